@@ -1,0 +1,52 @@
+# The two set-up commands the README promises: `make demo` and `make test`.
+# Both build .venv from nothing. CPU torch is installed first, pinned, so that nothing later
+# pulls a multi-GB CUDA build. Off this machine, point TORCH_INDEX at PyTorch's CPU wheel index:
+#   make demo TORCH_INDEX=https://download.pytorch.org/whl/cpu
+PYTHON ?= python3
+VENV ?= .venv
+TORCH ?= torch==2.13.0
+TORCH_INDEX ?=
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint typecheck bench validate clean
+
+$(VENV)/.torch:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH)"
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.torch pyproject.toml
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.torch pyproject.toml
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	@# Exit 1 means a gate failed: the demo assistant has documented flaws, so that is expected.
+	$(VENV)/bin/assurance run suites/ --target targets/demo.yaml --reports reports; \
+	  code=$$?; if [ $$code -gt 1 ]; then exit $$code; fi
+	$(VENV)/bin/assurance runs list --reports reports
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy src
+
+bench: $(VENV)/.installed-dev
+	$(PY) benchmarks/runner_throughput.py
+
+validate: $(VENV)/.installed-dev
+	$(PY) benchmarks/validate_scorers.py
+
+clean:
+	rm -rf $(VENV) reports/*/ reports/runs.db

@@ -1,0 +1,93 @@
+"""The metric contract: aggregate scored rows into a value with a confidence interval.
+
+Every value carries its sample size ``n`` and, for rates and means, an interval; per-group
+breakdowns carry the same per group. Metric kinds are plugins (rate, mean, quantile here;
+disparity, paired deltas, BBQ bias score, attack success ... elsewhere).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from ..registry import Registry
+
+Row = dict[str, Any]
+"""One scored response: case_id, sample, seed, prompt, response, error, metadata, expected,
+scores ({scorer_id: {field: value}}). Expressions see ``scorer_id.field``, ``meta.X``,
+``expected.X``, ``response``, ``error``."""
+
+
+@dataclass
+class MetricValue:
+    """A figure with its uncertainty. ``value`` is None when there was no data (n == 0)."""
+
+    value: float | None
+    n: int
+    ci_low: float | None = None
+    ci_high: float | None = None
+    confidence: float = 0.95
+    method: str | None = None
+    """How the interval was computed: wilson, bootstrap(seed=..., resamples=...), ..."""
+    groups: dict[str, MetricValue] | None = None
+    """Per-group values when the metric has ``by:``."""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.groups is not None:
+            data["groups"] = {k: v.to_dict() for k, v in self.groups.items()}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MetricValue:
+        data = dict(data)
+        groups = data.pop("groups", None)
+        return cls(
+            **data,
+            groups={k: cls.from_dict(v) for k, v in groups.items()} if groups else None,
+        )
+
+
+class MetricParams(BaseModel):
+    """Base for a metric kind's parameters. ``expr`` takes the shorthand ``rate: "a.b > 1"``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass
+class MetricContext:
+    """Run-wide settings for metric computation."""
+
+    seed: int
+    confidence: float = 0.95
+    bootstrap_resamples: int = 2000
+
+
+class MetricKind(ABC):
+    name: ClassVar[str]
+    Params: ClassVar[type[MetricParams]] = MetricParams
+    shorthand_field: ClassVar[str | None] = "expr"
+    """When the suite writes ``<kind>: "text"``, the text goes to this field."""
+    higher_is_better: ClassVar[bool | None] = None
+
+    @classmethod
+    def parse_params(cls, raw: Any) -> MetricParams:
+        if isinstance(raw, str) and cls.shorthand_field:
+            raw = {cls.shorthand_field: raw}
+        return cls.Params.model_validate(raw or {})
+
+    @abstractmethod
+    def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+        """Aggregate the rows (already filtered by ``where:``) into one value."""
+
+
+metric_kinds: Registry[type[MetricKind]] = Registry("metric")
+
+
+def register_metric(cls: type[MetricKind]) -> type[MetricKind]:
+    metric_kinds.register(cls.name)(cls)
+    return cls

@@ -1,0 +1,1 @@
+"""Shared offline NLP resources (sentence embeddings) used by several scorers."""

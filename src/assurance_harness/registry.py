@@ -1,0 +1,80 @@
+"""One registry pattern for every plugin kind (targets, scorers, metrics, expanders).
+
+Entries are either objects registered with a decorator or lazy ``"module:attr"`` strings, so
+heavy dependencies are imported only when a suite actually uses the plugin. Third-party
+plugins arrive through entry points named ``assurance_harness.<kind>``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Callable, Iterator
+from importlib.metadata import entry_points
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class UnknownPluginError(KeyError):
+    """A name that is not registered; the message lists close matches and the valid names."""
+
+    def __init__(self, kind: str, name: str, known: list[str]) -> None:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"valid names: {', '.join(known)}"
+        self.hint = hint
+        self.message = f"unknown {kind} '{name}'"
+        super().__init__(f"{self.message}; {hint}")
+
+    def __str__(self) -> str:
+        return f"{self.message}; {self.hint}"
+
+
+class Registry(Generic[T]):
+    """Name -> plugin, with lazy imports and entry-point discovery."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._items: dict[str, T | str] = {}
+        self._entry_points_loaded = False
+
+    def register(self, name: str) -> Callable[[T], T]:
+        def decorate(obj: T) -> T:
+            self._items[name] = obj
+            return obj
+
+        return decorate
+
+    def register_lazy(self, name: str, target: str) -> None:
+        """Register ``"package.module:attr"``, imported on first use."""
+        self._items.setdefault(name, target)
+
+    def _load_entry_points(self) -> None:
+        if self._entry_points_loaded:
+            return
+        self._entry_points_loaded = True
+        for ep in entry_points(group=f"assurance_harness.{self.kind}s"):
+            self._items.setdefault(ep.name, ep.value)
+
+    def names(self) -> list[str]:
+        self._load_entry_points()
+        return sorted(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        self._load_entry_points()
+        return name in self._items
+
+    def get(self, name: str) -> T:
+        self._load_entry_points()
+        if name not in self._items:
+            raise UnknownPluginError(self.kind, name, self.names())
+        item = self._items[name]
+        if isinstance(item, str):
+            module_name, _, attr = item.partition(":")
+            module = importlib.import_module(module_name)
+            item = getattr(module, attr)
+            self._items[name] = item
+        return item  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())

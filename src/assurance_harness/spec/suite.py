@@ -1,0 +1,180 @@
+"""Pydantic models for suite files. Field docstrings become the JSON Schema descriptions."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..model import Case
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatasetSpec(Strict):
+    """Where the base cases come from: a JSONL or CSV file, with a field mapping."""
+
+    path: str
+    """JSONL or CSV file, relative to the suite file."""
+    format: Literal["jsonl", "csv", "json"] | None = None
+    """Defaults to the file extension."""
+    fields: dict[str, str] = Field(default_factory=dict)
+    """Case field -> column in the file, e.g. ``{prompt: goal, id: row_id}``. Case fields: id,
+    prompt, messages, and ``expected.X`` / ``meta.X`` for expectations and metadata. Columns not
+    mapped go to metadata unless ``keep_unmapped: false``."""
+    keep_unmapped: bool = True
+    """Copy columns that are not mapped into the case metadata."""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    """Metadata added to every case from this file (e.g. ``{source: advbench}``)."""
+    limit: int | None = Field(default=None, ge=1)
+    """Use only the first N rows (after filtering)."""
+    sample: int | None = Field(default=None, ge=1)
+    """Use a seeded random sample of N rows instead of all of them."""
+    where: dict[str, Any] = Field(default_factory=dict)
+    """Keep only rows whose columns equal these values (a list means any of)."""
+    id_prefix: str | None = None
+    """Prefix for generated ids when the file has no id column (default: file stem)."""
+
+
+class Audience(Strict):
+    """Who the deployed system serves; age scorers flag responses rated above it."""
+
+    min_age: int = Field(ge=0, le=120)
+    max_age: int = Field(ge=0, le=120)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Audience:
+        if self.min_age > self.max_age:
+            raise ValueError("min_age must not exceed max_age")
+        return self
+
+
+class PluginUse(Strict):
+    """A plugin and its parameters."""
+
+    use: str
+    """Registered plugin name."""
+    with_: dict[str, Any] = Field(default_factory=dict, alias="with")
+    """Parameters for the plugin."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ScorerUse(PluginUse):
+    """A scorer applied to every response."""
+
+    id: str
+    """Name under which its fields appear: ``<id>.<field>`` in metric expressions."""
+    batch_size: int | None = Field(default=None, ge=1)
+    """Responses per batch (default: the scorer's own)."""
+
+
+class ExpanderUse(PluginUse):
+    """A case expansion step (counterfactual groups, perturbations ...)."""
+
+
+GATE_BOUNDS = {
+    "point": "point",
+    "estimate": "point",
+    "upper": "upper",
+    "upper95": "upper",
+    "lower": "lower",
+    "lower95": "lower",
+}
+
+
+class GateSpec(Strict):
+    """A pass/fail rule on a metric."""
+
+    metric: str
+    """Metric id."""
+    max: float | None = None
+    """Fail when the checked figure is above this."""
+    min: float | None = None
+    """Fail when the checked figure is below this."""
+    bound: Literal["point", "estimate", "upper", "upper95", "lower", "lower95"] = "point"
+    """Which figure to check: the point estimate, or the upper/lower confidence bound.
+    Gating a maximum on the upper bound passes only when the data show the rate is low."""
+    each_group: bool = True
+    """For per-group metrics: every group must pass (otherwise only the overall value)."""
+    id: str | None = None
+    """Gate name in reports (default: ``<metric> <op> <threshold>``)."""
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _has_threshold(self) -> GateSpec:
+        if self.max is None and self.min is None:
+            raise ValueError("a gate needs 'max' or 'min'")
+        return self
+
+    @property
+    def normalized_bound(self) -> str:
+        return GATE_BOUNDS[self.bound]
+
+    @property
+    def label(self) -> str:
+        if self.id:
+            return self.id
+        parts = []
+        if self.max is not None:
+            parts.append(f"<= {self.max:g}")
+        if self.min is not None:
+            parts.append(f">= {self.min:g}")
+        where = "" if self.normalized_bound == "point" else f" ({self.normalized_bound} bound)"
+        return f"{self.metric} {' and '.join(parts)}{where}"
+
+
+class Suite(Strict):
+    """A declarative evaluation suite."""
+
+    suite: str
+    """Suite name (unique within a project; the register links risks to it)."""
+    version: str = "0.1.0"
+    """Suite version; bump when cases, scorers or gates change."""
+    description: str | None = None
+    """What the suite shows and why it matters."""
+    evidence_for: list[str] = Field(default_factory=list)
+    """Risk register ids this suite provides evidence for."""
+    audience: Audience | None = None
+    """Intended audience (age suites rate responses against it)."""
+    seed: int = 0
+    """Seed for sampling, expansion and bootstrap intervals."""
+    samples: int = Field(default=1, ge=1, le=100)
+    """Responses per prompt."""
+    generation: dict[str, Any] = Field(default_factory=dict)
+    """Generation parameters for every request (override the target's)."""
+    system_prompt: str | None = None
+    """A system prompt for this suite (overrides the target's)."""
+    cases: list[Case] = Field(default_factory=list)
+    """Inline cases."""
+    dataset: DatasetSpec | list[DatasetSpec] | None = None
+    """Cases from files."""
+    expand: list[ExpanderUse] = Field(default_factory=list)
+    """Expansion steps applied to the cases, in order."""
+    scorers: list[ScorerUse] = Field(default_factory=list)
+    """Scorers, applied in order (later ones may read earlier ones)."""
+    metrics: list[dict[str, Any]] = Field(default_factory=list)
+    """Metrics: ``{id, <kind>: expr-or-params, where?, by?}`` with kind rate, mean, quantile ..."""
+    gates: list[GateSpec] = Field(default_factory=list)
+    """Pass/fail rules."""
+    max_error_rate: float = Field(default=0.1, ge=0, le=1)
+    """The run fails (exit 3) when more than this share of requests end in error."""
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("scorers")
+    @classmethod
+    def _unique_scorer_ids(cls, value: list[ScorerUse]) -> list[ScorerUse]:
+        seen: set[str] = set()
+        for scorer in value:
+            if scorer.id in seen:
+                raise ValueError(f"duplicate scorer id '{scorer.id}'")
+            seen.add(scorer.id)
+        return value
+
+    def datasets(self) -> list[DatasetSpec]:
+        if self.dataset is None:
+            return []
+        return self.dataset if isinstance(self.dataset, list) else [self.dataset]

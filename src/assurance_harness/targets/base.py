@@ -1,0 +1,142 @@
+"""The target contract: an adapter that turns a generation request into a response.
+
+Adapters raise :class:`TargetError` subclasses; the runner decides what to retry (429, 5xx,
+timeouts, dropped connections) and honours ``retry_after``. Adapters never retry themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..model import GenerationRequest, GenerationResponse
+from ..registry import Registry
+
+
+class TargetError(Exception):
+    """A request failed. ``retryable`` tells the runner whether trying again can help."""
+
+    retryable: bool = False
+    kind: str = "target_error"
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class RateLimitedError(TargetError):
+    retryable = True
+    kind = "rate_limited"
+
+
+class ServerError(TargetError):
+    retryable = True
+    kind = "server_error"
+
+
+class TargetTimeoutError(TargetError):
+    retryable = True
+    kind = "timeout"
+
+
+class TargetConnectionError(TargetError):
+    retryable = True
+    kind = "connection_error"
+
+
+class BadResponseError(TargetError):
+    """The endpoint answered, but not with something we can read (malformed JSON, missing field)."""
+
+    kind = "bad_response"
+
+
+class ClientError(TargetError):
+    """4xx other than 429: retrying the same request will not help."""
+
+    kind = "client_error"
+
+
+class RetryPolicy(BaseModel):
+    """How the runner retries transient failures (429, 5xx, timeouts, connection errors)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_attempts: int = Field(default=4, ge=1, le=20)
+    """Attempts in all, including the first."""
+    base_delay_s: float = Field(default=0.5, ge=0)
+    """First backoff delay; doubled on each further attempt, with full jitter."""
+    max_delay_s: float = Field(default=30.0, ge=0)
+    """Cap on one backoff delay (and on a server's Retry-After)."""
+
+
+class TargetSpec(BaseModel):
+    """Settings every target has. Each adapter extends this with its own fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    """Adapter: openai, http, transformers, callable, replay."""
+    name: str | None = None
+    """A label for reports; defaults to the file name."""
+    generation: dict[str, Any] = Field(default_factory=dict)
+    """Default generation parameters (temperature, max_tokens ...); a suite's own override these."""
+    concurrency: int = Field(default=8, ge=1, le=4096)
+    """Requests in flight at once."""
+    requests_per_second: float | None = Field(default=None, gt=0)
+    """Cap on the request rate; none by default."""
+    timeout_s: float = Field(default=60.0, gt=0)
+    """Per-request timeout."""
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    """Retry policy for transient failures."""
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset()
+    """Fields that must not reach the fingerprint or any file (none hold secrets by design;
+    keys are read from environment variables named in the config)."""
+
+
+class Target(ABC):
+    """Base class for adapters. One instance serves a whole run."""
+
+    type: ClassVar[str]
+    Spec: ClassVar[type[TargetSpec]] = TargetSpec
+
+    def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
+        self.spec = spec
+        self.base_dir = base_dir
+
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Open connections or load the model."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release what start() opened."""
+
+    @abstractmethod
+    async def generate(self, request: GenerationRequest) -> GenerationResponse:
+        """Send one request; raise a TargetError subclass on failure."""
+
+    def public_config(self) -> dict[str, Any]:
+        """The configuration with secrets excluded: what manifests and fingerprints see."""
+        data = self.spec.model_dump(mode="json", exclude=set(self.spec.secret_fields))
+        for volatile in ("concurrency", "requests_per_second", "retry", "name"):
+            data.pop(volatile, None)
+        return data
+
+    def fingerprint(self) -> str:
+        """Stable hash of what determines the responses (not of rate limits or secrets)."""
+        blob = json.dumps(self.public_config(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+targets: Registry[type[Target]] = Registry("target")
+
+
+def register_target(cls: type[Target]) -> type[Target]:
+    targets.register(cls.type)(cls)
+    return cls
