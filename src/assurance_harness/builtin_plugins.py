@@ -1,0 +1,55 @@
+"""Lazy registration of the built-in plugins: nothing heavy is imported until a suite uses it.
+
+Each line maps a registry name to ``"module:Class"``. Keep one line per plugin.
+"""
+
+from __future__ import annotations
+
+from .expand.base import expanders
+from .metrics.base import metric_kinds
+from .scorers.base import scorers
+from .targets.base import targets
+
+_TARGETS = {
+    "openai": "assurance_harness.targets.openai_compat:OpenAITarget",
+    "http": "assurance_harness.targets.http_json:HttpJsonTarget",
+    "transformers": "assurance_harness.targets.transformers_local:TransformersTarget",
+    "callable": "assurance_harness.targets.callable_target:CallableTarget",
+    "replay": "assurance_harness.targets.replay:ReplayTarget",
+}
+
+_SCORERS = {
+    # match scorers (foundation)
+    "contains": "assurance_harness.scorers.match:ContainsScorer",
+    "regex": "assurance_harness.scorers.match:RegexScorer",
+    "length": "assurance_harness.scorers.match:LengthScorer",
+    "exact": "assurance_harness.scorers.match:ExactScorer",
+    # scorers I: toxicity, age-appropriateness, refusal
+    # scorers II: bias and robustness
+}
+
+_METRICS = {
+    "rate": "assurance_harness.metrics.aggregate:RateMetric",
+    "mean": "assurance_harness.metrics.aggregate:MeanMetric",
+    "quantile": "assurance_harness.metrics.aggregate:QuantileMetric",
+    # scorers II: disparity and paired metrics
+}
+
+_EXPANDERS: dict[str, str] = {
+    # scorers II: counterfactual and perturbation expanders
+}
+
+
+def register_builtins() -> None:
+    """Idempotent: register every built-in plugin lazily."""
+    for name, ref in _TARGETS.items():
+        targets.register_lazy(name, ref)
+    for name, ref in _SCORERS.items():
+        scorers.register_lazy(name, ref)
+    for name, ref in _METRICS.items():
+        metric_kinds.register_lazy(name, ref)
+    for name, ref in _EXPANDERS.items():
+        expanders.register_lazy(name, ref)
+
+
+register_builtins()
