@@ -1,0 +1,86 @@
+"""Labelled exemplar files and small classifiers fitted on their sentence embeddings.
+
+Refusal and age-category detection both train a logistic regression on hand-written exemplars
+(``datasets/refusal``, ``datasets/age``) the first time a run needs it. Fitting takes seconds,
+so the fitted model is kept in memory for the process rather than shipped as a pickle: the
+exemplar file is the single source of truth, and its hash is recorded as the model version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import ConfigError, MissingDependencyError
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_fitted: dict[tuple[str, str], Any] = {}
+
+
+def project_datasets_dir() -> Path | None:
+    """The repository's ``datasets/`` folder (the package is installed editable from the repo)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "datasets"
+        if candidate.is_dir() and (parent / "pyproject.toml").is_file():
+            return candidate
+    return None
+
+
+def resolve_exemplars(path: str | None, default_relative: str) -> Path:
+    """The exemplar file to train on: an explicit path, or the project's bundled one."""
+    if path:
+        resolved = Path(path).expanduser()
+        if not resolved.is_file():
+            raise ConfigError.single(
+                str(resolved), "exemplar file not found", hint="give an existing JSONL file"
+            )
+        return resolved
+    base = project_datasets_dir()
+    if base is None or not (base / default_relative).is_file():
+        raise MissingDependencyError(
+            f"the bundled exemplars 'datasets/{default_relative}' were not found next to the "
+            "installed package; install the project from its repository (pip install -e .) "
+            "or pass the file with the scorer parameter 'exemplars'"
+        )
+    return base / default_relative
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Rows of a JSONL file; a malformed line is a file:line error."""
+    rows: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ConfigError.single(
+                    str(path), f"invalid JSON: {exc.msg}", line=number
+                ) from exc
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise ConfigError.single(
+                    str(path), "each line needs a string field 'text'", line=number
+                )
+            rows.append(row)
+    return rows
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fitted_once(kind: str, path: Path, fit: Callable[[], T]) -> T:
+    """Fit on first use and keep the result for the process, keyed by the file's content hash."""
+    key = (kind, file_sha256(path))
+    with _lock:
+        if key not in _fitted:
+            _fitted[key] = fit()
+        return _fitted[key]  # type: ignore[no-any-return]
