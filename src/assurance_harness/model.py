@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Message(BaseModel):
@@ -57,6 +57,12 @@ class Case(BaseModel):
     """Expected behaviours for this case."""
     metadata: dict[str, Any] = Field(default_factory=dict)
     """Free-form tags: group, category, age_band, template, axis, perturbation, source ..."""
+
+    @model_validator(mode="after")
+    def _has_input(self) -> Case:
+        if (self.prompt is None) == (self.messages is None):
+            raise ValueError("a case needs exactly one of 'prompt' or 'messages'")
+        return self
 
     def chat(self) -> list[dict[str, str]]:
         """The conversation to send, as plain dicts."""

@@ -1,0 +1,319 @@
+"""The ``assurance`` command line. User-fixable errors print one line and exit 2; no tracebacks.
+
+Exit codes: 0 all gates passed, 1 a gate failed, 2 configuration or usage error, 3 the run failed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import ConfigError, HarnessError
+
+app = typer.Typer(
+    name="assurance",
+    help="Behavioural assurance suites for deployed AI models, with evidence for the risk register.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+runs_app = typer.Typer(help="The run index (reports/runs.db).", no_args_is_help=True)
+targets_app = typer.Typer(help="Target adapters.", no_args_is_help=True)
+scorers_app = typer.Typer(help="Scorers.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+app.add_typer(targets_app, name="targets")
+app.add_typer(scorers_app, name="scorers")
+
+console = Console(stderr=True)
+out = Console()
+
+EXTENSIONS = (
+    "assurance_harness.register.cli",
+    "assurance_harness.report.cli",
+    "assurance_harness.compare.cli",
+)
+
+ReportsOpt = Annotated[Path, typer.Option("--reports", help="Directory of run folders and runs.db.")]
+
+
+def fail(exc: HarnessError) -> typer.Exit:
+    for line in str(exc).splitlines():
+        console.print(f"[red]error:[/red] {line}", markup=True, highlight=False, soft_wrap=True)
+    return typer.Exit(exc.exit_code)
+
+
+class _Progress:
+    """A progress line: cases done, rate, errors, ETA."""
+
+    def __init__(self, label: str) -> None:
+        from rich.progress import (
+            BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:.1f}/s"),
+            TextColumn("errors {task.fields[errors]}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+            disable=not console.is_terminal,
+        )
+        self.task = self.progress.add_task(label, total=None, rate=0.0, errors=0)
+        self.started = time.monotonic()
+        self.first: int | None = None
+
+    def __enter__(self) -> _Progress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def __call__(self, done: int, total: int, errors: int) -> None:
+        if self.first is None:
+            self.first = done
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        self.progress.update(
+            self.task, completed=done, total=total, errors=errors,
+            rate=(done - self.first) / elapsed,
+        )
+
+
+@app.command()
+def run(
+    suites: Annotated[Path, typer.Argument(help="A suite file or a directory of suites.")],
+    target: Annotated[Path, typer.Option("--target", "-t", help="Target YAML file.")],
+    concurrency: Annotated[int | None, typer.Option(help="Requests in flight (default: the target's).", min=1)] = None,
+    resume: Annotated[str | None, typer.Option(help="Resume an interrupted run by its id.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the response cache.")] = False,
+    reports: ReportsOpt = Path("reports"),
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML/Markdown/JUnit reports.")] = False,
+    register: Annotated[Path | None, typer.Option(help="Risk register for evidence (default: register/risk_register.yaml if present).")] = None,
+    ledger: Annotated[Path | None, typer.Option(help="Evidence ledger (default: <reports>/evidence/ledger.jsonl).")] = None,
+    no_evidence: Annotated[bool, typer.Option("--no-evidence", help="Do not append evidence records.")] = False,
+) -> None:
+    """Run suites against a target and write reports/<run_id>/."""
+    from .runner.run import command_line, run_suite
+    from .spec.loader import find_suite_files, load_suite
+
+    try:
+        files = find_suite_files(suites)
+        if not files:
+            raise ConfigError.single(str(suites), "no suite files found",
+                                     hint="a suite file has a top-level 'suite:' key")
+        if resume and len(files) != 1:
+            raise HarnessError("--resume takes one suite file, not a directory")
+        issues = []
+        for path in files:  # validate everything before sending anything
+            try:
+                load_suite(path)
+            except ConfigError as exc:
+                issues.extend(exc.issues)
+        if issues:
+            raise ConfigError(issues)
+    except HarnessError as exc:
+        raise fail(exc) from None
+
+    if register is None and Path("register/risk_register.yaml").exists():
+        register = Path("register/risk_register.yaml")
+    codes = []
+    for path in files:
+        try:
+            with _Progress(path.stem) as progress:
+                outcome = run_suite(
+                    path, target, reports_dir=reports, concurrency=concurrency, resume=resume,
+                    use_cache=not no_cache, progress=progress, write_reports=not no_report,
+                    attach_evidence=not no_evidence, register_path=register, ledger_path=ledger,
+                    command=command_line(),
+                )
+        except KeyboardInterrupt:
+            console.print(
+                "[yellow]interrupted:[/yellow] completed responses are saved; resume with "
+                f"'assurance run {path} --target {target} --resume <run_id>' "
+                "(the run id is the newest folder in reports/)"
+            )
+            raise typer.Exit(130) from None
+        except HarnessError as exc:
+            raise fail(exc) from None
+        _print_outcome(outcome)
+        codes.append(outcome.exit_code)
+    raise typer.Exit(max(codes) if codes else 0)
+
+
+def _print_outcome(outcome: object) -> None:
+    from .runner.run import RunOutcome
+
+    assert isinstance(outcome, RunOutcome)
+    summary = outcome.summary
+    counts = summary["counts"]
+    table = Table(title=f"{summary['suite']['name']} — {outcome.run_id}", title_justify="left")
+    for column in ("gate", "verdict", "value", "95% CI", "n"):
+        table.add_column(column)
+    for gate in summary["gates"]:
+        colour = {"pass": "green", "fail": "red"}.get(gate["verdict"], "yellow")
+        ci = (f"[{gate['ci_low']:.3f}, {gate['ci_high']:.3f}]"
+              if gate["ci_low"] is not None else "—")
+        value = f"{gate['value']:.3f}" if gate["value"] is not None else "—"
+        extra = f" groups: {', '.join(gate['failing_groups'])}" if gate["failing_groups"] else ""
+        table.add_row(gate["id"], f"[{colour}]{gate['verdict']}[/{colour}]{extra}", value, ci,
+                      str(gate["n"]))
+    out.print(table)
+    out.print(
+        f"requests {counts['requests']}, errors {counts['errors']} "
+        f"({counts['error_rate']:.1%}, max {counts['max_error_rate']:.0%}), cached {counts['cached']}; "
+        f"status [bold]{summary['status']}[/bold]; results in {outcome.run_dir}"
+    )
+    for note in outcome.notes:
+        out.print(note)
+
+
+@app.command()
+def validate(paths: Annotated[list[Path], typer.Argument(help="Suite or target files, or directories.")]) -> None:
+    """Check suite and target files; print every problem as file:line: field: message."""
+    from .spec.loader import load_suite
+    from .spec.targets import load_target
+    from .spec.yaml_lines import load_yaml_with_lines
+
+    issues = []
+    checked = 0
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]))
+        else:
+            files.append(path)
+    for path in files:
+        try:
+            data, _ = load_yaml_with_lines(path)
+            if isinstance(data, dict) and "suite" in data:
+                load_suite(path)
+            elif isinstance(data, dict) and "type" in data:
+                load_target(path)
+            elif isinstance(data, dict) and "risks" in data:
+                from .register.loader import load_register  # type: ignore[import-not-found]
+
+                load_register(path)
+            else:
+                raise ConfigError.single(str(path), "not a suite (suite:), target (type:) or register (risks:) file", line=1)
+            checked += 1
+        except ConfigError as exc:
+            issues.extend(exc.issues)
+        except HarnessError as exc:
+            issues.append(str(exc))
+    for issue in issues:
+        console.print(str(issue), highlight=False, soft_wrap=True)
+    if issues:
+        console.print(f"{len(issues)} problem(s) in {len(files)} file(s)")
+        raise typer.Exit(2)
+    out.print(f"{checked} file(s) valid")
+
+
+@app.command()
+def schema(
+    kind: Annotated[str, typer.Option(help="suite or target")] = "suite",
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Write the JSON Schema for suite or target files (for editor completion)."""
+    from .spec.schema import suite_schema, target_schema
+
+    builders = {"suite": suite_schema, "target": target_schema}
+    if kind not in builders:
+        raise fail(HarnessError(f"unknown schema kind '{kind}'; use suite or target"))
+    text = json.dumps(builders[kind](), indent=2)
+    if out_path:
+        out_path.write_text(text + "\n", encoding="utf-8")
+        out.print(f"wrote {out_path}")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+@runs_app.command("list")
+def runs_list(
+    reports: ReportsOpt = Path("reports"),
+    suite: Annotated[str | None, typer.Option(help="Only this suite.")] = None,
+    limit: Annotated[int, typer.Option(help="Newest N runs.")] = 20,
+) -> None:
+    """List runs, newest first."""
+    from .store.index import RunIndex
+
+    db = reports / "runs.db"
+    if not db.exists():
+        out.print(f"no runs yet ({db} does not exist)")
+        return
+    table = Table()
+    for column in ("run id", "suite", "target", "model", "status", "gates", "errors", "started"):
+        table.add_column(column)
+    for row in RunIndex(db).list_runs(suite=suite, limit=limit):
+        table.add_row(
+            row["run_id"], f"{row['suite']} {row['suite_version']}", row["target_name"] or "",
+            row["model_version"] or "", row["status"],
+            f"{row['gates_passed']}/{row['gates_passed'] + row['gates_failed']} passed",
+            f"{row['n_errors']}/{row['n_requests']}", row["started_at"] or "",
+        )
+    out.print(table)
+
+
+@targets_app.command("list")
+def targets_list() -> None:
+    """List the target adapters."""
+    from . import builtin_plugins  # noqa: F401
+    from .targets.base import targets
+
+    for name in targets.names():
+        try:
+            doc = (targets.get(name).__doc__ or "").strip().splitlines()[0]
+        except Exception as exc:  # noqa: BLE001 - show a broken plugin rather than crash
+            doc = f"(cannot load: {exc})"
+        out.print(f"{name:14} {doc}")
+
+
+@scorers_app.command("list")
+def scorers_list() -> None:
+    """List the scorers and the fields they write."""
+    from . import builtin_plugins  # noqa: F401
+    from .scorers.base import scorers
+
+    for name in scorers.names():
+        try:
+            cls = scorers.get(name)
+            doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+            fields = ", ".join(cls.fields)
+        except Exception as exc:  # noqa: BLE001
+            doc, fields = f"(cannot load: {exc})", ""
+        out.print(f"{name:22} {doc}\n{'':22} fields: {fields}")
+
+
+def _install_extensions() -> None:
+    for module_name in EXTENSIONS:
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        install = getattr(module, "install", None)
+        if install is not None:
+            install(app)
+
+
+def main() -> None:
+    _install_extensions()
+    try:
+        app()
+    except HarnessError as exc:
+        for line in str(exc).splitlines():
+            console.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The basic metric kinds: rate of a condition, mean and quantile of a value."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+from pydantic import Field
+
+from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
+from .expr import evaluate
+from .intervals import bootstrap_ci, wilson
+
+
+class ExprParams(MetricParams):
+    expr: str
+    """Expression evaluated per row (see docs/FORMATS.md)."""
+
+
+class QuantileParams(ExprParams):
+    q: float = Field(default=0.95, gt=0, lt=1)
+    """Quantile to report, e.g. 0.95 for the 95th percentile."""
+
+
+def numeric_values(rows: list[Row], expr: str) -> tuple[list[float], int]:
+    """Evaluate ``expr`` per row; return the numeric values and how many rows were skipped."""
+    values: list[float] = []
+    skipped = 0
+    for row in rows:
+        value = evaluate(expr, row)
+        if value is None or isinstance(value, str):
+            skipped += 1
+            continue
+        values.append(float(value))
+    return values, skipped
+
+
+@register_metric
+class RateMetric(MetricKind):
+    """Share of rows where a condition holds, with a Wilson interval."""
+
+    name = "rate"
+    Params = ExprParams
+
+    def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+        assert isinstance(params, ExprParams)
+        hits = 0
+        n = 0
+        for row in rows:
+            value = evaluate(params.expr, row)
+            if value is None:
+                continue
+            n += 1
+            hits += bool(value)
+        low, high = wilson(hits, n, ctx.confidence)
+        return MetricValue(
+            value=hits / n if n else None,
+            n=n,
+            ci_low=low,
+            ci_high=high,
+            confidence=ctx.confidence,
+            method="wilson",
+            details={"successes": hits, "n_skipped": len(rows) - n},
+        )
+
+
+@register_metric
+class MeanMetric(MetricKind):
+    """Mean of a value, with a seeded bootstrap interval."""
+
+    name = "mean"
+    Params = ExprParams
+
+    def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+        assert isinstance(params, ExprParams)
+        values, skipped = numeric_values(rows, params.expr)
+        low, high = bootstrap_ci(
+            values, np.mean, seed=ctx.seed, resamples=ctx.bootstrap_resamples,
+            confidence=ctx.confidence,
+        )
+        return MetricValue(
+            value=float(np.mean(values)) if values else None,
+            n=len(values),
+            ci_low=low,
+            ci_high=high,
+            confidence=ctx.confidence,
+            method=f"bootstrap(seed={ctx.seed}, resamples={ctx.bootstrap_resamples})",
+            details={"n_skipped": skipped, "std": float(np.std(values)) if values else None},
+        )
+
+
+@register_metric
+class QuantileMetric(MetricKind):
+    """A quantile of a value (e.g. p95 latency or toxicity), with a bootstrap interval."""
+
+    name = "quantile"
+    Params = QuantileParams
+
+    def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+        assert isinstance(params, QuantileParams)
+        values, skipped = numeric_values(rows, params.expr)
+        stat = partial(np.quantile, q=params.q)
+        low, high = bootstrap_ci(
+            values, stat, seed=ctx.seed, resamples=ctx.bootstrap_resamples,
+            confidence=ctx.confidence,
+        )
+        return MetricValue(
+            value=float(np.quantile(values, params.q)) if values else None,
+            n=len(values),
+            ci_low=low,
+            ci_high=high,
+            confidence=ctx.confidence,
+            method=f"bootstrap(seed={ctx.seed}, resamples={ctx.bootstrap_resamples})",
+            details={"n_skipped": skipped, "q": params.q},
+        )

@@ -1,0 +1,117 @@
+"""Compute a suite's metrics over scored rows, then judge its gates.
+
+``where`` filters rows and ``by`` splits them into groups for every metric kind; a kind that
+compares groups itself (disparity) takes its grouping as a parameter instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from .base import MetricContext, MetricValue, Row
+from .expr import evaluate
+
+if TYPE_CHECKING:
+    from ..spec.loader import MetricSpec
+    from ..spec.suite import GateSpec
+
+MAX_WORST_CASES = 10
+
+
+def compute_metric(spec: MetricSpec, rows: list[Row], *, seed: int, resamples: int = 2000) -> MetricValue:
+    ctx = MetricContext(seed=seed, confidence=spec.confidence, bootstrap_resamples=resamples)
+    selected = [r for r in rows if spec.where is None or evaluate(spec.where, r)]
+    kind = spec.kind_cls()
+    overall = kind.compute(selected, spec.params, ctx)
+    if spec.by:
+        groups: dict[str, list[Row]] = defaultdict(list)
+        for row in selected:
+            key = evaluate(spec.by, row)
+            if key is not None:
+                groups[str(key)].append(row)
+        overall.groups = {
+            name: kind.compute(members, spec.params, ctx) for name, members in sorted(groups.items())
+        }
+    return overall
+
+
+def compute_metrics(specs: list[MetricSpec], rows: list[Row], *, seed: int) -> dict[str, MetricValue]:
+    return {spec.id: compute_metric(spec, rows, seed=seed) for spec in specs}
+
+
+def _checked(value: MetricValue, bound: str) -> float | None:
+    if bound == "upper":
+        return value.ci_high
+    if bound == "lower":
+        return value.ci_low
+    return value.value
+
+
+def _passes(figure: float, gate: GateSpec) -> bool:
+    if gate.max is not None and figure > gate.max:
+        return False
+    return not (gate.min is not None and figure < gate.min)
+
+
+def judge_gate(
+    gate: GateSpec, value: MetricValue | None, spec: MetricSpec | None, rows: list[Row]
+) -> dict[str, Any]:
+    """One gate verdict: pass, fail, or no_data (which counts as a failure: absence of
+    evidence is not evidence of safety)."""
+    bound = gate.normalized_bound
+    result: dict[str, Any] = {
+        "id": gate.label,
+        "metric": gate.metric,
+        "max": gate.max,
+        "min": gate.min,
+        "bound": bound,
+        "description": gate.description,
+        "checked": None,
+        "verdict": "no_data",
+        "value": None,
+        "ci_low": None,
+        "ci_high": None,
+        "n": 0,
+        "failing_groups": [],
+        "worst_cases": [],
+    }
+    if value is None:
+        return result
+    result.update(value=value.value, ci_low=value.ci_low, ci_high=value.ci_high, n=value.n)
+    figure = _checked(value, bound)
+    result["checked"] = figure
+    if figure is None:
+        return result
+    verdict = _passes(figure, gate)
+    if gate.each_group and value.groups:
+        for name, group in value.groups.items():
+            group_figure = _checked(group, bound)
+            if group_figure is not None and not _passes(group_figure, gate):
+                result["failing_groups"].append(name)
+                verdict = False
+    result["verdict"] = "pass" if verdict else "fail"
+    if not verdict and spec is not None:
+        result["worst_cases"] = worst_cases(spec, rows, gate)
+    return result
+
+
+def worst_cases(spec: MetricSpec, rows: list[Row], gate: GateSpec) -> list[str]:
+    """Keys (``case_id#sample``) of rows that pushed the metric toward failing its gate."""
+    expr = getattr(spec.params, "expr", None)
+    if not isinstance(expr, str):
+        return []
+    selected = [r for r in rows if spec.where is None or evaluate(spec.where, r)]
+    scored: list[tuple[float, str]] = []
+    for row in selected:
+        value = evaluate(expr, row)
+        if value is None or isinstance(value, str):
+            continue
+        number = float(value)
+        # For a max gate the high values are the bad ones; for a min gate the low ones.
+        badness = number if gate.max is not None else -number
+        if spec.kind == "rate" and not (bool(value) if gate.max is not None else not bool(value)):
+            continue
+        scored.append((badness, f"{row['case_id']}#{row['sample']}"))
+    scored.sort(key=lambda item: -item[0])
+    return [key for _, key in scored[:MAX_WORST_CASES]]

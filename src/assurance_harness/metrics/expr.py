@@ -1,0 +1,175 @@
+"""A small, safe expression language for metric conditions (``tox.toxicity > 0.5``).
+
+Parsed with :mod:`ast` and evaluated by a whitelist walker: no attribute access on Python
+objects, no imports, no arbitrary calls. Missing values are null, and null propagates through
+comparisons and arithmetic, so a row without the field is skipped rather than miscounted.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from functools import lru_cache
+from typing import Any
+
+from ..errors import HarnessError
+
+
+class ExpressionError(HarnessError):
+    """The expression cannot be parsed or uses something outside the language."""
+
+
+_COMPARE = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: lambda a, b: a is b,
+    ast.IsNot: lambda a, b: a is not b,
+}
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Mod: operator.mod,
+}
+_FUNCTIONS: dict[str, Any] = {
+    "len": len,
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "round": round,
+    "float": float,
+    "int": int,
+    "str": str,
+    "bool": bool,
+    "lower": lambda s: str(s).lower(),
+    "upper": lambda s: str(s).upper(),
+}
+_CONSTANTS = {"true": True, "false": False, "null": None, "none": None,
+              "True": True, "False": False, "None": None}
+_ALLOWED = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
+    ast.Compare, ast.BinOp, ast.Name, ast.Load, ast.Attribute, ast.Subscript, ast.Constant,
+    ast.Call, ast.List, ast.Tuple, *_COMPARE, *_BINARY,
+)
+
+
+@lru_cache(maxsize=1024)
+def compile_expression(text: str) -> ast.Expression:
+    """Parse and check an expression once; errors say what is not allowed."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f"invalid expression '{text}': {exc.msg}") from None
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            raise ExpressionError(
+                f"invalid expression '{text}': {type(node).__name__} is not allowed"
+            )
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS:
+                raise ExpressionError(
+                    f"invalid expression '{text}': functions allowed are "
+                    f"{', '.join(sorted(_FUNCTIONS))}"
+                )
+            if node.keywords:
+                raise ExpressionError(f"invalid expression '{text}': no keyword arguments")
+    return tree
+
+
+def namespace(row: dict[str, Any]) -> dict[str, Any]:
+    """The names an expression sees for one result row."""
+    names: dict[str, Any] = dict(row.get("scores") or {})
+    names.update(
+        {
+            "response": row.get("response"),
+            "prompt": row.get("prompt"),
+            "error": row.get("error") is not None,
+            "sample": row.get("sample"),
+            "case_id": row.get("case_id"),
+            "meta": row.get("metadata") or {},
+            "metadata": row.get("metadata") or {},
+            "expected": row.get("expected") or {},
+        }
+    )
+    return names
+
+
+def evaluate(text: str, row: dict[str, Any]) -> Any:
+    """Evaluate an expression against a result row (see docs/FORMATS.md)."""
+    return _eval(compile_expression(text).body, namespace(row))
+
+
+def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id in _CONSTANTS:
+            return _CONSTANTS[node.id]
+        return names.get(node.id)
+    if isinstance(node, ast.Attribute):
+        return _member(_eval(node.value, names), node.attr)
+    if isinstance(node, ast.Subscript):
+        return _member(_eval(node.value, names), _eval(node.slice, names))
+    if isinstance(node, ast.List | ast.Tuple):
+        return [_eval(e, names) for e in node.elts]
+    if isinstance(node, ast.UnaryOp):
+        value = _eval(node.operand, names)
+        if value is None:
+            return None
+        if isinstance(node.op, ast.Not):
+            return not value
+        return -value if isinstance(node.op, ast.USub) else +value
+    if isinstance(node, ast.BoolOp):
+        values = [_eval(v, names) for v in node.values]
+        if isinstance(node.op, ast.And):
+            if any(v is not None and not v for v in values):
+                return False
+            return None if any(v is None for v in values) else True
+        if any(v for v in values):
+            return True
+        return None if any(v is None for v in values) else False
+    if isinstance(node, ast.Compare):
+        left = _eval(node.left, names)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = _eval(comparator, names)
+            if (left is None or right is None) and not isinstance(op, ast.Is | ast.IsNot):
+                return None
+            try:
+                if not _COMPARE[type(op)](left, right):
+                    return False
+            except TypeError:
+                return None
+            left = right
+        return True
+    if isinstance(node, ast.BinOp):
+        left, right = _eval(node.left, names), _eval(node.right, names)
+        if left is None or right is None:
+            return None
+        try:
+            return _BINARY[type(node.op)](left, right)
+        except (TypeError, ZeroDivisionError):
+            return None
+    if isinstance(node, ast.Call):
+        args = [_eval(a, names) for a in node.args]
+        if any(a is None for a in args):
+            return None
+        try:
+            return _FUNCTIONS[node.func.id](*args)  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            return None
+    raise ExpressionError(f"unsupported expression node {type(node).__name__}")
+
+
+def _member(container: Any, key: Any) -> Any:
+    if isinstance(container, dict):
+        return container.get(key)
+    if isinstance(container, list | tuple | str) and isinstance(key, int):
+        return container[key] if -len(container) <= key < len(container) else None
+    return None

@@ -1,0 +1,431 @@
+"""Run one suite against one target: expand, send, journal, score, measure, judge, record.
+
+Responses are journalled the moment they arrive, so an interrupted run (crash, ``kill -9``,
+Ctrl-C) resumes with ``--resume RUN_ID`` and sends only what is missing; scoring and metrics
+run over the complete journal, so a resumed run's results equal an uninterrupted one's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import secrets
+import shlex
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, UsageError
+from ..metrics.engine import compute_metrics, judge_gate
+from ..model import Case, GenerationRequest, ResponseRecord
+from ..spec.loader import LoadedSuite, load_suite
+from ..spec.targets import load_target
+from ..store.index import RunIndex
+from ..store.rundir import RunDir, write_json_atomic
+from ..targets.base import Target
+from . import provenance
+from .scoring import apply_scorers
+
+ProgressFn = Callable[[int, int, int], None]
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    run_dir: Path
+    summary: dict[str, Any]
+    exit_code: int
+    notes: list[str] = field(default_factory=list)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_run_id(suite_name: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{suite_name}-{secrets.token_hex(2)}"
+
+
+def derive_seed(suite_seed: int, case_id: str, sample: int) -> int:
+    """A per-request seed that depends only on the suite seed, the case and the sample."""
+    digest = hashlib.sha256(f"{suite_seed}:{case_id}:{sample}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def build_requests(loaded: LoadedSuite, cases: list[Case]) -> list[GenerationRequest]:
+    suite = loaded.suite
+    requests = []
+    for case in cases:
+        messages = case.chat()
+        if suite.system_prompt and not any(m["role"] == "system" for m in messages):
+            messages = [{"role": "system", "content": suite.system_prompt}, *messages]
+        for sample in range(suite.samples):
+            seed = derive_seed(suite.seed, case.id, sample)
+            params = {**suite.generation, "seed": seed}
+            requests.append(
+                GenerationRequest(
+                    case_id=case.id,
+                    sample=sample,
+                    seed=seed,
+                    messages=messages,
+                    params=params,
+                    metadata=case.metadata,
+                )
+            )
+    return requests
+
+
+def _row(case: Case, record: ResponseRecord) -> dict[str, Any]:
+    return {
+        "case_id": case.id,
+        "sample": record.sample,
+        "seed": record.seed,
+        "prompt": case.text(),
+        "messages": case.chat() if case.messages is not None else None,
+        "response": record.response,
+        "error": record.error.__dict__ if record.error else None,
+        "metadata": case.metadata,
+        "expected": case.expected.model_dump(exclude_none=True, exclude_defaults=True),
+        "scores": {},
+        "latency_s": record.latency_s,
+        "attempts": record.attempts,
+        "cached": record.cached,
+        "model_version": record.model_version,
+    }
+
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+async def _send(
+    target: Target,
+    requests: list[GenerationRequest],
+    run_dir: RunDir,
+    *,
+    concurrency: int,
+    use_cache: bool,
+    cache_path: Path,
+    progress: ProgressFn | None,
+) -> None:
+    from ..store.cache import ResponseCache
+    from .executor import execute
+
+    cache = ResponseCache(cache_path) if use_cache else None
+    await target.start()
+    try:
+        await execute(
+            target,
+            requests,
+            concurrency=concurrency,
+            requests_per_second=target.spec.requests_per_second,
+            timeout_s=target.spec.timeout_s,
+            retry=target.spec.retry,
+            on_record=run_dir.append_response,
+            cache=cache,
+            progress=progress,
+        )
+    finally:
+        await target.close()
+        if cache is not None:
+            cache.close()
+
+
+def run_suite(
+    suite_path: str | Path,
+    target_path: str | Path,
+    *,
+    reports_dir: str | Path = "reports",
+    concurrency: int | None = None,
+    resume: str | None = None,
+    use_cache: bool = True,
+    progress: ProgressFn | None = None,
+    write_reports: bool = True,
+    attach_evidence: bool = True,
+    register_path: str | Path | None = None,
+    ledger_path: str | Path | None = None,
+    command: str | None = None,
+) -> RunOutcome:
+    """Run a suite end to end and return its outcome (the summary and the exit code)."""
+    reports = Path(reports_dir)
+    loaded = load_suite(suite_path)
+    target = load_target(target_path)
+    target_public = target.public_config()
+    fingerprint = target.fingerprint()
+    started_at = now()
+
+    if resume:
+        run_dir = RunDir(reports / resume)
+        if not run_dir.exists():
+            raise UsageError(f"no run '{resume}' in {reports}; see 'assurance runs list'")
+        state = run_dir.read_json(run_dir.run_json)
+        if state["suite"]["sha256"] != loaded.sha256:
+            raise UsageError(
+                f"run '{resume}' was made with a different version of {suite_path} "
+                "(its SHA-256 changed); start a new run instead of resuming"
+            )
+        if state["target"]["fingerprint"] != fingerprint:
+            raise UsageError(
+                f"run '{resume}' was made against a different target configuration; "
+                "resume with the same --target file"
+            )
+        cases = run_dir.read_cases()
+        started_at = state.get("started_at", started_at)
+    else:
+        run_id = new_run_id(loaded.suite.suite)
+        run_dir = RunDir(reports / run_id)
+        run_dir.create()
+        cases = loaded.cases
+        run_dir.write_cases(cases)
+        state = {
+            "run_id": run_id,
+            "status": "running",
+            "started_at": started_at,
+            "suite": {"path": str(suite_path), "name": loaded.suite.suite, "sha256": loaded.sha256},
+            "target": {"path": str(target_path), "name": target.spec.name, "fingerprint": fingerprint},
+            "options": {"concurrency": concurrency, "use_cache": use_cache},
+            "command": command,
+        }
+        write_json_atomic(run_dir.run_json, state)
+
+    requests = build_requests(loaded, cases)
+    done = run_dir.read_responses()
+    pending = [r for r in requests if (r.case_id, r.sample) not in done]
+    total = len(requests)
+    offset = len(done)
+    wrapped: ProgressFn | None = None
+    if progress is not None:
+        progress(offset, total, sum(1 for r in done.values() if r.error))
+        base_errors = sum(1 for r in done.values() if r.error)
+
+        def wrapped(finished: int, _total: int, errors: int) -> None:
+            progress(offset + finished, total, base_errors + errors)
+
+    run_dir.open_journal()
+    try:
+        if pending:
+            asyncio.run(
+                _send(
+                    target,
+                    pending,
+                    run_dir,
+                    concurrency=concurrency or target.spec.concurrency,
+                    use_cache=use_cache,
+                    cache_path=reports / "cache.sqlite",
+                    progress=wrapped,
+                )
+            )
+    finally:
+        run_dir.close_journal()
+
+    return _finish(loaded, target_public, fingerprint, target, run_dir, cases, requests,
+                   state, started_at, reports, write_reports=write_reports,
+                   attach_evidence=attach_evidence, register_path=register_path,
+                   ledger_path=ledger_path, command=command)
+
+
+def _finish(
+    loaded: LoadedSuite,
+    target_public: dict[str, Any],
+    fingerprint: str,
+    target: Target,
+    run_dir: RunDir,
+    cases: list[Case],
+    requests: list[GenerationRequest],
+    state: dict[str, Any],
+    started_at: str,
+    reports: Path,
+    *,
+    write_reports: bool,
+    attach_evidence: bool,
+    register_path: str | Path | None,
+    ledger_path: str | Path | None,
+    command: str | None,
+) -> RunOutcome:
+    suite = loaded.suite
+    records = run_dir.read_responses()
+    by_id = {c.id: c for c in cases}
+    missing = [r for r in requests if (r.case_id, r.sample) not in records]
+    if missing:
+        raise UsageError(
+            f"{len(missing)} requests have no response yet; resume with "
+            f"'assurance run {state['suite']['path']} --target {state['target']['path']} "
+            f"--resume {run_dir.run_id}'"
+        )
+    rows = [_row(by_id[r.case_id], records[(r.case_id, r.sample)]) for r in requests]
+    scorer_info = apply_scorers(loaded.scorers, rows, by_id, loaded.context())
+    metric_values = compute_metrics(loaded.metrics, rows, seed=suite.seed)
+    specs = {m.id: m for m in loaded.metrics}
+    gates = [
+        judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), rows) for g in suite.gates
+    ]
+    n_errors = sum(1 for r in rows if r["error"] is not None)
+    error_rate = n_errors / len(rows) if rows else 0.0
+    run_failed = error_rate > suite.max_error_rate
+    gates_failed = sum(1 for g in gates if g["verdict"] != "pass")
+    if run_failed:
+        status, exit_code = "run_failed", 3
+    elif gates_failed:
+        status, exit_code = "gates_failed", 1
+    else:
+        status, exit_code = "passed", 0
+    finished_at = now()
+    model_versions = sorted({r["model_version"] for r in rows if r.get("model_version")})
+    model_version = ", ".join(model_versions) if model_versions else None
+
+    run_dir.write_results(rows)
+    results_sha = _sha256_bytes(run_dir.results.read_bytes())
+    summary = {
+        "run_id": run_dir.run_id,
+        "suite": {
+            "name": suite.suite,
+            "version": suite.version,
+            "path": str(loaded.path),
+            "sha256": loaded.sha256,
+            "evidence_for": suite.evidence_for,
+            "description": suite.description,
+            "audience": suite.audience.model_dump() if suite.audience else None,
+        },
+        "target": {
+            "name": target.spec.name,
+            "type": target.spec.type,
+            "fingerprint": fingerprint,
+            "model_version": model_version,
+        },
+        "status": status,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "counts": {
+            "cases": len(cases),
+            "requests": len(rows),
+            "responses": len(rows) - n_errors,
+            "errors": n_errors,
+            "error_rate": error_rate,
+            "max_error_rate": suite.max_error_rate,
+            "cached": sum(1 for r in rows if r["cached"]),
+            "errors_by_type": _count_by(r["error"]["type"] for r in rows if r["error"]),
+        },
+        "seed": suite.seed,
+        "samples": suite.samples,
+        "scorers": scorer_info,
+        "metrics": {
+            spec.id: {
+                "kind": spec.kind,
+                "spec": {k: v for k, v in spec.raw.items() if k != "id"},
+                "description": spec.description,
+                **metric_values[spec.id].to_dict(),
+            }
+            for spec in loaded.metrics
+        },
+        "gates": gates,
+        "exit_code": exit_code,
+    }
+    write_json_atomic(run_dir.summary, summary)
+    git = provenance.git_state(loaded.path.resolve().parent)
+    target_blob = json.dumps(target_public, sort_keys=True).encode()
+    manifest = {
+        "run_id": run_dir.run_id,
+        "tool": {"name": "assurance-harness", "version": _tool_version()},
+        "suite": {"path": str(loaded.path), "sha256": loaded.sha256, "name": suite.suite,
+                  "version": suite.version},
+        "datasets": [{"path": str(p), "sha256": h} for p, h in loaded.dataset_files],
+        "cases": {"path": "cases.jsonl", "sha256": _sha256_bytes(run_dir.cases.read_bytes()),
+                  "count": len(cases)},
+        "target": {"path": state["target"]["path"], "sha256": _sha256_bytes(target_blob),
+                   "config": target_public, "fingerprint": fingerprint},
+        "results": {"path": "results.jsonl", "sha256": results_sha},
+        "responses": {"path": "responses.jsonl",
+                      "sha256": _sha256_bytes(run_dir.responses.read_bytes())},
+        "scorers": scorer_info,
+        "seed": suite.seed,
+        **provenance.environment(),
+        "git_commit": git["commit"],
+        "git_dirty": git["dirty"],
+        "command": command or state.get("command") or _default_command(state),
+        "started_at": started_at,
+        "finished_at": finished_at,
+    }
+    write_json_atomic(run_dir.manifest, manifest)
+    state.update(status=status, finished_at=finished_at)
+    write_json_atomic(run_dir.run_json, state)
+    RunIndex(reports / "runs.db").upsert(
+        {
+            "run_id": run_dir.run_id,
+            "suite": suite.suite,
+            "suite_version": suite.version,
+            "suite_sha256": loaded.sha256,
+            "target_name": target.spec.name,
+            "target_fingerprint": fingerprint,
+            "model_version": model_version,
+            "status": status,
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "n_requests": len(rows),
+            "n_errors": n_errors,
+            "gates_passed": len(gates) - gates_failed,
+            "gates_failed": gates_failed,
+            "run_dir": str(run_dir.path),
+        }
+    )
+    outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, exit_code)
+    if write_reports:
+        _write_reports(run_dir.path, outcome)
+    if attach_evidence and suite.evidence_for:
+        _attach(run_dir.path, outcome, register_path, ledger_path or reports / "evidence" / "ledger.jsonl")
+    return outcome
+
+
+def _count_by(items: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+def _tool_version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _default_command(state: dict[str, Any]) -> str:
+    return (
+        f"assurance run {shlex.quote(state['suite']['path'])} "
+        f"--target {shlex.quote(state['target']['path'])}"
+    )
+
+
+def _write_reports(path: Path, outcome: RunOutcome) -> None:
+    try:
+        from ..report import write_reports
+    except ImportError:
+        return
+    written = write_reports(path)
+    outcome.notes.append("reports: " + ", ".join(str(p) for p in written.values()))
+
+
+def _attach(path: Path, outcome: RunOutcome, register_path: str | Path | None,
+            ledger_path: str | Path) -> None:
+    try:
+        from ..register.ledger import attach_run
+    except ImportError:
+        return
+    try:
+        records = attach_run(
+            path,
+            register_path=Path(register_path) if register_path else None,
+            ledger_path=Path(ledger_path),
+        )
+    except ConfigError as exc:
+        outcome.notes.append(f"evidence not attached: {exc}")
+        return
+    outcome.notes.append(f"evidence: {len(records)} records appended to {ledger_path}")
+
+
+def command_line() -> str:
+    return " ".join(shlex.quote(a) for a in ["assurance", *sys.argv[1:]])

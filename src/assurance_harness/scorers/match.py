@@ -1,0 +1,129 @@
+"""Simple built-in scorers: substring, regular expression, length and exact match.
+
+They need no model, so any suite runs end to end with them, and they make precise checks
+(a required disclaimer, a forbidden phrase) that a classifier would only approximate.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from ..model import ScoreInput
+from .base import Scorer, ScorerParams, register_scorer
+
+
+class ContainsParams(ScorerParams):
+    terms: list[str] = Field(default_factory=list)
+    """Phrases to look for. Empty: use the case's ``expected.must_contain``."""
+    mode: Literal["any", "all"] = "any"
+    """``any``: matched when one phrase occurs; ``all``: when every phrase does."""
+    case_sensitive: bool = False
+
+
+@register_scorer
+class ContainsScorer(Scorer):
+    name = "contains"
+    version = "1"
+    Params = ContainsParams
+    fields = {
+        "matched": "true when the phrases occur (per mode)",
+        "found": "the phrases that occur",
+    }
+
+    def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
+        params = self.params
+        assert isinstance(params, ContainsParams)
+        out = []
+        for item in batch:
+            terms = params.terms or list(item.case.expected.must_contain)
+            text = item.response if params.case_sensitive else item.response.lower()
+            found = [t for t in terms if (t if params.case_sensitive else t.lower()) in text]
+            if not terms:
+                matched = None
+            elif params.mode == "all":
+                matched = len(found) == len(terms)
+            else:
+                matched = bool(found)
+            out.append({"matched": matched, "found": found})
+        return out
+
+
+class RegexParams(ScorerParams):
+    pattern: str
+    """Python regular expression searched for in the response."""
+    ignore_case: bool = True
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+
+@register_scorer
+class RegexScorer(Scorer):
+    name = "regex"
+    version = "1"
+    Params = RegexParams
+    fields = {"matched": "the pattern occurs", "count": "number of non-overlapping matches"}
+
+    def setup(self) -> None:
+        params = self.params
+        assert isinstance(params, RegexParams)
+        self._regex = re.compile(params.pattern, re.IGNORECASE if params.ignore_case else 0)
+
+    def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
+        if not hasattr(self, "_regex"):
+            self.setup()
+        out = []
+        for item in batch:
+            count = len(self._regex.findall(item.response))
+            out.append({"matched": count > 0, "count": count})
+        return out
+
+
+@register_scorer
+class LengthScorer(Scorer):
+    name = "length"
+    version = "1"
+    fields = {"chars": "characters in the response", "words": "whitespace-separated words"}
+
+    def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
+        return [{"chars": len(i.response), "words": len(i.response.split())} for i in batch]
+
+
+class ExactParams(ScorerParams):
+    normalize: bool = True
+    """Compare after lower-casing, trimming and collapsing whitespace and final punctuation."""
+
+
+def _normalize(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower()).rstrip(".!?")
+
+
+@register_scorer
+class ExactScorer(Scorer):
+    name = "exact"
+    version = "1"
+    Params = ExactParams
+    fields = {"match": "the response equals expected.answer (null when the case has none)"}
+
+    def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
+        params = self.params
+        assert isinstance(params, ExactParams)
+        out: list[dict[str, Any]] = []
+        for item in batch:
+            answer = item.case.expected.answer
+            if answer is None:
+                out.append({"match": None})
+            elif params.normalize:
+                out.append({"match": _normalize(item.response) == _normalize(str(answer))})
+            else:
+                out.append({"match": item.response == str(answer)})
+        return out

@@ -1,0 +1,341 @@
+"""Load a suite file into everything a run needs, collecting every problem before reporting.
+
+A suite with ten mistakes gets ten messages (file, line, field, fix), not one at a time:
+the model is validated, then each plugin's parameters, metric and gate references, and the
+dataset files, and all issues are raised together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .. import builtin_plugins  # noqa: F401 - registers built-in plugins
+from ..errors import ConfigError, ConfigIssue, HarnessError
+from ..expand.base import Expander, expanders
+from ..metrics.base import MetricKind, MetricParams, metric_kinds
+from ..model import Case, SuiteContext
+from ..registry import UnknownPluginError
+from ..scorers.base import Scorer, ScorerParams, scorers
+from .datasets import check_unique_ids, load_dataset
+from .errors import suggest, validation_issues
+from .suite import Suite
+from .yaml_lines import LineOf, load_yaml_with_lines
+
+METRIC_COMMON_KEYS = ("id", "where", "by", "confidence", "description")
+
+
+@dataclass
+class MetricSpec:
+    """A parsed metric entry: ``{id, <kind>: params, where?, by?, confidence?}``."""
+
+    id: str
+    kind: str
+    kind_cls: type[MetricKind]
+    params: MetricParams
+    where: str | None = None
+    by: str | None = None
+    confidence: float = 0.95
+    description: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    index: int = 0
+    """Position in the suite's metrics list (for error locations)."""
+
+
+@dataclass
+class ScorerConfig:
+    id: str
+    cls: type[Scorer]
+    params: ScorerParams
+    batch_size: int
+
+
+@dataclass
+class LoadedSuite:
+    """A validated suite with its cases loaded and expanded."""
+
+    suite: Suite
+    path: Path
+    sha256: str
+    cases: list[Case]
+    scorers: list[ScorerConfig]
+    metrics: list[MetricSpec]
+    dataset_files: list[tuple[Path, str]]
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def context(self) -> SuiteContext:
+        audience = self.suite.audience.model_dump() if self.suite.audience else None
+        return SuiteContext(suite_name=self.suite.suite, seed=self.suite.seed, audience=audience)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _plugin_issue(
+    exc: UnknownPluginError, source: str, line_of: LineOf, loc: tuple[Any, ...]
+) -> ConfigIssue:
+    return ConfigIssue(source, line_of(loc), _dotted(loc), exc.message, exc.hint)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    from .errors import format_path
+
+    return format_path(loc)
+
+
+def _parse_scorers(
+    raw: list[Any], source: str, line_of: LineOf, issues: list[ConfigIssue]
+) -> list[ScorerConfig]:
+    out: list[ScorerConfig] = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict) or "use" not in entry:
+            continue  # the model validation reports the shape problem
+        try:
+            cls = scorers.get(str(entry["use"]))
+        except UnknownPluginError as exc:
+            issues.append(_plugin_issue(exc, source, line_of, ("scorers", index, "use")))
+            continue
+        try:
+            params = cls.parse_params(entry.get("with"))
+        except ValidationError as exc:
+            issues.extend(
+                validation_issues(exc, source, line_of, cls.Params, prefix=("scorers", index, "with"))
+            )
+            continue
+        batch = entry.get("batch_size") or cls.default_batch_size
+        out.append(ScorerConfig(str(entry.get("id", entry["use"])), cls, params, int(batch)))
+    return out
+
+
+def _parse_metrics(
+    raw: list[Any], source: str, line_of: LineOf, issues: list[ConfigIssue]
+) -> list[MetricSpec]:
+    out: list[MetricSpec] = []
+    seen: set[str] = set()
+    kinds = metric_kinds.names()
+    for index, entry in enumerate(raw):
+        loc: tuple[Any, ...] = ("metrics", index)
+        if not isinstance(entry, dict):
+            issues.append(ConfigIssue(source, line_of(loc), _dotted(loc), "a metric is a mapping"))
+            continue
+        metric_id = entry.get("id")
+        if not isinstance(metric_id, str) or not metric_id:
+            issues.append(
+                ConfigIssue(source, line_of(loc), _dotted(loc), "metric needs an 'id'", "add id: <name>")
+            )
+            continue
+        if metric_id in seen:
+            issues.append(
+                ConfigIssue(source, line_of((*loc, "id")), _dotted((*loc, "id")), f"duplicate metric id '{metric_id}'")
+            )
+        seen.add(metric_id)
+        kind_keys = [k for k in entry if k not in METRIC_COMMON_KEYS]
+        known = [k for k in kind_keys if k in kinds]
+        for key in kind_keys:
+            if key not in kinds:
+                hint = suggest(key, [*kinds, *METRIC_COMMON_KEYS]) or (
+                    f"metric kinds: {', '.join(kinds)}"
+                )
+                issues.append(
+                    ConfigIssue(
+                        source,
+                        line_of((*loc, key), key=True),  # type: ignore[call-arg]
+                        _dotted((*loc, key)),
+                        "unknown metric kind or field",
+                        hint,
+                    )
+                )
+        if len(known) != 1:
+            if not kind_keys or len(known) > 1:
+                issues.append(
+                    ConfigIssue(
+                        source,
+                        line_of(loc),
+                        _dotted(loc),
+                        "a metric needs exactly one kind",
+                        f"one of: {', '.join(kinds)}",
+                    )
+                )
+            continue
+        kind = known[0]
+        cls = metric_kinds.get(kind)
+        try:
+            params = cls.parse_params(entry[kind])
+        except ValidationError as exc:
+            issues.extend(validation_issues(exc, source, line_of, cls.Params, prefix=(*loc, kind)))
+            continue
+        confidence = entry.get("confidence", 0.95)
+        if not isinstance(confidence, int | float) or not 0.5 <= float(confidence) < 1:
+            issues.append(
+                ConfigIssue(source, line_of((*loc, "confidence")), _dotted((*loc, "confidence")),
+                            "confidence must be a number in [0.5, 1)", "e.g. 0.95")
+            )
+            continue
+        out.append(
+            MetricSpec(
+                id=metric_id,
+                kind=kind,
+                kind_cls=cls,
+                params=params,
+                where=entry.get("where"),
+                by=entry.get("by"),
+                confidence=float(confidence),
+                description=entry.get("description"),
+                raw=dict(entry),
+                index=index,
+            )
+        )
+    return out
+
+
+def _check_expressions(metrics: list[MetricSpec], source: str, line_of: LineOf,
+                       issues: list[ConfigIssue]) -> None:
+    from ..metrics.expr import ExpressionError, compile_expression
+
+    for metric in metrics:
+        index = metric.index
+        for key in ("where", "by"):
+            text = metric.raw.get(key)
+            if text is None:
+                continue
+            try:
+                compile_expression(str(text))
+            except ExpressionError as exc:
+                loc = ("metrics", index, key)
+                issues.append(ConfigIssue(source, line_of(loc), _dotted(loc), str(exc)))
+        expr = getattr(metric.params, "expr", None)
+        if isinstance(expr, str):
+            try:
+                compile_expression(expr)
+            except ExpressionError as exc:
+                loc = ("metrics", index, metric.kind)
+                issues.append(ConfigIssue(source, line_of(loc), _dotted(loc), str(exc)))
+
+
+def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
+    """Validate a suite file, load its datasets and expand its cases; raise ConfigError listing
+    every problem found."""
+    suite_path = Path(path)
+    source = str(path)
+    data, line_of = load_yaml_with_lines(suite_path)
+    if not isinstance(data, dict):
+        raise ConfigError.single(source, "a suite file must be a YAML mapping", line=1,
+                                 hint="start with 'suite: <name>'")
+    issues: list[ConfigIssue] = []
+    suite: Suite | None = None
+    try:
+        suite = Suite.model_validate(data)
+    except ValidationError as exc:
+        issues.extend(validation_issues(exc, source, line_of, Suite))
+
+    scorer_configs = _parse_scorers(
+        data.get("scorers") if isinstance(data.get("scorers"), list) else [], source, line_of, issues
+    )
+    metrics = _parse_metrics(
+        data.get("metrics") if isinstance(data.get("metrics"), list) else [], source, line_of, issues
+    )
+    _check_expressions(metrics, source, line_of, issues)
+    metric_ids = {m.id for m in metrics}
+    raw_metric_ids = {
+        m.get("id") for m in (data.get("metrics") or []) if isinstance(m, dict)
+    }
+    for index, gate in enumerate(data.get("gates") or []):
+        if isinstance(gate, dict) and "metric" in gate and gate["metric"] not in raw_metric_ids:
+            loc = ("gates", index, "metric")
+            hint = suggest(str(gate["metric"]), sorted(metric_ids)) or (
+                f"defined metrics: {', '.join(sorted(metric_ids)) or 'none'}"
+            )
+            issues.append(ConfigIssue(source, line_of(loc), _dotted(loc),
+                                      f"unknown metric '{gate['metric']}'", hint))
+
+    expander_instances: list[Expander] = []
+    for index, entry in enumerate(data.get("expand") or []):
+        if not isinstance(entry, dict) or "use" not in entry:
+            continue
+        try:
+            cls = expanders.get(str(entry["use"]))
+        except UnknownPluginError as exc:
+            issues.append(_plugin_issue(exc, source, line_of, ("expand", index, "use")))
+            continue
+        try:
+            params = cls.parse_params(entry.get("with"))
+        except ValidationError as exc:
+            issues.extend(validation_issues(exc, source, line_of, cls.Params,
+                                            prefix=("expand", index, "with")))
+            continue
+        seed = data.get("seed", 0) if isinstance(data.get("seed", 0), int) else 0
+        expander_instances.append(cls(params, seed=seed, base_dir=suite_path.parent))
+
+    cases: list[Case] = []
+    dataset_files: list[tuple[Path, str]] = []
+    if suite is not None:
+        cases = list(suite.cases)
+        for index, dataset in enumerate(suite.datasets()):
+            try:
+                loaded, file_path = load_dataset(dataset, suite_path.parent, seed=suite.seed)
+            except ConfigError as exc:
+                for issue in exc.issues:
+                    if issue.line is None and "not found" in issue.message:
+                        loc: tuple[Any, ...] = ("dataset", "path") if not isinstance(
+                            suite.dataset, list) else ("dataset", index, "path")
+                        issue = ConfigIssue(source, line_of(loc), _dotted(loc),
+                                            f"dataset file not found: {dataset.path}",
+                                            "paths resolve relative to the suite file")
+                    issues.append(issue)
+                continue
+            cases.extend(loaded)
+            dataset_files.append((file_path, sha256_file(file_path)))
+        if not issues and expand:
+            for expander in expander_instances:
+                try:
+                    cases = expander.expand(cases)
+                except HarnessError as exc:
+                    issues.append(ConfigIssue(source, None, f"expand ({expander.name})", str(exc)))
+                    break
+        issues.extend(check_unique_ids(cases, source))
+        if not cases and not issues:
+            issues.append(ConfigIssue(source, None, None, "the suite has no cases",
+                                      "add 'cases:' or a 'dataset:'"))
+    if issues:
+        issues.sort(key=lambda i: (i.path, i.line or 0))
+        raise ConfigError(issues)
+    assert suite is not None
+    return LoadedSuite(
+        suite=suite,
+        path=suite_path,
+        sha256=sha256_file(suite_path),
+        cases=cases,
+        scorers=scorer_configs,
+        metrics=metrics,
+        dataset_files=dataset_files,
+    )
+
+
+def find_suite_files(path: str | Path) -> list[Path]:
+    """A suite file, or every YAML file with a top-level ``suite:`` key in a directory."""
+    root = Path(path)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise ConfigError.single(str(root), "no such file or directory")
+    found = []
+    for candidate in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]):
+        try:
+            head = candidate.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if any(line.startswith("suite:") for line in head.splitlines()):
+            found.append(candidate)
+    return found

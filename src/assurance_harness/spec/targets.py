@@ -1,0 +1,39 @@
+"""Load a target file (``targets/*.yaml``) into an adapter instance, with file:line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .. import builtin_plugins  # noqa: F401 - registers built-in plugins
+from ..errors import ConfigError, ConfigIssue
+from ..registry import UnknownPluginError
+from ..targets.base import Target, TargetSpec, targets
+from .errors import validation_issues
+from .yaml_lines import load_yaml_with_lines
+
+
+def load_target(path: str | Path) -> Target:
+    """Validate a target file and build its adapter (not yet started)."""
+    target_path = Path(path)
+    source = str(path)
+    data, line_of = load_yaml_with_lines(target_path)
+    if not isinstance(data, dict):
+        raise ConfigError.single(source, "a target file must be a YAML mapping", line=1,
+                                 hint="start with 'type: openai' (or http, transformers, callable, replay)")
+    kind = data.get("type")
+    if not isinstance(kind, str):
+        raise ConfigError.single(source, "required field is missing", line=1, field="type",
+                                 hint=f"one of: {', '.join(targets.names())}")
+    try:
+        cls = targets.get(kind)
+    except UnknownPluginError as exc:
+        raise ConfigError(ConfigIssue(source, line_of(("type",)), "type", exc.message, exc.hint)) from None
+    try:
+        spec: TargetSpec = cls.Spec.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(validation_issues(exc, source, line_of, cls.Spec)) from None
+    if spec.name is None:
+        spec.name = target_path.stem
+    return cls(spec, base_dir=str(target_path.parent.resolve()))

@@ -1,0 +1,118 @@
+"""A run's directory: the crash-safe response journal and the final result files.
+
+The journal (``responses.jsonl``) is appended and fsynced per response, so ``kill -9`` loses at
+most the line being written; a torn last line is ignored when the run is resumed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..model import Case, ResponseRecord
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON through a temporary file and rename, so readers never see half a file."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, sort_keys=False, default=str)
+        handle.write("\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+class RunDir:
+    """Paths and read/write helpers for ``reports/<run_id>/``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.run_json = path / "run.json"
+        self.cases = path / "cases.jsonl"
+        self.responses = path / "responses.jsonl"
+        self.results = path / "results.jsonl"
+        self.summary = path / "summary.json"
+        self.manifest = path / "manifest.json"
+        self._journal: Any = None
+
+    @property
+    def run_id(self) -> str:
+        return self.path.name
+
+    def create(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=False)
+
+    def exists(self) -> bool:
+        return self.run_json.exists()
+
+    def write_cases(self, cases: Iterable[Case]) -> None:
+        tmp = self.cases.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as handle:
+            for case in cases:
+                handle.write(case.model_dump_json(exclude_none=True) + "\n")
+        os.replace(tmp, self.cases)
+
+    def read_cases(self) -> list[Case]:
+        with self.cases.open(encoding="utf-8") as handle:
+            return [Case.model_validate_json(line) for line in handle if line.strip()]
+
+    # -- journal -----------------------------------------------------------------------------
+    def open_journal(self) -> None:
+        self._repair_journal()
+        self._journal = self.responses.open("a", encoding="utf-8")
+
+    def _repair_journal(self) -> None:
+        """Drop a torn final line left by a crash, so appends start on a fresh line."""
+        if not self.responses.exists():
+            return
+        data = self.responses.read_bytes()
+        if data and not data.endswith(b"\n"):
+            cut = data.rfind(b"\n") + 1
+            with self.responses.open("r+b") as handle:
+                handle.truncate(cut)
+
+    def append_response(self, record: ResponseRecord) -> None:
+        assert self._journal is not None, "open_journal() first"
+        self._journal.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+        self._journal.flush()
+        os.fsync(self._journal.fileno())
+
+    def close_journal(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def read_responses(self) -> dict[tuple[str, int], ResponseRecord]:
+        """Completed responses by (case_id, sample); the last record for a key wins."""
+        records: dict[tuple[str, int], ResponseRecord] = {}
+        if not self.responses.exists():
+            return records
+        with self.responses.open(encoding="utf-8") as handle:
+            for line in handle:
+                if not line.endswith("\n"):
+                    break  # torn write from a crash
+                try:
+                    record = ResponseRecord.from_dict(json.loads(line))
+                except (json.JSONDecodeError, TypeError):
+                    continue
+                records[record.key] = record
+        return records
+
+    # -- final files -------------------------------------------------------------------------
+    def write_results(self, rows: Iterable[dict[str, Any]]) -> None:
+        tmp = self.results.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        os.replace(tmp, self.results)
+
+    def read_results(self) -> list[dict[str, Any]]:
+        with self.results.open(encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+
+    def read_json(self, path: Path) -> dict[str, Any]:
+        return json.loads(path.read_text(encoding="utf-8"))
