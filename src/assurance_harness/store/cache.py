@@ -1,0 +1,183 @@
+"""The response cache: a SQLite file that maps (target fingerprint, conversation, generation
+parameters, seed, sample) to a response, so re-running a suite does not re-send what the same
+target already answered.
+
+Writes are buffered and committed in batches (every ``flush_every`` puts, every
+``flush_interval_s`` seconds, and on ``close()``): one commit per response would cost an fsync
+each and dominate a fast run. WAL mode and a busy timeout let several processes share the file.
+A crash loses at most the last unflushed batch, which only means those requests are sent again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+from ..model import GenerationRequest, GenerationResponse
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    key TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    model_version TEXT,
+    finish_reason TEXT,
+    usage TEXT,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def key_for(fingerprint: str, request: GenerationRequest) -> str:
+    """The cache key: everything that decides a response, nothing that does not (case ids and
+    metadata are excluded, so two cases with the same conversation share an entry)."""
+    blob = json.dumps(
+        {
+            "v": SCHEMA_VERSION,
+            "target": fingerprint,
+            "messages": request.messages,
+            "params": request.params,
+            "seed": request.seed,
+            "sample": request.sample,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class ResponseCache:
+    """A SQLite response cache; one instance per process, usable from one event loop thread."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        flush_every: int = 256,
+        flush_interval_s: float = 2.0,
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.flush_every = flush_every
+        self.flush_interval_s = flush_interval_s
+        # check_same_thread=False: the runner may close the cache from a different thread than
+        # the one that opened it (typer/asyncio shutdown); access is serialised by _lock.
+        self._db = sqlite3.connect(
+            str(self.path), timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        self._lock = threading.Lock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._pending: dict[str, GenerationResponse] = {}
+        self._last_flush = time.monotonic()
+        self.hits = 0
+        self.misses = 0
+
+    key_for = staticmethod(key_for)
+
+    def get(self, key: str) -> GenerationResponse | None:
+        """The cached response for ``key``, including puts not yet committed."""
+        pending = self._pending.get(key)
+        if pending is not None:
+            self.hits += 1
+            return pending
+        with self._lock:
+            row = self._db.execute(
+                "SELECT text, model_version, finish_reason, usage FROM responses WHERE key = ?",
+                (key,),
+            ).fetchone()
+        if row is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        text, model_version, finish_reason, usage = row
+        return GenerationResponse(
+            text=text,
+            model_version=model_version,
+            finish_reason=finish_reason,
+            usage=json.loads(usage) if usage else None,
+        )
+
+    def put(self, key: str, response: GenerationResponse) -> None:
+        """Store a successful response; committed with the next batch."""
+        self._pending[key] = response
+        if (
+            len(self._pending) >= self.flush_every
+            or time.monotonic() - self._last_flush >= self.flush_interval_s
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit buffered puts in one transaction."""
+        self._last_flush = time.monotonic()
+        if not self._pending:
+            return
+        now = time.time()
+        rows = [
+            (
+                key,
+                r.text,
+                r.model_version,
+                r.finish_reason,
+                json.dumps(r.usage) if r.usage is not None else None,
+                now,
+            )
+            for key, r in self._pending.items()
+        ]
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO responses "
+                    "(key, text, model_version, finish_reason, usage, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        self._pending.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            (count,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
+        return int(count) + sum(1 for k in self._pending if not self._committed(k))
+
+    def _committed(self, key: str) -> bool:
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone()
+        return row is not None
+
+    def close(self) -> None:
+        """Commit what is buffered and close the file."""
+        if self._db is None:
+            return
+        try:
+            self.flush()
+        finally:
+            with self._lock:
+                self._db.close()
+            self._db = None  # type: ignore[assignment]
+
+    def __enter__(self) -> ResponseCache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

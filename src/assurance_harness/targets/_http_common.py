@@ -1,0 +1,231 @@
+"""Pieces the HTTP adapters share: env-var header references, dotted response paths, one
+aiohttp session per target, and the mapping from HTTP outcomes to :class:`TargetError` kinds.
+
+The mapping lives here once so that ``openai`` and ``http`` fail the same way for the same
+fault, and the runner's retry decision (429, 5xx, timeouts, dropped connections) holds for both.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+from ..errors import ConfigError
+from .base import (
+    BadResponseError,
+    ClientError,
+    RateLimitedError,
+    ServerError,
+    TargetConnectionError,
+    TargetTimeoutError,
+)
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_BODY_SNIPPET = 200
+
+
+def env_refs(value: str) -> list[str]:
+    """Names of the environment variables a header value refers to as ``${NAME}``."""
+    return _ENV_REF.findall(value)
+
+
+def resolve_env(value: str) -> str:
+    """Substitute ``${NAME}`` references from the environment, at request time, so the secret
+    lives only in the process environment and never in the spec or a file."""
+    if "${" not in value:
+        return value
+    return _ENV_REF.sub(lambda m: os.environ.get(m.group(1), ""), value)
+
+
+def check_env(names: list[str], *, where: str) -> None:
+    """Fail before the first request when a referenced variable is unset: a clear one-line
+    configuration error beats a run where every request comes back 401."""
+    missing = [n for n in names if not os.environ.get(n)]
+    if missing:
+        raise ConfigError.single(
+            where,
+            f"environment variable {missing[0]} is not set",
+            hint=f"export {missing[0]}=... before running (the value is never written to disk)",
+        )
+
+
+def get_path(data: Any, path: str) -> Any:
+    """Follow a dotted path with list indexes (``output.choices.0.text``); KeyError if absent."""
+    current = data
+    for part in path.split(".") if path else []:
+        if isinstance(current, list):
+            try:
+                current = current[int(part)]
+            except (ValueError, IndexError) as exc:
+                raise KeyError(path) from exc
+        elif isinstance(current, Mapping) and part in current:
+            current = current[part]
+        else:
+            raise KeyError(path)
+    return current
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After is either delta-seconds or an HTTP date; both become seconds from now."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _snippet(body: bytes) -> str:
+    text = body[:_BODY_SNIPPET].decode("utf-8", errors="replace").strip()
+    return text.replace("\n", " ")
+
+
+def raise_for_status(status: int, headers: Mapping[str, str], body: bytes) -> None:
+    """Turn a non-2xx answer into the TargetError the runner knows how to treat."""
+    if 200 <= status < 300:
+        return
+    detail = f"HTTP {status}: {_snippet(body)}" if body else f"HTTP {status}"
+    if status == 429:
+        raise RateLimitedError(
+            detail, status=status, retry_after=parse_retry_after(headers.get("Retry-After"))
+        )
+    if status == 408:
+        raise TargetTimeoutError(detail, status=status)
+    if status >= 500:
+        raise ServerError(
+            detail, status=status, retry_after=parse_retry_after(headers.get("Retry-After"))
+        )
+    raise ClientError(detail, status=status)
+
+
+def parse_json(body: bytes, *, status: int) -> Any:
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadResponseError(
+            f"response is not valid JSON ({exc.__class__.__name__}): {_snippet(body)}",
+            status=status,
+        ) from None
+
+
+class HttpSession:
+    """One aiohttp ClientSession per target, with a connector sized to the target's concurrency.
+
+    aiohttp rather than httpx: on the loopback benchmark httpx's AsyncClient reached a small
+    fraction of the throughput bound that aiohttp reaches (see BENCHMARKS.md).
+    """
+
+    def __init__(self, *, concurrency: int, timeout_s: float) -> None:
+        self._concurrency = concurrency
+        self._timeout_s = timeout_s
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        if self._session is not None:
+            return
+        connector = aiohttp.TCPConnector(
+            limit=self._concurrency,
+            limit_per_host=0,
+            ttl_dns_cache=300,
+            keepalive_timeout=30,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=self._timeout_s),
+            # Responses are parsed with json.loads on raw bytes; skip aiohttp's cookie jar work.
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=True,
+            raise_for_status=False,
+        )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        params: Mapping[str, str] | None = None,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """Send one request and read the whole body; transport faults become TargetErrors."""
+        if self._session is None:
+            await self.start()
+        assert self._session is not None
+        try:
+            async with self._session.request(
+                method, url, data=body, headers=headers, params=params
+            ) as resp:
+                payload = await resp.read()
+                return resp.status, resp.headers, payload
+        except TimeoutError as exc:
+            raise TargetTimeoutError(
+                f"no complete response within {self._timeout_s:g}s from {url}"
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise TargetConnectionError(f"cannot connect to {url}: {exc.os_error}") from exc
+        except aiohttp.ClientPayloadError as exc:
+            raise TargetConnectionError(f"connection dropped mid-response from {url}") from exc
+        except aiohttp.ServerDisconnectedError as exc:
+            raise TargetConnectionError(f"server disconnected: {url}") from exc
+        except aiohttp.ClientResponseError as exc:
+            # Malformed status line or headers: the server answered, but not in HTTP.
+            raise BadResponseError(f"malformed HTTP response from {url}: {exc.message}") from exc
+        except (aiohttp.ClientOSError, ConnectionError) as exc:
+            raise TargetConnectionError(f"connection error talking to {url}: {exc}") from exc
+        except aiohttp.ClientError as exc:
+            name = exc.__class__.__name__
+            raise TargetConnectionError(f"{name} talking to {url}: {exc}") from exc
+
+
+def build_messages(
+    messages: list[dict[str, str]], system_prompt: str | None
+) -> list[dict[str, str]]:
+    """Prepend the target's system prompt, unless the conversation already opens with one
+    (a case that carries its own system turn is testing exactly that turn)."""
+    if not system_prompt or (messages and messages[0].get("role") == "system"):
+        return messages
+    return [{"role": "system", "content": system_prompt}, *messages]
+
+
+def last_user_text(messages: list[dict[str, str]]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            return message.get("content", "")
+    return ""
+
+
+_SENSITIVE = re.compile(r"auth|key|token|secret|cookie|password", re.IGNORECASE)
+
+
+def public_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers as manifests may show them: ``${NAME}`` references stay (they are names, not
+    secrets), but a literal value under a credential-looking name is redacted, in case someone
+    pasted a key into the file instead of referencing a variable."""
+    shown: dict[str, str] = {}
+    for name, value in headers.items():
+        literal = _ENV_REF.sub("", value).strip()
+        if _SENSITIVE.search(name) and literal and literal.lower() not in ("bearer", "basic"):
+            shown[name] = "<redacted>"
+        else:
+            shown[name] = value
+    return shown

@@ -1,0 +1,165 @@
+"""The ``http`` target: a generic JSON endpoint described by a body template and a response path,
+for in-house model services that do not speak the OpenAI protocol.
+
+Template placeholders: a string that is exactly ``"{name}"`` is replaced by the value itself
+(so ``"{messages}"`` becomes the list and ``"{max_tokens}"`` stays a number); placeholders
+inside longer strings are replaced by their text. Names: ``prompt`` (the last user turn),
+``messages``, ``system_prompt``, ``case_id``, ``sample``, ``seed``, ``params`` (all generation
+parameters as an object) and every generation parameter by its own name (``max_tokens``,
+``temperature`` ...).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from ..model import GenerationRequest, GenerationResponse
+from ._http_common import (
+    HttpSession,
+    build_messages,
+    check_env,
+    env_refs,
+    get_path,
+    last_user_text,
+    parse_json,
+    public_headers,
+    raise_for_status,
+    resolve_env,
+)
+from .base import BadResponseError, Target, TargetError, TargetSpec, register_target
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class TemplateError(TargetError):
+    """The body template names a value this request does not have (not retryable)."""
+
+    kind = "template_error"
+
+
+class HttpJsonSpec(TargetSpec):
+    """A JSON-over-HTTP endpoint with a request template and a path to the answer."""
+
+    type: str = "http"
+    """Adapter name: ``http``."""
+    url: str
+    """Full URL of the endpoint."""
+    method: Literal["POST", "PUT", "PATCH"] = "POST"
+    """HTTP method."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Extra headers; values may reference environment variables as ``${NAME}`` (for keys),
+    resolved per request and never stored."""
+    body: Any = Field(default_factory=lambda: {"prompt": "{prompt}"})
+    """The JSON body with placeholders, for example
+    ``{"input": {"messages": "{messages}"}, "max_new_tokens": "{max_tokens}"}``."""
+    response_path: str
+    """Dotted path to the response text, with list indexes: ``output.choices.0.text``."""
+    model_version_path: str | None = None
+    """Dotted path to the model identifier in the answer, recorded as evidence."""
+    system_prompt: str | None = None
+    """Prepended to ``{messages}`` as a system turn, and available as ``{system_prompt}``."""
+
+
+def render(template: Any, values: dict[str, Any]) -> Any:
+    """Substitute placeholders through nested dicts and lists; see the module docstring."""
+    if isinstance(template, str):
+        whole = _PLACEHOLDER.fullmatch(template)
+        if whole:
+            return _lookup(values, whole.group(1))
+
+        def text(match: re.Match[str]) -> str:
+            value = _lookup(values, match.group(1))
+            return value if isinstance(value, str) else json.dumps(value)
+
+        return _PLACEHOLDER.sub(text, template)
+    if isinstance(template, dict):
+        return {key: render(value, values) for key, value in template.items()}
+    if isinstance(template, list):
+        return [render(value, values) for value in template]
+    return template
+
+
+def _lookup(values: dict[str, Any], name: str) -> Any:
+    if name not in values:
+        raise TemplateError(
+            f"body template uses {{{name}}} but the request has no such value "
+            f"(set it under generation, or remove it from the template)"
+        )
+    return values[name]
+
+
+@register_target
+class HttpJsonTarget(Target):
+    """POST a rendered JSON body, read the text at ``response_path``."""
+
+    type: ClassVar[str] = "http"
+    Spec: ClassVar[type[TargetSpec]] = HttpJsonSpec
+
+    def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
+        super().__init__(spec, base_dir=base_dir)
+        assert isinstance(spec, HttpJsonSpec)
+        self.s: HttpJsonSpec = spec
+        self._http = HttpSession(concurrency=spec.concurrency, timeout_s=spec.timeout_s)
+
+    async def start(self) -> None:
+        where = f"target {self.s.name or self.type}"
+        names: list[str] = []
+        for value in self.s.headers.values():
+            names.extend(env_refs(value))
+        check_env(names, where=where)
+        await self._http.start()
+
+    async def close(self) -> None:
+        await self._http.close()
+
+    def public_config(self) -> dict[str, Any]:
+        data = super().public_config()
+        data["headers"] = public_headers(self.s.headers)
+        return data
+
+    def render_body(self, request: GenerationRequest) -> Any:
+        params = {**self.s.generation, **request.params}
+        values: dict[str, Any] = dict(params)
+        values.update(
+            prompt=last_user_text(request.messages),
+            messages=build_messages(request.messages, self.s.system_prompt),
+            system_prompt=self.s.system_prompt or "",
+            case_id=request.case_id,
+            sample=request.sample,
+            seed=request.seed,
+            params=params,
+        )
+        return render(self.s.body, values)
+
+    async def generate(self, request: GenerationRequest) -> GenerationResponse:
+        payload = json.dumps(self.render_body(request)).encode()
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        for name, value in self.s.headers.items():
+            headers[name] = resolve_env(value)
+        status, resp_headers, raw = await self._http.request(
+            self.s.method, self.s.url, body=payload, headers=headers
+        )
+        raise_for_status(status, resp_headers, raw)
+        data = parse_json(raw, status=status)
+        try:
+            text = get_path(data, self.s.response_path)
+        except KeyError:
+            raise BadResponseError(
+                f"response has nothing at '{self.s.response_path}'", status=status
+            ) from None
+        if not isinstance(text, str):
+            raise BadResponseError(
+                f"'{self.s.response_path}' is {type(text).__name__}, not text", status=status
+            )
+        model_version = None
+        if self.s.model_version_path:
+            try:
+                found = get_path(data, self.s.model_version_path)
+                model_version = str(found) if found is not None else None
+            except KeyError:
+                model_version = None
+        return GenerationResponse(text=text, model_version=model_version)
