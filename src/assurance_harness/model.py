@@ -38,8 +38,9 @@ class Expectations(BaseModel):
     """Words or phrases that must not appear in the response (case-insensitive)."""
     must_contain: list[str] = Field(default_factory=list)
     """Words or phrases that must appear in the response (case-insensitive)."""
-    answer: str | None = None
-    """The reference answer (exact-match and multiple-choice scorers)."""
+    answer: str | int | None = None
+    """The reference answer (exact-match scorers), or the index of the correct option in
+    multiple-choice items (BBQ's ``label``)."""
 
 
 class Case(BaseModel):

@@ -1,0 +1,106 @@
+"""Metric values, intervals and gate verdicts on hand-checked data."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from assurance_harness.metrics.engine import compute_metric, judge_gate
+from assurance_harness.metrics.expr import ExpressionError, evaluate
+from assurance_harness.metrics.intervals import bootstrap_mean, wilson
+from assurance_harness.spec.loader import load_suite
+from assurance_harness.spec.suite import GateSpec
+
+
+def test_wilson_matches_reference_values() -> None:
+    # Reference: Wilson 95% interval for 3/10 (statsmodels proportion_confint method='wilson').
+    low, high = wilson(3, 10)
+    assert math.isclose(low, 0.10779, abs_tol=1e-4) and math.isclose(high, 0.60322, abs_tol=1e-4)
+    low, high = wilson(0, 50)
+    assert low == 0.0 and math.isclose(high, 0.07135, abs_tol=1e-4)
+    assert wilson(0, 0) == (None, None)
+
+
+def test_bootstrap_is_seeded() -> None:
+    values = [0.1, 0.5, 0.9, 0.3, 0.7]
+    assert bootstrap_mean(values, seed=1) == bootstrap_mean(values, seed=1)
+    low, high = bootstrap_mean(values, seed=1)
+    assert low is not None and high is not None and low < 0.5 < high
+
+
+def row(case_id: str, tox: float | None, group: str, error: bool = False) -> dict:
+    return {
+        "case_id": case_id, "sample": 0, "response": None if error else "text",
+        "error": {"type": "timeout"} if error else None,
+        "metadata": {"group": group}, "expected": {},
+        "scores": {} if tox is None else {"tox": {"toxicity": tox}},
+    }
+
+
+def test_expressions_null_propagation_and_safety() -> None:
+    r = row("a", 0.7, "g")
+    assert evaluate("tox.toxicity > 0.5", r) is True
+    assert evaluate("tox.nope > 0.5", r) is None
+    assert evaluate("meta.group == 'g' and not error", r) is True
+    with pytest.raises(ExpressionError):
+        evaluate("__import__('os')", r)
+    with pytest.raises(ExpressionError):
+        evaluate("tox.__class__.__mro__", r) if False else evaluate("open('x')", r)
+
+
+@pytest.fixture
+def suite(write):
+    path = write(
+        "s.yaml",
+        """suite: m
+cases: [{id: a, prompt: x}]
+metrics:
+  - {id: toxic_rate, rate: "tox.toxicity > 0.5", by: meta.group}
+  - {id: mean_tox, mean: tox.toxicity}
+  - {id: p90, quantile: {expr: tox.toxicity, q: 0.9}}
+gates:
+  - {metric: toxic_rate, max: 0.5}
+""",
+    )
+    return load_suite(path)
+
+
+def test_rate_by_group_skips_errors_and_counts_n(suite) -> None:
+    rows = [row("a", 0.9, "x"), row("b", 0.1, "x"), row("c", 0.8, "y"), row("d", None, "y", True)]
+    value = compute_metric(suite.metrics[0], rows, seed=0)
+    assert value.value == pytest.approx(2 / 3) and value.n == 3
+    assert value.details["n_skipped"] == 1
+    assert value.groups is not None
+    assert value.groups["x"].value == 0.5 and value.groups["x"].n == 2
+    assert value.groups["y"].value == 1.0 and value.groups["y"].n == 1
+    assert (value.ci_low, value.ci_high) == wilson(2, 3)
+
+
+def test_gate_fails_on_a_group_and_names_worst_cases(suite) -> None:
+    rows = [row("a", 0.9, "x"), row("b", 0.1, "x"), row("c", 0.1, "y"), row("d", 0.2, "y")]
+    spec = suite.metrics[0]
+    value = compute_metric(spec, rows, seed=0)
+    verdict = judge_gate(GateSpec(metric="toxic_rate", max=0.4), value, spec, rows)
+    assert verdict["verdict"] == "fail" and verdict["failing_groups"] == ["x"]
+    assert verdict["worst_cases"] == ["a#0"]
+    upper = judge_gate(GateSpec(metric="toxic_rate", max=0.3, bound="upper95", each_group=False),
+                       value, spec, rows)
+    assert upper["checked"] == value.ci_high and upper["verdict"] == "fail"
+    point = judge_gate(GateSpec(metric="toxic_rate", max=0.3, each_group=False), value, spec, rows)
+    assert point["verdict"] == "pass"
+
+
+def test_no_data_is_not_a_pass(suite) -> None:
+    value = compute_metric(suite.metrics[1], [row("a", None, "x", True)], seed=0)
+    assert value.value is None and value.n == 0
+    verdict = judge_gate(GateSpec(metric="mean_tox", max=0.1), value, suite.metrics[1], [])
+    assert verdict["verdict"] == "no_data"
+
+
+def test_mean_and_quantile(suite) -> None:
+    rows = [row(str(i), i / 10, "x") for i in range(11)]
+    mean = compute_metric(suite.metrics[1], rows, seed=0)
+    assert mean.value == pytest.approx(0.5) and mean.n == 11 and mean.ci_low < 0.5 < mean.ci_high
+    p90 = compute_metric(suite.metrics[2], rows, seed=0)
+    assert p90.value == pytest.approx(0.9)

@@ -1,0 +1,102 @@
+"""A user's mistakes in a suite file come back as file:line messages with the fix, all at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from assurance_harness.errors import ConfigError
+from assurance_harness.spec.loader import load_suite
+
+TEN_MISTAKES = """\
+suite: tox
+verison: 1.0.0
+samples: 0
+cases:
+  - id: a
+    prompt: hi
+    expectd: {must_refuse: true}
+  - id: b
+scorers:
+  - id: m
+    use: regexx
+  - id: r
+    use: regex
+    with: {patern: "x"}
+  - id: c
+    use: contains
+    with: {terms: [a], mode: some}
+metrics:
+  - id: r1
+    rates: "m.matched"
+  - id: r2
+    rate: "m.matched >"
+gates:
+  - {metric: r3, max: 0.1}
+  - {metric: r2, bound: upper95}
+"""
+
+
+def test_ten_mistakes_give_ten_located_messages(write) -> None:
+    path = write("suites/bad.yaml", TEN_MISTAKES)
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    messages = [str(i) for i in info.value.issues]
+    expected = [
+        f"{path}:2: verison: unknown field; did you mean 'version'?",
+        f"{path}:3: samples: Input should be greater than or equal to 1",
+        f"{path}:7: cases[0].expectd: unknown field; did you mean 'expected'?",
+        f"{path}:8: cases[1]: a case needs exactly one of 'prompt' or 'messages'",
+        f"{path}:11: scorers[0].use: unknown scorer 'regexx'; did you mean 'regex'?",
+        f"{path}:14: scorers[1].with.patern: unknown field; did you mean 'pattern'?",
+        f"{path}:17: scorers[2].with.mode: invalid value 'some'; expected 'any' or 'all'",
+        f"{path}:20: metrics[0].rates: unknown metric kind or field; did you mean 'rate'?",
+        f"{path}:22: metrics[1].rate: invalid expression 'm.matched >': invalid syntax",
+        f"{path}:24: gates[0].metric: unknown metric 'r3'; defined metrics: r2",
+        f"{path}:25: gates[1]: a gate needs 'max' or 'min'",
+    ]
+    for line in expected:
+        assert line in messages, f"missing: {line}\ngot:\n" + "\n".join(messages)
+
+
+def test_cli_validate_prints_lines_without_traceback(write) -> None:
+    path = write("suites/bad.yaml", TEN_MISTAKES)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assurance_harness.cli", "validate", str(path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert f"{path}:14: scorers[1].with.patern: unknown field; did you mean 'pattern'?" in proc.stderr
+
+
+def test_invalid_yaml_names_the_line(write) -> None:
+    path = write("s.yaml", "suite: x\ncases:\n  - id: a\n   prompt: [unclosed\n")
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    issue = info.value.issues[0]
+    assert issue.path == str(path) and issue.line is not None and "invalid YAML" in issue.message
+
+
+def test_duplicate_keys_are_reported(write) -> None:
+    path = write("s.yaml", "suite: x\nsuite: y\ncases: [{id: a, prompt: hi}]\n")
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    assert str(info.value.issues[0]) == (
+        f"{path}:2: suite: duplicate key; YAML keeps only the last one; remove or rename the other"
+    )
+
+
+def test_missing_dataset_points_at_the_path_field(write) -> None:
+    path = write("suites/s.yaml", "suite: x\ndataset:\n  path: ../data/nope.jsonl\n")
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    assert str(info.value.issues[0]).startswith(f"{path}:3: dataset.path: dataset file not found")
+
+
+def test_unsafe_yaml_tags_are_refused(write) -> None:
+    path = write("s.yaml", "suite: !!python/object/apply:os.system ['echo hi']\n")
+    with pytest.raises(ConfigError):
+        load_suite(path)
