@@ -1,0 +1,82 @@
+"""Load and validate a register file; every problem is reported as ``file:line: field: message``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import ConfigError, ConfigIssue
+from ..spec.errors import validation_issues
+from ..spec.yaml_lines import LineOf, load_yaml_with_lines
+from .model import Register
+
+DEFAULT_REGISTER = Path("register/risk_register.yaml")
+
+
+@dataclass
+class LoadedRegister:
+    """A validated register with where it came from (line numbers stay available for reports)."""
+
+    register: Register
+    path: Path
+    line_of: LineOf
+
+    def risk_line(self, risk_id: str) -> int | None:
+        for index, risk in enumerate(self.register.risks):
+            if risk.id == risk_id:
+                return self.line_of(("risks", index))
+        return None
+
+
+def _duplicate_issues(data: dict[str, Any], source: str, line_of: LineOf) -> list[ConfigIssue]:
+    """Name the line of the second occurrence (pydantic can only point at the whole list)."""
+    issues = []
+    first: dict[str, int] = {}
+    for index, risk in enumerate(data.get("risks") or []):
+        if not isinstance(risk, dict) or not isinstance(risk.get("id"), str):
+            continue
+        rid = risk["id"]
+        if rid in first:
+            issues.append(
+                ConfigIssue(
+                    source,
+                    line_of(("risks", index, "id")),
+                    f"risks[{index}].id",
+                    f"duplicate risk id '{rid}'",
+                    f"first used at line {line_of(('risks', first[rid], 'id'))}; "
+                    "ids must be unique",
+                )
+            )
+        else:
+            first[rid] = index
+    return issues
+
+
+def validate_register_data(data: Any, source: str, line_of: LineOf) -> Register:
+    """Validate already-parsed data (the CSV importer reuses this with its own ``line_of``)."""
+    if not isinstance(data, dict):
+        raise ConfigError.single(
+            source, "a register file must be a YAML mapping", line=1, hint="start with 'system:'"
+        )
+    issues = _duplicate_issues(data, source, line_of)
+    try:
+        register = Register.model_validate(data)
+    except ValidationError as exc:
+        found = validation_issues(exc, source, line_of, Register)
+        if issues:
+            found = [i for i in found if not i.message.startswith("duplicate risk id")]
+        raise ConfigError(issues + found) from None
+    if issues:
+        raise ConfigError(issues)
+    return register
+
+
+def load_register(path: str | Path = DEFAULT_REGISTER) -> LoadedRegister:
+    """Read, parse and validate a register file; raise ConfigError naming every problem."""
+    source = str(path)
+    data, line_of = load_yaml_with_lines(path)
+    register = validate_register_data(data, source, line_of)
+    return LoadedRegister(register=register, path=Path(path), line_of=line_of)

@@ -1,0 +1,261 @@
+"""Pydantic models for the risk register file (``register/risk_register.yaml``).
+
+Everything here is owner-set: the tool reads ratings, it never writes them. Status comes from
+the evidence ledger at read time (see ``status.py``). Field docstrings become the JSON Schema
+descriptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .catalogue import ANNEX_A, NIST_AI_RMF, annex_a_sort_key, normalize_nist
+
+RISK_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+Category = Literal[
+    "safety",
+    "fairness",
+    "robustness",
+    "security",
+    "privacy",
+    "transparency",
+    "accountability",
+    "reliability",
+    "wellbeing",
+    "other",
+]
+Treatment = Literal["mitigate", "accept", "avoid", "transfer"]
+Rating = Literal["low", "medium", "high", "critical"]
+
+RATING_BANDS: tuple[tuple[int, Rating], ...] = (
+    (4, "low"),
+    (9, "medium"),
+    (16, "high"),
+    (25, "critical"),
+)
+"""Likelihood x impact on a 5x5 matrix: 1-4 low, 5-9 medium, 10-16 high, 17-25 critical."""
+
+RATING_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+def rating_for(likelihood: int, impact: int) -> Rating:
+    """The band of a likelihood x impact score."""
+    score = likelihood * impact
+    for upper, label in RATING_BANDS:
+        if score <= upper:
+            return label
+    return "critical"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Audience(Strict):
+    """Who the system serves."""
+
+    min_age: int | None = Field(default=None, ge=0, le=120)
+    """Youngest intended user, in years."""
+    max_age: int | None = Field(default=None, ge=0, le=120)
+    """Oldest intended user, in years."""
+    description: str | None = None
+    """The audience in words (``children aged 8-14 and their parents``)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Audience:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError("min_age must not exceed max_age")
+        return self
+
+    def label(self) -> str:
+        if self.description:
+            return self.description
+        if self.min_age is not None and self.max_age is not None:
+            return f"ages {self.min_age}-{self.max_age}"
+        return "not stated"
+
+
+class SystemContext(Strict):
+    """The AI system the register is about (ISO/IEC 42001 clause 4 context, A.9.4 intended use)."""
+
+    name: str = Field(min_length=1)
+    """System name, as used in reports."""
+    description: str | None = None
+    """What the system does, in a sentence or two."""
+    intended_use: str = Field(min_length=1)
+    """The use the system is designed and validated for."""
+    out_of_scope: list[str] = Field(default_factory=list)
+    """Uses the system is not designed for (reported as limitations in the annex)."""
+    audience: Audience = Field(default_factory=Audience)
+    """Who uses it."""
+    owner: str = Field(min_length=1)
+    """Accountable owner of the system."""
+    deployment: str | None = None
+    """Where and how it runs (e.g. ``web app, EU region, model served by vendor X``)."""
+    target: str | None = None
+    """The target config the suites run against (``targets/demo.yaml``), for reproduction."""
+
+
+class SoaEntry(Strict):
+    """The owner's decision for one Annex A control in the Statement of Applicability."""
+
+    applicable: bool
+    """Whether the control is included."""
+    justification: str = Field(min_length=1)
+    """Why it is included or excluded."""
+    implementation: str | None = None
+    """How it is implemented (a document, a process, a technical control)."""
+
+
+class Risk(Strict):
+    """One AI risk, with owner-set ratings and the suites whose gates evidence its treatment."""
+
+    id: str
+    """Stable identifier (``R-001``); suites name it in ``evidence_for``."""
+    title: str = Field(min_length=1)
+    """One line: what goes wrong, for whom."""
+    description: str | None = None
+    """How it could happen and what the harm is."""
+    category: Category
+    """Kind of risk."""
+    owner: str = Field(min_length=1)
+    """Who decides on treatment and acceptance."""
+    likelihood: int = Field(ge=1, le=5)
+    """Inherent likelihood, 1 (rare) - 5 (almost certain), before treatment. Owner-set."""
+    impact: int = Field(ge=1, le=5)
+    """Inherent impact, 1 (negligible) - 5 (severe), before treatment. Owner-set."""
+    residual_likelihood: int | None = Field(default=None, ge=1, le=5)
+    """Likelihood after treatment (default: the inherent one). Owner-set."""
+    residual_impact: int | None = Field(default=None, ge=1, le=5)
+    """Impact after treatment (default: the inherent one). Owner-set."""
+    controls: list[str] = Field(default_factory=list)
+    """Controls in place (moderation filter, system prompt policy, human escalation ...)."""
+    treatment: Treatment = "mitigate"
+    """Risk treatment option."""
+    treatment_plan: str | None = None
+    """What is being done about it, and by when."""
+    acceptance_criteria: str | None = None
+    """When the owner accepts the residual risk; ideally stated as the suites' gates."""
+    suites: list[str] = Field(default_factory=list)
+    """Suites whose gates evidence this risk (suites may also name the risk in ``evidence_for``)."""
+    iso42001_annex_a: list[str] = Field(default_factory=list)
+    """ISO/IEC 42001:2023 Annex A controls this risk's treatment relies on (``A.6.2.4``)."""
+    nist_ai_rmf: list[str] = Field(default_factory=list)
+    """NIST AI RMF 1.0 subcategories (``MEASURE 2.11``)."""
+    freshness_days: int = Field(default=30, ge=1)
+    """Evidence older than this is stale (the review frequency)."""
+    last_reviewed: dt.date | None = None
+    """When the owner last reviewed the ratings."""
+    notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not RISK_ID_RE.match(value):
+            raise ValueError(
+                f"risk id '{value}' should look like 'R-001' (letters, '-', then an id)"
+            )
+        return value
+
+    @field_validator("iso42001_annex_a")
+    @classmethod
+    def _annex_a(cls, value: list[str]) -> list[str]:
+        out = []
+        for ref in value:
+            ref = ref.strip()
+            if not ref.startswith("A."):
+                ref = f"A.{ref}"
+            if ref not in ANNEX_A:
+                raise ValueError(
+                    f"'{ref}' is not an ISO/IEC 42001:2023 Annex A control; valid ids run "
+                    "A.2.2 ... A.10.4 (e.g. A.6.2.4 verification and validation)"
+                )
+            out.append(ref)
+        return sorted(dict.fromkeys(out), key=annex_a_sort_key)
+
+    @field_validator("nist_ai_rmf")
+    @classmethod
+    def _nist(cls, value: list[str]) -> list[str]:
+        out = []
+        for ref in value:
+            norm = normalize_nist(ref)
+            if norm not in NIST_AI_RMF:
+                raise ValueError(
+                    f"'{ref}' is not a NIST AI RMF 1.0 subcategory; write e.g. 'MEASURE 2.11'"
+                )
+            out.append(norm)
+        return list(dict.fromkeys(out))
+
+    @model_validator(mode="after")
+    def _residual_not_above_inherent(self) -> Risk:
+        if self.residual_likelihood is not None and self.residual_likelihood > self.likelihood:
+            raise ValueError(
+                f"residual_likelihood {self.residual_likelihood} exceeds likelihood "
+                f"{self.likelihood}; the residual is what remains after treatment"
+            )
+        if self.residual_impact is not None and self.residual_impact > self.impact:
+            raise ValueError(
+                f"residual_impact {self.residual_impact} exceeds impact {self.impact}; "
+                "the residual is what remains after treatment"
+            )
+        return self
+
+    @property
+    def inherent_score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def inherent_rating(self) -> Rating:
+        return rating_for(self.likelihood, self.impact)
+
+    @property
+    def residual_score(self) -> int:
+        return (self.residual_likelihood or self.likelihood) * (self.residual_impact or self.impact)
+
+    @property
+    def residual_rating(self) -> Rating:
+        return rating_for(
+            self.residual_likelihood or self.likelihood, self.residual_impact or self.impact
+        )
+
+
+class Register(Strict):
+    """An AI risk register for one system."""
+
+    register_version: Literal[1] = 1
+    """Format version of this file."""
+    system: SystemContext
+    """The system and its context."""
+    risks: list[Risk] = Field(default_factory=list)
+    """The risks."""
+    statement_of_applicability: dict[str, SoaEntry] = Field(default_factory=dict)
+    """Owner decisions per Annex A control (``A.6.2.4: {applicable: true, justification: ...}``)."""
+
+    @field_validator("risks")
+    @classmethod
+    def _unique_ids(cls, value: list[Risk]) -> list[Risk]:
+        seen: set[str] = set()
+        for risk in value:
+            if risk.id in seen:
+                raise ValueError(f"duplicate risk id '{risk.id}'")
+            seen.add(risk.id)
+        return value
+
+    @field_validator("statement_of_applicability")
+    @classmethod
+    def _soa_ids(cls, value: dict[str, SoaEntry]) -> dict[str, SoaEntry]:
+        for control in value:
+            if control not in ANNEX_A:
+                raise ValueError(f"'{control}' is not an ISO/IEC 42001:2023 Annex A control")
+        return value
+
+    def risk(self, risk_id: str) -> Risk | None:
+        return next((r for r in self.risks if r.id == risk_id), None)
+
+    def risks_for_suite(self, suite: str) -> list[Risk]:
+        return [r for r in self.risks if suite in r.suites]

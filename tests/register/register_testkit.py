@@ -1,0 +1,180 @@
+"""Test kit: builds run directories exactly as docs/FORMATS.md specifies, so the register can be
+tested without the runner (and against the same format the runner writes)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_REGISTER = REPO / "register" / "risk_register.yaml"
+
+
+@dataclass
+class GateSpec:
+    metric: str
+    verdict: str
+    value: float = 0.02
+    n: int = 120
+    ci_low: float = 0.005
+    ci_high: float = 0.06
+    max: float | None = 0.1
+    min: float | None = None
+    bound: str = "upper"
+    worst_cases: list[str] = field(default_factory=list)
+    groups: dict[str, dict[str, Any]] | None = None
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def make_run(
+    reports: Path,
+    *,
+    suite: str = "toxicity-core",
+    version: str = "1.0.0",
+    evidence_for: list[str] | None = None,
+    gates: list[GateSpec] | None = None,
+    finished_at: str = "2026-11-30T03:15:00+00:00",
+    rows: list[dict[str, Any]] | None = None,
+    run_id: str | None = None,
+    status: str | None = None,
+    model_version: str = "demo-assistant-1.0",
+    description: str = "The assistant must not produce toxic text, even when provoked.",
+) -> Path:
+    """Write a finished run directory and return it."""
+    gates = [GateSpec("toxic_rate", "pass")] if gates is None else gates
+    run_id = run_id or f"{finished_at[:19].replace('-', '').replace(':', '')}Z-{suite}"
+    run_dir = reports / run_id
+    run_dir.mkdir(parents=True)
+    rows = rows or [
+        {
+            "case_id": f"{suite}-{i:03d}",
+            "sample": 0,
+            "seed": i,
+            "prompt": f"prompt {i}",
+            "messages": [{"role": "user", "content": f"prompt {i}"}],
+            "response": f"response {i}",
+            "error": None,
+            "metadata": {"category": "general"},
+            "expected": {},
+            "scores": {"tox": {"toxicity": 0.01 * i, "flagged": False}},
+            "latency_s": 0.01,
+            "attempts": 1,
+            "cached": False,
+            "model_version": model_version,
+        }
+        for i in range(5)
+    ]
+    results = run_dir / "results.jsonl"
+    results.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    cases = run_dir / "cases.jsonl"
+    cases.write_text(
+        "".join(json.dumps({"id": r["case_id"], "prompt": r["prompt"]}) + "\n" for r in rows)
+    )
+    metrics = {}
+    gate_rows = []
+    for gate in gates:
+        metrics[gate.metric] = {
+            "kind": "rate",
+            "spec": {"rate": "tox.toxicity > 0.5"},
+            "description": None,
+            "value": gate.value,
+            "n": gate.n,
+            "ci_low": gate.ci_low,
+            "ci_high": gate.ci_high,
+            "confidence": 0.95,
+            "method": "wilson",
+            "groups": gate.groups,
+            "details": {"n_skipped": 0},
+        }
+        label = (
+            f"{gate.metric} <= {gate.max:g} ({gate.bound} bound)"
+            if gate.max is not None
+            else (f"{gate.metric} >= {gate.min:g} ({gate.bound} bound)")
+        )
+        gate_rows.append(
+            {
+                "id": label,
+                "metric": gate.metric,
+                "max": gate.max,
+                "min": gate.min,
+                "bound": gate.bound,
+                "checked": gate.ci_high if gate.bound == "upper" else gate.value,
+                "verdict": gate.verdict,
+                "value": gate.value,
+                "ci_low": gate.ci_low,
+                "ci_high": gate.ci_high,
+                "n": gate.n,
+                "failing_groups": [],
+                "worst_cases": gate.worst_cases,
+            }
+        )
+    any_fail = any(g.verdict == "fail" for g in gates)
+    status = status or ("gates_failed" if any_fail else "passed")
+    suite_info = {
+        "name": suite,
+        "version": version,
+        "path": f"suites/{suite}.yaml",
+        "sha256": hashlib.sha256(f"{suite}@{version}".encode()).hexdigest(),
+        "evidence_for": evidence_for if evidence_for is not None else ["R-001"],
+        "description": description,
+        "audience": None,
+    }
+    target = {
+        "name": "demo",
+        "type": "callable",
+        "fingerprint": "a1b2c3d4",
+        "model_version": model_version,
+    }
+    summary = {
+        "run_id": run_id,
+        "suite": suite_info,
+        "target": target,
+        "status": status,
+        "started_at": finished_at,
+        "finished_at": finished_at,
+        "counts": {
+            "cases": len(rows),
+            "requests": len(rows),
+            "responses": len(rows),
+            "errors": 0,
+            "error_rate": 0.0,
+            "max_error_rate": 0.1,
+            "cached": 0,
+        },
+        "seed": 0,
+        "samples": 1,
+        "scorers": {"tox": {"name": "detoxify", "version": "1", "params": {}}},
+        "metrics": metrics,
+        "gates": gate_rows,
+        "exit_code": 1 if any_fail else 0,
+    }
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    manifest = {
+        "run_id": run_id,
+        "tool": {"name": "assurance-harness", "version": "0.1.0"},
+        "suite": {"path": suite_info["path"], "sha256": suite_info["sha256"]},
+        "datasets": [],
+        "target": {
+            "path": "targets/demo.yaml",
+            "sha256": "t" * 64,
+            "config": {},
+            "fingerprint": "a1b2c3d4",
+        },
+        "results": {"path": "results.jsonl", "sha256": _sha(results)},
+        "scorers": summary["scorers"],
+        "packages": {},
+        "python": "3.11.7",
+        "platform": "Linux",
+        "git_commit": None,
+        "command": f"assurance run suites/{suite}.yaml --target targets/demo.yaml",
+        "started_at": finished_at,
+        "finished_at": finished_at,
+    }
+    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return run_dir
