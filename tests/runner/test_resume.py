@@ -1,0 +1,126 @@
+"""A run killed with SIGKILL part-way resumes without re-sending what was done, and ends with
+the same per-case results as a run that was never interrupted."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .loopback import LoopbackServer
+
+N_CASES = 60
+VOLATILE = {"latency_s", "attempts", "cached"}
+
+
+def _suite(tmp: Path) -> Path:
+    cases = "".join(f'{{"id": "c{i:03d}", "prompt": "question {i}"}}\n' for i in range(N_CASES))
+    (tmp / "cases.jsonl").write_text(cases)
+    suite = tmp / "suite.yaml"
+    suite.write_text(
+        "suite: resume-check\ndataset: {path: cases.jsonl}\n"
+        "scorers:\n  - {id: len, use: length}\n  - {id: echo, use: regex, with: {pattern: '^echo'}}\n"
+        "metrics:\n  - {id: echoed, rate: echo.matched}\n  - {id: words, mean: len.words}\n"
+        "gates:\n  - {metric: echoed, min: 0.99}\n"
+    )
+    return suite
+
+
+def _target(tmp: Path, server: LoopbackServer) -> Path:
+    path = tmp / "target.yaml"
+    path.write_text(
+        f"type: openai\nbase_url: {server.base_url}\nmodel: loopback\nconcurrency: 2\n"
+        "timeout_s: 10\n"
+    )
+    return path
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "assurance_harness.cli", *args]
+
+
+def _rows(run_dir: Path) -> list[dict]:
+    rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
+    return [{k: v for k, v in row.items() if k not in VOLATILE} for row in rows]
+
+
+def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
+    suite = _suite(tmp_path)
+    with LoopbackServer(delay_s=0.05) as server:
+        target = _target(tmp_path, server)
+        reports = tmp_path / "interrupted"
+        proc = subprocess.Popen(
+            _cli("run", str(suite), "--target", str(target), "--reports", str(reports),
+                 "--no-cache", "--no-report", "--no-evidence"),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        journal = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            found = list(reports.glob("*/responses.jsonl"))
+            if found and len(found[0].read_text().splitlines()) >= 15:
+                journal = found[0]
+                break
+            time.sleep(0.02)
+        assert journal is not None, "the run never got going"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+        done_before = {json.loads(line)["case_id"] for line in journal.read_text().splitlines()
+                       if line.endswith("}")}
+        assert 15 <= len(done_before) < N_CASES
+        run_id = journal.parent.name
+        assert not (journal.parent / "results.jsonl").exists()
+
+        resumed = subprocess.run(
+            _cli("run", str(suite), "--target", str(target), "--reports", str(reports),
+                 "--no-cache", "--no-report", "--no-evidence", "--resume", run_id),
+            capture_output=True, text=True, timeout=300,
+        )
+        assert resumed.returncode == 0, resumed.stderr
+        for case_id in done_before:
+            prompt = f"question {int(case_id[1:])}"
+            assert server.counts[prompt] == 1, f"{case_id} was sent again after resume"
+        # Only requests in flight at the kill can have been sent twice.
+        assert sum(server.counts.values()) <= N_CASES + 2
+
+        fresh = tmp_path / "fresh"
+        clean = subprocess.run(
+            _cli("run", str(suite), "--target", str(target), "--reports", str(fresh),
+                 "--no-cache", "--no-report", "--no-evidence"),
+            capture_output=True, text=True, timeout=300,
+        )
+        assert clean.returncode == 0, clean.stderr
+
+    fresh_dir = next(p for p in fresh.iterdir() if p.is_dir())
+    assert _rows(journal.parent) == _rows(fresh_dir)
+    resumed_summary = json.loads((journal.parent / "summary.json").read_text())
+    fresh_summary = json.loads((fresh_dir / "summary.json").read_text())
+    assert resumed_summary["metrics"] == fresh_summary["metrics"]
+    assert resumed_summary["counts"]["requests"] == N_CASES
+
+
+def test_resume_refuses_a_changed_suite(tmp_path: Path) -> None:
+    suite = _suite(tmp_path)
+    with LoopbackServer() as server:
+        target = _target(tmp_path, server)
+        reports = tmp_path / "r"
+        first = subprocess.run(
+            _cli("run", str(suite), "--target", str(target), "--reports", str(reports),
+                 "--no-report", "--no-evidence"),
+            capture_output=True, text=True, timeout=300,
+        )
+        assert first.returncode == 0, first.stderr
+        run_id = next(p for p in reports.iterdir() if p.is_dir()).name
+        suite.write_text(suite.read_text().replace("min: 0.99", "min: 0.5"))
+        again = subprocess.run(
+            _cli("run", str(suite), "--target", str(target), "--reports", str(reports),
+                 "--resume", run_id),
+            capture_output=True, text=True, timeout=300,
+        )
+    assert again.returncode == 2
+    assert "different version" in again.stderr and "Traceback" not in again.stderr
