@@ -1,0 +1,201 @@
+"""The ``callable`` target: a Python function as the system under test, ``module:function``.
+
+The function is called with the keyword arguments it declares, out of:
+
+- ``messages``: the conversation, ``list[dict]`` with ``role`` and ``content`` (the target's
+  system prompt already prepended),
+- ``params``: the generation parameters (target defaults overridden by the suite's),
+- ``metadata``: the case's metadata, ``seed``, ``sample``, ``case_id``,
+- ``request``: the whole :class:`~assurance_harness.model.GenerationRequest`.
+
+So ``def reply(messages)``, ``def reply(messages, params, *, metadata)`` and
+``async def reply(**kwargs)`` (which receives all of them) all work. A first positional
+parameter with another name receives ``messages``. It returns a ``str``, a dict
+``{"text": ..., "model_version": ..., "finish_reason": ..., "usage": ...}`` (only ``text``
+required) or a :class:`~assurance_harness.model.GenerationResponse`. Sync functions run in a
+worker thread so they cannot stall the event loop; raising a ``TargetError`` subclass (say
+``RateLimitedError``) behaves as that failure would from a real endpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import importlib
+import inspect
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from ..errors import ConfigError
+from ..model import GenerationRequest, GenerationResponse
+from ._http_common import build_messages
+from .base import BadResponseError, Target, TargetError, TargetSpec, register_target
+
+_ARGUMENTS = ("messages", "params", "metadata", "seed", "sample", "case_id", "request")
+
+
+class CallableError(TargetError):
+    """The function raised something other than a TargetError: a bug, not retried."""
+
+    kind = "callable_error"
+
+
+class CallableSpec(TargetSpec):
+    """A Python function that answers like a model."""
+
+    type: str = "callable"
+    """Adapter name: ``callable``."""
+    function: str
+    """``package.module:function``."""
+    python_path: list[str] = Field(default_factory=list)
+    """Directories added to ``sys.path`` before importing, relative to the target file."""
+    system_prompt: str | None = None
+    """Prepended as a system turn unless the conversation already starts with one."""
+
+
+@register_target
+class CallableTarget(Target):
+    """Calls a Python function per request (sync in a thread, async directly)."""
+
+    type: ClassVar[str] = "callable"
+    Spec: ClassVar[type[TargetSpec]] = CallableSpec
+
+    def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
+        super().__init__(spec, base_dir=base_dir)
+        assert isinstance(spec, CallableSpec)
+        self.s: CallableSpec = spec
+        self._fn: Callable[..., Any] | None = None
+        self._wanted: tuple[str, ...] = ()
+        self._positional_messages = False
+        self._is_async = False
+        self._source_digest: str | None = None
+
+    def _where(self) -> str:
+        return f"target {self.s.name or self.type}"
+
+    def _load(self) -> Callable[..., Any]:
+        if self._fn is not None:
+            return self._fn
+        module_name, sep, attr = self.s.function.partition(":")
+        if not sep or not module_name or not attr:
+            raise ConfigError.single(
+                self._where(),
+                f"function '{self.s.function}' is not of the form module:function",
+                field="function",
+                hint="for example examples.demo_assistant:reply",
+            )
+        for entry in reversed(self.s.python_path):
+            path = str((Path(self.base_dir) / entry).resolve())
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise ConfigError.single(
+                self._where(),
+                f"cannot import module '{module_name}': {exc}",
+                field="function",
+                hint="add its directory to python_path (relative to the target file)",
+            ) from None
+        fn = getattr(module, attr, None)
+        if not callable(fn):
+            raise ConfigError.single(
+                self._where(),
+                f"module '{module_name}' has no function '{attr}'",
+                field="function",
+            )
+        self._inspect(fn)
+        source = getattr(module, "__file__", None)
+        if source and Path(source).is_file():
+            self._source_digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()[:16]
+        self._fn = fn
+        return fn
+
+    def _inspect(self, fn: Callable[..., Any]) -> None:
+        self._is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+            getattr(fn, "__call__", None)  # noqa: B004 - async callable objects
+        )
+        try:
+            parameters = list(inspect.signature(fn).parameters.values())
+        except (TypeError, ValueError):
+            self._wanted, self._positional_messages = (), True
+            return
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+            self._wanted = _ARGUMENTS
+            return
+        names = {p.name for p in parameters}
+        self._wanted = tuple(a for a in _ARGUMENTS if a in names)
+        first = next(
+            (
+                p
+                for p in parameters
+                if p.kind
+                in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            ),
+            None,
+        )
+        if first is not None and first.name not in _ARGUMENTS:
+            self._positional_messages = True
+
+    async def start(self) -> None:
+        self._load()
+
+    def public_config(self) -> dict[str, Any]:
+        """Adds a digest of the function's source file, so editing the function changes the
+        fingerprint and the response cache does not serve answers from the old code."""
+        data = super().public_config()
+        with contextlib.suppress(ConfigError):
+            self._load()
+        data["source_sha256"] = self._source_digest
+        return data
+
+    async def generate(self, request: GenerationRequest) -> GenerationResponse:
+        fn = self._load()
+        available: dict[str, Any] = {
+            "messages": build_messages(request.messages, self.s.system_prompt),
+            "params": {**self.s.generation, **request.params},
+            "metadata": request.metadata,
+            "seed": request.seed,
+            "sample": request.sample,
+            "case_id": request.case_id,
+            "request": request,
+        }
+        kwargs = {name: available[name] for name in self._wanted}
+        args: tuple[Any, ...] = ()
+        if self._positional_messages:
+            args = (available["messages"],)
+        try:
+            if self._is_async:
+                result = await fn(*args, **kwargs)
+            else:
+                result = await asyncio.to_thread(fn, *args, **kwargs)
+        except TargetError:
+            raise
+        except Exception as exc:
+            raise CallableError(
+                f"{self.s.function} raised {exc.__class__.__name__}: {exc}"
+            ) from exc
+        return to_response(result, where=self.s.function)
+
+
+def to_response(result: Any, *, where: str) -> GenerationResponse:
+    """Accept the return shapes the module docstring lists."""
+    if isinstance(result, GenerationResponse):
+        return result
+    if isinstance(result, str):
+        return GenerationResponse(text=result)
+    if isinstance(result, dict) and isinstance(result.get("text"), str):
+        return GenerationResponse(
+            text=result["text"],
+            model_version=result.get("model_version"),
+            finish_reason=result.get("finish_reason"),
+            usage=result.get("usage"),
+        )
+    raise BadResponseError(
+        f"{where} returned {type(result).__name__}; expected str or a dict with 'text'"
+    )

@@ -1,0 +1,198 @@
+"""The ``transformers`` target: a local model directory run through a transformers
+text-generation pipeline, for models evaluated before they are deployed behind an endpoint.
+
+Nothing is downloaded (``local_files_only``). Generation runs in a worker thread under a lock:
+one model on one device serves one request at a time, and the event loop stays free for the
+journal and progress. With sampling on, ``torch.manual_seed(request.seed)`` makes each
+(case, sample) reproducible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from ..errors import ConfigError, MissingDependencyError
+from ..model import GenerationRequest, GenerationResponse
+from ._http_common import build_messages
+from .base import Target, TargetSpec, register_target
+
+# Generation parameter names as suites write them (OpenAI style) -> transformers' names.
+_RENAME = {"max_tokens": "max_new_tokens", "stop": "stop_strings"}
+_PASSED = {
+    "max_new_tokens",
+    "temperature",
+    "top_p",
+    "top_k",
+    "repetition_penalty",
+    "do_sample",
+    "stop_strings",
+    "num_beams",
+    "min_new_tokens",
+}
+
+
+class TransformersSpec(TargetSpec):
+    """A causal language model in a local directory."""
+
+    type: str = "transformers"
+    """Adapter name: ``transformers``."""
+    model: str
+    """The model directory (config, weights, tokenizer), relative to the target file."""
+    device: str = "cpu"
+    """Torch device: ``cpu``, ``cuda``, ``cuda:1``, ``mps``."""
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
+    """Weights dtype; ``auto`` keeps what the checkpoint says."""
+    local_files_only: bool = True
+    """Never reach a model hub; leave on."""
+    system_prompt: str | None = None
+    """Prepended as a system turn unless the conversation already starts with one."""
+    use_chat_template: bool | None = None
+    """Format with the tokenizer's chat template; ``null`` uses it when the tokenizer has one,
+    else turns are joined as ``role: content`` lines ending with ``assistant:``."""
+    concurrency: int = 1
+    """One generation at a time per model (requests queue behind a lock anyway)."""
+
+
+@register_target
+class TransformersTarget(Target):
+    """Local generation with transformers' text-generation pipeline."""
+
+    type: ClassVar[str] = "transformers"
+    Spec: ClassVar[type[TargetSpec]] = TransformersSpec
+
+    def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
+        super().__init__(spec, base_dir=base_dir)
+        assert isinstance(spec, TransformersSpec)
+        self.s: TransformersSpec = spec
+        self._pipe: Any = None
+        self._lock = threading.Lock()
+        self._chat = False
+
+    @property
+    def model_path(self) -> Path:
+        return (Path(self.base_dir) / self.s.model).resolve()
+
+    def public_config(self) -> dict[str, Any]:
+        """Adds a digest of the model directory's file names, sizes and config, so a different
+        checkpoint at the same path is a different target (hashing the weights themselves
+        would cost seconds per GB at every start)."""
+        data = super().public_config()
+        data["model_digest"] = _dir_digest(self.model_path)
+        return data
+
+    async def start(self) -> None:
+        if self._pipe is None:
+            await asyncio.to_thread(self._load)
+
+    def _load(self) -> None:
+        if not self.model_path.is_dir():
+            raise ConfigError.single(
+                f"target {self.s.name or self.type}",
+                f"model directory {self.model_path} does not exist",
+                field="model",
+                hint="point model at a local directory with config.json, weights and tokenizer",
+            )
+        if self.s.local_files_only:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"the transformers target needs torch and transformers ({exc.name} is missing): "
+                "pip install torch transformers"
+            ) from None
+        path = str(self.model_path)
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=self.s.local_files_only)
+        dtype = "auto" if self.s.dtype == "auto" else getattr(torch, self.s.dtype)
+        model = AutoModelForCausalLM.from_pretrained(
+            path, local_files_only=self.s.local_files_only, dtype=dtype
+        )
+        model.to(self.s.device)
+        model.eval()
+        if tokenizer.pad_token_id is None and tokenizer.eos_token_id is not None:
+            tokenizer.pad_token = tokenizer.eos_token
+        chat = bool(getattr(tokenizer, "chat_template", None))
+        self._chat = chat if self.s.use_chat_template is None else self.s.use_chat_template
+        self._pipe = pipeline(
+            "text-generation", model=model, tokenizer=tokenizer, device=self.s.device
+        )
+        self._torch = torch
+
+    async def close(self) -> None:
+        self._pipe = None
+
+    def prompt_text(self, messages: list[dict[str, str]]) -> str:
+        """The prompt string: chat template when the tokenizer has one, else plain turns."""
+        tokenizer = self._pipe.tokenizer
+        if self._chat:
+            return str(
+                tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            )
+        lines = [f"{m['role']}: {m['content']}" for m in messages]
+        return "\n".join([*lines, "assistant:"])
+
+    def generation_kwargs(self, params: dict[str, Any]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
+        for name, value in params.items():
+            name = _RENAME.get(name, name)
+            if name in _PASSED and value is not None:
+                kwargs[name] = value
+        if isinstance(kwargs.get("stop_strings"), str):
+            kwargs["stop_strings"] = [kwargs["stop_strings"]]
+        if "do_sample" not in kwargs:
+            kwargs["do_sample"] = float(kwargs.get("temperature", 0.0) or 0.0) > 0.0
+        if not kwargs["do_sample"]:
+            # Greedy: sampling knobs would only trigger transformers' warnings.
+            for knob in ("temperature", "top_p", "top_k"):
+                kwargs.pop(knob, None)
+        kwargs.setdefault("max_new_tokens", 256)
+        return kwargs
+
+    def _generate_sync(self, request: GenerationRequest) -> GenerationResponse:
+        messages = build_messages(request.messages, self.s.system_prompt)
+        kwargs = self.generation_kwargs({**self.s.generation, **request.params})
+        with self._lock:
+            prompt = self.prompt_text(messages)
+            if kwargs["do_sample"]:
+                self._torch.manual_seed(request.seed)
+            if "stop_strings" in kwargs:
+                kwargs["tokenizer"] = self._pipe.tokenizer
+            out = self._pipe(prompt, return_full_text=False, **kwargs)
+            text = str(out[0]["generated_text"])
+            tokenizer = self._pipe.tokenizer
+            prompt_tokens = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+            completion_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"])
+        finish = "length" if completion_tokens >= kwargs["max_new_tokens"] else "stop"
+        return GenerationResponse(
+            text=text,
+            model_version=self.model_path.name,
+            finish_reason=finish,
+            usage={
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        )
+
+    async def generate(self, request: GenerationRequest) -> GenerationResponse:
+        if self._pipe is None:
+            await self.start()
+        return await asyncio.to_thread(self._generate_sync, request)
+
+
+def _dir_digest(path: Path) -> str | None:
+    if not path.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for item in sorted(path.iterdir()):
+        if item.is_file():
+            digest.update(f"{item.name}:{item.stat().st_size}\n".encode())
+            if item.suffix == ".json":
+                digest.update(item.read_bytes())
+    return digest.hexdigest()[:16]
