@@ -34,7 +34,8 @@ app.add_typer(targets_app, name="targets")
 app.add_typer(scorers_app, name="scorers")
 
 console = Console(stderr=True)
-out = Console()
+# Piped output (CI logs, tests) gets a wide console so tables are not squeezed to 80 columns.
+out = Console() if Console().is_terminal else Console(width=200)
 
 EXTENSIONS = (
     "assurance_harness.register.cli",
@@ -244,6 +245,7 @@ def runs_list(
     reports: ReportsOpt = Path("reports"),
     suite: Annotated[str | None, typer.Option(help="Only this suite.")] = None,
     limit: Annotated[int, typer.Option(help="Newest N runs.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
 ) -> None:
     """List runs, newest first."""
     from .store.index import RunIndex
@@ -252,10 +254,15 @@ def runs_list(
     if not db.exists():
         out.print(f"no runs yet ({db} does not exist)")
         return
+    rows = RunIndex(db).list_runs(suite=suite, limit=limit)
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
     table = Table()
     for column in ("run id", "suite", "target", "model", "status", "gates", "errors", "started"):
         table.add_column(column)
-    for row in RunIndex(db).list_runs(suite=suite, limit=limit):
+    for row in rows:
         table.add_row(
             row["run_id"], f"{row['suite']} {row['suite_version']}", row["target_name"] or "",
             row["model_version"] or "", row["status"],

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 class Message(BaseModel):
     """One chat message, in the OpenAI chat-completions shape."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     role: Literal["system", "user", "assistant", "tool"]
     """Who speaks."""
@@ -26,7 +26,7 @@ class Message(BaseModel):
 class Expectations(BaseModel):
     """What a good response to this case does. Scorers and metrics read these."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", use_attribute_docstrings=True)
 
     must_refuse: bool | None = None
     """The response must decline (harmful request, or content unsuitable for the audience)."""
@@ -46,7 +46,7 @@ class Expectations(BaseModel):
 class Case(BaseModel):
     """One prompt sent to the target (before sampling: ``samples: n`` sends it n times)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     id: str
     """Stable identifier, unique within the suite; results, resume and comparisons key on it."""

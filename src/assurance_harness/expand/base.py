@@ -18,7 +18,7 @@ from ..registry import Registry
 
 
 class ExpanderParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class Expander(ABC):

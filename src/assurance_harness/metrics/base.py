@@ -55,7 +55,7 @@ class MetricValue:
 class MetricParams(BaseModel):
     """Base for a metric kind's parameters. ``expr`` takes the shorthand ``rate: "a.b > 1"``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from ..registry import Registry
 class ScorerParams(BaseModel):
     """Base for scorer parameters; unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class Scorer(ABC):

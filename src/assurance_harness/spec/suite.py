@@ -10,7 +10,7 @@ from ..model import Case
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class DatasetSpec(Strict):
@@ -60,7 +60,7 @@ class PluginUse(Strict):
     with_: dict[str, Any] = Field(default_factory=dict, alias="with")
     """Parameters for the plugin."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, populate_by_name=True)
 
 
 class ScorerUse(PluginUse):

@@ -66,7 +66,7 @@ class ClientError(TargetError):
 class RetryPolicy(BaseModel):
     """How the runner retries transient failures (429, 5xx, timeouts, connection errors)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     max_attempts: int = Field(default=4, ge=1, le=20)
     """Attempts in all, including the first."""
@@ -79,7 +79,7 @@ class RetryPolicy(BaseModel):
 class TargetSpec(BaseModel):
     """Settings every target has. Each adapter extends this with its own fields."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     type: str
     """Adapter: openai, http, transformers, callable, replay."""
