@@ -189,8 +189,9 @@ def _parse_lines(ledger_path: Path) -> Iterator[tuple[int, str, dict[str, Any] |
             yield lineno, raw, data if isinstance(data, dict) else None
 
 
-def read_ledger(ledger_path: Path = DEFAULT_LEDGER) -> list[EvidenceRecord]:
-    """All records, in file order; an unreadable line is an EvidenceError naming it.
+def read_ledger(ledger_path: Path = DEFAULT_LEDGER, *, strict: bool = True) -> list[EvidenceRecord]:
+    """All records, in file order. An unreadable line is an EvidenceError naming it, or, with
+    ``strict=False`` (views), skipped: ``verify_ledger`` reports it.
 
     This does not check the chain (``verify_ledger`` does); views call both.
     """
@@ -201,6 +202,8 @@ def read_ledger(ledger_path: Path = DEFAULT_LEDGER) -> list[EvidenceRecord]:
                 raise TypeError("not a JSON object")
             records.append(EvidenceRecord.from_dict(data))
         except TypeError:
+            if not strict:
+                continue
             raise EvidenceError(
                 f"{ledger_path}:{lineno}: not a valid evidence record; "
                 "run 'assurance evidence verify' to see what was changed"

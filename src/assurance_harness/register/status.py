@@ -1,0 +1,266 @@
+"""Risk status computed from the register and the evidence ledger: verified, failing, stale or
+untested, with the evidence behind it and flags for the owner's review.
+
+Nothing here writes the register: ratings are owner-set, and the status only ever *flags* a
+rating that the evidence contradicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, verify_ledger
+from .loader import DEFAULT_REGISTER, load_register
+from .model import RATING_ORDER, Register, Risk
+
+Status = Literal["verified", "failing", "stale", "untested"]
+STATUSES: tuple[Status, ...] = ("failing", "untested", "stale", "verified")
+"""Worst first: the order views sort by."""
+
+
+@dataclass
+class SuiteEvidence:
+    """One suite's latest run for one risk, and the runs before it."""
+
+    suite: str
+    declared: bool
+    """The register lists this suite for the risk (otherwise only the suite names the risk)."""
+    records: list[EvidenceRecord] = field(default_factory=list)
+    """The latest run's gate records (empty when the suite has no evidence yet)."""
+    history: list[list[EvidenceRecord]] = field(default_factory=list)
+    """Every run's records, newest first (``history[0] == records``)."""
+    stale: bool = False
+
+    @property
+    def run_id(self) -> str | None:
+        return self.records[0].run_id if self.records else None
+
+    @property
+    def evidence_time(self) -> dt.datetime | None:
+        return self.records[0].evidence_time if self.records else None
+
+    @property
+    def verdict(self) -> str:
+        """fail, no_data, pass, or missing (no evidence)."""
+        if not self.records:
+            return "missing"
+        verdicts = {r.verdict for r in self.records}
+        if "fail" in verdicts:
+            return "fail"
+        if verdicts - {"pass"}:
+            return "no_data"
+        return "pass"
+
+    @property
+    def failing_gates(self) -> list[EvidenceRecord]:
+        return [r for r in self.records if r.verdict == "fail"]
+
+
+@dataclass
+class RiskStatus:
+    risk_id: str
+    risk: Risk | None
+    """None when the ledger holds evidence for an id the register does not have."""
+    status: Status
+    reasons: list[str]
+    suites: list[SuiteEvidence]
+    flags: list[str] = field(default_factory=list)
+    """Points for the owner's review; the tool never changes a rating itself."""
+
+    @property
+    def last_evidence(self) -> dt.datetime | None:
+        times = [s.evidence_time for s in self.suites if s.evidence_time]
+        return max(times) if times else None
+
+    @property
+    def title(self) -> str:
+        return self.risk.title if self.risk else "(not in the register)"
+
+
+@dataclass
+class RegisterStatus:
+    register: Register
+    register_path: Path
+    ledger_path: Path
+    risks: list[RiskStatus]
+    integrity: VerifyReport
+    generated_at: dt.datetime
+    unknown_risk_ids: list[str] = field(default_factory=list)
+    """Risk ids that evidence names but the register lacks."""
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in STATUSES}
+        for risk in self.risks:
+            out[risk.status] += 1
+        return out
+
+    def get(self, risk_id: str) -> RiskStatus | None:
+        return next((r for r in self.risks if r.risk_id == risk_id), None)
+
+
+def _group_runs(records: list[EvidenceRecord]) -> list[list[EvidenceRecord]]:
+    """Records of one suite for one risk, grouped by run, newest observation first."""
+    by_run: dict[str, list[EvidenceRecord]] = {}
+    for record in records:
+        by_run.setdefault(record.run_id, []).append(record)
+    return sorted(
+        by_run.values(), key=lambda rs: (rs[0].evidence_time, max(r.seq for r in rs)), reverse=True
+    )
+
+
+def _days(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds() // 86400)
+
+
+def risk_status(
+    risk_id: str,
+    risk: Risk | None,
+    records: list[EvidenceRecord],
+    *,
+    now: dt.datetime,
+) -> RiskStatus:
+    """The status of one risk from the records that name it."""
+    declared = list(risk.suites) if risk else []
+    seen = list(dict.fromkeys(r.suite_name for r in records))
+    suites: list[SuiteEvidence] = []
+    freshness = dt.timedelta(days=risk.freshness_days if risk else 30)
+    for name in [*declared, *[s for s in seen if s not in declared]]:
+        runs = _group_runs([r for r in records if r.suite_name == name])
+        evidence = SuiteEvidence(name, declared=name in declared, history=runs)
+        if runs:
+            evidence.records = runs[0]
+            evidence.stale = now - runs[0][0].evidence_time > freshness
+        suites.append(evidence)
+
+    reasons: list[str] = []
+    status: Status
+    failing = [s for s in suites if s.verdict == "fail"]
+    missing = [s for s in suites if s.verdict == "missing"]
+    no_data = [s for s in suites if s.verdict == "no_data"]
+    stale = [s for s in suites if s.records and s.stale]
+    if not suites:
+        status = "untested"
+        reasons.append("no suite covers this risk")
+    elif failing:
+        status = "failing"
+        for s in failing:
+            gates = ", ".join(r.gate_id for r in s.failing_gates)
+            reasons.append(f"{s.suite}: gate failed in run {s.run_id}: {gates}")
+    elif missing or no_data:
+        status = "untested"
+        if missing:
+            reasons.append("no evidence yet from " + ", ".join(s.suite for s in missing))
+        for s in no_data:
+            reasons.append(f"{s.suite}: run {s.run_id} gave no gate verdict (no data or no gates)")
+    elif stale:
+        status = "stale"
+        for s in stale:
+            assert s.evidence_time is not None
+            age = _days(now - s.evidence_time)
+            reasons.append(
+                f"{s.suite}: latest evidence is {age} days old "
+                f"(freshness {freshness.days} days), run {s.run_id}"
+            )
+    else:
+        status = "verified"
+        reasons.append(
+            "every linked gate passed in its latest run: "
+            + ", ".join(f"{s.suite} ({s.run_id})" for s in suites)
+        )
+    result = RiskStatus(risk_id, risk, status, reasons, suites)
+    result.flags = _flags(result, now=now)
+    return result
+
+
+def _scores(risk: Risk) -> str:
+    return f"score {risk.residual_score}, below the inherent {risk.inherent_score}"
+
+
+def _flags(status: RiskStatus, *, now: dt.datetime) -> list[str]:
+    """What the owner should look at; ratings stay as they are."""
+    flags: list[str] = []
+    risk = status.risk
+    if risk is None:
+        flags.append(
+            "evidence names this risk id but the register has no such risk: "
+            "add it, or fix the suite's evidence_for"
+        )
+        return flags
+    reduced = risk.residual_score < risk.inherent_score
+    if status.status == "failing":
+        if risk.residual_rating == "low":
+            flags.append("residual rating is 'low' while a linked gate fails: review the rating")
+        elif reduced:
+            flags.append(
+                f"residual rating '{risk.residual_rating}' ({_scores(risk)}) assumes the "
+                "controls work, but a linked gate fails: review the rating and the controls"
+            )
+        if risk.treatment == "accept":
+            flags.append("risk is accepted but a linked gate fails: check the acceptance criteria")
+    if status.status == "untested" and reduced:
+        flags.append(
+            f"residual rating '{risk.residual_rating}' ({_scores(risk)}) "
+            "has no technical evidence behind it"
+        )
+    if status.status == "stale":
+        flags.append(
+            "evidence is out of date: re-run "
+            + ", ".join(s.suite for s in status.suites if s.stale)
+        )
+    versions = {
+        str(s.records[0].target.get("model_version")): s.suite for s in status.suites if s.records
+    }
+    if len(versions) > 1:
+        flags.append(
+            "latest evidence comes from different model versions: "
+            + ", ".join(f"{v} ({s})" for v, s in sorted(versions.items()))
+        )
+    if status.status == "verified" and RATING_ORDER[risk.residual_rating] >= RATING_ORDER["high"]:
+        flags.append(
+            f"gates pass but the residual rating is still '{risk.residual_rating}': "
+            "consider whether the evidence supports lowering it (an owner decision)"
+        )
+    return flags
+
+
+def compute_status(
+    register: Register, records: list[EvidenceRecord], *, now: dt.datetime | None = None
+) -> tuple[list[RiskStatus], list[str]]:
+    """Status of every register risk (register order), then of ids only the evidence names."""
+    now = now or dt.datetime.now(dt.UTC)
+    by_risk: dict[str, list[EvidenceRecord]] = {}
+    for record in records:
+        by_risk.setdefault(record.risk_id, []).append(record)
+    statuses = [risk_status(r.id, r, by_risk.get(r.id, []), now=now) for r in register.risks]
+    unknown = sorted(set(by_risk) - {r.id for r in register.risks})
+    statuses += [risk_status(rid, None, by_risk[rid], now=now) for rid in unknown]
+    return statuses, unknown
+
+
+def build_status(
+    register_path: Path = DEFAULT_REGISTER,
+    ledger_path: Path = DEFAULT_LEDGER,
+    *,
+    now: dt.datetime | None = None,
+    check_files: bool = False,
+) -> RegisterStatus:
+    """Load the register, verify the ledger's chain, and compute every risk's status."""
+    loaded = load_register(register_path)
+    ledger_path = Path(ledger_path)
+    integrity = verify_ledger(ledger_path, check_files=check_files)
+    now = now or dt.datetime.now(dt.UTC)
+    risks, unknown = compute_status(
+        loaded.register, read_ledger(ledger_path, strict=False), now=now
+    )
+    return RegisterStatus(
+        register=loaded.register,
+        register_path=Path(register_path),
+        ledger_path=ledger_path,
+        risks=risks,
+        integrity=integrity,
+        generated_at=now,
+        unknown_risk_ids=unknown,
+    )
