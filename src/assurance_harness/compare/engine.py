@@ -1,0 +1,359 @@
+"""Compare a candidate run with a baseline run, metric by metric, with a verdict for each.
+
+A change is a *regression* only when it is statistically significant after Holm's correction
+across the compared metrics, at least ``min_effect`` in size, and in the direction that moves
+the metric toward failing its gate. Direction comes from, in order:
+
+1. an explicit override (``--higher-is-better M`` / ``--lower-is-better M``);
+2. the suite's gates on the metric: a ``max`` gate means lower is better, a ``min`` gate higher
+   is better; for a band (both), the nearer edge to the baseline value is the one to fear;
+3. the metric kind's own ``higher_is_better`` when the plugin declares one.
+
+A significant change with no known direction is reported as ``changed`` and does not fail.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..errors import UsageError
+from ..report.rundata import RunData
+from . import stats
+from .rowvalues import row_values
+
+Verdict = Literal["improved", "unchanged", "regressed", "changed", "no_data", "missing", "untested"]
+Direction = Literal["higher", "lower"]
+
+
+@dataclass
+class MetricComparison:
+    """One metric in both runs, the test applied, and the verdict."""
+
+    metric: str
+    kind: str | None
+    baseline: dict[str, Any] | None
+    candidate: dict[str, Any] | None
+    test: stats.TestResult | None = None
+    p_adjusted: float | None = None
+    direction: Direction | None = None
+    direction_source: str = "unknown"
+    verdict: Verdict = "untested"
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "kind": self.kind,
+            "baseline": self.baseline,
+            "candidate": self.candidate,
+            "test": self.test.to_dict() if self.test else None,
+            "p_adjusted": self.p_adjusted,
+            "direction": self.direction,
+            "direction_source": self.direction_source,
+            "verdict": self.verdict,
+            "note": self.note,
+        }
+
+
+@dataclass
+class Comparison:
+    """The whole comparison; ``exit_code`` is 1 when any metric regressed."""
+
+    baseline_run: str
+    candidate_run: str
+    suite: str
+    baseline_target: str
+    candidate_target: str
+    alpha: float
+    paired: bool
+    metrics: list[MetricComparison] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def regressions(self) -> list[MetricComparison]:
+        return [m for m in self.metrics if m.verdict == "regressed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.regressions else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "baseline_run": self.baseline_run,
+            "candidate_run": self.candidate_run,
+            "suite": self.suite,
+            "baseline_target": self.baseline_target,
+            "candidate_target": self.candidate_target,
+            "alpha": self.alpha,
+            "correction": "holm",
+            "paired": self.paired,
+            "regressed": [m.metric for m in self.regressions],
+            "exit_code": self.exit_code,
+            "warnings": self.warnings,
+            "metrics": [m.to_dict() for m in self.metrics],
+        }
+
+
+def _figure(metric: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: metric.get(key)
+        for key in ("value", "n", "ci_low", "ci_high", "confidence", "method")
+    }
+
+
+def infer_direction(
+    metric_id: str,
+    gates: list[dict[str, Any]],
+    baseline_value: float | None,
+    *,
+    kind: str | None,
+    higher_is_better: set[str],
+    lower_is_better: set[str],
+) -> tuple[Direction | None, str]:
+    """Which way is better for this metric, and why we think so (see the module docstring)."""
+    if metric_id in higher_is_better:
+        return "higher", "override"
+    if metric_id in lower_is_better:
+        return "lower", "override"
+    votes: set[Direction] = set()
+    for gate in gates:
+        if gate.get("metric") != metric_id:
+            continue
+        low, high = gate.get("min"), gate.get("max")
+        if high is not None and low is not None:
+            if baseline_value is None:
+                continue
+            votes.add("lower" if high - baseline_value <= baseline_value - low else "higher")
+        elif high is not None:
+            votes.add("lower")
+        elif low is not None:
+            votes.add("higher")
+    if len(votes) == 1:
+        return next(iter(votes)), "gate"
+    if len(votes) > 1:
+        return None, "conflicting gates"
+    if kind:
+        try:
+            from ..metrics.base import metric_kinds
+
+            declared = metric_kinds.get(kind).higher_is_better
+        except Exception:  # unknown or unloadable kind: no opinion
+            declared = None
+        if declared is not None:
+            return ("higher" if declared else "lower"), "metric kind"
+    return None, "unknown"
+
+
+def _case_prompts(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for row in rows:
+        out.setdefault(str(row.get("case_id")), row.get("prompt") or row.get("messages"))
+    return out
+
+
+def _per_case(values: list[tuple[dict[str, Any], float]]) -> dict[str, tuple[float, int]]:
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for row, value in values:
+        acc = sums[str(row.get("case_id"))]
+        acc[0] += value
+        acc[1] += 1
+    return {k: (v[0], int(v[1])) for k, v in sums.items()}
+
+
+def _successes(metric: dict[str, Any]) -> int | None:
+    details = metric.get("details") or {}
+    if isinstance(details.get("successes"), int):
+        return int(details["successes"])
+    if metric.get("value") is not None and metric.get("n"):
+        return round(float(metric["value"]) * int(metric["n"]))
+    return None
+
+
+def _test_metric(
+    base_m: dict[str, Any],
+    cand_m: dict[str, Any],
+    base_rows: list[dict[str, Any]],
+    cand_rows: list[dict[str, Any]],
+    *,
+    paired: bool,
+    confidence: float,
+    seed: int,
+    resamples: int,
+) -> stats.TestResult | None:
+    kind = cand_m.get("kind") or base_m.get("kind")
+    values_a = row_values(base_m, base_rows) if base_rows else None
+    values_b = row_values(cand_m, cand_rows) if cand_rows else None
+    if paired and values_a and values_b:
+        per_a, per_b = _per_case(values_a), _per_case(values_b)
+        cases = sorted(set(per_a) | set(per_b))
+        return stats.paired_bootstrap(
+            [per_a.get(c, (0.0, 0)) for c in cases],
+            [per_b.get(c, (0.0, 0)) for c in cases],
+            seed=seed,
+            resamples=resamples,
+            confidence=confidence,
+        )
+    if kind == "rate":
+        s_a, s_b = _successes(base_m), _successes(cand_m)
+        if s_a is not None and s_b is not None:
+            return stats.two_proportion(
+                s_a, int(base_m["n"]), s_b, int(cand_m["n"]), confidence=confidence
+            )
+    if kind == "mean" and values_a and values_b and len(values_a) > 1 and len(values_b) > 1:
+        return stats.welch(
+            [v for _, v in values_a], [v for _, v in values_b], confidence=confidence
+        )
+    needed = ("value", "ci_low", "ci_high")
+    if all(base_m.get(k) is not None for k in needed) and all(
+        cand_m.get(k) is not None for k in needed
+    ):
+        return stats.from_intervals(
+            float(base_m["value"]),
+            float(base_m["ci_low"]),
+            float(base_m["ci_high"]),
+            int(base_m.get("n") or 0),
+            float(cand_m["value"]),
+            float(cand_m["ci_low"]),
+            float(cand_m["ci_high"]),
+            int(cand_m.get("n") or 0),
+            confidence_a=float(base_m.get("confidence") or 0.95),
+            confidence_b=float(cand_m.get("confidence") or 0.95),
+            confidence=confidence,
+        )
+    return None
+
+
+def compare_runs(
+    baseline: RunData,
+    candidate: RunData,
+    *,
+    alpha: float = 0.05,
+    min_effect: float = 0.0,
+    higher_is_better: set[str] | None = None,
+    lower_is_better: set[str] | None = None,
+    metrics: list[str] | None = None,
+    allow_different_suites: bool = False,
+    seed: int = 0,
+    resamples: int = 2000,
+) -> Comparison:
+    """Compare every metric the two runs share (or those named in ``metrics``)."""
+    if not 0 < alpha < 1:
+        raise UsageError(f"--alpha must be between 0 and 1, got {alpha}")
+    higher_is_better = set(higher_is_better or ())
+    lower_is_better = set(lower_is_better or ())
+    both = higher_is_better & lower_is_better
+    if both:
+        raise UsageError(
+            f"metric {sorted(both)[0]} is named both --higher-is-better and --lower-is-better"
+        )
+    if baseline.suite_name != candidate.suite_name and not allow_different_suites:
+        raise UsageError(
+            f"runs are of different suites ('{baseline.suite_name}' and "
+            f"'{candidate.suite_name}'); compare runs of one suite, or pass --any-suite"
+        )
+    result = Comparison(
+        baseline_run=baseline.run_id,
+        candidate_run=candidate.run_id,
+        suite=candidate.suite_name,
+        baseline_target=baseline.target_name,
+        candidate_target=candidate.target_name,
+        alpha=alpha,
+        paired=False,
+    )
+    for run, role in ((baseline, "baseline"), (candidate, "candidate")):
+        if run.status == "run_failed":
+            result.warnings.append(f"the {role} run {run.run_id} failed; its figures are partial")
+    sha_a = (baseline.summary.get("suite") or {}).get("sha256")
+    sha_b = (candidate.summary.get("suite") or {}).get("sha256")
+    if sha_a and sha_b and sha_a != sha_b:
+        result.warnings.append(
+            "the suite file changed between the runs (different SHA-256); metrics are "
+            "compared by id"
+        )
+    base_rows, cand_rows = baseline.rows(), candidate.rows()
+    prompts_a, prompts_b = _case_prompts(base_rows), _case_prompts(cand_rows)
+    result.paired = bool(prompts_a) and prompts_a == prompts_b
+    if base_rows and cand_rows and not result.paired:
+        result.warnings.append(
+            "the runs do not have the same cases (ids and prompts); tests are unpaired"
+        )
+
+    base_metrics, cand_metrics = baseline.metrics, candidate.metrics
+    names = list(dict.fromkeys([*base_metrics, *cand_metrics]))
+    if metrics:
+        unknown = [m for m in metrics if m not in names]
+        if unknown:
+            raise UsageError(
+                f"unknown metric '{unknown[0]}'; metrics in these runs: {', '.join(names)}"
+            )
+        names = [n for n in names if n in metrics]
+    for name in [*higher_is_better, *lower_is_better]:
+        if name not in names:
+            raise UsageError(
+                f"direction override for unknown metric '{name}'; metrics: {', '.join(names)}"
+            )
+    gates = candidate.gates or baseline.gates
+
+    for name in names:
+        base_m, cand_m = base_metrics.get(name), cand_metrics.get(name)
+        kind = (cand_m or base_m or {}).get("kind")
+        item = MetricComparison(
+            metric=name,
+            kind=kind,
+            baseline=_figure(base_m) if base_m else None,
+            candidate=_figure(cand_m) if cand_m else None,
+        )
+        result.metrics.append(item)
+        if base_m is None or cand_m is None:
+            item.verdict = "missing"
+            item.note = f"only in the {'candidate' if base_m is None else 'baseline'} run"
+            continue
+        if base_m.get("value") is None or cand_m.get("value") is None:
+            item.verdict = "no_data"
+            item.note = "no data in at least one run (n = 0)"
+            continue
+        item.direction, item.direction_source = infer_direction(
+            name,
+            gates,
+            float(base_m["value"]),
+            kind=kind,
+            higher_is_better=higher_is_better,
+            lower_is_better=lower_is_better,
+        )
+        item.test = _test_metric(
+            base_m,
+            cand_m,
+            base_rows,
+            cand_rows,
+            paired=result.paired,
+            confidence=1 - alpha,
+            seed=seed,
+            resamples=resamples,
+        )
+        if item.test is None:
+            item.note = "no interval or per-row values to test with"
+
+    adjusted = stats.holm([m.test.p_value if m.test else None for m in result.metrics])
+    for item, p_adj in zip(result.metrics, adjusted, strict=True):
+        if item.test is None:
+            continue
+        item.p_adjusted = p_adj
+        significant = p_adj is not None and p_adj < alpha
+        diff = item.test.diff
+        if not significant:
+            item.verdict = "unchanged"
+        elif abs(diff) < min_effect:
+            item.verdict = "unchanged"
+            item.note = f"significant, but smaller than --min-effect {min_effect:g}"
+        elif item.direction is None:
+            item.verdict = "changed"
+            item.note = (
+                "significant change; direction unknown (no gate on this metric); use "
+                "--higher-is-better or --lower-is-better to judge it"
+            )
+        else:
+            better = diff > 0 if item.direction == "higher" else diff < 0
+            item.verdict = "improved" if better else "regressed"
+    return result

@@ -1,0 +1,106 @@
+"""Find runs by id or path, and list a suite's runs in time order.
+
+The SQLite run index (``store.index.RunIndex``) is the first place to look; a scan of the
+reports directory is the fallback, so copied or archived run directories still work.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..report.rundata import RunData, load_run
+
+
+def index_path(reports_dir: Path | str) -> Path:
+    return Path(reports_dir) / "runs.db"
+
+
+def _index_records(reports_dir: Path, suite: str | None = None) -> list[dict[str, Any]]:
+    db = index_path(reports_dir)
+    if not db.exists():
+        return []
+    try:
+        from ..store.index import RunIndex
+    except ImportError:
+        return []
+    try:
+        return list(RunIndex(db).list_runs(suite=suite))
+    except Exception:  # an index from another version: fall back to scanning
+        return []
+
+
+def _index_get(reports_dir: Path, run_id: str) -> dict[str, Any] | None:
+    db = index_path(reports_dir)
+    if not db.exists():
+        return None
+    try:
+        from ..store.index import RunIndex
+
+        return RunIndex(db).get(run_id)
+    except Exception:
+        return None
+
+
+def resolve_run(ref: str, reports_dir: Path | str = "reports") -> RunData:
+    """A run id (looked up in the index, then under the reports directory) or a run path."""
+    reports_dir = Path(reports_dir)
+    as_path = Path(ref)
+    if (as_path / "summary.json").exists():
+        return load_run(as_path)
+    record = _index_get(reports_dir, ref)
+    if record and record.get("run_dir"):
+        run_dir = Path(str(record["run_dir"]))
+        if not run_dir.is_absolute() and not run_dir.exists():
+            run_dir = reports_dir / run_dir
+        if (run_dir / "summary.json").exists():
+            return load_run(run_dir)
+    if (reports_dir / ref / "summary.json").exists():
+        return load_run(reports_dir / ref)
+    known = [p.name for p in _scan(reports_dir)][-5:]
+    hint = f"recent runs: {', '.join(known)}" if known else f"no runs under {reports_dir}/"
+    raise UsageError(f"run '{ref}' not found (looked in {reports_dir}/ and its index); {hint}")
+
+
+def _scan(reports_dir: Path) -> list[Path]:
+    if not reports_dir.is_dir():
+        return []
+    dirs = [p.parent for p in reports_dir.glob("*/summary.json")]
+    return sorted(dirs, key=lambda p: _started_at(p))
+
+
+def _started_at(run_dir: Path) -> str:
+    try:
+        data = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+        return str(data.get("started_at") or "")
+    except (OSError, json.JSONDecodeError):
+        return ""
+
+
+def suite_runs(
+    reports_dir: Path | str, suite: str, *, target: str | None = None
+) -> list[RunData]:
+    """Finished runs of a suite (optionally of one target name), oldest first."""
+    reports_dir = Path(reports_dir)
+    dirs: dict[str, Path] = {}
+    for record in _index_records(reports_dir, suite):
+        run_dir = Path(str(record.get("run_dir") or ""))
+        if record.get("run_dir") and (run_dir / "summary.json").exists():
+            dirs[str(record.get("run_id"))] = run_dir
+    for run_dir in _scan(reports_dir):
+        dirs.setdefault(run_dir.name, run_dir)
+    runs: list[RunData] = []
+    for run_dir in dirs.values():
+        try:
+            run = load_run(run_dir)
+        except UsageError:
+            continue
+        if run.suite_name != suite:
+            continue
+        if target is not None and run.target_name != target:
+            continue
+        runs.append(run)
+    runs.sort(key=lambda r: (str(r.summary.get("started_at") or ""), r.run_id))
+    return runs

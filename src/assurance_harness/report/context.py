@@ -1,0 +1,256 @@
+"""The view of a run that every report format renders: verdicts, figures, worst cases.
+
+Built once from the run directory so HTML, Markdown, JSON and JUnit say the same thing. Values
+stay raw here (text is escaped by each format's own renderer, never before).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .rundata import RunData, row_key
+
+MAX_WORST_PER_GATE = 10
+MAX_WORST_TOTAL = 40
+MAX_ERRORS = 10
+
+
+def fmt(value: Any, digits: int = 4) -> str:
+    """A figure for people: 4 significant digits, an en dash for a missing value."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "NaN"
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def fmt_interval(low: Any, high: Any) -> str:
+    if low is None or high is None:
+        return "–"
+    return f"[{fmt(low)}, {fmt(high)}]"
+
+
+def threshold_text(gate: dict[str, Any]) -> str:
+    parts = []
+    if gate.get("max") is not None:
+        parts.append(f"≤ {fmt(gate['max'])}")
+    if gate.get("min") is not None:
+        parts.append(f"≥ {fmt(gate['min'])}")
+    return " and ".join(parts) or "–"
+
+
+def bound_text(gate: dict[str, Any]) -> str:
+    bound = gate.get("bound") or "point"
+    return {"point": "point estimate", "upper": "upper bound", "lower": "lower bound"}.get(
+        str(bound), str(bound)
+    )
+
+
+def anchor(key: str) -> str:
+    """A safe HTML id for a case key (ids may hold any character)."""
+    return "case-" + "".join(c if c.isalnum() else f"_{ord(c):x}_" for c in key)
+
+
+@dataclass
+class GateView:
+    id: str
+    metric: str
+    verdict: str
+    threshold: str
+    bound: str
+    checked: str
+    value: str
+    interval: str
+    n: str
+    failing_groups: list[str]
+    worst_cases: list[str]
+    raw: dict[str, Any]
+
+
+@dataclass
+class MetricView:
+    id: str
+    kind: str
+    value: str
+    interval: str
+    n: str
+    confidence: str
+    method: str
+    description: str
+    skipped: str
+    groups: list[dict[str, str]]
+    raw: dict[str, Any]
+
+
+@dataclass
+class CaseView:
+    key: str
+    anchor: str
+    case_id: str
+    sample: int
+    gates: list[str]
+    prompt: str | None
+    messages: list[dict[str, Any]] | None
+    response: str | None
+    error: dict[str, Any] | None
+    scores_json: str
+    metadata_json: str
+    expected_json: str
+
+
+@dataclass
+class ReportContext:
+    run: RunData
+    run_id: str
+    status: str
+    suite: dict[str, Any]
+    target: dict[str, Any]
+    counts: dict[str, Any]
+    gates: list[GateView]
+    metrics: list[MetricView]
+    worst_cases: list[CaseView]
+    missing_cases: list[str]
+    errors: list[CaseView]
+    scorers: dict[str, Any]
+    manifest: dict[str, Any] | None
+    manifest_json: str
+    started_at: str
+    finished_at: str
+    results_path: str
+    gates_passed: int = 0
+    gates_failed: int = 0
+    gates_no_data: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
+    key = row_key(row)
+    return CaseView(
+        key=key,
+        anchor=anchor(key),
+        case_id=str(row.get("case_id")),
+        sample=int(row.get("sample") or 0),
+        gates=gates,
+        prompt=row.get("prompt"),
+        messages=row.get("messages") if isinstance(row.get("messages"), list) else None,
+        response=row.get("response"),
+        error=row.get("error"),
+        scores_json=_json(row.get("scores") or {}),
+        metadata_json=_json(row.get("metadata") or {}),
+        expected_json=_json(
+            {k: v for k, v in (row.get("expected") or {}).items() if v not in (None, [], {})}
+        ),
+    )
+
+
+def build_context(run: RunData) -> ReportContext:
+    summary = run.summary
+    gate_views: list[GateView] = []
+    wanted: dict[str, list[str]] = {}
+    for gate in run.gates:
+        gate_id = str(gate.get("id") or gate.get("metric"))
+        worst = [str(k) for k in (gate.get("worst_cases") or [])]
+        if gate.get("verdict") == "fail":
+            for key in worst[:MAX_WORST_PER_GATE]:
+                if key in wanted or len(wanted) < MAX_WORST_TOTAL:
+                    wanted.setdefault(key, []).append(gate_id)
+        gate_views.append(
+            GateView(
+                id=gate_id,
+                metric=str(gate.get("metric")),
+                verdict=str(gate.get("verdict") or "unknown"),
+                threshold=threshold_text(gate),
+                bound=bound_text(gate),
+                checked=fmt(gate.get("checked")),
+                value=fmt(gate.get("value")),
+                interval=fmt_interval(gate.get("ci_low"), gate.get("ci_high")),
+                n=fmt(gate.get("n")),
+                failing_groups=[str(g) for g in (gate.get("failing_groups") or [])],
+                worst_cases=worst,
+                raw=gate,
+            )
+        )
+
+    metric_views: list[MetricView] = []
+    for metric_id, metric in run.metrics.items():
+        groups = []
+        for name, value in (metric.get("groups") or {}).items():
+            if isinstance(value, dict):
+                groups.append(
+                    {
+                        "name": str(name),
+                        "value": fmt(value.get("value")),
+                        "interval": fmt_interval(value.get("ci_low"), value.get("ci_high")),
+                        "n": fmt(value.get("n")),
+                    }
+                )
+        details = metric.get("details") or {}
+        confidence = metric.get("confidence")
+        metric_views.append(
+            MetricView(
+                id=str(metric_id),
+                kind=str(metric.get("kind") or "–"),
+                value=fmt(metric.get("value")),
+                interval=fmt_interval(metric.get("ci_low"), metric.get("ci_high")),
+                n=fmt(metric.get("n")),
+                confidence=f"{round(float(confidence) * 100)}%" if confidence else "–",
+                method=str(metric.get("method") or "–"),
+                description=str(metric.get("description") or ""),
+                skipped=fmt(details.get("n_skipped")),
+                groups=groups,
+                raw=metric,
+            )
+        )
+
+    worst: list[CaseView] = []
+    errors: list[CaseView] = []
+    missing: list[str] = []
+    if wanted or run.results_path.exists():
+        by_key = run.rows_by_key() if wanted else {}
+        for key, gate_ids in wanted.items():
+            row = by_key.get(key)
+            if row is None:
+                missing.append(key)
+            else:
+                worst.append(_case_view(row, gate_ids))
+        for row in run.rows():
+            if row.get("error") is not None:
+                errors.append(_case_view(row, []))
+                if len(errors) >= MAX_ERRORS:
+                    break
+
+    manifest = run.manifest
+    return ReportContext(
+        run=run,
+        run_id=run.run_id,
+        status=run.status,
+        suite=dict(summary.get("suite") or {}),
+        target=dict(summary.get("target") or {}),
+        counts=dict(summary.get("counts") or {}),
+        gates=gate_views,
+        metrics=metric_views,
+        worst_cases=worst,
+        missing_cases=missing,
+        errors=errors,
+        scorers=dict(summary.get("scorers") or {}),
+        manifest=manifest,
+        manifest_json=_json(manifest) if manifest else "",
+        started_at=str(summary.get("started_at") or "–"),
+        finished_at=str(summary.get("finished_at") or "–"),
+        results_path=str(run.results_path),
+        gates_passed=sum(1 for g in gate_views if g.verdict == "pass"),
+        gates_failed=sum(1 for g in gate_views if g.verdict == "fail"),
+        gates_no_data=sum(1 for g in gate_views if g.verdict not in ("pass", "fail")),
+    )

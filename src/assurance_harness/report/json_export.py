@@ -1,0 +1,37 @@
+"""The JSON run report: summary, manifest and the worst cases' rows in one document.
+
+For dashboards and GRC tools that want one file per run rather than a run directory.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .context import ReportContext, build_context
+from .rundata import RunData
+
+FORMAT = "assurance-report/1"
+
+
+def report_document(run: RunData, *, context: ReportContext | None = None) -> dict[str, Any]:
+    ctx = context or build_context(run)
+    rows = run.rows_by_key() if ctx.worst_cases else {}
+    return {
+        "format": FORMAT,
+        "run_id": ctx.run_id,
+        "run_dir": str(run.run_dir),
+        "status": ctx.status,
+        "summary": run.summary,
+        "manifest": run.manifest,
+        "worst_cases": [
+            {"key": c.key, "gates": c.gates, "row": rows.get(c.key)} for c in ctx.worst_cases
+        ],
+        "failed_requests": [
+            {"key": c.key, "error": c.error} for c in ctx.errors
+        ],
+    }
+
+
+def render_json(run: RunData, *, context: ReportContext | None = None) -> str:
+    return json.dumps(report_document(run, context=context), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,151 @@
+"""JUnit XML for CI systems: one test case per gate, so a failed gate shows as a failed test.
+
+The layout (testsuites > testsuite > properties, testcase > failure/error) is the one Jenkins,
+GitLab, GitHub test-reporter actions and Azure DevOps read. Characters that XML 1.0 forbids
+(control characters in model output) are dropped, so the file always parses.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from .context import GateView, ReportContext, build_context, fmt
+from .rundata import RunData
+
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+SNIPPET = 300
+
+
+def xml_text(value: Any) -> str:
+    return _INVALID_XML.sub("", str(value))
+
+
+def _elapsed(ctx: ReportContext) -> float:
+    from datetime import datetime
+
+    try:
+        start = datetime.fromisoformat(ctx.started_at)
+        end = datetime.fromisoformat(ctx.finished_at)
+    except ValueError:
+        return 0.0
+    return max(0.0, (end - start).total_seconds())
+
+
+def gate_message(g: GateView) -> str:
+    """One line: what was checked against what, with the interval and n."""
+    text = (
+        f"{g.metric} {g.threshold} on the {g.bound}: checked {g.checked}; "
+        f"estimate {g.value}, interval {g.interval}, n={g.n}"
+    )
+    if g.failing_groups:
+        text += f"; failing groups: {', '.join(g.failing_groups)}"
+    return text
+
+
+def gate_details(g: GateView, ctx: ReportContext, rows: dict[str, dict[str, Any]]) -> str:
+    """The body of a failure: the figures, then the worst cases with response snippets."""
+    lines = [gate_message(g)]
+    if g.worst_cases:
+        lines.append(f"worst cases ({len(g.worst_cases)}), in {ctx.results_path}:")
+        for key in g.worst_cases:
+            row = rows.get(key)
+            if row is None:
+                lines.append(f"  {key}")
+                continue
+            response = row.get("response")
+            if response is None and row.get("error"):
+                response = f"<error: {row['error'].get('message')}>"
+            snippet = " ".join(str(response or "").split())
+            if len(snippet) > SNIPPET:
+                snippet = snippet[:SNIPPET] + " …"
+            lines.append(f"  {key}: {snippet}")
+    report = ctx.run.run_dir / "report.html"
+    lines.append(f"report: {report}")
+    return "\n".join(lines)
+
+
+def render_junit(run: RunData, *, context: ReportContext | None = None) -> str:
+    ctx = context or build_context(run)
+    suite_name = str(ctx.suite.get("name") or "suite")
+    classname = f"assurance.{suite_name}"
+    rows = run.rows_by_key() if any(g.worst_cases for g in ctx.gates) else {}
+
+    failures = sum(1 for g in ctx.gates if g.verdict != "pass")
+    errors = 1 if ctx.status == "run_failed" else 0
+    tests = len(ctx.gates) + errors
+    elapsed = f"{_elapsed(ctx):.3f}"
+
+    root = ET.Element(
+        "testsuites",
+        {
+            "name": "assurance-harness",
+            "tests": str(tests),
+            "failures": str(failures),
+            "errors": str(errors),
+            "skipped": "0",
+            "time": elapsed,
+        },
+    )
+    suite_el = ET.SubElement(
+        root,
+        "testsuite",
+        {
+            "name": xml_text(suite_name),
+            "tests": str(tests),
+            "failures": str(failures),
+            "errors": str(errors),
+            "skipped": "0",
+            "time": elapsed,
+            "timestamp": xml_text(ctx.started_at),
+            "hostname": xml_text(socket.gethostname()),
+            "id": "0",
+        },
+    )
+    props = ET.SubElement(suite_el, "properties")
+    for name, value in (
+        ("run_id", ctx.run_id),
+        ("status", ctx.status),
+        ("suite_version", ctx.suite.get("version")),
+        ("suite_sha256", ctx.suite.get("sha256")),
+        ("target", ctx.target.get("name")),
+        ("target_fingerprint", ctx.target.get("fingerprint")),
+        ("model_version", ctx.target.get("model_version")),
+        ("evidence_for", ",".join(ctx.suite.get("evidence_for") or []) or None),
+        ("results", ctx.results_path),
+        ("requests", ctx.counts.get("requests")),
+        ("errors", ctx.counts.get("errors")),
+    ):
+        if value is not None:
+            ET.SubElement(props, "property", {"name": name, "value": xml_text(value)})
+
+    if ctx.status == "run_failed":
+        case = ET.SubElement(
+            suite_el, "testcase", {"classname": classname, "name": "run", "time": elapsed}
+        )
+        message = (
+            f"the run failed: error rate {fmt(ctx.counts.get('error_rate'))} above "
+            f"{fmt(ctx.counts.get('max_error_rate'))} ({fmt(ctx.counts.get('errors'))} of "
+            f"{fmt(ctx.counts.get('requests'))} requests)"
+        )
+        error = ET.SubElement(case, "error", {"message": xml_text(message), "type": "run_failed"})
+        error.text = xml_text(message)
+
+    for g in ctx.gates:
+        case = ET.SubElement(
+            suite_el, "testcase", {"classname": classname, "name": xml_text(g.id), "time": "0"}
+        )
+        if g.verdict == "pass":
+            continue
+        kind = "gate_failed" if g.verdict == "fail" else str(g.verdict)
+        failure = ET.SubElement(
+            case, "failure", {"message": xml_text(gate_message(g)), "type": xml_text(kind)}
+        )
+        failure.text = xml_text(gate_details(g, ctx, rows))
+
+    out = ET.SubElement(suite_el, "system-out")
+    out.text = xml_text(f"run {ctx.run_id}: {ctx.run.run_dir}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

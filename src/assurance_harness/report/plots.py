@@ -1,0 +1,293 @@
+"""Figures for run reports, drawn with matplotlib's Agg canvas and returned as PNG bytes.
+
+No pyplot: figures are built on :class:`matplotlib.figure.Figure` directly, so drawing never
+touches a global backend or a display and is safe inside pytest, CI and threads. Every figure's
+title or labels carry its sample size; bars for rates and means carry their intervals.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..compare.rowvalues import row_values
+from ..compare.stats import bootstrap_mean_ci, wilson
+from .rundata import RunData
+
+PASS_COLOR = "#2e7d32"
+WARN_COLOR = "#f9a825"
+FAIL_COLOR = "#c62828"
+BAR_COLOR = "#3f6fb5"
+MAX_DISTRIBUTIONS = 12
+MAX_BARS = 30
+
+
+@dataclass
+class Plot:
+    """One embedded figure."""
+
+    id: str
+    title: str
+    caption: str
+    png: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+def _png(fig: Figure) -> bytes:
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def numeric_fields(rows: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """``scorer.field`` -> values, for every numeric (non-boolean) score field."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for row in rows:
+        for scorer_id, fields in (row.get("scores") or {}).items():
+            if not isinstance(fields, dict):
+                continue
+            for name, value in fields.items():
+                if _is_number(value):
+                    out[f"{scorer_id}.{name}"].append(float(value))
+    return dict(out)
+
+
+def score_distributions(rows: list[dict[str, Any]]) -> Plot | None:
+    fields = numeric_fields(rows)
+    if not fields:
+        return None
+    names = sorted(fields)[:MAX_DISTRIBUTIONS]
+    cols = min(3, len(names))
+    nrows = math.ceil(len(names) / cols)
+    fig = Figure(figsize=(4.2 * cols, 2.8 * nrows))
+    for i, name in enumerate(names):
+        ax = fig.add_subplot(nrows, cols, i + 1)
+        values = fields[name]
+        bins: int | list[float] = 20
+        if all(float(v).is_integer() for v in values) and len(set(values)) <= 25:
+            low, high = min(values), max(values)
+            bins = [x - 0.5 for x in range(int(low), int(high) + 2)]
+        ax.hist(values, bins=bins, color=BAR_COLOR, edgecolor="white")
+        ax.set_title(f"{name} (n={len(values)})", fontsize=10)
+        ax.set_ylabel("responses", fontsize=8)
+        ax.tick_params(labelsize=8)
+    fig.tight_layout()
+    hidden = len(fields) - len(names)
+    caption = "Distribution of each numeric score field over all scored responses."
+    if hidden > 0:
+        caption += f" {hidden} more field(s) not shown."
+    return Plot("score-distributions", "Score distributions", caption, _png(fig))
+
+
+def _gate_lines(ax: Any, gates: list[dict[str, Any]], metric: str, horizontal: bool) -> None:
+    for gate in gates:
+        if gate.get("metric") != metric:
+            continue
+        for key in ("max", "min"):
+            if gate.get(key) is not None:
+                line = ax.axhline if horizontal else ax.axvline
+                line(gate[key], color=FAIL_COLOR, linestyle="--", linewidth=1)
+
+
+def _bars(
+    title: str,
+    labels: list[str],
+    values: list[float],
+    lows: list[float | None],
+    highs: list[float | None],
+    ns: list[int],
+    *,
+    colors: list[str] | None = None,
+    gates: list[dict[str, Any]] | None = None,
+    metric: str | None = None,
+    xlabel: str = "",
+) -> bytes:
+    """Horizontal bars with interval whiskers and ``n`` beside each bar."""
+    height = max(1.6, 0.38 * len(labels) + 1.0)
+    fig = Figure(figsize=(8, height))
+    ax = fig.add_subplot(1, 1, 1)
+    ypos = list(range(len(labels)))
+    err_low = [v - lo if lo is not None else 0.0 for v, lo in zip(values, lows, strict=True)]
+    err_high = [hi - v if hi is not None else 0.0 for v, hi in zip(values, highs, strict=True)]
+    ax.barh(
+        ypos,
+        values,
+        xerr=[err_low, err_high],
+        color=colors or BAR_COLOR,
+        ecolor="#333333",
+        capsize=3,
+    )
+    ax.set_yticks(ypos, [f"{label}  (n={n})" for label, n in zip(labels, ns, strict=True)])
+    ax.invert_yaxis()
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.tick_params(labelsize=8)
+    if gates and metric:
+        _gate_lines(ax, gates, metric, horizontal=False)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def group_bars(run: RunData) -> list[Plot]:
+    """One chart per metric with a per-group breakdown, with each group's interval."""
+    plots: list[Plot] = []
+    for metric_id, metric in run.metrics.items():
+        groups = metric.get("groups") or {}
+        items = [(g, v) for g, v in groups.items() if isinstance(v, dict) and v.get("value") is not None]
+        if not items:
+            continue
+        items = items[:MAX_BARS]
+        png = _bars(
+            f"{metric_id} by group",
+            [str(g) for g, _ in items],
+            [float(v["value"]) for _, v in items],
+            [v.get("ci_low") for _, v in items],
+            [v.get("ci_high") for _, v in items],
+            [int(v.get("n") or 0) for _, v in items],
+            gates=run.gates,
+            metric=metric_id,
+            xlabel=f"{metric_id} ({metric.get('kind')}); whiskers: "
+            f"{round(float(metric.get('confidence') or 0.95) * 100)}% interval",
+        )
+        plots.append(
+            Plot(
+                f"groups-{metric_id}",
+                f"{metric_id} by group",
+                "Per-group values with their confidence intervals; dashed lines are gate "
+                "thresholds.",
+                png,
+            )
+        )
+    return plots
+
+
+def perturbation_bars(run: RunData) -> list[Plot]:
+    """Rate and mean metrics recomputed per perturbation (metadata ``perturbation``)."""
+    rows = run.rows()
+    if not any("perturbation" in (row.get("metadata") or {}) for row in rows):
+        return []
+    plots: list[Plot] = []
+    seed = int(run.summary.get("seed") or 0)
+    for metric_id, metric in run.metrics.items():
+        values = row_values(metric, rows)
+        if not values:
+            continue
+        by_pert: dict[str, list[float]] = defaultdict(list)
+        for row, value in values:
+            label = (row.get("metadata") or {}).get("perturbation")
+            by_pert["original" if label in (None, "", "none") else str(label)].append(value)
+        labels = sorted(by_pert, key=lambda k: (k != "original", k))[:MAX_BARS]
+        means, lows, highs, ns = [], [], [], []
+        for label in labels:
+            data = by_pert[label]
+            mean = sum(data) / len(data)
+            if metric.get("kind") == "rate":
+                low, high = wilson(int(sum(data)), len(data))
+            else:
+                low, high = bootstrap_mean_ci(data, seed=seed)
+            means.append(mean)
+            lows.append(low)
+            highs.append(high)
+            ns.append(len(data))
+        method = "Wilson" if metric.get("kind") == "rate" else f"bootstrap (seed={seed})"
+        png = _bars(
+            f"{metric_id} by perturbation",
+            labels,
+            means,
+            lows,
+            highs,
+            ns,
+            gates=run.gates,
+            metric=metric_id,
+            xlabel=f"{metric_id}; whiskers: 95% {method} interval",
+        )
+        plots.append(
+            Plot(
+                f"perturbation-{metric_id}",
+                f"Robustness: {metric_id} by perturbation",
+                "The metric recomputed on the responses to each perturbation of the prompts "
+                "('original' = unperturbed); dashed lines are gate thresholds.",
+                png,
+            )
+        )
+    return plots
+
+
+def age_breakdown(run: RunData) -> Plot | None:
+    """Responses by the minimum age they were rated suitable for, against the audience."""
+    ratings: list[int] = []
+    field_name = None
+    for row in run.rows():
+        for scorer_id, fields in (row.get("scores") or {}).items():
+            if isinstance(fields, dict) and _is_number(fields.get("min_age")):
+                ratings.append(int(fields["min_age"]))
+                field_name = field_name or f"{scorer_id}.min_age"
+                break
+    if not ratings:
+        return None
+    audience = (run.summary.get("suite") or {}).get("audience") or {}
+    lo_age, hi_age = audience.get("min_age"), audience.get("max_age")
+    counts = Counter(ratings)
+    ages = sorted(counts)
+    n = len(ratings)
+    colors = []
+    for age in ages:
+        if hi_age is not None and age > hi_age:
+            colors.append(FAIL_COLOR)
+        elif lo_age is not None and age > lo_age:
+            colors.append(WARN_COLOR)
+        else:
+            colors.append(PASS_COLOR)
+    shares = [counts[a] / n for a in ages]
+    intervals = [wilson(counts[a], n) for a in ages]
+    png = _bars(
+        f"Age rating of responses ({field_name}, n={n})",
+        [f"{a}+" for a in ages],
+        shares,
+        [lo for lo, _ in intervals],
+        [hi for _, hi in intervals],
+        [counts[a] for a in ages],
+        colors=colors,
+        xlabel="share of responses; whiskers: 95% Wilson interval",
+    )
+    band = (
+        f"the audience is {lo_age}-{hi_age}: green suits all of it, amber only its older "
+        "members, red none of it"
+        if lo_age is not None and hi_age is not None
+        else "the suite declares no audience"
+    )
+    return Plot(
+        "age-ratings",
+        "Age-rating breakdown",
+        f"Share of responses by the minimum age they were rated suitable for; {band}.",
+        png,
+    )
+
+
+def run_plots(run: RunData) -> list[Plot]:
+    """Every figure that applies to this run, in report order."""
+    plots: list[Plot] = []
+    dist = score_distributions(run.rows())
+    if dist:
+        plots.append(dist)
+    plots.extend(group_bars(run))
+    plots.extend(perturbation_bars(run))
+    age = age_breakdown(run)
+    if age:
+        plots.append(age)
+    return plots

@@ -1,0 +1,84 @@
+"""Write a run's reports into its directory (report.html, report.md, report.json, junit.xml)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import UsageError
+from .context import build_context
+from .rundata import load_run
+
+FILE_NAMES = {
+    "html": "report.html",
+    "md": "report.md",
+    "json": "report.json",
+    "junit": "junit.xml",
+}
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Readers (a CI upload step, a browser) never see a half-written report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def parse_formats(formats: Iterable[str] | str) -> list[str]:
+    """``"html,md"`` or ``["html", "md"]`` -> validated, de-duplicated list."""
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    out: list[str] = []
+    for item in (i.strip().lower() for i in items):
+        if not item:
+            continue
+        item = {"markdown": "md", "xml": "junit"}.get(item, item)
+        if item not in FILE_NAMES:
+            raise UsageError(
+                f"unknown report format '{item}'; formats: {', '.join(FILE_NAMES)}"
+            )
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def write_reports(
+    run_dir: Path | str,
+    formats: Iterable[str] = ("html", "md", "json", "junit"),
+    *,
+    out_dir: Path | str | None = None,
+) -> dict[str, Path]:
+    """Render the requested formats; returns format -> written path."""
+    chosen = parse_formats(formats)
+    run = load_run(run_dir)
+    target_dir = Path(out_dir) if out_dir is not None else run.run_dir
+    context = build_context(run)
+    written: dict[str, Path] = {}
+    for fmt_name in chosen:
+        if fmt_name == "html":
+            from .html import render_html
+
+            text = render_html(run, context=context)
+        elif fmt_name == "md":
+            from .markdown import render_markdown
+
+            text = render_markdown(run, context=context)
+        elif fmt_name == "json":
+            from .json_export import render_json
+
+            text = render_json(run, context=context)
+        else:
+            from .junit import render_junit
+
+            text = render_junit(run, context=context)
+        path = target_dir / FILE_NAMES[fmt_name]
+        _atomic_write(path, text)
+        written[fmt_name] = path
+    return written
