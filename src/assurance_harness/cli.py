@@ -106,7 +106,7 @@ def run(
     no_evidence: Annotated[bool, typer.Option("--no-evidence", help="Do not append evidence records.")] = False,
 ) -> None:
     """Run suites against a target and write reports/<run_id>/."""
-    from .runner.run import command_line, run_suite
+    from .runner.run import RunInterrupted, command_line, run_suite
     from .spec.loader import find_suite_files, load_suite
 
     try:
@@ -139,12 +139,15 @@ def run(
                     attach_evidence=not no_evidence, register_path=register, ledger_path=ledger,
                     command=command_line(),
                 )
-        except KeyboardInterrupt:
+        except RunInterrupted as stop:
             console.print(
-                "[yellow]interrupted:[/yellow] completed responses are saved; resume with "
-                f"'assurance run {path} --target {target} --resume <run_id>' "
-                "(the run id is the newest folder in reports/)"
+                f"[yellow]interrupted:[/yellow] {stop.done}/{stop.total} responses are saved "
+                f"in run {stop.run_id}; continue with: {stop.resume_command}",
+                highlight=False, soft_wrap=True,
             )
+            raise typer.Exit(130) from None
+        except KeyboardInterrupt:
+            console.print("[yellow]interrupted[/yellow] before sending started; nothing to resume")
             raise typer.Exit(130) from None
         except HarnessError as exc:
             raise fail(exc) from None

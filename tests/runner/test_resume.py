@@ -124,3 +124,31 @@ def test_resume_refuses_a_changed_suite(tmp_path: Path) -> None:
         )
     assert again.returncode == 2
     assert "different version" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_ctrl_c_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> None:
+    suite = _suite(tmp_path)
+    with LoopbackServer(delay_s=0.05) as server:
+        target = _target(tmp_path, server)
+        reports = tmp_path / "r"
+        proc = subprocess.Popen(
+            _cli("run", str(suite), "--target", str(target), "--reports", str(reports),
+                 "--no-cache", "--no-report", "--no-evidence"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            found = list(reports.glob("*/responses.jsonl"))
+            if found and len(found[0].read_text().splitlines()) >= 10:
+                break
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 130, stderr
+        assert "Traceback" not in stderr
+        run_id = found[0].parent.name
+        assert f"--resume {run_id}" in stderr
+        resume = stderr.split("continue with: ", 1)[1].split()
+        done = subprocess.run(_cli(*resume[1:]), capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    assert len((found[0].parent / "results.jsonl").read_text().splitlines()) == N_CASES

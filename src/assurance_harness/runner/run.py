@@ -33,6 +33,17 @@ from .scoring import apply_scorers
 ProgressFn = Callable[[int, int, int], None]
 
 
+class RunInterrupted(Exception):
+    """Ctrl-C during sending: what completed is in the journal; ``resume_command`` continues."""
+
+    def __init__(self, run_id: str, resume_command: str, done: int, total: int) -> None:
+        super().__init__(run_id)
+        self.run_id = run_id
+        self.resume_command = resume_command
+        self.done = done
+        self.total = total
+
+
 @dataclass
 class RunOutcome:
     run_id: str
@@ -220,6 +231,16 @@ def run_suite(
                     progress=wrapped,
                 )
             )
+    except KeyboardInterrupt:
+        run_dir.close_journal()
+        resume_cmd = (
+            f"assurance run {shlex.quote(str(suite_path))} --target "
+            f"{shlex.quote(str(target_path))} --reports {shlex.quote(str(reports))} "
+            f"--resume {run_dir.run_id}"
+        )
+        raise RunInterrupted(
+            run_dir.run_id, resume_cmd, len(run_dir.read_responses()), total
+        ) from None
     finally:
         run_dir.close_journal()
 
