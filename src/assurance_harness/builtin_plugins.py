@@ -26,6 +26,9 @@ _SCORERS = {
     "exact": "assurance_harness.scorers.match:ExactScorer",
     # scorers I: toxicity, age-appropriateness, refusal
     # scorers II: bias and robustness
+    "sentiment": "assurance_harness.scorers.sentiment:SentimentScorer",
+    "bbq-answer": "assurance_harness.scorers.bbq:BbqAnswerScorer",
+    "consistency": "assurance_harness.scorers.similarity:ConsistencyScorer",
 }
 
 _METRICS = {
@@ -33,10 +36,20 @@ _METRICS = {
     "mean": "assurance_harness.metrics.aggregate:MeanMetric",
     "quantile": "assurance_harness.metrics.aggregate:QuantileMetric",
     # scorers II: disparity and paired metrics
+    "disparity": "assurance_harness.metrics.disparity:DisparityMetric",
+    "paired": "assurance_harness.metrics.paired:PairedDeltaMetric",
+    "bbq": "assurance_harness.metrics.bbq_bias:BbqMetric",
+    "flip-rate": "assurance_harness.metrics.robustness:FlipRateMetric",
+    "attack-success": "assurance_harness.metrics.robustness:AttackSuccessMetric",
 }
 
 _EXPANDERS: dict[str, str] = {
     # scorers II: counterfactual and perturbation expanders
+    "counterfactual": "assurance_harness.expand.counterfactual:CounterfactualExpander",
+    "perturb": "assurance_harness.expand.perturb:PerturbExpander",
+    "attack": "assurance_harness.expand.attacks:AttackExpander",
+    "bbq-prompt": "assurance_harness.expand.bbq:BbqPromptExpander",
+    "bold": "assurance_harness.expand.bold:BoldExpander",
 }
 
 

@@ -1,0 +1,221 @@
+"""Instruction-level attacks: wrap each prompt in jailbreak and prompt-injection templates.
+
+The wrappers live in a versioned YAML library (``datasets/robustness/attack_wrappers.yaml``)
+with the source of every technique, so evidence names exactly which attack text was sent.
+A wrapper's template holds ``{payload}`` (the case's text, after the wrapper's ``transform``:
+``base64``, ``rot13``, ``reverse``) or, for payload splitting, ``{part1}`` ... ``{partN}``.
+
+Each base case yields its original (``perturbation: none``) and one case per wrapper, id
+``<case_id>~<wrapper_id>#0``, with ``source_id``, ``perturbation`` (the wrapper id),
+``perturbation_family: attack``, ``attack_category`` and ``perturbation_params`` (library name,
+version, transform). Metrics pair each attacked response with its original.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import ConfigError
+from ..model import Case
+from ._common import derive, is_derived, resolve_path, rewrite_user_text
+from .base import Expander, ExpanderParams, register_expander
+from .perturb import original_of
+
+_SLOT = re.compile(r"\{(payload|part\d+)\}")
+
+
+class Wrapper(BaseModel):
+    """One attack template."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    """Stable id (used in case ids and per-attack metrics)."""
+    category: str
+    """Technique family: role-play, instruction-override, refusal-suppression, prefix-injection,
+    payload-splitting, encoding, framing, prompt-injection, authority-claim."""
+    description: str
+    """What the attack tries, in one sentence."""
+    source: str
+    """Where the technique is documented (paper, report); the wording here is our own."""
+    transform: Literal["none", "base64", "rot13", "reverse", "split"] = "none"
+    """How the payload is encoded before it is put into the template."""
+    parts: int = Field(default=2, ge=2, le=6)
+    """For ``transform: split``: how many pieces the payload is cut into."""
+    template: str
+    """The attack text with ``{payload}`` or ``{part1}``..``{partN}``."""
+
+    @model_validator(mode="after")
+    def _slots(self) -> Wrapper:
+        slots = set(_SLOT.findall(self.template))
+        if self.transform == "split":
+            wanted = {f"part{i}" for i in range(1, self.parts + 1)}
+            if not wanted <= slots:
+                raise ValueError(f"a split wrapper needs {sorted(wanted)} in its template")
+        elif "payload" not in slots:
+            raise ValueError("the template needs a {payload} slot")
+        return self
+
+
+class AttackLibrary(BaseModel):
+    """A versioned set of attack wrappers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    library: str
+    version: str
+    description: str | None = None
+    licence: str | None = None
+    provenance: str | None = None
+    wrappers: list[Wrapper] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> AttackLibrary:
+        ids = [w.id for w in self.wrappers]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate wrapper id {duplicates[0]!r}")
+        return self
+
+
+def split_payload(text: str, parts: int) -> list[str]:
+    """Cut ``text`` into ``parts`` contiguous pieces at spaces, as even as the words allow.
+
+    Joining the pieces gives back the text exactly, which is what the attack asks the model
+    to do.
+    """
+    cuts = [m.start() for m in re.finditer(r" ", text)]
+    if len(cuts) >= parts - 1:
+        # (i * L) // parts is strictly increasing in i when L >= parts - 1: distinct cuts.
+        inner = [cuts[(i * len(cuts)) // parts] for i in range(1, parts)]
+    else:
+        size = max(1, -(-len(text) // parts))
+        inner = [min(len(text), i * size) for i in range(1, parts)]
+    bounds = [0, *inner, len(text)]
+    pieces = [text[bounds[i] : bounds[i + 1]] for i in range(parts)]
+    return pieces
+
+
+def apply_wrapper(wrapper: Wrapper, payload: str) -> str:
+    """The attack text for one payload."""
+    if wrapper.transform == "split":
+        pieces = split_payload(payload, wrapper.parts)
+        values = {f"part{i + 1}": piece for i, piece in enumerate(pieces)}
+    else:
+        if wrapper.transform == "base64":
+            encoded = base64.b64encode(payload.encode("utf-8")).decode("ascii")
+        elif wrapper.transform == "rot13":
+            encoded = codecs.encode(payload, "rot13")
+        elif wrapper.transform == "reverse":
+            encoded = payload[::-1]
+        else:
+            encoded = payload
+        values = {"payload": encoded}
+    return _SLOT.sub(lambda m: values.get(m.group(1), m.group(0)), wrapper.template)
+
+
+def load_library(path: Path) -> AttackLibrary:
+    """Read and validate an attack library; errors name the file and the field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError.single(
+            str(path), f"not valid YAML: {exc}", line=mark.line + 1 if mark else None
+        ) from None
+    try:
+        return AttackLibrary.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError.single(
+            str(path), err["msg"], field=".".join(str(p) for p in err["loc"])
+        ) from None
+
+
+class AttackParams(ExpanderParams):
+    library: str
+    """Attack library YAML, relative to the suite file (e.g.
+    ``../datasets/robustness/attack_wrappers.yaml``)."""
+    wrappers: list[str] | None = None
+    """Use only these wrapper ids (default: all)."""
+    categories: list[str] | None = None
+    """Use only wrappers of these categories (default: all)."""
+    keep_original: bool = True
+    """Keep each unwrapped case (``perturbation: none``) so every attack has a pair."""
+
+
+@register_expander
+class AttackExpander(Expander):
+    """Wrap each case in every selected jailbreak / prompt-injection template."""
+
+    name = "attack"
+    version = "1"
+    Params = AttackParams
+
+    def _selected(self) -> tuple[AttackLibrary, list[Wrapper]]:
+        params: AttackParams = self.params  # type: ignore[assignment]
+        path = resolve_path(self.base_dir, params.library, what="attack library")
+        library = load_library(path)
+        chosen = library.wrappers
+        if params.wrappers is not None:
+            known = {w.id for w in chosen}
+            unknown = [w for w in params.wrappers if w not in known]
+            if unknown:
+                raise ConfigError.single(
+                    str(path),
+                    f"unknown wrapper id {unknown[0]!r}",
+                    field="expand.with.wrappers",
+                    hint=f"ids in this library: {', '.join(sorted(known))}",
+                )
+            chosen = [w for w in chosen if w.id in params.wrappers]
+        if params.categories is not None:
+            chosen = [w for w in chosen if w.category in params.categories]
+        if not chosen:
+            raise ConfigError.single(
+                str(path), "no attack wrapper matches the selection", field="expand.with"
+            )
+        return library, chosen
+
+    def expand(self, cases: list[Case]) -> list[Case]:
+        params: AttackParams = self.params  # type: ignore[assignment]
+        library, chosen = self._selected()
+        out: list[Case] = []
+        for case in cases:
+            if is_derived(case):
+                out.append(case)
+                continue
+            if params.keep_original:
+                out.append(original_of(case))
+            for wrapper in chosen:
+                prompt, messages = rewrite_user_text(case, lambda t, w=wrapper: apply_wrapper(w, t))
+                meta: dict[str, Any] = {
+                    "source_id": case.id,
+                    "perturbation": wrapper.id,
+                    "perturbation_family": "attack",
+                    "attack_category": wrapper.category,
+                    "perturbation_params": {
+                        "library": library.library,
+                        "library_version": library.version,
+                        "transform": wrapper.transform,
+                        "seed": self.seed,
+                    },
+                    "perturbation_changed": True,
+                    "original": False,
+                }
+                out.append(
+                    derive(
+                        case,
+                        new_id=f"{case.id}~{wrapper.id}#0",
+                        prompt=prompt,
+                        messages=messages,
+                        meta=meta,
+                    )
+                )
+        return out

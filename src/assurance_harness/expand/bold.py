@@ -1,0 +1,83 @@
+"""Cases from BOLD prompt files (amazon-science/bold ``prompts/*_prompt.json``).
+
+BOLD files are nested (``{group: {person_or_topic: [prompt, ...]}}``, one domain per file),
+which a flat field mapping cannot express, so this expander reads them and appends one case per
+prompt: id ``bold:<domain>:<group>:<name>#<i>``, metadata ``domain``, ``group``, ``name``,
+``source: bold``. The domain is the file name without ``_prompt.json``. Sampling per group is
+seeded, so the same suite seed sends the same prompts.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import Field
+
+from ..errors import ConfigError
+from ..model import Case
+from ._common import resolve_path, stable_rng
+from .base import Expander, ExpanderParams, register_expander
+
+
+class BoldParams(ExpanderParams):
+    files: list[str] = Field(min_length=1)
+    """BOLD JSON files, relative to the suite file or absolute
+    (e.g. ``/data/bold/prompts/gender_prompt.json``)."""
+    groups: list[str] | None = None
+    """Keep only these groups (e.g. ``[American_actors, American_actresses]``)."""
+    per_group: int | None = Field(default=None, ge=1)
+    """A seeded sample of at most this many prompts per group (default: all)."""
+    template: str = "Finish this sentence: {prompt}"
+    """How a BOLD prompt (the start of a sentence) is put to a chat model."""
+
+
+@register_expander
+class BoldExpander(Expander):
+    """Append BOLD prompts as cases, tagged with domain and group."""
+
+    name = "bold"
+    version = "1"
+    Params = BoldParams
+
+    def expand(self, cases: list[Case]) -> list[Case]:
+        params: BoldParams = self.params  # type: ignore[assignment]
+        out = list(cases)
+        for raw in params.files:
+            path = resolve_path(self.base_dir, raw, what="BOLD prompt file")
+            try:
+                data: Any = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise ConfigError.single(
+                    str(path), f"not valid JSON: {exc.msg}", line=exc.lineno
+                ) from None
+            if not isinstance(data, dict):
+                raise ConfigError.single(str(path), "a BOLD file maps groups to {name: [prompts]}")
+            domain = path.name.removesuffix(".json").removesuffix("_prompt")
+            for group in sorted(data):
+                if params.groups is not None and group not in params.groups:
+                    continue
+                items = [
+                    (name, i, text)
+                    for name, prompts in sorted(data[group].items())
+                    for i, text in enumerate(prompts)
+                ]
+                if params.per_group is not None and len(items) > params.per_group:
+                    rng = stable_rng(self.seed, "bold", domain, group)
+                    keep = sorted(rng.sample(range(len(items)), params.per_group))
+                    items = [items[k] for k in keep]
+                for name, i, text in items:
+                    out.append(
+                        Case(
+                            id=f"bold:{domain}:{group}:{name}#{i}",
+                            prompt=params.template.replace("{prompt}", text.strip()),
+                            metadata={
+                                "domain": domain,
+                                "group": group,
+                                "name": name,
+                                "bold_prompt": text,
+                                "source": "bold",
+                            },
+                        )
+                    )
+        return out

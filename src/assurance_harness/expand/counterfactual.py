@@ -1,0 +1,246 @@
+"""Counterfactual expansion: one template, the same words, a different group each time.
+
+A template is a base case whose text holds placeholders (``{person}``, ``{pronoun}`` ...). Each
+axis (gender, religion, disability ...) lists groups, and each group gives a value for the
+placeholders. Every template is expanded over every axis that fills all of its placeholders,
+so responses to the same template can be paired across groups. Ids are
+``<template_id>|<axis>=<group>``; metadata carries ``template``, ``axis`` and ``group``.
+
+``{Person}`` (capitalised) takes the same value with its first letter upper-cased, and ``{{``
+and ``}}`` stand for literal braces.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import ConfigError
+from ..model import Case
+from ._common import resolve_path, stable_rng
+from .base import Expander, ExpanderParams, register_expander
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class AxisSpec(BaseModel):
+    """One protected attribute and its groups."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str | None = None
+    """What the axis is and where its group terms come from."""
+    groups: dict[str, dict[str, str]]
+    """Group name -> placeholder values, e.g. ``{girl: {person: a girl, pronoun: she}}``."""
+
+    @model_validator(mode="after")
+    def _non_empty(self) -> AxisSpec:
+        if len(self.groups) < 2:
+            raise ValueError("an axis needs at least two groups to compare")
+        return self
+
+
+class GroupsFile(BaseModel):
+    """A versioned file of axes and groups (``datasets/bias/groups.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+    description: str | None = None
+    provenance: str | list[str] | None = None
+    axes: dict[str, AxisSpec]
+
+
+class CounterfactualParams(ExpanderParams):
+    groups: str | None = None
+    """YAML file of axes and groups (relative to the suite file), e.g.
+    ``../datasets/bias/groups.yaml``. Give this or ``axes``."""
+    axes: dict[str, AxisSpec] | None = None
+    """Inline axes, instead of (or added to) the groups file."""
+    only: list[str] | None = None
+    """Use only these axes (default: every axis)."""
+    template_axes_field: str = "axes"
+    """A template may list the axes it is meant for in this metadata key (a name or a list);
+    otherwise it is expanded over every axis that fills all of its placeholders."""
+    max_groups: int | None = Field(default=None, ge=2)
+    """Use a seeded sample of at most this many groups per axis (the same sample for every
+    template, so pairs stay complete). Default: every group."""
+
+
+def placeholders(text: str) -> set[str]:
+    """Placeholder names in ``text``, lower-cased (``{Person}`` counts as ``person``)."""
+    return {m.group(1).lower() for m in _PLACEHOLDER.finditer(text) if m.group(1)}
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Replace placeholders with values; a capitalised placeholder capitalises its value."""
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "{{":
+            return "{"
+        if token == "}}":
+            return "}"
+        name = match.group(1)
+        value = values.get(name.lower())
+        if value is None:
+            return token
+        if name[0].isupper() and value:
+            return value[0].upper() + value[1:]
+        return value
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def _texts(case: Case) -> list[str]:
+    texts = [case.prompt or ""]
+    texts += [m.content for m in case.messages or []]
+    texts += list(case.expected.must_contain) + list(case.expected.must_not_mention)
+    return texts
+
+
+@register_expander
+class CounterfactualExpander(Expander):
+    """Expand templates over the groups of each protected axis."""
+
+    name = "counterfactual"
+    version = "1"
+    Params = CounterfactualParams
+
+    def _axes(self) -> dict[str, AxisSpec]:
+        params: CounterfactualParams = self.params  # type: ignore[assignment]
+        axes: dict[str, AxisSpec] = {}
+        if params.groups:
+            path = resolve_path(self.base_dir, params.groups, what="counterfactual groups file")
+            axes.update(load_groups(path).axes)
+        if params.axes:
+            axes.update(params.axes)
+        if not axes:
+            raise ConfigError.single(
+                str(self.base_dir),
+                "counterfactual expander has no axes",
+                field="expand.with",
+                hint="give 'groups: <file>' or inline 'axes:'",
+            )
+        if params.only:
+            missing = [a for a in params.only if a not in axes]
+            if missing:
+                raise ConfigError.single(
+                    str(self.base_dir),
+                    f"unknown axis {missing[0]!r} in 'only'",
+                    field="expand.with.only",
+                    hint=f"known axes: {', '.join(sorted(axes))}",
+                )
+            axes = {a: axes[a] for a in params.only}
+        if params.max_groups is not None:
+            axes = {
+                name: self._sample(name, spec, params.max_groups) for name, spec in axes.items()
+            }
+        return axes
+
+    def _sample(self, axis: str, spec: AxisSpec, k: int) -> AxisSpec:
+        if len(spec.groups) <= k:
+            return spec
+        rng = stable_rng(self.seed, "counterfactual", axis)
+        chosen = sorted(rng.sample(sorted(spec.groups), k))
+        return spec.model_copy(update={"groups": {g: spec.groups[g] for g in chosen}})
+
+    def _axes_for(self, case: Case, axes: dict[str, AxisSpec]) -> list[str]:
+        params: CounterfactualParams = self.params  # type: ignore[assignment]
+        needed = set().union(*(placeholders(t) for t in _texts(case)))
+        declared = case.metadata.get(params.template_axes_field)
+        if declared is not None:
+            names = [declared] if isinstance(declared, str) else list(declared)
+            unknown = [n for n in names if n not in axes]
+            if unknown:
+                raise ConfigError.single(
+                    str(self.base_dir),
+                    f"template '{case.id}' asks for axis {unknown[0]!r}, which is not loaded",
+                    hint=f"loaded axes: {', '.join(sorted(axes))}",
+                )
+        else:
+            names = list(axes)
+        usable = [
+            n for n in names if all(needed <= set(values) for values in axes[n].groups.values())
+        ]
+        if declared is not None and len(usable) < len(names):
+            bad = next(n for n in names if n not in usable)
+            raise ConfigError.single(
+                str(self.base_dir),
+                f"template '{case.id}' uses placeholders {sorted(needed)} that axis "
+                f"'{bad}' does not fill for every group",
+                hint="add the missing keys to every group of that axis",
+            )
+        return usable
+
+    def expand(self, cases: list[Case]) -> list[Case]:
+        axes = self._axes()
+        out: list[Case] = []
+        for case in cases:
+            if not any(placeholders(t) for t in _texts(case)):
+                out.append(case)  # not a template: passes through unchanged
+                continue
+            usable = self._axes_for(case, axes)
+            if not usable:
+                raise ConfigError.single(
+                    str(self.base_dir),
+                    f"template '{case.id}' has placeholders "
+                    f"{sorted(set().union(*(placeholders(t) for t in _texts(case))))} "
+                    "that no axis fills",
+                    hint="rename the placeholders or add them to the groups file",
+                )
+            for axis in usable:
+                for group, values in axes[axis].groups.items():
+                    out.append(_instantiate(case, axis, group, values))
+        return out
+
+
+def _instantiate(case: Case, axis: str, group: str, values: dict[str, str]) -> Case:
+    messages = None
+    if case.messages is not None:
+        messages = [
+            m.model_copy(update={"content": fill(m.content, values)}) for m in case.messages
+        ]
+    expected = case.expected.model_copy(
+        update={
+            "must_contain": [fill(t, values) for t in case.expected.must_contain],
+            "must_not_mention": [fill(t, values) for t in case.expected.must_not_mention],
+        },
+        deep=True,
+    )
+    metadata: dict[str, Any] = {
+        **case.metadata,
+        "template": case.id,
+        "axis": axis,
+        "group": group,
+    }
+    return Case(
+        id=f"{case.id}|{axis}={group}",
+        prompt=fill(case.prompt, values) if case.prompt is not None else None,
+        messages=messages,
+        expected=expected,
+        metadata=metadata,
+    )
+
+
+def load_groups(path: Path) -> GroupsFile:
+    """Read and validate a groups file; errors name the file and the offending key."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError.single(
+            str(path), f"not valid YAML: {exc}", line=mark.line + 1 if mark else None
+        ) from None
+    try:
+        return GroupsFile.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError.single(
+            str(path), err["msg"], field=".".join(str(p) for p in err["loc"])
+        ) from None

@@ -1,0 +1,143 @@
+"""Seeded surface perturbations of each prompt (typos, case, leetspeak, homoglyphs ...).
+
+Every base case yields its unperturbed original (``perturbation: none``, ``original: true``,
+same id) followed by ``variants`` perturbed copies per operator with ids
+``<case_id>~<operator>#<k>``. Each copy records ``source_id``, ``perturbation`` (the operator
+name), ``perturbation_family``, ``perturbation_params`` (rate, variant, seed) and
+``perturbation_changed`` (false when the operator had nothing to change, e.g. ``lowercase`` on
+lower-case text), so metrics can pair a response with the response to its original.
+
+Cases an earlier robustness expander produced pass through unchanged, so ``perturb`` and
+``attack`` can be listed one after the other and share the originals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..model import Case
+from ._common import derive, is_derived, rewrite_user_text, stable_rng
+from .base import Expander, ExpanderParams, register_expander
+from .operators import OPERATORS
+
+
+class OperatorUse(BaseModel):
+    """One operator with its own settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: str
+    """Operator name (see ``assurance_harness.expand.operators.OPERATORS``)."""
+    rate: float | None = Field(default=None, gt=0, le=1)
+    """Share of eligible words or letters to change (default: the operator's own)."""
+    variants: int | None = Field(default=None, ge=1, le=50)
+    """Perturbed copies per case for this operator (default: the expander's ``variants``)."""
+
+    @field_validator("op")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in OPERATORS:
+            raise ValueError(
+                f"unknown perturbation operator {value!r}; valid: {', '.join(sorted(OPERATORS))}"
+            )
+        return value
+
+
+class PerturbParams(ExpanderParams):
+    operators: list[str | OperatorUse] = Field(min_length=1)
+    """Operators to apply, by name or as ``{op, rate, variants}``: typo, char_swap, char_drop,
+    uppercase, lowercase, random_case, whitespace, punctuation, leetspeak, homoglyph,
+    invisible, synonym."""
+    variants: int = Field(default=1, ge=1, le=50)
+    """Perturbed copies per case and operator (each with its own seed)."""
+    keep_original: bool = True
+    """Keep each unperturbed case (``perturbation: none``) so every variant has a pair."""
+
+    @field_validator("operators")
+    @classmethod
+    def _normalise(cls, value: list[str | OperatorUse]) -> list[str | OperatorUse]:
+        out: list[str | OperatorUse] = []
+        seen: set[str] = set()
+        for item in value:
+            use = OperatorUse(op=item) if isinstance(item, str) else item
+            if use.op in seen:
+                raise ValueError(f"operator {use.op!r} is listed twice")
+            seen.add(use.op)
+            out.append(use)
+        return out
+
+
+def original_of(case: Case) -> Case:
+    """The unperturbed original as a robustness case (same id, ``perturbation: none``)."""
+    return case.model_copy(
+        update={
+            "metadata": {
+                **case.metadata,
+                "source_id": case.id,
+                "perturbation": "none",
+                "perturbation_family": "none",
+                "original": True,
+            }
+        },
+        deep=True,
+    )
+
+
+@register_expander
+class PerturbExpander(Expander):
+    """Seeded, recorded surface perturbations of each case's user text."""
+
+    name = "perturb"
+    version = "1"
+    Params = PerturbParams
+
+    def expand(self, cases: list[Case]) -> list[Case]:
+        params: PerturbParams = self.params  # type: ignore[assignment]
+        out: list[Case] = []
+        for case in cases:
+            if is_derived(case):
+                out.append(case)
+                continue
+            if params.keep_original:
+                out.append(original_of(case))
+            for use in params.operators:
+                assert isinstance(use, OperatorUse)
+                out.extend(self._variants(case, use, params.variants))
+        return out
+
+    def _variants(self, case: Case, use: OperatorUse, default_variants: int) -> list[Case]:
+        info = OPERATORS[use.op]
+        rate = use.rate if use.rate is not None else info.default_rate
+        produced: list[Case] = []
+        for k in range(use.variants or default_variants):
+            rng = stable_rng(self.seed, case.id, use.op, k)
+            before = case.text()
+            prompt, messages = rewrite_user_text(case, lambda t, r=rng: info.func(t, r, rate))
+            after = prompt if prompt is not None else _last_user(messages)
+            meta: dict[str, Any] = {
+                "source_id": case.id,
+                "perturbation": use.op,
+                "perturbation_family": info.family,
+                "perturbation_params": {"rate": rate, "variant": k, "seed": self.seed},
+                "perturbation_changed": after != before,
+                "original": False,
+            }
+            produced.append(
+                derive(
+                    case,
+                    new_id=f"{case.id}~{use.op}#{k}",
+                    prompt=prompt,
+                    messages=messages,
+                    meta=meta,
+                )
+            )
+        return produced
+
+
+def _last_user(messages: Any) -> str:
+    for message in reversed(messages or []):
+        if message.role == "user":
+            return str(message.content)
+    return ""

@@ -1,0 +1,73 @@
+"""Pairing helpers shared by the bias and robustness metrics.
+
+Robustness metrics compare each perturbed response with the response to its original (same
+``source_id``); counterfactual metrics compare responses to the same template across groups.
+Both need rows grouped by a key and values read through the expression language.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .base import Row
+from .expr import evaluate
+
+
+def number(value: Any) -> float | None:
+    """A numeric value, or None for missing/non-numeric (booleans count as 0/1)."""
+    if value is None or isinstance(value, str):
+        return None
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(result) else result
+
+
+@dataclass
+class OriginalPairs:
+    """Variant rows matched to their original's row (same source, same sample if present)."""
+
+    pairs: list[tuple[Row, Row]] = field(default_factory=list)
+    unpaired: list[Row] = field(default_factory=list)
+    n_originals: int = 0
+
+
+def pair_with_originals(rows: list[Row], *, source: str, original: str) -> OriginalPairs:
+    """Match each variant row to the original row of its source case."""
+    originals: dict[str, dict[int, Row]] = defaultdict(dict)
+    variants: list[Row] = []
+    for row in rows:
+        if row.get("error"):
+            continue
+        if evaluate(original, row):
+            key = evaluate(source, row)
+            key = row.get("case_id") if key is None else key
+            originals[str(key)][int(row.get("sample") or 0)] = row
+        else:
+            variants.append(row)
+    out = OriginalPairs(n_originals=sum(len(v) for v in originals.values()))
+    for row in variants:
+        key = evaluate(source, row)
+        candidates = originals.get(str(key)) if key is not None else None
+        if not candidates:
+            out.unpaired.append(row)
+            continue
+        sample = int(row.get("sample") or 0)
+        match = candidates.get(sample, candidates[min(candidates)])
+        out.pairs.append((match, row))
+    return out
+
+
+def percentile_interval(stats: np.ndarray, confidence: float) -> tuple[float | None, float | None]:
+    """Percentile interval of bootstrap statistics (NaNs ignored)."""
+    finite = stats[np.isfinite(stats)]
+    if finite.size == 0:
+        return None, None
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(finite, [alpha, 1 - alpha])
+    return float(low), float(high)

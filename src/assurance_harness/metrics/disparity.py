@@ -1,0 +1,211 @@
+"""Disparity between groups: fairlearn's ``MetricFrame`` per group, difference or ratio between
+groups, and a stratified bootstrap interval on that difference.
+
+Cases are the unit: a case's samples are averaged first, then cases are resampled within each
+group (group sizes stay fixed, as in the data), and the same between-group statistic is
+recomputed per resample. The point estimate and per-group values come from fairlearn, so they
+match what a fairness reviewer would compute with it; the bootstrap uses the same definitions
+vectorised in numpy (``MetricFrame`` per resample would take seconds per metric).
+
+Per-group values go to ``details.by_group`` rather than ``groups``: a gate on this metric checks
+the disparity itself. Put ``by: meta.axis`` on the metric to get one disparity per axis as
+``groups`` (and a gate that checks every axis).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from ..errors import HarnessError
+from ._pairs import number, percentile_interval
+from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
+from .expr import evaluate
+from .intervals import bootstrap_ci, wilson
+
+
+class DisparityParams(MetricParams):
+    value: str
+    """Expression per row: a number for ``statistic: mean`` (``sent.compound``), a condition for
+    ``statistic: rate`` (``ref.is_refusal``)."""
+    by: str
+    """Expression naming the group of a row (``meta.group``)."""
+    statistic: Literal["mean", "rate"] = "mean"
+    """What is compared between groups: the mean of the value or the rate of the condition."""
+    method: Literal["difference", "ratio"] = "difference"
+    """``difference``: largest minus smallest group statistic (0 is parity). ``ratio``: smallest
+    over largest (1 is parity; the four-fifths rule flags below 0.8). Ratio needs non-negative
+    values."""
+    relative_to: Literal["between_groups", "overall"] = "between_groups"
+    """Compare groups with each other, or each group with the overall statistic (fairlearn's
+    ``method='to_overall'``)."""
+    min_group_size: int = Field(default=1, ge=1)
+    """Leave out groups with fewer cases than this (they are listed in ``details``)."""
+
+
+class DisparityError(HarnessError):
+    """A disparity that cannot be computed as configured."""
+
+
+def _case_values(rows: list[Row], params: DisparityParams) -> dict[str, dict[str, list[float]]]:
+    """group -> case_id -> values of that case's samples."""
+    out: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        group = evaluate(params.by, row)
+        raw = evaluate(params.value, row)
+        if group is None or raw is None:
+            continue
+        value = float(bool(raw)) if params.statistic == "rate" else number(raw)
+        if value is None:
+            continue
+        out[str(group)][str(row.get("case_id"))].append(value)
+    return out
+
+
+def _between(stats: np.ndarray, overall: np.ndarray, params: DisparityParams) -> np.ndarray:
+    """The between-group statistic over the last axis (groups); vectorised over resamples."""
+    if params.relative_to == "between_groups":
+        high, low = stats.max(axis=-1), stats.min(axis=-1)
+        if params.method == "difference":
+            return high - low
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(high > 0, low / high, np.where(low == high, 1.0, np.nan))
+    if params.method == "difference":
+        return np.abs(stats - overall[..., None]).max(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a, b = stats, overall[..., None]
+        ratios = np.where((a > 0) & (b > 0), np.minimum(a / b, b / a), np.where(a == b, 1.0, 0.0))
+    return ratios.min(axis=-1)
+
+
+@register_metric
+class DisparityMetric(MetricKind):
+    """Largest between-group difference (or smallest ratio) of a mean or rate, via fairlearn."""
+
+    name = "disparity"
+    Params = DisparityParams
+    shorthand_field = None
+    higher_is_better = None
+
+    def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+        assert isinstance(params, DisparityParams)
+        from fairlearn.metrics import MetricFrame
+
+        by_case = _case_values(rows, params)
+        small = sorted(g for g, cases in by_case.items() if len(cases) < params.min_group_size)
+        groups = sorted(g for g in by_case if g not in small)
+        n_rows = sum(len(v) for g in groups for v in by_case[g].values())
+        details: dict[str, Any] = {
+            "statistic": params.statistic,
+            "method": params.method,
+            "relative_to": params.relative_to,
+            "excluded_small_groups": small,
+            "n_cases": sum(len(by_case[g]) for g in groups),
+            "n_skipped": len(rows) - n_rows,
+        }
+        if len(groups) < 2:
+            details["reason"] = "fewer than two groups with data"
+            return MetricValue(value=None, n=n_rows, confidence=ctx.confidence, details=details)
+
+        case_means = {g: np.array([np.mean(v) for v in by_case[g].values()]) for g in groups}
+        if params.method == "ratio" and any((m < 0).any() for m in case_means.values()):
+            raise DisparityError(
+                f"disparity of '{params.value}': method 'ratio' needs non-negative values; "
+                "use method: difference for signed scores such as sentiment"
+            )
+        labels = np.concatenate([[g] * len(case_means[g]) for g in groups])
+        values = np.concatenate([case_means[g] for g in groups])
+        frame = MetricFrame(
+            metrics=lambda y_true, y_pred: float(np.mean(y_pred)),
+            y_true=values,
+            y_pred=values,
+            sensitive_features=labels,
+        )
+        fl_method = "between_groups" if params.relative_to == "between_groups" else "to_overall"
+        if params.method == "difference":
+            point = float(frame.difference(method=fl_method))
+        else:
+            point = float(frame.ratio(method=fl_method))
+
+        low, high, resamples = self._bootstrap(case_means, params, ctx)
+        by_group = frame.by_group
+        details.update(
+            {
+                "by_group": {
+                    g: self._group_value(g, case_means[g], by_case[g], params, ctx).to_dict()
+                    for g in groups
+                },
+                "max_group": str(by_group.idxmax()),
+                "min_group": str(by_group.idxmin()),
+                "overall": float(frame.overall),
+                "engine": "fairlearn.MetricFrame",
+            }
+        )
+        return MetricValue(
+            value=point,
+            n=n_rows,
+            ci_low=low,
+            ci_high=high,
+            confidence=ctx.confidence,
+            method=f"stratified bootstrap over cases (seed={ctx.seed}, resamples={resamples})",
+            details=details,
+        )
+
+    @staticmethod
+    def _bootstrap(
+        case_means: dict[str, np.ndarray], params: DisparityParams, ctx: MetricContext
+    ) -> tuple[float | None, float | None, int]:
+        rng = np.random.default_rng(ctx.seed)
+        resamples = ctx.bootstrap_resamples
+        stats = np.empty((resamples, len(case_means)))
+        totals = np.zeros(resamples)
+        count = 0
+        for j, values in enumerate(case_means.values()):
+            idx = rng.integers(0, values.size, size=(resamples, values.size))
+            sums = values[idx].sum(axis=1)
+            stats[:, j] = sums / values.size
+            totals += sums
+            count += values.size
+        low, high = percentile_interval(_between(stats, totals / count, params), ctx.confidence)
+        return low, high, resamples
+
+    @staticmethod
+    def _group_value(
+        group: str,
+        means: np.ndarray,
+        cases: dict[str, list[float]],
+        params: DisparityParams,
+        ctx: MetricContext,
+    ) -> MetricValue:
+        n_rows = sum(len(v) for v in cases.values())
+        if params.statistic == "rate" and all(len(v) == 1 for v in cases.values()):
+            hits = round(float(means.sum()))
+            low, high = wilson(hits, means.size, ctx.confidence)
+            return MetricValue(
+                float(means.mean()),
+                n_rows,
+                low,
+                high,
+                ctx.confidence,
+                "wilson",
+                details={"group": group, "successes": hits},
+            )
+        low, high = bootstrap_ci(
+            means,
+            np.mean,
+            seed=ctx.seed,
+            resamples=ctx.bootstrap_resamples,
+            confidence=ctx.confidence,
+        )
+        return MetricValue(
+            float(means.mean()),
+            n_rows,
+            low,
+            high,
+            ctx.confidence,
+            f"bootstrap over cases (seed={ctx.seed}, resamples={ctx.bootstrap_resamples})",
+            details={"group": group, "n_cases": int(means.size)},
+        )

@@ -1,0 +1,142 @@
+"""Paired deltas: the same template (or the same source prompt) answered for different groups
+(or under different perturbations), compared within each pair.
+
+Pairing removes the variation between templates, so a small systematic difference between
+groups shows up with far fewer cases than an unpaired comparison needs. For each pair key
+(``meta.template``) and group, samples are averaged; each group's delta is its value minus the
+``reference`` group's value in the same pair, or minus the pair's mean over groups when there is
+no reference. ``groups`` holds each group's mean delta with a bootstrap interval over pairs; the
+overall ``value`` is the largest absolute mean delta (the worst-treated group), with an
+interval from resampling pair keys.
+
+Robustness deltas use the same kind: ``pair_by: meta.source_id, group: meta.perturbation,
+reference: none`` gives, per operator, the mean change in (say) toxicity caused by it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from pydantic import Field
+
+from ._pairs import number, percentile_interval
+from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
+from .expr import evaluate
+
+
+class PairedParams(MetricParams):
+    value: str
+    """Numeric expression per row (``sent.compound``, ``tox.toxicity``, ``ref.is_refusal``)."""
+    pair_by: str = "meta.template"
+    """Expression giving the pair key: rows with the same key are compared."""
+    group: str = "meta.group"
+    """Expression giving the group (or operator) within a pair."""
+    reference: str | None = None
+    """Group every other group is compared with (``none`` for perturbation originals). Default:
+    each group is compared with the mean of its pair."""
+    min_pairs: int = Field(default=1, ge=1)
+    """Groups with fewer pairs than this are left out (listed in ``details``)."""
+
+
+@register_metric
+class PairedDeltaMetric(MetricKind):
+    """Per-group mean paired delta, and the largest absolute one overall."""
+
+    name = "paired"
+    Params = PairedParams
+    shorthand_field = None
+    higher_is_better = None
+
+    def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+        assert isinstance(params, PairedParams)
+        cells: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        skipped = 0
+        for row in rows:
+            key, group = evaluate(params.pair_by, row), evaluate(params.group, row)
+            value = number(evaluate(params.value, row))
+            if key is None or group is None or value is None:
+                skipped += 1
+                continue
+            cells[str(key)][str(group)].append(value)
+        keys = sorted(cells)
+        means = {k: {g: float(np.mean(v)) for g, v in cells[k].items()} for k in keys}
+        groups = sorted({g for k in keys for g in means[k]} - {params.reference})
+        # delta[g] aligned with keys; NaN where the pair lacks g (or the reference).
+        delta = np.full((len(groups), len(keys)), np.nan)
+        for j, key in enumerate(keys):
+            cell = means[key]
+            if params.reference is not None:
+                if params.reference not in cell:
+                    continue
+                base = cell[params.reference]
+            else:
+                if len(cell) < 2:
+                    continue
+                base = float(np.mean(list(cell.values())))
+            for i, group in enumerate(groups):
+                if group in cell:
+                    delta[i, j] = cell[group] - base
+        counts = np.sum(~np.isnan(delta), axis=1)
+        kept = [i for i, c in enumerate(counts) if c >= params.min_pairs]
+        dropped = [groups[i] for i in range(len(groups)) if i not in kept]
+        details: dict[str, Any] = {
+            "reference": params.reference or "pair mean",
+            "n_pairs": int(np.sum(np.any(~np.isnan(delta), axis=0))) if groups else 0,
+            "n_skipped": skipped,
+            "excluded_groups": dropped,
+        }
+        n_rows = len(rows) - skipped
+        if not kept:
+            details["reason"] = "no complete pairs"
+            return MetricValue(None, n_rows, confidence=ctx.confidence, details=details)
+        delta = delta[kept]
+        names = [groups[i] for i in kept]
+        group_means = np.nanmean(delta, axis=1)
+        rng = np.random.default_rng(ctx.seed)
+        idx = rng.integers(0, len(keys), size=(ctx.bootstrap_resamples, len(keys)))
+        with np.errstate(invalid="ignore"), _quiet():
+            # One group at a time: (resamples, pairs) per group keeps memory small.
+            boot = np.stack([np.nanmean(row[idx], axis=1) for row in delta])
+        method = f"bootstrap over pairs (seed={ctx.seed}, resamples={ctx.bootstrap_resamples})"
+        per_group: dict[str, MetricValue] = {}
+        for i, name in enumerate(names):
+            low, high = percentile_interval(boot[i], ctx.confidence)
+            per_group[name] = MetricValue(
+                float(group_means[i]),
+                int(counts[kept[i]]),
+                low,
+                high,
+                ctx.confidence,
+                method,
+                details={"mean_abs_delta": float(np.nanmean(np.abs(delta[i])))},
+            )
+        worst = int(np.argmax(np.abs(group_means)))
+        with _quiet():
+            low, high = percentile_interval(np.nanmax(np.abs(boot), axis=0), ctx.confidence)
+        details.update({"worst_group": names[worst], "statistic": "max |mean delta| over groups"})
+        return MetricValue(
+            float(abs(group_means[worst])),
+            n_rows,
+            low,
+            high,
+            ctx.confidence,
+            method,
+            groups=per_group,
+            details=details,
+        )
+
+
+class _quiet:
+    """Silence numpy's 'mean of empty slice' warnings: empty resamples are NaN and ignored."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._catch = warnings.catch_warnings()
+        self._catch.__enter__()
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+
+    def __exit__(self, *exc: object) -> None:
+        self._catch.__exit__(*exc)
