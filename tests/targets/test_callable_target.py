@@ -1,0 +1,145 @@
+"""The callable adapter: sync and async functions, flexible signatures, return shapes, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.errors import ConfigError
+from assurance_harness.model import GenerationRequest, GenerationResponse
+from assurance_harness.targets.base import BadResponseError, RateLimitedError
+from assurance_harness.targets.callable_target import CallableError, CallableSpec, CallableTarget
+
+MODULE = """
+import asyncio
+import threading
+
+from assurance_harness.targets.base import RateLimitedError
+
+MAIN_THREAD = threading.main_thread().ident
+
+
+def sync_reply(messages, params, *, metadata):
+    return {
+        "text": f"{messages[-1]['content']}|{params.get('temperature')}|{metadata.get('group')}",
+        "model_version": "helper-2",
+        "thread_is_main": threading.get_ident() == MAIN_THREAD,
+    }
+
+
+async def async_reply(**kwargs):
+    await asyncio.sleep(0)
+    return f"async:{sorted(kwargs)}:{kwargs['seed']}:{kwargs['case_id']}"
+
+
+def first_positional(msgs):
+    return msgs[0]["role"]
+
+
+def thread_name(messages):
+    return threading.current_thread().name
+
+
+def limited(messages):
+    raise RateLimitedError("busy", retry_after=2)
+
+
+def broken(messages):
+    raise ValueError("bad input")
+
+
+def wrong_type(messages):
+    return 42
+"""
+
+
+@pytest.fixture
+def target_dir(tmp_path: Path) -> Path:
+    pkg = tmp_path / "helpers"
+    pkg.mkdir()
+    module = f"mod_{tmp_path.name.replace('-', '_')}"
+    (pkg / f"{module}.py").write_text(textwrap.dedent(MODULE))
+    (tmp_path / "module_name").write_text(module)
+    return tmp_path
+
+
+def make(target_dir: Path, function: str, **fields: object) -> CallableTarget:
+    module = (target_dir / "module_name").read_text()
+    spec = CallableSpec(function=f"{module}:{function}", python_path=["helpers"], **fields)
+    return CallableTarget(spec, base_dir=str(target_dir))
+
+
+def request() -> GenerationRequest:
+    return GenerationRequest(
+        case_id="k1",
+        sample=0,
+        seed=11,
+        messages=[{"role": "user", "content": "hi"}],
+        params={"temperature": 0.5},
+        metadata={"group": "girl"},
+    )
+
+
+def generate(target: CallableTarget) -> GenerationResponse:
+    async def main() -> GenerationResponse:
+        await target.start()
+        return await target.generate(request())
+
+    return asyncio.run(main())
+
+
+def test_sync_function_runs_in_a_worker_thread_with_declared_arguments(target_dir: Path) -> None:
+    response = generate(make(target_dir, "sync_reply"))
+    assert response.text == "hi|0.5|girl"
+    assert response.model_version == "helper-2"
+
+
+def test_async_function_with_var_kwargs_gets_everything(target_dir: Path) -> None:
+    response = generate(make(target_dir, "async_reply"))
+    expected = sorted(["messages", "params", "metadata", "seed", "sample", "case_id", "request"])
+    assert response.text == f"async:{expected}:11:k1"
+
+
+def test_first_positional_parameter_with_any_name_gets_messages(target_dir: Path) -> None:
+    target = make(target_dir, "first_positional", system_prompt="Be nice.")
+    assert generate(target).text == "system"
+
+
+def test_sync_functions_do_not_run_on_the_event_loop_thread(target_dir: Path) -> None:
+    assert generate(make(target_dir, "thread_name")).text != threading.main_thread().name
+
+
+def test_target_errors_pass_through_other_exceptions_are_wrapped(target_dir: Path) -> None:
+    with pytest.raises(RateLimitedError) as info:
+        generate(make(target_dir, "limited"))
+    assert info.value.retry_after == 2
+    with pytest.raises(CallableError, match="raised ValueError: bad input") as wrapped:
+        generate(make(target_dir, "broken"))
+    assert not wrapped.value.retryable
+    with pytest.raises(BadResponseError, match="returned int"):
+        generate(make(target_dir, "wrong_type"))
+
+
+def test_configuration_errors_are_one_line(target_dir: Path) -> None:
+    with pytest.raises(ConfigError, match="not of the form module:function"):
+        asyncio.run(CallableTarget(CallableSpec(function="nocolon")).start())
+    with pytest.raises(ConfigError, match="cannot import module 'no_such_module_xyz'"):
+        asyncio.run(CallableTarget(CallableSpec(function="no_such_module_xyz:f")).start())
+    with pytest.raises(ConfigError, match="has no function 'missing'"):
+        asyncio.run(make(target_dir, "missing").start())
+
+
+def test_fingerprint_follows_the_function_source(target_dir: Path) -> None:
+    module = (target_dir / "module_name").read_text()
+    first = make(target_dir, "sync_reply").fingerprint()
+    assert make(target_dir, "sync_reply").fingerprint() == first
+    source = target_dir / "helpers" / f"{module}.py"
+    source.write_text(source.read_text() + "\n# edited\n")
+    import sys
+
+    sys.modules.pop(module, None)
+    assert make(target_dir, "sync_reply").fingerprint() != first

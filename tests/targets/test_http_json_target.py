@@ -1,0 +1,117 @@
+"""The generic http adapter: body templates, response paths, and the shared fault mapping."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiohttp import web
+from stub_server import json_response, serve
+
+from assurance_harness.model import GenerationRequest
+from assurance_harness.targets.base import BadResponseError, RateLimitedError
+from assurance_harness.targets.http_json import (
+    HttpJsonSpec,
+    HttpJsonTarget,
+    TemplateError,
+    render,
+)
+
+
+def request(**params: object) -> GenerationRequest:
+    return GenerationRequest(
+        case_id="h1",
+        sample=1,
+        seed=7,
+        messages=[{"role": "user", "content": "Tell me about volcanoes"}],
+        params=dict(params),
+    )
+
+
+async def call(target: HttpJsonTarget, req: GenerationRequest):
+    await target.start()
+    try:
+        return await target.generate(req)
+    finally:
+        await target.close()
+
+
+def test_body_template_and_response_path(monkeypatch) -> None:
+    monkeypatch.setenv("SVC_TOKEN", "tok-1")
+
+    async def handler(_: web.Request) -> web.Response:
+        return json_response(
+            {"output": {"choices": [{"text": "Volcanoes are mountains."}]}, "meta": {"rev": 12}}
+        )
+
+    async def main() -> None:
+        async with serve(handler) as (url, seen):
+            spec = HttpJsonSpec(
+                url=url + "/generate",
+                headers={"Authorization": "Token ${SVC_TOKEN}"},
+                system_prompt="Be kind.",
+                generation={"max_tokens": 64},
+                body={
+                    "input": {"messages": "{messages}", "question": "Q: {prompt}"},
+                    "config": {"max_new_tokens": "{max_tokens}", "seed": "{seed}"},
+                    "tags": ["{case_id}", "sample-{sample}"],
+                    "fixed": 3,
+                },
+                response_path="output.choices.0.text",
+                model_version_path="meta.rev",
+            )
+            target = HttpJsonTarget(spec)
+            response = await call(target, request())
+            assert "tok-1" not in str(target.public_config())
+        assert response.text == "Volcanoes are mountains."
+        assert response.model_version == "12"
+        assert seen.headers[0]["Authorization"] == "Token tok-1"
+        assert seen.bodies[0] == {
+            "input": {
+                "messages": [
+                    {"role": "system", "content": "Be kind."},
+                    {"role": "user", "content": "Tell me about volcanoes"},
+                ],
+                "question": "Q: Tell me about volcanoes",
+            },
+            "config": {"max_new_tokens": 64, "seed": 7},
+            "tags": ["h1", "sample-1"],
+            "fixed": 3,
+        }
+
+    asyncio.run(main())
+
+
+def test_missing_response_path_is_a_bad_response() -> None:
+    async def handler(_: web.Request) -> web.Response:
+        return json_response({"output": {"choices": []}})
+
+    async def main() -> None:
+        async with serve(handler) as (url, _):
+            spec = HttpJsonSpec(url=url, response_path="output.choices.0.text")
+            with pytest.raises(BadResponseError, match=r"nothing at 'output\.choices\.0\.text'"):
+                await call(HttpJsonTarget(spec), request())
+
+    asyncio.run(main())
+
+
+def test_same_fault_mapping_as_openai() -> None:
+    async def handler(_: web.Request) -> web.Response:
+        return json_response({}, status=429, headers={"Retry-After": "3"})
+
+    async def main() -> None:
+        async with serve(handler) as (url, _):
+            spec = HttpJsonSpec(url=url, response_path="text")
+            with pytest.raises(RateLimitedError) as info:
+                await call(HttpJsonTarget(spec), request())
+        assert info.value.retry_after == 3.0
+
+    asyncio.run(main())
+
+
+def test_template_placeholder_without_a_value_is_a_template_error() -> None:
+    with pytest.raises(TemplateError, match="temperature"):
+        render({"t": "{temperature}"}, {"prompt": "x"})
+    assert not TemplateError.retryable
+    # Placeholders inside longer strings take the value's text; literal braces survive.
+    assert render("n={n} {not a placeholder}", {"n": 2}) == "n=2 {not a placeholder}"

@@ -1,0 +1,101 @@
+"""The replay adapter: recorded production responses looked up by case id, sample or prompt."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.errors import ConfigError
+from assurance_harness.model import GenerationRequest, GenerationResponse
+from assurance_harness.targets.replay import MissingRecordingError, ReplaySpec, ReplayTarget
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+
+
+def req(case_id: str, sample: int = 0, prompt: str = "?") -> GenerationRequest:
+    return GenerationRequest(
+        case_id=case_id,
+        sample=sample,
+        seed=0,
+        messages=[{"role": "user", "content": prompt}],
+        params={},
+    )
+
+
+def generate(target: ReplayTarget, request: GenerationRequest) -> GenerationResponse:
+    async def main() -> GenerationResponse:
+        await target.start()
+        return await target.generate(request)
+
+    return asyncio.run(main())
+
+
+def test_lookup_by_id_sample_order_and_prompt_with_field_mapping(tmp_path: Path) -> None:
+    write_jsonl(
+        tmp_path / "export.jsonl",
+        [
+            {"conv": "a", "q": "What is 2+2?", "out": {"text": "4"}, "m": "prod-1"},
+            {"conv": "a", "q": "What is 2+2?", "out": {"text": "four"}, "m": "prod-1"},
+            {"conv": "b", "q": "Hello", "out": {"text": "Hi!"}, "m": "prod-1"},
+        ],
+    )
+    spec = ReplaySpec(
+        path="export.jsonl",
+        fields={"id": "conv", "prompt": "q", "response": "out.text", "model_version": "m"},
+    )
+    target = ReplayTarget(spec, base_dir=str(tmp_path))
+    assert generate(target, req("a", 0)).text == "4"
+    assert generate(target, req("a", 1)).text == "four"  # file order gives the sample index
+    first = generate(target, req("b"))
+    assert first.text == "Hi!" and first.model_version == "prod-1"
+    # A case id the export does not know falls back to the exact prompt text.
+    assert generate(target, req("renamed", 0, prompt="What is 2+2?")).text == "4"
+
+
+def test_explicit_sample_field(tmp_path: Path) -> None:
+    write_jsonl(
+        tmp_path / "r.jsonl",
+        [
+            {"id": "x", "sample": 1, "response": "second"},
+            {"id": "x", "sample": 0, "response": "first"},
+        ],
+    )
+    target = ReplayTarget(
+        ReplaySpec(path="r.jsonl", fields={"sample": "sample"}), base_dir=str(tmp_path)
+    )
+    assert generate(target, req("x", 0)).text == "first"
+    assert generate(target, req("x", 1)).text == "second"
+
+
+def test_missing_record_is_a_non_retryable_target_error(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "r.jsonl", [{"id": "x", "prompt": "p", "response": "r"}])
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    with pytest.raises(MissingRecordingError, match="case 'nope' sample 0") as info:
+        generate(target, req("nope", prompt="other"))
+    assert info.value.kind == "missing_recording" and not info.value.retryable
+    with pytest.raises(MissingRecordingError):
+        generate(target, req("x", 1))
+
+
+def test_bad_files_are_config_errors_with_a_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.jsonl").write_text('{"id": "a", "response": "ok"}\n{broken\n')
+    with pytest.raises(ConfigError, match=r"bad\.jsonl:2: not valid JSON"):
+        asyncio.run(ReplayTarget(ReplaySpec(path="bad.jsonl"), base_dir=str(tmp_path)).start())
+    (tmp_path / "nofield.jsonl").write_text('{"id": "a", "answer": "ok"}\n')
+    with pytest.raises(ConfigError, match="record has no 'response'"):
+        asyncio.run(ReplayTarget(ReplaySpec(path="nofield.jsonl"), base_dir=str(tmp_path)).start())
+    with pytest.raises(ConfigError, match="cannot read the recording"):
+        asyncio.run(ReplayTarget(ReplaySpec(path="absent.jsonl"), base_dir=str(tmp_path)).start())
+
+
+def test_fingerprint_changes_with_the_recording(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "r.jsonl", [{"id": "x", "response": "one"}])
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    before = target.fingerprint()
+    write_jsonl(tmp_path / "r.jsonl", [{"id": "x", "response": "two"}])
+    assert target.fingerprint() != before
