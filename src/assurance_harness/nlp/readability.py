@@ -66,4 +66,4 @@ def reading_grade(text: str) -> float:
 
 def grade_to_age(grade: float) -> int:
     """The typical age of a reader at this US grade (grade 1 is about age 6-7)."""
-    return int(round(grade)) + 6
+    return round(grade) + 6

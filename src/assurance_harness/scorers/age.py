@@ -299,7 +299,9 @@ class AgeAppropriatenessScorer(Scorer):
             "flagged": None if limit is None else bool(min_age > limit),
             "above_youngest": None if youngest is None else bool(min_age > youngest),
             "categories": severities,
-            "probabilities": {c: round(float(p), 4) for c, p in zip(CATEGORIES, probs, strict=True)},
+            "probabilities": {
+                c: round(float(p), 4) for c, p in zip(CATEGORIES, probs, strict=True)
+            },
             "unsafe_score": 0.0 if empty else round(float(probs.max()), 4),
             "max_severity": max(severities.values()),
             "top_category": top,

@@ -1,0 +1,174 @@
+"""Detoxify toxicity labels (original, unbiased, multilingual, original-small, unbiased-small).
+
+Offline from a checkpoint file plus a local config/tokenizer directory; with neither configured,
+Detoxify's release weights are downloaded (a machine with internet). Missing weights are one
+clear error, never a silent fallback to another scorer. Texts are scored in batches of similar
+token length (little padding) under ``torch.inference_mode``; the model loads once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from ..model import ScoreInput
+from ._detoxify_loader import (
+    MODEL_TYPES,
+    STANDARD_LABELS,
+    DetoxifyModel,
+    load_local,
+    load_release,
+    resolve_device,
+)
+from .base import Scorer, ScorerParams, register_scorer
+
+_lock = threading.Lock()
+_loaded: dict[tuple[Any, ...], DetoxifyModel] = {}
+
+
+class DetoxifyParams(ScorerParams):
+    """Parameters of the detoxify scorer."""
+
+    model: Literal[MODEL_TYPES] = "original"  # type: ignore[valid-type]
+    """Detoxify model type."""
+    checkpoint: str | None = None
+    """Path of the Detoxify checkpoint (.ckpt) for offline use."""
+    config_dir: str | None = None
+    """Directory with the base model's config.json and tokenizer files (default: the
+    checkpoint's directory)."""
+    download: bool = True
+    """With no checkpoint configured, fetch Detoxify's release weights (needs internet)."""
+    trusted_checkpoint: bool = False
+    """Unpickle arbitrary objects in a local checkpoint (only for files from a trusted source)."""
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    batch_size: int = Field(default=32, ge=1)
+    """Texts per forward pass (after sorting by length)."""
+    max_length: int = Field(default=512, ge=8)
+    """Tokens kept per text (longer texts are truncated)."""
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    """``flagged`` is true when any label in ``flag_labels`` is at or above this."""
+    flag_labels: list[str] = Field(default_factory=lambda: list(STANDARD_LABELS))
+    """Labels that count towards ``flagged`` (those the model lacks are ignored)."""
+
+
+def load_model(params: DetoxifyParams) -> DetoxifyModel:
+    """The model for these parameters, loaded once per process."""
+    device = resolve_device(params.device)
+    key = (params.model, params.checkpoint, params.config_dir, device, params.trusted_checkpoint)
+    with _lock:
+        if key not in _loaded:
+            if params.checkpoint:
+                loaded = load_local(
+                    params.checkpoint,
+                    params.config_dir,
+                    model_type=params.model,
+                    trusted=params.trusted_checkpoint,
+                )
+            elif params.config_dir:
+                from ..errors import ConfigError
+
+                raise ConfigError.single(
+                    "detoxify",
+                    "'config_dir' is set without 'checkpoint'",
+                    hint="set 'checkpoint:' to the Detoxify .ckpt file as well",
+                )
+            elif params.download:
+                loaded = load_release(params.model)
+            else:
+                from ..errors import MissingDependencyError
+                from ._detoxify_loader import missing_weights_message
+
+                raise MissingDependencyError(
+                    missing_weights_message(params.model, "no checkpoint configured")
+                )
+            loaded.model.to(device)
+            _loaded[key] = loaded
+        return _loaded[key]
+
+
+def predict_sorted(
+    loaded: DetoxifyModel, texts: list[str], *, batch_size: int, max_length: int
+) -> list[list[float]]:
+    """Sigmoid scores per text, batching texts of similar token length together."""
+    import torch
+
+    if not texts:
+        return []
+    tokenizer, model = loaded.tokenizer, loaded.model
+    limit = min(max_length, int(getattr(tokenizer, "model_max_length", max_length) or max_length))
+    encoded = tokenizer(list(texts), truncation=True, max_length=limit)["input_ids"]
+    order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
+    device = next(model.parameters()).device
+    out: list[list[float]] = [[] for _ in texts]
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            batch = tokenizer.pad(
+                {"input_ids": [encoded[i] for i in idx]}, padding=True, return_tensors="pt"
+            ).to(device)
+            logits = model(**batch).logits
+            for i, row in zip(idx, torch.sigmoid(logits).float().cpu().tolist(), strict=True):
+                out[i] = row
+    return out
+
+
+@register_scorer
+class DetoxifyScorer(Scorer):
+    """Detoxify's per-label toxicity probabilities."""
+
+    name: ClassVar[str] = "detoxify"
+    version: ClassVar[str] = "1"
+    Params: ClassVar[type[ScorerParams]] = DetoxifyParams
+    fields: ClassVar[dict[str, str]] = {
+        **{
+            label: f"probability of {label.replace('_', ' ')} (null if the model lacks it)"
+            for label in STANDARD_LABELS
+        },
+        "flagged": "any flag label at or above the threshold",
+    }
+    requires: ClassVar[dict[str, str]] = {
+        "torch": "torch",
+        "transformers": "transformers",
+        "detoxify": "detoxify",
+    }
+    default_batch_size: ClassVar[int] = 256
+
+    params: DetoxifyParams
+
+    def setup(self) -> None:
+        self._model = load_model(self.params)
+
+    def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
+        if not batch:
+            return []
+        if not hasattr(self, "_model"):
+            self.setup()
+        texts = [item.response or "" for item in batch]
+        rows = predict_sorted(
+            self._model, texts, batch_size=self.params.batch_size, max_length=self.params.max_length
+        )
+        names = self._model.class_names
+        flag_labels = set(self.params.flag_labels)
+        results = []
+        for row in rows:
+            values = dict(zip(names, row, strict=False))
+            out: dict[str, Any] = {
+                label: (round(values[label], 6) if label in values else None)
+                for label in STANDARD_LABELS
+            }
+            out["flagged"] = any(
+                v is not None and v >= self.params.threshold
+                for k, v in out.items()
+                if k in flag_labels
+            )
+            results.append(out)
+        return results
+
+    def describe(self) -> dict[str, Any]:
+        info = super().describe()
+        if hasattr(self, "_model"):
+            info["weights"] = self._model.source
+            info["labels"] = list(self._model.class_names)
+        return info
