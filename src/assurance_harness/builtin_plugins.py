@@ -25,6 +25,12 @@ _SCORERS = {
     "length": "assurance_harness.scorers.match:LengthScorer",
     "exact": "assurance_harness.scorers.match:ExactScorer",
     # scorers I: toxicity, age-appropriateness, refusal
+    "offensive-language": "assurance_harness.scorers.offensive:OffensiveLanguageScorer",
+    "detoxify": "assurance_harness.scorers.detoxify_scorer:DetoxifyScorer",
+    "hf-classifier": "assurance_harness.scorers.hf_classifier:HFClassifierScorer",
+    "refusal": "assurance_harness.scorers.refusal:RefusalScorer",
+    "age-appropriateness": "assurance_harness.scorers.age:AgeAppropriatenessScorer",
+    "expected-behaviour": "assurance_harness.scorers.expected:ExpectedBehaviourScorer",
     # scorers II: bias and robustness
     "sentiment": "assurance_harness.scorers.sentiment:SentimentScorer",
     "bbq-answer": "assurance_harness.scorers.bbq:BbqAnswerScorer",
