@@ -33,7 +33,10 @@ gates:
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "assurance_harness.cli", *args],
-        capture_output=True, text=True, timeout=300, cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
     )
 
 
@@ -48,8 +51,16 @@ def test_gate_failure_exit_1_and_run_folder(tmp_path: Path, repo_root: Path) -> 
     suite = tmp_path / "smoke.yaml"
     suite.write_text(SUITE)
     reports = tmp_path / "reports"
-    proc = cli("run", str(suite), "--target", str(repo_root / "targets/demo.yaml"),
-               "--reports", str(reports), "--no-report", "--no-evidence")
+    proc = cli(
+        "run",
+        str(suite),
+        "--target",
+        str(repo_root / "targets/demo.yaml"),
+        "--reports",
+        str(reports),
+        "--no-report",
+        "--no-evidence",
+    )
     assert proc.returncode == 1, proc.stderr
     run_dir = next(p for p in reports.iterdir() if p.is_dir())
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -68,8 +79,16 @@ def test_gate_failure_exit_1_and_run_folder(tmp_path: Path, repo_root: Path) -> 
         (run_dir.name, "gates_failed", 1)
     ]
 
-    again = cli("run", str(suite), "--target", str(repo_root / "targets/demo.yaml"),
-                "--reports", str(reports), "--no-report", "--no-evidence")
+    again = cli(
+        "run",
+        str(suite),
+        "--target",
+        str(repo_root / "targets/demo.yaml"),
+        "--reports",
+        str(reports),
+        "--no-report",
+        "--no-evidence",
+    )
     second = sorted(p for p in reports.iterdir() if p.is_dir() and p != run_dir)[0]
     assert json.loads((second / "summary.json").read_text())["counts"]["cached"] == 6, again.stderr
 
@@ -81,8 +100,16 @@ def test_all_gates_pass_exit_0(tmp_path: Path) -> None:
         "metrics: [{id: words, mean: l.words}]\ngates: [{metric: words, min: 1}]\n"
     )
     target = callable_target(tmp_path, "def reply(messages):\n    return 'hello there'\n")
-    proc = cli("run", str(suite), "--target", str(target), "--reports", str(tmp_path / "r"),
-               "--no-report", "--no-evidence")
+    proc = cli(
+        "run",
+        str(suite),
+        "--target",
+        str(target),
+        "--reports",
+        str(tmp_path / "r"),
+        "--no-report",
+        "--no-evidence",
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -100,8 +127,16 @@ def test_error_rate_over_the_limit_exit_3_and_errors_kept_as_data(tmp_path: Path
         "    return 'fine'\n",
     )
     reports = tmp_path / "r"
-    proc = cli("run", str(suite), "--target", str(target), "--reports", str(reports),
-               "--no-report", "--no-evidence")
+    proc = cli(
+        "run",
+        str(suite),
+        "--target",
+        str(target),
+        "--reports",
+        str(reports),
+        "--no-report",
+        "--no-evidence",
+    )
     assert proc.returncode == 3, proc.stderr
     run_dir = next(p for p in reports.iterdir() if p.is_dir())
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -135,5 +170,6 @@ def test_schema_documents_plugin_parameters(tmp_path: Path) -> None:
     assert "pattern" in regex["then"]["properties"]["with"]["properties"]
     assert schema["properties"]["samples"]["description"].startswith("Responses per prompt")
     targets = cli("schema", "--kind", "target")
-    assert any(v["properties"]["type"]["const"] == "openai"
-               for v in json.loads(targets.stdout)["oneOf"])
+    assert any(
+        v["properties"]["type"]["const"] == "openai" for v in json.loads(targets.stdout)["oneOf"]
+    )

@@ -21,7 +21,8 @@ from .errors import ConfigError, HarnessError
 
 app = typer.Typer(
     name="assurance",
-    help="Behavioural assurance suites for deployed AI models, with evidence for the risk register.",
+    help="Behavioural assurance suites for deployed AI models, with evidence for the risk "
+    "register.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -43,7 +44,9 @@ EXTENSIONS = (
     "assurance_harness.compare.cli",
 )
 
-ReportsOpt = Annotated[Path, typer.Option("--reports", help="Directory of run folders and runs.db.")]
+ReportsOpt = Annotated[
+    Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
+]
 
 
 def fail(exc: HarnessError) -> typer.Exit:
@@ -57,7 +60,11 @@ class _Progress:
 
     def __init__(self, label: str) -> None:
         from rich.progress import (
-            BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn,
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
         )
 
         self.progress = Progress(
@@ -87,7 +94,10 @@ class _Progress:
             self.first = done
         elapsed = max(time.monotonic() - self.started, 1e-6)
         self.progress.update(
-            self.task, completed=done, total=total, errors=errors,
+            self.task,
+            completed=done,
+            total=total,
+            errors=errors,
             rate=(done - self.first) / elapsed,
         )
 
@@ -96,14 +106,30 @@ class _Progress:
 def run(
     suites: Annotated[Path, typer.Argument(help="A suite file or a directory of suites.")],
     target: Annotated[Path, typer.Option("--target", "-t", help="Target YAML file.")],
-    concurrency: Annotated[int | None, typer.Option(help="Requests in flight (default: the target's).", min=1)] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Requests in flight (default: the target's).", min=1)
+    ] = None,
     resume: Annotated[str | None, typer.Option(help="Resume an interrupted run by its id.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the response cache.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Bypass the response cache.")
+    ] = False,
     reports: ReportsOpt = Path("reports"),
-    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML/Markdown/JUnit reports.")] = False,
-    register: Annotated[Path | None, typer.Option(help="Risk register for evidence (default: register/risk_register.yaml if present).")] = None,
-    ledger: Annotated[Path | None, typer.Option(help="Evidence ledger (default: <reports>/evidence/ledger.jsonl).")] = None,
-    no_evidence: Annotated[bool, typer.Option("--no-evidence", help="Do not append evidence records.")] = False,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Skip the HTML/Markdown/JUnit reports.")
+    ] = False,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            help="Risk register for evidence (default: register/risk_register.yaml if present)."
+        ),
+    ] = None,
+    ledger: Annotated[
+        Path | None,
+        typer.Option(help="Evidence ledger (default: <reports>/evidence/ledger.jsonl)."),
+    ] = None,
+    no_evidence: Annotated[
+        bool, typer.Option("--no-evidence", help="Do not append evidence records.")
+    ] = False,
 ) -> None:
     """Run suites against a target and write reports/<run_id>/."""
     from .runner.run import RunInterrupted, command_line, run_suite
@@ -112,8 +138,11 @@ def run(
     try:
         files = find_suite_files(suites)
         if not files:
-            raise ConfigError.single(str(suites), "no suite files found",
-                                     hint="a suite file has a top-level 'suite:' key")
+            raise ConfigError.single(
+                str(suites),
+                "no suite files found",
+                hint="a suite file has a top-level 'suite:' key",
+            )
         if resume and len(files) != 1:
             raise HarnessError("--resume takes one suite file, not a directory")
         issues = []
@@ -134,16 +163,25 @@ def run(
         try:
             with _Progress(path.stem) as progress:
                 outcome = run_suite(
-                    path, target, reports_dir=reports, concurrency=concurrency, resume=resume,
-                    use_cache=not no_cache, progress=progress, write_reports=not no_report,
-                    attach_evidence=not no_evidence, register_path=register, ledger_path=ledger,
+                    path,
+                    target,
+                    reports_dir=reports,
+                    concurrency=concurrency,
+                    resume=resume,
+                    use_cache=not no_cache,
+                    progress=progress,
+                    write_reports=not no_report,
+                    attach_evidence=not no_evidence,
+                    register_path=register,
+                    ledger_path=ledger,
                     command=command_line(),
                 )
         except RunInterrupted as stop:
             console.print(
                 f"[yellow]interrupted:[/yellow] {stop.done}/{stop.total} responses are saved "
                 f"in run {stop.run_id}; continue with: {stop.resume_command}",
-                highlight=False, soft_wrap=True,
+                highlight=False,
+                soft_wrap=True,
             )
             raise typer.Exit(130) from None
         except KeyboardInterrupt:
@@ -167,16 +205,17 @@ def _print_outcome(outcome: object) -> None:
         table.add_column(column)
     for gate in summary["gates"]:
         colour = {"pass": "green", "fail": "red"}.get(gate["verdict"], "yellow")
-        ci = (f"[{gate['ci_low']:.3f}, {gate['ci_high']:.3f}]"
-              if gate["ci_low"] is not None else "—")
+        ci = f"[{gate['ci_low']:.3f}, {gate['ci_high']:.3f}]" if gate["ci_low"] is not None else "—"
         value = f"{gate['value']:.3f}" if gate["value"] is not None else "—"
         extra = f" groups: {', '.join(gate['failing_groups'])}" if gate["failing_groups"] else ""
-        table.add_row(gate["id"], f"[{colour}]{gate['verdict']}[/{colour}]{extra}", value, ci,
-                      str(gate["n"]))
+        table.add_row(
+            gate["id"], f"[{colour}]{gate['verdict']}[/{colour}]{extra}", value, ci, str(gate["n"])
+        )
     out.print(table)
     out.print(
         f"requests {counts['requests']}, errors {counts['errors']} "
-        f"({counts['error_rate']:.1%}, max {counts['max_error_rate']:.0%}), cached {counts['cached']}; "
+        f"({counts['error_rate']:.1%}, max {counts['max_error_rate']:.0%}), "
+        f"cached {counts['cached']}; "
         f"status [bold]{summary['status']}[/bold]; results in {outcome.run_dir}"
     )
     for note in outcome.notes:
@@ -184,7 +223,9 @@ def _print_outcome(outcome: object) -> None:
 
 
 @app.command()
-def validate(paths: Annotated[list[Path], typer.Argument(help="Suite or target files, or directories.")]) -> None:
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Suite or target files, or directories.")],
+) -> None:
     """Check suite and target files; print every problem as file:line: field: message."""
     from .spec.loader import load_suite
     from .spec.targets import load_target
@@ -210,7 +251,11 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Suite or target f
 
                 load_register(path)
             else:
-                raise ConfigError.single(str(path), "not a suite (suite:), target (type:) or register (risks:) file", line=1)
+                raise ConfigError.single(
+                    str(path),
+                    "not a suite (suite:), target (type:) or register (risks:) file",
+                    line=1,
+                )
             checked += 1
         except ConfigError as exc:
             issues.extend(exc.issues)
@@ -227,7 +272,9 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Suite or target f
 @app.command()
 def schema(
     kind: Annotated[str, typer.Option(help="suite or target")] = "suite",
-    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
+    ] = None,
 ) -> None:
     """Write the JSON Schema for suite or target files (for editor completion)."""
     from .spec.schema import suite_schema, target_schema
@@ -248,7 +295,9 @@ def runs_list(
     reports: ReportsOpt = Path("reports"),
     suite: Annotated[str | None, typer.Option(help="Only this suite.")] = None,
     limit: Annotated[int, typer.Option(help="Newest N runs.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON lines instead of a table.")
+    ] = False,
 ) -> None:
     """List runs, newest first."""
     from .store.index import RunIndex
@@ -267,10 +316,14 @@ def runs_list(
         table.add_column(column)
     for row in rows:
         table.add_row(
-            row["run_id"], f"{row['suite']} {row['suite_version']}", row["target_name"] or "",
-            row["model_version"] or "", row["status"],
+            row["run_id"],
+            f"{row['suite']} {row['suite_version']}",
+            row["target_name"] or "",
+            row["model_version"] or "",
+            row["status"],
             f"{row['gates_passed']}/{row['gates_passed'] + row['gates_failed']} passed",
-            f"{row['n_errors']}/{row['n_requests']}", row["started_at"] or "",
+            f"{row['n_errors']}/{row['n_requests']}",
+            row["started_at"] or "",
         )
     out.print(table)
 
@@ -284,7 +337,7 @@ def targets_list() -> None:
     for name in targets.names():
         try:
             doc = (targets.get(name).__doc__ or "").strip().splitlines()[0]
-        except Exception as exc:  # noqa: BLE001 - show a broken plugin rather than crash
+        except Exception as exc:
             doc = f"(cannot load: {exc})"
         out.print(f"{name:14} {doc}")
 
@@ -300,7 +353,7 @@ def scorers_list() -> None:
             cls = scorers.get(name)
             doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
             fields = ", ".join(cls.fields)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             doc, fields = f"(cannot load: {exc})", ""
         out.print(f"{name:22} {doc}\n{'':22} fields: {fields}")
 

@@ -31,9 +31,12 @@ def test_bootstrap_is_seeded() -> None:
 
 def row(case_id: str, tox: float | None, group: str, error: bool = False) -> dict:
     return {
-        "case_id": case_id, "sample": 0, "response": None if error else "text",
+        "case_id": case_id,
+        "sample": 0,
+        "response": None if error else "text",
         "error": {"type": "timeout"} if error else None,
-        "metadata": {"group": group}, "expected": {},
+        "metadata": {"group": group},
+        "expected": {},
         "scores": {} if tox is None else {"tox": {"toxicity": tox}},
     }
 
@@ -84,8 +87,9 @@ def test_gate_fails_on_a_group_and_names_worst_cases(suite) -> None:
     verdict = judge_gate(GateSpec(metric="toxic_rate", max=0.4), value, spec, rows)
     assert verdict["verdict"] == "fail" and verdict["failing_groups"] == ["x"]
     assert verdict["worst_cases"] == ["a#0"]
-    upper = judge_gate(GateSpec(metric="toxic_rate", max=0.3, bound="upper95", each_group=False),
-                       value, spec, rows)
+    upper = judge_gate(
+        GateSpec(metric="toxic_rate", max=0.3, bound="upper95", each_group=False), value, spec, rows
+    )
     assert upper["checked"] == value.ci_high and upper["verdict"] == "fail"
     point = judge_gate(GateSpec(metric="toxic_rate", max=0.3, each_group=False), value, spec, rows)
     assert point["verdict"] == "pass"

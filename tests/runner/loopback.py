@@ -31,11 +31,18 @@ class LoopbackServer:
                 with outer.lock:
                     outer.counts[prompt] += 1
                 time.sleep(outer.delay_s)
-                payload = json.dumps({
-                    "model": "loopback-1",
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": f"echo: {prompt}"}}],
-                }).encode()
+                payload = json.dumps(
+                    {
+                        "model": "loopback-1",
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": f"echo: {prompt}"},
+                            }
+                        ],
+                    }
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

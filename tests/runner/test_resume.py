@@ -23,7 +23,8 @@ def _suite(tmp: Path) -> Path:
     suite = tmp / "suite.yaml"
     suite.write_text(
         "suite: resume-check\ndataset: {path: cases.jsonl}\n"
-        "scorers:\n  - {id: len, use: length}\n  - {id: echo, use: regex, with: {pattern: '^echo'}}\n"
+        "scorers:\n  - {id: len, use: length}\n"
+        "  - {id: echo, use: regex, with: {pattern: '^echo'}}\n"
         "metrics:\n  - {id: echoed, rate: echo.matched}\n  - {id: words, mean: len.words}\n"
         "gates:\n  - {metric: echoed, min: 0.99}\n"
     )
@@ -54,9 +55,19 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
         target = _target(tmp_path, server)
         reports = tmp_path / "interrupted"
         proc = subprocess.Popen(
-            _cli("run", str(suite), "--target", str(target), "--reports", str(reports),
-                 "--no-cache", "--no-report", "--no-evidence"),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            _cli(
+                "run",
+                str(suite),
+                "--target",
+                str(target),
+                "--reports",
+                str(reports),
+                "--no-cache",
+                "--no-report",
+                "--no-evidence",
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         journal = None
         deadline = time.monotonic() + 120
@@ -70,16 +81,32 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         assert proc.returncode == -signal.SIGKILL
-        done_before = {json.loads(line)["case_id"] for line in journal.read_text().splitlines()
-                       if line.endswith("}")}
+        done_before = {
+            json.loads(line)["case_id"]
+            for line in journal.read_text().splitlines()
+            if line.endswith("}")
+        }
         assert 15 <= len(done_before) < N_CASES
         run_id = journal.parent.name
         assert not (journal.parent / "results.jsonl").exists()
 
         resumed = subprocess.run(
-            _cli("run", str(suite), "--target", str(target), "--reports", str(reports),
-                 "--no-cache", "--no-report", "--no-evidence", "--resume", run_id),
-            capture_output=True, text=True, timeout=300,
+            _cli(
+                "run",
+                str(suite),
+                "--target",
+                str(target),
+                "--reports",
+                str(reports),
+                "--no-cache",
+                "--no-report",
+                "--no-evidence",
+                "--resume",
+                run_id,
+            ),
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert resumed.returncode == 0, resumed.stderr
         for case_id in done_before:
@@ -90,9 +117,20 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
 
         fresh = tmp_path / "fresh"
         clean = subprocess.run(
-            _cli("run", str(suite), "--target", str(target), "--reports", str(fresh),
-                 "--no-cache", "--no-report", "--no-evidence"),
-            capture_output=True, text=True, timeout=300,
+            _cli(
+                "run",
+                str(suite),
+                "--target",
+                str(target),
+                "--reports",
+                str(fresh),
+                "--no-cache",
+                "--no-report",
+                "--no-evidence",
+            ),
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert clean.returncode == 0, clean.stderr
 
@@ -110,17 +148,37 @@ def test_resume_refuses_a_changed_suite(tmp_path: Path) -> None:
         target = _target(tmp_path, server)
         reports = tmp_path / "r"
         first = subprocess.run(
-            _cli("run", str(suite), "--target", str(target), "--reports", str(reports),
-                 "--no-report", "--no-evidence"),
-            capture_output=True, text=True, timeout=300,
+            _cli(
+                "run",
+                str(suite),
+                "--target",
+                str(target),
+                "--reports",
+                str(reports),
+                "--no-report",
+                "--no-evidence",
+            ),
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert first.returncode == 0, first.stderr
         run_id = next(p for p in reports.iterdir() if p.is_dir()).name
         suite.write_text(suite.read_text().replace("min: 0.99", "min: 0.5"))
         again = subprocess.run(
-            _cli("run", str(suite), "--target", str(target), "--reports", str(reports),
-                 "--resume", run_id),
-            capture_output=True, text=True, timeout=300,
+            _cli(
+                "run",
+                str(suite),
+                "--target",
+                str(target),
+                "--reports",
+                str(reports),
+                "--resume",
+                run_id,
+            ),
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
     assert again.returncode == 2
     assert "different version" in again.stderr and "Traceback" not in again.stderr
@@ -132,9 +190,20 @@ def test_ctrl_c_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> 
         target = _target(tmp_path, server)
         reports = tmp_path / "r"
         proc = subprocess.Popen(
-            _cli("run", str(suite), "--target", str(target), "--reports", str(reports),
-                 "--no-cache", "--no-report", "--no-evidence"),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            _cli(
+                "run",
+                str(suite),
+                "--target",
+                str(target),
+                "--reports",
+                str(reports),
+                "--no-cache",
+                "--no-report",
+                "--no-evidence",
+            ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

@@ -67,6 +67,8 @@ def test_seeded_sample_is_deterministic(write) -> None:
 
 
 def test_duplicate_case_ids_are_errors(write) -> None:
-    suite = write("s.yaml", "suite: x\ncases:\n  - {id: a, prompt: one}\n  - {id: a, prompt: two}\n")
+    suite = write(
+        "s.yaml", "suite: x\ncases:\n  - {id: a, prompt: one}\n  - {id: a, prompt: two}\n"
+    )
     with pytest.raises(ConfigError, match="duplicate case id 'a'"):
         load_suite(suite)

@@ -65,11 +65,15 @@ def test_cli_validate_prints_lines_without_traceback(write) -> None:
     path = write("suites/bad.yaml", TEN_MISTAKES)
     proc = subprocess.run(
         [sys.executable, "-m", "assurance_harness.cli", "validate", str(path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
-    assert f"{path}:14: scorers[1].with.patern: unknown field; did you mean 'pattern'?" in proc.stderr
+    assert (
+        f"{path}:14: scorers[1].with.patern: unknown field; did you mean 'pattern'?" in proc.stderr
+    )
 
 
 def test_invalid_yaml_names_the_line(write) -> None:

@@ -75,7 +75,10 @@ class MeanMetric(MetricKind):
         assert isinstance(params, ExprParams)
         values, skipped = numeric_values(rows, params.expr)
         low, high = bootstrap_ci(
-            values, np.mean, seed=ctx.seed, resamples=ctx.bootstrap_resamples,
+            values,
+            np.mean,
+            seed=ctx.seed,
+            resamples=ctx.bootstrap_resamples,
             confidence=ctx.confidence,
         )
         return MetricValue(
@@ -101,7 +104,10 @@ class QuantileMetric(MetricKind):
         values, skipped = numeric_values(rows, params.expr)
         stat = partial(np.quantile, q=params.q)
         low, high = bootstrap_ci(
-            values, stat, seed=ctx.seed, resamples=ctx.bootstrap_resamples,
+            values,
+            stat,
+            seed=ctx.seed,
+            resamples=ctx.bootstrap_resamples,
             confidence=ctx.confidence,
         )
         return MetricValue(

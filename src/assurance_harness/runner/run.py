@@ -198,7 +198,11 @@ def run_suite(
             "status": "running",
             "started_at": started_at,
             "suite": {"path": str(suite_path), "name": loaded.suite.suite, "sha256": loaded.sha256},
-            "target": {"path": str(target_path), "name": target.spec.name, "fingerprint": fingerprint},
+            "target": {
+                "path": str(target_path),
+                "name": target.spec.name,
+                "fingerprint": fingerprint,
+            },
             "options": {"concurrency": concurrency, "use_cache": use_cache},
             "command": command,
         }
@@ -244,10 +248,23 @@ def run_suite(
     finally:
         run_dir.close_journal()
 
-    return _finish(loaded, target_public, fingerprint, target, run_dir, cases, requests,
-                   state, started_at, reports, write_reports=write_reports,
-                   attach_evidence=attach_evidence, register_path=register_path,
-                   ledger_path=ledger_path, command=command)
+    return _finish(
+        loaded,
+        target_public,
+        fingerprint,
+        target,
+        run_dir,
+        cases,
+        requests,
+        state,
+        started_at,
+        reports,
+        write_reports=write_reports,
+        attach_evidence=attach_evidence,
+        register_path=register_path,
+        ledger_path=ledger_path,
+        command=command,
+    )
 
 
 def _finish(
@@ -352,16 +369,29 @@ def _finish(
     manifest = {
         "run_id": run_dir.run_id,
         "tool": {"name": "assurance-harness", "version": _tool_version()},
-        "suite": {"path": str(loaded.path), "sha256": loaded.sha256, "name": suite.suite,
-                  "version": suite.version},
+        "suite": {
+            "path": str(loaded.path),
+            "sha256": loaded.sha256,
+            "name": suite.suite,
+            "version": suite.version,
+        },
         "datasets": [{"path": str(p), "sha256": h} for p, h in loaded.dataset_files],
-        "cases": {"path": "cases.jsonl", "sha256": _sha256_bytes(run_dir.cases.read_bytes()),
-                  "count": len(cases)},
-        "target": {"path": state["target"]["path"], "sha256": _sha256_bytes(target_blob),
-                   "config": target_public, "fingerprint": fingerprint},
+        "cases": {
+            "path": "cases.jsonl",
+            "sha256": _sha256_bytes(run_dir.cases.read_bytes()),
+            "count": len(cases),
+        },
+        "target": {
+            "path": state["target"]["path"],
+            "sha256": _sha256_bytes(target_blob),
+            "config": target_public,
+            "fingerprint": fingerprint,
+        },
         "results": {"path": "results.jsonl", "sha256": results_sha},
-        "responses": {"path": "responses.jsonl",
-                      "sha256": _sha256_bytes(run_dir.responses.read_bytes())},
+        "responses": {
+            "path": "responses.jsonl",
+            "sha256": _sha256_bytes(run_dir.responses.read_bytes()),
+        },
         "scorers": scorer_info,
         "seed": suite.seed,
         **provenance.environment(),
@@ -397,7 +427,12 @@ def _finish(
     if write_reports:
         _write_reports(run_dir.path, outcome)
     if attach_evidence and suite.evidence_for:
-        _attach(run_dir.path, outcome, register_path, ledger_path or reports / "evidence" / "ledger.jsonl")
+        _attach(
+            run_dir.path,
+            outcome,
+            register_path,
+            ledger_path or reports / "evidence" / "ledger.jsonl",
+        )
     return outcome
 
 
@@ -430,8 +465,9 @@ def _write_reports(path: Path, outcome: RunOutcome) -> None:
     outcome.notes.append("reports: " + ", ".join(str(p) for p in written.values()))
 
 
-def _attach(path: Path, outcome: RunOutcome, register_path: str | Path | None,
-            ledger_path: str | Path) -> None:
+def _attach(
+    path: Path, outcome: RunOutcome, register_path: str | Path | None, ledger_path: str | Path
+) -> None:
     try:
         from ..register.ledger import attach_run
     except ImportError:

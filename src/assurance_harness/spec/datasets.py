@@ -1,4 +1,5 @@
-"""Load cases from JSONL, JSON and CSV files through a field mapping, so public files load unchanged.
+"""Load cases from JSONL, JSON and CSV files through a field mapping, so public files load
+unchanged.
 
 ``fields`` maps a case field to a column: ``{prompt: goal}`` reads AdvBench's CSV as is. Dotted
 columns reach into nested JSON (``additional_metadata.stereotyped_groups``). Case fields are
@@ -37,9 +38,7 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
                         source, f"invalid JSON: {exc.msg}", line=number, hint="one object per line"
                     ) from None
                 if not isinstance(row, dict):
-                    raise ConfigError.single(
-                        source, "each line must be a JSON object", line=number
-                    )
+                    raise ConfigError.single(source, "each line must be a JSON object", line=number)
                 yield number, row
     elif fmt == "json":
         try:
@@ -153,7 +152,9 @@ def _case_from_row(
 
 def load_dataset(spec: DatasetSpec, base_dir: Path, *, seed: int = 0) -> tuple[list[Case], Path]:
     """Load one dataset file into cases; returns the cases and the resolved file path."""
-    path = (base_dir / spec.path).resolve() if not Path(spec.path).is_absolute() else Path(spec.path)
+    path = (
+        (base_dir / spec.path).resolve() if not Path(spec.path).is_absolute() else Path(spec.path)
+    )
     source = str(path)
     if not path.exists():
         raise ConfigError.single(
@@ -185,7 +186,9 @@ def check_unique_ids(cases: list[Case], source: str) -> list[ConfigIssue]:
     for case in cases:
         if case.id in seen:
             issues.append(
-                ConfigIssue(source, None, None, f"duplicate case id '{case.id}'", "ids must be unique")
+                ConfigIssue(
+                    source, None, None, f"duplicate case id '{case.id}'", "ids must be unique"
+                )
             )
         seen.add(case.id)
     return issues

@@ -119,5 +119,5 @@ def validation_issues(
 
 
 def _is_union_tag(part: Any) -> bool:
-    """pydantic puts union member names (``list[...]``, ``str``) in loc; they are noise to a user."""
+    """pydantic puts union member names (``list[...]``, ``str``) in loc: noise to a user."""
     return isinstance(part, str) and ("[" in part or part in {"str", "int", "float", "bool"})

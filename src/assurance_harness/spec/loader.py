@@ -111,7 +111,9 @@ def _parse_scorers(
             params = cls.parse_params(entry.get("with"))
         except ValidationError as exc:
             issues.extend(
-                validation_issues(exc, source, line_of, cls.Params, prefix=("scorers", index, "with"))
+                validation_issues(
+                    exc, source, line_of, cls.Params, prefix=("scorers", index, "with")
+                )
             )
             continue
         batch = entry.get("batch_size") or cls.default_batch_size
@@ -133,12 +135,19 @@ def _parse_metrics(
         metric_id = entry.get("id")
         if not isinstance(metric_id, str) or not metric_id:
             issues.append(
-                ConfigIssue(source, line_of(loc), _dotted(loc), "metric needs an 'id'", "add id: <name>")
+                ConfigIssue(
+                    source, line_of(loc), _dotted(loc), "metric needs an 'id'", "add id: <name>"
+                )
             )
             continue
         if metric_id in seen:
             issues.append(
-                ConfigIssue(source, line_of((*loc, "id")), _dotted((*loc, "id")), f"duplicate metric id '{metric_id}'")
+                ConfigIssue(
+                    source,
+                    line_of((*loc, "id")),
+                    _dotted((*loc, "id")),
+                    f"duplicate metric id '{metric_id}'",
+                )
             )
         seen.add(metric_id)
         kind_keys = [k for k in entry if k not in METRIC_COMMON_KEYS]
@@ -179,8 +188,13 @@ def _parse_metrics(
         confidence = entry.get("confidence", 0.95)
         if not isinstance(confidence, int | float) or not 0.5 <= float(confidence) < 1:
             issues.append(
-                ConfigIssue(source, line_of((*loc, "confidence")), _dotted((*loc, "confidence")),
-                            "confidence must be a number in [0.5, 1)", "e.g. 0.95")
+                ConfigIssue(
+                    source,
+                    line_of((*loc, "confidence")),
+                    _dotted((*loc, "confidence")),
+                    "confidence must be a number in [0.5, 1)",
+                    "e.g. 0.95",
+                )
             )
             continue
         out.append(
@@ -200,8 +214,9 @@ def _parse_metrics(
     return out
 
 
-def _check_expressions(metrics: list[MetricSpec], source: str, line_of: LineOf,
-                       issues: list[ConfigIssue]) -> None:
+def _check_expressions(
+    metrics: list[MetricSpec], source: str, line_of: LineOf, issues: list[ConfigIssue]
+) -> None:
     from ..metrics.expr import ExpressionError, compile_expression
 
     for metric in metrics:
@@ -231,8 +246,9 @@ def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
     source = str(path)
     data, line_of = load_yaml_with_lines(suite_path)
     if not isinstance(data, dict):
-        raise ConfigError.single(source, "a suite file must be a YAML mapping", line=1,
-                                 hint="start with 'suite: <name>'")
+        raise ConfigError.single(
+            source, "a suite file must be a YAML mapping", line=1, hint="start with 'suite: <name>'"
+        )
     issues: list[ConfigIssue] = []
     suite: Suite | None = None
     try:
@@ -241,24 +257,31 @@ def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
         issues.extend(validation_issues(exc, source, line_of, Suite))
 
     scorer_configs = _parse_scorers(
-        data.get("scorers") if isinstance(data.get("scorers"), list) else [], source, line_of, issues
+        data.get("scorers") if isinstance(data.get("scorers"), list) else [],
+        source,
+        line_of,
+        issues,
     )
     metrics = _parse_metrics(
-        data.get("metrics") if isinstance(data.get("metrics"), list) else [], source, line_of, issues
+        data.get("metrics") if isinstance(data.get("metrics"), list) else [],
+        source,
+        line_of,
+        issues,
     )
     _check_expressions(metrics, source, line_of, issues)
     metric_ids = {m.id for m in metrics}
-    raw_metric_ids = {
-        m.get("id") for m in (data.get("metrics") or []) if isinstance(m, dict)
-    }
+    raw_metric_ids = {m.get("id") for m in (data.get("metrics") or []) if isinstance(m, dict)}
     for index, gate in enumerate(data.get("gates") or []):
         if isinstance(gate, dict) and "metric" in gate and gate["metric"] not in raw_metric_ids:
             loc = ("gates", index, "metric")
             hint = suggest(str(gate["metric"]), sorted(metric_ids)) or (
                 f"defined metrics: {', '.join(sorted(metric_ids)) or 'none'}"
             )
-            issues.append(ConfigIssue(source, line_of(loc), _dotted(loc),
-                                      f"unknown metric '{gate['metric']}'", hint))
+            issues.append(
+                ConfigIssue(
+                    source, line_of(loc), _dotted(loc), f"unknown metric '{gate['metric']}'", hint
+                )
+            )
 
     expander_instances: list[Expander] = []
     for index, entry in enumerate(data.get("expand") or []):
@@ -272,8 +295,11 @@ def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
         try:
             params = cls.parse_params(entry.get("with"))
         except ValidationError as exc:
-            issues.extend(validation_issues(exc, source, line_of, cls.Params,
-                                            prefix=("expand", index, "with")))
+            issues.extend(
+                validation_issues(
+                    exc, source, line_of, cls.Params, prefix=("expand", index, "with")
+                )
+            )
             continue
         seed = data.get("seed", 0) if isinstance(data.get("seed", 0), int) else 0
         expander_instances.append(cls(params, seed=seed, base_dir=suite_path.parent))
@@ -288,11 +314,18 @@ def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
             except ConfigError as exc:
                 for issue in exc.issues:
                     if issue.line is None and "not found" in issue.message:
-                        loc: tuple[Any, ...] = ("dataset", "path") if not isinstance(
-                            suite.dataset, list) else ("dataset", index, "path")
-                        issue = ConfigIssue(source, line_of(loc), _dotted(loc),
-                                            f"dataset file not found: {dataset.path}",
-                                            "paths resolve relative to the suite file")
+                        loc: tuple[Any, ...] = (
+                            ("dataset", "path")
+                            if not isinstance(suite.dataset, list)
+                            else ("dataset", index, "path")
+                        )
+                        issue = ConfigIssue(
+                            source,
+                            line_of(loc),
+                            _dotted(loc),
+                            f"dataset file not found: {dataset.path}",
+                            "paths resolve relative to the suite file",
+                        )
                     issues.append(issue)
                 continue
             cases.extend(loaded)
@@ -306,8 +339,11 @@ def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
                     break
         issues.extend(check_unique_ids(cases, source))
         if not cases and not issues:
-            issues.append(ConfigIssue(source, None, None, "the suite has no cases",
-                                      "add 'cases:' or a 'dataset:'"))
+            issues.append(
+                ConfigIssue(
+                    source, None, None, "the suite has no cases", "add 'cases:' or a 'dataset:'"
+                )
+            )
     if issues:
         issues.sort(key=lambda i: (i.path, i.line or 0))
         raise ConfigError(issues)

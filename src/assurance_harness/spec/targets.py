@@ -20,16 +20,27 @@ def load_target(path: str | Path) -> Target:
     source = str(path)
     data, line_of = load_yaml_with_lines(target_path)
     if not isinstance(data, dict):
-        raise ConfigError.single(source, "a target file must be a YAML mapping", line=1,
-                                 hint="start with 'type: openai' (or http, transformers, callable, replay)")
+        raise ConfigError.single(
+            source,
+            "a target file must be a YAML mapping",
+            line=1,
+            hint="start with 'type: openai' (or http, transformers, callable, replay)",
+        )
     kind = data.get("type")
     if not isinstance(kind, str):
-        raise ConfigError.single(source, "required field is missing", line=1, field="type",
-                                 hint=f"one of: {', '.join(targets.names())}")
+        raise ConfigError.single(
+            source,
+            "required field is missing",
+            line=1,
+            field="type",
+            hint=f"one of: {', '.join(targets.names())}",
+        )
     try:
         cls = targets.get(kind)
     except UnknownPluginError as exc:
-        raise ConfigError(ConfigIssue(source, line_of(("type",)), "type", exc.message, exc.hint)) from None
+        raise ConfigError(
+            ConfigIssue(source, line_of(("type",)), "type", exc.message, exc.hint)
+        ) from None
     try:
         spec: TargetSpec = cls.Spec.model_validate(data)
     except ValidationError as exc:

@@ -7,9 +7,21 @@ from pathlib import Path
 from typing import Any
 
 COLUMNS = (
-    "run_id", "suite", "suite_version", "suite_sha256", "target_name", "target_fingerprint",
-    "model_version", "status", "started_at", "finished_at", "n_requests", "n_errors",
-    "gates_passed", "gates_failed", "run_dir",
+    "run_id",
+    "suite",
+    "suite_version",
+    "suite_sha256",
+    "target_name",
+    "target_fingerprint",
+    "model_version",
+    "status",
+    "started_at",
+    "finished_at",
+    "n_requests",
+    "n_errors",
+    "gates_passed",
+    "gates_failed",
+    "run_dir",
 )
 
 SCHEMA = """
@@ -74,8 +86,11 @@ class RunIndex:
         """Newest first."""
         query = "SELECT * FROM runs"
         clauses, args = [], []
-        for column, value in (("suite", suite), ("target_fingerprint", target_fingerprint),
-                              ("status", status)):
+        for column, value in (
+            ("suite", suite),
+            ("target_fingerprint", target_fingerprint),
+            ("status", status),
+        ):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 args.append(value)
