@@ -1,0 +1,320 @@
+"""The executor against a real loopback server: the concurrency cap, the rate cap, the cache,
+errors as data, completion order and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from assurance_harness.model import GenerationRequest, GenerationResponse, ResponseRecord
+from assurance_harness.runner.executor import ExecutionStats, execute
+from assurance_harness.runner.ratelimit import TokenBucket
+from assurance_harness.runner.retry import backoff_delay, should_retry
+from assurance_harness.store.cache import ResponseCache
+from assurance_harness.targets.base import (
+    ClientError,
+    RetryPolicy,
+    ServerError,
+    Target,
+    TargetSpec,
+)
+from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
+
+
+@dataclass
+class Server:
+    url: str
+    arrivals: list[float] = field(default_factory=list)
+    bodies: list[dict] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+
+@asynccontextmanager
+async def server(
+    delay: Callable[[dict], float] = lambda body: 0.0,
+    status: Callable[[dict], int] = lambda body: 200,
+) -> AsyncIterator[Server]:
+    """An OpenAI-compatible endpoint that echoes the user turn after ``delay(body)`` seconds
+    and counts requests in flight."""
+    state = Server(url="")
+
+    async def chat(request: web.Request) -> web.Response:
+        state.arrivals.append(time.monotonic())
+        body = await request.json()
+        state.bodies.append(body)
+        state.in_flight += 1
+        state.max_in_flight = max(state.max_in_flight, state.in_flight)
+        try:
+            await asyncio.sleep(delay(body))
+        finally:
+            state.in_flight -= 1
+        code = status(body)
+        if code != 200:
+            return web.Response(status=code, text="refused")
+        text = body["messages"][-1]["content"]
+        return web.json_response(
+            {
+                "model": "echo-1",
+                "choices": [{"message": {"content": f"echo {text}"}, "finish_reason": "stop"}],
+            }
+        )
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", chat)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    state.url = f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
+    try:
+        yield state
+    finally:
+        await runner.cleanup()
+
+
+def requests_for(n: int, prefix: str = "q") -> list[GenerationRequest]:
+    return [
+        GenerationRequest(
+            case_id=f"{prefix}{i}",
+            sample=0,
+            seed=i,
+            messages=[{"role": "user", "content": f"{prefix}{i}"}],
+            params={},
+        )
+        for i in range(n)
+    ]
+
+
+async def run(
+    url: str,
+    requests: list[GenerationRequest],
+    *,
+    concurrency: int = 4,
+    rps: float | None = None,
+    cache: ResponseCache | None = None,
+    records: list[ResponseRecord] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> tuple[ExecutionStats, list[ResponseRecord]]:
+    out = [] if records is None else records
+    target = OpenAITarget(OpenAISpec(base_url=url, model="echo", concurrency=concurrency))
+    await target.start()
+    try:
+        stats = await execute(
+            target,
+            requests,
+            concurrency=concurrency,
+            requests_per_second=rps,
+            timeout_s=5,
+            retry=RetryPolicy(max_attempts=3, base_delay_s=0.01),
+            on_record=out.append,
+            cache=cache,
+            progress=progress,
+        )
+    finally:
+        await target.close()
+    return stats, out
+
+
+def test_concurrency_limit_is_respected_and_reached() -> None:
+    async def main() -> None:
+        async with server(delay=lambda _: 0.03) as srv:
+            stats, records = await run(srv.url, requests_for(40), concurrency=5)
+            assert srv.max_in_flight == 5
+        assert stats.succeeded == 40 and len(records) == 40
+        assert {r.case_id for r in records} == {f"q{i}" for i in range(40)}
+        assert all(r.response == f"echo {r.case_id}" for r in records)
+
+    asyncio.run(main())
+
+
+def test_requests_per_second_limit_is_respected() -> None:
+    async def main() -> None:
+        async with server() as srv:
+            t0 = time.monotonic()
+            stats, _ = await run(srv.url, requests_for(12), concurrency=12, rps=20)
+            elapsed = time.monotonic() - t0
+            arrivals = sorted(srv.arrivals)
+        # A burst of one, then one token every 50 ms: 12 requests need at least 0.55 s.
+        assert elapsed >= 0.5
+        assert arrivals[-1] - arrivals[0] >= 0.5
+        # No window of 0.25 s holds more than the rate allows (plus the burst and jitter).
+        for i, start in enumerate(arrivals):
+            window = [a for a in arrivals[i:] if a - start < 0.25]
+            assert len(window) <= 7
+        assert stats.succeeded == 12
+
+    asyncio.run(main())
+
+
+def test_cache_hits_skip_the_server(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with server() as srv:
+            with ResponseCache(tmp_path / "cache.db") as cache:
+                first, first_records = await run(srv.url, requests_for(6), cache=cache)
+            assert len(srv.bodies) == 6 and first.cached == 0
+            # A new cache object on the same file (as a second run would open it).
+            with ResponseCache(tmp_path / "cache.db") as cache:
+                second, second_records = await run(srv.url, requests_for(6), cache=cache)
+                assert len(srv.bodies) == 6  # nothing sent
+                # A different conversation misses and is sent.
+                third, _ = await run(srv.url, requests_for(2, prefix="new"), cache=cache)
+            assert len(srv.bodies) == 8
+        assert second.cached == 6 and second.attempts == 0
+        assert third.cached == 0
+        by_id = {r.case_id: r for r in first_records}
+        for record in second_records:
+            assert record.cached and record.attempts == 0
+            assert record.response == by_id[record.case_id].response
+            assert record.model_version == "echo-1"
+
+    asyncio.run(main())
+
+
+def test_errors_are_recorded_as_data_and_the_run_goes_on() -> None:
+    progress: list[tuple[int, int, int]] = []
+
+    def status(body: dict) -> int:
+        content = body["messages"][-1]["content"]
+        return {"q3": 400, "q5": 500}.get(content, 200)
+
+    async def main() -> None:
+        async with server(status=status) as srv:
+            stats, records = await run(
+                srv.url, requests_for(8), progress=lambda *a: progress.append(a)
+            )
+        by_id = {r.case_id: r for r in records}
+        assert by_id["q3"].error is not None and by_id["q3"].error.type == "client_error"
+        assert by_id["q3"].error.status == 400 and by_id["q3"].attempts == 1
+        assert by_id["q5"].error is not None and by_id["q5"].error.type == "server_error"
+        assert by_id["q5"].attempts == 3  # retried up to max_attempts
+        assert by_id["q0"].response == "echo q0"
+        assert stats.succeeded == 6 and stats.errors == 2
+        assert stats.errors_by_type == {"client_error": 1, "server_error": 1}
+        assert progress[-1] == (8, 8, 2)
+        assert [p[0] for p in progress] == list(range(1, 9))
+
+    asyncio.run(main())
+
+
+def test_records_arrive_in_completion_order() -> None:
+    delays = {"q0": 0.3, "q1": 0.0, "q2": 0.15}
+
+    async def main() -> None:
+        async with server(delay=lambda b: delays[b["messages"][-1]["content"]]) as srv:
+            _, records = await run(srv.url, requests_for(3), concurrency=3)
+        assert [r.case_id for r in records] == ["q1", "q2", "q0"]
+
+    asyncio.run(main())
+
+
+def test_cancellation_stops_promptly_without_records_for_unfinished_requests() -> None:
+    def delay(body: dict) -> float:
+        return 0.0 if body["messages"][-1]["content"] in {"q0", "q1"} else 30.0
+
+    async def main() -> None:
+        records: list[ResponseRecord] = []
+        async with server(delay=delay) as srv:
+            task = asyncio.create_task(
+                run(srv.url, requests_for(10), concurrency=4, records=records)
+            )
+            await asyncio.sleep(0.5)
+            t0 = time.monotonic()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert time.monotonic() - t0 < 1.0
+        assert sorted(r.case_id for r in records) == ["q0", "q1"]
+
+    asyncio.run(main())
+
+
+class Flaky(Target):
+    """An in-process target for executor logic that needs no HTTP: raises a chosen error."""
+
+    type = "flaky-test"
+
+    def __init__(self, errors: list[Exception]) -> None:
+        super().__init__(TargetSpec(type="flaky-test"))
+        self.errors = errors
+        self.calls = 0
+
+    async def generate(self, request: GenerationRequest) -> GenerationResponse:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return GenerationResponse(text="ok")
+
+
+def execute_simple(target: Target, on_record: Callable[[ResponseRecord], None]) -> Awaitable:
+    return execute(
+        target,
+        requests_for(1),
+        concurrency=1,
+        requests_per_second=None,
+        timeout_s=1,
+        retry=RetryPolicy(max_attempts=3, base_delay_s=0.0),
+        on_record=on_record,
+    )
+
+
+def test_unexpected_exceptions_are_recorded_not_retried() -> None:
+    records: list[ResponseRecord] = []
+    target = Flaky([RuntimeError("adapter bug")])
+    asyncio.run(execute_simple(target, records.append))
+    assert target.calls == 1
+    assert records[0].error is not None
+    assert records[0].error.type == "exception" and "adapter bug" in records[0].error.message
+
+
+def test_a_failing_on_record_stops_the_run() -> None:
+    def on_record(_: ResponseRecord) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        asyncio.run(execute_simple(Flaky([]), on_record))
+
+
+def test_backoff_is_full_jitter_capped_and_floored_by_retry_after() -> None:
+    policy = RetryPolicy(max_attempts=5, base_delay_s=0.5, max_delay_s=4.0)
+    rng = random.Random(0)
+    delays = [backoff_delay(policy, 3, rng=rng) for _ in range(500)]
+    assert 0 <= min(delays) < 0.2 and 1.8 < max(delays) <= 2.0  # uniform on [0, 0.5 * 2^2]
+    assert all(backoff_delay(policy, 10, rng=rng) <= 4.0 for _ in range(100))
+    assert backoff_delay(policy, 1, retry_after=3.0, rng=rng) >= 3.0
+    assert backoff_delay(policy, 1, retry_after=3600, rng=rng) == 4.0
+    assert should_retry(ServerError("x"), attempt=4, policy=policy)
+    assert not should_retry(ServerError("x"), attempt=5, policy=policy)
+    assert not should_retry(ClientError("x"), attempt=1, policy=policy)
+
+
+def test_token_bucket_spacing() -> None:
+    async def main() -> list[float]:
+        bucket = TokenBucket(50)
+        stamps = []
+        for _ in range(6):
+            await bucket.acquire()
+            stamps.append(time.monotonic())
+        return stamps
+
+    stamps = asyncio.run(main())
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert min(gaps) >= 0.018  # 20 ms per token, minus timer slack
+
+
+def test_records_serialise_as_journal_lines() -> None:
+    records: list[ResponseRecord] = []
+    asyncio.run(execute_simple(Flaky([ServerError("hiccup", status=502)]), records.append))
+    line = json.dumps(records[0].to_dict())
+    again = ResponseRecord.from_dict(json.loads(line))
+    assert again == records[0] and again.attempts == 2 and again.response == "ok"
