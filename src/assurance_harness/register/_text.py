@@ -1,0 +1,115 @@
+"""Formatting shared by the Markdown and HTML views: numbers with intervals, and Markdown
+escaping that keeps hostile model output (``<script>``, ``[x](javascript:...)``, ``|``) as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+# Characters that start Markdown syntax anywhere in a line (CommonMark allows a backslash before
+# any ASCII punctuation). '<', '>' and '&' become entities so raw HTML never reaches the page.
+_MD_ESCAPE = set("\\`*_{}[]()#+!|~$")
+_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_LEADING_BLOCK = re.compile(r"^(\s*)([-=.:]|\d+[.)])")
+
+
+def md_text(value: Any, *, limit: int | None = None) -> str:
+    """Inline Markdown that renders exactly ``value`` as text: one line, every syntax character
+    escaped, safe inside table cells."""
+    text = "" if value is None else str(value)
+    text = " ".join(text.split())  # newlines would end a table row or start a block
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    out = []
+    for char in text:
+        if char in _MD_ENTITIES:
+            out.append(_MD_ENTITIES[char])
+        elif char in _MD_ESCAPE:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    escaped = "".join(out)
+    # A leading '-', '=', '1.' ... would make a list item or a heading underline.
+    return _LEADING_BLOCK.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
+
+
+def md_code(value: Any) -> str:
+    """An inline code span showing ``value`` verbatim (not for table cells: use ``md_text``)."""
+    text = " ".join(("" if value is None else str(value)).split())
+    longest = max((len(m.group(0)) for m in re.finditer(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_code_block(value: Any, *, info: str = "text") -> str:
+    """A fenced block that shows ``value`` verbatim (fence longer than any backtick run inside)."""
+    text = "" if value is None else str(value)
+    longest = max((len(m.group(0)) for m in re.finditer(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+def md_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A GitHub-flavoured table; cells must already be escaped with ``md_text``."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def num(value: Any) -> str:
+    """A figure with 3 significant digits (``-`` for none)."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return f"{value:.3g}"
+    return str(value)
+
+
+def with_interval(metric: dict[str, Any] | None) -> str:
+    """``0.02 [0.005, 0.06] (n=118)``: every figure carries its interval and sample size."""
+    if not metric:
+        return "-"
+    text = num(metric.get("value"))
+    if metric.get("ci_low") is not None or metric.get("ci_high") is not None:
+        conf = metric.get("confidence") or 0.95
+        text += f" [{num(metric.get('ci_low'))}, {num(metric.get('ci_high'))}]"
+        text += f" {round(conf * 100):d}% CI"
+    return f"{text} (n={num(metric.get('n'))})"
+
+
+def threshold(gate: dict[str, Any] | None) -> str:
+    """``upper bound <= 0.01``."""
+    if not gate:
+        return "-"
+    parts = []
+    bound = gate.get("bound") or "point"
+    which = {"upper": "upper bound", "lower": "lower bound"}.get(bound, "estimate")
+    if gate.get("max") is not None:
+        parts.append(f"{which} <= {num(gate['max'])}")
+    if gate.get("min") is not None:
+        parts.append(f"{which} >= {num(gate['min'])}")
+    return " and ".join(parts) or "-"
+
+
+def when(value: dt.datetime | str | None) -> str:
+    """A timestamp to the minute, UTC."""
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,114 @@
+"""From a risk to its runs to the very responses that were scored: what ``register show`` prints.
+
+Worst cases are the ``case_id#sample`` keys a failing gate recorded; their rows are read back
+from the run's results.jsonl, which ``evidence verify`` checks against the hash in the ledger.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .ledger import EvidenceRecord
+from .runfiles import sha256_file
+from .status import RegisterStatus, RiskStatus
+
+
+@dataclass
+class CaseRow:
+    key: str
+    """``case_id#sample``."""
+    prompt: str | None
+    response: str | None
+    error: Any
+    scores: dict[str, Any]
+    line: int | None
+    """1-based line in results.jsonl."""
+
+
+@dataclass
+class RunDetail:
+    run_id: str
+    suite: str
+    records: list[EvidenceRecord]
+    results_path: Path
+    results_ok: bool | None
+    """The results file still has the hash the evidence recorded (None: file missing)."""
+    worst: list[CaseRow] = field(default_factory=list)
+
+
+@dataclass
+class RiskDetail:
+    status: RiskStatus
+    runs: list[RunDetail]
+
+
+def _worst_rows(results: Path, keys: list[str]) -> list[CaseRow]:
+    if not keys or not results.exists():
+        return []
+    wanted = set(keys)
+    found: dict[str, CaseRow] = {}
+    for lineno, row in enumerate(_rows_with_lines(results), start=1):
+        if row is None:
+            continue
+        key = f"{row.get('case_id')}#{row.get('sample', 0)}"
+        if key in wanted:
+            found[key] = CaseRow(
+                key=key,
+                prompt=row.get("prompt"),
+                response=row.get("response"),
+                error=row.get("error"),
+                scores=dict(row.get("scores") or {}),
+                line=lineno,
+            )
+    return [found[k] for k in keys if k in found]
+
+
+def _rows_with_lines(path: Path) -> list[dict[str, Any] | None]:
+    rows: list[dict[str, Any] | None] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                data = json.loads(line)
+            except ValueError:
+                data = None
+            rows.append(data if isinstance(data, dict) else None)
+    return rows
+
+
+def risk_detail(
+    status: RegisterStatus, risk_id: str, *, limit_runs: int = 10, limit_cases: int = 5
+) -> RiskDetail | None:
+    """The evidence behind one risk: its runs (newest first), gates, and worst cases."""
+    risk = status.get(risk_id)
+    if risk is None:
+        return None
+    runs: list[RunDetail] = []
+    for suite in risk.suites:
+        for records in suite.history[:limit_runs]:
+            first = records[0]
+            results = first.results_file(status.ledger_path)
+            ok = (
+                sha256_file(results) == first.run.get("results_sha256")
+                if results.exists()
+                else None
+            )
+            keys: list[str] = []
+            for record in records:
+                if record.verdict == "fail":
+                    keys += [
+                        k for k in (record.gate or {}).get("worst_cases") or [] if k not in keys
+                    ]
+            runs.append(
+                RunDetail(
+                    run_id=first.run_id,
+                    suite=suite.suite,
+                    records=records,
+                    results_path=results,
+                    results_ok=ok,
+                    worst=_worst_rows(results, keys[:limit_cases]),
+                )
+            )
+    return RiskDetail(status=risk, runs=runs)

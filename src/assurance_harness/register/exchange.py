@@ -1,0 +1,347 @@
+"""Exchange with GRC tools: export the register (with computed status) to CSV and XLSX, and
+import risks back from CSV with row-numbered validation errors.
+
+List fields are one item per line inside the cell (``;`` is accepted on import when a cell has
+no line breaks). Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``
+first) are written with a leading ``'`` and read back without it, so a hostile title cannot
+become a formula in someone's Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import ConfigError, ConfigIssue
+from ._text import threshold, with_interval
+from .ledger import EvidenceRecord, read_ledger
+from .model import Register, Risk
+from .soa import SoaRow
+from .status import RegisterStatus, RiskStatus
+
+RISK_COLUMNS = [
+    "id",
+    "title",
+    "description",
+    "category",
+    "owner",
+    "likelihood",
+    "impact",
+    "residual_likelihood",
+    "residual_impact",
+    "controls",
+    "treatment",
+    "treatment_plan",
+    "acceptance_criteria",
+    "suites",
+    "iso42001_annex_a",
+    "nist_ai_rmf",
+    "freshness_days",
+    "last_reviewed",
+    "notes",
+]
+"""Owner-set columns: what import reads."""
+
+COMPUTED_COLUMNS = [
+    "inherent_score",
+    "inherent_rating",
+    "residual_score",
+    "residual_rating",
+    "status",
+    "status_reasons",
+    "review_flags",
+    "last_evidence",
+    "evidence_runs",
+]
+"""Columns export adds and import ignores (they are recomputed, never imported)."""
+
+LIST_FIELDS = {"controls", "suites", "iso42001_annex_a", "nist_ai_rmf"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _restore(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def risk_row(rs: RiskStatus) -> dict[str, str]:
+    """One exported row: the owner's fields, then the computed ones."""
+    row: dict[str, str] = {}
+    risk = rs.risk
+    data = risk.model_dump(mode="json") if risk else {"id": rs.risk_id, "title": rs.title}
+    for column in RISK_COLUMNS:
+        row[column] = _cell(data.get(column))
+    runs = sorted({s.run_id for s in rs.suites if s.run_id})
+    row.update(
+        inherent_score=str(risk.inherent_score) if risk else "",
+        inherent_rating=risk.inherent_rating if risk else "",
+        residual_score=str(risk.residual_score) if risk else "",
+        residual_rating=risk.residual_rating if risk else "",
+        status=rs.status,
+        status_reasons="\n".join(rs.reasons),
+        review_flags="\n".join(rs.flags),
+        last_evidence=rs.last_evidence.isoformat() if rs.last_evidence else "",
+        evidence_runs="\n".join(runs),
+    )
+    return row
+
+
+def export_csv(status: RegisterStatus, path: Path) -> None:
+    """Risks with their computed status, one row each."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=RISK_COLUMNS + COMPUTED_COLUMNS)
+        writer.writeheader()
+        for rs in status.risks:
+            writer.writerow({k: _defuse(v) for k, v in risk_row(rs).items()})
+
+
+def evidence_rows(records: list[EvidenceRecord]) -> list[dict[str, Any]]:
+    rows = []
+    for r in records:
+        metric = r.metric or {}
+        rows.append(
+            {
+                "record": r.id,
+                "seq": r.seq,
+                "risk_id": r.risk_id,
+                "verdict": r.verdict,
+                "suite": r.suite_name,
+                "suite_version": r.suite.get("version"),
+                "suite_sha256": r.suite.get("sha256"),
+                "gate": r.gate_id,
+                "threshold": threshold(r.gate),
+                "value": metric.get("value"),
+                "ci_low": metric.get("ci_low"),
+                "ci_high": metric.get("ci_high"),
+                "n": metric.get("n"),
+                "summary": with_interval(r.metric),
+                "run_id": r.run_id,
+                "observed": r.run.get("finished_at"),
+                "recorded_at": r.recorded_at,
+                "target_fingerprint": r.target.get("fingerprint"),
+                "model_version": r.target.get("model_version"),
+                "results_path": r.run.get("results_path"),
+                "results_sha256": r.run.get("results_sha256"),
+                "hash": r.hash,
+            }
+        )
+    return rows
+
+
+def soa_rows(rows: list[SoaRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "control": r.control,
+            "title": r.title,
+            "applicable": {True: "yes", False: "no", None: ""}[r.applicable],
+            "justification": r.justification or "",
+            "implementation": r.implementation or "",
+            "testable": "yes" if r.technical else "no",
+            "risks": "\n".join(r.risks),
+            "technical_evidence": r.evidence_label,
+            "runs": "\n".join(r.runs),
+            "note": r.note,
+        }
+        for r in rows
+    ]
+
+
+def export_xlsx(status: RegisterStatus, soa: list[SoaRow], path: Path) -> None:
+    """A workbook with three sheets: Risks (with status), Evidence (the ledger), SoA."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheets: list[tuple[str, list[str], list[dict[str, Any]]]] = [
+        ("Risks", RISK_COLUMNS + COMPUTED_COLUMNS, [risk_row(rs) for rs in status.risks]),
+        (
+            "Evidence",
+            _EVIDENCE_HEADERS,
+            evidence_rows(read_ledger(status.ledger_path, strict=False)),
+        ),
+        ("SoA", _SOA_HEADERS, soa_rows(soa)),
+    ]
+    first = True
+    for title, headers, rows in sheets:
+        sheet = workbook.active if first else workbook.create_sheet()
+        first = False
+        assert sheet is not None
+        sheet.title = title
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([row.get(h) for h in headers])
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    # openpyxl treats a leading '=' as a formula; data is never a formula.
+                    cell.data_type = "s"
+                    if "\n" in cell.value:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for index, header in enumerate(headers, start=1):
+            letter = sheet.cell(row=1, column=index).column_letter
+            longest = max([len(header)] + [len(str(r.get(header) or "")[:60]) for r in rows])
+            sheet.column_dimensions[letter].width = min(60, max(10, longest + 2))
+        sheet.freeze_panes = "B2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+
+
+_EVIDENCE_HEADERS = [
+    "record", "seq", "risk_id", "verdict", "suite", "suite_version", "suite_sha256", "gate",
+    "threshold", "value", "ci_low", "ci_high", "n", "summary", "run_id", "observed",
+    "recorded_at", "target_fingerprint", "model_version", "results_path", "results_sha256",
+    "hash",
+]  # fmt: skip
+_SOA_HEADERS = [
+    "control", "title", "applicable", "justification", "implementation", "testable", "risks",
+    "technical_evidence", "runs", "note",
+]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+
+
+@dataclass
+class ImportResult:
+    register: Register
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def _split_list(value: str) -> list[str]:
+    parts = value.splitlines() if "\n" in value else value.split(";")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _row_data(row: dict[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for column in RISK_COLUMNS:
+        raw = _restore((row.get(column) or "").strip())
+        if column in LIST_FIELDS:
+            data[column] = _split_list(raw)
+        elif raw != "":
+            data[column] = raw
+    return data
+
+
+def read_risks_csv(path: Path) -> list[Risk]:
+    """Parse and validate every row; raise one ConfigError listing every bad cell."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError.single(source, "file not found", hint="check the path") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    headers = reader.fieldnames or []
+    issues: list[ConfigIssue] = []
+    known = set(RISK_COLUMNS) | set(COMPUTED_COLUMNS)
+    for header in headers:
+        if header not in known:
+            issues.append(
+                ConfigIssue(
+                    source,
+                    1,
+                    header,
+                    "unknown column",
+                    f"owner-set columns: {', '.join(RISK_COLUMNS)}",
+                )
+            )
+    for required in ("id", "title", "category", "owner", "likelihood", "impact"):
+        if required not in headers:
+            issues.append(ConfigIssue(source, 1, required, "required column is missing"))
+    if issues:
+        raise ConfigError(issues)
+    risks: list[Risk] = []
+    first_line: dict[str, int] = {}
+    start = 2
+    for number, row in enumerate(reader, start=1):
+        line = start
+        start = reader.line_num + 1
+        data = _row_data(row)
+        try:
+            risk = Risk.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = list(error["loc"])
+                column = str(loc[0]) if loc else None
+                message = str(error["msg"]).removeprefix("Value error, ")
+                if error["type"] == "missing":
+                    message = "required value is empty"
+                issues.append(ConfigIssue(source, line, column, f"row {number}: {message}"))
+            continue
+        if risk.id in first_line:
+            issues.append(
+                ConfigIssue(
+                    source,
+                    line,
+                    "id",
+                    f"row {number}: duplicate risk id '{risk.id}'",
+                    f"first used at line {first_line[risk.id]}",
+                )
+            )
+            continue
+        first_line[risk.id] = line
+        risks.append(risk)
+    if issues:
+        raise ConfigError(issues)
+    return risks
+
+
+def merge_risks(
+    register: Register, risks: list[Risk], *, mode: Literal["merge", "replace"] = "merge"
+) -> ImportResult:
+    """Update risks by id and add new ones; ``replace`` also drops risks absent from the CSV."""
+    incoming = {r.id: r for r in risks}
+    result_risks: list[Risk] = []
+    result = ImportResult(register=register)
+    for risk in register.risks:
+        if risk.id in incoming:
+            new = incoming.pop(risk.id)
+            (result.unchanged if new == risk else result.updated).append(risk.id)
+            result_risks.append(new)
+        elif mode == "replace":
+            result.removed.append(risk.id)
+        else:
+            result_risks.append(risk)
+    for risk in risks:
+        if risk.id in incoming:
+            result.added.append(risk.id)
+            result_risks.append(risk)
+    result.register = register.model_copy(update={"risks": result_risks})
+    # Validate the whole register again (cross-field rules such as unique ids).
+    Register.model_validate(result.register.model_dump())
+    return result
+
+
+def dump_register_yaml(register: Register) -> str:
+    """YAML for a register written by import (comments in the original are not kept)."""
+    data = register.model_dump(mode="json", exclude_defaults=True)
+    data = {"register_version": 1, **data}
+    header = (
+        "# AI risk register. Written by 'assurance register import'; comments from the previous\n"
+        "# version of this file are not kept. Status is computed, never stored here.\n"
+    )
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
