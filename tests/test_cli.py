@@ -173,3 +173,28 @@ def test_schema_documents_plugin_parameters(tmp_path: Path) -> None:
     assert any(
         v["properties"]["type"]["const"] == "openai" for v in json.loads(targets.stdout)["oneOf"]
     )
+
+
+def test_missing_weights_after_sending_keep_the_responses(tmp_path: Path) -> None:
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: tox\ncases: [{id: a, prompt: hi}, {id: b, prompt: there}]\n"
+        "scorers: [{id: tox, use: detoxify, with: {checkpoint: missing.ckpt, download: false}}]\n"
+    )
+    target = callable_target(tmp_path, "def reply(messages):\n    return 'hello'\n")
+    reports = tmp_path / "r"
+    proc = cli(
+        "run",
+        str(suite),
+        "--target",
+        str(target),
+        "--reports",
+        str(reports),
+        "--no-report",
+        "--no-evidence",
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "missing.ckpt" in proc.stderr
+    run_dir = next(p for p in reports.iterdir() if p.is_dir())
+    assert len((run_dir / "responses.jsonl").read_text().splitlines()) == 2
+    assert f"--resume {run_dir.name}" in proc.stderr

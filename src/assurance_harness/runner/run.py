@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, HarnessError, UsageError
 from ..metrics.engine import compute_metrics, judge_gate
 from ..model import Case, GenerationRequest, ResponseRecord
 from ..spec.loader import LoadedSuite, load_suite
@@ -248,23 +248,33 @@ def run_suite(
     finally:
         run_dir.close_journal()
 
-    return _finish(
-        loaded,
-        target_public,
-        fingerprint,
-        target,
-        run_dir,
-        cases,
-        requests,
-        state,
-        started_at,
-        reports,
-        write_reports=write_reports,
-        attach_evidence=attach_evidence,
-        register_path=register_path,
-        ledger_path=ledger_path,
-        command=command,
-    )
+    try:
+        return _finish(
+            loaded,
+            target_public,
+            fingerprint,
+            target,
+            run_dir,
+            cases,
+            requests,
+            state,
+            started_at,
+            reports,
+            write_reports=write_reports,
+            attach_evidence=attach_evidence,
+            register_path=register_path,
+            ledger_path=ledger_path,
+            command=command,
+        )
+    except HarnessError as exc:
+        # The responses are safe in the journal: say how to finish without re-sending anything.
+        exc.args = (
+            f"{exc}\nthe responses are saved in run {run_dir.run_id}; after fixing this, "
+            f"finish with: assurance run {shlex.quote(str(suite_path))} --target "
+            f"{shlex.quote(str(target_path))} --reports {shlex.quote(str(reports))} "
+            f"--resume {run_dir.run_id}",
+        )
+        raise
 
 
 def _finish(
