@@ -6,6 +6,7 @@ timeouts, dropped connections) and honours ``retry_after``. Adapters never retry
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 from abc import ABC, abstractmethod
@@ -105,7 +106,8 @@ class Target(ABC):
     """Base class for adapters. One instance serves a whole run."""
 
     type: ClassVar[str]
-    Spec: ClassVar[type[TargetSpec]] = TargetSpec
+    # builtins.type: inside this class body, ``type`` is the adapter-name attribute above.
+    Spec: ClassVar[builtins.type[TargetSpec]] = TargetSpec
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         self.spec = spec

@@ -63,7 +63,7 @@ class CallableTarget(Target):
     """Calls a Python function per request (sync in a thread, async directly)."""
 
     type: ClassVar[str] = "callable"
-    Spec: ClassVar[type[TargetSpec]] = CallableSpec
+    Spec = CallableSpec
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         super().__init__(spec, base_dir=base_dir)

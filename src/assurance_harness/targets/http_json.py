@@ -97,7 +97,7 @@ class HttpJsonTarget(Target):
     """POST a rendered JSON body, read the text at ``response_path``."""
 
     type: ClassVar[str] = "http"
-    Spec: ClassVar[type[TargetSpec]] = HttpJsonSpec
+    Spec = HttpJsonSpec
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         super().__init__(spec, base_dir=base_dir)

@@ -61,7 +61,7 @@ class OpenAITarget(Target):
     """Chat completions over HTTP, one aiohttp session per target."""
 
     type: ClassVar[str] = "openai"
-    Spec: ClassVar[type[TargetSpec]] = OpenAISpec
+    Spec = OpenAISpec
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         super().__init__(spec, base_dir=base_dir)

@@ -64,7 +64,7 @@ class ReplayTarget(Target):
     """Looks responses up in an in-memory index of the recording."""
 
     type: ClassVar[str] = "replay"
-    Spec: ClassVar[type[TargetSpec]] = ReplaySpec
+    Spec = ReplaySpec
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         super().__init__(spec, base_dir=base_dir)

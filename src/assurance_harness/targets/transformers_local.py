@@ -63,7 +63,7 @@ class TransformersTarget(Target):
     """Local generation with transformers' text-generation pipeline."""
 
     type: ClassVar[str] = "transformers"
-    Spec: ClassVar[type[TargetSpec]] = TransformersSpec
+    Spec = TransformersSpec
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         super().__init__(spec, base_dir=base_dir)
@@ -113,7 +113,7 @@ class TransformersTarget(Target):
         model = AutoModelForCausalLM.from_pretrained(
             path, local_files_only=self.s.local_files_only, dtype=dtype
         )
-        model.to(self.s.device)
+        model.to(self.s.device)  # type: ignore[arg-type]  # transformers stubs: to() is wrapped
         model.eval()
         if tokenizer.pad_token_id is None and tokenizer.eos_token_id is not None:
             tokenizer.pad_token = tokenizer.eos_token
