@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import ConfigError, HarnessError
+from .errors import ConfigError, ConfigIssue, HarnessError
 
 app = typer.Typer(
     name="assurance",
@@ -260,7 +260,7 @@ def validate(
         except ConfigError as exc:
             issues.extend(exc.issues)
         except HarnessError as exc:
-            issues.append(str(exc))
+            issues.append(ConfigIssue(str(path), None, None, str(exc)))
     for issue in issues:
         console.print(str(issue), highlight=False, soft_wrap=True)
     if issues:

@@ -64,7 +64,7 @@ def suggest(name: str, choices: list[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
-def _message(error: dict[str, Any]) -> tuple[str, str | None]:
+def _message(error: Any) -> tuple[str, str | None]:
     kind = error.get("type", "")
     msg = str(error.get("msg", "invalid value"))
     if kind == "missing":

@@ -256,14 +256,15 @@ def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
     except ValidationError as exc:
         issues.extend(validation_issues(exc, source, line_of, Suite))
 
+    raw_scorers, raw_metrics = data.get("scorers"), data.get("metrics")
     scorer_configs = _parse_scorers(
-        data.get("scorers") if isinstance(data.get("scorers"), list) else [],
+        raw_scorers if isinstance(raw_scorers, list) else [],
         source,
         line_of,
         issues,
     )
     metrics = _parse_metrics(
-        data.get("metrics") if isinstance(data.get("metrics"), list) else [],
+        raw_metrics if isinstance(raw_metrics, list) else [],
         source,
         line_of,
         issues,
@@ -314,15 +315,15 @@ def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
             except ConfigError as exc:
                 for issue in exc.issues:
                     if issue.line is None and "not found" in issue.message:
-                        loc: tuple[Any, ...] = (
+                        path_loc: tuple[Any, ...] = (
                             ("dataset", "path")
                             if not isinstance(suite.dataset, list)
                             else ("dataset", index, "path")
                         )
                         issue = ConfigIssue(
                             source,
-                            line_of(loc),
-                            _dotted(loc),
+                            line_of(path_loc),
+                            _dotted(path_loc),
                             f"dataset file not found: {dataset.path}",
                             "paths resolve relative to the suite file",
                         )

@@ -85,7 +85,8 @@ class RunIndex:
     ) -> list[dict[str, Any]]:
         """Newest first."""
         query = "SELECT * FROM runs"
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[Any] = []
         for column, value in (
             ("suite", suite),
             ("target_fingerprint", target_fingerprint),
