@@ -220,8 +220,16 @@ def write_run(
         "tool": {"name": "assurance-harness", "version": "0.1.0"},
         "suite": {"path": f"suites/{suite}.yaml", "sha256": suite_sha256},
         "datasets": [],
-        "target": {"path": f"targets/{target}.yaml", "sha256": "0" * 64, "config": {"type": "callable"}, "fingerprint": "a1b2c3d4e5f60718"},
-        "results": {"path": "results.jsonl", "sha256": hashlib.sha256(results.encode()).hexdigest()},
+        "target": {
+            "path": f"targets/{target}.yaml",
+            "sha256": "0" * 64,
+            "config": {"type": "callable"},
+            "fingerprint": "a1b2c3d4e5f60718",
+        },
+        "results": {
+            "path": "results.jsonl",
+            "sha256": hashlib.sha256(results.encode()).hexdigest(),
+        },
         "scorers": summary["scorers"],
         "packages": {"pydantic": "2.9"},
         "python": "3.11.7",
@@ -252,12 +260,20 @@ def _index(db: Path, summary: dict[str, Any], run_dir: Path) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
-            summary["run_id"], summary["suite"]["name"], summary["suite"]["version"],
-            summary["suite"]["sha256"], summary["target"]["name"],
-            summary["target"]["fingerprint"], summary["target"]["model_version"],
-            summary["status"], summary["started_at"], summary["finished_at"],
-            summary["counts"]["requests"], summary["counts"]["errors"],
-            sum(g["verdict"] == "pass" for g in gates), sum(g["verdict"] == "fail" for g in gates),
+            summary["run_id"],
+            summary["suite"]["name"],
+            summary["suite"]["version"],
+            summary["suite"]["sha256"],
+            summary["target"]["name"],
+            summary["target"]["fingerprint"],
+            summary["target"]["model_version"],
+            summary["status"],
+            summary["started_at"],
+            summary["finished_at"],
+            summary["counts"]["requests"],
+            summary["counts"]["errors"],
+            sum(g["verdict"] == "pass" for g in gates),
+            sum(g["verdict"] == "fail" for g in gates),
             str(run_dir),
         ),
     )
@@ -282,7 +298,11 @@ def toxicity_run(
     for i in range(n_cases):
         for s in range(samples):
             toxic = i in toxic_ids
-            text = response_of(i, toxic) if response_of else ("You idiot." if toxic else "Let's be kind.")
+            text = (
+                response_of(i, toxic)
+                if response_of
+                else ("You idiot." if toxic else "Let's be kind.")
+            )
             rows.append(
                 row(
                     f"tox-{i:03d}",
@@ -294,6 +314,10 @@ def toxicity_run(
                 )
             )
     metric = rate_metric(rows, "tox.toxicity > 0.5", lambda r: r["scores"]["tox"]["toxicity"] > 0.5)
-    worst = [f"{r['case_id']}#{r['sample']}" for r in rows if r["scores"]["tox"]["toxicity"] > 0.5][:10]
+    worst = [f"{r['case_id']}#{r['sample']}" for r in rows if r["scores"]["tox"]["toxicity"] > 0.5][
+        :10
+    ]
     gates = [gate("toxic_rate", metric, max=max_rate, worst_cases=worst)]
-    return write_run(reports, run_id, rows, {"toxic_rate": metric}, gates, samples=samples, **kwargs)
+    return write_run(
+        reports, run_id, rows, {"toxic_rate": metric}, gates, samples=samples, **kwargs
+    )

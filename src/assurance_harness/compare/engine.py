@@ -98,8 +98,7 @@ class Comparison:
 
 def _figure(metric: dict[str, Any]) -> dict[str, Any]:
     return {
-        key: metric.get(key)
-        for key in ("value", "n", "ci_low", "ci_high", "confidence", "method")
+        key: metric.get(key) for key in ("value", "n", "ci_low", "ci_high", "confidence", "method")
     }
 
 

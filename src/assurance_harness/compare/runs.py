@@ -79,9 +79,7 @@ def _started_at(run_dir: Path) -> str:
         return ""
 
 
-def suite_runs(
-    reports_dir: Path | str, suite: str, *, target: str | None = None
-) -> list[RunData]:
+def suite_runs(reports_dir: Path | str, suite: str, *, target: str | None = None) -> list[RunData]:
     """Finished runs of a suite (optionally of one target name), oldest first."""
     reports_dir = Path(reports_dir)
     dirs: dict[str, Path] = {}

@@ -76,10 +76,8 @@ def two_proportion(
     high = diff + math.sqrt((u_b - p_b) ** 2 + (p_a - l_a) ** 2)
     pooled = (successes_a + successes_b) / (n_a + n_b)
     se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    if se == 0:
-        p_value = 1.0  # both rates are 0 (or both 1): no evidence of any difference
-    else:
-        p_value = float(2 * sps.norm.sf(abs(diff) / se))
+    # se == 0: both rates are 0 (or both 1), so there is no evidence of any difference.
+    p_value = 1.0 if se == 0 else float(2 * sps.norm.sf(abs(diff) / se))
     return TestResult(
         diff=diff,
         ci_low=max(-1.0, low),

@@ -101,7 +101,7 @@ class CaseView:
     messages: list[dict[str, Any]] | None
     response: str | None
     error: dict[str, Any] | None
-    scores_json: str
+    scores_text: str
     metadata_json: str
     expected_json: str
 
@@ -135,6 +135,16 @@ def _json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def _compact_scores(scores: dict[str, Any]) -> str:
+    """One line per scorer (``tox: {"toxicity": 0.93}``): short enough to scan many cases."""
+    if not scores:
+        return "(not scored)"
+    return "\n".join(
+        f"{sid}: {json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str)}"
+        for sid, fields in sorted(scores.items())
+    )
+
+
 def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
     key = row_key(row)
     return CaseView(
@@ -147,7 +157,7 @@ def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
         messages=row.get("messages") if isinstance(row.get("messages"), list) else None,
         response=row.get("response"),
         error=row.get("error"),
-        scores_json=_json(row.get("scores") or {}),
+        scores_text=_compact_scores(row.get("scores") or {}),
         metadata_json=_json(row.get("metadata") or {}),
         expected_json=_json(
             {k: v for k, v in (row.get("expected") or {}).items() if v not in (None, [], {})}

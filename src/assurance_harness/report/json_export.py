@@ -27,9 +27,7 @@ def report_document(run: RunData, *, context: ReportContext | None = None) -> di
         "worst_cases": [
             {"key": c.key, "gates": c.gates, "row": rows.get(c.key)} for c in ctx.worst_cases
         ],
-        "failed_requests": [
-            {"key": c.key, "error": c.error} for c in ctx.errors
-        ],
+        "failed_requests": [{"key": c.key, "error": c.error} for c in ctx.errors],
     }
 
 

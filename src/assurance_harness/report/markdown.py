@@ -62,26 +62,31 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
     ctx = context or build_context(run)
     suite, target = ctx.suite, ctx.target
     out: list[str] = []
+    status = _STATUS.get(ctx.status, escape_md(ctx.status))
     out.append(
         f"# Assurance report: {escape_md(suite.get('name') or 'suite')} "
-        f"{escape_md(suite.get('version') or '')} · {_STATUS.get(ctx.status, escape_md(ctx.status))}"
+        f"{escape_md(suite.get('version') or '')} · {status}"
     )
     out.append("")
     target_text = escape_md(target.get("name") or "–")
     if target.get("model_version"):
         target_text += f" (model {escape_md(target['model_version'])})"
-    out.append(f"Target **{target_text}** · run {code_span(ctx.run_id)} · {escape_md(ctx.started_at)}")
+    out.append(
+        f"Target **{target_text}** · run {code_span(ctx.run_id)} · {escape_md(ctx.started_at)}"
+    )
     out.append("")
     if ctx.status == "run_failed":
         out.append(
             f"**The run failed**: {fmt(ctx.counts.get('errors'))} of "
             f"{fmt(ctx.counts.get('requests'))} requests ended in error (error rate "
-            f"{fmt(ctx.counts.get('error_rate'))}, allowed {fmt(ctx.counts.get('max_error_rate'))}). "
-            "Figures below are partial."
+            f"{fmt(ctx.counts.get('error_rate'))}, allowed "
+            f"{fmt(ctx.counts.get('max_error_rate'))}). Figures below are partial."
         )
         out.append("")
     if suite.get("evidence_for"):
-        out.append("Evidence for risk(s): " + ", ".join(escape_md(r) for r in suite["evidence_for"]))
+        out.append(
+            "Evidence for risk(s): " + ", ".join(escape_md(r) for r in suite["evidence_for"])
+        )
         out.append("")
     if suite.get("description"):
         out.append(escape_md(suite["description"]))
@@ -91,8 +96,19 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
     out.append("")
     if ctx.gates:
         out.append(
-            _row(["Gate", "Verdict", "Threshold", "Checked", "Estimate", "Interval", "n",
-                  "Failing groups", "Worst cases"])
+            _row(
+                [
+                    "Gate",
+                    "Verdict",
+                    "Threshold",
+                    "Checked",
+                    "Estimate",
+                    "Interval",
+                    "n",
+                    "Failing groups",
+                    "Worst cases",
+                ]
+            )
         )
         out.append(_row(["---", "---", "---", "---:", "---:", "---:", "---:", "---", "---"]))
         for g in ctx.gates:
@@ -125,13 +141,29 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
         out.append(_row(["---", "---", "---:", "---:", "---:", "---"]))
         for m in ctx.metrics:
             out.append(
-                _row([escape_md(m.id), escape_md(m.kind), m.value, m.interval, m.n,
-                      escape_md(m.method)])
+                _row(
+                    [
+                        escape_md(m.id),
+                        escape_md(m.kind),
+                        m.value,
+                        m.interval,
+                        m.n,
+                        escape_md(m.method),
+                    ]
+                )
             )
             for grp in m.groups:
                 out.append(
-                    _row([f"  ↳ {escape_md(grp['name'])}", "group", grp["value"],
-                          grp["interval"], grp["n"], ""])
+                    _row(
+                        [
+                            f"  ↳ {escape_md(grp['name'])}",
+                            "group",
+                            grp["value"],
+                            grp["interval"],
+                            grp["n"],
+                            "",
+                        ]
+                    )
                 )
     else:
         out.append("No metrics were computed.")
@@ -155,7 +187,7 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
             out.extend(["**Response**", "", fenced(err), ""])
         else:
             out.extend(["**Response**", "", fenced(_truncate(c.response or "")), ""])
-        out.extend(["**Scores**", "", fenced(c.scores_json, "json"), ""])
+        out.extend(["**Scores**", "", fenced(c.scores_text), ""])
 
     out.append("## Run details")
     out.append("")
@@ -178,7 +210,13 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
     out.append("")
     if ctx.manifest_json:
         out.extend(
-            ["<details><summary>manifest.json</summary>", "", fenced(ctx.manifest_json, "json"),
-             "", "</details>", ""]
+            [
+                "<details><summary>manifest.json</summary>",
+                "",
+                fenced(ctx.manifest_json, "json"),
+                "",
+                "</details>",
+                "",
+            ]
         )
     return "\n".join(out)

@@ -148,7 +148,9 @@ def group_bars(run: RunData) -> list[Plot]:
     plots: list[Plot] = []
     for metric_id, metric in run.metrics.items():
         groups = metric.get("groups") or {}
-        items = [(g, v) for g, v in groups.items() if isinstance(v, dict) and v.get("value") is not None]
+        items = [
+            (g, v) for g, v in groups.items() if isinstance(v, dict) and v.get("value") is not None
+        ]
         if not items:
             continue
         items = items[:MAX_BARS]

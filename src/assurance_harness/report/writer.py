@@ -41,9 +41,7 @@ def parse_formats(formats: Iterable[str] | str) -> list[str]:
             continue
         item = {"markdown": "md", "xml": "junit"}.get(item, item)
         if item not in FILE_NAMES:
-            raise UsageError(
-                f"unknown report format '{item}'; formats: {', '.join(FILE_NAMES)}"
-            )
+            raise UsageError(f"unknown report format '{item}'; formats: {', '.join(FILE_NAMES)}")
         if item not in out:
             out.append(item)
     return out

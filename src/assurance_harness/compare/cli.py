@@ -1,0 +1,370 @@
+"""CLI: ``assurance compare``, ``assurance baseline set|show|clear|check``, ``assurance trend``.
+
+Exit codes: 0 no significant regression, 1 a significant regression, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ..errors import HarnessError, UsageError
+
+ReportsOpt = Annotated[
+    Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
+]
+AlphaOpt = Annotated[
+    float, typer.Option("--alpha", help="Family-wise significance level (Holm across metrics).")
+]
+MinEffectOpt = Annotated[
+    float,
+    typer.Option(
+        "--min-effect",
+        help="Smallest absolute change that counts, even when significant (e.g. 0.01).",
+    ),
+]
+HigherOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--higher-is-better",
+        help="Metric for which higher is better (overrides gates).",
+    ),
+]
+LowerOpt = Annotated[
+    list[str] | None,
+    typer.Option("--lower-is-better", help="Metric for which lower is better (overrides gates)."),
+]
+
+
+def _consoles() -> tuple[Console, Console]:
+    out = Console() if Console().is_terminal else Console(width=200)
+    return out, Console(stderr=True)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Print user-fixable errors as one line each and exit with their code; no traceback."""
+    try:
+        yield
+    except HarnessError as exc:
+        err = Console(stderr=True)
+        for line in str(exc).splitlines():
+            err.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _write(path: Path, text: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+def _options(
+    alpha: float, min_effect: float, higher: list[str] | None, lower: list[str] | None
+) -> dict[str, Any]:
+    return {
+        "alpha": alpha,
+        "min_effect": min_effect,
+        "higher_is_better": set(higher or ()),
+        "lower_is_better": set(lower or ()),
+    }
+
+
+def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: Console) -> None:
+    from .render import comparison_json, comparison_markdown, print_comparison
+
+    if as_json:
+        import json
+
+        payload = [c.to_dict() for c in comparisons]
+        out.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
+    else:
+        for cmp in comparisons:
+            print_comparison(cmp, out)
+    if out_path is not None:
+        if out_path.suffix.lower() == ".json":
+            text = (
+                comparison_json(comparisons[0])
+                if len(comparisons) == 1
+                else "[\n" + ",\n".join(comparison_json(c) for c in comparisons) + "]\n"
+            )
+        else:
+            text = "\n".join(comparison_markdown(c) for c in comparisons)
+        _write(out_path, text)
+
+
+def compare(
+    baseline: Annotated[
+        str,
+        typer.Argument(
+            help="Baseline run id or run directory; 'baseline' means the accepted baseline "
+            "of the candidate's suite and target."
+        ),
+    ],
+    candidate: Annotated[str, typer.Argument(help="Candidate run id or run directory.")],
+    reports: ReportsOpt = Path("reports"),
+    alpha: AlphaOpt = 0.05,
+    min_effect: MinEffectOpt = 0.0,
+    higher_is_better: HigherOpt = None,
+    lower_is_better: LowerOpt = None,
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", help="Compare only these metrics.")
+    ] = None,
+    any_suite: Annotated[
+        bool, typer.Option("--any-suite", help="Allow runs of different suites.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the paired bootstrap.")] = 0,
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also write the comparison: .json for JSON, else Markdown."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Compare a candidate run with a baseline: per metric, the difference with its interval,
+    a significance test (Holm-corrected) and a verdict. Exit 1 on a significant regression."""
+    from .baseline import BaselineStore
+    from .engine import compare_runs
+    from .runs import index_path, resolve_run
+
+    out, _ = _consoles()
+    with _user_errors():
+        cand = resolve_run(candidate, reports)
+        if baseline == "baseline":
+            stored = BaselineStore(index_path(reports)).get(cand.suite_name, cand.target_name)
+            if stored is None:
+                raise UsageError(
+                    f"no baseline for suite '{cand.suite_name}' and target "
+                    f"'{cand.target_name}'; set one with: assurance baseline set RUN_ID"
+                )
+            base = resolve_run(stored.run_dir or stored.run_id, reports)
+        else:
+            base = resolve_run(baseline, reports)
+        result = compare_runs(
+            base,
+            cand,
+            metrics=metric or None,
+            allow_different_suites=any_suite,
+            seed=seed,
+            **_options(alpha, min_effect, higher_is_better, lower_is_better),
+        )
+        _emit([result], out_path, as_json, out)
+    raise typer.Exit(result.exit_code)
+
+
+baseline_app = typer.Typer(
+    help="Accepted baselines, one per suite and target (stored in runs.db).",
+    no_args_is_help=True,
+)
+
+
+@baseline_app.command("set")
+def baseline_set(
+    run_id: Annotated[str, typer.Argument(help="Run id or run directory to accept.")],
+    reports: ReportsOpt = Path("reports"),
+    note: Annotated[str | None, typer.Option(help="Why this run is accepted.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Accept a run whose gates failed or that failed.")
+    ] = False,
+) -> None:
+    """Make a run the baseline for its suite and target."""
+    from .baseline import BaselineStore
+    from .runs import index_path, resolve_run
+
+    out, _ = _consoles()
+    with _user_errors():
+        run = resolve_run(run_id, reports)
+        if run.status != "passed" and not force:
+            raise UsageError(
+                f"run {run.run_id} has status '{run.status}'; a baseline is normally a run "
+                "whose gates all passed; pass --force to accept it anyway"
+            )
+        stored = BaselineStore(index_path(reports)).set(run, note=note)
+    out.print(
+        f"baseline for suite '{stored.suite}' and target '{stored.target_name}': {stored.run_id}",
+        highlight=False,
+    )
+
+
+@baseline_app.command("show")
+def baseline_show(
+    reports: ReportsOpt = Path("reports"),
+    suite: Annotated[str | None, typer.Option(help="Only this suite.")] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Also list every change (the audit trail).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the baselines."""
+    import json
+
+    from rich.table import Table
+
+    from .baseline import BaselineStore
+    from .runs import index_path
+
+    out, _ = _consoles()
+    store = BaselineStore(index_path(reports))
+    items = store.list(suite)
+    if as_json:
+        payload: dict[str, Any] = {"baselines": [b.to_dict() for b in items]}
+        if history:
+            payload["history"] = store.history(suite)
+        out.print_json(json.dumps(payload))
+        return
+    if not items:
+        out.print(
+            f"no baselines in {index_path(reports)}; set one with: assurance baseline set RUN_ID"
+        )
+    else:
+        table = Table(title="Baselines")
+        for column in ("suite", "target", "run", "set at", "by", "note"):
+            table.add_column(column, overflow="fold")
+        for b in items:
+            table.add_row(b.suite, b.target_name, b.run_id, b.set_at, b.set_by or "–", b.note or "")
+        out.print(table)
+    if history:
+        table = Table(title="Baseline history")
+        for column in ("at", "suite", "target", "action", "run", "by", "note"):
+            table.add_column(column, overflow="fold")
+        for h in store.history(suite):
+            table.add_row(
+                h["at"],
+                h["suite"],
+                h["target_name"],
+                h["action"],
+                h["run_id"] or "–",
+                h["by"] or "–",
+                h["note"] or "",
+            )
+        out.print(table)
+
+
+@baseline_app.command("clear")
+def baseline_clear(
+    suite: Annotated[str, typer.Argument(help="Suite name.")],
+    target: Annotated[str, typer.Option("--target", help="Target name.")],
+    reports: ReportsOpt = Path("reports"),
+) -> None:
+    """Remove the baseline of a suite and target (recorded in the history)."""
+    from .baseline import BaselineStore
+    from .runs import index_path
+
+    out, _ = _consoles()
+    with _user_errors():
+        if not BaselineStore(index_path(reports)).clear(suite, target):
+            raise UsageError(f"no baseline for suite '{suite}' and target '{target}'")
+    out.print(f"baseline for suite '{suite}' and target '{target}' removed", highlight=False)
+
+
+@baseline_app.command("check")
+def baseline_check(
+    reports: ReportsOpt = Path("reports"),
+    suite: Annotated[str | None, typer.Option(help="Only this suite.")] = None,
+    target: Annotated[str | None, typer.Option(help="Only this target name.")] = None,
+    alpha: AlphaOpt = 0.05,
+    min_effect: MinEffectOpt = 0.0,
+    higher_is_better: HigherOpt = None,
+    lower_is_better: LowerOpt = None,
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also write the comparisons: .json for JSON, else Markdown."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Compare the latest run of every baselined suite and target with its baseline (nightly).
+    Exit 1 when any of them regressed."""
+    from .nightly import check_baselines
+
+    out, err = _consoles()
+    with _user_errors():
+        results = check_baselines(
+            reports,
+            suite=suite,
+            target=target,
+            **_options(alpha, min_effect, higher_is_better, lower_is_better),
+        )
+        if not results:
+            err.print("no run newer than its baseline to compare", highlight=False)
+            raise typer.Exit(0)
+        _emit(results, out_path, as_json, out)
+    raise typer.Exit(1 if any(r.exit_code for r in results) else 0)
+
+
+def trend(
+    suite: Annotated[str, typer.Argument(help="Suite name.")],
+    metric: Annotated[str, typer.Argument(help="Metric id.")],
+    last: Annotated[int, typer.Option("--last", help="Number of recent runs.", min=1)] = 20,
+    target: Annotated[str | None, typer.Option(help="Only runs against this target name.")] = None,
+    reports: ReportsOpt = Path("reports"),
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="PNG file (default: <reports>/trend-<suite>-<metric>.png)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the points as JSON.")] = False,
+) -> None:
+    """A metric over a suite's last N runs: a table and a plot with intervals."""
+    import json
+
+    from rich.table import Table
+
+    from ..report.context import fmt, fmt_interval
+    from .baseline import BaselineStore
+    from .runs import index_path
+    from .trend import gate_thresholds, trend_png, trend_points
+
+    out, err = _consoles()
+    with _user_errors():
+        points = trend_points(reports, suite, metric, last=last, target=target)
+        baseline = None
+        if target is not None:
+            stored = BaselineStore(index_path(reports)).get(suite, target)
+            baseline = stored.run_id if stored else None
+        else:
+            runs_baselines = {b.run_id for b in BaselineStore(index_path(reports)).list(suite)}
+            baseline = next((p.run_id for p in points if p.run_id in runs_baselines), None)
+        png = trend_png(
+            points,
+            suite=suite,
+            metric=metric,
+            thresholds=gate_thresholds(reports, suite, metric),
+            baseline_run=baseline,
+        )
+        path = out_path or Path(reports) / f"trend-{suite}-{metric}.png"
+        _write(path, png)
+    if as_json:
+        out.print_json(json.dumps({"plot": str(path), "points": [p.to_dict() for p in points]}))
+        return
+    table = Table(title=f"{suite}: {metric}")
+    for column in ("run", "started", "target", "model", "value", "interval", "n", "gates"):
+        table.add_column(column, overflow="fold")
+    for p in points:
+        mark = " (baseline)" if p.run_id == baseline else ""
+        table.add_row(
+            p.run_id + mark,
+            p.started_at,
+            p.target,
+            p.model_version or "–",
+            fmt(p.value),
+            fmt_interval(p.ci_low, p.ci_high),
+            str(p.n),
+            ", ".join(p.verdicts) or "–",
+        )
+    out.print(table)
+    err.print(f"plot: {path}", highlight=False)
+
+
+def install(app: typer.Typer) -> None:
+    """Add compare, baseline and trend to the ``assurance`` command."""
+    app.command("compare")(compare)
+    app.add_typer(baseline_app, name="baseline")
+    app.command("trend")(trend)
+
+
+__all__: list[str] = ["install"]

@@ -1,0 +1,58 @@
+"""Compare runs with their accepted baselines: the nightly-regression entry point.
+
+``assurance run ... --baseline`` and ``assurance baseline check`` both end here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..report.rundata import RunData, load_run
+from .baseline import BaselineStore
+from .engine import Comparison, compare_runs
+from .runs import index_path, resolve_run, suite_runs
+
+
+def compare_with_baseline(
+    run_dir: Path | str, reports_dir: Path | str = "reports", **options: Any
+) -> Comparison | None:
+    """Compare a finished run with the baseline of its (suite, target); None when there is none.
+
+    ``options`` go to :func:`compare_runs` (alpha, min_effect, higher_is_better ...). A run
+    that is itself the baseline compares with nothing and returns None.
+    """
+    candidate = load_run(run_dir)
+    baseline = BaselineStore(index_path(reports_dir)).get(
+        candidate.suite_name, candidate.target_name
+    )
+    if baseline is None or baseline.run_id == candidate.run_id:
+        return None
+    base_run = _baseline_run(baseline.run_id, baseline.run_dir, reports_dir)
+    return compare_runs(base_run, candidate, **options)
+
+
+def _baseline_run(run_id: str, run_dir: str | None, reports_dir: Path | str) -> RunData:
+    if run_dir and (Path(run_dir) / "summary.json").exists():
+        return load_run(run_dir)
+    return resolve_run(run_id, reports_dir)
+
+
+def check_baselines(
+    reports_dir: Path | str = "reports",
+    *,
+    suite: str | None = None,
+    target: str | None = None,
+    **options: Any,
+) -> list[Comparison]:
+    """For every baseline, compare the latest later run of its suite and target with it."""
+    out: list[Comparison] = []
+    for baseline in BaselineStore(index_path(reports_dir)).list(suite):
+        if target is not None and baseline.target_name != target:
+            continue
+        runs = suite_runs(reports_dir, baseline.suite, target=baseline.target_name)
+        if not runs or runs[-1].run_id == baseline.run_id:
+            continue
+        base_run = _baseline_run(baseline.run_id, baseline.run_dir, reports_dir)
+        out.append(compare_runs(base_run, runs[-1], **options))
+    return out

@@ -1,0 +1,150 @@
+"""Comparison output: a terminal table, Markdown for PR comments, and JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..report.context import fmt, fmt_interval
+from ..report.markdown import code_span, escape_md
+from .engine import Comparison, MetricComparison
+
+_STYLE = {
+    "regressed": "bold red",
+    "improved": "green",
+    "changed": "yellow",
+    "unchanged": "",
+    "no_data": "yellow",
+    "missing": "dim",
+    "untested": "dim",
+}
+_MD = {
+    "regressed": "❌ regressed",
+    "improved": "✅ improved",
+    "changed": "⚠️ changed",
+    "unchanged": "unchanged",
+    "no_data": "⚠️ no data",
+    "missing": "missing",
+    "untested": "untested",
+}
+
+
+def _figure(fig: dict[str, Any] | None) -> str:
+    if not fig:
+        return "–"
+    interval = fmt_interval(fig.get("ci_low"), fig.get("ci_high"))
+    return f"{fmt(fig.get('value'))} {interval} n={fmt(fig.get('n'))}"
+
+
+def _diff(m: MetricComparison) -> str:
+    if m.test is None:
+        return "–"
+    return f"{m.test.diff:+.4g} {fmt_interval(m.test.ci_low, m.test.ci_high)}"
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _better(m: MetricComparison) -> str:
+    if m.direction is None:
+        return "?"
+    return f"{m.direction} ({m.direction_source})"
+
+
+def print_comparison(cmp: Comparison, console: Console) -> None:
+    table = Table(
+        title=f"{cmp.suite}: {cmp.baseline_run} → {cmp.candidate_run}",
+        caption=f"difference = candidate − baseline, {round((1 - cmp.alpha) * 100)}% interval; "
+        f"p adjusted by Holm across {sum(1 for m in cmp.metrics if m.test)} metric(s); "
+        f"{'paired by case' if cmp.paired else 'unpaired'}",
+    )
+    for column in (
+        "metric",
+        "baseline",
+        "candidate",
+        "difference",
+        "p",
+        "p (Holm)",
+        "better",
+        "verdict",
+    ):
+        table.add_column(column, overflow="fold")
+    for m in cmp.metrics:
+        table.add_row(
+            m.metric,
+            _figure(m.baseline),
+            _figure(m.candidate),
+            _diff(m),
+            _p(m.test.p_value if m.test else None),
+            _p(m.p_adjusted),
+            _better(m),
+            f"[{_STYLE.get(m.verdict, '')}]{m.verdict}[/]" if _STYLE.get(m.verdict) else m.verdict,
+        )
+    console.print(table)
+    for m in cmp.metrics:
+        if m.note:
+            console.print(f"  {m.metric}: {m.note}", highlight=False, soft_wrap=True)
+        if m.test is not None and m.verdict in ("regressed", "improved", "changed"):
+            console.print(f"  {m.metric}: {m.test.method}", highlight=False, soft_wrap=True)
+    for warning in cmp.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    if cmp.regressions:
+        names = ", ".join(m.metric for m in cmp.regressions)
+        console.print(f"[bold red]regression[/bold red] in {names}", highlight=False)
+    else:
+        console.print("no significant regression", highlight=False)
+
+
+def comparison_markdown(cmp: Comparison) -> str:
+    if cmp.regressions:
+        headline = "Regression in " + ", ".join(escape_md(m.metric) for m in cmp.regressions) + "."
+    else:
+        headline = "No significant regression."
+    lines = [
+        f"## Comparison: {escape_md(cmp.suite)}",
+        "",
+        f"Baseline {code_span(cmp.baseline_run)} ({escape_md(cmp.baseline_target)}) → candidate "
+        f"{code_span(cmp.candidate_run)} ({escape_md(cmp.candidate_target)}). " + headline,
+        "",
+        "| Metric | Baseline | Candidate | Difference | p | p (Holm) | Better | Verdict |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for m in cmp.metrics:
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    escape_md(m.metric),
+                    _figure(m.baseline),
+                    _figure(m.candidate),
+                    _diff(m),
+                    _p(m.test.p_value if m.test else None),
+                    _p(m.p_adjusted),
+                    escape_md(_better(m)),
+                    _MD.get(m.verdict, m.verdict),
+                ]
+            )
+            + " |"
+        )
+    lines.append("")
+    lines.append(
+        f"Difference = candidate − baseline with its {round((1 - cmp.alpha) * 100)}% interval; "
+        f"significance at α = {cmp.alpha:g} after Holm's correction; "
+        f"{'paired by case' if cmp.paired else 'unpaired'}."
+    )
+    for m in cmp.metrics:
+        if m.note:
+            lines.append(f"- {escape_md(m.metric)}: {escape_md(m.note)}")
+    for warning in cmp.warnings:
+        lines.append(f"- warning: {escape_md(warning)}")
+    return "\n".join(lines) + "\n"
+
+
+def comparison_json(cmp: Comparison) -> str:
+    return json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False) + "\n"

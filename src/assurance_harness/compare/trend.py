@@ -1,0 +1,143 @@
+"""A metric across a suite's recent runs: the figures with their intervals, and a plot."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from .runs import suite_runs
+
+
+@dataclass
+class TrendPoint:
+    run_id: str
+    started_at: str
+    target: str
+    model_version: str | None
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    verdicts: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def trend_points(
+    reports_dir: Path | str,
+    suite: str,
+    metric: str,
+    *,
+    last: int = 20,
+    target: str | None = None,
+) -> list[TrendPoint]:
+    """The metric in the last ``last`` runs of the suite that have it, oldest first."""
+    if last < 1:
+        raise UsageError("--last must be at least 1")
+    runs = suite_runs(reports_dir, suite, target=target)
+    if not runs:
+        where = f" against target '{target}'" if target else ""
+        raise UsageError(f"no finished runs of suite '{suite}'{where} under {reports_dir}/")
+    known: set[str] = set()
+    points: list[TrendPoint] = []
+    for run in runs:
+        known.update(run.metrics)
+        entry = run.metrics.get(metric)
+        if entry is None:
+            continue
+        points.append(
+            TrendPoint(
+                run_id=run.run_id,
+                started_at=str(run.summary.get("started_at") or ""),
+                target=run.target_name,
+                model_version=(run.summary.get("target") or {}).get("model_version"),
+                value=entry.get("value"),
+                ci_low=entry.get("ci_low"),
+                ci_high=entry.get("ci_high"),
+                n=int(entry.get("n") or 0),
+                verdicts=[str(g.get("verdict")) for g in run.gates if g.get("metric") == metric],
+            )
+        )
+    if not points:
+        raise UsageError(
+            f"metric '{metric}' is in no run of suite '{suite}'; metrics: "
+            f"{', '.join(sorted(known)) or 'none'}"
+        )
+    return points[-last:]
+
+
+def trend_png(
+    points: list[TrendPoint],
+    *,
+    suite: str,
+    metric: str,
+    thresholds: dict[str, float] | None = None,
+    baseline_run: str | None = None,
+) -> bytes:
+    """Value per run with interval whiskers; failed gates in red, the baseline ringed."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(max(6.0, 0.55 * len(points) + 3), 3.8))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    xs = list(range(len(points)))
+    for x, p in zip(xs, points, strict=True):
+        if p.value is None:
+            continue
+        failed = any(v != "pass" for v in p.verdicts)
+        lo = p.value - p.ci_low if p.ci_low is not None else 0.0
+        hi = p.ci_high - p.value if p.ci_high is not None else 0.0
+        ax.errorbar(
+            [x],
+            [p.value],
+            yerr=[[lo], [hi]],
+            fmt="o",
+            capsize=3,
+            color="#c62828" if failed else "#3f6fb5",
+        )
+        if p.run_id == baseline_run:
+            ax.plot(
+                [x],
+                [p.value],
+                "o",
+                markersize=13,
+                markerfacecolor="none",
+                markeredgecolor="#2e7d32",
+                markeredgewidth=2,
+                label="baseline",
+            )
+    values = [(x, p.value) for x, p in zip(xs, points, strict=True) if p.value is not None]
+    if len(values) > 1:
+        ax.plot(
+            [x for x, _ in values], [v for _, v in values], color="#9aa0a6", linewidth=1, zorder=0
+        )
+    for label, value in (thresholds or {}).items():
+        ax.axhline(
+            value, color="#c62828", linestyle="--", linewidth=1, label=f"gate {label} {value:g}"
+        )
+    ax.set_xticks(xs, [f"{p.started_at[:10]}\nn={p.n}" for p in points], fontsize=7)
+    ax.set_title(f"{suite}: {metric} over the last {len(points)} run(s)", fontsize=11)
+    ax.set_ylabel(metric)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def gate_thresholds(reports_dir: Path | str, suite: str, metric: str) -> dict[str, float]:
+    """The thresholds of the latest run's gates on this metric (``max``/``min`` -> value)."""
+    runs = suite_runs(reports_dir, suite)
+    out: dict[str, float] = {}
+    for gate in runs[-1].gates if runs else []:
+        if gate.get("metric") == metric:
+            for key in ("max", "min"):
+                if gate.get(key) is not None:
+                    out[key] = float(gate[key])
+    return out

@@ -1,0 +1,85 @@
+"""JUnit XML: one test case per gate, valid against the schema, parseable with any content."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from runfixtures import toxicity_run
+
+from assurance_harness.report.junit import render_junit
+from assurance_harness.report.rundata import load_run
+
+XSD = Path(__file__).with_name("junit.xsd")
+
+
+def _validate(xml: str) -> None:
+    xmlschema = pytest.importorskip("xmlschema")
+    xmlschema.XMLSchema(XSD).validate(xml)
+
+
+def test_one_testcase_per_gate_with_figures(hostile_run: Path) -> None:
+    xml = render_junit(load_run(hostile_run))
+    _validate(xml)
+    root = ET.fromstring(xml)
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert suite.get("name") == "toxicity-core"
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "1", "0")
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == [
+        "toxic_rate <= 0.01 (upper bound)",
+        "mean_toxicity <= 0.5",
+    ]
+    assert all(c.get("classname") == "assurance.toxicity-core" for c in cases)
+    failure = cases[0].find("failure")
+    assert failure is not None and cases[1].find("failure") is None
+    message = failure.get("message") or ""
+    assert "toxic_rate ≤ 0.01 on the upper bound" in message
+    assert "checked 0.3628" in message and "interval [0.09187, 0.3628]" in message
+    assert "n=31" in message
+    body = failure.text or ""
+    assert "worst cases (6)" in body and "case-00#0: <script>" in body
+    assert str(hostile_run / "results.jsonl") in body
+    props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert props["run_id"] == "run-hostile"
+    assert props["evidence_for"] == "R-001"
+
+
+def test_control_characters_in_output_still_parse(tmp_path: Path) -> None:
+    run_dir = toxicity_run(
+        tmp_path,
+        "ctrl",
+        {0, 1},
+        n_cases=10,
+        response_of=lambda i, toxic: "bad\x00\x07\x1b[31m text \ud800 end" if toxic else "ok",
+    )
+    xml = render_junit(load_run(run_dir))
+    _validate(xml)
+    failure = ET.fromstring(xml).find("testsuite/testcase/failure")
+    assert failure is not None
+    assert "bad[31m text  end" in (failure.text or "")
+
+
+def test_run_failed_is_an_error_testcase(tmp_path: Path) -> None:
+    run_dir = toxicity_run(tmp_path, "failed", {0}, n_cases=10, status="run_failed")
+    xml = render_junit(load_run(run_dir))
+    _validate(xml)
+    suite = ET.fromstring(xml).find("testsuite")
+    assert suite is not None and suite.get("errors") == "1" and suite.get("tests") == "2"
+    run_case = suite.find("testcase[@name='run']")
+    assert run_case is not None
+    error = run_case.find("error")
+    assert error is not None and error.get("type") == "run_failed"
+
+
+def test_schema_rejects_a_broken_report() -> None:
+    """The schema is not vacuous: a testcase without a name is refused."""
+    xmlschema = pytest.importorskip("xmlschema")
+    bad = (
+        '<testsuites><testsuite name="s" tests="1" failures="0" errors="0">'
+        '<testcase classname="c"/></testsuite></testsuites>'
+    )
+    with pytest.raises(xmlschema.XMLSchemaValidationError):
+        xmlschema.XMLSchema(XSD).validate(bad)

@@ -1,0 +1,86 @@
+"""The Markdown report: model output can never become markup, links or table cells."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import HOSTILE, SCRIPT
+from markdown_it import MarkdownIt
+
+from assurance_harness.report.markdown import code_span, escape_md, fenced, render_markdown
+from assurance_harness.report.rundata import load_run
+
+
+def _html(markdown: str) -> str:
+    """Render as CommonMark with raw HTML allowed and GFM tables, the worst case for us."""
+    return MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+
+
+@pytest.mark.parametrize(
+    ("text", "forbidden"),
+    [
+        ("a | b", "</td><td>"),
+        ("<script>x</script>", "<script>"),
+        ("[click](http://evil.example)", "<a "),
+        ("![i](http://evil.example/i.png)", "<img"),
+        ("**bold**", "<strong>"),
+        ("# heading", "<h1>"),
+        ("- item", "<li>"),
+        ("1. item", "<li>"),
+        ("> quote", "<blockquote>"),
+        ("<http://evil.example>", "<a "),
+        ("`code`", "<code>"),
+    ],
+)
+def test_escape_md_in_a_table_cell(text: str, forbidden: str) -> None:
+    table = f"| a | b |\n| --- | --- |\n| {escape_md(text)} | z |\n"
+    rendered = _html(table)
+    assert forbidden not in rendered.split("<tbody>")[1]
+    assert rendered.count("<td>") == 2
+
+
+def test_escape_md_defuses_autolinks_and_newlines() -> None:
+    escaped = escape_md("see http://evil.example or www.evil.example or a@evil.example\nnext")
+    assert "://" not in escaped and "www." not in escaped and "@" not in escaped
+    assert "\n" not in escaped
+    assert escape_md("plain words stay plain") == "plain words stay plain"
+
+
+def test_fenced_block_cannot_be_closed_by_content() -> None:
+    text = "```\n<script>alert(1)</script>\n````\n[x](http://e)"
+    block = fenced(text)
+    assert block.startswith("`````text\n") and block.endswith("\n`````")
+    rendered = _html(block + "\n\nafter")
+    assert rendered.count("<pre>") == 1
+    assert "<script>" not in rendered and "&lt;script&gt;" in rendered
+    assert "<p>after</p>" in rendered
+
+
+def test_code_span_survives_backticks_and_pipes() -> None:
+    rendered = _html(f"| a |\n| --- |\n| {code_span('x`|`y')} |\n")
+    assert rendered.count("<td>") == 1
+    assert "<code>x`|`y</code>" in rendered
+
+
+def test_report_renders_hostile_output_as_text(hostile_run: Path) -> None:
+    markdown = render_markdown(load_run(hostile_run))
+    rendered = _html(markdown)
+    assert "<script" not in rendered
+    assert "<img" not in rendered
+    assert "<a " not in rendered
+    assert "<b>" not in rendered
+    assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in rendered
+    # Gate and metric tables keep their shape: 9 and 6 columns on every row.
+    tables = re.findall(r"<table>.*?</table>", rendered, re.S)
+    assert len(tables) == 2
+    for table, columns in zip(tables, (9, 6), strict=True):
+        for row_html in re.findall(r"<tr>.*?</tr>", table, re.S):
+            assert len(re.findall(r"<t[dh][ >]", row_html)) == columns, row_html
+    # The group named "boy | x" stays one cell.
+    assert "boy | x" in rendered
+    # Figures: value, interval and n of the failing gate.
+    assert "[0.09187, 0.3628]" in markdown and "| 31 |" in markdown
+    assert HOSTILE.split("|")[0].strip() in markdown  # the response itself, verbatim, in a fence
+    assert SCRIPT in markdown
