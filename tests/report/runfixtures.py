@@ -246,39 +246,29 @@ def write_run(
 
 
 def _index(db: Path, summary: dict[str, Any], run_dir: Path) -> None:
-    """Add the run to runs.db with the table layout of docs/FORMATS.md."""
-    import sqlite3
+    """Add the run to runs.db through the project's own run index."""
+    from assurance_harness.store.index import RunIndex
 
-    conn = sqlite3.connect(db)
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS runs(run_id TEXT PRIMARY KEY, suite TEXT, suite_version TEXT, "
-        "suite_sha256 TEXT, target_name TEXT, target_fingerprint TEXT, model_version TEXT, "
-        "status TEXT, started_at TEXT, finished_at TEXT, n_requests INT, n_errors INT, "
-        "gates_passed INT, gates_failed INT, run_dir TEXT)"
-    )
     gates = summary["gates"]
-    conn.execute(
-        "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            summary["run_id"],
-            summary["suite"]["name"],
-            summary["suite"]["version"],
-            summary["suite"]["sha256"],
-            summary["target"]["name"],
-            summary["target"]["fingerprint"],
-            summary["target"]["model_version"],
-            summary["status"],
-            summary["started_at"],
-            summary["finished_at"],
-            summary["counts"]["requests"],
-            summary["counts"]["errors"],
-            sum(g["verdict"] == "pass" for g in gates),
-            sum(g["verdict"] == "fail" for g in gates),
-            str(run_dir),
-        ),
+    RunIndex(db).upsert(
+        {
+            "run_id": summary["run_id"],
+            "suite": summary["suite"]["name"],
+            "suite_version": summary["suite"]["version"],
+            "suite_sha256": summary["suite"]["sha256"],
+            "target_name": summary["target"]["name"],
+            "target_fingerprint": summary["target"]["fingerprint"],
+            "model_version": summary["target"]["model_version"],
+            "status": summary["status"],
+            "started_at": summary["started_at"],
+            "finished_at": summary["finished_at"],
+            "n_requests": summary["counts"]["requests"],
+            "n_errors": summary["counts"]["errors"],
+            "gates_passed": sum(g["verdict"] == "pass" for g in gates),
+            "gates_failed": sum(g["verdict"] != "pass" for g in gates),
+            "run_dir": str(run_dir),
+        }
     )
-    conn.commit()
-    conn.close()
 
 
 def toxicity_run(
