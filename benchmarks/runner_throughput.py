@@ -73,9 +73,10 @@ def _wait_for(port: int, timeout_s: float = 20.0) -> None:
 async def _run_once(
     port: int, n: int, concurrency: int, cache_path: Path | None, journal: Path
 ) -> dict[str, float]:
-    from assurance_harness.model import GenerationRequest, ResponseRecord
+    from assurance_harness.model import GenerationRequest
     from assurance_harness.runner.executor import execute
     from assurance_harness.store.cache import ResponseCache
+    from assurance_harness.store.rundir import RunDir
     from assurance_harness.targets.base import RetryPolicy
     from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
@@ -97,13 +98,10 @@ async def _run_once(
         for i in range(n)
     ]
     cache = ResponseCache(cache_path) if cache_path is not None else None
-    out = journal.open("w", encoding="utf-8")
-
-    def on_record(record: ResponseRecord) -> None:
-        # What the run journal does per record, minus the fsync (measured separately by the
-        # lead's run store): one JSON line written and flushed.
-        out.write(json.dumps(record.to_dict()) + "\n")
-        out.flush()
+    # The run store's own journal: each record written, flushed, fsynced every 0.5 s.
+    run_dir = RunDir(journal)
+    run_dir.create()
+    run_dir.open_journal()
 
     usage0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
@@ -116,20 +114,53 @@ async def _run_once(
             requests_per_second=None,
             timeout_s=30.0,
             retry=RetryPolicy(),
-            on_record=on_record,
+            on_record=run_dir.append_response,
             cache=cache,
         )
     finally:
         await target.close()
         if cache is not None:
             cache.close()
-        out.close()
+        run_dir.close_journal()
     wall = time.perf_counter() - t0
     usage1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (usage1.ru_utime - usage0.ru_utime) + (usage1.ru_stime - usage0.ru_stime)
     if stats.succeeded != n:
         raise SystemExit(f"expected {n} successes, got {stats}")
     return {"wall_s": wall, "cpu_s": cpu, "errors": stats.errors, "cached": stats.cached}
+
+
+async def _bare_loop(client: str, port: int, n: int, concurrency: int) -> float:
+    """Wall time of a bare request loop (no harness): the HTTP client's own ceiling."""
+    url = f"http://127.0.0.1:{port}/v1/chat/completions"
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]}).encode()
+    headers = {"Content-Type": "application/json"}
+    gate = asyncio.Semaphore(concurrency)
+    t0 = time.perf_counter()
+    if client == "aiohttp":
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def one() -> None:
+                async with gate, session.post(url, data=body, headers=headers) as resp:
+                    json.loads(await resp.read())
+
+            await asyncio.gather(*(one() for _ in range(n)))
+    else:
+        import httpx
+
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+
+            async def one() -> None:
+                async with gate:
+                    resp = await http.post(url, content=body, headers=headers)
+                    json.loads(resp.content)
+
+            await asyncio.gather(*(one() for _ in range(n)))
+    return time.perf_counter() - t0
 
 
 def _cpu_model() -> str:
@@ -148,7 +179,17 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--repeat", type=int, default=3, help="runs per mode; best and median")
-    parser.add_argument("--uvloop", action="store_true", help="use uvloop if installed")
+    parser.add_argument(
+        "--loop",
+        choices=["auto", "asyncio"],
+        default="auto",
+        help="auto: what the runner uses (uvloop when installed); asyncio: the default loop",
+    )
+    parser.add_argument(
+        "--compare-clients",
+        action="store_true",
+        help="also time bare request loops with aiohttp and httpx (why the adapters use aiohttp)",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -156,15 +197,14 @@ def main() -> int:
         _serve(args.serve, args.latency_ms / 1000)
         return 0
 
-    loop_name = "asyncio"
-    if args.uvloop:
-        try:
-            import uvloop
+    from assurance_harness.runner.executor import loop_factory
 
-            uvloop.install()
-            loop_name = "uvloop"
-        except ImportError:
-            print("uvloop not installed; using the default asyncio loop")
+    factory = loop_factory() if args.loop == "auto" else None
+    loop_name = "uvloop" if factory is not None else "asyncio"
+
+    def run_async(coro):  # type: ignore[no-untyped-def]
+        with asyncio.Runner(loop_factory=factory) as runner:
+            return runner.run(coro)
 
     port = _free_port()
     server = subprocess.Popen(
@@ -183,14 +223,14 @@ def main() -> int:
         )
         with tempfile.TemporaryDirectory() as tmp:
             # One warm-up so imports and the first connections are not billed to mode one.
-            asyncio.run(_run_once(port, 100, args.concurrency, None, Path(tmp) / "warm.jsonl"))
+            run_async(_run_once(port, 100, args.concurrency, None, Path(tmp) / "warm"))
             for mode in ("cache off", "cache cold"):
                 results = []
                 for i in range(args.repeat):
                     cache = Path(tmp) / f"cache-{i}.db" if mode == "cache cold" else None
-                    journal = Path(tmp) / "journal.jsonl"
+                    journal = Path(tmp) / f"run-{mode[-4:]}-{i}"
                     results.append(
-                        asyncio.run(_run_once(port, args.n, args.concurrency, cache, journal))
+                        run_async(_run_once(port, args.n, args.concurrency, cache, journal))
                     )
                 walls = sorted(r["wall_s"] for r in results)
                 cpus = sorted(r["cpu_s"] for r in results)
@@ -200,6 +240,17 @@ def main() -> int:
                     f"(bound/wall {bound / median:.0%} at the median, runs={len(walls)}); "
                     f"harness CPU {cpus[len(cpus) // 2] / args.n * 1000:.3f} ms/case (median)"
                 )
+            if args.compare_clients:
+                for client in ("aiohttp", "httpx"):
+                    try:
+                        wall = run_async(_bare_loop(client, port, args.n, args.concurrency))
+                    except ImportError:
+                        print(f"bare {client}: not installed")
+                        continue
+                    print(
+                        f"bare {client} loop (no harness): wall {wall:.3f}s "
+                        f"(bound/wall {bound / wall:.0%})"
+                    )
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS of the harness process: {peak_mb:.1f} MB")
     finally:
