@@ -13,7 +13,8 @@ from typing import Any
 # any ASCII punctuation). '<', '>' and '&' become entities so raw HTML never reaches the page.
 _MD_ESCAPE = set("\\`*_{}[]()#+!|~$")
 _MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
-_LEADING_BLOCK = re.compile(r"^(\s*)([-=.:]|\d+[.)])")
+_LEADING_MARK = re.compile(r"^(\s*)([-=:])")
+_LEADING_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
 
 
 def md_text(value: Any, *, limit: int | None = None) -> str:
@@ -32,8 +33,10 @@ def md_text(value: Any, *, limit: int | None = None) -> str:
         else:
             out.append(char)
     escaped = "".join(out)
-    # A leading '-', '=', '1.' ... would make a list item or a heading underline.
-    return _LEADING_BLOCK.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
+    # A leading '-', '=' or '1. ' would make a list item or a heading underline. Only ASCII
+    # punctuation can be backslash-escaped, so '1. ' becomes '1\. '.
+    escaped = _LEADING_MARK.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
+    return _LEADING_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
 
 
 def md_code(value: Any) -> str:

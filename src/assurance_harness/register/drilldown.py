@@ -45,7 +45,7 @@ class RiskDetail:
     runs: list[RunDetail]
 
 
-def _worst_rows(results: Path, keys: list[str]) -> list[CaseRow]:
+def worst_rows(results: Path, keys: list[str]) -> list[CaseRow]:
     if not keys or not results.exists():
         return []
     wanted = set(keys)
@@ -108,7 +108,7 @@ def risk_detail(
                     records=records,
                     results_path=results,
                     results_ok=ok,
-                    worst=_worst_rows(results, keys[:limit_cases]),
+                    worst=worst_rows(results, keys[:limit_cases]),
                 )
             )
     return RiskDetail(status=risk, runs=runs)

@@ -133,6 +133,14 @@ class EvidenceRecord:
         return str((self.gate or {}).get("id") or "(no gate)")
 
     @property
+    def gate_label(self) -> str:
+        """The gate id, with the groups that failed it when it is checked per group."""
+        groups = (self.gate or {}).get("failing_groups") or []
+        if groups:
+            return f"{self.gate_id} (failing groups: {', '.join(map(str, groups))})"
+        return self.gate_id
+
+    @property
     def suite_name(self) -> str:
         return str(self.suite.get("name") or "?")
 

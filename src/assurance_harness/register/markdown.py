@@ -61,7 +61,7 @@ def _evidence_rows(risk_status: RiskStatus) -> list[list[str]]:
                     md_text(record.run_id),
                     when(record.evidence_time),
                     md_text(record.target.get("model_version") or "-"),
-                    md_text(record.gate_id),
+                    md_text(record.gate_label),
                     md_text(with_interval(record.metric)),
                     md_text(threshold(record.gate)),
                     f"**{md_text(record.verdict)}**",
@@ -190,7 +190,7 @@ def render_risk_md(detail: RiskDetail) -> str:
         ]
         for record in run.records:
             out.append(
-                f"  - {md_text(record.id)} {md_text(record.gate_id)}: "
+                f"  - {md_text(record.id)} {md_text(record.gate_label)}: "
                 f"**{md_text(record.verdict)}**, {md_text(with_interval(record.metric))}"
             )
         for case in run.worst:

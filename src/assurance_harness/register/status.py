@@ -147,7 +147,7 @@ def risk_status(
     elif failing:
         status = "failing"
         for s in failing:
-            gates = ", ".join(r.gate_id for r in s.failing_gates)
+            gates = ", ".join(r.gate_label for r in s.failing_gates)
             reasons.append(f"{s.suite}: gate failed in run {s.run_id}: {gates}")
     elif missing or no_data:
         status = "untested"

@@ -1,0 +1,437 @@
+"""The impact-assessment annex: the technical evidence behind an AI impact assessment
+(ISO/IEC 42001 A.5.2-A.5.4), as one self-contained HTML page and a Markdown file.
+
+It gathers, for the runs named: the system's context from the register, why each suite was run
+(its description and the risks it evidences), results with intervals and plots, gate verdicts
+with the worst responses (always shown as text), the linked risks' status, the limitations,
+a manifest of hashes and the command that reproduces each run.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ._text import md_code, md_code_block, md_table, md_text, num, threshold, when, with_interval
+from .drilldown import CaseRow, worst_rows
+from .ledger import DEFAULT_LEDGER
+from .loader import DEFAULT_REGISTER
+from .runfiles import RunFiles, resolve_run, sha256_file
+from .soa import build_soa
+from .status import RegisterStatus, RiskStatus, build_status
+
+RUN_FILES = ("run.json", "cases.jsonl", "responses.jsonl", "results.jsonl", "summary.json",
+             "manifest.json")  # fmt: skip
+SMALL_N = 100
+"""Below this many responses an interval is wide; the limitations say so."""
+
+GENERAL_LIMITATIONS = [
+    "Passing tests do not prove the system is safe. The suites sample a finite set of prompts; "
+    "they show how the system behaved on those prompts, at that time, with that model version, "
+    "and nothing about inputs they do not contain.",
+    "A gate checked on a confidence bound passes only when the data show the figure is within "
+    "the threshold; a gate checked on the point estimate can pass by chance on small samples.",
+    "Scores come from automated classifiers and rules, which have their own error rates and "
+    "blind spots (dialects, sarcasm, languages other than the one they were trained on).",
+    "Behaviour in long conversations, with images or files, in other languages, or after the "
+    "model provider changes the model behind the same name is not measured unless a suite "
+    "says so.",
+    "Technical evidence covers only the testable part of the management system; policies, "
+    "roles, incident handling and supplier controls are evidenced by documents, not by tests.",
+]
+
+
+@dataclass
+class FileHash:
+    name: str
+    sha256: str | None
+    recorded: str | None = None
+    """What the run's manifest recorded, where it recorded one."""
+
+    @property
+    def status(self) -> str:
+        if self.sha256 is None:
+            return "missing"
+        if self.recorded is None:
+            return "-"
+        return "matches manifest" if self.recorded == self.sha256 else "DIFFERS from manifest"
+
+
+@dataclass
+class GateView:
+    gate: dict[str, Any]
+    worst: list[CaseRow] = field(default_factory=list)
+
+
+@dataclass
+class AnnexRun:
+    run: RunFiles
+    files: list[FileHash]
+    gates: list[GateView]
+    plot_png: bytes | None
+    plot_name: str
+    risks: list[str]
+
+    @property
+    def plot_data_uri(self) -> str | None:
+        if self.plot_png is None:
+            return None
+        return "data:image/png;base64," + base64.b64encode(self.plot_png).decode("ascii")
+
+    @property
+    def counts(self) -> dict[str, Any]:
+        return dict(self.run.summary.get("counts") or {})
+
+
+@dataclass
+class Annex:
+    runs: list[AnnexRun]
+    status: RegisterStatus | None
+    linked: list[RiskStatus]
+    limitations: list[str]
+    generated_at: dt.datetime
+    command: str
+    tool_version: str = __version__
+
+    @property
+    def system(self) -> Any:
+        return self.status.register.system if self.status else None
+
+
+def _file_hashes(run: RunFiles) -> list[FileHash]:
+    recorded = {"results.jsonl": (run.manifest.get("results") or {}).get("sha256")}
+    out = []
+    for name in RUN_FILES:
+        path = run.results_path if name == "results.jsonl" else run.dir / name
+        out.append(FileHash(name, sha256_file(path) if path.exists() else None, recorded.get(name)))
+    return out
+
+
+def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> list[str]:
+    out = list(GENERAL_LIMITATIONS)
+    for ar in annex_runs:
+        suite = ar.run.suite.get("name", "?")
+        counts = ar.counts
+        for view in ar.gates:
+            n = view.gate.get("n")
+            if isinstance(n, int) and n < SMALL_N:
+                out.append(
+                    f"{suite}: gate '{view.gate.get('id')}' rests on n={n} responses; its "
+                    f"interval is [{num(view.gate.get('ci_low'))}, "
+                    f"{num(view.gate.get('ci_high'))}]."
+                )
+            if view.gate.get("verdict") == "no_data":
+                out.append(
+                    f"{suite}: gate '{view.gate.get('id')}' had no data and was not checked."
+                )
+        if counts.get("errors"):
+            out.append(
+                f"{suite}: {counts['errors']} of {counts.get('requests')} requests failed and were "
+                "not scored; the figures exclude them."
+            )
+    if status is not None:
+        system = status.register.system
+        for use in system.out_of_scope:
+            out.append(f"Out of scope for the system, and not tested: {use}.")
+        for rs in status.risks:
+            if rs.status == "untested":
+                out.append(
+                    f"Risk {rs.risk_id} ({rs.title}) has no current technical evidence: "
+                    + "; ".join(rs.reasons)
+                    + "."
+                )
+        gaps = [row.control for row in build_soa(status) if row.note.startswith("gap")]
+        if gaps:
+            out.append(
+                "Testable ISO/IEC 42001 Annex A controls without technical evidence: "
+                + ", ".join(gaps)
+                + "."
+            )
+        if not status.integrity.ok:
+            out.append(
+                "The evidence ledger FAILED verification; the linked-risk status may rest on "
+                "altered records."
+            )
+    return out
+
+
+def build_annex(
+    runs: list[str],
+    *,
+    reports: Path = Path("reports"),
+    register_path: Path | None = DEFAULT_REGISTER,
+    ledger_path: Path | None = None,
+    command: str = "",
+    now: dt.datetime | None = None,
+    max_cases: int = 3,
+) -> Annex:
+    """Collect everything the annex shows; reads only (runs, register, ledger)."""
+    now = now or dt.datetime.now(dt.UTC)
+    ledger_path = ledger_path or reports / "evidence" / DEFAULT_LEDGER.name
+    status = None
+    if register_path is not None and Path(register_path).exists():
+        status = build_status(Path(register_path), ledger_path, now=now, check_files=True)
+    annex_runs: list[AnnexRun] = []
+    for index, run_ref in enumerate(runs, start=1):
+        run = RunFiles.load(resolve_run(reports, run_ref))
+        gate_views = []
+        for gate in run.gates:
+            keys = list(gate.get("worst_cases") or [])[:max_cases]
+            gate_views.append(GateView(gate, worst_rows(run.results_path, keys)))
+        from .annex_plots import metrics_figure
+
+        suite = run.suite
+        png = metrics_figure(
+            run.summary, title=f"{suite.get('name')} {suite.get('version')}: {run.run_id}"
+        )
+        risk_ids = list(suite.get("evidence_for") or [])
+        if status is not None:
+            risk_ids += [
+                r.id
+                for r in status.register.risks_for_suite(str(suite.get("name")))
+                if r.id not in risk_ids
+            ]
+        annex_runs.append(
+            AnnexRun(run, _file_hashes(run), gate_views, png, f"plots/run-{index}.png", risk_ids)
+        )
+    linked_ids = list(dict.fromkeys(r for ar in annex_runs for r in ar.risks))
+    linked = [rs for rid in linked_ids if status and (rs := status.get(rid))]
+    return Annex(
+        runs=annex_runs,
+        status=status,
+        linked=linked,
+        limitations=_limitations(annex_runs, status),
+        generated_at=now,
+        command=command,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+
+
+def _md_case(case: CaseRow) -> list[str]:
+    response = case.response if case.response is not None else f"(request failed: {case.error})"
+    scores = ", ".join(
+        f"{sid}.{k}={num(v)}"
+        for sid, fields in case.scores.items()
+        for k, v in (fields or {}).items()
+        if not isinstance(v, (dict, list))
+    )
+    return [
+        f"Case {md_code(case.key)} (results.jsonl line {num(case.line)}); scores: "
+        f"{md_text(scores or '-')}",
+        "",
+        "Prompt:",
+        "",
+        md_code_block(case.prompt),
+        "",
+        "Response (shown as text):",
+        "",
+        md_code_block(response),
+        "",
+    ]
+
+
+def render_annex_md(annex: Annex) -> str:
+    system = annex.system
+    out = [
+        "# AI impact assessment annex: technical evidence"
+        + (f" for {md_text(system.name)}" if system else ""),
+        "",
+        f"Generated {when(annex.generated_at)} by assurance-harness {md_text(annex.tool_version)}"
+        + (f" with {md_code(annex.command)}" if annex.command else "")
+        + ".",
+        "",
+        "## 1. System context",
+        "",
+    ]
+    if system is None:
+        out.append("No risk register was given; system context and risk status are not shown.")
+    else:
+        out += [
+            f"- System: {md_text(system.name)}"
+            + (f": {md_text(system.description)}" if system.description else ""),
+            f"- Intended use: {md_text(system.intended_use)}",
+            f"- Audience: {md_text(system.audience.label())}",
+            f"- Owner: {md_text(system.owner)}",
+        ]
+        if system.deployment:
+            out.append(f"- Deployment: {md_text(system.deployment)}")
+        for use in system.out_of_scope:
+            out.append(f"- Out of scope: {md_text(use)}")
+    out += ["", "## 2. Suites run and why", ""]
+    titles = {rs.risk_id: rs.title for rs in annex.linked}
+    for ar in annex.runs:
+        suite = ar.run.suite
+        risks = ", ".join(f"{r} ({titles.get(r, 'not in register')})" for r in ar.risks) or "none"
+        out += [
+            f"### {md_text(suite.get('name'))} {md_text(suite.get('version'))}",
+            "",
+            md_text(suite.get("description") or "No description."),
+            "",
+            f"- Evidence for: {md_text(risks)}",
+            f"- Run: {md_code(ar.run.run_id)}, {when(ar.run.summary.get('started_at'))} to "
+            f"{when(ar.run.summary.get('finished_at'))}, "
+            f"status {md_text(ar.run.summary.get('status'))}",
+            f"- Target: {md_text(ar.run.target.get('name'))} (fingerprint "
+            f"{md_code(ar.run.target.get('fingerprint'))}, model version "
+            f"{md_code(ar.run.target.get('model_version'))})",
+            f"- Requests: {num(ar.counts.get('requests'))}, "
+            f"errors {num(ar.counts.get('errors'))}, cases {num(ar.counts.get('cases'))}, "
+            f"samples per case {num(ar.run.summary.get('samples'))}",
+            "",
+        ]
+    out += ["## 3. Results", ""]
+    for ar in annex.runs:
+        out += [f"### {md_text(ar.run.suite.get('name'))}: metrics", ""]
+        rows = []
+        for name, metric in ar.run.metrics.items():
+            rows.append(
+                [
+                    md_text(name),
+                    md_text(metric.get("kind")),
+                    md_text(with_interval(metric)),
+                    md_text(metric.get("method") or "-"),
+                ]
+            )
+            for group, value in (metric.get("groups") or {}).items():
+                rows.append([md_text(f"{name} [{group}]"), "", md_text(with_interval(value)), ""])
+        out.append(
+            md_table(["metric", "kind", "value [CI] (n)", "interval method"], rows)
+            if rows
+            else "No metrics."
+        )
+        if ar.plot_png is not None:
+            out += ["", f"![metrics of {md_text(ar.run.suite.get('name'))}]({ar.plot_name})"]
+        out.append("")
+    out += ["## 4. Gate verdicts", ""]
+    for ar in annex.runs:
+        out += [f"### {md_text(ar.run.suite.get('name'))}", ""]
+        rows = [
+            [
+                md_text(v.gate.get("id")),
+                md_text(threshold(v.gate)),
+                num(v.gate.get("checked")),
+                md_text(with_interval(v.gate)),
+                f"**{md_text(v.gate.get('verdict'))}**",
+                md_text(", ".join(v.gate.get("failing_groups") or []) or "-"),
+            ]
+            for v in ar.gates
+        ]
+        out.append(
+            md_table(
+                ["gate", "threshold", "checked", "value [CI] (n)", "verdict", "failing groups"],
+                rows,
+            )
+            if rows
+            else "The suite has no gates."
+        )
+        out.append("")
+        for view in ar.gates:
+            if view.worst:
+                out += [f"Worst cases for {md_text(view.gate.get('id'))}:", ""]
+                for case in view.worst:
+                    out += _md_case(case)
+    out += ["## 5. Linked risks and their status", ""]
+    if annex.status is None:
+        out.append("No register given.")
+    else:
+        rows = [
+            [
+                md_text(rs.risk_id),
+                md_text(rs.title),
+                f"**{rs.status.upper()}**",
+                md_text("; ".join(rs.reasons)),
+                md_text("; ".join(rs.flags) or "-"),
+            ]
+            for rs in annex.linked
+        ]
+        out.append(
+            md_table(["risk", "title", "status", "why", "for review"], rows)
+            if rows
+            else "The runs name no risks."
+        )
+        integrity = annex.status.integrity
+        out += [
+            "",
+            f"Evidence ledger: {integrity.records} records, "
+            + (
+                "chain and run files verified."
+                if integrity.ok
+                else f"VERIFICATION FAILED ({len(integrity.issues)} issues)."
+            ),
+        ]
+    out += ["", "## 6. Limitations", ""]
+    out += [f"- {md_text(item)}" for item in annex.limitations]
+    out += ["", "## 7. Manifest of hashes", ""]
+    for ar in annex.runs:
+        out += [f"Run {md_code(ar.run.run_id)} ({md_code(ar.run.dir)}):", ""]
+        rows = [
+            [md_text(f.name), md_text(f.sha256 or "missing"), md_text(f.status)] for f in ar.files
+        ]
+        suite = ar.run.suite
+        rows.append(
+            [md_text(f"suite {suite.get('path')}"), md_text(suite.get("sha256") or "-"), "-"]
+        )
+        for dataset in ar.run.manifest.get("datasets") or []:
+            rows.append(
+                [md_text(f"dataset {dataset.get('path')}"), md_text(dataset.get("sha256")), "-"]
+            )
+        target = ar.run.manifest.get("target") or {}
+        rows.append(
+            [
+                md_text(f"target config {target.get('path')}"),
+                md_text(target.get("sha256") or "-"),
+                "-",
+            ]
+        )
+        out += [md_table(["file", "sha256", "check"], rows), ""]
+        out.append(f"Code version: {md_code(ar.run.manifest.get('git_commit') or 'unknown')}")
+        out.append("")
+    out += ["## 8. Reproduce", ""]
+    for ar in annex.runs:
+        command = ar.run.manifest.get("command") or "(the run did not record its command)"
+        out += [f"{md_text(ar.run.suite.get('name'))}:", "", md_code_block(command, info="sh"), ""]
+    out += [
+        "Check the evidence has not been altered since:",
+        "",
+        md_code_block("assurance evidence verify", info="sh"),
+        "",
+    ]
+    return "\n".join(out)
+
+
+def render_annex_html(annex: Annex) -> str:
+    from .html import render
+
+    return render("annex.html", annex=annex)
+
+
+def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
+    """Write annex.html (plots inline), annex.md (plots beside it) and SHA256SUMS."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for ar in annex.runs:
+        if ar.plot_png is not None:
+            path = out_dir / ar.plot_name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(ar.plot_png)
+            written[ar.plot_name] = path
+    html_path = out_dir / "annex.html"
+    html_path.write_text(render_annex_html(annex), encoding="utf-8")
+    md_path = out_dir / "annex.md"
+    md_path.write_text(render_annex_md(annex), encoding="utf-8")
+    written = {"annex.html": html_path, "annex.md": md_path, **written}
+    sums = "".join(
+        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}\n"
+        for name, path in written.items()
+    )
+    (out_dir / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    written["SHA256SUMS"] = out_dir / "SHA256SUMS"
+    return written

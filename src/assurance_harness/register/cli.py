@@ -1,0 +1,672 @@
+"""``assurance register ...`` and ``assurance evidence ...``: installed into the main CLI by
+``install(app)``.
+
+Terminal output goes through ``rich.text.Text`` (never markup) with control characters made
+visible, so model output cannot restyle or clear the terminal. Exit codes: 0 ok; 1 the evidence
+failed verification (or, with ``--strict``, a risk is not verified); 2 usage or config error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shlex
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import HarnessError, UsageError
+
+if TYPE_CHECKING:
+    from .drilldown import RiskDetail
+    from .ledger import VerifyReport
+    from .status import RegisterStatus
+
+register_app = typer.Typer(
+    help="The AI risk register: status from evidence, views, exchange, Statement of Applicability.",
+    no_args_is_help=True,
+)
+evidence_app = typer.Typer(
+    help="The evidence ledger: attach runs, verify integrity, pack an impact-assessment annex.",
+    no_args_is_help=True,
+)
+
+err = Console(stderr=True)
+out = Console() if Console().is_terminal else Console(width=200)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+STATUS_STYLE = {"verified": "green", "failing": "red", "stale": "yellow", "untested": "dim"}
+VERDICT_STYLE = {"pass": "green", "fail": "red", "no_data": "yellow", "no_gate": "yellow"}
+
+
+def term(value: object, style: str = "") -> Text:
+    """Data as terminal text: no markup, control characters shown as escapes."""
+    text = "" if value is None else str(value)
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text), style=style)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """User-fixable errors: one red line each, then the error's exit code."""
+    try:
+        yield
+    except HarnessError as exc:
+        for line in str(exc).splitlines():
+            err.print(Text("error: ", style="red") + term(line), soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+RegisterOpt = Annotated[Path, typer.Option("--register", help="Risk register YAML file.")]
+ReportsOpt = Annotated[Path, typer.Option("--reports", help="Directory of run folders.")]
+LedgerOpt = Annotated[
+    Path | None,
+    typer.Option("--ledger", help="Evidence ledger (default: <reports>/evidence/ledger.jsonl)."),
+]
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now", help="Compute freshness as of this ISO time (default: now).", hidden=True
+    ),
+]
+
+DEFAULT_REGISTER = Path("register/risk_register.yaml")
+DEFAULT_REPORTS = Path("reports")
+
+
+def _ledger(ledger: Path | None, reports: Path) -> Path:
+    return ledger if ledger is not None else reports / "evidence" / "ledger.jsonl"
+
+
+def _now(now: str | None) -> dt.datetime | None:
+    if now is None:
+        return None
+    from .ledger import parse_time
+
+    parsed = parse_time(now)
+    if parsed is None:
+        raise UsageError(f"--now: not an ISO 8601 time: {now}")
+    return parsed
+
+
+def _write_or_print(text: str, out_path: Path | None) -> None:
+    if out_path is None:
+        sys.stdout.write(text)
+        return
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(text, encoding="utf-8")
+    err.print(term(f"wrote {out_path}"))
+
+
+def _print_integrity(report: VerifyReport, ledger_path: Path) -> None:
+    for issue in report.issues:
+        err.print(
+            Text("tampered: ", style="bold red") + term(issue.format(ledger_path)), soft_wrap=True
+        )
+    for warning in report.warnings:
+        err.print(Text("warning: ", style="yellow") + term(warning), soft_wrap=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# register
+
+
+@register_app.command("status")
+def status_cmd(
+    register: RegisterOpt = DEFAULT_REGISTER,
+    reports: ReportsOpt = DEFAULT_REPORTS,
+    ledger: LedgerOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, md or json.")] = "table",
+    check_files: Annotated[
+        bool, typer.Option("--check-files", help="Also re-hash the run files behind the evidence.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 unless every risk is verified (for CI).")
+    ] = False,
+    now: NowOpt = None,
+) -> None:
+    """Per risk: verified, failing, stale or untested, with the evidence and review flags."""
+    with _errors():
+        from .status import build_status
+
+        ledger_path = _ledger(ledger, reports)
+        status = build_status(register, ledger_path, now=_now(now), check_files=check_files)
+        if format == "md":
+            from .markdown import render_status_md
+
+            sys.stdout.write(render_status_md(status))
+        elif format == "json":
+            sys.stdout.write(json.dumps(_status_json(status), indent=2) + "\n")
+        elif format == "table":
+            _status_table(status)
+        else:
+            raise UsageError(f"--format: unknown format '{format}'; use table, md or json")
+        _print_integrity(status.integrity, ledger_path)
+        if not status.integrity.ok:
+            raise typer.Exit(1)
+        if strict and any(r.status != "verified" for r in status.risks):
+            raise typer.Exit(1)
+
+
+def _status_json(status: RegisterStatus) -> dict[str, object]:
+    return {
+        "system": status.register.system.name,
+        "generated_at": status.generated_at.isoformat(),
+        "ledger": {
+            "path": str(status.ledger_path),
+            "records": status.integrity.records,
+            "ok": status.integrity.ok,
+            "issues": [i.format(status.ledger_path) for i in status.integrity.issues],
+        },
+        "counts": status.counts(),
+        "risks": [
+            {
+                "id": rs.risk_id,
+                "title": rs.title,
+                "status": rs.status,
+                "reasons": rs.reasons,
+                "flags": rs.flags,
+                "inherent_rating": rs.risk.inherent_rating if rs.risk else None,
+                "residual_rating": rs.risk.residual_rating if rs.risk else None,
+                "last_evidence": rs.last_evidence.isoformat() if rs.last_evidence else None,
+                "evidence": [
+                    {
+                        "record": r.id,
+                        "suite": r.suite_name,
+                        "run_id": r.run_id,
+                        "gate": r.gate_id,
+                        "verdict": r.verdict,
+                        "metric": r.metric,
+                        "results_path": r.run.get("results_path"),
+                    }
+                    for s in rs.suites
+                    for r in s.records
+                ],
+            }
+            for rs in status.risks
+        ],
+    }
+
+
+def _status_table(status: RegisterStatus) -> None:
+    from ._text import when
+
+    table = Table(title=f"AI risk register: {status.register.system.name}", title_justify="left")
+    for column in ("risk", "title", "residual", "status", "last evidence", "why / for review"):
+        table.add_column(column, overflow="fold")
+    for rs in status.risks:
+        why = term("\n".join(rs.reasons))
+        for flag in rs.flags:
+            why.append("\nreview: ", style="yellow")
+            why.append_text(term(flag))
+        table.add_row(
+            term(rs.risk_id),
+            term(rs.title),
+            term(rs.risk.residual_rating if rs.risk else "-"),
+            term(rs.status.upper(), STATUS_STYLE[rs.status]),
+            term(when(rs.last_evidence)),
+            why,
+        )
+    out.print(table)
+    counts = ", ".join(f"{n} {s}" for s, n in status.counts().items())
+    out.print(term(f"{counts}. Drill down: assurance register show RISK_ID"))
+
+
+@register_app.command("show")
+def show_cmd(
+    risk_id: Annotated[str, typer.Argument(help="Risk id, e.g. R-001.")],
+    register: RegisterOpt = DEFAULT_REGISTER,
+    reports: ReportsOpt = DEFAULT_REPORTS,
+    ledger: LedgerOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text or md.")] = "text",
+    runs: Annotated[int, typer.Option(help="Runs per suite to list.")] = 5,
+    cases: Annotated[int, typer.Option(help="Worst cases per run to print.")] = 3,
+    now: NowOpt = None,
+) -> None:
+    """A risk, its runs, their gates, and the worst scored responses (with results.jsonl lines)."""
+    with _errors():
+        from .drilldown import risk_detail
+        from .status import build_status
+
+        ledger_path = _ledger(ledger, reports)
+        status = build_status(register, ledger_path, now=_now(now))
+        detail = risk_detail(status, risk_id, limit_runs=runs, limit_cases=cases)
+        if detail is None:
+            known = ", ".join(r.risk_id for r in status.risks)
+            raise UsageError(f"no risk '{risk_id}' in {register} or the ledger; known: {known}")
+        if format == "md":
+            from .markdown import render_risk_md
+
+            sys.stdout.write(render_risk_md(detail))
+        elif format == "text":
+            _show_text(detail)
+        else:
+            raise UsageError(f"--format: unknown format '{format}'; use text or md")
+        _print_integrity(status.integrity, ledger_path)
+        if not status.integrity.ok:
+            raise typer.Exit(1)
+
+
+def _show_text(detail: RiskDetail) -> None:
+    from ._text import threshold, when, with_interval
+
+    rs = detail.status
+    out.print(
+        term(f"{rs.risk_id}: {rs.title}", "bold")
+        + term("  ")
+        + term(rs.status.upper(), STATUS_STYLE[rs.status])
+    )
+    for reason in rs.reasons:
+        out.print(term(f"  {reason}"))
+    for flag in rs.flags:
+        out.print(term("  review: ", "yellow") + term(flag))
+    if rs.risk is not None:
+        risk = rs.risk
+        out.print(
+            term(
+                f"  owner {risk.owner}; inherent {risk.inherent_rating} ({risk.inherent_score}), "
+                f"residual {risk.residual_rating} ({risk.residual_score}); suites: "
+                f"{', '.join(risk.suites) or 'none'}; freshness {risk.freshness_days} days"
+            )
+        )
+    if not detail.runs:
+        out.print(term("  no runs have produced evidence for this risk"))
+    for run in detail.runs:
+        ok = {True: "hash ok", False: "CHANGED since recorded", None: "missing"}[run.results_ok]
+        out.print()
+        out.print(term(f"run {run.run_id} ({run.suite})", "bold"))
+        out.print(term(f"  results: {run.results_path} ({ok})"))
+        for record in run.records:
+            out.print(
+                term(f"  {record.id} {when(record.evidence_time)} {record.gate_label}: ")
+                + term(record.verdict, VERDICT_STYLE.get(record.verdict, ""))
+                + term(
+                    f"  {with_interval(record.metric)}; {threshold(record.gate)}; "
+                    f"model {record.target.get('model_version')}"
+                )
+            )
+        for case in run.worst:
+            out.print(term(f"  worst case {case.key} (results.jsonl line {case.line})", "bold"))
+            out.print(term("    prompt:   ") + term(_clip(case.prompt)))
+            response = case.response if case.response is not None else f"(error: {case.error})"
+            out.print(term("    response: ") + term(_clip(response)))
+
+
+def _clip(text: object, limit: int = 400) -> str:
+    value = " ".join(str(text or "").split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@register_app.command("export")
+def export_cmd(
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="md, html, csv or xlsx (default: from --out)."),
+    ] = None,
+    register: RegisterOpt = DEFAULT_REGISTER,
+    reports: ReportsOpt = DEFAULT_REPORTS,
+    ledger: LedgerOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """The register with its computed status, as Markdown, a self-contained HTML page, CSV or
+    XLSX (Risks, Evidence and SoA sheets) for GRC tools."""
+    with _errors():
+        from .soa import build_soa
+        from .status import build_status
+
+        fmt = format or out_path.suffix.lstrip(".").lower()
+        if fmt not in ("md", "html", "csv", "xlsx"):
+            raise UsageError(f"--format: unknown format '{fmt}'; use md, html, csv or xlsx")
+        status = build_status(register, _ledger(ledger, reports), now=_now(now))
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "md":
+            from .markdown import render_status_md
+
+            out_path.write_text(render_status_md(status), encoding="utf-8")
+        elif fmt == "html":
+            from .html import render_status_html
+
+            out_path.write_text(render_status_html(status, build_soa(status)), encoding="utf-8")
+        elif fmt == "csv":
+            from .exchange import export_csv
+
+            export_csv(status, out_path)
+        else:
+            from .exchange import export_xlsx
+
+            export_xlsx(status, build_soa(status), out_path)
+        err.print(term(f"wrote {out_path} ({len(status.risks)} risks)"))
+        _print_integrity(status.integrity, status.ledger_path)
+
+
+@register_app.command("import")
+def import_cmd(
+    csv_path: Annotated[
+        Path, typer.Argument(help="CSV exported by 'register export' or a GRC tool.")
+    ],
+    register: RegisterOpt = DEFAULT_REGISTER,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here instead of over --register.")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Drop risks that are not in the CSV.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report only.")] = False,
+) -> None:
+    """Update the register's risks from CSV. Every bad cell is reported as file:line; nothing is
+    written unless the whole file is valid. Computed columns (status ...) are ignored."""
+    with _errors():
+        from .exchange import dump_register_yaml, merge_risks, read_risks_csv
+        from .loader import load_register
+
+        loaded = load_register(register)
+        risks = read_risks_csv(csv_path)
+        result = merge_risks(loaded.register, risks, mode="replace" if replace else "merge")
+        target = out_path or register
+        summary = (
+            f"{len(result.added)} added, {len(result.updated)} updated, "
+            f"{len(result.unchanged)} unchanged, {len(result.removed)} removed"
+        )
+        if dry_run:
+            out.print(term(f"{csv_path}: valid; would write {target}: {summary}"))
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(dump_register_yaml(result.register), encoding="utf-8")
+        tmp.replace(target)
+        out.print(term(f"wrote {target}: {summary}"))
+
+
+@register_app.command("soa")
+def soa_cmd(
+    register: RegisterOpt = DEFAULT_REGISTER,
+    reports: ReportsOpt = DEFAULT_REPORTS,
+    ledger: LedgerOpt = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="table, md, html or csv.")
+    ] = "table",
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="File to write.")] = None,
+    now: NowOpt = None,
+) -> None:
+    """Statement of Applicability: each ISO/IEC 42001 Annex A control, the owner's decision,
+    and whether the ledger holds technical evidence for it."""
+    with _errors():
+        from .soa import build_soa
+        from .status import build_status
+
+        status = build_status(register, _ledger(ledger, reports), now=_now(now))
+        rows = build_soa(status)
+        if format == "md":
+            from .markdown import render_soa_md
+
+            _write_or_print(render_soa_md(rows, status), out_path)
+        elif format == "html":
+            from .html import render_soa_html
+
+            _write_or_print(render_soa_html(rows, status), out_path)
+        elif format == "csv":
+            import csv
+            import io
+
+            from .exchange import soa_rows
+
+            buffer = io.StringIO()
+            data = soa_rows(rows)
+            writer = csv.DictWriter(buffer, fieldnames=list(data[0]))
+            writer.writeheader()
+            writer.writerows(data)
+            _write_or_print(buffer.getvalue(), out_path)
+        elif format == "table":
+            table = Table(
+                title="Statement of Applicability (ISO/IEC 42001:2023 Annex A)",
+                title_justify="left",
+            )
+            for column in ("control", "title", "applicable", "risks", "technical evidence", "note"):
+                table.add_column(column, overflow="fold")
+            for row in rows:
+                style = {
+                    "verified": "green",
+                    "failing": "red",
+                    "stale": "yellow",
+                    "partial": "yellow",
+                }.get(row.evidence, "dim")
+                table.add_row(
+                    term(row.control),
+                    term(row.title),
+                    term({True: "yes", False: "no", None: "not stated"}[row.applicable]),
+                    term(", ".join(row.risks) or "-"),
+                    term(row.evidence_label, style),
+                    term(row.note or "-"),
+                )
+            out.print(table)
+        else:
+            raise UsageError(f"--format: unknown format '{format}'; use table, md, html or csv")
+        _print_integrity(status.integrity, status.ledger_path)
+
+
+@register_app.command("validate")
+def validate_cmd(register: RegisterOpt = DEFAULT_REGISTER) -> None:
+    """Check the register file; print every problem as file:line."""
+    with _errors():
+        from .loader import load_register
+
+        loaded = load_register(register)
+        out.print(term(f"{register}: valid ({len(loaded.register.risks)} risks)"))
+
+
+# ---------------------------------------------------------------------------------------------
+# evidence
+
+
+@evidence_app.command("attach")
+def attach_cmd(
+    runs: Annotated[list[str], typer.Argument(help="Run ids (or run directories).")],
+    reports: ReportsOpt = DEFAULT_REPORTS,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            help="Also link risks that list the suite (default: "
+            "register/risk_register.yaml if present).",
+        ),
+    ] = None,
+    ledger: LedgerOpt = None,
+) -> None:
+    """Append a finished run's gate results to the ledger, one record per risk and gate.
+    Attaching a run twice appends nothing."""
+    with _errors():
+        from .ledger import attach_run
+        from .runfiles import resolve_run
+
+        if register is None and DEFAULT_REGISTER.exists():
+            register = DEFAULT_REGISTER
+        ledger_path = _ledger(ledger, reports)
+        known = _register_ids(register)
+        for run in runs:
+            run_dir = resolve_run(reports, run)
+            records = attach_run(run_dir, register_path=register, ledger_path=ledger_path)
+            if not records:
+                out.print(
+                    term(
+                        f"{run_dir.name}: nothing to attach (already attached, the run "
+                        "failed, or its suite names no risk)"
+                    )
+                )
+                continue
+            verdicts = ", ".join(f"{r.risk_id} {r.gate_id}: {r.verdict}" for r in records)
+            out.print(
+                term(
+                    f"{run_dir.name}: {len(records)} records "
+                    f"({records[0].id}..{records[-1].id}) -> {ledger_path}: {verdicts}"
+                )
+            )
+            unknown = sorted({r.risk_id for r in records} - known) if known is not None else []
+            if unknown:
+                err.print(term(f"warning: {', '.join(unknown)} not in {register}", "yellow"))
+
+
+def _register_ids(register: Path | None) -> set[str] | None:
+    if register is None or not register.exists():
+        return None
+    from .loader import load_register
+
+    return {r.id for r in load_register(register).register.risks}
+
+
+@evidence_app.command("verify")
+def verify_cmd(
+    reports: ReportsOpt = DEFAULT_REPORTS,
+    ledger: LedgerOpt = None,
+    files: Annotated[
+        bool, typer.Option("--files/--no-files", help="Re-hash the run files each record names.")
+    ] = True,
+    anchor: Annotated[
+        Path | None,
+        typer.Option("--anchor", help="A copy of an earlier ledger.jsonl.head kept elsewhere."),
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Check the hash chain, the anchor and the run files; name every edited, deleted, inserted
+    or reordered record. Exit 1 on any tampering."""
+    with _errors():
+        from .ledger import verify_ledger
+
+        ledger_path = _ledger(ledger, reports)
+        if not ledger_path.exists():
+            raise UsageError(f"{ledger_path}: no ledger yet; attach a run first")
+        report = verify_ledger(ledger_path, check_files=files, anchor=anchor)
+        if format == "json":
+            sys.stdout.write(
+                json.dumps(
+                    {
+                        "ledger": str(ledger_path),
+                        "ok": report.ok,
+                        "records": report.records,
+                        "head": report.head,
+                        "runs_checked": report.runs_checked,
+                        "files_checked": report.files_checked,
+                        "issues": [
+                            {
+                                "kind": i.kind,
+                                "line": i.line,
+                                "record": i.record_id,
+                                "message": i.message,
+                            }
+                            for i in report.issues
+                        ],
+                        "warnings": report.warnings,
+                    },
+                    indent=2,
+                )
+                + "\n"
+            )
+        else:
+            _print_integrity(report, ledger_path)
+            verdict = "OK" if report.ok else f"FAILED ({len(report.issues)} issues)"
+            out.print(
+                term(
+                    f"{ledger_path}: {verdict}: {report.records} records, head "
+                    f"{(report.head or '-')[:16]}, {report.runs_checked} runs and "
+                    f"{report.files_checked} files re-hashed",
+                    "green" if report.ok else "bold red",
+                )
+            )
+        if not report.ok:
+            raise typer.Exit(1)
+
+
+@evidence_app.command("head")
+def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) -> None:
+    """Print the anchor (sequence number and head hash); keep a copy outside the ledger's
+    reach and check against it later with 'evidence verify --anchor FILE'."""
+    with _errors():
+        from .ledger import anchor_path
+
+        path = anchor_path(_ledger(ledger, reports))
+        if not path.exists():
+            raise UsageError(f"{path}: no anchor yet; attach a run first")
+        sys.stdout.write(path.read_text(encoding="utf-8"))
+
+
+@evidence_app.command("list")
+def list_cmd(
+    reports: ReportsOpt = DEFAULT_REPORTS,
+    ledger: LedgerOpt = None,
+    risk: Annotated[str | None, typer.Option("--risk", help="Only this risk.")] = None,
+    limit: Annotated[int, typer.Option(help="Newest N records.")] = 50,
+) -> None:
+    """The newest records in the ledger."""
+    with _errors():
+        from ._text import when, with_interval
+        from .ledger import read_ledger
+
+        records = [
+            r
+            for r in read_ledger(_ledger(ledger, reports), strict=False)
+            if risk is None or r.risk_id == risk
+        ][-limit:]
+        table = Table(title_justify="left")
+        for column in ("record", "risk", "run", "gate", "verdict", "value [CI] (n)", "observed"):
+            table.add_column(column, overflow="fold")
+        for r in records:
+            table.add_row(
+                term(r.id),
+                term(r.risk_id),
+                term(r.run_id),
+                term(r.gate_label),
+                term(r.verdict, VERDICT_STYLE.get(r.verdict, "")),
+                term(with_interval(r.metric)),
+                term(when(r.evidence_time)),
+            )
+        out.print(table)
+
+
+@evidence_app.command("pack")
+def pack_cmd(
+    run: Annotated[list[str], typer.Option("--run", help="Run id to include (repeatable).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the annex to.")],
+    reports: ReportsOpt = DEFAULT_REPORTS,
+    register: RegisterOpt = DEFAULT_REGISTER,
+    ledger: LedgerOpt = None,
+) -> None:
+    """An impact-assessment annex for the runs: annex.html (self-contained, plots inline),
+    annex.md (plots beside it) and SHA256SUMS."""
+    with _errors():
+        from .annex import build_annex, write_annex
+
+        command = _pack_command(run, out_dir, reports, register)
+        annex = build_annex(
+            run,
+            reports=reports,
+            register_path=register if register.exists() else None,
+            ledger_path=_ledger(ledger, reports),
+            command=command,
+        )
+        written = write_annex(annex, out_dir)
+        for name in written:
+            out.print(term(f"wrote {out_dir / name}"))
+        if annex.status is not None and not annex.status.integrity.ok:
+            _print_integrity(annex.status.integrity, annex.status.ledger_path)
+            raise typer.Exit(1)
+
+
+def _pack_command(runs: list[str], out_dir: Path, reports: Path, register: Path) -> str:
+    parts = ["assurance", "evidence", "pack"]
+    for run in runs:
+        parts += ["--run", run]
+    parts += ["--out", str(out_dir), "--reports", str(reports), "--register", str(register)]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def install(app: typer.Typer) -> None:
+    """Add the ``register`` and ``evidence`` command groups to the main CLI."""
+    app.add_typer(register_app, name="register")
+    app.add_typer(evidence_app, name="evidence")
