@@ -11,6 +11,7 @@ name the stereotyped group (``answer_info`` tags matched against
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
@@ -83,6 +84,15 @@ class BbqPromptExpander(Expander):
             )
         return value
 
+    def _question(self, case: Case) -> str:
+        """The question column, or the prompt when the suite mapped ``prompt: question`` (the
+        loader then keeps the column as the prompt, not in metadata)."""
+        p: BbqPromptParams = self.params  # type: ignore[assignment]
+        value = _lookup(case.metadata, p.question_key)
+        if value is None and case.prompt:
+            return case.prompt
+        return str(self._require(case, p.question_key))
+
     def _one(self, case: Case) -> Case:
         p: BbqPromptParams = self.params  # type: ignore[assignment]
         options = [str(self._require(case, key)) for key in p.answers]
@@ -95,7 +105,7 @@ class BbqPromptExpander(Expander):
         stereotyped = _lookup(case.metadata, p.stereotyped_key) or []
         if isinstance(stereotyped, str):
             stereotyped = [stereotyped]
-        wanted = {str(s).strip().lower() for s in stereotyped}
+        wanted = {_norm(s) for s in stereotyped}
         tags = [_tag(info, key) for key in p.answers]
         unknown = [i for i, tag in enumerate(tags) if tag == UNKNOWN_TAG]
         targets = [i for i, tag in enumerate(tags) if tag and tag != UNKNOWN_TAG and tag in wanted]
@@ -105,7 +115,7 @@ class BbqPromptExpander(Expander):
         )
         prompt = (
             p.template.replace("{context}", str(self._require(case, p.context_key)))
-            .replace("{question}", str(self._require(case, p.question_key)))
+            .replace("{question}", self._question(case))
             .replace("{options}", lines)
         )
         block = {
@@ -131,5 +141,11 @@ class BbqPromptExpander(Expander):
 def _tag(info: Any, key: str) -> str | None:
     entry = info.get(key) if isinstance(info, dict) else None
     if isinstance(entry, list | tuple) and len(entry) >= 2:
-        return str(entry[1]).strip().lower()
+        return _norm(entry[1])
     return None
+
+
+def _norm(tag: object) -> str:
+    """Tags and group names compared without case, spaces or dashes: BBQ writes the group as
+    ``low SES`` in ``stereotyped_groups`` but ``lowSES`` in ``answer_info``."""
+    return re.sub(r"[\s_\-]+", "", str(tag)).lower()

@@ -8,12 +8,13 @@ Both need rows grouped by a key and values read through the expression language.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .base import Row
+from .base import MetricValue, Row
 from .expr import evaluate
 
 
@@ -71,3 +72,68 @@ def percentile_interval(stats: np.ndarray, confidence: float) -> tuple[float | N
     alpha = (1 - confidence) / 2
     low, high = np.quantile(finite, [alpha, 1 - alpha])
     return float(low), float(high)
+
+
+def within_strata(
+    rows: list[Row],
+    within: str,
+    compute: Callable[[list[Row]], MetricValue],
+    *,
+    worst: str = "max",
+) -> MetricValue:
+    """Compute a metric separately in each stratum (e.g. each axis) and report the worst.
+
+    ``groups`` holds one value per stratum, so a gate checks every stratum; the overall value,
+    interval and method are those of the worst stratum (largest, or smallest for ratios), and
+    ``n`` counts every row. Unlike the engine's ``by:``, no figure mixes strata: a disparity
+    between a gender group and a religion group would mean nothing.
+    """
+    strata: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        key = evaluate(within, row)
+        if key is not None:
+            strata[str(key)].append(row)
+    groups = {name: compute(members) for name, members in sorted(strata.items())}
+    scored = {k: v for k, v in groups.items() if v.value is not None}
+    total = sum(len(m) for m in strata.values())
+    if not scored:
+        return MetricValue(
+            None,
+            total,
+            groups=groups or None,
+            details={"within": within, "reason": "no stratum has a value"},
+        )
+    pick = max if worst == "max" else min
+    name = pick(scored, key=lambda k: scored[k].value)  # type: ignore[arg-type,return-value]
+    top = scored[name]
+    return MetricValue(
+        top.value,
+        total,
+        top.ci_low,
+        top.ci_high,
+        top.confidence,
+        top.method,
+        groups=groups,
+        details={
+            "within": within,
+            "worst_stratum": name,
+            "n_skipped": len(rows) - total,
+            "worst_details": top.details,
+        },
+    )
+
+
+def covering(
+    value: float | None, interval: tuple[float | None, float | None]
+) -> tuple[float | None, float | None]:
+    """Extend an interval so that it contains the point estimate.
+
+    Percentile bootstraps of a maximum or a range (the largest gap between groups) are biased
+    upwards, so their lower end can sit above the estimate. Extending down to the estimate keeps
+    the upper bound as conservative as the bootstrap says and never claims a lower bound the
+    data do not show.
+    """
+    low, high = interval
+    if value is None or low is None or high is None:
+        return low, high
+    return min(low, value), max(high, value)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._pairs import percentile_interval
+from ._pairs import covering, percentile_interval
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .intervals import wilson
 
@@ -98,7 +98,7 @@ class BbqMetric(MetricKind):
         value = bias_score(counts, params.context)
         low = high = None
         if value is not None:
-            low, high = self._bootstrap(records, params.context, ctx)
+            low, high = covering(value, self._bootstrap(records, params.context, ctx))
         details["accuracy"] = counts["correct"] / n if n else None
         return MetricValue(
             value,

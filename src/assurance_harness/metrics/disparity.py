@@ -8,8 +8,9 @@ match what a fairness reviewer would compute with it; the bootstrap uses the sam
 vectorised in numpy (``MetricFrame`` per resample would take seconds per metric).
 
 Per-group values go to ``details.by_group`` rather than ``groups``: a gate on this metric checks
-the disparity itself. Put ``by: meta.axis`` on the metric to get one disparity per axis as
-``groups`` (and a gate that checks every axis).
+the disparity itself. ``within: meta.axis`` computes one disparity per axis as ``groups`` (a gate
+checks every axis) with the worst as the value; do not use the engine's ``by:`` for that, since
+its overall figure would compare groups of different axes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 from pydantic import Field
 
 from ..errors import HarnessError
-from ._pairs import number, percentile_interval
+from ._pairs import covering, number, percentile_interval, within_strata
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
 from .intervals import bootstrap_ci, wilson
@@ -44,6 +45,9 @@ class DisparityParams(MetricParams):
     ``method='to_overall'``)."""
     min_group_size: int = Field(default=1, ge=1)
     """Leave out groups with fewer cases than this (they are listed in ``details``)."""
+    within: str | None = None
+    """Expression naming a stratum (``meta.axis``): the disparity is computed within each
+    stratum, ``groups`` holds one per stratum, and the value is the worst of them."""
 
 
 class DisparityError(HarnessError):
@@ -92,6 +96,14 @@ class DisparityMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, DisparityParams)
+        if params.within is not None:
+            worst = "min" if params.method == "ratio" else "max"
+            return within_strata(
+                rows, params.within, lambda part: self._compute(part, params, ctx), worst=worst
+            )
+        return self._compute(rows, params, ctx)
+
+    def _compute(self, rows: list[Row], params: DisparityParams, ctx: MetricContext) -> MetricValue:
         from fairlearn.metrics import MetricFrame
 
         by_case = _case_values(rows, params)
@@ -131,6 +143,7 @@ class DisparityMetric(MetricKind):
             point = float(frame.ratio(method=fl_method))
 
         low, high, resamples = self._bootstrap(case_means, params, ctx)
+        low, high = covering(point, (low, high))
         by_group = frame.by_group
         details.update(
             {

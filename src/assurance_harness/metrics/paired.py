@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from ._pairs import number, percentile_interval
+from ._pairs import covering, number, percentile_interval, within_strata
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
 
@@ -38,6 +38,9 @@ class PairedParams(MetricParams):
     each group is compared with the mean of its pair."""
     min_pairs: int = Field(default=1, ge=1)
     """Groups with fewer pairs than this are left out (listed in ``details``)."""
+    within: str | None = None
+    """Expression naming a stratum (``meta.axis``): deltas are computed within each stratum,
+    ``groups`` holds each stratum's largest absolute mean delta, and the value is the largest."""
 
 
 @register_metric
@@ -51,6 +54,11 @@ class PairedDeltaMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, PairedParams)
+        if params.within is not None:
+            return within_strata(rows, params.within, lambda part: self._compute(part, params, ctx))
+        return self._compute(rows, params, ctx)
+
+    def _compute(self, rows: list[Row], params: PairedParams, ctx: MetricContext) -> MetricValue:
         cells: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         skipped = 0
         for row in rows:
@@ -102,7 +110,9 @@ class PairedDeltaMetric(MetricKind):
         method = f"bootstrap over pairs (seed={ctx.seed}, resamples={ctx.bootstrap_resamples})"
         per_group: dict[str, MetricValue] = {}
         for i, name in enumerate(names):
-            low, high = percentile_interval(boot[i], ctx.confidence)
+            low, high = covering(
+                float(group_means[i]), percentile_interval(boot[i], ctx.confidence)
+            )
             per_group[name] = MetricValue(
                 float(group_means[i]),
                 int(counts[kept[i]]),
@@ -114,7 +124,10 @@ class PairedDeltaMetric(MetricKind):
             )
         worst = int(np.argmax(np.abs(group_means)))
         with _quiet():
-            low, high = percentile_interval(np.nanmax(np.abs(boot), axis=0), ctx.confidence)
+            low, high = covering(
+                float(abs(group_means[worst])),
+                percentile_interval(np.nanmax(np.abs(boot), axis=0), ctx.confidence),
+            )
         details.update({"worst_group": names[worst], "statistic": "max |mean delta| over groups"})
         return MetricValue(
             float(abs(group_means[worst])),
