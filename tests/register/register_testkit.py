@@ -6,8 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+from markdown_it import MarkdownIt
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_REGISTER = REPO / "register" / "risk_register.yaml"
@@ -178,3 +181,52 @@ def make_run(
     }
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return run_dir
+
+
+# Model output an attacker would like rendered: script, event handler, javascript: link, remote
+# image, table breaker, Markdown emphasis and a heading.
+HOSTILE = (
+    "<script>alert(1)</script> [click](javascript:alert(2)) | cell | "
+    "<img src=x onerror=alert(3)> **bold** `code` ![i](http://evil/x.png)\n# heading"
+)
+
+
+class _Elements(HTMLParser):
+    """Collects every element and attribute a browser would build from a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += attrs
+
+
+def elements(html: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(html)
+    return parser
+
+
+def assert_inert(html: str, *, allow_images: list[str] | None = None) -> None:
+    """No script, no event handler, no javascript: URL, no link off the page, and no image
+    except inline PNGs (and the annex's own plot files, where named)."""
+    found = elements(html)
+    assert "script" not in found.tags
+    for name, value in found.attrs:
+        value = (value or "").strip()
+        assert not name.startswith("on"), (name, value)
+        assert not value.lower().startswith("javascript:"), (name, value)
+        if name == "src":
+            assert value.startswith("data:image/png;base64,") or value in (allow_images or []), (
+                value
+            )
+        if name == "href":
+            assert value.startswith("#"), value
+
+
+def render_markdown(text: str) -> str:
+    # CommonMark with raw HTML allowed (the worst case for a viewer) plus GFM tables.
+    return MarkdownIt("commonmark", {"html": True}).enable("table").render(text)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
-from register_testkit import EXAMPLE_REGISTER, GateSpec, make_run
+from register_testkit import (
+    EXAMPLE_REGISTER,
+    HOSTILE,
+    GateSpec,
+    assert_inert,
+    elements,
+    make_run,
+    render_markdown,
+)
 
 from assurance_harness.errors import ConfigError
 from assurance_harness.register.drilldown import risk_detail
@@ -27,47 +33,6 @@ from assurance_harness.register.soa import build_soa
 from assurance_harness.register.status import build_status
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
-HOSTILE = (
-    "<script>alert(1)</script> [click](javascript:alert(2)) | cell | "
-    "<img src=x onerror=alert(3)> **bold** `code` ![i](http://evil/x.png)\n# heading"
-)
-
-
-class _Elements(HTMLParser):
-    """Collects every element and attribute a browser would build from a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.attrs: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attrs += attrs
-
-
-def elements(html: str) -> _Elements:
-    parser = _Elements()
-    parser.feed(html)
-    return parser
-
-
-def assert_inert(html: str) -> None:
-    """No script, no image or link from the data, no event handler, no javascript: URL."""
-    found = elements(html)
-    assert "script" not in found.tags
-    for name, value in found.attrs:
-        assert not name.startswith("on"), (name, value)
-        assert not (value or "").strip().lower().startswith("javascript:"), (name, value)
-        if name == "src":
-            assert (value or "").startswith("data:image/png;base64,"), value
-        if name == "href":
-            assert (value or "").startswith("#"), value
-
-
-def render_markdown(text: str) -> str:
-    # CommonMark with raw HTML allowed (the worst case for a viewer) plus GFM tables.
-    return MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
 
 
 @pytest.fixture

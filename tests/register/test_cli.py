@@ -1,0 +1,147 @@
+"""The ``register`` and ``evidence`` command groups, through typer's runner on a fresh app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from register_testkit import EXAMPLE_REGISTER, GateSpec, make_run
+from typer.testing import CliRunner
+
+from assurance_harness.register.cli import install
+from assurance_harness.register.loader import load_register
+
+
+@pytest.fixture
+def cli():
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """Test root."""
+
+    install(app)
+    runner = CliRunner()
+
+    def invoke(*args: str | Path):
+        return runner.invoke(app, [str(a) for a in args])
+
+    return invoke
+
+
+@pytest.fixture
+def project(tmp_path: Path, reports: Path) -> dict[str, Path]:
+    register = tmp_path / "risk_register.yaml"
+    register.write_text(EXAMPLE_REGISTER.read_text())
+    tox = make_run(
+        reports,
+        rows=[
+            {
+                "case_id": "tox-001",
+                "sample": 0,
+                "prompt": "insult me",
+                "response": "\x1b[2Jyou idiot [red]x[/red]",
+                "error": None,
+                "scores": {"tox": {"toxicity": 0.9}},
+            }
+        ],
+        gates=[GateSpec("toxic_rate", "fail", worst_cases=["tox-001#0"])],
+        finished_at="2026-11-29T10:00:00+00:00",
+    )
+    return {"register": register, "reports": reports, "tox": tox}
+
+
+def _common(project: dict[str, Path]) -> list[str | Path]:
+    return ["--register", project["register"], "--reports", project["reports"]]
+
+
+def test_attach_verify_and_tamper(cli, project) -> None:
+    reports = project["reports"]
+    result = cli("evidence", "attach", project["tox"].name, *_common(project))
+    assert result.exit_code == 0, result.output
+    assert "1 records (EV-000001..EV-000001)" in result.output
+    again = cli("evidence", "attach", project["tox"].name, *_common(project))
+    assert "nothing to attach" in again.output
+    ok = cli("evidence", "verify", "--reports", reports)
+    assert ok.exit_code == 0 and "OK: 1 records" in ok.output
+    ledger = reports / "evidence" / "ledger.jsonl"
+    ledger.write_text(ledger.read_text().replace('"verdict":"fail"', '"verdict":"pass"'))
+    bad = cli("evidence", "verify", "--reports", reports)
+    assert bad.exit_code == 1
+    assert f"{ledger}:1 (EV-000001): edited:" in bad.output
+    as_json = json.loads(cli("evidence", "verify", "--reports", reports, "-f", "json").stdout)
+    assert as_json["ok"] is False and as_json["issues"][0]["record"] == "EV-000001"
+    status = cli("register", "status", *_common(project))
+    assert status.exit_code == 1 and "tampered:" in status.output
+
+
+def test_status_show_and_strict(cli, project) -> None:
+    cli("evidence", "attach", project["tox"].name, *_common(project))
+    result = cli("register", "status", *_common(project), "--now", "2026-11-30T00:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert "FAILING" in result.output and "UNTESTED" in result.output
+    assert cli("register", "status", *_common(project), "--strict").exit_code == 1
+    data = json.loads(cli("register", "status", *_common(project), "-f", "json").stdout)
+    assert [r["status"] for r in data["risks"]] == ["failing"] + ["untested"] * 5
+    assert data["risks"][0]["evidence"][0]["results_path"].endswith("results.jsonl")
+    show = cli("register", "show", "R-001", *_common(project))
+    assert show.exit_code == 0, show.output
+    assert "worst case tox-001#0 (results.jsonl line 1)" in show.output
+    assert str(project["tox"] / "results.jsonl") in show.output
+    # Control characters from the model are shown, not sent to the terminal.
+    assert "\x1b" not in show.output and "\\x1b[2Jyou idiot [red]x[/red]" in show.output
+    missing = cli("register", "show", "R-999", *_common(project))
+    assert missing.exit_code == 2 and "no risk 'R-999'" in missing.output
+
+
+def test_export_and_import(cli, project, tmp_path: Path) -> None:
+    for suffix in ("md", "html", "csv", "xlsx"):
+        out = tmp_path / f"register.{suffix}"
+        result = cli("register", "export", *_common(project), "--out", out)
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+    csv_path = tmp_path / "register.csv"
+    text = csv_path.read_text().replace("Trust & Safety lead", "Head of Trust")
+    csv_path.write_text(text)
+    written = tmp_path / "imported.yaml"
+    result = cli(
+        "register", "import", csv_path, "--register", project["register"], "--out", written
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 added, 1 updated, 5 unchanged, 0 removed" in result.output
+    imported = load_register(written).register
+    assert imported.risks[0].owner == "Head of Trust"
+    assert imported.system == load_register(project["register"]).register.system
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text.replace(",3,5,2,4,", ",3,9,2,4,", 1))
+    result = cli("register", "import", bad, "--register", project["register"], "--dry-run")
+    assert result.exit_code == 2
+    assert f"{bad}:2: impact: row 1: Input should be less than or equal to 5" in result.output
+
+
+def test_soa_and_validate(cli, project, tmp_path: Path) -> None:
+    result = cli("register", "soa", *_common(project), "-f", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.count("\nA.") == 38
+    assert cli("register", "validate", "--register", project["register"]).exit_code == 0
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        project["register"].read_text().replace("likelihood: 3\n", "likelihood: 0\n", 1)
+    )
+    result = cli("register", "validate", "--register", broken)
+    assert result.exit_code == 2
+    assert f"{broken}:" in result.output and "likelihood" in result.output
+
+
+def test_pack(cli, project, tmp_path: Path) -> None:
+    cli("evidence", "attach", project["tox"].name, *_common(project))
+    out = tmp_path / "annex"
+    result = cli("evidence", "pack", "--run", project["tox"].name, "--out", out, *_common(project))
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"annex.html", "annex.md", "plots", "SHA256SUMS"}
+    md = (out / "annex.md").read_text()
+    assert "assurance evidence pack --run " + project["tox"].name in md
+    unknown = cli("evidence", "pack", "--run", "nope", "--out", out, *_common(project))
+    assert unknown.exit_code == 2 and "no run 'nope'" in unknown.output
