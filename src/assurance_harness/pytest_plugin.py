@@ -1,14 +1,337 @@
-"""pytest integration: run assurance suites as test items (one per gate)."""
+"""pytest integration: run assurance suites as test items, one per gate.
+
+``pytest suites/ --assurance-target targets/staging.yaml`` collects every YAML file with a
+top-level ``suite:`` key. Each suite runs once, on its first selected item (so ``-k`` and ``-x``
+skip suites nobody asked for), and each of its gates becomes a test that passes or fails with
+the gate's figures: the metric, threshold, checked bound, interval, n, failing groups and the
+worst cases with a pointer into results.jsonl. ``--junitxml`` records the run id and report path
+as test properties. ``--assurance-baseline`` adds one more item per suite that fails on a
+significant regression against the suite's accepted baseline.
+
+Without ``--assurance-target`` the plugin collects nothing, so it is inert in other projects.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 import pytest
+
+_RUNS = pytest.StashKey[dict[Path, "_SuiteRun"]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("assurance")
+    group = parser.getgroup("assurance", "assurance-harness suites")
     group.addoption(
         "--assurance-target",
         default=None,
         help="Target YAML: collect suite files and run them against this target.",
     )
+    group.addoption(
+        "--assurance-reports",
+        default="reports",
+        help="Directory for run folders and runs.db (default: reports).",
+    )
+    group.addoption(
+        "--assurance-concurrency",
+        type=int,
+        default=None,
+        help="Requests in flight (default: the target's).",
+    )
+    group.addoption(
+        "--assurance-no-cache",
+        action="store_true",
+        default=False,
+        help="Bypass the response cache.",
+    )
+    group.addoption(
+        "--assurance-no-evidence",
+        action="store_true",
+        default=False,
+        help="Do not append evidence records to the ledger.",
+    )
+    group.addoption(
+        "--assurance-register",
+        default=None,
+        help="Risk register for evidence (default: register/risk_register.yaml if present).",
+    )
+    group.addoption(
+        "--assurance-baseline",
+        action="store_true",
+        default=False,
+        help="Add a test per suite that fails on a significant regression against its baseline.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_RUNS] = {}
+
+
+def _is_suite_file(path: Path) -> bool:
+    if path.suffix not in (".yaml", ".yml"):
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(line.startswith("suite:") for line in text.splitlines())
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if parent.config.getoption("assurance_target") is None or not _is_suite_file(file_path):
+        return None
+    return SuiteFile.from_parent(parent, path=file_path)
+
+
+class AssuranceConfigError(Exception):
+    """A suite file that cannot even be read for its gates: shown as one line at collection."""
+
+
+@dataclass
+class _SuiteRun:
+    """The outcome of running one suite file, or the one-line error that stopped it."""
+
+    outcome: Any = None
+    error: str | None = None
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return dict(self.outcome.summary) if self.outcome is not None else {}
+
+
+class SuiteFile(pytest.File):
+    """A suite YAML file: one item per gate (or one ``run`` item when it has no gates)."""
+
+    def collect(self) -> list[pytest.Item]:
+        import yaml
+
+        try:
+            data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{self.path}:{mark.line + 1}" if mark is not None else str(self.path)
+            raise AssuranceConfigError(f"{where}: not valid YAML") from None
+        if not isinstance(data, dict):
+            raise AssuranceConfigError(f"{self.path}: a suite file is a mapping")
+        items: list[pytest.Item] = []
+        for index, gate in enumerate(data.get("gates") or []):
+            name = _gate_label(gate, index)
+            items.append(GateItem.from_parent(self, name=name, gate_index=index))
+        if not items:
+            items.append(RunItem.from_parent(self, name="run"))
+        if self.config.getoption("assurance_baseline"):
+            items.append(BaselineItem.from_parent(self, name="no regression vs baseline"))
+        return items
+
+    def repr_failure(  # type: ignore[override]
+        self, excinfo: pytest.ExceptionInfo[BaseException]
+    ) -> str:
+        if isinstance(excinfo.value, AssuranceConfigError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)  # type: ignore[return-value]
+
+    def suite_run(self) -> _SuiteRun:
+        """Run the suite once per session; every item of this file shares the outcome."""
+        runs = self.config.stash[_RUNS]
+        if self.path not in runs:
+            runs[self.path] = self._run()
+        return runs[self.path]
+
+    def _run(self) -> _SuiteRun:
+        from .errors import HarnessError
+        from .runner.run import run_suite
+
+        opt = self.config.getoption
+        register = opt("assurance_register")
+        if register is None and Path("register/risk_register.yaml").exists():
+            register = "register/risk_register.yaml"
+        try:
+            outcome = run_suite(
+                self.path,
+                opt("assurance_target"),
+                reports_dir=opt("assurance_reports"),
+                concurrency=opt("assurance_concurrency"),
+                use_cache=not opt("assurance_no_cache"),
+                attach_evidence=not opt("assurance_no_evidence"),
+                register_path=register,
+                command=f"pytest {self.path} --assurance-target {opt('assurance_target')}",
+            )
+        except HarnessError as exc:
+            return _SuiteRun(error=str(exc))
+        return _SuiteRun(outcome=outcome)
+
+
+def _gate_label(gate: Any, index: int) -> str:
+    """The gate's name as the engine writes it in summary.json (``GateSpec.label``)."""
+    from pydantic import ValidationError
+
+    from .spec.suite import GateSpec
+
+    if isinstance(gate, dict):
+        try:
+            return GateSpec.model_validate(gate).label
+        except ValidationError:
+            pass
+        if isinstance(gate.get("id"), str):
+            return gate["id"]
+        if isinstance(gate.get("metric"), str):
+            return f"{gate['metric']} (gate {index})"
+    return f"gate {index}"
+
+
+class AssuranceFailure(Exception):
+    """A failed gate or run: the message is the whole report, with no traceback."""
+
+
+class _AssuranceItem(pytest.Item):
+    parent: SuiteFile
+
+    def _suite_run(self) -> _SuiteRun:
+        run = self.parent.suite_run()
+        if run.error is not None:
+            raise AssuranceFailure(f"the suite could not run: {run.error}")
+        outcome = run.outcome
+        self.user_properties.append(("run_id", outcome.run_id))
+        self.user_properties.append(("run_dir", str(outcome.run_dir)))
+        report = Path(outcome.run_dir) / "report.html"
+        if report.exists():
+            self.user_properties.append(("report", str(report)))
+        return run
+
+    def repr_failure(  # type: ignore[override]
+        self, excinfo: pytest.ExceptionInfo[BaseException]
+    ) -> str:
+        if isinstance(excinfo.value, AssuranceFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)  # type: ignore[return-value]
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        # Not "file::name": pytest rewrites dots in a domain that ends the node id ("0.01").
+        return self.path, None, f"{self.path.name}: {self.name}"
+
+
+def _run_failed_message(summary: dict[str, Any]) -> str | None:
+    if summary.get("status") != "run_failed":
+        return None
+    counts = summary.get("counts") or {}
+    return (
+        f"the run failed: {counts.get('errors')} of {counts.get('requests')} requests ended in "
+        f"error (error rate {_fmt(counts.get('error_rate'))}, allowed "
+        f"{_fmt(counts.get('max_error_rate'))})"
+    )
+
+
+def _fmt(value: Any) -> str:
+    from .report.context import fmt
+
+    return fmt(value)
+
+
+class GateItem(_AssuranceItem):
+    """One gate of one suite."""
+
+    def __init__(self, *, gate_index: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.gate_index = gate_index
+
+    def runtest(self) -> None:
+        run = self._suite_run()
+        summary = run.summary
+        failed_run = _run_failed_message(summary)
+        if failed_run:
+            raise AssuranceFailure(failed_run)
+        gates = summary.get("gates") or []
+        gate = next((g for g in gates if g.get("id") == self.name), None)
+        if gate is None and self.gate_index < len(gates):
+            gate = gates[self.gate_index]
+        if gate is None:
+            raise AssuranceFailure(f"gate '{self.name}' is not in the run's summary.json")
+        if gate.get("verdict") != "pass":
+            raise AssuranceFailure(gate_failure_message(gate, run.outcome.run_dir))
+
+
+def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
+    """What a failed gate says in pytest's output: figures first, then where to look."""
+    from .report.context import bound_text, fmt, fmt_interval, threshold_text
+    from .report.rundata import iter_jsonl, row_key
+
+    verdict = gate.get("verdict")
+    head = "no data" if verdict == "no_data" else "failed"
+    lines = [
+        f"gate '{gate.get('id')}' {head}",
+        f"  metric:    {gate.get('metric')} = {fmt(gate.get('value'))} (interval "
+        f"{fmt_interval(gate.get('ci_low'), gate.get('ci_high'))}, n={fmt(gate.get('n'))})",
+        f"  threshold: {threshold_text(gate)} on the {bound_text(gate)}; "
+        f"checked {fmt(gate.get('checked'))}",
+    ]
+    if gate.get("failing_groups"):
+        lines.append(f"  failing groups: {', '.join(map(str, gate['failing_groups']))}")
+    worst = [str(k) for k in gate.get("worst_cases") or []]
+    results = Path(run_dir) / "results.jsonl"
+    if worst:
+        lines.append(f"  worst cases ({len(worst)}):")
+        wanted = set(worst)
+        responses: dict[str, str] = {}
+        for row in iter_jsonl(results):
+            key = row_key(row)
+            if key in wanted:
+                text = row.get("response")
+                if text is None and row.get("error"):
+                    text = f"<error: {row['error'].get('message')}>"
+                snippet = " ".join(str(text or "").split())
+                responses[key] = snippet[:160] + (" …" if len(snippet) > 160 else "")
+        for key in worst:
+            lines.append(f"    {key}: {responses.get(key, '')}")
+    lines.append(f"  results:   {results}")
+    report = Path(run_dir) / "report.html"
+    if report.exists():
+        lines.append(f"  report:    {report}")
+    return "\n".join(lines)
+
+
+class RunItem(_AssuranceItem):
+    """A suite without gates still has to run to completion."""
+
+    def runtest(self) -> None:
+        failed_run = _run_failed_message(self._suite_run().summary)
+        if failed_run:
+            raise AssuranceFailure(failed_run)
+
+
+class BaselineItem(_AssuranceItem):
+    """Fails when the run regressed significantly against the accepted baseline."""
+
+    def runtest(self) -> None:
+        from .compare.nightly import compare_with_baseline
+        from .compare.render import comparison_text
+
+        run = self._suite_run()
+        comparison = compare_with_baseline(
+            run.outcome.run_dir, self.config.getoption("assurance_reports")
+        )
+        if comparison is None:
+            pytest.skip("no baseline for this suite and target (assurance baseline set RUN_ID)")
+        self.user_properties.append(("baseline_run", comparison.baseline_run))
+        if comparison.regressions:
+            raise AssuranceFailure(
+                "significant regression against the baseline\n" + comparison_text(comparison)
+            )
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    runs = config.stash.get(_RUNS, {})
+    if not runs:
+        return
+    terminalreporter.section("assurance runs")
+    for path, run in runs.items():
+        if run.error is not None:
+            terminalreporter.write_line(f"{path}: could not run: {run.error}")
+            continue
+        summary = run.summary
+        report = Path(run.outcome.run_dir) / "report.html"
+        where = report if report.exists() else run.outcome.run_dir
+        terminalreporter.write_line(
+            f"{path.name}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}"
+        )

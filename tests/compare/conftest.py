@@ -1,4 +1,7 @@
-"""Compare tests build run directories with the report tests' builder (tests/report/runfixtures.py)."""
+"""Compare tests build run directories with the report tests' builder.
+
+The builder lives in tests/report/runfixtures.py; its directory goes on sys.path here.
+"""
 
 from __future__ import annotations
 

@@ -145,10 +145,11 @@ class BaselineStore:
         conn.close()
         return Baseline(**dict(row)) if row else None
 
-    def list(self, suite: str | None = None) -> list[Baseline]:
+    def all(self, suite: str | None = None) -> list[Baseline]:
         if not self.db_path.exists():
             return []
-        query, args = "SELECT * FROM baselines", ()
+        query = "SELECT * FROM baselines"
+        args: tuple[str, ...] = ()
         if suite:
             query, args = query + " WHERE suite = ?", (suite,)
         with self._connect() as conn:
@@ -159,7 +160,8 @@ class BaselineStore:
     def history(self, suite: str | None = None) -> list[dict[str, Any]]:
         if not self.db_path.exists():
             return []
-        query, args = "SELECT * FROM baseline_history", ()
+        query = "SELECT * FROM baseline_history"
+        args: tuple[str, ...] = ()
         if suite:
             query, args = query + " WHERE suite = ?", (suite,)
         with self._connect() as conn:

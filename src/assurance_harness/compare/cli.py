@@ -211,7 +211,7 @@ def baseline_show(
 
     out, _ = _consoles()
     store = BaselineStore(index_path(reports))
-    items = store.list(suite)
+    items = store.all(suite)
     if as_json:
         payload: dict[str, Any] = {"baselines": [b.to_dict() for b in items]}
         if history:
@@ -327,7 +327,7 @@ def trend(
             stored = BaselineStore(index_path(reports)).get(suite, target)
             baseline = stored.run_id if stored else None
         else:
-            runs_baselines = {b.run_id for b in BaselineStore(index_path(reports)).list(suite)}
+            runs_baselines = {b.run_id for b in BaselineStore(index_path(reports)).all(suite)}
             baseline = next((p.run_id for p in points if p.run_id in runs_baselines), None)
         png = trend_png(
             points,

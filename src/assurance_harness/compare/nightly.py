@@ -47,7 +47,7 @@ def check_baselines(
 ) -> list[Comparison]:
     """For every baseline, compare the latest later run of its suite and target with it."""
     out: list[Comparison] = []
-    for baseline in BaselineStore(index_path(reports_dir)).list(suite):
+    for baseline in BaselineStore(index_path(reports_dir)).all(suite):
         if target is not None and baseline.target_name != target:
             continue
         runs = suite_runs(reports_dir, baseline.suite, target=baseline.target_name)

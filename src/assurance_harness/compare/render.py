@@ -148,3 +148,17 @@ def comparison_markdown(cmp: Comparison) -> str:
 
 def comparison_json(cmp: Comparison) -> str:
     return json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def comparison_text(cmp: Comparison) -> str:
+    """Plain lines for logs and pytest failures (no table markup to unescape by eye)."""
+    lines = [f"{cmp.suite}: baseline {cmp.baseline_run} -> candidate {cmp.candidate_run}"]
+    for m in cmp.metrics:
+        lines.append(
+            f"  {m.metric}: {m.verdict}; baseline {_figure(m.baseline)}, candidate "
+            f"{_figure(m.candidate)}, difference {_diff(m)}, p (Holm) {_p(m.p_adjusted)}"
+        )
+        if m.note:
+            lines.append(f"    {m.note}")
+    lines.extend(f"  warning: {w}" for w in cmp.warnings)
+    return "\n".join(lines)

@@ -171,9 +171,9 @@ def build_context(run: RunData) -> ReportContext:
     wanted: dict[str, list[str]] = {}
     for gate in run.gates:
         gate_id = str(gate.get("id") or gate.get("metric"))
-        worst = [str(k) for k in (gate.get("worst_cases") or [])]
+        worst_keys = [str(k) for k in (gate.get("worst_cases") or [])]
         if gate.get("verdict") == "fail":
-            for key in worst[:MAX_WORST_PER_GATE]:
+            for key in worst_keys[:MAX_WORST_PER_GATE]:
                 if key in wanted or len(wanted) < MAX_WORST_TOTAL:
                     wanted.setdefault(key, []).append(gate_id)
         gate_views.append(
@@ -188,7 +188,7 @@ def build_context(run: RunData) -> ReportContext:
                 interval=fmt_interval(gate.get("ci_low"), gate.get("ci_high")),
                 n=fmt(gate.get("n")),
                 failing_groups=[str(g) for g in (gate.get("failing_groups") or [])],
-                worst_cases=worst,
+                worst_cases=worst_keys,
                 raw=gate,
             )
         )

@@ -11,6 +11,7 @@ import base64
 import io
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,11 +107,11 @@ def _gate_lines(ax: Any, gates: list[dict[str, Any]], metric: str, horizontal: b
 
 def _bars(
     title: str,
-    labels: list[str],
-    values: list[float],
-    lows: list[float | None],
-    highs: list[float | None],
-    ns: list[int],
+    labels: Sequence[str],
+    values: Sequence[float],
+    lows: Sequence[float | None],
+    highs: Sequence[float | None],
+    ns: Sequence[int],
     *,
     colors: list[str] | None = None,
     gates: list[dict[str, Any]] | None = None,
