@@ -130,16 +130,17 @@ class HttpSession:
     fraction of the throughput bound that aiohttp reaches (see BENCHMARKS.md).
     """
 
-    def __init__(self, *, concurrency: int, timeout_s: float) -> None:
-        self._concurrency = concurrency
+    def __init__(self, *, timeout_s: float) -> None:
         self._timeout_s = timeout_s
         self._session: aiohttp.ClientSession | None = None
 
-    async def start(self) -> None:
+    async def start(self, *, concurrency: int) -> None:
+        """Open the session. ``concurrency`` sizes the connection pool: read at start, so a
+        runner that overrides the target's concurrency sets it on the spec before start()."""
         if self._session is not None:
             return
         connector = aiohttp.TCPConnector(
-            limit=self._concurrency,
+            limit=concurrency,
             limit_per_host=0,
             ttl_dns_cache=300,
             keepalive_timeout=30,
@@ -169,8 +170,7 @@ class HttpSession:
     ) -> tuple[int, Mapping[str, str], bytes]:
         """Send one request and read the whole body; transport faults become TargetErrors."""
         if self._session is None:
-            await self.start()
-        assert self._session is not None
+            raise RuntimeError("start() the target before sending requests")
         try:
             async with self._session.request(
                 method, url, data=body, headers=headers, params=params

@@ -103,7 +103,7 @@ class HttpJsonTarget(Target):
         super().__init__(spec, base_dir=base_dir)
         assert isinstance(spec, HttpJsonSpec)
         self.s: HttpJsonSpec = spec
-        self._http = HttpSession(concurrency=spec.concurrency, timeout_s=spec.timeout_s)
+        self._http = HttpSession(timeout_s=spec.timeout_s)
 
     async def start(self) -> None:
         where = f"target {self.s.name or self.type}"
@@ -111,7 +111,7 @@ class HttpJsonTarget(Target):
         for value in self.s.headers.values():
             names.extend(env_refs(value))
         check_env(names, where=where)
-        await self._http.start()
+        await self._http.start(concurrency=self.spec.concurrency)
 
     async def close(self) -> None:
         await self._http.close()

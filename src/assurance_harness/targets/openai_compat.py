@@ -69,7 +69,7 @@ class OpenAITarget(Target):
         self.s: OpenAISpec = spec
         self._url = spec.base_url.rstrip("/") + "/chat/completions"
         self._query = {"api-version": spec.api_version} if spec.api_version else None
-        self._http = HttpSession(concurrency=spec.concurrency, timeout_s=spec.timeout_s)
+        self._http = HttpSession(timeout_s=spec.timeout_s)
 
     def _env_names(self) -> list[str]:
         names = [self.s.api_key_env] if self.s.api_key_env else []
@@ -79,7 +79,7 @@ class OpenAITarget(Target):
 
     async def start(self) -> None:
         check_env(self._env_names(), where=f"target {self.s.name or self.type}")
-        await self._http.start()
+        await self._http.start(concurrency=self.spec.concurrency)
 
     async def close(self) -> None:
         await self._http.close()
