@@ -60,7 +60,7 @@ class CallableSpec(TargetSpec):
 
 @register_target
 class CallableTarget(Target):
-    """Calls a Python function per request (sync in a thread, async directly)."""
+    """A Python function, ``module:function``, sync (run in a thread) or async."""
 
     type: ClassVar[str] = "callable"
     Spec = CallableSpec

@@ -94,7 +94,7 @@ def _lookup(values: dict[str, Any], name: str) -> Any:
 
 @register_target
 class HttpJsonTarget(Target):
-    """POST a rendered JSON body, read the text at ``response_path``."""
+    """A generic JSON endpoint: a request body template and a path to the response text."""
 
     type: ClassVar[str] = "http"
     Spec = HttpJsonSpec

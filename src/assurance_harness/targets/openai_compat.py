@@ -58,7 +58,7 @@ class OpenAISpec(TargetSpec):
 
 @register_target
 class OpenAITarget(Target):
-    """Chat completions over HTTP, one aiohttp session per target."""
+    """Any OpenAI-compatible chat-completions endpoint (vLLM, TGI, Ollama, OpenAI, Azure)."""
 
     type: ClassVar[str] = "openai"
     Spec = OpenAISpec

@@ -61,7 +61,7 @@ class ReplaySpec(TargetSpec):
 
 @register_target
 class ReplayTarget(Target):
-    """Looks responses up in an in-memory index of the recording."""
+    """Recorded production responses from a JSONL file, looked up by case id or prompt."""
 
     type: ClassVar[str] = "replay"
     Spec = ReplaySpec

@@ -60,7 +60,7 @@ class TransformersSpec(TargetSpec):
 
 @register_target
 class TransformersTarget(Target):
-    """Local generation with transformers' text-generation pipeline."""
+    """A local model directory through a transformers text-generation pipeline (offline)."""
 
     type: ClassVar[str] = "transformers"
     Spec = TransformersSpec
