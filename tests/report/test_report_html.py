@@ -11,13 +11,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hostile import SCRIPT, build_hostile_run
 from runfixtures import toxicity_run
 
 from assurance_harness.errors import UsageError
 from assurance_harness.report import write_reports
 from assurance_harness.report.html import render_html
 from assurance_harness.report.rundata import load_run
-from conftest import SCRIPT, build_hostile_run
 
 
 class _Collector(HTMLParser):
