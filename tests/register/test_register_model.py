@@ -46,7 +46,7 @@ def test_example_register_covers_the_bundled_suites() -> None:
     loaded = load_register(EXAMPLE_REGISTER)
     register = loaded.register
     assert register.system.audience.min_age == 8 and register.system.audience.max_age == 14
-    suites = {s for r in register.risks for s in r.suites}
+    suites = {s for r in register.risks for s in r.suite_names}
     assert suites == {
         "toxicity-core",
         "age-appropriateness-8-12",

@@ -114,3 +114,51 @@ def test_tampered_ledger_is_reported(status, ledger: Path, tmp_path: Path) -> No
     again = build_status(tmp_path / "register.yaml", ledger, now=NOW)
     assert not again.integrity.ok
     assert again.integrity.issues[0].kind == "edited"
+
+
+def test_a_risk_can_rest_on_selected_gates(tmp_path: Path, reports: Path, ledger: Path) -> None:
+    register = tmp_path / "register.yaml"
+    register.write_text(
+        textwrap.dedent(
+            """
+            system: {name: helper, intended_use: homework help, owner: Head of Product}
+            risks:
+              - {id: R-010, title: help, category: wellbeing, owner: a, likelihood: 2, impact: 5,
+                 suites: [{suite: age, gates: [help_rate]}]}
+              - {id: R-011, title: all gates, category: safety, owner: a, likelihood: 2,
+                 impact: 5, suites: [age]}
+              - {id: R-012, title: typo, category: safety, owner: a, likelihood: 2, impact: 5,
+                 suites: [{suite: age, gates: [help_rat]}]}
+            """
+        )
+    )
+    run = make_run(
+        reports,
+        suite="age",
+        evidence_for=["R-010", "R-011", "R-012"],
+        gates=[GateSpec("help_rate", "pass"), GateSpec("over_refusal_rate", "fail")],
+        finished_at="2026-11-29T10:00:00+00:00",
+    )
+    attach_run(run, ledger_path=ledger)
+    status = build_status(register, ledger, now=NOW)
+    assert [r.status for r in status.risks] == ["verified", "failing", "untested"]
+    assert [rec.gate["metric"] for rec in status.get("R-010").suites[0].records] == ["help_rate"]
+    assert status.get("R-012").reasons == [
+        "no evidence yet from age",
+        "age: none of its gates match help_rat",
+    ]
+
+
+def test_a_suite_listed_twice_is_an_error(tmp_path: Path) -> None:
+    from assurance_harness.errors import ConfigError
+    from assurance_harness.register.loader import load_register
+
+    register = tmp_path / "register.yaml"
+    register.write_text(
+        "system: {name: h, intended_use: u, owner: o}\n"
+        "risks:\n"
+        "  - {id: R-1, title: t, category: safety, owner: a, likelihood: 1, impact: 1,\n"
+        "     suites: [age, {suite: age, gates: [x]}]}\n"
+    )
+    with pytest.raises(ConfigError, match=r"register\.yaml:4: risks\[0\]\.suites: suite 'age'"):
+        load_register(register)

@@ -273,7 +273,8 @@ def _show_text(detail: RiskDetail) -> None:
             term(
                 f"  owner {risk.owner}; inherent {risk.inherent_rating} ({risk.inherent_score}), "
                 f"residual {risk.residual_rating} ({risk.residual_score}); suites: "
-                f"{', '.join(risk.suites) or 'none'}; freshness {risk.freshness_days} days"
+                f"{'; '.join(map(str, risk.suites)) or 'none'}; "
+                f"freshness {risk.freshness_days} days"
             )
         )
     if not detail.runs:

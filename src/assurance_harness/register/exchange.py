@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from ..errors import ConfigError, ConfigIssue
 from ._text import threshold, with_interval
 from .ledger import EvidenceRecord, read_ledger
-from .model import Register, Risk
+from .model import Register, Risk, SuiteLink
 from .soa import SoaRow
 from .status import RegisterStatus, RiskStatus
 
@@ -86,6 +86,8 @@ def risk_row(rs: RiskStatus) -> dict[str, str]:
     row: dict[str, str] = {}
     risk = rs.risk
     data = risk.model_dump(mode="json") if risk else {"id": rs.risk_id, "title": rs.title}
+    if risk is not None:
+        data["suites"] = [str(link) for link in risk.suites]
     for column in RISK_COLUMNS:
         row[column] = _cell(data.get(column))
     runs = sorted({s.run_id for s in rs.suites if s.run_id})
@@ -240,7 +242,11 @@ def _row_data(row: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for column in RISK_COLUMNS:
         raw = _restore((row.get(column) or "").strip())
-        if column in LIST_FIELDS:
+        if column == "suites":
+            # One suite per line, "suite" or "suite: gate, gate".
+            lines = raw.splitlines() if "\n" in raw or ":" in raw else raw.split(";")
+            data[column] = [SuiteLink.parse(line).model_dump() for line in lines if line.strip()]
+        elif column in LIST_FIELDS:
             data[column] = _split_list(raw)
         elif raw != "":
             data[column] = raw

@@ -148,6 +148,7 @@ def risk_section_md(rs: RiskStatus) -> list[str]:
             f"- Owner: {md_text(risk.owner)}; treatment: {md_text(risk.treatment)}",
             f"- Controls: {md_text('; '.join(risk.controls) or 'none recorded')}",
             f"- Acceptance criteria: {md_text(risk.acceptance_criteria or 'not stated')}",
+            f"- Suites: {md_text('; '.join(map(str, risk.suites)) or 'none')}",
             f"- ISO/IEC 42001 Annex A: {md_text(', '.join(risk.iso42001_annex_a) or '-')}",
             f"- NIST AI RMF: {md_text(', '.join(risk.nist_ai_rmf) or '-')}",
             f"- Freshness: {risk.freshness_days} days",

@@ -112,6 +112,31 @@ class SoaEntry(Strict):
     """How it is implemented (a document, a process, a technical control)."""
 
 
+class SuiteLink(Strict):
+    """A suite whose gates evidence a risk: all of its gates, or only those named."""
+
+    suite: str = Field(min_length=1)
+    """Suite name (its ``suite:`` field)."""
+    gates: list[str] = Field(default_factory=list)
+    """Gate ids or metric ids that bear on this risk; empty means every gate of the suite.
+    An age suite gates several things; a risk about missed safeguarding disclosures should
+    rest on its help-redirect gate only."""
+
+    def selects(self, gate_id: str, metric: str | None) -> bool:
+        return (
+            not self.gates or gate_id in self.gates or (metric is not None and metric in self.gates)
+        )
+
+    def __str__(self) -> str:
+        return f"{self.suite}: {', '.join(self.gates)}" if self.gates else self.suite
+
+    @classmethod
+    def parse(cls, text: str) -> SuiteLink:
+        """``suite`` or ``suite: gate, gate`` (the CSV form)."""
+        name, _, gates = text.partition(":")
+        return cls(suite=name.strip(), gates=[g.strip() for g in gates.split(",") if g.strip()])
+
+
 class Risk(Strict):
     """One AI risk, with owner-set ratings and the suites whose gates evidence its treatment."""
 
@@ -141,8 +166,10 @@ class Risk(Strict):
     """What is being done about it, and by when."""
     acceptance_criteria: str | None = None
     """When the owner accepts the residual risk; ideally stated as the suites' gates."""
-    suites: list[str] = Field(default_factory=list)
-    """Suites whose gates evidence this risk (suites may also name the risk in ``evidence_for``)."""
+    suites: list[SuiteLink] = Field(default_factory=list)
+    """Suites whose gates evidence this risk: a name (every gate) or ``{suite: NAME, gates:
+    [METRIC, ...]}``. Suites may also name the risk in ``evidence_for``; then all their gates
+    count."""
     iso42001_annex_a: list[str] = Field(default_factory=list)
     """ISO/IEC 42001:2023 Annex A controls this risk's treatment relies on (``A.6.2.4``)."""
     nist_ai_rmf: list[str] = Field(default_factory=list)
@@ -161,6 +188,29 @@ class Risk(Strict):
                 f"risk id '{value}' should look like 'R-001' (letters, '-', then an id)"
             )
         return value
+
+    @field_validator("suites", mode="before")
+    @classmethod
+    def _suite_names(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [{"suite": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @field_validator("suites")
+    @classmethod
+    def _unique_suites(cls, value: list[SuiteLink]) -> list[SuiteLink]:
+        names = [link.suite for link in value]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"suite '{name}' is listed twice; list its gates in one entry")
+        return value
+
+    @property
+    def suite_names(self) -> list[str]:
+        return [link.suite for link in self.suites]
+
+    def suite_link(self, suite: str) -> SuiteLink | None:
+        return next((link for link in self.suites if link.suite == suite), None)
 
     @field_validator("iso42001_annex_a")
     @classmethod
@@ -258,4 +308,4 @@ class Register(Strict):
         return next((r for r in self.risks if r.id == risk_id), None)
 
     def risks_for_suite(self, suite: str) -> list[Risk]:
-        return [r for r in self.risks if suite in r.suites]
+        return [r for r in self.risks if suite in r.suite_names]

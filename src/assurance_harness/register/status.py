@@ -92,7 +92,7 @@ class RegisterStatus:
     """Risk ids that evidence names but the register lacks."""
 
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in STATUSES}
+        out: dict[str, int] = {s: 0 for s in STATUSES}
         for risk in self.risks:
             out[risk.status] += 1
         return out
@@ -123,12 +123,22 @@ def risk_status(
     now: dt.datetime,
 ) -> RiskStatus:
     """The status of one risk from the records that name it."""
-    declared = list(risk.suites) if risk else []
+    declared = risk.suite_names if risk else []
     seen = list(dict.fromkeys(r.suite_name for r in records))
     suites: list[SuiteEvidence] = []
     freshness = dt.timedelta(days=risk.freshness_days if risk else 30)
+    unmatched: list[str] = []
     for name in [*declared, *[s for s in seen if s not in declared]]:
-        runs = _group_runs([r for r in records if r.suite_name == name])
+        link = risk.suite_link(name) if risk else None
+        mine = [r for r in records if r.suite_name == name]
+        selected = [
+            r
+            for r in mine
+            if link is None or r.gate is None or link.selects(r.gate_id, r.gate.get("metric"))
+        ]
+        if mine and not selected and link is not None:
+            unmatched.append(f"{name}: none of its gates match {', '.join(link.gates)}")
+        runs = _group_runs(selected)
         evidence = SuiteEvidence(name, declared=name in declared, history=runs)
         if runs:
             evidence.records = runs[0]
@@ -153,6 +163,7 @@ def risk_status(
         status = "untested"
         if missing:
             reasons.append("no evidence yet from " + ", ".join(s.suite for s in missing))
+        reasons += unmatched
         for s in no_data:
             reasons.append(f"{s.suite}: run {s.run_id} gave no gate verdict (no data or no gates)")
     elif stale:
