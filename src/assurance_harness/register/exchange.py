@@ -85,7 +85,9 @@ def risk_row(rs: RiskStatus) -> dict[str, str]:
     """One exported row: the owner's fields, then the computed ones."""
     row: dict[str, str] = {}
     risk = rs.risk
-    data = risk.model_dump(mode="json") if risk else {"id": rs.risk_id, "title": rs.title}
+    data: dict[str, Any] = (
+        risk.model_dump(mode="json") if risk else {"id": rs.risk_id, "title": rs.title}
+    )
     if risk is not None:
         data["suites"] = [str(link) for link in risk.suites]
     for column in RISK_COLUMNS:
