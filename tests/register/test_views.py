@@ -219,3 +219,60 @@ def test_xlsx_export(tmp_path: Path, hostile_status) -> None:
     evidence = book["Evidence"]
     assert evidence.max_row == 2 and evidence["D2"].value == "fail"
     assert book["SoA"].max_row == 39
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HOSTILE,
+        "1. not a list",
+        "- not a list either",
+        "# not a heading",
+        "> not a quote",
+        "a | b | c",
+        "`code` and ``double``",
+        "*emph* _emph_ ~~strike~~",
+        "<!-- comment --> <div>x</div>",
+        "&amp; &lt; &#60;",
+        "\\[escaped\\] \\",
+        "https://example.org/x_y_z",
+        "![img](x.png) [link][ref]\n\n[ref]: javascript:alert(1)",
+        "$x$ {braces} (parens) +plus =eq",
+    ],
+)
+def test_md_text_renders_to_exactly_the_input(text: str) -> None:
+    import html as html_lib
+
+    from assurance_harness.register._text import md_text
+
+    rendered = render_markdown("| a |\n|---|\n| " + md_text(text) + " |\n")
+    cell = rendered.split("<td>", 1)[1].split("</td>", 1)[0]
+    assert "<" not in cell.replace("&lt;", "")  # no element at all inside the cell
+    assert html_lib.unescape(cell) == " ".join(text.split())
+    paragraph = render_markdown("x " + md_text(text) + "\n")
+    assert html_lib.unescape(paragraph.strip().removeprefix("<p>").removesuffix("</p>")) == (
+        "x " + " ".join(text.split())
+    )
+
+
+def test_md_code_block_survives_backtick_fences() -> None:
+    from assurance_harness.register._text import md_code_block
+
+    text = "before\n```\n<script>x</script>\n````\nafter"
+    rendered = render_markdown(md_code_block(text) + "\n\nnext paragraph")
+    assert rendered.count("<pre>") == 1
+    assert "&lt;script&gt;" in rendered and "<p>next paragraph</p>" in rendered
+
+
+def test_ledger_import_stays_light() -> None:
+    """The runner imports the ledger after every run: no pydantic, yaml, jinja2, matplotlib."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import assurance_harness.register.ledger; "
+        "print(sorted(m for m in ('pydantic','yaml','jinja2','openpyxl','matplotlib') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
