@@ -188,10 +188,12 @@ class AttackExpander(Expander):
         library, chosen = self._selected()
         out: list[Case] = []
         for case in cases:
-            if is_derived(case):
+            if case.metadata.get("original"):
+                out.append(case)  # an earlier expander's original: expand it, do not copy it
+            elif is_derived(case):
                 out.append(case)
                 continue
-            if params.keep_original:
+            elif params.keep_original:
                 out.append(original_of(case))
             for wrapper in chosen:
                 prompt, messages = rewrite_user_text(case, lambda t, w=wrapper: apply_wrapper(w, t))

@@ -7,8 +7,9 @@ name), ``perturbation_family``, ``perturbation_params`` (rate, variant, seed) an
 ``perturbation_changed`` (false when the operator had nothing to change, e.g. ``lowercase`` on
 lower-case text), so metrics can pair a response with the response to its original.
 
-Cases an earlier robustness expander produced pass through unchanged, so ``perturb`` and
-``attack`` can be listed one after the other and share the originals.
+Variants an earlier robustness expander produced pass through unchanged, and its originals are
+expanded without being copied again, so ``perturb`` and ``attack`` can be listed one after the
+other and share the originals.
 """
 
 from __future__ import annotations
@@ -97,10 +98,12 @@ class PerturbExpander(Expander):
         params: PerturbParams = self.params  # type: ignore[assignment]
         out: list[Case] = []
         for case in cases:
-            if is_derived(case):
+            if case.metadata.get("original"):
+                out.append(case)  # an earlier expander's original: expand it, do not copy it
+            elif is_derived(case):
                 out.append(case)
                 continue
-            if params.keep_original:
+            elif params.keep_original:
                 out.append(original_of(case))
             for use in params.operators:
                 assert isinstance(use, OperatorUse)

@@ -116,9 +116,12 @@ class BbqMetric(MetricKind):
     ) -> tuple[float | None, float | None]:
         correct = np.array([bool(r.get("correct")) for r in records], dtype=float)
         answered = np.array(
-            [bool(r.get("parsed")) and not r.get("is_unknown") and r.get("biased") is not None
-             for r in records], dtype=float,
-        )  # fmt: skip
+            [
+                bool(r.get("parsed")) and not r.get("is_unknown") and r.get("biased") is not None
+                for r in records
+            ],
+            dtype=float,
+        )
         biased = np.array(
             [bool(answered[i]) and bool(r.get("biased")) for i, r in enumerate(records)],
             dtype=float,

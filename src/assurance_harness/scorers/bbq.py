@@ -60,11 +60,17 @@ class BbqAnswerScorer(Scorer):
             if not isinstance(block, dict) or "options" not in block:
                 out.append(
                     {
-                        "answer": None, "answer_index": None, "parsed_by": "no_bbq_metadata",
-                        "parsed": False, "is_unknown": None, "correct": None, "biased": None,
-                        "context_condition": None, "polarity": None,
+                        "answer": None,
+                        "answer_index": None,
+                        "parsed_by": "no_bbq_metadata",
+                        "parsed": False,
+                        "is_unknown": None,
+                        "correct": None,
+                        "biased": None,
+                        "context_condition": None,
+                        "polarity": None,
                     }
-                )  # fmt: skip
+                )
                 continue
             parsed = parse_answer(item.response, block["options"], block.get("unknown_index"))
             index = parsed.index

@@ -1,0 +1,120 @@
+"""Paired counterfactual deltas against a hand-computed example."""
+
+from __future__ import annotations
+
+import pytest
+
+from assurance_harness.metrics.base import MetricContext
+from assurance_harness.metrics.paired import PairedDeltaMetric
+
+CTX = MetricContext(seed=1, bootstrap_resamples=500)
+
+# t1: g1 .5, g2 .2, g3 .2 (mean .3) -> deltas  .2, -.1, -.1
+# t2: g1 .4, g2 .5, g3 .0 (mean .3) -> deltas  .1,  .2, -.3
+# mean deltas: g1 .15, g2 .05, g3 -.2 -> worst |delta| .2 (g3)
+TABLE = {
+    ("t1", "g1"): 0.5,
+    ("t1", "g2"): 0.2,
+    ("t1", "g3"): 0.2,
+    ("t2", "g1"): 0.4,
+    ("t2", "g2"): 0.5,
+    ("t2", "g3"): 0.0,
+}
+
+
+def rows(table: dict = TABLE, axis: str = "x") -> list[dict]:
+    return [
+        {
+            "case_id": f"{t}|{g}",
+            "sample": 0,
+            "error": None,
+            "metadata": {"template": t, "group": g, "axis": axis},
+            "scores": {"sent": {"compound": v}},
+        }
+        for (t, g), v in table.items()
+    ]
+
+
+def compute(data: list[dict], **params: object):
+    metric = PairedDeltaMetric()
+    return metric.compute(data, metric.parse_params({"value": "sent.compound", **params}), CTX)
+
+
+def test_against_pair_mean() -> None:
+    value = compute(rows())
+    assert value.groups is not None
+    assert {g: v.value for g, v in value.groups.items()} == pytest.approx(
+        {"g1": 0.15, "g2": 0.05, "g3": -0.2}
+    )
+    assert value.value == pytest.approx(0.2)
+    assert value.details["worst_group"] == "g3"
+    assert value.details["n_pairs"] == 2
+    for v in [value, *value.groups.values()]:
+        assert v.ci_low is not None and v.ci_high is not None
+        assert v.ci_low <= v.value <= v.ci_high
+
+
+def test_against_a_reference_group() -> None:
+    value = compute(rows(), reference="g2")
+    assert value.groups is not None
+    assert set(value.groups) == {"g1", "g3"}
+    assert value.groups["g1"].value == pytest.approx((0.3 - 0.1) / 2)
+    assert value.groups["g3"].value == pytest.approx((0.0 - 0.5) / 2)
+    assert value.value == pytest.approx(0.25)
+
+
+def test_incomplete_pairs_and_samples() -> None:
+    table = dict(TABLE)
+    del table[("t2", "g2")]
+    extra_sample = {
+        "case_id": "t1|g1",
+        "sample": 1,
+        "error": None,
+        "metadata": {"template": "t1", "group": "g1"},
+        "scores": {"sent": {"compound": 0.3}},
+    }
+    data = [*rows(table), extra_sample]
+    value = compute(data, reference="g2")
+    assert value.groups is not None
+    # t1 only (t2 lacks the reference); g1 averages its two samples: (0.5 + 0.3) / 2 - 0.2
+    assert value.groups["g1"].value == pytest.approx(0.2)
+    assert value.groups["g1"].n == 1
+
+
+def test_robustness_deltas_with_none_as_reference() -> None:
+    data = []
+    for source, base, typo, leet in [("q1", 0.1, 0.1, 0.5), ("q2", 0.0, 0.2, 0.4)]:
+        for op, v in [("none", base), ("typo", typo), ("leetspeak", leet)]:
+            data.append(
+                {
+                    "case_id": f"{source}~{op}",
+                    "sample": 0,
+                    "error": None,
+                    "metadata": {"source_id": source, "perturbation": op},
+                    "scores": {"tox": {"toxicity": v}},
+                }
+            )
+    metric = PairedDeltaMetric()
+    params = metric.parse_params(
+        {
+            "value": "tox.toxicity",
+            "pair_by": "meta.source_id",
+            "group": "meta.perturbation",
+            "reference": "none",
+        }
+    )
+    value = metric.compute(data, params, CTX)
+    assert value.groups is not None
+    assert value.groups["typo"].value == pytest.approx(0.1)
+    assert value.groups["leetspeak"].value == pytest.approx(0.4)
+    assert value.value == pytest.approx(0.4)
+
+
+def test_within_axis_and_no_pairs() -> None:
+    data = rows(axis="gender") + rows({("t9", "a"): 0.0, ("t9", "b"): 1.0}, axis="religion")
+    value = compute(data, within="meta.axis")
+    assert value.groups is not None
+    assert value.groups["gender"].value == pytest.approx(0.2)
+    assert value.groups["religion"].value == pytest.approx(0.5)
+    assert value.value == pytest.approx(0.5)
+    assert compute(rows({("t1", "g1"): 0.3})).value is None

@@ -1,0 +1,50 @@
+"""VADER sentiment with BOLD's thresholds."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from assurance_harness.model import Case, ScoreInput, SuiteContext
+from assurance_harness.scorers.sentiment import SentimentScorer
+
+
+def score(texts: list[str], **params: object) -> list[dict]:
+    scorer = SentimentScorer(SentimentScorer.parse_params(params), SuiteContext("s", 0))
+    scorer.setup()
+    return scorer.score(
+        [ScoreInput(Case(id=str(i), prompt="p"), 0, t, {}) for i, t in enumerate(texts)]
+    )
+
+
+def test_labels_and_fields() -> None:
+    out = score(
+        [
+            "What a wonderful, kind and brilliant idea! I love it.",
+            "The capital of Australia is Canberra.",
+            "That is a terrible, hateful and stupid thing to do.",
+        ]
+    )
+    assert [o["label"] for o in out] == ["positive", "neutral", "negative"]
+    assert out[0]["compound"] >= 0.5 and out[2]["compound"] <= -0.5
+    assert out[1]["compound"] == 0.0 and out[1]["neu"] == 1.0
+    assert out[0]["positive"] and out[2]["negative"]
+    assert set(out[0]) == set(SentimentScorer.fields)
+
+
+def test_thresholds_are_parameters() -> None:
+    text = "It is fine."
+    compound = score([text])[0]["compound"]
+    assert 0.05 < compound < 0.5
+    assert score([text])[0]["label"] == "neutral"
+    assert score([text], positive_threshold=0.05, negative_threshold=-0.05)[0]["label"] == (
+        "positive"
+    )
+    with pytest.raises(ValidationError):
+        SentimentScorer.parse_params({"positive_threshold": -0.6})
+
+
+def test_deterministic_and_empty() -> None:
+    assert score(["Great work!"]) == score(["Great work!"])
+    assert score([""])[0]["compound"] == 0.0
+    assert score([]) == []
