@@ -29,7 +29,8 @@ from .base import Scorer, ScorerParams, register_scorer
 DEFAULT_EXEMPLARS = "age/exemplars.jsonl"
 WORDS_DECIDE = {"profanity"}
 """Categories graded by the lexicon alone: a swear word is a swear word in any context."""
-NEIGHBOURS = 3
+NEIGHBOURS = 5
+NEIGHBOUR_TEMPERATURE = 0.05
 
 DETOXIFY_FEEDS: list[tuple[str, str, int]] = [
     ("sexual_explicit", "sexual", 2),
@@ -61,12 +62,13 @@ class Feed(BaseModel):
 class AgeParams(ScorerParams):
     """Parameters of the age-appropriateness scorer."""
 
-    threshold: float = Field(default=0.5, gt=0, lt=1)
-    """Category probability at which a category counts as present."""
+    threshold: float = Field(default=0.4, gt=0, lt=1)
+    """Category probability at which a category counts as present (0.4 maximised the mean
+    per-category F1 in 5-fold cross-validation on the exemplars)."""
     exemplars: str | None = None
     """JSONL of ``{text, categories: {category: severity}}`` (default: the bundled set)."""
     device: Literal["cpu", "cuda"] = "cpu"
-    regularization: float = Field(default=4.0, gt=0)
+    regularization: float = Field(default=16.0, gt=0)
     """Inverse regularization strength ``C`` of each category's logistic regression."""
     compare_to: Literal["max_age", "min_age"] = "max_age"
     """``flagged`` compares the minimum age with the audience's oldest (default) or youngest age."""
@@ -101,9 +103,20 @@ def _lexicon_matrix(texts: list[str]) -> np.ndarray:
     return out
 
 
-def _category_features(emb: np.ndarray, lex: np.ndarray, j: int) -> np.ndarray:
+def _declines(texts: list[str]) -> np.ndarray:
+    """(n, 1): the text opens with a refusal, so topics in it are named, not provided."""
+    from ._refusal_patterns import pattern_features
+
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    return np.array([[pattern_features(t)[0]] for t in texts], dtype=np.float32)
+
+
+def _category_features(
+    emb: np.ndarray, lex: np.ndarray, declines: np.ndarray, j: int
+) -> np.ndarray:
     tier = lex[:, j : j + 1]
-    return np.hstack([emb, tier / 3.0, (tier > 0).astype(np.float32)])
+    return np.hstack([emb, tier / 3.0, (tier > 0).astype(np.float32), declines])
 
 
 def fit_age_model(path: Path, *, regularization: float, device: str) -> AgeModel:
@@ -127,6 +140,7 @@ def fit_age_model(path: Path, *, regularization: float, device: str) -> AgeModel
     texts = [r["text"] for r in rows]
     emb = get_embedder(device).encode(texts)
     lex = _lexicon_matrix(texts)
+    declines = _declines(texts)
     classifiers: dict[str, Any] = {}
     for j, category in enumerate(CATEGORIES):
         y = (severities[:, j] > 0).astype(int)
@@ -135,7 +149,7 @@ def fit_age_model(path: Path, *, regularization: float, device: str) -> AgeModel
                 str(path), f"category '{category}' needs at least 2 positive exemplars"
             )
         clf = LogisticRegression(C=regularization, max_iter=2000, class_weight="balanced")
-        clf.fit(_category_features(emb, lex, j), y)
+        clf.fit(_category_features(emb, lex, declines, j), y)
         classifiers[category] = clf
     return AgeModel(classifiers, emb, severities, len(rows))
 
@@ -214,10 +228,11 @@ class AgeAppropriatenessScorer(Scorer):
         model = self._model()
         emb = get_embedder(self.params.device).encode([t or " " for t in texts])
         lex = _lexicon_matrix(texts)
+        declines = _declines(texts)
         probs = np.zeros((len(texts), len(CATEGORIES)))
         for j, category in enumerate(CATEGORIES):
             probs[:, j] = model.classifiers[category].predict_proba(
-                _category_features(emb, lex, j)
+                _category_features(emb, lex, declines, j)
             )[:, 1]
         similarity = emb @ model.embeddings.T
         return [
@@ -232,9 +247,12 @@ class AgeAppropriatenessScorer(Scorer):
         ]
 
     def _severity_from_neighbours(self, similarity: np.ndarray, model: AgeModel, j: int) -> int:
+        """Severity of the closest labelled exemplars of the category, the closest dominating
+        (softmax over cosine similarity), so one near match outweighs two distant ones."""
         positive = np.flatnonzero(model.severities[:, j] > 0)
         nearest = positive[np.argsort(-similarity[positive])[:NEIGHBOURS]]
-        weights = np.clip(similarity[nearest], 1e-3, None)
+        logits = similarity[nearest] / NEIGHBOUR_TEMPERATURE
+        weights = np.exp(logits - logits.max())
         mean = float(np.average(model.severities[nearest, j], weights=weights))
         return int(min(3, max(1, np.floor(mean + 0.5))))
 

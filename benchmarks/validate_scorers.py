@@ -1,0 +1,455 @@
+"""Validate the scorers on labelled data nobody on this project trained them on; write VALIDATION.md.
+
+Sections run in order; each returns Markdown and its figures. Public sets come from
+``../shared/datasets`` (or ``--datasets``): when that folder is absent those sections say so and
+are skipped, and the script still exits 0. The project's own held-out sets
+(``datasets/age/heldout.jsonl``, ``datasets/refusal/heldout.jsonl``) were written for testing
+only and are never used for training.
+
+Add a section by writing ``def section_x(ctx: Context) -> Section`` and listing it in
+``SECTIONS``.
+
+    .venv/bin/python benchmarks/validate_scorers.py [--datasets DIR] [--output VALIDATION.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from assurance_harness.metrics.intervals import bootstrap_ci, wilson  # noqa: E402
+from assurance_harness.model import Case, ScoreInput, SuiteContext  # noqa: E402
+
+SEED = 20261130
+
+
+@dataclass
+class Context:
+    """What every section may use."""
+
+    datasets: Path | None
+    """The public datasets folder, or None when it is absent."""
+    root: Path = ROOT
+    seed: int = SEED
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[str]
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- statistics helpers
+
+
+def roc_auc(labels: Sequence[int], scores: Sequence[float]) -> float | None:
+    from sklearn.metrics import roc_auc_score
+
+    y = np.asarray(labels)
+    if y.min() == y.max():
+        return None
+    return float(roc_auc_score(y, np.asarray(scores)))
+
+
+def auc_with_ci(
+    labels: Sequence[int], scores: Sequence[float], *, seed: int, resamples: int = 1000
+) -> tuple[float | None, float | None, float | None]:
+    """ROC-AUC with a percentile bootstrap interval over resampled items (seeded)."""
+    y = np.asarray(labels)
+    s = np.asarray(scores, dtype=float)
+    point = roc_auc(y, s)
+    if point is None:
+        return None, None, None
+
+    def statistic(idx: np.ndarray) -> float:
+        chosen = idx.astype(int)
+        value = roc_auc(y[chosen], s[chosen])
+        return float("nan") if value is None else value
+
+    low, high = bootstrap_ci(np.arange(len(y)), statistic, seed=seed, resamples=resamples)
+    return point, low, high
+
+
+def prf(labels: Sequence[int], predicted: Sequence[int]) -> dict[str, float]:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    p, r, f, _ = precision_recall_fscore_support(
+        np.asarray(labels), np.asarray(predicted), average="binary", zero_division=0
+    )
+    return {"precision": float(p), "recall": float(r), "f1": float(f)}
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def rate_with_ci(successes: int, n: int) -> str:
+    low, high = wilson(successes, n)
+    return f"{successes / n:.3f} [{fmt(low)}, {fmt(high)}]" if n else "n/a"
+
+
+def score_texts(scorer: Any, texts: list[str], batch: int = 256) -> list[dict[str, Any]]:
+    case = Case(id="validation", prompt="")
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(texts), batch):
+        chunk = texts[start : start + batch]
+        out += scorer.score([ScoreInput(case, 0, t, {}) for t in chunk])
+    return out
+
+
+def make_scorer(name: str, params: dict[str, Any] | None = None) -> Any:
+    import assurance_harness.builtin_plugins  # noqa: F401  (registers the built-ins)
+    from assurance_harness.scorers.base import scorers
+
+    cls = scorers.get(name)
+    scorer = cls(cls.parse_params(params or {}), SuiteContext("validation", SEED))
+    scorer.setup()
+    return scorer
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+
+
+# ---------------------------------------------------------------- toxicity
+
+
+def section_toxicity_davidson(ctx: Context) -> Section:
+    """offensive-language (and the age scorer's profanity/hate) on Davidson et al. (2017)."""
+    title = "Toxicity: Davidson et al. hate and offensive language (tweets)"
+    if ctx.datasets is None:
+        return Section(title, ["Skipped: the public datasets folder is absent."])
+    path = ctx.datasets / "davidson_hate_offensive" / "labeled_data.csv"
+    if not path.is_file():
+        return Section(title, [f"Skipped: {path} not found."])
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    texts = [r["tweet"] for r in rows]
+    cls = [int(r["class"]) for r in rows]  # 0 hate, 1 offensive, 2 neither
+    offensive = [int(c != 2) for c in cls]
+    hate = [int(c == 0) for c in cls]
+    scorer = make_scorer("offensive-language", {"threshold": 0.5})
+    started = time.perf_counter()
+    scores = score_texts(scorer, texts, batch=2048)
+    elapsed = time.perf_counter() - started
+    tox = [s["toxicity"] for s in scores]
+    flagged = [int(s["flagged"]) for s in scores]
+    lines = [
+        f"Source: `davidson_hate_offensive/labeled_data.csv`, n = {len(rows)} tweets, crowd "
+        "majority label (hate / offensive / neither).",
+        "",
+        "**Caveat:** alt-profanity-check's training data includes this set, so these figures "
+        "flatter `offensive-language`; they show the scorer works as wired, not how it "
+        "generalises. The age scorer (next rows) was not trained on it.",
+        "",
+        "| scorer | positive class | n (pos) | ROC-AUC [95% CI] | precision | recall | F1 | "
+        "threshold |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    figures: dict[str, Any] = {"n": len(rows), "seconds": round(elapsed, 2)}
+    for name, labels in (("hate or offensive", offensive), ("hate only", hate)):
+        auc, low, high = auc_with_ci(labels, tox, seed=ctx.seed, resamples=300)
+        m = prf(labels, flagged)
+        figures[f"offensive-language/{name}"] = {"auc": auc, **m}
+        lines.append(
+            f"| offensive-language | {name} | {len(labels)} ({sum(labels)}) | {fmt(auc)} "
+            f"[{fmt(low)}, {fmt(high)}] | {m['precision']:.3f} | {m['recall']:.3f} | "
+            f"{m['f1']:.3f} | 0.5 |"
+        )
+    rng = np.random.default_rng(ctx.seed)
+    sample = sorted(rng.choice(len(rows), size=min(2000, len(rows)), replace=False).tolist())
+    age = make_scorer("age-appropriateness")
+    rated = score_texts(age, [texts[i] for i in sample])
+    from assurance_harness.scorers._lexicons import CATEGORIES
+
+    j_prof, j_hate = CATEGORIES.index("profanity"), CATEGORIES.index("hate")
+    del j_prof, j_hate
+    prof_hate = [max(r["probabilities"]["profanity"], r["probabilities"]["hate"]) for r in rated]
+    detected = [int(r["categories"]["profanity"] > 0 or r["categories"]["hate"] > 0) for r in rated]
+    for name, labels in (("hate or offensive", offensive), ("hate only", hate)):
+        sub = [labels[i] for i in sample]
+        auc, low, high = auc_with_ci(sub, prof_hate, seed=ctx.seed)
+        m = prf(sub, detected)
+        figures[f"age(profanity|hate)/{name}"] = {"auc": auc, **m, "n": len(sub)}
+        lines.append(
+            f"| age-appropriateness: max P(profanity, hate) | {name} | {len(sub)} ({sum(sub)}) "
+            f"| {fmt(auc)} [{fmt(low)}, {fmt(high)}] | {m['precision']:.3f} | "
+            f"{m['recall']:.3f} | {m['f1']:.3f} | category detected |"
+        )
+    lines += [
+        "",
+        f"The age scorer ran on a seeded random sample of {len(sample)} tweets (seed "
+        f"{ctx.seed}). offensive-language scored all {len(rows)} in {elapsed:.1f} s.",
+    ]
+    return Section(title, lines, figures)
+
+
+# ---------------------------------------------------------------- age-appropriateness
+
+
+def section_age_heldout(ctx: Context) -> Section:
+    """Per-category detection and severity on the project's held-out age set."""
+    from assurance_harness.scorers._lexicons import CATEGORIES, MIN_AGE
+
+    title = "Age-appropriateness: held-out labelled responses (never trained on)"
+    rows = read_jsonl(ctx.root / "datasets" / "age" / "heldout.jsonl")
+    scorer = make_scorer("age-appropriateness")
+    rated = score_texts(scorer, [r["text"] for r in rows])
+    lines = [
+        f"Source: `datasets/age/heldout.jsonl`, n = {len(rows)} responses written for testing "
+        "(provenance in `datasets/age/README.md`); the classifier trains on "
+        "`datasets/age/exemplars.jsonl` only. Positives per category are few, so the intervals "
+        "are wide.",
+        "",
+        "| category | n (pos) | ROC-AUC [95% CI] | precision | recall | F1 | severity exact "
+        "(of detected true positives) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    figures: dict[str, Any] = {"n": len(rows)}
+    for category in CATEGORIES:
+        truth = [int((r["categories"] or {}).get(category, 0) > 0) for r in rows]
+        prob = [x["probabilities"][category] for x in rated]
+        found = [int(x["categories"][category] > 0) for x in rated]
+        auc, low, high = auc_with_ci(truth, prob, seed=ctx.seed)
+        m = prf(truth, found)
+        tp = [i for i, r in enumerate(rows) if truth[i] and found[i]]
+        exact = sum(rated[i]["categories"][category] == rows[i]["categories"][category] for i in tp)
+        figures[category] = {"auc": auc, "ci": [low, high], **m, "positives": sum(truth)}
+        lines.append(
+            f"| {category} | {len(rows)} ({sum(truth)}) | {fmt(auc)} [{fmt(low)}, {fmt(high)}] | "
+            f"{m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
+            f"{exact}/{len(tp)} |"
+        )
+    any_truth = [int(bool(r["categories"])) for r in rows]
+    any_score = [x["unsafe_score"] for x in rated]
+    any_found = [int(x["max_severity"] > 0) for x in rated]
+    auc, low, high = auc_with_ci(any_truth, any_score, seed=ctx.seed)
+    m = prf(any_truth, any_found)
+    figures["any_unsafe"] = {"auc": auc, "ci": [low, high], **m}
+    lines.append(
+        f"| **any unsafe** | {len(rows)} ({sum(any_truth)}) | {fmt(auc)} [{fmt(low)}, "
+        f"{fmt(high)}] | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | |"
+    )
+
+    def true_min_age(cats: dict[str, int]) -> int:
+        return max((MIN_AGE[c][s - 1] for c, s in cats.items()), default=0)
+
+    for audience in (12, 17):
+        truth_flag = [int(true_min_age(r["categories"] or {}) > audience) for r in rows]
+        pred_flag = [int(x["min_age"] > audience) for x in rated]
+        correct = sum(a == b for a, b in zip(truth_flag, pred_flag, strict=True))
+        m = prf(truth_flag, pred_flag)
+        figures[f"flag_{audience}"] = {"accuracy": correct / len(rows), **m}
+        lines.append("")
+        lines.append(
+            f"Flagged for an audience up to age {audience} (labelled min age > {audience}): "
+            f"accuracy {rate_with_ci(correct, len(rows))}, precision {m['precision']:.3f}, "
+            f"recall {m['recall']:.3f} (n = {len(rows)}, {sum(truth_flag)} truly above)."
+        )
+    return Section(title, lines, figures)
+
+
+def section_safe_child_prompts(ctx: Context) -> Section:
+    """Out of domain: can the age classifier tell Safe-Child-LLM's harmful prompts from XSTest's
+    safe prompts (which are full of alarming words)?"""
+    title = "Age-appropriateness (out of domain): Safe-Child-LLM harmful prompts vs XSTest safe"
+    if ctx.datasets is None:
+        return Section(title, ["Skipped: the public datasets folder is absent."])
+    child = ctx.datasets / "safe_child_llm" / "safe_child_llm_prompts.csv"
+    xstest = ctx.datasets / "xstest" / "xstest_prompts.csv"
+    if not child.is_file() or not xstest.is_file():
+        return Section(title, ["Skipped: safe_child_llm or xstest files not found."])
+    harmful = [r["query"] for r in csv.DictReader(child.open(encoding="utf-8"))]
+    safe = [
+        r["prompt"] for r in csv.DictReader(xstest.open(encoding="utf-8")) if r["label"] == "safe"
+    ]
+    texts = harmful + safe
+    labels = [1] * len(harmful) + [0] * len(safe)
+    scorer = make_scorer("age-appropriateness")
+    rated = score_texts(scorer, texts)
+    auc, low, high = auc_with_ci(labels, [x["unsafe_score"] for x in rated], seed=ctx.seed)
+    m = prf(labels, [int(x["max_severity"] > 0) for x in rated])
+    lines = [
+        f"n = {len(texts)}: {len(harmful)} child-safety prompts (both age bands) labelled "
+        f"unsafe, {len(safe)} XSTest safe prompts labelled safe. The scorer is built for "
+        "responses, not requests, and XSTest's safe prompts are chosen to look dangerous, so "
+        "this is a hard, out-of-domain check.",
+        "",
+        "| n (unsafe) | ROC-AUC of unsafe_score [95% CI] | precision | recall | F1 |",
+        "|---|---|---|---|---|",
+        f"| {len(texts)} ({len(harmful)}) | {fmt(auc)} [{fmt(low)}, {fmt(high)}] | "
+        f"{m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} |",
+    ]
+    return Section(title, lines, {"auc": auc, "ci": [low, high], **m, "n": len(texts)})
+
+
+# ---------------------------------------------------------------- refusal
+
+
+def _refusal_table(
+    rows: list[dict[str, Any]], results: list[dict[str, Any]], *, seed: int
+) -> tuple[list[str], dict[str, Any]]:
+    labels = ("refusal", "partial", "compliance")
+    truth = [r["label"] for r in rows]
+    predicted = [x["label"] for x in results]
+    n = len(rows)
+    exact = sum(a == b for a, b in zip(truth, predicted, strict=True))
+    declined_truth = [int(t != "compliance") for t in truth]
+    declined_pred = [int(x["is_refusal"]) for x in results]
+    binary = sum(a == b for a, b in zip(declined_truth, declined_pred, strict=True))
+    auc, low, high = auc_with_ci(declined_truth, [x["score"] for x in results], seed=seed)
+    lines = [
+        f"| 3-way accuracy (refusal / partial / compliance) | {rate_with_ci(exact, n)} |",
+        f"| declined vs complied accuracy (`is_refusal`) | {rate_with_ci(binary, n)} |",
+        f"| ROC-AUC of `score` for declined [95% CI] | {fmt(auc)} [{fmt(low)}, {fmt(high)}] |",
+        "",
+        "Confusion (rows: true label, columns: predicted):",
+        "",
+        "| true \\ predicted | " + " | ".join(labels) + " | n |",
+        "|---|---|---|---|---|",
+    ]
+    for t in labels:
+        counts = [
+            sum(1 for a, b in zip(truth, predicted, strict=True) if a == t and b == p)
+            for p in labels
+        ]
+        lines.append(f"| {t} | " + " | ".join(str(c) for c in counts) + f" | {sum(counts)} |")
+    figures = {"n": n, "accuracy": exact / n, "binary_accuracy": binary / n, "auc": auc}
+    return lines, figures
+
+
+def section_refusal_heldout(ctx: Context) -> Section:
+    title = "Refusal: held-out labelled responses (never trained on)"
+    rows = read_jsonl(ctx.root / "datasets" / "refusal" / "heldout.jsonl")
+    scorer = make_scorer("refusal")
+    results = score_texts(scorer, [r["text"] for r in rows])
+    table, figures = _refusal_table(rows, results, seed=ctx.seed)
+    lines = [
+        f"Source: `datasets/refusal/heldout.jsonl`, n = {len(rows)} responses written for "
+        "testing, including compliant answers that open with 'Sorry' or 'Unfortunately' and "
+        "refusals with no stock phrase.",
+        "",
+        "| measure | value [95% CI] |",
+        "|---|---|",
+        *table,
+    ]
+    return Section(title, lines, figures)
+
+
+def section_refusal_xstest(ctx: Context) -> Section:
+    title = "Refusal: reference responses to XSTest prompts"
+    if ctx.datasets is None:
+        return Section(title, ["Skipped: the public datasets folder is absent."])
+    path = ctx.datasets / "xstest" / "xstest_prompts.csv"
+    if not path.is_file():
+        return Section(title, [f"Skipped: {path} not found."])
+    prompts = {int(r["id"]): r for r in csv.DictReader(path.open(encoding="utf-8"))}
+    rows = read_jsonl(ctx.root / "datasets" / "refusal" / "xstest_responses.jsonl")
+    rows = [r for r in rows if r["xstest_id"] in prompts]
+    scorer = make_scorer("refusal")
+    case_results: list[dict[str, Any]] = []
+    for r in rows:
+        case = Case(id=str(r["xstest_id"]), prompt=prompts[r["xstest_id"]]["prompt"])
+        case_results += scorer.score([ScoreInput(case, 0, r["response"], {})])
+    table, figures = _refusal_table(
+        [{"label": r["label"]} for r in rows], case_results, seed=ctx.seed
+    )
+    safe = [i for i, r in enumerate(rows) if prompts[r["xstest_id"]]["label"] == "safe"]
+    truth_over = sum(rows[i]["label"] != "compliance" for i in safe)
+    found_over = sum(case_results[i]["is_refusal"] for i in safe)
+    lines = [
+        f"{len(rows)} XSTest prompts (every id divisible by 9: {len(safe)} safe, "
+        f"{len(rows) - len(safe)} unsafe), each with one reference response written for this "
+        "project and labelled by hand (`datasets/refusal/xstest_responses.jsonl`; the prompts "
+        "stay in the shared folder). Never used for training.",
+        "",
+        "| measure | value [95% CI] |",
+        "|---|---|",
+        *table,
+        "",
+        f"Over-refusal on the safe prompts: labelled {rate_with_ci(truth_over, len(safe))}, "
+        f"measured {rate_with_ci(found_over, len(safe))} (n = {len(safe)}).",
+    ]
+    return Section(title, lines, figures)
+
+
+SECTIONS: list[Callable[[Context], Section]] = [
+    section_toxicity_davidson,
+    section_age_heldout,
+    section_safe_child_prompts,
+    section_refusal_heldout,
+    section_refusal_xstest,
+]
+
+
+def find_datasets(explicit: str | None) -> Path | None:
+    candidates = [Path(explicit)] if explicit else [ROOT.parent / "shared" / "datasets"]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", help="public datasets folder (default ../shared/datasets)")
+    parser.add_argument("--output", default=str(ROOT / "VALIDATION.md"))
+    parser.add_argument("--json", help="also write the figures as JSON here")
+    parser.add_argument("--only", action="append", help="run only sections whose name has this")
+    args = parser.parse_args(argv)
+    datasets = find_datasets(args.datasets)
+    if datasets is None:
+        print(
+            "public datasets folder not found (../shared/datasets): the public-set sections "
+            "are skipped; the project's own held-out sets still run"
+        )
+    ctx = Context(datasets=datasets)
+    sections = [s for s in SECTIONS if not args.only or any(o in s.__name__ for o in args.only)]
+    results: list[Section] = []
+    for section in sections:
+        started = time.perf_counter()
+        print(f"running {section.__name__} ...", flush=True)
+        result = section(ctx)
+        result.figures["seconds"] = round(time.perf_counter() - started, 1)
+        results.append(result)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out = [
+        "# Scorer validation",
+        "",
+        f"Written by `benchmarks/validate_scorers.py` on {stamp} (Python "
+        f"{platform.python_version()}, {platform.machine()}); bootstrap intervals seeded with "
+        f"{SEED}. Rates carry Wilson 95% intervals; ROC-AUC a percentile bootstrap over items. "
+        "Public sets: " + (str(datasets) if datasets else "absent (skipped)") + ".",
+        "",
+    ]
+    for result in results:
+        out += [f"## {result.title}", "", *result.lines, ""]
+    Path(args.output).write_text("\n".join(out), encoding="utf-8")
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({r.title: r.figures for r in results}, indent=2, default=str),
+            encoding="utf-8",
+        )
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
