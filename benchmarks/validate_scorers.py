@@ -1,4 +1,4 @@
-"""Validate the scorers on labelled data nobody on this project trained them on; write VALIDATION.md.
+"""Validate the scorers on labelled data they were never trained on; write VALIDATION.md.
 
 Sections run in order; each returns Markdown and its figures. Public sets come from
 ``../shared/datasets`` (or ``--datasets``): when that folder is absent those sections say so and
@@ -177,10 +177,6 @@ def section_toxicity_davidson(ctx: Context) -> Section:
     sample = sorted(rng.choice(len(rows), size=min(2000, len(rows)), replace=False).tolist())
     age = make_scorer("age-appropriateness")
     rated = score_texts(age, [texts[i] for i in sample])
-    from assurance_harness.scorers._lexicons import CATEGORIES
-
-    j_prof, j_hate = CATEGORIES.index("profanity"), CATEGORIES.index("hate")
-    del j_prof, j_hate
     prof_hate = [max(r["probabilities"]["profanity"], r["probabilities"]["hate"]) for r in rated]
     detected = [int(r["categories"]["profanity"] > 0 or r["categories"]["hate"] > 0) for r in rated]
     for name, labels in (("hate or offensive", offensive), ("hate only", hate)):
