@@ -10,9 +10,9 @@ MAX_METRICS = 8
 MAX_GROUPS = 12
 
 
-def _safe(text: str) -> str:
+def _safe(text: str, limit: int = 60) -> str:
     """Matplotlib parses ``$...$`` as mathtext; data must stay plain text."""
-    return str(text).replace("$", r"\$")[:60]
+    return str(text).replace("$", r"\$")[:limit]
 
 
 def _rows(name: str, metric: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -20,6 +20,9 @@ def _rows(name: str, metric: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
     groups = metric.get("groups") or {}
     for group, value in list(groups.items())[:MAX_GROUPS]:
         rows.append((f"  {group}", value))
+    if len(groups) > MAX_GROUPS:
+        # A row without a point: the remaining groups are in the annex's table.
+        rows.append((f"  ... {len(groups) - MAX_GROUPS} more groups (see table)", {}))
     return rows
 
 
@@ -94,8 +97,9 @@ def metrics_figure(summary: dict[str, Any], *, title: str) -> bytes | None:
                     )
         ax.grid(axis="x", alpha=0.3)
         ax.tick_params(axis="x", labelsize=8)
-    fig.suptitle(_safe(title), fontsize=10)
-    fig.tight_layout()
+    fig.suptitle(_safe(title, 100), fontsize=10)
+    # Keep a fixed strip (about 0.45 inch) for the title, whatever the figure's height.
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / sum(heights)))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
     plt.close(fig)
