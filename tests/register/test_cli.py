@@ -145,3 +145,20 @@ def test_pack(cli, project, tmp_path: Path) -> None:
     assert "assurance evidence pack --run " + project["tox"].name in md
     unknown = cli("evidence", "pack", "--run", "nope", "--out", out, *_common(project))
     assert unknown.exit_code == 2 and "no run 'nope'" in unknown.output
+
+
+def test_schema_documents_the_register(cli) -> None:
+    result = cli("register", "schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    risk = schema["$defs"]["Risk"]["properties"]
+    assert "owner-set" in risk["likelihood"]["description"].lower()
+    assert {"type": "string"} in risk["suites"]["items"]["anyOf"]
+
+
+def test_status_without_a_ledger(cli, project) -> None:
+    result = cli("register", "status", *_common(project), "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["ledger"]["records"] == 0
+    assert {r["status"] for r in data["risks"]} == {"untested"}

@@ -453,6 +453,16 @@ def soa_cmd(
         _print_integrity(status.integrity, status.ledger_path)
 
 
+@register_app.command("schema")
+def schema_cmd(
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="File to write.")] = None,
+) -> None:
+    """The JSON Schema of register files, for editor completion."""
+    from .model import register_schema
+
+    _write_or_print(json.dumps(register_schema(), indent=2) + "\n", out_path)
+
+
 @register_app.command("validate")
 def validate_cmd(register: RegisterOpt = DEFAULT_REGISTER) -> None:
     """Check the register file; print every problem as file:line."""

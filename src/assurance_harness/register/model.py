@@ -53,7 +53,8 @@ def rating_for(likelihood: int, impact: int) -> Rating:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Field docstrings become JSON Schema descriptions (``assurance register schema``).
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class Audience(Strict):
@@ -189,7 +190,7 @@ class Risk(Strict):
             )
         return value
 
-    @field_validator("suites", mode="before")
+    @field_validator("suites", mode="before", json_schema_input_type=list[str | SuiteLink])
     @classmethod
     def _suite_names(cls, value: object) -> object:
         if isinstance(value, list):
@@ -309,3 +310,11 @@ class Register(Strict):
 
     def risks_for_suite(self, suite: str) -> list[Risk]:
         return [r for r in self.risks if suite in r.suite_names]
+
+
+def register_schema() -> dict[str, object]:
+    """JSON Schema for register files (editor completion and checking)."""
+    schema = Register.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "assurance-harness risk register"
+    return schema
