@@ -214,6 +214,19 @@ class TestTampering:
         assert (first.line, first.record_id) == (3, "EV-000004")
         assert "written after line 4" in first.message
 
+    def test_forged_record_appended_at_the_end(self, reports: Path, ledger: Path) -> None:
+        _ledger_with_runs(reports, ledger, count=2)
+        lines = _lines(ledger)
+        last = json.loads(lines[-1])
+        lines.append(
+            _rehash(lines[-1], seq=3, id="EV-000003", prev_hash=last["hash"], risk_id="R-002")
+        )
+        _write(ledger, lines)
+        report = verify_ledger(ledger)
+        (issue,) = report.issues
+        assert (issue.kind, issue.line, issue.record_id) == ("anchor", 3, "EV-000003")
+        assert "appended without the evidence tools" in issue.message
+
     def test_corrupt_line(self, reports: Path, ledger: Path) -> None:
         _ledger_with_runs(reports, ledger)
         lines = _lines(ledger)

@@ -151,6 +151,16 @@ def test_csv_round_trip(tmp_path: Path, hostile_status) -> None:
     assert merged.register == original
 
 
+def test_written_yaml_loads_back_equal(tmp_path: Path) -> None:
+    from assurance_harness.register.exchange import dump_register_yaml
+
+    original = load_register(EXAMPLE_REGISTER).register
+    path = tmp_path / "written.yaml"
+    path.write_text(dump_register_yaml(original))
+    assert load_register(path).register == original
+    assert "- toxicity-core\n" in path.read_text()
+
+
 def test_csv_formula_cells_are_defused_and_restored(tmp_path: Path, hostile_status) -> None:
     register = load_register(hostile_status.register_path).register
     risk = register.risks[1].model_copy(update={"title": '=HYPERLINK("http://evil","x")'})

@@ -348,6 +348,13 @@ def dump_register_yaml(register: Register) -> str:
     """YAML for a register written by import (comments in the original are not kept)."""
     data = register.model_dump(mode="json", exclude_defaults=True)
     data = {"register_version": 1, **data}
+    for risk in data.get("risks", []):
+        # A suite with every gate is written as its bare name, as people write it.
+        risk["suites"] = [
+            link["suite"] if set(link) == {"suite"} else link for link in risk.get("suites", [])
+        ]
+        if not risk["suites"]:
+            del risk["suites"]
     header = (
         "# AI risk register. Written by 'assurance register import'; comments from the previous\n"
         "# version of this file are not kept. Status is computed, never stored here.\n"
