@@ -105,7 +105,30 @@ def answer_first(case: Case) -> int:
 
 
 _STOP = frozenset(
-    "the a an of to in on and or was were who is are did do does not with for at by".split()
+    {
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "and",
+        "or",
+        "was",
+        "were",
+        "who",
+        "is",
+        "are",
+        "did",
+        "do",
+        "does",
+        "not",
+        "with",
+        "for",
+        "at",
+        "by",
+    }
 )
 
 
