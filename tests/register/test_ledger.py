@@ -95,6 +95,21 @@ def test_attach_is_idempotent(reports: Path, ledger: Path) -> None:
     assert len(read_ledger(ledger)) == 1
 
 
+def test_reattaching_an_older_run_appends_nothing(reports: Path, ledger: Path) -> None:
+    first, second = _ledger_with_runs(reports, ledger, count=2)
+    assert attach_run(first, ledger_path=ledger) == []
+    assert [r.seq for r in read_ledger(ledger)] == [1, 2]
+
+
+def test_no_append_after_a_corrupt_last_line(reports: Path, ledger: Path) -> None:
+    _ledger_with_runs(reports, ledger, count=2)
+    with ledger.open("a") as handle:
+        handle.write('{"seq": 3, "torn\n')
+    later = make_run(reports, finished_at="2026-12-01T00:00:00+00:00")
+    with pytest.raises(EvidenceError, match=r"ledger\.jsonl:3: not a valid evidence record"):
+        attach_run(later, ledger_path=ledger)
+
+
 def test_register_adds_risks_that_list_the_suite(reports: Path, ledger: Path) -> None:
     # The suite names no risk, but the example register lists toxicity-core under R-001.
     run = make_run(reports, evidence_for=[])

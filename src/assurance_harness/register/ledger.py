@@ -323,13 +323,52 @@ def _write_anchor(ledger_path: Path, last: EvidenceRecord) -> None:
     os.replace(tmp, path)
 
 
+def _tail_and_run_records(
+    ledger_path: Path, run_ids: set[str]
+) -> tuple[EvidenceRecord | None, list[EvidenceRecord]]:
+    """The last record, and the records of these runs (for idempotent attach), without parsing
+    every line: canonical JSON writes ``"run_id":"<id>"`` exactly, so a substring test finds the
+    candidates (a record's own string values escape their quotes, so they cannot match)."""
+    if not ledger_path.exists():
+        return None, []
+    needles = [canonical_json({"run_id": run_id})[1:-1] for run_id in run_ids]
+    last: tuple[int, str] | None = None
+    found: list[EvidenceRecord] = []
+    with ledger_path.open(encoding="utf-8", newline="\n") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            last = (lineno, line)
+            if any(needle in line for needle in needles):
+                record = _parse_record(ledger_path, lineno, line)
+                if record.run_id in run_ids:
+                    found.append(record)
+    if last is None:
+        return None, found
+    return _parse_record(ledger_path, *last), found
+
+
+def _parse_record(ledger_path: Path, lineno: int, line: str) -> EvidenceRecord:
+    try:
+        data = json.loads(line)
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
+        return EvidenceRecord.from_dict(data)
+    except (ValueError, TypeError):
+        raise EvidenceError(
+            f"{ledger_path}:{lineno}: not a valid evidence record; nothing can be chained to it. "
+            "Run 'assurance evidence verify' to see what was changed"
+        ) from None
+
+
 def _append(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[EvidenceRecord]:
     """Chain and append ``bodies`` under the lock, skipping any (run, risk, gate) already there."""
     with _locked(ledger_path):
-        existing = read_ledger(ledger_path)
+        run_ids = {str(body["run_id"]) for body in bodies}
+        tail, existing = _tail_and_run_records(ledger_path, run_ids)
         seen = {(r.run_id, r.risk_id, r.gate_id) for r in existing}
-        prev_hash = existing[-1].hash if existing else GENESIS
-        seq = existing[-1].seq if existing else 0
+        prev_hash = tail.hash if tail else GENESIS
+        seq = tail.seq if tail else 0
         now = _utc_now()
         new: list[EvidenceRecord] = []
         for body in bodies:
