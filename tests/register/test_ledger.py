@@ -96,7 +96,7 @@ def test_attach_is_idempotent(reports: Path, ledger: Path) -> None:
 
 
 def test_reattaching_an_older_run_appends_nothing(reports: Path, ledger: Path) -> None:
-    first, second = _ledger_with_runs(reports, ledger, count=2)
+    first, _second = _ledger_with_runs(reports, ledger, count=2)
     assert attach_run(first, ledger_path=ledger) == []
     assert [r.seq for r in read_ledger(ledger)] == [1, 2]
 
