@@ -84,6 +84,13 @@ class AnnexRun:
         return "data:image/png;base64," + base64.b64encode(self.plot_png).decode("ascii")
 
     @property
+    def reproduce(self) -> str:
+        """The run's own command, at the code version it ran with when that is known."""
+        command = self.run.manifest.get("command") or "(the run did not record its command)"
+        commit = self.run.manifest.get("git_commit")
+        return f"git checkout {commit}\n{command}" if commit else command
+
+    @property
     def counts(self) -> dict[str, Any]:
         return dict(self.run.summary.get("counts") or {})
 
@@ -396,8 +403,12 @@ def render_annex_md(annex: Annex) -> str:
         out.append("")
     out += ["## 8. Reproduce", ""]
     for ar in annex.runs:
-        command = ar.run.manifest.get("command") or "(the run did not record its command)"
-        out += [f"{md_text(ar.run.suite.get('name'))}:", "", md_code_block(command, info="sh"), ""]
+        out += [
+            f"{md_text(ar.run.suite.get('name'))}:",
+            "",
+            md_code_block(ar.reproduce, info="sh"),
+            "",
+        ]
     out += [
         "Check the evidence has not been altered since:",
         "",
