@@ -215,7 +215,7 @@ def main() -> int:
         bound = args.n * args.latency_ms / 1000 / args.concurrency
         print(
             f"machine: {os.cpu_count()} cpus, {_cpu_model()}; python {platform.python_version()}"
-            f"; loop {loop_name}"
+            f"; loop {loop_name}; load average before {os.getloadavg()[0]:.2f}"
         )
         print(
             f"n={args.n} concurrency={args.concurrency} latency={args.latency_ms:g}ms "
