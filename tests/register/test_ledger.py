@@ -242,6 +242,15 @@ class TestTampering:
         assert (issue.kind, issue.line, issue.record_id) == ("anchor", 3, "EV-000003")
         assert "appended without the evidence tools" in issue.message
 
+    def test_wrong_types_are_reported_not_crashed_on(self, reports: Path, ledger: Path) -> None:
+        _ledger_with_runs(reports, ledger, count=3)
+        lines = _lines(ledger)
+        lines[1] = lines[1].replace('"seq":2', '"seq":"2"')
+        lines[2] = lines[2].replace('"gate":{', '"gate":[{', 1).replace('},"hash"', '}],"hash"')
+        _write(ledger, lines)
+        report = verify_ledger(ledger)
+        assert [(i.kind, i.line) for i in report.issues][:2] == [("corrupt", 2), ("corrupt", 3)]
+
     def test_corrupt_line(self, reports: Path, ledger: Path) -> None:
         _ledger_with_runs(reports, ledger)
         lines = _lines(ledger)

@@ -126,7 +126,14 @@ class EvidenceRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvidenceRecord:
-        return cls(**data)
+        """Build a record; TypeError when a field is missing, unknown or of the wrong type (a
+        hand edit), so readers report the line instead of failing later."""
+        record = cls(**data)
+        for name, kind in _FIELD_TYPES.items():
+            value = getattr(record, name)
+            if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+                raise TypeError(f"field '{name}' has the wrong type")
+        return record
 
     @property
     def gate_id(self) -> str:
@@ -158,6 +165,24 @@ class EvidenceRecord:
 
     def results_file(self, ledger_path: Path) -> Path:
         return (ledger_path.parent / str(self.run.get("results_path", ""))).resolve()
+
+
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "seq": int,
+    "id": str,
+    "recorded_at": str,
+    "risk_id": str,
+    "run_id": str,
+    "verdict": str,
+    "suite": dict,
+    "target": dict,
+    "gate": (dict, type(None)),
+    "metric": (dict, type(None)),
+    "run": dict,
+    "prev_hash": str,
+    "hash": str,
+    "format": int,
+}
 
 
 def anchor_path(ledger_path: Path) -> Path:
