@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import codecs
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -196,7 +197,7 @@ class AttackExpander(Expander):
             elif params.keep_original:
                 out.append(original_of(case))
             for wrapper in chosen:
-                prompt, messages = rewrite_user_text(case, lambda t, w=wrapper: apply_wrapper(w, t))
+                prompt, messages = rewrite_user_text(case, partial(apply_wrapper, wrapper))
                 meta: dict[str, Any] = {
                     "source_id": case.id,
                     "perturbation": wrapper.id,

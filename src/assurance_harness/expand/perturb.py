@@ -14,6 +14,8 @@ other and share the originals.
 
 from __future__ import annotations
 
+import random
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -21,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..model import Case
 from ._common import derive, is_derived, rewrite_user_text, stable_rng
 from .base import Expander, ExpanderParams, register_expander
-from .operators import OPERATORS
+from .operators import OPERATORS, Operator
 
 
 class OperatorUse(BaseModel):
@@ -117,7 +119,8 @@ class PerturbExpander(Expander):
         for k in range(use.variants or default_variants):
             rng = stable_rng(self.seed, case.id, use.op, k)
             before = case.text()
-            prompt, messages = rewrite_user_text(case, lambda t, r=rng: info.func(t, r, rate))
+            rewrite = partial(_apply, info.func, rng=rng, rate=rate)
+            prompt, messages = rewrite_user_text(case, rewrite)
             after = prompt if prompt is not None else _last_user(messages)
             meta: dict[str, Any] = {
                 "source_id": case.id,
@@ -137,6 +140,10 @@ class PerturbExpander(Expander):
                 )
             )
         return produced
+
+
+def _apply(func: Operator, text: str, *, rng: random.Random, rate: float) -> str:
+    return func(text, rng, rate)
 
 
 def _last_user(messages: Any) -> str:

@@ -15,7 +15,10 @@ reference: none`` gives, per operator, the mean change in (say) toxicity caused 
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -141,15 +144,9 @@ class PairedDeltaMetric(MetricKind):
         )
 
 
-class _quiet:
+@contextmanager
+def _quiet() -> Iterator[None]:
     """Silence numpy's 'mean of empty slice' warnings: empty resamples are NaN and ignored."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._catch = warnings.catch_warnings()
-        self._catch.__enter__()
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._catch.__exit__(*exc)
+        yield
