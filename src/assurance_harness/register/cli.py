@@ -317,8 +317,10 @@ def export_cmd(
     ledger: LedgerOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """The register with its computed status, as Markdown, a self-contained HTML page, CSV or
-    XLSX (Risks, Evidence and SoA sheets) for GRC tools."""
+    """The register with its status as Markdown, HTML, CSV or XLSX.
+
+    HTML is one self-contained page (with the SoA); XLSX has Risks, Evidence and SoA sheets for
+    GRC tools. The format follows --out's extension unless --format is given."""
     with _errors():
         from .soa import build_soa
         from .status import build_status
@@ -362,8 +364,10 @@ def import_cmd(
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report only.")] = False,
 ) -> None:
-    """Update the register's risks from CSV. Every bad cell is reported as file:line; nothing is
-    written unless the whole file is valid. Computed columns (status ...) are ignored."""
+    """Update the register's risks from a CSV file, after validating every row.
+
+    Every bad cell is reported as file:line; nothing is written unless the whole file is valid.
+    Computed columns (status, ratings, flags) are ignored. Comments in the YAML are not kept."""
     with _errors():
         from .exchange import dump_register_yaml, merge_risks, read_risks_csv
         from .loader import load_register
@@ -397,8 +401,10 @@ def soa_cmd(
     out_path: Annotated[Path | None, typer.Option("--out", "-o", help="File to write.")] = None,
     now: NowOpt = None,
 ) -> None:
-    """Statement of Applicability: each ISO/IEC 42001 Annex A control, the owner's decision,
-    and whether the ledger holds technical evidence for it."""
+    """Statement of Applicability: Annex A controls and their technical evidence.
+
+    Each ISO/IEC 42001:2023 Annex A control, the owner's decision from the register, and
+    whether the ledger holds technical evidence for the risks that rely on it."""
     with _errors():
         from .soa import build_soa
         from .status import build_status
@@ -491,8 +497,9 @@ def attach_cmd(
     ] = None,
     ledger: LedgerOpt = None,
 ) -> None:
-    """Append a finished run's gate results to the ledger, one record per risk and gate.
-    Attaching a run twice appends nothing."""
+    """Append finished runs' gate results to the evidence ledger.
+
+    One record per risk and gate; attaching a run twice appends nothing."""
     with _errors():
         from .ledger import attach_run
         from .runfiles import resolve_run
@@ -545,8 +552,10 @@ def verify_cmd(
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
-    """Check the hash chain, the anchor and the run files; name every edited, deleted, inserted
-    or reordered record. Exit 1 on any tampering."""
+    """Check the ledger's hash chain, anchor and run files; exit 1 on tampering.
+
+    Names every edited, deleted, inserted or reordered record by line and id, and every run
+    file whose hash changed."""
     with _errors():
         from .ledger import verify_ledger
 
@@ -596,8 +605,10 @@ def verify_cmd(
 
 @evidence_app.command("head")
 def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) -> None:
-    """Print the anchor (sequence number and head hash); keep a copy outside the ledger's
-    reach and check against it later with 'evidence verify --anchor FILE'."""
+    """Print the ledger's anchor (last sequence number and head hash).
+
+    Keep a copy outside the ledger writers' reach and check against it later with
+    'evidence verify --anchor FILE'."""
     with _errors():
         from .ledger import anchor_path
 
@@ -648,8 +659,9 @@ def pack_cmd(
     register: RegisterOpt = DEFAULT_REGISTER,
     ledger: LedgerOpt = None,
 ) -> None:
-    """An impact-assessment annex for the runs: annex.html (self-contained, plots inline),
-    annex.md (plots beside it) and SHA256SUMS."""
+    """Write an impact-assessment annex for the given runs.
+
+    annex.html (self-contained, plots inline), annex.md (plots beside it) and SHA256SUMS."""
     with _errors():
         from .annex import build_annex, write_annex
 
