@@ -500,7 +500,9 @@ def _short(digest: str | None) -> str:
     return (digest or "?")[:12]
 
 
-def _check_chain(entries: list[tuple[int, EvidenceRecord]], report: VerifyReport) -> None:
+def _check_chain(
+    entries: list[tuple[int, EvidenceRecord]], report: VerifyReport, unreadable: list[int]
+) -> None:
     line_of_hash = {rec.hash: lineno for lineno, rec in entries}
     prev: tuple[int, EvidenceRecord] | None = None
     prev_prev: tuple[int, EvidenceRecord] | None = None
@@ -518,7 +520,19 @@ def _check_chain(entries: list[tuple[int, EvidenceRecord]], report: VerifyReport
             )
         expected_prev = prev[1].hash if prev else GENESIS
         link_ok = rec.prev_hash == expected_prev
-        if not link_ok:
+        after = prev[0] if prev else 0
+        skipped = [n for n in unreadable if after < n < lineno]
+        if not link_ok and skipped:
+            # The record it links to is most likely the unreadable line just before it.
+            report.issues.append(
+                LedgerIssue(
+                    "corrupt",
+                    f"links to a record that cannot be read (line {skipped[-1]})",
+                    lineno,
+                    rec.id,
+                )
+            )
+        elif not link_ok:
             report.issues.append(
                 _classify_break(lineno, rec, prev, prev_prev, prev_link_ok, line_of_hash)
             )
@@ -719,7 +733,8 @@ def verify_ledger(
         entries.append((lineno, record))
     report.records = len(entries)
     report.head = entries[-1][1].hash if entries else None
-    _check_chain(entries, report)
+    unreadable = [i.line for i in report.issues if i.kind == "corrupt" and i.line is not None]
+    _check_chain(entries, report, unreadable)
     local_anchor = anchor_path(ledger_path)
     if local_anchor.exists():
         _check_anchor(entries, local_anchor, report, exact=True)
