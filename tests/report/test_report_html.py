@@ -212,3 +212,42 @@ def test_chromium_runs_no_model_script(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.read_bytes().startswith(b"\x89PNG")
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_odd_plugin_figures_never_break_the_report(tmp_path: Path) -> None:
+    """A group value outside its own interval draws (clamped whiskers); a non-numeric one is
+    reported as a figure not drawn, and the rest of the report is intact."""
+    run_dir = toxicity_run(tmp_path, "odd", {1, 2, 3}, n_cases=30)
+    summary_path = run_dir / "summary.json"
+    summary = json.loads(summary_path.read_text())
+    summary["metrics"]["delta"] = {
+        "kind": "paired",
+        "spec": {"paired": {"value": "x"}, "by": "meta.perturbation"},
+        "value": 0.5,
+        "n": 10,
+        "ci_low": 0.6,
+        "ci_high": 0.9,
+        "confidence": 0.95,
+        "method": "bootstrap",
+        "details": {},
+        "groups": {"typo": {"value": -0.2, "n": 5, "ci_low": 0.1, "ci_high": 0.3}},
+    }
+    summary["metrics"]["broken"] = dict(
+        summary["metrics"]["delta"], groups={"g": {"value": "not a number", "n": 1}}
+    )
+    summary["gates"].append(
+        {
+            "id": "delta <= 1",
+            "metric": "delta",
+            "max": 1.0,
+            "verdict": "fail",
+            "failing_groups": ["typo"],
+            "worst_cases": [],
+        }
+    )
+    summary_path.write_text(json.dumps(summary))
+    html = render_html(load_run(run_dir))
+    assert 'id="plot-groups-delta"' in html
+    assert "Figure not drawn: broken by group: ValueError" in html
+    assert 'class="verdict-fail"><td>typo</td>' in html  # the failing group is marked
+    assert "1 of 2 gate(s) failed" in html or "2 of 2 gate(s) failed" in html

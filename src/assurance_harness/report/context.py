@@ -195,11 +195,18 @@ def build_context(run: RunData) -> ReportContext:
 
     metric_views: list[MetricView] = []
     for metric_id, metric in run.metrics.items():
+        failing = {
+            str(g)
+            for gate in run.gates
+            if gate.get("metric") == metric_id
+            for g in gate.get("failing_groups") or []
+        }
         groups = []
         for name, value in (metric.get("groups") or {}).items():
             if isinstance(value, dict):
                 groups.append(
                     {
+                        "failing": "fail" if str(name) in failing else "",
                         "name": str(name),
                         "value": fmt(value.get("value")),
                         "interval": fmt_interval(value.get("ci_low"), value.get("ci_high")),

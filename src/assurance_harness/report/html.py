@@ -49,10 +49,14 @@ def render_html(
 ) -> str:
     """The report as one HTML document."""
     ctx = context or build_context(run)
+    problems: list[str] = []
+    if plots is None:
+        plots, problems = run_plots(run)
     template = _environment().get_template("run.html")
     return template.render(
         ctx=ctx,
-        plots=run_plots(run) if plots is None else plots,
+        plots=plots,
+        plot_problems=problems,
         status_label=STATUS_LABELS.get(ctx.status, ctx.status),
         tool_version=_tool_version(),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),

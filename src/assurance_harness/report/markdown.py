@@ -157,7 +157,7 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
                     _row(
                         [
                             f"  ↳ {escape_md(grp['name'])}",
-                            "group",
+                            "group ❌ fails gate" if grp["failing"] else "group",
                             grp["value"],
                             grp["interval"],
                             grp["n"],

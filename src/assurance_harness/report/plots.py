@@ -123,8 +123,14 @@ def _bars(
     fig = Figure(figsize=(8, height))
     ax = fig.add_subplot(1, 1, 1)
     ypos = list(range(len(labels)))
-    err_low = [v - lo if lo is not None else 0.0 for v, lo in zip(values, lows, strict=True)]
-    err_high = [hi - v if hi is not None else 0.0 for v, hi in zip(values, highs, strict=True)]
+    # max(0, ...): a bootstrap interval can miss its own point estimate by rounding, and some
+    # metric kinds report an interval for a related statistic; a whisker is never negative.
+    err_low = [
+        max(0.0, v - lo) if lo is not None else 0.0 for v, lo in zip(values, lows, strict=True)
+    ]
+    err_high = [
+        max(0.0, hi - v) if hi is not None else 0.0 for v, hi in zip(values, highs, strict=True)
+    ]
     ax.barh(
         ypos,
         values,
@@ -144,39 +150,56 @@ def _bars(
     return _png(fig)
 
 
-def group_bars(run: RunData) -> list[Plot]:
+def group_bars(run: RunData, problems: list[str] | None = None) -> list[Plot]:
     """One chart per metric with a per-group breakdown, with each group's interval."""
     plots: list[Plot] = []
     for metric_id, metric in run.metrics.items():
-        groups = metric.get("groups") or {}
-        items = [
-            (g, v) for g, v in groups.items() if isinstance(v, dict) and v.get("value") is not None
-        ]
-        if not items:
+        try:
+            plot = _group_plot(run, metric_id, metric)
+        except Exception as exc:  # one odd plugin metric must not cost the other figures
+            if problems is None:
+                raise
+            problems.append(f"{metric_id} by group: {type(exc).__name__}: {exc}")
             continue
-        items = items[:MAX_BARS]
-        png = _bars(
-            f"{metric_id} by group",
-            [str(g) for g, _ in items],
-            [float(v["value"]) for _, v in items],
-            [v.get("ci_low") for _, v in items],
-            [v.get("ci_high") for _, v in items],
-            [int(v.get("n") or 0) for _, v in items],
-            gates=run.gates,
-            metric=metric_id,
-            xlabel=f"{metric_id} ({metric.get('kind')}); whiskers: "
-            f"{round(float(metric.get('confidence') or 0.95) * 100)}% interval",
-        )
-        plots.append(
-            Plot(
-                f"groups-{metric_id}",
-                f"{metric_id} by group",
-                "Per-group values with their confidence intervals; dashed lines are gate "
-                "thresholds.",
-                png,
-            )
-        )
+        if plot is not None:
+            plots.append(plot)
     return plots
+
+
+def _group_plot(run: RunData, metric_id: str, metric: dict[str, Any]) -> Plot | None:
+    groups = metric.get("groups") or {}
+    items = [
+        (g, v) for g, v in groups.items() if isinstance(v, dict) and v.get("value") is not None
+    ]
+    if not items:
+        return None
+    items = items[:MAX_BARS]
+    failing = {
+        str(g)
+        for gate in run.gates
+        if gate.get("metric") == metric_id
+        for g in gate.get("failing_groups") or []
+    }
+    png = _bars(
+        f"{metric_id} by group",
+        [str(g) for g, _ in items],
+        [float(v["value"]) for _, v in items],
+        [v.get("ci_low") for _, v in items],
+        [v.get("ci_high") for _, v in items],
+        [int(v.get("n") or 0) for _, v in items],
+        colors=[FAIL_COLOR if str(g) in failing else BAR_COLOR for g, _ in items],
+        gates=run.gates,
+        metric=metric_id,
+        xlabel=f"{metric_id} ({metric.get('kind')}); whiskers: "
+        f"{round(float(metric.get('confidence') or 0.95) * 100)}% interval",
+    )
+    return Plot(
+        f"groups-{metric_id}",
+        f"{metric_id} by group",
+        "Per-group values with their confidence intervals; dashed lines are gate "
+        "thresholds; red bars are groups that fail a gate.",
+        png,
+    )
 
 
 def perturbation_bars(run: RunData) -> list[Plot]:
@@ -187,6 +210,9 @@ def perturbation_bars(run: RunData) -> list[Plot]:
     plots: list[Plot] = []
     seed = int(run.summary.get("seed") or 0)
     for metric_id, metric in run.metrics.items():
+        by = str((metric.get("spec") or {}).get("by") or "")
+        if "perturbation" in by:
+            continue  # already broken down by perturbation in its per-group chart
         values = row_values(metric, rows)
         if not values:
             continue
@@ -282,15 +308,28 @@ def age_breakdown(run: RunData) -> Plot | None:
     )
 
 
-def run_plots(run: RunData) -> list[Plot]:
-    """Every figure that applies to this run, in report order."""
+def run_plots(run: RunData) -> tuple[list[Plot], list[str]]:
+    """Every figure that applies to this run, in report order, and the figures that failed.
+
+    A figure that cannot be drawn (odd data from a plugin metric) is reported, not fatal: the
+    verdicts and tables of the report matter more than any one plot.
+    """
     plots: list[Plot] = []
-    dist = score_distributions(run.rows())
-    if dist:
-        plots.append(dist)
-    plots.extend(group_bars(run))
-    plots.extend(perturbation_bars(run))
-    age = age_breakdown(run)
-    if age:
-        plots.append(age)
-    return plots
+    problems: list[str] = []
+    builders: list[tuple[str, Any]] = [
+        ("score distributions", lambda: score_distributions(run.rows())),
+        ("per-group bars", lambda: group_bars(run, problems)),
+        ("per-perturbation bars", lambda: perturbation_bars(run)),
+        ("age-rating breakdown", lambda: age_breakdown(run)),
+    ]
+    for name, build in builders:
+        try:
+            made = build()
+        except Exception as exc:  # a figure is never worth losing the report over
+            problems.append(f"{name}: {type(exc).__name__}: {exc}")
+            continue
+        if isinstance(made, list):
+            plots.extend(made)
+        elif made is not None:
+            plots.append(made)
+    return plots, problems
