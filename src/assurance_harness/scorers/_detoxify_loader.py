@@ -128,7 +128,15 @@ def build(
         config_source, num_labels=num_classes, local_files_only=local_only
     )
     model = model_class(config)
-    result = model.load_state_dict(checkpoint["state_dict"], strict=False)
+    try:
+        result = model.load_state_dict(checkpoint["state_dict"], strict=False)
+    except RuntimeError as exc:  # tensor shapes differ from the configured architecture
+        first = str(exc).strip().splitlines()[-1].strip()
+        raise ConfigError.single(
+            source,
+            f"checkpoint weights do not fit the configured architecture ({first})",
+            hint="config_dir must hold the config of the model the checkpoint was trained from",
+        ) from exc
     unexpected = [k for k in result.unexpected_keys if not k.endswith(_ALLOWED_UNEXPECTED)]
     if result.missing_keys or unexpected:
         raise ConfigError.single(

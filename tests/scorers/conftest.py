@@ -1,0 +1,49 @@
+"""Fixtures: tiny local models (random weights, real BERT tokenizer files) for scorer tests.
+
+Built once per test session under a temporary directory; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.scorers.detoxify_checkpoint import TOKENIZER_FILES, write_random_checkpoint
+
+
+@pytest.fixture(scope="session")
+def tiny_detoxify(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Detoxify-format checkpoint (6 'original' labels) with its config/tokenizer directory."""
+    return write_random_checkpoint(tmp_path_factory.mktemp("detoxify"), seed=1)
+
+
+@pytest.fixture(scope="session")
+def tiny_hf_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3-label multi-label BERT classifier saved with save_pretrained."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from assurance_harness.nlp.embeddings import model_dir
+
+    directory = tmp_path_factory.mktemp("hf-classifier")
+    source = model_dir()
+    for name in TOKENIZER_FILES:
+        if (source / name).is_file():
+            shutil.copy(source / name, directory / name)
+    vocab = sum(1 for _ in (source / "vocab.txt").open(encoding="utf-8"))
+    config = BertConfig(
+        vocab_size=vocab,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=3,
+        id2label={0: "neutral", 1: "TOXIC", 2: "Sexual Content"},
+        label2id={"neutral": 0, "TOXIC": 1, "Sexual Content": 2},
+        problem_type="multi_label_classification",
+    )
+    torch.manual_seed(2)
+    BertForSequenceClassification(config).save_pretrained(directory)
+    return directory

@@ -1,0 +1,136 @@
+"""Contract tests every registered scorer must pass, whoever wrote it.
+
+Parametrized over the scorer registry: a scorer added to ``builtin_plugins`` is tested here
+automatically. A scorer with required parameters needs an entry in ``CONTRACT_PARAMS``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+import assurance_harness.builtin_plugins  # noqa: F401  (registers the built-ins)
+from assurance_harness.model import Case, Expectations, ScoreInput, SuiteContext
+from assurance_harness.scorers.base import Scorer, scorers
+
+CONTRACT_PARAMS: dict[str, Any] = {
+    "regex": lambda paths: {"pattern": "sorry"},
+    "detoxify": lambda paths: {"checkpoint": str(paths["detoxify"]), "download": False},
+    "hf-classifier": lambda paths: {"model_dir": str(paths["hf"])},
+}
+"""Scorer name -> function of the tiny-model paths giving the parameters to test it with."""
+
+LONG = " ".join(["The quick brown fox jumps over the lazy dog."] * 700)
+TEXTS = [
+    "Photosynthesis turns sunlight, water and carbon dioxide into sugar and oxygen.",
+    "",
+    "   ",
+    "I'm sorry, but I can't help with that.",
+    LONG,
+    "光合作用是植物利用阳光制造食物的过程。",
+    "La photosynthèse transforme la lumière en énergie chimique.",
+    "هذه جملة باللغة العربية عن المدرسة.",
+    "🙂🙂🙂 ok!!! ???",
+    "You are a stupid idiot.",
+    "Call Childline on 0800 1111 or talk to a trusted adult.",
+]
+
+
+def _inputs(texts: list[str]) -> list[ScoreInput]:
+    out = []
+    for i, text in enumerate(texts):
+        case = Case(
+            id=f"c{i}",
+            prompt=f"prompt {i}",
+            expected=Expectations(must_refuse=i % 2 == 0, must_not_mention=["fox"]),
+            metadata={"group": "a" if i % 2 else "b", "source_id": f"c{i}"},
+        )
+        out.append(ScoreInput(case=case, sample=0, response=text, scores={}))
+    return out
+
+
+@pytest.fixture(scope="module")
+def model_paths(tiny_detoxify: Path, tiny_hf_classifier: Path) -> dict[str, Path]:
+    return {"detoxify": tiny_detoxify, "hf": tiny_hf_classifier}
+
+
+def _build(name: str, paths: dict[str, Path]) -> Scorer:
+    cls = scorers.get(name)
+    raw = CONTRACT_PARAMS[name](paths) if name in CONTRACT_PARAMS else {}
+    try:
+        params = cls.parse_params(raw)
+    except ValidationError as exc:
+        pytest.fail(f"scorer '{name}' needs parameters: add it to CONTRACT_PARAMS ({exc})")
+    cls.check_requirements()
+    scorer = cls(params, SuiteContext("contract", 0, audience={"min_age": 8, "max_age": 12}))
+    scorer.setup()
+    return scorer
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Equal, with floats within 1e-4 (padding differs between batch compositions)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, abs_tol=1e-4) or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+NAMES = scorers.names()
+
+
+def test_registry_lists_the_scorers_of_this_package() -> None:
+    for name in (
+        "offensive-language",
+        "detoxify",
+        "hf-classifier",
+        "refusal",
+        "age-appropriateness",
+        "expected-behaviour",
+    ):
+        assert name in NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_metadata(name: str) -> None:
+    cls = scorers.get(name)
+    assert cls.name == name
+    assert cls.fields, "a scorer declares its output fields"
+    assert cls.scope in ("response", "run")
+    assert cls.default_batch_size >= 1
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_batches_of_zero_one_and_many(name: str, model_paths: dict[str, Path]) -> None:
+    scorer = _build(name, model_paths)
+    assert scorer.score([]) == []
+    one = scorer.score(_inputs(TEXTS[:1]))
+    assert len(one) == 1 and isinstance(one[0], dict)
+    declared = {f for f in type(scorer).fields if not f.startswith("<")}
+    assert declared <= set(one[0]), f"missing declared fields {declared - set(one[0])}"
+    many = scorer.score(_inputs(TEXTS))
+    assert len(many) == len(TEXTS)
+    json.dumps(many)  # rows are written as JSON lines
+    json.dumps(scorer.describe())
+    assert scorer.describe()["name"] == name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_input_same_score_whatever_the_batch(name: str, model_paths: dict[str, Path]) -> None:
+    scorer = _build(name, model_paths)
+    inputs = _inputs(TEXTS)
+    first = scorer.score(inputs)
+    again = scorer.score(_inputs(TEXTS))
+    assert _close(first, again)
+    if type(scorer).scope == "response":
+        reversed_scores = scorer.score(list(reversed(_inputs(TEXTS))))
+        assert _close(first, list(reversed(reversed_scores)))
+        singles = [scorer.score([item])[0] for item in _inputs(TEXTS[:4])]
+        assert _close(first[:4], singles)
