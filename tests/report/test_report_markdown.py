@@ -34,11 +34,13 @@ def _html(markdown: str) -> str:
         ("`code`", "<code>"),
     ],
 )
-def test_escape_md_in_a_table_cell(text: str, forbidden: str) -> None:
+def test_escape_md_in_a_table_cell_and_a_paragraph(text: str, forbidden: str) -> None:
     table = f"| a | b |\n| --- | --- |\n| {escape_md(text)} | z |\n"
     rendered = _html(table)
     assert forbidden not in rendered.split("<tbody>")[1]
     assert rendered.count("<td>") == 2
+    paragraph = _html(escape_md(text, line_start=True) + "\n")
+    assert forbidden not in paragraph and paragraph.startswith("<p>")
 
 
 def test_escape_md_defuses_autolinks_and_newlines() -> None:

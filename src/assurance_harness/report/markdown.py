@@ -15,20 +15,27 @@ from .rundata import RunData
 MAX_TEXT = 2000
 """Characters of each prompt or response shown; PR comments have size limits."""
 
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]()!|~])")
+# Enough to stop emphasis, code, links/images (no "[" means no link), tables and strikethrough;
+# "(", "!" and "#" are harmless mid-line once "[" is escaped, so they stay readable.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
 _LINE_START = re.compile(r"^([#+=>-]|\d+[.)])")
 _VERDICT = {"pass": "✅ pass", "fail": "❌ FAIL", "no_data": "⚠️ no data"}
 _STATUS = {"passed": "✅ passed", "gates_failed": "❌ gates failed", "run_failed": "❌ run failed"}
 
 
-def escape_md(text: object) -> str:
-    """Text safe in a Markdown paragraph or table cell: no markup, links, HTML or line breaks."""
+def escape_md(text: object, *, line_start: bool = False) -> str:
+    """Text safe in a Markdown paragraph or table cell: no markup, links, HTML or line breaks.
+
+    ``line_start=True`` also defuses block syntax (headings, lists, quotes), which only
+    matters for text that begins a line.
+    """
     value = " ".join(str(text).split())
     value = _MD_INLINE.sub(r"\\\1", value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # GitHub's Markdown turns bare URLs, www. names and e-mail addresses into links.
     value = value.replace("://", "&#58;//").replace("www.", "www&#46;").replace("@", "&#64;")
-    # Block syntax (headings, lists, quotes) only matters at the start of a line.
+    if not line_start:
+        return value
     return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], value)
 
 
@@ -89,7 +96,7 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
         )
         out.append("")
     if suite.get("description"):
-        out.append(escape_md(suite["description"]))
+        out.append(escape_md(suite["description"], line_start=True))
         out.append("")
 
     out.append("## Gates")
