@@ -169,3 +169,22 @@ def test_trend(reports: Path, tmp_path: Path) -> None:
     assert code == 2 and "metrics: toxic_rate" in out
     code, out = invoke("trend", "other-suite", "toxic_rate", "--reports", str(reports))
     assert code == 2 and "no finished runs of suite 'other-suite'" in out
+
+
+def test_check_run_for_assurance_run_baseline(reports: Path, tmp_path: Path) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from assurance_harness.compare.nightly import check_run
+
+    buffer = StringIO()
+    console = Console(file=buffer, width=200)
+    assert check_run(reports / "n3", reports, console=console) == 0
+    assert "no baseline to compare n3 with" in buffer.getvalue()
+    invoke("baseline", "set", "n1", "--reports", str(reports))
+    out = tmp_path / "cmp.md"
+    assert check_run(reports / "n3", reports, console=console, out_path=out) == 1
+    assert "regression in toxic_rate" in buffer.getvalue()
+    assert out.read_text().startswith("## Comparison: toxicity-core")
+    assert check_run(reports / "n2", reports, console=console) == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runfixtures import gate, rate_metric, row, toxicity_run, write_run
+from runfixtures import gate, mean_metric, rate_metric, row, toxicity_run, write_run
 
 from assurance_harness.compare.engine import compare_runs, infer_direction
 from assurance_harness.errors import UsageError
@@ -195,3 +195,31 @@ def test_usage_errors(tmp_path: Path) -> None:
         compare_runs(a, a, higher_is_better={"toxic_rate"}, lower_is_better={"toxic_rate"})
     with pytest.raises(UsageError, match="alpha"):
         compare_runs(a, a, alpha=1.5)
+
+
+def _length_run(tmp_path: Path, run_id: str, lengths: list[float], prompt: str) -> Path:
+    rows = [
+        row(f"q{i}", prompt=f"{prompt} {i}", scores={"len": {"words": w}})
+        for i, w in enumerate(lengths)
+    ]
+    metric = mean_metric(rows, "len.words", lambda r: r["scores"]["len"]["words"])
+    return write_run(tmp_path, run_id, rows, {"words": metric}, [gate("words", metric, min=5)])
+
+
+def test_means_unpaired_welch_and_paired_bootstrap(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    base = [rng.gauss(40, 8) for _ in range(120)]
+    shorter = [rng.gauss(34, 8) for _ in range(120)]
+    unpaired = compare_runs(
+        load_run(_length_run(tmp_path, "a", base, "Explain")),
+        load_run(_length_run(tmp_path, "b", shorter, "Describe")),
+    ).metrics[0]
+    assert unpaired.test is not None and unpaired.test.method == "Welch t-test"
+    assert unpaired.verdict == "regressed"  # a min gate: shorter answers are worse
+    same = [v + rng.gauss(0, 0.5) for v in base]
+    paired = compare_runs(
+        load_run(_length_run(tmp_path, "c", base, "Explain")),
+        load_run(_length_run(tmp_path, "d", same, "Explain")),
+    ).metrics[0]
+    assert paired.test is not None and paired.test.method.startswith("paired bootstrap")
+    assert paired.verdict == "unchanged"

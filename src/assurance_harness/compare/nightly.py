@@ -56,3 +56,34 @@ def check_baselines(
         base_run = _baseline_run(baseline.run_id, baseline.run_dir, reports_dir)
         out.append(compare_runs(base_run, runs[-1], **options))
     return out
+
+
+def check_run(
+    run_dir: Path | str,
+    reports_dir: Path | str = "reports",
+    *,
+    console: Any = None,
+    out_path: Path | str | None = None,
+    **options: Any,
+) -> int:
+    """For ``assurance run ... --baseline``: print the comparison of a finished run with its
+    baseline, write it as Markdown (``out_path``, optional), and return the exit code to merge:
+    1 on a significant regression, else 0 (also when the suite has no baseline yet, which is
+    said on the console)."""
+    from rich.console import Console
+
+    from .render import comparison_markdown, print_comparison
+
+    console = console or Console(stderr=True)
+    comparison = compare_with_baseline(run_dir, reports_dir, **options)
+    if comparison is None:
+        console.print(
+            f"no baseline to compare {Path(run_dir).name} with; accept a run with: "
+            "assurance baseline set RUN_ID",
+            highlight=False,
+        )
+        return 0
+    print_comparison(comparison, console)
+    if out_path is not None:
+        Path(out_path).write_text(comparison_markdown(comparison), encoding="utf-8")
+    return comparison.exit_code
