@@ -31,6 +31,7 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/assurance run suites/ --target targets/demo.yaml --reports reports; \
 	  code=$$?; if [ $$code -gt 1 ]; then exit $$code; fi
 	$(VENV)/bin/assurance runs list --reports reports
+	$(VENV)/bin/assurance register status --reports reports
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)

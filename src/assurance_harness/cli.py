@@ -247,7 +247,7 @@ def validate(
             elif isinstance(data, dict) and "type" in data:
                 load_target(path)
             elif isinstance(data, dict) and "risks" in data:
-                from .register.loader import load_register  # type: ignore[import-not-found]
+                from .register.loader import load_register
 
                 load_register(path)
             else:
@@ -271,17 +271,18 @@ def validate(
 
 @app.command()
 def schema(
-    kind: Annotated[str, typer.Option(help="suite or target")] = "suite",
+    kind: Annotated[str, typer.Option(help="suite, target or register")] = "suite",
     out_path: Annotated[
         Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
-    """Write the JSON Schema for suite or target files (for editor completion)."""
+    """Write the JSON Schema for suite, target or register files (for editor completion)."""
+    from .register.model import register_schema
     from .spec.schema import suite_schema, target_schema
 
-    builders = {"suite": suite_schema, "target": target_schema}
+    builders = {"suite": suite_schema, "target": target_schema, "register": register_schema}
     if kind not in builders:
-        raise fail(HarnessError(f"unknown schema kind '{kind}'; use suite or target"))
+        raise fail(HarnessError(f"unknown schema kind '{kind}'; use suite, target or register"))
     text = json.dumps(builders[kind](), indent=2)
     if out_path:
         out_path.write_text(text + "\n", encoding="utf-8")

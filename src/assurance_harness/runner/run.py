@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, HarnessError, UsageError
+from ..errors import HarnessError, UsageError
 from ..metrics.engine import compute_metrics, judge_gate
 from ..model import Case, GenerationRequest, ResponseRecord
 from ..spec.loader import LoadedSuite, load_suite
@@ -436,7 +436,8 @@ def _finish(
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, exit_code)
     if write_reports:
         _write_reports(run_dir.path, outcome)
-    if attach_evidence and suite.evidence_for:
+    # A suite evidences the risks it names, and those whose register entry names the suite.
+    if attach_evidence and (suite.evidence_for or register_path):
         _attach(
             run_dir.path,
             outcome,
@@ -467,10 +468,8 @@ def _default_command(state: dict[str, Any]) -> str:
 
 
 def _write_reports(path: Path, outcome: RunOutcome) -> None:
-    try:
-        from ..report import write_reports
-    except ImportError:
-        return
+    from ..report import write_reports
+
     written = write_reports(path)
     outcome.notes.append("reports: " + ", ".join(str(p) for p in written.values()))
 
@@ -478,20 +477,23 @@ def _write_reports(path: Path, outcome: RunOutcome) -> None:
 def _attach(
     path: Path, outcome: RunOutcome, register_path: str | Path | None, ledger_path: str | Path
 ) -> None:
-    try:
-        from ..register.ledger import attach_run
-    except ImportError:
-        return
+    from ..register.ledger import attach_run
+
     try:
         records = attach_run(
             path,
             register_path=Path(register_path) if register_path else None,
             ledger_path=Path(ledger_path),
         )
-    except ConfigError as exc:
-        outcome.notes.append(f"evidence not attached: {exc}")
+    except HarnessError as exc:
+        # The run itself is complete and saved; evidence can be attached later by hand.
+        outcome.notes.append(
+            f"evidence not attached: {exc} (fix it, then: assurance evidence attach "
+            f"{outcome.run_id})"
+        )
         return
-    outcome.notes.append(f"evidence: {len(records)} records appended to {ledger_path}")
+    if records:
+        outcome.notes.append(f"evidence: {len(records)} records appended to {ledger_path}")
 
 
 def command_line() -> str:
