@@ -123,6 +123,11 @@ def test_k_selects_gates_and_x_stops(project: pytest.Pytester) -> None:
     assert calls(project) == 6  # the second suite never ran
 
 
+def test_select_one_gate_by_node_id(project: pytest.Pytester) -> None:
+    result = project.runpytest("suites/smoke.yaml::swear_rate <= 0", *ARGS[1:])
+    result.assert_outcomes(failed=1)
+
+
 def test_junitxml(project: pytest.Pytester) -> None:
     result = project.runpytest(*ARGS, "--junitxml=out.xml")
     result.assert_outcomes(passed=1, failed=1)
