@@ -211,3 +211,23 @@ def test_baseline_item_fails_on_a_regression(project: pytest.Pytester) -> None:
     out = result.stdout.str()
     assert "significant regression against the baseline" in out
     assert "swear_rate: regressed; baseline 0 [0, 0.08762] n=40" in out
+
+
+def test_a_crash_runs_once_and_fails_every_gate(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in the run (injected here) shows, with its traceback, on each gate, without
+    re-running the suite for every gate."""
+    import assurance_harness.runner.run as runner_run
+
+    calls_made: list[Path] = []
+
+    def exploding(path: Path, *args: object, **kwargs: object) -> None:
+        calls_made.append(path)
+        raise RuntimeError("boom in the runner")
+
+    monkeypatch.setattr(runner_run, "run_suite", exploding)
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(failed=2)
+    assert result.stdout.str().count("RuntimeError: boom in the runner") >= 2
+    assert len(calls_made) == 1

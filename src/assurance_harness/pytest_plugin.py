@@ -95,6 +95,8 @@ class _SuiteRun:
 
     outcome: Any = None
     error: str | None = None
+    crash: BaseException | None = None
+    """An unexpected exception (a bug): re-raised for every item, with its traceback."""
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -141,7 +143,7 @@ class SuiteFile(pytest.File):
 
     def _run(self) -> _SuiteRun:
         from .errors import HarnessError
-        from .runner.run import run_suite
+        from .runner.run import RunInterrupted, run_suite
 
         opt = self.config.getoption
         register = opt("assurance_register")
@@ -160,6 +162,14 @@ class SuiteFile(pytest.File):
             )
         except HarnessError as exc:
             return _SuiteRun(error=str(exc))
+        except RunInterrupted as stop:
+            pytest.exit(
+                f"interrupted: {stop.done}/{stop.total} responses of run {stop.run_id} are saved; "
+                f"continue with: {stop.resume_command}",
+                returncode=130,
+            )
+        except Exception as exc:  # a bug: report it on every item, but run the suite only once
+            return _SuiteRun(crash=exc)
         return _SuiteRun(outcome=outcome)
 
 
@@ -190,6 +200,8 @@ class _AssuranceItem(pytest.Item):
 
     def _suite_run(self) -> _SuiteRun:
         run = self.parent.suite_run()
+        if run.crash is not None:
+            raise run.crash
         if run.error is not None:
             raise AssuranceFailure(f"the suite could not run: {run.error}")
         outcome = run.outcome
@@ -326,8 +338,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     terminalreporter.section("assurance runs")
     for path, run in runs.items():
-        if run.error is not None:
-            terminalreporter.write_line(f"{path}: could not run: {run.error}")
+        if run.error is not None or run.crash is not None:
+            problem = run.error or f"{type(run.crash).__name__}: {run.crash}"
+            terminalreporter.write_line(f"{path}: could not run: {problem}")
             continue
         summary = run.summary
         report = Path(run.outcome.run_dir) / "report.html"
