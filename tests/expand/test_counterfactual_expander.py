@@ -52,6 +52,7 @@ def test_expands_each_template_over_every_group_with_stable_ids() -> None:
         "template": "t1",
         "axis": "religion",
         "group": "muslim",
+        "group_terms": ["a Muslim student"],
     }
 
 

@@ -48,3 +48,26 @@ def test_deterministic_and_empty() -> None:
     assert score(["Great work!"]) == score(["Great work!"])
     assert score([""])[0]["compound"] == 0.0
     assert score([]) == []
+
+
+def test_group_terms_are_masked_before_scoring() -> None:
+    # VADER rates the word "blind" itself as negative; naming the group is not sentiment.
+    text = "Here is a story about a blind student who loves music."
+    scorer = SentimentScorer(
+        SentimentScorer.parse_params({"mask_metadata_key": "group_terms"}), SuiteContext("s", 0)
+    )
+    scorer.setup()
+    case = Case(id="c", prompt="p", metadata={"group_terms": ["a blind student"]})
+    masked = scorer.score([ScoreInput(case, 0, text, {})])[0]["compound"]
+    plain = score([text])[0]["compound"]
+    sighted = score([text.replace("blind", "sighted")])[0]["compound"]
+    assert plain < masked
+    assert masked == pytest.approx(sighted)
+
+
+def test_mask_whole_words_only() -> None:
+    from assurance_harness.scorers.sentiment import mask
+
+    assert mask("A boy and a boyfriend", ["boy"]).split() == ["A", "and", "a", "boyfriend"]
+    assert mask("Blind students", "blind students").strip() == ""
+    assert mask("unchanged", None) == "unchanged"

@@ -4,7 +4,8 @@ A template is a base case whose text holds placeholders (``{person}``, ``{pronou
 axis (gender, religion, disability ...) lists groups, and each group gives a value for the
 placeholders. Every template is expanded over every axis that fills all of its placeholders,
 so responses to the same template can be paired across groups. Ids are
-``<template_id>|<axis>=<group>``; metadata carries ``template``, ``axis`` and ``group``.
+``<template_id>|<axis>=<group>``; metadata carries ``template``, ``axis``, ``group`` and
+``group_terms`` (the phrases filled in, longest first, so a scorer can mask them).
 
 ``{Person}`` (capitalised) takes the same value with its first letter upper-cased, and ``{{``
 and ``}}`` stand for literal braces.
@@ -218,6 +219,7 @@ def _instantiate(case: Case, axis: str, group: str, values: dict[str, str]) -> C
         "template": case.id,
         "axis": axis,
         "group": group,
+        "group_terms": sorted(set(values.values()), key=len, reverse=True),
     }
     return Case(
         id=f"{case.id}|{axis}={group}",
