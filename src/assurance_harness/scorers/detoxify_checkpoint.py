@@ -55,8 +55,8 @@ def write_random_checkpoint(
         num_attention_heads=heads,
         intermediate_size=intermediate_size,
         max_position_embeddings=max_position_embeddings,
-        num_labels=len(names),
     )
+    config.num_labels = len(names)
     config.save_pretrained(directory)
     torch.manual_seed(seed)
     model = BertForSequenceClassification(config)
