@@ -40,12 +40,58 @@ SEED = 7
 CHUNK = 32
 BEGIN = "<!-- detoxify-throughput:begin -->"
 END = "<!-- detoxify-throughput:end -->"
-WORDS = (
-    "the a homework question answer maths science history because when school teacher "
-    "friend help explain plant water light energy number fraction story write read world "
-    "war king river mountain animal food healthy sleep safe adult call please thank you "
-    "really very quite often never always sometimes important remember example step"
-).split()
+WORDS = [
+    "the",
+    "a",
+    "homework",
+    "question",
+    "answer",
+    "maths",
+    "science",
+    "history",
+    "because",
+    "when",
+    "school",
+    "teacher",
+    "friend",
+    "help",
+    "explain",
+    "plant",
+    "water",
+    "light",
+    "energy",
+    "number",
+    "fraction",
+    "story",
+    "write",
+    "read",
+    "world",
+    "war",
+    "king",
+    "river",
+    "mountain",
+    "animal",
+    "food",
+    "healthy",
+    "sleep",
+    "safe",
+    "adult",
+    "call",
+    "please",
+    "thank",
+    "you",
+    "really",
+    "very",
+    "quite",
+    "often",
+    "never",
+    "always",
+    "sometimes",
+    "important",
+    "remember",
+    "example",
+    "step",
+]
 
 
 def make_texts(n: int, seed: int) -> list[str]:

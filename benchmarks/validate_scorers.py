@@ -386,6 +386,23 @@ def section_refusal_xstest(ctx: Context) -> Section:
     return Section(title, lines, figures)
 
 
+HISTORY = [
+    "## Notes on the held-out sets",
+    "",
+    "The project's held-out sets were scored once with the first version of the exemplars "
+    "(age: 209 exemplars, category threshold 0.5, C = 4; refusal: 148 exemplars, C = 4). "
+    "That run gave: age any-unsafe ROC-AUC 0.834 (recall 0.472 at the threshold), "
+    "dangerous_activities F1 0.000, self_harm F1 0.222; refusal 3-way accuracy 0.743 and "
+    "declined-vs-complied accuracy 0.771 (10 of 25 refusals without stock phrases read as "
+    "compliance). The exemplars were then broadened in general (more positives without lexicon "
+    "words, more refusals without stock phrases, refusals that name a topic as age negatives) "
+    "and the threshold and C were chosen by 5-fold cross-validation on the exemplars alone. "
+    "No held-out sentence was copied or paraphrased into the exemplars, but the held-out sets "
+    "have now informed one round of changes, so the figures above are slightly optimistic; "
+    "the public-set figures are the independent check.",
+    "",
+]
+
 SECTIONS: list[Callable[[Context], Section]] = [
     section_toxicity_davidson,
     section_age_heldout,
@@ -437,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for result in results:
         out += [f"## {result.title}", "", *result.lines, ""]
+    out += HISTORY
     Path(args.output).write_text("\n".join(out), encoding="utf-8")
     if args.json:
         Path(args.json).write_text(
