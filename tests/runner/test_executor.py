@@ -318,3 +318,34 @@ def test_records_serialise_as_journal_lines() -> None:
     line = json.dumps(records[0].to_dict())
     again = ResponseRecord.from_dict(json.loads(line))
     assert again == records[0] and again.attempts == 2 and again.response == "ok"
+
+
+def test_connection_pool_is_sized_from_the_spec_at_start() -> None:
+    """A runner that overrides concurrency sets it on the spec before start(); the pool
+    follows, so the override is not silently capped at the file's value."""
+
+    async def main() -> tuple[int, int]:
+        seen = []
+        for override in (False, True):
+            async with server(delay=lambda _: 0.05) as srv:
+                target = OpenAITarget(OpenAISpec(base_url=srv.url, model="echo", concurrency=2))
+                if override:
+                    target.spec.concurrency = 6
+                await target.start()
+                try:
+                    await execute(
+                        target,
+                        requests_for(12),
+                        concurrency=6,
+                        requests_per_second=None,
+                        timeout_s=5,
+                        retry=RetryPolicy(),
+                        on_record=lambda _: None,
+                    )
+                finally:
+                    await target.close()
+                seen.append(srv.max_in_flight)
+        return seen[0], seen[1]
+
+    capped, overridden = asyncio.run(main())
+    assert capped == 2 and overridden == 6
