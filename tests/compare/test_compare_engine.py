@@ -223,3 +223,73 @@ def test_means_unpaired_welch_and_paired_bootstrap(tmp_path: Path) -> None:
     ).metrics[0]
     assert paired.test is not None and paired.test.method.startswith("paired bootstrap")
     assert paired.verdict == "unchanged"
+
+
+def _grouped_run(tmp_path: Path, run_id: str, toxic_girl: int, toxic_boy: int) -> Path:
+    """200 cases, half per group; the first k of each group are toxic."""
+    rows = []
+    for i in range(200):
+        group = "girl" if i % 2 else "boy"
+        k = toxic_girl if group == "girl" else toxic_boy
+        toxic = i // 2 < k
+        rows.append(
+            row(
+                f"c{i:03d}",
+                prompt=f"{{child}} asks {i}",
+                scores={"tox": {"toxicity": 0.9 if toxic else 0.05}},
+                metadata={"group": group},
+            )
+        )
+    metric = rate_metric(
+        rows,
+        "tox.toxicity > 0.5",
+        lambda r: r["scores"]["tox"]["toxicity"] > 0.5,
+        by=lambda r: r["metadata"]["group"],
+    )
+    metric["spec"]["by"] = "meta.group"
+    return write_run(
+        tmp_path, run_id, rows, {"toxic_rate": metric}, [gate("toxic_rate", metric, max=0.5)]
+    )
+
+
+def test_a_regression_hidden_in_one_group(tmp_path: Path) -> None:
+    """Overall 20/200 in both runs, but girls went from 2 to 18 toxic answers."""
+    base = load_run(_grouped_run(tmp_path, "a", toxic_girl=2, toxic_boy=18))
+    cand = load_run(_grouped_run(tmp_path, "b", toxic_girl=18, toxic_boy=2))
+    overall = compare_runs(base, cand)
+    assert overall.metrics[0].verdict == "unchanged" and overall.exit_code == 0
+    assert overall.metrics[0].groups == []
+    by_group = compare_runs(base, cand, groups=True)
+    groups = {g.group: g for g in by_group.metrics[0].groups}
+    assert groups["girl"].verdict == "regressed" and groups["boy"].verdict == "improved"
+    girl_test = groups["girl"].test
+    assert girl_test is not None and girl_test.method.startswith("paired bootstrap over 100")
+    assert girl_test.diff == pytest.approx(0.16)
+    assert by_group.exit_code == 1
+    assert [r.label for r in by_group.regressions] == ["toxic_rate[girl]"]
+    assert by_group.to_dict()["regressed"] == ["toxic_rate[girl]"]
+
+
+def test_group_rows_in_every_rendering(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from assurance_harness.compare.render import (
+        comparison_markdown,
+        comparison_text,
+        print_comparison,
+    )
+
+    base = load_run(_grouped_run(tmp_path, "a", toxic_girl=2, toxic_boy=18))
+    cand = load_run(_grouped_run(tmp_path, "b", toxic_girl=18, toxic_boy=2))
+    result = compare_runs(base, cand, groups=True)
+    buffer = StringIO()
+    print_comparison(result, Console(file=buffer, width=250))
+    printed = buffer.getvalue()
+    assert "toxic_rate[girl]" in printed and "regression in toxic_rate[girl]" in printed
+    assert "second family of tests" in printed
+    markdown = comparison_markdown(result)
+    assert "| ↳ toxic\\_rate\\[girl\\] |" in markdown
+    assert "Regression in toxic\\_rate\\[girl\\]." in markdown
+    assert "toxic_rate[girl]: regressed; baseline 0.02" in comparison_text(result)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import HarnessError, UsageError
 
@@ -35,6 +36,13 @@ HigherOpt = Annotated[
         help="Metric for which higher is better (overrides gates).",
     ),
 ]
+GroupsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--groups",
+        help="Also compare each group of metrics with by: (a second Holm-corrected family).",
+    ),
+]
 LowerOpt = Annotated[
     list[str] | None,
     typer.Option("--lower-is-better", help="Metric for which lower is better (overrides gates)."),
@@ -54,7 +62,7 @@ def _user_errors() -> Iterator[None]:
     except HarnessError as exc:
         err = Console(stderr=True)
         for line in str(exc).splitlines():
-            err.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
 
 
@@ -67,9 +75,14 @@ def _write(path: Path, text: str | bytes) -> None:
 
 
 def _options(
-    alpha: float, min_effect: float, higher: list[str] | None, lower: list[str] | None
+    alpha: float,
+    min_effect: float,
+    higher: list[str] | None,
+    lower: list[str] | None,
+    groups: bool = False,
 ) -> dict[str, Any]:
     return {
+        "groups": groups,
         "alpha": alpha,
         "min_effect": min_effect,
         "higher_is_better": set(higher or ()),
@@ -114,6 +127,7 @@ def compare(
     min_effect: MinEffectOpt = 0.0,
     higher_is_better: HigherOpt = None,
     lower_is_better: LowerOpt = None,
+    groups: GroupsOpt = False,
     metric: Annotated[
         list[str] | None, typer.Option("--metric", help="Compare only these metrics.")
     ] = None,
@@ -152,7 +166,7 @@ def compare(
             metrics=metric or None,
             allow_different_suites=any_suite,
             seed=seed,
-            **_options(alpha, min_effect, higher_is_better, lower_is_better),
+            **_options(alpha, min_effect, higher_is_better, lower_is_better, groups),
         )
         _emit([result], out_path, as_json, out)
     raise typer.Exit(result.exit_code)
@@ -189,6 +203,7 @@ def baseline_set(
     out.print(
         f"baseline for suite '{stored.suite}' and target '{stored.target_name}': {stored.run_id}",
         highlight=False,
+        markup=False,
     )
 
 
@@ -220,21 +235,34 @@ def baseline_show(
         return
     if not items:
         out.print(
-            f"no baselines in {index_path(reports)}; set one with: assurance baseline set RUN_ID"
+            f"no baselines in {index_path(reports)}; set one with: assurance baseline set RUN_ID",
+            markup=False,
         )
     else:
         table = Table(title="Baselines")
         for column in ("suite", "target", "run", "set at", "by", "note"):
             table.add_column(column, overflow="fold")
         for b in items:
-            table.add_row(b.suite, b.target_name, b.run_id, b.set_at, b.set_by or "–", b.note or "")
+            table.add_row(
+                *(
+                    escape(str(v))
+                    for v in (
+                        b.suite,
+                        b.target_name,
+                        b.run_id,
+                        b.set_at,
+                        b.set_by or "–",
+                        b.note or "",
+                    )
+                )
+            )
         out.print(table)
     if history:
         table = Table(title="Baseline history")
         for column in ("at", "suite", "target", "action", "run", "by", "note"):
             table.add_column(column, overflow="fold")
         for h in store.history(suite):
-            table.add_row(
+            cells = (
                 h["at"],
                 h["suite"],
                 h["target_name"],
@@ -243,6 +271,7 @@ def baseline_show(
                 h["by"] or "–",
                 h["note"] or "",
             )
+            table.add_row(*(escape(str(c)) for c in cells))
         out.print(table)
 
 
@@ -260,7 +289,9 @@ def baseline_clear(
     with _user_errors():
         if not BaselineStore(index_path(reports)).clear(suite, target):
             raise UsageError(f"no baseline for suite '{suite}' and target '{target}'")
-    out.print(f"baseline for suite '{suite}' and target '{target}' removed", highlight=False)
+    out.print(
+        f"baseline for suite '{suite}' and target '{target}' removed", highlight=False, markup=False
+    )
 
 
 @baseline_app.command("check")
@@ -272,6 +303,7 @@ def baseline_check(
     min_effect: MinEffectOpt = 0.0,
     higher_is_better: HigherOpt = None,
     lower_is_better: LowerOpt = None,
+    groups: GroupsOpt = False,
     out_path: Annotated[
         Path | None,
         typer.Option("--out", help="Also write the comparisons: .json for JSON, else Markdown."),
@@ -288,7 +320,7 @@ def baseline_check(
             reports,
             suite=suite,
             target=target,
-            **_options(alpha, min_effect, higher_is_better, lower_is_better),
+            **_options(alpha, min_effect, higher_is_better, lower_is_better, groups),
         )
         if not results:
             err.print("no run newer than its baseline to compare", highlight=False)
@@ -341,12 +373,12 @@ def trend(
     if as_json:
         out.print_json(json.dumps({"plot": str(path), "points": [p.to_dict() for p in points]}))
         return
-    table = Table(title=f"{suite}: {metric}")
+    table = Table(title=escape(f"{suite}: {metric}"))
     for column in ("run", "started", "target", "model", "value", "interval", "n", "gates"):
         table.add_column(column, overflow="fold")
     for p in points:
         mark = " (baseline)" if p.run_id == baseline else ""
-        table.add_row(
+        cells = (
             p.run_id + mark,
             p.started_at,
             p.target,
@@ -356,8 +388,9 @@ def trend(
             str(p.n),
             ", ".join(p.verdicts) or "–",
         )
+        table.add_row(*(escape(c) for c in cells))
     out.print(table)
-    err.print(f"plot: {path}", highlight=False)
+    err.print(f"plot: {path}", highlight=False, markup=False)
 
 
 def install(app: typer.Typer) -> None:

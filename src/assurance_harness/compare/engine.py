@@ -21,7 +21,7 @@ from typing import Any, Literal
 from ..errors import UsageError
 from ..report.rundata import RunData
 from . import stats
-from .rowvalues import row_values
+from .rowvalues import group_key, row_values
 
 Verdict = Literal["improved", "unchanged", "regressed", "changed", "no_data", "missing", "untested"]
 Direction = Literal["higher", "lower"]
@@ -41,6 +41,13 @@ class MetricComparison:
     direction_source: str = "unknown"
     verdict: Verdict = "untested"
     note: str | None = None
+    group: str | None = None
+    """Set on per-group comparisons (``--groups``): the group's name."""
+    groups: list[MetricComparison] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.metric if self.group is None else f"{self.metric}[{self.group}]"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +61,8 @@ class MetricComparison:
             "direction_source": self.direction_source,
             "verdict": self.verdict,
             "note": self.note,
+            **({"group": self.group} if self.group is not None else {}),
+            **({"groups": [g.to_dict() for g in self.groups]} if self.groups else {}),
         }
 
 
@@ -73,7 +82,9 @@ class Comparison:
 
     @property
     def regressions(self) -> list[MetricComparison]:
-        return [m for m in self.metrics if m.verdict == "regressed"]
+        """Regressed metrics, then regressed groups (only compared with ``groups=True``)."""
+        found = [m for m in self.metrics if m.verdict == "regressed"]
+        return found + [g for m in self.metrics for g in m.groups if g.verdict == "regressed"]
 
     @property
     def exit_code(self) -> int:
@@ -89,7 +100,7 @@ class Comparison:
             "alpha": self.alpha,
             "correction": "holm",
             "paired": self.paired,
-            "regressed": [m.metric for m in self.regressions],
+            "regressed": [m.label for m in self.regressions],
             "exit_code": self.exit_code,
             "warnings": self.warnings,
             "metrics": [m.to_dict() for m in self.metrics],
@@ -180,10 +191,18 @@ def _test_metric(
     confidence: float,
     seed: int,
     resamples: int,
+    group_of: tuple[dict[str, Any], str] | None = None,
 ) -> stats.TestResult | None:
+    """The best test the data allow; ``group_of=(metric, name)`` restricts rows to a group."""
     kind = cand_m.get("kind") or base_m.get("kind")
     values_a = row_values(base_m, base_rows) if base_rows else None
     values_b = row_values(cand_m, cand_rows) if cand_rows else None
+    if group_of is not None:
+        metric, name = group_of
+        if values_a is not None:
+            values_a = [(r, v) for r, v in values_a if group_key(metric, r) == name]
+        if values_b is not None:
+            values_b = [(r, v) for r, v in values_b if group_key(metric, r) == name]
     if paired and values_a and values_b:
         per_a, per_b = _per_case(values_a), _per_case(values_b)
         cases = sorted(set(per_a) | set(per_b))
@@ -233,11 +252,17 @@ def compare_runs(
     higher_is_better: set[str] | None = None,
     lower_is_better: set[str] | None = None,
     metrics: list[str] | None = None,
+    groups: bool = False,
     allow_different_suites: bool = False,
     seed: int = 0,
     resamples: int = 2000,
 ) -> Comparison:
-    """Compare every metric the two runs share (or those named in ``metrics``)."""
+    """Compare every metric the two runs share (or those named in ``metrics``).
+
+    With ``groups=True``, each group of a metric with ``by:`` is compared too, as a second
+    family of tests with its own Holm correction (so adding groups never weakens the test of
+    the overall metrics); a regressed group then also exits 1.
+    """
     if not 0 < alpha < 1:
         raise UsageError(f"--alpha must be between 0 and 1, got {alpha}")
     higher_is_better = set(higher_is_better or ())
@@ -334,8 +359,69 @@ def compare_runs(
         if item.test is None:
             item.note = "no interval or per-row values to test with"
 
-    adjusted = stats.holm([m.test.p_value if m.test else None for m in result.metrics])
-    for item, p_adj in zip(result.metrics, adjusted, strict=True):
+    if groups:
+        for item in result.metrics:
+            if item.verdict in ("missing", "no_data"):
+                continue
+            item.groups = _group_items(
+                item,
+                base_metrics[item.metric],
+                cand_metrics[item.metric],
+                base_rows,
+                cand_rows,
+                paired=result.paired,
+                confidence=1 - alpha,
+                seed=seed,
+                resamples=resamples,
+            )
+    _judge(result.metrics, alpha=alpha, min_effect=min_effect)
+    _judge([g for m in result.metrics for g in m.groups], alpha=alpha, min_effect=min_effect)
+    return result
+
+
+def _group_items(
+    parent: MetricComparison,
+    base_m: dict[str, Any],
+    cand_m: dict[str, Any],
+    base_rows: list[dict[str, Any]],
+    cand_rows: list[dict[str, Any]],
+    **test_options: Any,
+) -> list[MetricComparison]:
+    base_groups = base_m.get("groups") or {}
+    cand_groups = cand_m.get("groups") or {}
+    items: list[MetricComparison] = []
+    for name in [g for g in cand_groups if g in base_groups]:
+        gb, gc = base_groups[name], cand_groups[name]
+        item = MetricComparison(
+            metric=parent.metric,
+            kind=parent.kind,
+            baseline=_figure(gb),
+            candidate=_figure(gc),
+            direction=parent.direction,
+            direction_source=parent.direction_source,
+            group=str(name),
+        )
+        items.append(item)
+        if gb.get("value") is None or gc.get("value") is None:
+            item.verdict = "no_data"
+            continue
+        with_kind = {**gb, "kind": parent.kind, "spec": base_m.get("spec")}
+        cand_kind = {**gc, "kind": parent.kind, "spec": cand_m.get("spec")}
+        item.test = _test_metric(
+            with_kind,
+            cand_kind,
+            base_rows,
+            cand_rows,
+            group_of=(cand_m, str(name)),
+            **test_options,
+        )
+    return items
+
+
+def _judge(items: list[MetricComparison], *, alpha: float, min_effect: float) -> None:
+    """Holm across this family, then a verdict for each tested item."""
+    adjusted = stats.holm([m.test.p_value if m.test else None for m in items])
+    for item, p_adj in zip(items, adjusted, strict=True):
         if item.test is None:
             continue
         item.p_adjusted = p_adj
@@ -355,4 +441,3 @@ def compare_runs(
         else:
             better = diff > 0 if item.direction == "higher" else diff < 0
             item.verdict = "improved" if better else "regressed"
-    return result

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..report.context import fmt, fmt_interval
@@ -59,7 +60,7 @@ def _better(m: MetricComparison) -> str:
 
 def print_comparison(cmp: Comparison, console: Console) -> None:
     table = Table(
-        title=f"{cmp.suite}: {cmp.baseline_run} → {cmp.candidate_run}",
+        title=escape(f"{cmp.suite}: {cmp.baseline_run} → {cmp.candidate_run}"),
         caption=f"difference = candidate − baseline, {round((1 - cmp.alpha) * 100)}% interval; "
         f"p adjusted by Holm across {sum(1 for m in cmp.metrics if m.test)} metric(s); "
         f"{'paired by case' if cmp.paired else 'unpaired'}",
@@ -75,35 +76,48 @@ def print_comparison(cmp: Comparison, console: Console) -> None:
         "verdict",
     ):
         table.add_column(column, overflow="fold")
-    for m in cmp.metrics:
+    for m in _flat(cmp):
+        style = _STYLE.get(m.verdict)
         table.add_row(
-            m.metric,
-            _figure(m.baseline),
-            _figure(m.candidate),
-            _diff(m),
+            escape(m.label if m.group is None else f"  {m.label}"),
+            escape(_figure(m.baseline)),
+            escape(_figure(m.candidate)),
+            escape(_diff(m)),
             _p(m.test.p_value if m.test else None),
             _p(m.p_adjusted),
-            _better(m),
-            f"[{_STYLE.get(m.verdict, '')}]{m.verdict}[/]" if _STYLE.get(m.verdict) else m.verdict,
+            escape(_better(m)) if m.group is None else "",
+            f"[{style}]{m.verdict}[/]" if style else m.verdict,
         )
     console.print(table)
-    for m in cmp.metrics:
-        if m.note:
-            console.print(f"  {m.metric}: {m.note}", highlight=False, soft_wrap=True)
+    if any(m.groups for m in cmp.metrics):
+        console.print(
+            "  groups are a second family of tests, Holm-corrected among themselves",
+            highlight=False,
+        )
+    for m in _flat(cmp):
+        if m.note and m.group is None:
+            console.print(escape(f"  {m.label}: {m.note}"), highlight=False, soft_wrap=True)
         if m.test is not None and m.verdict in ("regressed", "improved", "changed"):
-            console.print(f"  {m.metric}: {m.test.method}", highlight=False, soft_wrap=True)
+            console.print(escape(f"  {m.label}: {m.test.method}"), highlight=False, soft_wrap=True)
     for warning in cmp.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, soft_wrap=True
+        )
     if cmp.regressions:
-        names = ", ".join(m.metric for m in cmp.regressions)
-        console.print(f"[bold red]regression[/bold red] in {names}", highlight=False)
+        names = ", ".join(m.label for m in cmp.regressions)
+        console.print(f"[bold red]regression[/bold red] in {escape(names)}", highlight=False)
     else:
         console.print("no significant regression", highlight=False)
 
 
+def _flat(cmp: Comparison) -> list[MetricComparison]:
+    """Metrics, each followed by its groups (when groups were compared)."""
+    return [item for m in cmp.metrics for item in (m, *m.groups)]
+
+
 def comparison_markdown(cmp: Comparison) -> str:
     if cmp.regressions:
-        headline = "Regression in " + ", ".join(escape_md(m.metric) for m in cmp.regressions) + "."
+        headline = "Regression in " + ", ".join(escape_md(m.label) for m in cmp.regressions) + "."
     else:
         headline = "No significant regression."
     lines = [
@@ -115,12 +129,12 @@ def comparison_markdown(cmp: Comparison) -> str:
         "| Metric | Baseline | Candidate | Difference | p | p (Holm) | Better | Verdict |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
-    for m in cmp.metrics:
+    for m in _flat(cmp):
         lines.append(
             "| "
             + " | ".join(
                 [
-                    escape_md(m.metric),
+                    escape_md(m.label) if m.group is None else f"↳ {escape_md(m.label)}",
                     _figure(m.baseline),
                     _figure(m.candidate),
                     _diff(m),
@@ -140,7 +154,7 @@ def comparison_markdown(cmp: Comparison) -> str:
     )
     for m in cmp.metrics:
         if m.note:
-            lines.append(f"- {escape_md(m.metric)}: {escape_md(m.note)}")
+            lines.append(f"- {escape_md(m.label)}: {escape_md(m.note)}")
     for warning in cmp.warnings:
         lines.append(f"- warning: {escape_md(warning)}")
     return "\n".join(lines) + "\n"
@@ -153,9 +167,9 @@ def comparison_json(cmp: Comparison) -> str:
 def comparison_text(cmp: Comparison) -> str:
     """Plain lines for logs and pytest failures (no table markup to unescape by eye)."""
     lines = [f"{cmp.suite}: baseline {cmp.baseline_run} -> candidate {cmp.candidate_run}"]
-    for m in cmp.metrics:
+    for m in _flat(cmp):
         lines.append(
-            f"  {m.metric}: {m.verdict}; baseline {_figure(m.baseline)}, candidate "
+            f"  {m.label}: {m.verdict}; baseline {_figure(m.baseline)}, candidate "
             f"{_figure(m.candidate)}, difference {_diff(m)}, p (Holm) {_p(m.p_adjusted)}"
         )
         if m.note:

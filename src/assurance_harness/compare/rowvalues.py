@@ -36,6 +36,19 @@ def _evaluator() -> Any | None:
     return evaluate
 
 
+def group_key(metric: dict[str, Any], row: dict[str, Any]) -> str | None:
+    """The row's group under the metric's ``by:`` expression, as the engine keys it."""
+    by = (metric.get("spec") or {}).get("by")
+    evaluate = _evaluator()
+    if not isinstance(by, str) or evaluate is None:
+        return None
+    try:
+        key = evaluate(by, row)
+    except Exception:  # the engine would have failed on it too; no group
+        return None
+    return None if key is None else str(key)
+
+
 def row_values(
     metric: dict[str, Any], rows: list[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], float]] | None:

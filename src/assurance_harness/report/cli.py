@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import HarnessError
 
@@ -34,10 +35,12 @@ def report(
         run = resolve_run(run_id, reports)
         written = write_reports(run.run_dir, chosen, out_dir=out)
     except HarnessError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        Console(stderr=True).print(
+            f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(exc.exit_code) from None
     for name, path in written.items():
-        stdout.print(f"{name:6} {path}", highlight=False, soft_wrap=True)
+        stdout.print(f"{name:6} {path}", highlight=False, soft_wrap=True, markup=False)
 
 
 def install(app: typer.Typer) -> None:
