@@ -14,6 +14,7 @@ other and share the originals.
 
 from __future__ import annotations
 
+import difflib
 import random
 from functools import partial
 from typing import Any
@@ -42,9 +43,11 @@ class OperatorUse(BaseModel):
     @classmethod
     def _known(cls, value: str) -> str:
         if value not in OPERATORS:
-            raise ValueError(
-                f"unknown perturbation operator {value!r}; valid: {', '.join(sorted(OPERATORS))}"
+            close = difflib.get_close_matches(value, list(OPERATORS), n=1)
+            hint = (
+                f"did you mean '{close[0]}'?" if close else f"valid: {', '.join(sorted(OPERATORS))}"
             )
+            raise ValueError(f"unknown perturbation operator {value!r}; {hint}")
         return value
 
 
