@@ -541,6 +541,17 @@ SECTIONS: list[Callable[[Path], Section]] = [
 ]
 
 
+def run_sections(datasets: Path) -> list[Section]:
+    """Every section, timed (``validate_scorers.py`` calls this to include them)."""
+    results: list[Section] = []
+    for section in SECTIONS:
+        started = time.perf_counter()
+        result = section(datasets)
+        result.figures["seconds"] = round(time.perf_counter() - started, 1)
+        results.append(result)
+    return results
+
+
 def find_datasets(explicit: str | None) -> Path | None:
     candidate = Path(explicit) if explicit else ROOT.parent / "shared" / "datasets"
     return candidate if candidate.is_dir() else None
@@ -559,12 +570,7 @@ def main(argv: list[str] | None = None) -> int:
             "validation skipped"
         )
         return 0
-    results: list[Section] = []
-    for section in SECTIONS:
-        started = time.perf_counter()
-        result = section(datasets)
-        result.figures["seconds"] = round(time.perf_counter() - started, 1)
-        results.append(result)
+    results = run_sections(datasets)
     out = [
         "# Bias and robustness validation",
         "",
