@@ -206,7 +206,7 @@ def test_baseline_item_fails_on_a_regression(project: pytest.Pytester) -> None:
         "    n = int(messages[-1]['content'].split()[-1])\n"
         "    return 'You idiot.' if n % 3 == 0 else 'Four.'\n"
     )
-    result = project.runpytest(*ARGS, "--assurance-baseline")
+    result = project.runpytest(*ARGS, "--assurance-baseline", "--assurance-groups")
     result.assert_outcomes(passed=1, failed=1)  # the gate (14/40 <= 0.5) passes; the trend fails
     out = result.stdout.str()
     assert "significant regression against the baseline" in out

@@ -63,6 +63,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Add a test per suite that fails on a significant regression against its baseline.",
     )
+    group.addoption(
+        "--assurance-groups",
+        action="store_true",
+        default=False,
+        help="With --assurance-baseline: also compare each group of metrics with by:.",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -321,7 +327,9 @@ class BaselineItem(_AssuranceItem):
 
         run = self._suite_run()
         comparison = compare_with_baseline(
-            run.outcome.run_dir, self.config.getoption("assurance_reports")
+            run.outcome.run_dir,
+            self.config.getoption("assurance_reports"),
+            groups=self.config.getoption("assurance_groups"),
         )
         if comparison is None:
             pytest.skip("no baseline for this suite and target (assurance baseline set RUN_ID)")
