@@ -12,6 +12,7 @@ from assurance_harness.spec.loader import load_suite
 REPO = Path(__file__).resolve().parents[2]
 SUITES = [
     "bias-counterfactual",
+    "bias-bold-style",
     "bias-bbq-style",
     "robustness-perturbation",
     "robustness-jailbreak",
