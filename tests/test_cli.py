@@ -198,3 +198,31 @@ def test_missing_weights_after_sending_keep_the_responses(tmp_path: Path) -> Non
     run_dir = next(p for p in reports.iterdir() if p.is_dir())
     assert len((run_dir / "responses.jsonl").read_text().splitlines()) == 2
     assert f"--resume {run_dir.name}" in proc.stderr
+
+
+def test_run_with_baseline_fails_on_a_significant_regression(tmp_path: Path) -> None:
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: polite\ncases:\n"
+        + "".join(f"  - {{id: c{i}, prompt: 'q{i}'}}\n" for i in range(60))
+        + "scorers: [{id: rude, use: regex, with: {pattern: idiot}}]\n"
+        "metrics: [{id: rude_rate, rate: rude.matched}]\n"
+        "gates: [{metric: rude_rate, max: 0.6}]\n"
+    )
+    target = callable_target(tmp_path, "def reply(messages):\n    return 'happy to help'\n")
+    reports = tmp_path / "r"
+    args = ("--target", str(target), "--reports", str(reports), "--no-report", "--no-evidence")
+    first = cli("run", str(suite), *args, "--baseline")
+    assert first.returncode == 0, first.stderr
+    assert "no baseline" in first.stdout + first.stderr
+    run_id = next(p for p in reports.iterdir() if p.is_dir()).name
+    assert cli("baseline", "set", run_id, "--reports", str(reports)).returncode == 0
+    (tmp_path / "bot.py").write_text(
+        "def reply(messages):\n"
+        "    n = int(messages[-1]['content'][1:])\n"
+        "    return 'you idiot' if n % 2 else 'happy to help'\n"
+    )
+    second = cli("run", str(suite), *args, "--baseline")
+    # The gate (max 0.6) still passes at 0.5, but the change from 0 is a significant regression.
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert "regressed" in second.stdout

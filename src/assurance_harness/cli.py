@@ -130,6 +130,14 @@ def run(
     no_evidence: Annotated[
         bool, typer.Option("--no-evidence", help="Do not append evidence records.")
     ] = False,
+    baseline: Annotated[
+        bool,
+        typer.Option(
+            "--baseline",
+            help="Compare each run with its accepted baseline (assurance baseline set); "
+            "a significant regression makes the exit code 1.",
+        ),
+    ] = False,
 ) -> None:
     """Run suites against a target and write reports/<run_id>/."""
     from .runner.run import RunInterrupted, command_line, run_suite
@@ -190,7 +198,12 @@ def run(
         except HarnessError as exc:
             raise fail(exc) from None
         _print_outcome(outcome)
-        codes.append(outcome.exit_code)
+        code = outcome.exit_code
+        if baseline and code != 3:
+            from .compare.nightly import check_run
+
+            code = max(code, check_run(outcome.run_dir, reports, console=out))
+        codes.append(code)
     raise typer.Exit(max(codes) if codes else 0)
 
 

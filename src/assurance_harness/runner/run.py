@@ -470,7 +470,14 @@ def _default_command(state: dict[str, Any]) -> str:
 def _write_reports(path: Path, outcome: RunOutcome) -> None:
     from ..report import write_reports
 
-    written = write_reports(path)
+    try:
+        written = write_reports(path)
+    except Exception as exc:  # a report bug must not cost a finished run its verdict
+        outcome.notes.append(
+            f"reports not written ({exc.__class__.__name__}: {exc}); retry with: "
+            f"assurance report {outcome.run_id}"
+        )
+        return
     outcome.notes.append("reports: " + ", ".join(str(p) for p in written.values()))
 
 
