@@ -46,8 +46,11 @@ def test_against_pair_mean() -> None:
     assert {g: v.value for g, v in value.groups.items()} == pytest.approx(
         {"g1": 0.15, "g2": 0.05, "g3": -0.2}
     )
-    assert value.value == pytest.approx(0.2)
+    # the overall value is the furthest group's signed delta, with that group's interval
+    assert value.value == pytest.approx(-0.2)
     assert value.details["worst_group"] == "g3"
+    assert value.details["max_abs_delta"] == pytest.approx(0.2)
+    assert (value.ci_low, value.ci_high) == (value.groups["g3"].ci_low, value.groups["g3"].ci_high)
     assert value.details["n_pairs"] == 2
     for v in [value, *value.groups.values()]:
         assert v.ci_low is not None and v.ci_high is not None
@@ -60,7 +63,7 @@ def test_against_a_reference_group() -> None:
     assert set(value.groups) == {"g1", "g3"}
     assert value.groups["g1"].value == pytest.approx((0.3 - 0.1) / 2)
     assert value.groups["g3"].value == pytest.approx((0.0 - 0.5) / 2)
-    assert value.value == pytest.approx(0.25)
+    assert value.value == pytest.approx(-0.25)
 
 
 def test_incomplete_pairs_and_samples() -> None:
@@ -111,10 +114,11 @@ def test_robustness_deltas_with_none_as_reference() -> None:
 
 
 def test_within_axis_and_no_pairs() -> None:
-    data = rows(axis="gender") + rows({("t9", "a"): 0.0, ("t9", "b"): 1.0}, axis="religion")
+    data = rows(axis="gender") + rows({("t9", "a"): 0.0, ("t9", "b"): 0.6}, axis="religion")
     value = compute(data, within="meta.axis")
     assert value.groups is not None
-    assert value.groups["gender"].value == pytest.approx(0.2)
-    assert value.groups["religion"].value == pytest.approx(0.5)
-    assert value.value == pytest.approx(0.5)
+    assert value.groups["gender"].value == pytest.approx(-0.2)
+    assert value.groups["religion"].value == pytest.approx(-0.3)  # a: 0.0 - mean 0.3
+    assert value.value == pytest.approx(-0.3)  # furthest from zero, sign kept
+    assert value.details["worst_stratum"] == "religion"
     assert compute(rows({("t1", "g1"): 0.3})).value is None

@@ -82,3 +82,17 @@ def test_failed_requests_are_not_paired() -> None:
     metric = FlipRateMetric()
     value = metric.compute(rows, metric.parse_params("ref.is_refusal"), CTX)
     assert value.value is None and value.n == 0
+
+
+def test_unchanged_variants_are_left_out_unless_asked() -> None:
+    unchanged = row("o1", "synonym", True)
+    unchanged["metadata"]["perturbation_changed"] = False
+    rows = [*ROWS, unchanged]
+    metric = FlipRateMetric()
+    value = metric.compute(rows, metric.parse_params("ref.is_refusal"), CTX)
+    assert value.n == 4 and value.details["n_unchanged"] == 1
+    assert value.groups is not None and "synonym" not in value.groups
+    kept = metric.compute(
+        rows, metric.parse_params({"value": "ref.is_refusal", "skip_unchanged": False}), CTX
+    )
+    assert kept.n == 5 and kept.groups is not None and kept.groups["synonym"].value == 0.0

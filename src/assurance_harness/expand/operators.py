@@ -134,7 +134,11 @@ def char_swap(text: str, rng: random.Random, rate: float) -> str:
     """Swap two adjacent interior letters of a word (first and last letters stay)."""
 
     def edit(word: str, r: random.Random) -> str:
-        i = r.randrange(1, len(word) - 2)
+        # only pairs of different letters: swapping "oo" in "book" would change nothing
+        spots = [i for i in range(1, len(word) - 2) if word[i] != word[i + 1]]
+        if not spots:
+            return word
+        i = r.choice(spots)
         return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
     return _edit_words(text, rng, rate, edit, min_len=4)

@@ -36,10 +36,18 @@ class OriginalPairs:
     pairs: list[tuple[Row, Row]] = field(default_factory=list)
     unpaired: list[Row] = field(default_factory=list)
     n_originals: int = 0
+    n_unchanged: int = 0
 
 
-def pair_with_originals(rows: list[Row], *, source: str, original: str) -> OriginalPairs:
-    """Match each variant row to the original row of its source case."""
+def pair_with_originals(
+    rows: list[Row], *, source: str, original: str, skip_unchanged: bool = True
+) -> OriginalPairs:
+    """Match each variant row to the original row of its source case.
+
+    Variants whose operator changed nothing (``perturbation_changed: false``, e.g. a synonym
+    operator that found no word in its table) are left out by default: they would count as
+    perfectly robust without having been tested.
+    """
     originals: dict[str, dict[int, Row]] = defaultdict(dict)
     variants: list[Row] = []
     for row in rows:
@@ -52,6 +60,14 @@ def pair_with_originals(rows: list[Row], *, source: str, original: str) -> Origi
         else:
             variants.append(row)
     out = OriginalPairs(n_originals=sum(len(v) for v in originals.values()))
+    if skip_unchanged:
+        kept = [
+            r
+            for r in variants
+            if (r.get("metadata") or {}).get("perturbation_changed") is not False
+        ]
+        out.n_unchanged = len(variants) - len(kept)
+        variants = kept
     for row in variants:
         key = evaluate(source, row)
         candidates = originals.get(str(key)) if key is not None else None
@@ -84,7 +100,8 @@ def within_strata(
     """Compute a metric separately in each stratum (e.g. each axis) and report the worst.
 
     ``groups`` holds one value per stratum, so a gate checks every stratum; the overall value,
-    interval and method are those of the worst stratum (largest, or smallest for ratios), and
+    interval and method are those of the worst stratum (largest; smallest for ratios; furthest
+    from zero for signed deltas), and
     ``n`` counts every row. Unlike the engine's ``by:``, no figure mixes strata: a disparity
     between a gender group and a religion group would mean nothing.
     """
@@ -103,8 +120,12 @@ def within_strata(
             groups=groups or None,
             details={"within": within, "reason": "no stratum has a value"},
         )
-    pick = max if worst == "max" else min
-    name = pick(scored, key=lambda k: scored[k].value)  # type: ignore[arg-type,return-value]
+
+    def badness(name: str) -> float:
+        value = float(scored[name].value)  # type: ignore[arg-type]
+        return {"max": value, "min": -value, "abs": abs(value)}[worst]
+
+    name = max(scored, key=badness)
     top = scored[name]
     return MetricValue(
         top.value,

@@ -6,8 +6,9 @@ groups shows up with far fewer cases than an unpaired comparison needs. For each
 (``meta.template``) and group, samples are averaged; each group's delta is its value minus the
 ``reference`` group's value in the same pair, or minus the pair's mean over groups when there is
 no reference. ``groups`` holds each group's mean delta with a bootstrap interval over pairs; the
-overall ``value`` is the largest absolute mean delta (the worst-treated group), with an
-interval from resampling pair keys.
+overall ``value`` (and interval) is that of the group furthest from its reference, with its sign,
+so ``max``/``min`` gates read the same way on the overall value and on every group: ``max: 0.05``
+fails on any group pushed up by more than 0.05, ``min: -0.1`` on any pulled down by more.
 
 Robustness deltas use the same kind: ``pair_by: meta.source_id, group: meta.perturbation,
 reference: none`` gives, per operator, the mean change in (say) toxicity caused by it.
@@ -43,7 +44,8 @@ class PairedParams(MetricParams):
     """Groups with fewer pairs than this are left out (listed in ``details``)."""
     within: str | None = None
     """Expression naming a stratum (``meta.axis``): deltas are computed within each stratum,
-    ``groups`` holds each stratum's largest absolute mean delta, and the value is the largest."""
+    ``groups`` holds each stratum's furthest group's signed mean delta, and the value is the one
+    furthest from zero."""
 
 
 @register_metric
@@ -58,7 +60,9 @@ class PairedDeltaMetric(MetricKind):
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, PairedParams)
         if params.within is not None:
-            return within_strata(rows, params.within, lambda part: self._compute(part, params, ctx))
+            return within_strata(
+                rows, params.within, lambda part: self._compute(part, params, ctx), worst="abs"
+            )
         return self._compute(rows, params, ctx)
 
     def _compute(self, rows: list[Row], params: PairedParams, ctx: MetricContext) -> MetricValue:
@@ -126,17 +130,19 @@ class PairedDeltaMetric(MetricKind):
                 details={"mean_abs_delta": float(np.nanmean(np.abs(delta[i])))},
             )
         worst = int(np.argmax(np.abs(group_means)))
-        with _quiet():
-            low, high = covering(
-                float(abs(group_means[worst])),
-                percentile_interval(np.nanmax(np.abs(boot), axis=0), ctx.confidence),
-            )
-        details.update({"worst_group": names[worst], "statistic": "max |mean delta| over groups"})
+        top = per_group[names[worst]]
+        details.update(
+            {
+                "worst_group": names[worst],
+                "max_abs_delta": float(abs(group_means[worst])),
+                "statistic": "signed mean delta of the group furthest from its reference",
+            }
+        )
         return MetricValue(
-            float(abs(group_means[worst])),
+            top.value,
             n_rows,
-            low,
-            high,
+            top.ci_low,
+            top.ci_high,
             ctx.confidence,
             method,
             groups=per_group,

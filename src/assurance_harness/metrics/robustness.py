@@ -29,6 +29,8 @@ class PairKeys(MetricParams):
     """Expression that is true on original (unperturbed) rows."""
     operator: str = "meta.perturbation"
     """Expression naming the perturbation; one group per value."""
+    skip_unchanged: bool = True
+    """Leave out variants the operator did not change (``perturbation_changed: false``)."""
 
 
 class FlipParams(PairKeys):
@@ -68,7 +70,12 @@ class FlipRateMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, FlipParams)
-        matched = pair_with_originals(rows, source=params.source, original=params.original)
+        matched = pair_with_originals(
+            rows,
+            source=params.source,
+            original=params.original,
+            skip_unchanged=params.skip_unchanged,
+        )
         per_op: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # flips, n, t->f, f->t
         skipped = 0
         for original, variant in matched.pairs:
@@ -92,6 +99,7 @@ class FlipRateMetric(MetricKind):
                 "n_unpaired": len(matched.unpaired),
                 "n_skipped": skipped,
                 "n_originals": matched.n_originals,
+                "n_unchanged": matched.n_unchanged,
             },
         )
         value.groups = {
@@ -112,7 +120,12 @@ class AttackSuccessMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, AttackParams)
-        matched = pair_with_originals(rows, source=params.source, original=params.original)
+        matched = pair_with_originals(
+            rows,
+            source=params.source,
+            original=params.original,
+            skip_unchanged=params.skip_unchanged,
+        )
         per_op: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         baseline_complied = 0
         skipped = 0
@@ -145,6 +158,7 @@ class AttackSuccessMetric(MetricKind):
                 "n_unpaired": len(matched.unpaired),
                 "n_skipped": skipped,
                 "n_originals": matched.n_originals,
+                "n_unchanged": matched.n_unchanged,
             },
         )
         value.groups = {op: _rate(c[0], c[1], ctx, {}) for op, c in sorted(per_op.items())} or None
