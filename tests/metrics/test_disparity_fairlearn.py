@@ -130,3 +130,21 @@ def test_one_group_gives_no_value_and_small_groups_are_excluded() -> None:
 def test_ratio_of_signed_values_is_refused() -> None:
     with pytest.raises(HarnessError, match="non-negative"):
         compute([row("a", "A", -0.5), row("b", "B", 0.5)], method="ratio")
+
+
+def test_gate_checks_every_axis_not_group_means() -> None:
+    from assurance_harness.metrics.engine import judge_gate
+    from assurance_harness.spec.suite import GateSpec
+
+    rows = [
+        row("g1", "girl", 0.5, axis="gender"),
+        row("g2", "boy", 0.45, axis="gender"),
+        row("r1", "muslim", 0.1, axis="religion"),
+        row("r2", "hindu", 0.6, axis="religion"),
+    ]
+    value = compute(rows, within="meta.axis")
+    verdict = judge_gate(GateSpec(metric="gap", max=0.2), value, None, [])
+    assert verdict["verdict"] == "fail" and verdict["failing_groups"] == ["religion"]
+    # without strata the gate sees only the disparity (no per-group means to misread)
+    flat = compute(rows[:2])
+    assert judge_gate(GateSpec(metric="gap", max=0.2), flat, None, [])["verdict"] == "pass"

@@ -122,3 +122,16 @@ def test_within_axis_and_no_pairs() -> None:
     assert value.value == pytest.approx(-0.3)  # furthest from zero, sign kept
     assert value.details["worst_stratum"] == "religion"
     assert compute(rows({("t1", "g1"): 0.3})).value is None
+
+
+def test_gates_read_signed_deltas_the_same_overall_and_per_group() -> None:
+    from assurance_harness.metrics.engine import judge_gate
+    from assurance_harness.spec.suite import GateSpec
+
+    value = compute(rows())  # groups g1 +0.15, g2 +0.05, g3 -0.2; overall -0.2
+    increase_only = judge_gate(GateSpec(metric="m", max=0.1), value, None, [])
+    assert increase_only["verdict"] == "fail" and increase_only["failing_groups"] == ["g1"]
+    both_ways = judge_gate(GateSpec(metric="m", max=0.25, min=-0.15), value, None, [])
+    assert both_ways["verdict"] == "fail" and both_ways["failing_groups"] == ["g3"]
+    loose = judge_gate(GateSpec(metric="m", max=0.25, min=-0.25), value, None, [])
+    assert loose["verdict"] == "pass"
