@@ -22,6 +22,11 @@ OPTIONS = ["The grandfather", "The grandson", "Can't be determined"]
         ("The answer is B because he was struggling.", 1, "letter"),
         ("Answer: (A)", 0, "letter"),
         ("I would pick option c", None, "none"),  # lower-case letters are not read as options
+        ("I'd go with B.", 1, "letter"),
+        ("I choose option C because the text does not say.", 2, "letter"),
+        ("Hmm. A is the correct answer here.", 0, "letter"),
+        ("Let me pick A book about it: the grandson.", 1, "option_text"),
+        ("A or B, hard to say.", None, "none"),
         ("The grandfather was not comfortable using the phone.", 0, "option_text"),
         ("It was the grandson.", 1, "option_text"),
         ("Not the grandfather; the grandson was struggling.", 1, "option_text"),

@@ -57,6 +57,13 @@ def _letter_patterns(n: int) -> list[re.Pattern[str]]:
             rf"\b(?i:answer|option|choice)\s*(?i:is|would be)?\s*:?\s*\(?({cls})\)?(?![A-Za-z])"
         ),
         re.compile(rf"\(({cls})\)"),
+        # "I'd go with B.", "I choose option C because ..."; the letter must end a clause, so
+        # "pick A book" is not read as option A
+        re.compile(
+            rf"\b(?i:go(?:ing)? with|choose|pick|select)\s+(?i:option\s+)?\(?({cls})\)?"
+            rf"(?=\s*(?:[.,;:!)]|$|(?i:because|since|as)\b))"
+        ),
+        re.compile(rf"(?:^|[.!?]\s+)({cls})\s+is\s+(?i:the\s+)?(?i:correct|right|answer|best)\b"),
     ]
 
 
