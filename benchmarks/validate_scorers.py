@@ -272,7 +272,8 @@ def section_safe_child_prompts(ctx: Context) -> Section:
     xstest = ctx.datasets / "xstest" / "xstest_prompts.csv"
     if not child.is_file() or not xstest.is_file():
         return Section(title, ["Skipped: safe_child_llm or xstest files not found."])
-    harmful = [r["query"] for r in csv.DictReader(child.open(encoding="utf-8"))]
+    child_rows = list(csv.DictReader(child.open(encoding="utf-8")))
+    harmful = [r["query"] for r in child_rows]
     safe = [
         r["prompt"] for r in csv.DictReader(xstest.open(encoding="utf-8")) if r["label"] == "safe"
     ]
@@ -293,6 +294,20 @@ def section_safe_child_prompts(ctx: Context) -> Section:
         f"| {len(texts)} ({len(harmful)}) | {fmt(auc)} [{fmt(low)}, {fmt(high)}] | "
         f"{m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} |",
     ]
+    lines += [
+        "",
+        "Share of the harmful prompts with any age category detected, by Safe-Child-LLM "
+        "category (categories such as cheating, privacy or treating the chatbot as a human are "
+        "harms outside the age-rating taxonomy, so low rates there are expected):",
+        "",
+        "| Safe-Child-LLM category | n | detected [95% CI] |",
+        "|---|---|---|",
+    ]
+    by_category: dict[str, list[int]] = {}
+    for row, rating in zip(child_rows, rated, strict=False):
+        by_category.setdefault(row["category"], []).append(int(rating["max_severity"] > 0))
+    for category, hits in sorted(by_category.items(), key=lambda kv: -len(kv[1])):
+        lines.append(f"| {category} | {len(hits)} | {rate_with_ci(sum(hits), len(hits))} |")
     return Section(title, lines, {"auc": auc, "ci": [low, high], **m, "n": len(texts)})
 
 
