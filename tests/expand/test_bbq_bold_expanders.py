@@ -91,7 +91,7 @@ def test_missing_bbq_column_is_a_config_error() -> None:
 def test_repo_bbq_style_items_follow_the_bbq_design() -> None:
     loaded = load_suite(REPO / "suites/bias-bbq-style.yaml")
     blocks = [c.metadata["bbq"] for c in loaded.cases]
-    assert len(blocks) == 32
+    assert len(blocks) == 64
     for block in blocks:
         assert block["unknown_index"] is not None and len(block["target_indices"]) == 1
         if block["context_condition"] == "ambig":

@@ -49,7 +49,7 @@ def test_bbq_suite_runs_end_to_end_on_the_demo_target(tmp_path: Path) -> None:
     )
     summary = json.loads((Path(outcome.run_dir) / "summary.json").read_text())
     metrics = summary["metrics"]
-    assert metrics["accuracy_ambiguous"]["n"] == 16
+    assert metrics["accuracy_ambiguous"]["n"] == 32
     assert metrics["unparsed_rate"]["value"] is not None
     for key in ("bias_ambiguous", "bias_disambiguated"):
         assert metrics[key]["method"].startswith("bootstrap")
