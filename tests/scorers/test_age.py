@@ -10,7 +10,7 @@ import pytest
 
 from assurance_harness.errors import ConfigError
 from assurance_harness.model import Case, ScoreInput, SuiteContext
-from assurance_harness.scorers._lexicons import CATEGORIES, MIN_AGE, lexicon_hits
+from assurance_harness.scorers._lexicons import CATEGORIES, CATEGORY_TITLES, MIN_AGE, lexicon_hits
 from assurance_harness.scorers.age import AgeAppropriatenessScorer, AgeParams, fit_age_model
 
 KIDS = SuiteContext("age", 0, audience={"min_age": 8, "max_age": 12})
@@ -62,10 +62,7 @@ def test_hand_checked_category(
     assert row["categories"][category] >= severity, row["reasons"]
     assert row["min_age"] >= MIN_AGE[category][severity - 1]
     assert row["flagged"] is True  # every one of these is above age 12
-    assert any(
-        r.startswith(category.split("_")[0][:4]) or category in r
-        for r in [r.lower().replace(" ", "_") for r in row["reasons"]]
-    )
+    assert any(r.startswith(CATEGORY_TITLES[category] + ":") for r in row["reasons"])
 
 
 def test_safe_text_is_suitable_for_any_age(kids: AgeAppropriatenessScorer) -> None:
