@@ -418,12 +418,30 @@ HISTORY = [
     "",
 ]
 
+def section_bias_robustness(ctx: Context) -> Section:
+    """BBQ, XSTest over-refusal, BOLD and AdvBench: benchmarks/validate_bias_robustness.py."""
+    title = "Bias and robustness (benchmarks/validate_bias_robustness.py)"
+    if ctx.datasets is None:
+        return Section(title, ["Skipped: public datasets folder not found."])
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from validate_bias_robustness import run_sections
+
+    lines: list[str] = []
+    figures: dict[str, Any] = {}
+    for part in run_sections(ctx.datasets):
+        lines += [f"### {part.title}", "", *part.lines, ""]
+        lines += [f"- FAILED: {failure}" for failure in part.failures]
+        figures[part.title] = part.figures
+    return Section(title, lines, figures)
+
+
 SECTIONS: list[Callable[[Context], Section]] = [
     section_toxicity_davidson,
     section_age_heldout,
     section_safe_child_prompts,
     section_refusal_heldout,
     section_refusal_xstest,
+    section_bias_robustness,
 ]
 
 
