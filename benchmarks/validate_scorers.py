@@ -418,6 +418,7 @@ HISTORY = [
     "",
 ]
 
+
 def section_bias_robustness(ctx: Context) -> Section:
     """BBQ, XSTest over-refusal, BOLD and AdvBench: benchmarks/validate_bias_robustness.py."""
     title = "Bias and robustness (benchmarks/validate_bias_robustness.py)"
