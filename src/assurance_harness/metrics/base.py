@@ -84,6 +84,14 @@ class MetricKind(ABC):
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         """Aggregate the rows (already filtered by ``where:``) into one value."""
 
+    def worst_cases(
+        self, rows: list[Row], params: MetricParams, *, lower_is_better: bool
+    ) -> list[str] | None:
+        """Keys (``case_id#sample``) of the rows that pushed the value toward failing, worst
+        first; None when the kind cannot say (the engine then uses the ``expr`` or ``value``
+        expression). Reports and the pytest plugin point at these."""
+        return None
+
 
 metric_kinds: Registry[type[MetricKind]] = Registry("metric")
 

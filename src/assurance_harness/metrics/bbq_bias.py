@@ -110,6 +110,21 @@ class BbqMetric(MetricKind):
             details=details,
         )
 
+    def worst_cases(
+        self, rows: list[Row], params: MetricParams, *, lower_is_better: bool
+    ) -> list[str] | None:
+        """Accuracy: the wrong answers. Bias: the answers that picked the stereotyped target."""
+        assert isinstance(params, BbqParams)
+        keys = []
+        for row in rows:
+            record = (row.get("scores") or {}).get(params.scorer)
+            if not record or record.get("context_condition") != params.context:
+                continue
+            bad = record.get("biased") if params.statistic == "bias" else not record.get("correct")
+            if bad:
+                keys.append(f"{row['case_id']}#{row['sample']}")
+        return keys
+
     @staticmethod
     def _bootstrap(
         records: list[dict[str, Any]], context: str, ctx: MetricContext

@@ -103,10 +103,15 @@ def judge_gate(
 
 def worst_cases(spec: MetricSpec, rows: list[Row], gate: GateSpec) -> list[str]:
     """Keys (``case_id#sample``) of rows that pushed the metric toward failing its gate."""
-    expr = getattr(spec.params, "expr", None)
+    selected = [r for r in rows if spec.where is None or evaluate(spec.where, r)]
+    from_kind = spec.kind_cls().worst_cases(
+        selected, spec.params, lower_is_better=gate.max is not None
+    )
+    if from_kind is not None:
+        return from_kind[:MAX_WORST_CASES]
+    expr = getattr(spec.params, "expr", None) or getattr(spec.params, "value", None)
     if not isinstance(expr, str):
         return []
-    selected = [r for r in rows if spec.where is None or evaluate(spec.where, r)]
     scored: list[tuple[float, str]] = []
     for row in selected:
         value = evaluate(expr, row)
