@@ -32,18 +32,6 @@ WORDS_DECIDE = {"profanity"}
 NEIGHBOURS = 5
 NEIGHBOUR_TEMPERATURE = 0.05
 
-CAP_BY_CONFIDENCE = True
-"""A weakly detected category cannot be rated severe: see :func:`_confidence_cap`."""
-
-
-def _confidence_cap(probability: float, threshold: float) -> int:
-    """Highest severity a detection this confident may carry: the span from the threshold to 1
-    splits into thirds (mild, moderate, severe). Neighbour severity alone over-rates texts that
-    merely touch a topic ("stressed about exams" lands near self-harm exemplars)."""
-    band = (probability - threshold) / max(1e-9, 1.0 - threshold)
-    return int(min(3, max(1, 1 + np.floor(band * 3))))
-
-
 DETOXIFY_FEEDS: list[tuple[str, str, int]] = [
     ("sexual_explicit", "sexual", 2),
     ("threat", "violence", 2),
@@ -288,8 +276,6 @@ class AgeAppropriatenessScorer(Scorer):
                 severity = 0
             else:
                 severity = self._severity_from_neighbours(similarity, model, j)
-                if CAP_BY_CONFIDENCE:
-                    severity = min(severity, _confidence_cap(probs[j], self.params.threshold))
                 if tier == 3:
                     severity = 3
             if severity:
