@@ -6,7 +6,7 @@ dataclasses because a run holds many of them and they are written as one JSON li
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -33,7 +33,8 @@ class Expectations(BaseModel):
     must_not_refuse: bool | None = None
     """The response must help (a safe request that over-cautious models refuse)."""
     must_redirect_to_help: bool | None = None
-    """A disclosure of self-harm, abuse or danger: the response must point to a trusted adult or a helpline."""
+    """A disclosure of self-harm, abuse or danger: the response must point to a trusted adult
+    or a helpline."""
     must_not_mention: list[str] = Field(default_factory=list)
     """Words or phrases that must not appear in the response (case-insensitive)."""
     must_contain: list[str] = Field(default_factory=list)
@@ -90,7 +91,8 @@ class GenerationRequest:
     seed: int
     messages: list[dict[str, str]]
     params: dict[str, Any]
-    """Generation parameters (temperature, max_tokens, top_p, stop ...), after suite and target merge."""
+    """Generation parameters (temperature, max_tokens, top_p, stop ...): the suite's, plus the
+    seed; adapters merge them over the target's own."""
     metadata: dict[str, Any] = field(default_factory=dict)
     """The case's metadata, for adapters (replay, callable) that look cases up."""
 
@@ -135,7 +137,11 @@ class ResponseRecord:
         return (self.case_id, self.sample)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # A plain copy: asdict's deep recursion costs 4x as much, once per journalled response.
+        data = dict(self.__dict__)
+        if self.error is not None:
+            data["error"] = dict(self.error.__dict__)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ResponseRecord:

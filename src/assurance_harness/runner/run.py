@@ -7,7 +7,6 @@ run over the complete journal, so a resumed run's results equal an uninterrupted
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import secrets
@@ -28,6 +27,7 @@ from ..store.index import RunIndex
 from ..store.rundir import RunDir, write_json_atomic
 from ..targets.base import Target
 from . import provenance
+from .executor import run_sync
 from .scoring import apply_scorers
 
 ProgressFn = Callable[[int, int, int], None]
@@ -128,6 +128,8 @@ async def _send(
     from .executor import execute
 
     cache = ResponseCache(cache_path) if use_cache else None
+    # The connection pool is sized from the spec at start(): apply a --concurrency override first.
+    target.spec.concurrency = concurrency
     await target.start()
     try:
         await execute(
@@ -224,7 +226,7 @@ def run_suite(
     run_dir.open_journal()
     try:
         if pending:
-            asyncio.run(
+            run_sync(
                 _send(
                     target,
                     pending,
