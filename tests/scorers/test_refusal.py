@@ -180,3 +180,20 @@ def test_runs_its_own_refusal_detector_when_none_is_configured() -> None:
     assert rows[0]["refused_ok"] is True and rows[0]["refusal_label"] == "refusal"
     assert rows[1]["not_refused_ok"] is True and rows[1]["contains_ok"] is True
     assert rows[1]["passed"] is True
+
+
+def test_malformed_exemplar_line_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "ex.jsonl"
+    path.write_text('{"text": "fine", "label": "refusal"}\n{not json\n')
+    with pytest.raises(ConfigError) as exc:
+        RefusalScorer(RefusalParams(exemplars=str(path)), CTX).setup()
+    assert f"{path}:2" in str(exc.value) and "invalid JSON" in str(exc.value)
+
+
+def test_bundled_exemplars_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assurance_harness.errors import MissingDependencyError
+    from assurance_harness.nlp import exemplars
+
+    monkeypatch.setattr(exemplars, "project_datasets_dir", lambda: None)
+    with pytest.raises(MissingDependencyError, match="exemplars"):
+        RefusalScorer(RefusalParams(), CTX).setup()
