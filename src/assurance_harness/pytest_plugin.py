@@ -273,7 +273,7 @@ class GateItem(_AssuranceItem):
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     """What a failed gate says in pytest's output: figures first, then where to look."""
     from .report.context import bound_text, fmt, fmt_interval, threshold_text
-    from .report.rundata import iter_jsonl, row_key
+    from .store.runread import iter_jsonl, row_key
 
     verdict = gate.get("verdict")
     head = "no data" if verdict == "no_data" else "failed"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..store.runread import row_key
 from .ledger import EvidenceRecord
 from .runfiles import sha256_file
 from .status import RegisterStatus, RiskStatus
@@ -53,7 +54,7 @@ def worst_rows(results: Path, keys: list[str]) -> list[CaseRow]:
     for lineno, row in enumerate(_rows_with_lines(results), start=1):
         if row is None:
             continue
-        key = f"{row.get('case_id')}#{row.get('sample', 0)}"
+        key = row_key(row)
         if key in wanted:
             found[key] = CaseRow(
                 key=key,

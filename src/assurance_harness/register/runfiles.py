@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..store.runread import iter_jsonl, row_key
 
 HASHED_FILES = ("results.jsonl", "summary.json", "manifest.json")
 """Run files whose SHA-256 each evidence record keeps and ``evidence verify`` re-checks."""
@@ -86,20 +87,7 @@ class RunFiles:
 
     def iter_results(self) -> Iterator[dict[str, Any]]:
         """Rows of results.jsonl; a torn last line is skipped, as the runner does on resume."""
-        path = self.results_path
-        if not path.exists():
-            return
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    row = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(row, dict):
-                    yield row
+        return iter_jsonl(self.results_path)
 
     def rows_by_key(self, keys: set[str]) -> dict[str, dict[str, Any]]:
         """Rows whose ``case_id#sample`` key is in ``keys`` (the gates' worst cases)."""
@@ -107,7 +95,7 @@ class RunFiles:
         if not keys:
             return found
         for row in self.iter_results():
-            key = f"{row.get('case_id')}#{row.get('sample', 0)}"
+            key = row_key(row)
             if key in keys:
                 found[key] = row
         return found

@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .rundata import RunData, row_key
+from ..store.runread import row_key
+from .rundata import RunData
 
 MAX_WORST_PER_GATE = 10
 MAX_WORST_TOTAL = 40

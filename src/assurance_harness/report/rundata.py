@@ -6,12 +6,12 @@ Reports and comparisons only read runs; they never write into summary, manifest 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..store.runread import iter_jsonl, row_key
 
 
 @dataclass
@@ -61,27 +61,6 @@ class RunData:
     def rows_by_key(self) -> dict[str, dict[str, Any]]:
         """Rows keyed by ``case_id#sample``, the key ``worst_cases`` uses."""
         return {row_key(row): row for row in self.rows()}
-
-
-def row_key(row: dict[str, Any]) -> str:
-    return f"{row.get('case_id')}#{row.get('sample', 0)}"
-
-
-def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield JSON objects from a JSONL file; blank and unreadable lines are skipped."""
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(value, dict):
-                yield value
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
