@@ -57,7 +57,7 @@ class UsageError(HarnessError):
 
 
 class MissingDependencyError(HarnessError):
-    """An optional heavy dependency or model file is not available; the message says how to get it."""
+    """A heavy dependency or model file is not available; the message says how to get it."""
 
 
 class RunFailedError(HarnessError):

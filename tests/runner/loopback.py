@@ -1,4 +1,4 @@
-"""A small OpenAI-compatible server on 127.0.0.1 for runner tests: deterministic, counts requests."""
+"""A small OpenAI-compatible server on 127.0.0.1 for runner tests; it counts requests."""
 
 from __future__ import annotations
 

