@@ -19,7 +19,7 @@ from ..errors import ConfigError, ConfigIssue, HarnessError
 from ..expand.base import Expander, expanders
 from ..metrics.base import MetricKind, MetricParams, metric_kinds
 from ..model import Case, SuiteContext
-from ..registry import UnknownPluginError
+from ..registry import Registry, UnknownPluginError
 from ..scorers.base import Scorer, ScorerParams, scorers
 from .datasets import check_unique_ids, load_dataset
 from .errors import suggest, validation_issues
@@ -95,30 +95,48 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return format_path(loc)
 
 
-def _parse_scorers(
-    raw: list[Any], source: str, line_of: LineOf, issues: list[ConfigIssue]
-) -> list[ScorerConfig]:
-    out: list[ScorerConfig] = []
-    for index, entry in enumerate(raw):
+def _plugin_uses(
+    raw: Any,
+    section: str,
+    registry: Registry[Any],
+    source: str,
+    line_of: LineOf,
+    issues: list[ConfigIssue],
+) -> list[tuple[dict[str, Any], Any, Any]]:
+    """Resolve each ``{use, with}`` entry of a section to (entry, plugin class, parameters);
+    unknown plugins and invalid parameters become located issues."""
+    out = []
+    for index, entry in enumerate(raw if isinstance(raw, list) else []):
         if not isinstance(entry, dict) or "use" not in entry:
             continue  # the model validation reports the shape problem
         try:
-            cls = scorers.get(str(entry["use"]))
+            cls = registry.get(str(entry["use"]))
         except UnknownPluginError as exc:
-            issues.append(_plugin_issue(exc, source, line_of, ("scorers", index, "use")))
+            issues.append(_plugin_issue(exc, source, line_of, (section, index, "use")))
             continue
         try:
             params = cls.parse_params(entry.get("with"))
         except ValidationError as exc:
             issues.extend(
-                validation_issues(
-                    exc, source, line_of, cls.Params, prefix=("scorers", index, "with")
-                )
+                validation_issues(exc, source, line_of, cls.Params, prefix=(section, index, "with"))
             )
             continue
-        batch = entry.get("batch_size") or cls.default_batch_size
-        out.append(ScorerConfig(str(entry.get("id", entry["use"])), cls, params, int(batch)))
+        out.append((entry, cls, params))
     return out
+
+
+def _parse_scorers(
+    raw: Any, source: str, line_of: LineOf, issues: list[ConfigIssue]
+) -> list[ScorerConfig]:
+    return [
+        ScorerConfig(
+            str(entry.get("id", entry["use"])),
+            cls,
+            params,
+            int(entry.get("batch_size") or cls.default_batch_size),
+        )
+        for entry, cls, params in _plugin_uses(raw, "scorers", scorers, source, line_of, issues)
+    ]
 
 
 def _parse_metrics(
@@ -256,9 +274,9 @@ def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
     except ValidationError as exc:
         issues.extend(validation_issues(exc, source, line_of, Suite))
 
-    raw_scorers, raw_metrics = data.get("scorers"), data.get("metrics")
+    raw_metrics = data.get("metrics")
     scorer_configs = _parse_scorers(
-        raw_scorers if isinstance(raw_scorers, list) else [],
+        data.get("scorers"),
         source,
         line_of,
         issues,
@@ -284,26 +302,13 @@ def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
                 )
             )
 
-    expander_instances: list[Expander] = []
-    for index, entry in enumerate(data.get("expand") or []):
-        if not isinstance(entry, dict) or "use" not in entry:
-            continue
-        try:
-            cls = expanders.get(str(entry["use"]))
-        except UnknownPluginError as exc:
-            issues.append(_plugin_issue(exc, source, line_of, ("expand", index, "use")))
-            continue
-        try:
-            params = cls.parse_params(entry.get("with"))
-        except ValidationError as exc:
-            issues.extend(
-                validation_issues(
-                    exc, source, line_of, cls.Params, prefix=("expand", index, "with")
-                )
-            )
-            continue
-        seed = data.get("seed", 0) if isinstance(data.get("seed", 0), int) else 0
-        expander_instances.append(cls(params, seed=seed, base_dir=suite_path.parent))
+    seed = data.get("seed", 0) if isinstance(data.get("seed", 0), int) else 0
+    expander_instances: list[Expander] = [
+        cls(params, seed=seed, base_dir=suite_path.parent)
+        for _, cls, params in _plugin_uses(
+            data.get("expand"), "expand", expanders, source, line_of, issues
+        )
+    ]
 
     cases: list[Case] = []
     dataset_files: list[tuple[Path, str]] = []
