@@ -23,7 +23,9 @@ from .base import (
     ClientError,
     RateLimitedError,
     ServerError,
+    Target,
     TargetConnectionError,
+    TargetSpec,
     TargetTimeoutError,
 )
 
@@ -195,6 +197,66 @@ class HttpSession:
         except aiohttp.ClientError as exc:
             name = exc.__class__.__name__
             raise TargetConnectionError(f"{name} talking to {url}: {exc}") from exc
+
+    async def request_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: Any,
+        headers: Mapping[str, str],
+        params: Mapping[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        """Send ``body`` as JSON and return (status, parsed JSON answer); a non-2xx status or
+        a body that is not JSON becomes the TargetError the runner knows how to treat."""
+        payload = json.dumps(body).encode()
+        status, resp_headers, raw = await self.request(
+            method, url, body=payload, headers=headers, params=params
+        )
+        raise_for_status(status, resp_headers, raw)
+        return status, parse_json(raw, status=status)
+
+
+class JsonHttpTarget(Target):
+    """What the JSON-over-HTTP adapters (``openai``, ``http``) share: one session per target,
+    a check on start that every ``${NAME}`` the headers reference is set, per-request header
+    resolution, and manifests that show the headers redacted. Subclasses say where their extra
+    headers live and write ``generate``."""
+
+    def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
+        super().__init__(spec, base_dir=base_dir)
+        self._http = HttpSession(timeout_s=spec.timeout_s)
+
+    @property
+    def extra_headers(self) -> Mapping[str, str]:
+        """The spec's extra headers, values possibly holding ``${NAME}`` references."""
+        return {}
+
+    def env_names(self) -> list[str]:
+        """Environment variables that must be set before the first request."""
+        names: list[str] = []
+        for value in self.extra_headers.values():
+            names.extend(env_refs(value))
+        return names
+
+    async def start(self) -> None:
+        check_env(self.env_names(), where=f"target {self.spec.name or self.type}")
+        await self._http.start(concurrency=self.spec.concurrency)
+
+    async def close(self) -> None:
+        await self._http.close()
+
+    def public_config(self) -> dict[str, Any]:
+        data = super().public_config()
+        data["headers"] = public_headers(self.extra_headers)
+        return data
+
+    def request_headers(self) -> dict[str, str]:
+        """JSON content headers plus the extra headers, ``${NAME}`` resolved now."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        for name, value in self.extra_headers.items():
+            headers[name] = resolve_env(value)
+        return headers
 
 
 def build_messages(

@@ -18,19 +18,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from ..model import GenerationRequest, GenerationResponse
-from ._http_common import (
-    HttpSession,
-    build_messages,
-    check_env,
-    env_refs,
-    get_path,
-    last_user_text,
-    parse_json,
-    public_headers,
-    raise_for_status,
-    resolve_env,
-)
-from .base import BadResponseError, Target, TargetError, TargetSpec, register_target
+from ._http_common import JsonHttpTarget, build_messages, get_path, last_user_text
+from .base import BadResponseError, TargetError, TargetSpec, register_target
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -93,7 +82,7 @@ def _lookup(values: dict[str, Any], name: str) -> Any:
 
 
 @register_target
-class HttpJsonTarget(Target):
+class HttpJsonTarget(JsonHttpTarget):
     """A generic JSON endpoint: a request body template and a path to the response text."""
 
     type: ClassVar[str] = "http"
@@ -103,23 +92,10 @@ class HttpJsonTarget(Target):
         super().__init__(spec, base_dir=base_dir)
         assert isinstance(spec, HttpJsonSpec)
         self.s: HttpJsonSpec = spec
-        self._http = HttpSession(timeout_s=spec.timeout_s)
 
-    async def start(self) -> None:
-        where = f"target {self.s.name or self.type}"
-        names: list[str] = []
-        for value in self.s.headers.values():
-            names.extend(env_refs(value))
-        check_env(names, where=where)
-        await self._http.start(concurrency=self.spec.concurrency)
-
-    async def close(self) -> None:
-        await self._http.close()
-
-    def public_config(self) -> dict[str, Any]:
-        data = super().public_config()
-        data["headers"] = public_headers(self.s.headers)
-        return data
+    @property
+    def extra_headers(self) -> dict[str, str]:
+        return self.s.headers
 
     def render_body(self, request: GenerationRequest) -> Any:
         params = {**self.s.generation, **request.params}
@@ -136,15 +112,12 @@ class HttpJsonTarget(Target):
         return render(self.s.body, values)
 
     async def generate(self, request: GenerationRequest) -> GenerationResponse:
-        payload = json.dumps(self.render_body(request)).encode()
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        for name, value in self.s.headers.items():
-            headers[name] = resolve_env(value)
-        status, resp_headers, raw = await self._http.request(
-            self.s.method, self.s.url, body=payload, headers=headers
+        status, data = await self._http.request_json(
+            self.s.method,
+            self.s.url,
+            body=self.render_body(request),
+            headers=self.request_headers(),
         )
-        raise_for_status(status, resp_headers, raw)
-        data = parse_json(raw, status=status)
         try:
             text = get_path(data, self.s.response_path)
         except KeyError:

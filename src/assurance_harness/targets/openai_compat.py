@@ -7,24 +7,14 @@ enters the spec, ``public_config()``, the fingerprint, a log line or an error me
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from ..model import GenerationRequest, GenerationResponse
-from ._http_common import (
-    HttpSession,
-    build_messages,
-    check_env,
-    env_refs,
-    parse_json,
-    public_headers,
-    raise_for_status,
-    resolve_env,
-)
-from .base import BadResponseError, Target, TargetSpec, register_target
+from ._http_common import JsonHttpTarget, build_messages
+from .base import BadResponseError, TargetSpec, register_target
 
 
 class OpenAISpec(TargetSpec):
@@ -57,7 +47,7 @@ class OpenAISpec(TargetSpec):
 
 
 @register_target
-class OpenAITarget(Target):
+class OpenAITarget(JsonHttpTarget):
     """Any OpenAI-compatible chat-completions endpoint (vLLM, TGI, Ollama, OpenAI, Azure)."""
 
     type: ClassVar[str] = "openai"
@@ -69,30 +59,17 @@ class OpenAITarget(Target):
         self.s: OpenAISpec = spec
         self._url = spec.base_url.rstrip("/") + "/chat/completions"
         self._query = {"api-version": spec.api_version} if spec.api_version else None
-        self._http = HttpSession(timeout_s=spec.timeout_s)
 
-    def _env_names(self) -> list[str]:
+    @property
+    def extra_headers(self) -> dict[str, str]:
+        return self.s.headers
+
+    def env_names(self) -> list[str]:
         names = [self.s.api_key_env] if self.s.api_key_env else []
-        for value in self.s.headers.values():
-            names.extend(env_refs(value))
-        return names
-
-    async def start(self) -> None:
-        check_env(self._env_names(), where=f"target {self.s.name or self.type}")
-        await self._http.start(concurrency=self.spec.concurrency)
-
-    async def close(self) -> None:
-        await self._http.close()
-
-    def public_config(self) -> dict[str, Any]:
-        data = super().public_config()
-        data["headers"] = public_headers(self.s.headers)
-        return data
+        return names + super().env_names()
 
     def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        for name, value in self.s.headers.items():
-            headers[name] = resolve_env(value)
+        headers = self.request_headers()
         if self.s.api_key_env:
             key = os.environ.get(self.s.api_key_env, "")
             if self.s.api_key_header.lower() == "authorization":
@@ -112,12 +89,9 @@ class OpenAITarget(Target):
         return body
 
     async def generate(self, request: GenerationRequest) -> GenerationResponse:
-        payload = json.dumps(self.body(request)).encode()
-        status, headers, raw = await self._http.request(
-            "POST", self._url, body=payload, headers=self._headers(), params=self._query
+        status, data = await self._http.request_json(
+            "POST", self._url, body=self.body(request), headers=self._headers(), params=self._query
         )
-        raise_for_status(status, headers, raw)
-        data = parse_json(raw, status=status)
         return parse_chat_completion(data, status=status)
 
 
