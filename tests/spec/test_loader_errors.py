@@ -104,3 +104,18 @@ def test_unsafe_yaml_tags_are_refused(write) -> None:
     path = write("s.yaml", "suite: !!python/object/apply:os.system ['echo hi']\n")
     with pytest.raises(ConfigError):
         load_suite(path)
+
+
+def test_a_scorer_reading_an_unknown_or_later_scorer_is_located(write) -> None:
+    path = write(
+        "s.yaml",
+        "suite: x\ncases: [{id: a, prompt: hi}]\nscorers:\n"
+        "  - id: exp\n    use: expected-behaviour\n    with: {refusal_scorer: reff}\n"
+        "  - {id: ref, use: refusal}\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    assert [str(i) for i in info.value.issues] == [
+        f"{path}:6: scorers[0].with: reads scorer 'reff', which is not configured before it; "
+        "list the scorer with id 'reff' before 'exp' in scorers"
+    ]

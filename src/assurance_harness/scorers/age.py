@@ -187,6 +187,11 @@ class AgeAppropriatenessScorer(Scorer):
 
     params: AgeParams
 
+    @classmethod
+    def scorer_references(cls, params: ScorerParams) -> list[str]:
+        assert isinstance(params, AgeParams)
+        return [*([params.detoxify] if params.detoxify else []), *(f.scorer for f in params.feeds)]
+
     def setup(self) -> None:
         self._model()
 

@@ -52,6 +52,13 @@ class Scorer(ABC):
         return cls.Params.model_validate(raw or {})
 
     @classmethod
+    def scorer_references(cls, params: ScorerParams) -> list[str]:
+        """Ids of other scorers in the suite whose outputs these parameters read; the loader
+        checks each is configured earlier in the list, so a typo fails at file:line before any
+        request is sent rather than after the whole run."""
+        return []
+
+    @classmethod
     def check_requirements(cls) -> None:
         """Raise a one-line install hint when a required module is missing."""
         for module, requirement in cls.requires.items():

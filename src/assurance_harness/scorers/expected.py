@@ -55,6 +55,11 @@ class ExpectedBehaviourScorer(Scorer):
 
     params: ExpectedParams
 
+    @classmethod
+    def scorer_references(cls, params: ScorerParams) -> list[str]:
+        assert isinstance(params, ExpectedParams)
+        return [params.refusal_scorer] if params.refusal_scorer else []
+
     def _refusal_from_scores(self, item: ScoreInput) -> dict[str, Any] | None:
         if self.params.refusal_scorer:
             found = item.scores.get(self.params.refusal_scorer)

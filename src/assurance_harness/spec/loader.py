@@ -128,15 +128,30 @@ def _plugin_uses(
 def _parse_scorers(
     raw: Any, source: str, line_of: LineOf, issues: list[ConfigIssue]
 ) -> list[ScorerConfig]:
-    return [
-        ScorerConfig(
-            str(entry.get("id", entry["use"])),
-            cls,
-            params,
-            int(entry.get("batch_size") or cls.default_batch_size),
-        )
-        for entry, cls, params in _plugin_uses(raw, "scorers", scorers, source, line_of, issues)
-    ]
+    configs = []
+    earlier: list[str] = []
+    for entry, cls, params in _plugin_uses(raw, "scorers", scorers, source, line_of, issues):
+        scorer_id = str(entry.get("id", entry["use"]))
+        for ref in cls.scorer_references(params):
+            if ref not in earlier:
+                index = raw.index(entry)
+                loc = ("scorers", index, "with")
+                hint = suggest(ref, earlier) or (
+                    f"list the scorer with id '{ref}' before '{scorer_id}' in scorers"
+                )
+                issues.append(
+                    ConfigIssue(
+                        source,
+                        line_of(loc),
+                        _dotted(loc),
+                        f"reads scorer '{ref}', which is not configured before it",
+                        hint,
+                    )
+                )
+        earlier.append(scorer_id)
+        batch = int(entry.get("batch_size") or cls.default_batch_size)
+        configs.append(ScorerConfig(scorer_id, cls, params, batch))
+    return configs
 
 
 def _parse_metrics(
