@@ -1,4 +1,5 @@
-"""Helpers shared by the expanders: stable seeding, prompt rewriting, file resolution.
+"""Helpers shared by the expanders: stable seeding, prompt rewriting, file resolution, the
+validated YAML data files, and the original/variant pairing of the robustness expanders.
 
 Python's ``hash()`` is salted per process, so seeds are derived with SHA-256 instead: the same
 suite seed, case id and operator give the same random stream on every machine and every run.
@@ -8,12 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
 from ..model import Case
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def stable_rng(*parts: object) -> random.Random:
@@ -69,3 +75,60 @@ def derive(case: Case, *, new_id: str, prompt: Any, messages: Any, meta: dict[st
 def is_derived(case: Case) -> bool:
     """True for cases an earlier robustness expander produced (perturbed variants or originals)."""
     return "perturbation" in case.metadata
+
+
+def load_yaml_model(path: Path, model: type[ModelT]) -> ModelT:
+    """Read a YAML data file (attack library, groups file) into ``model``; a syntax error names
+    the line, a validation error the field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError.single(
+            str(path), f"not valid YAML: {exc}", line=mark.line + 1 if mark else None
+        ) from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError.single(
+            str(path), err["msg"], field=".".join(str(p) for p in err["loc"])
+        ) from None
+
+
+def original_of(case: Case) -> Case:
+    """The unperturbed original as a robustness case (same id, ``perturbation: none``)."""
+    return case.model_copy(
+        update={
+            "metadata": {
+                **case.metadata,
+                "source_id": case.id,
+                "perturbation": "none",
+                "perturbation_family": "none",
+                "original": True,
+            }
+        },
+        deep=True,
+    )
+
+
+def expand_with_originals(
+    cases: list[Case], variants: Callable[[Case], Iterable[Case]], *, keep_original: bool
+) -> list[Case]:
+    """The pairing rule every robustness expander follows, so they chain (perturb then attack).
+
+    An earlier expander's original is kept as is and expanded; an earlier expander's variant
+    is kept but not expanded again; any other case is kept as an original (when
+    ``keep_original``) and followed by its ``variants``.
+    """
+    out: list[Case] = []
+    for case in cases:
+        if case.metadata.get("original"):
+            out.append(case)  # an earlier expander's original: expand it, do not copy it
+        elif is_derived(case):
+            out.append(case)
+            continue
+        elif keep_original:
+            out.append(original_of(case))
+        out.extend(variants(case))
+    return out

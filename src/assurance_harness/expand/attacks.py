@@ -20,14 +20,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import ConfigError
 from ..model import Case
-from ._common import derive, is_derived, resolve_path, rewrite_user_text
+from ._common import derive, expand_with_originals, load_yaml_model, resolve_path, rewrite_user_text
 from .base import Expander, ExpanderParams, register_expander
-from .perturb import original_of
 
 _SLOT = re.compile(r"\{(payload|part\d+)\}")
 
@@ -124,20 +122,7 @@ def apply_wrapper(wrapper: Wrapper, payload: str) -> str:
 
 def load_library(path: Path) -> AttackLibrary:
     """Read and validate an attack library; errors name the file and the field."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError.single(
-            str(path), f"not valid YAML: {exc}", line=mark.line + 1 if mark else None
-        ) from None
-    try:
-        return AttackLibrary.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError.single(
-            str(path), err["msg"], field=".".join(str(p) for p in err["loc"])
-        ) from None
+    return load_yaml_model(path, AttackLibrary)
 
 
 class AttackParams(ExpanderParams):
@@ -187,15 +172,9 @@ class AttackExpander(Expander):
     def expand(self, cases: list[Case]) -> list[Case]:
         params: AttackParams = self.params  # type: ignore[assignment]
         library, chosen = self._selected()
-        out: list[Case] = []
-        for case in cases:
-            if case.metadata.get("original"):
-                out.append(case)  # an earlier expander's original: expand it, do not copy it
-            elif is_derived(case):
-                out.append(case)
-                continue
-            elif params.keep_original:
-                out.append(original_of(case))
+
+        def wrapped(case: Case) -> list[Case]:
+            produced: list[Case] = []
             for wrapper in chosen:
                 prompt, messages = rewrite_user_text(case, partial(apply_wrapper, wrapper))
                 meta: dict[str, Any] = {
@@ -212,7 +191,7 @@ class AttackExpander(Expander):
                     "perturbation_changed": True,
                     "original": False,
                 }
-                out.append(
+                produced.append(
                     derive(
                         case,
                         new_id=f"{case.id}~{wrapper.id}#0",
@@ -221,4 +200,6 @@ class AttackExpander(Expander):
                         meta=meta,
                     )
                 )
-        return out
+            return produced
+
+        return expand_with_originals(cases, wrapped, keep_original=params.keep_original)

@@ -17,12 +17,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import ConfigError
 from ..model import Case
-from ._common import resolve_path, stable_rng
+from ._common import load_yaml_model, resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -232,17 +231,4 @@ def _instantiate(case: Case, axis: str, group: str, values: dict[str, str]) -> C
 
 def load_groups(path: Path) -> GroupsFile:
     """Read and validate a groups file; errors name the file and the offending key."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError.single(
-            str(path), f"not valid YAML: {exc}", line=mark.line + 1 if mark else None
-        ) from None
-    try:
-        return GroupsFile.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError.single(
-            str(path), err["msg"], field=".".join(str(p) for p in err["loc"])
-        ) from None
+    return load_yaml_model(path, GroupsFile)

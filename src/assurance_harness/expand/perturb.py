@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..model import Case
-from ._common import derive, is_derived, rewrite_user_text, stable_rng
+from ._common import derive, expand_with_originals, rewrite_user_text, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 from .operators import OPERATORS, Operator
 
@@ -75,22 +75,6 @@ class PerturbParams(ExpanderParams):
         return out
 
 
-def original_of(case: Case) -> Case:
-    """The unperturbed original as a robustness case (same id, ``perturbation: none``)."""
-    return case.model_copy(
-        update={
-            "metadata": {
-                **case.metadata,
-                "source_id": case.id,
-                "perturbation": "none",
-                "perturbation_family": "none",
-                "original": True,
-            }
-        },
-        deep=True,
-    )
-
-
 @register_expander
 class PerturbExpander(Expander):
     """Seeded, recorded surface perturbations of each case's user text."""
@@ -101,19 +85,15 @@ class PerturbExpander(Expander):
 
     def expand(self, cases: list[Case]) -> list[Case]:
         params: PerturbParams = self.params  # type: ignore[assignment]
-        out: list[Case] = []
-        for case in cases:
-            if case.metadata.get("original"):
-                out.append(case)  # an earlier expander's original: expand it, do not copy it
-            elif is_derived(case):
-                out.append(case)
-                continue
-            elif params.keep_original:
-                out.append(original_of(case))
+
+        def variants(case: Case) -> list[Case]:
+            produced: list[Case] = []
             for use in params.operators:
                 assert isinstance(use, OperatorUse)
-                out.extend(self._variants(case, use, params.variants))
-        return out
+                produced.extend(self._variants(case, use, params.variants))
+            return produced
+
+        return expand_with_originals(cases, variants, keep_original=params.keep_original)
 
     def _variants(self, case: Case, use: OperatorUse, default_variants: int) -> list[Case]:
         info = OPERATORS[use.op]
