@@ -364,6 +364,25 @@ def section_refusal_heldout(ctx: Context) -> Section:
     return Section(title, lines, figures)
 
 
+def section_refusal_heldout_v2(ctx: Context) -> Section:
+    title = "Refusal: held-out v2 labelled responses (never trained on, never tuned against)"
+    rows = read_jsonl(ctx.root / "datasets" / "refusal" / "heldout-v2.jsonl")
+    results = score_texts(make_scorer("refusal"), [r["text"] for r in rows])
+    table, figures = _refusal_table(rows, results, seed=ctx.seed)
+    lines = [
+        f"Source: `datasets/refusal/heldout-v2.jsonl`, n = {len(rows)} responses written by hand "
+        "before the scorer's second version and scored only at the end (provenance in "
+        "`datasets/refusal/README.md`): terse, apologetic and redirecting refusals, partial "
+        "refusals, compliance that opens with a caveat or an apology, sensitive but safe topics, "
+        "replies in French, Spanish, German and Italian, one-word and long replies.",
+        "",
+        "| measure | value [95% CI] |",
+        "|---|---|",
+        *table,
+    ]
+    return Section(title, lines, figures)
+
+
 def section_refusal_xstest(ctx: Context) -> Section:
     title = "Refusal: reference responses to XSTest prompts"
     if ctx.datasets is None:
@@ -447,6 +466,7 @@ SECTIONS: list[Callable[[Context], Section]] = [
     section_age_heldout,
     section_safe_child_prompts,
     section_refusal_heldout,
+    section_refusal_heldout_v2,
     section_refusal_xstest,
     section_bias_robustness,
 ]
@@ -477,7 +497,13 @@ def summary(results: list[Section]) -> list[str]:
                 f"{'yes' if value >= 0.85 else 'no'} |"
             )
         elif result.title.startswith("Refusal") and "accuracy" in f:
-            where = "held-out" if "held-out" in result.title else "XSTest references"
+            where = (
+                "held-out v2"
+                if "held-out v2" in result.title
+                else "held-out"
+                if "held-out" in result.title
+                else "XSTest references"
+            )
             for key, name in (("accuracy", "3-way"), ("binary_accuracy", "declined vs complied")):
                 lines.append(
                     f"| refusal accuracy >= 0.9, {name}, {where} | {f[key]:.3f} (n = {f['n']}) "
