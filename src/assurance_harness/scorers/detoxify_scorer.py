@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from ..model import ScoreInput
+from ._batched import classify_sorted
 from ._detoxify_loader import (
     MODEL_TYPES,
     STANDARD_LABELS,
@@ -92,26 +93,9 @@ def predict_sorted(
     loaded: DetoxifyModel, texts: list[str], *, batch_size: int, max_length: int
 ) -> list[list[float]]:
     """Sigmoid scores per text, batching texts of similar token length together."""
-    import torch
-
-    if not texts:
-        return []
-    tokenizer, model = loaded.tokenizer, loaded.model
-    limit = min(max_length, int(getattr(tokenizer, "model_max_length", max_length) or max_length))
-    encoded = tokenizer(list(texts), truncation=True, max_length=limit)["input_ids"]
-    order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
-    device = next(model.parameters()).device
-    out: list[list[float]] = [[] for _ in texts]
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            batch = tokenizer.pad(
-                {"input_ids": [encoded[i] for i in idx]}, padding=True, return_tensors="pt"
-            ).to(device)
-            logits = model(**batch).logits
-            for i, row in zip(idx, torch.sigmoid(logits).float().cpu().tolist(), strict=True):
-                out[i] = row
-    return out
+    return classify_sorted(
+        loaded.tokenizer, loaded.model, texts, batch_size=batch_size, max_length=max_length
+    )
 
 
 @register_scorer

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from ..errors import MissingDependencyError
 from ..model import ScoreInput
+from ._batched import classify_sorted
 from .base import Scorer, ScorerParams, register_scorer
 
 _lock = threading.Lock()
@@ -120,26 +121,15 @@ class HFClassifierScorer(Scorer):
             return []
         if not hasattr(self, "_model"):
             self.setup()
-        import torch
-
         texts = [item.response or "" for item in batch]
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        probabilities: list[list[float]] = [[] for _ in texts]
-        device = next(self._model.parameters()).device
-        with torch.inference_mode():
-            for start in range(0, len(order), self.params.batch_size):
-                idx = order[start : start + self.params.batch_size]
-                encoded = self._tokenizer(
-                    [texts[i] for i in idx],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.params.max_length,
-                    return_tensors="pt",
-                ).to(device)
-                logits = self._model(**encoded).logits.float()
-                probs = torch.sigmoid(logits) if self._multi else torch.softmax(logits, dim=-1)
-                for i, row in zip(idx, probs.cpu().tolist(), strict=True):
-                    probabilities[i] = row
+        probabilities = classify_sorted(
+            self._tokenizer,
+            self._model,
+            texts,
+            batch_size=self.params.batch_size,
+            max_length=self.params.max_length,
+            multi_label=self._multi,
+        )
         out = []
         for row in probabilities:
             values = {n: round(float(p), 6) for n, p in zip(self._names, row, strict=True)}
