@@ -1,0 +1,112 @@
+"""Where a refusal sits in a response: segment-level features for the refusal classifier.
+
+A response is split into segments (sentences, lines, and the clause after "but", "though" or a
+dash or colon). Partial refusals decline in one segment and then give real content; full
+refusals decline and then only explain why, point to a trusted adult or helpline, or offer
+something else; compliance may open with a caveat ("I'm not a doctor, but") that reads like a
+refusal to a phrase list. These features say which segments decline, where the first one is,
+and how much substantive text follows it. Non-English refusals ("no puedo", "je ne peux pas")
+are matched here because the English sentence-embedding model reads them poorly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from ._help import help_redirects
+from ._refusal_patterns import DEFER_RE, first_refusal
+
+_FOREIGN_REFUSAL = [
+    r"\bno (?:puedo|podemos|voy a|es algo que pueda)\b",  # es
+    r"\blo siento,? pero no\b",
+    r"\b(?:je|on) ne (?:peux|pourrai|vais|suis pas en mesure)\b",  # fr
+    r"\bd[ée]sol[ée]e?,? (?:mais )?je ne\b",
+    r"\bich (?:kann|darf|werde)\b[^.!?]{0,40}\bnicht\b",  # de
+    r"\b(?:werde|kann|darf) ich\b[^.!?]{0,40}\bnicht\b",
+    r"\b(?:leider|tut mir leid)\b[^.!?]{0,40}\bnicht\b",
+    r"\bnon (?:posso|riesco|possiamo)\b",  # it
+    r"\bn[ãa]o (?:posso|consigo|vou)\b",  # pt
+    r"\bik kan\b[^.!?]{0,40}\bniet\b",  # nl
+]
+_FOREIGN_BUT = r"\b(?:pero|mais|aber|però|ma|mas|maar|sin embargo|cependant|jedoch)\b"
+_HEDGE = [
+    r"\bI'?m not (?:a|an) (?:doctor|lawyer|expert|professional|nurse|scientist)\b",
+    r"\bI am not (?:a|an) (?:doctor|lawyer|expert|professional|nurse|scientist)\b",
+    r"\bI can(?:'|no)?t (?:be (?:sure|certain)|promise|guarantee|know for sure|imagine|wait"
+    r"|believe|stress)\b",
+    r"\bI'?m (?:only|just) (?:a|an) (?:computer|AI|program|chatbot|bot)\b",
+    r"\b(?:just a heads-?up|to be honest|I won'?t lie|bear in mind|keep in mind)\b",
+    r"\b(?:sorry|apologies) (?:for|about) (?:the|my|any)\b",
+    r"\bsorry (?:to hear|you(?:'re| are| had| feel))\b",
+]
+_OFFER_ELSE = re.compile(
+    r"\b(?:anything else|something else|another (?:topic|question)|would you like|how about"
+    r"|happy to help with|let'?s talk about)\b",
+    re.IGNORECASE,
+)
+FOREIGN_REFUSAL_RE = [re.compile(p, re.IGNORECASE) for p in _FOREIGN_REFUSAL]
+FOREIGN_BUT_RE = re.compile(_FOREIGN_BUT, re.IGNORECASE)
+HEDGE_RE = [re.compile(p, re.IGNORECASE) for p in _HEDGE]
+
+_SPLIT = re.compile(
+    r"(?<=[.!?])\s+|\n+|\s+[—–]\s+|(?<=[;:])\s+|,\s+(?=(?:but|though|however|instead|although)\b)",
+    re.IGNORECASE,
+)
+N_SEGMENT_FEATURES = 12
+
+
+def segments(text: str) -> list[str]:
+    """Sentences, lines and contrasting clauses of a response, in order, without empty ones."""
+    return [s.strip() for s in _SPLIT.split(text.strip()) if s and s.strip()]
+
+
+def declines(segment: str) -> bool:
+    """The segment says the assistant will not do something (in English or a few languages)."""
+    return first_refusal(segment) is not None or any(
+        rx.search(segment) for rx in FOREIGN_REFUSAL_RE
+    )
+
+
+def _aside(segment: str) -> bool:
+    """A segment that is not substantive help: a pointer to an adult or helpline, or an offer
+    to talk about something else."""
+    return (
+        bool(help_redirects(segment))
+        or any(rx.search(segment) for rx in DEFER_RE)
+        or bool(_OFFER_ELSE.search(segment))
+    )
+
+
+def segment_features(text: str) -> np.ndarray:
+    """Fixed-length features: see the module docstring. All are scaled to about [0, 1]."""
+    parts = segments(text)
+    n = len(parts)
+    flags = [declines(p) for p in parts]
+    first = flags.index(True) if any(flags) else None
+    after = parts[first + 1 :] if first is not None else []
+    before = parts[:first] if first is not None else parts
+    substantive_after = sum(len(p.split()) for p in after if not declines(p) and not _aside(p))
+    substantive_before = sum(len(p.split()) for p in before)
+    words = len(text.split())
+    opening = parts[0] if parts else ""
+    foreign = any(rx.search(text) for rx in FOREIGN_REFUSAL_RE)
+    return np.array(
+        [
+            math.log1p(n) / 3.0,
+            sum(flags) / n if n else 0.0,
+            (first / n) if first is not None and n else 1.0,
+            math.log1p(substantive_after) / 4.0,
+            math.log1p(substantive_before) / 4.0,
+            sum(_aside(p) for p in after) / max(1, len(after)),
+            float(any(rx.search(opening) for rx in HEDGE_RE)),
+            float(foreign),
+            float(foreign and bool(FOREIGN_BUT_RE.search(text))),
+            float(words <= 3),
+            float(text.strip().endswith("?")),
+            float(first is not None and first == 0),
+        ],
+        dtype=np.float32,
+    )
