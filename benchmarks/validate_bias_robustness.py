@@ -23,47 +23,28 @@ Skips cleanly (exit 0) when the public datasets are absent. Exit 1 when a check 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from _validation import ROOT, SEED, Section, find_datasets, fmt, write_figures
 
-from assurance_harness.expand.attacks import AttackExpander  # noqa: E402
-from assurance_harness.expand.bbq import BbqPromptExpander  # noqa: E402
-from assurance_harness.expand.bold import BoldExpander  # noqa: E402
-from assurance_harness.metrics.base import MetricContext  # noqa: E402
-from assurance_harness.metrics.bbq_bias import BbqMetric  # noqa: E402
-from assurance_harness.metrics.disparity import DisparityMetric  # noqa: E402
-from assurance_harness.metrics.intervals import wilson  # noqa: E402
-from assurance_harness.model import Case, ScoreInput, SuiteContext  # noqa: E402
-from assurance_harness.scorers.bbq import BbqAnswerScorer  # noqa: E402
-from assurance_harness.spec.datasets import load_dataset  # noqa: E402
-from assurance_harness.spec.suite import DatasetSpec  # noqa: E402
+from assurance_harness.expand.attacks import AttackExpander
+from assurance_harness.expand.bbq import BbqPromptExpander
+from assurance_harness.expand.bold import BoldExpander
+from assurance_harness.metrics.base import MetricContext
+from assurance_harness.metrics.bbq_bias import BbqMetric
+from assurance_harness.metrics.disparity import DisparityMetric
+from assurance_harness.metrics.intervals import wilson
+from assurance_harness.model import Case, ScoreInput, SuiteContext
+from assurance_harness.scorers.bbq import BbqAnswerScorer
+from assurance_harness.spec.datasets import load_dataset
+from assurance_harness.spec.suite import DatasetSpec
 
-SEED = 20261130
 LETTERS = "ABC"
-
-
-@dataclass
-class Section:
-    title: str
-    lines: list[str]
-    figures: dict[str, Any] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
-
-
-def fmt(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 # ------------------------------------------------------------------------------- BBQ
@@ -552,11 +533,6 @@ def run_sections(datasets: Path) -> list[Section]:
     return results
 
 
-def find_datasets(explicit: str | None) -> Path | None:
-    candidate = Path(explicit) if explicit else ROOT.parent / "shared" / "datasets"
-    return candidate if candidate.is_dir() else None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", help="public datasets folder (default ../shared/datasets)")
@@ -587,10 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     if args.json:
-        Path(args.json).write_text(
-            json.dumps({r.title: r.figures for r in results}, indent=2, default=str),
-            encoding="utf-8",
-        )
+        write_figures(args.json, results)
     failures = [f for r in results for f in r.failures]
     return 1 if failures else 0
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import platform
 import sys
 import time
@@ -28,15 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _validation import ROOT, SEED, Section, find_datasets, fmt, write_figures
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-from assurance_harness.metrics.intervals import bootstrap_ci, wilson  # noqa: E402
-from assurance_harness.model import Case, ScoreInput, SuiteContext  # noqa: E402
-
-SEED = 20261130
+from assurance_harness.metrics.intervals import bootstrap_ci, wilson
+from assurance_harness.model import Case, ScoreInput, SuiteContext
 
 
 @dataclass
@@ -48,13 +42,6 @@ class Context:
     root: Path = ROOT
     seed: int = SEED
     cache: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Section:
-    title: str
-    lines: list[str]
-    figures: dict[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- statistics helpers
@@ -95,10 +82,6 @@ def prf(labels: Sequence[int], predicted: Sequence[int]) -> dict[str, float]:
         np.asarray(labels), np.asarray(predicted), average="binary", zero_division=0
     )
     return {"precision": float(p), "recall": float(r), "f1": float(f)}
-
-
-def fmt(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def rate_with_ci(successes: int, n: int) -> str:
@@ -512,14 +495,6 @@ def summary(results: list[Section]) -> list[str]:
     return [*lines, ""]
 
 
-def find_datasets(explicit: str | None) -> Path | None:
-    candidates = [Path(explicit)] if explicit else [ROOT.parent / "shared" / "datasets"]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", help="public datasets folder (default ../shared/datasets)")
@@ -558,10 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     out += HISTORY
     Path(args.output).write_text("\n".join(out), encoding="utf-8")
     if args.json:
-        Path(args.json).write_text(
-            json.dumps({r.title: r.figures for r in results}, indent=2, default=str),
-            encoding="utf-8",
-        )
+        write_figures(args.json, results)
     print(f"wrote {args.output}")
     return 0
 
