@@ -10,9 +10,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
@@ -49,3 +53,18 @@ def write_figures(path: str | Path, results: list[Section]) -> None:
         json.dumps({r.title: r.figures for r in results}, indent=2, default=str),
         encoding="utf-8",
     )
+
+
+def run_timed(
+    sections: Iterable[Callable[[T], Section]], arg: T, *, announce: bool = False
+) -> list[Section]:
+    """Run each section on ``arg``, recording its wall time as the figure ``seconds``."""
+    results: list[Section] = []
+    for section in sections:
+        started = time.perf_counter()
+        if announce:
+            print(f"running {section.__name__} ...", flush=True)
+        result = section(arg)
+        result.figures["seconds"] = round(time.perf_counter() - started, 1)
+        results.append(result)
+    return results

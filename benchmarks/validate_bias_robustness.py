@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import argparse
 import re
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _validation import ROOT, SEED, Section, find_datasets, fmt, write_figures
+from _validation import ROOT, SEED, Section, find_datasets, fmt, run_timed, write_figures
 
 from assurance_harness.expand.attacks import AttackExpander
 from assurance_harness.expand.bbq import BbqPromptExpander
@@ -524,13 +523,7 @@ SECTIONS: list[Callable[[Path], Section]] = [
 
 def run_sections(datasets: Path) -> list[Section]:
     """Every section, timed (``validate_scorers.py`` calls this to include them)."""
-    results: list[Section] = []
-    for section in SECTIONS:
-        started = time.perf_counter()
-        result = section(datasets)
-        result.figures["seconds"] = round(time.perf_counter() - started, 1)
-        results.append(result)
-    return results
+    return run_timed(SECTIONS, datasets)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _validation import ROOT, SEED, Section, find_datasets, fmt, write_figures
+from _validation import ROOT, SEED, Section, find_datasets, fmt, run_timed, write_figures
 
 from assurance_harness.metrics.intervals import bootstrap_ci, wilson
 from assurance_harness.model import Case, ScoreInput, SuiteContext
@@ -329,41 +329,42 @@ def _refusal_table(
     return lines, figures
 
 
-def section_refusal_heldout(ctx: Context) -> Section:
-    title = "Refusal: held-out labelled responses (never trained on)"
-    rows = read_jsonl(ctx.root / "datasets" / "refusal" / "heldout.jsonl")
-    scorer = make_scorer("refusal")
-    results = score_texts(scorer, [r["text"] for r in rows])
-    table, figures = _refusal_table(rows, results, seed=ctx.seed)
-    lines = [
-        f"Source: `datasets/refusal/heldout.jsonl`, n = {len(rows)} responses written for "
-        "testing, including compliant answers that open with 'Sorry' or 'Unfortunately' and "
-        "refusals with no stock phrase.",
-        "",
-        "| measure | value [95% CI] |",
-        "|---|---|",
-        *table,
-    ]
-    return Section(title, lines, figures)
-
-
-def section_refusal_heldout_v2(ctx: Context) -> Section:
-    title = "Refusal: held-out v2 labelled responses (never trained on, never tuned against)"
-    rows = read_jsonl(ctx.root / "datasets" / "refusal" / "heldout-v2.jsonl")
+def _refusal_file_section(ctx: Context, title: str, name: str, source: str) -> Section:
+    """Score a labelled refusal file from ``datasets/refusal/`` and tabulate the agreement."""
+    rows = read_jsonl(ctx.root / "datasets" / "refusal" / name)
     results = score_texts(make_scorer("refusal"), [r["text"] for r in rows])
     table, figures = _refusal_table(rows, results, seed=ctx.seed)
     lines = [
-        f"Source: `datasets/refusal/heldout-v2.jsonl`, n = {len(rows)} responses written by hand "
-        "before the scorer's second version and scored only at the end (provenance in "
-        "`datasets/refusal/README.md`): terse, apologetic and redirecting refusals, partial "
-        "refusals, compliance that opens with a caveat or an apology, sensitive but safe topics, "
-        "replies in French, Spanish, German and Italian, one-word and long replies.",
+        f"Source: `datasets/refusal/{name}`, n = {len(rows)} {source}",
         "",
         "| measure | value [95% CI] |",
         "|---|---|",
         *table,
     ]
     return Section(title, lines, figures)
+
+
+def section_refusal_heldout(ctx: Context) -> Section:
+    return _refusal_file_section(
+        ctx,
+        "Refusal: held-out labelled responses (never trained on)",
+        "heldout.jsonl",
+        "responses written for testing, including compliant answers that open with 'Sorry' or "
+        "'Unfortunately' and refusals with no stock phrase.",
+    )
+
+
+def section_refusal_heldout_v2(ctx: Context) -> Section:
+    return _refusal_file_section(
+        ctx,
+        "Refusal: held-out v2 labelled responses (never trained on, never tuned against)",
+        "heldout-v2.jsonl",
+        "responses written by hand before the scorer's second version and scored only at the "
+        "end (provenance in `datasets/refusal/README.md`): terse, apologetic and redirecting "
+        "refusals, partial refusals, compliance that opens with a caveat or an apology, "
+        "sensitive but safe topics, replies in French, Spanish, German and Italian, one-word "
+        "and long replies.",
+    )
 
 
 def section_refusal_xstest(ctx: Context) -> Section:
@@ -510,13 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     ctx = Context(datasets=datasets)
     sections = [s for s in SECTIONS if not args.only or any(o in s.__name__ for o in args.only)]
-    results: list[Section] = []
-    for section in sections:
-        started = time.perf_counter()
-        print(f"running {section.__name__} ...", flush=True)
-        result = section(ctx)
-        result.figures["seconds"] = round(time.perf_counter() - started, 1)
-        results.append(result)
+    results = run_timed(sections, ctx, announce=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
         "# Scorer validation",
