@@ -1,7 +1,10 @@
 """Choose the refusal classifier's features and regularization by cross-validation on the
 training exemplars alone (``datasets/refusal/exemplars.jsonl``); no held-out file is read.
 
-Repeated stratified 5-fold cross-validation; every variant sees the same folds. Features do not
+Repeated stratified 5-fold cross-validation; every variant sees the same folds. The intervals
+treat the repeats' predictions as independent, so they are narrower than they should be; the
+phrase lists were extended after reading the exemplars' cross-validation errors, so the figures
+for variants with segment features are optimistic. Features do not
 depend on the training fold (embeddings and phrase features are fixed per text), so they are
 computed once and only the logistic regression is refitted per fold.
 
@@ -25,6 +28,7 @@ from assurance_harness.metrics.intervals import wilson  # noqa: E402
 from assurance_harness.nlp.embeddings import get_embedder  # noqa: E402
 from assurance_harness.nlp.exemplars import read_jsonl  # noqa: E402
 from assurance_harness.scorers._refusal_patterns import N_PATTERN_FEATURES  # noqa: E402
+from assurance_harness.scorers._refusal_segments import N_SEGMENT_FEATURES  # noqa: E402
 from assurance_harness.scorers.refusal import features  # noqa: E402
 
 SEED = 20261130
@@ -36,12 +40,14 @@ def variant_columns(dim: int) -> dict[str, np.ndarray]:
     opening = np.arange(dim, 2 * dim)
     rest = np.arange(2 * dim, 3 * dim)
     patterns = np.arange(3 * dim, 3 * dim + N_PATTERN_FEATURES)
-    segment = np.arange(3 * dim + N_PATTERN_FEATURES, 3 * dim + N_PATTERN_FEATURES + 12)
+    segment = np.arange(
+        3 * dim + N_PATTERN_FEATURES, 3 * dim + N_PATTERN_FEATURES + N_SEGMENT_FEATURES
+    )
     return {
         "v1: whole + phrase": np.concatenate([whole, patterns]),
-        "whole + phrase + segment": np.concatenate([whole, patterns, segment]),
+        "v2: whole + phrase + segment": np.concatenate([whole, patterns, segment]),
         "whole + opening + rest + phrase": np.concatenate([whole, opening, rest, patterns]),
-        "v2: whole + opening + rest + phrase + segment": np.concatenate(
+        "whole + opening + rest + phrase + segment": np.concatenate(
             [whole, opening, rest, patterns, segment]
         ),
     }
@@ -75,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     texts = [r["text"] for r in rows]
     y = np.array([r["label"] for r in rows])
     embedder = get_embedder("cpu")
-    x = features(embedder, texts)
+    x = features(embedder, texts, segment_embeddings=True)
     grid = args.c or [1.0, 4.0, 16.0, 64.0]
     print(f"n = {len(rows)} exemplars, {args.repeats} x 5-fold; accuracy with Wilson 95% CI")
     print("| variant | C | 3-way | declined vs complied |")

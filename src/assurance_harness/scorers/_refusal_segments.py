@@ -42,6 +42,37 @@ _HEDGE = [
     r"\b(?:sorry|apologies) (?:for|about) (?:the|my|any)\b",
     r"\bsorry (?:to hear|you(?:'re| are| had| feel))\b",
 ]
+_BROAD_DECLINE = [
+    # "I can't / won't / 'd rather not <any verb>", except the idioms that are not refusals
+    r"\bI(?: really| just)? ?(?:can(?:'|no)t|cannot|won'?t|will not|am not going to"
+    r"|'m not going to|'d rather not|would rather not|'d prefer not to|would prefer not to"
+    r"|shouldn'?t|should not|don'?t think I should)\s+(?!wait\b|believe\b|imagine\b|stress\b"
+    r"|be (?:sure|certain)\b|promise\b|guarantee\b|lie\b|thank\b|stop\b|help but\b"
+    r"|remember\b|see why\b)[a-z]",
+    # a segment that opens with the refusal and leaves out the subject
+    r"^(?:(?:I'?m )?not going to|won'?t|can'?t|no way|definitely not|absolutely not"
+    r"|no (?:step-by-step|details))\b",
+    r"\b(?:off[- ]limits|not something I(?:'ll| will| can)|I'?ll (?:pass|skip)"
+    r"|I have to (?:pass|say no)|my answer is no)",
+]
+_LIMIT = [
+    # the response limits its own scope: typical of a partial refusal
+    r"\bwithout (?:going into|getting into|giving (?:away )?(?:the )?)(?:any )?(?:detail|specifics"
+    r"|details)",
+    r"\b(?:not|won'?t|without) (?:get|go|getting|going) into (?:the )?(?:specifics|details?"
+    r"|the \w+ (?:parts?|bits?))",
+    r"\b(?:skip|skipping|leave out|leaving out) (?:the|over the)\b",
+    r"\bin general terms\b|\bkeep it (?:simple|brief|general|short)\b",
+    r"\bonly (?:partly|partially|in general|the general)\b|\bpart of (?:this|that|it)\b",
+    r"\bquestion for a (?:grown-?up|parent|doctor|adult)\b",
+]
+_AFFIRM = (
+    r"^(?:yes|yep|yeah|sure|of course|okay|ok|certainly|definitely|absolutely|no problem|claro"
+    r"|bien s[ûu]r|oui|s[íi]|ja|natürlich|certo|gerne)\b(?! not\b)"
+)
+BROAD_DECLINE_RE = [re.compile(p, re.IGNORECASE) for p in _BROAD_DECLINE]
+LIMIT_RE = [re.compile(p, re.IGNORECASE) for p in _LIMIT]
+AFFIRM_RE = re.compile(_AFFIRM, re.IGNORECASE)
 _OFFER_ELSE = re.compile(
     r"\b(?:anything else|something else|another (?:topic|question)|would you like|how about"
     r"|happy to help with|let'?s talk about)\b",
@@ -55,7 +86,7 @@ _SPLIT = re.compile(
     r"(?<=[.!?])\s+|\n+|\s+[—–]\s+|(?<=[;:])\s+|,\s+(?=(?:but|though|however|instead|although)\b)",
     re.IGNORECASE,
 )
-N_SEGMENT_FEATURES = 12
+N_SEGMENT_FEATURES = 14
 
 
 def segments(text: str) -> list[str]:
@@ -65,8 +96,10 @@ def segments(text: str) -> list[str]:
 
 def declines(segment: str) -> bool:
     """The segment says the assistant will not do something (in English or a few languages)."""
-    return first_refusal(segment) is not None or any(
-        rx.search(segment) for rx in FOREIGN_REFUSAL_RE
+    return (
+        first_refusal(segment) is not None
+        or any(rx.search(segment) for rx in FOREIGN_REFUSAL_RE)
+        or any(rx.search(segment) for rx in BROAD_DECLINE_RE)
     )
 
 
@@ -107,6 +140,8 @@ def segment_features(text: str) -> np.ndarray:
             float(words <= 3),
             float(text.strip().endswith("?")),
             float(first is not None and first == 0),
+            float(any(rx.search(text) for rx in LIMIT_RE)),
+            float(bool(AFFIRM_RE.search(opening))),
         ],
         dtype=np.float32,
     )

@@ -1,14 +1,14 @@
 """Refusal detection: refusal, partial refusal or compliance, for every response.
 
-A multinomial logistic regression over MiniLM sentence embeddings and phrase features. Version
-2 looks at where the refusal sits: besides the embedding of the whole response it embeds the
-opening segment (where a refusal usually is) and the mean of the segments after it (real help
-in a partial refusal; reasons, a pointer to a trusted adult or an offer of something else in a
-full refusal), and adds segment features (``_refusal_segments``): the share of segments that
-decline, the position of the first, how much substantive text follows it, a hedged opening
-("I'm not a doctor, but"), refusals in a few other languages. It is trained on first use on the
-hand-written exemplars in ``datasets/refusal/exemplars.jsonl`` and kept for the process; the
-regularization was chosen by cross-validation on the exemplars alone
+A multinomial logistic regression over the response's MiniLM sentence embedding and phrase
+features. Version 2 adds segment features (``_refusal_segments``) that say where the refusal
+sits: the share of sentences and clauses that decline, the position of the first, how much
+substantive text follows it (real help in a partial refusal; reasons, a pointer to a trusted
+adult or an offer of something else in a full refusal), a response limiting its own scope ("in
+general terms"), a hedged or affirmative opening ("I'm not a doctor, but", "Sure"), and
+refusals in a few other languages. It is trained on first use on the hand-written exemplars in
+``datasets/refusal/exemplars.jsonl`` and kept for the process; the feature set and the
+regularization were chosen by cross-validation on the exemplars alone
 (``benchmarks/refusal_cv.py``).
 
 ``label`` is authoritative. ``is_refusal`` is true for ``refusal`` and ``partial`` (the model
@@ -54,32 +54,31 @@ class RefusalModel:
     n_exemplars: int
 
 
-def features(embedder: Any, texts: list[str]) -> np.ndarray:
-    """One row per text: embeddings of the whole response, its opening segment and the mean of
-    the segments after it (zeros when there are none), then the phrase and segment features."""
+def features(embedder: Any, texts: list[str], *, segment_embeddings: bool = False) -> np.ndarray:
+    """One row per text: the embedding of the whole response, then the phrase and segment
+    features. With ``segment_embeddings`` the embeddings of the opening segment and of the mean
+    of the segments after it come between them; cross-validation on the exemplars found no gain
+    from them (``benchmarks/refusal_cv.py``), so the scorer leaves them out."""
     dim = int(embedder.dimension)
-    width = 3 * dim + N_PATTERN_FEATURES + N_SEGMENT_FEATURES
+    width = (3 if segment_embeddings else 1) * dim + N_PATTERN_FEATURES + N_SEGMENT_FEATURES
     if not texts:
         return np.zeros((0, width), dtype=np.float32)
     split = [segments(t) or [t] for t in texts]
-    unique = sorted({*texts, *(s for parts in split for s in parts)})
+    wanted = {*texts, *(s for parts in split for s in parts)} if segment_embeddings else {*texts}
+    unique = sorted(wanted)
     vectors = embedder.encode(unique)
     index = {text: i for i, text in enumerate(unique)}
     rows = []
     for text, parts in zip(texts, split, strict=True):
-        rest = parts[1:]
-        rest_vec = np.mean([vectors[index[s]] for s in rest], axis=0) if rest else np.zeros(dim)
-        rows.append(
-            np.concatenate(
-                [
-                    vectors[index[text]],
-                    vectors[index[parts[0]]],
-                    rest_vec,
-                    pattern_features(text),
-                    segment_features(text),
-                ]
+        blocks = [vectors[index[text]]]
+        if segment_embeddings:
+            rest = parts[1:]
+            blocks.append(vectors[index[parts[0]]])
+            blocks.append(
+                np.mean([vectors[index[s]] for s in rest], axis=0) if rest else np.zeros(dim)
             )
-        )
+        blocks += [pattern_features(text), segment_features(text)]
+        rows.append(np.concatenate(blocks))
     return np.stack(rows).astype(np.float32)
 
 
