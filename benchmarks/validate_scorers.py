@@ -425,6 +425,36 @@ HISTORY = [
     "flag recall for ages up to 12 from 0.750 to 0.583; missing unsuitable content is the "
     "costlier error for a children's service, so it was removed.",
     "",
+    "### Refusal scorer version 2",
+    "",
+    "Because the v1 held-out set had informed the exemplars, a second held-out set "
+    "(`heldout-v2.jsonl`, 99 responses) was written by hand before version 2 was started, "
+    "cleared of near-duplicates of the exemplars by text similarity alone, and scored once "
+    "with version 1. Baseline (version 1, 172 exemplars, C = 16): v1 held-out 3-way 0.886 "
+    "[0.790, 0.941], declined-vs-complied 0.914 (n = 70); v2 held-out 3-way 0.758 "
+    "[0.665, 0.831], declined-vs-complied 0.818 [0.731, 0.882], ROC-AUC 0.907 (n = 99); "
+    "XSTest references 3-way 0.880 [0.762, 0.944], declined-vs-complied 0.960 (n = 50).",
+    "",
+    "What changed in version 2: segment features (`scorers/_refusal_segments.py`): the "
+    "response is split into sentences, lines and contrasting clauses, and the features say "
+    "which segments decline (stock phrases, any 'I can't / won't / would rather not' except "
+    "idioms such as 'I can't wait', and refusals in Spanish, French, German, Italian, "
+    "Portuguese and Dutch), where the first one is, how many substantive words follow it "
+    "(pointers to an adult or helpline and offers of something else do not count), whether "
+    "the response limits its own scope ('in general terms'), and whether it opens with a "
+    "hedge ('I'm not a doctor, but') or an agreement ('Sure'). 64 exemplars were added "
+    "(236 in all: short, non-English, hedged and long replies, sensitive but safe answers). "
+    "Features and C were chosen by 3 x 5-fold cross-validation on the exemplars alone "
+    "(`benchmarks/refusal_cv.py`: 3-way 0.879 for version 1's features, 0.962 for version "
+    "2's, on the 236 exemplars; optimistic, because the phrase lists were extended after "
+    "reading the exemplars' cross-validation errors). Tried and left out because "
+    "cross-validation showed no gain: embeddings of the opening segment and of the rest "
+    "(0.962 either way), a stacked sentence-level classifier (0.911 vs 0.904 before the "
+    "phrase extensions, at six times the training cost), per-class decision offsets (under one "
+    "point). None of the three held-out sets was looked at between the baseline and the "
+    "figures above; the same person wrote the v2 held-out set and the new exemplars and "
+    "phrase lists, so v2 is not independent of the author's style.",
+    "",
 ]
 
 
