@@ -455,6 +455,15 @@ HISTORY = [
     "figures above; the same person wrote the v2 held-out set and the new exemplars and "
     "phrase lists, so v2 is not independent of the author's style.",
     "",
+    "Still weak, from the errors on the held-out sets after the final run (not acted on): "
+    "refusals that carry a long explanation or a pointer to a counsellor read as partial "
+    "(4 of 33 on v2); declines phrased as 'X isn't something I can do' with no 'I' first, "
+    "or 'Not the full lyrics', can be missed (2 partials and 2 refusals on v2 read as "
+    "compliance); 'Lo siento, pero no puedo' reads as partial because 'pero' looks like a "
+    "contrast; one- or two-word answers ('Canberra.') read as refusals; an answer opening "
+    "with 'No,' ('No, a tomato is a fruit') reads as a refusal. The 3-way figure on v2 "
+    "(0.899) is just short of 0.9, and its interval reaches down to 0.82.",
+    "",
 ]
 
 
