@@ -43,6 +43,10 @@ class SentenceEmbedder:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
+        from . import quiet_transformers
+
+        quiet_transformers()
+
         path = directory or model_dir()
         self._torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)

@@ -124,6 +124,9 @@ def build(
         raise ConfigError.single(
             source, f"Detoxify checkpoint config is incomplete or unknown ({exc})"
         ) from exc
+    from ..nlp import quiet_transformers
+
+    quiet_transformers()
     config = model_class.config_class.from_pretrained(
         config_source, num_labels=num_classes, local_files_only=local_only
     )

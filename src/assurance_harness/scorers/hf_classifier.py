@@ -63,6 +63,9 @@ def _load(model_dir: str, device: str) -> tuple[Any, Any]:
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
             try:
+                from ..nlp import quiet_transformers
+
+                quiet_transformers()
                 tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
                 model = AutoModelForSequenceClassification.from_pretrained(
                     str(path), local_files_only=True

@@ -108,6 +108,9 @@ class TransformersTarget(Target):
                 "pip install torch transformers"
             ) from None
         path = str(self.model_path)
+        from ..nlp import quiet_transformers
+
+        quiet_transformers()
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=self.s.local_files_only)
         dtype = "auto" if self.s.dtype == "auto" else getattr(torch, self.s.dtype)
         model = AutoModelForCausalLM.from_pretrained(
