@@ -538,7 +538,12 @@ def summary(results: list[Section]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", help="public datasets folder (default ../shared/datasets)")
-    parser.add_argument("--output", default=str(ROOT / "VALIDATION.md"))
+    parser.add_argument(
+        "--output",
+        help="where to write the report (default: VALIDATION.md when the public sets are "
+        "present; without them, a partial report would hide the recorded public figures, so "
+        "the default is then validation-partial.md in the working directory)",
+    )
     parser.add_argument("--json", help="also write the figures as JSON here")
     parser.add_argument("--only", action="append", help="run only sections whose name has this")
     args = parser.parse_args(argv)
@@ -548,6 +553,8 @@ def main(argv: list[str] | None = None) -> int:
             "public datasets folder not found (../shared/datasets): the public-set sections "
             "are skipped; the project's own held-out sets still run"
         )
+    if args.output is None:
+        args.output = str(ROOT / "VALIDATION.md") if datasets else "validation-partial.md"
     ctx = Context(datasets=datasets)
     sections = [s for s in SECTIONS if not args.only or any(o in s.__name__ for o in args.only)]
     results = run_timed(sections, ctx, announce=True)
