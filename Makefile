@@ -45,6 +45,7 @@ typecheck: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/runner_throughput.py
+	$(PY) benchmarks/detoxify_throughput.py
 
 validate: $(VENV)/.installed-dev
 	$(PY) benchmarks/validate_scorers.py
