@@ -108,3 +108,45 @@ def test_mean_and_quantile(suite) -> None:
     assert mean.value == pytest.approx(0.5) and mean.n == 11 and mean.ci_low < 0.5 < mean.ci_high
     p90 = compute_metric(suite.metrics[2], rows, seed=0)
     assert p90.value == pytest.approx(0.9)
+
+
+def test_mean_and_quantile_skip_non_numeric_values_instead_of_crashing(write) -> None:
+    # A list or dict value (meta.tags, or a whole scorer output) used to raise TypeError after
+    # every response had been collected; it is skipped and counted like text or null.
+    loaded = load_suite(
+        write(
+            "n.yaml",
+            """suite: n
+cases: [{id: a, prompt: x}]
+metrics:
+  - {id: m, mean: meta.v}
+  - {id: q, quantile: {expr: meta.v, q: 0.5}}
+""",
+        )
+    )
+    rows = [row(c, None, "g") for c in "abcd"]
+    for r, v in zip(rows, [[1, 2], {"k": 1}, 2.0, float("nan")], strict=True):
+        r["metadata"]["v"] = v
+    for spec in loaded.metrics:
+        value = compute_metric(spec, rows, seed=0)
+        assert value.value == 2.0 and value.n == 1 and value.details["n_skipped"] == 3
+
+
+def test_gate_with_min_and_max_names_worst_cases_on_the_side_that_failed(write) -> None:
+    loaded = load_suite(
+        write(
+            "b.yaml",
+            """suite: b
+cases: [{id: a, prompt: x}]
+metrics:
+  - {id: m, mean: tox.toxicity}
+""",
+        )
+    )
+    spec = loaded.metrics[0]
+    rows = [row("low", 0.1, "g"), row("mid", 0.2, "g"), row("high", 0.3, "g")]
+    value = compute_metric(spec, rows, seed=0)
+    too_low = judge_gate(GateSpec(metric="m", min=0.5, max=0.9), value, spec, rows)
+    assert too_low["verdict"] == "fail" and too_low["worst_cases"][0] == "low#0"
+    too_high = judge_gate(GateSpec(metric="m", min=0.0, max=0.15), value, spec, rows)
+    assert too_high["verdict"] == "fail" and too_high["worst_cases"][0] == "high#0"

@@ -7,6 +7,7 @@ from functools import partial
 import numpy as np
 from pydantic import Field
 
+from ._pairs import number
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
 from .intervals import bootstrap_ci, wilson
@@ -23,15 +24,19 @@ class QuantileParams(ExprParams):
 
 
 def numeric_values(rows: list[Row], expr: str) -> tuple[list[float], int]:
-    """Evaluate ``expr`` per row; return the numeric values and how many rows were skipped."""
+    """Evaluate ``expr`` per row; return the numeric values and how many rows were skipped.
+
+    Null, text, lists and NaN are skipped (and counted), never coerced or allowed to crash the
+    run after every response has been collected.
+    """
     values: list[float] = []
     skipped = 0
     for row in rows:
-        value = evaluate(expr, row)
-        if value is None or isinstance(value, str):
+        value = number(evaluate(expr, row))
+        if value is None:
             skipped += 1
             continue
-        values.append(float(value))
+        values.append(value)
     return values, skipped
 
 

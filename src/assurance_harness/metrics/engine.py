@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from ._pairs import number
 from .base import MetricContext, MetricValue, Row
 from .expr import evaluate
 
@@ -97,16 +98,36 @@ def judge_gate(
                 verdict = False
     result["verdict"] = "pass" if verdict else "fail"
     if not verdict and spec is not None:
-        result["worst_cases"] = worst_cases(spec, rows, gate)
+        figures = [figure] + [
+            _checked(value.groups[name], bound) for name in result["failing_groups"]
+        ]
+        result["worst_cases"] = worst_cases(
+            spec, rows, gate, too_high=_too_high(gate, [f for f in figures if f is not None])
+        )
     return result
 
 
-def worst_cases(spec: MetricSpec, rows: list[Row], gate: GateSpec) -> list[str]:
+def _too_high(gate: GateSpec, figures: list[float]) -> bool:
+    """Whether the gate failed on its max (high values are bad) rather than its min.
+
+    A gate with both a min and a max can fail on either side; the worst cases must be the
+    rows on the side that failed, not always the high ones.
+    """
+    if gate.max is None:
+        return False
+    if gate.min is None:
+        return True
+    return any(f > gate.max for f in figures) or not any(f < gate.min for f in figures)
+
+
+def worst_cases(
+    spec: MetricSpec, rows: list[Row], gate: GateSpec, *, too_high: bool | None = None
+) -> list[str]:
     """Keys (``case_id#sample``) of rows that pushed the metric toward failing its gate."""
+    if too_high is None:
+        too_high = gate.max is not None
     selected = [r for r in rows if spec.where is None or evaluate(spec.where, r)]
-    from_kind = spec.kind_cls().worst_cases(
-        selected, spec.params, lower_is_better=gate.max is not None
-    )
+    from_kind = spec.kind_cls().worst_cases(selected, spec.params, lower_is_better=too_high)
     if from_kind is not None:
         return from_kind[:MAX_WORST_CASES]
     expr = getattr(spec.params, "expr", None) or getattr(spec.params, "value", None)
@@ -115,12 +136,12 @@ def worst_cases(spec: MetricSpec, rows: list[Row], gate: GateSpec) -> list[str]:
     scored: list[tuple[float, str]] = []
     for row in selected:
         value = evaluate(expr, row)
-        if value is None or isinstance(value, str):
+        figure = number(value)
+        if figure is None:
             continue
-        number = float(value)
         # For a max gate the high values are the bad ones; for a min gate the low ones.
-        badness = number if gate.max is not None else -number
-        if spec.kind == "rate" and not (bool(value) if gate.max is not None else not bool(value)):
+        badness = figure if too_high else -figure
+        if spec.kind == "rate" and not (bool(value) if too_high else not bool(value)):
             continue
         scored.append((badness, f"{row['case_id']}#{row['sample']}"))
     scored.sort(key=lambda item: -item[0])
