@@ -98,9 +98,9 @@ def judge_gate(
                 verdict = False
     result["verdict"] = "pass" if verdict else "fail"
     if not verdict and spec is not None:
-        figures = [figure] + [
-            _checked(value.groups[name], bound) for name in result["failing_groups"]
-        ]
+        groups = value.groups or {}
+        figures: list[float | None] = [figure]
+        figures += [_checked(groups[name], bound) for name in result["failing_groups"]]
         result["worst_cases"] = worst_cases(
             spec, rows, gate, too_high=_too_high(gate, [f for f in figures if f is not None])
         )
