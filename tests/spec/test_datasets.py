@@ -72,3 +72,36 @@ def test_duplicate_case_ids_are_errors(write) -> None:
     )
     with pytest.raises(ConfigError, match="duplicate case id 'a'"):
         load_suite(suite)
+
+
+def test_csv_with_bom_and_quoted_newlines_maps_columns_and_names_row_start_lines(
+    tmp_path,
+) -> None:
+    # Excel writes a byte-order mark; it used to glue itself to the first header ("\ufeffid"),
+    # so the mapped id column silently vanished. A row's line is where it starts, even when a
+    # quoted field before it spans lines.
+    (tmp_path / "d.csv").write_bytes(b'\xef\xbb\xbfid,text\n1,"hello\nworld"\n2,plain\n3,"  "\n')
+    suite = tmp_path / "s.yaml"
+    suite.write_text("suite: s\ndataset:\n  path: d.csv\n  fields: {prompt: text}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_suite(suite)
+    assert exc.value.issues[0].line == 5 and "empty prompt" in str(exc.value)
+    (tmp_path / "d.csv").write_bytes(b'\xef\xbb\xbfid,text\n1,"hello\nworld"\n2,plain\n')
+    cases = load_suite(suite).cases
+    assert [(c.id, c.prompt) for c in cases] == [("1", "hello\nworld"), ("2", "plain")]
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "json"])
+def test_non_utf8_dataset_is_a_one_line_error_naming_the_line(tmp_path, ext) -> None:
+    body = {
+        "csv": b"id,text\n1,ok\n2,caf\xe9\n",
+        "jsonl": b'{"id": 1, "text": "ok"}\n{"id": 2, "text": "caf\xe9"}\n',
+        "json": b'[{"id": 1, "text": "ok"},\n {"id": 2, "text": "caf\xe9"}]\n',
+    }[ext]
+    (tmp_path / f"d.{ext}").write_bytes(body)
+    suite = tmp_path / "s.yaml"
+    suite.write_text(f"suite: s\ndataset:\n  path: d.{ext}\n  fields: {{prompt: text}}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_suite(suite)
+    assert exc.value.issues[0].line == 3 if ext == "csv" else exc.value.issues[0].line == 2
+    assert "UTF-8" in str(exc.value) and "\n" not in str(exc.value).strip()

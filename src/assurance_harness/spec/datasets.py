@@ -9,6 +9,7 @@ columns reach into nested JSON (``additional_metadata.stereotyped_groups``). Cas
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
 from collections.abc import Iterator
@@ -26,8 +27,9 @@ CASE_FIELDS = ("id", "prompt", "messages")
 
 def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, row) pairs; malformed lines are errors naming the line."""
+    text = _read_text(path, source)
     if fmt == "jsonl":
-        with path.open(encoding="utf-8") as handle:
+        with io.StringIO(text) as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
@@ -42,7 +44,7 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
                 yield number, row
     elif fmt == "json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ConfigError.single(source, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
         if isinstance(data, dict):
@@ -56,12 +58,38 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
                 raise ConfigError.single(source, f"item {index} is not an object")
             yield index + 1, row
     else:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with io.StringIO(text, newline="") as handle:
             reader = csv.DictReader(handle)
-            if reader.fieldnames is None:
-                return
-            for row in reader:
-                yield reader.line_num, {k: v for k, v in row.items() if k is not None}
+            try:
+                if reader.fieldnames is None:
+                    return
+                # A quoted field may span lines: a row starts just after the previous one ended.
+                start = reader.line_num + 1
+                for row in reader:
+                    yield start, {k: v for k, v in row.items() if k is not None}
+                    start = reader.line_num + 1
+            except csv.Error as exc:
+                raise ConfigError.single(
+                    source, f"invalid CSV: {exc}", line=reader.line_num, hint="check the quoting"
+                ) from None
+
+
+def _read_text(path: Path, source: str) -> str:
+    """The file as text: UTF-8, with a byte-order mark (Excel's CSV export) dropped.
+
+    Undecodable bytes are a one-line error naming the line, not a traceback.
+    """
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError.single(
+            source,
+            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
+            line=line,
+            hint="re-save the file as UTF-8",
+        ) from None
 
 
 def _lookup(row: dict[str, Any], column: str) -> tuple[bool, Any]:
