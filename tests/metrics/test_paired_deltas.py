@@ -135,3 +135,14 @@ def test_gates_read_signed_deltas_the_same_overall_and_per_group() -> None:
     assert both_ways["verdict"] == "fail" and both_ways["failing_groups"] == ["g3"]
     loose = judge_gate(GateSpec(metric="m", max=0.25, min=-0.25), value, None, [])
     assert loose["verdict"] == "pass"
+
+
+def test_identical_groups_give_an_exact_zero_not_float_residue() -> None:
+    # np.mean([0.1] * 3) is 0.1 + 1.4e-17: the deltas used to be -1.4e-17, printed in reports
+    # as "-1.388e-17" with an interval of the same noise.
+    table = {(t, g): 0.1 for t in ("t1", "t2", "t3") for g in ("g1", "g2", "g3")}
+    value = compute(rows(table))
+    assert value.value == 0.0
+    assert (value.ci_low, value.ci_high) == (0.0, 0.0)
+    assert value.groups is not None
+    assert all(v.value == 0.0 and v.ci_high == 0.0 for v in value.groups.values())

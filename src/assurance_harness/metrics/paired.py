@@ -48,6 +48,10 @@ class PairedParams(MetricParams):
     furthest from zero."""
 
 
+_DIGITS = 12
+"""Decimal places kept in each delta: far below any score's resolution, far above float noise."""
+
+
 @register_metric
 class PairedDeltaMetric(MetricKind):
     """Per-group mean paired delta, and the largest absolute one overall."""
@@ -92,7 +96,10 @@ class PairedDeltaMetric(MetricKind):
                 base = float(np.mean(list(cell.values())))
             for i, group in enumerate(groups):
                 if group in cell:
-                    delta[i, j] = cell[group] - base
+                    # Rounded: groups answered identically must show a delta of exactly 0,
+                    # not floating-point residue (9e-18) that reports print and name a worst
+                    # group by.
+                    delta[i, j] = round(cell[group] - base, _DIGITS)
         counts = np.sum(~np.isnan(delta), axis=1)
         kept = [i for i, c in enumerate(counts) if c >= params.min_pairs]
         dropped = [groups[i] for i in range(len(groups)) if i not in kept]
