@@ -120,7 +120,7 @@ def trend_png(
         ax.axhline(
             value, color="#c62828", linestyle="--", linewidth=1, label=f"gate {label} {value:g}"
         )
-    ax.set_xticks(xs, [f"{p.started_at[:10]}\nn={p.n}" for p in points], fontsize=7)
+    ax.set_xticks(xs, tick_labels(points), fontsize=7)
     ax.set_title(f"{suite}: {metric} over the last {len(points)} run(s)", fontsize=11)
     ax.set_ylabel(metric)
     if ax.get_legend_handles_labels()[0]:
@@ -129,6 +129,17 @@ def trend_png(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()
+
+
+def tick_labels(points: list[TrendPoint]) -> list[str]:
+    """One x label per run: its date and n, with the time of day when two runs share a date
+    (nightly plus a rerun, or several runs in a day would otherwise look like one date)."""
+    dates = [p.started_at[:10] for p in points]
+    repeated = len(set(dates)) < len(dates)
+    return [
+        f"{p.started_at[:10]}{' ' + p.started_at[11:16] if repeated else ''}\nn={p.n}"
+        for p in points
+    ]
 
 
 def gate_thresholds(reports_dir: Path | str, suite: str, metric: str) -> dict[str, float]:
