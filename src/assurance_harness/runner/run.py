@@ -34,7 +34,8 @@ ProgressFn = Callable[[int, int, int], None]
 
 
 class RunInterrupted(Exception):
-    """Ctrl-C during sending: what completed is in the journal; ``resume_command`` continues."""
+    """Ctrl-C during sending or scoring: what completed is in the journal; ``resume_command``
+    continues."""
 
     def __init__(self, run_id: str, resume_command: str, done: int, total: int) -> None:
         super().__init__(run_id)
@@ -223,6 +224,11 @@ def run_suite(
         def wrapped(finished: int, _total: int, errors: int) -> None:
             progress(offset + finished, total, base_errors + errors)
 
+    resume_cmd = (
+        f"assurance run {shlex.quote(str(suite_path))} --target "
+        f"{shlex.quote(str(target_path))} --reports {shlex.quote(str(reports))} "
+        f"--resume {run_dir.run_id}"
+    )
     run_dir.open_journal()
     try:
         if pending:
@@ -239,11 +245,6 @@ def run_suite(
             )
     except KeyboardInterrupt:
         run_dir.close_journal()
-        resume_cmd = (
-            f"assurance run {shlex.quote(str(suite_path))} --target "
-            f"{shlex.quote(str(target_path))} --reports {shlex.quote(str(reports))} "
-            f"--resume {run_dir.run_id}"
-        )
         raise RunInterrupted(
             run_dir.run_id, resume_cmd, len(run_dir.read_responses()), total
         ) from None
@@ -268,13 +269,14 @@ def run_suite(
             ledger_path=ledger_path,
             command=command,
         )
+    except KeyboardInterrupt:
+        # Ctrl-C while scoring: every response is in the journal, so resuming only re-scores.
+        raise RunInterrupted(run_dir.run_id, resume_cmd, total, total) from None
     except HarnessError as exc:
         # The responses are safe in the journal: say how to finish without re-sending anything.
         exc.args = (
             f"{exc}\nthe responses are saved in run {run_dir.run_id}; after fixing this, "
-            f"finish with: assurance run {shlex.quote(str(suite_path))} --target "
-            f"{shlex.quote(str(target_path))} --reports {shlex.quote(str(reports))} "
-            f"--resume {run_dir.run_id}",
+            f"finish with: {resume_cmd}",
         )
         raise
 

@@ -1,0 +1,55 @@
+"""Ctrl-C after every response arrived (while scoring) still leaves a resumable run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.runner import run as run_module
+from assurance_harness.runner.run import RunInterrupted, run_suite
+
+
+def _files(tmp_path: Path) -> tuple[Path, Path]:
+    (tmp_path / "echo_target.py").write_text(
+        "def respond(messages, **kw):\n    return 'echo ' + messages[-1]['content']\n"
+    )
+    target = tmp_path / "target.yaml"
+    target.write_text("type: callable\nfunction: echo_target:respond\npython_path: ['.']\n")
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "suite: interrupt-scoring\nsamples: 2\n"
+        "cases: [{id: a, prompt: one}, {id: b, prompt: two}]\n"
+        "metrics:\n  - {id: echoed, rate: \"'echo' in response\"}\n"
+        "gates:\n  - {metric: echoed, min: 1.0}\n"
+    )
+    return suite, target
+
+
+def test_ctrl_c_while_scoring_names_the_resume_command_and_resume_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suite, target = _files(tmp_path)
+    reports = tmp_path / "reports"
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        # Ctrl-C arrives while the scorers run, after the journal holds every response.
+        patch.setattr(run_module, "apply_scorers", interrupted)
+        with pytest.raises(RunInterrupted) as stop:
+            run_suite(
+                suite, target, reports_dir=reports, write_reports=False, attach_evidence=False
+            )
+    assert stop.value.done == stop.value.total == 4
+    assert f"--resume {stop.value.run_id}" in stop.value.resume_command
+    outcome = run_suite(
+        suite,
+        target,
+        reports_dir=reports,
+        resume=stop.value.run_id,
+        write_reports=False,
+        attach_evidence=False,
+    )
+    assert outcome.exit_code == 0 and outcome.summary["counts"]["requests"] == 4
