@@ -146,3 +146,38 @@ def test_identical_groups_give_an_exact_zero_not_float_residue() -> None:
     assert (value.ci_low, value.ci_high) == (0.0, 0.0)
     assert value.groups is not None
     assert all(v.value == 0.0 and v.ci_high == 0.0 for v in value.groups.values())
+
+
+def test_worst_cases_are_the_responses_that_moved_not_the_highest_raw_values() -> None:
+    # Source s1 is rated 12+ unperturbed and stays 12+ under typo; synonym pushes s2 from 8 to 16.
+    # The raw values would put the s1 original and its typo variant first; the delta says s2.
+    table = {
+        ("s1", "none"): 12.0,
+        ("s1", "typo"): 12.0,
+        ("s1", "synonym"): 12.0,
+        ("s2", "none"): 8.0,
+        ("s2", "typo"): 8.0,
+        ("s2", "synonym"): 16.0,
+        ("s3", "none"): 10.0,
+        ("s3", "typo"): 9.0,
+    }
+    data = rows(table)
+    metric = PairedDeltaMetric()
+    params = metric.parse_params({"value": "sent.compound", "reference": "none"})
+    assert metric.worst_cases(data, params, lower_is_better=True) == ["s2|synonym#0"]
+    assert metric.worst_cases(data, params, lower_is_better=False) == ["s3|typo#0"]
+
+
+def test_worst_cases_within_strata_compare_only_inside_a_stratum() -> None:
+    both = rows(TABLE, axis="x") + [
+        {**r, "case_id": "y-" + r["case_id"]} for r in rows({("t1", "a"): 0.9, ("t1", "b"): 0.1})
+    ]
+    for r in both[len(TABLE) :]:
+        r["metadata"]["axis"] = "y"
+    metric = PairedDeltaMetric()
+    params = metric.parse_params({"value": "sent.compound", "within": "meta.axis"})
+    worst = metric.worst_cases(both, params, lower_is_better=True)
+    # y: a is +0.4 from its pair mean; x: t2|g2 +0.2, t1|g1 +0.2, t2|g1 +0.1
+    assert worst is not None and worst[0] == "y-t1|a#0"
+    assert set(worst[1:3]) == {"t2|g2#0", "t1|g1#0"}
+    assert worst[3:] == ["t2|g1#0"]

@@ -69,16 +69,42 @@ class PairedDeltaMetric(MetricKind):
             )
         return self._compute(rows, params, ctx)
 
-    def _compute(self, rows: list[Row], params: PairedParams, ctx: MetricContext) -> MetricValue:
-        cells: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-        skipped = 0
+    def worst_cases(
+        self, rows: list[Row], params: MetricParams, *, lower_is_better: bool
+    ) -> list[str] | None:
+        """The responses furthest from their pair's reference in the failing direction.
+
+        A delta metric fails because some responses moved relative to their pair (the same
+        template for another group, or the unperturbed original), so those are the cases to
+        show; the raw value alone would list originals and groups that did not move at all.
+        """
+        assert isinstance(params, PairedParams)
+        strata: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
-            key, group = evaluate(params.pair_by, row), evaluate(params.group, row)
-            value = number(evaluate(params.value, row))
-            if key is None or group is None or value is None:
-                skipped += 1
-                continue
-            cells[str(key)][str(group)].append(value)
+            stratum = evaluate(params.within, row) if params.within is not None else ""
+            if stratum is not None:
+                strata[str(stratum)].append(row)
+        scored: list[tuple[float, str]] = []
+        for part in strata.values():
+            cells, _ = _cells(part, params)
+            bases = {key: _base(cell, params.reference) for key, cell in cells.items()}
+            for row in part:
+                key, group = evaluate(params.pair_by, row), evaluate(params.group, row)
+                value = number(evaluate(params.value, row))
+                if key is None or value is None or str(group) == params.reference:
+                    continue
+                base = bases.get(str(key))
+                if base is None:
+                    continue
+                delta = round(value - base, _DIGITS)
+                badness = delta if lower_is_better else -delta
+                if badness > 0:
+                    scored.append((badness, f"{row['case_id']}#{row['sample']}"))
+        scored.sort(key=lambda item: -item[0])
+        return [key for _, key in scored]
+
+    def _compute(self, rows: list[Row], params: PairedParams, ctx: MetricContext) -> MetricValue:
+        cells, skipped = _cells(rows, params)
         keys = sorted(cells)
         means = {k: {g: float(np.mean(v)) for g, v in cells[k].items()} for k in keys}
         groups = sorted({g for k in keys for g in means[k]} - {params.reference})
@@ -86,14 +112,9 @@ class PairedDeltaMetric(MetricKind):
         delta = np.full((len(groups), len(keys)), np.nan)
         for j, key in enumerate(keys):
             cell = means[key]
-            if params.reference is not None:
-                if params.reference not in cell:
-                    continue
-                base = cell[params.reference]
-            else:
-                if len(cell) < 2:
-                    continue
-                base = float(np.mean(list(cell.values())))
+            base = _base(cells[key], params.reference)
+            if base is None:
+                continue
             for i, group in enumerate(groups):
                 if group in cell:
                     # Rounded: groups answered identically must show a delta of exactly 0,
@@ -155,6 +176,30 @@ class PairedDeltaMetric(MetricKind):
             groups=per_group,
             details=details,
         )
+
+
+def _cells(rows: list[Row], params: PairedParams) -> tuple[dict[str, dict[str, list[float]]], int]:
+    """Values per pair key and group (samples kept apart), and the number of rows skipped."""
+    cells: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    skipped = 0
+    for row in rows:
+        key, group = evaluate(params.pair_by, row), evaluate(params.group, row)
+        value = number(evaluate(params.value, row))
+        if key is None or group is None or value is None:
+            skipped += 1
+            continue
+        cells[str(key)][str(group)].append(value)
+    return cells, skipped
+
+
+def _base(cell: dict[str, list[float]], reference: str | None) -> float | None:
+    """What a pair's groups are compared with: the reference group's mean, or the mean of the
+    group means; None when the pair lacks the reference (or has a single group)."""
+    if reference is not None:
+        return float(np.mean(cell[reference])) if reference in cell else None
+    if len(cell) < 2:
+        return None
+    return float(np.mean([float(np.mean(v)) for v in cell.values()]))
 
 
 @contextmanager
