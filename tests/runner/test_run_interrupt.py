@@ -53,3 +53,40 @@ def test_ctrl_c_while_scoring_names_the_resume_command_and_resume_finishes(
         attach_evidence=False,
     )
     assert outcome.exit_code == 0 and outcome.summary["counts"]["requests"] == 4
+
+
+def test_resuming_a_finished_run_leaves_its_files_and_evidence_untouched(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    # Re-running the printed resume command after the run had finished used to rewrite
+    # summary.json and manifest.json (new finished_at), so `evidence verify` called it tampering.
+    from assurance_harness.register.ledger import read_ledger
+
+    suite, target = _files(tmp_path)
+    suite.write_text(
+        suite.read_text().replace("samples: 2\n", "samples: 2\nevidence_for: [R-001]\n")
+    )
+    reports = tmp_path / "reports"
+    ledger = reports / "evidence" / "ledger.jsonl"
+    register = repo_root / "register" / "risk_register.yaml"
+    first = run_suite(
+        suite, target, reports_dir=reports, write_reports=False, register_path=register
+    )
+    frozen = {
+        name: (first.run_dir / name).read_bytes()
+        for name in ("summary.json", "manifest.json", "results.jsonl", "run.json")
+    }
+    n_records = len(read_ledger(ledger))
+    again = run_suite(
+        suite,
+        target,
+        reports_dir=reports,
+        resume=first.run_id,
+        write_reports=False,
+        register_path=register,
+    )
+    assert again.exit_code == first.exit_code and again.summary == first.summary
+    assert any("already complete" in note for note in again.notes)
+    for name, data in frozen.items():
+        assert (first.run_dir / name).read_bytes() == data, name
+    assert n_records > 0 and len(read_ledger(ledger)) == n_records

@@ -188,6 +188,22 @@ def run_suite(
                 f"run '{resume}' was made against a different target configuration; "
                 "resume with the same --target file"
             )
+        if state.get("status") != "running" and run_dir.summary.exists():
+            # Already finished: rewriting summary.json and manifest.json would change the
+            # hashes its evidence records hold and make the ledger report tampering.
+            summary = run_dir.read_json(run_dir.summary)
+            outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))
+            outcome.notes.append(f"run {resume} was already complete; its results are unchanged")
+            _publish(
+                outcome,
+                reports,
+                evidence_for=bool(loaded.suite.evidence_for),
+                write_reports=write_reports,
+                attach_evidence=attach_evidence,
+                register_path=register_path,
+                ledger_path=ledger_path,
+            )
+            return outcome
         cases = run_dir.read_cases()
         started_at = state.get("started_at", started_at)
     else:
@@ -438,17 +454,39 @@ def _finish(
         }
     )
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, exit_code)
+    _publish(
+        outcome,
+        reports,
+        evidence_for=bool(suite.evidence_for),
+        write_reports=write_reports,
+        attach_evidence=attach_evidence,
+        register_path=register_path,
+        ledger_path=ledger_path,
+    )
+    return outcome
+
+
+def _publish(
+    outcome: RunOutcome,
+    reports: Path,
+    *,
+    evidence_for: bool,
+    write_reports: bool,
+    attach_evidence: bool,
+    register_path: str | Path | None,
+    ledger_path: str | Path | None,
+) -> None:
+    """Reports and evidence for a finished run; both are safe to redo."""
     if write_reports:
-        _write_reports(run_dir.path, outcome)
+        _write_reports(outcome.run_dir, outcome)
     # A suite evidences the risks it names, and those whose register entry names the suite.
-    if attach_evidence and (suite.evidence_for or register_path):
+    if attach_evidence and (evidence_for or register_path):
         _attach(
-            run_dir.path,
+            outcome.run_dir,
             outcome,
             register_path,
             ledger_path or reports / "evidence" / "ledger.jsonl",
         )
-    return outcome
 
 
 def _count_by(items: Any) -> dict[str, int]:
