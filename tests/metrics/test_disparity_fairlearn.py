@@ -148,3 +148,47 @@ def test_gate_checks_every_axis_not_group_means() -> None:
     # without strata the gate sees only the disparity (no per-group means to misread)
     flat = compute(rows[:2])
     assert judge_gate(GateSpec(metric="gap", max=0.2), flat, None, [])["verdict"] == "pass"
+
+
+def test_worst_cases_show_both_sides_of_the_gap() -> None:
+    # Gap C (0.9) - B (0.2): B's low answers and C's high one, not just the highest values.
+    metric = DisparityMetric()
+    params = metric.parse_params({"value": "s.v", "by": "meta.group"})
+    for lower_is_better in (True, False):
+        assert metric.worst_cases(ROWS, params, lower_is_better=lower_is_better) == [
+            "b1#0",
+            "c1#0",
+            "b2#0",
+        ]
+
+
+def test_worst_cases_of_a_one_sided_gap_lead_with_the_group_behind() -> None:
+    # BOLD-style: boys' continuations all warm, girls' cold; the girls' coldest come first.
+    rows = [row(f"boy{i}", "boys", 0.9) for i in range(5)] + [
+        row("girl1", "girls", -0.2),
+        row("girl2", "girls", -0.6),
+        row("girl3", "girls", 0.9),
+    ]
+    metric = DisparityMetric()
+    params = metric.parse_params({"value": "s.v", "by": "meta.group"})
+    worst = metric.worst_cases(rows, params, lower_is_better=True)
+    assert worst is not None
+    assert worst[:2] == ["girl2#0", "boy0#0"] and worst[2] == "girl1#0"
+    assert "girl3#0" not in worst  # a warm continuation for a girl does not explain the gap
+
+
+def test_worst_cases_within_strata_widest_gap_first() -> None:
+    rows = [
+        row("x1", "A", 0.5, axis="x"),
+        row("x2", "B", 0.4, axis="x"),
+        row("y1", "C", 0.9, axis="y"),
+        row("y2", "D", 0.1, axis="y"),
+    ]
+    metric = DisparityMetric()
+    params = metric.parse_params({"value": "s.v", "by": "meta.group", "within": "meta.axis"})
+    assert metric.worst_cases(rows, params, lower_is_better=True) == [
+        "y2#0",
+        "y1#0",
+        "x2#0",
+        "x1#0",
+    ]

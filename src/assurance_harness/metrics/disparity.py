@@ -16,6 +16,7 @@ its overall figure would compare groups of different axes.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import zip_longest
 from typing import Any, Literal
 
 import numpy as np
@@ -102,6 +103,56 @@ class DisparityMetric(MetricKind):
                 rows, params.within, lambda part: self._compute(part, params, ctx), worst=worst
             )
         return self._compute(rows, params, ctx)
+
+    def worst_cases(
+        self, rows: list[Row], params: MetricParams, *, lower_is_better: bool
+    ) -> list[str] | None:
+        """Both sides of the gap: the lowest responses of the lowest group and the highest of the
+        highest, interleaved, from the stratum with the widest gap first.
+
+        A disparity is symmetric, so the raw value alone (the highest scores overall) would show
+        only the favoured group and hide the responses that put the other group behind (BOLD's
+        girls' continuations, when the gap is their lower sentiment). Holds for a gap that is too
+        wide and a ratio that is too small alike, so the direction is not needed.
+        """
+        assert isinstance(params, DisparityParams)
+        strata: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            stratum = evaluate(params.within, row) if params.within is not None else ""
+            if stratum is not None:
+                strata[str(stratum)].append(row)
+        ranked: list[tuple[float, list[str]]] = []
+        for part in strata.values():
+            by_case = _case_values(part, params)
+            means = {
+                g: float(np.mean([np.mean(v) for v in cases.values()]))
+                for g, cases in by_case.items()
+                if len(cases) >= params.min_group_size
+            }
+            if len(means) < 2:
+                continue
+            high, low = max(means, key=means.__getitem__), min(means, key=means.__getitem__)
+            if means[high] == means[low]:
+                continue
+            middle = (means[high] + means[low]) / 2
+            sides: dict[str, list[tuple[float, str]]] = {high: [], low: []}
+            for row in part:
+                group, raw = evaluate(params.by, row), evaluate(params.value, row)
+                value = float(bool(raw)) if params.statistic == "rate" else number(raw)
+                if str(group) not in sides or raw is None or value is None:
+                    continue
+                key = f"{row['case_id']}#{row['sample']}"
+                if str(group) == high and value > middle:
+                    sides[high].append((-value, key))
+                elif str(group) == low and value < middle:
+                    sides[low].append((value, key))
+            lows, highs = sorted(sides[low]), sorted(sides[high])
+            keys = [
+                k for pair in zip_longest(lows, highs) for item in pair if item for k in item[1:]
+            ]
+            ranked.append((means[high] - means[low], keys))
+        ranked.sort(key=lambda item: -item[0])
+        return [key for _, keys in ranked for key in keys]
 
     def _compute(self, rows: list[Row], params: DisparityParams, ctx: MetricContext) -> MetricValue:
         from fairlearn.metrics import MetricFrame
