@@ -119,3 +119,16 @@ def test_a_scorer_reading_an_unknown_or_later_scorer_is_located(write) -> None:
         f"{path}:6: scorers[0].with: reads scorer 'reff', which is not configured before it; "
         "list the scorer with id 'reff' before 'exp' in scorers"
     ]
+
+
+def test_a_gate_whose_min_is_above_its_max_is_located(write) -> None:
+    # Such a gate can never pass; it used to load and fail every run with no hint why.
+    path = write(
+        "s.yaml",
+        "suite: x\ncases: [{id: a, prompt: hi}]\nmetrics:\n  - {id: r, rate: error}\n"
+        "gates:\n  - {metric: r, min: 0.9, max: 0.1}\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    issue = info.value.issues[0]
+    assert issue.line == 6 and "min 0.9 is above max 0.1" in issue.message

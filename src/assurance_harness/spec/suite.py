@@ -108,6 +108,10 @@ class GateSpec(Strict):
     def _has_threshold(self) -> GateSpec:
         if self.max is None and self.min is None:
             raise ValueError("a gate needs 'max' or 'min'")
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError(
+                f"min {self.min:g} is above max {self.max:g}, so the gate can never pass; swap them"
+            )
         return self
 
     @property
