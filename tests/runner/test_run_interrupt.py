@@ -90,3 +90,21 @@ def test_resuming_a_finished_run_leaves_its_files_and_evidence_untouched(
     for name, data in frozen.items():
         assert (first.run_dir / name).read_bytes() == data, name
     assert n_records > 0 and len(read_ledger(ledger)) == n_records
+
+
+def test_a_target_that_cannot_start_leaves_no_half_made_run_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assurance_harness.errors import HarnessError
+
+    suite, _ = _files(tmp_path)
+    target = tmp_path / "keyed.yaml"
+    target.write_text(
+        "type: openai\nbase_url: http://127.0.0.1:9/v1\nmodel: m\n"
+        "api_key_env: ASSURANCE_TEST_KEY_NOT_SET\n"
+    )
+    monkeypatch.delenv("ASSURANCE_TEST_KEY_NOT_SET", raising=False)
+    reports = tmp_path / "reports"
+    with pytest.raises(HarnessError, match="ASSURANCE_TEST_KEY_NOT_SET"):
+        run_suite(suite, target, reports_dir=reports, write_reports=False, attach_evidence=False)
+    assert [p for p in reports.iterdir() if p.is_dir()] == []

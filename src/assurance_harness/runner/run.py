@@ -11,6 +11,7 @@ import hashlib
 import json
 import secrets
 import shlex
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -259,6 +260,15 @@ def run_suite(
                     progress=wrapped,
                 )
             )
+    except HarnessError as exc:
+        run_dir.close_journal()
+        if not resume and not run_dir.read_responses():
+            # Nothing was sent (a key not exported, a module not found): leave no half-made
+            # run folder behind that 'runs' and '--resume' would have to explain.
+            shutil.rmtree(run_dir.path, ignore_errors=True)
+        else:
+            exc.args = (f"{exc}\nthe responses so far are saved; continue with: {resume_cmd}",)
+        raise
     except KeyboardInterrupt:
         run_dir.close_journal()
         raise RunInterrupted(
