@@ -99,3 +99,21 @@ def test_fingerprint_changes_with_the_recording(tmp_path: Path) -> None:
     before = target.fingerprint()
     write_jsonl(tmp_path / "r.jsonl", [{"id": "x", "response": "two"}])
     assert target.fingerprint() != before
+
+
+def test_exports_with_a_bom_and_raw_line_separators_in_responses_load(tmp_path: Path) -> None:
+    # json.dumps(ensure_ascii=False) writes U+2028 and U+0085 raw; they are not record ends.
+    rows = [{"id": "a", "response": "one\u2028two\x85three"}, {"id": "b", "response": "ok"}]
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n"
+    (tmp_path / "r.jsonl").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    assert generate(target, req("a")).text == "one\u2028two\x85three"
+    assert generate(target, req("b")).text == "ok"
+
+
+def test_a_non_utf8_export_is_a_config_error_with_a_line(tmp_path: Path) -> None:
+    (tmp_path / "r.jsonl").write_bytes(
+        b'{"id": "a", "response": "ok"}\n{"id": "b", "response": "caf\xe9"}\n'
+    )
+    with pytest.raises(ConfigError, match=r"r\.jsonl:2: not UTF-8"):
+        asyncio.run(ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path)).start())

@@ -97,11 +97,23 @@ class ReplayTarget(Target):
         by_id: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
         by_prompt: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
         try:
-            lines = self.file.read_text(encoding="utf-8").splitlines()
+            data = self.file.read_bytes()
         except OSError as exc:
             raise ConfigError.single(
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
             ) from None
+        try:
+            text = data.decode("utf-8-sig")  # an export tool's byte-order mark is harmless
+        except UnicodeDecodeError as exc:
+            raise ConfigError.single(
+                str(self.file),
+                f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
+                line=data[: exc.start].count(b"\n") + 1,
+                hint="re-export the recording as UTF-8",
+            ) from None
+        # Records end at "\n" only: str.splitlines() would also cut at U+2028, U+0085 and
+        # friends, which JSON allows unescaped inside a response string.
+        lines = text.split("\n")
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
