@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import typer
@@ -54,3 +56,19 @@ def test_report_errors_are_one_line(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "unknown report format 'pdf'" in result.output
+
+
+def test_reports_are_readable_by_others_like_any_file_the_run_writes(tmp_path: Path) -> None:
+    # They were written through mkstemp and kept its 0600: a CI artifact server or an auditor's
+    # account could not open report.html although results.jsonl beside it was readable.
+    from assurance_harness.report import write_reports
+
+    run_dir = toxicity_run(tmp_path / "reports", "r-3", {1}, n_cases=5)
+    old = os.umask(0o022)
+    try:
+        paths = write_reports(run_dir)
+    finally:
+        os.umask(old)
+    assert paths
+    for path in paths.values():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
