@@ -143,3 +143,53 @@ def test_fingerprint_follows_the_function_source(target_dir: Path) -> None:
 
     sys.modules.pop(module, None)
     assert make(target_dir, "sync_reply").fingerprint() != first
+
+
+def test_hung_sync_calls_time_out_without_starving_others_or_blocking_exit(
+    tmp_path: Path,
+) -> None:
+    # asyncio.to_thread's shared pool (min(32, CPUs + 4) workers) kept each hung call's worker:
+    # later requests queued behind them timed out too, and the command waited for the hung
+    # calls before it could exit.
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "hangs.py").write_text(
+        "import time\n\n\ndef reply(messages):\n"
+        "    if 'hang' in messages[-1]['content']:\n        time.sleep(60)\n"
+        "    return 'ok'\n"
+    )
+    (tmp_path / "target.yaml").write_text(
+        "type: callable\nfunction: hangs:reply\npython_path: ['.']\nconcurrency: 40\n"
+        "timeout_s: 1\nretry: {max_attempts: 1}\n"
+    )
+    cases = [f"{{id: h{i}, prompt: hang {i}}}" for i in range(36)]
+    cases += [f"{{id: f{i}, prompt: fine {i}}}" for i in range(4)]
+    (tmp_path / "suite.yaml").write_text(
+        f"suite: hangs\nmax_error_rate: 0.95\ncases: [{', '.join(cases)}]\n"
+        "metrics:\n  - {id: failed, rate: error}\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assurance_harness.cli",
+            "run",
+            str(tmp_path / "suite.yaml"),
+            "--target",
+            str(tmp_path / "target.yaml"),
+            "--reports",
+            str(tmp_path / "reports"),
+            "--no-report",
+            "--no-evidence",
+            "--no-cache",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=50,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert time.monotonic() - started < 30
+    assert "errors 36 " in done.stdout

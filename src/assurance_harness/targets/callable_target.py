@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hashlib
 import importlib
 import inspect
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -173,7 +175,7 @@ class CallableTarget(Target):
             if self._is_async:
                 result = await fn(*args, **kwargs)
             else:
-                result = await asyncio.to_thread(fn, *args, **kwargs)
+                result = await _in_daemon_thread(fn, *args, **kwargs)
         except TargetError:
             raise
         except Exception as exc:
@@ -181,6 +183,38 @@ class CallableTarget(Target):
                 f"{self.s.function} raised {exc.__class__.__name__}: {exc}"
             ) from exc
         return to_response(result, where=self.s.function)
+
+
+async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a sync function in its own daemon thread and await the result.
+
+    Not ``asyncio.to_thread``: its shared pool has min(32, CPUs + 4) workers, fewer than a
+    target's ``concurrency``, and a call that hangs past ``timeout_s`` keeps its worker, so a few
+    hangs starve every later request into a timeout, and the pool's shutdown then waits for the
+    hung calls, so the command never exits. A daemon thread is abandoned on timeout instead.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+    context = contextvars.copy_context()  # as asyncio.to_thread does
+
+    def settle(ok: bool, value: Any) -> None:
+        if future.done():  # timed out or cancelled meanwhile
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def work() -> None:
+        try:
+            outcome: tuple[bool, Any] = (True, context.run(fn, *args, **kwargs))
+        except BaseException as exc:  # handed to the awaiting task, which decides
+            outcome = (False, exc)
+        with contextlib.suppress(RuntimeError):  # the loop closed while this call hung
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=work, name="assurance-callable", daemon=True).start()
+    return await future
 
 
 def to_response(result: Any, *, where: str) -> GenerationResponse:
