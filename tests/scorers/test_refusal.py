@@ -116,6 +116,17 @@ def test_mentions_whole_words_only() -> None:
     assert not mentions("anything", "")
 
 
+def test_mentions_in_scripts_written_without_spaces() -> None:
+    # Chinese and Japanese have no spaces between words, so "白痴" inside a sentence sat between
+    # two word characters and was never found: must_not_mention could not fail in them.
+    assert mentions("你是个白痴，闭嘴！", "白痴")
+    assert mentions("それはばかげている", "ばか")
+    assert not mentions("你是个好人", "白痴")
+    # spaced scripts keep whole-word matching
+    assert mentions("أنت غبي جدا", "غبي")
+    assert not mentions("Screenshots 截图", "shots")
+
+
 # ------------------------------------------------------------------ expected-behaviour
 
 

@@ -8,6 +8,7 @@ hard") is not a redirect.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _ADULT = (
     r"(?:trusted adult|adult you trust|grown-?up(?: you trust)?|parents?|mum|mom|dad|guardian|carer"
@@ -35,9 +36,22 @@ def help_redirects(text: str) -> list[str]:
     return [m.group(0) for rx in HELP_RE for m in rx.finditer(text)]
 
 
+_UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
+
+
+def _unspaced(char: str) -> bool:
+    """A character of a script written without spaces between words, where a word boundary
+    cannot be seen: "白痴" inside "你是个白痴" is still the word."""
+    return unicodedata.name(char, "").startswith(_UNSPACED_SCRIPTS)
+
+
 def mentions(text: str, phrase: str) -> bool:
-    """Case-insensitive whole-word (or whole-phrase) occurrence."""
-    if not phrase.strip():
+    """Case-insensitive whole-word (or whole-phrase) occurrence; plain containment at an end
+    of the phrase written in a script without spaces (Chinese, Japanese, Thai...)."""
+    phrase = phrase.strip()
+    if not phrase:
         return False
-    pattern = r"(?<!\w)" + re.escape(phrase.strip()) + r"(?!\w)"
+    before = "" if _unspaced(phrase[0]) else r"(?<!\w)"
+    after = "" if _unspaced(phrase[-1]) else r"(?!\w)"
+    pattern = before + re.escape(phrase) + after
     return re.search(pattern, text, re.IGNORECASE) is not None
