@@ -150,3 +150,13 @@ metrics:
     assert too_low["verdict"] == "fail" and too_low["worst_cases"][0] == "low#0"
     too_high = judge_gate(GateSpec(metric="m", min=0.0, max=0.15), value, spec, rows)
     assert too_high["verdict"] == "fail" and too_high["worst_cases"][0] == "high#0"
+
+
+def test_expressions_on_odd_values_are_null_not_exceptions() -> None:
+    # A scorer's infinity through int()/round(), or a list used as a key, used to raise
+    # OverflowError/TypeError out of the metric computation after the run had collected.
+    r = row("a", 0.7, "g")
+    r["metadata"]["x"] = float("inf")
+    for expr in ("int(meta.x)", "round(meta.x)", "meta[[1]]", "meta[meta]"):
+        assert evaluate(expr, r) is None, expr
+    assert evaluate("meta.group in ['g', 'h'] and case_id >= 'a'", r) is True

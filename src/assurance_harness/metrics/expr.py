@@ -186,14 +186,17 @@ def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
             return None
         try:
             return _FUNCTIONS[node.func.id](*args)  # type: ignore[attr-defined]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # int(inf), round(nan): no value
             return None
     raise ExpressionError(f"unsupported expression node {type(node).__name__}")
 
 
 def _member(container: Any, key: Any) -> Any:
     if isinstance(container, dict):
-        return container.get(key)
+        try:
+            return container.get(key)
+        except TypeError:  # an unhashable key (a list or dict) names no member
+            return None
     if isinstance(container, list | tuple | str) and isinstance(key, int):
         return container[key] if -len(container) <= key < len(container) else None
     return None
