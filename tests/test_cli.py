@@ -143,6 +143,10 @@ def test_error_rate_over_the_limit_exit_3_and_errors_kept_as_data(tmp_path: Path
     assert summary["status"] == "run_failed" and summary["counts"]["errors"] == 3
     rows = [json.loads(x) for x in (run_dir / "results.jsonl").read_text().splitlines()]
     assert sum(1 for r in rows if r["error"]) == 3 and sum(1 for r in rows if r["response"]) == 7
+    # The summary line says why requests failed, not only how many did.
+    assert "errors: callable_error 3; first: bot:reply raised RuntimeError: backend exploded" in (
+        proc.stdout
+    )
 
 
 def test_config_errors_exit_2_without_traceback(tmp_path: Path) -> None:

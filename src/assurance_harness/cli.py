@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .errors import ConfigError, ConfigIssue, HarnessError
@@ -231,8 +232,31 @@ def _print_outcome(outcome: object) -> None:
         f"cached {counts['cached']}; "
         f"status [bold]{summary['status']}[/bold]; results in {outcome.run_dir}"
     )
+    if counts["errors"]:
+        # Say why requests failed (a wrong URL, a template placeholder), not only how many.
+        by_type = sorted(counts.get("errors_by_type", {}).items(), key=lambda kv: -kv[1])
+        kinds = ", ".join(f"{kind} {n}" for kind, n in by_type)
+        example = _first_error(outcome.run_dir)
+        out.print(
+            escape(f"errors: {kinds}" + (f"; first: {example}" if example else "")),
+            highlight=False,
+            soft_wrap=True,
+        )
     for note in outcome.notes:
         out.print(note)
+
+
+def _first_error(run_dir: Path) -> str | None:
+    """The message of the first failed request in a run's results, for the run's summary line."""
+    try:
+        with (run_dir / "results.jsonl").open(encoding="utf-8") as handle:
+            for line in handle:
+                error = json.loads(line).get("error")
+                if error:
+                    return str(error.get("message") or error.get("type"))
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 @app.command()
