@@ -96,6 +96,7 @@ def score_distributions(rows: list[dict[str, Any]]) -> Plot | None:
 
 
 def _gate_lines(ax: Any, gates: list[dict[str, Any]], metric: str, horizontal: bool) -> None:
+    thresholds = []
     for gate in gates:
         if gate.get("metric") != metric:
             continue
@@ -103,6 +104,17 @@ def _gate_lines(ax: Any, gates: list[dict[str, Any]], metric: str, horizontal: b
             if gate.get(key) is not None:
                 line = ax.axhline if horizontal else ax.axvline
                 line(gate[key], color=FAIL_COLOR, linestyle="--", linewidth=1)
+                thresholds.append(float(gate[key]))
+    if thresholds and not horizontal:
+        keep_inside(ax, thresholds)
+
+
+def keep_inside(ax: Any, thresholds: list[float]) -> None:
+    """Widen the x axis so no threshold line sits on its edge: bars start exactly at 0, so a
+    ``max: 0`` gate's dashed line was hidden under the axis spine."""
+    low, high = ax.get_xlim()
+    pad = 0.03 * ((max(high, *thresholds) - min(low, *thresholds)) or 1.0)
+    ax.set_xlim(min(low, min(thresholds) - pad), max(high, max(thresholds) + pad))
 
 
 def _bars(
