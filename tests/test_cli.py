@@ -230,3 +230,21 @@ def test_run_with_baseline_fails_on_a_significant_regression(tmp_path: Path) -> 
     # The gate (max 0.6) still passes at 0.5, but the change from 0 is a significant regression.
     assert second.returncode == 1, second.stdout + second.stderr
     assert "regressed" in second.stdout
+
+
+def test_run_table_labels_each_interval_with_its_metrics_confidence(tmp_path: Path) -> None:
+    # The table's header used to say "95% CI" whatever confidence a metric asked for.
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: conf\ncases: [{id: a, prompt: hi}, {id: b, prompt: yo}]\nmetrics:\n"
+        "  - {id: r80, rate: error, confidence: 0.8}\n  - {id: r95, rate: error}\n"
+        "gates:\n  - {metric: r80, max: 1.0}\n  - {metric: r95, max: 1.0}\n"
+    )
+    target = callable_target(tmp_path, "def reply(messages):\n    return 'fine'\n")
+    proc = cli(
+        "run", str(suite), "--target", str(target), "--reports", str(tmp_path / "r"),
+        "--no-report", "--no-evidence",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "80% [0.000, " in proc.stdout and "95% [0.000, " in proc.stdout
+    assert "95% CI" not in proc.stdout

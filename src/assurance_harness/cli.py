@@ -215,11 +215,17 @@ def _print_outcome(outcome: object) -> None:
     summary = outcome.summary
     counts = summary["counts"]
     table = Table(title=f"{summary['suite']['name']} — {outcome.run_id}", title_justify="left")
-    for column in ("gate", "verdict", "value", "95% CI", "n"):
+    for column in ("gate", "verdict", "value", "CI", "n"):
         table.add_column(column)
     for gate in summary["gates"]:
         colour = {"pass": "green", "fail": "red"}.get(gate["verdict"], "yellow")
-        ci = f"[{gate['ci_low']:.3f}, {gate['ci_high']:.3f}]" if gate["ci_low"] is not None else "—"
+        # A metric may set its own confidence level: label each interval with it.
+        level = (summary["metrics"].get(gate["metric"]) or {}).get("confidence") or 0.95
+        ci = (
+            f"{level:.0%} [{gate['ci_low']:.3f}, {gate['ci_high']:.3f}]"
+            if gate["ci_low"] is not None
+            else "—"
+        )
         value = f"{gate['value']:.3f}" if gate["value"] is not None else "—"
         extra = f" groups: {', '.join(gate['failing_groups'])}" if gate["failing_groups"] else ""
         table.add_row(
