@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,13 @@ def test_a_target_that_cannot_start_leaves_no_half_made_run_folder(
     with pytest.raises(HarnessError, match="ASSURANCE_TEST_KEY_NOT_SET"):
         run_suite(suite, target, reports_dir=reports, write_reports=False, attach_evidence=False)
     assert [p for p in reports.iterdir() if p.is_dir()] == []
+
+
+def test_run_ids_are_one_safe_folder_name_whatever_the_suite_is_called() -> None:
+    from assurance_harness.runner.run import new_run_id
+
+    for name in ("../../escape me/x", "bias/bbq", "toxicity core (v2)", "..", "résumé"):
+        run_id = new_run_id(name)
+        assert re.fullmatch(r"\d{8}T\d{6}Z-[A-Za-z0-9._-]+-[0-9a-f]{4}", run_id), run_id
+        assert ".." not in run_id and "/" not in run_id
+    assert new_run_id("toxicity-core").split("-", 1)[1][:-5] == "toxicity-core"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import shlex
 import shutil
@@ -60,8 +61,14 @@ def now() -> str:
 
 
 def new_run_id(suite_name: str) -> str:
+    """``<UTC stamp>-<suite slug>-<4 hex>``: one safe folder name, whatever the suite is called.
+
+    The suite name is free text ("bias/bbq", "toxicity core"); used verbatim, a slash or ``..``
+    put the run folder somewhere else under (or outside) the reports directory.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{suite_name}-{secrets.token_hex(2)}"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", suite_name).strip(".-")[:60] or "suite"
+    return f"{stamp}-{slug}-{secrets.token_hex(2)}"
 
 
 def derive_seed(suite_seed: int, case_id: str, sample: int) -> int:
