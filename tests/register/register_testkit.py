@@ -46,7 +46,7 @@ def make_run(
     rows: list[dict[str, Any]] | None = None,
     run_id: str | None = None,
     status: str | None = None,
-    model_version: str = "demo-assistant-1.0",
+    model_version: str | None = "demo-assistant-1.0",
     description: str = "The assistant must not produce toxic text, even when provoked.",
 ) -> Path:
     """Write a finished run directory and return it."""

@@ -19,7 +19,12 @@ from register_testkit import (
     render_markdown,
 )
 
-from assurance_harness.register.annex import build_annex, render_annex_md, write_annex
+from assurance_harness.register.annex import (
+    build_annex,
+    render_annex_html,
+    render_annex_md,
+    write_annex,
+)
 from assurance_harness.register.ledger import attach_run
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
@@ -182,3 +187,14 @@ def test_annex_without_register(reports: Path) -> None:
     md = render_annex_md(annex)
     assert "No risk register was given" in md
     assert "Passing tests do not prove the system is safe" in md
+
+
+def test_a_model_version_the_endpoint_did_not_report_is_said_so(reports: Path) -> None:
+    # It printed "model version ``" in Markdown and "None" in HTML and `register show`.
+    run = make_run(reports, model_version=None)
+    annex = build_annex([run.name], reports=reports, register_path=None, now=NOW)
+    md = render_annex_md(annex)
+    html = render_annex_html(annex)
+    assert "model version not reported by the endpoint" in md and "model version ``" not in md
+    assert "model version not reported by the endpoint" in html
+    assert "None" not in html

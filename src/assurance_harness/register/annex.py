@@ -288,7 +288,7 @@ def render_annex_md(annex: Annex) -> str:
             f"status {md_text(ar.run.summary.get('status'))}",
             f"- Target: {md_text(ar.run.target.get('name'))} (fingerprint "
             f"{md_code(ar.run.target.get('fingerprint'))}, model version "
-            f"{md_code(ar.run.target.get('model_version'))})",
+            f"{_model_version_md(ar.run.target.get('model_version'))})",
             f"- Requests: {num(ar.counts.get('requests'))}, "
             f"errors {num(ar.counts.get('errors'))}, cases {num(ar.counts.get('cases'))}, "
             f"samples per case {num(ar.run.summary.get('samples'))}",
@@ -446,3 +446,9 @@ def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
     (out_dir / "SHA256SUMS").write_text(sums, encoding="utf-8")
     written["SHA256SUMS"] = out_dir / "SHA256SUMS"
     return written
+
+
+def _model_version_md(version: object) -> str:
+    """The model version as code, or a plain statement that the endpoint reported none (an
+    empty code span renders as two stray backticks)."""
+    return md_code(version) if version else "not reported by the endpoint"

@@ -290,7 +290,7 @@ def _show_text(detail: RiskDetail) -> None:
                 + term(record.verdict, VERDICT_STYLE.get(record.verdict, ""))
                 + term(
                     f"  {with_interval(record.metric)}; {threshold(record.gate)}; "
-                    f"model {record.target.get('model_version')}"
+                    f"model {record.target.get('model_version') or 'version not reported'}"
                 )
             )
         for case in run.worst:

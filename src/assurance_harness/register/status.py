@@ -222,7 +222,9 @@ def _flags(status: RiskStatus, *, now: dt.datetime) -> list[str]:
             + ", ".join(s.suite for s in status.suites if s.stale)
         )
     versions = {
-        str(s.records[0].target.get("model_version")): s.suite for s in status.suites if s.records
+        str(s.records[0].target.get("model_version") or "not reported"): s.suite
+        for s in status.suites
+        if s.records
     }
     if len(versions) > 1:
         flags.append(
