@@ -105,3 +105,21 @@ def test_non_utf8_dataset_is_a_one_line_error_naming_the_line(tmp_path, ext) -> 
         load_suite(suite)
     assert exc.value.issues[0].line == 3 if ext == "csv" else exc.value.issues[0].line == 2
     assert "UTF-8" in str(exc.value) and "\n" not in str(exc.value).strip()
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        # An unclosed quote used to swallow the rest of the file into one prompt, silently.
+        ('id,text\n1,hello\n2,"unclosed\n3,more\n', 3, "invalid CSV"),
+        # A short row used to fail as ": Value error, a case needs exactly one of ...".
+        ("id,text,cat\n1,hello,a\n2\n", 3, "fewer columns than the header's 3"),
+    ],
+)
+def test_malformed_csv_rows_are_located(tmp_path, body: str, line: int, message: str) -> None:
+    (tmp_path / "d.csv").write_text(body)
+    suite = tmp_path / "s.yaml"
+    suite.write_text("suite: s\ndataset:\n  path: d.csv\n  fields: {prompt: text}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_suite(suite)
+    assert exc.value.issues[0].line == line and message in exc.value.issues[0].message

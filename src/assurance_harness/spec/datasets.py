@@ -59,18 +59,27 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
             yield index + 1, row
     else:
         with io.StringIO(text, newline="") as handle:
-            reader = csv.DictReader(handle)
+            # strict: an unclosed quote is an error, not the rest of the file read as one field.
+            reader = csv.DictReader(handle, strict=True)
+            start = 1
             try:
                 if reader.fieldnames is None:
                     return
                 # A quoted field may span lines: a row starts just after the previous one ended.
                 start = reader.line_num + 1
                 for row in reader:
+                    if None in row.values():
+                        raise ConfigError.single(
+                            source,
+                            f"row has fewer columns than the header's {len(reader.fieldnames)}",
+                            line=start,
+                            hint="add the missing values (empty ones too: a,,c)",
+                        )
                     yield start, {k: v for k, v in row.items() if k is not None}
                     start = reader.line_num + 1
             except csv.Error as exc:
                 raise ConfigError.single(
-                    source, f"invalid CSV: {exc}", line=reader.line_num, hint="check the quoting"
+                    source, f"invalid CSV: {exc}", line=start, hint="check the quoting"
                 ) from None
 
 
