@@ -160,3 +160,14 @@ def test_expressions_on_odd_values_are_null_not_exceptions() -> None:
     for expr in ("int(meta.x)", "round(meta.x)", "meta[[1]]", "meta[meta]"):
         assert evaluate(expr, r) is None, expr
     assert evaluate("meta.group in ['g', 'h'] and case_id >= 'a'", r) is True
+
+
+def test_a_group_without_data_fails_a_per_group_gate(suite) -> None:
+    rows = [row("a", 0.1, "x"), row("b", 0.2, "x"), row("c", None, "y", True)]
+    rows[2]["scores"] = {"tox": {"toxicity": None}}
+    spec = suite.metrics[0]
+    value = compute_metric(spec, rows, seed=0)
+    assert value.groups is not None and value.groups["y"].n == 0
+    verdict = judge_gate(GateSpec(metric="toxic_rate", max=0.5), value, spec, rows)
+    assert verdict["verdict"] == "fail"
+    assert verdict["failing_groups"] == ["y"] and verdict["groups_without_data"] == ["y"]

@@ -93,7 +93,13 @@ def judge_gate(
     if gate.each_group and value.groups:
         for name, group in value.groups.items():
             group_figure = _checked(group, bound)
-            if group_figure is not None and not _passes(group_figure, gate):
+            if group_figure is None:
+                # A group whose rows gave no data (every request failed, say) cannot be shown
+                # to pass: absence of evidence is not evidence of safety, per group as overall.
+                result["failing_groups"].append(name)
+                result.setdefault("groups_without_data", []).append(name)
+                verdict = False
+            elif not _passes(group_figure, gate):
                 result["failing_groups"].append(name)
                 verdict = False
     result["verdict"] = "pass" if verdict else "fail"
