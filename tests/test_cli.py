@@ -248,3 +248,18 @@ def test_run_table_labels_each_interval_with_its_metrics_confidence(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     assert "80% [0.000, " in proc.stdout and "95% [0.000, " in proc.stdout
     assert "95% CI" not in proc.stdout
+
+
+def test_a_reply_cut_mid_emoji_is_kept_not_fatal(tmp_path: Path) -> None:
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: odd\ncases: [{id: a, prompt: hi}]\nscorers: [{id: l, use: length}]\n"
+        "metrics: [{id: chars, mean: l.chars}]\n"
+    )
+    target = callable_target(tmp_path, "def reply(messages):\n    return 'smile \\ud83d'\n")
+    reports = tmp_path / "r"
+    proc = cli("run", str(suite), "--target", str(target), "--reports", str(reports))
+    assert proc.returncode == 0, proc.stderr
+    run_dir = next(p for p in reports.iterdir() if p.is_dir())
+    row = json.loads((run_dir / "results.jsonl").read_text(encoding="utf-8"))
+    assert row["response"] == "smile \ufffd"

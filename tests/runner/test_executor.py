@@ -349,3 +349,11 @@ def test_connection_pool_is_sized_from_the_spec_at_start() -> None:
 
     capped, overridden = asyncio.run(main())
     assert capped == 2 and overridden == 6
+
+
+def test_lone_surrogates_in_a_reply_become_replacement_characters() -> None:
+    from assurance_harness.runner.executor import valid_unicode
+
+    assert valid_unicode("cut mid-emoji \ud83d") == "cut mid-emoji \ufffd"
+    assert valid_unicode("pair \ud83d\ude00 joined") == "pair 😀 joined"
+    assert valid_unicode("plain ünïcode") == "plain ünïcode"

@@ -145,6 +145,7 @@ async def execute(
                     latency_s=round(time.perf_counter() - t0, 6),
                 )
             latency = time.perf_counter() - t0
+            response.text = valid_unicode(response.text)
             if cache is not None:
                 cache.put(key, response)
             return _record(request, response, attempts=attempt, latency_s=latency, cached=False)
@@ -177,6 +178,22 @@ async def execute(
         if cache is not None:
             cache.flush()
     return stats
+
+
+def valid_unicode(text: str) -> str:
+    """Replace lone UTF-16 surrogates (a reply cut mid-emoji, say) with U+FFFD.
+
+    Python strings may hold them, but UTF-8 cannot: left in, the journal, the cache and every
+    tokenizer downstream would fail on the whole run for one bad character. Proper pairs
+    written as two escapes are joined into the character they encode.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _record(
