@@ -147,6 +147,8 @@ def test_ctrl_c_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> 
         assert f"--resume {run_id}" in stderr
         resume = stderr.split("continue with: ", 1)[1].split()
         assert resume[:2] == ["assurance", "run"]
+        # The printed command keeps the interrupted run's options.
+        assert {"--no-cache", "--no-report", "--no-evidence"} <= set(resume)
         done = _run([sys.executable, "-m", "assurance_harness.cli", *resume[1:]])
         assert done.returncode == 0, done.stderr
     assert len((journal.parent / "results.jsonl").read_text().splitlines()) == N_CASES

@@ -248,10 +248,25 @@ def run_suite(
         def wrapped(finished: int, _total: int, errors: int) -> None:
             progress(offset + finished, total, base_errors + errors)
 
-    resume_cmd = (
-        f"assurance run {shlex.quote(str(suite_path))} --target "
-        f"{shlex.quote(str(target_path))} --reports {shlex.quote(str(reports))} "
-        f"--resume {run_dir.run_id}"
+    # The same options as this run, so resuming behaves as the interrupted run would have.
+    options = [
+        *(["--concurrency", str(concurrency)] if concurrency else []),
+        *([] if use_cache else ["--no-cache"]),
+        *([] if write_reports else ["--no-report"]),
+        *([] if attach_evidence else ["--no-evidence"]),
+    ]
+    resume_cmd = " ".join(
+        [
+            "assurance run",
+            shlex.quote(str(suite_path)),
+            "--target",
+            shlex.quote(str(target_path)),
+            "--reports",
+            shlex.quote(str(reports)),
+            *options,
+            "--resume",
+            run_dir.run_id,
+        ]
     )
     run_dir.open_journal()
     try:
