@@ -132,3 +132,13 @@ def test_a_gate_whose_min_is_above_its_max_is_located(write) -> None:
         load_suite(path)
     issue = info.value.issues[0]
     assert issue.line == 6 and "min 0.9 is above max 0.1" in issue.message
+
+
+def test_top_level_x_keys_hold_anchors_for_reuse(write) -> None:
+    path = write(
+        "s.yaml",
+        "suite: x\nx-common: &polite {id: p, use: regex, with: {pattern: please}}\n"
+        "cases: [{id: a, prompt: hi}]\nscorers: [*polite]\n",
+    )
+    loaded = load_suite(path)
+    assert [s.id for s in loaded.scorers] == ["p"]

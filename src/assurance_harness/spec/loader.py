@@ -282,6 +282,8 @@ def load_suite(path: str | Path, *, expand: bool = True) -> LoadedSuite:
         raise ConfigError.single(
             source, "a suite file must be a YAML mapping", line=1, hint="start with 'suite: <name>'"
         )
+    # Top-level ``x-...`` keys hold YAML anchors for reuse (as in Compose files); not settings.
+    data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
     issues: list[ConfigIssue] = []
     suite: Suite | None = None
     try:
