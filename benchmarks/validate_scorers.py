@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import platform
 import sys
 import time
@@ -31,6 +30,7 @@ from _validation import ROOT, SEED, Section, find_datasets, fmt, run_timed, writ
 
 from assurance_harness.metrics.intervals import bootstrap_ci, wilson
 from assurance_harness.model import Case, ScoreInput, SuiteContext
+from assurance_harness.nlp.exemplars import read_jsonl
 
 
 @dataclass
@@ -106,10 +106,6 @@ def make_scorer(name: str, params: dict[str, Any] | None = None) -> Any:
     scorer = cls(cls.parse_params(params or {}), SuiteContext("validation", SEED))
     scorer.setup()
     return scorer
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
 
 
 # ---------------------------------------------------------------- toxicity

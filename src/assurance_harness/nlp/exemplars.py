@@ -9,7 +9,6 @@ exemplar file is the single source of truth, and its hash is recorded as the mod
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -53,23 +52,16 @@ def resolve_exemplars(path: str | None, default_relative: str) -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Rows of a JSONL file; a malformed line is a file:line error."""
-    rows: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError.single(
-                    str(path), f"invalid JSON: {exc.msg}", line=number
-                ) from exc
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-                raise ConfigError.single(
-                    str(path), "each line needs a string field 'text'", line=number
-                )
-            rows.append(row)
+    """Exemplar rows; each needs a string ``text``. Malformed lines are file:line errors."""
+    from ..spec.datasets import jsonl_rows
+
+    rows = []
+    for number, row in jsonl_rows(path):
+        if not isinstance(row.get("text"), str):
+            raise ConfigError.single(
+                str(path), "each line needs a string field 'text'", line=number
+            )
+        rows.append(row)
     return rows
 
 

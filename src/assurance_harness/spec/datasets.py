@@ -101,6 +101,12 @@ def _read_text(path: Path, source: str) -> str:
         ) from None
 
 
+def jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each line of a JSONL file, with the same encoding handling
+    and file:line errors as datasets (scorers' exemplar files read through this too)."""
+    return _rows(path, "jsonl", str(path))
+
+
 def _lookup(row: dict[str, Any], column: str) -> tuple[bool, Any]:
     if column in row:
         return True, row[column]
