@@ -397,9 +397,12 @@ def scorers_list() -> None:
             cls = scorers.get(name)
             doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
             fields = ", ".join(cls.fields)
+            reads = ", ".join(cls.prerequisites)
         except Exception as exc:
-            doc, fields = f"(cannot load: {exc})", ""
+            doc, fields, reads = f"(cannot load: {exc})", "", ""
         out.print(f"{name:22} {doc}\n{'':22} fields: {fields}")
+        if reads:
+            out.print(f"{'':22} can read (when configured earlier): {reads}")
 
 
 def _install_extensions() -> None:
