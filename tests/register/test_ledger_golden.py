@@ -1,0 +1,121 @@
+"""Golden files: the evidence ledger's records, hashes and the run files they hash stay
+byte-identical across refactors (issue 9).
+
+``golden/reports/`` holds one real run (``golden/suite.yaml`` against ``golden/target.yaml``,
+made with the runner before the run-log refactor) and the ledger ``attach_run`` wrote for it at a
+fixed time. Three things must never change without a migration note in docs/FORMATS.md:
+
+* attaching that run again, at that time, writes exactly those ledger bytes;
+* that ledger (written by an older version) still verifies, files included;
+* the runner writes summary.json, manifest.json, run.json and results rows with the same keys in
+  the same order, serialised the same way (the bytes of summary and manifest are hashed into
+  every evidence record).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assurance_harness.register import ledger as ledger_module
+from assurance_harness.register.ledger import attach_run, read_ledger, record_hash, verify_ledger
+
+GOLDEN = Path(__file__).parent / "golden"
+RUN_ID = "20261202T030141Z-golden-refusal-e0f7"
+RECORDED_AT = "2026-12-01T00:00:00+00:00"
+
+
+def _copy_reports(tmp_path: Path) -> Path:
+    reports = tmp_path / "reports"
+    shutil.copytree(GOLDEN / "reports", reports)
+    return reports
+
+
+def test_attaching_the_golden_run_writes_the_golden_ledger_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = _copy_reports(tmp_path)
+    fresh = reports / "fresh" / "ledger.jsonl"
+    monkeypatch.setattr(ledger_module, "_utc_now", lambda: RECORDED_AT)
+    records = attach_run(reports / RUN_ID, ledger_path=fresh)
+    assert len(records) == 6  # two risks x three gates
+    golden = (GOLDEN / "reports" / "evidence" / "ledger.jsonl").read_bytes()
+    assert fresh.read_bytes() == golden
+    head = json.loads((GOLDEN / "reports" / "evidence" / "ledger.jsonl.head").read_text())
+    assert records[-1].hash == head["hash"] and records[-1].seq == head["seq"]
+
+
+def test_the_golden_ledger_written_by_an_older_version_still_verifies(tmp_path: Path) -> None:
+    reports = _copy_reports(tmp_path)
+    ledger = reports / "evidence" / "ledger.jsonl"
+    report = verify_ledger(ledger)
+    assert report.ok, [i.format(ledger) for i in report.issues]
+    assert report.records == 6 and report.runs_checked == 1
+    for record in read_ledger(ledger):
+        assert record_hash(record.body()) == record.hash
+        assert record.to_line().encode() in ledger.read_bytes()
+
+
+def _skeleton(value: Any, masked: frozenset[str] = frozenset()) -> Any:
+    """Keys in order with each leaf replaced by its type name: the shape that decides the bytes."""
+    if isinstance(value, dict):
+        return [[k, "masked" if k in masked else _skeleton(v, masked)] for k, v in value.items()]
+    if isinstance(value, list):
+        return [_skeleton(v, masked) for v in value[:1]]
+    return type(value).__name__
+
+
+def _rows(run_dir: Path) -> list[str]:
+    """results.jsonl lines with the timing masked (json.dumps keeps the key order)."""
+    lines = (run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.dumps({**json.loads(line), "latency_s": 0}) for line in lines]
+
+
+def _shapes(run_dir: Path) -> dict[str, Any]:
+    rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
+    out: dict[str, Any] = {"results.jsonl": _skeleton(rows[0])}
+    for name in ("summary.json", "manifest.json", "run.json"):
+        text = (run_dir / name).read_text(encoding="utf-8")
+        data = json.loads(text)
+        # The serialisation itself: two-space indent, insertion order, a final newline.
+        assert text == json.dumps(data, indent=2) + "\n", name
+        out[name] = _skeleton(data, frozenset({"packages", "git_commit", "git_dirty"}))
+    return out
+
+
+def test_the_runner_writes_run_files_of_the_golden_shape(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assurance_harness.runner.run import run_suite
+
+    for name in ("suite.yaml", "target.yaml", "golden_bot.py"):
+        shutil.copy(GOLDEN / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    outcome = run_suite(
+        "suite.yaml",
+        "target.yaml",
+        reports_dir="reports",
+        use_cache=False,
+        write_reports=False,
+        attach_evidence=False,
+        command="assurance run suite.yaml --target target.yaml",
+    )
+    assert outcome.exit_code == 1
+    run_dir = tmp_path / outcome.run_dir
+    fresh = _shapes(run_dir)
+    golden = _shapes(GOLDEN / "reports" / RUN_ID)
+    assert fresh == golden
+    # Deterministic content is identical too: the rows and the verdicts.
+    golden_dir = GOLDEN / "reports" / RUN_ID
+    assert _rows(run_dir) == _rows(golden_dir)
+    assert (run_dir / "cases.jsonl").read_bytes() == (golden_dir / "cases.jsonl").read_bytes()
+    ours = json.loads((run_dir / "summary.json").read_text())
+    theirs = json.loads((golden_dir / "summary.json").read_text())
+    for key in ("run_id", "started_at", "finished_at"):
+        ours.pop(key), theirs.pop(key)
+    ours["target"].pop("fingerprint"), theirs["target"].pop("fingerprint")
+    assert ours == theirs
