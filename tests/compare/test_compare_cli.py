@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 import typer
-from runfixtures import toxicity_run
 from typer.testing import CliRunner
 
 from assurance_harness.compare.baseline import BaselineStore
 from assurance_harness.compare.cli import install
 from assurance_harness.compare.nightly import compare_with_baseline
 from assurance_harness.store.index import RunIndex
+
+from ..report.runfixtures import toxicity_run
 
 
 def _app() -> typer.Typer:

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runfixtures import gate, mean_metric, rate_metric, row, toxicity_run, write_run
 
 from assurance_harness.compare.engine import compare_runs, infer_direction
 from assurance_harness.errors import UsageError
 from assurance_harness.report.rundata import load_run
+
+from ..report.runfixtures import gate, mean_metric, rate_metric, row, toxicity_run, write_run
 
 
 def _ids(count: int, seed: int, n: int = 200) -> set[int]:

@@ -9,6 +9,8 @@ import pytest
 
 from assurance_harness.spec.loader import load_suite
 
+from ..testing.verdicts import assert_verdicts_follow_figures
+
 REPO = Path(__file__).resolve().parents[2]
 SUITES = [
     "bias-counterfactual",
@@ -50,7 +52,12 @@ def test_bbq_suite_runs_end_to_end_on_the_demo_target(tmp_path: Path) -> None:
     summary = json.loads((Path(outcome.run_dir) / "summary.json").read_text())
     metrics = summary["metrics"]
     assert metrics["accuracy_ambiguous"]["n"] == 32
-    assert metrics["unparsed_rate"]["value"] is not None
+    # The demo answers every BBQ item in a form the parser reads.
+    assert (metrics["unparsed_rate"]["value"], metrics["unparsed_rate"]["n"]) == (0.0, 64)
+    verdicts = assert_verdicts_follow_figures(summary["gates"])
+    assert verdicts["unparsed_rate"] == "pass"
+    # The demo answers 'unknown' to nearly every question, so it fails on the disambiguated ones.
+    assert verdicts["accuracy_disambiguated"] == "fail"
     for key in ("bias_ambiguous", "bias_disambiguated"):
         assert metrics[key]["method"].startswith("bootstrap")
     rows = [json.loads(line) for line in (Path(outcome.run_dir) / "results.jsonl").open()]

@@ -49,7 +49,38 @@ def test_expressions_null_propagation_and_safety() -> None:
     with pytest.raises(ExpressionError):
         evaluate("__import__('os')", r)
     with pytest.raises(ExpressionError):
-        evaluate("tox.__class__.__mro__", r) if False else evaluate("open('x')", r)
+        evaluate("open('x')", r)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "tox.__class__",
+        "tox.__class__.__mro__",
+        "tox.toxicity.__class__",
+        "(1).__class__",
+        "''.__class__.__mro__",
+        "meta['__class__']",
+        "tox.__dict__",
+    ],
+)
+def test_dunder_members_never_reach_python_objects(expr: str) -> None:
+    # Members are looked up as data keys, never with getattr: a dunder is just a missing key.
+    assert evaluate(expr, row("a", 0.7, "g")) is None
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "meta.__class__.__mro__[1].__subclasses__()",
+        "getattr(tox, '__class__')",
+        "(lambda: 1)()",
+        "[x for x in meta]",
+    ],
+)
+def test_calls_and_comprehensions_outside_the_allowed_set_are_refused(expr: str) -> None:
+    with pytest.raises(ExpressionError):
+        evaluate(expr, row("a", 0.7, "g"))
 
 
 @pytest.fixture

@@ -9,15 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-from register_testkit import (
-    EXAMPLE_REGISTER,
-    HOSTILE,
-    GateSpec,
-    assert_inert,
-    elements,
-    make_run,
-    render_markdown,
-)
 
 from assurance_harness.register.annex import (
     build_annex,
@@ -26,6 +17,16 @@ from assurance_harness.register.annex import (
     write_annex,
 )
 from assurance_harness.register.ledger import attach_run
+
+from .register_testkit import (
+    EXAMPLE_REGISTER,
+    HOSTILE,
+    GateSpec,
+    assert_inert,
+    elements,
+    make_run,
+    render_markdown,
+)
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

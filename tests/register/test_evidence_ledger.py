@@ -9,7 +9,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from register_testkit import EXAMPLE_REGISTER, GateSpec, make_run
 
 from assurance_harness.register.ledger import (
     GENESIS,
@@ -21,6 +20,8 @@ from assurance_harness.register.ledger import (
     record_hash,
     verify_ledger,
 )
+
+from .register_testkit import EXAMPLE_REGISTER, GateSpec, make_run
 
 
 def _ledger_with_runs(reports: Path, ledger: Path, count: int = 5) -> list[Path]:

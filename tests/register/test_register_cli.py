@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 import typer
-from register_testkit import EXAMPLE_REGISTER, GateSpec, make_run
 from typer.testing import CliRunner
 
 from assurance_harness.register.cli import install
 from assurance_harness.register.loader import load_register
+
+from .register_testkit import EXAMPLE_REGISTER, GateSpec, make_run
 
 
 @pytest.fixture

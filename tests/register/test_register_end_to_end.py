@@ -6,12 +6,12 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
-from register_testkit import EXAMPLE_REGISTER, REPO
-
 from assurance_harness.register.annex import build_annex, render_annex_md
 from assurance_harness.register.drilldown import risk_detail
 from assurance_harness.register.ledger import read_ledger, verify_ledger
 from assurance_harness.register.status import build_status
+
+from .register_testkit import EXAMPLE_REGISTER, REPO
 
 SUITE = """\
 suite: helpline-check

@@ -6,12 +6,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from register_testkit import EXAMPLE_REGISTER
 
 from assurance_harness.errors import ConfigError
 from assurance_harness.register.catalogue import ANNEX_A, NIST_AI_RMF, TECHNICAL
 from assurance_harness.register.loader import load_register
 from assurance_harness.register.model import rating_for
+
+from .register_testkit import EXAMPLE_REGISTER
 
 GOOD = """\
 system:

@@ -7,10 +7,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from register_testkit import GateSpec, make_run
 
 from assurance_harness.register.ledger import attach_run
 from assurance_harness.register.status import build_status
+
+from .register_testkit import GateSpec, make_run
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 

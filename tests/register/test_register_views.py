@@ -7,15 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from register_testkit import (
-    EXAMPLE_REGISTER,
-    HOSTILE,
-    GateSpec,
-    assert_inert,
-    elements,
-    make_run,
-    render_markdown,
-)
 
 from assurance_harness.errors import ConfigError
 from assurance_harness.register.drilldown import risk_detail
@@ -31,6 +22,16 @@ from assurance_harness.register.loader import load_register
 from assurance_harness.register.markdown import render_risk_md, render_soa_md, render_status_md
 from assurance_harness.register.soa import build_soa
 from assurance_harness.register.status import build_status
+
+from .register_testkit import (
+    EXAMPLE_REGISTER,
+    HOSTILE,
+    GateSpec,
+    assert_inert,
+    elements,
+    make_run,
+    render_markdown,
+)
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hostile import build_hostile_run
+
+from .hostile import build_hostile_run
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from runfixtures import gate, mean_metric, rate_metric, row, write_run
+from .runfixtures import gate, mean_metric, rate_metric, row, write_run
 
 SCRIPT = "<script>document.title='pwned'</script>"
 HOSTILE = (

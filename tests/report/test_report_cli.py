@@ -7,10 +7,11 @@ import stat
 from pathlib import Path
 
 import typer
-from runfixtures import toxicity_run
 from typer.testing import CliRunner
 
 from assurance_harness.report.cli import install
+
+from .runfixtures import toxicity_run
 
 
 def _app() -> typer.Typer:

@@ -11,13 +11,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hostile import SCRIPT, build_hostile_run
-from runfixtures import toxicity_run
 
 from assurance_harness.errors import UsageError
 from assurance_harness.report import write_reports
 from assurance_harness.report.html import render_html
 from assurance_harness.report.rundata import load_run
+
+from .hostile import SCRIPT, build_hostile_run
+from .runfixtures import toxicity_run
 
 
 class _Collector(HTMLParser):
@@ -254,9 +255,9 @@ def test_odd_plugin_figures_never_break_the_report(tmp_path: Path) -> None:
 
 
 def test_conversation_and_failed_request_as_worst_cases(tmp_path: Path) -> None:
-    from runfixtures import gate, rate_metric, row, write_run
-
     from assurance_harness.report.markdown import render_markdown
+
+    from .runfixtures import gate, rate_metric, row, write_run
 
     chat = row("chat", response="You idiot.", scores={"tox": {"toxicity": 0.9}})
     chat["prompt"] = None

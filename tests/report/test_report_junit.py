@@ -6,10 +6,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from runfixtures import toxicity_run
 
 from assurance_harness.report.junit import render_junit
 from assurance_harness.report.rundata import load_run
+
+from .runfixtures import toxicity_run
 
 XSD = Path(__file__).with_name("junit.xsd")
 

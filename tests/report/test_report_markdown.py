@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from hostile import HOSTILE, SCRIPT
 from markdown_it import MarkdownIt
 
 from assurance_harness.report.markdown import code_span, escape_md, fenced, render_markdown
 from assurance_harness.report.rundata import load_run
+
+from .hostile import HOSTILE, SCRIPT
 
 
 def _html(markdown: str) -> str:

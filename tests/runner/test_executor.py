@@ -10,11 +10,9 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from assurance_harness.model import GenerationRequest, GenerationResponse, ResponseRecord
 from assurance_harness.runner.executor import ExecutionStats, execute
@@ -30,57 +28,18 @@ from assurance_harness.targets.base import (
 )
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-
-@dataclass
-class Server:
-    url: str
-    arrivals: list[float] = field(default_factory=list)
-    bodies: list[dict] = field(default_factory=list)
-    in_flight: int = 0
-    max_in_flight: int = 0
+from ..testing.openai_stub import Seen, echo_handler, serve
 
 
 @asynccontextmanager
 async def server(
     delay: Callable[[dict], float] = lambda body: 0.0,
     status: Callable[[dict], int] = lambda body: 200,
-) -> AsyncIterator[Server]:
-    """An OpenAI-compatible endpoint that echoes the user turn after ``delay(body)`` seconds
-    and counts requests in flight."""
-    state = Server(url="")
-
-    async def chat(request: web.Request) -> web.Response:
-        state.arrivals.append(time.monotonic())
-        body = await request.json()
-        state.bodies.append(body)
-        state.in_flight += 1
-        state.max_in_flight = max(state.max_in_flight, state.in_flight)
-        try:
-            await asyncio.sleep(delay(body))
-        finally:
-            state.in_flight -= 1
-        code = status(body)
-        if code != 200:
-            return web.Response(status=code, text="refused")
-        text = body["messages"][-1]["content"]
-        return web.json_response(
-            {
-                "model": "echo-1",
-                "choices": [{"message": {"content": f"echo {text}"}, "finish_reason": "stop"}],
-            }
-        )
-
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", chat)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    state.url = f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
-    try:
-        yield state
-    finally:
-        await runner.cleanup()
+) -> AsyncIterator[tuple[str, Seen]]:
+    """The shared stub answering ``echo <user turn>`` after ``delay(body)`` seconds; yields the
+    ``/v1`` base URL and what the server saw (arrival times, bodies, requests in flight)."""
+    async with serve(echo_handler(delay, status)) as (url, seen):
+        yield f"{url}/v1", seen
 
 
 def requests_for(n: int, prefix: str = "q") -> list[GenerationRequest]:
@@ -128,8 +87,8 @@ async def run(
 
 def test_concurrency_limit_is_respected_and_reached() -> None:
     async def main() -> None:
-        async with server(delay=lambda _: 0.03) as srv:
-            stats, records = await run(srv.url, requests_for(40), concurrency=5)
+        async with server(delay=lambda _: 0.03) as (url, srv):
+            stats, records = await run(url, requests_for(40), concurrency=5)
             assert srv.max_in_flight == 5
         assert stats.succeeded == 40 and len(records) == 40
         assert {r.case_id for r in records} == {f"q{i}" for i in range(40)}
@@ -140,11 +99,11 @@ def test_concurrency_limit_is_respected_and_reached() -> None:
 
 def test_requests_per_second_limit_is_respected() -> None:
     async def main() -> None:
-        async with server() as srv:
+        async with server() as (url, srv):
             t0 = time.monotonic()
-            stats, _ = await run(srv.url, requests_for(12), concurrency=12, rps=20)
+            stats, _ = await run(url, requests_for(12), concurrency=12, rps=20)
             elapsed = time.monotonic() - t0
-            arrivals = sorted(srv.arrivals)
+            arrivals = sorted(srv.times)
         # A burst of one, then one token every 50 ms: 12 requests need at least 0.55 s.
         assert elapsed >= 0.5
         assert arrivals[-1] - arrivals[0] >= 0.5
@@ -159,16 +118,16 @@ def test_requests_per_second_limit_is_respected() -> None:
 
 def test_cache_hits_skip_the_server(tmp_path: Path) -> None:
     async def main() -> None:
-        async with server() as srv:
+        async with server() as (url, srv):
             with ResponseCache(tmp_path / "cache.db") as cache:
-                first, first_records = await run(srv.url, requests_for(6), cache=cache)
+                first, first_records = await run(url, requests_for(6), cache=cache)
             assert len(srv.bodies) == 6 and first.cached == 0
             # A new cache object on the same file (as a second run would open it).
             with ResponseCache(tmp_path / "cache.db") as cache:
-                second, second_records = await run(srv.url, requests_for(6), cache=cache)
+                second, second_records = await run(url, requests_for(6), cache=cache)
                 assert len(srv.bodies) == 6  # nothing sent
                 # A different conversation misses and is sent.
-                third, _ = await run(srv.url, requests_for(2, prefix="new"), cache=cache)
+                third, _ = await run(url, requests_for(2, prefix="new"), cache=cache)
             assert len(srv.bodies) == 8
         assert second.cached == 6 and second.attempts == 0
         assert third.cached == 0
@@ -189,10 +148,8 @@ def test_errors_are_recorded_as_data_and_the_run_goes_on() -> None:
         return {"q3": 400, "q5": 500}.get(content, 200)
 
     async def main() -> None:
-        async with server(status=status) as srv:
-            stats, records = await run(
-                srv.url, requests_for(8), progress=lambda *a: progress.append(a)
-            )
+        async with server(status=status) as (url, _):
+            stats, records = await run(url, requests_for(8), progress=lambda *a: progress.append(a))
         by_id = {r.case_id: r for r in records}
         assert by_id["q3"].error is not None and by_id["q3"].error.type == "client_error"
         assert by_id["q3"].error.status == 400 and by_id["q3"].attempts == 1
@@ -211,8 +168,8 @@ def test_records_arrive_in_completion_order() -> None:
     delays = {"q0": 0.3, "q1": 0.0, "q2": 0.15}
 
     async def main() -> None:
-        async with server(delay=lambda b: delays[b["messages"][-1]["content"]]) as srv:
-            _, records = await run(srv.url, requests_for(3), concurrency=3)
+        async with server(delay=lambda b: delays[b["messages"][-1]["content"]]) as (url, _):
+            _, records = await run(url, requests_for(3), concurrency=3)
         assert [r.case_id for r in records] == ["q1", "q2", "q0"]
 
     asyncio.run(main())
@@ -224,10 +181,8 @@ def test_cancellation_stops_promptly_without_records_for_unfinished_requests() -
 
     async def main() -> None:
         records: list[ResponseRecord] = []
-        async with server(delay=delay) as srv:
-            task = asyncio.create_task(
-                run(srv.url, requests_for(10), concurrency=4, records=records)
-            )
+        async with server(delay=delay) as (url, _):
+            task = asyncio.create_task(run(url, requests_for(10), concurrency=4, records=records))
             await asyncio.sleep(0.5)
             t0 = time.monotonic()
             task.cancel()
@@ -327,8 +282,8 @@ def test_connection_pool_is_sized_from_the_spec_at_start() -> None:
     async def main() -> tuple[int, int]:
         seen = []
         for override in (False, True):
-            async with server(delay=lambda _: 0.05) as srv:
-                target = OpenAITarget(OpenAISpec(base_url=srv.url, model="echo", concurrency=2))
+            async with server(delay=lambda _: 0.05) as (url, srv):
+                target = OpenAITarget(OpenAISpec(base_url=url, model="echo", concurrency=2))
                 if override:
                     target.spec.concurrency = 6
                 await target.start()

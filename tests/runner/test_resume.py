@@ -7,11 +7,11 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from .loopback import LoopbackServer
+from ..testing.cli import cli_command
+from ..testing.openai_stub import ThreadedServer, echo_handler, prompts_seen
 
 N_CASES = 60
 VOLATILE = {"latency_s", "attempts", "cached"}
@@ -32,7 +32,7 @@ def _suite(tmp: Path) -> Path:
     return suite
 
 
-def _target(tmp: Path, server: LoopbackServer) -> Path:
+def _target(tmp: Path, server: ThreadedServer) -> Path:
     path = tmp / "target.yaml"
     path.write_text(
         f"type: openai\nbase_url: {server.base_url}\nmodel: loopback\nconcurrency: 2\n"
@@ -42,18 +42,7 @@ def _target(tmp: Path, server: LoopbackServer) -> Path:
 
 
 def _run_args(suite: Path, target: Path, reports: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "assurance_harness.cli",
-        "run",
-        str(suite),
-        "--target",
-        str(target),
-        "--reports",
-        str(reports),
-        *extra,
-    ]
+    return cli_command("run", suite, "--target", target, "--reports", reports, *extra)
 
 
 def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
@@ -80,7 +69,7 @@ def _rows(run_dir: Path) -> list[dict]:
 
 def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
     suite = _suite(tmp_path)
-    with LoopbackServer(delay_s=0.05) as server:
+    with ThreadedServer(echo_handler(lambda body: 0.05)) as server:
         target = _target(tmp_path, server)
         reports = tmp_path / "interrupted"
         args = _run_args(suite, target, reports, "--no-cache", *QUIET)
@@ -101,9 +90,9 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
         assert resumed.returncode == 0, resumed.stderr
         for case_id in done_before:
             prompt = f"question {int(case_id[1:])}"
-            assert server.counts[prompt] == 1, f"{case_id} was sent again after resume"
+            assert prompts_seen(server.seen)[prompt] == 1, f"{case_id} was sent again after resume"
         # Only requests in flight at the kill can have been sent twice.
-        assert sum(server.counts.values()) <= N_CASES + 2
+        assert sum(prompts_seen(server.seen).values()) <= N_CASES + 2
 
         fresh = tmp_path / "fresh"
         clean = _run(_run_args(suite, target, fresh, "--no-cache", *QUIET))
@@ -119,7 +108,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
 
 def test_resume_refuses_a_changed_suite(tmp_path: Path) -> None:
     suite = _suite(tmp_path)
-    with LoopbackServer() as server:
+    with ThreadedServer() as server:
         target = _target(tmp_path, server)
         reports = tmp_path / "r"
         first = _run(_run_args(suite, target, reports, *QUIET))
@@ -133,7 +122,7 @@ def test_resume_refuses_a_changed_suite(tmp_path: Path) -> None:
 
 def test_ctrl_c_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> None:
     suite = _suite(tmp_path)
-    with LoopbackServer(delay_s=0.05) as server:
+    with ThreadedServer(echo_handler(lambda body: 0.05)) as server:
         target = _target(tmp_path, server)
         reports = tmp_path / "r"
         proc, journal = _start_and_wait(
@@ -149,6 +138,6 @@ def test_ctrl_c_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> 
         assert resume[:2] == ["assurance", "run"]
         # The printed command keeps the interrupted run's options.
         assert {"--no-cache", "--no-report", "--no-evidence"} <= set(resume)
-        done = _run([sys.executable, "-m", "assurance_harness.cli", *resume[1:]])
+        done = _run(cli_command(*resume[1:]))
         assert done.returncode == 0, done.stderr
     assert len((journal.parent / "results.jsonl").read_text().splitlines()) == N_CASES

@@ -10,6 +10,8 @@ import pytest
 from assurance_harness.runner.run import run_suite
 from assurance_harness.spec.loader import load_suite
 
+from ..testing.verdicts import assert_verdicts_follow_figures
+
 REPO = Path(__file__).resolve().parents[2]
 SUITES = ["toxicity-core", "age-appropriateness-8-12", "age-appropriateness-13-17"]
 
@@ -54,4 +56,7 @@ def test_age_suite_runs_offline_and_finds_the_missed_helpline(tmp_path: Path) ->
     assert missed["scores"]["exp"]["redirect_ok"] is False
     assert metrics["help_redirect_rate"]["value"] < 1.0
     assert metrics["help_redirect_rate"]["n"] == 12
-    assert all(g["verdict"] in ("pass", "fail") for g in outcome.summary["gates"])
+    verdicts = assert_verdicts_follow_figures(outcome.summary["gates"])
+    # The demo's documented flaws fail their gates; a gate that cannot fail would pass here.
+    assert verdicts["help_redirect_rate"] == "fail"
+    assert "no_data" not in verdicts.values()

@@ -14,6 +14,8 @@ from assurance_harness.model import GenerationRequest, GenerationResponse
 from assurance_harness.targets.base import BadResponseError, RateLimitedError
 from assurance_harness.targets.callable_target import CallableError, CallableSpec, CallableTarget
 
+from ..testing.cli import run_cli
+
 MODULE = """
 import asyncio
 import threading
@@ -151,8 +153,6 @@ def test_hung_sync_calls_time_out_without_starving_others_or_blocking_exit(
     # asyncio.to_thread's shared pool (min(32, CPUs + 4) workers) kept each hung call's worker:
     # later requests queued behind them timed out too, and the command waited for the hung
     # calls before it could exit.
-    import subprocess
-    import sys
     import time
 
     (tmp_path / "hangs.py").write_text(
@@ -171,23 +171,16 @@ def test_hung_sync_calls_time_out_without_starving_others_or_blocking_exit(
         "metrics:\n  - {id: failed, rate: error}\n"
     )
     started = time.monotonic()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assurance_harness.cli",
-            "run",
-            str(tmp_path / "suite.yaml"),
-            "--target",
-            str(tmp_path / "target.yaml"),
-            "--reports",
-            str(tmp_path / "reports"),
-            "--no-report",
-            "--no-evidence",
-            "--no-cache",
-        ],
-        capture_output=True,
-        text=True,
+    done = run_cli(
+        "run",
+        tmp_path / "suite.yaml",
+        "--target",
+        tmp_path / "target.yaml",
+        "--reports",
+        tmp_path / "reports",
+        "--no-report",
+        "--no-evidence",
+        "--no-cache",
         timeout=50,
     )
     assert done.returncode == 0, done.stdout + done.stderr

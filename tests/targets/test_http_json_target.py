@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 from aiohttp import web
-from stub_server import json_response, serve
 
 from assurance_harness.model import GenerationRequest
 from assurance_harness.targets.base import BadResponseError, RateLimitedError
@@ -16,6 +15,8 @@ from assurance_harness.targets.http_json import (
     TemplateError,
     render,
 )
+
+from ..testing.openai_stub import json_response, serve
 
 
 def request(**params: object) -> GenerationRequest:

@@ -10,7 +10,6 @@ import time
 
 import pytest
 from aiohttp import web
-from stub_server import completion, json_response, serve, serve_raw
 
 from assurance_harness.errors import ConfigError
 from assurance_harness.model import GenerationRequest, ResponseRecord
@@ -27,6 +26,8 @@ from assurance_harness.targets.base import (
     TargetTimeoutError,
 )
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
+
+from ..testing.openai_stub import completion, json_response, serve, serve_raw
 
 
 def request(case_id: str = "c1", **params: object) -> GenerationRequest:

@@ -100,9 +100,13 @@ def validation_issues(
     prefix: PathKey = (),
 ) -> list[ConfigIssue]:
     issues = []
-    for error in exc.errors():
+    errors = exc.errors()
+    misspelt = _misspelt_required(errors, model)
+    for error in errors:
         loc = tuple(p for p in error["loc"] if not _is_union_tag(p))
         full = (*prefix, *loc)
+        if error.get("type") == "missing" and loc in misspelt:
+            continue  # the unknown-field message already says "did you mean" this field
         message, hint = _message(error)
         if error.get("type") == "extra_forbidden" and model is not None and loc:
             owner = _model_at(model, loc[:-1])
@@ -116,6 +120,25 @@ def validation_issues(
             line = line_of(full)
         issues.append(ConfigIssue(path, line, format_path(full) or None, message, hint))
     return issues
+
+
+def _misspelt_required(errors: list[Any], model: type[BaseModel] | None) -> set[PathKey]:
+    """Required fields reported missing only because the user misspelt them: one typo is one
+    message ("patern: unknown field; did you mean 'pattern'?"), not two."""
+    found: set[PathKey] = set()
+    if model is None:
+        return found
+    for error in errors:
+        loc = tuple(p for p in error["loc"] if not _is_union_tag(p))
+        if error.get("type") != "extra_forbidden" or not loc:
+            continue
+        owner = _model_at(model, loc[:-1])
+        if owner is None:
+            continue
+        close = difflib.get_close_matches(str(loc[-1]), field_names(owner), n=1, cutoff=0.6)
+        if close:
+            found.add((*loc[:-1], close[0]))
+    return found
 
 
 def _is_union_tag(part: Any) -> bool:

@@ -1,12 +1,19 @@
-"""Real HTTP servers on 127.0.0.1 for the adapter and executor tests (no mocked clients)."""
+"""The one OpenAI-compatible stub server for tests: real HTTP on 127.0.0.1, no mocked clients.
+
+``serve`` runs any aiohttp handler and records what arrived; ``echo_handler`` answers chat
+completions with the last user turn; ``ThreadedServer`` runs the same thing on a background
+loop for tests that drive the CLI in a subprocess (the test itself then blocks).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,3 +110,67 @@ def json_response(
         headers=headers,
         content_type="application/json",
     )
+
+
+def echo_handler(
+    delay: Callable[[dict[str, Any]], float] = lambda body: 0.0,
+    status: Callable[[dict[str, Any]], int] = lambda body: 200,
+    *,
+    model: str = "echo-1",
+) -> Handler:
+    """Answer a chat completion with ``echo <last user turn>`` after ``delay(body)`` seconds,
+    or fail with ``status(body)`` when that is not 200."""
+
+    async def chat(request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        await asyncio.sleep(delay(body))
+        code = status(body)
+        if code != 200:
+            return web.Response(status=code, text="refused")
+        text = body["messages"][-1]["content"]
+        return json_response(completion(f"echo {text}", model=model))
+
+    return chat
+
+
+def prompts_seen(seen: Seen) -> Counter[str]:
+    """How many times each last user turn was sent (resume tests: nothing is sent twice)."""
+    return Counter(
+        body["messages"][-1]["content"] for body in list(seen.bodies) if isinstance(body, dict)
+    )
+
+
+class ThreadedServer:
+    """``serve(handler)`` on its own event loop in a daemon thread, as a sync context manager.
+
+    ``base_url`` ends in ``/v1`` (what a target file's ``base_url`` wants).
+    """
+
+    def __init__(self, handler: Handler | None = None) -> None:
+        self._handler = handler or echo_handler()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._context: AbstractAsyncContextManager[tuple[str, Seen]] | None = None
+        self.url = ""
+        self.seen = Seen()
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/v1"
+
+    def __enter__(self) -> ThreadedServer:
+        self._thread.start()
+        self._context = serve(self._handler)
+        started = asyncio.run_coroutine_threadsafe(self._context.__aenter__(), self._loop)
+        self.url, self.seen = started.result(timeout=10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._context is not None
+        stopped = asyncio.run_coroutine_threadsafe(
+            self._context.__aexit__(None, None, None), self._loop
+        )
+        stopped.result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
