@@ -8,9 +8,9 @@ import pytest
 
 from assurance_harness.metrics.engine import compute_metric, judge_gate
 from assurance_harness.metrics.expr import ExpressionError, evaluate
-from assurance_harness.metrics.intervals import bootstrap_mean, wilson
 from assurance_harness.spec.loader import load_suite
 from assurance_harness.spec.suite import GateSpec
+from assurance_harness.stats.intervals import bootstrap_mean, wilson
 
 
 def test_wilson_matches_reference_values() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assurance_harness.compare.stats import wilson
+from assurance_harness.stats.intervals import wilson
 
 Row = dict[str, Any]
 

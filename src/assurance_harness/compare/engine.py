@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import UsageError
+from ..metrics.rowvalues import group_key, row_values
 from ..report.rundata import RunData
 from . import stats
-from .rowvalues import group_key, row_values
 
 Verdict = Literal["improved", "unchanged", "regressed", "changed", "no_data", "missing", "untested"]
 Direction = Literal["higher", "lower"]

@@ -7,10 +7,10 @@ from functools import partial
 import numpy as np
 from pydantic import Field
 
+from ..stats.intervals import bootstrap_ci, wilson
 from ._pairs import number
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
-from .intervals import bootstrap_ci, wilson
 
 
 class ExprParams(MetricParams):
@@ -47,16 +47,21 @@ class RateMetric(MetricKind):
     name = "rate"
     Params = ExprParams
 
-    def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+    def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]]:
+        """1.0 where the condition holds, 0.0 where it does not; rows where it is null (a
+        failed request, a missing score) do not count."""
         assert isinstance(params, ExprParams)
-        hits = 0
-        n = 0
+        out: list[tuple[Row, float]] = []
         for row in rows:
             value = evaluate(params.expr, row)
-            if value is None:
-                continue
-            n += 1
-            hits += bool(value)
+            if value is not None:
+                out.append((row, 1.0 if bool(value) else 0.0))
+        return out
+
+    def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+        values = self.row_values(rows, params)
+        n = len(values)
+        hits = sum(1 for _, value in values if value)
         low, high = wilson(hits, n, ctx.confidence)
         return MetricValue(
             value=hits / n if n else None,
@@ -76,9 +81,20 @@ class MeanMetric(MetricKind):
     name = "mean"
     Params = ExprParams
 
-    def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+    def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]]:
+        """Each row's numeric value; null, text and NaN do not count (see numeric_values)."""
         assert isinstance(params, ExprParams)
-        values, skipped = numeric_values(rows, params.expr)
+        out: list[tuple[Row, float]] = []
+        for row in rows:
+            value = number(evaluate(params.expr, row))
+            if value is not None:
+                out.append((row, value))
+        return out
+
+    def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+        per_row = self.row_values(rows, params)
+        values = [value for _, value in per_row]
+        skipped = len(rows) - len(values)
         low, high = bootstrap_ci(
             values,
             np.mean,

@@ -84,6 +84,13 @@ class MetricKind(ABC):
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         """Aggregate the rows (already filtered by ``where:``) into one value."""
 
+    def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]] | None:
+        """Each row that counts towards the value, with its contribution, for kinds whose value
+        is the mean of per-row contributions (1.0/0.0 for a rate); None for kinds with no
+        per-row form (quantiles, disparities). Paired comparisons and per-perturbation plots
+        use this, so they count exactly the rows the metric counted."""
+        return None
+
     def worst_cases(
         self, rows: list[Row], params: MetricParams, *, lower_is_better: bool
     ) -> list[str] | None:

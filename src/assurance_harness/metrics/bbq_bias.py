@@ -22,9 +22,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..stats.intervals import wilson
 from ._pairs import covering, percentile_interval
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
-from .intervals import wilson
 
 
 class BbqParams(MetricParams):

@@ -23,10 +23,10 @@ import numpy as np
 from pydantic import Field
 
 from ..errors import HarnessError
+from ..stats.intervals import bootstrap_ci, wilson
 from ._pairs import covering, number, percentile_interval, within_strata
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
-from .intervals import bootstrap_ci, wilson
 
 
 class DisparityParams(MetricParams):

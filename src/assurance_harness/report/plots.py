@@ -18,8 +18,8 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..compare.rowvalues import row_values
-from ..compare.stats import bootstrap_mean_ci, wilson
+from ..metrics.rowvalues import row_values
+from ..stats.intervals import bootstrap_mean, wilson
 from .rundata import RunData
 
 PASS_COLOR = "#2e7d32"
@@ -240,7 +240,7 @@ def perturbation_bars(run: RunData) -> list[Plot]:
             if metric.get("kind") == "rate":
                 low, high = wilson(int(sum(data)), len(data))
             else:
-                low, high = bootstrap_mean_ci(data, seed=seed)
+                low, high = bootstrap_mean(data, seed=seed)
             means.append(mean)
             lows.append(low)
             highs.append(high)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from assurance_harness.compare import stats
+from assurance_harness.stats import intervals
+from assurance_harness.stats import twosample as stats
 
 
 @pytest.mark.parametrize(
@@ -101,5 +102,5 @@ def test_power_against_a_real_regression() -> None:
 
 def test_from_intervals_normal_approximation() -> None:
     result = stats.from_intervals(0.5, 0.4, 0.6, 100, 0.68, 0.58, 0.78, 100)
-    se = 0.1 / stats.z_value(0.95)
+    se = 0.1 / intervals.z_value(0.95)
     assert result.p_value == pytest.approx(2 * sps.norm.sf(0.18 / np.sqrt(2 * se * se)))

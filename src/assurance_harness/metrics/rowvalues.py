@@ -1,0 +1,54 @@
+"""Per-row values of a metric recorded in a run's summary, recomputed from its result rows.
+
+Paired comparisons and per-perturbation plots need each row's contribution to a metric, which
+summary.json does not hold. The metric kind itself says what a row contributes
+(``MetricKind.row_values``), after the metric's ``where`` filter, so these figures count
+exactly the rows the metric counted. Kinds with no per-row form give None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import aggregate  # noqa: F401 - registers rate and mean, the kinds with row values
+from .base import MetricKind, MetricParams, Row, metric_kinds
+from .expr import evaluate
+
+
+def _kind_and_params(metric: dict[str, Any]) -> tuple[MetricKind, MetricParams] | None:
+    kind = metric.get("kind")
+    spec = metric.get("spec") or {}
+    if not isinstance(kind, str) or not isinstance(spec, dict) or kind not in metric_kinds:
+        return None
+    try:
+        cls = metric_kinds.get(kind)
+        return cls(), cls.parse_params(spec.get(kind))
+    except Exception:  # a spec this build's kind no longer accepts: no per-row form
+        return None
+
+
+def group_key(metric: dict[str, Any], row: Row) -> str | None:
+    """The row's group under the metric's ``by:`` expression, as the engine keys it."""
+    by = (metric.get("spec") or {}).get("by")
+    if not isinstance(by, str):
+        return None
+    try:
+        key = evaluate(by, row)
+    except Exception:  # the engine would have failed on it too; no group
+        return None
+    return None if key is None else str(key)
+
+
+def row_values(metric: dict[str, Any], rows: list[Row]) -> list[tuple[Row, float]] | None:
+    """Each row that counts towards a summary metric entry, with its value (1.0/0.0 for a
+    rate); None when the metric's kind has no per-row form or its expressions fail here."""
+    resolved = _kind_and_params(metric)
+    if resolved is None:
+        return None
+    kind, params = resolved
+    where = (metric.get("spec") or {}).get("where")
+    try:
+        selected = [r for r in rows if not isinstance(where, str) or evaluate(where, r)]
+        return kind.row_values(selected, params)
+    except Exception:  # an expression the engine accepted but this row cannot take
+        return None

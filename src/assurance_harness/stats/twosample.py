@@ -1,0 +1,229 @@
+"""Significance tests for baseline-versus-candidate comparisons.
+
+Each test returns the difference (candidate minus baseline), its confidence interval and a
+two-sided p-value, and names its method so a report can say how the figure was obtained:
+
+- rates, unpaired: pooled two-proportion z-test, Newcombe's hybrid-score interval;
+- any rate or mean, paired by case: case-resampling bootstrap of the difference of the two
+  ratio estimators (seeded), p-value by inverting the percentile interval;
+- means, unpaired: Welch's t-test and interval;
+- figures with only a reported interval: normal approximation from the interval half-widths.
+
+Holm's step-down correction controls the family-wise error rate across the metrics compared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats as sps
+
+from .intervals import resample_indices, wilson, z_value
+
+
+@dataclass
+class TestResult:
+    """The outcome of one two-sample test."""
+
+    __test__ = False  # not a pytest class, despite the name
+
+    diff: float
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    method: str
+    n_baseline: int
+    n_candidate: int
+    confidence: float = 0.95
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def two_proportion(
+    successes_a: int, n_a: int, successes_b: int, n_b: int, *, confidence: float = 0.95
+) -> TestResult:
+    """Rate B minus rate A: pooled z-test p-value, Newcombe (method 10) interval.
+
+    Newcombe's interval combines the two Wilson intervals, so it behaves at rates near 0 or 1,
+    where the Wald interval collapses to zero width (a typical toxicity rate is near 0).
+    """
+    if n_a <= 0 or n_b <= 0:
+        raise ValueError("both samples need n > 0")
+    p_a, p_b = successes_a / n_a, successes_b / n_b
+    diff = p_b - p_a
+    l_a, u_a = _bounds(wilson(successes_a, n_a, confidence))
+    l_b, u_b = _bounds(wilson(successes_b, n_b, confidence))
+    low = diff - math.sqrt((p_b - l_b) ** 2 + (u_a - p_a) ** 2)
+    high = diff + math.sqrt((u_b - p_b) ** 2 + (p_a - l_a) ** 2)
+    pooled = (successes_a + successes_b) / (n_a + n_b)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    # se == 0: both rates are 0 (or both 1), so there is no evidence of any difference.
+    p_value = 1.0 if se == 0 else float(2 * sps.norm.sf(abs(diff) / se))
+    return TestResult(
+        diff=diff,
+        ci_low=max(-1.0, low),
+        ci_high=min(1.0, high),
+        p_value=p_value,
+        method="two-proportion z-test, Newcombe interval",
+        n_baseline=n_a,
+        n_candidate=n_b,
+        confidence=confidence,
+    )
+
+
+def _bounds(interval: tuple[float | None, float | None]) -> tuple[float, float]:
+    low, high = interval
+    assert low is not None and high is not None  # n > 0 was checked
+    return low, high
+
+
+def welch(
+    values_a: Sequence[float], values_b: Sequence[float], *, confidence: float = 0.95
+) -> TestResult:
+    """Mean B minus mean A with Welch's unequal-variance t-test and interval."""
+    a = np.asarray(values_a, dtype=float)
+    b = np.asarray(values_b, dtype=float)
+    if a.size < 2 or b.size < 2:
+        raise ValueError("Welch's test needs at least two values per sample")
+    diff = float(b.mean() - a.mean())
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    if se == 0:
+        same = diff == 0
+        return TestResult(
+            diff=diff,
+            ci_low=diff,
+            ci_high=diff,
+            p_value=1.0 if same else 0.0,
+            method="Welch t-test (no variance)",
+            n_baseline=int(a.size),
+            n_candidate=int(b.size),
+            confidence=confidence,
+        )
+    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    t = diff / se
+    crit = float(sps.t.ppf(0.5 + confidence / 2, df))
+    return TestResult(
+        diff=diff,
+        ci_low=diff - crit * se,
+        ci_high=diff + crit * se,
+        p_value=float(2 * sps.t.sf(abs(t), df)),
+        method="Welch t-test",
+        n_baseline=int(a.size),
+        n_candidate=int(b.size),
+        confidence=confidence,
+    )
+
+
+def paired_bootstrap(
+    base: Sequence[tuple[float, int]],
+    cand: Sequence[tuple[float, int]],
+    *,
+    seed: int = 0,
+    resamples: int = 2000,
+    confidence: float = 0.95,
+) -> TestResult:
+    """Difference of two ratio estimators, resampling matched cases together.
+
+    ``base[i]`` and ``cand[i]`` are (sum of row values, number of rows) for the same case i in
+    each run, so a case with several samples is one resampling unit (its samples are not
+    independent). The point estimate equals the difference of the runs' overall values.
+    """
+    if len(base) != len(cand) or not base:
+        raise ValueError("paired bootstrap needs the same, non-empty list of cases in both runs")
+    sums_a = np.array([s for s, _ in base], dtype=float)
+    cnt_a = np.array([c for _, c in base], dtype=float)
+    sums_b = np.array([s for s, _ in cand], dtype=float)
+    cnt_b = np.array([c for _, c in cand], dtype=float)
+    if cnt_a.sum() == 0 or cnt_b.sum() == 0:
+        raise ValueError("paired bootstrap needs rows in both runs")
+    diff = float(sums_b.sum() / cnt_b.sum() - sums_a.sum() / cnt_a.sum())
+    rng = np.random.default_rng(seed)
+    parts = []
+    for idx in resample_indices(rng, len(base), resamples):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            parts.append(
+                sums_b[idx].sum(1) / cnt_b[idx].sum(1) - sums_a[idx].sum(1) / cnt_a[idx].sum(1)
+            )
+    boot = np.concatenate(parts)
+    boot = boot[np.isfinite(boot)]
+    alpha = 1 - confidence
+    low, high = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
+    # Invert the percentile interval: the smallest two-sided level at which 0 lies outside it.
+    below = (np.count_nonzero(boot <= 0) + 1) / (boot.size + 1)
+    above = (np.count_nonzero(boot >= 0) + 1) / (boot.size + 1)
+    p_value = min(1.0, 2 * min(below, above))
+    return TestResult(
+        diff=diff,
+        ci_low=float(low),
+        ci_high=float(high),
+        p_value=float(p_value),
+        method=f"paired bootstrap over {len(base)} matched cases (seed={seed}, "
+        f"resamples={resamples})",
+        n_baseline=int(cnt_a.sum()),
+        n_candidate=int(cnt_b.sum()),
+        confidence=confidence,
+    )
+
+
+def from_intervals(
+    value_a: float,
+    low_a: float,
+    high_a: float,
+    n_a: int,
+    value_b: float,
+    low_b: float,
+    high_b: float,
+    n_b: int,
+    *,
+    confidence_a: float = 0.95,
+    confidence_b: float = 0.95,
+    confidence: float = 0.95,
+) -> TestResult:
+    """Normal approximation when only each run's value and interval are known.
+
+    The standard error of each value is its interval's width over ``2 z``. Coarse for skewed
+    intervals, but it lets quantiles and plugin metrics be compared at all.
+    """
+    se_a = (high_a - low_a) / (2 * z_value(confidence_a))
+    se_b = (high_b - low_b) / (2 * z_value(confidence_b))
+    diff = value_b - value_a
+    se = math.sqrt(max(se_a, 0.0) ** 2 + max(se_b, 0.0) ** 2)
+    if se == 0:
+        p_value = 1.0 if diff == 0 else 0.0
+        low = high = diff
+    else:
+        p_value = float(2 * sps.norm.sf(abs(diff) / se))
+        z = z_value(confidence)
+        low, high = diff - z * se, diff + z * se
+    return TestResult(
+        diff=diff,
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        method="normal approximation from the reported intervals",
+        n_baseline=n_a,
+        n_candidate=n_b,
+        confidence=confidence,
+    )
+
+
+def holm(p_values: Sequence[float | None]) -> list[float | None]:
+    """Holm-adjusted p-values, in the input order; None (untested) stays None.
+
+    Step-down: the k-th smallest of m p-values is multiplied by (m - k + 1), and adjusted
+    values are made non-decreasing, so "adjusted p < alpha" is Holm's rejection rule.
+    """
+    indexed = [(p, i) for i, p in enumerate(p_values) if p is not None]
+    m = len(indexed)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(sorted(indexed)):
+        running = max(running, min(1.0, (m - rank) * p))
+        adjusted[i] = running
+    return adjusted
