@@ -282,11 +282,19 @@ def validate(
             files.extend(sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]))
         else:
             files.append(path)
+    if not files:  # as 'run' does: checking nothing must not read as "all valid"
+        raise fail(
+            ConfigError.single(
+                " ".join(str(p) for p in paths),
+                "no YAML files found",
+                hint="give suite, target or register files, or directories holding them",
+            )
+        )
     for path in files:
         try:
-            data, _ = load_yaml_with_lines(path)
+            data, line_of = load_yaml_with_lines(path)
             if isinstance(data, dict) and "suite" in data:
-                load_suite(path)
+                load_suite(path, parsed=(data, line_of))
             elif isinstance(data, dict) and "type" in data:
                 load_target(path)
             elif isinstance(data, dict) and "risks" in data:

@@ -1,0 +1,161 @@
+"""YAML is parsed once, bounded before anything walks it, and keeps safe_load's meaning.
+
+Observed (issue 12): an alias bomb under an ignored ``x-`` key hung ``validate`` for minutes and
+took 7 GB; YAML nested ~500 deep ended in a RecursionError traceback.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from assurance_harness.errors import ConfigError
+from assurance_harness.spec.yaml_lines import MAX_DEPTH, parse_yaml_with_lines
+
+BOMB = "suite: s\ncases: [{id: a, prompt: hi}]\nx-a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\n" + "".join(
+    f"x-{c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def _error(text: str) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        parse_yaml_with_lines(text, "s.yaml")
+    return info.value
+
+
+def test_an_alias_bomb_under_an_x_key_is_refused_at_once() -> None:
+    started = time.perf_counter()
+    error = _error(BOMB)
+    assert time.perf_counter() - started < 2
+    assert str(error).startswith("s.yaml:9: YAML aliases expand this to ")
+    assert "use fewer nested aliases" in str(error)
+
+
+def test_validate_refuses_the_alias_bomb_in_seconds_with_exit_2(write) -> None:
+    path = write("bomb.yaml", BOMB)
+    done = subprocess.run(
+        [sys.executable, "-m", "assurance_harness.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{path}:9: YAML aliases expand this to" in done.stderr
+
+
+@pytest.mark.parametrize("text", ["- " * 500 + "x\n", "a: " + "[" * 500 + "]" * 500 + "\n"])
+def test_yaml_nested_hundreds_deep_is_one_located_error(text: str) -> None:
+    error = _error(text)
+    assert f"YAML nested more than {MAX_DEPTH} levels deep" in str(error)
+    assert error.issues[0].line == 1
+
+
+def test_nesting_through_aliases_is_bounded_too() -> None:
+    levels = "".join(f"l{i}: &l{i} [*l{i - 1}]\n" for i in range(1, 120))
+    error = _error("l0: &l0 [x]\n" + levels)
+    assert "nested more than" in str(error)
+
+
+def test_a_recursive_alias_is_refused() -> None:
+    assert "refers to itself" in str(_error("a: &a [1, *a]\n"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x {p: 1, q: 2}\nb:\n  <<: *x\n  q: 3\n",
+        "a: &x {p: 1}\nb: &y {p: 2, r: 1}\nc: {<<: [*x, *y], s: 1}\n",
+        "d: 2026-01-02\ne: 2026-01-02 10:00:00\nf: !!binary aGk=\ng: !!set {a, b}\n"
+        "h: .inf\ni: 0x1f\nj: ~\nk: [yes, no, on]\nl: 1_000\nm: !!str 12\n1: one\n",
+        "a: &a [1, 2]\nb: [*a, *a]\nc: {x: *a}\n",
+        "- [a, {b: c}]\n- 'q'\n- \"\\U0001F600\"\n",
+        "",
+        "plain",
+    ],
+)
+def test_data_equals_safe_load(text: str) -> None:
+    data, _ = parse_yaml_with_lines(text, "s.yaml")
+    assert data == yaml.safe_load(text)
+
+
+def test_lines_are_found_for_values_keys_and_merged_keys() -> None:
+    text = "base: &b {p: 1}\nitem:\n  <<: *b\n  list:\n    - x\n    - y: 2\n"
+    _, line_of = parse_yaml_with_lines(text, "s.yaml")
+    assert line_of(("item", "list", 1, "y")) == 6
+    assert line_of(("item", "list", 1, "missing")) == 6
+    assert line_of(("item", "p")) == 1  # merged from the anchor on line 1
+    assert line_of(("item", "list"), key=True) == 4  # type: ignore[call-arg]
+    assert line_of(("nothing",)) == 1
+
+
+def test_duplicate_keys_are_located_but_a_merge_override_is_not_one() -> None:
+    error = _error("a: 1\nb:\n  c: 1\n  c: 2\n")
+    assert [str(i) for i in error.issues] == [
+        "s.yaml:4: b.c: duplicate key; YAML keeps only the last one; remove or rename the other"
+    ]
+    data, _ = parse_yaml_with_lines("x: &x {c: 1}\nb:\n  <<: *x\n  c: 2\n", "s.yaml")
+    assert data["b"] == {"c": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('a: "\\ud800"\n', "surrogate"),
+        ("a: !python/object:os.system x\n", "unsupported tag"),
+        ("a: 2026-13-45\n", "cannot read '2026-13-45' as timestamp"),
+        ("a: !!int abc\n", "cannot read 'abc' as int"),
+        ("? [a]\n: 1\n", "mapping key must be a plain value"),
+        ("a: [1\n", "invalid YAML"),
+    ],
+)
+def test_values_safe_load_cannot_hold_are_one_located_error(text: str, words: str) -> None:
+    error = _error(text)
+    assert words in str(error)
+    assert error.issues[0].line is not None
+
+
+def test_the_pure_python_loader_is_bounded_and_refuses_surrogates_too(monkeypatch) -> None:
+    from assurance_harness.spec import yaml_lines
+
+    monkeypatch.setattr(yaml_lines, "_Loader", yaml.SafeLoader)
+    assert "surrogate" in str(_error('a: "\\ud800"\n'))
+    assert "nested more than" in str(_error("- " * 500 + "x\n"))
+    assert "aliases expand this to" in str(_error(BOMB))
+    assert parse_yaml_with_lines("a: &x {p: 1}\nb: {<<: *x}\n", "s")[0]["b"] == {"p": 1}
+
+
+def test_validate_parses_each_suite_file_once(write, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from assurance_harness import cli
+    from assurance_harness.spec import yaml_lines
+
+    calls: list[str] = []
+    parse = yaml_lines.parse_yaml_with_lines
+
+    def counting(text: str, source: str):  # type: ignore[no-untyped-def]
+        calls.append(source)
+        return parse(text, source)
+
+    monkeypatch.setattr(yaml_lines, "parse_yaml_with_lines", counting)
+    path = write("s.yaml", "suite: s\ncases: [{id: a, prompt: hi}]\n")
+    result = CliRunner().invoke(cli.app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert calls == [str(path)]
+
+
+def test_validate_on_a_directory_without_yaml_is_an_error_like_run(tmp_path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "assurance_harness.cli", "validate", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert f"{tmp_path}: no YAML files found" in done.stderr
