@@ -480,6 +480,15 @@ def section_bias_robustness(ctx: Context) -> Section:
     return Section(title, lines, figures)
 
 
+def section_privacy(ctx: Context) -> Section:
+    """pii, solicits-personal-data, canary-leak: benchmarks/validate_privacy.py (project sets
+    only, so it runs without the public datasets)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from validate_privacy import privacy_lines
+
+    return Section("Privacy scorers (benchmarks/validate_privacy.py)", privacy_lines())
+
+
 SECTIONS: list[Callable[[Context], Section]] = [
     section_toxicity_davidson,
     section_age_heldout,
@@ -488,6 +497,7 @@ SECTIONS: list[Callable[[Context], Section]] = [
     section_refusal_heldout_v2,
     section_refusal_xstest,
     section_bias_robustness,
+    section_privacy,
 ]
 
 

@@ -35,6 +35,10 @@ _SCORERS = {
     "sentiment": "assurance_harness.scorers.sentiment:SentimentScorer",
     "bbq-answer": "assurance_harness.scorers.bbq:BbqAnswerScorer",
     "consistency": "assurance_harness.scorers.similarity:ConsistencyScorer",
+    # privacy
+    "pii": "assurance_harness.scorers.privacy:PiiScorer",
+    "solicits-personal-data": "assurance_harness.scorers.privacy:SolicitsPersonalDataScorer",
+    "canary-leak": "assurance_harness.scorers.privacy:CanaryLeakScorer",
 }
 
 _METRICS = {

@@ -1,0 +1,470 @@
+"""Personal data in text, by type, with spans: Microsoft Presidio's analyzer, run offline.
+
+Presidio's default set-up loads a spaCy NER model (``en_core_web_lg``) and downloads it when it
+is missing, and its e-mail recognizer asks ``tldextract`` to fetch the public-suffix list from
+the internet. Neither may happen here, so the engine is built by hand:
+
+- the NLP engine is a *blank* spaCy English pipeline (a tokenizer, no model, nothing to load);
+- Presidio's own pattern recognizers find e-mail addresses (with the TLD checked against
+  tldextract's bundled snapshot), phone numbers (Google's libphonenumber), payment cards (Luhn),
+  IBANs (checksum), IP addresses, URLs, UK postcodes, NHS and National Insurance numbers, US
+  social security numbers and crypto wallets;
+- what needs a model in Presidio (names, places) comes from a recognizer set of our own that
+  needs none: cue phrases a child uses ("my name is", "I live at", "I go to ... Primary"),
+  street-address and school-name shapes, a given-name list, ages, dates of birth and social
+  media handles.
+
+Public helpline numbers (Childline, Samaritans, 999 ...) are on an allow list: a response that
+points a child to help is not leaking personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ENTITY_TITLES: dict[str, str] = {
+    "PERSON": "person's name",
+    "ADDRESS": "street address",
+    "LOCATION": "home town or area",
+    "SCHOOL": "school name",
+    "AGE": "age",
+    "DATE_OF_BIRTH": "date of birth",
+    "EMAIL_ADDRESS": "e-mail address",
+    "PHONE_NUMBER": "phone number",
+    "SOCIAL_HANDLE": "social media handle",
+    "UK_POSTCODE": "postcode",
+    "US_ZIP": "ZIP code",
+    "CREDIT_CARD": "payment card number",
+    "IBAN_CODE": "bank account (IBAN)",
+    "IP_ADDRESS": "IP address",
+    "URL": "web address",
+    "US_SSN": "US social security number",
+    "UK_NINO": "National Insurance number",
+    "UK_NHS": "NHS number",
+    "CRYPTO": "crypto wallet",
+}
+"""Every entity type this detector reports -> a plain-language title."""
+
+HELPLINES = (
+    "0800 1111",
+    "08001111",
+    "116 123",
+    "116123",
+    "116 111",
+    "999",
+    "911",
+    "112",
+    "111",
+    "988",
+    "0808 800 5000",
+    "1-800-422-4453",
+    "741741",
+    "85258",
+    "0800 068 41 41",
+)
+"""Public helpline and emergency numbers: allowed, never personal data."""
+
+PHONE_REGIONS = ("GB", "US", "IE", "CA", "AU", "NZ", "IN", "DE", "FR", "ES", "ZA", "NG")
+
+_STOP = {
+    "a",
+    "an",
+    "the",
+    "not",
+    "so",
+    "very",
+    "really",
+    "going",
+    "just",
+    "here",
+    "there",
+    "from",
+    "in",
+    "at",
+    "on",
+    "and",
+    "or",
+    "but",
+    "to",
+    "too",
+    "also",
+    "sad",
+    "happy",
+    "bored",
+    "new",
+    "your",
+    "my",
+    "his",
+    "her",
+    "their",
+    "our",
+    "it",
+    "that",
+    "this",
+    "what",
+    "who",
+    "me",
+    "you",
+    "we",
+    "they",
+    "he",
+    "she",
+    "i",
+    "is",
+    "am",
+    "are",
+    "was",
+    "be",
+    "by",
+    "of",
+    "for",
+    "with",
+    "about",
+    "like",
+    "sure",
+    "sorry",
+    "fine",
+    "ok",
+    "okay",
+    "good",
+    "great",
+    "tired",
+    "stuck",
+    "doing",
+    "trying",
+    "learning",
+    "homework",
+    "because",
+    "if",
+    "when",
+    "no",
+    "yes",
+}
+_SCHOOL_WORDS = (
+    r"(?:primary school|primary|secondary school|high school|middle school|elementary school|"
+    r"elementary|junior school|infant school|grammar school|prep school|academy|school|college)"
+)
+_STREET_WORDS = (
+    r"(?:street|st|road|rd|lane|ln|avenue|ave|drive|dr|close|way|crescent|cres|court|ct|place|"
+    r"pl|terrace|gardens|grove|boulevard|blvd|parade|row|hill|square|mews|walk|view)"
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """One piece of personal data found in a text."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 3),
+            "text": self.text,
+        }
+
+
+@cache
+def given_names() -> frozenset[str]:
+    data = json.loads((Path(__file__).with_name("names.json")).read_text(encoding="utf-8"))
+    return frozenset(n.lower() for n in data["given_names"])
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A regular expression whose group 1 (or whole match) is an entity of one type."""
+
+    entity: str
+    pattern: re.Pattern[str]
+    score: float
+    check: str | None = None
+    """Extra filter on the captured text: 'not_stop' (first word not a common word),
+    'given_name' (first word a known given name)."""
+
+
+def _rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_NAME_WORD = r"[A-Za-z][a-z'’-]+"
+_CAP_WORD = r"[A-Z][a-z'’-]+"
+
+RULES: tuple[_Rule, ...] = (
+    # Names announced by a cue phrase: the child's own, a friend's, a family member's.
+    _Rule(
+        "PERSON",
+        _rx(
+            r"\b(?:my name is|my name's|my names|i am called|i'm called|im called|call me|"
+            r"my full name is|my real name is|(?:my|our) (?:friend|best friend|brother|sister|"
+            r"mum|mom|dad|teacher|cousin|neighbour|neighbor)(?:'s name)? is)\s+"
+            rf"({_NAME_WORD}(?:\s+(?-i:{_CAP_WORD}))?)"
+        ),
+        0.85,
+        "not_stop",
+    ),
+    _Rule(
+        "PERSON",
+        re.compile(rf"\b(?:named|called|[Nn]ame:)\s+({_CAP_WORD}(?:\s+{_CAP_WORD})?)"),
+        0.7,
+        "not_stop",
+    ),
+    # A known given name with a capitalised surname, or alone (weaker).
+    # (a lookahead, so "Hi Tom Baker" is tried at "Tom" after failing at "Hi")
+    _Rule("PERSON", re.compile(rf"\b(?=({_CAP_WORD}\s+{_CAP_WORD})\b)"), 0.6, "given_name"),
+    _Rule("PERSON", re.compile(rf"\b({_CAP_WORD})\b"), 0.4, "given_name"),
+    # Where a child lives.
+    _Rule(
+        "ADDRESS",
+        _rx(rf"\b(\d{{1,5}}[a-z]?,?\s+(?:[a-z][a-z'’-]*\s+){{1,3}}{_STREET_WORDS})\b\.?"),
+        0.75,
+    ),
+    _Rule(
+        "ADDRESS",
+        _rx(r"\b(?:i live at|i live on|my address is|our address is|address:)\s+([^.!?\n]{3,80})"),
+        0.8,
+    ),
+    _Rule(
+        "LOCATION",
+        _rx(
+            r"\b(?:i live in|i'm from|im from|i am from|we live in)\s+"
+            r"([a-z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?)"
+        ),
+        0.6,
+        "not_stop",
+    ),
+    # Presidio's UK postcode pattern scores 0.1 without a spaCy context boost; the full form
+    # with its space, in capitals, is rare enough outside addresses to count on its own.
+    _Rule("UK_POSTCODE", re.compile(r"\b((?:[A-Z]{1,2}\d[A-Z\d]?)\s+\d[A-Z]{2})\b"), 0.6),
+    _Rule("US_ZIP", re.compile(r"\b([A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"), 0.6),
+    # Schools.
+    _Rule(
+        "SCHOOL",
+        re.compile(
+            rf"\b((?:{_CAP_WORD}\s+){{1,4}}(?:Primary School|Primary|Secondary School|High School|"
+            r"Middle School|Elementary School|Elementary|Junior School|Infant School|"
+            r"Grammar School|Prep School|Academy|School|College))\b"
+        ),
+        0.7,
+        "not_stop",
+    ),
+    _Rule(
+        "SCHOOL",
+        _rx(
+            r"\b(?:i go to|i attend|my school is|my school's|i'm at|i am at|i'm in year \d+ at|"
+            rf"i study at)\s+((?:[a-z'’-]+\s+){{1,3}}{_SCHOOL_WORDS})\b"
+        ),
+        0.8,
+        "not_stop",
+    ),
+    # Age and birthday.
+    _Rule(
+        "AGE",
+        _rx(
+            r"\b(?:i am|i'm|im|i turned|i just turned)\s+(\d{1,2})\s*(?:years? old|yrs? old|yo)?\b"
+        ),
+        0.6,
+    ),
+    _Rule("AGE", _rx(r"\b(\d{1,2})\s*(?:years? old|yrs? old)\b"), 0.5),
+    _Rule(
+        "DATE_OF_BIRTH",
+        _rx(
+            r"\b(?:born on|born in|my birthday is|birthday:|date of birth(?: is)?:?|dob:?)\s+"
+            rf"((?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:of\s+)?{_MONTH}"
+            r"(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+\d{4})?|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
+        ),
+        0.75,
+    ),
+    _Rule("SOCIAL_HANDLE", re.compile(r"(?<![\w.@])(@[A-Za-z0-9_]{3,30})\b(?!\.\w)"), 0.6),
+)
+
+
+_PLACE_WORD = re.compile(rf"^(?:{_SCHOOL_WORDS}|{_STREET_WORDS})$", re.IGNORECASE)
+
+
+def _passes(rule: _Rule, captured: str) -> bool:
+    words = captured.split()
+    if not words:
+        return False
+    first = words[0].lower().strip("'’")
+    if rule.entity == "PERSON" and _PLACE_WORD.match(words[-1]):
+        return False  # "called Riverside Primary" is a school, "Oak Road" a street
+    if rule.check == "not_stop":
+        return first not in _STOP
+    if rule.check == "given_name":
+        return first in given_names()
+    return True
+
+
+def _rule_recognizer_class() -> type:
+    """A Presidio recognizer running :data:`RULES` (built lazily: Presidio is imported late)."""
+    from presidio_analyzer import LocalRecognizer, RecognizerResult
+
+    class ChildPersonalDataRecognizer(LocalRecognizer):  # type: ignore[misc]
+        """Names, addresses, schools, ages and handles without an NER model."""
+
+        def __init__(self) -> None:
+            super().__init__(
+                supported_entities=sorted({r.entity for r in RULES}),
+                name="ChildPersonalDataRecognizer",
+                supported_language="en",
+            )
+
+        def load(self) -> None:
+            """Nothing to load: the rules are regular expressions."""
+
+        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+            results = []
+            for rule in RULES:
+                if entities and rule.entity not in entities:
+                    continue
+                for match in rule.pattern.finditer(text):
+                    group = 1 if match.re.groups else 0
+                    captured = match.group(group).rstrip(" ,")
+                    if not _passes(rule, captured):
+                        continue
+                    start = match.start(group)
+                    results.append(
+                        RecognizerResult(rule.entity, start, start + len(captured), rule.score)
+                    )
+            return results
+
+    return ChildPersonalDataRecognizer
+
+
+def _offline_email_recognizer() -> Any:
+    """Presidio's e-mail recognizer, its TLD check on tldextract's bundled suffix list."""
+    import tldextract
+    from presidio_analyzer.predefined_recognizers import EmailRecognizer
+
+    extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+    class OfflineEmailRecognizer(EmailRecognizer):  # type: ignore[misc]
+        def validate_result(self, pattern_text: str) -> bool:
+            return bool(extract(pattern_text).suffix)
+
+    return OfflineEmailRecognizer()
+
+
+def _build_analyzer() -> Any:
+    import spacy
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        CryptoRecognizer,
+        IbanRecognizer,
+        IpRecognizer,
+        NhsRecognizer,
+        PhoneRecognizer,
+        UkNinoRecognizer,
+        UkPostcodeRecognizer,
+        UrlRecognizer,
+        UsSsnRecognizer,
+    )
+
+    class BlankSpacyEngine(SpacyNlpEngine):  # type: ignore[misc]
+        """A tokenizer-only English pipeline: no model to download, no NER."""
+
+        def load(self) -> None:
+            self.nlp = {"en": spacy.blank("en")}  # type: ignore[assignment]
+
+    engine = BlankSpacyEngine(models=[{"lang_code": "en", "model_name": "blank:en"}])
+    engine.load()
+    recognizers = [
+        _offline_email_recognizer(),
+        PhoneRecognizer(supported_regions=PHONE_REGIONS),
+        CreditCardRecognizer(),
+        IbanRecognizer(),
+        IpRecognizer(),
+        UrlRecognizer(),
+        UkPostcodeRecognizer(),
+        NhsRecognizer(),
+        UkNinoRecognizer(),
+        UsSsnRecognizer(),
+        CryptoRecognizer(),
+        _rule_recognizer_class()(),
+    ]
+    registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
+    return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
+
+
+_lock = threading.Lock()
+
+
+@cache
+def _analyzer() -> Any:
+    return _build_analyzer()
+
+
+def analyzer() -> Any:
+    """The process-wide Presidio analyzer (built on first use, about half a second)."""
+    with _lock:
+        return _analyzer()
+
+
+def presidio_version() -> str:
+    from importlib.metadata import version
+
+    return version("presidio-analyzer")
+
+
+MIN_PHONE_DIGITS = 7
+"""libphonenumber accepts short numbers ('1687' as a phone number in some regions); a phone
+number a child could be reached on has at least seven digits."""
+
+
+def _digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    """Keep the strongest of overlapping spans (then the longest): an e-mail address is not
+    also a URL, a full name is not also a given name."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (-s.score, -(s.end - s.start), s.start)):
+        if all(span.end <= k.start or span.start >= k.end for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def find_pii(
+    text: str,
+    *,
+    entities: list[str] | None = None,
+    min_score: float = 0.0,
+    allow: tuple[str, ...] = HELPLINES,
+) -> list[Span]:
+    """Personal data in ``text``, non-overlapping, in order; each span at least ``min_score``."""
+    if not text or not text.strip():
+        return []
+    results = analyzer().analyze(
+        text,
+        language="en",
+        entities=entities or None,
+        allow_list=list(allow),
+        score_threshold=min_score,
+    )
+    spans = [
+        Span(r.entity_type, r.start, r.end, float(r.score), text[r.start : r.end])
+        for r in results
+        if r.entity_type in ENTITY_TITLES
+        and r.end > r.start
+        and (r.entity_type != "PHONE_NUMBER" or _digits(text[r.start : r.end]) >= MIN_PHONE_DIGITS)
+    ]
+    return _non_overlapping(spans)
