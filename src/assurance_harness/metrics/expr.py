@@ -84,14 +84,86 @@ _ALLOWED = (
 )
 
 
+MAX_CHARS = 1000
+"""Longest expression accepted: a condition is a line, not a program."""
+MAX_NODES = 300
+MAX_DEPTH = 40
+"""Nesting bound: evaluation recurses once per level."""
+MAX_REPEAT = 1_000_000
+"""Longest text or list that ``*`` may build (``response * 100000000000`` would exhaust memory)."""
+_TEXT_NAMES = {"response", "prompt", "case_id"}
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _check_size(text: str, tree: ast.Expression) -> None:
+    """Size and nesting bounds, checked when the suite is validated, so evaluating an accepted
+    expression can neither recurse too deep nor run for long."""
+    count = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        count += 1
+        if level > MAX_DEPTH:
+            raise ExpressionError(
+                f"invalid expression '{_short(text)}': nested too deep (over {MAX_DEPTH} levels)"
+            )
+        if count > MAX_NODES:
+            raise ExpressionError(
+                f"invalid expression '{_short(text)}': too large (over {MAX_NODES} parts); "
+                "split it into several metrics"
+            )
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+
+
+def _is_text(node: ast.AST) -> bool:
+    """An operand known to be text or a list before any row is seen."""
+    if isinstance(node, ast.Name):
+        return node.id in _TEXT_NAMES
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in {"str", "lower", "upper"}
+    return isinstance(node, ast.List | ast.Tuple)
+
+
+def _check_repeat(text: str, node: ast.AST) -> None:
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)):
+        return
+    for seq, count in ((node.left, node.right), (node.right, node.left)):
+        if (
+            _is_text(seq)
+            and isinstance(count, ast.Constant)
+            and isinstance(count.value, int)
+            and abs(count.value) > 1000
+        ):
+            raise ExpressionError(
+                f"invalid expression '{_short(text)}': repeats text or a list "
+                f"{count.value:,} times (would not fit in memory)"
+            )
+
+
 @lru_cache(maxsize=1024)
 def compile_expression(text: str) -> ast.Expression:
     """Parse and check an expression once; errors say what is not allowed."""
+    if len(text) > MAX_CHARS:
+        raise ExpressionError(
+            f"invalid expression '{_short(text)}': the expression is too long "
+            f"({len(text):,} characters, at most {MAX_CHARS:,}); split it into several metrics"
+        )
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"invalid expression '{text}': {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(
+            f"invalid expression '{_short(text)}': nested too deep (over {MAX_DEPTH} levels)"
+        ) from None
+    _check_size(text, tree)
     for node in ast.walk(tree):
+        _check_repeat(text, node)
         if not isinstance(node, _ALLOWED):
             raise ExpressionError(
                 f"invalid expression '{text}': {type(node).__name__} is not allowed"
@@ -176,6 +248,8 @@ def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
         left, right = _eval(node.left, names), _eval(node.right, names)
         if left is None or right is None:
             return None
+        if isinstance(node.op, ast.Mult) and _too_long(left, right):
+            return None
         try:
             return _BINARY[type(node.op)](left, right)
         except (TypeError, ZeroDivisionError):
@@ -189,6 +263,15 @@ def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
         except (TypeError, ValueError, OverflowError):  # int(inf), round(nan): no value
             return None
     raise ExpressionError(f"unsupported expression node {type(node).__name__}")
+
+
+def _too_long(left: Any, right: Any) -> bool:
+    """Text or a list repeated past MAX_REPEAT items (a scorer's field times a big number):
+    no value, rather than minutes of work and a MemoryError."""
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(count, int):
+            return len(seq) * count > MAX_REPEAT
+    return False
 
 
 def _member(container: Any, key: Any) -> Any:

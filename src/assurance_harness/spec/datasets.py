@@ -9,9 +9,11 @@ columns reach into nested JSON (``additional_metadata.stereotyped_groups``). Cas
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,73 @@ from ..model import Case
 from .suite import DatasetSpec
 
 CASE_FIELDS = ("id", "prompt", "messages")
+MAX_DEPTH = 100
+"""Deepest nesting of JSON lists and objects in a row (as for YAML suites): a row nested
+thousands deep breaks the JSON reader, and hundreds deep breaks writing it back."""
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# A legitimate CSV field (a long document to summarise) can be megabytes; csv's default 128 KiB
+# limit made that an "invalid CSV" error.
+csv.field_size_limit(1 << 30)
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """json's message reads "Invalid control character at: line 1 column 14": keep the column,
+    drop the dangling "at", and say what a control character is."""
+    msg = exc.msg.removesuffix(" at")
+    msg = msg[:1].lower() + msg[1:]
+    if msg.startswith("invalid control character"):
+        msg += " (a raw tab or newline inside a string: write it as \\t or \\n)"
+    return f"invalid JSON at column {exc.colno}: {msg}"
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest, without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+def _check_row(row: Any, text: str, source: str, line: int) -> None:
+    """Rows a JSON reader accepts but nothing after it can hold: nested past MAX_DEPTH, or a
+    string with half a surrogate pair (an emoji cut in two), which no UTF-8 file can store."""
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(row) > MAX_DEPTH:
+        raise ConfigError.single(
+            source, f"JSON nested more than {MAX_DEPTH} levels deep", line=line, hint="flatten it"
+        )
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(row, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ConfigError.single(
+                source,
+                "a \\uD800-\\uDFFF escape is half of a surrogate pair (an emoji cut in two?)",
+                line=line,
+                hint="write the whole character, or remove the escape",
+            ) from None
+
+
+def _loads(text: str, source: str, line: int | None) -> Any:
+    """Parse JSON: one JSONL line (``line`` its number) or a whole file (``line`` None)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problem = _json_problem(exc)
+        hint = "one object per line" if line is not None and "(" not in problem else None
+        raise ConfigError.single(source, problem, line=line or exc.lineno, hint=hint) from None
+    except RecursionError:
+        raise ConfigError.single(
+            source, f"JSON nested more than {MAX_DEPTH} levels deep", line=line, hint="flatten it"
+        ) from None
 
 
 def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -33,20 +102,15 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ConfigError.single(
-                        source, f"invalid JSON: {exc.msg}", line=number, hint="one object per line"
-                    ) from None
+                row = _loads(line, source, number)
                 if not isinstance(row, dict):
-                    raise ConfigError.single(source, "each line must be a JSON object", line=number)
+                    raise ConfigError.single(
+                        source, "each line must be a JSON object", line=number, hint="{...}"
+                    )
+                _check_row(row, line, source, number)
                 yield number, row
     elif fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError.single(source, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+        data = _loads(text, source, None)
         if isinstance(data, dict):
             data = data.get("cases", data.get("data"))
         if not isinstance(data, list):
@@ -56,6 +120,7 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
         for index, row in enumerate(data):
             if not isinstance(row, dict):
                 raise ConfigError.single(source, f"item {index} is not an object")
+            _check_row(row, text, source, index + 1)
             yield index + 1, row
     else:
         with io.StringIO(text, newline="") as handle:
@@ -75,7 +140,9 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
                             line=start,
                             hint="add the missing values (empty ones too: a,,c)",
                         )
-                    yield start, {k: v for k, v in row.items() if k is not None}
+                    if None in row:  # DictReader's key for fields beyond the header's
+                        _extra_fields(row, reader.fieldnames, source, start)
+                    yield start, row
                     start = reader.line_num + 1
             except csv.Error as exc:
                 raise ConfigError.single(
@@ -83,12 +150,28 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
                 ) from None
 
 
+def _extra_fields(row: dict[Any, Any], header: Any, source: str, line: int) -> None:
+    """A row longer than the header used to lose its extra fields silently ("What is 2,5 plus
+    1?" became "What is 2"): an unquoted comma is the usual cause."""
+    extra = list(row[None])
+    last = row[header[-1]] if header else ""
+    raise ConfigError.single(
+        source,
+        f"row has more fields ({len(header) + len(extra)}) than the header ({len(header)})",
+        line=line,
+        hint="quote a value that holds a comma: " + json.dumps(",".join([last, *extra])),
+    )
+
+
 def _read_text(path: Path, source: str) -> str:
     """The file as text: UTF-8, with a byte-order mark (Excel's CSV export) dropped.
 
     Undecodable bytes are a one-line error naming the line, not a traceback.
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError.single(source, f"cannot read the dataset: {exc.strerror}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -153,6 +236,14 @@ def _case_from_row(
                     f"columns here: {', '.join(sorted(row))}",
                 )
             continue
+        if field == "prompt" and not isinstance(value, str):
+            raise ConfigError.single(
+                source,
+                f"the prompt is {_kind(value)}, not text",
+                line=number,
+                hint=f"map a text column with dataset.fields: {{prompt: <column>}} (now "
+                f"'{column}'); a conversation goes in 'messages'",
+            )
         used.add(column.split(".")[0])
         if field.startswith("expected."):
             data["expected"][field.split(".", 1)[1]] = value
@@ -190,19 +281,30 @@ def _case_from_row(
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError.single(source, f"{where}: {first['msg']}", line=number) from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError.single(
+            source, f"{where}: {message}" if where else message, line=number
+        ) from None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
 
 
 def load_dataset(spec: DatasetSpec, base_dir: Path, *, seed: int = 0) -> tuple[list[Case], Path]:
     """Load one dataset file into cases; returns the cases and the resolved file path."""
-    path = (
-        (base_dir / spec.path).resolve() if not Path(spec.path).is_absolute() else Path(spec.path)
-    )
+    path = _dataset_path(spec.path, base_dir)
     source = str(path)
-    if not path.exists():
-        raise ConfigError.single(
-            source, "dataset file not found", hint="paths resolve relative to the suite file"
-        )
     fmt = spec.format or path.suffix.lstrip(".").lower()
     if fmt not in {"jsonl", "csv", "json"}:
         raise ConfigError.single(
@@ -221,6 +323,43 @@ def load_dataset(spec: DatasetSpec, base_dir: Path, *, seed: int = 0) -> tuple[l
     if spec.limit is not None:
         cases = cases[: spec.limit]
     return cases, path
+
+
+def _path_issue(raw: str, message: str, hint: str | None = None) -> ConfigError:
+    """A problem with dataset.path itself: the suite loader puts it on the suite's line."""
+    return ConfigError([ConfigIssue(repr(raw)[1:-1], None, PATH_FIELD, message, hint)])
+
+
+PATH_FIELD = "dataset.path"
+
+
+def _dataset_path(raw: str, base_dir: Path) -> Path:
+    """The dataset file, resolved against the suite's folder; paths no file can have (a NUL,
+    a name over the system's limit, a folder) are one error each, not an OS traceback."""
+    if "\0" in raw:
+        raise _path_issue(raw, "the path holds a NUL character", "remove it")
+    try:
+        path = (base_dir / raw).resolve() if not Path(raw).is_absolute() else Path(raw)
+        is_dir = path.is_dir()
+        if not is_dir:
+            path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise _path_issue(
+            raw, "dataset file not found", "paths resolve relative to the suite file"
+        ) from None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise _path_issue(
+                raw,
+                "the file name is too long for this system (over 255 characters in one part)",
+                "shorten it",
+            ) from None
+        raise _path_issue(raw, f"cannot open the dataset: {exc.strerror}") from None
+    if is_dir:
+        raise _path_issue(
+            raw, "is a directory, not a dataset file", "name a .jsonl, .csv or .json file"
+        )
+    return path
 
 
 def check_unique_ids(cases: list[Case], source: str) -> list[ConfigIssue]:

@@ -21,7 +21,7 @@ from ..metrics.base import MetricKind, MetricParams, metric_kinds
 from ..model import Case, SuiteContext
 from ..registry import Registry, UnknownPluginError
 from ..scorers.base import Scorer, ScorerParams, scorers
-from .datasets import check_unique_ids, load_dataset
+from .datasets import PATH_FIELD, check_unique_ids, load_dataset
 from .errors import suggest, validation_issues
 from .suite import Suite
 from .yaml_lines import LineOf, gc_paused, load_yaml_with_lines
@@ -317,9 +317,18 @@ def _load_suite(
     )
     _check_expressions(metrics, source, line_of, issues)
     metric_ids = {m.id for m in metrics}
-    raw_metric_ids = {m.get("id") for m in (data.get("metrics") or []) if isinstance(m, dict)}
+    raw_metric_ids = {
+        m.get("id")
+        for m in (data.get("metrics") or [])
+        if isinstance(m, dict) and isinstance(m.get("id"), str)
+    }
     for index, gate in enumerate(data.get("gates") or []):
-        if isinstance(gate, dict) and "metric" in gate and gate["metric"] not in raw_metric_ids:
+        # A metric that is not text ([x]) is the gate model's error; only names are looked up.
+        if (
+            isinstance(gate, dict)
+            and isinstance(gate.get("metric"), str)
+            and gate["metric"] not in raw_metric_ids
+        ):
             loc = ("gates", index, "metric")
             hint = suggest(str(gate["metric"]), sorted(metric_ids)) or (
                 f"defined metrics: {', '.join(sorted(metric_ids)) or 'none'}"
@@ -347,7 +356,7 @@ def _load_suite(
                 loaded, file_path = load_dataset(dataset, suite_path.parent, seed=suite.seed)
             except ConfigError as exc:
                 for issue in exc.issues:
-                    if issue.line is None and "not found" in issue.message:
+                    if issue.field == PATH_FIELD and issue.line is None:  # the path itself is wrong
                         path_loc: tuple[Any, ...] = (
                             ("dataset", "path")
                             if not isinstance(suite.dataset, list)
@@ -357,8 +366,8 @@ def _load_suite(
                             source,
                             line_of(path_loc),
                             _dotted(path_loc),
-                            f"dataset file not found: {dataset.path}",
-                            "paths resolve relative to the suite file",
+                            f"{issue.message}: {issue.path}",
+                            issue.hint,
                         )
                     issues.append(issue)
                 continue
