@@ -76,7 +76,13 @@ def test_each_status(status) -> None:
     }
     assert status.integrity.ok
     assert status.unknown_risk_ids == ["R-099"]
-    assert status.counts() == {"failing": 2, "untested": 2, "stale": 1, "verified": 3}
+    assert status.counts() == {
+        "failing": 2,
+        "awaiting review": 0,
+        "untested": 2,
+        "stale": 1,
+        "verified": 3,
+    }
 
 
 def test_reasons_name_the_evidence(status) -> None:

@@ -50,6 +50,9 @@ _FUNCTIONS: dict[str, Any] = {
     "bool": bool,
     "lower": lambda s: str(s).lower(),
     "upper": lambda s: str(s).upper(),
+    # The first value that is not null: ``coalesce(human.label, tox.toxicity > 0.5)`` takes a
+    # reviewer's label where there is one and the scorer's elsewhere. (Null-aware; see _eval.)
+    "coalesce": lambda *args: next((a for a in args if a is not None), None),
 }
 _CONSTANTS = {
     "true": True,
@@ -192,6 +195,8 @@ def namespace(row: dict[str, Any]) -> dict[str, Any]:
             "meta": row.get("metadata") or {},
             "metadata": row.get("metadata") or {},
             "expected": row.get("expected") or {},
+            # A person's verdict (``human.label``, ``human.reviewed``); null until reviewed.
+            "human": row.get("human") or {},
         }
     )
     return names
@@ -256,6 +261,8 @@ def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
             return None
     if isinstance(node, ast.Call):
         args = [_eval(a, names) for a in node.args]
+        if node.func.id == "coalesce":  # type: ignore[attr-defined]
+            return _FUNCTIONS["coalesce"](*args)
         if any(a is None for a in args):
             return None
         try:

@@ -43,7 +43,13 @@ err = Console(stderr=True)
 out = Console() if Console().is_terminal else Console(width=200)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-STATUS_STYLE = {"verified": "green", "failing": "red", "stale": "yellow", "untested": "dim"}
+STATUS_STYLE = {
+    "verified": "green",
+    "failing": "red",
+    "awaiting review": "magenta",
+    "stale": "yellow",
+    "untested": "dim",
+}
 VERDICT_STYLE = {"pass": "green", "fail": "red", "no_data": "yellow", "no_gate": "yellow"}
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "LedgerIssue",
     "VerifyReport",
     "anchor_path",
+    "append_records",
     "attach_run",
     "canonical_json",
     "read_ledger",
@@ -112,14 +113,25 @@ class EvidenceRecord:
     prev_hash: str
     hash: str
     format: int = FORMAT
+    review: dict[str, Any] | None = None
+    """Only on review records (a person's verdict on one row; ``verdict`` is ``review``):
+    row, reviewer, decision, label, scorer_label, note, reasons, supersedes. Absent from
+    gate records, so their canonical JSON and hashes are unchanged."""
 
     def body(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = self.to_dict()
         data.pop("hash")
         return data
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if data["review"] is None:
+            del data["review"]
+        return data
+
+    @property
+    def is_review(self) -> bool:
+        return self.review is not None
 
     def to_line(self) -> str:
         return canonical_json(self.to_dict()) + "\n"
@@ -182,6 +194,7 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "prev_hash": str,
     "hash": str,
     "format": int,
+    "review": (dict, type(None)),
 }
 
 
@@ -222,9 +235,12 @@ def _parse_lines(ledger_path: Path) -> Iterator[tuple[int, str, dict[str, Any] |
             yield lineno, raw, data if isinstance(data, dict) else None
 
 
-def read_ledger(ledger_path: Path = DEFAULT_LEDGER, *, strict: bool = True) -> list[EvidenceRecord]:
-    """All records, in file order. An unreadable line is an EvidenceError naming it, or, with
-    ``strict=False`` (views), skipped: ``verify_ledger`` reports it.
+def read_ledger(
+    ledger_path: Path = DEFAULT_LEDGER, *, strict: bool = True, reviews: bool = False
+) -> list[EvidenceRecord]:
+    """All gate records, in file order (with ``reviews=True``, review records too). An
+    unreadable line is an EvidenceError naming it, or, with ``strict=False`` (views), skipped:
+    ``verify_ledger`` reports it.
 
     This does not check the chain (``verify_ledger`` does); views call both.
     """
@@ -233,7 +249,7 @@ def read_ledger(ledger_path: Path = DEFAULT_LEDGER, *, strict: bool = True) -> l
         try:
             if data is None:
                 raise TypeError("not a JSON object")
-            records.append(EvidenceRecord.from_dict(data))
+            record = EvidenceRecord.from_dict(data)
         except TypeError:
             if not strict:
                 continue
@@ -241,6 +257,8 @@ def read_ledger(ledger_path: Path = DEFAULT_LEDGER, *, strict: bool = True) -> l
                 f"{ledger_path}:{lineno}: not a valid evidence record; "
                 "run 'assurance evidence verify' to see what was changed"
             ) from None
+        if reviews or not record.is_review:
+            records.append(record)
     return records
 
 
@@ -386,12 +404,15 @@ def _parse_record(ledger_path: Path, lineno: int, line: str) -> EvidenceRecord:
         ) from None
 
 
-def _append(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[EvidenceRecord]:
-    """Chain and append ``bodies`` under the lock, skipping any (run, risk, gate) already there."""
+def _append(
+    ledger_path: Path, bodies: list[dict[str, Any]], *, dedupe: bool = True
+) -> list[EvidenceRecord]:
+    """Chain and append ``bodies`` under the lock, skipping any (run, risk, gate) already there
+    (``dedupe=False`` for review records: each adjudication is a record of its own)."""
     with _locked(ledger_path):
         run_ids = {str(body["run_id"]) for body in bodies}
         tail, existing = _tail_and_run_records(ledger_path, run_ids)
-        seen = {(r.run_id, r.risk_id, r.gate_id) for r in existing}
+        seen = {(r.run_id, r.risk_id, r.gate_id) for r in existing if not r.is_review}
         prev_hash = tail.hash if tail else GENESIS
         seq = tail.seq if tail else 0
         now = _utc_now()
@@ -399,7 +420,7 @@ def _append(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[EvidenceRec
         for body in bodies:
             gate_id = str((body["gate"] or {}).get("id") or "(no gate)")
             key = (body["run_id"], body["risk_id"], gate_id)
-            if key in seen:
+            if dedupe and key in seen:
                 continue
             seen.add(key)
             seq += 1
@@ -453,6 +474,11 @@ def attach_run(
     if not risk_ids:
         return []
     return _append(ledger_path, _record_bodies(run, risk_ids, ledger_path))
+
+
+def append_records(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[EvidenceRecord]:
+    """Chain and append records as given (review records: ``review.records``)."""
+    return _append(Path(ledger_path), bodies, dedupe=False)
 
 
 # ---------------------------------------------------------------------------------------------

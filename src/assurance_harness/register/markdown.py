@@ -14,6 +14,7 @@ from .status import RegisterStatus, RiskStatus
 STATUS_MARK = {
     "verified": "VERIFIED",
     "failing": "FAILING",
+    "awaiting review": "AWAITING REVIEW",
     "stale": "STALE",
     "untested": "UNTESTED",
 }

@@ -53,7 +53,7 @@ def _evidence_state(linked: list[RiskStatus]) -> tuple[str, list[str]]:
     statuses = {r.status for r in linked}
     if "failing" in statuses:
         return "failing", runs
-    if "untested" in statuses:
+    if "untested" in statuses or "awaiting review" in statuses:
         return "partial", runs
     if "stale" in statuses:
         return "stale", runs

@@ -16,8 +16,8 @@ from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, v
 from .loader import DEFAULT_REGISTER, load_register
 from .model import RATING_ORDER, Register, Risk
 
-Status = Literal["verified", "failing", "stale", "untested"]
-STATUSES: tuple[Status, ...] = ("failing", "untested", "stale", "verified")
+Status = Literal["verified", "failing", "awaiting review", "stale", "untested"]
+STATUSES: tuple[Status, ...] = ("failing", "awaiting review", "untested", "stale", "verified")
 """Worst first: the order views sort by."""
 
 
@@ -47,7 +47,9 @@ class SuiteEvidence:
         """fail, no_data, pass, or missing (no evidence)."""
         if not self.records:
             return "missing"
-        verdicts = {r.verdict for r in self.records}
+        # A gate that waited for review passed on its figures; whether the reviews are done is
+        # the risk's "awaiting review" status, computed from the ledger's review records.
+        verdicts = {"pass" if r.verdict == "awaiting_review" else r.verdict for r in self.records}
         if "fail" in verdicts:
             return "fail"
         if verdicts - {"pass"}:
@@ -121,8 +123,10 @@ def risk_status(
     records: list[EvidenceRecord],
     *,
     now: dt.datetime,
+    awaiting: dict[str, int] | None = None,
 ) -> RiskStatus:
-    """The status of one risk from the records that name it."""
+    """The status of one risk from the records that name it. ``awaiting`` counts, per run,
+    the flagged rows that still have no human verdict (``review.awaiting_by_run``)."""
     declared = risk.suite_names if risk else []
     seen = list(dict.fromkeys(r.suite_name for r in records))
     suites: list[SuiteEvidence] = []
@@ -151,6 +155,7 @@ def risk_status(
     missing = [s for s in suites if s.verdict == "missing"]
     no_data = [s for s in suites if s.verdict == "no_data"]
     stale = [s for s in suites if s.records and s.stale]
+    waiting = [s for s in suites if s.run_id and (awaiting or {}).get(s.run_id)]
     if not suites:
         status = "untested"
         reasons.append("no suite covers this risk")
@@ -159,6 +164,14 @@ def risk_status(
         for s in failing:
             gates = ", ".join(r.gate_label for r in s.failing_gates)
             reasons.append(f"{s.suite}: gate failed in run {s.run_id}: {gates}")
+    elif waiting:
+        status = "awaiting review"
+        for s in waiting:
+            assert s.run_id is not None and awaiting is not None
+            reasons.append(
+                f"{s.suite}: {awaiting[s.run_id]} flagged row(s) of run {s.run_id} await a "
+                "human verdict"
+            )
     elif missing or no_data:
         status = "untested"
         if missing:
@@ -240,16 +253,25 @@ def _flags(status: RiskStatus, *, now: dt.datetime) -> list[str]:
 
 
 def compute_status(
-    register: Register, records: list[EvidenceRecord], *, now: dt.datetime | None = None
+    register: Register,
+    records: list[EvidenceRecord],
+    *,
+    now: dt.datetime | None = None,
+    awaiting: dict[str, int] | None = None,
 ) -> tuple[list[RiskStatus], list[str]]:
     """Status of every register risk (register order), then of ids only the evidence names."""
     now = now or dt.datetime.now(dt.UTC)
     by_risk: dict[str, list[EvidenceRecord]] = {}
     for record in records:
         by_risk.setdefault(record.risk_id, []).append(record)
-    statuses = [risk_status(r.id, r, by_risk.get(r.id, []), now=now) for r in register.risks]
+    statuses = [
+        risk_status(r.id, r, by_risk.get(r.id, []), now=now, awaiting=awaiting)
+        for r in register.risks
+    ]
     unknown = sorted(set(by_risk) - {r.id for r in register.risks})
-    statuses += [risk_status(rid, None, by_risk[rid], now=now) for rid in unknown]
+    statuses += [
+        risk_status(rid, None, by_risk[rid], now=now, awaiting=awaiting) for rid in unknown
+    ]
     return statuses, unknown
 
 
@@ -265,8 +287,12 @@ def build_status(
     ledger_path = Path(ledger_path)
     integrity = verify_ledger(ledger_path, check_files=check_files)
     now = now or dt.datetime.now(dt.UTC)
+    from ..review.outstanding import awaiting_by_run
+
+    everything = read_ledger(ledger_path, strict=False, reviews=True)
+    records = [r for r in everything if not r.is_review]
     risks, unknown = compute_status(
-        loaded.register, read_ledger(ledger_path, strict=False), now=now
+        loaded.register, records, now=now, awaiting=awaiting_by_run(everything, ledger_path)
     )
     return RegisterStatus(
         register=loaded.register,

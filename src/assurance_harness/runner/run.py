@@ -364,6 +364,7 @@ def _finish(
     gates = [
         judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), rows) for g in suite.gates
     ]
+    review = _review_queue(suite, rows, gates)
     n_errors = sum(1 for r in rows if r["error"] is not None)
     error_rate = n_errors / len(rows) if rows else 0.0
     run_failed = error_rate > suite.max_error_rate
@@ -423,6 +424,7 @@ def _finish(
             for spec in loaded.metrics
         },
         "gates": gates,
+        **({"review": review} if review is not None else {}),
         "exit_code": exit_code,
     }
     write_json_atomic(run_dir.summary, summary)
@@ -485,6 +487,10 @@ def _finish(
             "run_dir": str(run_dir.path),
         }
     )
+    if review is not None:
+        from ..review.store import ReviewStore
+
+        ReviewStore(reports / "runs.db").enqueue(run_dir.run_id, review["queue"], rows)
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, exit_code)
     _publish(
         outcome,
@@ -519,6 +525,25 @@ def _publish(
             register_path,
             ledger_path or reports / "evidence" / "ledger.jsonl",
         )
+
+
+def _review_queue(
+    suite: Any, rows: list[dict[str, Any]], gates: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The rows a person must see (the suite's ``review:`` policy); gates that require review
+    wait for it: ``awaiting_review`` until every flagged row has a verdict."""
+    if suite.review is None:
+        return None
+    from ..review.policy import build_queue, queue_summary
+
+    queue = build_queue(suite.review, rows, gates, seed=suite.seed)
+    summary = queue_summary(suite.review, queue)
+    for spec, gate in zip(suite.gates, gates, strict=True):
+        if spec.require_reviewed:
+            gate["require_reviewed"] = True
+            if gate["verdict"] == "pass" and summary["required"]:
+                gate["verdict"] = "awaiting_review"
+    return summary
 
 
 def _count_by(items: Any) -> dict[str, int]:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..model import Case
+from ..review.policy import ReviewPolicy
 
 
 class Strict(BaseModel):
@@ -103,6 +104,10 @@ class GateSpec(Strict):
     id: str | None = None
     """Gate name in reports (default: ``<metric> <op> <threshold>``)."""
     description: str | None = None
+    require_reviewed: bool = False
+    """The gate passes only once a person has reviewed every row the suite's ``review`` policy
+    flags (flagged, in the uncertainty band, or a worst case); until then it is
+    ``awaiting_review``."""
 
     @model_validator(mode="after")
     def _has_threshold(self) -> GateSpec:
@@ -164,6 +169,9 @@ class Suite(Strict):
     """Metrics: ``{id, <kind>: expr-or-params, where?, by?}`` with kind rate, mean, quantile ..."""
     gates: list[GateSpec] = Field(default_factory=list)
     """Pass/fail rules."""
+    review: ReviewPolicy | None = None
+    """Which rows go to a person (flagged, uncertain, worst cases of failing gates, a QC share)
+    and the scorer label the person confirms or corrects."""
     max_error_rate: float = Field(default=0.1, ge=0, le=1)
     """The run fails (exit 3) when more than this share of requests end in error."""
     tags: list[str] = Field(default_factory=list)
@@ -177,6 +185,15 @@ class Suite(Strict):
                 raise ValueError(f"duplicate scorer id '{scorer.id}'")
             seen.add(scorer.id)
         return value
+
+    @model_validator(mode="after")
+    def _review_policy_for_gates(self) -> Suite:
+        if self.review is None and any(g.require_reviewed for g in self.gates):
+            raise ValueError(
+                "a gate has require_reviewed but the suite has no 'review:' policy; add one "
+                "(at least 'review: {label: <expression>}')"
+            )
+        return self
 
     def datasets(self) -> list[DatasetSpec]:
         if self.dataset is None:

@@ -1,0 +1,156 @@
+"""Give a verdict on a queued row: check the reviewer, append the review record(s) to the
+evidence ledger (chained like every record, so ``evidence verify`` covers them), then store the
+verdict in ``runs.db``. The ledger is written first: a verdict is never stored without its
+evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from .store import QueueItem, ReviewStore, Verdict
+
+NO_RISK = "(none)"
+"""``risk_id`` of a review record for a run that evidences no risk."""
+
+
+@dataclass(frozen=True)
+class ReviewPaths:
+    """Where a reviewer's work goes: the run index (and review store) and the ledger."""
+
+    reports: Path
+    ledger: Path
+    register: Path | None = None
+
+    @property
+    def db(self) -> Path:
+        return self.reports / "runs.db"
+
+    @classmethod
+    def default(
+        cls,
+        reports: str | Path = "reports",
+        ledger: str | Path | None = None,
+        register: str | Path | None = None,
+    ) -> ReviewPaths:
+        reports = Path(reports)
+        return cls(
+            reports=reports,
+            ledger=Path(ledger) if ledger else reports / "evidence" / "ledger.jsonl",
+            register=Path(register) if register else None,
+        )
+
+
+def run_dir_of(paths: ReviewPaths, run_id: str) -> Path:
+    """The run's folder, from the run index (falling back to ``reports/<run_id>``)."""
+    from ..store.index import RunIndex
+
+    row = RunIndex(paths.db).get(run_id)
+    candidate = Path(row["run_dir"]) if row else paths.reports / run_id
+    if not (candidate / "summary.json").exists():
+        raise UsageError(
+            f"no finished run '{run_id}' in {paths.reports}; see 'assurance runs list'"
+        )
+    return candidate
+
+
+def reviewer_from_env(name: str | None) -> tuple[str, str | None]:
+    """The configured identity: ``--reviewer`` or ASSURANCE_REVIEWER, and the optional token
+    from ASSURANCE_REVIEW_TOKEN (a secret: read from the environment, never stored)."""
+    return (name or os.environ.get("ASSURANCE_REVIEWER", "")).strip(), os.environ.get(
+        "ASSURANCE_REVIEW_TOKEN"
+    )
+
+
+def adjudicate(
+    paths: ReviewPaths,
+    *,
+    run_id: str,
+    key: str,
+    reviewer: str,
+    token: str | None,
+    agree: bool,
+    label: bool | None = None,
+    note: str = "",
+) -> Verdict:
+    """Record one reviewer's verdict on one queued row; returns the stored verdict.
+
+    ``agree`` keeps the scorer's label as the human label; otherwise ``label`` is the
+    correction. The row's automated scores are not touched.
+    """
+    from ..register.ledger import _risk_ids, append_records
+    from ..register.runfiles import RunFiles, sha256_file
+
+    store = ReviewStore(paths.db)
+    store.check_reviewer(reviewer, token)
+    reviewer = reviewer.strip()
+    item: QueueItem = store.item(run_id, key)
+    if agree:
+        human = item.scorer_label
+    elif label is None:
+        raise UsageError("a correction needs the label: --label true or --label false")
+    else:
+        human = label
+    run = RunFiles.load(run_dir_of(paths, run_id))
+    risks = _risk_ids(run, paths.register) or [NO_RISK]
+    previous = store.current(run_id).get((run_id, key), {}).get(reviewer)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    run_info = {
+        "status": run.summary.get("status"),
+        "started_at": run.summary.get("started_at"),
+        "finished_at": run.summary.get("finished_at"),
+        "dir": _rel(run.dir, paths.ledger.parent),
+        "results_path": _rel(run.results_path, paths.ledger.parent),
+        "results_sha256": sha256_file(run.results_path),
+        "files": {
+            "results.jsonl": sha256_file(run.results_path),
+            "summary.json": sha256_file(run.dir / "summary.json"),
+        },
+    }
+    review = {
+        "row": key,
+        "reviewer": reviewer,
+        "decision": "agree" if agree else "correct",
+        "label": human,
+        "scorer_label": item.scorer_label,
+        "note": note,
+        "reasons": item.reasons,
+        "given_at": now,
+        "supersedes": previous.ledger_ids if previous else [],
+    }
+    suite = run.suite
+    target = run.target
+    bodies = [
+        {
+            "risk_id": risk,
+            "run_id": run_id,
+            "verdict": "review",
+            "suite": {k: suite.get(k) for k in ("name", "version", "sha256", "path")},
+            "target": {k: target.get(k) for k in ("name", "type", "fingerprint", "model_version")},
+            "gate": None,
+            "metric": None,
+            "run": run_info,
+            "review": review,
+        }
+        for risk in risks
+    ]
+    records = append_records(paths.ledger, bodies)
+    return store.add_verdict(
+        run_id=run_id,
+        key=key,
+        reviewer=reviewer,
+        decision="agree" if agree else "correct",
+        label=human,
+        scorer_label=item.scorer_label,
+        note=note,
+        created_at=now,
+        ledger_ids=[r.id for r in records],
+    )
+
+
+def _rel(path: Path, start: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()

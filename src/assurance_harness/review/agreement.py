@@ -1,0 +1,112 @@
+"""How far people and scorers agree: Cohen's kappa between two reviewers (with a seeded
+bootstrap interval over rows) and the scorer's precision and recall against human labels
+(Wilson intervals), the figures a scorer's validity card and corrected rates can use."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from ..metrics.intervals import wilson
+from .store import Verdict
+from .verdict import consensus
+
+BOOTSTRAP = 2000
+
+
+def cohen_kappa(pairs: list[tuple[bool, bool]]) -> float | None:
+    """Kappa for two raters' boolean labels; None when undefined (no pairs, or both raters
+    used one label only, so chance agreement is 1)."""
+    n = len(pairs)
+    if n == 0:
+        return None
+    observed = sum(1 for a, b in pairs if a == b) / n
+    pa = sum(1 for a, _ in pairs if a) / n
+    pb = sum(1 for _, b in pairs if b) / n
+    expected = pa * pb + (1 - pa) * (1 - pb)
+    if expected >= 1.0:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def kappa_interval(
+    pairs: list[tuple[bool, bool]], *, seed: int = 0, confidence: float = 0.95
+) -> tuple[float | None, float | None]:
+    """Percentile bootstrap over rows; resamples where kappa is undefined are left out."""
+    if len(pairs) < 2:
+        return None, None
+    rng = random.Random(seed)
+    values = []
+    for _ in range(BOOTSTRAP):
+        sample = [pairs[rng.randrange(len(pairs))] for _ in pairs]
+        k = cohen_kappa(sample)
+        if k is not None:
+            values.append(k)
+    if not values:
+        return None, None
+    values.sort()
+    tail = (1 - confidence) / 2
+    low = values[int(tail * (len(values) - 1))]
+    high = values[int((1 - tail) * (len(values) - 1))]
+    return low, high
+
+
+@dataclass
+class Agreement:
+    rows_reviewed: int
+    rows_two_reviewers: int
+    kappa: float | None
+    kappa_ci: tuple[float | None, float | None]
+    precision: float | None
+    precision_ci: tuple[float | None, float | None]
+    recall: float | None
+    recall_ci: tuple[float | None, float | None]
+    counts: dict[str, int]
+    """tp, fp, fn, tn of the scorer's label against the human label."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows_reviewed": self.rows_reviewed,
+            "rows_two_reviewers": self.rows_two_reviewers,
+            "kappa": self.kappa,
+            "kappa_ci": list(self.kappa_ci),
+            "precision": self.precision,
+            "precision_ci": list(self.precision_ci),
+            "recall": self.recall,
+            "recall_ci": list(self.recall_ci),
+            "counts": self.counts,
+        }
+
+
+def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agreement:
+    """From each row's standing verdicts (``ReviewStore.current()``)."""
+    pairs: list[tuple[bool, bool]] = []
+    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    reviewed = 0
+    for verdicts in current.values():
+        labelled = sorted((v for v in verdicts.values() if v.label is not None), key=lambda v: v.id)
+        if not labelled:
+            continue
+        reviewed += 1
+        if len(labelled) >= 2:
+            # The first two reviewers of the row, in the order they gave their verdicts.
+            pairs.append((bool(labelled[0].label), bool(labelled[1].label)))
+        human = consensus(verdicts)
+        scorer = labelled[-1].scorer_label
+        if human is None or scorer is None:
+            continue
+        counts[("t" if scorer == human else "f") + ("p" if scorer else "n")] += 1
+    flagged = counts["tp"] + counts["fp"]
+    positives = counts["tp"] + counts["fn"]
+    return Agreement(
+        rows_reviewed=reviewed,
+        rows_two_reviewers=len(pairs),
+        kappa=cohen_kappa(pairs),
+        kappa_ci=kappa_interval(pairs, seed=seed),
+        precision=counts["tp"] / flagged if flagged else None,
+        precision_ci=wilson(counts["tp"], flagged),
+        recall=counts["tp"] / positives if positives else None,
+        recall_ci=wilson(counts["tp"], positives),
+        counts=counts,
+    )

@@ -1,0 +1,43 @@
+"""Which flagged rows still wait for a person, computed from evidence alone: a run's queue
+(``summary.json``, hashed in its gate records) minus the rows its review records cover."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .policy import requires_review
+
+if TYPE_CHECKING:
+    from ..register.ledger import EvidenceRecord
+
+
+def required_keys(summary: dict[str, Any]) -> list[str]:
+    """Rows of a run that must be reviewed (not the QC sample)."""
+    queue = (summary.get("review") or {}).get("queue") or []
+    return [str(item["key"]) for item in queue if requires_review(list(item.get("reasons", [])))]
+
+
+def awaiting_by_run(records: list[EvidenceRecord], ledger_path: Path) -> dict[str, int]:
+    """Run id -> flagged rows without any review record, for every run in the ledger that
+    has a review queue."""
+    reviewed: dict[str, set[str]] = {}
+    run_dirs: dict[str, Path] = {}
+    for record in records:
+        if record.is_review:
+            reviewed.setdefault(record.run_id, set()).add(str((record.review or {}).get("row")))
+        else:
+            run_dirs.setdefault(record.run_id, record.run_dir(ledger_path))
+    out: dict[str, int] = {}
+    for run_id, run_dir in run_dirs.items():
+        try:
+            summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # a missing or damaged run is what 'evidence verify' reports
+        if not isinstance(summary, dict) or "review" not in summary:
+            continue
+        missing = [k for k in required_keys(summary) if k not in reviewed.get(run_id, set())]
+        if missing:
+            out[run_id] = len(missing)
+    return out

@@ -1,0 +1,292 @@
+"""The review store: new tables in the run index's database (``reports/runs.db``).
+
+``review_queue`` keeps each queued row as it was scored (prompt, response, every score, why it
+was queued); ``review_verdicts`` is append-only (SQLite triggers refuse UPDATE and DELETE), so a
+changed verdict is a new row that names the one it supersedes and the history stays. Automated
+scores are only ever read from the run; nothing here writes into a run's files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS review_queue (
+    run_id TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    required INTEGER NOT NULL,
+    scorer_label INTEGER,
+    prompt TEXT,
+    response TEXT,
+    scores TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    queued_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, row_key)
+);
+CREATE TABLE IF NOT EXISTS review_verdicts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('agree', 'correct')),
+    label INTEGER,
+    scorer_label INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    supersedes INTEGER REFERENCES review_verdicts (id),
+    ledger_ids TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS review_verdicts_row ON review_verdicts (run_id, row_key);
+CREATE TRIGGER IF NOT EXISTS review_verdicts_no_update BEFORE UPDATE ON review_verdicts
+BEGIN SELECT RAISE(ABORT, 'review verdicts are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS review_verdicts_no_delete BEFORE DELETE ON review_verdicts
+BEGIN SELECT RAISE(ABORT, 'review verdicts are append-only'); END;
+CREATE TABLE IF NOT EXISTS reviewers (
+    name TEXT PRIMARY KEY,
+    token_sha256 TEXT,
+    created_at TEXT NOT NULL
+);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One stored adjudication."""
+
+    id: int
+    run_id: str
+    row_key: str
+    reviewer: str
+    decision: str
+    """``agree`` (the scorer's label stands) or ``correct`` (the reviewer gives the label)."""
+    label: bool | None
+    """The human label of the row."""
+    scorer_label: bool | None
+    note: str
+    created_at: str
+    supersedes: int | None
+    ledger_ids: list[str]
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Verdict:
+        return cls(
+            id=row["id"],
+            run_id=row["run_id"],
+            row_key=row["row_key"],
+            reviewer=row["reviewer"],
+            decision=row["decision"],
+            label=_bool(row["label"]),
+            scorer_label=_bool(row["scorer_label"]),
+            note=row["note"],
+            created_at=row["created_at"],
+            supersedes=row["supersedes"],
+            ledger_ids=json.loads(row["ledger_ids"]),
+        )
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    run_id: str
+    row_key: str
+    reasons: list[str]
+    required: bool
+    scorer_label: bool | None
+    prompt: str | None
+    response: str | None
+    scores: dict[str, Any]
+    metadata: dict[str, Any]
+    queued_at: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> QueueItem:
+        return cls(
+            run_id=row["run_id"],
+            row_key=row["row_key"],
+            reasons=json.loads(row["reasons"]),
+            required=bool(row["required"]),
+            scorer_label=_bool(row["scorer_label"]),
+            prompt=row["prompt"],
+            response=row["response"],
+            scores=json.loads(row["scores"]),
+            metadata=json.loads(row["metadata"]),
+            queued_at=row["queued_at"],
+        )
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class ReviewStore:
+    """Queue, verdicts and reviewers; every call opens its own connection (process-safe)."""
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, timeout=30)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        return conn
+
+    # -- queue ---------------------------------------------------------------------------------
+    def enqueue(self, run_id: str, items: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:
+        """Store the queued rows with what a reviewer needs; queueing a run again changes
+        nothing (the first queue stands, like the run's own files)."""
+        from .policy import requires_review, row_key
+
+        by_key = {row_key(r): r for r in rows}
+        now = _now()
+        added = 0
+        with self._connect() as conn:
+            for item in items:
+                row = by_key.get(item["key"], {})
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO review_queue VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run_id,
+                        item["key"],
+                        json.dumps(item["reasons"]),
+                        int(requires_review(item["reasons"])),
+                        None if item.get("scorer_label") is None else int(item["scorer_label"]),
+                        row.get("prompt"),
+                        row.get("response"),
+                        json.dumps(row.get("scores") or {}, ensure_ascii=False, default=str),
+                        json.dumps(row.get("metadata") or {}, ensure_ascii=False, default=str),
+                        now,
+                    ),
+                )
+                added += cursor.rowcount
+        return added
+
+    def queue(self, run_id: str | None = None) -> list[QueueItem]:
+        query = "SELECT * FROM review_queue"
+        args: tuple[Any, ...] = ()
+        if run_id is not None:
+            query += " WHERE run_id = ?"
+            args = (run_id,)
+        query += " ORDER BY queued_at DESC, run_id DESC, rowid"
+        with self._connect() as conn:
+            return [QueueItem.from_row(r) for r in conn.execute(query, args).fetchall()]
+
+    def item(self, run_id: str, key: str) -> QueueItem:
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT * FROM review_queue WHERE run_id = ? AND row_key = ?", (run_id, key)
+            ).fetchone()
+        if row is None:
+            raise UsageError(
+                f"row {key} of run {run_id} is not in the review queue; "
+                f"see 'assurance review queue --run {run_id}'"
+            )
+        return QueueItem.from_row(row)
+
+    # -- verdicts ------------------------------------------------------------------------------
+    def history(self, run_id: str | None = None, key: str | None = None) -> list[Verdict]:
+        """Every verdict ever given, oldest first."""
+        clauses, args = [], []
+        if run_id is not None:
+            clauses.append("run_id = ?")
+            args.append(run_id)
+        if key is not None:
+            clauses.append("row_key = ?")
+            args.append(key)
+        query = "SELECT * FROM review_verdicts"
+        if clauses:
+            query += " WHERE " + " AND ".join(clauses)
+        with self._connect() as conn:
+            rows = conn.execute(query + " ORDER BY id", args).fetchall()
+        return [Verdict.from_row(r) for r in rows]
+
+    def current(self, run_id: str | None = None) -> dict[tuple[str, str], dict[str, Verdict]]:
+        """The standing verdict of each reviewer, per (run, row): the latest they gave."""
+        out: dict[tuple[str, str], dict[str, Verdict]] = {}
+        for verdict in self.history(run_id):
+            out.setdefault((verdict.run_id, verdict.row_key), {})[verdict.reviewer] = verdict
+        return out
+
+    def add_verdict(
+        self,
+        *,
+        run_id: str,
+        key: str,
+        reviewer: str,
+        decision: str,
+        label: bool | None,
+        scorer_label: bool | None,
+        note: str,
+        created_at: str,
+        ledger_ids: list[str],
+    ) -> Verdict:
+        with self._connect() as conn:
+            prior = conn.execute(
+                "SELECT id FROM review_verdicts WHERE run_id = ? AND row_key = ? AND reviewer = ? "
+                "ORDER BY id DESC LIMIT 1",
+                (run_id, key, reviewer),
+            ).fetchone()
+            cursor = conn.execute(
+                "INSERT INTO review_verdicts (run_id, row_key, reviewer, decision, label, "
+                "scorer_label, note, created_at, supersedes, ledger_ids) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    key,
+                    reviewer,
+                    decision,
+                    None if label is None else int(label),
+                    None if scorer_label is None else int(scorer_label),
+                    note,
+                    created_at,
+                    prior["id"] if prior else None,
+                    json.dumps(ledger_ids),
+                ),
+            )
+            row = conn.execute(
+                "SELECT * FROM review_verdicts WHERE id = ?", (cursor.lastrowid,)
+            ).fetchone()
+        return Verdict.from_row(row)
+
+    # -- reviewers -----------------------------------------------------------------------------
+    def add_reviewer(self, name: str, token: str | None) -> None:
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO reviewers VALUES (?, ?, ?)",
+                (name, token_hash(token) if token else None, _now()),
+            )
+
+    def check_reviewer(self, name: str, token: str | None) -> None:
+        """A reviewer registered with a token must give it; unregistered names need none."""
+        name = name.strip()
+        if not name:
+            raise UsageError("no reviewer name: pass --reviewer NAME or set ASSURANCE_REVIEWER")
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT token_sha256 FROM reviewers WHERE name = ?", (name,)
+            ).fetchone()
+        expected = row["token_sha256"] if row else None
+        if expected and not (token and hmac.compare_digest(expected, token_hash(token))):
+            raise UsageError(
+                f"reviewer '{name}' is registered with a token and the token given does not "
+                "match; set ASSURANCE_REVIEW_TOKEN to theirs"
+            )

@@ -1,0 +1,106 @@
+"""A run's figures with the reviews in: the human label joins each reviewed row
+(``human.label``), metrics are recomputed, and gates that require review wait for it.
+
+The run's own files are never rewritten (their hashes are evidence); this is the live,
+review-aware reading the web app and ``assurance review status`` show.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, UsageError
+from ..report.rundata import RunData, load_run
+from .outstanding import required_keys
+from .store import ReviewStore, Verdict
+
+
+def consensus(verdicts: dict[str, Verdict]) -> bool | None:
+    """The human label of a row: the majority of its reviewers' standing labels; a tie goes
+    to the most recent verdict."""
+    labels = [v for v in verdicts.values() if v.label is not None]
+    if not labels:
+        return None
+    yes = sum(1 for v in labels if v.label)
+    no = len(labels) - yes
+    if yes != no:
+        return yes > no
+    return max(labels, key=lambda v: v.id).label
+
+
+@dataclass
+class ReviewedRun:
+    run: RunData
+    rows: list[dict[str, Any]]
+    """Result rows with ``human`` added where a person gave a verdict."""
+    metrics: dict[str, dict[str, Any]]
+    gates: list[dict[str, Any]]
+    outstanding: list[str]
+    """Rows that must be reviewed and have no verdict yet."""
+    reviewed: int
+    verdicts: dict[str, dict[str, Verdict]] = field(default_factory=dict)
+
+
+def _metric_specs(summary: dict[str, Any]) -> list[Any]:
+    from ..spec.loader import _parse_metrics
+
+    raw = [
+        {"id": mid, **(m.get("spec") or {})} for mid, m in (summary.get("metrics") or {}).items()
+    ]
+    issues: list[Any] = []
+    specs = _parse_metrics(raw, "summary.json", lambda _loc: None, issues)
+    if issues:
+        raise ConfigError(issues)
+    return specs
+
+
+def reviewed_run(run_dir: Path, store: ReviewStore) -> ReviewedRun:
+    from ..metrics.engine import compute_metrics, judge_gate
+    from ..spec.suite import GateSpec
+
+    run = load_run(run_dir)
+    verdicts = {key: by_reviewer for (_, key), by_reviewer in store.current(run.run_id).items()}
+    rows = copy.deepcopy(run.rows())
+    for row in rows:
+        key = f"{row.get('case_id')}#{row.get('sample', 0)}"
+        if key in verdicts:
+            row["human"] = {
+                "label": consensus(verdicts[key]),
+                "reviewed": True,
+                "reviewers": sorted(verdicts[key]),
+            }
+    outstanding = [k for k in required_keys(run.summary) if k not in verdicts]
+    try:
+        specs = _metric_specs(run.summary)
+    except ConfigError as exc:
+        raise UsageError(f"{run.run_dir}: its metrics cannot be recomputed: {exc}") from None
+    values = compute_metrics(specs, rows, seed=int(run.summary.get("seed") or 0))
+    by_id = {s.id: s for s in specs}
+    gates = []
+    for recorded in run.gates:
+        spec = GateSpec(
+            metric=recorded["metric"],
+            max=recorded.get("max"),
+            min=recorded.get("min"),
+            bound=recorded.get("bound") or "point",
+            id=recorded.get("id"),
+            description=recorded.get("description"),
+        )
+        gate = judge_gate(spec, values.get(spec.metric), by_id.get(spec.metric), rows)
+        if recorded.get("require_reviewed"):
+            gate["require_reviewed"] = True
+            if gate["verdict"] == "pass" and outstanding:
+                gate["verdict"] = "awaiting_review"
+        gates.append(gate)
+    return ReviewedRun(
+        run=run,
+        rows=rows,
+        metrics={mid: v.to_dict() for mid, v in values.items()},
+        gates=gates,
+        outstanding=outstanding,
+        reviewed=len(verdicts),
+        verdicts=verdicts,
+    )

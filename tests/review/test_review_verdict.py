@@ -1,0 +1,99 @@
+"""Review in the verdict: gates wait for review, metrics read human.label, the register shows
+"awaiting review", and agreement between people and with the scorer is measured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sklearn.metrics import cohen_kappa_score
+
+from assurance_harness.register.status import build_status
+from assurance_harness.review.adjudicate import ReviewPaths, adjudicate
+from assurance_harness.review.agreement import agreement, cohen_kappa, kappa_interval
+from assurance_harness.review.store import ReviewStore
+from assurance_harness.review.verdict import reviewed_run
+
+from .reviewkit import make_project
+
+
+def test_review_changes_gate_metric_and_register(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    outcome = project.run()
+    paths = ReviewPaths.default(project.reports, register=project.register)
+    store = ReviewStore(paths.db)
+
+    status = build_status(project.register, project.ledger)
+    risk = status.get("R-001")
+    assert risk is not None and risk.status == "awaiting review"
+    assert "3 flagged row(s)" in risk.reasons[0]
+
+    view = reviewed_run(outcome.run_dir, store)
+    assert view.gates[0]["verdict"] == "awaiting_review"
+    assert sorted(view.outstanding) == ["c1#0", "c2#0", "c3#0"]
+    assert view.metrics["human_bad_rate"]["value"] == pytest.approx(2 / 5)
+
+    for key in ("c1#0", "c3#0"):
+        adjudicate(paths, run_id=outcome.run_id, key=key, reviewer="alice", token=None, agree=True)
+    assert build_status(project.register, project.ledger).get("R-001").status == "awaiting review"
+    adjudicate(
+        paths,
+        run_id=outcome.run_id,
+        key="c2#0",
+        reviewer="alice",
+        token=None,
+        agree=False,
+        label=False,
+    )
+    view = reviewed_run(outcome.run_dir, store)
+    assert view.outstanding == []
+    assert view.gates[0]["verdict"] == "pass"
+    # The correction counts where the metric asks for the human label, not in the scorer's.
+    assert view.metrics["human_bad_rate"]["value"] == pytest.approx(1 / 5)
+    assert view.metrics["bad_rate"]["value"] == pytest.approx(2 / 5)
+    assert build_status(project.register, project.ledger).get("R-001").status == "verified"
+
+
+def test_kappa_matches_sklearn_and_has_an_interval() -> None:
+    a = [True, True, False, False, True, False, True, True, False, False]
+    b = [True, False, False, False, True, False, True, True, True, False]
+    pairs = list(zip(a, b, strict=True))
+    assert cohen_kappa(pairs) == pytest.approx(cohen_kappa_score(a, b))
+    low, high = kappa_interval(pairs, seed=1)
+    assert low is not None and high is not None
+    assert low < cohen_kappa(pairs) < high
+    assert cohen_kappa([(True, True), (True, True)]) is None
+
+
+def test_agreement_from_two_reviewers_and_scorer_precision_recall(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    outcome = project.run()
+    paths = ReviewPaths.default(project.reports, register=project.register)
+    # scorer labels: c1 False, c2 True, c3 True
+    given = {
+        ("alice", "c1#0"): True,
+        ("alice", "c2#0"): False,
+        ("alice", "c3#0"): True,
+        ("bob", "c1#0"): True,
+        ("bob", "c2#0"): True,
+        ("bob", "c3#0"): True,
+    }
+    for (who, key), label in given.items():
+        adjudicate(
+            paths,
+            run_id=outcome.run_id,
+            key=key,
+            reviewer=who,
+            token=None,
+            agree=False,
+            label=label,
+        )
+    result = agreement(ReviewStore(paths.db).current(outcome.run_id))
+    assert result.rows_two_reviewers == 3
+    assert result.kappa == pytest.approx(cohen_kappa_score([True, False, True], [True, True, True]))
+    # Human consensus: c1 True (both), c2 tie -> bob's later True, c3 True.
+    # Scorer: c1 False (fn), c2 True (tp), c3 True (tp).
+    assert result.counts == {"tp": 2, "fp": 0, "fn": 1, "tn": 0}
+    assert result.precision == pytest.approx(1.0)
+    assert result.recall == pytest.approx(2 / 3)
+    assert result.recall_ci[0] is not None and result.recall_ci[0] < 2 / 3
