@@ -32,6 +32,7 @@ demo: $(VENV)/.installed
 	  code=$$?; if [ $$code -gt 1 ]; then exit $$code; fi
 	$(VENV)/bin/assurance runs list --reports reports
 	$(VENV)/bin/assurance register status --reports reports
+	$(VENV)/bin/assurance ui --index --reports reports
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -43,6 +43,8 @@ EXTENSIONS = (
     "assurance_harness.register.cli",
     "assurance_harness.report.cli",
     "assurance_harness.compare.cli",
+    "assurance_harness.review.cli",
+    "assurance_harness.ui.cli",
 )
 
 ReportsOpt = Annotated[

@@ -1,0 +1,237 @@
+"""``assurance review ...``: the queue, one row, a verdict, the history, agreement figures.
+
+Model output is printed as plain terminal text (no markup, control characters escaped).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..errors import UsageError
+from ..register.cli import _errors, err, out, term
+
+review_app = typer.Typer(
+    help="Human review: the queue of flagged rows, verdicts, agreement.", no_args_is_help=True
+)
+
+ReportsOpt = Annotated[Path, typer.Option("--reports", help="Directory of run folders.")]
+LedgerOpt = Annotated[
+    Path | None,
+    typer.Option("--ledger", help="Evidence ledger (default: REPORTS/evidence/ledger.jsonl)."),
+]
+RegisterOpt = Annotated[
+    Path | None,
+    typer.Option("--register", help="Risk register: review records also name its risks."),
+]
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"true", "yes", "1"}:
+        return True
+    if value in {"false", "no", "0"}:
+        return False
+    raise UsageError(f"--label must be true or false, not '{text}'")
+
+
+@review_app.command("queue")
+def queue_cmd(
+    run: Annotated[str | None, typer.Option("--run", help="Only this run.")] = None,
+    pending: Annotated[bool, typer.Option("--pending", help="Only rows nobody reviewed.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    reports: ReportsOpt = Path("reports"),
+) -> None:
+    """Rows waiting for a person, and why each was queued."""
+    with _errors():
+        from .store import ReviewStore
+
+        store = ReviewStore(reports / "runs.db")
+        current = store.current(run)
+        items = [i for i in store.queue(run) if not pending or (i.run_id, i.row_key) not in current]
+        if as_json:
+            data = [
+                {
+                    "run_id": i.run_id,
+                    "row": i.row_key,
+                    "reasons": i.reasons,
+                    "required": i.required,
+                    "scorer_label": i.scorer_label,
+                    "reviewers": sorted(current.get((i.run_id, i.row_key), {})),
+                }
+                for i in items
+            ]
+            sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            return
+        table = Table(title=f"Review queue ({len(items)} rows)", title_justify="left")
+        for column in ("run", "row", "why", "scorer label", "reviewed by", "response"):
+            table.add_column(column, overflow="fold", no_wrap=column == "run")
+        for i in items:
+            table.add_row(
+                term(i.run_id),
+                term(i.row_key),
+                term(", ".join(i.reasons)),
+                term(i.scorer_label),
+                term(", ".join(sorted(current.get((i.run_id, i.row_key), {}))) or "-"),
+                term((i.response or "")[:80]),
+            )
+        out.print(table)
+
+
+@review_app.command("adjudicate")
+def adjudicate_cmd(
+    run_id: Annotated[str, typer.Argument(help="Run id.")],
+    row: Annotated[str, typer.Argument(help="Row key, case_id#sample.")],
+    agree: Annotated[bool, typer.Option("--agree", help="The scorer's label is right.")] = False,
+    label: Annotated[
+        str | None, typer.Option("--label", help="Correct the label: true or false.")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="Why.")] = "",
+    reviewer: Annotated[
+        str | None,
+        typer.Option("--reviewer", help="Your name (default: $ASSURANCE_REVIEWER)."),
+    ] = None,
+    reports: ReportsOpt = Path("reports"),
+    ledger: LedgerOpt = None,
+    register: RegisterOpt = None,
+) -> None:
+    """Give a verdict on a queued row (appended to runs.db and the evidence ledger).
+
+    A reviewer registered with a token gives it in ASSURANCE_REVIEW_TOKEN."""
+    with _errors():
+        from .adjudicate import ReviewPaths, adjudicate, reviewer_from_env
+
+        if agree == (label is not None):
+            raise UsageError("give exactly one of --agree or --label true|false")
+        name, token = reviewer_from_env(reviewer)
+        verdict = adjudicate(
+            ReviewPaths.default(reports, ledger, register),
+            run_id=run_id,
+            key=row,
+            reviewer=name,
+            token=token,
+            agree=agree,
+            label=None if label is None else _bool(label),
+            note=note,
+        )
+        out.print(
+            term(
+                f"{verdict.reviewer}: {verdict.decision}, label {verdict.label} "
+                f"(evidence {', '.join(verdict.ledger_ids)})"
+            )
+        )
+
+
+@review_app.command("history")
+def history_cmd(
+    run_id: Annotated[str | None, typer.Option("--run")] = None,
+    row: Annotated[str | None, typer.Option("--row")] = None,
+    reports: ReportsOpt = Path("reports"),
+) -> None:
+    """Every verdict ever given, oldest first (changed verdicts stay)."""
+    with _errors():
+        from .store import ReviewStore
+
+        table = Table(title="Review history", title_justify="left")
+        for column in ("#", "when", "run", "row", "reviewer", "decision", "label", "note"):
+            table.add_column(column, overflow="fold")
+        for v in ReviewStore(reports / "runs.db").history(run_id, row):
+            table.add_row(
+                term(v.id),
+                term(v.created_at),
+                term(v.run_id),
+                term(v.row_key),
+                term(v.reviewer),
+                term(v.decision + (f" (replaces #{v.supersedes})" if v.supersedes else "")),
+                term(v.label),
+                term(v.note),
+            )
+        out.print(table)
+
+
+@review_app.command("status")
+def status_cmd(run_id: str, reports: ReportsOpt = Path("reports")) -> None:
+    """A run's gates with the reviews in (human labels, gates that wait for review)."""
+    with _errors():
+        from .adjudicate import ReviewPaths, run_dir_of
+        from .store import ReviewStore
+        from .verdict import reviewed_run
+
+        paths = ReviewPaths.default(reports)
+        view = reviewed_run(run_dir_of(paths, run_id), ReviewStore(paths.db))
+        out.print(term(f"{view.reviewed} rows reviewed; {len(view.outstanding)} flagged rows wait"))
+        for gate in view.gates:
+            out.print(term(f"{gate['verdict']:16} {gate['id']}  value {gate.get('value')}"))
+        if any(g["verdict"] != "pass" for g in view.gates):
+            raise typer.Exit(1)
+
+
+@review_app.command("agreement")
+def agreement_cmd(
+    run_id: Annotated[str | None, typer.Option("--run")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    reports: ReportsOpt = Path("reports"),
+) -> None:
+    """Inter-reviewer kappa (rows with two reviewers) and the scorer's precision and recall
+    against the human labels, each with a 95% interval."""
+    with _errors():
+        from .agreement import agreement
+        from .store import ReviewStore
+
+        result = agreement(ReviewStore(reports / "runs.db").current(run_id))
+        if as_json:
+            sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+            return
+
+        def fmt(value: float | None, ci: tuple[float | None, float | None]) -> str:
+            if value is None:
+                return "n/a"
+            low, high = ci
+            interval = f" [{low:.2f}, {high:.2f}]" if low is not None and high is not None else ""
+            return f"{value:.2f}{interval}"
+
+        out.print(term(f"rows reviewed: {result.rows_reviewed}"))
+        out.print(
+            term(
+                f"reviewer kappa: {fmt(result.kappa, result.kappa_ci)} "
+                f"({result.rows_two_reviewers} rows with two reviewers)"
+            )
+        )
+        out.print(term(f"scorer precision: {fmt(result.precision, result.precision_ci)}"))
+        out.print(term(f"scorer recall: {fmt(result.recall, result.recall_ci)}"))
+        out.print(term("counts: " + ", ".join(f"{k} {v}" for k, v in result.counts.items())))
+
+
+@review_app.command("add-reviewer")
+def add_reviewer_cmd(
+    name: str,
+    token_env: Annotated[
+        str | None,
+        typer.Option(
+            "--token-env", help="Variable holding this reviewer's token (only its hash is kept)."
+        ),
+    ] = None,
+    reports: ReportsOpt = Path("reports"),
+) -> None:
+    """Register a reviewer, optionally with a token they must give with each verdict."""
+    import os
+
+    with _errors():
+        from .store import ReviewStore
+
+        token = None
+        if token_env:
+            token = os.environ.get(token_env)
+            if not token:
+                raise UsageError(f"--token-env {token_env}: the variable is not set")
+        ReviewStore(reports / "runs.db").add_reviewer(name, token)
+        err.print(term(f"reviewer {name} registered" + (" with a token" if token else "")))
+
+
+def install(app: typer.Typer) -> None:
+    app.add_typer(review_app, name="review")

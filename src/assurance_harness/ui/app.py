@@ -1,0 +1,405 @@
+"""The web app's pages. Everything is rendered on the server with autoescaping; model output is
+only ever text inside the page, and the content-security policy forbids script outright."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+from markupsafe import Markup
+
+from ..errors import HarnessError
+from ..review.adjudicate import ReviewPaths
+from .security import (
+    CSRF_FIELD,
+    HOSTS_KEY,
+    REPORT_CSP,
+    allowed_hosts,
+    csrf_token,
+    security_middleware,
+)
+
+HERE = Path(__file__).parent
+ROW_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the app reads runs, the register and the ledger, and the configured reviewer."""
+
+    reports: Path
+    register: Path
+    ledger: Path
+    reviewer: str = ""
+
+
+SETTINGS_KEY = web.AppKey("settings", Settings)
+
+
+JINJA_KEY = web.AppKey("jinja", jinja2.Environment)
+
+
+def _fig(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        return f"{value:.4g}"
+    if isinstance(value, list | dict):
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return str(value)
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.ChainableUndefined,
+    )
+    env.filters["fig"] = _fig
+    return env
+
+
+def _render(request: web.Request, name: str, **context: Any) -> web.Response:
+    env = request.app[JINJA_KEY]
+    html = env.get_template(name).render(**context)
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+def _settings(request: web.Request) -> Settings:
+    return request.app[SETTINGS_KEY]
+
+
+def _index(request: web.Request) -> Any:
+    from ..store.index import RunIndex
+
+    return RunIndex(_settings(request).reports / "runs.db")
+
+
+def _paths(request: web.Request) -> ReviewPaths:
+    s = _settings(request)
+    return ReviewPaths(
+        reports=s.reports, ledger=s.ledger, register=s.register if s.register.exists() else None
+    )
+
+
+# -- runs ------------------------------------------------------------------------------------
+async def runs_page(request: web.Request) -> web.Response:
+    q = request.query
+    f = {k: q.get(k, "") for k in ("suite", "target", "status", "since", "until")}
+    everything = _index(request).list_runs()
+    runs = [
+        r
+        for r in everything
+        if (not f["suite"] or r["suite"] == f["suite"])
+        and (not f["target"] or r["target_name"] == f["target"])
+        and (not f["status"] or r["status"] == f["status"])
+        and (not f["since"] or str(r["started_at"] or "")[:10] >= f["since"])
+        and (not f["until"] or str(r["started_at"] or "")[:10] <= f["until"])
+    ]
+    return _render(
+        request,
+        "runs.html",
+        title="Runs",
+        runs=runs,
+        f=f,
+        suites=sorted({r["suite"] for r in everything}),
+        targets=sorted({r["target_name"] or "" for r in everything}),
+    )
+
+
+def _run_dir(request: web.Request, run_id: str) -> Path:
+    from ..review.adjudicate import run_dir_of
+
+    try:
+        return run_dir_of(_paths(request), run_id)
+    except HarnessError:
+        raise web.HTTPNotFound(text=f"no finished run {run_id}") from None
+
+
+def _group_of(row: dict[str, Any]) -> str:
+    meta = row.get("metadata") or {}
+    return str(meta.get("group") or meta.get("category") or meta.get("axis") or "")
+
+
+async def run_page(request: web.Request) -> web.Response:
+    from ..metrics.expr import ExpressionError, evaluate
+    from ..report.rundata import load_run
+    from ..review.store import ReviewStore
+    from ..review.verdict import reviewed_run
+
+    run_id = request.match_info["run_id"]
+    run_dir = _run_dir(request, run_id)
+    run = load_run(run_dir)
+    reviewed = None
+    rows = run.rows()
+    if "review" in run.summary:
+        reviewed = reviewed_run(run_dir, ReviewStore(_paths(request).db))
+        rows = reviewed.rows
+    queued = {str(i["key"]) for i in (run.summary.get("review") or {}).get("queue") or []}
+    worst = {str(k) for g in run.gates for k in g.get("worst_cases") or []}
+    q = request.query
+    f = {k: q.get(k, "") for k in ("q", "score", "group", "verdict")}
+    error = None
+    shown = []
+    for row in rows:
+        key = f"{row.get('case_id')}#{row.get('sample', 0)}"
+        text = f"{key}\n{row.get('prompt') or ''}\n{row.get('response') or ''}".lower()
+        if f["q"] and f["q"].lower() not in text:
+            continue
+        if f["group"] and _group_of(row) != f["group"]:
+            continue
+        verdict = f["verdict"]
+        if verdict == "worst" and key not in worst:
+            continue
+        if verdict == "queued" and key not in queued:
+            continue
+        if verdict == "reviewed" and not row.get("human"):
+            continue
+        if verdict == "unreviewed" and (key not in queued or row.get("human")):
+            continue
+        if verdict == "error" and row.get("error") is None:
+            continue
+        if f["score"]:
+            try:
+                if not evaluate(f["score"], row):
+                    continue
+            except ExpressionError as exc:
+                error = str(exc)
+                f["score"] = ""
+        shown.append(
+            {
+                "key": key,
+                "group": _group_of(row),
+                "prompt": row.get("prompt"),
+                "response": row.get("response"),
+                "error": (row.get("error") or {}).get("message") if row.get("error") else None,
+                "scores": row.get("scores") or {},
+                "human": row.get("human"),
+                "queued": key in queued,
+            }
+        )
+    return _render(
+        request,
+        "run.html",
+        title=f"Run {run.run_id}",
+        run=run,
+        reviewed=reviewed,
+        f=f,
+        error=error,
+        groups=sorted({_group_of(r) for r in rows} - {""}),
+        shown=shown[:ROW_LIMIT],
+        total=len(rows),
+        limit=ROW_LIMIT,
+    )
+
+
+async def run_report(request: web.Request) -> web.StreamResponse:
+    run_dir = _run_dir(request, request.match_info["run_id"])
+    path = run_dir / "report.html"
+    if not path.exists():
+        raise web.HTTPNotFound(text="this run has no report.html; write it with 'assurance report'")
+    response = web.Response(body=path.read_bytes(), content_type="text/html", charset="utf-8")
+    response.headers["Content-Security-Policy"] = REPORT_CSP
+    return response
+
+
+async def compare_page(request: web.Request) -> web.Response:
+    from ..compare.engine import compare_runs
+    from ..report.rundata import load_run
+
+    runs = _index(request).list_runs()
+    a, b = request.query.get("a", ""), request.query.get("b", "")
+    comparison, error = None, None
+    if a and b:
+        try:
+            comparison = compare_runs(
+                load_run(_run_dir(request, a)),
+                load_run(_run_dir(request, b)),
+                allow_different_suites=True,
+            )
+        except HarnessError as exc:
+            error = str(exc)
+    elif len(runs) >= 2:
+        b, a = runs[0]["run_id"], runs[1]["run_id"]
+    return _render(
+        request,
+        "compare.html",
+        title="Two runs compared",
+        runs=runs,
+        a=a,
+        b=b,
+        comparison=comparison,
+        error=error,
+    )
+
+
+async def trend_page(request: web.Request) -> web.Response:
+    from ..compare.trend import trend_points
+    from .svg import trend_svg
+
+    everything = _index(request).list_runs()
+    suites = sorted({r["suite"] for r in everything})
+    suite = request.query.get("suite") or (suites[0] if suites else "")
+    metric = request.query.get("metric", "")
+    points, svg, error = [], None, None
+    if suite and metric:
+        try:
+            points = trend_points(_settings(request).reports, suite, metric)
+            svg = Markup(trend_svg(points, title=f"{suite}: {metric}"))
+        except HarnessError as exc:
+            error = str(exc)
+    elif suite:
+        error = "name a metric (the metrics are listed on each run's page)"
+    return _render(
+        request,
+        "trend.html",
+        title="Trend",
+        suites=suites,
+        suite=suite,
+        metric=metric,
+        points=points,
+        svg=svg,
+        error=error,
+    )
+
+
+# -- register --------------------------------------------------------------------------------
+def _status(request: web.Request) -> Any:
+    from ..register.status import build_status
+
+    s = _settings(request)
+    if not s.register.exists():
+        raise web.HTTPNotFound(text=f"no risk register at {s.register}; start with --register")
+    return build_status(s.register, s.ledger)
+
+
+async def register_page(request: web.Request) -> web.Response:
+    return _render(request, "register.html", title="Risk register", status=_status(request))
+
+
+async def risk_page(request: web.Request) -> web.Response:
+    from ..register.drilldown import risk_detail
+    from ..register.ledger import read_ledger
+
+    status = _status(request)
+    risk_id = request.match_info["risk_id"]
+    detail = risk_detail(status, risk_id)
+    if detail is None:
+        raise web.HTTPNotFound(text=f"no risk {risk_id}")
+    reviews: dict[str, list[Any]] = {}
+    for record in read_ledger(status.ledger_path, strict=False, reviews=True):
+        if record.is_review and record.risk_id == risk_id:
+            reviews.setdefault(record.run_id, []).append(record)
+    return _render(
+        request,
+        "risk.html",
+        title=f"{risk_id}: {detail.status.title}",
+        detail=detail,
+        reviews=reviews,
+    )
+
+
+# -- review ----------------------------------------------------------------------------------
+async def queue_page(request: web.Request) -> web.Response:
+    from ..review.agreement import agreement
+    from ..review.store import ReviewStore
+
+    store = ReviewStore(_paths(request).db)
+    f = {"run": request.query.get("run", ""), "show": request.query.get("show", "pending")}
+    current = store.current(f["run"] or None)
+    items = [
+        i
+        for i in store.queue(f["run"] or None)
+        if f["show"] == "all" or (i.run_id, i.row_key) not in current
+    ]
+    return _render(
+        request,
+        "queue.html",
+        title="Review queue",
+        items=items,
+        current=current,
+        f=f,
+        reviewer=_settings(request).reviewer,
+        agreement=agreement(current) if current else None,
+    )
+
+
+async def item_page(request: web.Request) -> web.Response:
+    return await _item(request)
+
+
+async def _item(
+    request: web.Request, *, saved: Any = None, error: str | None = None
+) -> web.Response:
+    from ..review.store import ReviewStore
+
+    store = ReviewStore(_paths(request).db)
+    run_id, key = request.match_info["run_id"], request.match_info["key"]
+    try:
+        item = store.item(run_id, key)
+    except HarnessError:
+        raise web.HTTPNotFound(
+            text=f"row {key} of run {run_id} is not in the review queue"
+        ) from None
+    return _render(
+        request,
+        "item.html",
+        title=f"Review {key}",
+        item=item,
+        history=store.history(run_id, key),
+        csrf=csrf_token(request),
+        reviewer=_settings(request).reviewer,
+        saved=saved,
+        error=error,
+    )
+
+
+async def item_post(request: web.Request) -> web.Response:
+    from ..review.adjudicate import adjudicate
+
+    form = await request.post()
+    decision = str(form.get("decision", "agree"))
+    try:
+        saved = adjudicate(
+            _paths(request),
+            run_id=request.match_info["run_id"],
+            key=request.match_info["key"],
+            reviewer=str(form.get("reviewer", "")),
+            token=str(form.get("token", "")) or None,
+            agree=decision == "agree",
+            label=None if decision == "agree" else decision == "true",
+            note=str(form.get("note", "")),
+        )
+    except HarnessError as exc:
+        return await _item(request, error=str(exc))
+    return await _item(request, saved=saved)
+
+
+def make_app(settings: Settings, *, host: str = "127.0.0.1", port: int = 8765) -> web.Application:
+    app = web.Application(middlewares=[security_middleware], client_max_size=64 * 1024)
+    app[SETTINGS_KEY] = settings
+    app[JINJA_KEY] = _env()
+    app[HOSTS_KEY] = allowed_hosts(host, port)
+    app.router.add_get("/", runs_page)
+    app.router.add_get("/runs/{run_id}", run_page)
+    app.router.add_get("/runs/{run_id}/report.html", run_report)
+    app.router.add_get("/compare", compare_page)
+    app.router.add_get("/trend", trend_page)
+    app.router.add_get("/register", register_page)
+    app.router.add_get("/register/{risk_id}", risk_page)
+    app.router.add_get("/review", queue_page)
+    app.router.add_get("/review/{run_id}/{key}", item_page)
+    app.router.add_post("/review/{run_id}/{key}", item_post)
+    app.router.add_static("/static", HERE / "static")
+    return app
+
+
+__all__ = ["CSRF_FIELD", "Settings", "make_app"]

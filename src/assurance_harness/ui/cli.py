@@ -1,0 +1,72 @@
+"""``assurance ui``: serve the local web app (loopback unless ``--host`` says otherwise) and
+``assurance ui index``: write the static ``reports/index.html`` for people without a server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..register.cli import _errors, err, term
+
+
+def ui_cmd(
+    reports: Annotated[Path, typer.Option("--reports", help="Directory of run folders.")] = Path(
+        "reports"
+    ),
+    register: Annotated[Path, typer.Option("--register", help="Risk register YAML file.")] = Path(
+        "register/risk_register.yaml"
+    ),
+    ledger: Annotated[
+        Path | None,
+        typer.Option("--ledger", help="Evidence ledger (default: REPORTS/evidence/ledger.jsonl)."),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to bind; anything but loopback is on the network."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8765,
+    reviewer: Annotated[
+        str | None,
+        typer.Option("--reviewer", help="Your reviewer name (default: $ASSURANCE_REVIEWER)."),
+    ] = None,
+    index_only: Annotated[
+        bool, typer.Option("--index", help="Only write REPORTS/index.html and exit.")
+    ] = False,
+) -> None:
+    """Browse runs, compare them, follow a metric, drill from a risk to its responses, and
+    review flagged rows, in a local web app (no page runs script)."""
+    with _errors():
+        if index_only:
+            from .static_index import write_index
+
+            path = write_index(reports)
+            err.print(term(f"wrote {path}"))
+            return
+        from aiohttp import web
+
+        from ..review.adjudicate import reviewer_from_env
+        from .app import Settings, make_app
+
+        if host not in {"127.0.0.1", "localhost", "::1"}:
+            err.print(
+                term(
+                    f"warning: binding {host}: anyone who can reach this address can read the "
+                    "runs and record verdicts",
+                    "yellow",
+                )
+            )
+        name, _ = reviewer_from_env(reviewer)
+        settings = Settings(
+            reports=reports,
+            register=register,
+            ledger=ledger or reports / "evidence" / "ledger.jsonl",
+            reviewer=name,
+        )
+        err.print(term(f"assurance ui on http://{host}:{port}/ (Ctrl-C to stop)"))
+        web.run_app(make_app(settings, host=host, port=port), host=host, port=port, print=None)
+
+
+def install(app: typer.Typer) -> None:
+    app.command("ui")(ui_cmd)

@@ -1,0 +1,65 @@
+"""What keeps the local app safe to open on model output: a content-security policy with no
+script source at all, a CSRF token on every POST (double submit: cookie and form field), and a
+Host check so a page on another site cannot reach the app through DNS rebinding."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+"""No ``script-src``: nothing executes, whatever a response contains."""
+REPORT_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+"""For the run's own report.html, served as is: sandboxed, no script, no requests."""
+CSRF_COOKIE = "assurance_csrf"
+CSRF_FIELD = "csrf_token"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+HOSTS_KEY = web.AppKey("allowed_hosts", set)
+NEW_CSRF_KEY = web.RequestKey("new_csrf", str)
+
+
+def csrf_token(request: web.Request) -> str:
+    """The token for forms on this page (the cookie's, or a new one the response sets)."""
+    token = request.cookies.get(CSRF_COOKIE)
+    if not token or len(token) < 32:
+        token = request.get(NEW_CSRF_KEY) or secrets.token_urlsafe(32)
+        request[NEW_CSRF_KEY] = token
+    return token
+
+
+def allowed_hosts(host: str, port: int) -> set[str]:
+    names = {host, "127.0.0.1", "localhost", "[::1]"}
+    return {f"{name}:{port}" for name in names} | names
+
+
+@web.middleware
+async def security_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    hosts = request.app[HOSTS_KEY]
+    if request.host not in hosts:
+        raise web.HTTPBadRequest(text="unknown Host header")
+    if request.method == "POST":
+        origin = request.headers.get("Origin")
+        if origin is not None and origin.split("://", 1)[-1] not in hosts:
+            raise web.HTTPForbidden(text="cross-origin POST refused")
+        form = await request.post()
+        sent = str(form.get(CSRF_FIELD, ""))
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        if not cookie or not sent or not hmac.compare_digest(cookie, sent):
+            raise web.HTTPForbidden(text="missing or wrong CSRF token; reload the page")
+    response = await handler(request)
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on POSTs.
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    new = request.get(NEW_CSRF_KEY)
+    if new:
+        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="Strict", path="/")
+    return response

@@ -1,0 +1,125 @@
+"""The web app over real HTTP on 127.0.0.1: every page renders model output as text under a
+script-free content-security policy, POSTs need the CSRF token, and a verdict lands in the
+ledger."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.register.ledger import read_ledger, verify_ledger
+from assurance_harness.ui.app import Settings
+
+from .reviewkit import make_project
+from .serve import serving
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory):
+    project = make_project(tmp_path_factory.mktemp("ui"))
+    first = project.run()
+    second = project.run()
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings) as base:
+        yield project, first, second, base
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+
+def _get(opener: urllib.request.OpenerDirector, url: str) -> tuple[str, dict[str, str]]:
+    with opener.open(url, timeout=30) as response:
+        return response.read().decode("utf-8"), dict(response.headers)
+
+
+def _pages(first: str, second: str) -> list[str]:
+    q = urllib.parse.quote
+    return [
+        "/",
+        "/?suite=review-demo&status=gates_failed",
+        f"/runs/{q(first)}",
+        f"/runs/{q(first)}?q=inject&verdict=queued",
+        f"/compare?a={q(first)}&b={q(second)}",
+        "/trend?suite=review-demo&metric=bad_rate",
+        "/register",
+        "/register/R-001",
+        "/review",
+        f"/review/{q(first)}/{q('c3#0')}",
+    ]
+
+
+def test_every_page_shows_the_hostile_reply_as_text_under_a_strict_policy(site) -> None:
+    _, first, second, base = site
+    opener = _opener()
+    for page in _pages(first.run_id, second.run_id):
+        html, headers = _get(opener, base + page)
+        csp = headers["Content-Security-Policy"]
+        assert "script-src" not in csp and "default-src 'none'" in csp, page
+        assert "<script" not in html.lower(), page
+        assert "onerror=" not in html.replace("onerror=&#34;", ""), page
+    html, _ = _get(opener, f"{base}/review/{first.run_id}/{urllib.parse.quote('c3#0')}")
+    assert "&lt;script&gt;document.title=" in html
+
+
+def test_runs_are_filtered_and_rows_searchable(site) -> None:
+    _, first, second, base = site
+    opener = _opener()
+    html, _ = _get(opener, base + "/?status=passed")
+    assert first.run_id not in html
+    html, _ = _get(opener, base + "/?suite=review-demo")
+    assert first.run_id in html and second.run_id in html
+    html, _ = _get(opener, f"{base}/runs/{first.run_id}?q=friend")
+    assert "1 of 5 rows" in html
+    html, _ = _get(opener, f"{base}/runs/{first.run_id}?score=kw.matched&group=a")
+    assert "1 of 5 rows" in html and "c2#0" in html
+    html, _ = _get(opener, base + "/trend?suite=review-demo&metric=bad_rate")
+    assert "<svg" in html and html.count("<circle") == 2
+
+
+def test_a_post_without_the_csrf_token_is_refused(site) -> None:
+    _, first, _, base = site
+    url = f"{base}/review/{first.run_id}/{urllib.parse.quote('c2#0')}"
+    data = urllib.parse.urlencode({"decision": "agree", "reviewer": "mallory"}).encode()
+    with pytest.raises(urllib.error.HTTPError) as info:
+        _opener().open(urllib.request.Request(url, data=data), timeout=30)
+    assert info.value.code == 403
+    request = urllib.request.Request(base + "/", headers={"Host": "evil.example:80"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        _opener().open(request, timeout=30)
+    assert info.value.code == 400
+
+
+def test_a_verdict_through_the_form_lands_in_the_ledger(site) -> None:
+    project, first, _, base = site
+    opener = _opener()
+    url = f"{base}/review/{first.run_id}/{urllib.parse.quote('c1#0')}"
+    html, _ = _get(opener, url)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert token
+    data = urllib.parse.urlencode(
+        {"csrf_token": token.group(1), "decision": "true", "reviewer": "alice", "note": "rude"}
+    ).encode()
+    with opener.open(urllib.request.Request(url, data=data), timeout=30) as response:
+        html = response.read().decode()
+    assert "Saved: alice correct, label True" in html
+    reviews = [r for r in read_ledger(project.ledger, reviews=True) if r.is_review]
+    assert reviews[-1].review["row"] == "c1#0" and reviews[-1].review["note"] == "rude"
+    assert verify_ledger(project.ledger).ok
+
+
+def test_static_index_links_every_run(site, tmp_path: Path) -> None:
+    from assurance_harness.ui.static_index import write_index
+
+    project, first, second, _ = site
+    path = write_index(project.reports)
+    html = path.read_text(encoding="utf-8")
+    assert f'href="{first.run_id}/report.html"' in html
+    assert f'href="{second.run_id}/report.html"' in html
+    assert "<script" not in html
