@@ -208,6 +208,37 @@ def test_csv_import_errors_are_row_numbered(tmp_path: Path, hostile_status) -> N
     assert starts[1] > 3  # the first row's multi-line cells pushed the line count on
 
 
+def test_xlsx_has_numbers_dates_filters_and_status_colours(tmp_path: Path, hostile_status) -> None:
+    """Observed: likelihoods and scores stored as text (Excel flags them, sorting is wrong),
+    no filters, timestamps as strings, no status colours."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    out = tmp_path / "register.xlsx"
+    export_xlsx(hostile_status, build_soa(hostile_status), out)
+    book = load_workbook(out)
+    risks = book["Risks"]
+    headers = [c.value for c in risks[1]]
+    row = {h: risks.cell(row=2, column=i + 1) for i, h in enumerate(headers)}
+    for column in ("likelihood", "impact", "inherent_score", "residual_score", "freshness_days"):
+        assert isinstance(row[column].value, int), column
+    assert risks.auto_filter.ref is not None and risks.auto_filter.ref.startswith("A1:")
+    evidence = book["Evidence"]
+    eheaders = [c.value for c in evidence[1]]
+    erow = {h: evidence.cell(row=2, column=i + 1) for i, h in enumerate(eheaders)}
+    assert isinstance(erow["recorded_at"].value, dt.datetime)
+    assert isinstance(erow["observed"].value, dt.datetime)
+    assert isinstance(erow["seq"].value, int)
+    assert evidence.auto_filter.ref is not None
+    status_cells = [
+        risks.cell(row=r, column=headers.index("status") + 1) for r in range(2, risks.max_row + 1)
+    ]
+    fills = {c.value: c.fill.fgColor.rgb for c in status_cells}
+    assert len(fills) >= 2 and len(set(fills.values())) == len(fills), fills
+    assert all(isinstance(rgb, str) and rgb != "00000000" for rgb in fills.values())
+
+
 def test_csv_import_rejects_unknown_columns(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("id,title,category,owner,likelihood,impact,colour\n")
@@ -249,6 +280,10 @@ def test_xlsx_export(tmp_path: Path, hostile_status) -> None:
         "https://example.org/x_y_z",
         "![img](x.png) [link][ref]\n\n[ref]: javascript:alert(1)",
         "$x$ {braces} (parens) +plus =eq",
+        "a<b <http://x.org> <mailto:a@b> &copy; &#x41; a&b",
+        "snake_case _lead trail_ a__b __dunder__ x_ _",
+        "+ plus list",
+        "x](javascript:alert(1)) and ![y](z)",
     ],
 )
 def test_md_text_renders_to_exactly_the_input(text: str) -> None:
@@ -264,6 +299,22 @@ def test_md_text_renders_to_exactly_the_input(text: str) -> None:
     assert html_lib.unescape(paragraph.strip().removeprefix("<p>").removesuffix("</p>")) == (
         "x " + " ".join(text.split())
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "toxic_rate <= 0.1 (upper bound)",
+        "attack_success_rate >= 0.5 (lower bound)",
+        "gate failed in run 20261202T010203Z-bias-counterfactual-1a2b: flip_rate",
+        "age_rating.max_age > audience.max_age",
+    ],
+)
+def test_md_text_leaves_readable_text_alone(text: str) -> None:
+    """Observed in the annex: ``&lt;=``, ``\\_`` and ``\\(`` where nothing needed escaping."""
+    from assurance_harness.register._text import md_text
+
+    assert md_text(text) == text
 
 
 def test_md_code_block_survives_backtick_fences() -> None:

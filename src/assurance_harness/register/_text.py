@@ -9,32 +9,45 @@ import math
 import re
 from typing import Any
 
-# Characters that start Markdown syntax anywhere in a line (CommonMark allows a backslash before
-# any ASCII punctuation). '<', '>' and '&' become entities so raw HTML never reaches the page.
-_MD_ESCAPE = set("\\`*_{}[]()#+!|~$")
-_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
-_LEADING_MARK = re.compile(r"^(\s*)([-=:])")
+# Characters that are Markdown syntax wherever they stand (CommonMark allows a backslash before
+# any ASCII punctuation). Everything else is escaped only where it would be syntax, so the
+# Markdown people read stays readable: ``toxic_rate <= 0.1 (upper bound)`` is left as it is.
+_MD_ESCAPE = set("\\`*[]|~$")
+_LEADING_MARK = re.compile(r"^(\s*)([-=:>#+])")
 _LEADING_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
+_HTML_START = re.compile(r"[A-Za-z/!?]")
+"""After '<', these begin raw HTML, a comment or an autolink."""
+_ENTITY_START = re.compile(r"[A-Za-z0-9#]")
+"""After '&', these may begin a character reference (``&lt;``, ``&#60;``)."""
+
+
+def _escape_char(text: str, i: int) -> str:
+    char = text[i]
+    after = text[i + 1] if i + 1 < len(text) else ""
+    if char in _MD_ESCAPE:
+        return "\\" + char
+    if char == "<" and _HTML_START.match(after):
+        return "\\<"
+    if char == "&" and _ENTITY_START.match(after):
+        return "\\&"
+    if char == "_":
+        # Intraword underscores (snake_case ids) never open or close emphasis.
+        before = text[i - 1] if i > 0 else ""
+        if not (before.isalnum() and after.isalnum()):
+            return "\\_"
+    return char
 
 
 def md_text(value: Any, *, limit: int | None = None) -> str:
-    """Inline Markdown that renders exactly ``value`` as text: one line, every syntax character
-    escaped, safe inside table cells."""
+    """Inline Markdown that renders exactly ``value`` as text: one line, syntax characters
+    escaped where they would be syntax, safe inside table cells."""
     text = "" if value is None else str(value)
     text = " ".join(text.split())  # newlines would end a table row or start a block
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
-    out = []
-    for char in text:
-        if char in _MD_ENTITIES:
-            out.append(_MD_ENTITIES[char])
-        elif char in _MD_ESCAPE:
-            out.append("\\" + char)
-        else:
-            out.append(char)
-    escaped = "".join(out)
-    # A leading '-', '=' or '1. ' would make a list item or a heading underline. Only ASCII
-    # punctuation can be backslash-escaped, so '1. ' becomes '1\. '.
+    escaped = "".join(_escape_char(text, i) for i in range(len(text)))
+    # A leading '-', '=', '>', '#', '+' or '1. ' would make a list item, a heading or a quote.
+    # Only ASCII punctuation can be backslash-escaped, so '1. ' becomes '1\. '.
     escaped = _LEADING_MARK.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
     return _LEADING_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
 

@@ -10,6 +10,7 @@ become a formula in someone's Excel.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError, ConfigIssue
 from ._text import threshold, with_interval
-from .ledger import EvidenceRecord, read_ledger
+from .ledger import EvidenceRecord, parse_time, read_ledger
 from .model import Register, Risk, SuiteLink
 from .soa import SoaRow
 from .status import RegisterStatus, RiskStatus
@@ -168,10 +169,58 @@ def soa_rows(rows: list[SoaRow]) -> list[dict[str, Any]]:
     ]
 
 
+_XLSX_NUMBERS = {
+    "likelihood",
+    "impact",
+    "residual_likelihood",
+    "residual_impact",
+    "freshness_days",
+    "inherent_score",
+    "residual_score",
+    "seq",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+}
+_XLSX_DATES = {"last_evidence", "last_reviewed", "observed", "recorded_at"}
+_XLSX_FILLS = {
+    "verified": "DFF5E3",
+    "pass": "DFF5E3",
+    "failing": "FDE2E1",
+    "fail": "FDE2E1",
+    "awaiting review": "FFF1CC",
+    "stale": "FFF1CC",
+    "partial": "FFF1CC",
+    "no_data": "FFF1CC",
+    "untested": "E8E8EE",
+    "no technical evidence": "E8E8EE",
+}
+_XLSX_STATUS_COLUMNS = {"status", "verdict", "technical_evidence"}
+
+
+def _xlsx_value(header: str, value: Any) -> Any:
+    """Numbers as numbers and timestamps as dates, so sorting and filtering work in Excel."""
+    if value is None or value == "":
+        return None
+    if header in _XLSX_NUMBERS and isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and "." not in value else number
+    if header in _XLSX_DATES and isinstance(value, str):
+        parsed = parse_time(value)
+        # Excel has no time zones: UTC, said in the cell format.
+        return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed else value
+    return value
+
+
 def export_xlsx(status: RegisterStatus, soa: list[SoaRow], path: Path) -> None:
-    """A workbook with three sheets: Risks (with status), Evidence (the ledger), SoA."""
+    """A workbook with three sheets: Risks (with status), Evidence (the ledger), SoA; numbers
+    and dates typed, a filter on every sheet, statuses coloured."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     workbook = Workbook()
     sheets: list[tuple[str, list[str], list[dict[str, Any]]]] = [
@@ -193,9 +242,14 @@ def export_xlsx(status: RegisterStatus, soa: list[SoaRow], path: Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([row.get(h) for h in headers])
+            sheet.append([_xlsx_value(h, row.get(h)) for h in headers])
         for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
+            for cell, header in zip(cells, headers, strict=False):
+                if isinstance(cell.value, dt.datetime):
+                    cell.number_format = 'yyyy-mm-dd hh:mm "UTC"'
+                if header in _XLSX_STATUS_COLUMNS and str(cell.value) in _XLSX_FILLS:
+                    colour = _XLSX_FILLS[str(cell.value)]
+                    cell.fill = PatternFill("solid", fgColor=colour)
                 if isinstance(cell.value, str):
                     # openpyxl treats a leading '=' as a formula; data is never a formula.
                     cell.data_type = "s"
@@ -206,6 +260,7 @@ def export_xlsx(status: RegisterStatus, soa: list[SoaRow], path: Path) -> None:
             longest = max([len(header)] + [len(str(r.get(header) or "")[:60]) for r in rows])
             sheet.column_dimensions[letter].width = min(60, max(10, longest + 2))
         sheet.freeze_panes = "B2"
+        sheet.auto_filter.ref = sheet.dimensions
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
 
