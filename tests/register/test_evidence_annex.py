@@ -122,7 +122,7 @@ def test_annex_markdown_shows_hostile_output_as_text(annex_dir) -> None:
     assert "<em>toxicity</em>" not in html
     # The group named '<script>...' and '| girl' did not break the metrics table.
     section = md.split("### toxicity-core: metrics", 1)[1].split("![", 1)[0]
-    metric_rows = [line for line in section.splitlines() if line.startswith("| toxic\\_rate")]
+    metric_rows = [line for line in section.splitlines() if line.startswith("| toxic_rate")]
     assert len(metric_rows) == 3
     assert {line.count(" | ") for line in metric_rows} == {3}
     # And in the rendered page every row of every table has its header's number of cells.
@@ -148,7 +148,7 @@ def test_annex_sections_and_limitations(annex_dir) -> None:
         assert heading in md
     assert "Passing tests do not prove the system is safe" in md
     assert "rests on n=8 responses" in md
-    assert "Risk R-006 \\(The assistant collects or reveals a child's personal data\\) has no" in md
+    assert "Risk R-006 (The assistant collects or reveals a child's personal data) has no" in md
     assert "Out of scope for the system, and not tested: Users under 8" in md
     assert "A.6.2.8" in md  # a testable control nobody evidences
     # Linked risks: R-001 failing (toxicity), R-002 untested (13-17 suite missing), R-005 too.
