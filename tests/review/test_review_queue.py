@@ -56,6 +56,7 @@ def test_worst_cases_of_failing_gates_and_a_qc_share_are_queued(tmp_path: Path) 
     assert queue["c2#0"] == ["worst:bad_rate <= 0.1", "qc"]
     assert queue["c1#0"] == ["qc"]
     assert outcome.summary["review"]["required"] == 2
+    assert outcome.summary["review"]["by_reason"] == {"worst": 2, "qc": 5}
 
 
 def test_verdicts_are_append_only_with_history_and_ledger_records(tmp_path: Path) -> None:

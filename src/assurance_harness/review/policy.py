@@ -145,8 +145,7 @@ def queue_summary(policy: ReviewPolicy, queue: list[dict[str, Any]]) -> dict[str
     """What ``summary.json`` keeps under ``review``."""
     counts: dict[str, int] = {}
     for item in queue:
-        for reason in item["reasons"]:
-            name = reason.split(":", 1)[0]
+        for name in dict.fromkeys(reason.split(":", 1)[0] for reason in item["reasons"]):
             counts[name] = counts.get(name, 0) + 1
     return {
         "policy": policy.model_dump(exclude_none=True),

@@ -52,8 +52,10 @@ def _fig(value: Any) -> str:
         if math.isnan(value):
             return "–"
         return f"{value:.4g}"
-    if isinstance(value, list | dict):
-        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if isinstance(value, list):
+        return ", ".join(_fig(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_fig(v)}" for k, v in value.items())
     return str(value)
 
 
@@ -124,7 +126,25 @@ def _run_dir(request: web.Request, run_id: str) -> Path:
         raise web.HTTPNotFound(text=f"no finished run {run_id}") from None
 
 
-def _group_of(row: dict[str, Any]) -> str:
+def _group_expr(summary: dict[str, Any]) -> str | None:
+    """The grouping the suite's own metrics use (the first ``by:``), e.g. ``meta.type``."""
+    for metric in (summary.get("metrics") or {}).values():
+        by = (metric.get("spec") or {}).get("by")
+        if isinstance(by, str):
+            return by
+    return None
+
+
+def _group_of(row: dict[str, Any], by: str | None) -> str:
+    from ..metrics.expr import ExpressionError, evaluate
+
+    if by is not None:
+        try:
+            value = evaluate(by, row)
+        except ExpressionError:
+            value = None
+        if value is not None:
+            return str(value)
     meta = row.get("metadata") or {}
     return str(meta.get("group") or meta.get("category") or meta.get("axis") or "")
 
@@ -147,6 +167,7 @@ async def run_page(request: web.Request) -> web.Response:
     worst = {str(k) for g in run.gates for k in g.get("worst_cases") or []}
     q = request.query
     f = {k: q.get(k, "") for k in ("q", "score", "group", "verdict")}
+    by = _group_expr(run.summary)
     error = None
     shown = []
     for row in rows:
@@ -154,7 +175,7 @@ async def run_page(request: web.Request) -> web.Response:
         text = f"{key}\n{row.get('prompt') or ''}\n{row.get('response') or ''}".lower()
         if f["q"] and f["q"].lower() not in text:
             continue
-        if f["group"] and _group_of(row) != f["group"]:
+        if f["group"] and _group_of(row, by) != f["group"]:
             continue
         verdict = f["verdict"]
         if verdict == "worst" and key not in worst:
@@ -177,7 +198,7 @@ async def run_page(request: web.Request) -> web.Response:
         shown.append(
             {
                 "key": key,
-                "group": _group_of(row),
+                "group": _group_of(row, by),
                 "prompt": row.get("prompt"),
                 "response": row.get("response"),
                 "error": (row.get("error") or {}).get("message") if row.get("error") else None,
@@ -194,7 +215,7 @@ async def run_page(request: web.Request) -> web.Response:
         reviewed=reviewed,
         f=f,
         error=error,
-        groups=sorted({_group_of(r) for r in rows} - {""}),
+        groups=sorted({_group_of(r, by) for r in rows} - {""}),
         shown=shown[:ROW_LIMIT],
         total=len(rows),
         limit=ROW_LIMIT,
@@ -249,6 +270,15 @@ async def trend_page(request: web.Request) -> web.Response:
     suites = sorted({r["suite"] for r in everything})
     suite = request.query.get("suite") or (suites[0] if suites else "")
     metric = request.query.get("metric", "")
+    metrics: list[str] = []
+    latest = next((r for r in everything if r["suite"] == suite), None)
+    if latest is not None:
+        from ..report.rundata import load_run
+
+        try:
+            metrics = sorted(load_run(Path(latest["run_dir"])).metrics)
+        except HarnessError:
+            metrics = []
     points, svg, error = [], None, None
     if suite and metric:
         try:
@@ -257,7 +287,7 @@ async def trend_page(request: web.Request) -> web.Response:
         except HarnessError as exc:
             error = str(exc)
     elif suite:
-        error = "name a metric (the metrics are listed on each run's page)"
+        error = "choose a metric"
     return _render(
         request,
         "trend.html",
@@ -265,6 +295,7 @@ async def trend_page(request: web.Request) -> web.Response:
         suites=suites,
         suite=suite,
         metric=metric,
+        metrics=metrics,
         points=points,
         svg=svg,
         error=error,

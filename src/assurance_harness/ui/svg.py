@@ -10,8 +10,8 @@ from markupsafe import escape
 if TYPE_CHECKING:
     from ..compare.trend import TrendPoint
 
-WIDTH, HEIGHT = 760, 300
-LEFT, RIGHT, TOP, BOTTOM = 50, 170, 24, 80
+WIDTH, HEIGHT = 860, 300
+LEFT, RIGHT, TOP, BOTTOM = 50, 260, 24, 80
 MAX_LABELS = 12
 COLOURS = ("#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490")
 
