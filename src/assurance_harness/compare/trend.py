@@ -79,10 +79,35 @@ def trend_png(
     baseline_run: str | None = None,
 ) -> bytes:
     """Value per run with interval whiskers; failed gates in red, the baseline ringed."""
+    fig = trend_figure(
+        points, suite=suite, metric=metric, thresholds=thresholds, baseline_run=baseline_run
+    )
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+TARGET_COLOURS = ("#9aa0a6", "#e0a040", "#6a9f58", "#9467bd", "#8c564b")
+
+
+def trend_figure(
+    points: list[TrendPoint],
+    *,
+    suite: str,
+    metric: str,
+    thresholds: dict[str, float] | None = None,
+    baseline_run: str | None = None,
+) -> Any:
+    """The trend as a matplotlib Figure (drawn, so label extents can be measured).
+
+    Runs against different targets are different systems: each target gets its own line, named
+    in the legend, instead of one line joining them. X labels are rotated and, past
+    ``MAX_TICK_LABELS`` runs, thinned, so they never overlap.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(max(6.0, 0.55 * len(points) + 3), 3.8))
+    fig = Figure(figsize=(max(6.0, 0.45 * len(points) + 3), 4.4))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     xs = list(range(len(points)))
@@ -111,24 +136,43 @@ def trend_png(
                 markeredgewidth=2,
                 label="baseline",
             )
-    values = [(x, p.value) for x, p in zip(xs, points, strict=True) if p.value is not None]
-    if len(values) > 1:
-        ax.plot(
-            [x for x, _ in values], [v for _, v in values], color="#9aa0a6", linewidth=1, zorder=0
-        )
+    targets = list(dict.fromkeys(p.target for p in points))
+    for index, target in enumerate(targets):
+        values = [
+            (x, p.value)
+            for x, p in zip(xs, points, strict=True)
+            if p.value is not None and p.target == target
+        ]
+        if len(values) > 1 or len(targets) > 1:
+            ax.plot(
+                [x for x, _ in values],
+                [v for _, v in values],
+                color=TARGET_COLOURS[index % len(TARGET_COLOURS)],
+                linewidth=1.5 if len(targets) > 1 else 1,
+                zorder=0,
+                label=f"target {target}" if len(targets) > 1 else None,
+            )
     for label, value in (thresholds or {}).items():
         ax.axhline(
             value, color="#c62828", linestyle="--", linewidth=1, label=f"gate {label} {value:g}"
         )
-    ax.set_xticks(xs, tick_labels(points), fontsize=7)
-    ax.set_title(f"{suite}: {metric} over the last {len(points)} run(s)", fontsize=11)
+    step = max(1, -(-len(points) // MAX_TICK_LABELS))
+    shown = [x for x in xs if x % step == 0]
+    labels = tick_labels(points)
+    ax.set_xticks(shown, [labels[x] for x in shown], fontsize=7, rotation=35, ha="right")
+    title = f"{suite}: {metric} over the last {len(points)} run(s)"
+    if step > 1:
+        title += f" (every {step}th run labelled)"
+    ax.set_title(title, fontsize=11)
     ax.set_ylabel(metric)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    return buffer.getvalue()
+    fig.canvas.draw()
+    return fig
+
+
+MAX_TICK_LABELS = 15
 
 
 def tick_labels(points: list[TrendPoint]) -> list[str]:

@@ -44,6 +44,9 @@ class Plot:
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
+MAX_CONSTANT_NAMED = 12
+
+
 def _png(fig: Figure) -> bytes:
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
@@ -69,7 +72,11 @@ def numeric_fields(rows: list[dict[str, Any]]) -> dict[str, list[float]]:
 
 
 def score_distributions(rows: list[dict[str, Any]]) -> Plot | None:
-    fields = numeric_fields(rows)
+    everything = numeric_fields(rows)
+    # A field with one value on every row draws as a single bar (an empty-looking chart):
+    # name it in the caption instead.
+    constant = sorted(name for name, values in everything.items() if len(set(values)) <= 1)
+    fields = {name: values for name, values in everything.items() if name not in constant}
     if not fields:
         return None
     names = sorted(fields)[:MAX_DISTRIBUTIONS]
@@ -92,6 +99,16 @@ def score_distributions(rows: list[dict[str, Any]]) -> Plot | None:
     caption = "Distribution of each numeric score field over all scored responses."
     if hidden > 0:
         caption += f" {hidden} more field(s) not shown."
+    if constant:
+        shown = ", ".join(
+            f"{name} = {everything[name][0]:g}" for name in constant[:MAX_CONSTANT_NAMED]
+        )
+        more = len(constant) - MAX_CONSTANT_NAMED
+        caption += (
+            f" Not drawn, the same value on every response: {shown}"
+            + (f" and {more} more" if more > 0 else "")
+            + "."
+        )
     return Plot("score-distributions", "Score distributions", caption, _png(fig))
 
 
@@ -185,6 +202,8 @@ def _group_plot(run: RunData, metric_id: str, metric: dict[str, Any]) -> Plot | 
     ]
     if not items:
         return None
+    if all(float(v["value"]) == 0.0 for _, v in items):
+        return None  # zero in every group: the metrics table says so; no blank chart
     items = items[:MAX_BARS]
     failing = {
         str(g)
