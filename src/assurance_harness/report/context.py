@@ -103,6 +103,8 @@ class CaseView:
     response: str | None
     error: dict[str, Any] | None
     scores_text: str
+    score_items: list[tuple[str, str]]
+    """``(scorer.field, value)`` pairs, nested fields dotted: what the worst-case tables show."""
     metadata_json: str
     expected_json: str
 
@@ -146,6 +148,34 @@ def _compact_scores(scores: dict[str, Any]) -> str:
     )
 
 
+def _score_text(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, list):
+        return "; ".join(_score_text(v) for v in value) or "–"
+    return str(value)
+
+
+def flat_scores(scores: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every score field as ``(scorer.field, readable value)``, nested dicts dotted, sorted."""
+    out: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict) and value:
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}", inner)
+        else:
+            out.append((prefix, _score_text(value)))
+
+    for sid, fields in scores.items():
+        walk(str(sid), fields)
+    return sorted(out)
+
+
 def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
     key = row_key(row)
     return CaseView(
@@ -159,6 +189,7 @@ def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
         response=row.get("response"),
         error=row.get("error"),
         scores_text=_compact_scores(row.get("scores") or {}),
+        score_items=flat_scores(row.get("scores") or {}),
         metadata_json=_json(row.get("metadata") or {}),
         expected_json=_json(
             {k: v for k, v in (row.get("expected") or {}).items() if v not in (None, [], {})}

@@ -194,7 +194,14 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
             out.extend(["**Response**", "", fenced(err), ""])
         else:
             out.extend(["**Response**", "", fenced(_truncate(c.response or "")), ""])
-        out.extend(["**Scores**", "", fenced(c.scores_text), ""])
+        out.extend(["**Scores**", ""])
+        if c.score_items:
+            out.append("| field | value |")
+            out.append("|---|---|")
+            out += [f"| {code_span(n)} | {escape_md(v)} |" for n, v in c.score_items]
+        else:
+            out.append("(not scored)")
+        out.append("")
 
     out.append("## Run details")
     out.append("")
