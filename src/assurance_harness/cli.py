@@ -5,20 +5,23 @@ Exit codes: 0 all gates passed, 1 a gate failed, 2 configuration or usage error,
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from .compare.cli import baseline_app, compare, trend
+from .console import err as console
+from .console import fail, out, print_error, term
 from .errors import ConfigError, ConfigIssue, HarnessError
+from .register.cli import evidence_app, register_app
+from .report.cli import report
+from .review.cli import review_app
+from .ui.cli import ui_cmd
 
 app = typer.Typer(
     name="assurance",
@@ -35,27 +38,34 @@ app.add_typer(runs_app, name="runs")
 app.add_typer(targets_app, name="targets")
 app.add_typer(scorers_app, name="scorers")
 
-console = Console(stderr=True)
-# Piped output (CI logs, tests) gets a wide console so tables are not squeezed to 80 columns.
-out = Console() if Console().is_terminal else Console(width=200)
 
-EXTENSIONS = (
-    "assurance_harness.register.cli",
-    "assurance_harness.report.cli",
-    "assurance_harness.compare.cli",
-    "assurance_harness.review.cli",
-    "assurance_harness.ui.cli",
-)
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        out.print(f"assurance-harness {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Behavioural assurance suites for deployed AI models, with evidence for the risk
+    register."""
+
 
 ReportsOpt = Annotated[
     Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
 ]
-
-
-def fail(exc: HarnessError) -> typer.Exit:
-    for line in str(exc).splitlines():
-        console.print(f"[red]error:[/red] {line}", markup=True, highlight=False, soft_wrap=True)
-    return typer.Exit(exc.exit_code)
 
 
 class _Progress:
@@ -71,7 +81,7 @@ class _Progress:
         )
 
         self.progress = Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]:.1f}/s"),
@@ -189,14 +199,18 @@ def run(
                 )
         except RunInterrupted as stop:
             console.print(
-                f"[yellow]interrupted:[/yellow] {stop.done}/{stop.total} responses are saved "
-                f"in run {stop.run_id}; continue with: {stop.resume_command}",
-                highlight=False,
+                term("interrupted: ", "yellow")
+                + term(
+                    f"{stop.done}/{stop.total} responses are saved in run {stop.run_id}; "
+                    f"continue with: {stop.resume_command}"
+                ),
                 soft_wrap=True,
             )
             raise typer.Exit(130) from None
         except KeyboardInterrupt:
-            console.print("[yellow]interrupted[/yellow] before sending started; nothing to resume")
+            console.print(
+                term("interrupted", "yellow") + term(" before sending started; nothing to resume")
+            )
             raise typer.Exit(130) from None
         except HarnessError as exc:
             raise fail(exc) from None
@@ -216,7 +230,9 @@ def _print_outcome(outcome: object) -> None:
     assert isinstance(outcome, RunOutcome)
     summary = outcome.summary
     counts = summary["counts"]
-    table = Table(title=f"{summary['suite']['name']} — {outcome.run_id}", title_justify="left")
+    table = Table(
+        title=term(f"{summary['suite']['name']} — {outcome.run_id}"), title_justify="left"
+    )
     for column in ("gate", "verdict", "value", "CI", "n"):
         table.add_column(column)
     for gate in summary["gates"]:
@@ -231,14 +247,22 @@ def _print_outcome(outcome: object) -> None:
         value = f"{gate['value']:.3f}" if gate["value"] is not None else "—"
         extra = f" groups: {', '.join(gate['failing_groups'])}" if gate["failing_groups"] else ""
         table.add_row(
-            gate["id"], f"[{colour}]{gate['verdict']}[/{colour}]{extra}", value, ci, str(gate["n"])
+            term(gate["id"]),
+            term(gate["verdict"], colour) + term(extra),
+            value,
+            ci,
+            str(gate["n"]),
         )
     out.print(table)
     out.print(
-        f"requests {counts['requests']}, errors {counts['errors']} "
-        f"({counts['error_rate']:.1%}, max {counts['max_error_rate']:.0%}), "
-        f"cached {counts['cached']}; "
-        f"status [bold]{summary['status']}[/bold]; results in {outcome.run_dir}"
+        term(
+            f"requests {counts['requests']}, errors {counts['errors']} "
+            f"({counts['error_rate']:.1%}, max {counts['max_error_rate']:.0%}), "
+            f"cached {counts['cached']}; status "
+        )
+        + term(summary["status"], "bold")
+        + term(f"; results in {outcome.run_dir}"),
+        soft_wrap=True,
     )
     if counts["errors"]:
         # Say why requests failed (a wrong URL, a template placeholder), not only how many.
@@ -246,12 +270,11 @@ def _print_outcome(outcome: object) -> None:
         kinds = ", ".join(f"{kind} {n}" for kind, n in by_type)
         example = _first_error(outcome.run_dir)
         out.print(
-            escape(f"errors: {kinds}" + (f"; first: {example}" if example else "")),
-            highlight=False,
+            term(f"errors: {kinds}" + (f"; first: {example}" if example else "")),
             soft_wrap=True,
         )
     for note in outcome.notes:
-        out.print(note)
+        out.print(term(note), soft_wrap=True)
 
 
 def _first_error(run_dir: Path) -> str | None:
@@ -315,7 +338,7 @@ def validate(
         except HarnessError as exc:
             issues.append(ConfigIssue(str(path), None, None, str(exc)))
     for issue in issues:
-        console.print(str(issue), highlight=False, soft_wrap=True)
+        console.print(term(str(issue)), soft_wrap=True)
     if issues:
         console.print(f"{len(issues)} problem(s) in {len(files)} file(s)")
         raise typer.Exit(2)
@@ -415,23 +438,42 @@ def scorers_list() -> None:
             out.print(f"{'':22} can read (when configured earlier): {reads}")
 
 
-def _install_extensions() -> None:
-    for module_name in EXTENSIONS:
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        module = importlib.import_module(module_name)
-        install = getattr(module, "install", None)
-        if install is not None:
-            install(app)
+# The command tree, assembled here and nowhere else: importing this module gives the whole
+# ``assurance`` command (tests, the pytest plugin and the entry point all see the same tree).
+app.command("report")(report)
+app.command("compare")(compare)
+app.add_typer(baseline_app, name="baseline")
+app.command("trend")(trend)
+app.add_typer(register_app, name="register")
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(review_app, name="review")
+app.command("ui")(ui_cmd)
+
+
+def command() -> Any:
+    """The click command for :data:`app`, as the ``assurance`` entry point runs it.
+
+    Typer shows a value placeholder (``<bool>``) after every flag, which reads as if
+    ``--no-cache`` took a value; flags here are shown bare."""
+    root = typer.main.get_command(app)
+
+    def bare_flags(cmd: Any) -> None:
+        helper = cmd.get_help_option(typer.Context(cmd))
+        for param in [*cmd.params, *([helper] if helper is not None else [])]:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""
+        for sub in getattr(cmd, "commands", {}).values():
+            bare_flags(sub)
+
+    bare_flags(root)
+    return root
 
 
 def main() -> None:
-    _install_extensions()
     try:
-        app()
+        command()(prog_name="assurance")
     except HarnessError as exc:
-        for line in str(exc).splitlines():
-            console.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+        print_error(exc)
         sys.exit(exc.exit_code)
 
 

@@ -10,8 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from assurance_harness.cli import app
 from assurance_harness.compare.baseline import BaselineStore
-from assurance_harness.compare.cli import install
 from assurance_harness.compare.nightly import compare_with_baseline
 from assurance_harness.store.index import RunIndex
 
@@ -19,13 +19,7 @@ from ..report.runfixtures import toxicity_run
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Test entry point."""
-
-    install(app)
+    """The real ``assurance`` command tree (complete on import)."""
     return app
 
 

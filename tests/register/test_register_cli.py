@@ -1,4 +1,4 @@
-"""The ``register`` and ``evidence`` command groups, through typer's runner on a fresh app."""
+"""The ``register`` and ``evidence`` command groups, through typer's runner on the real app."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from assurance_harness.register.cli import install
+from assurance_harness.cli import app
 from assurance_harness.register.loader import load_register
 
 from .register_testkit import EXAMPLE_REGISTER, GateSpec, make_run
@@ -17,13 +16,6 @@ from .register_testkit import EXAMPLE_REGISTER, GateSpec, make_run
 
 @pytest.fixture
 def cli():
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """Test root."""
-
-    install(app)
     runner = CliRunner()
 
     def invoke(*args: str | Path):

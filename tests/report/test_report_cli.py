@@ -9,19 +9,13 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from assurance_harness.report.cli import install
+from assurance_harness.cli import app
 
 from .runfixtures import toxicity_run
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Test entry point (so that commands keep their names)."""
-
-    install(app)
+    """The real ``assurance`` command tree (complete on import)."""
     return app
 
 

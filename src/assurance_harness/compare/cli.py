@@ -5,16 +5,16 @@ Exit codes: 0 no significant regression, 1 a significant regression, 2 a usage e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from ..errors import HarnessError, UsageError
+from ..console import err, out, term, user_errors
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 ReportsOpt = Annotated[
     Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
@@ -47,23 +47,6 @@ LowerOpt = Annotated[
     list[str] | None,
     typer.Option("--lower-is-better", help="Metric for which lower is better (overrides gates)."),
 ]
-
-
-def _consoles() -> tuple[Console, Console]:
-    out = Console() if Console().is_terminal else Console(width=200)
-    return out, Console(stderr=True)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Print user-fixable errors as one line each and exit with their code; no traceback."""
-    try:
-        yield
-    except HarnessError as exc:
-        err = Console(stderr=True)
-        for line in str(exc).splitlines():
-            err.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
 
 
 def _write(path: Path, text: str | bytes) -> None:
@@ -147,8 +130,7 @@ def compare(
     from .engine import compare_runs
     from .runs import index_path, resolve_run
 
-    out, _ = _consoles()
-    with _user_errors():
+    with user_errors():
         cand = resolve_run(candidate, reports)
         if baseline == "baseline":
             stored = BaselineStore(index_path(reports)).get(cand.suite_name, cand.target_name)
@@ -191,8 +173,7 @@ def baseline_set(
     from .baseline import BaselineStore
     from .runs import index_path, resolve_run
 
-    out, _ = _consoles()
-    with _user_errors():
+    with user_errors():
         run = resolve_run(run_id, reports)
         if run.status != "passed" and not force:
             raise UsageError(
@@ -201,9 +182,11 @@ def baseline_set(
             )
         stored = BaselineStore(index_path(reports)).set(run, note=note)
     out.print(
-        f"baseline for suite '{stored.suite}' and target '{stored.target_name}': {stored.run_id}",
-        highlight=False,
-        markup=False,
+        term(
+            f"baseline for suite '{stored.suite}' and target '{stored.target_name}': "
+            f"{stored.run_id}"
+        ),
+        soft_wrap=True,
     )
 
 
@@ -224,7 +207,6 @@ def baseline_show(
     from .baseline import BaselineStore
     from .runs import index_path
 
-    out, _ = _consoles()
     store = BaselineStore(index_path(reports))
     items = store.all(suite)
     if as_json:
@@ -235,8 +217,11 @@ def baseline_show(
         return
     if not items:
         out.print(
-            f"no baselines in {index_path(reports)}; set one with: assurance baseline set RUN_ID",
-            markup=False,
+            term(
+                f"no baselines in {index_path(reports)}; "
+                "set one with: assurance baseline set RUN_ID"
+            ),
+            soft_wrap=True,
         )
     else:
         table = Table(title="Baselines")
@@ -245,7 +230,7 @@ def baseline_show(
         for b in items:
             table.add_row(
                 *(
-                    escape(str(v))
+                    term(v)
                     for v in (
                         b.suite,
                         b.target_name,
@@ -271,7 +256,7 @@ def baseline_show(
                 h["by"] or "–",
                 h["note"] or "",
             )
-            table.add_row(*(escape(str(c)) for c in cells))
+            table.add_row(*(term(c) for c in cells))
         out.print(table)
 
 
@@ -285,13 +270,10 @@ def baseline_clear(
     from .baseline import BaselineStore
     from .runs import index_path
 
-    out, _ = _consoles()
-    with _user_errors():
+    with user_errors():
         if not BaselineStore(index_path(reports)).clear(suite, target):
             raise UsageError(f"no baseline for suite '{suite}' and target '{target}'")
-    out.print(
-        f"baseline for suite '{suite}' and target '{target}' removed", highlight=False, markup=False
-    )
+    out.print(term(f"baseline for suite '{suite}' and target '{target}' removed"), soft_wrap=True)
 
 
 @baseline_app.command("check")
@@ -314,8 +296,7 @@ def baseline_check(
     Exit 1 when any of them regressed."""
     from .nightly import check_baselines
 
-    out, err = _consoles()
-    with _user_errors():
+    with user_errors():
         results = check_baselines(
             reports,
             suite=suite,
@@ -323,7 +304,7 @@ def baseline_check(
             **_options(alpha, min_effect, higher_is_better, lower_is_better, groups),
         )
         if not results:
-            err.print("no run newer than its baseline to compare", highlight=False)
+            err.print("no run newer than its baseline to compare")
             raise typer.Exit(0)
         _emit(results, out_path, as_json, out)
     raise typer.Exit(1 if any(r.exit_code for r in results) else 0)
@@ -351,8 +332,7 @@ def trend(
     from .runs import index_path
     from .trend import gate_thresholds, trend_png, trend_points
 
-    out, err = _consoles()
-    with _user_errors():
+    with user_errors():
         points = trend_points(reports, suite, metric, last=last, target=target)
         baseline = None
         if target is not None:
@@ -373,7 +353,7 @@ def trend(
     if as_json:
         out.print_json(json.dumps({"plot": str(path), "points": [p.to_dict() for p in points]}))
         return
-    table = Table(title=escape(f"{suite}: {metric}"))
+    table = Table(title=term(f"{suite}: {metric}"))
     for column in ("run", "started", "target", "model", "value", "interval", "n", "gates"):
         table.add_column(column, overflow="fold")
     for p in points:
@@ -388,16 +368,6 @@ def trend(
             str(p.n),
             ", ".join(p.verdicts) or "–",
         )
-        table.add_row(*(escape(c) for c in cells))
+        table.add_row(*(term(c) for c in cells))
     out.print(table)
-    err.print(f"plot: {path}", highlight=False, markup=False)
-
-
-def install(app: typer.Typer) -> None:
-    """Add compare, baseline and trend to the ``assurance`` command."""
-    app.command("compare")(compare)
-    app.add_typer(baseline_app, name="baseline")
-    app.command("trend")(trend)
-
-
-__all__: list[str] = ["install"]
+    err.print(term(f"plot: {path}"), soft_wrap=True)

@@ -70,17 +70,20 @@ def check_run(
     baseline, write it as Markdown (``out_path``, optional), and return the exit code to merge:
     1 on a significant regression, else 0 (also when the suite has no baseline yet, which is
     said on the console)."""
-    from rich.console import Console
+    from rich.text import Text
 
+    from ..console import err
     from .render import comparison_markdown, print_comparison
 
-    console = console or Console(stderr=True)
+    console = console or err
     comparison = compare_with_baseline(run_dir, reports_dir, **options)
     if comparison is None:
         console.print(
-            f"no baseline to compare {Path(run_dir).name} with; accept a run with: "
-            "assurance baseline set RUN_ID",
-            highlight=False,
+            Text(
+                f"no baseline to compare {Path(run_dir).name} with; accept a run with: "
+                "assurance baseline set RUN_ID"
+            ),
+            soft_wrap=True,
         )
         return 0
     print_comparison(comparison, console)

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..report.context import fmt, fmt_interval
 from ..report.markdown import code_span, escape_md
@@ -58,12 +58,21 @@ def _better(m: MetricComparison) -> str:
     return f"{m.direction} ({m.direction_source})"
 
 
+def _plain(value: object, style: str = "") -> Text:
+    """User-derived text (metric ids, suite names) as a Text: never read as Rich markup."""
+    return Text(str(value), style=style)
+
+
 def print_comparison(cmp: Comparison, console: Console) -> None:
+    """The comparison as a terminal table; every cell is a Text, so a metric id like
+    ``[/red]`` prints as written on any console."""
     table = Table(
-        title=escape(f"{cmp.suite}: {cmp.baseline_run} → {cmp.candidate_run}"),
-        caption=f"difference = candidate − baseline, {round((1 - cmp.alpha) * 100)}% interval; "
-        f"p adjusted by Holm across {sum(1 for m in cmp.metrics if m.test)} metric(s); "
-        f"{'paired by case' if cmp.paired else 'unpaired'}",
+        title=_plain(f"{cmp.suite}: {cmp.baseline_run} → {cmp.candidate_run}"),
+        caption=_plain(
+            f"difference = candidate − baseline, {round((1 - cmp.alpha) * 100)}% interval; "
+            f"p adjusted by Holm across {sum(1 for m in cmp.metrics if m.test)} metric(s); "
+            f"{'paired by case' if cmp.paired else 'unpaired'}"
+        ),
     )
     for column in (
         "metric",
@@ -77,37 +86,33 @@ def print_comparison(cmp: Comparison, console: Console) -> None:
     ):
         table.add_column(column, overflow="fold")
     for m in _flat(cmp):
-        style = _STYLE.get(m.verdict)
         table.add_row(
-            escape(m.label if m.group is None else f"  {m.label}"),
-            escape(_figure(m.baseline)),
-            escape(_figure(m.candidate)),
-            escape(_diff(m)),
-            _p(m.test.p_value if m.test else None),
-            _p(m.p_adjusted),
-            escape(_better(m)) if m.group is None else "",
-            f"[{style}]{m.verdict}[/]" if style else m.verdict,
+            _plain(m.label if m.group is None else f"  {m.label}"),
+            _plain(_figure(m.baseline)),
+            _plain(_figure(m.candidate)),
+            _plain(_diff(m)),
+            _plain(_p(m.test.p_value if m.test else None)),
+            _plain(_p(m.p_adjusted)),
+            _plain(_better(m)) if m.group is None else _plain(""),
+            _plain(m.verdict, _STYLE.get(m.verdict) or ""),
         )
     console.print(table)
     if any(m.groups for m in cmp.metrics):
         console.print(
-            "  groups are a second family of tests, Holm-corrected among themselves",
-            highlight=False,
+            _plain("  groups are a second family of tests, Holm-corrected among themselves")
         )
     for m in _flat(cmp):
         if m.note and m.group is None:
-            console.print(escape(f"  {m.label}: {m.note}"), highlight=False, soft_wrap=True)
+            console.print(_plain(f"  {m.label}: {m.note}"), soft_wrap=True)
         if m.test is not None and m.verdict in ("regressed", "improved", "changed"):
-            console.print(escape(f"  {m.label}: {m.test.method}"), highlight=False, soft_wrap=True)
+            console.print(_plain(f"  {m.label}: {m.test.method}"), soft_wrap=True)
     for warning in cmp.warnings:
-        console.print(
-            f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, soft_wrap=True
-        )
+        console.print(_plain("warning: ", "yellow") + _plain(warning), soft_wrap=True)
     if cmp.regressions:
         names = ", ".join(m.label for m in cmp.regressions)
-        console.print(f"[bold red]regression[/bold red] in {escape(names)}", highlight=False)
+        console.print(_plain("regression", "bold red") + _plain(f" in {names}"), soft_wrap=True)
     else:
-        console.print("no significant regression", highlight=False)
+        console.print(_plain("no significant regression"))
 
 
 def _flat(cmp: Comparison) -> list[MetricComparison]:

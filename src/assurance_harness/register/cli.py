@@ -1,29 +1,28 @@
-"""``assurance register ...`` and ``assurance evidence ...``: installed into the main CLI by
-``install(app)``.
+"""``assurance register ...`` and ``assurance evidence ...`` (added to the main CLI in
+``assurance_harness.cli``).
 
-Terminal output goes through ``rich.text.Text`` (never markup) with control characters made
-visible, so model output cannot restyle or clear the terminal. Exit codes: 0 ok; 1 the evidence
-failed verification (or, with ``--strict``, a risk is not verified); 2 usage or config error.
+Terminal output goes through :mod:`assurance_harness.console` (never markup, control
+characters made visible), so model output cannot restyle or clear the terminal. Exit codes: 0 ok;
+1 the evidence failed verification (or, with ``--strict``, a risk is not verified); 2 usage or
+config error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import shlex
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import HarnessError, UsageError
+from ..console import err, out, term
+from ..console import user_errors as _errors
+from ..errors import UsageError
 
 if TYPE_CHECKING:
     from .drilldown import RiskDetail
@@ -39,10 +38,6 @@ evidence_app = typer.Typer(
     no_args_is_help=True,
 )
 
-err = Console(stderr=True)
-out = Console() if Console().is_terminal else Console(width=200)
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATUS_STYLE = {
     "verified": "green",
     "failing": "red",
@@ -51,23 +46,6 @@ STATUS_STYLE = {
     "untested": "dim",
 }
 VERDICT_STYLE = {"pass": "green", "fail": "red", "no_data": "yellow", "no_gate": "yellow"}
-
-
-def term(value: object, style: str = "") -> Text:
-    """Data as terminal text: no markup, control characters shown as escapes."""
-    text = "" if value is None else str(value)
-    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text), style=style)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """User-fixable errors: one red line each, then the error's exit code."""
-    try:
-        yield
-    except HarnessError as exc:
-        for line in str(exc).splitlines():
-            err.print(Text("error: ", style="red") + term(line), soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
 
 
 RegisterOpt = Annotated[Path, typer.Option("--register", help="Risk register YAML file.")]
@@ -149,7 +127,7 @@ def status_cmd(
 
             sys.stdout.write(render_status_md(status))
         elif format == "json":
-            sys.stdout.write(json.dumps(_status_json(status), indent=2) + "\n")
+            sys.stdout.write(json.dumps(status.to_dict(), indent=2) + "\n")
         elif format == "table":
             _status_table(status)
         else:
@@ -159,46 +137,6 @@ def status_cmd(
             raise typer.Exit(1)
         if strict and any(r.status != "verified" for r in status.risks):
             raise typer.Exit(1)
-
-
-def _status_json(status: RegisterStatus) -> dict[str, object]:
-    return {
-        "system": status.register.system.name,
-        "generated_at": status.generated_at.isoformat(),
-        "ledger": {
-            "path": str(status.ledger_path),
-            "records": status.integrity.records,
-            "ok": status.integrity.ok,
-            "issues": [i.format(status.ledger_path) for i in status.integrity.issues],
-        },
-        "counts": status.counts(),
-        "risks": [
-            {
-                "id": rs.risk_id,
-                "title": rs.title,
-                "status": rs.status,
-                "reasons": rs.reasons,
-                "flags": rs.flags,
-                "inherent_rating": rs.risk.inherent_rating if rs.risk else None,
-                "residual_rating": rs.risk.residual_rating if rs.risk else None,
-                "last_evidence": rs.last_evidence.isoformat() if rs.last_evidence else None,
-                "evidence": [
-                    {
-                        "record": r.id,
-                        "suite": r.suite_name,
-                        "run_id": r.run_id,
-                        "gate": r.gate_id,
-                        "verdict": r.verdict,
-                        "metric": r.metric,
-                        "results_path": r.run.get("results_path"),
-                    }
-                    for s in rs.suites
-                    for r in s.records
-                ],
-            }
-            for rs in status.risks
-        ],
-    }
 
 
 def _status_table(status: RegisterStatus) -> None:
@@ -570,30 +508,7 @@ def verify_cmd(
             raise UsageError(f"{ledger_path}: no ledger yet; attach a run first")
         report = verify_ledger(ledger_path, check_files=files, anchor=anchor)
         if format == "json":
-            sys.stdout.write(
-                json.dumps(
-                    {
-                        "ledger": str(ledger_path),
-                        "ok": report.ok,
-                        "records": report.records,
-                        "head": report.head,
-                        "runs_checked": report.runs_checked,
-                        "files_checked": report.files_checked,
-                        "issues": [
-                            {
-                                "kind": i.kind,
-                                "line": i.line,
-                                "record": i.record_id,
-                                "message": i.message,
-                            }
-                            for i in report.issues
-                        ],
-                        "warnings": report.warnings,
-                    },
-                    indent=2,
-                )
-                + "\n"
-            )
+            sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
         else:
             _print_integrity(report, ledger_path)
             verdict = "OK" if report.ok else f"FAILED ({len(report.issues)} issues)"
@@ -693,9 +608,3 @@ def _pack_command(runs: list[str], out_dir: Path, reports: Path, register: Path)
         parts += ["--run", run]
     parts += ["--out", str(out_dir), "--reports", str(reports), "--register", str(register)]
     return " ".join(shlex.quote(p) for p in parts)
-
-
-def install(app: typer.Typer) -> None:
-    """Add the ``register`` and ``evidence`` command groups to the main CLI."""
-    app.add_typer(register_app, name="register")
-    app.add_typer(evidence_app, name="evidence")

@@ -521,6 +521,22 @@ class VerifyReport:
     def kinds(self) -> set[str]:
         return {i.kind for i in self.issues}
 
+    def to_dict(self) -> dict[str, object]:
+        """The JSON view printed by ``assurance evidence verify --format json``."""
+        return {
+            "ledger": str(self.ledger),
+            "ok": self.ok,
+            "records": self.records,
+            "head": self.head,
+            "runs_checked": self.runs_checked,
+            "files_checked": self.files_checked,
+            "issues": [
+                {"kind": i.kind, "line": i.line, "record": i.record_id, "message": i.message}
+                for i in self.issues
+            ],
+            "warnings": self.warnings,
+        }
+
 
 def _short(digest: str | None) -> str:
     return (digest or "?")[:12]

@@ -102,6 +102,46 @@ class RegisterStatus:
     def get(self, risk_id: str) -> RiskStatus | None:
         return next((r for r in self.risks if r.risk_id == risk_id), None)
 
+    def to_dict(self) -> dict[str, object]:
+        """The JSON view printed by ``assurance register status --format json``."""
+        return {
+            "system": self.register.system.name,
+            "generated_at": self.generated_at.isoformat(),
+            "ledger": {
+                "path": str(self.ledger_path),
+                "records": self.integrity.records,
+                "ok": self.integrity.ok,
+                "issues": [i.format(self.ledger_path) for i in self.integrity.issues],
+            },
+            "counts": self.counts(),
+            "risks": [
+                {
+                    "id": rs.risk_id,
+                    "title": rs.title,
+                    "status": rs.status,
+                    "reasons": rs.reasons,
+                    "flags": rs.flags,
+                    "inherent_rating": rs.risk.inherent_rating if rs.risk else None,
+                    "residual_rating": rs.risk.residual_rating if rs.risk else None,
+                    "last_evidence": rs.last_evidence.isoformat() if rs.last_evidence else None,
+                    "evidence": [
+                        {
+                            "record": r.id,
+                            "suite": r.suite_name,
+                            "run_id": r.run_id,
+                            "gate": r.gate_id,
+                            "verdict": r.verdict,
+                            "metric": r.metric,
+                            "results_path": r.run.get("results_path"),
+                        }
+                        for s in rs.suites
+                        for r in s.records
+                    ],
+                }
+                for rs in self.risks
+            ],
+        }
+
 
 def _group_runs(records: list[EvidenceRecord]) -> list[list[EvidenceRecord]]:
     """Records of one suite for one risk, grouped by run, newest observation first."""

@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from ..errors import HarnessError
+from ..console import out, term, user_errors
 
 
 def report(
@@ -17,9 +15,9 @@ def report(
     formats: Annotated[
         str, typer.Option("--format", "-f", help="Comma-separated: html, md, json, junit.")
     ] = "html,md,json,junit",
-    out: Annotated[
+    out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Directory for the files (default: the run directory)."),
+        typer.Option("--out", "-o", help="Directory for the files (default: the run directory)."),
     ] = None,
     reports: Annotated[
         Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
@@ -29,20 +27,9 @@ def report(
     from ..compare.runs import resolve_run
     from .writer import parse_formats, write_reports
 
-    stdout = Console() if Console().is_terminal else Console(width=200)
-    try:
+    with user_errors():
         chosen = parse_formats(formats)
         run = resolve_run(run_id, reports)
-        written = write_reports(run.run_dir, chosen, out_dir=out)
-    except HarnessError as exc:
-        Console(stderr=True).print(
-            f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True
-        )
-        raise typer.Exit(exc.exit_code) from None
+        written = write_reports(run.run_dir, chosen, out_dir=out_dir)
     for name, path in written.items():
-        stdout.print(f"{name:6} {path}", highlight=False, soft_wrap=True, markup=False)
-
-
-def install(app: typer.Typer) -> None:
-    """Add ``report`` to the ``assurance`` command."""
-    app.command("report")(report)
+        out.print(term(f"{name:6} {path}"), soft_wrap=True)

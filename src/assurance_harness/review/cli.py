@@ -13,8 +13,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..console import err, out, term
+from ..console import user_errors as _errors
 from ..errors import UsageError
-from ..register.cli import _errors, err, out, term
 
 review_app = typer.Typer(
     help="Human review: the queue of flagged rows, verdicts, agreement.", no_args_is_help=True
@@ -231,7 +232,3 @@ def add_reviewer_cmd(
                 raise UsageError(f"--token-env {token_env}: the variable is not set")
         ReviewStore(reports / "runs.db").add_reviewer(name, token)
         err.print(term(f"reviewer {name} registered" + (" with a token" if token else "")))
-
-
-def install(app: typer.Typer) -> None:
-    app.add_typer(review_app, name="review")

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ..register.cli import _errors, err, term
+from ..console import err, term
+from ..console import user_errors as _errors
 
 
 def ui_cmd(
@@ -66,7 +67,3 @@ def ui_cmd(
         )
         err.print(term(f"assurance ui on http://{host}:{port}/ (Ctrl-C to stop)"))
         web.run_app(make_app(settings, host=host, port=port), host=host, port=port, print=None)
-
-
-def install(app: typer.Typer) -> None:
-    app.command("ui")(ui_cmd)

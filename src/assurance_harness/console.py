@@ -1,0 +1,64 @@
+"""The command line's terminal output: one place, and user text is never read as Rich markup.
+
+Suite names, metric ids, dataset ids, file names and model output reach the terminal. Read as
+Rich markup, ``[/red]`` raises ``MarkupError`` (a traceback and the wrong exit code) and
+``[bold]x`` silently loses its brackets. So both consoles here have markup switched off: a plain
+string prints exactly as it is, and colour is added only through :func:`term` / ``Text`` styles.
+Control characters are shown as escapes so that model output cannot restyle or clear the
+terminal. Every user-fixable error goes through :func:`print_error` (one ``error:`` line each).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from .errors import HarnessError
+
+__all__ = ["err", "fail", "out", "print_error", "term", "user_errors"]
+
+
+def _console(*, stderr: bool = False) -> Console:
+    probe = Console(stderr=stderr)
+    # Piped output (CI logs, tests) gets a wide console so tables are not squeezed to 80 columns.
+    width = None if probe.is_terminal else 200
+    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, width=width)
+
+
+out = _console()
+err = _console(stderr=True)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def term(value: object, style: str = "") -> Text:
+    """Data as terminal text: never markup, control characters shown as ``\\xNN``."""
+    text = "" if value is None else str(value)
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text), style=style)
+
+
+def print_error(error: HarnessError | str, *, console: Console | None = None) -> None:
+    """The one error printer: each line of the message as ``error: <line>`` on stderr."""
+    target = console or err
+    for line in str(error).splitlines() or [""]:
+        target.print(Text("error: ", style="red") + term(line), soft_wrap=True)
+
+
+def fail(exc: HarnessError) -> typer.Exit:
+    """Print a user-fixable error and return the ``typer.Exit`` carrying its exit code."""
+    print_error(exc)
+    return typer.Exit(exc.exit_code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a ``HarnessError`` raised inside into its printed lines and its exit code."""
+    try:
+        yield
+    except HarnessError as exc:
+        raise fail(exc) from None
