@@ -137,3 +137,26 @@ def test_a_registered_reviewer_needs_their_token(tmp_path: Path) -> None:
     assert b"s3cret-token" not in (project.reports / "runs.db").read_bytes()
     with pytest.raises(UsageError, match="not in the review queue"):
         adjudicate(paths, run_id=outcome.run_id, key="c4#0", reviewer="dan", token=None, agree=True)
+
+
+def test_the_register_audience_applies_when_the_suite_names_none(tmp_path: Path) -> None:
+    """Observed: an 18+ answer drawn green for an 8-14 product because the suite named no
+    audience; the register says who the product is for."""
+    outcome = make_project(tmp_path).run()
+    audience = outcome.summary["suite"]["audience"]
+    assert audience["min_age"] == 8 and audience["max_age"] == 14
+    assert audience["source"].endswith("register.yaml")
+
+
+def test_a_suite_audience_wins_over_the_register(tmp_path: Path) -> None:
+    from .reviewkit import SUITE
+
+    text = SUITE.replace(
+        "evidence_for: [R-001]", "evidence_for: [R-001]\naudience: {min_age: 13, max_age: 17}"
+    )
+    outcome = make_project(tmp_path, suite_text=text).run()
+    assert outcome.summary["suite"]["audience"] == {
+        "min_age": 13,
+        "max_age": 17,
+        "description": None,
+    }

@@ -358,7 +358,10 @@ def _finish(
             f"--resume {run_dir.run_id}'"
         )
     rows = [_row(by_id[r.case_id], records[(r.case_id, r.sample)]) for r in requests]
-    scorer_info = apply_scorers(loaded.scorers, rows, by_id, loaded.context())
+    context = loaded.context()
+    if context.audience is None:
+        context.audience = _register_audience(register_path)
+    scorer_info = apply_scorers(loaded.scorers, rows, by_id, context)
     metric_values = compute_metrics(loaded.metrics, rows, seed=suite.seed)
     specs = {m.id: m for m in loaded.metrics}
     gates = [
@@ -390,7 +393,7 @@ def _finish(
             "sha256": loaded.sha256,
             "evidence_for": suite.evidence_for,
             "description": suite.description,
-            "audience": suite.audience.model_dump() if suite.audience else None,
+            "audience": context.audience,
         },
         "target": {
             "name": target.spec.name,
@@ -525,6 +528,23 @@ def _publish(
             register_path,
             ledger_path or reports / "evidence" / "ledger.jsonl",
         )
+
+
+def _register_audience(register_path: str | Path | None) -> dict[str, Any] | None:
+    """The register's audience, for a suite that names none: an answer for adults must not be
+    rated suitable because the suite forgot to say the product is for children."""
+    if register_path is None or not Path(register_path).exists():
+        return None
+    from ..register.loader import load_register
+
+    try:
+        audience = load_register(register_path).register.system.audience
+    except HarnessError:
+        return None  # attaching evidence reports a broken register; the run goes on
+    if audience.min_age is None and audience.max_age is None:
+        return None
+    # Unset ages are left out, so a scorer's own default applies to them.
+    return {**audience.model_dump(exclude_none=True), "source": str(register_path)}
 
 
 def _review_queue(
