@@ -1,0 +1,51 @@
+"""``assurance review ...`` and ``assurance ui --index`` through the real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from assurance_harness.cli import app
+
+from .reviewkit import make_project
+
+
+def test_queue_adjudicate_agreement_and_index(tmp_path: Path, monkeypatch) -> None:
+    project = make_project(tmp_path)
+    outcome = project.run()
+    runner = CliRunner()
+    reports = ["--reports", str(project.reports)]
+
+    result = runner.invoke(app, ["review", "queue", "--json", *reports])
+    assert result.exit_code == 0, result.output
+    queued = json.loads(result.stdout)
+    assert {q["row"] for q in queued} == {"c1#0", "c2#0", "c3#0"}
+
+    result = runner.invoke(
+        app, ["review", "adjudicate", outcome.run_id, "c2#0", "--agree", *reports]
+    )
+    assert result.exit_code == 2 and "ASSURANCE_REVIEWER" in result.output
+
+    monkeypatch.setenv("ASSURANCE_REVIEWER", "erin")
+    args = ["review", "adjudicate", outcome.run_id, "c2#0", "--label", "false", "--note", "ok"]
+    result = runner.invoke(app, [*args, *reports])
+    assert result.exit_code == 0, result.output
+    assert "erin: correct, label False (evidence EV-" in result.stdout
+
+    result = runner.invoke(app, ["review", "adjudicate", outcome.run_id, "c2#0", *reports])
+    assert result.exit_code == 2 and "exactly one of --agree or --label" in result.output
+
+    result = runner.invoke(app, ["review", "queue", "--pending", "--json", *reports])
+    assert {q["row"] for q in json.loads(result.stdout)} == {"c1#0", "c3#0"}
+
+    result = runner.invoke(app, ["review", "agreement", "--json", *reports])
+    assert json.loads(result.stdout)["counts"] == {"tp": 0, "fp": 1, "fn": 0, "tn": 0}
+
+    result = runner.invoke(app, ["review", "status", outcome.run_id, *reports])
+    assert result.exit_code == 1 and "awaiting_review" in result.stdout
+
+    result = runner.invoke(app, ["ui", "--index", *reports])
+    assert result.exit_code == 0, result.output
+    assert outcome.run_id in (project.reports / "index.html").read_text(encoding="utf-8")
