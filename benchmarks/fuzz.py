@@ -44,10 +44,10 @@ def _fuzz(command: str, examples: int, seed: int) -> tuple[Counter[int], list[st
         if command == "validate":
             args = ["validate", str(suite)]
         else:
-            (folder / "echo_target.py").write_text(test_fuzz.ECHO, encoding="utf-8")
+            (folder / "fuzz_echo_target.py").write_text(test_fuzz.ECHO, encoding="utf-8")
             target = folder / "t.yaml"
             target.write_text(
-                f"type: callable\nfunction: echo_target:reply\npython_path: ['{folder}']\n",
+                f"type: callable\nfunction: fuzz_echo_target:reply\npython_path: ['{folder}']\n",
                 encoding="utf-8",
             )
             args = ["run", str(suite), "--target", str(target), "--reports", str(folder / "r")]

@@ -279,10 +279,11 @@ ECHO = "def reply(messages):\n    return 'echo ' + messages[-1]['content'][:50]\
 @given(case=suites())
 def test_run_ends_0_1_2_or_3_whatever_the_suite(tmp_path_factory, case) -> None:
     folder = tmp_path_factory.mktemp(f"r{next(COUNTER)}")
-    (folder / "echo_target.py").write_text(ECHO, encoding="utf-8")
+    (folder / "fuzz_echo_target.py").write_text(ECHO, encoding="utf-8")
     target = folder / "t.yaml"
     target.write_text(
-        f"type: callable\nfunction: echo_target:reply\npython_path: [{json.dumps(str(folder))}]\n",
+        "type: callable\nfunction: fuzz_echo_target:reply\n"
+        f"python_path: [{json.dumps(str(folder))}]\n",
         encoding="utf-8",
     )
     suite = _write(folder, case)

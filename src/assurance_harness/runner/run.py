@@ -13,6 +13,7 @@ import re
 import secrets
 import shlex
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import HarnessError, UsageError
+from ..errors import HarnessError, RunFailedError, UsageError
 from ..metrics.engine import compute_metrics, judge_gate
 from ..model import Case, GenerationRequest, ResponseRecord
 from ..spec.loader import LoadedSuite, load_suite
@@ -69,6 +70,56 @@ def new_run_id(suite_name: str) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", suite_name).strip(".-")[:60] or "suite"
     return f"{stamp}-{slug}-{secrets.token_hex(2)}"
+
+
+def _create_run_dir(reports: Path, suite_name: str) -> RunDir:
+    """A new run folder under a fresh id. The folder is made exclusively and a taken id is
+    drawn again, so two runs of one suite in one second never share a folder (4 hex digits
+    alone collide once in 65,536 pairs)."""
+    for _ in range(100):
+        run_dir = RunDir(reports / new_run_id(suite_name))
+        try:
+            run_dir.create()
+        except FileExistsError:
+            continue
+        return run_dir
+    raise RunFailedError(f"no free run id in {reports} after 100 tries")
+
+
+def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedError:
+    """A storage fault (read-only folder, full disk, a database that cannot be written) as one
+    line with the way on, instead of an OS or sqlite traceback."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return RunFailedError(f"cannot write {where}: {reason}\n{then}")
+
+
+def _fault_path(exc: Exception, reports: Path) -> Path | str:
+    if isinstance(exc, sqlite3.Error):
+        return reports / "runs.db"
+    return getattr(exc, "filename", None) or reports
+
+
+def _index_row(summary: dict[str, Any], run_dir: Path) -> dict[str, Any]:
+    """The runs.db row of a finished run, from its summary (a resumed run whose index write
+    failed gets the same row the run would have written)."""
+    gates_failed = sum(1 for g in summary["gates"] if g["verdict"] != "pass")
+    return {
+        "run_id": summary["run_id"],
+        "suite": summary["suite"]["name"],
+        "suite_version": summary["suite"]["version"],
+        "suite_sha256": summary["suite"]["sha256"],
+        "target_name": summary["target"]["name"],
+        "target_fingerprint": summary["target"]["fingerprint"],
+        "model_version": summary["target"]["model_version"],
+        "status": summary["status"],
+        "started_at": summary["started_at"],
+        "finished_at": summary["finished_at"],
+        "n_requests": summary["counts"]["requests"],
+        "n_errors": summary["counts"]["errors"],
+        "gates_passed": len(summary["gates"]) - gates_failed,
+        "gates_failed": gates_failed,
+        "run_dir": str(run_dir),
+    }
 
 
 def derive_seed(suite_seed: int, case_id: str, sample: int) -> int:
@@ -202,24 +253,31 @@ def run_suite(
             summary = run_dir.read_json(run_dir.summary)
             outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))
             outcome.notes.append(f"run {resume} was already complete; its results are unchanged")
-            _publish(
-                outcome,
-                reports,
-                evidence_for=bool(loaded.suite.evidence_for),
-                write_reports=write_reports,
-                attach_evidence=attach_evidence,
-                register_path=register_path,
-                ledger_path=ledger_path,
-            )
+            try:  # the index entry too, in case writing it was what failed
+                RunIndex(reports / "runs.db").upsert(_index_row(summary, run_dir.path))
+                _publish(
+                    outcome,
+                    reports,
+                    evidence_for=bool(loaded.suite.evidence_for),
+                    write_reports=write_reports,
+                    attach_evidence=attach_evidence,
+                    register_path=register_path,
+                    ledger_path=ledger_path,
+                )
+            except (OSError, sqlite3.Error) as exc:
+                raise _storage_failure(
+                    exc, _fault_path(exc, reports), "after fixing this, run the same command again"
+                ) from None
             return outcome
         cases = run_dir.read_cases()
         started_at = state.get("started_at", started_at)
     else:
-        run_id = new_run_id(loaded.suite.suite)
-        run_dir = RunDir(reports / run_id)
-        run_dir.create()
+        try:
+            run_dir = _create_run_dir(reports, loaded.suite.suite)
+        except OSError as exc:
+            raise _storage_failure(exc, reports, "nothing was sent; fix it and run again") from None
+        run_id = run_dir.run_id
         cases = loaded.cases
-        run_dir.write_cases(cases)
         state = {
             "run_id": run_id,
             "status": "running",
@@ -233,7 +291,14 @@ def run_suite(
             "options": {"concurrency": concurrency, "use_cache": use_cache},
             "command": command,
         }
-        write_json_atomic(run_dir.run_json, state)
+        try:
+            run_dir.write_cases(cases)
+            write_json_atomic(run_dir.run_json, state)
+        except (OSError, ValueError) as exc:
+            shutil.rmtree(run_dir.path, ignore_errors=True)  # nothing sent: nothing to keep
+            raise _storage_failure(
+                exc, run_dir.path, "nothing was sent; fix it and run again"
+            ) from None
 
     requests = build_requests(loaded, cases)
     done = run_dir.read_responses()
@@ -296,6 +361,13 @@ def run_suite(
         raise RunInterrupted(
             run_dir.run_id, resume_cmd, len(run_dir.read_responses()), total
         ) from None
+    except (OSError, sqlite3.Error) as exc:  # the journal or the cache: disk full, read-only
+        run_dir.close_journal()
+        raise _storage_failure(
+            exc,
+            run_dir.path if isinstance(exc, OSError) else reports / "cache.sqlite",
+            f"the responses so far are saved; after fixing this, continue with: {resume_cmd}",
+        ) from None
     finally:
         run_dir.close_journal()
 
@@ -320,6 +392,13 @@ def run_suite(
     except KeyboardInterrupt:
         # Ctrl-C while scoring: every response is in the journal, so resuming only re-scores.
         raise RunInterrupted(run_dir.run_id, resume_cmd, total, total) from None
+    except (OSError, sqlite3.Error) as exc:
+        raise _storage_failure(
+            exc,
+            _fault_path(exc, reports),
+            f"the responses are saved in run {run_dir.run_id}; after fixing this, "
+            f"finish with: {resume_cmd}",
+        ) from None
     except HarnessError as exc:
         # The responses are safe in the journal: say how to finish without re-sending anything.
         exc.args = (

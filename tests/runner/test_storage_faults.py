@@ -1,0 +1,125 @@
+"""Storage faults end a run with exit 3, one line and the way on; nothing collected is lost and
+``--resume`` completes the run and its index entry once the cause is fixed (issue 12).
+
+The faults are real ones that hold even for root (who ignores file permissions): a path that
+should be a folder is a file, runs.db is a folder, the ledger's folder is a file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.runner import run as run_module
+from assurance_harness.runner.run import run_suite
+from tests.testing.cli import run_cli
+
+SUITE = (
+    "suite: store-faults\nevidence_for: [R-001]\ncases:\n  - {id: a, prompt: hi}\n"
+    "  - {id: b, prompt: there}\nscorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
+    "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "storefault_target.py").write_text(
+        "def reply(messages):\n    return 'echo ' + messages[-1]['content']\n", encoding="utf-8"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: storefault_target:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    return tmp_path
+
+
+def _run(project: Path, *extra: str):  # type: ignore[no-untyped-def]
+    return run_cli(
+        "run",
+        "s.yaml",
+        "--target",
+        "t.yaml",
+        "--reports",
+        "reports",
+        "--no-report",
+        *extra,
+        cwd=project,
+    )
+
+
+def _resume_id(stderr: str) -> str:
+    found = re.search(r"--resume (\S+)", stderr)
+    assert found, stderr
+    return found.group(1)
+
+
+def test_a_reports_path_that_cannot_be_a_folder_is_exit_3_in_one_line(project: Path) -> None:
+    (project / "reports").write_text("not a folder", encoding="utf-8")
+    done = _run(project)
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "error: cannot write reports" in done.stderr
+    assert "nothing was sent" in done.stderr
+
+
+def test_an_unwritable_runs_db_is_exit_3_and_resume_completes_the_index(project: Path) -> None:
+    (project / "reports").mkdir()
+    (project / "reports" / "runs.db").mkdir()  # sqlite cannot open a folder
+    done = _run(project, "--no-evidence")
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "cannot write reports/runs.db" in done.stderr
+    run_id = _resume_id(done.stderr)
+    assert (project / "reports" / run_id / "summary.json").exists()  # nothing lost
+
+    (project / "reports" / "runs.db").rmdir()
+    again = _run(project, "--no-evidence", "--resume", run_id)
+    assert again.returncode == 0, again.stderr
+    with sqlite3.connect(project / "reports" / "runs.db") as conn:
+        row = conn.execute("SELECT status, n_requests FROM runs WHERE run_id=?", (run_id,))
+        assert row.fetchone() == ("passed", 2)
+
+
+def test_an_unwritable_ledger_is_exit_3_and_resume_attaches_evidence(project: Path) -> None:
+    done = _run(project, "--ledger", "s.yaml/ledger.jsonl")  # under a file: cannot be made
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "error: cannot write" in done.stderr
+    run_id = _resume_id(done.stderr)
+
+    again = _run(project, "--ledger", "ledger.jsonl", "--resume", run_id)
+    assert again.returncode == 0, again.stderr
+    assert run_id in (project / "ledger.jsonl").read_text(encoding="utf-8")
+
+
+def test_run_ids_never_collide(project: Path, monkeypatch) -> None:
+    # Same suite, same second, same random suffix: the second run takes another id.
+    monkeypatch.setattr(run_module.secrets, "token_hex", lambda n: "abcd")
+    monkeypatch.setattr(run_module, "datetime", _FrozenDatetime)
+    monkeypatch.chdir(project)
+    ids = []
+    for _ in range(2):
+        try:
+            ids.append(run_suite("s.yaml", "t.yaml", attach_evidence=False, write_reports=False))
+        finally:
+            monkeypatch.setattr(run_module.secrets, "token_hex", _counter())
+    assert ids[0].run_id != ids[1].run_id
+    assert all((project / "reports" / o.run_id / "summary.json").exists() for o in ids)
+    shutil.rmtree(project / "reports")
+
+
+class _FrozenDatetime:
+    from datetime import datetime as _real
+
+    @classmethod
+    def now(cls, tz=None):  # type: ignore[no-untyped-def]
+        return cls._real(2026, 1, 1, 12, 0, 0, tzinfo=tz)
+
+
+def _counter():  # type: ignore[no-untyped-def]
+    values = iter(["abcd", "abcd", "ef01", "ef02"])
+    return lambda n: next(values)
