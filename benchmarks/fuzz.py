@@ -72,7 +72,6 @@ def main() -> int:
     parser.add_argument("--run", type=int, default=100, help="suites to run")
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args()
-    test_fuzz.cli._install_extensions()
     bad = 0
     for command, count in (("validate", args.validate), ("run", args.run)):
         if not count:

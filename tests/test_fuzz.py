@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -242,11 +241,6 @@ def _invoke(args: list[str]) -> int:
         raise AssertionError(f"traceback for {args}: {exc!r}\n{result.output}") from exc
     assert "Traceback" not in result.output
     return result.exit_code
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _extensions() -> None:
-    cli._install_extensions()
 
 
 COUNTER = itertools.count()
