@@ -254,3 +254,30 @@ def test_a_reply_cut_mid_emoji_is_kept_not_fatal(tmp_path: Path) -> None:
     run_dir = next(p for p in reports.iterdir() if p.is_dir())
     row = json.loads((run_dir / "results.jsonl").read_text(encoding="utf-8"))
     assert row["response"] == "smile \ufffd"
+
+
+def test_runs_list_never_cuts_a_run_id_at_110_columns() -> None:
+    """Observed: at 110 columns 'runs list' showed '20261202T01...'."""
+    import io
+
+    from rich.console import Console
+
+    from assurance_harness.cli import runs_table
+
+    run_id = "20261202T013045Z-age-appropriateness-13-17-1a2b"
+    row = {
+        "run_id": run_id,
+        "suite": "age-appropriateness-13-17",
+        "suite_version": "1.0.0",
+        "target_name": "demo-homework-assistant",
+        "model_version": "demo-homework-assistant-1.3",
+        "status": "gates_failed",
+        "gates_passed": 3,
+        "gates_failed": 2,
+        "n_errors": 0,
+        "n_requests": 408,
+        "started_at": "2026-12-02T01:30:45+00:00",
+    }
+    console = Console(width=110, record=True, file=io.StringIO())
+    console.print(runs_table([row]))
+    assert run_id in console.export_text()

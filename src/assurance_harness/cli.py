@@ -388,9 +388,17 @@ def runs_list(
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")
         return
+    out.print(runs_table(rows))
+
+
+def runs_table(rows: list[dict[str, Any]]) -> Table:
+    """The run id is never cut (it is what every other command takes); the other columns
+    fold onto more lines when the terminal is narrow."""
     table = Table()
-    for column in ("run id", "suite", "target", "model", "status", "gates", "errors", "started"):
-        table.add_column(column)
+    longest = max((len(str(r["run_id"])) for r in rows), default=6)
+    table.add_column("run id", no_wrap=True, min_width=longest)
+    for column in ("suite", "target", "model", "status", "gates", "errors", "started"):
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
             row["run_id"],
@@ -402,7 +410,7 @@ def runs_list(
             f"{row['n_errors']}/{row['n_requests']}",
             row["started_at"] or "",
         )
-    out.print(table)
+    return table
 
 
 @targets_app.command("list")
