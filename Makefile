@@ -33,6 +33,7 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/assurance runs list --reports reports
 	$(VENV)/bin/assurance register status --reports reports
 	$(VENV)/bin/assurance ui --index --reports reports
+	@echo "Open reports/index.html (every run's report), or browse, compare and review with: $(VENV)/bin/assurance ui"
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
