@@ -10,7 +10,7 @@ from assurance_harness.metrics.engine import compute_metric, judge_gate
 from assurance_harness.metrics.expr import ExpressionError, evaluate
 from assurance_harness.spec.loader import load_suite
 from assurance_harness.spec.suite import GateSpec
-from assurance_harness.stats.intervals import bootstrap_mean, wilson
+from assurance_harness.stats.intervals import bootstrap_mean, clopper_pearson, wilson
 
 
 def test_wilson_matches_reference_values() -> None:
@@ -108,7 +108,7 @@ def test_rate_by_group_skips_errors_and_counts_n(suite) -> None:
     assert value.groups is not None
     assert value.groups["x"].value == 0.5 and value.groups["x"].n == 2
     assert value.groups["y"].value == 1.0 and value.groups["y"].n == 1
-    assert (value.ci_low, value.ci_high) == wilson(2, 3)
+    assert (value.ci_low, value.ci_high) == clopper_pearson(2, 3)
 
 
 def test_gate_fails_on_a_group_and_names_worst_cases(suite) -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..stats.intervals import bootstrap_ci, wilson
+from ..stats.correction import rogan_gladen
+from ..stats.intervals import (
+    bootstrap_ci,
+    clopper_pearson,
+    cochran_caveat,
+    is_unit_interval,
+    quantile_interval,
+    wilson_mean,
+)
 from ._pairs import number
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
@@ -16,6 +22,37 @@ from .expr import evaluate
 class ExprParams(MetricParams):
     expr: str
     """Expression evaluated per row (see docs/FORMATS.md)."""
+
+
+class ScorerError(BaseModel):
+    """A scorer's measured error, for a rate corrected for it (Rogan-Gladen). Take the figures
+    from the scorer's validity card (``assurance scorers check``) on labels like your data."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    sensitivity: float = Field(gt=0, le=1)
+    """Share of truly positive examples the condition flags."""
+    positives: int = Field(ge=1)
+    """How many truly positive examples the sensitivity was measured on."""
+    specificity: float = Field(gt=0, le=1)
+    """Share of truly negative examples the condition leaves unflagged."""
+    negatives: int = Field(ge=1)
+    """How many truly negative examples the specificity was measured on."""
+
+    @model_validator(mode="after")
+    def _better_than_chance(self) -> ScorerError:
+        if self.sensitivity + self.specificity <= 1:
+            raise ValueError(
+                "sensitivity + specificity must exceed 1: a scorer no better than chance "
+                "cannot be corrected for"
+            )
+        return self
+
+
+class RateParams(ExprParams):
+    scorer_error: ScorerError | None = None
+    """Report the rate corrected for the scorer's error (false positives and misses), with
+    an interval that includes the uncertainty of the measured sensitivity and specificity."""
 
 
 class QuantileParams(ExprParams):
@@ -42,10 +79,10 @@ def numeric_values(rows: list[Row], expr: str) -> tuple[list[float], int]:
 
 @register_metric
 class RateMetric(MetricKind):
-    """Share of rows where a condition holds, with a Wilson interval."""
+    """Share of rows where a condition holds, with a Clopper-Pearson interval."""
 
     name = "rate"
-    Params = ExprParams
+    Params = RateParams
 
     def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]]:
         """1.0 where the condition holds, 0.0 where it does not; rows where it is null (a
@@ -59,18 +96,52 @@ class RateMetric(MetricKind):
         return out
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
+        assert isinstance(params, RateParams)
         values = self.row_values(rows, params)
         n = len(values)
         hits = sum(1 for _, value in values if value)
-        low, high = wilson(hits, n, ctx.confidence)
-        return MetricValue(
-            value=hits / n if n else None,
-            n=n,
-            ci_low=low,
-            ci_high=high,
+        low, high = clopper_pearson(hits, n, ctx.confidence)
+        details: dict[str, object] = {"successes": hits, "n_skipped": len(rows) - n}
+        error = params.scorer_error
+        if error is None or n == 0:
+            return MetricValue(
+                value=hits / n if n else None,
+                n=n,
+                ci_low=low,
+                ci_high=high,
+                confidence=ctx.confidence,
+                method="clopper-pearson",
+                details=details,
+            )
+        corrected = rogan_gladen(
+            hits,
+            n,
+            sensitivity=error.sensitivity,
+            positives=error.positives,
+            specificity=error.specificity,
+            negatives=error.negatives,
             confidence=ctx.confidence,
-            method="wilson",
-            details={"successes": hits, "n_skipped": len(rows) - n},
+            seed=ctx.seed,
+        )
+        assert corrected is not None
+        details.update(
+            observed=corrected.observed,
+            observed_ci_low=low,
+            observed_ci_high=high,
+            scorer_error=error.model_dump(),
+        )
+        return MetricValue(
+            value=corrected.estimate,
+            n=n,
+            ci_low=corrected.low,
+            ci_high=corrected.high,
+            confidence=ctx.confidence,
+            method=(
+                f"Rogan-Gladen corrected for scorer error (sensitivity {error.sensitivity:g} "
+                f"of {error.positives}, specificity {error.specificity:g} of {error.negatives}; "
+                f"Jeffreys Monte Carlo interval, seed={ctx.seed})"
+            ),
+            details=details,
         )
 
 
@@ -95,21 +166,40 @@ class MeanMetric(MetricKind):
         per_row = self.row_values(rows, params)
         values = [value for _, value in per_row]
         skipped = len(rows) - len(values)
-        low, high = bootstrap_ci(
-            values,
-            np.mean,
-            seed=ctx.seed,
-            resamples=ctx.bootstrap_resamples,
-            confidence=ctx.confidence,
-        )
+        data = np.asarray(values, dtype=float)
+        details: dict[str, object] = {
+            "n_skipped": skipped,
+            "std": float(np.std(data)) if values else None,
+        }
+        if is_unit_interval(data):
+            # Values in [0, 1] (0/1 outcomes, probabilities): an interval made for proportions.
+            # The bootstrap gives [0, 0] when a rare high score is absent from the sample.
+            if np.isin(data, (0.0, 1.0)).all():
+                low, high = clopper_pearson(int(data.sum()), data.size, ctx.confidence)
+                method = "clopper-pearson"
+            else:
+                low, high = wilson_mean(float(data.mean()), data.size, ctx.confidence)
+                method = "wilson (values in [0, 1], conservative)"
+        else:
+            low, high = bootstrap_ci(
+                data,
+                np.mean,
+                seed=ctx.seed,
+                resamples=ctx.bootstrap_resamples,
+                confidence=ctx.confidence,
+            )
+            method = f"bootstrap(seed={ctx.seed}, resamples={ctx.bootstrap_resamples})"
+            caveat = cochran_caveat(data) if data.size else None
+            if caveat:
+                method += f" ({caveat})"
         return MetricValue(
-            value=float(np.mean(values)) if values else None,
+            value=float(data.mean()) if values else None,
             n=len(values),
             ci_low=low,
             ci_high=high,
             confidence=ctx.confidence,
-            method=f"bootstrap(seed={ctx.seed}, resamples={ctx.bootstrap_resamples})",
-            details={"n_skipped": skipped, "std": float(np.std(values)) if values else None},
+            method=method,
+            details=details,
         )
 
 
@@ -123,20 +213,14 @@ class QuantileMetric(MetricKind):
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, QuantileParams)
         values, skipped = numeric_values(rows, params.expr)
-        stat = partial(np.quantile, q=params.q)
-        low, high = bootstrap_ci(
-            values,
-            stat,
-            seed=ctx.seed,
-            resamples=ctx.bootstrap_resamples,
-            confidence=ctx.confidence,
-        )
+        low, high, caveat = quantile_interval(values, params.q, ctx.confidence)
+        method = "order statistics (distribution-free)"
         return MetricValue(
             value=float(np.quantile(values, params.q)) if values else None,
             n=len(values),
             ci_low=low,
             ci_high=high,
             confidence=ctx.confidence,
-            method=f"bootstrap(seed={ctx.seed}, resamples={ctx.bootstrap_resamples})",
+            method=f"{method} ({caveat})" if caveat else method,
             details={"n_skipped": skipped, "q": params.q},
         )

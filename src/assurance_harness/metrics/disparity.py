@@ -1,5 +1,11 @@
 """Disparity between groups: fairlearn's ``MetricFrame`` per group, difference or ratio between
-groups, and a stratified bootstrap interval on that difference.
+groups, an interval that covers the true gap with or without a real one, a bias-corrected
+estimate and a permutation test of "no gap" (see :mod:`assurance_harness.stats.disparity`).
+
+Gate semantics (docs/bias-robustness.md): ``{max: X, bound: lower}`` fails only when the gap is
+credibly above X (false alarms at most 1 - confidence when there is no gap); ``{max: X, bound:
+upper}`` passes only when the gap is credibly below X (equivalence). A gate on the point
+estimate fires on noise: the largest of several gaps is biased upward.
 
 Cases are the unit: a case's samples are averaged first, then cases are resampled within each
 group (group sizes stay fixed, as in the data), and the same between-group statistic is
@@ -15,6 +21,7 @@ its overall figure would compare groups of different axes.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from itertools import zip_longest
 from typing import Any, Literal
@@ -23,7 +30,14 @@ import numpy as np
 from pydantic import Field
 
 from ..errors import HarnessError
-from ..stats.intervals import bootstrap_ci, wilson
+from ..stats.disparity import (
+    GroupSample,
+    bias_corrected,
+    gap_interval,
+    permutation_p_value,
+    spread,
+)
+from ..stats.intervals import bootstrap_ci, is_unit_interval, wilson, wilson_mean
 from ._pairs import covering, number, percentile_interval, within_strata
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
@@ -193,8 +207,37 @@ class DisparityMetric(MetricKind):
         else:
             point = float(frame.ratio(method=fl_method))
 
-        low, high, resamples = self._bootstrap(case_means, params, ctx)
-        low, high = covering(point, (low, high))
+        resampled, resamples = self._bootstrap(case_means, params, ctx)
+        samples = [GroupSample(case_means[g]) for g in groups]
+        if params.relative_to == "between_groups":
+            low, high = gap_interval(samples, method=params.method, confidence=ctx.confidence)
+            pairs = len(groups) * (len(groups) - 1) // 2
+            kind = (
+                "log-ratio"
+                if params.method == "ratio"
+                else (
+                    "Newcombe"
+                    if is_unit_interval(np.concatenate(list(case_means.values())))
+                    else "Welch"
+                )
+            )
+            method = f"simultaneous {kind} intervals over {pairs} group pairs (Bonferroni)"
+            ratio = params.method == "ratio"
+            details["p_value_no_gap"] = permutation_p_value(
+                samples,
+                statistic=lambda means: spread(means, params.method),
+                larger_is_worse=not ratio,
+                seed=ctx.seed,
+                permutations=resamples,
+            )
+        else:
+            low, high = covering(point, percentile_interval(resampled, ctx.confidence))
+            method = (
+                f"stratified bootstrap over cases (seed={ctx.seed}, resamples={resamples}; "
+                "approximate: no coverage guarantee for gaps to the overall figure)"
+            )
+        floor, ceiling = (0.0, 1.0) if params.method == "ratio" else (0.0, math.inf)
+        details["bias_corrected"] = bias_corrected(point, resampled, low=floor, high=ceiling)
         by_group = frame.by_group
         details.update(
             {
@@ -214,14 +257,16 @@ class DisparityMetric(MetricKind):
             ci_low=low,
             ci_high=high,
             confidence=ctx.confidence,
-            method=f"stratified bootstrap over cases (seed={ctx.seed}, resamples={resamples})",
+            method=method,
             details=details,
         )
 
     @staticmethod
     def _bootstrap(
         case_means: dict[str, np.ndarray], params: DisparityParams, ctx: MetricContext
-    ) -> tuple[float | None, float | None, int]:
+    ) -> tuple[np.ndarray, int]:
+        """The between-group statistic on stratified case resamples (for the bias correction
+        and the to-overall interval)."""
         rng = np.random.default_rng(ctx.seed)
         resamples = ctx.bootstrap_resamples
         stats = np.empty((resamples, len(case_means)))
@@ -233,8 +278,7 @@ class DisparityMetric(MetricKind):
             stats[:, j] = sums / values.size
             totals += sums
             count += values.size
-        low, high = percentile_interval(_between(stats, totals / count, params), ctx.confidence)
-        return low, high, resamples
+        return _between(stats, totals / count, params), resamples
 
     @staticmethod
     def _group_value(
@@ -257,19 +301,24 @@ class DisparityMetric(MetricKind):
                 "wilson",
                 details={"group": group, "successes": hits},
             )
-        low, high = bootstrap_ci(
-            means,
-            np.mean,
-            seed=ctx.seed,
-            resamples=ctx.bootstrap_resamples,
-            confidence=ctx.confidence,
-        )
+        if is_unit_interval(means):
+            low, high = wilson_mean(float(means.mean()), means.size, ctx.confidence)
+            method = "wilson (case means in [0, 1], conservative)"
+        else:
+            low, high = bootstrap_ci(
+                means,
+                np.mean,
+                seed=ctx.seed,
+                resamples=ctx.bootstrap_resamples,
+                confidence=ctx.confidence,
+            )
+            method = f"bootstrap over cases (seed={ctx.seed}, resamples={ctx.bootstrap_resamples})"
         return MetricValue(
             float(means.mean()),
             n_rows,
             low,
             high,
             ctx.confidence,
-            f"bootstrap over cases (seed={ctx.seed}, resamples={ctx.bootstrap_resamples})",
+            method,
             details={"group": group, "n_cases": int(means.size)},
         )

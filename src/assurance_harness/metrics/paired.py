@@ -5,7 +5,7 @@ Pairing removes the variation between templates, so a small systematic differenc
 groups shows up with far fewer cases than an unpaired comparison needs. For each pair key
 (``meta.template``) and group, samples are averaged; each group's delta is its value minus the
 ``reference`` group's value in the same pair, or minus the pair's mean over groups when there is
-no reference. ``groups`` holds each group's mean delta with a bootstrap interval over pairs; the
+no reference. ``groups`` holds each group's mean delta with a t interval over pairs; the
 overall ``value`` (and interval) is that of the group furthest from its reference, with its sign,
 so ``max``/``min`` gates read the same way on the overall value and on every group: ``max: 0.05``
 fails on any group pushed up by more than 0.05, ``min: -0.1`` on any pulled down by more.
@@ -16,16 +16,15 @@ reference: none`` gives, per operator, the mean change in (say) toxicity caused 
 
 from __future__ import annotations
 
-import warnings
+import math
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from pydantic import Field
+from scipy.stats import t as t_dist
 
-from ._pairs import covering, number, percentile_interval, within_strata
+from ._pairs import number, within_strata
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
 
@@ -50,6 +49,18 @@ class PairedParams(MetricParams):
 
 _DIGITS = 12
 """Decimal places kept in each delta: far below any score's resolution, far above float noise."""
+
+
+def _t_interval(values: np.ndarray, level: float) -> tuple[float | None, float | None]:
+    """Student t interval for the mean of ``values``; none from fewer than two pairs."""
+    if values.size < 2:
+        return None, None
+    mean = float(values.mean())
+    se = float(values.std(ddof=1)) / math.sqrt(values.size)
+    if se == 0:
+        return mean, mean
+    half = float(t_dist.ppf(0.5 + level / 2, values.size - 1)) * se
+    return mean - half, mean + half
 
 
 @register_metric
@@ -137,17 +148,15 @@ class PairedDeltaMetric(MetricKind):
         delta = delta[kept]
         names = [groups[i] for i in kept]
         group_means = np.nanmean(delta, axis=1)
-        rng = np.random.default_rng(ctx.seed)
-        idx = rng.integers(0, len(keys), size=(ctx.bootstrap_resamples, len(keys)))
-        with np.errstate(invalid="ignore"), _quiet():
-            # One group at a time: (resamples, pairs) per group keeps memory small.
-            boot = np.stack([np.nanmean(row[idx], axis=1) for row in delta])
-        method = f"bootstrap over pairs (seed={ctx.seed}, resamples={ctx.bootstrap_resamples})"
+        # Student t intervals over pairs, simultaneous over the groups compared (Bonferroni):
+        # the figure a gate reads is the furthest of several groups, so each interval must hold
+        # jointly or the furthest group's crosses a limit by chance (a percentile bootstrap over
+        # 12 pairs, one group at a time, did: 12% false alarms at the bias suite's shape).
+        level = 1 - (1 - ctx.confidence) / len(names)
+        method = f"t interval over pairs, simultaneous over {len(names)} groups (Bonferroni)"
         per_group: dict[str, MetricValue] = {}
         for i, name in enumerate(names):
-            low, high = covering(
-                float(group_means[i]), percentile_interval(boot[i], ctx.confidence)
-            )
+            low, high = _t_interval(delta[i][~np.isnan(delta[i])], level)
             per_group[name] = MetricValue(
                 float(group_means[i]),
                 int(counts[kept[i]]),
@@ -200,11 +209,3 @@ def _base(cell: dict[str, list[float]], reference: str | None) -> float | None:
     if len(cell) < 2:
         return None
     return float(np.mean([float(np.mean(v)) for v in cell.values()]))
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence numpy's 'mean of empty slice' warnings: empty resamples are NaN and ignored."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        yield
