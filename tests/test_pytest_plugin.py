@@ -98,7 +98,7 @@ def test_gates_pass_and_fail_with_figures(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, failed=1)
     out = result.stdout.str()
     assert "gate 'swear_rate <= 0' failed" in out
-    assert "metric:    swear_rate = 0.3333 (interval [0.09677, 0.7]" in out
+    assert "metric:    swear_rate = 0.3333 (interval [0.04327, 0.7772]" in out  # Clopper-Pearson
     assert "n=6)" in out
     assert "threshold: ≤ 0 on the point estimate; checked 0.3333" in out
     assert "worst cases (2):" in out
@@ -210,7 +210,7 @@ def test_baseline_item_fails_on_a_regression(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, failed=1)  # the gate (14/40 <= 0.5) passes; the trend fails
     out = result.stdout.str()
     assert "significant regression against the baseline" in out
-    assert "swear_rate: regressed; baseline 0 [0, 0.08762] n=40" in out
+    assert "swear_rate: regressed; baseline 0 [0, 0.0881] n=40" in out
 
 
 def test_a_crash_runs_once_and_fails_every_gate(
