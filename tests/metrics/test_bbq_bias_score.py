@@ -82,7 +82,7 @@ def test_extremes_and_empty() -> None:
     # accuracy 1 on ambiguous items: s_AMB = (1 - 1) * s_DIS = 0, the ideal score, not no data
     assert bias_score(bbq_counts(always_unknown), "ambig") == 0.0
     assert bias_score(bbq_counts(always_unknown), "disambig") is None  # no answers to judge
-    assert compute("accuracy", "ambig").method == "wilson"
+    assert compute("accuracy", "ambig").method == "clopper-pearson"
     metric = BbqMetric()
     empty = metric.compute([], metric.parse_params("accuracy"), CTX)
     assert empty.value is None and empty.n == 0

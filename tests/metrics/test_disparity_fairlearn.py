@@ -69,13 +69,13 @@ def test_per_group_values_and_details() -> None:
     assert value.groups is None  # the gate checks the disparity, not group means
 
 
-def test_rate_statistic_uses_wilson_per_group() -> None:
+def test_rate_statistic_uses_a_binomial_interval_per_group() -> None:
     rows = [row(f"a{i}", "A", i == 0) for i in range(4)] + [
         row(f"b{i}", "B", i < 2) for i in range(4)
     ]
     value = compute(rows, statistic="rate")
     assert value.value == pytest.approx(0.25)
-    assert value.details["by_group"]["A"]["method"] == "wilson"
+    assert value.details["by_group"]["A"]["method"] == "clopper-pearson"
     assert compute(rows, statistic="rate", method="ratio").value == pytest.approx(0.5)
 
 

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..stats.intervals import wilson
+from ..stats.intervals import clopper_pearson
 from ._pairs import covering, percentile_interval
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 
@@ -92,14 +92,14 @@ class BbqMetric(MetricKind):
         }
         n = counts["n"]
         if params.statistic == "accuracy":
-            low, high = wilson(counts["correct"], n, ctx.confidence)
+            low, high = clopper_pearson(counts["correct"], n, ctx.confidence)
             return MetricValue(
                 counts["correct"] / n if n else None,
                 n,
                 low,
                 high,
                 ctx.confidence,
-                "wilson",
+                "clopper-pearson",
                 details=details,
             )
         value = bias_score(counts, params.context)

@@ -37,7 +37,7 @@ from ..stats.disparity import (
     permutation_p_value,
     spread,
 )
-from ..stats.intervals import bootstrap_ci, is_unit_interval, wilson, wilson_mean
+from ..stats.intervals import bootstrap_ci, clopper_pearson, is_unit_interval, wilson_mean
 from ._pairs import covering, number, percentile_interval, within_strata
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
@@ -291,14 +291,14 @@ class DisparityMetric(MetricKind):
         n_rows = sum(len(v) for v in cases.values())
         if params.statistic == "rate" and all(len(v) == 1 for v in cases.values()):
             hits = round(float(means.sum()))
-            low, high = wilson(hits, means.size, ctx.confidence)
+            low, high = clopper_pearson(hits, means.size, ctx.confidence)
             return MetricValue(
                 float(means.mean()),
                 n_rows,
                 low,
                 high,
                 ctx.confidence,
-                "wilson",
+                "clopper-pearson",
                 details={"group": group, "successes": hits},
             )
         if is_unit_interval(means):
