@@ -17,7 +17,7 @@ from rich.table import Table
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, out, print_error, term
-from .errors import ConfigError, ConfigIssue, HarnessError
+from .errors import ConfigError, ConfigIssue, HarnessError, UsageError
 from .register.cli import evidence_app, register_app
 from .report.cli import report
 from .review.cli import review_app
@@ -411,6 +411,59 @@ def runs_table(rows: list[dict[str, Any]]) -> Table:
             row["started_at"] or "",
         )
     return table
+
+
+@runs_app.command("purge")
+def runs_purge(
+    reports: ReportsOpt = Path("reports"),
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            help="Age such as 90d, 12w or 36h (default: privacy.retention_days in assurance.yaml).",
+        ),
+    ] = None,
+    ledger: Annotated[
+        Path | None,
+        typer.Option(
+            "--ledger", help="Evidence ledger (default: <reports>/evidence/ledger.jsonl)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be purged; delete nothing.")
+    ] = False,
+) -> None:
+    """Delete the prompts, responses, results and reports of old runs; keep their summaries,
+    manifests and ledger records, and record the purge in the ledger."""
+    import datetime as dt
+
+    from .privacy.policy import load_project_config
+    from .privacy.retention import parse_age, purge_runs
+
+    try:
+        policy = load_project_config().privacy
+        if older_than is not None:
+            age = parse_age(older_than)
+        elif policy.retention_days is not None:
+            age = dt.timedelta(days=policy.retention_days)
+        else:
+            raise UsageError(
+                "no retention period: pass --older-than (e.g. 90d) or set "
+                "privacy.retention_days in assurance.yaml"
+            )
+        ledger_path = ledger or reports / "evidence" / "ledger.jsonl"
+        purged = purge_runs(
+            reports, ledger_path, age, policy_version=policy.policy_version, dry_run=dry_run
+        )
+    except HarnessError as exc:
+        raise fail(exc) from None
+    verb = "would purge" if dry_run else "purged"
+    for run in purged:
+        out.print(f"{verb} {run.run_id} (finished {run.finished_at}): {', '.join(run.files)}")
+    out.print(
+        f"{verb} {len(purged)} run(s) older than {age}"
+        + ("" if dry_run else f"; recorded in {ledger_path}")
+    )
 
 
 @targets_app.command("list")

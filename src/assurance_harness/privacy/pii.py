@@ -146,6 +146,38 @@ _STOP = {
     "no",
     "yes",
 }
+_NOT_SURNAME = {
+    "im",
+    "i'm",
+    "aged",
+    "age",
+    "year",
+    "years",
+    "from",
+    "can",
+    "could",
+    "please",
+    "help",
+    "what",
+    "whats",
+    "what's",
+    "how",
+    "why",
+    "where",
+    "when",
+    "who",
+    "lol",
+    "btw",
+    "hi",
+    "hello",
+    "here",
+    "now",
+    "today",
+    "mum",
+    "mom",
+    "dad",
+}
+"""Words that follow a child's first name in lower-case text and are not a surname."""
 _SCHOOL_WORDS = (
     r"(?:primary school|primary|secondary school|high school|middle school|elementary school|"
     r"elementary|junior school|infant school|grammar school|prep school|academy|school|college)"
@@ -213,7 +245,7 @@ RULES: tuple[_Rule, ...] = (
             r"\b(?:my name is|my name's|my names|i am called|i'm called|im called|call me|"
             r"my full name is|my real name is|(?:my|our) (?:friend|best friend|brother|sister|"
             r"mum|mom|dad|teacher|cousin|neighbour|neighbor)(?:'s name)? is)\s+"
-            rf"({_NAME_WORD}(?:\s+(?-i:{_CAP_WORD}))?)"
+            rf"({_NAME_WORD}(?:\s+{_NAME_WORD})?)"
         ),
         0.85,
         "not_stop",
@@ -311,6 +343,14 @@ def _passes(rule: _Rule, captured: str) -> bool:
     return True
 
 
+def _drop_trailing_stop(captured: str) -> str:
+    """'lily and' -> 'lily' ('my name is lily and i ...'); 'lily evans' stays."""
+    words = captured.split()
+    while len(words) > 1 and words[-1].lower().strip("'’") in _STOP | _NOT_SURNAME:
+        words.pop()
+    return captured[: captured.rfind(words[-1]) + len(words[-1])] if words else captured
+
+
 def _rule_recognizer_class() -> type:
     """A Presidio recognizer running :data:`RULES` (built lazily: Presidio is imported late)."""
     from presidio_analyzer import LocalRecognizer, RecognizerResult
@@ -336,6 +376,8 @@ def _rule_recognizer_class() -> type:
                 for match in rule.pattern.finditer(text):
                     group = 1 if match.re.groups else 0
                     captured = match.group(group).rstrip(" ,")
+                    if rule.check == "not_stop" and rule.entity == "PERSON":
+                        captured = _drop_trailing_stop(captured)
                     if not _passes(rule, captured):
                         continue
                     start = match.start(group)
@@ -433,13 +475,30 @@ def _digits(text: str) -> int:
     return sum(c.isdigit() for c in text)
 
 
-def _non_overlapping(spans: list[Span]) -> list[Span]:
+def _non_overlapping(spans: list[Span], text: str) -> list[Span]:
     """Keep the strongest of overlapping spans (then the longest): an e-mail address is not
-    also a URL, a full name is not also a given name."""
+    also a URL, a full name is not also a given name. A weaker span that runs past a stronger
+    one keeps its parts outside it ("I live at 14 Elm Road, Leeds, mail tom@x.org" keeps the
+    address when the e-mail address takes its end)."""
     kept: list[Span] = []
     for span in sorted(spans, key=lambda s: (-s.score, -(s.end - s.start), s.start)):
-        if all(span.end <= k.start or span.start >= k.end for k in kept):
-            kept.append(span)
+        pieces = [(span.start, span.end)]
+        for k in kept:
+            pieces = [
+                part
+                for start, end in pieces
+                for part in ((start, min(end, k.start)), (max(start, k.end), end))
+                if part[1] > part[0]
+            ]
+        for start, end in pieces:
+            piece = text[start:end]
+            lead = len(piece) - len(piece.lstrip(" ,;:"))
+            trail = len(piece) - len(piece.rstrip(" ,;:"))
+            start, end = start + lead, end - trail
+            if (start, end) == (span.start, span.end):
+                kept.append(span)
+            elif end - start >= 3 and (end - start) * 2 >= span.end - span.start - 1:
+                kept.append(Span(span.type, start, end, span.score, text[start:end]))
     return sorted(kept, key=lambda s: s.start)
 
 
@@ -467,4 +526,4 @@ def find_pii(
         and r.end > r.start
         and (r.entity_type != "PHONE_NUMBER" or _digits(text[r.start : r.end]) >= MIN_PHONE_DIGITS)
     ]
-    return _non_overlapping(spans)
+    return _non_overlapping(spans, text)

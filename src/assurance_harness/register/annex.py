@@ -104,6 +104,10 @@ class Annex:
     generated_at: dt.datetime
     command: str
     tool_version: str = __version__
+    include_transcripts: bool = False
+    """Worst cases show their prompt and response; otherwise only their key and scores."""
+    privacy: dict[str, Any] = field(default_factory=dict)
+    """The privacy policy in force when the pack was written (``PrivacyPolicy.describe``)."""
 
     @property
     def system(self) -> Any:
@@ -176,8 +180,18 @@ def build_annex(
     command: str = "",
     now: dt.datetime | None = None,
     max_cases: int = 3,
+    include_transcripts: bool | None = None,
 ) -> Annex:
-    """Collect everything the annex shows; reads only (runs, register, ledger)."""
+    """Collect everything the annex shows; reads only (runs, register, ledger).
+
+    Prompts and responses of the worst cases are left out unless ``include_transcripts`` (by
+    default the project's ``privacy.evidence_packs_include_transcripts``): packs travel to
+    auditors, transcripts of children's conversations need not."""
+    from ..privacy.policy import load_project_config
+
+    policy = load_project_config().privacy
+    if include_transcripts is None:
+        include_transcripts = policy.evidence_packs_include_transcripts
     now = now or dt.datetime.now(dt.UTC)
     ledger_path = ledger_path or reports / "evidence" / DEFAULT_LEDGER.name
     status = None
@@ -215,6 +229,8 @@ def build_annex(
         limitations=_limitations(annex_runs, status),
         generated_at=now,
         command=command,
+        include_transcripts=include_transcripts,
+        privacy=policy.describe(),
     )
 
 
@@ -222,7 +238,14 @@ def build_annex(
 # Markdown
 
 
-def _md_case(case: CaseRow) -> list[str]:
+WITHHELD = (
+    "Prompt and response withheld: evidence packs exclude transcripts under the privacy policy "
+    "(pass --include-transcripts, or set privacy.evidence_packs_include_transcripts); they are "
+    "in the run's results.jsonl at the line given."
+)
+
+
+def _md_case(case: CaseRow, *, transcripts: bool = True) -> list[str]:
     response = case.response if case.response is not None else f"(request failed: {case.error})"
     scores = ", ".join(
         f"{sid}.{k}={num(v)}"
@@ -234,15 +257,21 @@ def _md_case(case: CaseRow) -> list[str]:
         f"Case {md_code(case.key)} (results.jsonl line {num(case.line)}); scores: "
         f"{md_text(scores or '-')}",
         "",
-        "Prompt:",
-        "",
-        md_code_block(case.prompt),
-        "",
-        "Response (shown as text):",
-        "",
-        md_code_block(response),
-        "",
-    ]
+        *([] if transcripts else [WITHHELD, ""]),
+    ] + (
+        []
+        if not transcripts
+        else [
+            "Prompt:",
+            "",
+            md_code_block(case.prompt),
+            "",
+            "Response (shown as text):",
+            "",
+            md_code_block(response),
+            "",
+        ]
+    )
 
 
 def render_annex_md(annex: Annex) -> str:
@@ -344,7 +373,7 @@ def render_annex_md(annex: Annex) -> str:
             if view.worst:
                 out += [f"Worst cases for {md_text(view.gate.get('id'))}:", ""]
                 for case in view.worst:
-                    out += _md_case(case)
+                    out += _md_case(case, transcripts=annex.include_transcripts)
     out += ["## 5. Linked risks and their status", ""]
     if annex.status is None:
         out.append("No register given.")
@@ -415,13 +444,76 @@ def render_annex_md(annex: Annex) -> str:
         md_code_block("assurance evidence verify", info="sh"),
         "",
     ]
+    out += ["## 9. Data protection", ""]
+    out += [f"- {md_text(line)}" for line in data_protection_lines(annex)]
+    out.append("")
     return "\n".join(out)
+
+
+def data_protection_lines(annex: Annex) -> list[str]:
+    """The privacy policy in force, how each run's stored text was treated, and purges."""
+    policy = annex.privacy
+    redaction = policy.get("redaction") or {}
+    lines = [
+        f"Privacy policy in force (assurance.yaml): version {policy.get('policy_version')}, "
+        f"SHA-256 {str(policy.get('policy_sha256'))[:16]}.",
+        (
+            "Redaction of stored prompts and responses: on, typed placeholders for "
+            + ", ".join(redaction.get("entities") or [])
+            + f" at detector confidence {redaction.get('min_score')} or more "
+            f"(rules version {redaction.get('rules_version')}); scores are computed on the "
+            "original text in memory, and the hashes are of the redacted files."
+            if redaction.get("enabled")
+            else "Redaction of stored prompts and responses: off (no privacy policy enables it)."
+        ),
+        (
+            f"Retention: run payloads older than {policy.get('retention_days')} days are purged "
+            "with 'assurance runs purge'; each purge is a ledger record."
+            if policy.get("retention_days")
+            else "Retention: no retention period configured; run payloads are kept."
+        ),
+        "Transcripts in this pack: "
+        + ("included (asked for)." if annex.include_transcripts else "excluded."),
+    ]
+    for ar in annex.runs:
+        record = ar.run.summary.get("privacy")
+        if record:
+            counts = record.get("redacted") or {}
+            replaced = ", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing found"
+            lines.append(
+                f"Run {ar.run.run_id}: stored redacted under policy version "
+                f"{record.get('policy_version')} (replaced: {replaced})."
+            )
+        else:
+            lines.append(f"Run {ar.run.run_id}: stored without redaction.")
+    if annex.status is not None and annex.status.integrity.purged:
+        lines.append(
+            "Runs purged under the retention policy (payloads deleted as recorded in the "
+            "ledger): " + ", ".join(annex.status.integrity.purged) + "."
+        )
+    privacy_risks = [
+        rs
+        for rs in (annex.status.risks if annex.status else [])
+        if rs.risk and rs.risk.category == "privacy"
+    ]
+    for rs in privacy_risks:
+        lines.append(
+            f"Privacy risk {rs.risk_id} ({rs.title}): {rs.status.upper()}; "
+            + "; ".join(rs.reasons)
+            + "."
+        )
+    return lines
 
 
 def render_annex_html(annex: Annex) -> str:
     from .html import render
 
-    return render("annex.html", annex=annex)
+    return render(
+        "annex.html",
+        annex=annex,
+        withheld=WITHHELD,
+        data_protection=data_protection_lines(annex),
+    )
 
 
 def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:

@@ -161,6 +161,24 @@ def _status_table(status: RegisterStatus) -> None:
     out.print(table)
     counts = ", ".join(f"{n} {s}" for s, n in status.counts().items())
     out.print(term(f"{counts}. Drill down: assurance register show RISK_ID"))
+    out.print(term(_privacy_line(status)))
+
+
+def _privacy_line(status: RegisterStatus) -> str:
+    """The data-protection settings in force, so the register's reader sees them beside R-006."""
+    info = status.privacy_settings()
+    redaction = info["redaction"]
+    assert isinstance(redaction, dict)
+    days = info["retention_days"]
+    return (
+        f"Privacy policy {info['policy_version']}: redaction of stored text "
+        + ("on" if redaction["enabled"] else "off")
+        + ", retention "
+        + (f"{days} days" if days else "not set")
+        + ", transcripts in evidence packs "
+        + ("included" if info["evidence_packs_include_transcripts"] else "excluded")
+        + f"; {len(status.integrity.purged)} run(s) purged."
+    )
 
 
 @register_app.command("show")
@@ -511,6 +529,14 @@ def verify_cmd(
             sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
         else:
             _print_integrity(report, ledger_path)
+            if report.purged:
+                out.print(
+                    term(
+                        f"purged under the retention policy ({len(report.purged)} runs; their "
+                        "payloads were deleted as recorded, not tampered with): "
+                        + ", ".join(report.purged)
+                    )
+                )
             verdict = "OK" if report.ok else f"FAILED ({len(report.issues)} issues)"
             out.print(
                 term(
@@ -579,6 +605,14 @@ def pack_cmd(
     reports: ReportsOpt = DEFAULT_REPORTS,
     register: RegisterOpt = DEFAULT_REGISTER,
     ledger: LedgerOpt = None,
+    include_transcripts: Annotated[
+        bool | None,
+        typer.Option(
+            "--include-transcripts/--no-transcripts",
+            help="Show the worst cases' prompts and responses (default: the privacy policy's "
+            "evidence_packs_include_transcripts, off without one).",
+        ),
+    ] = None,
 ) -> None:
     """Write an impact-assessment annex for the given runs.
 
@@ -593,6 +627,7 @@ def pack_cmd(
             register_path=register if register.exists() else None,
             ledger_path=_ledger(ledger, reports),
             command=command,
+            include_transcripts=include_transcripts,
         )
         written = write_annex(annex, out_dir)
         for name in written:

@@ -453,6 +453,11 @@ def _append(
         return new
 
 
+def append_records(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[EvidenceRecord]:
+    """Chain and append record bodies built elsewhere (retention's purge records)."""
+    return _append(Path(ledger_path), bodies)
+
+
 def attach_run(
     run_dir: Path,
     *,
@@ -513,6 +518,9 @@ class VerifyReport:
     files_checked: int = 0
     issues: list[LedgerIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    purged: list[str] = field(default_factory=list)
+    """Runs whose payload files were deleted under the retention policy (a purge record in the
+    chain holds the hashes they had, and they match the evidence's)."""
 
     @property
     def ok(self) -> bool:
@@ -535,6 +543,7 @@ class VerifyReport:
                 for i in self.issues
             ],
             "warnings": self.warnings,
+            "purged": self.purged,
         }
 
 
@@ -714,9 +723,13 @@ def _check_files(
     entries: list[tuple[int, EvidenceRecord]], ledger_path: Path, report: VerifyReport
 ) -> None:
     """Re-hash every run file a record points to; report each changed file once."""
+    from ..privacy.retention import purged_files_by_run
+
     actual: dict[Path, str | None] = {}
     problems: dict[tuple[Path, str], list[tuple[int, EvidenceRecord, str]]] = {}
     runs: set[Path] = set()
+    purged = purged_files_by_run([rec for _, rec in entries])
+    purged_seen: set[str] = set()
     for lineno, rec in entries:
         run_dir = rec.run_dir(ledger_path)
         runs.add(run_dir)
@@ -727,11 +740,14 @@ def _check_files(
                 actual[path] = sha256_file(path) if path.exists() else None
                 report.files_checked += 1
             now = actual[path]
-            if now is None:
+            if now is None and purged.get(rec.run_id, {}).get(name) == expected:
+                purged_seen.add(rec.run_id)  # deleted by a recorded purge, as it was then
+            elif now is None:
                 problems.setdefault((path, "file_missing"), []).append((lineno, rec, expected))
             elif now != expected:
                 problems.setdefault((path, "file_changed"), []).append((lineno, rec, expected))
     report.runs_checked = len(runs)
+    report.purged = sorted(purged_seen | (set(purged) & {rec.run_id for _, rec in entries}))
     for (path, kind), hits in problems.items():
         lineno, rec, expected = hits[0]
         ids = ", ".join(r.id for _, r, _ in hits[:5]) + (" ..." if len(hits) > 5 else "")

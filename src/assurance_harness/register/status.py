@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ..privacy.retention import RETENTION
 from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, verify_ledger
 from .loader import DEFAULT_REGISTER, load_register
 from .model import RATING_ORDER, Register, Risk
@@ -102,6 +103,14 @@ class RegisterStatus:
     def get(self, risk_id: str) -> RiskStatus | None:
         return next((r for r in self.risks if r.risk_id == risk_id), None)
 
+    def privacy_settings(self) -> dict[str, object]:
+        """The privacy policy in force (``assurance.yaml``) and the runs purged under it."""
+        from ..privacy.policy import load_project_config
+
+        info: dict[str, object] = load_project_config().privacy.describe()
+        info["purged_runs"] = self.integrity.purged
+        return info
+
     def to_dict(self) -> dict[str, object]:
         """The JSON view printed by ``assurance register status --format json``."""
         return {
@@ -114,6 +123,7 @@ class RegisterStatus:
                 "issues": [i.format(self.ledger_path) for i in self.integrity.issues],
             },
             "counts": self.counts(),
+            "privacy": self.privacy_settings(),
             "risks": [
                 {
                     "id": rs.risk_id,
@@ -303,6 +313,8 @@ def compute_status(
     now = now or dt.datetime.now(dt.UTC)
     by_risk: dict[str, list[EvidenceRecord]] = {}
     for record in records:
+        if record.risk_id == RETENTION:
+            continue  # a purge under the retention policy, not evidence about a risk
         by_risk.setdefault(record.risk_id, []).append(record)
     statuses = [
         risk_status(r.id, r, by_risk.get(r.id, []), now=now, awaiting=awaiting)

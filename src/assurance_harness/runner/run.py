@@ -24,6 +24,8 @@ from typing import Any
 from ..errors import HarnessError, RunFailedError, UsageError
 from ..metrics.engine import compute_metrics, judge_gate
 from ..model import Case, GenerationRequest, ResponseRecord
+from ..privacy.policy import load_project_config
+from ..privacy.stored import redact_run_inputs, stored_copy
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
 from ..store.index import RunIndex
@@ -231,6 +233,8 @@ def run_suite(
     target_public = target.public_config()
     fingerprint = target.fingerprint()
     started_at = now()
+    if use_cache and load_project_config().privacy.redaction.enabled:
+        use_cache = False  # the response cache would keep the original, unredacted responses
 
     if resume:
         run_dir = RunDir(reports / resume)
@@ -461,7 +465,13 @@ def _finish(
     model_versions = sorted({r["model_version"] for r in rows if r.get("model_version")})
     model_version = ", ".join(model_versions) if model_versions else None
 
-    run_dir.write_results(rows)
+    # Scored on the original text above; stored redacted under the project's privacy policy.
+    privacy_policy = load_project_config().privacy
+    stored_rows, privacy_info = stored_copy(rows, privacy_policy)
+    run_dir.write_results(stored_rows)
+    if privacy_info is not None:
+        inputs = redact_run_inputs(run_dir.path, privacy_policy)
+        privacy_info["redacted_inputs"] = inputs
     results_sha = _sha256_bytes(run_dir.results.read_bytes())
     summary = {
         "run_id": run_dir.run_id,
@@ -509,6 +519,8 @@ def _finish(
         **({"review": review} if review is not None else {}),
         "exit_code": exit_code,
     }
+    if privacy_info is not None:
+        summary["privacy"] = privacy_info
     write_json_atomic(run_dir.summary, summary)
     git = provenance.git_state(loaded.path.resolve().parent)
     target_blob = json.dumps(target_public, sort_keys=True).encode()
@@ -547,6 +559,8 @@ def _finish(
         "started_at": started_at,
         "finished_at": finished_at,
     }
+    if privacy_info is not None:
+        manifest["privacy"] = privacy_info
     write_json_atomic(run_dir.manifest, manifest)
     state.update(status=status, finished_at=finished_at)
     write_json_atomic(run_dir.run_json, state)

@@ -4,7 +4,8 @@ suites can score real transcripts without calling any model.
 A request is matched by case id (and sample), falling back to the exact prompt text (the last
 user turn). When a case has several records and the file has no sample field, the records
 in file order are samples 0, 1, 2 ... A request with no recording fails with kind
-``missing_recording`` (not retried: replaying again cannot find it).
+``missing_recording`` (not retried: replaying again cannot find it). Under a privacy policy
+(or ``redact: true``) personal data in the recorded responses is redacted as the file is read.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ class ReplaySpec(TargetSpec):
     """Field mapping, so a production export loads unchanged."""
     match_prompt: bool = True
     """Fall back to the exact prompt text when no record has the case id."""
+    redact: bool | None = None
+    """Replace personal data in recorded responses with typed placeholders as the file is read,
+    so production transcripts enter the run already redacted (default: the project's privacy
+    policy, ``privacy.replay_redacts_on_ingest`` in ``assurance.yaml``)."""
 
 
 @register_target
@@ -149,9 +154,25 @@ class ReplayTarget(Target):
             prompt = _optional(row, f.prompt)
             if prompt is not None:
                 by_prompt[str(prompt)].append((index, response))
+        self._redact_on_ingest(
+            [r for entries in by_id.values() for _, r in entries]
+            + [r for entries in by_prompt.values() for _, r in entries]
+        )
         self._by_id = {k: _number(v) for k, v in by_id.items()}
         self._by_prompt = {k: _number(v) for k, v in by_prompt.items()}
         self._loaded = True
+
+    def _redact_on_ingest(self, responses: list[GenerationResponse]) -> None:
+        from ..privacy.policy import load_project_config
+
+        policy = load_project_config().privacy
+        if not (policy.replay_redacts if self.s.redact is None else self.s.redact):
+            return
+        from ..privacy.redact import redact_text
+
+        redaction = policy.redaction.model_copy(update={"enabled": True})
+        for response in {id(r): r for r in responses}.values():
+            response.text = redact_text(response.text, redaction)
 
     async def generate(self, request: GenerationRequest) -> GenerationResponse:
         self.load()

@@ -1,0 +1,154 @@
+"""The project's privacy policy: what personal data is redacted from what the tool stores, how
+long run payloads are kept, and whether evidence packs carry transcripts.
+
+It lives in the project configuration, ``assurance.yaml`` in the directory commands run from
+(the repository root for the bundled demo), under ``privacy:``. Without the file, or without the
+section, nothing is redacted and nothing is purged: the behaviour of earlier versions.
+
+```yaml
+privacy:
+  policy_version: "2026-12"          # the owner's version of this policy, recorded with each run
+  redaction:
+    enabled: true                    # redact prompts and responses before they are stored
+    entities: [PERSON, EMAIL_ADDRESS, ...]   # default: every type the pii detector knows
+    min_score: 0.4
+  replay_redacts_on_ingest: true     # replay targets redact recorded transcripts as they read them
+  retention_days: 90                 # 'assurance runs purge' without --older-than uses this
+  evidence_packs_include_transcripts: false
+```
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import ConfigError
+from .pii import ENTITY_TITLES
+
+PROJECT_FILE = "assurance.yaml"
+
+
+class RedactionPolicy(BaseModel):
+    """Which personal data is replaced by a typed placeholder (``<EMAIL_ADDRESS>``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    entities: list[str] = Field(default_factory=lambda: list(ENTITY_TITLES))
+    """Entity types to redact (default: every type the detector knows)."""
+    min_score: float = Field(default=0.4, ge=0, le=1)
+    """Lowest detector confidence redacted. Lower than the pii scorer's 0.5: redacting a word
+    too many costs little, keeping a child's name costs much."""
+
+    @field_validator("entities")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = [e for e in value if e not in ENTITY_TITLES]
+        if unknown:
+            raise ValueError(
+                f"unknown entity type(s) {', '.join(unknown)}; known: {', '.join(ENTITY_TITLES)}"
+            )
+        return value
+
+
+class PrivacyPolicy(BaseModel):
+    """The ``privacy:`` section of ``assurance.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy_version: str = "unversioned"
+    """The owner's version of this policy; recorded in every run's manifest and summary."""
+    redaction: RedactionPolicy = Field(default_factory=RedactionPolicy)
+    replay_redacts_on_ingest: bool | None = None
+    """Replay targets redact recorded responses as they read them (default: when redaction is
+    enabled)."""
+    retention_days: int | None = Field(default=None, ge=1)
+    """Run payloads older than this are purged by ``assurance runs purge`` (none: keep)."""
+    evidence_packs_include_transcripts: bool = False
+    """Evidence packs copy no prompts or responses unless this (or ``--include-transcripts``)."""
+
+    @property
+    def replay_redacts(self) -> bool:
+        if self.replay_redacts_on_ingest is None:
+            return self.redaction.enabled
+        return self.replay_redacts_on_ingest
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the policy's settings, so a run says exactly which policy applied."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def describe(self) -> dict[str, Any]:
+        """What a run records about the policy in force."""
+        from .redact import RULES_VERSION
+
+        return {
+            "policy_version": self.policy_version,
+            "policy_sha256": self.fingerprint(),
+            "redaction": {
+                "enabled": self.redaction.enabled,
+                "entities": self.redaction.entities,
+                "min_score": self.redaction.min_score,
+                "rules_version": RULES_VERSION,
+            },
+            "retention_days": self.retention_days,
+            "evidence_packs_include_transcripts": self.evidence_packs_include_transcripts,
+        }
+
+
+class ProjectConfig(BaseModel):
+    """``assurance.yaml``: project-wide settings."""
+
+    model_config = ConfigDict(extra="allow")
+
+    privacy: PrivacyPolicy = Field(default_factory=PrivacyPolicy)
+
+
+def load_project_config(root: str | Path | None = None) -> ProjectConfig:
+    """``assurance.yaml`` in ``root`` (default: the working directory); defaults without it."""
+    path = Path(root or Path.cwd()) / PROJECT_FILE
+    if not path.is_file():
+        return ProjectConfig()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError.single(
+            str(path),
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            line=None if mark is None else mark.line + 1,
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError.single(str(path), "not UTF-8", hint="save the file as UTF-8") from None
+    if not isinstance(data, dict):
+        raise ConfigError.single(str(path), "expected a mapping of settings")
+    try:
+        return ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError.single(
+            str(path), first["msg"], field=where, line=_line_of(path, first["loc"])
+        ) from None
+
+
+def _line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
+    """The line of the deepest key of ``loc`` found in the file (a plain search, good enough
+    for a short settings file)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = None
+    start = 0
+    for key in loc:
+        if not isinstance(key, str):
+            continue
+        for number in range(start, len(lines)):
+            if lines[number].lstrip().startswith(f"{key}:"):
+                line, start = number + 1, number + 1
+                break
+    return line

@@ -1,0 +1,154 @@
+"""Replace personal data with typed placeholders (``<EMAIL_ADDRESS>``, ``<PERSON>``) in what the
+tool stores: prompts, conversations, responses, error messages, expectations, metadata and any
+text a scorer wrote.
+
+Scoring happens before this, on the original text in memory; only the stored copy is redacted,
+and the hashes in the manifest and the evidence ledger are of the redacted files, so evidence
+stays verifiable. Ids, seeds, counts and other non-text fields are never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+from .pii import HELPLINES, find_pii
+from .policy import RedactionPolicy
+
+RULES_VERSION = "1"
+"""Version of the detector rules and placeholder format; recorded with every redacted run."""
+
+KEEP_KEYS = frozenset(
+    {
+        "case_id",
+        "sample",
+        "seed",
+        "latency_s",
+        "attempts",
+        "cached",
+        "model_version",
+        "id",
+        "source_id",
+        "perturbation",
+        "type",
+        "status",
+        "start",
+        "end",
+        "score",
+    }
+)
+"""Keys whose values are identifiers or numbers, never free text about a person."""
+MIN_LENGTH = 4
+NAME_TYPES = frozenset({"PERSON", "SCHOOL"})
+"""Types whose single words are also redacted where they recur in the same record."""
+
+
+def placeholder(entity: str) -> str:
+    return f"<{entity}>"
+
+
+@lru_cache(maxsize=8192)
+def _spans_cached(
+    text: str, entities: tuple[str, ...], min_score: float
+) -> tuple[tuple[str, int, int], ...]:
+    spans = find_pii(text, entities=list(entities), min_score=min_score, allow=HELPLINES)
+    return tuple((s.type, s.start, s.end) for s in spans)
+
+
+def _known_pattern(known: dict[str, str]) -> re.Pattern[str] | None:
+    """Whole-word, case-insensitive matcher for personal data already found elsewhere in the
+    same row (a name the child gave, echoed back in lower case)."""
+    if not known:
+        return None
+    words = sorted(known, key=len, reverse=True)
+    return re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
+    )
+
+
+def redact_text(
+    text: str,
+    policy: RedactionPolicy,
+    counts: Counter[str] | None = None,
+    known: dict[str, str] | None = None,
+) -> str:
+    """``text`` with each personal-data span replaced by its placeholder; ``counts`` (if given)
+    gains one per replaced span, by type. ``known`` maps text found elsewhere in the same
+    record (lower-cased) to its type, so it is redacted here too."""
+    if len(text) < MIN_LENGTH or not policy.enabled:
+        return text
+    spans = list(_spans_cached(text, tuple(policy.entities), policy.min_score))
+    pattern = _known_pattern(known or {})
+    if pattern is not None:
+        for match in pattern.finditer(text):
+            if all(match.end() <= s or match.start() >= e for _, s, e in spans):
+                spans.append(((known or {})[match.group(1).lower()], match.start(), match.end()))
+    spans.sort(key=lambda item: item[1])
+    out = []
+    last = 0
+    for kind, start, end in spans:
+        out.append(text[last:start])
+        out.append(placeholder(kind))
+        if counts is not None:
+            counts[kind] += 1
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if k not in KEEP_KEYS for s in _strings(v)]
+    return []
+
+
+def known_in(value: Any, policy: RedactionPolicy) -> dict[str, str]:
+    """Personal data found anywhere in a record, and each word of the names in it (3+ letters),
+    lower-cased -> type."""
+    known: dict[str, str] = {}
+    for text in _strings(value):
+        if len(text) < MIN_LENGTH:
+            continue
+        for kind, start, end in _spans_cached(text, tuple(policy.entities), policy.min_score):
+            found = text[start:end].strip()
+            known.setdefault(found.lower(), kind)
+            if kind in NAME_TYPES:
+                for word in re.findall(r"[^\W\d_]{3,}", found):
+                    known.setdefault(word.lower(), kind)
+    return known
+
+
+def redact_value(
+    value: Any,
+    policy: RedactionPolicy,
+    counts: Counter[str],
+    known: dict[str, str] | None = None,
+) -> Any:
+    """Strings inside dicts and lists redacted, keys in :data:`KEEP_KEYS` left as they are."""
+    if isinstance(value, str):
+        return redact_text(value, policy, counts, known)
+    if isinstance(value, list):
+        return [redact_value(v, policy, counts, known) for v in value]
+    if isinstance(value, dict):
+        return {
+            k: v if k in KEEP_KEYS else redact_value(v, policy, counts, known)
+            for k, v in value.items()
+        }
+    return value
+
+
+def redact_rows(
+    rows: list[dict[str, Any]], policy: RedactionPolicy
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Redacted copies of result/journal/case rows and the number of spans replaced by type."""
+    counts: Counter[str] = Counter()
+    if not policy.enabled:
+        return rows, {}
+    stored = [redact_value(row, policy, counts, known_in(row, policy)) for row in rows]
+    return stored, dict(sorted(counts.items()))

@@ -1,0 +1,194 @@
+"""Retention: delete the payloads of old runs (prompts, responses, scored rows, reports) while
+the evidence ledger stays verifiable.
+
+A purged run keeps ``run.json``, ``summary.json`` and ``manifest.json`` (verdicts, figures and
+hashes; no transcripts), so the ledger's records of it still verify those files. Every purge is
+itself a ledger record, chained like the evidence: ``risk_id`` :data:`RETENTION`, verdict
+``purged``, and under ``run.purged_files`` the SHA-256 each deleted file had. ``evidence
+verify`` then reports a missing file of that run as purged under the retention policy, not as
+tampering, but only when the hash the purge recorded is the hash the evidence recorded: a file
+edited before it was purged is still reported as changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+
+RETENTION = "RETENTION"
+"""The ``risk_id`` of purge records in the ledger (not a risk: the register never lists it)."""
+PURGED = "purged"
+PAYLOAD_FILES = (
+    "cases.jsonl",
+    "responses.jsonl",
+    "results.jsonl",
+    "report.html",
+    "report.md",
+    "report.json",
+    "junit.xml",
+)
+PAYLOAD_DIRS = ("plots",)
+KEPT_FILES = ("run.json", "summary.json", "manifest.json")
+
+_AGE = re.compile(r"^\s*(\d+)\s*([dwh]?)\s*$")
+
+
+def parse_age(text: str) -> dt.timedelta:
+    """'90d', '12w', '36h' or a bare number of days."""
+    match = _AGE.match(text or "")
+    if not match or int(match.group(1)) <= 0:
+        raise UsageError(f"--older-than '{text}': give a positive age such as 90d, 12w or 36h")
+    n, unit = int(match.group(1)), match.group(2) or "d"
+    return {"d": dt.timedelta(days=n), "w": dt.timedelta(weeks=n), "h": dt.timedelta(hours=n)}[unit]
+
+
+@dataclass
+class PurgedRun:
+    run_id: str
+    finished_at: str | None
+    files: dict[str, str] = field(default_factory=dict)
+    """Deleted file -> its SHA-256 just before deletion."""
+
+
+def _when(state: dict[str, Any]) -> dt.datetime | None:
+    text = state.get("finished_at") or state.get("started_at")
+    if not text:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_state(run_dir: Path) -> dict[str, Any] | None:
+    """run.json, or the summary of a run folder written without one (an imported run)."""
+    for name in ("run.json", "summary.json"):
+        try:
+            data = json.loads((run_dir / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("run_id"):
+            return data
+    return None
+
+
+def candidates(reports: Path, cutoff: dt.datetime) -> list[tuple[Path, dict[str, Any]]]:
+    """Finished runs older than ``cutoff`` that still hold payload files."""
+    found = []
+    for run_dir in sorted(p for p in reports.iterdir() if p.is_dir()):
+        state = _read_state(run_dir)
+        if state is None:
+            continue
+        when = _when(state)
+        if state.get("status") == "running" or when is None or when >= cutoff:
+            continue
+        if any((run_dir / name).exists() for name in PAYLOAD_FILES):
+            found.append((run_dir, state))
+    return found
+
+
+def _purge_body(
+    run_dir: Path, state: dict[str, Any], purged: PurgedRun, ledger_path: Path, info: dict[str, Any]
+) -> dict[str, Any]:
+    try:
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        summary = {}
+    suite = summary.get("suite") or state.get("suite") or {}
+    target = summary.get("target") or state.get("target") or {}
+    rel = os.path.relpath(run_dir.resolve(), ledger_path.parent.resolve())
+    return {
+        "risk_id": RETENTION,
+        "run_id": purged.run_id,
+        "verdict": PURGED,
+        "suite": {k: suite.get(k) for k in ("name", "version", "sha256", "path")},
+        "target": {k: target.get(k) for k in ("name", "type", "fingerprint", "model_version")},
+        "gate": None,
+        "metric": None,
+        "run": {
+            "status": PURGED,
+            "started_at": state.get("started_at"),
+            "finished_at": state.get("finished_at"),
+            "dir": rel,
+            "files": {},
+            "purged_files": purged.files,
+            **info,
+        },
+    }
+
+
+def purge_runs(
+    reports: Path,
+    ledger_path: Path,
+    older_than: dt.timedelta,
+    *,
+    policy_version: str | None = None,
+    now: dt.datetime | None = None,
+    dry_run: bool = False,
+) -> list[PurgedRun]:
+    """Delete the payloads of runs finished more than ``older_than`` ago and record each purge
+    in the ledger. Returns what was (or, with ``dry_run``, would be) purged."""
+    from ..register.ledger import append_records
+
+    now = now or dt.datetime.now(dt.UTC)
+    cutoff = now - older_than
+    out: list[PurgedRun] = []
+    bodies = []
+    for run_dir, state in candidates(reports, cutoff):
+        purged = PurgedRun(run_dir.name, state.get("finished_at"))
+        for name in PAYLOAD_FILES:
+            path = run_dir / name
+            if path.exists():
+                purged.files[name] = _sha256(path)
+        out.append(purged)
+        if dry_run:
+            continue
+        info = {
+            "purged_at": now.isoformat(timespec="seconds"),
+            "retention": f"older than {older_than.days} days"
+            if older_than.days
+            else f"older than {older_than}",
+            "policy_version": policy_version,
+        }
+        bodies.append(_purge_body(run_dir, state, purged, ledger_path, info))
+    if dry_run or not out:
+        return out
+    # Record first, delete second: a crash in between leaves a purge record for files that are
+    # still there (verify checks them as usual), never deleted files without a record.
+    ledger_path.parent.mkdir(parents=True, exist_ok=True)
+    append_records(ledger_path, bodies)
+    for purged in out:
+        run_dir = reports / purged.run_id
+        for name in purged.files:
+            (run_dir / name).unlink(missing_ok=True)
+        for name in PAYLOAD_DIRS:
+            shutil.rmtree(run_dir / name, ignore_errors=True)
+    return out
+
+
+def purged_files_by_run(records: list[Any]) -> dict[str, dict[str, str]]:
+    """Run id -> {file: SHA-256 at purge} from the ledger's purge records."""
+    out: dict[str, dict[str, str]] = {}
+    for record in records:
+        if record.verdict == PURGED and record.risk_id == RETENTION:
+            out.setdefault(record.run_id, {}).update(record.run.get("purged_files") or {})
+    return out
