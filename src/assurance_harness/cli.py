@@ -451,9 +451,16 @@ def runs_purge(
                 "no retention period: pass --older-than (e.g. 90d) or set "
                 "privacy.retention_days in assurance.yaml"
             )
+        from .register.ledger import append_records
+
         ledger_path = ledger or reports / "evidence" / "ledger.jsonl"
         purged = purge_runs(
-            reports, ledger_path, age, policy_version=policy.policy_version, dry_run=dry_run
+            reports,
+            ledger_path,
+            age,
+            record=lambda bodies: append_records(ledger_path, bodies),
+            policy_version=policy.policy_version,
+            dry_run=dry_run,
         )
     except HarnessError as exc:
         raise fail(exc) from None

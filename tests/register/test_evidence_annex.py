@@ -89,6 +89,7 @@ def annex_dir(tmp_path: Path, reports: Path, ledger: Path) -> tuple[Path, list[P
         register_path=EXAMPLE_REGISTER,
         command="assurance evidence pack --run X",
         now=NOW,
+        include_transcripts=True,  # asked for: the hostile output below must show as text
     )
     out = tmp_path / "annex"
     write_annex(annex, out)
@@ -199,3 +200,39 @@ def test_a_model_version_the_endpoint_did_not_report_is_said_so(reports: Path) -
     assert "model version not reported by the endpoint" in md and "model version ``" not in md
     assert "model version not reported by the endpoint" in html
     assert "None" not in html
+
+
+def test_packs_withhold_transcripts_unless_asked_and_say_what_protects_them(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Evidence packs travel to auditors: by default the worst cases give their key and scores
+    but not the child's prompt or the response; the data-protection section says why."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "assurance.yaml").write_text(
+        "privacy:\n  policy_version: dpo-2026-12\n  redaction: {enabled: true}\n"
+        "  retention_days: 90\n"
+    )
+    run = make_run(
+        reports,
+        gates=[GateSpec("toxic_rate", "fail", worst_cases=["toxicity-core-001#0"])],
+    )
+    annex = build_annex([run.name], reports=reports, register_path=EXAMPLE_REGISTER, now=NOW)
+    md = render_annex_md(annex)
+    html = render_annex_html(annex)
+    for page in (md, html):
+        assert "toxicity-core-001#0" in page
+        assert "response 1" not in page and "prompt 1" not in page
+        assert "withheld" in page
+        assert "9. Data protection" in page
+        assert "version dpo-2026-12" in page and "90 days" in page
+        assert "stored without redaction" in page
+    shown = render_annex_md(
+        build_annex(
+            [run.name],
+            reports=reports,
+            register_path=EXAMPLE_REGISTER,
+            now=NOW,
+            include_transcripts=True,
+        )
+    )
+    assert "response 1" in shown and "Transcripts in this pack: included" in shown

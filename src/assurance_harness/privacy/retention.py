@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,14 +142,14 @@ def purge_runs(
     ledger_path: Path,
     older_than: dt.timedelta,
     *,
+    record: Callable[[list[dict[str, Any]]], object],
     policy_version: str | None = None,
     now: dt.datetime | None = None,
     dry_run: bool = False,
 ) -> list[PurgedRun]:
     """Delete the payloads of runs finished more than ``older_than`` ago and record each purge
-    in the ledger. Returns what was (or, with ``dry_run``, would be) purged."""
-    from ..register.ledger import append_records
-
+    through ``record`` (the ledger's append, passed in by the caller: this layer does not know
+    the ledger). Returns what was (or, with ``dry_run``, would be) purged."""
     now = now or dt.datetime.now(dt.UTC)
     cutoff = now - older_than
     out: list[PurgedRun] = []
@@ -175,7 +176,7 @@ def purge_runs(
     # Record first, delete second: a crash in between leaves a purge record for files that are
     # still there (verify checks them as usual), never deleted files without a record.
     ledger_path.parent.mkdir(parents=True, exist_ok=True)
-    append_records(ledger_path, bodies)
+    record(bodies)
     for purged in out:
         run_dir = reports / purged.run_id
         for name in purged.files:

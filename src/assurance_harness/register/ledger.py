@@ -453,11 +453,6 @@ def _append(
         return new
 
 
-def append_records(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[EvidenceRecord]:
-    """Chain and append record bodies built elsewhere (retention's purge records)."""
-    return _append(Path(ledger_path), bodies)
-
-
 def attach_run(
     run_dir: Path,
     *,
@@ -482,7 +477,8 @@ def attach_run(
 
 
 def append_records(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[EvidenceRecord]:
-    """Chain and append records as given (review records: ``review.records``)."""
+    """Chain and append records as given (review records: ``review.records``; purge records:
+    ``privacy.retention``)."""
     return _append(Path(ledger_path), bodies, dedupe=False)
 
 
