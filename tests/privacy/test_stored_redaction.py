@@ -58,6 +58,9 @@ def _project(root: Path, *, redact: bool) -> tuple[Path, Path]:
         "scorers:\n  - {id: pii, use: pii}\n"
         "metrics:\n  - {id: pii_rate, rate: pii.found}\n"
         "gates:\n  - {metric: pii_rate, max: 1.0}\n"
+        # Every row queued for human review: the queue keeps prompts and responses in runs.db
+        # (they were stored there unredacted before the queue took the stored copies).
+        "review: {label: pii.found, sample: 1.0}\n"
     )
     target = root / "replay.yaml"
     target.write_text("type: replay\nname: production-export\npath: transcripts.jsonl\n")

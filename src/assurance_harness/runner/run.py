@@ -586,7 +586,8 @@ def _finish(
     if review is not None:
         from ..review.store import ReviewStore
 
-        ReviewStore(reports / "runs.db").enqueue(run_dir.run_id, review["queue"], rows)
+        # The queue keeps prompts and responses in runs.db: the stored (redacted) copies.
+        ReviewStore(reports / "runs.db").enqueue(run_dir.run_id, review["queue"], stored_rows)
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, exit_code)
     _publish(
         outcome,
