@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .policy import PrivacyPolicy
-from .redact import redact_rows
+from .redact import known_in, redact_rows, redact_value
 
 
 def stored_copy(
@@ -35,20 +36,17 @@ def stored_copy(
     return stored, info
 
 
-def _rewrite_jsonl(path: Path, policy: PrivacyPolicy, counts: dict[str, int]) -> None:
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
-        return
-    rows = []
+        return []
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                rows.append(json.loads(line))
-    stored, found = redact_rows(rows, policy.redaction)
-    for kind, n in found.items():
-        counts[kind] = counts.get(kind, 0) + n
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     with tmp.open("w", encoding="utf-8") as handle:
-        for row in stored:
+        for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
@@ -56,9 +54,29 @@ def _rewrite_jsonl(path: Path, policy: PrivacyPolicy, counts: dict[str, int]) ->
 
 
 def redact_run_inputs(run_dir: Path, policy: PrivacyPolicy) -> dict[str, int]:
-    """Rewrite the journal and the cases file of a finished run redacted; spans by type."""
-    counts: dict[str, int] = {}
-    if policy.redaction.enabled:
-        for name in ("responses.jsonl", "cases.jsonl"):
-            _rewrite_jsonl(run_dir / name, policy, counts)
+    """Rewrite the journal and the cases file of a finished run redacted; spans by type.
+
+    A journal line holds only the response, so personal data that the case's prompt gave (a
+    name the reply repeats in a form the detector alone would miss) is looked up per case."""
+    counts: Counter[str] = Counter()
+    if not policy.redaction.enabled:
+        return {}
+    redaction = policy.redaction
+    cases_path, journal_path = run_dir / "cases.jsonl", run_dir / "responses.jsonl"
+    cases = _read_jsonl(cases_path)
+    known_by_case = {str(c.get("id")): known_in(c, redaction) for c in cases}
+    journal = _read_jsonl(journal_path)
+    stored_journal = []
+    for row in journal:
+        known = dict(known_by_case.get(str(row.get("case_id")), {}))
+        for key, kind in known_in(row, redaction).items():
+            known.setdefault(key, kind)
+        stored_journal.append(redact_value(row, redaction, counts, known))
+    stored_cases = [
+        redact_value(c, redaction, counts, known_by_case[str(c.get("id"))]) for c in cases
+    ]
+    if journal_path.exists():
+        _write_jsonl(journal_path, stored_journal)
+    if cases_path.exists():
+        _write_jsonl(cases_path, stored_cases)
     return dict(sorted(counts.items()))
