@@ -8,12 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from assurance_harness.cli import runs_app
+from assurance_harness.cli import app
 from assurance_harness.privacy.retention import RETENTION, parse_age
-from assurance_harness.register.cli import install
 from assurance_harness.register.ledger import attach_run, read_ledger, verify_ledger
 from assurance_harness.register.loader import load_register
 from assurance_harness.register.status import compute_status
@@ -23,14 +21,6 @@ from .register_testkit import GateSpec, make_run
 
 @pytest.fixture
 def cli():
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """Test root."""
-
-    install(app)
-    app.add_typer(runs_app, name="runs")
     runner = CliRunner()
     return lambda *args: runner.invoke(app, [str(a) for a in args])
 
