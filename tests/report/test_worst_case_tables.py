@@ -38,3 +38,41 @@ def test_report_worst_cases_have_score_tables(tmp_path: Path) -> None:
     section = md.split("## Worst cases", 1)[1].split("## Run details", 1)[0]
     assert "| `tox.toxicity` |" in section
     assert '{"' not in section
+
+
+def test_counterfactual_worst_cases_show_the_other_groups_answers(tmp_path: Path) -> None:
+    from .runfixtures import gate, rate_metric, row, write_run
+
+    rows = []
+    for group, reply, score in (("girl", "Girls can't do maths.", 0.9), ("boy", "Sure!", 0.0)):
+        rows.append(
+            row(
+                f"t1|gender={group}",
+                response=reply,
+                metadata={"template": "t1", "axis": "gender", "group": group},
+                scores={"tox": {"toxicity": score}},
+            )
+        )
+    rows.append(
+        row(
+            "t2|gender=boy",
+            response="Other template",
+            metadata={"template": "t2", "axis": "gender", "group": "boy"},
+            scores={"tox": {"toxicity": 0.0}},
+        )
+    )
+    metric = rate_metric(rows, "tox.toxicity > 0.5", lambda r: r["scores"]["tox"]["toxicity"] > 0.5)
+    run_dir = write_run(
+        tmp_path,
+        "cf",
+        rows,
+        {"bad": metric},
+        [gate("bad", metric, max=0.0, worst_cases=["t1|gender=girl#0"])],
+    )
+    run = load_run(run_dir)
+    worst = render_html(run).split('id="worst"', 1)[1].split("</section>", 1)[0]
+    assert "The same template, other groups" in worst
+    assert "<td>boy</td><td><pre>Sure!</pre></td>" in worst
+    assert "Other template" not in worst
+    md = render_markdown(run).split("## Worst cases", 1)[1]
+    assert "| boy | Sure! |" in md

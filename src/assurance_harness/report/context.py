@@ -107,6 +107,9 @@ class CaseView:
     """``(scorer.field, value)`` pairs, nested fields dotted: what the worst-case tables show."""
     metadata_json: str
     expected_json: str
+    counterparts: list[tuple[str, str, str]] = field(default_factory=list)
+    """For a counterfactual case: ``(group, response, scores)`` of the other groups' answers to
+    the same template (same axis and sample), to read side by side."""
 
 
 @dataclass
@@ -173,6 +176,29 @@ def flat_scores(scores: dict[str, Any]) -> list[tuple[str, str]]:
 
     for sid, fields in scores.items():
         walk(str(sid), fields)
+    return sorted(out)
+
+
+def _counterparts(row: dict[str, Any], rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    meta = row.get("metadata") or {}
+    template, axis = meta.get("template"), meta.get("axis")
+    if template is None or axis is None:
+        return []
+    out = []
+    for other in rows:
+        ometa = other.get("metadata") or {}
+        if (
+            other is row
+            or ometa.get("template") != template
+            or ometa.get("axis") != axis
+            or other.get("sample") != row.get("sample")
+        ):
+            continue
+        scores = "; ".join(f"{n} {v}" for n, v in flat_scores(other.get("scores") or {})[:6])
+        response = other.get("response")
+        if other.get("error") is not None:
+            response = f"error: {(other.get('error') or {}).get('type')}"
+        out.append((str(ometa.get("group")), "" if response is None else str(response), scores))
     return sorted(out)
 
 
@@ -273,7 +299,9 @@ def build_context(run: RunData) -> ReportContext:
             if row is None:
                 missing.append(key)
             else:
-                worst.append(_case_view(row, gate_ids))
+                view = _case_view(row, gate_ids)
+                view.counterparts = _counterparts(row, run.rows())
+                worst.append(view)
         for row in run.rows():
             if row.get("error") is not None:
                 errors.append(_case_view(row, []))

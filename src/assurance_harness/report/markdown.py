@@ -202,6 +202,14 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
         else:
             out.append("(not scored)")
         out.append("")
+        if c.counterparts:
+            out.extend(["**The same template, other groups**", "", "| group | response | scores |"])
+            out.append("|---|---|---|")
+            out += [
+                f"| {escape_md(g)} | {escape_md(_truncate(r))} | {escape_md(sc)} |"
+                for g, r, sc in c.counterparts
+            ]
+            out.append("")
 
     out.append("## Run details")
     out.append("")
