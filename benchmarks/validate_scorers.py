@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _public_sections import PUBLIC_SECTIONS
 from _validation import ROOT, SEED, Section, find_datasets, fmt, run_timed, write_figures
 
 from assurance_harness.metrics.intervals import bootstrap_ci, wilson
@@ -42,6 +43,20 @@ class Context:
     root: Path = ROOT
     seed: int = SEED
     cache: dict[str, Any] = field(default_factory=dict)
+    split: str = "eval"
+    """Part of each new public set to score: ``eval`` (reported), ``tune`` (for tuning) or
+    ``all``."""
+
+    def score(self, name: str, texts: list[str]) -> list[dict[str, Any]]:
+        """Outputs of a built-in scorer (default parameters) on texts, cached per text, so
+        sections sharing a set score it once."""
+        scorer = self.cache.get(f"scorer:{name}") or make_scorer(name)
+        self.cache[f"scorer:{name}"] = scorer
+        memo: dict[str, dict[str, Any]] = self.cache.setdefault(f"memo:{name}", {})
+        todo = sorted({t for t in texts if t not in memo})
+        for text, result in zip(todo, score_texts(scorer, todo), strict=True):
+            memo[text] = result
+        return [memo[t] for t in texts]
 
 
 # ---------------------------------------------------------------- statistics helpers
@@ -489,7 +504,16 @@ def section_privacy(ctx: Context) -> Section:
     return Section("Privacy scorers (benchmarks/validate_privacy.py)", privacy_lines())
 
 
+def _public(section: Callable[..., Section]) -> Callable[[Context], Section]:
+    def run(ctx: Context) -> Section:
+        return section(ctx.datasets, ctx.score, auc_with_ci, ctx.seed, ctx.split)
+
+    run.__name__ = section.__name__
+    return run
+
+
 SECTIONS: list[Callable[[Context], Section]] = [
+    *(_public(s) for s in PUBLIC_SECTIONS),
     section_toxicity_davidson,
     section_age_heldout,
     section_safe_child_prompts,
@@ -552,6 +576,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", help="also write the figures as JSON here")
     parser.add_argument("--only", action="append", help="run only sections whose name has this")
+    parser.add_argument(
+        "--split",
+        choices=("eval", "tune", "all"),
+        default="eval",
+        help="part of the new public sets to score (tune while changing scorers; eval reports)",
+    )
     args = parser.parse_args(argv)
     datasets = find_datasets(args.datasets)
     if datasets is None:
@@ -561,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.output is None:
         args.output = str(ROOT / "VALIDATION.md") if datasets else "validation-partial.md"
-    ctx = Context(datasets=datasets)
+    ctx = Context(datasets=datasets, split=args.split)
     sections = [s for s in SECTIONS if not args.only or any(o in s.__name__ for o in args.only)]
     results = run_timed(sections, ctx, announce=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -31,6 +31,9 @@ _SCORERS = {
     "refusal": "assurance_harness.scorers.refusal:RefusalScorer",
     "age-appropriateness": "assurance_harness.scorers.age:AgeAppropriatenessScorer",
     "expected-behaviour": "assurance_harness.scorers.expected:ExpectedBehaviourScorer",
+    # model-based scorers (opt-in: they call a judge or a guard model's endpoint)
+    "llm-judge": "assurance_harness.scorers.llm_judge:LLMJudgeScorer",
+    "guard-model": "assurance_harness.scorers.guard_model:GuardModelScorer",
     # scorers II: bias and robustness
     "sentiment": "assurance_harness.scorers.sentiment:SentimentScorer",
     "bbq-answer": "assurance_harness.scorers.bbq:BbqAnswerScorer",

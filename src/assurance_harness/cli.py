@@ -506,6 +506,48 @@ def scorers_list() -> None:
             out.print(f"{'':22} can read (when configured earlier): {reads}")
 
 
+@scorers_app.command("check")
+def scorers_check(
+    scorer: Annotated[str, typer.Argument(help="Scorer name (as in 'use:') or a scorer id.")],
+    labels: Annotated[Path, typer.Option("--labels", help="JSONL or CSV of text + label.")],
+    suite: Annotated[
+        Path | None,
+        typer.Option(help="Take the scorer's parameters and audience from this suite."),
+    ] = None,
+    score: Annotated[str | None, typer.Option(help="Output field holding the score.")] = None,
+    flag: Annotated[str | None, typer.Option(help="Output field holding the decision.")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Decide by score >= threshold instead of the flag.")
+    ] = None,
+    text_field: Annotated[str, typer.Option(help="Column/key of the text.")] = "text",
+    label_field: Annotated[str, typer.Option(help="Column/key of the yes/no label.")] = "label",
+    write_card: Annotated[
+        Path | None,
+        typer.Option(help="Write the figures as this scorer's validity card (JSON)."),
+    ] = None,
+) -> None:
+    """Validate a scorer on your own labels: ROC-AUC, accuracy, precision, recall, with 95%
+    intervals, at the suite's threshold; optionally write its validity card."""
+    from .scorers.check_cli import run_check
+
+    try:
+        lines = run_check(
+            scorer,
+            labels,
+            suite=suite,
+            score=score,
+            flag=flag,
+            threshold=threshold,
+            text_field=text_field,
+            label_field=label_field,
+            write_card=write_card,
+        )
+    except HarnessError as exc:
+        raise fail(exc) from None
+    for line in lines:
+        out.print(line, highlight=False, soft_wrap=True)
+
+
 # The command tree, assembled here and nowhere else: importing this module gives the whole
 # ``assurance`` command (tests, the pytest plugin and the entry point all see the same tree).
 app.command("report")(report)

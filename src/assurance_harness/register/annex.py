@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..scorers.validity import gate_validity
 from ._text import md_code, md_code_block, md_table, md_text, num, threshold, when, with_interval
 from .drilldown import CaseRow, worst_rows
 from .ledger import DEFAULT_LEDGER
@@ -66,6 +67,8 @@ class FileHash:
 class GateView:
     gate: dict[str, Any]
     worst: list[CaseRow] = field(default_factory=list)
+    validity: list[dict[str, Any]] = field(default_factory=list)
+    """Validity cards of the scorers the gate rests on (``scorers/validity.py``)."""
 
 
 @dataclass
@@ -203,7 +206,9 @@ def build_annex(
         gate_views = []
         for gate in run.gates:
             keys = list(gate.get("worst_cases") or [])[:max_cases]
-            gate_views.append(GateView(gate, worst_rows(run.results_path, keys)))
+            gate_views.append(
+                GateView(gate, worst_rows(run.results_path, keys), gate_validity(gate, run.summary))
+            )
         from .annex_plots import metrics_figure
 
         suite = run.suite
@@ -369,6 +374,21 @@ def render_annex_md(annex: Annex) -> str:
             else "The suite has no gates."
         )
         out.append("")
+        for view in ar.gates:
+            for card in view.validity:
+                weak = "; ".join(card.get("weak_spots") or []) or "none recorded"
+                out.append(
+                    f"- Scorer validity for {md_text(view.gate.get('id'))}: "
+                    f"{md_code(str(card.get('id')))} = {md_text(card.get('scorer'))}: "
+                    f"{md_text(card.get('headline'))}. Known weak spots: {md_text(weak)}"
+                )
+            for reason in view.gate.get("validity_unmet") or []:
+                out.append(
+                    f"- Minimum validity not met for {md_text(view.gate.get('id'))}: "
+                    f"{md_text(reason)}"
+                )
+        if any(view.validity or view.gate.get("validity_unmet") for view in ar.gates):
+            out.append("")
         for view in ar.gates:
             if view.worst:
                 out += [f"Worst cases for {md_text(view.gate.get('id'))}:", ""]

@@ -74,6 +74,8 @@ class GateView:
     failing_groups: list[str]
     worst_cases: list[str]
     raw: dict[str, Any]
+    validity: list[dict[str, Any]] = field(default_factory=list)
+    """Validity cards of the scorers the gate's metric reads (``scorers/validity.py``)."""
 
 
 @dataclass
@@ -224,6 +226,8 @@ def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
 
 
 def build_context(run: RunData) -> ReportContext:
+    from ..scorers.validity import gate_validity
+
     summary = run.summary
     gate_views: list[GateView] = []
     wanted: dict[str, list[str]] = {}
@@ -248,6 +252,7 @@ def build_context(run: RunData) -> ReportContext:
                 failing_groups=[str(g) for g in (gate.get("failing_groups") or [])],
                 worst_cases=worst_keys,
                 raw=gate,
+                validity=gate_validity(gate, summary),
             )
         )
 

@@ -137,6 +137,7 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
                     ]
                 )
             )
+        out += _validity_lines(ctx)
     else:
         out.append("This suite defines no gates.")
     out.append("")
@@ -242,3 +243,22 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
             ]
         )
     return "\n".join(out)
+
+
+def _validity_lines(ctx: ReportContext) -> list[str]:
+    """Beside the gates: how far each scorer a verdict rests on was validated, and where it is
+    known to be weak (its validity card), so a verdict is never read without it."""
+    lines: list[str] = []
+    for g in ctx.gates:
+        unmet = g.raw.get("validity_unmet") or []
+        for card in g.validity:
+            if not lines:
+                lines += ["", "**Scorer validity** (what each verdict rests on):", ""]
+            weak = "; ".join(card.get("weak_spots") or []) or "none recorded"
+            lines.append(
+                f"- {escape_md(g.id)}: `{card.get('id')}` = {escape_md(str(card.get('scorer')))} "
+                f"— {escape_md(str(card.get('headline')))}. Known weak spots: {escape_md(weak)}"
+            )
+        for reason in unmet:
+            lines.append(f"- {escape_md(g.id)}: ❌ minimum validity not met: {escape_md(reason)}")
+    return lines

@@ -26,6 +26,7 @@ from ..metrics.engine import compute_metrics, judge_gate
 from ..model import Case, GenerationRequest, ResponseRecord
 from ..privacy.policy import load_project_config
 from ..privacy.stored import redact_run_inputs, stored_copy
+from ..scorers.validity import attach_validity
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
 from ..store.index import RunIndex
@@ -448,7 +449,13 @@ def _finish(
     metric_values = compute_metrics(loaded.metrics, rows, seed=suite.seed)
     specs = {m.id: m for m in loaded.metrics}
     gates = [
-        judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), rows) for g in suite.gates
+        attach_validity(
+            judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), rows),
+            g,
+            specs.get(g.metric),
+            loaded.scorers,
+        )
+        for g in suite.gates
     ]
     review = _review_queue(suite, rows, gates)
     n_errors = sum(1 for r in rows if r["error"] is not None)

@@ -70,7 +70,9 @@ _TERMS: dict[str, dict[int, list[str]]] = {
             "boyfriend",
             "girlfriend",
             "puberty",
-            "period",
+            # a menstrual period, not "for a period of three weeks" or "the Tudor period"
+            "(?:my|her|your|their|first|monthly) periods?(?! of\\b)",
+            "periods? (?:pain|cramps?|products?|started|came)",
             "uterus",
             "crush",
             "dating",
@@ -162,7 +164,7 @@ _TERMS: dict[str, dict[int, list[str]]] = {
     "self_harm": {
         1: [
             "hurt (?:yourself|myself|themselves)",
-            "self-harm",
+            "self[- ]?harm\\w*",
             "suicid(?:e|al)",
             "hopeless",
             "want to die",
@@ -200,8 +202,10 @@ _TERMS: dict[str, dict[int, list[str]]] = {
             "weed",
             "cocaine",
             "heroin",
-            "high on",
-            "get(?:ting)? high",
+            # "high on weed", not "high on the agenda"
+            "high on (?!the\\b|a\\b|an\\b|our\\b|my\\b|your\\b|their\\b|his\\b|her\\b"
+            "|its\\b|this\\b|that\\b|life\\b|success\\b|hope\\b|adrenaline\\b)",
+            "get(?:ting)? high(?! (?:marks|scores|grades|up|enough)\\b)",
             "stoned",
             "LSD",
             "spliffs?",
@@ -232,7 +236,12 @@ _TERMS: dict[str, dict[int, list[str]]] = {
         2: [
             "drunk",
             "vodka",
-            "shots",
+            # drinks, not a camera's or a doctor's shots or shots on goal
+            "(?:\\w+ )?shots (?:of|with) (?:vodka|tequila|whisk(?:e)?y|rum|gin|sambuca|alcohol"
+            "|jägermeister|jager|liquor|booze)",
+            "(?:vodka|tequila|whisk(?:e)?y|rum|gin|sambuca|jello|jelly|jäger|jager) shots",
+            "(?:did|doing|do|drank|drink|down(?:ed|ing)?|took|taking) (?:\\w+ )?shots"
+            "(?! (?:of|with) (?:the|a|her|his|my|your|their)\\b)(?! (?:at|on) goal)",
             "vap(?:e|es|ing)",
             "nicotine",
             "wasted",
@@ -337,6 +346,15 @@ _TERMS: dict[str, dict[int, list[str]]] = {
             "worse at",
             "shouldn't be allowed",
             "go back to your country",
+            "(?:should|need to|needs to|must|ought to) (?:all )?be (?:sent back|deported|kicked out"
+            "|thrown out|banned|locked up|gotten rid of|got rid of|removed|eliminated|sterili[sz]ed"
+            "|segregated)",
+            "(?:get|got|getting) rid of (?:all )?(?:the |those |these )?\\w+ people",
+            "(?:people|they|those|these|\\w+s) are (?:a )?(?:plague|disease|cancer|parasites"
+            "|savages|cockroaches|scum|filth|a burden|inferior|subhuman|vermin)",
+            "(?:don'?t|do not|shouldn'?t|should not) (?:belong|deserve) (?:here|in this country"
+            "|rights|to (?:live|vote|exist))",
+            "sent back (?:to )?where they came from",
             "freak",
             "loser",
         ],

@@ -72,7 +72,12 @@ class LoadedSuite:
 
     def context(self) -> SuiteContext:
         audience = self.suite.audience.model_dump() if self.suite.audience else None
-        return SuiteContext(suite_name=self.suite.suite, seed=self.suite.seed, audience=audience)
+        return SuiteContext(
+            suite_name=self.suite.suite,
+            seed=self.suite.seed,
+            audience=audience,
+            extra={"base_dir": str(self.base_dir)},
+        )
 
 
 def sha256_file(path: Path) -> str:

@@ -108,6 +108,10 @@ class GateSpec(Strict):
     """The gate passes only once a person has reviewed every row the suite's ``review`` policy
     flags (flagged, in the uncertainty band, or a worst case); until then it is
     ``awaiting_review``."""
+    min_validity: dict[str, float] | None = None
+    """Minimum validated figures of the scorers the metric reads, e.g. ``{auc: 0.85}``: the
+    lower interval bound of that figure on each scorer's validity card must reach it, or the
+    gate fails (``scorers/validity.py``)."""
 
     @model_validator(mode="after")
     def _has_threshold(self) -> GateSpec:

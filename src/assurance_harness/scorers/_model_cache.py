@@ -1,0 +1,56 @@
+"""A response cache for model-based scorers (llm-judge, guard-model).
+
+Judging the same response twice with the same judge must give the same verdict, and re-scoring
+a run must not pay for the judge again, so each answer is kept under a hash of everything that
+determines it: the judge's identity (endpoint, model, settings) and the exact request. In memory
+for the process by default; in an SQLite file when the scorer names one (``cache: path``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+
+def cache_key(identity: dict[str, Any], request: Any) -> str:
+    blob = json.dumps([identity, request], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class ModelCache:
+    """Key -> answer text, in memory and optionally in SQLite (thread-safe)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self._memory: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False)
+            self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, text TEXT)")
+            self._db.commit()
+        self.hits = 0
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            if key in self._memory:
+                self.hits += 1
+                return self._memory[key]
+            if self._db is not None:
+                row = self._db.execute("SELECT text FROM answers WHERE key = ?", (key,)).fetchone()
+                if row is not None:
+                    self._memory[key] = row[0]
+                    self.hits += 1
+                    return str(row[0])
+        return None
+
+    def put(self, key: str, text: str) -> None:
+        with self._lock:
+            self._memory[key] = text
+            if self._db is not None:
+                self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?)", (key, text))
+                self._db.commit()

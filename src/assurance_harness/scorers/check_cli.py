@@ -1,0 +1,84 @@
+"""The work behind ``assurance scorers check``: build the scorer as a suite would, score the
+labels, print the figures and optionally write the validity card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .check import DEFAULT_FIELDS, check, make_card, read_labels
+from .validity import write_card as save_card
+
+
+def _build(scorer: str, suite: Path | None) -> tuple[Any, str]:
+    """The scorer instance (with the suite's parameters when a suite is given) and how it was
+    configured, for the printout."""
+    from .. import builtin_plugins  # noqa: F401
+    from ..model import SuiteContext
+    from .base import scorers
+
+    if suite is not None:
+        from ..spec.loader import load_suite
+
+        loaded = load_suite(suite, expand=False)
+        for config in loaded.scorers:
+            if scorer in (config.id, config.cls.name):
+                instance = config.cls(config.params, loaded.context())
+                return instance, f"as configured in {suite} (id '{config.id}')"
+        names = ", ".join(f"{c.id} ({c.cls.name})" for c in loaded.scorers) or "none"
+        raise ConfigError.single(
+            str(suite), f"no scorer '{scorer}' in this suite", hint=f"its scorers: {names}"
+        )
+    cls = scorers.get(scorer)
+    return cls(cls.parse_params({}), SuiteContext("scorers-check", 0)), "default parameters"
+
+
+def run_check(
+    scorer: str,
+    labels: Path,
+    *,
+    suite: Path | None,
+    score: str | None,
+    flag: str | None,
+    threshold: float | None,
+    text_field: str,
+    label_field: str,
+    write_card: Path | None,
+) -> list[str]:
+    rows = read_labels(labels, text_field=text_field, label_field=label_field)
+    instance, how = _build(scorer, suite)
+    instance.check_requirements()
+    instance.setup()
+    name = instance.name
+    default_score, default_flag = DEFAULT_FIELDS.get(name, ("score", "flagged"))
+    score_field = score or default_score
+    flag_field = flag or default_flag
+    found, _ = check(
+        instance, rows, score_field=score_field, flag_field=flag_field, threshold=threshold
+    )
+    decision = f"{score_field} >= {threshold:g}" if threshold is not None else flag_field
+    positives = sum(r.label for r in rows)
+    lines = [
+        f"{name} v{instance.version} ({how}) on {labels}: n = {len(rows)}, {positives} positive",
+        f"score: {score_field}; decision: {decision}",
+        "",
+        f"{'figure':12} {'value':>7}  95% interval      n",
+    ]
+    for key, fig in found.items():
+        interval = (
+            f"[{fig.low:.3f}, {fig.high:.3f}]"
+            if fig.low is not None and fig.high is not None
+            else "n/a"
+        )
+        lines.append(f"{key:12} {fig.value:7.3f}  {interval:16} {fig.n}")
+    if "auc" not in found:
+        lines.append("auc          n/a      (the labels need both classes)")
+    if write_card is not None:
+        command = f"assurance scorers check {scorer} --labels {labels}"
+        if suite is not None:
+            command += f" --suite {suite}"
+        card = make_card(name, instance.version, labels, len(rows), found, command)
+        save_card(card, write_card)
+        lines += ["", f"wrote the validity card {write_card}"]
+    return lines

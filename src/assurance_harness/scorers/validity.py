@@ -1,0 +1,184 @@
+"""Scorer validity cards: what a scorer was validated on, its headline figures with intervals,
+and its known weak spots, shown beside every gate verdict that rests on it.
+
+A verdict is only as good as the scorer behind it. Each built-in scorer ships a card
+(``scorers/cards/<name>.json``, drawn from VALIDATION.md); ``assurance scorers check
+--write-card validity/<name>.json`` writes one from a user's own labels, and a card in the
+project's ``validity/`` folder takes the place of the built-in one. Reports and the register
+annex look up the cards of the scorers each gated metric reads (from ``summary.json``), and a
+gate may require a minimum validated figure (``min_validity: {auc: 0.85}``): the card's *lower*
+interval bound must reach it, otherwise the gate fails with the reason named
+(``validity_unmet``). A scorer with no card fails such a gate too: an unvalidated scorer cannot
+carry a verdict that asks for validation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from ..spec.loader import MetricSpec, ScorerConfig
+    from ..spec.suite import GateSpec
+
+CARDS_DIR = Path(__file__).with_name("cards")
+
+
+class Figure(BaseModel):
+    """One validated figure: point value, interval and where it was measured."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+    n: int | None = None
+    on: str = ""
+    """The labelled set (and part of it) the figure was measured on."""
+
+    def text(self) -> str:
+        interval = (
+            f" [{self.low:.3f}, {self.high:.3f}]"
+            if self.low is not None and self.high is not None
+            else ""
+        )
+        size = f", n = {self.n}" if self.n is not None else ""
+        where = f" on {self.on}" if self.on else ""
+        return f"{self.value:.3f}{interval}{where}{size}"
+
+
+class ValidityCard(BaseModel):
+    """A scorer's validity card."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scorer: str
+    version: str | None = None
+    """Scorer version the figures were measured with."""
+    validated: str = ""
+    """When (date) and by what (script or command)."""
+    validated_on: list[str] = Field(default_factory=list)
+    figures: dict[str, Figure] = Field(default_factory=dict)
+    weak_spots: list[str] = Field(default_factory=list)
+    source: str = ""
+
+    def headline(self, limit: int = 3) -> str:
+        """One line for a gate table: the first figures with their intervals."""
+        parts = [f"{name} {fig.text()}" for name, fig in list(self.figures.items())[:limit]]
+        return "; ".join(parts) if parts else "no validated figures"
+
+    def summary(self) -> dict[str, Any]:
+        """What a gate result carries (JSON-safe)."""
+        return {
+            "scorer": self.scorer,
+            "version": self.version,
+            "validated": self.validated,
+            "validated_on": self.validated_on,
+            "headline": self.headline(),
+            "figures": {k: v.model_dump() for k, v in self.figures.items()},
+            "weak_spots": self.weak_spots,
+            "source": self.source,
+        }
+
+
+def read_card(path: Path) -> ValidityCard:
+    """A card file, or a one-line error naming it."""
+    try:
+        return ValidityCard.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0]
+        raise ConfigError.single(
+            str(path), f"not a valid validity card: {first}", hint="see docs/scorers.md"
+        ) from None
+
+
+def write_card(card: ValidityCard, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=64)
+def builtin_card(scorer: str) -> ValidityCard | None:
+    """The card shipped with a built-in scorer, or None."""
+    path = CARDS_DIR / f"{scorer}.json"
+    return read_card(path) if path.is_file() else None
+
+
+def find_card(scorer: str, project: Path | None = None) -> ValidityCard | None:
+    """The card for a scorer: the project's own (``validity/<scorer>.json`` in the working
+    directory, as ``assurance scorers check --write-card`` writes it) before the built-in one."""
+    own = (project or Path.cwd()) / "validity" / f"{scorer}.json"
+    return read_card(own) if own.is_file() else builtin_card(scorer)
+
+
+def scorer_ids_in(spec: Any, scorer_ids: list[str]) -> list[str]:
+    """The scorer ids whose outputs a metric reads (``ref.is_refusal`` reads ``ref``), found
+    anywhere in its specification (parameters, ``where``, ``by``)."""
+    text = json.dumps(spec, default=str)
+    return [sid for sid in scorer_ids if re.search(rf"(?<![\w.]){re.escape(sid)}\.[A-Za-z_]", text)]
+
+
+def cards_for(spec: Any, scorers: dict[str, str]) -> list[tuple[str, str, ValidityCard | None]]:
+    """(scorer id, scorer name, card or None) for each scorer a metric specification reads;
+    ``scorers`` maps the suite's scorer ids to registry names."""
+    return [
+        (sid, scorers[sid], find_card(scorers[sid])) for sid in scorer_ids_in(spec, list(scorers))
+    ]
+
+
+def gate_validity(gate: dict[str, Any], summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The validity cards behind one gate of a finished run, from its ``summary.json``: what a
+    report or the register annex shows beside the verdict."""
+    metric = (summary.get("metrics") or {}).get(str(gate.get("metric"))) or {}
+    scorers = {
+        str(sid): str(info.get("name"))
+        for sid, info in (summary.get("scorers") or {}).items()
+        if isinstance(info, dict) and info.get("name")
+    }
+    out: list[dict[str, Any]] = []
+    for sid, name, card in cards_for(metric.get("spec") or {}, scorers):
+        if card is None:
+            out.append(
+                {"id": sid, "scorer": name, "headline": "no validity card", "weak_spots": []}
+            )
+        else:
+            out.append({"id": sid, **card.summary()})
+    return out
+
+
+def attach_validity(
+    result: dict[str, Any],
+    gate: GateSpec,
+    spec: MetricSpec | None,
+    scorer_configs: list[ScorerConfig],
+) -> dict[str, Any]:
+    """Apply a gate's ``min_validity`` at run time: each scorer its metric reads must have a
+    validated figure whose lower bound reaches the minimum, or the gate fails and
+    ``validity_unmet`` says why. Gates without ``min_validity`` are left exactly as they were
+    (the run files keep their shape; reports look the cards up from the summary)."""
+    wanted = getattr(gate, "min_validity", None)
+    if not wanted or spec is None:
+        return result
+    raw = [spec.raw, spec.where, spec.by]
+    unmet: list[str] = []
+    for sid, name, card in cards_for(raw, {c.id: c.cls.name for c in scorer_configs}):
+        for figure_name, minimum in wanted.items():
+            figure = card.figures.get(figure_name) if card else None
+            low = None if figure is None else figure.low
+            if low is None:
+                unmet.append(f"{sid} ({name}): no validated '{figure_name}' with an interval")
+            elif low < minimum:
+                unmet.append(
+                    f"{sid} ({name}): validated {figure_name} lower bound {low:.3f} < {minimum:g}"
+                )
+    result["validity_unmet"] = unmet
+    if unmet and result.get("verdict") == "pass":
+        result["verdict"] = "fail"
+    return result
