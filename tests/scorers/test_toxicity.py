@@ -50,7 +50,7 @@ def test_offensive_language_separates_abuse_from_homework() -> None:
     )
     assert out[0]["flagged"] is True and out[0]["toxicity"] > 0.9
     assert out[1]["flagged"] is False and out[1]["toxicity"] < 0.2
-    assert out[2] == {"toxicity": 0.0, "flagged": False}
+    assert out[2] == {"toxicity": 0.0, "flagged": False, "implicit_hate": False}
 
 
 def test_offensive_language_threshold_decides_flag() -> None:

@@ -177,7 +177,7 @@ class LLMJudgeScorer(Scorer):
     def _prompt_for(self, item: ScoreInput) -> str:
         prompt = item.case.prompt or ""
         if not prompt and item.case.messages:
-            prompt = str(item.case.messages[-1].get("content", ""))
+            prompt = str(item.case.messages[-1].content)
         return self._rubric_text.replace("{prompt}", prompt).replace(
             "{response}", item.response or ""
         )
