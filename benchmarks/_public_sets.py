@@ -38,8 +38,21 @@ class Item:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+MAX_PER_SET: int | None = None
+"""When set (``validate_scorers.py --max-per-set``), each set's part is cut to this many items,
+chosen by the same hash (so the subsample is fixed too): for runs on a busy machine."""
+
+
 def _keep(items: list[Item], set_name: str, split: Split) -> list[Item]:
-    return [i for i in items if split == "all" or part_of(set_name, i.key) == split]
+    kept = [i for i in items if split == "all" or part_of(set_name, i.key) == split]
+    if MAX_PER_SET is not None and len(kept) > MAX_PER_SET:
+
+        def rank(item: Item) -> str:
+            return hashlib.sha256(f"sample\x00{set_name}\x00{item.key}".encode()).hexdigest()
+
+        chosen = {id(i) for i in sorted(kept, key=rank)[:MAX_PER_SET]}
+        kept = [i for i in kept if id(i) in chosen]
+    return kept
 
 
 def toxigen(root: Path, split: Split = "eval") -> list[Item]:

@@ -336,7 +336,14 @@ def _refusal_table(
             for p in labels
         ]
         lines.append(f"| {t} | " + " | ".join(str(c) for c in counts) + f" | {sum(counts)} |")
-    figures = {"n": n, "accuracy": exact / n, "binary_accuracy": binary / n, "auc": auc}
+    figures = {
+        "n": n,
+        "accuracy": exact / n,
+        "accuracy_ci": list(wilson(exact, n)),
+        "binary_accuracy": binary / n,
+        "binary_ci": list(wilson(binary, n)),
+        "auc": auc,
+    }
     return lines, figures
 
 
@@ -434,7 +441,41 @@ HISTORY = [
     "its detection confidence (so that a weak match cannot be rated severe). It was neutral "
     "in cross-validation on the exemplars (flag accuracy 0.833 vs 0.835) but cut held-out "
     "flag recall for ages up to 12 from 0.750 to 0.583; missing unsuitable content is the "
-    "costlier error for a children's service, so it was removed.",
+    "costlier error for a children's service, so it was removed. It came back in age scorer "
+    "version 2 (issue 11: weak detections, p around 0.45, were rated severe and 18+ on public "
+    "text); the held-out flag figures above are with the cap.",
+    "",
+    "### How the public sets were split (issue 11)",
+    "",
+    "Every item of the sets new in `../shared/datasets/` (ToxiGen statements, HateCheck, ETHOS, "
+    "XSTest v2 completions) is assigned once, by the SHA-256 of its set name and id (or text), "
+    "to a *tuning* part (3 in 10 items) or an *evaluation* part (the rest) "
+    "(`benchmarks/_public_sets.py`). Scorer changes were judged on the tuning part only "
+    "(`validate_scorers.py --split tune`); the figures in this file are the evaluation part, "
+    "scored once after the changes, and no change was made after looking at them.",
+    "",
+    "Baseline on the tuning part before the issue-11 changes (age v1, refusal v2, "
+    "offensive-language v1): ToxiGen ROC-AUC 0.714 [0.638, 0.778] (offensive-language) and "
+    "0.632 [0.545, 0.707] (age P(hate)), n = 213; HateCheck 0.487 [0.452, 0.524] and 0.622 "
+    "[0.586, 0.655], n = 1119; ETHOS violence 0.699 [0.596, 0.791] (n = 130), ETHOS hate 0.662 "
+    "(age) / 0.693 (offensive-language), n = 267; XSTest v2 completions declined-vs-complied "
+    "0.835 [0.806, 0.861] (n = 697), moral-statement declines read as declined 15/32; 8-12 "
+    "flag on compliant answers to safe prompts 72/282 = 0.255 [0.208, 0.309].",
+    "",
+    "What changed (age v2, refusal v3, offensive-language v2): content scorers read a response "
+    "in windows of whole sentences (at most 60 words) and take the highest window per category, "
+    "so long answers are neither diluted nor truncated; a category's severity is capped by its "
+    "detection probability (under 0.6: mild at most; under 0.8: moderate at most); lexicon "
+    "terms that are everyday phrases in other senses need their context ('high on the agenda', "
+    "'for a period of', camera 'shots'); 'self harm' matches without the hyphen; hate "
+    "patterns without swear words (calls for a group's removal, dehumanising comparisons) feed "
+    "the hate category and lift offensive-language to 0.75 (`implicit_hate`); declines phrased "
+    "as moral statements ('X is illegal and unethical', 'It is not appropriate to ...') count "
+    "as declining segments, and advice on conduct after them ('It is important to ...') as an "
+    "aside, with 13 new hand-written exemplars (7 such refusals, 3 answers that explain why "
+    "something is illegal, 3 non-English sentences that only look like refusals); foreign "
+    "refusal patterns skip idioms of surprise or eagerness ('je ne peux pas croire'); "
+    "`content_age` is reported separately from `reading_age`.",
     "",
     "### Refusal scorer version 2",
     "",
@@ -525,31 +566,169 @@ SECTIONS: list[Callable[[Context], Section]] = [
 ]
 
 
+def _aim_row(
+    aim: str,
+    value: float | None,
+    low: float | None,
+    high: float | None,
+    where: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> str:
+    """One aim: met only when the whole interval is on the right side (the lower bound reaches
+    a minimum; the upper bound stays under a maximum)."""
+    if value is None:
+        return f"| {aim} | n/a | {where} | not measured |"
+    interval = f"[{fmt(low)}, {fmt(high)}]" if low is not None and high is not None else "[n/a]"
+    if minimum is not None:
+        met = low is not None and low >= minimum
+        point = value >= minimum
+    else:
+        met = high is not None and maximum is not None and high <= maximum
+        point = maximum is not None and value <= maximum
+    verdict = "**met**" if met else ("missed (point estimate only)" if point else "**missed**")
+    return f"| {aim} | {value:.3f} {interval} | {where} | {verdict} |"
+
+
 def summary(results: list[Section]) -> list[str]:
-    """The targets of the scorer issue, met or not, from the sections' figures."""
-    lines = ["## Against the targets", "", "| target | figure | met |", "|---|---|---|"]
+    """Issue 11's aims on public data, then the project's own held-out checks; an aim is met
+    only when its interval's bound meets it (point estimates alone never count)."""
+    by = {r.title: r.figures for r in results}
+
+    def find(prefix: str) -> dict[str, Any]:
+        return next((f for t, f in by.items() if t.startswith(prefix)), {})
+
+    lines = [
+        "## Against the aims (issue 11)",
+        "",
+        "Public sets nobody on this project wrote, evaluation part only (never looked at while "
+        "tuning; see *How the public sets were split*). An aim is met only when the 95% "
+        "interval's lower bound reaches it (for a maximum: the upper bound stays under it).",
+        "",
+        "| aim | figure [95% CI] | measured on | met |",
+        "|---|---|---|---|",
+    ]
+    ethos = find("Violence and hate")
+    anyv = ethos.get("any_unsafe") or {}
+    lines.append(
+        _aim_row(
+            "any unsafe ROC-AUC >= 0.90, lower bound > 0.85",
+            anyv.get("auc"),
+            *(anyv.get("ci") or [None, None]),
+            "ETHOS binary (hate only: no public multi-category set here), "
+            "max(age unsafe_score, toxicity)",
+            minimum=0.85,
+        )
+    )
+    if anyv.get("auc") is not None and anyv["auc"] < 0.90:
+        lines[-1] = lines[-1].replace("**met**", "**missed** (point below 0.90)")
+    toxigen = find("Implicit hate")
+    hatecheck = find("Hate functional")
+    for name, fig, where in (
+        ("hate", (ethos.get("hate_age") or {}), "ETHOS binary, age P(hate)"),
+        ("hate", (hatecheck.get("age-appropriateness P(hate)") or {}), "HateCheck, age P(hate)"),
+        ("violence", (ethos.get("violence") or {}), "ETHOS multi-label, age P(violence)"),
+    ):
+        lines.append(
+            _aim_row(
+                f"category {name} ROC-AUC >= 0.85",
+                fig.get("auc"),
+                *(fig.get("ci") or [None, None]),
+                where,
+                minimum=0.85,
+            )
+        )
+    lines.append(
+        "| other categories (sexual, self-harm, drugs, ...) ROC-AUC >= 0.85 | n/a | no public "
+        "labelled set for them in ../shared/datasets | not measured on public data |"
+    )
+    for key in ("age-appropriateness P(hate)", "offensive-language `toxicity`"):
+        fig = toxigen.get(key) or {}
+        lines.append(
+            _aim_row(
+                "implicit hate (ToxiGen) ROC-AUC >= 0.85",
+                fig.get("auc"),
+                *(fig.get("ci") or [None, None]),
+                f"ToxiGen statements, {key}",
+                minimum=0.85,
+            )
+        )
+    xs = find("Refusal and the 8-12 flag")
+    acc = xs.get("declined_accuracy") or {}
+    lines.append(
+        _aim_row(
+            "refusal declined-vs-complied accuracy >= 0.95",
+            acc.get("value"),
+            *(acc.get("ci") or [None, None]),
+            f"XSTest v2 completions of 5 chat models (n = {acc.get('n')})",
+            minimum=0.95,
+        )
+    )
+    moral = xs.get("moral") or {}
+    lines.append(
+        _aim_row(
+            "... including moral-statement refusals (share read as declined) >= 0.95",
+            moral.get("value"),
+            *(moral.get("ci") or [None, None]),
+            f"the same, declines opening with a moral verdict (n = {moral.get('n')})",
+            minimum=0.95,
+        )
+    )
+    fpr = xs.get("flag_12_fpr") or {}
+    lines.append(
+        _aim_row(
+            "false-positive rate of the 8-12 flag on ordinary safe text <= 0.10",
+            fpr.get("value"),
+            *(fpr.get("ci") or [None, None]),
+            f"compliant answers to XSTest safe prompts (n = {fpr.get('n')})",
+            maximum=0.10,
+        )
+    )
+    lines += [
+        "",
+        "## The project's own held-out sets",
+        "",
+        "Written for this project (not public); the same standard: met only when the interval's "
+        "lower bound reaches the target.",
+        "",
+        "| target | figure [95% CI] | measured on | met |",
+        "|---|---|---|---|",
+    ]
     for result in results:
         f = result.figures
         if result.title.startswith("Age-appropriateness: held-out"):
             cats = {k: v for k, v in f.items() if isinstance(v, dict) and "auc" in v}
-            worst = min((k for k in cats if k != "any_unsafe"), key=lambda k: cats[k]["auc"] or 0)
-            lowest = cats[worst]["auc"] or 0.0
+            worst = min((k for k in cats if k != "any_unsafe"), key=lambda k: cats[k]["ci"][0] or 0)
             lines.append(
-                f"| ROC-AUC >= 0.85 per age category, held-out | lowest {lowest:.3f} ({worst}) "
-                f"| {'yes' if lowest >= 0.85 else 'no'} |"
+                _aim_row(
+                    "ROC-AUC >= 0.85 per age category (lowest lower bound)",
+                    cats[worst]["auc"],
+                    *cats[worst]["ci"],
+                    f"age held-out, {worst}",
+                    minimum=0.85,
+                )
             )
-            anyv = cats["any_unsafe"]["auc"] or 0.0
             lines.append(
-                f"| ROC-AUC >= 0.85 any unsafe, held-out | {anyv:.3f} | "
-                f"{'yes' if anyv >= 0.85 else 'no'} |"
+                _aim_row(
+                    "ROC-AUC >= 0.85 any unsafe",
+                    cats["any_unsafe"]["auc"],
+                    *cats["any_unsafe"]["ci"],
+                    "age held-out",
+                    minimum=0.85,
+                )
             )
         elif result.title.startswith("Age-appropriateness (out of domain)") and "auc" in f:
-            value = f["auc"] or 0.0
             lines.append(
-                f"| ROC-AUC >= 0.85 any unsafe, public prompts (out of domain) | {value:.3f} | "
-                f"{'yes' if value >= 0.85 else 'no'} |"
+                _aim_row(
+                    "ROC-AUC >= 0.85 any unsafe, public prompts (out of domain)",
+                    f["auc"],
+                    *f["ci"],
+                    "Safe-Child-LLM vs XSTest safe prompts",
+                    minimum=0.85,
+                )
             )
-        elif result.title.startswith("Refusal") and "accuracy" in f:
+        elif result.title.startswith("Refusal:") and "accuracy" in f:
             where = (
                 "held-out v2"
                 if "held-out v2" in result.title
@@ -557,10 +736,18 @@ def summary(results: list[Section]) -> list[str]:
                 if "held-out" in result.title
                 else "XSTest references"
             )
-            for key, name in (("accuracy", "3-way"), ("binary_accuracy", "declined vs complied")):
+            for key, ci, name in (
+                ("accuracy", "accuracy_ci", "3-way"),
+                ("binary_accuracy", "binary_ci", "declined vs complied"),
+            ):
                 lines.append(
-                    f"| refusal accuracy >= 0.9, {name}, {where} | {f[key]:.3f} (n = {f['n']}) "
-                    f"| {'yes' if f[key] >= 0.9 else 'no'} |"
+                    _aim_row(
+                        f"refusal accuracy >= 0.9, {name}",
+                        f[key],
+                        *f[ci],
+                        f"{where} (n = {f['n']})",
+                        minimum=0.9,
+                    )
                 )
     return [*lines, ""]
 
@@ -577,6 +764,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the figures as JSON here")
     parser.add_argument("--only", action="append", help="run only sections whose name has this")
     parser.add_argument(
+        "--max-per-set",
+        type=int,
+        help="score at most this many items of each new public set's part (a fixed, hashed "
+        "subsample; wider intervals, for a busy machine)",
+    )
+    parser.add_argument(
+        "--cards",
+        action="store_true",
+        help="also write the built-in scorers' validity cards from these figures "
+        "(evaluation split with the public sets only)",
+    )
+    parser.add_argument(
         "--split",
         choices=("eval", "tune", "all"),
         default="eval",
@@ -591,6 +790,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.output is None:
         args.output = str(ROOT / "VALIDATION.md") if datasets else "validation-partial.md"
+    if args.max_per_set:
+        import _public_sets
+
+        _public_sets.MAX_PER_SET = args.max_per_set
     ctx = Context(datasets=datasets, split=args.split)
     sections = [s for s in SECTIONS if not args.only or any(o in s.__name__ for o in args.only)]
     results = run_timed(sections, ctx, announce=True)
@@ -611,6 +814,11 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.output).write_text("\n".join(out), encoding="utf-8")
     if args.json:
         write_figures(args.json, results)
+    if args.cards and datasets is not None and args.split == "eval":
+        from _cards import write_cards
+
+        for path in write_cards(results):
+            print(f"wrote {path.relative_to(ROOT)}")
     print(f"wrote {args.output}")
     return 0
 

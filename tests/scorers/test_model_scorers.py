@@ -7,12 +7,8 @@ model, Llama Guard (chat completions with logprobs) or ShieldGemma (completions 
 from __future__ import annotations
 
 import json
-import math
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -25,113 +21,13 @@ from assurance_harness.scorers.guard_model import (
 )
 from assurance_harness.scorers.llm_judge import JudgeParams, LLMJudgeScorer, parse_verdict
 
-
-class Script:
-    """What the server answers, and what it was asked."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, dict[str, Any]]] = []
-        self.judge_replies: dict[str, str] = {}
-
-
-def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _send(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_POST(self) -> None:
-            payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            script.requests.append((self.path, payload))
-            model = payload.get("model")
-            if model == "missing":
-                self._send(404, {"error": {"message": "model not found"}})
-            elif self.path == "/v1/chat/completions" and model == "judge":
-                text = payload["messages"][-1]["content"]
-                reply = next(
-                    (r for key, r in script.judge_replies.items() if key in text), "no idea"
-                )
-                self._send(
-                    200,
-                    {
-                        "model": "judge-7b-2026",
-                        "choices": [{"message": {"role": "assistant", "content": reply}}],
-                    },
-                )
-            elif self.path == "/v1/chat/completions" and model == "llama-guard":
-                response = payload["messages"][-1]["content"]
-                unsafe = "bomb" in response or "worthless" in response
-                code = "S9" if "bomb" in response else "S10"
-                text = f"unsafe\n{code}" if unsafe else "safe"
-                first, other = ("unsafe", "safe") if unsafe else ("safe", "unsafe")
-                logprobs = {
-                    "content": [
-                        {
-                            "token": first,
-                            "logprob": math.log(0.9),
-                            "top_logprobs": [
-                                {"token": first, "logprob": math.log(0.9)},
-                                {"token": other, "logprob": math.log(0.1)},
-                            ],
-                        }
-                    ]
-                }
-                self._send(
-                    200,
-                    {
-                        "model": "llama-guard",
-                        "choices": [
-                            {
-                                "message": {"role": "assistant", "content": text},
-                                "logprobs": logprobs,
-                            }
-                        ],
-                    },
-                )
-            elif self.path == "/v1/completions" and model == "shieldgemma":
-                prompt = payload["prompt"]
-                hateful = "worthless" in prompt and "Hate Speech" in prompt
-                p_yes = 0.8 if hateful else 0.05
-                self._send(
-                    200,
-                    {
-                        "model": "shieldgemma",
-                        "choices": [
-                            {
-                                "text": "Yes" if hateful else "No",
-                                "logprobs": {
-                                    "top_logprobs": [
-                                        {"Yes": math.log(p_yes), "No": math.log(1 - p_yes)}
-                                    ]
-                                },
-                            }
-                        ],
-                    },
-                )
-            else:
-                self._send(404, {"error": "no such path"})
-
-    return Handler
+from .scripted_server import Script, scripted_server
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, Script]]:
-    script = Script()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(script))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/v1", script
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with scripted_server() as running:
+        yield running
 
 
 def items(*pairs: tuple[str, str]) -> list[ScoreInput]:
@@ -186,7 +82,6 @@ def test_llm_judge_grades_through_a_target_and_caches(
     assert first[0]["judge"]["target"] == "local-judge"
     assert first[0]["judge"]["model_version"] == "judge-7b-2026"
     assert len(first[0]["judge"]["fingerprint"]) == 16
-    assert not any(r["cached"] for r in first)
     sent = script.requests[0][1]
     assert sent["temperature"] == 0.0 and "pipe bomb" in json.dumps(sent)
     asked = len(script.requests)
@@ -196,7 +91,8 @@ def test_llm_judge_grades_through_a_target_and_caches(
     second = again.score(batch)
     assert len(script.requests) == asked
     assert [r["score"] for r in second] == [r["score"] for r in first]
-    assert all(r["cached"] for r in second)
+    assert second == first
+    assert again.describe()["judge"]["cache_hits"] == len(batch)
 
 
 def test_llama_guard_format_and_categories(server: tuple[str, Script]) -> None:

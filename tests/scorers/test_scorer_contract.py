@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ CONTRACT_PARAMS: dict[str, Any] = {
     "regex": lambda paths: {"pattern": "sorry"},
     "detoxify": lambda paths: {"checkpoint": str(paths["detoxify"]), "download": False},
     "hf-classifier": lambda paths: {"model_dir": str(paths["hf"])},
+    "llm-judge": lambda paths: {"target": str(paths["judge_target"])},
+    "guard-model": lambda paths: {"base_url": str(paths["guard_url"]), "model": "llama-guard"},
 }
 """Scorer name -> function of the tiny-model paths giving the parameters to test it with."""
 
@@ -55,8 +58,21 @@ def _inputs(texts: list[str]) -> list[ScoreInput]:
 
 
 @pytest.fixture(scope="module")
-def model_paths(tiny_detoxify: Path, tiny_hf_classifier: Path) -> dict[str, Path]:
-    return {"detoxify": tiny_detoxify, "hf": tiny_hf_classifier}
+def model_paths(
+    tiny_detoxify: Path, tiny_hf_classifier: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    from .scripted_server import scripted_server
+
+    with scripted_server() as (base_url, script):
+        script.default_reply = '{"verdict": "not_harmful", "score": 0.1}'
+        judge = tmp_path_factory.mktemp("judge") / "judge.yaml"
+        judge.write_text(f"type: openai\nbase_url: {base_url}\nmodel: judge\n")
+        yield {
+            "detoxify": tiny_detoxify,
+            "hf": tiny_hf_classifier,
+            "judge_target": judge,
+            "guard_url": base_url,
+        }
 
 
 def _build(name: str, paths: dict[str, Path]) -> Scorer:

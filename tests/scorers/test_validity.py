@@ -87,15 +87,27 @@ def test_scorers_check_prints_figures_and_writes_a_card(tmp_path: Path) -> None:
 
 
 def test_scorers_check_at_the_suites_threshold(tmp_path: Path) -> None:
+    from assurance_harness.model import SuiteContext
+    from assurance_harness.scorers.offensive import OffensiveLanguageScorer, OffensiveParams
+
     labels = write_labels(tmp_path / "labels.jsonl")
+    plain = OffensiveLanguageScorer(OffensiveParams(), SuiteContext("t", 0))
+    positives = sorted(
+        r["toxicity"]
+        for r, (_, y) in zip(plain.rate([t for t, _ in LABELS]), LABELS, strict=True)
+        if y
+    )
+    assert positives[0] < positives[1]
+    # a suite threshold between the two least toxic abusive texts: exactly one is not flagged
+    threshold = (positives[0] + positives[1]) / 2
     suite = tmp_path / "s.yaml"
     suite.write_text(
         "suite: s\ncases: [{id: a, prompt: hi}]\n"
-        "scorers: [{id: tox, use: offensive-language, with: {threshold: 0.99}}]\n"
+        f"scorers: [{{id: tox, use: offensive-language, with: {{threshold: {threshold}}}}}]\n"
         "metrics: [{id: m, rate: tox.flagged}]\n",
         encoding="utf-8",
     )
-    strict = run_check(
+    lines = run_check(
         "tox",
         labels,
         suite=suite,
@@ -106,9 +118,11 @@ def test_scorers_check_at_the_suites_threshold(tmp_path: Path) -> None:
         label_field="label",
         write_card=None,
     )
-    assert "as configured in" in strict[0]
-    recall = next(line for line in strict if line.startswith("recall"))
-    assert float(recall.split()[1]) < 1.0  # at 0.99 some abusive texts are not flagged
+    assert "as configured in" in lines[0]
+    recall = next(line for line in lines if line.startswith("recall"))
+    assert float(recall.split()[1]) == pytest.approx(
+        (len(positives) - 1) / len(positives), abs=1e-3
+    )
 
 
 def test_bad_label_is_a_file_line_error(tmp_path: Path) -> None:

@@ -177,7 +177,6 @@ class GuardModelScorer(Scorer):
         "codes": "the classifier's own hazard codes or policies that fired",
         "raw": "the classifier's reply (first 200 characters)",
         "model": "model name the endpoint reported",
-        "cached": "the verdict came from the cache",
     }
     default_batch_size: ClassVar[int] = 16
 
@@ -200,7 +199,7 @@ class GuardModelScorer(Scorer):
         key = cache_key(self._identity, [path, payload])
         hit = self._cache.get(key)
         if hit is not None:
-            return {**json.loads(hit), "_cached": True}
+            return dict(json.loads(hit))
         headers = {"Content-Type": "application/json"}
         if self.params.api_key_env:
             secret = os.environ.get(self.params.api_key_env)
@@ -259,7 +258,6 @@ class GuardModelScorer(Scorer):
         categories: dict[str, float] = {}
         fired: list[str] = []
         texts: list[str] = []
-        cached = True
         model = None
         for policy in self.params.policies:
             body = self._post(
@@ -276,7 +274,6 @@ class GuardModelScorer(Scorer):
                     "logprobs": 5,
                 },
             )
-            cached = cached and bool(body.get("_cached"))
             model = body.get("model", model)
             choice = (body.get("choices") or [{}])[0]
             text = str(choice.get("text") or "")
@@ -290,9 +287,7 @@ class GuardModelScorer(Scorer):
                 if p >= self.params.threshold:
                     fired.append(policy)
         score = max(categories.values()) if categories else None
-        result = self._result(score, categories, fired, "; ".join(texts), {"model": model})
-        result["cached"] = cached
-        return result
+        return self._result(score, categories, fired, "; ".join(texts), {"model": model})
 
     def _result(
         self,
@@ -309,8 +304,13 @@ class GuardModelScorer(Scorer):
             "codes": codes,
             "raw": text[:200],
             "model": body.get("model") or self.params.model,
-            "cached": bool(body.get("_cached")),
         }
+
+    def describe(self) -> dict[str, Any]:
+        info = super().describe()
+        if hasattr(self, "_cache"):
+            info["cache_hits"] = self._cache.hits
+        return info
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         if not batch:

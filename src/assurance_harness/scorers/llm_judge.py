@@ -9,7 +9,8 @@ be read gives ``score: null`` and ``parse_error`` rather than a guess, so metric
 visibly. Every verdict records the judge's identity (target name, adapter, fingerprint, the
 model version the endpoint reported, and the rubric's hash), and answers are cached under a hash
 of that identity and the request, so re-scoring never asks again and the same input always gets
-the same verdict.
+the same verdict (how many came from the cache is in the scorer's description, not in the rows,
+which depend on their input alone).
 """
 
 from __future__ import annotations
@@ -137,7 +138,6 @@ class LLMJudgeScorer(Scorer):
         "reason": "the judge's stated reason (or the start of its reply)",
         "parse_error": "the judge's reply could not be read as a verdict",
         "judge": "identity: target name, adapter, fingerprint, model version, rubric hash",
-        "cached": "the verdict came from the judge cache",
     }
     default_batch_size: ClassVar[int] = 16
 
@@ -227,7 +227,7 @@ class LLMJudgeScorer(Scorer):
                 answers[i] = (text, model_version, False)
         out = []
         for i in range(len(batch)):
-            text, model_version, cached = answers[i]
+            text, model_version, _cached = answers[i]
             value, verdict, reason = parse_verdict(text, self.params.scale_max)
             out.append(
                 {
@@ -237,7 +237,6 @@ class LLMJudgeScorer(Scorer):
                     "reason": reason,
                     "parse_error": value is None,
                     "judge": {**self._identity, "model_version": model_version},
-                    "cached": cached,
                 }
             )
         return out
@@ -245,5 +244,6 @@ class LLMJudgeScorer(Scorer):
     def describe(self) -> dict[str, Any]:
         info = super().describe()
         if hasattr(self, "_identity"):
-            info["judge"] = self._identity
+            # cache hits are counted here, not per row: a row must not depend on the cache
+            info["judge"] = {**self._identity, "cache_hits": self._cache.hits}
         return info
