@@ -528,7 +528,7 @@ def scorers_check(
 ) -> None:
     """Validate a scorer on your own labels: ROC-AUC, accuracy, precision, recall, with 95%
     intervals, at the suite's threshold; optionally write its validity card."""
-    from .scorers.check_cli import run_check
+    from .runner.scorer_check import run_check
 
     try:
         lines = run_check(

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from assurance_harness.cli import app
 from assurance_harness.errors import ConfigError
+from assurance_harness.runner.scorer_check import run_check
 from assurance_harness.scorers.check import auc, figures, read_labels
-from assurance_harness.scorers.check_cli import run_check
 from assurance_harness.scorers.validity import (
     CARDS_DIR,
     Figure,

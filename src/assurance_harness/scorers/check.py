@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..metrics.intervals import bootstrap_ci, wilson
+from ..stats.intervals import bootstrap_ci, wilson
 from .validity import Figure, ValidityCard
 
 DEFAULT_FIELDS: dict[str, tuple[str, str]] = {

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .check import DEFAULT_FIELDS, check, make_card, read_labels
-from .validity import write_card as save_card
+from ..scorers.check import DEFAULT_FIELDS, check, make_card, read_labels
+from ..scorers.validity import write_card as save_card
 
 
 def _build(scorer: str, suite: Path | None) -> tuple[Any, str]:
@@ -16,7 +16,7 @@ def _build(scorer: str, suite: Path | None) -> tuple[Any, str]:
     configured, for the printout."""
     from .. import builtin_plugins  # noqa: F401
     from ..model import SuiteContext
-    from .base import scorers
+    from ..scorers.base import scorers
 
     if suite is not None:
         from ..spec.loader import load_suite
