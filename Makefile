@@ -1,10 +1,12 @@
 # The two set-up commands the README promises: `make demo` and `make test`.
-# Both build .venv from nothing. CPU torch is installed first, pinned, so that nothing later
-# pulls a multi-GB CUDA build. Off this machine, point TORCH_INDEX at PyTorch's CPU wheel index:
+# Both build .venv from nothing. CPU torch is installed first, at the version pinned in
+# constraints.txt (the package itself only asks for torch >= 2.1), and every later install is
+# held to the same constraints, so that nothing pulls a multi-GB CUDA build. Off this machine,
+# point TORCH_INDEX at PyTorch's CPU wheel index:
 #   make demo TORCH_INDEX=https://download.pytorch.org/whl/cpu
 PYTHON ?= python3
 VENV ?= .venv
-TORCH ?= torch==2.13.0
+CONSTRAINTS ?= constraints.txt
 TORCH_INDEX ?=
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -15,15 +17,16 @@ PYTEST_ARGS ?=
 $(VENV)/.torch:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH)"
+	$(PIP) install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) -c $(CONSTRAINTS) torch
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.torch pyproject.toml
-	$(PIP) install --quiet -e .
+# The demo installs every extra the README's commands use (the pytest plugin, detoxify).
+$(VENV)/.installed: $(VENV)/.torch pyproject.toml $(CONSTRAINTS)
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[all]"
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.torch pyproject.toml
-	$(PIP) install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: $(VENV)/.torch pyproject.toml $(CONSTRAINTS)
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed

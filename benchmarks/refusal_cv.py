@@ -1,5 +1,6 @@
 """Choose the refusal classifier's features and regularization by cross-validation on the
-training exemplars alone (``datasets/refusal/exemplars.jsonl``); no held-out file is read.
+training exemplars alone (``src/assurance_harness/data/refusal/exemplars.jsonl``); no held-out
+file is read.
 
 Repeated stratified 5-fold cross-validation; every variant sees the same folds. The intervals
 treat the repeats' predictions as independent, so they are narrower than they should be; the
@@ -73,7 +74,9 @@ def cross_validate(x: np.ndarray, y: np.ndarray, c: float, repeats: int) -> tupl
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--exemplars", default=str(ROOT / "datasets/refusal/exemplars.jsonl"))
+    parser.add_argument(
+        "--exemplars", default=str(ROOT / "src/assurance_harness/data/refusal/exemplars.jsonl")
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--c", type=float, action="append", help="values of C to try")
     args = parser.parse_args(argv)

@@ -493,9 +493,7 @@ def section_public_loaders(datasets: Path) -> Section:
         spec = DatasetSpec(path=str(advbench), fields={"prompt": "goal"}, limit=20)
         cases, _ = load_dataset(spec, advbench.parent, seed=SEED)
         expander = AttackExpander(
-            AttackExpander.parse_params(
-                {"library": str(ROOT / "datasets/robustness/attack_wrappers.yaml")}
-            ),
+            AttackExpander.parse_params({}),
             seed=SEED,
             base_dir=ROOT,
         )

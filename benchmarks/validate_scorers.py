@@ -205,8 +205,8 @@ def section_age_heldout(ctx: Context) -> Section:
     lines = [
         f"Source: `datasets/age/heldout.jsonl`, n = {len(rows)} responses written for testing "
         "(provenance in `datasets/age/README.md`); the classifier trains on "
-        "`datasets/age/exemplars.jsonl` only. Positives per category are few, so the intervals "
-        "are wide.",
+        "`src/assurance_harness/data/age/exemplars.jsonl` only. Positives per category are few, "
+        "so the intervals are wide.",
         "",
         "| category | n (pos) | ROC-AUC [95% CI] | precision | recall | F1 | severity exact "
         "(of detected true positives) |",

@@ -234,11 +234,13 @@ def test_malformed_exemplar_line_names_file_and_line(tmp_path: Path) -> None:
     assert f"{path}:2" in str(exc.value) and "invalid JSON" in str(exc.value)
 
 
-def test_bundled_exemplars_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bundled_exemplars_missing_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from assurance_harness import data
     from assurance_harness.errors import MissingDependencyError
-    from assurance_harness.nlp import exemplars
 
-    monkeypatch.setattr(exemplars, "project_datasets_dir", lambda: None)
+    monkeypatch.setattr(data, "bundled", lambda relative: tmp_path / relative)
     with pytest.raises(MissingDependencyError, match="exemplars"):
         RefusalScorer(RefusalParams(), CTX).setup()
 

@@ -1,7 +1,8 @@
 """Instruction-level attacks: wrap each prompt in jailbreak and prompt-injection templates.
 
-The wrappers live in a versioned YAML library (``datasets/robustness/attack_wrappers.yaml``)
-with the source of every technique, so evidence names exactly which attack text was sent.
+The wrappers live in a versioned YAML library (bundled as package data,
+``assurance_harness/data/robustness/attack_wrappers.yaml``; a suite may name its own) with the
+source of every technique, so evidence names exactly which attack text was sent.
 A wrapper's template holds ``{payload}`` (the case's text, after the wrapper's ``transform``:
 ``base64``, ``rot13``, ``reverse``) or, for payload splitting, ``{part1}`` ... ``{partN}``.
 
@@ -26,6 +27,9 @@ from ..errors import ConfigError
 from ..model import Case
 from ._common import derive, expand_with_originals, load_yaml_model, resolve_path, rewrite_user_text
 from .base import Expander, ExpanderParams, register_expander
+
+DEFAULT_LIBRARY = "robustness/attack_wrappers.yaml"
+"""The bundled library, relative to ``assurance_harness/data``."""
 
 _SLOT = re.compile(r"\{(payload|part\d+)\}")
 
@@ -126,9 +130,9 @@ def load_library(path: Path) -> AttackLibrary:
 
 
 class AttackParams(ExpanderParams):
-    library: str
-    """Attack library YAML, relative to the suite file (e.g.
-    ``../datasets/robustness/attack_wrappers.yaml``)."""
+    library: str | None = None
+    """Attack library YAML, relative to the suite file (default: the library bundled with the
+    package, 16 wrappers in 9 technique families)."""
     wrappers: list[str] | None = None
     """Use only these wrapper ids (default: all)."""
     categories: list[str] | None = None
@@ -147,7 +151,12 @@ class AttackExpander(Expander):
 
     def _selected(self) -> tuple[AttackLibrary, list[Wrapper]]:
         params: AttackParams = self.params  # type: ignore[assignment]
-        path = resolve_path(self.base_dir, params.library, what="attack library")
+        if params.library is None:
+            from ..data import bundled
+
+            path = bundled(DEFAULT_LIBRARY)
+        else:
+            path = resolve_path(self.base_dir, params.library, what="attack library")
         library = load_library(path)
         chosen = library.wrappers
         if params.wrappers is not None:

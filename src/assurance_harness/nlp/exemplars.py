@@ -1,7 +1,8 @@
 """Labelled exemplar files and small classifiers fitted on their sentence embeddings.
 
 Refusal and age-category detection both train a logistic regression on hand-written exemplars
-(``datasets/refusal``, ``datasets/age``) the first time a run needs it. Fitting takes seconds,
+(package data: ``assurance_harness/data/refusal``, ``.../data/age``) the first time a run needs
+it. Fitting takes seconds,
 so the fitted model is kept in memory for the process rather than shipped as a pickle: the
 exemplar file is the single source of truth, and its hash is recorded as the model version.
 """
@@ -22,18 +23,8 @@ _lock = threading.Lock()
 _fitted: dict[tuple[str, str], Any] = {}
 
 
-def project_datasets_dir() -> Path | None:
-    """The repository's ``datasets/`` folder (the package is installed editable from the repo)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "datasets"
-        if candidate.is_dir() and (parent / "pyproject.toml").is_file():
-            return candidate
-    return None
-
-
 def resolve_exemplars(path: str | None, default_relative: str) -> Path:
-    """The exemplar file to train on: an explicit path, or the project's bundled one."""
+    """The exemplar file to train on: an explicit path, or the one bundled with the package."""
     if path:
         resolved = Path(path).expanduser()
         if not resolved.is_file():
@@ -41,14 +32,16 @@ def resolve_exemplars(path: str | None, default_relative: str) -> Path:
                 str(resolved), "exemplar file not found", hint="give an existing JSONL file"
             )
         return resolved
-    base = project_datasets_dir()
-    if base is None or not (base / default_relative).is_file():
+    from ..data import bundled
+
+    default = bundled(default_relative)
+    if not default.is_file():
         raise MissingDependencyError(
-            f"the bundled exemplars 'datasets/{default_relative}' were not found next to the "
-            "installed package; install the project from its repository (pip install -e .) "
-            "or pass the file with the scorer parameter 'exemplars'"
+            f"the bundled exemplars '{default_relative}' are missing from the installed package "
+            f"({default}); reinstall assurance-harness, or pass the file with the scorer "
+            "parameter 'exemplars'"
         )
-    return base / default_relative
+    return default
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

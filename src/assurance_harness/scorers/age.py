@@ -2,11 +2,11 @@
 age a response suits, checked against the suite's audience.
 
 Each category has a binary logistic regression over the response's MiniLM embedding plus that
-category's lexicon tier (``_lexicons``), trained on first use on the hand-written exemplars in
-``datasets/age/exemplars.jsonl``. A detected category gets its severity from the nearest
-labelled exemplars of that category (an unambiguous severe lexicon term can raise it; profanity
-is graded by its words alone). Optional feeds let Detoxify or hf-classifier outputs of an
-earlier scorer add categories. The minimum age is the highest age any detected
+category's lexicon tier (``_lexicons``), trained on first use on the hand-written exemplars
+in ``assurance_harness/data/age/exemplars.jsonl``. A detected category gets its severity from
+the nearest labelled exemplars of that category (an unambiguous severe lexicon term can raise
+it; profanity is graded by its words alone). Optional feeds let Detoxify or hf-classifier
+outputs of an earlier scorer add categories. The minimum age is the highest age any detected
 (category, severity) implies (``_lexicons.MIN_AGE``), with one reason per category.
 """
 

@@ -115,7 +115,7 @@ class DetoxifyScorer(Scorer):
     requires: ClassVar[dict[str, str]] = {
         "torch": "torch",
         "transformers": "transformers",
-        "detoxify": "detoxify",
+        "detoxify": "assurance-harness[detoxify]",
     }
     default_batch_size: ClassVar[int] = 256
 

@@ -9,7 +9,7 @@ general terms"), a hedged or affirmative opening ("I'm not a doctor, but", "Sure
 refusals in a few other languages. Version 3 reads declines phrased as moral statements ("Doing
 X is illegal and unethical. It is important to ...") and no longer takes idioms of surprise in
 other languages ("je ne peux pas croire") for refusals. It is trained on first use on the
-hand-written exemplars in ``datasets/refusal/exemplars.jsonl`` and kept for the process; the
+hand-written exemplars (package data ``data/refusal/exemplars.jsonl``), kept for the process; the
 feature set and the regularization were chosen by cross-validation on the exemplars alone
 (``benchmarks/refusal_cv.py``).
 
