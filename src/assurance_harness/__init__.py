@@ -1,5 +1,111 @@
-"""assurance-harness: behavioural evaluation of deployed AI models, carried into a risk register."""
+"""assurance-harness: behavioural evaluation of deployed AI models, carried into a risk register.
+
+The public API is what ``__all__`` lists; everything else (modules and names reached by deeper
+paths) may change between releases. Names load lazily on first use, so ``import
+assurance_harness`` stays cheap (no pydantic models, no torch, no pandas)::
+
+    from assurance_harness import load_suite, run_suite
+    from assurance_harness import Scorer, ScorerParams, register_scorer   # writing a plugin
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+# name -> module (relative to this package) that defines it
+_EXPORTS: dict[str, str] = {
+    # running suites
+    "load_suite": ".spec.loader",
+    "LoadedSuite": ".spec.loader",
+    "run_suite": ".runner.run",
+    "RunOutcome": ".runner.run",
+    # plugin base classes and their registration decorators
+    "Target": ".targets.base",
+    "TargetSpec": ".targets.base",
+    "register_target": ".targets.base",
+    "Scorer": ".scorers.base",
+    "ScorerParams": ".scorers.base",
+    "register_scorer": ".scorers.base",
+    "MetricKind": ".metrics.base",
+    "MetricParams": ".metrics.base",
+    "MetricValue": ".metrics.base",
+    "register_metric": ".metrics.base",
+    "Expander": ".expand.base",
+    "ExpanderParams": ".expand.base",
+    "register_expander": ".expand.base",
+    # the data plugins see
+    "Case": ".model",
+    "ScoreInput": ".model",
+    "SuiteContext": ".model",
+    # errors a caller can act on
+    "HarnessError": ".errors",
+    "ConfigError": ".errors",
+    "ConfigIssue": ".errors",
+    "UsageError": ".errors",
+    "MissingDependencyError": ".errors",
+    "RunFailedError": ".errors",
+}
+
+__all__ = [
+    "Case",
+    "ConfigError",
+    "ConfigIssue",
+    "Expander",
+    "ExpanderParams",
+    "HarnessError",
+    "LoadedSuite",
+    "MetricKind",
+    "MetricParams",
+    "MetricValue",
+    "MissingDependencyError",
+    "RunFailedError",
+    "RunOutcome",
+    "ScoreInput",
+    "Scorer",
+    "ScorerParams",
+    "SuiteContext",
+    "Target",
+    "TargetSpec",
+    "UsageError",
+    "__version__",
+    "load_suite",
+    "register_expander",
+    "register_metric",
+    "register_scorer",
+    "register_target",
+    "run_suite",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:  # static checkers and editors see the real names
+    from .errors import (
+        ConfigError,
+        ConfigIssue,
+        HarnessError,
+        MissingDependencyError,
+        RunFailedError,
+        UsageError,
+    )
+    from .expand.base import Expander, ExpanderParams, register_expander
+    from .metrics.base import MetricKind, MetricParams, MetricValue, register_metric
+    from .model import Case, ScoreInput, SuiteContext
+    from .runner.run import RunOutcome, run_suite
+    from .scorers.base import Scorer, ScorerParams, register_scorer
+    from .spec.loader import LoadedSuite, load_suite
+    from .targets.base import Target, TargetSpec, register_target

@@ -8,7 +8,7 @@ like any user-supplied file, so the recorded model version is the same either wa
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ def bundled(relative: str) -> Path:
     return Path(str(files(__name__).joinpath(relative)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_yaml(relative: str) -> Any:
     """A bundled YAML file, parsed once per process."""
     import yaml
