@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from .cli_options import JsonAliasOpt, ReportsOpt, output_format
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, out, print_error, term
@@ -61,11 +62,6 @@ def _root(
 ) -> None:
     """Behavioural assurance suites for deployed AI models, with evidence for the risk
     register."""
-
-
-ReportsOpt = Annotated[
-    Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
-]
 
 
 class _Progress:
@@ -118,7 +114,7 @@ class _Progress:
 @app.command()
 def run(
     suites: Annotated[Path, typer.Argument(help="A suite file or a directory of suites.")],
-    target: Annotated[Path, typer.Option("--target", "-t", help="Target YAML file.")],
+    target: Annotated[Path, typer.Option("--target", "-t", help="Target file (YAML).")],
     concurrency: Annotated[
         int | None, typer.Option(help="Requests in flight (default: the target's).", min=1)
     ] = None,
@@ -349,7 +345,7 @@ def validate(
 def schema(
     kind: Annotated[str, typer.Option(help="suite, target or register")] = "suite",
     out_path: Annotated[
-        Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
     """Write the JSON Schema for suite, target or register files (for editor completion)."""
@@ -372,19 +368,30 @@ def runs_list(
     reports: ReportsOpt = Path("reports"),
     suite: Annotated[str | None, typer.Option(help="Only this suite.")] = None,
     limit: Annotated[int, typer.Option(help="Newest N runs.")] = 20,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print JSON lines instead of a table.")
-    ] = False,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, or json (one JSON object per run and line).",
+            metavar="table|json",
+        ),
+    ] = "table",
+    as_json: JsonAliasOpt = False,
 ) -> None:
     """List runs, newest first."""
     from .store.index import RunIndex
 
+    try:
+        chosen = output_format(format, as_json)
+    except HarnessError as exc:
+        raise fail(exc) from None
     db = reports / "runs.db"
     if not db.exists():
         out.print(f"no runs yet ({db} does not exist)")
         return
     rows = RunIndex(db).list_runs(suite=suite, limit=limit)
-    if as_json:
+    if chosen == "json":
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")
         return

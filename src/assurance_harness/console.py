@@ -10,7 +10,9 @@ terminal. Every user-fixable error goes through :func:`print_error` (one ``error
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,7 +22,7 @@ from rich.text import Text
 
 from .errors import HarnessError
 
-__all__ = ["err", "fail", "out", "print_error", "term", "user_errors"]
+__all__ = ["err", "fail", "out", "print_error", "print_json", "term", "user_errors"]
 
 
 def _console(*, stderr: bool = False) -> Console:
@@ -47,6 +49,11 @@ def print_error(error: HarnessError | str, *, console: Console | None = None) ->
     target = console or err
     for line in str(error).splitlines() or [""]:
         target.print(Text("error: ", style="red") + term(line), soft_wrap=True)
+
+
+def print_json(data: object) -> None:
+    """Machine-readable output: plain JSON on stdout (no colour, no wrapping, no markup)."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def fail(exc: HarnessError) -> typer.Exit:

@@ -183,3 +183,103 @@ def test_check_run_for_assurance_run_baseline(reports: Path, tmp_path: Path) -> 
     assert "regression in toxic_rate" in buffer.getvalue()
     assert out.read_text().startswith("## Comparison: toxicity-core")
     assert check_run(reports / "n2", reports, console=console) == 0
+
+
+# ------------------------------------------------------------ one convention for every command
+
+
+def _json_of(out: str) -> object:
+    return json.loads(out[out.index("{") if out.lstrip().startswith("{") else out.index("[") :])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["compare", "n1", "n3"],
+        ["baseline", "show"],
+        ["trend", "toxicity-core", "toxic_rate"],
+        ["runs", "list"],
+    ],
+)
+def test_format_json_and_the_older_json_flag_agree(reports: Path, command: list[str]) -> None:
+    """--format json (or -f json) everywhere; --json kept as an alias where it existed."""
+    invoke("baseline", "set", "n1", "--reports", str(reports))
+    outputs = []
+    for flags in (["--format", "json"], ["-f", "json"], ["--json"]):
+        code, out = invoke(*command, "--reports", str(reports), *flags)
+        assert code in (0, 1), out
+        first = out.splitlines()[0] if command[0] == "runs" else out
+        outputs.append(json.loads(first) if command[0] == "runs" else _json_of(out))
+    assert outputs[0] == outputs[1] == outputs[2]
+    code, out = invoke(*command, "--reports", str(reports), "--format", "xml")
+    assert code == 2 and "unknown format 'xml'" in out
+
+
+def test_target_takes_a_file_or_a_name(reports: Path, tmp_path: Path) -> None:
+    """--target is a target file in 'run'; trend and baseline check|clear take it too."""
+    target = tmp_path / "staging.yaml"
+    target.write_text("type: callable\nfunction: bot:reply\n", encoding="utf-8")
+    invoke("baseline", "set", "n1", "--reports", str(reports))
+    by_name = invoke(
+        "trend",
+        "toxicity-core",
+        "toxic_rate",
+        "--reports",
+        str(reports),
+        "--target",
+        "staging",
+        "-f",
+        "json",
+        "-o",
+        str(tmp_path / "a.png"),
+    )
+    by_file = invoke(
+        "trend",
+        "toxicity-core",
+        "toxic_rate",
+        "--reports",
+        str(reports),
+        "--target",
+        str(target),
+        "-f",
+        "json",
+        "-o",
+        str(tmp_path / "b.png"),
+    )
+    assert by_name[0] == by_file[0] == 0, by_file[1]
+    points = [p["run_id"] for p in _json_of(by_file[1])["points"]]  # type: ignore[index]
+    assert points == ["n1", "n2", "n3"]
+    assert (tmp_path / "b.png").read_bytes().startswith(b"\x89PNG")
+    code, out = invoke(
+        "baseline",
+        "check",
+        "--reports",
+        str(reports),
+        "--target",
+        str(target),
+        "-o",
+        str(tmp_path / "check.md"),
+    )
+    assert code == 1 and (tmp_path / "check.md").exists(), out
+    code, out = invoke(
+        "baseline", "clear", "toxicity-core", "--target", str(target), "--reports", str(reports)
+    )
+    assert code == 0, out
+    assert [h["action"] for h in BaselineStore(reports / "runs.db").history()] == ["set", "clear"]
+
+
+def test_out_has_the_short_form_everywhere() -> None:
+    """Every --out option also answers to -o."""
+    from assurance_harness.cli import command
+
+    def walk(cmd, path):  # type: ignore[no-untyped-def]
+        for param in cmd.params:
+            if "--out" in getattr(param, "opts", []):
+                yield path, param.opts
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    found = list(walk(command(), []))
+    assert len(found) >= 8
+    for path, opts in found:
+        assert "-o" in opts, " ".join(path)

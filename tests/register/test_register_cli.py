@@ -131,13 +131,26 @@ def test_soa_and_validate(cli, project, tmp_path: Path) -> None:
 def test_pack(cli, project, tmp_path: Path) -> None:
     cli("evidence", "attach", project["tox"].name, *_common(project))
     out = tmp_path / "annex"
-    result = cli("evidence", "pack", "--run", project["tox"].name, "--out", out, *_common(project))
+    result = cli("evidence", "pack", project["tox"].name, "--out", out, *_common(project))
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"annex.html", "annex.md", "plots", "SHA256SUMS"}
     md = (out / "annex.md").read_text()
-    assert "assurance evidence pack --run " + project["tox"].name in md
+    assert "assurance evidence pack " + project["tox"].name + " --out" in md
+    unknown = cli("evidence", "pack", "nope", "--out", out, *_common(project))
+    assert unknown.exit_code == 2 and "no run 'nope'" in unknown.output
+
+
+def test_pack_keeps_the_run_option(cli, project, tmp_path: Path) -> None:
+    """Runs are arguments, as in 'evidence attach'; the older --run RUN still works."""
+    cli("evidence", "attach", project["tox"].name, *_common(project))
+    out = tmp_path / "annex"
+    result = cli("evidence", "pack", "--run", project["tox"].name, "--out", out, *_common(project))
+    assert result.exit_code == 0, result.output
+    assert (out / "annex.md").exists()
     unknown = cli("evidence", "pack", "--run", "nope", "--out", out, *_common(project))
     assert unknown.exit_code == 2 and "no run 'nope'" in unknown.output
+    nothing = cli("evidence", "pack", "--out", out, *_common(project))
+    assert nothing.exit_code == 2 and "name the runs to pack" in nothing.output
 
 
 def test_schema_documents_the_register(cli) -> None:

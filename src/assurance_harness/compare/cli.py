@@ -10,15 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..console import err, out, term, user_errors
+from ..cli_options import JsonAliasOpt, ReportsOpt, TableFormatOpt, output_format
+from ..console import err, out, print_json, term, user_errors
 from ..errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-ReportsOpt = Annotated[
-    Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
-]
 AlphaOpt = Annotated[
     float, typer.Option("--alpha", help="Family-wise significance level (Holm across metrics).")
 ]
@@ -49,6 +47,19 @@ LowerOpt = Annotated[
 ]
 
 
+def target_name(value: str | None) -> str | None:
+    """A ``--target`` given as a target file becomes the target's name (its ``name:`` or the
+    file's stem, as runs record it); anything else is taken as the name itself."""
+    if value is None:
+        return None
+    path = Path(value)
+    if path.suffix.lower() in (".yaml", ".yml") and path.is_file():
+        from ..spec.targets import load_target
+
+        return load_target(path).spec.name or path.stem
+    return value
+
+
 def _write(path: Path, text: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):
@@ -77,10 +88,8 @@ def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: Con
     from .render import comparison_json, comparison_markdown, print_comparison
 
     if as_json:
-        import json
-
         payload = [c.to_dict() for c in comparisons]
-        out.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
+        print_json(payload[0] if len(payload) == 1 else payload)
     else:
         for cmp in comparisons:
             print_comparison(cmp, out)
@@ -120,9 +129,12 @@ def compare(
     seed: Annotated[int, typer.Option(help="Seed of the paired bootstrap.")] = 0,
     out_path: Annotated[
         Path | None,
-        typer.Option("--out", help="Also write the comparison: .json for JSON, else Markdown."),
+        typer.Option(
+            "--out", "-o", help="Also write the comparison: .json for JSON, else Markdown."
+        ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    format: TableFormatOpt = "table",
+    as_json: JsonAliasOpt = False,
 ) -> None:
     """Compare a candidate run with a baseline: per metric, the difference with its interval,
     a significance test (Holm-corrected) and a verdict. Exit 1 on a significant regression."""
@@ -131,6 +143,7 @@ def compare(
     from .runs import index_path, resolve_run
 
     with user_errors():
+        chosen = output_format(format, as_json)
         cand = resolve_run(candidate, reports)
         if baseline == "baseline":
             stored = BaselineStore(index_path(reports)).get(cand.suite_name, cand.target_name)
@@ -150,7 +163,7 @@ def compare(
             seed=seed,
             **_options(alpha, min_effect, higher_is_better, lower_is_better, groups),
         )
-        _emit([result], out_path, as_json, out)
+        _emit([result], out_path, chosen == "json", out)
     raise typer.Exit(result.exit_code)
 
 
@@ -197,23 +210,24 @@ def baseline_show(
     history: Annotated[
         bool, typer.Option("--history", help="Also list every change (the audit trail).")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    format: TableFormatOpt = "table",
+    as_json: JsonAliasOpt = False,
 ) -> None:
     """List the baselines."""
-    import json
-
     from rich.table import Table
 
     from .baseline import BaselineStore
     from .runs import index_path
 
+    with user_errors():
+        chosen = output_format(format, as_json)
     store = BaselineStore(index_path(reports))
     items = store.all(suite)
-    if as_json:
+    if chosen == "json":
         payload: dict[str, Any] = {"baselines": [b.to_dict() for b in items]}
         if history:
             payload["history"] = store.history(suite)
-        out.print_json(json.dumps(payload))
+        print_json(payload)
         return
     if not items:
         out.print(
@@ -263,7 +277,7 @@ def baseline_show(
 @baseline_app.command("clear")
 def baseline_clear(
     suite: Annotated[str, typer.Argument(help="Suite name.")],
-    target: Annotated[str, typer.Option("--target", help="Target name.")],
+    target: Annotated[str, typer.Option("--target", help="Target file or target name.")],
     reports: ReportsOpt = Path("reports"),
 ) -> None:
     """Remove the baseline of a suite and target (recorded in the history)."""
@@ -271,6 +285,7 @@ def baseline_clear(
     from .runs import index_path
 
     with user_errors():
+        target = target_name(target) or target
         if not BaselineStore(index_path(reports)).clear(suite, target):
             raise UsageError(f"no baseline for suite '{suite}' and target '{target}'")
     out.print(term(f"baseline for suite '{suite}' and target '{target}' removed"), soft_wrap=True)
@@ -280,7 +295,9 @@ def baseline_clear(
 def baseline_check(
     reports: ReportsOpt = Path("reports"),
     suite: Annotated[str | None, typer.Option(help="Only this suite.")] = None,
-    target: Annotated[str | None, typer.Option(help="Only this target name.")] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Only this target (a target file or its name).")
+    ] = None,
     alpha: AlphaOpt = 0.05,
     min_effect: MinEffectOpt = 0.0,
     higher_is_better: HigherOpt = None,
@@ -288,25 +305,29 @@ def baseline_check(
     groups: GroupsOpt = False,
     out_path: Annotated[
         Path | None,
-        typer.Option("--out", help="Also write the comparisons: .json for JSON, else Markdown."),
+        typer.Option(
+            "--out", "-o", help="Also write the comparisons: .json for JSON, else Markdown."
+        ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    format: TableFormatOpt = "table",
+    as_json: JsonAliasOpt = False,
 ) -> None:
     """Compare the latest run of every baselined suite and target with its baseline (nightly).
     Exit 1 when any of them regressed."""
     from .nightly import check_baselines
 
     with user_errors():
+        chosen = output_format(format, as_json)
         results = check_baselines(
             reports,
             suite=suite,
-            target=target,
+            target=target_name(target),
             **_options(alpha, min_effect, higher_is_better, lower_is_better, groups),
         )
         if not results:
             err.print("no run newer than its baseline to compare")
             raise typer.Exit(0)
-        _emit(results, out_path, as_json, out)
+        _emit(results, out_path, chosen == "json", out)
     raise typer.Exit(1 if any(r.exit_code for r in results) else 0)
 
 
@@ -314,16 +335,20 @@ def trend(
     suite: Annotated[str, typer.Argument(help="Suite name.")],
     metric: Annotated[str, typer.Argument(help="Metric id.")],
     last: Annotated[int, typer.Option("--last", help="Number of recent runs.", min=1)] = 20,
-    target: Annotated[str | None, typer.Option(help="Only runs against this target name.")] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Only runs against this target (a target file or its name).")
+    ] = None,
     reports: ReportsOpt = Path("reports"),
     out_path: Annotated[
         Path | None,
-        typer.Option("--out", help="PNG file (default: <reports>/trend-<suite>-<metric>.png)."),
+        typer.Option(
+            "--out", "-o", help="PNG file (default: <reports>/trend-<suite>-<metric>.png)."
+        ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the points as JSON.")] = False,
+    format: TableFormatOpt = "table",
+    as_json: JsonAliasOpt = False,
 ) -> None:
     """A metric over a suite's last N runs: a table and a plot with intervals."""
-    import json
 
     from rich.table import Table
 
@@ -333,6 +358,8 @@ def trend(
     from .trend import gate_thresholds, trend_png, trend_points
 
     with user_errors():
+        chosen = output_format(format, as_json)
+        target = target_name(target)
         points = trend_points(reports, suite, metric, last=last, target=target)
         baseline = None
         if target is not None:
@@ -350,8 +377,8 @@ def trend(
         )
         path = out_path or Path(reports) / f"trend-{suite}-{metric}.png"
         _write(path, png)
-    if as_json:
-        out.print_json(json.dumps({"plot": str(path), "points": [p.to_dict() for p in points]}))
+    if chosen == "json":
+        print_json({"plot": str(path), "points": [p.to_dict() for p in points]})
         return
     table = Table(title=term(f"{suite}: {metric}"))
     for column in ("run", "started", "target", "model", "value", "interval", "n", "gates"):

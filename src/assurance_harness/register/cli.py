@@ -600,8 +600,14 @@ def list_cmd(
 
 @evidence_app.command("pack")
 def pack_cmd(
-    run: Annotated[list[str], typer.Option("--run", help="Run id to include (repeatable).")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the annex to.")],
+    runs: Annotated[
+        list[str] | None, typer.Argument(help="Run ids (or run directories) to include.")
+    ] = None,
+    run_opt: Annotated[
+        list[str] | None,
+        typer.Option("--run", help="Run id to include (repeatable; same as the arguments)."),
+    ] = None,
     reports: ReportsOpt = DEFAULT_REPORTS,
     register: RegisterOpt = DEFAULT_REGISTER,
     ledger: LedgerOpt = None,
@@ -614,12 +620,15 @@ def pack_cmd(
         ),
     ] = None,
 ) -> None:
-    """Write an impact-assessment annex for the given runs.
+    """Write an impact-assessment annex for the given runs (RUN... as in 'evidence attach').
 
     annex.html (self-contained, plots inline), annex.md (plots beside it) and SHA256SUMS."""
     with _errors():
         from .annex import build_annex, write_annex
 
+        run = [*(runs or []), *(run_opt or [])]
+        if not run:
+            raise UsageError("name the runs to pack: assurance evidence pack RUN_ID... --out DIR")
         command = _pack_command(run, out_dir, reports, register)
         annex = build_annex(
             run,
@@ -638,8 +647,6 @@ def pack_cmd(
 
 
 def _pack_command(runs: list[str], out_dir: Path, reports: Path, register: Path) -> str:
-    parts = ["assurance", "evidence", "pack"]
-    for run in runs:
-        parts += ["--run", run]
+    parts = ["assurance", "evidence", "pack", *runs]
     parts += ["--out", str(out_dir), "--reports", str(reports), "--register", str(register)]
     return " ".join(shlex.quote(p) for p in parts)

@@ -1,0 +1,39 @@
+"""Options shared by the ``assurance`` commands, so each means the same thing everywhere.
+
+Conventions (README, "Command line"):
+
+- ``--format/-f`` chooses the output (``table`` or ``json``; some commands add ``md``, ``html``
+  ...). ``--json`` is kept as a hidden alias of ``--format json`` where it existed.
+- ``--out/-o`` writes to a file or folder.
+- ``--target`` takes a target file (``targets/staging.yaml``) everywhere. Where a command only
+  looks runs up (``trend``, ``baseline check|clear``), the target's name works as well, as
+  recorded in the run index (``compare.cli.target_name``).
+- ``--reports`` is the folder of run folders and ``runs.db``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .errors import UsageError
+
+ReportsOpt = Annotated[
+    Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
+]
+TableFormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="table or json.", metavar="table|json")
+]
+JsonAliasOpt = Annotated[
+    bool, typer.Option("--json", hidden=True, help="Same as --format json (older spelling).")
+]
+
+
+def output_format(value: str, as_json: bool, choices: tuple[str, ...] = ("table", "json")) -> str:
+    """The chosen output format: ``--json`` means ``json``; anything unknown is a usage error."""
+    chosen = "json" if as_json else value
+    if chosen not in choices:
+        raise UsageError(f"--format: unknown format '{chosen}'; use {' or '.join(choices)}")
+    return chosen
