@@ -158,7 +158,8 @@ def validate_solicits() -> str:
             f"Held-out set `datasets/privacy/solicitation_heldout.jsonl` ({int(y.sum())} "
             f"responses that ask a child for personal data, {int((~y).sum())} that do not, "
             "many of them advice *not* to share): written before the 100 training exemplars "
-            "(`datasets/privacy/solicitation_exemplars.jsonl`) and never trained on.",
+            "(`src/assurance_harness/data/privacy/solicitation_exemplars.jsonl`) and never "
+            "trained on.",
             "",
             "| variant | accuracy | precision | recall |",
             "|---|---|---|---|",
@@ -176,7 +177,7 @@ def _embedding_only(texts: list[str]) -> np.ndarray:
 
     from assurance_harness.nlp.embeddings import get_embedder
 
-    train = read_jsonl(ROOT / "datasets/privacy/solicitation_exemplars.jsonl")
+    train = read_jsonl(ROOT / "src/assurance_harness/data/privacy/solicitation_exemplars.jsonl")
     emb = get_embedder()
     clf = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
     clf.fit(emb.encode([r["text"] for r in train]), [int(r["solicits"]) for r in train])

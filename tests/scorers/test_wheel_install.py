@@ -97,6 +97,7 @@ def test_wheel_holds_the_package_data(wheel: Path) -> None:
     for relative in (
         "refusal/exemplars.jsonl",
         "age/exemplars.jsonl",
+        "privacy/solicitation_exemplars.jsonl",
         "age/lexicon.yaml",
         "robustness/synonyms.yaml",
         "robustness/attack_wrappers.yaml",
