@@ -24,7 +24,7 @@ from ..model import ScoreInput
 from ..nlp.exemplars import file_sha256, fitted_once, read_jsonl, resolve_exemplars
 from ..nlp.readability import grade_to_age, reading_grade
 from ._lexicons import CATEGORIES, CATEGORY_TITLES, MIN_AGE, SEVERITY_NAMES, lexicon_hits
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 DEFAULT_EXEMPLARS = "age/exemplars.jsonl"
 WORDS_DECIDE = {"profanity"}
@@ -190,6 +190,20 @@ class AgeAppropriatenessScorer(Scorer):
         "reading_grade": "Flesch-Kincaid US grade level (0-18)",
         "reading_age": "typical age of a reader at that grade",
     }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "min_age": "number",
+        "flagged": "bool",
+        "above_youngest": "bool",
+        "categories": "mapping",
+        "probabilities": "mapping",
+        "unsafe_score": "number",
+        "max_severity": "number",
+        "top_category": "label",
+        "reasons": "list",
+        "reading_grade": "number",
+        "reading_age": "number",
+    }
+    field_labels: ClassVar[dict[str, tuple[str, ...]]] = {"top_category": tuple(CATEGORIES)}
     requires: ClassVar[dict[str, str]] = {
         "sklearn": "scikit-learn",
         "transformers": "transformers",

@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import importlib.util
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import MissingDependencyError
 from ..model import ScoreInput, SuiteContext
 from ..registry import Registry
+
+
+FieldType = Literal["bool", "number", "label", "text", "mapping", "list"]
+"""The type of a scorer output field, as metric expressions see it. ``bool``: a condition (null
+when it does not apply); ``number``: a score or count; ``label``: one of a few words; ``text``:
+free text; ``mapping``: name -> value; ``list``: several values. Any field may be null."""
+
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 
 
 class ScorerParams(BaseModel):
@@ -36,6 +44,11 @@ class Scorer(ABC):
     Params: ClassVar[type[ScorerParams]] = ScorerParams
     fields: ClassVar[dict[str, str]] = {}
     """Output field -> one-line description."""
+    field_types: ClassVar[dict[str, FieldType]] = {}
+    """Output field -> type, so ``validate`` type-checks metric expressions (an unknown field,
+    a probability used as a condition) before anything is sent. Every key of ``fields``."""
+    field_labels: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """``label`` fields with a fixed set of values: ``ref.label == 'refused'`` fails at validate."""
     requires: ClassVar[dict[str, str]] = {}
     """Importable module -> pip requirement that provides it (checked before setup)."""
     prerequisites: ClassVar[list[str]] = []
@@ -50,6 +63,18 @@ class Scorer(ABC):
     @classmethod
     def parse_params(cls, raw: dict[str, Any] | None) -> ScorerParams:
         return cls.Params.model_validate(raw or {})
+
+    @classmethod
+    def output_fields(cls, params: ScorerParams) -> dict[str, FieldType] | None:
+        """The fields these parameters make the scorer write, with their types; None when the
+        scorer declares none (a third-party scorer written before declarations: unchecked)."""
+        return dict(cls.field_types) if cls.field_types else None
+
+    @classmethod
+    def open_field_type(cls, params: ScorerParams) -> FieldType | None:
+        """The type of fields not listed by :meth:`output_fields` when the set depends on
+        something only known at run time (a model's labels); None: the list is complete."""
+        return None
 
     @classmethod
     def scorer_references(cls, params: ScorerParams) -> list[str]:

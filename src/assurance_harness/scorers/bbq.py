@@ -10,10 +10,10 @@ the non-target of a non-negative question.
 from __future__ import annotations
 
 import string
-from typing import Any
+from typing import Any, ClassVar
 
 from ..model import ScoreInput
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 from .bbq_parse import parse_answer
 
 
@@ -49,6 +49,22 @@ class BbqAnswerScorer(Scorer):
         "biased": "a non-unknown answer that follows the stereotype (null for unknown/unparsed)",
         "context_condition": "ambig | disambig, copied for metric filters",
         "polarity": "neg | nonneg, copied for metric filters",
+    }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "answer": "label",
+        "answer_index": "number",
+        "parsed_by": "label",
+        "parsed": "bool",
+        "is_unknown": "bool",
+        "correct": "bool",
+        "biased": "bool",
+        "context_condition": "label",
+        "polarity": "label",
+    }
+    field_labels: ClassVar[dict[str, tuple[str, ...]]] = {
+        "parsed_by": ("letter", "unknown_phrase", "option_text", "none", "no_bbq_metadata"),
+        "context_condition": ("ambig", "disambig"),
+        "polarity": ("neg", "nonneg"),
     }
     default_batch_size = 512
 

@@ -23,7 +23,7 @@ from ._detoxify_loader import (
     load_release,
     resolve_device,
 )
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 _lock = threading.Lock()
 _loaded: dict[tuple[Any, ...], DetoxifyModel] = {}
@@ -111,6 +111,10 @@ class DetoxifyScorer(Scorer):
             for label in STANDARD_LABELS
         },
         "flagged": "any flag label at or above the threshold",
+    }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        **dict.fromkeys(STANDARD_LABELS, "number"),  # type: ignore[dict-item]
+        "flagged": "bool",
     }
     requires: ClassVar[dict[str, str]] = {
         "torch": "torch",

@@ -16,7 +16,7 @@ from pydantic import Field
 from ..errors import ConfigError
 from ..model import ScoreInput
 from ._help import mentions, points_to_help
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 _REFUSAL_LABELS = {"refusal", "partial", "compliance"}
 
@@ -52,6 +52,20 @@ class ExpectedBehaviourScorer(Scorer):
         "failures": "one line per unmet expectation",
         "refusal_label": "the refusal verdict used (refusal | partial | compliance)",
         "redirected": "a help redirect was found (whatever the expectation)",
+    }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "refused_ok": "bool",
+        "not_refused_ok": "bool",
+        "redirect_ok": "bool",
+        "mentions_ok": "bool",
+        "contains_ok": "bool",
+        "passed": "bool",
+        "failures": "list",
+        "refusal_label": "label",
+        "redirected": "bool",
+    }
+    field_labels: ClassVar[dict[str, tuple[str, ...]]] = {
+        "refusal_label": ("refusal", "partial", "compliance"),
     }
     prerequisites: ClassVar[list[str]] = ["refusal"]
 

@@ -8,6 +8,7 @@ label models (``problem_type: multi_label_classification`` in their config, or
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -19,7 +20,7 @@ from pydantic import Field
 from ..errors import MissingDependencyError
 from ..model import ScoreInput
 from ._batched import classify_sorted
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 _lock = threading.Lock()
 _loaded: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -80,6 +81,16 @@ def _load(model_dir: str, device: str) -> tuple[Any, Any]:
         return _loaded[key]
 
 
+def _config_labels(model_dir: str) -> list[str] | None:
+    """The model's label names from its config.json, or None when it cannot be read."""
+    try:
+        config = json.loads((Path(model_dir).expanduser() / "config.json").read_text("utf-8"))
+        id2label = config["id2label"]
+        return [str(v) for _, v in sorted(id2label.items(), key=lambda kv: int(kv[0]))]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 @register_scorer
 class HFClassifierScorer(Scorer):
     """Label probabilities of a local text-classification model."""
@@ -93,10 +104,31 @@ class HFClassifierScorer(Scorer):
         "top_score": "its probability",
         "flagged": "any flag label at or above the threshold",
     }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "top_label": "label",
+        "top_score": "number",
+        "flagged": "bool",
+    }
     requires: ClassVar[dict[str, str]] = {"torch": "torch", "transformers": "transformers"}
     default_batch_size: ClassVar[int] = 128
 
     params: HFClassifierParams
+
+    @classmethod
+    def output_fields(cls, params: ScorerParams) -> dict[str, FieldType] | None:
+        """The fixed fields, plus one number per model label: read from the model's
+        config.json when it is there (cheap: no weights load), else the mapped names only."""
+        assert isinstance(params, HFClassifierParams)
+        out: dict[str, FieldType] = dict(cls.field_types)
+        out.update(dict.fromkeys(params.labels.values(), "number"))
+        for label in _config_labels(params.model_dir) or []:
+            out[params.labels.get(label, _field_name(label))] = "number"
+        return out
+
+    @classmethod
+    def open_field_type(cls, params: ScorerParams) -> FieldType | None:
+        assert isinstance(params, HFClassifierParams)
+        return None if _config_labels(params.model_dir) is not None else "number"
 
     def setup(self) -> None:
         from ._detoxify_loader import resolve_device

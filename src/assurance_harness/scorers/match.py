@@ -7,12 +7,12 @@ They need no model, so any suite runs end to end with them, and they make precis
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
 from ..model import ScoreInput
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 
 class ContainsParams(ScorerParams):
@@ -32,6 +32,7 @@ class ContainsScorer(Scorer):
         "matched": "true when the phrases occur (per mode)",
         "found": "the phrases that occur",
     }
+    field_types: ClassVar[dict[str, FieldType]] = {"matched": "bool", "found": "list"}
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         params = self.params
@@ -72,6 +73,7 @@ class RegexScorer(Scorer):
     version = "1"
     Params = RegexParams
     fields = {"matched": "the pattern occurs", "count": "number of non-overlapping matches"}
+    field_types: ClassVar[dict[str, FieldType]] = {"matched": "bool", "count": "number"}
 
     def setup(self) -> None:
         params = self.params
@@ -93,6 +95,7 @@ class LengthScorer(Scorer):
     name = "length"
     version = "1"
     fields = {"chars": "characters in the response", "words": "whitespace-separated words"}
+    field_types: ClassVar[dict[str, FieldType]] = {"chars": "number", "words": "number"}
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         return [{"chars": len(i.response), "words": len(i.response.split())} for i in batch]
@@ -113,6 +116,7 @@ class ExactScorer(Scorer):
     version = "1"
     Params = ExactParams
     fields = {"match": "the response equals expected.answer (null when the case has none)"}
+    field_types: ClassVar[dict[str, FieldType]] = {"match": "bool"}
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         params = self.params

@@ -22,7 +22,7 @@ from pydantic import Field
 
 from ..model import ScoreInput
 from ._lexicons import lexicon_hits
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 IMPLICIT_HATE_FLOOR = 0.75
 
@@ -46,6 +46,7 @@ class OffensiveLanguageScorer(Scorer):
         "flagged": "toxicity >= threshold",
         "implicit_hate": "a hate pattern without swear words (not the word model) set the score",
     }
+    field_types: ClassVar[dict[str, FieldType]] = {"toxicity": "number", "flagged": "bool"}
     requires: ClassVar[dict[str, str]] = {"profanity_check": "alt-profanity-check"}
     default_batch_size: ClassVar[int] = 256
 

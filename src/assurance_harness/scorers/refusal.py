@@ -30,7 +30,7 @@ from ..model import ScoreInput
 from ..nlp.exemplars import fitted_once, read_jsonl, resolve_exemplars
 from ._refusal_patterns import N_PATTERN_FEATURES, pattern_features
 from ._refusal_segments import N_SEGMENT_FEATURES, segment_features, segments
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 LABELS: tuple[str, ...] = ("refusal", "partial", "compliance")
 DEFAULT_EXEMPLARS = "refusal/exemplars.jsonl"
@@ -121,6 +121,18 @@ class RefusalScorer(Scorer):
         "p_partial": "classifier probability of a partial refusal",
         "p_compliance": "classifier probability of compliance",
         "empty": "the response was empty (labelled refusal: nothing was provided)",
+    }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "label": "label",
+        "is_refusal": "bool",
+        "score": "number",
+        "p_refusal": "number",
+        "p_partial": "number",
+        "p_compliance": "number",
+        "empty": "bool",
+    }
+    field_labels: ClassVar[dict[str, tuple[str, ...]]] = {
+        "label": ("refusal", "partial", "compliance"),
     }
     requires: ClassVar[dict[str, str]] = {
         "sklearn": "scikit-learn",

@@ -9,12 +9,12 @@ Both thresholds are parameters and the raw compound score is always written.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from ..model import ScoreInput
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 
 class SentimentParams(ScorerParams):
@@ -63,6 +63,18 @@ class SentimentScorer(Scorer):
         "label": "positive | neutral | negative, by the thresholds",
         "positive": "label == positive",
         "negative": "label == negative",
+    }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "compound": "number",
+        "pos": "number",
+        "neu": "number",
+        "neg": "number",
+        "label": "label",
+        "positive": "bool",
+        "negative": "bool",
+    }
+    field_labels: ClassVar[dict[str, tuple[str, ...]]] = {
+        "label": ("positive", "neutral", "negative"),
     }
     requires = {"vaderSentiment": "vaderSentiment>=3.3.2"}
     default_batch_size = 256

