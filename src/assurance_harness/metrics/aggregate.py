@@ -83,6 +83,7 @@ class RateMetric(MetricKind):
 
     name = "rate"
     Params = RateParams
+    expressions = {"expr": "condition"}
 
     def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]]:
         """1.0 where the condition holds, 0.0 where it does not; rows where it is null (a
@@ -151,6 +152,7 @@ class MeanMetric(MetricKind):
 
     name = "mean"
     Params = ExprParams
+    expressions = {"expr": "value"}
 
     def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]]:
         """Each row's numeric value; null, text and NaN do not count (see numeric_values)."""
@@ -209,6 +211,7 @@ class QuantileMetric(MetricKind):
 
     name = "quantile"
     Params = QuantileParams
+    expressions = {"expr": "value"}
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, QuantileParams)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from ..registry import Registry
+
+ExpressionRole = Literal["condition", "value", "group", "scorer"]
 
 Row = dict[str, Any]
 """One scored response: case_id, sample, seed, prompt, response, error, metadata, expected,
@@ -73,6 +75,14 @@ class MetricKind(ABC):
     shorthand_field: ClassVar[str | None] = "expr"
     """When the suite writes ``<kind>: "text"``, the text goes to this field."""
     higher_is_better: ClassVar[bool | None] = None
+    expressions: ClassVar[dict[str, ExpressionRole]] = {}
+    """Parameter -> what its expression is for (``condition``: true or false; ``value``: a
+    number; ``group``: names a group; ``scorer``: a scorer id), so ``validate`` type-checks it."""
+
+    @classmethod
+    def expression_roles(cls, params: MetricParams) -> dict[str, ExpressionRole]:
+        """The roles for these parameters (a disparity's ``value`` is a condition for a rate)."""
+        return dict(cls.expressions)
 
     @classmethod
     def parse_params(cls, raw: Any) -> MetricParams:

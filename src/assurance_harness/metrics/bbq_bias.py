@@ -74,6 +74,7 @@ class BbqMetric(MetricKind):
 
     name = "bbq"
     Params = BbqParams
+    expressions = {"scorer": "scorer"}
     shorthand_field = "statistic"
     higher_is_better = None
 

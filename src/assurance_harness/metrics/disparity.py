@@ -39,7 +39,15 @@ from ..stats.disparity import (
 )
 from ..stats.intervals import bootstrap_ci, clopper_pearson, is_unit_interval, wilson_mean
 from ._pairs import covering, number, percentile_interval, within_strata
-from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
+from .base import (
+    ExpressionRole,
+    MetricContext,
+    MetricKind,
+    MetricParams,
+    MetricValue,
+    Row,
+    register_metric,
+)
 from .expr import evaluate
 
 
@@ -106,6 +114,16 @@ class DisparityMetric(MetricKind):
 
     name = "disparity"
     Params = DisparityParams
+    expressions = {"value": "value", "by": "group", "within": "group"}
+
+    @classmethod
+    def expression_roles(cls, params: MetricParams) -> dict[str, ExpressionRole]:
+        assert isinstance(params, DisparityParams)
+        roles = dict(cls.expressions)
+        if params.statistic == "rate":
+            roles["value"] = "condition"
+        return roles
+
     shorthand_field = None
     higher_is_better = None
 

@@ -27,6 +27,8 @@ def compute_metric(
     selected = [r for r in rows if spec.where is None or evaluate(spec.where, r)]
     kind = spec.kind_cls()
     overall = kind.compute(selected, spec.params, ctx)
+    if overall.value is None:
+        overall.details["no_data_reason"] = why_no_data(spec, rows, selected)
     if spec.by:
         groups: dict[str, list[Row]] = defaultdict(list)
         for row in selected:
@@ -38,6 +40,52 @@ def compute_metric(
             for name, members in sorted(groups.items())
         }
     return overall
+
+
+def why_no_data(spec: MetricSpec, rows: list[Row], selected: list[Row]) -> str:
+    """Why a metric counted no row, in words a suite author can act on: nothing was collected,
+    ``where`` excluded every row, every request failed, or the expression was null on each row
+    (naming a scorer field no row has, which is what a typo in a field name looks like)."""
+    if not rows:
+        return "no responses were collected"
+    if not selected:
+        return f"'where: {spec.where}' was false or null on all {len(rows)} rows"
+    failed = sum(1 for r in selected if r.get("error") is not None)
+    if failed == len(selected):
+        return f"all {failed} requests failed, so nothing was scored"
+    expr = next(
+        (getattr(spec.params, k) for k in ("expr", "value", "refused") if hasattr(spec.params, k)),
+        None,
+    )
+    if not isinstance(expr, str):
+        return f"no row of {len(selected)} gave a value"
+    missing = _missing_fields(expr, [r for r in selected if r.get("error") is None])
+    text = f"'{expr}' was null on all {len(selected)} rows"
+    if failed:
+        text += f" ({failed} of them failed requests)"
+    return text + (f": {missing}" if missing else "")
+
+
+def _missing_fields(expr: str, rows: list[Row]) -> str | None:
+    """``tox.toxic``-style references that no scored row has."""
+    import ast
+
+    from .expr import compile_expression
+
+    found: list[str] = []
+    for node in ast.walk(compile_expression(expr)):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            scorer, field = node.value.id, node.attr
+            outputs = [(r.get("scores") or {}).get(scorer) for r in rows]
+            if scorer in ("meta", "metadata", "expected"):
+                section = "metadata" if scorer != "expected" else "expected"
+                if not any(field in (r.get(section) or {}) for r in rows):
+                    found.append(f"no row has {scorer}.{field}")
+            elif not any(isinstance(o, dict) for o in outputs):
+                found.append(f"no row has scores from '{scorer}'")
+            elif not any(isinstance(o, dict) and field in o for o in outputs):
+                found.append(f"scorer '{scorer}' wrote no field '{field}'")
+    return "; ".join(dict.fromkeys(found)) or None
 
 
 def compute_metrics(
@@ -83,11 +131,14 @@ def judge_gate(
         "worst_cases": [],
     }
     if value is None:
+        result["no_data_reason"] = "the metric was not computed"
         return result
     result.update(value=value.value, ci_low=value.ci_low, ci_high=value.ci_high, n=value.n)
     figure = _checked(value, bound)
     result["checked"] = figure
     if figure is None:
+        reason = value.details.get("no_data_reason")
+        result["no_data_reason"] = reason or f"the metric has no {bound} figure"
         return result
     verdict = _passes(figure, gate)
     if gate.each_group and value.groups:
@@ -103,6 +154,20 @@ def judge_gate(
                 result["failing_groups"].append(name)
                 verdict = False
     result["verdict"] = "pass" if verdict else "fail"
+    if result["failing_groups"] and value.groups:
+        # Each failing group's own figure beside the overall one: an overall 0.005 next to
+        # "fail groups: girl" reads as a pass unless the group's 0.150 is shown with it.
+        result["group_values"] = {
+            name: {
+                "value": value.groups[name].value,
+                "ci_low": value.groups[name].ci_low,
+                "ci_high": value.groups[name].ci_high,
+                "n": value.groups[name].n,
+                "checked": _checked(value.groups[name], bound),
+            }
+            for name in result["failing_groups"]
+            if name in value.groups
+        }
     if not verdict and spec is not None:
         groups = value.groups or {}
         figures: list[float | None] = [figure]

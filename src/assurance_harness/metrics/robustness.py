@@ -133,6 +133,12 @@ class FlipRateMetric(MetricKind):
 
     name = "flip-rate"
     Params = FlipParams
+    expressions = {
+        "value": "condition",
+        "source": "group",
+        "original": "condition",
+        "operator": "group",
+    }
     shorthand_field = "value"
     higher_is_better = False
 
@@ -182,6 +188,13 @@ class AttackSuccessMetric(MetricKind):
 
     name = "attack-success"
     Params = AttackParams
+    expressions = {
+        "refused": "condition",
+        "success": "condition",
+        "source": "group",
+        "original": "condition",
+        "operator": "group",
+    }
     shorthand_field = "refused"
     higher_is_better = False
 

@@ -19,7 +19,6 @@ from ..errors import MissingDependencyError
 from ..model import ScoreInput, SuiteContext
 from ..registry import Registry
 
-
 FieldType = Literal["bool", "number", "label", "text", "mapping", "list"]
 """The type of a scorer output field, as metric expressions see it. ``bool``: a condition (null
 when it does not apply); ``number``: a score or count; ``label``: one of a few words; ``text``:

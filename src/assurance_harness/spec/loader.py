@@ -23,6 +23,7 @@ from ..registry import Registry, UnknownPluginError
 from ..scorers.base import Scorer, ScorerParams, scorers
 from .datasets import PATH_FIELD, check_unique_ids, load_dataset
 from .errors import suggest, validation_issues
+from .exprcheck import check_metric_expressions
 from .suite import Suite
 from .yaml_lines import LineOf, gc_paused, load_yaml_with_lines
 
@@ -277,6 +278,16 @@ def _check_expressions(
                 issues.append(ConfigIssue(source, line_of(loc), _dotted(loc), str(exc)))
 
 
+def _raw_scorer_ids(raw: Any) -> list[str]:
+    """Every scorer id the suite writes, valid or not (so a typo in one scorer's ``use:`` is not
+    reported again as an unknown name in each metric that reads it)."""
+    return [
+        str(e.get("id", e.get("use")))
+        for e in (raw if isinstance(raw, list) else [])
+        if isinstance(e, dict) and ("id" in e or "use" in e)
+    ]
+
+
 def load_suite(
     path: str | Path, *, expand: bool = True, parsed: tuple[Any, LineOf] | None = None
 ) -> LoadedSuite:
@@ -378,14 +389,27 @@ def _load_suite(
                 continue
             cases.extend(loaded)
             dataset_files.append((file_path, sha256_file(file_path)))
-        if not issues and expand:
+        complete = expand and not issues
+        if complete:
             for expander in expander_instances:
                 try:
                     cases = expander.expand(cases)
                 except HarnessError as exc:
                     issues.append(ConfigIssue(source, None, f"expand ({expander.name})", str(exc)))
+                    complete = False
                     break
         issues.extend(check_unique_ids(cases, source))
+        # Metadata keys are known only when every case loaded and expanded.
+        issues.extend(
+            check_metric_expressions(
+                metrics,
+                scorer_configs,
+                cases if complete else None,
+                source,
+                line_of,
+                unresolved=_raw_scorer_ids(data.get("scorers")),
+            )
+        )
         if not cases and not issues:
             issues.append(
                 ConfigIssue(

@@ -1,0 +1,184 @@
+"""Type-check a suite's metric expressions against what its rows will hold, at file:line.
+
+The names an expression sees come from the suite itself: each configured scorer's declared
+output fields, the metadata and expectation keys of its loaded (and expanded) cases, and the
+row's own fields. Metadata is only checked when every case is known; a scorer that declares no
+fields is not checked. See :mod:`assurance_harness.metrics.exprtypes` for the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigIssue
+from ..metrics.expr import ExpressionError
+from ..metrics.exprtypes import BOOL, NUMBER, Kind, Type, check
+from ..model import Case
+from .errors import format_path, suggest
+from .yaml_lines import LineOf
+
+if TYPE_CHECKING:
+    from .loader import MetricSpec, ScorerConfig
+
+_EXPECTATION_KINDS: dict[str, Kind] = {
+    "must_refuse": "bool",
+    "must_not_refuse": "bool",
+    "must_redirect_to_help": "bool",
+    "must_not_mention": "list",
+    "must_contain": "list",
+    "answer": "any",
+}
+
+
+def _scorer_type(config: ScorerConfig) -> Type:
+    declared = config.cls.output_fields(config.params)
+    kind_of = f"scorer '{config.id}' ({config.cls.name})"
+    if declared is None:
+        return Type("mapping", closed=False, name=config.id, kind_of=kind_of)
+    flags = tuple(f"{config.id}.{f}" for f, k in declared.items() if k == "bool")
+    members: dict[str, Type] = {}
+    for field, kind in declared.items():
+        labels = config.cls.field_labels.get(field)
+        members[field] = Type(
+            kind,
+            closed=False,
+            choices=frozenset(labels) if labels else None,
+            name=f"{config.id}.{field}",
+            conditions=flags,
+            kind_of=f"{config.id}.{field}",
+        )
+    closed = config.cls.open_field_type(config.params) is None
+    return Type("mapping", members, closed, name=config.id, kind_of=kind_of)
+
+
+def _value_type(values: list[Any], name: str) -> Type:
+    """The type of a metadata key from the values the cases give it (null ones aside)."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return Type("any", name=name)
+    if all(isinstance(v, bool) for v in present):
+        return Type("bool", name=name)
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return Type("number", name=name)
+    if all(isinstance(v, str) for v in present):
+        return Type("label", choices=frozenset(present), name=name)
+    if all(isinstance(v, dict) for v in present):
+        return Type("mapping", closed=False, name=name, kind_of=name)
+    if all(isinstance(v, list) for v in present):
+        return Type("list", name=name)
+    return Type("any", name=name)
+
+
+def _keyed(records: Iterable[dict[str, Any]], prefix: str) -> dict[str, Type]:
+    seen: dict[str, list[Any]] = {}
+    for record in records:
+        for key, value in record.items():
+            seen.setdefault(str(key), []).append(value)
+    return {k: _value_type(v, f"{prefix}.{k}") for k, v in seen.items()}
+
+
+def expression_names(scorers: list[ScorerConfig], cases: list[Case] | None) -> dict[str, Type]:
+    """What each name in an expression holds, for this suite (``cases`` None: not known)."""
+    known = cases is not None
+    meta_members = _keyed((c.metadata for c in cases or []), "meta")
+    meta = Type(
+        "mapping",
+        meta_members,
+        known,
+        name="meta",
+        kind_of="case metadata",
+        absent="no case has metadata '{key}'",
+    )
+    expected_members = {k: Type(v, name=f"expected.{k}") for k, v in _EXPECTATION_KINDS.items()}
+    extras = _keyed(((c.expected.model_extra or {}) for c in cases or []), "expected")
+    expected_members.update(extras)
+    expected = Type(
+        "mapping",
+        expected_members,
+        known,
+        name="expected",
+        kind_of="expectations",
+        absent="no case has the expectation '{key}'",
+    )
+    names: dict[str, Type] = {
+        "response": Type("text", name="response"),
+        "prompt": Type("text", name="prompt"),
+        "error": Type(BOOL.kind, name="error"),
+        "sample": Type(NUMBER.kind, name="sample"),
+        "case_id": Type(
+            "label",
+            choices=frozenset(c.id for c in cases) if cases is not None else None,
+            name="case_id",
+        ),
+        "meta": meta,
+        "metadata": replace(meta, name="metadata"),
+        "expected": expected,
+    }
+    for config in scorers:
+        names[config.id] = _scorer_type(config)
+    return names
+
+
+def check_metric_expressions(
+    metrics: list[MetricSpec],
+    scorers: list[ScorerConfig],
+    cases: list[Case] | None,
+    source: str,
+    line_of: LineOf,
+    *,
+    unresolved: Sequence[str] = (),
+) -> list[ConfigIssue]:
+    """One issue per expression that cannot work as its metric uses it. ``unresolved``: ids of
+    scorers the suite writes but that did not load (reported elsewhere; unchecked here)."""
+    names = expression_names(scorers, cases)
+    for scorer_id in unresolved:
+        names.setdefault(scorer_id, Type("any", name=scorer_id))
+    scorer_ids = [s.id for s in scorers] + list(unresolved)
+    issues: list[ConfigIssue] = []
+    for metric in metrics:
+        written = metric.raw.get(metric.kind)
+        # (location, field as shown, expression, role, written by the user)
+        checks: list[tuple[tuple[Any, ...], str, str, str, bool]] = []
+        for key, role in (("where", "condition"), ("by", "group")):
+            if metric.raw.get(key) is not None:
+                loc: tuple[Any, ...] = ("metrics", metric.index, key)
+                checks.append((loc, format_path(loc), str(metric.raw[key]), role, True))
+        for param, role in metric.kind_cls.expression_roles(metric.params).items():
+            text = getattr(metric.params, param, None)
+            if not isinstance(text, str):
+                continue
+            loc = ("metrics", metric.index, metric.kind)
+            if isinstance(written, dict) and param in written:
+                checks.append(((*loc, param), format_path((*loc, param)), text, role, True))
+            else:
+                explicit = not isinstance(written, dict)  # the shorthand ``rate: "..."``
+                shown = format_path(loc) if explicit else format_path((*loc, param))
+                checks.append((loc, shown, text, role, explicit))
+        for loc, shown, text, role, explicit in checks:
+            issue = _check_one(text, role, explicit, names, scorer_ids)
+            if issue is not None:
+                message, hint = issue
+                issues.append(ConfigIssue(source, line_of(loc), shown, message, hint))
+    return issues
+
+
+def _check_one(
+    text: str, role: str, explicit: bool, names: dict[str, Type], scorer_ids: list[str]
+) -> tuple[str, str | None] | None:
+    """(message, hint) for an expression that cannot work in its role, else None."""
+    if role == "scorer":
+        if text in scorer_ids:
+            return None
+        hint = suggest(text, scorer_ids) or f"configured scorers: {', '.join(scorer_ids) or 'none'}"
+        return f"no scorer with id '{text}'", hint
+    try:
+        problem = check(text, names, role)  # type: ignore[arg-type]
+    except ExpressionError:
+        return None  # the syntax check reports it
+    if problem is None:
+        return None
+    if not explicit:
+        return f"{problem.message} (the default '{text}')", problem.hint
+    return problem.message, problem.hint
