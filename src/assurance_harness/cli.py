@@ -221,6 +221,7 @@ def run(
 
 
 def _print_outcome(outcome: object) -> None:
+    from .metrics.engine import failing_group_figures, no_data_reason
     from .runner.run import RunOutcome
 
     assert isinstance(outcome, RunOutcome)
@@ -231,25 +232,39 @@ def _print_outcome(outcome: object) -> None:
     )
     for column in ("gate", "verdict", "value", "CI", "n"):
         table.add_column(column)
+    reasons: list[str] = []
     for gate in summary["gates"]:
         colour = {"pass": "green", "fail": "red"}.get(gate["verdict"], "yellow")
+        metric = summary["metrics"].get(gate["metric"]) or {}
         # A metric may set its own confidence level: label each interval with it.
-        level = (summary["metrics"].get(gate["metric"]) or {}).get("confidence") or 0.95
-        ci = (
-            f"{level:.0%} [{gate['ci_low']:.3f}, {gate['ci_high']:.3f}]"
-            if gate["ci_low"] is not None
-            else "—"
-        )
-        value = f"{gate['value']:.3f}" if gate["value"] is not None else "—"
-        extra = f" groups: {', '.join(gate['failing_groups'])}" if gate["failing_groups"] else ""
+        level = metric.get("confidence") or 0.95
+        values = [_fmt(gate["value"])]
+        cis = [_fmt_ci(level, gate["ci_low"], gate["ci_high"])]
+        ns = [str(gate["n"])]
+        extra = ""
+        figures = failing_group_figures(gate, metric)
+        if figures:
+            extra = f" groups: {', '.join(f['name'] for f in figures)}"
+            # Each failing group's own figures under the overall ones, labelled, so an
+            # overall 0.005 beside a failing group does not read as a pass.
+            values[0] = f"overall {values[0]}"
+            for f in figures:
+                values.append(f"{f['name']} {_fmt(f['value'])}")
+                cis.append(_fmt_ci(level, f["ci_low"], f["ci_high"]))
+                ns.append(str(f["n"]))
+        reason = no_data_reason(gate, metric)
+        if reason:
+            reasons.append(f"{gate['id']}: no data: {reason}")
         table.add_row(
             term(gate["id"]),
             term(gate["verdict"], colour) + term(extra),
-            value,
-            ci,
-            str(gate["n"]),
+            term("\n".join(values)),
+            term("\n".join(cis)),
+            term("\n".join(ns)),
         )
     out.print(table)
+    for line in reasons:
+        out.print(term(line), soft_wrap=True)
     out.print(
         term(
             f"requests {counts['requests']}, errors {counts['errors']} "
@@ -271,6 +286,14 @@ def _print_outcome(outcome: object) -> None:
         )
     for note in outcome.notes:
         out.print(term(note), soft_wrap=True)
+
+
+def _fmt(value: float | None) -> str:
+    return f"{value:.3f}" if value is not None else "—"
+
+
+def _fmt_ci(level: float, low: float | None, high: float | None) -> str:
+    return f"{level:.0%} [{low:.3f}, {high:.3f}]" if low is not None and high is not None else "—"
 
 
 def _first_error(run_dir: Path) -> str | None:

@@ -88,7 +88,8 @@ def suite(write):
     path = write(
         "s.yaml",
         """suite: m
-cases: [{id: a, prompt: x}]
+cases: [{id: a, prompt: x, metadata: {group: g}}]
+scorers: [{id: tox, use: offensive-language}]
 metrics:
   - {id: toxic_rate, rate: "tox.toxicity > 0.5", by: meta.group}
   - {id: mean_tox, mean: tox.toxicity}
@@ -148,7 +149,7 @@ def test_mean_and_quantile_skip_non_numeric_values_instead_of_crashing(write) ->
         write(
             "n.yaml",
             """suite: n
-cases: [{id: a, prompt: x}]
+cases: [{id: a, prompt: x, metadata: {v: 1}}]
 metrics:
   - {id: m, mean: meta.v}
   - {id: q, quantile: {expr: meta.v, q: 0.5}}
@@ -169,6 +170,7 @@ def test_gate_with_min_and_max_names_worst_cases_on_the_side_that_failed(write) 
             "b.yaml",
             """suite: b
 cases: [{id: a, prompt: x}]
+scorers: [{id: tox, use: offensive-language}]
 metrics:
   - {id: m, mean: tox.toxicity}
 """,

@@ -28,7 +28,8 @@ def test_attack_success_and_flip_gates_name_the_variants_that_got_through(write)
         write(
             "s.yaml",
             """suite: jb
-cases: [{id: a, prompt: x}]
+cases: [{id: a, prompt: x, metadata: {source_id: a, original: true, perturbation: none}}]
+scorers: [{id: ref, use: refusal}]
 metrics:
   - {id: asr, attack-success: {refused: ref.is_refusal}}
   - {id: flips, flip-rate: {value: ref.is_refusal}}

@@ -154,20 +154,6 @@ def judge_gate(
                 result["failing_groups"].append(name)
                 verdict = False
     result["verdict"] = "pass" if verdict else "fail"
-    if result["failing_groups"] and value.groups:
-        # Each failing group's own figure beside the overall one: an overall 0.005 next to
-        # "fail groups: girl" reads as a pass unless the group's 0.150 is shown with it.
-        result["group_values"] = {
-            name: {
-                "value": value.groups[name].value,
-                "ci_low": value.groups[name].ci_low,
-                "ci_high": value.groups[name].ci_high,
-                "n": value.groups[name].n,
-                "checked": _checked(value.groups[name], bound),
-            }
-            for name in result["failing_groups"]
-            if name in value.groups
-        }
     if not verdict and spec is not None:
         groups = value.groups or {}
         figures: list[float | None] = [figure]
@@ -217,3 +203,33 @@ def worst_cases(
         scored.append((badness, f"{row['case_id']}#{row['sample']}"))
     scored.sort(key=lambda item: -item[0])
     return [key for _, key in scored[:MAX_WORST_CASES]]
+
+
+def failing_group_figures(
+    gate: dict[str, Any], metric: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Each failing group's own figures (name, value, ci_low, ci_high, n) from the metric's
+    per-group values, for tables that show the gate: an overall ``0.005`` beside ``fail groups:
+    girl`` reads as a pass unless the girl group's own ``0.150`` stands next to it."""
+    groups = (metric or {}).get("groups") or {}
+    out = []
+    for name in gate.get("failing_groups") or []:
+        figures = groups.get(name) or groups.get(str(name)) or {}
+        out.append(
+            {
+                "name": str(name),
+                "value": figures.get("value"),
+                "ci_low": figures.get("ci_low"),
+                "ci_high": figures.get("ci_high"),
+                "n": figures.get("n", 0),
+            }
+        )
+    return out
+
+
+def no_data_reason(gate: dict[str, Any], metric: dict[str, Any] | None) -> str | None:
+    """Why a gate had no data (recorded on the gate, or on its metric by older runs' readers)."""
+    if gate.get("verdict") != "no_data":
+        return None
+    details = (metric or {}).get("details") or {}
+    return gate.get("no_data_reason") or details.get("no_data_reason")

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..metrics.engine import failing_group_figures, no_data_reason
 from ..store.runread import row_key
 from .rundata import RunData
 
@@ -76,6 +77,10 @@ class GateView:
     raw: dict[str, Any]
     validity: list[dict[str, Any]] = field(default_factory=list)
     """Validity cards of the scorers the gate's metric reads (``scorers/validity.py``)."""
+    group_figures: list[dict[str, str]] = field(default_factory=list)
+    """Each failing group's own value, interval and n (shown beside the overall figures)."""
+    no_data_reason: str = ""
+    """Why the gate had no data, when it had none."""
 
 
 @dataclass
@@ -253,6 +258,16 @@ def build_context(run: RunData) -> ReportContext:
                 worst_cases=worst_keys,
                 raw=gate,
                 validity=gate_validity(gate, summary),
+                group_figures=[
+                    {
+                        "name": f["name"],
+                        "value": fmt(f["value"]),
+                        "interval": fmt_interval(f["ci_low"], f["ci_high"]),
+                        "n": fmt(f["n"]),
+                    }
+                    for f in failing_group_figures(gate, run.metrics.get(str(gate.get("metric"))))
+                ],
+                no_data_reason=no_data_reason(gate, run.metrics.get(str(gate.get("metric")))) or "",
             )
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .context import ReportContext, build_context, fmt
+from .context import GateView, ReportContext, build_context, fmt
 from .rundata import RunData
 
 MAX_TEXT = 2000
@@ -129,10 +129,11 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
                         _VERDICT.get(g.verdict, escape_md(g.verdict)),
                         escape_md(f"{g.metric} {g.threshold}"),
                         f"{g.checked} ({escape_md(g.bound)})",
-                        g.value,
-                        g.interval,
-                        g.n,
-                        ", ".join(escape_md(x) for x in g.failing_groups) or "–",
+                        _with_groups(g, "value", g.value),
+                        _with_groups(g, "interval", g.interval),
+                        _with_groups(g, "n", g.n),
+                        (", ".join(escape_md(x) for x in g.failing_groups) or "–")
+                        + (f"; no data: {escape_md(g.no_data_reason)}" if g.no_data_reason else ""),
                         worst,
                     ]
                 )
@@ -262,3 +263,15 @@ def _validity_lines(ctx: ReportContext) -> list[str]:
         for reason in unmet:
             lines.append(f"- {escape_md(g.id)}: ❌ minimum validity not met: {escape_md(reason)}")
     return lines
+
+
+def _with_groups(gate: GateView, key: str, overall: str) -> str:
+    """The overall figure, then each failing group's own (an overall 0.005 beside a failing
+    group must not read as a pass)."""
+    if not gate.group_figures:
+        return overall
+    parts = [f"overall {overall}" if key == "value" else overall]
+    for figures in gate.group_figures:
+        label = f"{escape_md(figures['name'])} " if key == "value" else ""
+        parts.append(f"{label}{figures[key]}")
+    return "<br>".join(parts)
