@@ -147,6 +147,12 @@ def run(
             "a significant regression makes the exit code 1.",
         ),
     ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            help="Smoke test: only the first N cases of each suite (writes no evidence).", min=1
+        ),
+    ] = None,
 ) -> None:
     """Run suites against a target and write reports/<run_id>/."""
     from .runner.run import RunInterrupted, command_line, run_suite
@@ -192,6 +198,7 @@ def run(
                     register_path=register,
                     ledger_path=ledger,
                     command=command_line(),
+                    limit=limit,
                 )
         except RunInterrupted as stop:
             console.print(
@@ -501,6 +508,24 @@ def runs_purge(
         f"{verb} {len(purged)} run(s) older than {age}"
         + ("" if dry_run else f"; recorded in {ledger_path}")
     )
+
+
+@targets_app.command("check")
+def targets_check(
+    target: Annotated[Path, typer.Argument(help="Target YAML file.")],
+) -> None:
+    """Send one request to a target and explain what came back (URL, status, models, hint)."""
+    from .runner.executor import run_sync
+    from .spec.targets import load_target
+    from .targets.check import check_target
+
+    try:
+        report = run_sync(check_target(load_target(target)))
+    except HarnessError as exc:
+        raise fail(exc) from None
+    for line in report.lines:
+        out.print(term(line), soft_wrap=True)
+    raise typer.Exit(0 if report.ok else 3)
 
 
 @targets_app.command("list")

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..errors import HarnessError
 from ..model import ErrorInfo, GenerationRequest, GenerationResponse, ResponseRecord
 from ..store.cache import ResponseCache, key_for
 from ..targets.base import RetryPolicy, Target, TargetError, TargetTimeoutError
@@ -64,6 +66,51 @@ class ExecutionStats:
     errors_by_type: dict[str, int] = field(default_factory=dict)
 
 
+PROBE_CONFIRMATIONS = 3
+"""Live requests that must fail the same non-transient way before a run stops sending."""
+
+
+class TargetUnusableError(HarnessError):
+    """The first requests all failed the same way that retrying cannot fix (connection refused,
+    401/403/404, an unknown model): the run stops instead of sending the rest to fail too."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, sent: int, total: int) -> None:
+        super().__init__(message)
+        self.sent = sent
+        self.total = total
+
+
+_MODEL_MISSING = re.compile(
+    r"model.*(not found|does not exist|not exist|unknown|no such|not served|invalid)"
+    r"|(unknown|invalid|no such) model",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def fatal_signature(record: ResponseRecord) -> tuple[str, int | None] | None:
+    """What a failed request's error says about the target as a whole, when it is something
+    no retry or other prompt can fix; None for successes and per-request or transient errors
+    (a 400 for one prompt's content, a timeout, a 5xx)."""
+    error = record.error
+    if error is None or record.cached:
+        return None
+    if error.type == "connection_error" and (
+        "cannot connect" in error.message or "refused" in error.message.lower()
+    ):
+        return (error.type, None)
+    if error.type == "client_error" and error.status in (401, 403, 404, 405):
+        return (error.type, error.status)
+    if error.type == "client_error" and error.status in (400, 422):
+        if _MODEL_MISSING.search(error.message):
+            return (error.type, error.status)
+        return None
+    if error.type in ("bad_response", "template_error"):
+        return (error.type, error.status)
+    return None
+
+
 class _UnexpectedError(TargetError):
     """A non-TargetError exception from an adapter or user function: a bug, not a transient
     fault, so it is recorded and not retried."""
@@ -83,6 +130,7 @@ async def execute(
     cache: ResponseCache | None = None,
     progress: Progress | None = None,
     rng: random.Random | None = None,
+    probe: bool = False,
 ) -> ExecutionStats:
     """Send ``requests`` to a started ``target`` and report each outcome through ``on_record``.
 
@@ -91,6 +139,11 @@ async def execute(
     flushed before this returns, also on cancellation. An exception raised by ``on_record``
     (say, the disk is full) stops the run and propagates: a record that cannot be persisted
     must not be counted as done.
+
+    ``probe``: send requests one at a time until one reaches the target; when it fails in a
+    way no retry can fix, confirm with up to two more (not retried), and when they all fail
+    the same way raise :class:`TargetUnusableError` before the bulk is sent. Those failed
+    probe records are not passed to ``on_record``, so a resume sends them again.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -116,7 +169,7 @@ async def execute(
         except Exception as exc:
             raise _UnexpectedError(f"{exc.__class__.__name__}: {exc}") from exc
 
-    async def run_one(request: GenerationRequest) -> ResponseRecord:
+    async def run_one(request: GenerationRequest, policy: RetryPolicy = retry) -> ResponseRecord:
         key = ""
         if cache is not None:
             key = key_for(fingerprint, request)
@@ -130,9 +183,11 @@ async def execute(
             try:
                 response = await attempt_once(request)
             except TargetError as error:
-                if should_retry(error, attempt=attempt, policy=retry):
+                if should_retry(error, attempt=attempt, policy=policy):
                     stats.retries += 1
-                    delay = backoff_delay(retry, attempt, retry_after=error.retry_after, rng=jitter)
+                    delay = backoff_delay(
+                        policy, attempt, retry_after=error.retry_after, rng=jitter
+                    )
                     await asyncio.sleep(delay)
                     continue
                 return ResponseRecord(
@@ -140,7 +195,10 @@ async def execute(
                     sample=request.sample,
                     seed=request.seed,
                     response=None,
-                    error=ErrorInfo(type=error.kind, message=str(error), status=error.status),
+                    # An endpoint may echo the key (a 401 body): scrub before anything keeps it.
+                    error=ErrorInfo(
+                        type=error.kind, message=target.scrub(str(error)), status=error.status
+                    ),
                     attempts=attempt,
                     latency_s=round(time.perf_counter() - t0, 6),
                 )
@@ -150,22 +208,49 @@ async def execute(
                 cache.put(key, response)
             return _record(request, response, attempts=attempt, latency_s=latency, cached=False)
 
+    def deliver(record: ResponseRecord) -> None:
+        stats.completed += 1
+        if record.error is not None:
+            stats.errors += 1
+            errors_by_type[record.error.type] += 1
+        else:
+            stats.succeeded += 1
+            if record.cached:
+                stats.cached += 1
+        on_record(record)
+        if progress is not None:
+            progress(stats.completed, stats.total, stats.errors)
+
     async def worker() -> None:
         for request in pending:
-            record = await run_one(request)
-            stats.completed += 1
-            if record.error is not None:
-                stats.errors += 1
-                errors_by_type[record.error.type] += 1
-            else:
-                stats.succeeded += 1
-                if record.cached:
-                    stats.cached += 1
-            on_record(record)
-            if progress is not None:
-                progress(stats.completed, stats.total, stats.errors)
+            deliver(await run_one(request))
+
+    async def probe_first() -> None:
+        """Send one at a time until a request reaches the target; stop the run when it and
+        its confirmations fail the same way that no retry can fix."""
+        held: list[ResponseRecord] = []
+        once = RetryPolicy(max_attempts=1)
+        decided: ResponseRecord | None = None
+        for request in pending:
+            record = await run_one(request, retry if not held else once)
+            if record.cached:
+                deliver(record)
+                continue
+            signature = fatal_signature(record)
+            if signature is None or (held and fatal_signature(held[0]) != signature):
+                decided = record
+                break
+            held.append(record)
+            if len(held) >= PROBE_CONFIRMATIONS:
+                raise _unusable(target, held, len(requests))
+        for earlier in held:
+            deliver(earlier)
+        if decided is not None:
+            deliver(decided)
 
     try:
+        if probe:
+            await probe_first()
         async with asyncio.TaskGroup() as group:
             for _ in range(min(concurrency, max(1, len(requests)))):
                 group.create_task(worker())
@@ -178,6 +263,19 @@ async def execute(
         if cache is not None:
             cache.flush()
     return stats
+
+
+def _unusable(target: Target, held: list[ResponseRecord], total: int) -> TargetUnusableError:
+    error = held[0].error
+    assert error is not None
+    hint = target.diagnose(error.status, error.type, error.message)
+    message = (
+        f"stopped: the first {len(held)} requests all failed the same way, so the other "
+        f"{total - len(held)} were not sent: {error.message}"
+    )
+    if hint:
+        message += f"; {target.scrub(hint)}"
+    return TargetUnusableError(message.replace("\n", " "), sent=len(held), total=total)
 
 
 def valid_unicode(text: str) -> str:

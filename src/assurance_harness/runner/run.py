@@ -33,7 +33,7 @@ from ..store.index import RunIndex
 from ..store.rundir import RunDir, write_json_atomic
 from ..targets.base import Target
 from . import provenance
-from .executor import run_sync
+from .executor import TargetUnusableError, run_sync
 from .scoring import apply_scorers
 
 ProgressFn = Callable[[int, int, int], None]
@@ -205,6 +205,7 @@ async def _send(
             on_record=run_dir.append_response,
             cache=cache,
             progress=progress,
+            probe=True,
         )
     finally:
         await target.close()
@@ -226,8 +227,16 @@ def run_suite(
     register_path: str | Path | None = None,
     ledger_path: str | Path | None = None,
     command: str | None = None,
+    limit: int | None = None,
 ) -> RunOutcome:
-    """Run a suite end to end and return its outcome (the summary and the exit code)."""
+    """Run a suite end to end and return its outcome (the summary and the exit code).
+
+    ``limit``: a smoke test on the suite's first ``limit`` cases; it writes no evidence (a
+    subset's verdicts say nothing about the suite's risks)."""
+    if limit is not None and limit < 1:
+        raise UsageError("--limit must be at least 1")
+    if limit is not None:
+        attach_evidence = False
     reports = Path(reports_dir)
     loaded = load_suite(suite_path)
     target = load_target(target_path)
@@ -282,7 +291,7 @@ def run_suite(
         except OSError as exc:
             raise _storage_failure(exc, reports, "nothing was sent; fix it and run again") from None
         run_id = run_dir.run_id
-        cases = loaded.cases
+        cases = loaded.cases[:limit] if limit else loaded.cases
         state = {
             "run_id": run_id,
             "status": "running",
@@ -293,7 +302,8 @@ def run_suite(
                 "name": target.spec.name,
                 "fingerprint": fingerprint,
             },
-            "options": {"concurrency": concurrency, "use_cache": use_cache},
+            "options": {"concurrency": concurrency, "use_cache": use_cache}
+            | ({"limit": limit} if limit else {}),
             "command": command,
         }
         try:
@@ -352,6 +362,16 @@ def run_suite(
                     progress=wrapped,
                 )
             )
+    except TargetUnusableError as exc:
+        # A broken target, found by the probe: the run folder stays (its cases are written)
+        # so that once the endpoint is fixed outside the target file, resuming sends it all.
+        run_dir.close_journal()
+        exc.args = (
+            f"{exc}\nnothing else was sent; after fixing the endpoint (same target file) "
+            f"continue with: {resume_cmd}\nor, after changing the target file, run again; "
+            f"'assurance targets check {target_path}' tests it with one request",
+        )
+        raise
     except HarnessError as exc:
         run_dir.close_journal()
         if not resume and not run_dir.read_responses():
@@ -377,7 +397,7 @@ def run_suite(
         run_dir.close_journal()
 
     try:
-        return _finish(
+        outcome = _finish(
             loaded,
             target_public,
             fingerprint,
@@ -394,6 +414,12 @@ def run_suite(
             ledger_path=ledger_path,
             command=command,
         )
+        if state.get("options", {}).get("limit"):
+            outcome.notes.append(
+                f"smoke test: the first {len(cases)} of {len(loaded.cases)} cases; "
+                "no evidence was written"
+            )
+        return outcome
     except KeyboardInterrupt:
         # Ctrl-C while scoring: every response is in the journal, so resuming only re-scores.
         raise RunInterrupted(run_dir.run_id, resume_cmd, total, total) from None

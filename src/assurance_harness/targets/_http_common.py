@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -31,6 +32,28 @@ from .base import (
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _BODY_SNIPPET = 200
+
+
+def check_url(value: str, *, example: str) -> str:
+    """A pydantic validator's body: ``value`` must be an http(s) URL with a host, so a base_url
+    without ``http://`` fails at ``validate`` rather than as a connection error on every request."""
+    parsed = urlsplit(value.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(
+            f"'{value}' is not an http(s) URL: it needs a scheme and a host, e.g. {example}"
+        )
+    return value.strip()
+
+
+def auth_hint(status: int | None, names: list[str]) -> str | None:
+    """What a 401/403 means for a key read from the environment."""
+    if status in (401, 403):
+        where = f" in ${names[0]}" if names else ""
+        return (
+            f"the endpoint refused the credentials: check the key{where} "
+            "(and that it is for this endpoint)"
+        )
+    return None
 
 
 def env_refs(value: str) -> list[str]:
@@ -97,11 +120,15 @@ def _snippet(body: bytes) -> str:
     return text.replace("\n", " ")
 
 
-def raise_for_status(status: int, headers: Mapping[str, str], body: bytes) -> None:
-    """Turn a non-2xx answer into the TargetError the runner knows how to treat."""
+def raise_for_status(
+    status: int, headers: Mapping[str, str], body: bytes, *, url: str | None = None
+) -> None:
+    """Turn a non-2xx answer into the TargetError the runner knows how to treat. A 404 names
+    the URL: the path is what is wrong (a base_url without ``/v1``, a typo in the host path)."""
     if 200 <= status < 300:
         return
-    detail = f"HTTP {status}: {_snippet(body)}" if body else f"HTTP {status}"
+    where = f" from {url}" if url and status in (404, 405) else ""
+    detail = f"HTTP {status}{where}: {_snippet(body)}" if body else f"HTTP {status}{where}"
     if status == 429:
         raise RateLimitedError(
             detail, status=status, retry_after=parse_retry_after(headers.get("Retry-After"))
@@ -213,7 +240,7 @@ class HttpSession:
         status, resp_headers, raw = await self.request(
             method, url, body=payload, headers=headers, params=params
         )
-        raise_for_status(status, resp_headers, raw)
+        raise_for_status(status, resp_headers, raw, url=url)
         return status, parse_json(raw, status=status)
 
 
@@ -238,6 +265,14 @@ class JsonHttpTarget(Target):
         for value in self.extra_headers.values():
             names.extend(env_refs(value))
         return names
+
+    def secret_values(self) -> list[str]:
+        return [os.environ[n] for n in self.env_names() if os.environ.get(n)]
+
+    def diagnose(self, status: int | None, kind: str, message: str) -> str | None:
+        if kind == "connection_error":
+            return "is the server running, and is the host and port in the target file right?"
+        return auth_hint(status, self.env_names())
 
     async def start(self) -> None:
         check_env(self.env_names(), where=f"target {self.spec.name or self.type}")

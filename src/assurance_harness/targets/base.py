@@ -123,6 +123,34 @@ class Target(ABC):
     async def generate(self, request: GenerationRequest) -> GenerationResponse:
         """Send one request; raise a TargetError subclass on failure."""
 
+    def secret_values(self) -> list[str]:
+        """The secret values this target sends (API keys read from the environment), so error
+        messages can be scrubbed of them before they are stored or printed."""
+        return []
+
+    def scrub(self, text: str) -> str:
+        """``text`` without any of this target's secret values (an endpoint may echo a key)."""
+        from .secrets import scrub
+
+        return scrub(text, self.secret_values())
+
+    def endpoint(self) -> str | None:
+        """The URL requests go to, for messages; None for targets that are not HTTP."""
+        return None
+
+    def requested_model(self) -> str | None:
+        """The model name the target file asks for, where it names one."""
+        return None
+
+    async def available_models(self) -> list[str] | None:
+        """The models the endpoint lists (``GET /models``), or None where it has no list."""
+        return None
+
+    def diagnose(self, status: int | None, kind: str, message: str) -> str | None:
+        """A hint for a request that failed this way (a URL that lacks ``/v1``, a key that was
+        refused), shown when the run stops on it and by ``targets check``; None if none."""
+        return None
+
     def public_config(self) -> dict[str, Any]:
         """The configuration with secrets excluded: what manifests and fingerprints see."""
         data = self.spec.model_dump(mode="json", exclude=set(self.spec.secret_fields))

@@ -15,10 +15,10 @@ import json
 import re
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..model import GenerationRequest, GenerationResponse
-from ._http_common import JsonHttpTarget, build_messages, get_path, last_user_text
+from ._http_common import JsonHttpTarget, build_messages, check_url, get_path, last_user_text
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -51,6 +51,11 @@ class HttpJsonSpec(TargetSpec):
     """Dotted path to the model identifier in the answer, recorded as evidence."""
     system_prompt: str | None = None
     """Prepended to ``{messages}`` as a system turn, and available as ``{system_prompt}``."""
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_url(value, example="https://models.example.org/generate")
 
 
 def render(template: Any, values: dict[str, Any]) -> Any:
@@ -96,6 +101,9 @@ class HttpJsonTarget(JsonHttpTarget):
     @property
     def extra_headers(self) -> dict[str, str]:
         return self.s.headers
+
+    def endpoint(self) -> str | None:
+        return self.s.url
 
     def render_body(self, request: GenerationRequest) -> Any:
         params = {**self.s.generation, **request.params}

@@ -7,14 +7,17 @@ enters the spec, ``public_config()``, the fingerprint, a log line or an error me
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..model import GenerationRequest, GenerationResponse
-from ._http_common import JsonHttpTarget, build_messages
-from .base import BadResponseError, TargetSpec, register_target
+from ._http_common import JsonHttpTarget, auth_hint, build_messages, check_url
+from .base import BadResponseError, TargetError, TargetSpec, register_target
+from .secrets import looks_like_key
 
 
 class OpenAISpec(TargetSpec):
@@ -45,6 +48,23 @@ class OpenAISpec(TargetSpec):
     """Send each request's seed as ``seed`` (OpenAI, vLLM and Ollama honour it); turn off for
     endpoints that reject unknown fields."""
 
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return check_url(value, example="http://localhost:8000/v1")
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _api_key_env(cls, value: str | None) -> str | None:
+        # The message must not repeat the value: it may be the key itself.
+        if value is not None and looks_like_key(value):
+            raise ValueError(
+                "this looks like an API key, not the name of an environment variable (the "
+                "value is not shown); put the key in a variable (export ASSURANCE_API_KEY=...) "
+                "and write that variable's name here"
+            )
+        return value
+
 
 @register_target
 class OpenAITarget(JsonHttpTarget):
@@ -67,6 +87,42 @@ class OpenAITarget(JsonHttpTarget):
     def env_names(self) -> list[str]:
         names = [self.s.api_key_env] if self.s.api_key_env else []
         return names + super().env_names()
+
+    def endpoint(self) -> str | None:
+        return self._url
+
+    def requested_model(self) -> str | None:
+        return self.s.model
+
+    async def available_models(self) -> list[str] | None:
+        """``GET {base_url}/models`` (OpenAI, vLLM, Ollama, llama.cpp list what they serve)."""
+        url = self.s.base_url.rstrip("/") + "/models"
+        try:
+            status, _, raw = await self._http.request(
+                "GET", url, body=None, headers=self._headers(), params=self._query
+            )
+            data = json.loads(raw) if 200 <= status < 300 else None
+        except (TargetError, ValueError):
+            return None
+        items = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            return None
+        return [str(m.get("id")) for m in items if isinstance(m, dict) and m.get("id")]
+
+    def diagnose(self, status: int | None, kind: str, message: str) -> str | None:
+        path = urlsplit(self.s.base_url).path.rstrip("/")
+        if status == 404 and not self.s.api_version and not path.endswith("/v1"):
+            fixed = self.s.base_url.rstrip("/") + "/v1"
+            return (
+                f"base_url {self.s.base_url} does not end in /v1: OpenAI-compatible servers "
+                f"(vLLM, TGI, Ollama, llama.cpp) answer at {fixed}/chat/completions"
+            )
+        if status in (400, 404) and "model" in message.lower():
+            return (
+                f"the endpoint does not serve model '{self.s.model}'; "
+                "'assurance targets check' lists the models it has"
+            )
+        return auth_hint(status, self.env_names()) or super().diagnose(status, kind, message)
 
     def _headers(self) -> dict[str, str]:
         headers = self.request_headers()

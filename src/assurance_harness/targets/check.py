@@ -1,0 +1,85 @@
+"""``assurance targets check``: one request to a target, and what came back, in words.
+
+A wrong port, a base_url without ``/v1`` or a model the server does not have is found here in a
+second, with the URL, the status, the models the endpoint lists and a hint, instead of after a
+whole run of retried requests. Everything shown is scrubbed of the configured key values.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..model import GenerationRequest
+from .base import Target, TargetError
+
+CHECK_PROMPT = "Reply with the word OK."
+
+
+@dataclass
+class CheckReport:
+    """What one check found: ``ok`` when the request came back with text."""
+
+    ok: bool = False
+    lines: list[str] = field(default_factory=list)
+
+
+def _request() -> GenerationRequest:
+    return GenerationRequest(
+        case_id="targets-check",
+        sample=0,
+        seed=0,
+        messages=[{"role": "user", "content": CHECK_PROMPT}],
+        params={},
+        metadata={},
+    )
+
+
+async def check_target(target: Target) -> CheckReport:
+    """Start the target, send one request, list the endpoint's models where it has any, and
+    explain the outcome. Configuration problems (an unset key variable) raise as usual."""
+    report = CheckReport()
+    endpoint = target.endpoint()
+    report.lines.append(f"target: {target.spec.name} ({target.type})")
+    if endpoint:
+        report.lines.append(f"URL: {endpoint}")
+    await target.start()
+    try:
+        started = time.perf_counter()
+        try:
+            response = await target.generate(_request())
+        except TargetError as error:
+            status = f"HTTP {error.status}" if error.status else error.kind
+            report.lines.append(f"failed: {status}: {target.scrub(str(error))}")
+            hint = target.diagnose(error.status, error.kind, str(error))
+            if hint:
+                report.lines.append(f"hint: {target.scrub(hint)}")
+        else:
+            took = time.perf_counter() - started
+            report.ok = True
+            model = f", model {response.model_version!r}" if response.model_version else ""
+            text = response.text.strip().replace("\n", " ")
+            if len(text) > 80:
+                text = text[:77] + "..."
+            report.lines.append(f"OK: answered in {took:.2f}s{model}: {text!r}")
+        models = await target.available_models()
+        if models is not None:
+            report.lines.extend(_models_lines(target, models))
+    finally:
+        await target.close()
+    return report
+
+
+def _models_lines(target: Target, models: list[str]) -> list[str]:
+    shown = ", ".join(models[:20]) + (f" (+{len(models) - 20} more)" if len(models) > 20 else "")
+    lines = [f"models the endpoint lists: {target.scrub(shown) or 'none'}"]
+    wanted = target.requested_model()
+    if wanted and models and wanted not in models:
+        import difflib
+
+        close = difflib.get_close_matches(wanted, models, n=1, cutoff=0.5)
+        lines.append(
+            f"hint: the target file asks for model '{wanted}', which is not listed"
+            + (f"; did you mean '{close[0]}'?" if close else "")
+        )
+    return lines

@@ -1,0 +1,62 @@
+"""Keep configured secrets out of everything the harness stores or prints.
+
+A key lives only in the environment variable the target file names. An endpoint can still send
+it back (a 401 body that echoes ``Incorrect API key provided: sk-...``), and that body becomes an
+error message that is journalled, reported and printed: so every error message is scrubbed of
+the configured key values before it leaves the adapter. And a target file whose ``api_key_env``
+holds the key itself, not a variable's name, is refused without echoing it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEY_PREFIXES = (
+    "sk-",
+    "sk_",
+    "pk-",
+    "rk-",
+    "hf_",
+    "ghp_",
+    "gho_",
+    "github_pat_",
+    "xox",
+    "AKIA",
+    "AIza",
+    "eyJ",
+    "glpat-",
+    "Bearer ",
+)
+_MIN_SECRET = 4
+"""Shorter values are not scrubbed: they would blank out ordinary words and numbers."""
+_FRAGMENT = 8
+"""An echoed prefix this long (``sk-abc123...``) is treated as the key too."""
+
+REDACTED = "<redacted>"
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret, and any token that carries a long prefix of one, redacted."""
+    for secret in sorted(
+        {s for s in secrets if s and len(s) >= _MIN_SECRET}, key=len, reverse=True
+    ):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+        if len(secret) >= 2 * _FRAGMENT:
+            prefix = re.escape(secret[:_FRAGMENT])
+            text = re.sub(rf"\S*{prefix}\S*", REDACTED, text)
+    return text
+
+
+def looks_like_key(value: str) -> bool:
+    """Whether a value meant to name an environment variable looks like a credential instead:
+    not a variable name, a known key prefix, or long and mixed-case with digits (variable names
+    are by convention upper case: ``OPENAI_API_KEY``)."""
+    if not _VARIABLE.fullmatch(value):
+        return True
+    if value.startswith(_KEY_PREFIXES):
+        return True
+    mixed = any(c.islower() for c in value) and any(c.isupper() for c in value)
+    return len(value) >= 20 and mixed and any(c.isdigit() for c in value)

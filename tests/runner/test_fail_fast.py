@@ -1,0 +1,209 @@
+"""A broken target stops the run within a few requests (exit 3, one-line reason, resume command).
+
+Issue 10 item 4: a wrong port, a base_url without ``/v1`` and a wrong model name each sent every
+request with retries (19-29 s for 46 cases) and then printed a table of ``no_data`` gates. Here
+each of those is a real server (or no server) on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .faulty_servers import FaultyServer, closed_port, completion
+
+CASES = 40
+SUITE = (
+    "suite: ff\ncases:\n"
+    + "".join(f"  - {{id: c{i}, prompt: 'question {i}'}}\n" for i in range(CASES))
+    + (
+        "scorers:\n  - {id: len, use: length}\n"
+        "metrics:\n  - {id: long, rate: 'len.words > 3'}\n"
+        "gates:\n  - {metric: long, max: 1.0}\n"
+    )
+)
+
+
+def _target(tmp: Path, base_url: str, *, model: str = "served-model", key: bool = False) -> Path:
+    path = tmp / "target.yaml"
+    path.write_text(
+        f"type: openai\nbase_url: {base_url}\nmodel: {model}\nconcurrency: 8\n"
+        "retry: {max_attempts: 3, base_delay_s: 0.05, max_delay_s: 0.2}\n"
+        + ("api_key_env: FF_TEST_KEY\n" if key else "")
+    )
+    return path
+
+
+def _cli(tmp: Path, *args: str, key: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    if key is not None:
+        env["FF_TEST_KEY"] = key
+    return subprocess.run(
+        [sys.executable, "-m", "assurance_harness.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp,
+        env=env,
+    )
+
+
+def _run(tmp: Path, *extra: str, key: str | None = None) -> subprocess.CompletedProcess[str]:
+    (tmp / "suite.yaml").write_text(SUITE)
+    return _cli(
+        tmp,
+        "run",
+        "suite.yaml",
+        "--target",
+        "target.yaml",
+        "--reports",
+        "reports",
+        "--no-evidence",
+        *extra,
+        key=key,
+    )
+
+
+def _error_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+
+
+def _assert_stopped(proc: subprocess.CompletedProcess[str], reason: str) -> str:
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    lines = _error_lines(proc)
+    first = next(line for line in lines if "stopped:" in line)
+    assert "the first 3 requests all failed the same way" in first, first
+    assert f"the other {CASES - 3} were not sent" in first
+    assert reason in first, first
+    assert any("--resume" in line for line in lines)
+    assert "Traceback" not in proc.stdout + proc.stderr
+    return first
+
+
+def test_connection_refused_stops_the_run(tmp_path: Path) -> None:
+    _target(tmp_path, f"http://127.0.0.1:{closed_port()}/v1")
+    started = time.monotonic()
+    proc = _run(tmp_path)
+    first = _assert_stopped(proc, "cannot connect to http://127.0.0.1:")
+    assert "is the server running" in first
+    assert time.monotonic() - started < 60
+    # nothing lost: the run folder and its cases stay, with no failed probe in the journal
+    run_dir = next(p for p in (tmp_path / "reports").iterdir() if p.is_dir())
+    assert len((run_dir / "cases.jsonl").read_text().splitlines()) == CASES
+    journal = run_dir / "responses.jsonl"
+    assert not journal.exists() or journal.read_text().strip() == ""
+
+
+def test_404_everywhere_stops_after_three_and_shows_the_url(tmp_path: Path) -> None:
+    with FaultyServer(lambda *_: (404, {"detail": "Not Found"})) as server:
+        _target(tmp_path, server.url)  # no /v1
+        proc = _run(tmp_path)
+        assert len(server.requests) == 3
+    first = _assert_stopped(proc, f"HTTP 404 from {server.url}/chat/completions")
+    assert "does not end in /v1" in first and f"{server.url}/v1/chat/completions" in first
+
+
+def test_400_model_not_found_stops_the_run(tmp_path: Path) -> None:
+    answer = {"error": {"message": "The model `nope` does not exist.", "code": 400}}
+    with FaultyServer(lambda *_: (400, answer)) as server:
+        _target(tmp_path, server.url + "/v1", model="nope")
+        proc = _run(tmp_path)
+        assert len(server.requests) == 3
+    first = _assert_stopped(proc, "HTTP 400")
+    assert "does not serve model 'nope'" in first
+
+
+def test_a_400_for_one_prompt_does_not_stop_the_run(tmp_path: Path) -> None:
+    def reply(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+        if "question 0" in json.dumps(body):
+            return 400, {"error": {"message": "content filter triggered"}}
+        return 200, completion("a fine long enough answer")
+
+    with FaultyServer(reply) as server:
+        _target(tmp_path, server.url + "/v1")
+        proc = _run(tmp_path)
+        assert len(server.requests) == CASES
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_resume_after_the_key_is_fixed_sends_everything(tmp_path: Path) -> None:
+    def reply(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+        if headers.get("Authorization") != "Bearer good-key-123":
+            return 401, {"error": {"message": "invalid api key"}}
+        return 200, completion("a fine long enough answer")
+
+    with FaultyServer(reply) as server:
+        _target(tmp_path, server.url + "/v1", key=True)
+        proc = _run(tmp_path, key="bad-key-456")
+        first = _assert_stopped(proc, "HTTP 401")
+        assert "check the key in $FF_TEST_KEY" in first
+        resume = next(line for line in _error_lines(proc) if "--resume" in line).split(
+            "continue with: ", 1
+        )[1]
+        again = _cli(tmp_path, *resume.split()[1:], key="good-key-123")
+        assert again.returncode == 0, again.stdout + again.stderr
+    run_dir = next(p for p in (tmp_path / "reports").iterdir() if p.is_dir())
+    rows = (run_dir / "results.jsonl").read_text().splitlines()
+    assert len(rows) == CASES and all(json.loads(r)["error"] is None for r in rows)
+
+
+def test_limit_runs_the_first_cases_only(tmp_path: Path) -> None:
+    with FaultyServer(lambda *_: (200, completion("a fine long enough answer"))) as server:
+        _target(tmp_path, server.url + "/v1")
+        proc = _run(tmp_path, "--limit", "5")
+        assert len(server.requests) == 5
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "smoke test: the first 5 of 40 cases" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("base_url", "shown"),
+    [
+        ("localhost:8000/v1", "'localhost:8000/v1' is not an http(s) URL"),
+        ("127.0.0.1/v1", "needs a scheme and a host"),
+    ],
+)
+def test_validate_rejects_a_base_url_without_scheme(
+    tmp_path: Path, base_url: str, shown: str
+) -> None:
+    _target(tmp_path, base_url)
+    proc = _cli(tmp_path, "validate", "target.yaml")
+    assert proc.returncode == 2
+    assert "target.yaml:2: base_url:" in proc.stdout + proc.stderr
+    assert shown in proc.stdout + proc.stderr
+
+
+def test_targets_check_explains_a_404_and_lists_models(tmp_path: Path) -> None:
+    with FaultyServer(lambda *_: (404, {"detail": "Not Found"})) as server:
+        _target(tmp_path, server.url)
+        proc = _cli(tmp_path, "targets", "check", "target.yaml")
+    assert proc.returncode == 3
+    out = proc.stdout
+    assert f"URL: {server.url}/chat/completions" in out
+    assert f"failed: HTTP 404: HTTP 404 from {server.url}/chat/completions" in out
+    assert "does not end in /v1" in out
+
+    def models(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+        if path.endswith("/models"):
+            return 200, {"data": [{"id": "llama-3-8b"}, {"id": "qwen2-7b"}]}
+        return 404, {"error": {"message": "The model `llama3-8b` does not exist."}}
+
+    with FaultyServer(models) as server:
+        _target(tmp_path, server.url + "/v1", model="llama3-8b")
+        proc = _cli(tmp_path, "targets", "check", "target.yaml")
+    assert proc.returncode == 3
+    assert "models the endpoint lists: llama-3-8b, qwen2-7b" in proc.stdout
+    assert "did you mean 'llama-3-8b'?" in proc.stdout
+
+    with FaultyServer(lambda *_: (200, completion("OK"))) as server:
+        _target(tmp_path, server.url + "/v1")
+        proc = _cli(tmp_path, "targets", "check", "target.yaml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "OK: answered in" in proc.stdout and "model 'served-model': 'OK'" in proc.stdout

@@ -1,0 +1,123 @@
+"""A key the endpoint echoes back never reaches a file or the terminal.
+
+Issue 10: a server that echoes the key in a 401 body put it into responses.jsonl, results.jsonl,
+report.html, report.json and stdout. Here a real server on 127.0.0.1 echoes the Authorization
+header in its 401s; every file under the reports folder and the command's output are searched.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assurance_harness.errors import ConfigError
+from assurance_harness.spec.targets import load_target
+from assurance_harness.targets.secrets import REDACTED, looks_like_key, scrub
+
+from .faulty_servers import FaultyServer, completion
+
+KEY = "sk-live-4f9A8b7C6d5E4f3G2h1J"
+
+SUITE = (
+    "suite: echo\ncases:\n"
+    + "".join(
+        f"  - {{id: c{i}, prompt: '{'reject' if i % 3 == 1 else 'ask'} {i}'}}\n" for i in range(12)
+    )
+    + (
+        "scorers:\n  - {id: len, use: length}\n"
+        "metrics:\n  - {id: long, rate: 'len.words > 1'}\n"
+        "gates:\n  - {metric: long, min: 0.0}\n"
+        "max_error_rate: 0.9\n"
+    )
+)
+
+
+def _echo(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+    auth = headers.get("Authorization", "")
+    if "reject" in str(body):
+        return 401, {
+            "error": {
+                "message": f"Incorrect API key provided: {auth}. Partial: "
+                f"{auth.split()[-1][:12]}..."
+            }
+        }
+    return 200, completion("a fine long enough answer")
+
+
+def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assurance_harness.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp,
+        env={**os.environ, "ECHO_TEST_KEY": KEY, "COLUMNS": "200"},
+    )
+
+
+def test_an_echoed_key_is_in_no_file_and_no_output(tmp_path: Path) -> None:
+    (tmp_path / "suite.yaml").write_text(SUITE)
+    with FaultyServer(_echo) as server:
+        (tmp_path / "target.yaml").write_text(
+            f"type: openai\nbase_url: {server.url}/v1\nmodel: m\napi_key_env: ECHO_TEST_KEY\n"
+        )
+        proc = _run(
+            tmp_path, "run", "suite.yaml", "--target", "target.yaml", "--reports", "reports"
+        )
+        check = _run(tmp_path, "targets", "check", "target.yaml")
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    files = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
+    names = {p.name for p in files}
+    assert {"responses.jsonl", "results.jsonl", "report.html", "report.json"} <= names
+    leaked = [str(p) for p in files if KEY[:12].encode() in p.read_bytes()]
+    assert leaked == []
+    assert KEY[:12] not in proc.stdout + proc.stderr + check.stdout + check.stderr
+    results = (next(p for p in files if p.name == "results.jsonl")).read_text()
+    assert "Incorrect API key provided: Bearer <redacted>" in results
+
+
+def test_scrub_redacts_the_key_and_an_echoed_prefix() -> None:
+    text = f"bad key Bearer {KEY}; you sent {KEY[:10]}...; other sk-unrelated"
+    out = scrub(text, [KEY])
+    assert KEY[:8] not in out
+    assert out == f"bad key Bearer {REDACTED}; you sent {REDACTED} other sk-unrelated"
+    assert scrub("nothing here", [KEY]) == "nothing here"
+    assert scrub("a 123 b", ["123"]) == "a 123 b"  # too short to scrub safely
+
+
+@pytest.mark.parametrize(
+    ("value", "is_key"),
+    [
+        ("OPENAI_API_KEY", False),
+        ("ASSURANCE_API_KEY", False),
+        ("my_key", False),
+        (KEY, True),
+        ("hf_AbCdEfGhIjKlMnOpQrStUv", True),
+        ("AbCdEf1234567890GhIjKlMn", True),
+        ("Bearer abc", True),
+        ("has space", True),
+    ],
+)
+def test_looks_like_key(value: str, is_key: bool) -> None:
+    assert looks_like_key(value) is is_key
+
+
+def test_a_key_pasted_into_api_key_env_is_rejected_without_printing_it(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        f"type: openai\nbase_url: http://127.0.0.1:1/v1\nmodel: m\napi_key_env: {KEY}\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_target(path)
+    message = str(info.value)
+    assert f"{path}:4: api_key_env: this looks like an API key" in message
+    assert KEY not in message and KEY[:8] not in message
+    proc = _run(tmp_path, "validate", "t.yaml")
+    assert proc.returncode == 2
+    assert "looks like an API key" in proc.stdout + proc.stderr
+    assert KEY[:8] not in proc.stdout + proc.stderr
