@@ -552,7 +552,8 @@ def scorers_list() -> None:
         try:
             cls = scorers.get(name)
             doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-            fields = ", ".join(cls.fields)
+            types = cls.field_types
+            fields = ", ".join(f"{f} ({types[f]})" if f in types else f for f in cls.fields)
             reads = ", ".join(cls.prerequisites)
         except Exception as exc:
             doc, fields, reads = f"(cannot load: {exc})", "", ""
