@@ -145,6 +145,16 @@ MISTAKES = [
     ),
     ('rate: "response"', "'response' is text, not a condition", None),
     (
+        'rate: "human.labels"',
+        "a human verdict has no field 'labels'",
+        "did you mean 'human.label'?",
+    ),
+    (
+        'rate: "coalesce(human.label, tox.toxicity)"',
+        "'coalesce(human.label, tox.toxicity)' is a number, not a condition",
+        None,
+    ),
+    (
         'quantile: {expr: "tox.flagged or age", q: 0.9}',
         "'or' needs conditions, but 'age' is a mapping",
         None,
@@ -191,6 +201,8 @@ VALID = [
     "rate: \"lower(response) == 'yes'\"",
     'rate: "tox.flagged is None"',
     'mean: "tox.toxicity * 100"',
+    'rate: "coalesce(human.label, tox.toxicity > 0.5)"',
+    'rate: "human.reviewed and not human.label"',
 ]
 
 

@@ -64,6 +64,7 @@ _FUNCTION_ARITY = {
     "bool": (1, 1),
     "lower": (1, 1),
     "upper": (1, 1),
+    "coalesce": (1, None),
 }
 _NUMERIC = ("number", "bool")
 _STRINGS = ("label", "text")
@@ -319,6 +320,16 @@ class Checker:
             return NUMBER
         if name == "bool":
             return BOOL
+        if name == "coalesce":
+            # The first non-null argument: its type, when the arguments agree on one.
+            kinds = {a.kind for a in args if a.kind not in ("null", "any")}
+            if kinds <= {"bool"} and kinds:
+                return BOOL
+            if kinds and kinds <= set(_NUMERIC):
+                return NUMBER
+            if len(kinds) == 1:
+                return Type(kinds.pop())
+            return ANY
         if name in ("lower", "upper"):
             return Type("text")
         return Type("text") if name == "str" else ANY

@@ -113,6 +113,19 @@ def expression_names(scorers: list[ScorerConfig], cases: list[Case] | None) -> d
             name="case_id",
         ),
         "meta": meta,
+        # A person's verdict, joined in by review (null until reviewed).
+        "human": Type(
+            "mapping",
+            {
+                "label": Type("bool", name="human.label"),
+                "reviewed": Type("bool", name="human.reviewed"),
+                "reviewers": Type("list", name="human.reviewers"),
+            },
+            True,
+            name="human",
+            kind_of="a human verdict",
+            absent="a human verdict has no field '{key}'",
+        ),
         "metadata": replace(meta, name="metadata"),
         "expected": expected,
     }
