@@ -22,7 +22,7 @@ from ..model import ScoreInput
 from ..nlp.exemplars import file_sha256, fitted_once, read_jsonl, resolve_exemplars
 from ..privacy import pii as pii_module
 from ..privacy.solicitation import analyse, kind_names, lexicon
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 DEFAULT_PII_ENTITIES = [e for e in pii_module.ENTITY_TITLES if e != "URL"]
 """A web address is personal data only when it identifies someone; add ``URL`` to count it."""
@@ -76,6 +76,15 @@ class PiiScorer(Scorer):
         "not stored)",
         "repeated": "entity types whose text also appears in the prompt (echoed back)",
         "new": "entity types not in the prompt (revealed, not echoed)",
+    }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "found": "bool",
+        "count": "number",
+        "types": "list",
+        "by_type": "mapping",
+        "spans": "list",
+        "repeated": "list",
+        "new": "list",
     }
     requires: ClassVar[dict[str, str]] = {"presidio_analyzer": "presidio-analyzer"}
     default_batch_size: ClassVar[int] = 64
@@ -201,6 +210,12 @@ class SolicitsPersonalDataScorer(Scorer):
         "probability": "classifier probability that it asks",
         "kinds": "kinds of personal data the lexicon saw asked for: " + ", ".join(kind_names()),
         "warns": "the response advises against sharing personal data",
+    }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "solicits": "bool",
+        "probability": "number",
+        "kinds": "list",
+        "warns": "bool",
     }
     requires: ClassVar[dict[str, str]] = {
         "sklearn": "scikit-learn",
@@ -372,6 +387,15 @@ class CanaryLeakScorer(Scorer):
         "via": "how it appeared: plain, reversed or base64 (null when nothing leaked)",
         "checked": "number of canaries checked",
     }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "leaked": "bool",
+        "full": "bool",
+        "fraction": "number",
+        "leaked_canaries": "list",
+        "via": "label",
+        "checked": "number",
+    }
+    field_labels: ClassVar[dict[str, tuple[str, ...]]] = {"via": ("plain", "reversed", "base64")}
 
     params: CanaryParams
 
