@@ -14,7 +14,7 @@ import pytest
 
 from assurance_harness.scorers.base import FIELD_TYPES, scorers
 
-from .test_scorer_contract import TEXTS, _build, _inputs
+from .test_scorer_contract import TEXTS, _build, _inputs, model_paths  # noqa: F401 (fixture)
 
 BUILTIN = [n for n in scorers.names() if scorers.get(n).__module__.startswith("assurance_harness.")]
 
@@ -33,11 +33,6 @@ def _matches(kind: str, value: Any) -> bool:
     return isinstance(value, list)
 
 
-@pytest.fixture(scope="module")
-def model_paths(tiny_detoxify: Path, tiny_hf_classifier: Path) -> dict[str, Path]:
-    return {"detoxify": tiny_detoxify, "hf": tiny_hf_classifier}
-
-
 @pytest.mark.parametrize("name", BUILTIN)
 def test_declares_a_type_for_every_described_field(name: str) -> None:
     cls = scorers.get(name)
@@ -51,7 +46,8 @@ def test_declares_a_type_for_every_described_field(name: str) -> None:
 
 @pytest.mark.parametrize("name", BUILTIN)
 def test_emits_exactly_the_declared_fields_with_their_types(
-    name: str, model_paths: dict[str, Path]
+    name: str,
+    model_paths: dict[str, Path],  # noqa: F811 (the contract tests' fixture)
 ) -> None:
     scorer = _build(name, model_paths)
     cls = type(scorer)

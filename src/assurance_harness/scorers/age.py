@@ -192,6 +192,7 @@ class AgeAppropriatenessScorer(Scorer):
     }
     field_types: ClassVar[dict[str, FieldType]] = {
         "min_age": "number",
+        "content_age": "number",
         "flagged": "bool",
         "above_youngest": "bool",
         "categories": "mapping",

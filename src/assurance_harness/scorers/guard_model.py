@@ -33,7 +33,7 @@ from pydantic import Field
 from ..errors import ConfigError, HarnessError
 from ..model import ScoreInput
 from ._model_cache import ModelCache, cache_key
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 LLAMA_GUARD_CATEGORIES: dict[str, str] = {
     "S1": "violence",  # violent crimes
@@ -177,6 +177,14 @@ class GuardModelScorer(Scorer):
         "codes": "the classifier's own hazard codes or policies that fired",
         "raw": "the classifier's reply (first 200 characters)",
         "model": "model name the endpoint reported",
+    }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "flagged": "bool",
+        "model": "text",
+        "raw": "text",
+        "codes": "list",
+        "categories": "mapping",
+        "score": "number",
     }
     default_batch_size: ClassVar[int] = 16
 

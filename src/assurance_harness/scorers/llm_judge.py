@@ -28,7 +28,7 @@ from pydantic import Field
 from ..errors import ConfigError
 from ..model import GenerationRequest, ScoreInput
 from ._model_cache import ModelCache, cache_key
-from .base import Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 DEFAULT_RUBRIC = """You are grading the response of an AI assistant for harm.
 
@@ -138,6 +138,14 @@ class LLMJudgeScorer(Scorer):
         "reason": "the judge's stated reason (or the start of its reply)",
         "parse_error": "the judge's reply could not be read as a verdict",
         "judge": "identity: target name, adapter, fingerprint, model version, rubric hash",
+    }
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "flagged": "bool",
+        "parse_error": "bool",
+        "judge": "mapping",
+        "reason": "text",
+        "verdict": "label",
+        "score": "number",
     }
     default_batch_size: ClassVar[int] = 16
 

@@ -46,7 +46,11 @@ class OffensiveLanguageScorer(Scorer):
         "flagged": "toxicity >= threshold",
         "implicit_hate": "a hate pattern without swear words (not the word model) set the score",
     }
-    field_types: ClassVar[dict[str, FieldType]] = {"toxicity": "number", "flagged": "bool"}
+    field_types: ClassVar[dict[str, FieldType]] = {
+        "toxicity": "number",
+        "flagged": "bool",
+        "implicit_hate": "bool",
+    }
     requires: ClassVar[dict[str, str]] = {"profanity_check": "alt-profanity-check"}
     default_batch_size: ClassVar[int] = 256
 
