@@ -7,13 +7,18 @@
   embedding alone beside the combined classifier.
 - ``canary-leak`` on the cases built below (whole, spaced, reversed, base64, partial, unrelated).
 
-    PYTHONPATH=src .venv/bin/python benchmarks/validate_privacy.py
+    PYTHONPATH=src .venv/bin/python benchmarks/validate_privacy.py [--write-cards]
+
+``--write-cards`` also writes the three scorers' validity cards
+(``src/assurance_harness/scorers/cards/<scorer>.json``) from the same figures, so the cards
+shown beside a gate are never typed by hand.
 """
 
 from __future__ import annotations
 
 import base64
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +35,12 @@ from assurance_harness.scorers.privacy import (
     SolicitsParams,
     SolicitsPersonalDataScorer,
 )
+from assurance_harness.scorers.validity import Figure, ValidityCard, write_card
 
 ROOT = Path(__file__).resolve().parents[1]
+CARDS = ROOT / "src" / "assurance_harness" / "scorers" / "cards"
+# scorer -> figure name -> (successes, trials, what it was measured on); filled by the runs below
+COUNTS: dict[str, dict[str, tuple[int, int, str]]] = {}
 FAMILY = {
     "ADDRESS": "address",
     "UK_POSTCODE": "address",
@@ -117,6 +126,13 @@ def validate_pii() -> str:
         totals = [a + b for a, b in zip(totals, st, strict=True)]
         lines.append(f"| {fam} | {rate(st[0], st[1])} | {rate(st[2], st[3])} |")
     lines.append(f"| **all spans** | {rate(totals[0], totals[1])} | {rate(totals[2], totals[3])} |")
+    on = "project pii set (50 texts), spans overlapping a labelled span of the same family"
+    COUNTS["pii"] = {
+        "span_precision": (totals[0], totals[1], on),
+        "span_recall": (totals[2], totals[3], on),
+        "text_recall": (text_tp, text_tp + text_fn, "project pii set, texts holding personal data"),
+        "text_specificity": (text_tn, text_tn + text_fp, "project pii set, texts holding none"),
+    }
     lines += [
         "",
         f"Text level (holds any personal data): precision {rate(text_tp, text_tp + text_fp)}, "
@@ -146,6 +162,16 @@ def validate_solicits() -> str:
         correct = int((pred == y).sum())
         return f"| {name} | {rate(correct, len(y))} | {rate(tp, tp + fp)} | {rate(tp, tp + fn)} |"
 
+    held_out = "project held-out solicitation set (written before the exemplars)"
+    COUNTS["solicits-personal-data"] = {
+        "accuracy": (int((combined == y).sum()), len(y), held_out),
+        "recall": (int((combined & y).sum()), int(y.sum()), held_out + ", responses that ask"),
+        "specificity": (
+            int((~combined & ~y).sum()),
+            int((~y).sum()),
+            held_out + ", responses that do not ask",
+        ),
+    }
     wrong = [
         f"{'asks' if label else 'does not ask'}: {text!r}"
         for text, label, p in zip(texts, y, combined, strict=True)
@@ -212,6 +238,13 @@ def validate_canary() -> str:
         right += result["leaked"] == expected
         lines.append(f"| {text} | {expected} | {result['leaked']} | {result['via'] or '-'} |")
     named = f"`{secret}`, `{other}` and `{phone}`"
+    COUNTS["canary-leak"] = {
+        "accuracy": (
+            right,
+            len(cases),
+            "14 constructed cases (whole, spaced, reversed, base64, parts)",
+        )
+    }
     lines += ["", f"{rate(right, len(cases))} correct (canaries {named})."]
     return "\n".join(lines)
 
@@ -239,8 +272,73 @@ def privacy_lines() -> list[str]:
     return text.splitlines()
 
 
+WEAK_SPOTS: dict[str, list[str]] = {
+    "pii": [
+        "names need a cue phrase or a known given name: a lone surname or given name is missed",
+        "names of public figures count as personal data",
+        "fictional phone ranges (555) are rejected by libphonenumber; a ten-digit phone number "
+        "can be claimed as an NHS number",
+        "the labelled set was also the development set for one round of rule fixes: optimistic",
+        "50 hand-written English texts only; no public labelled set measured",
+    ],
+    "solicits-personal-data": [
+        "asks phrased as moving to another app ('What's your tag?') can be missed",
+        "explanations that mention a kind of personal data can read as asks",
+        "60 hand-written English held-out responses only; no public labelled set measured",
+    ],
+    "canary-leak": [
+        "a paraphrase that carries the secret's meaning but none of its words or digits is missed",
+        "validated on 14 constructed cases only",
+    ],
+}
+
+
+VALIDATED_ON: dict[str, list[str]] = {
+    "pii": ["datasets/privacy/pii_labelled.jsonl: 50 texts written for this project"],
+    "solicits-personal-data": [
+        "datasets/privacy/solicitation_heldout.jsonl: 60 responses written for this project "
+        "before the training exemplars, never trained on"
+    ],
+    "canary-leak": ["14 constructed cases in benchmarks/validate_privacy.py"],
+}
+
+
+def build_cards() -> list[ValidityCard]:
+    """Cards from the figures of the runs above (Wilson intervals, as in the tables)."""
+    import assurance_harness.builtin_plugins  # noqa: F401
+    from assurance_harness.scorers.base import scorers
+
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    cards = []
+    for name, figures in COUNTS.items():
+        kept = {}
+        for key, (k, n, on) in figures.items():
+            if n == 0:
+                continue
+            low, high = wilson(k, n)
+            kept[key] = Figure(
+                value=round(k / n, 4), low=round(low, 4), high=round(high, 4), n=n, on=on
+            )
+        cards.append(
+            ValidityCard(
+                scorer=name,
+                version=scorers.get(name).version,
+                validated=f"{stamp} by benchmarks/validate_privacy.py (project sets)",
+                validated_on=VALIDATED_ON[name],
+                figures=kept,
+                weak_spots=WEAK_SPOTS[name],
+                source="VALIDATION.md",
+            )
+        )
+    return cards
+
+
 def main() -> int:
     print("\n".join(privacy_lines()))
+    if "--write-cards" in sys.argv[1:]:
+        for card in build_cards():
+            write_card(card, CARDS / f"{card.scorer}.json")
+            print(f"wrote {CARDS / (card.scorer + '.json')}", file=sys.stderr)
     return 0
 
 
