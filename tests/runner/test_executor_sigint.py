@@ -12,6 +12,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from ..testing.signals import default_sigint
+
 SCRIPT = textwrap.dedent(
     """
     import asyncio, json, sys
@@ -75,6 +77,7 @@ def test_sigint_stops_promptly_and_keeps_only_finished_records(tmp_path: Path) -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()

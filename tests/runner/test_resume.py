@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..testing.cli import cli_command
 from ..testing.openai_stub import ThreadedServer, echo_handler, prompts_seen
+from ..testing.signals import default_sigint
 
 N_CASES = 60
 VOLATILE = {"latency_s", "attempts", "cached"}
@@ -51,7 +52,13 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 def _start_and_wait(args: list[str], reports: Path, lines: int) -> tuple[subprocess.Popen, Path]:
     """Start a run in the background and return once its journal holds ``lines`` responses."""
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         found = list(reports.glob("*/responses.jsonl"))
