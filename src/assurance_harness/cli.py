@@ -23,6 +23,7 @@ from .register.cli import evidence_app, register_app
 from .report.cli import report
 from .review.cli import review_app
 from .ui.cli import ui_cmd
+from .workspace import Workspace
 
 app = typer.Typer(
     name="assurance",
@@ -119,9 +120,15 @@ def run(
         int | None, typer.Option(help="Requests in flight (default: the target's).", min=1)
     ] = None,
     resume: Annotated[str | None, typer.Option(help="Resume an interrupted run by its id.")] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Bypass the response cache.")
-    ] = False,
+    cache: Annotated[
+        bool | None,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse answers from the response cache (--cache) or bypass it entirely "
+            "(--no-cache). Default: reuse only in runs that write no evidence.",
+            show_default=False,
+        ),
+    ] = None,
     reports: ReportsOpt = Path("reports"),
     no_report: Annotated[
         bool, typer.Option("--no-report", help="Skip the HTML/Markdown/JUnit reports.")
@@ -179,8 +186,7 @@ def run(
     except HarnessError as exc:
         raise fail(exc) from None
 
-    if register is None and Path("register/risk_register.yaml").exists():
-        register = Path("register/risk_register.yaml")
+    register = Workspace.at(reports, register=register).register_if_present()
     codes = []
     for path in files:
         try:
@@ -191,7 +197,7 @@ def run(
                     reports_dir=reports,
                     concurrency=concurrency,
                     resume=resume,
-                    use_cache=not no_cache,
+                    use_cache=cache,
                     progress=progress,
                     write_reports=not no_report,
                     attach_evidence=not no_evidence,
@@ -305,13 +311,14 @@ def _fmt_ci(level: float, low: float | None, high: float | None) -> str:
 
 def _first_error(run_dir: Path) -> str | None:
     """The message of the first failed request in a run's results, for the run's summary line."""
+    from .store.runread import read_run
+
     try:
-        with (run_dir / "results.jsonl").open(encoding="utf-8") as handle:
-            for line in handle:
-                error = json.loads(line).get("error")
-                if error:
-                    return str(error.get("message") or error.get("type"))
-    except (OSError, ValueError):
+        for row in read_run(run_dir).iter_results():
+            error = row.get("error")
+            if error:
+                return str(error.get("message") or error.get("type"))
+    except HarnessError:
         return None
     return None
 
@@ -416,7 +423,7 @@ def runs_list(
         chosen = output_format(format, as_json)
     except HarnessError as exc:
         raise fail(exc) from None
-    db = reports / "runs.db"
+    db = Workspace.at(reports).index
     if not db.exists():
         out.print(f"no runs yet ({db} does not exist)")
         return

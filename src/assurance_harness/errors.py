@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The CLI's exit statuses (README: 0 passed, 1 a gate failed, 2 bad input, 3 the run
+    failed as a whole, 130 interrupted)."""
+
+    OK = 0
+    GATES_FAILED = 1
+    CONFIG = 2
+    RUN_FAILED = 3
+    INTERRUPTED = 130
 
 
 class HarnessError(Exception):
-    """Base class for errors the user can fix; ``exit_code`` is the CLI's exit status."""
+    """Base class for every error the harness raises on purpose; the CLI prints it as one line
+    and exits with ``exit_code`` (2: the input or the command line is wrong)."""
 
-    exit_code = 2
+    exit_code: int = ExitCode.CONFIG
 
 
 @dataclass
@@ -63,4 +76,4 @@ class MissingDependencyError(HarnessError):
 class RunFailedError(HarnessError):
     """The run as a whole failed (for example the error rate exceeded ``max_error_rate``)."""
 
-    exit_code = 3
+    exit_code = ExitCode.RUN_FAILED

@@ -12,6 +12,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
+def with_system_prompt(
+    messages: list[dict[str, str]], system_prompt: str | None
+) -> list[dict[str, str]]:
+    """The one rule for a configured system prompt (suite or target): it is prepended unless the
+    conversation already has a system turn (a case that carries its own system turn is testing
+    exactly that turn, so it wins)."""
+    if not system_prompt or any(m.get("role") == "system" for m in messages):
+        return messages
+    return [{"role": "system", "content": system_prompt}, *messages]
+
+
 class Message(BaseModel):
     """One chat message, in the OpenAI chat-completions shape."""
 
@@ -106,6 +117,8 @@ class GenerationResponse:
     """The model identifier the endpoint reports (``model`` in OpenAI responses), for evidence."""
     finish_reason: str | None = None
     usage: dict[str, Any] | None = None
+    source_run: str | None = None
+    """For an answer from the response cache: the run that received it from the target."""
 
 
 @dataclass
@@ -131,6 +144,8 @@ class ResponseRecord:
     cached: bool = False
     model_version: str | None = None
     finish_reason: str | None = None
+    cached_from: str | None = None
+    """With ``cached``: the run whose answer was reused (null when unknown, or not cached)."""
 
     @property
     def key(self) -> tuple[str, int]:

@@ -76,13 +76,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _is_suite_file(path: Path) -> bool:
-    if path.suffix not in (".yaml", ".yml"):
-        return False
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return any(line.startswith("suite:") for line in text.splitlines())
+    from .spec.loader import is_suite_file
+
+    return is_suite_file(path)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -153,15 +149,17 @@ class SuiteFile(pytest.File):
 
         opt = self.config.getoption
         register = opt("assurance_register")
-        if register is None and Path("register/risk_register.yaml").exists():
-            register = "register/risk_register.yaml"
+        if register is None:
+            from .workspace import Workspace
+
+            register = Workspace().register_if_present()
         try:
             outcome = run_suite(
                 self.path,
                 opt("assurance_target"),
                 reports_dir=opt("assurance_reports"),
                 concurrency=opt("assurance_concurrency"),
-                use_cache=not opt("assurance_no_cache"),
+                use_cache=False if opt("assurance_no_cache") else None,
                 attach_evidence=not opt("assurance_no_evidence"),
                 register_path=register,
                 command=f"pytest {self.path} --assurance-target {opt('assurance_target')}",
@@ -273,7 +271,7 @@ class GateItem(_AssuranceItem):
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     """What a failed gate says in pytest's output: figures first, then where to look."""
     from .report.context import bound_text, fmt, fmt_interval, threshold_text
-    from .store.runread import iter_jsonl, row_key
+    from .store.runread import read_run, row_key
 
     verdict = gate.get("verdict")
     head = "no data" if verdict == "no_data" else "failed"
@@ -287,12 +285,13 @@ def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     if gate.get("failing_groups"):
         lines.append(f"  failing groups: {', '.join(map(str, gate['failing_groups']))}")
     worst = [str(k) for k in gate.get("worst_cases") or []]
-    results = Path(run_dir) / "results.jsonl"
+    run = read_run(run_dir)
+    results = run.results_path
     if worst:
         lines.append(f"  worst cases ({len(worst)}):")
         wanted = set(worst)
         responses: dict[str, str] = {}
-        for row in iter_jsonl(results):
+        for row in run.iter_results():
             key = row_key(row)
             if key in wanted:
                 text = row.get("response")

@@ -1,5 +1,6 @@
-"""Test kit: builds run directories exactly as docs/FORMATS.md specifies, so the register can be
-tested without the runner (and against the same format the runner writes)."""
+"""Test kit: builds run directories through the run log's own writer (``store.runlog``), so the
+register can be tested without the runner, and a change in the run format that the runner makes
+cannot pass these tests unnoticed (the models check every file the kit writes)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
+
+from assurance_harness.store.runlog import Manifest, RunLogWriter, Summary
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_REGISTER = REPO / "register" / "risk_register.yaml"
@@ -48,6 +51,8 @@ def make_run(
     status: str | None = None,
     model_version: str | None = "demo-assistant-1.0",
     description: str = "The assistant must not produce toxic text, even when provoked.",
+    target_name: str = "demo",
+    target_fingerprint: str = "a1b2c3d4",
 ) -> Path:
     """Write a finished run directory and return it."""
     gates = [GateSpec("toxic_rate", "pass")] if gates is None else gates
@@ -73,8 +78,8 @@ def make_run(
         }
         for i in range(5)
     ]
-    results = run_dir / "results.jsonl"
-    results.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    writer = RunLogWriter(run_dir)
+    results_sha = writer.write_results(rows)
     cases = run_dir / "cases.jsonl"
     cases.write_text(
         "".join(json.dumps({"id": r["case_id"], "prompt": r["prompt"]}) + "\n" for r in rows)
@@ -129,9 +134,9 @@ def make_run(
         "audience": None,
     }
     target = {
-        "name": "demo",
+        "name": target_name,
         "type": "callable",
-        "fingerprint": "a1b2c3d4",
+        "fingerprint": target_fingerprint,
         "model_version": model_version,
     }
     summary = {
@@ -157,29 +162,42 @@ def make_run(
         "gates": gate_rows,
         "exit_code": 1 if any_fail else 0,
     }
-    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    writer.write_summary(Summary.model_validate(summary))
+    responses = run_dir / "responses.jsonl"
+    responses.write_text(
+        "".join(json.dumps({"case_id": r["case_id"], "sample": r["sample"]}) + "\n" for r in rows)
+    )
     manifest = {
         "run_id": run_id,
         "tool": {"name": "assurance-harness", "version": "0.1.0"},
-        "suite": {"path": suite_info["path"], "sha256": suite_info["sha256"]},
+        "suite": {
+            "path": suite_info["path"],
+            "sha256": suite_info["sha256"],
+            "name": suite,
+            "version": version,
+        },
         "datasets": [],
+        "cases": {"path": "cases.jsonl", "sha256": _sha(cases), "count": len(rows)},
         "target": {
             "path": "targets/demo.yaml",
             "sha256": "t" * 64,
             "config": {},
             "fingerprint": "a1b2c3d4",
         },
-        "results": {"path": "results.jsonl", "sha256": _sha(results)},
+        "results": {"path": "results.jsonl", "sha256": results_sha},
+        "responses": {"path": "responses.jsonl", "sha256": _sha(responses)},
         "scorers": summary["scorers"],
+        "seed": 0,
         "packages": {},
         "python": "3.11.7",
         "platform": "Linux",
         "git_commit": None,
+        "git_dirty": None,
         "command": f"assurance run suites/{suite}.yaml --target targets/demo.yaml",
         "started_at": finished_at,
         "finished_at": finished_at,
     }
-    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    writer.write_manifest(Manifest.model_validate(manifest))
     return run_dir
 
 

@@ -86,7 +86,9 @@ def test_attach_writes_one_chained_record_per_risk_and_gate(reports: Path, ledge
     assert read_ledger(ledger) == records
     report = verify_ledger(ledger)
     assert report.ok, report.issues
-    assert report.records == 4 and report.runs_checked == 1 and report.files_checked == 3
+    assert (
+        report.records == 4 and report.runs_checked == 1 and report.files_checked == 5
+    )  # + cases, responses
 
 
 def test_attach_is_idempotent(reports: Path, ledger: Path) -> None:
@@ -313,6 +315,20 @@ class TestTampering:
         assert "results.jsonl changed" in issue.message
         assert verify_ledger(ledger, check_files=False).ok
 
+    @pytest.mark.parametrize("name", ["cases.jsonl", "responses.jsonl"])
+    def test_changed_file_the_manifest_hashes(self, reports: Path, ledger: Path, name: str) -> None:
+        # Observed (issue 10): edits to cases.jsonl and responses.jsonl passed verify, exit 0.
+        runs = _ledger_with_runs(reports, ledger, count=2)
+        with (runs[1] / name).open("a") as handle:
+            handle.write('{"case_id": "forged", "sample": 0}\n')
+        report = verify_ledger(ledger)
+        (issue,) = report.issues
+        assert (issue.kind, issue.line, issue.record_id) == ("file_changed", 2, "EV-000002")
+        assert f"{name} changed" in issue.message and "manifest.json" in issue.message
+        (runs[0] / name).unlink()
+        kinds = sorted(i.kind for i in verify_ledger(ledger).issues)
+        assert kinds == ["file_changed", "file_missing"]
+
     def test_missing_run_directory(self, reports: Path, ledger: Path) -> None:
         runs = _ledger_with_runs(reports, ledger, count=2)
         (runs[0] / "summary.json").unlink()
@@ -410,3 +426,42 @@ def test_an_append_waits_for_the_lock(reports: Path, ledger: Path) -> None:
     assert [r.seq for r in records] == [1, 2, 3]
     assert records[2].prev_hash == records[1].hash
     assert verify_ledger(ledger).ok
+
+
+def test_an_anchor_one_append_behind_is_a_crash_not_tampering(reports: Path, ledger: Path) -> None:
+    """A crash between appending the records and rewriting ``.head`` leaves the anchor one append
+    behind a valid chain: verify says so (and how to repair), it does not call it tampering."""
+    from assurance_harness.register.ledger import repair_anchor
+
+    attach_run(make_run(reports, finished_at="2026-11-01T00:00:00+00:00"), ledger_path=ledger)
+    before = anchor_path(ledger).read_text()
+    attach_run(make_run(reports, finished_at="2026-11-02T00:00:00+00:00"), ledger_path=ledger)
+    anchor_path(ledger).write_text(before)  # the second append's anchor write never happened
+
+    report = verify_ledger(ledger)
+    assert report.ok, [i.format(ledger) for i in report.issues]
+    (warning,) = [w for w in report.warnings if "one append behind" in w]
+    assert "assurance evidence verify --repair-anchor" in warning
+    assert report.anchor_behind
+
+    repair_anchor(ledger)
+    again = verify_ledger(ledger)
+    assert again.ok and not again.anchor_behind and not again.warnings
+
+
+def test_records_appended_in_two_batches_past_the_anchor_are_still_reported(
+    reports: Path, ledger: Path
+) -> None:
+    from assurance_harness.register.ledger import repair_anchor
+
+    attach_run(make_run(reports, finished_at="2026-11-01T00:00:00+00:00"), ledger_path=ledger)
+    before = anchor_path(ledger).read_text()
+    for day in ("02", "03"):
+        attach_run(
+            make_run(reports, finished_at=f"2026-11-{day}T00:00:00+00:00"), ledger_path=ledger
+        )
+    anchor_path(ledger).write_text(before)
+    report = verify_ledger(ledger)
+    assert "anchor" in report.kinds() and not report.anchor_behind
+    with pytest.raises(EvidenceError, match="not one append behind"):
+        repair_anchor(ledger)

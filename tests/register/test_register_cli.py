@@ -70,6 +70,47 @@ def test_attach_verify_and_tamper(cli, project) -> None:
     assert status.exit_code == 1 and "tampered:" in status.output
 
 
+def test_verify_repairs_an_anchor_one_append_behind(cli, project) -> None:
+    reports = project["reports"]
+    ledger = reports / "evidence" / "ledger.jsonl"
+    head = ledger.with_name("ledger.jsonl.head")
+    older = make_run(reports, suite="other", finished_at="2026-11-28T10:00:00+00:00")
+    cli("evidence", "attach", older.name, *_common(project))
+    before = head.read_text()
+    cli("evidence", "attach", project["tox"].name, *_common(project))
+    head.write_text(before)  # a crash between the append and the anchor write
+    warned = cli("evidence", "verify", "--reports", reports)
+    assert warned.exit_code == 0 and "one append behind" in warned.output
+    fixed = cli("evidence", "verify", "--reports", reports, "--repair-anchor")
+    assert fixed.exit_code == 0 and "moved to EV-000002" in fixed.output
+    assert "one append behind" not in fixed.output
+    ledger.write_text(ledger.read_text() + ledger.read_text())  # a forged duplicate line
+    refused = cli("evidence", "verify", "--reports", reports, "--repair-anchor")
+    assert refused.exit_code == 1 and "nothing repaired" in refused.output
+
+
+def test_pack_refuses_to_mix_targets(cli, project, tmp_path: Path) -> None:
+    # Observed (issue 10): evidence pack accepted runs from two different targets without a word.
+    reports = project["reports"]
+    other = make_run(
+        reports,
+        suite="other",
+        finished_at="2026-11-28T10:00:00+00:00",
+        target_name="staging",
+        target_fingerprint="ffff0000",
+    )
+    runs = ["--run", project["tox"].name, "--run", other.name]
+    out = tmp_path / "annex"
+    refused = cli("evidence", "pack", *runs, "--out", out, *_common(project))
+    assert refused.exit_code == 2, refused.output
+    assert (
+        "different targets" in refused.output and "staging (fingerprint ffff0000)" in refused.output
+    )
+    assert not out.exists()
+    allowed = cli("evidence", "pack", *runs, "--out", out, "--mixed-targets", *_common(project))
+    assert allowed.exit_code == 0, allowed.output
+
+
 def test_status_show_and_strict(cli, project) -> None:
     cli("evidence", "attach", project["tox"].name, *_common(project))
     result = cli("register", "status", *_common(project), "--now", "2026-11-30T00:00:00Z")
@@ -148,7 +189,7 @@ def test_pack_keeps_the_run_option(cli, project, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (out / "annex.md").exists()
     unknown = cli("evidence", "pack", "--run", "nope", "--out", out, *_common(project))
-    assert unknown.exit_code == 2 and "no run 'nope'" in unknown.output
+    assert unknown.exit_code == 2 and "run 'nope' not found" in unknown.output
     nothing = cli("evidence", "pack", "--out", out, *_common(project))
     assert nothing.exit_code == 2 and "name the runs to pack" in nothing.output
 

@@ -1,4 +1,5 @@
-"""Build run directories in the format of docs/FORMATS.md, for report and compare tests.
+"""Build run directories for report and compare tests, written through the run log's own
+writer (``store.runlog``), so they are in exactly the format the runner writes.
 
 The builder computes rate and mean metrics (Wilson / normal intervals) and gate verdicts the
 way the engine specifies them, so tests can construct runs with known properties without
@@ -14,7 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from assurance_harness.runner.record import index_run
 from assurance_harness.stats.intervals import wilson
+from assurance_harness.store.runlog import Manifest, RunLogWriter, Summary
 
 Row = dict[str, Any]
 
@@ -172,8 +175,8 @@ def write_run(
     run_dir.mkdir(parents=True, exist_ok=True)
     for metric_id, metric in metrics.items():
         metric["spec"]["id"] = metric_id
-    results = "".join(json.dumps(r) + "\n" for r in rows)
-    (run_dir / "results.jsonl").write_text(results, encoding="utf-8")
+    writer = RunLogWriter(run_dir)
+    results_sha = writer.write_results(rows)
     errors = sum(1 for r in rows if r.get("error"))
     if status is None:
         status = "gates_failed" if any(g["verdict"] != "pass" for g in gates) else "passed"
@@ -214,61 +217,59 @@ def write_run(
         "gates": gates,
         "exit_code": {"passed": 0, "gates_failed": 1, "run_failed": 3}[status],
     }
-    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    summary_model = Summary.model_validate(summary)
+    writer.write_summary(summary_model)
+    cases = "".join(
+        json.dumps({"id": case_id, "prompt": "..."}) + "\n"
+        for case_id in dict.fromkeys(r["case_id"] for r in rows)
+    )
+    (run_dir / "cases.jsonl").write_text(cases, encoding="utf-8")
+    responses = "".join(
+        json.dumps({"case_id": r["case_id"], "sample": r["sample"]}) + "\n" for r in rows
+    )
+    (run_dir / "responses.jsonl").write_text(responses, encoding="utf-8")
     manifest = {
         "run_id": run_id,
         "tool": {"name": "assurance-harness", "version": "0.1.0"},
-        "suite": {"path": f"suites/{suite}.yaml", "sha256": suite_sha256},
+        "suite": {
+            "path": f"suites/{suite}.yaml",
+            "sha256": suite_sha256,
+            "name": suite,
+            "version": "1.0.0",
+        },
         "datasets": [],
+        "cases": {
+            "path": "cases.jsonl",
+            "sha256": hashlib.sha256(cases.encode()).hexdigest(),
+            "count": summary["counts"]["cases"],
+        },
         "target": {
             "path": f"targets/{target}.yaml",
             "sha256": "0" * 64,
             "config": {"type": "callable"},
             "fingerprint": "a1b2c3d4e5f60718",
         },
-        "results": {
-            "path": "results.jsonl",
-            "sha256": hashlib.sha256(results.encode()).hexdigest(),
+        "results": {"path": "results.jsonl", "sha256": results_sha},
+        "responses": {
+            "path": "responses.jsonl",
+            "sha256": hashlib.sha256(responses.encode()).hexdigest(),
         },
         "scorers": summary["scorers"],
+        "seed": seed,
         "packages": {"pydantic": "2.9"},
         "python": "3.11.7",
         "platform": "Linux",
         "git_commit": None,
+        "git_dirty": None,
         "command": f"assurance run suites/{suite}.yaml --target targets/{target}.yaml",
         "started_at": started_at,
         "finished_at": summary["finished_at"],
     }
-    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    writer.write_manifest(Manifest.model_validate(manifest))
     if index:
-        _index(reports / "runs.db", summary, run_dir)
+        # The runner's own index step: the same row, written the same way.
+        index_run(reports, summary_model, run_dir)
     return run_dir
-
-
-def _index(db: Path, summary: dict[str, Any], run_dir: Path) -> None:
-    """Add the run to runs.db through the project's own run index."""
-    from assurance_harness.store.index import RunIndex
-
-    gates = summary["gates"]
-    RunIndex(db).upsert(
-        {
-            "run_id": summary["run_id"],
-            "suite": summary["suite"]["name"],
-            "suite_version": summary["suite"]["version"],
-            "suite_sha256": summary["suite"]["sha256"],
-            "target_name": summary["target"]["name"],
-            "target_fingerprint": summary["target"]["fingerprint"],
-            "model_version": summary["target"]["model_version"],
-            "status": summary["status"],
-            "started_at": summary["started_at"],
-            "finished_at": summary["finished_at"],
-            "n_requests": summary["counts"]["requests"],
-            "n_errors": summary["counts"]["errors"],
-            "gates_passed": sum(g["verdict"] == "pass" for g in gates),
-            "gates_failed": sum(g["verdict"] != "pass" for g in gates),
-            "run_dir": str(run_dir),
-        }
-    )
 
 
 def toxicity_run(

@@ -12,10 +12,13 @@ from typing import Any
 
 from ..errors import UsageError
 from ..report.rundata import RunData, load_run
+from ..store.runread import resolve_run as _resolve_run
+from ..store.runread import scan_runs
+from ..workspace import Workspace
 
 
 def index_path(reports_dir: Path | str) -> Path:
-    return Path(reports_dir) / "runs.db"
+    return Workspace.at(reports_dir).index
 
 
 def _index_records(reports_dir: Path, suite: str | None = None) -> list[dict[str, Any]]:
@@ -32,43 +35,14 @@ def _index_records(reports_dir: Path, suite: str | None = None) -> list[dict[str
         return []
 
 
-def _index_get(reports_dir: Path, run_id: str) -> dict[str, Any] | None:
-    db = index_path(reports_dir)
-    if not db.exists():
-        return None
-    try:
-        from ..store.index import RunIndex
-
-        return RunIndex(db).get(run_id)
-    except Exception:
-        return None
-
-
 def resolve_run(ref: str, reports_dir: Path | str = "reports") -> RunData:
-    """A run id (looked up in the index, then under the reports directory) or a run path."""
-    reports_dir = Path(reports_dir)
-    as_path = Path(ref)
-    if (as_path / "summary.json").exists():
-        return load_run(as_path)
-    record = _index_get(reports_dir, ref)
-    if record and record.get("run_dir"):
-        run_dir = Path(str(record["run_dir"]))
-        if not run_dir.is_absolute() and not run_dir.exists():
-            run_dir = reports_dir / run_dir
-        if (run_dir / "summary.json").exists():
-            return load_run(run_dir)
-    if (reports_dir / ref / "summary.json").exists():
-        return load_run(reports_dir / ref)
-    known = [p.name for p in _scan(reports_dir)][-5:]
-    hint = f"recent runs: {', '.join(known)}" if known else f"no runs under {reports_dir}/"
-    raise UsageError(f"run '{ref}' not found (looked in {reports_dir}/ and its index); {hint}")
+    """A run id (the index, then the reports directory, then a unique prefix) or a run path:
+    ``store.runlog.resolve_run``'s rules, read with ``load_run``."""
+    return load_run(_resolve_run(ref, reports_dir))
 
 
 def _scan(reports_dir: Path) -> list[Path]:
-    if not reports_dir.is_dir():
-        return []
-    dirs = [p.parent for p in reports_dir.glob("*/summary.json")]
-    return sorted(dirs, key=lambda p: _started_at(p))
+    return sorted(scan_runs(reports_dir), key=lambda p: _started_at(p))
 
 
 def _started_at(run_dir: Path) -> str:

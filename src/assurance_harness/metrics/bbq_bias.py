@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..rowkeys import case_key
 from ..stats.intervals import clopper_pearson
 from ._pairs import covering, percentile_interval
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
@@ -130,7 +131,7 @@ class BbqMetric(MetricKind):
                 continue
             bad = record.get("biased") if params.statistic == "bias" else not record.get("correct")
             if bad:
-                keys.append(f"{row['case_id']}#{row['sample']}")
+                keys.append(case_key(row["case_id"], row["sample"]))
         return keys
 
     @staticmethod

@@ -30,6 +30,7 @@ import numpy as np
 from pydantic import Field
 
 from ..errors import HarnessError
+from ..rowkeys import case_key
 from ..stats.disparity import (
     GroupSample,
     bias_corrected,
@@ -173,7 +174,7 @@ class DisparityMetric(MetricKind):
                 value = float(bool(raw)) if params.statistic == "rate" else number(raw)
                 if str(group) not in sides or raw is None or value is None:
                     continue
-                key = f"{row['case_id']}#{row['sample']}"
+                key = case_key(row["case_id"], row["sample"])
                 if str(group) == high and value > middle:
                     sides[high].append((-value, key))
                 elif str(group) == low and value < middle:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from ..rowkeys import case_key
 from ._pairs import number
 from .base import MetricContext, MetricValue, Row
 from .expr import evaluate
@@ -200,7 +201,7 @@ def worst_cases(
         badness = figure if too_high else -figure
         if spec.kind == "rate" and not (bool(value) if too_high else not bool(value)):
             continue
-        scored.append((badness, f"{row['case_id']}#{row['sample']}"))
+        scored.append((badness, case_key(row["case_id"], row["sample"])))
     scored.sort(key=lambda item: -item[0])
     return [key for _, key in scored[:MAX_WORST_CASES]]
 

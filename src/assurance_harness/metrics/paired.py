@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import Field
 from scipy.stats import t as t_dist
 
+from ..rowkeys import case_key
 from ._pairs import number, within_strata
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
@@ -111,7 +112,7 @@ class PairedDeltaMetric(MetricKind):
                 delta = round(value - base, _DIGITS)
                 badness = delta if lower_is_better else -delta
                 if badness > 0:
-                    scored.append((badness, f"{row['case_id']}#{row['sample']}"))
+                    scored.append((badness, case_key(row["case_id"], row["sample"])))
         scored.sort(key=lambda item: -item[0])
         return [key for _, key in scored]
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from ..rowkeys import case_key
 from ._pairs import pair_with_originals
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
@@ -54,7 +55,7 @@ class AttackParams(PairKeys):
 
 
 def _key(row: Row) -> str:
-    return f"{row['case_id']}#{row['sample']}"
+    return case_key(row["case_id"], row["sample"])
 
 
 def _rate(hits: int, n: int, ctx: MetricContext, details: dict[str, Any]) -> MetricValue:

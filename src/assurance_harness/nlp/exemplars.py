@@ -9,13 +9,13 @@ exemplar file is the single source of truth, and its hash is recorded as the mod
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ConfigError, MissingDependencyError
+from ..store.files import sha256_file
 
 T = TypeVar("T")
 
@@ -59,7 +59,7 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_file(path)
 
 
 def fitted_once(kind: str, path: Path, fit: Callable[[], T]) -> T:

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..errors import UsageError
 from ..scorers.validity import gate_validity
+from ..workspace import Workspace
 from ._text import md_code, md_code_block, md_table, md_text, num, threshold, when, with_interval
 from .drilldown import CaseRow, worst_rows
-from .ledger import DEFAULT_LEDGER
 from .loader import DEFAULT_REGISTER
 from .runfiles import RunFiles, resolve_run, sha256_file
 from .soa import build_soa
@@ -89,8 +89,8 @@ class AnnexRun:
     @property
     def reproduce(self) -> str:
         """The run's own command, at the code version it ran with when that is known."""
-        command = self.run.manifest.get("command") or "(the run did not record its command)"
-        commit = self.run.manifest.get("git_commit")
+        command = self.run.manifest_data.get("command") or "(the run did not record its command)"
+        commit = self.run.manifest_data.get("git_commit")
         return f"git checkout {commit}\n{command}" if commit else command
 
     @property
@@ -118,7 +118,7 @@ class Annex:
 
 
 def _file_hashes(run: RunFiles) -> list[FileHash]:
-    recorded = {"results.jsonl": (run.manifest.get("results") or {}).get("sha256")}
+    recorded = {"results.jsonl": (run.manifest_data.get("results") or {}).get("sha256")}
     out = []
     for name in RUN_FILES:
         path = run.results_path if name == "results.jsonl" else run.dir / name
@@ -184,19 +184,22 @@ def build_annex(
     now: dt.datetime | None = None,
     max_cases: int = 3,
     include_transcripts: bool | None = None,
+    mixed_targets: bool = False,
 ) -> Annex:
     """Collect everything the annex shows; reads only (runs, register, ledger).
 
     Prompts and responses of the worst cases are left out unless ``include_transcripts`` (by
     default the project's ``privacy.evidence_packs_include_transcripts``): packs travel to
-    auditors, transcripts of children's conversations need not."""
+    auditors, transcripts of children's conversations need not. An annex is about one system:
+    runs made against different targets (target fingerprints) are a UsageError unless
+    ``mixed_targets``."""
     from ..privacy.policy import load_project_config
 
     policy = load_project_config().privacy
     if include_transcripts is None:
         include_transcripts = policy.evidence_packs_include_transcripts
     now = now or dt.datetime.now(dt.UTC)
-    ledger_path = ledger_path or reports / "evidence" / DEFAULT_LEDGER.name
+    ledger_path = Workspace.at(reports, ledger=ledger_path).ledger
     status = None
     if register_path is not None and Path(register_path).exists():
         status = build_status(Path(register_path), ledger_path, now=now, check_files=True)
@@ -224,6 +227,18 @@ def build_annex(
             ]
         annex_runs.append(
             AnnexRun(run, _file_hashes(run), gate_views, png, f"plots/run-{index}.png", risk_ids)
+        )
+    by_target: dict[str, list[str]] = {}
+    for ar in annex_runs:
+        target = ar.run.target
+        label = f"{target.get('name') or '?'} (fingerprint {target.get('fingerprint') or '?'})"
+        by_target.setdefault(label, []).append(ar.run.run_id)
+    if len(by_target) > 1 and not mixed_targets:
+        listing = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in by_target.items())
+        raise UsageError(
+            f"the runs were made against different targets ({listing}); an annex is evidence "
+            "about one system: pack one target's runs, or pass --mixed-targets to show them "
+            "side by side"
         )
     linked_ids = list(dict.fromkeys(r for ar in annex_runs for r in ar.risks))
     linked = [rs for rid in linked_ids if status and (rs := status.get(rid))]
@@ -435,11 +450,11 @@ def render_annex_md(annex: Annex) -> str:
         rows.append(
             [md_text(f"suite {suite.get('path')}"), md_text(suite.get("sha256") or "-"), "-"]
         )
-        for dataset in ar.run.manifest.get("datasets") or []:
+        for dataset in ar.run.manifest_data.get("datasets") or []:
             rows.append(
                 [md_text(f"dataset {dataset.get('path')}"), md_text(dataset.get("sha256")), "-"]
             )
-        target = ar.run.manifest.get("target") or {}
+        target = ar.run.manifest_data.get("target") or {}
         rows.append(
             [
                 md_text(f"target config {target.get('path')}"),
@@ -448,7 +463,7 @@ def render_annex_md(annex: Annex) -> str:
             ]
         )
         out += [md_table(["file", "sha256", "check"], rows), ""]
-        out.append(f"Code version: {md_code(ar.run.manifest.get('git_commit') or 'unknown')}")
+        out.append(f"Code version: {md_code(ar.run.manifest_data.get('git_commit') or 'unknown')}")
         out.append("")
     out += ["## 8. Reproduce", ""]
     for ar in annex.runs:
@@ -551,10 +566,7 @@ def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
     md_path = out_dir / "annex.md"
     md_path.write_text(render_annex_md(annex), encoding="utf-8")
     written = {"annex.html": html_path, "annex.md": md_path, **written}
-    sums = "".join(
-        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}\n"
-        for name, path in written.items()
-    )
+    sums = "".join(f"{sha256_file(path)}  {name}\n" for name, path in written.items())
     (out_dir / "SHA256SUMS").write_text(sums, encoding="utf-8")
     written["SHA256SUMS"] = out_dir / "SHA256SUMS"
     return written

@@ -20,9 +20,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from .. import workspace
 from ..console import err, out, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
+from ..store.files import write_text_atomic
+from ..workspace import Workspace
 
 if TYPE_CHECKING:
     from .drilldown import RiskDetail
@@ -61,12 +64,12 @@ NowOpt = Annotated[
     ),
 ]
 
-DEFAULT_REGISTER = Path("register/risk_register.yaml")
+DEFAULT_REGISTER = workspace.DEFAULT_REGISTER
 DEFAULT_REPORTS = Path("reports")
 
 
 def _ledger(ledger: Path | None, reports: Path) -> Path:
-    return ledger if ledger is not None else reports / "evidence" / "ledger.jsonl"
+    return Workspace.at(reports, ledger=ledger).ledger
 
 
 def _now(now: str | None) -> dt.datetime | None:
@@ -345,10 +348,7 @@ def import_cmd(
         if dry_run:
             out.print(term(f"{csv_path}: valid; would write {target}: {summary}"))
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(dump_register_yaml(result.register), encoding="utf-8")
-        tmp.replace(target)
+        write_text_atomic(target, dump_register_yaml(result.register))
         out.print(term(f"wrote {target}: {summary}"))
 
 
@@ -466,8 +466,7 @@ def attach_cmd(
         from .ledger import attach_run
         from .runfiles import resolve_run
 
-        if register is None and DEFAULT_REGISTER.exists():
-            register = DEFAULT_REGISTER
+        register = Workspace.at(reports, register=register).register_if_present()
         ledger_path = _ledger(ledger, reports)
         known = _register_ids(register)
         for run in runs:
@@ -513,6 +512,14 @@ def verify_cmd(
         typer.Option("--anchor", help="A copy of an earlier ledger.jsonl.head kept elsewhere."),
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    repair_anchor: Annotated[
+        bool,
+        typer.Option(
+            "--repair-anchor",
+            help="Move ledger.jsonl.head to the last record, only when it is exactly one append "
+            "behind a valid chain (a crash between the two writes of an append).",
+        ),
+    ] = False,
 ) -> None:
     """Check the ledger's hash chain, anchor and run files; exit 1 on tampering.
 
@@ -524,6 +531,11 @@ def verify_cmd(
         ledger_path = _ledger(ledger, reports)
         if not ledger_path.exists():
             raise UsageError(f"{ledger_path}: no ledger yet; attach a run first")
+        if repair_anchor:
+            from .ledger import repair_anchor as repair
+
+            last = repair(ledger_path)
+            out.print(term(f"{ledger_path}.head: moved to {last.id} (seq {last.seq})"))
         report = verify_ledger(ledger_path, check_files=files, anchor=anchor)
         if format == "json":
             sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
@@ -619,6 +631,13 @@ def pack_cmd(
             "evidence_packs_include_transcripts, off without one).",
         ),
     ] = None,
+    mixed_targets: Annotated[
+        bool,
+        typer.Option(
+            "--mixed-targets",
+            help="Allow runs made against different targets in one annex (refused otherwise).",
+        ),
+    ] = False,
 ) -> None:
     """Write an impact-assessment annex for the given runs (RUN... as in 'evidence attach').
 
@@ -637,6 +656,7 @@ def pack_cmd(
             ledger_path=_ledger(ledger, reports),
             command=command,
             include_transcripts=include_transcripts,
+            mixed_targets=mixed_targets,
         )
         written = write_annex(annex, out_dir)
         for name in written:

@@ -8,12 +8,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .. import workspace
 from ..errors import ConfigError, ConfigIssue
 from ..spec.errors import validation_issues
 from ..spec.yaml_lines import LineOf, load_yaml_with_lines
 from .model import Register
 
-DEFAULT_REGISTER = Path("register/risk_register.yaml")
+DEFAULT_REGISTER = workspace.DEFAULT_REGISTER
 
 
 @dataclass

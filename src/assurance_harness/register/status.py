@@ -18,6 +18,9 @@ from .loader import DEFAULT_REGISTER, load_register
 from .model import RATING_ORDER, Register, Risk
 
 Status = Literal["verified", "failing", "awaiting review", "stale", "untested"]
+MAX_CACHED_SHARE = 0.5
+"""Evidence whose answers came mostly (more than this share) from the response cache is stale:
+it repeats an earlier measurement instead of making a new one."""
 STATUSES: tuple[Status, ...] = ("failing", "awaiting review", "untested", "stale", "verified")
 """Worst first: the order views sort by."""
 
@@ -34,6 +37,22 @@ class SuiteEvidence:
     history: list[list[EvidenceRecord]] = field(default_factory=list)
     """Every run's records, newest first (``history[0] == records``)."""
     stale: bool = False
+
+    @property
+    def cache_note(self) -> str | None:
+        """Why the latest run is not a fresh measurement: most of its answers came from the
+        response cache (recorded in evidence since issue 10), else None."""
+        if not self.records:
+            return None
+        cache = self.records[0].run.get("cache") or {}
+        cached, total = int(cache.get("cached") or 0), int(cache.get("requests") or 0)
+        if not total or cached / total <= MAX_CACHED_SHARE:
+            return None
+        sources = ", ".join(sorted(cache.get("from_runs") or {})) or "unknown runs"
+        return (
+            f"{self.suite}: {cached} of {total} answers in run {self.run_id} came from the "
+            f"response cache (measured by {sources}), not from the target"
+        )
 
     @property
     def run_id(self) -> str | None:
@@ -196,7 +215,9 @@ def risk_status(
         evidence = SuiteEvidence(name, declared=name in declared, history=runs)
         if runs:
             evidence.records = runs[0]
-            evidence.stale = now - runs[0][0].evidence_time > freshness
+            evidence.stale = (
+                now - runs[0][0].evidence_time > freshness or evidence.cache_note is not None
+            )
         suites.append(evidence)
 
     reasons: list[str] = []
@@ -233,6 +254,10 @@ def risk_status(
         status = "stale"
         for s in stale:
             assert s.evidence_time is not None
+            if s.cache_note is not None:
+                reasons.append(s.cache_note)
+                if now - s.evidence_time <= freshness:
+                    continue
             age = _days(now - s.evidence_time)
             reasons.append(
                 f"{s.suite}: latest evidence is {age} days old "

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UsageError
+from ..store.files import write_text_atomic
 from .context import build_context
 from .rundata import load_run
 
@@ -21,25 +20,7 @@ FILE_NAMES = {
 
 def _atomic_write(path: Path, text: str) -> None:
     """Readers (a CI upload step, a browser) never see a half-written report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        # mkstemp creates the file 0600; a report is shared (CI artifacts, a web server, the
-        # auditor's account), so give it the mode an ordinary open() would: 0666 less umask.
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    """The process umask (reading it means setting it; set it straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    write_text_atomic(path, text, fsync=False)
 
 
 def parse_formats(formats: Iterable[str] | str) -> list[str]:

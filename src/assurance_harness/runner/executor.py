@@ -312,4 +312,5 @@ def _record(
         cached=cached,
         model_version=response.model_version,
         finish_reason=response.finish_reason,
+        cached_from=response.source_run if cached else None,
     )

@@ -8,7 +8,6 @@ run over the complete journal, so a resumed run's results equal an uninterrupted
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 import shlex
@@ -23,17 +22,18 @@ from typing import Any
 
 from ..errors import HarnessError, RunFailedError, UsageError
 from ..metrics.engine import compute_metrics, judge_gate
-from ..model import Case, GenerationRequest, ResponseRecord
+from ..model import Case, GenerationRequest, ResponseRecord, with_system_prompt
 from ..privacy.policy import load_project_config
-from ..privacy.stored import redact_run_inputs, stored_copy
 from ..scorers.validity import attach_validity
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
-from ..store.index import RunIndex
-from ..store.rundir import RunDir, write_json_atomic
+from ..store.rundir import RunDir
+from ..store.runlog import RunLogWriter, RunState, Summary, read_run
 from ..targets.base import Target
-from . import provenance
+from ..workspace import Workspace
 from .executor import TargetUnusableError, run_sync
+from .poststeps import PostRunOptions, run_post_steps
+from .record import Verdict, record_run
 from .scoring import apply_scorers
 
 ProgressFn = Callable[[int, int, int], None]
@@ -98,31 +98,8 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
 
 def _fault_path(exc: Exception, reports: Path) -> Path | str:
     if isinstance(exc, sqlite3.Error):
-        return reports / "runs.db"
+        return Workspace.at(reports).index
     return getattr(exc, "filename", None) or reports
-
-
-def _index_row(summary: dict[str, Any], run_dir: Path) -> dict[str, Any]:
-    """The runs.db row of a finished run, from its summary (a resumed run whose index write
-    failed gets the same row the run would have written)."""
-    gates_failed = sum(1 for g in summary["gates"] if g["verdict"] != "pass")
-    return {
-        "run_id": summary["run_id"],
-        "suite": summary["suite"]["name"],
-        "suite_version": summary["suite"]["version"],
-        "suite_sha256": summary["suite"]["sha256"],
-        "target_name": summary["target"]["name"],
-        "target_fingerprint": summary["target"]["fingerprint"],
-        "model_version": summary["target"]["model_version"],
-        "status": summary["status"],
-        "started_at": summary["started_at"],
-        "finished_at": summary["finished_at"],
-        "n_requests": summary["counts"]["requests"],
-        "n_errors": summary["counts"]["errors"],
-        "gates_passed": len(summary["gates"]) - gates_failed,
-        "gates_failed": gates_failed,
-        "run_dir": str(run_dir),
-    }
 
 
 def derive_seed(suite_seed: int, case_id: str, sample: int) -> int:
@@ -135,9 +112,7 @@ def build_requests(loaded: LoadedSuite, cases: list[Case]) -> list[GenerationReq
     suite = loaded.suite
     requests = []
     for case in cases:
-        messages = case.chat()
-        if suite.system_prompt and not any(m["role"] == "system" for m in messages):
-            messages = [{"role": "system", "content": suite.system_prompt}, *messages]
+        messages = with_system_prompt(case.chat(), suite.system_prompt)
         for sample in range(suite.samples):
             seed = derive_seed(suite.seed, case.id, sample)
             params = {**suite.generation, "seed": seed}
@@ -173,24 +148,26 @@ def _row(case: Case, record: ResponseRecord) -> dict[str, Any]:
     }
 
 
-def _sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 async def _send(
     target: Target,
     requests: list[GenerationRequest],
     run_dir: RunDir,
     *,
     concurrency: int,
-    use_cache: bool,
+    use_cache: bool | None,
+    read_cache: bool,
+    max_age_s: float | None,
     cache_path: Path,
     progress: ProgressFn | None,
 ) -> None:
     from ..store.cache import ResponseCache
     from .executor import execute
 
-    cache = ResponseCache(cache_path) if use_cache else None
+    cache = (
+        ResponseCache(cache_path, run_id=run_dir.run_id, read=read_cache, max_age_s=max_age_s)
+        if use_cache is not False
+        else None
+    )
     # The connection pool is sized from the spec at start(): apply a --concurrency override first.
     target.spec.concurrency = concurrency
     await target.start()
@@ -213,6 +190,67 @@ async def _send(
             cache.close()
 
 
+def resume_command(
+    suite_path: str | Path,
+    target_path: str | Path,
+    reports: Path,
+    run_id: str,
+    *,
+    concurrency: int | None = None,
+    use_cache: bool | None = None,
+    write_reports: bool = True,
+    attach_evidence: bool = True,
+) -> str:
+    """The one command that continues a run, with the same options as the interrupted one (so
+    resuming behaves as the interrupted run would have)."""
+    cache_flag = {None: [], True: ["--cache"], False: ["--no-cache"]}[use_cache]
+    options = [
+        *(["--concurrency", str(concurrency)] if concurrency else []),
+        *cache_flag,
+        *([] if write_reports else ["--no-report"]),
+        *([] if attach_evidence else ["--no-evidence"]),
+    ]
+    return " ".join(
+        [
+            "assurance run",
+            shlex.quote(str(suite_path)),
+            "--target",
+            shlex.quote(str(target_path)),
+            "--reports",
+            shlex.quote(str(reports)),
+            *options,
+            "--resume",
+            run_id,
+        ]
+    )
+
+
+def _default_command(state: RunState) -> str:
+    """What started a run made through the library (no command line was given)."""
+    return (
+        f"assurance run {shlex.quote(state.suite.path)} --target {shlex.quote(state.target.path)}"
+    )
+
+
+@dataclass
+class _Run:
+    """Everything the steps after sending need about one run."""
+
+    loaded: LoadedSuite
+    target: Target
+    fingerprint: str
+    run_dir: RunDir
+    state: RunState
+    cases: list[Case]
+    requests: list[GenerationRequest]
+    reports: Path
+    resume_cmd: str
+    post: PostRunOptions
+    command: str | None
+    read_cache: bool = False
+    max_age_s: float | None = None
+
+
 def run_suite(
     suite_path: str | Path,
     target_path: str | Path,
@@ -220,7 +258,7 @@ def run_suite(
     reports_dir: str | Path = "reports",
     concurrency: int | None = None,
     resume: str | None = None,
-    use_cache: bool = True,
+    use_cache: bool | None = None,
     progress: ProgressFn | None = None,
     write_reports: bool = True,
     attach_evidence: bool = True,
@@ -232,7 +270,13 @@ def run_suite(
     """Run a suite end to end and return its outcome (the summary and the exit code).
 
     ``limit``: a smoke test on the suite's first ``limit`` cases; it writes no evidence (a
-    subset's verdicts say nothing about the suite's risks)."""
+    subset's verdicts say nothing about the suite's risks).
+
+    ``use_cache``: None (the default) reads the response cache only when the run writes no
+    evidence: a measurement that will stand as evidence is sent to the target (its answers
+    still go into the cache for later exploratory runs). True reads it anyway (the record then
+    says how many answers came from which earlier run); False neither reads nor writes it.
+    """
     if limit is not None and limit < 1:
         raise UsageError("--limit must be at least 1")
     if limit is not None:
@@ -240,51 +284,43 @@ def run_suite(
     reports = Path(reports_dir)
     loaded = load_suite(suite_path)
     target = load_target(target_path)
-    target_public = target.public_config()
     fingerprint = target.fingerprint()
-    started_at = now()
-    if use_cache and load_project_config().privacy.redaction.enabled:
-        use_cache = False  # the response cache would keep the original, unredacted responses
+    post = PostRunOptions(
+        write_reports=write_reports,
+        attach_evidence=attach_evidence,
+        register_path=Path(register_path) if register_path else None,
+        ledger_path=Path(ledger_path) if ledger_path else None,
+    )
 
+    if use_cache is not False and load_project_config().privacy.redaction.enabled:
+        use_cache = False  # the response cache would keep the original, unredacted responses
+    evidence_due = attach_evidence and bool(loaded.suite.evidence_for or register_path)
+    read_cache = use_cache if use_cache is not None else not evidence_due
     if resume:
         run_dir = RunDir(reports / resume)
         if not run_dir.exists():
             raise UsageError(f"no run '{resume}' in {reports}; see 'assurance runs list'")
-        state = run_dir.read_json(run_dir.run_json)
-        if state["suite"]["sha256"] != loaded.sha256:
+        state = RunState.model_validate(run_dir.read_json(run_dir.run_json))
+        if state.suite.sha256 != loaded.sha256:
             raise UsageError(
                 f"run '{resume}' was made with a different version of {suite_path} "
                 "(its SHA-256 changed); start a new run instead of resuming"
             )
-        if state["target"]["fingerprint"] != fingerprint:
+        if state.target.fingerprint != fingerprint:
             raise UsageError(
                 f"run '{resume}' was made against a different target configuration; "
                 "resume with the same --target file"
             )
-        if state.get("status") != "running" and run_dir.summary.exists():
-            # Already finished: rewriting summary.json and manifest.json would change the
-            # hashes its evidence records hold and make the ledger report tampering.
-            summary = run_dir.read_json(run_dir.summary)
-            outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))
-            outcome.notes.append(f"run {resume} was already complete; its results are unchanged")
-            try:  # the index entry too, in case writing it was what failed
-                RunIndex(reports / "runs.db").upsert(_index_row(summary, run_dir.path))
-                _publish(
-                    outcome,
-                    reports,
-                    evidence_for=bool(loaded.suite.evidence_for),
-                    write_reports=write_reports,
-                    attach_evidence=attach_evidence,
-                    register_path=register_path,
-                    ledger_path=ledger_path,
-                )
+        if state.options.limit:
+            post.attach_evidence = False  # a smoke test stays one when resumed
+        if state.status != "running" and run_dir.summary.exists():
+            try:  # redoes the index entry and evidence too, in case writing them was what failed
+                return _already_finished(run_dir, reports, loaded, post, _resume_of(state, reports))
             except (OSError, sqlite3.Error) as exc:
                 raise _storage_failure(
                     exc, _fault_path(exc, reports), "after fixing this, run the same command again"
                 ) from None
-            return outcome
         cases = run_dir.read_cases()
-        started_at = state.get("started_at", started_at)
     else:
         try:
             run_dir = _create_run_dir(reports, loaded.suite.suite)
@@ -292,23 +328,32 @@ def run_suite(
             raise _storage_failure(exc, reports, "nothing was sent; fix it and run again") from None
         run_id = run_dir.run_id
         cases = loaded.cases[:limit] if limit else loaded.cases
-        state = {
-            "run_id": run_id,
-            "status": "running",
-            "started_at": started_at,
-            "suite": {"path": str(suite_path), "name": loaded.suite.suite, "sha256": loaded.sha256},
-            "target": {
-                "path": str(target_path),
-                "name": target.spec.name,
-                "fingerprint": fingerprint,
-            },
-            "options": {"concurrency": concurrency, "use_cache": use_cache}
-            | ({"limit": limit} if limit else {}),
-            "command": command,
-        }
+        state = RunState.model_validate(
+            {
+                "run_id": run_id,
+                "status": "running",
+                "started_at": now(),
+                "suite": {
+                    "path": str(suite_path),
+                    "name": loaded.suite.suite,
+                    "sha256": loaded.sha256,
+                },
+                "target": {
+                    "path": str(target_path),
+                    "name": target.spec.name,
+                    "fingerprint": fingerprint,
+                },
+                "options": {
+                    "concurrency": concurrency,
+                    "use_cache": read_cache if use_cache is not False else False,
+                    "limit": limit,
+                },
+                "command": command,
+            }
+        )
         try:
             run_dir.write_cases(cases)
-            write_json_atomic(run_dir.run_json, state)
+            RunLogWriter(run_dir.path).write_state(state)
         except (OSError, ValueError) as exc:
             shutil.rmtree(run_dir.path, ignore_errors=True)  # nothing sent: nothing to keep
             raise _storage_failure(
@@ -316,105 +361,37 @@ def run_suite(
             ) from None
 
     requests = build_requests(loaded, cases)
-    done = run_dir.read_responses()
-    pending = [r for r in requests if (r.case_id, r.sample) not in done]
-    total = len(requests)
-    offset = len(done)
-    wrapped: ProgressFn | None = None
-    if progress is not None:
-        progress(offset, total, sum(1 for r in done.values() if r.error))
-        base_errors = sum(1 for r in done.values() if r.error)
-
-        def wrapped(finished: int, _total: int, errors: int) -> None:
-            progress(offset + finished, total, base_errors + errors)
-
-    # The same options as this run, so resuming behaves as the interrupted run would have.
-    options = [
-        *(["--concurrency", str(concurrency)] if concurrency else []),
-        *([] if use_cache else ["--no-cache"]),
-        *([] if write_reports else ["--no-report"]),
-        *([] if attach_evidence else ["--no-evidence"]),
-    ]
-    resume_cmd = " ".join(
-        [
-            "assurance run",
-            shlex.quote(str(suite_path)),
-            "--target",
-            shlex.quote(str(target_path)),
-            "--reports",
-            shlex.quote(str(reports)),
-            *options,
-            "--resume",
-            run_dir.run_id,
-        ]
+    resume_cmd = resume_command(
+        suite_path,
+        target_path,
+        reports,
+        run_dir.run_id,
+        concurrency=concurrency,
+        use_cache=use_cache,
+        write_reports=write_reports,
+        attach_evidence=attach_evidence,
     )
-    run_dir.open_journal()
+    _send_pending(
+        target,
+        requests,
+        run_dir,
+        resumed=bool(resume),
+        concurrency=concurrency,
+        use_cache=use_cache,
+        read_cache=read_cache,
+        max_age_s=loaded.suite.cache.max_age if loaded.suite.cache else None,
+        cache_path=Workspace.at(reports).cache,
+        progress=progress,
+        resume_cmd=resume_cmd,
+        target_path=target_path,
+    )
+    run = _Run(
+        loaded, target, fingerprint, run_dir, state, cases, requests, reports, resume_cmd, post,
+        command, read_cache, loaded.suite.cache.max_age if loaded.suite.cache else None,
+    )  # fmt: skip
     try:
-        if pending:
-            run_sync(
-                _send(
-                    target,
-                    pending,
-                    run_dir,
-                    concurrency=concurrency or target.spec.concurrency,
-                    use_cache=use_cache,
-                    cache_path=reports / "cache.sqlite",
-                    progress=wrapped,
-                )
-            )
-    except TargetUnusableError as exc:
-        # A broken target, found by the probe: the run folder stays (its cases are written)
-        # so that once the endpoint is fixed outside the target file, resuming sends it all.
-        run_dir.close_journal()
-        exc.args = (
-            f"{exc}\nnothing else was sent; after fixing the endpoint (same target file) "
-            f"continue with: {resume_cmd}\nor, after changing the target file, run again; "
-            f"'assurance targets check {target_path}' tests it with one request",
-        )
-        raise
-    except HarnessError as exc:
-        run_dir.close_journal()
-        if not resume and not run_dir.read_responses():
-            # Nothing was sent (a key not exported, a module not found): leave no half-made
-            # run folder behind that 'runs' and '--resume' would have to explain.
-            shutil.rmtree(run_dir.path, ignore_errors=True)
-        else:
-            exc.args = (f"{exc}\nthe responses so far are saved; continue with: {resume_cmd}",)
-        raise
-    except KeyboardInterrupt:
-        run_dir.close_journal()
-        raise RunInterrupted(
-            run_dir.run_id, resume_cmd, len(run_dir.read_responses()), total
-        ) from None
-    except (OSError, sqlite3.Error) as exc:  # the journal or the cache: disk full, read-only
-        run_dir.close_journal()
-        raise _storage_failure(
-            exc,
-            run_dir.path if isinstance(exc, OSError) else reports / "cache.sqlite",
-            f"the responses so far are saved; after fixing this, continue with: {resume_cmd}",
-        ) from None
-    finally:
-        run_dir.close_journal()
-
-    try:
-        outcome = _finish(
-            loaded,
-            target_public,
-            fingerprint,
-            target,
-            run_dir,
-            cases,
-            requests,
-            state,
-            started_at,
-            reports,
-            write_reports=write_reports,
-            attach_evidence=attach_evidence,
-            register_path=register_path,
-            ledger_path=ledger_path,
-            command=command,
-        )
-        if state.get("options", {}).get("limit"):
+        outcome = _finish(run)
+        if state.options.limit:
             outcome.notes.append(
                 f"smoke test: the first {len(cases)} of {len(loaded.cases)} cases; "
                 "no evidence was written"
@@ -422,6 +399,7 @@ def run_suite(
         return outcome
     except KeyboardInterrupt:
         # Ctrl-C while scoring: every response is in the journal, so resuming only re-scores.
+        total = len(requests)
         raise RunInterrupted(run_dir.run_id, resume_cmd, total, total) from None
     except (OSError, sqlite3.Error) as exc:
         raise _storage_failure(
@@ -439,40 +417,138 @@ def run_suite(
         raise
 
 
-def _finish(
-    loaded: LoadedSuite,
-    target_public: dict[str, Any],
-    fingerprint: str,
-    target: Target,
-    run_dir: RunDir,
-    cases: list[Case],
-    requests: list[GenerationRequest],
-    state: dict[str, Any],
-    started_at: str,
-    reports: Path,
-    *,
-    write_reports: bool,
-    attach_evidence: bool,
-    register_path: str | Path | None,
-    ledger_path: str | Path | None,
-    command: str | None,
+def _resume_of(state: RunState, reports: Path) -> str:
+    """The resume command of a recorded run, from its run.json."""
+    return resume_command(
+        state.suite.path,
+        state.target.path,
+        reports,
+        state.run_id,
+        concurrency=state.options.concurrency,
+        use_cache=state.options.use_cache,
+    )
+
+
+def _already_finished(
+    run_dir: RunDir, reports: Path, loaded: LoadedSuite, post: PostRunOptions, repair: str
 ) -> RunOutcome:
-    suite = loaded.suite
-    records = run_dir.read_responses()
-    by_id = {c.id: c for c in cases}
-    missing = [r for r in requests if (r.case_id, r.sample) not in records]
+    """``--resume`` of a finished run: rewriting summary.json and manifest.json would change the
+    hashes its evidence records hold and make the ledger report tampering, so only the post-run
+    steps are redone."""
+    summary = read_run(run_dir.path).summary
+    outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))
+    outcome.notes.append(f"run {run_dir.run_id} was already complete; its results are unchanged")
+    _publish(
+        outcome, reports, evidence_for=bool(loaded.suite.evidence_for), post=post, repair=repair
+    )
+    return outcome
+
+
+def _send_pending(
+    target: Target,
+    requests: list[GenerationRequest],
+    run_dir: RunDir,
+    *,
+    resumed: bool,
+    concurrency: int | None,
+    use_cache: bool | None,
+    read_cache: bool,
+    max_age_s: float | None,
+    cache_path: Path,
+    progress: ProgressFn | None,
+    resume_cmd: str,
+    target_path: str | Path,
+) -> None:
+    """Send what the journal does not hold yet; on failure or Ctrl-C say how to continue."""
+    done = run_dir.read_responses()
+    pending = [r for r in requests if (r.case_id, r.sample) not in done]
+    total = len(requests)
+    offset = len(done)
+    wrapped: ProgressFn | None = None
+    if progress is not None:
+        progress(offset, total, sum(1 for r in done.values() if r.error))
+        base_errors = sum(1 for r in done.values() if r.error)
+
+        def wrapped(finished: int, _total: int, errors: int) -> None:
+            progress(offset + finished, total, base_errors + errors)
+
+    run_dir.open_journal()
+    try:
+        if pending:
+            run_sync(
+                _send(
+                    target,
+                    pending,
+                    run_dir,
+                    concurrency=concurrency or target.spec.concurrency,
+                    use_cache=use_cache,
+                    read_cache=read_cache,
+                    max_age_s=max_age_s,
+                    cache_path=cache_path,
+                    progress=wrapped,
+                )
+            )
+    except TargetUnusableError as exc:
+        # A broken target, found by the probe: the run folder stays (its cases are written)
+        # so that once the endpoint is fixed outside the target file, resuming sends it all.
+        run_dir.close_journal()
+        exc.args = (
+            f"{exc}\nnothing else was sent; after fixing the endpoint (same target file) "
+            f"continue with: {resume_cmd}\nor, after changing the target file, run again; "
+            f"'assurance targets check {target_path}' tests it with one request",
+        )
+        raise
+    except HarnessError as exc:
+        run_dir.close_journal()
+        if not resumed and not run_dir.read_responses():
+            # Nothing was sent (a key not exported, a module not found): leave no half-made
+            # run folder behind that 'runs' and '--resume' would have to explain.
+            shutil.rmtree(run_dir.path, ignore_errors=True)
+        else:
+            exc.args = (f"{exc}\nthe responses so far are saved; continue with: {resume_cmd}",)
+        raise
+    except KeyboardInterrupt:
+        run_dir.close_journal()
+        raise RunInterrupted(
+            run_dir.run_id, resume_cmd, len(run_dir.read_responses()), total
+        ) from None
+    except (OSError, sqlite3.Error) as exc:  # the journal or the cache: disk full, read-only
+        run_dir.close_journal()
+        raise _storage_failure(
+            exc,
+            run_dir.path if isinstance(exc, OSError) else cache_path,
+            f"the responses so far are saved; after fixing this, continue with: {resume_cmd}",
+        ) from None
+    finally:
+        run_dir.close_journal()
+
+
+def _score(run: _Run) -> Verdict:
+    """Score every response, compute the metrics and judge the gates."""
+    records = run.run_dir.read_responses()
+    by_id = {c.id: c for c in run.cases}
+    missing = [r for r in run.requests if (r.case_id, r.sample) not in records]
     if missing:
         raise UsageError(
-            f"{len(missing)} requests have no response yet; resume with "
-            f"'assurance run {state['suite']['path']} --target {state['target']['path']} "
-            f"--resume {run_dir.run_id}'"
+            f"{len(missing)} requests have no response yet; resume with '{run.resume_cmd}'"
         )
-    rows = [_row(by_id[r.case_id], records[(r.case_id, r.sample)]) for r in requests]
-    context = loaded.context()
-    if context.audience is None:
-        context.audience = _register_audience(register_path)
-    scorer_info = apply_scorers(loaded.scorers, rows, by_id, context)
-    metric_values = compute_metrics(loaded.metrics, rows, seed=suite.seed)
+    used = [records[(r.case_id, r.sample)] for r in run.requests]
+    rows = [_row(by_id[rec.case_id], rec) for rec in used]
+    from_runs: dict[str, int] = {}
+    for rec in used:
+        if rec.cached:
+            source = rec.cached_from or "unknown"
+            from_runs[source] = from_runs.get(source, 0) + 1
+    cache = {
+        "read": run.read_cache,
+        "cached": sum(from_runs.values()),
+        "requests": len(used),
+        "from_runs": from_runs,
+        "max_age_s": run.max_age_s,
+    }
+    loaded = run.loaded
+    scorer_info = apply_scorers(loaded.scorers, rows, by_id, loaded.context())
+    metric_values = compute_metrics(loaded.metrics, rows, seed=loaded.suite.seed)
     specs = {m.id: m for m in loaded.metrics}
     gates = [
         attach_validity(
@@ -481,155 +557,61 @@ def _finish(
             specs.get(g.metric),
             loaded.scorers,
         )
-        for g in suite.gates
+        for g in loaded.suite.gates
     ]
-    review = _review_queue(suite, rows, gates)
-    n_errors = sum(1 for r in rows if r["error"] is not None)
-    error_rate = n_errors / len(rows) if rows else 0.0
-    run_failed = error_rate > suite.max_error_rate
-    gates_failed = sum(1 for g in gates if g["verdict"] != "pass")
-    if run_failed:
-        status, exit_code = "run_failed", 3
-    elif gates_failed:
-        status, exit_code = "gates_failed", 1
-    else:
-        status, exit_code = "passed", 0
-    finished_at = now()
-    model_versions = sorted({r["model_version"] for r in rows if r.get("model_version")})
-    model_version = ", ".join(model_versions) if model_versions else None
-
-    # Scored on the original text above; stored redacted under the project's privacy policy.
-    privacy_policy = load_project_config().privacy
-    stored_rows, privacy_info = stored_copy(rows, privacy_policy)
-    run_dir.write_results(stored_rows)
-    if privacy_info is not None:
-        inputs = redact_run_inputs(run_dir.path, privacy_policy)
-        privacy_info["redacted_inputs"] = inputs
-    results_sha = _sha256_bytes(run_dir.results.read_bytes())
-    summary = {
-        "run_id": run_dir.run_id,
-        "suite": {
-            "name": suite.suite,
-            "version": suite.version,
-            "path": str(loaded.path),
-            "sha256": loaded.sha256,
-            "evidence_for": suite.evidence_for,
-            "description": suite.description,
-            "audience": context.audience,
-        },
-        "target": {
-            "name": target.spec.name,
-            "type": target.spec.type,
-            "fingerprint": fingerprint,
-            "model_version": model_version,
-        },
-        "status": status,
-        "started_at": started_at,
-        "finished_at": finished_at,
-        "counts": {
-            "cases": len(cases),
-            "requests": len(rows),
-            "responses": len(rows) - n_errors,
-            "errors": n_errors,
-            "error_rate": error_rate,
-            "max_error_rate": suite.max_error_rate,
-            "cached": sum(1 for r in rows if r["cached"]),
-            "errors_by_type": _count_by(r["error"]["type"] for r in rows if r["error"]),
-        },
-        "seed": suite.seed,
-        "samples": suite.samples,
-        "scorers": scorer_info,
-        "metrics": {
-            spec.id: {
-                "kind": spec.kind,
-                "spec": {k: v for k, v in spec.raw.items() if k != "id"},
-                "description": spec.description,
-                **metric_values[spec.id].to_dict(),
-            }
-            for spec in loaded.metrics
-        },
-        "gates": gates,
-        **({"review": review} if review is not None else {}),
-        "exit_code": exit_code,
-    }
-    if privacy_info is not None:
-        summary["privacy"] = privacy_info
-    write_json_atomic(run_dir.summary, summary)
-    git = provenance.git_state(loaded.path.resolve().parent)
-    target_blob = json.dumps(target_public, sort_keys=True).encode()
-    manifest = {
-        "run_id": run_dir.run_id,
-        "tool": {"name": "assurance-harness", "version": _tool_version()},
-        "suite": {
-            "path": str(loaded.path),
-            "sha256": loaded.sha256,
-            "name": suite.suite,
-            "version": suite.version,
-        },
-        "datasets": [{"path": str(p), "sha256": h} for p, h in loaded.dataset_files],
-        "cases": {
-            "path": "cases.jsonl",
-            "sha256": _sha256_bytes(run_dir.cases.read_bytes()),
-            "count": len(cases),
-        },
-        "target": {
-            "path": state["target"]["path"],
-            "sha256": _sha256_bytes(target_blob),
-            "config": target_public,
-            "fingerprint": fingerprint,
-        },
-        "results": {"path": "results.jsonl", "sha256": results_sha},
-        "responses": {
-            "path": "responses.jsonl",
-            "sha256": _sha256_bytes(run_dir.responses.read_bytes()),
-        },
-        "scorers": scorer_info,
-        "seed": suite.seed,
-        **provenance.environment(),
-        "git_commit": git["commit"],
-        "git_dirty": git["dirty"],
-        "command": command or state.get("command") or _default_command(state),
-        "started_at": started_at,
-        "finished_at": finished_at,
-    }
-    if privacy_info is not None:
-        manifest["privacy"] = privacy_info
-    write_json_atomic(run_dir.manifest, manifest)
-    state.update(status=status, finished_at=finished_at)
-    write_json_atomic(run_dir.run_json, state)
-    RunIndex(reports / "runs.db").upsert(
-        {
-            "run_id": run_dir.run_id,
-            "suite": suite.suite,
-            "suite_version": suite.version,
-            "suite_sha256": loaded.sha256,
-            "target_name": target.spec.name,
-            "target_fingerprint": fingerprint,
-            "model_version": model_version,
-            "status": status,
-            "started_at": started_at,
-            "finished_at": finished_at,
-            "n_requests": len(rows),
-            "n_errors": n_errors,
-            "gates_passed": len(gates) - gates_failed,
-            "gates_failed": gates_failed,
-            "run_dir": str(run_dir.path),
+    review = _review_queue(loaded.suite, rows, gates)
+    metrics = {
+        spec.id: {
+            "kind": spec.kind,
+            "spec": {k: v for k, v in spec.raw.items() if k != "id"},
+            "description": spec.description,
+            **metric_values[spec.id].to_dict(),
         }
+        for spec in loaded.metrics
+    }
+    return Verdict(
+        rows=rows,
+        scorer_info=scorer_info,
+        metrics=metrics,
+        gates=gates,
+        review=review,
+        cache=cache,
     )
-    if review is not None:
+
+
+def _finish(run: _Run) -> RunOutcome:
+    verdict = _score(run)
+    spec = run.target.spec
+    summary: Summary = record_run(
+        run_dir=run.run_dir,
+        reports=run.reports,
+        loaded=run.loaded,
+        state=run.state,
+        target={"name": spec.name, "type": spec.type, "fingerprint": run.fingerprint},
+        target_public=run.target.public_config(),
+        verdict=verdict,
+        n_cases=len(run.cases),
+        started_at=run.state.started_at,
+        finished_at=now(),
+        command=run.command or run.state.command or _default_command(run.state),
+    )
+    if verdict.review is not None:
         from ..review.store import ReviewStore
 
-        # The queue keeps prompts and responses in runs.db: the stored (redacted) copies.
-        ReviewStore(reports / "runs.db").enqueue(run_dir.run_id, review["queue"], stored_rows)
-    outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, exit_code)
+        ReviewStore(run.reports / "runs.db").enqueue(
+            # The queue keeps prompts and responses in runs.db: the stored (redacted) copies.
+            run.run_dir.run_id,
+            verdict.review["queue"],
+            verdict.stored_rows or verdict.rows,
+        )
+    data = read_run(run.run_dir.path).summary
+    outcome = RunOutcome(run.run_dir.run_id, run.run_dir.path, data, summary.exit_code)
     _publish(
         outcome,
-        reports,
-        evidence_for=bool(suite.evidence_for),
-        write_reports=write_reports,
-        attach_evidence=attach_evidence,
-        register_path=register_path,
-        ledger_path=ledger_path,
+        run.reports,
+        evidence_for=bool(run.loaded.suite.evidence_for),
+        post=run.post,
+        repair=run.resume_cmd,
     )
     return outcome
 
@@ -639,39 +621,23 @@ def _publish(
     reports: Path,
     *,
     evidence_for: bool,
-    write_reports: bool,
-    attach_evidence: bool,
-    register_path: str | Path | None,
-    ledger_path: str | Path | None,
+    post: PostRunOptions,
+    repair: str,
 ) -> None:
-    """Reports and evidence for a finished run; both are safe to redo."""
-    if write_reports:
-        _write_reports(outcome.run_dir, outcome)
-    # A suite evidences the risks it names, and those whose register entry names the suite.
-    if attach_evidence and (evidence_for or register_path):
-        _attach(
-            outcome.run_dir,
-            outcome,
-            register_path,
-            ledger_path or reports / "evidence" / "ledger.jsonl",
-        )
-
-
-def _register_audience(register_path: str | Path | None) -> dict[str, Any] | None:
-    """The register's audience, for a suite that names none: an answer for adults must not be
-    rated suitable because the suite forgot to say the product is for children."""
-    if register_path is None or not Path(register_path).exists():
-        return None
-    from ..register.loader import load_register
-
-    try:
-        audience = load_register(register_path).register.system.audience
-    except HarnessError:
-        return None  # attaching evidence reports a broken register; the run goes on
-    if audience.min_age is None and audience.max_age is None:
-        return None
-    # Unset ages are left out, so a scorer's own default applies to them.
-    return {**audience.model_dump(exclude_none=True), "source": str(register_path)}
+    """The post-run steps (index, reports, evidence) for a finished run; all are safe to redo.
+    A step that was due and failed makes the run exit 3: its verdict stands, but it is not
+    recorded where the register and the comparisons look."""
+    result = run_post_steps(
+        outcome.run_dir,
+        outcome.run_id,
+        reports,
+        evidence_for=evidence_for,
+        options=post,
+        repair=repair,
+    )
+    outcome.notes.extend(result.notes)
+    if result.failed:
+        outcome.exit_code = max(outcome.exit_code, RunFailedError.exit_code)
 
 
 def _review_queue(
@@ -691,62 +657,6 @@ def _review_queue(
             if gate["verdict"] == "pass" and summary["required"]:
                 gate["verdict"] = "awaiting_review"
     return summary
-
-
-def _count_by(items: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item] = counts.get(item, 0) + 1
-    return counts
-
-
-def _tool_version() -> str:
-    from .. import __version__
-
-    return __version__
-
-
-def _default_command(state: dict[str, Any]) -> str:
-    return (
-        f"assurance run {shlex.quote(state['suite']['path'])} "
-        f"--target {shlex.quote(state['target']['path'])}"
-    )
-
-
-def _write_reports(path: Path, outcome: RunOutcome) -> None:
-    from ..report import write_reports
-
-    try:
-        written = write_reports(path)
-    except Exception as exc:  # a report bug must not cost a finished run its verdict
-        outcome.notes.append(
-            f"reports not written ({exc.__class__.__name__}: {exc}); retry with: "
-            f"assurance report {outcome.run_id}"
-        )
-        return
-    outcome.notes.append("reports: " + ", ".join(str(p) for p in written.values()))
-
-
-def _attach(
-    path: Path, outcome: RunOutcome, register_path: str | Path | None, ledger_path: str | Path
-) -> None:
-    from ..register.ledger import attach_run
-
-    try:
-        records = attach_run(
-            path,
-            register_path=Path(register_path) if register_path else None,
-            ledger_path=Path(ledger_path),
-        )
-    except HarnessError as exc:
-        # The run itself is complete and saved; evidence can be attached later by hand.
-        outcome.notes.append(
-            f"evidence not attached: {exc} (fix it, then: assurance evidence attach "
-            f"{outcome.run_id})"
-        )
-        return
-    if records:
-        outcome.notes.append(f"evidence: {len(records)} records appended to {ledger_path}")
 
 
 def command_line() -> str:

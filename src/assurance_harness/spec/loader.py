@@ -7,7 +7,6 @@ dataset files, and all issues are raised together.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from ..metrics.base import MetricKind, MetricParams, metric_kinds
 from ..model import Case, SuiteContext
 from ..registry import Registry, UnknownPluginError
 from ..scorers.base import Scorer, ScorerParams, scorers
+from ..store.files import sha256_file
 from .datasets import PATH_FIELD, check_unique_ids, load_dataset
 from .errors import suggest, validation_issues
 from .exprcheck import check_metric_expressions
@@ -79,14 +79,6 @@ class LoadedSuite:
             audience=audience,
             extra={"base_dir": str(self.base_dir)},
         )
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _plugin_issue(
@@ -431,19 +423,23 @@ def _load_suite(
     )
 
 
+def is_suite_file(path: Path) -> bool:
+    """The one test for "this is a suite": a ``.yaml``/``.yml`` file with a top-level
+    ``suite:`` key (checked on the text, without parsing: directories may hold anything)."""
+    if path.suffix not in (".yaml", ".yml"):
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(line.startswith("suite:") for line in text.splitlines())
+
+
 def find_suite_files(path: str | Path) -> list[Path]:
-    """A suite file, or every YAML file with a top-level ``suite:`` key in a directory."""
+    """A suite file, or every suite file (``is_suite_file``) in a directory."""
     root = Path(path)
     if root.is_file():
         return [root]
     if not root.is_dir():
         raise ConfigError.single(str(root), "no such file or directory")
-    found = []
-    for candidate in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]):
-        try:
-            head = candidate.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        if any(line.startswith("suite:") for line in head.splitlines()):
-            found.append(candidate)
-    return found
+    return [p for p in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]) if is_suite_file(p)]

@@ -140,6 +140,35 @@ class GateSpec(Strict):
         return f"{self.metric} {' and '.join(parts)}{where}"
 
 
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class CachePolicy(Strict):
+    """How this suite's runs may reuse answers from the response cache (docs/FORMATS.md)."""
+
+    max_age: float | None = None
+    """Answers older than this are not reused: seconds, or a duration like ``7d``, ``12h``,
+    ``30m``."""
+
+    @field_validator("max_age", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            unit = _DURATION_UNITS.get(text[-1:]) if text else None
+            number = text[:-1] if unit else text
+            try:
+                seconds = float(number) * (unit or 1)
+            except ValueError:
+                raise ValueError(
+                    f"'{value}' is not a duration; write e.g. 7d, 12h, 30m or 3600"
+                ) from None
+            value = seconds
+        if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+            raise ValueError("max_age must be positive")
+        return value
+
+
 class Suite(Strict):
     """A declarative evaluation suite."""
 
@@ -161,6 +190,8 @@ class Suite(Strict):
     """Generation parameters for every request (override the target's)."""
     system_prompt: str | None = None
     """A system prompt for this suite (overrides the target's)."""
+    cache: CachePolicy | None = None
+    """Response-cache policy, e.g. ``{max_age: 7d}``."""
     cases: list[Case] = Field(default_factory=list)
     """Inline cases."""
     dataset: DatasetSpec | list[DatasetSpec] | None = None

@@ -56,7 +56,12 @@ def key_for(fingerprint: str, request: GenerationRequest) -> str:
 
 
 class ResponseCache:
-    """A SQLite response cache; one instance per process, usable from one event loop thread."""
+    """A SQLite response cache; one instance per process, usable from one event loop thread.
+
+    ``run_id`` is stored with each answer put, so a later run that reuses it can say which run
+    measured it; ``read=False`` only writes (an evidence run measures, but later exploratory
+    runs may reuse its answers); ``max_age_s`` ignores answers older than that.
+    """
 
     def __init__(
         self,
@@ -65,8 +70,14 @@ class ResponseCache:
         flush_every: int = 256,
         flush_interval_s: float = 2.0,
         busy_timeout_s: float = 30.0,
+        run_id: str | None = None,
+        read: bool = True,
+        max_age_s: float | None = None,
     ) -> None:
         self.path = Path(path)
+        self.run_id = run_id
+        self.read = read
+        self.max_age_s = max_age_s
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.flush_every = flush_every
         self.flush_interval_s = flush_interval_s
@@ -79,6 +90,9 @@ class ResponseCache:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(responses)")}
+        if "run_id" not in columns:  # a cache file from before answers recorded their run
+            self._db.execute("ALTER TABLE responses ADD COLUMN run_id TEXT")
         self._pending: dict[str, GenerationResponse] = {}
         self._last_flush = time.monotonic()
         self.hits = 0
@@ -87,26 +101,40 @@ class ResponseCache:
     key_for = staticmethod(key_for)
 
     def get(self, key: str) -> GenerationResponse | None:
-        """The cached response for ``key``, including puts not yet committed."""
+        """The cached response for ``key``, including puts not yet committed (None when this
+        cache does not read, or the entry is older than ``max_age_s``)."""
+        if not self.read:
+            self.misses += 1
+            return None
         pending = self._pending.get(key)
         if pending is not None:
             self.hits += 1
-            return pending
+            return GenerationResponse(
+                text=pending.text,
+                model_version=pending.model_version,
+                finish_reason=pending.finish_reason,
+                usage=pending.usage,
+                source_run=self.run_id,
+            )
         with self._lock:
             row = self._db.execute(
-                "SELECT text, model_version, finish_reason, usage FROM responses WHERE key = ?",
+                "SELECT text, model_version, finish_reason, usage, created_at, run_id "
+                "FROM responses WHERE key = ?",
                 (key,),
             ).fetchone()
-        if row is None:
+        if row is None or (
+            self.max_age_s is not None and time.time() - float(row[4]) > self.max_age_s
+        ):
             self.misses += 1
             return None
         self.hits += 1
-        text, model_version, finish_reason, usage = row
+        text, model_version, finish_reason, usage, _created, source_run = row
         return GenerationResponse(
             text=text,
             model_version=model_version,
             finish_reason=finish_reason,
             usage=json.loads(usage) if usage else None,
+            source_run=source_run,
         )
 
     def put(self, key: str, response: GenerationResponse) -> None:
@@ -132,6 +160,7 @@ class ResponseCache:
                 r.finish_reason,
                 json.dumps(r.usage) if r.usage is not None else None,
                 now,
+                self.run_id,
             )
             for key, r in self._pending.items()
         ]
@@ -140,8 +169,8 @@ class ResponseCache:
             try:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO responses "
-                    "(key, text, model_version, finish_reason, usage, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    "(key, text, model_version, finish_reason, usage, created_at, run_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
                 self._db.execute("COMMIT")

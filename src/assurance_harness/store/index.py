@@ -6,6 +6,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from .runlog import IndexRow
+
 COLUMNS = (
     "run_id",
     "suite",
@@ -61,7 +63,10 @@ class RunIndex:
         conn.execute("PRAGMA journal_mode=WAL")
         return conn
 
-    def upsert(self, record: dict[str, Any]) -> None:
+    def upsert(self, record: dict[str, Any] | IndexRow) -> None:
+        """Insert or replace a run's row (``store.runlog.IndexRow``, or its mapping)."""
+        if isinstance(record, IndexRow):
+            record = record.model_dump()
         values = [record.get(c) for c in COLUMNS]
         placeholders = ", ".join("?" for _ in COLUMNS)
         with self._connect() as conn:

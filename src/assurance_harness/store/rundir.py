@@ -16,19 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Case, ResponseRecord
+from .files import write_json_atomic, write_text_atomic
+from .runlog import CASES, MANIFEST, RESPONSES, RESULTS, RUN_STATE, SUMMARY, RunLogWriter
+
+__all__ = ["FSYNC_INTERVAL_S", "RunDir", "write_json_atomic"]
 
 FSYNC_INTERVAL_S = 0.5
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON through a temporary file and rename, so readers never see half a file."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, sort_keys=False, default=str)
-        handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 class RunDir:
@@ -36,12 +29,12 @@ class RunDir:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.run_json = path / "run.json"
-        self.cases = path / "cases.jsonl"
-        self.responses = path / "responses.jsonl"
-        self.results = path / "results.jsonl"
-        self.summary = path / "summary.json"
-        self.manifest = path / "manifest.json"
+        self.run_json = path / RUN_STATE
+        self.cases = path / CASES
+        self.responses = path / RESPONSES
+        self.results = path / RESULTS
+        self.summary = path / SUMMARY
+        self.manifest = path / MANIFEST
         self._journal: Any = None
         self._last_sync = 0.0
 
@@ -56,11 +49,8 @@ class RunDir:
         return self.run_json.exists()
 
     def write_cases(self, cases: Iterable[Case]) -> None:
-        tmp = self.cases.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            for case in cases:
-                handle.write(case.model_dump_json(exclude_none=True) + "\n")
-        os.replace(tmp, self.cases)
+        text = "".join(case.model_dump_json(exclude_none=True) + "\n" for case in cases)
+        write_text_atomic(self.cases, text, fsync=False)
 
     def read_cases(self) -> list[Case]:
         with self.cases.open(encoding="utf-8") as handle:
@@ -115,11 +105,7 @@ class RunDir:
 
     # -- final files -------------------------------------------------------------------------
     def write_results(self, rows: Iterable[dict[str, Any]]) -> None:
-        tmp = self.results.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        os.replace(tmp, self.results)
+        RunLogWriter(self.path).write_results(rows)
 
     def read_results(self) -> list[dict[str, Any]]:
         with self.results.open(encoding="utf-8") as handle:

@@ -1,26 +1,71 @@
-"""Lenient readers for a finished run's files, shared by every tool that only reads runs.
+"""Reading run folders: the run log's reader, with no import heavier than the standard library.
 
-Reports, comparisons, the pytest plugin and the risk register all read ``results.jsonl`` the
-same way: a torn last line from a crash, or any other unreadable line, is skipped rather than
-failing the whole report, and rows are keyed by ``case_id#sample`` (the key ``worst_cases``
-uses). The runner's own strict reader is ``RunDir.read_results``.
+The format belongs to ``store.runlog`` (its models and writer); this module is the one reader,
+``read_run``, and the one lookup, ``resolve_run``, kept free of pydantic at import time because
+the evidence ledger (imported after every run and by every ``evidence`` command) reads runs
+through it. Validation against the models happens when a run is read.
+
+Rows are read leniently: a torn last line from a crash, or any other unreadable line, is skipped
+rather than failing the whole report. The runner's own strict reader is ``RunDir.read_results``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+from ..rowkeys import case_key, split_case_key
+from ..workspace import Workspace
+
+if TYPE_CHECKING:
+    from .runlog import Manifest, RunState, Summary
+
+__all__ = [
+    "CASES",
+    "MANIFEST",
+    "RESPONSES",
+    "RESULTS",
+    "RUN_STATE",
+    "SUMMARY",
+    "RunLog",
+    "iter_jsonl",
+    "read_run",
+    "resolve_run",
+    "row_key",
+    "scan_runs",
+    "split_row_key",
+]
+
+RUN_STATE = "run.json"
+CASES = "cases.jsonl"
+RESPONSES = "responses.jsonl"
+RESULTS = "results.jsonl"
+SUMMARY = "summary.json"
+MANIFEST = "manifest.json"
+
+# -- keys ------------------------------------------------------------------------------------
 
 
-def row_key(row: dict[str, Any]) -> str:
-    """``case_id#sample``, the key gates' ``worst_cases`` and the drill-downs use."""
-    return f"{row.get('case_id')}#{row.get('sample', 0)}"
+def row_key(row: Mapping[str, Any]) -> str:
+    """``case_id#sample``: how gates' ``worst_cases``, drill-downs and reports name a row."""
+    return case_key(str(row.get("case_id")), row.get("sample", 0))
+
+
+def split_row_key(key: str) -> tuple[str, int]:
+    """The inverse of ``row_key``."""
+    return split_case_key(key)
+
+
+# -- reading ---------------------------------------------------------------------------------
 
 
 def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield JSON objects from a JSONL file; blank and unreadable lines are skipped."""
+    """JSON objects of a JSONL file; blank and unreadable lines (a torn last line after a
+    crash) are skipped, so a report of a damaged run still shows what is there."""
     if not path.exists():
         return
     with path.open(encoding="utf-8") as handle:
@@ -34,3 +79,231 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 continue
             if isinstance(value, dict):
                 yield value
+
+
+def _read_object(path: Path) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); the run directory is damaged"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{path}: expected a JSON object; the run directory is damaged")
+    return value
+
+
+def _validate(model_name: str, data: dict[str, Any], path: Path) -> Any:
+    # Imported here: the models need pydantic, which the ledger's light import path avoids.
+    from pydantic import ValidationError
+
+    from . import runlog
+
+    model = getattr(runlog, model_name)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise UsageError(
+            f"{path}: {where}: {first['msg']}; the run directory is damaged or not a run"
+        ) from None
+
+
+@dataclass
+class RunLog:
+    """A finished run as read from disk. ``summary``/``manifest``/``run_info`` are the files'
+    mappings as written; ``info``/``manifest_model``/``state`` their validated models."""
+
+    dir: Path
+    summary: dict[str, Any]
+    manifest: dict[str, Any] | None = None
+    run_info: dict[str, Any] | None = None
+    _rows: list[dict[str, Any]] | None = field(default=None, repr=False)
+
+    @property
+    def run_dir(self) -> Path:
+        return self.dir
+
+    @property
+    def manifest_data(self) -> dict[str, Any]:
+        """manifest.json's mapping, empty when the run has none."""
+        return self.manifest or {}
+
+    @property
+    def info(self) -> Summary:
+        return _validate("Summary", self.summary, self.dir / SUMMARY)
+
+    @property
+    def manifest_model(self) -> Manifest | None:
+        if self.manifest is None:
+            return None
+        return _validate("Manifest", self.manifest, self.dir / MANIFEST)
+
+    @property
+    def state(self) -> RunState | None:
+        if self.run_info is None:
+            return None
+        return _validate("RunState", self.run_info, self.dir / RUN_STATE)
+
+    @property
+    def run_id(self) -> str:
+        return str(
+            self.summary.get("run_id") or (self.manifest or {}).get("run_id") or self.dir.name
+        )
+
+    @property
+    def suite(self) -> dict[str, Any]:
+        return dict(self.summary.get("suite") or {})
+
+    @property
+    def target(self) -> dict[str, Any]:
+        return dict(self.summary.get("target") or {})
+
+    @property
+    def suite_name(self) -> str:
+        return str(self.suite.get("name") or "unknown-suite")
+
+    @property
+    def target_name(self) -> str:
+        return str(self.target.get("name") or "unknown-target")
+
+    @property
+    def status(self) -> str:
+        return str(self.summary.get("status") or "unknown")
+
+    @property
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        return dict(self.summary.get("metrics") or {})
+
+    @property
+    def gates(self) -> list[dict[str, Any]]:
+        return list(self.summary.get("gates") or [])
+
+    @property
+    def results_path(self) -> Path:
+        """Where the results are: the manifest's ``results.path``, else ``results.jsonl``."""
+        rel = ((self.manifest or {}).get("results") or {}).get("path") or RESULTS
+        return self.dir / str(rel)
+
+    def file(self, name: str) -> Path:
+        """A run file by its canonical name (``results.jsonl`` follows the manifest)."""
+        return self.results_path if name == RESULTS else self.dir / name
+
+    def iter_results(self) -> Iterator[dict[str, Any]]:
+        """Result rows, streamed; a torn or unreadable line is skipped."""
+        if self._rows is not None:
+            return iter(self._rows)
+        return iter_jsonl(self.results_path)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """All result rows, read once and kept."""
+        if self._rows is None:
+            self._rows = list(iter_jsonl(self.results_path))
+        return self._rows
+
+    def rows_by_key(self, keys: set[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Rows by ``case_id#sample`` (only those in ``keys`` when given, streaming)."""
+        if keys is None:
+            return {row_key(row): row for row in self.rows()}
+        found: dict[str, dict[str, Any]] = {}
+        if not keys:
+            return found
+        for row in self.iter_results():
+            key = row_key(row)
+            if key in keys:
+                found[key] = row
+        return found
+
+
+def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
+    """Read a finished run folder; a folder that is not one is a ``UsageError`` naming it.
+
+    summary.json is required (and validated); manifest.json too with ``require_manifest`` (the
+    evidence tools need its hashes); run.json is optional (runs copied from CI may lack it).
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise UsageError(f"{run_dir}: no such run directory")
+    summary = _read_object(run_dir / SUMMARY)
+    if summary is None:
+        raise UsageError(
+            f"{run_dir / SUMMARY}: not found (no summary.json); is this a finished run "
+            "directory (reports/<run_id>/)? Unfinished runs can be completed with --resume"
+        )
+    manifest = _read_object(run_dir / MANIFEST)
+    if manifest is None and require_manifest:
+        raise UsageError(f"{run_dir / MANIFEST}: not found; is the run finished?")
+    run = RunLog(dir=run_dir, summary=summary, manifest=manifest, run_info=None)
+    run.info  # noqa: B018 - validate the frame now, so a damaged file is named here
+    try:
+        run.run_info = _read_object(run_dir / RUN_STATE)
+    except UsageError:
+        run.run_info = None  # run.json is the runner's scratch state; reports do not need it
+    return run
+
+
+# -- finding runs ----------------------------------------------------------------------------
+
+
+def _index_get(reports_dir: Path, run_id: str) -> dict[str, Any] | None:
+    db = Workspace.at(reports_dir).index
+    if not db.exists():
+        return None
+    from .index import RunIndex
+
+    try:
+        return RunIndex(db).get(run_id)
+    except Exception:  # an index from another version: fall back to scanning
+        return None
+
+
+def scan_runs(reports_dir: Path) -> list[Path]:
+    """Finished run folders directly under ``reports_dir`` (those with a summary.json)."""
+    if not reports_dir.is_dir():
+        return []
+    return sorted(p.parent for p in reports_dir.glob(f"*/{SUMMARY}"))
+
+
+def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
+    """The folder of a finished run named by ``ref``, with one set of rules for every command.
+
+    In order: a path to a run folder; the run id in the index (``runs.db``, which knows runs
+    whose folder lies elsewhere); ``reports_dir/<ref>``; a unique prefix of a run id under
+    ``reports_dir``. Anything else is a ``UsageError`` that says what was tried.
+    """
+    reports_dir = Path(reports_dir)
+    ref = str(ref)
+    direct = Path(ref)
+    if (direct / SUMMARY).exists():
+        return direct
+    record = _index_get(reports_dir, ref)
+    if record and record.get("run_dir"):
+        run_dir = Path(str(record["run_dir"]))
+        if not run_dir.is_absolute() and not run_dir.exists():
+            run_dir = reports_dir / run_dir
+        if (run_dir / SUMMARY).exists():
+            return run_dir
+    if (reports_dir / ref / SUMMARY).exists():
+        return reports_dir / ref
+    if (reports_dir / ref / RUN_STATE).exists():
+        raise UsageError(
+            f"run '{ref}' in {reports_dir} has not finished (no summary.json); complete it with "
+            "'assurance run ... --resume " + ref + "'"
+        )
+    matches = [p for p in scan_runs(reports_dir) if p.name.startswith(ref)]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        names = ", ".join(p.name for p in matches[:5])
+        raise UsageError(f"run id '{ref}' is ambiguous in {reports_dir}: {names}")
+    known = [p.name for p in scan_runs(reports_dir)][-5:]
+    hint = f"recent runs: {', '.join(known)}" if known else f"no runs under {reports_dir}/"
+    raise UsageError(
+        f"run '{ref}' not found (looked in {reports_dir}/ and its index); {hint}; "
+        "list runs with 'assurance runs list'"
+    )

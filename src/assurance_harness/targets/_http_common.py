@@ -297,11 +297,10 @@ class JsonHttpTarget(Target):
 def build_messages(
     messages: list[dict[str, str]], system_prompt: str | None
 ) -> list[dict[str, str]]:
-    """Prepend the target's system prompt, unless the conversation already opens with one
-    (a case that carries its own system turn is testing exactly that turn)."""
-    if not system_prompt or (messages and messages[0].get("role") == "system"):
-        return messages
-    return [{"role": "system", "content": system_prompt}, *messages]
+    """Prepend the target's system prompt (``model.with_system_prompt``'s rule)."""
+    from ..model import with_system_prompt
+
+    return with_system_prompt(messages, system_prompt)
 
 
 def last_user_text(messages: list[dict[str, str]]) -> str:

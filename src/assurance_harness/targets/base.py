@@ -14,12 +14,18 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors import ExitCode, HarnessError
 from ..model import GenerationRequest, GenerationResponse
 from ..registry import Registry
 
 
-class TargetError(Exception):
-    """A request failed. ``retryable`` tells the runner whether trying again can help."""
+class TargetError(HarnessError):
+    """A request failed. ``retryable`` tells the runner whether trying again can help.
+
+    Per request it is recorded in the journal; one that ends a run is a run failure (exit 3).
+    """
+
+    exit_code = ExitCode.RUN_FAILED
 
     retryable: bool = False
     kind: str = "target_error"

@@ -1,0 +1,141 @@
+"""Which evidence a finished run gives: one record body per (risk, gate) of the run.
+
+Risks are the suite's ``evidence_for`` plus the register's risks that list the suite; each body
+carries the gate, the gated metric, and the SHA-256 of the run files ``evidence verify``
+re-checks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .evidence_record import EvidenceError, EvidenceRecord
+from .ledger_store import DEFAULT_LEDGER, append_bodies
+from .runfiles import HASHED_FILES, RunFiles, sha256_file
+
+
+def _relpath(path: Path, start: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()
+
+
+def _metric_for_gate(run: RunFiles, gate: dict[str, Any]) -> dict[str, Any] | None:
+    metric = run.metrics.get(str(gate.get("metric")))
+    source = metric or gate
+    keys = ("value", "ci_low", "ci_high", "n")
+    if not any(k in source for k in keys):
+        return None
+    out = {k: source.get(k) for k in keys}
+    out["confidence"] = (metric or {}).get("confidence", 0.95)
+    out["method"] = (metric or {}).get("method")
+    out["kind"] = (metric or {}).get("kind")
+    # The gate's own figures win: they are what the verdict was computed on.
+    for k in keys:
+        if gate.get(k) is not None:
+            out[k] = gate[k]
+    return out
+
+
+def _gate_fields(gate: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "metric", "max", "min", "bound", "checked", "failing_groups", "worst_cases")
+    return {k: gate.get(k) for k in keys}
+
+
+def _risk_ids(run: RunFiles, register_path: Path | None) -> list[str]:
+    ids = [str(r) for r in run.suite.get("evidence_for") or []]
+    if register_path is not None and Path(register_path).exists():
+        # Imported here so that the runner's import of this module stays light.
+        from .loader import load_register
+
+        loaded = load_register(register_path)
+        ids += [r.id for r in loaded.register.risks_for_suite(str(run.suite.get("name")))]
+    return sorted(dict.fromkeys(ids))
+
+
+def _record_bodies(run: RunFiles, risk_ids: list[str], ledger_path: Path) -> list[dict[str, Any]]:
+    files = {}
+    for name in HASHED_FILES:
+        path = run.dir / name if name != "results.jsonl" else run.results_path
+        if not path.exists():
+            raise EvidenceError(f"{path}: missing; a finished run has {', '.join(HASHED_FILES)}")
+        files[name] = sha256_file(path)
+    recorded = (run.manifest_data.get("results") or {}).get("sha256")
+    if recorded and recorded != files["results.jsonl"]:
+        raise EvidenceError(
+            f"{run.results_path}: does not match the SHA-256 in its manifest.json; the results "
+            "changed after the run and cannot be attached as evidence"
+        )
+    suite = run.suite
+    target = run.target
+    run_info = {
+        "status": run.summary.get("status"),
+        "started_at": run.summary.get("started_at"),
+        "finished_at": run.summary.get("finished_at"),
+        "dir": _relpath(run.dir, ledger_path.parent),
+        "results_path": _relpath(run.results_path, ledger_path.parent),
+        "results_sha256": files["results.jsonl"],
+        "files": files,
+        "command": run.manifest_data.get("command"),
+    }
+    if run.manifest_data.get("generation") is not None:
+        # What was sent (recorded since issue 10); absent for older runs, whose records keep
+        # their exact form.
+        run_info["generation"] = run.manifest_data["generation"]
+    if run.manifest_data.get("cache") is not None:
+        run_info["cache"] = run.manifest_data["cache"]
+    suite_info = {k: suite.get(k) for k in ("name", "version", "sha256", "path")}
+    target_info = {k: target.get(k) for k in ("name", "type", "fingerprint", "model_version")}
+    gates = run.gates
+    bodies = []
+    for risk_id in risk_ids:
+        if not gates:
+            bodies.append(
+                {
+                    "risk_id": risk_id,
+                    "run_id": run.run_id,
+                    "verdict": "no_gate",
+                    "suite": suite_info,
+                    "target": target_info,
+                    "gate": None,
+                    "metric": None,
+                    "run": run_info,
+                }
+            )
+        for gate in gates:
+            bodies.append(
+                {
+                    "risk_id": risk_id,
+                    "run_id": run.run_id,
+                    "verdict": str(gate.get("verdict") or "no_data"),
+                    "suite": suite_info,
+                    "target": target_info,
+                    "gate": _gate_fields(gate),
+                    "metric": _metric_for_gate(run, gate),
+                    "run": run_info,
+                }
+            )
+    return bodies
+
+
+def attach_run(
+    run_dir: Path,
+    *,
+    register_path: Path | None = None,
+    ledger_path: Path = DEFAULT_LEDGER,
+) -> list[EvidenceRecord]:
+    """Append one record per (risk, gate) of a finished run; return the records appended.
+
+    Risks are the suite's ``evidence_for`` plus, when ``register_path`` exists, the register's
+    risks that list the suite. Attaching the same run again appends nothing (idempotent), and a
+    run that failed as a whole (``status: run_failed``) is not evidence, so nothing is appended.
+    Raises EvidenceError when the run's results no longer match its manifest.
+    """
+    ledger_path = Path(ledger_path)
+    run = RunFiles.load(Path(run_dir))
+    if run.summary.get("status") == "run_failed":
+        return []
+    risk_ids = _risk_ids(run, Path(register_path) if register_path else None)
+    if not risk_ids:
+        return []
+    return append_bodies(ledger_path, _record_bodies(run, risk_ids, ledger_path))

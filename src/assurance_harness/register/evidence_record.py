@@ -1,0 +1,181 @@
+"""An evidence record: one gate result of one run, as evidence for one risk.
+
+The record's fields, its canonical JSON (the one serialisation that is hashed) and the one
+parser of a ledger line. Standard library only: the runner imports the ledger after every run.
+Records written by earlier versions must keep verifying, so nothing here may change how an
+existing record serialises (``tests/register/test_ledger_golden.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import HarnessError
+
+GENESIS = "0" * 64
+"""``prev_hash`` of the first record."""
+FORMAT = 1
+
+
+class EvidenceError(HarnessError):
+    """The ledger or a run's files are not trustworthy (exit 1, like a failed gate)."""
+
+    exit_code = 1
+
+
+def canonical_json(data: Any) -> str:
+    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8, no NaN."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def record_hash(body: dict[str, Any]) -> str:
+    """SHA-256 of a record without its ``hash`` field."""
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def parse_time(text: str | None) -> dt.datetime | None:
+    """ISO 8601 with or without zone (naive times are taken as UTC)."""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """One gate result of one run, as evidence for one risk."""
+
+    seq: int
+    """Position in the chain, from 1; a gap means records were deleted."""
+    id: str
+    """``EV-000001``: how verify and the views name the record."""
+    recorded_at: str
+    """When the record was appended (UTC)."""
+    risk_id: str
+    run_id: str
+    verdict: str
+    """The gate's verdict: ``pass``, ``fail``, ``no_data``; ``no_gate`` when the suite has none."""
+    suite: dict[str, Any]
+    """name, version, sha256, path."""
+    target: dict[str, Any]
+    """name, type, fingerprint, model_version (the string the endpoint reported)."""
+    gate: dict[str, Any] | None
+    """id, metric, max, min, bound, checked, failing_groups, worst_cases (``case_id#sample``)."""
+    metric: dict[str, Any] | None
+    """value, ci_low, ci_high, confidence, n, method of the gated metric."""
+    run: dict[str, Any]
+    """status, started_at, finished_at, dir (relative to the ledger's folder), results_path,
+    results_sha256, files ({name: sha256} of results.jsonl, summary.json, manifest.json)."""
+    prev_hash: str
+    hash: str
+    format: int = FORMAT
+    review: dict[str, Any] | None = None
+    """Only on review records (a person's verdict on one row; ``verdict`` is ``review``):
+    row, reviewer, decision, label, scorer_label, note, reasons, supersedes. Absent from
+    gate records, so their canonical JSON and hashes are unchanged."""
+
+    def body(self) -> dict[str, Any]:
+        data = self.to_dict()
+        data.pop("hash")
+        return data
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if data["review"] is None:
+            del data["review"]
+        return data
+
+    @property
+    def is_review(self) -> bool:
+        return self.review is not None
+
+    def to_line(self) -> str:
+        return canonical_json(self.to_dict()) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EvidenceRecord:
+        """Build a record; TypeError when a field is missing, unknown or of the wrong type (a
+        hand edit), so readers report the line instead of failing later."""
+        record = cls(**data)
+        for name, kind in _FIELD_TYPES.items():
+            value = getattr(record, name)
+            if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+                raise TypeError(f"field '{name}' has the wrong type")
+        return record
+
+    @property
+    def gate_id(self) -> str:
+        return str((self.gate or {}).get("id") or "(no gate)")
+
+    @property
+    def gate_label(self) -> str:
+        """The gate id, with the groups that failed it when it is checked per group."""
+        groups = (self.gate or {}).get("failing_groups") or []
+        if groups:
+            return f"{self.gate_id} (failing groups: {', '.join(map(str, groups))})"
+        return self.gate_id
+
+    @property
+    def suite_name(self) -> str:
+        return str(self.suite.get("name") or "?")
+
+    @property
+    def evidence_time(self) -> dt.datetime:
+        """When the tested behaviour was observed: the run's end, else when it was recorded."""
+        return (
+            parse_time(self.run.get("finished_at"))
+            or parse_time(self.recorded_at)
+            or dt.datetime.fromtimestamp(0, dt.UTC)
+        )
+
+    def run_dir(self, ledger_path: Path) -> Path:
+        return (ledger_path.parent / str(self.run.get("dir", ""))).resolve()
+
+    def results_file(self, ledger_path: Path) -> Path:
+        return (ledger_path.parent / str(self.run.get("results_path", ""))).resolve()
+
+
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "seq": int,
+    "id": str,
+    "recorded_at": str,
+    "risk_id": str,
+    "run_id": str,
+    "verdict": str,
+    "suite": dict,
+    "target": dict,
+    "gate": (dict, type(None)),
+    "metric": (dict, type(None)),
+    "run": dict,
+    "prev_hash": str,
+    "hash": str,
+    "format": int,
+    "review": (dict, type(None)),
+}
+
+
+def parse_record_line(line: str) -> EvidenceRecord | None:
+    """The one parser of a ledger line: the record, or None when the line is blank, not JSON,
+    not an object, or not a valid record (a torn write or a hand edit)."""
+    if not line.strip():
+        return None
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return EvidenceRecord.from_dict(data)
+    except TypeError:
+        return None

@@ -1,0 +1,203 @@
+"""The ledger file: reading it, and appending to it under a lock with its ``.head`` anchor.
+
+Appends take an exclusive ``fcntl.flock`` on ``ledger.jsonl.lock``, read the tail hash under the
+lock and write all new lines in one ``write`` on an ``O_APPEND`` descriptor followed by
+``fsync``, so two runs finishing at once interleave whole records and never fork the chain.
+(POSIX only: ``fcntl`` is not available on Windows.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..store.files import write_text_atomic
+from ..workspace import Workspace
+from .evidence_record import (
+    FORMAT,
+    GENESIS,
+    EvidenceError,
+    EvidenceRecord,
+    canonical_json,
+    parse_record_line,
+    record_hash,
+)
+
+DEFAULT_LEDGER = Workspace().ledger
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def anchor_path(ledger_path: Path) -> Path:
+    return ledger_path.with_name(ledger_path.name + ".head")
+
+
+def _lock_path(ledger_path: Path) -> Path:
+    return ledger_path.with_name(ledger_path.name + ".lock")
+
+
+@contextmanager
+def _locked(ledger_path: Path) -> Iterator[None]:
+    ledger_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(_lock_path(ledger_path), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
+    """(line number, text without newline, record or None) for every line of the ledger."""
+    if not ledger_path.exists():
+        return
+    with ledger_path.open(encoding="utf-8", newline="\n") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            raw = line.rstrip("\n")
+            yield lineno, raw, parse_record_line(raw)
+
+
+def read_ledger(
+    ledger_path: Path = DEFAULT_LEDGER, *, strict: bool = True, reviews: bool = False
+) -> list[EvidenceRecord]:
+    """All gate records, in file order (with ``reviews=True``, review records too). An
+    unreadable line is an EvidenceError naming it, or, with ``strict=False`` (views), skipped:
+    ``verify_ledger`` reports it.
+
+    This does not check the chain (``verify_ledger`` does); views call both.
+    """
+    records = []
+    for lineno, _raw, record in iter_lines(Path(ledger_path)):
+        if record is not None:
+            if reviews or not record.is_review:
+                records.append(record)
+        elif strict:
+            raise EvidenceError(
+                f"{ledger_path}:{lineno}: not a valid evidence record; "
+                "run 'assurance evidence verify' to see what was changed"
+            )
+    return records
+
+
+def _write_anchor(ledger_path: Path, last: EvidenceRecord) -> None:
+    data = {"seq": last.seq, "id": last.id, "hash": last.hash, "updated_at": _utc_now()}
+    write_text_atomic(anchor_path(ledger_path), canonical_json(data) + "\n")
+
+
+def _tail_and_run_records(
+    ledger_path: Path, run_ids: set[str]
+) -> tuple[EvidenceRecord | None, list[EvidenceRecord]]:
+    """The last record, and the records of these runs (for idempotent attach), without parsing
+    every line: canonical JSON writes ``"run_id":"<id>"`` exactly, so a substring test finds the
+    candidates (a record's own string values escape their quotes, so they cannot match)."""
+    if not ledger_path.exists():
+        return None, []
+    needles = [canonical_json({"run_id": run_id})[1:-1] for run_id in run_ids]
+    last: tuple[int, str] | None = None
+    found: list[EvidenceRecord] = []
+    with ledger_path.open(encoding="utf-8", newline="\n") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            last = (lineno, line)
+            if any(needle in line for needle in needles):
+                record = _parse_record(ledger_path, lineno, line)
+                if record.run_id in run_ids:
+                    found.append(record)
+    if last is None:
+        return None, found
+    return _parse_record(ledger_path, *last), found
+
+
+def _parse_record(ledger_path: Path, lineno: int, line: str) -> EvidenceRecord:
+    record = parse_record_line(line)
+    if record is None:
+        raise EvidenceError(
+            f"{ledger_path}:{lineno}: not a valid evidence record; nothing can be chained to it. "
+            "Run 'assurance evidence verify' to see what was changed"
+        )
+    return record
+
+
+def append_bodies(
+    ledger_path: Path, bodies: list[dict[str, Any]], *, dedupe: bool = True
+) -> list[EvidenceRecord]:
+    """Chain and append ``bodies`` under the lock, skipping any (run, risk, gate) already there
+    (``dedupe=False`` for review records: each adjudication is a record of its own)."""
+    with _locked(ledger_path):
+        run_ids = {str(body["run_id"]) for body in bodies}
+        tail, existing = _tail_and_run_records(ledger_path, run_ids)
+        seen = {(r.run_id, r.risk_id, r.gate_id) for r in existing if not r.is_review}
+        prev_hash = tail.hash if tail else GENESIS
+        seq = tail.seq if tail else 0
+        now = _utc_now()
+        new: list[EvidenceRecord] = []
+        for body in bodies:
+            gate_id = str((body["gate"] or {}).get("id") or "(no gate)")
+            key = (body["run_id"], body["risk_id"], gate_id)
+            if dedupe and key in seen:
+                continue
+            seen.add(key)
+            seq += 1
+            full = {
+                "seq": seq,
+                "id": f"EV-{seq:06d}",
+                "recorded_at": now,
+                "prev_hash": prev_hash,
+                "format": FORMAT,
+                **body,
+            }
+            digest = record_hash(full)
+            record = EvidenceRecord.from_dict({**full, "hash": digest})
+            new.append(record)
+            prev_hash = digest
+        if not new:
+            return []
+        payload = "".join(r.to_line() for r in new).encode("utf-8")
+        fd = os.open(ledger_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            written = os.write(fd, payload)
+            if written != len(payload):  # pragma: no cover - only on a full disk
+                raise EvidenceError(
+                    f"{ledger_path}: short write ({written} of {len(payload)} bytes)"
+                )
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _write_anchor(ledger_path, new[-1])
+        return new
+
+
+def append_records(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[EvidenceRecord]:
+    """Chain and append records as given (review records: ``review.records``; purge records:
+    ``privacy.retention``)."""
+    return append_bodies(Path(ledger_path), bodies, dedupe=False)
+
+
+def repair_anchor(ledger_path: Path) -> EvidenceRecord:
+    """Move the ``.head`` anchor to the last record, only when verification found it exactly
+    one append behind a valid chain (a crash between an append and its anchor write). Anything
+    else is an EvidenceError: an anchor that disagrees otherwise is evidence of tampering, and
+    must not be papered over."""
+    from .ledger_verify import verify_ledger
+
+    ledger_path = Path(ledger_path)
+    with _locked(ledger_path):
+        report = verify_ledger(ledger_path, check_files=False)
+        if not report.anchor_behind or not report.ok:
+            problems = "; ".join(i.format(ledger_path) for i in report.issues[:3])
+            raise EvidenceError(
+                f"{anchor_path(ledger_path)}: not one append behind a valid chain; nothing "
+                "repaired" + (f" ({problems})" if problems else "")
+            )
+        last = read_ledger(ledger_path, reviews=True)[-1]
+        _write_anchor(ledger_path, last)
+        return last

@@ -1,0 +1,419 @@
+"""Tamper verification: the chain, the anchor(s) and the run files each record hashes.
+
+``verify_ledger`` never raises on tampering: it reports every problem, located by line and
+record id, and says what most plausibly happened (edited, inserted, deleted, reordered ...).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .evidence_record import GENESIS, EvidenceRecord, record_hash
+from .ledger_store import DEFAULT_LEDGER, anchor_path, iter_lines
+from .runfiles import sha256_file
+
+
+@dataclass
+class LedgerIssue:
+    """One integrity problem, located by line and record id."""
+
+    kind: str
+    """corrupt, edited, replaced, deleted, inserted, reordered, sequence, truncated, anchor,
+    file_changed, file_missing."""
+    message: str
+    line: int | None = None
+    record_id: str | None = None
+
+    def location(self, ledger_path: Path) -> str:
+        where = f"{ledger_path}:{self.line}" if self.line else str(ledger_path)
+        return f"{where} ({self.record_id})" if self.record_id else where
+
+    def format(self, ledger_path: Path) -> str:
+        return f"{self.location(ledger_path)}: {self.kind}: {self.message}"
+
+
+@dataclass
+class VerifyReport:
+    ledger: Path
+    records: int = 0
+    head: str | None = None
+    runs_checked: int = 0
+    files_checked: int = 0
+    issues: list[LedgerIssue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    purged: list[str] = field(default_factory=list)
+    """Runs whose payload files were deleted under the retention policy (a purge record in the
+    chain holds the hashes they had, and they match the evidence's)."""
+    anchor_behind: bool = False
+    """The local anchor is exactly one append behind a valid chain (a crash between the two
+    writes of an append); ``repair_anchor`` moves it to the head."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def kinds(self) -> set[str]:
+        return {i.kind for i in self.issues}
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON view printed by ``assurance evidence verify --format json``."""
+        return {
+            "ledger": str(self.ledger),
+            "ok": self.ok,
+            "records": self.records,
+            "head": self.head,
+            "runs_checked": self.runs_checked,
+            "files_checked": self.files_checked,
+            "issues": [
+                {"kind": i.kind, "line": i.line, "record": i.record_id, "message": i.message}
+                for i in self.issues
+            ],
+            "warnings": self.warnings,
+            "purged": self.purged,
+        }
+
+
+def _short(digest: str | None) -> str:
+    return (digest or "?")[:12]
+
+
+def _check_chain(
+    entries: list[tuple[int, EvidenceRecord]], report: VerifyReport, unreadable: list[int]
+) -> None:
+    line_of_hash = {rec.hash: lineno for lineno, rec in entries}
+    prev: tuple[int, EvidenceRecord] | None = None
+    prev_prev: tuple[int, EvidenceRecord] | None = None
+    prev_link_ok = True
+    for lineno, rec in entries:
+        if record_hash(rec.body()) != rec.hash:
+            report.issues.append(
+                LedgerIssue(
+                    "edited",
+                    "the record's content does not match its hash: "
+                    "it was changed after it was written",
+                    lineno,
+                    rec.id,
+                )
+            )
+        expected_prev = prev[1].hash if prev else GENESIS
+        link_ok = rec.prev_hash == expected_prev
+        after = prev[0] if prev else 0
+        skipped = [n for n in unreadable if after < n < lineno]
+        if not link_ok and skipped:
+            # The record it links to is most likely the unreadable line just before it.
+            report.issues.append(
+                LedgerIssue(
+                    "corrupt",
+                    f"links to a record that cannot be read (line {skipped[-1]})",
+                    lineno,
+                    rec.id,
+                )
+            )
+        elif not link_ok:
+            report.issues.append(
+                _classify_break(lineno, rec, prev, prev_prev, prev_link_ok, line_of_hash)
+            )
+        elif prev is not None and rec.seq != prev[1].seq + 1:
+            report.issues.append(
+                LedgerIssue("sequence", f"seq {rec.seq} follows seq {prev[1].seq}", lineno, rec.id)
+            )
+        elif prev is None and rec.seq != 1:
+            report.issues.append(
+                LedgerIssue("sequence", f"the first record has seq {rec.seq}", lineno, rec.id)
+            )
+        prev_prev, prev, prev_link_ok = prev, (lineno, rec), link_ok
+
+
+def _classify_break(
+    lineno: int,
+    rec: EvidenceRecord,
+    prev: tuple[int, EvidenceRecord] | None,
+    prev_prev: tuple[int, EvidenceRecord] | None,
+    prev_link_ok: bool,
+    line_of_hash: dict[str, int],
+) -> LedgerIssue:
+    """Say what most plausibly happened where ``rec`` does not link to the line before it."""
+    expected_prev_prev = prev_prev[1].hash if prev_prev else GENESIS
+    if prev is not None and prev_link_ok and rec.prev_hash == expected_prev_prev:
+        # The line before links correctly to its predecessor, but this record skips it: that
+        # line was slipped in between two records that were adjacent when written.
+        pline, prec = prev
+        before = "the start of the ledger"
+        if prev_prev is not None:
+            before = f"line {prev_prev[0]} ({prev_prev[1].id})"
+        return LedgerIssue(
+            "inserted",
+            f"this record is not part of the chain: line {lineno} ({rec.id}) links past it to "
+            + before,
+            pline,
+            prec.id,
+        )
+    if rec.prev_hash == GENESIS:
+        return LedgerIssue(
+            "reordered", "this is the ledger's first record but it is not on line 1", lineno, rec.id
+        )
+    if rec.prev_hash in line_of_hash:
+        target = line_of_hash[rec.prev_hash]
+        if target > lineno:
+            return LedgerIssue(
+                "reordered",
+                f"this record was written after line {target}, but appears before it",
+                lineno,
+                rec.id,
+            )
+        return LedgerIssue(
+            "reordered",
+            f"this record was written right after line {target}, but line {lineno - 1} now "
+            "stands between them (moved or inserted lines)",
+            lineno,
+            rec.id,
+        )
+    prev_seq = prev[1].seq if prev else 0
+    if rec.seq > prev_seq + 1:
+        missing = (
+            f"seq {prev_seq + 1}"
+            if rec.seq == prev_seq + 2
+            else f"seq {prev_seq + 1}-{rec.seq - 1}"
+        )
+        return LedgerIssue(
+            "deleted",
+            f"{rec.seq - prev_seq - 1} record(s) before this one are missing ({missing}; "
+            f"ids EV-{prev_seq + 1:06d}...)",
+            lineno,
+            rec.id,
+        )
+    if prev is not None:
+        return LedgerIssue(
+            "replaced",
+            f"line {prev[0]} ({prev[1].id}) is not the record this one was chained to: it was "
+            f"edited and re-hashed, or replaced (expected hash {_short(rec.prev_hash)}, "
+            f"found {_short(prev[1].hash)})",
+            prev[0],
+            prev[1].id,
+        )
+    return LedgerIssue("replaced", "the chain does not start at the genesis hash", lineno, rec.id)
+
+
+def _check_anchor(
+    entries: list[tuple[int, EvidenceRecord]],
+    anchor_file: Path,
+    report: VerifyReport,
+    *,
+    exact: bool,
+) -> None:
+    try:
+        anchor = json.loads(anchor_file.read_text(encoding="utf-8"))
+        seq, digest = int(anchor["seq"]), str(anchor["hash"])
+    except (OSError, ValueError, KeyError, TypeError):
+        report.issues.append(LedgerIssue("anchor", f"{anchor_file}: unreadable anchor file"))
+        return
+    by_seq = {rec.seq: (lineno, rec) for lineno, rec in entries}
+    last_seq = entries[-1][1].seq if entries else 0
+    if seq > last_seq:
+        report.issues.append(
+            LedgerIssue(
+                "truncated",
+                f"the anchor {anchor_file.name} records {seq} records (head {_short(digest)}), but "
+                f"the ledger ends at seq {last_seq}: "
+                f"EV-{last_seq + 1:06d}..EV-{seq:06d} were removed",
+                entries[-1][0] if entries else None,
+                entries[-1][1].id if entries else None,
+            )
+        )
+        return
+    found = by_seq.get(seq)
+    if found is None or found[1].hash != digest:
+        report.issues.append(
+            LedgerIssue(
+                "anchor",
+                f"record seq {seq} does not have the head hash {_short(digest)} kept in "
+                f"{anchor_file.name}: the ledger was rewritten",
+                found[0] if found else None,
+                found[1].id if found else None,
+            )
+        )
+        return
+    if exact and seq < last_seq:
+        after = [rec for _, rec in entries if rec.seq > seq]
+        before = [rec for _, rec in entries if rec.seq <= seq]
+        ledger_path = anchor_file.with_name(anchor_file.name.removesuffix(".head"))
+        if _one_append(after, before, ledger_path):
+            report.anchor_behind = True
+            report.warnings.append(
+                f"the anchor {anchor_file.name} is one append behind: records "
+                f"{after[0].id}..{after[-1].id} (run {after[0].run_id}) were appended but the "
+                "process stopped before it moved the anchor (a crash, not tampering); repair "
+                "with: assurance evidence verify --repair-anchor"
+            )
+            return
+        report.issues.append(
+            LedgerIssue(
+                "anchor",
+                f"records after seq {seq} are not covered by {anchor_file.name}: "
+                "they were appended without the evidence tools",
+                entries[-1][0],
+                entries[-1][1].id,
+            )
+        )
+
+
+def _one_append(
+    records: list[EvidenceRecord], before: list[EvidenceRecord], ledger_path: Path
+) -> bool:
+    """Whether ``records`` are exactly what one ``attach`` of one run would have written: one
+    run, one ``recorded_at``, consecutive seqs, no (run, risk, gate) already recorded, each
+    body re-derived from the run's own files, and each risk one the run's suite names or that
+    earlier records already tie to that suite. Anything else (a hand-made record) is reported
+    as records appended without the evidence tools."""
+    from .evidence_map import _record_bodies
+    from .runfiles import RunFiles
+
+    if not records:
+        return False
+    first = records[0]
+    if not all(
+        r.run_id == first.run_id and r.recorded_at == first.recorded_at and r.seq == first.seq + i
+        for i, r in enumerate(records)
+    ):
+        return False
+    seen = {(r.run_id, r.risk_id, r.gate_id) for r in before}
+    if any((r.run_id, r.risk_id, r.gate_id) in seen for r in records):
+        return False
+    try:
+        run = RunFiles.load(first.run_dir(ledger_path))
+        risks = sorted({r.risk_id for r in records})
+        bodies = _record_bodies(run, risks, ledger_path)
+    except Exception:  # the run's files are gone or damaged: not recognisable as a crash
+        return False
+    known = {str(x) for x in run.suite.get("evidence_for") or []}
+    known |= {r.risk_id for r in before if r.suite_name == first.suite_name}
+    if any(r.risk_id not in known for r in records):
+        return False
+    derived = {(b["risk_id"], str((b["gate"] or {}).get("id") or "(no gate)")): b for b in bodies}
+    skip = {"seq", "id", "recorded_at", "prev_hash", "hash", "format"}
+    for r in records:
+        body = {k: v for k, v in r.body().items() if k not in skip}
+        if derived.get((r.risk_id, r.gate_id)) != body:
+            return False
+    return True
+
+
+def _check_files(
+    entries: list[tuple[int, EvidenceRecord]], ledger_path: Path, report: VerifyReport
+) -> None:
+    """Re-hash every run file a record points to, and every file the run's manifest.json
+    hashes (cases.jsonl, responses.jsonl: the manifest's own hash is in the record, so its
+    figures are trustworthy once it matches); report each changed file once."""
+    from ..privacy.retention import purged_files_by_run
+
+    actual: dict[Path, str | None] = {}
+    problems: dict[tuple[Path, str], list[tuple[int, EvidenceRecord, str]]] = {}
+    via_manifest: set[Path] = set()
+    runs: dict[Path, list[tuple[int, EvidenceRecord]]] = {}
+    purged = purged_files_by_run([rec for _, rec in entries])
+    purged_seen: set[str] = set()
+
+    def check(path: Path, expected: str, lineno: int, rec: EvidenceRecord) -> None:
+        if path not in actual:
+            actual[path] = sha256_file(path) if path.exists() else None
+            report.files_checked += 1
+        now = actual[path]
+        if now is None and purged.get(rec.run_id, {}).get(path.name) == expected:
+            purged_seen.add(rec.run_id)  # deleted by a recorded purge, as it was then
+        elif now is None:
+            problems.setdefault((path, "file_missing"), []).append((lineno, rec, expected))
+        elif now != expected:
+            problems.setdefault((path, "file_changed"), []).append((lineno, rec, expected))
+
+    for lineno, rec in entries:
+        run_dir = rec.run_dir(ledger_path)
+        runs.setdefault(run_dir, []).append((lineno, rec))
+        files = dict(rec.run.get("files") or {})
+        for name, expected in files.items():
+            path = rec.results_file(ledger_path) if name == "results.jsonl" else run_dir / name
+            check(path, expected, lineno, rec)
+    report.runs_checked = len(runs)
+    report.purged = sorted(purged_seen | (set(purged) & {rec.run_id for _, rec in entries}))
+    for run_dir, hits in runs.items():
+        checked = {run_dir / name for name in hits[0][1].run.get("files") or {}}
+        checked.add(hits[0][1].results_file(ledger_path))
+        for name, expected in _manifest_hashes(run_dir / "manifest.json").items():
+            path = run_dir / name
+            if path in checked:
+                continue
+            via_manifest.add(path)
+            for lineno, rec in hits:
+                check(path, expected, lineno, rec)
+    for (path, kind), found in problems.items():
+        lineno, rec, expected = found[0]
+        ids = ", ".join(r.id for _, r, _ in found[:5]) + (" ..." if len(found) > 5 else "")
+        source = "its run's manifest.json" if path in via_manifest else "the evidence"
+        if kind == "file_missing":
+            message = f"{path} is missing (hashed in {source}; evidence {ids})"
+        else:
+            message = (
+                f"{path} changed since the run was recorded (sha256 in {source} "
+                f"{_short(expected)}, now {_short(actual[path])}; evidence {ids})"
+            )
+        report.issues.append(LedgerIssue(kind, message, lineno, rec.id))
+
+
+def _manifest_hashes(manifest: Path) -> dict[str, str]:
+    """Run-folder files and their SHA-256 as the manifest records them (cases, responses,
+    results); empty when the manifest is unreadable (that is reported as a changed file)."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, str] = {}
+    if not isinstance(data, dict):
+        return out
+    for key in ("cases", "responses", "results"):
+        ref = data.get(key)
+        if isinstance(ref, dict) and isinstance(ref.get("path"), str) and ref.get("sha256"):
+            rel = Path(ref["path"])
+            if not rel.is_absolute() and ".." not in rel.parts:
+                out[rel.as_posix()] = str(ref["sha256"])
+    return out
+
+
+def verify_ledger(
+    ledger_path: Path = DEFAULT_LEDGER,
+    *,
+    check_files: bool = True,
+    anchor: Path | None = None,
+) -> VerifyReport:
+    """Check the chain, the anchor(s) and (optionally) the run files; never raises on tampering.
+
+    ``anchor`` is an external copy of a past ``.head`` file: the ledger must still contain that
+    record with that hash (records appended since are fine).
+    """
+    ledger_path = Path(ledger_path)
+    report = VerifyReport(ledger=ledger_path)
+    entries: list[tuple[int, EvidenceRecord]] = []
+    for lineno, raw, record in iter_lines(ledger_path):
+        if record is None:
+            what = "an empty line" if not raw.strip() else "not a valid evidence record"
+            report.issues.append(
+                LedgerIssue("corrupt", f"{what} (a torn write or a hand edit)", lineno)
+            )
+            continue
+        entries.append((lineno, record))
+    report.records = len(entries)
+    report.head = entries[-1][1].hash if entries else None
+    unreadable = [i.line for i in report.issues if i.kind == "corrupt" and i.line is not None]
+    _check_chain(entries, report, unreadable)
+    local_anchor = anchor_path(ledger_path)
+    if local_anchor.exists():
+        _check_anchor(entries, local_anchor, report, exact=True)
+    elif entries:
+        report.warnings.append(
+            f"no anchor file ({local_anchor.name}): removal of the last records cannot be detected"
+        )
+    if anchor is not None:
+        _check_anchor(entries, Path(anchor), report, exact=False)
+    if check_files:
+        _check_files(entries, ledger_path, report)
+    return report

@@ -1,0 +1,111 @@
+"""What happens after a run is recorded: it enters the run index, its reports are written and
+its evidence attached.
+
+Each step only reads the finished run folder and is safe to redo (``--resume RUN`` of a finished
+run redoes them all; ``assurance report RUN``, ``assurance evidence attach RUN`` redo one), so
+they run as separate steps after the run log is complete: a bug in a report cannot cost a
+finished run its verdict. A step that was due and failed is loud: the run exits 3 (evidence or
+index missing is not a successful run), with the command that repairs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import HarnessError
+from ..workspace import Workspace
+
+
+@dataclass
+class PostRunOptions:
+    """Which post-run steps to take, and where the register and ledger are."""
+
+    write_reports: bool = True
+    attach_evidence: bool = True
+    register_path: Path | None = None
+    ledger_path: Path | None = None
+
+
+@dataclass
+class PostRunResult:
+    notes: list[str] = field(default_factory=list)
+    evidence_failed: bool = False
+    """Evidence was due but could not be attached (the run must not look complete)."""
+    index_failed: bool = False
+    """The run is not in runs.db (comparisons and ``runs list`` would not see it)."""
+
+    @property
+    def failed(self) -> bool:
+        return self.evidence_failed or self.index_failed
+
+
+def index_run_step(run_dir: Path, reports: Path, result: PostRunResult, *, repair: str) -> None:
+    """Add the run's row to runs.db. A storage fault (sqlite3.Error, OSError) propagates: the
+    runner turns it into exit 3 with ``repair`` (the ``--resume`` that redoes this step)."""
+    from ..store.runread import read_run
+    from .record import index_run
+
+    index_run(reports, read_run(run_dir).info, run_dir)
+
+
+def write_run_reports(run_dir: Path, run_id: str, result: PostRunResult) -> None:
+    from ..report import write_reports
+
+    try:
+        written = write_reports(run_dir)
+    except Exception as exc:  # a report bug must not cost a finished run its verdict
+        result.notes.append(
+            f"reports not written ({exc.__class__.__name__}: {exc}); retry with: "
+            f"assurance report {run_id}"
+        )
+        return
+    result.notes.append("reports: " + ", ".join(str(p) for p in written.values()))
+
+
+def attach_run_evidence(
+    run_dir: Path,
+    run_id: str,
+    register_path: Path | None,
+    ledger_path: Path,
+    result: PostRunResult,
+) -> None:
+    from ..register.ledger import attach_run
+
+    try:
+        records = attach_run(run_dir, register_path=register_path, ledger_path=ledger_path)
+    except HarnessError as exc:
+        # The run itself is complete and saved; evidence can be attached later by hand.
+        result.evidence_failed = True
+        result.notes.append(
+            f"evidence not attached: {exc} (fix it, then: assurance evidence attach {run_id})"
+        )
+        return
+    if records:
+        result.notes.append(f"evidence: {len(records)} records appended to {ledger_path}")
+
+
+def run_post_steps(
+    run_dir: Path,
+    run_id: str,
+    reports: Path,
+    *,
+    evidence_for: bool,
+    options: PostRunOptions,
+    repair: str,
+) -> PostRunResult:
+    """Index, reports, then evidence. A suite evidences the risks it names, and those whose
+    register entry names the suite (so evidence is due when either is given)."""
+    result = PostRunResult()
+    index_run_step(run_dir, reports, result, repair=repair)
+    if options.write_reports:
+        write_run_reports(run_dir, run_id, result)
+    if options.attach_evidence and (evidence_for or options.register_path):
+        attach_run_evidence(
+            run_dir,
+            run_id,
+            options.register_path,
+            Workspace.at(reports, ledger=options.ledger_path).ledger,
+            result,
+        )
+    return result

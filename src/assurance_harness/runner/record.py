@@ -1,0 +1,285 @@
+"""Turn a run's scored rows into its record: summary.json, manifest.json, run.json and its row
+in the run index, all written through the run log (``store.runlog``).
+
+The runner decides *what* happened (rows, metrics, gates); this module only writes it down, in
+one place, so the files' shape is the run log's models and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ExitCode, RunFailedError
+from ..spec.loader import LoadedSuite
+from ..store.files import sha256_bytes, sha256_file
+from ..store.index import RunIndex
+from ..store.rundir import RunDir
+from ..store.runlog import (
+    IndexRow,
+    Manifest,
+    RunLogWriter,
+    RunState,
+    Summary,
+)
+from ..workspace import Workspace
+from . import provenance
+
+STATUS_EXIT_CODES: dict[str, int] = {
+    "passed": ExitCode.OK,
+    "gates_failed": ExitCode.GATES_FAILED,
+    "run_failed": RunFailedError.exit_code,
+}
+"""The exit code of a finished run, by its status (docs/FORMATS.md)."""
+
+
+def run_status(error_rate: float, max_error_rate: float, gates: list[dict[str, Any]]) -> str:
+    """``run_failed`` when too many requests failed; else whether every gate passed."""
+    if error_rate > max_error_rate:
+        return "run_failed"
+    if any(g["verdict"] != "pass" for g in gates):
+        return "gates_failed"
+    return "passed"
+
+
+@dataclass
+class Verdict:
+    """What scoring decided, ready to be recorded."""
+
+    rows: list[dict[str, Any]]
+    scorer_info: dict[str, dict[str, Any]]
+    metrics: dict[str, dict[str, Any]]
+    gates: list[dict[str, Any]]
+    review: dict[str, Any] | None = None
+    """The suite's review queue summary (``review:`` policy), when it has one."""
+    cache: dict[str, Any] | None = None
+    """Whether the cache was read, how many answers came from it, and from which runs."""
+    stored_rows: list[dict[str, Any]] | None = None
+    """The rows as stored (redacted under the project's privacy policy); set by ``record_run``."""
+    privacy: dict[str, Any] | None = None
+    """The privacy policy applied to the stored files (absent without one)."""
+
+
+def _count_by(items: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+def model_version_of(rows: list[dict[str, Any]]) -> str | None:
+    """The model version(s) the endpoint reported, comma-separated when more than one."""
+    versions = sorted({r["model_version"] for r in rows if r.get("model_version")})
+    return ", ".join(versions) if versions else None
+
+
+def build_summary(
+    *,
+    run_id: str,
+    loaded: LoadedSuite,
+    target: dict[str, Any],
+    verdict: Verdict,
+    n_cases: int,
+    started_at: str,
+    finished_at: str,
+) -> Summary:
+    suite = loaded.suite
+    rows = verdict.rows
+    n_errors = sum(1 for r in rows if r["error"] is not None)
+    error_rate = n_errors / len(rows) if rows else 0.0
+    status = run_status(error_rate, suite.max_error_rate, verdict.gates)
+    return Summary.model_validate(
+        {
+            "run_id": run_id,
+            "suite": {
+                "name": suite.suite,
+                "version": suite.version,
+                "path": str(loaded.path),
+                "sha256": loaded.sha256,
+                "evidence_for": suite.evidence_for,
+                "description": suite.description,
+                "audience": suite.audience.model_dump() if suite.audience else None,
+            },
+            "target": {**target, "model_version": model_version_of(rows)},
+            "status": status,
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "counts": {
+                "cases": n_cases,
+                "requests": len(rows),
+                "responses": len(rows) - n_errors,
+                "errors": n_errors,
+                "error_rate": error_rate,
+                "max_error_rate": suite.max_error_rate,
+                "cached": sum(1 for r in rows if r["cached"]),
+                "errors_by_type": _count_by(r["error"]["type"] for r in rows if r["error"]),
+            },
+            "seed": suite.seed,
+            "samples": suite.samples,
+            "scorers": verdict.scorer_info,
+            "metrics": verdict.metrics,
+            "gates": verdict.gates,
+            "review": verdict.review,
+            "exit_code": STATUS_EXIT_CODES[status],
+            "privacy": verdict.privacy,
+        }
+    )
+
+
+def sent_generation(
+    loaded: LoadedSuite, suite_path: str, target_path: str, target_public: dict[str, Any]
+) -> dict[str, Any]:
+    """What the target was actually sent: the target's ``generation`` overridden by the suite's
+    (the adapters merge ``{**target, **request}``), the file that set each parameter, and the
+    system prompt that applies (the suite's, else the target's; a case's own system turn wins
+    over both), by SHA-256 so a prompt change shows without copying the prompt into evidence."""
+    suite = loaded.suite
+    target_params = dict(target_public.get("generation") or {})
+    suite_params = dict(suite.generation)
+    params = {**target_params, **suite_params}
+    set_by = {k: suite_path if k in suite_params else target_path for k in params}
+    overridden = {
+        k: {target_path: target_params[k]}
+        for k in suite_params
+        if k in target_params and target_params[k] != suite_params[k]
+    }
+    prompt, source = suite.system_prompt, suite_path
+    if not prompt:
+        prompt, source = target_public.get("system_prompt"), target_path
+    return {
+        "params": params,
+        "set_by": set_by,
+        "overridden": overridden,
+        "seed": f"per request, derived from the suite seed {suite.seed}",
+        "system_prompt": (
+            {"sha256": sha256_bytes(str(prompt).encode("utf-8")), "set_by": source}
+            if prompt
+            else None
+        ),
+    }
+
+
+def build_manifest(
+    *,
+    summary: Summary,
+    loaded: LoadedSuite,
+    run_dir: RunDir,
+    state: RunState,
+    target_public: dict[str, Any],
+    results_sha256: str,
+    command: str,
+    cache: dict[str, Any] | None = None,
+    privacy: dict[str, Any] | None = None,
+) -> Manifest:
+    suite = loaded.suite
+    git = provenance.git_state(loaded.path.resolve().parent)
+    target_blob = json.dumps(target_public, sort_keys=True).encode()
+    return Manifest.model_validate(
+        {
+            "run_id": summary.run_id,
+            "tool": {"name": "assurance-harness", "version": _tool_version()},
+            "suite": {
+                "path": str(loaded.path),
+                "sha256": loaded.sha256,
+                "name": suite.suite,
+                "version": suite.version,
+            },
+            "datasets": [{"path": str(p), "sha256": h} for p, h in loaded.dataset_files],
+            "cases": {
+                "path": "cases.jsonl",
+                "sha256": sha256_file(run_dir.cases),
+                "count": summary.counts.cases,
+            },
+            "target": {
+                "path": state.target.path,
+                "sha256": sha256_bytes(target_blob),
+                "config": target_public,
+                "fingerprint": state.target.fingerprint,
+            },
+            "results": {"path": "results.jsonl", "sha256": results_sha256},
+            "responses": {"path": "responses.jsonl", "sha256": sha256_file(run_dir.responses)},
+            "scorers": summary.scorers,
+            "seed": suite.seed,
+            **provenance.environment(),
+            "git_commit": git["commit"],
+            "git_dirty": git["dirty"],
+            "command": command,
+            "started_at": summary.started_at,
+            "finished_at": summary.finished_at,
+            "generation": sent_generation(
+                loaded, state.suite.path, state.target.path, target_public
+            ),
+            "cache": cache,
+            "privacy": privacy,
+        }
+    )
+
+
+def record_run(
+    *,
+    run_dir: RunDir,
+    reports: Path,
+    loaded: LoadedSuite,
+    state: RunState,
+    target: dict[str, Any],
+    target_public: dict[str, Any],
+    verdict: Verdict,
+    n_cases: int,
+    started_at: str,
+    finished_at: str,
+    command: str,
+) -> Summary:
+    """Write results, summary, manifest and the final run.json, in that order, so a crash
+    leaves either a resumable run (no summary) or a complete one. The index row is a post-run
+    step (``poststeps.index_run_step``): ``--resume`` of a finished run redoes it."""
+    from ..privacy.policy import load_project_config
+    from ..privacy.stored import redact_run_inputs, stored_copy
+
+    writer = RunLogWriter(run_dir.path)
+    # Scored on the original text; stored redacted under the project's privacy policy.
+    policy = load_project_config().privacy
+    verdict.stored_rows, verdict.privacy = stored_copy(verdict.rows, policy)
+    results_sha = writer.write_results(verdict.stored_rows)
+    if verdict.privacy is not None:
+        verdict.privacy["redacted_inputs"] = redact_run_inputs(run_dir.path, policy)
+    summary = build_summary(
+        run_id=run_dir.run_id,
+        loaded=loaded,
+        target=target,
+        verdict=verdict,
+        n_cases=n_cases,
+        started_at=started_at,
+        finished_at=finished_at,
+    )
+    writer.write_summary(summary)
+    writer.write_manifest(
+        build_manifest(
+            summary=summary,
+            loaded=loaded,
+            run_dir=run_dir,
+            state=state,
+            target_public=target_public,
+            results_sha256=results_sha,
+            command=command,
+            cache=verdict.cache,
+            privacy=verdict.privacy,
+        )
+    )
+    state.status = "passed" if summary.status == "unknown" else summary.status
+    state.finished_at = finished_at
+    writer.write_state(state)
+    return summary
+
+
+def index_run(reports: Path, summary: Summary, run_dir: Path) -> None:
+    """Add (or refresh) the run's row in ``runs.db``."""
+    RunIndex(Workspace.at(reports).index).upsert(IndexRow.from_summary(summary, run_dir))
+
+
+def _tool_version() -> str:
+    from .. import __version__
+
+    return __version__

@@ -1,0 +1,82 @@
+"""File primitives every writer shares: SHA-256 of a file, and atomic writes.
+
+One implementation each, so every hash the manifest, the ledger and the annex record is the
+same function of the same bytes, and no reader (a resume, a CI upload, a browser, the ledger's
+verifier) ever sees half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "sha256_bytes",
+    "sha256_file",
+    "write_bytes_atomic",
+    "write_json_atomic",
+    "write_text_atomic",
+]
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, streamed in 1 MiB blocks (results files can be large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it; set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
+    """Write through a unique temporary file in the same folder, then rename over ``path``.
+
+    The temporary name is unique (two processes writing the same file never share it), the file
+    gets the mode an ordinary ``open()`` would give (0666 less umask: reports are shared), and
+    with ``fsync`` the bytes are on disk before the rename makes them visible.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if fsync:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: Path, text: str, *, fsync: bool = True) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"), fsync=fsync)
+
+
+def dumps_run_json(data: Any) -> str:
+    """The serialisation of run.json, summary.json and manifest.json (their bytes are hashed
+    into evidence records: two-space indent, insertion order, non-ASCII escaped, a final
+    newline; values JSON cannot hold are written as their ``str``)."""
+    return json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON so readers never see half a file (``dumps_run_json``'s format)."""
+    write_text_atomic(path, dumps_run_json(data))

@@ -1,0 +1,390 @@
+"""The run log: the one owner of a run folder's format (docs/FORMATS.md).
+
+``reports/<run_id>/`` holds ``run.json`` (the run's state), ``cases.jsonl``, the response
+journal ``responses.jsonl`` (``store.rundir``), ``results.jsonl`` (one ``ResultRow`` per case and
+sample), ``summary.json`` and ``manifest.json``. This module has a pydantic model for each of
+them and for the run index's row, the one writer (``RunLogWriter``), the one reader
+(``read_run``) and the one lookup (``resolve_run``). Every other module (runner, reports,
+comparisons, the register, the pytest plugin, the CLI) goes through these, so they cannot
+disagree about where a file is or what it holds.
+
+Field order in the models is the order of the keys on disk. summary.json and manifest.json are
+hashed into evidence records, so their bytes must not change for the same content: new fields go
+at the end, and ``tests/register/test_ledger_golden.py`` pins the shape.
+
+Models accept fields they do not know (``extra="allow"``): a run written by a newer version, or
+an older run missing a field that was added since, still reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..rowkeys import case_key
+from .files import dumps_run_json, sha256_file, write_bytes_atomic, write_json_atomic
+from .runread import (
+    CASES,
+    MANIFEST,
+    RESPONSES,
+    RESULTS,
+    RUN_STATE,
+    SUMMARY,
+    RunLog,
+    iter_jsonl,
+    read_run,
+    resolve_run,
+    row_key,
+    scan_runs,
+    split_row_key,
+)
+
+__all__ = [
+    "CASES",
+    "MANIFEST",
+    "RESPONSES",
+    "RESULTS",
+    "RUN_STATE",
+    "SUMMARY",
+    "Counts",
+    "FileRef",
+    "IndexRow",
+    "Manifest",
+    "ResultRow",
+    "RunLog",
+    "RunLogWriter",
+    "RunState",
+    "Summary",
+    "iter_jsonl",
+    "read_run",
+    "resolve_run",
+    "row_key",
+    "scan_runs",
+    "split_row_key",
+]
+
+RunStatus = Literal["running", "passed", "gates_failed", "run_failed"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", use_attribute_docstrings=True)
+
+    omit_if_none: ClassVar[frozenset[str]] = frozenset()
+    """Fields left out of the file while null: those added after a format was first hashed
+    into evidence, so an older run re-rendered keeps its exact bytes."""
+
+
+# -- run.json --------------------------------------------------------------------------------
+
+
+class StateSuite(_Model):
+    path: str
+    name: str
+    sha256: str
+
+
+class StateTarget(_Model):
+    path: str
+    name: str
+    fingerprint: str
+
+
+class RunOptions(_Model):
+    concurrency: int | None = None
+    """The ``--concurrency`` override, or null for the target's own."""
+    use_cache: bool = True
+    limit: int | None = None
+    """``--limit N``: a smoke test on the first N cases (absent from the file otherwise)."""
+
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"limit"})
+
+
+class RunState(_Model):
+    """``run.json``: written at start (status ``running``), updated at the end."""
+
+    run_id: str
+    status: RunStatus
+    started_at: str
+    suite: StateSuite
+    target: StateTarget
+    options: RunOptions = Field(default_factory=RunOptions)
+    command: str | None = None
+    finished_at: str | None = None
+    """Absent from the file until the run finishes."""
+
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"finished_at"})
+
+
+# -- results.jsonl ---------------------------------------------------------------------------
+
+
+class ResultRow(_Model):
+    """One line of ``results.jsonl``: one (case, sample), its response and its scores."""
+
+    case_id: str
+    sample: int = 0
+    seed: int | None = None
+    prompt: str | None = None
+    messages: list[dict[str, Any]] | None = None
+    response: str | None = None
+    error: dict[str, Any] | None = None
+    """``{type, message, status}`` when the request failed (then ``response`` is null)."""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    expected: dict[str, Any] = Field(default_factory=dict)
+    scores: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Scorer id -> that scorer's output fields."""
+    latency_s: float | None = None
+    attempts: int | None = None
+    cached: bool = False
+    model_version: str | None = None
+
+    @property
+    def key(self) -> str:
+        """``case_id#sample``."""
+        return case_key(self.case_id, self.sample)
+
+
+# -- summary.json ----------------------------------------------------------------------------
+
+
+class SummarySuite(_Model):
+    name: str | None = None
+    version: str | None = None
+    path: str | None = None
+    sha256: str | None = None
+    evidence_for: list[str] = Field(default_factory=list)
+    description: str | None = None
+    audience: dict[str, Any] | None = None
+
+
+class SummaryTarget(_Model):
+    name: str | None = None
+    type: str | None = None
+    fingerprint: str | None = None
+    model_version: str | None = None
+    """The model version(s) the endpoint reported, comma-separated when more than one."""
+
+
+class Counts(_Model):
+    cases: int = 0
+    requests: int = 0
+    responses: int = 0
+    errors: int = 0
+    error_rate: float = 0.0
+    max_error_rate: float | None = None
+    cached: int = 0
+    """Responses answered from the response cache instead of the target."""
+    errors_by_type: dict[str, int] = Field(default_factory=dict)
+
+
+class Summary(_Model):
+    """``summary.json``: verdicts, metrics and counts. Metric and gate entries are the metric
+    engine's mappings (see docs/FORMATS.md); this model types the frame around them."""
+
+    run_id: str
+    suite: SummarySuite = Field(default_factory=SummarySuite)
+    target: SummaryTarget = Field(default_factory=SummaryTarget)
+    status: RunStatus | Literal["unknown"] = "unknown"
+    """Readers accept a summary with only ``run_id`` (a hand-made or truncated run renders as
+    far as it goes); the runner always writes every field."""
+    started_at: str | None = None
+    finished_at: str | None = None
+    counts: Counts = Field(default_factory=Counts)
+    seed: int = 0
+    samples: int = 1
+    scorers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    metrics: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    gates: list[dict[str, Any]] = Field(default_factory=list)
+    review: dict[str, Any] | None = None
+    """The review queue's summary, present only for suites with a ``review:`` policy."""
+    exit_code: int = 0
+    privacy: dict[str, Any] | None = None
+    """The privacy policy applied to the stored files; present only under one that redacts."""
+
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"review", "privacy"})
+
+
+# -- manifest.json ---------------------------------------------------------------------------
+
+
+class Tool(_Model):
+    name: str = "assurance-harness"
+    version: str | None = None
+
+
+class FileRef(_Model):
+    """A file and its SHA-256 (``path`` relative to the run folder for the run's own files)."""
+
+    path: str
+    sha256: str | None = None
+
+
+class CasesRef(FileRef):
+    count: int | None = None
+
+
+class ManifestSuite(_Model):
+    path: str | None = None
+    sha256: str | None = None
+    name: str | None = None
+    version: str | None = None
+
+
+class ManifestTarget(_Model):
+    path: str | None = None
+    sha256: str | None = None
+    """SHA-256 of the target's public configuration as JSON (secrets excluded)."""
+    config: dict[str, Any] = Field(default_factory=dict)
+    fingerprint: str | None = None
+
+
+class Manifest(_Model):
+    """``manifest.json``: what produced the run, and the hash of every file it wrote."""
+
+    run_id: str
+    tool: Tool = Field(default_factory=Tool)
+    suite: ManifestSuite = Field(default_factory=ManifestSuite)
+    datasets: list[FileRef] = Field(default_factory=list)
+    cases: CasesRef | None = None
+    target: ManifestTarget = Field(default_factory=ManifestTarget)
+    results: FileRef = Field(default_factory=lambda: FileRef(path=RESULTS))
+    responses: FileRef | None = None
+    scorers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    seed: int | None = None
+    python: str | None = None
+    platform: str | None = None
+    packages: dict[str, str | None] = Field(default_factory=dict)
+    git_commit: str | None = None
+    git_dirty: bool | None = None
+    command: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    generation: dict[str, Any] | None = None
+    """What was actually sent: the merged generation parameters (``params``), the file that set
+    each (``set_by``) and the values it overrode (``overridden``), how the seed was chosen, and
+    the system prompt's SHA-256 and source (``system_prompt``). Absent in runs made before it
+    was recorded."""
+
+    cache: dict[str, Any] | None = None
+    """The response cache: ``read`` (whether this run reused answers), ``cached`` of
+    ``requests`` answers came from it, ``from_runs`` (run id -> count: which earlier runs
+    measured them), ``max_age_s``. Absent in runs made before it was recorded."""
+
+    privacy: dict[str, Any] | None = None
+    """The privacy policy applied to the stored files; present only under one that redacts."""
+
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"generation", "cache", "privacy"})
+
+    def hashed_files(self) -> dict[str, str]:
+        """Run-folder file -> the SHA-256 recorded for it (results, cases, responses)."""
+        out: dict[str, str] = {}
+        for ref in (self.results, self.cases, self.responses):
+            if ref is not None and ref.sha256:
+                out[ref.path] = ref.sha256
+        return out
+
+
+# -- runs.db ---------------------------------------------------------------------------------
+
+
+class IndexRow(_Model):
+    """A row of the run index ``runs.db`` (``store.index.RunIndex``)."""
+
+    run_id: str
+    suite: str
+    suite_version: str | None = None
+    suite_sha256: str | None = None
+    target_name: str | None = None
+    target_fingerprint: str | None = None
+    model_version: str | None = None
+    status: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    n_requests: int | None = None
+    n_errors: int | None = None
+    gates_passed: int | None = None
+    gates_failed: int | None = None
+    run_dir: str
+
+    @classmethod
+    def from_summary(cls, summary: Summary, run_dir: Path) -> IndexRow:
+        failed = sum(1 for g in summary.gates if g.get("verdict") != "pass")
+        return cls(
+            run_id=summary.run_id,
+            suite=summary.suite.name or "unknown-suite",
+            suite_version=summary.suite.version,
+            suite_sha256=summary.suite.sha256,
+            target_name=summary.target.name,
+            target_fingerprint=summary.target.fingerprint,
+            model_version=summary.target.model_version,
+            status=summary.status,
+            started_at=summary.started_at,
+            finished_at=summary.finished_at,
+            n_requests=summary.counts.requests,
+            n_errors=summary.counts.errors,
+            gates_passed=len(summary.gates) - failed,
+            gates_failed=failed,
+            run_dir=str(run_dir),
+        )
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _dump(model: BaseModel) -> dict[str, Any]:
+    # mode="python" keeps floats as they are (JSON mode would turn NaN into null).
+    data = model.model_dump(mode="python")
+    _omit_nulls(model, data)
+    return data
+
+
+def _omit_nulls(model: BaseModel, data: dict[str, Any]) -> None:
+    """Drop the ``omit_if_none`` fields that are null, in nested models too."""
+    for name in getattr(model, "omit_if_none", ()):
+        if data.get(name) is None:
+            data.pop(name, None)
+    for name in type(model).model_fields:
+        value = getattr(model, name, None)
+        if isinstance(value, BaseModel) and isinstance(data.get(name), dict):
+            _omit_nulls(value, data[name])
+
+
+class RunLogWriter:
+    """The one writer of a run folder's files (the journal is ``store.rundir.RunDir``'s)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def write_state(self, state: RunState) -> None:
+        write_json_atomic(self.path / RUN_STATE, _dump(state))
+
+    def write_results(self, rows: Iterable[dict[str, Any] | ResultRow]) -> str:
+        """Write results.jsonl (each row checked against ``ResultRow``); return its SHA-256."""
+        chunks = []
+        for row in rows:
+            model = row if isinstance(row, ResultRow) else ResultRow.model_validate(row)
+            data = _dump(model)
+            line = json.dumps(data, ensure_ascii=False, default=str) + "\n"
+            try:
+                chunks.append(line.encode("utf-8"))
+            except UnicodeEncodeError:
+                # A lone surrogate (text cut mid-emoji) is not UTF-8: escape it in the JSON
+                # (\\ud800), which keeps the text exactly and the file valid UTF-8.
+                chunks.append((json.dumps(data, default=str) + "\n").encode("ascii"))
+        write_bytes_atomic(self.path / RESULTS, b"".join(chunks), fsync=False)
+        return sha256_file(self.path / RESULTS)
+
+    def write_summary(self, summary: Summary) -> None:
+        write_json_atomic(self.path / SUMMARY, _dump(summary))
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        write_json_atomic(self.path / MANIFEST, _dump(manifest))
+
+    @staticmethod
+    def render(model: BaseModel) -> str:
+        """The exact text the writer puts on disk for a summary, manifest or state."""
+        return dumps_run_json(_dump(model))
