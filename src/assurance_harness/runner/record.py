@@ -61,6 +61,8 @@ class Verdict:
     """The rows as stored (redacted under the project's privacy policy); set by ``record_run``."""
     privacy: dict[str, Any] | None = None
     """The privacy policy applied to the stored files (absent without one)."""
+    audience: dict[str, Any] | None = None
+    """The audience scored against: the suite's, else the register's (with its ``source``)."""
 
 
 def _count_by(items: Iterable[str]) -> dict[str, int]:
@@ -101,7 +103,7 @@ def build_summary(
                 "sha256": loaded.sha256,
                 "evidence_for": suite.evidence_for,
                 "description": suite.description,
-                "audience": suite.audience.model_dump() if suite.audience else None,
+                "audience": verdict.audience,
             },
             "target": {**target, "model_version": model_version_of(rows)},
             "status": status,

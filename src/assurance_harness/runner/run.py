@@ -547,7 +547,10 @@ def _score(run: _Run) -> Verdict:
         "max_age_s": run.max_age_s,
     }
     loaded = run.loaded
-    scorer_info = apply_scorers(loaded.scorers, rows, by_id, loaded.context())
+    context = loaded.context()
+    if context.audience is None:
+        context.audience = _register_audience(run.post.register_path)
+    scorer_info = apply_scorers(loaded.scorers, rows, by_id, context)
     metric_values = compute_metrics(loaded.metrics, rows, seed=loaded.suite.seed)
     specs = {m.id: m for m in loaded.metrics}
     gates = [
@@ -576,6 +579,7 @@ def _score(run: _Run) -> Verdict:
         gates=gates,
         review=review,
         cache=cache,
+        audience=context.audience,
     )
 
 
@@ -638,6 +642,23 @@ def _publish(
     outcome.notes.extend(result.notes)
     if result.failed:
         outcome.exit_code = max(outcome.exit_code, RunFailedError.exit_code)
+
+
+def _register_audience(register_path: str | Path | None) -> dict[str, Any] | None:
+    """The register's audience, for a suite that names none: an answer for adults must not be
+    rated suitable because the suite forgot to say the product is for children."""
+    if register_path is None or not Path(register_path).exists():
+        return None
+    from ..register.loader import load_register
+
+    try:
+        audience = load_register(register_path).register.system.audience
+    except HarnessError:
+        return None  # attaching evidence reports a broken register; the run goes on
+    if audience.min_age is None and audience.max_age is None:
+        return None
+    # Unset ages are left out, so a scorer's own default applies to them.
+    return {**audience.model_dump(exclude_none=True), "source": str(register_path)}
 
 
 def _review_queue(
