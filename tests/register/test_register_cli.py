@@ -178,7 +178,7 @@ def test_pack(cli, project, tmp_path: Path) -> None:
     md = (out / "annex.md").read_text()
     assert "assurance evidence pack " + project["tox"].name + " --out" in md
     unknown = cli("evidence", "pack", "nope", "--out", out, *_common(project))
-    assert unknown.exit_code == 2 and "no run 'nope'" in unknown.output
+    assert unknown.exit_code == 2 and "run 'nope' not found" in unknown.output
 
 
 def test_pack_keeps_the_run_option(cli, project, tmp_path: Path) -> None:
