@@ -63,7 +63,11 @@ def test_ci_example_commands_exist(name: str, root_command: Any) -> None:
             else:
                 break
         assert not hasattr(command, "commands"), f"incomplete command: assurance {tokens}"
-        known = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        known = {
+            opt
+            for param in command.params
+            for opt in [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]
+        }
         for token in tokens:
             if token.startswith("--"):
                 assert token.split("=")[0] in known, f"{name}: assurance {' '.join(tokens)}"

@@ -40,7 +40,7 @@ def test_no_figure_when_every_field_is_constant() -> None:
 def test_a_metric_that_is_zero_in_every_group_gets_no_chart(tmp_path: Path) -> None:
     zero = {"value": 0.0, "ci_low": 0.0, "ci_high": 0.2, "n": 20}
     run = RunData(
-        run_dir=tmp_path,
+        dir=tmp_path,
         summary={
             "metrics": {
                 "profanity_rate": {"kind": "rate", "groups": {"a": zero, "b": zero}},
