@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from .testing.postgres import pg_url, postgres_cluster  # noqa: F401  (shared fixtures)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")

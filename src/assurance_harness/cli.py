@@ -60,9 +60,22 @@ def _root(
             is_eager=True,
         ),
     ] = False,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Where the run index, baselines, reviews and evidence ledger live: sqlite "
+            "(default) or postgresql://USER@HOST/DB?password_env=VAR (also ASSURANCE_STORE, "
+            "or store: in assurance.yaml).",
+            metavar="URL",
+        ),
+    ] = None,
 ) -> None:
     """Behavioural assurance suites for deployed AI models, with evidence for the risk
     register."""
+    from .store.location import set_cli_store
+
+    set_cli_store(store)
 
 
 class _Progress:
@@ -160,12 +173,25 @@ def run(
             help="Smoke test: only the first N cases of each suite (writes no evidence).", min=1
         ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Team store for the run index and evidence (postgresql://...); "
+            "same as assurance --store.",
+            metavar="URL",
+        ),
+    ] = None,
 ) -> None:
     """Run suites against a target and write reports/<run_id>/."""
     from .runner.run import RunInterrupted, command_line, run_suite
     from .spec.loader import find_suite_files, load_suite
+    from .store.location import set_cli_store, team_database
 
     try:
+        if store is not None:
+            set_cli_store(store)
+        team_database()  # a configured team store must answer before anything is sent
         files = find_suite_files(suites)
         if not files:
             raise ConfigError.single(

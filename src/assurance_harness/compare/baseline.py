@@ -1,4 +1,5 @@
-"""Accepted baselines, one per (suite, target name), kept beside the run index in runs.db.
+"""Accepted baselines, one per (suite, target name), kept beside the run index (runs.db or the
+team store).
 
 The key is the target's *name*, not its fingerprint: the point of a baseline is to compare a
 changed deployment (new model version, new system prompt) with the last accepted one, and a
@@ -9,38 +10,14 @@ Every change is also appended to ``baseline_history``, so "who accepted what, wh
 from __future__ import annotations
 
 import getpass
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..report.rundata import RunData
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS baselines (
-    suite TEXT NOT NULL,
-    target_name TEXT NOT NULL,
-    run_id TEXT NOT NULL,
-    run_dir TEXT,
-    target_fingerprint TEXT,
-    suite_sha256 TEXT,
-    set_at TEXT NOT NULL,
-    set_by TEXT,
-    note TEXT,
-    PRIMARY KEY (suite, target_name)
-);
-CREATE TABLE IF NOT EXISTS baseline_history (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    suite TEXT NOT NULL,
-    target_name TEXT NOT NULL,
-    run_id TEXT,
-    action TEXT NOT NULL,
-    at TEXT NOT NULL,
-    by TEXT,
-    note TEXT
-);
-"""
+from ..store.database import Database
+from ..store.location import open_database
 
 
 @dataclass
@@ -67,17 +44,17 @@ def _user() -> str | None:
 
 
 class BaselineStore:
-    """Read and write baselines in a SQLite file (normally ``reports/runs.db``)."""
+    """Read and write baselines (``reports/runs.db``, or the team store when one is configured)."""
 
-    def __init__(self, db_path: Path | str) -> None:
-        self.db_path = Path(db_path)
+    def __init__(self, db: Path | str | Database) -> None:
+        self.db = open_database(db)
 
-    def _connect(self) -> sqlite3.Connection:
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.db_path, timeout=30)
-        conn.row_factory = sqlite3.Row
-        conn.executescript(_SCHEMA)
-        return conn
+    def _ready(self) -> bool:
+        """Whether there is anything to read; a reader does not create an empty ``runs.db``."""
+        if not self.db.exists():
+            return False
+        self.db.ensure_schema()
+        return True
 
     def set(self, run: RunData, *, note: str | None = None) -> Baseline:
         """Make this run the baseline for its suite and target (replacing any earlier one)."""
@@ -95,9 +72,15 @@ class BaselineStore:
             set_by=_user(),
             note=note,
         )
-        with self._connect() as conn:
+        self.db.ensure_schema()
+        with self.db.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO baselines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO baselines (suite, target_name, run_id, run_dir, target_fingerprint, "
+                "suite_sha256, set_at, set_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (suite, target_name) DO UPDATE SET run_id = excluded.run_id, "
+                "run_dir = excluded.run_dir, target_fingerprint = excluded.target_fingerprint, "
+                "suite_sha256 = excluded.suite_sha256, set_at = excluded.set_at, "
+                "set_by = excluded.set_by, note = excluded.note",
                 (
                     baseline.suite,
                     baseline.target_name,
@@ -111,60 +94,56 @@ class BaselineStore:
                 ),
             )
             conn.execute(
-                "INSERT INTO baseline_history (suite, target_name, run_id, action, at, by, note) "
+                'INSERT INTO baseline_history (suite, target_name, run_id, action, at, "by", note) '
                 "VALUES (?, ?, ?, 'set', ?, ?, ?)",
                 (baseline.suite, baseline.target_name, baseline.run_id, now, baseline.set_by, note),
             )
-        conn.close()
         return baseline
 
     def clear(self, suite: str, target_name: str) -> bool:
         """Remove a baseline; True when there was one."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._connect() as conn:
+        self.db.ensure_schema()
+        with self.db.transaction() as conn:
             cur = conn.execute(
                 "DELETE FROM baselines WHERE suite = ? AND target_name = ?", (suite, target_name)
             )
             if cur.rowcount:
                 conn.execute(
-                    "INSERT INTO baseline_history (suite, target_name, run_id, action, at, by) "
+                    'INSERT INTO baseline_history (suite, target_name, run_id, action, at, "by") '
                     "VALUES (?, ?, NULL, 'clear', ?, ?)",
                     (suite, target_name, now, _user()),
                 )
-        conn.close()
         return bool(cur.rowcount)
 
     def get(self, suite: str, target_name: str) -> Baseline | None:
-        if not self.db_path.exists():
+        if not self._ready():
             return None
-        with self._connect() as conn:
+        with self.db.transaction() as conn:
             row = conn.execute(
                 "SELECT * FROM baselines WHERE suite = ? AND target_name = ?",
                 (suite, target_name),
             ).fetchone()
-        conn.close()
-        return Baseline(**dict(row)) if row else None
+        return Baseline(**row) if row else None
 
     def all(self, suite: str | None = None) -> list[Baseline]:
-        if not self.db_path.exists():
+        if not self._ready():
             return []
         query = "SELECT * FROM baselines"
         args: tuple[str, ...] = ()
         if suite:
             query, args = query + " WHERE suite = ?", (suite,)
-        with self._connect() as conn:
+        with self.db.transaction() as conn:
             rows = conn.execute(query + " ORDER BY suite, target_name", args).fetchall()
-        conn.close()
-        return [Baseline(**dict(r)) for r in rows]
+        return [Baseline(**r) for r in rows]
 
     def history(self, suite: str | None = None) -> list[dict[str, Any]]:
-        if not self.db_path.exists():
+        if not self._ready():
             return []
         query = "SELECT * FROM baseline_history"
         args: tuple[str, ...] = ()
         if suite:
             query, args = query + " WHERE suite = ?", (suite,)
-        with self._connect() as conn:
+        with self.db.transaction() as conn:
             rows = conn.execute(query + " ORDER BY id", args).fetchall()
-        conn.close()
-        return [dict(r) for r in rows]
+        return rows

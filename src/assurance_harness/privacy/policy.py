@@ -108,6 +108,23 @@ class ProjectConfig(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     privacy: PrivacyPolicy = Field(default_factory=PrivacyPolicy)
+    store: str | None = None
+    """Where the run index, baselines, reviews and evidence ledger live: ``sqlite`` (the
+    embedded default) or ``postgresql://USER@HOST/DB?password_env=VAR`` (a team store; the
+    password comes from the variable, never from this file)."""
+
+    @field_validator("store")
+    @classmethod
+    def _store_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            from ..store.location import check_store_url
+            from ..store.postgres import StoreError
+
+            try:
+                check_store_url(value)
+            except StoreError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
 
 def load_project_config(root: str | Path | None = None) -> ProjectConfig:

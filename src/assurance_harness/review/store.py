@@ -1,7 +1,7 @@
-"""The review store: new tables in the run index's database (``reports/runs.db``).
+"""The review store: tables beside the run index (``reports/runs.db``, or the team store).
 
 ``review_queue`` keeps each queued row as it was scored (prompt, response, every score, why it
-was queued); ``review_verdicts`` is append-only (SQLite triggers refuse UPDATE and DELETE), so a
+was queued); ``review_verdicts`` is append-only (triggers refuse UPDATE and DELETE), so a
 changed verdict is a new row that names the one it supersedes and the history stays. Automated
 scores are only ever read from the run; nothing here writes into a run's files.
 """
@@ -12,51 +12,14 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS review_queue (
-    run_id TEXT NOT NULL,
-    row_key TEXT NOT NULL,
-    reasons TEXT NOT NULL,
-    required INTEGER NOT NULL,
-    scorer_label INTEGER,
-    prompt TEXT,
-    response TEXT,
-    scores TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    queued_at TEXT NOT NULL,
-    PRIMARY KEY (run_id, row_key)
-);
-CREATE TABLE IF NOT EXISTS review_verdicts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL,
-    row_key TEXT NOT NULL,
-    reviewer TEXT NOT NULL,
-    decision TEXT NOT NULL CHECK (decision IN ('agree', 'correct')),
-    label INTEGER,
-    scorer_label INTEGER,
-    note TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL,
-    supersedes INTEGER REFERENCES review_verdicts (id),
-    ledger_ids TEXT NOT NULL DEFAULT '[]'
-);
-CREATE INDEX IF NOT EXISTS review_verdicts_row ON review_verdicts (run_id, row_key);
-CREATE TRIGGER IF NOT EXISTS review_verdicts_no_update BEFORE UPDATE ON review_verdicts
-BEGIN SELECT RAISE(ABORT, 'review verdicts are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS review_verdicts_no_delete BEFORE DELETE ON review_verdicts
-BEGIN SELECT RAISE(ABORT, 'review verdicts are append-only'); END;
-CREATE TABLE IF NOT EXISTS reviewers (
-    name TEXT PRIMARY KEY,
-    token_sha256 TEXT,
-    created_at TEXT NOT NULL
-);
-"""
+from ..store.database import Database
+from ..store.location import open_database
 
 
 def _now() -> str:
@@ -86,7 +49,7 @@ class Verdict:
     ledger_ids: list[str]
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Verdict:
+    def from_row(cls, row: Mapping[str, Any]) -> Verdict:
         return cls(
             id=row["id"],
             run_id=row["run_id"],
@@ -116,7 +79,7 @@ class QueueItem:
     queued_at: str
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> QueueItem:
+    def from_row(cls, row: Mapping[str, Any]) -> QueueItem:
         return cls(
             run_id=row["run_id"],
             row_key=row["row_key"],
@@ -136,19 +99,13 @@ def token_hash(token: str) -> str:
 
 
 class ReviewStore:
-    """Queue, verdicts and reviewers; every call opens its own connection (process-safe)."""
+    """Queue, verdicts and reviewers; every call is its own transaction (process-safe)."""
 
-    def __init__(self, db_path: str | Path) -> None:
-        self.db_path = Path(db_path)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.executescript(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, timeout=30)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        return conn
+    def __init__(self, db: str | Path | Database) -> None:
+        """``db``: the embedded ``runs.db`` path (the team store when one is configured), or a
+        ``Database``."""
+        self.db = open_database(db)
+        self.db.ensure_schema()
 
     # -- queue ---------------------------------------------------------------------------------
     def enqueue(self, run_id: str, items: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:
@@ -159,11 +116,13 @@ class ReviewStore:
         by_key = {row_key(r): r for r in rows}
         now = _now()
         added = 0
-        with self._connect() as conn:
+        with self.db.transaction() as conn:
             for item in items:
                 row = by_key.get(item["key"], {})
                 cursor = conn.execute(
-                    "INSERT OR IGNORE INTO review_queue VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO review_queue (run_id, row_key, reasons, required, scorer_label, "
+                    "prompt, response, scores, metadata, queued_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (
                         run_id,
                         item["key"],
@@ -187,11 +146,11 @@ class ReviewStore:
             query += " WHERE run_id = ?"
             args = (run_id,)
         query += " ORDER BY queued_at DESC, run_id DESC, rowid"
-        with self._connect() as conn:
+        with self.db.transaction() as conn:
             return [QueueItem.from_row(r) for r in conn.execute(query, args).fetchall()]
 
     def item(self, run_id: str, key: str) -> QueueItem:
-        with self._connect() as conn:
+        with self.db.transaction() as conn:
             row = conn.execute(
                 "SELECT * FROM review_queue WHERE run_id = ? AND row_key = ?", (run_id, key)
             ).fetchone()
@@ -215,7 +174,7 @@ class ReviewStore:
         query = "SELECT * FROM review_verdicts"
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
-        with self._connect() as conn:
+        with self.db.transaction() as conn:
             rows = conn.execute(query + " ORDER BY id", args).fetchall()
         return [Verdict.from_row(r) for r in rows]
 
@@ -239,13 +198,13 @@ class ReviewStore:
         created_at: str,
         ledger_ids: list[str],
     ) -> Verdict:
-        with self._connect() as conn:
+        with self.db.transaction() as conn:
             prior = conn.execute(
                 "SELECT id FROM review_verdicts WHERE run_id = ? AND row_key = ? AND reviewer = ? "
                 "ORDER BY id DESC LIMIT 1",
                 (run_id, key, reviewer),
             ).fetchone()
-            cursor = conn.execute(
+            new_id = conn.insert_id(
                 "INSERT INTO review_verdicts (run_id, row_key, reviewer, decision, label, "
                 "scorer_label, note, created_at, supersedes, ledger_ids) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -262,16 +221,17 @@ class ReviewStore:
                     json.dumps(ledger_ids),
                 ),
             )
-            row = conn.execute(
-                "SELECT * FROM review_verdicts WHERE id = ?", (cursor.lastrowid,)
-            ).fetchone()
+            row = conn.execute("SELECT * FROM review_verdicts WHERE id = ?", (new_id,)).fetchone()
+        assert row is not None
         return Verdict.from_row(row)
 
     # -- reviewers -----------------------------------------------------------------------------
     def add_reviewer(self, name: str, token: str | None) -> None:
-        with self._connect() as conn:
+        with self.db.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO reviewers VALUES (?, ?, ?)",
+                "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET token_sha256 = excluded.token_sha256, "
+                "created_at = excluded.created_at",
                 (name, token_hash(token) if token else None, _now()),
             )
 
@@ -280,7 +240,7 @@ class ReviewStore:
         name = name.strip()
         if not name:
             raise UsageError("no reviewer name: pass --reviewer NAME or set ASSURANCE_REVIEWER")
-        with self._connect() as conn:
+        with self.db.transaction() as conn:
             row = conn.execute(
                 "SELECT token_sha256 FROM reviewers WHERE name = ?", (name,)
             ).fetchone()

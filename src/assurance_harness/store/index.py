@@ -1,11 +1,12 @@
-"""The SQLite index of all runs (``reports/runs.db``): listing, lookup and later comparison."""
+"""The index of all runs (``reports/runs.db``, or the team store): listing, lookup, comparison."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
+from .database import Database
+from .location import open_database
 from .runlog import IndexRow
 
 COLUMNS = (
@@ -26,42 +27,17 @@ COLUMNS = (
     "run_dir",
 )
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    suite TEXT NOT NULL,
-    suite_version TEXT,
-    suite_sha256 TEXT,
-    target_name TEXT,
-    target_fingerprint TEXT,
-    model_version TEXT,
-    status TEXT NOT NULL,
-    started_at TEXT,
-    finished_at TEXT,
-    n_requests INTEGER,
-    n_errors INTEGER,
-    gates_passed INTEGER,
-    gates_failed INTEGER,
-    run_dir TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_suite_target ON runs (suite, target_fingerprint, started_at);
-"""
-
 
 class RunIndex:
-    """Thin wrapper over ``runs.db``; every call opens its own connection (process-safe)."""
+    """The ``runs`` table; every call is its own transaction (process-safe).
 
-    def __init__(self, db_path: str | Path) -> None:
-        self.db_path = Path(db_path)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.executescript(SCHEMA)
+    Given the embedded ``runs.db`` path, it uses the team store instead when one is configured
+    (``store.location``); given a ``Database``, that one.
+    """
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, timeout=30)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        return conn
+    def __init__(self, db: str | Path | Database) -> None:
+        self.db = open_database(db)
+        self.db.ensure_schema()
 
     def upsert(self, record: dict[str, Any] | IndexRow) -> None:
         """Insert or replace a run's row (``store.runlog.IndexRow``, or its mapping)."""
@@ -69,16 +45,17 @@ class RunIndex:
             record = record.model_dump()
         values = [record.get(c) for c in COLUMNS]
         placeholders = ", ".join("?" for _ in COLUMNS)
-        with self._connect() as conn:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
+        with self.db.transaction() as conn:
             conn.execute(
-                f"INSERT OR REPLACE INTO runs ({', '.join(COLUMNS)}) VALUES ({placeholders})",
+                f"INSERT INTO runs ({', '.join(COLUMNS)}) VALUES ({placeholders}) "
+                f"ON CONFLICT (run_id) DO UPDATE SET {updates}",
                 values,
             )
 
     def get(self, run_id: str) -> dict[str, Any] | None:
-        with self._connect() as conn:
-            row = conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-        return dict(row) if row else None
+        with self.db.transaction() as conn:
+            return conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
 
     def list_runs(
         self,
@@ -106,5 +83,5 @@ class RunIndex:
         if limit is not None:
             query += " LIMIT ?"
             args.append(limit)
-        with self._connect() as conn:
-            return [dict(r) for r in conn.execute(query, args).fetchall()]
+        with self.db.transaction() as conn:
+            return conn.execute(query, args).fetchall()

@@ -1,0 +1,136 @@
+"""One way to the store's tables, whether they live in SQLite (embedded) or PostgreSQL (team).
+
+The run index, the baselines and the review store are written once against ``Database``:
+statements use ``?`` placeholders and the SQL both engines share (``INSERT ... ON CONFLICT``),
+rows come back as dicts, and each ``transaction()`` commits on success and rolls back on error.
+Only the tables' definitions differ (``store.schema``). Every transaction opens its own
+connection, so several processes (runners, the web app, reviewers) can use one store at once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, closing, contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+Dialect = Literal["sqlite", "postgresql"]
+
+__all__ = ["Connection", "Database", "Dialect", "SqliteDatabase"]
+
+
+class Result:
+    """Rows of one statement as dicts, and how many rows it changed."""
+
+    def __init__(self, rows: list[dict[str, Any]], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def fetchone(self) -> dict[str, Any] | None:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[dict[str, Any]]:
+        return list(self._rows)
+
+
+class Connection(ABC):
+    """An open transaction on a store database."""
+
+    dialect: Dialect
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        """Run one statement written with ``?`` placeholders."""
+
+    @abstractmethod
+    def insert_id(self, sql: str, params: Sequence[Any] = (), *, column: str = "id") -> int:
+        """Run one INSERT and return the generated ``column`` of the new row."""
+
+    @abstractmethod
+    def lock(self, name: str) -> None:
+        """Hold a lock named ``name`` until this transaction ends, so read-then-write steps of
+        several writers (the ledger's read-last-hash + append) happen one after the other."""
+
+
+class Database(ABC):
+    """Where a store's tables are: a SQLite file or a PostgreSQL database."""
+
+    dialect: Dialect
+
+    @property
+    @abstractmethod
+    def where(self) -> str:
+        """How messages name it (a path, or the URL without any secret)."""
+
+    def exists(self) -> bool:
+        """Whether there is anything to read yet (readers need not create an empty file)."""
+        return True
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """A connection in a transaction: committed when the block ends, rolled back on error."""
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create the store's tables when missing (``store.schema``)."""
+
+
+class _SqliteConnection(Connection):
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        cursor = self._conn.execute(sql, tuple(params))
+        rows = [dict(r) for r in cursor.fetchall()] if cursor.description else []
+        return Result(rows, cursor.rowcount)
+
+    def insert_id(self, sql: str, params: Sequence[Any] = (), *, column: str = "id") -> int:
+        # lastrowid is the INTEGER PRIMARY KEY the store's tables use for ``column``.
+        cursor = self._conn.execute(sql, tuple(params))
+        return int(cursor.lastrowid or 0)
+
+    def lock(self, name: str) -> None:
+        # BEGIN IMMEDIATE: the database's one write lock, held to the end of the transaction.
+        if not self._conn.in_transaction:
+            self._conn.execute("BEGIN IMMEDIATE")
+
+
+class SqliteDatabase(Database):
+    """The embedded store: ``reports/runs.db`` (WAL mode, 30 s busy timeout)."""
+
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._schema_done = False
+
+    @property
+    def where(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=30)) as conn:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            with conn:  # commit, or roll back on an exception
+                yield _SqliteConnection(conn)
+
+    def ensure_schema(self) -> None:
+        if self._schema_done and self.path.exists():
+            return
+        from .schema import SQLITE_SCHEMA
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=30)) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SQLITE_SCHEMA)
+        self._schema_done = True

@@ -1,0 +1,99 @@
+"""Which store a command uses: the embedded files and SQLite, or a PostgreSQL team store.
+
+In order: ``--store URL`` on the command line, the ``ASSURANCE_STORE`` environment variable,
+``store:`` in the project configuration (``assurance.yaml``), else the embedded default
+(``reports/runs.db`` and the JSONL ledger). ``sqlite`` (or an empty value) names the embedded
+default explicitly. The run index, baselines, reviews and the ledger all follow the same choice,
+so one history is never split between two stores.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import HarnessError
+from .database import Database, SqliteDatabase
+
+STORE_ENV = "ASSURANCE_STORE"
+PROJECT_FILE = "assurance.yaml"
+EMBEDDED = "sqlite"
+
+_cli_store: str | None = None
+_databases: dict[str, Database] = {}
+
+
+def set_cli_store(url: str | None) -> None:
+    """The ``--store`` the command line gave (None: not given)."""
+    global _cli_store
+    if url is not None:
+        check_store_url(url)
+    _cli_store = url
+
+
+def check_store_url(url: str) -> None:
+    """Refuse a store that is neither ``sqlite`` nor a usable PostgreSQL URL (StoreError)."""
+    from .postgres import PgUrl, StoreError, is_postgres_url
+
+    if url.strip() in ("", EMBEDDED):
+        return
+    if not is_postgres_url(url):
+        raise StoreError(
+            f"unknown store '{url.split('://')[0]}': use sqlite (the default) or "
+            "postgresql://USER@HOST/DB?password_env=VAR"
+        )
+    PgUrl(url)
+
+
+def store_url() -> str | None:
+    """The PostgreSQL URL in force, or None for the embedded store."""
+    import os
+
+    chosen = _cli_store if _cli_store is not None else os.environ.get(STORE_ENV)
+    source = "--store" if _cli_store is not None else STORE_ENV
+    if chosen is None:
+        chosen, source = _configured_store(), PROJECT_FILE
+    if chosen is None or chosen.strip() in ("", EMBEDDED):
+        return None
+    try:
+        check_store_url(chosen)
+    except HarnessError as exc:
+        raise type(exc)(f"{source}: store: {exc}") from None
+    return chosen
+
+
+def _configured_store() -> str | None:
+    """``store:`` of ``assurance.yaml`` in the working directory. Read here, not through
+    ``privacy.policy.load_project_config`` (a higher layer), which validates the same key."""
+    path = Path(PROJECT_FILE)
+    if not path.is_file():
+        return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+        return None  # load_project_config reports it, with the line
+    value = data.get("store") if isinstance(data, dict) else None
+    return None if value is None else str(value)
+
+
+def team_database() -> Database | None:
+    """The PostgreSQL team store in force (schema created on first use), or None."""
+    url = store_url()
+    if url is None:
+        return None
+    if url not in _databases:
+        from .postgres import PostgresDatabase
+
+        _databases[url] = PostgresDatabase(url)
+    database = _databases[url]
+    database.ensure_schema()
+    return database
+
+
+def open_database(embedded: str | Path | Database) -> Database:
+    """The database a store object works on: a ``Database`` as given; for a path (the embedded
+    ``runs.db``), the team store when one is configured, else that SQLite file."""
+    if isinstance(embedded, Database):
+        return embedded
+    return team_database() or SqliteDatabase(embedded)

@@ -1,0 +1,189 @@
+"""The team store's PostgreSQL connection: URL, password from the environment, scrubbed errors.
+
+``postgresql://USER@HOST[:PORT]/DB?password_env=VAR`` reads the password from the environment
+variable ``VAR`` at connect time (libpq's own ``PGPASSWORD`` and ``~/.pgpass`` work too); a
+password written into the URL is refused, so it never lands in ``assurance.yaml``, a CI log or
+a report. Any error text that reaches the user has the password and the URL's secrets removed.
+Needs the ``postgres`` extra (psycopg 3).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..errors import HarnessError, MissingDependencyError
+from .database import Connection, Database, Dialect, Result
+
+if TYPE_CHECKING:
+    import psycopg
+
+SCHEMES = ("postgresql", "postgres")
+_schema_ready: set[str] = set()
+_schema_guard = threading.Lock()
+
+
+class StoreError(HarnessError):
+    """The team store cannot be used (unreachable, refused, misconfigured); exit 2."""
+
+
+def is_postgres_url(text: str | None) -> bool:
+    return bool(text) and urlsplit(str(text)).scheme in SCHEMES
+
+
+def _advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for ``pg_advisory_xact_lock`` from a lock name."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class PgUrl:
+    """A parsed store URL: the conninfo for psycopg without secrets, and where the password is."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in SCHEMES:
+            raise StoreError(f"store URL must start with postgresql://, not {parts.scheme}://")
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        if parts.password is not None or any(k == "password" for k, _ in query):
+            raise StoreError(
+                "the store URL holds a password; remove it and name an environment variable "
+                "instead: postgresql://USER@HOST/DB?password_env=VAR (or set PGPASSWORD)"
+            )
+        self.password_env = next((v for k, v in query if k == "password_env"), None)
+        if self.password_env is not None and not re.fullmatch(
+            r"[A-Za-z_][A-Za-z0-9_]*", self.password_env
+        ):
+            raise StoreError(
+                "password_env must name an environment variable (letters, digits, _), "
+                "not hold the password itself"
+            )
+        kept = [(k, v) for k, v in query if k != "password_env"]
+        self.conninfo = urlunsplit(
+            ("postgresql", parts.netloc, parts.path, urlencode(kept), parts.fragment)
+        )
+        self.display = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+
+    def password(self) -> str | None:
+        if self.password_env is None:
+            return None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise StoreError(
+                f"the store URL {self.display} reads its password from ${self.password_env}, "
+                "which is not set"
+            )
+        return value
+
+    def scrub(self, text: str) -> str:
+        """``text`` without the password (as given, or as libpq might echo it)."""
+        secret = os.environ.get(self.password_env) if self.password_env else None
+        if secret:
+            text = text.replace(secret, "***")
+        return re.sub(r"(postgres(?:ql)?://[^:/@\s]*):[^@\s]*@", r"\1:***@", text)
+
+
+class _PgConnection(Connection):
+    dialect: Dialect = "postgresql"
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        cursor = self._conn.execute(sql.replace("?", "%s"), tuple(params))  # type: ignore[arg-type]
+        rows = [dict(r) for r in cursor.fetchall()] if cursor.description else []
+        return Result(rows, cursor.rowcount)
+
+    def insert_id(self, sql: str, params: Sequence[Any] = (), *, column: str = "id") -> int:
+        row = self.execute(f"{sql} RETURNING {column}", params).fetchone()
+        assert row is not None
+        return int(row[column])
+
+    def lock(self, name: str) -> None:
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_advisory_key(name),))
+
+
+class PostgresDatabase(Database):
+    """The team store: one PostgreSQL database shared by CI runners and engineers."""
+
+    dialect: Dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.url = PgUrl(url)
+
+    @property
+    def where(self) -> str:
+        return self.url.display
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            import psycopg
+            from psycopg.rows import dict_row
+        except ImportError:
+            raise MissingDependencyError(
+                "the PostgreSQL team store needs psycopg 3: "
+                "pip install 'assurance-harness[postgres]'"
+            ) from None
+        password = self.url.password()
+        kwargs: dict[str, Any] = {"connect_timeout": 10}
+        if password is not None:
+            kwargs["password"] = password
+        try:
+            return psycopg.connect(self.url.conninfo, row_factory=dict_row, **kwargs)  # type: ignore[arg-type]
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"cannot connect to the store {self.where}: {self.url.scrub(_first_line(exc))}"
+            ) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        import psycopg
+
+        conn = self._connect()
+        try:
+            with conn.transaction():
+                yield _PgConnection(conn)
+        except psycopg.Error as exc:
+            raise StoreError(f"store {self.where}: {self.url.scrub(_first_line(exc))}") from None
+        finally:
+            conn.close()
+
+    def ensure_schema(self) -> None:
+        key = self.url.conninfo
+        with _schema_guard:
+            if key in _schema_ready:
+                return
+            from .schema import POSTGRES_SCHEMA, SCHEMA_VERSION
+
+            with self.transaction() as conn:
+                conn.lock("schema")
+                ready = conn.execute(
+                    "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename = 'store_meta'"
+                ).fetchone()
+                version = None
+                if ready:
+                    row = conn.execute(
+                        "SELECT value FROM store_meta WHERE key = 'schema_version'"
+                    ).fetchone()
+                    version = row["value"] if row else None
+                if version != str(SCHEMA_VERSION):
+                    assert isinstance(conn, _PgConnection)
+                    conn._conn.execute(POSTGRES_SCHEMA.encode())
+                    conn.execute(
+                        "INSERT INTO store_meta (key, value) VALUES ('schema_version', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (str(SCHEMA_VERSION),),
+                    )
+            _schema_ready.add(key)

@@ -1,0 +1,178 @@
+"""The run index, baselines and reviews behave the same in SQLite and in a real PostgreSQL.
+
+The PostgreSQL cases run against the throwaway cluster of ``tests/testing/postgres.py`` (one per
+test session, a fresh database per test) and skip, saying why, where PostgreSQL is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from assurance_harness.compare.baseline import BaselineStore
+from assurance_harness.errors import UsageError
+from assurance_harness.review.store import ReviewStore
+from assurance_harness.store.database import Database, SqliteDatabase
+from assurance_harness.store.index import RunIndex
+
+from ..testing.postgres import PASSWORD_ENV, PgCluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    if request.param == "sqlite":
+        return SqliteDatabase(tmp_path / "runs.db")
+    from assurance_harness.store.postgres import PostgresDatabase
+
+    return PostgresDatabase(request.getfixturevalue("pg_url"))
+
+
+def _run_row(run_id: str, started: str, suite: str = "tox") -> dict[str, object]:
+    return {
+        "run_id": run_id,
+        "suite": suite,
+        "suite_version": "1.0",
+        "target_name": "demo",
+        "target_fingerprint": "fp1",
+        "status": "passed",
+        "started_at": started,
+        "n_requests": 10,
+        "n_errors": 0,
+        "gates_passed": 2,
+        "gates_failed": 0,
+        "run_dir": f"reports/{run_id}",
+    }
+
+
+def test_run_index(database: Database) -> None:
+    index = RunIndex(database)
+    index.upsert(_run_row("r1", "2026-01-01T00:00:00"))
+    index.upsert(_run_row("r2", "2026-01-02T00:00:00"))
+    index.upsert(_run_row("r3", "2026-01-03T00:00:00", suite="bias"))
+    index.upsert({**_run_row("r1", "2026-01-01T00:00:00"), "status": "failed"})
+    assert [r["run_id"] for r in index.list_runs()] == ["r3", "r2", "r1"]
+    assert [r["run_id"] for r in index.list_runs(suite="tox", limit=1)] == ["r2"]
+    got = index.get("r1")
+    assert got is not None and got["status"] == "failed" and got["n_requests"] == 10
+    assert index.get("nope") is None
+
+
+def test_baselines(database: Database, tmp_path: Path) -> None:
+    store = BaselineStore(database)
+    run = SimpleNamespace(
+        suite_name="tox",
+        target_name="demo",
+        run_id="r1",
+        run_dir=tmp_path,
+        summary={"target": {"fingerprint": "fp"}, "suite": {"sha256": "abc"}},
+    )
+    store.set(run, note="first")  # type: ignore[arg-type]
+    store.set(SimpleNamespace(**{**run.__dict__, "run_id": "r2"}))  # type: ignore[arg-type]
+    got = store.get("tox", "demo")
+    assert got is not None and got.run_id == "r2" and got.target_fingerprint == "fp"
+    assert [b.run_id for b in store.all()] == ["r2"]
+    assert store.clear("tox", "demo") and not store.clear("tox", "demo")
+    assert [(h["action"], h["run_id"]) for h in store.history()] == [
+        ("set", "r1"),
+        ("set", "r2"),
+        ("clear", None),
+    ]
+    assert store.history()[0]["note"] == "first"
+
+
+def test_reviews(database: Database) -> None:
+    store = ReviewStore(database)
+    rows = [
+        {"case_id": "c1", "sample": 0, "prompt": "p", "response": "r", "scores": {"tox": 1}},
+        {"case_id": "c2", "sample": 0, "prompt": "q", "response": "s", "scores": {}},
+    ]
+    items = [
+        {"key": "c1#0", "reasons": ["flag"], "scorer_label": True},
+        {"key": "c2#0", "reasons": ["qc_sample"], "scorer_label": False},
+    ]
+    assert store.enqueue("r1", items, rows) == 2
+    assert store.enqueue("r1", items, rows) == 0  # the first queue stands
+    queued = store.queue("r1")
+    assert [q.row_key for q in queued] == ["c1#0", "c2#0"]
+    assert queued[0].scores == {"tox": 1} and queued[0].scorer_label is True
+    with pytest.raises(UsageError, match="not in the review queue"):
+        store.item("r1", "c9#0")
+    kwargs = {"run_id": "r1", "key": "c1#0", "reviewer": "ann", "scorer_label": True}
+    first = store.add_verdict(
+        **kwargs, decision="agree", label=True, note="", created_at="t1", ledger_ids=["EV-1"]
+    )
+    second = store.add_verdict(
+        **kwargs, decision="correct", label=False, note="no", created_at="t2", ledger_ids=[]
+    )
+    assert first.supersedes is None and second.supersedes == first.id
+    assert [v.label for v in store.history("r1")] == [True, False]
+    assert store.current("r1")[("r1", "c1#0")]["ann"].id == second.id
+    assert store.history("r1")[0].ledger_ids == ["EV-1"]
+    store.add_reviewer("ann", "secret-token")
+    store.check_reviewer("ann", "secret-token")
+    with pytest.raises(UsageError, match="does not match"):
+        store.check_reviewer("ann", "wrong")
+    # Verdicts are append-only in both engines.
+    with pytest.raises(Exception, match="append-only"), database.transaction() as conn:
+        conn.execute("UPDATE review_verdicts SET label = 1")
+
+
+def test_configured_team_store_takes_the_place_of_runs_db(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ASSURANCE_STORE set, every store object given the runs.db path uses PostgreSQL."""
+    monkeypatch.setenv("ASSURANCE_STORE", pg_url)
+    RunIndex(tmp_path / "runs.db").upsert(_run_row("r1", "2026-01-01"))
+    assert not (tmp_path / "runs.db").exists()
+    monkeypatch.delenv("ASSURANCE_STORE")
+    assert RunIndex(tmp_path / "other.db").get("r1") is None
+    monkeypatch.chdir(tmp_path)
+    Path("assurance.yaml").write_text(f"store: {pg_url}\n", encoding="utf-8")
+    got = RunIndex(tmp_path / "runs.db").get("r1")
+    assert got is not None and got["suite"] == "tox"
+
+
+def test_a_password_in_the_url_is_refused_without_echoing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assurance_harness.errors import ConfigError
+    from assurance_harness.privacy.policy import load_project_config
+    from assurance_harness.store.location import check_store_url
+    from assurance_harness.store.postgres import StoreError
+
+    with pytest.raises(StoreError, match="password_env=VAR") as caught:
+        check_store_url("postgresql://ann:hunter2@db/assurance")
+    assert "hunter2" not in str(caught.value)
+    with pytest.raises(StoreError, match="unknown store"):
+        check_store_url("mysql://db/x")
+    with pytest.raises(StoreError, match="name an environment variable"):
+        check_store_url("postgresql://ann@db/x?password_env=hunter2!")
+    monkeypatch.chdir(tmp_path)
+    Path("assurance.yaml").write_text(
+        "privacy: {}\nstore: postgresql://ann:hunter2@db/assurance\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as config_error:
+        load_project_config()
+    assert "assurance.yaml:2: store:" in str(config_error.value)
+    assert "hunter2" not in str(config_error.value)
+
+
+def test_connection_errors_are_one_line_without_the_password(
+    postgres_cluster: PgCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assurance_harness.store.postgres import PostgresDatabase, StoreError
+
+    url = postgres_cluster.url()
+    monkeypatch.setenv(PASSWORD_ENV, "not-the-password-x9")
+    with pytest.raises(StoreError) as caught:
+        RunIndex(PostgresDatabase(url))
+    message = str(caught.value)
+    assert "password authentication failed" in message and "\n" not in message
+    assert "not-the-password-x9" not in message
+    monkeypatch.delenv(PASSWORD_ENV)
+    with pytest.raises(StoreError, match=f"reads its password from \\${PASSWORD_ENV}"):
+        RunIndex(PostgresDatabase(url))
+    assert os.environ.get(PASSWORD_ENV) is None
