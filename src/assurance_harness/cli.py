@@ -22,6 +22,7 @@ from .errors import ConfigError, ConfigIssue, HarnessError, UsageError
 from .register.cli import evidence_app, register_app
 from .report.cli import report
 from .review.cli import review_app
+from .store_cli import store_app
 from .ui.cli import ui_cmd
 from .workspace import Workspace
 
@@ -646,6 +647,7 @@ app.command("trend")(trend)
 app.add_typer(register_app, name="register")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(review_app, name="review")
+app.add_typer(store_app, name="store")
 app.command("ui")(ui_cmd)
 
 

@@ -27,6 +27,7 @@ from .evidence_record import (
     parse_record_line,
     record_hash,
 )
+from .ledger_team import team_ledger
 
 DEFAULT_LEDGER = Workspace().ledger
 
@@ -56,7 +57,12 @@ def _locked(ledger_path: Path) -> Iterator[None]:
 
 
 def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
-    """(line number, text without newline, record or None) for every line of the ledger."""
+    """(line number, text without newline, record or None) for every line of the ledger (the
+    team store's rows when one is configured: ``ledger_team``)."""
+    team = team_ledger(ledger_path)
+    if team is not None:
+        yield from team.iter_lines()
+        return
     if not ledger_path.exists():
         return
     with ledger_path.open(encoding="utf-8", newline="\n") as handle:
@@ -132,33 +138,17 @@ def append_bodies(
 ) -> list[EvidenceRecord]:
     """Chain and append ``bodies`` under the lock, skipping any (run, risk, gate) already there
     (``dedupe=False`` for review records: each adjudication is a record of its own)."""
+    run_ids = {str(body["run_id"]) for body in bodies}
+    now = _utc_now()
+
+    def chain(tail: EvidenceRecord | None, existing: list[EvidenceRecord]) -> list[EvidenceRecord]:
+        return _chain(bodies, tail, existing, now=now, dedupe=dedupe)
+
+    team = team_ledger(ledger_path)
+    if team is not None:
+        return team.append(run_ids, chain, now)
     with _locked(ledger_path):
-        run_ids = {str(body["run_id"]) for body in bodies}
-        tail, existing = _tail_and_run_records(ledger_path, run_ids)
-        seen = {(r.run_id, r.risk_id, r.gate_id) for r in existing if not r.is_review}
-        prev_hash = tail.hash if tail else GENESIS
-        seq = tail.seq if tail else 0
-        now = _utc_now()
-        new: list[EvidenceRecord] = []
-        for body in bodies:
-            gate_id = str((body["gate"] or {}).get("id") or "(no gate)")
-            key = (body["run_id"], body["risk_id"], gate_id)
-            if dedupe and key in seen:
-                continue
-            seen.add(key)
-            seq += 1
-            full = {
-                "seq": seq,
-                "id": f"EV-{seq:06d}",
-                "recorded_at": now,
-                "prev_hash": prev_hash,
-                "format": FORMAT,
-                **body,
-            }
-            digest = record_hash(full)
-            record = EvidenceRecord.from_dict({**full, "hash": digest})
-            new.append(record)
-            prev_hash = digest
+        new = chain(*_tail_and_run_records(ledger_path, run_ids))
         if not new:
             return []
         payload = "".join(r.to_line() for r in new).encode("utf-8")
@@ -176,6 +166,41 @@ def append_bodies(
         return new
 
 
+def _chain(
+    bodies: list[dict[str, Any]],
+    tail: EvidenceRecord | None,
+    existing: list[EvidenceRecord],
+    *,
+    now: str,
+    dedupe: bool,
+) -> list[EvidenceRecord]:
+    """The records ``bodies`` become after ``tail``, skipping any (run, risk, gate) already in
+    ``existing`` when ``dedupe``; the same for the file and the team store."""
+    seen = {(r.run_id, r.risk_id, r.gate_id) for r in existing if not r.is_review}
+    prev_hash = tail.hash if tail else GENESIS
+    seq = tail.seq if tail else 0
+    new: list[EvidenceRecord] = []
+    for body in bodies:
+        gate_id = str((body["gate"] or {}).get("id") or "(no gate)")
+        key = (body["run_id"], body["risk_id"], gate_id)
+        if dedupe and key in seen:
+            continue
+        seen.add(key)
+        seq += 1
+        full = {
+            "seq": seq,
+            "id": f"EV-{seq:06d}",
+            "recorded_at": now,
+            "prev_hash": prev_hash,
+            "format": FORMAT,
+            **body,
+        }
+        digest = record_hash(full)
+        new.append(EvidenceRecord.from_dict({**full, "hash": digest}))
+        prev_hash = digest
+    return new
+
+
 def append_records(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[EvidenceRecord]:
     """Chain and append records as given (review records: ``review.records``; purge records:
     ``privacy.retention``)."""
@@ -190,6 +215,12 @@ def repair_anchor(ledger_path: Path) -> EvidenceRecord:
     from .ledger_verify import verify_ledger
 
     ledger_path = Path(ledger_path)
+    team = team_ledger(ledger_path)
+    if team is not None:
+        raise EvidenceError(
+            f"{team.where}: the team store moves its anchor in the same transaction as each "
+            "append, so it is never behind; nothing to repair"
+        )
     with _locked(ledger_path):
         report = verify_ledger(ledger_path, check_files=False)
         if not report.anchor_behind or not report.ok:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .evidence_record import GENESIS, EvidenceRecord, record_hash
 from .ledger_store import DEFAULT_LEDGER, anchor_path, iter_lines
+from .ledger_team import team_ledger
 from .runfiles import sha256_file
 
 
@@ -202,9 +203,11 @@ def _check_anchor(
     report: VerifyReport,
     *,
     exact: bool,
+    text: str | None = None,
 ) -> None:
+    """``text``: the anchor's content when it is not a file (the team store's head)."""
     try:
-        anchor = json.loads(anchor_file.read_text(encoding="utf-8"))
+        anchor = json.loads(text if text is not None else anchor_file.read_text(encoding="utf-8"))
         seq, digest = int(anchor["seq"]), str(anchor["hash"])
     except (OSError, ValueError, KeyError, TypeError):
         report.issues.append(LedgerIssue("anchor", f"{anchor_file}: unreadable anchor file"))
@@ -406,7 +409,15 @@ def verify_ledger(
     unreadable = [i.line for i in report.issues if i.kind == "corrupt" and i.line is not None]
     _check_chain(entries, report, unreadable)
     local_anchor = anchor_path(ledger_path)
-    if local_anchor.exists():
+    team = team_ledger(ledger_path)
+    head = team.head_text() if team is not None else None
+    if head is not None:
+        _check_anchor(entries, Path("evidence_head"), report, exact=True, text=head)
+    elif team is not None and entries:
+        report.issues.append(
+            LedgerIssue("anchor", "the team store has records but no evidence_head row")
+        )
+    elif team is None and local_anchor.exists():
         _check_anchor(entries, local_anchor, report, exact=True)
     elif entries:
         report.warnings.append(

@@ -9,6 +9,8 @@ so one history is never split between two stores.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import HarnessError
@@ -28,6 +30,19 @@ def set_cli_store(url: str | None) -> None:
     if url is not None:
         check_store_url(url)
     _cli_store = url
+
+
+@contextmanager
+def using_store(url: str | None) -> Iterator[None]:
+    """Within the block, the store is ``url`` (``sqlite`` or None: the embedded one) whatever
+    the configuration says; ``store migrate`` reads one store and writes the other."""
+    global _cli_store
+    previous = _cli_store
+    _cli_store = url or EMBEDDED
+    try:
+        yield
+    finally:
+        _cli_store = previous
 
 
 def check_store_url(url: str) -> None:

@@ -1,0 +1,159 @@
+"""The evidence ledger in the PostgreSQL team store, used instead of the JSONL file when a team
+store is configured (``store.location``).
+
+Each record is stored as the very line the JSONL ledger would hold (its canonical JSON), at a
+position that plays the line number, so records hash to the same bytes and ``evidence verify``
+checks both the same way; ``evidence_head`` is the ``.head`` anchor. An append is one
+transaction that takes ``pg_advisory_xact_lock`` before it reads the last hash, so concurrent
+writers (CI runners, reviewers) queue and never fork the chain; the primary key on the position
+refuses a fork even from a writer that skipped the lock. Record paths stay relative to the
+ledger's logical location (``<reports>/evidence/ledger.jsonl``), as in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..store.database import Connection, Database
+from .evidence_record import EvidenceRecord, canonical_json, parse_record_line
+
+LOCK = "assurance-evidence-ledger"
+
+Chain = Callable[[EvidenceRecord | None, list[EvidenceRecord]], list[EvidenceRecord]]
+"""Given the last record and the records of the runs being attached, the records to append."""
+
+
+class TeamLedger:
+    """The ledger's rows in one PostgreSQL database."""
+
+    def __init__(self, db: Database, ledger_path: Path) -> None:
+        self.db = db
+        self.ledger_path = ledger_path
+
+    @property
+    def where(self) -> str:
+        return f"{self.db.where} (evidence_ledger)"
+
+    def iter_lines(self) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
+        """(position, line, record or None) in chain order, like the file's lines."""
+        with self.db.transaction() as conn:
+            rows = conn.execute("SELECT pos, line FROM evidence_ledger ORDER BY pos").fetchall()
+        for row in rows:
+            yield int(row["pos"]), str(row["line"]), parse_record_line(str(row["line"]))
+
+    def head_text(self) -> str | None:
+        """The anchor (``{"seq", "id", "hash", "updated_at"}``), or None before any append."""
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT line FROM evidence_head").fetchone()
+        return None if row is None else str(row["line"])
+
+    def append(self, run_ids: set[str], chain: Chain, now: str) -> list[EvidenceRecord]:
+        """Under the ledger's lock: read the tail and these runs' records, chain, insert."""
+        with self.db.transaction() as conn:
+            conn.lock(LOCK)
+            last = conn.execute(
+                "SELECT pos, line FROM evidence_ledger ORDER BY pos DESC LIMIT 1"
+            ).fetchone()
+            existing: list[EvidenceRecord] = []
+            if run_ids:
+                marks = ", ".join("?" for _ in run_ids)
+                for row in conn.execute(
+                    f"SELECT line FROM evidence_ledger WHERE run_id IN ({marks}) ORDER BY pos",
+                    sorted(run_ids),
+                ).fetchall():
+                    record = parse_record_line(str(row["line"]))
+                    if record is not None:
+                        existing.append(record)
+            tail = parse_record_line(str(last["line"])) if last else None
+            if last is not None and tail is None:
+                from .evidence_record import EvidenceError
+
+                raise EvidenceError(
+                    f"{self.where}:{last['pos']}: not a valid evidence record; nothing can be "
+                    "chained to it. Run 'assurance evidence verify' to see what was changed"
+                )
+            new = chain(tail, existing)
+            self._insert(conn, int(last["pos"]) if last else 0, [r.to_line() for r in new], now)
+            return new
+
+    def import_lines(self, lines: list[str], now: str, *, after: int) -> int:
+        """Append these lines as they are (``store migrate``) after the first ``after`` rows;
+        StoreError when another writer appended in the meantime."""
+        from ..store.postgres import StoreError
+
+        with self.db.transaction() as conn:
+            conn.lock(LOCK)
+            count = conn.execute("SELECT count(*) AS n FROM evidence_ledger").fetchone()
+            if int((count or {}).get("n") or 0) != after:
+                raise StoreError(f"{self.where}: records were appended meanwhile; run it again")
+            self._insert(conn, after, lines, now)
+        return len(lines)
+
+    @staticmethod
+    def _insert(conn: Connection, after: int, lines: list[str], now: str) -> None:
+        if not lines:
+            return
+        record = None
+        for offset, line in enumerate(lines, start=1):
+            text = line.rstrip("\n")
+            record = parse_record_line(text)
+            conn.execute(
+                "INSERT INTO evidence_ledger (pos, run_id, line) VALUES (?, ?, ?)",
+                (after + offset, record.run_id if record else None, text),
+            )
+        if record is not None:
+            head = {"seq": record.seq, "id": record.id, "hash": record.hash, "updated_at": now}
+            conn.execute(
+                "INSERT INTO evidence_head (one, line) VALUES (TRUE, ?) "
+                "ON CONFLICT (one) DO UPDATE SET line = excluded.line",
+                (canonical_json(head),),
+            )
+
+
+def team_ledger(ledger_path: Path) -> TeamLedger | None:
+    """The team store's ledger when one is configured, else None (the JSONL file is used)."""
+    from ..store.location import team_database
+
+    database = team_database()
+    return None if database is None else TeamLedger(database, Path(ledger_path))
+
+
+def migrate_ledger(ledger_path: Path, url: str, now: str) -> tuple[int, int]:
+    """Copy the JSONL ledger's records, line for line, into the team store at ``url``; return
+    (copied, already there). The file's chain must verify (tampering is not carried over), and
+    the target must be empty or hold exactly a prefix of this chain; otherwise nothing is
+    written (StoreError)."""
+    from ..store.location import team_database, using_store
+    from ..store.postgres import StoreError
+    from .ledger_store import iter_lines
+    from .ledger_verify import verify_ledger
+
+    ledger_path = Path(ledger_path)
+    with using_store(None):
+        report = verify_ledger(ledger_path, check_files=False)
+        lines = [raw for _, raw, _ in iter_lines(ledger_path)]
+    if not report.ok:
+        first = report.issues[0].format(ledger_path)
+        raise StoreError(
+            f"{ledger_path} does not verify, so it is not carried into the team store ({first}); "
+            "see 'assurance evidence verify'"
+        )
+    with using_store(url):
+        database = team_database()
+        assert database is not None
+        team = TeamLedger(database, ledger_path)
+        there = [raw for _, raw, _ in team.iter_lines()]
+        prefix = len(there) <= len(lines) and there == lines[: len(there)]
+        if not prefix:
+            at = next(
+                (i for i, (a, b) in enumerate(zip(there, lines, strict=False), 1) if a != b),
+                min(len(there), len(lines)) + 1,
+            )
+            raise StoreError(
+                f"{team.where} already holds a different evidence chain (they differ at record "
+                f"{at}); nothing was copied. Migrate into an empty database, or one that holds "
+                "a prefix of this ledger"
+            )
+        copied = team.import_lines(lines[len(there) :], now, after=len(there))
+    return copied, len(there)

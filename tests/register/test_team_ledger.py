@@ -1,0 +1,230 @@
+"""The evidence ledger in a real PostgreSQL team store: the same bytes and hashes as the JSONL
+ledger, tamper detection by the same verify, four processes appending at once without a fork
+or a lost record, and ``assurance store migrate`` from an embedded store.
+
+Runs against the throwaway cluster of ``tests/testing/postgres.py`` (skips without PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assurance_harness.register import ledger_store
+from assurance_harness.register.ledger import attach_run, read_ledger, verify_ledger
+from assurance_harness.store.postgres import PostgresDatabase
+
+from ..testing.cli import run_cli
+
+GOLDEN = Path(__file__).parent / "golden"
+RUN_ID = "20261202T030141Z-golden-refusal-e0f7"
+RECORDED_AT = "2026-12-01T00:00:00+00:00"
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def _cli(*args: str | Path) -> Any:
+    """The CLI in this process (a subprocess costs seconds of start-up per call)."""
+    from typer.testing import CliRunner
+
+    from assurance_harness.cli import app
+
+    try:
+        return CliRunner().invoke(app, [str(a) for a in args])
+    finally:
+        from assurance_harness.store.location import set_cli_store
+
+        set_cli_store(None)
+
+
+def _copy_reports(tmp_path: Path) -> Path:
+    reports = tmp_path / "reports"
+    shutil.copytree(GOLDEN / "reports", reports)
+    return reports
+
+
+def _rows(url: str) -> list[tuple[int, str]]:
+    with PostgresDatabase(url).transaction() as conn:
+        rows = conn.execute("SELECT pos, line FROM evidence_ledger ORDER BY pos").fetchall()
+    return [(int(r["pos"]), str(r["line"])) for r in rows]
+
+
+def _tamper(url: str, sql: str) -> None:
+    """What someone with the database's owner rights could do: bypass the append-only trigger."""
+    with PostgresDatabase(url).transaction() as conn:
+        conn.execute("ALTER TABLE evidence_ledger DISABLE TRIGGER evidence_ledger_append_only")
+        conn.execute(sql)
+        conn.execute("ALTER TABLE evidence_ledger ENABLE TRIGGER evidence_ledger_append_only")
+
+
+def test_records_in_postgres_hash_exactly_as_in_the_jsonl_ledger(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = _copy_reports(tmp_path)
+    ledger = reports / "fresh" / "ledger.jsonl"
+    monkeypatch.setenv("ASSURANCE_STORE", pg_url)
+    monkeypatch.setattr(ledger_store, "_utc_now", lambda: RECORDED_AT)
+    records = attach_run(reports / RUN_ID, ledger_path=ledger)
+    assert len(records) == 6 and not ledger.exists()  # nothing written beside the store
+    golden = (GOLDEN / "reports" / "evidence" / "ledger.jsonl").read_text(encoding="utf-8")
+    assert "".join(line + "\n" for _, line in _rows(pg_url)) == golden
+    assert attach_run(reports / RUN_ID, ledger_path=ledger) == []  # idempotent, as in the file
+    report = verify_ledger(ledger)
+    assert report.ok, [i.format(ledger) for i in report.issues]
+    assert report.records == 6 and report.runs_checked == 1 and report.files_checked >= 3
+    assert [r.id for r in read_ledger(ledger)] == [f"EV-{i:06d}" for i in range(1, 7)]
+
+
+def test_verify_finds_tampering_in_the_team_store(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = _copy_reports(tmp_path)
+    ledger = reports / "evidence" / "ledger.jsonl"
+    monkeypatch.setenv("ASSURANCE_STORE", pg_url)
+    attach_run(reports / RUN_ID, ledger_path=ledger)
+    with PostgresDatabase(pg_url).transaction() as conn, pytest.raises(Exception, match="append"):
+        conn.execute("DELETE FROM evidence_ledger")  # refused by the trigger
+    _tamper(pg_url, "UPDATE evidence_ledger SET line = replace(line, '\"pass\"', '\"fail\"')")
+    assert "edited" in verify_ledger(ledger, check_files=False).kinds()
+    _tamper(pg_url, "DELETE FROM evidence_ledger WHERE pos = 6")
+    report = verify_ledger(ledger, check_files=False)
+    assert "truncated" in report.kinds()
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from assurance_harness.register.ledger import append_records
+
+    worker, count, ledger = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    for k in range(count):
+        body = {
+            "risk_id": "R-001", "run_id": f"w{worker}-{k}", "verdict": "pass",
+            "suite": {"name": "s"}, "target": {"name": "t"}, "gate": {"id": f"g{k}"},
+            "metric": None, "run": {},
+        }
+        append_records(ledger, [body, {**body, "risk_id": "R-002"}])
+    """
+)
+
+
+def test_four_processes_append_at_once_without_a_fork_or_a_lost_record(
+    pg_url: str, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "evidence" / "ledger.jsonl"
+    env = {**os.environ, "ASSURANCE_STORE": pg_url, "PYTHONPATH": str(SRC)}
+    per_worker = 15
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(w), str(per_worker), str(ledger)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(4)
+    ]
+    for worker in workers:
+        _, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
+    os.environ["ASSURANCE_STORE"] = pg_url
+    try:
+        report = verify_ledger(ledger, check_files=False)
+        records = read_ledger(ledger)
+    finally:
+        del os.environ["ASSURANCE_STORE"]
+    assert report.ok, report.issues
+    assert report.records == 4 * per_worker * 2
+    assert {r.run_id for r in records} == {f"w{w}-{k}" for w in range(4) for k in range(per_worker)}
+    # Each append of two records stays together: no writer's pair was split by another's.
+    for first, second in zip(records[::2], records[1::2], strict=True):
+        assert first.run_id == second.run_id and second.prev_hash == first.hash
+    assert [pos for pos, _ in _rows(pg_url)] == list(range(1, report.records + 1))
+
+
+def _embedded_store(tmp_path: Path) -> Path:
+    """The golden run and ledger, plus an index row, a baseline and a review verdict in runs.db."""
+    from assurance_harness.review.store import ReviewStore
+    from assurance_harness.store.database import SqliteDatabase
+    from assurance_harness.store.index import RunIndex
+
+    reports = _copy_reports(tmp_path)
+    db = SqliteDatabase(reports / "runs.db")
+    RunIndex(db).upsert({"run_id": RUN_ID, "suite": "golden", "status": "passed", "run_dir": "x"})
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO baseline_history (suite, target_name, run_id, action, at) "
+            "VALUES ('golden', 't', ?, 'set', 'now')",
+            (RUN_ID,),
+        )
+    reviews = ReviewStore(db)
+    reviews.enqueue(RUN_ID, [{"key": "c1#0", "reasons": ["flag"]}], [{"case_id": "c1"}])
+    for label in (True, False):
+        reviews.add_verdict(
+            run_id=RUN_ID, key="c1#0", reviewer="ann", decision="correct", label=label,
+            scorer_label=True, note="", created_at="t", ledger_ids=[],
+        )  # fmt: skip
+    return reports
+
+
+def test_store_migrate_moves_an_embedded_store_and_verifies_the_chain(
+    pg_url: str, tmp_path: Path
+) -> None:
+    reports = _embedded_store(tmp_path)
+    done = run_cli("store", "migrate", "--to", pg_url, "--reports", reports, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "evidence ledger: 6 records copied, 0 already there" in done.stdout
+    assert "verified" in done.stdout and "review_verdicts: 2 copied" in done.stdout
+    golden = (GOLDEN / "reports" / "evidence" / "ledger.jsonl").read_text(encoding="utf-8")
+    assert "".join(line + "\n" for _, line in _rows(pg_url)) == golden
+    again = _cli("store", "migrate", "--to", pg_url, "--reports", reports)
+    assert again.exit_code == 0, again.output
+    assert "evidence ledger: 0 records copied, 6 already there" in again.output
+    # The migrated verdicts keep their ids and history; new ones continue after them.
+    from assurance_harness.review.store import ReviewStore
+
+    store = ReviewStore(PostgresDatabase(pg_url))
+    history = store.history(RUN_ID)
+    assert [v.supersedes for v in history] == [None, history[0].id]
+    newer = store.add_verdict(
+        run_id=RUN_ID, key="c1#0", reviewer="ann", decision="agree", label=True,
+        scorer_label=True, note="", created_at="t2", ledger_ids=[],
+    )  # fmt: skip
+    assert newer.id > history[-1].id and newer.supersedes == history[-1].id
+    # Commands read the team store once it is configured.
+    listed = _cli("--store", pg_url, "runs", "list", "-f", "json", "--reports", reports)
+    assert RUN_ID in listed.output
+    verified = _cli("--store", pg_url, "evidence", "verify", "--reports", reports)
+    assert verified.exit_code == 0, verified.output
+
+
+def test_store_migrate_refuses_a_target_with_a_different_chain(pg_url: str, tmp_path: Path) -> None:
+    reports = _embedded_store(tmp_path)
+    other = tmp_path / "other"
+    other.mkdir()
+    os.environ["ASSURANCE_STORE"] = pg_url
+    try:
+        ledger_store.append_records(
+            other / "ledger.jsonl",
+            [
+                {
+                    "risk_id": "R-9", "run_id": "someone-else", "verdict": "pass", "suite": {},
+                    "target": {}, "gate": None, "metric": None, "run": {},
+                }
+            ],
+        )  # fmt: skip
+    finally:
+        del os.environ["ASSURANCE_STORE"]
+    done = _cli("store", "migrate", "--to", pg_url, "--reports", reports)
+    assert done.exit_code == 2
+    assert "already holds a different evidence chain" in done.output
+    assert len(_rows(pg_url)) == 1  # nothing copied
+    assert os.environ["ASSURANCE_TEST_PG_PASSWORD"] not in done.output
+    assert json.loads(_rows(pg_url)[0][1])["run_id"] == "someone-else"
