@@ -527,9 +527,11 @@ def verify_cmd(
     file whose hash changed."""
     with _errors():
         from .ledger import verify_ledger
+        from .ledger_team import team_ledger
 
         ledger_path = _ledger(ledger, reports)
-        if not ledger_path.exists():
+        team = team_ledger(ledger_path)
+        if team is None and not ledger_path.exists():
             raise UsageError(f"{ledger_path}: no ledger yet; attach a run first")
         if repair_anchor:
             from .ledger import repair_anchor as repair
@@ -552,7 +554,8 @@ def verify_cmd(
             verdict = "OK" if report.ok else f"FAILED ({len(report.issues)} issues)"
             out.print(
                 term(
-                    f"{ledger_path}: {verdict}: {report.records} records, head "
+                    f"{team.where if team else ledger_path}: {verdict}: {report.records} records, "
+                    "head "
                     f"{(report.head or '-')[:16]}, {report.runs_checked} runs and "
                     f"{report.files_checked} files re-hashed",
                     "green" if report.ok else "bold red",
@@ -570,7 +573,15 @@ def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) ->
     'evidence verify --anchor FILE'."""
     with _errors():
         from .ledger import anchor_path
+        from .ledger_team import team_ledger
 
+        team = team_ledger(_ledger(ledger, reports))
+        if team is not None:  # the team store keeps the anchor in its evidence_head row
+            head = team.head_text()
+            if head is None:
+                raise UsageError(f"{team.where}: no anchor yet; attach a run first")
+            sys.stdout.write(head + "\n")
+            return
         path = anchor_path(_ledger(ledger, reports))
         if not path.exists():
             raise UsageError(f"{path}: no anchor yet; attach a run first")
