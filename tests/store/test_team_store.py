@@ -176,3 +176,20 @@ def test_connection_errors_are_one_line_without_the_password(
     with pytest.raises(StoreError, match=f"reads its password from \\${PASSWORD_ENV}"):
         RunIndex(PostgresDatabase(url))
     assert os.environ.get(PASSWORD_ENV) is None
+
+
+def test_transactions_in_one_process_reuse_a_pooled_connection(pg_url: str) -> None:
+    """psycopg-pool keeps connections open: a connection costs tens of milliseconds to make."""
+    pytest.importorskip("psycopg_pool")
+    from assurance_harness.store.postgres import PostgresDatabase
+
+    database = PostgresDatabase(pg_url)
+    backends = set()
+    for _ in range(8):
+        with database.transaction() as conn:
+            row = conn.execute("SELECT pg_backend_pid() AS pid").fetchone()
+            assert row is not None
+            backends.add(row["pid"])
+    # The pool's own first connection may still be opening when the first call wants one, so
+    # two may exist; a connection per transaction would be eight.
+    assert len(backends) <= 2

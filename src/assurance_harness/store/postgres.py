@@ -9,11 +9,12 @@ Needs the ``postgres`` extra (psycopg 3).
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 SCHEMES = ("postgresql", "postgres")
 _schema_ready: set[str] = set()
+_pools: dict[tuple[int, str], Any] = {}
+_pools_guard = threading.Lock()
 _schema_guard = threading.Lock()
 
 
@@ -126,38 +129,74 @@ class PostgresDatabase(Database):
     def where(self) -> str:
         return self.url.display
 
-    def _connect(self) -> psycopg.Connection[Any]:
+    def _kwargs(self) -> dict[str, Any]:
         try:
-            import psycopg
             from psycopg.rows import dict_row
         except ImportError:
             raise MissingDependencyError(
                 "the PostgreSQL team store needs psycopg 3: "
                 "pip install 'assurance-harness[postgres]'"
             ) from None
+        kwargs: dict[str, Any] = {"connect_timeout": 10, "row_factory": dict_row}
         password = self.url.password()
-        kwargs: dict[str, Any] = {"connect_timeout": 10}
         if password is not None:
             kwargs["password"] = password
+        return kwargs
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        kwargs = self._kwargs()
+        import psycopg
+
         try:
-            return psycopg.connect(self.url.conninfo, row_factory=dict_row, **kwargs)  # type: ignore[arg-type]
+            return psycopg.connect(self.url.conninfo, **kwargs)
         except psycopg.Error as exc:
             raise StoreError(
                 f"cannot connect to the store {self.where}: {self.url.scrub(_first_line(exc))}"
             ) from None
 
+    def _pool(self) -> Any:
+        """This process's connection pool for the store (psycopg-pool), or None without it.
+
+        Connecting costs tens of milliseconds (password hashing, TLS), and the web app and
+        long commands make many short transactions. Keyed by process id: a forked child never
+        uses its parent's connections. The first connection is made directly, so a wrong
+        password or an unreachable host is one clear error at once, not a pool timeout."""
+        try:
+            from psycopg_pool import ConnectionPool
+        except ImportError:
+            return None
+        key = (os.getpid(), self.url.conninfo)
+        with _pools_guard:
+            pool = _pools.get(key)
+            if pool is None:
+                self._connect().close()
+                pool = ConnectionPool(
+                    self.url.conninfo,
+                    kwargs=self._kwargs(),
+                    min_size=1,
+                    max_size=8,
+                    timeout=30,
+                    open=True,
+                    name="assurance-store",
+                )
+                atexit.register(pool.close)
+                _pools[key] = pool
+        return pool
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         import psycopg
 
-        conn = self._connect()
+        pool = self._pool()
         try:
-            with conn.transaction():
-                yield _PgConnection(conn)
+            if pool is None:
+                with closing(self._connect()) as conn, conn.transaction():
+                    yield _PgConnection(conn)
+            else:
+                with pool.connection() as conn, conn.transaction():
+                    yield _PgConnection(conn)
         except psycopg.Error as exc:
             raise StoreError(f"store {self.where}: {self.url.scrub(_first_line(exc))}") from None
-        finally:
-            conn.close()
 
     def ensure_schema(self) -> None:
         key = self.url.conninfo
