@@ -12,9 +12,15 @@ def test_every_public_name_resolves() -> None:
     assert set(assurance_harness.__all__) == {"__version__", *assurance_harness._EXPORTS}
     for name in assurance_harness.__all__:
         assert getattr(assurance_harness, name) is not None, name
-    assert {"load_suite", "run_suite", "Scorer", "Target", "MetricKind", "Expander"} <= set(
-        assurance_harness.__all__
-    )
+    assert {
+        "load_suite",
+        "run_suite",
+        "read_run",
+        "Scorer",
+        "Target",
+        "MetricKind",
+        "Expander",
+    } <= set(assurance_harness.__all__)
     assert {"HarnessError", "ConfigError", "MissingDependencyError"} <= set(
         assurance_harness.__all__
     )
@@ -24,10 +30,12 @@ def test_public_names_are_the_deep_ones() -> None:
     from assurance_harness.errors import ConfigError
     from assurance_harness.scorers.base import Scorer, register_scorer
     from assurance_harness.spec.loader import load_suite
+    from assurance_harness.store.runread import read_run
 
     assert assurance_harness.Scorer is Scorer
     assert assurance_harness.register_scorer is register_scorer
     assert assurance_harness.load_suite is load_suite
+    assert assurance_harness.read_run is read_run
     assert assurance_harness.ConfigError is ConfigError
 
 

@@ -4,7 +4,7 @@ The public API is what ``__all__`` lists; everything else (modules and names rea
 paths) may change between releases. Names load lazily on first use, so ``import
 assurance_harness`` stays cheap (no pydantic models, no torch, no pandas)::
 
-    from assurance_harness import load_suite, run_suite
+    from assurance_harness import load_suite, read_run, run_suite
     from assurance_harness import Scorer, ScorerParams, register_scorer   # writing a plugin
 """
 
@@ -22,6 +22,9 @@ _EXPORTS: dict[str, str] = {
     "LoadedSuite": ".spec.loader",
     "run_suite": ".runner.run",
     "RunOutcome": ".runner.run",
+    # reading a finished run's files
+    "read_run": ".store.runread",
+    "RunLog": ".store.runread",
     # plugin base classes and their registration decorators
     "Target": ".targets.base",
     "TargetSpec": ".targets.base",
@@ -62,6 +65,7 @@ __all__ = [
     "MetricValue",
     "MissingDependencyError",
     "RunFailedError",
+    "RunLog",
     "RunOutcome",
     "ScoreInput",
     "Scorer",
@@ -72,6 +76,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "load_suite",
+    "read_run",
     "register_expander",
     "register_metric",
     "register_scorer",
@@ -108,4 +113,5 @@ if TYPE_CHECKING:  # static checkers and editors see the real names
     from .runner.run import RunOutcome, run_suite
     from .scorers.base import Scorer, ScorerParams, register_scorer
     from .spec.loader import LoadedSuite, load_suite
+    from .store.runread import RunLog, read_run
     from .targets.base import Target, TargetSpec, register_target
