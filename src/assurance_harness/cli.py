@@ -445,13 +445,14 @@ def runs_list(
 ) -> None:
     """List runs, newest first."""
     from .store.index import RunIndex
+    from .store.location import index_available
 
     try:
         chosen = output_format(format, as_json)
     except HarnessError as exc:
         raise fail(exc) from None
     db = Workspace.at(reports).index
-    if not db.exists():
+    if not index_available(db):
         out.print(f"no runs yet ({db} does not exist)")
         return
     rows = RunIndex(db).list_runs(suite=suite, limit=limit)

@@ -36,6 +36,8 @@ def test_a_run_with_a_team_store_keeps_its_index_and_evidence_there(
     assert [r["run_id"] for r in indexed] == [run_dir.name]
     lines = _rows(pg_url)
     assert lines and all(json.loads(line)["run_id"] == run_dir.name for _, line in lines)
+    listed = _cli_in(tmp_path, "--store", pg_url, "runs", "list", "-f", "json")
+    assert json.loads(listed.output)["run_id"] == run_dir.name
     head = _cli_in(tmp_path, "--store", pg_url, "evidence", "head")
     assert json.loads(head.output)["seq"] == len(lines)
     verified = _cli_in(tmp_path, "--store", pg_url, "evidence", "verify")

@@ -22,8 +22,10 @@ def index_path(reports_dir: Path | str) -> Path:
 
 
 def _index_records(reports_dir: Path, suite: str | None = None) -> list[dict[str, Any]]:
+    from ..store.location import index_available
+
     db = index_path(reports_dir)
-    if not db.exists():
+    if not index_available(db):
         return []
     try:
         from ..store.index import RunIndex

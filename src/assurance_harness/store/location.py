@@ -106,6 +106,12 @@ def team_database() -> Database | None:
     return database
 
 
+def index_available(embedded: str | Path) -> bool:
+    """Whether there is a run index to read: a team store is configured, or ``runs.db`` exists
+    (readers fall back to scanning run folders otherwise)."""
+    return store_url() is not None or Path(embedded).exists()
+
+
 def open_database(embedded: str | Path | Database) -> Database:
     """The database a store object works on: a ``Database`` as given; for a path (the embedded
     ``runs.db``), the team store when one is configured, else that SQLite file."""

@@ -251,8 +251,10 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
 
 
 def _index_get(reports_dir: Path, run_id: str) -> dict[str, Any] | None:
+    from .location import index_available
+
     db = Workspace.at(reports_dir).index
-    if not db.exists():
+    if not index_available(db):
         return None
     from .index import RunIndex
 
