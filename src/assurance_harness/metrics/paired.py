@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from pydantic import Field
-from scipy.stats import t as t_dist
+from scipy.special import stdtrit
 
 from ..rowkeys import case_key
 from ._pairs import number, within_strata
@@ -60,7 +60,7 @@ def _t_interval(values: np.ndarray, level: float) -> tuple[float | None, float |
     se = float(values.std(ddof=1)) / math.sqrt(values.size)
     if se == 0:
         return mean, mean
-    half = float(t_dist.ppf(0.5 + level / 2, values.size - 1)) * se
+    half = float(stdtrit(values.size - 1, 0.5 + level / 2)) * se  # = scipy.stats.t.ppf
     return mean - half, mean + half
 
 
@@ -119,7 +119,10 @@ class PairedDeltaMetric(MetricKind):
     def _compute(self, rows: list[Row], params: PairedParams, ctx: MetricContext) -> MetricValue:
         cells, skipped = _cells(rows, params)
         keys = sorted(cells)
-        means = {k: {g: float(np.mean(v)) for g, v in cells[k].items()} for k in keys}
+        means = {
+            k: {g: float(v[0] if len(v) == 1 else np.mean(v)) for g, v in cells[k].items()}
+            for k in keys
+        }
         groups = sorted({g for k in keys for g in means[k]} - {params.reference})
         # delta[g] aligned with keys; NaN where the pair lacks g (or the reference).
         delta = np.full((len(groups), len(keys)), np.nan)

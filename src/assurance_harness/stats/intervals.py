@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtri
 
 BOOTSTRAP_BLOCK = 1 << 20
 """Most resampled values held at once: resamples are drawn in blocks of about this many values,
@@ -20,9 +21,13 @@ so memory is O(n) (plus this constant), not O(resamples x n). The random stream,
 interval, is the same as drawing all resamples at once."""
 
 
+@lru_cache(maxsize=256)
 def z_value(confidence: float) -> float:
-    """The two-sided standard normal quantile for ``confidence`` (1.96 at 0.95)."""
-    return float(norm.ppf(0.5 + confidence / 2))
+    """The two-sided standard normal quantile for ``confidence`` (1.96 at 0.95).
+
+    ``ndtri`` is what ``scipy.stats.norm.ppf`` computes, without the distribution machinery's
+    argument checks (about 0.5 ms a call; a disparity over 8 groups makes dozens of calls)."""
+    return float(ndtri(0.5 + confidence / 2))
 
 
 def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float | None, float | None]:
