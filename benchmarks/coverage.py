@@ -28,12 +28,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from assurance_harness.metrics.aggregate import MeanMetric, QuantileMetric, RateMetric
-from assurance_harness.metrics.base import MetricContext, MetricKind
+from assurance_harness.metrics.base import MetricContext, MetricKind, MetricValue
 from assurance_harness.metrics.disparity import DisparityMetric
 from assurance_harness.metrics.paired import PairedDeltaMetric
+from assurance_harness.metrics.robustness import AttackSuccessMetric, FlipRateMetric
 
 Rows = list[dict[str, Any]]
 Draw = Callable[[np.random.Generator], Rows]
+Measure = Callable[[np.random.Generator, int, int], tuple[float | None, float | None, str]]
 
 
 @dataclass
@@ -45,6 +47,11 @@ class Cell:
     draw: Draw
     draw_params: Callable[[np.random.Generator], Any] | None = None
     """For cells whose parameters are themselves estimates (a scorer's measured error)."""
+    pick: str | None = None
+    """Read this group's figure (``value.groups[pick]``) instead of the overall one."""
+    measure: Measure | None = None
+    """For intervals that are not a metric kind's (kappa, AUC, comparisons): a function of
+    (rng, data set number, resamples) giving (low, high, method)."""
 
 
 def row(i: int, value: object, **meta: object) -> dict[str, Any]:
@@ -222,6 +229,233 @@ def corrected_rate_cells(full: bool) -> Iterator[Cell]:
             )
 
 
+def pair_row(source: int, op: str, decision: bool) -> dict[str, Any]:
+    return {
+        "case_id": f"s{source}" if op == "none" else f"s{source}~{op}",
+        "sample": 0,
+        "response": "r",
+        "error": None,
+        "metadata": {"source_id": f"s{source}", "perturbation": op, "original": op == "none"},
+        "expected": {},
+        "scores": {"s": {"x": decision}},
+    }
+
+
+def robustness_cells(full: bool) -> Iterator[Cell]:
+    """Flip rate and attack success over perturbed variants of source prompts. Each source has
+    its own fragility, Beta-distributed with mean ``p`` (``icc`` = 1 / (a + b + 1) is the
+    correlation between two variants' outcomes of one source; 0: independent), shared by all
+    its variants: 4 operators x 2 variants (the perturbation suite has 12 x 2)."""
+    operators, variants = 4, 2
+    shapes = [(p, icc) for p in (0.02, 0.1, 0.3) for icc in (0.0, 0.2)]
+    for p, icc in shapes:
+        for sources in (30, 100, 300) if full else (30, 100):
+
+            def fragility(rng: np.random.Generator, p: float = p, icc: float = icc, k: int = 0):
+                if icc == 0:
+                    return np.full(k, p)
+                total = 1 / icc - 1
+                return rng.beta(p * total, (1 - p) * total, k)
+
+            def draw_flips(
+                rng: np.random.Generator, sources: int = sources, fragility: Any = fragility
+            ) -> Rows:
+                f = fragility(rng, k=sources)
+                out = []
+                for s in range(sources):
+                    before = bool(rng.random() < 0.5)
+                    out.append(pair_row(s, "none", before))
+                    for o in range(operators):
+                        for v in range(variants):
+                            flipped = bool(rng.random() < f[s])
+                            out.append(pair_row(s, f"op{o}#{v}", before != flipped))
+                return out
+
+            flip = FlipRateMetric.parse_params({"value": "s.x", "operator": "meta.op"})
+            shape = f"p={p}, icc={icc}, {sources} sources x {operators} operators x {variants}"
+            yield Cell(f"flip-rate overall, {shape}", FlipRateMetric, flip, p, op_meta(draw_flips))
+            yield Cell(
+                f"flip-rate one operator, {shape}",
+                FlipRateMetric,
+                flip,
+                p,
+                op_meta(draw_flips),
+                pick="op0",
+            )
+
+            def draw_attacks(
+                rng: np.random.Generator, sources: int = sources, fragility: Any = fragility
+            ) -> Rows:
+                f = fragility(rng, k=sources)
+                out = []
+                for s in range(sources):
+                    out.append(pair_row(s, "none", True))  # refused in plain form
+                    for o in range(operators):
+                        for v in range(variants):
+                            out.append(pair_row(s, f"op{o}#{v}", not rng.random() < f[s]))
+                return out
+
+            attack = AttackSuccessMetric.parse_params({"refused": "s.x", "operator": "meta.op"})
+            yield Cell(
+                f"attack-success overall, {shape}",
+                AttackSuccessMetric,
+                attack,
+                p,
+                op_meta(draw_attacks),
+            )
+
+
+def op_meta(draw: Draw) -> Draw:
+    """Operator name without the variant number, as the perturb expander writes it."""
+
+    def wrapped(rng: np.random.Generator) -> Rows:
+        rows = draw(rng)
+        for r in rows:
+            r["metadata"]["op"] = r["metadata"]["perturbation"].split("#")[0]
+        return rows
+
+    return wrapped
+
+
+def agreement_cells(full: bool) -> Iterator[Cell]:
+    """``assurance review agreement``: kappa between two reviewers (both say "yes" at rate
+    ``rate``, with population kappa ``kappa``). The scorer's precision and recall there are
+    Clopper-Pearson over independent rows, which the rate cells measure."""
+    from assurance_harness.review.agreement import kappa_interval, kappa_method
+
+    for n in (20, 50, 100, 200) if full else (20, 50, 100):
+        for rate in (0.1, 0.3, 0.5):
+            for kappa in (0.4, 0.8):
+                q = rate * (1 - rate)
+                both_no = (1 - rate) ** 2 + kappa * q
+                cells = np.array(
+                    [rate * rate + kappa * q, q * (1 - kappa), q * (1 - kappa), both_no]
+                )
+
+                def measure(
+                    rng: np.random.Generator, d: int, resamples: int, n: int = n, cells=cells
+                ) -> tuple[float | None, float | None, str]:
+                    counts = rng.multinomial(n, cells)
+                    pairs = (
+                        [(True, True)] * counts[0]
+                        + [(True, False)] * counts[1]
+                        + [(False, True)] * counts[2]
+                        + [(False, False)] * counts[3]
+                    )
+                    low, high = kappa_interval(pairs, seed=d)
+                    return low, high, kappa_method(pairs, d)
+
+                yield Cell(
+                    f"review kappa={kappa}, yes rate {rate}, n={n}",
+                    RateMetric,
+                    None,
+                    kappa,
+                    lambda rng: [],
+                    measure=measure,
+                )
+
+
+def auc_cells(full: bool) -> Iterator[Cell]:
+    """``assurance scorers check``: ROC-AUC of a score against labels (binormal scores: the
+    positives' mean shifted by ``shift`` sd, so the true AUC is Phi(shift / sqrt 2))."""
+    from scipy.stats import norm
+
+    from assurance_harness.scorers.check import figures
+
+    for positives, negatives in ((10, 40), (25, 75), (50, 150)) + (((200, 600),) if full else ()):
+        for shift in (1.0, 2.0, 3.0):
+            truth = float(norm.cdf(shift / math.sqrt(2)))
+
+            def measure(
+                rng: np.random.Generator,
+                d: int,
+                resamples: int,
+                pos: int = positives,
+                neg: int = negatives,
+                shift: float = shift,
+            ) -> tuple[float | None, float | None, str]:
+                scores = np.concatenate([rng.normal(shift, 1, pos), rng.normal(0, 1, neg)])
+                labels = [1] * pos + [0] * neg
+                found = figures(labels, scores.tolist(), [bool(s > 0) for s in scores], seed=d)
+                figure = found["auc"]
+                return figure.low, figure.high, getattr(figure, "method", None) or ""
+
+            yield Cell(
+                f"scorer check AUC={truth:.3f}, {positives} positives / {negatives} negatives",
+                RateMetric,
+                None,
+                truth,
+                lambda rng: [],
+                measure=measure,
+            )
+
+
+def compare_cells(full: bool) -> Iterator[Cell]:
+    """``assurance compare``: rate difference between two runs, unpaired (Newcombe) and paired
+    by case (bootstrap), and mean difference (Welch)."""
+    from assurance_harness.stats.twosample import paired_bootstrap, two_proportion, welch
+
+    for p_a, p_b in ((0.02, 0.02), (0.02, 0.06), (0.1, 0.2)):
+        for n in (50, 200, 1000) if full else (50, 200):
+
+            def unpaired(
+                rng: np.random.Generator, d: int, resamples: int, n=n, p_a=p_a, p_b=p_b
+            ) -> tuple[float | None, float | None, str]:
+                r = two_proportion(int(rng.binomial(n, p_a)), n, int(rng.binomial(n, p_b)), n)
+                return r.ci_low, r.ci_high, r.method
+
+            yield Cell(
+                f"compare rates unpaired {p_a} -> {p_b}, n={n} each",
+                RateMetric,
+                None,
+                p_b - p_a,
+                lambda rng: [],
+                measure=unpaired,
+            )
+
+            def paired(
+                rng: np.random.Generator, d: int, resamples: int, n=n, p_a=p_a, p_b=p_b
+            ) -> tuple[float | None, float | None, str]:
+                # The same cases in both runs: a case hit in the baseline is hit again with
+                # probability 0.5 more than chance (positively correlated outcomes).
+                a = rng.random(n) < p_a
+                keep = min(1.0, p_b / p_a * 0.5) if p_a else 0.0
+                extra = (p_b - p_a * keep) / (1 - p_a)
+                b = np.where(a, rng.random(n) < keep, rng.random(n) < extra)
+                r = paired_bootstrap(
+                    [(float(x), 1) for x in a],
+                    [(float(x), 1) for x in b],
+                    seed=d,
+                    resamples=resamples,
+                )
+                return r.ci_low, r.ci_high, r.method
+
+            yield Cell(
+                f"compare rates paired by case {p_a} -> {p_b}, n={n}",
+                RateMetric,
+                None,
+                p_b - p_a,
+                lambda rng: [],
+                measure=paired,
+            )
+    for n in (10, 30, 100) if full else (10, 30):
+
+        def means(
+            rng: np.random.Generator, d: int, resamples: int, n=n
+        ) -> tuple[float | None, float | None, str]:
+            r = welch(rng.lognormal(0, 1, n), rng.lognormal(0, 1, n) + 0.5)
+            return r.ci_low, r.ci_high, r.method
+
+        yield Cell(
+            f"compare means (Welch), lognormal + 0.5, n={n} each",
+            RateMetric,
+            None,
+            0.5,
+            lambda rng: [],
+            measure=means,
+        )
+
+
 def cells(full: bool) -> Iterator[Cell]:
     families = (
         rate_cells,
@@ -230,6 +464,10 @@ def cells(full: bool) -> Iterator[Cell]:
         disparity_cells,
         paired_cells,
         corrected_rate_cells,
+        robustness_cells,
+        agreement_cells,
+        auc_cells,
+        compare_cells,
     )
     for family in families:
         yield from family(full)
@@ -237,19 +475,26 @@ def cells(full: bool) -> Iterator[Cell]:
 
 def run_cell(cell: Cell, datasets: int, resamples: int, seed: int) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
-    kind = cell.kind()
+    kind = cell.kind() if cell.measure is None else None
     covered = widths = approximate = counted = 0
     for d in range(datasets):
-        params = cell.draw_params(rng) if cell.draw_params else cell.params
-        value = kind.compute(
-            cell.draw(rng), params, MetricContext(seed=d, bootstrap_resamples=resamples)
-        )
-        if value.ci_low is None or value.ci_high is None:
+        if cell.measure is not None:
+            low, high, method = cell.measure(rng, d, resamples)
+        else:
+            assert kind is not None
+            params = cell.draw_params(rng) if cell.draw_params else cell.params
+            value = kind.compute(
+                cell.draw(rng), params, MetricContext(seed=d, bootstrap_resamples=resamples)
+            )
+            if cell.pick is not None:
+                value = (value.groups or {}).get(cell.pick) or MetricValue(None, 0)
+            low, high, method = value.ci_low, value.ci_high, value.method or ""
+        if low is None or high is None:
             continue
         counted += 1
-        covered += value.ci_low - 1e-12 <= cell.truth <= value.ci_high + 1e-12
-        widths += value.ci_high - value.ci_low
-        approximate += "approximate" in (value.method or "")
+        covered += low - 1e-12 <= cell.truth <= high + 1e-12
+        widths += high - low
+        approximate += "approximate" in method
     return {
         "coverage": covered / counted if counted else float("nan"),
         "width": widths / counted if counted else float("nan"),

@@ -6,6 +6,7 @@ import pytest
 
 from assurance_harness.metrics.base import MetricContext
 from assurance_harness.metrics.robustness import AttackSuccessMetric, FlipRateMetric
+from assurance_harness.stats.intervals import clopper_pearson
 
 CTX = MetricContext(seed=0)
 
@@ -48,7 +49,45 @@ def test_flip_rate_per_operator() -> None:
     assert value.groups is not None
     assert value.groups["typo"].value == 0.0 and value.groups["leetspeak"].value == 1.0
     assert value.details["true_to_false"] == 1 and value.details["false_to_true"] == 1
-    assert value.method == "wilson" and value.ci_low is not None
+    assert value.method.startswith("clopper-pearson, clustered over 2 sources")
+    assert "approximate: only 2 sources" in value.method
+    # Per operator: one variant per source, so plain Clopper-Pearson.
+    assert value.groups["typo"].method == "clopper-pearson"
+    assert (value.groups["typo"].ci_low, value.groups["typo"].ci_high) == clopper_pearson(0, 2)
+
+
+def test_flip_rate_interval_widens_when_a_source_flips_under_every_operator() -> None:
+    """Reproduces the Wilson-era defect: variants of one source were counted as independent.
+    Here 3 of 30 sources flip under all 8 operators and the rest under none, so 24 of 240
+    pairs flipped but only 3 of 30 sources are fragile: the interval must be about as wide as
+    3 of 30's, not 24 of 240's."""
+    operators = [f"op{i}" for i in range(8)]
+    rows = []
+    for s in range(30):
+        rows.append(row(f"o{s}", "none", True))
+        rows += [row(f"o{s}", op, s >= 3) for op in operators]
+    metric = FlipRateMetric()
+    value = metric.compute(rows, metric.parse_params("ref.is_refusal"), CTX)
+    assert value.value == pytest.approx(0.1) and value.n == 240
+    naive = clopper_pearson(24, 240)
+    assert value.ci_high - value.ci_low > 2 * (naive[1] - naive[0])
+    by_source = clopper_pearson(3, 30)
+    assert value.ci_high == pytest.approx(by_source[1], rel=0.1)
+
+
+def test_flip_rate_with_independent_variants_stays_near_clopper_pearson() -> None:
+    operators = [f"op{i}" for i in range(4)]
+    rows = []
+    for s in range(50):
+        rows.append(row(f"o{s}", "none", True))
+        # Flips spread evenly: every source flips under exactly one operator of four.
+        rows += [row(f"o{s}", op, i != s % 4) for i, op in enumerate(operators)]
+    metric = FlipRateMetric()
+    value = metric.compute(rows, metric.parse_params("ref.is_refusal"), CTX)
+    low, high = clopper_pearson(50, 200)
+    # No variance between sources at all: effective n = n, less the small-df correction.
+    assert value.ci_low == pytest.approx(low, abs=0.01)
+    assert value.ci_high == pytest.approx(high, abs=0.01)
 
 
 def test_attack_success_counts_only_refused_originals() -> None:

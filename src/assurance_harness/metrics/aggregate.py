@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..stats.correction import rogan_gladen
-from ..stats.intervals import (
-    bootstrap_ci,
-    clopper_pearson,
-    cochran_caveat,
-    is_unit_interval,
-    quantile_interval,
-    wilson_mean,
-)
+from ..stats.intervals import clustered_clopper_pearson, mean_interval, quantile_interval
 from ._pairs import number
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
@@ -101,7 +96,20 @@ class RateMetric(MetricKind):
         values = self.row_values(rows, params)
         n = len(values)
         hits = sum(1 for _, value in values if value)
-        low, high = clopper_pearson(hits, n, ctx.confidence)
+        # A case's samples are not independent outcomes (the same prompt, the same model):
+        # with several samples per case the interval is clustered by case; with one it is
+        # plain Clopper-Pearson.
+        per_case: dict[object, list[int]] = defaultdict(lambda: [0, 0])
+        for i, (row, value) in enumerate(values):
+            cell = per_case[row.get("case_id", ("row", i))]
+            cell[0] += int(value)
+            cell[1] += 1
+        low, high, method = clustered_clopper_pearson(
+            [c[0] for c in per_case.values()],
+            [c[1] for c in per_case.values()],
+            ctx.confidence,
+            unit="cases",
+        )
         details: dict[str, object] = {"successes": hits, "n_skipped": len(rows) - n}
         error = params.scorer_error
         if error is None or n == 0:
@@ -111,7 +119,7 @@ class RateMetric(MetricKind):
                 ci_low=low,
                 ci_high=high,
                 confidence=ctx.confidence,
-                method="clopper-pearson",
+                method=method,
                 details=details,
             )
         corrected = rogan_gladen(
@@ -148,7 +156,7 @@ class RateMetric(MetricKind):
 
 @register_metric
 class MeanMetric(MetricKind):
-    """Mean of a value, with a seeded bootstrap interval."""
+    """Mean of a value, with the interval ``stats.intervals.mean_interval`` chooses."""
 
     name = "mean"
     Params = ExprParams
@@ -173,27 +181,9 @@ class MeanMetric(MetricKind):
             "n_skipped": skipped,
             "std": float(np.std(data)) if values else None,
         }
-        if is_unit_interval(data):
-            # Values in [0, 1] (0/1 outcomes, probabilities): an interval made for proportions.
-            # The bootstrap gives [0, 0] when a rare high score is absent from the sample.
-            if np.isin(data, (0.0, 1.0)).all():
-                low, high = clopper_pearson(int(data.sum()), data.size, ctx.confidence)
-                method = "clopper-pearson"
-            else:
-                low, high = wilson_mean(float(data.mean()), data.size, ctx.confidence)
-                method = "wilson (values in [0, 1], conservative)"
-        else:
-            low, high = bootstrap_ci(
-                data,
-                np.mean,
-                seed=ctx.seed,
-                resamples=ctx.bootstrap_resamples,
-                confidence=ctx.confidence,
-            )
-            method = f"bootstrap(seed={ctx.seed}, resamples={ctx.bootstrap_resamples})"
-            caveat = cochran_caveat(data) if data.size else None
-            if caveat:
-                method += f" ({caveat})"
+        low, high, method = mean_interval(
+            data, seed=ctx.seed, resamples=ctx.bootstrap_resamples, confidence=ctx.confidence
+        )
         return MetricValue(
             value=float(data.mean()) if values else None,
             n=len(values),

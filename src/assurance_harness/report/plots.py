@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..metrics.rowvalues import row_values
-from ..stats.intervals import bootstrap_mean, wilson
+from ..stats.intervals import clopper_pearson, mean_interval
 from .rundata import RunData
 
 PASS_COLOR = "#2e7d32"
@@ -256,15 +256,20 @@ def perturbation_bars(run: RunData) -> list[Plot]:
         for label in labels:
             data = by_pert[label]
             mean = sum(data) / len(data)
+            # The intervals the metric itself reports (coverage: benchmarks/coverage.py).
             if metric.get("kind") == "rate":
-                low, high = wilson(int(sum(data)), len(data))
+                low, high = clopper_pearson(int(sum(data)), len(data))
             else:
-                low, high = bootstrap_mean(data, seed=seed)
+                low, high, _ = mean_interval(data, seed=seed)
             means.append(mean)
             lows.append(low)
             highs.append(high)
             ns.append(len(data))
-        method = "Wilson" if metric.get("kind") == "rate" else f"bootstrap (seed={seed})"
+        method = (
+            "Clopper-Pearson"
+            if metric.get("kind") == "rate"
+            else f"as the mean metric (bootstrap seed={seed} for values outside [0, 1])"
+        )
         png = _bars(
             f"{metric_id} by perturbation",
             labels,
@@ -314,7 +319,7 @@ def age_breakdown(run: RunData) -> Plot | None:
         else:
             colors.append(PASS_COLOR)
     shares = [counts[a] / n for a in ages]
-    intervals = [wilson(counts[a], n) for a in ages]
+    intervals = [clopper_pearson(counts[a], n) for a in ages]
     png = _bars(
         f"Age rating of responses ({field_name}, n={n})",
         [f"{a}+" for a in ages],

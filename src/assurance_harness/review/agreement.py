@@ -1,14 +1,16 @@
-"""How far people and scorers agree: Cohen's kappa between two reviewers (with a seeded
-bootstrap interval over rows) and the scorer's precision and recall against human labels
-(Wilson intervals), the figures a scorer's validity card and corrected rates can use."""
+"""How far people and scorers agree: Cohen's kappa between two reviewers (with a seeded BCa
+bootstrap interval over rows, labelled approximate where too few rows or labels make every
+interval under-cover) and the scorer's precision and recall against human labels
+(Clopper-Pearson intervals), the figures a scorer's validity card and corrected rates can use.
+Coverage of both: benchmarks/coverage.py."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import Any
 
-from ..metrics.intervals import wilson
+from ..stats.intervals import clopper_pearson
+from ..stats.kappa import kappa_bca, kappa_caveat
 from .store import Verdict
 from .verdict import consensus
 
@@ -33,23 +35,14 @@ def cohen_kappa(pairs: list[tuple[bool, bool]]) -> float | None:
 def kappa_interval(
     pairs: list[tuple[bool, bool]], *, seed: int = 0, confidence: float = 0.95
 ) -> tuple[float | None, float | None]:
-    """Percentile bootstrap over rows; resamples where kappa is undefined are left out."""
-    if len(pairs) < 2:
-        return None, None
-    rng = random.Random(seed)
-    values = []
-    for _ in range(BOOTSTRAP):
-        sample = [pairs[rng.randrange(len(pairs))] for _ in pairs]
-        k = cohen_kappa(sample)
-        if k is not None:
-            values.append(k)
-    if not values:
-        return None, None
-    values.sort()
-    tail = (1 - confidence) / 2
-    low = values[int(tail * (len(values) - 1))]
-    high = values[int((1 - tail) * (len(values) - 1))]
-    return low, high
+    """BCa bootstrap interval over rows (``stats.kappa.kappa_bca``)."""
+    return kappa_bca(pairs, seed=seed, resamples=BOOTSTRAP, confidence=confidence)
+
+
+def kappa_method(pairs: list[tuple[bool, bool]], seed: int) -> str:
+    method = f"BCa bootstrap over rows (seed={seed}, resamples={BOOTSTRAP})"
+    caveat = kappa_caveat(pairs)
+    return f"{method}; {caveat}" if caveat else method
 
 
 @dataclass
@@ -58,6 +51,8 @@ class Agreement:
     rows_two_reviewers: int
     kappa: float | None
     kappa_ci: tuple[float | None, float | None]
+    kappa_method: str
+    """How the kappa interval was computed, with "approximate: ..." where it is."""
     precision: float | None
     precision_ci: tuple[float | None, float | None]
     recall: float | None
@@ -71,6 +66,8 @@ class Agreement:
             "rows_two_reviewers": self.rows_two_reviewers,
             "kappa": self.kappa,
             "kappa_ci": list(self.kappa_ci),
+            "kappa_method": self.kappa_method,
+            "rates_method": "clopper-pearson",
             "precision": self.precision,
             "precision_ci": list(self.precision_ci),
             "recall": self.recall,
@@ -104,9 +101,10 @@ def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agree
         rows_two_reviewers=len(pairs),
         kappa=cohen_kappa(pairs),
         kappa_ci=kappa_interval(pairs, seed=seed),
+        kappa_method=kappa_method(pairs, seed),
         precision=counts["tp"] / flagged if flagged else None,
-        precision_ci=wilson(counts["tp"], flagged),
+        precision_ci=clopper_pearson(counts["tp"], flagged),
         recall=counts["tp"] / positives if positives else None,
-        recall_ci=wilson(counts["tp"], positives),
+        recall_ci=clopper_pearson(counts["tp"], positives),
         counts=counts,
     )

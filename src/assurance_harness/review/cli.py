@@ -203,6 +203,8 @@ def agreement_cmd(
                 f"({result.rows_two_reviewers} rows with two reviewers)"
             )
         )
+        if result.kappa is not None and "approximate" in result.kappa_method:
+            out.print(term(f"  kappa interval {result.kappa_method.split('; ', 1)[1]}"))
         out.print(term(f"scorer precision: {fmt(result.precision, result.precision_ci)}"))
         out.print(term(f"scorer recall: {fmt(result.recall, result.recall_ci)}"))
         out.print(term("counts: " + ", ".join(f"{k} {v}" for k, v in result.counts.items())))

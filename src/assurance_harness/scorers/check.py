@@ -3,7 +3,8 @@
 Scores every labelled text with the scorer (with the parameters a suite gives it, when
 ``--suite`` names one, so the figures are at the suite's own threshold), then reports ROC-AUC
 of its score, and accuracy, precision and recall of its decision, each with a 95% interval
-(Wilson for the rates, a seeded percentile bootstrap over items for the AUC). The figures can be
+(Clopper-Pearson for the rates, a seeded percentile bootstrap over items for the AUC; coverage
+of both in benchmarks/coverage.py). The figures can be
 written as the scorer's validity card, which reports then show beside every gate resting on it.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..stats.intervals import bootstrap_ci, wilson
+from ..stats.intervals import bootstrap_ci, clopper_pearson
 from .validity import Figure, ValidityCard
 
 DEFAULT_FIELDS: dict[str, tuple[str, str]] = {
@@ -137,7 +138,7 @@ def figures(
 
     def rate(name: str, hits: int, n: int) -> None:
         if n:
-            low, high = wilson(hits, n)
+            low, high = clopper_pearson(hits, n)
             out[name] = Figure(value=hits / n, low=low, high=high, n=n)
 
     rate("accuracy", int((d == y.astype(bool)).sum()), len(y))

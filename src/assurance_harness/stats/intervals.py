@@ -198,3 +198,97 @@ def quantile_interval(
 def is_unit_interval(values: np.ndarray) -> bool:
     """Whether every value lies in [0, 1] (scores, probabilities, 0/1 outcomes)."""
     return bool(values.size) and bool(((values >= 0) & (values <= 1)).all())
+
+
+MIN_CLUSTERS = 5
+"""Fewer clusters than this holding the rarer outcome: a clustered interval is approximate."""
+
+
+def clustered_clopper_pearson(
+    hits: Sequence[int] | np.ndarray,
+    sizes: Sequence[int] | np.ndarray,
+    confidence: float = 0.95,
+    *,
+    unit: str = "clusters",
+) -> tuple[float | None, float | None, str]:
+    """Clopper-Pearson for a rate over clusters of correlated outcomes: (low, high, method).
+
+    Outcomes of one cluster (the variants of one source prompt, the samples of one case) are
+    not independent: a fragile prompt flips under most operators. Counting them as independent
+    makes the interval too narrow. Korn and Graubard's (1998) effective sample size fixes that:
+    n* = p(1 - p) / v, with v the cluster-robust variance of the pooled rate (at most n, so
+    never narrower than plain Clopper-Pearson), scaled by (t_{n-1} / t_{k-1})^2 for k clusters,
+    then Clopper-Pearson with x* = p n* hits of n*. With one outcome per cluster it *is*
+    Clopper-Pearson. With no hits (or all) there is no variance to read: n* = n scaled by the
+    degrees-of-freedom factor (the Korn-Graubard convention), so the bound there assumes
+    clusters no more alike than the data can show.
+    """
+    x = np.asarray(hits, dtype=float)
+    m = np.asarray(sizes, dtype=float)
+    keep = m > 0
+    x, m = x[keep], m[keep]
+    total, k = float(m.sum()), int(m.size)
+    if total <= 0:
+        return None, None, "clopper-pearson"
+    successes = float(x.sum())
+    if k == total:
+        low, high = clopper_pearson(round(successes), int(total), confidence)
+        return low, high, "clopper-pearson"
+    if k < 2:
+        low, high = clopper_pearson(round(successes), int(total), confidence)
+        return low, high, f"clopper-pearson (approximate: every outcome from one of the {unit})"
+    from scipy.special import stdtrit
+    from scipy.stats import beta
+
+    alpha = 1 - confidence
+    p = successes / total
+    n_eff = total
+    if 0 < p < 1:
+        variance = k / (k - 1) * float(((x - p * m) ** 2).sum()) / total**2
+        if variance > 0:
+            n_eff = min(total, p * (1 - p) / variance)
+    n_eff *= (stdtrit(total - 1, 1 - alpha / 2) / stdtrit(k - 1, 1 - alpha / 2)) ** 2
+    x_eff = p * n_eff
+    low = 0.0 if successes <= 0 else float(beta.ppf(alpha / 2, x_eff, n_eff - x_eff + 1))
+    high = 1.0 if successes >= total else float(beta.ppf(1 - alpha / 2, x_eff + 1, n_eff - x_eff))
+    method = (
+        f"clopper-pearson, clustered over {k} {unit} "
+        f"(Korn-Graubard effective n {n_eff:.3g} of {total:.0f})"
+    )
+    # How alike a cluster's outcomes are is read from the clusters that have both kinds; with
+    # few clusters holding the rarer outcome that estimate is noise (0.80 coverage at a rate
+    # of 0.02, 30 clusters of 8 and intra-cluster correlation 0.5: benchmarks/coverage.py).
+    rarer = min(int((x > 0).sum()), int((x < m).sum()))
+    if rarer < MIN_CLUSTERS:
+        method += (
+            f"; approximate: only {rarer} {unit} hold the rarer outcome "
+            f"(the clustering needs >= {MIN_CLUSTERS})"
+        )
+    return low, high, method
+
+
+def mean_interval(
+    values: Sequence[float] | np.ndarray,
+    *,
+    seed: int,
+    resamples: int = 2000,
+    confidence: float = 0.95,
+) -> tuple[float | None, float | None, str]:
+    """The interval the harness reports for a mean: (low, high, method).
+
+    Values in [0, 1] (0/1 outcomes, probabilities) get an interval made for proportions
+    (the bootstrap gives [0, 0] when a rare high score is absent from the sample):
+    Clopper-Pearson for 0/1 values, the conservative score interval for others. Other values
+    get the seeded bootstrap, labelled approximate where Cochran's rule says it is.
+    """
+    data = np.asarray(values, dtype=float)
+    if is_unit_interval(data):
+        if np.isin(data, (0.0, 1.0)).all():
+            low, high = clopper_pearson(int(data.sum()), data.size, confidence)
+            return low, high, "clopper-pearson"
+        low, high = wilson_mean(float(data.mean()), data.size, confidence)
+        return low, high, "wilson (values in [0, 1], conservative)"
+    low, high = bootstrap_ci(data, np.mean, seed=seed, resamples=resamples, confidence=confidence)
+    method = f"bootstrap(seed={seed}, resamples={resamples})"
+    caveat = cochran_caveat(data) if data.size else None
+    return low, high, f"{method} ({caveat})" if caveat else method
