@@ -58,7 +58,7 @@ def test_case_keys_round_trip() -> None:
 
 
 def test_one_system_prompt_rule_for_suites_and_targets() -> None:
-    from assurance_harness.targets._http_common import build_messages
+    from assurance_harness.targets._messages import build_messages
 
     user = [{"role": "user", "content": "hi"}]
     own = [{"role": "user", "content": "hi"}, {"role": "system", "content": "case's own"}]

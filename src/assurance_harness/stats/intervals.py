@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtri
 
+from ._special import beta_ppf
+
 BOOTSTRAP_BLOCK = 1 << 20
 """Most resampled values held at once: resamples are drawn in blocks of about this many values,
 so memory is O(n) (plus this constant), not O(resamples x n). The random stream, and so every
@@ -119,11 +121,9 @@ def clopper_pearson(
     """
     if n <= 0:
         return None, None
-    from scipy.stats import beta
-
     alpha = 1 - confidence
-    low = 0.0 if successes <= 0 else float(beta.ppf(alpha / 2, successes, n - successes + 1))
-    high = 1.0 if successes >= n else float(beta.ppf(1 - alpha / 2, successes + 1, n - successes))
+    low = 0.0 if successes <= 0 else beta_ppf(alpha / 2, successes, n - successes + 1)
+    high = 1.0 if successes >= n else beta_ppf(1 - alpha / 2, successes + 1, n - successes)
     return low, high
 
 
@@ -238,7 +238,6 @@ def clustered_clopper_pearson(
         low, high = clopper_pearson(round(successes), int(total), confidence)
         return low, high, f"clopper-pearson (approximate: every outcome from one of the {unit})"
     from scipy.special import stdtrit
-    from scipy.stats import beta
 
     alpha = 1 - confidence
     p = successes / total
@@ -249,8 +248,8 @@ def clustered_clopper_pearson(
             n_eff = min(total, p * (1 - p) / variance)
     n_eff *= (stdtrit(total - 1, 1 - alpha / 2) / stdtrit(k - 1, 1 - alpha / 2)) ** 2
     x_eff = p * n_eff
-    low = 0.0 if successes <= 0 else float(beta.ppf(alpha / 2, x_eff, n_eff - x_eff + 1))
-    high = 1.0 if successes >= total else float(beta.ppf(1 - alpha / 2, x_eff + 1, n_eff - x_eff))
+    low = 0.0 if successes <= 0 else beta_ppf(alpha / 2, x_eff, n_eff - x_eff + 1)
+    high = 1.0 if successes >= total else beta_ppf(1 - alpha / 2, x_eff + 1, n_eff - x_eff)
     method = (
         f"clopper-pearson, clustered over {k} {unit} "
         f"(Korn-Graubard effective n {n_eff:.3g} of {total:.0f})"

@@ -3,6 +3,8 @@ aiohttp session per target, and the mapping from HTTP outcomes to :class:`Target
 
 The mapping lives here once so that ``openai`` and ``http`` fail the same way for the same
 fault, and the runner's retry decision (429, 5xx, timeouts, dropped connections) holds for both.
+aiohttp is imported when a session starts, not with this module: validating a target file
+needs no HTTP client. Message helpers the non-HTTP targets share are in ``_messages``.
 """
 
 from __future__ import annotations
@@ -13,10 +15,8 @@ import os
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import aiohttp
 
 from ..errors import ConfigError
 from .base import (
@@ -29,6 +29,9 @@ from .base import (
     TargetSpec,
     TargetTimeoutError,
 )
+
+if TYPE_CHECKING:
+    import aiohttp
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _BODY_SNIPPET = 200
@@ -79,22 +82,6 @@ def check_env(names: list[str], *, where: str) -> None:
             f"environment variable {missing[0]} is not set",
             hint=f"export {missing[0]}=... before running (the value is never written to disk)",
         )
-
-
-def get_path(data: Any, path: str) -> Any:
-    """Follow a dotted path with list indexes (``output.choices.0.text``); KeyError if absent."""
-    current = data
-    for part in path.split(".") if path else []:
-        if isinstance(current, list):
-            try:
-                current = current[int(part)]
-            except (ValueError, IndexError) as exc:
-                raise KeyError(path) from exc
-        elif isinstance(current, Mapping) and part in current:
-            current = current[part]
-        else:
-            raise KeyError(path)
-    return current
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -168,6 +155,8 @@ class HttpSession:
         runner that overrides the target's concurrency sets it on the spec before start()."""
         if self._session is not None:
             return
+        import aiohttp  # here, not at import: validating a target file needs no HTTP client
+
         connector = aiohttp.TCPConnector(
             limit=concurrency,
             limit_per_host=0,
@@ -200,6 +189,8 @@ class HttpSession:
         """Send one request and read the whole body; transport faults become TargetErrors."""
         if self._session is None:
             raise RuntimeError("start() the target before sending requests")
+        import aiohttp
+
         try:
             async with self._session.request(
                 method, url, data=body, headers=headers, params=params
@@ -292,22 +283,6 @@ class JsonHttpTarget(Target):
         for name, value in self.extra_headers.items():
             headers[name] = resolve_env(value)
         return headers
-
-
-def build_messages(
-    messages: list[dict[str, str]], system_prompt: str | None
-) -> list[dict[str, str]]:
-    """Prepend the target's system prompt (``model.with_system_prompt``'s rule)."""
-    from ..model import with_system_prompt
-
-    return with_system_prompt(messages, system_prompt)
-
-
-def last_user_text(messages: list[dict[str, str]]) -> str:
-    for message in reversed(messages):
-        if message.get("role") == "user":
-            return message.get("content", "")
-    return ""
 
 
 _SENSITIVE = re.compile(r"auth|key|token|secret|cookie|password", re.IGNORECASE)

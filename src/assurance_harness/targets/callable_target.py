@@ -35,7 +35,7 @@ from pydantic import Field
 
 from ..errors import ConfigError
 from ..model import GenerationRequest, GenerationResponse
-from ._http_common import build_messages
+from ._messages import build_messages
 from .base import BadResponseError, Target, TargetError, TargetSpec, register_target
 
 _ARGUMENTS = ("messages", "params", "metadata", "seed", "sample", "case_id", "request")

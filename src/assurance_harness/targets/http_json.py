@@ -18,7 +18,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..model import GenerationRequest, GenerationResponse
-from ._http_common import JsonHttpTarget, build_messages, check_url, get_path, last_user_text
+from ._http_common import JsonHttpTarget, check_url
+from ._messages import build_messages, get_path, last_user_text
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

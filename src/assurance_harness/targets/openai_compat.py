@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 
 from ..model import GenerationRequest, GenerationResponse
-from ._http_common import JsonHttpTarget, auth_hint, build_messages, check_url
+from ._http_common import JsonHttpTarget, auth_hint, check_url
+from ._messages import build_messages
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 from .secrets import looks_like_key
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import ConfigError
 from ..model import GenerationRequest, GenerationResponse
-from ._http_common import get_path, last_user_text
+from ._messages import get_path, last_user_text
 from .base import Target, TargetError, TargetSpec, register_target
 
 

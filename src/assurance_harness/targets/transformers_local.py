@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 
 from ..errors import ConfigError, MissingDependencyError
 from ..model import GenerationRequest, GenerationResponse
-from ._http_common import build_messages
+from ._messages import build_messages
 from .base import Target, TargetSpec, register_target
 
 # Generation parameter names as suites write them (OpenAI style) -> transformers' names.

@@ -1,0 +1,28 @@
+"""The beta quantile behind Clopper-Pearson intervals, without importing ``scipy.stats``.
+
+``scipy.stats.beta.ppf`` computes the ``_beta_ppf`` ufunc of ``scipy.special`` (boost's inverse
+incomplete beta), but importing ``scipy.stats`` takes about a second, most of a short run's
+start-up. Calling the ufunc gives the same values bit for bit (tests/stats/test_special.py), so
+intervals, and the evidence hashes that cover them, do not move. (``norm.ppf`` and ``t.ppf`` are
+``ndtri`` and ``stdtrit``, which ``scipy.special`` exports.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def beta_ppf(q: float, a: float, b: float) -> float:
+    """``scipy.stats.beta.ppf(q, a, b)`` for 0 < q < 1 and a, b > 0."""
+    return float(_beta_ppf_ufunc()(q, a, b))
+
+
+def _beta_ppf_ufunc() -> Any:
+    try:
+        from scipy.special._ufuncs import _beta_ppf  # what scipy.stats.beta._ppf calls
+
+        return _beta_ppf
+    except ImportError:  # a scipy that moved it: the public, slower-to-import route
+        from scipy.stats import beta
+
+        return beta.ppf

@@ -1,0 +1,56 @@
+"""The scipy.special quantiles behind the intervals (ndtri, stdtrit, _beta_ppf) are bit for bit
+scipy.stats' own.
+
+Rates and z-values are computed without importing scipy.stats (a second of start-up); the
+evidence ledger hashes summaries that hold these figures, so they must not move by one ulp.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.special import ndtri, stdtrit
+
+from assurance_harness.stats._special import beta_ppf
+from assurance_harness.stats.intervals import clopper_pearson, z_value
+
+
+@pytest.mark.parametrize("confidence", [0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
+def test_z_value_is_scipy_stats_norm_ppf(confidence: float) -> None:
+    q = 0.5 + confidence / 2
+    assert float(ndtri(q)) == float(stats.norm.ppf(q))
+    assert z_value(confidence) == float(stats.norm.ppf(q))
+
+
+def test_t_ppf_is_scipy_stats_t_ppf() -> None:
+    dfs = np.concatenate([np.arange(1, 200), np.geomspace(0.5, 1e7, 300)])
+    for confidence in (0.8, 0.9, 0.95, 0.99):
+        q = 0.5 + confidence / 2
+        want = stats.t.ppf(q, dfs)
+        assert np.array_equal(np.array([float(stdtrit(float(df), q)) for df in dfs]), want)
+
+
+def test_beta_ppf_is_scipy_stats_beta_ppf_on_every_count_up_to_120() -> None:
+    triples = []
+    for confidence in (0.9, 0.95, 0.99):
+        alpha = 1 - confidence
+        for n in range(1, 121):
+            for k in range(n + 1):
+                for q, a, b in ((alpha / 2, k, n - k + 1), (1 - alpha / 2, k + 1, n - k)):
+                    if a > 0 and b > 0:
+                        triples.append((q, a, b))
+    q, a, b = (np.array(column) for column in zip(*triples, strict=True))
+    want = stats.beta.ppf(q, a, b)  # elementwise: one call, the same ufunc per element
+    got = np.array([beta_ppf(*t) for t in triples])
+    assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("n", [1_000, 100_000, 10_000_000])
+def test_clopper_pearson_at_large_n(n: int) -> None:
+    alpha = 1 - 0.95  # as clopper_pearson computes it (not exactly 0.05)
+    for k in (0, 1, 7, n // 3, n - 1, n):
+        low, high = clopper_pearson(k, n)
+        want_low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
+        want_high = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+        assert (low, high) == (want_low, want_high)

@@ -1,0 +1,128 @@
+"""Start-up stays light: ``assurance --help``, ``validate`` and a short run import no heavy library
+they do not use.
+
+Was: a 1-case run with a callable target imported scipy.stats (about a second, for one beta
+quantile) and aiohttp (half a second, for a helper that prepends a system prompt); ``validate``
+imported scipy.stats through the disparity and paired metrics' parameter classes and aiohttp
+through the openai target's. Checked by the set of imported modules in a fresh interpreter, not
+by timing (timings move with the machine's load; see BENCHMARKS.md for the figures).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+HEAVY = {
+    "torch",
+    "transformers",
+    "pandas",
+    "matplotlib",
+    "presidio_analyzer",
+    "spacy",
+    "sklearn",
+    "fairlearn",
+    "scipy.stats",
+    "aiohttp",
+    "jinja2",
+    "detoxify",
+    "textstat",
+}
+"""Libraries that cost from a few hundred milliseconds to seconds to import."""
+
+_PROBE = """
+import json, sys
+sys.argv = ["assurance", *json.loads(sys.argv[1])]
+from assurance_harness.cli import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+sys.stdout.flush()
+print("\\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def _imported(args: list[str], cwd: Path) -> tuple[int, set[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("MODULES ")), None)
+    assert line is not None, proc.stdout + proc.stderr
+    found = json.loads(line.removeprefix("MODULES "))
+    return int(found["code"] or 0), set(found["modules"])
+
+
+def test_help_imports_no_heavy_library(tmp_path: Path) -> None:
+    code, modules = _imported(["--help"], tmp_path)
+    assert code == 0
+    assert not HEAVY & modules, sorted(HEAVY & modules)
+    # Nor the harness's own machinery: help is the command tree and nothing else.
+    assert not {"numpy", "pydantic", "yaml"} & modules, sorted({"numpy", "pydantic"} & modules)
+
+
+def test_validate_of_every_bundled_file_imports_no_heavy_library(tmp_path: Path) -> None:
+    """The bundled suites use every metric kind and most scorers; the targets include openai."""
+    code, modules = _imported(
+        [
+            "validate",
+            str(REPO / "suites"),
+            str(REPO / "targets"),
+            str(REPO / "register" / "risk_register.yaml"),
+        ],
+        tmp_path,
+    )
+    assert code == 0
+    assert not HEAVY & modules, sorted(HEAVY & modules)
+
+
+@pytest.mark.parametrize("target_kind", ["callable", "replay"])
+def test_a_short_run_imports_no_heavy_library(tmp_path: Path, target_kind: str) -> None:
+    """Cheap scorers, rate and mean metrics, a callable or replay target, no report."""
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: short\nversion: 1.0.0\ncases:\n"
+        '  - {id: a, prompt: "What is 2 plus 2?"}\n'
+        '  - {id: b, prompt: "Name a planet."}\n'
+        "scorers:\n  - {id: n, use: regex, with: {pattern: '\\d'}}\n  - {id: l, use: length}\n"
+        "metrics:\n  - {id: r, rate: n.matched}\n  - {id: w, mean: l.words}\n"
+        "gates:\n  - {metric: r, min: 0}\n",
+        encoding="utf-8",
+    )
+    if target_kind == "callable":
+        (tmp_path / "bot.py").write_text("def reply(messages):\n    return 'It is 4.'\n")
+        target = "type: callable\nfunction: bot:reply\npython_path: ['.']\n"
+    else:
+        (tmp_path / "rec.jsonl").write_text(
+            '{"prompt": "What is 2 plus 2?", "response": "4"}\n'
+            '{"prompt": "Name a planet.", "response": "Mars"}\n'
+        )
+        target = "type: replay\npath: rec.jsonl\n"
+    (tmp_path / "t.yaml").write_text(target)
+    code, modules = _imported(
+        [
+            "run",
+            "s.yaml",
+            "--target",
+            "t.yaml",
+            "--reports",
+            "reports",
+            "--no-report",
+            "--no-evidence",
+        ],
+        tmp_path,
+    )
+    assert code == 0
+    assert not HEAVY & modules, sorted(HEAVY & modules)
