@@ -15,10 +15,10 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from assurance_harness import cli
 from assurance_harness.errors import HarnessError
+
+from .testing.cli import invoke_in_process
 
 TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=12
@@ -233,7 +233,7 @@ def _write(tmp: Path, case: tuple[str, dict[str, str]]) -> Path:
 
 def _invoke(args: list[str]) -> int:
     """Run the CLI in this process as ``main()`` does, failing on any escaping exception."""
-    result = CliRunner().invoke(cli.app, args)
+    result = invoke_in_process(args)
     exc = result.exception
     if isinstance(exc, HarnessError):  # main() prints these as one line with their exit code
         return exc.exit_code
