@@ -109,6 +109,13 @@ class MetricKind(ABC):
         expression). Reports and the pytest plugin point at these."""
         return None
 
+    def group_expression(self, params: MetricParams) -> str | None:
+        """The expression naming which of the kind's own ``groups`` a row counts towards (the
+        perturbation operator, the stratum), so a gate that fails in one group can show that
+        group's worst cases; None for kinds without groups of their own or whose groups are
+        not a partition of the rows."""
+        return None
+
 
 metric_kinds: Registry[type[MetricKind]] = Registry("metric")
 

@@ -137,6 +137,10 @@ class DisparityMetric(MetricKind):
             )
         return self._compute(rows, params, ctx)
 
+    def group_expression(self, params: MetricParams) -> str | None:
+        assert isinstance(params, DisparityParams)
+        return params.within  # groups are strata only with ``within``
+
     def worst_cases(
         self, rows: list[Row], params: MetricParams, *, lower_is_better: bool
     ) -> list[str] | None:

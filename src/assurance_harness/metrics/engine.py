@@ -7,6 +7,7 @@ compares groups itself (disparity) takes its grouping as a parameter instead.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..rowkeys import case_key
@@ -159,10 +160,29 @@ def judge_gate(
         groups = value.groups or {}
         figures: list[float | None] = [figure]
         figures += [_checked(groups[name], bound) for name in result["failing_groups"]]
+        too_high = _too_high(gate, [f for f in figures if f is not None])
         result["worst_cases"] = worst_cases(
-            spec, rows, gate, too_high=_too_high(gate, [f for f in figures if f is not None])
+            spec,
+            rows,
+            gate,
+            too_high=too_high,
+            groups=_worst_first(result["failing_groups"], groups, bound, too_high=too_high),
         )
     return result
+
+
+def _worst_first(
+    names: list[str], groups: dict[str, MetricValue], bound: str, *, too_high: bool
+) -> list[str]:
+    """Failing groups ordered by how far they failed (groups without data last)."""
+
+    def badness(name: str) -> float:
+        figure = _checked(groups[name], bound) if name in groups else None
+        if figure is None:
+            return float("-inf")
+        return figure if too_high else -figure
+
+    return sorted(names, key=badness, reverse=True)
 
 
 def _too_high(gate: GateSpec, figures: list[float]) -> bool:
@@ -179,15 +199,66 @@ def _too_high(gate: GateSpec, figures: list[float]) -> bool:
 
 
 def worst_cases(
-    spec: MetricSpec, rows: list[Row], gate: GateSpec, *, too_high: bool | None = None
+    spec: MetricSpec,
+    rows: list[Row],
+    gate: GateSpec,
+    *,
+    too_high: bool | None = None,
+    groups: Sequence[str] = (),
 ) -> list[str]:
-    """Keys (``case_id#sample``) of rows that pushed the metric toward failing its gate."""
+    """Keys (``case_id#sample``) of rows that pushed the metric toward failing its gate.
+
+    With ``groups`` (the gate's failing groups, worst first) the cases come from those groups
+    only, taking turns: a per-operator robustness gate that fails on ``leetspeak`` must show
+    leetspeak's flips, not the first flips in the file from an operator that passed.
+    """
     if too_high is None:
         too_high = gate.max is not None
     selected = [r for r in rows if spec.where is None or evaluate(spec.where, r)]
+    if groups:
+        per_group = _worst_per_group(spec, selected, list(groups), too_high=too_high)
+        if per_group is not None and any(per_group):
+            return _take_turns(per_group)[:MAX_WORST_CASES]
+    return _worst(spec, selected, too_high=too_high)[:MAX_WORST_CASES]
+
+
+def _worst_per_group(
+    spec: MetricSpec, rows: list[Row], groups: list[str], *, too_high: bool
+) -> list[list[str]] | None:
+    """Each named group's worst cases; None when the metric cannot tell a row's group.
+
+    A ``by:`` group's value was computed on its own rows, so its worst cases are too. A kind
+    that groups itself (by perturbation operator, say) needs every row to pair variants with
+    originals, so its cases are found on all rows and then sorted by the group of the case.
+    """
+    if spec.by:
+        members: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            name = evaluate(spec.by, row)
+            if name is not None:
+                members[str(name)].append(row)
+        return [_worst(spec, members[name], too_high=too_high) for name in groups]
+    expr = spec.kind_cls().group_expression(spec.params)
+    if expr is None:
+        return None
+    group_of = {case_key(r["case_id"], r["sample"]): evaluate(expr, r) for r in rows}
+    keys = _worst(spec, rows, too_high=too_high)
+    return [[k for k in keys if str(group_of.get(k)) == name] for name in groups]
+
+
+def _take_turns(lists: list[list[str]]) -> list[str]:
+    """Round-robin over the lists, so that every failing group shows its first cases."""
+    out: list[str] = []
+    for position in range(max(len(keys) for keys in lists)):
+        out.extend(keys[position] for keys in lists if position < len(keys))
+    return out
+
+
+def _worst(spec: MetricSpec, selected: list[Row], *, too_high: bool) -> list[str]:
+    """All the rows that pushed the value toward failing, worst first."""
     from_kind = spec.kind_cls().worst_cases(selected, spec.params, lower_is_better=too_high)
     if from_kind is not None:
-        return from_kind[:MAX_WORST_CASES]
+        return from_kind
     expr = getattr(spec.params, "expr", None) or getattr(spec.params, "value", None)
     if not isinstance(expr, str):
         return []
@@ -203,7 +274,7 @@ def worst_cases(
             continue
         scored.append((badness, case_key(row["case_id"], row["sample"])))
     scored.sort(key=lambda item: -item[0])
-    return [key for _, key in scored[:MAX_WORST_CASES]]
+    return [key for _, key in scored]
 
 
 def failing_group_figures(

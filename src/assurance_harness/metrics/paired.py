@@ -82,6 +82,11 @@ class PairedDeltaMetric(MetricKind):
             )
         return self._compute(rows, params, ctx)
 
+    def group_expression(self, params: MetricParams) -> str | None:
+        assert isinstance(params, PairedParams)
+        # with ``within``, the groups are the strata; otherwise the compared groups
+        return params.within or params.group
+
     def worst_cases(
         self, rows: list[Row], params: MetricParams, *, lower_is_better: bool
     ) -> list[str] | None:

@@ -200,6 +200,10 @@ class FlipRateMetric(MetricKind):
         } or None
         return value
 
+    def group_expression(self, params: MetricParams) -> str | None:
+        assert isinstance(params, PairKeys)
+        return params.operator
+
     def worst_cases(
         self, rows: list[Row], params: MetricParams, *, lower_is_better: bool
     ) -> list[str] | None:
@@ -265,6 +269,10 @@ class AttackSuccessMetric(MetricKind):
             op: _rate(successes(cell), ctx, compliance(cell)) for op, cell in sorted(per_op.items())
         } or None
         return value
+
+    def group_expression(self, params: MetricParams) -> str | None:
+        assert isinstance(params, PairKeys)
+        return params.operator
 
     def worst_cases(
         self, rows: list[Row], params: MetricParams, *, lower_is_better: bool
