@@ -237,7 +237,7 @@ def test_run_table_labels_each_interval_with_its_metrics_confidence(tmp_path: Pa
         "--no-report", "--no-evidence",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert "80% [0.000, " in proc.stdout and "95% [0.000, " in proc.stdout
+    assert "80% [0, " in proc.stdout and "95% [0, " in proc.stdout
     assert "95% CI" not in proc.stdout
 
 

@@ -211,7 +211,7 @@ def test_baseline_item_fails_on_a_regression(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, failed=1)  # the gate (14/40 <= 0.5) passes; the trend fails
     out = result.stdout.str()
     assert "significant regression against the baseline" in out
-    assert "swear_rate: regressed; baseline 0 [0, 0.0881] n=40" in out
+    assert "swear_rate: regressed; baseline 0 [0, 0.0881] 95% CI (n=40)" in out
 
 
 def test_a_crash_runs_once_and_fails_every_gate(

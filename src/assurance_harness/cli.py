@@ -19,6 +19,7 @@ from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, out, print_error, term
 from .errors import ConfigError, ConfigIssue, HarnessError, UsageError
+from .formatting import MISSING, interval, num
 from .register.cli import evidence_app, register_app
 from .report.cli import report
 from .review.cli import review_app
@@ -278,7 +279,7 @@ def _print_outcome(outcome: object) -> None:
         metric = summary["metrics"].get(gate["metric"]) or {}
         # A metric may set its own confidence level: label each interval with it.
         level = metric.get("confidence") or 0.95
-        values = [_fmt(gate["value"])]
+        values = [num(gate["value"])]
         cis = [_fmt_ci(level, gate["ci_low"], gate["ci_high"])]
         ns = [str(gate["n"])]
         extra = ""
@@ -289,7 +290,7 @@ def _print_outcome(outcome: object) -> None:
             # overall 0.005 beside a failing group does not read as a pass.
             values[0] = f"overall {values[0]}"
             for f in figures:
-                values.append(f"{f['name']} {_fmt(f['value'])}")
+                values.append(f"{f['name']} {num(f['value'])}")
                 cis.append(_fmt_ci(level, f["ci_low"], f["ci_high"]))
                 ns.append(str(f["n"]))
         reason = no_data_reason(gate, metric)
@@ -328,12 +329,10 @@ def _print_outcome(outcome: object) -> None:
         out.print(term(note), soft_wrap=True)
 
 
-def _fmt(value: float | None) -> str:
-    return f"{value:.3f}" if value is not None else "—"
-
-
 def _fmt_ci(level: float, low: float | None, high: float | None) -> str:
-    return f"{level:.0%} [{low:.3f}, {high:.3f}]" if low is not None and high is not None else "—"
+    if low is None or high is None:
+        return MISSING
+    return f"{level:.0%} {interval(low, high)}"
 
 
 def _first_error(run_dir: Path) -> str | None:

@@ -240,9 +240,9 @@ def _run_failed_message(summary: dict[str, Any]) -> str | None:
 
 
 def _fmt(value: Any) -> str:
-    from .report.context import fmt
+    from .formatting import num
 
-    return fmt(value)
+    return num(value)
 
 
 class GateItem(_AssuranceItem):
@@ -270,17 +270,16 @@ class GateItem(_AssuranceItem):
 
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     """What a failed gate says in pytest's output: figures first, then where to look."""
-    from .report.context import bound_text, fmt, fmt_interval, threshold_text
+    from .formatting import bound, interval, num, threshold
     from .store.runread import read_run, row_key
 
     verdict = gate.get("verdict")
     head = "no data" if verdict == "no_data" else "failed"
     lines = [
         f"gate '{gate.get('id')}' {head}",
-        f"  metric:    {gate.get('metric')} = {fmt(gate.get('value'))} (interval "
-        f"{fmt_interval(gate.get('ci_low'), gate.get('ci_high'))}, n={fmt(gate.get('n'))})",
-        f"  threshold: {threshold_text(gate)} on the {bound_text(gate)}; "
-        f"checked {fmt(gate.get('checked'))}",
+        f"  metric:    {gate.get('metric')} = {num(gate.get('value'))} (interval "
+        f"{interval(gate.get('ci_low'), gate.get('ci_high'))}, n={num(gate.get('n'))})",
+        f"  threshold: {threshold(gate)} on the {bound(gate)}; checked {num(gate.get('checked'))}",
     ]
     if gate.get("failing_groups"):
         lines.append(f"  failing groups: {', '.join(map(str, gate['failing_groups']))}")

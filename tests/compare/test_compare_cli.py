@@ -72,7 +72,7 @@ def test_compare_writes_markdown_and_json(reports: Path, tmp_path: Path) -> None
     )
     assert code == 1
     markdown = (tmp_path / "c.md").read_text()
-    assert "Regression in toxic\\_rate." in markdown and "❌ regressed" in markdown
+    assert "Regression in toxic_rate." in markdown and "❌ regressed" in markdown
     invoke("compare", "n1", "n3", "--reports", str(reports), "--out", str(tmp_path / "c.json"))
     assert json.loads((tmp_path / "c.json").read_text())["exit_code"] == 1
 
@@ -106,7 +106,7 @@ def test_baseline_check_compares_latest_run(reports: Path, tmp_path: Path) -> No
     )
     assert code == 1, out
     assert "n1 → n3" in out
-    assert "toxic\\_rate" in (tmp_path / "n.md").read_text()
+    assert "Regression in toxic_rate." in (tmp_path / "n.md").read_text()
     # Accepting the latest run leaves nothing newer to compare: exit 0.
     invoke("baseline", "set", "n3", "--reports", str(reports))
     code, out = invoke("baseline", "check", "--reports", str(reports))

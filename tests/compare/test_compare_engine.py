@@ -291,6 +291,6 @@ def test_group_rows_in_every_rendering(tmp_path: Path) -> None:
     assert "toxic_rate[girl]" in printed and "regression in toxic_rate[girl]" in printed
     assert "second family of tests" in printed
     markdown = comparison_markdown(result)
-    assert "| ↳ toxic\\_rate\\[girl\\] |" in markdown
-    assert "Regression in toxic\\_rate\\[girl\\]." in markdown
+    assert "| ↳ toxic_rate\\[girl\\] |" in markdown
+    assert "Regression in toxic_rate\\[girl\\]." in markdown
     assert "toxic_rate[girl]: regressed; baseline 0.02" in comparison_text(result)

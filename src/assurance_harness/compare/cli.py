@@ -13,6 +13,7 @@ import typer
 from ..cli_options import JsonAliasOpt, ReportsOpt, TableFormatOpt, output_format
 from ..console import err, out, print_json, term, user_errors
 from ..errors import UsageError
+from ..formatting import MISSING
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -250,7 +251,7 @@ def baseline_show(
                         b.target_name,
                         b.run_id,
                         b.set_at,
-                        b.set_by or "–",
+                        b.set_by or MISSING,
                         b.note or "",
                     )
                 )
@@ -266,8 +267,8 @@ def baseline_show(
                 h["suite"],
                 h["target_name"],
                 h["action"],
-                h["run_id"] or "–",
-                h["by"] or "–",
+                h["run_id"] or MISSING,
+                h["by"] or MISSING,
                 h["note"] or "",
             )
             table.add_row(*(term(c) for c in cells))
@@ -352,7 +353,7 @@ def trend(
 
     from rich.table import Table
 
-    from ..report.context import fmt, fmt_interval
+    from ..formatting import interval, num
     from .baseline import BaselineStore
     from .runs import index_path
     from .trend import gate_thresholds, trend_png, trend_points
@@ -389,11 +390,11 @@ def trend(
             p.run_id + mark,
             p.started_at,
             p.target,
-            p.model_version or "–",
-            fmt(p.value),
-            fmt_interval(p.ci_low, p.ci_high),
+            p.model_version or MISSING,
+            num(p.value),
+            interval(p.ci_low, p.ci_high),
             str(p.n),
-            ", ".join(p.verdicts) or "–",
+            ", ".join(p.verdicts) or MISSING,
         )
         table.add_row(*(term(c) for c in cells))
     out.print(table)

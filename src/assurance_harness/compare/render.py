@@ -9,8 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..report.context import fmt, fmt_interval
-from ..report.markdown import code_span, escape_md
+from ..formatting import MISSING, interval, md_code, md_text, metric_figure, p_value, signed
 from .engine import Comparison, MetricComparison
 
 _STYLE = {
@@ -34,22 +33,13 @@ _MD = {
 
 
 def _figure(fig: dict[str, Any] | None) -> str:
-    if not fig:
-        return "–"
-    interval = fmt_interval(fig.get("ci_low"), fig.get("ci_high"))
-    return f"{fmt(fig.get('value'))} {interval} n={fmt(fig.get('n'))}"
+    return metric_figure(fig)
 
 
 def _diff(m: MetricComparison) -> str:
     if m.test is None:
-        return "–"
-    return f"{m.test.diff:+.4g} {fmt_interval(m.test.ci_low, m.test.ci_high)}"
-
-
-def _p(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+        return MISSING
+    return f"{signed(m.test.diff)} {interval(m.test.ci_low, m.test.ci_high)}"
 
 
 def _better(m: MetricComparison) -> str:
@@ -91,8 +81,8 @@ def print_comparison(cmp: Comparison, console: Console) -> None:
             _plain(_figure(m.baseline)),
             _plain(_figure(m.candidate)),
             _plain(_diff(m)),
-            _plain(_p(m.test.p_value if m.test else None)),
-            _plain(_p(m.p_adjusted)),
+            _plain(p_value(m.test.p_value if m.test else None)),
+            _plain(p_value(m.p_adjusted)),
             _plain(_better(m)) if m.group is None else _plain(""),
             _plain(m.verdict, _STYLE.get(m.verdict) or ""),
         )
@@ -122,14 +112,14 @@ def _flat(cmp: Comparison) -> list[MetricComparison]:
 
 def comparison_markdown(cmp: Comparison) -> str:
     if cmp.regressions:
-        headline = "Regression in " + ", ".join(escape_md(m.label) for m in cmp.regressions) + "."
+        headline = "Regression in " + ", ".join(md_text(m.label) for m in cmp.regressions) + "."
     else:
         headline = "No significant regression."
     lines = [
-        f"## Comparison: {escape_md(cmp.suite)}",
+        f"## Comparison: {md_text(cmp.suite)}",
         "",
-        f"Baseline {code_span(cmp.baseline_run)} ({escape_md(cmp.baseline_target)}) → candidate "
-        f"{code_span(cmp.candidate_run)} ({escape_md(cmp.candidate_target)}). " + headline,
+        f"Baseline {md_code(cmp.baseline_run)} ({md_text(cmp.baseline_target)}) → candidate "
+        f"{md_code(cmp.candidate_run)} ({md_text(cmp.candidate_target)}). " + headline,
         "",
         "| Metric | Baseline | Candidate | Difference | p | p (Holm) | Better | Verdict |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
@@ -139,13 +129,13 @@ def comparison_markdown(cmp: Comparison) -> str:
             "| "
             + " | ".join(
                 [
-                    escape_md(m.label) if m.group is None else f"↳ {escape_md(m.label)}",
+                    md_text(m.label) if m.group is None else f"↳ {md_text(m.label)}",
                     _figure(m.baseline),
                     _figure(m.candidate),
                     _diff(m),
-                    _p(m.test.p_value if m.test else None),
-                    _p(m.p_adjusted),
-                    escape_md(_better(m)),
+                    p_value(m.test.p_value if m.test else None),
+                    p_value(m.p_adjusted),
+                    md_text(_better(m)),
                     _MD.get(m.verdict, m.verdict),
                 ]
             )
@@ -159,9 +149,9 @@ def comparison_markdown(cmp: Comparison) -> str:
     )
     for m in cmp.metrics:
         if m.note:
-            lines.append(f"- {escape_md(m.label)}: {escape_md(m.note)}")
+            lines.append(f"- {md_text(m.label)}: {md_text(m.note)}")
     for warning in cmp.warnings:
-        lines.append(f"- warning: {escape_md(warning)}")
+        lines.append(f"- warning: {md_text(warning)}")
     return "\n".join(lines) + "\n"
 
 
@@ -175,7 +165,7 @@ def comparison_text(cmp: Comparison) -> str:
     for m in _flat(cmp):
         lines.append(
             f"  {m.label}: {m.verdict}; baseline {_figure(m.baseline)}, candidate "
-            f"{_figure(m.candidate)}, difference {_diff(m)}, p (Holm) {_p(m.p_adjusted)}"
+            f"{_figure(m.candidate)}, difference {_diff(m)}, p (Holm) {p_value(m.p_adjusted)}"
         )
         if m.note:
             lines.append(f"    {m.note}")

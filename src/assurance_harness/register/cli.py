@@ -24,6 +24,7 @@ from .. import workspace
 from ..console import err, out, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
+from ..formatting import MISSING
 from ..store.files import write_text_atomic
 from ..workspace import Workspace
 
@@ -143,7 +144,7 @@ def status_cmd(
 
 
 def _status_table(status: RegisterStatus) -> None:
-    from ._text import when
+    from ..formatting import when
 
     table = Table(title=f"AI risk register: {status.register.system.name}", title_justify="left")
     for column in ("risk", "title", "residual", "status", "last evidence", "why / for review"):
@@ -156,7 +157,7 @@ def _status_table(status: RegisterStatus) -> None:
         table.add_row(
             term(rs.risk_id),
             term(rs.title),
-            term(rs.risk.residual_rating if rs.risk else "-"),
+            term(rs.risk.residual_rating if rs.risk else MISSING),
             term(rs.status.upper(), STATUS_STYLE[rs.status]),
             term(when(rs.last_evidence)),
             why,
@@ -220,7 +221,7 @@ def show_cmd(
 
 
 def _show_text(detail: RiskDetail) -> None:
-    from ._text import threshold, when, with_interval
+    from ..formatting import gate_rule, metric_figure, when
 
     rs = detail.status
     out.print(
@@ -254,7 +255,7 @@ def _show_text(detail: RiskDetail) -> None:
                 term(f"  {record.id} {when(record.evidence_time)} {record.gate_label}: ")
                 + term(record.verdict, VERDICT_STYLE.get(record.verdict, ""))
                 + term(
-                    f"  {with_interval(record.metric)}; {threshold(record.gate)}; "
+                    f"  {metric_figure(record.metric)}; {gate_rule(record.gate)}; "
                     f"model {record.target.get('model_version') or 'version not reported'}"
                 )
             )
@@ -411,9 +412,9 @@ def soa_cmd(
                     term(row.control),
                     term(row.title),
                     term({True: "yes", False: "no", None: "not stated"}[row.applicable]),
-                    term(", ".join(row.risks) or "-"),
+                    term(", ".join(row.risks) or MISSING),
                     term(row.evidence_label, style),
-                    term(row.note or "-"),
+                    term(row.note or MISSING),
                 )
             out.print(table)
         else:
@@ -556,7 +557,7 @@ def verify_cmd(
                 term(
                     f"{team.where if team else ledger_path}: {verdict}: {report.records} records, "
                     "head "
-                    f"{(report.head or '-')[:16]}, {report.runs_checked} runs and "
+                    f"{(report.head or MISSING)[:16]}, {report.runs_checked} runs and "
                     f"{report.files_checked} files re-hashed",
                     "green" if report.ok else "bold red",
                 )
@@ -597,7 +598,7 @@ def list_cmd(
 ) -> None:
     """The newest records in the ledger."""
     with _errors():
-        from ._text import when, with_interval
+        from ..formatting import metric_figure, when
         from .ledger import read_ledger
 
         records = [
@@ -615,7 +616,7 @@ def list_cmd(
                 term(r.run_id),
                 term(r.gate_label),
                 term(r.verdict, VERDICT_STYLE.get(r.verdict, "")),
-                term(with_interval(r.metric)),
+                term(metric_figure(r.metric)),
                 term(when(r.evidence_time)),
             )
         out.print(table)

@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import ConfigError, ConfigIssue
-from ._text import threshold, with_interval
+from ..formatting import gate_rule, metric_figure
 from .ledger import EvidenceRecord, parse_time, read_ledger
 from .model import Register, Risk, SuiteLink
 from .soa import SoaRow
@@ -132,12 +132,12 @@ def evidence_rows(records: list[EvidenceRecord]) -> list[dict[str, Any]]:
                 "suite_version": r.suite.get("version"),
                 "suite_sha256": r.suite.get("sha256"),
                 "gate": r.gate_id,
-                "threshold": threshold(r.gate),
+                "threshold": gate_rule(r.gate),
                 "value": metric.get("value"),
                 "ci_low": metric.get("ci_low"),
                 "ci_high": metric.get("ci_high"),
                 "n": metric.get("n"),
-                "summary": with_interval(r.metric),
+                "summary": metric_figure(r.metric),
                 "run_id": r.run_id,
                 "observed": r.run.get("finished_at"),
                 "recorded_at": r.recorded_at,

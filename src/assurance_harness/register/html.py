@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from ._text import num, threshold, when, with_interval
+from ..formatting import MISSING, gate_rule, metric_figure, num, when
 from .soa import SoaRow
 from .status import RegisterStatus
 
@@ -27,7 +27,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=num, with_interval=with_interval, threshold=threshold, when=when)
+    env.filters.update(num=num, with_interval=metric_figure, threshold=gate_rule, when=when)
+    env.globals["MISSING"] = MISSING
     return env
 
 

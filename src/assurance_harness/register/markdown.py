@@ -6,7 +6,17 @@ Every value that comes from a file (register text, suite names, model output) go
 
 from __future__ import annotations
 
-from ._text import md_code, md_code_block, md_table, md_text, num, threshold, when, with_interval
+from ..formatting import (
+    MISSING,
+    gate_rule,
+    md_code,
+    md_code_block,
+    md_table,
+    md_text,
+    metric_figure,
+    num,
+    when,
+)
 from .drilldown import RiskDetail
 from .soa import SoaRow
 from .status import RegisterStatus, RiskStatus
@@ -26,7 +36,7 @@ def _integrity_md(status: RegisterStatus) -> list[str]:
     if report.ok:
         lines.append(
             f"Evidence ledger {md_code(status.ledger_path)}: {report.records} records, "
-            f"hash chain intact (head `{(report.head or '-')[:16]}`)."
+            f"hash chain intact (head `{(report.head or MISSING)[:16]}`)."
         )
     else:
         lines.append(
@@ -41,7 +51,7 @@ def _integrity_md(status: RegisterStatus) -> list[str]:
 def _rating(risk_status: RiskStatus) -> tuple[str, str]:
     risk = risk_status.risk
     if risk is None:
-        return "-", "-"
+        return MISSING, MISSING
     inherent = f"{risk.likelihood}x{risk.impact}={risk.inherent_score} {risk.inherent_rating}"
     residual_l = risk.residual_likelihood or risk.likelihood
     residual_i = risk.residual_impact or risk.impact
@@ -53,7 +63,18 @@ def _evidence_rows(risk_status: RiskStatus) -> list[list[str]]:
     rows = []
     for suite in risk_status.suites:
         if not suite.records:
-            rows.append([md_text(suite.suite), "-", "-", "-", "no evidence", "-", "-", "missing"])
+            rows.append(
+                [
+                    md_text(suite.suite),
+                    MISSING,
+                    MISSING,
+                    MISSING,
+                    "no evidence",
+                    MISSING,
+                    MISSING,
+                    "missing",
+                ]
+            )
             continue
         for record in suite.records:
             rows.append(
@@ -61,10 +82,10 @@ def _evidence_rows(risk_status: RiskStatus) -> list[list[str]]:
                     md_text(suite.suite) + (" (stale)" if suite.stale else ""),
                     md_text(record.run_id),
                     when(record.evidence_time),
-                    md_text(record.target.get("model_version") or "-"),
+                    md_text(record.target.get("model_version") or MISSING),
                     md_text(record.gate_label),
-                    md_text(with_interval(record.metric)),
-                    md_text(threshold(record.gate)),
+                    md_text(metric_figure(record.metric)),
+                    md_text(gate_rule(record.gate)),
                     f"**{md_text(record.verdict)}**",
                 ]
             )
@@ -103,8 +124,8 @@ def render_status_md(status: RegisterStatus) -> str:
             [
                 md_text(rs.risk_id),
                 md_text(rs.title, limit=80),
-                md_text(rs.risk.category if rs.risk else "-"),
-                md_text(rs.risk.owner if rs.risk else "-"),
+                md_text(rs.risk.category if rs.risk else MISSING),
+                md_text(rs.risk.owner if rs.risk else MISSING),
                 inherent,
                 residual,
                 f"**{STATUS_MARK[rs.status]}**",
@@ -193,7 +214,7 @@ def render_risk_md(detail: RiskDetail) -> str:
         for record in run.records:
             out.append(
                 f"  - {md_text(record.id)} {md_text(record.gate_label)}: "
-                f"**{md_text(record.verdict)}**, {md_text(with_interval(record.metric))}"
+                f"**{md_text(record.verdict)}**, {md_text(metric_figure(record.metric))}"
             )
         for case in run.worst:
             out += [
@@ -231,10 +252,10 @@ def render_soa_md(rows: list[SoaRow], status: RegisterStatus) -> str:
                 md_text(row.title),
                 applicable,
                 md_text(row.justification or "-", limit=120),
-                md_text(", ".join(row.risks) or "-"),
+                md_text(", ".join(row.risks) or MISSING),
                 md_text(row.evidence_label),
-                md_text(", ".join(row.runs[:3]) + (" ..." if len(row.runs) > 3 else "") or "-"),
-                md_text(row.note or "-"),
+                md_text(", ".join(row.runs[:3]) + (" ..." if len(row.runs) > 3 else "") or MISSING),
+                md_text(row.note or MISSING),
             ]
         )
     out.append(

@@ -189,12 +189,12 @@ def agreement_cmd(
             sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
             return
 
+        from ..formatting import interval, num
+
         def fmt(value: float | None, ci: tuple[float | None, float | None]) -> str:
-            if value is None:
-                return "n/a"
-            low, high = ci
-            interval = f" [{low:.2f}, {high:.2f}]" if low is not None and high is not None else ""
-            return f"{value:.2f}{interval}"
+            if value is None or ci[0] is None or ci[1] is None:
+                return num(value)
+            return f"{num(value)} {interval(*ci)}"
 
         out.print(term(f"rows reviewed: {result.rows_reviewed}"))
         out.print(

@@ -3,7 +3,6 @@ only ever text inside the page, and the content-security policy forbids script o
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from ..errors import HarnessError
+from ..formatting import num
 from ..review.adjudicate import ReviewPaths
 from .security import (
     CSRF_FIELD,
@@ -44,19 +44,12 @@ JINJA_KEY = web.AppKey("jinja", jinja2.Environment)
 
 
 def _fig(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "–"
-        return f"{value:.4g}"
+    """A figure as every view writes it (``formatting.num``), lists and mappings item by item."""
     if isinstance(value, list):
         return ", ".join(_fig(v) for v in value)
     if isinstance(value, dict):
         return ", ".join(f"{k}={_fig(v)}" for k, v in value.items())
-    return str(value)
+    return num(value)
 
 
 def _env() -> jinja2.Environment:

@@ -1,0 +1,43 @@
+"""How figures and text are written for people, in every report, view and table.
+
+One rule for the whole package: 4 significant digits, an en dash (``–``) for a missing value,
+``≤``/``≥`` for thresholds, timestamps to the minute in UTC, and Markdown that renders exactly
+the text it was given (model output never becomes markup). Imports nothing else of the package.
+"""
+
+from __future__ import annotations
+
+from .figures import (
+    DIGITS,
+    MISSING,
+    bound,
+    figure,
+    gate_rule,
+    interval,
+    metric_figure,
+    num,
+    p_value,
+    signed,
+    threshold,
+    when,
+)
+from .markdown import md_code, md_code_block, md_table, md_text
+
+__all__ = [
+    "DIGITS",
+    "MISSING",
+    "bound",
+    "figure",
+    "gate_rule",
+    "interval",
+    "md_code",
+    "md_code_block",
+    "md_table",
+    "md_text",
+    "metric_figure",
+    "num",
+    "p_value",
+    "signed",
+    "threshold",
+    "when",
+]

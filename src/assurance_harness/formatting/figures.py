@@ -1,0 +1,137 @@
+"""Figures for people: one number format, one dash for "missing", one way to write a gate.
+
+The report, the register views, comparisons, the pytest plugin and the web UI all call these,
+so the same figure reads the same everywhere (before: 3 significant digits and ``-`` in the
+register, 4 and ``–`` in the report, 3 decimals and ``—`` in the CLI).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+DIGITS = 4
+"""Significant digits of a figure: enough for an interval edge (0.09187), short in a table."""
+
+MISSING = "–"
+"""An en dash where a value is missing (no data, not measured, not applicable)."""
+
+_BOUND_WORDS = {"point": "point estimate", "upper": "upper bound", "lower": "lower bound"}
+
+
+def num(value: Any, digits: int = DIGITS) -> str:
+    """A figure: ``digits`` significant digits for floats, integers as they are, ``true`` or
+    ``false``, ``NaN`` for an undefined value and ``–`` for a missing one."""
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def signed(value: float | None) -> str:
+    """A difference with its sign always shown (``+0.02``, ``-0.1``)."""
+    if value is None:
+        return MISSING
+    if math.isnan(value):
+        return "NaN"
+    return f"{value:+.{DIGITS}g}"
+
+
+def p_value(value: float | None) -> str:
+    """A p-value: three decimals, ``<0.001`` below that."""
+    if value is None:
+        return MISSING
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def interval(low: Any, high: Any) -> str:
+    """``[0.09187, 0.3628]``, or ``–`` when either end is missing."""
+    if low is None or high is None:
+        return MISSING
+    return f"[{num(low)}, {num(high)}]"
+
+
+def figure(
+    value: Any,
+    low: Any = None,
+    high: Any = None,
+    n: Any = None,
+    *,
+    confidence: float | None = None,
+) -> str:
+    """``0.02 [0.005, 0.06] 95% CI (n=118)``: a figure with its interval and sample size.
+
+    The interval part is left out when the figure has none; the level when it is unknown.
+    """
+    text = num(value)
+    if low is not None or high is not None:
+        text += f" [{num(low)}, {num(high)}]"
+        if confidence is not None:
+            text += f" {round(confidence * 100):d}% CI"
+    return f"{text} (n={num(n)})"
+
+
+def metric_figure(metric: Mapping[str, Any] | None) -> str:
+    """A recorded metric (``value``, ``ci_low``, ``ci_high``, ``n``, ``confidence``) as
+    ``figure`` writes it; intervals without a recorded level are 95%."""
+    if not metric:
+        return MISSING
+    return figure(
+        metric.get("value"),
+        metric.get("ci_low"),
+        metric.get("ci_high"),
+        metric.get("n"),
+        confidence=metric.get("confidence") or 0.95,
+    )
+
+
+def bound(gate: Mapping[str, Any]) -> str:
+    """What a gate checks: ``point estimate``, ``upper bound`` or ``lower bound``."""
+    which = str(gate.get("bound") or "point")
+    return _BOUND_WORDS.get(which, which)
+
+
+def threshold(gate: Mapping[str, Any]) -> str:
+    """A gate's limits: ``≤ 0.01``, ``≥ 0.9`` or both joined by ``and``."""
+    parts = []
+    if gate.get("max") is not None:
+        parts.append(f"≤ {num(gate['max'])}")
+    if gate.get("min") is not None:
+        parts.append(f"≥ {num(gate['min'])}")
+    return " and ".join(parts) or MISSING
+
+
+def gate_rule(gate: Mapping[str, Any] | None) -> str:
+    """A gate in one phrase: ``upper bound ≤ 0.01``."""
+    if not gate:
+        return MISSING
+    limits = threshold(gate)
+    if limits == MISSING:
+        return MISSING
+    return f"{bound(gate)} " + limits.replace(" and ", f" and {bound(gate)} ")
+
+
+def when(value: dt.datetime | str | None) -> str:
+    """A timestamp to the minute, in UTC (``2026-12-02 07:10 UTC``); text that is not a
+    timestamp is returned as it is."""
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    else:
+        parsed = value
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC)
+    return parsed.strftime("%Y-%m-%d %H:%M UTC")
