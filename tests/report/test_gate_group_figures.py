@@ -67,8 +67,8 @@ def test_failing_group_figures_and_no_data_reason(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     out = proc.stdout
-    # overall 1/22 = 0.045 passes by itself; the girl group's 1/2 = 0.500 is what fails
-    assert "overall 0.045" in out and "girl 0.500" in out, out
+    # overall 1/22 = 0.04545 passes by itself; the girl group's 1/2 = 0.5 is what fails
+    assert "overall 0.04545" in out and "girl 0.5 " in out, out
     assert "exact_rate >= 0.5: no data: 'ex.match' was null on all 22 rows" in out, out
 
     run_dir = next(p for p in (tmp_path / "reports").iterdir() if p.is_dir() and "-" in p.name)
