@@ -19,6 +19,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -146,6 +147,35 @@ class PgCluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+WATCHDOG = """
+import os, shutil, subprocess, sys, time
+parent, root, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+while True:
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        break
+    if not os.path.exists(root):
+        sys.exit(0)
+    time.sleep(0.5)
+subprocess.run(cmd, capture_output=True, timeout=60)
+shutil.rmtree(root, ignore_errors=True)
+"""
+"""Stops the cluster when the test process dies without its teardown (``timeout`` sends
+SIGTERM, a cancelled CI job SIGKILL): neither runs fixtures' finalizers or ``atexit``."""
+
+
+def _watch(cluster: PgCluster) -> subprocess.Popen[bytes]:
+    stop = cluster._cmd("pg_ctl", "-D", str(cluster.data), "-m", "immediate", "-w", "stop")
+    return subprocess.Popen(
+        [sys.executable, "-c", WATCHDOG, str(os.getpid()), str(cluster.root), *stop],
+        start_new_session=True,  # outlives a signal sent to the test run's process group
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def _unprivileged_user() -> str | None:
     """None when not root; else the user to run the cluster as (needs ``runuser``)."""
     if os.geteuid() != 0:
@@ -171,7 +201,8 @@ def postgres_cluster() -> Iterator[PgCluster]:
     root = Path(tempfile.mkdtemp(prefix="assurance-pg-"))
     os.chmod(root, 0o700)
     cluster = PgCluster(bin_dir, root, _free_port(), secrets.token_urlsafe(18), as_user)
-    atexit.register(cluster.stop)  # also when the session dies before teardown
+    atexit.register(cluster.stop)  # also when the session ends before teardown
+    watchdog = _watch(cluster)  # and when the process is killed
     previous = os.environ.get(PASSWORD_ENV)
     try:
         cluster.start()
@@ -179,6 +210,8 @@ def postgres_cluster() -> Iterator[PgCluster]:
         yield cluster
     finally:
         cluster.stop()
+        watchdog.kill()
+        watchdog.wait()
         if previous is None:
             os.environ.pop(PASSWORD_ENV, None)
         else:
