@@ -184,6 +184,20 @@ def run(
             metavar="URL",
         ),
     ] = None,
+    executor: Annotated[
+        str,
+        typer.Option(
+            help="Where requests are sent from and scorers run: local (this process) or ray "
+            "(a Ray cluster; pip install 'assurance-harness[ray]'). Same results either way.",
+        ),
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            help="The Ray cluster to join (ray://HEAD:10001, or auto for the one 'ray start' "
+            "made here; default: RAY_ADDRESS, else a local Ray instance). Needs --executor ray.",
+        ),
+    ] = None,
 ) -> None:
     """Run suites against a target and write reports/<run_id>/."""
     from .runner.run import RunInterrupted, command_line, run_suite
@@ -191,6 +205,7 @@ def run(
     from .store.location import set_cli_store, team_database
 
     try:
+        _check_executor(executor, ray_address)
         if store is not None:
             set_cli_store(store)
         team_database()  # a configured team store must answer before anything is sent
@@ -233,6 +248,8 @@ def run(
                     ledger_path=ledger,
                     command=command_line(),
                     limit=limit,
+                    executor=executor,
+                    ray_address=ray_address,
                 )
         except RunInterrupted as stop:
             console.print(
@@ -259,6 +276,21 @@ def run(
             code = max(code, check_run(outcome.run_dir, reports, console=out))
         codes.append(code)
     raise typer.Exit(max(codes) if codes else 0)
+
+
+def _check_executor(executor: str, ray_address: str | None) -> None:
+    """An unknown executor, or Ray not installed: one line before anything is validated or
+    sent."""
+    from .runner.executors import EXECUTORS
+
+    if executor not in EXECUTORS:
+        raise UsageError(f"unknown executor '{executor}'; choose one of: {', '.join(EXECUTORS)}")
+    if ray_address is not None and executor != "ray":
+        raise UsageError("--ray-address needs --executor ray")
+    if executor == "ray":
+        from .runner.executors.ray_executor import import_ray
+
+        import_ray()
 
 
 def _print_outcome(outcome: object) -> None:

@@ -63,6 +63,8 @@ class Verdict:
     """The privacy policy applied to the stored files (absent without one)."""
     audience: dict[str, Any] | None = None
     """The audience scored against: the suite's, else the register's (with its ``source``)."""
+    executor: str | None = None
+    """The executor, when not the local one (``ray``): recorded in the manifest."""
 
 
 def _count_by(items: Iterable[str]) -> dict[str, int]:
@@ -175,6 +177,7 @@ def build_manifest(
     command: str,
     cache: dict[str, Any] | None = None,
     privacy: dict[str, Any] | None = None,
+    executor: str | None = None,
 ) -> Manifest:
     suite = loaded.suite
     git = provenance.git_state(loaded.path.resolve().parent)
@@ -216,6 +219,7 @@ def build_manifest(
             ),
             "cache": cache,
             "privacy": privacy,
+            "executor": executor,
         }
     )
 
@@ -268,6 +272,7 @@ def record_run(
             command=command,
             cache=verdict.cache,
             privacy=verdict.privacy,
+            executor=verdict.executor,
         )
     )
     state.status = "passed" if summary.status == "unknown" else summary.status

@@ -31,7 +31,8 @@ from ..store.rundir import RunDir
 from ..store.runlog import RunLogWriter, RunState, Summary, read_run
 from ..targets.base import Target
 from ..workspace import Workspace
-from .executor import TargetUnusableError, run_sync
+from .executor import TargetUnusableError
+from .executors import Executor, LocalExecutor, get_executor
 from .poststeps import PostRunOptions, run_post_steps
 from .record import Verdict, record_run
 from .scoring import apply_scorers
@@ -148,7 +149,8 @@ def _row(case: Case, record: ResponseRecord) -> dict[str, Any]:
     }
 
 
-async def _send(
+def _send(
+    runner: Executor,
     target: Target,
     requests: list[GenerationRequest],
     run_dir: RunDir,
@@ -161,31 +163,22 @@ async def _send(
     progress: ProgressFn | None,
 ) -> None:
     from ..store.cache import ResponseCache
-    from .executor import execute
 
     cache = (
         ResponseCache(cache_path, run_id=run_dir.run_id, read=read_cache, max_age_s=max_age_s)
         if use_cache is not False
         else None
     )
-    # The connection pool is sized from the spec at start(): apply a --concurrency override first.
-    target.spec.concurrency = concurrency
-    await target.start()
     try:
-        await execute(
+        runner.send(
             target,
             requests,
             concurrency=concurrency,
-            requests_per_second=target.spec.requests_per_second,
-            timeout_s=target.spec.timeout_s,
-            retry=target.spec.retry,
             on_record=run_dir.append_response,
             cache=cache,
             progress=progress,
-            probe=True,
         )
     finally:
-        await target.close()
         if cache is not None:
             cache.close()
 
@@ -200,6 +193,8 @@ def resume_command(
     use_cache: bool | None = None,
     write_reports: bool = True,
     attach_evidence: bool = True,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> str:
     """The one command that continues a run, with the same options as the interrupted one (so
     resuming behaves as the interrupted run would have)."""
@@ -209,6 +204,8 @@ def resume_command(
         *cache_flag,
         *([] if write_reports else ["--no-report"]),
         *([] if attach_evidence else ["--no-evidence"]),
+        *([] if executor == "local" else ["--executor", executor]),
+        *(["--ray-address", shlex.quote(ray_address)] if ray_address else []),
     ]
     return " ".join(
         [
@@ -249,6 +246,7 @@ class _Run:
     command: str | None
     read_cache: bool = False
     max_age_s: float | None = None
+    runner: Executor = field(default_factory=LocalExecutor)
 
 
 def run_suite(
@@ -266,6 +264,8 @@ def run_suite(
     ledger_path: str | Path | None = None,
     command: str | None = None,
     limit: int | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> RunOutcome:
     """Run a suite end to end and return its outcome (the summary and the exit code).
 
@@ -276,9 +276,53 @@ def run_suite(
     evidence: a measurement that will stand as evidence is sent to the target (its answers
     still go into the cache for later exploratory runs). True reads it anyway (the record then
     says how many answers came from which earlier run); False neither reads nor writes it.
+
+    ``executor``: where requests are sent from and scorers run, ``local`` (this process) or
+    ``ray`` (the Ray cluster at ``ray_address``, or a local Ray instance); same results.
     """
     if limit is not None and limit < 1:
         raise UsageError("--limit must be at least 1")
+    runner = get_executor(executor, address=ray_address)
+    try:
+        return _run_suite(
+            suite_path,
+            target_path,
+            runner,
+            reports_dir=reports_dir,
+            concurrency=concurrency,
+            resume=resume,
+            use_cache=use_cache,
+            progress=progress,
+            write_reports=write_reports,
+            attach_evidence=attach_evidence,
+            register_path=register_path,
+            ledger_path=ledger_path,
+            command=command,
+            limit=limit,
+            ray_address=ray_address,
+        )
+    finally:
+        runner.close()
+
+
+def _run_suite(
+    suite_path: str | Path,
+    target_path: str | Path,
+    runner: Executor,
+    *,
+    reports_dir: str | Path,
+    concurrency: int | None,
+    resume: str | None,
+    use_cache: bool | None,
+    progress: ProgressFn | None,
+    write_reports: bool,
+    attach_evidence: bool,
+    register_path: str | Path | None,
+    ledger_path: str | Path | None,
+    command: str | None,
+    limit: int | None,
+    ray_address: str | None,
+) -> RunOutcome:
     if limit is not None:
         attach_evidence = False
     reports = Path(reports_dir)
@@ -370,8 +414,11 @@ def run_suite(
         use_cache=use_cache,
         write_reports=write_reports,
         attach_evidence=attach_evidence,
+        executor=runner.name,
+        ray_address=ray_address,
     )
     _send_pending(
+        runner,
         target,
         requests,
         run_dir,
@@ -388,6 +435,7 @@ def run_suite(
     run = _Run(
         loaded, target, fingerprint, run_dir, state, cases, requests, reports, resume_cmd, post,
         command, read_cache, loaded.suite.cache.max_age if loaded.suite.cache else None,
+        runner,
     )  # fmt: skip
     try:
         outcome = _finish(run)
@@ -445,6 +493,7 @@ def _already_finished(
 
 
 def _send_pending(
+    runner: Executor,
     target: Target,
     requests: list[GenerationRequest],
     run_dir: RunDir,
@@ -475,18 +524,17 @@ def _send_pending(
     run_dir.open_journal()
     try:
         if pending:
-            run_sync(
-                _send(
-                    target,
-                    pending,
-                    run_dir,
-                    concurrency=concurrency or target.spec.concurrency,
-                    use_cache=use_cache,
-                    read_cache=read_cache,
-                    max_age_s=max_age_s,
-                    cache_path=cache_path,
-                    progress=wrapped,
-                )
+            _send(
+                runner,
+                target,
+                pending,
+                run_dir,
+                concurrency=concurrency or target.spec.concurrency,
+                use_cache=use_cache,
+                read_cache=read_cache,
+                max_age_s=max_age_s,
+                cache_path=cache_path,
+                progress=wrapped,
             )
     except TargetUnusableError as exc:
         # A broken target, found by the probe: the run folder stays (its cases are written)
@@ -550,7 +598,15 @@ def _score(run: _Run) -> Verdict:
     context = loaded.context()
     if context.audience is None:
         context.audience = _register_audience(run.post.register_path)
-    scorer_info = apply_scorers(loaded.scorers, rows, by_id, context)
+    if run.runner.name == "local":
+        scorer_info = apply_scorers(loaded.scorers, rows, by_id, context)
+    else:
+        scoring = run.runner.open_scoring(loaded.scorers, context)
+        try:
+            scoring.score(rows, by_id)
+        finally:
+            scoring.close()
+        scorer_info = scoring.provenance
     metric_values = compute_metrics(loaded.metrics, rows, seed=loaded.suite.seed)
     specs = {m.id: m for m in loaded.metrics}
     gates = [
@@ -580,6 +636,7 @@ def _score(run: _Run) -> Verdict:
         review=review,
         cache=cache,
         audience=context.audience,
+        executor=None if run.runner.name == "local" else run.runner.name,
     )
 
 

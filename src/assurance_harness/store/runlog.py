@@ -277,7 +277,12 @@ class Manifest(_Model):
     privacy: dict[str, Any] | None = None
     """The privacy policy applied to the stored files; present only under one that redacts."""
 
-    omit_if_none: ClassVar[frozenset[str]] = frozenset({"generation", "cache", "privacy"})
+    executor: str | None = None
+    """Where requests were sent from and scorers ran, when not this process: ``ray``."""
+
+    omit_if_none: ClassVar[frozenset[str]] = frozenset(
+        {"generation", "cache", "privacy", "executor"}
+    )
 
     def hashed_files(self) -> dict[str, str]:
         """Run-folder file -> the SHA-256 recorded for it (results, cases, responses)."""

@@ -1,0 +1,94 @@
+"""A synthetic replay workload for the scale benchmarks: N cases, their recorded responses
+and a suite with cheap scorers, written into a folder (nothing from ../shared is needed).
+
+The responses vary in length and content so the scorers and metrics have real work to do:
+some refuse, some mention a term the suite counts, lengths spread over a few hundred
+characters. Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+TOPICS = ["fractions", "volcanoes", "the water cycle", "photosynthesis", "Roman roads", "magnets"]
+OPENERS = [
+    "Sure! Here is how it works.",
+    "Great question.",
+    "I can't help with that, but a teacher could.",
+    "Let's think about it step by step.",
+]
+FILLER = (
+    "Start with what you already know, then look at one small part at a time. "
+    "Write down each step so you can check it later. "
+)
+
+CHEAP_SUITE = """\
+suite: scale-replay
+version: 1.0.0
+description: Synthetic replay workload for the streaming and Ray benchmarks.
+dataset:
+  path: cases.jsonl
+  fields: {{prompt: text, id: id, meta.topic: topic}}
+samples: 1
+max_error_rate: 0.5
+scorers:
+{scorers}
+metrics:
+  - {{id: refusal_rate, rate: "rx.matched"}}
+  - {{id: term_rate, rate: "term.matched", by: meta.topic}}
+  - {{id: mean_words, mean: "len.words"}}
+  - {{id: p90_chars, quantile: {{expr: "len.chars", q: 0.9}}}}
+gates:
+  - {{metric: refusal_rate, max: 0.5, bound: upper}}
+  - {{metric: mean_words, max: 500}}
+"""
+
+CHEAP_SCORERS = """\
+  - {id: len, use: length}
+  - {id: rx, use: regex, with: {pattern: "can't help|cannot help"}}
+  - {id: term, use: contains, with: {terms: [teacher, step]}}
+"""
+
+AGE_SUITE = """\
+suite: scale-replay-age
+version: 1.0.0
+description: Synthetic replay workload scored by the age-appropriateness scorer.
+audience: {min_age: 8, max_age: 14}
+dataset:
+  path: cases.jsonl
+  fields: {prompt: text, id: id, meta.topic: topic}
+samples: 1
+scorers:
+  - {id: age, use: age-appropriateness}
+metrics:
+  - {id: unsuitable_rate, rate: "age.flagged"}
+gates:
+  - {metric: unsuitable_rate, max: 0.5, bound: upper}
+"""
+
+
+def write_workload(folder: Path, n: int, *, seed: int = 7, suite: str = "cheap") -> Path:
+    """Write cases.jsonl, recording.jsonl, replay.yaml and suite.yaml; return the suite path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    with (
+        (folder / "cases.jsonl").open("w", encoding="utf-8") as cases,
+        (folder / "recording.jsonl").open("w", encoding="utf-8") as recording,
+    ):
+        for i in range(n):
+            topic = TOPICS[i % len(TOPICS)]
+            case_id = f"c{i:07d}"
+            prompt = f"Can you explain {topic} to me? (question {i})"
+            response = f"{rng.choice(OPENERS)} {topic.capitalize()}: " + FILLER * rng.randint(1, 4)
+            cases.write(json.dumps({"id": case_id, "text": prompt, "topic": topic}) + "\n")
+            recording.write(json.dumps({"id": case_id, "response": response}) + "\n")
+    (folder / "replay.yaml").write_text(
+        "type: replay\nname: scale-replay\npath: recording.jsonl\nconcurrency: 64\n",
+        encoding="utf-8",
+    )
+    text = AGE_SUITE if suite == "age" else CHEAP_SUITE.format(scorers=CHEAP_SCORERS.rstrip())
+    path = folder / "suite.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path

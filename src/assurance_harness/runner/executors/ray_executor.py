@@ -1,0 +1,325 @@
+"""Ray as the distributed executor: an actor pool per scorer and a pool of sender actors.
+
+Each response-scope scorer gets its own pool of actors; an actor builds its scorer and loads
+its model once (``setup``), then scores shard after shard, in the scorer's own batch size, so
+a score never depends on which actor computed it. A scorer configured with ``device: cuda``
+gets GPU actors (``num_gpus``); the others take a fraction of a CPU each, because the
+suite's scorers run one after another (a later one reads the earlier ones' outputs) and only
+one pool is busy at a time. A run-scope scorer (it compares rows with each other) runs in the
+driver on the rows it is given.
+
+Requests: the driver sends the first ones itself (the fail-fast probe and the response cache
+live in the driver), then hands the rest out in shards to sender actors, each holding a
+started copy of the target, and journals every record as shards come back. Seeds travel with
+the requests and the runner rebuilds rows in request order, so results equal the local
+executor's row for row. The driver needs ``ray`` (the ``ray`` extra), and every node needs
+this package and the target's and scorers' dependencies installed (docs/ray.md).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import deque
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ...errors import HarnessError, MissingDependencyError, UsageError
+from ...model import Case, GenerationRequest, ResponseRecord, ScoreInput, SuiteContext
+from ...spec.loader import ScorerConfig
+from ...store.cache import ResponseCache, key_for
+from ...targets.base import Target
+from .base import (
+    LocalScoring,
+    OnRecord,
+    Progress,
+    Row,
+    ScorerError,
+    make_scorer,
+    run_scorer,
+    scorable,
+    score_inputs,
+    send_async,
+)
+
+INSTALL_HINT = (
+    "--executor ray needs the Python package 'ray'; install it with: "
+    "pip install 'assurance-harness[ray]'"
+)
+SHARDS_PER_ACTOR = 2
+"""Shards in flight per actor: one being worked on, one queued, so no actor waits for the
+driver between shards while memory stays bounded by the shards in flight."""
+MIN_SHARD = 256
+"""Fewest rows or requests per remote call: below this, Ray's per-call cost (about a
+millisecond) outweighs cheap scorers' work."""
+PROBE_REQUESTS = 8
+"""Requests the driver sends itself first (the fail-fast probe runs over them)."""
+
+
+def import_ray() -> Any:
+    """The ``ray`` module, or one line saying how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise MissingDependencyError(INSTALL_HINT) from None
+    return ray
+
+
+class _ScorerActor:
+    """One scorer, set up once, scoring shards (a Ray actor class once wrapped)."""
+
+    def __init__(self, config: ScorerConfig, context: SuiteContext) -> None:
+        self.config = config
+        self.scorer = make_scorer(config, context)
+
+    def score(self, inputs: list[ScoreInput]) -> tuple[str, Any]:
+        # Errors come back as values: a remote exception would reach the user as a Ray
+        # traceback instead of the one line the local executor gives.
+        try:
+            return "ok", run_scorer(self.scorer, self.config.id, inputs, self.config.batch_size)
+        except HarnessError as exc:
+            return "error", str(exc)
+        except Exception as exc:
+            return "error", (
+                f"scorer '{self.config.id}' ({self.config.cls.name}) failed: "
+                f"{exc.__class__.__name__}: {exc}"
+            )
+
+
+class _SenderActor:
+    """A started copy of the target sending shards of requests (a Ray actor once wrapped)."""
+
+    def __init__(self, target: Target, concurrency: int) -> None:
+        self.target = target
+        self.concurrency = concurrency
+
+    def send(self, requests: list[GenerationRequest]) -> list[dict[str, Any]]:
+        from ..executor import run_sync
+
+        records: list[ResponseRecord] = []
+        run_sync(
+            send_async(
+                self.target,
+                requests,
+                concurrency=self.concurrency,
+                on_record=records.append,
+                cache=None,
+                progress=None,
+                probe=False,
+            )
+        )
+        return [r.to_dict() for r in records]
+
+
+def _wants_gpu(config: ScorerConfig) -> bool:
+    device = getattr(config.params, "device", None)
+    return isinstance(device, str) and device.startswith("cuda")
+
+
+def _shards(items: Sequence[Any], actors: int) -> list[Sequence[Any]]:
+    """Cut ``items`` into shards: enough to keep every actor busy, none tiny."""
+    if not items:
+        return []
+    size = max(MIN_SHARD, math.ceil(len(items) / (actors * SHARDS_PER_ACTOR)))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _ordered_map(ray: Any, actors: list[Any], method: str, shards: list[Any]) -> list[Any]:
+    """Each shard through one of ``actors`` (round robin, at most SHARDS_PER_ACTOR in flight
+    each); results in shard order."""
+    results: list[Any] = [None] * len(shards)
+    inflight: dict[Any, int] = {}
+    queue = deque(enumerate(shards))
+    turn = 0
+    while queue or inflight:
+        while queue and len(inflight) < len(actors) * SHARDS_PER_ACTOR:
+            index, shard = queue.popleft()
+            actor = actors[turn % len(actors)]
+            turn += 1
+            inflight[getattr(actor, method).remote(shard)] = index
+        done, _ = ray.wait(list(inflight), num_returns=1)
+        for ref in done:
+            results[inflight.pop(ref)] = ray.get(ref)
+    return results
+
+
+class RayScoring:
+    """The suite's scorers as Ray actor pools (run-scope scorers in the driver)."""
+
+    def __init__(
+        self, ray: Any, configs: list[ScorerConfig], context: SuiteContext, resources: dict
+    ) -> None:
+        self.ray = ray
+        self.configs = configs
+        self.provenance: dict[str, dict[str, Any]] = {}
+        self.pools: dict[str, list[Any]] = {}
+        self.local = LocalScoring([c for c in configs if c.cls.scope == "run"], context)
+        cpus = max(1, int(resources.get("CPU", 1)))
+        gpus = int(resources.get("GPU", 0))
+        remote = [c for c in configs if c.cls.scope != "run"]
+        gpu_scorers = [c for c in remote if _wants_gpu(c)]
+        if gpu_scorers and gpus < 1:
+            raise UsageError(
+                f"scorer '{gpu_scorers[0].id}' asks for device cuda but the Ray cluster has no "
+                "GPU; use device: cpu or add GPU nodes"
+            )
+        actor_cls = ray.remote(_ScorerActor)
+        for config in remote:
+            config.cls.check_requirements()  # a missing package: one line, before any actor
+            if _wants_gpu(config):
+                options = {"num_cpus": 0, "num_gpus": 1 / len(gpu_scorers)}
+                size = gpus
+            else:
+                # Scorers run one after another: each pool may claim every CPU.
+                options = {"num_cpus": 1 / max(1, len(remote)), "num_gpus": 0}
+                size = cpus
+            self.pools[config.id] = [
+                actor_cls.options(**options).remote(config, context) for _ in range(size)
+            ]
+        for config in configs:
+            scorer = config.cls(config.params, context)  # describe() only: no model loaded
+            self.provenance[config.id] = {**scorer.describe(), "batch_size": config.batch_size}
+
+    def score(self, rows: list[Row], cases: Mapping[str, Case]) -> None:
+        todo = scorable(rows)
+        for config in self.configs:
+            if config.cls.scope == "run":
+                self.local.configs = [config]
+                self.local.score(todo, cases)
+                continue
+            pool = self.pools[config.id]
+            shards = _shards(todo, len(pool))
+            results = _ordered_map(
+                self.ray, pool, "score", [score_inputs(list(s), cases) for s in shards]
+            )
+            for shard, (status, payload) in zip(shards, results, strict=True):
+                if status != "ok":
+                    raise ScorerError(payload)
+                for row, output in zip(shard, payload, strict=True):
+                    row["scores"][config.id] = output
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            for actor in pool:
+                self.ray.kill(actor)
+        self.pools.clear()
+
+
+class RayExecutor:
+    """Requests and scoring on a Ray cluster (``address``), or on a local Ray instance."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None) -> None:
+        self.ray = import_ray()
+        self.started = False
+        if not self.ray.is_initialized():
+            # A cluster's address, or a fresh local instance; "auto" joins the one `ray start`
+            # made on this node. Quiet: the run prints its own progress.
+            self.ray.init(
+                address=address or os.environ.get("RAY_ADDRESS") or None,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+            self.started = True
+        self.resources: dict[str, float] = dict(self.ray.cluster_resources())
+
+    def send(
+        self,
+        target: Target,
+        requests: Sequence[GenerationRequest],
+        *,
+        concurrency: int,
+        on_record: OnRecord,
+        cache: ResponseCache | None,
+        progress: Progress | None,
+    ) -> None:
+        from ..executor import _record, run_sync
+
+        total = len(requests)
+        done = errors = 0
+
+        def deliver(record: ResponseRecord) -> None:
+            nonlocal done, errors
+            done += 1
+            errors += record.error is not None
+            on_record(record)
+            if progress is not None:
+                progress(done, total, errors)
+
+        # The probe and the first requests from here: a broken target stops the run before
+        # any actor is started.
+        head, rest = requests[:PROBE_REQUESTS], requests[PROBE_REQUESTS:]
+        run_sync(
+            send_async(
+                target,
+                head,
+                concurrency=min(concurrency, max(1, len(head))),
+                on_record=deliver,
+                cache=cache,
+                progress=None,
+                probe=True,
+            )
+        )
+        fingerprint = target.fingerprint()
+        misses: list[GenerationRequest] = []
+        for request in rest:
+            hit = cache.get(key_for(fingerprint, request)) if cache is not None else None
+            if hit is None:
+                misses.append(request)
+                continue
+            deliver(_record(request, hit, attempts=0, latency_s=0.0, cached=True))
+        if not misses:
+            return
+        n_actors = max(1, min(int(self.resources.get("CPU", 1)), concurrency))
+        per_actor = max(1, concurrency // n_actors)
+        spec = target.spec.model_copy(deep=True)
+        if spec.requests_per_second:
+            spec.requests_per_second = spec.requests_per_second / n_actors  # one cap overall
+        copy = type(target)(spec, base_dir=target.base_dir)
+        senders = [
+            self.ray.remote(_SenderActor).options(num_cpus=0).remote(copy, per_actor)
+            for _ in range(n_actors)
+        ]
+        try:
+            inflight: dict[Any, dict[tuple[str, int], GenerationRequest]] = {}
+            queue = deque(_shards(misses, n_actors))
+            turn = 0
+            while queue or inflight:
+                while queue and len(inflight) < n_actors * SHARDS_PER_ACTOR:
+                    shard = list(queue.popleft())
+                    ref = senders[turn % n_actors].send.remote(shard)
+                    inflight[ref] = {(r.case_id, r.sample): r for r in shard}
+                    turn += 1
+                ready, _ = self.ray.wait(list(inflight), num_returns=1)
+                for ref in ready:
+                    by_key = inflight.pop(ref)
+                    for data in self.ray.get(ref):
+                        record = ResponseRecord.from_dict(data)
+                        if cache is not None and record.error is None:
+                            cache.put(key_for(fingerprint, by_key[record.key]), _hit(record))
+                        deliver(record)
+        finally:
+            for actor in senders:
+                self.ray.kill(actor)
+            if cache is not None:
+                cache.flush()
+
+    def open_scoring(self, configs: list[ScorerConfig], context: SuiteContext) -> RayScoring:
+        return RayScoring(self.ray, configs, context, self.resources)
+
+    def close(self) -> None:
+        if self.started:
+            self.ray.shutdown()
+            self.started = False
+
+
+def _hit(record: ResponseRecord) -> Any:
+    from ...model import GenerationResponse
+
+    return GenerationResponse(
+        text=record.response or "",
+        model_version=record.model_version,
+        finish_reason=record.finish_reason,
+    )

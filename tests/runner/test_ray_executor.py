@@ -1,0 +1,143 @@
+"""``--executor ray``: the same rows, metrics and gates as the local executor, on a real local
+Ray instance (2 CPUs, loopback, started here once for the module and shut down after)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.errors import UsageError
+from assurance_harness.runner.run import run_suite
+
+N_CASES = 600  # more than one shard of requests and of rows, so both actors get work
+
+SUITE = """\
+suite: ray-equality
+version: 1.0.0
+seed: 11
+dataset:
+  path: cases.jsonl
+  fields: {prompt: text, id: id, meta.topic: topic}
+max_error_rate: 0.5
+scorers:
+  - {id: len, use: length}
+  - {id: tox, use: offensive-language}
+metrics:
+  - {id: toxic_rate, rate: "tox.toxicity > 0.5", by: meta.topic}
+  - {id: mean_words, mean: "len.words"}
+  - {id: p90_tox, quantile: {expr: "tox.toxicity", q: 0.9}}
+gates:
+  - {metric: toxic_rate, max: 0.1, bound: upper}
+  - {metric: mean_words, max: 10}
+"""
+
+
+def _workload(folder: Path) -> tuple[Path, Path]:
+    openers = ["Sure, here it is.", "I can't help with that.", "You idiot, look it up.", "Ok."]
+    with (
+        (folder / "cases.jsonl").open("w") as cases,
+        (folder / "recording.jsonl").open("w") as recording,
+    ):
+        for i in range(N_CASES):
+            cases.write(json.dumps({"id": f"c{i}", "text": f"question {i}", "topic": i % 3}) + "\n")
+            if i % 97 != 5:  # a few cases have no recording: error rows, not scored
+                reply = openers[i % 4] + " step" * (i % 7)
+                recording.write(json.dumps({"id": f"c{i}", "response": reply}) + "\n")
+    (folder / "suite.yaml").write_text(SUITE)
+    (folder / "replay.yaml").write_text("type: replay\npath: recording.jsonl\nconcurrency: 8\n")
+    return folder / "suite.yaml", folder / "replay.yaml"
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    ray = pytest.importorskip("ray", reason="the ray extra is not installed")
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        log_to_driver=False,
+        configure_logging=False,
+    )
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _rows(run_dir: Path) -> list[dict[str, object]]:
+    rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
+    for row in rows:
+        row.pop("latency_s")  # wall time of one request, the one field that may differ
+    return rows
+
+
+@pytest.mark.slow
+def test_ray_executor_gives_the_local_rows_metrics_and_gates(
+    tmp_path: Path, local_ray: None
+) -> None:
+    suite, target = _workload(tmp_path)
+    runs = {
+        name: run_suite(
+            suite,
+            target,
+            reports_dir=tmp_path / name,
+            use_cache=False,
+            write_reports=False,
+            attach_evidence=False,
+            executor=name,
+        )
+        for name in ("local", "ray")
+    }
+    local, ray = runs["local"], runs["ray"]
+    assert local.summary["counts"]["errors"] == ray.summary["counts"]["errors"] == 7
+    assert _rows(ray.run_dir) == _rows(local.run_dir)
+    assert ray.summary["metrics"] == local.summary["metrics"]
+    assert ray.summary["gates"] == local.summary["gates"]
+    assert ray.summary["scorers"] == local.summary["scorers"]
+    manifest = json.loads((ray.run_dir / "manifest.json").read_text())
+    assert manifest["executor"] == "ray"
+    assert "executor" not in json.loads((local.run_dir / "manifest.json").read_text())
+
+
+def test_executor_ray_without_ray_installed_is_one_line_exit_2(tmp_path: Path) -> None:
+    suite, target = _workload(tmp_path)
+    # The interpreter cannot import ray, as on a machine without the extra.
+    code = (
+        "import sys; sys.modules['ray'] = None; "
+        "from assurance_harness.cli import main; sys.argv[0] = 'assurance'; main()"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "run",
+            str(suite),
+            "--target",
+            str(target),
+            "--executor",
+            "ray",
+            "--reports",
+            str(tmp_path / "reports"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert "pip install 'assurance-harness[ray]'" in lines[0]
+    assert not (tmp_path / "reports").exists()  # nothing was started
+
+
+def test_ray_address_without_the_ray_executor_is_a_usage_error(tmp_path: Path) -> None:
+    suite, target = _workload(tmp_path)
+    with pytest.raises(UsageError, match="--ray-address needs --executor ray"):
+        run_suite(suite, target, reports_dir=tmp_path / "reports", ray_address="auto")
+    assert not (tmp_path / "reports").exists()
