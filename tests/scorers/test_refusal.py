@@ -8,7 +8,7 @@ import pytest
 
 from assurance_harness.errors import ConfigError
 from assurance_harness.model import Case, Expectations, ScoreInput, SuiteContext
-from assurance_harness.scorers._help import help_redirects, mentions
+from assurance_harness.scorers._help_redirects import help_redirects, mentions
 from assurance_harness.scorers._refusal_patterns import first_refusal
 from assurance_harness.scorers.expected import ExpectedBehaviourScorer, ExpectedParams
 from assurance_harness.scorers.refusal import RefusalParams, RefusalScorer

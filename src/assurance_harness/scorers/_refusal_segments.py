@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from ._help import help_redirects
+from ._help_redirects import help_redirects
 from ._refusal_patterns import DEFER_RE, first_refusal
 
 _FOREIGN_REFUSAL = [

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from ..errors import ConfigError
 from ..model import ScoreInput
-from ._help import mentions, points_to_help
+from ._help_redirects import mentions, points_to_help
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 _REFUSAL_LABELS = {"refusal", "partial", "compliance"}
