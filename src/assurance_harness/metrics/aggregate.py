@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..stats.correction import rogan_gladen
 from ..stats.intervals import clustered_clopper_pearson, mean_interval, quantile_interval
-from ._pairs import number
+from ._grouping import number
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..rowkeys import case_key
 from ..stats.intervals import clopper_pearson
-from ._pairs import covering, percentile_interval
+from ._grouping import covering, percentile_interval
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 
 

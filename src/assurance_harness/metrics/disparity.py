@@ -39,7 +39,7 @@ from ..stats.disparity import (
     spread,
 )
 from ..stats.intervals import bootstrap_ci, clopper_pearson, is_unit_interval, wilson_mean
-from ._pairs import covering, number, percentile_interval, within_strata
+from ._grouping import covering, number, percentile_interval, within_strata
 from .base import (
     ExpressionRole,
     MetricContext,

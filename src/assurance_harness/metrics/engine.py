@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..rowkeys import case_key
-from ._pairs import number
+from ._grouping import number
 from .base import MetricContext, MetricValue, Row
 from .expr import evaluate
 

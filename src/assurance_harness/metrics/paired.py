@@ -25,7 +25,7 @@ from pydantic import Field
 from scipy.special import stdtrit
 
 from ..rowkeys import case_key
-from ._pairs import number, within_strata
+from ._grouping import number, within_strata
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
 

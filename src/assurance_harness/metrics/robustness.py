@@ -28,7 +28,7 @@ from typing import Any
 
 from ..rowkeys import case_key
 from ..stats.intervals import clustered_clopper_pearson
-from ._pairs import pair_with_originals
+from ._grouping import pair_with_originals
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
 

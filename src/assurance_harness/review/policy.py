@@ -107,7 +107,7 @@ def build_queue(
     seed: int,
 ) -> list[dict[str, Any]]:
     """``[{key, reasons, scorer_label}]`` in row order: every row a person should see, and why."""
-    from ..metrics._pairs import number
+    from ..metrics._grouping import number
     from ..metrics.expr import evaluate
 
     reasons: dict[str, list[str]] = {}

@@ -1,4 +1,5 @@
-"""Pairing helpers shared by the bias and robustness metrics.
+"""Rows into pairs and strata, and values read as numbers, for the bias, robustness and
+aggregate metrics (formerly ``_pairs.py``).
 
 Robustness metrics compare each perturbed response with the response to its original (same
 ``source_id``); counterfactual metrics compare responses to the same template across groups.
