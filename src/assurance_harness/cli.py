@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +14,7 @@ import typer
 from rich.table import Table
 
 from .cli_options import JsonAliasOpt, ReportsOpt, output_format
+from .cli_progress import RunProgress
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, out, print_error, term
@@ -78,53 +78,6 @@ def _root(
     from .store.location import set_cli_store
 
     set_cli_store(store)
-
-
-class _Progress:
-    """A progress line: cases done, rate, errors, ETA."""
-
-    def __init__(self, label: str) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        self.progress = Progress(
-            TextColumn("{task.description}", markup=False),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:.1f}/s"),
-            TextColumn("errors {task.fields[errors]}"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-            disable=not console.is_terminal,
-        )
-        self.task = self.progress.add_task(label, total=None, rate=0.0, errors=0)
-        self.started = time.monotonic()
-        self.first: int | None = None
-
-    def __enter__(self) -> _Progress:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def __call__(self, done: int, total: int, errors: int) -> None:
-        if self.first is None:
-            self.first = done
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        self.progress.update(
-            self.task,
-            completed=done,
-            total=total,
-            errors=errors,
-            rate=(done - self.first) / elapsed,
-        )
 
 
 @app.command()
@@ -233,7 +186,7 @@ def run(
     codes = []
     for path in files:
         try:
-            with _Progress(path.stem) as progress:
+            with RunProgress(path.stem, console=console) as progress:
                 outcome = run_suite(
                     path,
                     target,
@@ -242,6 +195,8 @@ def run(
                     resume=resume,
                     use_cache=cache,
                     progress=progress,
+                    on_start=progress.started_run,
+                    scoring_progress=progress.scoring,
                     write_reports=not no_report,
                     attach_evidence=not no_evidence,
                     register_path=register,

@@ -35,7 +35,7 @@ from .executor import TargetUnusableError
 from .executors import Executor, LocalExecutor, get_executor
 from .poststeps import PostRunOptions, run_post_steps
 from .record import Verdict, record_run
-from .scoring import apply_scorers
+from .scoring import ScoringProgress, apply_scorers
 
 ProgressFn = Callable[[int, int, int], None]
 
@@ -247,6 +247,7 @@ class _Run:
     read_cache: bool = False
     max_age_s: float | None = None
     runner: Executor = field(default_factory=LocalExecutor)
+    scoring_progress: ScoringProgress | None = None
 
 
 def run_suite(
@@ -266,6 +267,8 @@ def run_suite(
     limit: int | None = None,
     executor: str = "local",
     ray_address: str | None = None,
+    on_start: Callable[[str], None] | None = None,
+    scoring_progress: ScoringProgress | None = None,
 ) -> RunOutcome:
     """Run a suite end to end and return its outcome (the summary and the exit code).
 
@@ -279,6 +282,10 @@ def run_suite(
 
     ``executor``: where requests are sent from and scorers run, ``local`` (this process) or
     ``ray`` (the Ray cluster at ``ray_address``, or a local Ray instance); same results.
+
+    ``on_start`` gets the run id before anything is sent, ``progress`` follows the sending and
+    ``scoring_progress`` the scorers (local executor), so a terminal can show the run is alive
+    throughout.
     """
     if limit is not None and limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -300,6 +307,8 @@ def run_suite(
             command=command,
             limit=limit,
             ray_address=ray_address,
+            on_start=on_start,
+            scoring_progress=scoring_progress,
         )
     finally:
         runner.close()
@@ -322,6 +331,8 @@ def _run_suite(
     command: str | None,
     limit: int | None,
     ray_address: str | None,
+    on_start: Callable[[str], None] | None,
+    scoring_progress: ScoringProgress | None,
 ) -> RunOutcome:
     if limit is not None:
         attach_evidence = False
@@ -404,6 +415,8 @@ def _run_suite(
                 exc, run_dir.path, "nothing was sent; fix it and run again"
             ) from None
 
+    if on_start is not None:
+        on_start(run_dir.run_id)
     requests = build_requests(loaded, cases)
     resume_cmd = resume_command(
         suite_path,
@@ -435,7 +448,7 @@ def _run_suite(
     run = _Run(
         loaded, target, fingerprint, run_dir, state, cases, requests, reports, resume_cmd, post,
         command, read_cache, loaded.suite.cache.max_age if loaded.suite.cache else None,
-        runner,
+        runner, scoring_progress,
     )  # fmt: skip
     try:
         outcome = _finish(run)
@@ -599,7 +612,9 @@ def _score(run: _Run) -> Verdict:
     if context.audience is None:
         context.audience = _register_audience(run.post.register_path)
     if run.runner.name == "local":
-        scorer_info = apply_scorers(loaded.scorers, rows, by_id, context)
+        scorer_info = apply_scorers(
+            loaded.scorers, rows, by_id, context, progress=run.scoring_progress
+        )
     else:
         scoring = run.runner.open_scoring(loaded.scorers, context)
         try:

@@ -6,9 +6,9 @@ from typing import Any
 
 from ..model import Case, SuiteContext
 from ..spec.loader import ScorerConfig
-from .executors.base import LocalScoring, ScorerError
+from .executors.base import LocalScoring, ScorerError, ScoringProgress
 
-__all__ = ["ScorerError", "apply_scorers"]
+__all__ = ["ScorerError", "ScoringProgress", "apply_scorers"]
 
 
 def apply_scorers(
@@ -16,6 +16,8 @@ def apply_scorers(
     rows: list[dict[str, Any]],
     cases: dict[str, Case],
     context: SuiteContext,
+    *,
+    progress: ScoringProgress | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Score every row that has a response, in this process; returns each scorer's provenance
     by id.
@@ -23,7 +25,7 @@ def apply_scorers(
     Rows are updated in place (``row["scores"][scorer_id] = {...}``). Each scorer's model is
     loaded once (``setup``) and fed batches of ``batch_size``; a run-scope scorer gets all rows.
     """
-    session = LocalScoring(configs, context)
+    session = LocalScoring(configs, context, progress=progress)
     try:
         session.score(rows, cases)
     finally:

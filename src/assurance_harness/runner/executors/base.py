@@ -22,6 +22,9 @@ from ...targets.base import Target
 Row = dict[str, Any]
 OnRecord = Callable[[ResponseRecord], None]
 Progress = Callable[[int, int, int], None]
+ScoringProgress = Callable[[str, int, int], None]
+"""(scorer id, responses scored, responses to score): called as each scorer starts and after
+each of its batches, so a long scoring phase shows it is alive."""
 
 
 class ScorerError(HarnessError):
@@ -92,10 +95,16 @@ def score_inputs(rows: list[Row], cases: Mapping[str, Case]) -> list[ScoreInput]
 
 
 def run_scorer(
-    scorer: Scorer, scorer_id: str, inputs: list[ScoreInput], batch_size: int
+    scorer: Scorer,
+    scorer_id: str,
+    inputs: list[ScoreInput],
+    batch_size: int,
+    *,
+    on_batch: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """One scorer over ``inputs`` in batches of ``batch_size``, outputs in input order. The
-    same function runs in this process and inside a Ray actor, so both batch alike."""
+    same function runs in this process and inside a Ray actor, so both batch alike.
+    ``on_batch`` gets the number of inputs scored so far after each batch."""
     size = max(batch_size, 1)
     outputs: list[dict[str, Any]] = []
     for start in range(0, len(inputs), size):
@@ -107,6 +116,8 @@ def run_scorer(
                 f"for {len(chunk)} responses"
             )
         outputs.extend(result)
+        if on_batch is not None:
+            on_batch(len(outputs))
     return outputs
 
 
@@ -118,11 +129,22 @@ def make_scorer(config: ScorerConfig, context: SuiteContext) -> Scorer:
     return scorer
 
 
+def _batch_progress(progress: ScoringProgress, scorer_id: str, total: int) -> Callable[[int], None]:
+    return lambda done: progress(scorer_id, done, total)
+
+
 class LocalScoring:
     """Every scorer in this process, each set up once."""
 
-    def __init__(self, configs: list[ScorerConfig], context: SuiteContext) -> None:
+    def __init__(
+        self,
+        configs: list[ScorerConfig],
+        context: SuiteContext,
+        *,
+        progress: ScoringProgress | None = None,
+    ) -> None:
         self.configs = configs
+        self.progress = progress
         self.provenance: dict[str, dict[str, Any]] = {}
         self.scorers: dict[str, Scorer] = {}
         for config in configs:
@@ -134,8 +156,16 @@ class LocalScoring:
         todo = scorable(rows)
         for config in self.configs:
             size = len(todo) if config.cls.scope == "run" else config.batch_size
+            on_batch = None
+            if self.progress is not None:
+                self.progress(config.id, 0, len(todo))
+                on_batch = _batch_progress(self.progress, config.id, len(todo))
             outputs = run_scorer(
-                self.scorers[config.id], config.id, score_inputs(todo, cases), size
+                self.scorers[config.id],
+                config.id,
+                score_inputs(todo, cases),
+                size,
+                on_batch=on_batch,
             )
             for row, output in zip(todo, outputs, strict=True):
                 row["scores"][config.id] = output
