@@ -97,3 +97,37 @@ def test_agreement_from_two_reviewers_and_scorer_precision_recall(tmp_path: Path
     assert result.precision == pytest.approx(1.0)
     assert result.recall == pytest.approx(2 / 3)
     assert result.recall_ci[0] is not None and result.recall_ci[0] < 2 / 3
+
+
+def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_path: Path) -> None:
+    """Issue 13: the scorer's precision and recall against this deployment's human labels are
+    usable beside its bundled validity card, per scorer, with Clopper-Pearson intervals."""
+    from typer.testing import CliRunner
+
+    from assurance_harness.cli import app
+    from assurance_harness.review.validity import reviewed_validity
+    from assurance_harness.stats.intervals import clopper_pearson
+
+    project = make_project(tmp_path)
+    outcome = project.run()
+    paths = ReviewPaths.default(project.reports, register=project.register)
+    # scorer labels: c1 False, c2 True, c3 True; people say c1 True, c2 False, c3 True
+    for key, label in {"c1#0": True, "c2#0": False, "c3#0": True}.items():
+        adjudicate(
+            paths, run_id=outcome.run_id, key=key, reviewer="alice", token=None,
+            agree=False, label=label,
+        )  # fmt: skip
+    figures = reviewed_validity(project.reports)
+    assert list(figures) == ["contains"]  # the review label kw.matched reads the contains scorer
+    reviewed = figures["contains"]
+    assert reviewed.verdicts == 3
+    assert reviewed.agreement.counts == {"tp": 1, "fp": 1, "fn": 1, "tn": 0}
+    assert reviewed.agreement.precision_ci == clopper_pearson(1, 2)
+    assert reviewed.text() == (
+        "reviewed on this deployment: precision 0.5 [0.01258, 0.9874], "
+        "recall 0.5 [0.01258, 0.9874] from 3 human verdicts"
+    )
+    result = CliRunner().invoke(app, ["review", "agreement", "--reports", str(project.reports)])
+    assert result.exit_code == 0, result.output
+    assert f"contains: {reviewed.text()}" in result.stdout
+    assert "bundled card: no validity card" in result.stdout

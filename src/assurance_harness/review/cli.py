@@ -181,12 +181,20 @@ def agreement_cmd(
     """Inter-reviewer kappa (rows with two reviewers) and the scorer's precision and recall
     against the human labels, each with a 95% interval."""
     with _errors():
+        from ..scorers.validity import find_card
         from .agreement import agreement
         from .store import ReviewStore
+        from .validity import reviewed_validity
 
         result = agreement(ReviewStore(reports / "runs.db").current(run_id))
+        # Beside each scorer's bundled card: its figures against every human verdict here.
+        by_scorer = reviewed_validity(reports)
         if as_json:
-            sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+            document = {
+                **result.to_dict(),
+                "by_scorer": {name: r.to_dict() for name, r in by_scorer.items()},
+            }
+            sys.stdout.write(json.dumps(document, indent=2) + "\n")
             return
 
         from ..formatting import interval, num
@@ -208,6 +216,10 @@ def agreement_cmd(
         out.print(term(f"scorer precision: {fmt(result.precision, result.precision_ci)}"))
         out.print(term(f"scorer recall: {fmt(result.recall, result.recall_ci)}"))
         out.print(term("counts: " + ", ".join(f"{k} {v}" for k, v in result.counts.items())))
+        for name, reviewed in by_scorer.items():
+            card = find_card(name)
+            out.print(term(f"{name}: {reviewed.text()}"))
+            out.print(term(f"  bundled card: {card.headline() if card else 'no validity card'}"))
 
 
 @review_app.command("add-reviewer")
