@@ -249,7 +249,7 @@ def robustness_cells(full: bool) -> Iterator[Cell]:
     operators, variants = 4, 2
     shapes = [(p, icc) for p in (0.02, 0.1, 0.3) for icc in (0.0, 0.2)]
     for p, icc in shapes:
-        for sources in (30, 100, 300) if full else (30, 100):
+        for sources in (30, 100):  # 300 sources: about 1 s a data set through the metric
 
             def fragility(rng: np.random.Generator, p: float = p, icc: float = icc, k: int = 0):
                 if icc == 0:
@@ -362,7 +362,7 @@ def auc_cells(full: bool) -> Iterator[Cell]:
 
     from assurance_harness.scorers.check import figures
 
-    for positives, negatives in ((10, 40), (25, 75), (50, 150)) + (((200, 600),) if full else ()):
+    for positives, negatives in (10, 40), (25, 75), (50, 150):
         for shift in (1.0, 2.0, 3.0):
             truth = float(norm.cdf(shift / math.sqrt(2)))
 
@@ -515,16 +515,24 @@ def main() -> None:
     args = parser.parse_args()
     datasets = args.datasets or (2000 if args.full else 200)
     print(f"datasets per cell: {datasets}; bootstrap resamples: {args.resamples}; nominal 0.95\n")
-    print("| cell | true value | coverage ± MC SE | mean width | labelled approximate | verdict |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| cell | true value | coverage ± MC SE | mean width | labelled approximate | verdict "
+        "| seconds |"
+    )
+    print("|---|---|---|---|---|---|---|")
     started = time.monotonic()
     failures = 0
+    lowest: tuple[float, float, str] | None = None
     for i, cell in enumerate(cells(args.full)):
         if args.only and not any(word in cell.name for word in args.only.split(",")):
             continue
+        began = time.monotonic()
         result = run_cell(cell, datasets, args.resamples, args.seed + i)
+        seconds = time.monotonic() - began
         coverage, counted = result["coverage"], result["counted"]
         error = math.sqrt(max(coverage * (1 - coverage), 0.95 * 0.05) / max(counted, 1))
+        if result["approximate"] <= 0.5 and (lowest is None or coverage < lowest[0]):
+            lowest = (coverage, error, cell.name)
         if coverage >= 0.93 or result["approximate"] > 0.5:
             verdict = "ok"
         elif coverage + 2 * error >= 0.93:
@@ -534,8 +542,13 @@ def main() -> None:
             failures += 1
         print(
             f"| {cell.name} | {cell.truth:.4g} | {coverage:.3f} ± {error:.3f} | "
-            f"{result['width']:.4f} | {result['approximate']:.2f} | {verdict} |",
+            f"{result['width']:.4f} | {result['approximate']:.2f} | {verdict} | {seconds:.0f} |",
             flush=True,
+        )
+    if lowest is not None:
+        print(
+            f"\nlowest coverage among cells not labelled approximate: {lowest[0]:.3f} "
+            f"± {lowest[1]:.3f} ({lowest[2]})"
         )
     print(
         f"\n{failures} cell(s) below 0.93 without an 'approximate' label; "
