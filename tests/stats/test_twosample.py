@@ -104,3 +104,14 @@ def test_from_intervals_normal_approximation() -> None:
     result = stats.from_intervals(0.5, 0.4, 0.6, 100, 0.68, 0.58, 0.78, 100)
     se = 0.1 / intervals.z_value(0.95)
     assert result.p_value == pytest.approx(2 * sps.norm.sf(0.18 / np.sqrt(2 * se * se)))
+
+
+def test_paired_bootstrap_says_approximate_when_few_cases_differ() -> None:
+    from assurance_harness.stats.twosample import paired_bootstrap
+
+    base = [(0.0, 1)] * 48 + [(1.0, 1)] * 2
+    cand = [(0.0, 1)] * 46 + [(1.0, 1)] * 4
+    few = paired_bootstrap(base, cand, seed=0, resamples=200)
+    assert few.method.endswith("approximate: only 2 cases differ between the runs (needs >= 10)")
+    many = paired_bootstrap(base, [(1.0, 1)] * 20 + [(0.0, 1)] * 30, seed=0, resamples=200)
+    assert "approximate" not in many.method
