@@ -131,3 +131,15 @@ def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_pa
     assert result.exit_code == 0, result.output
     assert f"contains: {reviewed.text()}" in result.stdout
     assert "bundled card: no validity card" in result.stdout
+
+    from assurance_harness.register.annex import build_annex, render_annex_html, render_annex_md
+
+    annex = build_annex([outcome.run_id], reports=project.reports, register_path=project.register)
+    md = render_annex_md(annex)
+    line = next(x for x in md.splitlines() if x.startswith("- Scorer validity") and "kw" in x)
+    assert (
+        "no validity card. Known weak spots: none recorded. Reviewed on this deployment: " in line
+    )
+    assert "precision 0.5 \\[0.01258, 0.9874\\]" in line and "from 3 human verdicts" in line
+    html = render_annex_html(annex)
+    assert "Reviewed on this deployment: precision 0.5 [0.01258, 0.9874]" in html

@@ -174,6 +174,16 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
     return out
 
 
+def _reviewed_validity(reports: Path) -> dict[str, str]:
+    """Per scorer name, its figures against this deployment's human verdicts (review
+    agreement), shown beside its bundled card; none when no run index exists yet."""
+    if not (reports / "runs.db").exists():
+        return {}
+    from ..review.validity import reviewed_validity
+
+    return {name: r.text() for name, r in reviewed_validity(reports).items()}
+
+
 def build_annex(
     runs: list[str],
     *,
@@ -203,15 +213,19 @@ def build_annex(
     status = None
     if register_path is not None and Path(register_path).exists():
         status = build_status(Path(register_path), ledger_path, now=now, check_files=True)
+    reviewed = _reviewed_validity(reports)
     annex_runs: list[AnnexRun] = []
     for index, run_ref in enumerate(runs, start=1):
         run = RunFiles.load(resolve_run(reports, run_ref))
         gate_views = []
         for gate in run.gates:
             keys = list(gate.get("worst_cases") or [])[:max_cases]
-            gate_views.append(
-                GateView(gate, worst_rows(run.results_path, keys), gate_validity(gate, run.summary))
-            )
+            validity = gate_validity(gate, run.summary)
+            for card in validity:
+                if str(card.get("scorer")) in reviewed:
+                    text = reviewed[str(card.get("scorer"))]
+                    card["reviewed"] = text[:1].upper() + text[1:]
+            gate_views.append(GateView(gate, worst_rows(run.results_path, keys), validity))
         from .annex_plots import metrics_figure
 
         suite = run.suite
@@ -396,6 +410,7 @@ def render_annex_md(annex: Annex) -> str:
                     f"- Scorer validity for {md_text(view.gate.get('id'))}: "
                     f"{md_code(str(card.get('id')))} = {md_text(card.get('scorer'))}: "
                     f"{md_text(card.get('headline'))}. Known weak spots: {md_text(weak)}"
+                    + (f". {md_text(card['reviewed'])}" if card.get("reviewed") else "")
                 )
             for reason in view.gate.get("validity_unmet") or []:
                 out.append(
