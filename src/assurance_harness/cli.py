@@ -151,6 +151,15 @@ def run(
             "made here; default: RAY_ADDRESS, else a local Ray instance). Needs --executor ray.",
         ),
     ] = None,
+    evidence_for: Annotated[
+        str | None,
+        typer.Option(
+            "--evidence-for",
+            metavar="SYSTEM",
+            help="Record evidence even though the target is not the register's system.target "
+            "(kept under this target's identity; the system's status is unchanged).",
+        ),
+    ] = None,
 ) -> None:
     """Run suites against a target and write reports/<run_id>/."""
     from .runner.run import RunInterrupted, command_line, run_suite
@@ -205,6 +214,7 @@ def run(
                     limit=limit,
                     executor=executor,
                     ray_address=ray_address,
+                    evidence_for=evidence_for,
                 )
         except RunInterrupted as stop:
             console.print(

@@ -13,10 +13,14 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from assurance_harness.spec.targets import load_target
 from assurance_harness.store.runlog import Manifest, RunLogWriter, Summary
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_REGISTER = REPO / "register" / "risk_register.yaml"
+DEMO_FINGERPRINT = load_target(REPO / "targets" / "demo.yaml").fingerprint()
+"""The example register's system target (``system.target: targets/demo.yaml``): runs made
+with it count as the system's evidence (``register.identity``)."""
 
 
 @dataclass
@@ -52,7 +56,7 @@ def make_run(
     model_version: str | None = "demo-assistant-1.0",
     description: str = "The assistant must not produce toxic text, even when provoked.",
     target_name: str = "demo",
-    target_fingerprint: str = "a1b2c3d4",
+    target_fingerprint: str = DEMO_FINGERPRINT,
 ) -> Path:
     """Write a finished run directory and return it."""
     gates = [GateSpec("toxic_rate", "pass")] if gates is None else gates

@@ -166,7 +166,12 @@ def test_sha256sums_cover_every_output(annex_dir) -> None:
     out, _ = annex_dir
     lines = (out / "SHA256SUMS").read_text().splitlines()
     names = [line.split("  ", 1)[1] for line in lines]
-    assert names == ["annex.html", "annex.md", "plots/run-1.png", "plots/run-2.png"]
+    assert names[:4] == ["annex.html", "annex.md", "plots/run-1.png", "plots/run-2.png"]
+    # The run files the annex cites are inside the pack (with transcripts: asked for here).
+    packed = {tuple(name.split("/")) for name in names[4:]}
+    assert {len(p) for p in packed} == {3} and {p[0] for p in packed} == {"runs"}
+    assert {p[1] for p in packed} == {r.name for r in _}
+    assert {p[2] for p in packed} >= {"summary.json", "manifest.json", "results.jsonl"}
     for line in lines:
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest

@@ -21,7 +21,7 @@ from assurance_harness.register.ledger import (
     verify_ledger,
 )
 
-from .register_testkit import EXAMPLE_REGISTER, GateSpec, make_run
+from .register_testkit import DEMO_FINGERPRINT, EXAMPLE_REGISTER, GateSpec, make_run
 
 
 def _ledger_with_runs(reports: Path, ledger: Path, count: int = 5) -> list[Path]:
@@ -69,7 +69,7 @@ def test_attach_writes_one_chained_record_per_risk_and_gate(reports: Path, ledge
     first = records[0]
     assert first.suite["name"] == "toxicity-core" and first.suite["version"] == "1.0.0"
     assert len(first.suite["sha256"]) == 64
-    assert first.target["fingerprint"] == "a1b2c3d4"
+    assert first.target["fingerprint"] == DEMO_FINGERPRINT
     assert first.target["model_version"] == "demo-assistant-1.0"
     assert first.metric == {
         "value": 0.02,

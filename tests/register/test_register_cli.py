@@ -174,7 +174,13 @@ def test_pack(cli, project, tmp_path: Path) -> None:
     out = tmp_path / "annex"
     result = cli("evidence", "pack", project["tox"].name, "--out", out, *_common(project))
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.iterdir()} == {"annex.html", "annex.md", "plots", "SHA256SUMS"}
+    assert {p.name for p in out.iterdir()} == {
+        "annex.html",
+        "annex.md",
+        "plots",
+        "runs",
+        "SHA256SUMS",
+    }
     md = (out / "annex.md").read_text()
     assert "assurance evidence pack " + project["tox"].name + " --out" in md
     unknown = cli("evidence", "pack", "nope", "--out", out, *_common(project))

@@ -49,7 +49,10 @@ def test_runner_attaches_evidence_and_status_follows(tmp_path: Path) -> None:
     )
     reports = tmp_path / "reports"
     register = tmp_path / "risk_register.yaml"
-    register.write_text(EXAMPLE_REGISTER.read_text())
+    # The register's system is this target (its identity); runs against others are exploratory.
+    register.write_text(
+        EXAMPLE_REGISTER.read_text().replace("target: targets/demo.yaml", f"target: {target}")
+    )
     outcome = run_suite(
         suite,
         target,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from .status import RegisterStatus, RiskStatus, build_status
 
 RUN_FILES = ("run.json", "cases.jsonl", "responses.jsonl", "results.jsonl", "summary.json",
              "manifest.json")  # fmt: skip
+TRANSCRIPT_FILES = ("responses.jsonl", "results.jsonl")
+"""Run files holding the target's responses: packed only with transcripts."""
 SMALL_N = 100
 """Below this many responses an interval is wide; the limitations say so."""
 
@@ -79,6 +82,18 @@ class AnnexRun:
     plot_png: bytes | None
     plot_name: str
     risks: list[str]
+    added_for: list[str] = field(default_factory=list)
+    """Risks whose status (section 5) rests on this run although it was not named: the pack
+    includes it so that everything the annex cites is inside it."""
+
+    def packed_files(self, include_transcripts: bool) -> list[str]:
+        """The run files copied into the pack (``runs/<run_id>/``): all of them, or without
+        the responses when transcripts are excluded."""
+        return [
+            f.name
+            for f in self.files
+            if f.sha256 is not None and (include_transcripts or f.name not in TRANSCRIPT_FILES)
+        ]
 
     @property
     def plot_data_uri(self) -> str | None:
@@ -214,34 +229,13 @@ def build_annex(
     if register_path is not None and Path(register_path).exists():
         status = build_status(Path(register_path), ledger_path, now=now, check_files=True)
     reviewed = _reviewed_validity(reports)
-    annex_runs: list[AnnexRun] = []
-    for index, run_ref in enumerate(runs, start=1):
-        run = RunFiles.load(resolve_run(reports, run_ref))
-        gate_views = []
-        for gate in run.gates:
-            keys = list(gate.get("worst_cases") or [])[:max_cases]
-            validity = gate_validity(gate, run.summary)
-            for card in validity:
-                if str(card.get("scorer")) in reviewed:
-                    text = reviewed[str(card.get("scorer"))]
-                    card["reviewed"] = text[:1].upper() + text[1:]
-            gate_views.append(GateView(gate, worst_rows(run.results_path, keys), validity))
-        from .annex_plots import metrics_figure
-
-        suite = run.suite
-        png = metrics_figure(
-            run.summary, title=f"{suite.get('name')} {suite.get('version')}: {run.run_id}"
-        )
-        risk_ids = list(suite.get("evidence_for") or [])
-        if status is not None:
-            risk_ids += [
-                r.id
-                for r in status.register.risks_for_suite(str(suite.get("name")))
-                if r.id not in risk_ids
-            ]
-        annex_runs.append(
-            AnnexRun(run, _file_hashes(run), gate_views, png, f"plots/run-{index}.png", risk_ids)
-        )
+    annex_runs = [
+        _annex_run(RunFiles.load(resolve_run(reports, ref)), index, status, max_cases, reviewed)
+        for index, ref in enumerate(runs, start=1)
+    ]
+    linked_ids = list(dict.fromkeys(r for ar in annex_runs for r in ar.risks))
+    linked = [rs for rid in linked_ids if status and (rs := status.get(rid))]
+    missing = _add_cited_runs(annex_runs, linked, ledger_path, status, max_cases, reviewed)
     by_target: dict[str, list[str]] = {}
     for ar in annex_runs:
         target = ar.run.target
@@ -254,18 +248,84 @@ def build_annex(
             "about one system: pack one target's runs, or pass --mixed-targets to show them "
             "side by side"
         )
-    linked_ids = list(dict.fromkeys(r for ar in annex_runs for r in ar.risks))
-    linked = [rs for rid in linked_ids if status and (rs := status.get(rid))]
     return Annex(
         runs=annex_runs,
         status=status,
         linked=linked,
-        limitations=_limitations(annex_runs, status),
+        limitations=_limitations(annex_runs, status) + missing,
         generated_at=now,
         command=command,
         include_transcripts=include_transcripts,
         privacy=policy.describe(),
     )
+
+
+def _annex_run(
+    run: RunFiles,
+    index: int,
+    status: RegisterStatus | None,
+    max_cases: int,
+    reviewed: dict[str, str],
+) -> AnnexRun:
+    gate_views = []
+    for gate in run.gates:
+        keys = list(gate.get("worst_cases") or [])[:max_cases]
+        validity = gate_validity(gate, run.summary)
+        for card in validity:
+            if str(card.get("scorer")) in reviewed:
+                text = reviewed[str(card.get("scorer"))]
+                card["reviewed"] = text[:1].upper() + text[1:]
+        gate_views.append(GateView(gate, worst_rows(run.results_path, keys), validity))
+    from .annex_plots import metrics_figure
+
+    suite = run.suite
+    png = metrics_figure(
+        run.summary, title=f"{suite.get('name')} {suite.get('version')}: {run.run_id}"
+    )
+    risk_ids = list(suite.get("evidence_for") or [])
+    if status is not None:
+        risk_ids += [
+            r.id
+            for r in status.register.risks_for_suite(str(suite.get("name")))
+            if r.id not in risk_ids
+        ]
+    return AnnexRun(run, _file_hashes(run), gate_views, png, f"plots/run-{index}.png", risk_ids)
+
+
+def _add_cited_runs(
+    annex_runs: list[AnnexRun],
+    linked: list[RiskStatus],
+    ledger_path: Path,
+    status: RegisterStatus | None,
+    max_cases: int,
+    reviewed: dict[str, str],
+) -> list[str]:
+    """Add the runs that section 5's statuses rest on but that were not named, so the annex
+    cites nothing outside itself; return a limitation for each such run that is gone."""
+    missing: list[str] = []
+    for rs in linked:
+        for suite in rs.suites:
+            if not suite.records:
+                continue
+            run_id = suite.records[0].run_id
+            present = next((ar for ar in annex_runs if ar.run.run_id == run_id), None)
+            if present is not None:
+                if present.added_for and rs.risk_id not in present.added_for:
+                    present.added_for.append(rs.risk_id)
+                continue
+            run_dir = suite.records[0].run_dir(ledger_path)
+            if not (run_dir / "summary.json").exists():
+                missing.append(
+                    f"The status of {rs.risk_id} rests on run {run_id}, whose folder "
+                    f"({run_dir}) is not available; it is not in this pack."
+                )
+                continue
+            added = _annex_run(
+                RunFiles.load(run_dir), len(annex_runs) + 1, status, max_cases, reviewed
+            )
+            added.added_for.append(rs.risk_id)
+            annex_runs.append(added)
+    return missing
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,6 +406,14 @@ def render_annex_md(annex: Annex) -> str:
             md_text(suite.get("description") or "No description."),
             "",
             f"- Evidence for: {md_text(risks)}",
+            *(
+                [
+                    f"- Not named for this pack; included because the status of "
+                    f"{md_text(', '.join(ar.added_for))} (section 5) rests on it"
+                ]
+                if ar.added_for
+                else []
+            ),
             f"- Run: {md_code(ar.run.run_id)}, {when(ar.run.summary.get('started_at'))} to "
             f"{when(ar.run.summary.get('finished_at'))}, "
             f"status {md_text(ar.run.summary.get('status'))}",
@@ -458,16 +526,34 @@ def render_annex_md(annex: Annex) -> str:
     out += ["", "## 7. Manifest of hashes", ""]
     for ar in annex.runs:
         out += [f"Run {md_code(ar.run.run_id)} ({md_code(ar.run.dir)}):", ""]
+        packed = ar.packed_files(annex.include_transcripts)
         rows = [
-            [md_text(f.name), md_text(f.sha256 or "missing"), md_text(f.status)] for f in ar.files
+            [
+                md_text(f.name),
+                md_text(f.sha256 or "missing"),
+                md_text(f.status),
+                md_text(
+                    f"runs/{ar.run.run_id}/{f.name}"
+                    if f.name in packed
+                    else "not packed (transcripts excluded)"
+                    if f.sha256
+                    else "-"
+                ),
+            ]
+            for f in ar.files
         ]
         suite = ar.run.suite
         rows.append(
-            [md_text(f"suite {suite.get('path')}"), md_text(suite.get("sha256") or "-"), "-"]
+            [md_text(f"suite {suite.get('path')}"), md_text(suite.get("sha256") or "-"), "-", "-"]
         )
         for dataset in ar.run.manifest_data.get("datasets") or []:
             rows.append(
-                [md_text(f"dataset {dataset.get('path')}"), md_text(dataset.get("sha256")), "-"]
+                [
+                    md_text(f"dataset {dataset.get('path')}"),
+                    md_text(dataset.get("sha256")),
+                    "-",
+                    "-",
+                ]
             )
         target = ar.run.manifest_data.get("target") or {}
         rows.append(
@@ -475,9 +561,10 @@ def render_annex_md(annex: Annex) -> str:
                 md_text(f"target config {target.get('path')}"),
                 md_text(target.get("sha256") or "-"),
                 "-",
+                "-",
             ]
         )
-        out += [md_table(["file", "sha256", "check"], rows), ""]
+        out += [md_table(["file", "sha256", "check", "in this pack"], rows), ""]
         out.append(f"Code version: {md_code(ar.run.manifest_data.get('git_commit') or 'unknown')}")
         out.append("")
     out += ["## 8. Reproduce", ""]
@@ -576,6 +663,14 @@ def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(ar.plot_png)
             written[ar.plot_name] = path
+    for ar in annex.runs:
+        for name in ar.packed_files(annex.include_transcripts):
+            source = ar.run.results_path if name == "results.jsonl" else ar.run.dir / name
+            rel = f"runs/{ar.run.run_id}/{name}"
+            path = out_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, path)
+            written[rel] = path
     html_path = out_dir / "annex.html"
     html_path.write_text(render_annex_html(annex), encoding="utf-8")
     md_path = out_dir / "annex.md"

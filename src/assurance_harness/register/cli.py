@@ -147,6 +147,8 @@ def _status_table(status: RegisterStatus) -> None:
     from ..formatting import when
 
     table = Table(title=f"AI risk register: {status.register.system.name}", title_justify="left")
+    if status.identity is not None:
+        out.print(term(f"System target: {status.identity.describe()}"))
     for column in ("risk", "title", "residual", "status", "last evidence", "why / for review"):
         table.add_column(column, overflow="fold")
     for rs in status.risks:
@@ -245,10 +247,16 @@ def _show_text(detail: RiskDetail) -> None:
         )
     if not detail.runs:
         out.print(term("  no runs have produced evidence for this risk"))
+    shown_others = False
     for run in detail.runs:
         ok = {True: "hash ok", False: "CHANGED since recorded", None: "missing"}[run.results_ok]
+        if not run.counted and not shown_others:
+            shown_others = True
+            out.print()
+            out.print(term("Evidence from other targets (recorded with --evidence-for; "
+                           "not counted in the status):", "yellow"))  # fmt: skip
         out.print()
-        out.print(term(f"run {run.run_id} ({run.suite})", "bold"))
+        out.print(term(f"run {run.run_id} ({run.suite}) against {run.target}", "bold"))
         out.print(term(f"  results: {run.results_path} ({ok})"))
         for record in run.records:
             out.print(
@@ -459,10 +467,20 @@ def attach_cmd(
         ),
     ] = None,
     ledger: LedgerOpt = None,
+    evidence_for: Annotated[
+        str | None,
+        typer.Option(
+            "--evidence-for",
+            metavar="SYSTEM",
+            help="Attach a run made against another target than the register's system.target "
+            "(kept under that target's identity; the system's status is unchanged).",
+        ),
+    ] = None,
 ) -> None:
     """Append finished runs' gate results to the evidence ledger.
 
-    One record per risk and gate; attaching a run twice appends nothing."""
+    One record per risk and gate; attaching a run twice appends nothing. A run against a target
+    that is not the register's system is refused unless --evidence-for names the system."""
     with _errors():
         from .ledger import attach_run
         from .runfiles import resolve_run
@@ -472,7 +490,9 @@ def attach_cmd(
         known = _register_ids(register)
         for run in runs:
             run_dir = resolve_run(reports, run)
-            records = attach_run(run_dir, register_path=register, ledger_path=ledger_path)
+            records = attach_run(
+                run_dir, register_path=register, ledger_path=ledger_path, evidence_for=evidence_for
+            )
             if not records:
                 out.print(
                     term(

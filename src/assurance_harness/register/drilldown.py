@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.runread import row_key
+from .identity import identity_label
 from .ledger import EvidenceRecord
 from .runfiles import sha256_file
 from .status import RegisterStatus, RiskStatus
@@ -38,6 +39,11 @@ class RunDetail:
     results_ok: bool | None
     """The results file still has the hash the evidence recorded (None: file missing)."""
     worst: list[CaseRow] = field(default_factory=list)
+    target: str = ""
+    """The run's target identity (``identity.identity_label``)."""
+    counted: bool = True
+    """False for a run against another target (recorded with ``--evidence-for``): shown,
+    not counted in the status."""
 
 
 @dataclass
@@ -89,27 +95,37 @@ def risk_detail(
     runs: list[RunDetail] = []
     for suite in risk.suites:
         for records in suite.history[:limit_runs]:
-            first = records[0]
-            results = first.results_file(status.ledger_path)
-            ok = (
-                sha256_file(results) == first.run.get("results_sha256")
-                if results.exists()
-                else None
-            )
-            keys: list[str] = []
-            for record in records:
-                if record.verdict == "fail":
-                    keys += [
-                        k for k in (record.gate or {}).get("worst_cases") or [] if k not in keys
-                    ]
+            runs.append(_run_detail(status, suite.suite, records, limit_cases, counted=True))
+    for other in risk.elsewhere:
+        for records in other.runs[:limit_runs]:
             runs.append(
-                RunDetail(
-                    run_id=first.run_id,
-                    suite=suite.suite,
-                    records=records,
-                    results_path=results,
-                    results_ok=ok,
-                    worst=worst_rows(results, keys[:limit_cases]),
-                )
+                _run_detail(status, records[0].suite_name, records, limit_cases, counted=False)
             )
     return RiskDetail(status=risk, runs=runs)
+
+
+def _run_detail(
+    status: RegisterStatus,
+    suite: str,
+    records: list[EvidenceRecord],
+    limit_cases: int,
+    *,
+    counted: bool,
+) -> RunDetail:
+    first = records[0]
+    results = first.results_file(status.ledger_path)
+    ok = sha256_file(results) == first.run.get("results_sha256") if results.exists() else None
+    keys: list[str] = []
+    for record in records:
+        if record.verdict == "fail":
+            keys += [k for k in (record.gate or {}).get("worst_cases") or [] if k not in keys]
+    return RunDetail(
+        run_id=first.run_id,
+        suite=suite,
+        records=records,
+        results_path=results,
+        results_ok=ok,
+        worst=worst_rows(results, keys[:limit_cases]),
+        target=identity_label(first.target),
+        counted=counted,
+    )

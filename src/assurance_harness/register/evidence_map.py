@@ -8,9 +8,11 @@ re-checks.
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from .evidence_record import EvidenceError, EvidenceRecord
 from .ledger_store import DEFAULT_LEDGER, append_bodies
 from .runfiles import HASHED_FILES, RunFiles, sha256_file
@@ -51,6 +53,51 @@ def _risk_ids(run: RunFiles, register_path: Path | None) -> list[str]:
         loaded = load_register(register_path)
         ids += [r.id for r in loaded.register.risks_for_suite(str(run.suite.get("name")))]
     return sorted(dict.fromkeys(ids))
+
+
+class ExploratoryRunError(EvidenceError):
+    """A run against a target other than the register's system: it writes no evidence unless
+    asked with ``--evidence-for SYSTEM`` (exit 2 when evidence was asked for by hand)."""
+
+    exit_code = 2
+
+
+def check_evidence_for(register_path: Path | None, evidence_for: str) -> str:
+    """``--evidence-for SYSTEM`` must name the register's system (checked before a run sends
+    anything); returns the system's name. UsageError otherwise."""
+    if register_path is None or not Path(register_path).exists():
+        raise UsageError(f"--evidence-for {evidence_for}: no register at {register_path}")
+    from .loader import load_register
+
+    name = load_register(register_path).register.system.name
+    if evidence_for.strip().casefold() != name.strip().casefold():
+        raise UsageError(
+            f"--evidence-for '{evidence_for}': the register {register_path} is about "
+            f"'{name}'; name that system, or give its register with --register"
+        )
+    return name
+
+
+def check_scope(run: RunFiles, register_path: Path | None, evidence_for: str | None) -> None:
+    """Raise ExploratoryRunError when the run is not of the register's system and nobody asked
+    for it to be recorded anyway; UsageError when ``evidence_for`` names another system."""
+    if evidence_for is not None:
+        check_evidence_for(register_path, evidence_for)
+        return
+    if register_path is None or not Path(register_path).exists():
+        return
+    from .identity import system_identity
+    from .loader import load_register
+
+    register = load_register(register_path).register
+    why = system_identity(register, Path(register_path)).mismatch(run.target)
+    if why is not None:
+        raise ExploratoryRunError(
+            f"exploratory run, no evidence written: {why}; to record it anyway, under its own "
+            f"target's identity (it will not change {register.system.name}'s status): "
+            f"assurance evidence attach {run.run_id} --evidence-for "
+            f"{shlex.quote(register.system.name)}"
+        )
 
 
 def _record_bodies(run: RunFiles, risk_ids: list[str], ledger_path: Path) -> list[dict[str, Any]]:
@@ -123,13 +170,16 @@ def attach_run(
     *,
     register_path: Path | None = None,
     ledger_path: Path = DEFAULT_LEDGER,
+    evidence_for: str | None = None,
 ) -> list[EvidenceRecord]:
     """Append one record per (risk, gate) of a finished run; return the records appended.
 
     Risks are the suite's ``evidence_for`` plus, when ``register_path`` exists, the register's
     risks that list the suite. Attaching the same run again appends nothing (idempotent), and a
     run that failed as a whole (``status: run_failed``) is not evidence, so nothing is appended.
-    Raises EvidenceError when the run's results no longer match its manifest.
+    Raises EvidenceError when the run's results no longer match its manifest, and
+    ExploratoryRunError when the run is not of the register's system (``register.identity``)
+    unless ``evidence_for`` names the register's system explicitly.
     """
     ledger_path = Path(ledger_path)
     run = RunFiles.load(Path(run_dir))
@@ -138,4 +188,5 @@ def attach_run(
     risk_ids = _risk_ids(run, Path(register_path) if register_path else None)
     if not risk_ids:
         return []
+    check_scope(run, Path(register_path) if register_path else None, evidence_for)
     return append_bodies(ledger_path, _record_bodies(run, risk_ids, ledger_path))

@@ -21,6 +21,7 @@ import only the standard library (the runner imports the ledger after every run)
 from __future__ import annotations
 
 from .evidence_map import (
+    ExploratoryRunError,
     _gate_fields,
     _metric_for_gate,
     _record_bodies,
@@ -59,6 +60,7 @@ __all__ = [
     "HASHED_FILES",
     "EvidenceError",
     "EvidenceRecord",
+    "ExploratoryRunError",
     "LedgerIssue",
     "RunFiles",
     "VerifyReport",

@@ -203,12 +203,21 @@ def render_risk_md(detail: RiskDetail) -> str:
     out += ["", "#### Runs (newest first)", ""]
     if not detail.runs:
         out.append("No runs have produced evidence for this risk.")
+    shown_others = False
     for run in detail.runs:
         integrity = {True: "hash matches", False: "CHANGED since recorded", None: "missing"}[
             run.results_ok
         ]
+        if not run.counted and not shown_others:
+            shown_others = True
+            out += [
+                "",
+                "#### Evidence from other targets (not counted in the status)",
+                "",
+            ]
         out += [
-            f"- Run {md_code(run.run_id)} ({md_text(run.suite)}), results "
+            f"- Run {md_code(run.run_id)} ({md_text(run.suite)}) against "
+            f"{md_text(run.target)}, results "
             f"{md_code(run.results_path)} ({integrity})",
         ]
         for record in run.records:

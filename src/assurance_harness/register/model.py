@@ -99,7 +99,16 @@ class SystemContext(Strict):
     deployment: str | None = None
     """Where and how it runs (e.g. ``web app, EU region, model served by vendor X``)."""
     target: str | None = None
-    """The target config the suites run against (``targets/demo.yaml``), for reproduction."""
+    """The target file of the deployed system (``targets/demo.yaml``): its identity. Evidence
+    counts for this register's risks only from runs whose target configuration has this file's
+    fingerprint (or one in ``fingerprints``); any other run is exploratory."""
+    fingerprints: list[str] = Field(default_factory=list)
+    """Further target fingerprints that are this same system (for example the configuration
+    before a timeout change), as ``assurance runs list`` and the reports show them."""
+    model_version: str | None = None
+    """A pattern (``*`` and ``?`` wildcards) the model version reported by the endpoint must
+    match, e.g. ``gpt-4o-mini-2024-07-18`` or ``my-model-v3.*``; runs of any other version
+    are exploratory."""
 
 
 class SoaEntry(Strict):

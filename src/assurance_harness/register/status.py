@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..privacy.retention import RETENTION
+from .identity import SystemIdentity, identity_label, system_identity
 from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, verify_ledger
 from .loader import DEFAULT_REGISTER, load_register
 from .model import RATING_ORDER, Register, Risk
@@ -82,6 +83,23 @@ class SuiteEvidence:
 
 
 @dataclass
+class OtherTargetEvidence:
+    """One other target's evidence for a risk, grouped by target identity."""
+
+    label: str
+    """``name (type, config FINGERPRINT)``: ``identity.identity_label``."""
+    why: str
+    """Why it does not count for the system (``SystemIdentity.mismatch``)."""
+    runs: list[list[EvidenceRecord]]
+    """Its runs' records, newest first."""
+
+    @property
+    def latest_verdict(self) -> str:
+        verdicts = {r.verdict for r in self.runs[0]}
+        return "fail" if "fail" in verdicts else "pass" if verdicts == {"pass"} else "no_data"
+
+
+@dataclass
 class RiskStatus:
     risk_id: str
     risk: Risk | None
@@ -91,6 +109,9 @@ class RiskStatus:
     suites: list[SuiteEvidence]
     flags: list[str] = field(default_factory=list)
     """Points for the owner's review; the tool never changes a rating itself."""
+    elsewhere: list[OtherTargetEvidence] = field(default_factory=list)
+    """Evidence recorded (``--evidence-for``) from targets that are not the system: shown,
+    never counted."""
 
     @property
     def last_evidence(self) -> dt.datetime | None:
@@ -112,6 +133,8 @@ class RegisterStatus:
     generated_at: dt.datetime
     unknown_risk_ids: list[str] = field(default_factory=list)
     """Risk ids that evidence names but the register lacks."""
+    identity: SystemIdentity | None = None
+    """The target identity whose runs count (``register.identity``)."""
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {s: 0 for s in STATUSES}
@@ -134,6 +157,7 @@ class RegisterStatus:
         """The JSON view printed by ``assurance register status --format json``."""
         return {
             "system": self.register.system.name,
+            "identity": self.identity.describe() if self.identity else None,
             "generated_at": self.generated_at.isoformat(),
             "ledger": {
                 "path": str(self.ledger_path),
@@ -165,6 +189,15 @@ class RegisterStatus:
                         }
                         for s in rs.suites
                         for r in s.records
+                    ],
+                    "other_targets": [
+                        {
+                            "target": other.label,
+                            "why_not_counted": other.why,
+                            "runs": [run[0].run_id for run in other.runs],
+                            "latest_verdict": other.latest_verdict,
+                        }
+                        for other in rs.elsewhere
                     ],
                 }
                 for rs in self.risks
@@ -319,6 +352,17 @@ def _flags(status: RiskStatus, *, now: dt.datetime) -> list[str]:
             "latest evidence comes from different model versions: "
             + ", ".join(f"{v} ({s})" for v, s in sorted(versions.items()))
         )
+    for suite in status.suites:
+        if len(suite.history) > 1:
+            latest, before = (run[0] for run in suite.history[:2])
+            new_v = latest.target.get("model_version") or "not reported"
+            old_v = before.target.get("model_version") or "not reported"
+            if new_v != old_v:
+                flags.append(
+                    f"{suite.suite}: the model version changed between runs: {old_v} (run "
+                    f"{before.run_id}) -> {new_v} (run {latest.run_id}); earlier evidence "
+                    "describes another model"
+                )
     if status.status == "verified" and RATING_ORDER[risk.residual_rating] >= RATING_ORDER["high"]:
         flags.append(
             f"gates pass but the residual rating is still '{risk.residual_rating}': "
@@ -333,14 +377,20 @@ def compute_status(
     *,
     now: dt.datetime | None = None,
     awaiting: dict[str, int] | None = None,
+    identity: SystemIdentity | None = None,
 ) -> tuple[list[RiskStatus], list[str]]:
-    """Status of every register risk (register order), then of ids only the evidence names."""
+    """Status of every register risk (register order), then of ids only the evidence names.
+
+    Only records of the system's own target identity count; the others are listed per risk
+    (``RiskStatus.elsewhere``) and change nothing."""
     now = now or dt.datetime.now(dt.UTC)
     by_risk: dict[str, list[EvidenceRecord]] = {}
+    others: dict[str, list[EvidenceRecord]] = {}
     for record in records:
         if record.risk_id == RETENTION:
             continue  # a purge under the retention policy, not evidence about a risk
-        by_risk.setdefault(record.risk_id, []).append(record)
+        counted = identity is None or identity.mismatch(record.target) is None
+        (by_risk if counted else others).setdefault(record.risk_id, []).append(record)
     statuses = [
         risk_status(r.id, r, by_risk.get(r.id, []), now=now, awaiting=awaiting)
         for r in register.risks
@@ -349,7 +399,47 @@ def compute_status(
     statuses += [
         risk_status(rid, None, by_risk[rid], now=now, awaiting=awaiting) for rid in unknown
     ]
+    for rs in statuses:
+        rs.elsewhere = _other_targets(others.get(rs.risk_id, []), identity)
+        if rs.elsewhere:
+            rs.flags.append(
+                "evidence from other targets is not counted: "
+                + "; ".join(f"{o.label}, {len(o.runs)} run(s)" for o in rs.elsewhere)
+            )
+    if identity is not None and not identity.declared:
+        _flag_undeclared(statuses, register)
     return statuses, unknown
+
+
+def _other_targets(
+    records: list[EvidenceRecord], identity: SystemIdentity | None
+) -> list[OtherTargetEvidence]:
+    groups: dict[str, list[EvidenceRecord]] = {}
+    for record in records:
+        groups.setdefault(identity_label(record.target), []).append(record)
+    return [
+        OtherTargetEvidence(
+            label,
+            (identity.mismatch(recs[0].target) if identity else None) or "",
+            _group_runs(recs),
+        )
+        for label, recs in sorted(groups.items())
+    ]
+
+
+def _flag_undeclared(statuses: list[RiskStatus], register: Register) -> None:
+    """A register that names no system target takes evidence from any target: say so wherever
+    the evidence comes from more than one."""
+    for rs in statuses:
+        labels = sorted(
+            {identity_label(r.target) for s in rs.suites for run in s.history for r in run}
+        )
+        if len(labels) > 1:
+            rs.flags.append(
+                f"the register declares no system.target, so evidence from {len(labels)} "
+                f"different targets counts ({'; '.join(labels)}): declare the deployed "
+                f"system's target file so only its runs count"
+            )
 
 
 def build_status(
@@ -361,6 +451,7 @@ def build_status(
 ) -> RegisterStatus:
     """Load the register, verify the ledger's chain, and compute every risk's status."""
     loaded = load_register(register_path)
+    identity = system_identity(loaded.register, Path(register_path))
     ledger_path = Path(ledger_path)
     integrity = verify_ledger(ledger_path, check_files=check_files)
     now = now or dt.datetime.now(dt.UTC)
@@ -369,7 +460,11 @@ def build_status(
     everything = read_ledger(ledger_path, strict=False, reviews=True)
     records = [r for r in everything if not r.is_review]
     risks, unknown = compute_status(
-        loaded.register, records, now=now, awaiting=awaiting_by_run(everything, ledger_path)
+        loaded.register,
+        records,
+        now=now,
+        awaiting=awaiting_by_run(everything, ledger_path),
+        identity=identity,
     )
     return RegisterStatus(
         register=loaded.register,
@@ -379,4 +474,5 @@ def build_status(
         integrity=integrity,
         generated_at=now,
         unknown_risk_ids=unknown,
+        identity=identity,
     )

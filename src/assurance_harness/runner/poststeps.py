@@ -25,6 +25,9 @@ class PostRunOptions:
     attach_evidence: bool = True
     register_path: Path | None = None
     ledger_path: Path | None = None
+    evidence_for: str | None = None
+    """``--evidence-for SYSTEM``: record a run against another target as evidence anyway
+    (under its own target's identity; ``register.identity``)."""
 
 
 @dataclass
@@ -69,11 +72,17 @@ def attach_run_evidence(
     register_path: Path | None,
     ledger_path: Path,
     result: PostRunResult,
+    evidence_for: str | None = None,
 ) -> None:
-    from ..register.ledger import attach_run
+    from ..register.ledger import ExploratoryRunError, attach_run
 
     try:
-        records = attach_run(run_dir, register_path=register_path, ledger_path=ledger_path)
+        records = attach_run(
+            run_dir, register_path=register_path, ledger_path=ledger_path, evidence_for=evidence_for
+        )
+    except ExploratoryRunError as exc:
+        result.notes.append(str(exc))  # a run against another target: reported, not evidence
+        return
     except HarnessError as exc:
         # The run itself is complete and saved; evidence can be attached later by hand.
         result.evidence_failed = True
@@ -107,5 +116,6 @@ def run_post_steps(
             options.register_path,
             Workspace.at(reports, ledger=options.ledger_path).ledger,
             result,
+            options.evidence_for,
         )
     return result

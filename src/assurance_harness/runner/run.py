@@ -195,6 +195,7 @@ def resume_command(
     attach_evidence: bool = True,
     executor: str = "local",
     ray_address: str | None = None,
+    evidence_for: str | None = None,
 ) -> str:
     """The one command that continues a run, with the same options as the interrupted one (so
     resuming behaves as the interrupted run would have)."""
@@ -206,6 +207,7 @@ def resume_command(
         *([] if attach_evidence else ["--no-evidence"]),
         *([] if executor == "local" else ["--executor", executor]),
         *(["--ray-address", shlex.quote(ray_address)] if ray_address else []),
+        *(["--evidence-for", shlex.quote(evidence_for)] if evidence_for else []),
     ]
     return " ".join(
         [
@@ -269,11 +271,16 @@ def run_suite(
     ray_address: str | None = None,
     on_start: Callable[[str], None] | None = None,
     scoring_progress: ScoringProgress | None = None,
+    evidence_for: str | None = None,
 ) -> RunOutcome:
     """Run a suite end to end and return its outcome (the summary and the exit code).
 
     ``limit``: a smoke test on the suite's first ``limit`` cases; it writes no evidence (a
     subset's verdicts say nothing about the suite's risks).
+
+    ``evidence_for``: the register's system name, to record evidence from a run whose target is
+    not the register's ``system.target`` (``register.identity``); otherwise such a run is
+    exploratory and writes none.
 
     ``use_cache``: None (the default) reads the response cache only when the run writes no
     evidence: a measurement that will stand as evidence is sent to the target (its answers
@@ -309,6 +316,7 @@ def run_suite(
             ray_address=ray_address,
             on_start=on_start,
             scoring_progress=scoring_progress,
+            evidence_for=evidence_for,
         )
     finally:
         runner.close()
@@ -333,18 +341,24 @@ def _run_suite(
     ray_address: str | None,
     on_start: Callable[[str], None] | None,
     scoring_progress: ScoringProgress | None,
+    evidence_for: str | None,
 ) -> RunOutcome:
     if limit is not None:
         attach_evidence = False
     reports = Path(reports_dir)
     loaded = load_suite(suite_path)
     target = load_target(target_path)
+    if evidence_for is not None and attach_evidence:
+        from ..register.evidence_map import check_evidence_for
+
+        check_evidence_for(Path(register_path) if register_path else None, evidence_for)
     fingerprint = target.fingerprint()
     post = PostRunOptions(
         write_reports=write_reports,
         attach_evidence=attach_evidence,
         register_path=Path(register_path) if register_path else None,
         ledger_path=Path(ledger_path) if ledger_path else None,
+        evidence_for=evidence_for,
     )
 
     if use_cache is not False and load_project_config().privacy.redaction.enabled:
@@ -429,6 +443,7 @@ def _run_suite(
         attach_evidence=attach_evidence,
         executor=runner.name,
         ray_address=ray_address,
+        evidence_for=evidence_for,
     )
     _send_pending(
         runner,

@@ -1,0 +1,107 @@
+"""Whose evidence counts: the identity of the system under assessment.
+
+A register is about one deployed system. Its ``system.target`` names the target file of that
+system, and a run counts as evidence for the register's risks only when it was made against
+that configuration (the target's fingerprint: endpoint, model and generation settings; not
+secrets or rate limits) and, when ``system.model_version`` is set, when the model version the
+endpoint reported matches it. Every other run is *exploratory*: it is reported as usual but
+writes no evidence unless asked explicitly (``--evidence-for SYSTEM``), and even then it is
+recorded under its own target's identity and never changes the system's status.
+
+Without this, any run against any target (a random-weights model, a colleague's staging
+endpoint) could flip a risk to VERIFIED.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .model import Register
+
+
+def identity_label(target: dict[str, Any]) -> str:
+    """How a run's target is named in views: ``name (type, config FINGERPRINT)``."""
+    name = target.get("name") or "?"
+    kind = target.get("type") or "?"
+    return f"{name} ({kind}, config {target.get('fingerprint') or '?'})"
+
+
+@dataclass(frozen=True)
+class SystemIdentity:
+    """The target identity a register declares (``declared`` False when it declares none)."""
+
+    system: str
+    target_path: str | None
+    fingerprints: frozenset[str]
+    model_version: str | None
+
+    @property
+    def declared(self) -> bool:
+        return bool(self.fingerprints)
+
+    def mismatch(self, target: dict[str, Any]) -> str | None:
+        """Why a run's target is not this system (None when it is, or nothing is declared)."""
+        if not self.declared:
+            return None
+        fingerprint = str(target.get("fingerprint") or "")
+        if fingerprint not in self.fingerprints:
+            where = f"the target file {self.target_path}" if self.target_path else "the register"
+            return (
+                f"its target {identity_label(target)} is not {self.system}'s target "
+                f"(config {', '.join(sorted(self.fingerprints))}, from {where})"
+            )
+        version = target.get("model_version")
+        if self.model_version and not fnmatch.fnmatchcase(str(version or ""), self.model_version):
+            return (
+                f"the endpoint reported model version {version or '(none)'}, which does not "
+                f"match {self.system}'s system.model_version '{self.model_version}'"
+            )
+        return None
+
+    def describe(self) -> str:
+        if not self.declared:
+            return "not declared (system.target): evidence is accepted from any target"
+        parts = [f"config {', '.join(sorted(self.fingerprints))}"]
+        if self.target_path:
+            parts.insert(0, self.target_path)
+        if self.model_version:
+            parts.append(f"model version {self.model_version}")
+        return ", ".join(parts)
+
+
+def _find_target_file(name: str, register_path: Path) -> Path | None:
+    """``system.target`` as written (from the working directory), else beside the register or
+    one folder up (``register/risk_register.yaml`` naming ``targets/demo.yaml``)."""
+    candidates = [Path(name), register_path.parent / name, register_path.parent.parent / name]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def system_identity(register: Register, register_path: Path) -> SystemIdentity:
+    """The register's declared identity, reading ``system.target`` for its fingerprint.
+
+    Raises ConfigError when ``system.target`` names a file that cannot be found or read: a
+    register whose identity cannot be established must not silently accept every run."""
+    system = register.system
+    fingerprints = set(system.fingerprints)
+    if system.target:
+        found = _find_target_file(system.target, register_path)
+        if found is None:
+            raise ConfigError.single(
+                str(register_path),
+                f"system.target: no file '{system.target}' (looked in the working directory "
+                f"and beside {register_path})",
+                hint="give the deployed system's target file, relative to the project folder",
+            )
+        from ..spec.targets import load_target
+
+        fingerprints.add(load_target(found).fingerprint())
+    return SystemIdentity(
+        system=system.name,
+        target_path=system.target,
+        fingerprints=frozenset(fingerprints),
+        model_version=system.model_version,
+    )
