@@ -94,7 +94,9 @@ def test_cached_answers_are_counted_with_their_source_run_and_make_evidence_stal
     text = (repo_root / "register" / "risk_register.yaml").read_text()
     start = text.index("    suites:\n      - toxicity-core")
     end = text.index("    iso42001_annex_a", start)
-    register.write_text(text[:start] + "    suites: [nightly-toxicity]\n" + text[end:])
+    text = text[:start] + "    suites: [nightly-toxicity]\n" + text[end:]
+    # The register's system is this target: only its runs count (register.identity).
+    register.write_text(text.replace("target: targets/demo.yaml", "target: target.yaml"))
     status = build_status(register, reports / "evidence" / "ledger.jsonl")
     r1 = status.get("R-001")
     assert r1.status == "stale", r1.reasons
