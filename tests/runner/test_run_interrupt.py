@@ -69,7 +69,12 @@ def test_resuming_a_finished_run_leaves_its_files_and_evidence_untouched(
     )
     reports = tmp_path / "reports"
     ledger = reports / "evidence" / "ledger.jsonl"
-    register = repo_root / "register" / "risk_register.yaml"
+    register = tmp_path / "risk_register.yaml"  # whose system is this test's target
+    register.write_text(
+        (repo_root / "register" / "risk_register.yaml")
+        .read_text()
+        .replace("target: targets/demo.yaml", f"target: {target}")
+    )
     first = run_suite(
         suite, target, reports_dir=reports, write_reports=False, register_path=register
     )
