@@ -59,3 +59,13 @@ def test_manifest_ledger_and_report_record_the_merged_parameters(tmp_path: Path)
     assert json.dumps(sent, sort_keys=True) in json.dumps(report, sort_keys=True)
     markdown = (outcome.run_dir / "report.md").read_text()
     assert "max_tokens" in markdown and "300" in markdown
+    # Said in words where the verdict is read, not only inside the manifest's JSON dump:
+    said = " ".join(markdown.replace("\\_", "_").split())  # Markdown escapes underscores
+    assert f"Generation sent: max_tokens=300 ({suite}; overrides 30 from {target})" in said
+    assert f"temperature=0.7 ({target})" in said
+    assert f"System prompt: SHA-256 {sent['system_prompt']['sha256']} (from {suite})" in said
+    assert "Cache: 0 of 1 answers came from the response cache (not read by this run)" in said
+    html = " ".join((outcome.run_dir / "report.html").read_text().split())
+    assert "<dt>Generation sent</dt><dd>max_tokens=300" in html
+    labels = [item["label"] for item in report["sent"]]
+    assert labels == ["Generation sent", "Seed", "System prompt", "Cache"]

@@ -142,6 +142,51 @@ class ReportContext:
     gates_failed: int = 0
     gates_no_data: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    """(label, text): what the target was actually sent and where the answers came from
+    (``sent_lines``), shown in every format's run details."""
+
+
+def sent_lines(manifest: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The merged generation parameters with the file that set each (and what the suite
+    overrode), the system prompt's hash, and how many answers came from the response cache and
+    from which runs. Empty for runs made before these were recorded (the caller says so)."""
+    if not manifest:
+        return []
+    out: list[tuple[str, str]] = []
+    generation = manifest.get("generation")
+    if isinstance(generation, dict):
+        params = generation.get("params") or {}
+        set_by = generation.get("set_by") or {}
+        overridden = generation.get("overridden") or {}
+        parts = []
+        for name, value in sorted(params.items()):
+            text = f"{name}={json.dumps(value, ensure_ascii=False)} ({set_by.get(name, '?')}"
+            for where, old in (overridden.get(name) or {}).items():
+                text += f"; overrides {json.dumps(old, ensure_ascii=False)} from {where}"
+            parts.append(text + ")")
+        out.append(("Generation sent", "; ".join(parts) or "no parameters (the endpoint's own)"))
+        if generation.get("seed"):
+            out.append(("Seed", str(generation["seed"])))
+        prompt = generation.get("system_prompt")
+        out.append(
+            (
+                "System prompt",
+                f"SHA-256 {prompt.get('sha256')} (from {prompt.get('set_by')})"
+                if isinstance(prompt, dict)
+                else "none (only the cases' own turns)",
+            )
+        )
+    cache = manifest.get("cache")
+    if isinstance(cache, dict):
+        cached, total = int(cache.get("cached") or 0), int(cache.get("requests") or 0)
+        sources = ", ".join(
+            f"{run} ({n})" for run, n in sorted((cache.get("from_runs") or {}).items())
+        )
+        read = "read" if cache.get("read") else "not read"
+        text = f"{cached} of {total} answers came from the response cache ({read} by this run)"
+        out.append(("Cache", text + (f"; measured by {sources}" if sources else "")))
+    return out
 
 
 def _json(value: Any) -> str:
@@ -350,4 +395,5 @@ def build_context(run: RunData) -> ReportContext:
         gates_passed=sum(1 for g in gate_views if g.verdict == "pass"),
         gates_failed=sum(1 for g in gate_views if g.verdict == "fail"),
         gates_no_data=sum(1 for g in gate_views if g.verdict not in ("pass", "fail")),
+        sent=sent_lines(manifest),
     )

@@ -24,6 +24,7 @@ def report_document(run: RunData, *, context: ReportContext | None = None) -> di
         "status": ctx.status,
         "summary": run.summary,
         "manifest": run.manifest,
+        "sent": [{"label": label, "text": text} for label, text in ctx.sent],
         "worst_cases": [
             {"key": c.key, "gates": c.gates, "row": rows.get(c.key)} for c in ctx.worst_cases
         ],

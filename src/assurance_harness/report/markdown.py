@@ -230,6 +230,7 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
         f"errors {fmt(counts.get('errors'))} (rate {fmt(counts.get('error_rate'))})"
     )
     out.append(f"- Started {escape_md(ctx.started_at)}, finished {escape_md(ctx.finished_at)}")
+    out += [f"- {escape_md(label)}: {escape_md(text)}" for label, text in ctx.sent]
     out.append(f"- Results: {code_span(ctx.results_path)}")
     out.append("")
     if ctx.manifest_json:
