@@ -321,3 +321,27 @@ def test_risk_detail_lists_other_targets_after_the_systems_runs(
     assert [(r.run_id, r.counted) for r in detail.runs] == [("mine", True), ("theirs", False)]
     assert detail.runs[1].target == f"staging (callable, config {OTHER})"
     assert DEMO_FINGERPRINT in detail.runs[0].target
+
+
+def test_the_annex_says_which_runs_are_the_systems(
+    reports: Path, ledger: Path, tmp_path: Path
+) -> None:
+    mine = make_run(reports, run_id="20261130T030000Z-mine", evidence_for=["R-001"])
+    theirs = make_run(reports, run_id="20261130T040000Z-theirs", evidence_for=["R-001"],
+                      target_name="staging", target_fingerprint=OTHER)  # fmt: skip
+    annex = build_annex(
+        [mine.name, theirs.name],
+        reports=reports,
+        register_path=EXAMPLE_REGISTER,
+        ledger_path=ledger,
+        now=NOW,
+        mixed_targets=True,
+    )
+    md = " ".join(render_annex_md(annex).split())
+    assert "System target (only runs against it count as evidence): targets/demo.yaml" in md
+    assert "the system's own target" in md
+    assert "NOT the system's target, so not counted for its risks" in md
+    out = tmp_path / "pack"
+    write_annex(annex, out)
+    html = " ".join((out / "annex.html").read_text().split())
+    assert "NOT the system&#39;s target" in html or "NOT the system's target" in html

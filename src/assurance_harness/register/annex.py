@@ -393,6 +393,11 @@ def render_annex_md(annex: Annex) -> str:
         ]
         if system.deployment:
             out.append(f"- Deployment: {md_text(system.deployment)}")
+        if annex.status is not None and annex.status.identity is not None:
+            out.append(
+                "- System target (only runs against it count as evidence): "
+                + md_text(annex.status.identity.describe())
+            )
         for use in system.out_of_scope:
             out.append(f"- Out of scope: {md_text(use)}")
     out += ["", "## 2. Suites run and why", ""]
@@ -419,7 +424,8 @@ def render_annex_md(annex: Annex) -> str:
             f"status {md_text(ar.run.summary.get('status'))}",
             f"- Target: {md_text(ar.run.target.get('name'))} (fingerprint "
             f"{md_code(ar.run.target.get('fingerprint'))}, model version "
-            f"{_model_version_md(ar.run.target.get('model_version'))})",
+            f"{_model_version_md(ar.run.target.get('model_version'))})"
+            + md_text(identity_note(annex, ar)),
             f"- Requests: {num(ar.counts.get('requests'))}, "
             f"errors {num(ar.counts.get('errors'))}, cases {num(ar.counts.get('cases'))}, "
             f"samples per case {num(ar.run.summary.get('samples'))}",
@@ -650,6 +656,7 @@ def render_annex_html(annex: Annex) -> str:
         annex=annex,
         withheld=WITHHELD,
         data_protection=data_protection_lines(annex),
+        identity_note=lambda ar: identity_note(annex, ar),
     )
 
 
@@ -680,6 +687,18 @@ def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
     (out_dir / "SHA256SUMS").write_text(sums, encoding="utf-8")
     written["SHA256SUMS"] = out_dir / "SHA256SUMS"
     return written
+
+
+def identity_note(annex: Annex, ar: AnnexRun) -> str:
+    """Whether the run is of the system under assessment (``register.identity``), as plain
+    text to append to the run's target line."""
+    identity = annex.status.identity if annex.status is not None else None
+    if identity is None or not identity.declared:
+        return ""
+    why = identity.mismatch(ar.run.target)
+    if why is None:
+        return "; the system's own target"
+    return f"; NOT the system's target, so not counted for its risks: {why}"
 
 
 def _model_version_md(version: object) -> str:
