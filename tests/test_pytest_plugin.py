@@ -107,7 +107,11 @@ def test_gates_pass_and_fail_with_figures(project: pytest.Pytester) -> None:
     assert "results.jsonl" in out and "report.html" in out
     assert "Traceback" not in out
     result.stdout.fnmatch_lines(
-        ["*assurance runs*", "smoke.yaml: gates_failed (run *) -> *report.html"]
+        [
+            "*assurance runs*",
+            "smoke.yaml: gates_failed (run *) -> *report.html",
+            "  evidence: 2 records appended to *ledger.jsonl",  # the run's notes, as the CLI's
+        ]
     )
     # The suite ran once for its two gates: 3 cases x 2 samples.
     assert calls(project) == 6

@@ -354,3 +354,6 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(
             f"{path.name}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}"
         )
+        for note in run.outcome.notes:
+            if not note.startswith("reports: "):  # evidence, exploratory runs, smoke tests
+                terminalreporter.write_line(f"  {note}")
