@@ -289,7 +289,7 @@ def test_xlsx_export(tmp_path: Path, hostile_status) -> None:
 def test_md_text_renders_to_exactly_the_input(text: str) -> None:
     import html as html_lib
 
-    from assurance_harness.register._text import md_text
+    from assurance_harness.formatting import md_text
 
     rendered = render_markdown("| a |\n|---|\n| " + md_text(text) + " |\n")
     cell = rendered.split("<td>", 1)[1].split("</td>", 1)[0]
@@ -312,13 +312,13 @@ def test_md_text_renders_to_exactly_the_input(text: str) -> None:
 )
 def test_md_text_leaves_readable_text_alone(text: str) -> None:
     """Observed in the annex: ``&lt;=``, ``\\_`` and ``\\(`` where nothing needed escaping."""
-    from assurance_harness.register._text import md_text
+    from assurance_harness.formatting import md_text
 
     assert md_text(text) == text
 
 
 def test_md_code_block_survives_backtick_fences() -> None:
-    from assurance_harness.register._text import md_code_block
+    from assurance_harness.formatting import md_code_block
 
     text = "before\n```\n<script>x</script>\n````\nafter"
     rendered = render_markdown(md_code_block(text) + "\n\nnext paragraph")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from assurance_harness.report.markdown import code_span, escape_md, fenced, render_markdown
+from assurance_harness.formatting import md_code, md_code_block, md_text
+from assurance_harness.report.markdown import render_markdown
 from assurance_harness.report.rundata import load_run
 
 from .hostile import HOSTILE, SCRIPT
@@ -36,24 +37,24 @@ def _html(markdown: str) -> str:
     ],
 )
 def test_escape_md_in_a_table_cell_and_a_paragraph(text: str, forbidden: str) -> None:
-    table = f"| a | b |\n| --- | --- |\n| {escape_md(text)} | z |\n"
+    table = f"| a | b |\n| --- | --- |\n| {md_text(text)} | z |\n"
     rendered = _html(table)
     assert forbidden not in rendered.split("<tbody>")[1]
     assert rendered.count("<td>") == 2
-    paragraph = _html(escape_md(text, line_start=True) + "\n")
+    paragraph = _html(md_text(text) + "\n")
     assert forbidden not in paragraph and paragraph.startswith("<p>")
 
 
 def test_escape_md_defuses_autolinks_and_newlines() -> None:
-    escaped = escape_md("see http://evil.example or www.evil.example or a@evil.example\nnext")
+    escaped = md_text("see http://evil.example or www.evil.example or a@evil.example\nnext")
     assert "://" not in escaped and "www." not in escaped and "@" not in escaped
     assert "\n" not in escaped
-    assert escape_md("plain words stay plain") == "plain words stay plain"
+    assert md_text("plain words stay plain") == "plain words stay plain"
 
 
 def test_fenced_block_cannot_be_closed_by_content() -> None:
     text = "```\n<script>alert(1)</script>\n````\n[x](http://e)"
-    block = fenced(text)
+    block = md_code_block(text)
     assert block.startswith("`````text\n") and block.endswith("\n`````")
     rendered = _html(block + "\n\nafter")
     assert rendered.count("<pre>") == 1
@@ -62,7 +63,7 @@ def test_fenced_block_cannot_be_closed_by_content() -> None:
 
 
 def test_code_span_survives_backticks_and_pipes() -> None:
-    rendered = _html(f"| a |\n| --- |\n| {code_span('x`|`y')} |\n")
+    rendered = _html(f"| a |\n| --- |\n| {md_code('x`|`y', cell=True)} |\n")
     assert rendered.count("<td>") == 1
     assert "<code>x`|`y</code>" in rendered
 

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..formatting import bound, interval, num, threshold
 from ..metrics.engine import failing_group_figures, no_data_reason
 from ..store.runread import row_key
 from .rundata import RunData
@@ -17,43 +18,6 @@ from .rundata import RunData
 MAX_WORST_PER_GATE = 10
 MAX_WORST_TOTAL = 40
 MAX_ERRORS = 10
-
-
-def fmt(value: Any, digits: int = 4) -> str:
-    """A figure for people: 4 significant digits, an en dash for a missing value."""
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return "NaN"
-        return f"{value:.{digits}g}"
-    return str(value)
-
-
-def fmt_interval(low: Any, high: Any) -> str:
-    if low is None or high is None:
-        return "–"
-    return f"[{fmt(low)}, {fmt(high)}]"
-
-
-def threshold_text(gate: dict[str, Any]) -> str:
-    parts = []
-    if gate.get("max") is not None:
-        parts.append(f"≤ {fmt(gate['max'])}")
-    if gate.get("min") is not None:
-        parts.append(f"≥ {fmt(gate['min'])}")
-    return " and ".join(parts) or "–"
-
-
-def bound_text(gate: dict[str, Any]) -> str:
-    bound = gate.get("bound") or "point"
-    return {"point": "point estimate", "upper": "upper bound", "lower": "lower bound"}.get(
-        str(bound), str(bound)
-    )
 
 
 def anchor(key: str) -> str:
@@ -293,12 +257,12 @@ def build_context(run: RunData) -> ReportContext:
                 id=gate_id,
                 metric=str(gate.get("metric")),
                 verdict=str(gate.get("verdict") or "unknown"),
-                threshold=threshold_text(gate),
-                bound=bound_text(gate),
-                checked=fmt(gate.get("checked")),
-                value=fmt(gate.get("value")),
-                interval=fmt_interval(gate.get("ci_low"), gate.get("ci_high")),
-                n=fmt(gate.get("n")),
+                threshold=threshold(gate),
+                bound=bound(gate),
+                checked=num(gate.get("checked")),
+                value=num(gate.get("value")),
+                interval=interval(gate.get("ci_low"), gate.get("ci_high")),
+                n=num(gate.get("n")),
                 failing_groups=[str(g) for g in (gate.get("failing_groups") or [])],
                 worst_cases=worst_keys,
                 raw=gate,
@@ -306,9 +270,9 @@ def build_context(run: RunData) -> ReportContext:
                 group_figures=[
                     {
                         "name": f["name"],
-                        "value": fmt(f["value"]),
-                        "interval": fmt_interval(f["ci_low"], f["ci_high"]),
-                        "n": fmt(f["n"]),
+                        "value": num(f["value"]),
+                        "interval": interval(f["ci_low"], f["ci_high"]),
+                        "n": num(f["n"]),
                     }
                     for f in failing_group_figures(gate, run.metrics.get(str(gate.get("metric"))))
                 ],
@@ -331,9 +295,9 @@ def build_context(run: RunData) -> ReportContext:
                     {
                         "failing": "fail" if str(name) in failing else "",
                         "name": str(name),
-                        "value": fmt(value.get("value")),
-                        "interval": fmt_interval(value.get("ci_low"), value.get("ci_high")),
-                        "n": fmt(value.get("n")),
+                        "value": num(value.get("value")),
+                        "interval": interval(value.get("ci_low"), value.get("ci_high")),
+                        "n": num(value.get("n")),
                     }
                 )
         details = metric.get("details") or {}
@@ -342,13 +306,13 @@ def build_context(run: RunData) -> ReportContext:
             MetricView(
                 id=str(metric_id),
                 kind=str(metric.get("kind") or "–"),
-                value=fmt(metric.get("value")),
-                interval=fmt_interval(metric.get("ci_low"), metric.get("ci_high")),
-                n=fmt(metric.get("n")),
+                value=num(metric.get("value")),
+                interval=interval(metric.get("ci_low"), metric.get("ci_high")),
+                n=num(metric.get("n")),
                 confidence=f"{round(float(confidence) * 100)}%" if confidence else "–",
                 method=str(metric.get("method") or "–"),
                 description=str(metric.get("description") or ""),
-                skipped=fmt(details.get("n_skipped")),
+                skipped=num(details.get("n_skipped")),
                 groups=groups,
                 raw=metric,
             )

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader
 
-from .context import ReportContext, anchor, build_context, fmt
+from ..formatting import num
+from .context import ReportContext, anchor, build_context
 from .plots import Plot, run_plots
 from .rundata import RunData
 
@@ -31,7 +32,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(fmt=fmt, anchor=anchor)
+    env.globals.update(fmt=num, anchor=anchor)
     return env
 
 

@@ -12,7 +12,8 @@ import socket
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from .context import GateView, ReportContext, build_context, fmt
+from ..formatting import num
+from .context import GateView, ReportContext, build_context
 from .rundata import RunData
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -126,9 +127,9 @@ def render_junit(run: RunData, *, context: ReportContext | None = None) -> str:
             suite_el, "testcase", {"classname": classname, "name": "run", "time": elapsed}
         )
         message = (
-            f"the run failed: error rate {fmt(ctx.counts.get('error_rate'))} above "
-            f"{fmt(ctx.counts.get('max_error_rate'))} ({fmt(ctx.counts.get('errors'))} of "
-            f"{fmt(ctx.counts.get('requests'))} requests)"
+            f"the run failed: error rate {num(ctx.counts.get('error_rate'))} above "
+            f"{num(ctx.counts.get('max_error_rate'))} ({num(ctx.counts.get('errors'))} of "
+            f"{num(ctx.counts.get('requests'))} requests)"
         )
         error = ET.SubElement(case, "error", {"message": xml_text(message), "type": "run_failed"})
         error.text = xml_text(message)

@@ -7,52 +7,15 @@ names, error messages, ids) is escaped so pipes, HTML, emphasis and link syntax 
 
 from __future__ import annotations
 
-import re
-
-from .context import GateView, ReportContext, build_context, fmt
+from ..formatting import MISSING, md_code, md_code_block, md_text, num
+from .context import GateView, ReportContext, build_context
 from .rundata import RunData
 
 MAX_TEXT = 2000
 """Characters of each prompt or response shown; PR comments have size limits."""
 
-# Enough to stop emphasis, code, links/images (no "[" means no link), tables and strikethrough;
-# "(", "!" and "#" are harmless mid-line once "[" is escaped, so they stay readable.
-_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
-_LINE_START = re.compile(r"^([#+=>-]|\d+[.)])")
 _VERDICT = {"pass": "✅ pass", "fail": "❌ FAIL", "no_data": "⚠️ no data"}
 _STATUS = {"passed": "✅ passed", "gates_failed": "❌ gates failed", "run_failed": "❌ run failed"}
-
-
-def escape_md(text: object, *, line_start: bool = False) -> str:
-    """Text safe in a Markdown paragraph or table cell: no markup, links, HTML or line breaks.
-
-    ``line_start=True`` also defuses block syntax (headings, lists, quotes), which only
-    matters for text that begins a line.
-    """
-    value = " ".join(str(text).split())
-    value = _MD_INLINE.sub(r"\\\1", value)
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # GitHub's Markdown turns bare URLs, www. names and e-mail addresses into links.
-    value = value.replace("://", "&#58;//").replace("www.", "www&#46;").replace("@", "&#64;")
-    if not line_start:
-        return value
-    return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], value)
-
-
-def fenced(text: str, info: str = "text") -> str:
-    """A fenced code block that no content can close early."""
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{info}\n{text}\n{fence}"
-
-
-def code_span(text: object) -> str:
-    """Inline code that no content can close early; pipes escaped so tables stay intact."""
-    value = " ".join(str(text).split()).replace("|", "\\|")
-    longest = max((len(m) for m in re.findall(r"`+", value)), default=0)
-    tick = "`" * (longest + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{tick}{pad}{value}{pad}{tick}"
 
 
 def _truncate(text: str) -> str:
@@ -69,34 +32,30 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
     ctx = context or build_context(run)
     suite, target = ctx.suite, ctx.target
     out: list[str] = []
-    status = _STATUS.get(ctx.status, escape_md(ctx.status))
+    status = _STATUS.get(ctx.status, md_text(ctx.status))
     out.append(
-        f"# Assurance report: {escape_md(suite.get('name') or 'suite')} "
-        f"{escape_md(suite.get('version') or '')} · {status}"
+        f"# Assurance report: {md_text(suite.get('name') or 'suite')} "
+        f"{md_text(suite.get('version') or '')} · {status}"
     )
     out.append("")
-    target_text = escape_md(target.get("name") or "–")
+    target_text = md_text(target.get("name") or MISSING)
     if target.get("model_version"):
-        target_text += f" (model {escape_md(target['model_version'])})"
-    out.append(
-        f"Target **{target_text}** · run {code_span(ctx.run_id)} · {escape_md(ctx.started_at)}"
-    )
+        target_text += f" (model {md_text(target['model_version'])})"
+    out.append(f"Target **{target_text}** · run {md_code(ctx.run_id)} · {md_text(ctx.started_at)}")
     out.append("")
     if ctx.status == "run_failed":
         out.append(
-            f"**The run failed**: {fmt(ctx.counts.get('errors'))} of "
-            f"{fmt(ctx.counts.get('requests'))} requests ended in error (error rate "
-            f"{fmt(ctx.counts.get('error_rate'))}, allowed "
-            f"{fmt(ctx.counts.get('max_error_rate'))}). Figures below are partial."
+            f"**The run failed**: {num(ctx.counts.get('errors'))} of "
+            f"{num(ctx.counts.get('requests'))} requests ended in error (error rate "
+            f"{num(ctx.counts.get('error_rate'))}, allowed "
+            f"{num(ctx.counts.get('max_error_rate'))}). Figures below are partial."
         )
         out.append("")
     if suite.get("evidence_for"):
-        out.append(
-            "Evidence for risk(s): " + ", ".join(escape_md(r) for r in suite["evidence_for"])
-        )
+        out.append("Evidence for risk(s): " + ", ".join(md_text(r) for r in suite["evidence_for"]))
         out.append("")
     if suite.get("description"):
-        out.append(escape_md(suite["description"], line_start=True))
+        out.append(md_text(suite["description"]))
         out.append("")
 
     out.append("## Gates")
@@ -119,21 +78,21 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
         )
         out.append(_row(["---", "---", "---", "---:", "---:", "---:", "---:", "---", "---"]))
         for g in ctx.gates:
-            worst = ", ".join(code_span(k) for k in g.worst_cases[:5]) or "–"
+            worst = ", ".join(md_code(k, cell=True) for k in g.worst_cases[:5]) or MISSING
             if len(g.worst_cases) > 5:
                 worst += f" +{len(g.worst_cases) - 5}"
             out.append(
                 _row(
                     [
-                        escape_md(g.id),
-                        _VERDICT.get(g.verdict, escape_md(g.verdict)),
-                        escape_md(f"{g.metric} {g.threshold}"),
-                        f"{g.checked} ({escape_md(g.bound)})",
+                        md_text(g.id),
+                        _VERDICT.get(g.verdict, md_text(g.verdict)),
+                        md_text(f"{g.metric} {g.threshold}"),
+                        f"{g.checked} ({md_text(g.bound)})",
                         _with_groups(g, "value", g.value),
                         _with_groups(g, "interval", g.interval),
                         _with_groups(g, "n", g.n),
-                        (", ".join(escape_md(x) for x in g.failing_groups) or "–")
-                        + (f"; no data: {escape_md(g.no_data_reason)}" if g.no_data_reason else ""),
+                        (", ".join(md_text(x) for x in g.failing_groups) or MISSING)
+                        + (f"; no data: {md_text(g.no_data_reason)}" if g.no_data_reason else ""),
                         worst,
                     ]
                 )
@@ -152,12 +111,12 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
             out.append(
                 _row(
                     [
-                        escape_md(m.id),
-                        escape_md(m.kind),
+                        md_text(m.id),
+                        md_text(m.kind),
                         m.value,
                         m.interval,
                         m.n,
-                        escape_md(m.method),
+                        md_text(m.method),
                     ]
                 )
             )
@@ -165,7 +124,7 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
                 out.append(
                     _row(
                         [
-                            f"  ↳ {escape_md(grp['name'])}",
+                            f"  ↳ {md_text(grp['name'])}",
                             "group ❌ fails gate" if grp["failing"] else "group",
                             grp["value"],
                             grp["interval"],
@@ -184,23 +143,23 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
         out.append("No individual cases to show (no gate failed, or the failing gates name none).")
         out.append("")
     for c in ctx.worst_cases:
-        out.append(f"### {code_span(c.key)} · gate(s): {', '.join(escape_md(x) for x in c.gates)}")
+        out.append(f"### {md_code(c.key)} · gate(s): {', '.join(md_text(x) for x in c.gates)}")
         out.append("")
         if c.messages:
             convo = "\n".join(f"{m.get('role')}: {m.get('content')}" for m in c.messages)
-            out.extend(["**Conversation**", "", fenced(_truncate(convo)), ""])
+            out.extend(["**Conversation**", "", md_code_block(_truncate(convo)), ""])
         else:
-            out.extend(["**Prompt**", "", fenced(_truncate(c.prompt or "")), ""])
+            out.extend(["**Prompt**", "", md_code_block(_truncate(c.prompt or "")), ""])
         if c.error:
             err = f"error: {c.error.get('type')}: {c.error.get('message')}"
-            out.extend(["**Response**", "", fenced(err), ""])
+            out.extend(["**Response**", "", md_code_block(err), ""])
         else:
-            out.extend(["**Response**", "", fenced(_truncate(c.response or "")), ""])
+            out.extend(["**Response**", "", md_code_block(_truncate(c.response or "")), ""])
         out.extend(["**Scores**", ""])
         if c.score_items:
             out.append("| field | value |")
             out.append("|---|---|")
-            out += [f"| {code_span(n)} | {escape_md(v)} |" for n, v in c.score_items]
+            out += [f"| {md_code(n, cell=True)} | {md_text(v)} |" for n, v in c.score_items]
         else:
             out.append("(not scored)")
         out.append("")
@@ -208,7 +167,7 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
             out.extend(["**The same template, other groups**", "", "| group | response | scores |"])
             out.append("|---|---|---|")
             out += [
-                f"| {escape_md(g)} | {escape_md(_truncate(r))} | {escape_md(sc)} |"
+                f"| {md_text(g)} | {md_text(_truncate(r))} | {md_text(sc)} |"
                 for g, r, sc in c.counterparts
             ]
             out.append("")
@@ -216,29 +175,29 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
     out.append("## Run details")
     out.append("")
     counts = ctx.counts
-    out.append(f"- Run id: {code_span(ctx.run_id)}")
+    out.append(f"- Run id: {md_code(ctx.run_id)}")
     out.append(
-        f"- Suite: {escape_md(suite.get('name'))} {escape_md(suite.get('version') or '')}"
-        + (f", SHA-256 {code_span(suite['sha256'])}" if suite.get("sha256") else "")
+        f"- Suite: {md_text(suite.get('name'))} {md_text(suite.get('version') or '')}"
+        + (f", SHA-256 {md_code(suite['sha256'])}" if suite.get("sha256") else "")
     )
     out.append(
-        f"- Target: {escape_md(target.get('name') or '–')} ({escape_md(target.get('type') or '–')})"
-        + (f", fingerprint {code_span(target['fingerprint'])}" if target.get("fingerprint") else "")
+        f"- Target: {md_text(target.get('name') or '–')} ({md_text(target.get('type') or '–')})"
+        + (f", fingerprint {md_code(target['fingerprint'])}" if target.get("fingerprint") else "")
     )
     out.append(
-        f"- Requests: {fmt(counts.get('requests'))}, responses {fmt(counts.get('responses'))}, "
-        f"errors {fmt(counts.get('errors'))} (rate {fmt(counts.get('error_rate'))})"
+        f"- Requests: {num(counts.get('requests'))}, responses {num(counts.get('responses'))}, "
+        f"errors {num(counts.get('errors'))} (rate {num(counts.get('error_rate'))})"
     )
-    out.append(f"- Started {escape_md(ctx.started_at)}, finished {escape_md(ctx.finished_at)}")
-    out += [f"- {escape_md(label)}: {escape_md(text)}" for label, text in ctx.sent]
-    out.append(f"- Results: {code_span(ctx.results_path)}")
+    out.append(f"- Started {md_text(ctx.started_at)}, finished {md_text(ctx.finished_at)}")
+    out += [f"- {md_text(label)}: {md_text(text)}" for label, text in ctx.sent]
+    out.append(f"- Results: {md_code(ctx.results_path)}")
     out.append("")
     if ctx.manifest_json:
         out.extend(
             [
                 "<details><summary>manifest.json</summary>",
                 "",
-                fenced(ctx.manifest_json, "json"),
+                md_code_block(ctx.manifest_json, "json"),
                 "",
                 "</details>",
                 "",
@@ -258,11 +217,11 @@ def _validity_lines(ctx: ReportContext) -> list[str]:
                 lines += ["", "**Scorer validity** (what each verdict rests on):", ""]
             weak = "; ".join(card.get("weak_spots") or []) or "none recorded"
             lines.append(
-                f"- {escape_md(g.id)}: `{card.get('id')}` = {escape_md(str(card.get('scorer')))} "
-                f"— {escape_md(str(card.get('headline')))}. Known weak spots: {escape_md(weak)}"
+                f"- {md_text(g.id)}: `{card.get('id')}` = {md_text(str(card.get('scorer')))} "
+                f"— {md_text(str(card.get('headline')))}. Known weak spots: {md_text(weak)}"
             )
         for reason in unmet:
-            lines.append(f"- {escape_md(g.id)}: ❌ minimum validity not met: {escape_md(reason)}")
+            lines.append(f"- {md_text(g.id)}: ❌ minimum validity not met: {md_text(reason)}")
     return lines
 
 
@@ -273,6 +232,6 @@ def _with_groups(gate: GateView, key: str, overall: str) -> str:
         return overall
     parts = [f"overall {overall}" if key == "value" else overall]
     for figures in gate.group_figures:
-        label = f"{escape_md(figures['name'])} " if key == "value" else ""
+        label = f"{md_text(figures['name'])} " if key == "value" else ""
         parts.append(f"{label}{figures[key]}")
     return "<br>".join(parts)
