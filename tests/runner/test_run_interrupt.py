@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assurance_harness.runner import run as run_module
+from assurance_harness.runner.executors.base import LocalScoring
 from assurance_harness.runner.run import RunInterrupted, run_suite
 
 
@@ -38,7 +38,7 @@ def test_ctrl_c_while_scoring_names_the_resume_command_and_resume_finishes(
 
     with monkeypatch.context() as patch:
         # Ctrl-C arrives while the scorers run, after the journal holds every response.
-        patch.setattr(run_module, "apply_scorers", interrupted)
+        patch.setattr(LocalScoring, "score", interrupted)
         with pytest.raises(RunInterrupted) as stop:
             run_suite(
                 suite, target, reports_dir=reports, write_reports=False, attach_evidence=False

@@ -27,6 +27,7 @@ from ..store.runlog import (
 )
 from ..workspace import Workspace
 from . import provenance
+from .rowstream import RowTotals
 
 STATUS_EXIT_CODES: dict[str, int] = {
     "passed": ExitCode.OK,
@@ -49,7 +50,9 @@ def run_status(error_rate: float, max_error_rate: float, gates: list[dict[str, A
 class Verdict:
     """What scoring decided, ready to be recorded."""
 
-    rows: list[dict[str, Any]]
+    totals: RowTotals
+    """What the rows came to (counts, the results file's SHA-256): the rows themselves were
+    streamed to results.jsonl as they were scored (``rowstream``)."""
     scorer_info: dict[str, dict[str, Any]]
     metrics: dict[str, dict[str, Any]]
     gates: list[dict[str, Any]]
@@ -57,8 +60,6 @@ class Verdict:
     """The suite's review queue summary (``review:`` policy), when it has one."""
     cache: dict[str, Any] | None = None
     """Whether the cache was read, how many answers came from it, and from which runs."""
-    stored_rows: list[dict[str, Any]] | None = None
-    """The rows as stored (redacted under the project's privacy policy); set by ``record_run``."""
     privacy: dict[str, Any] | None = None
     """The privacy policy applied to the stored files (absent without one)."""
     audience: dict[str, Any] | None = None
@@ -67,17 +68,10 @@ class Verdict:
     """The executor, when not the local one (``ray``): recorded in the manifest."""
 
 
-def _count_by(items: Iterable[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item] = counts.get(item, 0) + 1
-    return counts
-
-
-def model_version_of(rows: list[dict[str, Any]]) -> str | None:
+def model_version_of(versions: Iterable[str]) -> str | None:
     """The model version(s) the endpoint reported, comma-separated when more than one."""
-    versions = sorted({r["model_version"] for r in rows if r.get("model_version")})
-    return ", ".join(versions) if versions else None
+    ordered = sorted(set(versions))
+    return ", ".join(ordered) if ordered else None
 
 
 def build_summary(
@@ -91,9 +85,9 @@ def build_summary(
     finished_at: str,
 ) -> Summary:
     suite = loaded.suite
-    rows = verdict.rows
-    n_errors = sum(1 for r in rows if r["error"] is not None)
-    error_rate = n_errors / len(rows) if rows else 0.0
+    totals = verdict.totals
+    n_rows, n_errors = totals.rows, totals.errors
+    error_rate = n_errors / n_rows if n_rows else 0.0
     status = run_status(error_rate, suite.max_error_rate, verdict.gates)
     return Summary.model_validate(
         {
@@ -107,19 +101,19 @@ def build_summary(
                 "description": suite.description,
                 "audience": verdict.audience,
             },
-            "target": {**target, "model_version": model_version_of(rows)},
+            "target": {**target, "model_version": model_version_of(totals.model_versions)},
             "status": status,
             "started_at": started_at,
             "finished_at": finished_at,
             "counts": {
                 "cases": n_cases,
-                "requests": len(rows),
-                "responses": len(rows) - n_errors,
+                "requests": n_rows,
+                "responses": n_rows - n_errors,
                 "errors": n_errors,
                 "error_rate": error_rate,
                 "max_error_rate": suite.max_error_rate,
-                "cached": sum(1 for r in rows if r["cached"]),
-                "errors_by_type": _count_by(r["error"]["type"] for r in rows if r["error"]),
+                "cached": totals.cached,
+                "errors_by_type": totals.errors_by_type,
             },
             "seed": suite.seed,
             "samples": suite.samples,
@@ -242,13 +236,12 @@ def record_run(
     leaves either a resumable run (no summary) or a complete one. The index row is a post-run
     step (``poststeps.index_run_step``): ``--resume`` of a finished run redoes it."""
     from ..privacy.policy import load_project_config
-    from ..privacy.stored import redact_run_inputs, stored_copy
+    from ..privacy.stored import redact_run_inputs
 
     writer = RunLogWriter(run_dir.path)
-    # Scored on the original text; stored redacted under the project's privacy policy.
+    # results.jsonl is written already, redacted under the policy, as the rows were scored.
     policy = load_project_config().privacy
-    verdict.stored_rows, verdict.privacy = stored_copy(verdict.rows, policy)
-    results_sha = writer.write_results(verdict.stored_rows)
+    results_sha = verdict.totals.results_sha256
     if verdict.privacy is not None:
         verdict.privacy["redacted_inputs"] = redact_run_inputs(run_dir.path, policy)
     summary = build_summary(

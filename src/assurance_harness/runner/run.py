@@ -8,34 +8,39 @@ run over the complete journal, so a resumed run's results equal an uninterrupted
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import shlex
 import shutil
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ..errors import HarnessError, RunFailedError, UsageError
 from ..metrics.engine import compute_metrics, judge_gate
 from ..model import Case, GenerationRequest, ResponseRecord, with_system_prompt
 from ..privacy.policy import load_project_config
+from ..rowkeys import case_key
 from ..scorers.validity import attach_validity
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
+from ..store.journalindex import JournalIndex
 from ..store.rundir import RunDir
 from ..store.runlog import RunLogWriter, RunState, Summary, read_run
 from ..targets.base import Target
 from ..workspace import Workspace
 from .executor import TargetUnusableError
-from .executors import Executor, LocalExecutor, get_executor
+from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
+from .executors.base import LocalScoring
 from .poststeps import PostRunOptions, run_post_steps
 from .record import Verdict, record_run
-from .scoring import ScoringProgress, apply_scorers
+from .rowstream import CHUNK_ROWS, SlimRows, stream_rows
+from .scoring import ScoringProgress
 
 ProgressFn = Callable[[int, int, int], None]
 
@@ -109,25 +114,57 @@ def derive_seed(suite_seed: int, case_id: str, sample: int) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
-def build_requests(loaded: LoadedSuite, cases: list[Case]) -> list[GenerationRequest]:
-    suite = loaded.suite
-    requests = []
-    for case in cases:
+class RequestPlan(Sequence[GenerationRequest]):
+    """A run's requests, case by case and sample by sample, made as they are iterated: a run
+    of a million cases does not hold a million requests (with their messages) at once."""
+
+    def __init__(self, loaded: LoadedSuite, cases: list[Case]) -> None:
+        self.suite = loaded.suite
+        self.cases = cases
+
+    def __len__(self) -> int:
+        return len(self.cases) * self.suite.samples
+
+    def __iter__(self) -> Iterator[GenerationRequest]:
+        for case in self.cases:
+            yield from self._of(case)
+
+    def _of(self, case: Case) -> list[GenerationRequest]:
+        suite = self.suite
         messages = with_system_prompt(case.chat(), suite.system_prompt)
+        out = []
         for sample in range(suite.samples):
             seed = derive_seed(suite.seed, case.id, sample)
-            params = {**suite.generation, "seed": seed}
-            requests.append(
+            out.append(
                 GenerationRequest(
                     case_id=case.id,
                     sample=sample,
                     seed=seed,
                     messages=messages,
-                    params=params,
+                    params={**suite.generation, "seed": seed},
                     metadata=case.metadata,
                 )
             )
-    return requests
+        return out
+
+    @overload
+    def __getitem__(self, index: int) -> GenerationRequest: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[GenerationRequest]: ...
+    def __getitem__(self, index: int | slice) -> GenerationRequest | list[GenerationRequest]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        case, sample = divmod(index, self.suite.samples)
+        return self._of(self.cases[case])[sample]
+
+
+def build_requests(loaded: LoadedSuite, cases: list[Case]) -> RequestPlan:
+    """Every request of a run, in order (made lazily, see :class:`RequestPlan`)."""
+    return RequestPlan(loaded, cases)
 
 
 def _row(case: Case, record: ResponseRecord) -> dict[str, Any]:
@@ -152,7 +189,7 @@ def _row(case: Case, record: ResponseRecord) -> dict[str, Any]:
 def _send(
     runner: Executor,
     target: Target,
-    requests: list[GenerationRequest],
+    requests: Sequence[GenerationRequest],
     run_dir: RunDir,
     *,
     concurrency: int,
@@ -241,7 +278,7 @@ class _Run:
     run_dir: RunDir
     state: RunState
     cases: list[Case]
-    requests: list[GenerationRequest]
+    requests: Sequence[GenerationRequest]
     reports: Path
     resume_cmd: str
     post: PostRunOptions
@@ -523,7 +560,7 @@ def _already_finished(
 def _send_pending(
     runner: Executor,
     target: Target,
-    requests: list[GenerationRequest],
+    requests: Sequence[GenerationRequest],
     run_dir: RunDir,
     *,
     resumed: bool,
@@ -538,7 +575,9 @@ def _send_pending(
 ) -> None:
     """Send what the journal does not hold yet; on failure or Ctrl-C say how to continue."""
     done = run_dir.read_responses()
-    pending = [r for r in requests if (r.case_id, r.sample) not in done]
+    pending: Sequence[GenerationRequest] = (
+        [r for r in requests if (r.case_id, r.sample) not in done] if done else requests
+    )
     total = len(requests)
     offset = len(done)
     wrapped: ProgressFn | None = None
@@ -600,72 +639,82 @@ def _send_pending(
 
 
 def _score(run: _Run) -> Verdict:
-    """Score every response, compute the metrics and judge the gates."""
-    records = run.run_dir.read_responses()
-    by_id = {c.id: c for c in run.cases}
-    missing = [r for r in run.requests if (r.case_id, r.sample) not in records]
-    if missing:
-        raise UsageError(
-            f"{len(missing)} requests have no response yet; resume with '{run.resume_cmd}'"
-        )
-    used = [records[(r.case_id, r.sample)] for r in run.requests]
-    rows = [_row(by_id[rec.case_id], rec) for rec in used]
-    from_runs: dict[str, int] = {}
-    for rec in used:
-        if rec.cached:
-            source = rec.cached_from or "unknown"
-            from_runs[source] = from_runs.get(source, 0) + 1
-    cache = {
-        "read": run.read_cache,
-        "cached": sum(from_runs.values()),
-        "requests": len(used),
-        "from_runs": from_runs,
-        "max_age_s": run.max_age_s,
-    }
+    """Score every response, compute the metrics and judge the gates, a chunk of rows at a
+    time (``rowstream``): the rows go to results.jsonl as they are scored, and only the run's
+    counts and a slim copy of each row (keys and scores, no text) stay in memory."""
     loaded = run.loaded
+    suite = loaded.suite
+    samples = suite.samples
+    place = {c.id: i for i, c in enumerate(run.cases)}
+
+    def position(case_id: str, sample: int) -> int | None:
+        at = place.get(case_id)
+        return None if at is None or not 0 <= sample < samples else at * samples + sample
+
+    index = JournalIndex(run.run_dir.responses, position, len(run.cases) * samples)
+    missing = index.missing()
+    if missing:
+        raise UsageError(f"{missing} requests have no response yet; resume with '{run.resume_cmd}'")
     context = loaded.context()
     if context.audience is None:
         context.audience = _register_audience(run.post.register_path)
-    if run.runner.name == "local":
-        scorer_info = apply_scorers(
-            loaded.scorers, rows, by_id, context, progress=run.scoring_progress
+    metrics = SlimRows(repr([m.raw for m in loaded.metrics]) + repr(suite.review))
+    scoring: ScoringSession = (
+        LocalScoring(loaded.scorers, context, progress=run.scoring_progress)
+        if run.runner.name == "local"
+        else run.runner.open_scoring(loaded.scorers, context)
+    )
+    try:
+        totals = stream_rows(
+            index=index,
+            cases=run.cases,
+            samples=samples,
+            make_row=_row,
+            scoring=scoring,
+            metrics=metrics,
+            # Scored on the original text; stored redacted under the project's privacy policy.
+            privacy_policy=load_project_config().privacy,
+            results=RunLogWriter(run.run_dir.path).results_stream(),
+            # A run-scope scorer compares rows with each other: it needs them all at once.
+            chunk_rows=len(run.cases) * samples if has_run_scope(loaded.scorers) else CHUNK_ROWS,
         )
-    else:
-        scoring = run.runner.open_scoring(loaded.scorers, context)
-        try:
-            scoring.score(rows, by_id)
-        finally:
-            scoring.close()
-        scorer_info = scoring.provenance
-    metric_values = compute_metrics(loaded.metrics, rows, seed=loaded.suite.seed)
+    finally:
+        scoring.close()
+    metric_values = compute_metrics(loaded.metrics, metrics.rows, seed=suite.seed)
     specs = {m.id: m for m in loaded.metrics}
     gates = [
         attach_validity(
-            judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), rows),
+            judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), metrics.rows),
             g,
             specs.get(g.metric),
             loaded.scorers,
         )
-        for g in loaded.suite.gates
+        for g in suite.gates
     ]
-    review = _review_queue(loaded.suite, rows, gates)
-    metrics = {
-        spec.id: {
-            "kind": spec.kind,
-            "spec": {k: v for k, v in spec.raw.items() if k != "id"},
-            "description": spec.description,
-            **metric_values[spec.id].to_dict(),
-        }
-        for spec in loaded.metrics
-    }
+    review = _review_queue(suite, metrics.rows, gates)
     return Verdict(
-        rows=rows,
-        scorer_info=scorer_info,
-        metrics=metrics,
+        totals=totals,
+        scorer_info=scoring.provenance,
+        metrics={
+            spec.id: {
+                "kind": spec.kind,
+                "spec": {k: v for k, v in spec.raw.items() if k != "id"},
+                "description": spec.description,
+                **metric_values[spec.id].to_dict(),
+            }
+            for spec in loaded.metrics
+        },
         gates=gates,
         review=review,
-        cache=cache,
+        cache={
+            "read": run.read_cache,
+            "cached": sum(totals.from_runs.values()),
+            "requests": totals.rows,
+            "from_runs": totals.from_runs,
+            "max_age_s": run.max_age_s,
+        },
         audience=context.audience,
+        privacy=totals.privacy_info,
         executor=None if run.runner.name == "local" else run.runner.name,
     )
 
@@ -693,7 +742,7 @@ def _finish(run: _Run) -> RunOutcome:
             # The queue keeps prompts and responses in runs.db: the stored (redacted) copies.
             run.run_dir.run_id,
             verdict.review["queue"],
-            verdict.stored_rows or verdict.rows,
+            _stored_rows(run.run_dir, verdict.review["queue"]),
         )
     data = read_run(run.run_dir.path).summary
     outcome = RunOutcome(run.run_dir.run_id, run.run_dir.path, data, summary.exit_code)
@@ -705,6 +754,19 @@ def _finish(run: _Run) -> RunOutcome:
         repair=run.resume_cmd,
     )
     return outcome
+
+
+def _stored_rows(run_dir: RunDir, queue: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The queued rows as stored (redacted under the privacy policy), read back from
+    results.jsonl: a streamed run does not keep its rows."""
+    wanted = {item["key"] for item in queue}
+    rows = []
+    with run_dir.results.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if case_key(row["case_id"], row["sample"]) in wanted:
+                rows.append(row)
+    return rows
 
 
 def _publish(

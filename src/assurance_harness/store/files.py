@@ -43,6 +43,36 @@ def _umask() -> int:
     return mask
 
 
+class AtomicStream:
+    """A file written piece by piece through a unique temporary file and renamed over ``path``
+    on :meth:`close` (as :func:`write_bytes_atomic`, for files too large to hold in memory),
+    its SHA-256 computed as it is written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        os.chmod(self.tmp, 0o666 & ~_umask())
+        self.handle = os.fdopen(fd, "wb")
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.handle.write(data)
+
+    def close(self) -> str:
+        """Make the file visible under its name; return its SHA-256."""
+        self.handle.close()
+        os.replace(self.tmp, self.path)
+        return self.digest.hexdigest()
+
+    def abort(self) -> None:
+        self.handle.close()
+        Path(self.tmp).unlink(missing_ok=True)
+
+
 def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
     """Write through a unique temporary file in the same folder, then rename over ``path``.
 

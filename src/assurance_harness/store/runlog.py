@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..rowkeys import case_key
-from .files import dumps_run_json, sha256_file, write_bytes_atomic, write_json_atomic
+from .files import AtomicStream, dumps_run_json, write_json_atomic
 from .runread import (
     CASES,
     MANIFEST,
@@ -358,6 +358,36 @@ def _omit_nulls(model: BaseModel, data: dict[str, Any]) -> None:
             _omit_nulls(value, data[name])
 
 
+def result_line(row: dict[str, Any] | ResultRow) -> bytes:
+    """One results.jsonl line: the row checked against ``ResultRow``, as JSON, UTF-8."""
+    model = row if isinstance(row, ResultRow) else ResultRow.model_validate(row)
+    data = _dump(model)
+    line = json.dumps(data, ensure_ascii=False, default=str) + "\n"
+    try:
+        return line.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (text cut mid-emoji) is not UTF-8: escape it in the JSON
+        # (\\ud800), which keeps the text exactly and the file valid UTF-8.
+        return (json.dumps(data, default=str) + "\n").encode("ascii")
+
+
+class ResultsStream:
+    """results.jsonl written chunk by chunk, hashed as written, visible once closed."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = AtomicStream(path)
+
+    def write(self, rows: Iterable[dict[str, Any] | ResultRow]) -> None:
+        self.file.write(b"".join(result_line(row) for row in rows))
+
+    def close(self) -> str:
+        """Make results.jsonl visible; return its SHA-256."""
+        return self.file.close()
+
+    def abort(self) -> None:
+        self.file.abort()
+
+
 class RunLogWriter:
     """The one writer of a run folder's files (the journal is ``store.rundir.RunDir``'s)."""
 
@@ -369,19 +399,17 @@ class RunLogWriter:
 
     def write_results(self, rows: Iterable[dict[str, Any] | ResultRow]) -> str:
         """Write results.jsonl (each row checked against ``ResultRow``); return its SHA-256."""
-        chunks = []
-        for row in rows:
-            model = row if isinstance(row, ResultRow) else ResultRow.model_validate(row)
-            data = _dump(model)
-            line = json.dumps(data, ensure_ascii=False, default=str) + "\n"
-            try:
-                chunks.append(line.encode("utf-8"))
-            except UnicodeEncodeError:
-                # A lone surrogate (text cut mid-emoji) is not UTF-8: escape it in the JSON
-                # (\\ud800), which keeps the text exactly and the file valid UTF-8.
-                chunks.append((json.dumps(data, default=str) + "\n").encode("ascii"))
-        write_bytes_atomic(self.path / RESULTS, b"".join(chunks), fsync=False)
-        return sha256_file(self.path / RESULTS)
+        stream = self.results_stream()
+        try:
+            stream.write(rows)
+        except BaseException:
+            stream.abort()
+            raise
+        return stream.close()
+
+    def results_stream(self) -> ResultsStream:
+        """A writer that appends results.jsonl chunk by chunk (a streamed run's rows)."""
+        return ResultsStream(self.path / RESULTS)
 
     def write_summary(self, summary: Summary) -> None:
         write_json_atomic(self.path / SUMMARY, _dump(summary))

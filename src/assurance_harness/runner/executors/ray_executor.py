@@ -22,6 +22,7 @@ import math
 import os
 from collections import deque
 from collections.abc import Mapping, Sequence
+from itertools import count, islice
 from typing import Any
 
 from ...errors import HarnessError, MissingDependencyError, UsageError
@@ -52,6 +53,8 @@ driver between shards while memory stays bounded by the shards in flight."""
 MIN_SHARD = 256
 """Fewest rows or requests per remote call: below this, Ray's per-call cost (about a
 millisecond) outweighs cheap scorers' work."""
+MAX_SHARD = 5000
+"""Most requests per shard, so the shards in flight stay a bounded amount of memory."""
 PROBE_REQUESTS = 8
 """Requests the driver sends itself first (the fail-fast probe runs over them)."""
 
@@ -250,7 +253,8 @@ class RayExecutor:
 
         # The probe and the first requests from here: a broken target stops the run before
         # any actor is started.
-        head, rest = requests[:PROBE_REQUESTS], requests[PROBE_REQUESTS:]
+        pending = iter(requests)
+        head = list(islice(pending, PROBE_REQUESTS))
         run_sync(
             send_async(
                 target,
@@ -263,35 +267,15 @@ class RayExecutor:
             )
         )
         fingerprint = target.fingerprint()
-        misses: list[GenerationRequest] = []
-        for request in rest:
-            hit = cache.get(key_for(fingerprint, request)) if cache is not None else None
-            if hit is None:
-                misses.append(request)
-                continue
-            deliver(_record(request, hit, attempts=0, latency_s=0.0, cached=True))
-        if not misses:
-            return
         n_actors = max(1, min(int(self.resources.get("CPU", 1)), concurrency))
-        per_actor = max(1, concurrency // n_actors)
-        spec = target.spec.model_copy(deep=True)
-        if spec.requests_per_second:
-            spec.requests_per_second = spec.requests_per_second / n_actors  # one cap overall
-        copy = type(target)(spec, base_dir=target.base_dir)
-        senders = [
-            self.ray.remote(_SenderActor).options(num_cpus=0).remote(copy, per_actor)
-            for _ in range(n_actors)
-        ]
-        try:
-            inflight: dict[Any, dict[tuple[str, int], GenerationRequest]] = {}
-            queue = deque(_shards(misses, n_actors))
-            turn = 0
-            while queue or inflight:
-                while queue and len(inflight) < n_actors * SHARDS_PER_ACTOR:
-                    shard = list(queue.popleft())
-                    ref = senders[turn % n_actors].send.remote(shard)
-                    inflight[ref] = {(r.case_id, r.sample): r for r in shard}
-                    turn += 1
+        size = min(MAX_SHARD, max(MIN_SHARD, math.ceil(total / (n_actors * SHARDS_PER_ACTOR))))
+        senders: list[Any] = []
+        inflight: dict[Any, dict[tuple[str, int], GenerationRequest]] = {}
+        turn = count()
+
+        def collect(below: int) -> None:
+            """Journal finished shards until fewer than ``below`` are in flight."""
+            while len(inflight) >= below:
                 ready, _ = self.ray.wait(list(inflight), num_returns=1)
                 for ref in ready:
                     by_key = inflight.pop(ref)
@@ -300,6 +284,34 @@ class RayExecutor:
                         if cache is not None and record.error is None:
                             cache.put(key_for(fingerprint, by_key[record.key]), _hit(record))
                         deliver(record)
+
+        def submit(shard: list[GenerationRequest]) -> None:
+            if not senders:  # started on the first shard the cache could not answer
+                spec = target.spec.model_copy(deep=True)
+                if spec.requests_per_second:  # one cap over all the senders
+                    spec.requests_per_second = spec.requests_per_second / n_actors
+                copy = type(target)(spec, base_dir=target.base_dir)
+                per_actor = max(1, concurrency // n_actors)
+                actor = self.ray.remote(_SenderActor).options(num_cpus=0)
+                senders.extend(actor.remote(copy, per_actor) for _ in range(n_actors))
+            collect(below=n_actors * SHARDS_PER_ACTOR)
+            ref = senders[next(turn) % n_actors].send.remote(shard)
+            inflight[ref] = {(r.case_id, r.sample): r for r in shard}
+
+        try:
+            shard: list[GenerationRequest] = []
+            for request in pending:
+                hit = cache.get(key_for(fingerprint, request)) if cache is not None else None
+                if hit is not None:
+                    deliver(_record(request, hit, attempts=0, latency_s=0.0, cached=True))
+                    continue
+                shard.append(request)
+                if len(shard) >= size:
+                    submit(shard)
+                    shard = []
+            if shard:
+                submit(shard)
+            collect(below=1)
         finally:
             for actor in senders:
                 self.ray.kill(actor)

@@ -1,0 +1,82 @@
+"""Peak memory and wall time of a whole run as it grows: a replay run (recorded transcripts)
+with cheap scorers (length, regex, contains) and rate, mean (bootstrap) and quantile metrics,
+at each of the sizes given.
+
+Each run is the real command line (``assurance run SUITE --target replay.yaml --no-report
+--no-evidence --no-cache``) in a child process; its peak RSS is the child's own ``ru_maxrss``
+(``os.wait4``), so the figure is the run's, imports included. The growth between sizes is
+what streaming is about: bytes per extra case.
+
+    python benchmarks/streaming_memory.py --sizes 10000,100000
+    python benchmarks/streaming_memory.py --sizes 1000000 --keep /tmp/w1m   # once, at the end
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _replay_fixture import write_workload
+
+
+def run_once(folder: Path) -> dict[str, float | int]:
+    """One run in a child process: its wall time, peak RSS and exit code."""
+    command = [
+        sys.executable,
+        "-m",
+        "assurance_harness.cli",
+        "run",
+        "suite.yaml",
+        "--target",
+        "replay.yaml",
+        "--reports",
+        "reports",
+        "--no-report",
+        "--no-evidence",
+        "--no-cache",
+    ]
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=False
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"run failed with exit {code}: {stderr.strip()[-2000:]}")
+    return {"wall_s": round(wall, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "exit": code}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--keep", type=Path, default=None, help="write the workloads here")
+    args = parser.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="streaming-"))
+    previous: tuple[int, float] | None = None
+    for size in (int(s) for s in args.sizes.split(",")):
+        folder = base / f"n{size}"
+        if not (folder / "suite.yaml").exists():
+            write_workload(folder, size)
+        figures = run_once(folder)
+        record = {"cases": size, **figures, "load_avg_1m": round(os.getloadavg()[0], 2)}
+        if previous is not None:
+            n0, rss0 = previous
+            record["bytes_per_extra_case"] = round(
+                (figures["peak_rss_mb"] - rss0) * 1024 * 1024 / (size - n0)
+            )
+        previous = (size, float(figures["peak_rss_mb"]))
+        print(json.dumps(record), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Score, measure and store a run's rows chunk by chunk, so its memory does not grow with it.
+
+Responses are read from the journal in request order (``JournalIndex``), a chunk at a time:
+each chunk becomes rows, is scored (every scorer, in order), redacted under the privacy policy
+and appended to ``results.jsonl`` while its SHA-256 is computed, then dropped. What is kept
+across chunks: the run's counts, and a slim copy of each row for the metrics, gates and review
+queue (``SlimRows``: keys, error, metadata, expectations and scores; the prompt, messages and
+response text only when an expression reads them). A suite with a run-scope scorer
+(``consistency`` compares a response with its perturbations) is scored in one chunk.
+
+The bytes written equal those of scoring every row at once (tests/runner/test_rowstream.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Case, ResponseRecord
+from ..privacy.stored import stored_copy
+from ..store.journalindex import JournalIndex
+from ..store.runlog import ResultsStream
+from .executors.base import ScoringSession
+
+Row = dict[str, Any]
+CHUNK_ROWS = 5000
+"""Rows per chunk: large enough for scorers' batches and Ray's shards, small enough that a
+chunk's rows (a few kB each) stay in the tens of MB."""
+
+
+SLIM_KEYS = ("case_id", "sample", "error", "metadata", "expected", "scores")
+TEXT_KEYS = ("prompt", "response", "messages")
+
+
+class SlimRows:
+    """What metrics, gates and the review policy read of each row, without its text: the
+    metric kinds compare rows with each other (disparity, paired deltas, clustered intervals)
+    and a failing gate names its worst rows, so each row's scores stay; the prompt and the
+    response (most of a row's bytes) stay only when an expression names them."""
+
+    def __init__(self, expressions: str) -> None:
+        self.keys = SLIM_KEYS + tuple(
+            k for k in TEXT_KEYS if re.search(rf"(?<![\w.]){k}(?!\w)", expressions)
+        )
+        self.rows: list[Row] = []
+
+    def add(self, rows: list[Row]) -> None:
+        self.rows.extend({k: row[k] for k in self.keys if k in row} for row in rows)
+
+
+@dataclass
+class RowTotals:
+    """What a streamed run keeps of its rows."""
+
+    rows: int = 0
+    errors: int = 0
+    cached: int = 0
+    errors_by_type: dict[str, int] = field(default_factory=dict)
+    model_versions: set[str] = field(default_factory=set)
+    redacted: Counter[str] | None = None
+    """Spans replaced by type, when the privacy policy redacts."""
+    privacy_info: dict[str, Any] | None = None
+    results_sha256: str = ""
+    from_runs: dict[str, int] = field(default_factory=dict)
+    """Answers that came from the response cache, by the run that measured them."""
+
+
+def stream_rows(
+    *,
+    index: JournalIndex,
+    cases: list[Case],
+    samples: int,
+    make_row: Callable[[Case, ResponseRecord], Row],
+    scoring: ScoringSession,
+    metrics: SlimRows,
+    privacy_policy: Any,
+    results: ResultsStream,
+    chunk_rows: int = CHUNK_ROWS,
+) -> RowTotals:
+    """Every request's row, in request order, through scoring, metrics and the results file."""
+    by_id: Mapping[str, Case] = {c.id: c for c in cases}
+    total = len(cases) * samples
+    totals = RowTotals()
+    errors_by_type: Counter[str] = Counter()
+    from_runs: Counter[str] = Counter()
+    try:
+        for start in range(0, total, max(1, chunk_rows)):
+            stop = min(total, start + max(1, chunk_rows))
+            records = index.read(start, stop)
+            rows = [
+                make_row(cases[position // samples], record)
+                for position, record in zip(range(start, stop), records, strict=True)
+            ]
+            scoring.score(rows, by_id)
+            metrics.add(rows)
+            stored, info = stored_copy(rows, privacy_policy)
+            results.write(stored)
+            totals.rows += len(rows)
+            from_runs.update(r.cached_from or "unknown" for r in records if r.cached)
+            for row in rows:
+                if row["error"] is not None:
+                    totals.errors += 1
+                    errors_by_type[row["error"]["type"]] += 1
+                totals.cached += bool(row["cached"])
+                if row.get("model_version"):
+                    totals.model_versions.add(row["model_version"])
+            if info is not None:
+                totals.redacted = (totals.redacted or Counter()) + Counter(info["redacted"])
+                totals.privacy_info = info
+    except BaseException:
+        results.abort()
+        raise
+    if total == 0:  # no chunk ran: still say which policy the (empty) files are under
+        totals.privacy_info = stored_copy([], privacy_policy)[1]
+    totals.results_sha256 = results.close()
+    totals.errors_by_type = dict(errors_by_type)
+    totals.from_runs = dict(from_runs)
+    if totals.privacy_info is not None:
+        counts = totals.redacted or Counter()
+        totals.privacy_info["redacted"] = dict(sorted(counts.items()))
+    return totals

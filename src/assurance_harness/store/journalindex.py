@@ -1,0 +1,56 @@
+"""Where each request's response lies in a run's journal, so a run can read its responses in
+request order, chunk by chunk, without holding them all.
+
+The journal is written in completion order; a run's rows are in request order (case by case,
+sample by sample). One pass over the journal keeps, per request, the byte offset of its last
+record (8 bytes a request); a chunk's records are then read back by offset.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Callable
+from pathlib import Path
+
+from ..model import ResponseRecord
+
+Position = Callable[[str, int], int | None]
+"""(case_id, sample) -> the request's position in the run, or None when it is not one."""
+
+
+class JournalIndex:
+    """Byte offsets of the responses in ``responses.jsonl``, by request position."""
+
+    def __init__(self, path: Path, position: Position, size: int) -> None:
+        self.path = path
+        self.offsets = array("q", [-1]) * size
+        if not path.exists():
+            return
+        with path.open("rb") as handle:
+            offset = 0
+            for line in handle:
+                start, offset = offset, offset + len(line)
+                if not line.endswith(b"\n"):
+                    break  # torn write from a crash, as RunDir.read_responses
+                try:
+                    record = ResponseRecord.from_dict(json.loads(line))
+                except (json.JSONDecodeError, TypeError):
+                    continue  # skipped as RunDir.read_responses skips it
+                where = position(*record.key)
+                if where is not None:
+                    self.offsets[where] = start  # the last record for a request wins
+
+    def missing(self) -> int:
+        """Requests with no response in the journal."""
+        return self.offsets.count(-1)
+
+    def read(self, start: int, stop: int) -> list[ResponseRecord]:
+        """The records of request positions ``start`` to ``stop`` (all present), in order."""
+        wanted = sorted(range(start, stop), key=lambda i: self.offsets[i])
+        out: dict[int, ResponseRecord] = {}
+        with self.path.open("rb") as handle:
+            for position in wanted:  # in file order: the reads go forward through the file
+                handle.seek(self.offsets[position])
+                out[position] = ResponseRecord.from_dict(json.loads(handle.readline()))
+        return [out[i] for i in range(start, stop)]
