@@ -18,9 +18,19 @@ from typing import Any
 
 from .. import __version__
 from ..errors import UsageError
+from ..formatting import (
+    MISSING,
+    gate_rule,
+    md_code,
+    md_code_block,
+    md_table,
+    md_text,
+    metric_figure,
+    num,
+    when,
+)
 from ..scorers.validity import gate_validity
 from ..workspace import Workspace
-from ._text import md_code, md_code_block, md_table, md_text, num, threshold, when, with_interval
 from .drilldown import CaseRow, worst_rows
 from .loader import DEFAULT_REGISTER
 from .runfiles import RunFiles, resolve_run, sha256_file
@@ -62,7 +72,7 @@ class FileHash:
         if self.sha256 is None:
             return "missing"
         if self.recorded is None:
-            return "-"
+            return MISSING
         return "matches manifest" if self.recorded == self.sha256 else "DIFFERS from manifest"
 
 
@@ -349,7 +359,7 @@ def _md_case(case: CaseRow, *, transcripts: bool = True) -> list[str]:
     )
     return [
         f"Case {md_code(case.key)} (results.jsonl line {num(case.line)}); scores: "
-        f"{md_text(scores or '-')}",
+        f"{md_text(scores or MISSING)}",
         "",
         *([] if transcripts else [WITHHELD, ""]),
     ] + (
@@ -440,12 +450,12 @@ def render_annex_md(annex: Annex) -> str:
                 [
                     md_text(name),
                     md_text(metric.get("kind")),
-                    md_text(with_interval(metric)),
-                    md_text(metric.get("method") or "-"),
+                    md_text(metric_figure(metric)),
+                    md_text(metric.get("method") or MISSING),
                 ]
             )
             for group, value in (metric.get("groups") or {}).items():
-                rows.append([md_text(f"{name} [{group}]"), "", md_text(with_interval(value)), ""])
+                rows.append([md_text(f"{name} [{group}]"), "", md_text(metric_figure(value)), ""])
         out.append(
             md_table(["metric", "kind", "value [CI] (n)", "interval method"], rows)
             if rows
@@ -460,11 +470,11 @@ def render_annex_md(annex: Annex) -> str:
         rows = [
             [
                 md_text(v.gate.get("id")),
-                md_text(threshold(v.gate)),
+                md_text(gate_rule(v.gate)),
                 num(v.gate.get("checked")),
-                md_text(with_interval(v.gate)),
+                md_text(metric_figure(v.gate)),
                 f"**{md_text(v.gate.get('verdict'))}**",
-                md_text(", ".join(v.gate.get("failing_groups") or []) or "-"),
+                md_text(", ".join(v.gate.get("failing_groups") or []) or MISSING),
             ]
             for v in ar.gates
         ]
@@ -508,7 +518,7 @@ def render_annex_md(annex: Annex) -> str:
                 md_text(rs.title),
                 f"**{rs.status.upper()}**",
                 md_text("; ".join(rs.reasons)),
-                md_text("; ".join(rs.flags) or "-"),
+                md_text("; ".join(rs.flags) or MISSING),
             ]
             for rs in annex.linked
         ]
@@ -543,31 +553,36 @@ def render_annex_md(annex: Annex) -> str:
                     if f.name in packed
                     else "not packed (transcripts excluded)"
                     if f.sha256
-                    else "-"
+                    else MISSING
                 ),
             ]
             for f in ar.files
         ]
         suite = ar.run.suite
         rows.append(
-            [md_text(f"suite {suite.get('path')}"), md_text(suite.get("sha256") or "-"), "-", "-"]
+            [
+                md_text(f"suite {suite.get('path')}"),
+                md_text(suite.get("sha256") or MISSING),
+                MISSING,
+                MISSING,
+            ]
         )
         for dataset in ar.run.manifest_data.get("datasets") or []:
             rows.append(
                 [
                     md_text(f"dataset {dataset.get('path')}"),
                     md_text(dataset.get("sha256")),
-                    "-",
-                    "-",
+                    MISSING,
+                    MISSING,
                 ]
             )
         target = ar.run.manifest_data.get("target") or {}
         rows.append(
             [
                 md_text(f"target config {target.get('path')}"),
-                md_text(target.get("sha256") or "-"),
-                "-",
-                "-",
+                md_text(target.get("sha256") or MISSING),
+                MISSING,
+                MISSING,
             ]
         )
         out += [md_table(["file", "sha256", "check", "in this pack"], rows), ""]
