@@ -264,7 +264,7 @@ def section_xstest_completions(
         lines.append(f"| agreement on human label `{label}` | {ok}/{total} |")
     # the 8-12 flag on ordinary safe text: compliant answers to safe prompts
     safe = [k for k, i in enumerate(items) if i.meta["safe_prompt"] and not i.label]
-    from assurance_harness.model import SuiteContext  # noqa: F401  (documented audience)
+    from assurance_harness.datatypes import SuiteContext  # noqa: F401  (documented audience)
 
     age = score("age-appropriateness", [items[k].text for k in safe])
     flagged = sum(int(r["min_age"] > 12) for r in age)

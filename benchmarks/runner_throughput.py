@@ -73,7 +73,7 @@ def _wait_for(port: int, timeout_s: float = 20.0) -> None:
 async def _run_once(
     port: int, n: int, concurrency: int, cache_path: Path | None, journal: Path
 ) -> dict[str, float]:
-    from assurance_harness.model import GenerationRequest
+    from assurance_harness.datatypes import GenerationRequest
     from assurance_harness.runner.executor import execute
     from assurance_harness.store.cache import ResponseCache
     from assurance_harness.store.rundir import RunDir

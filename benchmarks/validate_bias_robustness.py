@@ -31,6 +31,7 @@ from typing import Any
 
 from _validation import ROOT, SEED, Section, find_datasets, fmt, run_timed, write_figures
 
+from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.expand.attacks import AttackExpander
 from assurance_harness.expand.bbq import BbqPromptExpander
 from assurance_harness.expand.bold import BoldExpander
@@ -38,7 +39,6 @@ from assurance_harness.metrics.base import MetricContext
 from assurance_harness.metrics.bbq_bias import BbqMetric
 from assurance_harness.metrics.disparity import DisparityMetric
 from assurance_harness.metrics.intervals import wilson
-from assurance_harness.model import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers.bbq import BbqAnswerScorer
 from assurance_harness.spec.datasets import load_dataset
 from assurance_harness.spec.suite import DatasetSpec

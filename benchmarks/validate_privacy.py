@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assurance_harness.datatypes import SuiteContext
 from assurance_harness.metrics.intervals import wilson
-from assurance_harness.model import SuiteContext
 from assurance_harness.nlp.exemplars import read_jsonl
 from assurance_harness.privacy.solicitation import analyse
 from assurance_harness.scorers.privacy import (

@@ -29,8 +29,8 @@ import numpy as np
 from _public_sections import PUBLIC_SECTIONS
 from _validation import ROOT, SEED, Section, find_datasets, fmt, run_timed, write_figures
 
+from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.metrics.intervals import bootstrap_ci, wilson
-from assurance_harness.model import Case, ScoreInput, SuiteContext
 from assurance_harness.nlp.exemplars import read_jsonl
 
 

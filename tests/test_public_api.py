@@ -61,3 +61,24 @@ def test_import_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert proc.stdout.splitlines() == ["[]", "[]"], proc.stdout
+
+
+def test_the_old_model_module_still_imports_with_a_deprecation_warning() -> None:
+    """``model.py`` was renamed ``datatypes.py``; plugins importing the old path keep working
+    for one release and are told to move."""
+    import importlib
+    import sys
+    import warnings
+
+    from assurance_harness import datatypes
+
+    sys.modules.pop("assurance_harness.model", None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = importlib.import_module("assurance_harness.model")
+    assert old.Case is datatypes.Case and old.ResponseRecord is datatypes.ResponseRecord
+    assert any(
+        issubclass(w.category, DeprecationWarning)
+        and "assurance_harness.datatypes" in str(w.message)
+        for w in caught
+    )

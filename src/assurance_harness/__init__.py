@@ -40,9 +40,9 @@ _EXPORTS: dict[str, str] = {
     "ExpanderParams": ".expand.base",
     "register_expander": ".expand.base",
     # the data plugins see
-    "Case": ".model",
-    "ScoreInput": ".model",
-    "SuiteContext": ".model",
+    "Case": ".datatypes",
+    "ScoreInput": ".datatypes",
+    "SuiteContext": ".datatypes",
     # errors a caller can act on
     "HarnessError": ".errors",
     "ConfigError": ".errors",
@@ -99,6 +99,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static checkers and editors see the real names
+    from .datatypes import Case, ScoreInput, SuiteContext
     from .errors import (
         ConfigError,
         ConfigIssue,
@@ -109,7 +110,6 @@ if TYPE_CHECKING:  # static checkers and editors see the real names
     )
     from .expand.base import Expander, ExpanderParams, register_expander
     from .metrics.base import MetricKind, MetricParams, MetricValue, register_metric
-    from .model import Case, ScoreInput, SuiteContext
     from .runner.run import RunOutcome, run_suite
     from .scorers.base import Scorer, ScorerParams, register_scorer
     from .spec.loader import LoadedSuite, load_suite

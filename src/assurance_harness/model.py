@@ -1,186 +1,42 @@
-"""The data that flows through a run: cases in, responses out, scores attached.
+"""Deprecated alias of ``assurance_harness.datatypes`` (renamed: "model" read as the LLM).
 
-Cases are pydantic models (they come from user files); per-response records are plain
-dataclasses because a run holds many of them and they are written as one JSON line each.
+Kept for one release so that plugins importing ``assurance_harness.model`` keep working; import
+from ``assurance_harness.datatypes`` (or the package root: ``assurance_harness.Case``) instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import warnings
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from .datatypes import (
+    Case,
+    ErrorInfo,
+    Expectations,
+    GenerationRequest,
+    GenerationResponse,
+    Message,
+    ResponseRecord,
+    ScoreInput,
+    SuiteContext,
+    with_system_prompt,
+)
 
+__all__ = [
+    "Case",
+    "ErrorInfo",
+    "Expectations",
+    "GenerationRequest",
+    "GenerationResponse",
+    "Message",
+    "ResponseRecord",
+    "ScoreInput",
+    "SuiteContext",
+    "with_system_prompt",
+]
 
-def with_system_prompt(
-    messages: list[dict[str, str]], system_prompt: str | None
-) -> list[dict[str, str]]:
-    """The one rule for a configured system prompt (suite or target): it is prepended unless the
-    conversation already has a system turn (a case that carries its own system turn is testing
-    exactly that turn, so it wins)."""
-    if not system_prompt or any(m.get("role") == "system" for m in messages):
-        return messages
-    return [{"role": "system", "content": system_prompt}, *messages]
-
-
-class Message(BaseModel):
-    """One chat message, in the OpenAI chat-completions shape."""
-
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
-
-    role: Literal["system", "user", "assistant", "tool"]
-    """Who speaks."""
-    content: str
-    """What is said."""
-
-
-class Expectations(BaseModel):
-    """What a good response to this case does. Scorers and metrics read these."""
-
-    model_config = ConfigDict(extra="allow", use_attribute_docstrings=True)
-
-    must_refuse: bool | None = None
-    """The response must decline (harmful request, or content unsuitable for the audience)."""
-    must_not_refuse: bool | None = None
-    """The response must help (a safe request that over-cautious models refuse)."""
-    must_redirect_to_help: bool | None = None
-    """A disclosure of self-harm, abuse or danger: the response must point to a trusted adult
-    or a helpline."""
-    must_not_mention: list[str] = Field(default_factory=list)
-    """Words or phrases that must not appear in the response (case-insensitive)."""
-    must_contain: list[str] = Field(default_factory=list)
-    """Words or phrases that must appear in the response (case-insensitive)."""
-    answer: str | int | None = None
-    """The reference answer (exact-match scorers), or the index of the correct option in
-    multiple-choice items (BBQ's ``label``)."""
-
-
-class Case(BaseModel):
-    """One prompt sent to the target (before sampling: ``samples: n`` sends it n times)."""
-
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
-
-    id: str
-    """Stable identifier, unique within the suite; results, resume and comparisons key on it."""
-    prompt: str | None = None
-    """A single user turn. Give either this or ``messages``."""
-    messages: list[Message] | None = None
-    """A whole conversation, sent as is (the target's system prompt is prepended if it has one)."""
-    expected: Expectations = Field(default_factory=Expectations)
-    """Expected behaviours for this case."""
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    """Free-form tags: group, category, age_band, template, axis, perturbation, source ..."""
-
-    @model_validator(mode="after")
-    def _has_input(self) -> Case:
-        if (self.prompt is None) == (self.messages is None):
-            raise ValueError("a case needs exactly one of 'prompt' or 'messages'")
-        return self
-
-    def chat(self) -> list[dict[str, str]]:
-        """The conversation to send, as plain dicts."""
-        if self.messages is not None:
-            return [m.model_dump() for m in self.messages]
-        return [{"role": "user", "content": self.prompt or ""}]
-
-    def text(self) -> str:
-        """The last user turn, for scorers that look at the prompt."""
-        if self.prompt is not None:
-            return self.prompt
-        for message in reversed(self.messages or []):
-            if message.role == "user":
-                return message.content
-        return ""
-
-
-@dataclass
-class GenerationRequest:
-    """What the runner asks a target for."""
-
-    case_id: str
-    sample: int
-    seed: int
-    messages: list[dict[str, str]]
-    params: dict[str, Any]
-    """Generation parameters (temperature, max_tokens, top_p, stop ...): the suite's, plus the
-    seed; adapters merge them over the target's own."""
-    metadata: dict[str, Any] = field(default_factory=dict)
-    """The case's metadata, for adapters (replay, callable) that look cases up."""
-
-
-@dataclass
-class GenerationResponse:
-    """What a target returned."""
-
-    text: str
-    model_version: str | None = None
-    """The model identifier the endpoint reports (``model`` in OpenAI responses), for evidence."""
-    finish_reason: str | None = None
-    usage: dict[str, Any] | None = None
-    source_run: str | None = None
-    """For an answer from the response cache: the run that received it from the target."""
-
-
-@dataclass
-class ErrorInfo:
-    """A failed request, kept as data so the run goes on."""
-
-    type: str
-    message: str
-    status: int | None = None
-
-
-@dataclass
-class ResponseRecord:
-    """One response to one (case, sample): written to the run journal the moment it completes."""
-
-    case_id: str
-    sample: int
-    seed: int
-    response: str | None
-    error: ErrorInfo | None = None
-    attempts: int = 1
-    latency_s: float = 0.0
-    cached: bool = False
-    model_version: str | None = None
-    finish_reason: str | None = None
-    cached_from: str | None = None
-    """With ``cached``: the run whose answer was reused (null when unknown, or not cached)."""
-
-    @property
-    def key(self) -> tuple[str, int]:
-        return (self.case_id, self.sample)
-
-    def to_dict(self) -> dict[str, Any]:
-        # A plain copy: asdict's deep recursion costs 4x as much, once per journalled response.
-        data = dict(self.__dict__)
-        if self.error is not None:
-            data["error"] = dict(self.error.__dict__)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResponseRecord:
-        data = dict(data)
-        error = data.pop("error", None)
-        return cls(**data, error=ErrorInfo(**error) if error else None)
-
-
-@dataclass
-class ScoreInput:
-    """What a scorer sees for one response: the case, the response, and earlier scorers' outputs."""
-
-    case: Case
-    sample: int
-    response: str
-    scores: dict[str, dict[str, Any]]
-    """Outputs of scorers that ran before this one, keyed by scorer id."""
-
-
-@dataclass
-class SuiteContext:
-    """Suite-wide facts scorers may need (the audience of an age suite, the seed)."""
-
-    suite_name: str
-    seed: int
-    audience: dict[str, Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+warnings.warn(
+    "assurance_harness.model is renamed assurance_harness.datatypes; the old name goes in the "
+    "next release",
+    DeprecationWarning,
+    stacklevel=2,
+)

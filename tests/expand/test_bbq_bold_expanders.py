@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from assurance_harness.datatypes import Case
 from assurance_harness.errors import ConfigError
 from assurance_harness.expand.bbq import BbqPromptExpander
 from assurance_harness.expand.bold import BoldExpander
-from assurance_harness.model import Case
 from assurance_harness.spec.loader import load_suite
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from assurance_harness.datatypes import Case, Message
 from assurance_harness.errors import ConfigError
 from assurance_harness.expand.counterfactual import CounterfactualExpander, fill, placeholders
-from assurance_harness.model import Case, Message
 
 REPO = Path(__file__).resolve().parents[2]
 

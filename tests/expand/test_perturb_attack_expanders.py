@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.data import bundled
+from assurance_harness.datatypes import Case, Message
 from assurance_harness.errors import ConfigError
 from assurance_harness.expand.attacks import AttackExpander, load_library, split_payload
 from assurance_harness.expand.perturb import PerturbExpander
-from assurance_harness.model import Case, Message
 
 REPO = Path(__file__).resolve().parents[2]
 LIBRARY = str(bundled("robustness/attack_wrappers.yaml"))

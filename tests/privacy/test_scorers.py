@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assurance_harness.model import Case, ScoreInput, SuiteContext
+from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers.privacy import (
     CanaryLeakScorer,
     CanaryParams,

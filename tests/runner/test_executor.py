@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assurance_harness.model import GenerationRequest, GenerationResponse, ResponseRecord
+from assurance_harness.datatypes import GenerationRequest, GenerationResponse, ResponseRecord
 from assurance_harness.runner.executor import ExecutionStats, execute
 from assurance_harness.runner.ratelimit import TokenBucket
 from assurance_harness.runner.retry import backoff_delay, should_retry

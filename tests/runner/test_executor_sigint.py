@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent(
     """
     import asyncio, json, sys
     from aiohttp import web
-    from assurance_harness.model import GenerationRequest
+    from assurance_harness.datatypes import GenerationRequest
     from assurance_harness.runner.executor import execute, run_sync
     from assurance_harness.store.cache import ResponseCache
     from assurance_harness.targets.base import RetryPolicy

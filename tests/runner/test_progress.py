@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 
 from assurance_harness.cli_progress import RunProgress
-from assurance_harness.model import Case
+from assurance_harness.datatypes import Case
 from assurance_harness.runner.scoring import apply_scorers
 from assurance_harness.spec.loader import load_suite
 

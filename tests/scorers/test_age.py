@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.errors import ConfigError
-from assurance_harness.model import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers._lexicons import CATEGORIES, CATEGORY_TITLES, MIN_AGE, lexicon_hits
 from assurance_harness.scorers.age import AgeAppropriatenessScorer, AgeParams, fit_age_model
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assurance_harness.model import Case, ScoreInput, SuiteContext
+from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers.bbq import BbqAnswerScorer, biased_answer
 from assurance_harness.scorers.bbq_parse import parse_answer
 

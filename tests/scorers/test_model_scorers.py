@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assurance_harness.model import Case, ScoreInput, SuiteContext
+from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers.guard_model import (
     GuardModelError,
     GuardModelScorer,

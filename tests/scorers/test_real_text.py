@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assurance_harness.model import SuiteContext
+from assurance_harness.datatypes import SuiteContext
 from assurance_harness.scorers._lexicons import CATEGORIES, lexicon_hits
 from assurance_harness.scorers._refusal_segments import declines
 from assurance_harness.scorers.age import AgeAppropriatenessScorer, AgeParams

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from assurance_harness.datatypes import Case, Expectations, ScoreInput, SuiteContext
 from assurance_harness.errors import ConfigError
-from assurance_harness.model import Case, Expectations, ScoreInput, SuiteContext
 from assurance_harness.scorers._help_redirects import help_redirects, mentions
 from assurance_harness.scorers._refusal_patterns import first_refusal
 from assurance_harness.scorers.expected import ExpectedBehaviourScorer, ExpectedParams

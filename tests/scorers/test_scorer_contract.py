@@ -16,7 +16,7 @@ import pytest
 from pydantic import ValidationError
 
 import assurance_harness.builtin_plugins  # noqa: F401  (registers the built-ins)
-from assurance_harness.model import Case, Expectations, ScoreInput, SuiteContext
+from assurance_harness.datatypes import Case, Expectations, ScoreInput, SuiteContext
 from assurance_harness.scorers.base import Scorer, scorers
 
 CONTRACT_PARAMS: dict[str, Any] = {

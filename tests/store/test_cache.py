@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from assurance_harness.model import GenerationRequest, GenerationResponse
+from assurance_harness.datatypes import GenerationRequest, GenerationResponse
 from assurance_harness.store.cache import ResponseCache, key_for
 
 
@@ -74,7 +74,7 @@ def test_batches_commit_when_full(tmp_path: Path) -> None:
 WRITER = textwrap.dedent(
     """
     import sys
-    from assurance_harness.model import GenerationResponse
+    from assurance_harness.datatypes import GenerationResponse
     from assurance_harness.store.cache import ResponseCache
 
     path, prefix = sys.argv[1], sys.argv[2]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assurance_harness.model import ResponseRecord
+from assurance_harness.datatypes import ResponseRecord
 from assurance_harness.store.journalindex import JournalIndex
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from assurance_harness.datatypes import with_system_prompt
 from assurance_harness.errors import ExitCode, HarnessError
-from assurance_harness.model import with_system_prompt
 from assurance_harness.rowkeys import case_key, split_case_key
 from assurance_harness.store.files import sha256_file, write_text_atomic
 from assurance_harness.workspace import Workspace

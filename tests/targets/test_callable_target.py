@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from assurance_harness.datatypes import GenerationRequest, GenerationResponse
 from assurance_harness.errors import ConfigError
-from assurance_harness.model import GenerationRequest, GenerationResponse
 from assurance_harness.targets.base import BadResponseError, RateLimitedError
 from assurance_harness.targets.callable_target import CallableError, CallableSpec, CallableTarget
 

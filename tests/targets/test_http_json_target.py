@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from aiohttp import web
 
-from assurance_harness.model import GenerationRequest
+from assurance_harness.datatypes import GenerationRequest
 from assurance_harness.targets.base import BadResponseError, RateLimitedError
 from assurance_harness.targets.http_json import (
     HttpJsonSpec,

@@ -11,8 +11,8 @@ import time
 import pytest
 from aiohttp import web
 
+from assurance_harness.datatypes import GenerationRequest, ResponseRecord
 from assurance_harness.errors import ConfigError
-from assurance_harness.model import GenerationRequest, ResponseRecord
 from assurance_harness.runner.executor import execute
 from assurance_harness.targets._http_common import parse_retry_after
 from assurance_harness.targets.base import (

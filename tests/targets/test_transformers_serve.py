@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assurance_harness.model import GenerationRequest, ResponseRecord
+from assurance_harness.datatypes import GenerationRequest, ResponseRecord
 from assurance_harness.runner.executor import execute
 from assurance_harness.targets.base import RetryPolicy
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..datatypes import Case
 from ..errors import ConfigError
-from ..model import Case
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

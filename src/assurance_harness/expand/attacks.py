@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..datatypes import Case
 from ..errors import ConfigError
-from ..model import Case
 from ._common import derive, expand_with_originals, load_yaml_model, resolve_path, rewrite_user_text
 from .base import Expander, ExpanderParams, register_expander
 

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from ..model import Case
+from ..datatypes import Case
 from ..registry import Registry
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import Field
 
+from ..datatypes import Case
 from ..errors import ConfigError
-from ..model import Case
 from .base import Expander, ExpanderParams, register_expander
 
 DEFAULT_TEMPLATE = (

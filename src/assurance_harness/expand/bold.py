@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import Field
 
+from ..datatypes import Case
 from ..errors import ConfigError
-from ..model import Case
 from ._common import resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..datatypes import Case
 from ..errors import ConfigError
-from ..model import Case
 from ._common import load_yaml_model, resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..model import Case
+from ..datatypes import Case
 from ._common import derive, expand_with_originals, rewrite_user_text, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 from .operators import OPERATORS, Operator

@@ -19,8 +19,8 @@ from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..datatypes import ErrorInfo, GenerationRequest, GenerationResponse, ResponseRecord
 from ..errors import HarnessError
-from ..model import ErrorInfo, GenerationRequest, GenerationResponse, ResponseRecord
 from ..store.cache import ResponseCache, key_for
 from ..targets.base import RetryPolicy, Target, TargetError, TargetTimeoutError
 from .ratelimit import TokenBucket

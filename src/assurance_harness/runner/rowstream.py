@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Case, ResponseRecord
+from ..datatypes import Case, ResponseRecord
 from ..privacy.stored import stored_copy
 from ..store.journalindex import JournalIndex
 from ..store.runlog import ResultsStream

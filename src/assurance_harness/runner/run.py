@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, overload
 
+from ..datatypes import Case, GenerationRequest, ResponseRecord, with_system_prompt
 from ..errors import HarnessError, RunFailedError, UsageError
 from ..metrics.engine import compute_metrics, judge_gate
-from ..model import Case, GenerationRequest, ResponseRecord, with_system_prompt
 from ..privacy.policy import load_project_config
 from ..rowkeys import case_key
 from ..scorers.validity import attach_validity

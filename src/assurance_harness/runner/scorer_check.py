@@ -15,7 +15,7 @@ def _build(scorer: str, suite: Path | None) -> tuple[Any, str]:
     """The scorer instance (with the suite's parameters when a suite is given) and how it was
     configured, for the printout."""
     from .. import builtin_plugins  # noqa: F401
-    from ..model import SuiteContext
+    from ..datatypes import SuiteContext
     from ..scorers.base import scorers
 
     if suite is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Case, SuiteContext
+from ..datatypes import Case, SuiteContext
 from ..spec.loader import ScorerConfig
 from .executors.base import LocalScoring, ScorerError, ScoringProgress
 

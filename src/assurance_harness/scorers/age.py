@@ -19,8 +19,8 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..datatypes import ScoreInput
 from ..errors import ConfigError
-from ..model import ScoreInput
 from ..nlp.exemplars import file_sha256, fitted_once, read_jsonl, resolve_exemplars
 from ..nlp.readability import grade_to_age, reading_grade
 from ._lexicons import CATEGORIES, CATEGORY_TITLES, MIN_AGE, SEVERITY_NAMES, lexicon_hits

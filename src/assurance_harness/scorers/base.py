@@ -15,8 +15,8 @@ from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
+from ..datatypes import ScoreInput, SuiteContext
 from ..errors import MissingDependencyError
-from ..model import ScoreInput, SuiteContext
 from ..registry import Registry
 
 FieldType = Literal["bool", "number", "label", "text", "mapping", "list"]

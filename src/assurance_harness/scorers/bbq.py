@@ -12,7 +12,7 @@ from __future__ import annotations
 import string
 from typing import Any, ClassVar
 
-from ..model import ScoreInput
+from ..datatypes import ScoreInput
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 from .bbq_parse import parse_answer
 

@@ -160,7 +160,7 @@ def check(
 ) -> tuple[dict[str, Figure], list[dict[str, Any]]]:
     """Score the rows and compute the figures; the decision is ``flag_field`` or, with a
     threshold, ``score_field >= threshold``."""
-    from ..model import Case, ScoreInput
+    from ..datatypes import Case, ScoreInput
 
     case = Case(id="check", prompt="")
     outputs: list[dict[str, Any]] = []

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..model import ScoreInput
+from ..datatypes import ScoreInput
 from ._batched import classify_sorted
 from ._detoxify_loader import (
     MODEL_TYPES,

@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from ..datatypes import ScoreInput
 from ..errors import ConfigError
-from ..model import ScoreInput
 from ._help_redirects import mentions, points_to_help
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 

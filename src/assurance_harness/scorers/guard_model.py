@@ -30,8 +30,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
+from ..datatypes import ScoreInput
 from ..errors import ConfigError, HarnessError
-from ..model import ScoreInput
 from ._model_cache import ModelCache, cache_key
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 

@@ -17,8 +17,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
+from ..datatypes import ScoreInput
 from ..errors import MissingDependencyError
-from ..model import ScoreInput
 from ._batched import classify_sorted
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 

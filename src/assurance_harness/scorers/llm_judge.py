@@ -25,8 +25,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from ..datatypes import GenerationRequest, ScoreInput
 from ..errors import ConfigError
-from ..model import GenerationRequest, ScoreInput
 from ._model_cache import ModelCache, cache_key
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from ..model import ScoreInput
+from ..datatypes import ScoreInput
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 

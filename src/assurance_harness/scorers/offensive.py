@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from ..model import ScoreInput
+from ..datatypes import ScoreInput
 from ._lexicons import lexicon_hits
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 

@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field, field_validator
 
+from ..datatypes import ScoreInput
 from ..errors import ConfigError
-from ..model import ScoreInput
 from ..nlp.exemplars import file_sha256, fitted_once, read_jsonl, resolve_exemplars
 from ..privacy import pii as pii_module
 from ..privacy.solicitation import analyse, kind_names, lexicon

@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..model import ScoreInput
+from ..datatypes import ScoreInput
 from ..nlp.exemplars import fitted_once, read_jsonl, resolve_exemplars
 from ._refusal_patterns import N_PATTERN_FEATURES, pattern_features
 from ._refusal_segments import N_SEGMENT_FEATURES, segment_features, segments

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from ..model import ScoreInput
+from ..datatypes import ScoreInput
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 

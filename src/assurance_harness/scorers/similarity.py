@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from ..model import ScoreInput
+from ..datatypes import ScoreInput
 from ..nlp.embeddings import cosine_similarity, get_embedder
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 from .sentiment import mask

@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue
-from ..model import Case
 from .suite import DatasetSpec
 
 CASE_FIELDS = ("id", "prompt", "messages")

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ..datatypes import Case
 from ..errors import ConfigIssue
 from ..metrics.expr import ExpressionError
 from ..metrics.exprtypes import BOOL, NUMBER, Kind, Type, check
-from ..model import Case
 from .errors import format_path, suggest
 from .yaml_lines import LineOf
 

@@ -14,10 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import builtin_plugins  # noqa: F401 - registers built-in plugins
+from ..datatypes import Case, SuiteContext
 from ..errors import ConfigError, ConfigIssue, HarnessError
 from ..expand.base import Expander, expanders
 from ..metrics.base import MetricKind, MetricParams, metric_kinds
-from ..model import Case, SuiteContext
 from ..registry import Registry, UnknownPluginError
 from ..scorers.base import Scorer, ScorerParams, scorers
 from ..store.files import sha256_file

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..model import Case
+from ..datatypes import Case
 from ..review.policy import ReviewPolicy
 
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from ..model import GenerationRequest, GenerationResponse
+from ..datatypes import GenerationRequest, GenerationResponse
 
 SCHEMA_VERSION = 1
 

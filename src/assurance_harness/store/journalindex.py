@@ -13,7 +13,7 @@ from array import array
 from collections.abc import Callable
 from pathlib import Path
 
-from ..model import ResponseRecord
+from ..datatypes import ResponseRecord
 
 Position = Callable[[str, int], int | None]
 """(case_id, sample) -> the request's position in the run, or None when it is not one."""

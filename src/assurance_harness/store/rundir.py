@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..model import Case, ResponseRecord
+from ..datatypes import Case, ResponseRecord
 from .files import write_json_atomic, write_text_atomic
 from .runlog import CASES, MANIFEST, RESPONSES, RESULTS, RUN_STATE, SUMMARY, RunLogWriter
 

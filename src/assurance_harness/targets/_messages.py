@@ -30,7 +30,7 @@ def build_messages(
     messages: list[dict[str, str]], system_prompt: str | None
 ) -> list[dict[str, str]]:
     """Prepend the target's system prompt (``model.with_system_prompt``'s rule)."""
-    from ..model import with_system_prompt
+    from ..datatypes import with_system_prompt
 
     return with_system_prompt(messages, system_prompt)
 

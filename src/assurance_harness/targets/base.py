@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ExitCode, HarnessError
-from ..model import GenerationRequest, GenerationResponse
 from ..registry import Registry
 
 

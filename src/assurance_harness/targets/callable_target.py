@@ -6,13 +6,13 @@ The function is called with the keyword arguments it declares, out of:
   system prompt already prepended),
 - ``params``: the generation parameters (target defaults overridden by the suite's),
 - ``metadata``: the case's metadata, ``seed``, ``sample``, ``case_id``,
-- ``request``: the whole :class:`~assurance_harness.model.GenerationRequest`.
+- ``request``: the whole :class:`~assurance_harness.datatypes.GenerationRequest`.
 
 So ``def reply(messages)``, ``def reply(messages, params, *, metadata)`` and
 ``async def reply(**kwargs)`` (which receives all of them) all work. A first positional
 parameter with another name receives ``messages``. It returns a ``str``, a dict
 ``{"text": ..., "model_version": ..., "finish_reason": ..., "usage": ...}`` (only ``text``
-required) or a :class:`~assurance_harness.model.GenerationResponse`. Sync functions run in a
+required) or a :class:`~assurance_harness.datatypes.GenerationResponse`. Sync functions run in a
 worker thread so they cannot stall the event loop; raising a ``TargetError`` subclass (say
 ``RateLimitedError``) behaves as that failure would from a real endpoint.
 """
@@ -33,8 +33,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
-from ..model import GenerationRequest, GenerationResponse
 from ._messages import build_messages
 from .base import BadResponseError, Target, TargetError, TargetSpec, register_target
 

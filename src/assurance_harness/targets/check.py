@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from ..model import GenerationRequest
+from ..datatypes import GenerationRequest
 from .base import Target, TargetError
 
 CHECK_PROMPT = "Reply with the word OK."

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from ..model import GenerationRequest, GenerationResponse
+from ..datatypes import GenerationRequest, GenerationResponse
 from ._http_common import JsonHttpTarget, check_url
 from ._messages import build_messages, get_path, last_user_text
 from .base import BadResponseError, TargetError, TargetSpec, register_target

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from ..model import GenerationRequest, GenerationResponse
+from ..datatypes import GenerationRequest, GenerationResponse
 from ._http_common import JsonHttpTarget, auth_hint, check_url
 from ._messages import build_messages
 from .base import BadResponseError, TargetError, TargetSpec, register_target

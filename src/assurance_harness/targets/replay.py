@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
-from ..model import GenerationRequest, GenerationResponse
 from ._messages import get_path, last_user_text
 from .base import Target, TargetError, TargetSpec, register_target
 

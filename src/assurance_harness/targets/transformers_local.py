@@ -16,8 +16,8 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError, MissingDependencyError
-from ..model import GenerationRequest, GenerationResponse
 from ._messages import build_messages
 from .base import Target, TargetSpec, register_target
 

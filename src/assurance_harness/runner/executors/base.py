@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from ...datatypes import Case, GenerationRequest, ResponseRecord, ScoreInput, SuiteContext
 from ...errors import HarnessError
-from ...model import Case, GenerationRequest, ResponseRecord, ScoreInput, SuiteContext
 from ...scorers.base import Scorer
 from ...spec.loader import ScorerConfig
 from ...store.cache import ResponseCache

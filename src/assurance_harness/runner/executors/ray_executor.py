@@ -25,8 +25,8 @@ from collections.abc import Mapping, Sequence
 from itertools import count, islice
 from typing import Any
 
+from ...datatypes import Case, GenerationRequest, ResponseRecord, ScoreInput, SuiteContext
 from ...errors import HarnessError, MissingDependencyError, UsageError
-from ...model import Case, GenerationRequest, ResponseRecord, ScoreInput, SuiteContext
 from ...spec.loader import ScorerConfig
 from ...store.cache import ResponseCache, key_for
 from ...targets.base import Target
@@ -328,7 +328,7 @@ class RayExecutor:
 
 
 def _hit(record: ResponseRecord) -> Any:
-    from ...model import GenerationResponse
+    from ...datatypes import GenerationResponse
 
     return GenerationResponse(
         text=record.response or "",
