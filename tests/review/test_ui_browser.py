@@ -64,6 +64,7 @@ def test_click_through_the_queue_adjudicate_and_see_ledger_and_register(
     browser: object, tmp_path: Path
 ) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver = browser
     project = make_project(tmp_path)
@@ -84,7 +85,13 @@ def test_click_through_the_queue_adjudicate_and_see_ledger_and_register(
             driver.find_element(By.ID, choice).click()  # type: ignore[attr-defined]
             driver.find_element(By.ID, "note").send_keys(f"checked {key}")  # type: ignore[attr-defined]
             driver.find_element(By.ID, "submit").click()  # type: ignore[attr-defined]
-            saved = driver.find_element(By.ID, "saved").text  # type: ignore[attr-defined]
+            # The POST and its redirect load a new page: wait for it (a busy machine took longer
+            # than the immediate lookup allowed, and the test failed without a defect).
+            saved = (
+                WebDriverWait(driver, 30)
+                .until(lambda d: d.find_element(By.ID, "saved"))  # type: ignore[attr-defined]
+                .text
+            )
             assert saved.startswith("Saved: alice")
             assert "EV-" in saved
 
