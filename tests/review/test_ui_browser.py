@@ -79,7 +79,11 @@ def test_click_through_the_queue_adjudicate_and_see_ledger_and_register(
             _assert_no_script_ran(driver, "/review")
             driver.find_element(By.LINK_TEXT, key).click()  # type: ignore[attr-defined]
             _assert_no_script_ran(driver, key)
-            response = driver.find_element(By.ID, "response").text  # type: ignore[attr-defined]
+            response = (
+                WebDriverWait(driver, 30)
+                .until(lambda d: d.find_element(By.ID, "response"))  # type: ignore[attr-defined]
+                .text
+            )
             if key == "c3#0":
                 assert "<script>document.title='pwned'</script>" in response
             driver.find_element(By.ID, choice).click()  # type: ignore[attr-defined]
