@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import re
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -24,7 +23,8 @@ from assurance_harness.register.drilldown import risk_detail
 from assurance_harness.register.ledger import ExploratoryRunError, attach_run, read_ledger
 from assurance_harness.register.status import build_status
 
-from .register_testkit import DEMO_FINGERPRINT, EXAMPLE_REGISTER, REPO, GateSpec, make_run
+from ..testing.cli import run_cli
+from .register_testkit import DEMO_FINGERPRINT, EXAMPLE_REGISTER, GateSpec, make_run
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 OTHER = "0ther0ther0ther0"
@@ -71,14 +71,7 @@ def _target(path: Path, name: str, module: str) -> Path:
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "assurance_harness.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
-    )
+    return run_cli(*args, cwd=cwd, timeout=120, env={"NO_COLOR": "1"})
 
 
 @pytest.fixture

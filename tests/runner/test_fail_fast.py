@@ -8,15 +8,14 @@ each of those is a real server (or no server) on 127.0.0.1.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ..testing.cli import run_cli
 from .faulty_servers import FaultyServer, closed_port, completion
 
 CASES = 40
@@ -42,17 +41,8 @@ def _target(tmp: Path, base_url: str, *, model: str = "served-model", key: bool 
 
 
 def _cli(tmp: Path, *args: str, key: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    if key is not None:
-        env["FF_TEST_KEY"] = key
-    return subprocess.run(
-        [sys.executable, "-m", "assurance_harness.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp,
-        env=env,
-    )
+    env = {"COLUMNS": "200"} | ({"FF_TEST_KEY": key} if key is not None else {})
+    return run_cli(*args, cwd=tmp, env=env)
 
 
 def _run(tmp: Path, *extra: str, key: str | None = None) -> subprocess.CompletedProcess[str]:

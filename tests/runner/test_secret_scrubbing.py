@@ -7,9 +7,7 @@ header in its 401s; every file under the reports folder and the command's output
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from assurance_harness.errors import ConfigError
 from assurance_harness.spec.targets import load_target
 from assurance_harness.targets.secrets import REDACTED, looks_like_key, scrub
 
+from ..testing.cli import run_cli
 from .faulty_servers import FaultyServer, completion
 
 KEY = "sk-live-4f9A8b7C6d5E4f3G2h1J"
@@ -50,14 +49,7 @@ def _echo(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[i
 
 
 def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "assurance_harness.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp,
-        env={**os.environ, "ECHO_TEST_KEY": KEY, "COLUMNS": "200"},
-    )
+    return run_cli(*args, cwd=tmp, env={"ECHO_TEST_KEY": KEY, "COLUMNS": "200"})
 
 
 def test_an_echoed_key_is_in_no_file_and_no_output(tmp_path: Path) -> None:

@@ -4,9 +4,10 @@ where a test invokes it hundreds of times."""
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,20 @@ def cli_command(*args: str | Path) -> list[str]:
 
 
 def run_cli(
-    *args: str | Path, cwd: Path | None = None, timeout: float = 300
+    *args: str | Path,
+    cwd: Path | None = None,
+    timeout: float = 300,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``assurance ARGS...`` to completion, capturing text output (never raises on rc)."""
+    """Run ``assurance ARGS...`` to completion, capturing text output (never raises on rc).
+    ``env``: variables set on top of this process's environment (an API key, ``COLUMNS``)."""
     return subprocess.run(
-        cli_command(*args), capture_output=True, text=True, timeout=timeout, cwd=cwd
+        cli_command(*args),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env={**os.environ, **env} if env else None,
     )
 
 
