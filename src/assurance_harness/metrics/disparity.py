@@ -38,7 +38,13 @@ from ..stats.disparity import (
     permutation_p_value,
     spread,
 )
-from ..stats.intervals import bootstrap_ci, clopper_pearson, is_unit_interval, wilson_mean
+from ..stats.intervals import (
+    bootstrap_ci,
+    clopper_pearson,
+    is_unit_interval,
+    resample_indices,
+    wilson_mean,
+)
 from ._grouping import covering, number, percentile_interval, within_strata
 from .base import (
     ExpressionRole,
@@ -301,8 +307,11 @@ class DisparityMetric(MetricKind):
         totals = np.zeros(resamples)
         count = 0
         for j, values in enumerate(case_means.values()):
-            idx = rng.integers(0, values.size, size=(resamples, values.size))
-            sums = values[idx].sum(axis=1)
+            # In blocks (one random stream, the same draws as one resamples x n array), so a
+            # 100k-case run holds a few MB here, not 2 x resamples x n x 8 bytes.
+            sums = np.concatenate(
+                [values[idx].sum(axis=1) for idx in resample_indices(rng, values.size, resamples)]
+            )
             stats[:, j] = sums / values.size
             totals += sums
             count += values.size
