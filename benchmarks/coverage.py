@@ -357,14 +357,19 @@ def agreement_cells(full: bool) -> Iterator[Cell]:
 
 def auc_cells(full: bool) -> Iterator[Cell]:
     """``assurance scorers check``: ROC-AUC of a score against labels (binormal scores: the
-    positives' mean shifted by ``shift`` sd, so the true AUC is Phi(shift / sqrt 2))."""
+    positives' mean shifted by ``shift`` and their sd ``spread`` times the negatives', so the
+    true AUC is Phi(shift / sqrt(1 + spread^2))). Unequal spreads break the Hanley-McNeil
+    variance behind Newcombe's interval; few positives among many negatives is the usual shape
+    of safety labels."""
     from scipy.stats import norm
 
     from assurance_harness.scorers.check import figures
 
-    for positives, negatives in (10, 40), (25, 75), (50, 150):
+    shapes = [(10, 40, 1.0), (25, 75, 1.0), (50, 150, 1.0), (5, 200, 1.0), (10, 400, 2.0)]
+    shapes += [(25, 75, 2.0), (100, 20, 0.5), (3, 50, 1.0)]
+    for positives, negatives, spread in shapes:
         for shift in (1.0, 2.0, 3.0):
-            truth = float(norm.cdf(shift / math.sqrt(2)))
+            truth = float(norm.cdf(shift / math.sqrt(1 + spread**2)))
 
             def measure(
                 rng: np.random.Generator,
@@ -373,15 +378,17 @@ def auc_cells(full: bool) -> Iterator[Cell]:
                 pos: int = positives,
                 neg: int = negatives,
                 shift: float = shift,
+                spread: float = spread,
             ) -> tuple[float | None, float | None, str]:
-                scores = np.concatenate([rng.normal(shift, 1, pos), rng.normal(0, 1, neg)])
+                scores = np.concatenate([rng.normal(shift, spread, pos), rng.normal(0, 1, neg)])
                 labels = [1] * pos + [0] * neg
                 found = figures(labels, scores.tolist(), [bool(s > 0) for s in scores], seed=d)
                 figure = found["auc"]
-                return figure.low, figure.high, getattr(figure, "method", None) or ""
+                return figure.low, figure.high, figure.method or ""
 
+            sd = "" if spread == 1.0 else f", positives' sd x{spread:g}"
             yield Cell(
-                f"scorer check AUC={truth:.3f}, {positives} positives / {negatives} negatives",
+                f"scorer check AUC={truth:.3f}, {positives} positives / {negatives} negatives{sd}",
                 RateMetric,
                 None,
                 truth,

@@ -85,6 +85,9 @@ def test_scorers_check_prints_figures_and_writes_a_card(tmp_path: Path) -> None:
     assert card.scorer == "offensive-language" and card.figures["auc"].n == len(LABELS)
     assert card.figures["auc"].value > 0.9
     assert card.figures["recall"].low is not None
+    # Four positives: the AUC interval says it is approximate, on screen and on the card.
+    assert "auc: the interval is approximate: only 4 positives" in text
+    assert card.figures["auc"].caveat is not None
 
 
 def test_scorers_check_at_the_suites_threshold(tmp_path: Path) -> None:

@@ -74,6 +74,12 @@ def run_check(
         lines.append(f"{key:12} {fig.value:7.3f}  {interval:16} {fig.n}")
     if "auc" not in found:
         lines.append("auc          n/a      (the labels need both classes)")
+    methods = {key: fig.method for key, fig in found.items() if fig.method}
+    if methods:
+        lines += ["", "intervals: " + "; ".join(f"{k}: {m}" for k, m in methods.items())]
+    for key, fig in found.items():
+        if fig.caveat:
+            lines.append(f"{key}: the interval is {fig.caveat}")
     if write_card is not None:
         command = f"assurance scorers check {scorer} --labels {labels}"
         if suite is not None:

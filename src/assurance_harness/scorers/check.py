@@ -3,8 +3,10 @@
 Scores every labelled text with the scorer (with the parameters a suite gives it, when
 ``--suite`` names one, so the figures are at the suite's own threshold), then reports ROC-AUC
 of its score, and accuracy, precision and recall of its decision, each with a 95% interval
-(Clopper-Pearson for the rates, a seeded percentile bootstrap over items for the AUC; coverage
-of both in benchmarks/coverage.py). The figures can be
+(Clopper-Pearson for the rates; for the AUC the union of Newcombe's score interval and logit
+DeLong, ``stats.auc``, which covers near AUC = 1 where a bootstrap over items did not; coverage
+of both in benchmarks/coverage.py). Each figure names its method, and says "approximate" where
+the coverage study does not back it. The figures can be
 written as the scorer's validity card, which reports then show beside every gate resting on it.
 """
 
@@ -20,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..stats.intervals import bootstrap_ci, clopper_pearson
+from ..stats.auc import auc_interval
+from ..stats.intervals import clopper_pearson
 from .validity import Figure, ValidityCard
 
 DEFAULT_FIELDS: dict[str, tuple[str, str]] = {
@@ -113,26 +116,24 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
 def figures(
     labels: list[int], scores: list[float], decisions: list[bool], *, seed: int = 0
 ) -> dict[str, Figure]:
-    """AUC, accuracy, precision and recall, each with a 95% interval."""
+    """AUC, accuracy, precision and recall, each with a 95% interval and its method.
+
+    ``seed`` is kept for callers; no figure is random any more (the AUC interval was a seeded
+    bootstrap)."""
     y = np.asarray(labels, dtype=int)
     s = np.asarray(scores, dtype=float)
     d = np.asarray(decisions, dtype=bool)
     out: dict[str, Figure] = {}
-    point = auc(y, s)
-    if point is not None:
-
-        def statistic(idx: np.ndarray) -> float:
-            chosen = idx.astype(int)
-            value = auc(y[chosen], s[chosen])
-            return float("nan") if value is None else value
-
-        low, high = bootstrap_ci(np.arange(len(y)), statistic, seed=seed, resamples=1000)
-        out["auc"] = Figure(value=point, low=low, high=high, n=len(y))
+    found = auc_interval(y, s)
+    if found is not None:
+        out["auc"] = Figure(
+            value=found.value, low=found.low, high=found.high, n=len(y), method=found.method
+        )
 
     def rate(name: str, hits: int, n: int) -> None:
         if n:
             low, high = clopper_pearson(hits, n)
-            out[name] = Figure(value=hits / n, low=low, high=high, n=n)
+            out[name] = Figure(value=hits / n, low=low, high=high, n=n, method="clopper-pearson")
 
     rate("accuracy", int((d == y.astype(bool)).sum()), len(y))
     rate("precision", int((d & (y == 1)).sum()), int(d.sum()))

@@ -20,7 +20,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from ..errors import ConfigError
 
@@ -42,6 +48,26 @@ class Figure(BaseModel):
     n: int | None = None
     on: str = ""
     """The labelled set (and part of it) the figure was measured on."""
+    method: str | None = None
+    """How the interval was computed (``clopper-pearson``, the AUC's union interval); it
+    contains "approximate: <why>" where the coverage study does not back it. Absent on cards
+    written before it was recorded."""
+
+    @model_serializer(mode="wrap")
+    def _without_unrecorded_method(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A figure without a method serialises as before the field existed, so cards and the
+        # reports that show them keep their bytes.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("method") is None:
+            data.pop("method", None)
+        return data
+
+    @property
+    def caveat(self) -> str | None:
+        """Why the interval is approximate ("approximate: ..."), or None."""
+        if not self.method or "approximate" not in self.method:
+            return None
+        return self.method[self.method.index("approximate") :]
 
     def text(self) -> str:
         interval = (
@@ -51,7 +77,8 @@ class Figure(BaseModel):
         )
         size = f", n = {self.n}" if self.n is not None else ""
         where = f" on {self.on}" if self.on else ""
-        return f"{self.value:.3f}{interval}{where}{size}"
+        caveat = f" ({self.caveat})" if self.caveat else ""
+        return f"{self.value:.3f}{interval}{where}{size}{caveat}"
 
 
 class ValidityCard(BaseModel):
@@ -82,6 +109,7 @@ class ValidityCard(BaseModel):
             "validated": self.validated,
             "validated_on": self.validated_on,
             "headline": self.headline(),
+            # Cards without methods keep the shape reports have always read.
             "figures": {k: v.model_dump() for k, v in self.figures.items()},
             "weak_spots": self.weak_spots,
             "source": self.source,
