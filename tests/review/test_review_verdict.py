@@ -121,8 +121,9 @@ def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_pa
     assert list(figures) == ["contains"]  # the review label kw.matched reads the contains scorer
     reviewed = figures["contains"]
     assert reviewed.verdicts == 3
-    assert reviewed.agreement.counts == {"tp": 1, "fp": 1, "fn": 1, "tn": 0}
-    assert reviewed.agreement.precision_ci == clopper_pearson(1, 2)
+    assert reviewed.counts == {"tp": 1, "fp": 1, "fn": 1, "tn": 0}
+    assert reviewed.precision is not None
+    assert (reviewed.precision.low, reviewed.precision.high) == clopper_pearson(1, 2)
     assert reviewed.text() == (
         "reviewed on this deployment: precision 0.5 [0.01258, 0.9874], "
         "recall 0.5 [0.01258, 0.9874] from 3 human verdicts"

@@ -201,10 +201,8 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
 
 def _reviewed_validity(reports: Path) -> dict[str, str]:
     """Per scorer name, its figures against this deployment's human verdicts (review
-    agreement), shown beside its bundled card; none when no run index exists yet."""
-    if not (reports / "runs.db").exists():
-        return {}
-    from ..review.validity import reviewed_validity
+    agreement), shown beside its bundled card; none when no store exists yet."""
+    from ..scorers.reviewed import reviewed_validity
 
     return {name: r.text() for name, r in reviewed_validity(reports).items()}
 

@@ -40,7 +40,8 @@ class GateView:
     worst_cases: list[str]
     raw: dict[str, Any]
     validity: list[dict[str, Any]] = field(default_factory=list)
-    """Validity cards of the scorers the gate's metric reads (``scorers/validity.py``)."""
+    """Validity cards of the scorers the gate's metric reads (``scorers/validity.py``), each
+    with ``reviewed`` (``scorers/reviewed.py``) where human verdicts measured the scorer."""
     group_figures: list[dict[str, str]] = field(default_factory=list)
     """Each failing group's own value, interval and n (shown beside the overall figures)."""
     no_data_reason: str = ""
@@ -239,10 +240,27 @@ def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
     )
 
 
-def build_context(run: RunData) -> ReportContext:
+def _validity(
+    gate: dict[str, Any], summary: dict[str, Any], reviewed: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The cards behind a gate, each with the scorer's figures against this deployment's human
+    verdicts beside it (``reviewed``) where people have reviewed its label."""
     from ..scorers.validity import gate_validity
 
+    cards = gate_validity(gate, summary)
+    for card in cards:
+        mine = reviewed.get(str(card.get("scorer")))
+        if mine is not None:
+            card["reviewed"] = mine.to_dict()
+    return cards
+
+
+def build_context(run: RunData) -> ReportContext:
+    from ..scorers.reviewed import reviewed_validity
+
     summary = run.summary
+    # Human verdicts live beside the run index of the reports folder the run sits in.
+    reviewed = reviewed_validity(run.run_dir.parent) if run.gates else {}
     gate_views: list[GateView] = []
     wanted: dict[str, list[str]] = {}
     for gate in run.gates:
@@ -266,7 +284,7 @@ def build_context(run: RunData) -> ReportContext:
                 failing_groups=[str(g) for g in (gate.get("failing_groups") or [])],
                 worst_cases=worst_keys,
                 raw=gate,
-                validity=gate_validity(gate, summary),
+                validity=_validity(gate, summary, reviewed),
                 group_figures=[
                     {
                         "name": f["name"],

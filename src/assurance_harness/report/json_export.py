@@ -25,6 +25,14 @@ def report_document(run: RunData, *, context: ReportContext | None = None) -> di
         "summary": run.summary,
         "manifest": run.manifest,
         "sent": [{"label": label, "text": text} for label, text in ctx.sent],
+        # Per gate: the scorer validity cards it rests on, each with its figures against this
+        # deployment's human verdicts ("reviewed") where there are any, and what
+        # min_validity checked.
+        "validity": [
+            {"gate": g.id, "scorers": g.validity, "checked": g.raw.get("validity_checked") or []}
+            for g in ctx.gates
+            if g.validity
+        ],
         "worst_cases": [
             {"key": c.key, "gates": c.gates, "row": rows.get(c.key)} for c in ctx.worst_cases
         ],

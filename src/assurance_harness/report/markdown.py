@@ -216,10 +216,15 @@ def _validity_lines(ctx: ReportContext) -> list[str]:
             if not lines:
                 lines += ["", "**Scorer validity** (what each verdict rests on):", ""]
             weak = "; ".join(card.get("weak_spots") or []) or "none recorded"
+            reviewed = str((card.get("reviewed") or {}).get("text") or "")
             lines.append(
                 f"- {md_text(g.id)}: `{card.get('id')}` = {md_text(str(card.get('scorer')))} "
                 f"— {md_text(str(card.get('headline')))}. Known weak spots: {md_text(weak)}"
+                + (f". {md_text(reviewed[:1].upper() + reviewed[1:])}" if reviewed else "")
             )
+        for check in g.raw.get("validity_checked") or []:
+            if check.get("met"):
+                lines.append(f"- {md_text(g.id)}: validity checked: {md_text(check['text'])}")
         for reason in unmet:
             lines.append(f"- {md_text(g.id)}: ❌ minimum validity not met: {md_text(reason)}")
     return lines

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..scorers.reviewed import label_counts
 from ..stats.intervals import clopper_pearson
 from ..stats.kappa import kappa_bca, kappa_caveat
-from .store import Verdict
-from .verdict import consensus
+from ..store.reviews import Verdict
 
 BOOTSTRAP = 2000
 
@@ -79,21 +79,12 @@ class Agreement:
 def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agreement:
     """From each row's standing verdicts (``ReviewStore.current()``)."""
     pairs: list[tuple[bool, bool]] = []
-    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
-    reviewed = 0
     for verdicts in current.values():
         labelled = sorted((v for v in verdicts.values() if v.label is not None), key=lambda v: v.id)
-        if not labelled:
-            continue
-        reviewed += 1
         if len(labelled) >= 2:
             # The first two reviewers of the row, in the order they gave their verdicts.
             pairs.append((bool(labelled[0].label), bool(labelled[1].label)))
-        human = consensus(verdicts)
-        scorer = labelled[-1].scorer_label
-        if human is None or scorer is None:
-            continue
-        counts[("t" if scorer == human else "f") + ("p" if scorer else "n")] += 1
+    counts, reviewed = label_counts(current)
     flagged = counts["tp"] + counts["fp"]
     positives = counts["tp"] + counts["fn"]
     return Agreement(

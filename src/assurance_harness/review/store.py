@@ -20,6 +20,9 @@ from typing import Any
 from ..errors import UsageError
 from ..store.database import Database
 from ..store.location import open_database
+from ..store.reviews import Standing, Verdict, standing_verdicts, verdict_history
+
+__all__ = ["QueueItem", "ReviewStore", "Verdict", "token_hash"]
 
 
 def _now() -> str:
@@ -28,41 +31,6 @@ def _now() -> str:
 
 def _bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One stored adjudication."""
-
-    id: int
-    run_id: str
-    row_key: str
-    reviewer: str
-    decision: str
-    """``agree`` (the scorer's label stands) or ``correct`` (the reviewer gives the label)."""
-    label: bool | None
-    """The human label of the row."""
-    scorer_label: bool | None
-    note: str
-    created_at: str
-    supersedes: int | None
-    ledger_ids: list[str]
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Verdict:
-        return cls(
-            id=row["id"],
-            run_id=row["run_id"],
-            row_key=row["row_key"],
-            reviewer=row["reviewer"],
-            decision=row["decision"],
-            label=_bool(row["label"]),
-            scorer_label=_bool(row["scorer_label"]),
-            note=row["note"],
-            created_at=row["created_at"],
-            supersedes=row["supersedes"],
-            ledger_ids=json.loads(row["ledger_ids"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -164,26 +132,11 @@ class ReviewStore:
     # -- verdicts ------------------------------------------------------------------------------
     def history(self, run_id: str | None = None, key: str | None = None) -> list[Verdict]:
         """Every verdict ever given, oldest first."""
-        clauses, args = [], []
-        if run_id is not None:
-            clauses.append("run_id = ?")
-            args.append(run_id)
-        if key is not None:
-            clauses.append("row_key = ?")
-            args.append(key)
-        query = "SELECT * FROM review_verdicts"
-        if clauses:
-            query += " WHERE " + " AND ".join(clauses)
-        with self.db.transaction() as conn:
-            rows = conn.execute(query + " ORDER BY id", args).fetchall()
-        return [Verdict.from_row(r) for r in rows]
+        return verdict_history(self.db, run_id, key)
 
-    def current(self, run_id: str | None = None) -> dict[tuple[str, str], dict[str, Verdict]]:
+    def current(self, run_id: str | None = None) -> Standing:
         """The standing verdict of each reviewer, per (run, row): the latest they gave."""
-        out: dict[tuple[str, str], dict[str, Verdict]] = {}
-        for verdict in self.history(run_id):
-            out.setdefault((verdict.run_id, verdict.row_key), {})[verdict.reviewer] = verdict
-        return out
+        return standing_verdicts(self.db, run_id)
 
     def add_verdict(
         self,

@@ -14,21 +14,11 @@ from typing import Any
 
 from ..errors import ConfigError, UsageError
 from ..report.rundata import RunData, load_run
+from ..store.reviews import Verdict, consensus
 from .outstanding import required_keys
-from .store import ReviewStore, Verdict
+from .store import ReviewStore
 
-
-def consensus(verdicts: dict[str, Verdict]) -> bool | None:
-    """The human label of a row: the majority of its reviewers' standing labels; a tie goes
-    to the most recent verdict."""
-    labels = [v for v in verdicts.values() if v.label is not None]
-    if not labels:
-        return None
-    yes = sum(1 for v in labels if v.label)
-    no = len(labels) - yes
-    if yes != no:
-        return yes > no
-    return max(labels, key=lambda v: v.id).label
+__all__ = ["ReviewedRun", "consensus", "reviewed_run"]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from ..datatypes import Case, GenerationRequest, ResponseRecord, with_system_prompt
 from ..errors import HarnessError, RunFailedError, UsageError
@@ -41,6 +41,10 @@ from .poststeps import PostRunOptions, run_post_steps
 from .record import Verdict, record_run
 from .rowstream import CHUNK_ROWS, SlimRows, stream_rows
 from .scoring import ScoringProgress
+
+if TYPE_CHECKING:
+    from ..scorers.reviewed import ReviewedValidity
+    from ..spec.suite import GateSpec
 
 ProgressFn = Callable[[int, int, int], None]
 
@@ -638,6 +642,16 @@ def _send_pending(
         run_dir.close_journal()
 
 
+def _reviewed_figures(gates: Sequence[GateSpec], reports: Path) -> dict[str, ReviewedValidity]:
+    """Each scorer's precision and recall against the human verdicts given so far, read only
+    when a gate's ``min_validity`` may use them (the store is not touched otherwise)."""
+    if not any(g.min_validity and g.validity_from != "card" for g in gates):
+        return {}
+    from ..scorers.reviewed import reviewed_validity
+
+    return reviewed_validity(reports)
+
+
 def _score(run: _Run) -> Verdict:
     """Score every response, compute the metrics and judge the gates, a chunk of rows at a
     time (``rowstream``): the rows go to results.jsonl as they are scored, and only the run's
@@ -682,12 +696,14 @@ def _score(run: _Run) -> Verdict:
         scoring.close()
     metric_values = compute_metrics(loaded.metrics, metrics.rows, seed=suite.seed)
     specs = {m.id: m for m in loaded.metrics}
+    reviewed = _reviewed_figures(suite.gates, run.reports)
     gates = [
         attach_validity(
             judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), metrics.rows),
             g,
             specs.get(g.metric),
             loaded.scorers,
+            reviewed,
         )
         for g in suite.gates
     ]

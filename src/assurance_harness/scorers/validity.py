@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,10 +30,12 @@ from pydantic import (
 )
 
 from ..errors import ConfigError
+from ..formatting import interval, num
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec, ScorerConfig
     from ..spec.suite import GateSpec
+    from .reviewed import ReviewedValidity
 
 CARDS_DIR = Path(__file__).with_name("cards")
 
@@ -181,32 +184,88 @@ def gate_validity(gate: dict[str, Any], summary: dict[str, Any]) -> list[dict[st
     return out
 
 
+def _checked_figure(
+    name: str,
+    card: ValidityCard | None,
+    reviewed: ReviewedValidity | None,
+    source: str,
+) -> tuple[str | None, Figure | None]:
+    """Which figure a ``min_validity`` entry is checked against, and where it came from: the
+    deployment's reviewed precision/recall where ``source`` allows and verdicts counted it,
+    else the card's."""
+    if source != "card" and reviewed is not None:
+        figure = reviewed.figure(name)
+        if figure is not None:
+            return "reviewed", figure
+    if source == "reviewed":
+        return None, None
+    figure = card.figures.get(name) if card else None
+    return ("card", figure) if figure is not None else (None, None)
+
+
 def attach_validity(
     result: dict[str, Any],
     gate: GateSpec,
     spec: MetricSpec | None,
     scorer_configs: list[ScorerConfig],
+    reviewed: Mapping[str, ReviewedValidity] | None = None,
 ) -> dict[str, Any]:
     """Apply a gate's ``min_validity`` at run time: each scorer its metric reads must have a
     validated figure whose lower bound reaches the minimum, or the gate fails and
-    ``validity_unmet`` says why. Gates without ``min_validity`` are left exactly as they were
-    (the run files keep their shape; reports look the cards up from the summary)."""
+    ``validity_unmet`` says why. ``precision`` and ``recall`` come from ``reviewed`` (the
+    scorer's figures against this deployment's human verdicts, ``scorers.reviewed``) where it
+    has them and the gate's ``validity_from`` allows, else from the card; every figure checked
+    is recorded in ``validity_checked`` with its source, interval and counts, never silently.
+    Gates without ``min_validity`` are left exactly as they were (the run files keep their
+    shape; reports look the cards up from the summary)."""
     wanted = getattr(gate, "min_validity", None)
     if not wanted or spec is None:
         return result
+    source = getattr(gate, "validity_from", "auto")
     raw = [spec.raw, spec.where, spec.by]
     unmet: list[str] = []
+    checked: list[dict[str, Any]] = []
     for sid, name, card in cards_for(raw, {c.id: c.cls.name for c in scorer_configs}):
+        mine = (reviewed or {}).get(name)
         for figure_name, minimum in wanted.items():
-            figure = card.figures.get(figure_name) if card else None
+            used, figure = _checked_figure(figure_name, card, mine, source)
             low = None if figure is None else figure.low
+            entry: dict[str, Any] = {
+                "id": sid,
+                "scorer": name,
+                "figure": figure_name,
+                "minimum": minimum,
+                "source": used,
+                **({} if figure is None else figure.model_dump()),
+            }
+            if used == "reviewed" and mine is not None:
+                entry["counts"] = dict(mine.counts)
+                entry["verdicts"] = mine.verdicts
+            where = f"{sid} ({name})"
             if low is None:
-                unmet.append(f"{sid} ({name}): no validated '{figure_name}' with an interval")
-            elif low < minimum:
-                unmet.append(
-                    f"{sid} ({name}): validated {figure_name} lower bound {low:.3f} < {minimum:g}"
+                allowed = {"card": "its validity card", "reviewed": "human review verdicts"}
+                origin = allowed.get(source, "its validity card or human review verdicts")
+                reason = f"{where}: no validated '{figure_name}' with an interval from {origin}"
+                entry["text"] = reason
+                unmet.append(reason)
+            else:
+                what = f"{'reviewed' if used == 'reviewed' else 'validated'} {figure_name}"
+                basis = (
+                    f" ({mine.counts_text(figure_name)} on this deployment)"
+                    if used == "reviewed" and mine is not None
+                    else ""
                 )
+                entry["text"] = (
+                    f"{where}: {what} {num(figure.value)} {interval(low, figure.high)}{basis}"
+                    if figure is not None and figure.high is not None
+                    else f"{where}: {what} lower bound {low:.3f}{basis}"
+                )
+                if low < minimum:
+                    unmet.append(f"{where}: {what} lower bound {low:.3f} < {minimum:g}{basis}")
+            entry["met"] = low is not None and low >= minimum
+            checked.append(entry)
     result["validity_unmet"] = unmet
+    result["validity_checked"] = checked
     if unmet and result.get("verdict") == "pass":
         result["verdict"] = "fail"
     return result

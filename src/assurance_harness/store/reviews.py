@@ -1,0 +1,102 @@
+"""The read side of the human-review verdicts (the ``review_verdicts`` table beside the run
+index): each stored adjudication, each reviewer's standing verdict per row, and a row's human
+label from them.
+
+It lives here, below every view, so the run report, the runner's ``min_validity`` and the
+review package read the same verdicts the same way (``review.store`` writes them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .database import Database
+
+Standing = dict[tuple[str, str], dict[str, "Verdict"]]
+"""(run id, row key) -> reviewer -> that reviewer's latest verdict."""
+
+
+def _bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One stored adjudication."""
+
+    id: int
+    run_id: str
+    row_key: str
+    reviewer: str
+    decision: str
+    """``agree`` (the scorer's label stands) or ``correct`` (the reviewer gives the label)."""
+    label: bool | None
+    """The human label of the row."""
+    scorer_label: bool | None
+    note: str
+    created_at: str
+    supersedes: int | None
+    ledger_ids: list[str]
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Verdict:
+        return cls(
+            id=row["id"],
+            run_id=row["run_id"],
+            row_key=row["row_key"],
+            reviewer=row["reviewer"],
+            decision=row["decision"],
+            label=_bool(row["label"]),
+            scorer_label=_bool(row["scorer_label"]),
+            note=row["note"],
+            created_at=row["created_at"],
+            supersedes=row["supersedes"],
+            ledger_ids=json.loads(row["ledger_ids"]),
+        )
+
+
+def verdict_history(
+    db: Database, run_id: str | None = None, key: str | None = None
+) -> list[Verdict]:
+    """Every verdict ever given, oldest first; none where the store holds nothing yet (a
+    reader never creates an empty store)."""
+    if not db.exists():
+        return []
+    db.ensure_schema()
+    clauses, args = [], []
+    if run_id is not None:
+        clauses.append("run_id = ?")
+        args.append(run_id)
+    if key is not None:
+        clauses.append("row_key = ?")
+        args.append(key)
+    query = "SELECT * FROM review_verdicts"
+    if clauses:
+        query += " WHERE " + " AND ".join(clauses)
+    with db.transaction() as conn:
+        rows = conn.execute(query + " ORDER BY id", args).fetchall()
+    return [Verdict.from_row(r) for r in rows]
+
+
+def standing_verdicts(db: Database, run_id: str | None = None) -> Standing:
+    """The standing verdict of each reviewer, per (run, row): the latest they gave."""
+    out: Standing = {}
+    for verdict in verdict_history(db, run_id):
+        out.setdefault((verdict.run_id, verdict.row_key), {})[verdict.reviewer] = verdict
+    return out
+
+
+def consensus(verdicts: Mapping[str, Verdict]) -> bool | None:
+    """The human label of a row: the majority of its reviewers' standing labels; a tie goes
+    to the most recent verdict."""
+    labels = [v for v in verdicts.values() if v.label is not None]
+    if not labels:
+        return None
+    yes = sum(1 for v in labels if v.label)
+    no = len(labels) - yes
+    if yes != no:
+        return yes > no
+    return max(labels, key=lambda v: v.id).label

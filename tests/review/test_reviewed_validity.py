@@ -1,0 +1,113 @@
+"""Issue 13: a scorer's figures against this deployment's human verdicts (precision and recall,
+Clopper-Pearson) feed ``min_validity`` and stand beside its validity card in the run report,
+always saying which figure was used (card or reviewed), with counts and interval."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.report import write_reports
+from assurance_harness.review.adjudicate import ReviewPaths, adjudicate
+from assurance_harness.stats.intervals import clopper_pearson
+
+from .reviewkit import SUITE, Project, make_project
+
+# scorer labels (kw.matched): c1 False, c2 True, c3 True; people say c1 True, c2 False, c3 True:
+# tp 1, fp 1, fn 1 -> precision 1/2, recall 1/2 from 3 human verdicts.
+HUMAN = {"c1#0": True, "c2#0": False, "c3#0": True}
+PRECISION_LOW = clopper_pearson(1, 2)[0]
+
+
+def _reviewed(tmp_path: Path, suite_text: str = SUITE) -> tuple[Project, str]:
+    project = make_project(tmp_path, suite_text=suite_text)
+    outcome = project.run()
+    paths = ReviewPaths.default(project.reports, register=project.register)
+    for key, label in HUMAN.items():
+        adjudicate(
+            paths, run_id=outcome.run_id, key=key, reviewer="alice", token=None,
+            agree=False, label=label,
+        )  # fmt: skip
+    return project, outcome.run_id
+
+
+def _with_gates(gates: str) -> str:
+    head, _, tail = SUITE.partition("gates:\n")
+    return head + "gates:\n" + gates + tail[tail.index("review:") :]
+
+
+def test_min_validity_uses_the_reviewed_figures_and_says_which(tmp_path: Path) -> None:
+    assert PRECISION_LOW is not None
+    suite = _with_gates(
+        "  - {metric: bad_rate, max: 1.0, id: loose, min_validity: {precision: 0.01}}\n"
+        "  - {metric: bad_rate, max: 1.0, id: tight, min_validity: {precision: 0.5}}\n"
+        "  - {metric: bad_rate, max: 1.0, id: card-only, validity_from: card,"
+        " min_validity: {precision: 0.01}}\n"
+        "  - {metric: bad_rate, max: 1.0, id: auc, min_validity: {auc: 0.5}}\n"
+    )
+    before = make_project(tmp_path / "before", suite_text=suite).run()
+    first = {g["id"]: g for g in json.loads((before.run_dir / "summary.json").read_text())["gates"]}
+    # No human verdicts yet and no card for 'contains': unmet, and the check says so.
+    assert first["loose"]["verdict"] == "fail"
+    assert first["loose"]["validity_checked"][0]["source"] is None
+
+    project, _ = _reviewed(tmp_path / "after", suite)
+    outcome = project.run()
+    gates = {
+        g["id"]: g for g in json.loads((outcome.run_dir / "summary.json").read_text())["gates"]
+    }
+    loose = gates["loose"]
+    assert loose["verdict"] == "pass" and loose["validity_unmet"] == []
+    (check,) = loose["validity_checked"]
+    assert check["source"] == "reviewed"
+    assert check["figure"] == "precision" and check["value"] == pytest.approx(0.5)
+    assert check["low"] == pytest.approx(PRECISION_LOW) and check["n"] == 2
+    assert check["counts"] == {"tp": 1, "fp": 1, "fn": 1, "tn": 0}
+    assert check["verdicts"] == 3 and check["met"] is True
+    assert "reviewed precision" in check["text"] and "3 human verdicts" in check["text"]
+
+    tight = gates["tight"]
+    assert tight["verdict"] == "fail"
+    assert tight["validity_unmet"] == [
+        f"kw (contains): reviewed precision lower bound {PRECISION_LOW:.3f} < 0.5 "
+        "(tp 1, fp 1 from 3 human verdicts on this deployment)"
+    ]
+    # validity_from: card ignores the reviewed figures, and says there is no card.
+    assert gates["card-only"]["verdict"] == "fail"
+    assert gates["card-only"]["validity_checked"][0]["source"] is None
+    assert "no validated 'precision'" in gates["card-only"]["validity_unmet"][0]
+    # Reviews give precision and recall only; AUC still needs a card.
+    assert gates["auc"]["verdict"] == "fail"
+    # The report says which figure each gate used.
+    md = (outcome.run_dir / "report.md").read_text()
+    assert "validity checked: kw (contains): reviewed precision 0.5" in md
+
+
+def test_the_run_report_shows_the_reviewed_line_beside_the_card(tmp_path: Path) -> None:
+    project, run_id = _reviewed(tmp_path)
+    written = write_reports(project.reports / run_id, ["html", "md", "json"])
+    line = (
+        "reviewed on this deployment: precision 0.5 [0.01258, 0.9874], "
+        "recall 0.5 [0.01258, 0.9874] from 3 human verdicts"
+    )
+    md = written["md"].read_text()
+    card_line = next(x for x in md.splitlines() if x.startswith("- bad_rate") and "`kw`" in x)
+    assert "no validity card" in card_line
+    assert line.replace("[", "\\[").replace("]", "\\]") in card_line.replace("R", "r")
+    html = written["html"].read_text()
+    assert line in html.replace("R", "r")
+    doc = json.loads(written["json"].read_text())
+    (card,) = doc["validity"][0]["scorers"]
+    assert card["scorer"] == "contains" and card["reviewed"]["text"] == line
+    assert card["reviewed"]["counts"] == {"tp": 1, "fp": 1, "fn": 1, "tn": 0}
+
+
+def test_a_report_without_reviews_reads_no_store_and_writes_none(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    outcome = project.run()
+    (project.reports / "runs.db").unlink()
+    write_reports(outcome.run_dir, ["md"])
+    assert not (project.reports / "runs.db").exists()
+    assert "reviewed on this deployment" not in (outcome.run_dir / "report.md").read_text()
