@@ -81,6 +81,7 @@ def test_ray_executor_gives_the_local_rows_metrics_and_gates(
     tmp_path: Path, local_ray: None
 ) -> None:
     suite, target = _workload(tmp_path)
+    calls: dict[str, list[tuple[str, int, int]]] = {"local": [], "ray": []}
     runs = {
         name: run_suite(
             suite,
@@ -90,9 +91,16 @@ def test_ray_executor_gives_the_local_rows_metrics_and_gates(
             write_reports=False,
             attach_evidence=False,
             executor=name,
+            scoring_progress=lambda sid, done, total, name=name: calls[name].append(
+                (sid, done, total)
+            ),
         )
         for name in ("local", "ray")
     }
+    # Both executors report scoring progress through the same callback, per scorer, to the end.
+    for name in ("local", "ray"):
+        last = {sid: (done, total) for sid, done, total in calls[name]}
+        assert last == {"len": (N_CASES - 7, N_CASES - 7), "tox": (N_CASES - 7, N_CASES - 7)}
     local, ray = runs["local"], runs["ray"]
     assert local.summary["counts"]["errors"] == ray.summary["counts"]["errors"] == 7
     assert _rows(ray.run_dir) == _rows(local.run_dir)

@@ -36,7 +36,6 @@ from ..targets.base import Target
 from ..workspace import Workspace
 from .executor import TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
-from .executors.base import LocalScoring
 from .poststeps import PostRunOptions, run_post_steps
 from .record import Verdict, record_run
 from .rowstream import CHUNK_ROWS, SlimRows, stream_rows
@@ -332,7 +331,7 @@ def run_suite(
     ``ray`` (the Ray cluster at ``ray_address``, or a local Ray instance); same results.
 
     ``on_start`` gets the run id before anything is sent, ``progress`` follows the sending and
-    ``scoring_progress`` the scorers (local executor), so a terminal can show the run is alive
+    ``scoring_progress`` the scorers (on either executor), so a terminal can show the run is alive
     throughout.
     """
     if limit is not None and limit < 1:
@@ -673,10 +672,8 @@ def _score(run: _Run) -> Verdict:
     if context.audience is None:
         context.audience = _register_audience(run.post.register_path)
     metrics = SlimRows(repr([m.raw for m in loaded.metrics]) + repr(suite.review))
-    scoring: ScoringSession = (
-        LocalScoring(loaded.scorers, context, progress=run.scoring_progress)
-        if run.runner.name == "local"
-        else run.runner.open_scoring(loaded.scorers, context)
+    scoring: ScoringSession = run.runner.open_scoring(
+        loaded.scorers, context, progress=run.scoring_progress
     )
     try:
         totals = stream_rows(

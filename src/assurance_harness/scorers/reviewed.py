@@ -57,7 +57,7 @@ def rate_figure(hits: int, n: int) -> Figure | None:
     if n == 0:
         return None
     low, high = clopper_pearson(hits, n)
-    return Figure(value=hits / n, low=low, high=high, n=n, on=ON)
+    return Figure(value=hits / n, low=low, high=high, n=n, on=ON, method="clopper-pearson")
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,15 @@ class Executor(Protocol):
         ``on_record`` as it arrives; a broken target stops the run before the bulk
         (:class:`~assurance_harness.runner.executor.TargetUnusableError`)."""
 
-    def open_scoring(self, configs: list[ScorerConfig], context: SuiteContext) -> ScoringSession:
-        """Load the suite's scorers (once) for the chunks to come."""
+    def open_scoring(
+        self,
+        configs: list[ScorerConfig],
+        context: SuiteContext,
+        *,
+        progress: ScoringProgress | None = None,
+    ) -> ScoringSession:
+        """Load the suite's scorers (once) for the chunks to come; ``progress`` hears each
+        scorer start and advance."""
 
     def close(self) -> None:
         """Release what the executor started."""
@@ -203,8 +210,14 @@ class LocalExecutor:
             )
         )
 
-    def open_scoring(self, configs: list[ScorerConfig], context: SuiteContext) -> LocalScoring:
-        return LocalScoring(configs, context)
+    def open_scoring(
+        self,
+        configs: list[ScorerConfig],
+        context: SuiteContext,
+        *,
+        progress: ScoringProgress | None = None,
+    ) -> LocalScoring:
+        return LocalScoring(configs, context, progress=progress)
 
     def close(self) -> None:
         pass

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import os
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import count, islice
 from typing import Any
 
@@ -36,6 +36,7 @@ from .base import (
     Progress,
     Row,
     ScorerError,
+    ScoringProgress,
     make_scorer,
     run_scorer,
     scorable,
@@ -127,9 +128,15 @@ def _shards(items: Sequence[Any], actors: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _ordered_map(ray: Any, actors: list[Any], method: str, shards: list[Any]) -> list[Any]:
+def _ordered_map(
+    ray: Any,
+    actors: list[Any],
+    method: str,
+    shards: list[Any],
+    on_done: Callable[[int], None] | None = None,
+) -> list[Any]:
     """Each shard through one of ``actors`` (round robin, at most SHARDS_PER_ACTOR in flight
-    each); results in shard order."""
+    each); results in shard order. ``on_done`` gets each shard's index as it comes back."""
     results: list[Any] = [None] * len(shards)
     inflight: dict[Any, int] = {}
     queue = deque(enumerate(shards))
@@ -142,21 +149,35 @@ def _ordered_map(ray: Any, actors: list[Any], method: str, shards: list[Any]) ->
             inflight[getattr(actor, method).remote(shard)] = index
         done, _ = ray.wait(list(inflight), num_returns=1)
         for ref in done:
-            results[inflight.pop(ref)] = ray.get(ref)
+            index = inflight.pop(ref)
+            results[index] = ray.get(ref)
+            if on_done is not None:
+                on_done(index)
     return results
 
 
 class RayScoring:
-    """The suite's scorers as Ray actor pools (run-scope scorers in the driver)."""
+    """The suite's scorers as Ray actor pools (run-scope scorers in the driver). ``progress``
+    hears each scorer start and each of its shards come back, like the local executor's
+    batches, so a long scoring phase on a cluster shows it is alive."""
 
     def __init__(
-        self, ray: Any, configs: list[ScorerConfig], context: SuiteContext, resources: dict
+        self,
+        ray: Any,
+        configs: list[ScorerConfig],
+        context: SuiteContext,
+        resources: dict,
+        *,
+        progress: ScoringProgress | None = None,
     ) -> None:
         self.ray = ray
         self.configs = configs
+        self.progress = progress
         self.provenance: dict[str, dict[str, Any]] = {}
         self.pools: dict[str, list[Any]] = {}
-        self.local = LocalScoring([c for c in configs if c.cls.scope == "run"], context)
+        self.local = LocalScoring(
+            [c for c in configs if c.cls.scope == "run"], context, progress=progress
+        )
         cpus = max(1, int(resources.get("CPU", 1)))
         gpus = int(resources.get("GPU", 0))
         remote = [c for c in configs if c.cls.scope != "run"]
@@ -193,13 +214,34 @@ class RayScoring:
             pool = self.pools[config.id]
             shards = _shards(todo, len(pool))
             results = _ordered_map(
-                self.ray, pool, "score", [score_inputs(list(s), cases) for s in shards]
+                self.ray,
+                pool,
+                "score",
+                [score_inputs(list(s), cases) for s in shards],
+                self._shard_progress(config.id, shards, len(todo)),
             )
             for shard, (status, payload) in zip(shards, results, strict=True):
                 if status != "ok":
                     raise ScorerError(payload)
                 for row, output in zip(shard, payload, strict=True):
                     row["scores"][config.id] = output
+
+    def _shard_progress(
+        self, scorer_id: str, shards: list[Sequence[Row]], total: int
+    ) -> Callable[[int], None] | None:
+        """Report 0 of ``total`` now, then the rows scored so far as each shard comes back."""
+        progress = self.progress
+        if progress is None:
+            return None
+        progress(scorer_id, 0, total)
+        done = 0
+
+        def on_done(index: int) -> None:
+            nonlocal done
+            done += len(shards[index])
+            progress(scorer_id, done, total)
+
+        return on_done
 
     def close(self) -> None:
         for pool in self.pools.values():
@@ -318,8 +360,14 @@ class RayExecutor:
             if cache is not None:
                 cache.flush()
 
-    def open_scoring(self, configs: list[ScorerConfig], context: SuiteContext) -> RayScoring:
-        return RayScoring(self.ray, configs, context, self.resources)
+    def open_scoring(
+        self,
+        configs: list[ScorerConfig],
+        context: SuiteContext,
+        *,
+        progress: ScoringProgress | None = None,
+    ) -> RayScoring:
+        return RayScoring(self.ray, configs, context, self.resources, progress=progress)
 
     def close(self) -> None:
         if self.started:
