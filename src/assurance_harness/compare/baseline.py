@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..report.rundata import RunData
 from ..store.database import Database
 from ..store.location import open_database
+from ..store.runread import RunLog
 
 
 @dataclass
@@ -56,7 +56,7 @@ class BaselineStore:
         self.db.ensure_schema()
         return True
 
-    def set(self, run: RunData, *, note: str | None = None) -> Baseline:
+    def set(self, run: RunLog, *, note: str | None = None) -> Baseline:
         """Make this run the baseline for its suite and target (replacing any earlier one)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         target = run.summary.get("target") or {}

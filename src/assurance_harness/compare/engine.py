@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from ..errors import UsageError
 from ..metrics.rowvalues import group_key, row_values
-from ..report.rundata import RunData
+from ..store.runread import RunLog
 from . import stats
 
 Verdict = Literal["improved", "unchanged", "regressed", "changed", "no_data", "missing", "untested"]
@@ -244,8 +244,8 @@ def _test_metric(
 
 
 def compare_runs(
-    baseline: RunData,
-    candidate: RunData,
+    baseline: RunLog,
+    candidate: RunLog,
     *,
     alpha: float = 0.05,
     min_effect: float = 0.0,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..report.rundata import RunData, load_run
+from ..store.runread import RunLog, read_run
 from .baseline import BaselineStore
 from .engine import Comparison, compare_runs
 from .runs import index_path, resolve_run, suite_runs
@@ -22,7 +22,7 @@ def compare_with_baseline(
     ``options`` go to :func:`compare_runs` (alpha, min_effect, higher_is_better ...). A run
     that is itself the baseline compares with nothing and returns None.
     """
-    candidate = load_run(run_dir)
+    candidate = read_run(run_dir)
     baseline = BaselineStore(index_path(reports_dir)).get(
         candidate.suite_name, candidate.target_name
     )
@@ -32,9 +32,9 @@ def compare_with_baseline(
     return compare_runs(base_run, candidate, **options)
 
 
-def _baseline_run(run_id: str, run_dir: str | None, reports_dir: Path | str) -> RunData:
+def _baseline_run(run_id: str, run_dir: str | None, reports_dir: Path | str) -> RunLog:
     if run_dir and (Path(run_dir) / "summary.json").exists():
-        return load_run(run_dir)
+        return read_run(run_dir)
     return resolve_run(run_id, reports_dir)
 
 

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..report.rundata import RunData, load_run
+from ..store.runread import RunLog, read_run, scan_runs
 from ..store.runread import resolve_run as _resolve_run
-from ..store.runread import scan_runs
 from ..workspace import Workspace
 
 
@@ -37,10 +36,10 @@ def _index_records(reports_dir: Path, suite: str | None = None) -> list[dict[str
         return []
 
 
-def resolve_run(ref: str, reports_dir: Path | str = "reports") -> RunData:
+def resolve_run(ref: str, reports_dir: Path | str = "reports") -> RunLog:
     """A run id (the index, then the reports directory, then a unique prefix) or a run path:
-    ``store.runlog.resolve_run``'s rules, read with ``load_run``."""
-    return load_run(_resolve_run(ref, reports_dir))
+    ``store.runlog.resolve_run``'s rules, read with ``read_run``."""
+    return read_run(_resolve_run(ref, reports_dir))
 
 
 def _scan(reports_dir: Path) -> list[Path]:
@@ -55,7 +54,7 @@ def _started_at(run_dir: Path) -> str:
         return ""
 
 
-def suite_runs(reports_dir: Path | str, suite: str, *, target: str | None = None) -> list[RunData]:
+def suite_runs(reports_dir: Path | str, suite: str, *, target: str | None = None) -> list[RunLog]:
     """Finished runs of a suite (optionally of one target name), oldest first."""
     reports_dir = Path(reports_dir)
     dirs: dict[str, Path] = {}
@@ -65,10 +64,10 @@ def suite_runs(reports_dir: Path | str, suite: str, *, target: str | None = None
             dirs[str(record.get("run_id"))] = run_dir
     for run_dir in _scan(reports_dir):
         dirs.setdefault(run_dir.name, run_dir)
-    runs: list[RunData] = []
+    runs: list[RunLog] = []
     for run_dir in dirs.values():
         try:
-            run = load_run(run_dir)
+            run = read_run(run_dir)
         except UsageError:
             continue
         if run.suite_name != suite:

@@ -24,12 +24,12 @@ def report(
     ] = Path("reports"),
 ) -> None:
     """(Re)write a run's reports: self-contained HTML, Markdown, JSON and JUnit XML."""
-    from ..compare.runs import resolve_run
+    from ..store.runread import resolve_run
     from .writer import parse_formats, write_reports
 
     with user_errors():
         chosen = parse_formats(formats)
-        run = resolve_run(run_id, reports)
-        written = write_reports(run.run_dir, chosen, out_dir=out_dir)
+        run_dir = resolve_run(run_id, reports)
+        written = write_reports(run_dir, chosen, out_dir=out_dir)
     for name, path in written.items():
         out.print(term(f"{name:6} {path}"), soft_wrap=True)

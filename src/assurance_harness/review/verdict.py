@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, UsageError
-from ..report.rundata import RunData, load_run
 from ..store.reviews import Verdict, consensus
+from ..store.runread import RunLog, read_run
 from .outstanding import required_keys
 from .store import ReviewStore
 
@@ -23,7 +23,7 @@ __all__ = ["ReviewedRun", "consensus", "reviewed_run"]
 
 @dataclass
 class ReviewedRun:
-    run: RunData
+    run: RunLog
     rows: list[dict[str, Any]]
     """Result rows with ``human`` added where a person gave a verdict."""
     metrics: dict[str, dict[str, Any]]
@@ -51,7 +51,7 @@ def reviewed_run(run_dir: Path, store: ReviewStore) -> ReviewedRun:
     from ..metrics.engine import compute_metrics, judge_gate
     from ..spec.suite import GateSpec
 
-    run = load_run(run_dir)
+    run = read_run(run_dir)
     verdicts = {key: by_reviewer for (_, key), by_reviewer in store.current(run.run_id).items()}
     rows = copy.deepcopy(run.rows())
     for row in rows:
