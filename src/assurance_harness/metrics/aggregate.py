@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..stats.correction import rogan_gladen
-from ..stats.intervals import clustered_clopper_pearson, mean_interval, quantile_interval
+from ..stats.intervals import (
+    cluster_totals,
+    clustered_clopper_pearson,
+    mean_interval,
+    quantile_interval,
+)
 from ._grouping import number
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
@@ -72,6 +75,11 @@ def numeric_values(rows: list[Row], expr: str) -> tuple[list[float], int]:
     return values, skipped
 
 
+def case_keys(values: list[tuple[Row, float]]) -> list[object]:
+    """The cluster of each row's value: its case (a row without a case id stands alone)."""
+    return [row.get("case_id", ("row", i)) for i, (row, _) in enumerate(values)]
+
+
 @register_metric
 class RateMetric(MetricKind):
     """Share of rows where a condition holds, with a Clopper-Pearson interval."""
@@ -99,17 +107,8 @@ class RateMetric(MetricKind):
         # A case's samples are not independent outcomes (the same prompt, the same model):
         # with several samples per case the interval is clustered by case; with one it is
         # plain Clopper-Pearson.
-        per_case: dict[object, list[int]] = defaultdict(lambda: [0, 0])
-        for i, (row, value) in enumerate(values):
-            cell = per_case[row.get("case_id", ("row", i))]
-            cell[0] += int(value)
-            cell[1] += 1
-        low, high, method = clustered_clopper_pearson(
-            [c[0] for c in per_case.values()],
-            [c[1] for c in per_case.values()],
-            ctx.confidence,
-            unit="cases",
-        )
+        sums, sizes = cluster_totals([value for _, value in values], case_keys(values))
+        low, high, method = clustered_clopper_pearson(sums, sizes, ctx.confidence, unit="cases")
         details: dict[str, object] = {"successes": hits, "n_skipped": len(rows) - n}
         error = params.scorer_error
         if error is None or n == 0:
@@ -181,8 +180,13 @@ class MeanMetric(MetricKind):
             "n_skipped": skipped,
             "std": float(np.std(data)) if values else None,
         }
+        # A case's samples are one cluster, as for rates (``stats.clustered``).
         low, high, method = mean_interval(
-            data, seed=ctx.seed, resamples=ctx.bootstrap_resamples, confidence=ctx.confidence
+            data,
+            seed=ctx.seed,
+            resamples=ctx.bootstrap_resamples,
+            confidence=ctx.confidence,
+            clusters=case_keys(per_row),
         )
         return MetricValue(
             value=float(data.mean()) if values else None,

@@ -19,7 +19,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..metrics.rowvalues import row_values
-from ..stats.intervals import clopper_pearson, mean_interval
+from ..stats.intervals import (
+    clopper_pearson,
+    cluster_totals,
+    clustered_clopper_pearson,
+    mean_interval,
+)
 from .rundata import RunData
 
 PASS_COLOR = "#2e7d32"
@@ -248,19 +253,24 @@ def perturbation_bars(run: RunData) -> list[Plot]:
         if not values:
             continue
         by_pert: dict[str, list[float]] = defaultdict(list)
-        for row, value in values:
+        cases: dict[str, list[object]] = defaultdict(list)
+        for i, (row, value) in enumerate(values):
             label = (row.get("metadata") or {}).get("perturbation")
-            by_pert["original" if label in (None, "", "none") else str(label)].append(value)
+            key = "original" if label in (None, "", "none") else str(label)
+            by_pert[key].append(value)
+            cases[key].append(row.get("case_id", ("row", i)))
         labels = sorted(by_pert, key=lambda k: (k != "original", k))[:MAX_BARS]
         means, lows, highs, ns = [], [], [], []
         for label in labels:
             data = by_pert[label]
             mean = sum(data) / len(data)
-            # The intervals the metric itself reports (coverage: benchmarks/coverage.py).
+            # The intervals the metric itself reports, a case's samples clustered as there
+            # (coverage: benchmarks/coverage.py).
             if metric.get("kind") == "rate":
-                low, high = clopper_pearson(int(sum(data)), len(data))
+                sums, sizes = cluster_totals(data, cases[label])
+                low, high, _ = clustered_clopper_pearson(sums, sizes)
             else:
-                low, high, _ = mean_interval(data, seed=seed)
+                low, high, _ = mean_interval(data, seed=seed, clusters=cases[label])
             means.append(mean)
             lows.append(low)
             highs.append(high)

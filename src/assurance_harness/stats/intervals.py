@@ -8,7 +8,7 @@ This is the one home of the harness's intervals: metrics, comparisons and plots 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -144,8 +144,11 @@ def cochran_caveat(values: np.ndarray) -> str | None:
     return None
 
 
-def wilson_mean(mean: float, n: int, confidence: float = 0.95) -> tuple[float | None, float | None]:
-    """Score interval for the mean of ``n`` values that lie in [0, 1].
+def wilson_mean(
+    mean: float, n: float, confidence: float = 0.95
+) -> tuple[float | None, float | None]:
+    """Score interval for the mean of ``n`` values that lie in [0, 1] (``n`` may be an
+    effective sample size, not a whole number).
 
     Wilson's interval with the mean in place of the proportion. For 0/1 values it *is* Wilson's;
     for other values in [0, 1] the variance is at most ``mean * (1 - mean)`` (the Bernoulli
@@ -204,6 +207,36 @@ MIN_CLUSTERS = 5
 """Fewer clusters than this holding the rarer outcome: a clustered interval is approximate."""
 
 
+def effective_n(sums: np.ndarray, sizes: np.ndarray, confidence: float = 0.95) -> float:
+    """Korn and Graubard's (1998) effective sample size of a mean over clusters (k >= 2).
+
+    n* = p(1 - p) / v, with p the pooled mean and v its cluster-robust variance, at most n (so
+    an interval from it is never narrower than one that treats every value as independent),
+    scaled by (t_{n-1} / t_{k-1})^2 for the k clusters' degrees of freedom. For 0/1 values
+    p(1 - p) / n is the binomial variance; for other values in [0, 1] it bounds the variance,
+    so n* stays n unless clustering inflates v past that bound. With p at 0 or 1 there is no
+    variance to read: n* = n, scaled.
+    """
+    from scipy.special import stdtrit
+
+    total, k = float(sizes.sum()), int(sizes.size)
+    p = float(sums.sum()) / total
+    n_eff = total
+    if 0 < p < 1:
+        variance = k / (k - 1) * float(((sums - p * sizes) ** 2).sum()) / total**2
+        if variance > 0:
+            n_eff = min(total, p * (1 - p) / variance)
+    alpha = 1 - confidence
+    return float(n_eff * (stdtrit(total - 1, 1 - alpha / 2) / stdtrit(k - 1, 1 - alpha / 2)) ** 2)
+
+
+def rarer_clusters(sums: np.ndarray, sizes: np.ndarray) -> int:
+    """How many clusters hold the rarer outcome: the fewer of those with any value above 0 and
+    those with any value below 1. A cluster-robust variance read from fewer than
+    ``MIN_CLUSTERS`` of them is noise."""
+    return min(int((sums > 0).sum()), int((sums < sizes).sum()))
+
+
 def clustered_clopper_pearson(
     hits: Sequence[int] | np.ndarray,
     sizes: Sequence[int] | np.ndarray,
@@ -237,16 +270,9 @@ def clustered_clopper_pearson(
     if k < 2:
         low, high = clopper_pearson(round(successes), int(total), confidence)
         return low, high, f"clopper-pearson (approximate: every outcome from one of the {unit})"
-    from scipy.special import stdtrit
-
     alpha = 1 - confidence
     p = successes / total
-    n_eff = total
-    if 0 < p < 1:
-        variance = k / (k - 1) * float(((x - p * m) ** 2).sum()) / total**2
-        if variance > 0:
-            n_eff = min(total, p * (1 - p) / variance)
-    n_eff *= (stdtrit(total - 1, 1 - alpha / 2) / stdtrit(k - 1, 1 - alpha / 2)) ** 2
+    n_eff = effective_n(x, m, confidence)
     x_eff = p * n_eff
     low = 0.0 if successes <= 0 else beta_ppf(alpha / 2, x_eff, n_eff - x_eff + 1)
     high = 1.0 if successes >= total else beta_ppf(1 - alpha / 2, x_eff + 1, n_eff - x_eff)
@@ -257,7 +283,7 @@ def clustered_clopper_pearson(
     # How alike a cluster's outcomes are is read from the clusters that have both kinds; with
     # few clusters holding the rarer outcome that estimate is noise (0.80 coverage at a rate
     # of 0.02, 30 clusters of 8 and intra-cluster correlation 0.5: benchmarks/coverage.py).
-    rarer = min(int((x > 0).sum()), int((x < m).sum()))
+    rarer = rarer_clusters(x, m)
     if rarer < MIN_CLUSTERS:
         method += (
             f"; approximate: only {rarer} {unit} hold the rarer outcome "
@@ -266,12 +292,28 @@ def clustered_clopper_pearson(
     return low, high, method
 
 
+def cluster_totals(
+    values: Sequence[float] | np.ndarray, clusters: Sequence[Hashable]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per cluster (in order of first appearance): the sum of its values and how many it has.
+
+    The one way the harness groups a case's samples (or a source's variants) before an
+    interval: rates, means and comparisons all count a cluster, not a row, as independent."""
+    index: dict[Hashable, int] = {}
+    codes = np.fromiter((index.setdefault(c, len(index)) for c in clusters), dtype=np.intp)
+    data = np.asarray(values, dtype=float)
+    sums = np.bincount(codes, weights=data, minlength=len(index))
+    sizes = np.bincount(codes, minlength=len(index)).astype(float)
+    return sums, sizes
+
+
 def mean_interval(
     values: Sequence[float] | np.ndarray,
     *,
     seed: int,
     resamples: int = 2000,
     confidence: float = 0.95,
+    clusters: Sequence[Hashable] | None = None,
 ) -> tuple[float | None, float | None, str]:
     """The interval the harness reports for a mean: (low, high, method).
 
@@ -279,8 +321,26 @@ def mean_interval(
     (the bootstrap gives [0, 0] when a rare high score is absent from the sample):
     Clopper-Pearson for 0/1 values, the conservative score interval for others. Other values
     get the seeded bootstrap, labelled approximate where Cochran's rule says it is.
+
+    ``clusters`` (one key per value, e.g. the case id) marks values that are not independent
+    (a case's samples): where a cluster holds several values the interval is clustered, exactly
+    as a rate's is (``clustered_clopper_pearson``; for other values a bootstrap over clusters).
+    With one value per cluster it is the unclustered interval, unchanged.
     """
     data = np.asarray(values, dtype=float)
+    if clusters is not None and data.size:
+        sums, sizes = cluster_totals(data, clusters)
+        if sizes.size < data.size:
+            from .clustered import clustered_mean_interval
+
+            return clustered_mean_interval(
+                data,
+                sums,
+                sizes,
+                seed=seed,
+                resamples=resamples,
+                confidence=confidence,
+            )
     if is_unit_interval(data):
         if np.isin(data, (0.0, 1.0)).all():
             low, high = clopper_pearson(int(data.sum()), data.size, confidence)
