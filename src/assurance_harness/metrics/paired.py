@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 from pydantic import Field
-from scipy.special import stdtrit
 
 from ..rowkeys import case_key
+from ..stats._special import stdtrit
 from ._grouping import number, within_strata
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate

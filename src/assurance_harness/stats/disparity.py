@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
-from scipy.special import stdtrit
 
+from ._special import stdtrit
 from .intervals import BOOTSTRAP_BLOCK, wilson_mean, z_value
 
 

@@ -13,9 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtri
 
-from ._special import beta_ppf
+from ._special import beta_ppf, ndtri, stdtrit
 
 BOOTSTRAP_BLOCK = 1 << 20
 """Most resampled values held at once: resamples are drawn in blocks of about this many values,

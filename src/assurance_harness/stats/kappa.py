@@ -15,8 +15,8 @@ the interval is approximate, from the rule the coverage study supports.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
+from ._special import ndtr, ndtri
 from .intervals import z_value
 
 MIN_ROWS = 50
