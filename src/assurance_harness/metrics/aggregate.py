@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -108,8 +110,25 @@ class RateMetric(MetricKind):
         # with several samples per case the interval is clustered by case; with one it is
         # plain Clopper-Pearson.
         sums, sizes = cluster_totals([value for _, value in values], case_keys(values))
-        low, high, method = clustered_clopper_pearson(sums, sizes, ctx.confidence, unit="cases")
-        details: dict[str, object] = {"successes": hits, "n_skipped": len(rows) - n}
+        return self.from_counts(hits, n, len(rows) - n, sums, sizes, params, ctx)
+
+    @staticmethod
+    def from_counts(
+        hits: int,
+        n: int,
+        skipped: int,
+        case_hits: np.ndarray,
+        case_sizes: np.ndarray,
+        params: MetricParams,
+        ctx: MetricContext,
+    ) -> MetricValue:
+        """The rate from its counts: hits of n, and per case (in order of first appearance)
+        its hits and outcomes. A streamed run keeps only these (``metrics.columns``)."""
+        assert isinstance(params, RateParams)
+        low, high, method = clustered_clopper_pearson(
+            case_hits, case_sizes, ctx.confidence, unit="cases"
+        )
+        details: dict[str, object] = {"successes": hits, "n_skipped": skipped}
         error = params.scorer_error
         if error is None or n == 0:
             return MetricValue(
@@ -174,11 +193,19 @@ class MeanMetric(MetricKind):
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         per_row = self.row_values(rows, params)
         values = [value for _, value in per_row]
-        skipped = len(rows) - len(values)
-        data = np.asarray(values, dtype=float)
+        return self.from_values(
+            np.asarray(values, dtype=float), len(rows) - len(values), ctx, case_keys(per_row)
+        )
+
+    @staticmethod
+    def from_values(
+        data: np.ndarray, skipped: int, ctx: MetricContext, clusters: Sequence[Hashable]
+    ) -> MetricValue:
+        """The mean of the counted rows' values (in row order), their clusters (cases) and how
+        many rows were skipped."""
         details: dict[str, object] = {
             "n_skipped": skipped,
-            "std": float(np.std(data)) if values else None,
+            "std": float(np.std(data)) if data.size else None,
         }
         # A case's samples are one cluster, as for rates (``stats.clustered``).
         low, high, method = mean_interval(
@@ -186,11 +213,11 @@ class MeanMetric(MetricKind):
             seed=ctx.seed,
             resamples=ctx.bootstrap_resamples,
             confidence=ctx.confidence,
-            clusters=case_keys(per_row),
+            clusters=clusters,
         )
         return MetricValue(
-            value=float(data.mean()) if values else None,
-            n=len(values),
+            value=float(data.mean()) if data.size else None,
+            n=int(data.size),
             ci_low=low,
             ci_high=high,
             confidence=ctx.confidence,
@@ -210,11 +237,19 @@ class QuantileMetric(MetricKind):
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, QuantileParams)
         values, skipped = numeric_values(rows, params.expr)
+        return self.from_values(np.asarray(values, dtype=float), skipped, params, ctx)
+
+    @staticmethod
+    def from_values(
+        values: np.ndarray, skipped: int, params: MetricParams, ctx: MetricContext
+    ) -> MetricValue:
+        """The quantile of the counted rows' values and how many were skipped."""
+        assert isinstance(params, QuantileParams)
         low, high, caveat = quantile_interval(values, params.q, ctx.confidence)
         method = "order statistics (distribution-free)"
         return MetricValue(
-            value=float(np.quantile(values, params.q)) if values else None,
-            n=len(values),
+            value=float(np.quantile(values, params.q)) if values.size else None,
+            n=int(values.size),
             ci_low=low,
             ci_high=high,
             confidence=ctx.confidence,

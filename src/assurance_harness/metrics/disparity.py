@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any, Literal
 
@@ -78,6 +79,16 @@ class DisparityParams(MetricParams):
     within: str | None = None
     """Expression naming a stratum (``meta.axis``): the disparity is computed within each
     stratum, ``groups`` holds one per stratum, and the value is the worst of them."""
+
+
+@dataclass(frozen=True)
+class GroupCases:
+    """One group's cases: each case's mean value (cases in order of first appearance), how
+    many rows they hold, and whether every case has exactly one."""
+
+    means: np.ndarray
+    n_rows: int
+    one_sample_each: bool
 
 
 class DisparityError(HarnessError):
@@ -198,30 +209,48 @@ class DisparityMetric(MetricKind):
         return [key for _, keys in ranked for key in keys]
 
     def _compute(self, rows: list[Row], params: DisparityParams, ctx: MetricContext) -> MetricValue:
+        by_case = _case_values(rows, params)
+        # One sample per case is the usual shape: its value is its mean (np.mean of a short list
+        # costs microseconds, which add up over thousands of cases and 28 disparities a run).
+        summary = {
+            g: GroupCases(
+                np.array([v[0] if len(v) == 1 else np.mean(v) for v in cases.values()]),
+                sum(len(v) for v in cases.values()),
+                all(len(v) == 1 for v in cases.values()),
+            )
+            for g, cases in by_case.items()
+        }
+        return self.from_groups(summary, len(rows), params, ctx)
+
+    def from_groups(
+        self,
+        cases_of: dict[str, GroupCases],
+        n_input: int,
+        params: DisparityParams,
+        ctx: MetricContext,
+    ) -> MetricValue:
+        """The disparity from each group's case means (groups in order of first appearance),
+        of ``n_input`` rows: what a streamed run keeps (``metrics.columns``)."""
         from fairlearn.metrics import MetricFrame
 
-        by_case = _case_values(rows, params)
-        small = sorted(g for g, cases in by_case.items() if len(cases) < params.min_group_size)
-        groups = sorted(g for g in by_case if g not in small)
-        n_rows = sum(len(v) for g in groups for v in by_case[g].values())
+        small = sorted(
+            g for g, cases in cases_of.items() if cases.means.size < params.min_group_size
+        )
+        groups = sorted(g for g in cases_of if g not in small)
+        n_rows = sum(cases_of[g].n_rows for g in groups)
         details: dict[str, Any] = {
             "statistic": params.statistic,
             "method": params.method,
             "relative_to": params.relative_to,
             "excluded_small_groups": small,
-            "n_cases": sum(len(by_case[g]) for g in groups),
-            "n_skipped": len(rows) - n_rows,
+            "n_cases": sum(cases_of[g].means.size for g in groups),
+            "n_skipped": n_input - n_rows,
         }
         if len(groups) < 2:
             details["reason"] = "fewer than two groups with data"
             return MetricValue(value=None, n=n_rows, confidence=ctx.confidence, details=details)
 
-        # One sample per case is the usual shape: its value is its mean (np.mean of a short list
-        # costs microseconds, which add up over thousands of cases and 28 disparities a run).
-        case_means = {
-            g: np.array([v[0] if len(v) == 1 else np.mean(v) for v in by_case[g].values()])
-            for g in groups
-        }
+        case_means = {g: cases_of[g].means for g in groups}
         if params.method == "ratio" and any((m < 0).any() for m in case_means.values()):
             raise DisparityError(
                 f"disparity of '{params.value}': method 'ratio' needs non-negative values; "
@@ -276,8 +305,7 @@ class DisparityMetric(MetricKind):
         details.update(
             {
                 "by_group": {
-                    g: self._group_value(g, case_means[g], by_case[g], params, ctx).to_dict()
-                    for g in groups
+                    g: self._group_value(g, cases_of[g], params, ctx).to_dict() for g in groups
                 },
                 "max_group": str(by_group.idxmax()),
                 "min_group": str(by_group.idxmin()),
@@ -320,13 +348,12 @@ class DisparityMetric(MetricKind):
     @staticmethod
     def _group_value(
         group: str,
-        means: np.ndarray,
-        cases: dict[str, list[float]],
+        cases: GroupCases,
         params: DisparityParams,
         ctx: MetricContext,
     ) -> MetricValue:
-        n_rows = sum(len(v) for v in cases.values())
-        if params.statistic == "rate" and all(len(v) == 1 for v in cases.values()):
+        means, n_rows = cases.means, cases.n_rows
+        if params.statistic == "rate" and cases.one_sample_each:
             hits = round(float(means.sum()))
             low, high = clopper_pearson(hits, means.size, ctx.confidence)
             return MetricValue(

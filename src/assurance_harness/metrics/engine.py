@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..rowkeys import case_key
 from ._grouping import number
@@ -70,24 +70,62 @@ def why_no_data(spec: MetricSpec, rows: list[Row], selected: list[Row]) -> str:
 
 def _missing_fields(expr: str, rows: list[Row]) -> str | None:
     """``tox.toxic``-style references that no scored row has."""
-    import ast
+    presence = FieldPresence(expr)
+    presence.add(rows)
+    return presence.describe()
 
-    from .expr import compile_expression
 
-    found: list[str] = []
-    for node in ast.walk(compile_expression(expr)):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            scorer, field = node.value.id, node.attr
-            outputs = [(r.get("scores") or {}).get(scorer) for r in rows]
+class FieldPresence:
+    """Which of an expression's ``scorer.field`` (``meta.X``, ``expected.X``) references some
+    row has, gathered over rows that may come a chunk at a time (a streamed run)."""
+
+    def __init__(self, expr: str) -> None:
+        import ast
+
+        from .expr import compile_expression
+
+        self.refs = [
+            (node.value.id, node.attr)
+            for node in ast.walk(compile_expression(expr))
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+        ]
+        self.outputs: set[str] = set()
+        """Scorers with a dict of outputs on some row."""
+        self.fields: set[tuple[str, str]] = set()
+        """References some row has."""
+
+    @property
+    def complete(self) -> bool:
+        """Every reference was found: more rows cannot change ``describe``."""
+        return all(ref in self.fields for ref in self.refs)
+
+    def add(self, rows: list[Row]) -> None:
+        for scorer, field in self.refs:
+            if (scorer, field) in self.fields:
+                continue
             if scorer in ("meta", "metadata", "expected"):
                 section = "metadata" if scorer != "expected" else "expected"
-                if not any(field in (r.get(section) or {}) for r in rows):
-                    found.append(f"no row has {scorer}.{field}")
-            elif not any(isinstance(o, dict) for o in outputs):
+                if any(field in (r.get(section) or {}) for r in rows):
+                    self.fields.add((scorer, field))
+                continue
+            outputs = [(r.get("scores") or {}).get(scorer) for r in rows]
+            if any(isinstance(o, dict) for o in outputs):
+                self.outputs.add(scorer)
+            if any(isinstance(o, dict) and field in o for o in outputs):
+                self.fields.add((scorer, field))
+
+    def describe(self) -> str | None:
+        found: list[str] = []
+        for scorer, field in self.refs:
+            if (scorer, field) in self.fields:
+                continue
+            if scorer in ("meta", "metadata", "expected"):
+                found.append(f"no row has {scorer}.{field}")
+            elif scorer not in self.outputs:
                 found.append(f"no row has scores from '{scorer}'")
-            elif not any(isinstance(o, dict) and field in o for o in outputs):
+            else:
                 found.append(f"scorer '{scorer}' wrote no field '{field}'")
-    return "; ".join(dict.fromkeys(found)) or None
+        return "; ".join(dict.fromkeys(found)) or None
 
 
 def compute_metrics(
@@ -110,8 +148,19 @@ def _passes(figure: float, gate: GateSpec) -> bool:
     return not (gate.min is not None and figure < gate.min)
 
 
+class RowColumns(Protocol):
+    """A streamed run's compact metric state (``metrics.columns.MetricColumns``)."""
+
+    def worst_cases(
+        self, spec: MetricSpec, gate: GateSpec, *, too_high: bool, groups: Sequence[str] = ()
+    ) -> list[str]: ...
+
+
 def judge_gate(
-    gate: GateSpec, value: MetricValue | None, spec: MetricSpec | None, rows: list[Row]
+    gate: GateSpec,
+    value: MetricValue | None,
+    spec: MetricSpec | None,
+    rows: list[Row] | RowColumns,
 ) -> dict[str, Any]:
     """One gate verdict: pass, fail, or no_data (which counts as a failure: absence of
     evidence is not evidence of safety)."""
@@ -161,12 +210,11 @@ def judge_gate(
         figures: list[float | None] = [figure]
         figures += [_checked(groups[name], bound) for name in result["failing_groups"]]
         too_high = _too_high(gate, [f for f in figures if f is not None])
-        result["worst_cases"] = worst_cases(
-            spec,
-            rows,
-            gate,
-            too_high=too_high,
-            groups=_worst_first(result["failing_groups"], groups, bound, too_high=too_high),
+        order = _worst_first(result["failing_groups"], groups, bound, too_high=too_high)
+        result["worst_cases"] = (
+            worst_cases(spec, rows, gate, too_high=too_high, groups=order)
+            if isinstance(rows, list)
+            else rows.worst_cases(spec, gate, too_high=too_high, groups=order)
         )
     return result
 

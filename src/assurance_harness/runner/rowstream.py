@@ -3,9 +3,11 @@
 Responses are read from the journal in request order (``JournalIndex``), a chunk at a time:
 each chunk becomes rows, is scored (every scorer, in order), redacted under the privacy policy
 and appended to ``results.jsonl`` while its SHA-256 is computed, then dropped. What is kept
-across chunks: the run's counts, and a slim copy of each row for the metrics, gates and review
-queue (``SlimRows``: keys, error, metadata, expectations and scores; the prompt, messages and
-response text only when an expression reads them). A suite with a run-scope scorer
+across chunks: the run's counts, and what the metrics, gates and review queue read of each
+row: compact columns of numbers (``metrics.columns``: about 10 bytes a row per expression) when
+every metric kind supports them, else a slim copy of each row (``SlimRows``: keys, error,
+metadata, expectations and scores; the prompt, messages and response text only when an
+expression reads them). A suite with a run-scope scorer
 (``consistency`` compares a response with its perturbations) is scored in one chunk.
 
 The bytes written equal those of scoring every row at once (tests/runner/test_rowstream.py).
@@ -17,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ..datatypes import Case, ResponseRecord
 from ..privacy.stored import stored_copy
@@ -33,6 +35,13 @@ chunk's rows (a few kB each) stay in the tens of MB."""
 
 SLIM_KEYS = ("case_id", "sample", "error", "metadata", "expected", "scores")
 TEXT_KEYS = ("prompt", "response", "messages")
+
+
+class RowSink(Protocol):
+    """What keeps the rows' part the metrics read: ``SlimRows`` or, for the metric kinds that
+    can, compact columns (``metrics.columns.MetricColumns``)."""
+
+    def add(self, rows: list[Row]) -> None: ...
 
 
 class SlimRows:
@@ -75,7 +84,7 @@ def stream_rows(
     samples: int,
     make_row: Callable[[Case, ResponseRecord], Row],
     scoring: ScoringSession,
-    metrics: SlimRows,
+    metrics: RowSink,
     privacy_policy: Any,
     results: ResultsStream,
     chunk_rows: int = CHUNK_ROWS,

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from ..datatypes import Case, GenerationRequest, ResponseRecord, with_system_prompt
 from ..errors import HarnessError, RunFailedError, UsageError
+from ..metrics.columns import MetricColumns, compact_supported
 from ..metrics.engine import compute_metrics, judge_gate
 from ..privacy.policy import load_project_config
 from ..rowkeys import case_key
@@ -654,7 +655,9 @@ def _reviewed_figures(gates: Sequence[GateSpec], reports: Path) -> dict[str, Rev
 def _score(run: _Run) -> Verdict:
     """Score every response, compute the metrics and judge the gates, a chunk of rows at a
     time (``rowstream``): the rows go to results.jsonl as they are scored, and only the run's
-    counts and a slim copy of each row (keys and scores, no text) stay in memory."""
+    counts and what the metrics read stay in memory: compact columns of numbers
+    (``metrics.columns``) when the suite's metric kinds allow, else a slim copy of each row
+    (keys and scores, no text)."""
     loaded = run.loaded
     suite = loaded.suite
     samples = suite.samples
@@ -671,7 +674,12 @@ def _score(run: _Run) -> Verdict:
     context = loaded.context()
     if context.audience is None:
         context.audience = _register_audience(run.post.register_path)
-    metrics = SlimRows(repr([m.raw for m in loaded.metrics]) + repr(suite.review))
+    cases = run.cases
+    sink: SlimRows | MetricColumns = (
+        MetricColumns(loaded.metrics, samples=samples, case_id=lambda i: cases[i].id)
+        if compact_supported(loaded.metrics, suite.gates, suite.review)
+        else SlimRows(repr([m.raw for m in loaded.metrics]) + repr(suite.review))
+    )
     scoring: ScoringSession = run.runner.open_scoring(
         loaded.scorers, context, progress=run.scoring_progress
     )
@@ -682,7 +690,7 @@ def _score(run: _Run) -> Verdict:
             samples=samples,
             make_row=_row,
             scoring=scoring,
-            metrics=metrics,
+            metrics=sink,
             # Scored on the original text; stored redacted under the project's privacy policy.
             privacy_policy=load_project_config().privacy,
             results=RunLogWriter(run.run_dir.path).results_stream(),
@@ -691,12 +699,16 @@ def _score(run: _Run) -> Verdict:
         )
     finally:
         scoring.close()
-    metric_values = compute_metrics(loaded.metrics, metrics.rows, seed=suite.seed)
+    rows: list[dict[str, Any]] | MetricColumns
+    if isinstance(sink, MetricColumns):
+        metric_values, rows = sink.compute(seed=suite.seed), sink
+    else:
+        metric_values, rows = compute_metrics(loaded.metrics, sink.rows, seed=suite.seed), sink.rows
     specs = {m.id: m for m in loaded.metrics}
     reviewed = _reviewed_figures(suite.gates, run.reports)
     gates = [
         attach_validity(
-            judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), metrics.rows),
+            judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), rows),
             g,
             specs.get(g.metric),
             loaded.scorers,
@@ -704,7 +716,7 @@ def _score(run: _Run) -> Verdict:
         )
         for g in suite.gates
     ]
-    review = _review_queue(suite, metrics.rows, gates)
+    review = _review_queue(suite, rows, gates) if isinstance(rows, list) else None
     return Verdict(
         totals=totals,
         scorer_info=scoring.provenance,

@@ -1,0 +1,316 @@
+"""Compact metric state for a streamed run: what rate, mean, quantile and disparity metrics,
+their gates and worst cases read of each row, kept as numbers in arrays instead of row dicts.
+
+Each expression the metrics name (``where``, ``by``, the value or condition) is evaluated once
+per row as the rows stream past (``runner.rowstream``) and stored as a float (the value read as
+a number, NaN for null) and a byte (null, true or false), or, for a grouping expression, a
+4-byte group code. A row's position in the run (case by case, sample by sample) is its index,
+so its case and sample need no storage. About 9 bytes per row per distinct value expression,
+4 per grouping expression and 1 for the error flag: 23 bytes a row for a suite with a rate, a
+mean, a quantile and a disparity over two expressions and one grouping (23 MB at 1M rows).
+
+The figures are the metric kinds' own: the kinds compute from the same counts and value arrays
+(``RateMetric.from_counts``, ``MeanMetric.from_values``, ``DisparityMetric.from_groups`` ...), in
+the same row order, so a streamed run's metrics equal those computed from rows, bit for bit
+(tests/metrics/test_columns.py). Suites with other metric kinds, a disparity with ``within`` or
+under a gate, or a review policy keep slim rows (``SlimRows``) instead: ``compact_supported``.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..rowkeys import case_key
+from ._grouping import number
+from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
+from .base import MetricContext, MetricValue, Row
+from .disparity import DisparityMetric, DisparityParams, GroupCases
+from .engine import MAX_WORST_CASES, FieldPresence, _take_turns
+from .expr import evaluate
+
+if TYPE_CHECKING:
+    from ..spec.loader import MetricSpec
+    from ..spec.suite import GateSpec
+
+COMPACT_KINDS = ("rate", "mean", "quantile", "disparity")
+NULL, TRUE, FALSE = 0, 1, 2
+
+
+def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec], review: Any) -> bool:
+    """Whether a suite's metrics, gates and review policy can be computed from columns."""
+    if review is not None:
+        return False
+    gated = {g.metric for g in gates}
+    for spec in specs:
+        if spec.kind not in COMPACT_KINDS:
+            return False
+        if spec.kind == "disparity":
+            params = spec.params
+            if not isinstance(params, DisparityParams) or params.within is not None:
+                return False
+            if spec.id in gated:  # its worst cases pair both sides of the gap: rows needed
+                return False
+    return True
+
+
+class ValueColumn:
+    """One expression over every row: its value as a number and whether it is null/true/false."""
+
+    def __init__(self, expr: str) -> None:
+        self.expr = expr
+        self.numbers = array("d")
+        self.truth = array("b")
+
+    def add(self, rows: list[Row]) -> None:
+        numbers, truth, expr, nan = self.numbers, self.truth, self.expr, math.nan
+        for row in rows:
+            value = evaluate(expr, row)
+            truth.append(NULL if value is None else TRUE if value else FALSE)
+            figure = number(value)
+            numbers.append(nan if figure is None else figure)
+
+
+class GroupColumn:
+    """One grouping expression over every row, as group codes (-1: null)."""
+
+    def __init__(self, expr: str) -> None:
+        self.expr = expr
+        self.codes = array("i")
+        self.names: dict[str, int] = {}
+
+    def add(self, rows: list[Row]) -> None:
+        codes, names, expr = self.codes, self.names, self.expr
+        for row in rows:
+            key = evaluate(expr, row)
+            codes.append(-1 if key is None else names.setdefault(str(key), len(names)))
+
+
+def _expr_of(spec: MetricSpec) -> str | None:
+    """The expression ``why_no_data`` names for a metric (as ``engine.why_no_data``)."""
+    expr = next(
+        (getattr(spec.params, k) for k in ("expr", "value", "refused") if hasattr(spec.params, k)),
+        None,
+    )
+    return expr if isinstance(expr, str) else None
+
+
+class MetricColumns:
+    """The columns a suite's metrics read, filled chunk by chunk; then the metric values,
+    gate worst cases and no-data reasons, as ``metrics.engine`` gives them from rows."""
+
+    def __init__(
+        self, specs: Sequence[MetricSpec], *, samples: int, case_id: Callable[[int], str]
+    ) -> None:
+        self.specs = list(specs)
+        self.samples = samples
+        self.case_id = case_id
+        self.values: dict[str, ValueColumn] = {}
+        self.groups: dict[str, GroupColumn] = {}
+        self.errors = array("b")
+        self.presence: dict[str, FieldPresence] = {}
+        for spec in self.specs:
+            if spec.where is not None:
+                self._value(spec.where)
+            if spec.by:
+                self._group(spec.by)
+            params = spec.params
+            if isinstance(params, DisparityParams):
+                self._value(params.value)
+                self._group(params.by)
+            elif isinstance(params, ExprParams):
+                self._value(params.expr)
+            expr = _expr_of(spec)
+            if expr is not None:
+                self.presence[spec.id] = FieldPresence(expr)
+
+    def _value(self, expr: str) -> ValueColumn:
+        return self.values.setdefault(expr, ValueColumn(expr))
+
+    def _group(self, expr: str) -> GroupColumn:
+        return self.groups.setdefault(expr, GroupColumn(expr))
+
+    @property
+    def total(self) -> int:
+        return len(self.errors)
+
+    def add(self, rows: list[Row]) -> None:
+        """The next rows of the run, in request order."""
+        start = self.total
+        self.errors.extend(row["error"] is not None for row in rows)
+        for value in self.values.values():
+            value.add(rows)
+        for group in self.groups.values():
+            group.add(rows)
+        for spec in self.specs:
+            presence = self.presence.get(spec.id)
+            if presence is None or presence.complete:
+                continue
+            if spec.where is not None:
+                truth = self.values[spec.where].truth
+                kept = [r for i, r in enumerate(rows) if truth[start + i] == TRUE]
+            else:
+                kept = rows
+            presence.add([r for r in kept if r.get("error") is None])
+
+    # -- metric values ------------------------------------------------------------------------
+    def _selected(self, spec: MetricSpec) -> np.ndarray:
+        if spec.where is None:
+            return np.arange(self.total)
+        return np.flatnonzero(np.frombuffer(self.values[spec.where].truth, dtype=np.int8) == TRUE)
+
+    def _numbers(self, expr: str) -> np.ndarray:
+        return np.frombuffer(self.values[expr].numbers, dtype=np.float64)
+
+    def _truth(self, expr: str) -> np.ndarray:
+        return np.frombuffer(self.values[expr].truth, dtype=np.int8)
+
+    def _codes(self, expr: str) -> np.ndarray:
+        return np.frombuffer(self.groups[expr].codes, dtype=np.int32)
+
+    def compute(self, *, seed: int, resamples: int = 2000) -> dict[str, MetricValue]:
+        """Every metric's value, as ``engine.compute_metrics`` computes it from rows."""
+        return {
+            spec.id: self.compute_one(spec, seed=seed, resamples=resamples) for spec in self.specs
+        }
+
+    def compute_one(self, spec: MetricSpec, *, seed: int, resamples: int = 2000) -> MetricValue:
+        ctx = MetricContext(seed=seed, confidence=spec.confidence, bootstrap_resamples=resamples)
+        selected = self._selected(spec)
+        overall = self._kind_value(spec, selected, ctx)
+        if overall.value is None:
+            overall.details["no_data_reason"] = self._why_no_data(spec, selected)
+        if spec.by:
+            overall.groups = {
+                name: self._kind_value(spec, members, ctx)
+                for name, members in self._members(spec.by, selected)
+            }
+        return overall
+
+    def _members(self, by: str, selected: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """(group name, its rows) for the selected rows, groups sorted by name."""
+        codes = self._codes(by)[selected]
+        names = self.groups[by].names
+        out = []
+        for name in sorted(names):
+            members = selected[codes == names[name]]
+            if members.size:
+                out.append((name, members))
+        return out
+
+    def _kind_value(self, spec: MetricSpec, rows: np.ndarray, ctx: MetricContext) -> MetricValue:
+        params = spec.params
+        if spec.kind == "disparity":
+            assert isinstance(params, DisparityParams)
+            return self._disparity(params, rows, ctx)
+        assert isinstance(params, ExprParams)
+        if spec.kind == "rate":
+            truth = self._truth(params.expr)[rows]
+            counted = truth != NULL
+            n = int(counted.sum())
+            hit = truth[counted] == TRUE
+            cases = rows[counted] // self.samples
+            _, first, inverse = np.unique(cases, return_index=True, return_inverse=True)
+            sizes = np.bincount(inverse, minlength=first.size)
+            hits = np.bincount(inverse, weights=hit, minlength=first.size).astype(np.int64)
+            return RateMetric.from_counts(
+                int(hit.sum()), n, int(rows.size) - n, hits, sizes, params, ctx
+            )
+        figures = self._numbers(params.expr)[rows]
+        counted = ~np.isnan(figures)
+        data = figures[counted]
+        skipped = int(rows.size - data.size)
+        if spec.kind == "mean":
+            cases = rows[counted] // self.samples  # a case's samples are one cluster
+            return MeanMetric.from_values(data, skipped, ctx, cases)  # type: ignore[arg-type]
+        return QuantileMetric.from_values(data, skipped, params, ctx)
+
+    def _disparity(
+        self, params: DisparityParams, rows: np.ndarray, ctx: MetricContext
+    ) -> MetricValue:
+        """As ``disparity._case_values``: rows with a group and a value, by group (in order of
+        first appearance) and case."""
+        codes = self._codes(params.by)[rows]
+        if params.statistic == "rate":
+            truth = self._truth(params.value)[rows]
+            values = (truth == TRUE).astype(np.float64)
+            keep = (codes >= 0) & (truth != NULL)
+        else:
+            values = self._numbers(params.value)[rows]
+            keep = (codes >= 0) & ~np.isnan(values)
+        codes, values, positions = codes[keep], values[keep], rows[keep]
+        names = {code: name for name, code in self.groups[params.by].names.items()}
+        present, first = np.unique(codes, return_index=True)
+        summary: dict[str, GroupCases] = {}
+        for code in present[np.argsort(first, kind="stable")]:
+            mine = codes == code
+            group_values = values[mine]
+            cases = positions[mine] // self.samples
+            _, starts, counts = np.unique(cases, return_index=True, return_counts=True)
+            if counts.size == group_values.size:
+                means = group_values.copy()
+            else:
+                means = np.array(
+                    [
+                        group_values[s] if c == 1 else np.mean(group_values[s : s + c].tolist())
+                        for s, c in zip(starts, counts, strict=True)
+                    ]
+                )
+            summary[names[int(code)]] = GroupCases(
+                means, int(group_values.size), bool((counts == 1).all())
+            )
+        return DisparityMetric().from_groups(summary, int(rows.size), params, ctx)
+
+    def _why_no_data(self, spec: MetricSpec, selected: np.ndarray) -> str:
+        """As ``engine.why_no_data``, from counts and the field presence seen while streaming."""
+        if not self.total:
+            return "no responses were collected"
+        if not selected.size:
+            return f"'where: {spec.where}' was false or null on all {self.total} rows"
+        failed = int(np.frombuffer(self.errors, dtype=np.int8)[selected].sum())
+        if failed == selected.size:
+            return f"all {failed} requests failed, so nothing was scored"
+        expr = _expr_of(spec)
+        if expr is None:
+            return f"no row of {selected.size} gave a value"
+        missing = self.presence[spec.id].describe()
+        text = f"'{expr}' was null on all {selected.size} rows"
+        if failed:
+            text += f" ({failed} of them failed requests)"
+        return text + (f": {missing}" if missing else "")
+
+    # -- worst cases --------------------------------------------------------------------------
+    def worst_cases(
+        self, spec: MetricSpec, gate: GateSpec, *, too_high: bool, groups: Sequence[str] = ()
+    ) -> list[str]:
+        """As ``engine.worst_cases`` (rate, mean and quantile metrics)."""
+        selected = self._selected(spec)
+        if groups and spec.by:
+            members = dict(self._members(spec.by, selected))
+            empty = np.empty(0, dtype=np.int64)
+            per_group = [
+                self._worst(spec, members.get(name, empty), too_high=too_high) for name in groups
+            ]
+            if any(per_group):
+                return _take_turns(per_group)[:MAX_WORST_CASES]
+        return self._worst(spec, selected, too_high=too_high)
+
+    def _worst(self, spec: MetricSpec, rows: np.ndarray, *, too_high: bool) -> list[str]:
+        """The first ``MAX_WORST_CASES`` of ``engine._worst``'s order: badness, then row order."""
+        params = spec.params
+        assert isinstance(params, ExprParams)
+        figures = self._numbers(params.expr)[rows]
+        keep = ~np.isnan(figures)
+        if spec.kind == "rate":
+            keep &= self._truth(params.expr)[rows] == (TRUE if too_high else FALSE)
+        badness = figures[keep] if too_high else -figures[keep]
+        order = np.argsort(-badness, kind="stable")[:MAX_WORST_CASES]
+        return [self._key(int(p)) for p in rows[keep][order]]
+
+    def _key(self, position: int) -> str:
+        case, sample = divmod(position, self.samples)
+        return case_key(self.case_id(case), sample)

@@ -1,0 +1,100 @@
+"""A streamed run's compact metric state (``metrics.columns``) gives exactly the metric values,
+no-data reasons and gate worst cases that the engine computes from rows."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from assurance_harness.metrics.columns import MetricColumns, compact_supported
+from assurance_harness.metrics.engine import compute_metrics, judge_gate
+from assurance_harness.spec.loader import load_suite
+
+SUITE = """suite: columns
+cases:
+  - {id: a, prompt: x, metadata: {group: g1, keep: true}}
+  - {id: b, prompt: x, metadata: {group: g2, keep: false}}
+scorers:
+  - {id: len, use: length}
+  - {id: rx, use: regex, with: {pattern: x}}
+metrics:
+  - {id: flagged, rate: rx.matched, by: meta.group, where: meta.keep}
+  - {id: flagged_all, rate: rx.matched}
+  - {id: words, mean: len.words, by: meta.group}
+  - {id: unit_mean, mean: len.chars < 40}
+  - {id: p90, quantile: {expr: len.words, q: 0.9}}
+  - {id: gap, disparity: {value: len.words, by: meta.group}}
+  - {id: gap_rate, disparity: {value: rx.matched, by: meta.group, statistic: rate}}
+  - {id: gap_overall, disparity: {value: len.chars, by: meta.group, relative_to: overall}}
+  - {id: nothing, mean: rx.count}
+  - {id: none_kept, rate: rx.matched, where: meta.keep and not meta.keep}
+gates:
+  - {metric: flagged, max: 0.0, each_group: true}
+  - {metric: flagged_all, min: 0.99}
+  - {metric: words, min: 1000}
+  - {metric: p90, max: -1}
+  - {metric: nothing, max: 1}
+"""
+
+
+def _rows(n_cases: int, samples: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n_cases):
+        group = rng.choice(["g1", "g2", "g3", None])
+        for sample in range(samples):
+            error = {"type": "timeout", "message": "t"} if rng.random() < 0.05 else None
+            words = rng.choice([None, "many", float("nan"), True]) if rng.random() < 0.1 else None
+            if words is None and rng.random() < 0.95:
+                words = rng.randint(0, 60) + rng.random()
+            matched = rng.choice([True, False, False, None, "yes", 0])
+            rows.append(
+                {
+                    "case_id": f"c{i}",
+                    "sample": sample,
+                    "response": "r",
+                    "error": error,
+                    "expected": {},
+                    "metadata": {"group": group, "keep": rng.random() < 0.9},
+                    "scores": {}
+                    if error
+                    else {
+                        "len": {"words": words, "chars": rng.randint(0, 80)},
+                        "rx": {"matched": matched},
+                    },
+                }
+            )
+    return rows
+
+
+@pytest.mark.parametrize(("samples", "chunk"), [(1, 7), (3, 50)])
+def test_columns_equal_rows(write, samples: int, chunk: int) -> None:
+    loaded = load_suite(write("s.yaml", SUITE))
+    gates = loaded.suite.gates
+    assert not compact_supported(loaded.metrics, gates, {"sample": 1})
+    assert compact_supported(loaded.metrics, gates, None)
+    rows = _rows(240, samples, seed=samples)
+    columns = MetricColumns(
+        loaded.metrics, samples=samples, case_id=lambda i: rows[i * samples]["case_id"]
+    )
+    for start in range(0, len(rows), chunk):
+        columns.add(rows[start : start + chunk])
+
+    expected = compute_metrics(loaded.metrics, rows, seed=5)
+    got = columns.compute(seed=5)
+    for spec in loaded.metrics:
+        want = json.dumps(expected[spec.id].to_dict(), sort_keys=True)
+        assert json.dumps(got[spec.id].to_dict(), sort_keys=True) == want, spec.id
+    assert "no_data_reason" in got["nothing"].details
+    assert "no_data_reason" in got["none_kept"].details
+
+    specs = {m.id: m for m in loaded.metrics}
+    for gate in gates:
+        spec = specs[gate.metric]
+        from_rows = judge_gate(gate, expected[gate.metric], spec, rows)
+        from_columns = judge_gate(gate, got[gate.metric], spec, columns)
+        assert from_columns == from_rows, gate.metric
+        if gate.metric != "nothing":
+            assert from_rows["verdict"] == "fail" and from_rows["worst_cases"], gate.metric
