@@ -3,7 +3,9 @@
 For each cell (a metric kind, a data shape, a sample size, a true value) the script draws
 ``--datasets`` data sets, computes the metric exactly as a run does (the registered metric
 kinds, the same ``MetricContext``), and counts how often the interval contains the true value.
-Nominal 0.95; the aim is >= 0.93 in every cell, or the metric's ``method`` says "approximate".
+Nominal 0.95; the aim is >= 0.93 in every cell, or the metric's ``method`` says "approximate":
+so the table also gives the coverage over the data sets whose interval is *not* labelled
+approximate (what a user who is not warned gets), and a cell fails only when that is below.
 
     .venv/bin/python benchmarks/coverage.py                  # quick grid, 200 data sets a cell
     .venv/bin/python benchmarks/coverage.py --full           # full grid, 2,000 data sets a cell
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from assurance_harness.metrics.aggregate import MeanMetric, QuantileMetric, RateMetric
 from assurance_harness.metrics.base import MetricContext, MetricKind, MetricValue
+from assurance_harness.metrics.bbq_bias import BbqMetric
 from assurance_harness.metrics.disparity import DisparityMetric
 from assurance_harness.metrics.paired import PairedDeltaMetric
 from assurance_harness.metrics.robustness import AttackSuccessMetric, FlipRateMetric
@@ -110,6 +113,60 @@ def mean_cells(full: bool) -> Iterator[Cell]:
             MeanMetric.parse_params("s.x"),
             truth,
             lambda rng, n=n: [row(i, float(v)) for i, v in enumerate(rng.lognormal(0, 1, n))],
+        )
+
+
+def clustered_mean_cells(full: bool) -> Iterator[Cell]:
+    """Means over several samples per case whose samples agree (the case's own level is shared:
+    icc about 0.5), as ``samples: 4`` gives: 0/1 outcomes, skewed scores in [0, 1] and
+    lognormal values. The interval must cluster by case (``stats/clustered.py``)."""
+
+    def rows(values: np.ndarray) -> Rows:
+        cases, samples = values.shape
+        return [
+            {**row(c, float(values[c, s])), "sample": s}
+            for c in range(cases)
+            for s in range(samples)
+        ]
+
+    for cases in (50, 200):
+        for p in (0.02, 0.1):
+
+            def draw_01(rng: np.random.Generator, cases: int = cases, p: float = p) -> Rows:
+                level = rng.beta(p, 1 - p, cases)  # icc = 1 / (a + b + 1) = 0.5
+                return rows((rng.random((cases, 4)) < level[:, None]).astype(float))
+
+            yield Cell(
+                f"mean of 0/1 clustered p={p}, {cases} cases x 4 samples, icc 0.5",
+                MeanMetric,
+                MeanMetric.parse_params("s.x"),
+                p,
+                draw_01,
+            )
+
+        def draw_scores(rng: np.random.Generator, cases: int = cases) -> Rows:
+            level = rng.beta(0.1, 0.9, cases)  # mean 0.1
+            noise = rng.beta(0.5, 0.5, (cases, 4))
+            return rows(level[:, None] * 0.8 + 0.2 * noise * level[:, None])
+
+        yield Cell(
+            f"mean of [0,1] scores clustered mean=0.1, {cases} cases x 4 samples",
+            MeanMetric,
+            MeanMetric.parse_params("s.x"),
+            0.1 * 0.8 + 0.2 * 0.5 * 0.1,
+            draw_scores,
+        )
+
+        def draw_lognormal(rng: np.random.Generator, cases: int = cases) -> Rows:
+            level = rng.normal(0, 0.8, cases)
+            return rows(np.exp(level[:, None] + rng.normal(0, 0.6, (cases, 4))))
+
+        yield Cell(
+            f"mean of lognormal clustered, {cases} cases x 4 samples",
+            MeanMetric,
+            MeanMetric.parse_params("s.x"),
+            math.exp((0.64 + 0.36) / 2),
+            draw_lognormal,
         )
 
 
@@ -463,10 +520,78 @@ def compare_cells(full: bool) -> Iterator[Cell]:
         )
 
 
+def bbq_cells(full: bool) -> Iterator[Cell]:
+    """BBQ bias scores (``metrics/bbq_bias.py``): each item is answered "unknown" with
+    probability ``unknown``, unread 2% of the time, and otherwise picks the stereotyped target
+    with probability ``biased``, so s_DIS = 2 biased - 1 and, in ambiguous contexts (where
+    "unknown" is the correct answer), s_AMB = (1 - unknown) s_DIS. With ``samples`` > 1 each
+    item is asked several times and has its own propensities (Beta around those means, icc
+    0.5), so its samples agree more than chance: the bootstrap must resample items."""
+    shapes = [("ambig", 0.7, 0.7), ("ambig", 0.9, 0.6), ("disambig", 0.05, 0.6)]
+    for context, unknown, biased in shapes:
+        s_dis = 2 * biased - 1
+        truth = (1 - unknown) * s_dis if context == "ambig" else s_dis
+        for items, samples in [(50, 1), (200, 1)] + ([(1000, 1), (50, 4)] if full else [(50, 4)]):
+
+            def draw(
+                rng: np.random.Generator,
+                items: int = items,
+                samples: int = samples,
+                context: str = context,
+                unknown: float = unknown,
+                biased: float = biased,
+            ) -> Rows:
+                if samples == 1:
+                    u, b = np.full(items, unknown), np.full(items, biased)
+                else:  # icc 0.5: Beta(a, b) with a + b = 1
+                    u, b = (
+                        rng.beta(unknown, 1 - unknown, items),
+                        rng.beta(biased, 1 - biased, items),
+                    )
+                out = []
+                for i in range(items):
+                    for k in range(samples):
+                        unread = rng.random() < 0.02
+                        is_unknown = not unread and rng.random() < u[i]
+                        stereotyped = bool(rng.random() < b[i])
+                        record = {
+                            "parsed": not unread,
+                            "is_unknown": None if unread else is_unknown,
+                            "biased": None if unread or is_unknown else stereotyped,
+                            # ambiguous: "unknown" is right; disambiguated: the stereotyped
+                            # answer is right half the time (the truth is not needed here)
+                            "correct": is_unknown if context == "ambig" else stereotyped,
+                            "context_condition": context,
+                        }
+                        out.append(
+                            {
+                                "case_id": f"i{i}",
+                                "sample": k,
+                                "response": "r",
+                                "error": None,
+                                "metadata": {},
+                                "expected": {},
+                                "scores": {"bbq": record},
+                            }
+                        )
+                return out
+
+            params = BbqMetric.parse_params({"statistic": "bias", "context": context})
+            shape = f"{items} items" + (f" x {samples} samples" if samples > 1 else "")
+            yield Cell(
+                f"BBQ bias {context} (unknown {unknown}, stereotyped {biased}), {shape}",
+                BbqMetric,
+                params,
+                truth,
+                draw,
+            )
+
+
 def cells(full: bool) -> Iterator[Cell]:
     families = (
         rate_cells,
         mean_cells,
+        clustered_mean_cells,
         quantile_cells,
         disparity_cells,
         paired_cells,
@@ -475,6 +600,7 @@ def cells(full: bool) -> Iterator[Cell]:
         agreement_cells,
         auc_cells,
         compare_cells,
+        bbq_cells,
     )
     for family in families:
         yield from family(full)
@@ -483,7 +609,7 @@ def cells(full: bool) -> Iterator[Cell]:
 def run_cell(cell: Cell, datasets: int, resamples: int, seed: int) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     kind = cell.kind() if cell.measure is None else None
-    covered = widths = approximate = counted = 0
+    covered = widths = approximate = counted = plain_covered = 0
     for d in range(datasets):
         if cell.measure is not None:
             low, high, method = cell.measure(rng, d, resamples)
@@ -501,12 +627,18 @@ def run_cell(cell: Cell, datasets: int, resamples: int, seed: int) -> dict[str, 
         counted += 1
         covered += low - 1e-12 <= cell.truth <= high + 1e-12
         widths += high - low
-        approximate += "approximate" in method
+        labelled = "approximate" in method
+        approximate += labelled
+        plain_covered += not labelled and low - 1e-12 <= cell.truth <= high + 1e-12
+    plain = counted - approximate
     return {
         "coverage": covered / counted if counted else float("nan"),
         "width": widths / counted if counted else float("nan"),
         "approximate": approximate / counted if counted else float("nan"),
         "counted": counted,
+        # What a user who is not told "approximate" gets: coverage over those data sets only.
+        "plain_coverage": plain_covered / plain if plain else float("nan"),
+        "plain": plain,
     }
 
 
@@ -523,10 +655,10 @@ def main() -> None:
     datasets = args.datasets or (2000 if args.full else 200)
     print(f"datasets per cell: {datasets}; bootstrap resamples: {args.resamples}; nominal 0.95\n")
     print(
-        "| cell | true value | coverage ± MC SE | mean width | labelled approximate | verdict "
-        "| seconds |"
+        "| cell | true value | coverage ± MC SE | mean width | labelled approximate "
+        "| coverage where not labelled | verdict | seconds |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     started = time.monotonic()
     failures = 0
     lowest: tuple[float, float, str] | None = None
@@ -538,23 +670,30 @@ def main() -> None:
         seconds = time.monotonic() - began
         coverage, counted = result["coverage"], result["counted"]
         error = math.sqrt(max(coverage * (1 - coverage), 0.95 * 0.05) / max(counted, 1))
-        if result["approximate"] <= 0.5 and (lowest is None or coverage < lowest[0]):
-            lowest = (coverage, error, cell.name)
-        if coverage >= 0.93 or result["approximate"] > 0.5:
+        # The claim: where the tool does not say "approximate", the interval covers >= 0.93.
+        plain, plain_n = result["plain_coverage"], result["plain"]
+        plain_error = math.sqrt(max(plain * (1 - plain), 0.95 * 0.05) / max(plain_n, 1))
+        if plain_n and (lowest is None or plain < lowest[0]):
+            lowest = (plain, plain_error, cell.name)
+        if coverage >= 0.93:
             verdict = "ok"
-        elif coverage + 2 * error >= 0.93:
+        elif not plain_n or plain >= 0.93:
+            verdict = "ok where not labelled"
+        elif plain + 2 * plain_error >= 0.93:
             verdict = "below 0.93 within Monte Carlo error"
         else:
             verdict = "UNDER 0.93, not labelled"
             failures += 1
+        plain_text = f"{plain:.3f} ± {plain_error:.3f} ({plain_n})" if plain_n else "–"
         print(
             f"| {cell.name} | {cell.truth:.4g} | {coverage:.3f} ± {error:.3f} | "
-            f"{result['width']:.4f} | {result['approximate']:.2f} | {verdict} | {seconds:.0f} |",
+            f"{result['width']:.4f} | {result['approximate']:.2f} | {plain_text} | {verdict} "
+            f"| {seconds:.0f} |",
             flush=True,
         )
     if lowest is not None:
         print(
-            f"\nlowest coverage among cells not labelled approximate: {lowest[0]:.3f} "
+            f"\nlowest coverage where not labelled approximate: {lowest[0]:.3f} "
             f"± {lowest[1]:.3f} ({lowest[2]})"
         )
     print(

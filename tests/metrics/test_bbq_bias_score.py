@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pytest
 
 from assurance_harness.metrics.base import MetricContext
 from assurance_harness.metrics.bbq_bias import BbqMetric, bbq_counts, bias_score
 
 CTX = MetricContext(seed=0, bootstrap_resamples=500)
+_CASES = itertools.count()
 
 
 def rec(
@@ -19,7 +23,7 @@ def rec(
     biased: bool | None = None,
 ) -> dict:
     return {
-        "case_id": "c",
+        "case_id": f"c{next(_CASES)}",  # each BBQ item its own case, as in a run
         "sample": 0,
         "scores": {
             "bbq": {
@@ -98,3 +102,45 @@ def test_a_model_that_always_says_unknown_in_ambiguous_contexts_scores_zero_bias
     assert (value.value, value.ci_low, value.ci_high, value.n) == (0.0, 0.0, 0.0, 8)
     unread = metric.compute([rec("ambig", parsed=False) for _ in range(3)], params, CTX)
     assert unread.value is None  # nothing read back: still no data
+
+
+def test_one_sample_per_case_is_the_bootstrap_over_responses_draw_for_draw() -> None:
+    # The interval did not move when the bootstrap learnt to resample cases (issue 11).
+    s_amb = compute("bias", "ambig")
+    correct = np.array([1.0] * 6 + [0.0] * 5)
+    answered = np.array([0.0] * 6 + [1.0] * 4 + [0.0])
+    biased = np.array([0.0] * 6 + [1.0] * 3 + [0.0] * 2)
+    idx = np.random.default_rng(0).integers(0, 11, size=(500, 11))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_dis = 2 * biased[idx].sum(1) / answered[idx].sum(1) - 1
+    accuracy = correct[idx].mean(1)
+    boot = np.where(accuracy == 1, 0.0, (1 - accuracy) * s_dis)
+    low, high = np.quantile(boot[np.isfinite(boot)], [0.025, 0.975])
+    assert (s_amb.ci_low, s_amb.ci_high) == (min(low, s_amb.value), max(high, s_amb.value))
+    assert s_amb.method.startswith("bootstrap over responses (seed=0, resamples=500)")
+
+
+def test_a_cases_samples_are_resampled_together_and_few_answers_are_labelled() -> None:
+    metric = BbqMetric()
+    params = metric.parse_params({"scorer": "bbq", "statistic": "bias", "context": "disambig"})
+    # 40 items, each answered 5 times the same way: 24 stereotyped, 16 not.
+    rows = []
+    for item in range(40):
+        for sample in range(5):
+            row = rec("disambig", biased=item < 24, correct=True)
+            row["case_id"], row["sample"] = f"item{item}", sample
+            rows.append(row)
+    clustered = metric.compute(rows, params, CTX)
+    assert clustered.method.startswith("bootstrap over 40 cases")
+    assert "approximate" not in clustered.method
+    independent = metric.compute(
+        [{**row, "case_id": f"r{i}"} for i, row in enumerate(rows)], params, CTX
+    )
+    assert independent.method.startswith("bootstrap over responses")
+    width = clustered.ci_high - clustered.ci_low
+    assert width > 1.8 * (independent.ci_high - independent.ci_low)
+    accuracy = metric.compute(
+        rows, metric.parse_params({"statistic": "accuracy", "context": "disambig"}), CTX
+    )
+    assert accuracy.method.startswith("clopper-pearson, clustered over 40 cases")
+    assert "approximate: only 4 answers other than unknown" in compute("bias", "ambig").method
