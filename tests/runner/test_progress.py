@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from assurance_harness.cli_progress import RunProgress
@@ -124,3 +125,32 @@ def test_the_live_bar_names_the_run_and_each_scorer() -> None:
     assert "prog: run 20261202T070000Z-prog-ab12" in text
     assert "errors 1" in text and "10/10" in text
     assert "scoring age" in text  # the bar goes on past sending, one scorer after the other
+
+
+def test_a_run_scored_in_chunks_reports_progress_over_the_whole_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A streamed run scores chunk after chunk (``rowstream.CHUNK_ROWS``): the bar must count
+    the run's responses, not restart at 0/chunk for every chunk (that reads as going back)."""
+    from assurance_harness.runner import run as run_module
+
+    monkeypatch.setattr(run_module, "CHUNK_ROWS", 25)
+    (tmp_path / "fast_bot.py").write_text("def reply(text):\n    return 'answer: ' + str(text)\n")
+    (tmp_path / "target.yaml").write_text(TARGET.replace("slow_bot", "fast_bot"))
+    (tmp_path / "suite.yaml").write_text(SUITE)
+    calls: list[tuple[str, int, int]] = []
+    run_module.run_suite(
+        tmp_path / "suite.yaml",
+        tmp_path / "target.yaml",
+        reports_dir=tmp_path / "reports",
+        use_cache=False,
+        write_reports=False,
+        attach_evidence=False,
+        scoring_progress=lambda *a: calls.append(a),
+    )
+    total = 2 * CASES  # 60 responses in chunks of 25, 25 and 10
+    done = [d for _, d, _ in calls]
+    assert done == sorted(done), calls  # never goes back
+    assert {t for _, _, t in calls} == {total}, calls
+    assert calls[-1] == ("len", total, total)
+    assert ("len", 25, total) in calls and ("len", 50, total) in calls

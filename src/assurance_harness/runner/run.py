@@ -40,6 +40,7 @@ from .executors import Executor, LocalExecutor, ScoringSession, get_executor, ha
 from .poststeps import PostRunOptions, run_post_steps
 from .record import Verdict, record_run
 from .rowstream import CHUNK_ROWS, SlimRows, stream_rows
+from .scoreprogress import RunScoringProgress
 from .scoring import ScoringProgress
 
 if TYPE_CHECKING:
@@ -680,9 +681,14 @@ def _score(run: _Run) -> Verdict:
         if compact_supported(loaded.metrics, suite.gates, suite.review)
         else SlimRows(repr([m.raw for m in loaded.metrics]) + repr(suite.review))
     )
-    scoring: ScoringSession = run.runner.open_scoring(
-        loaded.scorers, context, progress=run.scoring_progress
+    tracker = (
+        None
+        if run.scoring_progress is None
+        else RunScoringProgress(run.scoring_progress, len(run.cases) * samples)
     )
+    scoring: ScoringSession = run.runner.open_scoring(loaded.scorers, context, progress=tracker)
+    if tracker is not None:
+        scoring = tracker.wrap(scoring)
     try:
         totals = stream_rows(
             index=index,
