@@ -54,3 +54,40 @@ def test_clopper_pearson_at_large_n(n: int) -> None:
         want_low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
         want_high = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
         assert (low, high) == (want_low, want_high)
+
+
+_FRESH = """
+import json, sys
+from assurance_harness.stats import _special
+got = [_special.beta_ppf(0.025, 3, 8), float(_special.ndtri(0.975)), float(_special.ndtr(0.3)),
+       float(_special.stdtrit(7.0, 0.95))]
+before = sorted(m for m in sys.modules if m.startswith("scipy"))
+import scipy.special
+lazy = "__getattr__" in vars(scipy.special)
+from scipy import stats
+want = [float(stats.beta.ppf(0.025, 3, 8)), float(stats.norm.ppf(0.975)),
+        float(stats.norm.cdf(0.3)), float(stats.t.ppf(0.95, 7.0))]
+print(json.dumps({"got": got, "want": want, "before": before, "lazy": lazy,
+                  "whole": "__getattr__" not in vars(scipy.special),
+                  "gamma": float(scipy.special.gamma(5.0)),
+                  "submodule": scipy.special._ufuncs is sys.modules["scipy.special._ufuncs"]}))
+"""
+
+
+def test_ufuncs_load_before_scipy_special_runs_and_the_package_still_works() -> None:
+    """In a fresh interpreter the quantiles come from ``scipy.special._ufuncs`` without running
+    ``scipy.special``'s ``__init__`` (0.2 s); the package runs on first use, whole, and the
+    values are scipy.stats' own."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _FRESH], capture_output=True, text=True, timeout=120, check=True
+    )
+    found = json.loads(proc.stdout)
+    assert found["got"] == found["want"]
+    assert "scipy.special._support_alternative_backends" not in found["before"]
+    assert "scipy.special._ufuncs" in found["before"]
+    assert found["lazy"] and found["whole"] and found["submodule"]
+    assert found["gamma"] == 24.0
