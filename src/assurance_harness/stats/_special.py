@@ -56,7 +56,7 @@ def _ufuncs() -> Any:
         if "scipy.special" not in sys.modules:
             try:
                 return _load_ufuncs_before_package()
-            except Exception:  # noqa: BLE001 - an unexpected scipy layout: the plain route
+            except Exception:  # an unexpected scipy layout: the plain route
                 sys.modules.pop("scipy.special", None)
         import scipy.special._ufuncs as ufuncs
 

@@ -216,8 +216,6 @@ def effective_n(sums: np.ndarray, sizes: np.ndarray, confidence: float = 0.95) -
     so n* stays n unless clustering inflates v past that bound. With p at 0 or 1 there is no
     variance to read: n* = n, scaled.
     """
-    from scipy.special import stdtrit
-
     total, k = float(sizes.sum()), int(sizes.size)
     p = float(sums.sum()) / total
     n_eff = total
