@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit, logit, stdtrit
 
+from ._special import stdtrit
 from .intervals import z_value
 
 MIN_CLASS = 5
@@ -111,9 +111,9 @@ def logit_delong(
     parts = (s10**2 / (m - 1) if m > 1 else 0.0) + (s01**2 / (n - 1) if n > 1 else 0.0)
     df = variance**2 / parts if parts > 0 else float(m + n - 2)
     t = float(stdtrit(max(df, 1.0), 0.5 + confidence / 2))
-    centre = float(logit(value))
+    centre = math.log(value / (1 - value))
     half = t * math.sqrt(variance) / (value * (1 - value))
-    return float(expit(centre - half)), float(expit(centre + half))
+    return 1 / (1 + math.exp(half - centre)), 1 / (1 + math.exp(-centre - half))
 
 
 def auc_interval(
