@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 import importlib
 from collections.abc import Callable, Iterator
-from importlib.metadata import entry_points
+from functools import cache
+from importlib.metadata import EntryPoints, entry_points
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -28,6 +29,13 @@ class UnknownPluginError(KeyError):
 
     def __str__(self) -> str:
         return f"{self.message}; {self.hint}"
+
+
+@cache
+def _installed_entry_points() -> EntryPoints:
+    """Every installed entry point, read once: each ``entry_points(group=...)`` call reads every
+    installed package's metadata again, and a run asks for four groups."""
+    return entry_points()
 
 
 class Registry(Generic[T]):
@@ -53,7 +61,7 @@ class Registry(Generic[T]):
         if self._entry_points_loaded:
             return
         self._entry_points_loaded = True
-        for ep in entry_points(group=f"assurance_harness.{self.kind}s"):
+        for ep in _installed_entry_points().select(group=f"assurance_harness.{self.kind}s"):
             self._items.setdefault(ep.name, ep.value)
 
     def names(self) -> list[str]:
