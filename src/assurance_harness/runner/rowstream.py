@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -80,7 +80,7 @@ class RowTotals:
 def stream_rows(
     *,
     index: JournalIndex,
-    cases: list[Case],
+    cases: Sequence[Case],
     samples: int,
     make_row: Callable[[Case, ResponseRecord], Row],
     scoring: ScoringSession,
@@ -90,7 +90,6 @@ def stream_rows(
     chunk_rows: int = CHUNK_ROWS,
 ) -> RowTotals:
     """Every request's row, in request order, through scoring, metrics and the results file."""
-    by_id: Mapping[str, Case] = {c.id: c for c in cases}
     total = len(cases) * samples
     totals = RowTotals()
     errors_by_type: Counter[str] = Counter()
@@ -99,10 +98,10 @@ def stream_rows(
         for start in range(0, total, max(1, chunk_rows)):
             stop = min(total, start + max(1, chunk_rows))
             records = index.read(start, stop)
-            rows = [
-                make_row(cases[position // samples], record)
-                for position, record in zip(range(start, stop), records, strict=True)
-            ]
+            chunk = [cases[position // samples] for position in range(start, stop)]
+            rows = [make_row(case, record) for case, record in zip(chunk, records, strict=True)]
+            # The chunk's cases only: a run of a million cases never maps them all at once.
+            by_id: Mapping[str, Case] = {c.id: c for c in chunk}
             scoring.score(rows, by_id)
             metrics.add(rows)
             stored, info = stored_copy(rows, privacy_policy)

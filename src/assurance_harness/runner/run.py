@@ -30,7 +30,7 @@ from ..rowkeys import case_key
 from ..scorers.validity import attach_validity
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
-from ..store.journalindex import JournalIndex
+from ..store.journalindex import CasePositions, JournalIndex
 from ..store.rundir import RunDir
 from ..store.runlog import RunLogWriter, RunState, Summary, read_run
 from ..targets.base import Target
@@ -123,7 +123,7 @@ class RequestPlan(Sequence[GenerationRequest]):
     """A run's requests, case by case and sample by sample, made as they are iterated: a run
     of a million cases does not hold a million requests (with their messages) at once."""
 
-    def __init__(self, loaded: LoadedSuite, cases: list[Case]) -> None:
+    def __init__(self, loaded: LoadedSuite, cases: Sequence[Case]) -> None:
         self.suite = loaded.suite
         self.cases = cases
 
@@ -167,7 +167,7 @@ class RequestPlan(Sequence[GenerationRequest]):
         return self._of(self.cases[case])[sample]
 
 
-def build_requests(loaded: LoadedSuite, cases: list[Case]) -> RequestPlan:
+def build_requests(loaded: LoadedSuite, cases: Sequence[Case]) -> RequestPlan:
     """Every request of a run, in order (made lazily, see :class:`RequestPlan`)."""
     return RequestPlan(loaded, cases)
 
@@ -282,7 +282,7 @@ class _Run:
     fingerprint: str
     run_dir: RunDir
     state: RunState
-    cases: list[Case]
+    cases: Sequence[Case]
     requests: Sequence[GenerationRequest]
     reports: Path
     resume_cmd: str
@@ -431,14 +431,14 @@ def _run_suite(
                 raise _storage_failure(
                     exc, _fault_path(exc, reports), "after fixing this, run the same command again"
                 ) from None
-        cases = run_dir.read_cases()
+        cases: Sequence[Case] = run_dir.read_cases()
     else:
         try:
             run_dir = _create_run_dir(reports, loaded.suite.suite)
         except OSError as exc:
             raise _storage_failure(exc, reports, "nothing was sent; fix it and run again") from None
         run_id = run_dir.run_id
-        cases = loaded.cases[:limit] if limit else loaded.cases
+        cases = list(loaded.cases[:limit]) if limit else loaded.cases
         state = RunState.model_validate(
             {
                 "run_id": run_id,
@@ -662,7 +662,7 @@ def _score(run: _Run) -> Verdict:
     loaded = run.loaded
     suite = loaded.suite
     samples = suite.samples
-    place = {c.id: i for i, c in enumerate(run.cases)}
+    place = CasePositions(run.cases)
 
     def position(case_id: str, sample: int) -> int | None:
         at = place.get(case_id)

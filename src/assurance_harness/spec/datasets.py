@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import csv
 import errno
-import io
 import json
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue
+from .caselist import CaseList
 from .suite import DatasetSpec
 
 CASE_FIELDS = ("id", "prompt", "messages")
@@ -95,10 +95,12 @@ def _loads(text: str, source: str, line: int | None) -> Any:
 
 
 def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, row) pairs; malformed lines are errors naming the line."""
-    text = _read_text(path, source)
+    """Yield (line number, row) pairs; malformed lines are errors naming the line.
+
+    JSONL and CSV files are read as a stream (after a first pass that checks the encoding),
+    so a file of a million lines is never all in memory; a JSON list is parsed whole."""
     if fmt == "jsonl":
-        with io.StringIO(text) as handle:
+        with _open_text(path, source, newline="\n") as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
@@ -110,6 +112,7 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
                 _check_row(row, line, source, number)
                 yield number, row
     elif fmt == "json":
+        text = _read_text(path, source)
         data = _loads(text, source, None)
         if isinstance(data, dict):
             data = data.get("cases", data.get("data"))
@@ -123,7 +126,7 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
             _check_row(row, text, source, index + 1)
             yield index + 1, row
     else:
-        with io.StringIO(text, newline="") as handle:
+        with _open_text(path, source, newline="") as handle:
             # strict: an unclosed quote is an error, not the rest of the file read as one field.
             reader = csv.DictReader(handle, strict=True)
             start = 1
@@ -182,6 +185,26 @@ def _read_text(path: Path, source: str) -> str:
             line=line,
             hint="re-save the file as UTF-8",
         ) from None
+
+
+def _open_text(path: Path, source: str, *, newline: str) -> TextIO:
+    """The file opened as UTF-8 text (a byte-order mark dropped), once a pass line by line has
+    found every byte decodable: the same one-line error as ``_read_text``, in bounded memory."""
+    try:
+        with path.open("rb") as raw:
+            for number, line in enumerate(raw, start=1):
+                try:
+                    line.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    raise ConfigError.single(
+                        source,
+                        f"not UTF-8: byte 0x{line[exc.start]:02x} cannot be decoded",
+                        line=number,
+                        hint="re-save the file as UTF-8",
+                    ) from None
+        return path.open(encoding="utf-8-sig", newline=newline)
+    except OSError as exc:
+        raise ConfigError.single(source, f"cannot read the dataset: {exc.strerror}") from None
 
 
 def jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -301,8 +324,9 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def load_dataset(spec: DatasetSpec, base_dir: Path, *, seed: int = 0) -> tuple[list[Case], Path]:
-    """Load one dataset file into cases; returns the cases and the resolved file path."""
+def load_dataset(spec: DatasetSpec, base_dir: Path, *, seed: int = 0) -> tuple[CaseList, Path]:
+    """Load one dataset file into cases; returns the cases (kept on disk as they are read, so a
+    dataset of a million rows is not a million objects in memory) and the resolved path."""
     path = _dataset_path(spec.path, base_dir)
     source = str(path)
     fmt = spec.format or path.suffix.lstrip(".").lower()
@@ -311,15 +335,15 @@ def load_dataset(spec: DatasetSpec, base_dir: Path, *, seed: int = 0) -> tuple[l
             source, f"unknown dataset format '{fmt}'", hint="set dataset.format: jsonl, csv or json"
         )
     prefix = spec.id_prefix or path.stem
-    cases = [
+    cases = CaseList.build(
         _case_from_row(row, spec, number, source, prefix)
         for number, row in _rows(path, fmt, source)
         if _matches(row, spec.where)
-    ]
+    )
     if spec.sample is not None and spec.sample < len(cases):
         rng = random.Random(seed)
         keep = sorted(rng.sample(range(len(cases)), spec.sample))
-        cases = [cases[i] for i in keep]
+        cases = cases.select(keep)
     if spec.limit is not None:
         cases = cases[: spec.limit]
     return cases, path
@@ -362,7 +386,7 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
     return path
 
 
-def check_unique_ids(cases: list[Case], source: str) -> list[ConfigIssue]:
+def check_unique_ids(cases: Sequence[Case], source: str) -> list[ConfigIssue]:
     seen: set[str] = set()
     issues = []
     for case in cases:

@@ -79,7 +79,7 @@ def _keyed(records: Iterable[dict[str, Any]], prefix: str) -> dict[str, Type]:
     return {k: _value_type(v, f"{prefix}.{k}") for k, v in seen.items()}
 
 
-def expression_names(scorers: list[ScorerConfig], cases: list[Case] | None) -> dict[str, Type]:
+def expression_names(scorers: list[ScorerConfig], cases: Sequence[Case] | None) -> dict[str, Type]:
     """What each name in an expression holds, for this suite (``cases`` None: not known)."""
     known = cases is not None
     meta_members = _keyed((c.metadata for c in cases or []), "meta")
@@ -137,7 +137,7 @@ def expression_names(scorers: list[ScorerConfig], cases: list[Case] | None) -> d
 def check_metric_expressions(
     metrics: list[MetricSpec],
     scorers: list[ScorerConfig],
-    cases: list[Case] | None,
+    cases: Sequence[Case] | None,
     source: str,
     line_of: LineOf,
     *,

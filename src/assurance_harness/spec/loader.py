@@ -7,6 +7,7 @@ dataset files, and all issues are raised together.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,8 @@ class LoadedSuite:
     suite: Suite
     path: Path
     sha256: str
-    cases: list[Case]
+    cases: Sequence[Case]
+    """The suite's cases; a single dataset's stay on disk (``spec.caselist.CaseList``)."""
     scorers: list[ScorerConfig]
     metrics: list[MetricSpec]
     dataset_files: list[tuple[Path, str]]
@@ -355,11 +357,12 @@ def _load_suite(
         )
     ]
 
-    cases: list[Case] = []
+    cases: Sequence[Case] = []
     dataset_files: list[tuple[Path, str]] = []
     if suite is not None:
         cases = list(suite.cases)
-        for index, dataset in enumerate(suite.datasets()):
+        datasets = suite.datasets()
+        for index, dataset in enumerate(datasets):
             try:
                 loaded, file_path = load_dataset(dataset, suite_path.parent, seed=suite.seed)
             except ConfigError as exc:
@@ -379,13 +382,16 @@ def _load_suite(
                         )
                     issues.append(issue)
                 continue
-            cases.extend(loaded)
+            if not cases and len(datasets) == 1 and not expander_instances:
+                cases = loaded  # the dataset's cases stay on disk (spec.caselist)
+            else:
+                cases = [*cases, *loaded]
             dataset_files.append((file_path, sha256_file(file_path)))
         complete = expand and not issues
         if complete:
             for expander in expander_instances:
                 try:
-                    cases = expander.expand(cases)
+                    cases = expander.expand(list(cases))
                 except HarnessError as exc:
                     issues.append(ConfigIssue(source, None, f"expand ({expander.name})", str(exc)))
                     complete = False

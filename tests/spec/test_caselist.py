@@ -1,0 +1,44 @@
+"""A dataset's cases kept on disk read back exactly, by position, slice and selection."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import date
+
+from assurance_harness.datatypes import Case
+from assurance_harness.spec import caselist
+from assurance_harness.spec.caselist import CaseList
+from assurance_harness.store.journalindex import CasePositions
+
+
+def _cases(n: int) -> list[Case]:
+    return [
+        Case(
+            id=f"c{i}",
+            prompt=f"question {i} \u00e9",
+            metadata={"group": f"g{i % 3}", "when": date(2024, 1, 1 + i % 28), "x": float(i)},
+        )
+        for i in range(n)
+    ]
+
+
+def test_round_trip_by_position_slice_and_selection(monkeypatch) -> None:
+    monkeypatch.setattr(caselist, "BLOCK", 7)  # several blocks
+    cases = _cases(50)
+    stored = CaseList.build(cases)
+    assert len(stored) == 50
+    assert list(stored) == cases and stored == cases
+    assert [stored[i] for i in (49, 0, 13, 14, 6, -1)] == [cases[i] for i in (49, 0, 13, 14, 6, -1)]
+    assert stored[10:20] == cases[10:20]
+    assert stored.select([3, 30, 4]) == [cases[3], cases[30], cases[4]]
+    assert stored[0].model_fields_set == cases[0].model_fields_set
+    assert pickle.loads(pickle.dumps(stored)) == cases  # to Ray: a plain list
+
+
+def test_case_positions() -> None:
+    cases = _cases(1000)
+    place = CasePositions(cases)
+    assert [place.get(f"c{i}") for i in (0, 999, 500)] == [0, 999, 500]
+    assert place.get("missing") is None
+    duplicate = CasePositions([*cases[:3], cases[0]])  # falls back to a dict: the last wins
+    assert duplicate.get("c0") == 3
