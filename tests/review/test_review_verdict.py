@@ -125,8 +125,9 @@ def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_pa
     assert reviewed.precision is not None
     assert (reviewed.precision.low, reviewed.precision.high) == clopper_pearson(1, 2)
     assert reviewed.text() == (
-        "reviewed on this deployment: precision 0.5 [0.01258, 0.9874], "
-        "recall 0.5 [0.01258, 0.9874] from 3 human verdicts"
+        "reviewed on this deployment: precision 0.5 [0.01258, 0.9874] (n=2), "
+        "recall – (needs reviewed rows of the random QC share, review.sample) "
+        "from 3 human verdicts"
     )
     result = CliRunner().invoke(app, ["review", "agreement", "--reports", str(project.reports)])
     assert result.exit_code == 0, result.output

@@ -89,13 +89,14 @@ def test_the_run_report_shows_the_reviewed_line_beside_the_card(tmp_path: Path) 
     project, run_id = _reviewed(tmp_path)
     written = write_reports(project.reports / run_id, ["html", "md", "json"])
     line = (
-        "reviewed on this deployment: precision 0.5 [0.01258, 0.9874], "
-        "recall 0.5 [0.01258, 0.9874] from 3 human verdicts"
+        "reviewed on this deployment: precision 0.5 [0.01258, 0.9874] (n=2), "
+        "recall – (needs reviewed rows of the random QC share, review.sample) "
+        "from 3 human verdicts"
     )
     md = written["md"].read_text()
     card_line = next(x for x in md.splitlines() if x.startswith("- bad_rate") and "`kw`" in x)
     assert "no validity card" in card_line
-    assert line.replace("[", "\\[").replace("]", "\\]") in card_line.replace("R", "r")
+    assert "Reviewed on this deployment: precision 0.5 \\[0.01258, 0.9874\\] (n=2)" in card_line
     html = written["html"].read_text()
     assert line in html.replace("R", "r")
     doc = json.loads(written["json"].read_text())
@@ -111,3 +112,49 @@ def test_a_report_without_reviews_reads_no_store_and_writes_none(tmp_path: Path)
     write_reports(outcome.run_dir, ["md"])
     assert not (project.reports / "runs.db").exists()
     assert "reviewed on this deployment" not in (outcome.run_dir / "report.md").read_text()
+
+
+def test_recall_and_specificity_come_from_the_random_qc_share_only(tmp_path: Path) -> None:
+    """The flagged and band rows are picked by the scorer's own scores, so a miss reaches a
+    reviewer only by chance there: recall over them read 0.5 here with no random row at all.
+    Recall and specificity use the random QC share alone; precision the flagged rows."""
+    from assurance_harness.scorers.reviewed import reviewed_validity
+
+    project, _ = _reviewed(tmp_path / "no-qc")
+    (figures,) = reviewed_validity(project.reports).values()
+    assert figures.recall is None and figures.specificity is None
+    assert figures.precision is not None and figures.precision.n == 2
+    assert figures.scorer_error() is None
+
+    project, _ = _reviewed(tmp_path / "qc", SUITE + "  sample: 1.0\n")
+    (figures,) = reviewed_validity(project.reports).values()
+    assert figures.sample_counts == {"tp": 1, "fp": 1, "fn": 1, "tn": 0}
+    assert figures.recall is not None and (figures.recall.value, figures.recall.n) == (0.5, 2)
+    assert figures.specificity is not None and figures.specificity.n == 1
+    assert "recall 0.5 [0.01258, 0.9874] (n=2)" in figures.text()
+
+
+def test_review_agreement_says_where_recall_comes_from_and_gives_a_scorer_error(
+    tmp_path: Path,
+) -> None:
+    from assurance_harness.scorers.reviewed import ReviewedValidity
+
+    figures = ReviewedValidity(
+        "contains", 60, {"tp": 30, "fp": 5, "fn": 5, "tn": 20},
+        {"tp": 8, "fp": 1, "fn": 2, "tn": 19},
+    )  # fmt: skip
+    assert figures.scorer_error() == {
+        "sensitivity": 0.8, "positives": 10, "specificity": 0.95, "negatives": 20,
+    }  # fmt: skip
+    from assurance_harness.metrics.aggregate import ScorerError
+
+    ScorerError.model_validate(figures.scorer_error())  # a rate's scorer_error accepts it
+
+    from typer.testing import CliRunner
+
+    from assurance_harness.cli import app
+
+    project, _ = _reviewed(tmp_path, SUITE + "  sample: 1.0\n")
+    result = CliRunner().invoke(app, ["review", "agreement", "--reports", str(project.reports)])
+    assert result.exit_code == 0, result.output
+    assert "scorer recall: 0.5 [0.01258, 0.9874] (from the random QC share)" in result.stdout

@@ -6,6 +6,7 @@ Coverage of both: benchmarks/coverage.py."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,9 @@ class Agreement:
     recall_ci: tuple[float | None, float | None]
     counts: dict[str, int]
     """tp, fp, fn, tn of the scorer's label against the human label."""
+    recall_rows: str = "every reviewed row"
+    """Which rows recall is computed from: the random QC share when known (the other queued
+    rows are picked by the scorer's own flags, so misses are under-counted in them)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,12 +76,19 @@ class Agreement:
             "precision_ci": list(self.precision_ci),
             "recall": self.recall,
             "recall_ci": list(self.recall_ci),
+            "recall_rows": self.recall_rows,
             "counts": self.counts,
         }
 
 
-def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agreement:
-    """From each row's standing verdicts (``ReviewStore.current()``)."""
+def agreement(
+    current: dict[Any, dict[str, Verdict]],
+    *,
+    seed: int = 0,
+    sample: Collection[Any] | None = None,
+) -> Agreement:
+    """From each row's standing verdicts (``ReviewStore.current()``). ``sample``: the rows
+    (keys of ``current``) of the random QC share; recall is then computed from them alone."""
     pairs: list[tuple[bool, bool]] = []
     for verdicts in current.values():
         labelled = sorted((v for v in verdicts.values() if v.label is not None), key=lambda v: v.id)
@@ -86,7 +97,10 @@ def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agree
             pairs.append((bool(labelled[0].label), bool(labelled[1].label)))
     counts, reviewed = label_counts(current)
     flagged = counts["tp"] + counts["fp"]
-    positives = counts["tp"] + counts["fn"]
+    recall_counts = counts
+    if sample is not None:
+        recall_counts, _ = label_counts({k: v for k, v in current.items() if k in sample})
+    positives = recall_counts["tp"] + recall_counts["fn"]
     return Agreement(
         rows_reviewed=reviewed,
         rows_two_reviewers=len(pairs),
@@ -95,7 +109,8 @@ def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agree
         kappa_method=kappa_method(pairs, seed),
         precision=counts["tp"] / flagged if flagged else None,
         precision_ci=clopper_pearson(counts["tp"], flagged),
-        recall=counts["tp"] / positives if positives else None,
-        recall_ci=clopper_pearson(counts["tp"], positives),
+        recall=recall_counts["tp"] / positives if positives else None,
+        recall_ci=clopper_pearson(recall_counts["tp"], positives),
         counts=counts,
+        recall_rows="every reviewed row" if sample is None else "the random QC share",
     )

@@ -181,12 +181,17 @@ def agreement_cmd(
     """Inter-reviewer kappa (rows with two reviewers) and the scorer's precision and recall
     against the human labels, each with a 95% interval."""
     with _errors():
+        from ..scorers.reviewed import sample_keys
         from ..scorers.validity import find_card
         from .agreement import agreement
         from .store import ReviewStore
         from .validity import reviewed_validity
 
-        result = agreement(ReviewStore(reports / "runs.db").current(run_id))
+        current = ReviewStore(reports / "runs.db").current(run_id)
+        # Recall from the random QC share only: the other queued rows are picked by the
+        # scorer's own flags, so they under-count its misses.
+        sample = sample_keys(reports, {r for r, _ in current})
+        result = agreement(current, sample=sample)
         # Beside each scorer's bundled card: its figures against every human verdict here.
         by_scorer = reviewed_validity(reports)
         if as_json:
@@ -214,12 +219,20 @@ def agreement_cmd(
         if result.kappa is not None and "approximate" in result.kappa_method:
             out.print(term(f"  kappa interval {result.kappa_method.split('; ', 1)[1]}"))
         out.print(term(f"scorer precision: {fmt(result.precision, result.precision_ci)}"))
-        out.print(term(f"scorer recall: {fmt(result.recall, result.recall_ci)}"))
+        out.print(
+            term(
+                f"scorer recall: {fmt(result.recall, result.recall_ci)} (from {result.recall_rows})"
+            )
+        )
         out.print(term("counts: " + ", ".join(f"{k} {v}" for k, v in result.counts.items())))
         for name, reviewed in by_scorer.items():
             card = find_card(name)
             out.print(term(f"{name}: {reviewed.text()}"))
             out.print(term(f"  bundled card: {card.headline() if card else 'no validity card'}"))
+            error = reviewed.scorer_error()
+            if error is not None:
+                fields = ", ".join(f"{k}: {v}" for k, v in error.items())
+                out.print(term(f"  for a corrected rate: scorer_error: {{{fields}}}"))
 
 
 @review_app.command("add-reviewer")

@@ -7,10 +7,15 @@ corrected (``tox.flagged``); its scorer ids map to registry names through the ru
 so verdicts from every run of every suite that used the same scorer count together.
 
 Here, below the views, so the run report, the register annex, ``assurance review agreement``
-and ``min_validity`` at run time all read the same figures. Intervals are Clopper-Pearson. The
-rows people review are chosen by the review policy (every flagged row, a band, a random
-share), so recall only sees the misses that reached a reviewer: with a small random share it
-reads high. The counts are always shown beside the figure for that reason.
+and ``min_validity`` at run time all read the same figures. Intervals are Clopper-Pearson.
+
+Which rows each figure may use: people review the rows the review policy picks (every flagged
+row, a band, the worst cases, a random QC share), so the reviewed rows are not a sample of the
+run. Precision reads the rows the scorer flagged, which the policy queues whatever their truth.
+Recall and specificity need rows picked regardless of both labels: only the random QC share
+(``review.sample``) is, so they are computed from it alone. Counting the flagged and band rows
+too made recall read high (misses reach a reviewer only by the band or the sample) and
+specificity low; without a QC share they are absent, never guessed.
 """
 
 from __future__ import annotations
@@ -29,9 +34,13 @@ from ..store.reviews import Verdict, consensus, standing_verdicts
 from ..store.runread import read_run
 from .validity import Figure, scorer_ids_in
 
-REVIEWED_FIGURES = ("precision", "recall")
+REVIEWED_FIGURES = ("precision", "recall", "specificity")
 """The figures human verdicts give a scorer (``min_validity`` may ask for these)."""
 ON = "this deployment's human verdicts"
+
+
+QC_REASON = "qc"
+"""The queue reason of the random quality-control share (``review.policy``)."""
 
 
 def label_counts(standing: Mapping[Any, Mapping[str, Verdict]]) -> tuple[dict[str, int], int]:
@@ -69,7 +78,9 @@ class ReviewedValidity:
     verdicts: int
     """Human verdicts with a label behind the figures."""
     counts: dict[str, int]
-    """tp, fp, fn, tn of the scorer's label against the human label."""
+    """tp, fp, fn, tn of the scorer's label against the human label, every reviewed row."""
+    sample_counts: dict[str, int]
+    """The same over the rows of the random QC share only (what recall and specificity use)."""
 
     @property
     def precision(self) -> Figure | None:
@@ -77,31 +88,55 @@ class ReviewedValidity:
 
     @property
     def recall(self) -> Figure | None:
-        return rate_figure(self.counts["tp"], self.counts["tp"] + self.counts["fn"])
+        qc = self.sample_counts
+        return rate_figure(qc["tp"], qc["tp"] + qc["fn"])
+
+    @property
+    def specificity(self) -> Figure | None:
+        qc = self.sample_counts
+        return rate_figure(qc["tn"], qc["tn"] + qc["fp"])
 
     def figure(self, name: str) -> Figure | None:
-        """``precision`` or ``recall``; None for any other name or where nothing was counted."""
+        """``precision``, ``recall`` or ``specificity``; None for any other name or where
+        nothing was counted."""
         return getattr(self, name) if name in REVIEWED_FIGURES else None
 
     def counts_text(self, name: str) -> str:
         """The counts behind one figure: ``tp 1, fp 1 from 3 human verdicts``."""
-        other = "fp" if name == "precision" else "fn"
-        return (
-            f"tp {self.counts['tp']}, {other} {self.counts[other]} "
-            f"from {self.verdicts} human verdicts"
-        )
+        if name == "precision":
+            tp, fp = self.counts["tp"], self.counts["fp"]
+            return f"tp {tp}, fp {fp} from {self.verdicts} human verdicts"
+        qc = self.sample_counts
+        a, b = ("tp", "fn") if name == "recall" else ("tn", "fp")
+        return f"{a} {qc[a]}, {b} {qc[b]} in the random QC share; {self.verdicts} human verdicts"
+
+    def scorer_error(self) -> dict[str, Any] | None:
+        """``scorer_error`` for a corrected rate (``metrics.aggregate.ScorerError``), from the
+        random QC share; None until it has both kinds of row and beats chance."""
+        recall, specificity = self.recall, self.specificity
+        if recall is None or specificity is None or recall.value + specificity.value <= 1:
+            return None
+        return {
+            "sensitivity": round(recall.value, 4),
+            "positives": recall.n,
+            "specificity": round(specificity.value, 4),
+            "negatives": specificity.n,
+        }
 
     def text(self) -> str:
-        def figure(name: str) -> str:
+        def figure(name: str, absent: str) -> str:
             fig = self.figure(name)
             if fig is None:
-                return f"{name} –"
+                return f"{name} – ({absent})"
             bounds = f" {interval(fig.low, fig.high)}" if fig.low is not None else ""
-            return f"{name} {num(fig.value)}{bounds}"
+            return f"{name} {num(fig.value)}{bounds} (n={fig.n})"
 
         return (
-            f"reviewed on this deployment: {figure('precision')}, {figure('recall')} "
-            f"from {self.verdicts} human verdicts"
+            "reviewed on this deployment: "
+            + figure("precision", "no flagged row reviewed")
+            + ", "
+            + figure("recall", "needs reviewed rows of the random QC share, review.sample")
+            + f" from {self.verdicts} human verdicts"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,50 +146,71 @@ class ReviewedValidity:
             "text": self.text(),
             "rates_method": "clopper-pearson",
             "counts": dict(self.counts),
+            "sample_counts": dict(self.sample_counts),
+            "scorer_error": self.scorer_error(),
         }
         for name in REVIEWED_FIGURES:
             fig = self.figure(name)
             out[name] = None if fig is None else fig.value
             out[f"{name}_ci"] = [None, None] if fig is None else [fig.low, fig.high]
+            out[f"{name}_n"] = None if fig is None else fig.n
         return out
 
 
-def _label_scorers(reports: Path, run_id: str) -> list[str]:
-    """Registry names of the scorers the run's review label reads; none for a run not found."""
+def _run_review(reports: Path, run_id: str) -> tuple[list[str], set[str]]:
+    """Registry names of the scorers the run's review label reads, and the keys of its rows
+    in the random QC share; nothing for a run not found."""
     try:
         summary = read_run(reports / run_id).summary
     except HarnessError:
-        return []
-    label = ((summary.get("review") or {}).get("policy") or {}).get("label")
+        return [], set()
+    review = summary.get("review") or {}
+    label = (review.get("policy") or {}).get("label")
     scorers = {
         str(sid): str(info.get("name"))
         for sid, info in (summary.get("scorers") or {}).items()
         if isinstance(info, dict) and info.get("name")
     }
-    return [scorers[sid] for sid in scorer_ids_in(label, list(scorers))] if label else []
+    names = [scorers[sid] for sid in scorer_ids_in(label, list(scorers))] if label else []
+    sample = {
+        str(item.get("key"))
+        for item in review.get("queue") or []
+        if isinstance(item, dict) and QC_REASON in (item.get("reasons") or [])
+    }
+    return names, sample
+
+
+def sample_keys(reports: Path, run_ids: set[str]) -> set[tuple[str, str]]:
+    """(run id, row key) of every row of those runs in the random QC share."""
+    return {(run_id, key) for run_id in run_ids for key in _run_review(reports, run_id)[1]}
 
 
 def reviewed_validity(
     reports: Path, db: Path | Database | None = None
 ) -> dict[str, ReviewedValidity]:
-    """Per scorer name, its precision and recall against every human verdict in the store
-    (``reports/runs.db``, or the team store); empty where there is no store yet (nothing is
-    created to find that out)."""
+    """Per scorer name, its precision (and, from the random QC share, recall and
+    specificity) against every human verdict in the store (``reports/runs.db``, or the team
+    store); empty where there is no store yet (nothing is created to find that out)."""
     embedded = db if db is not None else reports / "runs.db"
     if not isinstance(embedded, Database) and not index_available(embedded):
         return {}
     standing = standing_verdicts(open_database(embedded))
     by_scorer: dict[str, dict[Any, dict[str, Verdict]]] = {}
-    names: dict[str, list[str]] = {}
+    runs: dict[str, tuple[list[str], set[str]]] = {}
+    sampled: set[tuple[str, str]] = set()
     for (run_id, key), verdicts in standing.items():
-        if run_id not in names:
-            names[run_id] = _label_scorers(reports, run_id)
-        for name in names[run_id]:
+        if run_id not in runs:
+            runs[run_id] = _run_review(reports, run_id)
+        names, sample = runs[run_id]
+        if key in sample:
+            sampled.add((run_id, key))
+        for name in names:
             by_scorer.setdefault(name, {})[(run_id, key)] = verdicts
     out: dict[str, ReviewedValidity] = {}
     for name, rows in sorted(by_scorer.items()):
         counts, reviewed = label_counts(rows)
+        in_sample, _ = label_counts({k: v for k, v in rows.items() if k in sampled})
         labelled = sum(1 for vs in rows.values() for v in vs.values() if v.label is not None)
         if reviewed:
-            out[name] = ReviewedValidity(name, labelled, counts)
+            out[name] = ReviewedValidity(name, labelled, counts, in_sample)
     return out

@@ -239,7 +239,10 @@ def attach_validity(
                 **({} if figure is None else figure.model_dump()),
             }
             if used == "reviewed" and mine is not None:
-                entry["counts"] = dict(mine.counts)
+                # Recall and specificity are counted over the random QC share only.
+                entry["counts"] = dict(
+                    mine.counts if figure_name == "precision" else mine.sample_counts
+                )
                 entry["verdicts"] = mine.verdicts
             where = f"{sid} ({name})"
             if low is None:
