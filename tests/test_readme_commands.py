@@ -73,3 +73,17 @@ def test_readme_commands_exist() -> None:
     for text in invocations:
         tokens = [t.strip("[]") for t in text.split() if t.strip("[]")]
         _check(tokens, root)
+
+
+def test_make_demo_writes_the_index_and_ends_by_naming_the_report_to_open() -> None:
+    """Issue 13 item 5: after ``make demo`` a new user was left with eight report.html files
+    and no word on which to open."""
+    makefile = README.with_name("Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    commands = [
+        line.strip() for line in recipe if line.strip() and not line.strip().startswith("@#")
+    ]
+    assert "ui --index --reports reports" in commands[-2]
+    assert commands[-1].startswith("@echo") and "reports/index.html" in commands[-1]
+    invocation = commands[-2].split("assurance ", 1)[1]
+    _check(invocation.split(), command())

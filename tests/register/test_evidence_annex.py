@@ -241,3 +241,13 @@ def test_packs_withhold_transcripts_unless_asked_and_say_what_protects_them(
         )
     )
     assert "response 1" in shown and "Transcripts in this pack: included" in shown
+
+
+def test_annex_markdown_is_not_over_escaped(annex_dir) -> None:
+    """Issue 13 item 5, observed in the annex: ``&lt;=``, ``\\_`` and ``\\(`` where the text
+    needed no escaping (gate thresholds, metric ids with underscores, intervals)."""
+    out, _ = annex_dir
+    md = (out / "annex.md").read_text()
+    assert "&lt;=" not in md and "&gt;=" not in md
+    assert "toxic\\_rate" not in md and "unsuitable\\_rate" not in md
+    assert "toxic_rate" in md and "\\(" not in md

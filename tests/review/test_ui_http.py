@@ -123,3 +123,37 @@ def test_static_index_links_every_run(site, tmp_path: Path) -> None:
     assert f'href="{first.run_id}/report.html"' in html
     assert f'href="{second.run_id}/report.html"' in html
     assert "<script" not in html
+
+
+def test_runs_filter_by_target_and_date(site) -> None:
+    _, first, second, base = site
+    opener = _opener()
+    day = first.summary["started_at"][:10]
+    html, _ = _get(opener, base + "/?target=review-target")
+    assert first.run_id in html and second.run_id in html
+    html, _ = _get(opener, base + "/?target=another-target")
+    assert first.run_id not in html
+    html, _ = _get(opener, f"{base}/?since={day}&until={day}")
+    assert first.run_id in html and second.run_id in html
+    html, _ = _get(opener, base + "/?until=2000-01-01")
+    assert first.run_id not in html
+
+
+def test_ui_binds_loopback_unless_told_and_warns_otherwise(monkeypatch, tmp_path: Path) -> None:
+    """Issue 13 item 4: the app binds 127.0.0.1 by default; another address is a warning."""
+    from aiohttp import web
+    from typer.testing import CliRunner
+
+    from assurance_harness.cli import app
+
+    bound: list[str] = []
+    monkeypatch.setattr(web, "run_app", lambda *_a, host, **_k: bound.append(host))
+    runner = CliRunner()
+    result = runner.invoke(app, ["ui", "--reports", str(tmp_path), "--reviewer", "alice"])
+    assert result.exit_code == 0, result.output
+    assert bound == ["127.0.0.1"] and "warning" not in result.output
+    result = runner.invoke(
+        app, ["ui", "--reports", str(tmp_path), "--reviewer", "alice", "--host", "0.0.0.0"]
+    )
+    assert result.exit_code == 0, result.output
+    assert bound[-1] == "0.0.0.0" and "warning: binding 0.0.0.0" in result.output
