@@ -440,18 +440,19 @@ def runs_list(
     as_json: JsonAliasOpt = False,
 ) -> None:
     """List runs, newest first."""
-    from .store.index import RunIndex
-    from .store.location import index_available
+    from .store.index import open_index
 
+    db = Workspace.at(reports).index
     try:
         chosen = output_format(format, as_json)
+        # The team store unreachable or runs.db damaged: one line, not a traceback.
+        index = open_index(db)
+        rows = [] if index is None else index.list_runs(suite=suite, limit=limit)
     except HarnessError as exc:
         raise fail(exc) from None
-    db = Workspace.at(reports).index
-    if not index_available(db):
+    if index is None:
         out.print(f"no runs yet ({db} does not exist)")
         return
-    rows = RunIndex(db).list_runs(suite=suite, limit=limit)
     if chosen == "json":
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")

@@ -21,19 +21,12 @@ def index_path(reports_dir: Path | str) -> Path:
 
 
 def _index_records(reports_dir: Path, suite: str | None = None) -> list[dict[str, Any]]:
-    from ..store.location import index_available
+    """The index's rows (none without an index); an index that cannot be read is a
+    StoreError, never a silent scan of the folders instead (``store.index.open_index``)."""
+    from ..store.index import open_index
 
-    db = index_path(reports_dir)
-    if not index_available(db):
-        return []
-    try:
-        from ..store.index import RunIndex
-    except ImportError:
-        return []
-    try:
-        return list(RunIndex(db).list_runs(suite=suite))
-    except Exception:  # an index from another version: fall back to scanning
-        return []
+    index = open_index(index_path(reports_dir))
+    return [] if index is None else list(index.list_runs(suite=suite))
 
 
 def resolve_run(ref: str, reports_dir: Path | str = "reports") -> RunLog:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .database import Database
-from .location import open_database
+from .location import index_available, open_database
 from .runlog import IndexRow
 
 COLUMNS = (
@@ -37,7 +40,8 @@ class RunIndex:
 
     def __init__(self, db: str | Path | Database) -> None:
         self.db = open_database(db)
-        self.db.ensure_schema()
+        with _readable(self.db):
+            self.db.ensure_schema()
 
     def upsert(self, record: dict[str, Any] | IndexRow) -> None:
         """Insert or replace a run's row (``store.runlog.IndexRow``, or its mapping)."""
@@ -54,7 +58,7 @@ class RunIndex:
             )
 
     def get(self, run_id: str) -> dict[str, Any] | None:
-        with self.db.transaction() as conn:
+        with _readable(self.db), self.db.transaction() as conn:
             return conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
 
     def list_runs(
@@ -83,5 +87,29 @@ class RunIndex:
         if limit is not None:
             query += " LIMIT ?"
             args.append(limit)
-        with self.db.transaction() as conn:
+        with _readable(self.db), self.db.transaction() as conn:
             return conn.execute(query, args).fetchall()
+
+
+@contextmanager
+def _readable(db: Database) -> Iterator[None]:
+    """A damaged embedded index (not a database, a table from elsewhere) is one StoreError
+    naming the file; the team store's own errors are StoreErrors already."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        from .postgres import StoreError
+
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreError(
+            f"{db.where}: the run index cannot be read ({first}); repair it or move it aside "
+            "(runs are then found by their folders)"
+        ) from None
+
+
+def open_index(embedded: str | Path) -> RunIndex | None:
+    """The run index to read (the team store when one is configured, else ``embedded``), or
+    None where there is none yet. An index that exists but cannot be read raises StoreError:
+    readers must never fall back to scanning run folders then, because a scan finds only this
+    machine's folders and every answer would be silently different from the index's."""
+    return RunIndex(embedded) if index_available(embedded) else None

@@ -251,17 +251,12 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
 
 
 def _index_get(reports_dir: Path, run_id: str) -> dict[str, Any] | None:
-    from .location import index_available
+    """The index's row of a run; None without an index. An index that cannot be read is a
+    StoreError (``store.index.open_index``), never a silent scan of the folders instead."""
+    from .index import open_index
 
-    db = Workspace.at(reports_dir).index
-    if not index_available(db):
-        return None
-    from .index import RunIndex
-
-    try:
-        return RunIndex(db).get(run_id)
-    except Exception:  # an index from another version: fall back to scanning
-        return None
+    index = open_index(Workspace.at(reports_dir).index)
+    return None if index is None else index.get(run_id)
 
 
 def scan_runs(reports_dir: Path) -> list[Path]:

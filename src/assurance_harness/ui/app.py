@@ -112,9 +112,12 @@ async def runs_page(request: web.Request) -> web.Response:
 
 def _run_dir(request: web.Request, run_id: str) -> Path:
     from ..review.adjudicate import run_dir_of
+    from ..store.postgres import StoreError
 
     try:
         return run_dir_of(_paths(request), run_id)
+    except StoreError:
+        raise  # a 503 (store_errors), not "no finished run"
     except HarnessError:
         raise web.HTTPNotFound(text=f"no finished run {run_id}") from None
 
@@ -367,8 +370,12 @@ async def _item(
 
     store = ReviewStore(_paths(request).db)
     run_id, key = request.match_info["run_id"], request.match_info["key"]
+    from ..store.postgres import StoreError
+
     try:
         item = store.item(run_id, key)
+    except StoreError:
+        raise
     except HarnessError:
         raise web.HTTPNotFound(
             text=f"row {key} of run {run_id} is not in the review queue"
@@ -407,8 +414,22 @@ async def item_post(request: web.Request) -> web.Response:
     return await _item(request, saved=saved)
 
 
+@web.middleware
+async def store_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The store unreachable or damaged: a 503 that says so, on every page (never a page that
+    silently shows less, nor a 404 that blames the run)."""
+    from ..store.postgres import StoreError
+
+    try:
+        return await handler(request)
+    except StoreError as exc:
+        raise web.HTTPServiceUnavailable(text=f"the store cannot be used: {exc}") from None
+
+
 def make_app(settings: Settings, *, host: str = "127.0.0.1", port: int = 8765) -> web.Application:
-    app = web.Application(middlewares=[security_middleware], client_max_size=64 * 1024)
+    app = web.Application(
+        middlewares=[security_middleware, store_errors], client_max_size=64 * 1024
+    )
     app[SETTINGS_KEY] = settings
     app[JINJA_KEY] = _env()
     app[HOSTS_KEY] = allowed_hosts(host, port)
