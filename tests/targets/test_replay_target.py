@@ -117,3 +117,46 @@ def test_a_non_utf8_export_is_a_config_error_with_a_line(tmp_path: Path) -> None
     )
     with pytest.raises(ConfigError, match=r"r\.jsonl:2: not UTF-8"):
         asyncio.run(ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path)).start())
+
+
+def test_the_file_index_answers_as_the_in_memory_one(tmp_path: Path, monkeypatch) -> None:
+    """The recording is indexed by offset (bounded memory); the in-memory dicts (its fallback
+    on a hash collision) give the same answer to every request, missing ones included."""
+    from assurance_harness.targets import replay
+
+    rows = [
+        {"id": "a", "prompt": "p1", "response": "a0"},
+        {"id": "a", "prompt": "p1", "response": "a1"},
+        {"id": "b", "sample": 1, "prompt": "p2", "response": "b1"},
+        {"id": "b", "prompt": "p2", "response": "b-free"},
+        {"id": "b", "sample": 1, "prompt": "p2", "response": "b1-later"},
+        {"id": "c", "sample": -1, "response": "c-neg"},
+        {"id": "d", "sample": "2", "response": None, "model": "v9"},
+        {"prompt": "only prompt", "response": "by prompt"},
+    ]
+    (tmp_path / "r.jsonl").write_text(
+        "\ufeff" + "\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8"
+    )
+    spec = ReplaySpec(path="r.jsonl", fields={"sample": "sample", "model_version": "model"})
+    requests = [
+        req(case_id, sample, prompt)
+        for case_id in ("a", "b", "c", "d", "zz")
+        for sample in (-1, 0, 1, 2, 3)
+        for prompt in ("p1", "p2", "only prompt", "none")
+    ]
+
+    def answers() -> list[tuple[str, str | None] | None]:
+        target = ReplayTarget(spec, base_dir=str(tmp_path))
+        out: list[tuple[str, str | None] | None] = []
+        for request in requests:
+            try:
+                got = generate(target, request)
+                out.append((got.text, got.model_version))
+            except MissingRecordingError:
+                out.append(None)
+        return out
+
+    from_file = answers()
+    monkeypatch.setattr(replay._Entries, "index", lambda self: None)
+    assert from_file == answers()
+    assert ("b1-later", None) in from_file and ("", "v9") in from_file

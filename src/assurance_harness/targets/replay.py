@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
+from array import array
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +24,10 @@ from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ._messages import get_path, last_user_text
 from .base import Target, TargetError, TargetSpec, register_target
+
+T = TypeVar("T")
+NO_SAMPLE = -(2**63)
+"""A record without a sample index (any integer, negative ones too, can be an index)."""
 
 
 class MissingRecordingError(TargetError):
@@ -77,6 +83,9 @@ class ReplayTarget(Target):
         self.s: ReplaySpec = spec
         self._by_id: dict[str, dict[int, GenerationResponse]] = {}
         self._by_prompt: dict[str, dict[int, GenerationResponse]] = {}
+        self._index: tuple[_Index, _Index] | None = None
+        self._handle: IO[bytes] | None = None
+        self._redaction: Any = None
         self._loaded = False
 
     @property
@@ -87,7 +96,8 @@ class ReplayTarget(Target):
         """Adds the recording's SHA-256, so a changed export is a different target."""
         data = super().public_config()
         try:
-            data["recording_sha256"] = hashlib.sha256(self.file.read_bytes()).hexdigest()
+            with self.file.open("rb") as handle:  # in blocks: a recording may be gigabytes
+                data["recording_sha256"] = hashlib.file_digest(handle, "sha256").hexdigest()
         except OSError:
             data["recording_sha256"] = None
         return data
@@ -96,96 +106,258 @@ class ReplayTarget(Target):
         self.load()
 
     def load(self) -> None:
+        """Index the recording: where each case's (and prompt's) records lie in the file,
+        numbered by sample, in about 30 bytes a record; a response is read from the file when
+        it is asked for, so a recording of a million transcripts is not held in memory."""
         if self._loaded:
             return
+        self._check_encoding()
         f = self.s.fields
-        by_id: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
-        by_prompt: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
+        ids = _Entries()
+        prompts = _Entries()
         try:
-            data = self.file.read_bytes()
+            handle = self.file.open("rb")
         except OSError as exc:
             raise ConfigError.single(
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
             ) from None
+        with handle:
+            offset = 0
+            # Records end at "\n" only: str.splitlines() would also cut at U+2028, U+0085 and
+            # friends, which JSON allows unescaped inside a response string.
+            for number, raw in enumerate(handle, start=1):
+                start, offset = offset, offset + len(raw)
+                line = _decode(raw, start)
+                if not line.strip():
+                    continue
+                row = self._parse(line, number)
+                sample = _optional(row, f.sample)
+                try:
+                    index = NO_SAMPLE if sample is None else int(sample)
+                except (TypeError, ValueError):
+                    raise ConfigError.single(
+                        str(self.file), f"sample '{sample}' is not an integer", line=number
+                    ) from None
+                case_id = _optional(row, f.id)
+                if case_id is not None:
+                    ids.add(str(case_id), index, start)
+                prompt = _optional(row, f.prompt)
+                if prompt is not None and self.s.match_prompt:
+                    prompts.add(str(prompt), index, start)
+        by_id, by_prompt = ids.index(), prompts.index()
+        if by_id is None or by_prompt is None:  # two keys share a 64-bit hash: keep it exact
+            self._load_in_memory()
+            return
+        self._index = (by_id, by_prompt)
+        self._redaction = self._ingest_redaction()
+        self._loaded = True
+
+    def _check_encoding(self) -> None:
+        """Every line decodes as UTF-8 (checked first, as one error for the whole file)."""
         try:
-            text = data.decode("utf-8-sig")  # an export tool's byte-order mark is harmless
-        except UnicodeDecodeError as exc:
+            with self.file.open("rb") as handle:
+                for number, raw in enumerate(handle, start=1):
+                    try:
+                        raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                    except UnicodeDecodeError as exc:
+                        raise ConfigError.single(
+                            str(self.file),
+                            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                            line=number,
+                            hint="re-export the recording as UTF-8",
+                        ) from None
+        except OSError as exc:
+            raise ConfigError.single(
+                str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
+            ) from None
+
+    def _parse(self, line: str, number: int) -> Any:
+        f = self.s.fields
+        try:
+            row = json.loads(line)
+            get_path(row, f.response)
+        except json.JSONDecodeError as exc:
+            raise ConfigError.single(
+                str(self.file), f"not valid JSON: {exc.msg}", line=number
+            ) from None
+        except KeyError:
             raise ConfigError.single(
                 str(self.file),
-                f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
-                line=data[: exc.start].count(b"\n") + 1,
-                hint="re-export the recording as UTF-8",
+                f"record has no '{f.response}'",
+                line=number,
+                hint="set fields.response to the name of the response field",
             ) from None
-        # Records end at "\n" only: str.splitlines() would also cut at U+2028, U+0085 and
-        # friends, which JSON allows unescaped inside a response string.
-        lines = text.split("\n")
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                text = get_path(row, f.response)
-            except json.JSONDecodeError as exc:
-                raise ConfigError.single(
-                    str(self.file), f"not valid JSON: {exc.msg}", line=number
-                ) from None
-            except KeyError:
-                raise ConfigError.single(
-                    str(self.file),
-                    f"record has no '{f.response}'",
-                    line=number,
-                    hint="set fields.response to the name of the response field",
-                ) from None
-            sample = _optional(row, f.sample)
-            version = _optional(row, f.model_version)
-            response = GenerationResponse(
-                text="" if text is None else str(text),
-                model_version=None if version is None else str(version),
-            )
-            try:
-                index = None if sample is None else int(sample)
-            except (TypeError, ValueError):
-                raise ConfigError.single(
-                    str(self.file), f"sample '{sample}' is not an integer", line=number
-                ) from None
-            case_id = _optional(row, f.id)
-            if case_id is not None:
-                by_id[str(case_id)].append((index, response))
-            prompt = _optional(row, f.prompt)
-            if prompt is not None:
-                by_prompt[str(prompt)].append((index, response))
-        self._redact_on_ingest(
-            [r for entries in by_id.values() for _, r in entries]
-            + [r for entries in by_prompt.values() for _, r in entries]
+        return row
+
+    def _response(self, row: Any) -> GenerationResponse:
+        f = self.s.fields
+        text = get_path(row, f.response)
+        version = _optional(row, f.model_version)
+        return GenerationResponse(
+            text="" if text is None else str(text),
+            model_version=None if version is None else str(version),
         )
+
+    def _read(self, offset: int) -> GenerationResponse:
+        """The response recorded on the line at ``offset`` (redacted as on ingest)."""
+        if self._handle is None:
+            self._handle = self.file.open("rb")
+        self._handle.seek(offset)
+        response = self._response(json.loads(_decode(self._handle.readline(), offset)))
+        if self._redaction is not None:
+            from ..privacy.redact import redact_text
+
+            response.text = redact_text(response.text, self._redaction)
+        return response
+
+    def _load_in_memory(self) -> None:
+        """Every response in dicts (the index's fallback when two keys share a hash)."""
+        by_id: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
+        by_prompt: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
+        f = self.s.fields
+        with self.file.open("rb") as handle:
+            offset = 0
+            for raw in handle:
+                start, offset = offset, offset + len(raw)
+                line = _decode(raw, start)
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                sample = _optional(row, f.sample)
+                index = None if sample is None else int(sample)
+                response = self._response(row)
+                case_id = _optional(row, f.id)
+                if case_id is not None:
+                    by_id[str(case_id)].append((index, response))
+                prompt = _optional(row, f.prompt)
+                if prompt is not None:
+                    by_prompt[str(prompt)].append((index, response))
+        redaction = self._ingest_redaction()
+        if redaction is not None:
+            from ..privacy.redact import redact_text
+
+            responses = [r for entries in by_id.values() for _, r in entries]
+            responses += [r for entries in by_prompt.values() for _, r in entries]
+            for response in {id(r): r for r in responses}.values():
+                response.text = redact_text(response.text, redaction)
         self._by_id = {k: _number(v) for k, v in by_id.items()}
         self._by_prompt = {k: _number(v) for k, v in by_prompt.items()}
         self._loaded = True
 
-    def _redact_on_ingest(self, responses: list[GenerationResponse]) -> None:
+    def _ingest_redaction(self) -> Any:
+        """The redaction settings when responses are redacted as they are read, else None."""
         from ..privacy.policy import load_project_config
 
         policy = load_project_config().privacy
         if not (policy.replay_redacts if self.s.redact is None else self.s.redact):
-            return
-        from ..privacy.redact import redact_text
+            return None
+        return policy.redaction.model_copy(update={"enabled": True})
 
-        redaction = policy.redaction.model_copy(update={"enabled": True})
-        for response in {id(r): r for r in responses}.values():
-            response.text = redact_text(response.text, redaction)
+    async def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_handle"] = None  # another process (Ray) opens its own
+        return state
+
+    def _lookup(self, key: str, sample: int, which: int) -> GenerationResponse | None:
+        if self._index is None:
+            table = self._by_id if which == 0 else self._by_prompt
+            return table.get(key, {}).get(sample)
+        offset = self._index[which].find(key, sample)
+        return None if offset is None else self._read(offset)
 
     async def generate(self, request: GenerationRequest) -> GenerationResponse:
         self.load()
-        found = self._by_id.get(request.case_id, {}).get(request.sample)
+        found = self._lookup(request.case_id, request.sample, 0)
         if found is None and self.s.match_prompt:
             prompt = last_user_text(request.messages)
-            found = self._by_prompt.get(prompt, {}).get(request.sample)
+            found = self._lookup(prompt, request.sample, 1)
         if found is None:
             raise MissingRecordingError(
                 f"no recorded response for case '{request.case_id}' sample {request.sample} "
                 f"in {self.s.path}"
             )
         return found
+
+
+def _decode(raw: bytes, offset: int) -> str:
+    """One line of the recording as text (the file's byte-order mark dropped)."""
+    return raw.decode("utf-8-sig" if offset == 0 else "utf-8")
+
+
+class _Entries:
+    """Keys (as 64-bit hashes, with a CRC-32 to detect two keys on one hash), explicit sample
+    indexes (``NO_SAMPLE``: none) and line offsets of the records, in file order."""
+
+    def __init__(self) -> None:
+        self.hashes = array("q")
+        self.checks = array("q")
+        self.samples = array("q")
+        self.offsets = array("q")
+
+    def add(self, key: str, sample: int, offset: int) -> None:
+        data = key.encode("utf-8", "surrogatepass")
+        self.hashes.append(
+            int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+        )
+        self.checks.append(zlib.crc32(data))
+        self.samples.append(sample)
+        self.offsets.append(offset)
+
+    def index(self) -> _Index | None:
+        """Records numbered by sample as ``_number`` numbers them; None on a hash collision."""
+        import numpy as np
+
+        hashes = np.frombuffer(self.hashes, dtype=np.int64)
+        order = np.argsort(hashes, kind="stable")  # file order within a key
+        keys = hashes[order]
+        checks = np.frombuffer(self.checks, dtype=np.int64)[order]
+        samples = np.frombuffer(self.samples, dtype=np.int64)[order].copy()
+        offsets = np.frombuffer(self.offsets, dtype=np.int64)[order].copy()
+        same = keys[1:] == keys[:-1]
+        if bool((same & (checks[1:] != checks[:-1])).any()):
+            return None
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        sizes = np.diff(np.append(starts, keys.size))
+        single = starts[sizes == 1]
+        samples[single[samples[single] == NO_SAMPLE]] = 0  # one record, no index: sample 0
+        keep = np.ones(keys.size, dtype=bool)
+        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+            part = slice(start, start + size)
+            entries = [
+                (None if s == NO_SAMPLE else s, o)
+                for s, o in zip(samples[part].tolist(), offsets[part].tolist(), strict=True)
+            ]
+            numbered = sorted(_number(entries).items())
+            keep[start + len(numbered) : start + size] = False
+            samples[start : start + len(numbered)] = [s for s, _ in numbered]
+            offsets[start : start + len(numbered)] = [o for _, o in numbered]
+        keys, samples, offsets = keys[keep], samples[keep], offsets[keep]
+        final = np.lexsort((samples, keys))
+        return _Index(keys[final], samples[final], offsets[final])
+
+
+class _Index:
+    """(key hash, sample) -> line offset, sorted for binary search."""
+
+    def __init__(self, keys: Any, samples: Any, offsets: Any) -> None:
+        self.keys, self.samples, self.offsets = keys, samples, offsets
+
+    def find(self, key: str, sample: int) -> int | None:
+        import numpy as np
+
+        data = key.encode("utf-8", "surrogatepass")
+        digest = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+        low = int(np.searchsorted(self.keys, digest, side="left"))
+        high = int(np.searchsorted(self.keys, digest, side="right"))
+        for at in range(low, high):
+            if int(self.samples[at]) == sample:
+                return int(self.offsets[at])
+        return None
 
 
 def _optional(row: Any, path: str | None) -> Any:
@@ -197,7 +369,7 @@ def _optional(row: Any, path: str | None) -> Any:
         return None
 
 
-def _number(entries: list[tuple[int | None, GenerationResponse]]) -> dict[int, GenerationResponse]:
+def _number(entries: list[tuple[int | None, T]]) -> dict[int, T]:
     """Explicit sample indexes win; records without one take the next free index in file order."""
     numbered = {i: r for i, r in entries if i is not None}
     nxt = 0
