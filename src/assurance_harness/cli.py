@@ -163,7 +163,7 @@ def run(
 ) -> None:
     """Run suites against a target and write reports/<run_id>/."""
     from .runner.run import RunInterrupted, command_line, run_suite
-    from .spec.loader import find_suite_files, load_suite
+    from .spec.loader import LoadedSuite, find_suite_files, load_suite
     from .store.location import set_cli_store, team_database
 
     try:
@@ -181,11 +181,15 @@ def run(
         if resume and len(files) != 1:
             raise HarnessError("--resume takes one suite file, not a directory")
         issues = []
+        validated: dict[Path, LoadedSuite] = {}
         for path in files:  # validate everything before sending anything
             try:
-                load_suite(path)
+                loaded = load_suite(path)
             except ConfigError as exc:
                 issues.extend(exc.issues)
+                continue
+            if len(files) == 1:  # kept, so the run does not load (and parse) it again
+                validated[path] = loaded
         if issues:
             raise ConfigError(issues)
     except HarnessError as exc:
@@ -215,6 +219,7 @@ def run(
                     executor=executor,
                     ray_address=ray_address,
                     evidence_for=evidence_for,
+                    loaded=validated.pop(path, None),
                 )
         except RunInterrupted as stop:
             console.print(

@@ -314,8 +314,12 @@ def run_suite(
     on_start: Callable[[str], None] | None = None,
     scoring_progress: ScoringProgress | None = None,
     evidence_for: str | None = None,
+    loaded: LoadedSuite | None = None,
 ) -> RunOutcome:
     """Run a suite end to end and return its outcome (the summary and the exit code).
+
+    ``loaded``: the suite as ``load_suite(suite_path)`` returned it, when the caller has just
+    validated it (``assurance run`` does): a suite of 100k cases is not parsed twice.
 
     ``limit``: a smoke test on the suite's first ``limit`` cases; it writes no evidence (a
     subset's verdicts say nothing about the suite's risks).
@@ -359,6 +363,7 @@ def run_suite(
             on_start=on_start,
             scoring_progress=scoring_progress,
             evidence_for=evidence_for,
+            loaded=loaded,
         )
     finally:
         runner.close()
@@ -384,11 +389,12 @@ def _run_suite(
     on_start: Callable[[str], None] | None,
     scoring_progress: ScoringProgress | None,
     evidence_for: str | None,
+    loaded: LoadedSuite | None,
 ) -> RunOutcome:
     if limit is not None:
         attach_evidence = False
     reports = Path(reports_dir)
-    loaded = load_suite(suite_path)
+    loaded = loaded if loaded is not None else load_suite(suite_path)
     target = load_target(target_path)
     if evidence_for is not None and attach_evidence:
         from ..register.evidence_map import check_evidence_for
