@@ -524,13 +524,14 @@ def bbq_cells(full: bool) -> Iterator[Cell]:
     """BBQ bias scores (``metrics/bbq_bias.py``): each item is answered "unknown" with
     probability ``unknown``, unread 2% of the time, and otherwise picks the stereotyped target
     with probability ``biased``, so s_DIS = 2 biased - 1 and, in ambiguous contexts (where
-    "unknown" is the correct answer), s_AMB = (1 - unknown) s_DIS. With ``samples`` > 1 each
+    "unknown" is the correct answer), s_AMB = (1 - 0.98 unknown) s_DIS. With ``samples`` > 1 each
     item is asked several times and has its own propensities (Beta around those means, icc
     0.5), so its samples agree more than chance: the bootstrap must resample items."""
     shapes = [("ambig", 0.7, 0.7), ("ambig", 0.9, 0.6), ("disambig", 0.05, 0.6)]
     for context, unknown, biased in shapes:
         s_dis = 2 * biased - 1
-        truth = (1 - unknown) * s_dis if context == "ambig" else s_dis
+        # A read response is "unknown" with probability ``unknown``: 0.98 unknown in all.
+        truth = (1 - 0.98 * unknown) * s_dis if context == "ambig" else s_dis
         for items, samples in [(50, 1), (200, 1)] + ([(1000, 1), (50, 4)] if full else [(50, 4)]):
 
             def draw(
