@@ -3,9 +3,10 @@
 For each cell (a metric kind, a data shape, a sample size, a true value) the script draws
 ``--datasets`` data sets, computes the metric exactly as a run does (the registered metric
 kinds, the same ``MetricContext``), and counts how often the interval contains the true value.
-Nominal 0.95; the aim is >= 0.93 in every cell, or the metric's ``method`` says "approximate":
-so the table also gives the coverage over the data sets whose interval is *not* labelled
-approximate (what a user who is not warned gets), and a cell fails only when that is below.
+Nominal 0.95; the aim is >= 0.93 in every cell, or the metric's ``method`` says "approximate"
+in most of the cell's data sets. The table also gives the coverage over the data sets whose
+interval is *not* labelled approximate (what a user who is not warned gets), for reading; it is
+not the verdict (a label that reads the data selects data sets, see ``main``).
 
     .venv/bin/python benchmarks/coverage.py                  # quick grid, 200 data sets a cell
     .venv/bin/python benchmarks/coverage.py --full           # full grid, 2,000 data sets a cell
@@ -674,13 +675,17 @@ def main() -> None:
         # The claim: where the tool does not say "approximate", the interval covers >= 0.93.
         plain, plain_n = result["plain_coverage"], result["plain"]
         plain_error = math.sqrt(max(plain * (1 - plain), 0.95 * 0.05) / max(plain_n, 1))
-        if plain_n and (lowest is None or plain < lowest[0]):
-            lowest = (plain, plain_error, cell.name)
+        if result["approximate"] <= 0.5 and (lowest is None or coverage < lowest[0]):
+            lowest = (coverage, error, cell.name)
+        # The cell's verdict: covers, or says "approximate" for most of its data sets. The
+        # coverage where not labelled is shown but is not the verdict: any label that reads the
+        # data (few hits) leaves unlabelled the data sets with estimates above the truth, so no
+        # interval reaches nominal coverage on them alone.
         if coverage >= 0.93:
             verdict = "ok"
-        elif not plain_n or plain >= 0.93:
-            verdict = "ok where not labelled"
-        elif plain + 2 * plain_error >= 0.93:
+        elif result["approximate"] > 0.5:
+            verdict = "ok (labelled approximate)"
+        elif coverage + 2 * error >= 0.93:
             verdict = "below 0.93 within Monte Carlo error"
         else:
             verdict = "UNDER 0.93, not labelled"
@@ -694,7 +699,7 @@ def main() -> None:
         )
     if lowest is not None:
         print(
-            f"\nlowest coverage where not labelled approximate: {lowest[0]:.3f} "
+            f"\nlowest coverage among cells not labelled approximate: {lowest[0]:.3f} "
             f"± {lowest[1]:.3f} ({lowest[2]})"
         )
     print(

@@ -202,8 +202,11 @@ def is_unit_interval(values: np.ndarray) -> bool:
     return bool(values.size) and bool(((values >= 0) & (values <= 1)).all())
 
 
-MIN_CLUSTERS = 5
-"""Fewer clusters than this holding the rarer outcome: a clustered interval is approximate."""
+MIN_CLUSTERS = 8
+"""Fewer clusters than this holding the rarer outcome: a clustered interval is approximate.
+The cluster-robust variance is read from those clusters; with 5-7 of them a rate of 0.02 over
+100 clusters of 8 with intra-cluster correlation 0.5 covered 0.91, unlabelled in 63% of data
+sets at the earlier threshold of 5 (benchmarks/coverage_clustered.py, 2,000 data sets)."""
 
 
 def effective_n(sums: np.ndarray, sizes: np.ndarray, confidence: float = 0.95) -> float:
