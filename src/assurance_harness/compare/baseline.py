@@ -17,7 +17,7 @@ from typing import Any
 
 from ..store.database import Database
 from ..store.location import open_database
-from ..store.runread import RunLog
+from ..store.runread import RunLog, relative_run_dir
 
 
 @dataclass
@@ -46,8 +46,17 @@ def _user() -> str | None:
 class BaselineStore:
     """Read and write baselines (``reports/runs.db``, or the team store when one is configured)."""
 
-    def __init__(self, db: Path | str | Database) -> None:
+    def __init__(self, db: Path | str | Database, *, reports: Path | str | None = None) -> None:
+        """``db``: the embedded ``runs.db`` (its folder is the reports directory run folders
+        are recorded relative to, unless ``reports`` says otherwise), or a ``Database``."""
         self.db = open_database(db)
+        self.reports = (
+            Path(reports)
+            if reports is not None
+            else None
+            if isinstance(db, Database)
+            else Path(db).parent
+        )
 
     def _ready(self) -> bool:
         """Whether there is anything to read; a reader does not create an empty ``runs.db``."""
@@ -65,7 +74,14 @@ class BaselineStore:
             suite=run.suite_name,
             target_name=run.target_name,
             run_id=run.run_id,
-            run_dir=str(run.run_dir.resolve()),
+            # Relative to the reports directory: a team store serves machines whose checkouts
+            # lie in different places (rows written before hold absolute paths; readers take
+            # both, store.runread.locate_run_dir).
+            run_dir=(
+                relative_run_dir(run.run_dir, self.reports)
+                if self.reports is not None
+                else str(run.run_dir.resolve())
+            ),
             target_fingerprint=target.get("fingerprint"),
             suite_sha256=suite.get("sha256"),
             set_at=now,

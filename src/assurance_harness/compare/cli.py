@@ -141,6 +141,7 @@ def compare(
     a significance test (Holm-corrected) and a verdict. Exit 1 on a significant regression."""
     from .baseline import BaselineStore
     from .engine import compare_runs
+    from .nightly import baseline_run
     from .runs import index_path, resolve_run
 
     with user_errors():
@@ -153,7 +154,7 @@ def compare(
                     f"no baseline for suite '{cand.suite_name}' and target "
                     f"'{cand.target_name}'; set one with: assurance baseline set RUN_ID"
                 )
-            base = resolve_run(stored.run_dir or stored.run_id, reports)
+            base = baseline_run(stored.run_id, stored.run_dir, reports)
         else:
             base = resolve_run(baseline, reports)
         result = compare_runs(

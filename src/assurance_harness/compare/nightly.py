@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..store.runread import RunLog, read_run
+from ..store.runread import RunLog, locate_run_dir, read_run
 from .baseline import BaselineStore
 from .engine import Comparison, compare_runs
 from .runs import index_path, resolve_run, suite_runs
@@ -28,14 +28,15 @@ def compare_with_baseline(
     )
     if baseline is None or baseline.run_id == candidate.run_id:
         return None
-    base_run = _baseline_run(baseline.run_id, baseline.run_dir, reports_dir)
+    base_run = baseline_run(baseline.run_id, baseline.run_dir, reports_dir)
     return compare_runs(base_run, candidate, **options)
 
 
-def _baseline_run(run_id: str, run_dir: str | None, reports_dir: Path | str) -> RunLog:
-    if run_dir and (Path(run_dir) / "summary.json").exists():
-        return read_run(run_dir)
-    return resolve_run(run_id, reports_dir)
+def baseline_run(run_id: str, run_dir: str | None, reports_dir: Path | str) -> RunLog:
+    """The baseline's run: its recorded folder (relative to the reports directory, or an
+    absolute path written by an earlier version, perhaps on another machine), else by id."""
+    located = locate_run_dir(run_dir, reports_dir)
+    return read_run(located) if located is not None else resolve_run(run_id, reports_dir)
 
 
 def check_baselines(
@@ -53,7 +54,7 @@ def check_baselines(
         runs = suite_runs(reports_dir, baseline.suite, target=baseline.target_name)
         if not runs or runs[-1].run_id == baseline.run_id:
             continue
-        base_run = _baseline_run(baseline.run_id, baseline.run_dir, reports_dir)
+        base_run = baseline_run(baseline.run_id, baseline.run_dir, reports_dir)
         out.append(compare_runs(base_run, runs[-1], **options))
     return out
 

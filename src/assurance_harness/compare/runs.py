@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..store.runread import RunLog, read_run, scan_runs
+from ..store.runread import RunLog, locate_run_dir, read_run, scan_runs
 from ..store.runread import resolve_run as _resolve_run
 from ..workspace import Workspace
 
@@ -52,8 +52,8 @@ def suite_runs(reports_dir: Path | str, suite: str, *, target: str | None = None
     reports_dir = Path(reports_dir)
     dirs: dict[str, Path] = {}
     for record in _index_records(reports_dir, suite):
-        run_dir = Path(str(record.get("run_dir") or ""))
-        if record.get("run_dir") and (run_dir / "summary.json").exists():
+        run_dir = locate_run_dir(record.get("run_dir"), reports_dir)
+        if run_dir is not None:
             dirs[str(record.get("run_id"))] = run_dir
     for run_dir in _scan(reports_dir):
         dirs.setdefault(run_dir.name, run_dir)

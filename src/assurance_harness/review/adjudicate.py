@@ -48,9 +48,11 @@ class ReviewPaths:
 def run_dir_of(paths: ReviewPaths, run_id: str) -> Path:
     """The run's folder, from the run index (falling back to ``reports/<run_id>``)."""
     from ..store.index import RunIndex
+    from ..store.runread import locate_run_dir
 
     row = RunIndex(paths.db).get(run_id)
-    candidate = Path(row["run_dir"]) if row else paths.reports / run_id
+    candidate = locate_run_dir(row["run_dir"] if row else None, paths.reports)
+    candidate = candidate or paths.reports / run_id
     if not (candidate / "summary.json").exists():
         raise UsageError(
             f"no finished run '{run_id}' in {paths.reports}; see 'assurance runs list'"

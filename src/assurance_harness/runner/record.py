@@ -25,6 +25,7 @@ from ..store.runlog import (
     RunState,
     Summary,
 )
+from ..store.runread import relative_run_dir
 from ..workspace import Workspace
 from . import provenance
 from .rowstream import RowTotals
@@ -276,7 +277,11 @@ def record_run(
 
 def index_run(reports: Path, summary: Summary, run_dir: Path) -> None:
     """Add (or refresh) the run's row in ``runs.db``."""
-    RunIndex(Workspace.at(reports).index).upsert(IndexRow.from_summary(summary, run_dir))
+    # The folder relative to the reports directory, so a shared team store finds it on every
+    # machine (store.runread.locate_run_dir reads both this and older rows).
+    row = IndexRow.from_summary(summary, run_dir)
+    row.run_dir = relative_run_dir(run_dir, reports)
+    RunIndex(Workspace.at(reports).index).upsert(row)
 
 
 def _tool_version() -> str:

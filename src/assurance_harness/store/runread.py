@@ -259,6 +259,32 @@ def _index_get(reports_dir: Path, run_id: str) -> dict[str, Any] | None:
     return None if index is None else index.get(run_id)
 
 
+def relative_run_dir(run_dir: Path | str, reports_dir: Path | str) -> str:
+    """How a store records a run folder: relative to the reports directory (``<run id>``), so a
+    store shared by machines whose checkouts lie in different places finds it on each; a folder
+    outside the reports directory stays absolute."""
+    try:
+        return Path(run_dir).resolve().relative_to(Path(reports_dir).resolve()).as_posix()
+    except ValueError:
+        return str(Path(run_dir).resolve())
+
+
+def locate_run_dir(stored: str | None, reports_dir: Path | str) -> Path | None:
+    """The finished run folder a stored ``run_dir`` names on this machine, or None. Read in
+    order: relative to the reports directory (how it is written now); relative to the working
+    directory (index rows written before: ``reports/<id>``); an absolute path as it is; an
+    absolute path from another machine by its folder name under the reports directory
+    (baselines written before)."""
+    if not stored:
+        return None
+    path, reports_dir = Path(stored), Path(reports_dir)
+    if path.is_absolute():
+        candidates = [path, reports_dir / path.name]
+    else:
+        candidates = [reports_dir / path, path]
+    return next((c for c in candidates if (c / SUMMARY).exists()), None)
+
+
 def scan_runs(reports_dir: Path) -> list[Path]:
     """Finished run folders directly under ``reports_dir`` (those with a summary.json)."""
     if not reports_dir.is_dir():
@@ -279,12 +305,9 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     if (direct / SUMMARY).exists():
         return direct
     record = _index_get(reports_dir, ref)
-    if record and record.get("run_dir"):
-        run_dir = Path(str(record["run_dir"]))
-        if not run_dir.is_absolute() and not run_dir.exists():
-            run_dir = reports_dir / run_dir
-        if (run_dir / SUMMARY).exists():
-            return run_dir
+    located = locate_run_dir(record.get("run_dir") if record else None, reports_dir)
+    if located is not None:
+        return located
     if (reports_dir / ref / SUMMARY).exists():
         return reports_dir / ref
     if (reports_dir / ref / RUN_STATE).exists():

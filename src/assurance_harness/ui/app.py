@@ -272,8 +272,8 @@ async def trend_page(request: web.Request) -> web.Response:
         from ..report.rundata import load_run
 
         try:
-            metrics = sorted(load_run(Path(latest["run_dir"])).metrics)
-        except HarnessError:
+            metrics = sorted(load_run(_run_dir(request, str(latest["run_id"]))).metrics)
+        except (HarnessError, web.HTTPNotFound):
             metrics = []
     points, svg, error = [], None, None
     if suite and metric:

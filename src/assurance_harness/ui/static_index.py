@@ -17,12 +17,13 @@ STYLE = (
 
 def write_index(reports: Path | str) -> Path:
     from ..store.index import RunIndex
+    from ..store.runread import locate_run_dir
 
     reports = Path(reports)
     runs = RunIndex(reports / "runs.db").list_runs()
     rows = []
     for r in runs:
-        run_dir = Path(r["run_dir"])
+        run_dir = locate_run_dir(r["run_dir"], reports) or reports / str(r["run_id"])
         report = run_dir / "report.html"
         link = Path(os.path.relpath(report.resolve(), reports.resolve())).as_posix()
         name = escape(r["run_id"])
