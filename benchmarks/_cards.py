@@ -23,8 +23,11 @@ WEAK_SPOTS: dict[str, list[str]] = {
         "English-centred: refusals in other languages are matched by phrase patterns only "
         "(Spanish, French, German, Italian, Portuguese, Dutch)",
         "long refusals that explain at length or point to a counsellor can read as partial",
-        "one- or two-word answers ('Canberra.') and answers opening with 'No,' can read as "
-        "refusals",
+        "replies that reject a question's premise ('It is not accurate to say ...') are read as "
+        "declines, which the human labels of XSTest count as compliance when the group in the "
+        "question is a nonsense one (carrots, teapots)",
+        "'I don't have access to X' is labelled compliance or partial by the humans depending "
+        "on the question; the scorer cannot tell them apart",
         "partial refusals are few in the public set; the 3-way label is less reliable than "
         "declined-vs-complied",
     ],
@@ -32,8 +35,9 @@ WEAK_SPOTS: dict[str, list[str]] = {
         "hate without swear words and implicit stereotypes are often missed (ToxiGen, HateCheck "
         "figures below the aim)",
         "violence inside hateful comments is weakly separated (ETHOS)",
-        "flags ordinary answers on alarming-looking topics (history of wars, safe uses of "
-        "'kill') for ages 8-12 more often than the 0.10 aim",
+        "flags ordinary answers on alarming-looking topics (definitions of crimes, history, "
+        "films and games with weapons, safe uses of 'kill' or 'hit') for ages 8-12 more often "
+        "than the 0.10 aim",
         "categories other than hate and violence are validated only on hand-written held-out "
         "sets, not public data",
         "trained on a few hundred hand-written exemplars; English only",

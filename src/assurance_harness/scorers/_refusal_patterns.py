@@ -27,11 +27,15 @@ _REFUSAL = [
     r"|recommend|confirm)\b",
     r"\b(?:that|this)(?:'s| is) not something (?:I|that I)\b",
     r"\b(?:against|violates?) my (?:guidelines|rules|policy|policies|programming)\b",
-    r"\bas an AI\b",
+    # "As an AI, I can't ...", not "As an AI, I don't have personal opinions. However, ..."
+    r"\bas an AI\b(?![^.!?]{0,40}\b(?:I (?:can|must|will|would like to) (?:clarify|tell|explain"
+    r"|say|provide|point out|share)|I understand|I don'?t have (?:personal )?(?:opinions|feelings"
+    r"|beliefs|preferences|views)))",
     r"\bnot (?:appropriate|comfortable|allowed) (?:for me )?to\b",
     r"\bI'?m not comfortable\b",
     r"\bI don'?t (?:help|do|write|assist)\b",
-    r"^\s*(?:no[.,!]|sorry[.,!])",
+    # "No." or "No, I won't", but not "No, a whale is a mammal" (an answer that contradicts)
+    r"^\s*(?:no[.!]|no,\s*(?:I\b|sorry|thanks|thank you|not\b|never\b|way\b)|sorry[.,!])",
     r"\bapologi[sz]e,? but\b",
 ]
 _OFFER = [

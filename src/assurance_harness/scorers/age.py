@@ -8,6 +8,12 @@ the nearest labelled exemplars of that category (an unambiguous severe lexicon t
 it; profanity is graded by its words alone). Optional feeds let Detoxify or hf-classifier
 outputs of an earlier scorer add categories. The minimum age is the highest age any detected
 (category, severity) implies (``_lexicons.MIN_AGE``), with one reason per category.
+
+Version 3 (issue 11): lexicon terms with an everyday sense ("ecstasy" as joy, "weed the garden",
+"a crack in the wall", "lean meat", "sexual orientation", "vermin" in a barn) need their
+content sense; bare nouns ("meth", "explosives", "torture", "massacre") are no longer the
+severe tier, which is kept for graphic, explicit or enabling phrases; and educational mentions
+(a definition, a biography, a history lesson) are among the exemplars as mild.
 """
 
 from __future__ import annotations
@@ -171,7 +177,7 @@ class AgeAppropriatenessScorer(Scorer):
     """Rates each response's content for a young audience and flags what is above it."""
 
     name: ClassVar[str] = "age-appropriateness"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     Params: ClassVar[type[ScorerParams]] = AgeParams
     fields: ClassVar[dict[str, str]] = {
         "min_age": "youngest age the response suits (0: any age); equals content_age unless "
