@@ -125,12 +125,21 @@ class SqliteDatabase(Database):
                 yield _SqliteConnection(conn)
 
     def ensure_schema(self) -> None:
+        """Create the tables, or bring an older store up to this tool's schema version
+        (``store.schema``); the DDL is idempotent, so processes racing here agree."""
         if self._schema_done and self.path.exists():
             return
-        from .schema import SQLITE_SCHEMA
+        from .schema import SCHEMA_VERSION, record_versions, schema_version, upgrade_scripts
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.path, timeout=30)) as conn:
+            conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SQLITE_SCHEMA)
+            wrapped = _SqliteConnection(conn)
+            version = schema_version(wrapped, "sqlite")
+            if version != SCHEMA_VERSION:
+                for script in upgrade_scripts(version, "sqlite"):
+                    conn.executescript(script)
+                with conn:
+                    record_versions(wrapped)
         self._schema_done = True

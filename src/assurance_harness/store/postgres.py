@@ -203,23 +203,18 @@ class PostgresDatabase(Database):
         with _schema_guard:
             if key in _schema_ready:
                 return
-            from .schema import POSTGRES_SCHEMA, SCHEMA_VERSION
+            from .schema import SCHEMA_VERSION, record_versions, schema_version, upgrade_scripts
 
             with self.transaction() as conn:
+                # One upgrader at a time; the others wait here and then find it done.
                 conn.lock("schema")
-                ready = conn.execute(
-                    "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() "
-                    "AND tablename = 'store_meta'"
-                ).fetchone()
-                version = None
-                if ready:
-                    row = conn.execute(
-                        "SELECT value FROM store_meta WHERE key = 'schema_version'"
-                    ).fetchone()
-                    version = row["value"] if row else None
-                if version != str(SCHEMA_VERSION):
+                version = schema_version(conn, "postgresql")
+                if version != SCHEMA_VERSION:
                     assert isinstance(conn, _PgConnection)
-                    conn._conn.execute(POSTGRES_SCHEMA.encode())
+                    for script in upgrade_scripts(version, "postgresql"):
+                        conn._conn.execute(script.encode())
+                    record_versions(conn)
+                    # Kept for tools from before the version table (they read store_meta).
                     conn.execute(
                         "INSERT INTO store_meta (key, value) VALUES ('schema_version', ?) "
                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -6,13 +6,23 @@ The same tables and columns in both, so ``store.index``, ``compare.baseline`` an
 it, so the hashes are the same bytes; ``evidence_head``: the anchor the ``.head`` file is in the
 embedded store). Review verdicts and ledger records are append-only in both engines: triggers
 refuse UPDATE and DELETE.
+
+Versions: ``BASE_*`` is schema 1, the tables as they were before the schema was versioned;
+each later version is one entry of ``MIGRATIONS`` (idempotent DDL, per engine), and the
+``schema_version`` table records every version a store has reached. A store is brought up to
+``SCHEMA_VERSION`` on first use (under a lock in PostgreSQL); a store written by a newer tool is
+refused in one line rather than used half understood or silently downgraded.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+import datetime as dt
+from typing import Any
 
-SQLITE_SCHEMA = """
+SCHEMA_VERSION = 2
+"""The version this tool writes; ``MIGRATIONS`` has an entry for every version after 1."""
+
+BASE_SQLITE = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     suite TEXT NOT NULL,
@@ -91,7 +101,7 @@ CREATE TABLE IF NOT EXISTS reviewers (
 );
 """
 
-POSTGRES_SCHEMA = """
+BASE_POSTGRES = """
 CREATE TABLE IF NOT EXISTS store_meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -197,3 +207,80 @@ BEGIN
 END;
 $$;
 """
+
+MIGRATIONS: dict[int, dict[str, str]] = {
+    2: {
+        # The version table itself, and an index for the newest-first run listing.
+        "sqlite": """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER PRIMARY KEY,
+    applied_at TEXT NOT NULL,
+    applied_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at);
+""",
+        "postgresql": """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version BIGINT PRIMARY KEY,
+    applied_at TEXT NOT NULL,
+    applied_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at);
+""",
+    },
+}
+
+SQLITE_SCHEMA = BASE_SQLITE + "".join(m["sqlite"] for _, m in sorted(MIGRATIONS.items()))
+"""Every table of the current version in SQLite (a fresh store)."""
+POSTGRES_SCHEMA = BASE_POSTGRES + "".join(m["postgresql"] for _, m in sorted(MIGRATIONS.items()))
+"""Every table of the current version in PostgreSQL (a fresh store)."""
+
+
+def schema_version(conn: Any, dialect: str) -> int:
+    """The version a store is at: the highest in ``schema_version``; 1 for a store written
+    before versioning (it has the run index but no version table); 0 for an empty one."""
+    if dialect == "sqlite":
+        query = (
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name IN ('schema_version', 'runs')"
+        )
+    else:
+        query = (
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename IN ('schema_version', 'runs')"
+        )
+    names = {row["name"] for row in conn.execute(query).fetchall()}
+    if "schema_version" in names:
+        row = conn.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()
+        if row is not None and row["v"] is not None:
+            return int(row["v"])
+    return 1 if "runs" in names else 0
+
+
+def upgrade_scripts(version: int, dialect: str) -> list[str]:
+    """The DDL that brings a store from ``version`` to ``SCHEMA_VERSION``, in order; a
+    StoreError for a store newer than this tool."""
+    if version > SCHEMA_VERSION:
+        from .postgres import StoreError
+
+        raise StoreError(
+            f"the store is at schema version {version}, newer than this tool's "
+            f"{SCHEMA_VERSION}; upgrade assurance-harness to use it"
+        )
+    scripts = [BASE_SQLITE if dialect == "sqlite" else BASE_POSTGRES] if version == 0 else []
+    return scripts + [
+        MIGRATIONS[v][dialect] for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1)
+    ]
+
+
+def record_versions(conn: Any) -> None:
+    """One ``schema_version`` row for every version up to the current (those present stay)."""
+    from .. import __version__
+
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    for version in range(1, SCHEMA_VERSION + 1):
+        conn.execute(
+            "INSERT INTO schema_version (version, applied_at, applied_by) VALUES (?, ?, ?) "
+            "ON CONFLICT (version) DO NOTHING",
+            (version, now, f"assurance-harness {__version__}"),
+        )
