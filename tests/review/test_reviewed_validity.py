@@ -158,3 +158,34 @@ def test_review_agreement_says_where_recall_comes_from_and_gives_a_scorer_error(
     result = CliRunner().invoke(app, ["review", "agreement", "--reports", str(project.reports)])
     assert result.exit_code == 0, result.output
     assert "scorer recall: 0.5 [0.01258, 0.9874] (from the random QC share)" in result.stdout
+
+
+def test_the_review_aware_view_keeps_a_gate_that_failed_on_validity(tmp_path: Path) -> None:
+    """The web app and 'review status' re-judge gates with the human labels in; a gate the
+    run failed for its scorer's validity must not turn into a pass there."""
+    from assurance_harness.review.store import ReviewStore
+    from assurance_harness.review.verdict import reviewed_run
+
+    suite = _with_gates("  - {metric: bad_rate, max: 1.0, id: carded, min_validity: {auc: 0.5}}\n")
+    project = make_project(tmp_path, suite_text=suite)
+    outcome = project.run()
+    recorded = json.loads((outcome.run_dir / "summary.json").read_text())["gates"][0]
+    assert recorded["verdict"] == "fail" and recorded["validity_unmet"]
+    view = reviewed_run(outcome.run_dir, ReviewStore(project.reports / "runs.db"))
+    assert view.gates[0]["verdict"] == "fail"
+    assert view.gates[0]["validity_unmet"] == recorded["validity_unmet"]
+
+
+def test_the_review_aware_view_keeps_each_group_false(tmp_path: Path) -> None:
+    """A gate on the overall figure only (``each_group: false``) must be re-judged the same
+    way: group a's 0.5 fails a max of 0.45, the overall 0.4 does not."""
+    from assurance_harness.review.store import ReviewStore
+    from assurance_harness.review.verdict import reviewed_run
+
+    suite = _with_gates("  - {metric: bad_rate, max: 0.45, each_group: false}\n")
+    project = make_project(tmp_path, suite_text=suite)
+    outcome = project.run()
+    recorded = json.loads((outcome.run_dir / "summary.json").read_text())["gates"][0]
+    assert recorded["verdict"] == "pass"
+    view = reviewed_run(outcome.run_dir, ReviewStore(project.reports / "runs.db"))
+    assert view.gates[0]["verdict"] == "pass"

@@ -181,6 +181,10 @@ def judge_gate(
         "failing_groups": [],
         "worst_cases": [],
     }
+    if not gate.each_group:
+        # Recorded only when set, so other summaries keep their shape; the review-aware view
+        # re-judges the gate from the summary and must judge it the same way.
+        result["each_group"] = False
     if value is None:
         result["no_data_reason"] = "the metric was not computed"
         return result

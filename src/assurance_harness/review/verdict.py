@@ -76,10 +76,18 @@ def reviewed_run(run_dir: Path, store: ReviewStore) -> ReviewedRun:
             max=recorded.get("max"),
             min=recorded.get("min"),
             bound=recorded.get("bound") or "point",
+            each_group=recorded.get("each_group", True),
             id=recorded.get("id"),
             description=recorded.get("description"),
         )
         gate = judge_gate(spec, values.get(spec.metric), by_id.get(spec.metric), rows)
+        # The scorer's validity was judged when the run finished (min_validity); human
+        # labels change the metric, not that: a gate that failed on it stays failed.
+        for name in ("validity_unmet", "validity_checked"):
+            if name in recorded:
+                gate[name] = recorded[name]
+        if recorded.get("validity_unmet") and gate["verdict"] == "pass":
+            gate["verdict"] = "fail"
         if recorded.get("require_reviewed"):
             gate["require_reviewed"] = True
             if gate["verdict"] == "pass" and outstanding:
