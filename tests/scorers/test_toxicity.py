@@ -255,3 +255,21 @@ def test_hf_classifier_missing_directory(tmp_path: Path) -> None:
     scorer = HFClassifierScorer(HFClassifierParams(model_dir=str(tmp_path / "none")), CTX)
     with pytest.raises(MissingDependencyError, match=r"config\.json"):
         scorer.setup()
+
+
+def test_batches_close_on_padding_not_only_on_count() -> None:
+    """Short texts go ``batch_size`` at a time; a long tail is cut so that no batch pads its
+    texts by more than MAX_PADDING of their tokens (the Detoxify throughput target)."""
+    from assurance_harness.scorers._batched import MAX_PADDING, padded_batches
+
+    lengths = [5] * 10 + [6] * 3 + [40, 90, 100, 357]
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    batches = padded_batches(lengths, order, 8)
+    assert [i for batch in batches for i in batch] == order  # every text once, in order
+    assert max(len(b) for b in batches) <= 8
+    for batch in batches:
+        real = sum(lengths[i] for i in batch)
+        padded = max(lengths[i] for i in batch) * len(batch)
+        assert padded - real <= MAX_PADDING * real or len(batch) == 1
+    assert [len(b) for b in batches] == [8, 2, 3, 1, 2, 1]
+    assert padded_batches([], [], 8) == []

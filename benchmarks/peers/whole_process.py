@@ -1,0 +1,304 @@
+"""The same evaluation, whole process, through this harness and through its peers.
+
+    python benchmarks/peers/whole_process.py [-n 2000] [--repeat 3] [--latency-ms 50]
+        [--concurrency 50] [--promptfoo PATH] [--inspect PATH]
+
+N prompts go to a loopback OpenAI-compatible server (``benchmarks/runner_throughput.py
+--serve``, a separate process) that answers after a fixed latency; the lower bound is
+N x latency / concurrency (2,000 x 50 ms / 50 = 2.0 s). Each tool runs as a user runs it: one
+fresh process from the command line to the printed verdict, with caching off, a contains-"56"
+check on each answer and one pass rate. Measured with ``wait4``: wall time, user + system CPU
+of the process and its children, peak RSS.
+
+- this harness: ``assurance run`` with an ``openai`` target (``--no-report --no-evidence
+  --no-cache``: results, journal and run index are written, the HTML report is not);
+- promptfoo (npm): ``promptfoo eval --no-cache --no-table --max-concurrency N``; found as
+  ``--promptfoo``, ``$PROMPTFOO_BIN``, ``/tmp/perf-npm/node_modules/.bin/promptfoo`` or on PATH;
+- inspect_ai (PyPI): ``inspect eval`` of a task with N samples, ``--max-connections N``;
+  found as ``--inspect``, ``$INSPECT_BIN``, ``/tmp/perf-venv/bin/inspect`` or on PATH.
+
+A peer that is not installed is reported as skipped (install them outside the project's
+environment, e.g. ``npm install --prefix /tmp/perf-npm promptfoo`` and
+``python -m venv /tmp/perf-venv && /tmp/perf-venv/bin/pip install inspect-ai openai``).
+The machine's load is printed beside each figure: on a shared machine wall times mean little.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER = ROOT / "benchmarks" / "runner_throughput.py"
+ANSWER_CHECK = "56"  # the loopback server answers "Sure! 7 x 8 = 56."
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(port: int, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"loopback server did not start on port {port}")
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
+    """Wall, CPU (user + system, children included) and peak RSS of one process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
+    output = proc.stdout.read()  # drained as it comes, so a chatty tool never blocks
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):  # 1: a failed gate or failed tests is still a finished evaluation
+        tail = output.decode(errors="replace")[-3000:]
+        raise RuntimeError(f"{cmd[0]} exited {code}:\n{tail}")
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+    }
+
+
+def prompts(n: int) -> list[str]:
+    return [f"Question {i}: what is 7 x 8?" for i in range(n)]
+
+
+def harness_workload(folder: Path, port: int, n: int, concurrency: int) -> list[str]:
+    work = folder / "harness"
+    work.mkdir()
+    with (work / "cases.jsonl").open("w", encoding="utf-8") as out:
+        for i, prompt in enumerate(prompts(n)):
+            out.write(json.dumps({"id": f"c{i}", "prompt": prompt}) + "\n")
+    (work / "suite.yaml").write_text(
+        "suite: peers\nversion: 1.0.0\n"
+        "dataset: {path: cases.jsonl}\n"
+        f"scorers:\n  - {{id: m, use: contains, with: {{terms: ['{ANSWER_CHECK}']}}}}\n"
+        "metrics:\n  - {id: r, rate: m.matched}\n"
+        "gates:\n  - {metric: r, min: 0.9}\n",
+        encoding="utf-8",
+    )
+    (work / "target.yaml").write_text(
+        f"type: openai\nbase_url: http://127.0.0.1:{port}/v1\nmodel: bench-model-1\n"
+        f"concurrency: {concurrency}\ntimeout_s: 30\n",
+        encoding="utf-8",
+    )
+    return [
+        sys.executable,
+        "-m",
+        "assurance_harness.cli",
+        "run",
+        "suite.yaml",
+        "--target",
+        "target.yaml",
+        "--reports",
+        "reports",
+        "--no-report",
+        "--no-evidence",
+        "--no-cache",
+    ]
+
+
+def promptfoo_workload(folder: Path, port: int, n: int, concurrency: int, binary: str) -> list[str]:
+    work = folder / "promptfoo"
+    work.mkdir()
+    with (work / "tests.jsonl").open("w", encoding="utf-8") as out:
+        for prompt in prompts(n):
+            out.write(json.dumps({"vars": {"question": prompt}}) + "\n")
+    (work / "promptfooconfig.yaml").write_text(
+        "prompts: ['{{question}}']\n"
+        "providers:\n"
+        "  - id: openai:chat:bench-model-1\n"
+        f"    config: {{apiBaseUrl: 'http://127.0.0.1:{port}/v1', apiKey: 'unused'}}\n"
+        "defaultTest:\n"
+        f"  assert: [{{type: contains, value: '{ANSWER_CHECK}'}}]\n"
+        "tests: file://tests.jsonl\n",
+        encoding="utf-8",
+    )
+    return [
+        binary,
+        "eval",
+        "-c",
+        "promptfooconfig.yaml",
+        "--no-cache",
+        "--no-table",
+        "--no-progress-bar",
+        "--max-concurrency",
+        str(concurrency),
+    ]
+
+
+def inspect_workload(folder: Path, port: int, n: int, concurrency: int, binary: str) -> list[str]:
+    work = folder / "inspect"
+    work.mkdir()
+    (work / "task.py").write_text(
+        "from inspect_ai import Task, task\n"
+        "from inspect_ai.dataset import Sample\n"
+        "from inspect_ai.scorer import includes\n"
+        "from inspect_ai.solver import generate\n\n"
+        "@task\n"
+        "def peers():\n"
+        f"    samples = [Sample(input=f'Question {{i}}: what is 7 x 8?', target='{ANSWER_CHECK}')"
+        f" for i in range({n})]\n"
+        "    return Task(dataset=samples, solver=[generate()], scorer=includes())\n",
+        encoding="utf-8",
+    )
+    return [
+        binary,
+        "eval",
+        "task.py",
+        "--model",
+        "openai/bench-model-1",
+        "--model-base-url",
+        f"http://127.0.0.1:{port}/v1",
+        "--max-connections",
+        str(concurrency),
+        "--log-dir",
+        "logs",
+        "--display",
+        "none",
+    ]
+
+
+def find(explicit: str | None, env_var: str, default: str, name: str) -> str | None:
+    for candidate in (explicit, os.environ.get(env_var), default):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return shutil.which(name)
+
+
+def version_of(cmd: list[str], env: dict[str, str]) -> str:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return (proc.stdout.strip() or proc.stderr.strip() or "?").splitlines()[-1][:40]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--promptfoo", help="the promptfoo executable")
+    parser.add_argument("--inspect", help="the inspect executable (inspect_ai)")
+    parser.add_argument("--only", default="harness,promptfoo,inspect")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+
+    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    base_env |= {
+        "PYTHONPATH": str(ROOT / "src"),
+        "OPENAI_API_KEY": "unused",  # loopback; the peers refuse to start without one
+        "PROMPTFOO_DISABLE_TELEMETRY": "1",
+        "PROMPTFOO_DISABLE_UPDATE": "1",
+        "PROMPTFOO_DISABLE_SHARING": "1",
+        "NO_COLOR": "1",
+    }
+    tools: dict[str, tuple[str, Callable[[Path, int], list[str]]]] = {}
+    if "harness" in only:
+        tools["this harness"] = (
+            "assurance-harness (this checkout)",
+            lambda folder, port: harness_workload(folder, port, args.n, args.concurrency),
+        )
+    promptfoo = find(
+        args.promptfoo, "PROMPTFOO_BIN", "/tmp/perf-npm/node_modules/.bin/promptfoo", "promptfoo"
+    )
+    if "promptfoo" in only:
+        if promptfoo is None:
+            print("promptfoo: not installed, skipped")
+        else:
+            pf = promptfoo
+            tools["promptfoo"] = (
+                f"promptfoo {version_of([pf, '--version'], base_env)}",
+                lambda folder, port: promptfoo_workload(folder, port, args.n, args.concurrency, pf),
+            )
+    inspect = find(args.inspect, "INSPECT_BIN", "/tmp/perf-venv/bin/inspect", "inspect")
+    if "inspect" in only:
+        if inspect is None:
+            print("inspect_ai: not installed, skipped")
+        else:
+            ins = inspect
+            python = Path(ins).parent / "python"
+            version = version_of(
+                [str(python), "-c", "import inspect_ai; print(inspect_ai.__version__)"], base_env
+            )
+            tools["inspect_ai"] = (
+                f"inspect_ai {version}",
+                lambda folder, port: inspect_workload(folder, port, args.n, args.concurrency, ins),
+            )
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(SERVER), "--serve", str(port), "--latency-ms", str(args.latency_ms)],
+        env=base_env,
+    )
+    bound = args.n * args.latency_ms / 1000 / args.concurrency
+    print(
+        f"n = {args.n:,}, latency {args.latency_ms:.0f} ms, concurrency {args.concurrency}, "
+        f"bound {bound:.2f} s; {os.cpu_count()} CPUs; python {sys.version.split()[0]}"
+    )
+    print("| tool | load avg | wall median | wall best | CPU median | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    try:
+        wait_for(port)
+        for _name, (label, workload) in tools.items():
+            results = []
+            for attempt in range(args.repeat + 1):  # the first: untimed warm-up
+                with tempfile.TemporaryDirectory() as tmp:
+                    folder = Path(tmp)
+                    env = base_env | {
+                        "PROMPTFOO_CONFIG_DIR": str(folder / "promptfoo-home"),
+                        "INSPECT_LOG_DIR": str(folder / "inspect-logs"),
+                    }
+                    cmd = workload(folder, port)
+                    cwd = folder / ("harness" if cmd[0] == sys.executable else "")
+                    if "promptfoo" in str(cmd[0]):
+                        cwd = folder / "promptfoo"
+                    elif "inspect" in Path(cmd[0]).name:
+                        cwd = folder / "inspect"
+                    try:
+                        result = measure(cmd, cwd, env)
+                    except RuntimeError as exc:
+                        print(f"| {label} | failed: {str(exc).splitlines()[0]} | | | | |")
+                        print(str(exc)[-1500:], file=sys.stderr)
+                        break
+                    if attempt:
+                        results.append(result)
+            if results:
+                walls = [r["wall_s"] for r in results]
+                cpus = [r["cpu_s"] for r in results]
+                print(
+                    f"| {label} | {os.getloadavg()[0]:.1f} | {statistics.median(walls):.2f} s | "
+                    f"{min(walls):.2f} s | {statistics.median(cpus):.2f} s | "
+                    f"{max(r['rss_mb'] for r in results):.0f} MB |",
+                    flush=True,
+                )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
