@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         f"weights), on {args.device} ({device or platform.machine()}, torch "
         f"{torch.__version__}, {threads} threads). Texts: n = {n}, seeded log-normal lengths "
         f"(median {int(np.median(tokens))} tokens, max {max(tokens)}), same texts for both "
-        f"paths, one process, best of {args.repeats}.",
+        f"paths, one process, best of {args.repeats}. Command: `.venv/bin/python "
+        f"benchmarks/detoxify_throughput.py --texts {n} --repeats {args.repeats}`.",
         "",
         f"Machine load (1-minute average) at the end: {os.getloadavg()[0]:.1f}.",
         "",
