@@ -40,8 +40,7 @@ class RunIndex:
 
     def __init__(self, db: str | Path | Database) -> None:
         self.db = open_database(db)
-        with _readable(self.db):
-            self.db.ensure_schema()
+        self.db.ensure_schema()
 
     def upsert(self, record: dict[str, Any] | IndexRow) -> None:
         """Insert or replace a run's row (``store.runlog.IndexRow``, or its mapping)."""
@@ -112,4 +111,8 @@ def open_index(embedded: str | Path) -> RunIndex | None:
     None where there is none yet. An index that exists but cannot be read raises StoreError:
     readers must never fall back to scanning run folders then, because a scan finds only this
     machine's folders and every answer would be silently different from the index's."""
-    return RunIndex(embedded) if index_available(embedded) else None
+    if not index_available(embedded):
+        return None
+    db = open_database(embedded)
+    with _readable(db):
+        return RunIndex(db)
