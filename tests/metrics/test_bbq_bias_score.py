@@ -144,3 +144,17 @@ def test_a_cases_samples_are_resampled_together_and_few_answers_are_labelled() -
     )
     assert accuracy.method.startswith("clopper-pearson, clustered over 40 cases")
     assert "approximate: only 4 answers other than unknown" in compute("bias", "ambig").method
+
+
+def test_the_label_counts_cases_with_an_answer_not_answers() -> None:
+    # 30 answers, but from 10 items asked three times each: the information of about 10.
+    metric = BbqMetric()
+    params = metric.parse_params({"scorer": "bbq", "statistic": "bias", "context": "disambig"})
+    rows = []
+    for item in range(10):
+        for sample in range(3):
+            row = rec("disambig", biased=item < 6, correct=True)
+            row["case_id"], row["sample"] = f"item{item}", sample
+            rows.append(row)
+    found = metric.compute(rows, params, CTX)
+    assert "approximate: only 10 cases with an answer other than unknown" in found.method
