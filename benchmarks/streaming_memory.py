@@ -4,7 +4,8 @@ at each of the sizes given.
 
 Each run is the real command line (``assurance run SUITE --target replay.yaml --no-report
 --no-evidence --no-cache``) in a child process; its peak RSS is the child's own ``ru_maxrss``
-(``os.wait4``), so the figure is the run's, imports included. The growth between sizes is
+(``os.wait4``), so the figure is the run's, imports included; CPU is its user + system time
+(fairer than wall time on a shared machine). The growth between sizes is
 what streaming is about: bytes per extra case.
 
     python benchmarks/streaming_memory.py --sizes 10000,100000
@@ -53,7 +54,12 @@ def run_once(folder: Path) -> dict[str, float | int]:
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise SystemExit(f"run failed with exit {code}: {stderr.strip()[-2000:]}")
-    return {"wall_s": round(wall, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "exit": code}
+    return {
+        "wall_s": round(wall, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "exit": code,
+    }
 
 
 def main() -> None:
