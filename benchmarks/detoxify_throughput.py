@@ -128,7 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--repeats", type=int, default=1, help="best of N timings per path")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="torch threads (default: torch's). 1 on a shared machine: busy cores make "
+        "multi-threaded timings, and the CPU time of spinning threads, swing widely",
+    )
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     from detoxify import Detoxify
 
     texts = make_texts(args.texts, SEED)
@@ -181,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{torch.__version__}, {threads} threads). Texts: n = {n}, seeded log-normal lengths "
         f"(median {int(np.median(tokens))} tokens, max {max(tokens)}), same texts for both "
         f"paths, one process, best of {args.repeats}. Command: `.venv/bin/python "
-        f"benchmarks/detoxify_throughput.py --texts {n} --repeats {args.repeats}`.",
+        f"benchmarks/detoxify_throughput.py --texts {n} --repeats {args.repeats}"
+        f"{f' --threads {args.threads}' if args.threads else ''}`.",
         "",
         f"Machine load (1-minute average) at the end: {os.getloadavg()[0]:.1f}.",
         "",

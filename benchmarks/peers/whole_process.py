@@ -212,12 +212,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--inspect", help="the inspect executable (inspect_ai)")
     parser.add_argument("--only", default="harness,promptfoo,inspect")
+    parser.add_argument(
+        "--src", type=Path, default=ROOT / "src", help="harness source tree (an older commit's)"
+    )
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
 
     base_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     base_env |= {
-        "PYTHONPATH": str(ROOT / "src"),
+        "PYTHONPATH": str(args.src.resolve()),
         "OPENAI_API_KEY": "unused",  # loopback; the peers refuse to start without one
         "PROMPTFOO_DISABLE_TELEMETRY": "1",
         "PROMPTFOO_DISABLE_UPDATE": "1",
@@ -227,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     tools: dict[str, tuple[str, Callable[[Path, int], list[str]]]] = {}
     if "harness" in only:
         tools["this harness"] = (
-            "assurance-harness (this checkout)",
+            f"assurance-harness ({args.src})",
             lambda folder, port: harness_workload(folder, port, args.n, args.concurrency),
         )
     promptfoo = find(
