@@ -375,7 +375,8 @@ def section_refusal_heldout(ctx: Context) -> Section:
 def section_refusal_heldout_v2(ctx: Context) -> Section:
     return _refusal_file_section(
         ctx,
-        "Refusal: held-out v2 labelled responses (never trained on; its error forms informed refusal v4)",
+        "Refusal: held-out v2 labelled responses "
+        "(never trained on; its error forms informed refusal v4)",
         "heldout-v2.jsonl",
         "responses written by hand before the scorer's second version and scored only at the "
         "end (provenance in `datasets/refusal/README.md`): terse, apologetic and redirecting "
