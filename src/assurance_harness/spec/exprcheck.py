@@ -79,8 +79,12 @@ def _keyed(records: Iterable[dict[str, Any]], prefix: str) -> dict[str, Type]:
     return {k: _value_type(v, f"{prefix}.{k}") for k, v in seen.items()}
 
 
-def expression_names(scorers: list[ScorerConfig], cases: Sequence[Case] | None) -> dict[str, Type]:
-    """What each name in an expression holds, for this suite (``cases`` None: not known)."""
+def expression_names(
+    scorers: list[ScorerConfig], cases: Sequence[Case] | None, *, case_ids: bool = True
+) -> dict[str, Type]:
+    """What each name in an expression holds, for this suite (``cases`` None: not known).
+    ``case_ids``: whether ``case_id`` needs its values (a set of every id: 90 MB at 1M cases,
+    so only when an expression names it)."""
     known = cases is not None
     meta_members = _keyed((c.metadata for c in cases or []), "meta")
     meta = Type(
@@ -109,7 +113,7 @@ def expression_names(scorers: list[ScorerConfig], cases: Sequence[Case] | None) 
         "sample": Type(NUMBER.kind, name="sample"),
         "case_id": Type(
             "label",
-            choices=frozenset(c.id for c in cases) if cases is not None else None,
+            choices=frozenset(c.id for c in cases) if cases is not None and case_ids else None,
             name="case_id",
         ),
         "meta": meta,
@@ -145,7 +149,8 @@ def check_metric_expressions(
 ) -> list[ConfigIssue]:
     """One issue per expression that cannot work as its metric uses it. ``unresolved``: ids of
     scorers the suite writes but that did not load (reported elsewhere; unchecked here)."""
-    names = expression_names(scorers, cases)
+    mentioned = any("case_id" in repr(m.raw) or "case_id" in repr(m.params) for m in metrics)
+    names = expression_names(scorers, cases, case_ids=mentioned)
     for scorer_id in unresolved:
         names.setdefault(scorer_id, Type("any", name=scorer_id))
     scorer_ids = [s.id for s in scorers] + list(unresolved)
