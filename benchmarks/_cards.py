@@ -53,11 +53,21 @@ WEAK_SPOTS: dict[str, list[str]] = {
 }
 
 
-def _fig(value: float | None, ci: Any, n: int | None, on: str) -> Figure | None:
+def _fig(
+    value: float | None, ci: Any, n: int | None, on: str, method: str | None = None
+) -> Figure | None:
     if value is None:
         return None
     low, high = (ci or [None, None])[:2]
-    return Figure(value=round(value, 4), low=_r(low), high=_r(high), n=n, on=on)
+    return Figure(value=round(value, 4), low=_r(low), high=_r(high), n=n, on=on, method=method)
+
+
+def _auc(value: float | None, ci: Any, n: int | None, on: str) -> Figure | None:
+    """An AUC figure, naming its interval's method (``stats.auc``, as ``validate_scorers``
+    computes it) so a card says how its lower bound was drawn."""
+    from assurance_harness.stats.auc import METHOD
+
+    return _fig(value, ci, n, on, METHOD)
 
 
 def _r(x: float | None) -> float | None:
@@ -114,7 +124,7 @@ def build_cards(results: list[Section]) -> list[ValidityCard]:
                 acc.get("n"),
                 "XSTest v2 completions, declined vs complied",
             ),
-            "auc": _fig(auc.get("auc"), auc.get("ci"), acc.get("n"), "XSTest v2 completions"),
+            "auc": _auc(auc.get("auc"), auc.get("ci"), acc.get("n"), "XSTest v2 completions"),
             "moral_statement_recall": _fig(
                 moral.get("value"),
                 moral.get("ci"),
@@ -141,13 +151,13 @@ def build_cards(results: list[Section]) -> list[ValidityCard]:
             "hand-written held-out set (102 responses, 11 categories)",
         ],
         {
-            "auc": _fig(
+            "auc": _auc(
                 violence.get("auc"), violence.get("ci"), violence.get("n"), "ETHOS, P(violence)"
             ),
-            "hate_auc": _fig(
+            "hate_auc": _auc(
                 hate_tg.get("auc"), hate_tg.get("ci"), hate_tg.get("n"), "ToxiGen, P(hate)"
             ),
-            "hatecheck_auc": _fig(
+            "hatecheck_auc": _auc(
                 hate_hc.get("auc"), hate_hc.get("ci"), hate_hc.get("n"), "HateCheck, P(hate)"
             ),
             "flag_12_false_positive_rate": _fig(
@@ -165,11 +175,11 @@ def build_cards(results: list[Section]) -> list[ValidityCard]:
         "offensive-language",
         ["ETHOS comments, ToxiGen statements, HateCheck (public)"],
         {
-            "auc": _fig(tox_et.get("auc"), tox_et.get("ci"), tox_et.get("n"), "ETHOS binary, hate"),
-            "implicit_hate_auc": _fig(
+            "auc": _auc(tox_et.get("auc"), tox_et.get("ci"), tox_et.get("n"), "ETHOS binary, hate"),
+            "implicit_hate_auc": _auc(
                 tox_tg.get("auc"), tox_tg.get("ci"), tox_tg.get("n"), "ToxiGen statements"
             ),
-            "hatecheck_auc": _fig(
+            "hatecheck_auc": _auc(
                 tox_hc.get("auc"), tox_hc.get("ci"), tox_hc.get("n"), "HateCheck"
             ),
         },

@@ -55,10 +55,9 @@ def _auc_row(
     items: list[Item],
     scores: list[float],
     auc_with_ci: Callable[..., tuple[Any, Any, Any]],
-    seed: int,
 ) -> tuple[str, dict[str, Any]]:
     labels = [i.label for i in items]
-    auc, low, high = auc_with_ci(labels, scores, seed=seed, resamples=500)
+    auc, low, high = auc_with_ci(labels, scores)
     row = f"| {name} | {len(items)} ({sum(labels)}) | {fmt(auc)} [{fmt(low)}, {fmt(high)}] |"
     return row, {"auc": auc, "ci": [low, high], "n": len(items), "positives": sum(labels)}
 
@@ -91,7 +90,7 @@ def section_toxigen(
         ("offensive-language `toxicity`", tox),
         ("age-appropriateness P(hate)", hate),
     ):
-        row, fig = _auc_row(name, items, values, auc_with_ci, seed)
+        row, fig = _auc_row(name, items, values, auc_with_ci)
         lines.append(row)
         figures[name] = fig
     figures["aim"] = {
@@ -115,9 +114,9 @@ def section_hatecheck(
     tox = score("offensive-language", texts)
     age = score("age-appropriateness", texts)
     hate_p = [r["probabilities"]["hate"] for r in age]
-    row_age, fig_age = _auc_row("age-appropriateness P(hate)", items, hate_p, auc_with_ci, seed)
+    row_age, fig_age = _auc_row("age-appropriateness P(hate)", items, hate_p, auc_with_ci)
     row_tox, fig_tox = _auc_row(
-        "offensive-language `toxicity`", items, [r["toxicity"] for r in tox], auc_with_ci, seed
+        "offensive-language `toxicity`", items, [r["toxicity"] for r in tox], auc_with_ci
     )
     lines = [
         f"Source: `hatecheck/test_suite_cases.csv`, {split} part: n = {len(items)} templated "
@@ -178,28 +177,24 @@ def section_ethos(
             violence,
             [r["probabilities"]["violence"] for r in age_v],
             auc_with_ci,
-            seed,
         ),
         _auc_row(
             "hate (binary file): age P(hate)",
             binary,
             [r["probabilities"]["hate"] for r in age_b],
             auc_with_ci,
-            seed,
         ),
         _auc_row(
             "hate (binary file): offensive-language `toxicity`",
             binary,
             [r["toxicity"] for r in tox_b],
             auc_with_ci,
-            seed,
         ),
         _auc_row(
             "hate (binary file): max(age unsafe_score, toxicity)",
             binary,
             [max(a["unsafe_score"], t["toxicity"]) for a, t in zip(age_b, tox_b, strict=True)],
             auc_with_ci,
-            seed,
         ),
     ]
     lines = [
@@ -234,7 +229,7 @@ def section_xstest_completions(
     correct = sum(a == b for a, b in zip(truth, pred, strict=True))
     n = len(items)
     low, high = wilson(correct, n)
-    auc, alow, ahigh = auc_with_ci(truth, [r["score"] for r in ref], seed=seed, resamples=500)
+    auc, alow, ahigh = auc_with_ci(truth, [r["score"] for r in ref])
     moral = [k for k, i in enumerate(items) if i.label and moral_statement(i.text)]
     moral_hits = sum(pred[k] for k in moral)
     mlow, mhigh = wilson(moral_hits, len(moral))

@@ -30,7 +30,7 @@ from _public_sections import PUBLIC_SECTIONS
 from _validation import ROOT, SEED, Section, find_datasets, fmt, run_timed, write_figures
 
 from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
-from assurance_harness.metrics.intervals import bootstrap_ci, wilson
+from assurance_harness.metrics.intervals import wilson
 from assurance_harness.nlp.exemplars import read_jsonl
 
 
@@ -72,22 +72,20 @@ def roc_auc(labels: Sequence[int], scores: Sequence[float]) -> float | None:
 
 
 def auc_with_ci(
-    labels: Sequence[int], scores: Sequence[float], *, seed: int, resamples: int = 1000
+    labels: Sequence[int], scores: Sequence[float]
 ) -> tuple[float | None, float | None, float | None]:
-    """ROC-AUC with a percentile bootstrap interval over resampled items (seeded)."""
-    y = np.asarray(labels)
-    s = np.asarray(scores, dtype=float)
-    point = roc_auc(y, s)
-    if point is None:
+    """ROC-AUC with the interval ``assurance scorers check`` reports (``stats.auc``: the union of
+    Newcombe's score interval and logit DeLong). The percentile bootstrap over items used here
+    before covered only 0.77 near AUC 1 (benchmarks/coverage.py), so validity cards built from
+    it claimed lower bounds too high for ``min_validity`` to rely on."""
+    from assurance_harness.stats.auc import auc_interval
+
+    result = auc_interval(np.asarray(labels), np.asarray(scores, dtype=float))
+    if result is None:
         return None, None, None
-
-    def statistic(idx: np.ndarray) -> float:
-        chosen = idx.astype(int)
-        value = roc_auc(y[chosen], s[chosen])
-        return float("nan") if value is None else value
-
-    low, high = bootstrap_ci(np.arange(len(y)), statistic, seed=seed, resamples=resamples)
-    return point, low, high
+    if "approximate" in result.method:
+        print(f"note: an AUC interval is approximate here: {result.method}")
+    return result.value, result.low, result.high
 
 
 def prf(labels: Sequence[int], predicted: Sequence[int]) -> dict[str, float]:
@@ -159,7 +157,7 @@ def section_toxicity_davidson(ctx: Context) -> Section:
     ]
     figures: dict[str, Any] = {"n": len(rows), "seconds": round(elapsed, 2)}
     for name, labels in (("hate or offensive", offensive), ("hate only", hate)):
-        auc, low, high = auc_with_ci(labels, tox, seed=ctx.seed, resamples=300)
+        auc, low, high = auc_with_ci(labels, tox)
         m = prf(labels, flagged)
         figures[f"offensive-language/{name}"] = {"auc": auc, **m}
         lines.append(
@@ -175,7 +173,7 @@ def section_toxicity_davidson(ctx: Context) -> Section:
     detected = [int(r["categories"]["profanity"] > 0 or r["categories"]["hate"] > 0) for r in rated]
     for name, labels in (("hate or offensive", offensive), ("hate only", hate)):
         sub = [labels[i] for i in sample]
-        auc, low, high = auc_with_ci(sub, prof_hate, seed=ctx.seed)
+        auc, low, high = auc_with_ci(sub, prof_hate)
         m = prf(sub, detected)
         figures[f"age(profanity|hate)/{name}"] = {"auc": auc, **m, "n": len(sub)}
         lines.append(
@@ -217,7 +215,7 @@ def section_age_heldout(ctx: Context) -> Section:
         truth = [int((r["categories"] or {}).get(category, 0) > 0) for r in rows]
         prob = [x["probabilities"][category] for x in rated]
         found = [int(x["categories"][category] > 0) for x in rated]
-        auc, low, high = auc_with_ci(truth, prob, seed=ctx.seed)
+        auc, low, high = auc_with_ci(truth, prob)
         m = prf(truth, found)
         tp = [i for i, r in enumerate(rows) if truth[i] and found[i]]
         exact = sum(rated[i]["categories"][category] == rows[i]["categories"][category] for i in tp)
@@ -230,7 +228,7 @@ def section_age_heldout(ctx: Context) -> Section:
     any_truth = [int(bool(r["categories"])) for r in rows]
     any_score = [x["unsafe_score"] for x in rated]
     any_found = [int(x["max_severity"] > 0) for x in rated]
-    auc, low, high = auc_with_ci(any_truth, any_score, seed=ctx.seed)
+    auc, low, high = auc_with_ci(any_truth, any_score)
     m = prf(any_truth, any_found)
     figures["any_unsafe"] = {"auc": auc, "ci": [low, high], **m}
     lines.append(
@@ -275,7 +273,7 @@ def section_safe_child_prompts(ctx: Context) -> Section:
     labels = [1] * len(harmful) + [0] * len(safe)
     scorer = make_scorer("age-appropriateness")
     rated = score_texts(scorer, texts)
-    auc, low, high = auc_with_ci(labels, [x["unsafe_score"] for x in rated], seed=ctx.seed)
+    auc, low, high = auc_with_ci(labels, [x["unsafe_score"] for x in rated])
     m = prf(labels, [int(x["max_severity"] > 0) for x in rated])
     lines = [
         f"n = {len(texts)}: {len(harmful)} child-safety prompts (both age bands) labelled "
@@ -319,7 +317,7 @@ def _refusal_table(
     declined_truth = [int(t != "compliance") for t in truth]
     declined_pred = [int(x["is_refusal"]) for x in results]
     binary = sum(a == b for a, b in zip(declined_truth, declined_pred, strict=True))
-    auc, low, high = auc_with_ci(declined_truth, [x["score"] for x in results], seed=seed)
+    auc, low, high = auc_with_ci(declined_truth, [x["score"] for x in results])
     lines = [
         f"| 3-way accuracy (refusal / partial / compliance) | {rate_with_ci(exact, n)} |",
         f"| declined vs complied accuracy (`is_refusal`) | {rate_with_ci(binary, n)} |",
@@ -828,7 +826,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Written by `benchmarks/validate_scorers.py` on {stamp} (Python "
         f"{platform.python_version()}, {platform.machine()}); bootstrap intervals seeded with "
-        f"{SEED}. Rates carry Wilson 95% intervals; ROC-AUC a percentile bootstrap over items. "
+        f"{SEED}. Rates carry Wilson 95% intervals; ROC-AUC the interval `assurance scorers "
+        "check` reports (union of Newcombe's score interval and logit DeLong, `stats/auc.py`). "
         "Public sets: " + (str(datasets) if datasets else "absent (skipped)") + ".",
         "",
     ]
