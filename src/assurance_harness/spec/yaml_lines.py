@@ -449,15 +449,17 @@ def gc_paused() -> Iterator[None]:
     unfreeze: both move lists, they walk nothing). Left in the youngest, the first allocation
     after ``gc.enable()`` would walk all of it: about 1 s for the 3.5 million objects of a
     100,000-case suite. Cyclic garbage made meanwhile is still found, by the next full
-    collection."""
+    collection. Skipped where something froze objects on purpose (a pre-forking server):
+    unfreezing would undo that."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            gc.freeze()
-            gc.unfreeze()
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
