@@ -199,10 +199,10 @@ class MeanMetric(MetricKind):
 
     @staticmethod
     def from_values(
-        data: np.ndarray, skipped: int, ctx: MetricContext, clusters: Sequence[Hashable]
+        data: np.ndarray, skipped: int, ctx: MetricContext, clusters: Sequence[Hashable] | None
     ) -> MetricValue:
-        """The mean of the counted rows' values (in row order), their clusters (cases) and how
-        many rows were skipped."""
+        """The mean of the counted rows' values (in row order), their clusters (cases; None:
+        each value its own) and how many rows were skipped."""
         details: dict[str, object] = {
             "n_skipped": skipped,
             "std": float(np.std(data)) if data.size else None,

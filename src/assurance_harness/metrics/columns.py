@@ -225,7 +225,9 @@ class MetricColumns:
         data = figures[counted]
         skipped = int(rows.size - data.size)
         if spec.kind == "mean":
-            cases = rows[counted] // self.samples  # a case's samples are one cluster
+            # A case's samples are one cluster; with one sample a case every row is its own
+            # (no clusters to pass: a dict of a million case numbers would be 130 MB).
+            cases = rows[counted] // self.samples if self.samples > 1 else None
             return MeanMetric.from_values(data, skipped, ctx, cases)  # type: ignore[arg-type]
         return QuantileMetric.from_values(data, skipped, params, ctx)
 
