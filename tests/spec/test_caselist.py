@@ -5,6 +5,8 @@ from __future__ import annotations
 import pickle
 from datetime import date
 
+import pytest
+
 from assurance_harness.datatypes import Case
 from assurance_harness.spec import caselist
 from assurance_harness.spec.caselist import CaseList
@@ -22,8 +24,15 @@ def _cases(n: int) -> list[Case]:
     ]
 
 
-def test_round_trip_by_position_slice_and_selection(monkeypatch) -> None:
+@pytest.mark.parametrize("positional", [True, False], ids=["pread", "seek (Windows)"])
+def test_round_trip_by_position_slice_and_selection(monkeypatch, positional: bool) -> None:
     monkeypatch.setattr(caselist, "BLOCK", 7)  # several blocks
+    # Windows has no os.pread/os.pwrite: the same list must work by seeking.
+    monkeypatch.setattr(caselist, "_POSITIONAL", positional)
+    monkeypatch.setattr(caselist._CaseFile.__init__, "__defaults__", (positional,))
+    if not positional:
+        monkeypatch.delattr(caselist.os, "pread")
+        monkeypatch.delattr(caselist.os, "pwrite")
     cases = _cases(50)
     stored = CaseList.build(cases)
     assert len(stored) == 50

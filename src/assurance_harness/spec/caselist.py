@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import threading
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, overload
@@ -21,13 +22,42 @@ from ..datatypes import Case
 BLOCK = 1024
 """Cases decoded at a time (about 2 MB)."""
 
+_POSITIONAL = hasattr(os, "pread") and hasattr(os, "pwrite")
+"""``os.pread``/``os.pwrite`` exist on Linux and macOS, not on Windows: there the file is read
+and written by seeking, under a lock (slices share one file object)."""
+
+
+class _CaseFile:
+    """Positioned reads and writes on one temporary file, whichever the platform offers."""
+
+    def __init__(self, file: IO[bytes], positional: bool = _POSITIONAL) -> None:
+        self.file = file
+        self._positional = positional
+        self._lock = threading.Lock()
+
+    def write(self, data: bytes, offset: int) -> None:
+        if self._positional:
+            os.pwrite(self.file.fileno(), data, offset)
+            return
+        with self._lock:
+            self.file.seek(offset)
+            self.file.write(data)
+            self.file.flush()
+
+    def read(self, size: int, offset: int) -> bytes:
+        if self._positional:
+            return os.pread(self.file.fileno(), size, offset)
+        with self._lock:
+            self.file.seek(offset)
+            return self.file.read(size)
+
 
 class CaseList(Sequence[Case]):
     """Cases in a temporary file, by position; slices and selections share the file."""
 
-    def __init__(self, file: IO[bytes] | None = None) -> None:
+    def __init__(self, file: _CaseFile | None = None) -> None:
         # Lives as long as the list (and its slices): closed and deleted with them.
-        self._file: IO[bytes] = file if file is not None else tempfile.TemporaryFile()  # noqa: SIM115
+        self._file = file if file is not None else _CaseFile(tempfile.TemporaryFile())  # noqa: SIM115
         self._starts = array("q")
         self._ends = array("q")
         self._size = 0
@@ -42,7 +72,7 @@ class CaseList(Sequence[Case]):
 
     def append(self, case: Case) -> None:
         data = pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL)
-        os.pwrite(self._file.fileno(), data, self._size)
+        self._file.write(data, self._size)
         self._starts.append(self._size)
         self._size += len(data)
         self._ends.append(self._size)
@@ -61,16 +91,15 @@ class CaseList(Sequence[Case]):
         return len(self._starts)
 
     def _read(self, first: int, stop: int) -> list[Case]:
-        fd = self._file.fileno()
         start, end = self._starts[first], self._ends[stop - 1]
         if all(self._ends[i] == self._starts[i + 1] for i in range(first, stop - 1)):
-            data = os.pread(fd, end - start, start)  # contiguous: one read
+            data = self._file.read(end - start, start)  # contiguous: one read
             return [
                 pickle.loads(data[self._starts[i] - start : self._ends[i] - start])
                 for i in range(first, stop)
             ]
         return [
-            pickle.loads(os.pread(fd, self._ends[i] - self._starts[i], self._starts[i]))
+            pickle.loads(self._file.read(self._ends[i] - self._starts[i], self._starts[i]))
             for i in range(first, stop)
         ]
 
