@@ -53,13 +53,15 @@ def _serve(port: int, latency_s: float) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None, backlog=1024)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on loopback (also used by benchmarks/peers/whole_process.py)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _wait_for(port: int, timeout_s: float = 20.0) -> None:
+def wait_for(port: int, timeout_s: float = 20.0, what: str = "benchmark server") -> None:
+    """Wait until something listens on the loopback port, or exit saying ``what`` did not."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
@@ -67,7 +69,7 @@ def _wait_for(port: int, timeout_s: float = 20.0) -> None:
                 return
         except OSError:
             time.sleep(0.05)
-    raise SystemExit(f"benchmark server did not start on port {port}")
+    raise SystemExit(f"{what} did not start on port {port}")
 
 
 async def _run_once(
@@ -206,12 +208,12 @@ def main() -> int:
         with asyncio.Runner(loop_factory=factory) as runner:
             return runner.run(coro)
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(port), "--latency-ms", str(args.latency_ms)]
     )
     try:
-        _wait_for(port)
+        wait_for(port)
         bound = args.n * args.latency_ms / 1000 / args.concurrency
         print(
             f"machine: {os.cpu_count()} cpus, {_cpu_model()}; python {platform.python_version()}"

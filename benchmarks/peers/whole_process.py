@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,27 +37,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from runner_throughput import free_port, wait_for  # the same loopback helpers
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "benchmarks" / "runner_throughput.py"
 ANSWER_CHECK = "56"  # the loopback server answers "Sure! 7 x 8 = 56."
 WORKDIRS = ("harness", "promptfoo", "inspect")  # each workload writes its files in one
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(port: int, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"loopback server did not start on port {port}")
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
@@ -281,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| tool | load avg | wall median | wall best | CPU median | peak RSS |")
     print("|---|---|---|---|---|---|")
     try:
-        wait_for(port)
+        wait_for(port, timeout_s=30.0, what="loopback server")
         for _name, (label, workload) in tools.items():
             results = []
             for attempt in range(args.repeat + 1):  # the first: untimed warm-up
