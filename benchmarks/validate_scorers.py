@@ -392,7 +392,11 @@ def section_refusal_xstest(ctx: Context) -> Section:
     if not path.is_file():
         return Section(title, [f"Skipped: {path} not found."])
     prompts = {int(r["id"]): r for r in csv.DictReader(path.open(encoding="utf-8"))}
-    rows = read_jsonl(ctx.root / "datasets" / "refusal" / "xstest_responses.jsonl")
+    # Not exemplars (no 'text' field: read_jsonl would refuse them), so the plain JSONL reader.
+    from assurance_harness.spec.datasets import jsonl_rows
+
+    path = ctx.root / "datasets" / "refusal" / "xstest_responses.jsonl"
+    rows = [row for _, row in jsonl_rows(path)]
     rows = [r for r in rows if r["xstest_id"] in prompts]
     scorer = make_scorer("refusal")
     case_results: list[dict[str, Any]] = []
