@@ -25,14 +25,14 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _process import HARNESS_CLI, measure_process
+
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-m", "assurance_harness.cli"]
 
 
 SRC = ROOT / "src"
@@ -44,21 +44,10 @@ def measure(args: list[str], cwd: Path) -> dict[str, float]:
     # As installed: with bytecode. Without it (PYTHONDONTWRITEBYTECODE, set in some shells)
     # every process compiles the harness's modules again, about 0.2 s of CPU.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [*CLI, *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        raise SystemExit(f"{args[0]} exited {code}: {err[-2000:]}")
-    return {
-        "wall_s": wall,
-        "cpu_s": usage.ru_utime + usage.ru_stime,
-        "rss_mb": usage.ru_maxrss / 1024,
-    }
+    try:
+        return measure_process([*HARNESS_CLI, *args], cwd, env)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def write_inline_suite(path: Path, n: int) -> None:

@@ -17,48 +17,32 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _process import HARNESS_CLI, measure_process
 from _replay_fixture import write_workload
 
 
 def run_once(folder: Path) -> dict[str, float | int]:
-    """One run in a child process: its wall time, peak RSS and exit code."""
+    """One run in a child process: its wall time, CPU time, peak RSS and exit code."""
     command = [
-        sys.executable,
-        "-m",
-        "assurance_harness.cli",
-        "run",
-        "suite.yaml",
-        "--target",
-        "replay.yaml",
-        "--reports",
-        "reports",
-        "--no-report",
-        "--no-evidence",
-        "--no-cache",
+        *HARNESS_CLI,
+        *("run", "suite.yaml", "--target", "replay.yaml", "--reports", "reports"),
+        *("--no-report", "--no-evidence", "--no-cache"),
     ]
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=False
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"run failed with exit {code}: {stderr.strip()[-2000:]}")
+    try:
+        measured = measure_process(command, folder)
+    except RuntimeError as exc:
+        raise SystemExit(f"run failed: {exc}") from None
     return {
-        "wall_s": round(wall, 1),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "exit": code,
+        "wall_s": round(measured["wall_s"], 1),
+        "cpu_s": round(measured["cpu_s"], 1),
+        "peak_rss_mb": round(measured["rss_mb"], 1),
+        "exit": int(measured["exit"]),
     }
 
 

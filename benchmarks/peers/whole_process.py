@@ -33,36 +33,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _process import HARNESS_CLI, measure_process
 from runner_throughput import free_port, wait_for  # the same loopback helpers
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "benchmarks" / "runner_throughput.py"
 ANSWER_CHECK = "56"  # the loopback server answers "Sure! 7 x 8 = 56."
 WORKDIRS = ("harness", "promptfoo", "inspect")  # each workload writes its files in one
-
-
-def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
-    """Wall, CPU (user + system, children included) and peak RSS of one process."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert proc.stdout is not None
-    output = proc.stdout.read()  # drained as it comes, so a chatty tool never blocks
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):  # 1: a failed gate or failed tests is still a finished evaluation
-        tail = output.decode(errors="replace")[-3000:]
-        raise RuntimeError(f"{cmd[0]} exited {code}:\n{tail}")
-    return {
-        "wall_s": wall,
-        "cpu_s": usage.ru_utime + usage.ru_stime,
-        "rss_mb": usage.ru_maxrss / 1024,
-    }
 
 
 def prompts(n: int) -> list[str]:
@@ -89,18 +70,9 @@ def harness_workload(folder: Path, port: int, n: int, concurrency: int) -> list[
         encoding="utf-8",
     )
     return [
-        sys.executable,
-        "-m",
-        "assurance_harness.cli",
-        "run",
-        "suite.yaml",
-        "--target",
-        "target.yaml",
-        "--reports",
-        "reports",
-        "--no-report",
-        "--no-evidence",
-        "--no-cache",
+        *HARNESS_CLI,
+        *("run", "suite.yaml", "--target", "target.yaml", "--reports", "reports"),
+        *("--no-report", "--no-evidence", "--no-cache"),
     ]
 
 
@@ -279,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                     cmd = workload(folder, port)
                     cwd = next(p for p in folder.iterdir() if p.is_dir() and p.name in WORKDIRS)
                     try:
-                        result = measure(cmd, cwd, env)
+                        result = measure_process(cmd, cwd, env)
                     except RuntimeError as exc:
                         print(f"| {label} | failed: {str(exc).splitlines()[0]} | | | | |")
                         print(str(exc)[-1500:], file=sys.stderr)
