@@ -190,18 +190,10 @@ def _read_text(path: Path, source: str) -> str:
 def _open_text(path: Path, source: str, *, newline: str) -> TextIO:
     """The file opened as UTF-8 text (a byte-order mark dropped), once a pass line by line has
     found every byte decodable: the same one-line error as ``_read_text``, in bounded memory."""
+    from ..store.files import check_utf8_lines
+
     try:
-        with path.open("rb") as raw:
-            for number, line in enumerate(raw, start=1):
-                try:
-                    line.decode("utf-8-sig" if number == 1 else "utf-8")
-                except UnicodeDecodeError as exc:
-                    raise ConfigError.single(
-                        source,
-                        f"not UTF-8: byte 0x{line[exc.start]:02x} cannot be decoded",
-                        line=number,
-                        hint="re-save the file as UTF-8",
-                    ) from None
+        check_utf8_lines(path, source, hint="re-save the file as UTF-8")
         return path.open(encoding="utf-8-sig", newline=newline)
     except OSError as exc:
         raise ConfigError.single(source, f"cannot read the dataset: {exc.strerror}") from None

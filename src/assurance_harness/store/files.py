@@ -1,4 +1,5 @@
-"""File primitives every writer shares: SHA-256 of a file, and atomic writes.
+"""File primitives every writer shares: SHA-256 of a file, and atomic writes; and, for readers
+of large text files, one UTF-8 check line by line.
 
 One implementation each, so every hash the manifest, the ledger and the annex record is the
 same function of the same bytes, and no reader (a resume, a CI upload, a browser, the ledger's
@@ -14,7 +15,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError
+
 __all__ = [
+    "check_utf8_lines",
     "sha256_bytes",
     "sha256_file",
     "write_bytes_atomic",
@@ -34,6 +38,24 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def check_utf8_lines(path: Path, source: str, hint: str) -> None:
+    """Every line of the file decodes as UTF-8 (a byte-order mark allowed on the first), or one
+    ``ConfigError`` names the line and the byte. Line by line, so a file of any size is checked
+    in bounded memory before it is parsed as a stream (datasets, replay recordings). An
+    ``OSError`` propagates: the caller says which file it could not read."""
+    with Path(path).open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ConfigError.single(
+                    source,
+                    f"not UTF-8: byte 0x{line[exc.start]:02x} cannot be decoded",
+                    line=number,
+                    hint=hint,
+                ) from None
 
 
 def _umask() -> int:

@@ -154,18 +154,10 @@ class ReplayTarget(Target):
 
     def _check_encoding(self) -> None:
         """Every line decodes as UTF-8 (checked first, as one error for the whole file)."""
+        from ..store.files import check_utf8_lines
+
         try:
-            with self.file.open("rb") as handle:
-                for number, raw in enumerate(handle, start=1):
-                    try:
-                        raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                    except UnicodeDecodeError as exc:
-                        raise ConfigError.single(
-                            str(self.file),
-                            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
-                            line=number,
-                            hint="re-export the recording as UTF-8",
-                        ) from None
+            check_utf8_lines(self.file, str(self.file), hint="re-export the recording as UTF-8")
         except OSError as exc:
             raise ConfigError.single(
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
