@@ -105,7 +105,7 @@ def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_pa
     from typer.testing import CliRunner
 
     from assurance_harness.cli import app
-    from assurance_harness.review.validity import reviewed_validity
+    from assurance_harness.scorers.reviewed import reviewed_validity
     from assurance_harness.stats.intervals import clopper_pearson
 
     project = make_project(tmp_path)

@@ -181,11 +181,10 @@ def agreement_cmd(
     """Inter-reviewer kappa (rows with two reviewers) and the scorer's precision and recall
     against the human labels, each with a 95% interval."""
     with _errors():
-        from ..scorers.reviewed import sample_keys
+        from ..scorers.reviewed import reviewed_validity, sample_keys
         from ..scorers.validity import find_card
         from .agreement import agreement
         from .store import ReviewStore
-        from .validity import reviewed_validity
 
         current = ReviewStore(reports / "runs.db").current(run_id)
         # Recall from the random QC share only: the other queued rows are picked by the
