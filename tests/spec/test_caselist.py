@@ -10,6 +10,7 @@ import pytest
 from assurance_harness.datatypes import Case
 from assurance_harness.spec import caselist
 from assurance_harness.spec.caselist import CaseList
+from assurance_harness.store import spill
 from assurance_harness.store.journalindex import CasePositions
 
 
@@ -28,11 +29,11 @@ def _cases(n: int) -> list[Case]:
 def test_round_trip_by_position_slice_and_selection(monkeypatch, positional: bool) -> None:
     monkeypatch.setattr(caselist, "BLOCK", 7)  # several blocks
     # Windows has no os.pread/os.pwrite: the same list must work by seeking.
-    monkeypatch.setattr(caselist, "_POSITIONAL", positional)
-    monkeypatch.setattr(caselist._CaseFile.__init__, "__defaults__", (positional,))
+    monkeypatch.setattr(spill, "_POSITIONAL", positional)
+    monkeypatch.setattr(spill, "BLOCK", 8)  # the offsets in several blocks too
     if not positional:
-        monkeypatch.delattr(caselist.os, "pread")
-        monkeypatch.delattr(caselist.os, "pwrite")
+        monkeypatch.delattr(spill.os, "pread")
+        monkeypatch.delattr(spill.os, "pwrite")
     cases = _cases(50)
     stored = CaseList.build(cases)
     assert len(stored) == 50

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from assurance_harness.datatypes import ResponseRecord
 from assurance_harness.store.journalindex import JournalIndex
 
@@ -31,7 +33,9 @@ def test_records_come_back_in_request_order_last_one_winning(tmp_path: Path) -> 
         + _line("b", 1, "b1")[:-5]  # torn by a crash
     )
     index = JournalIndex(
-        journal, lambda case, sample: position[case] * 2 + sample if case in position else None, 6
+        journal,
+        lambda keys: np.array([position[c] * 2 + s if c in position else -1 for c, s in keys]),
+        6,
     )
     assert index.missing() == 1  # b#1 only in the torn line
     assert [r.response for r in index.read(0, 3)] == ["a0", "a1", "b0"]
@@ -39,5 +43,5 @@ def test_records_come_back_in_request_order_last_one_winning(tmp_path: Path) -> 
 
 
 def test_no_journal_yet_means_every_request_is_missing(tmp_path: Path) -> None:
-    index = JournalIndex(tmp_path / "responses.jsonl", lambda c, s: 0, 4)
+    index = JournalIndex(tmp_path / "responses.jsonl", lambda keys: np.zeros(len(keys)), 4)
     assert index.missing() == 4

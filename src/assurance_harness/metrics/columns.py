@@ -7,7 +7,9 @@ a number, NaN for null) and a byte (null, true or false), or, for a grouping exp
 4-byte group code. A row's position in the run (case by case, sample by sample) is its index,
 so its case and sample need no storage. About 9 bytes per row per distinct value expression,
 4 per grouping expression and 1 for the error flag: 23 bytes a row for a suite with a rate, a
-mean, a quantile and a disparity over two expressions and one grouping (23 MB at 1M rows).
+mean, a quantile and a disparity over two expressions and one grouping (23 MB at 1M rows),
+kept in temporary files (``store.spill``): memory holds a block of each column, and a metric
+reads the columns it needs when it is computed.
 
 The figures are the metric kinds' own: the kinds compute from the same counts and value arrays
 (``RateMetric.from_counts``, ``MeanMetric.from_values``, ``DisparityMetric.from_groups`` ...), in
@@ -21,11 +23,13 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..rowkeys import case_key
+from ..store.spill import SpillArray
 from ._grouping import number
 from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
 from .base import MetricContext, MetricValue, Row
@@ -61,33 +65,39 @@ def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec], re
 class ValueColumn:
     """One expression over every row: its value as a number and whether it is null/true/false."""
 
-    def __init__(self, expr: str) -> None:
+    def __init__(self, expr: str, folder: Path | None) -> None:
         self.expr = expr
-        self.numbers = array("d")
-        self.truth = array("b")
+        self.numbers = SpillArray("d", folder=folder)
+        self.truth = SpillArray("b", folder=folder)
+        self.last = array("b")
+        """The truth of the rows last added."""
 
     def add(self, rows: list[Row]) -> None:
-        numbers, truth, expr, nan = self.numbers, self.truth, self.expr, math.nan
+        numbers, truth, expr, nan = array("d"), array("b"), self.expr, math.nan
         for row in rows:
             value = evaluate(expr, row)
             truth.append(NULL if value is None else TRUE if value else FALSE)
             figure = number(value)
             numbers.append(nan if figure is None else figure)
+        self.numbers.extend(numbers)
+        self.truth.extend(truth)
+        self.last = truth
 
 
 class GroupColumn:
     """One grouping expression over every row, as group codes (-1: null)."""
 
-    def __init__(self, expr: str) -> None:
+    def __init__(self, expr: str, folder: Path | None) -> None:
         self.expr = expr
-        self.codes = array("i")
+        self.codes = SpillArray("i", folder=folder)
         self.names: dict[str, int] = {}
 
     def add(self, rows: list[Row]) -> None:
-        codes, names, expr = self.codes, self.names, self.expr
+        codes, names, expr = array("i"), self.names, self.expr
         for row in rows:
             key = evaluate(expr, row)
             codes.append(-1 if key is None else names.setdefault(str(key), len(names)))
+        self.codes.extend(codes)
 
 
 def _expr_of(spec: MetricSpec) -> str | None:
@@ -104,14 +114,21 @@ class MetricColumns:
     gate worst cases and no-data reasons, as ``metrics.engine`` gives them from rows."""
 
     def __init__(
-        self, specs: Sequence[MetricSpec], *, samples: int, case_id: Callable[[int], str]
+        self,
+        specs: Sequence[MetricSpec],
+        *,
+        samples: int,
+        case_id: Callable[[int], str],
+        folder: Path | None = None,
     ) -> None:
         self.specs = list(specs)
         self.samples = samples
         self.case_id = case_id
+        self.folder = folder
         self.values: dict[str, ValueColumn] = {}
         self.groups: dict[str, GroupColumn] = {}
-        self.errors = array("b")
+        self.errors = SpillArray("b", folder=folder)
+        self._read: dict[int, np.ndarray] = {}
         self.presence: dict[str, FieldPresence] = {}
         for spec in self.specs:
             if spec.where is not None:
@@ -129,10 +146,14 @@ class MetricColumns:
                 self.presence[spec.id] = FieldPresence(expr)
 
     def _value(self, expr: str) -> ValueColumn:
-        return self.values.setdefault(expr, ValueColumn(expr))
+        if expr not in self.values:
+            self.values[expr] = ValueColumn(expr, self.folder)
+        return self.values[expr]
 
     def _group(self, expr: str) -> GroupColumn:
-        return self.groups.setdefault(expr, GroupColumn(expr))
+        if expr not in self.groups:
+            self.groups[expr] = GroupColumn(expr, self.folder)
+        return self.groups[expr]
 
     @property
     def total(self) -> int:
@@ -140,8 +161,7 @@ class MetricColumns:
 
     def add(self, rows: list[Row]) -> None:
         """The next rows of the run, in request order."""
-        start = self.total
-        self.errors.extend(row["error"] is not None for row in rows)
+        self.errors.extend(array("b", [row["error"] is not None for row in rows]))
         for value in self.values.values():
             value.add(rows)
         for group in self.groups.values():
@@ -151,8 +171,8 @@ class MetricColumns:
             if presence is None or presence.complete:
                 continue
             if spec.where is not None:
-                truth = self.values[spec.where].truth
-                kept = [r for i, r in enumerate(rows) if truth[start + i] == TRUE]
+                truth = self.values[spec.where].last
+                kept = [r for i, r in enumerate(rows) if truth[i] == TRUE]
             else:
                 kept = rows
             presence.add([r for r in kept if r.get("error") is None])
@@ -161,16 +181,26 @@ class MetricColumns:
     def _selected(self, spec: MetricSpec) -> np.ndarray:
         if spec.where is None:
             return np.arange(self.total)
-        return np.flatnonzero(np.frombuffer(self.values[spec.where].truth, dtype=np.int8) == TRUE)
+        return np.flatnonzero(self._truth(spec.where) == TRUE)
+
+    def _column(self, column: SpillArray) -> np.ndarray:
+        """A column in memory while one metric (or gate) is computed: read once for all its
+        groups, dropped after it (``_done``), so one metric's columns are in memory at a time."""
+        if id(column) not in self._read:
+            self._read[id(column)] = column.numpy()
+        return self._read[id(column)]
+
+    def _done(self) -> None:
+        self._read.clear()
 
     def _numbers(self, expr: str) -> np.ndarray:
-        return np.frombuffer(self.values[expr].numbers, dtype=np.float64)
+        return self._column(self.values[expr].numbers)
 
     def _truth(self, expr: str) -> np.ndarray:
-        return np.frombuffer(self.values[expr].truth, dtype=np.int8)
+        return self._column(self.values[expr].truth)
 
     def _codes(self, expr: str) -> np.ndarray:
-        return np.frombuffer(self.groups[expr].codes, dtype=np.int32)
+        return self._column(self.groups[expr].codes)
 
     def compute(self, *, seed: int, resamples: int = 2000) -> dict[str, MetricValue]:
         """Every metric's value, as ``engine.compute_metrics`` computes it from rows."""
@@ -179,6 +209,12 @@ class MetricColumns:
         }
 
     def compute_one(self, spec: MetricSpec, *, seed: int, resamples: int = 2000) -> MetricValue:
+        try:
+            return self._compute_one(spec, seed=seed, resamples=resamples)
+        finally:
+            self._done()
+
+    def _compute_one(self, spec: MetricSpec, *, seed: int, resamples: int) -> MetricValue:
         ctx = MetricContext(seed=seed, confidence=spec.confidence, bootstrap_resamples=resamples)
         selected = self._selected(spec)
         overall = self._kind_value(spec, selected, ctx)
@@ -273,7 +309,7 @@ class MetricColumns:
             return "no responses were collected"
         if not selected.size:
             return f"'where: {spec.where}' was false or null on all {self.total} rows"
-        failed = int(np.frombuffer(self.errors, dtype=np.int8)[selected].sum())
+        failed = int(self._column(self.errors)[selected].sum())
         if failed == selected.size:
             return f"all {failed} requests failed, so nothing was scored"
         expr = _expr_of(spec)
@@ -290,6 +326,12 @@ class MetricColumns:
         self, spec: MetricSpec, gate: GateSpec, *, too_high: bool, groups: Sequence[str] = ()
     ) -> list[str]:
         """As ``engine.worst_cases`` (rate, mean and quantile metrics)."""
+        try:
+            return self._worst_cases(spec, too_high=too_high, groups=groups)
+        finally:
+            self._done()
+
+    def _worst_cases(self, spec: MetricSpec, *, too_high: bool, groups: Sequence[str]) -> list[str]:
         selected = self._selected(spec)
         if groups and spec.by:
             members = dict(self._members(spec.by, selected))

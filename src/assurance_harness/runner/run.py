@@ -30,7 +30,7 @@ from ..rowkeys import case_key
 from ..scorers.validity import attach_validity
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
-from ..store.journalindex import CasePositions, JournalIndex
+from ..store.journalindex import index_journal
 from ..store.rundir import RunDir
 from ..store.runlog import RunLogWriter, RunState, Summary, read_run
 from ..targets.base import Target
@@ -668,13 +668,9 @@ def _score(run: _Run) -> Verdict:
     loaded = run.loaded
     suite = loaded.suite
     samples = suite.samples
-    place = CasePositions(run.cases)
-
-    def position(case_id: str, sample: int) -> int | None:
-        at = place.get(case_id)
-        return None if at is None or not 0 <= sample < samples else at * samples + sample
-
-    index = JournalIndex(run.run_dir.responses, position, len(run.cases) * samples)
+    # The run's per-request state goes to anonymous files in its folder (``store.spill``).
+    folder = run.run_dir.path
+    index = index_journal(run.run_dir.responses, run.cases, samples, folder=folder)
     missing = index.missing()
     if missing:
         raise UsageError(f"{missing} requests have no response yet; resume with '{run.resume_cmd}'")
@@ -683,7 +679,7 @@ def _score(run: _Run) -> Verdict:
         context.audience = _register_audience(run.post.register_path)
     cases = run.cases
     sink: SlimRows | MetricColumns = (
-        MetricColumns(loaded.metrics, samples=samples, case_id=lambda i: cases[i].id)
+        MetricColumns(loaded.metrics, samples=samples, case_id=lambda i: cases[i].id, folder=folder)
         if compact_supported(loaded.metrics, suite.gates, suite.review)
         else SlimRows(repr([m.raw for m in loaded.metrics]) + repr(suite.review))
     )
@@ -711,6 +707,7 @@ def _score(run: _Run) -> Verdict:
         )
     finally:
         scoring.close()
+        index.close()
     rows: list[dict[str, Any]] | MetricColumns
     if isinstance(sink, MetricColumns):
         metric_values, rows = sink.compute(seed=suite.seed), sink

@@ -1,65 +1,36 @@
 """A dataset's cases kept on disk, so a suite of a million cases does not hold a million
 ``Case`` objects (about 1.7 kB each) while it is validated, sent and scored.
 
-Each case is pickled into an anonymous temporary file as it is read; memory holds 16 bytes of
-offsets per case and one block of decoded cases. Pickle, not JSON, so a case comes back exactly
+Each case is pickled into an anonymous temporary file as it is read; its offsets go to
+temporary files too (``store.spill``), so memory holds one block of decoded cases whatever
+the size. Pickle, not JSON, so a case comes back exactly
 as it was made (its set fields, every metadata value). Reading is by position, in blocks: a
 run goes through its cases in order (requests, then rows chunk by chunk).
 """
 
 from __future__ import annotations
 
-import os
 import pickle
-import tempfile
-import threading
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from typing import IO, Any, overload
+from typing import Any, overload
+
+import numpy as np
 
 from ..datatypes import Case
+from ..store.spill import SpillArray, TempFile
 
 BLOCK = 1024
 """Cases decoded at a time (about 2 MB)."""
-
-_POSITIONAL = hasattr(os, "pread") and hasattr(os, "pwrite")
-"""``os.pread``/``os.pwrite`` exist on Linux and macOS, not on Windows: there the file is read
-and written by seeking, under a lock (slices share one file object)."""
-
-
-class _CaseFile:
-    """Positioned reads and writes on one temporary file, whichever the platform offers."""
-
-    def __init__(self, file: IO[bytes], positional: bool = _POSITIONAL) -> None:
-        self.file = file
-        self._positional = positional
-        self._lock = threading.Lock()
-
-    def write(self, data: bytes, offset: int) -> None:
-        if self._positional:
-            os.pwrite(self.file.fileno(), data, offset)
-            return
-        with self._lock:
-            self.file.seek(offset)
-            self.file.write(data)
-            self.file.flush()
-
-    def read(self, size: int, offset: int) -> bytes:
-        if self._positional:
-            return os.pread(self.file.fileno(), size, offset)
-        with self._lock:
-            self.file.seek(offset)
-            return self.file.read(size)
 
 
 class CaseList(Sequence[Case]):
     """Cases in a temporary file, by position; slices and selections share the file."""
 
-    def __init__(self, file: _CaseFile | None = None) -> None:
+    def __init__(self, file: TempFile | None = None) -> None:
         # Lives as long as the list (and its slices): closed and deleted with them.
-        self._file = file if file is not None else _CaseFile(tempfile.TemporaryFile())  # noqa: SIM115
-        self._starts = array("q")
-        self._ends = array("q")
+        self._file = file if file is not None else TempFile()
+        self._starts = SpillArray("q")
+        self._ends = SpillArray("q")
         self._size = 0
         self._block: tuple[int, list[Case]] = (-1, [])
 
@@ -82,26 +53,42 @@ class CaseList(Sequence[Case]):
         """The cases at these positions, in this order (sharing the file)."""
         out = CaseList(self._file)
         out._size = self._size
+        wanted: list[int] = []
         for i in positions:
-            out._starts.append(self._starts[i])
-            out._ends.append(self._ends[i])
+            wanted.append(i)
+            if len(wanted) >= BLOCK:
+                out._take(self, wanted)
+        out._take(self, wanted)
         return out
+
+    def _take(self, source: CaseList, positions: list[int]) -> None:
+        """Append the offsets of ``source``'s cases at ``positions`` (then emptied)."""
+        if not positions:
+            return
+        at = np.array(positions, dtype=np.int64)
+        low, high = int(at.min()), int(at.max()) + 1
+        if high - low <= 16 * len(positions):  # nearby cases: one read of their offsets
+            self._starts.extend(source._starts.read(low, high)[at - low])
+            self._ends.extend(source._ends.read(low, high)[at - low])
+        else:
+            for i in positions:
+                self._starts.extend(source._starts.read(i, i + 1))
+                self._ends.extend(source._ends.read(i, i + 1))
+        positions.clear()
 
     def __len__(self) -> int:
         return len(self._starts)
 
     def _read(self, first: int, stop: int) -> list[Case]:
-        start, end = self._starts[first], self._ends[stop - 1]
-        if all(self._ends[i] == self._starts[i + 1] for i in range(first, stop - 1)):
+        starts = self._starts.read(first, stop).tolist()
+        ends = self._ends.read(first, stop).tolist()
+        start, end = starts[0], ends[-1]
+        if starts[1:] == ends[:-1]:
             data = self._file.read(end - start, start)  # contiguous: one read
             return [
-                pickle.loads(data[self._starts[i] - start : self._ends[i] - start])
-                for i in range(first, stop)
+                pickle.loads(data[a - start : b - start]) for a, b in zip(starts, ends, strict=True)
             ]
-        return [
-            pickle.loads(self._file.read(self._ends[i] - self._starts[i], self._starts[i]))
-            for i in range(first, stop)
-        ]
+        return [pickle.loads(self._file.read(b - a, a)) for a, b in zip(starts, ends, strict=True)]
 
     @overload
     def __getitem__(self, index: int) -> Case: ...

@@ -2,33 +2,49 @@
 request order, chunk by chunk, without holding them all.
 
 The journal is written in completion order; a run's rows are in request order (case by case,
-sample by sample). One pass over the journal keeps, per request, the byte offset of its last
-record (8 bytes a request); a chunk's records are then read back by offset.
+sample by sample). One pass over the journal finds, per request, the byte offset of its last
+record; a chunk's records are then read back by offset. The offsets (8 bytes a request) and
+the case ids' positions (``CasePositions``) are kept in temporary files (``store.spill``), so
+memory holds a block of them whatever the run's size.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..datatypes import ResponseRecord
+import numpy as np
 
-Position = Callable[[str, int], int | None]
-"""(case_id, sample) -> the request's position in the run, or None when it is not one."""
+from ..datatypes import ResponseRecord
+from .spill import BLOCK, KeyCollision, SortedColumns, SpillArray
+
+Positions = Callable[[list[tuple[str, int]]], np.ndarray]
+"""(case_id, sample) keys -> each request's position in the run, or -1 when it is not one."""
+
+PAGE = 1 << 16
+"""Offsets updated at a time: the journal is written in about request order, so a batch of its
+records lands on one or two pages."""
 
 
 class JournalIndex:
-    """Byte offsets of the responses in ``responses.jsonl``, by request position."""
+    """Byte offsets of the responses in ``responses.jsonl``, by request position (-1: none),
+    and whether each request's last record is a failure."""
 
-    def __init__(self, path: Path, position: Position, size: int) -> None:
+    def __init__(
+        self, path: Path, positions: Positions, size: int, *, folder: Path | None = None
+    ) -> None:
         self.path = path
-        self.offsets = array("q", [-1]) * size
+        self.size = size
+        self.offsets = SpillArray.filled("q", size, -1, folder=folder)
+        self.failed = SpillArray.filled("b", size, 0, folder=folder)
         if not path.exists():
             return
+        keys: list[tuple[str, int]] = []
+        starts: list[int] = []
+        errors: list[bool] = []
         with path.open("rb") as handle:
             offset = 0
             for line in handle:
@@ -39,57 +55,138 @@ class JournalIndex:
                     record = ResponseRecord.from_dict(json.loads(line))
                 except (json.JSONDecodeError, TypeError):
                     continue  # skipped as RunDir.read_responses skips it
-                where = position(*record.key)
-                if where is not None:
-                    self.offsets[where] = start  # the last record for a request wins
+                keys.append(record.key)
+                starts.append(start)
+                errors.append(record.error is not None)
+                if len(keys) >= BLOCK:
+                    self._place(positions(keys), starts, errors)
+                    keys, starts, errors = [], [], []
+        self._place(positions(keys), starts, errors)
+
+    def _place(self, where: np.ndarray, starts: list[int], errors: list[bool]) -> None:
+        """Record a batch of journal records (in file order: the last one for a request wins)."""
+        if not where.size:
+            return
+        keep = where >= 0
+        where = where[keep]
+        offsets = np.asarray(starts, dtype=np.int64)[keep]
+        failed = np.asarray(errors, dtype=np.int8)[keep]
+        # The last record of each request in the batch: the first seen from the end.
+        last = where.size - 1 - np.unique(where[::-1], return_index=True)[1]
+        where, offsets, failed = where[last], offsets[last], failed[last]  # sorted by position
+        pages = where // PAGE
+        for page in np.unique(pages).tolist():
+            mine = pages == page
+            low = page * PAGE
+            high = min(self.size, low + PAGE)
+            for column, values in ((self.offsets, offsets), (self.failed, failed)):
+                block = column.read(low, high)
+                block[where[mine] - low] = values[mine]
+                column.write(low, block)
 
     def missing(self) -> int:
         """Requests with no response in the journal."""
         return self.offsets.count(-1)
 
+    def errors(self) -> int:
+        """Requests whose last response is a failure."""
+        return self.failed.count(1)
+
+    def pending(self) -> SpillArray:
+        """The positions of the requests with no response, in order."""
+        out = SpillArray("q", folder=self.offsets.folder)
+        for start, block in self.offsets.chunks():
+            out.extend(start + np.flatnonzero(block == -1))
+        return out
+
     def read(self, start: int, stop: int) -> list[ResponseRecord]:
         """The records of request positions ``start`` to ``stop`` (all present), in order."""
-        wanted = sorted(range(start, stop), key=lambda i: self.offsets[i])
+        offsets = self.offsets.read(start, stop).tolist()
         out: dict[int, ResponseRecord] = {}
         with self.path.open("rb") as handle:
-            for position in wanted:  # in file order: the reads go forward through the file
-                handle.seek(self.offsets[position])
-                out[position] = ResponseRecord.from_dict(json.loads(handle.readline()))
-        return [out[i] for i in range(start, stop)]
+            # In file order: the reads go forward through the file.
+            for i in sorted(range(len(offsets)), key=offsets.__getitem__):
+                handle.seek(offsets[i])
+                out[i] = ResponseRecord.from_dict(json.loads(handle.readline()))
+        return [out[i] for i in range(len(offsets))]
+
+    def close(self) -> None:
+        self.offsets.close()
+        self.failed.close()
+
+
+def index_journal(
+    path: Path, cases: Sequence[Any], samples: int, *, folder: Path | None = None
+) -> JournalIndex:
+    """The journal index of a run of these cases, ``samples`` requests each (case by case)."""
+    place = CasePositions(cases, folder=folder)
+
+    def positions(keys: list[tuple[str, int]]) -> np.ndarray:
+        at = place.many([case_id for case_id, _ in keys])
+        sample = np.array([s for _, s in keys], dtype=np.int64)
+        return np.where((at >= 0) & (sample >= 0) & (sample < samples), at * samples + sample, -1)
+
+    try:
+        return JournalIndex(path, positions, len(cases) * samples, folder=folder)
+    finally:
+        place.close()
 
 
 class CasePositions:
-    """Case id -> position in the run, in 16 bytes a case: the ids' 64-bit hashes sorted, with
-    the positions beside them (a dict of a million ids would take over 100 MB).
+    """Case id -> position in the run: the ids' 64-bit hashes sorted with their positions beside
+    them, in temporary files (a dict of a million ids would take over 100 MB).
 
     Two ids with one hash (about 1 in 10^7 for a million cases) or a duplicate id make it fall
     back to a dict, so a lookup is never wrong.
     """
 
-    def __init__(self, cases: Sequence[Any]) -> None:
-        import numpy as np
-
-        ids = (_hash64(c.id) for c in cases)
-        hashes = np.fromiter(ids, dtype=np.int64)
-        self._order = np.argsort(hashes, kind="stable")
-        self._hashes = hashes[self._order]
+    def __init__(self, cases: Sequence[Any], *, folder: Path | None = None) -> None:
+        hashes = SpillArray("q", folder=folder)
+        batch: list[int] = []
+        for case in cases:
+            batch.append(_hash64(case.id))
+            if len(batch) >= BLOCK:
+                hashes.extend(batch)
+                batch.clear()
+        hashes.extend(batch)
+        places = SpillArray("q", folder=folder)
+        for start in range(0, len(hashes), BLOCK):
+            places.extend(np.arange(start, min(len(hashes), start + BLOCK), dtype=np.int64))
         self._dict: dict[str, int] | None = None
-        if self._hashes.size > 1 and bool((self._hashes[1:] == self._hashes[:-1]).any()):
+        self._sorted: SortedColumns | None = None
+        try:
+            self._sorted = SortedColumns.sort([hashes, places], each_bucket=_unique, folder=folder)
+        except KeyCollision:
             self._dict = {}
             for i, case in enumerate(cases):
                 self._dict[case.id] = i  # the last wins, as a dict of them did
-            self._hashes = self._order = np.empty(0, dtype=np.int64)
+        finally:
+            hashes.close()
+            places.close()
 
     def get(self, case_id: str) -> int | None:
-        if self._dict is not None:
-            return self._dict.get(case_id)
-        import numpy as np
+        found = int(self.many([case_id])[0])
+        return None if found < 0 else found
 
-        key = _hash64(case_id)
-        at = int(np.searchsorted(self._hashes, key))
-        if at < self._hashes.size and int(self._hashes[at]) == key:
-            return int(self._order[at])
-        return None
+    def many(self, case_ids: list[str]) -> np.ndarray:
+        """The positions of these ids (-1: not a case of the run)."""
+        if self._dict is not None:
+            table = self._dict
+            return np.array([table.get(c, -1) for c in case_ids], dtype=np.int64)
+        assert self._sorted is not None
+        queries = np.array([_hash64(c) for c in case_ids], dtype=np.int64)
+        return self._sorted.lookup(queries, 1)
+
+    def close(self) -> None:
+        if self._sorted is not None:
+            self._sorted.close()
+
+
+def _unique(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    keys = arrays[0]
+    if keys.size > 1 and bool((keys[1:] == keys[:-1]).any()):
+        raise KeyCollision
+    return arrays
 
 
 def _hash64(text: str) -> int:

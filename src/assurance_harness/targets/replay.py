@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from array import array
 from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any, ClassVar, TypeVar
@@ -283,73 +282,95 @@ def _decode(raw: bytes, offset: int) -> str:
 
 class _Entries:
     """Keys (as 64-bit hashes, with a CRC-32 to detect two keys on one hash), explicit sample
-    indexes (``NO_SAMPLE``: none) and line offsets of the records, in file order."""
+    indexes (``NO_SAMPLE``: none) and line offsets of the records, in file order, in temporary
+    files (``store.spill``)."""
 
     def __init__(self) -> None:
-        self.hashes = array("q")
-        self.checks = array("q")
-        self.samples = array("q")
-        self.offsets = array("q")
+        from ..store.spill import SpillArray
+
+        self.columns = [SpillArray("q") for _ in range(4)]  # hash, check, sample, offset
+        self._rows: list[list[int]] = [[], [], [], []]
 
     def add(self, key: str, sample: int, offset: int) -> None:
         data = key.encode("utf-8", "surrogatepass")
-        self.hashes.append(
+        rows = self._rows
+        rows[0].append(
             int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
         )
-        self.checks.append(zlib.crc32(data))
-        self.samples.append(sample)
-        self.offsets.append(offset)
+        rows[1].append(zlib.crc32(data))
+        rows[2].append(sample)
+        rows[3].append(offset)
+        if len(rows[0]) >= 4096:
+            self._flush()
+
+    def _flush(self) -> None:
+        for column, values in zip(self.columns, self._rows, strict=True):
+            column.extend(values)
+            values.clear()
 
     def index(self) -> _Index | None:
         """Records numbered by sample as ``_number`` numbers them; None on a hash collision."""
-        import numpy as np
+        from ..store.spill import KeyCollision, SortedColumns
 
-        hashes = np.frombuffer(self.hashes, dtype=np.int64)
-        order = np.argsort(hashes, kind="stable")  # file order within a key
-        keys = hashes[order]
-        checks = np.frombuffer(self.checks, dtype=np.int64)[order]
-        samples = np.frombuffer(self.samples, dtype=np.int64)[order].copy()
-        offsets = np.frombuffer(self.offsets, dtype=np.int64)[order].copy()
-        same = keys[1:] == keys[:-1]
-        if bool((same & (checks[1:] != checks[:-1])).any()):
+        self._flush()
+        try:
+            return _Index(SortedColumns.sort(self.columns, out="qqq", each_bucket=_numbered))
+        except KeyCollision:
             return None
-        starts = np.flatnonzero(np.concatenate(([True], ~same)))
-        sizes = np.diff(np.append(starts, keys.size))
-        single = starts[sizes == 1]
-        samples[single[samples[single] == NO_SAMPLE]] = 0  # one record, no index: sample 0
-        keep = np.ones(keys.size, dtype=bool)
-        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-            part = slice(start, start + size)
-            entries = [
-                (None if s == NO_SAMPLE else s, o)
-                for s, o in zip(samples[part].tolist(), offsets[part].tolist(), strict=True)
-            ]
-            numbered = sorted(_number(entries).items())
-            keep[start + len(numbered) : start + size] = False
-            samples[start : start + len(numbered)] = [s for s, _ in numbered]
-            offsets[start : start + len(numbered)] = [o for _, o in numbered]
-        keys, samples, offsets = keys[keep], samples[keep], offsets[keep]
-        final = np.lexsort((samples, keys))
-        return _Index(keys[final], samples[final], offsets[final])
+        finally:
+            for column in self.columns:
+                column.close()
+
+
+def _numbered(arrays: list[Any]) -> list[Any]:
+    """One bucket of records sorted by key hash (file order within a key) -> (key, sample,
+    offset) numbered by ``_number`` and sorted by sample within a key."""
+    import numpy as np
+
+    from ..store.spill import KeyCollision
+
+    keys, checks, samples, offsets = arrays
+    samples, offsets = samples.copy(), offsets.copy()
+    same = keys[1:] == keys[:-1]
+    if bool((same & (checks[1:] != checks[:-1])).any()):
+        raise KeyCollision
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    sizes = np.diff(np.append(starts, keys.size))
+    single = starts[sizes == 1]
+    samples[single[samples[single] == NO_SAMPLE]] = 0  # one record, no index: sample 0
+    keep = np.ones(keys.size, dtype=bool)
+    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        part = slice(start, start + size)
+        entries = [
+            (None if s == NO_SAMPLE else s, o)
+            for s, o in zip(samples[part].tolist(), offsets[part].tolist(), strict=True)
+        ]
+        numbered = sorted(_number(entries).items())
+        keep[start + len(numbered) : start + size] = False
+        samples[start : start + len(numbered)] = [s for s, _ in numbered]
+        offsets[start : start + len(numbered)] = [o for _, o in numbered]
+    keys, samples, offsets = keys[keep], samples[keep], offsets[keep]
+    final = np.lexsort((samples, keys))
+    return [keys[final], samples[final], offsets[final]]
 
 
 class _Index:
-    """(key hash, sample) -> line offset, sorted for binary search."""
+    """(key hash, sample) -> line offset, sorted on disk (``store.spill.SortedColumns``)."""
 
-    def __init__(self, keys: Any, samples: Any, offsets: Any) -> None:
-        self.keys, self.samples, self.offsets = keys, samples, offsets
+    def __init__(self, table: Any) -> None:
+        self.table = table
 
     def find(self, key: str, sample: int) -> int | None:
-        import numpy as np
-
         data = key.encode("utf-8", "surrogatepass")
         digest = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
-        low = int(np.searchsorted(self.keys, digest, side="left"))
-        high = int(np.searchsorted(self.keys, digest, side="right"))
-        for at in range(low, high):
-            if int(self.samples[at]) == sample:
-                return int(self.offsets[at])
-        return None
+        low, high = self.table.equal_range(digest)
+        if low == high:
+            return None
+        samples = self.table.columns[1].read(low, high).tolist()
+        if sample not in samples:
+            return None
+        at = low + samples.index(sample)
+        return int(self.table.columns[2].read(at, at + 1)[0])
 
 
 def _optional(row: Any, path: str | None) -> Any:

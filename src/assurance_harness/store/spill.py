@@ -1,0 +1,336 @@
+"""Arrays kept in a temporary file instead of memory, so what a run keeps for each case or row
+(offsets, positions, metric values) does not make its memory grow with its size.
+
+A ``SpillArray`` is a typed array whose items go to an anonymous temporary file a block at a
+time; it is read back by range, into ordinary memory, never mapped: the pages of a mapped file
+that a process touches count in its resident memory, so a memmap read from end to end would
+grow the run's peak as the array did. ``SortedColumns`` sorts such arrays by a 64-bit key in
+buckets of ``SORT_ROWS`` rows (an external sort) and finds keys with every ``FENCE``-th key
+in memory.
+
+The files are anonymous (``tempfile.TemporaryFile``: unlinked at once on Linux and macOS), so
+they are gone with the array, after an error, a crash or ``kill -9`` too.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import threading
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+BLOCK = 1 << 15
+"""Items buffered before a write, and read at a time when an array is scanned (256 kB of
+int64)."""
+SORT_ROWS = 1 << 15
+"""Rows of a bucket sorted in memory at once by ``SortedColumns.sort``."""
+FENCE = 64
+"""One key in memory for every this many rows of a ``SortedColumns`` (1/8 byte a row)."""
+
+_POSITIONAL = hasattr(os, "pread") and hasattr(os, "pwrite")
+"""``os.pread``/``os.pwrite`` exist on Linux and macOS, not on Windows: there the file is read
+and written by seeking, under a lock (readers may share one file)."""
+
+_TYPES = {"b": np.int8, "i": np.int32, "q": np.int64, "d": np.float64}
+
+
+class TempFile:
+    """An anonymous temporary file, read and written at given offsets."""
+
+    def __init__(self, folder: Path | None = None, positional: bool | None = None) -> None:
+        # Lives as long as its owner: closed (and gone) with it.
+        self.file = tempfile.TemporaryFile(dir=folder, buffering=0)  # noqa: SIM115
+        self._positional = _POSITIONAL if positional is None else positional
+        self._lock = threading.Lock()
+
+    def write(self, data: bytes | memoryview, offset: int) -> None:
+        view = memoryview(data).cast("B")
+        if self._positional:
+            while view:
+                done = os.pwrite(self.file.fileno(), view, offset)
+                view, offset = view[done:], offset + done
+            return
+        with self._lock:
+            self.file.seek(offset)
+            while view:
+                done = self.file.write(view) or 0
+                view = view[done:]
+
+    def read(self, size: int, offset: int) -> bytes:
+        if self._positional:
+            return os.pread(self.file.fileno(), size, offset)
+        with self._lock:
+            self.file.seek(offset)
+            return self.file.read(size) or b""
+
+    def read_into(self, buffer: memoryview, offset: int) -> None:
+        """Fill ``buffer`` from ``offset`` (without a second copy of the bytes)."""
+        view = buffer.cast("B")
+        if self._positional and hasattr(os, "preadv"):
+            while view:
+                done = os.preadv(self.file.fileno(), [view], offset)
+                if not done:
+                    raise EOFError(offset)
+                view, offset = view[done:], offset + done
+            return
+        if self._positional:
+            view[:] = self.read(len(view), offset)
+            return
+        with self._lock:
+            self.file.seek(offset)
+            while view:
+                done = self.file.readinto(view)
+                if not done:
+                    raise EOFError(offset)
+                view = view[done:]
+
+    def truncate(self, size: int) -> None:
+        self.file.truncate(size)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class SpillArray:
+    """An append-only typed array (typecode ``b``, ``i``, ``q`` or ``d``) in a temporary file;
+    memory holds at most ``BLOCK`` unwritten items. Items written can be overwritten in place
+    (``write``); an array pickles (to Ray) as its items."""
+
+    def __init__(self, typecode: str, *, folder: Path | None = None) -> None:
+        self.typecode = typecode
+        self.dtype = np.dtype(_TYPES[typecode])
+        self.folder = folder
+        self._file = TempFile(folder)
+        self._stored = 0
+        self._buffer = array(typecode)
+
+    @classmethod
+    def filled(
+        cls, typecode: str, size: int, value: float = 0, *, folder: Path | None = None
+    ) -> SpillArray:
+        """An array of ``size`` items, each ``value``."""
+        out = cls(typecode, folder=folder)
+        block = np.full(min(size, BLOCK), value, dtype=out.dtype)
+        for start in range(0, size, BLOCK):
+            out.extend(block[: min(BLOCK, size - start)])
+        out.flush()
+        return out
+
+    @classmethod
+    def sized(cls, typecode: str, size: int, *, folder: Path | None = None) -> SpillArray:
+        """An array of ``size`` items to be written in place (they read as zero until then)."""
+        out = cls(typecode, folder=folder)
+        out._file.truncate(size * out.dtype.itemsize)
+        out._stored = size
+        return out
+
+    def __len__(self) -> int:
+        return self._stored + len(self._buffer)
+
+    def append(self, value: float) -> None:
+        self._buffer.append(value)  # type: ignore[arg-type]
+        if len(self._buffer) >= BLOCK:
+            self.flush()
+
+    def extend(self, values: Iterable[Any] | np.ndarray) -> None:
+        if isinstance(values, np.ndarray):
+            self._buffer.frombytes(np.ascontiguousarray(values, dtype=self.dtype).tobytes())
+        else:
+            self._buffer.extend(values)
+        if len(self._buffer) >= BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered items to the file."""
+        if self._buffer:
+            self._file.write(memoryview(self._buffer), self._stored * self.dtype.itemsize)
+            self._stored += len(self._buffer)
+            self._buffer = array(self.typecode)
+
+    def write(self, start: int, values: np.ndarray) -> None:
+        """Overwrite the items from ``start`` (all of them already in the array)."""
+        self.flush()
+        if start < 0 or start + len(values) > self._stored:
+            raise IndexError(start)
+        data = np.ascontiguousarray(values, dtype=self.dtype)
+        self._file.write(memoryview(data), start * self.dtype.itemsize)  # type: ignore[arg-type]
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Items ``start`` to ``stop`` as a new array in memory."""
+        stop = min(stop, len(self))
+        out = np.empty(max(0, stop - start), dtype=self.dtype)
+        if not out.size:
+            return out
+        on_disk = min(stop, self._stored)
+        if start < on_disk:
+            part = memoryview(out[: on_disk - start])  # type: ignore[arg-type]
+            self._file.read_into(part, start * self.dtype.itemsize)
+        if stop > self._stored:
+            first = max(start, self._stored)
+            buffered = np.frombuffer(self._buffer, dtype=self.dtype)
+            out[first - start :] = buffered[first - self._stored : stop - self._stored]
+        return out
+
+    def numpy(self) -> np.ndarray:
+        """Every item, in memory (for a computation that needs them all at once)."""
+        return self.read(0, len(self))
+
+    def chunks(self, size: int = BLOCK) -> Iterator[tuple[int, np.ndarray]]:
+        """(start, items) a block at a time."""
+        for start in range(0, len(self), size):
+            yield start, self.read(start, start + size)
+
+    def count(self, value: float) -> int:
+        return sum(int((chunk == value).sum()) for _, chunk in self.chunks())
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.typecode, self.numpy().tobytes()))
+
+
+def _rebuild(typecode: str, data: bytes) -> SpillArray:
+    out = SpillArray(typecode)
+    out.extend(np.frombuffer(data, dtype=_TYPES[typecode]))
+    return out
+
+
+class KeyCollision(Exception):
+    """Raised by a bucket check of ``SortedColumns.sort``: the caller falls back to memory."""
+
+
+Bucket = Callable[[list[np.ndarray]], list[np.ndarray]]
+
+
+class SortedColumns:
+    """Columns sorted by the first, an int64 key (stable: rows with one key keep their order),
+    in temporary files; every ``FENCE``-th key in memory to find a key with one small read."""
+
+    def __init__(self, columns: Sequence[SpillArray]) -> None:
+        self.columns = list(columns)
+        self.size = len(self.columns[0])
+        fences = [keys[::FENCE] for _, keys in self.columns[0].chunks()]  # BLOCK % FENCE == 0
+        self.fences = np.concatenate(fences) if fences else np.empty(0, dtype=np.int64)
+
+    @classmethod
+    def sort(
+        cls,
+        columns: Sequence[SpillArray],
+        *,
+        out: Sequence[str] | None = None,
+        each_bucket: Bucket | None = None,
+        folder: Path | None = None,
+    ) -> SortedColumns:
+        """The rows of ``columns`` sorted by the first. The rows are split into buckets by the
+        key's leading bits (every row of a key in one bucket), each sorted in memory; then
+        ``each_bucket`` may check, drop or reorder the rows of a key (returning arrays of the
+        ``out`` typecodes), or raise ``KeyCollision``."""
+        typecodes = list(out) if out is not None else [c.typecode for c in columns]
+        result = [SpillArray(t, folder=folder) for t in typecodes]
+        try:
+            for bucket in _buckets(columns, folder):
+                order = np.argsort(bucket[0], kind="stable")
+                arrays = [a[order] for a in bucket]
+                if each_bucket is not None:
+                    arrays = each_bucket(arrays)
+                for target, values in zip(result, arrays, strict=True):
+                    target.extend(values)
+        except BaseException:
+            for target in result:
+                target.close()
+            raise
+        for target in result:
+            target.flush()
+        return cls(result)
+
+    def equal_range(self, key: int) -> tuple[int, int]:
+        """The rows whose key is ``key`` (an empty range when none)."""
+        lo_block = max(int(np.searchsorted(self.fences, key, side="left")) - 1, 0)
+        hi_block = int(np.searchsorted(self.fences, key, side="right"))
+        start, stop = lo_block * FENCE, min(hi_block * FENCE, self.size)
+        keys = self.columns[0].read(start, stop)
+        return (
+            start + int(np.searchsorted(keys, key, side="left")),
+            start + int(np.searchsorted(keys, key, side="right")),
+        )
+
+    def lookup(self, queries: np.ndarray, column: int) -> np.ndarray:
+        """For each query key, ``column``'s value at the first row with that key, or -1:
+        the sorted queries are matched against the keys a block at a time."""
+        found = np.full(queries.size, -1, dtype=np.int64)
+        if not queries.size or not self.size:
+            return found
+        order = np.argsort(queries, kind="stable")
+        wanted = queries[order]
+        keys_column, values_column = self.columns[0], self.columns[column]
+        for start in range(0, self.size, BLOCK):
+            stop = min(self.size, start + BLOCK)
+            first = self.fences[start // FENCE]
+            last = self.fences[stop // FENCE] if stop < self.size else None
+            lo = int(np.searchsorted(wanted, first, side="left"))
+            hi = wanted.size if last is None else int(np.searchsorted(wanted, last, side="right"))
+            if lo >= hi:
+                continue
+            keys = keys_column.read(start, stop)
+            at = np.minimum(np.searchsorted(keys, wanted[lo:hi], side="left"), keys.size - 1)
+            hit = keys[at] == wanted[lo:hi]
+            targets = order[lo:hi][hit]
+            fresh = found[targets] < 0  # a key across two blocks: its first row counts
+            values = values_column.read(start, stop)[at[hit]]
+            found[targets[fresh]] = values[fresh]
+        return found
+
+    def close(self) -> None:
+        for column in self.columns:
+            column.close()
+
+
+def _buckets(columns: Sequence[SpillArray], folder: Path | None) -> Iterator[list[np.ndarray]]:
+    """The rows split by the key's leading bits into buckets of about ``SORT_ROWS``, in key
+    order of the buckets, each in file order (so a stable sort of a bucket is stable overall)."""
+    size = len(columns[0])
+    bits = max(0, math.ceil(math.log2(size / SORT_ROWS))) if size > SORT_ROWS else 0
+    if bits == 0:
+        if size:
+            yield [c.numpy() for c in columns]
+        return
+    count = 1 << bits
+    shift = np.uint64(64 - bits)
+    flip = np.uint64(1 << 63)  # signed order = unsigned order with the sign bit flipped
+
+    def bucket_of(keys: np.ndarray) -> np.ndarray:
+        return ((keys.view(np.uint64) ^ flip) >> shift).astype(np.intp)
+
+    counts = np.zeros(count, dtype=np.int64)
+    for _, keys in columns[0].chunks():
+        counts += np.bincount(bucket_of(keys), minlength=count)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    parted = [SpillArray.sized(c.typecode, size, folder=folder) for c in columns]
+    try:
+        cursor = starts.copy()
+        for start, keys in columns[0].chunks():
+            which = bucket_of(keys)
+            order = np.argsort(which, kind="stable")
+            per = np.bincount(which, minlength=count)
+            chunk = [keys[order]] + [c.read(start, start + keys.size)[order] for c in columns[1:]]
+            at = 0
+            for b in np.flatnonzero(per).tolist():
+                n = int(per[b])
+                for target, values in zip(parted, chunk, strict=True):
+                    target.write(int(cursor[b]), values[at : at + n])
+                cursor[b] += n
+                at += n
+        for b in range(count):
+            first, n = int(starts[b]), int(counts[b])
+            if n:
+                yield [p.read(first, first + n) for p in parted]
+    finally:
+        for p in parted:
+            p.close()
