@@ -7,6 +7,7 @@ run over the complete journal, so a resumed run's results equal an uninterrupted
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -16,6 +17,7 @@ import shutil
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -344,29 +346,52 @@ def run_suite(
         raise UsageError("--limit must be at least 1")
     runner = get_executor(executor, address=ray_address)
     try:
-        return _run_suite(
-            suite_path,
-            target_path,
-            runner,
-            reports_dir=reports_dir,
-            concurrency=concurrency,
-            resume=resume,
-            use_cache=use_cache,
-            progress=progress,
-            write_reports=write_reports,
-            attach_evidence=attach_evidence,
-            register_path=register_path,
-            ledger_path=ledger_path,
-            command=command,
-            limit=limit,
-            ray_address=ray_address,
-            on_start=on_start,
-            scoring_progress=scoring_progress,
-            evidence_for=evidence_for,
-            loaded=loaded,
-        )
+        # Loaded before the heap is frozen: the loader moves what it builds out of the young
+        # generation itself (``gc_paused``), which it skips when something else froze objects.
+        loaded = loaded if loaded is not None else load_suite(suite_path)
+        with heap_frozen():
+            return _run_suite(
+                suite_path,
+                target_path,
+                runner,
+                reports_dir=reports_dir,
+                concurrency=concurrency,
+                resume=resume,
+                use_cache=use_cache,
+                progress=progress,
+                write_reports=write_reports,
+                attach_evidence=attach_evidence,
+                register_path=register_path,
+                ledger_path=ledger_path,
+                command=command,
+                limit=limit,
+                ray_address=ray_address,
+                on_start=on_start,
+                scoring_progress=scoring_progress,
+                evidence_for=evidence_for,
+                loaded=loaded,
+            )
     finally:
         runner.close()
+
+
+@contextmanager
+def heap_frozen() -> Iterator[None]:
+    """Keep the cyclic garbage collector off what exists before a run (modules, the loaded
+    suite, pydantic's schemas) while the run lasts: every full collection during a run would
+    otherwise walk all of it again (about 0.15 s of a 2,000-case run's CPU). ``gc.freeze`` and
+    ``gc.unfreeze`` move lists and walk nothing; objects made during the run are collected as
+    usual, and cyclic garbage among the frozen ones by the first full collection after it.
+    Skipped where something froze objects on purpose (a pre-forking server): unfreezing would
+    undo that."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _run_suite(
@@ -389,12 +414,11 @@ def _run_suite(
     on_start: Callable[[str], None] | None,
     scoring_progress: ScoringProgress | None,
     evidence_for: str | None,
-    loaded: LoadedSuite | None,
+    loaded: LoadedSuite,
 ) -> RunOutcome:
     if limit is not None:
         attach_evidence = False
     reports = Path(reports_dir)
-    loaded = loaded if loaded is not None else load_suite(suite_path)
     target = load_target(target_path)
     if evidence_for is not None and attach_evidence:
         from ..register.evidence_map import check_evidence_for
