@@ -52,3 +52,26 @@ def test_case_positions() -> None:
     assert place.get("missing") is None
     duplicate = CasePositions([*cases[:3], cases[0]])  # falls back to a dict: the last wins
     assert duplicate.get("c0") == 3
+
+
+def test_collect_keeps_a_small_dataset_in_memory_and_moves_a_large_one_to_disk() -> None:
+    cases = _cases(30)
+    small = caselist.collect(iter(cases), in_memory=30)
+    assert isinstance(small, list) and small == cases
+    large = caselist.collect(iter(cases), in_memory=29)
+    assert isinstance(large, CaseList) and list(large) == cases
+
+
+def test_a_sampled_dataset_is_the_same_in_memory_and_on_disk(tmp_path, monkeypatch) -> None:
+    from assurance_harness.spec.datasets import load_dataset
+    from assurance_harness.spec.suite import DatasetSpec
+
+    rows = [f'{{"id": "r{i}", "prompt": "p{i}", "metadata": {{"g": {i % 4}}}}}' for i in range(40)]
+    (tmp_path / "d.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    spec = DatasetSpec(path="d.jsonl", sample=9, limit=7)
+    in_memory, _ = load_dataset(spec, tmp_path, seed=3)
+    monkeypatch.setattr(caselist, "IN_MEMORY", 10)
+    monkeypatch.setattr(caselist.collect, "__kwdefaults__", {"in_memory": 10})
+    on_disk, _ = load_dataset(spec, tmp_path, seed=3)
+    assert isinstance(in_memory, list) and isinstance(on_disk, CaseList)
+    assert len(in_memory) == 7 and list(on_disk) == in_memory

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue
-from .caselist import CaseList
+from .caselist import CaseList, collect
 from .suite import DatasetSpec
 
 CASE_FIELDS = ("id", "prompt", "messages")
@@ -316,9 +316,12 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def load_dataset(spec: DatasetSpec, base_dir: Path, *, seed: int = 0) -> tuple[CaseList, Path]:
-    """Load one dataset file into cases; returns the cases (kept on disk as they are read, so a
-    dataset of a million rows is not a million objects in memory) and the resolved path."""
+def load_dataset(
+    spec: DatasetSpec, base_dir: Path, *, seed: int = 0
+) -> tuple[Sequence[Case], Path]:
+    """Load one dataset file into cases; returns the cases (beyond ``caselist.IN_MEMORY`` kept on
+    disk as they are read, so a dataset of a million rows is not a million objects in memory)
+    and the resolved path."""
     path = _dataset_path(spec.path, base_dir)
     source = str(path)
     fmt = spec.format or path.suffix.lstrip(".").lower()
@@ -327,7 +330,7 @@ def load_dataset(spec: DatasetSpec, base_dir: Path, *, seed: int = 0) -> tuple[C
             source, f"unknown dataset format '{fmt}'", hint="set dataset.format: jsonl, csv or json"
         )
     prefix = spec.id_prefix or path.stem
-    cases = CaseList.build(
+    cases = collect(
         _case_from_row(row, spec, number, source, prefix)
         for number, row in _rows(path, fmt, source)
         if _matches(row, spec.where)
@@ -335,7 +338,7 @@ def load_dataset(spec: DatasetSpec, base_dir: Path, *, seed: int = 0) -> tuple[C
     if spec.sample is not None and spec.sample < len(cases):
         rng = random.Random(seed)
         keep = sorted(rng.sample(range(len(cases)), spec.sample))
-        cases = cases.select(keep)
+        cases = cases.select(keep) if isinstance(cases, CaseList) else [cases[i] for i in keep]
     if spec.limit is not None:
         cases = cases[: spec.limit]
     return cases, path

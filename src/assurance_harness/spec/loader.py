@@ -64,7 +64,7 @@ class LoadedSuite:
     path: Path
     sha256: str
     cases: Sequence[Case]
-    """The suite's cases; a single dataset's stay on disk (``spec.caselist.CaseList``)."""
+    """The suite's cases; a single large dataset's stay on disk (``spec.caselist``)."""
     scorers: list[ScorerConfig]
     metrics: list[MetricSpec]
     dataset_files: list[tuple[Path, str]]
@@ -383,7 +383,7 @@ def _load_suite(
                     issues.append(issue)
                 continue
             if not cases and len(datasets) == 1 and not expander_instances:
-                cases = loaded  # the dataset's cases stay on disk (spec.caselist)
+                cases = loaded  # a large dataset's cases stay on disk (spec.caselist)
             else:
                 cases = [*cases, *loaded]
             dataset_files.append((file_path, sha256_file(file_path)))
