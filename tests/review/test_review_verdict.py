@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ def test_agreement_from_two_reviewers_and_scorer_precision_recall(tmp_path: Path
 
 
 def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_path: Path) -> None:
-    """Issue 13: the scorer's precision and recall against this deployment's human labels are
+    """Issue 13: the scorer's precision and recall against the human labels on a target's runs are
     usable beside its bundled validity card, per scorer, with Clopper-Pearson intervals."""
     from typer.testing import CliRunner
 
@@ -125,7 +126,7 @@ def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_pa
     assert reviewed.precision is not None
     assert (reviewed.precision.low, reviewed.precision.high) == clopper_pearson(1, 2)
     assert reviewed.text() == (
-        "reviewed on this deployment: precision 0.5 [0.01258, 0.9874] (n=2), "
+        "reviewed on every target's runs: precision 0.5 [0.01258, 0.9874] (n=2), "
         "recall – (needs reviewed rows of the random QC share, review.sample) "
         "from 3 human verdicts"
     )
@@ -139,9 +140,11 @@ def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_pa
     annex = build_annex([outcome.run_id], reports=project.reports, register_path=project.register)
     md = render_annex_md(annex)
     line = next(x for x in md.splitlines() if x.startswith("- Scorer validity") and "kw" in x)
+    fingerprint = annex.runs[0].run.target["fingerprint"]
     assert (
-        "no validity card. Known weak spots: none recorded. Reviewed on this deployment: " in line
+        "no validity card. Known weak spots: none recorded. "
+        f"Reviewed on this target's runs (config {fingerprint}): " in line
     )
     assert "precision 0.5 \\[0.01258, 0.9874\\]" in line and "from 3 human verdicts" in line
-    html = render_annex_html(annex)
-    assert "Reviewed on this deployment: precision 0.5 [0.01258, 0.9874]" in html
+    html = unescape(render_annex_html(annex))
+    assert f"Reviewed on this target's runs (config {fingerprint}): precision 0.5" in html

@@ -1,10 +1,11 @@
-"""Issue 13: a scorer's figures against this deployment's human verdicts (precision and recall,
+"""Issue 13: a scorer's figures against the human verdicts on a target's runs (precision and recall,
 Clopper-Pearson) feed ``min_validity`` and stand beside its validity card in the run report,
 always saying which figure was used (card or reviewed), with counts and interval."""
 
 from __future__ import annotations
 
 import json
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ def test_min_validity_uses_the_reviewed_figures_and_says_which(tmp_path: Path) -
     assert tight["verdict"] == "fail"
     assert tight["validity_unmet"] == [
         f"kw (contains): reviewed precision lower bound {PRECISION_LOW:.3f} < 0.5 "
-        "(tp 1, fp 1 from 3 human verdicts on this deployment)"
+        "(tp 1, fp 1 from 3 human verdicts on this target's runs)"
     ]
     # validity_from: card ignores the reviewed figures, and says there is no card.
     assert gates["card-only"]["verdict"] == "fail"
@@ -88,16 +89,23 @@ def test_min_validity_uses_the_reviewed_figures_and_says_which(tmp_path: Path) -
 def test_the_run_report_shows_the_reviewed_line_beside_the_card(tmp_path: Path) -> None:
     project, run_id = _reviewed(tmp_path)
     written = write_reports(project.reports / run_id, ["html", "md", "json"])
+    fingerprint = json.loads((project.reports / run_id / "summary.json").read_text())["target"][
+        "fingerprint"
+    ]
     line = (
-        "reviewed on this deployment: precision 0.5 [0.01258, 0.9874] (n=2), "
+        f"reviewed on this target's runs (config {fingerprint}): "
+        "precision 0.5 [0.01258, 0.9874] (n=2), "
         "recall – (needs reviewed rows of the random QC share, review.sample) "
         "from 3 human verdicts"
     )
     md = written["md"].read_text()
     card_line = next(x for x in md.splitlines() if x.startswith("- bad_rate") and "`kw`" in x)
     assert "no validity card" in card_line
-    assert "Reviewed on this deployment: precision 0.5 \\[0.01258, 0.9874\\] (n=2)" in card_line
-    html = written["html"].read_text()
+    assert (
+        f"Reviewed on this target's runs (config {fingerprint}): precision 0.5 "
+        "\\[0.01258, 0.9874\\] (n=2)" in card_line
+    )
+    html = unescape(written["html"].read_text())
     assert line in html.replace("R", "r")
     doc = json.loads(written["json"].read_text())
     (card,) = doc["validity"][0]["scorers"]
@@ -111,7 +119,7 @@ def test_a_report_without_reviews_reads_no_store_and_writes_none(tmp_path: Path)
     (project.reports / "runs.db").unlink()
     write_reports(outcome.run_dir, ["md"])
     assert not (project.reports / "runs.db").exists()
-    assert "reviewed on this deployment" not in (outcome.run_dir / "report.md").read_text()
+    assert "reviewed on" not in (outcome.run_dir / "report.md").read_text().lower()
 
 
 def test_recall_and_specificity_come_from_the_random_qc_share_only(tmp_path: Path) -> None:
@@ -189,3 +197,69 @@ def test_the_review_aware_view_keeps_each_group_false(tmp_path: Path) -> None:
     assert recorded["verdict"] == "pass"
     view = reviewed_run(outcome.run_dir, ReviewStore(project.reports / "runs.db"))
     assert view.gates[0]["verdict"] == "pass"
+
+
+def test_verdicts_on_another_targets_runs_do_not_vouch_for_this_one(tmp_path: Path) -> None:
+    """Human verdicts given on target A's responses say how the scorer does on A's output,
+    not on B's: a ``min_validity`` gate on a run of B, B's report and an annex of B count only
+    verdicts on B's runs, and the figures say whose runs they come from."""
+    from assurance_harness.register.annex import build_annex, render_annex_md
+    from assurance_harness.scorers.reviewed import reviewed_validity
+
+    suite = _with_gates(
+        "  - {metric: bad_rate, max: 1.0, id: loose, min_validity: {precision: 0.01}}\n"
+    )
+    project, reviewed_run = _reviewed(tmp_path, suite)
+    other = project.root / "other-target.yaml"
+    other.write_text(
+        project.target.read_text(encoding="utf-8") + "timeout_s: 31\n", encoding="utf-8"
+    )
+    from assurance_harness.runner.run import run_suite
+
+    outcome = run_suite(
+        project.suite, other, reports_dir=project.reports, register_path=project.register,
+        use_cache=False,
+    )  # fmt: skip
+    summary = json.loads((outcome.run_dir / "summary.json").read_text())
+    reviewed_summary = json.loads((project.reports / reviewed_run / "summary.json").read_text())
+    a, b = reviewed_summary["target"]["fingerprint"], summary["target"]["fingerprint"]
+    assert a != b
+    (gate,) = summary["gates"]
+    assert gate["verdict"] == "fail"
+    assert gate["validity_checked"][0]["source"] is None  # A's verdicts were not counted
+    # A's own next run still counts them.
+    again = project.run()
+    (gate_a,) = json.loads((again.run_dir / "summary.json").read_text())["gates"]
+    assert gate_a["verdict"] == "pass" and gate_a["validity_checked"][0]["source"] == "reviewed"
+
+    assert reviewed_validity(project.reports, target=b) == {}
+    (figures,) = reviewed_validity(project.reports, target=a).values()
+    assert figures.target == a and figures.precision is not None
+    assert figures.precision.on == f"human verdicts on runs of target config {a}"
+    everyone = reviewed_validity(project.reports)["contains"]
+    assert everyone.text().startswith("reviewed on every target's runs: ")
+
+    write_reports(outcome.run_dir, ["md"])
+    assert "reviewed on" not in (outcome.run_dir / "report.md").read_text().lower()
+    # The register names no system target, so the annex also cites A's runs: each run's
+    # validity line counts the verdicts on its own target's runs only.
+    annex = build_annex(
+        [outcome.run_id], reports=project.reports, register_path=project.register,
+        mixed_targets=True,
+    )  # fmt: skip
+    shown = {
+        ar.run.run_id: {
+            (ar.run.target["fingerprint"], card.get("reviewed"))
+            for view in ar.gates
+            for card in view.validity
+        }
+        for ar in annex.runs
+    }
+    assert len(shown) == 2  # B's run, and A's latest run, cited by the register's status
+    for run_id, cards in shown.items():
+        ((fingerprint, text),) = cards
+        if fingerprint == a:
+            assert text.startswith(f"Reviewed on this target's runs (config {a}): "), run_id
+        else:
+            assert text is None, run_id
+    assert f"Reviewed on this target's runs (config {a})" in render_annex_md(annex)

@@ -199,12 +199,24 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
     return out
 
 
-def _reviewed_validity(reports: Path) -> dict[str, str]:
-    """Per scorer name, its figures against this deployment's human verdicts (review
-    agreement), shown beside its bundled card; none when no store exists yet."""
-    from ..scorers.reviewed import reviewed_validity
+class _ReviewedByTarget:
+    """Per scorer name, its figures against the human verdicts given on runs of a run's
+    target (review agreement), shown beside its bundled card; read once per target, none
+    when no store exists yet."""
 
-    return {name: r.text() for name, r in reviewed_validity(reports).items()}
+    def __init__(self, reports: Path) -> None:
+        self.reports = reports
+        self.texts: dict[str | None, dict[str, str]] = {}
+
+    def __call__(self, run: RunFiles) -> dict[str, str]:
+        from ..scorers.reviewed import reviewed_validity
+
+        fingerprint = run.target.get("fingerprint")
+        scope = str(fingerprint) if fingerprint else None
+        if scope not in self.texts:
+            figures = reviewed_validity(self.reports, target=scope)
+            self.texts[scope] = {name: r.text() for name, r in figures.items()}
+        return self.texts[scope]
 
 
 def build_annex(
@@ -236,7 +248,7 @@ def build_annex(
     status = None
     if register_path is not None and Path(register_path).exists():
         status = build_status(Path(register_path), ledger_path, now=now, check_files=True)
-    reviewed = _reviewed_validity(reports)
+    reviewed = _ReviewedByTarget(reports)
     annex_runs = [
         _annex_run(RunFiles.load(resolve_run(reports, ref)), index, status, max_cases, reviewed)
         for index, ref in enumerate(runs, start=1)
@@ -273,9 +285,10 @@ def _annex_run(
     index: int,
     status: RegisterStatus | None,
     max_cases: int,
-    reviewed: dict[str, str],
+    reviewed_by_target: _ReviewedByTarget,
 ) -> AnnexRun:
     gate_views = []
+    reviewed = reviewed_by_target(run) if run.gates else {}
     for gate in run.gates:
         keys = list(gate.get("worst_cases") or [])[:max_cases]
         validity = gate_validity(gate, run.summary)
@@ -306,7 +319,7 @@ def _add_cited_runs(
     ledger_path: Path,
     status: RegisterStatus | None,
     max_cases: int,
-    reviewed: dict[str, str],
+    reviewed: _ReviewedByTarget,
 ) -> list[str]:
     """Add the runs that section 5's statuses rest on but that were not named, so the annex
     cites nothing outside itself; return a limitation for each such run that is gone."""

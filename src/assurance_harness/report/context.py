@@ -243,7 +243,7 @@ def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
 def _validity(
     gate: dict[str, Any], summary: dict[str, Any], reviewed: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """The cards behind a gate, each with the scorer's figures against this deployment's human
+    """The cards behind a gate, each with the scorer's figures against the human
     verdicts beside it (``reviewed``) where people have reviewed its label."""
     from ..scorers.validity import gate_validity
 
@@ -259,8 +259,11 @@ def build_context(run: RunData) -> ReportContext:
     from ..scorers.reviewed import reviewed_validity
 
     summary = run.summary
-    # Human verdicts live beside the run index of the reports folder the run sits in.
-    reviewed = reviewed_validity(run.run_dir.parent) if run.gates else {}
+    # Human verdicts live beside the run index of the reports folder the run sits in; only
+    # those given on runs of this run's target speak for its scorers here.
+    fingerprint = (summary.get("target") or {}).get("fingerprint")
+    scope = str(fingerprint) if fingerprint else None
+    reviewed = reviewed_validity(run.run_dir.parent, target=scope) if run.gates else {}
     gate_views: list[GateView] = []
     wanted: dict[str, list[str]] = {}
     for gate in run.gates:

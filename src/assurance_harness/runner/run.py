@@ -673,14 +673,17 @@ def _send_pending(
         run_dir.close_journal()
 
 
-def _reviewed_figures(gates: Sequence[GateSpec], reports: Path) -> dict[str, ReviewedValidity]:
-    """Each scorer's precision and recall against the human verdicts given so far, read only
-    when a gate's ``min_validity`` may use them (the store is not touched otherwise)."""
+def _reviewed_figures(
+    gates: Sequence[GateSpec], reports: Path, target: str
+) -> dict[str, ReviewedValidity]:
+    """Each scorer's precision and recall against the human verdicts given so far on runs of
+    this target (fingerprint), read only when a gate's ``min_validity`` may use them (the
+    store is not touched otherwise)."""
     if not any(g.min_validity and g.validity_from != "card" for g in gates):
         return {}
     from ..scorers.reviewed import reviewed_validity
 
-    return reviewed_validity(reports)
+    return reviewed_validity(reports, target=target)
 
 
 def _score(run: _Run) -> Verdict:
@@ -738,7 +741,7 @@ def _score(run: _Run) -> Verdict:
     else:
         metric_values, rows = compute_metrics(loaded.metrics, sink.rows, seed=suite.seed), sink.rows
     specs = {m.id: m for m in loaded.metrics}
-    reviewed = _reviewed_figures(suite.gates, run.reports)
+    reviewed = _reviewed_figures(suite.gates, run.reports, run.fingerprint)
     gates = [
         attach_validity(
             judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), rows),

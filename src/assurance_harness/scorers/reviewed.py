@@ -1,10 +1,13 @@
-"""A scorer's precision and recall against this deployment's human verdicts: the reviewed
-counterpart of its validity card (``validity.py``). The card says how the scorer did on its
-validation set; the verdicts say how it does on this deployment's own responses.
+"""A scorer's precision and recall against the human verdicts on a target's runs: the
+reviewed counterpart of its validity card (``validity.py``). The card says how the scorer did
+on its validation set; the verdicts say how it does on this deployment's own responses.
 
 Each reviewed run's ``review.policy.label`` names the scorer label people confirmed or
 corrected (``tox.flagged``); its scorer ids map to registry names through the run's summary,
-so verdicts from every run of every suite that used the same scorer count together.
+so verdicts from every run of every suite that used the same scorer count together, but only
+from runs of the same target configuration (fingerprint) when one is given: a gate's
+``min_validity`` and a run's report read the figures of the target that run evaluated, so
+verdicts given on another model's responses never vouch for this one.
 
 Here, below the views, so the run report, the register annex, ``assurance review agreement``
 and ``min_validity`` at run time all read the same figures. Intervals are Clopper-Pearson.
@@ -36,7 +39,6 @@ from .validity import Figure, scorer_ids_in
 
 REVIEWED_FIGURES = ("precision", "recall", "specificity")
 """The figures human verdicts give a scorer (``min_validity`` may ask for these)."""
-ON = "this deployment's human verdicts"
 
 
 QC_REASON = "qc"
@@ -61,17 +63,17 @@ def label_counts(standing: Mapping[Any, Mapping[str, Verdict]]) -> tuple[dict[st
     return counts, reviewed
 
 
-def rate_figure(hits: int, n: int) -> Figure | None:
+def rate_figure(hits: int, n: int, on: str) -> Figure | None:
     """``hits / n`` with its Clopper-Pearson interval; None where nothing was counted."""
     if n == 0:
         return None
     low, high = clopper_pearson(hits, n)
-    return Figure(value=hits / n, low=low, high=high, n=n, on=ON, method="clopper-pearson")
+    return Figure(value=hits / n, low=low, high=high, n=n, on=on, method="clopper-pearson")
 
 
 @dataclass(frozen=True)
 class ReviewedValidity:
-    """One scorer's figures against human labels on this deployment."""
+    """One scorer's figures against human labels on one target's runs (or every target's)."""
 
     scorer: str
     """Registry name (``offensive-language``)."""
@@ -81,20 +83,34 @@ class ReviewedValidity:
     """tp, fp, fn, tn of the scorer's label against the human label, every reviewed row."""
     sample_counts: dict[str, int]
     """The same over the rows of the random QC share only (what recall and specificity use)."""
+    target: str | None = None
+    """The target fingerprint the verdicts are scoped to; None where every target's runs count."""
+
+    @property
+    def scope(self) -> str:
+        """Whose responses the verdicts were given on."""
+        return "this target's runs" if self.target else "every target's runs"
+
+    @property
+    def on(self) -> str:
+        """Whose verdicts the figures count, as the figures say it."""
+        if self.target:
+            return f"human verdicts on runs of target config {self.target}"
+        return "human verdicts on every target's runs"
 
     @property
     def precision(self) -> Figure | None:
-        return rate_figure(self.counts["tp"], self.counts["tp"] + self.counts["fp"])
+        return rate_figure(self.counts["tp"], self.counts["tp"] + self.counts["fp"], self.on)
 
     @property
     def recall(self) -> Figure | None:
         qc = self.sample_counts
-        return rate_figure(qc["tp"], qc["tp"] + qc["fn"])
+        return rate_figure(qc["tp"], qc["tp"] + qc["fn"], self.on)
 
     @property
     def specificity(self) -> Figure | None:
         qc = self.sample_counts
-        return rate_figure(qc["tn"], qc["tn"] + qc["fp"])
+        return rate_figure(qc["tn"], qc["tn"] + qc["fp"], self.on)
 
     def figure(self, name: str) -> Figure | None:
         """``precision``, ``recall`` or ``specificity``; None for any other name or where
@@ -131,8 +147,9 @@ class ReviewedValidity:
             bounds = f" {interval(fig.low, fig.high)}" if fig.low is not None else ""
             return f"{name} {num(fig.value)}{bounds} (n={fig.n})"
 
+        config = f" (config {self.target})" if self.target else ""
         return (
-            "reviewed on this deployment: "
+            f"reviewed on {self.scope}{config}: "
             + figure("precision", "no flagged row reviewed")
             + ", "
             + figure("recall", "needs reviewed rows of the random QC share, review.sample")
@@ -143,6 +160,7 @@ class ReviewedValidity:
         out: dict[str, Any] = {
             "scorer": self.scorer,
             "verdicts": self.verdicts,
+            "target": self.target,
             "text": self.text(),
             "rates_method": "clopper-pearson",
             "counts": dict(self.counts),
@@ -157,13 +175,25 @@ class ReviewedValidity:
         return out
 
 
-def _run_review(reports: Path, run_id: str) -> tuple[list[str], set[str]]:
-    """Registry names of the scorers the run's review label reads, and the keys of its rows
-    in the random QC share; nothing for a run not found."""
+@dataclass(frozen=True)
+class _RunReview:
+    scorers: list[str]
+    """Registry names of the scorers the run's review label reads."""
+    sample: set[str]
+    """Keys of the run's rows in the random QC share."""
+    target: str | None
+    """The fingerprint of the target the run evaluated."""
+
+
+_NOT_FOUND = _RunReview([], set(), None)
+
+
+def _run_review(reports: Path, run_id: str) -> _RunReview:
+    """What the run's review reads and samples, and its target; nothing for a run not found."""
     try:
         summary = read_run(reports / run_id).summary
     except HarnessError:
-        return [], set()
+        return _NOT_FOUND
     review = summary.get("review") or {}
     label = (review.get("policy") or {}).get("label")
     scorers = {
@@ -177,34 +207,38 @@ def _run_review(reports: Path, run_id: str) -> tuple[list[str], set[str]]:
         for item in review.get("queue") or []
         if isinstance(item, dict) and QC_REASON in (item.get("reasons") or [])
     }
-    return names, sample
+    target = (summary.get("target") or {}).get("fingerprint")
+    return _RunReview(names, sample, str(target) if target else None)
 
 
 def sample_keys(reports: Path, run_ids: set[str]) -> set[tuple[str, str]]:
     """(run id, row key) of every row of those runs in the random QC share."""
-    return {(run_id, key) for run_id in run_ids for key in _run_review(reports, run_id)[1]}
+    return {(run_id, key) for run_id in run_ids for key in _run_review(reports, run_id).sample}
 
 
 def reviewed_validity(
-    reports: Path, db: Path | Database | None = None
+    reports: Path, db: Path | Database | None = None, *, target: str | None = None
 ) -> dict[str, ReviewedValidity]:
     """Per scorer name, its precision (and, from the random QC share, recall and
-    specificity) against every human verdict in the store (``reports/runs.db``, or the team
-    store); empty where there is no store yet (nothing is created to find that out)."""
+    specificity) against the human verdicts in the store (``reports/runs.db``, or the team
+    store): those given on runs of the target with fingerprint ``target``, or every one when
+    it is None; empty where there is no store yet (nothing is created to find that out)."""
     embedded = db if db is not None else reports / "runs.db"
     if not isinstance(embedded, Database) and not index_available(embedded):
         return {}
     standing = standing_verdicts(open_database(embedded))
     by_scorer: dict[str, dict[Any, dict[str, Verdict]]] = {}
-    runs: dict[str, tuple[list[str], set[str]]] = {}
+    runs: dict[str, _RunReview] = {}
     sampled: set[tuple[str, str]] = set()
     for (run_id, key), verdicts in standing.items():
         if run_id not in runs:
             runs[run_id] = _run_review(reports, run_id)
-        names, sample = runs[run_id]
-        if key in sample:
+        run = runs[run_id]
+        if target is not None and run.target != target:
+            continue
+        if key in run.sample:
             sampled.add((run_id, key))
-        for name in names:
+        for name in run.scorers:
             by_scorer.setdefault(name, {})[(run_id, key)] = verdicts
     out: dict[str, ReviewedValidity] = {}
     for name, rows in sorted(by_scorer.items()):
@@ -212,5 +246,5 @@ def reviewed_validity(
         in_sample, _ = label_counts({k: v for k, v in rows.items() if k in sampled})
         labelled = sum(1 for vs in rows.values() for v in vs.values() if v.label is not None)
         if reviewed:
-            out[name] = ReviewedValidity(name, labelled, counts, in_sample)
+            out[name] = ReviewedValidity(name, labelled, counts, in_sample, target)
     return out

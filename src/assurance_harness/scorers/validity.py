@@ -213,8 +213,9 @@ def attach_validity(
     """Apply a gate's ``min_validity`` at run time: each scorer its metric reads must have a
     validated figure whose lower bound reaches the minimum, or the gate fails and
     ``validity_unmet`` says why. ``precision`` and ``recall`` come from ``reviewed`` (the
-    scorer's figures against this deployment's human verdicts, ``scorers.reviewed``) where it
-    has them and the gate's ``validity_from`` allows, else from the card; every figure checked
+    scorer's figures against the human verdicts on this target's runs,
+    ``scorers.reviewed``) where it has them and the gate's ``validity_from`` allows, else from
+    the card; every figure checked
     is recorded in ``validity_checked`` with its source, interval and counts, never silently.
     Gates without ``min_validity`` are left exactly as they were (the run files keep their
     shape; reports look the cards up from the summary)."""
@@ -254,7 +255,7 @@ def attach_validity(
             else:
                 what = f"{'reviewed' if used == 'reviewed' else 'validated'} {figure_name}"
                 basis = (
-                    f" ({mine.counts_text(figure_name)} on this deployment)"
+                    f" ({mine.counts_text(figure_name)} on {mine.scope})"
                     if used == "reviewed" and mine is not None
                     else ""
                 )

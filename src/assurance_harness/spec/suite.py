@@ -112,10 +112,10 @@ class GateSpec(Strict):
     """Minimum validated figures of the scorers the metric reads, e.g. ``{auc: 0.85}``: the
     lower interval bound of that figure on each scorer's validity card must reach it, or the
     gate fails (``scorers/validity.py``). ``precision`` and ``recall`` may also come from
-    this deployment's human review verdicts (see ``validity_from``)."""
+    the human review verdicts on runs of the same target (see ``validity_from``)."""
     validity_from: Literal["auto", "card", "reviewed"] = "auto"
     """Where ``min_validity``'s ``precision`` and ``recall`` come from: ``auto`` uses the
-    scorer's precision/recall against this deployment's human verdicts where there are any
+    scorer's precision/recall against the human verdicts on this target's runs where there are any
     (``assurance review agreement``), else its validity card; ``card`` only the card;
     ``reviewed`` only the verdicts. The gate records which it used (``validity_checked``)."""
 
