@@ -274,3 +274,39 @@ def test_validate_cli_names_file_line_and_fix(write) -> None:
     assert f"{path}:{METRIC_LINE}: metrics[0].by: unknown name 'topic'" in out
     assert "has no field 'toxic'; did you mean 'tox.toxicity'?" in out
     assert "Traceback" not in out
+
+
+def test_the_cases_are_read_once_for_their_names() -> None:
+    # A large dataset's cases are decoded from disk on every pass (issue 12's 100k-case run).
+    from collections.abc import Sequence
+
+    from assurance_harness.datatypes import Case
+    from assurance_harness.spec.exprcheck import expression_names
+
+    class Counted(Sequence[Case]):
+        passes = 0
+
+        def __init__(self, cases: list[Case]) -> None:
+            self.cases = cases
+
+        def __len__(self) -> int:
+            return len(self.cases)
+
+        def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+            return self.cases[index]
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            Counted.passes += 1
+            return iter(self.cases)
+
+    cases = Counted(
+        [
+            Case(id="a", prompt="hi", metadata={"topic": "maths"}),
+            Case.model_validate({"id": "b", "prompt": "yo", "expected": {"tone": "calm"}}),
+        ]
+    )
+    names = expression_names([], cases, case_ids=True)
+    assert Counted.passes == 1
+    assert names["case_id"].choices == frozenset({"a", "b"})
+    assert names["meta"].members["topic"].choices == frozenset({"maths"})
+    assert "tone" in names["expected"].members

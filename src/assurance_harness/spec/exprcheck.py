@@ -71,12 +71,26 @@ def _value_type(values: list[Any], name: str) -> Type:
     return Type("any", name=name)
 
 
-def _keyed(records: Iterable[dict[str, Any]], prefix: str) -> dict[str, Type]:
-    seen: dict[str, list[Any]] = {}
-    for record in records:
-        for key, value in record.items():
-            seen.setdefault(str(key), []).append(value)
+def _keyed(seen: dict[str, list[Any]], prefix: str) -> dict[str, Type]:
     return {k: _value_type(v, f"{prefix}.{k}") for k, v in seen.items()}
+
+
+def _case_values(
+    cases: Iterable[Case], *, ids: bool
+) -> tuple[dict[str, list[Any]], dict[str, list[Any]], frozenset[str] | None]:
+    """Each metadata key's values, each extra expectation's values and (``ids``) the case ids,
+    in one pass: a large dataset's cases are decoded from disk on every pass."""
+    meta: dict[str, list[Any]] = {}
+    extras: dict[str, list[Any]] = {}
+    seen_ids: list[str] = []
+    for case in cases:
+        for key, value in case.metadata.items():
+            meta.setdefault(str(key), []).append(value)
+        for key, value in (case.expected.model_extra or {}).items():
+            extras.setdefault(str(key), []).append(value)
+        if ids:
+            seen_ids.append(case.id)
+    return meta, extras, frozenset(seen_ids) if ids else None
 
 
 def expression_names(
@@ -86,7 +100,8 @@ def expression_names(
     ``case_ids``: whether ``case_id`` needs its values (a set of every id: 90 MB at 1M cases,
     so only when an expression names it)."""
     known = cases is not None
-    meta_members = _keyed((c.metadata for c in cases or []), "meta")
+    meta_values, extra_values, ids = _case_values(cases or [], ids=known and case_ids)
+    meta_members = _keyed(meta_values, "meta")
     meta = Type(
         "mapping",
         meta_members,
@@ -96,8 +111,7 @@ def expression_names(
         absent="no case has metadata '{key}'",
     )
     expected_members = {k: Type(v, name=f"expected.{k}") for k, v in _EXPECTATION_KINDS.items()}
-    extras = _keyed(((c.expected.model_extra or {}) for c in cases or []), "expected")
-    expected_members.update(extras)
+    expected_members.update(_keyed(extra_values, "expected"))
     expected = Type(
         "mapping",
         expected_members,
@@ -111,11 +125,7 @@ def expression_names(
         "prompt": Type("text", name="prompt"),
         "error": Type(BOOL.kind, name="error"),
         "sample": Type(NUMBER.kind, name="sample"),
-        "case_id": Type(
-            "label",
-            choices=frozenset(c.id for c in cases) if cases is not None and case_ids else None,
-            name="case_id",
-        ),
+        "case_id": Type("label", choices=ids, name="case_id"),
         "meta": meta,
         # A person's verdict, joined in by review (null until reviewed).
         "human": Type(
