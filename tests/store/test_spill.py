@@ -86,3 +86,9 @@ def test_a_bucket_check_may_raise_and_nothing_is_left_open(small_blocks) -> None
 
     with pytest.raises(spill.KeyCollision):
         SortedColumns.sort([keys], each_bucket=unique)
+
+
+def test_repeated_keys_are_the_keys_of_repeated_strings(small_blocks) -> None:
+    texts = [f"id{i}" for i in range(700)] + ["id3", "id650", "id3"]
+    assert spill.repeated_keys(texts) == {spill.key64("id3"), spill.key64("id650")}
+    assert spill.repeated_keys([]) == set()

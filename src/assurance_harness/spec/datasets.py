@@ -382,26 +382,18 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
 
 
 def check_unique_ids(cases: Sequence[Case], source: str) -> list[ConfigIssue]:
-    """One issue per repeated id, in case order. The ids are first compared by 64-bit hash
-    (8 bytes a case, not a set of a million strings); only ids whose hash repeats are compared
-    as text."""
-    import hashlib
+    """One issue per repeated id, in case order. The ids are first compared by 64-bit key
+    (sorted on disk, ``store.spill.repeated_keys``: not a set of a million strings); only ids
+    whose key repeats are compared as text."""
+    from ..store.spill import key64, repeated_keys
 
-    import numpy as np
-
-    def digest(text: str) -> int:
-        data = text.encode("utf-8", "surrogatepass")
-        return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
-
-    hashes = np.fromiter((digest(c.id) for c in cases), dtype=np.int64, count=len(cases))
-    ordered = np.sort(hashes)
-    repeated = set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
+    repeated = repeated_keys(c.id for c in cases)
     if not repeated:
         return []
     seen: set[str] = set()
     issues = []
-    for case, key in zip(cases, hashes.tolist(), strict=True):
-        if key not in repeated:
+    for case in cases:
+        if key64(case.id) not in repeated:
             continue
         if case.id in seen:
             issues.append(

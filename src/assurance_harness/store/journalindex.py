@@ -10,7 +10,6 @@ memory holds a block of them whatever the run's size.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..datatypes import ResponseRecord
-from .spill import BLOCK, KeyCollision, SortedColumns, SpillArray
+from .spill import BLOCK, KeyCollision, SortedColumns, SpillArray, key64
 
 Positions = Callable[[list[tuple[str, int]]], np.ndarray]
 """(case_id, sample) keys -> each request's position in the run, or -1 when it is not one."""
@@ -144,7 +143,7 @@ class CasePositions:
         hashes = SpillArray("q", folder=folder)
         batch: list[int] = []
         for case in cases:
-            batch.append(_hash64(case.id))
+            batch.append(key64(case.id))
             if len(batch) >= BLOCK:
                 hashes.extend(batch)
                 batch.clear()
@@ -174,7 +173,7 @@ class CasePositions:
             table = self._dict
             return np.array([table.get(c, -1) for c in case_ids], dtype=np.int64)
         assert self._sorted is not None
-        queries = np.array([_hash64(c) for c in case_ids], dtype=np.int64)
+        queries = np.array([key64(c) for c in case_ids], dtype=np.int64)
         return self._sorted.lookup(queries, 1)
 
     def close(self) -> None:
@@ -187,11 +186,3 @@ def _unique(arrays: list[np.ndarray]) -> list[np.ndarray]:
     if keys.size > 1 and bool((keys[1:] == keys[:-1]).any()):
         raise KeyCollision
     return arrays
-
-
-def _hash64(text: str) -> int:
-    return int.from_bytes(
-        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
-        "big",
-        signed=True,
-    )

@@ -14,6 +14,7 @@ they are gone with the array, after an error, a crash or ``kill -9`` too.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import tempfile
@@ -200,6 +201,39 @@ def _rebuild(typecode: str, data: bytes) -> SpillArray:
     out = SpillArray(typecode)
     out.extend(np.frombuffer(data, dtype=_TYPES[typecode]))
     return out
+
+
+def key64(text: str) -> int:
+    """A string's 64-bit key (signed, as numpy's int64 keeps it): the first 8 bytes of its
+    BLAKE2b digest. Two strings share one with odds of about n^2 / 2^65 (1 in 10^7 for a
+    million), so the users check or fall back when keys repeat."""
+    data = text.encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+def repeated_keys(texts: Iterable[str], *, folder: Path | None = None) -> set[int]:
+    """The keys (``key64``) that more than one of these strings has, found by sorting the keys
+    on disk: memory holds a bucket of them, not a set of every string."""
+    keys = SpillArray("q", folder=folder)
+    batch: list[int] = []
+    for text in texts:
+        batch.append(key64(text))
+        if len(batch) >= BLOCK:
+            keys.extend(batch)
+            batch.clear()
+    keys.extend(batch)
+    repeated: set[int] = set()
+
+    def collect(arrays: list[np.ndarray]) -> list[np.ndarray]:
+        ordered = arrays[0]
+        repeated.update(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
+        return [ordered[:0]]  # nothing to keep
+
+    try:
+        SortedColumns.sort([keys], each_bucket=collect, folder=folder).close()
+    finally:
+        keys.close()
+    return repeated
 
 
 class KeyCollision(Exception):

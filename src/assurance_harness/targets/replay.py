@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
+from ..store.spill import key64
 from ._messages import get_path, last_user_text
 from .base import Target, TargetError, TargetSpec, register_target
 
@@ -292,12 +293,9 @@ class _Entries:
         self._rows: list[list[int]] = [[], [], [], []]
 
     def add(self, key: str, sample: int, offset: int) -> None:
-        data = key.encode("utf-8", "surrogatepass")
         rows = self._rows
-        rows[0].append(
-            int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
-        )
-        rows[1].append(zlib.crc32(data))
+        rows[0].append(key64(key))
+        rows[1].append(zlib.crc32(key.encode("utf-8", "surrogatepass")))
         rows[2].append(sample)
         rows[3].append(offset)
         if len(rows[0]) >= 4096:
@@ -361,9 +359,7 @@ class _Index:
         self.table = table
 
     def find(self, key: str, sample: int) -> int | None:
-        data = key.encode("utf-8", "surrogatepass")
-        digest = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
-        low, high = self.table.equal_range(digest)
+        low, high = self.table.equal_range(key64(key))
         if low == high:
             return None
         samples = self.table.columns[1].read(low, high).tolist()
