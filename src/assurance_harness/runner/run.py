@@ -30,11 +30,13 @@ from ..metrics.engine import compute_metrics, judge_gate
 from ..privacy.policy import load_project_config
 from ..rowkeys import case_key
 from ..scorers.validity import attach_validity
+from ..spec.caselist import CaseList
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
-from ..store.journalindex import index_journal
+from ..store.journalindex import JournalIndex, index_journal
 from ..store.rundir import RunDir
 from ..store.runlog import RunLogWriter, RunState, Summary, read_run
+from ..store.spill import SpillArray
 from ..targets.base import Target
 from ..workspace import Workspace
 from .executor import TargetUnusableError
@@ -132,6 +134,10 @@ class RequestPlan(Sequence[GenerationRequest]):
     def __len__(self) -> int:
         return len(self.cases) * self.suite.samples
 
+    def select(self, positions: SpillArray) -> PlannedSubset:
+        """The requests at these positions (in order), made as they are iterated."""
+        return PlannedSubset(self, positions)
+
     def __iter__(self) -> Iterator[GenerationRequest]:
         for case in self.cases:
             yield from self._of(case)
@@ -167,6 +173,35 @@ class RequestPlan(Sequence[GenerationRequest]):
             raise IndexError(index)
         case, sample = divmod(index, self.suite.samples)
         return self._of(self.cases[case])[sample]
+
+
+class PlannedSubset(Sequence[GenerationRequest]):
+    """Some of a run's requests (those a resumed run has still to send), by position."""
+
+    def __init__(self, plan: RequestPlan, positions: SpillArray) -> None:
+        self.plan = plan
+        self.positions = positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __iter__(self) -> Iterator[GenerationRequest]:
+        for _, block in self.positions.chunks():
+            for position in block.tolist():
+                yield self.plan[position]
+
+    @overload
+    def __getitem__(self, index: int) -> GenerationRequest: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[GenerationRequest]: ...
+    def __getitem__(self, index: int | slice) -> GenerationRequest | list[GenerationRequest]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.plan[int(self.positions.read(index, index + 1)[0])]
 
 
 def build_requests(loaded: LoadedSuite, cases: Sequence[Case]) -> RequestPlan:
@@ -285,7 +320,7 @@ class _Run:
     run_dir: RunDir
     state: RunState
     cases: Sequence[Case]
-    requests: Sequence[GenerationRequest]
+    requests: RequestPlan
     reports: Path
     resume_cmd: str
     post: PostRunOptions
@@ -461,7 +496,7 @@ def _run_suite(
                 raise _storage_failure(
                     exc, _fault_path(exc, reports), "after fixing this, run the same command again"
                 ) from None
-        cases: Sequence[Case] = run_dir.read_cases()
+        cases: Sequence[Case] = CaseList.build(run_dir.iter_cases())
     else:
         try:
             run_dir = _create_run_dir(reports, loaded.suite.suite)
@@ -592,10 +627,16 @@ def _already_finished(
     return outcome
 
 
+def _journal_index(run_dir: RunDir, requests: RequestPlan) -> JournalIndex:
+    """Where the journal holds each request's response (spilled to the run folder)."""
+    cases, samples = requests.cases, requests.suite.samples
+    return index_journal(run_dir.responses, cases, samples, folder=run_dir.path)
+
+
 def _send_pending(
     runner: Executor,
     target: Target,
-    requests: Sequence[GenerationRequest],
+    requests: RequestPlan,
     run_dir: RunDir,
     *,
     resumed: bool,
@@ -609,16 +650,20 @@ def _send_pending(
     target_path: str | Path,
 ) -> None:
     """Send what the journal does not hold yet; on failure or Ctrl-C say how to continue."""
-    done = run_dir.read_responses()
-    pending: Sequence[GenerationRequest] = (
-        [r for r in requests if (r.case_id, r.sample) not in done] if done else requests
-    )
+    pending: Sequence[GenerationRequest] = requests
     total = len(requests)
-    offset = len(done)
+    offset = base_errors = 0
+    if run_dir.responses.exists():  # resumed: what the journal holds is not sent again
+        index = _journal_index(run_dir, requests)
+        try:
+            offset, base_errors = total - index.missing(), index.errors()
+            if offset:
+                pending = requests.select(index.pending())
+        finally:
+            index.close()
     wrapped: ProgressFn | None = None
     if progress is not None:
-        progress(offset, total, sum(1 for r in done.values() if r.error))
-        base_errors = sum(1 for r in done.values() if r.error)
+        progress(offset, total, base_errors)
 
         def wrapped(finished: int, _total: int, errors: int) -> None:
             progress(offset + finished, total, base_errors + errors)
@@ -650,7 +695,7 @@ def _send_pending(
         raise
     except HarnessError as exc:
         run_dir.close_journal()
-        if not resumed and not run_dir.read_responses():
+        if not resumed and not run_dir.has_responses():
             # Nothing was sent (a key not exported, a module not found): leave no half-made
             # run folder behind that 'runs' and '--resume' would have to explain.
             shutil.rmtree(run_dir.path, ignore_errors=True)
@@ -659,9 +704,10 @@ def _send_pending(
         raise
     except KeyboardInterrupt:
         run_dir.close_journal()
-        raise RunInterrupted(
-            run_dir.run_id, resume_cmd, len(run_dir.read_responses()), total
-        ) from None
+        index = _journal_index(run_dir, requests)
+        done = total - index.missing()
+        index.close()
+        raise RunInterrupted(run_dir.run_id, resume_cmd, done, total) from None
     except (OSError, sqlite3.Error) as exc:  # the journal or the cache: disk full, read-only
         run_dir.close_journal()
         raise _storage_failure(
@@ -697,7 +743,7 @@ def _score(run: _Run) -> Verdict:
     samples = suite.samples
     # The run's per-request state goes to anonymous files in its folder (``store.spill``).
     folder = run.run_dir.path
-    index = index_journal(run.run_dir.responses, run.cases, samples, folder=folder)
+    index = _journal_index(run.run_dir, run.requests)
     missing = index.missing()
     if missing:
         raise UsageError(f"{missing} requests have no response yet; resume with '{run.resume_cmd}'")

@@ -49,11 +49,11 @@ class JournalIndex:
             for line in handle:
                 start, offset = offset, offset + len(line)
                 if not line.endswith(b"\n"):
-                    break  # torn write from a crash, as RunDir.read_responses
+                    break  # torn write from a crash: resuming cuts it off (RunDir)
                 try:
                     record = ResponseRecord.from_dict(json.loads(line))
                 except (json.JSONDecodeError, TypeError):
-                    continue  # skipped as RunDir.read_responses skips it
+                    continue  # not a record: skipped
                 keys.append(record.key)
                 starts.append(start)
                 errors.append(record.error is not None)

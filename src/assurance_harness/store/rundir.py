@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +65,12 @@ class RunDir:
             raise
         stream.close()
 
-    def read_cases(self) -> list[Case]:
+    def iter_cases(self) -> Iterator[Case]:
+        """The run's cases, one at a time (a resumed run keeps them on disk: ``CaseList``)."""
         with self.cases.open(encoding="utf-8") as handle:
-            return [Case.model_validate_json(line) for line in handle if line.strip()]
+            for line in handle:
+                if line.strip():
+                    yield Case.model_validate_json(line)
 
     # -- journal -----------------------------------------------------------------------------
     def open_journal(self) -> None:
@@ -75,14 +78,25 @@ class RunDir:
         self._journal = self.responses.open("a", encoding="utf-8")
 
     def _repair_journal(self) -> None:
-        """Drop a torn final line left by a crash, so appends start on a fresh line."""
+        """Drop a torn final line left by a crash, so appends start on a fresh line (read from
+        the end, a block at a time: the journal of a large run is hundreds of MB)."""
         if not self.responses.exists():
             return
-        data = self.responses.read_bytes()
-        if data and not data.endswith(b"\n"):
-            cut = data.rfind(b"\n") + 1
-            with self.responses.open("r+b") as handle:
-                handle.truncate(cut)
+        with self.responses.open("r+b") as handle:
+            end = handle.seek(0, os.SEEK_END)
+            cut = end
+            while cut > 0:
+                start = max(0, cut - 65536)
+                handle.seek(start)
+                block = handle.read(cut - start)
+                if cut == end and block.endswith(b"\n"):
+                    return  # not torn
+                newline = block.rfind(b"\n")
+                if newline >= 0:
+                    cut = start + newline + 1
+                    break
+                cut = start
+            handle.truncate(cut)
 
     def append_response(self, record: ResponseRecord) -> None:
         assert self._journal is not None, "open_journal() first"
@@ -100,21 +114,20 @@ class RunDir:
             self._journal.close()
             self._journal = None
 
-    def read_responses(self) -> dict[tuple[str, int], ResponseRecord]:
-        """Completed responses by (case_id, sample); the last record for a key wins."""
-        records: dict[tuple[str, int], ResponseRecord] = {}
+    def has_responses(self) -> bool:
+        """Whether the journal holds a complete response (read up to the first one)."""
         if not self.responses.exists():
-            return records
+            return False
         with self.responses.open(encoding="utf-8") as handle:
             for line in handle:
                 if not line.endswith("\n"):
-                    break  # torn write from a crash
+                    return False  # torn write from a crash
                 try:
-                    record = ResponseRecord.from_dict(json.loads(line))
+                    ResponseRecord.from_dict(json.loads(line))
                 except (json.JSONDecodeError, TypeError):
                     continue
-                records[record.key] = record
-        return records
+                return True
+        return False
 
     # -- final files -------------------------------------------------------------------------
     def write_results(self, rows: Iterable[dict[str, Any]]) -> None:
