@@ -58,9 +58,9 @@ def test_resume_in_small_blocks_sends_only_what_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "suite.yaml").write_text(SUITE)
-    (tmp_path / "bot.py").write_text(BOT)
+    (tmp_path / "resume_bot.py").write_text(BOT)  # not "bot": modules stay imported
     (tmp_path / "bot.yaml").write_text(
-        "type: callable\nfunction: bot:reply\npython_path: ['.']\nconcurrency: 4\n"
+        "type: callable\nfunction: resume_bot:reply\npython_path: ['.']\nconcurrency: 4\n"
     )
     with (tmp_path / "cases.jsonl").open("w") as handle:
         for i in range(90):

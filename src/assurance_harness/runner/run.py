@@ -127,20 +127,37 @@ class RequestPlan(Sequence[GenerationRequest]):
     """A run's requests, case by case and sample by sample, made as they are iterated: a run
     of a million cases does not hold a million requests (with their messages) at once."""
 
-    def __init__(self, loaded: LoadedSuite, cases: Sequence[Case]) -> None:
+    def __init__(
+        self, loaded: LoadedSuite, cases: Sequence[Case], positions: SpillArray | None = None
+    ) -> None:
+        self.loaded = loaded
         self.suite = loaded.suite
         self.cases = cases
+        self.positions = positions
+        """Only the requests at these positions (those a resumed run has still to send)."""
 
     def __len__(self) -> int:
+        if self.positions is not None:
+            return len(self.positions)
         return len(self.cases) * self.suite.samples
 
-    def select(self, positions: SpillArray) -> PlannedSubset:
-        """The requests at these positions (in order), made as they are iterated."""
-        return PlannedSubset(self, positions)
+    def select(self, positions: SpillArray) -> RequestPlan:
+        """The requests at these positions of the whole plan, in order."""
+        return RequestPlan(self.loaded, self.cases, positions)
 
     def __iter__(self) -> Iterator[GenerationRequest]:
-        for case in self.cases:
-            yield from self._of(case)
+        if self.positions is None:
+            for case in self.cases:
+                yield from self._of(case)
+            return
+        for _, block in self.positions.chunks():
+            for position in block.tolist():
+                yield self._at(position)
+
+    def _at(self, position: int) -> GenerationRequest:
+        """The request at this position of the whole plan."""
+        case, sample = divmod(position, self.suite.samples)
+        return self._of(self.cases[case])[sample]
 
     def _of(self, case: Case) -> list[GenerationRequest]:
         suite = self.suite
@@ -171,37 +188,9 @@ class RequestPlan(Sequence[GenerationRequest]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        case, sample = divmod(index, self.suite.samples)
-        return self._of(self.cases[case])[sample]
-
-
-class PlannedSubset(Sequence[GenerationRequest]):
-    """Some of a run's requests (those a resumed run has still to send), by position."""
-
-    def __init__(self, plan: RequestPlan, positions: SpillArray) -> None:
-        self.plan = plan
-        self.positions = positions
-
-    def __len__(self) -> int:
-        return len(self.positions)
-
-    def __iter__(self) -> Iterator[GenerationRequest]:
-        for _, block in self.positions.chunks():
-            for position in block.tolist():
-                yield self.plan[position]
-
-    @overload
-    def __getitem__(self, index: int) -> GenerationRequest: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[GenerationRequest]: ...
-    def __getitem__(self, index: int | slice) -> GenerationRequest | list[GenerationRequest]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self.plan[int(self.positions.read(index, index + 1)[0])]
+        if self.positions is not None:
+            index = int(self.positions.read(index, index + 1)[0])
+        return self._at(index)
 
 
 def build_requests(loaded: LoadedSuite, cases: Sequence[Case]) -> RequestPlan:
