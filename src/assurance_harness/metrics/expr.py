@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import operator
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -182,29 +183,59 @@ def compile_expression(text: str) -> ast.Expression:
     return tree
 
 
+_ROW_NAMES: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "response": lambda row: row.get("response"),
+    "prompt": lambda row: row.get("prompt"),
+    "error": lambda row: row.get("error") is not None,
+    "sample": lambda row: row.get("sample"),
+    "case_id": lambda row: row.get("case_id"),
+    "meta": lambda row: row.get("metadata") or {},
+    "metadata": lambda row: row.get("metadata") or {},
+    "expected": lambda row: row.get("expected") or {},
+    # A person's verdict (``human.label``, ``human.reviewed``); null until reviewed.
+    "human": lambda row: row.get("human") or {},
+}
+"""The names a row gives an expression besides its scorers' (which they hide)."""
+
+
 def namespace(row: dict[str, Any]) -> dict[str, Any]:
     """The names an expression sees for one result row."""
     names: dict[str, Any] = dict(row.get("scores") or {})
-    names.update(
-        {
-            "response": row.get("response"),
-            "prompt": row.get("prompt"),
-            "error": row.get("error") is not None,
-            "sample": row.get("sample"),
-            "case_id": row.get("case_id"),
-            "meta": row.get("metadata") or {},
-            "metadata": row.get("metadata") or {},
-            "expected": row.get("expected") or {},
-            # A person's verdict (``human.label``, ``human.reviewed``); null until reviewed.
-            "human": row.get("human") or {},
-        }
-    )
+    names.update({name: value(row) for name, value in _ROW_NAMES.items()})
     return names
+
+
+@lru_cache(maxsize=1024)
+def _path(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """``name.member.member`` expressions (most metrics' values, conditions and groups) as
+    (name, members), so ``evaluate`` reads them without building the whole namespace; None
+    for any other expression."""
+    node = compile_expression(text).body
+    members: list[str] = []
+    while isinstance(node, ast.Attribute):
+        members.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return node.id, tuple(reversed(members))
 
 
 def evaluate(text: str, row: dict[str, Any]) -> Any:
     """Evaluate an expression against a result row (see docs/FORMATS.md)."""
-    return _eval(compile_expression(text).body, namespace(row))
+    path = _path(text)
+    scores = row.get("scores") or {}
+    if path is None or not isinstance(scores, dict):
+        return _eval(compile_expression(text).body, namespace(row))
+    name, members = path
+    if name in _CONSTANTS:
+        value = _CONSTANTS[name]
+    elif name in _ROW_NAMES:
+        value = _ROW_NAMES[name](row)
+    else:
+        value = scores.get(name)
+    for member in members:
+        value = _member(value, member)
+    return value
 
 
 def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
