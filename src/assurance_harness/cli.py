@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from .cli_exit import exit_now
 from .cli_options import JsonAliasOpt, ReportsOpt, output_format
 from .cli_progress import RunProgress
 from .compare.cli import baseline_app, compare, trend
@@ -674,11 +675,20 @@ def command() -> Any:
 
 
 def main() -> None:
+    """The ``assurance`` entry point: runs the command, then ends the process (``cli_exit``:
+    atexit handlers run and open files are flushed, the interpreter is not torn down)."""
     try:
         command()(prog_name="assurance")
     except HarnessError as exc:
         print_error(exc)
-        sys.exit(exc.exit_code)
+        code: Any = exc.exit_code
+    except SystemExit as stop:
+        code = stop.code
+    else:
+        code = 0
+    if code is not None and not isinstance(code, int):
+        sys.exit(code)  # a message as the status: printed by the interpreter, exit 1
+    exit_now(code)
 
 
 if __name__ == "__main__":

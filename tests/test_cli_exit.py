@@ -1,0 +1,58 @@
+"""The CLI's fast exit loses nothing a normal exit keeps: atexit handlers run, open files are
+flushed, worker threads finish, the exit status is the command's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.testing.cli import run_cli
+
+
+def _python(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+
+
+def test_atexit_handlers_run_and_open_files_are_flushed(tmp_path: Path) -> None:
+    code = (
+        "import atexit\n"
+        "from assurance_harness.cli_exit import exit_now\n"
+        "left_open = open('buffered.txt', 'w')\n"
+        "left_open.write('x' * 100)\n"  # in the buffer, never closed
+        "cycle = {}; cycle['self'] = cycle; cycle['file'] = open('in_cycle.bin', 'wb')\n"
+        "cycle['file'].write(b'y' * 10)\n"
+        "atexit.register(lambda: open('atexit.txt', 'w').write('ran'))\n"
+        "print('to stdout', end='')\n"
+        "exit_now(3)\n"
+    )
+    proc = _python(code, tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout == "to stdout"
+    assert (tmp_path / "buffered.txt").read_text() == "x" * 100
+    assert (tmp_path / "in_cycle.bin").read_bytes() == b"y" * 10
+    assert (tmp_path / "atexit.txt").read_text() == "ran"
+
+
+def test_a_running_worker_thread_is_waited_for(tmp_path: Path) -> None:
+    code = (
+        "import threading, time\n"
+        "from assurance_harness.cli_exit import exit_now\n"
+        "def work():\n"
+        "    time.sleep(0.3)\n"
+        "    open('worker.txt', 'w').write('done')\n"
+        "threading.Thread(target=work).start()\n"
+        "exit_now(None)\n"
+    )
+    proc = _python(code, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "worker.txt").read_text() == "done"
+
+
+def test_the_cli_exit_status_and_output_are_unchanged(tmp_path: Path) -> None:
+    helped = run_cli("--help")
+    assert helped.returncode == 0 and "Usage" in helped.stdout
+    missing = run_cli("run", "nothing.yaml", "--target", "t.yaml", cwd=tmp_path)
+    assert missing.returncode == 2 and "nothing.yaml" in missing.stdout + missing.stderr
