@@ -134,7 +134,7 @@ LIMIT_RE = [re.compile(p, re.IGNORECASE) for p in _LIMIT]
 AFFIRM_RE = re.compile(_AFFIRM, re.IGNORECASE)
 _OFFER_ELSE = re.compile(
     r"\b(?:anything else|something else|another (?:topic|question)|would you like|how about"
-    r"|happy to help with|let'?s talk about)\b"
+    r"|happy to help with(?! (?:that|this|it|your)\b)|let'?s talk about)\b"
     # steering after a moral-statement decline: advice on conduct, not the help asked for
     r"|^(?:instead,? )?(?:it(?:'s| is) (?:always )?(?:important|essential|crucial|best|better"
     r"|wise) to|I (?:would )?(?:strongly )?(?:encourage|urge|advise|recommend) (?:you )?(?:to )?"
