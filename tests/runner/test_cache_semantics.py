@@ -117,3 +117,27 @@ def test_cache_entries_expire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert late.summary["counts"]["cached"] == 0
     manifest = json.loads((late.run_dir / "manifest.json").read_text())
     assert manifest["cache"]["max_age_s"] == 1.0 and manifest["cache"]["read"] is True
+
+
+def test_a_replay_target_bypasses_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its answers are local records already: a cache lookup and write per request would only
+    # copy them (about 5 s of CPU at 100k cases, issue 12). Nothing is read from it or put in it.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "recorded.jsonl").write_text(
+        "".join(json.dumps({"id": f"c{i}", "response": f"answer {i}"}) + "\n" for i in range(5))
+    )
+    (tmp_path / "replay.yaml").write_text("type: replay\npath: recorded.jsonl\n")
+    (tmp_path / "suite.yaml").write_text(
+        "suite: replayed\ncases:\n"
+        + "".join(f"  - {{id: c{i}, prompt: 'q {i}'}}\n" for i in range(5))
+        + "scorers:\n  - {id: n, use: regex, with: {pattern: '\\d'}}\n"
+        "metrics:\n  - {id: r, rate: n.matched}\n"
+    )
+    reports = tmp_path / "reports"
+    for _ in range(2):
+        outcome = run_suite("suite.yaml", "replay.yaml", reports_dir=reports, write_reports=False)
+        assert outcome.exit_code == 0
+        assert outcome.summary["counts"]["cached"] == 0
+    assert not (reports / "cache.sqlite").exists()

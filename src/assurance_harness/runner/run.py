@@ -459,6 +459,8 @@ def _run_suite(
 
     if use_cache is not False and load_project_config().privacy.redaction.enabled:
         use_cache = False  # the response cache would keep the original, unredacted responses
+    if not target.caches_responses:
+        use_cache = False
     evidence_due = attach_evidence and bool(loaded.suite.evidence_for or register_path)
     read_cache = use_cache if use_cache is not None else not evidence_due
     if resume:

@@ -114,6 +114,10 @@ class Target(ABC):
     type: ClassVar[str]
     # builtins.type: inside this class body, ``type`` is the adapter-name attribute above.
     Spec: ClassVar[builtins.type[TargetSpec]] = TargetSpec
+    caches_responses: ClassVar[bool] = True
+    """Whether the response cache may serve and keep this target's answers. False for a target
+    that reads answers from local records (replay): the cache would only copy them, at a
+    lookup and a write per request (about 5 s of CPU at 100k cases)."""
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         self.spec = spec

@@ -76,6 +76,7 @@ class ReplayTarget(Target):
 
     type: ClassVar[str] = "replay"
     Spec = ReplaySpec
+    caches_responses: ClassVar[bool] = False
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         super().__init__(spec, base_dir=base_dir)
