@@ -60,6 +60,17 @@ def test_run_index(database: Database) -> None:
     assert index.get("nope") is None
 
 
+def test_runs_without_a_start_time_list_last_in_both_stores(database: Database) -> None:
+    """SQLite sorts NULL lowest and PostgreSQL highest: the same history must list in the
+    same order whichever store holds it."""
+    index = RunIndex(database)
+    index.upsert({**_run_row("r0", "2026-01-01T00:00:00"), "started_at": None})
+    index.upsert(_run_row("r1", "2026-01-01T00:00:00"))
+    index.upsert(_run_row("r2", "2026-01-02T00:00:00"))
+    assert [r["run_id"] for r in index.list_runs()] == ["r2", "r1", "r0"]
+    assert [r["run_id"] for r in index.list_runs(limit=1)] == ["r2"]
+
+
 def test_baselines(database: Database, tmp_path: Path) -> None:
     store = BaselineStore(database)
     run = SimpleNamespace(

@@ -68,7 +68,8 @@ class RunIndex:
         status: str | None = None,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Newest first."""
+        """Newest first; runs without a start time last (SQLite sorts NULL lowest and
+        PostgreSQL highest, so the order says it rather than leaving it to the engine)."""
         query = "SELECT * FROM runs"
         clauses: list[str] = []
         args: list[Any] = []
@@ -82,7 +83,7 @@ class RunIndex:
                 args.append(value)
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
-        query += " ORDER BY started_at DESC, run_id DESC"
+        query += " ORDER BY started_at IS NULL, started_at DESC, run_id DESC"
         if limit is not None:
             query += " LIMIT ?"
             args.append(limit)
