@@ -110,6 +110,8 @@ class RunProgress:
                 self.task, completed=done, total=total, rate=rate, extra=f"errors {errors}"
             )
             return
+        if self.phase == "sending" and done < total and not self._due(now):
+            return  # no line due (``_plain`` would print none): called once per response
         text = f"sending {done}/{total}{_percent(done, total)}, {rate:.1f}/s, errors {errors}"
         if rate > 0 and done < total:
             text += f", about {_duration((total - done) / rate)} left"
@@ -138,10 +140,13 @@ class RunProgress:
             now=now,
         )
 
+    def _due(self, now: float) -> bool:
+        return self.last_line is None or now - self.last_line >= self.every_s
+
     def _plain(self, phase: str, text: str, *, finished: bool, now: float) -> None:
         """One line when a phase starts or ends, otherwise at most one per ``every_s``."""
         new_phase = phase != self.phase
-        due = self.last_line is None or now - self.last_line >= self.every_s
+        due = self._due(now)
         self.phase = phase
         if text == self.last_text or not (new_phase or finished or due):
             return
