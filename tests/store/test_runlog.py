@@ -149,3 +149,28 @@ def test_row_keys() -> None:
     assert row_key({"case_id": "a#b", "sample": 2}) == "a#b#2"
     assert split_row_key("a#b#2") == ("a#b", 2)
     assert ResultRow(case_id="x", sample=1).key == "x#1"
+
+
+def test_nulls_are_omitted_only_by_looking_at_fields_that_can_hold_a_model() -> None:
+    # _omit_nulls visits only the fields whose value can be a model (issue 12: it walked every
+    # field of every results.jsonl row); a nested model's omit_if_none fields are still dropped.
+    from typing import Any, ClassVar
+
+    from assurance_harness.store.runlog import ResultRow, _dump, _Model, _model_valued
+
+    class Inner(_Model):
+        omit_if_none: ClassVar[frozenset[str]] = frozenset({"late"})
+        late: str | None = None
+
+    class Outer(_Model):
+        inner: Inner
+        maybe: Inner | None = None
+        anything: Any = None
+        rows: list[Inner] = []
+        table: dict[str, Any] = {}
+        text: str = ""
+
+    assert _model_valued(Outer) == ("inner", "maybe", "anything")
+    assert _model_valued(ResultRow) == ()
+    data = _dump(Outer(inner=Inner(), maybe=Inner(late="x"), anything=Inner()))
+    assert data["inner"] == {} and data["maybe"] == {"late": "x"} and data["anything"] == {}

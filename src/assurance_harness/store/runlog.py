@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -352,10 +354,32 @@ def _omit_nulls(model: BaseModel, data: dict[str, Any]) -> None:
     for name in getattr(model, "omit_if_none", ()):
         if data.get(name) is None:
             data.pop(name, None)
-    for name in type(model).model_fields:
+    for name in _model_valued(type(model)):
         value = getattr(model, name, None)
         if isinstance(value, BaseModel) and isinstance(data.get(name), dict):
             _omit_nulls(value, data[name])
+
+
+@cache
+def _model_valued(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``cls`` whose value can itself be a model (results.jsonl has none: its
+    fields hold text, numbers and dicts), so ``_omit_nulls`` looks only at those."""
+    return tuple(name for name, info in cls.model_fields.items() if _can_be_model(info.annotation))
+
+
+def _can_be_model(annotation: Any) -> bool:
+    if annotation is Any or annotation is object:  # (Any is a class since Python 3.11)
+        return True
+    origin = get_origin(annotation)
+    if origin is Union or origin is UnionType:
+        return any(_can_be_model(arg) for arg in get_args(annotation))
+    if origin is Annotated:
+        return _can_be_model(get_args(annotation)[0])
+    if origin is not None:  # list[...], dict[...], Literal[...]: never a model itself
+        return origin not in (list, dict, tuple, set, frozenset, Literal)
+    if isinstance(annotation, type):
+        return issubclass(annotation, BaseModel)
+    return True  # Any, a type variable, anything unforeseen: look
 
 
 def result_line(row: dict[str, Any] | ResultRow) -> bytes:
