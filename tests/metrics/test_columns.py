@@ -98,3 +98,20 @@ def test_columns_equal_rows(write, samples: int, chunk: int) -> None:
         assert from_columns == from_rows, gate.metric
         if gate.metric != "nothing":
             assert from_rows["verdict"] == "fail" and from_rows["worst_cases"], gate.metric
+
+
+def test_worst_first_is_the_head_of_a_stable_sort() -> None:
+    import numpy as np
+
+    from assurance_harness.metrics.columns import _worst_first
+
+    rng = np.random.default_rng(5)
+    for values in (
+        rng.integers(0, 4, 500).astype(float),  # many ties at the threshold
+        rng.normal(size=300),
+        np.array([0.0, -0.0, 1.0, np.inf, -np.inf, 1.0, 0.0]),
+        np.zeros(3),
+    ):
+        for k in (1, 2, 5, 10, 1000):
+            expected = np.argsort(-values, kind="stable")[:k]
+            assert np.array_equal(_worst_first(values, k), expected)

@@ -109,6 +109,22 @@ def _expr_of(spec: MetricSpec) -> str | None:
     return expr if isinstance(expr, str) else None
 
 
+def _take(column: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The column's values at these rows (sorted positions): the column itself when they are
+    all its rows (no copy of a million values)."""
+    return column if rows.size == column.size else column[rows]
+
+
+def _worst_first(badness: np.ndarray, k: int) -> np.ndarray:
+    """``np.argsort(-badness, kind="stable")[:k]`` (no NaN), without sorting every row: the
+    first k all have at least the k-th largest badness, so only those rows are sorted."""
+    if badness.size <= k:
+        return np.argsort(-badness, kind="stable")
+    threshold = np.partition(badness, badness.size - k)[badness.size - k]
+    candidates = np.flatnonzero(badness >= threshold)
+    return candidates[np.argsort(-badness[candidates], kind="stable")][:k]
+
+
 class MetricColumns:
     """The columns a suite's metrics read, filled chunk by chunk; then the metric values,
     gate worst cases and no-data reasons, as ``metrics.engine`` gives them from rows."""
@@ -179,8 +195,8 @@ class MetricColumns:
 
     # -- metric values ------------------------------------------------------------------------
     def _selected(self, spec: MetricSpec) -> np.ndarray:
-        if spec.where is None:
-            return np.arange(self.total)
+        if spec.where is None:  # positions in 4 bytes where they fit
+            return np.arange(self.total, dtype=np.int32 if self.total < 2**31 else np.int64)
         return np.flatnonzero(self._truth(spec.where) == TRUE)
 
     def _column(self, column: SpillArray) -> np.ndarray:
@@ -245,18 +261,15 @@ class MetricColumns:
             return self._disparity(params, rows, ctx)
         assert isinstance(params, ExprParams)
         if spec.kind == "rate":
-            truth = self._truth(params.expr)[rows]
+            truth = _take(self._truth(params.expr), rows)
             counted = truth != NULL
             n = int(counted.sum())
             hit = truth[counted] == TRUE
-            cases = rows[counted] // self.samples
-            _, first, inverse = np.unique(cases, return_index=True, return_inverse=True)
-            sizes = np.bincount(inverse, minlength=first.size)
-            hits = np.bincount(inverse, weights=hit, minlength=first.size).astype(np.int64)
+            hits, sizes = self._per_case(hit, rows, counted)
             return RateMetric.from_counts(
                 int(hit.sum()), n, int(rows.size) - n, hits, sizes, params, ctx
             )
-        figures = self._numbers(params.expr)[rows]
+        figures = _take(self._numbers(params.expr), rows)
         counted = ~np.isnan(figures)
         data = figures[counted]
         skipped = int(rows.size - data.size)
@@ -266,6 +279,21 @@ class MetricColumns:
             cases = rows[counted] // self.samples if self.samples > 1 else None
             return MeanMetric.from_values(data, skipped, ctx, cases)  # type: ignore[arg-type]
         return QuantileMetric.from_values(data, skipped, params, ctx)
+
+    def _per_case(
+        self, hit: np.ndarray, rows: np.ndarray, counted: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each case's hits and counted outcomes, cases in order. The rows are in run order, so
+        a case's rows are adjacent: runs of one case number, not ``np.unique``'s sort (the
+        same counts, without its four arrays of 8 bytes a row)."""
+        if self.samples == 1:  # a case a row: its hit, and one outcome
+            return hit, np.ones(hit.size, dtype=np.int8)
+        cases = rows[counted] // self.samples
+        if not cases.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        starts = np.flatnonzero(np.concatenate(([True], cases[1:] != cases[:-1])))
+        sizes = np.diff(np.append(starts, cases.size))
+        return np.add.reduceat(hit.astype(np.int64), starts), sizes
 
     def _disparity(
         self, params: DisparityParams, rows: np.ndarray, ctx: MetricContext
@@ -347,12 +375,12 @@ class MetricColumns:
         """The first ``MAX_WORST_CASES`` of ``engine._worst``'s order: badness, then row order."""
         params = spec.params
         assert isinstance(params, ExprParams)
-        figures = self._numbers(params.expr)[rows]
+        figures = _take(self._numbers(params.expr), rows)
         keep = ~np.isnan(figures)
         if spec.kind == "rate":
-            keep &= self._truth(params.expr)[rows] == (TRUE if too_high else FALSE)
+            keep &= _take(self._truth(params.expr), rows) == (TRUE if too_high else FALSE)
         badness = figures[keep] if too_high else -figures[keep]
-        order = np.argsort(-badness, kind="stable")[:MAX_WORST_CASES]
+        order = _worst_first(badness, MAX_WORST_CASES)
         return [self._key(int(p)) for p in rows[keep][order]]
 
     def _key(self, position: int) -> str:

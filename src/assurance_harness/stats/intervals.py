@@ -256,6 +256,18 @@ def clustered_clopper_pearson(
     degrees-of-freedom factor (the Korn-Graubard convention), so the bound there assumes
     clusters no more alike than the data can show.
     """
+    one_each = np.asarray(sizes)
+    if one_each.size and bool((one_each == 1).all()):
+        # One outcome a cluster: Clopper-Pearson, as below, without float copies of a
+        # million outcomes (integer counts sum exactly in any order).
+        counts = np.asarray(hits)
+        successes = float(
+            counts.sum(dtype=np.float64)
+            if counts.dtype.kind in "biu"
+            else np.asarray(counts, dtype=float).sum()
+        )
+        low, high = clopper_pearson(round(successes), int(one_each.size), confidence)
+        return low, high, "clopper-pearson"
     x = np.asarray(hits, dtype=float)
     m = np.asarray(sizes, dtype=float)
     keep = m > 0
