@@ -310,3 +310,35 @@ def test_the_cases_are_read_once_for_their_names() -> None:
     assert names["case_id"].choices == frozenset({"a", "b"})
     assert names["meta"].members["topic"].choices == frozenset({"maths"})
     assert "tone" in names["expected"].members
+
+
+def test_loading_a_dataset_reads_its_cases_once_for_both_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The duplicate-id check and the expression types share one pass over a dataset on disk
+    # (each pass decodes every case: issue 12's 100k-case run).
+    from assurance_harness.spec import caselist, datasets
+
+    real_collect = caselist.collect
+    monkeypatch.setattr(datasets, "collect", lambda cases: real_collect(cases, in_memory=2))
+    passes: list[int] = []
+    real_iter = caselist.CaseList.__iter__
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        passes.append(len(self))
+        return real_iter(self)
+
+    monkeypatch.setattr(caselist.CaseList, "__iter__", counted)
+    (tmp_path / "cases.jsonl").write_text(
+        "".join(f'{{"id": "c{i}", "prompt": "q", "topic": "t{i % 2}"}}\n' for i in range(6))
+    )
+    (tmp_path / "suite.yaml").write_text(
+        "suite: s\n"
+        "dataset: {path: cases.jsonl, fields: {id: id, prompt: prompt, meta.topic: topic}}\n"
+        "scorers:\n  - {id: len, use: length}\n"
+        "metrics:\n  - {id: m, mean: len.words, by: meta.topic}\n"
+        "  - {id: bad, mean: len.words, by: meta.nope}\n"
+    )
+    with pytest.raises(ConfigError, match="no case has metadata 'nope'"):
+        load_suite(tmp_path / "suite.yaml")
+    assert passes == [6]

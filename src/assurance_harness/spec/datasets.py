@@ -13,7 +13,7 @@ import errno
 import json
 import random
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -381,13 +381,16 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
     return path
 
 
-def check_unique_ids(cases: Sequence[Case], source: str) -> list[ConfigIssue]:
+def check_unique_ids(
+    cases: Sequence[Case], source: str, *, ids: Iterable[str] | None = None
+) -> list[ConfigIssue]:
     """One issue per repeated id, in case order. The ids are first compared by 64-bit key
     (sorted on disk, ``store.spill.repeated_keys``: not a set of a million strings); only ids
-    whose key repeats are compared as text."""
+    whose key repeats are compared as text. ``ids``: the cases' ids in order, when the caller
+    reads them in a pass of its own."""
     from ..store.spill import key64, repeated_keys
 
-    repeated = repeated_keys(c.id for c in cases)
+    repeated = repeated_keys(ids if ids is not None else (c.id for c in cases))
     if not repeated:
         return []
     seen: set[str] = set()

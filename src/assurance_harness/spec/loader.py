@@ -7,7 +7,7 @@ dataset files, and all issues are raised together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from ..scorers.base import Scorer, ScorerParams, scorers
 from ..store.files import sha256_file
 from .datasets import PATH_FIELD, check_unique_ids, load_dataset
 from .errors import suggest, validation_issues
-from .exprcheck import check_metric_expressions
+from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
 from .suite import Suite
 from .yaml_lines import LineOf, gc_paused, load_yaml_with_lines
 
@@ -272,6 +272,14 @@ def _check_expressions(
                 issues.append(ConfigIssue(source, line_of(loc), _dotted(loc), str(exc)))
 
 
+def _ids_gathering(cases: Sequence[Case], values: CaseValues | None) -> Iterator[str]:
+    """The cases' ids, in order, handing each case to ``values`` on the way."""
+    for case in cases:
+        if values is not None:
+            values.add(case)
+        yield case.id
+
+
 def _raw_scorer_ids(raw: Any) -> list[str]:
     """Every scorer id the suite writes, valid or not (so a typo in one scorer's ``use:`` is not
     reported again as an unknown name in each metric that reads it)."""
@@ -396,13 +404,15 @@ def _load_suite(
                     issues.append(ConfigIssue(source, None, f"expand ({expander.name})", str(exc)))
                     complete = False
                     break
-        issues.extend(check_unique_ids(cases, source))
-        # Metadata keys are known only when every case loaded and expanded.
+        # Metadata keys are known only when every case loaded and expanded. One pass over the
+        # cases for both checks: each pass decodes a large dataset's cases from disk.
+        values = CaseValues(ids=needs_case_ids(metrics)) if complete else None
+        issues.extend(check_unique_ids(cases, source, ids=_ids_gathering(cases, values)))
         issues.extend(
             check_metric_expressions(
                 metrics,
                 scorer_configs,
-                cases if complete else None,
+                values,
                 source,
                 line_of,
                 unresolved=_raw_scorer_ids(data.get("scorers")),
