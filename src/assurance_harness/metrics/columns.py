@@ -245,7 +245,7 @@ class MetricColumns:
 
     def _members(self, by: str, selected: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """(group name, its rows) for the selected rows, groups sorted by name."""
-        codes = self._codes(by)[selected]
+        codes = _take(self._codes(by), selected)
         names = self.groups[by].names
         out = []
         for name in sorted(names):
@@ -271,7 +271,7 @@ class MetricColumns:
             )
         figures = _take(self._numbers(params.expr), rows)
         counted = ~np.isnan(figures)
-        data = figures[counted]
+        data = figures if bool(counted.all()) else figures[counted]  # no copy when all count
         skipped = int(rows.size - data.size)
         if spec.kind == "mean":
             # A case's samples are one cluster; with one sample a case every row is its own
