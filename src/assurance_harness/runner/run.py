@@ -399,23 +399,35 @@ def run_suite(
         runner.close()
 
 
+RUN_GC_THRESHOLD = 50_000
+"""New container objects between young-generation collections while a run lasts (Python's
+default is 700). A run makes and drops rows, dicts and records by the hundred thousand and
+almost none of them is cyclic garbage (5 objects found by 56 full collections in a 100k-case
+run): at 700 the collector ran 7,500 times there, promoting short-lived rows until full
+collections followed, 2.7 s of CPU; with 50,000 during the run, 160 times (loading included),
+0.8 s. Peak memory is unchanged (227 MB)."""
+
+
 @contextmanager
 def heap_frozen() -> Iterator[None]:
     """Keep the cyclic garbage collector off what exists before a run (modules, the loaded
     suite, pydantic's schemas) while the run lasts: every full collection during a run would
     otherwise walk all of it again (about 0.15 s of a 2,000-case run's CPU). ``gc.freeze`` and
     ``gc.unfreeze`` move lists and walk nothing; objects made during the run are collected as
-    usual, and cyclic garbage among the frozen ones by the first full collection after it.
-    Skipped where something froze objects on purpose (a pre-forking server): unfreezing would
-    undo that."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
+    usual (less often: ``RUN_GC_THRESHOLD``), and cyclic garbage among the frozen ones by the
+    first full collection after it. The freezing is skipped where something froze objects on
+    purpose (a pre-forking server): unfreezing would undo that."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], RUN_GC_THRESHOLD), *threshold[1:])
+    frozen_here = not gc.get_freeze_count()
+    if frozen_here:
+        gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if frozen_here:
+            gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def _run_suite(
