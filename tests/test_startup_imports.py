@@ -87,7 +87,7 @@ def test_validate_of_every_bundled_file_imports_no_heavy_library(tmp_path: Path)
 
 @pytest.mark.parametrize("target_kind", ["callable", "replay"])
 def test_a_short_run_imports_no_heavy_library(tmp_path: Path, target_kind: str) -> None:
-    """Cheap scorers, rate and mean metrics, a callable or replay target, no report."""
+    """Cheap scorers, rate, mean and quantile metrics, a callable or replay target, no report."""
     suite = tmp_path / "s.yaml"
     suite.write_text(
         "suite: short\nversion: 1.0.0\ncases:\n"
@@ -95,6 +95,7 @@ def test_a_short_run_imports_no_heavy_library(tmp_path: Path, target_kind: str) 
         '  - {id: b, prompt: "Name a planet."}\n'
         "scorers:\n  - {id: n, use: regex, with: {pattern: '\\d'}}\n  - {id: l, use: length}\n"
         "metrics:\n  - {id: r, rate: n.matched}\n  - {id: w, mean: l.words}\n"
+        "  - {id: p, quantile: {expr: l.words, q: 0.9}}\n"
         "gates:\n  - {metric: r, min: 0}\n",
         encoding="utf-8",
     )

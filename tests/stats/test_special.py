@@ -1,5 +1,5 @@
-"""The scipy.special quantiles behind the intervals (ndtri, stdtrit, _beta_ppf) are bit for bit
-scipy.stats' own.
+"""The scipy.special quantiles behind the intervals (ndtri, stdtrit, _beta_ppf, _binom_ppf) are
+bit for bit scipy.stats' own.
 
 Rates and z-values are computed without importing scipy.stats (a second of start-up); the
 evidence ledger hashes summaries that hold these figures, so they must not move by one ulp.
@@ -12,8 +12,8 @@ import pytest
 from scipy import stats
 from scipy.special import ndtri, stdtrit
 
-from assurance_harness.stats._special import beta_ppf
-from assurance_harness.stats.intervals import clopper_pearson, z_value
+from assurance_harness.stats._special import beta_ppf, binom_ppf
+from assurance_harness.stats.intervals import clopper_pearson, quantile_interval, z_value
 
 
 @pytest.mark.parametrize("confidence", [0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
@@ -44,6 +44,31 @@ def test_beta_ppf_is_scipy_stats_beta_ppf_on_every_count_up_to_120() -> None:
     want = stats.beta.ppf(q, a, b)  # elementwise: one call, the same ufunc per element
     got = np.array([beta_ppf(*t) for t in triples])
     assert np.array_equal(got, want)
+
+
+def test_binom_ppf_is_scipy_stats_binom_ppf() -> None:
+    # The quantile metric's order-statistic ranks (issue 12: without importing scipy.stats).
+    ns = np.concatenate([np.arange(1, 300), np.geomspace(300, 10_000_000, 60).astype(int)])
+    for confidence in (0.8, 0.9, 0.95, 0.99):
+        alpha = 1 - confidence
+        for q in (0.0, 0.01, 0.1, 0.25, 0.5, 0.9, 0.95, 0.99, 1.0):
+            for tail in (alpha / 2, 1 - alpha / 2):
+                want = stats.binom.ppf(tail, ns, q)
+                got = np.array([binom_ppf(tail, int(n), q) for n in ns])
+                assert np.array_equal(got, want)
+
+
+def test_quantile_interval_ranks_are_scipy_stats_ones() -> None:
+    rng = np.random.default_rng(0)
+    for n in (1, 5, 50, 71, 72, 1_000, 12_345):
+        data = np.sort(rng.normal(size=n))
+        for q in (0.05, 0.5, 0.9, 0.95):
+            for confidence in (0.9, 0.95):
+                alpha = 1 - confidence
+                lower = max(int(stats.binom.ppf(alpha / 2, n, q)), 1)
+                upper = min(int(stats.binom.ppf(1 - alpha / 2, n, q)) + 1, n)
+                low, high, _ = quantile_interval(data, q, confidence)
+                assert (low, high) == (float(data[lower - 1]), float(data[upper - 1]))
 
 
 @pytest.mark.parametrize("n", [1_000, 100_000, 10_000_000])

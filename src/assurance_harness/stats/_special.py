@@ -4,8 +4,9 @@
 incomplete beta), but importing ``scipy.stats`` takes about a second, most of a short run's
 start-up. Calling the ufunc gives the same values bit for bit (tests/stats/test_special.py), so
 intervals, and the evidence hashes that cover them, do not move. (``norm.ppf`` and ``t.ppf`` are
-``ndtri`` and ``stdtrit``.) Even ``scipy.special`` costs about 0.2 s to import, which
-``validate`` and ``--help`` never need, so nothing here imports it until a value is asked for.
+``ndtri`` and ``stdtrit``; ``binom.ppf`` inside its domain is ``_binom_ppf``.) Even
+``scipy.special`` costs about 0.2 s to import, which ``validate`` and ``--help`` never need, so
+nothing here imports it until a value is asked for.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ from typing import Any
 def beta_ppf(q: float, a: float, b: float) -> float:
     """``scipy.stats.beta.ppf(q, a, b)`` for 0 < q < 1 and a, b > 0."""
     return float(_beta_ppf_ufunc()(q, a, b))
+
+
+def binom_ppf(q: float, n: int, p: float) -> float:
+    """``scipy.stats.binom.ppf(q, n, p)`` for 0 < q < 1, n >= 0 and 0 <= p <= 1 (what
+    ``binom._ppf`` computes there: the ``_binom_ppf`` ufunc)."""
+    return float(_binom_ppf_ufunc()(q, n, p))
 
 
 def ndtri(p: Any) -> Any:
@@ -85,6 +92,16 @@ def _load_ufuncs_before_package() -> Any:
     package.__getattr__ = run_package  # type: ignore[method-assign]
     scipy.special = package  # type: ignore[attr-defined]
     return ufuncs
+
+
+@cache
+def _binom_ppf_ufunc() -> Any:
+    try:
+        return _ufuncs()._binom_ppf  # what scipy.stats.binom._ppf calls
+    except AttributeError:  # a scipy that moved it: the public, slower-to-import route
+        from scipy.stats import binom
+
+        return binom.ppf
 
 
 @cache

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._special import beta_ppf, ndtri, stdtrit
+from ._special import beta_ppf, binom_ppf, ndtri, stdtrit
 
 BOOTSTRAP_BLOCK = 1 << 20
 """Most resampled values held at once: resamples are drawn in blocks of about this many values,
@@ -177,15 +177,19 @@ def quantile_interval(
     is too small for a bound (q = 0.95 needs n >= 72 for a finite upper bound at 95%), that
     bound is the sample's extreme and ``caveat`` says so: the interval is then approximate.
     """
-    from scipy.stats import binom
-
     data = np.sort(np.asarray(values, dtype=float))
     n = int(data.size)
     if n == 0:
         return None, None, None
     alpha = 1 - confidence
-    lower_rank = int(binom.ppf(alpha / 2, n, q))  # 1-based rank of the lower order statistic
-    upper_rank = int(binom.ppf(1 - alpha / 2, n, q)) + 1
+    if 0 < alpha < 1 and 0 <= q <= 1:  # binom.ppf's own domain: the same ufunc, bit for bit
+        lower_rank = int(binom_ppf(alpha / 2, n, q))  # 1-based rank of the lower order statistic
+        upper_rank = int(binom_ppf(1 - alpha / 2, n, q)) + 1
+    else:  # whatever scipy.stats makes of it (an error, as before)
+        from scipy.stats import binom
+
+        lower_rank = int(binom.ppf(alpha / 2, n, q))
+        upper_rank = int(binom.ppf(1 - alpha / 2, n, q)) + 1
     caveats = []
     if lower_rank < 1:
         caveats.append("lower bound at the sample minimum")
