@@ -21,13 +21,13 @@ from typing import Any
 
 def beta_ppf(q: float, a: float, b: float) -> float:
     """``scipy.stats.beta.ppf(q, a, b)`` for 0 < q < 1 and a, b > 0."""
-    return float(_beta_ppf_ufunc()(q, a, b))
+    return float(_ppf_ufunc("beta")(q, a, b))
 
 
 def binom_ppf(q: float, n: int, p: float) -> float:
     """``scipy.stats.binom.ppf(q, n, p)`` for 0 < q < 1, n >= 0 and 0 <= p <= 1 (what
     ``binom._ppf`` computes there: the ``_binom_ppf`` ufunc)."""
-    return float(_binom_ppf_ufunc()(q, n, p))
+    return float(_ppf_ufunc("binom")(q, n, p))
 
 
 def ndtri(p: Any) -> Any:
@@ -95,20 +95,10 @@ def _load_ufuncs_before_package() -> Any:
 
 
 @cache
-def _binom_ppf_ufunc() -> Any:
+def _ppf_ufunc(distribution: str) -> Any:
+    """What ``scipy.stats.<distribution>._ppf`` calls (the ``_<distribution>_ppf`` ufunc), or, in
+    a scipy that moved it, the public and slower-to-import ``scipy.stats.<distribution>.ppf``."""
     try:
-        return _ufuncs()._binom_ppf  # what scipy.stats.binom._ppf calls
-    except AttributeError:  # a scipy that moved it: the public, slower-to-import route
-        from scipy.stats import binom
-
-        return binom.ppf
-
-
-@cache
-def _beta_ppf_ufunc() -> Any:
-    try:
-        return _ufuncs()._beta_ppf  # what scipy.stats.beta._ppf calls
-    except AttributeError:  # a scipy that moved it: the public, slower-to-import route
-        from scipy.stats import beta
-
-        return beta.ppf
+        return getattr(_ufuncs(), f"_{distribution}_ppf")
+    except AttributeError:
+        return getattr(importlib.import_module("scipy.stats"), distribution).ppf
