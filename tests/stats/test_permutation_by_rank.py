@@ -169,3 +169,19 @@ def test_small_runs_keep_the_argsort(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not calls
     permutation_p_value(_groups(rng, [600, 700], "rate"), permutations=50)
     assert calls
+
+
+def test_integer_values_whose_sum_wraps_are_not_summable() -> None:
+    """An int64 array's absolute sum wraps past 2^63 (four values of 2^62 sum to 0): the check
+    must add in floats, or the rank path adds values no float sum holds exactly and its
+    p-value differs from the argsort's (0.005 against 0.52 in review)."""
+    big = np.full(4, 2**62, dtype=np.int64)
+    assert not exactly_summable(big)
+    groups = [
+        GroupSample(np.full(600, 2**62, dtype=np.int64)),
+        GroupSample(np.array([2**62] * 300 + [0] * 300, dtype=np.int64)),
+    ]
+    by_rank = permutation_p_value(
+        groups, statistic=lambda m: spread(m, "ratio"), larger_is_worse=False, permutations=50
+    )
+    assert by_rank == _argsort_p_value(groups, seed=0, permutations=50, ratio=True)

@@ -189,7 +189,7 @@ def exactly_summable(values: np.ndarray) -> bool:
     float64's 53-bit integer range. Rates, counts and means of 2 or 4 samples are."""
     if values.size == 0 or not np.isfinite(values).all():
         return False
-    total = float(np.abs(values).sum())
+    total = float(np.abs(values, dtype=np.float64).sum())  # an integer array's sum can wrap
     for m in range(31):
         scaled = np.ldexp(values, m)
         if total * 2.0**m >= 2.0**53:
