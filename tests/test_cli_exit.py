@@ -3,8 +3,10 @@ flushed, worker threads finish, the exit status is the command's."""
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from tests.testing.cli import run_cli
@@ -56,3 +58,24 @@ def test_the_cli_exit_status_and_output_are_unchanged(tmp_path: Path) -> None:
     assert helped.returncode == 0 and "Usage" in helped.stdout
     missing = run_cli("run", "nothing.yaml", "--target", "t.yaml", cwd=tmp_path)
     assert missing.returncode == 2 and "nothing.yaml" in missing.stdout + missing.stderr
+
+
+def test_files_whose_close_writes_more_than_a_flush_are_closed(tmp_path: Path) -> None:
+    """A gzip file's trailer, a zip file's directory and a named temporary file's removal
+    happen only when they are closed (their finalizers at a normal exit): a plugin that leaves
+    one open must not get a truncated or stray file from the fast exit."""
+    code = (
+        "import gzip, tempfile, zipfile\n"
+        "from assurance_harness.cli_exit import exit_now\n"
+        "packed = gzip.open('out.gz', 'wt'); packed.write('row\\n' * 100)\n"
+        "archive = zipfile.ZipFile('out.zip', 'w'); archive.writestr('a.txt', 'a')\n"
+        "scratch = tempfile.NamedTemporaryFile(dir='.', prefix='scratch')\n"
+        "exit_now(0)\n"
+    )
+    proc = _python(code, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    with gzip.open(tmp_path / "out.gz", "rt") as packed:
+        assert packed.read() == "row\n" * 100
+    with zipfile.ZipFile(tmp_path / "out.zip") as archive:
+        assert archive.namelist() == ["a.txt"]
+    assert not list(tmp_path.glob("scratch*"))

@@ -6,7 +6,8 @@ and most of what ``--help`` spends after printing. Nothing is skipped that a nor
 do for the files: the atexit handlers run (logging, temporary directories, Ray, connection
 pools), every open file object is flushed, and standard output and error are flushed. Where
 that cannot be promised (a worker thread still running, a flush that fails, an exit status
-that is not a number) the process exits the normal way.
+that is not a number, an open file whose close writes more than a flush: a gzip trailer, a
+zip directory, a named temporary file's removal) the process exits the normal way.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import io
 import os
 import sys
 import threading
-from typing import NoReturn
+from typing import Any, NoReturn
 
 
 def exit_now(code: int | None) -> NoReturn:
@@ -41,7 +42,10 @@ def _flush_open_files() -> bool:
     streams; False if any flush failed (a closed pipe, a full disk): the normal exit reports
     that as it always has."""
     gc.unfreeze()  # the collector lists frozen objects only once they are back in a generation
-    files = [obj for obj in gc.get_objects() if isinstance(obj, io.IOBase)]
+    objects = gc.get_objects()
+    if _left_to_close(objects):
+        return False
+    files = [obj for obj in objects if issubclass(type(obj), io.IOBase)]
     for stream in (*files, sys.stdout, sys.stderr):
         try:
             if stream is not None and not stream.closed:
@@ -49,3 +53,46 @@ def _flush_open_files() -> bool:
         except Exception:  # any failure: the normal exit reports it as it always has
             return False
     return True
+
+
+_PLAIN_FILES = (
+    io.FileIO,
+    io.BufferedReader,
+    io.BufferedWriter,
+    io.BufferedRandom,
+    io.BufferedRWPair,
+    io.TextIOWrapper,
+    io.BytesIO,
+    io.StringIO,
+)
+"""File types whose close, once flushed, writes nothing more (exact types: a subclass may)."""
+
+
+def _left_to_close(objects: list[object]) -> bool:
+    """Whether any of ``objects`` is open and only its close (its finalizer, at a normal exit)
+    finishes it: a writable file of another type (gzip, bz2, lzma, a member of a zip being
+    written), a zip archive being written (its directory), a named temporary file (its
+    removal). The types are sifted first: a call per object would cost more than the exit saves."""
+    # Looked up, not imported: no archive or temporary file exists if its module never loaded.
+    zipfile, tempfile = sys.modules.get("zipfile"), sys.modules.get("tempfile")
+    closers = (
+        *((zipfile.ZipFile,) if zipfile is not None else ()),
+        *((tempfile._TemporaryFileWrapper,) if tempfile is not None else ()),
+    )
+    suspects = {
+        kind
+        for kind in set(map(type, objects))  # not isinstance: it reads __class__, proxies warn
+        if kind not in _PLAIN_FILES and issubclass(kind, (io.IOBase, *closers))
+    }
+    return bool(suspects) and any(_needs_close(obj) for obj in objects if type(obj) in suspects)
+
+
+def _needs_close(obj: Any) -> bool:
+    try:
+        if isinstance(obj, io.IOBase):
+            return not obj.closed and obj.writable()
+        if hasattr(obj, "mode") and hasattr(obj, "fp"):  # zipfile.ZipFile
+            return obj.fp is not None and obj.mode != "r"
+        return not obj.closed  # a named temporary file
+    except Exception:  # a half-built or broken object: let the normal exit deal with it
+        return True
