@@ -499,7 +499,12 @@ def _run_suite(
                 raise _storage_failure(
                     exc, _fault_path(exc, reports), "after fixing this, run the same command again"
                 ) from None
-        cases: Sequence[Case] = CaseList.build(run_dir.iter_cases())
+        try:
+            cases: Sequence[Case] = CaseList.build(run_dir.iter_cases())
+        except OSError as exc:
+            raise _storage_failure(
+                exc, _fault_path(exc, reports), "after fixing this, run the same command again"
+            ) from None
     else:
         try:
             run_dir = _create_run_dir(reports, loaded.suite.suite)
@@ -657,13 +662,20 @@ def _send_pending(
     total = len(requests)
     offset = base_errors = 0
     if run_dir.responses.exists():  # resumed: what the journal holds is not sent again
-        index = _journal_index(run_dir, requests)
         try:
-            offset, base_errors = total - index.missing(), index.errors()
-            if offset:
-                pending = requests.select(index.pending())
-        finally:
-            index.close()
+            index = _journal_index(run_dir, requests)
+            try:
+                offset, base_errors = total - index.missing(), index.errors()
+                if offset:
+                    pending = requests.select(index.pending())
+            finally:
+                index.close()
+        except OSError as exc:  # its spilled index: a full or read-only disk
+            raise _storage_failure(
+                exc,
+                getattr(exc, "filename", None) or run_dir.path,
+                f"nothing more was sent; after fixing this, continue with: {resume_cmd}",
+            ) from None
     wrapped: ProgressFn | None = None
     if progress is not None:
         progress(offset, total, base_errors)
@@ -715,7 +727,9 @@ def _send_pending(
         run_dir.close_journal()
         raise _storage_failure(
             exc,
-            run_dir.path if isinstance(exc, OSError) else cache_path,
+            (getattr(exc, "filename", None) or run_dir.path)
+            if isinstance(exc, OSError)
+            else cache_path,
             f"the responses so far are saved; after fixing this, continue with: {resume_cmd}",
         ) from None
     finally:

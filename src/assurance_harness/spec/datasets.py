@@ -20,7 +20,8 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from ..datatypes import Case
-from ..errors import ConfigError, ConfigIssue
+from ..errors import ConfigError, ConfigIssue, RunFailedError
+from ..store.spill import SpillError
 from .caselist import CaseList, collect
 from .suite import DatasetSpec
 
@@ -330,15 +331,21 @@ def load_dataset(
             source, f"unknown dataset format '{fmt}'", hint="set dataset.format: jsonl, csv or json"
         )
     prefix = spec.id_prefix or path.stem
-    cases = collect(
-        _case_from_row(row, spec, number, source, prefix)
-        for number, row in _rows(path, fmt, source)
-        if _matches(row, spec.where)
-    )
-    if spec.sample is not None and spec.sample < len(cases):
-        rng = random.Random(seed)
-        keep = sorted(rng.sample(range(len(cases)), spec.sample))
-        cases = cases.select(keep) if isinstance(cases, CaseList) else [cases[i] for i in keep]
+    try:
+        cases = collect(
+            _case_from_row(row, spec, number, source, prefix)
+            for number, row in _rows(path, fmt, source)
+            if _matches(row, spec.where)
+        )
+        if spec.sample is not None and spec.sample < len(cases):
+            rng = random.Random(seed)
+            keep = sorted(rng.sample(range(len(cases)), spec.sample))
+            cases = cases.select(keep) if isinstance(cases, CaseList) else [cases[i] for i in keep]
+    except SpillError as exc:  # a large dataset moves to disk: a full TMPDIR is no traceback
+        raise RunFailedError(
+            f"cannot write {exc.filename}: {exc.strerror}; nothing was sent: free space there "
+            "or set TMPDIR to a folder with room, and run again"
+        ) from None
     if spec.limit is not None:
         cases = cases[: spec.limit]
     return cases, path

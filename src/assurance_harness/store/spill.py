@@ -41,16 +41,37 @@ and written by seeking, under a lock (readers may share one file)."""
 _TYPES = {"b": np.int8, "i": np.int32, "q": np.int64, "d": np.float64}
 
 
+class SpillError(OSError):
+    """A temporary file could not be made or written (a full or read-only temporary folder):
+    an ``OSError`` whose ``filename`` names the folder, so the one-line storage error says
+    which disk is full, not the file being read or the run folder."""
+
+
+def _failed(exc: OSError, folder: Path | None) -> SpillError:
+    where = folder if folder is not None else tempfile.gettempdir()
+    return SpillError(exc.errno, exc.strerror, f"a temporary file in {where} (TMPDIR)")
+
+
 class TempFile:
     """An anonymous temporary file, read and written at given offsets."""
 
     def __init__(self, folder: Path | None = None, positional: bool | None = None) -> None:
         # Lives as long as its owner: closed (and gone) with it.
-        self.file = tempfile.TemporaryFile(dir=folder, buffering=0)  # noqa: SIM115
+        try:
+            self.file = tempfile.TemporaryFile(dir=folder, buffering=0)  # noqa: SIM115
+        except OSError as exc:
+            raise _failed(exc, folder) from exc
+        self.folder = folder
         self._positional = _POSITIONAL if positional is None else positional
         self._lock = threading.Lock()
 
     def write(self, data: bytes | memoryview, offset: int) -> None:
+        try:
+            self._write(data, offset)
+        except OSError as exc:
+            raise _failed(exc, self.folder) from exc
+
+    def _write(self, data: bytes | memoryview, offset: int) -> None:
         view = memoryview(data).cast("B")
         if self._positional:
             while view:
@@ -92,7 +113,10 @@ class TempFile:
                 view = view[done:]
 
     def truncate(self, size: int) -> None:
-        self.file.truncate(size)
+        try:
+            self.file.truncate(size)
+        except OSError as exc:
+            raise _failed(exc, self.folder) from exc
 
     def close(self) -> None:
         self.file.close()
