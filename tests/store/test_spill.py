@@ -92,3 +92,21 @@ def test_repeated_keys_are_the_keys_of_repeated_strings(small_blocks) -> None:
     texts = [f"id{i}" for i in range(700)] + ["id3", "id650", "id3"]
     assert spill.repeated_keys(texts) == {spill.key64("id3"), spill.key64("id650")}
     assert spill.repeated_keys([]) == set()
+
+
+def test_arrays_sharing_one_file_keep_their_own_items(small_blocks) -> None:
+    shared = spill.SpillFile()
+    numbers, flags = SpillArray("d", shared=shared), SpillArray("b", shared=shared)
+    gaps = SpillArray.sized("q", 300, shared=shared)
+    for i in range(1000):  # interleaved: their extents alternate in the file
+        numbers.append(i / 3)
+        flags.append(i % 3)
+        if i % 10 == 0:
+            numbers.flush()
+    gaps.write(250, np.arange(50))
+    assert np.array_equal(numbers.numpy(), np.arange(1000) / 3)
+    assert np.array_equal(flags.numpy(), np.arange(1000) % 3)
+    assert gaps.read(240, 300).tolist() == [0] * 10 + list(range(50))
+    numbers.close()  # a shared file stays open until its owner closes it
+    assert flags.read(998, 1000).tolist() == [2, 0]
+    shared.close()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..rowkeys import case_key
-from ..store.spill import SpillArray
+from ..store.spill import SpillArray, SpillFile
 from ._grouping import number
 from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
 from .base import MetricContext, MetricValue, Row
@@ -65,10 +65,10 @@ def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec], re
 class ValueColumn:
     """One expression over every row: its value as a number and whether it is null/true/false."""
 
-    def __init__(self, expr: str, folder: Path | None) -> None:
+    def __init__(self, expr: str, spill: SpillFile) -> None:
         self.expr = expr
-        self.numbers = SpillArray("d", folder=folder)
-        self.truth = SpillArray("b", folder=folder)
+        self.numbers = SpillArray("d", shared=spill)
+        self.truth = SpillArray("b", shared=spill)
         self.last = array("b")
         """The truth of the rows last added."""
 
@@ -87,9 +87,9 @@ class ValueColumn:
 class GroupColumn:
     """One grouping expression over every row, as group codes (-1: null)."""
 
-    def __init__(self, expr: str, folder: Path | None) -> None:
+    def __init__(self, expr: str, spill: SpillFile) -> None:
         self.expr = expr
-        self.codes = SpillArray("i", folder=folder)
+        self.codes = SpillArray("i", shared=spill)
         self.names: dict[str, int] = {}
 
     def add(self, rows: list[Row]) -> None:
@@ -140,10 +140,10 @@ class MetricColumns:
         self.specs = list(specs)
         self.samples = samples
         self.case_id = case_id
-        self.folder = folder
+        self.spill = SpillFile(folder)  # one file for every column
         self.values: dict[str, ValueColumn] = {}
         self.groups: dict[str, GroupColumn] = {}
-        self.errors = SpillArray("b", folder=folder)
+        self.errors = SpillArray("b", shared=self.spill)
         self._read: dict[int, np.ndarray] = {}
         self.presence: dict[str, FieldPresence] = {}
         for spec in self.specs:
@@ -163,12 +163,12 @@ class MetricColumns:
 
     def _value(self, expr: str) -> ValueColumn:
         if expr not in self.values:
-            self.values[expr] = ValueColumn(expr, self.folder)
+            self.values[expr] = ValueColumn(expr, self.spill)
         return self.values[expr]
 
     def _group(self, expr: str) -> GroupColumn:
         if expr not in self.groups:
-            self.groups[expr] = GroupColumn(expr, self.folder)
+            self.groups[expr] = GroupColumn(expr, self.spill)
         return self.groups[expr]
 
     @property

@@ -17,7 +17,7 @@ from typing import Any, overload
 import numpy as np
 
 from ..datatypes import Case
-from ..store.spill import SpillArray, TempFile
+from ..store.spill import SpillArray, SpillFile, TempFile
 
 BLOCK = 1024
 """Cases decoded at a time (about 2 MB)."""
@@ -50,8 +50,9 @@ class CaseList(Sequence[Case]):
     def __init__(self, file: TempFile | None = None) -> None:
         # Lives as long as the list (and its slices): closed and deleted with them.
         self._file = file if file is not None else TempFile()
-        self._starts = SpillArray("q")
-        self._ends = SpillArray("q")
+        offsets = SpillFile()
+        self._starts = SpillArray("q", shared=offsets)
+        self._ends = SpillArray("q", shared=offsets)
         self._size = 0
         self._block: tuple[int, list[Case]] = (-1, [])
 

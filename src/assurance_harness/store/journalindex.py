@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..datatypes import ResponseRecord
-from .spill import BLOCK, KeyCollision, SortedColumns, SpillArray, key64
+from .spill import BLOCK, KeyCollision, SortedColumns, SpillArray, SpillFile, key64
 
 Positions = Callable[[list[tuple[str, int]]], np.ndarray]
 """(case_id, sample) keys -> each request's position in the run, or -1 when it is not one."""
@@ -37,8 +37,9 @@ class JournalIndex:
     ) -> None:
         self.path = path
         self.size = size
-        self.offsets = SpillArray.filled("q", size, -1, folder=folder)
-        self.failed = SpillArray.filled("b", size, 0, folder=folder)
+        self.spill = SpillFile(folder)
+        self.offsets = SpillArray.filled("q", size, -1, shared=self.spill)
+        self.failed = SpillArray.filled("b", size, 0, shared=self.spill)
         if not path.exists():
             return
         keys: list[tuple[str, int]] = []
@@ -110,8 +111,7 @@ class JournalIndex:
         return [out[i] for i in range(len(offsets))]
 
     def close(self) -> None:
-        self.offsets.close()
-        self.failed.close()
+        self.spill.close()
 
 
 def index_journal(
@@ -140,7 +140,8 @@ class CasePositions:
     """
 
     def __init__(self, cases: Sequence[Any], *, folder: Path | None = None) -> None:
-        hashes = SpillArray("q", folder=folder)
+        spill = SpillFile(folder)
+        hashes = SpillArray("q", shared=spill)
         batch: list[int] = []
         for case in cases:
             batch.append(key64(case.id))
@@ -148,7 +149,7 @@ class CasePositions:
                 hashes.extend(batch)
                 batch.clear()
         hashes.extend(batch)
-        places = SpillArray("q", folder=folder)
+        places = SpillArray("q", shared=spill)
         for start in range(0, len(hashes), BLOCK):
             places.extend(np.arange(start, min(len(hashes), start + BLOCK), dtype=np.int64))
         self._dict: dict[str, int] | None = None
@@ -160,8 +161,7 @@ class CasePositions:
             for i, case in enumerate(cases):
                 self._dict[case.id] = i  # the last wins, as a dict of them did
         finally:
-            hashes.close()
-            places.close()
+            spill.close()
 
     def get(self, case_id: str) -> int | None:
         found = int(self.many([case_id])[0])

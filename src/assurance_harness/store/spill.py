@@ -122,25 +122,60 @@ class TempFile:
         self.file.close()
 
 
-class SpillArray:
-    """An append-only typed array (typecode ``b``, ``i``, ``q`` or ``d``) in a temporary file;
-    memory holds at most ``BLOCK`` unwritten items. Items written can be overwritten in place
-    (``write``); an array pickles (to Ray) as its items."""
+class SpillFile:
+    """One temporary file shared by several arrays, each in extents of ``BLOCK`` items
+    allocated as it grows: one file descriptor for all of an owner's columns (a suite with
+    fifty expressions would otherwise hold a hundred; macOS allows 256 by default)."""
 
-    def __init__(self, typecode: str, *, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.file = TempFile(folder)
+        self._end = 0
+        self._lock = threading.Lock()
+
+    def allocate(self, size: int) -> int:
+        """The offset of ``size`` new bytes (zeros until written)."""
+        with self._lock:
+            offset = self._end
+            self._end += size
+            self.file.truncate(self._end)
+        return offset
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class SpillArray:
+    """An append-only typed array (typecode ``b``, ``i``, ``q`` or ``d``) in a temporary file
+    (its own, or a ``SpillFile`` shared with others); memory holds at most ``BLOCK`` unwritten
+    items and an offset per extent. Items written can be overwritten in place (``write``); an
+    array pickles (to Ray) as its items."""
+
+    def __init__(
+        self, typecode: str, *, folder: Path | None = None, shared: SpillFile | None = None
+    ) -> None:
         self.typecode = typecode
         self.dtype = np.dtype(_TYPES[typecode])
-        self.folder = folder
-        self._file = TempFile(folder)
+        self.folder = shared.folder if shared is not None else folder
+        self._owned = shared is None
+        self._spill = shared if shared is not None else SpillFile(folder)
+        self._extent = BLOCK
+        self._extents = array("q")
         self._stored = 0
         self._buffer = array(typecode)
 
     @classmethod
     def filled(
-        cls, typecode: str, size: int, value: float = 0, *, folder: Path | None = None
+        cls,
+        typecode: str,
+        size: int,
+        value: float = 0,
+        *,
+        folder: Path | None = None,
+        shared: SpillFile | None = None,
     ) -> SpillArray:
         """An array of ``size`` items, each ``value``."""
-        out = cls(typecode, folder=folder)
+        out = cls(typecode, folder=folder, shared=shared)
         block = np.full(min(size, BLOCK), value, dtype=out.dtype)
         for start in range(0, size, BLOCK):
             out.extend(block[: min(BLOCK, size - start)])
@@ -148,12 +183,32 @@ class SpillArray:
         return out
 
     @classmethod
-    def sized(cls, typecode: str, size: int, *, folder: Path | None = None) -> SpillArray:
+    def sized(
+        cls,
+        typecode: str,
+        size: int,
+        *,
+        folder: Path | None = None,
+        shared: SpillFile | None = None,
+    ) -> SpillArray:
         """An array of ``size`` items to be written in place (they read as zero until then)."""
-        out = cls(typecode, folder=folder)
-        out._file.truncate(size * out.dtype.itemsize)
+        out = cls(typecode, folder=folder, shared=shared)
+        out._reserve(size)
         out._stored = size
         return out
+
+    def _reserve(self, size: int) -> None:
+        while len(self._extents) * self._extent < size:
+            self._extents.append(self._spill.allocate(self._extent * self.dtype.itemsize))
+
+    def _spans(self, start: int, stop: int) -> Iterator[tuple[int, int, int]]:
+        """(file offset, first item, items) of the pieces of ``start:stop`` in each extent."""
+        size, extent = self.dtype.itemsize, self._extent
+        while start < stop:
+            index, within = divmod(start, extent)
+            count = min(extent - within, stop - start)
+            yield self._extents[index] + within * size, start, count
+            start += count
 
     def __len__(self) -> int:
         return self._stored + len(self._buffer)
@@ -174,9 +229,17 @@ class SpillArray:
     def flush(self) -> None:
         """Write the buffered items to the file."""
         if self._buffer:
-            self._file.write(memoryview(self._buffer), self._stored * self.dtype.itemsize)
-            self._stored += len(self._buffer)
+            stop = self._stored + len(self._buffer)
+            self._reserve(stop)
+            self._put(self._stored, memoryview(self._buffer).cast("B"))
+            self._stored = stop
             self._buffer = array(self.typecode)
+
+    def _put(self, start: int, data: memoryview) -> None:
+        size = self.dtype.itemsize
+        for offset, first, count in self._spans(start, start + len(data) // size):
+            at = (first - start) * size
+            self._spill.file.write(data[at : at + count * size], offset)
 
     def write(self, start: int, values: np.ndarray) -> None:
         """Overwrite the items from ``start`` (all of them already in the array)."""
@@ -184,7 +247,7 @@ class SpillArray:
         if start < 0 or start + len(values) > self._stored:
             raise IndexError(start)
         data = np.ascontiguousarray(values, dtype=self.dtype)
-        self._file.write(memoryview(data), start * self.dtype.itemsize)  # type: ignore[arg-type]
+        self._put(start, memoryview(data).cast("B"))  # type: ignore[arg-type]
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Items ``start`` to ``stop`` as a new array in memory."""
@@ -193,9 +256,9 @@ class SpillArray:
         if not out.size:
             return out
         on_disk = min(stop, self._stored)
-        if start < on_disk:
-            part = memoryview(out[: on_disk - start])  # type: ignore[arg-type]
-            self._file.read_into(part, start * self.dtype.itemsize)
+        for offset, first, count in self._spans(start, on_disk):
+            part = memoryview(out[first - start : first - start + count])  # type: ignore[arg-type]
+            self._spill.file.read_into(part, offset)
         if stop > self._stored:
             first = max(start, self._stored)
             buffered = np.frombuffer(self._buffer, dtype=self.dtype)
@@ -215,7 +278,9 @@ class SpillArray:
         return sum(int((chunk == value).sum()) for _, chunk in self.chunks())
 
     def close(self) -> None:
-        self._file.close()
+        """Close its file (a shared file is closed by its owner)."""
+        if self._owned:
+            self._spill.close()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.typecode, self.numpy().tobytes()))
@@ -271,8 +336,9 @@ class SortedColumns:
     """Columns sorted by the first, an int64 key (stable: rows with one key keep their order),
     in temporary files; every ``FENCE``-th key in memory to find a key with one small read."""
 
-    def __init__(self, columns: Sequence[SpillArray]) -> None:
+    def __init__(self, columns: Sequence[SpillArray], spill: SpillFile | None = None) -> None:
         self.columns = list(columns)
+        self.spill = spill
         self.size = len(self.columns[0])
         fences = [keys[::FENCE] for _, keys in self.columns[0].chunks()]  # BLOCK % FENCE == 0
         self.fences = np.concatenate(fences) if fences else np.empty(0, dtype=np.int64)
@@ -291,7 +357,8 @@ class SortedColumns:
         ``each_bucket`` may check, drop or reorder the rows of a key (returning arrays of the
         ``out`` typecodes), or raise ``KeyCollision``."""
         typecodes = list(out) if out is not None else [c.typecode for c in columns]
-        result = [SpillArray(t, folder=folder) for t in typecodes]
+        shared = SpillFile(folder)
+        result = [SpillArray(t, shared=shared) for t in typecodes]
         try:
             for bucket in _buckets(columns, folder):
                 order = np.argsort(bucket[0], kind="stable")
@@ -301,12 +368,11 @@ class SortedColumns:
                 for target, values in zip(result, arrays, strict=True):
                     target.extend(values)
         except BaseException:
-            for target in result:
-                target.close()
+            shared.close()
             raise
         for target in result:
             target.flush()
-        return cls(result)
+        return cls(result, shared)
 
     def equal_range(self, key: int) -> tuple[int, int]:
         """The rows whose key is ``key`` (an empty range when none)."""
@@ -348,6 +414,8 @@ class SortedColumns:
     def close(self) -> None:
         for column in self.columns:
             column.close()
+        if self.spill is not None:
+            self.spill.close()
 
 
 def _buckets(columns: Sequence[SpillArray], folder: Path | None) -> Iterator[list[np.ndarray]]:
@@ -370,7 +438,8 @@ def _buckets(columns: Sequence[SpillArray], folder: Path | None) -> Iterator[lis
     for _, keys in columns[0].chunks():
         counts += np.bincount(bucket_of(keys), minlength=count)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    parted = [SpillArray.sized(c.typecode, size, folder=folder) for c in columns]
+    shared = SpillFile(folder)
+    parted = [SpillArray.sized(c.typecode, size, shared=shared) for c in columns]
     try:
         cursor = starts.copy()
         for start, keys in columns[0].chunks():
@@ -390,5 +459,4 @@ def _buckets(columns: Sequence[SpillArray], folder: Path | None) -> Iterator[lis
             if n:
                 yield [p.read(first, first + n) for p in parted]
     finally:
-        for p in parted:
-            p.close()
+        shared.close()

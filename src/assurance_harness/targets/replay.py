@@ -288,9 +288,11 @@ class _Entries:
     files (``store.spill``)."""
 
     def __init__(self) -> None:
-        from ..store.spill import SpillArray
+        from ..store.spill import SpillArray, SpillFile
 
-        self.columns = [SpillArray("q") for _ in range(4)]  # hash, check, sample, offset
+        self.spill = SpillFile()
+        self.columns = [SpillArray("q", shared=self.spill) for _ in range(4)]
+        """hash, check, sample, offset"""
         self._rows: list[list[int]] = [[], [], [], []]
 
     def add(self, key: str, sample: int, offset: int) -> None:
@@ -317,8 +319,7 @@ class _Entries:
         except KeyCollision:
             return None
         finally:
-            for column in self.columns:
-                column.close()
+            self.spill.close()
 
 
 def _numbered(arrays: list[Any]) -> list[Any]:
