@@ -354,20 +354,37 @@ def _numbered(arrays: list[Any]) -> list[Any]:
     return [keys[final], samples[final], offsets[final]]
 
 
+INDEX_IN_MEMORY = 262_144
+"""Records up to which the sorted index is read into memory (24 bytes a record, 6 MB): a lookup
+is then a search in arrays, not three reads of the spilled columns per request (about a tenth
+of a 100k-case replay run's CPU). A larger recording's index stays on disk."""
+
+
 class _Index:
-    """(key hash, sample) -> line offset, sorted on disk (``store.spill.SortedColumns``)."""
+    """(key hash, sample) -> line offset, sorted on disk (``store.spill.SortedColumns``), and in
+    memory too when small (``INDEX_IN_MEMORY``)."""
 
     def __init__(self, table: Any) -> None:
         self.table = table
+        self.arrays = (
+            [column.numpy() for column in table.columns] if table.size <= INDEX_IN_MEMORY else None
+        )
 
     def find(self, key: str, sample: int) -> int | None:
-        low, high = self.table.equal_range(key64(key))
-        if low == high:
-            return None
-        samples = self.table.columns[1].read(low, high).tolist()
+        if self.arrays is not None:
+            keys, samples_of, offsets = self.arrays
+            hashed = key64(key)
+            low = int(keys.searchsorted(hashed, side="left"))
+            high = int(keys.searchsorted(hashed, side="right"))
+            samples = samples_of[low:high].tolist()
+        else:
+            low, high = self.table.equal_range(key64(key))
+            samples = self.table.columns[1].read(low, high).tolist() if low < high else []
         if sample not in samples:
             return None
         at = low + samples.index(sample)
+        if self.arrays is not None:
+            return int(offsets[at])
         return int(self.table.columns[2].read(at, at + 1)[0])
 
 
