@@ -15,7 +15,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..datatypes import Case, ResponseRecord
+from ..errors import UsageError
 from .files import AtomicStream, write_json_atomic
 from .runlog import CASES, MANIFEST, RESPONSES, RESULTS, RUN_STATE, SUMMARY, RunLogWriter
 
@@ -68,9 +71,17 @@ class RunDir:
     def iter_cases(self) -> Iterator[Case]:
         """The run's cases, one at a time (a resumed run keeps them on disk: ``CaseList``)."""
         with self.cases.open(encoding="utf-8") as handle:
-            for line in handle:
-                if line.strip():
-                    yield Case.model_validate_json(line)
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    case = Case.model_validate_json(line)
+                except ValidationError as exc:  # written atomically: only an edit or a bad disk
+                    raise UsageError(
+                        f"{self.cases}:{number}: {exc.errors()[0]['msg']}; the run directory is "
+                        "damaged: start a new run"
+                    ) from None
+                yield case
 
     # -- journal -----------------------------------------------------------------------------
     def open_journal(self) -> None:
