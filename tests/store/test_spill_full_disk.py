@@ -74,3 +74,14 @@ def test_a_resumed_run_on_a_full_temporary_folder(
     message = str(caught.value)
     assert message.startswith("cannot write a temporary file in ")
     assert "No space left on device" in message
+
+
+def test_a_temporary_file_in_a_given_folder_names_that_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spill.TempFile, "_write", _full)
+    column = spill.SpillArray("q", folder=tmp_path)
+    with pytest.raises(spill.SpillError) as caught:
+        column.extend(range(spill.BLOCK))
+    column.close()
+    assert caught.value.filename == f"a temporary file in {tmp_path}"

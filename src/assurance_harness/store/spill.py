@@ -48,8 +48,8 @@ class SpillError(OSError):
 
 
 def _failed(exc: OSError, folder: Path | None) -> SpillError:
-    where = folder if folder is not None else tempfile.gettempdir()
-    return SpillError(exc.errno, exc.strerror, f"a temporary file in {where} (TMPDIR)")
+    where = folder if folder is not None else f"{tempfile.gettempdir()} (TMPDIR)"
+    return SpillError(exc.errno, exc.strerror, f"a temporary file in {where}")
 
 
 class TempFile:
