@@ -6,7 +6,9 @@ actor pool per scorer on a Ray instance: a local one with ``--num-cpus``, or a c
 ``--ray-address``). Set-up (model loading, once per actor) and scoring are timed apart, the
 two executors' outputs are checked equal, and the figures print as one JSON line per
 executor: responses per second, and per actor for Ray, which is what the scaling model in
-BENCHMARKS.md multiplies out.
+BENCHMARKS.md multiplies out. CPU time (user + system) is reported beside wall time, since
+wall time on a shared machine says little: this process's own, and for Ray that of the Ray
+processes it started (raylet, workers, actors), read just before the actors are released.
 
     python benchmarks/ray_scoring.py --n 100000 --scorer age
     python benchmarks/ray_scoring.py --n 20000 --scorer cheap      # Ray's own per-row cost
@@ -44,6 +46,40 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
+def _own_cpu() -> float:
+    """User + system CPU seconds of this process."""
+    times = os.times()
+    return times.user + times.system
+
+
+def _started_cpu() -> float:
+    """User + system CPU seconds of the live processes this one started (Ray's, when it
+    started a local instance): they are not reaped children, so ``os.times`` misses them."""
+    import psutil
+
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.Error:  # exited between the listing and the read
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _progress(total: int) -> Any:
+    """Print scored/total to stderr at every tenth, so a long run shows it is alive."""
+    step = max(1, total // 10)
+    mark = [0]
+
+    def report(_scorer: str, done: int, _total: int) -> None:
+        if done >= mark[0] + step or done == total:
+            mark[0] = done
+            print(f"  {done}/{total} at {time.strftime('%H:%M:%S')}", file=sys.stderr, flush=True)
+
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
@@ -63,9 +99,13 @@ def main() -> None:
             rows = _rows(folder, suite.cases)
             load_before = _load()
             t0 = time.perf_counter()
+            cpu0 = _own_cpu()
             extra: dict[str, Any] = {}
             if name == "local":
-                session: Any = LocalScoring(suite.scorers, context)
+                import torch
+
+                session: Any = LocalScoring(suite.scorers, context, progress=_progress(args.n))
+                extra = {"torch_threads": torch.get_num_threads()}
             else:
                 import ray
 
@@ -81,7 +121,9 @@ def main() -> None:
                         log_to_driver=False,
                     )
                 resources = dict(ray.cluster_resources())
-                session = RayScoring(ray, suite.scorers, context, resources)
+                session = RayScoring(
+                    ray, suite.scorers, context, resources, progress=_progress(args.n)
+                )
                 # Actors load their models when created: wait for every one to be ready.
                 ray.get([a.__ray_ready__.remote() for p in session.pools.values() for a in p])
                 extra = {
@@ -89,9 +131,11 @@ def main() -> None:
                     "actors_per_scorer": {k: len(v) for k, v in session.pools.items()},
                 }
             setup_s = time.perf_counter() - t0
+            cpu1, started1 = _own_cpu(), _started_cpu()
             t1 = time.perf_counter()
             session.score(rows, cases)
             score_s = time.perf_counter() - t1
+            cpu2, started2 = _own_cpu(), _started_cpu()
             session.close()
             if name == "ray":
                 ray.shutdown()
@@ -107,6 +151,12 @@ def main() -> None:
                         "score_s": round(score_s, 2),
                         "responses_per_s": round(args.n / score_s, 1),
                         "per_actor_per_s": round(args.n / score_s / actors, 1),
+                        "setup_cpu_s": round(cpu1 - cpu0 + started1, 1),
+                        "score_cpu_s": round(cpu2 - cpu1, 1),
+                        "score_cpu_ray_s": round(started2 - started1, 1),
+                        "responses_per_cpu_s": round(
+                            args.n / max(1e-9, cpu2 - cpu1 + started2 - started1), 1
+                        ),
                         "load_avg_before": round(load_before, 2),
                         "load_avg_after": round(_load(), 2),
                         **extra,
