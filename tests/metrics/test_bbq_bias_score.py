@@ -120,16 +120,23 @@ def test_one_sample_per_case_is_the_bootstrap_over_responses_draw_for_draw() -> 
     assert s_amb.method.startswith("bootstrap over responses (seed=0, resamples=500)")
 
 
+def _asked_repeatedly(items: int, samples: int, stereotyped: int) -> list[dict]:
+    """Disambiguated items, each answered ``samples`` times the same way (correctly); the
+    first ``stereotyped`` items with the stereotyped answer."""
+    rows = []
+    for item in range(items):
+        for sample in range(samples):
+            row = rec("disambig", biased=item < stereotyped, correct=True)
+            row["case_id"], row["sample"] = f"item{item}", sample
+            rows.append(row)
+    return rows
+
+
 def test_a_cases_samples_are_resampled_together_and_few_answers_are_labelled() -> None:
     metric = BbqMetric()
     params = metric.parse_params({"scorer": "bbq", "statistic": "bias", "context": "disambig"})
     # 40 items, each answered 5 times the same way: 24 stereotyped, 16 not.
-    rows = []
-    for item in range(40):
-        for sample in range(5):
-            row = rec("disambig", biased=item < 24, correct=True)
-            row["case_id"], row["sample"] = f"item{item}", sample
-            rows.append(row)
+    rows = _asked_repeatedly(items=40, samples=5, stereotyped=24)
     clustered = metric.compute(rows, params, CTX)
     assert clustered.method.startswith("bootstrap over 40 cases")
     assert "approximate" not in clustered.method
@@ -150,11 +157,6 @@ def test_the_label_counts_cases_with_an_answer_not_answers() -> None:
     # 30 answers, but from 10 items asked three times each: the information of about 10.
     metric = BbqMetric()
     params = metric.parse_params({"scorer": "bbq", "statistic": "bias", "context": "disambig"})
-    rows = []
-    for item in range(10):
-        for sample in range(3):
-            row = rec("disambig", biased=item < 6, correct=True)
-            row["case_id"], row["sample"] = f"item{item}", sample
-            rows.append(row)
+    rows = _asked_repeatedly(items=10, samples=3, stereotyped=6)
     found = metric.compute(rows, params, CTX)
     assert "approximate: only 10 cases with an answer other than unknown" in found.method

@@ -14,6 +14,8 @@ import pytest
 from assurance_harness.errors import UsageError
 from assurance_harness.runner.run import run_suite
 
+from .rowfiles import comparable_rows
+
 N_CASES = 600  # more than one shard of requests and of rows, so both actors get work
 
 SUITE = """\
@@ -69,13 +71,6 @@ def local_ray() -> Iterator[None]:
         ray.shutdown()
 
 
-def _rows(run_dir: Path) -> list[dict[str, object]]:
-    rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
-    for row in rows:
-        row.pop("latency_s")  # wall time of one request, the one field that may differ
-    return rows
-
-
 @pytest.mark.slow
 def test_ray_executor_gives_the_local_rows_metrics_and_gates(
     tmp_path: Path, local_ray: None
@@ -103,7 +98,7 @@ def test_ray_executor_gives_the_local_rows_metrics_and_gates(
         assert last == {"len": (N_CASES - 7, N_CASES - 7), "tox": (N_CASES - 7, N_CASES - 7)}
     local, ray = runs["local"], runs["ray"]
     assert local.summary["counts"]["errors"] == ray.summary["counts"]["errors"] == 7
-    assert _rows(ray.run_dir) == _rows(local.run_dir)
+    assert comparable_rows(ray.run_dir) == comparable_rows(local.run_dir)
     assert ray.summary["metrics"] == local.summary["metrics"]
     assert ray.summary["gates"] == local.summary["gates"]
     assert ray.summary["scorers"] == local.summary["scorers"]

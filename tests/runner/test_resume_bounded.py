@@ -15,6 +15,8 @@ import pytest
 from assurance_harness.runner.run import run_suite
 from assurance_harness.store import journalindex, spill
 
+from .rowfiles import comparable_rows
+
 SUITE = """\
 suite: resume-bounded
 samples: 2
@@ -48,10 +50,7 @@ def _run(tmp: Path, reports: str, resume: str | None = None) -> tuple[Path, list
         write_reports=False,
         attach_evidence=False,
     )
-    rows = [json.loads(line) for line in (outcome.run_dir / "results.jsonl").open()]
-    for row in rows:
-        row.pop("latency_s")
-    return outcome.run_dir, rows
+    return outcome.run_dir, comparable_rows(outcome.run_dir)
 
 
 def test_resume_in_small_blocks_sends_only_what_is_missing(

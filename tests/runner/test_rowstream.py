@@ -13,6 +13,8 @@ import pytest
 from assurance_harness.runner import run as run_module
 from assurance_harness.runner.run import run_suite
 
+from .rowfiles import comparable_rows
+
 SUITE = """\
 suite: chunks
 version: 1.0.0
@@ -60,11 +62,7 @@ def _run(tmp_path: Path, name: str) -> tuple[list[dict[str, Any]], dict[str, Any
     summary = json.loads((outcome.run_dir / "summary.json").read_text())
     for key in ("run_id", "started_at", "finished_at"):
         summary.pop(key)
-    lines = (outcome.run_dir / "results.jsonl").read_text().splitlines()
-    rows = [json.loads(line) for line in lines]
-    for row in rows:
-        row.pop("latency_s")  # each request's own wall time, the one field two runs differ in
-    return rows, summary
+    return comparable_rows(outcome.run_dir), summary
 
 
 def test_small_chunks_record_what_one_chunk_records(
