@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from . import fielddocs
 from .cli_exit import exit_now
 from .cli_options import JsonAliasOpt, ReportsOpt, output_format
 from .cli_progress import RunProgress
@@ -682,6 +683,10 @@ def command() -> Any:
 def main() -> None:
     """The ``assurance`` entry point: runs the command, then ends the process (``cli_exit``:
     atexit handlers run and open files are flushed, the interpreter is not torn down)."""
+    if "schema" not in sys.argv[1:]:
+        # Only the JSON Schemas ('schema', 'register schema') read the models' field
+        # docstrings: other commands make their models without reading the source for them.
+        fielddocs.defer()
     try:
         command()(prog_name="assurance")
     except HarnessError as exc:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from . import fielddocs
 
 
 def with_system_prompt(
@@ -26,7 +28,7 @@ def with_system_prompt(
 class Message(BaseModel):
     """One chat message, in the OpenAI chat-completions shape."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
     role: Literal["system", "user", "assistant", "tool"]
     """Who speaks."""
@@ -37,7 +39,7 @@ class Message(BaseModel):
 class Expectations(BaseModel):
     """What a good response to this case does. Scorers and metrics read these."""
 
-    model_config = ConfigDict(extra="allow", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="allow")
 
     must_refuse: bool | None = None
     """The response must decline (harmful request, or content unsuitable for the audience)."""
@@ -58,7 +60,7 @@ class Expectations(BaseModel):
 class Case(BaseModel):
     """One prompt sent to the target (before sampling: ``samples: n`` sends it n times)."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
     id: str
     """Stable identifier, unique within the suite; results, resume and comparisons key on it."""

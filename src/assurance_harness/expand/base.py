@@ -11,14 +11,15 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
+from .. import fielddocs
 from ..datatypes import Case
 from ..registry import Registry
 
 
 class ExpanderParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
 
 class Expander(ABC):

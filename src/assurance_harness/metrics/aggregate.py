@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from .. import fielddocs
 from ..stats.correction import rogan_gladen
 from ..stats.intervals import (
     cluster_totals,
@@ -28,7 +29,7 @@ class ScorerError(BaseModel):
     """A scorer's measured error, for a rate corrected for it (Rogan-Gladen). Take the figures
     from the scorer's validity card (``assurance scorers check``) on labels like your data."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
     sensitivity: float = Field(gt=0, le=1)
     """Share of truly positive examples the condition flags."""

@@ -11,8 +11,9 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
+from .. import fielddocs
 from ..registry import Registry
 
 ExpressionRole = Literal["condition", "value", "group", "scorer"]
@@ -57,7 +58,7 @@ class MetricValue:
 class MetricParams(BaseModel):
     """Base for a metric kind's parameters. ``expr`` takes the shorthand ``rate: "a.b > 1"``."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
 
 @dataclass

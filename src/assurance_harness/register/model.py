@@ -11,8 +11,9 @@ import datetime as dt
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from .. import fielddocs
 from .catalogue import ANNEX_A, NIST_AI_RMF, annex_a_sort_key, normalize_nist
 
 RISK_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -54,7 +55,7 @@ def rating_for(likelihood: int, impact: int) -> Rating:
 
 class Strict(BaseModel):
     # Field docstrings become JSON Schema descriptions (``assurance register schema``).
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
 
 class Audience(Strict):
@@ -323,6 +324,7 @@ class Register(Strict):
 
 def register_schema() -> dict[str, object]:
     """JSON Schema for register files (editor completion and checking)."""
+    fielddocs.require()
     schema = Register.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "assurance-harness risk register"

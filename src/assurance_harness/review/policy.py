@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from .. import fielddocs
 
 REQUIRED_REASONS = ("flag", "band", "worst")
 """Reasons that make a review mandatory for a gate with ``require_reviewed`` (QC is a sample)."""
@@ -19,7 +21,7 @@ REQUIRED_REASONS = ("flag", "band", "worst")
 class UncertaintyBand(BaseModel):
     """Rows whose score falls inside ``[low, high]`` are too close to call for the scorer."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
     value: str
     """Expression for the score, e.g. ``tox.toxicity``."""
@@ -44,7 +46,7 @@ class UncertaintyBand(BaseModel):
 class ReviewPolicy(BaseModel):
     """Which rows of a run go to a person, and what label the person confirms or corrects."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
     label: str
     """Boolean expression: the scorer's label that a reviewer confirms or corrects, e.g.

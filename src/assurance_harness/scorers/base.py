@@ -13,8 +13,9 @@ import importlib.util
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
+from .. import fielddocs
 from ..datatypes import ScoreInput, SuiteContext
 from ..errors import MissingDependencyError
 from ..registry import Registry
@@ -30,7 +31,7 @@ FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 class ScorerParams(BaseModel):
     """Base for scorer parameters; unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
 
 class Scorer(ABC):

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import builtin_plugins  # noqa: F401
+from .. import (
+    builtin_plugins,  # noqa: F401
+    fielddocs,
+)
 from ..expand.base import expanders
 from ..registry import Registry
 from ..scorers.base import scorers
@@ -31,6 +34,7 @@ def _plugin_conditions(registry: Registry[Any], key: str, params_attr: str) -> l
 
 
 def suite_schema() -> dict[str, Any]:
+    fielddocs.require()
     schema = Suite.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "assurance-harness suite"
@@ -45,6 +49,7 @@ def suite_schema() -> dict[str, Any]:
 
 
 def target_schema() -> dict[str, Any]:
+    fielddocs.require()
     variants = []
     for name in targets.names():
         try:

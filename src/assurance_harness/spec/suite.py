@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from .. import fielddocs
 from ..datatypes import Case
 from ..review.policy import ReviewPolicy
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
 
 class DatasetSpec(Strict):
@@ -61,7 +62,7 @@ class PluginUse(Strict):
     with_: dict[str, Any] = Field(default_factory=dict, alias="with")
     """Parameters for the plugin."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, populate_by_name=True)
+    model_config = fielddocs.model_config(extra="forbid", populate_by_name=True)
 
 
 class ScorerUse(PluginUse):

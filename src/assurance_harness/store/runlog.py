@@ -25,8 +25,9 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from .. import fielddocs
 from ..rowkeys import case_key
 from .files import AtomicStream, dumps_run_json, write_json_atomic
 from .runread import (
@@ -73,7 +74,7 @@ RunStatus = Literal["running", "passed", "gates_failed", "run_failed"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="allow")
 
     omit_if_none: ClassVar[frozenset[str]] = frozenset()
     """Fields left out of the file while null: those added after a format was first hashed

@@ -12,8 +12,9 @@ import json
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from .. import fielddocs
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ExitCode, HarnessError
 from ..registry import Registry
@@ -73,7 +74,7 @@ class ClientError(TargetError):
 class RetryPolicy(BaseModel):
     """How the runner retries transient failures (429, 5xx, timeouts, connection errors)."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
     max_attempts: int = Field(default=4, ge=1, le=20)
     """Attempts in all, including the first."""
@@ -86,7 +87,7 @@ class RetryPolicy(BaseModel):
 class TargetSpec(BaseModel):
     """Settings every target has. Each adapter extends this with its own fields."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = fielddocs.model_config(extra="forbid")
 
     type: str
     """Adapter: openai, http, transformers, callable, replay."""
