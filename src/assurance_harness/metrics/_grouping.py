@@ -112,12 +112,26 @@ def within_strata(
         if key is not None:
             strata[str(key)].append(row)
     groups = {name: compute(members) for name, members in sorted(strata.items())}
-    scored = {k: v for k, v in groups.items() if v.value is not None}
     total = sum(len(m) for m in strata.values())
+    return worst_stratum(groups, within, n_rows=total, n_input=len(rows), worst=worst)
+
+
+def worst_stratum(
+    groups: dict[str, MetricValue],
+    within: str,
+    *,
+    n_rows: int,
+    n_input: int,
+    worst: str = "max",
+) -> MetricValue:
+    """``within_strata``'s value from each stratum's (strata sorted by name; ``n_rows`` in
+    them, of ``n_input``): a streamed run computes the strata from columns
+    (``metrics.columns``) and must report them as the rows would."""
+    scored = {k: v for k, v in groups.items() if v.value is not None}
     if not scored:
         return MetricValue(
             None,
-            total,
+            n_rows,
             groups=groups or None,
             details={"within": within, "reason": "no stratum has a value"},
         )
@@ -130,7 +144,7 @@ def within_strata(
     top = scored[name]
     return MetricValue(
         top.value,
-        total,
+        n_rows,
         top.ci_low,
         top.ci_high,
         top.confidence,
@@ -139,7 +153,7 @@ def within_strata(
         details={
             "within": within,
             "worst_stratum": name,
-            "n_skipped": len(rows) - total,
+            "n_skipped": n_input - n_rows,
             "worst_details": top.details,
         },
     )

@@ -14,15 +14,21 @@ reads the columns it needs when it is computed.
 The figures are the metric kinds' own: the kinds compute from the same counts and value arrays
 (``RateMetric.from_counts``, ``MeanMetric.from_values``, ``DisparityMetric.from_groups`` ...), in
 the same row order, so a streamed run's metrics equal those computed from rows, bit for bit
-(tests/metrics/test_columns.py). Suites with other metric kinds, a disparity with ``within`` or
-under a gate, or a review policy keep slim rows (``SlimRows``) instead: ``compact_supported``.
+(tests/metrics/test_columns.py). A disparity with ``within`` is computed per stratum from the
+same columns (plus the stratum's codes); a gated disparity's worst cases (both sides of the gap)
+come from a few candidate rows per group and stratum kept as the rows pass (``GapCandidates``):
+memory grows with the number of groups, not rows. Suites with other metric kinds or a review
+policy keep slim rows (``SlimRows``) instead: ``compact_supported``.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
+from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +36,7 @@ import numpy as np
 
 from ..rowkeys import case_key
 from ..store.spill import SpillArray, SpillFile
-from ._grouping import number
+from ._grouping import number, worst_stratum
 from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
 from .base import MetricContext, MetricValue, Row
 from .disparity import DisparityMetric, DisparityParams, GroupCases
@@ -46,20 +52,16 @@ NULL, TRUE, FALSE = 0, 1, 2
 
 
 def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec], review: Any) -> bool:
-    """Whether a suite's metrics, gates and review policy can be computed from columns."""
+    """Whether a suite's metrics, gates and review policy can be computed from columns: every
+    metric of a compact kind (a disparity with or without ``within``, gated or not), and no
+    review policy (it reads each row's flags and labels)."""
     if review is not None:
         return False
-    gated = {g.metric for g in gates}
-    for spec in specs:
-        if spec.kind not in COMPACT_KINDS:
-            return False
-        if spec.kind == "disparity":
-            params = spec.params
-            if not isinstance(params, DisparityParams) or params.within is not None:
-                return False
-            if spec.id in gated:  # its worst cases pair both sides of the gap: rows needed
-                return False
-    return True
+    return all(
+        spec.kind in COMPACT_KINDS
+        and (spec.kind != "disparity" or isinstance(spec.params, DisparityParams))
+        for spec in specs
+    )
 
 
 class ValueColumn:
@@ -71,6 +73,8 @@ class ValueColumn:
         self.truth = SpillArray("b", shared=spill)
         self.last = array("b")
         """The truth of the rows last added."""
+        self.last_numbers = array("d")
+        """Their numbers."""
 
     def add(self, rows: list[Row]) -> None:
         numbers, truth, expr, nan = array("d"), array("b"), self.expr, math.nan
@@ -81,7 +85,7 @@ class ValueColumn:
             numbers.append(nan if figure is None else figure)
         self.numbers.extend(numbers)
         self.truth.extend(truth)
-        self.last = truth
+        self.last, self.last_numbers = truth, numbers
 
 
 class GroupColumn:
@@ -91,6 +95,8 @@ class GroupColumn:
         self.expr = expr
         self.codes = SpillArray("i", shared=spill)
         self.names: dict[str, int] = {}
+        self.last = array("i")
+        """The codes of the rows last added."""
 
     def add(self, rows: list[Row]) -> None:
         codes, names, expr = array("i"), self.names, self.expr
@@ -98,6 +104,7 @@ class GroupColumn:
             key = evaluate(expr, row)
             codes.append(-1 if key is None else names.setdefault(str(key), len(names)))
         self.codes.extend(codes)
+        self.last = codes
 
 
 def _expr_of(spec: MetricSpec) -> str | None:
@@ -125,6 +132,74 @@ def _worst_first(badness: np.ndarray, k: int) -> np.ndarray:
     return candidates[np.argsort(-badness[candidates], kind="stable")][:k]
 
 
+Cell = tuple[int, int, int]
+"""(``by`` group code or -1 for all selected rows, stratum code or 0, group code or -1)."""
+
+
+class GapCandidates:
+    """A gated disparity's candidate worst cases, kept as the rows pass: in each cell (the
+    metric's ``by`` group or all its selected rows, a stratum, a group) the ``MAX_WORST_CASES``
+    rows first by (value, key) and first by (-value, key).
+
+    ``DisparityMetric.worst_cases`` names the low group's rows below the midpoint of the two
+    groups' means in (value, key) order and the high group's above it in (-value, key) order:
+    a prefix of one of these orders, whatever the means turn out to be, so the first ten are
+    among these rows. Memory grows with the groups and strata, not with the rows.
+    """
+
+    def __init__(self, spec: MetricSpec, columns: MetricColumns) -> None:
+        assert isinstance(spec.params, DisparityParams)
+        self.spec, self.params, self.columns = spec, spec.params, columns
+        self.low: dict[Cell, list[tuple[float, str]]] = {}
+        self.high: dict[Cell, list[tuple[float, str]]] = {}
+
+    def add(self, rows: list[Row]) -> None:
+        spec, params, columns = self.spec, self.params, self.columns
+        where = columns.values[spec.where].last if spec.where is not None else None
+        value = columns.values[params.value]
+        truth, numbers = value.last, value.last_numbers
+        groups = columns.groups[params.by].last
+        strata = columns.groups[params.within].last if params.within is not None else None
+        by = columns.groups[spec.by].last if spec.by else None
+        rate = params.statistic == "rate"
+        low: dict[Cell, list[tuple[float, str]]] = defaultdict(list)
+        high: dict[Cell, list[tuple[float, str]]] = defaultdict(list)
+        for i, row in enumerate(rows):
+            if where is not None and where[i] != TRUE:
+                continue
+            stratum = 0 if strata is None else strata[i]
+            if stratum < 0:
+                continue
+            if rate:
+                if truth[i] == NULL:
+                    continue
+                figure = 1.0 if truth[i] == TRUE else 0.0
+            else:
+                figure = numbers[i]
+                if figure != figure:  # NaN: null or not a number
+                    continue
+            key = case_key(row["case_id"], row["sample"])
+            cell = (-1, stratum, groups[i])
+            low[cell].append((figure, key))
+            high[cell].append((-figure, key))
+            if by is not None and by[i] >= 0:
+                cell = (by[i], stratum, groups[i])
+                low[cell].append((figure, key))
+                high[cell].append((-figure, key))
+        for fresh, kept in ((low, self.low), (high, self.high)):
+            for cell, items in fresh.items():
+                kept[cell] = heapq.nsmallest(MAX_WORST_CASES, kept.get(cell, []) + items)
+
+    def side(self, high: bool, by: int, stratum: int, group: str) -> list[tuple[float, str]]:
+        """A group's first candidates. A null group reads "None" as the rows do (``str``)."""
+        kept = self.high if high else self.low
+        codes = self.columns.groups[self.params.by].names
+        found = kept.get((by, stratum, codes[group]), []) if group in codes else []
+        if group == "None":
+            found = heapq.nsmallest(MAX_WORST_CASES, found + kept.get((by, stratum, -1), []))
+        return found
+
+
 class MetricColumns:
     """The columns a suite's metrics read, filled chunk by chunk; then the metric values,
     gate worst cases and no-data reasons, as ``metrics.engine`` gives them from rows."""
@@ -136,7 +211,10 @@ class MetricColumns:
         samples: int,
         case_id: Callable[[int], str],
         folder: Path | None = None,
+        gated: Collection[str] | None = None,
     ) -> None:
+        """``gated``: the metrics under a gate (None: all), whose worst cases may be asked for:
+        a disparity's are gathered while the rows pass (``GapCandidates``)."""
         self.specs = list(specs)
         self.samples = samples
         self.case_id = case_id
@@ -155,11 +233,18 @@ class MetricColumns:
             if isinstance(params, DisparityParams):
                 self._value(params.value)
                 self._group(params.by)
+                if params.within is not None:
+                    self._group(params.within)
             elif isinstance(params, ExprParams):
                 self._value(params.expr)
             expr = _expr_of(spec)
             if expr is not None:
                 self.presence[spec.id] = FieldPresence(expr)
+        self.gaps = {
+            spec.id: GapCandidates(spec, self)
+            for spec in self.specs
+            if isinstance(spec.params, DisparityParams) and (gated is None or spec.id in gated)
+        }
 
     def _value(self, expr: str) -> ValueColumn:
         if expr not in self.values:
@@ -182,6 +267,8 @@ class MetricColumns:
             value.add(rows)
         for group in self.groups.values():
             group.add(rows)
+        for gap in self.gaps.values():
+            gap.add(rows)
         for spec in self.specs:
             presence = self.presence.get(spec.id)
             if presence is None or presence.complete:
@@ -258,7 +345,17 @@ class MetricColumns:
         params = spec.params
         if spec.kind == "disparity":
             assert isinstance(params, DisparityParams)
-            return self._disparity(params, rows, ctx)
+            if params.within is None:
+                return self._disparity(params, rows, ctx)
+            # As ``within_strata``: a disparity per stratum (sorted), the worst one the value.
+            strata = self._members(params.within, rows)
+            return worst_stratum(
+                {name: self._disparity(params, part, ctx) for name, part in strata},
+                params.within,
+                n_rows=sum(int(part.size) for _, part in strata),
+                n_input=int(rows.size),
+                worst="min" if params.method == "ratio" else "max",
+            )
         assert isinstance(params, ExprParams)
         if spec.kind == "rate":
             truth = _take(self._truth(params.expr), rows)
@@ -298,6 +395,10 @@ class MetricColumns:
     def _disparity(
         self, params: DisparityParams, rows: np.ndarray, ctx: MetricContext
     ) -> MetricValue:
+        summary = self._group_cases(params, rows)
+        return DisparityMetric().from_groups(summary, int(rows.size), params, ctx)
+
+    def _group_cases(self, params: DisparityParams, rows: np.ndarray) -> dict[str, GroupCases]:
         """As ``disparity._case_values``: rows with a group and a value, by group (in order of
         first appearance) and case."""
         codes = self._codes(params.by)[rows]
@@ -329,7 +430,7 @@ class MetricColumns:
             summary[names[int(code)]] = GroupCases(
                 means, int(group_values.size), bool((counts == 1).all())
             )
-        return DisparityMetric().from_groups(summary, int(rows.size), params, ctx)
+        return summary
 
     def _why_no_data(self, spec: MetricSpec, selected: np.ndarray) -> str:
         """As ``engine.why_no_data``, from counts and the field presence seen while streaming."""
@@ -353,7 +454,7 @@ class MetricColumns:
     def worst_cases(
         self, spec: MetricSpec, gate: GateSpec, *, too_high: bool, groups: Sequence[str] = ()
     ) -> list[str]:
-        """As ``engine.worst_cases`` (rate, mean and quantile metrics)."""
+        """As ``engine.worst_cases`` (rate, mean, quantile and gated disparity metrics)."""
         try:
             return self._worst_cases(spec, too_high=too_high, groups=groups)
         finally:
@@ -361,6 +462,8 @@ class MetricColumns:
 
     def _worst_cases(self, spec: MetricSpec, *, too_high: bool, groups: Sequence[str]) -> list[str]:
         selected = self._selected(spec)
+        if spec.kind == "disparity":
+            return self._gap_worst_cases(spec, selected, groups)
         if groups and spec.by:
             members = dict(self._members(spec.by, selected))
             empty = np.empty(0, dtype=np.int64)
@@ -382,6 +485,76 @@ class MetricColumns:
         badness = figures[keep] if too_high else -figures[keep]
         order = _worst_first(badness, MAX_WORST_CASES)
         return [self._key(int(p)) for p in rows[keep][order]]
+
+    def _gap_worst_cases(
+        self, spec: MetricSpec, selected: np.ndarray, groups: Sequence[str]
+    ) -> list[str]:
+        """As ``engine.worst_cases`` with ``DisparityMetric.worst_cases``: per failing ``by``
+        group, else per failing stratum (a ``within`` disparity's groups), else overall."""
+        params = spec.params
+        assert isinstance(params, DisparityParams)
+        if spec.id not in self.gaps:
+            raise ValueError(f"metric '{spec.id}' was not gated: its worst cases were not kept")
+        per_group: list[list[str]] = []
+        if groups and spec.by:
+            codes = self.groups[spec.by].names
+            members = dict(self._members(spec.by, selected))
+            empty = np.empty(0, dtype=np.int64)
+            per_group = [
+                [
+                    key
+                    for _, keys in self._gap_ranked(
+                        spec, members.get(name, empty), codes.get(name, -1)
+                    )
+                    for key in keys
+                ]
+                for name in groups
+            ]
+        elif groups and params.within is not None:
+            ranked = dict(self._gap_ranked(spec, selected, -1))
+            per_group = [ranked.get(name, []) for name in groups]
+        if any(per_group):
+            return _take_turns(per_group)[:MAX_WORST_CASES]
+        keys = [key for _, part in self._gap_ranked(spec, selected, -1) for key in part]
+        return keys[:MAX_WORST_CASES]
+
+    def _gap_ranked(
+        self, spec: MetricSpec, rows: np.ndarray, by: int
+    ) -> list[tuple[str, list[str]]]:
+        """``DisparityMetric.worst_cases``'s order, the first ``MAX_WORST_CASES`` of each
+        stratum: (stratum, its cases: the low group's lowest and the high group's highest,
+        interleaved), widest gap first. ``by``: the rows' ``by`` group code (-1: all)."""
+        params = spec.params
+        assert isinstance(params, DisparityParams)
+        gap = self.gaps[spec.id]
+        strata: list[tuple[str, int, np.ndarray]] = [("", 0, rows)]
+        if params.within is not None:
+            codes = _take(self._codes(params.within), rows)
+            names = {code: name for name, code in self.groups[params.within].names.items()}
+            present, first = np.unique(codes[codes >= 0], return_index=True)
+            strata = [
+                (names[int(code)], int(code), rows[codes == code])
+                for code in present[np.argsort(first, kind="stable")]
+            ]
+        ranked: list[tuple[float, str, list[str]]] = []
+        for name, code, part in strata:
+            means = {
+                group: float(np.mean(cases.means))
+                for group, cases in self._group_cases(params, part).items()
+                if cases.means.size >= params.min_group_size
+            }
+            if len(means) < 2:
+                continue
+            high, low = max(means, key=means.__getitem__), min(means, key=means.__getitem__)
+            if means[high] == means[low]:
+                continue
+            middle = (means[high] + means[low]) / 2
+            lows = [key for value, key in gap.side(False, by, code, low) if value < middle]
+            highs = [key for value, key in gap.side(True, by, code, high) if -value > middle]
+            keys = [k for pair in zip_longest(lows, highs) for k in pair if k is not None]
+            ranked.append((means[high] - means[low], name, keys[:MAX_WORST_CASES]))
+        ranked.sort(key=lambda item: -item[0])
+        return [(name, keys) for _, name, keys in ranked]
 
     def _key(self, position: int) -> str:
         case, sample = divmod(position, self.samples)

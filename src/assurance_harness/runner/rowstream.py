@@ -46,7 +46,7 @@ class RowSink(Protocol):
 
 class SlimRows:
     """What metrics, gates and the review policy read of each row, without its text: the
-    metric kinds compare rows with each other (disparity, paired deltas, clustered intervals)
+    metric kinds compare rows with each other (paired deltas, perturbation pairs, BBQ records)
     and a failing gate names its worst rows, so each row's scores stay; the prompt and the
     response (most of a row's bytes) stay only when an expression names them."""
 

@@ -770,7 +770,13 @@ def _score(run: _Run) -> Verdict:
         context.audience = _register_audience(run.post.register_path)
     cases = run.cases
     sink: SlimRows | MetricColumns = (
-        MetricColumns(loaded.metrics, samples=samples, case_id=lambda i: cases[i].id, folder=folder)
+        MetricColumns(
+            loaded.metrics,
+            samples=samples,
+            case_id=lambda i: cases[i].id,
+            folder=folder,
+            gated={g.metric for g in suite.gates},
+        )
         if compact_supported(loaded.metrics, suite.gates, suite.review)
         else SlimRows(repr([m.raw for m in loaded.metrics]) + repr(suite.review))
     )
