@@ -39,6 +39,19 @@ gates:
 """
 
 
+def _row(case_id: str, sample: int, error: dict | None, meta: dict, scores: dict) -> dict:
+    """A scored row (no scores when its request failed)."""
+    return {
+        "case_id": case_id,
+        "sample": sample,
+        "response": "r",
+        "error": error,
+        "expected": {},
+        "metadata": meta,
+        "scores": {} if error else scores,
+    }
+
+
 def _rows(n_cases: int, samples: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     rows = []
@@ -50,22 +63,9 @@ def _rows(n_cases: int, samples: int, seed: int) -> list[dict]:
             if words is None and rng.random() < 0.95:
                 words = rng.randint(0, 60) + rng.random()
             matched = rng.choice([True, False, False, None, "yes", 0])
-            rows.append(
-                {
-                    "case_id": f"c{i}",
-                    "sample": sample,
-                    "response": "r",
-                    "error": error,
-                    "expected": {},
-                    "metadata": {"group": group, "keep": rng.random() < 0.9},
-                    "scores": {}
-                    if error
-                    else {
-                        "len": {"words": words, "chars": rng.randint(0, 80)},
-                        "rx": {"matched": matched},
-                    },
-                }
-            )
+            meta = {"group": group, "keep": rng.random() < 0.9}
+            scores = {} if error else {"len": {"words": words, "chars": rng.randint(0, 80)}}
+            rows.append(_row(f"c{i}", sample, error, meta, {**scores, "rx": {"matched": matched}}))
     return rows
 
 
@@ -168,27 +168,16 @@ def _gap_rows(n_cases: int, samples: int, seed: int) -> list[dict]:
             words = rng.choice([None, "many", float("nan"), True, -0.0])
             if rng.random() < 0.9:
                 words = rng.randint(0, 6) if rng.random() < 0.7 else rng.random() * 10
-            rows.append(
-                {
-                    "case_id": f"c{i}",
-                    "sample": sample,
-                    "response": "r",
-                    "error": error,
-                    "expected": {},
-                    "metadata": {
-                        "group": group,
-                        "axis": axis,
-                        "region": region,
-                        "keep": rng.random() < 0.85,
-                    },
-                    "scores": {}
-                    if error
-                    else {
-                        "len": {"words": words, "chars": rng.randint(0, 5)},
-                        "rx": {"matched": rng.choice([True, False, False, None, "yes", 0])},
-                    },
+            meta = {"group": group, "axis": axis, "region": region, "keep": rng.random() < 0.85}
+            scores = (
+                {}
+                if error
+                else {
+                    "len": {"words": words, "chars": rng.randint(0, 5)},
+                    "rx": {"matched": rng.choice([True, False, False, None, "yes", 0])},
                 }
             )
+            rows.append(_row(f"c{i}", sample, error, meta, scores))
     return rows
 
 

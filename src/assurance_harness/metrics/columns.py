@@ -39,7 +39,7 @@ from ..store.spill import SpillArray, SpillFile
 from ._grouping import number, worst_stratum
 from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
 from .base import MetricContext, MetricValue, Row
-from .disparity import DisparityMetric, DisparityParams, GroupCases
+from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends
 from .engine import MAX_WORST_CASES, FieldPresence, _take_turns
 from .expr import evaluate
 
@@ -538,21 +538,20 @@ class MetricColumns:
             ]
         ranked: list[tuple[float, str, list[str]]] = []
         for name, code, part in strata:
-            means = {
-                group: float(np.mean(cases.means))
-                for group, cases in self._group_cases(params, part).items()
-                if cases.means.size >= params.min_group_size
-            }
-            if len(means) < 2:
+            ends = gap_ends(
+                {
+                    group: float(np.mean(cases.means))
+                    for group, cases in self._group_cases(params, part).items()
+                    if cases.means.size >= params.min_group_size
+                }
+            )
+            if ends is None:
                 continue
-            high, low = max(means, key=means.__getitem__), min(means, key=means.__getitem__)
-            if means[high] == means[low]:
-                continue
-            middle = (means[high] + means[low]) / 2
+            high, low, middle, width = ends
             lows = [key for value, key in gap.side(False, by, code, low) if value < middle]
             highs = [key for value, key in gap.side(True, by, code, high) if -value > middle]
             keys = [k for pair in zip_longest(lows, highs) for k in pair if k is not None]
-            ranked.append((means[high] - means[low], name, keys[:MAX_WORST_CASES]))
+            ranked.append((width, name, keys[:MAX_WORST_CASES]))
         ranked.sort(key=lambda item: -item[0])
         return [(name, keys) for _, name, keys in ranked]
 

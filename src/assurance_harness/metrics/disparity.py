@@ -126,6 +126,18 @@ def _between(stats: np.ndarray, overall: np.ndarray, params: DisparityParams) ->
     return ratios.min(axis=-1)
 
 
+def gap_ends(means: dict[str, float]) -> tuple[str, str, float, float] | None:
+    """The highest and lowest group (the first of equals), the midpoint between their means
+    and the gap's width: the two sides a disparity's worst cases come from. None without two
+    groups or without a gap."""
+    if len(means) < 2:
+        return None
+    high, low = max(means, key=means.__getitem__), min(means, key=means.__getitem__)
+    if means[high] == means[low]:
+        return None
+    return high, low, (means[high] + means[low]) / 2, means[high] - means[low]
+
+
 @register_metric
 class DisparityMetric(MetricKind):
     """Largest between-group difference (or smallest ratio) of a mean or rate, via fairlearn."""
@@ -178,17 +190,16 @@ class DisparityMetric(MetricKind):
         ranked: list[tuple[float, list[str]]] = []
         for part in strata.values():
             by_case = _case_values(part, params)
-            means = {
-                g: float(np.mean([np.mean(v) for v in cases.values()]))
-                for g, cases in by_case.items()
-                if len(cases) >= params.min_group_size
-            }
-            if len(means) < 2:
+            ends = gap_ends(
+                {
+                    g: float(np.mean([np.mean(v) for v in cases.values()]))
+                    for g, cases in by_case.items()
+                    if len(cases) >= params.min_group_size
+                }
+            )
+            if ends is None:
                 continue
-            high, low = max(means, key=means.__getitem__), min(means, key=means.__getitem__)
-            if means[high] == means[low]:
-                continue
-            middle = (means[high] + means[low]) / 2
+            high, low, middle, width = ends
             sides: dict[str, list[tuple[float, str]]] = {high: [], low: []}
             for row in part:
                 group, raw = evaluate(params.by, row), evaluate(params.value, row)
@@ -204,7 +215,7 @@ class DisparityMetric(MetricKind):
             keys = [
                 k for pair in zip_longest(lows, highs) for item in pair if item for k in item[1:]
             ]
-            ranked.append((means[high] - means[low], keys))
+            ranked.append((width, keys))
         ranked.sort(key=lambda item: -item[0])
         return [key for _, keys in ranked for key in keys]
 
