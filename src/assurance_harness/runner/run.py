@@ -39,8 +39,9 @@ from ..store.runlog import RunLogWriter, RunState, Summary, read_run
 from ..store.spill import SpillArray
 from ..targets.base import Target
 from ..workspace import Workspace
-from .executor import TargetUnusableError
+from .executor import OnRecord, TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
+from .journalnotes import JournalNotes
 from .poststeps import PostRunOptions, run_post_steps
 from .record import Verdict, record_run
 from .rowstream import CHUNK_ROWS, SlimRows, stream_rows
@@ -229,6 +230,7 @@ def _send(
     max_age_s: float | None,
     cache_path: Path,
     progress: ProgressFn | None,
+    on_record: OnRecord | None = None,
 ) -> None:
     from ..store.cache import ResponseCache
 
@@ -242,7 +244,7 @@ def _send(
             target,
             requests,
             concurrency=concurrency,
-            on_record=run_dir.append_response,
+            on_record=on_record or run_dir.append_response,
             cache=cache,
             progress=progress,
         )
@@ -318,6 +320,8 @@ class _Run:
     max_age_s: float | None = None
     runner: Executor = field(default_factory=LocalExecutor)
     scoring_progress: ScoringProgress | None = None
+    journal: JournalIndex | None = None
+    """The journal index noted while sending (a fresh run), else None: read from the journal."""
 
 
 def run_suite(
@@ -561,7 +565,7 @@ def _run_suite(
         ray_address=ray_address,
         evidence_for=evidence_for,
     )
-    _send_pending(
+    journal = _send_pending(
         runner,
         target,
         requests,
@@ -579,7 +583,7 @@ def _run_suite(
     run = _Run(
         loaded, target, fingerprint, run_dir, state, cases, requests, reports, resume_cmd, post,
         command, read_cache, loaded.suite.cache.max_age if loaded.suite.cache else None,
-        runner, scoring_progress,
+        runner, scoring_progress, journal,
     )  # fmt: skip
     try:
         outcome = _finish(run)
@@ -657,13 +661,16 @@ def _send_pending(
     progress: ProgressFn | None,
     resume_cmd: str,
     target_path: str | Path,
-) -> None:
-    """Send what the journal does not hold yet; on failure or Ctrl-C say how to continue."""
+) -> JournalIndex | None:
+    """Send what the journal does not hold yet; on failure or Ctrl-C say how to continue.
+    Returns the journal index noted while sending a fresh run (``JournalNotes``; the caller
+    closes it), or None: the journal is read for it."""
     pending: Sequence[GenerationRequest] = requests
     total = len(requests)
     offset = base_errors = 0
-    if run_dir.responses.exists():  # resumed: what the journal holds is not sent again
-        try:
+    notes: JournalNotes | None = None
+    try:
+        if run_dir.responses.exists():  # resumed: what the journal holds is not sent again
             index = _journal_index(run_dir, requests)
             try:
                 offset, base_errors = total - index.missing(), index.errors()
@@ -671,12 +678,15 @@ def _send_pending(
                     pending = requests.select(index.pending())
             finally:
                 index.close()
-        except OSError as exc:  # its spilled index: a full or read-only disk
-            raise _storage_failure(
-                exc,
-                getattr(exc, "filename", None) or run_dir.path,
-                f"nothing more was sent; after fixing this, continue with: {resume_cmd}",
-            ) from None
+        elif not resumed:
+            notes = JournalNotes(run_dir, requests)
+            pending = notes.requests()
+    except OSError as exc:  # a spilled index: a full or read-only disk
+        raise _storage_failure(
+            exc,
+            getattr(exc, "filename", None) or run_dir.path,
+            f"nothing more was sent; after fixing this, continue with: {resume_cmd}",
+        ) from None
     wrapped: ProgressFn | None = None
     if progress is not None:
         progress(offset, total, base_errors)
@@ -698,7 +708,9 @@ def _send_pending(
                 max_age_s=max_age_s,
                 cache_path=cache_path,
                 progress=wrapped,
+                on_record=notes.on_record if notes is not None else None,
             )
+        return notes.finish() if notes is not None else None
     except TargetUnusableError as exc:
         # A broken target, found by the probe: the run folder stays (its cases are written)
         # so that once the endpoint is fixed outside the target file, resuming sends it all.
@@ -735,6 +747,8 @@ def _send_pending(
         ) from None
     finally:
         run_dir.close_journal()
+        if notes is not None:
+            notes.give_up()  # closes its index unless finish() handed it over
 
 
 def _reviewed_figures(
@@ -761,7 +775,8 @@ def _score(run: _Run) -> Verdict:
     samples = suite.samples
     # The run's per-request state goes to anonymous files in its folder (``store.spill``).
     folder = run.run_dir.path
-    index = _journal_index(run.run_dir, run.requests)
+    index = run.journal if run.journal is not None else _journal_index(run.run_dir, run.requests)
+    run.journal = None  # closed below, as one read from the journal is
     missing = index.missing()
     if missing:
         raise UsageError(f"{missing} requests have no response yet; resume with '{run.resume_cmd}'")

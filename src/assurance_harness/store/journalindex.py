@@ -30,17 +30,20 @@ records lands on one or two pages."""
 
 class JournalIndex:
     """Byte offsets of the responses in ``responses.jsonl``, by request position (-1: none),
-    and whether each request's last record is a failure."""
+    and whether each request's last record is a failure.
+
+    ``positions`` None: the journal is not read; the index starts empty and is filled with
+    ``place`` as the journal is written (a fresh run: ``runner.journalnotes``)."""
 
     def __init__(
-        self, path: Path, positions: Positions, size: int, *, folder: Path | None = None
+        self, path: Path, positions: Positions | None, size: int, *, folder: Path | None = None
     ) -> None:
         self.path = path
         self.size = size
         self.spill = SpillFile(folder)
         self.offsets = SpillArray.filled("q", size, -1, shared=self.spill)
         self.failed = SpillArray.filled("b", size, 0, shared=self.spill)
-        if not path.exists():
+        if positions is None or not path.exists():
             return
         keys: list[tuple[str, int]] = []
         starts: list[int] = []
@@ -59,12 +62,14 @@ class JournalIndex:
                 starts.append(start)
                 errors.append(record.error is not None)
                 if len(keys) >= BLOCK:
-                    self._place(positions(keys), starts, errors)
+                    self.place(positions(keys), starts, errors)
                     keys, starts, errors = [], [], []
-        self._place(positions(keys), starts, errors)
+        self.place(positions(keys), starts, errors)
 
-    def _place(self, where: np.ndarray, starts: list[int], errors: list[bool]) -> None:
-        """Record a batch of journal records (in file order: the last one for a request wins)."""
+    def place(self, where: np.ndarray, starts: list[int], errors: list[bool]) -> None:
+        """Record a batch of journal records: each one's request position (-1: not one of the
+        run's), the byte offset of its line and whether it is a failure (in file order: the
+        last one for a request wins)."""
         if not where.size:
             return
         keep = where >= 0

@@ -39,6 +39,8 @@ class RunDir:
         self.summary = path / SUMMARY
         self.manifest = path / MANIFEST
         self._journal: Any = None
+        self._end = 0
+        """The journal's size in bytes while it is open: where the next line goes."""
         self._last_sync = 0.0
 
     @property
@@ -86,7 +88,10 @@ class RunDir:
     # -- journal -----------------------------------------------------------------------------
     def open_journal(self) -> None:
         self._repair_journal()
-        self._journal = self.responses.open("a", encoding="utf-8")
+        # Bytes, not text: each line's offset is then known as it is written (what a fresh run's
+        # journal index is made of, ``runner.journalnotes``), the same bytes on every platform.
+        self._journal = self.responses.open("ab")
+        self._end = self._journal.seek(0, os.SEEK_END)
 
     def _repair_journal(self) -> None:
         """Drop a torn final line left by a crash, so appends start on a fresh line (read from
@@ -109,9 +114,16 @@ class RunDir:
                 cut = start
             handle.truncate(cut)
 
+    @property
+    def journal_end(self) -> int:
+        """The open journal's size in bytes: where the next record's line goes."""
+        return self._end
+
     def append_response(self, record: ResponseRecord) -> None:
         assert self._journal is not None, "open_journal() first"
-        self._journal.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+        line = (json.dumps(record.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
+        self._journal.write(line)
+        self._end += len(line)
         self._journal.flush()
         now = time.monotonic()
         if now - self._last_sync >= FSYNC_INTERVAL_S:
