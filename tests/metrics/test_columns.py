@@ -73,8 +73,7 @@ def _rows(n_cases: int, samples: int, seed: int) -> list[dict]:
 def test_columns_equal_rows(write, samples: int, chunk: int) -> None:
     loaded = load_suite(write("s.yaml", SUITE))
     gates = loaded.suite.gates
-    assert not compact_supported(loaded.metrics, gates, {"sample": 1})
-    assert compact_supported(loaded.metrics, gates, None)
+    assert compact_supported(loaded.metrics, gates)
     rows = _rows(240, samples, seed=samples)
     columns = MetricColumns(
         loaded.metrics, samples=samples, case_id=lambda i: rows[i * samples]["case_id"]
@@ -191,7 +190,7 @@ def test_within_and_gated_disparities_from_columns(
     of the gap) is computed from columns: values, intervals and worst cases as from rows."""
     loaded = load_suite(write("g.yaml", GAPS))
     gates = loaded.suite.gates
-    assert compact_supported(loaded.metrics, gates, None)
+    assert compact_supported(loaded.metrics, gates)
     rows = _gap_rows(150, samples, seed)
     columns = MetricColumns(
         loaded.metrics,

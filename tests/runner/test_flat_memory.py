@@ -1,7 +1,8 @@
 """What a streamed run keeps for each case and row (its cases, where their responses lie in
-the journal, the case ids' positions, the metric columns) is held on disk: the memory these
-hold after 8,000 items is that after 1,000 (tracemalloc, which sees numpy's arrays too).
-Before ``store.spill`` they held 16 to 41 bytes an item in memory."""
+the journal, the case ids' positions, the metric columns, the review marks) is held on disk:
+the memory these hold after 8,000 items is that after 1,000 (tracemalloc, which sees numpy's
+arrays too). Before ``store.spill`` they held 16 to 41 bytes an item in memory; a review
+policy kept a slim copy of every row (``SlimRows``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import pytest
 
 from assurance_harness.datatypes import Case, ResponseRecord
 from assurance_harness.metrics.columns import MetricColumns
+from assurance_harness.review.policy import ReviewPolicy
+from assurance_harness.review.queuecolumns import QueueColumns
 from assurance_harness.spec.caselist import CaseList
 from assurance_harness.spec.loader import load_suite
 from assurance_harness.store import journalindex, spill
@@ -92,6 +95,30 @@ def _columns(n: int) -> MetricColumns:
     return columns
 
 
+def _marks(n: int) -> QueueColumns:
+    policy = ReviewPolicy.model_validate(
+        {
+            "label": "len.words > 7",
+            "band": {"value": "len.chars", "low": 3, "high": 4},
+            "sample": 0.1,
+        }
+    )
+    marks = QueueColumns(policy, seed=1, samples=1, case_id=str)
+    for start in range(0, n, 500):
+        marks.add(
+            [
+                {
+                    "case_id": str(i),
+                    "sample": 0,
+                    "error": None,
+                    "scores": {"len": {"words": i % 9, "chars": i % 50}},
+                }
+                for i in range(start, min(n, start + 500))
+            ]
+        )
+    return marks
+
+
 def _journal(n: int) -> JournalIndex:
     path = _journal.path  # type: ignore[attr-defined]
     with path.open("w") as handle:
@@ -101,7 +128,7 @@ def _journal(n: int) -> JournalIndex:
     return JournalIndex(path, lambda keys: np.array([int(c[1:]) for c, _ in keys]), n)
 
 
-@pytest.mark.parametrize("what", ["cases", "positions", "journal", "columns"])
+@pytest.mark.parametrize("what", ["cases", "positions", "journal", "columns", "review"])
 def test_held_memory_does_not_grow_with_the_run(tmp_path: Path, what: str) -> None:
     (tmp_path / "s.yaml").write_text(SUITE)
     _columns.suite = tmp_path / "s.yaml"  # type: ignore[attr-defined]
@@ -112,6 +139,7 @@ def test_held_memory_does_not_grow_with_the_run(tmp_path: Path, what: str) -> No
         "positions": lambda n: CasePositions(cases[n]),
         "journal": _journal,
         "columns": _columns,
+        "review": _marks,
     }[what]
     build(SMALL)  # first use: imports and caches
     small, large = _held(build, SMALL), _held(build, LARGE)

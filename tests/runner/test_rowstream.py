@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from assurance_harness.review.policy import ReviewPolicy
 from assurance_harness.runner import run as run_module
 from assurance_harness.runner.run import run_suite
 
@@ -65,9 +66,7 @@ def _run(tmp_path: Path, name: str) -> tuple[list[dict[str, Any]], dict[str, Any
     return comparable_rows(outcome.run_dir), summary
 
 
-def test_small_chunks_record_what_one_chunk_records(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _project(tmp_path: Path) -> None:
     (tmp_path / "suite.yaml").write_text(SUITE)
     (tmp_path / "bot.py").write_text(BOT)
     (tmp_path / "bot.yaml").write_text(
@@ -78,6 +77,12 @@ def test_small_chunks_record_what_one_chunk_records(
         for i in range(60):
             handle.write(json.dumps({"id": f"c{i}", "text": f"case {i}", "group": "ab"[i % 2]}))
             handle.write("\n")
+
+
+def test_small_chunks_record_what_one_chunk_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _project(tmp_path)
     whole = _run(tmp_path, "whole")
     monkeypatch.setattr(run_module, "CHUNK_ROWS", 7)
     chunked = _run(tmp_path, "chunked")
@@ -87,3 +92,25 @@ def test_small_chunks_record_what_one_chunk_records(
     assert summary["counts"]["requests"] == 120 and summary["counts"]["errors"] > 0
     assert any(g["worst_cases"] for g in summary["gates"])  # a failing gate names its rows
     assert summary["review"]["queued"] > 0
+
+
+def test_a_review_policy_keeps_no_row_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Observed: a suite with a review policy kept a slim copy of every row for the whole run
+    (``SlimRows``), so its memory grew with the run. Its metrics now stream into columns and
+    its review marks to disk; the queue is the one the policy selects from the rows."""
+    from ..review.test_queue_columns import build_queue
+
+    def no_slim_rows(expressions: str) -> None:
+        raise AssertionError("rows kept in memory")
+
+    _project(tmp_path)
+    monkeypatch.setattr(run_module, "SlimRows", no_slim_rows)
+    monkeypatch.setattr(run_module, "CHUNK_ROWS", 7)
+    rows, summary = _run(tmp_path, "run")
+    policy = ReviewPolicy.model_validate(summary["review"]["policy"])
+    want = build_queue(policy, rows, summary["gates"], seed=summary["seed"])
+    assert summary["review"]["queue"] == want
+    reasons = {r.split(":")[0] for item in want for r in item["reasons"]}
+    assert reasons == {"flag", "qc", "worst"}

@@ -17,8 +17,9 @@ the same row order, so a streamed run's metrics equal those computed from rows, 
 (tests/metrics/test_columns.py). A disparity with ``within`` is computed per stratum from the
 same columns (plus the stratum's codes); a gated disparity's worst cases (both sides of the gap)
 come from a few candidate rows per group and stratum kept as the rows pass (``GapCandidates``):
-memory grows with the number of groups, not rows. Suites with other metric kinds or a review
-policy keep slim rows (``SlimRows``) instead: ``compact_supported``.
+memory grows with the number of groups, not rows. Suites with other metric kinds keep slim rows
+(``SlimRows``) instead: ``compact_supported``; a review policy keeps its own marks
+(``review.queuecolumns``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from itertools import zip_longest
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -51,12 +52,10 @@ COMPACT_KINDS = ("rate", "mean", "quantile", "disparity")
 NULL, TRUE, FALSE = 0, 1, 2
 
 
-def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec], review: Any) -> bool:
-    """Whether a suite's metrics, gates and review policy can be computed from columns: every
-    metric of a compact kind (a disparity with or without ``within``, gated or not), and no
-    review policy (it reads each row's flags and labels)."""
-    if review is not None:
-        return False
+def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec]) -> bool:
+    """Whether a suite's metrics and gates can be computed from columns: every metric of a
+    compact kind (a disparity with or without ``within``, gated or not). A review policy keeps
+    its own marks of each row (``review.queuecolumns``)."""
     return all(
         spec.kind in COMPACT_KINDS
         and (spec.kind != "disparity" or isinstance(spec.params, DisparityParams))

@@ -1,4 +1,5 @@
-"""A suite's review policy, and the queue it selects from a finished run's rows.
+"""A suite's review policy, and what it says of one row; the queue a finished run builds
+from every row is ``queuecolumns.QueueColumns``'s.
 
 Why rows are queued (``reasons``): ``flag`` (the scorer flagged it), ``band`` (its score lies in
 the uncertainty band), ``worst:<gate>`` (one of the worst cases of a failing gate) and ``qc``
@@ -87,55 +88,10 @@ def row_key(row: dict[str, Any]) -> str:
     return f"{row.get('case_id')}#{row.get('sample', 0)}"
 
 
-def _qc_pick(seed: int, key: str, share: float) -> bool:
+def qc_pick(seed: int, key: str, share: float) -> bool:
     """Deterministic per row: the same run and seed always sample the same rows."""
     digest = hashlib.sha256(f"review-qc:{seed}:{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64 < share
-
-
-def scorer_label(policy: ReviewPolicy, row: dict[str, Any]) -> bool | None:
-    """The scorer's label of one row (None when it has no value, e.g. an errored request)."""
-    from ..metrics.expr import evaluate
-
-    value = evaluate(policy.label, row)
-    return None if value is None else bool(value)
-
-
-def build_queue(
-    policy: ReviewPolicy,
-    rows: list[dict[str, Any]],
-    gates: list[dict[str, Any]],
-    *,
-    seed: int,
-) -> list[dict[str, Any]]:
-    """``[{key, reasons, scorer_label}]`` in row order: every row a person should see, and why."""
-    from ..metrics._grouping import number
-    from ..metrics.expr import evaluate
-
-    reasons: dict[str, list[str]] = {}
-    for gate in gates:
-        if gate.get("verdict") == "pass":
-            continue
-        for key in list(gate.get("worst_cases") or [])[: policy.worst_of_failing_gates]:
-            reasons.setdefault(str(key), []).append(f"worst:{gate.get('id')}")
-    queue = []
-    for row in rows:
-        if row.get("error") is not None:
-            continue
-        key = row_key(row)
-        why: list[str] = []
-        if evaluate(policy.flag_expr, row):
-            why.append("flag")
-        if policy.band is not None:
-            figure = number(evaluate(policy.band.value, row))
-            if figure is not None and policy.band.low <= figure <= policy.band.high:
-                why.append("band")
-        why += reasons.get(key, [])
-        if policy.sample and _qc_pick(seed, key, policy.sample):
-            why.append("qc")
-        if why:
-            queue.append({"key": key, "reasons": why, "scorer_label": scorer_label(policy, row)})
-    return queue
 
 
 def requires_review(reasons: list[str]) -> bool:

@@ -3,12 +3,13 @@
 Responses are read from the journal in request order (``JournalIndex``), a chunk at a time:
 each chunk becomes rows, is scored (every scorer, in order), redacted under the privacy policy
 and appended to ``results.jsonl`` while its SHA-256 is computed, then dropped. What is kept
-across chunks: the run's counts, and what the metrics, gates and review queue read of each
-row: compact columns of numbers (``metrics.columns``: about 10 bytes a row per expression) when
-every metric kind supports them, else a slim copy of each row (``SlimRows``: keys, error,
-metadata, expectations and scores; the prompt, messages and response text only when an
-expression reads them). A suite with a run-scope scorer
-(``consistency`` compares a response with its perturbations) is scored in one chunk.
+across chunks: the run's counts, and what the metrics and gates read of each row: compact
+columns of numbers (``metrics.columns``: about 10 bytes a row per expression) when every metric
+kind supports them, else a slim copy of each row (``SlimRows``: keys, error, metadata,
+expectations and scores; the prompt, messages and response text only when an expression reads
+them); and a review policy's marks of each row (``review.queuecolumns``: 9 bytes a row, on
+disk). A suite with a run-scope scorer (``consistency`` compares a response with its
+perturbations) is scored in one chunk.
 
 The bytes written equal those of scoring every row at once (tests/runner/test_rowstream.py).
 """
@@ -44,8 +45,20 @@ class RowSink(Protocol):
     def add(self, rows: list[Row]) -> None: ...
 
 
+class RowSinks:
+    """Several sinks fed the same rows: the metrics' and the review policy's
+    (``review.queuecolumns``)."""
+
+    def __init__(self, *sinks: RowSink) -> None:
+        self.sinks = sinks
+
+    def add(self, rows: list[Row]) -> None:
+        for sink in self.sinks:
+            sink.add(rows)
+
+
 class SlimRows:
-    """What metrics, gates and the review policy read of each row, without its text: the
+    """What metrics and gates read of each row, without its text: the
     metric kinds compare rows with each other (paired deltas, perturbation pairs, BBQ records)
     and a failing gate names its worst rows, so each row's scores stay; the prompt and the
     response (most of a row's bytes) stay only when an expression names them."""

@@ -28,6 +28,7 @@ from ..errors import HarnessError, RunFailedError, UsageError
 from ..metrics.columns import MetricColumns, compact_supported
 from ..metrics.engine import compute_metrics, judge_gate
 from ..privacy.policy import load_project_config
+from ..review.queuecolumns import QueueColumns
 from ..rowkeys import case_key
 from ..scorers.validity import attach_validity
 from ..spec.caselist import CaseList
@@ -44,7 +45,7 @@ from .executors import Executor, LocalExecutor, ScoringSession, get_executor, ha
 from .journalnotes import JournalNotes
 from .poststeps import PostRunOptions, run_post_steps
 from .record import Verdict, record_run
-from .rowstream import CHUNK_ROWS, SlimRows, stream_rows
+from .rowstream import CHUNK_ROWS, RowSinks, SlimRows, stream_rows
 from .scoreprogress import RunScoringProgress
 from .scoring import ScoringProgress
 
@@ -769,7 +770,8 @@ def _score(run: _Run) -> Verdict:
     time (``rowstream``): the rows go to results.jsonl as they are scored, and only the run's
     counts and what the metrics read stay in memory: compact columns of numbers
     (``metrics.columns``) when the suite's metric kinds allow, else a slim copy of each row
-    (keys and scores, no text)."""
+    (keys and scores, no text). A review policy's marks of each row go to a temporary file
+    (``review.queuecolumns``), whatever the metric kinds."""
     loaded = run.loaded
     suite = loaded.suite
     samples = suite.samples
@@ -792,8 +794,19 @@ def _score(run: _Run) -> Verdict:
             folder=folder,
             gated={g.metric for g in suite.gates},
         )
-        if compact_supported(loaded.metrics, suite.gates, suite.review)
-        else SlimRows(repr([m.raw for m in loaded.metrics]) + repr(suite.review))
+        if compact_supported(loaded.metrics, suite.gates)
+        else SlimRows(repr([m.raw for m in loaded.metrics]))
+    )
+    marks = (
+        None
+        if suite.review is None
+        else QueueColumns(
+            suite.review,
+            seed=suite.seed,
+            samples=samples,
+            case_id=lambda i: cases[i].id,
+            folder=folder,
+        )
     )
     tracker = (
         None
@@ -810,7 +823,7 @@ def _score(run: _Run) -> Verdict:
             samples=samples,
             make_row=_row,
             scoring=scoring,
-            metrics=sink,
+            metrics=sink if marks is None else RowSinks(sink, marks),
             # Scored on the original text; stored redacted under the project's privacy policy.
             privacy_policy=load_project_config().privacy,
             results=RunLogWriter(run.run_dir.path).results_stream(),
@@ -837,7 +850,7 @@ def _score(run: _Run) -> Verdict:
         )
         for g in suite.gates
     ]
-    review = _review_queue(suite, rows, gates) if isinstance(rows, list) else None
+    review = None if marks is None else _review_queue(suite, marks, gates)
     return Verdict(
         totals=totals,
         scorer_info=scoring.provenance,
@@ -956,16 +969,15 @@ def _register_audience(register_path: str | Path | None) -> dict[str, Any] | Non
     return {**audience.model_dump(exclude_none=True), "source": str(register_path)}
 
 
-def _review_queue(
-    suite: Any, rows: list[dict[str, Any]], gates: list[dict[str, Any]]
-) -> dict[str, Any] | None:
+def _review_queue(suite: Any, marks: QueueColumns, gates: list[dict[str, Any]]) -> dict[str, Any]:
     """The rows a person must see (the suite's ``review:`` policy); gates that require review
     wait for it: ``awaiting_review`` until every flagged row has a verdict."""
-    if suite.review is None:
-        return None
-    from ..review.policy import build_queue, queue_summary
+    from ..review.policy import queue_summary
 
-    queue = build_queue(suite.review, rows, gates, seed=suite.seed)
+    try:
+        queue = marks.queue(gates)
+    finally:
+        marks.close()
     summary = queue_summary(suite.review, queue)
     for spec, gate in zip(suite.gates, gates, strict=True):
         if spec.require_reviewed:
