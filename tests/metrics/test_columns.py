@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -180,18 +181,12 @@ def _gap_rows(n_cases: int, samples: int, seed: int) -> list[dict]:
     return rows
 
 
-@pytest.mark.parametrize(
-    ("samples", "chunk", "seed"), [(1, 7, 1), (1, 64, 2), (3, 50, 3), (2, 1, 4), (1, 500, 5)]
-)
-def test_within_and_gated_disparities_from_columns(
-    write, samples: int, chunk: int, seed: int
-) -> None:
-    """A disparity with ``within`` (strata) or under a gate (its worst cases pair both sides
-    of the gap) is computed from columns: values, intervals and worst cases as from rows."""
-    loaded = load_suite(write("g.yaml", GAPS))
+def _compare(suite: Path, rows: list[dict], samples: int, chunk: int, seed: int) -> list[dict]:
+    """Columns filled ``chunk`` rows at a time give the metrics and gate verdicts (worst cases
+    included) that the rows give; the verdicts."""
+    loaded = load_suite(suite)
     gates = loaded.suite.gates
     assert compact_supported(loaded.metrics, gates)
-    rows = _gap_rows(150, samples, seed)
     columns = MetricColumns(
         loaded.metrics,
         samples=samples,
@@ -200,17 +195,84 @@ def test_within_and_gated_disparities_from_columns(
     )
     for start in range(0, len(rows), chunk):
         columns.add(rows[start : start + chunk])
-
     expected = compute_metrics(loaded.metrics, rows, seed=seed)
     got = columns.compute(seed=seed)
     for spec in loaded.metrics:
         want = json.dumps(expected[spec.id].to_dict(), sort_keys=True)
         assert json.dumps(got[spec.id].to_dict(), sort_keys=True) == want, spec.id
     specs = {m.id: m for m in loaded.metrics}
-    named = 0
+    verdicts = []
     for gate in gates:
         spec = specs[gate.metric]
         from_rows = judge_gate(gate, expected[gate.metric], spec, rows)
         assert judge_gate(gate, got[gate.metric], spec, columns) == from_rows, gate.metric
-        named += len(from_rows["worst_cases"])
+        verdicts.append(from_rows)
+    return verdicts
+
+
+@pytest.mark.parametrize(
+    ("samples", "chunk", "seed"), [(1, 7, 1), (1, 64, 2), (3, 50, 3), (2, 1, 4), (1, 500, 5)]
+)
+def test_within_and_gated_disparities_from_columns(
+    write, samples: int, chunk: int, seed: int
+) -> None:
+    """A disparity with ``within`` (strata) or under a gate (its worst cases pair both sides
+    of the gap) is computed from columns: values, intervals and worst cases as from rows."""
+    verdicts = _compare(write("g.yaml", GAPS), _gap_rows(150, samples, seed), samples, chunk, seed)
+    named = sum(len(v["worst_cases"]) for v in verdicts)
     assert named > 30  # the gates fail and name cases: the comparison is not vacuous
+
+
+BBQ = """suite: bbq
+cases:
+  - {id: a, prompt: x, metadata: {group: g1, keep: true}}
+scorers:
+  - {id: bbq, use: bbq-answer}
+  - {id: other, use: bbq-answer}
+metrics:
+  - {id: bias_ambig, bbq: {scorer: bbq, statistic: bias, context: ambig}, by: meta.group}
+  - {id: bias_dis, bbq: {scorer: bbq, statistic: bias, context: disambig}, where: meta.keep}
+  - {id: acc_ambig, bbq: {scorer: bbq, statistic: accuracy, context: ambig}, by: meta.group}
+  - {id: acc_dis, bbq: {scorer: bbq, statistic: accuracy, context: disambig}}
+  - {id: acc_other, bbq: {scorer: other, statistic: accuracy, context: disambig}}
+gates:
+  - {metric: bias_ambig, max: -2}
+  - {metric: bias_dis, max: -2}
+  - {metric: acc_ambig, min: 1.01}
+  - {metric: acc_dis, min: 1.01}
+  - {metric: acc_other, min: 1.01}
+"""
+
+
+def _bbq_rows(n_cases: int, samples: int, seed: int) -> list[dict]:
+    """``bbq-answer`` records of both context conditions: unparsed, "unknown", no target,
+    truthy non-boolean fields, missing records, failed requests; a case's samples alike
+    (mostly), as a model's are."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n_cases):
+        group = rng.choice(["g1", "g2", None])
+        condition = rng.choice(["ambig", "disambig", "disambig", None])
+        answer = rng.choice([(True, False), (True, True), (False, None), (True, None)])
+        for sample in range(samples):
+            error = {"type": "timeout", "message": "t"} if rng.random() < 0.05 else None
+            parsed, unknown = answer if rng.random() < 0.8 else (rng.random() < 0.9, False)
+            record = {
+                "parsed": parsed,
+                "is_unknown": unknown if parsed else None,
+                "correct": rng.choice([True, False, 1, 0, None]),
+                "biased": rng.choice([True, False, None, 1]),
+                "context_condition": condition,
+            }
+            scores = {"bbq": record if rng.random() < 0.95 else {}, "other": dict(record)}
+            meta = {"group": group, "keep": rng.random() < 0.85}
+            rows.append(_row(f"c{i}", sample, error, meta, scores))
+    return rows
+
+
+@pytest.mark.parametrize(("samples", "chunk", "seed"), [(1, 7, 1), (3, 50, 2), (2, 13, 3)])
+def test_bbq_from_columns(write, samples: int, chunk: int, seed: int) -> None:
+    """BBQ accuracy and bias scores, their intervals and worst cases from one byte a row."""
+    verdicts = _compare(write("b.yaml", BBQ), _bbq_rows(160, samples, seed), samples, chunk, seed)
+    for verdict in verdicts:
+        assert verdict["verdict"] == "fail" and verdict["worst_cases"], verdict["metric"]

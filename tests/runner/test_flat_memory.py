@@ -32,13 +32,14 @@ SLACK = 12_000
 
 SUITE = """suite: flat
 cases: [{id: a, prompt: x, metadata: {group: a, axis: x}}]
-scorers: [{id: len, use: length}]
+scorers: [{id: len, use: length}, {id: bbq, use: bbq-answer}]
 metrics:
   - {id: long, rate: "len.words > 3", by: meta.group}
   - {id: words, mean: len.words}
   - {id: p90, quantile: {expr: len.chars, q: 0.9}}
   - {id: gap, disparity: {value: len.words, by: meta.group, within: meta.axis}}
   - {id: gap_rate, disparity: {value: "len.words > 3", by: meta.group, statistic: rate}}
+  - {id: bias, bbq: {scorer: bbq, statistic: bias, context: ambig}}
 gates:
   - {metric: gap, max: 0.1}
   - {metric: gap_rate, max: 0.1}
@@ -73,8 +74,8 @@ def _cases(n: int) -> list[Case]:
 
 
 def _columns(n: int) -> MetricColumns:
-    """Columns of rates, means, quantiles and disparities, two of them gated (``within`` strata,
-    and rates whose tied values make every row a candidate worst case)."""
+    """Columns of rates, means, quantiles, BBQ answers and disparities, two of them gated
+    (``within`` strata, and rates whose tied values make every row a candidate worst case)."""
     loaded = load_suite(_columns.suite)  # type: ignore[attr-defined]
     columns = MetricColumns(
         loaded.metrics, samples=1, case_id=str, gated={g.metric for g in loaded.suite.gates}
@@ -87,7 +88,10 @@ def _columns(n: int) -> MetricColumns:
                     "sample": 0,
                     "error": None,
                     "metadata": {"group": "ab"[i % 2], "axis": "xyz"[i % 3]},
-                    "scores": {"len": {"words": i % 9, "chars": i % 50}},
+                    "scores": {
+                        "len": {"words": i % 9, "chars": i % 50},
+                        "bbq": {"parsed": True, "biased": i % 3 == 0, "context_condition": "ambig"},
+                    },
                 }
                 for i in range(start, min(n, start + 500))
             ]

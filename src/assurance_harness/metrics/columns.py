@@ -1,5 +1,6 @@
-"""Compact metric state for a streamed run: what rate, mean, quantile and disparity metrics,
-their gates and worst cases read of each row, kept as numbers in arrays instead of row dicts.
+"""Compact metric state for a streamed run: what rate, mean, quantile, disparity and BBQ
+metrics, their gates and worst cases read of each row, kept as numbers in arrays instead of row
+dicts.
 
 Each expression the metrics name (``where``, ``by``, the value or condition) is evaluated once
 per row as the rows stream past (``runner.rowstream``) and stored as a float (the value read as
@@ -17,9 +18,10 @@ the same row order, so a streamed run's metrics equal those computed from rows, 
 (tests/metrics/test_columns.py). A disparity with ``within`` is computed per stratum from the
 same columns (plus the stratum's codes); a gated disparity's worst cases (both sides of the gap)
 come from a few candidate rows per group and stratum kept as the rows pass (``GapCandidates``):
-memory grows with the number of groups, not rows. Suites with other metric kinds keep slim rows
-(``SlimRows``) instead: ``compact_supported``; a review policy keeps its own marks
-(``review.queuecolumns``).
+memory grows with the number of groups, not rows. A BBQ metric reads one byte a row of its
+scorer's record (``bbq_bias.answer_flags``). Suites with other metric kinds (paired,
+robustness) keep slim rows (``SlimRows``) instead: ``compact_supported``; a review policy
+keeps its own marks (``review.queuecolumns``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from ..store.spill import SpillArray, SpillFile
 from ._grouping import number, worst_stratum
 from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
 from .base import MetricContext, MetricValue, Row
+from .bbq_bias import BIASED, CORRECT, IN_CONTEXT, BbqMetric, BbqParams, answer_flags
 from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends
 from .engine import MAX_WORST_CASES, FieldPresence, _take_turns
 from .expr import evaluate
@@ -48,17 +51,17 @@ if TYPE_CHECKING:
     from ..spec.loader import MetricSpec
     from ..spec.suite import GateSpec
 
-COMPACT_KINDS = ("rate", "mean", "quantile", "disparity")
+COMPACT_KINDS = ("rate", "mean", "quantile", "disparity", "bbq")
 NULL, TRUE, FALSE = 0, 1, 2
 
 
 def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec]) -> bool:
     """Whether a suite's metrics and gates can be computed from columns: every metric of a
-    compact kind (a disparity with or without ``within``, gated or not). A review policy keeps
-    its own marks of each row (``review.queuecolumns``)."""
+    compact kind (a disparity with or without ``within``, gated or not; BBQ). A review policy
+    keeps its own marks of each row (``review.queuecolumns``)."""
+    params = {"disparity": DisparityParams, "bbq": BbqParams}
     return all(
-        spec.kind in COMPACT_KINDS
-        and (spec.kind != "disparity" or isinstance(spec.params, DisparityParams))
+        spec.kind in COMPACT_KINDS and isinstance(spec.params, params.get(spec.kind, object))
         for spec in specs
     )
 
@@ -85,6 +88,21 @@ class ValueColumn:
         self.numbers.extend(numbers)
         self.truth.extend(truth)
         self.last, self.last_numbers = truth, numbers
+
+
+class AnswerColumn:
+    """A ``bbq-answer`` scorer's record of every row, for one context condition: its
+    ``answer_flags`` byte (0: no record of that condition)."""
+
+    def __init__(self, scorer: str, context: str, spill: SpillFile) -> None:
+        self.scorer, self.context = scorer, context
+        self.flags = SpillArray("b", shared=spill)
+
+    def add(self, rows: list[Row]) -> None:
+        scorer, context = self.scorer, self.context
+        self.flags.extend(
+            array("b", [answer_flags((r.get("scores") or {}).get(scorer), context) for r in rows])
+        )
 
 
 class GroupColumn:
@@ -220,6 +238,7 @@ class MetricColumns:
         self.spill = SpillFile(folder)  # one file for every column
         self.values: dict[str, ValueColumn] = {}
         self.groups: dict[str, GroupColumn] = {}
+        self.answers: dict[tuple[str, str], AnswerColumn] = {}
         self.errors = SpillArray("b", shared=self.spill)
         self._read: dict[int, np.ndarray] = {}
         self.presence: dict[str, FieldPresence] = {}
@@ -236,6 +255,9 @@ class MetricColumns:
                     self._group(params.within)
             elif isinstance(params, ExprParams):
                 self._value(params.expr)
+            elif isinstance(params, BbqParams):
+                key = (params.scorer, params.context)
+                self.answers.setdefault(key, AnswerColumn(*key, self.spill))
             expr = _expr_of(spec)
             if expr is not None:
                 self.presence[spec.id] = FieldPresence(expr)
@@ -266,6 +288,8 @@ class MetricColumns:
             value.add(rows)
         for group in self.groups.values():
             group.add(rows)
+        for answers in self.answers.values():
+            answers.add(rows)
         for gap in self.gaps.values():
             gap.add(rows)
         for spec in self.specs:
@@ -340,8 +364,19 @@ class MetricColumns:
                 out.append((name, members))
         return out
 
+    def _flags(self, params: BbqParams) -> np.ndarray:
+        return self._column(self.answers[params.scorer, params.context].flags)
+
     def _kind_value(self, spec: MetricSpec, rows: np.ndarray, ctx: MetricContext) -> MetricValue:
         params = spec.params
+        if isinstance(params, BbqParams):
+            flags = _take(self._flags(params), rows)
+            mine = (flags & IN_CONTEXT) != 0
+            # Rows are in run order, so a case's are adjacent: its code counts the case changes.
+            cases = rows[mine] // self.samples
+            codes = np.zeros(cases.size, dtype=np.intp)
+            np.cumsum(cases[1:] != cases[:-1], out=codes[1:])
+            return BbqMetric().from_flags(flags[mine], codes, int(rows.size), params, ctx)
         if spec.kind == "disparity":
             assert isinstance(params, DisparityParams)
             if params.within is None:
@@ -453,7 +488,7 @@ class MetricColumns:
     def worst_cases(
         self, spec: MetricSpec, gate: GateSpec, *, too_high: bool, groups: Sequence[str] = ()
     ) -> list[str]:
-        """As ``engine.worst_cases`` (rate, mean, quantile and gated disparity metrics)."""
+        """As ``engine.worst_cases`` (rate, mean, quantile, bbq and gated disparity metrics)."""
         try:
             return self._worst_cases(spec, too_high=too_high, groups=groups)
         finally:
@@ -476,6 +511,13 @@ class MetricColumns:
     def _worst(self, spec: MetricSpec, rows: np.ndarray, *, too_high: bool) -> list[str]:
         """The first ``MAX_WORST_CASES`` of ``engine._worst``'s order: badness, then row order."""
         params = spec.params
+        if isinstance(params, BbqParams):  # as ``BbqMetric.worst_cases``, in row order
+            flags = _take(self._flags(params), rows)
+            bad = (flags & (BIASED if params.statistic == "bias" else CORRECT)) != 0
+            if params.statistic != "bias":
+                bad = ~bad
+            bad &= (flags & IN_CONTEXT) != 0
+            return [self._key(int(p)) for p in rows[bad][:MAX_WORST_CASES]]
         assert isinstance(params, ExprParams)
         figures = _take(self._numbers(params.expr), rows)
         keep = ~np.isnan(figures)

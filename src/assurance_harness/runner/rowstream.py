@@ -59,7 +59,7 @@ class RowSinks:
 
 class SlimRows:
     """What metrics and gates read of each row, without its text: the
-    metric kinds compare rows with each other (paired deltas, perturbation pairs, BBQ records)
+    metric kinds compare rows with each other (paired deltas, perturbation pairs)
     and a failing gate names its worst rows, so each row's scores stay; the prompt and the
     response (most of a row's bytes) stay only when an expression names them."""
 
