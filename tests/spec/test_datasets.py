@@ -74,6 +74,23 @@ def test_duplicate_case_ids_are_errors(write) -> None:
         load_suite(suite)
 
 
+@pytest.mark.parametrize("options", ["", ", sample: 4", ", limit: 4"])
+def test_duplicate_ids_in_a_dataset_on_disk_are_errors(
+    write, monkeypatch: pytest.MonkeyPatch, options: str
+) -> None:
+    # Gathered as the dataset is read (no sample or limit), or read back from disk.
+    from assurance_harness.spec import caselist, datasets
+
+    real_collect = caselist.collect
+    monkeypatch.setattr(datasets, "collect", lambda cases: real_collect(cases, in_memory=2))
+    write("d.jsonl", "".join(f'{{"id": "c{i % 3}", "prompt": "p{i}"}}\n' for i in range(6)))
+    suite = write("s.yaml", f"suite: x\nseed: 1\ndataset: {{path: d.jsonl{options}}}\n")
+    with pytest.raises(ConfigError, match="duplicate case id 'c[012]'"):
+        load_suite(suite)
+    write("d.jsonl", "".join(f'{{"id": "c{i}", "prompt": "p{i}"}}\n' for i in range(6)))
+    assert len(load_suite(suite).cases) == (6 if not options else 4)
+
+
 def test_csv_with_bom_and_quoted_newlines_maps_columns_and_names_row_start_lines(
     tmp_path,
 ) -> None:

@@ -312,11 +312,13 @@ def test_the_cases_are_read_once_for_their_names() -> None:
     assert "tone" in names["expected"].members
 
 
-def test_loading_a_dataset_reads_its_cases_once_for_both_checks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("sample", "passes_made"), [("", []), (", sample: 5", [5])])
+def test_loading_a_dataset_reads_its_cases_at_most_once_for_both_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: str, passes_made: list[int]
 ) -> None:
-    # The duplicate-id check and the expression types share one pass over a dataset on disk
-    # (each pass decodes every case: issue 12's 100k-case run).
+    # The duplicate-id check and the expression types read a dataset's cases as it is read, or,
+    # when a sample of it is the suite's, share one pass over the cases on disk (each pass
+    # decodes every case: issue 12's 100k-case run).
     from assurance_harness.spec import caselist, datasets
 
     real_collect = caselist.collect
@@ -334,11 +336,12 @@ def test_loading_a_dataset_reads_its_cases_once_for_both_checks(
     )
     (tmp_path / "suite.yaml").write_text(
         "suite: s\n"
-        "dataset: {path: cases.jsonl, fields: {id: id, prompt: prompt, meta.topic: topic}}\n"
+        "dataset: {path: cases.jsonl, fields: {id: id, prompt: prompt, meta.topic: topic}"
+        f"{sample}}}\n"
         "scorers:\n  - {id: len, use: length}\n"
         "metrics:\n  - {id: m, mean: len.words, by: meta.topic}\n"
         "  - {id: bad, mean: len.words, by: meta.nope}\n"
     )
     with pytest.raises(ConfigError, match="no case has metadata 'nope'"):
         load_suite(tmp_path / "suite.yaml")
-    assert passes == [6]
+    assert passes == passes_made

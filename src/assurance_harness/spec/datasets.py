@@ -13,7 +13,7 @@ import errno
 import json
 import random
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, RunFailedError
-from ..store.spill import SpillError
+from ..store.spill import SpillArray, SpillError
 from .caselist import CaseList, collect
 from .suite import DatasetSpec
 
@@ -318,11 +318,16 @@ def _kind(value: Any) -> str:
 
 
 def load_dataset(
-    spec: DatasetSpec, base_dir: Path, *, seed: int = 0
+    spec: DatasetSpec,
+    base_dir: Path,
+    *,
+    seed: int = 0,
+    each: Callable[[Case], None] | None = None,
 ) -> tuple[Sequence[Case], Path]:
     """Load one dataset file into cases; returns the cases (beyond ``caselist.IN_MEMORY`` kept on
     disk as they are read, so a dataset of a million rows is not a million objects in memory)
-    and the resolved path."""
+    and the resolved path. ``each`` sees every case as it is read (before ``sample`` and
+    ``limit`` pick theirs): what a caller gathers there needs no pass over the cases on disk."""
     path = _dataset_path(spec.path, base_dir)
     source = str(path)
     fmt = spec.format or path.suffix.lstrip(".").lower()
@@ -332,11 +337,12 @@ def load_dataset(
         )
     prefix = spec.id_prefix or path.stem
     try:
-        cases = collect(
+        read = (
             _case_from_row(row, spec, number, source, prefix)
             for number, row in _rows(path, fmt, source)
             if _matches(row, spec.where)
         )
+        cases = collect(read if each is None else _seen(read, each))
         if spec.sample is not None and spec.sample < len(cases):
             rng = random.Random(seed)
             keep = sorted(rng.sample(range(len(cases)), spec.sample))
@@ -349,6 +355,12 @@ def load_dataset(
     if spec.limit is not None:
         cases = cases[: spec.limit]
     return cases, path
+
+
+def _seen(cases: Iterable[Case], each: Callable[[Case], None]) -> Iterator[Case]:
+    for case in cases:
+        each(case)
+        yield case
 
 
 def _path_issue(raw: str, message: str, hint: str | None = None) -> ConfigError:
@@ -389,15 +401,23 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
 
 
 def check_unique_ids(
-    cases: Sequence[Case], source: str, *, ids: Iterable[str] | None = None
+    cases: Sequence[Case],
+    source: str,
+    *,
+    ids: Iterable[str] | None = None,
+    keys: SpillArray | None = None,
 ) -> list[ConfigIssue]:
     """One issue per repeated id, in case order. The ids are first compared by 64-bit key
     (sorted on disk, ``store.spill.repeated_keys``: not a set of a million strings); only ids
     whose key repeats are compared as text. ``ids``: the cases' ids in order, when the caller
-    reads them in a pass of its own."""
-    from ..store.spill import key64, repeated_keys
+    reads them in a pass of its own; ``keys``: their ``key64``s, when it made them as the cases
+    were read."""
+    from ..store.spill import key64, repeated_in, repeated_keys
 
-    repeated = repeated_keys(ids if ids is not None else (c.id for c in cases))
+    if keys is not None:
+        repeated = repeated_in(keys)
+    else:
+        repeated = repeated_keys(ids if ids is not None else (c.id for c in cases))
     if not repeated:
         return []
     seen: set[str] = set()

@@ -311,6 +311,15 @@ def repeated_keys(texts: Iterable[str], *, folder: Path | None = None) -> set[in
             keys.extend(batch)
             batch.clear()
     keys.extend(batch)
+    try:
+        return repeated_in(keys, folder=folder)
+    finally:
+        keys.close()
+
+
+def repeated_in(keys: SpillArray, *, folder: Path | None = None) -> set[int]:
+    """The keys that occur more than once in ``keys`` (an int64 column: ``key64``s made as the
+    strings went past, so no pass of its own over them)."""
     repeated: set[int] = set()
 
     def collect(arrays: list[np.ndarray]) -> list[np.ndarray]:
@@ -318,10 +327,7 @@ def repeated_keys(texts: Iterable[str], *, folder: Path | None = None) -> set[in
         repeated.update(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
         return [ordered[:0]]  # nothing to keep
 
-    try:
-        SortedColumns.sort([keys], each_bucket=collect, folder=folder).close()
-    finally:
-        keys.close()
+    SortedColumns.sort([keys], each_bucket=collect, folder=folder).close()
     return repeated
 
 
