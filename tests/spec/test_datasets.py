@@ -85,7 +85,7 @@ def test_duplicate_ids_in_a_dataset_on_disk_are_errors(
     monkeypatch.setattr(datasets, "collect", lambda cases: real_collect(cases, in_memory=2))
     write("d.jsonl", "".join(f'{{"id": "c{i % 3}", "prompt": "p{i}"}}\n' for i in range(6)))
     suite = write("s.yaml", f"suite: x\nseed: 1\ndataset: {{path: d.jsonl{options}}}\n")
-    with pytest.raises(ConfigError, match="duplicate case id 'c[012]'"):
+    with pytest.raises(ConfigError, match=r"duplicate case id 'c[012]'"):
         load_suite(suite)
     write("d.jsonl", "".join(f'{{"id": "c{i}", "prompt": "p{i}"}}\n' for i in range(6)))
     assert len(load_suite(suite).cases) == (6 if not options else 4)
