@@ -51,6 +51,29 @@ CHEAP_SCORERS = """\
   - {id: term, use: contains, with: {terms: [teacher, step]}}
 """
 
+GAPS_SUITE = """\
+suite: scale-replay-gaps
+version: 1.0.0
+description: Synthetic replay workload with gated disparities between groups.
+dataset:
+  path: cases.jsonl
+  fields: {{prompt: text, id: id, meta.topic: topic, meta.group: group}}
+samples: 1
+max_error_rate: 0.5
+scorers:
+{scorers}
+metrics:
+  - {{id: refusal_rate, rate: "rx.matched"}}
+  - {{id: refusal_gap, disparity: {{value: rx.matched, by: meta.group, statistic: rate}}}}
+  - {{id: words_gap, disparity: {{value: len.words, by: meta.group, within: meta.topic}}}}
+gates:
+  - {{metric: refusal_gap, max: 0.0}}
+  - {{metric: words_gap, max: 1.0}}
+"""
+GROUPS = ["a", "b", "c"]
+"""The gaps workload's groups: every topic has all three (case i: topic i mod 6, group i div 6
+mod 3)."""
+
 AGE_SUITE = """\
 suite: scale-replay-age
 version: 1.0.0
@@ -70,7 +93,9 @@ gates:
 
 
 def write_workload(folder: Path, n: int, *, seed: int = 7, suite: str = "cheap") -> Path:
-    """Write cases.jsonl, recording.jsonl, replay.yaml and suite.yaml; return the suite path."""
+    """Write cases.jsonl, recording.jsonl, replay.yaml and suite.yaml; return the suite path.
+    ``suite``: ``cheap`` (rate, rate by topic, mean, quantile), ``gaps`` (the same responses,
+    cases with a group, gated disparities) or ``age`` (the age-appropriateness scorer)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     with (
@@ -82,13 +107,20 @@ def write_workload(folder: Path, n: int, *, seed: int = 7, suite: str = "cheap")
             case_id = f"c{i:07d}"
             prompt = f"Can you explain {topic} to me? (question {i})"
             response = f"{rng.choice(OPENERS)} {topic.capitalize()}: " + FILLER * rng.randint(1, 4)
-            cases.write(json.dumps({"id": case_id, "text": prompt, "topic": topic}) + "\n")
+            case = {"id": case_id, "text": prompt, "topic": topic}
+            if suite == "gaps":
+                case["group"] = GROUPS[i // len(TOPICS) % len(GROUPS)]
+            cases.write(json.dumps(case) + "\n")
             recording.write(json.dumps({"id": case_id, "response": response}) + "\n")
     (folder / "replay.yaml").write_text(
         "type: replay\nname: scale-replay\npath: recording.jsonl\nconcurrency: 64\n",
         encoding="utf-8",
     )
-    text = AGE_SUITE if suite == "age" else CHEAP_SUITE.format(scorers=CHEAP_SCORERS.rstrip())
+    text = (
+        AGE_SUITE
+        if suite == "age"
+        else (GAPS_SUITE if suite == "gaps" else CHEAP_SUITE).format(scorers=CHEAP_SCORERS.rstrip())
+    )
     path = folder / "suite.yaml"
     path.write_text(text, encoding="utf-8")
     return path

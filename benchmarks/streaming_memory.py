@@ -10,6 +10,11 @@ what streaming is about: bytes per extra case.
 
     python benchmarks/streaming_memory.py --sizes 10000,100000
     python benchmarks/streaming_memory.py --sizes 1000000 --keep /tmp/w1m   # once, at the end
+    python benchmarks/streaming_memory.py --workload gaps --sizes 100000,300000
+
+``--workload gaps``: the same responses, each case in one of three groups, and gated
+disparities (a refusal rate between groups, a mean length between groups within each topic):
+what a bias gate on production traffic computes.
 """
 
 from __future__ import annotations
@@ -50,13 +55,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--keep", type=Path, default=None, help="write the workloads here")
+    parser.add_argument("--workload", choices=["cheap", "gaps"], default="cheap")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="streaming-"))
     previous: tuple[int, float] | None = None
     for size in (int(s) for s in args.sizes.split(",")):
-        folder = base / f"n{size}"
+        folder = base / (f"n{size}" if args.workload == "cheap" else f"{args.workload}-n{size}")
         if not (folder / "suite.yaml").exists():
-            write_workload(folder, size)
+            write_workload(folder, size, suite=args.workload)
         figures = run_once(folder)
         record = {"cases": size, **figures, "load_avg_1m": round(os.getloadavg()[0], 2)}
         if previous is not None:
