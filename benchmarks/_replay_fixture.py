@@ -63,7 +63,6 @@ max_error_rate: 0.5
 scorers:
 {scorers}
 metrics:
-  - {{id: refusal_rate, rate: "rx.matched"}}
   - {{id: refusal_gap, disparity: {{value: rx.matched, by: meta.group, statistic: rate}}}}
   - {{id: words_gap, disparity: {{value: len.words, by: meta.group, within: meta.topic}}}}
 gates:
