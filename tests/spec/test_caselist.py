@@ -75,3 +75,23 @@ def test_a_sampled_dataset_is_the_same_in_memory_and_on_disk(tmp_path, monkeypat
     on_disk, _ = load_dataset(spec, tmp_path, seed=3)
     assert isinstance(in_memory, list) and isinstance(on_disk, CaseList)
     assert len(in_memory) == 7 and list(on_disk) == in_memory
+
+
+def test_json_lines_are_the_lines_of_the_cases_file(tmp_path, monkeypatch) -> None:
+    """What a run writes from a list on disk equals what it writes decoding each case, for the
+    whole list, a slice and a selection (in several blocks)."""
+    from assurance_harness.store.rundir import RunDir
+
+    monkeypatch.setattr(caselist, "BLOCK", 7)
+    monkeypatch.setattr(spill, "BLOCK", 8)
+    stored = CaseList.build(_cases(50))
+    for number, part in enumerate([stored, stored[3:40], stored.select([30, 2, 2, 49, 0])]):
+        by_lines, by_cases = RunDir(tmp_path / f"a{number}"), RunDir(tmp_path / f"b{number}")
+        by_lines.create()
+        by_cases.create()
+        by_lines.write_case_lines(part.json_lines())
+        by_cases.write_cases(list(part))
+        assert by_lines.cases.read_bytes() == by_cases.cases.read_bytes()
+        assert list(by_lines.iter_cases()) == [
+            Case.model_validate_json(c.model_dump_json(exclude_none=True)) for c in part
+        ]

@@ -542,7 +542,10 @@ def _run_suite(
             }
         )
         try:
-            run_dir.write_cases(cases)
+            if isinstance(cases, CaseList):  # its lines were made as it was read
+                run_dir.write_case_lines(cases.json_lines())
+            else:
+                run_dir.write_cases(cases)
             RunLogWriter(run_dir.path).write_state(state)
         except (OSError, ValueError) as exc:
             shutil.rmtree(run_dir.path, ignore_errors=True)  # nothing sent: nothing to keep

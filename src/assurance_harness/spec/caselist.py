@@ -5,7 +5,9 @@ Each case is pickled into an anonymous temporary file as it is read; its offsets
 temporary files too (``store.spill``), so memory holds one block of decoded cases whatever
 the size. Pickle, not JSON, so a case comes back exactly
 as it was made (its set fields, every metadata value). Reading is by position, in blocks: a
-run goes through its cases in order (requests, then rows chunk by chunk).
+run goes through its cases in order (requests, then rows chunk by chunk). Each case's line of
+a run's ``cases.jsonl`` is kept too (another temporary file), made as the case is appended: a
+run writes that file from them (``json_lines``) instead of decoding every case to write it.
 """
 
 from __future__ import annotations
@@ -47,13 +49,17 @@ def collect(cases: Iterable[Case], *, in_memory: int = IN_MEMORY) -> Sequence[Ca
 class CaseList(Sequence[Case]):
     """Cases in a temporary file, by position; slices and selections share the file."""
 
-    def __init__(self, file: TempFile | None = None) -> None:
-        # Lives as long as the list (and its slices): closed and deleted with them.
+    def __init__(self, file: TempFile | None = None, lines: TempFile | None = None) -> None:
+        # Live as long as the list (and its slices): closed and deleted with them.
         self._file = file if file is not None else TempFile()
+        self._lines = lines if lines is not None else TempFile()
         offsets = SpillFile()
         self._starts = SpillArray("q", shared=offsets)
         self._ends = SpillArray("q", shared=offsets)
+        self._line_starts = SpillArray("q", shared=offsets)
+        self._line_ends = SpillArray("q", shared=offsets)
         self._size = 0
+        self._lines_size = 0
         self._block: tuple[int, list[Case]] = (-1, [])
 
     @classmethod
@@ -69,12 +75,18 @@ class CaseList(Sequence[Case]):
         self._starts.append(self._size)
         self._size += len(data)
         self._ends.append(self._size)
+        line = (case.model_dump_json(exclude_none=True) + "\n").encode("utf-8")
+        self._lines.write(line, self._lines_size)
+        self._line_starts.append(self._lines_size)
+        self._lines_size += len(line)
+        self._line_ends.append(self._lines_size)
         self._block = (-1, [])
 
     def select(self, positions: Iterable[int]) -> CaseList:
         """The cases at these positions, in this order (sharing the file)."""
-        out = CaseList(self._file)
+        out = CaseList(self._file, self._lines)
         out._size = self._size
+        out._lines_size = self._lines_size
         wanted: list[int] = []
         for i in positions:
             wanted.append(i)
@@ -89,13 +101,19 @@ class CaseList(Sequence[Case]):
             return
         at = np.array(positions, dtype=np.int64)
         low, high = int(at.min()), int(at.max()) + 1
+        columns = (
+            (self._starts, source._starts),
+            (self._ends, source._ends),
+            (self._line_starts, source._line_starts),
+            (self._line_ends, source._line_ends),
+        )
         if high - low <= 16 * len(positions):  # nearby cases: one read of their offsets
-            self._starts.extend(source._starts.read(low, high)[at - low])
-            self._ends.extend(source._ends.read(low, high)[at - low])
+            for mine, theirs in columns:
+                mine.extend(theirs.read(low, high)[at - low])
         else:
             for i in positions:
-                self._starts.extend(source._starts.read(i, i + 1))
-                self._ends.extend(source._ends.read(i, i + 1))
+                for mine, theirs in columns:
+                    mine.extend(theirs.read(i, i + 1))
         positions.clear()
 
     def __len__(self) -> int:
@@ -133,6 +151,20 @@ class CaseList(Sequence[Case]):
     def __iter__(self) -> Iterator[Case]:
         for first in range(0, len(self), BLOCK):
             yield from self._read(first, min(len(self), first + BLOCK))
+
+    def json_lines(self) -> Iterator[bytes]:
+        """The cases' lines of ``cases.jsonl`` (``model_dump_json(exclude_none=True)``, each
+        with its newline, UTF-8), a block of cases at a time."""
+        for first in range(0, len(self), BLOCK):
+            stop = min(len(self), first + BLOCK)
+            starts = self._line_starts.read(first, stop).tolist()
+            ends = self._line_ends.read(first, stop).tolist()
+            if starts[1:] == ends[:-1]:  # contiguous: one read
+                yield self._lines.read(ends[-1] - starts[0], starts[0])
+            else:
+                yield b"".join(
+                    self._lines.read(b - a, a) for a, b in zip(starts, ends, strict=True)
+                )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):

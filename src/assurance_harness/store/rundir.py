@@ -56,15 +56,15 @@ class RunDir:
     def write_cases(self, cases: Iterable[Case]) -> None:
         """Written a thousand cases at a time (the text of a million is 170 MB, and joining it
         held it twice)."""
+        self.write_case_lines(_case_lines(cases))
+
+    def write_case_lines(self, chunks: Iterable[bytes]) -> None:
+        """``cases.jsonl`` from its lines, made beforehand (``CaseList.json_lines``), in
+        chunks of whole lines."""
         stream = AtomicStream(self.cases)
         try:
-            batch: list[str] = []
-            for case in cases:
-                batch.append(case.model_dump_json(exclude_none=True) + "\n")
-                if len(batch) >= 1000:
-                    stream.write("".join(batch).encode("utf-8"))
-                    batch.clear()
-            stream.write("".join(batch).encode("utf-8"))
+            for chunk in chunks:
+                stream.write(chunk)
         except BaseException:
             stream.abort()
             raise
@@ -162,3 +162,14 @@ class RunDir:
 
     def read_json(self, path: Path) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _case_lines(cases: Iterable[Case]) -> Iterator[bytes]:
+    """The cases' lines of ``cases.jsonl``, a thousand at a time."""
+    batch: list[str] = []
+    for case in cases:
+        batch.append(case.model_dump_json(exclude_none=True) + "\n")
+        if len(batch) >= 1000:
+            yield "".join(batch).encode("utf-8")
+            batch.clear()
+    yield "".join(batch).encode("utf-8")
