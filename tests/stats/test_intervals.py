@@ -59,6 +59,38 @@ def test_blocked_bootstrap_draws_the_same_stream_as_one_draw(monkeypatch) -> Non
     assert bootstrap_ci(values, np.mean, seed=11, resamples=999) == whole
 
 
+def _bootstrap_before(values: np.ndarray, statistic, seed: int, resamples: int):  # type: ignore[no-untyped-def]
+    """``bootstrap_ci`` as it was before arrays shared their draws (its code, verbatim)."""
+    if values.size == 0:
+        return None, None
+    if values.size == 1:
+        only = float(statistic(values))
+        return only, only
+    rng = np.random.default_rng(seed)
+    parts = []
+    for idx in intervals.resample_indices(rng, values.size, resamples):
+        samples = values[idx]
+        try:
+            part = np.asarray(statistic(samples, axis=1), dtype=np.float64)
+        except TypeError:
+            part = np.array([statistic(row) for row in samples], dtype=np.float64)
+        parts.append(part)
+    alpha = (1 - 0.95) / 2
+    low, high = np.nanquantile(np.concatenate(parts), [alpha, 1 - alpha])
+    return float(low), float(high)
+
+
+def test_arrays_of_one_size_share_their_draws_with_the_same_intervals(monkeypatch) -> None:
+    monkeypatch.setattr(intervals, "BOOTSTRAP_BLOCK", 1000)  # several blocks
+    rng = np.random.default_rng(5)
+    datas = [rng.normal(size=size) for size in (40, 0, 40, 1, 17, 40, 17)]
+    datas[2][3] = np.nan  # a NaN statistic in some resamples: nanquantile skips them
+    for statistic in (np.mean, np.median, lambda row: float(np.max(row))):
+        shared = intervals.bootstrap_cis(datas, statistic, seed=9, resamples=301)
+        assert shared == [bootstrap_ci(d, statistic, seed=9, resamples=301) for d in datas]
+        assert shared == [_bootstrap_before(d, statistic, 9, 301) for d in datas]
+
+
 def test_bootstrap_memory_does_not_grow_with_resamples() -> None:
     values = np.random.default_rng(0).random(200_000)
     tracemalloc.start()

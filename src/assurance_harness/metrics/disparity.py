@@ -41,6 +41,7 @@ from ..stats.disparity import (
 )
 from ..stats.intervals import (
     bootstrap_ci,
+    bootstrap_cis,
     clopper_pearson,
     is_unit_interval,
     resample_indices,
@@ -313,10 +314,21 @@ class DisparityMetric(MetricKind):
         floor, ceiling = (0.0, 1.0) if params.method == "ratio" else (0.0, math.inf)
         details["bias_corrected"] = bias_corrected(point, resampled, low=floor, high=ceiling)
         by_group = frame.by_group
+        # The groups' bootstrap intervals in one call: groups of one size share their draws.
+        resampled_groups = [g for g in groups if self._bootstrapped(cases_of[g], params)]
+        intervals = bootstrap_cis(
+            [cases_of[g].means for g in resampled_groups],
+            np.mean,
+            seed=ctx.seed,
+            resamples=ctx.bootstrap_resamples,
+            confidence=ctx.confidence,
+        )
+        interval_of = dict(zip(resampled_groups, intervals, strict=True))
         details.update(
             {
                 "by_group": {
-                    g: self._group_value(g, cases_of[g], params, ctx).to_dict() for g in groups
+                    g: self._group_value(g, cases_of[g], params, ctx, interval_of.get(g)).to_dict()
+                    for g in groups
                 },
                 "max_group": str(by_group.idxmax()),
                 "min_group": str(by_group.idxmin()),
@@ -357,12 +369,21 @@ class DisparityMetric(MetricKind):
         return _between(stats, totals / count, params), resamples
 
     @staticmethod
+    def _bootstrapped(cases: GroupCases, params: DisparityParams) -> bool:
+        """Whether a group's interval is a bootstrap (``_group_value``)."""
+        if params.statistic == "rate" and cases.one_sample_each:
+            return False
+        return not is_unit_interval(cases.means)
+
+    @staticmethod
     def _group_value(
         group: str,
         cases: GroupCases,
         params: DisparityParams,
         ctx: MetricContext,
+        interval: tuple[float | None, float | None] | None = None,
     ) -> MetricValue:
+        """A group's figure; ``interval``: its bootstrap interval, when already drawn."""
         means, n_rows = cases.means, cases.n_rows
         if params.statistic == "rate" and cases.one_sample_each:
             hits = round(float(means.sum()))
@@ -380,7 +401,7 @@ class DisparityMetric(MetricKind):
             low, high = wilson_mean(float(means.mean()), means.size, ctx.confidence)
             method = "wilson (case means in [0, 1], conservative)"
         else:
-            low, high = bootstrap_ci(
+            low, high = interval or bootstrap_ci(
                 means,
                 np.mean,
                 seed=ctx.seed,
