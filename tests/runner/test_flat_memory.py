@@ -1,8 +1,9 @@
 """What a streamed run keeps for each case and row (its cases, where their responses lie in
-the journal, the case ids' positions, the metric columns, the review marks) is held on disk:
-the memory these hold after 8,000 items is that after 1,000 (tracemalloc, which sees numpy's
-arrays too). Before ``store.spill`` they held 16 to 41 bytes an item in memory; a review
-policy kept a slim copy of every row (``SlimRows``)."""
+the journal, the case ids' positions, the metric columns, the robustness kinds' source keys,
+the review marks) is held on disk: the memory these hold after 8,000 items is that after
+1,000 (tracemalloc, which sees numpy's arrays too). Before ``store.spill`` they held 16 to 41
+bytes an item in memory; a review policy or a robustness kind kept a slim copy of every row
+(``SlimRows``)."""
 
 from __future__ import annotations
 
@@ -99,6 +100,34 @@ def _columns(n: int) -> MetricColumns:
     return columns
 
 
+PAIRS = """suite: pairs
+cases: [{id: a, prompt: x, metadata: {source_id: a, original: true, perturbation: none}}]
+scorers: [{id: ref, use: refusal}]
+metrics:
+  - {id: flips, flip-rate: {value: ref.is_refusal}}
+  - {id: asr, attack-success: {refused: ref.is_refusal}}
+"""
+
+
+def _pairs(n: int) -> MetricColumns:
+    """Robustness kinds' columns: every source a new one (a dict by source would grow)."""
+    loaded = load_suite(_pairs.suite)  # type: ignore[attr-defined]
+    columns = MetricColumns(loaded.metrics, samples=1, case_id=str)
+    for start in range(0, n, 500):
+        columns.add(
+            [
+                {
+                    "case_id": f"c{i}",
+                    "error": None,
+                    "metadata": {"source_id": f"s{i // 3}", "original": i % 3 == 0},
+                    "scores": {"ref": {"is_refusal": i % 5 == 0}},
+                }
+                for i in range(start, min(n, start + 500))
+            ]
+        )
+    return columns
+
+
 def _marks(n: int) -> QueueColumns:
     policy = ReviewPolicy.model_validate(
         {
@@ -132,10 +161,12 @@ def _journal(n: int) -> JournalIndex:
     return JournalIndex(path, lambda keys: np.array([int(c[1:]) for c, _ in keys]), n)
 
 
-@pytest.mark.parametrize("what", ["cases", "positions", "journal", "columns", "review"])
+@pytest.mark.parametrize("what", ["cases", "positions", "journal", "columns", "review", "pairs"])
 def test_held_memory_does_not_grow_with_the_run(tmp_path: Path, what: str) -> None:
     (tmp_path / "s.yaml").write_text(SUITE)
     _columns.suite = tmp_path / "s.yaml"  # type: ignore[attr-defined]
+    (tmp_path / "p.yaml").write_text(PAIRS)
+    _pairs.suite = tmp_path / "p.yaml"  # type: ignore[attr-defined]
     _journal.path = tmp_path / "responses.jsonl"  # type: ignore[attr-defined]
     cases = {n: _cases(n) for n in (SMALL, LARGE)}
     build: Callable[[int], Any] = {
@@ -144,6 +175,7 @@ def test_held_memory_does_not_grow_with_the_run(tmp_path: Path, what: str) -> No
         "journal": _journal,
         "columns": _columns,
         "review": _marks,
+        "pairs": _pairs,
     }[what]
     build(SMALL)  # first use: imports and caches
     small, large = _held(build, SMALL), _held(build, LARGE)

@@ -1,6 +1,6 @@
-"""Compact metric state for a streamed run: what rate, mean, quantile, disparity and BBQ
-metrics, their gates and worst cases read of each row, kept as numbers in arrays instead of row
-dicts.
+"""Compact metric state for a streamed run: what rate, mean, quantile, disparity, BBQ and
+robustness (flip-rate, attack-success) metrics, their gates and worst cases read of each row,
+kept as numbers in arrays instead of row dicts.
 
 Each expression the metrics name (``where``, ``by``, the value or condition) is evaluated once
 per row as the rows stream past (``runner.rowstream``) and stored as a float (the value read as
@@ -19,9 +19,10 @@ the same row order, so a streamed run's metrics equal those computed from rows, 
 same columns (plus the stratum's codes); a gated disparity's worst cases (both sides of the gap)
 come from a few candidate rows per group and stratum kept as the rows pass (``GapCandidates``):
 memory grows with the number of groups, not rows. A BBQ metric reads one byte a row of its
-scorer's record (``bbq_bias.answer_flags``). Suites with other metric kinds (paired,
-robustness) keep slim rows (``SlimRows``) instead: ``compact_supported``; a review policy
-keeps its own marks (``review.queuecolumns``).
+scorer's record (``bbq_bias.answer_flags``). The robustness kinds pair variants with their
+originals from the columns and a hashed source key (``metrics.paircolumns``). Suites with
+other metric kinds (paired) keep slim rows (``SlimRows``) instead: ``compact_supported``; a
+review policy keeps its own marks (``review.queuecolumns``).
 """
 
 from __future__ import annotations
@@ -46,19 +47,21 @@ from .bbq_bias import BIASED, CORRECT, IN_CONTEXT, BbqMetric, BbqParams, answer_
 from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends
 from .engine import MAX_WORST_CASES, FieldPresence, _take_turns
 from .expr import evaluate
+from .paircolumns import PAIR_KINDS, PairKind, SourceColumns
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec
     from ..spec.suite import GateSpec
 
-COMPACT_KINDS = ("rate", "mean", "quantile", "disparity", "bbq")
+COMPACT_KINDS = ("rate", "mean", "quantile", "disparity", "bbq", *PAIR_KINDS)
 NULL, TRUE, FALSE = 0, 1, 2
 
 
 def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec]) -> bool:
     """Whether a suite's metrics and gates can be computed from columns: every metric of a
-    compact kind (a disparity with or without ``within``, gated or not; BBQ). A review policy
-    keeps its own marks of each row (``review.queuecolumns``)."""
+    compact kind (a disparity with or without ``within``, gated or not; BBQ; flip-rate and
+    attack-success). A review policy keeps its own marks of each row
+    (``review.queuecolumns``)."""
     params = {"disparity": DisparityParams, "bbq": BbqParams}
     return all(
         spec.kind in COMPACT_KINDS and isinstance(spec.params, params.get(spec.kind, object))
@@ -261,6 +264,10 @@ class MetricColumns:
             expr = _expr_of(spec)
             if expr is not None:
                 self.presence[spec.id] = FieldPresence(expr)
+        self.sources: dict[str, SourceColumns] = {}
+        self.pairs = {
+            spec.id: PairKind(spec, self) for spec in self.specs if spec.kind in PAIR_KINDS
+        }
         self.gaps = {
             spec.id: GapCandidates(spec, self)
             for spec in self.specs
@@ -271,6 +278,12 @@ class MetricColumns:
         if expr not in self.values:
             self.values[expr] = ValueColumn(expr, self.spill)
         return self.values[expr]
+
+    def source(self, expr: str) -> SourceColumns:
+        """The robustness kinds' source key and row flags (``metrics.paircolumns``)."""
+        if expr not in self.sources:
+            self.sources[expr] = SourceColumns(expr, self.spill)
+        return self.sources[expr]
 
     def _group(self, expr: str) -> GroupColumn:
         if expr not in self.groups:
@@ -292,6 +305,8 @@ class MetricColumns:
             answers.add(rows)
         for gap in self.gaps.values():
             gap.add(rows)
+        for source in self.sources.values():
+            source.add(rows)
         for spec in self.specs:
             presence = self.presence.get(spec.id)
             if presence is None or presence.complete:
@@ -369,6 +384,8 @@ class MetricColumns:
 
     def _kind_value(self, spec: MetricSpec, rows: np.ndarray, ctx: MetricContext) -> MetricValue:
         params = spec.params
+        if spec.id in self.pairs:
+            return self.pairs[spec.id].value(rows, ctx)
         if isinstance(params, BbqParams):
             flags = _take(self._flags(params), rows)
             mine = (flags & IN_CONTEXT) != 0
@@ -498,6 +515,8 @@ class MetricColumns:
         selected = self._selected(spec)
         if spec.kind == "disparity":
             return self._gap_worst_cases(spec, selected, groups)
+        if spec.id in self.pairs:
+            return self._pair_worst_cases(spec, selected, too_high=too_high, groups=groups)
         if groups and spec.by:
             members = dict(self._members(spec.by, selected))
             empty = np.empty(0, dtype=np.int64)
@@ -526,6 +545,32 @@ class MetricColumns:
         badness = figures[keep] if too_high else -figures[keep]
         order = _worst_first(badness, MAX_WORST_CASES)
         return [self._key(int(p)) for p in rows[keep][order]]
+
+    def _pair_worst_cases(
+        self, spec: MetricSpec, selected: np.ndarray, *, too_high: bool, groups: Sequence[str]
+    ) -> list[str]:
+        """As ``engine.worst_cases`` for a robustness kind: per failing ``by`` group (paired
+        within its rows), else per failing operator, else overall; variants in row order."""
+        kind = self.pairs[spec.id]
+        per_group: list[list[int]] = []
+        if groups and spec.by:
+            members = dict(self._members(spec.by, selected))
+            empty = np.empty(0, dtype=np.int64)
+            per_group = [
+                kind.worst(members.get(name, empty), too_high=too_high)[0][:MAX_WORST_CASES]
+                for name in groups
+            ]
+        elif groups:
+            positions, ops = kind.worst(selected, too_high=too_high)
+            per_group = [
+                [p for p, op in zip(positions, ops, strict=True) if op == name][:MAX_WORST_CASES]
+                for name in groups
+            ]
+        if any(per_group):
+            keys = [[self._key(p) for p in positions] for positions in per_group]
+            return _take_turns(keys)[:MAX_WORST_CASES]
+        positions = kind.worst(selected, too_high=too_high)[0]
+        return [self._key(p) for p in positions[:MAX_WORST_CASES]]
 
     def _gap_worst_cases(
         self, spec: MetricSpec, selected: np.ndarray, groups: Sequence[str]

@@ -64,26 +64,43 @@ def _key(row: Row) -> str:
     return case_key(row["case_id"], row["sample"])
 
 
-def _interval(
-    outcomes: list[tuple[str, bool]], confidence: float
-) -> tuple[int, int, float | None, float | None, str]:
-    """(hits, n, low, high, method) for (source, outcome) pairs, clustered by source."""
+def _cells(outcomes: list[tuple[str, bool]]) -> tuple[list[int], list[int]]:
+    """Hits and outcomes per source, sources in order of first appearance."""
     per_source: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for source, hit in outcomes:
         per_source[source][0] += hit
         per_source[source][1] += 1
     cells = list(per_source.values())
-    hits, n = sum(c[0] for c in cells), sum(c[1] for c in cells)
-    low, high, method = clustered_clopper_pearson(
-        [c[0] for c in cells], [c[1] for c in cells], confidence, unit="sources"
-    )
-    return hits, n, low, high, method
+    return [c[0] for c in cells], [c[1] for c in cells]
+
+
+def interval_of_cells(
+    hits: list[int], sizes: list[int], confidence: float
+) -> tuple[int, int, float | None, float | None, str]:
+    """(hits, n, low, high, method) from each source's hits and outcomes (``_cells``; a
+    streamed run's ``metrics.paircolumns`` gives the same lists from columns)."""
+    low, high, method = clustered_clopper_pearson(hits, sizes, confidence, unit="sources")
+    return sum(hits), sum(sizes), low, high, method
+
+
+def _interval(
+    outcomes: list[tuple[str, bool]], confidence: float
+) -> tuple[int, int, float | None, float | None, str]:
+    """(hits, n, low, high, method) for (source, outcome) pairs, clustered by source."""
+    return interval_of_cells(*_cells(outcomes), confidence)
 
 
 def _rate(
     outcomes: list[tuple[str, bool]], ctx: MetricContext, details: dict[str, Any]
 ) -> MetricValue:
-    hits, n, low, high, method = _interval(outcomes, ctx.confidence)
+    return rate_from_cells(*_cells(outcomes), ctx, details)
+
+
+def rate_from_cells(
+    hits_by_source: list[int], sizes: list[int], ctx: MetricContext, details: dict[str, Any]
+) -> MetricValue:
+    """The rate, its clustered interval and ``details`` from each source's counts."""
+    hits, n, low, high, method = interval_of_cells(hits_by_source, sizes, ctx.confidence)
     return MetricValue(
         hits / n if n else None,
         n,

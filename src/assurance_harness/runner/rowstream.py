@@ -58,10 +58,10 @@ class RowSinks:
 
 
 class SlimRows:
-    """What metrics and gates read of each row, without its text: the
-    metric kinds compare rows with each other (paired deltas, perturbation pairs)
-    and a failing gate names its worst rows, so each row's scores stay; the prompt and the
-    response (most of a row's bytes) stay only when an expression names them."""
+    """What metrics and gates read of each row, without its text: a paired kind compares rows
+    with each other (deltas by pair key and group) and a failing gate names its worst rows, so
+    each row's scores stay; the prompt and the response (most of a row's bytes) stay only when
+    an expression names them."""
 
     def __init__(self, expressions: str) -> None:
         self.keys = SLIM_KEYS + tuple(
