@@ -14,7 +14,10 @@ what streaming is about: bytes per extra case.
 
 ``--workload gaps``: the same responses, each case in one of three groups, and gated
 disparities (a refusal rate between groups, a mean length between groups within each topic):
-what a bias gate on production traffic computes.
+what a bias gate on production traffic computes. ``--workload review``: the cheap suite under a
+review policy (1% QC sample, the worst cases of a failing gate that requires review).
+``--workload robust``: every fourth case an original and three perturbed variants of it,
+flip-rate and attack-success metrics under gates.
 """
 
 from __future__ import annotations
@@ -55,7 +58,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--keep", type=Path, default=None, help="write the workloads here")
-    parser.add_argument("--workload", choices=["cheap", "gaps"], default="cheap")
+    parser.add_argument(
+        "--workload", choices=["cheap", "gaps", "review", "robust"], default="cheap"
+    )
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="streaming-"))
     previous: tuple[int, float] | None = None
