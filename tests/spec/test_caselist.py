@@ -95,3 +95,39 @@ def test_json_lines_are_the_lines_of_the_cases_file(tmp_path, monkeypatch) -> No
         assert list(by_lines.iter_cases()) == [
             Case.model_validate_json(c.model_dump_json(exclude_none=True)) for c in part
         ]
+
+
+class Special(Case):
+    """A subclass of Case (pickled as it is)."""
+
+
+def _state(model: object) -> tuple[object, ...]:
+    names = ("__dict__", "__pydantic_extra__", "__pydantic_fields_set__")
+    return (*(getattr(model, name) for name in names), list(model.__dict__))
+
+
+def test_cases_come_back_with_the_same_state_and_field_order() -> None:
+    """Stored as their models' states (``caselist._dumps``): each case and its expectations
+    come back with the same fields, in the same order, extras and set fields, for plain cases,
+    conversations and expectations with extras; a subclass is pickled whole."""
+    cases = [
+        *_cases(3),
+        Case.model_validate(
+            {
+                "id": "m",
+                "messages": [{"role": "user", "content": "hi"}],
+                "expected": {"must_refuse": True, "tone": ["calm", 1]},
+                "metadata": {"k": (1, 2)},
+            }
+        ),
+        Case.model_validate({"metadata": {}, "prompt": "p", "id": "order"}),
+        Special(id="s", prompt="p"),
+    ]
+    stored = CaseList.build(cases)
+    for mine, back in zip(cases, stored, strict=True):
+        assert type(back) is type(mine) and back == mine
+        assert _state(back) == _state(mine)
+        assert _state(back.expected) == _state(mine.expected)
+        assert back.model_dump_json() == mine.model_dump_json()
+        assert back.chat() == mine.chat()
+    assert pickle.loads(caselist._dumps(cases[-1])) == cases[-1]
