@@ -26,6 +26,9 @@ __all__ = ["FSYNC_INTERVAL_S", "RunDir", "write_json_atomic"]
 
 FSYNC_INTERVAL_S = 0.5
 
+_RECORD_JSON = json.JSONEncoder(ensure_ascii=False)
+"""``json.dumps(..., ensure_ascii=False)``, without making an encoder per response."""
+
 
 class RunDir:
     """Paths and read/write helpers for ``reports/<run_id>/``."""
@@ -121,7 +124,7 @@ class RunDir:
 
     def append_response(self, record: ResponseRecord) -> None:
         assert self._journal is not None, "open_journal() first"
-        line = (json.dumps(record.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
+        line = (_RECORD_JSON.encode(record.to_dict()) + "\n").encode("utf-8")
         self._journal.write(line)
         self._end += len(line)
         self._journal.flush()
