@@ -131,3 +131,20 @@ def test_cases_come_back_with_the_same_state_and_field_order() -> None:
         assert back.model_dump_json() == mine.model_dump_json()
         assert back.chat() == mine.chat()
     assert pickle.loads(caselist._dumps(cases[-1])) == cases[-1]
+
+
+@pytest.mark.parametrize("pending", [1, 700, 1 << 20])
+def test_appends_read_back_before_and_after_they_are_written(monkeypatch, pending: int) -> None:
+    """Appended cases are held until a megabyte is due (``caselist.PENDING``) and written before
+    anything reads: reads between appends, slices and lines all see every case."""
+    monkeypatch.setattr(caselist, "PENDING", pending)
+    monkeypatch.setattr(caselist, "BLOCK", 4)
+    cases = _cases(30)
+    stored = CaseList()
+    for i, case in enumerate(cases):
+        stored.append(case)
+        if i % 7 == 3:
+            assert stored[i] == case and stored[: i + 1] == cases[: i + 1]
+    assert list(stored) == cases
+    lines = b"".join(stored.json_lines()).decode().splitlines()
+    assert lines == [c.model_dump_json(exclude_none=True) for c in cases]

@@ -24,6 +24,9 @@ from ..store.spill import SpillArray, SpillFile, TempFile
 BLOCK = 1024
 """Cases decoded at a time (about 2 MB)."""
 
+PENDING = 1 << 20
+"""Bytes of appended cases held before they are written."""
+
 IN_MEMORY = 5000
 """Cases a dataset keeps as objects before it moves them to disk (about 8.5 MB): a run reads its
 cases eight times (checks, the cases file, requests, rows), and decoding a small dataset that
@@ -42,6 +45,7 @@ def collect(cases: Iterable[Case], *, in_memory: int = IN_MEMORY) -> Sequence[Ca
             held.clear()
             for more in rest:
                 stored.append(more)
+            stored.flush()
             return stored
     return held
 
@@ -111,29 +115,48 @@ class CaseList(Sequence[Case]):
         self._size = 0
         self._lines_size = 0
         self._block: tuple[int, list[Case]] = (-1, [])
+        # What append() made and has not written yet (one write a megabyte, not two a case).
+        self._pending = bytearray()
+        self._pending_lines = bytearray()
 
     @classmethod
     def build(cls, cases: Iterable[Case]) -> CaseList:
         out = cls()
         for case in cases:
             out.append(case)
+        out.flush()
         return out
 
     def append(self, case: Case) -> None:
         data = _dumps(case)
-        self._file.write(data, self._size)
+        self._pending += data
         self._starts.append(self._size)
         self._size += len(data)
         self._ends.append(self._size)
         line = (case.model_dump_json(exclude_none=True) + "\n").encode("utf-8")
-        self._lines.write(line, self._lines_size)
+        self._pending_lines += line
         self._line_starts.append(self._lines_size)
         self._lines_size += len(line)
         self._line_ends.append(self._lines_size)
         self._block = (-1, [])
+        if len(self._pending) >= PENDING:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what ``append`` made (done before anything reads the files; ``build`` and
+        ``collect`` do it last, so a full disk is found while the cases are read)."""
+        if self._pending:
+            self._file.write(bytes(self._pending), self._size - len(self._pending))
+            self._pending.clear()
+        if self._pending_lines:
+            self._lines.write(
+                bytes(self._pending_lines), self._lines_size - len(self._pending_lines)
+            )
+            self._pending_lines.clear()
 
     def select(self, positions: Iterable[int]) -> CaseList:
         """The cases at these positions, in this order (sharing the file)."""
+        self.flush()
         out = CaseList(self._file, self._lines)
         out._size = self._size
         out._lines_size = self._lines_size
@@ -170,6 +193,7 @@ class CaseList(Sequence[Case]):
         return len(self._starts)
 
     def _read(self, first: int, stop: int) -> list[Case]:
+        self.flush()
         starts = self._starts.read(first, stop).tolist()
         ends = self._ends.read(first, stop).tolist()
         start, end = starts[0], ends[-1]
@@ -203,6 +227,7 @@ class CaseList(Sequence[Case]):
     def json_lines(self) -> Iterator[bytes]:
         """The cases' lines of ``cases.jsonl`` (``model_dump_json(exclude_none=True)``, each
         with its newline, UTF-8), a block of cases at a time."""
+        self.flush()
         for first in range(0, len(self), BLOCK):
             stop = min(len(self), first + BLOCK)
             starts = self._line_starts.read(first, stop).tolist()
