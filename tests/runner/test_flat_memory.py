@@ -129,11 +129,12 @@ def _pairs(n: int) -> MetricColumns:
 
 
 def _marks(n: int) -> QueueColumns:
+    # Every row marked, none queued by itself (a queued row's key is kept: it is the queue).
     policy = ReviewPolicy.model_validate(
         {
             "label": "len.words > 7",
-            "band": {"value": "len.chars", "low": 3, "high": 4},
-            "sample": 0.1,
+            "flag": "len.words > 99",
+            "band": {"value": "len.chars", "low": -2, "high": -1},
         }
     )
     marks = QueueColumns(policy, seed=1, samples=1, case_id=str)

@@ -4,9 +4,10 @@ finished run builds from it.
 As the rows stream past (``runner.rowstream``), each row's verdicts under the policy (failed
 request, flagged, in the uncertainty band, picked for QC, the scorer's label) become one byte,
 and its key (``case_id#sample``) a 64-bit hash for finding the worst cases that failing gates
-name: 9 bytes a row in a temporary file (``store.spill``), none held in memory. After the gates
-are judged, the queue is read back from those columns in row order; only the queued rows' keys
-are spelled out (from the case list), so memory holds the queue, not the run.
+name: 9 bytes a row in a temporary file (``store.spill``). Memory keeps the keys of the rows
+the policy queues by itself (flag, band, QC: the queue, which the run's summary lists anyway),
+not the run. After the gates are judged, the queue is read back from the columns in row order;
+a worst case's key is checked against the case list.
 """
 
 from __future__ import annotations
@@ -75,13 +76,19 @@ class QueueColumns:
         self.case_id = case_id
         self.spill = SpillFile(folder)
         self.marks = SpillArray("b", shared=self.spill)
+        self.queued: list[str] = []
+        """The keys of the rows with a ``QUEUED`` mark, in row order."""
         # Only a policy that queues worst cases looks rows up by key.
         self.keys = SpillArray("q", shared=self.spill) if policy.worst_of_failing_gates else None
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         """The next rows of the run, in request order."""
         policy, seed = self.policy, self.seed
-        self.marks.extend(array("b", [row_marks(policy, row, seed=seed) for row in rows]))
+        marks = array("b", [row_marks(policy, row, seed=seed) for row in rows])
+        self.queued += [
+            row_key(row) for row, mark in zip(rows, marks, strict=True) if mark & QUEUED
+        ]
+        self.marks.extend(marks)
         if self.keys is not None:
             self.keys.extend(array("q", [key64(row_key(row)) for row in rows]))
 
@@ -115,6 +122,7 @@ class QueueColumns:
         reasons, worst = self._worst(gates)
         extra = np.array(sorted(worst), dtype=np.int64)
         queue = []
+        queued = iter(self.queued)
         for start, marks in self.marks.chunks():
             stop = start + marks.size
             mine = extra[(extra >= start) & (extra < stop)] - start
@@ -123,7 +131,8 @@ class QueueColumns:
                 mark = int(marks[row])
                 if mark & ERROR:
                     continue
-                key = worst.get(start + row) or self._key(start + row)
+                # A failed request has no other mark: every QUEUED row takes its key.
+                key = next(queued) if mark & QUEUED else worst[start + row]
                 why = [name for bit, name in ((FLAG, "flag"), (BAND, "band")) if mark & bit]
                 why += reasons.get(key, [])
                 if mark & QC:
