@@ -231,16 +231,41 @@ def _matches(row: dict[str, Any], where: dict[str, Any]) -> bool:
     return True
 
 
-def _case_from_row(
-    row: dict[str, Any], spec: DatasetSpec, number: int, source: str, prefix: str
-) -> Case:
+FieldPlan = list[tuple[str, str, str, str, str]]
+"""(field, column, the column's top-level name, kind, key) for each mapped field, in order."""
+
+
+def _field_plan(spec: DatasetSpec) -> FieldPlan:
+    """How each row's columns become a case's fields: worked out once per dataset, not per row."""
     mapping = dict(spec.fields)
     mapping.setdefault("id", "id")
     if "messages" not in mapping:
         mapping.setdefault("prompt", "prompt")
+    plan = []
+    for field, column in mapping.items():
+        if field.startswith("expected."):
+            kind, key = "expected", field.split(".", 1)[1]
+        elif field.startswith(("meta.", "metadata.")):
+            kind, key = "metadata", field.split(".", 1)[1]
+        elif field in CASE_FIELDS:
+            kind, key = "case", field
+        else:
+            kind, key = "unknown", field
+        plan.append((field, column, column.split(".")[0], kind, key))
+    return plan
+
+
+def _case_from_row(
+    row: dict[str, Any],
+    spec: DatasetSpec,
+    number: int,
+    source: str,
+    prefix: str,
+    plan: FieldPlan | None = None,
+) -> Case:
     data: dict[str, Any] = {"expected": {}, "metadata": dict(spec.metadata)}
     used: set[str] = set()
-    for field, column in mapping.items():
+    for field, column, top, kind, key in plan if plan is not None else _field_plan(spec):
         found, value = _lookup(row, column)
         if not found:
             if field in {"prompt", "messages"}:
@@ -260,12 +285,10 @@ def _case_from_row(
                 hint=f"map a text column with dataset.fields: {{prompt: <column>}} (now "
                 f"'{column}'); a conversation goes in 'messages'",
             )
-        used.add(column.split(".")[0])
-        if field.startswith("expected."):
-            data["expected"][field.split(".", 1)[1]] = value
-        elif field.startswith(("meta.", "metadata.")):
-            data["metadata"][field.split(".", 1)[1]] = value
-        elif field in CASE_FIELDS:
+        used.add(top)
+        if kind == "expected" or kind == "metadata":
+            data[kind][key] = value
+        elif kind == "case":
             data[field] = value
         else:
             raise ConfigError.single(
@@ -336,9 +359,10 @@ def load_dataset(
             source, f"unknown dataset format '{fmt}'", hint="set dataset.format: jsonl, csv or json"
         )
     prefix = spec.id_prefix or path.stem
+    plan = _field_plan(spec)
     try:
         read = (
-            _case_from_row(row, spec, number, source, prefix)
+            _case_from_row(row, spec, number, source, prefix, plan)
             for number, row in _rows(path, fmt, source)
             if _matches(row, spec.where)
         )
