@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import ConfigError
-from .pii import ENTITY_TITLES
+from .entities import ENTITY_TITLES
 
 PROJECT_FILE = "assurance.yaml"
 
