@@ -132,9 +132,10 @@ def test_a_run_scored_in_chunks_reports_progress_over_the_whole_run(
 ) -> None:
     """A streamed run scores chunk after chunk (``rowstream.CHUNK_ROWS``): the bar must count
     the run's responses, not restart at 0/chunk for every chunk (that reads as going back)."""
+    from assurance_harness.runner import rowstream
     from assurance_harness.runner import run as run_module
 
-    monkeypatch.setattr(run_module, "CHUNK_ROWS", 25)
+    monkeypatch.setattr(rowstream, "CHUNK_ROWS", 25)
     (tmp_path / "fast_bot.py").write_text("def reply(text):\n    return 'answer: ' + str(text)\n")
     (tmp_path / "target.yaml").write_text(TARGET.replace("slow_bot", "fast_bot"))
     (tmp_path / "suite.yaml").write_text(SUITE)

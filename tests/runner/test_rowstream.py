@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from assurance_harness.review.policy import ReviewPolicy
-from assurance_harness.runner import run as run_module
+from assurance_harness.runner import rowstream
 from assurance_harness.runner.run import run_suite
 
 from .rowfiles import comparable_rows
@@ -84,7 +84,7 @@ def test_small_chunks_record_what_one_chunk_records(
 ) -> None:
     _project(tmp_path)
     whole = _run(tmp_path, "whole")
-    monkeypatch.setattr(run_module, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(rowstream, "CHUNK_ROWS", 7)
     chunked = _run(tmp_path, "chunked")
     assert chunked[0] == whole[0]
     assert chunked[1] == whole[1]
@@ -106,8 +106,8 @@ def test_a_review_policy_keeps_no_row_in_memory(
         raise AssertionError("rows kept in memory")
 
     _project(tmp_path)
-    monkeypatch.setattr(run_module, "SlimRows", no_slim_rows)
-    monkeypatch.setattr(run_module, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(rowstream, "SlimRows", no_slim_rows)
+    monkeypatch.setattr(rowstream, "CHUNK_ROWS", 7)
     rows, summary = _run(tmp_path, "run")
     policy = ReviewPolicy.model_validate(summary["review"]["policy"])
     want = build_queue(policy, rows, summary["gates"], seed=summary["seed"])

@@ -173,7 +173,9 @@ def build_manifest(
     cache: dict[str, Any] | None = None,
     privacy: dict[str, Any] | None = None,
     executor: str | None = None,
+    environment: dict[str, Any] | None = None,
 ) -> Manifest:
+    """``environment``: :func:`provenance.environment` read earlier in the run, else read now."""
     suite = loaded.suite
     git = provenance.git_state(loaded.path.resolve().parent)
     target_blob = json.dumps(target_public, sort_keys=True).encode()
@@ -203,7 +205,7 @@ def build_manifest(
             "responses": {"path": "responses.jsonl", "sha256": sha256_file(run_dir.responses)},
             "scorers": summary.scorers,
             "seed": suite.seed,
-            **provenance.environment(),
+            **(environment if environment is not None else provenance.environment()),
             "git_commit": git["commit"],
             "git_dirty": git["dirty"],
             "command": command,
@@ -232,6 +234,7 @@ def record_run(
     started_at: str,
     finished_at: str,
     command: str,
+    environment: dict[str, Any] | None = None,
 ) -> Summary:
     """Write results, summary, manifest and the final run.json, in that order, so a crash
     leaves either a resumable run (no summary) or a complete one. The index row is a post-run
@@ -267,6 +270,7 @@ def record_run(
             cache=verdict.cache,
             privacy=verdict.privacy,
             executor=verdict.executor,
+            environment=environment,
         )
     )
     state.status = "passed" if summary.status == "unknown" else summary.status

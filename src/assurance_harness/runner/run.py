@@ -25,12 +25,9 @@ from typing import TYPE_CHECKING, Any, overload
 
 from ..datatypes import Case, Expectations, GenerationRequest, ResponseRecord, with_system_prompt
 from ..errors import HarnessError, RunFailedError, UsageError
-from ..metrics.columns import MetricColumns, compact_supported
-from ..metrics.engine import compute_metrics, judge_gate
 from ..privacy.policy import load_project_config
 from ..review.queuecolumns import QueueColumns
 from ..rowkeys import case_key
-from ..scorers.validity import attach_validity
 from ..spec.caselist import CaseList
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
@@ -44,14 +41,15 @@ from .executor import OnRecord, TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
 from .journalnotes import JournalNotes
 from .poststeps import PostRunOptions, run_post_steps
-from .record import Verdict, record_run
-from .rowstream import CHUNK_ROWS, RowSinks, SlimRows, stream_rows
-from .scoreprogress import RunScoringProgress
+from .prefetch import Prefetch
 from .scoring import ScoringProgress
 
 if TYPE_CHECKING:
+    from ..metrics.columns import MetricColumns
     from ..scorers.reviewed import ReviewedValidity
     from ..spec.suite import GateSpec
+    from .record import Verdict
+    from .rowstream import SlimRows
 
 ProgressFn = Callable[[int, int, int], None]
 
@@ -242,8 +240,10 @@ def _send(
     max_age_s: float | None,
     cache_path: Path,
     progress: ProgressFn | None,
+    prefetch: Prefetch,
     on_record: OnRecord | None = None,
 ) -> None:
+    """Send ``requests``, journalling each record; ``prefetch`` starts with the first record."""
     from ..store.cache import ResponseCache
 
     cache = (
@@ -251,16 +251,23 @@ def _send(
         if use_cache is not False
         else None
     )
+    journal = on_record or run_dir.append_response
+
+    def record_and_prefetch(record: ResponseRecord) -> None:
+        prefetch.start()
+        journal(record)
+
     try:
         runner.send(
             target,
             requests,
             concurrency=concurrency,
-            on_record=on_record or run_dir.append_response,
+            on_record=record_and_prefetch,
             cache=cache,
             progress=progress,
         )
     finally:
+        prefetch.join()
         if cache is not None:
             cache.close()
 
@@ -334,6 +341,8 @@ class _Run:
     scoring_progress: ScoringProgress | None = None
     journal: JournalIndex | None = None
     """The journal index noted while sending (a fresh run), else None: read from the journal."""
+    environment: dict[str, Any] | None = None
+    """The manifest's environment, read while the requests were out (None: read it at the end)."""
 
 
 def run_suite(
@@ -580,11 +589,13 @@ def _run_suite(
         ray_address=ray_address,
         evidence_for=evidence_for,
     )
+    prefetch = Prefetch(intervals=bool(loaded.metrics))
     journal = _send_pending(
         runner,
         target,
         requests,
         run_dir,
+        prefetch=prefetch,
         resumed=bool(resume),
         concurrency=concurrency,
         use_cache=use_cache,
@@ -598,7 +609,7 @@ def _run_suite(
     run = _Run(
         loaded, target, fingerprint, run_dir, state, cases, requests, reports, resume_cmd, post,
         command, read_cache, loaded.suite.cache.max_age if loaded.suite.cache else None,
-        runner, scoring_progress, journal,
+        runner, scoring_progress, journal, prefetch.environment,
     )  # fmt: skip
     try:
         outcome = _finish(run)
@@ -667,6 +678,7 @@ def _send_pending(
     requests: RequestPlan,
     run_dir: RunDir,
     *,
+    prefetch: Prefetch,
     resumed: bool,
     concurrency: int | None,
     use_cache: bool | None,
@@ -723,6 +735,7 @@ def _send_pending(
                 max_age_s=max_age_s,
                 cache_path=cache_path,
                 progress=wrapped,
+                prefetch=prefetch,
                 on_record=notes.on_record if notes is not None else None,
             )
         return notes.finish() if notes is not None else None
@@ -786,6 +799,15 @@ def _score(run: _Run) -> Verdict:
     (``metrics.columns``) when the suite's metric kinds allow, else a slim copy of each row
     (keys and scores, no text). A review policy's marks of each row go to a temporary file
     (``review.queuecolumns``), whatever the metric kinds."""
+    # Imported here, not with this module: a run imports them while its requests are out
+    # (``prefetch``), so they do not delay the first request.
+    from ..metrics.columns import MetricColumns, compact_supported
+    from ..metrics.engine import compute_metrics, judge_gate
+    from ..scorers.validity import attach_validity
+    from . import rowstream
+    from .record import Verdict
+    from .scoreprogress import RunScoringProgress
+
     loaded = run.loaded
     suite = loaded.suite
     samples = suite.samples
@@ -809,7 +831,7 @@ def _score(run: _Run) -> Verdict:
             gated={g.metric for g in suite.gates},
         )
         if compact_supported(loaded.metrics, suite.gates)
-        else SlimRows(repr([m.raw for m in loaded.metrics]))
+        else rowstream.SlimRows(repr([m.raw for m in loaded.metrics]))
     )
     marks = (
         None
@@ -831,18 +853,20 @@ def _score(run: _Run) -> Verdict:
     if tracker is not None:
         scoring = tracker.wrap(scoring)
     try:
-        totals = stream_rows(
+        totals = rowstream.stream_rows(
             index=index,
             cases=run.cases,
             samples=samples,
             make_row=_row,
             scoring=scoring,
-            metrics=sink if marks is None else RowSinks(sink, marks),
+            metrics=sink if marks is None else rowstream.RowSinks(sink, marks),
             # Scored on the original text; stored redacted under the project's privacy policy.
             privacy_policy=load_project_config().privacy,
             results=RunLogWriter(run.run_dir.path).results_stream(),
             # A run-scope scorer compares rows with each other: it needs them all at once.
-            chunk_rows=len(run.cases) * samples if has_run_scope(loaded.scorers) else CHUNK_ROWS,
+            chunk_rows=(
+                len(run.cases) * samples if has_run_scope(loaded.scorers) else rowstream.CHUNK_ROWS
+            ),
         )
     finally:
         scoring.close()
@@ -893,6 +917,8 @@ def _score(run: _Run) -> Verdict:
 
 
 def _finish(run: _Run) -> RunOutcome:
+    from .record import record_run
+
     verdict = _score(run)
     spec = run.target.spec
     summary: Summary = record_run(
@@ -907,6 +933,7 @@ def _finish(run: _Run) -> RunOutcome:
         started_at=run.state.started_at,
         finished_at=now(),
         command=run.command or run.state.command or _default_command(run.state),
+        environment=run.environment,
     )
     if verdict.review is not None:
         from ..review.store import ReviewStore
