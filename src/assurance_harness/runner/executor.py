@@ -198,8 +198,11 @@ async def execute(
                     seed=request.seed,
                     response=None,
                     # An endpoint may echo the key (a 401 body): scrub before anything keeps it.
+                    # Its message may quote text cut mid-emoji: the journal is UTF-8.
                     error=ErrorInfo(
-                        type=error.kind, message=target.scrub(str(error)), status=error.status
+                        type=error.kind,
+                        message=valid_unicode(target.scrub(str(error))),
+                        status=error.status,
                     ),
                     attempts=attempt,
                     latency_s=round(time.perf_counter() - t0, 6),
@@ -301,6 +304,11 @@ def valid_unicode(text: str) -> str:
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
+def _valid_or_none(text: str | None) -> str | None:
+    """``valid_unicode`` of a field a target may leave unset (model version, finish reason)."""
+    return valid_unicode(text) if isinstance(text, str) else text
+
+
 def _record(
     request: GenerationRequest,
     response: GenerationResponse,
@@ -317,7 +325,7 @@ def _record(
         attempts=attempts,
         latency_s=round(latency_s, 6),
         cached=cached,
-        model_version=response.model_version,
-        finish_reason=response.finish_reason,
+        model_version=_valid_or_none(response.model_version),
+        finish_reason=_valid_or_none(response.finish_reason),
         cached_from=response.source_run if cached else None,
     )

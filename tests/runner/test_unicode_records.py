@@ -1,0 +1,44 @@
+"""A target's error message or model version may hold lone UTF-16 surrogates (an endpoint's
+JSON error body cut mid-emoji, an exception quoting such text). The journal is UTF-8: such a
+record must be cleaned where it is made, as a reply's text is, not crash the run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assurance_harness.runner import run
+
+
+def test_lone_surrogates_in_an_error_or_model_version_are_replaced(tmp_path: Path) -> None:
+    (tmp_path / "suite.yaml").write_text(
+        "suite: surrogates\ncases:\n  - {id: ok, prompt: 'fine'}\n  - {id: bad, prompt: 'raise'}\n"
+        "scorers: [{id: len, use: length}]\nmetrics: [{id: words, mean: len.words}]\n"
+        "max_error_rate: 1\n"
+    )
+    (tmp_path / "surrogate_bot.py").write_text(
+        "def reply(messages):\n"
+        "    if 'raise' in messages[-1]['content']:\n"
+        "        raise RuntimeError('cut mid-emoji \\ud83d')\n"
+        "    return {'text': 'a b', 'model_version': 'v\\udc80'}\n"
+    )
+    (tmp_path / "bot.yaml").write_text(
+        "type: callable\nfunction: surrogate_bot:reply\npython_path: ['.']\nconcurrency: 1\n"
+    )
+    outcome = run.run_suite(
+        tmp_path / "suite.yaml",
+        tmp_path / "bot.yaml",
+        reports_dir=tmp_path / "reports",
+        use_cache=False,
+        write_reports=False,
+        attach_evidence=False,
+    )
+    records = {
+        r["case_id"]: r
+        for r in map(
+            json.loads, (outcome.run_dir / "responses.jsonl").read_text("utf-8").splitlines()
+        )
+    }
+    assert "cut mid-emoji \ufffd" in records["bad"]["error"]["message"]
+    assert records["ok"]["model_version"] == "v\ufffd"
+    assert outcome.summary["metrics"]["words"]["value"] == 2
