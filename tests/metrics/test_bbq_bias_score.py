@@ -160,3 +160,30 @@ def test_the_label_counts_cases_with_an_answer_not_answers() -> None:
     rows = _asked_repeatedly(items=10, samples=3, stereotyped=6)
     found = metric.compute(rows, params, CTX)
     assert "approximate: only 10 cases with an answer other than unknown" in found.method
+
+
+def test_the_metric_counts_as_bbq_counts_does_for_any_record() -> None:
+    """The metric computes from one byte a record (``answer_flags``); its counts must be those
+    ``bbq_counts`` defines over the records themselves, for odd values too (truthy strings,
+    0/1, missing keys, ``biased`` null, records of the other condition or none at all)."""
+    rng = np.random.default_rng(3)
+    odd = [True, False, None, 0, 1, "", "no", "yes"]
+    for _ in range(20):
+        rows, records = [], []
+        for i in range(int(rng.integers(0, 60))):
+            record = {
+                key: odd[int(rng.integers(len(odd)))]
+                for key in ("parsed", "is_unknown", "correct", "biased")
+                if rng.random() < 0.9
+            }
+            record["context_condition"] = ["ambig", "disambig", None][int(rng.integers(3))]
+            scores = {"bbq": record} if rng.random() < 0.9 else {}
+            rows.append({"case_id": f"c{i // 2}", "sample": i % 2, "scores": scores})
+            if scores and record["context_condition"] == "ambig":
+                records.append(record)
+        metric = BbqMetric()
+        params = metric.parse_params({"scorer": "bbq", "statistic": "bias", "context": "ambig"})
+        value = metric.compute(rows, params, CTX)
+        expected = bbq_counts(records)
+        assert {k: value.details[k] for k in expected} == expected
+        assert value.value == bias_score(expected, "ambig")
