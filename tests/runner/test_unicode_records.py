@@ -42,3 +42,33 @@ def test_lone_surrogates_in_an_error_or_model_version_are_replaced(tmp_path: Pat
     assert "cut mid-emoji \ufffd" in records["bad"]["error"]["message"]
     assert records["ok"]["model_version"] == "v\ufffd"
     assert outcome.summary["metrics"]["words"]["value"] == 2
+
+
+def test_a_model_version_or_finish_reason_that_is_not_text_is_recorded_as_text(
+    tmp_path: Path,
+) -> None:
+    """A callable (or an endpoint's JSON) may give a number: results.jsonl's rows require text,
+    so the run crashed with a traceback (exit 1) when it wrote its first row."""
+    (tmp_path / "suite.yaml").write_text(
+        "suite: numbers\ncases:\n  - {id: ok, prompt: 'fine'}\n"
+        "scorers: [{id: len, use: length}]\nmetrics: [{id: words, mean: len.words}]\n"
+    )
+    (tmp_path / "number_bot.py").write_text(
+        "def reply(messages):\n    return {'text': 'a b', 'model_version': 3, 'finish_reason': 1}\n"
+    )
+    (tmp_path / "bot.yaml").write_text(
+        "type: callable\nfunction: number_bot:reply\npython_path: ['.']\nconcurrency: 1\n"
+    )
+    outcome = run.run_suite(
+        tmp_path / "suite.yaml",
+        tmp_path / "bot.yaml",
+        reports_dir=tmp_path / "reports",
+        use_cache=False,
+        write_reports=False,
+        attach_evidence=False,
+    )
+    (record,) = map(
+        json.loads, (outcome.run_dir / "responses.jsonl").read_text("utf-8").splitlines()
+    )
+    assert (record["model_version"], record["finish_reason"]) == ("3", "1")
+    assert outcome.summary["metrics"]["words"]["value"] == 2

@@ -304,9 +304,10 @@ def valid_unicode(text: str) -> str:
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
-def _valid_or_none(text: str | None) -> str | None:
-    """``valid_unicode`` of a field a target may leave unset (model version, finish reason)."""
-    return valid_unicode(text) if isinstance(text, str) else text
+def _valid_or_none(text: object) -> str | None:
+    """A field a target may leave unset (model version, finish reason) as valid text: a
+    number (a callable's, an endpoint's JSON) spelt as text, lone surrogates replaced."""
+    return None if text is None else valid_unicode(text if isinstance(text, str) else str(text))
 
 
 def _record(
