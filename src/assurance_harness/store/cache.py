@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from ..datatypes import GenerationRequest, GenerationResponse
 
@@ -158,7 +159,7 @@ class ResponseCache:
                 r.text,
                 r.model_version,
                 r.finish_reason,
-                json.dumps(r.usage) if r.usage is not None else None,
+                _usage_json(r.usage) if r.usage is not None else None,
                 now,
                 self.run_id,
             )
@@ -210,3 +211,18 @@ class ResponseCache:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _usage_json(usage: object) -> str:
+    """A response's ``usage`` as JSON. A local model's callable may count in numpy numbers
+    (``np.int64``), kept as the numbers they are; anything else JSON cannot hold is spelt as
+    text: usage is informational, and failing to cache it must not end a run."""
+    return json.dumps(usage, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy number or array as Python's (``tolist``), anything else as its text."""
+    try:
+        return value.tolist()
+    except Exception:  # not numpy: no tolist, or one that fails
+        return str(value)
