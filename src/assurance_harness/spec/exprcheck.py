@@ -53,38 +53,74 @@ def _scorer_type(config: ScorerConfig) -> Type:
     return Type("mapping", members, closed, name=config.id, kind_of=kind_of)
 
 
-def _value_type(values: list[Any], name: str) -> Type:
-    """The type of a metadata key from the values the cases give it (null ones aside)."""
-    present = [v for v in values if v is not None]
-    if not present:
+class ValueKinds:
+    """What the cases give one metadata key or expectation: the kinds of its non-null values
+    and, while they are all text, the distinct texts (a label's choices). Kept instead of every
+    case's value, so what the loader gathers of a million cases does not grow with them (only
+    with the distinct labels an expression may be compared with)."""
+
+    __slots__ = ("kinds", "labels")
+
+    def __init__(self) -> None:
+        self.kinds: set[str] = set()
+        self.labels: set[str] = set()
+
+    def add(self, value: Any) -> None:
+        if value is None:
+            return
+        kind = _kind_of(value)
+        if kind == "label" and self.kinds <= {"label"}:
+            self.labels.add(value)
+        elif self.labels:
+            self.labels = set()  # not all text: no choices to keep
+        self.kinds.add(kind)
+
+    def type(self, name: str) -> Type:
+        """The key's type (null values aside), as from every value at once."""
+        if len(self.kinds) != 1:  # none, or values of several kinds
+            return Type("any", name=name)
+        (kind,) = self.kinds
+        if kind == "label":
+            return Type("label", choices=frozenset(self.labels), name=name)
+        if kind == "mapping":
+            return Type("mapping", closed=False, name=name, kind_of=name)
+        if kind == "bool":
+            return Type("bool", name=name)
+        if kind == "number":
+            return Type("number", name=name)
+        if kind == "list":
+            return Type("list", name=name)
         return Type("any", name=name)
-    if all(isinstance(v, bool) for v in present):
-        return Type("bool", name=name)
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        return Type("number", name=name)
-    if all(isinstance(v, str) for v in present):
-        return Type("label", choices=frozenset(present), name=name)
-    if all(isinstance(v, dict) for v in present):
-        return Type("mapping", closed=False, name=name, kind_of=name)
-    if all(isinstance(v, list) for v in present):
-        return Type("list", name=name)
-    return Type("any", name=name)
 
 
-def _keyed(seen: dict[str, list[Any]], prefix: str) -> dict[str, Type]:
-    return {k: _value_type(v, f"{prefix}.{k}") for k, v in seen.items()}
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "label"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    return "other"
+
+
+def _keyed(seen: dict[str, ValueKinds], prefix: str) -> dict[str, Type]:
+    return {k: v.type(f"{prefix}.{k}") for k, v in seen.items()}
 
 
 class CaseValues:
-    """What expressions can name of a suite's cases: each metadata key's values, each extra
-    expectation's values and (``ids``) the case ids, gathered case by case, so that the loader
-    gathers them in the pass over the cases it makes anyway (a large dataset's cases are decoded
-    from disk on every pass: about 0.8 s at 100k)."""
+    """What expressions can name of a suite's cases: each metadata key's and each extra
+    expectation's kinds of value (``ValueKinds``) and (``ids``) the case ids, gathered case by
+    case, so that the loader gathers them in the pass over the cases it makes anyway (a large
+    dataset's cases are decoded from disk on every pass: about 0.8 s at 100k)."""
 
     def __init__(self, *, ids: bool) -> None:
-        self.meta: dict[str, list[Any]] = {}
-        self.extras: dict[str, list[Any]] = {}
-        self.ids: list[str] | None = [] if ids else None
+        self.meta: dict[str, ValueKinds] = {}
+        self.extras: dict[str, ValueKinds] = {}
+        self.ids: set[str] | None = set() if ids else None
 
     @classmethod
     def of(cls, cases: Iterable[Case], *, ids: bool) -> CaseValues:
@@ -94,12 +130,21 @@ class CaseValues:
         return values
 
     def add(self, case: Case) -> None:
+        meta, extras = self.meta, self.extras
         for key, value in case.metadata.items():
-            self.meta.setdefault(str(key), []).append(value)
+            _seen(meta, key).add(value)
         for key, value in (case.expected.model_extra or {}).items():
-            self.extras.setdefault(str(key), []).append(value)
+            _seen(extras, key).add(value)
         if self.ids is not None:
-            self.ids.append(case.id)
+            self.ids.add(case.id)
+
+
+def _seen(by_key: dict[str, ValueKinds], key: Any) -> ValueKinds:
+    name = key if isinstance(key, str) else str(key)
+    seen = by_key.get(name)
+    if seen is None:
+        seen = by_key[name] = ValueKinds()
+    return seen
 
 
 def needs_case_ids(metrics: list[MetricSpec]) -> bool:
