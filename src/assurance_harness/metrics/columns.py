@@ -45,7 +45,7 @@ from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
 from .base import MetricContext, MetricValue, Row
 from .bbq_bias import BIASED, CORRECT, IN_CONTEXT, BbqMetric, BbqParams, answer_flags
 from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends
-from .engine import MAX_WORST_CASES, FieldPresence, _take_turns
+from .engine import MAX_WORST_CASES, FieldPresence, _take_turns, no_figure
 from .expr import evaluate
 from .paircolumns import PAIR_KINDS, PairKind, SourceColumns
 
@@ -360,7 +360,9 @@ class MetricColumns:
         selected = self._selected(spec)
         overall = self._kind_value(spec, selected, ctx)
         if overall.value is None:
-            overall.details["no_data_reason"] = self._why_no_data(spec, selected)
+            overall.details["no_data_reason"] = self._why_no_data(
+                spec, selected, overall.details.get("reason")
+            )
         if spec.by:
             overall.groups = {
                 name: self._kind_value(spec, members, ctx)
@@ -483,7 +485,7 @@ class MetricColumns:
             )
         return summary
 
-    def _why_no_data(self, spec: MetricSpec, selected: np.ndarray) -> str:
+    def _why_no_data(self, spec: MetricSpec, selected: np.ndarray, reason: str | None) -> str:
         """As ``engine.why_no_data``, from counts and the field presence seen while streaming."""
         if not self.total:
             return "no responses were collected"
@@ -495,6 +497,12 @@ class MetricColumns:
         expr = _expr_of(spec)
         if expr is None:
             return f"no row of {selected.size} gave a value"
+        if expr in self.values:
+            errors = self._column(self.errors)[selected] != 0
+            truth = self._truth(expr)[selected]
+            valued = int(((truth != NULL) & ~errors).sum())
+            if valued:
+                return no_figure(expr, valued, reason)
         missing = self.presence[spec.id].describe()
         text = f"'{expr}' was null on all {selected.size} rows"
         if failed:

@@ -30,7 +30,9 @@ def compute_metric(
     kind = spec.kind_cls()
     overall = kind.compute(selected, spec.params, ctx)
     if overall.value is None:
-        overall.details["no_data_reason"] = why_no_data(spec, rows, selected)
+        overall.details["no_data_reason"] = why_no_data(
+            spec, rows, selected, reason=overall.details.get("reason")
+        )
     if spec.by:
         groups: dict[str, list[Row]] = defaultdict(list)
         for row in selected:
@@ -44,10 +46,14 @@ def compute_metric(
     return overall
 
 
-def why_no_data(spec: MetricSpec, rows: list[Row], selected: list[Row]) -> str:
+def why_no_data(
+    spec: MetricSpec, rows: list[Row], selected: list[Row], *, reason: str | None = None
+) -> str:
     """Why a metric counted no row, in words a suite author can act on: nothing was collected,
-    ``where`` excluded every row, every request failed, or the expression was null on each row
-    (naming a scorer field no row has, which is what a typo in a field name looks like)."""
+    ``where`` excluded every row, every request failed, the expression was null on each row
+    (naming a scorer field no row has, which is what a typo in a field name looks like), or it
+    had values of which the kind made no figure (``reason``: the kind's own, e.g. every group
+    below ``min_group_size``)."""
     if not rows:
         return "no responses were collected"
     if not selected:
@@ -61,11 +67,22 @@ def why_no_data(spec: MetricSpec, rows: list[Row], selected: list[Row]) -> str:
     )
     if not isinstance(expr, str):
         return f"no row of {len(selected)} gave a value"
-    missing = _missing_fields(expr, [r for r in selected if r.get("error") is None])
+    scored = [r for r in selected if r.get("error") is None]
+    valued = sum(1 for r in scored if evaluate(expr, r) is not None)
+    if valued:
+        return no_figure(expr, valued, reason)
+    missing = _missing_fields(expr, scored)
     text = f"'{expr}' was null on all {len(selected)} rows"
     if failed:
         text += f" ({failed} of them failed requests)"
     return text + (f": {missing}" if missing else "")
+
+
+def no_figure(expr: str, valued: int, reason: str | None) -> str:
+    """The reason for a metric without a figure whose expression did have values: saying it
+    was null on every row (as before) would send the author after a typo that is not there."""
+    text = f"'{expr}' had a value on {valued} rows, but no figure could be made of them"
+    return text + (f": {reason}" if reason else "")
 
 
 def _missing_fields(expr: str, rows: list[Row]) -> str | None:

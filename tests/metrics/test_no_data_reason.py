@@ -1,0 +1,61 @@
+"""A metric without a figure says why. When its expression had values (every group below
+``min_group_size``, no stratum with two groups), the reason said the expression "was null on
+all N rows": false, and it sends the author after a typo that is not there. Rows and a
+streamed run's columns must give the same, true reason."""
+
+from __future__ import annotations
+
+import json
+
+from assurance_harness.metrics.columns import MetricColumns
+from assurance_harness.metrics.engine import compute_metrics
+from assurance_harness.spec.loader import load_suite
+
+SUITE = """suite: reasons
+cases:
+  - {id: a, prompt: x, metadata: {group: a, topic: x}}
+scorers:
+  - {id: len, use: length}
+  - {id: rx, use: regex, with: {pattern: x}}
+metrics:
+  - {id: small, disparity: {value: len.words, by: meta.group, min_group_size: 1000}}
+  - id: strata
+    disparity: {value: rx.matched, by: meta.group, within: meta.topic, statistic: rate,
+                min_group_size: 1000}
+  - {id: nothing, mean: rx.count}
+"""
+
+
+def _rows() -> list[dict]:
+    return [
+        {
+            "case_id": f"c{i}",
+            "sample": 0,
+            "response": "r",
+            "error": {"type": "timeout", "message": "t"} if i % 10 == 0 else None,
+            "expected": {},
+            "metadata": {"group": "ab"[i % 2], "topic": "xy"[i % 3 == 0]},
+            "scores": {} if i % 10 == 0 else {"len": {"words": i}, "rx": {"matched": i % 4 == 0}},
+        }
+        for i in range(60)
+    ]
+
+
+def test_a_metric_whose_expression_had_values_does_not_say_it_was_null(write) -> None:
+    loaded = load_suite(write("s.yaml", SUITE))
+    rows = _rows()
+    columns = MetricColumns(loaded.metrics, samples=1, case_id=lambda i: rows[i]["case_id"])
+    columns.add(rows)
+    from_rows = compute_metrics(loaded.metrics, rows, seed=1)
+    from_columns = columns.compute(seed=1)
+    for spec in loaded.metrics:
+        assert json.dumps(from_columns[spec.id].to_dict(), sort_keys=True) == json.dumps(
+            from_rows[spec.id].to_dict(), sort_keys=True
+        ), spec.id
+    small = from_rows["small"].details["no_data_reason"]
+    assert "'len.words' had a value on 54 rows" in small and "was null" not in small
+    assert "fewer than two groups with data" in small
+    strata = from_rows["strata"].details["no_data_reason"]
+    assert "'rx.matched' had a value on 54 rows" in strata and "no stratum has a value" in strata
+    # An expression null on every row keeps its reason (a typo in a field name, say).
+    assert "'rx.count' was null on all 60 rows" in from_rows["nothing"].details["no_data_reason"]
