@@ -244,6 +244,7 @@ def run(
             )
             raise typer.Exit(130) from None
         except HarnessError as exc:
+            _print_traceback_if_asked(exc)
             raise fail(exc) from None
         _print_outcome(outcome)
         code = outcome.exit_code
@@ -680,6 +681,14 @@ def command() -> Any:
     return root
 
 
+def _print_traceback_if_asked(exc: HarnessError) -> None:
+    """A crash's traceback on stderr too, when ``ASSURANCE_TRACEBACK`` is set."""
+    from .crash import InternalError, shows_traceback
+
+    if isinstance(exc, InternalError) and shows_traceback():
+        sys.stderr.write(exc.traceback_text)
+
+
 def main() -> None:
     """The ``assurance`` entry point: runs the command, then ends the process (``cli_exit``:
     atexit handlers run and open files are flushed, the interpreter is not torn down)."""
@@ -690,10 +699,18 @@ def main() -> None:
     try:
         command()(prog_name="assurance")
     except HarnessError as exc:
+        _print_traceback_if_asked(exc)
         print_error(exc)
         code: Any = exc.exit_code
     except SystemExit as stop:
         code = stop.code
+    except Exception as exc:  # a bug: one line and exit 3, never a traceback that exits 1
+        from .crash import internal_error
+
+        error = internal_error(exc)
+        _print_traceback_if_asked(error)
+        print_error(error)
+        code = error.exit_code
     else:
         code = 0
     if code is not None and not isinstance(code, int):

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from ..crash import internal_error
 from ..datatypes import Case, Expectations, GenerationRequest, ResponseRecord, with_system_prompt
 from ..errors import HarnessError, RunFailedError, UsageError
 from ..privacy.policy import load_project_config
@@ -637,6 +638,14 @@ def _run_suite(
             f"finish with: {resume_cmd}",
         )
         raise
+    except Exception as exc:  # a bug (ours, a scorer's, a plugin's): exit 3, still resumable
+        raise internal_error(
+            exc,
+            folder=run_dir.path,
+            scrub=target.scrub,
+            then=f"the responses are saved in run {run_dir.run_id}; after a fix, "
+            f"finish with: {resume_cmd}",
+        ) from None
 
 
 def _resume_of(state: RunState, reports: Path) -> str:
@@ -772,6 +781,19 @@ def _send_pending(
             if isinstance(exc, OSError)
             else cache_path,
             f"the responses so far are saved; after fixing this, continue with: {resume_cmd}",
+        ) from None
+    except Exception as exc:  # a bug (ours, an adapter's, a plugin's): exit 3, not a traceback
+        run_dir.close_journal()
+        if not resumed and not run_dir.has_responses():
+            shutil.rmtree(run_dir.path, ignore_errors=True)  # as for any failure before sending
+            raise internal_error(
+                exc, scrub=target.scrub, then="no response was recorded; run again after a fix"
+            ) from None
+        raise internal_error(
+            exc,
+            folder=run_dir.path,
+            scrub=target.scrub,
+            then=f"the responses so far are saved; after a fix, continue with: {resume_cmd}",
         ) from None
     finally:
         run_dir.close_journal()
