@@ -110,10 +110,14 @@ def test_paired_from_columns(write, samples: int, chunk: int, seed: int) -> None
     assert named > 50  # the gates fail and name cases: the comparison is not vacuous
 
 
-@pytest.mark.parametrize("n_templates", [0, 1, 2])
-def test_few_rows(write, n_templates: int) -> None:
+@pytest.mark.parametrize(
+    ("n_templates", "null_keys"), [(0, False), (1, False), (2, False), (9, True)]
+)
+def test_few_rows(write, n_templates: int, null_keys: bool) -> None:
     loaded = load_suite(write("p.yaml", SUITE))
     rows = _rows(n_templates, 1, seed=9)
+    for row in rows if null_keys else []:
+        row["metadata"]["template"] = None
     columns = MetricColumns(loaded.metrics, samples=1, case_id=lambda i: rows[i]["case_id"])
     columns.add(rows)
     expected = compute_metrics(loaded.metrics, rows, seed=1)
@@ -121,3 +125,7 @@ def test_few_rows(write, n_templates: int) -> None:
     for spec in loaded.metrics:
         want = json.dumps(expected[spec.id].to_dict(), sort_keys=True)
         assert json.dumps(got[spec.id].to_dict(), sort_keys=True) == want, spec.id
+    for gate in loaded.suite.gates:
+        spec = next(m for m in loaded.metrics if m.id == gate.metric)
+        from_rows = judge_gate(gate, expected[gate.metric], spec, rows)
+        assert judge_gate(gate, got[gate.metric], spec, columns) == from_rows, gate.metric

@@ -48,12 +48,14 @@ from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends
 from .engine import MAX_WORST_CASES, FieldPresence, _take_turns, no_figure
 from .expr import evaluate
 from .paircolumns import PAIR_KINDS, PairKind, SourceColumns
+from .paired import PairedDeltaMetric, PairedParams
+from .pairedcolumns import cells_of, worst_rows
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec
     from ..spec.suite import GateSpec
 
-COMPACT_KINDS = ("rate", "mean", "quantile", "disparity", "bbq", *PAIR_KINDS)
+COMPACT_KINDS = ("rate", "mean", "quantile", "disparity", "bbq", "paired", *PAIR_KINDS)
 NULL, TRUE, FALSE = 0, 1, 2
 
 
@@ -62,7 +64,7 @@ def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec]) ->
     compact kind (a disparity with or without ``within``, gated or not; BBQ; flip-rate and
     attack-success). A review policy keeps its own marks of each row
     (``review.queuecolumns``)."""
-    params = {"disparity": DisparityParams, "bbq": BbqParams}
+    params = {"disparity": DisparityParams, "bbq": BbqParams, "paired": PairedParams}
     return all(
         spec.kind in COMPACT_KINDS and isinstance(spec.params, params.get(spec.kind, object))
         for spec in specs
@@ -258,6 +260,11 @@ class MetricColumns:
                     self._group(params.within)
             elif isinstance(params, ExprParams):
                 self._value(params.expr)
+            elif isinstance(params, PairedParams):
+                self._value(params.value)
+                for expr in (params.pair_by, params.group, params.within):
+                    if expr is not None:
+                        self._group(expr)
             elif isinstance(params, BbqParams):
                 key = (params.scorer, params.context)
                 self.answers.setdefault(key, AnswerColumn(*key, self.spill))
@@ -388,6 +395,18 @@ class MetricColumns:
         params = spec.params
         if spec.id in self.pairs:
             return self.pairs[spec.id].value(rows, ctx)
+        if isinstance(params, PairedParams):
+            if params.within is None:
+                return self._paired(params, rows, ctx)
+            # As ``within_strata``: the deltas per stratum (sorted), the furthest one the value.
+            strata = self._members(params.within, rows)
+            return worst_stratum(
+                {name: self._paired(params, part, ctx) for name, part in strata},
+                params.within,
+                n_rows=sum(int(part.size) for _, part in strata),
+                n_input=int(rows.size),
+                worst="abs",
+            )
         if isinstance(params, BbqParams):
             flags = _take(self._flags(params), rows)
             mine = (flags & IN_CONTEXT) != 0
@@ -444,6 +463,73 @@ class MetricColumns:
         starts = np.flatnonzero(np.concatenate(([True], cases[1:] != cases[:-1])))
         sizes = np.diff(np.append(starts, cases.size))
         return np.add.reduceat(hit.astype(np.int64), starts), sizes
+
+    def _names(self, expr: str) -> list[str]:
+        """A grouping expression's texts by code."""
+        names = [""] * len(self.groups[expr].names)
+        for name, code in self.groups[expr].names.items():
+            names[code] = name
+        return names
+
+    def _paired(self, params: PairedParams, rows: np.ndarray, ctx: MetricContext) -> MetricValue:
+        cells, skipped = cells_of(
+            _take(self._numbers(params.value), rows),
+            _take(self._codes(params.pair_by), rows),
+            _take(self._codes(params.group), rows),
+            self._names(params.pair_by),
+            self._names(params.group),
+        )
+        return PairedDeltaMetric().from_cells(cells, skipped, int(rows.size), params, ctx)
+
+    def _paired_worst(self, params: PairedParams, rows: np.ndarray, *, too_high: bool) -> list[int]:
+        """``PairedDeltaMetric.worst_cases``' rows (positions), worst first."""
+        within = params.within
+        found = worst_rows(
+            _take(self._numbers(params.value), rows),
+            _take(self._codes(params.pair_by), rows),
+            _take(self._codes(params.group), rows),
+            _take(self._codes(within), rows) if within is not None else None,
+            self._names(params.pair_by),
+            self._names(params.group),
+            params.reference,
+            too_high=too_high,
+        )
+        return rows[found].tolist()
+
+    def _paired_worst_cases(
+        self, spec: MetricSpec, selected: np.ndarray, *, too_high: bool, groups: Sequence[str]
+    ) -> list[str]:
+        """As ``engine.worst_cases`` for a paired metric: per failing ``by`` group (deltas
+        within its rows), else per failing group of the kind (its stratum with ``within``; a
+        null group reads "None"), else overall."""
+        params = spec.params
+        assert isinstance(params, PairedParams)
+        per_group: list[list[int]] = []
+        if groups and spec.by:
+            members = dict(self._members(spec.by, selected))
+            empty = np.empty(0, dtype=np.int64)
+            per_group = [
+                self._paired_worst(params, members.get(name, empty), too_high=too_high)[
+                    :MAX_WORST_CASES
+                ]
+                for name in groups
+            ]
+        elif groups:
+            positions = self._paired_worst(params, selected, too_high=too_high)
+            expr = params.within or params.group
+            codes, names = self._codes(expr), self._names(expr)
+            of = [names[codes[p]] if codes[p] >= 0 else "None" for p in positions]
+            per_group = [
+                [p for p, group in zip(positions, of, strict=True) if group == name][
+                    :MAX_WORST_CASES
+                ]
+                for name in groups
+            ]
+        if any(per_group):
+            keys = [[self._key(p) for p in positions] for positions in per_group]
+            return _take_turns(keys)[:MAX_WORST_CASES]
+        positions = self._paired_worst(params, selected, too_high=too_high)
+        return [self._key(p) for p in positions[:MAX_WORST_CASES]]
 
     def _disparity(
         self, params: DisparityParams, rows: np.ndarray, ctx: MetricContext
@@ -525,6 +611,8 @@ class MetricColumns:
             return self._gap_worst_cases(spec, selected, groups)
         if spec.id in self.pairs:
             return self._pair_worst_cases(spec, selected, too_high=too_high, groups=groups)
+        if isinstance(spec.params, PairedParams):
+            return self._paired_worst_cases(spec, selected, too_high=too_high, groups=groups)
         if groups and spec.by:
             members = dict(self._members(spec.by, selected))
             empty = np.empty(0, dtype=np.int64)

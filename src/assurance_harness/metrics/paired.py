@@ -123,6 +123,19 @@ class PairedDeltaMetric(MetricKind):
 
     def _compute(self, rows: list[Row], params: PairedParams, ctx: MetricContext) -> MetricValue:
         cells, skipped = _cells(rows, params)
+        return self.from_cells(cells, skipped, len(rows), params, ctx)
+
+    def from_cells(
+        self,
+        cells: dict[str, dict[str, list[float]]],
+        skipped: int,
+        n_input: int,
+        params: PairedParams,
+        ctx: MetricContext,
+    ) -> MetricValue:
+        """The value from each pair's values per group (groups in order of first appearance)
+        and the count of rows skipped, of ``n_input``: a streamed run passes each cell's mean
+        alone (``metrics.pairedcolumns``), which means to the same float."""
         keys = sorted(cells)
         means = {
             k: {g: float(v[0] if len(v) == 1 else np.mean(v)) for g, v in cells[k].items()}
@@ -151,7 +164,7 @@ class PairedDeltaMetric(MetricKind):
             "n_skipped": skipped,
             "excluded_groups": dropped,
         }
-        n_rows = len(rows) - skipped
+        n_rows = n_input - skipped
         if not kept:
             details["reason"] = "no complete pairs"
             return MetricValue(None, n_rows, confidence=ctx.confidence, details=details)
