@@ -32,7 +32,7 @@ SLACK = 12_000
 ``SortedColumns`` (1/8 byte a row); two bytes an item would be 14,000."""
 
 SUITE = """suite: flat
-cases: [{id: a, prompt: x, metadata: {group: a, axis: x}}]
+cases: [{id: a, prompt: x, metadata: {group: a, axis: x, template: t}}]
 scorers: [{id: len, use: length}, {id: bbq, use: bbq-answer}]
 metrics:
   - {id: long, rate: "len.words > 3", by: meta.group}
@@ -41,6 +41,7 @@ metrics:
   - {id: gap, disparity: {value: len.words, by: meta.group, within: meta.axis}}
   - {id: gap_rate, disparity: {value: "len.words > 3", by: meta.group, statistic: rate}}
   - {id: bias, bbq: {scorer: bbq, statistic: bias, context: ambig}}
+  - {id: delta, paired: {value: len.words, pair_by: meta.template, within: meta.axis}}
 gates:
   - {metric: gap, max: 0.1}
   - {metric: gap_rate, max: 0.1}
@@ -75,8 +76,9 @@ def _cases(n: int) -> list[Case]:
 
 
 def _columns(n: int) -> MetricColumns:
-    """Columns of rates, means, quantiles, BBQ answers and disparities, two of them gated
-    (``within`` strata, and rates whose tied values make every row a candidate worst case)."""
+    """Columns of rates, means, quantiles, BBQ answers, paired deltas and disparities, two of
+    them gated (``within`` strata, and rates whose tied values make every row a candidate worst
+    case)."""
     loaded = load_suite(_columns.suite)  # type: ignore[attr-defined]
     columns = MetricColumns(
         loaded.metrics, samples=1, case_id=str, gated={g.metric for g in loaded.suite.gates}
@@ -88,7 +90,11 @@ def _columns(n: int) -> MetricColumns:
                     "case_id": f"c{i}",
                     "sample": 0,
                     "error": None,
-                    "metadata": {"group": "ab"[i % 2], "axis": "xyz"[i % 3]},
+                    "metadata": {
+                        "group": "ab"[i % 2],
+                        "axis": "xyz"[i % 3],
+                        "template": f"t{i // 6 % 40}",  # a paired metric's keys: 40 templates
+                    },
                     "scores": {
                         "len": {"words": i % 9, "chars": i % 50},
                         "bbq": {"parsed": True, "biased": i % 3 == 0, "context_condition": "ambig"},

@@ -1,6 +1,6 @@
-"""Compact metric state for a streamed run: what rate, mean, quantile, disparity, BBQ and
-robustness (flip-rate, attack-success) metrics, their gates and worst cases read of each row,
-kept as numbers in arrays instead of row dicts.
+"""Compact metric state for a streamed run: what rate, mean, quantile, disparity, BBQ, paired
+and robustness (flip-rate, attack-success) metrics, their gates and worst cases read of each
+row, kept as numbers in arrays instead of row dicts.
 
 Each expression the metrics name (``where``, ``by``, the value or condition) is evaluated once
 per row as the rows stream past (``runner.rowstream``) and stored as a float (the value read as
@@ -20,9 +20,12 @@ same columns (plus the stratum's codes); a gated disparity's worst cases (both s
 come from a few candidate rows per group and stratum kept as the rows pass (``GapCandidates``):
 memory grows with the number of groups, not rows. A BBQ metric reads one byte a row of its
 scorer's record (``bbq_bias.answer_flags``). The robustness kinds pair variants with their
-originals from the columns and a hashed source key (``metrics.paircolumns``). Suites with
-other metric kinds (paired) keep slim rows (``SlimRows``) instead: ``compact_supported``; a
-review policy keeps its own marks (``review.queuecolumns``).
+originals from the columns and a hashed source key (``metrics.paircolumns``). A paired metric
+reads its value column and the group codes of its pair key, group and stratum; the pair keys'
+texts are kept in the code table (they are sorted by text), which grows with the distinct pairs
+as the kind's own state does (``metrics.pairedcolumns``). Suites with other metric kinds (none
+of the built-in ones now; a kind registered by a plugin) keep slim rows (``SlimRows``) instead:
+``compact_supported``; a review policy keeps its own marks (``review.queuecolumns``).
 """
 
 from __future__ import annotations
@@ -61,9 +64,9 @@ NULL, TRUE, FALSE = 0, 1, 2
 
 def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec]) -> bool:
     """Whether a suite's metrics and gates can be computed from columns: every metric of a
-    compact kind (a disparity with or without ``within``, gated or not; BBQ; flip-rate and
-    attack-success). A review policy keeps its own marks of each row
-    (``review.queuecolumns``)."""
+    compact kind (a disparity with or without ``within``, gated or not; BBQ; paired deltas with
+    or without ``within``; flip-rate and attack-success), with the built-in kind's parameters.
+    A review policy keeps its own marks of each row (``review.queuecolumns``)."""
     params = {"disparity": DisparityParams, "bbq": BbqParams, "paired": PairedParams}
     return all(
         spec.kind in COMPACT_KINDS and isinstance(spec.params, params.get(spec.kind, object))
