@@ -401,14 +401,8 @@ class MetricColumns:
         if isinstance(params, PairedParams):
             if params.within is None:
                 return self._paired(params, rows, ctx)
-            # As ``within_strata``: the deltas per stratum (sorted), the furthest one the value.
-            strata = self._members(params.within, rows)
-            return worst_stratum(
-                {name: self._paired(params, part, ctx) for name, part in strata},
-                params.within,
-                n_rows=sum(int(part.size) for _, part in strata),
-                n_input=int(rows.size),
-                worst="abs",
+            return self._strata(
+                params.within, rows, lambda part: self._paired(params, part, ctx), "abs"
             )
         if isinstance(params, BbqParams):
             flags = _take(self._flags(params), rows)
@@ -422,14 +416,9 @@ class MetricColumns:
             assert isinstance(params, DisparityParams)
             if params.within is None:
                 return self._disparity(params, rows, ctx)
-            # As ``within_strata``: a disparity per stratum (sorted), the worst one the value.
-            strata = self._members(params.within, rows)
-            return worst_stratum(
-                {name: self._disparity(params, part, ctx) for name, part in strata},
-                params.within,
-                n_rows=sum(int(part.size) for _, part in strata),
-                n_input=int(rows.size),
-                worst="min" if params.method == "ratio" else "max",
+            worst = "min" if params.method == "ratio" else "max"
+            return self._strata(
+                params.within, rows, lambda part: self._disparity(params, part, ctx), worst
             )
         assert isinstance(params, ExprParams)
         if spec.kind == "rate":
@@ -451,6 +440,24 @@ class MetricColumns:
             cases = rows[counted] // self.samples if self.samples > 1 else None
             return MeanMetric.from_values(data, skipped, ctx, cases)  # type: ignore[arg-type]
         return QuantileMetric.from_values(data, skipped, params, ctx)
+
+    def _strata(
+        self,
+        within: str,
+        rows: np.ndarray,
+        compute: Callable[[np.ndarray], MetricValue],
+        worst: str,
+    ) -> MetricValue:
+        """As ``within_strata``: the kind's value per stratum (sorted), the worst one the
+        value."""
+        strata = self._members(within, rows)
+        return worst_stratum(
+            {name: compute(part) for name, part in strata},
+            within,
+            n_rows=sum(int(part.size) for _, part in strata),
+            n_input=int(rows.size),
+            worst=worst,
+        )
 
     def _per_case(
         self, hit: np.ndarray, rows: np.ndarray, counted: np.ndarray
