@@ -58,10 +58,11 @@ class RowSinks:
 
 
 class SlimRows:
-    """What metrics and gates read of each row, without its text: a paired kind compares rows
-    with each other (deltas by pair key and group) and a failing gate names its worst rows, so
-    each row's scores stay; the prompt and the response (most of a row's bytes) stay only when
-    an expression names them."""
+    """What metrics and gates read of each row, without its text, for a suite with a metric
+    kind that has no columnar form (none of the built-in kinds now; a plugin's): the kind may
+    compare rows with each other and a failing gate names its worst rows, so each row's scores
+    stay; the prompt and the response (most of a row's bytes) stay only when an expression
+    names them."""
 
     def __init__(self, expressions: str) -> None:
         self.keys = SLIM_KEYS + tuple(
