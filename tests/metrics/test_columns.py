@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import pytest
 
 from assurance_harness.metrics.columns import MetricColumns, compact_supported
 from assurance_harness.metrics.engine import compute_metrics, judge_gate
 from assurance_harness.spec.loader import load_suite
+from tests.metrics.columns_check import compare_with_rows
 
 SUITE = """suite: columns
 cases:
@@ -181,35 +181,6 @@ def _gap_rows(n_cases: int, samples: int, seed: int) -> list[dict]:
     return rows
 
 
-def _compare(suite: Path, rows: list[dict], samples: int, chunk: int, seed: int) -> list[dict]:
-    """Columns filled ``chunk`` rows at a time give the metrics and gate verdicts (worst cases
-    included) that the rows give; the verdicts."""
-    loaded = load_suite(suite)
-    gates = loaded.suite.gates
-    assert compact_supported(loaded.metrics, gates)
-    columns = MetricColumns(
-        loaded.metrics,
-        samples=samples,
-        case_id=lambda i: rows[i * samples]["case_id"],
-        gated={g.metric for g in gates},
-    )
-    for start in range(0, len(rows), chunk):
-        columns.add(rows[start : start + chunk])
-    expected = compute_metrics(loaded.metrics, rows, seed=seed)
-    got = columns.compute(seed=seed)
-    for spec in loaded.metrics:
-        want = json.dumps(expected[spec.id].to_dict(), sort_keys=True)
-        assert json.dumps(got[spec.id].to_dict(), sort_keys=True) == want, spec.id
-    specs = {m.id: m for m in loaded.metrics}
-    verdicts = []
-    for gate in gates:
-        spec = specs[gate.metric]
-        from_rows = judge_gate(gate, expected[gate.metric], spec, rows)
-        assert judge_gate(gate, got[gate.metric], spec, columns) == from_rows, gate.metric
-        verdicts.append(from_rows)
-    return verdicts
-
-
 @pytest.mark.parametrize(
     ("samples", "chunk", "seed"), [(1, 7, 1), (1, 64, 2), (3, 50, 3), (2, 1, 4), (1, 500, 5)]
 )
@@ -218,7 +189,13 @@ def test_within_and_gated_disparities_from_columns(
 ) -> None:
     """A disparity with ``within`` (strata) or under a gate (its worst cases pair both sides
     of the gap) is computed from columns: values, intervals and worst cases as from rows."""
-    verdicts = _compare(write("g.yaml", GAPS), _gap_rows(150, samples, seed), samples, chunk, seed)
+    _, verdicts = compare_with_rows(
+        write("g.yaml", GAPS),
+        _gap_rows(150, samples, seed),
+        samples=samples,
+        chunk=chunk,
+        seed=seed,
+    )
     named = sum(len(v["worst_cases"]) for v in verdicts)
     assert named > 30  # the gates fail and name cases: the comparison is not vacuous
 
@@ -273,6 +250,8 @@ def _bbq_rows(n_cases: int, samples: int, seed: int) -> list[dict]:
 @pytest.mark.parametrize(("samples", "chunk", "seed"), [(1, 7, 1), (3, 50, 2), (2, 13, 3)])
 def test_bbq_from_columns(write, samples: int, chunk: int, seed: int) -> None:
     """BBQ accuracy and bias scores, their intervals and worst cases from one byte a row."""
-    verdicts = _compare(write("b.yaml", BBQ), _bbq_rows(160, samples, seed), samples, chunk, seed)
+    _, verdicts = compare_with_rows(
+        write("b.yaml", BBQ), _bbq_rows(160, samples, seed), samples=samples, chunk=chunk, seed=seed
+    )
     for verdict in verdicts:
         assert verdict["verdict"] == "fail" and verdict["worst_cases"], verdict["metric"]

@@ -4,14 +4,11 @@ gate worst cases that the kinds compute from rows."""
 
 from __future__ import annotations
 
-import json
 import random
 
 import pytest
 
-from assurance_harness.metrics.columns import MetricColumns, compact_supported
-from assurance_harness.metrics.engine import compute_metrics, judge_gate
-from assurance_harness.spec.loader import load_suite
+from tests.metrics.columns_check import compare_with_rows
 
 SUITE = """suite: pairs
 cases:
@@ -92,40 +89,16 @@ def _rows(n_sources: int, samples: int, seed: int) -> list[dict]:
 
 @pytest.mark.parametrize(("samples", "chunk", "seed"), [(1, 7, 1), (1, 500, 2), (3, 50, 3)])
 def test_pair_kinds_from_columns(write, samples: int, chunk: int, seed: int) -> None:
-    loaded = load_suite(write("p.yaml", SUITE))
-    gates = loaded.suite.gates
-    assert compact_supported(loaded.metrics, gates)
     rows = _rows(120, samples, seed)
-    columns = MetricColumns(
-        loaded.metrics, samples=samples, case_id=lambda i: rows[i * samples]["case_id"]
+    got, verdicts = compare_with_rows(
+        write("p.yaml", SUITE), rows, samples=samples, chunk=chunk, seed=seed
     )
-    for start in range(0, len(rows), chunk):
-        columns.add(rows[start : start + chunk])
-
-    expected = compute_metrics(loaded.metrics, rows, seed=seed)
-    got = columns.compute(seed=seed)
-    for spec in loaded.metrics:
-        want = json.dumps(expected[spec.id].to_dict(), sort_keys=True)
-        assert json.dumps(got[spec.id].to_dict(), sort_keys=True) == want, spec.id
     assert "no_data_reason" in got["none_kept"].details
-    specs = {m.id: m for m in loaded.metrics}
-    named = 0
-    for gate in gates:
-        spec = specs[gate.metric]
-        from_rows = judge_gate(gate, expected[gate.metric], spec, rows)
-        assert judge_gate(gate, got[gate.metric], spec, columns) == from_rows, gate.metric
-        named += len(from_rows["worst_cases"])
+    named = sum(len(v["worst_cases"]) for v in verdicts)
     assert named > 30  # the gates fail and name cases: the comparison is not vacuous
 
 
 @pytest.mark.parametrize("n_sources", [0, 1])
 def test_few_rows(write, n_sources: int) -> None:
-    loaded = load_suite(write("p.yaml", SUITE))
     rows = _rows(n_sources, 1, seed=9)
-    columns = MetricColumns(loaded.metrics, samples=1, case_id=lambda i: rows[i]["case_id"])
-    columns.add(rows)
-    expected = compute_metrics(loaded.metrics, rows, seed=1)
-    got = columns.compute(seed=1)
-    for spec in loaded.metrics:
-        want = json.dumps(expected[spec.id].to_dict(), sort_keys=True)
-        assert json.dumps(got[spec.id].to_dict(), sort_keys=True) == want, spec.id
+    compare_with_rows(write("p.yaml", SUITE), rows, samples=1, chunk=max(1, len(rows)), seed=1)
