@@ -10,20 +10,16 @@ from pathlib import Path
 from assurance_harness.runner import run
 
 
-def test_lone_surrogates_in_an_error_or_model_version_are_replaced(tmp_path: Path) -> None:
-    (tmp_path / "suite.yaml").write_text(
-        "suite: surrogates\ncases:\n  - {id: ok, prompt: 'fine'}\n  - {id: bad, prompt: 'raise'}\n"
-        "scorers: [{id: len, use: length}]\nmetrics: [{id: words, mean: len.words}]\n"
-        "max_error_rate: 1\n"
-    )
-    (tmp_path / "surrogate_bot.py").write_text(
-        "def reply(messages):\n"
-        "    if 'raise' in messages[-1]['content']:\n"
-        "        raise RuntimeError('cut mid-emoji \\ud83d')\n"
-        "    return {'text': 'a b', 'model_version': 'v\\udc80'}\n"
-    )
+def _run(
+    tmp_path: Path, suite: str, module: str, source: str
+) -> tuple[run.RunOutcome, dict[str, dict]]:
+    """Run ``suite`` against a callable target, the function ``reply`` of ``module`` (a name of
+    its own per test: imported modules stay cached), whose code is ``source``; the outcome and
+    the journal's records by case id."""
+    (tmp_path / "suite.yaml").write_text(suite)
+    (tmp_path / f"{module}.py").write_text(source)
     (tmp_path / "bot.yaml").write_text(
-        "type: callable\nfunction: surrogate_bot:reply\npython_path: ['.']\nconcurrency: 1\n"
+        f"type: callable\nfunction: {module}:reply\npython_path: ['.']\nconcurrency: 1\n"
     )
     outcome = run.run_suite(
         tmp_path / "suite.yaml",
@@ -33,12 +29,22 @@ def test_lone_surrogates_in_an_error_or_model_version_are_replaced(tmp_path: Pat
         write_reports=False,
         attach_evidence=False,
     )
-    records = {
-        r["case_id"]: r
-        for r in map(
-            json.loads, (outcome.run_dir / "responses.jsonl").read_text("utf-8").splitlines()
-        )
-    }
+    lines = (outcome.run_dir / "responses.jsonl").read_text("utf-8").splitlines()
+    return outcome, {r["case_id"]: r for r in map(json.loads, lines)}
+
+
+def test_lone_surrogates_in_an_error_or_model_version_are_replaced(tmp_path: Path) -> None:
+    outcome, records = _run(
+        tmp_path,
+        "suite: surrogates\ncases:\n  - {id: ok, prompt: 'fine'}\n  - {id: bad, prompt: 'raise'}\n"
+        "scorers: [{id: len, use: length}]\nmetrics: [{id: words, mean: len.words}]\n"
+        "max_error_rate: 1\n",
+        "surrogate_bot",
+        "def reply(messages):\n"
+        "    if 'raise' in messages[-1]['content']:\n"
+        "        raise RuntimeError('cut mid-emoji \\ud83d')\n"
+        "    return {'text': 'a b', 'model_version': 'v\\udc80'}\n",
+    )
     assert "cut mid-emoji \ufffd" in records["bad"]["error"]["message"]
     assert records["ok"]["model_version"] == "v\ufffd"
     assert outcome.summary["metrics"]["words"]["value"] == 2
@@ -49,26 +55,14 @@ def test_a_model_version_or_finish_reason_that_is_not_text_is_recorded_as_text(
 ) -> None:
     """A callable (or an endpoint's JSON) may give a number: results.jsonl's rows require text,
     so the run crashed with a traceback (exit 1) when it wrote its first row."""
-    (tmp_path / "suite.yaml").write_text(
+    outcome, records = _run(
+        tmp_path,
         "suite: numbers\ncases:\n  - {id: ok, prompt: 'fine'}\n"
-        "scorers: [{id: len, use: length}]\nmetrics: [{id: words, mean: len.words}]\n"
+        "scorers: [{id: len, use: length}]\nmetrics: [{id: words, mean: len.words}]\n",
+        "number_bot",
+        "def reply(messages):\n"
+        "    return {'text': 'a b', 'model_version': 3, 'finish_reason': 1}\n",
     )
-    (tmp_path / "number_bot.py").write_text(
-        "def reply(messages):\n    return {'text': 'a b', 'model_version': 3, 'finish_reason': 1}\n"
-    )
-    (tmp_path / "bot.yaml").write_text(
-        "type: callable\nfunction: number_bot:reply\npython_path: ['.']\nconcurrency: 1\n"
-    )
-    outcome = run.run_suite(
-        tmp_path / "suite.yaml",
-        tmp_path / "bot.yaml",
-        reports_dir=tmp_path / "reports",
-        use_cache=False,
-        write_reports=False,
-        attach_evidence=False,
-    )
-    (record,) = map(
-        json.loads, (outcome.run_dir / "responses.jsonl").read_text("utf-8").splitlines()
-    )
+    record = records["ok"]
     assert (record["model_version"], record["finish_reason"]) == ("3", "1")
     assert outcome.summary["metrics"]["words"]["value"] == 2
