@@ -51,9 +51,9 @@ def internal_error(
 ) -> InternalError:
     """``exc`` as an :class:`InternalError`: its traceback saved (in ``folder``, else the
     temporary directory), its message one line naming the exception, the file and ``then``."""
-    text = "".join(traceback.format_exception(exc))
-    text = scrub_secrets(text, environment_secrets())
-    summary = scrub_secrets(f"{type(exc).__name__}: {exc}", environment_secrets())
+    secrets = environment_secrets()
+    text = scrub_secrets("".join(traceback.format_exception(exc)), secrets)
+    summary = scrub_secrets(f"{type(exc).__name__}: {exc}", secrets)
     if scrub is not None:
         text, summary = scrub(text), scrub(summary)
     summary = " ".join(summary.split())[:300]

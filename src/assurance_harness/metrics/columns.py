@@ -20,7 +20,7 @@ same columns (plus the stratum's codes); a gated disparity's worst cases (both s
 come from a few candidate rows per group and stratum kept as the rows pass (``GapCandidates``):
 memory grows with the number of groups, not rows. A BBQ metric reads one byte a row of its
 scorer's record (``bbq_bias.answer_flags``). The robustness kinds pair variants with their
-originals from the columns and a hashed source key (``metrics.paircolumns``). A paired metric
+originals from the columns and a hashed source key (``metrics.robustcolumns``). A paired metric
 reads its value column and the group codes of its pair key, group and stratum; the pair keys'
 texts are kept in the code table (they are sorted by text), which grows with the distinct pairs
 as the kind's own state does (``metrics.pairedcolumns``). Suites with other metric kinds (none
@@ -50,9 +50,9 @@ from .bbq_bias import BIASED, CORRECT, IN_CONTEXT, BbqMetric, BbqParams, answer_
 from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends
 from .engine import MAX_WORST_CASES, FieldPresence, _take_turns, no_figure
 from .expr import evaluate
-from .paircolumns import PAIR_KINDS, PairKind, SourceColumns
 from .paired import PairedDeltaMetric, PairedParams
 from .pairedcolumns import cells_of, worst_rows
+from .robustcolumns import PAIR_KINDS, PairKind, SourceColumns
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec
@@ -290,7 +290,7 @@ class MetricColumns:
         return self.values[expr]
 
     def source(self, expr: str) -> SourceColumns:
-        """The robustness kinds' source key and row flags (``metrics.paircolumns``)."""
+        """The robustness kinds' source key and row flags (``metrics.robustcolumns``)."""
         if expr not in self.sources:
             self.sources[expr] = SourceColumns(expr, self.spill)
         return self.sources[expr]

@@ -78,7 +78,7 @@ def interval_of_cells(
     hits: list[int], sizes: list[int], confidence: float
 ) -> tuple[int, int, float | None, float | None, str]:
     """(hits, n, low, high, method) from each source's hits and outcomes (``_cells``; a
-    streamed run's ``metrics.paircolumns`` gives the same lists from columns)."""
+    streamed run's ``metrics.robustcolumns`` gives the same lists from columns)."""
     low, high, method = clustered_clopper_pearson(hits, sizes, confidence, unit="sources")
     return sum(hits), sum(sizes), low, high, method
 

@@ -11,7 +11,7 @@ shared by two different sources is about n^2 / 2^129 likely (1 in 10^26 at a mil
 The pairing repeats ``pair_with_originals``: the last original row of a (source, sample)
 wins; a variant takes its source's original of the same sample, else the one of the lowest
 sample. Outcomes keep the variants' row order, so the clustered intervals see the same clusters
-in the same order and the figures are the rows' bit for bit (tests/metrics/test_pair_columns.py).
+in the same order and the figures are the rows' bit for bit (tests/metrics/test_robust_columns.py).
 While one metric is computed its arrays take about 100 bytes a row (tracemalloc: the keys, their
 sort into dense ids, the masks), freed after it.
 """

@@ -1,5 +1,5 @@
 """The robustness kinds (flip-rate, attack-success) from a streamed run's columns
-(``metrics.paircolumns``) give exactly the values, intervals, details, no-data reasons and
+(``metrics.robustcolumns``) give exactly the values, intervals, details, no-data reasons and
 gate worst cases that the kinds compute from rows."""
 
 from __future__ import annotations
