@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
@@ -53,6 +54,7 @@ from .expr import evaluate
 from .paired import PairedDeltaMetric, PairedParams
 from .pairedcolumns import cells_of, worst_rows
 from .robustcolumns import PAIR_KINDS, PairKind, SourceColumns
+from .threads import PARALLEL_MIN_ROWS, map_in_order
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec
@@ -248,7 +250,7 @@ class MetricColumns:
         self.groups: dict[str, GroupColumn] = {}
         self.answers: dict[tuple[str, str], AnswerColumn] = {}
         self.errors = SpillArray("b", shared=self.spill)
-        self._read: dict[int, np.ndarray] = {}
+        self._local = threading.local()  # each thread's columns in memory (``_column``)
         self.presence: dict[str, FieldPresence] = {}
         for spec in self.specs:
             if spec.where is not None:
@@ -337,12 +339,21 @@ class MetricColumns:
     def _column(self, column: SpillArray) -> np.ndarray:
         """A column in memory while one metric (or gate) is computed: read once for all its
         groups, dropped after it (``_done``), so one metric's columns are in memory at a time."""
-        if id(column) not in self._read:
-            self._read[id(column)] = column.numpy()
-        return self._read[id(column)]
+        read = self._read()
+        if id(column) not in read:
+            read[id(column)] = column.numpy()
+        return read[id(column)]
+
+    def _read(self) -> dict[int, np.ndarray]:
+        """This thread's columns in memory: metrics computed on threads (``compute``) each
+        read and drop their own."""
+        read: dict[int, np.ndarray] | None = getattr(self._local, "read", None)
+        if read is None:
+            read = self._local.read = {}
+        return read
 
     def _done(self) -> None:
-        self._read.clear()
+        self._read().clear()
 
     def _numbers(self, expr: str) -> np.ndarray:
         return self._column(self.values[expr].numbers)
@@ -354,10 +365,14 @@ class MetricColumns:
         return self._column(self.groups[expr].codes)
 
     def compute(self, *, seed: int, resamples: int = 2000) -> dict[str, MetricValue]:
-        """Every metric's value, as ``engine.compute_metrics`` computes it from rows."""
-        return {
-            spec.id: self.compute_one(spec, seed=seed, resamples=resamples) for spec in self.specs
-        }
+        """Every metric's value, as ``engine.compute_metrics`` computes it from rows; a large
+        run's metrics on threads (``metrics.threads``: the same values)."""
+        values = map_in_order(
+            lambda spec: self.compute_one(spec, seed=seed, resamples=resamples),
+            self.specs,
+            parallel=self.total >= PARALLEL_MIN_ROWS,
+        )
+        return {spec.id: value for spec, value in zip(self.specs, values, strict=True)}
 
     def compute_one(self, spec: MetricSpec, *, seed: int, resamples: int = 2000) -> MetricValue:
         try:

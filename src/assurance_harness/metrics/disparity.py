@@ -58,6 +58,7 @@ from .base import (
     register_metric,
 )
 from .expr import evaluate
+from .threads import PARALLEL_MIN_ROWS, Background
 
 
 class DisparityParams(MetricParams):
@@ -243,8 +244,6 @@ class DisparityMetric(MetricKind):
     ) -> MetricValue:
         """The disparity from each group's case means (groups in order of first appearance),
         of ``n_input`` rows: what a streamed run keeps (``metrics.columns``)."""
-        from fairlearn.metrics import MetricFrame
-
         small = sorted(
             g for g, cases in cases_of.items() if cases.means.size < params.min_group_size
         )
@@ -268,6 +267,23 @@ class DisparityMetric(MetricKind):
                 f"disparity of '{params.value}': method 'ratio' needs non-negative values; "
                 "use method: difference for signed scores such as sentiment"
             )
+        samples = [GroupSample(case_means[g]) for g in groups]
+        between = params.relative_to == "between_groups"
+        if between:
+            # The permutation test's shufflings (numpy, mostly without the GIL) on another
+            # thread while fairlearn and the bootstraps run here: the same seed, the same value.
+            p_value = Background(
+                lambda: permutation_p_value(
+                    samples,
+                    statistic=lambda means: spread(means, params.method),
+                    larger_is_worse=params.method != "ratio",
+                    seed=ctx.seed,
+                    permutations=ctx.bootstrap_resamples,
+                ),
+                parallel=details["n_cases"] >= PARALLEL_MIN_ROWS,
+            )
+        from fairlearn.metrics import MetricFrame
+
         labels = np.concatenate([[g] * len(case_means[g]) for g in groups])
         values = np.concatenate([case_means[g] for g in groups])
         frame = MetricFrame(
@@ -276,15 +292,14 @@ class DisparityMetric(MetricKind):
             y_pred=values,
             sensitive_features=labels,
         )
-        fl_method = "between_groups" if params.relative_to == "between_groups" else "to_overall"
+        fl_method = "between_groups" if between else "to_overall"
         if params.method == "difference":
             point = float(frame.difference(method=fl_method))
         else:
             point = float(frame.ratio(method=fl_method))
 
         resampled, resamples = self._bootstrap(case_means, params, ctx)
-        samples = [GroupSample(case_means[g]) for g in groups]
-        if params.relative_to == "between_groups":
+        if between:
             low, high = gap_interval(samples, method=params.method, confidence=ctx.confidence)
             pairs = len(groups) * (len(groups) - 1) // 2
             kind = (
@@ -297,14 +312,7 @@ class DisparityMetric(MetricKind):
                 )
             )
             method = f"simultaneous {kind} intervals over {pairs} group pairs (Bonferroni)"
-            ratio = params.method == "ratio"
-            details["p_value_no_gap"] = permutation_p_value(
-                samples,
-                statistic=lambda means: spread(means, params.method),
-                larger_is_worse=not ratio,
-                seed=ctx.seed,
-                permutations=resamples,
-            )
+            details["p_value_no_gap"] = p_value.result()
         else:
             low, high = covering(point, percentile_interval(resampled, ctx.confidence))
             method = (
