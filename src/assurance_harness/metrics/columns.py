@@ -338,7 +338,8 @@ class MetricColumns:
 
     def _column(self, column: SpillArray) -> np.ndarray:
         """A column in memory while one metric (or gate) is computed: read once for all its
-        groups, dropped after it (``_done``), so one metric's columns are in memory at a time."""
+        groups, dropped after it (``_done``), so one metric's columns are in memory at a time
+        (one per thread when the metrics are computed on threads)."""
         read = self._read()
         if id(column) not in read:
             read[id(column)] = column.numpy()
