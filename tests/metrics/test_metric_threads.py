@@ -23,15 +23,37 @@ def test_map_in_order_keeps_the_order_of_the_items(monkeypatch) -> None:
     used = set()
 
     def slow_square(x: int) -> int:
-        used.add(threading.current_thread().name)
+        used.add((threading.current_thread().name, threading.get_ident()))
         time.sleep(0.01 * (5 - x))  # the first items finish last
         return x * x
 
     assert threads.map_in_order(slow_square, [1, 2, 3, 4], parallel=True) == [1, 4, 9, 16]
-    assert len(used) > 1 and all(name.startswith("assurance-metrics") for name in used)
+    assert len(used) > 1 and {name for name, _ in used} == {threads.THREAD_NAME}
     used.clear()
     assert threads.map_in_order(slow_square, [1, 2], parallel=False) == [1, 4]
-    assert used == {threading.current_thread().name}
+    assert used == {(threading.current_thread().name, threading.get_ident())}
+
+
+def test_an_error_does_not_wait_for_the_other_metrics(monkeypatch) -> None:
+    """The first item's error is raised at once, without waiting for a long second item (nor
+    would a Ctrl-C: the threads are daemons), and items not started yet are never started."""
+    monkeypatch.setattr(threads, "cores", lambda: 2)
+    started = []
+
+    def job(x: int) -> int:
+        started.append(x)
+        if x == 0:
+            time.sleep(0.05)
+            raise ValueError("first")
+        time.sleep(3 if x == 1 else 0)
+        return x
+
+    begun = time.perf_counter()
+    with pytest.raises(ValueError, match="first"):
+        threads.map_in_order(job, [0, 1, 2], parallel=True)
+    assert time.perf_counter() - begun < 2
+    time.sleep(0.1)
+    assert sorted(started) == [0, 1]  # item 2 was waiting for a thread: never started
 
 
 def test_map_in_order_raises_the_first_error_in_item_order(monkeypatch) -> None:
@@ -100,5 +122,5 @@ def test_threaded_metrics_equal_serial_ones(monkeypatch, write, suite: str, make
     monkeypatch.setattr(disparity_module, "permutation_p_value", watched)
     threaded = _computed(write, suite, rows, 2)
     assert threaded == serial
-    assert seen and all(name.startswith("assurance-metrics") for name in seen)
+    assert seen == {threads.THREAD_NAME}
     assert any('"p_value_no_gap": 0.' in text for text in threaded.values())  # not vacuous

@@ -15,8 +15,9 @@ more than they save.
 from __future__ import annotations
 
 import os
+import threading
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -25,6 +26,8 @@ R = TypeVar("R")
 PARALLEL_MIN_ROWS = 20_000
 """Rows a run needs before its metrics are computed on threads (below it they take well under
 a second in all)."""
+
+THREAD_NAME = "assurance-metrics"
 
 
 def cores() -> int:
@@ -35,43 +38,80 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+class _Job(Generic[R]):
+    """One call, run once on whichever thread takes it; :meth:`result` waits for it."""
+
+    def __init__(self, fn: Callable[[], R]) -> None:
+        self._fn = fn
+        self._done = threading.Event()
+        self._value: R | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # handed to the thread that reads the result
+            self._error = exc
+        finally:
+            self._done.set()
+
+    @property
+    def failed(self) -> bool:
+        return self._error is not None
+
+    def result(self) -> R:
+        self._done.wait()  # Ctrl-C still reaches the waiting (main) thread
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
+def _start(work: Callable[[], None]) -> None:
+    # Daemon threads: a Ctrl-C or an error in the calling thread does not wait for a metric
+    # still being computed (nothing it computes is written anywhere).
+    threading.Thread(target=work, name=THREAD_NAME, daemon=True).start()
+
+
 def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, parallel: bool) -> list[R]:
     """``[fn(item) for item in items]``, on up to :func:`cores` threads when ``parallel``.
 
     An exception is raised as the serial loop would raise it: the first failing item's, in
-    ``items`` order; items not started yet are cancelled."""
+    ``items`` order; items not started by then are not started."""
     workers = min(cores(), len(items))
     if not parallel or workers < 2:
         return [fn(item) for item in items]
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assurance-metrics")
+    jobs: list[_Job[R]] = [_Job(lambda item=item: fn(item)) for item in items]  # type: ignore[misc]
+    todo = deque(jobs)
+    stopped = threading.Event()
+
+    def work() -> None:
+        while not stopped.is_set():
+            try:
+                job = todo.popleft()  # atomic: each job is taken by one thread, in order
+            except IndexError:
+                return
+            job.run()
+            if job.failed:  # the jobs left all come after it: their results cannot matter
+                stopped.set()
+
+    for _ in range(workers):
+        _start(work)
     try:
-        futures = [pool.submit(fn, item) for item in items]
-        return [future.result() for future in futures]
+        return [job.result() for job in jobs]
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        stopped.set()
 
 
 class Background(Generic[R]):
-    """``fn()`` started on its own thread (or run at once when ``parallel`` is false, or
-    on a single core); :meth:`result` waits for it and returns its value or raises its error."""
+    """``fn()`` started on its own thread (or run at once when ``parallel`` is false, or on a
+    single core); :meth:`result` waits for it and returns its value or raises its error."""
 
     def __init__(self, fn: Callable[[], R], *, parallel: bool) -> None:
-        self._future: Future[R] = Future()
+        self._job = _Job(fn)
         if parallel and cores() > 1:
-            self._pool: ThreadPoolExecutor | None = ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="assurance-metrics"
-            )
-            self._future = self._pool.submit(fn)
+            _start(self._job.run)
         else:
-            self._pool = None
-            try:
-                self._future.set_result(fn())
-            except Exception as exc:  # raised from result(), where the serial code raised it
-                self._future.set_exception(exc)
+            self._job.run()
 
     def result(self) -> R:
-        try:
-            return self._future.result()
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True)
+        return self._job.result()
