@@ -150,6 +150,17 @@ async def _bare_loop(client: str, port: int, n: int, concurrency: int) -> float:
                     json.loads(await resp.read())
 
             await asyncio.gather(*(one() for _ in range(n)))
+    elif client == "rnet":  # a Rust (tokio/hyper) client: optional, `pip install rnet`
+        import rnet
+
+        rust_client = rnet.Client()
+
+        async def one() -> None:
+            async with gate:
+                resp = await rust_client.post(url, body=body, headers=headers)
+                json.loads(bytes(await resp.bytes()))
+
+        await asyncio.gather(*(one() for _ in range(n)))
     else:
         import httpx
 
@@ -190,7 +201,8 @@ def main() -> int:
     parser.add_argument(
         "--compare-clients",
         action="store_true",
-        help="also time bare request loops with aiohttp and httpx (why the adapters use aiohttp)",
+        help="also time bare request loops with aiohttp, httpx and (when installed) the Rust "
+        "client rnet: the ceiling each HTTP client sets, without the harness",
     )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -243,7 +255,7 @@ def main() -> int:
                     f"harness CPU {cpus[len(cpus) // 2] / args.n * 1000:.3f} ms/case (median)"
                 )
             if args.compare_clients:
-                for client in ("aiohttp", "httpx"):
+                for client in ("aiohttp", "httpx", "rnet"):
                     try:
                         wall = run_async(_bare_loop(client, port, args.n, args.concurrency))
                     except ImportError:
