@@ -13,6 +13,7 @@ import errno
 import json
 import random
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, RunFailedError
-from ..store.spill import SpillArray, SpillError
+from ..store.spill import SpillError
 from .caselist import CaseList, collect
 from .suite import DatasetSpec
 
@@ -353,11 +354,7 @@ def load_dataset(
     ``limit`` pick theirs): what a caller gathers there needs no pass over the cases on disk."""
     path = _dataset_path(spec.path, base_dir)
     source = str(path)
-    fmt = spec.format or path.suffix.lstrip(".").lower()
-    if fmt not in {"jsonl", "csv", "json"}:
-        raise ConfigError.single(
-            source, f"unknown dataset format '{fmt}'", hint="set dataset.format: jsonl, csv or json"
-        )
+    fmt = _format(spec, path)
     prefix = spec.id_prefix or path.stem
     plan = _field_plan(spec)
     try:
@@ -367,9 +364,8 @@ def load_dataset(
             if _matches(row, spec.where)
         )
         cases = collect(read if each is None else _seen(read, each))
-        if spec.sample is not None and spec.sample < len(cases):
-            rng = random.Random(seed)
-            keep = sorted(rng.sample(range(len(cases)), spec.sample))
+        keep = _sampled(len(cases), spec, seed)
+        if keep is not None:
             cases = cases.select(keep) if isinstance(cases, CaseList) else [cases[i] for i in keep]
     except SpillError as exc:  # a large dataset moves to disk: a full TMPDIR is no traceback
         raise RunFailedError(
@@ -379,6 +375,39 @@ def load_dataset(
     if spec.limit is not None:
         cases = cases[: spec.limit]
     return cases, path
+
+
+def _format(spec: DatasetSpec, path: Path) -> str:
+    fmt = spec.format or path.suffix.lstrip(".").lower()
+    if fmt not in {"jsonl", "csv", "json"}:
+        raise ConfigError.single(
+            str(path),
+            f"unknown dataset format '{fmt}'",
+            hint="set dataset.format: jsonl, csv or json",
+        )
+    return fmt
+
+
+def _sampled(count: int, spec: DatasetSpec, seed: int) -> list[int] | None:
+    """The positions ``sample`` keeps of ``count`` cases, in order (None: all of them)."""
+    if spec.sample is None or spec.sample >= count:
+        return None
+    return sorted(random.Random(seed).sample(range(count), spec.sample))
+
+
+def dataset_lines(spec: DatasetSpec, path: Path, *, seed: int = 0) -> array[int]:
+    """The line of each case ``load_dataset`` made from the file at ``path``, in their order.
+
+    The file is read again, as far as its rows: cases carry no origin (a line number a case
+    would cost every load), so only an error that names a case's line pays for it."""
+    source = str(path)
+    lines = array(
+        "q", (n for n, row in _rows(path, _format(spec, path), source) if _matches(row, spec.where))
+    )
+    keep = _sampled(len(lines), spec, seed)
+    if keep is not None:
+        lines = array("q", (lines[i] for i in keep))
+    return lines[: spec.limit] if spec.limit is not None else lines
 
 
 def _seen(cases: Iterable[Case], each: Callable[[Case], None]) -> Iterator[Case]:
@@ -422,38 +451,3 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
             raw, "is a directory, not a dataset file", "name a .jsonl, .csv or .json file"
         )
     return path
-
-
-def check_unique_ids(
-    cases: Sequence[Case],
-    source: str,
-    *,
-    ids: Iterable[str] | None = None,
-    keys: SpillArray | None = None,
-) -> list[ConfigIssue]:
-    """One issue per repeated id, in case order. The ids are first compared by 64-bit key
-    (sorted on disk, ``store.spill.repeated_keys``: not a set of a million strings); only ids
-    whose key repeats are compared as text. ``ids``: the cases' ids in order, when the caller
-    reads them in a pass of its own; ``keys``: their ``key64``s, when it made them as the cases
-    were read."""
-    from ..store.spill import key64, repeated_in, repeated_keys
-
-    if keys is not None:
-        repeated = repeated_in(keys)
-    else:
-        repeated = repeated_keys(ids if ids is not None else (c.id for c in cases))
-    if not repeated:
-        return []
-    seen: set[str] = set()
-    issues = []
-    for case in cases:
-        if key64(case.id) not in repeated:
-            continue
-        if case.id in seen:
-            issues.append(
-                ConfigIssue(
-                    source, None, None, f"duplicate case id '{case.id}'", "ids must be unique"
-                )
-            )
-        seen.add(case.id)
-    return issues

@@ -23,7 +23,8 @@ from ..registry import Registry, UnknownPluginError
 from ..scorers.base import Scorer, ScorerParams, scorers
 from ..store.files import sha256_file
 from ..store.spill import SpillArray, key64
-from .datasets import PATH_FIELD, check_unique_ids, load_dataset
+from .caseids import CaseOrigins, check_unique_ids
+from .datasets import PATH_FIELD, load_dataset
 from .errors import suggest, validation_issues
 from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
 from .suite import Suite
@@ -383,6 +384,8 @@ def _load_suite(
     dataset_files: list[tuple[Path, str]] = []
     if suite is not None:
         cases = list(suite.cases)
+        origins = CaseOrigins(source, line_of)
+        origins.add_inline(len(cases))
         datasets = suite.datasets()
         # One dataset, as read, is the suite's cases: the checks' values are gathered as it is
         # read, not in a pass of their own (a large dataset's cases are decoded from disk on
@@ -422,6 +425,7 @@ def _load_suite(
                         )
                     issues.append(issue)
                 continue
+            origins.add_dataset(len(loaded), dataset, file_path, seed=suite.seed)
             if not cases and len(datasets) == 1 and not expander_instances:
                 cases = loaded  # a large dataset's cases stay on disk (spec.caselist)
                 gathered = gathering
@@ -429,6 +433,7 @@ def _load_suite(
                 cases = [*cases, *loaded]
             dataset_files.append((file_path, sha256_file(file_path)))
         complete = expand and not issues
+        base = cases
         if complete:
             for expander in expander_instances:
                 try:
@@ -443,12 +448,20 @@ def _load_suite(
         if gathered is not None:
             values = gathered.values if complete else None
             try:
-                issues.extend(check_unique_ids(cases, source, keys=gathered.keys))
+                issues.extend(check_unique_ids(cases, source, keys=gathered.keys, origins=origins))
             finally:
                 gathered.keys.close()
         else:
             values = CaseValues(ids=needs_case_ids(metrics)) if complete else None
-            issues.extend(check_unique_ids(cases, source, ids=_ids_gathering(cases, values)))
+            issues.extend(
+                check_unique_ids(
+                    cases,
+                    source,
+                    ids=_ids_gathering(cases, values),
+                    origins=origins,
+                    base=base if cases is not base else None,
+                )
+            )
         if gathering is not None and gathering is not gathered:
             gathering.keys.close()
         issues.extend(
