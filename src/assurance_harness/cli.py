@@ -3,8 +3,6 @@
 Exit codes: 0 all gates passed, 1 a gate failed, 2 configuration or usage error, 3 the run failed.
 """
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path

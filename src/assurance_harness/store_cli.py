@@ -1,8 +1,6 @@
 """``assurance store``: move an embedded store (``runs.db`` and the JSONL ledger) into a
 PostgreSQL team store, and verify the chain there."""
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 from typing import Annotated

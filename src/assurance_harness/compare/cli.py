@@ -3,8 +3,6 @@
 Exit codes: 0 no significant regression, 1 a significant regression, 2 a usage error.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -85,7 +83,7 @@ def _options(
     }
 
 
-def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: Console) -> None:
+def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: "Console") -> None:
     from .render import comparison_json, comparison_markdown, print_comparison
 
     if as_json:

@@ -7,8 +7,6 @@ characters made visible), so model output cannot restyle or clear the terminal. 
 config error.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import json
 import shlex
@@ -93,7 +91,7 @@ def _write_or_print(text: str, out_path: Path | None) -> None:
     err.print(term(f"wrote {out_path}"))
 
 
-def _print_integrity(report: VerifyReport, ledger_path: Path) -> None:
+def _print_integrity(report: "VerifyReport", ledger_path: Path) -> None:
     for issue in report.issues:
         err.print(
             Text("tampered: ", style="bold red") + term(issue.format(ledger_path)), soft_wrap=True
@@ -143,7 +141,7 @@ def status_cmd(
             raise typer.Exit(1)
 
 
-def _status_table(status: RegisterStatus) -> None:
+def _status_table(status: "RegisterStatus") -> None:
     from ..formatting import when
 
     table = Table(title=f"AI risk register: {status.register.system.name}", title_justify="left")
@@ -170,7 +168,7 @@ def _status_table(status: RegisterStatus) -> None:
     out.print(term(_privacy_line(status)))
 
 
-def _privacy_line(status: RegisterStatus) -> str:
+def _privacy_line(status: "RegisterStatus") -> str:
     """The data-protection settings in force, so the register's reader sees them beside R-006."""
     info = status.privacy_settings()
     redaction = info["redaction"]
@@ -222,7 +220,7 @@ def show_cmd(
             raise typer.Exit(1)
 
 
-def _show_text(detail: RiskDetail) -> None:
+def _show_text(detail: "RiskDetail") -> None:
     from ..formatting import gate_rule, metric_figure, when
 
     rs = detail.status

@@ -1,7 +1,5 @@
 """CLI: ``assurance report RUN_ID [--format html,md,json,junit] [--out DIR]``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

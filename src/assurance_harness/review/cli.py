@@ -3,8 +3,6 @@
 Model output is printed as plain terminal text (no markup, control characters escaped).
 """
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path

@@ -1,8 +1,6 @@
 """``assurance ui``: serve the local web app (loopback unless ``--host`` says otherwise) and
 ``assurance ui index``: write the static ``reports/index.html`` for people without a server."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
