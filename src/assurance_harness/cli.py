@@ -13,6 +13,7 @@ from rich.table import Table
 
 from . import fielddocs
 from .cli_exit import exit_now
+from .cli_help import use_help_classes
 from .cli_options import JsonAliasOpt, ReportsOpt, output_format
 from .cli_progress import RunProgress
 from .compare.cli import baseline_app, compare, trend
@@ -658,6 +659,8 @@ app.add_typer(evidence_app, name="evidence")
 app.add_typer(review_app, name="review")
 app.add_typer(store_app, name="store")
 app.command("ui")(ui_cmd)
+# --help printed without typer.rich_utils' imports (Markdown, tracebacks): cli_help.
+use_help_classes(app)
 
 
 def command() -> Any:
