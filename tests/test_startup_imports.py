@@ -137,6 +137,8 @@ def test_a_short_run_imports_no_heavy_library(tmp_path: Path, target_kind: str) 
     # __init__ (numpy's namespace cloned for the array API, 0.2 s) does not run.
     assert "scipy.special._ufuncs" in modules
     assert "scipy._lib._array_api" not in modules
+    # No redaction policy: the PII detector's rules are not compiled.
+    assert "assurance_harness.privacy.pii" not in modules
 
 
 def test_command_annotations_are_evaluated_at_definition() -> None:
