@@ -8,6 +8,7 @@ must agree byte for byte; a typer upgrade that changes its layout fails here.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -81,3 +82,17 @@ def test_cli_help_stays_off_when_typer_rich_utils_is_loaded(
     assert not cli_help._own_help(command)
     command.format_help(ctx, ctx.make_formatter())
     assert "Usage: assurance" in capsys.readouterr().out
+
+
+def test_cli_help_stays_off_for_another_typer_or_markup_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, command, _ = _contexts()[1]
+    monkeypatch.delitem(sys.modules, "typer.rich_utils", raising=False)
+    assert cli_help._own_help(command)
+    monkeypatch.setattr(cli_help, "FOLLOWS_TYPER", ("0.0.0",))
+    assert not cli_help._own_help(command)
+    monkeypatch.undo()
+    monkeypatch.delitem(sys.modules, "typer.rich_utils", raising=False)
+    monkeypatch.setattr(command, "rich_markup_mode", None)
+    assert not cli_help._own_help(command)
