@@ -4,6 +4,8 @@ for bit, and fail as the serial loop fails."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 
@@ -124,3 +126,83 @@ def test_threaded_metrics_equal_serial_ones(monkeypatch, write, suite: str, make
     assert threaded == serial
     assert seen == {threads.THREAD_NAME}
     assert any('"p_value_no_gap": 0.' in text for text in threaded.values())  # not vacuous
+
+
+_FRESH_RACE = r"""
+import importlib.abc, importlib.util, sys, tempfile, threading
+from pathlib import Path
+
+from assurance_harness.metrics import columns, disparity, threads
+
+entered, imported = threading.Event(), threading.Event()
+
+
+class Hold(importlib.abc.MetaPathFinder):
+    # Widens what a loaded machine makes narrow: a metric thread's load of scipy.special's
+    # compiled ufuncs (stats._special) is held until fairlearn, imported by a disparity on the
+    # other thread, is imported (or has failed); that import waits until the load has begun.
+    def find_spec(self, name, path, target=None):
+        hold = name == "scipy.special._ufuncs"
+        if hold and threading.current_thread().name != threads.THREAD_NAME:
+            return None
+        if not hold and name != "fairlearn.metrics":
+            return None
+        spec = next(
+            s for f in sys.meta_path if f is not self
+            for s in [getattr(f, "find_spec", lambda *a: None)(name, path, target)] if s
+        )
+        run = spec.loader.exec_module
+
+        def held(module):
+            if hold:
+                entered.set()
+                imported.wait(20)
+                return run(module)
+            if "scipy.special._ufuncs" not in sys.modules:
+                entered.wait(20)
+            try:
+                return run(module)
+            finally:
+                imported.set()
+
+        spec.loader.exec_module = held
+        return spec
+
+
+sys.meta_path.insert(0, Hold())
+threads.cores = lambda: 2
+columns.PARALLEL_MIN_ROWS = disparity.PARALLEL_MIN_ROWS = 0
+from assurance_harness.spec.loader import load_suite
+from tests.metrics.test_columns import _rows
+
+suite = Path(tempfile.mkdtemp()) / "s.yaml"
+suite.write_text(
+    "suite: s\ncases: [{id: a, prompt: x, metadata: {group: g1}}]\nscorers: [{id: rx, use: regex, with: {pattern: x}}]\n"
+    "metrics:\n  - {id: r, rate: rx.matched}\n"
+    "  - {id: gap, disparity: {value: rx.matched, by: meta.group, statistic: rate}}\n"
+)
+assert "scipy.special" not in sys.modules
+rows = _rows(60, 1, 3)
+metrics = columns.MetricColumns(
+    load_suite(suite).metrics, samples=1, case_id=lambda i: rows[i]["case_id"]
+)
+metrics.add(rows)
+values = metrics.compute(seed=1, resamples=50)
+print("OK", values["gap"].value is not None)
+"""
+
+
+def test_fresh_process_threads_do_not_race_the_scipy_special_load(repo_root) -> None:
+    """In a process that has not loaded scipy.special yet (``--resume`` of a run whose responses
+    are all in: no request, so the run's prefetch never loaded it), a metric thread's first
+    interval loads scipy.special's ufuncs through a module object put in ``sys.modules`` before
+    its code runs (``stats._special``) while a disparity's fairlearn import on another thread
+    does ``from scipy.special import ...``: that import must not find the half-made module."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _FRESH_RACE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=repo_root,
+    )
+    assert proc.returncode == 0 and "OK True" in proc.stdout, proc.stderr[-3000:]
