@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..rowkeys import case_key
+from ..stats._special import ndtri
 from ..store.spill import SpillArray, SpillFile
 from ._grouping import number, worst_stratum
 from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
@@ -368,10 +369,18 @@ class MetricColumns:
     def compute(self, *, seed: int, resamples: int = 2000) -> dict[str, MetricValue]:
         """Every metric's value, as ``engine.compute_metrics`` computes it from rows; a large
         run's metrics on threads (``metrics.threads``: the same values)."""
+        parallel = self.total >= PARALLEL_MIN_ROWS
+        if parallel:
+            # Loaded here, not first on a metric thread: stats._special puts a scipy.special
+            # module in sys.modules before its code runs while it loads the ufuncs, and a
+            # disparity's fairlearn import on another thread (``from scipy.special import``)
+            # would find it half made: an ImportError (a run resumed with every response in,
+            # whose prefetch never loaded them).
+            ndtri(0.5)
         values = map_in_order(
             lambda spec: self.compute_one(spec, seed=seed, resamples=resamples),
             self.specs,
-            parallel=self.total >= PARALLEL_MIN_ROWS,
+            parallel=parallel,
         )
         return {spec.id: value for spec, value in zip(self.specs, values, strict=True)}
 
