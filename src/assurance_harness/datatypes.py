@@ -57,6 +57,13 @@ class Expectations(BaseModel):
     multiple-choice items (BBQ's ``label``)."""
 
 
+def chat_of(prompt: str | None, messages: list[Message] | None) -> list[dict[str, str]]:
+    """A case's conversation as plain dicts (``Case.chat``), from its prompt or messages."""
+    if messages is not None:
+        return [m.model_dump() for m in messages]
+    return [{"role": "user", "content": prompt or ""}]
+
+
 class Case(BaseModel):
     """One prompt sent to the target (before sampling: ``samples: n`` sends it n times)."""
 
@@ -81,9 +88,7 @@ class Case(BaseModel):
 
     def chat(self) -> list[dict[str, str]]:
         """The conversation to send, as plain dicts."""
-        if self.messages is not None:
-            return [m.model_dump() for m in self.messages]
-        return [{"role": "user", "content": self.prompt or ""}]
+        return chat_of(self.prompt, self.messages)
 
     def text(self) -> str:
         """The last user turn, for scorers that look at the prompt."""

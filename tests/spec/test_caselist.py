@@ -148,3 +148,34 @@ def test_appends_read_back_before_and_after_they_are_written(monkeypatch, pendin
     assert list(stored) == cases
     lines = b"".join(stored.json_lines()).decode().splitlines()
     assert lines == [c.model_dump_json(exclude_none=True) for c in cases]
+
+
+def test_default_expectations_are_stored_as_none_and_read_back_as_their_own_lists() -> None:
+    """Most cases set no expectations: they are stored as None (``_default_expectations`` is
+    ``Expectations()``'s fields, in order) and each decoded case gets lists of its own."""
+    from assurance_harness.datatypes import Expectations
+
+    assert caselist._default_expectations() == Expectations().__dict__
+    assert list(caselist._default_expectations()) == list(Expectations().__dict__)
+    assert pickle.loads(caselist._dumps(Case(id="a", prompt="p")))[-1] is None
+    stored = CaseList.build([Case(id="a", prompt="p"), Case(id="b", prompt="q")])
+    first, second = stored[0], stored[1]
+    assert first.expected.must_contain is not second.expected.must_contain
+    assert _state(first.expected) == _state(Expectations())
+    unset = Case.model_validate({"id": "c", "prompt": "p", "expected": {"must_contain": []}})
+    assert _state(CaseList.build([unset])[0].expected) == _state(unset.expected)
+
+
+def test_case_inputs_are_each_cases_id_conversation_and_metadata() -> None:
+    """What the request plan reads, from a list and from a list on disk (without making the
+    cases): a prompt, a conversation and a subclass pickled whole."""
+    cases = [
+        *_cases(3),
+        Case.model_validate(
+            {"id": "m", "messages": [{"role": "user", "content": "hi"}], "metadata": {"k": [1]}}
+        ),
+        Special(id="s", prompt="p"),
+    ]
+    expected = [(c.id, c.chat(), c.metadata) for c in cases]
+    assert list(caselist.case_inputs(cases)) == expected
+    assert list(caselist.case_inputs(CaseList.build(cases))) == expected

@@ -29,7 +29,7 @@ from ..errors import HarnessError, RunFailedError, UsageError
 from ..privacy.policy import load_project_config
 from ..review.queuecolumns import QueueColumns
 from ..rowkeys import case_key
-from ..spec.caselist import CaseList
+from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
 from ..store.journalindex import JournalIndex, index_journal
@@ -148,8 +148,9 @@ class RequestPlan(Sequence[GenerationRequest]):
 
     def __iter__(self) -> Iterator[GenerationRequest]:
         if self.positions is None:
-            for case in self.cases:
-                yield from self._of(case)
+            # Only what requests are made of: a dataset on disk is not decoded into cases.
+            for case_id, chat, metadata in case_inputs(self.cases):
+                yield from self._of(case_id, chat, metadata)
             return
         for _, block in self.positions.chunks():
             for position in block.tolist():
@@ -157,23 +158,26 @@ class RequestPlan(Sequence[GenerationRequest]):
 
     def _at(self, position: int) -> GenerationRequest:
         """The request at this position of the whole plan."""
-        case, sample = divmod(position, self.suite.samples)
-        return self._of(self.cases[case])[sample]
+        index, sample = divmod(position, self.suite.samples)
+        case = self.cases[index]
+        return self._of(case.id, case.chat(), case.metadata)[sample]
 
-    def _of(self, case: Case) -> list[GenerationRequest]:
+    def _of(
+        self, case_id: str, chat: list[dict[str, str]], metadata: dict[str, Any]
+    ) -> list[GenerationRequest]:
         suite = self.suite
-        messages = with_system_prompt(case.chat(), suite.system_prompt)
+        messages = with_system_prompt(chat, suite.system_prompt)
         out = []
         for sample in range(suite.samples):
-            seed = derive_seed(suite.seed, case.id, sample)
+            seed = derive_seed(suite.seed, case_id, sample)
             out.append(
                 GenerationRequest(
-                    case_id=case.id,
+                    case_id=case_id,
                     sample=sample,
                     seed=seed,
                     messages=messages,
                     params={**suite.generation, "seed": seed},
-                    metadata=case.metadata,
+                    metadata=metadata,
                 )
             )
         return out

@@ -13,13 +13,15 @@ run writes that file from them (``json_lines``) instead of decoding every case t
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, overload
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
-from ..datatypes import Case, Expectations
+from ..datatypes import Case, Expectations, chat_of
 from ..store.spill import SpillArray, SpillFile, TempFile
+
+T = TypeVar("T")
 
 BLOCK = 1024
 """Cases decoded at a time (about 2 MB)."""
@@ -53,28 +55,73 @@ def collect(cases: Iterable[Case], *, in_memory: int = IN_MEMORY) -> Sequence[Ca
 _new = object.__new__
 _set = object.__setattr__
 
+_FIELDS = ("id", "prompt", "messages", "expected", "metadata")
+"""``Case``'s fields in their order (a validated case's ``__dict__`` order)."""
+_FIELDS_SETS = tuple(
+    frozenset(name for bit, name in enumerate(_FIELDS) if mask >> bit & 1) for mask in range(32)
+)
+"""Each combination of set fields, by bit mask (bit i: ``_FIELDS[i]``)."""
+
+
+def _default_expectations() -> dict[str, Any]:
+    """``Expectations()``'s fields, in order, with new lists: what most cases hold (a literal is
+    about twice as fast to make as a copy that replaces the lists)."""
+    return {
+        "must_refuse": None,
+        "must_not_refuse": None,
+        "must_redirect_to_help": None,
+        "must_not_mention": [],
+        "must_contain": [],
+        "answer": None,
+    }
+
+
+_NO_EXPECTATIONS = _default_expectations()
+
 
 def _dumps(case: Case) -> bytes:
-    """A case pickled as its state and its expectations' state (pydantic's own ``__getstate__``:
-    fields, extras, fields set, private attributes), not as two models: decoding then skips
-    pickle's object reconstruction and two ``__setstate__`` calls (about 40% of a decode, which
-    a large run makes three times a case). A subclass is pickled as it is."""
+    """A case pickled as its field values, its set fields (a bit mask) and its expectations'
+    state (None when it is the default, as in most cases), not as two models: decoding skips
+    pickle's object reconstruction, two ``__setstate__`` calls and every field name (about 40%
+    of a decode, which a large run makes twice a case; the requests read the values alone,
+    ``request_parts``). Anything else (a subclass, private attributes, fields in another
+    order) is pickled as it is."""
     expected = case.expected
-    if type(case) is not Case or type(expected) is not Expectations:
+    fields = case.__dict__
+    if (
+        type(case) is not Case
+        or type(expected) is not Expectations
+        or case.__pydantic_extra__ is not None
+        or case.__pydantic_private__ is not None
+        or expected.__pydantic_private__ is not None
+        or tuple(fields) != _FIELDS
+    ):
         return pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL)
-    state, inner = case.__getstate__(), expected.__getstate__()
-    fields = dict(state["__dict__"])
-    fields["expected"] = None  # its place kept: a model's fields dump in their dict's order
+    mask = 0
+    for bit, name in enumerate(_FIELDS):
+        if name in case.__pydantic_fields_set__:
+            mask |= 1 << bit
+    inner = expected.__dict__
+    default = (
+        expected.__pydantic_extra__ == {}
+        and not expected.__pydantic_fields_set__
+        and inner == _NO_EXPECTATIONS
+        and tuple(inner) == tuple(_NO_EXPECTATIONS)
+    )
     return pickle.dumps(
         (
-            fields,
-            state["__pydantic_extra__"],
-            state["__pydantic_fields_set__"],
-            state["__pydantic_private__"],
-            inner["__dict__"],
-            inner["__pydantic_extra__"],
-            inner["__pydantic_fields_set__"],
-            inner["__pydantic_private__"],
+            fields["id"],
+            fields["prompt"],
+            fields["messages"],
+            fields["metadata"],
+            mask,
+            None
+            if default
+            else (
+                inner,
+                expected.__pydantic_extra__,
+                expected.__pydantic_fields_set__,
+            ),
         ),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
@@ -85,19 +132,57 @@ def _loads(data: bytes) -> Case:
     stored = pickle.loads(data)
     if type(stored) is not tuple:
         return stored  # type: ignore[no-any-return]
-    fields, extra, fields_set, private, e_fields, e_extra, e_fields_set, e_private = stored
+    id_, prompt, messages, metadata, mask, state = stored
     expected = _new(Expectations)
-    _set(expected, "__pydantic_fields_set__", e_fields_set)
-    _set(expected, "__pydantic_extra__", e_extra)
-    _set(expected, "__pydantic_private__", e_private)
+    if state is None:
+        _set(expected, "__pydantic_fields_set__", set())
+        _set(expected, "__pydantic_extra__", {})
+        e_fields = _default_expectations()
+    else:
+        e_fields, e_extra, e_fields_set = state
+        _set(expected, "__pydantic_fields_set__", e_fields_set)
+        _set(expected, "__pydantic_extra__", e_extra)
+    _set(expected, "__pydantic_private__", None)
     _set(expected, "__dict__", e_fields)
-    fields["expected"] = expected
     case = _new(Case)
-    _set(case, "__pydantic_fields_set__", fields_set)
-    _set(case, "__pydantic_extra__", extra)
-    _set(case, "__pydantic_private__", private)
-    _set(case, "__dict__", fields)
+    _set(case, "__pydantic_fields_set__", set(_FIELDS_SETS[mask]))
+    _set(case, "__pydantic_extra__", None)
+    _set(case, "__pydantic_private__", None)
+    _set(
+        case,
+        "__dict__",
+        {
+            "id": id_,
+            "prompt": prompt,
+            "messages": messages,
+            "expected": expected,
+            "metadata": metadata,
+        },
+    )
     return case  # type: ignore[no-any-return]
+
+
+def _inputs(data: bytes) -> CaseInputs:
+    """A stored case's id, conversation and metadata, without making the case (the values as
+    ``_loads`` would give them)."""
+    stored = pickle.loads(data)
+    if type(stored) is not tuple:
+        return stored.id, stored.chat(), stored.metadata
+    return stored[0], chat_of(stored[1], stored[2]), stored[3]
+
+
+CaseInputs = tuple[str, list[dict[str, str]], dict[str, Any]]
+"""What a request is made of: a case's id, its conversation (``Case.chat()``) and metadata."""
+
+
+def case_inputs(cases: Sequence[Case]) -> Iterator[CaseInputs]:
+    """Each case's id, conversation and metadata, in order; a list on disk gives them without
+    making its cases (the request plan's pass over a large dataset)."""
+    if isinstance(cases, CaseList):
+        yield from cases.inputs()
+        return
+    for case in cases:
+        yield case.id, case.chat(), case.metadata
 
 
 class CaseList(Sequence[Case]):
@@ -192,15 +277,15 @@ class CaseList(Sequence[Case]):
     def __len__(self) -> int:
         return len(self._starts)
 
-    def _read(self, first: int, stop: int) -> list[Case]:
+    def _read(self, first: int, stop: int, decode: Callable[[bytes], T]) -> list[T]:
         self.flush()
         starts = self._starts.read(first, stop).tolist()
         ends = self._ends.read(first, stop).tolist()
         start, end = starts[0], ends[-1]
         if starts[1:] == ends[:-1]:
             data = self._file.read(end - start, start)  # contiguous: one read
-            return [_loads(data[a - start : b - start]) for a, b in zip(starts, ends, strict=True)]
-        return [_loads(self._file.read(b - a, a)) for a, b in zip(starts, ends, strict=True)]
+            return [decode(data[a - start : b - start]) for a, b in zip(starts, ends, strict=True)]
+        return [decode(self._file.read(b - a, a)) for a, b in zip(starts, ends, strict=True)]
 
     @overload
     def __getitem__(self, index: int) -> Case: ...
@@ -216,13 +301,18 @@ class CaseList(Sequence[Case]):
         block, cases = self._block
         if block != index // BLOCK:
             block = index // BLOCK
-            cases = self._read(block * BLOCK, min(len(self), (block + 1) * BLOCK))
+            cases = self._read(block * BLOCK, min(len(self), (block + 1) * BLOCK), _loads)
             self._block = (block, cases)
         return cases[index - block * BLOCK]
 
     def __iter__(self) -> Iterator[Case]:
         for first in range(0, len(self), BLOCK):
-            yield from self._read(first, min(len(self), first + BLOCK))
+            yield from self._read(first, min(len(self), first + BLOCK), _loads)
+
+    def inputs(self) -> Iterator[CaseInputs]:
+        """Each case's id, conversation and metadata (``case_inputs``), a block at a time."""
+        for first in range(0, len(self), BLOCK):
+            yield from self._read(first, min(len(self), first + BLOCK), _inputs)
 
     def json_lines(self) -> Iterator[bytes]:
         """The cases' lines of ``cases.jsonl`` (``model_dump_json(exclude_none=True)``, each
