@@ -25,6 +25,7 @@ from assurance_harness.targets.base import (
     ServerError,
     Target,
     TargetSpec,
+    TargetTimeoutError,
 )
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
@@ -353,3 +354,91 @@ def test_a_target_that_never_suspends_does_not_pile_up_timeout_timers() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 100 * n  # was about 1.3 MB here (over 200 bytes a request)
+
+
+class Stepwise(Target):
+    """Suspends at chosen points (a future, a bare yield, a long sleep), or blocks first."""
+
+    type = "stepwise-test"
+
+    def __init__(self, *, block_s: float = 0.0, sleep_s: float = 0.0) -> None:
+        super().__init__(TargetSpec(type="stepwise-test"))
+        self.block_s = block_s
+        self.sleep_s = sleep_s
+        self.cleaned: list[str] = []
+
+    async def generate(self, request: GenerationRequest) -> GenerationResponse:
+        time.sleep(self.block_s)  # work before the first suspension (building a request)
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        loop.call_soon(future.set_result, "from a future")
+        text = await future
+        await asyncio.sleep(0)
+        try:
+            await asyncio.sleep(self.sleep_s)
+        except asyncio.CancelledError:
+            self.cleaned.append(request.case_id)
+            raise
+        return GenerationResponse(text=f"{text} {request.case_id}")
+
+
+def _execute(target: Target, n: int, timeout_s: float) -> tuple[ExecutionStats, list]:
+    records: list[ResponseRecord] = []
+    stats = asyncio.run(
+        execute(
+            target,
+            requests_for(n),
+            concurrency=2,
+            requests_per_second=None,
+            timeout_s=timeout_s,
+            retry=RetryPolicy(max_attempts=1),
+            on_record=records.append,
+        )
+    )
+    return stats, sorted(records, key=lambda r: r.case_id)
+
+
+def test_a_target_that_suspends_is_awaited_under_its_timeout_as_before() -> None:
+    """The executor runs a call to its first suspension itself (no timer for a target that
+    answers at once) and awaits the rest under the timeout, from the same deadline: a call
+    that suspends gets its value; one that sleeps past the timeout is cancelled (its own
+    clean-up runs) and recorded as a timeout; blocking work before the first suspension counts
+    against the deadline as it did."""
+    stats, records = _execute(Stepwise(), 3, timeout_s=5)
+    assert [r.response for r in records] == [f"from a future q{i}" for i in range(3)]
+    assert stats.succeeded == 3
+
+    slow = Stepwise(sleep_s=30)
+    started = time.monotonic()
+    stats, records = _execute(slow, 2, timeout_s=0.2)
+    assert time.monotonic() - started < 5
+    assert [r.error.type if r.error else None for r in records] == ["timeout", "timeout"]
+    assert sorted(slow.cleaned) == ["q0", "q1"]
+
+    blocking = Stepwise(block_s=0.3, sleep_s=0.0)
+    stats, records = _execute(blocking, 1, timeout_s=0.2)
+    assert records[0].error is not None and records[0].error.type == "timeout"
+
+
+class FutureTarget(Target):
+    """``generate`` returns an awaitable that is not a coroutine (a future)."""
+
+    type = "future-test"
+
+    def __init__(self) -> None:
+        super().__init__(TargetSpec(type="future-test"))
+
+    def generate(self, request: GenerationRequest) -> asyncio.Future:  # type: ignore[override]
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(GenerationResponse(text=f"done {request.case_id}"))
+        return future
+
+
+def test_a_target_answering_at_once_or_with_a_future_gets_its_records() -> None:
+    stats, records = _execute(Instant(), 4, timeout_s=5)
+    assert [r.response for r in records] == ["ok"] * 4 and stats.errors == 0
+    stats, records = _execute(FutureTarget(), 2, timeout_s=5)
+    assert [r.response for r in records] == ["done q0", "done q1"]
+    flaky = Flaky([TargetTimeoutError("slow"), RuntimeError("bug")])
+    stats, records = _execute(flaky, 2, timeout_s=5)
+    assert sorted(r.error.type for r in records if r.error) == ["exception", "timeout"]

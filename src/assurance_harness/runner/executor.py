@@ -15,8 +15,9 @@ import random
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
+from types import CoroutineType
 from typing import Any, TypeVar
 
 from ..datatypes import ErrorInfo, GenerationRequest, GenerationResponse, ResponseRecord
@@ -156,14 +157,27 @@ async def execute(
     jitter = rng or random.Random()
     pending: Iterator[GenerationRequest] = iter(requests)
     started = time.perf_counter()
+    loop = asyncio.get_running_loop()
 
     async def attempt_once(request: GenerationRequest) -> GenerationResponse:
         if limiter is not None:
             await limiter.acquire()
         stats.attempts += 1
         try:
-            async with asyncio.timeout(timeout_s):
-                return await target.generate(request)
+            deadline = loop.time() + timeout_s
+            call = target.generate(request)
+            if type(call) is not CoroutineType:
+                async with asyncio.timeout_at(deadline):
+                    return await call
+            # A local target (a replay) answers without suspending: then no timer is set (the
+            # timeout could not interrupt it anyway). Else the call goes on under the timeout,
+            # from the same deadline, as if awaited from the start.
+            try:
+                waiting = call.send(None)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            async with asyncio.timeout_at(deadline):
+                return await _Suspended(call, waiting)
         except TimeoutError:
             raise TargetTimeoutError(f"no response within {timeout_s:g}s") from None
         except TargetError:
@@ -273,6 +287,35 @@ async def execute(
         if cache is not None:
             cache.flush()
     return stats
+
+
+class _Suspended(Awaitable[T]):
+    """The rest of a coroutine that has run to its first suspension, where it yielded
+    ``waiting``: awaiting this resumes it as ``await`` would have (what the event loop sends or
+    throws goes to the coroutine; its return value is this one's)."""
+
+    def __init__(self, call: Coroutine[Any, Any, T], waiting: Any) -> None:
+        self.call = call
+        self.waiting = waiting
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        call, waiting = self.call, self.waiting
+        while True:
+            try:
+                sent = yield waiting
+            except GeneratorExit:
+                call.close()
+                raise
+            except BaseException as exc:  # a cancellation (the timeout) goes to the call
+                try:
+                    waiting = call.throw(exc)
+                except StopIteration as done:
+                    return done.value  # type: ignore[no-any-return]
+            else:
+                try:
+                    waiting = call.send(sent)
+                except StopIteration as done:
+                    return done.value  # type: ignore[no-any-return]
 
 
 def _unusable(target: Target, held: list[ResponseRecord], total: int) -> TargetUnusableError:
