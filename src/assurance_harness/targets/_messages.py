@@ -14,7 +14,11 @@ def get_path(data: Any, path: str) -> Any:
     """Follow a dotted path with list indexes (``output.choices.0.text``); KeyError if absent."""
     current = data
     for part in path.split(".") if path else []:
-        if isinstance(current, list):
+        if type(current) is dict:  # JSON's objects: a Mapping, without the ABC check
+            if part not in current:
+                raise KeyError(path)
+            current = current[part]
+        elif isinstance(current, list):
             try:
                 current = current[int(part)]
             except (ValueError, IndexError) as exc:
