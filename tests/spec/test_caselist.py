@@ -179,3 +179,37 @@ def test_case_inputs_are_each_cases_id_conversation_and_metadata() -> None:
     expected = [(c.id, c.chat(), c.metadata) for c in cases]
     assert list(caselist.case_inputs(cases)) == expected
     assert list(caselist.case_inputs(CaseList.build(cases))) == expected
+
+
+def test_reading_pauses_the_collector_only_while_a_block_is_decoded(monkeypatch) -> None:
+    """The collector is on again after each block (and after a decode that fails), and left
+    off when it was off."""
+    import gc
+
+    stored = CaseList.build(_cases(20))
+    seen: list[bool] = []
+    real = caselist._loads
+
+    def watch(data: bytes) -> Case:
+        seen.append(gc.isenabled())
+        return real(data)
+
+    monkeypatch.setattr(caselist, "_loads", watch)
+    assert gc.isenabled()
+    assert list(stored) == _cases(20) and stored[3] == _cases(20)[3]
+    assert seen and not any(seen) and gc.isenabled()
+
+    def broken(data: bytes) -> Case:
+        raise ValueError("bad")
+
+    monkeypatch.setattr(caselist, "_loads", broken)
+    with pytest.raises(ValueError):
+        list(stored)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(caselist, "_loads", real)
+        assert list(stored.inputs())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
