@@ -71,6 +71,27 @@ def test_map_in_order_raises_the_first_error_in_item_order(monkeypatch) -> None:
         threads.map_in_order(fail_on_even, [1, 2, 3, 4], parallel=True)
 
 
+def test_threads_are_capped_however_many_cores(monkeypatch) -> None:
+    """Each metric thread holds its own columns and draws: on a 64-core machine a suite of many
+    metrics must not hold them all at once (the run's peak memory would grow with the cores)."""
+    monkeypatch.setattr(threads, "cores", lambda: 64)
+    lock = threading.Lock()
+    running, most = 0, 0
+
+    def job(x: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return x
+
+    assert threads.map_in_order(job, list(range(24)), parallel=True) == list(range(24))
+    assert 1 < most <= threads.MAX_THREADS
+
+
 def test_one_core_stays_on_the_calling_thread(monkeypatch) -> None:
     monkeypatch.setattr(threads, "cores", lambda: 1)
     names = threads.map_in_order(lambda _: threading.current_thread().name, [1, 2], parallel=True)
