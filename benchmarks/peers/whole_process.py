@@ -81,7 +81,7 @@ def harness_workload(folder: Path, port: int, n: int, concurrency: int) -> list[
 
 
 FLOOR_SCRIPT = """\
-import asyncio, json, sys
+import asyncio, sys
 import aiohttp
 try:
     import uvloop
