@@ -51,6 +51,16 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             model = payload.get("model")
             if model == "missing":
                 self._send(404, {"error": {"message": "model not found"}})
+            elif model == "endless":  # an answer with no length that does not stop (40 MB)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                try:
+                    self.wfile.write(b'{"choices": [')
+                    for _ in range(40):
+                        self.wfile.write(b" " * 1_000_000)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading, as it should
             elif self.path == "/v1/chat/completions" and model == "judge":
                 text = payload["messages"][-1]["content"]
                 reply = next(

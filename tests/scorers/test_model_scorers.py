@@ -147,6 +147,15 @@ def test_guard_endpoint_errors_are_one_clear_line(server: tuple[str, Script]) ->
         closed.score(items(("a", "b")))
 
 
+def test_a_guard_answer_that_does_not_stop_is_one_clear_line(server: tuple[str, Script]) -> None:
+    """Was: read whole, however long (the HTTP targets' limit, 32 MB, applies here too)."""
+    base_url, _ = server
+    guard = GuardModelScorer(GuardParams(base_url=base_url, model="endless"), SuiteContext("g", 0))
+    guard.setup()
+    with pytest.raises(GuardModelError, match=r"answer is more than 32 MB"):
+        guard.score(items(("a", "b")))
+
+
 def test_llama_guard_reply_parsing() -> None:
     assert parse_llama_guard("safe") == (False, [])
     assert parse_llama_guard("unsafe\nS1,S10") == (True, ["S1", "S10"])
