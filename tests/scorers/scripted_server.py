@@ -51,6 +51,11 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             model = payload.get("model")
             if model == "missing":
                 self._send(404, {"error": {"message": "model not found"}})
+            elif model == "latin-1":  # not UTF-8, so not JSON
+                self.send_response(200)
+                self.send_header("Content-Length", "4")
+                self.end_headers()
+                self.wfile.write(b"\xe9t\xe9!")
             elif model == "endless":  # an answer with no length that does not stop (40 MB)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

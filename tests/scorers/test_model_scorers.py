@@ -156,6 +156,15 @@ def test_a_guard_answer_that_does_not_stop_is_one_clear_line(server: tuple[str, 
         guard.score(items(("a", "b")))
 
 
+def test_a_guard_answer_that_is_not_utf8_is_one_clear_line(server: tuple[str, Script]) -> None:
+    """Was: a UnicodeDecodeError traceback."""
+    base_url, _ = server
+    guard = GuardModelScorer(GuardParams(base_url=base_url, model="latin-1"), SuiteContext("g", 0))
+    guard.setup()
+    with pytest.raises(GuardModelError, match="did not answer JSON"):
+        guard.score(items(("a", "b")))
+
+
 def test_llama_guard_reply_parsing() -> None:
     assert parse_llama_guard("safe") == (False, [])
     assert parse_llama_guard("unsafe\nS1,S10") == (True, ["S1", "S10"])
