@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from pydantic import Field
+
 from ..errors import ConfigError
 from .base import (
     BadResponseError,
@@ -139,6 +141,20 @@ def parse_json(body: bytes, *, status: int) -> Any:
         ) from None
 
 
+DEFAULT_MAX_RESPONSE_MB = 32.0
+"""The largest answer read by default: far above any model's longest completion (128k tokens
+are well under 1 MB of JSON), far below what 50 of them in flight would take from a machine."""
+
+
+class HttpTargetSpec(TargetSpec):
+    """Settings the HTTP adapters (``openai``, ``http``) share."""
+
+    max_response_mb: float = Field(default=DEFAULT_MAX_RESPONSE_MB, gt=0, le=4096)
+    """The largest answer read, in megabytes (10^6 bytes) after decompression; a larger one is
+    a ``bad_response`` on its case, so an endless or decompression-bomb answer cannot exhaust
+    the machine's memory (at most ``concurrency`` answers of this size are held at once)."""
+
+
 class HttpSession:
     """One aiohttp ClientSession per target, with a connector sized to the target's concurrency.
 
@@ -146,8 +162,10 @@ class HttpSession:
     fraction of the throughput bound that aiohttp reaches (see BENCHMARKS.md).
     """
 
-    def __init__(self, *, timeout_s: float) -> None:
+    def __init__(self, *, timeout_s: float, max_response_mb: float) -> None:
         self._timeout_s = timeout_s
+        self._max_response_mb = max_response_mb
+        self._max_bytes = int(max_response_mb * 1_000_000)
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self, *, concurrency: int) -> None:
@@ -195,7 +213,7 @@ class HttpSession:
             async with self._session.request(
                 method, url, data=body, headers=headers, params=params
             ) as resp:
-                payload = await resp.read()
+                payload = await self._read_body(resp, url)
                 return resp.status, resp.headers, payload
         except TimeoutError as exc:
             raise TargetTimeoutError(
@@ -215,6 +233,33 @@ class HttpSession:
         except aiohttp.ClientError as exc:
             name = exc.__class__.__name__
             raise TargetConnectionError(f"{name} talking to {url}: {exc}") from exc
+
+    async def _read_body(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
+        """The whole answer, or a BadResponseError once it passes the limit. An answer whose
+        declared length is its size (no Content-Encoding) is checked before it is read and then
+        read in one go; any other (chunked, compressed) is counted as it arrives, decompressed,
+        so a small gzip that expands without end is stopped at the limit too."""
+        length = resp.content_length
+        if length is not None and "Content-Encoding" not in resp.headers:
+            if length > self._max_bytes:
+                raise self._too_large(url, resp.status)
+            return await resp.read()
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_any():
+            size += len(chunk)
+            if size > self._max_bytes:
+                raise self._too_large(url, resp.status)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, url: str, status: int) -> BadResponseError:
+        limit = f"{self._max_response_mb:g} MB"
+        return BadResponseError(
+            f"the answer from {url} is more than {limit}; if answers this long are expected, "
+            f"raise max_response_mb (now {self._max_response_mb:g}) in the target file",
+            status=status,
+        )
 
     async def request_json(
         self,
@@ -243,7 +288,8 @@ class JsonHttpTarget(Target):
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         super().__init__(spec, base_dir=base_dir)
-        self._http = HttpSession(timeout_s=spec.timeout_s)
+        assert isinstance(spec, HttpTargetSpec)
+        self._http = HttpSession(timeout_s=spec.timeout_s, max_response_mb=spec.max_response_mb)
 
     @property
     def extra_headers(self) -> Mapping[str, str]:
@@ -275,6 +321,10 @@ class JsonHttpTarget(Target):
     def public_config(self) -> dict[str, Any]:
         data = super().public_config()
         data["headers"] = public_headers(self.extra_headers)
+        if data.get("max_response_mb") == DEFAULT_MAX_RESPONSE_MB:
+            # Recorded when set, like the timeout; left out at its default so that targets
+            # written before the setting existed keep their fingerprint (cache, baselines).
+            del data["max_response_mb"]
         return data
 
     def request_headers(self) -> dict[str, str]:

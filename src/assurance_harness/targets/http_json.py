@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
-from ._http_common import JsonHttpTarget, check_url
+from ._http_common import HttpTargetSpec, JsonHttpTarget, check_url
 from ._messages import build_messages, get_path, last_user_text
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 
@@ -31,7 +31,7 @@ class TemplateError(TargetError):
     kind = "template_error"
 
 
-class HttpJsonSpec(TargetSpec):
+class HttpJsonSpec(HttpTargetSpec):
     """A JSON-over-HTTP endpoint with a request template and a path to the answer."""
 
     type: str = "http"

@@ -15,13 +15,13 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
-from ._http_common import JsonHttpTarget, auth_hint, check_url
+from ._http_common import HttpTargetSpec, JsonHttpTarget, auth_hint, check_url
 from ._messages import build_messages
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 from .secrets import looks_like_key
 
 
-class OpenAISpec(TargetSpec):
+class OpenAISpec(HttpTargetSpec):
     """An OpenAI-compatible chat-completions endpoint."""
 
     type: str = "openai"
