@@ -32,8 +32,13 @@ from pydantic import Field
 
 from ..datatypes import ScoreInput
 from ..errors import ConfigError, HarnessError
+from ..targets._http_common import DEFAULT_MAX_RESPONSE_MB
 from ._model_cache import ModelCache, cache_key
 from .base import FieldType, Scorer, ScorerParams, register_scorer
+
+_MAX_BYTES = int(DEFAULT_MAX_RESPONSE_MB * 1_000_000)
+"""The largest answer read: the HTTP targets' default limit (an answer that does not stop
+would otherwise be read until memory runs out)."""
 
 LLAMA_GUARD_CATEGORIES: dict[str, str] = {
     "S1": "violence",  # violent crimes
@@ -219,7 +224,13 @@ class GuardModelScorer(Scorer):
         )
         try:
             with urllib.request.urlopen(request, timeout=self.params.timeout_s) as response:
-                body = json.loads(response.read().decode("utf-8"))
+                raw = response.read(_MAX_BYTES + 1)
+            if len(raw) > _MAX_BYTES:
+                raise GuardModelError(
+                    f"guard-model: {url}'s answer is more than {DEFAULT_MAX_RESPONSE_MB:g} MB; "
+                    "check base_url and that it serves the guard model"
+                )
+            body = json.loads(raw.decode("utf-8"))
         except urllib.error.HTTPError as exc:
             raise GuardModelError(
                 f"guard-model: {url} answered HTTP {exc.code}; check base_url (it usually ends "
@@ -230,7 +241,7 @@ class GuardModelScorer(Scorer):
             raise GuardModelError(
                 f"guard-model: cannot reach {url} ({reason}); is the server running?"
             ) from None
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, UnicodeDecodeError):
             raise GuardModelError(f"guard-model: {url} did not answer JSON") from None
         self._cache.put(key, json.dumps(body))
         return body
