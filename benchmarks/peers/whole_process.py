@@ -2,7 +2,7 @@
 
     python benchmarks/peers/whole_process.py [-n 2000] [--repeat 3] [--latency-ms 50]
         [--concurrency 50] [--promptfoo PATH] [--inspect PATH]
-        [--only floor,harness,promptfoo,inspect]
+        [--only floor,stack,harness,promptfoo,inspect]
 
 N prompts go to a loopback OpenAI-compatible server (``benchmarks/runner_throughput.py
 --serve``, a separate process) that answers after a fixed latency; the lower bound is
@@ -14,6 +14,9 @@ of the process and its children, peak RSS.
 - the floor: a bare aiohttp script (the harness's HTTP client and event loop) sending the same
   requests and counting the answers holding "56": no suite, scoring, journal or results, so what
   any aiohttp-based Python tool pays on this machine and server before doing anything of its own;
+- the stack floor: the same script, also importing the libraries the harness cannot start a run
+  without (typer, pydantic, PyYAML) and sending one request alone before the rest (the
+  harness's probe): the least any run on this stack takes, before its own work;
 - this harness: ``assurance run`` with an ``openai`` target (``--no-report --no-evidence
   --no-cache``: results, journal and run index are written, the HTML report is not);
 - promptfoo (npm): ``promptfoo eval --no-cache --no-table --max-concurrency N``; found as
@@ -83,6 +86,9 @@ def harness_workload(folder: Path, port: int, n: int, concurrency: int) -> list[
 FLOOR_SCRIPT = """\
 import asyncio, sys
 import aiohttp
+STACK = sys.argv[5:] == ["--stack"]
+if STACK:  # what the harness cannot start without: its CLI, config and models' libraries
+    import typer, pydantic, yaml
 try:
     import uvloop
     run = uvloop.run
@@ -99,21 +105,28 @@ async def main():
             async with gate, session.post(URL, json=body) as resp:
                 answer = (await resp.json())["choices"][0]["message"]["content"]
                 return CHECK in answer
-        passed = sum(await asyncio.gather(*(one(i) for i in range(N))))
+        first = await one(0) if STACK else 0  # the harness's probe: one request alone first
+        rest = range(1 if STACK else 0, N)
+        passed = first + sum(await asyncio.gather(*(one(i) for i in rest)))
     print(f"pass rate {passed / N:.3f}")
 run(main())
 """
 """The floor: the same requests and check from a bare aiohttp script (the harness's client and
 event loop), no suite, scoring, journal or results: what any aiohttp-based Python tool pays
-here before it does anything of its own."""
+here before it does anything of its own. With ``--stack`` it also imports the libraries the
+harness cannot start a run without (typer, pydantic, PyYAML) and sends one request alone
+before the rest, as the harness's probe does: the least a run on this stack can take."""
 
 
-def floor_workload(folder: Path, port: int, n: int, concurrency: int) -> list[str]:
+def floor_workload(
+    folder: Path, port: int, n: int, concurrency: int, *, stack: bool = False
+) -> list[str]:
     work = folder / "floor"
     work.mkdir()
     (work / "floor.py").write_text(FLOOR_SCRIPT, encoding="utf-8")
     url = f"http://127.0.0.1:{port}/v1/chat/completions"
-    return [sys.executable, "floor.py", url, str(n), str(concurrency), ANSWER_CHECK]
+    command = [sys.executable, "floor.py", url, str(n), str(concurrency), ANSWER_CHECK]
+    return [*command, "--stack"] if stack else command
 
 
 def promptfoo_workload(
@@ -210,8 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inspect", help="the inspect executable (inspect_ai)")
     parser.add_argument(
         "--only",
-        default="floor,harness,promptfoo,inspect",
-        help="floor: a bare aiohttp script sending the same requests (no harness)",
+        default="floor,stack,harness,promptfoo,inspect",
+        help="floor: a bare aiohttp script sending the same requests (no harness); stack: the "
+        "same with the harness's required libraries imported and a probe request first",
     )
     parser.add_argument(
         "--src", type=Path, default=ROOT / "src", help="harness source tree (an older commit's)"
@@ -233,6 +247,11 @@ def main(argv: list[str] | None = None) -> int:
         tools["floor"] = (
             "floor: bare aiohttp script",
             lambda folder, port: floor_workload(folder, port, args.n, args.concurrency),
+        )
+    if "stack" in only:
+        tools["stack"] = (
+            "floor + typer, pydantic, PyYAML and a probe",
+            lambda folder, port: floor_workload(folder, port, args.n, args.concurrency, stack=True),
         )
     if "harness" in only:
         tools["this harness"] = (
