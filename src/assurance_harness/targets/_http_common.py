@@ -143,7 +143,7 @@ def parse_json(body: bytes, *, status: int) -> Any:
 
 DEFAULT_MAX_RESPONSE_MB = 32.0
 """The largest answer read by default: far above any model's longest completion (128k tokens
-are well under 1 MB of JSON), far below what 50 of them in flight would take from a machine."""
+are about half a megabyte of JSON), far below what 50 in flight would take from a machine."""
 
 
 class HttpTargetSpec(TargetSpec):
