@@ -68,7 +68,7 @@ class PrivacyPolicy(BaseModel):
     replay_redacts_on_ingest: bool | None = None
     """Replay targets redact recorded responses as they read them (default: when redaction is
     enabled)."""
-    retention_days: int | None = Field(default=None, ge=1)
+    retention_days: int | None = Field(default=None, ge=1, le=36525)
     """Run payloads older than this are purged by ``assurance runs purge`` (none: keep)."""
     evidence_packs_include_transcripts: bool = False
     """Evidence packs copy no prompts or responses unless this (or ``--include-transcripts``)."""

@@ -42,13 +42,22 @@ KEPT_FILES = ("run.json", "summary.json", "manifest.json")
 _AGE = re.compile(r"^\s*(\d+)\s*([dwh]?)\s*$")
 
 
+MAX_RETENTION_DAYS = 36525
+"""The longest age a purge takes (100 years): older cut-offs fall before the calendar."""
+
+
 def parse_age(text: str) -> dt.timedelta:
     """'90d', '12w', '36h' or a bare number of days."""
     match = _AGE.match(text or "")
     if not match or int(match.group(1)) <= 0:
         raise UsageError(f"--older-than '{text}': give a positive age such as 90d, 12w or 36h")
     n, unit = int(match.group(1)), match.group(2) or "d"
-    return {"d": dt.timedelta(days=n), "w": dt.timedelta(weeks=n), "h": dt.timedelta(hours=n)}[unit]
+    hours = n * {"d": 24, "w": 24 * 7, "h": 1}[unit]
+    if hours > MAX_RETENTION_DAYS * 24:  # no calendar subtracts more (OverflowError)
+        raise UsageError(
+            f"--older-than '{text}': give an age of at most {MAX_RETENTION_DAYS} days (100 years)"
+        )
+    return dt.timedelta(hours=hours)
 
 
 @dataclass

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import HarnessError, MissingDependencyError
 from .database import Connection, Database, Dialect, Result
@@ -35,8 +35,19 @@ class StoreError(HarnessError):
     """The team store cannot be used (unreachable, refused, misconfigured); exit 2."""
 
 
+def _split(url: str) -> SplitResult:
+    """``urlsplit``, with a URL it cannot parse (``[::1`` without its ``]``) a StoreError."""
+    try:
+        return urlsplit(url)
+    except ValueError as exc:
+        raise StoreError(
+            f"the store URL is not a valid URL ({exc}); write it as "
+            "postgresql://USER@HOST/DB?password_env=VAR"
+        ) from None
+
+
 def is_postgres_url(text: str | None) -> bool:
-    return bool(text) and urlsplit(str(text)).scheme in SCHEMES
+    return bool(text) and _split(str(text)).scheme in SCHEMES
 
 
 def _advisory_key(name: str) -> int:
@@ -55,7 +66,7 @@ class PgUrl:
     """A parsed store URL: the conninfo for psycopg without secrets, and where the password is."""
 
     def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
+        parts = _split(url)
         if parts.scheme not in SCHEMES:
             raise StoreError(f"store URL must start with postgresql://, not {parts.scheme}://")
         query = parse_qsl(parts.query, keep_blank_values=True)

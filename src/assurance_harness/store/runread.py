@@ -68,13 +68,13 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     crash) are skipped, so a report of a damaged run still shows what is there."""
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            line = line.strip()
-            if not line:
+    with path.open("rb") as handle:
+        for raw in handle:
+            raw = raw.strip()
+            if not raw:
                 continue
-            try:
-                value = json.loads(line)
+            try:  # bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError too
+                value = json.loads(raw.decode("utf-8"))
             except ValueError:
                 continue
             if isinstance(value, dict):
@@ -89,6 +89,10 @@ def _read_object(path: Path) -> dict[str, Any] | None:
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); the run directory is damaged"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path}: not UTF-8 (byte {exc.start}); the run directory is damaged"
         ) from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
@@ -187,8 +191,16 @@ class RunLog:
     @property
     def results_path(self) -> Path:
         """Where the results are: the manifest's ``results.path``, else ``results.jsonl``."""
-        rel = ((self.manifest or {}).get("results") or {}).get("path") or RESULTS
-        return self.dir / str(rel)
+        entry = (self.manifest or {}).get("results") or {}
+        rel = entry.get("path") if isinstance(entry, dict) else entry
+        if rel is None or rel == "":
+            return self.dir / RESULTS
+        if not isinstance(rel, str) or not isinstance(entry, dict):
+            raise UsageError(
+                f"{self.dir / MANIFEST}: results: expected {{path: <file>, sha256: ...}}, "
+                f"not {json.dumps(entry)[:60]}; the run directory is damaged"
+            )
+        return self.dir / rel
 
     def file(self, name: str) -> Path:
         """A run file by its canonical name (``results.jsonl`` follows the manifest)."""
@@ -240,6 +252,7 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
         raise UsageError(f"{run_dir / MANIFEST}: not found; is the run finished?")
     run = RunLog(dir=run_dir, summary=summary, manifest=manifest, run_info=None)
     run.info  # noqa: B018 - validate the frame now, so a damaged file is named here
+    run.results_path  # noqa: B018 - and the manifest's results entry, which names the rows
     try:
         run.run_info = _read_object(run_dir / RUN_STATE)
     except UsageError:

@@ -47,6 +47,15 @@ def check_url(value: str, *, example: str) -> str:
         raise ValueError(
             f"'{value}' is not an http(s) URL: it needs a scheme and a host, e.g. {example}"
         )
+    if parsed.password is not None:  # the URL is copied into manifest.json and the reports
+        raise ValueError(
+            "the URL holds a password (not shown); remove it and send credentials from an "
+            "environment variable (api_key_env, or a header with ${VAR})"
+        )
+    try:
+        parsed.port  # noqa: B018 - raises for a port outside 0-65535 or not a number
+    except ValueError as exc:
+        raise ValueError(f"'{value}': {exc} (the port must be 1 to 65535)") from None
     return value.strip()
 
 

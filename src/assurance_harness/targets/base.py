@@ -78,9 +78,9 @@ class RetryPolicy(BaseModel):
 
     max_attempts: int = Field(default=4, ge=1, le=20)
     """Attempts in all, including the first."""
-    base_delay_s: float = Field(default=0.5, ge=0)
+    base_delay_s: float = Field(default=0.5, ge=0, allow_inf_nan=False)
     """First backoff delay; doubled on each further attempt, with full jitter."""
-    max_delay_s: float = Field(default=30.0, ge=0)
+    max_delay_s: float = Field(default=30.0, ge=0, allow_inf_nan=False)
     """Cap on one backoff delay (and on a server's Retry-After)."""
 
 
@@ -97,9 +97,9 @@ class TargetSpec(BaseModel):
     """Default generation parameters (temperature, max_tokens ...); a suite's own override these."""
     concurrency: int = Field(default=8, ge=1, le=4096)
     """Requests in flight at once."""
-    requests_per_second: float | None = Field(default=None, gt=0)
+    requests_per_second: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     """Cap on the request rate; none by default."""
-    timeout_s: float = Field(default=60.0, gt=0)
+    timeout_s: float = Field(default=60.0, gt=0, allow_inf_nan=False)
     """Per-request timeout."""
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     """Retry policy for transient failures."""

@@ -1,0 +1,69 @@
+"""``evidence verify`` on a ledger damaged on disk reports tampering (exit 1), never an internal
+error, and never mistakes a deleted ledger for one not yet started while its anchor remains."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+
+SUITE = """suite: tiny
+version: 1.0.0
+evidence_for: [R-001]
+cases:
+  - {id: a, prompt: "hello there"}
+  - {id: b, prompt: "what is 2+2"}
+scorers:
+  - {id: len, use: length}
+metrics:
+  - {id: long_rate, rate: "len.words > 5"}
+gates:
+  - {metric: long_rate, max: 1.0}
+"""
+
+
+@pytest.fixture(scope="module")
+def attached(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("ledger")
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    shutil.copytree(examples, root / "examples")
+    (root / "suite.yaml").write_text(SUITE)
+    (root / "target.yaml").write_text(
+        "type: callable\nfunction: demo_assistant:respond\npython_path: [examples]\n"
+    )
+    proc = run_cli("run", "suite.yaml", "--target", "target.yaml", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (root / "reports" / "evidence" / "ledger.jsonl").exists()
+    return root
+
+
+def _copy(attached: Path, tmp_path: Path) -> Path:
+    shutil.copytree(attached, tmp_path / "w")
+    return tmp_path / "w"
+
+
+def test_a_ledger_line_that_is_not_utf8_is_reported_as_tampering(
+    attached: Path, tmp_path: Path
+) -> None:
+    root = _copy(attached, tmp_path)
+    with (root / "reports" / "evidence" / "ledger.jsonl").open("ab") as handle:
+        handle.write(b'{"id": "\xff\xfe"}\n')
+    proc = run_cli("evidence", "verify", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 1, text
+    assert "internal error" not in text and "ledger.jsonl:2" in text
+
+
+def test_a_deleted_ledger_whose_anchor_remains_is_tampering_not_no_ledger_yet(
+    attached: Path, tmp_path: Path
+) -> None:
+    root = _copy(attached, tmp_path)
+    (root / "reports" / "evidence" / "ledger.jsonl").unlink()
+    assert (root / "reports" / "evidence" / "ledger.jsonl.head").exists()
+    proc = run_cli("evidence", "verify", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 1, text
+    assert "no ledger yet" not in text

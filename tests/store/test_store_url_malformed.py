@@ -1,0 +1,24 @@
+"""A store URL that cannot even be parsed (``--store``, ASSURANCE_STORE or ``store:`` in
+assurance.yaml) is one line and exit 2, like any other unusable store URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.testing.cli import run_cli
+
+BAD = "postgresql://u@[::1/db"  # an IPv6 host without its closing bracket
+
+
+def test_a_store_url_that_does_not_parse_is_a_usage_error(tmp_path: Path) -> None:
+    runs = [
+        run_cli("--store", BAD, "runs", "list", cwd=tmp_path),
+        run_cli("runs", "list", cwd=tmp_path, env={"ASSURANCE_STORE": BAD}),
+    ]
+    (tmp_path / "assurance.yaml").write_text(f'store: "{BAD}"\n')
+    runs.append(run_cli("runs", "list", cwd=tmp_path))
+    for proc in runs:
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 2, text
+        assert "internal error" not in text and "Traceback" not in text, text
+        assert "IPv6" in text
