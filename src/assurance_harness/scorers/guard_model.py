@@ -32,13 +32,14 @@ from pydantic import Field
 
 from ..datatypes import ScoreInput
 from ..errors import ConfigError, HarnessError
-from ..targets._http_common import DEFAULT_MAX_RESPONSE_MB
 from ._model_cache import ModelCache, cache_key
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
-_MAX_BYTES = int(DEFAULT_MAX_RESPONSE_MB * 1_000_000)
-"""The largest answer read: the HTTP targets' default limit (an answer that does not stop
-would otherwise be read until memory runs out)."""
+MAX_ANSWER_MB = 32
+"""The largest answer read (as the HTTP targets' default ``max_response_mb``): a guard's verdict
+is a few hundred bytes, and an answer that does not stop would otherwise be read until memory
+runs out."""
+_MAX_BYTES = MAX_ANSWER_MB * 1_000_000
 
 LLAMA_GUARD_CATEGORIES: dict[str, str] = {
     "S1": "violence",  # violent crimes
@@ -227,7 +228,7 @@ class GuardModelScorer(Scorer):
                 raw = response.read(_MAX_BYTES + 1)
             if len(raw) > _MAX_BYTES:
                 raise GuardModelError(
-                    f"guard-model: {url}'s answer is more than {DEFAULT_MAX_RESPONSE_MB:g} MB; "
+                    f"guard-model: {url}'s answer is more than {MAX_ANSWER_MB} MB; "
                     "check base_url and that it serves the guard model"
                 )
             body = json.loads(raw.decode("utf-8"))
