@@ -690,6 +690,19 @@ def _print_traceback_if_asked(exc: HarnessError) -> None:
         sys.stderr.write(exc.traceback_text)
 
 
+def _refuse_arguments_not_utf8(arguments: list[str]) -> None:
+    """Every argument ends up in a run's records, the ledger or a report, all UTF-8: one that
+    is not (a file name or text holding other bytes) is refused before anything is done."""
+    from .utf8 import is_utf8, shown
+
+    for argument in arguments:
+        if not is_utf8(argument):
+            raise UsageError(
+                f"argument '{shown(argument)}' is not UTF-8 text; rename the file (or retype "
+                "the text) in UTF-8: runs, reports and evidence record it as text"
+            )
+
+
 def main() -> None:
     """The ``assurance`` entry point: runs the command, then ends the process (``cli_exit``:
     atexit handlers run and open files are flushed, the interpreter is not torn down)."""
@@ -698,6 +711,7 @@ def main() -> None:
         # docstrings: other commands make their models without reading the source for them.
         fielddocs.defer()
     try:
+        _refuse_arguments_not_utf8(sys.argv[1:])
         command()(prog_name="assurance")
     except HarnessError as exc:
         _print_traceback_if_asked(exc)

@@ -20,6 +20,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from ..errors import ConfigError, ConfigIssue
+from ..utf8 import is_utf8, shown
 
 PathKey = tuple[Any, ...]
 LineOf = Callable[[PathKey], int | None]
@@ -501,6 +502,10 @@ def parse_yaml_with_lines(text: str, source: str) -> tuple[Any, LineOf]:
 def load_yaml_with_lines(path: str | Path) -> tuple[Any, LineOf]:
     """Read and parse a YAML file; a missing or unreadable file is a one-line ConfigError."""
     source = str(path)
+    if not is_utf8(source):  # found in a folder: its name would not fit the run's records
+        raise ConfigError.single(
+            shown(source), "the file name is not UTF-8", hint="rename it in UTF-8"
+        )
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
