@@ -545,12 +545,14 @@ def verify_cmd(
     Names every edited, deleted, inserted or reordered record by line and id, and every run
     file whose hash changed."""
     with _errors():
-        from .ledger import verify_ledger
+        from .ledger import anchor_path, verify_ledger
         from .ledger_team import team_ledger
 
         ledger_path = _ledger(ledger, reports)
         team = team_ledger(ledger_path)
-        if team is None and not ledger_path.exists():
+        if team is None and not ledger_path.exists() and not anchor_path(ledger_path).exists():
+            # With its anchor left, a missing ledger was deleted: verify reports the records
+            # the anchor says it held as removed.
             raise UsageError(f"{ledger_path}: no ledger yet; attach a run first")
         if repair_anchor:
             from .ledger import repair_anchor as repair

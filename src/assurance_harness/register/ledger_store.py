@@ -65,9 +65,14 @@ def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | N
         return
     if not ledger_path.exists():
         return
-    with ledger_path.open(encoding="utf-8", newline="\n") as handle:
+    with ledger_path.open("rb") as handle:
         for lineno, line in enumerate(handle, start=1):
-            raw = line.rstrip("\n")
+            data = line.rstrip(b"\n")
+            try:
+                raw = data.decode("utf-8")
+            except UnicodeDecodeError:  # no record was written so: a damaged or edited line
+                yield lineno, data.decode("utf-8", "backslashreplace"), None
+                continue
             yield lineno, raw, parse_record_line(raw)
 
 

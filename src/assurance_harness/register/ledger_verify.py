@@ -219,8 +219,8 @@ def _check_anchor(
             LedgerIssue(
                 "truncated",
                 f"the anchor {anchor_file.name} records {seq} records (head {_short(digest)}), but "
-                f"the ledger ends at seq {last_seq}: "
-                f"EV-{last_seq + 1:06d}..EV-{seq:06d} were removed",
+                + (f"the ledger ends at seq {last_seq}" if entries else "the ledger holds none")
+                + f": EV-{last_seq + 1:06d}..EV-{seq:06d} were removed",
                 entries[-1][0] if entries else None,
                 entries[-1][1].id if entries else None,
             )
