@@ -1,0 +1,53 @@
+"""Mistakes in ``assurance.yaml`` are located errors, never silently a different configuration.
+
+Was: a misspelt section (``privcy:``) was accepted and ignored, so redaction stayed off without a
+word; and the commands that read the store (``runs list``, ``report``, ``review`` ...) ignored a
+file that was not valid YAML, falling back to the embedded store even where the file named a
+team store, while ``run`` reported it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.errors import ConfigError
+from assurance_harness.privacy.policy import load_project_config
+from tests.testing.cli import run_cli
+
+
+def test_a_misspelt_section_is_an_error_on_its_line_naming_the_known_ones(tmp_path: Path) -> None:
+    (tmp_path / "assurance.yaml").write_text(
+        "store: sqlite\nprivcy:\n  redaction:\n    enabled: true\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_project_config(tmp_path)
+    message = str(err.value)
+    assert "assurance.yaml:2" in message and "privcy" in message
+    assert "privacy" in message  # what was probably meant
+
+
+def test_x_keys_hold_yaml_anchors_and_are_allowed(tmp_path: Path) -> None:
+    (tmp_path / "assurance.yaml").write_text(
+        "x-common: &on {enabled: true}\nprivacy:\n  redaction: *on\n"
+    )
+    assert load_project_config(tmp_path).privacy.redaction.enabled
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("store: [unclosed\n", "not valid YAML"),
+        ("- store: sqlite\n", "mapping"),
+    ],
+)
+def test_a_project_file_store_readers_cannot_read_is_reported_not_skipped(
+    tmp_path: Path, content: str, fragment: str
+) -> None:
+    (tmp_path / "assurance.yaml").write_text(content)
+    proc = run_cli("runs", "list", cwd=tmp_path)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "assurance.yaml" in text and fragment in text, text
+    assert "internal error" not in text, text
