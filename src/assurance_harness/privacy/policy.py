@@ -20,18 +20,17 @@ privacy:
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import ConfigError
+from ..store.location import PROJECT_FILE, read_project_file
 from .entities import ENTITY_TITLES
-
-PROJECT_FILE = "assurance.yaml"
 
 
 class RedactionPolicy(BaseModel):
@@ -130,21 +129,8 @@ class ProjectConfig(BaseModel):
 def load_project_config(root: str | Path | None = None) -> ProjectConfig:
     """``assurance.yaml`` in ``root`` (default: the working directory); defaults without it."""
     path = Path(root or Path.cwd()) / PROJECT_FILE
-    if not path.is_file():
-        return ProjectConfig()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError.single(
-            str(path),
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            line=None if mark is None else mark.line + 1,
-        ) from None
-    except UnicodeDecodeError:
-        raise ConfigError.single(str(path), "not UTF-8", hint="save the file as UTF-8") from None
-    if not isinstance(data, dict):
-        raise ConfigError.single(str(path), "expected a mapping of settings")
+    data = read_project_file(path)
+    _refuse_unknown_sections(path, data)
     try:
         return ProjectConfig.model_validate(data)
     except ValidationError as exc:
@@ -153,6 +139,23 @@ def load_project_config(root: str | Path | None = None) -> ProjectConfig:
         raise ConfigError.single(
             str(path), first["msg"], field=where, line=_line_of(path, first["loc"])
         ) from None
+
+
+def _refuse_unknown_sections(path: Path, data: dict[str, Any]) -> None:
+    """A section this version does not know is most likely a misspelt one, whose settings
+    (redaction, say) would otherwise be silently off. ``x-`` keys hold YAML anchors."""
+    known = sorted(ProjectConfig.model_fields)
+    for key in data:
+        if str(key).startswith("x-") or key in known:
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
+        raise ConfigError.single(
+            str(path),
+            f"unknown section '{key}'",
+            line=_line_of(path, (str(key),)),
+            hint=f"{hint} (keys starting with x- are free for YAML anchors)",
+        )
 
 
 def _line_of(path: Path, loc: tuple[Any, ...]) -> int | None:

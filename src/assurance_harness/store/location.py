@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from ..errors import HarnessError
+from ..errors import ConfigError, HarnessError
 from .database import Database, SqliteDatabase
 
 STORE_ENV = "ASSURANCE_STORE"
@@ -78,18 +79,36 @@ def store_url() -> str | None:
 
 def _configured_store() -> str | None:
     """``store:`` of ``assurance.yaml`` in the working directory. Read here, not through
-    ``privacy.policy.load_project_config`` (a higher layer), which validates the same key."""
-    path = Path(PROJECT_FILE)
+    ``privacy.policy.load_project_config`` (a higher layer), which validates the same key. A
+    file that cannot be read is an error here too: skipping it would read the embedded store
+    where the file may name a team store."""
+    value = read_project_file(Path(PROJECT_FILE)).get("store")
+    return None if value is None else str(value)
+
+
+def read_project_file(path: Path) -> dict[str, Any]:
+    """The settings in the project file at ``path`` ({} when there is none); a file that is not
+    UTF-8, not YAML or not a mapping is a ConfigError naming it (and the line, where known)."""
     if not path.is_file():
-        return None
+        return {}
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, OSError):
-        return None  # load_project_config reports it, with the line
-    value = data.get("store") if isinstance(data, dict) else None
-    return None if value is None else str(value)
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError.single(
+            str(path),
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            line=None if mark is None else mark.line + 1,
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError.single(str(path), "not UTF-8", hint="save the file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError.single(str(path), f"cannot read file: {exc.strerror}") from None
+    if not isinstance(data, dict):
+        raise ConfigError.single(str(path), "expected a mapping of settings (key: value)")
+    return data
 
 
 def team_database() -> Database | None:
