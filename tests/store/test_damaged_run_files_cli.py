@@ -61,3 +61,20 @@ def test_a_manifest_whose_results_entry_has_the_wrong_shape_is_one_line(
         text = _no_crash(proc)
         assert proc.returncode == 2, text
         assert "manifest.json" in text and "results" in text
+
+
+@pytest.mark.parametrize("path", ["../../outside.jsonl", "/etc/hostname"])
+def test_a_manifest_whose_results_path_leaves_the_run_folder_is_refused(
+    tmp_path: Path, path: str
+) -> None:
+    """Was: read wherever it pointed (lines that were not JSON skipped), so an edited manifest
+    could have a report show rows from outside the run."""
+    reports, run_dir = _run(tmp_path)
+    (tmp_path / "outside.jsonl").write_text('{"case_id": "planted", "sample": 0}\n')
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["results"]["path"] = path
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    proc = run_cli("report", "r-1", "--reports", reports, cwd=tmp_path)
+    text = _no_crash(proc)
+    assert proc.returncode == 2, text
+    assert "manifest.json" in text and "outside the run folder" in text
