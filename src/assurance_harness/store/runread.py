@@ -200,6 +200,11 @@ class RunLog:
                 f"{self.dir / MANIFEST}: results: expected {{path: <file>, sha256: ...}}, "
                 f"not {json.dumps(entry)[:60]}; the run directory is damaged"
             )
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:  # the runner writes a file name
+            raise UsageError(
+                f"{self.dir / MANIFEST}: results: path {rel!r} is outside the run folder; the "
+                "run directory is damaged or was edited"
+            )
         return self.dir / rel
 
     def file(self, name: str) -> Path:
