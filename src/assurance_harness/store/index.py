@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .database import Database
+from .faults import store_faults
 from .location import index_available, open_database
 from .runlog import IndexRow
 
@@ -57,7 +55,7 @@ class RunIndex:
             )
 
     def get(self, run_id: str) -> dict[str, Any] | None:
-        with _readable(self.db), self.db.transaction() as conn:
+        with store_faults(self.db), self.db.transaction() as conn:
             return conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
 
     def list_runs(
@@ -87,24 +85,8 @@ class RunIndex:
         if limit is not None:
             query += " LIMIT ?"
             args.append(limit)
-        with _readable(self.db), self.db.transaction() as conn:
+        with store_faults(self.db), self.db.transaction() as conn:
             return conn.execute(query, args).fetchall()
-
-
-@contextmanager
-def _readable(db: Database) -> Iterator[None]:
-    """A damaged embedded index (not a database, a table from elsewhere) is one StoreError
-    naming the file; the team store's own errors are StoreErrors already."""
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        from .postgres import StoreError
-
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise StoreError(
-            f"{db.where}: the run index cannot be read ({first}); repair it or move it aside "
-            "(runs are then found by their folders)"
-        ) from None
 
 
 def open_index(embedded: str | Path) -> RunIndex | None:
@@ -115,5 +97,5 @@ def open_index(embedded: str | Path) -> RunIndex | None:
     if not index_available(embedded):
         return None
     db = open_database(embedded)
-    with _readable(db):
+    with store_faults(db):
         return RunIndex(db)
