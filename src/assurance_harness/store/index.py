@@ -8,6 +8,7 @@ from typing import Any
 from .database import Database
 from .faults import store_faults
 from .location import index_available, open_database
+from .postgres import StoreError
 from .runlog import IndexRow
 
 COLUMNS = (
@@ -27,6 +28,8 @@ COLUMNS = (
     "gates_failed",
     "run_dir",
 )
+COUNTS = frozenset({"n_requests", "n_errors", "gates_passed", "gates_failed"})
+"""The integer columns; every other one holds text. Any may be NULL (``runlog.IndexRow``)."""
 
 
 class RunIndex:
@@ -56,7 +59,8 @@ class RunIndex:
 
     def get(self, run_id: str) -> dict[str, Any] | None:
         with store_faults(self.db), self.db.transaction() as conn:
-            return conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            row = conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return None if row is None else _checked(self.db, row)
 
     def list_runs(
         self,
@@ -86,7 +90,26 @@ class RunIndex:
             query += " LIMIT ?"
             args.append(limit)
         with store_faults(self.db), self.db.transaction() as conn:
-            return conn.execute(query, args).fetchall()
+            rows = conn.execute(query, args).fetchall()
+        return [_checked(self.db, row) for row in rows]
+
+
+def _checked(db: Database, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` as read, or a StoreError naming the store, the run and the column where a value
+    has a type no writer stores: SQLite keeps whatever a hand edit or another tool put in a
+    column, and every reader would otherwise fail on it in its own way."""
+    for column in COLUMNS:
+        value = row.get(column)
+        expected = int if column in COUNTS else str
+        if value is not None and type(value) is not expected:
+            run_id = row.get("run_id")
+            raise StoreError(
+                f"{db.where}: run {run_id!r}: {column} holds {type(value).__name__} "
+                f"{value!r:.60}, not {'a number' if expected is int else 'text'}; the row is "
+                f"damaged: delete it (DELETE FROM runs WHERE run_id = {str(run_id)!r}); "
+                f"'assurance run SUITE --target TARGET --resume {run_id}' indexes it again"
+            )
+    return row
 
 
 def open_index(embedded: str | Path) -> RunIndex | None:
