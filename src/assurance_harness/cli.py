@@ -439,7 +439,7 @@ def schema(
 def runs_list(
     reports: ReportsOpt = Path("reports"),
     suite: Annotated[str | None, typer.Option(help="Only this suite.")] = None,
-    limit: Annotated[int, typer.Option(help="Newest N runs.")] = 20,
+    limit: Annotated[int, typer.Option(help="Newest N runs.", min=1)] = 20,
     format: Annotated[
         str,
         typer.Option(
