@@ -1,6 +1,7 @@
 """Target values that can never work are caught by ``validate`` with the file and line, not
 found at run time: a base_url port outside 1-65535, credentials written into base_url (they
-would be copied into manifest.json) and an infinite timeout."""
+would be copied into manifest.json), an infinite timeout, and a request rate so low that the run
+never ends (1e-300 per second)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from tests.testing.cli import run_cli
         ('base_url: "http://user:s3cretpw@127.0.0.1:8000/v1"', "password"),
         ("base_url: http://127.0.0.1:8000/v1\ntimeout_s: .inf", "timeout_s"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: .nan", "requests_per_second"),
+        ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: 1e-300", "0.001"),
+        ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: 0", "0.001"),
     ],
 )
 def test_a_target_value_that_cannot_work_fails_validate(
