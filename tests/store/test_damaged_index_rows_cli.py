@@ -11,25 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.testing.cli import run_cli
-
-SUITE = (
-    "suite: rows\ncases:\n  - {id: a, prompt: hi}\n"
-    "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
-    "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
-)
+from tests.testing.project import echo_project
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A project with one real run in reports/runs.db; each test damages a copy."""
-    project = tmp_path_factory.mktemp("rows")
-    (project / "rows_target.py").write_text(
-        "def reply(messages):\n    return 'echo ' + messages[-1]['content']\n", encoding="utf-8"
-    )
-    (project / "t.yaml").write_text(
-        "type: callable\nfunction: rows_target:reply\npython_path: [.]\n", encoding="utf-8"
-    )
-    (project / "s.yaml").write_text(SUITE, encoding="utf-8")
+    project = echo_project(tmp_path_factory.mktemp("rows"), "rows")
     done = run_cli(
         "run", "s.yaml", "--target", "t.yaml", "--no-evidence", "--no-report", cwd=project
     )
@@ -60,7 +48,7 @@ def test_a_null_gate_count_is_shown_as_missing(indexed: tuple[Path, str]) -> Non
         text = _no_crash(table)
         assert table.returncode == 0, text
         line = next(row for row in text.splitlines() if run_id in row)
-        assert "?/? passed" in line and "?/1" in line, line
+        assert "?/? passed" in line and "?/2" in line, line
         rows = run_cli("runs", "list", "--format", "json", cwd=project)
         assert rows.returncode == 0 and json.loads(rows.stdout)["gates_passed"] is None
     finally:
