@@ -281,3 +281,11 @@ def test_runs_list_never_cuts_a_run_id_at_110_columns() -> None:
     console = Console(width=110, record=True, file=io.StringIO())
     console.print(runs_table([row]))
     assert run_id in console.export_text()
+
+
+def test_runs_list_refuses_a_limit_below_one(tmp_path: Path) -> None:
+    # A negative LIMIT means "no limit" to SQLite: --limit -5 listed every run.
+    for limit in ("-5", "0"):
+        proc = cli("runs", "list", "--limit", limit, cwd=tmp_path)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "--limit" in proc.stderr and "Traceback" not in proc.stderr

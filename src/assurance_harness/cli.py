@@ -439,7 +439,7 @@ def schema(
 def runs_list(
     reports: ReportsOpt = Path("reports"),
     suite: Annotated[str | None, typer.Option(help="Only this suite.")] = None,
-    limit: Annotated[int, typer.Option(help="Newest N runs.")] = 20,
+    limit: Annotated[int, typer.Option(help="Newest N runs.", min=1)] = 20,
     format: Annotated[
         str,
         typer.Option(
@@ -487,11 +487,21 @@ def runs_table(rows: list[dict[str, Any]]) -> Table:
             row["target_name"] or "",
             row["model_version"] or "",
             row["status"],
-            f"{row['gates_passed']}/{row['gates_passed'] + row['gates_failed']} passed",
-            f"{row['n_errors']}/{row['n_requests']}",
+            f"{_count(row['gates_passed'])}/{_count(_total(row))} passed",
+            f"{_count(row['n_errors'])}/{_count(row['n_requests'])}",
             row["started_at"] or "",
         )
     return table
+
+
+def _count(value: int | None) -> str:
+    """A figure of the run index; ``?`` where the row has none (the columns allow NULL)."""
+    return "?" if value is None else str(value)
+
+
+def _total(row: dict[str, Any]) -> int | None:
+    passed, failed = row["gates_passed"], row["gates_failed"]
+    return None if passed is None or failed is None else passed + failed
 
 
 @runs_app.command("purge")

@@ -1,13 +1,17 @@
 """A runs.db that SQLite cannot open (a directory in its place, or a read-only folder holding
-its WAL files) is one line naming it, not an internal error, for every command that reads or
-writes the store (``runs list`` already does this; the review and baseline commands do not)."""
+its WAL files) is one line naming it, what is wrong and the fix, not an internal error, for
+every command that reads or writes the store (issue 12)."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from assurance_harness.store import faults
+from assurance_harness.store.faults import sqlite_fault
 from tests.testing.cli import run_cli
 
 
@@ -18,12 +22,40 @@ from tests.testing.cli import run_cli
         ("review", "add-reviewer", "alice"),
         ("baseline", "check"),
         ("ui", "--index"),
+        ("runs", "list"),
+        ("report", "20261202T000000Z-tox-ab12"),
     ],
 )
 def test_a_runs_db_that_cannot_be_opened_is_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
     (tmp_path / "reports" / "runs.db").mkdir(parents=True)
     proc = run_cli(*args, "--reports", "reports", cwd=tmp_path)
     text = proc.stdout + proc.stderr
-    assert proc.returncode in (2, 3), text
+    assert proc.returncode == 2, text
     assert "internal error" not in text and "Traceback" not in text, text
-    assert "runs.db" in text
+    assert text.strip().splitlines() == [
+        "error: reports/runs.db: is a directory, not the run index database; move it aside "
+        "(runs are then found by their folders, and the next run makes a new index)"
+    ]
+
+
+def test_a_read_only_folder_is_named_as_the_cause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root ignores file modes, so the read-only folder is what os.access reports.
+    db = tmp_path / "runs.db"
+    db.write_bytes(b"")
+    real = os.access
+    monkeypatch.setattr(
+        faults.os, "access", lambda p, mode: False if Path(p) == tmp_path else real(p, mode)
+    )
+    message = str(sqlite_fault(db, sqlite3.OperationalError("unable to open database file")))
+    assert message.startswith(f"{db}: the folder is read-only (unable to open database file)")
+    assert "runs.db-wal and runs.db-shm" in message and f"make {tmp_path} writable" in message
+
+
+def test_a_damaged_runs_db_still_says_repair_or_move_aside(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    db.write_bytes(b"not a database" * 100)
+    message = str(sqlite_fault(db, sqlite3.DatabaseError("file is not a database")))
+    assert "the run index cannot be read (file is not a database)" in message
+    assert "repair it or move it aside" in message

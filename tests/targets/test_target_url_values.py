@@ -1,6 +1,7 @@
 """Target values that can never work are caught by ``validate`` with the file and line, not
-found at run time: a base_url port outside 0-65535, credentials written into base_url (they
-would be copied into manifest.json), and an infinite timeout."""
+found at run time: a base_url port outside 1-65535, credentials written into base_url (they
+would be copied into manifest.json), an infinite timeout, and a request rate so low that the run
+never ends (1e-300 per second)."""
 
 from __future__ import annotations
 
@@ -16,16 +17,23 @@ from tests.testing.cli import run_cli
     [
         ("base_url: http://127.0.0.1:99999/v1", "port"),
         ("base_url: http://127.0.0.1:-1/v1", "port"),
+        ("base_url: http://127.0.0.1:0/v1", "port must be 1 to 65535"),
+        (
+            "type: http\nurl: http://127.0.0.1:0/score\nresponse_path: text\n",
+            "port must be 1 to 65535",
+        ),
         ('base_url: "http://user:s3cretpw@127.0.0.1:8000/v1"', "password"),
         ("base_url: http://127.0.0.1:8000/v1\ntimeout_s: .inf", "timeout_s"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: .nan", "requests_per_second"),
+        ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: 1e-300", "0.001"),
+        ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: 0", "0.001"),
     ],
 )
 def test_a_target_value_that_cannot_work_fails_validate(
     tmp_path: Path, line: str, expect: str
 ) -> None:
     target = tmp_path / "t.yaml"
-    target.write_text(f"type: openai\nmodel: m\n{line}\n")
+    target.write_text(line if line.startswith("type:") else f"type: openai\nmodel: m\n{line}\n")
     for args in (("validate", target), ("targets", "check", target)):
         proc = run_cli(*args, cwd=tmp_path)
         text = proc.stdout + proc.stderr

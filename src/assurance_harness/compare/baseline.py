@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.database import Database
+from ..store.faults import reported_transaction
 from ..store.location import open_database
 from ..store.runread import RunLog, relative_run_dir
 
@@ -60,10 +61,7 @@ class BaselineStore:
 
     def _ready(self) -> bool:
         """Whether there is anything to read; a reader does not create an empty ``runs.db``."""
-        if not self.db.exists():
-            return False
-        self.db.ensure_schema()
-        return True
+        return self.db.exists()
 
     def set(self, run: RunLog, *, note: str | None = None) -> Baseline:
         """Make this run the baseline for its suite and target (replacing any earlier one)."""
@@ -88,8 +86,7 @@ class BaselineStore:
             set_by=_user(),
             note=note,
         )
-        self.db.ensure_schema()
-        with self.db.transaction() as conn:
+        with reported_transaction(self.db) as conn:
             conn.execute(
                 "INSERT INTO baselines (suite, target_name, run_id, run_dir, target_fingerprint, "
                 "suite_sha256, set_at, set_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -119,8 +116,7 @@ class BaselineStore:
     def clear(self, suite: str, target_name: str) -> bool:
         """Remove a baseline; True when there was one."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        self.db.ensure_schema()
-        with self.db.transaction() as conn:
+        with reported_transaction(self.db) as conn:
             cur = conn.execute(
                 "DELETE FROM baselines WHERE suite = ? AND target_name = ?", (suite, target_name)
             )
@@ -135,7 +131,7 @@ class BaselineStore:
     def get(self, suite: str, target_name: str) -> Baseline | None:
         if not self._ready():
             return None
-        with self.db.transaction() as conn:
+        with reported_transaction(self.db) as conn:
             row = conn.execute(
                 "SELECT * FROM baselines WHERE suite = ? AND target_name = ?",
                 (suite, target_name),
@@ -149,7 +145,7 @@ class BaselineStore:
         args: tuple[str, ...] = ()
         if suite:
             query, args = query + " WHERE suite = ?", (suite,)
-        with self.db.transaction() as conn:
+        with reported_transaction(self.db) as conn:
             rows = conn.execute(query + " ORDER BY suite, target_name", args).fetchall()
         return [Baseline(**r) for r in rows]
 
@@ -160,6 +156,6 @@ class BaselineStore:
         args: tuple[str, ...] = ()
         if suite:
             query, args = query + " WHERE suite = ?", (suite,)
-        with self.db.transaction() as conn:
+        with reported_transaction(self.db) as conn:
             rows = conn.execute(query + " ORDER BY id", args).fetchall()
         return rows

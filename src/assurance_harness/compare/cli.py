@@ -152,7 +152,7 @@ def compare(
                     f"no baseline for suite '{cand.suite_name}' and target "
                     f"'{cand.target_name}'; set one with: assurance baseline set RUN_ID"
                 )
-            base = baseline_run(stored.run_id, stored.run_dir, reports)
+            base = baseline_run(stored, reports)
         else:
             base = resolve_run(baseline, reports)
         result = compare_runs(

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
+from ..errors import UsageError
 from ..store.runread import RunLog, locate_run_dir, read_run
-from .baseline import BaselineStore
+from .baseline import Baseline, BaselineStore
 from .engine import Comparison, compare_runs
 from .runs import index_path, resolve_run, suite_runs
 
@@ -28,15 +30,28 @@ def compare_with_baseline(
     )
     if baseline is None or baseline.run_id == candidate.run_id:
         return None
-    base_run = baseline_run(baseline.run_id, baseline.run_dir, reports_dir)
+    base_run = baseline_run(baseline, reports_dir)
     return compare_runs(base_run, candidate, **options)
 
 
-def baseline_run(run_id: str, run_dir: str | None, reports_dir: Path | str) -> RunLog:
+def baseline_run(baseline: Baseline, reports_dir: Path | str) -> RunLog:
     """The baseline's run: its recorded folder (relative to the reports directory, or an
-    absolute path written by an earlier version, perhaps on another machine), else by id."""
-    located = locate_run_dir(run_dir, reports_dir)
-    return read_run(located) if located is not None else resolve_run(run_id, reports_dir)
+    absolute path written by an earlier version, perhaps on another machine), else by id. A
+    run that is gone is a UsageError naming the baseline and the fix: the user typed no run id,
+    so "run '...' not found" alone would not say where the id came from."""
+    located = locate_run_dir(baseline.run_dir, reports_dir)
+    if located is not None:
+        return read_run(located)
+    try:
+        return resolve_run(baseline.run_id, reports_dir)
+    except UsageError:
+        raise UsageError(
+            f"the baseline of suite '{baseline.suite}' and target '{baseline.target_name}' is "
+            f"run '{baseline.run_id}', whose folder is no longer in {reports_dir}/ (moved or "
+            "deleted); put it back, accept another run with "
+            "'assurance baseline set RUN_ID', or remove it with 'assurance baseline clear "
+            f"{quote(baseline.suite)} --target {quote(baseline.target_name)}'"
+        ) from None
 
 
 def check_baselines(
@@ -54,7 +69,7 @@ def check_baselines(
         runs = suite_runs(reports_dir, baseline.suite, target=baseline.target_name)
         if not runs or runs[-1].run_id == baseline.run_id:
             continue
-        base_run = baseline_run(baseline.run_id, baseline.run_dir, reports_dir)
+        base_run = baseline_run(baseline, reports_dir)
         out.append(compare_runs(base_run, runs[-1], **options))
     return out
 

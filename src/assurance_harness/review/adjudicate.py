@@ -47,10 +47,11 @@ class ReviewPaths:
 
 def run_dir_of(paths: ReviewPaths, run_id: str) -> Path:
     """The run's folder, from the run index (falling back to ``reports/<run_id>``)."""
-    from ..store.index import RunIndex
+    from ..store.index import open_index
     from ..store.runread import locate_run_dir
 
-    row = RunIndex(paths.db).get(run_id)
+    index = open_index(paths.db)
+    row = None if index is None else index.get(run_id)
     candidate = locate_run_dir(row["run_dir"] if row else None, paths.reports)
     candidate = candidate or paths.reports / run_id
     if not (candidate / "summary.json").exists():

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..store.database import Database
+from ..store.faults import reported_transaction, store_faults
 from ..store.location import open_database
 from ..store.reviews import Standing, Verdict, standing_verdicts, verdict_history
 
@@ -73,17 +74,19 @@ class ReviewStore:
         """``db``: the embedded ``runs.db`` path (the team store when one is configured), or a
         ``Database``."""
         self.db = open_database(db)
-        self.db.ensure_schema()
 
     # -- queue ---------------------------------------------------------------------------------
     def enqueue(self, run_id: str, items: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:
         """Store the queued rows with what a reviewer needs; queueing a run again changes
-        nothing (the first queue stands, like the run's own files)."""
+        nothing (the first queue stands, like the run's own files). The runner is the one
+        caller: a storage fault stays a sqlite3 error, which it reports as a failed run with
+        the ``--resume`` that finishes it."""
         from .policy import requires_review, row_key
 
         by_key = {row_key(r): r for r in rows}
         now = _now()
         added = 0
+        self.db.ensure_schema()
         with self.db.transaction() as conn:
             for item in items:
                 row = by_key.get(item["key"], {})
@@ -114,11 +117,11 @@ class ReviewStore:
             query += " WHERE run_id = ?"
             args = (run_id,)
         query += " ORDER BY queued_at DESC, run_id DESC, rowid"
-        with self.db.transaction() as conn:
+        with reported_transaction(self.db) as conn:
             return [QueueItem.from_row(r) for r in conn.execute(query, args).fetchall()]
 
     def item(self, run_id: str, key: str) -> QueueItem:
-        with self.db.transaction() as conn:
+        with reported_transaction(self.db) as conn:
             row = conn.execute(
                 "SELECT * FROM review_queue WHERE run_id = ? AND row_key = ?", (run_id, key)
             ).fetchone()
@@ -132,11 +135,13 @@ class ReviewStore:
     # -- verdicts ------------------------------------------------------------------------------
     def history(self, run_id: str | None = None, key: str | None = None) -> list[Verdict]:
         """Every verdict ever given, oldest first."""
-        return verdict_history(self.db, run_id, key)
+        with store_faults(self.db):
+            return verdict_history(self.db, run_id, key)
 
     def current(self, run_id: str | None = None) -> Standing:
         """The standing verdict of each reviewer, per (run, row): the latest they gave."""
-        return standing_verdicts(self.db, run_id)
+        with store_faults(self.db):
+            return standing_verdicts(self.db, run_id)
 
     def add_verdict(
         self,
@@ -151,7 +156,7 @@ class ReviewStore:
         created_at: str,
         ledger_ids: list[str],
     ) -> Verdict:
-        with self.db.transaction() as conn:
+        with reported_transaction(self.db) as conn:
             prior = conn.execute(
                 "SELECT id FROM review_verdicts WHERE run_id = ? AND row_key = ? AND reviewer = ? "
                 "ORDER BY id DESC LIMIT 1",
@@ -180,7 +185,7 @@ class ReviewStore:
 
     # -- reviewers -----------------------------------------------------------------------------
     def add_reviewer(self, name: str, token: str | None) -> None:
-        with self.db.transaction() as conn:
+        with reported_transaction(self.db) as conn:
             conn.execute(
                 "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET token_sha256 = excluded.token_sha256, "
@@ -193,7 +198,7 @@ class ReviewStore:
         name = name.strip()
         if not name:
             raise UsageError("no reviewer name: pass --reviewer NAME or set ASSURANCE_REVIEWER")
-        with self.db.transaction() as conn:
+        with reported_transaction(self.db) as conn:
             row = conn.execute(
                 "SELECT token_sha256 FROM reviewers WHERE name = ?", (name,)
             ).fetchone()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .database import Database
+from .faults import store_faults
 from .location import index_available, open_database
+from .postgres import StoreError
 from .runlog import IndexRow
 
 COLUMNS = (
@@ -29,6 +28,8 @@ COLUMNS = (
     "gates_failed",
     "run_dir",
 )
+COUNTS = frozenset({"n_requests", "n_errors", "gates_passed", "gates_failed"})
+"""The integer columns; every other one holds text. Any may be NULL (``runlog.IndexRow``)."""
 
 
 class RunIndex:
@@ -57,8 +58,9 @@ class RunIndex:
             )
 
     def get(self, run_id: str) -> dict[str, Any] | None:
-        with _readable(self.db), self.db.transaction() as conn:
-            return conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        with store_faults(self.db), self.db.transaction() as conn:
+            row = conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return None if row is None else _checked(self.db, row)
 
     def list_runs(
         self,
@@ -87,24 +89,27 @@ class RunIndex:
         if limit is not None:
             query += " LIMIT ?"
             args.append(limit)
-        with _readable(self.db), self.db.transaction() as conn:
-            return conn.execute(query, args).fetchall()
+        with store_faults(self.db), self.db.transaction() as conn:
+            rows = conn.execute(query, args).fetchall()
+        return [_checked(self.db, row) for row in rows]
 
 
-@contextmanager
-def _readable(db: Database) -> Iterator[None]:
-    """A damaged embedded index (not a database, a table from elsewhere) is one StoreError
-    naming the file; the team store's own errors are StoreErrors already."""
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        from .postgres import StoreError
-
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise StoreError(
-            f"{db.where}: the run index cannot be read ({first}); repair it or move it aside "
-            "(runs are then found by their folders)"
-        ) from None
+def _checked(db: Database, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` as read, or a StoreError naming the store, the run and the column where a value
+    has a type no writer stores: SQLite keeps whatever a hand edit or another tool put in a
+    column, and every reader would otherwise fail on it in its own way."""
+    for column in COLUMNS:
+        value = row.get(column)
+        expected = int if column in COUNTS else str
+        if value is not None and type(value) is not expected:
+            run_id = row.get("run_id")
+            raise StoreError(
+                f"{db.where}: run {run_id!r}: {column} holds {type(value).__name__} "
+                f"{value!r:.60}, not {'a number' if expected is int else 'text'}; the row is "
+                f"damaged: delete it (DELETE FROM runs WHERE run_id = {str(run_id)!r}); "
+                f"'assurance run SUITE --target TARGET --resume {run_id}' indexes it again"
+            )
+    return row
 
 
 def open_index(embedded: str | Path) -> RunIndex | None:
@@ -115,5 +120,5 @@ def open_index(embedded: str | Path) -> RunIndex | None:
     if not index_available(embedded):
         return None
     db = open_database(embedded)
-    with _readable(db):
+    with store_faults(db):
         return RunIndex(db)

@@ -53,9 +53,11 @@ def check_url(value: str, *, example: str) -> str:
             "environment variable (api_key_env, or a header with ${VAR})"
         )
     try:
-        parsed.port  # noqa: B018 - raises for a port outside 0-65535 or not a number
+        port = parsed.port  # raises for a port outside 0-65535 or not a number
     except ValueError as exc:
         raise ValueError(f"'{value}': {exc} (the port must be 1 to 65535)") from None
+    if port == 0:  # urlsplit accepts it; nothing listens there, every request would fail
+        raise ValueError(f"'{value}': port 0 cannot be connected to (the port must be 1 to 65535)")
     return value.strip()
 
 

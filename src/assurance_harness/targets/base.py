@@ -97,8 +97,9 @@ class TargetSpec(BaseModel):
     """Default generation parameters (temperature, max_tokens ...); a suite's own override these."""
     concurrency: int = Field(default=8, ge=1, le=4096)
     """Requests in flight at once."""
-    requests_per_second: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    """Cap on the request rate; none by default."""
+    requests_per_second: float | None = Field(default=None, ge=0.001, allow_inf_nan=False)
+    """Cap on the request rate; none by default. At least 0.001 (one request per ~17 minutes):
+    below that a run never ends (1e-300 waits longer than the universe's age per request)."""
     timeout_s: float = Field(default=60.0, gt=0, allow_inf_nan=False)
     """Per-request timeout."""
     retry: RetryPolicy = Field(default_factory=RetryPolicy)

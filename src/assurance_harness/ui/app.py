@@ -72,10 +72,12 @@ def _settings(request: web.Request) -> Settings:
     return request.app[SETTINGS_KEY]
 
 
-def _index(request: web.Request) -> Any:
-    from ..store.index import RunIndex
+def _runs(request: web.Request) -> list[dict[str, Any]]:
+    """Every indexed run; a runs.db that cannot be read is a StoreError (a 503)."""
+    from ..store.index import open_index
 
-    return RunIndex(_settings(request).reports / "runs.db")
+    index = open_index(_settings(request).reports / "runs.db")
+    return [] if index is None else index.list_runs()
 
 
 def _paths(request: web.Request) -> ReviewPaths:
@@ -89,7 +91,7 @@ def _paths(request: web.Request) -> ReviewPaths:
 async def runs_page(request: web.Request) -> web.Response:
     q = request.query
     f = {k: q.get(k, "") for k in ("suite", "target", "status", "since", "until")}
-    everything = _index(request).list_runs()
+    everything = _runs(request)
     runs = [
         r
         for r in everything
@@ -232,7 +234,7 @@ async def compare_page(request: web.Request) -> web.Response:
     from ..compare.engine import compare_runs
     from ..report.rundata import load_run
 
-    runs = _index(request).list_runs()
+    runs = _runs(request)
     a, b = request.query.get("a", ""), request.query.get("b", "")
     comparison, error = None, None
     if a and b:
@@ -262,7 +264,7 @@ async def trend_page(request: web.Request) -> web.Response:
     from ..compare.trend import trend_points
     from .svg import trend_svg
 
-    everything = _index(request).list_runs()
+    everything = _runs(request)
     suites = sorted({r["suite"] for r in everything})
     suite = request.query.get("suite") or (suites[0] if suites else "")
     metric = request.query.get("metric", "")

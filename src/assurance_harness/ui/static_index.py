@@ -16,11 +16,12 @@ STYLE = (
 
 
 def write_index(reports: Path | str) -> Path:
-    from ..store.index import RunIndex
+    from ..store.index import open_index
     from ..store.runread import locate_run_dir
 
     reports = Path(reports)
-    runs = RunIndex(reports / "runs.db").list_runs()
+    index = open_index(reports / "runs.db")  # a runs.db that cannot be read: one StoreError
+    runs = [] if index is None else index.list_runs()
     rows = []
     for r in runs:
         run_dir = locate_run_dir(r["run_dir"], reports) or reports / str(r["run_id"])
@@ -45,6 +46,7 @@ def write_index(reports: Path | str) -> Path:
         "<table><tr><th>run</th><th>suite</th><th>target</th><th>status</th><th>started</th>"
         "<th>gates passed</th><th>failed</th></tr>" + "".join(rows) + "</table></body></html>\n"
     )
+    reports.mkdir(parents=True, exist_ok=True)
     path = reports / "index.html"
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")

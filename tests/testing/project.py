@@ -1,0 +1,26 @@
+"""A project folder for tests that need real runs: a suite of two cases and a callable target
+that echoes the prompt, so ``assurance run s.yaml --target t.yaml`` passes offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SUITE = (
+    "suite: {name}\ncases:\n  - {{id: a, prompt: hi}}\n  - {{id: b, prompt: there}}\n"
+    "scorers: [{{id: m, use: regex, with: {{pattern: echo}}}}]\n"
+    "metrics: [{{id: r, rate: m.matched}}]\ngates: [{{metric: r, min: 0.5}}]\n"
+)
+
+
+def echo_project(root: Path, suite: str = "echo") -> Path:
+    """``root`` with ``s.yaml`` (suite ``suite``) and ``t.yaml`` (target ``t``); the target's
+    module is named after the suite, so projects in one test session do not share it."""
+    module = f"{suite.replace('-', '_')}_target"
+    (root / f"{module}.py").write_text(
+        "def reply(messages):\n    return 'echo ' + messages[-1]['content']\n", encoding="utf-8"
+    )
+    (root / "t.yaml").write_text(
+        f"type: callable\nfunction: {module}:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (root / "s.yaml").write_text(SUITE.format(name=suite), encoding="utf-8")
+    return root
