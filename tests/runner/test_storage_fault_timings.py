@@ -1,0 +1,61 @@
+"""Storage faults at the less obvious moments of a run (issue 12): after the run log is written
+but before its post-run steps, while evidence is appended, and at resume time. Each must end in
+exit 3 with the way on, and ``--resume`` must then complete everything a run leaves behind.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+
+CASES = "".join(f"  - {{id: c{i}, prompt: 'hi {i}'}}\n" for i in range(6))
+REVIEW_SUITE = (
+    "suite: review-faults\nevidence_for: [R-001]\ncases:\n" + CASES + "scorers: [{id: m, use: "
+    "regex, with: {pattern: echo}}]\nmetrics: [{id: r, rate: m.matched}]\n"
+    "review: {label: m.matched}\ngates: [{metric: r, min: 0.5, require_reviewed: true}]\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "timing_target.py").write_text(
+        "def reply(messages):\n    return 'echo ' + messages[-1]['content']\n", encoding="utf-8"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: timing_target:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "review.yaml").write_text(REVIEW_SUITE, encoding="utf-8")
+    return tmp_path
+
+
+def _resume_id(stderr: str) -> str:
+    found = re.search(r"--resume (\S+)", stderr)
+    assert found, stderr
+    return found.group(1)
+
+
+def test_resume_after_a_runs_db_fault_keeps_the_review_queue(project: Path) -> None:
+    # runs.db fails when the finished run's review queue is stored; once fixed, --resume must
+    # store the queue too, or the gate waits for reviews that nobody can ever give.
+    (project / "reports").mkdir()
+    (project / "reports" / "runs.db").mkdir()
+    args = ["run", "review.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report"]
+    done = run_cli(*args, "--no-evidence", cwd=project)
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    run_id = _resume_id(done.stderr)
+
+    (project / "reports" / "runs.db").rmdir()
+    again = run_cli(*args, "--no-evidence", "--resume", run_id, cwd=project)
+    assert again.returncode == 1, again.stderr  # awaiting review: a gate that has not passed
+    with sqlite3.connect(project / "reports" / "runs.db") as conn:
+        (queued,) = conn.execute(
+            "SELECT COUNT(*) FROM review_queue WHERE run_id = ?", (run_id,)
+        ).fetchone()
+    assert queued == 6
