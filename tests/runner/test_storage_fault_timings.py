@@ -6,7 +6,6 @@ exit 3 with the way on, and ``--resume`` must then complete everything a run lea
 from __future__ import annotations
 
 import re
-import shlex
 import sqlite3
 from pathlib import Path
 

@@ -961,15 +961,6 @@ def _finish(run: _Run) -> RunOutcome:
         command=run.command or run.state.command or _default_command(run.state),
         environment=run.environment,
     )
-    if verdict.review is not None:
-        from ..review.store import ReviewStore
-
-        ReviewStore(run.reports / "runs.db").enqueue(
-            # The queue keeps prompts and responses in runs.db: the stored (redacted) copies.
-            run.run_dir.run_id,
-            verdict.review["queue"],
-            _stored_rows(run.run_dir, verdict.review["queue"]),
-        )
     data = read_run(run.run_dir.path).summary
     outcome = RunOutcome(run.run_dir.run_id, run.run_dir.path, data, summary.exit_code)
     _publish(
@@ -980,6 +971,20 @@ def _finish(run: _Run) -> RunOutcome:
         repair=run.resume_cmd,
     )
     return outcome
+
+
+def _queue_reviews(outcome: RunOutcome, reports: Path) -> None:
+    """Store the run's review queue (its summary's) in runs.db. Done with the post-run steps,
+    so ``--resume`` of a finished run redoes it when a runs.db fault stopped it; queueing a run
+    again changes nothing. A purged run (no results.jsonl) is left as it is."""
+    queue = (outcome.summary.get("review") or {}).get("queue")
+    run_dir = RunDir(outcome.run_dir)
+    if not queue or not run_dir.results.exists():
+        return
+    from ..review.store import ReviewStore
+
+    # The queue keeps prompts and responses in runs.db: the stored (redacted) copies.
+    ReviewStore(reports / "runs.db").enqueue(outcome.run_id, queue, _stored_rows(run_dir, queue))
 
 
 def _stored_rows(run_dir: RunDir, queue: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1006,6 +1011,7 @@ def _publish(
     """The post-run steps (index, reports, evidence) for a finished run; all are safe to redo.
     A step that was due and failed makes the run exit 3: its verdict stands, but it is not
     recorded where the register and the comparisons look."""
+    _queue_reviews(outcome, reports)
     result = run_post_steps(
         outcome.run_dir,
         outcome.run_id,
