@@ -6,6 +6,7 @@ exit 3 with the way on, and ``--resume`` must then complete everything a run lea
 from __future__ import annotations
 
 import re
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -58,3 +59,24 @@ def test_resume_after_a_runs_db_fault_keeps_the_review_queue(project: Path) -> N
             "SELECT COUNT(*) FROM review_queue WHERE run_id = ?", (run_id,)
         ).fetchone()
     assert queued == 6
+
+
+def test_the_printed_resume_command_keeps_the_ledger_it_was_given(project: Path) -> None:
+    # The run was told where its evidence goes; the printed command that finishes it must say
+    # so too, or following it literally attaches the evidence to the default ledger instead.
+    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    (project / "audit").write_text("a file where the ledger's folder should be")
+    done = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report",
+        "--ledger", "audit/ledger.jsonl", cwd=project,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    printed = re.search(r"finish with: (assurance run .*)", done.stderr)
+    assert printed, done.stderr
+
+    (project / "audit").unlink()
+    again = run_cli(*shlex.split(printed.group(1))[1:], cwd=project)
+    assert again.returncode == 0, again.stderr
+    run_id = _resume_id(done.stderr)
+    assert run_id in (project / "audit" / "ledger.jsonl").read_text(encoding="utf-8")
+    assert not (project / "reports" / "evidence" / "ledger.jsonl").exists()
