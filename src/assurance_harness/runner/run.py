@@ -290,9 +290,12 @@ def resume_command(
     executor: str = "local",
     ray_address: str | None = None,
     evidence_for: str | None = None,
+    register_path: str | Path | None = None,
+    ledger_path: str | Path | None = None,
 ) -> str:
     """The one command that continues a run, with the same options as the interrupted one (so
-    resuming behaves as the interrupted run would have)."""
+    resuming behaves as the interrupted run would have, and its evidence goes where the run was
+    told: the same register and ledger)."""
     cache_flag = {None: [], True: ["--cache"], False: ["--no-cache"]}[use_cache]
     options = [
         *(["--concurrency", str(concurrency)] if concurrency else []),
@@ -302,6 +305,8 @@ def resume_command(
         *([] if executor == "local" else ["--executor", executor]),
         *(["--ray-address", shlex.quote(ray_address)] if ray_address else []),
         *(["--evidence-for", shlex.quote(evidence_for)] if evidence_for else []),
+        *(["--register", shlex.quote(str(register_path))] if register_path else []),
+        *(["--ledger", shlex.quote(str(ledger_path))] if ledger_path else []),
     ]
     return " ".join(
         [
@@ -593,6 +598,8 @@ def _run_suite(
         executor=runner.name,
         ray_address=ray_address,
         evidence_for=evidence_for,
+        register_path=register_path if attach_evidence else None,
+        ledger_path=ledger_path if attach_evidence else None,
     )
     prefetch = Prefetch(intervals=bool(loaded.metrics))
     journal = _send_pending(
