@@ -5,6 +5,7 @@ exit 3 with the way on, and ``--resume`` must then complete everything a run lea
 
 from __future__ import annotations
 
+import errno
 import re
 import shlex
 import sqlite3
@@ -80,3 +81,55 @@ def test_the_printed_resume_command_keeps_the_ledger_it_was_given(project: Path)
     run_id = _resume_id(done.stderr)
     assert run_id in (project / "audit" / "ledger.jsonl").read_text(encoding="utf-8")
     assert not (project / "reports" / "evidence" / "ledger.jsonl").exists()
+
+
+def _fail_with_a_full_disk(*_args: object, **_kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device", "report.html")
+
+
+def test_the_repair_commands_after_a_post_run_fault_name_the_reports_folder(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A full disk while the reports are written, and a ledger that refuses the records: the
+    # notes' commands must work as printed, for a run whose reports are not in ./reports.
+    from assurance_harness.register import ledger
+    from assurance_harness.register.evidence_record import EvidenceError
+    from assurance_harness.runner.run import run_suite
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise EvidenceError("the ledger refused the records")
+
+    monkeypatch.chdir(project)
+    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    with monkeypatch.context() as patch:
+        patch.setattr("assurance_harness.report.write_reports", _fail_with_a_full_disk)
+        patch.setattr(ledger, "attach_run", refused)
+        outcome = run_suite("s.yaml", "t.yaml", reports_dir="audit-runs", use_cache=False)
+    notes = "\n".join(outcome.notes)
+    commands = re.findall(r"(?:retry with|then): (assurance [^)\n]*)", notes)
+    assert len(commands) == 2, notes
+    for command in commands:
+        done = run_cli(*shlex.split(command)[1:], cwd=project)
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+    assert (outcome.run_dir / "report.html").exists()
+    ledger_file = project / "audit-runs" / "evidence" / "ledger.jsonl"
+    assert outcome.run_id in ledger_file.read_text(encoding="utf-8")
+
+
+def test_a_full_disk_while_the_reports_are_written_is_exit_3(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A storage fault is exit 3 (README, exit codes) whichever file it hits: CI that reads 0
+    # uploads a junit.xml that is not there. Resuming the finished run writes the reports.
+    from assurance_harness.runner.run import run_suite
+
+    monkeypatch.chdir(project)
+    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    with monkeypatch.context() as patch:
+        patch.setattr("assurance_harness.report.write_reports", _fail_with_a_full_disk)
+        outcome = run_suite("s.yaml", "t.yaml", attach_evidence=False, use_cache=False)
+    assert outcome.exit_code == 3, outcome.notes
+    assert not (outcome.run_dir / "junit.xml").exists()
+    again = run_suite("s.yaml", "t.yaml", attach_evidence=False, resume=outcome.run_id)
+    assert again.exit_code == 0, again.notes
+    assert (outcome.run_dir / "junit.xml").exists()
