@@ -133,3 +133,40 @@ def test_a_full_disk_while_the_reports_are_written_is_exit_3(
     again = run_suite("s.yaml", "t.yaml", attach_evidence=False, resume=outcome.run_id)
     assert again.exit_code == 0, again.notes
     assert (outcome.run_dir / "junit.xml").exists()
+
+
+def test_resume_refuses_a_dataset_that_changed_since_the_run_began(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The suite file is unchanged but its dataset was edited: the journal's responses answer the
+    # old prompts, and the manifest would record the new dataset's SHA-256 beside them.
+    from assurance_harness.errors import UsageError
+    from assurance_harness.runner.executors.base import LocalScoring
+    from assurance_harness.runner.run import RunInterrupted, run_suite
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(project)
+    (project / "cases.jsonl").write_text(
+        "".join(f'{{"id": "c{i}", "text": "hello {i}"}}\n' for i in range(4)), encoding="utf-8"
+    )
+    (project / "d.yaml").write_text(
+        "suite: dataset-resume\ndataset: {path: cases.jsonl, fields: {prompt: text}}\n"
+        "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
+        "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n",
+        encoding="utf-8",
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr(LocalScoring, "score", interrupted)
+        with pytest.raises(RunInterrupted) as stop:
+            run_suite("d.yaml", "t.yaml", write_reports=False, attach_evidence=False)
+
+    (project / "cases.jsonl").write_text(
+        "".join(f'{{"id": "c{i}", "text": "goodbye {i}"}}\n' for i in range(4)), encoding="utf-8"
+    )
+    with pytest.raises(UsageError, match=r"cases\.jsonl"):
+        run_suite(
+            "d.yaml", "t.yaml", write_reports=False, attach_evidence=False,
+            resume=stop.value.run_id,
+        )  # fmt: skip
