@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from assurance_harness.errors import RunFailedError
 from tests.testing.cli import run_cli
 
 CASES = "".join(f"  - {{id: c{i}, prompt: 'hi {i}'}}\n" for i in range(6))
@@ -170,3 +171,32 @@ def test_resume_refuses_a_dataset_that_changed_since_the_run_began(
             "d.yaml", "t.yaml", write_reports=False, attach_evidence=False,
             resume=stop.value.run_id,
         )  # fmt: skip
+
+
+def test_a_full_disk_at_the_summary_under_redaction_resumes_to_the_same_verdict(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under a redaction policy the journal is rewritten redacted just before summary.json is
+    # written. A full disk at summary.json left the run resumable, but its journal redacted:
+    # the resume scored "<EMAIL_ADDRESS>" where the run had scored the address.
+    from assurance_harness.runner.run import run_suite
+    from assurance_harness.store.runlog import RunLogWriter
+
+    monkeypatch.chdir(project)
+    (project / "assurance.yaml").write_text("privacy:\n  redaction:\n    enabled: true\n")
+    cases = "".join(f"  - {{id: c{i}, prompt: 'mail pupil{i}@example.com'}}\n" for i in range(4))
+    (project / "p.yaml").write_text(
+        "suite: redacted-resume\ncases:\n" + cases + "scorers: [{id: m, use: regex, with: "
+        "{pattern: example}}]\nmetrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 1}]\n"
+    )
+    clean = run_suite("p.yaml", "t.yaml", reports_dir="clean", write_reports=False)
+    assert clean.summary["metrics"]["r"]["value"] == 1.0
+
+    with monkeypatch.context() as patch:
+        patch.setattr(RunLogWriter, "write_summary", _fail_with_a_full_disk)
+        with pytest.raises(RunFailedError) as failed:
+            run_suite("p.yaml", "t.yaml", reports_dir="faulty", write_reports=False)
+    run_id = _resume_id(str(failed.value))
+    again = run_suite("p.yaml", "t.yaml", reports_dir="faulty", write_reports=False, resume=run_id)
+    assert again.summary["metrics"]["r"]["value"] == clean.summary["metrics"]["r"]["value"]
+    assert again.exit_code == clean.exit_code == 0
