@@ -6,6 +6,7 @@ exit 3 with the way on, and ``--resume`` must then complete everything a run lea
 from __future__ import annotations
 
 import errno
+import os
 import re
 import shlex
 import sqlite3
@@ -200,3 +201,37 @@ def test_a_full_disk_at_the_summary_under_redaction_resumes_to_the_same_verdict(
     again = run_suite("p.yaml", "t.yaml", reports_dir="faulty", write_reports=False, resume=run_id)
     assert again.summary["metrics"]["r"]["value"] == clean.summary["metrics"]["r"]["value"]
     assert again.exit_code == clean.exit_code == 0
+
+
+class _ShortWrites:
+    """``os`` for the ledger, whose writes stop half-way (a disk that fills during the append)."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(os, name)
+
+    @staticmethod
+    def write(fd: int, data: bytes) -> int:
+        return os.write(fd, data[: len(data) // 2])
+
+
+def test_a_full_disk_during_the_ledger_append_leaves_a_ledger_that_resume_can_finish(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The disk fills while a passed run's evidence is appended: half a record reaches the
+    # ledger. Once there is room again, --resume must attach the evidence and the ledger verify;
+    # a torn record left behind makes every later append fail and `evidence verify` cry tamper.
+    from assurance_harness.register import ledger_store
+    from assurance_harness.register.ledger_verify import verify_ledger
+    from assurance_harness.runner.run import run_suite
+
+    monkeypatch.chdir(project)
+    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    with monkeypatch.context() as patch:
+        patch.setattr(ledger_store, "os", _ShortWrites())
+        first = run_suite("s.yaml", "t.yaml", write_reports=False, use_cache=False)
+    assert first.exit_code == 3, first.notes
+
+    again = run_suite("s.yaml", "t.yaml", write_reports=False, resume=first.run_id)
+    assert again.exit_code == 0, again.notes
+    report = verify_ledger(project / "reports" / "evidence" / "ledger.jsonl")
+    assert report.ok, report.issues
