@@ -10,12 +10,14 @@ import os
 import re
 import shlex
 import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from assurance_harness.errors import RunFailedError
-from tests.testing.cli import run_cli
+from tests.testing.cli import CLI, run_cli
 
 CASES = "".join(f"  - {{id: c{i}, prompt: 'hi {i}'}}\n" for i in range(6))
 REVIEW_SUITE = (
@@ -233,5 +235,47 @@ def test_a_full_disk_during_the_ledger_append_leaves_a_ledger_that_resume_can_fi
 
     again = run_suite("s.yaml", "t.yaml", write_reports=False, resume=first.run_id)
     assert again.exit_code == 0, again.notes
+    report = verify_ledger(project / "reports" / "evidence" / "ledger.jsonl")
+    assert report.ok, report.issues
+
+
+def test_two_resumes_of_one_run_at_once_send_nothing_twice(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A CI retry starts while the first resume still runs: both sent every missing request and
+    # both rewrote the run's files, so the evidence the first attached no longer matched them.
+    from assurance_harness.register.ledger_verify import verify_ledger
+    from assurance_harness.runner.executors.base import LocalExecutor
+    from assurance_harness.runner.run import RunInterrupted, run_suite
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(project)
+    (project / "slow_target.py").write_text(
+        "import time\ndef reply(messages):\n    time.sleep(0.3)\n"
+        "    return 'echo ' + messages[-1]['content']\n",
+        encoding="utf-8",
+    )
+    (project / "slow.yaml").write_text(
+        "type: callable\nfunction: slow_target:reply\npython_path: [.]\nconcurrency: 1\n"
+    )
+    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    with monkeypatch.context() as patch:
+        patch.setattr(LocalExecutor, "send", interrupted)
+        with pytest.raises(RunInterrupted) as stop:
+            run_suite("s.yaml", "slow.yaml", write_reports=False)
+    run_id = stop.value.run_id
+
+    args = [*CLI, "run", "s.yaml", "--target", "slow.yaml", "--no-report", "--resume", run_id]
+    procs = [subprocess.Popen(args, cwd=project, stderr=subprocess.PIPE, text=True)]
+    time.sleep(0.5)
+    procs.append(subprocess.Popen(args, cwd=project, stderr=subprocess.PIPE, text=True))
+    codes = [p.wait(timeout=120) for p in procs]
+    errors = [p.stderr.read() if p.stderr else "" for p in procs]
+    assert sorted(codes) in ([0, 0], [0, 3]), errors
+    assert not any("Traceback" in e for e in errors)
+    journal = (project / "reports" / run_id / "responses.jsonl").read_text(encoding="utf-8")
+    assert len(journal.splitlines()) == 6  # each request sent once
     report = verify_ledger(project / "reports" / "evidence" / "ledger.jsonl")
     assert report.ok, report.issues
