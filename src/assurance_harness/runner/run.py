@@ -7,9 +7,11 @@ run over the complete journal, so a resumed run's results equal an uninterrupted
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import hashlib
 import json
+import os
 import re
 import secrets
 import shlex
@@ -17,7 +19,7 @@ import shutil
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -408,11 +410,12 @@ def run_suite(
         # Loaded before the heap is frozen: the loader moves what it builds out of the young
         # generation itself (``gc_paused``), which it skips when something else froze objects.
         loaded = loaded if loaded is not None else load_suite(suite_path)
-        with heap_frozen():
+        with heap_frozen(), ExitStack() as locks:
             return _run_suite(
                 suite_path,
                 target_path,
                 runner,
+                locks,
                 reports_dir=reports_dir,
                 concurrency=concurrency,
                 resume=resume,
@@ -466,10 +469,31 @@ def heap_frozen() -> Iterator[None]:
         gc.set_threshold(*threshold)
 
 
+@contextmanager
+def _run_lock(run_dir: RunDir) -> Iterator[None]:
+    """Hold the run folder (an exclusive ``flock`` on the folder itself, so no file is added to
+    it) while one process sends, scores and records the run: a second ``--resume`` of the same
+    run at the same time would send every missing request again and rewrite the files whose
+    hashes the first one's evidence holds."""
+    fd = os.open(run_dir.path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunFailedError(
+                f"run {run_dir.run_id} is being run or resumed by another process right now; "
+                "let it end, then run the same command again if it did not finish the run"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _run_suite(
     suite_path: str | Path,
     target_path: str | Path,
     runner: Executor,
+    locks: ExitStack,
     *,
     reports_dir: str | Path,
     concurrency: int | None,
@@ -515,6 +539,12 @@ def _run_suite(
         run_dir = RunDir(reports / resume)
         if not run_dir.exists():
             raise UsageError(f"no run '{resume}' in {reports}; see 'assurance runs list'")
+        try:
+            locks.enter_context(_run_lock(run_dir))
+        except OSError as exc:
+            raise _storage_failure(
+                exc, run_dir.path, "after fixing this, run the same command again"
+            ) from None
         state = RunState.model_validate(run_dir.read_json(run_dir.run_json))
         if state.suite.sha256 != loaded.sha256:
             raise UsageError(
@@ -546,6 +576,13 @@ def _run_suite(
             run_dir = _create_run_dir(reports, loaded.suite.suite)
         except OSError as exc:
             raise _storage_failure(exc, reports, "nothing was sent; fix it and run again") from None
+        try:
+            locks.enter_context(_run_lock(run_dir))
+        except OSError as exc:
+            shutil.rmtree(run_dir.path, ignore_errors=True)  # nothing sent: nothing to keep
+            raise _storage_failure(
+                exc, run_dir.path, "nothing was sent; fix it and run again"
+            ) from None
         run_id = run_dir.run_id
         cases = list(loaded.cases[:limit]) if limit else loaded.cases
         state = RunState.model_validate(
