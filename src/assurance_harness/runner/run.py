@@ -566,6 +566,7 @@ def _run_suite(
                     exc, _fault_path(exc, reports), "after fixing this, run the same command again"
                 ) from None
         try:
+            _check_same_cases(run_dir, loaded, state.options.limit, resume)
             cases: Sequence[Case] = CaseList.build(run_dir.iter_cases())
         except OSError as exc:
             raise _storage_failure(
@@ -694,6 +695,24 @@ def _run_suite(
             then=f"the responses are saved in run {run_dir.run_id}; after a fix, "
             f"finish with: {resume_cmd}",
         ) from None
+
+
+def _check_same_cases(run_dir: RunDir, loaded: LoadedSuite, limit: int | None, run_id: str) -> None:
+    """An unfinished run resumes only with the cases it began with: the suite file's SHA-256
+    does not cover its datasets, and a dataset edited since would leave the journal answering
+    the old prompts while the manifest recorded the new dataset's hash."""
+    cases = list(loaded.cases[:limit]) if limit else loaded.cases
+    same = (
+        run_dir.holds_cases(cases.json_lines())
+        if isinstance(cases, CaseList)
+        else run_dir.holds_these_cases(cases)
+    )
+    if not same:
+        changed = ", ".join(str(path) for path, _ in loaded.dataset_files) or str(loaded.path)
+        raise UsageError(
+            f"run '{run_id}' began with other cases than {changed} now makes (its cases.jsonl "
+            "differs: a dataset changed since); start a new run instead of resuming"
+        )
 
 
 def _resume_of(state: RunState, reports: Path) -> str:
