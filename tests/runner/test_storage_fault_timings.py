@@ -279,3 +279,35 @@ def test_two_resumes_of_one_run_at_once_send_nothing_twice(
     assert len(journal.splitlines()) == 6  # each request sent once
     report = verify_ledger(project / "reports" / "evidence" / "ledger.jsonl")
     assert report.ok, report.issues
+
+
+def test_a_run_file_that_is_a_folder_is_named_not_its_temporary_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # results.jsonl is a folder when the resumed run writes it: the line must name
+    # results.jsonl (what to fix), not the '.results.jsonl.XXXX.tmp' that was being renamed.
+    from assurance_harness.runner.executors.base import LocalScoring
+    from assurance_harness.runner.run import RunInterrupted, run_suite
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(project)
+    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    with monkeypatch.context() as patch:
+        patch.setattr(LocalScoring, "score", interrupted)
+        with pytest.raises(RunInterrupted) as stop:
+            run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False)
+    run_id = stop.value.run_id
+    (project / "reports" / run_id / "results.jsonl").mkdir()
+
+    args = ["run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-evidence"]
+    done = run_cli(*args, "--resume", run_id, cwd=project)
+    assert done.returncode == 3, done.stderr
+    first = next(line for line in done.stderr.splitlines() if line.startswith("error: "))
+    assert first.endswith(f"{run_id}/results.jsonl: Is a directory"), first
+    assert f"--resume {run_id}" in done.stderr
+
+    (project / "reports" / run_id / "results.jsonl").rmdir()
+    again = run_cli(*args, "--resume", run_id, cwd=project)
+    assert again.returncode == 0, again.stderr
