@@ -117,7 +117,13 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
 def _fault_path(exc: Exception, reports: Path) -> Path | str:
     if isinstance(exc, sqlite3.Error):
         return Workspace.at(reports).index
-    return getattr(exc, "filename", None) or reports
+    return _failed_file(exc) or reports
+
+
+def _failed_file(exc: Exception) -> str | None:
+    """The file an OSError is about. A failed rename (``os.replace`` of an atomic write) names
+    its destination second: that is the file to fix, not the temporary file renamed onto it."""
+    return getattr(exc, "filename2", None) or getattr(exc, "filename", None)
 
 
 def derive_seed(suite_seed: int, case_id: str, sample: int) -> int:
@@ -787,7 +793,7 @@ def _send_pending(
     except OSError as exc:  # a spilled index: a full or read-only disk
         raise _storage_failure(
             exc,
-            getattr(exc, "filename", None) or run_dir.path,
+            _failed_file(exc) or run_dir.path,
             f"nothing more was sent; after fixing this, continue with: {resume_cmd}",
         ) from None
     wrapped: ProgressFn | None = None
@@ -844,9 +850,7 @@ def _send_pending(
         run_dir.close_journal()
         raise _storage_failure(
             exc,
-            (getattr(exc, "filename", None) or run_dir.path)
-            if isinstance(exc, OSError)
-            else cache_path,
+            (_failed_file(exc) or run_dir.path) if isinstance(exc, OSError) else cache_path,
             f"the responses so far are saved; after fixing this, continue with: {resume_cmd}",
         ) from None
     except Exception as exc:  # a bug (ours, an adapter's, a plugin's): exit 3, not a traceback
