@@ -72,7 +72,8 @@ def write_run_reports(
         written = write_reports(run_dir)
     except OSError as exc:  # a storage fault: exit 3, like any other (the verdict stands)
         result.reports_failed = True
-        where = getattr(exc, "filename", None) or run_dir
+        # A failed rename names its destination second: the report, not its temporary file.
+        where = getattr(exc, "filename2", None) or getattr(exc, "filename", None) or run_dir
         reason = exc.strerror or str(exc)
         result.notes.append(
             f"reports not written: cannot write {where}: {reason}; "
