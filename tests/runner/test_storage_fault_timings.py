@@ -311,3 +311,37 @@ def test_a_run_file_that_is_a_folder_is_named_not_its_temporary_file(
     (project / "reports" / run_id / "results.jsonl").rmdir()
     again = run_cli(*args, "--resume", run_id, cwd=project)
     assert again.returncode == 0, again.stderr
+
+
+def test_ctrl_c_while_a_resume_redoes_the_post_run_steps_prints_the_resume_command(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The run is recorded but not indexed (runs.db was a folder); Ctrl-C while the resume
+    # indexes it said "interrupted before sending started; nothing to resume".
+    from assurance_harness.runner import poststeps
+    from assurance_harness.runner.run import RunInterrupted, run_suite
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(project)
+    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    (project / "reports").mkdir()
+    (project / "reports" / "runs.db").mkdir()
+    with pytest.raises(RunFailedError) as failed:
+        run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False)
+    run_id = _resume_id(str(failed.value))
+    (project / "reports" / "runs.db").rmdir()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(poststeps, "index_run_step", interrupted)
+        try:
+            run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False, resume=run_id)
+        except KeyboardInterrupt:  # the CLI then says "nothing to resume"
+            pytest.fail("Ctrl-C escaped the run without its resume command")
+        except RunInterrupted as stop:
+            assert f"--resume {run_id}" in stop.resume_command
+        else:
+            pytest.fail("the interrupted resume returned")
+    done = run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False, resume=run_id)
+    assert done.exit_code == 0, done.notes
