@@ -571,6 +571,19 @@ def _run_suite(
                 raise _storage_failure(
                     exc, _fault_path(exc, reports), "after fixing this, run the same command again"
                 ) from None
+            except KeyboardInterrupt:
+                # Every response is recorded; what was cut short (index, reports, evidence) is
+                # redone by the same command.
+                recorded = int(_recorded_counts(run_dir).get("requests", 0))
+                again = resume_command(
+                    suite_path, target_path, reports, resume, concurrency=concurrency,
+                    use_cache=use_cache, write_reports=write_reports,
+                    attach_evidence=attach_evidence, executor=runner.name,
+                    ray_address=ray_address, evidence_for=evidence_for,
+                    register_path=register_path if attach_evidence else None,
+                    ledger_path=ledger_path if attach_evidence else None,
+                )  # fmt: skip
+                raise RunInterrupted(resume, again, recorded, recorded) from None
         try:
             _check_same_cases(run_dir, loaded, state.options.limit, resume)
             cases: Sequence[Case] = CaseList.build(run_dir.iter_cases())
@@ -701,6 +714,14 @@ def _run_suite(
             then=f"the responses are saved in run {run_dir.run_id}; after a fix, "
             f"finish with: {resume_cmd}",
         ) from None
+
+
+def _recorded_counts(run_dir: RunDir) -> dict[str, Any]:
+    """A finished run's counts (its summary's), or {} where they cannot be read."""
+    try:
+        return dict(run_dir.read_json(run_dir.summary).get("counts") or {})
+    except (OSError, ValueError):
+        return {}
 
 
 def _check_same_cases(run_dir: RunDir, loaded: LoadedSuite, limit: int | None, run_id: str) -> None:
