@@ -490,6 +490,8 @@ def _run_lock(run_dir: RunDir) -> Iterator[None]:
                 f"run {run_dir.run_id} is being run or resumed by another process right now; "
                 "let it end, then run the same command again if it did not finish the run"
             ) from None
+        except OSError:
+            pass  # a file system without locks (some network mounts): run unguarded, as before
         yield
     finally:
         os.close(fd)  # releases the lock
