@@ -738,9 +738,13 @@ def _check_same_cases(run_dir: RunDir, loaded: LoadedSuite, limit: int | None, r
     )
     if not same:
         changed = ", ".join(str(path) for path, _ in loaded.dataset_files) or str(loaded.path)
+        why = "a dataset changed since"
+        if load_project_config().privacy.redaction.enabled:
+            # A fault while the run was being recorded, after its inputs were stored redacted.
+            why += ", or the run's files were already redacted when its recording failed"
         raise UsageError(
             f"run '{run_id}' began with other cases than {changed} now makes (its cases.jsonl "
-            "differs: a dataset changed since); start a new run instead of resuming"
+            f"differs: {why}); start a new run instead of resuming"
         )
 
 
