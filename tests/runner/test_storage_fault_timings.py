@@ -345,3 +345,25 @@ def test_ctrl_c_while_a_resume_redoes_the_post_run_steps_prints_the_resume_comma
             pytest.fail("the interrupted resume returned")
     done = run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False, resume=run_id)
     assert done.exit_code == 0, done.notes
+
+
+def test_a_storage_fault_in_a_directory_run_names_the_suites_it_did_not_run(
+    project: Path,
+) -> None:
+    # `assurance run suites/` stops at the first suite's storage fault; resuming that one and
+    # reading exit 0 must not pass for the whole directory: the line names what never ran.
+    (project / "suites").mkdir()
+    for name in ("a", "b", "c"):
+        (project / "suites" / f"{name}.yaml").write_text(
+            REVIEW_SUITE.replace("review-faults", f"suite-{name}").replace(
+                "require_reviewed: true", ""
+            )
+        )
+    (project / "reports").mkdir()
+    (project / "reports" / "runs.db").mkdir()
+    done = run_cli(
+        "run", "suites", "--target", "t.yaml", "--no-report", "--no-evidence", cwd=project
+    )
+    assert done.returncode == 3, done.stderr
+    assert "--resume" in done.stderr
+    assert "suites/b.yaml" in done.stderr and "suites/c.yaml" in done.stderr, done.stderr
