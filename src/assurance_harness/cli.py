@@ -206,7 +206,7 @@ def run(
     register = Workspace.at(reports, register=register).register_if_present()
     codes = []
     with _sigterm_as_ctrl_c():
-        for path in files:
+        for number, path in enumerate(files):
             try:
                 with RunProgress(path.stem, console=console) as progress:
                     outcome = run_suite(
@@ -239,6 +239,7 @@ def run(
                     ),
                     soft_wrap=True,
                 )
+                _print_not_run(files[number + 1 :])
                 raise typer.Exit(130) from None
             except KeyboardInterrupt:
                 console.print(
@@ -248,7 +249,9 @@ def run(
                 raise typer.Exit(130) from None
             except HarnessError as exc:
                 _print_traceback_if_asked(exc)
-                raise fail(exc) from None
+                print_error(exc)
+                _print_not_run(files[number + 1 :])
+                raise typer.Exit(exc.exit_code) from None
             _print_outcome(outcome)
             code = outcome.exit_code
             if baseline and code != 3:
@@ -257,6 +260,17 @@ def run(
                 code = max(code, check_run(outcome.run_dir, reports, console=out))
             codes.append(code)
     raise typer.Exit(max(codes) if codes else 0)
+
+
+def _print_not_run(rest: list[Path]) -> None:
+    """The suites of a directory run that an error stopped before they ran: finishing the one
+    that failed does not finish them."""
+    if rest:
+        print_error(
+            "not run (the run stopped at this error): "
+            + ", ".join(str(p) for p in rest)
+            + "; run them once it is fixed"
+        )
 
 
 @contextmanager
