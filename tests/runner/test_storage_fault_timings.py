@@ -367,3 +367,20 @@ def test_a_storage_fault_in_a_directory_run_names_the_suites_it_did_not_run(
     assert done.returncode == 3, done.stderr
     assert "--resume" in done.stderr
     assert "suites/b.yaml" in done.stderr and "suites/c.yaml" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("damage", ['{"run_id": "x", "sta', "[]", '{"run_id": 1}'])
+def test_resuming_a_run_whose_run_json_is_damaged_names_the_file(
+    project: Path, damage: str
+) -> None:
+    # run.json is written atomically, so only a bad disk or an edit tears it: that is the
+    # run folder's damage, to be named, not "internal error: JSONDecodeError ... a bug".
+    run_dir = project / "reports" / "20260101T000000Z-review-faults-0bad"
+    run_dir.mkdir(parents=True)
+    (run_dir / "run.json").write_text(damage, encoding="utf-8")
+    done = run_cli(
+        "run", "review.yaml", "--target", "t.yaml", "--resume", run_dir.name, cwd=project
+    )
+    assert done.returncode == 2, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert "run.json" in done.stderr and "damaged" in done.stderr, done.stderr
