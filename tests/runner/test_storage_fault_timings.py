@@ -384,3 +384,28 @@ def test_resuming_a_run_whose_run_json_is_damaged_names_the_file(
     assert done.returncode == 2, done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
     assert "run.json" in done.stderr and "damaged" in done.stderr, done.stderr
+
+
+def test_resuming_a_run_without_its_cases_file_says_it_is_damaged(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cases.jsonl gone between the crash and --resume: reading it failed as "cannot write
+    # .../cases.jsonl: No such file or directory; after fixing this, run the same command again".
+    from assurance_harness.runner.executors.base import LocalScoring
+    from assurance_harness.runner.run import RunInterrupted, run_suite
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(project)
+    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    with monkeypatch.context() as patch:
+        patch.setattr(LocalScoring, "score", interrupted)
+        with pytest.raises(RunInterrupted) as stop:
+            run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False)
+    run_id = stop.value.run_id
+    (project / "reports" / run_id / "cases.jsonl").unlink()
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--resume", run_id, cwd=project)
+    assert done.returncode == 2, done.stderr
+    assert "cannot write" not in done.stderr
+    assert "cases.jsonl" in done.stderr and "damaged" in done.stderr, done.stderr
