@@ -586,6 +586,10 @@ def _run_suite(
                     ledger_path=ledger_path if attach_evidence else None,
                 )  # fmt: skip
                 raise RunInterrupted(resume, again, recorded, recorded) from None
+        if not run_dir.cases.is_file():
+            raise UsageError(
+                f"{run_dir.cases}: missing; the run directory is damaged: start a new run"
+            )
         try:
             _check_same_cases(run_dir, loaded, state.options.limit, resume)
             cases: Sequence[Case] = CaseList.build(run_dir.iter_cases())
