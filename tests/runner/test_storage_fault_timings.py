@@ -409,3 +409,31 @@ def test_resuming_a_run_without_its_cases_file_says_it_is_damaged(
     assert done.returncode == 2, done.stderr
     assert "cannot write" not in done.stderr
     assert "cases.jsonl" in done.stderr and "damaged" in done.stderr, done.stderr
+
+
+def test_ctrl_c_before_a_resume_continues_does_not_say_nothing_to_resume(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while a resume still reads the run folder (a large cases file): the run is as it
+    # was and the same command continues it; "nothing to resume" would send the user elsewhere.
+    from assurance_harness.runner import run as run_module
+    from assurance_harness.runner.executors.base import LocalScoring
+    from assurance_harness.runner.run import RunInterrupted, run_suite
+    from tests.testing.cli import invoke_in_process
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(project)
+    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    with monkeypatch.context() as patch:
+        patch.setattr(LocalScoring, "score", interrupted)
+        with pytest.raises(RunInterrupted) as stop:
+            run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False)
+    run_id = stop.value.run_id
+    with monkeypatch.context() as patch:
+        patch.setattr(run_module, "_check_same_cases", interrupted)
+        done = invoke_in_process(["run", "s.yaml", "--target", "t.yaml", "--resume", run_id])
+    assert done.exit_code == 130, done.output
+    assert "nothing to resume" not in done.output
+    assert f"--resume {run_id}" in done.output, done.output
