@@ -170,7 +170,7 @@ def run(
     # The runner's imports build some 50 pydantic models and load numpy: with the collector
     # on, it walks the growing heap over and over meanwhile (about 60 ms of 0.4 s).
     with gc_paused():
-        from .runner.run import RunInterrupted, command_line, run_suite
+        from .runner.run import RunInterrupted, command_line, resume_command, run_suite
         from .spec.loader import LoadedSuite, find_suite_files, load_suite
         from .store.location import set_cli_store, team_database
 
@@ -242,10 +242,33 @@ def run(
                 _print_not_run(files[number + 1 :])
                 raise typer.Exit(130) from None
             except KeyboardInterrupt:
-                console.print(
-                    term("interrupted", "yellow")
-                    + term(" before sending started; nothing to resume")
-                )
+                if resume:  # stopped while it read the run: the run is as it was
+                    again = resume_command(
+                        path,
+                        target,
+                        reports,
+                        resume,
+                        concurrency=concurrency,
+                        use_cache=cache,
+                        write_reports=not no_report,
+                        attach_evidence=not no_evidence,
+                        executor=executor,
+                        ray_address=ray_address,
+                        evidence_for=evidence_for,
+                        register_path=None if no_evidence else register,
+                        ledger_path=None if no_evidence else ledger,
+                    )
+                    console.print(
+                        term("interrupted", "yellow")
+                        + term(f" before run {resume} continued; continue with: {again}"),
+                        soft_wrap=True,
+                    )
+                else:
+                    console.print(
+                        term("interrupted", "yellow")
+                        + term(" before sending started; nothing to resume")
+                    )
+                _print_not_run(files[number + 1 :])
                 raise typer.Exit(130) from None
             except HarnessError as exc:
                 _print_traceback_if_asked(exc)
