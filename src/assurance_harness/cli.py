@@ -5,6 +5,8 @@ Exit codes: 0 all gates passed, 1 a gate failed, 2 configuration or usage error,
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -168,7 +170,7 @@ def run(
     # The runner's imports build some 50 pydantic models and load numpy: with the collector
     # on, it walks the growing heap over and over meanwhile (about 60 ms of 0.4 s).
     with gc_paused():
-        from .runner.run import RunInterrupted, command_line, run_suite
+        from .runner.run import RunInterrupted, command_line, resume_command, run_suite
         from .spec.loader import LoadedSuite, find_suite_files, load_suite
         from .store.location import set_cli_store, team_database
 
@@ -203,56 +205,127 @@ def run(
 
     register = Workspace.at(reports, register=register).register_if_present()
     codes = []
-    for path in files:
-        try:
-            with RunProgress(path.stem, console=console) as progress:
-                outcome = run_suite(
-                    path,
-                    target,
-                    reports_dir=reports,
-                    concurrency=concurrency,
-                    resume=resume,
-                    use_cache=cache,
-                    progress=progress,
-                    on_start=progress.started_run,
-                    scoring_progress=progress.scoring,
-                    write_reports=not no_report,
-                    attach_evidence=not no_evidence,
-                    register_path=register,
-                    ledger_path=ledger,
-                    command=command_line(),
-                    limit=limit,
-                    executor=executor,
-                    ray_address=ray_address,
-                    evidence_for=evidence_for,
-                    loaded=validated.pop(path, None),
+    with _sigterm_as_ctrl_c():
+        for number, path in enumerate(files):
+            try:
+                with RunProgress(path.stem, console=console) as progress:
+                    outcome = run_suite(
+                        path,
+                        target,
+                        reports_dir=reports,
+                        concurrency=concurrency,
+                        resume=resume,
+                        use_cache=cache,
+                        progress=progress,
+                        on_start=progress.started_run,
+                        scoring_progress=progress.scoring,
+                        write_reports=not no_report,
+                        attach_evidence=not no_evidence,
+                        register_path=register,
+                        ledger_path=ledger,
+                        command=command_line(),
+                        limit=limit,
+                        executor=executor,
+                        ray_address=ray_address,
+                        evidence_for=evidence_for,
+                        loaded=validated.pop(path, None),
+                    )
+            except RunInterrupted as stop:
+                console.print(
+                    term("interrupted: ", "yellow")
+                    + term(
+                        f"{stop.done}/{stop.total} responses are saved in run {stop.run_id}; "
+                        f"continue with: {stop.resume_command}"
+                    ),
+                    soft_wrap=True,
                 )
-        except RunInterrupted as stop:
-            console.print(
-                term("interrupted: ", "yellow")
-                + term(
-                    f"{stop.done}/{stop.total} responses are saved in run {stop.run_id}; "
-                    f"continue with: {stop.resume_command}"
-                ),
-                soft_wrap=True,
-            )
-            raise typer.Exit(130) from None
-        except KeyboardInterrupt:
-            console.print(
-                term("interrupted", "yellow") + term(" before sending started; nothing to resume")
-            )
-            raise typer.Exit(130) from None
-        except HarnessError as exc:
-            _print_traceback_if_asked(exc)
-            raise fail(exc) from None
-        _print_outcome(outcome)
-        code = outcome.exit_code
-        if baseline and code != 3:
-            from .compare.nightly import check_run
+                _print_not_run(files[number + 1 :])
+                raise typer.Exit(130) from None
+            except KeyboardInterrupt:
+                if resume:  # stopped while it read the run: the run is as it was
+                    again = resume_command(
+                        path,
+                        target,
+                        reports,
+                        resume,
+                        concurrency=concurrency,
+                        use_cache=cache,
+                        write_reports=not no_report,
+                        attach_evidence=not no_evidence,
+                        executor=executor,
+                        ray_address=ray_address,
+                        evidence_for=evidence_for,
+                        register_path=None if no_evidence else register,
+                        ledger_path=None if no_evidence else ledger,
+                    )
+                    console.print(
+                        term("interrupted", "yellow")
+                        + term(f" before run {resume} continued; continue with: {again}"),
+                        soft_wrap=True,
+                    )
+                else:
+                    console.print(
+                        term("interrupted", "yellow")
+                        + term(" before sending started; nothing to resume")
+                    )
+                _print_not_run(files[number + 1 :])
+                raise typer.Exit(130) from None
+            except HarnessError as exc:
+                _print_traceback_if_asked(exc)
+                print_error(exc)
+                _print_not_run(files[number + 1 :])
+                raise typer.Exit(exc.exit_code) from None
+            _print_outcome(outcome)
+            code = outcome.exit_code
+            if baseline and code != 3:
+                from .compare.nightly import check_run
 
-            code = max(code, check_run(outcome.run_dir, reports, console=out))
-        codes.append(code)
+                code = max(code, check_run(outcome.run_dir, reports, console=out))
+            codes.append(code)
     raise typer.Exit(max(codes) if codes else 0)
+
+
+def _print_not_run(rest: list[Path]) -> None:
+    """The suites of a directory run that an error stopped before they ran: finishing the one
+    that failed does not finish them."""
+    if rest:
+        print_error(
+            "not run (the run stopped at this error): "
+            + ", ".join(str(p) for p in rest)
+            + "; run them once it is fixed"
+        )
+
+
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """While runs last, SIGTERM (CI timeouts, ``timeout``, ``docker stop``) stops a run as
+    Ctrl-C does: the journal is closed, the resume command printed, exit 130; by default it
+    killed the process without a word. Left alone where something else handles SIGTERM, or off
+    the main thread."""
+    import signal
+    import threading
+
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def terminate(_signum: int, _frame: object) -> None:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            raise KeyboardInterrupt
+        # An event loop handles Ctrl-C itself (it cancels its tasks cleanly): let it.
+        if callable(signal.getsignal(signal.SIGINT)):
+            signal.raise_signal(signal.SIGINT)
+            return
+        raise KeyboardInterrupt  # SIGINT ignored (a background job): stop all the same
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _check_executor(executor: str, ray_address: str | None) -> None:

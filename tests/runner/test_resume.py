@@ -148,3 +148,24 @@ def test_ctrl_c_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> 
         done = _run(cli_command(*resume[1:]))
         assert done.returncode == 0, done.stderr
     assert len((journal.parent / "results.jsonl").read_text().splitlines()) == N_CASES
+
+
+def test_sigterm_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> None:
+    # What CI, `timeout` and `docker stop` send: the same as Ctrl-C, not a silent exit 143.
+    suite = _suite(tmp_path)
+    with ThreadedServer(echo_handler(lambda body: 0.05)) as server:
+        target = _target(tmp_path, server)
+        reports = tmp_path / "r"
+        proc, journal = _start_and_wait(
+            _run_args(suite, target, reports, "--no-cache", *QUIET), reports, lines=10
+        )
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 130, stderr
+        assert "Traceback" not in stderr
+        run_id = journal.parent.name
+        assert f"--resume {run_id}" in stderr
+        resume = stderr.split("continue with: ", 1)[1].split()
+        done = _run(cli_command(*resume[1:]))
+        assert done.returncode == 0, done.stderr
+    assert len((journal.parent / "results.jsonl").read_text().splitlines()) == N_CASES

@@ -159,12 +159,19 @@ def append_bodies(
         payload = "".join(r.to_line() for r in new).encode("utf-8")
         fd = os.open(ledger_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            written = os.write(fd, payload)
-            if written != len(payload):  # pragma: no cover - only on a full disk
-                raise EvidenceError(
-                    f"{ledger_path}: short write ({written} of {len(payload)} bytes)"
-                )
-            os.fsync(fd)
+            end = os.fstat(fd).st_size  # under the lock: nobody else appends meanwhile
+            try:
+                written = os.write(fd, payload)
+                if written != len(payload):  # only on a full disk
+                    raise EvidenceError(
+                        f"{ledger_path}: short write ({written} of {len(payload)} bytes)"
+                    )
+                os.fsync(fd)
+            except BaseException:
+                # Take back what part of these records reached the file: a torn last line
+                # would stop every later append and read as tampering. Nothing else is touched.
+                os.ftruncate(fd, end)
+                raise
         finally:
             os.close(fd)
         _write_anchor(ledger_path, new[-1])

@@ -10,6 +10,7 @@ index missing is not a successful run), with the command that repairs it.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,10 +38,19 @@ class PostRunResult:
     """Evidence was due but could not be attached (the run must not look complete)."""
     index_failed: bool = False
     """The run is not in runs.db (comparisons and ``runs list`` would not see it)."""
+    reports_failed: bool = False
+    """A storage fault (a full disk, a read-only folder) kept the reports from being written."""
 
     @property
     def failed(self) -> bool:
-        return self.evidence_failed or self.index_failed
+        return self.evidence_failed or self.index_failed or self.reports_failed
+
+
+def _with_reports(command: str, reports: Path) -> str:
+    """``command`` with ``--reports`` where it is not the default folder, so it works as printed."""
+    if reports == Path("reports"):
+        return command
+    return f"{command} --reports {shlex.quote(str(reports))}"
 
 
 def index_run_step(run_dir: Path, reports: Path, result: PostRunResult, *, repair: str) -> None:
@@ -52,15 +62,27 @@ def index_run_step(run_dir: Path, reports: Path, result: PostRunResult, *, repai
     index_run(reports, read_run(run_dir).info, run_dir)
 
 
-def write_run_reports(run_dir: Path, run_id: str, result: PostRunResult) -> None:
+def write_run_reports(
+    run_dir: Path, run_id: str, result: PostRunResult, reports: Path = Path("reports")
+) -> None:
     from ..report import write_reports
 
+    retry = _with_reports(f"assurance report {run_id}", reports)
     try:
         written = write_reports(run_dir)
+    except OSError as exc:  # a storage fault: exit 3, like any other (the verdict stands)
+        result.reports_failed = True
+        # A failed rename names its destination second: the report, not its temporary file.
+        where = getattr(exc, "filename2", None) or getattr(exc, "filename", None) or run_dir
+        reason = exc.strerror or str(exc)
+        result.notes.append(
+            f"reports not written: cannot write {where}: {reason}; "
+            f"after fixing this, retry with: {retry}"
+        )
+        return
     except Exception as exc:  # a report bug must not cost a finished run its verdict
         result.notes.append(
-            f"reports not written ({exc.__class__.__name__}: {exc}); retry with: "
-            f"assurance report {run_id}"
+            f"reports not written ({exc.__class__.__name__}: {exc}); retry with: {retry}"
         )
         return
     result.notes.append("reports: " + ", ".join(str(p) for p in written.values()))
@@ -73,6 +95,7 @@ def attach_run_evidence(
     ledger_path: Path,
     result: PostRunResult,
     evidence_for: str | None = None,
+    reports: Path = Path("reports"),
 ) -> None:
     from ..register.ledger import ExploratoryRunError, attach_run
 
@@ -86,9 +109,17 @@ def attach_run_evidence(
     except HarnessError as exc:
         # The run itself is complete and saved; evidence can be attached later by hand.
         result.evidence_failed = True
-        result.notes.append(
-            f"evidence not attached: {exc} (fix it, then: assurance evidence attach {run_id})"
+        attach = _with_reports(f"assurance evidence attach {run_id}", reports)
+        attach += "".join(
+            f" {flag} {shlex.quote(str(value))}"
+            for flag, value in (
+                ("--register", register_path),
+                ("--ledger", ledger_path),
+                ("--evidence-for", evidence_for),
+            )
+            if value is not None
         )
+        result.notes.append(f"evidence not attached: {exc} (fix it, then: {attach})")
         return
     if records:
         result.notes.append(f"evidence: {len(records)} records appended to {ledger_path}")
@@ -108,7 +139,7 @@ def run_post_steps(
     result = PostRunResult()
     index_run_step(run_dir, reports, result, repair=repair)
     if options.write_reports:
-        write_run_reports(run_dir, run_id, result)
+        write_run_reports(run_dir, run_id, result, reports)
     if options.attach_evidence and (evidence_for or options.register_path):
         attach_run_evidence(
             run_dir,
@@ -117,5 +148,6 @@ def run_post_steps(
             Workspace.at(reports, ledger=options.ledger_path).ledger,
             result,
             options.evidence_for,
+            reports,
         )
     return result

@@ -7,9 +7,11 @@ run over the complete journal, so a resumed run's results equal an uninterrupted
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import hashlib
 import json
+import os
 import re
 import secrets
 import shlex
@@ -17,7 +19,7 @@ import shutil
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,7 +117,13 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
 def _fault_path(exc: Exception, reports: Path) -> Path | str:
     if isinstance(exc, sqlite3.Error):
         return Workspace.at(reports).index
-    return getattr(exc, "filename", None) or reports
+    return _failed_file(exc) or reports
+
+
+def _failed_file(exc: Exception) -> str | None:
+    """The file an OSError is about. A failed rename (``os.replace`` of an atomic write) names
+    its destination second: that is the file to fix, not the temporary file renamed onto it."""
+    return getattr(exc, "filename2", None) or getattr(exc, "filename", None)
 
 
 def derive_seed(suite_seed: int, case_id: str, sample: int) -> int:
@@ -290,9 +298,12 @@ def resume_command(
     executor: str = "local",
     ray_address: str | None = None,
     evidence_for: str | None = None,
+    register_path: str | Path | None = None,
+    ledger_path: str | Path | None = None,
 ) -> str:
     """The one command that continues a run, with the same options as the interrupted one (so
-    resuming behaves as the interrupted run would have)."""
+    resuming behaves as the interrupted run would have, and its evidence goes where the run was
+    told: the same register and ledger)."""
     cache_flag = {None: [], True: ["--cache"], False: ["--no-cache"]}[use_cache]
     options = [
         *(["--concurrency", str(concurrency)] if concurrency else []),
@@ -302,6 +313,8 @@ def resume_command(
         *([] if executor == "local" else ["--executor", executor]),
         *(["--ray-address", shlex.quote(ray_address)] if ray_address else []),
         *(["--evidence-for", shlex.quote(evidence_for)] if evidence_for else []),
+        *(["--register", shlex.quote(str(register_path))] if register_path else []),
+        *(["--ledger", shlex.quote(str(ledger_path))] if ledger_path else []),
     ]
     return " ".join(
         [
@@ -403,11 +416,12 @@ def run_suite(
         # Loaded before the heap is frozen: the loader moves what it builds out of the young
         # generation itself (``gc_paused``), which it skips when something else froze objects.
         loaded = loaded if loaded is not None else load_suite(suite_path)
-        with heap_frozen():
+        with heap_frozen(), ExitStack() as locks:
             return _run_suite(
                 suite_path,
                 target_path,
                 runner,
+                locks,
                 reports_dir=reports_dir,
                 concurrency=concurrency,
                 resume=resume,
@@ -461,10 +475,33 @@ def heap_frozen() -> Iterator[None]:
         gc.set_threshold(*threshold)
 
 
+@contextmanager
+def _run_lock(run_dir: RunDir) -> Iterator[None]:
+    """Hold the run folder (an exclusive ``flock`` on the folder itself, so no file is added to
+    it) while one process sends, scores and records the run: a second ``--resume`` of the same
+    run at the same time would send every missing request again and rewrite the files whose
+    hashes the first one's evidence holds."""
+    fd = os.open(run_dir.path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunFailedError(
+                f"run {run_dir.run_id} is being run or resumed by another process right now; "
+                "let it end, then run the same command again if it did not finish the run"
+            ) from None
+        except OSError:
+            pass  # a file system without locks (some network mounts): run unguarded, as before
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _run_suite(
     suite_path: str | Path,
     target_path: str | Path,
     runner: Executor,
+    locks: ExitStack,
     *,
     reports_dir: str | Path,
     concurrency: int | None,
@@ -510,7 +547,13 @@ def _run_suite(
         run_dir = RunDir(reports / resume)
         if not run_dir.exists():
             raise UsageError(f"no run '{resume}' in {reports}; see 'assurance runs list'")
-        state = RunState.model_validate(run_dir.read_json(run_dir.run_json))
+        try:
+            locks.enter_context(_run_lock(run_dir))
+        except OSError as exc:
+            raise _storage_failure(
+                exc, run_dir.path, "after fixing this, run the same command again"
+            ) from None
+        state = _read_state(run_dir)
         if state.suite.sha256 != loaded.sha256:
             raise UsageError(
                 f"run '{resume}' was made with a different version of {suite_path} "
@@ -530,7 +573,25 @@ def _run_suite(
                 raise _storage_failure(
                     exc, _fault_path(exc, reports), "after fixing this, run the same command again"
                 ) from None
+            except KeyboardInterrupt:
+                # Every response is recorded; what was cut short (index, reports, evidence) is
+                # redone by the same command.
+                recorded = int(_recorded_counts(run_dir).get("requests", 0))
+                again = resume_command(
+                    suite_path, target_path, reports, resume, concurrency=concurrency,
+                    use_cache=use_cache, write_reports=write_reports,
+                    attach_evidence=attach_evidence, executor=runner.name,
+                    ray_address=ray_address, evidence_for=evidence_for,
+                    register_path=register_path if attach_evidence else None,
+                    ledger_path=ledger_path if attach_evidence else None,
+                )  # fmt: skip
+                raise RunInterrupted(resume, again, recorded, recorded) from None
+        if not run_dir.cases.is_file():
+            raise UsageError(
+                f"{run_dir.cases}: missing; the run directory is damaged: start a new run"
+            )
         try:
+            _check_same_cases(run_dir, loaded, state.options.limit, resume)
             cases: Sequence[Case] = CaseList.build(run_dir.iter_cases())
         except OSError as exc:
             raise _storage_failure(
@@ -541,6 +602,13 @@ def _run_suite(
             run_dir = _create_run_dir(reports, loaded.suite.suite)
         except OSError as exc:
             raise _storage_failure(exc, reports, "nothing was sent; fix it and run again") from None
+        try:
+            locks.enter_context(_run_lock(run_dir))
+        except OSError as exc:
+            shutil.rmtree(run_dir.path, ignore_errors=True)  # nothing sent: nothing to keep
+            raise _storage_failure(
+                exc, run_dir.path, "nothing was sent; fix it and run again"
+            ) from None
         run_id = run_dir.run_id
         cases = list(loaded.cases[:limit]) if limit else loaded.cases
         state = RunState.model_validate(
@@ -593,6 +661,8 @@ def _run_suite(
         executor=runner.name,
         ray_address=ray_address,
         evidence_for=evidence_for,
+        register_path=register_path if attach_evidence else None,
+        ledger_path=ledger_path if attach_evidence else None,
     )
     prefetch = Prefetch(intervals=bool(loaded.metrics))
     journal = _send_pending(
@@ -650,6 +720,51 @@ def _run_suite(
             then=f"the responses are saved in run {run_dir.run_id}; after a fix, "
             f"finish with: {resume_cmd}",
         ) from None
+
+
+def _read_state(run_dir: RunDir) -> RunState:
+    """A run's run.json; a damaged one (it is written atomically: only a bad disk or an edit)
+    is one UsageError naming it."""
+    from ..store.runread import _read_object, _validate
+
+    try:
+        data = _read_object(run_dir.run_json)
+    except UnicodeDecodeError:
+        raise UsageError(f"{run_dir.run_json}: not UTF-8; the run directory is damaged") from None
+    if data is None:
+        raise UsageError(f"{run_dir.run_json}: missing; the run directory is damaged or not a run")
+    state: RunState = _validate("RunState", data, run_dir.run_json)
+    return state
+
+
+def _recorded_counts(run_dir: RunDir) -> dict[str, Any]:
+    """A finished run's counts (its summary's), or {} where they cannot be read."""
+    try:
+        return dict(run_dir.read_json(run_dir.summary).get("counts") or {})
+    except (OSError, ValueError):
+        return {}
+
+
+def _check_same_cases(run_dir: RunDir, loaded: LoadedSuite, limit: int | None, run_id: str) -> None:
+    """An unfinished run resumes only with the cases it began with: the suite file's SHA-256
+    does not cover its datasets, and a dataset edited since would leave the journal answering
+    the old prompts while the manifest recorded the new dataset's hash."""
+    cases = list(loaded.cases[:limit]) if limit else loaded.cases
+    same = (
+        run_dir.holds_cases(cases.json_lines())
+        if isinstance(cases, CaseList)
+        else run_dir.holds_these_cases(cases)
+    )
+    if not same:
+        changed = ", ".join(str(path) for path, _ in loaded.dataset_files) or str(loaded.path)
+        why = "a dataset changed since"
+        if load_project_config().privacy.redaction.enabled:
+            # A fault while the run was being recorded, after its inputs were stored redacted.
+            why += ", or the run's files were already redacted when its recording failed"
+        raise UsageError(
+            f"run '{run_id}' began with other cases than {changed} now makes (its cases.jsonl "
+            f"differs: {why}); start a new run instead of resuming"
+        )
 
 
 def _resume_of(state: RunState, reports: Path) -> str:
@@ -724,7 +839,7 @@ def _send_pending(
     except OSError as exc:  # a spilled index: a full or read-only disk
         raise _storage_failure(
             exc,
-            getattr(exc, "filename", None) or run_dir.path,
+            _failed_file(exc) or run_dir.path,
             f"nothing more was sent; after fixing this, continue with: {resume_cmd}",
         ) from None
     wrapped: ProgressFn | None = None
@@ -781,9 +896,7 @@ def _send_pending(
         run_dir.close_journal()
         raise _storage_failure(
             exc,
-            (getattr(exc, "filename", None) or run_dir.path)
-            if isinstance(exc, OSError)
-            else cache_path,
+            (_failed_file(exc) or run_dir.path) if isinstance(exc, OSError) else cache_path,
             f"the responses so far are saved; after fixing this, continue with: {resume_cmd}",
         ) from None
     except Exception as exc:  # a bug (ours, an adapter's, a plugin's): exit 3, not a traceback
@@ -961,15 +1074,6 @@ def _finish(run: _Run) -> RunOutcome:
         command=run.command or run.state.command or _default_command(run.state),
         environment=run.environment,
     )
-    if verdict.review is not None:
-        from ..review.store import ReviewStore
-
-        ReviewStore(run.reports / "runs.db").enqueue(
-            # The queue keeps prompts and responses in runs.db: the stored (redacted) copies.
-            run.run_dir.run_id,
-            verdict.review["queue"],
-            _stored_rows(run.run_dir, verdict.review["queue"]),
-        )
     data = read_run(run.run_dir.path).summary
     outcome = RunOutcome(run.run_dir.run_id, run.run_dir.path, data, summary.exit_code)
     _publish(
@@ -980,6 +1084,20 @@ def _finish(run: _Run) -> RunOutcome:
         repair=run.resume_cmd,
     )
     return outcome
+
+
+def _queue_reviews(outcome: RunOutcome, reports: Path) -> None:
+    """Store the run's review queue (its summary's) in runs.db. Done with the post-run steps,
+    so ``--resume`` of a finished run redoes it when a runs.db fault stopped it; queueing a run
+    again changes nothing. A purged run (no results.jsonl) is left as it is."""
+    queue = (outcome.summary.get("review") or {}).get("queue")
+    run_dir = RunDir(outcome.run_dir)
+    if not queue or not run_dir.results.exists():
+        return
+    from ..review.store import ReviewStore
+
+    # The queue keeps prompts and responses in runs.db: the stored (redacted) copies.
+    ReviewStore(reports / "runs.db").enqueue(outcome.run_id, queue, _stored_rows(run_dir, queue))
 
 
 def _stored_rows(run_dir: RunDir, queue: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1006,6 +1124,7 @@ def _publish(
     """The post-run steps (index, reports, evidence) for a finished run; all are safe to redo.
     A step that was due and failed makes the run exit 3: its verdict stands, but it is not
     recorded where the register and the comparisons look."""
+    _queue_reviews(outcome, reports)
     result = run_post_steps(
         outcome.run_dir,
         outcome.run_id,

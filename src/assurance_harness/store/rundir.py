@@ -8,6 +8,7 @@ power cut loses at most that window, without an fsync per response on the hot pa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 
 from ..datatypes import Case, ResponseRecord
 from ..errors import UsageError
-from .files import AtomicStream, write_json_atomic
+from .files import AtomicStream, sha256_file, write_json_atomic
 from .runlog import CASES, MANIFEST, RESPONSES, RESULTS, RUN_STATE, SUMMARY, RunLogWriter
 
 __all__ = ["FSYNC_INTERVAL_S", "RunDir", "write_json_atomic"]
@@ -72,6 +73,18 @@ class RunDir:
             stream.abort()
             raise
         stream.close()
+
+    def holds_cases(self, chunks: Iterable[bytes]) -> bool:
+        """Whether ``cases.jsonl`` holds exactly these lines (``write_case_lines``' input):
+        a resumed run checks that its suite still makes the cases it began with."""
+        digest = hashlib.sha256()
+        for chunk in chunks:
+            digest.update(chunk)
+        return digest.hexdigest() == sha256_file(self.cases)
+
+    def holds_these_cases(self, cases: Iterable[Case]) -> bool:
+        """:meth:`holds_cases` for cases (``write_cases``' input)."""
+        return self.holds_cases(_case_lines(cases))
 
     def iter_cases(self) -> Iterator[Case]:
         """The run's cases, one at a time (a resumed run keeps them on disk: ``CaseList``)."""
