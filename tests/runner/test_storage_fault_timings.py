@@ -6,6 +6,8 @@ exit 3 with the way on, and ``--resume`` must then complete everything a run lea
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
 import os
 import re
 import shlex
@@ -13,6 +15,7 @@ import sqlite3
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -176,8 +179,9 @@ def test_resume_refuses_a_dataset_that_changed_since_the_run_began(
         )  # fmt: skip
 
 
+@pytest.mark.parametrize("failing", ["write_summary", "write_manifest", "write_state"])
 def test_a_full_disk_at_the_summary_under_redaction_resumes_to_the_same_verdict(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
     # Under a redaction policy the journal is rewritten redacted just before summary.json is
     # written. A full disk at summary.json left the run resumable, but its journal redacted:
@@ -196,13 +200,58 @@ def test_a_full_disk_at_the_summary_under_redaction_resumes_to_the_same_verdict(
     assert clean.summary["metrics"]["r"]["value"] == 1.0
 
     with monkeypatch.context() as patch:
-        patch.setattr(RunLogWriter, "write_summary", _fail_with_a_full_disk)
+        real_state = RunLogWriter.write_state
+
+        def final_state_fails(writer: RunLogWriter, state: Any) -> None:
+            if state.status == "running":  # the run's start: let it begin
+                return real_state(writer, state)
+            _fail_with_a_full_disk()
+
+        fault = final_state_fails if failing == "write_state" else _fail_with_a_full_disk
+        patch.setattr(RunLogWriter, failing, fault)
         with pytest.raises(RunFailedError) as failed:
             run_suite("p.yaml", "t.yaml", reports_dir="faulty", write_reports=False)
     run_id = _resume_id(str(failed.value))
     again = run_suite("p.yaml", "t.yaml", reports_dir="faulty", write_reports=False, resume=run_id)
     assert again.summary["metrics"]["r"]["value"] == clean.summary["metrics"]["r"]["value"]
     assert again.exit_code == clean.exit_code == 0
+    # Stored as an uninterrupted run stores them: redacted, no copy left waiting, and what the
+    # manifest hashes.
+    folder = project / "faulty" / run_id
+    assert not list(folder.glob("*.redacted"))
+    for name in ("cases.jsonl", "responses.jsonl"):
+        text = (folder / name).read_text()
+        assert "example.com" not in text and "<EMAIL_ADDRESS>" in text, name
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert (
+        manifest["cases"]["sha256"]
+        == hashlib.sha256((folder / "cases.jsonl").read_bytes()).hexdigest()
+    )
+
+
+def test_a_run_that_stopped_before_its_redacted_inputs_took_their_place_is_finished_by_resume(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process stopped between run.json saying finished and the redacted copies replacing
+    the originals: ``--resume`` of the finished run puts them in place."""
+    from assurance_harness.privacy import stored
+    from assurance_harness.runner.run import run_suite
+
+    monkeypatch.chdir(project)
+    (project / "assurance.yaml").write_text("privacy:\n  redaction:\n    enabled: true\n")
+    (project / "p.yaml").write_text(
+        "suite: redacted-stop\ncases:\n  - {id: c0, prompt: 'mail pupil@example.com'}\n"
+        "scorers: [{id: m, use: regex, with: {pattern: example}}]\n"
+        "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 1}]\n"
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr(stored, "commit_redacted_inputs", lambda _run_dir: None)
+        first = run_suite("p.yaml", "t.yaml", reports_dir="r", write_reports=False)
+    assert list(first.run_dir.glob("*.redacted"))  # the stop being simulated
+    again = run_suite("p.yaml", "t.yaml", reports_dir="r", write_reports=False, resume=first.run_id)
+    assert again.summary == first.summary
+    assert not list(first.run_dir.glob("*.redacted"))
+    assert "example.com" not in (first.run_dir / "responses.jsonl").read_text()
 
 
 class _ShortWrites:

@@ -4,9 +4,12 @@ While a run is in progress its journal (``responses.jsonl``) and ``cases.jsonl``
 original text, so that ``--resume`` scores exactly what an uninterrupted run would have. When
 the run finishes, the scores, metrics and gates have been computed on the original text in
 memory; then the stored copies are redacted: results are written redacted, and the journal and
-the cases file are rewritten redacted in place, before the manifest hashes them. Reports,
-exports and evidence packs read those files, so they never see the originals. The run's
-summary and manifest record the policy in force and how many spans of each type were replaced.
+the cases file are written redacted beside the originals (``NAME.redacted``), which the
+manifest hashes, and put in their place once the run is recorded as finished. Until then the
+originals stay, so a run whose recording failed (a full disk at ``summary.json``) resumes on
+what it sent and received, not on redacted text that would score differently. Reports, exports
+and evidence packs read those files, so they never see the originals. The run's summary and
+manifest record the policy in force and how many spans of each type were replaced.
 
 The response cache (``reports/cache.sqlite``) would keep original responses, so a run under a
 redaction policy neither reads nor writes it.
@@ -53,8 +56,35 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     os.replace(tmp, path)
 
 
+STAGED_SUFFIX = ".redacted"
+RUN_INPUTS = ("cases.jsonl", "responses.jsonl")
+
+
+def staged(path: Path) -> Path:
+    """Where the redacted copy of a run input waits until the run is recorded as finished."""
+    return path.with_name(path.name + STAGED_SUFFIX)
+
+
+def as_stored(path: Path) -> Path:
+    """The file that is (or is about to be) stored under ``path``'s name: its redacted copy
+    while one waits, else the file itself (what the manifest hashes)."""
+    waiting = staged(path)
+    return waiting if waiting.exists() else path
+
+
+def commit_redacted_inputs(run_dir: Path) -> None:
+    """Put the waiting redacted copies in place of the originals (none waiting: nothing);
+    called once the run is recorded as finished, and again by ``--resume`` of a finished run,
+    in case the process stopped in between."""
+    for name in RUN_INPUTS:
+        waiting = staged(run_dir / name)
+        if waiting.exists():
+            os.replace(waiting, run_dir / name)
+
+
 def redact_run_inputs(run_dir: Path, policy: PrivacyPolicy) -> dict[str, int]:
-    """Rewrite the journal and the cases file of a finished run redacted; spans by type.
+    """Write the journal and the cases file of a finished run redacted beside the originals
+    (:func:`staged`; :func:`commit_redacted_inputs` puts them in place); spans by type.
 
     A journal line holds only the response, so personal data that the case's prompt gave (a
     name the reply repeats in a form the detector alone would miss) is looked up per case."""
@@ -76,7 +106,7 @@ def redact_run_inputs(run_dir: Path, policy: PrivacyPolicy) -> dict[str, int]:
         redact_value(c, redaction, counts, known_by_case[str(c.get("id"))]) for c in cases
     ]
     if journal_path.exists():
-        _write_jsonl(journal_path, stored_journal)
+        _write_jsonl(staged(journal_path), stored_journal)
     if cases_path.exists():
-        _write_jsonl(cases_path, stored_cases)
+        _write_jsonl(staged(cases_path), stored_cases)
     return dict(sorted(counts.items()))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExitCode, RunFailedError
+from ..privacy.stored import as_stored
 from ..spec.loader import LoadedSuite
 from ..store.files import sha256_bytes, sha256_file
 from ..store.index import RunIndex
@@ -192,7 +193,7 @@ def build_manifest(
             "datasets": [{"path": str(p), "sha256": h} for p, h in loaded.dataset_files],
             "cases": {
                 "path": "cases.jsonl",
-                "sha256": sha256_file(run_dir.cases),
+                "sha256": sha256_file(as_stored(run_dir.cases)),
                 "count": summary.counts.cases,
             },
             "target": {
@@ -202,7 +203,10 @@ def build_manifest(
                 "fingerprint": state.target.fingerprint,
             },
             "results": {"path": "results.jsonl", "sha256": results_sha256},
-            "responses": {"path": "responses.jsonl", "sha256": sha256_file(run_dir.responses)},
+            "responses": {
+                "path": "responses.jsonl",
+                "sha256": sha256_file(as_stored(run_dir.responses)),
+            },
             "scorers": summary.scorers,
             "seed": suite.seed,
             **(environment if environment is not None else provenance.environment()),
@@ -237,10 +241,13 @@ def record_run(
     environment: dict[str, Any] | None = None,
 ) -> Summary:
     """Write results, summary, manifest and the final run.json, in that order, so a crash
-    leaves either a resumable run (no summary) or a complete one. The index row is a post-run
-    step (``poststeps.index_run_step``): ``--resume`` of a finished run redoes it."""
+    leaves either a resumable run (run.json still ``running``) or a complete one. Under a
+    redaction policy the redacted journal and cases file take the originals' place only after
+    that (``privacy.stored``): a resumed run scores what the run sent and received. The index
+    row is a post-run step (``poststeps.index_run_step``): ``--resume`` of a finished run redoes
+    it."""
     from ..privacy.policy import load_project_config
-    from ..privacy.stored import redact_run_inputs
+    from ..privacy.stored import commit_redacted_inputs, redact_run_inputs
 
     writer = RunLogWriter(run_dir.path)
     # results.jsonl is written already, redacted under the policy, as the rows were scored.
@@ -276,6 +283,7 @@ def record_run(
     state.status = "passed" if summary.status == "unknown" else summary.status
     state.finished_at = finished_at
     writer.write_state(state)
+    commit_redacted_inputs(run_dir.path)
     return summary
 
 

@@ -757,13 +757,9 @@ def _check_same_cases(run_dir: RunDir, loaded: LoadedSuite, limit: int | None, r
     )
     if not same:
         changed = ", ".join(str(path) for path, _ in loaded.dataset_files) or str(loaded.path)
-        why = "a dataset changed since"
-        if load_project_config().privacy.redaction.enabled:
-            # A fault while the run was being recorded, after its inputs were stored redacted.
-            why += ", or the run's files were already redacted when its recording failed"
         raise UsageError(
             f"run '{run_id}' began with other cases than {changed} now makes (its cases.jsonl "
-            f"differs: {why}); start a new run instead of resuming"
+            "differs: a dataset changed since); start a new run instead of resuming"
         )
 
 
@@ -784,7 +780,11 @@ def _already_finished(
 ) -> RunOutcome:
     """``--resume`` of a finished run: rewriting summary.json and manifest.json would change the
     hashes its evidence records hold and make the ledger report tampering, so only the post-run
-    steps are redone."""
+    steps are redone, after the redacted copies of its inputs take their place if the run
+    stopped before they did (``privacy.stored``)."""
+    from ..privacy.stored import commit_redacted_inputs
+
+    commit_redacted_inputs(run_dir.path)
     summary = read_run(run_dir.path).summary
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))
     outcome.notes.append(f"run {run_dir.run_id} was already complete; its results are unchanged")
