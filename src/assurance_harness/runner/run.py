@@ -7,7 +7,6 @@ run over the complete journal, so a resumed run's results equal an uninterrupted
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import hashlib
 import json
@@ -481,6 +480,11 @@ def _run_lock(run_dir: RunDir) -> Iterator[None]:
     it) while one process sends, scores and records the run: a second ``--resume`` of the same
     run at the same time would send every missing request again and rewrite the files whose
     hashes the first one's evidence holds."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX (Windows): run unguarded, as before
+        yield
+        return
     fd = os.open(run_dir.path, os.O_RDONLY)
     try:
         try:
