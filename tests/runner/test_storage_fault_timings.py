@@ -48,6 +48,30 @@ def _resume_id(stderr: str) -> str:
     return found.group(1)
 
 
+PLAIN_SUITE = REVIEW_SUITE.replace("require_reviewed: true", "")
+"""The review suite without the reviewed-rows requirement: its gate decides on its own."""
+
+
+def _stop(*_args: object, **_kwargs: object) -> None:
+    """Stands in for a step the test interrupts (Ctrl-C there)."""
+    raise KeyboardInterrupt
+
+
+def _run_stopped_while_scoring(
+    monkeypatch: pytest.MonkeyPatch, suite: str = "s.yaml", target: str = "t.yaml"
+) -> str:
+    """A run (in the working directory) stopped by Ctrl-C once every response is journalled,
+    as scoring begins; its run id."""
+    from assurance_harness.runner.executors.base import LocalScoring
+    from assurance_harness.runner.run import RunInterrupted, run_suite
+
+    with monkeypatch.context() as patch:
+        patch.setattr(LocalScoring, "score", _stop)
+        with pytest.raises(RunInterrupted) as stop:
+            run_suite(suite, target, write_reports=False, attach_evidence=False)
+    return stop.value.run_id
+
+
 def test_resume_after_a_runs_db_fault_keeps_the_review_queue(project: Path) -> None:
     # runs.db fails when the finished run's review queue is stored; once fixed, --resume must
     # store the queue too, or the gate waits for reviews that nobody can ever give.
@@ -72,7 +96,7 @@ def test_resume_after_a_runs_db_fault_keeps_the_review_queue(project: Path) -> N
 def test_the_printed_resume_command_keeps_the_ledger_it_was_given(project: Path) -> None:
     # The run was told where its evidence goes; the printed command that finishes it must say
     # so too, or following it literally attaches the evidence to the default ledger instead.
-    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    (project / "s.yaml").write_text(PLAIN_SUITE)
     (project / "audit").write_text("a file where the ledger's folder should be")
     done = run_cli(
         "run", "s.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report",
@@ -107,7 +131,7 @@ def test_the_repair_commands_after_a_post_run_fault_name_the_reports_folder(
         raise EvidenceError("the ledger refused the records")
 
     monkeypatch.chdir(project)
-    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    (project / "s.yaml").write_text(PLAIN_SUITE)
     with monkeypatch.context() as patch:
         patch.setattr("assurance_harness.report.write_reports", _fail_with_a_full_disk)
         patch.setattr(ledger, "attach_run", refused)
@@ -131,7 +155,7 @@ def test_a_full_disk_while_the_reports_are_written_is_exit_3(
     from assurance_harness.runner.run import run_suite
 
     monkeypatch.chdir(project)
-    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    (project / "s.yaml").write_text(PLAIN_SUITE)
     with monkeypatch.context() as patch:
         patch.setattr("assurance_harness.report.write_reports", _fail_with_a_full_disk)
         outcome = run_suite("s.yaml", "t.yaml", attach_evidence=False, use_cache=False)
@@ -151,9 +175,6 @@ def test_resume_refuses_a_dataset_that_changed_since_the_run_began(
     from assurance_harness.runner.executors.base import LocalScoring
     from assurance_harness.runner.run import RunInterrupted, run_suite
 
-    def interrupted(*_args: object, **_kwargs: object) -> None:
-        raise KeyboardInterrupt
-
     monkeypatch.chdir(project)
     (project / "cases.jsonl").write_text(
         "".join(f'{{"id": "c{i}", "text": "hello {i}"}}\n' for i in range(4)), encoding="utf-8"
@@ -165,7 +186,7 @@ def test_resume_refuses_a_dataset_that_changed_since_the_run_began(
         encoding="utf-8",
     )
     with monkeypatch.context() as patch:
-        patch.setattr(LocalScoring, "score", interrupted)
+        patch.setattr(LocalScoring, "score", _stop)
         with pytest.raises(RunInterrupted) as stop:
             run_suite("d.yaml", "t.yaml", write_reports=False, attach_evidence=False)
 
@@ -276,7 +297,7 @@ def test_a_full_disk_during_the_ledger_append_leaves_a_ledger_that_resume_can_fi
     from assurance_harness.runner.run import run_suite
 
     monkeypatch.chdir(project)
-    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    (project / "s.yaml").write_text(PLAIN_SUITE)
     with monkeypatch.context() as patch:
         patch.setattr(ledger_store, "os", _ShortWrites())
         first = run_suite("s.yaml", "t.yaml", write_reports=False, use_cache=False)
@@ -297,9 +318,6 @@ def test_two_resumes_of_one_run_at_once_send_nothing_twice(
     from assurance_harness.runner.executors.base import LocalExecutor
     from assurance_harness.runner.run import RunInterrupted, run_suite
 
-    def interrupted(*_args: object, **_kwargs: object) -> None:
-        raise KeyboardInterrupt
-
     monkeypatch.chdir(project)
     (project / "slow_target.py").write_text(
         "import time\ndef reply(messages):\n    time.sleep(0.3)\n"
@@ -309,9 +327,9 @@ def test_two_resumes_of_one_run_at_once_send_nothing_twice(
     (project / "slow.yaml").write_text(
         "type: callable\nfunction: slow_target:reply\npython_path: [.]\nconcurrency: 1\n"
     )
-    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    (project / "s.yaml").write_text(PLAIN_SUITE)
     with monkeypatch.context() as patch:
-        patch.setattr(LocalExecutor, "send", interrupted)
+        patch.setattr(LocalExecutor, "send", _stop)
         with pytest.raises(RunInterrupted) as stop:
             run_suite("s.yaml", "slow.yaml", write_reports=False)
     run_id = stop.value.run_id
@@ -335,19 +353,9 @@ def test_a_run_file_that_is_a_folder_is_named_not_its_temporary_file(
 ) -> None:
     # results.jsonl is a folder when the resumed run writes it: the line must name
     # results.jsonl (what to fix), not the '.results.jsonl.XXXX.tmp' that was being renamed.
-    from assurance_harness.runner.executors.base import LocalScoring
-    from assurance_harness.runner.run import RunInterrupted, run_suite
-
-    def interrupted(*_args: object, **_kwargs: object) -> None:
-        raise KeyboardInterrupt
-
     monkeypatch.chdir(project)
-    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
-    with monkeypatch.context() as patch:
-        patch.setattr(LocalScoring, "score", interrupted)
-        with pytest.raises(RunInterrupted) as stop:
-            run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False)
-    run_id = stop.value.run_id
+    (project / "s.yaml").write_text(PLAIN_SUITE)
+    run_id = _run_stopped_while_scoring(monkeypatch)
     (project / "reports" / run_id / "results.jsonl").mkdir()
 
     args = ["run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-evidence"]
@@ -370,11 +378,8 @@ def test_ctrl_c_while_a_resume_redoes_the_post_run_steps_prints_the_resume_comma
     from assurance_harness.runner import poststeps
     from assurance_harness.runner.run import RunInterrupted, run_suite
 
-    def interrupted(*_args: object, **_kwargs: object) -> None:
-        raise KeyboardInterrupt
-
     monkeypatch.chdir(project)
-    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    (project / "s.yaml").write_text(PLAIN_SUITE)
     (project / "reports").mkdir()
     (project / "reports" / "runs.db").mkdir()
     with pytest.raises(RunFailedError) as failed:
@@ -383,7 +388,7 @@ def test_ctrl_c_while_a_resume_redoes_the_post_run_steps_prints_the_resume_comma
     (project / "reports" / "runs.db").rmdir()
 
     with monkeypatch.context() as patch:
-        patch.setattr(poststeps, "index_run_step", interrupted)
+        patch.setattr(poststeps, "index_run_step", _stop)
         try:
             run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False, resume=run_id)
         except KeyboardInterrupt:  # the CLI then says "nothing to resume"
@@ -440,19 +445,9 @@ def test_resuming_a_run_without_its_cases_file_says_it_is_damaged(
 ) -> None:
     # cases.jsonl gone between the crash and --resume: reading it failed as "cannot write
     # .../cases.jsonl: No such file or directory; after fixing this, run the same command again".
-    from assurance_harness.runner.executors.base import LocalScoring
-    from assurance_harness.runner.run import RunInterrupted, run_suite
-
-    def interrupted(*_args: object, **_kwargs: object) -> None:
-        raise KeyboardInterrupt
-
     monkeypatch.chdir(project)
-    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
-    with monkeypatch.context() as patch:
-        patch.setattr(LocalScoring, "score", interrupted)
-        with pytest.raises(RunInterrupted) as stop:
-            run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False)
-    run_id = stop.value.run_id
+    (project / "s.yaml").write_text(PLAIN_SUITE)
+    run_id = _run_stopped_while_scoring(monkeypatch)
     (project / "reports" / run_id / "cases.jsonl").unlink()
     done = run_cli("run", "s.yaml", "--target", "t.yaml", "--resume", run_id, cwd=project)
     assert done.returncode == 2, done.stderr
@@ -466,22 +461,13 @@ def test_ctrl_c_before_a_resume_continues_does_not_say_nothing_to_resume(
     # Ctrl-C while a resume still reads the run folder (a large cases file): the run is as it
     # was and the same command continues it; "nothing to resume" would send the user elsewhere.
     from assurance_harness.runner import run as run_module
-    from assurance_harness.runner.executors.base import LocalScoring
-    from assurance_harness.runner.run import RunInterrupted, run_suite
     from tests.testing.cli import invoke_in_process
 
-    def interrupted(*_args: object, **_kwargs: object) -> None:
-        raise KeyboardInterrupt
-
     monkeypatch.chdir(project)
-    (project / "s.yaml").write_text(REVIEW_SUITE.replace("require_reviewed: true", ""))
+    (project / "s.yaml").write_text(PLAIN_SUITE)
+    run_id = _run_stopped_while_scoring(monkeypatch)
     with monkeypatch.context() as patch:
-        patch.setattr(LocalScoring, "score", interrupted)
-        with pytest.raises(RunInterrupted) as stop:
-            run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False)
-    run_id = stop.value.run_id
-    with monkeypatch.context() as patch:
-        patch.setattr(run_module, "_check_same_cases", interrupted)
+        patch.setattr(run_module, "_check_same_cases", _stop)
         done = invoke_in_process(["run", "s.yaml", "--target", "t.yaml", "--resume", run_id])
     assert done.exit_code == 130, done.output
     assert "nothing to resume" not in done.output
