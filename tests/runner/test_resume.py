@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from ..testing.cli import cli_command
 from ..testing.openai_stub import ThreadedServer, echo_handler, prompts_seen
 from ..testing.signals import default_sigint
@@ -127,7 +129,12 @@ def test_resume_refuses_a_changed_suite(tmp_path: Path) -> None:
     assert "different version" in again.stderr and "Traceback" not in again.stderr
 
 
-def test_ctrl_c_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_saves_progress_and_prints_the_resume_command(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    # SIGTERM is what CI, `timeout` and `docker stop` send: the same as Ctrl-C, not a silent
+    # exit 143.
     suite = _suite(tmp_path)
     with ThreadedServer(echo_handler(lambda body: 0.05)) as server:
         target = _target(tmp_path, server)
@@ -135,7 +142,7 @@ def test_ctrl_c_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> 
         proc, journal = _start_and_wait(
             _run_args(suite, target, reports, "--no-cache", *QUIET), reports, lines=10
         )
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         _, stderr = proc.communicate(timeout=60)
         assert proc.returncode == 130, stderr
         assert "Traceback" not in stderr
@@ -145,27 +152,6 @@ def test_ctrl_c_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> 
         assert resume[:2] == ["assurance", "run"]
         # The printed command keeps the interrupted run's options.
         assert {"--no-cache", "--no-report", "--no-evidence"} <= set(resume)
-        done = _run(cli_command(*resume[1:]))
-        assert done.returncode == 0, done.stderr
-    assert len((journal.parent / "results.jsonl").read_text().splitlines()) == N_CASES
-
-
-def test_sigterm_saves_progress_and_prints_the_resume_command(tmp_path: Path) -> None:
-    # What CI, `timeout` and `docker stop` send: the same as Ctrl-C, not a silent exit 143.
-    suite = _suite(tmp_path)
-    with ThreadedServer(echo_handler(lambda body: 0.05)) as server:
-        target = _target(tmp_path, server)
-        reports = tmp_path / "r"
-        proc, journal = _start_and_wait(
-            _run_args(suite, target, reports, "--no-cache", *QUIET), reports, lines=10
-        )
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=60)
-        assert proc.returncode == 130, stderr
-        assert "Traceback" not in stderr
-        run_id = journal.parent.name
-        assert f"--resume {run_id}" in stderr
-        resume = stderr.split("continue with: ", 1)[1].split()
         done = _run(cli_command(*resume[1:]))
         assert done.returncode == 0, done.stderr
     assert len((journal.parent / "results.jsonl").read_text().splitlines()) == N_CASES
