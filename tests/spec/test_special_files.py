@@ -1,0 +1,43 @@
+"""A config or dataset path that names a pipe (or another file that is not a regular one) is a
+located error: reading a FIFO waits for a writer that never comes, so ``validate`` hung."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.testing.cli import run_cli
+
+SUITE = (
+    "suite: pipes\nversion: 1.0.0\ndataset: {path: cases.jsonl}\n"
+    "scorers: [{id: n, use: length}]\nmetrics: [{id: w, mean: n.words}]\n"
+)
+
+
+def test_validate_of_a_suite_that_is_a_fifo_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "suite.yaml")
+    proc = run_cli("validate", "suite.yaml", cwd=tmp_path, timeout=30)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "suite.yaml" in text and "not a regular file" in text, text
+
+
+def test_a_dataset_that_is_a_fifo_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    (tmp_path / "suite.yaml").write_text(SUITE)
+    os.mkfifo(tmp_path / "cases.jsonl")
+    proc = run_cli("validate", "suite.yaml", cwd=tmp_path, timeout=30)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "cases.jsonl" in text and "not a regular file" in text, text
+
+
+def test_resume_with_an_empty_run_id_is_a_usage_error_not_a_new_run(tmp_path: Path) -> None:
+    (tmp_path / "bot.py").write_text("def reply(messages):\n    return 'hi'\n")
+    (tmp_path / "t.yaml").write_text("type: callable\nfunction: bot:reply\npython_path: ['.']\n")
+    (tmp_path / "cases.jsonl").write_text('{"id": "a", "prompt": "hello"}\n')
+    (tmp_path / "suite.yaml").write_text(SUITE)
+    proc = run_cli("run", "suite.yaml", "--target", "t.yaml", "--resume", "", cwd=tmp_path)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "--resume" in text, text
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
