@@ -41,3 +41,17 @@ def test_resume_with_an_empty_run_id_is_a_usage_error_not_a_new_run(tmp_path: Pa
     assert proc.returncode == 2, text
     assert "--resume" in text, text
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+
+
+def test_a_fifo_in_a_folder_of_suites_is_reported_or_skipped_not_waited_on(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "suites").mkdir()
+    os.mkfifo(tmp_path / "suites" / "pipe.yaml")
+    (tmp_path / "t.yaml").write_text("type: callable\nfunction: bot:reply\npython_path: ['.']\n")
+    checked = run_cli("validate", "suites", cwd=tmp_path, timeout=30)
+    assert checked.returncode == 2 and "not a regular file" in checked.stderr, checked.stderr
+    ran = run_cli("run", "suites", "--target", "t.yaml", cwd=tmp_path, timeout=30)
+    assert ran.returncode == 2 and "no suite files found" in ran.stderr, ran.stderr
+    alone = run_cli("run", "suites/pipe.yaml", "--target", "t.yaml", cwd=tmp_path, timeout=30)
+    assert alone.returncode == 2 and "not a regular file" in alone.stderr, alone.stderr
