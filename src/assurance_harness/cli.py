@@ -175,6 +175,8 @@ def run(
         from .store.location import set_cli_store, team_database
 
     try:
+        if resume is not None and not resume.strip():  # an empty $RUN_ID: not a new run
+            raise UsageError("--resume needs a run id (see 'assurance runs list')")
         _check_executor(executor, ray_address)
         if store is not None:
             set_cli_store(store)

@@ -450,4 +450,6 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
         raise _path_issue(
             raw, "is a directory, not a dataset file", "name a .jsonl, .csv or .json file"
         )
+    if not path.is_file():  # a pipe or a device: reading it would wait for a writer
+        raise _path_issue(raw, "is not a regular file (a pipe or a device)")
     return path

@@ -498,7 +498,7 @@ def _load_suite(
 def is_suite_file(path: Path) -> bool:
     """The one test for "this is a suite": a ``.yaml``/``.yml`` file with a top-level
     ``suite:`` key (checked on the text, without parsing: directories may hold anything)."""
-    if path.suffix not in (".yaml", ".yml"):
+    if path.suffix not in (".yaml", ".yml") or not path.is_file():  # a pipe would never end
         return False
     try:
         text = path.read_text(encoding="utf-8")
@@ -512,6 +512,8 @@ def find_suite_files(path: str | Path) -> list[Path]:
     root = Path(path)
     if root.is_file():
         return [root]
+    if root.exists() and not root.is_dir():
+        raise ConfigError.single(str(root), "is not a regular file (a pipe or a device)")
     if not root.is_dir():
         raise ConfigError.single(str(root), "no such file or directory")
     return [p for p in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]) if is_suite_file(p)]

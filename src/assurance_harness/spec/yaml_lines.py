@@ -506,6 +506,9 @@ def load_yaml_with_lines(path: str | Path) -> tuple[Any, LineOf]:
         raise ConfigError.single(
             shown(source), "the file name is not UTF-8", hint="rename it in UTF-8"
         )
+    if Path(path).exists() and not Path(path).is_file() and not Path(path).is_dir():
+        # A pipe (or a device) would be read until a writer closes it: validate would hang.
+        raise ConfigError.single(source, "is not a regular file (a pipe or a device)")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
