@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,15 +45,34 @@ def _lock_path(ledger_path: Path) -> Path:
     return ledger_path.with_name(ledger_path.name + ".lock")
 
 
+LOCK_WAIT_S = 60.0
+"""How long an append waits for another process's lock: an append holds it for milliseconds,
+so a minute means the holder hangs (or was stopped), and the run should say so, not wait."""
+
+
 @contextmanager
 def _locked(ledger_path: Path) -> Iterator[None]:
     ledger_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(_lock_path(ledger_path), os.O_RDWR | os.O_CREAT, 0o644)
+    lock = _lock_path(ledger_path)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise EvidenceError(
+                        f"{lock}: held by another process for {LOCK_WAIT_S:g} s (an append "
+                        "takes milliseconds): let it finish or end it, then attach again"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
 
