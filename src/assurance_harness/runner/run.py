@@ -35,7 +35,7 @@ from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
 from ..store.journalindex import JournalIndex, index_journal
 from ..store.rundir import RunDir
-from ..store.runlog import RunLogWriter, RunState, Summary, read_run
+from ..store.runlog import RunLogWriter, RunState, Summary, read_run, read_state
 from ..store.spill import SpillArray
 from ..targets.base import Target
 from ..workspace import Workspace
@@ -557,7 +557,7 @@ def _run_suite(
             raise _storage_failure(
                 exc, run_dir.path, "after fixing this, run the same command again"
             ) from None
-        state = _read_state(run_dir)
+        state = read_state(run_dir.path)
         if state.suite.sha256 != loaded.sha256:
             raise UsageError(
                 f"run '{resume}' was made with a different version of {suite_path} "
@@ -724,21 +724,6 @@ def _run_suite(
             then=f"the responses are saved in run {run_dir.run_id}; after a fix, "
             f"finish with: {resume_cmd}",
         ) from None
-
-
-def _read_state(run_dir: RunDir) -> RunState:
-    """A run's run.json; a damaged one (it is written atomically: only a bad disk or an edit)
-    is one UsageError naming it."""
-    from ..store.runread import _read_object, _validate
-
-    try:
-        data = _read_object(run_dir.run_json)
-    except UnicodeDecodeError:
-        raise UsageError(f"{run_dir.run_json}: not UTF-8; the run directory is damaged") from None
-    if data is None:
-        raise UsageError(f"{run_dir.run_json}: missing; the run directory is damaged or not a run")
-    state: RunState = _validate("RunState", data, run_dir.run_json)
-    return state
 
 
 def _recorded_counts(run_dir: RunDir) -> dict[str, Any]:

@@ -4,9 +4,10 @@
 journal ``responses.jsonl`` (``store.rundir``), ``results.jsonl`` (one ``ResultRow`` per case and
 sample), ``summary.json`` and ``manifest.json``. This module has a pydantic model for each of
 them and for the run index's row, the one writer (``RunLogWriter``), the one reader
-(``read_run``) and the one lookup (``resolve_run``). Every other module (runner, reports,
-comparisons, the register, the pytest plugin, the CLI) goes through these, so they cannot
-disagree about where a file is or what it holds.
+(``read_run``; ``read_state`` for a run's ``run.json`` alone) and the one lookup
+(``resolve_run``). Every other module (runner, reports, comparisons, the register, the pytest
+plugin, the CLI) goes through these, so they cannot disagree about where a file is or what it
+holds.
 
 Field order in the models is the order of the keys on disk. summary.json and manifest.json are
 hashed into evidence records, so their bytes must not change for the same content: new fields go
@@ -40,6 +41,7 @@ from .runread import (
     RunLog,
     iter_jsonl,
     read_run,
+    read_state,
     resolve_run,
     row_key,
     scan_runs,
@@ -64,6 +66,7 @@ __all__ = [
     "Summary",
     "iter_jsonl",
     "read_run",
+    "read_state",
     "resolve_run",
     "row_key",
     "scan_runs",

@@ -237,6 +237,17 @@ class RunLog:
         return found
 
 
+def read_state(run_dir: Path | str) -> RunState:
+    """A run's run.json, which ``--resume`` needs: missing or damaged (it is written
+    atomically, so only a bad disk or an edit), one UsageError naming it."""
+    path = Path(run_dir) / RUN_STATE
+    data = _read_object(path)
+    if data is None:
+        raise UsageError(f"{path}: missing; the run directory is damaged or not a run")
+    state: RunState = _validate("RunState", data, path)
+    return state
+
+
 def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
     """Read a finished run folder; a folder that is not one is a ``UsageError`` naming it.
 
