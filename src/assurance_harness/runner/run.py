@@ -547,6 +547,17 @@ def _run_suite(
         use_cache = False
     evidence_due = attach_evidence and bool(loaded.suite.evidence_for or register_path)
     read_cache = use_cache if use_cache is not None else not evidence_due
+
+    def continue_with(run_id: str) -> str:
+        """The command that continues this run with this invocation's options."""
+        return resume_command(
+            suite_path, target_path, reports, run_id, concurrency=concurrency,
+            use_cache=use_cache, write_reports=write_reports, attach_evidence=attach_evidence,
+            executor=runner.name, ray_address=ray_address, evidence_for=evidence_for,
+            register_path=register_path if attach_evidence else None,
+            ledger_path=ledger_path if attach_evidence else None,
+        )  # fmt: skip
+
     if resume:
         run_dir = RunDir(reports / resume)
         if not run_dir.exists():
@@ -581,15 +592,7 @@ def _run_suite(
                 # Every response is recorded; what was cut short (index, reports, evidence) is
                 # redone by the same command.
                 recorded = int(_recorded_counts(run_dir).get("requests", 0))
-                again = resume_command(
-                    suite_path, target_path, reports, resume, concurrency=concurrency,
-                    use_cache=use_cache, write_reports=write_reports,
-                    attach_evidence=attach_evidence, executor=runner.name,
-                    ray_address=ray_address, evidence_for=evidence_for,
-                    register_path=register_path if attach_evidence else None,
-                    ledger_path=ledger_path if attach_evidence else None,
-                )  # fmt: skip
-                raise RunInterrupted(resume, again, recorded, recorded) from None
+                raise RunInterrupted(resume, continue_with(resume), recorded, recorded) from None
         if not run_dir.cases.is_file():
             raise UsageError(
                 f"{run_dir.cases}: missing; the run directory is damaged: start a new run"
@@ -653,21 +656,7 @@ def _run_suite(
     if on_start is not None:
         on_start(run_dir.run_id)
     requests = build_requests(loaded, cases)
-    resume_cmd = resume_command(
-        suite_path,
-        target_path,
-        reports,
-        run_dir.run_id,
-        concurrency=concurrency,
-        use_cache=use_cache,
-        write_reports=write_reports,
-        attach_evidence=attach_evidence,
-        executor=runner.name,
-        ray_address=ray_address,
-        evidence_for=evidence_for,
-        register_path=register_path if attach_evidence else None,
-        ledger_path=ledger_path if attach_evidence else None,
-    )
+    resume_cmd = continue_with(run_dir.run_id)
     prefetch = Prefetch(intervals=bool(loaded.metrics))
     journal = _send_pending(
         runner,
