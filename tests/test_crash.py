@@ -52,7 +52,8 @@ def _with_bug(project: Path, module: str, name: str) -> dict[str, str]:
         BUG.format(module=module, name=name, secret=SECRET), encoding="utf-8"
     )
     src = Path(__file__).resolve().parents[1] / "src"
-    return {"PYTHONPATH": f"{folder}:{src}", "MY_API_KEY": SECRET}
+    # TMPDIR: a traceback saved outside a run folder lands in the test's folder, not in /tmp
+    return {"PYTHONPATH": f"{folder}:{src}", "MY_API_KEY": SECRET, "TMPDIR": str(project)}
 
 
 def _run(project: Path, *extra: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -103,7 +104,7 @@ def test_a_bug_outside_a_run_is_exit_3_and_the_traceback_only_on_request(project
 
 def test_a_bug_while_sending_is_exit_3_and_leaves_no_half_made_run(project: Path) -> None:
     env = _with_bug(project, "assurance_harness.runner.executor", "valid_unicode")
-    crashed = _run(project, env={**env, "TMPDIR": str(project)})
+    crashed = _run(project, env=env)
     assert crashed.returncode == 3, crashed.stderr
     assert "Traceback" not in crashed.stderr
     errors = [line for line in crashed.stderr.splitlines() if line.startswith("error: ")]
