@@ -23,6 +23,9 @@ from ..datatypes import GenerationRequest, GenerationResponse
 
 SCHEMA_VERSION = 1
 
+BUSY_TIMEOUT_S = 30.0
+"""How long a write waits for another process's write to the same file to finish."""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY,
@@ -70,7 +73,7 @@ class ResponseCache:
         *,
         flush_every: int = 256,
         flush_interval_s: float = 2.0,
-        busy_timeout_s: float = 30.0,
+        busy_timeout_s: float | None = None,
         run_id: str | None = None,
         read: bool = True,
         max_age_s: float | None = None,
@@ -85,7 +88,10 @@ class ResponseCache:
         # check_same_thread=False: the runner may close the cache from a different thread than
         # the one that opened it (typer/asyncio shutdown); access is serialised by _lock.
         self._db = sqlite3.connect(
-            str(self.path), timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+            str(self.path),
+            timeout=BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s,
+            isolation_level=None,
+            check_same_thread=False,
         )
         self._lock = threading.Lock()
         self._db.execute("PRAGMA journal_mode=WAL")
