@@ -71,7 +71,7 @@ def locked_cache(project: Path) -> Iterator[Path]:
 
 def _verdicts(run_dir: Path) -> list[tuple[str, str]]:
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    return [(gate["id"], gate["verdict"]) for gate in summary["gates"]]
+    return [(gate["metric"], gate["verdict"]) for gate in summary["gates"]]
 
 
 def test_a_cache_locked_by_another_process_does_not_stop_the_run(locked_cache: Path) -> None:
@@ -102,9 +102,7 @@ def test_a_cache_file_that_is_not_a_database_does_not_stop_the_run(project: Path
 
 def test_the_same_run_with_the_cache_off_gives_the_same_evidence(locked_cache: Path) -> None:
     degraded = run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False)
-    off = run_suite(
-        "s.yaml", "t.yaml", write_reports=False, attach_evidence=False, use_cache=False
-    )
+    off = run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False, use_cache=False)
     assert _verdicts(degraded.run_dir) == _verdicts(off.run_dir)
     manifest = json.loads((degraded.run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["cache"]["cached"] == 0

@@ -253,9 +253,11 @@ def _send(
     cache_path: Path,
     progress: ProgressFn | None,
     prefetch: Prefetch,
+    notes: list[str],
     on_record: OnRecord | None = None,
 ) -> None:
-    """Send ``requests``, journalling each record; ``prefetch`` starts with the first record."""
+    """Send ``requests``, journalling each record; ``prefetch`` starts with the first record.
+    ``notes`` gets why the response cache stopped being used, if it did."""
     from ..store.cache import ResponseCache
 
     cache = (
@@ -282,6 +284,8 @@ def _send(
         prefetch.join()
         if cache is not None:
             cache.close()
+            if cache.fault is not None:
+                notes.append(cache.fault)
 
 
 def resume_command(
@@ -658,6 +662,7 @@ def _run_suite(
     requests = build_requests(loaded, cases)
     resume_cmd = continue_with(run_dir.run_id)
     prefetch = Prefetch(intervals=bool(loaded.metrics))
+    send_notes: list[str] = []
     journal = _send_pending(
         runner,
         target,
@@ -673,6 +678,7 @@ def _run_suite(
         progress=progress,
         resume_cmd=resume_cmd,
         target_path=target_path,
+        notes=send_notes,
     )
     run = _Run(
         loaded, target, fingerprint, run_dir, state, cases, requests, reports, resume_cmd, post,
@@ -681,6 +687,7 @@ def _run_suite(
     )  # fmt: skip
     try:
         outcome = _finish(run)
+        outcome.notes.extend(send_notes)
         if state.options.limit:
             outcome.notes.append(
                 f"smoke test: the first {len(cases)} of {len(loaded.cases)} cases; "
@@ -794,6 +801,7 @@ def _send_pending(
     progress: ProgressFn | None,
     resume_cmd: str,
     target_path: str | Path,
+    notes: list[str],
 ) -> JournalIndex | None:
     """Send what the journal does not hold yet; on failure or Ctrl-C say how to continue.
     Returns the journal index noted while sending a fresh run (``JournalNotes``; the caller
@@ -801,7 +809,7 @@ def _send_pending(
     pending: Sequence[GenerationRequest] = requests
     total = len(requests)
     offset = base_errors = 0
-    notes: JournalNotes | None = None
+    journal_notes: JournalNotes | None = None
     try:
         if run_dir.responses.exists():  # resumed: what the journal holds is not sent again
             index = _journal_index(run_dir, requests)
@@ -812,8 +820,8 @@ def _send_pending(
             finally:
                 index.close()
         elif not resumed:
-            notes = JournalNotes(run_dir, requests)
-            pending = notes.requests()
+            journal_notes = JournalNotes(run_dir, requests)
+            pending = journal_notes.requests()
     except OSError as exc:  # a spilled index: a full or read-only disk
         raise _storage_failure(
             exc,
@@ -842,9 +850,10 @@ def _send_pending(
                 cache_path=cache_path,
                 progress=wrapped,
                 prefetch=prefetch,
-                on_record=notes.on_record if notes is not None else None,
+                notes=notes,
+                on_record=journal_notes.on_record if journal_notes is not None else None,
             )
-        return notes.finish() if notes is not None else None
+        return journal_notes.finish() if journal_notes is not None else None
     except TargetUnusableError as exc:
         # A broken target, found by the probe: the run folder stays (its cases are written)
         # so that once the endpoint is fixed outside the target file, resuming sends it all.
@@ -892,8 +901,8 @@ def _send_pending(
         ) from None
     finally:
         run_dir.close_journal()
-        if notes is not None:
-            notes.give_up()  # closes its index unless finish() handed it over
+        if journal_notes is not None:
+            journal_notes.give_up()  # closes its index unless finish() handed it over
 
 
 def _reviewed_figures(

@@ -6,10 +6,16 @@ Writes are buffered and committed in batches (every ``flush_every`` puts, every
 ``flush_interval_s`` seconds, and on ``close()``): one commit per response would cost an fsync
 each and dominate a fast run. WAL mode and a busy timeout let several processes share the file.
 A crash loses at most the last unflushed batch, which only means those requests are sent again.
+
+The cache is an optimisation, never a reason to stop a run: when its file cannot be used (another
+process holds its write lock past the wait, it is not a SQLite file, its disk is full) the cache
+stops being used, :attr:`ResponseCache.fault` says why, and the run goes on sending to the target.
+What the run measures is then what it would have measured with the cache off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -85,32 +91,38 @@ class ResponseCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.flush_every = flush_every
         self.flush_interval_s = flush_interval_s
-        # check_same_thread=False: the runner may close the cache from a different thread than
-        # the one that opened it (typer/asyncio shutdown); access is serialised by _lock.
-        self._db = sqlite3.connect(
-            str(self.path),
-            timeout=BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s,
-            isolation_level=None,
-            check_same_thread=False,
-        )
         self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(responses)")}
-        if "run_id" not in columns:  # a cache file from before answers recorded their run
-            self._db.execute("ALTER TABLE responses ADD COLUMN run_id TEXT")
         self._pending: dict[str, GenerationResponse] = {}
         self._last_flush = time.monotonic()
         self.hits = 0
         self.misses = 0
+        self.fault: str | None = None
+        """Why the cache stopped being used, else None (see the module's docstring)."""
+        self._db: sqlite3.Connection | None = None
+        try:
+            # check_same_thread=False: the runner may close the cache from a different thread
+            # than the one that opened it (typer/asyncio shutdown); _lock serialises access.
+            self._db = sqlite3.connect(
+                str(self.path),
+                timeout=BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(responses)")}
+            if "run_id" not in columns:  # a cache file from before answers recorded their run
+                self._db.execute("ALTER TABLE responses ADD COLUMN run_id TEXT")
+        except sqlite3.Error as exc:
+            self._stop_using(exc)
 
     key_for = staticmethod(key_for)
 
     def get(self, key: str) -> GenerationResponse | None:
         """The cached response for ``key``, including puts not yet committed (None when this
         cache does not read, or the entry is older than ``max_age_s``)."""
-        if not self.read:
+        if not self.read or self._db is None:
             self.misses += 1
             return None
         pending = self._pending.get(key)
@@ -123,12 +135,16 @@ class ResponseCache:
                 usage=pending.usage,
                 source_run=self.run_id,
             )
-        with self._lock:
-            row = self._db.execute(
-                "SELECT text, model_version, finish_reason, usage, created_at, run_id "
-                "FROM responses WHERE key = ?",
-                (key,),
-            ).fetchone()
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT text, model_version, finish_reason, usage, created_at, run_id "
+                    "FROM responses WHERE key = ?",
+                    (key,),
+                ).fetchone()
+        except sqlite3.Error as exc:
+            self._stop_using(exc)
+            row = None
         if row is None or (
             self.max_age_s is not None and time.time() - float(row[4]) > self.max_age_s
         ):
@@ -156,6 +172,10 @@ class ResponseCache:
     def flush(self) -> None:
         """Commit buffered puts in one transaction."""
         self._last_flush = time.monotonic()
+        db = self._db
+        if db is None:
+            self._pending.clear()
+            return
         if not self._pending:
             return
         now = time.time()
@@ -171,27 +191,48 @@ class ResponseCache:
             )
             for key, r in self._pending.items()
         ]
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO responses "
-                    "(key, text, model_version, finish_reason, usage, created_at, run_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        try:
+            with self._lock:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    db.executemany(
+                        "INSERT OR REPLACE INTO responses "
+                        "(key, text, model_version, finish_reason, usage, created_at, run_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        rows,
+                    )
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as exc:
+            self._stop_using(exc)
         self._pending.clear()
 
+    def _stop_using(self, exc: sqlite3.Error) -> None:
+        """Go on without the file: later gets miss and puts are dropped (see :attr:`fault`)."""
+        advice = "; delete it to start a new cache" if "not a database" in str(exc) else ""
+        self.fault = (
+            f"the response cache {self.path} could not be used ({exc}): the run went on "
+            f"without it, so its answers from then on were sent to the target and are not "
+            f"cached{advice}"
+        )
+        with self._lock:
+            if self._db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.close()
+            self._db = None
+
     def __len__(self) -> int:
+        if self._db is None:
+            return 0
         with self._lock:
             (count,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
         return int(count) + sum(1 for k in self._pending if not self._committed(k))
 
     def _committed(self, key: str) -> bool:
+        assert self._db is not None
         with self._lock:
             row = self._db.execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone()
         return row is not None
@@ -204,8 +245,9 @@ class ResponseCache:
             self.flush()
         finally:
             with self._lock:
-                self._db.close()
-            self._db = None  # type: ignore[assignment]
+                if self._db is not None:  # None: flush() stopped using it
+                    self._db.close()
+                self._db = None
 
     def __enter__(self) -> ResponseCache:
         return self
