@@ -204,3 +204,20 @@ def test_transactions_in_one_process_reuse_a_pooled_connection(pg_url: str) -> N
     # The pool's own first connection may still be opening when the first call wants one, so
     # two may exist; a connection per transaction would be eight.
     assert len(backends) <= 2
+
+
+def test_a_url_without_a_host_reaches_the_server_through_its_socket(
+    postgres_cluster: PgCluster, pg_url: str
+) -> None:
+    # libpq's own form for a local server, postgresql:///DB (no host: the Unix socket), was
+    # rewritten to "postgresql:/DB", which libpq refused: 'missing "=" after ...'.
+    from assurance_harness.store.postgres import PgUrl, PostgresDatabase
+
+    database = pg_url.split("?")[0].rsplit("/", 1)[1]
+    url = (
+        f"postgresql:///{database}?host={postgres_cluster.root}&port={postgres_cluster.port}"
+        "&user=assurance"
+    )
+    assert PgUrl(url).conninfo.startswith(f"postgresql:///{database}?")
+    RunIndex(PostgresDatabase(url)).upsert(_run_row("r1", "2026-01-01"))
+    assert RunIndex(PostgresDatabase(pg_url)).get("r1") is not None
