@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from typing import TYPE_CHECKING, Any
-from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 from ..errors import HarnessError, MissingDependencyError
 from .database import Connection, Database, Dialect, Result
@@ -62,6 +62,13 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _join(scheme: str, netloc: str, path: str, query: str) -> str:
+    """A URL from its parts, keeping ``//`` when there is no host: ``postgresql:///DB`` is
+    libpq's form for the local server's socket (``urlunsplit`` would write ``postgresql:/DB``,
+    which libpq does not read as a URL)."""
+    return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
+
+
 class PgUrl:
     """A parsed store URL: the conninfo for psycopg without secrets, and where the password is."""
 
@@ -84,10 +91,8 @@ class PgUrl:
                 "not hold the password itself"
             )
         kept = [(k, v) for k, v in query if k != "password_env"]
-        self.conninfo = urlunsplit(
-            ("postgresql", parts.netloc, parts.path, urlencode(kept), parts.fragment)
-        )
-        self.display = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+        self.conninfo = _join("postgresql", parts.netloc, parts.path, urlencode(kept))
+        self.display = _join(parts.scheme, parts.netloc, parts.path, parts.query)
 
     def password(self) -> str | None:
         if self.password_env is None:
