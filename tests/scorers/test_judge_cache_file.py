@@ -30,7 +30,7 @@ def test_a_judge_cache_that_is_not_a_database_is_named_and_the_run_resumes(
 ) -> None:
     (tmp_path / "bots.py").write_text(
         "def judge(messages):\n"
-        "    return '{\"score\": 0.1, \"verdict\": \"safe\", \"reason\": \"ok\"}'\n"
+        '    return \'{"score": 0.1, "verdict": "safe", "reason": "ok"}\'\n'
         "def model(messages):\n"
         "    return 'hello ' + messages[-1]['content']\n",
         encoding="utf-8",

@@ -12,6 +12,8 @@ import hashlib
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,18 @@ def cache_key(identity: dict[str, Any], request: Any) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+@contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """A fault of the cache file as an OSError naming it: the runner reports an OSError as a
+    storage fault on its ``filename`` (exit 3, with the resume command), where a bare sqlite
+    error would be taken for one of the run index's."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        advice = "; delete it, or name another file" if "not a database" in str(exc) else ""
+        raise OSError(None, f"{exc} (the scorer's cache file{advice})", str(path)) from exc
+
+
 class ModelCache:
     """Key -> answer text, in memory and optionally in SQLite (thread-safe)."""
 
@@ -28,11 +42,15 @@ class ModelCache:
         self._memory: dict[str, str] = {}
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False)
-            self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, text TEXT)")
-            self._db.commit()
+        self._path = Path(path) if path else None
+        if self._path is not None:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            with _named(self._path):
+                self._db = sqlite3.connect(str(self._path), check_same_thread=False)
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, text TEXT)"
+                )
+                self._db.commit()
         self.hits = 0
 
     def get(self, key: str) -> str | None:
@@ -40,8 +58,11 @@ class ModelCache:
             if key in self._memory:
                 self.hits += 1
                 return self._memory[key]
-            if self._db is not None:
-                row = self._db.execute("SELECT text FROM answers WHERE key = ?", (key,)).fetchone()
+            if self._db is not None and self._path is not None:
+                with _named(self._path):
+                    row = self._db.execute(
+                        "SELECT text FROM answers WHERE key = ?", (key,)
+                    ).fetchone()
                 if row is not None:
                     self._memory[key] = row[0]
                     self.hits += 1
@@ -51,6 +72,7 @@ class ModelCache:
     def put(self, key: str, text: str) -> None:
         with self._lock:
             self._memory[key] = text
-            if self._db is not None:
-                self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?)", (key, text))
-                self._db.commit()
+            if self._db is not None and self._path is not None:
+                with _named(self._path):
+                    self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?)", (key, text))
+                    self._db.commit()

@@ -124,7 +124,8 @@ class GuardParams(ScorerParams):
     timeout_s: float = Field(default=60.0, gt=0)
     concurrency: int = Field(default=4, ge=1, le=64)
     cache: str | None = None
-    """SQLite file that keeps the classifier's answers between runs."""
+    """SQLite file that keeps the classifier's answers between runs, relative to where the
+    command runs (as ``--reports`` is), not to the suite's folder."""
 
 
 class GuardModelError(HarnessError):

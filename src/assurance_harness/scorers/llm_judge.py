@@ -72,7 +72,8 @@ class JudgeParams(ScorerParams):
     max_tokens: int = Field(default=200, ge=1, le=4096)
     concurrency: int = Field(default=4, ge=1, le=64)
     cache: str | None = None
-    """SQLite file that keeps the judge's answers between runs (default: this process only)."""
+    """SQLite file that keeps the judge's answers between runs (default: this process only),
+    relative to where the command runs (as ``--reports`` is), not to the suite's folder."""
 
 
 def parse_verdict(text: str, scale_max: float = 1.0) -> tuple[float | None, str | None, str]:
