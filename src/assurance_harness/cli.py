@@ -504,7 +504,9 @@ def schema(
         raise fail(HarnessError(f"unknown schema kind '{kind}'; use suite, target or register"))
     text = json.dumps(builders[kind](), indent=2)
     if out_path:
-        out_path.write_text(text + "\n", encoding="utf-8")
+        from .store.files import write_output_text
+
+        write_output_text(out_path, text + "\n")
         out.print(f"wrote {out_path}")
     else:
         sys.stdout.write(text + "\n")
@@ -804,6 +806,12 @@ def main() -> None:
         code: Any = exc.exit_code
     except SystemExit as stop:
         code = stop.code
+    except OSError as exc:  # the disk or a path, not a bug: one line naming the file, exit 3
+        from .errors import storage_fault
+
+        fault = storage_fault(exc)
+        print_error(fault)
+        code = fault.exit_code
     except Exception as exc:  # a bug: one line and exit 3, never a traceback that exits 1
         from .crash import internal_error
 

@@ -77,3 +77,14 @@ class RunFailedError(HarnessError):
     """The run as a whole failed (for example the error rate exceeded ``max_error_rate``)."""
 
     exit_code = ExitCode.RUN_FAILED
+
+
+def storage_fault(exc: OSError) -> RunFailedError:
+    """An OSError no command handled itself (an output file in a folder's place, a full or
+    read-only disk) as one line naming the file, exit 3: the environment failed the command,
+    which is not a bug of ours to report with a traceback."""
+    where = exc.filename2 or exc.filename
+    reason = exc.strerror or str(exc)
+    if where is None:
+        return RunFailedError(f"cannot read or write a file: {reason}")
+    return RunFailedError(f"{where}: {reason}")

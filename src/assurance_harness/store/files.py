@@ -146,3 +146,17 @@ def dumps_run_json(data: Any) -> str:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON so readers never see half a file (``dumps_run_json``'s format)."""
     write_text_atomic(path, dumps_run_json(data))
+
+
+def write_output_text(path: Path, text: str) -> None:
+    """Write a file a user named on the command line (``--out``): its folders made, written in
+    place rather than renamed over (it may be a device or a pipe), and a fault while writing
+    names the file (a full disk's OSError otherwise names none)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
