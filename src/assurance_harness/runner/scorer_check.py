@@ -3,10 +3,11 @@ labels, print the figures and optionally write the validity card."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, UsageError
 from ..scorers.check import DEFAULT_FIELDS, check, make_card, read_labels
 from ..scorers.validity import write_card as save_card
 
@@ -30,8 +31,23 @@ def _build(scorer: str, suite: Path | None) -> tuple[Any, str]:
         raise ConfigError.single(
             str(suite), f"no scorer '{scorer}' in this suite", hint=f"its scorers: {names}"
         )
-    cls = scorers.get(scorer)
-    return cls(cls.parse_params({}), SuiteContext("scorers-check", 0)), "default parameters"
+    from pydantic import ValidationError
+
+    from ..registry import UnknownPluginError
+
+    try:
+        cls = scorers.get(scorer)
+    except UnknownPluginError as exc:
+        raise UsageError(f"{exc} (a scorer id needs --suite: the suite that sets it up)") from None
+    try:
+        params = cls.parse_params({})
+    except ValidationError as exc:
+        needed = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})) or "some"
+        raise UsageError(
+            f"scorer '{scorer}' needs parameters ({needed}); give --suite with a suite that "
+            "sets them"
+        ) from None
+    return cls(params, SuiteContext("scorers-check", 0)), "default parameters"
 
 
 def run_check(
@@ -46,6 +62,8 @@ def run_check(
     label_field: str,
     write_card: Path | None,
 ) -> list[str]:
+    if threshold is not None and not math.isfinite(threshold):
+        raise UsageError(f"--threshold must be a finite number, not {threshold}")
     rows = read_labels(labels, text_field=text_field, label_field=label_field)
     instance, how = _build(scorer, suite)
     instance.check_requirements()
@@ -55,7 +73,12 @@ def run_check(
     score_field = score or default_score
     flag_field = flag or default_flag
     found, _ = check(
-        instance, rows, score_field=score_field, flag_field=flag_field, threshold=threshold
+        instance,
+        rows,
+        score_field=score_field,
+        flag_field=flag_field,
+        threshold=threshold,
+        source=str(labels),
     )
     decision = f"{score_field} >= {threshold:g}" if threshold is not None else flag_field
     positives = sum(r.label for r in rows)

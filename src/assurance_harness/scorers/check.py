@@ -12,8 +12,6 @@ written as the scorer's validity card, which reports then show beside every gate
 
 from __future__ import annotations
 
-import csv
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,25 +49,13 @@ def read_labels(
 ) -> list[Labelled]:
     """Labelled texts from JSONL or CSV; labels are booleans, 0/1 or words such as
     ``unsafe``/``safe``. A bad row is a file:line error."""
+    from ..spec.datasets import table_rows
+
     if not path.is_file():
         raise ConfigError.single(
             str(path), "labels file not found", hint="give a JSONL or CSV file"
         )
-    rows: list[tuple[int, dict[str, Any]]] = []
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = [(n, dict(r)) for n, r in enumerate(csv.DictReader(handle), start=2)]
-    else:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError.single(str(path), f"not JSON: {exc.msg}", line=number) from None
-            if not isinstance(row, dict):
-                raise ConfigError.single(str(path), "each line must be a JSON object", line=number)
-            rows.append((number, row))
+    rows = table_rows(path)
     out = []
     for number, row in rows:
         text, raw = row.get(text_field), row.get(label_field)
@@ -158,9 +144,10 @@ def check(
     flag_field: str | None,
     threshold: float | None,
     seed: int = 0,
+    source: str = "labels",
 ) -> tuple[dict[str, Figure], list[dict[str, Any]]]:
     """Score the rows and compute the figures; the decision is ``flag_field`` or, with a
-    threshold, ``score_field >= threshold``."""
+    threshold, ``score_field >= threshold``. ``source``: the labels file, for errors."""
     from ..datatypes import Case, ScoreInput
 
     case = Case(id="check", prompt="")
@@ -174,8 +161,9 @@ def check(
         value = as_number(output.get(score_field))
         if value is None:
             raise ConfigError.single(
-                f"line {row.line}",
+                source,
                 f"the scorer wrote no number in '{score_field}' (got {output.get(score_field)!r})",
+                line=row.line,
                 hint=f"choose --score from: {', '.join(sorted(output))}",
             )
         scores.append(value)
@@ -185,8 +173,9 @@ def check(
             flag = output.get(flag_field or "")
             if flag is None:
                 raise ConfigError.single(
-                    f"line {row.line}",
+                    source,
                     f"the scorer wrote no decision in '{flag_field}'",
+                    line=row.line,
                     hint="give --threshold, or --suite with an audience, or another --flag",
                 )
             decisions.append(bool(flag))

@@ -207,6 +207,13 @@ def jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     return _rows(path, "jsonl", str(path))
 
 
+def table_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) of a CSV, JSON or JSONL file read outside a suite (a scorer check's
+    labels), by its extension (JSONL unless .csv or .json), with datasets' file:line errors."""
+    suffix = path.suffix.lower().lstrip(".")
+    return _rows(path, suffix if suffix in ("csv", "json") else "jsonl", str(path))
+
+
 def _lookup(row: dict[str, Any], column: str) -> tuple[bool, Any]:
     if column in row:
         return True, row[column]
