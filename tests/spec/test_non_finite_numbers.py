@@ -55,3 +55,47 @@ def test_large_finite_bounds_are_still_accepted(tmp_path: Path) -> None:
     )
     done = run_cli("validate", "s.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("scorer", "field", "metric"),
+    [
+        (
+            "{id: j, use: llm-judge, with: {target: t.yaml, scale_max: .inf}}",
+            "scale_max",
+            "rate: j.flagged",
+        ),
+        (
+            "{id: j, use: guard-model, with: {base_url: 'http://127.0.0.1:9/v1', model: m, "
+            "timeout_s: .inf}}",
+            "timeout_s",
+            "rate: j.flagged",
+        ),
+        ("{id: j, use: refusal, with: {regularization: .inf}}", "regularization", "mean: j.score"),
+        (
+            "{id: j, use: age-appropriateness, with: {regularization: .nan}}",
+            "regularization",
+            "rate: j.flagged",
+        ),
+        (
+            "{id: j, use: solicits-personal-data, with: {regularization: .inf}}",
+            "regularization",
+            "rate: j.solicits",
+        ),
+    ],
+)
+def test_a_scorer_parameter_that_is_not_finite_is_refused(
+    tmp_path: Path, scorer: str, field: str, metric: str
+) -> None:
+    # scale_max: .inf divided every judge score to 0, so nothing was ever flagged.
+    (tmp_path / "t.yaml").write_text("type: callable\nfunction: x:y\n", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "suite: finite\ncases:\n  - {id: a, prompt: hi}\n"
+        f"scorers: [{scorer}]\nmetrics: [{{id: r, {metric}}}]\n"
+        "gates: [{metric: r, max: 0.5}]\n",
+        encoding="utf-8",
+    )
+    done = run_cli("validate", "s.yaml", cwd=tmp_path)
+    out = done.stdout + done.stderr
+    assert done.returncode == 2, out
+    assert any(field in line and "finite" in line for line in out.splitlines()), out
