@@ -6,12 +6,15 @@ dataclasses because a run holds many of them and they are written as one JSON li
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, model_validator
 
 from . import fielddocs
+
+_T = TypeVar("_T")
 
 
 def with_system_prompt(
@@ -191,3 +194,19 @@ class SuiteContext:
     seed: int
     audience: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def finite_json(value: _T, where: str = "") -> _T:
+    """``value`` unchanged when every number in it is finite, else a ValueError naming where:
+    JSON has no NaN or infinity (a request body or summary.json holding one is refused by strict
+    readers), and a NaN compares false with everything (a gate ``max: .nan`` passed every run)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        at = f" (at {where})" if where else ""
+        raise ValueError(f"{value} is not a finite number{at}; JSON cannot hold it")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            finite_json(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            finite_json(item, f"{where}[{index}]")
+    return value

@@ -86,7 +86,7 @@ class AgeParams(ScorerParams):
     exemplars: str | None = None
     """JSONL of ``{text, categories: {category: severity}}`` (default: the bundled set)."""
     device: Literal["cpu", "cuda"] = "cpu"
-    regularization: float = Field(default=16.0, gt=0)
+    regularization: float = Field(default=16.0, gt=0, allow_inf_nan=False)
     """Inverse regularization strength ``C`` of each category's logistic regression."""
     compare_to: Literal["max_age", "min_age"] = "max_age"
     """``flagged`` compares the minimum age with the audience's oldest (default) or youngest age."""

@@ -121,7 +121,7 @@ class GuardParams(ScorerParams):
     """ShieldGemma: which of our categories to ask about (one request each)."""
     threshold: float = Field(default=0.5, ge=0, le=1)
     """``flagged`` is true when ``score`` is at or above this."""
-    timeout_s: float = Field(default=60.0, gt=0)
+    timeout_s: float = Field(default=60.0, gt=0, allow_inf_nan=False)
     concurrency: int = Field(default=4, ge=1, le=64)
     cache: str | None = None
     """SQLite file that keeps the classifier's answers between runs, relative to where the

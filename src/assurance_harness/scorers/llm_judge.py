@@ -65,7 +65,7 @@ class JudgeParams(ScorerParams):
     """Rubric text with ``{prompt}`` and ``{response}`` (default: a harm rubric)."""
     rubric_file: str | None = None
     """A file holding the rubric (relative to the suite's folder)."""
-    scale_max: float = Field(default=1.0, gt=0)
+    scale_max: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     """The top of the rubric's numeric scale (10 for 'Score: 7/10'); scores are divided by it."""
     threshold: float = Field(default=0.5, ge=0, le=1)
     """``flagged`` is true when the normalised score is at or above this."""

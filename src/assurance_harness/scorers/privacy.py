@@ -150,7 +150,7 @@ class SolicitsParams(ScorerParams):
     """Classifier probability at which a response counts as asking for personal data."""
     exemplars: str | None = None
     """JSONL of ``{text, solicits: true|false}`` (default: the bundled set)."""
-    regularization: float = Field(default=4.0, gt=0)
+    regularization: float = Field(default=4.0, gt=0, allow_inf_nan=False)
     """Inverse regularization strength ``C`` of the logistic regression."""
     device: str = "cpu"
 

@@ -51,7 +51,7 @@ class RefusalParams(ScorerParams):
     """JSONL of ``{text, label}`` training exemplars (default: the bundled set)."""
     device: Literal["cpu", "cuda"] = "cpu"
     """Where the sentence-embedding model runs."""
-    regularization: float = Field(default=16.0, gt=0)
+    regularization: float = Field(default=16.0, gt=0, allow_inf_nan=False)
     """Inverse regularization strength ``C`` of the logistic regression."""
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from .. import fielddocs
-from ..datatypes import Case
+from ..datatypes import Case, finite_json
 from ..review.policy import ReviewPolicy
 
 
@@ -93,9 +93,9 @@ class GateSpec(Strict):
 
     metric: str
     """Metric id."""
-    max: float | None = None
+    max: float | None = Field(default=None, allow_inf_nan=False)
     """Fail when the checked figure is above this."""
-    min: float | None = None
+    min: float | None = Field(default=None, allow_inf_nan=False)
     """Fail when the checked figure is below this."""
     bound: Literal["point", "estimate", "upper", "upper95", "lower", "lower95"] = "point"
     """Which figure to check: the point estimate, or the upper/lower confidence bound.
@@ -109,7 +109,7 @@ class GateSpec(Strict):
     """The gate passes only once a person has reviewed every row the suite's ``review`` policy
     flags (flagged, in the uncertainty band, or a worst case); until then it is
     ``awaiting_review``."""
-    min_validity: dict[str, float] | None = None
+    min_validity: dict[str, Annotated[float, Field(allow_inf_nan=False)]] | None = None
     """Minimum validated figures of the scorers the metric reads, e.g. ``{auc: 0.85}``: the
     lower interval bound of that figure on each scorer's validity card must reach it, or the
     gate fails (``scorers/validity.py``). ``precision`` and ``recall`` may also come from
@@ -153,7 +153,7 @@ _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 class CachePolicy(Strict):
     """How this suite's runs may reuse answers from the response cache (docs/FORMATS.md)."""
 
-    max_age: float | None = None
+    max_age: float | None = Field(default=None, allow_inf_nan=False)
     """Answers older than this are not reused: seconds, or a duration like ``7d``, ``12h``,
     ``30m``."""
 
@@ -217,6 +217,11 @@ class Suite(Strict):
     max_error_rate: float = Field(default=0.1, ge=0, le=1)
     """The run fails (exit 3) when more than this share of requests end in error."""
     tags: list[str] = Field(default_factory=list)
+
+    @field_validator("generation")
+    @classmethod
+    def _finite_generation(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return finite_json(value)
 
     @field_validator("scorers")
     @classmethod

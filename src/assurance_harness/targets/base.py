@@ -12,10 +12,10 @@ import json
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from .. import fielddocs
-from ..datatypes import GenerationRequest, GenerationResponse
+from ..datatypes import GenerationRequest, GenerationResponse, finite_json
 from ..errors import ExitCode, HarnessError
 from ..registry import Registry
 
@@ -108,6 +108,11 @@ class TargetSpec(BaseModel):
     secret_fields: ClassVar[frozenset[str]] = frozenset()
     """Fields that must not reach the fingerprint or any file (none hold secrets by design;
     keys are read from environment variables named in the config)."""
+
+    @field_validator("generation")
+    @classmethod
+    def _finite_generation(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return finite_json(value)
 
 
 class Target(ABC):
