@@ -10,7 +10,10 @@ import pytest
 
 # Imported here, before pytester snapshots sys.modules, so the plugin registries survive from
 # one in-process pytest run to the next (pytester drops modules first imported inside a run).
+# The compare engine too (--assurance-baseline): it imports scipy.stats, whose compiled
+# numpy.fft cannot be loaded a second time once a run's snapshot has dropped it.
 import assurance_harness.builtin_plugins
+import assurance_harness.compare.nightly
 import assurance_harness.report.html
 import assurance_harness.runner.run  # noqa: F401
 
