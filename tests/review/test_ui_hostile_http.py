@@ -1,0 +1,97 @@
+"""The web app over real HTTP against requests a hostile local page or a careless hand could
+send: a POST body that is no readable form, a verdict form with a value no page offers, a run
+folder or register damaged while the app serves. None of them may end in a 500 (a traceback in
+the server log); none may record a verdict nobody gave."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import time
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+
+from assurance_harness.register.ledger import read_ledger
+from assurance_harness.ui.app import Settings
+
+from .reviewkit import Project, make_project
+from .serve import serving
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, str, str]]:
+    project = make_project(tmp_path_factory.mktemp("ui-hostile"))
+    run = project.run()
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings) as base:
+        yield project, run.run_id, base
+
+
+def _request(
+    base: str, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, str, dict[str, str]]:
+    url = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=30)
+    try:
+        connection.request(method, path, body=body or None, headers=headers or {})
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        return response.status, text, dict(response.getheaders())
+    finally:
+        connection.close()
+
+
+def _form_session(base: str, path: str) -> tuple[str, str]:
+    """The CSRF token of the item page's form and the cookie that goes with it."""
+    status, html, headers = _request(base, "GET", path)
+    assert status == 200, html[:300]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    cookie = re.search(r"assurance_csrf=([^;]+)", headers.get("Set-Cookie", ""))
+    assert token and cookie
+    return token.group(1), cookie.group(1)
+
+
+def _reviews(project: Project) -> int:
+    return sum(1 for r in read_ledger(project.ledger, reviews=True) if r.is_review)
+
+
+def test_a_post_body_that_is_no_readable_form_is_a_400_not_a_500(
+    site, caplog: pytest.LogCaptureFixture
+) -> None:
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    token, cookie = _form_session(base, path)
+    fields = f"csrf_token={token}&decision=agree&reviewer=alice".encode()
+    urlencoded = "application/x-www-form-urlencoded"
+    bodies = {
+        "not UTF-8": (fields + b"&note=\xff\xfe", urlencoded),
+        "unknown charset": (fields, urlencoded + "; charset=bogus"),
+        "UTF-16 claimed": (fields, urlencoded + "; charset=utf-16"),
+        "multipart without boundary": (fields, "multipart/form-data"),
+        "multipart cut short": (
+            b'--zz\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + token.encode(),
+            "multipart/form-data; boundary=zz",
+        ),
+        "multipart part without a name": (
+            b"--zz\r\nContent-Disposition: form-data\r\n\r\nx\r\n--zz--\r\n",
+            "multipart/form-data; boundary=zz",
+        ),
+        "gzip that is not": (fields, urlencoded),
+    }
+    before = _reviews(project)
+    caplog.set_level("ERROR", logger="aiohttp")
+    for name, (body, content_type) in bodies.items():
+        headers = {"Content-Type": content_type, "Cookie": f"assurance_csrf={cookie}"}
+        if name.startswith("gzip"):
+            headers["Content-Encoding"] = "gzip"
+        status, text, _ = _request(base, "POST", path, body, headers)
+        # 400 where the body cannot be read; a body that decodes into nonsense has no token: 403
+        assert status in (400, 403), (name, status, text[:300])
+        assert "Traceback" not in text and "Server got itself in trouble" not in text, name
+    assert _reviews(project) == before
+    # nor a traceback in the server's log: aiohttp drains a body after the answer and logs
+    # what goes wrong there, so give it the moment that takes
+    time.sleep(0.5)
+    assert not [r for r in caplog.records if r.name.startswith("aiohttp")], caplog.text[:2000]
