@@ -48,7 +48,18 @@ async def security_middleware(request: web.Request, handler: Handler) -> web.Str
         origin = request.headers.get("Origin")
         if origin is not None and origin.split("://", 1)[-1] not in hosts:
             raise web.HTTPForbidden(text="cross-origin POST refused")
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, LookupError, web.RequestPayloadError) as exc:
+            # Not UTF-8, an unknown charset, a multipart body cut short or without a boundary,
+            # a body that does not decompress: no form a page of the app sends. The body ends
+            # here: aiohttp would otherwise read on to drain it, meet the same failure again and
+            # log it as an unhandled exception.
+            request.content.feed_eof()
+            raise web.HTTPBadRequest(
+                text=f"the form cannot be read ({' '.join(str(exc).split())}); send it from "
+                "the app's page"
+            ) from None
         sent = str(form.get(CSRF_FIELD, ""))
         cookie = request.cookies.get(CSRF_COOKIE, "")
         if not cookie or not sent or not hmac.compare_digest(cookie, sent):
