@@ -95,3 +95,58 @@ def test_a_post_body_that_is_no_readable_form_is_a_400_not_a_500(
     # what goes wrong there, so give it the moment that takes
     time.sleep(0.5)
     assert not [r for r in caplog.records if r.name.startswith("aiohttp")], caplog.text[:2000]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "decision=maybe",  # no such choice on the page: was recorded as "label False"
+        "decision=agree&decision=false",  # two answers: the first was taken silently
+        "decision=TRUE",
+        "decision=",
+    ],
+)
+def test_a_verdict_form_with_a_value_the_page_never_offers_records_nothing(site, extra) -> None:
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    token, cookie = _form_session(base, path)
+    before = _reviews(project)
+    status, html, _ = _request(
+        base,
+        "POST",
+        path,
+        f"csrf_token={token}&reviewer=alice&note=x&{extra}".encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"assurance_csrf={cookie}",
+        },
+    )
+    assert status == 200, html[:300]
+    assert 'id="saved"' not in html
+    assert 'id="error"' in html and "decision" in html
+    assert _reviews(project) == before
+
+
+def test_a_file_sent_as_a_form_field_is_not_recorded_as_its_python_repr(site) -> None:
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    token, cookie = _form_session(base, path)
+    parts = [("csrf_token", token, None), ("decision", "agree", None), ("reviewer", "alice", None)]
+    parts.append(("note", "contents", "note.txt"))
+    body = b""
+    for name, value, filename in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--zz\r\nContent-Disposition: {disposition}\r\n\r\n{value}\r\n".encode()
+    body += b"--zz--\r\n"
+    before = _reviews(project)
+    status, text, _ = _request(
+        base,
+        "POST",
+        path,
+        body,
+        {"Content-Type": "multipart/form-data; boundary=zz", "Cookie": f"assurance_csrf={cookie}"},
+    )
+    assert status == 200, text[:300]
+    assert 'id="saved"' not in text and 'id="error"' in text and "note" in text
+    assert "FileField" not in text
+    assert _reviews(project) == before  # was: the upload's repr recorded as the note
