@@ -11,7 +11,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
-from ..errors import HarnessError
+from ..errors import HarnessError, UsageError
 from ..formatting import num
 from ..review.adjudicate import ReviewPaths
 from .security import (
@@ -395,21 +395,46 @@ async def _item(
     )
 
 
+DECISIONS = ("agree", "true", "false")
+"""The verdict form's choices: agree with the scorer, or the label is true or false."""
+
+
+def _verdict_fields(form: Any) -> dict[str, str]:
+    """The verdict form's fields, each at most one piece of text, and one of the decisions the
+    page offers; anything else (two answers, a file, a value no page sends) is a UsageError,
+    never a verdict read into it."""
+    fields: dict[str, str] = {}
+    for name in ("decision", "reviewer", "token", "note"):
+        values = form.getall(name, [])
+        if len(values) > 1 or not all(isinstance(v, str) for v in values):
+            raise UsageError(
+                f"the form's {name} must be one piece of text; send the form from this page"
+            )
+        fields[name] = values[0] if values else ""
+    if fields["decision"] not in DECISIONS:
+        raise UsageError(
+            f"decision {fields['decision']!r} is none of {', '.join(DECISIONS)}; nothing was "
+            "recorded: choose one on this page"
+        )
+    return fields
+
+
 async def item_post(request: web.Request) -> web.Response:
     from ..review.adjudicate import adjudicate
 
     form = await request.post()
-    decision = str(form.get("decision", "agree"))
     try:
+        fields = _verdict_fields(form)
+        decision = fields["decision"]
         saved = adjudicate(
             _paths(request),
             run_id=request.match_info["run_id"],
             key=request.match_info["key"],
-            reviewer=str(form.get("reviewer", "")),
-            token=str(form.get("token", "")) or None,
+            reviewer=fields["reviewer"],
+            token=fields["token"] or None,
             agree=decision == "agree",
             label=None if decision == "agree" else decision == "true",
-            note=str(form.get("note", "")),
+            note=fields["note"],
         )
     except HarnessError as exc:
         return await _item(request, error=str(exc))
