@@ -10,6 +10,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,49 @@ def test_a_file_sent_as_a_form_field_is_not_recorded_as_its_python_repr(site) ->
     assert 'id="saved"' not in text and 'id="error"' in text and "note" in text
     assert "FileField" not in text
     assert _reviews(project) == before  # was: the upload's repr recorded as the note
+
+
+def _damaged_site(tmp_path: Path) -> tuple[Project, str]:
+    project = make_project(tmp_path)
+    run = project.run()
+    return project, run.run_id
+
+
+@pytest.mark.parametrize(
+    ("file", "content"),
+    [
+        ("summary.json", b"\xff\xfe not UTF-8"),
+        ("summary.json", b'{"run_id": "x", "metrics": {"m": 5}}'),
+        ("summary.json", b'{"run_id": "x", "gates": "x"}'),
+        ("manifest.json", b"{"),
+    ],
+)
+def test_a_run_folder_damaged_while_the_app_serves_is_named_not_a_500(
+    tmp_path: Path, file: str, content: bytes
+) -> None:
+    project, run_id = _damaged_site(tmp_path)
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    (project.reports / run_id / file).write_bytes(content)
+    with serving(settings) as base:
+        for page in (f"/runs/{run_id}", "/trend?suite=review-demo&metric=bad_rate", "/trend"):
+            status, text, _ = _request(base, "GET", page)
+            assert status != 500, (page, status, text[:300])
+            assert "Traceback" not in text and "Server got itself in trouble" not in text
+            if page.startswith("/runs/"):
+                assert file in text and "damaged" in text, text[:300]
+
+
+def test_a_broken_register_or_an_unreadable_report_is_named_not_a_500(tmp_path: Path) -> None:
+    project, run_id = _damaged_site(tmp_path)
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    project.register.write_text("risks: [\n", encoding="utf-8")
+    report = project.reports / run_id / "report.html"
+    report.unlink()
+    report.mkdir()
+    with serving(settings) as base:
+        for page in ("/register", "/register/R-001", f"/runs/{run_id}/report.html"):
+            status, text, _ = _request(base, "GET", page)
+            assert status != 500, (page, status, text[:300])
+            assert "Server got itself in trouble" not in text
+        _, text, _ = _request(base, "GET", "/register")
+        assert str(project.register) in text
