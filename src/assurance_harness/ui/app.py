@@ -119,7 +119,7 @@ def _run_dir(request: web.Request, run_id: str) -> Path:
     try:
         return run_dir_of(_paths(request), run_id)
     except StoreError:
-        raise  # a 503 (store_errors), not "no finished run"
+        raise  # a 503 (data_errors), not "no finished run"
     except HarnessError:
         raise web.HTTPNotFound(text=f"no finished run {run_id}") from None
 
@@ -223,9 +223,13 @@ async def run_page(request: web.Request) -> web.Response:
 async def run_report(request: web.Request) -> web.StreamResponse:
     run_dir = _run_dir(request, request.match_info["run_id"])
     path = run_dir / "report.html"
-    if not path.exists():
+    if not path.is_file():
         raise web.HTTPNotFound(text="this run has no report.html; write it with 'assurance report'")
-    response = web.Response(body=path.read_bytes(), content_type="text/html", charset="utf-8")
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    response = web.Response(body=body, content_type="text/html", charset="utf-8")
     response.headers["Content-Security-Policy"] = REPORT_CSP
     return response
 
@@ -442,21 +446,23 @@ async def item_post(request: web.Request) -> web.Response:
 
 
 @web.middleware
-async def store_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """The store unreachable or damaged: a 503 that says so, on every page (never a page that
-    silently shows less, nor a 404 that blames the run)."""
+async def data_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """What a page reads cannot be used: a 503 that says so, on every page (never a page that
+    silently shows less, a 404 that blames the run, nor a 500 with a traceback in the log). The
+    store unreachable or damaged; a run folder or the register damaged or edited by hand (the
+    error names the file, as the command line's does)."""
     from ..store.postgres import StoreError
 
     try:
         return await handler(request)
     except StoreError as exc:
         raise web.HTTPServiceUnavailable(text=f"the store cannot be used: {exc}") from None
+    except HarnessError as exc:
+        raise web.HTTPServiceUnavailable(text=f"this page cannot be shown: {exc}") from None
 
 
 def make_app(settings: Settings, *, host: str = "127.0.0.1", port: int = 8765) -> web.Application:
-    app = web.Application(
-        middlewares=[security_middleware, store_errors], client_max_size=64 * 1024
-    )
+    app = web.Application(middlewares=[security_middleware, data_errors], client_max_size=64 * 1024)
     app[SETTINGS_KEY] = settings
     app[JINJA_KEY] = _env()
     app[HOSTS_KEY] = allowed_hosts(host, port)
