@@ -197,3 +197,22 @@ def test_a_broken_register_or_an_unreadable_report_is_named_not_a_500(tmp_path: 
             assert "Server got itself in trouble" not in text
         _, text, _ = _request(base, "GET", "/register")
         assert str(project.register) in text
+
+
+def test_error_answers_carry_the_same_protective_headers_as_pages(site) -> None:
+    """A 404 echoes the run id from the URL: without nosniff and the script-free policy, a
+    browser that sniffs text/plain could run what a hostile link put there."""
+    _, run_id, base = site
+    hostile = urllib.parse.quote("<script>alert(1)</script>")
+    for method, path, headers in [
+        ("GET", f"/runs/{hostile}", {}),
+        ("GET", f"/review/{hostile}/{hostile}", {}),
+        ("GET", "/no-such-page", {}),
+        ("GET", "/", {"Host": "evil.example"}),
+        ("POST", f"/review/{urllib.parse.quote(run_id)}/x", {}),
+    ]:
+        status, _, answer = _request(base, method, path, headers=headers)
+        assert status >= 400, path
+        assert answer.get("X-Content-Type-Options") == "nosniff", (path, answer)
+        assert "default-src 'none'" in answer.get("Content-Security-Policy", ""), (path, answer)
+        assert answer.get("X-Frame-Options") == "DENY", (path, answer)
