@@ -216,3 +216,27 @@ def test_error_answers_carry_the_same_protective_headers_as_pages(site) -> None:
         assert answer.get("X-Content-Type-Options") == "nosniff", (path, answer)
         assert "default-src 'none'" in answer.get("Content-Security-Policy", ""), (path, answer)
         assert answer.get("X-Frame-Options") == "DENY", (path, answer)
+
+
+def test_ui_on_a_port_already_taken_or_an_unknown_host_is_one_line_exit_2(tmp_path: Path) -> None:
+    """Was: 'internal error: OSError ... address already in use', exit 3 and a crash file."""
+    import socket
+
+    from tests.testing.cli import run_cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("ui", "--reports", tmp_path, "--port", str(port), cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: ") and f"127.0.0.1:{port}" in lines[-1], lines
+    assert "--port" in lines[-1] and "internal error" not in result.stderr
+    result = run_cli("ui", "--reports", tmp_path, "--host", "no-such-host.invalid", timeout=60)
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "no-such-host.invalid" in last, result.stderr
+    assert "--host" in last and "internal error" not in result.stderr
+    result = run_cli("ui", "--reports", tmp_path, "--port", "70000", timeout=60)
+    assert result.returncode == 2 and "internal error" not in result.stderr, result.stderr
