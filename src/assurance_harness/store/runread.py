@@ -101,7 +101,7 @@ def _read_object(path: Path) -> dict[str, Any] | None:
     return value
 
 
-def _validate(model_name: str, data: dict[str, Any], path: Path) -> Any:
+def _validate(model_name: str, data: Any, path: Path, at: tuple[str | int, ...] = ()) -> Any:
     # Imported here: the models need pydantic, which the ledger's light import path avoids.
     from pydantic import ValidationError
 
@@ -112,7 +112,7 @@ def _validate(model_name: str, data: dict[str, Any], path: Path) -> Any:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        where = ".".join(str(p) for p in (*at, *first["loc"])) or "(top level)"
         raise UsageError(
             f"{path}: {where}: {first['msg']}; the run directory is damaged or not a run"
         ) from None
@@ -141,6 +141,18 @@ class RunLog:
     @property
     def info(self) -> Summary:
         return _validate("Summary", self.summary, self.dir / SUMMARY)
+
+    def check_entries(self) -> None:
+        """The metric, gate and review entries have the shape readers rely on (the frame
+        validates them only as mappings): a hand edit is named here, not met as a crash or a
+        number read into a word's letters in a report."""
+        path = self.dir / SUMMARY
+        for metric_id, metric in (self.summary.get("metrics") or {}).items():
+            _validate("MetricFigures", metric, path, ("metrics", metric_id))
+        for i, gate in enumerate(self.summary.get("gates") or []):
+            _validate("GateEntry", gate, path, ("gates", i))
+        if self.summary.get("review") is not None:
+            _validate("ReviewEntry", self.summary["review"], path, ("review",))
 
     @property
     def manifest_model(self) -> Manifest | None:
@@ -268,6 +280,7 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
         raise UsageError(f"{run_dir / MANIFEST}: not found; is the run finished?")
     run = RunLog(dir=run_dir, summary=summary, manifest=manifest, run_info=None)
     run.info  # noqa: B018 - validate the frame now, so a damaged file is named here
+    run.check_entries()
     run.results_path  # noqa: B018 - and the manifest's results entry, which names the rows
     try:
         run.run_info = _read_object(run_dir / RUN_STATE)
