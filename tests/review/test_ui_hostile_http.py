@@ -166,6 +166,11 @@ def _damaged_site(tmp_path: Path) -> tuple[Project, str]:
         ("summary.json", b'{"run_id": "x", "metrics": {"m": 5}}'),
         ("summary.json", b'{"run_id": "x", "gates": "x"}'),
         ("manifest.json", b"{"),
+        (
+            "results.jsonl",  # appended: lines no runner writes, skipped like a torn line
+            b'{"case_id": "c9", "sample": 0, "metadata": 5, "scores": [1], "prompt": 7}\n'
+            b'{"case_id": "c8", "sample": "x", "error": "boom"}\n',
+        ),
     ],
 )
 def test_a_run_folder_damaged_while_the_app_serves_is_named_not_a_500(
@@ -173,13 +178,20 @@ def test_a_run_folder_damaged_while_the_app_serves_is_named_not_a_500(
 ) -> None:
     project, run_id = _damaged_site(tmp_path)
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
-    (project.reports / run_id / file).write_bytes(content)
+    target = project.reports / run_id / file
+    if file == "results.jsonl":
+        content = target.read_bytes() + content
+    target.write_bytes(content)
     with serving(settings) as base:
-        for page in (f"/runs/{run_id}", "/trend?suite=review-demo&metric=bad_rate", "/trend"):
+        pages = [f"/runs/{run_id}", "/trend?suite=review-demo&metric=bad_rate", "/trend"]
+        pages += [f"/runs/{run_id}?score=kw.matched", f"/runs/{run_id}?verdict=error"]
+        for page in pages:
             status, text, _ = _request(base, "GET", page)
             assert status != 500, (page, status, text[:300])
             assert "Traceback" not in text and "Server got itself in trouble" not in text
-            if page.startswith("/runs/"):
+            if file == "results.jsonl":
+                assert status == 200 and "c9#0" not in text, (page, text[:300])
+            elif page.startswith("/runs/"):
                 assert file in text and "damaged" in text, text[:300]
 
 
