@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -67,3 +68,41 @@ def test_reports_are_readable_by_others_like_any_file_the_run_writes(tmp_path: P
     assert paths
     for path in paths.values():
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
+
+
+def test_report_into_a_folder_that_cannot_be_made_is_one_line_exit_3(tmp_path: Path) -> None:
+    """--out naming a file, or a folder under a file: a storage problem said in one line, the
+    run folder untouched (was: 'internal error: FileExistsError', a crash file)."""
+    from tests.testing.cli import run_cli
+
+    run_dir = toxicity_run(tmp_path / "reports", "r-4", {1}, n_cases=5)
+    before = sorted(p.name for p in run_dir.iterdir())
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    for out in (blocker, blocker / "sub"):
+        result = run_cli("report", run_dir, "--out", out, cwd=tmp_path, timeout=120)
+        assert result.returncode == 3, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: cannot write"), lines
+        assert str(blocker) in lines[0] and "--out" in lines[0], lines
+    assert sorted(p.name for p in run_dir.iterdir()) == before
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_report_skips_result_lines_that_are_no_result_rows(tmp_path: Path) -> None:
+    """Lines edited into shapes no runner writes (a word for the sample, a number for the
+    metadata or the scores) are skipped like a torn line (was: internal error ValueError)."""
+    from tests.testing.cli import run_cli
+
+    run_dir = toxicity_run(tmp_path / "reports", "r-5", {1}, n_cases=5)
+    odd = [
+        {"case_id": "odd-1", "sample": "x", "error": {"type": "timeout", "message": "slow"}},
+        {"case_id": "odd-2", "sample": 0, "metadata": 5, "scores": [1], "error": "boom"},
+        {"case_id": ["odd-3"], "sample": 0, "expected": "yes"},
+    ]
+    with (run_dir / "results.jsonl").open("a", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(row) + "\n" for row in odd)
+    result = run_cli("report", run_dir, "--out", tmp_path / "out", cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "odd-1" not in html and "odd-2" not in html

@@ -40,11 +40,13 @@ def _scan(reports_dir: Path) -> list[Path]:
 
 
 def _started_at(run_dir: Path) -> str:
+    """For ordering only: a summary that cannot be read sorts first, and ``read_run`` names
+    its damage where the run is used."""
     try:
         data = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-        return str(data.get("started_at") or "")
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):  # not JSON, not UTF-8 (both ValueErrors), unreadable
         return ""
+    return str(data.get("started_at") or "") if isinstance(data, dict) else ""
 
 
 def suite_runs(reports_dir: Path | str, suite: str, *, target: str | None = None) -> list[RunLog]:

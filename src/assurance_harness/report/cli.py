@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from ..console import out, term, user_errors
+from ..errors import RunFailedError
 
 
 def report(
@@ -28,6 +29,14 @@ def report(
     with user_errors():
         chosen = parse_formats(formats)
         run_dir = resolve_run(run_id, reports)
-        written = write_reports(run_dir, chosen, out_dir=out_dir)
+        try:
+            written = write_reports(run_dir, chosen, out_dir=out_dir)
+        except OSError as exc:  # a storage fault, as in 'assurance run': exit 3, one line
+            # A failed rename names its destination second: the report, not its temporary file.
+            where = exc.filename2 or exc.filename or out_dir or run_dir
+            raise RunFailedError(
+                f"cannot write {where}: {exc.strerror or exc}; fix that, or write the reports "
+                "elsewhere with --out DIR (the run's own files are unchanged)"
+            ) from None
     for name, path in written.items():
         out.print(term(f"{name:6} {path}"), soft_wrap=True)

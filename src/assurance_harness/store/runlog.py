@@ -187,6 +187,41 @@ class Counts(_Model):
     errors_by_type: dict[str, int] = Field(default_factory=dict)
 
 
+class MetricFigures(_Model):
+    """A metric's entry in ``summary.json`` (``metrics.<id>``, and each of its ``groups``), typed
+    as far as readers rely on its shape (``metrics.base.MetricValue``): the containers they walk
+    and the counts they compute with. The figures themselves stay as a plugin wrote them (a
+    report shows an odd one as a figure not drawn). Only read with, never written through: the
+    file keeps the metric engine's mapping as written."""
+
+    n: int | None = None
+    confidence: float | None = None
+    groups: dict[str, MetricFigures] | None = None
+    details: dict[str, Any] | None = None
+    spec: dict[str, Any] | None = None
+
+
+class GateEntry(_Model):
+    """A gate's entry in ``summary.json`` (``gates.<i>``), typed as far as readers rely on it;
+    only read with, as ``MetricFigures``."""
+
+    n: int | None = None
+    failing_groups: list[Any] | None = None
+    worst_cases: list[str] | None = None
+
+
+class ReviewQueueEntry(_Model):
+    key: str | None = None
+    reasons: list[str] | None = None
+
+
+class ReviewEntry(_Model):
+    """``summary.json``'s ``review``, typed as far as readers rely on it; only read with."""
+
+    policy: dict[str, Any] | None = None
+    queue: list[ReviewQueueEntry] | None = None
+
+
 class Summary(_Model):
     """``summary.json``: verdicts, metrics and counts. Metric and gate entries are the metric
     engine's mappings (see docs/FORMATS.md); this model types the frame around them."""

@@ -5,8 +5,9 @@ The format belongs to ``store.runlog`` (its models and writer); this module is t
 the evidence ledger (imported after every run and by every ``evidence`` command) reads runs
 through it. Validation against the models happens when a run is read.
 
-Rows are read leniently: a torn last line from a crash, or any other unreadable line, is skipped
-rather than failing the whole report. The runner's own strict reader is ``RunDir.read_results``.
+Rows are read leniently: a torn last line from a crash, any other unreadable line, or a line of
+another shape than a result row's, is skipped rather than failing the whole report. The
+runner's own strict reader is ``RunDir.read_results``.
 """
 
 from __future__ import annotations
@@ -81,6 +82,27 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield value
 
 
+def _is_result_row(row: dict[str, Any]) -> bool:
+    """Whether a line has the shape readers rely on in a result row (``runlog.ResultRow``: the
+    sample a number, metadata, expectations, scores and error mappings, the texts text). A line
+    edited into another shape is skipped, as a torn one is, not met as a crash in a report."""
+    sample = row.get("sample", 0)
+    if not isinstance(sample, int) or isinstance(sample, bool):
+        return False
+    if any(not isinstance(row.get(k) or {}, dict) for k in ("metadata", "expected", "error")):
+        return False
+    scores = row.get("scores") or {}
+    if not isinstance(scores, dict) or not all(isinstance(v, dict) for v in scores.values()):
+        return False
+    if not isinstance(row.get("messages") or [], list):
+        return False
+    return all(isinstance(row.get(k) or "", str) for k in ("prompt", "response"))
+
+
+def _result_rows(path: Path) -> Iterator[dict[str, Any]]:
+    return (row for row in iter_jsonl(path) if _is_result_row(row))
+
+
 def _read_object(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
@@ -101,7 +123,7 @@ def _read_object(path: Path) -> dict[str, Any] | None:
     return value
 
 
-def _validate(model_name: str, data: dict[str, Any], path: Path) -> Any:
+def _validate(model_name: str, data: Any, path: Path, at: tuple[str | int, ...] = ()) -> Any:
     # Imported here: the models need pydantic, which the ledger's light import path avoids.
     from pydantic import ValidationError
 
@@ -112,7 +134,7 @@ def _validate(model_name: str, data: dict[str, Any], path: Path) -> Any:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        where = ".".join(str(p) for p in (*at, *first["loc"])) or "(top level)"
         raise UsageError(
             f"{path}: {where}: {first['msg']}; the run directory is damaged or not a run"
         ) from None
@@ -141,6 +163,18 @@ class RunLog:
     @property
     def info(self) -> Summary:
         return _validate("Summary", self.summary, self.dir / SUMMARY)
+
+    def check_entries(self) -> None:
+        """The metric, gate and review entries have the shape readers rely on (the frame
+        validates them only as mappings): a hand edit is named here, not met as a crash or a
+        number read into a word's letters in a report."""
+        path = self.dir / SUMMARY
+        for metric_id, metric in (self.summary.get("metrics") or {}).items():
+            _validate("MetricFigures", metric, path, ("metrics", metric_id))
+        for i, gate in enumerate(self.summary.get("gates") or []):
+            _validate("GateEntry", gate, path, ("gates", i))
+        if self.summary.get("review") is not None:
+            _validate("ReviewEntry", self.summary["review"], path, ("review",))
 
     @property
     def manifest_model(self) -> Manifest | None:
@@ -212,15 +246,16 @@ class RunLog:
         return self.results_path if name == RESULTS else self.dir / name
 
     def iter_results(self) -> Iterator[dict[str, Any]]:
-        """Result rows, streamed; a torn or unreadable line is skipped."""
+        """Result rows, streamed; a torn or unreadable line, or one that is no result row, is
+        skipped."""
         if self._rows is not None:
             return iter(self._rows)
-        return iter_jsonl(self.results_path)
+        return _result_rows(self.results_path)
 
     def rows(self) -> list[dict[str, Any]]:
         """All result rows, read once and kept."""
         if self._rows is None:
-            self._rows = list(iter_jsonl(self.results_path))
+            self._rows = list(_result_rows(self.results_path))
         return self._rows
 
     def rows_by_key(self, keys: set[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -268,6 +303,7 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
         raise UsageError(f"{run_dir / MANIFEST}: not found; is the run finished?")
     run = RunLog(dir=run_dir, summary=summary, manifest=manifest, run_info=None)
     run.info  # noqa: B018 - validate the frame now, so a damaged file is named here
+    run.check_entries()
     run.results_path  # noqa: B018 - and the manifest's results entry, which names the rows
     try:
         run.run_info = _read_object(run_dir / RUN_STATE)

@@ -11,7 +11,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
-from ..errors import HarnessError
+from ..errors import HarnessError, UsageError
 from ..formatting import num
 from ..review.adjudicate import ReviewPaths
 from .security import (
@@ -119,7 +119,7 @@ def _run_dir(request: web.Request, run_id: str) -> Path:
     try:
         return run_dir_of(_paths(request), run_id)
     except StoreError:
-        raise  # a 503 (store_errors), not "no finished run"
+        raise  # a 503 (data_errors), not "no finished run"
     except HarnessError:
         raise web.HTTPNotFound(text=f"no finished run {run_id}") from None
 
@@ -223,9 +223,13 @@ async def run_page(request: web.Request) -> web.Response:
 async def run_report(request: web.Request) -> web.StreamResponse:
     run_dir = _run_dir(request, request.match_info["run_id"])
     path = run_dir / "report.html"
-    if not path.exists():
+    if not path.is_file():
         raise web.HTTPNotFound(text="this run has no report.html; write it with 'assurance report'")
-    response = web.Response(body=path.read_bytes(), content_type="text/html", charset="utf-8")
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    response = web.Response(body=body, content_type="text/html", charset="utf-8")
     response.headers["Content-Security-Policy"] = REPORT_CSP
     return response
 
@@ -395,21 +399,46 @@ async def _item(
     )
 
 
+DECISIONS = ("agree", "true", "false")
+"""The verdict form's choices: agree with the scorer, or the label is true or false."""
+
+
+def _verdict_fields(form: Any) -> dict[str, str]:
+    """The verdict form's fields, each at most one piece of text, and one of the decisions the
+    page offers; anything else (two answers, a file, a value no page sends) is a UsageError,
+    never a verdict read into it."""
+    fields: dict[str, str] = {}
+    for name in ("decision", "reviewer", "token", "note"):
+        values = form.getall(name, [])
+        if len(values) > 1 or not all(isinstance(v, str) for v in values):
+            raise UsageError(
+                f"the form's {name} must be one piece of text; send the form from this page"
+            )
+        fields[name] = values[0] if values else ""
+    if fields["decision"] not in DECISIONS:
+        raise UsageError(
+            f"decision {fields['decision']!r} is none of {', '.join(DECISIONS)}; nothing was "
+            "recorded: choose one on this page"
+        )
+    return fields
+
+
 async def item_post(request: web.Request) -> web.Response:
     from ..review.adjudicate import adjudicate
 
     form = await request.post()
-    decision = str(form.get("decision", "agree"))
     try:
+        fields = _verdict_fields(form)
+        decision = fields["decision"]
         saved = adjudicate(
             _paths(request),
             run_id=request.match_info["run_id"],
             key=request.match_info["key"],
-            reviewer=str(form.get("reviewer", "")),
-            token=str(form.get("token", "")) or None,
+            reviewer=fields["reviewer"],
+            token=fields["token"] or None,
             agree=decision == "agree",
             label=None if decision == "agree" else decision == "true",
-            note=str(form.get("note", "")),
+            note=fields["note"],
         )
     except HarnessError as exc:
         return await _item(request, error=str(exc))
@@ -417,21 +446,23 @@ async def item_post(request: web.Request) -> web.Response:
 
 
 @web.middleware
-async def store_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """The store unreachable or damaged: a 503 that says so, on every page (never a page that
-    silently shows less, nor a 404 that blames the run)."""
+async def data_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """What a page reads cannot be used: a 503 that says so, on every page (never a page that
+    silently shows less, a 404 that blames the run, nor a 500 with a traceback in the log). The
+    store unreachable or damaged; a run folder or the register damaged or edited by hand (the
+    error names the file, as the command line's does)."""
     from ..store.postgres import StoreError
 
     try:
         return await handler(request)
     except StoreError as exc:
         raise web.HTTPServiceUnavailable(text=f"the store cannot be used: {exc}") from None
+    except HarnessError as exc:
+        raise web.HTTPServiceUnavailable(text=f"this page cannot be shown: {exc}") from None
 
 
 def make_app(settings: Settings, *, host: str = "127.0.0.1", port: int = 8765) -> web.Application:
-    app = web.Application(
-        middlewares=[security_middleware, store_errors], client_max_size=64 * 1024
-    )
+    app = web.Application(middlewares=[security_middleware, data_errors], client_max_size=64 * 1024)
     app[SETTINGS_KEY] = settings
     app[JINJA_KEY] = _env()
     app[HOSTS_KEY] = allowed_hosts(host, port)

@@ -8,6 +8,7 @@ import typer
 
 from ..console import err, term
 from ..console import user_errors as _errors
+from ..errors import UsageError
 
 
 def ui_cmd(
@@ -25,7 +26,7 @@ def ui_cmd(
         str,
         typer.Option("--host", help="Address to bind; anything but loopback is on the network."),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8765,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 8765,
     reviewer: Annotated[
         str | None,
         typer.Option("--reviewer", help="Your reviewer name (default: $ASSURANCE_REVIEWER)."),
@@ -63,5 +64,16 @@ def ui_cmd(
             ledger=ledger or reports / "evidence" / "ledger.jsonl",
             reviewer=name,
         )
-        err.print(term(f"assurance ui on http://{host}:{port}/ (Ctrl-C to stop)"))
-        web.run_app(make_app(settings, host=host, port=port), host=host, port=port, print=None)
+
+        def started(_message: str) -> None:  # run_app calls it once the address is bound
+            err.print(term(f"assurance ui on http://{host}:{port}/ (Ctrl-C to stop)"))
+
+        try:
+            web.run_app(
+                make_app(settings, host=host, port=port), host=host, port=port, print=started
+            )
+        except OSError as exc:  # the port is taken, the host does not resolve or is not ours
+            raise UsageError(
+                f"cannot serve on {host}:{port}: {exc.strerror or exc}; choose another --port "
+                "or --host"
+            ) from None

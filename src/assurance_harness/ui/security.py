@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 
 from aiohttp import web
 
@@ -39,8 +39,31 @@ def allowed_hosts(host: str, port: int) -> set[str]:
     return {f"{name}:{port}" for name in names} | names
 
 
+def _protect(headers: MutableMapping[str, str]) -> None:
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on POSTs.
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+
+
 @web.middleware
 async def security_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The checks below on every request, and the protective headers on every answer: error
+    answers too, since a 404 echoes the URL's run id (text a hostile link chose)."""
+    try:
+        response = await _checked(request, handler)
+    except web.HTTPException as exc:
+        _protect(exc.headers)
+        raise
+    _protect(response.headers)
+    new = request.get(NEW_CSRF_KEY)
+    if new:
+        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="Strict", path="/")
+    return response
+
+
+async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse:
     hosts = request.app[HOSTS_KEY]
     if request.host not in hosts:
         raise web.HTTPBadRequest(text="unknown Host header")
@@ -48,18 +71,20 @@ async def security_middleware(request: web.Request, handler: Handler) -> web.Str
         origin = request.headers.get("Origin")
         if origin is not None and origin.split("://", 1)[-1] not in hosts:
             raise web.HTTPForbidden(text="cross-origin POST refused")
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, LookupError, web.RequestPayloadError) as exc:
+            # Not UTF-8, an unknown charset, a multipart body cut short or without a boundary,
+            # a body that does not decompress: no form a page of the app sends. The body ends
+            # here: aiohttp would otherwise read on to drain it, meet the same failure again and
+            # log it as an unhandled exception.
+            request.content.feed_eof()
+            raise web.HTTPBadRequest(
+                text=f"the form cannot be read ({' '.join(str(exc).split())}); send it from "
+                "the app's page"
+            ) from None
         sent = str(form.get(CSRF_FIELD, ""))
         cookie = request.cookies.get(CSRF_COOKIE, "")
         if not cookie or not sent or not hmac.compare_digest(cookie, sent):
             raise web.HTTPForbidden(text="missing or wrong CSRF token; reload the page")
-    response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on POSTs.
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    new = request.get(NEW_CSRF_KEY)
-    if new:
-        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="Strict", path="/")
-    return response
+    return await handler(request)

@@ -1,0 +1,254 @@
+"""The web app over real HTTP against requests a hostile local page or a careless hand could
+send: a POST body that is no readable form, a verdict form with a value no page offers, a run
+folder or register damaged while the app serves. None of them may end in a 500 (a traceback in
+the server log); none may record a verdict nobody gave."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.register.ledger import read_ledger
+from assurance_harness.ui.app import Settings
+
+from .reviewkit import Project, make_project
+from .serve import serving
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, str, str]]:
+    project = make_project(tmp_path_factory.mktemp("ui-hostile"))
+    run = project.run()
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings) as base:
+        yield project, run.run_id, base
+
+
+def _request(
+    base: str, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, str, dict[str, str]]:
+    url = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=30)
+    try:
+        connection.request(method, path, body=body or None, headers=headers or {})
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        return response.status, text, dict(response.getheaders())
+    finally:
+        connection.close()
+
+
+def _form_session(base: str, path: str) -> tuple[str, str]:
+    """The CSRF token of the item page's form and the cookie that goes with it."""
+    status, html, headers = _request(base, "GET", path)
+    assert status == 200, html[:300]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    cookie = re.search(r"assurance_csrf=([^;]+)", headers.get("Set-Cookie", ""))
+    assert token and cookie
+    return token.group(1), cookie.group(1)
+
+
+def _reviews(project: Project) -> int:
+    return sum(1 for r in read_ledger(project.ledger, reviews=True) if r.is_review)
+
+
+def test_a_post_body_that_is_no_readable_form_is_a_400_not_a_500(
+    site, caplog: pytest.LogCaptureFixture
+) -> None:
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    token, cookie = _form_session(base, path)
+    fields = f"csrf_token={token}&decision=agree&reviewer=alice".encode()
+    urlencoded = "application/x-www-form-urlencoded"
+    bodies = {
+        "not UTF-8": (fields + b"&note=\xff\xfe", urlencoded),
+        "unknown charset": (fields, urlencoded + "; charset=bogus"),
+        "UTF-16 claimed": (fields, urlencoded + "; charset=utf-16"),
+        "multipart without boundary": (fields, "multipart/form-data"),
+        "multipart cut short": (
+            b'--zz\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + token.encode(),
+            "multipart/form-data; boundary=zz",
+        ),
+        "multipart part without a name": (
+            b"--zz\r\nContent-Disposition: form-data\r\n\r\nx\r\n--zz--\r\n",
+            "multipart/form-data; boundary=zz",
+        ),
+        "gzip that is not": (fields, urlencoded),
+    }
+    before = _reviews(project)
+    caplog.set_level("ERROR", logger="aiohttp")
+    for name, (body, content_type) in bodies.items():
+        headers = {"Content-Type": content_type, "Cookie": f"assurance_csrf={cookie}"}
+        if name.startswith("gzip"):
+            headers["Content-Encoding"] = "gzip"
+        status, text, _ = _request(base, "POST", path, body, headers)
+        # 400 where the body cannot be read; a body that decodes into nonsense has no token: 403
+        assert status in (400, 403), (name, status, text[:300])
+        assert "Traceback" not in text and "Server got itself in trouble" not in text, name
+    assert _reviews(project) == before
+    # nor a traceback in the server's log: aiohttp drains a body after the answer and logs
+    # what goes wrong there, so give it the moment that takes
+    time.sleep(0.5)
+    assert not [r for r in caplog.records if r.name.startswith("aiohttp")], caplog.text[:2000]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "decision=maybe",  # no such choice on the page: was recorded as "label False"
+        "decision=agree&decision=false",  # two answers: the first was taken silently
+        "decision=TRUE",
+        "decision=",
+    ],
+)
+def test_a_verdict_form_with_a_value_the_page_never_offers_records_nothing(site, extra) -> None:
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    token, cookie = _form_session(base, path)
+    before = _reviews(project)
+    status, html, _ = _request(
+        base,
+        "POST",
+        path,
+        f"csrf_token={token}&reviewer=alice&note=x&{extra}".encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"assurance_csrf={cookie}",
+        },
+    )
+    assert status == 200, html[:300]
+    assert 'id="saved"' not in html
+    assert 'id="error"' in html and "decision" in html
+    assert _reviews(project) == before
+
+
+def test_a_file_sent_as_a_form_field_is_not_recorded_as_its_python_repr(site) -> None:
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    token, cookie = _form_session(base, path)
+    parts = [("csrf_token", token, None), ("decision", "agree", None), ("reviewer", "alice", None)]
+    parts.append(("note", "contents", "note.txt"))
+    body = b""
+    for name, value, filename in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--zz\r\nContent-Disposition: {disposition}\r\n\r\n{value}\r\n".encode()
+    body += b"--zz--\r\n"
+    before = _reviews(project)
+    status, text, _ = _request(
+        base,
+        "POST",
+        path,
+        body,
+        {"Content-Type": "multipart/form-data; boundary=zz", "Cookie": f"assurance_csrf={cookie}"},
+    )
+    assert status == 200, text[:300]
+    assert 'id="saved"' not in text and 'id="error"' in text and "note" in text
+    assert "FileField" not in text
+    assert _reviews(project) == before  # was: the upload's repr recorded as the note
+
+
+def _damaged_site(tmp_path: Path) -> tuple[Project, str]:
+    project = make_project(tmp_path)
+    run = project.run()
+    return project, run.run_id
+
+
+@pytest.mark.parametrize(
+    ("file", "content"),
+    [
+        ("summary.json", b"\xff\xfe not UTF-8"),
+        ("summary.json", b'{"run_id": "x", "metrics": {"m": 5}}'),
+        ("summary.json", b'{"run_id": "x", "gates": "x"}'),
+        ("manifest.json", b"{"),
+        (
+            "results.jsonl",  # appended: lines no runner writes, skipped like a torn line
+            b'{"case_id": "c9", "sample": 0, "metadata": 5, "scores": [1], "prompt": 7}\n'
+            b'{"case_id": "c8", "sample": "x", "error": "boom"}\n',
+        ),
+    ],
+)
+def test_a_run_folder_damaged_while_the_app_serves_is_named_not_a_500(
+    tmp_path: Path, file: str, content: bytes
+) -> None:
+    project, run_id = _damaged_site(tmp_path)
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    target = project.reports / run_id / file
+    if file == "results.jsonl":
+        content = target.read_bytes() + content
+    target.write_bytes(content)
+    with serving(settings) as base:
+        pages = [f"/runs/{run_id}", "/trend?suite=review-demo&metric=bad_rate", "/trend"]
+        pages += [f"/runs/{run_id}?score=kw.matched", f"/runs/{run_id}?verdict=error"]
+        for page in pages:
+            status, text, _ = _request(base, "GET", page)
+            assert status != 500, (page, status, text[:300])
+            assert "Traceback" not in text and "Server got itself in trouble" not in text
+            if file == "results.jsonl":
+                assert status == 200 and "c9#0" not in text, (page, text[:300])
+            elif page.startswith("/runs/"):
+                assert file in text and "damaged" in text, text[:300]
+
+
+def test_a_broken_register_or_an_unreadable_report_is_named_not_a_500(tmp_path: Path) -> None:
+    project, run_id = _damaged_site(tmp_path)
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    project.register.write_text("risks: [\n", encoding="utf-8")
+    report = project.reports / run_id / "report.html"
+    report.unlink()
+    report.mkdir()
+    with serving(settings) as base:
+        for page in ("/register", "/register/R-001", f"/runs/{run_id}/report.html"):
+            status, text, _ = _request(base, "GET", page)
+            assert status != 500, (page, status, text[:300])
+            assert "Server got itself in trouble" not in text
+        _, text, _ = _request(base, "GET", "/register")
+        assert str(project.register) in text
+
+
+def test_error_answers_carry_the_same_protective_headers_as_pages(site) -> None:
+    """A 404 echoes the run id from the URL: without nosniff and the script-free policy, a
+    browser that sniffs text/plain could run what a hostile link put there."""
+    _, run_id, base = site
+    hostile = urllib.parse.quote("<script>alert(1)</script>")
+    for method, path, headers in [
+        ("GET", f"/runs/{hostile}", {}),
+        ("GET", f"/review/{hostile}/{hostile}", {}),
+        ("GET", "/no-such-page", {}),
+        ("GET", "/", {"Host": "evil.example"}),
+        ("POST", f"/review/{urllib.parse.quote(run_id)}/x", {}),
+    ]:
+        status, _, answer = _request(base, method, path, headers=headers)
+        assert status >= 400, path
+        assert answer.get("X-Content-Type-Options") == "nosniff", (path, answer)
+        assert "default-src 'none'" in answer.get("Content-Security-Policy", ""), (path, answer)
+        assert answer.get("X-Frame-Options") == "DENY", (path, answer)
+
+
+def test_ui_on_a_port_already_taken_or_an_unknown_host_is_one_line_exit_2(tmp_path: Path) -> None:
+    """Was: 'internal error: OSError ... address already in use', exit 3 and a crash file."""
+    import socket
+
+    from tests.testing.cli import run_cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("ui", "--reports", tmp_path, "--port", str(port), cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: ") and f"127.0.0.1:{port}" in lines[-1], lines
+    assert "--port" in lines[-1] and "internal error" not in result.stderr
+    result = run_cli("ui", "--reports", tmp_path, "--host", "no-such-host.invalid", timeout=60)
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "no-such-host.invalid" in last, result.stderr
+    assert "--host" in last and "internal error" not in result.stderr
+    result = run_cli("ui", "--reports", tmp_path, "--port", "70000", timeout=60)
+    assert result.returncode == 2 and "internal error" not in result.stderr, result.stderr
