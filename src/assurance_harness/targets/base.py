@@ -6,6 +6,7 @@ timeouts, dropped connections) and honours ``retry_after``. Adapters never retry
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import hashlib
 import json
@@ -69,6 +70,30 @@ class ClientError(TargetError):
     """4xx other than 429: retrying the same request will not help."""
 
     kind = "client_error"
+
+
+def stops_the_run(exc: BaseException) -> bool:
+    """Whether ``exc``, raised while a request was being answered, is the run being stopped
+    (Ctrl-C, or this task cancelled: a timeout, a shutdown) rather than that one request
+    failing. Anything else, SystemExit and a CancelledError nobody asked for included, is the
+    request's failure: let through, it would end the whole command (exit 0 or 1, or a
+    traceback) on one case."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    if isinstance(exc, asyncio.CancelledError):
+        task = asyncio.current_task()
+        return task is None or task.cancelling() > 0
+    return False
+
+
+def describe(exc: BaseException) -> str:
+    """``Name: message`` for an exception from code the harness does not own, also where its
+    ``str()`` itself raises."""
+    try:
+        text = str(exc)
+    except Exception:
+        text = "(its message could not be read)"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class RetryPolicy(BaseModel):

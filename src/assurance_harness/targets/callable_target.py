@@ -36,7 +36,15 @@ from pydantic import Field
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ._messages import build_messages
-from .base import BadResponseError, Target, TargetError, TargetSpec, register_target
+from .base import (
+    BadResponseError,
+    Target,
+    TargetError,
+    TargetSpec,
+    describe,
+    register_target,
+    stops_the_run,
+)
 
 _ARGUMENTS = ("messages", "params", "metadata", "seed", "sample", "case_id", "request")
 
@@ -178,10 +186,10 @@ class CallableTarget(Target):
                 result = await _in_daemon_thread(fn, *args, **kwargs)
         except TargetError:
             raise
-        except Exception as exc:
-            raise CallableError(
-                f"{self.s.function} raised {exc.__class__.__name__}: {exc}"
-            ) from exc
+        except BaseException as exc:  # SystemExit too: the function's failure, not the run's
+            if stops_the_run(exc):
+                raise
+            raise CallableError(f"{self.s.function} raised {describe(exc)}") from exc
         return to_response(result, where=self.s.function)
 
 
@@ -194,16 +202,15 @@ async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -
     hung calls, so the command never exits. A daemon thread is abandoned on timeout instead.
     """
     loop = asyncio.get_running_loop()
-    future: asyncio.Future[Any] = loop.create_future()
+    # (ok, value) as the result, never set_exception: a future refuses a StopIteration (the
+    # call then never settled and read as a timeout), and the task awaiting one that holds a
+    # SystemExit or KeyboardInterrupt re-raises it out of the event loop, past every handler.
+    future: asyncio.Future[tuple[bool, Any]] = loop.create_future()
     context = contextvars.copy_context()  # as asyncio.to_thread does
 
     def settle(ok: bool, value: Any) -> None:
-        if future.done():  # timed out or cancelled meanwhile
-            return
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
+        if not future.done():  # else timed out or cancelled meanwhile
+            future.set_result((ok, value))
 
     def work() -> None:
         try:
@@ -214,12 +221,20 @@ async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -
             loop.call_soon_threadsafe(settle, *outcome)
 
     threading.Thread(target=work, name="assurance-callable", daemon=True).start()
-    return await future
+    ok, value = await future
+    if ok:
+        return value
+    raise value
 
 
 def to_response(result: Any, *, where: str) -> GenerationResponse:
     """Accept the return shapes the module docstring lists."""
     if isinstance(result, GenerationResponse):
+        if not isinstance(result.text, str):
+            raise BadResponseError(
+                f"{where} returned a GenerationResponse whose text is "
+                f"{type(result.text).__name__}; expected str"
+            )
         return result
     if isinstance(result, str):
         return GenerationResponse(text=result)
