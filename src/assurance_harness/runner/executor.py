@@ -110,7 +110,7 @@ def fatal_signature(record: ResponseRecord) -> tuple[str, int | None] | None:
         "cannot connect" in error.message or "refused" in error.message.lower()
     ):
         return (error.type, None)
-    if error.type == "client_error" and error.status in (401, 403, 404, 405):
+    if error.type == "client_error" and error.status in (301, 302, 303, 401, 403, 404, 405):
         return (error.type, error.status)
     if error.type == "client_error" and error.status in (400, 422):
         if _MODEL_MISSING.search(error.message):
