@@ -150,6 +150,12 @@ class Target(ABC):
         self.spec = spec
         self.base_dir = base_dir
 
+    def check(self) -> None:  # noqa: B027 - optional hook
+        """Raise the ConfigError that start() would for what can be found without sending a
+        request, loading a model or running the user's code (a recording missing or damaged, a
+        module not found, a model directory absent). ``validate`` calls it, so that a target
+        file it passes does not fail ``run`` on its own configuration."""
+
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Open connections or load the model."""
 

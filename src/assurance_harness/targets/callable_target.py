@@ -24,6 +24,7 @@ import contextlib
 import contextvars
 import hashlib
 import importlib
+import importlib.util
 import inspect
 import sys
 import threading
@@ -88,9 +89,8 @@ class CallableTarget(Target):
     def _where(self) -> str:
         return f"target {self.s.name or self.type}"
 
-    def _load(self) -> Callable[..., Any]:
-        if self._fn is not None:
-            return self._fn
+    def _module(self) -> tuple[str, str]:
+        """The function's (module, name), with python_path added to ``sys.path``."""
         module_name, sep, attr = self.s.function.partition(":")
         if not sep or not module_name or not attr:
             raise ConfigError.single(
@@ -103,15 +103,35 @@ class CallableTarget(Target):
             path = str((Path(self.base_dir) / entry).resolve())
             if path not in sys.path:
                 sys.path.insert(0, path)
+        return module_name, attr
+
+    def _cannot_import(self, module_name: str, reason: object) -> ConfigError:
+        return ConfigError.single(
+            self._where(),
+            f"cannot import module '{module_name}': {reason}",
+            field="function",
+            hint="add its directory to python_path (relative to the target file)",
+        )
+
+    def check(self) -> None:
+        """The function's form and that its module is there; the module is not run (importing
+        it may load a model), so what its import does is found when a run starts."""
+        module_name, _ = self._module()
+        try:
+            found = importlib.util.find_spec(module_name)  # runs its parent packages only
+        except Exception as exc:  # a parent package missing, or failing as it is imported
+            raise self._cannot_import(module_name, describe(exc)) from None
+        if found is None:
+            raise self._cannot_import(module_name, f"No module named '{module_name}'")
+
+    def _load(self) -> Callable[..., Any]:
+        if self._fn is not None:
+            return self._fn
+        module_name, attr = self._module()
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
-            raise ConfigError.single(
-                self._where(),
-                f"cannot import module '{module_name}': {exc}",
-                field="function",
-                hint="add its directory to python_path (relative to the target file)",
-            ) from None
+            raise self._cannot_import(module_name, exc) from None
         fn = getattr(module, attr, None)
         if not callable(fn):
             raise ConfigError.single(

@@ -103,6 +103,9 @@ class ReplayTarget(Target):
             data["recording_sha256"] = None
         return data
 
+    def check(self) -> None:
+        self.load()
+
     async def start(self) -> None:
         self.load()
 
