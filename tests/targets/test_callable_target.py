@@ -298,3 +298,44 @@ def test_whatever_the_function_raises_or_returns_is_that_case_s_error(
     assert "Traceback" not in output and "internal error" not in output, output
     assert f"errors: {kind} 1; first: " in output and says in output, output
     assert not list(tmp_path.glob("assurance-crash-*")), output
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("def reply(messages)\n    return 'x'\n", "SyntaxError"),
+        ("raise RuntimeError('needs a GPU')\n", "RuntimeError: needs a GPU"),
+        ("import sys\nsys.exit(0)\n", "SystemExit: 0"),
+        ("import sys\nsys.exit(1)\n", "SystemExit: 1"),
+    ],
+)
+def test_a_module_that_fails_as_it_is_imported_is_a_configuration_error(
+    tmp_path: Path, source: str, says: str
+) -> None:
+    # A syntax error or an exception in the user's module read as "internal error ... a bug in
+    # assurance-harness" (exit 3, a crash report); sys.exit(0) at import ended the run with
+    # exit 0 and not a word, as if every gate had passed.
+    (tmp_path / "failing_mod.py").write_text(source)
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: failing_mod:reply\npython_path: ['.']\n"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: s\ncases: [{id: a, prompt: hi}]\nmetrics:\n  - {id: failed, rate: error}\n"
+    )
+    done = run_cli(
+        "run",
+        tmp_path / "s.yaml",
+        "--target",
+        tmp_path / "t.yaml",
+        "--reports",
+        tmp_path / "reports",
+        "--no-report",
+        "--no-evidence",
+        timeout=60,
+        env={"TMPDIR": str(tmp_path)},
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "cannot import module 'failing_mod'" in output and says in output, output
+    assert "internal error" not in output and "Traceback" not in output, output
+    assert not list(tmp_path.glob("assurance-crash-*")), output
