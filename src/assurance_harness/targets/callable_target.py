@@ -105,12 +105,17 @@ class CallableTarget(Target):
                 sys.path.insert(0, path)
         return module_name, attr
 
-    def _cannot_import(self, module_name: str, reason: object) -> ConfigError:
+    def _cannot_import(
+        self,
+        module_name: str,
+        reason: object,
+        hint: str = "add its directory to python_path (relative to the target file)",
+    ) -> ConfigError:
         return ConfigError.single(
             self._where(),
             f"cannot import module '{module_name}': {reason}",
             field="function",
-            hint="add its directory to python_path (relative to the target file)",
+            hint=hint,
         )
 
     def check(self) -> None:
@@ -132,6 +137,12 @@ class CallableTarget(Target):
             module = importlib.import_module(module_name)
         except ImportError as exc:
             raise self._cannot_import(module_name, exc) from None
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # its own code failed (a syntax error, even sys.exit)
+            raise self._cannot_import(
+                module_name, describe(exc), hint="fix the module or what its import needs"
+            ) from None
         fn = getattr(module, attr, None)
         if not callable(fn):
             raise ConfigError.single(
