@@ -126,7 +126,7 @@ def apply_wrapper(wrapper: Wrapper, payload: str) -> str:
 
 def load_library(path: Path) -> AttackLibrary:
     """Read and validate an attack library; errors name the file and the field."""
-    return load_yaml_model(path, AttackLibrary)
+    return load_yaml_model(path, AttackLibrary, what="attack library")
 
 
 class AttackParams(ExpanderParams):

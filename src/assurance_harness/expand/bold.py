@@ -10,13 +10,14 @@ seeded, so the same suite seed sends the same prompts.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
 from ..datatypes import Case
 from ..errors import ConfigError
-from ._common import resolve_path, stable_rng
+from ._common import read_text, resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 
 
@@ -46,13 +47,14 @@ class BoldExpander(Expander):
         for raw in params.files:
             path = resolve_path(self.base_dir, raw, what="BOLD prompt file")
             try:
-                data: Any = json.loads(path.read_text(encoding="utf-8"))
+                data: Any = json.loads(read_text(path, what="BOLD prompt file"))
             except json.JSONDecodeError as exc:
                 raise ConfigError.single(
                     str(path), f"not valid JSON: {exc.msg}", line=exc.lineno
                 ) from None
             if not isinstance(data, dict):
                 raise ConfigError.single(str(path), "a BOLD file maps groups to {name: [prompts]}")
+            _check_shape(data, path)
             domain = path.name.removesuffix(".json").removesuffix("_prompt")
             for group in sorted(data):
                 if params.groups is not None and group not in params.groups:
@@ -81,3 +83,18 @@ class BoldExpander(Expander):
                         )
                     )
         return out
+
+
+def _check_shape(data: dict[str, Any], path: Path) -> None:
+    """Each group maps names to lists of prompt texts: anything else (a string where the list
+    belongs would be read a character at a time) is refused, naming the group."""
+    for group, names in data.items():
+        if not isinstance(names, dict) or not all(
+            isinstance(prompts, list) and all(isinstance(text, str) for text in prompts)
+            for prompts in names.values()
+        ):
+            raise ConfigError.single(
+                str(path),
+                f"group '{group}' is not {{name: [prompt, ...]}} (a list of texts per name)",
+                hint="a BOLD file maps groups to {name: [prompts]}",
+            )

@@ -231,4 +231,4 @@ def _instantiate(case: Case, axis: str, group: str, values: dict[str, str]) -> C
 
 def load_groups(path: Path) -> GroupsFile:
     """Read and validate a groups file; errors name the file and the offending key."""
-    return load_yaml_model(path, GroupsFile)
+    return load_yaml_model(path, GroupsFile, what="groups file")
