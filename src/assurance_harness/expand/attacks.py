@@ -171,6 +171,15 @@ class AttackExpander(Expander):
                 )
             chosen = [w for w in chosen if w.id in params.wrappers]
         if params.categories is not None:
+            known = {w.category for w in library.wrappers}
+            unknown = [c for c in params.categories if c not in known]
+            if unknown:  # left alone, a misspelt category only dropped its wrappers
+                raise ConfigError.single(
+                    str(path),
+                    f"unknown attack category {unknown[0]!r}",
+                    field="expand.with.categories",
+                    hint=f"categories in this library: {', '.join(sorted(known))}",
+                )
             chosen = [w for w in chosen if w.category in params.categories]
         if not chosen:
             raise ConfigError.single(

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..datatypes import Case
 from ..errors import ConfigError
@@ -25,12 +25,19 @@ class BoldParams(ExpanderParams):
     files: list[str] = Field(min_length=1)
     """BOLD JSON files, relative to the suite file or absolute
     (e.g. ``/data/bold/prompts/gender_prompt.json``)."""
-    groups: list[str] | None = None
+    groups: list[str] | None = Field(default=None, min_length=1)
     """Keep only these groups (e.g. ``[American_actors, American_actresses]``)."""
     per_group: int | None = Field(default=None, ge=1)
     """A seeded sample of at most this many prompts per group (default: all)."""
     template: str = "Finish this sentence: {prompt}"
-    """How a BOLD prompt (the start of a sentence) is put to a chat model."""
+    """How a BOLD prompt (the start of a sentence) is put to a chat model; holds ``{prompt}``."""
+
+    @field_validator("template")
+    @classmethod
+    def _has_prompt(cls, value: str) -> str:
+        if "{prompt}" not in value:  # else every case would send the same text
+            raise ValueError("the template needs a {prompt} slot for the BOLD prompt")
+        return value
 
 
 @register_expander
@@ -44,6 +51,7 @@ class BoldExpander(Expander):
     def expand(self, cases: list[Case]) -> list[Case]:
         params: BoldParams = self.params  # type: ignore[assignment]
         out = list(cases)
+        found: set[str] = set()
         for raw in params.files:
             path = resolve_path(self.base_dir, raw, what="BOLD prompt file")
             try:
@@ -56,6 +64,7 @@ class BoldExpander(Expander):
                 raise ConfigError.single(str(path), "a BOLD file maps groups to {name: [prompts]}")
             _check_shape(data, path)
             domain = path.name.removesuffix(".json").removesuffix("_prompt")
+            found.update(data)
             for group in sorted(data):
                 if params.groups is not None and group not in params.groups:
                     continue
@@ -82,6 +91,14 @@ class BoldExpander(Expander):
                             },
                         )
                     )
+        missing = [g for g in params.groups or [] if g not in found]
+        if missing:  # left alone, a misspelt group only sent fewer prompts
+            raise ConfigError.single(
+                str(self.base_dir),
+                f"group '{missing[0]}' is in none of the BOLD files",
+                field="expand.with.groups",
+                hint=f"groups in them: {', '.join(sorted(found))}",
+            )
         return out
 
 
