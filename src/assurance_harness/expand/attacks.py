@@ -64,6 +64,14 @@ class Wrapper(BaseModel):
                 raise ValueError(f"a split wrapper needs {sorted(wanted)} in its template")
         elif "payload" not in slots:
             raise ValueError("the template needs a {payload} slot")
+        else:
+            wanted = {"payload"}
+        unfilled = sorted(slots - wanted)
+        if unfilled:  # it would be sent to the model as written
+            raise ValueError(
+                f"the template has {{{unfilled[0]}}}, which this wrapper never fills "
+                f"(it fills {', '.join('{' + s + '}' for s in sorted(wanted))})"
+            )
         return self
 
 
