@@ -65,3 +65,15 @@ def test_a_bold_file_of_another_shape_is_refused(tmp_path: Path, content: str, s
     assert code == 2, output
     assert "x_prompt.json" in output and says in output, output
     assert "internal error" not in output, output
+
+
+@pytest.mark.parametrize("expander", ["bold", "attack"])
+def test_a_data_file_nested_past_the_reader_s_limit_is_a_configuration_error(
+    tmp_path: Path, expander: str
+) -> None:
+    # A RecursionError from the JSON or YAML reader: "internal error" at validate and at run.
+    (tmp_path / "deep_prompt.json").write_text('{"G": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    code, output = _validate(tmp_path, expander, "deep_prompt.json")
+    assert code == 2, output
+    assert "deep_prompt.json" in output and "nested too deep" in output, output
+    assert "internal error" not in output, output

@@ -211,3 +211,15 @@ def test_a_recording_that_would_be_read_as_something_else_is_refused_with_its_li
     assert done.returncode == 2, output
     assert "r.jsonl:2: " in output and says in output, output
     assert "internal error" not in output and "Traceback" not in output, output
+
+
+def test_a_record_nested_past_the_json_reader_s_limit_is_a_config_error_with_its_line(
+    tmp_path: Path,
+) -> None:
+    # It was a RecursionError: "internal error" at validate and at run.
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "r.jsonl").write_text(
+        '{"id": "a", "response": "ok"}\n{"id": "b", "response": "x", "deep": ' + deep + "}\n"
+    )
+    with pytest.raises(ConfigError, match=r"r\.jsonl:2: .*nested too deep"):
+        asyncio.run(ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path)).start())
