@@ -55,6 +55,11 @@ def read_text(path: Path, *, what: str) -> str:
         raise ConfigError.single(str(path), f"cannot read the {what}: {exc.strerror}") from None
 
 
+def nested_too_deep(path: Path) -> ConfigError:
+    """A data file nested past the JSON or YAML reader's recursion limit."""
+    return ConfigError.single(str(path), "nested too deep to read", hint="flatten it")
+
+
 def rewrite_user_text(case: Case, rewrite: Callable[[str], str]) -> tuple[Any, Any]:
     """Apply ``rewrite`` to the text a user typed: the prompt, or the last user message.
 
@@ -101,6 +106,8 @@ def load_yaml_model(path: Path, model: type[ModelT], *, what: str) -> ModelT:
         raise ConfigError.single(
             str(path), f"not valid YAML: {exc}", line=mark.line + 1 if mark else None
         ) from None
+    except RecursionError:
+        raise nested_too_deep(path) from None
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from ..datatypes import Case
 from ..errors import ConfigError
-from ._common import read_text, resolve_path, stable_rng
+from ._common import nested_too_deep, read_text, resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 
 
@@ -60,6 +60,8 @@ class BoldExpander(Expander):
                 raise ConfigError.single(
                     str(path), f"not valid JSON: {exc.msg}", line=exc.lineno
                 ) from None
+            except RecursionError:
+                raise nested_too_deep(path) from None
             if not isinstance(data, dict):
                 raise ConfigError.single(str(path), "a BOLD file maps groups to {name: [prompts]}")
             _check_shape(data, path)

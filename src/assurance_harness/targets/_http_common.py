@@ -163,6 +163,10 @@ def parse_json(body: bytes, *, status: int) -> Any:
             f"response is not valid JSON ({exc.__class__.__name__}): {_snippet(body)}",
             status=status,
         ) from None
+    except RecursionError:
+        raise BadResponseError(
+            f"response JSON is nested too deep to read: {_snippet(body)}", status=status
+        ) from None
 
 
 DEFAULT_MAX_RESPONSE_MB = 32.0

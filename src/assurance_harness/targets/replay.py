@@ -181,6 +181,10 @@ class ReplayTarget(Target):
             raise ConfigError.single(
                 str(self.file), f"not valid JSON: {exc.msg}", line=number
             ) from None
+        except RecursionError:
+            raise ConfigError.single(
+                str(self.file), "JSON nested too deep to read", line=number, hint="flatten it"
+            ) from None
         except KeyError:
             raise ConfigError.single(
                 str(self.file),
