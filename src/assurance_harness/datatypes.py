@@ -6,6 +6,7 @@ dataclasses because a run holds many of them and they are written as one JSON li
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -98,6 +99,23 @@ class Case(BaseModel):
             if message.role == "user":
                 return message.content
         return ""
+
+
+def check_generation(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` if every number in it is finite; a ValueError naming the key otherwise. NaN
+    and infinities (YAML's ``.nan``, ``.inf``) have no JSON spelling: an endpoint would be sent
+    ``NaN`` (refused by strict parsers, sampled with by lax ones) and the run's files would no
+    longer be JSON."""
+    stack: list[tuple[str, Any]] = [(str(k), v) for k, v in params.items()]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"'{key}' is {value}, not a finite number")
+        if isinstance(value, dict):
+            stack.extend((f"{key}.{k}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{key}[{i}]", v) for i, v in enumerate(value))
+    return params
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from .. import fielddocs
-from ..datatypes import Case
+from ..datatypes import Case, check_generation
 from ..review.policy import ReviewPolicy
 
 
@@ -217,6 +217,11 @@ class Suite(Strict):
     max_error_rate: float = Field(default=0.1, ge=0, le=1)
     """The run fails (exit 3) when more than this share of requests end in error."""
     tags: list[str] = Field(default_factory=list)
+
+    @field_validator("generation")
+    @classmethod
+    def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return check_generation(value)
 
     @field_validator("scorers")
     @classmethod

@@ -13,10 +13,10 @@ import json
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from .. import fielddocs
-from ..datatypes import GenerationRequest, GenerationResponse
+from ..datatypes import GenerationRequest, GenerationResponse, check_generation
 from ..errors import ExitCode, HarnessError
 from ..registry import Registry
 
@@ -129,6 +129,11 @@ class TargetSpec(BaseModel):
     """Per-request timeout."""
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     """Retry policy for transient failures."""
+
+    @field_validator("generation")
+    @classmethod
+    def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return check_generation(value)
 
     secret_fields: ClassVar[frozenset[str]] = frozenset()
     """Fields that must not reach the fingerprint or any file (none hold secrets by design;
