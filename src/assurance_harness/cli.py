@@ -464,7 +464,7 @@ def validate(
             if isinstance(data, dict) and "suite" in data:
                 load_suite(path, parsed=(data, line_of))
             elif isinstance(data, dict) and "type" in data:
-                load_target(path)
+                load_target(path).check()
             elif isinstance(data, dict) and "risks" in data:
                 from .register.loader import load_register
 

@@ -151,3 +151,40 @@ def test_bold_suite_without_other_cases_loads(tmp_path: Path) -> None:
     )
     cases = load_suite(tmp_path / "suite.yaml").cases
     assert [c.metadata["group"] for c in cases] == ["American_actresses"]
+
+
+@pytest.mark.parametrize(
+    ("label", "params", "says"),
+    [
+        # Labels that are not option indexes ended in internal errors (int('abc'), int([1]))
+        # or were truncated to one (1.7 -> 1, true -> 1) and scored against that option.
+        ('"abc"', "{}", "label 'abc' is not an option index"),
+        ("[1]", "{}", "is not an option index"),
+        ("1.7", "{}", "label '1.7' is not an option index"),
+        ("true", "{}", "label 'true' is not an option index"),
+        # Option formats str.format cannot fill ended in internal errors; more than 26
+        # options ran out of letters; a template without {options} asked the question without
+        # its choices.
+        ("1", '{option_format: "{letter}. {txt}"}', "option_format"),
+        ("1", '{option_format: "{letter"}', "option_format"),
+        ("1", '{option_format: "{0}"}', "option_format"),
+        ("1", "{answers: [" + ", ".join(["ans0"] * 27) + "]}", "answers"),
+        ("1", '{template: "{context} {question}"}', "{options}"),
+    ],
+)
+def test_bbq_values_that_cannot_make_a_question_fail_validate(
+    tmp_path: Path, label: str, params: str, says: str
+) -> None:
+    from tests.testing.cli import run_cli
+
+    (tmp_path / "s.yaml").write_text(
+        "suite: q\ncases:\n  - {id: a, prompt: x, metadata: {context: C, question: 'Q?', "
+        f"ans0: A0, ans1: A1, ans2: unknown, label: {label}}}}}\n"
+        f"expand: [{{use: bbq-prompt, with: {params}}}]\n"
+        "metrics: [{id: failed, rate: error}]\n"
+    )
+    proc = run_cli("validate", "s.yaml", cwd=tmp_path, env={"TMPDIR": str(tmp_path)})
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert says in output and "s.yaml" in output, output
+    assert "internal error" not in output, output

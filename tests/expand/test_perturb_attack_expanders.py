@@ -169,3 +169,26 @@ def test_attack_library_errors_name_the_file(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"lib\.yaml.*payload"):
         expander.expand(CASES)
+
+
+@pytest.mark.parametrize(
+    ("transform", "template", "says"),
+    [
+        # A slot the wrapper never fills was sent to the model as written: "... C {part3}".
+        ("split", "A {part1} B {part2} C {part3}", "part3"),
+        ("split", "A {part1} B {part2} and {payload}", "payload"),
+        ("none", "X {payload} and {part1}", "part1"),
+    ],
+)
+def test_an_attack_template_slot_the_wrapper_never_fills_is_refused(
+    tmp_path: Path, transform: str, template: str, says: str
+) -> None:
+    (tmp_path / "lib.yaml").write_text(
+        "library: x\nversion: '1'\nwrappers:\n  - {id: a, category: c, description: d, "
+        f"source: s, transform: {transform}, parts: 2, template: '{template}'}}\n"
+    )
+    expander = AttackExpander(
+        AttackExpander.parse_params({"library": "lib.yaml"}), seed=0, base_dir=tmp_path
+    )
+    with pytest.raises(ConfigError, match=rf"lib\.yaml.*{says}"):
+        expander.expand(CASES)

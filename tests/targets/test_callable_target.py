@@ -186,3 +186,156 @@ def test_hung_sync_calls_time_out_without_starving_others_or_blocking_exit(
     assert done.returncode == 0, done.stdout + done.stderr
     assert time.monotonic() - started < 30
     assert "errors 36 " in done.stdout
+
+
+HOSTILE = """
+import asyncio
+
+from assurance_harness.datatypes import GenerationResponse
+
+
+class Odd(BaseException):
+    pass
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no message")
+
+
+def exit_zero(messages):
+    raise SystemExit(0)
+
+
+def exit_one(messages):
+    raise SystemExit(1)
+
+
+def base_exception(messages):
+    raise Odd("boom")
+
+
+async def async_base_exception(messages):
+    raise Odd("boom")
+
+
+def cancelled(messages):
+    raise asyncio.CancelledError()
+
+
+async def async_cancelled(messages):
+    raise asyncio.CancelledError()
+
+
+def generator_exit(messages):
+    raise GeneratorExit()
+
+
+def stop_iteration(messages):
+    raise StopIteration()
+
+
+def unprintable(messages):
+    raise Unprintable()
+
+
+def response_without_text(messages):
+    return GenerationResponse(text=None)
+
+
+def response_with_number(messages):
+    return GenerationResponse(text=5)
+"""
+
+
+@pytest.mark.parametrize(
+    ("function", "kind", "says"),
+    [
+        ("exit_zero", "callable_error", "raised SystemExit: 0"),
+        ("exit_one", "callable_error", "raised SystemExit: 1"),
+        ("base_exception", "callable_error", "raised Odd: boom"),
+        ("async_base_exception", "callable_error", "raised Odd: boom"),
+        ("cancelled", "callable_error", "raised CancelledError"),
+        ("async_cancelled", "callable_error", "raised CancelledError"),
+        ("generator_exit", "callable_error", "raised GeneratorExit"),
+        ("stop_iteration", "callable_error", "StopIteration"),
+        ("unprintable", "callable_error", "raised Unprintable"),
+        ("response_without_text", "bad_response", "returned a GenerationResponse whose text"),
+        ("response_with_number", "bad_response", "returned a GenerationResponse whose text"),
+    ],
+)
+def test_whatever_the_function_raises_or_returns_is_that_case_s_error(
+    tmp_path: Path, function: str, kind: str, says: str
+) -> None:
+    # SystemExit(0) from the function ended the whole command with exit 0 and no word (a run
+    # that "passed"), SystemExit(1) with exit 1 (a failed gate, to CI); other BaseExceptions
+    # (and a CancelledError the run did not ask for) with a traceback and exit 1; a
+    # StopIteration was reported as a timeout; a GenerationResponse without text as an
+    # internal error. Each is one failed request, recorded with what the function did.
+    (tmp_path / "hostile_fns.py").write_text(HOSTILE)
+    (tmp_path / "t.yaml").write_text(
+        f"type: callable\nfunction: hostile_fns:{function}\npython_path: ['.']\n"
+        "timeout_s: 20\nretry: {max_attempts: 1}\n"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: hostile\ncases: [{id: a, prompt: hi}]\nmetrics:\n  - {id: failed, rate: error}\n"
+    )
+    done = run_cli(
+        "run",
+        tmp_path / "s.yaml",
+        "--target",
+        tmp_path / "t.yaml",
+        "--reports",
+        tmp_path / "reports",
+        "--no-report",
+        "--no-evidence",
+        "--no-cache",
+        timeout=60,
+        env={"TMPDIR": str(tmp_path)},
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 3, output
+    assert "Traceback" not in output and "internal error" not in output, output
+    assert f"errors: {kind} 1; first: " in output and says in output, output
+    assert not list(tmp_path.glob("assurance-crash-*")), output
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("def reply(messages)\n    return 'x'\n", "SyntaxError"),
+        ("raise RuntimeError('needs a GPU')\n", "RuntimeError: needs a GPU"),
+        ("import sys\nsys.exit(0)\n", "SystemExit: 0"),
+        ("import sys\nsys.exit(1)\n", "SystemExit: 1"),
+    ],
+)
+def test_a_module_that_fails_as_it_is_imported_is_a_configuration_error(
+    tmp_path: Path, source: str, says: str
+) -> None:
+    # A syntax error or an exception in the user's module read as "internal error ... a bug in
+    # assurance-harness" (exit 3, a crash report); sys.exit(0) at import ended the run with
+    # exit 0 and not a word, as if every gate had passed.
+    (tmp_path / "failing_mod.py").write_text(source)
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: failing_mod:reply\npython_path: ['.']\n"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: s\ncases: [{id: a, prompt: hi}]\nmetrics:\n  - {id: failed, rate: error}\n"
+    )
+    done = run_cli(
+        "run",
+        tmp_path / "s.yaml",
+        "--target",
+        tmp_path / "t.yaml",
+        "--reports",
+        tmp_path / "reports",
+        "--no-report",
+        "--no-evidence",
+        timeout=60,
+        env={"TMPDIR": str(tmp_path)},
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "cannot import module 'failing_mod'" in output and says in output, output
+    assert "internal error" not in output and "Traceback" not in output, output
+    assert not list(tmp_path.glob("assurance-crash-*")), output

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -16,7 +18,8 @@ from assurance_harness.targets.http_json import (
     render,
 )
 
-from ..testing.openai_stub import json_response, serve
+from ..testing.cli import run_cli
+from ..testing.openai_stub import ThreadedServer, json_response, serve
 
 
 def request(**params: object) -> GenerationRequest:
@@ -116,3 +119,48 @@ def test_template_placeholder_without_a_value_is_a_template_error() -> None:
     assert not TemplateError.retryable
     # Placeholders inside longer strings take the value's text; literal braces survive.
     assert render("n={n} {not a placeholder}", {"n": 2}) == "n=2 {not a placeholder}"
+
+
+@pytest.mark.parametrize("kind", ["http", "openai"])
+@pytest.mark.parametrize("status", [301, 302, 303])
+def test_a_redirected_request_is_an_error_not_the_answer_of_another_page(
+    tmp_path: Path, kind: str, status: int
+) -> None:
+    # A 301/302/303 turns a POST into a GET without its body: the prompt never reached the
+    # model, yet whatever the other page said was recorded and scored as its answer. (A 307
+    # or 308 sends the body on, so the answer is the model's: those are still followed.)
+    async def handler(request: web.Request) -> web.Response:
+        if request.path.startswith("/moved"):
+            return json_response(
+                {"text": "a page", "choices": [{"message": {"content": "a page"}}]}
+            )
+        return web.Response(status=status, headers={"Location": "/moved" + request.path})
+
+    with ThreadedServer(handler) as server:
+        if kind == "http":
+            target = f"type: http\nurl: {server.url}/generate\nresponse_path: text\n"
+        else:
+            target = f"type: openai\nbase_url: {server.base_url}\nmodel: m\n"
+        (tmp_path / "t.yaml").write_text(target + "retry: {max_attempts: 1}\n")
+        (tmp_path / "s.yaml").write_text(
+            "suite: moved\ncases: [{id: a, prompt: hi}]\nmetrics: [{id: failed, rate: error}]\n"
+        )
+        done = run_cli(
+            "run",
+            tmp_path / "s.yaml",
+            "--target",
+            tmp_path / "t.yaml",
+            "--reports",
+            tmp_path / "reports",
+            "--no-report",
+            "--no-evidence",
+            "--no-cache",
+            timeout=60,
+        )
+    output = done.stdout + done.stderr
+    assert done.returncode == 3, output
+    (journal,) = tmp_path.glob("reports/*/responses.jsonl")
+    record = json.loads(journal.read_text())
+    assert record["response"] is None, record
+    assert record["error"]["status"] == status
+    assert "redirect" in record["error"]["message"] and "/moved/" in record["error"]["message"]

@@ -279,6 +279,13 @@ def test_timeouts_from_the_target_and_from_the_executor() -> None:
         (b"{not json", "not valid JSON"),
         (json.dumps({"object": "chat.completion"}).encode(), "no choices"),
         (json.dumps({"choices": []}).encode(), "no choices"),
+        # A message that is not an object was an AttributeError, recorded as an 'exception'
+        # (a bug) rather than as what it is, and not seen by the fail-fast probe.
+        (json.dumps({"choices": [{"message": "hi"}]}).encode(), "no choices"),
+        (json.dumps({"choices": [{"message": ["hi"]}]}).encode(), "no choices"),
+        # Nested past the JSON reader's recursion limit: a RecursionError, recorded as an
+        # 'exception' (a bug) rather than as an answer that cannot be read.
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deep"),
     ],
 )
 def test_malformed_answers_are_bad_response_and_not_retried(body: bytes, fragment: str) -> None:

@@ -12,6 +12,8 @@ from assurance_harness.datatypes import GenerationRequest, GenerationResponse
 from assurance_harness.errors import ConfigError
 from assurance_harness.targets.replay import MissingRecordingError, ReplaySpec, ReplayTarget
 
+from ..testing.cli import run_cli
+
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
@@ -162,3 +164,62 @@ def test_the_file_index_answers_as_the_in_memory_one(tmp_path: Path, monkeypatch
     monkeypatch.setattr(replay._Entries, "index", lambda self: None)
     assert from_file == answers()
     assert ("b1-later", None) in from_file and ("", "v9") in from_file
+
+
+@pytest.mark.parametrize(
+    ("second", "says"),
+    [
+        # A response path that ends at an object or a list (the export's text is one level
+        # down) was recorded as Python's repr of it and scored as the model's answer; a number
+        # or a boolean as Python spells it ("True"); NaN as "nan".
+        ('{"id": "b", "response": {"text": "yo"}}', "'response' is an object, not text"),
+        ('{"id": "b", "response": ["yo"]}', "'response' is a list, not text"),
+        ('{"id": "b", "response": 42}', "'response' is a number, not text"),
+        ('{"id": "b", "response": true}', "'response' is a boolean, not text"),
+        ('{"id": "b", "response": NaN}', "'response' is a number, not text"),
+        # A sample index that is not a whole number was truncated (1.5 -> 1, true -> 1), and
+        # the case's sample 0 went missing; one too large for an index ended in an internal
+        # error; -2**63 was read as "no index" and answered sample 0.
+        ('{"id": "b", "response": "yo", "s": 1.5}', "sample '1.5' is not"),
+        ('{"id": "b", "response": "yo", "s": true}', "sample 'true' is not"),
+        ('{"id": "b", "response": "yo", "s": 1e30}', "is not"),
+        ('{"id": "b", "response": "yo", "s": 99999999999999999999999}', "is not"),
+        ('{"id": "b", "response": "yo", "s": -9223372036854775808}', "is not"),
+    ],
+)
+def test_a_recording_that_would_be_read_as_something_else_is_refused_with_its_line(
+    tmp_path: Path, second: str, says: str
+) -> None:
+    (tmp_path / "r.jsonl").write_text('{"id": "a", "response": "hi", "s": 0}\n' + second + "\n")
+    (tmp_path / "t.yaml").write_text("type: replay\npath: r.jsonl\nfields: {sample: s}\n")
+    (tmp_path / "s.yaml").write_text(
+        "suite: rp\ncases: [{id: a, prompt: hi}, {id: b, prompt: yo}]\n"
+        "metrics: [{id: failed, rate: error}]\n"
+    )
+    done = run_cli(
+        "run",
+        tmp_path / "s.yaml",
+        "--target",
+        tmp_path / "t.yaml",
+        "--reports",
+        tmp_path / "reports",
+        "--no-report",
+        "--no-evidence",
+        env={"TMPDIR": str(tmp_path)},
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "r.jsonl:2: " in output and says in output, output
+    assert "internal error" not in output and "Traceback" not in output, output
+
+
+def test_a_record_nested_past_the_json_reader_s_limit_is_a_config_error_with_its_line(
+    tmp_path: Path,
+) -> None:
+    # It was a RecursionError: "internal error" at validate and at run.
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "r.jsonl").write_text(
+        '{"id": "a", "response": "ok"}\n{"id": "b", "response": "x", "deep": ' + deep + "}\n"
+    )
+    with pytest.raises(ConfigError, match=r"r\.jsonl:2: .*nested too deep"):
+        asyncio.run(ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path)).start())

@@ -40,3 +40,30 @@ def test_a_target_value_that_cannot_work_fails_validate(
         assert proc.returncode == 2, text
         assert "internal error" not in text and "s3cretpw" not in text
         assert "t.yaml:" in text and expect in text
+
+
+@pytest.mark.parametrize(
+    "generation", ["{temperature: .nan}", "{max_tokens: .inf}", "{logit_bias: {'50256': -.inf}}"]
+)
+@pytest.mark.parametrize("kind", ["target", "suite"])
+def test_a_generation_value_json_cannot_carry_fails_validate(
+    tmp_path: Path, generation: str, kind: str
+) -> None:
+    # NaN and infinities have no JSON spelling: endpoints were sent "temperature": NaN (a
+    # strict parser refuses it, a lax one samples with it) and the run's files stopped being
+    # JSON.
+    if kind == "target":
+        text = (
+            "type: openai\nmodel: m\nbase_url: http://127.0.0.1:8000/v1\n"
+            f"generation: {generation}\n"
+        )
+    else:
+        text = (
+            f"suite: s\ncases: [{{id: a, prompt: hi}}]\ngeneration: {generation}\n"
+            "metrics: [{id: failed, rate: error}]\n"
+        )
+    (tmp_path / "f.yaml").write_text(text)
+    proc = run_cli("validate", "f.yaml", cwd=tmp_path)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert "f.yaml:" in output and "generation" in output and "finite" in output, output

@@ -42,6 +42,24 @@ def resolve_path(base_dir: Path, raw: str, *, what: str) -> Path:
     return path
 
 
+def read_text(path: Path, *, what: str) -> str:
+    """A data file named in expander params, as UTF-8 text (a byte-order mark dropped); one
+    that cannot be read (a folder, no permission) or is not UTF-8 is one ConfigError naming
+    it, and the line."""
+    from ..store.files import check_utf8_lines
+
+    try:
+        check_utf8_lines(path, str(path), hint="re-save the file as UTF-8")
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError.single(str(path), f"cannot read the {what}: {exc.strerror}") from None
+
+
+def nested_too_deep(path: Path) -> ConfigError:
+    """A data file nested past the JSON or YAML reader's recursion limit."""
+    return ConfigError.single(str(path), "nested too deep to read", hint="flatten it")
+
+
 def rewrite_user_text(case: Case, rewrite: Callable[[str], str]) -> tuple[Any, Any]:
     """Apply ``rewrite`` to the text a user typed: the prompt, or the last user message.
 
@@ -77,16 +95,19 @@ def is_derived(case: Case) -> bool:
     return "perturbation" in case.metadata
 
 
-def load_yaml_model(path: Path, model: type[ModelT]) -> ModelT:
+def load_yaml_model(path: Path, model: type[ModelT], *, what: str) -> ModelT:
     """Read a YAML data file (attack library, groups file) into ``model``; a syntax error names
     the line, a validation error the field."""
+    text = read_text(path, what=what)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError.single(
             str(path), f"not valid YAML: {exc}", line=mark.line + 1 if mark else None
         ) from None
+    except RecursionError:
+        raise nested_too_deep(path) from None
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

@@ -64,6 +64,14 @@ class Wrapper(BaseModel):
                 raise ValueError(f"a split wrapper needs {sorted(wanted)} in its template")
         elif "payload" not in slots:
             raise ValueError("the template needs a {payload} slot")
+        else:
+            wanted = {"payload"}
+        unfilled = sorted(slots - wanted)
+        if unfilled:  # it would be sent to the model as written
+            raise ValueError(
+                f"the template has {{{unfilled[0]}}}, which this wrapper never fills "
+                f"(it fills {', '.join('{' + s + '}' for s in sorted(wanted))})"
+            )
         return self
 
 
@@ -126,7 +134,7 @@ def apply_wrapper(wrapper: Wrapper, payload: str) -> str:
 
 def load_library(path: Path) -> AttackLibrary:
     """Read and validate an attack library; errors name the file and the field."""
-    return load_yaml_model(path, AttackLibrary)
+    return load_yaml_model(path, AttackLibrary, what="attack library")
 
 
 class AttackParams(ExpanderParams):
@@ -171,6 +179,15 @@ class AttackExpander(Expander):
                 )
             chosen = [w for w in chosen if w.id in params.wrappers]
         if params.categories is not None:
+            known = {w.category for w in library.wrappers}
+            unknown = [c for c in params.categories if c not in known]
+            if unknown:  # left alone, a misspelt category only dropped its wrappers
+                raise ConfigError.single(
+                    str(path),
+                    f"unknown attack category {unknown[0]!r}",
+                    field="expand.with.categories",
+                    hint=f"categories in this library: {', '.join(sorted(known))}",
+                )
             chosen = [w for w in chosen if w.category in params.categories]
         if not chosen:
             raise ConfigError.single(

@@ -11,11 +11,12 @@ name the stereotyped group (``answer_info`` tags matched against
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..datatypes import Case
 from ..errors import ConfigError
@@ -34,9 +35,34 @@ class BbqPromptParams(ExpanderParams):
     """Prompt template with ``{context}``, ``{question}`` and ``{options}`` (the lettered
     options, one per line, ``A. ...``)."""
     option_format: str = "{letter}. {text}"
-    """How each option line is written."""
-    answers: list[str] = Field(default_factory=lambda: ["ans0", "ans1", "ans2"], min_length=2)
-    """Metadata keys of the answer options, in order."""
+    """How each option line is written (``{letter}`` and ``{text}``)."""
+    answers: list[str] = Field(
+        default_factory=lambda: ["ans0", "ans1", "ans2"], min_length=2, max_length=26
+    )
+    """Metadata keys of the answer options, in order (lettered A to Z)."""
+
+    @field_validator("template")
+    @classmethod
+    def _has_slots(cls, value: str) -> str:
+        missing = [s for s in ("{context}", "{question}", "{options}") if s not in value]
+        if missing:  # the model would be asked without them
+            raise ValueError(f"the template needs {', '.join(missing)}")
+        return value
+
+    @field_validator("option_format")
+    @classmethod
+    def _fillable(cls, value: str) -> str:
+        try:
+            value.format(letter="A", text="t")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"option_format cannot be filled ({type(exc).__name__}: {exc}); use only "
+                "{letter} and {text}, and {{ }} for literal braces"
+            ) from None
+        if "{text}" not in value:
+            raise ValueError("option_format needs {text}, or the options are not shown")
+        return value
+
     context_key: str = "context"
     question_key: str = "question"
     label_key: str = "label"
@@ -96,10 +122,14 @@ class BbqPromptExpander(Expander):
     def _one(self, case: Case) -> Case:
         p: BbqPromptParams = self.params  # type: ignore[assignment]
         options = [str(self._require(case, key)) for key in p.answers]
-        label = int(self._require(case, p.label_key))
-        if not 0 <= label < len(options):
+        raw = self._require(case, p.label_key)
+        label = _option_index(raw, len(options))
+        if label is None:  # not truncated (1.7 -> 1), nor true read as 1
+            shown = raw if isinstance(raw, str) else json.dumps(raw)
             raise ConfigError.single(
-                str(self.base_dir), f"case '{case.id}': label {label} is not an option index"
+                str(self.base_dir),
+                f"case '{case.id}': label '{shown}' is not an option index "
+                f"(0 to {len(options) - 1})",
             )
         info = _lookup(case.metadata, p.answer_info_key) or {}
         stereotyped = _lookup(case.metadata, p.stereotyped_key) or []
@@ -136,6 +166,15 @@ class BbqPromptExpander(Expander):
             },
             deep=True,
         )
+
+
+def _option_index(value: Any, options: int) -> int | None:
+    """A BBQ label as an option index (``1``, or ``"1"`` from a CSV), None if it is not one."""
+    if isinstance(value, str) and value.strip().isdecimal():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < options:
+        return None
+    return value
 
 
 def _tag(info: Any, key: str) -> str | None:

@@ -10,13 +10,14 @@ seeded, so the same suite seed sends the same prompts.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..datatypes import Case
 from ..errors import ConfigError
-from ._common import resolve_path, stable_rng
+from ._common import nested_too_deep, read_text, resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 
 
@@ -24,12 +25,19 @@ class BoldParams(ExpanderParams):
     files: list[str] = Field(min_length=1)
     """BOLD JSON files, relative to the suite file or absolute
     (e.g. ``/data/bold/prompts/gender_prompt.json``)."""
-    groups: list[str] | None = None
+    groups: list[str] | None = Field(default=None, min_length=1)
     """Keep only these groups (e.g. ``[American_actors, American_actresses]``)."""
     per_group: int | None = Field(default=None, ge=1)
     """A seeded sample of at most this many prompts per group (default: all)."""
     template: str = "Finish this sentence: {prompt}"
-    """How a BOLD prompt (the start of a sentence) is put to a chat model."""
+    """How a BOLD prompt (the start of a sentence) is put to a chat model; holds ``{prompt}``."""
+
+    @field_validator("template")
+    @classmethod
+    def _has_prompt(cls, value: str) -> str:
+        if "{prompt}" not in value:  # else every case would send the same text
+            raise ValueError("the template needs a {prompt} slot for the BOLD prompt")
+        return value
 
 
 @register_expander
@@ -43,17 +51,22 @@ class BoldExpander(Expander):
     def expand(self, cases: list[Case]) -> list[Case]:
         params: BoldParams = self.params  # type: ignore[assignment]
         out = list(cases)
+        found: set[str] = set()
         for raw in params.files:
             path = resolve_path(self.base_dir, raw, what="BOLD prompt file")
             try:
-                data: Any = json.loads(path.read_text(encoding="utf-8"))
+                data: Any = json.loads(read_text(path, what="BOLD prompt file"))
             except json.JSONDecodeError as exc:
                 raise ConfigError.single(
                     str(path), f"not valid JSON: {exc.msg}", line=exc.lineno
                 ) from None
+            except RecursionError:
+                raise nested_too_deep(path) from None
             if not isinstance(data, dict):
                 raise ConfigError.single(str(path), "a BOLD file maps groups to {name: [prompts]}")
+            _check_shape(data, path)
             domain = path.name.removesuffix(".json").removesuffix("_prompt")
+            found.update(data)
             for group in sorted(data):
                 if params.groups is not None and group not in params.groups:
                     continue
@@ -80,4 +93,27 @@ class BoldExpander(Expander):
                             },
                         )
                     )
+        missing = [g for g in params.groups or [] if g not in found]
+        if missing:  # left alone, a misspelt group only sent fewer prompts
+            raise ConfigError.single(
+                str(self.base_dir),
+                f"group '{missing[0]}' is in none of the BOLD files",
+                field="expand.with.groups",
+                hint=f"groups in them: {', '.join(sorted(found))}",
+            )
         return out
+
+
+def _check_shape(data: dict[str, Any], path: Path) -> None:
+    """Each group maps names to lists of prompt texts: anything else (a string where the list
+    belongs would be read a character at a time) is refused, naming the group."""
+    for group, names in data.items():
+        if not isinstance(names, dict) or not all(
+            isinstance(prompts, list) and all(isinstance(text, str) for text in prompts)
+            for prompts in names.values()
+        ):
+            raise ConfigError.single(
+                str(path),
+                f"group '{group}' is not {{name: [prompt, ...]}} (a list of texts per name)",
+                hint="a BOLD file maps groups to {name: [prompts]}",
+            )

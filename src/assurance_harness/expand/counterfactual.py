@@ -62,7 +62,7 @@ class CounterfactualParams(ExpanderParams):
     ``../datasets/bias/groups.yaml``. Give this or ``axes``."""
     axes: dict[str, AxisSpec] | None = None
     """Inline axes, instead of (or added to) the groups file."""
-    only: list[str] | None = None
+    only: list[str] | None = Field(default=None, min_length=1)
     """Use only these axes (default: every axis)."""
     template_axes_field: str = "axes"
     """A template may list the axes it is meant for in this metadata key (a name or a list);
@@ -181,10 +181,12 @@ class CounterfactualExpander(Expander):
     def expand(self, cases: list[Case]) -> list[Case]:
         axes = self._axes()
         out: list[Case] = []
+        templates = 0
         for case in cases:
             if not any(placeholders(t) for t in _texts(case)):
                 out.append(case)  # not a template: passes through unchanged
                 continue
+            templates += 1
             usable = self._axes_for(case, axes)
             if not usable:
                 raise ConfigError.single(
@@ -197,6 +199,14 @@ class CounterfactualExpander(Expander):
             for axis in usable:
                 for group, values in axes[axis].groups.items():
                     out.append(_instantiate(case, axis, group, values))
+        if cases and not templates:  # every case passed through: no group was compared
+            raise ConfigError.single(
+                str(self.base_dir),
+                f"no case is a template: none of the {len(cases)} cases has a placeholder, so "
+                "the counterfactual expander would vary nothing",
+                field="expand.with",
+                hint="write placeholders as {person} (the groups' keys), or remove the expander",
+            )
         return out
 
 
@@ -231,4 +241,4 @@ def _instantiate(case: Case, axis: str, group: str, values: dict[str, str]) -> C
 
 def load_groups(path: Path) -> GroupsFile:
     """Read and validate a groups file; errors name the file and the offending key."""
-    return load_yaml_model(path, GroupsFile)
+    return load_yaml_model(path, GroupsFile, what="groups file")

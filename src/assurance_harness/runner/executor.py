@@ -23,7 +23,14 @@ from typing import Any, TypeVar
 from ..datatypes import ErrorInfo, GenerationRequest, GenerationResponse, ResponseRecord
 from ..errors import HarnessError
 from ..store.cache import ResponseCache, key_for
-from ..targets.base import RetryPolicy, Target, TargetError, TargetTimeoutError
+from ..targets.base import (
+    RetryPolicy,
+    Target,
+    TargetError,
+    TargetTimeoutError,
+    describe,
+    stops_the_run,
+)
 from .ratelimit import TokenBucket
 from .retry import backoff_delay, should_retry
 
@@ -103,7 +110,7 @@ def fatal_signature(record: ResponseRecord) -> tuple[str, int | None] | None:
         "cannot connect" in error.message or "refused" in error.message.lower()
     ):
         return (error.type, None)
-    if error.type == "client_error" and error.status in (401, 403, 404, 405):
+    if error.type == "client_error" and error.status in (301, 302, 303, 401, 403, 404, 405):
         return (error.type, error.status)
     if error.type == "client_error" and error.status in (400, 422):
         if _MODEL_MISSING.search(error.message):
@@ -182,8 +189,10 @@ async def execute(
             raise TargetTimeoutError(f"no response within {timeout_s:g}s") from None
         except TargetError:
             raise
-        except Exception as exc:
-            raise _UnexpectedError(f"{exc.__class__.__name__}: {exc}") from exc
+        except BaseException as exc:  # SystemExit too: one request's failure, not the run's
+            if stops_the_run(exc):
+                raise
+            raise _UnexpectedError(describe(exc)) from exc
 
     async def run_one(request: GenerationRequest, policy: RetryPolicy = retry) -> ResponseRecord:
         key = ""

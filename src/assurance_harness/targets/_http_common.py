@@ -142,6 +142,19 @@ def raise_for_status(
     raise ClientError(detail, status=status)
 
 
+def _body_dropped(resp: aiohttp.ClientResponse, method: str, url: str) -> ClientError:
+    """A 301, 302 or 303 made the request a body-less GET: the prompt never reached the model,
+    so whatever the other page says is not its answer (a 307 or 308 keeps the body, and the
+    answer then is the model's)."""
+    status = resp.history[0].status
+    return ClientError(
+        f"HTTP {status} from {url}: redirected to {resp.url}, where the {method} arrived as a "
+        f"{resp.method} without its body; put the URL that answers the {method} in the target "
+        "file",
+        status=status,
+    )
+
+
 def parse_json(body: bytes, *, status: int) -> Any:
     try:
         return json.loads(body)
@@ -149,6 +162,10 @@ def parse_json(body: bytes, *, status: int) -> Any:
         raise BadResponseError(
             f"response is not valid JSON ({exc.__class__.__name__}): {_snippet(body)}",
             status=status,
+        ) from None
+    except RecursionError:
+        raise BadResponseError(
+            f"response JSON is nested too deep to read: {_snippet(body)}", status=status
         ) from None
 
 
@@ -224,6 +241,8 @@ class HttpSession:
             async with self._session.request(
                 method, url, data=body, headers=headers, params=params
             ) as resp:
+                if resp.history and resp.method != method:
+                    raise _body_dropped(resp, method, url)
                 payload = await self._read_body(resp, url)
                 return resp.status, resp.headers, payload
         except TimeoutError as exc:

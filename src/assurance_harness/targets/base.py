@@ -6,6 +6,7 @@ timeouts, dropped connections) and honours ``retry_after``. Adapters never retry
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import hashlib
 import json
@@ -71,6 +72,30 @@ class ClientError(TargetError):
     kind = "client_error"
 
 
+def stops_the_run(exc: BaseException) -> bool:
+    """Whether ``exc``, raised while a request was being answered, is the run being stopped
+    (Ctrl-C, or this task cancelled: a timeout, a shutdown) rather than that one request
+    failing. Anything else, SystemExit and a CancelledError nobody asked for included, is the
+    request's failure: let through, it would end the whole command (exit 0 or 1, or a
+    traceback) on one case."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    if isinstance(exc, asyncio.CancelledError):
+        task = asyncio.current_task()
+        return task is None or task.cancelling() > 0
+    return False
+
+
+def describe(exc: BaseException) -> str:
+    """``Name: message`` for an exception from code the harness does not own, also where its
+    ``str()`` itself raises."""
+    try:
+        text = str(exc)
+    except Exception:
+        text = "(its message could not be read)"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 class RetryPolicy(BaseModel):
     """How the runner retries transient failures (429, 5xx, timeouts, connection errors)."""
 
@@ -129,6 +154,12 @@ class Target(ABC):
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         self.spec = spec
         self.base_dir = base_dir
+
+    def check(self) -> None:  # noqa: B027 - optional hook
+        """Raise the ConfigError that start() would for what can be found without sending a
+        request, loading a model or running the user's code (a recording missing or damaged, a
+        module not found, a model directory absent). ``validate`` calls it, so that a target
+        file it passes does not fail ``run`` on its own configuration."""
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Open connections or load the model."""

@@ -24,6 +24,7 @@ import contextlib
 import contextvars
 import hashlib
 import importlib
+import importlib.util
 import inspect
 import sys
 import threading
@@ -36,7 +37,15 @@ from pydantic import Field
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ._messages import build_messages
-from .base import BadResponseError, Target, TargetError, TargetSpec, register_target
+from .base import (
+    BadResponseError,
+    Target,
+    TargetError,
+    TargetSpec,
+    describe,
+    register_target,
+    stops_the_run,
+)
 
 _ARGUMENTS = ("messages", "params", "metadata", "seed", "sample", "case_id", "request")
 
@@ -80,9 +89,8 @@ class CallableTarget(Target):
     def _where(self) -> str:
         return f"target {self.s.name or self.type}"
 
-    def _load(self) -> Callable[..., Any]:
-        if self._fn is not None:
-            return self._fn
+    def _module(self) -> tuple[str, str]:
+        """The function's (module, name), with python_path added to ``sys.path``."""
         module_name, sep, attr = self.s.function.partition(":")
         if not sep or not module_name or not attr:
             raise ConfigError.single(
@@ -95,14 +103,45 @@ class CallableTarget(Target):
             path = str((Path(self.base_dir) / entry).resolve())
             if path not in sys.path:
                 sys.path.insert(0, path)
+        return module_name, attr
+
+    def _cannot_import(
+        self,
+        module_name: str,
+        reason: object,
+        hint: str = "add its directory to python_path (relative to the target file)",
+    ) -> ConfigError:
+        return ConfigError.single(
+            self._where(),
+            f"cannot import module '{module_name}': {reason}",
+            field="function",
+            hint=hint,
+        )
+
+    def check(self) -> None:
+        """The function's form and that its module is there; the module is not run (importing
+        it may load a model), so what its import does is found when a run starts."""
+        module_name, _ = self._module()
+        try:
+            found = importlib.util.find_spec(module_name)  # runs its parent packages only
+        except Exception as exc:  # a parent package missing, or failing as it is imported
+            raise self._cannot_import(module_name, describe(exc)) from None
+        if found is None:
+            raise self._cannot_import(module_name, f"No module named '{module_name}'")
+
+    def _load(self) -> Callable[..., Any]:
+        if self._fn is not None:
+            return self._fn
+        module_name, attr = self._module()
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
-            raise ConfigError.single(
-                self._where(),
-                f"cannot import module '{module_name}': {exc}",
-                field="function",
-                hint="add its directory to python_path (relative to the target file)",
+            raise self._cannot_import(module_name, exc) from None
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # its own code failed (a syntax error, even sys.exit)
+            raise self._cannot_import(
+                module_name, describe(exc), hint="fix the module or what its import needs"
             ) from None
         fn = getattr(module, attr, None)
         if not callable(fn):
@@ -178,10 +217,10 @@ class CallableTarget(Target):
                 result = await _in_daemon_thread(fn, *args, **kwargs)
         except TargetError:
             raise
-        except Exception as exc:
-            raise CallableError(
-                f"{self.s.function} raised {exc.__class__.__name__}: {exc}"
-            ) from exc
+        except BaseException as exc:  # SystemExit too: the function's failure, not the run's
+            if stops_the_run(exc):
+                raise
+            raise CallableError(f"{self.s.function} raised {describe(exc)}") from exc
         return to_response(result, where=self.s.function)
 
 
@@ -194,16 +233,15 @@ async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -
     hung calls, so the command never exits. A daemon thread is abandoned on timeout instead.
     """
     loop = asyncio.get_running_loop()
-    future: asyncio.Future[Any] = loop.create_future()
+    # (ok, value) as the result, never set_exception: a future refuses a StopIteration (the
+    # call then never settled and read as a timeout), and the task awaiting one that holds a
+    # SystemExit or KeyboardInterrupt re-raises it out of the event loop, past every handler.
+    future: asyncio.Future[tuple[bool, Any]] = loop.create_future()
     context = contextvars.copy_context()  # as asyncio.to_thread does
 
     def settle(ok: bool, value: Any) -> None:
-        if future.done():  # timed out or cancelled meanwhile
-            return
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
+        if not future.done():  # else timed out or cancelled meanwhile
+            future.set_result((ok, value))
 
     def work() -> None:
         try:
@@ -214,12 +252,20 @@ async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -
             loop.call_soon_threadsafe(settle, *outcome)
 
     threading.Thread(target=work, name="assurance-callable", daemon=True).start()
-    return await future
+    ok, value = await future
+    if ok:
+        return value
+    raise value
 
 
 def to_response(result: Any, *, where: str) -> GenerationResponse:
     """Accept the return shapes the module docstring lists."""
     if isinstance(result, GenerationResponse):
+        if not isinstance(result.text, str):
+            raise BadResponseError(
+                f"{where} returned a GenerationResponse whose text is "
+                f"{type(result.text).__name__}; expected str"
+            )
         return result
     if isinstance(result, str):
         return GenerationResponse(text=result)

@@ -157,11 +157,13 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
     try:
         choice = data["choices"][0]
         message = choice["message"]
-        text = message.get("content")
     except (KeyError, IndexError, TypeError):
+        message = None
+    if not isinstance(message, dict):
         raise BadResponseError(
             "response has no choices[0].message (not a chat-completions answer?)", status=status
-        ) from None
+        )
+    text = message.get("content")
     if text is None:
         # Refusal fields (OpenAI) or tool calls leave content null; keep what explains it.
         text = message.get("refusal") or ""

@@ -103,6 +103,9 @@ class ReplayTarget(Target):
             data["recording_sha256"] = None
         return data
 
+    def check(self) -> None:
+        self.load()
+
     async def start(self) -> None:
         self.load()
 
@@ -134,12 +137,17 @@ class ReplayTarget(Target):
                 row = self._parse(line, number)
                 sample = _optional(row, f.sample)
                 try:
-                    index = NO_SAMPLE if sample is None else int(sample)
-                except (TypeError, ValueError):
+                    index = _sample_index(sample)
+                except ValueError:
+                    shown = sample if isinstance(sample, str) else json.dumps(sample)
                     raise ConfigError.single(
-                        str(self.file), f"sample '{sample}' is not an integer", line=number
+                        str(self.file),
+                        f"sample '{shown}' is not a whole number (0, 1, 2 ...)",
+                        line=number,
                     ) from None
                 case_id = _optional(row, f.id)
+                if index is None:
+                    index = NO_SAMPLE
                 if case_id is not None:
                     ids.add(str(case_id), index, start)
                 prompt = _optional(row, f.prompt)
@@ -168,10 +176,14 @@ class ReplayTarget(Target):
         f = self.s.fields
         try:
             row = json.loads(line)
-            get_path(row, f.response)
+            text = get_path(row, f.response)
         except json.JSONDecodeError as exc:
             raise ConfigError.single(
                 str(self.file), f"not valid JSON: {exc.msg}", line=number
+            ) from None
+        except RecursionError:
+            raise ConfigError.single(
+                str(self.file), "JSON nested too deep to read", line=number, hint="flatten it"
             ) from None
         except KeyError:
             raise ConfigError.single(
@@ -180,6 +192,14 @@ class ReplayTarget(Target):
                 line=number,
                 hint="set fields.response to the name of the response field",
             ) from None
+        if text is not None and not isinstance(text, str):
+            # Spelt as text it would be scored as an answer the model never gave as such.
+            raise ConfigError.single(
+                str(self.file),
+                f"'{f.response}' is {_json_kind(text)}, not text",
+                line=number,
+                hint="set fields.response to the path of the response text (e.g. output.text)",
+            )
         return row
 
     def _response(self, row: Any) -> GenerationResponse:
@@ -187,7 +207,7 @@ class ReplayTarget(Target):
         text = get_path(row, f.response)
         version = _optional(row, f.model_version)
         return GenerationResponse(
-            text="" if text is None else str(text),
+            text="" if text is None else text,
             model_version=None if version is None else str(version),
         )
 
@@ -216,8 +236,7 @@ class ReplayTarget(Target):
                 if not line.strip():
                     continue
                 row = json.loads(line)
-                sample = _optional(row, f.sample)
-                index = None if sample is None else int(sample)
+                index = _sample_index(_optional(row, f.sample))
                 response = self._response(row)
                 case_id = _optional(row, f.id)
                 if case_id is not None:
@@ -386,6 +405,29 @@ class _Index:
         if self.arrays is not None:
             return int(offsets[at])
         return int(self.table.columns[2].read(at, at + 1)[0])
+
+
+def _sample_index(value: Any) -> int | None:
+    """A record's sample index (2, 2.0 or "2"), None where it has none; ValueError for what is
+    not a whole number in the index's range (1.5, true, 1e30) rather than a truncated one."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(value)
+    index = int(value)
+    if not NO_SAMPLE < index < 2**63:
+        raise ValueError(value)
+    return index
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a boolean" if isinstance(value, bool) else "a number"
 
 
 def _optional(row: Any, path: str | None) -> Any:

@@ -89,7 +89,7 @@ class TransformersTarget(Target):
         if self._pipe is None:
             await asyncio.to_thread(self._load)
 
-    def _load(self) -> None:
+    def check(self) -> None:
         if not self.model_path.is_dir():
             raise ConfigError.single(
                 f"target {self.s.name or self.type}",
@@ -97,6 +97,9 @@ class TransformersTarget(Target):
                 field="model",
                 hint="point model at a local directory with config.json, weights and tokenizer",
             )
+
+    def _load(self) -> None:
+        self.check()
         if self.s.local_files_only:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
