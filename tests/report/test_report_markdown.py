@@ -89,3 +89,30 @@ def test_report_renders_hostile_output_as_text(hostile_run: Path) -> None:
     assert "[0.09187, 0.3628]" in markdown and "| 31 |" in markdown
     assert HOSTILE.split("|")[0].strip() in markdown  # the response itself, verbatim, in a fence
     assert SCRIPT in markdown
+
+
+TERMINAL_ESCAPES = "Hi\x1b[2J\x1b]8;;http://evil.example\x07click\x1b]8;;\x07\x00\x9b31m"
+"""What a model may answer: clear the screen, a hidden hyperlink, a NUL, a C1 escape."""
+BIDI = "total = 1\u202e0 ;\u2066x\u2069"
+"""Bidirectional overrides and isolates: text that reads other than it is (Trojan Source)."""
+
+
+@pytest.mark.parametrize("render", [md_code_block, md_text, md_code])
+def test_control_characters_and_bidi_overrides_show_as_escapes(render: object) -> None:
+    # `cat report.md` in a CI log, or a terminal showing the run's table, would otherwise run
+    # the model's escape sequences and show overridden text as it is not.
+    shown = render(TERMINAL_ESCAPES + " " + BIDI)  # type: ignore[operator]
+    for char in ("\x1b", "\x07", "\x00", "\x9b", "\u202e", "\u2066", "\u2069"):
+        assert char not in shown, (char, shown)
+    assert "x1b" in shown and "x9b" in shown and "u202e" in shown  # md_text escapes the "\\"
+
+
+def test_a_fenced_block_keeps_tabs_and_newlines() -> None:
+    assert md_code_block("a\tb\nc") == "```text\na\tb\nc\n```"
+
+
+def test_the_terminal_shows_bidi_overrides_as_escapes() -> None:
+    from assurance_harness.console import term
+
+    assert term(BIDI).plain == "total = 1\\u202e0 ;\\u2066x\\u2069"
+    assert term(TERMINAL_ESCAPES).plain.startswith("Hi\\x1b[2J\\x1b]8;;http")
