@@ -11,7 +11,6 @@ terminal. Every user-fixable error goes through :func:`print_error` (one ``error
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .errors import HarnessError
+from .formatting.visible import visible
 
 __all__ = ["err", "fail", "out", "print_error", "print_json", "term", "user_errors"]
 
@@ -35,13 +35,11 @@ def _console(*, stderr: bool = False) -> Console:
 out = _console()
 err = _console(stderr=True)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
 
 def term(value: object, style: str = "") -> Text:
-    """Data as terminal text: never markup, control characters shown as ``\\xNN``."""
-    text = "" if value is None else str(value)
-    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text), style=style)
+    """Data as terminal text: never markup, control characters and bidirectional overrides
+    shown as escapes (``formatting.visible``)."""
+    return Text(visible("" if value is None else str(value)), style=style)
 
 
 def print_error(error: HarnessError | str, *, console: Console | None = None) -> None:

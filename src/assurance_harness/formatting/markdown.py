@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .visible import visible
+
 # Characters that are Markdown syntax wherever they stand (CommonMark allows a backslash before
 # any ASCII punctuation). Everything else is escaped only where it would be syntax.
 _MD_ESCAPE = set("\\`*[]|~$")
@@ -43,7 +45,7 @@ def _escape_char(text: str, i: int) -> str:
 
 
 def _one_line(value: Any) -> str:
-    return " ".join(("" if value is None else str(value)).split())
+    return visible(" ".join(("" if value is None else str(value)).split()))
 
 
 def md_text(value: Any, *, limit: int | None = None) -> str:
@@ -80,7 +82,7 @@ def md_code(value: Any, *, cell: bool = False) -> str:
 def md_code_block(value: Any, info: str = "text") -> str:
     """A fenced block that shows ``value`` verbatim (fence longer than any backtick run inside,
     so no content can close it early)."""
-    text = "" if value is None else str(value)
+    text = visible("" if value is None else str(value))
     longest = max((len(m.group(0)) for m in re.finditer(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{info}\n{text}\n{fence}"
