@@ -1,0 +1,74 @@
+"""``assurance run --register PATH`` names the register the run's evidence is for: a path that
+is no register file is a usage error before anything is sent (issue 12, "never silently
+wrong"). Observed: ``--register typo.yaml`` ran, passed and wrote no evidence without a word;
+``--register /`` sent every request and then said "evidence not attached", exit 3; and
+``--evidence-for X`` with no register said "no register at None".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+
+SUITE = (
+    "suite: reg\ncases:\n  - {id: a, prompt: hi}\n"
+    "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
+    "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "reg_bot.py").write_text(
+        "def reply(messages):\n"
+        "    open('calls.txt', 'a').write('x')\n"
+        "    return 'echo ' + messages[-1]['content']\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: reg_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    (tmp_path / "a-folder").mkdir()
+    return tmp_path
+
+
+def _refused_before_sending(project: Path, *extra: str) -> str:
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", *extra, cwd=project)
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, done.stderr
+    assert not (project / "calls.txt").exists(), "requests were sent"
+    return errors[0]
+
+
+@pytest.mark.parametrize("register", ["typo.yaml", "a-folder"])
+def test_a_register_path_that_is_no_file_is_refused_before_sending(
+    project: Path, register: str
+) -> None:
+    line = _refused_before_sending(project, "--register", register)
+    assert f"--register {register}" in line
+
+
+def test_evidence_for_without_a_register_says_how_to_give_one(project: Path) -> None:
+    line = _refused_before_sending(project, "--evidence-for", "Acme Bot")
+    assert "None" not in line and "--register" in line
+
+
+def test_no_evidence_ignores_the_register_option(project: Path) -> None:
+    done = run_cli(
+        *("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-evidence"),
+        *("--register", "typo.yaml"),
+        cwd=project,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_concurrency_on_the_command_line_has_the_target_files_limit(project: Path) -> None:
+    # A target file allows at most 4096 requests in flight; --concurrency 99999999 was taken.
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--concurrency", "5000", cwd=project)
+    assert done.returncode == 2, done.stderr
+    assert "4096" in done.stderr and not (project / "calls.txt").exists()
