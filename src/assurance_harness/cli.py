@@ -88,7 +88,8 @@ def run(
     suites: Annotated[Path, typer.Argument(help="A suite file or a directory of suites.")],
     target: Annotated[Path, typer.Option("--target", "-t", help="Target file (YAML).")],
     concurrency: Annotated[
-        int | None, typer.Option(help="Requests in flight (default: the target's).", min=1)
+        int | None,
+        typer.Option(help="Requests in flight (default: the target's).", min=1, max=4096),
     ] = None,
     resume: Annotated[str | None, typer.Option(help="Resume an interrupted run by its id.")] = None,
     cache: Annotated[

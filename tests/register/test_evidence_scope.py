@@ -251,7 +251,7 @@ def test_fingerprints_admit_an_earlier_configuration(
 
 def test_evidence_for_without_a_register_is_refused(reports: Path, ledger: Path) -> None:
     make_run(reports, run_id="r")
-    with pytest.raises(UsageError, match="no register"):
+    with pytest.raises(UsageError, match="no risk register at"):
         attach_run(
             reports / "r",
             register_path=reports / "missing.yaml",

@@ -66,7 +66,13 @@ def check_evidence_for(register_path: Path | None, evidence_for: str) -> str:
     """``--evidence-for SYSTEM`` must name the register's system (checked before a run sends
     anything); returns the system's name. UsageError otherwise."""
     if register_path is None or not Path(register_path).exists():
-        raise UsageError(f"--evidence-for {evidence_for}: no register at {register_path}")
+        from ..workspace import DEFAULT_REGISTER
+
+        where = register_path if register_path is not None else DEFAULT_REGISTER
+        raise UsageError(
+            f"--evidence-for '{evidence_for}': no risk register at {where}; give the register "
+            "whose system that is with --register FILE"
+        )
     from .loader import load_register
 
     name = load_register(register_path).register.system.name

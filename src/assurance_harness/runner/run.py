@@ -113,6 +113,17 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
     return RunFailedError(f"cannot write {where}: {reason}\n{then}")
 
 
+def _check_register_file(path: Path) -> None:
+    """A ``--register`` that is no file is refused before anything is sent: the run would
+    otherwise pass and record no evidence for it, or find out only once it finished."""
+    if not path.is_file():
+        why = "a folder" if path.is_dir() else "no such file"
+        raise UsageError(
+            f"--register {path}: {why}; give the risk register's YAML file, or leave --register "
+            "out (register/risk_register.yaml is used when present)"
+        )
+
+
 def _fault_path(exc: Exception, reports: Path) -> Path | str:
     if isinstance(exc, sqlite3.Error):
         return Workspace.at(reports).index
@@ -532,6 +543,8 @@ def _run_suite(
         attach_evidence = False
     reports = Path(reports_dir)
     target = load_target(target_path)
+    if attach_evidence and register_path is not None:
+        _check_register_file(Path(register_path))
     if evidence_for is not None and attach_evidence:
         from ..register.evidence_map import check_evidence_for
 
