@@ -360,7 +360,10 @@ def trend(
     with user_errors():
         chosen = output_format(format, as_json)
         target = target_name(target)
-        points = trend_points(reports, suite, metric, last=last, target=target)
+        left_out: list[str] = []
+        points = trend_points(reports, suite, metric, last=last, target=target, left_out=left_out)
+        for why in left_out:
+            err.print(term(f"warning: a run of {suite} is left out: {why}"), soft_wrap=True)
         baseline = None
         if target is not None:
             stored = BaselineStore(index_path(reports)).get(suite, target)

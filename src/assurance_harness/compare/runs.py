@@ -49,21 +49,35 @@ def _started_at(run_dir: Path) -> str:
     return str(data.get("started_at") or "") if isinstance(data, dict) else ""
 
 
-def suite_runs(reports_dir: Path | str, suite: str, *, target: str | None = None) -> list[RunLog]:
-    """Finished runs of a suite (optionally of one target name), oldest first."""
+def suite_runs(
+    reports_dir: Path | str,
+    suite: str,
+    *,
+    target: str | None = None,
+    left_out: list[str] | None = None,
+) -> list[RunLog]:
+    """Finished runs of a suite (optionally of one target name), oldest first.
+
+    ``left_out`` gets why each run the index lists for the suite could not be read (a damaged
+    summary.json): a caller showing the series says so, rather than a gap that reads as no run.
+    A folder found only by the scan whose files cannot be read may be of any suite: skipped."""
     reports_dir = Path(reports_dir)
     dirs: dict[str, Path] = {}
+    indexed: set[str] = set()
     for record in _index_records(reports_dir, suite):
         run_dir = locate_run_dir(record.get("run_dir"), reports_dir)
         if run_dir is not None:
             dirs[str(record.get("run_id"))] = run_dir
+            indexed.add(str(run_dir))
     for run_dir in _scan(reports_dir):
         dirs.setdefault(run_dir.name, run_dir)
     runs: list[RunLog] = []
     for run_dir in dirs.values():
         try:
             run = read_run(run_dir)
-        except UsageError:
+        except UsageError as exc:
+            if left_out is not None and str(run_dir) in indexed:
+                left_out.append(str(exc))
             continue
         if run.suite_name != suite:
             continue

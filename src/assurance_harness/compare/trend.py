@@ -34,11 +34,13 @@ def trend_points(
     *,
     last: int = 20,
     target: str | None = None,
+    left_out: list[str] | None = None,
 ) -> list[TrendPoint]:
-    """The metric in the last ``last`` runs of the suite that have it, oldest first."""
+    """The metric in the last ``last`` runs of the suite that have it, oldest first;
+    ``left_out`` as for ``suite_runs``."""
     if last < 1:
         raise UsageError("--last must be at least 1")
-    runs = suite_runs(reports_dir, suite, target=target)
+    runs = suite_runs(reports_dir, suite, target=target, left_out=left_out)
     if not runs:
         where = f" against target '{target}'" if target else ""
         raise UsageError(f"no finished runs of suite '{suite}'{where} under {reports_dir}/")

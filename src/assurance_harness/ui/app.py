@@ -282,9 +282,10 @@ async def trend_page(request: web.Request) -> web.Response:
         except (HarnessError, web.HTTPNotFound):
             metrics = []
     points, svg, error = [], None, None
+    left_out: list[str] = []
     if suite and metric:
         try:
-            points = trend_points(_settings(request).reports, suite, metric)
+            points = trend_points(_settings(request).reports, suite, metric, left_out=left_out)
             svg = Markup(trend_svg(points, title=f"{suite}: {metric}"))
         except HarnessError as exc:
             error = str(exc)
@@ -301,6 +302,7 @@ async def trend_page(request: web.Request) -> web.Response:
         points=points,
         svg=svg,
         error=error,
+        left_out=left_out,
     )
 
 
