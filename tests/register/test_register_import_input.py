@@ -1,0 +1,74 @@
+"""``register import`` of a CSV that is not what it should be: one located ``error:`` line and
+exit 2, never an internal error, and nothing written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+
+REGISTER = """register_version: 1
+system: {name: Demo, intended_use: homework help, owner: Safety lead}
+risks:
+  - {id: R-001, title: Toxic output, category: safety, owner: T&S, likelihood: 3, impact: 4}
+"""
+HEADER = "id,title,category,owner,likelihood,impact,suites,freshness_days\n"
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> Path:
+    path = tmp_path / "risk_register.yaml"
+    path.write_text(REGISTER)
+    return path
+
+
+def _import(register: Path, csv_path: Path) -> tuple[int, str]:
+    proc = run_cli("register", "import", csv_path, "--register", register, timeout=30)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _unchanged(register: Path) -> bool:
+    return register.read_text() == REGISTER
+
+
+def test_a_csv_that_is_not_utf8_names_its_line(tmp_path: Path, register: Path) -> None:
+    csv_path = tmp_path / "risks.csv"
+    csv_path.write_bytes(HEADER.encode() + b"R-001,Toxic \xe9 output,safety,T&S,3,4,,30\n")
+    code, text = _import(register, csv_path)
+    assert code == 2, text
+    assert "internal error" not in text
+    assert f"{csv_path}:2: not UTF-8" in text, text
+    assert _unchanged(register)
+
+
+def test_a_csv_path_that_is_a_folder_is_one_line(tmp_path: Path, register: Path) -> None:
+    folder = tmp_path / "risks.csv"
+    folder.mkdir()
+    code, text = _import(register, folder)
+    assert code == 2, text
+    assert "internal error" not in text
+    assert f"{folder}: is a directory" in text, text
+
+
+def test_a_csv_path_that_is_a_fifo_is_an_error_not_a_hang(tmp_path: Path, register: Path) -> None:
+    fifo = tmp_path / "risks.csv"
+    os.mkfifo(fifo)
+    code, text = _import(register, fifo)
+    assert code == 2, text
+    assert f"{fifo}: is not a regular file" in text, text
+
+
+def test_a_cell_larger_than_the_csv_modules_limit_is_read(tmp_path: Path, register: Path) -> None:
+    """A long description (Python's csv refuses fields over 128 KiB by default) imports."""
+    csv_path = tmp_path / "risks.csv"
+    long = "x" * 200_000
+    csv_path.write_text(
+        "id,title,category,owner,likelihood,impact,description\n"
+        f"R-001,Toxic output,safety,T&S,3,4,{long}\n"
+    )
+    code, text = _import(register, csv_path)
+    assert code == 0, text[:2000]
+    assert long in register.read_text().replace("\n", "").replace(" ", "")
