@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError, ConfigIssue
 from ..formatting import gate_rule, metric_figure
+from ..store.files import check_utf8_lines
 from .ledger import EvidenceRecord, parse_time, read_ledger
 from .model import Register, Risk, SuiteLink
 from .soa import SoaRow
@@ -63,6 +64,9 @@ COMPUTED_COLUMNS = [
 """Columns export adds and import ignores (they are recomputed, never imported)."""
 
 LIST_FIELDS = {"controls", "suites", "iso42001_annex_a", "nist_ai_rmf"}
+# A description or treatment plan pasted from a document can pass csv's default 128 KiB
+# field limit (datasets raise it the same way, spec.datasets).
+csv.field_size_limit(1 << 30)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -310,13 +314,26 @@ def _row_data(row: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+def _read_csv_text(path: Path, source: str) -> str:
+    """The file as UTF-8 text (Excel's byte-order mark dropped); a path that is no readable
+    text file is one located ConfigError, and a pipe is refused rather than waited on."""
+    if path.is_dir():
+        raise ConfigError.single(source, "is a directory, not a CSV file")
+    if path.exists() and not path.is_file():
+        raise ConfigError.single(source, "is not a regular file (a pipe or a device)")
+    try:
+        check_utf8_lines(path, source, hint='re-save it as UTF-8 (Excel: "CSV UTF-8")')
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError.single(source, "file not found", hint="check the path") from None
+    except OSError as exc:
+        raise ConfigError.single(source, f"cannot read the file: {exc.strerror}") from None
+
+
 def read_risks_csv(path: Path) -> list[Risk]:
     """Parse and validate every row; raise one ConfigError listing every bad cell."""
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError.single(source, "file not found", hint="check the path") from None
+    text = _read_csv_text(path, source)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     headers = reader.fieldnames or []
     issues: list[ConfigIssue] = []
