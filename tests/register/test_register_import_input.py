@@ -72,3 +72,16 @@ def test_a_cell_larger_than_the_csv_modules_limit_is_read(tmp_path: Path, regist
     code, text = _import(register, csv_path)
     assert code == 0, text[:2000]
     assert long in register.read_text().replace("\n", "").replace(" ", "")
+
+
+@pytest.mark.parametrize("cell", [": toxic_rate", '"toxicity-core\n: toxic_rate"'])
+def test_a_suites_cell_with_a_gate_but_no_suite_is_a_row_error(
+    tmp_path: Path, register: Path, cell: str
+) -> None:
+    csv_path = tmp_path / "risks.csv"
+    csv_path.write_text(HEADER + f"R-001,Toxic output,safety,T&S,3,4,{cell},30\n")
+    code, text = _import(register, csv_path)
+    assert code == 2, text
+    assert "internal error" not in text
+    assert f"{csv_path}:2: suites: row 1:" in text, text
+    assert _unchanged(register)
