@@ -306,7 +306,7 @@ def _row_data(row: dict[str, str]) -> dict[str, Any]:
         if column == "suites":
             # One suite per line, "suite" or "suite: gate, gate".
             lines = raw.splitlines() if "\n" in raw or ":" in raw else raw.split(";")
-            data[column] = [SuiteLink.parse(line).model_dump() for line in lines if line.strip()]
+            data[column] = [SuiteLink.parse(line) for line in lines if line.strip()]
         elif column in LIST_FIELDS:
             data[column] = _split_list(raw)
         elif raw != "":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -141,11 +141,12 @@ class SuiteLink(Strict):
     def __str__(self) -> str:
         return f"{self.suite}: {', '.join(self.gates)}" if self.gates else self.suite
 
-    @classmethod
-    def parse(cls, text: str) -> SuiteLink:
-        """``suite`` or ``suite: gate, gate`` (the CSV form)."""
+    @staticmethod
+    def parse(text: str) -> dict[str, Any]:
+        """``suite`` or ``suite: gate, gate`` (the CSV form), as the fields to validate with the
+        rest of its row, so a bad cell is reported on its row like any other."""
         name, _, gates = text.partition(":")
-        return cls(suite=name.strip(), gates=[g.strip() for g in gates.split(",") if g.strip()])
+        return {"suite": name.strip(), "gates": [g.strip() for g in gates.split(",") if g.strip()]}
 
 
 class Risk(Strict):
