@@ -85,3 +85,20 @@ def test_a_suites_cell_with_a_gate_but_no_suite_is_a_row_error(
     assert "internal error" not in text
     assert f"{csv_path}:2: suites: row 1:" in text, text
     assert _unchanged(register)
+
+
+def test_a_freshness_beyond_any_calendar_is_refused_where_it_is_written(
+    tmp_path: Path, register: Path
+) -> None:
+    """10**50 days passed validation, then every status command ended in an internal error
+    (OverflowError) computing when the evidence goes stale."""
+    csv_path = tmp_path / "risks.csv"
+    csv_path.write_text(HEADER + f"R-001,Toxic output,safety,T&S,3,4,,{10**50}\n")
+    code, text = _import(register, csv_path)
+    assert code == 2, text
+    assert f"{csv_path}:2: freshness_days: row 1:" in text, text
+    register.write_text(REGISTER.replace("impact: 4}", f"impact: 4, freshness_days: {10**50}}}"))
+    proc = run_cli("register", "status", "--register", register, "--reports", tmp_path / "r")
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert f"{register}:4: risks[0].freshness_days:" in text, text
