@@ -1,0 +1,48 @@
+"""``assurance trend`` over runs whose figures or files are not what a clean run writes: a plot
+or one ``error:`` line, never an internal error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+
+from ..report.runfixtures import toxicity_run
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> Path:
+    root = tmp_path / "reports"
+    for run_id, toxic, day in (("n1", {1, 2, 3}, 1), ("n2", {4, 5, 6, 7}, 2)):
+        toxicity_run(root, run_id, toxic, started_at=f"2026-11-0{day}T03:15:00+00:00", index=True)
+    return root
+
+
+def _edit_metric(run_dir: Path, **figures: float) -> None:
+    path = run_dir / "summary.json"
+    summary = json.loads(path.read_text())
+    summary["metrics"]["toxic_rate"].update(figures)
+    path.write_text(json.dumps(summary, indent=2))
+
+
+def _trend(reports: Path, out: Path) -> tuple[int, str]:
+    proc = run_cli("trend", "toxicity-core", "toxic_rate", "--reports", reports, "-o", out)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_a_point_estimate_just_outside_its_interval_is_plotted(
+    reports: Path, tmp_path: Path
+) -> None:
+    """A bootstrap interval can miss its own point estimate by rounding (report.plots clips
+    its whiskers for that); the trend plot raised matplotlib's 'yerr must not contain negative
+    values' instead."""
+    summary = json.loads((reports / "n2" / "summary.json").read_text())
+    value = summary["metrics"]["toxic_rate"]["value"]
+    _edit_metric(reports / "n2", ci_high=value - 1e-12)
+    out = tmp_path / "trend.png"
+    code, text = _trend(reports, out)
+    assert code == 0, text
+    assert out.read_bytes().startswith(b"\x89PNG")
