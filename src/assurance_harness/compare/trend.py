@@ -115,8 +115,11 @@ def trend_figure(
         if p.value is None:
             continue
         failed = any(v != "pass" for v in p.verdicts)
-        lo = p.value - p.ci_low if p.ci_low is not None else 0.0
-        hi = p.ci_high - p.value if p.ci_high is not None else 0.0
+        # max(0, ...) as in report.plots: an interval can miss its own point estimate (a
+        # bootstrap by rounding, or an interval for a related statistic); matplotlib refuses a
+        # negative whisker.
+        lo = max(0.0, p.value - p.ci_low) if p.ci_low is not None else 0.0
+        hi = max(0.0, p.ci_high - p.value) if p.ci_high is not None else 0.0
         ax.errorbar(
             [x],
             [p.value],
