@@ -46,3 +46,17 @@ def test_a_point_estimate_just_outside_its_interval_is_plotted(
     code, text = _trend(reports, out)
     assert code == 0, text
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("content", [b"[]", b'{"run_id": "\xff"}'])
+def test_a_summary_that_is_not_a_json_object_does_not_stop_the_trend(
+    reports: Path, tmp_path: Path, content: bytes
+) -> None:
+    """Sorting the runs read each summary.json's start time with a reader that knew neither
+    bytes that are not UTF-8 nor JSON that is not an object."""
+    (reports / "n2" / "summary.json").write_bytes(content)
+    out = tmp_path / "trend.png"
+    code, text = _trend(reports, out)
+    assert "internal error" not in text
+    assert code == 0, text
+    assert "n1" in text
