@@ -40,11 +40,13 @@ def _scan(reports_dir: Path) -> list[Path]:
 
 
 def _started_at(run_dir: Path) -> str:
-    try:
+    """The run's start, to sort by; a summary that cannot be read sorts first (``read_run``
+    says what is wrong with it where the run is used)."""
+    try:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         data = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-        return str(data.get("started_at") or "")
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):
         return ""
+    return str(data.get("started_at") or "") if isinstance(data, dict) else ""
 
 
 def suite_runs(reports_dir: Path | str, suite: str, *, target: str | None = None) -> list[RunLog]:
