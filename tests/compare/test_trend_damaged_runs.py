@@ -60,3 +60,24 @@ def test_a_summary_that_is_not_a_json_object_does_not_stop_the_trend(
     assert "internal error" not in text
     assert code == 0, text
     assert "n1" in text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("value", "0.1"), ("ci_low", [0]), ("n", {"n": 1})],
+)
+def test_a_figure_that_is_not_a_number_names_the_damaged_run(
+    reports: Path, tmp_path: Path, field: str, value: object
+) -> None:
+    """A hand-edited summary whose figure is not a number: the evidence annex and the comparison
+    say which file and field, instead of an internal error (TypeError) or a table built from it."""
+    _edit_metric(reports / "n2", **{field: value})
+    summary = reports / "n2" / "summary.json"
+    for args in (
+        ("evidence", "pack", "n2", "--reports", reports, "-o", tmp_path / "annex"),
+        ("compare", "n1", "n2", "--reports", reports),
+    ):
+        proc = run_cli(*args)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 2, text
+        assert f"{summary}: metrics.toxic_rate.{field}: not a number" in text, text
