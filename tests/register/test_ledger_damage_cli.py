@@ -67,3 +67,18 @@ def test_a_deleted_ledger_whose_anchor_remains_is_tampering_not_no_ledger_yet(
     text = proc.stdout + proc.stderr
     assert proc.returncode == 1, text
     assert "no ledger yet" not in text
+
+
+@pytest.mark.parametrize("name", ["summary.json", "results.jsonl"])
+def test_a_run_file_replaced_by_a_folder_is_tampering_not_an_internal_error(
+    attached: Path, tmp_path: Path, name: str
+) -> None:
+    root = _copy(attached, tmp_path)
+    (run_dir,) = [p for p in (root / "reports").iterdir() if (p / "manifest.json").exists()]
+    (run_dir / name).unlink()
+    (run_dir / name).mkdir()
+    proc = run_cli("evidence", "verify", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert "internal error" not in text, text
+    assert proc.returncode == 1, text
+    assert f"{run_dir.name}/{name} is not a file" in text, text
