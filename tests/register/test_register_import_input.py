@@ -102,3 +102,17 @@ def test_a_freshness_beyond_any_calendar_is_refused_where_it_is_written(
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert f"{register}:4: risks[0].freshness_days:" in text, text
+
+
+def test_a_row_longer_than_the_header_is_refused_not_cut(tmp_path: Path, register: Path) -> None:
+    """An unquoted comma in the last column ("first, second") was read as an extra field and
+    dropped: the notes became "first", silently."""
+    csv_path = tmp_path / "risks.csv"
+    csv_path.write_text(
+        "id,title,category,owner,likelihood,impact,notes\n"
+        "R-001,Toxic output,safety,T&S,3,4,first, second part\n"
+    )
+    code, text = _import(register, csv_path)
+    assert code == 2, text
+    assert f"{csv_path}:2: row 1: 8 fields, the header has 7" in text, text
+    assert _unchanged(register)
