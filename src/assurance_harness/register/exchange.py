@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -360,6 +361,19 @@ def read_risks_csv(path: Path) -> list[Risk]:
     for number, row in enumerate(reader, start=1):
         line = start
         start = reader.line_num + 1
+        if None in row:  # DictReader's key for fields beyond the header's: never drop them
+            extra = [row[headers[-1]] or "", *row[None]]
+            issues.append(
+                ConfigIssue(
+                    source,
+                    line,
+                    None,
+                    f"row {number}: {len(headers) + len(extra) - 1} fields, the header has "
+                    f"{len(headers)}",
+                    "quote a cell that holds a comma: " + json.dumps(",".join(extra)),
+                )
+            )
+            continue
         data = _row_data(row)
         try:
             risk = Risk.model_validate(data)
