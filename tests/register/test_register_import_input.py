@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assurance_harness.register.loader import load_register
 from tests.testing.cli import run_cli
 
 REGISTER = """register_version: 1
@@ -116,3 +117,31 @@ def test_a_row_longer_than_the_header_is_refused_not_cut(tmp_path: Path, registe
     assert code == 2, text
     assert f"{csv_path}:2: row 1: 8 fields, the header has 7" in text, text
     assert _unchanged(register)
+
+
+def test_columns_the_csv_does_not_have_keep_the_registers_values(
+    tmp_path: Path, register: Path
+) -> None:
+    """A GRC tool's CSV with the required columns only replaced each risk whole: its suites,
+    controls, residual ratings and freshness were dropped without a word, and the risk fell to
+    'untested' in register status."""
+    register.write_text(
+        REGISTER.replace(
+            "impact: 4}",
+            "impact: 4, residual_likelihood: 2, controls: [filter], suites: [toxicity-core],\n"
+            "     freshness_days: 14, notes: kept}",
+        )
+    )
+    csv_path = tmp_path / "risks.csv"
+    csv_path.write_text(
+        "id,title,category,owner,likelihood,impact,notes\n"
+        "R-001,Toxic output,safety,Head of Trust,3,4,\n"
+    )
+    code, text = _import(register, csv_path)
+    assert code == 0, text
+    assert "1 updated" in text, text
+    (risk,) = load_register(register).register.risks
+    assert risk.owner == "Head of Trust"
+    assert risk.suite_names == ["toxicity-core"] and risk.controls == ["filter"]
+    assert (risk.residual_likelihood, risk.freshness_days) == (2, 14)
+    assert risk.notes is None  # a column the CSV has, left empty, clears the value
