@@ -342,13 +342,14 @@ def import_cmd(
     """Update the register's risks from a CSV file, after validating every row.
 
     Every bad cell is reported as file:line; nothing is written unless the whole file is valid.
-    Computed columns (status, ratings, flags) are ignored. Comments in the YAML are not kept."""
+    Computed columns (status, ratings, flags) are ignored; owner-set columns the CSV lacks
+    keep the register's values. Comments in the YAML are not kept."""
     with _errors():
         from .exchange import dump_register_yaml, merge_risks, read_risks_csv
         from .loader import load_register
 
         loaded = load_register(register)
-        risks = read_risks_csv(csv_path)
+        risks = read_risks_csv(csv_path, loaded.register)
         result = merge_risks(loaded.register, risks, mode="replace" if replace else "merge")
         target = out_path or register
         summary = (

@@ -300,9 +300,14 @@ def _split_list(value: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _row_data(row: dict[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
+def _row_data(row: dict[str, str], columns: set[str], base: dict[str, Any]) -> dict[str, Any]:
+    """The risk a row describes: ``base`` (the register's risk of that id, if any) with each
+    owner-set column the CSV has in place of its value; an empty cell clears it. A column the
+    CSV lacks (a GRC tool's export with fewer columns) keeps the register's value."""
+    data = dict(base)
     for column in RISK_COLUMNS:
+        if column not in columns:
+            continue
         raw = _restore((row.get(column) or "").strip())
         if column == "suites":
             # One suite per line, "suite" or "suite: gate, gate".
@@ -312,6 +317,8 @@ def _row_data(row: dict[str, str]) -> dict[str, Any]:
             data[column] = _split_list(raw)
         elif raw != "":
             data[column] = raw
+        else:
+            data.pop(column, None)
     return data
 
 
@@ -331,8 +338,9 @@ def _read_csv_text(path: Path, source: str) -> str:
         raise ConfigError.single(source, f"cannot read the file: {exc.strerror}") from None
 
 
-def read_risks_csv(path: Path) -> list[Risk]:
-    """Parse and validate every row; raise one ConfigError listing every bad cell."""
+def read_risks_csv(path: Path, current: Register | None = None) -> list[Risk]:
+    """Parse and validate every row; raise one ConfigError listing every bad cell. A row whose
+    id is a risk of ``current`` keeps that risk's values of the columns the CSV lacks."""
     source = str(path)
     text = _read_csv_text(path, source)
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -374,7 +382,9 @@ def read_risks_csv(path: Path) -> list[Risk]:
                 )
             )
             continue
-        data = _row_data(row)
+        existing = current.risk(_restore((row.get("id") or "").strip())) if current else None
+        base = existing.model_dump(mode="json", exclude_defaults=True) if existing else {}
+        data = _row_data(row, set(headers), base)
         try:
             risk = Risk.model_validate(data)
         except ValidationError as exc:
