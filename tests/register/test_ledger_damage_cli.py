@@ -82,3 +82,19 @@ def test_a_run_file_replaced_by_a_folder_is_tampering_not_an_internal_error(
     assert "internal error" not in text, text
     assert proc.returncode == 1, text
     assert f"{run_dir.name}/{name} is not a file" in text, text
+
+
+def test_a_ledger_path_that_is_a_folder_is_one_line(attached: Path, tmp_path: Path) -> None:
+    root = _copy(attached, tmp_path)
+    (run_dir,) = [p for p in (root / "reports").iterdir() if (p / "manifest.json").exists()]
+    (root / "folder").mkdir()
+    for args in (
+        ["evidence", "verify"],
+        ["evidence", "list"],
+        ["evidence", "attach", run_dir.name],
+    ):
+        proc = run_cli(*args, "--ledger", "folder", cwd=root)
+        text = proc.stdout + proc.stderr
+        assert "internal error" not in text, (args, text)
+        assert proc.returncode == 2, (args, text)
+        assert "error: folder: is a directory, not an evidence ledger" in text, (args, text)
