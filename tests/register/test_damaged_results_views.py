@@ -85,3 +85,12 @@ def test_results_replaced_by_a_folder(project: tuple[Path, Path]) -> None:
     code, text = _cli(root, "evidence", "pack", run_dir.name, "-o", "annex")
     assert code == 2, text
     assert f"{run_dir.name}/results.jsonl: is not a file" in text, text
+
+
+@pytest.mark.parametrize("option", ["--runs=-1", "--cases=-1"])
+def test_show_refuses_a_negative_count(attached: Path, option: str) -> None:
+    """A slice [:-1] dropped the last run or worst case without a word."""
+    proc = run_cli("register", "show", "R-001", option, "--register", "register.yaml", cwd=attached)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert option.split("=")[0] in text, text

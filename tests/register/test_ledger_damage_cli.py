@@ -98,3 +98,14 @@ def test_a_ledger_path_that_is_a_folder_is_one_line(attached: Path, tmp_path: Pa
         assert "internal error" not in text, (args, text)
         assert proc.returncode == 2, (args, text)
         assert "error: folder: is a directory, not an evidence ledger" in text, (args, text)
+
+
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_a_list_limit_below_one_is_refused_not_read_as_all(
+    attached: Path, tmp_path: Path, limit: str
+) -> None:
+    """records[-limit:] gave every record for 0, and all but the first for -1."""
+    proc = run_cli("evidence", "list", f"--limit={limit}", cwd=attached)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "--limit" in text and "EV-000001" not in text, text
