@@ -193,8 +193,8 @@ def show_cmd(
     reports: ReportsOpt = DEFAULT_REPORTS,
     ledger: LedgerOpt = None,
     format: Annotated[str, typer.Option("--format", "-f", help="text or md.")] = "text",
-    runs: Annotated[int, typer.Option(help="Runs per suite to list.")] = 5,
-    cases: Annotated[int, typer.Option(help="Worst cases per run to print.")] = 3,
+    runs: Annotated[int, typer.Option(help="Runs per suite to list.", min=1)] = 5,
+    cases: Annotated[int, typer.Option(help="Worst cases per run to print.", min=0)] = 3,
     now: NowOpt = None,
 ) -> None:
     """A risk, its runs, their gates, and the worst scored responses (with results.jsonl lines)."""
@@ -619,7 +619,7 @@ def list_cmd(
     reports: ReportsOpt = DEFAULT_REPORTS,
     ledger: LedgerOpt = None,
     risk: Annotated[str | None, typer.Option("--risk", help="Only this risk.")] = None,
-    limit: Annotated[int, typer.Option(help="Newest N records.")] = 50,
+    limit: Annotated[int, typer.Option(help="Newest N records.", min=1)] = 50,
 ) -> None:
     """The newest records in the ledger."""
     with _errors():
