@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -204,6 +205,17 @@ _XLSX_FILLS = {
 _XLSX_STATUS_COLUMNS = {"status", "verdict", "technical_evidence"}
 
 
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Characters a worksheet cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): register text and
+what an endpoint reported may carry them; they are written as ``\\xNN``, as on the terminal."""
+
+
+def _xlsx_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+    return value
+
+
 def _xlsx_value(header: str, value: Any) -> Any:
     """Numbers as numbers and timestamps as dates, so sorting and filtering work in Excel."""
     if value is None or value == "":
@@ -247,7 +259,7 @@ def export_xlsx(status: RegisterStatus, soa: list[SoaRow], path: Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_xlsx_value(h, row.get(h)) for h in headers])
+            sheet.append([_xlsx_text(_xlsx_value(h, row.get(h))) for h in headers])
         for cells in sheet.iter_rows(min_row=2):
             for cell, header in zip(cells, headers, strict=False):
                 if isinstance(cell.value, dt.datetime):
