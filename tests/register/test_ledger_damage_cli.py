@@ -3,11 +3,13 @@ error, and never mistakes a deleted ledger for one not yet started while its anc
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from assurance_harness.register.evidence_record import record_hash
 from tests.testing.cli import run_cli
 
 SUITE = """suite: tiny
@@ -109,3 +111,28 @@ def test_a_list_limit_below_one_is_refused_not_read_as_all(
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert "--limit" in text and "EV-000001" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("part", "field", "value"),
+    [("run", "files", ["results.jsonl"]), ("metric", "ci_low", [0]), ("gate", "max", "x")],
+)
+def test_a_rehashed_record_with_a_nested_field_of_the_wrong_type_is_tampering(
+    attached: Path, tmp_path: Path, part: str, field: str, value: object
+) -> None:
+    """A record edited and re-chained (its hashes recomputed, as a tool or a person could) kept
+    the top-level types, so it parsed; a nested field of another type then ended verify
+    (run.files) or the XLSX export (a figure) in an internal error."""
+    root = _copy(attached, tmp_path)
+    ledger = root / "reports" / "evidence" / "ledger.jsonl"
+    first = json.loads(ledger.read_text().splitlines()[0])
+    first[part] = {**(first[part] or {}), field: value}
+    del first["hash"]
+    first["hash"] = record_hash(first)
+    ledger.write_text(json.dumps(first) + "\n")
+    (root / "reports" / "evidence" / "ledger.jsonl.head").unlink()
+    proc = run_cli("evidence", "verify", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert "internal error" not in text, text
+    assert proc.returncode == 1, text
+    assert "ledger.jsonl:1" in text, text
