@@ -111,6 +111,7 @@ class EvidenceRecord:
             value = getattr(record, name)
             if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
                 raise TypeError(f"field '{name}' has the wrong type")
+        _check_nested(record)
         return record
 
     @property
@@ -162,6 +163,28 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "format": int,
     "review": (dict, type(None)),
 }
+
+
+def _is_figure(value: Any) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+def _check_nested(record: EvidenceRecord) -> None:
+    """The nested values every reader relies on have the types a writer gives them: run files
+    a mapping of names to hashes, figures numbers or null. A record re-chained after an edit
+    (its hashes recomputed) is otherwise valid, and the views would fail on it or show it."""
+    files = record.run.get("files")
+    if files is not None and not (
+        isinstance(files, dict) and all(isinstance(v, str) for v in files.values())
+    ):
+        raise TypeError("field 'run.files' has the wrong type")
+    for part, names in (
+        (record.metric, ("value", "ci_low", "ci_high", "n", "confidence")),
+        (record.gate, ("max", "min", "checked", "value", "ci_low", "ci_high", "n")),
+    ):
+        for name in names:
+            if part is not None and not _is_figure(part.get(name)):
+                raise TypeError(f"figure '{name}' is not a number")
 
 
 def parse_record_line(line: str) -> EvidenceRecord | None:
