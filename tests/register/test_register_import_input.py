@@ -145,3 +145,18 @@ def test_columns_the_csv_does_not_have_keep_the_registers_values(
     assert risk.suite_names == ["toxicity-core"] and risk.controls == ["filter"]
     assert (risk.residual_likelihood, risk.freshness_days) == (2, 14)
     assert risk.notes is None  # a column the CSV has, left empty, clears the value
+
+
+def test_a_column_named_twice_is_refused_not_read_as_the_last(
+    tmp_path: Path, register: Path
+) -> None:
+    """csv.DictReader keeps the last of two same-named columns: the first owner was dropped."""
+    csv_path = tmp_path / "risks.csv"
+    csv_path.write_text(
+        "id,title,category,owner,likelihood,impact,owner\n"
+        "R-001,Toxic output,safety,T&S,3,4,Someone else\n"
+    )
+    code, text = _import(register, csv_path)
+    assert code == 2, text
+    assert f"{csv_path}:1: owner: the column appears twice" in text, text
+    assert _unchanged(register)
