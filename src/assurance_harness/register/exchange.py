@@ -359,6 +359,10 @@ def read_risks_csv(path: Path, current: Register | None = None) -> list[Risk]:
     headers = reader.fieldnames or []
     issues: list[ConfigIssue] = []
     known = set(RISK_COLUMNS) | set(COMPUTED_COLUMNS)
+    for header in sorted({h for h in headers if headers.count(h) > 1}):
+        issues.append(
+            ConfigIssue(source, 1, header, "the column appears twice", "keep one of them")
+        )
     for header in headers:
         if header not in known:
             issues.append(
