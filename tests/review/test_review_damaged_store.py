@@ -77,3 +77,12 @@ def test_a_label_no_writer_stores_is_not_read_as_true(damaged: tuple[Path, str])
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert "c2#0: label:" in text, text
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_a_blank_reviewer_name_is_not_registered(tmp_path: Path, name: str) -> None:
+    """adjudicate refuses a blank reviewer; add-reviewer registered one ('reviewer  registered')."""
+    proc = run_cli("review", "add-reviewer", name, "--reports", tmp_path / "reports")
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "reviewer name" in text, text
