@@ -191,6 +191,8 @@ class ReviewStore:
 
     # -- reviewers -----------------------------------------------------------------------------
     def add_reviewer(self, name: str, token: str | None) -> None:
+        if not name.strip():  # adjudicate refuses a blank name: never register one
+            raise UsageError("no reviewer name: give the reviewer's name (add-reviewer NAME)")
         with reported_transaction(self.db) as conn:
             conn.execute(
                 "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, ?, ?) "
