@@ -86,3 +86,23 @@ def test_a_blank_reviewer_name_is_not_registered(tmp_path: Path, name: str) -> N
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert "reviewer name" in text, text
+
+
+def test_a_reviewer_registered_with_spaces_around_the_name_still_needs_the_token(
+    damaged: tuple[Path, str],
+) -> None:
+    """Verdicts are given under the stripped name, but add-reviewer kept ' carol ': the token
+    guarded a name nobody uses, and 'carol' gave verdicts without it."""
+    reports, run_id = damaged
+    added = run_cli(
+        "review", "add-reviewer", " carol ", "--token-env", "CAROL_TOKEN",
+        "--reports", reports, env={"CAROL_TOKEN": "s3cret"},
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    proc = run_cli(
+        "review", "adjudicate", run_id, "c1#0", "--agree", "--reviewer", "carol",
+        "--reports", reports, "--ledger", reports / "evidence" / "ledger.jsonl",
+    )  # fmt: skip
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "registered with a token" in text, text
