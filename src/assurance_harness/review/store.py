@@ -191,7 +191,10 @@ class ReviewStore:
 
     # -- reviewers -----------------------------------------------------------------------------
     def add_reviewer(self, name: str, token: str | None) -> None:
-        if not name.strip():  # adjudicate refuses a blank name: never register one
+        # Verdicts are given under the stripped name (check_reviewer): register that one, so a
+        # token guards the name in use; a blank one, which adjudicate refuses, never.
+        name = name.strip()
+        if not name:
             raise UsageError("no reviewer name: give the reviewer's name (add-reviewer NAME)")
         with reported_transaction(self.db) as conn:
             conn.execute(
