@@ -66,18 +66,24 @@ def test_a_summary_that_is_not_a_json_object_does_not_stop_the_trend(
     ("field", "value"),
     [("value", "0.1"), ("ci_low", [0]), ("n", {"n": 1})],
 )
-def test_a_figure_that_is_not_a_number_names_the_damaged_run(
+def test_a_figure_that_is_not_a_number_is_noted_not_plotted(
     reports: Path, tmp_path: Path, field: str, value: object
 ) -> None:
-    """A hand-edited summary whose figure is not a number: the evidence annex and the comparison
-    say which file and field, instead of an internal error (TypeError) or a table built from it."""
+    """A metric plugin may write a figure that is not a number (the report draws the rest and
+    says which figure it could not draw): trend and the evidence annex ended in an internal
+    error (TypeError) on it; now they note it, as the report does."""
     _edit_metric(reports / "n2", **{field: value})
-    summary = reports / "n2" / "summary.json"
-    for args in (
-        ("evidence", "pack", "n2", "--reports", reports, "-o", tmp_path / "annex"),
-        ("compare", "n1", "n2", "--reports", reports),
-    ):
-        proc = run_cli(*args)
-        text = proc.stdout + proc.stderr
-        assert proc.returncode == 2, text
-        assert f"{summary}: metrics.toxic_rate.{field}: not a number" in text, text
+    code, text = _trend(reports, tmp_path / "trend.png")
+    assert "internal error" not in text, text
+    assert code == 0, text
+    assert f"n2: toxic_rate: not a number: {field} " in text, text
+    proc = run_cli("evidence", "pack", "n2", "--reports", reports, "-o", tmp_path / "annex")
+    text = proc.stdout + proc.stderr
+    assert "internal error" not in text, text
+    assert proc.returncode == 0, text
+    annex = (tmp_path / "annex" / "annex.md").read_text()
+    if field != "n":  # the figure plots value and interval; n is only printed
+        assert "the metrics figure was not drawn (TypeError" in annex
+    compared = run_cli("compare", "n1", "n2", "--reports", reports)
+    assert "internal error" not in compared.stdout + compared.stderr
+    assert compared.returncode in (0, 1), compared.stdout + compared.stderr
