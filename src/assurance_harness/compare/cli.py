@@ -400,4 +400,7 @@ def trend(
         )
         table.add_row(*(term(c) for c in cells))
     out.print(table)
+    for p in points:
+        if p.note:
+            err.print(term(f"{p.run_id}: {metric}: {p.note}"), soft_wrap=True)
     err.print(term(f"plot: {path}"), soft_wrap=True)

@@ -118,45 +118,6 @@ def _validate(model_name: str, data: dict[str, Any], path: Path) -> Any:
         ) from None
 
 
-_METRIC_FIGURES = ("value", "ci_low", "ci_high", "n")
-_GATE_FIGURES = (*_METRIC_FIGURES, "max", "min", "checked")
-
-
-def _check_figures(run: RunLog, path: Path) -> None:
-    """The metric engine's entries are mappings the Summary model leaves untyped: their figures
-    must still be numbers (or null), or every view that plots, compares or records them would
-    fail on them or carry them on as if they were measured."""
-
-    def check(entry: Mapping[str, Any], where: str, names: tuple[str, ...]) -> None:
-        for name in names:
-            value = entry.get(name)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                raise UsageError(
-                    f"{path}: {where}.{name}: not a number ({json.dumps(value)[:40]}); the run "
-                    "directory is damaged or was edited"
-                )
-
-    for metric_id, metric in run.metrics.items():
-        check(metric, f"metrics.{metric_id}", _METRIC_FIGURES)
-        groups = metric.get("groups")
-        if groups is not None and not isinstance(groups, dict):
-            raise UsageError(
-                f"{path}: metrics.{metric_id}.groups: not a mapping of groups; the run "
-                "directory is damaged or was edited"
-            )
-        for group, entry in (groups or {}).items():
-            if not isinstance(entry, dict):
-                raise UsageError(
-                    f"{path}: metrics.{metric_id}.groups.{group}: not a mapping; the run "
-                    "directory is damaged or was edited"
-                )
-            check(entry, f"metrics.{metric_id}.groups.{group}", _METRIC_FIGURES)
-    for index, gate in enumerate(run.gates):
-        check(gate, f"gates[{index}]", _GATE_FIGURES)
-
-
 @dataclass
 class RunLog:
     """A finished run as read from disk. ``summary``/``manifest``/``run_info`` are the files'
@@ -307,7 +268,6 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
         raise UsageError(f"{run_dir / MANIFEST}: not found; is the run finished?")
     run = RunLog(dir=run_dir, summary=summary, manifest=manifest, run_info=None)
     run.info  # noqa: B018 - validate the frame now, so a damaged file is named here
-    _check_figures(run, run_dir / SUMMARY)
     if run.results_path.exists() and not run.results_path.is_file():
         raise UsageError(f"{run.results_path}: is not a file; the run directory is damaged")
     try:
