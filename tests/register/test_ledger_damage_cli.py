@@ -113,17 +113,9 @@ def test_a_list_limit_below_one_is_refused_not_read_as_all(
     assert "--limit" in text and "EV-000001" not in text, text
 
 
-@pytest.mark.parametrize(
-    ("part", "field", "value"),
-    [("run", "files", ["results.jsonl"]), ("metric", "ci_low", [0]), ("gate", "max", "x")],
-)
-def test_a_rehashed_record_with_a_nested_field_of_the_wrong_type_is_tampering(
-    attached: Path, tmp_path: Path, part: str, field: str, value: object
-) -> None:
-    """A record edited and re-chained (its hashes recomputed, as a tool or a person could) kept
-    the top-level types, so it parsed; a nested field of another type then ended verify
-    (run.files) or the XLSX export (a figure) in an internal error."""
-    root = _copy(attached, tmp_path)
+def _rechain_first(root: Path, part: str, field: str, value: object) -> None:
+    """Edit the first record and recompute its hash, as a tool or a person could (the anchor,
+    which would still catch it, removed)."""
     ledger = root / "reports" / "evidence" / "ledger.jsonl"
     first = json.loads(ledger.read_text().splitlines()[0])
     first[part] = {**(first[part] or {}), field: value}
@@ -131,8 +123,38 @@ def test_a_rehashed_record_with_a_nested_field_of_the_wrong_type_is_tampering(
     first["hash"] = record_hash(first)
     ledger.write_text(json.dumps(first) + "\n")
     (root / "reports" / "evidence" / "ledger.jsonl.head").unlink()
+
+
+def test_a_rechained_record_whose_run_files_are_not_a_mapping_is_tampering(
+    attached: Path, tmp_path: Path
+) -> None:
+    """It kept the top-level types, so it parsed, and then ended verify in an internal
+    error; no writer gives run.files another shape."""
+    root = _copy(attached, tmp_path)
+    _rechain_first(root, "run", "files", ["results.jsonl"])
     proc = run_cli("evidence", "verify", cwd=root)
     text = proc.stdout + proc.stderr
     assert "internal error" not in text, text
     assert proc.returncode == 1, text
     assert "ledger.jsonl:1" in text, text
+
+
+@pytest.mark.parametrize(
+    ("part", "field", "value"), [("metric", "ci_low", [0]), ("gate", "max", "x")]
+)
+def test_a_record_with_a_figure_that_is_not_a_number_exports(
+    attached: Path, tmp_path: Path, part: str, field: str, value: object
+) -> None:
+    """A metric plugin may write such a figure, and attach records it as it is: the XLSX export
+    ended in an internal error (openpyxl: 'Cannot convert [0] to Excel')."""
+    root = _copy(attached, tmp_path)
+    _rechain_first(root, part, field, value)
+    (root / "register.yaml").write_text(
+        "register_version: 1\nsystem: {name: Demo, intended_use: tests, owner: Tester}\n"
+    )
+    verified = run_cli("evidence", "verify", cwd=root)  # a record the tool can write is valid
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    proc = run_cli("register", "export", "--register", "register.yaml", "-o", "r.xlsx", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert "internal error" not in text, text
+    assert proc.returncode == 0, text
