@@ -211,6 +211,10 @@ what an endpoint reported may carry them; they are written as ``\\xNN``, as on t
 
 
 def _xlsx_text(value: Any) -> Any:
+    """A cell's value as a worksheet can hold it: a list or mapping (a plugin's odd figure, as
+    the ledger recorded it) as JSON text, control characters as ``\\xNN``."""
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, str):
         return _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
     return value
