@@ -179,6 +179,21 @@ def test_evidence_attach_by_hand_refuses_an_exploratory_run(project: Path) -> No
     assert "Traceback" not in said
 
 
+def test_evidence_attach_by_hand_refuses_a_smoke_test(project: Path) -> None:
+    """'run --limit N' writes no evidence: its first N cases are no measure of the risk; but
+    'evidence attach' recorded it, and a smoke run that happened to pass could verify a risk."""
+    run = _cli(
+        project, "run", "suites/helpline.yaml", "--target", "targets/system.yaml", "--limit", "1"
+    )
+    assert "no evidence was written" in run.stdout + run.stderr
+    run_id = next(p.name for p in (project / "reports").iterdir() if p.name.startswith("2"))
+    proc = _cli(project, "evidence", "attach", run_id)
+    said = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode == 2, said
+    assert f"{run_id}: a smoke test (--limit 1)" in said, said
+    assert not (project / "reports" / "evidence" / "ledger.jsonl").exists()
+
+
 def _register(tmp_path: Path, extra: str = "", target: str | None = "targets/demo.yaml") -> Path:
     text = EXAMPLE_REGISTER.read_text()
     replacement = f"target: {target}" if target else ""

@@ -3,11 +3,13 @@ error, and never mistakes a deleted ledger for one not yet started while its anc
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from assurance_harness.register.evidence_record import record_hash
 from tests.testing.cli import run_cli
 
 SUITE = """suite: tiny
@@ -67,3 +69,92 @@ def test_a_deleted_ledger_whose_anchor_remains_is_tampering_not_no_ledger_yet(
     text = proc.stdout + proc.stderr
     assert proc.returncode == 1, text
     assert "no ledger yet" not in text
+
+
+@pytest.mark.parametrize("name", ["summary.json", "results.jsonl"])
+def test_a_run_file_replaced_by_a_folder_is_tampering_not_an_internal_error(
+    attached: Path, tmp_path: Path, name: str
+) -> None:
+    root = _copy(attached, tmp_path)
+    (run_dir,) = [p for p in (root / "reports").iterdir() if (p / "manifest.json").exists()]
+    (run_dir / name).unlink()
+    (run_dir / name).mkdir()
+    proc = run_cli("evidence", "verify", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert "internal error" not in text, text
+    assert proc.returncode == 1, text
+    assert f"{run_dir.name}/{name} is not a file" in text, text
+
+
+def test_a_ledger_path_that_is_a_folder_is_one_line(attached: Path, tmp_path: Path) -> None:
+    root = _copy(attached, tmp_path)
+    (run_dir,) = [p for p in (root / "reports").iterdir() if (p / "manifest.json").exists()]
+    (root / "folder").mkdir()
+    for args in (
+        ["evidence", "verify"],
+        ["evidence", "list"],
+        ["evidence", "attach", run_dir.name],
+    ):
+        proc = run_cli(*args, "--ledger", "folder", cwd=root)
+        text = proc.stdout + proc.stderr
+        assert "internal error" not in text, (args, text)
+        assert proc.returncode == 2, (args, text)
+        assert "error: folder: is a directory, not an evidence ledger" in text, (args, text)
+
+
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_a_list_limit_below_one_is_refused_not_read_as_all(
+    attached: Path, tmp_path: Path, limit: str
+) -> None:
+    """records[-limit:] gave every record for 0, and all but the first for -1."""
+    proc = run_cli("evidence", "list", f"--limit={limit}", cwd=attached)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "--limit" in text and "EV-000001" not in text, text
+
+
+def _rechain_first(root: Path, part: str, field: str, value: object) -> None:
+    """Edit the first record and recompute its hash, as a tool or a person could (the anchor,
+    which would still catch it, removed)."""
+    ledger = root / "reports" / "evidence" / "ledger.jsonl"
+    first = json.loads(ledger.read_text().splitlines()[0])
+    first[part] = {**(first[part] or {}), field: value}
+    del first["hash"]
+    first["hash"] = record_hash(first)
+    ledger.write_text(json.dumps(first) + "\n")
+    (root / "reports" / "evidence" / "ledger.jsonl.head").unlink()
+
+
+def test_a_rechained_record_whose_run_files_are_not_a_mapping_is_tampering(
+    attached: Path, tmp_path: Path
+) -> None:
+    """It kept the top-level types, so it parsed, and then ended verify in an internal
+    error; no writer gives run.files another shape."""
+    root = _copy(attached, tmp_path)
+    _rechain_first(root, "run", "files", ["results.jsonl"])
+    proc = run_cli("evidence", "verify", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert "internal error" not in text, text
+    assert proc.returncode == 1, text
+    assert "ledger.jsonl:1" in text, text
+
+
+@pytest.mark.parametrize(
+    ("part", "field", "value"), [("metric", "ci_low", [0]), ("gate", "max", "x")]
+)
+def test_a_record_with_a_figure_that_is_not_a_number_exports(
+    attached: Path, tmp_path: Path, part: str, field: str, value: object
+) -> None:
+    """A metric plugin may write such a figure, and attach records it as it is: the XLSX export
+    ended in an internal error (openpyxl: 'Cannot convert [0] to Excel')."""
+    root = _copy(attached, tmp_path)
+    _rechain_first(root, part, field, value)
+    (root / "register.yaml").write_text(
+        "register_version: 1\nsystem: {name: Demo, intended_use: tests, owner: Tester}\n"
+    )
+    verified = run_cli("evidence", "verify", cwd=root)  # a record the tool can write is valid
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    proc = run_cli("register", "export", "--register", "register.yaml", "-o", "r.xlsx", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert "internal error" not in text, text
+    assert proc.returncode == 0, text

@@ -60,11 +60,14 @@ def target_name(value: str | None) -> str | None:
 
 
 def _write(path: Path, text: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
+    from ..store.files import output_faults
+
+    with output_faults(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
 
 
 def _options(
@@ -400,4 +403,7 @@ def trend(
         )
         table.add_row(*(term(c) for c in cells))
     out.print(table)
+    for p in points:
+        if p.note:
+            err.print(term(f"{p.run_id}: {metric}: {p.note}"), soft_wrap=True)
     err.print(term(f"plot: {path}"), soft_wrap=True)

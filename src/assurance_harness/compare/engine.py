@@ -265,6 +265,10 @@ def compare_runs(
     """
     if not 0 < alpha < 1:
         raise UsageError(f"--alpha must be between 0 and 1, got {alpha}")
+    if not min_effect >= 0:  # nan too: every comparison with it is false
+        raise UsageError(f"--min-effect must be 0 or more, got {min_effect}")
+    if seed < 0:
+        raise UsageError(f"--seed must be 0 or more (a bootstrap seed), got {seed}")
     higher_is_better = set(higher_is_better or ())
     lower_is_better = set(lower_is_better or ())
     both = higher_is_better & lower_is_better

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,25 @@ class TrendPoint:
     ci_high: float | None
     n: int
     verdicts: list[str]
+    note: str = ""
+    """Why the run's figure is not plotted (a plugin's figure that is not a number)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _figures(entry: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The entry's value, interval and n, each a number or None; the ones that are not (an
+    odd plugin figure) are named in the note, as the report notes a figure it cannot draw."""
+    figures, odd = {}, []
+    for name in ("value", "ci_low", "ci_high", "n"):
+        value = entry.get(name)
+        number = value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+        figures[name] = value if number else None
+        if not number:
+            odd.append(f"{name} {json.dumps(value, default=str)[:30]}")
+    note = f"not a number: {', '.join(odd)}; not plotted" if odd else ""
+    return figures, note
 
 
 def trend_points(
@@ -51,17 +68,19 @@ def trend_points(
         entry = run.metrics.get(metric)
         if entry is None:
             continue
+        figures, note = _figures(entry)
         points.append(
             TrendPoint(
                 run_id=run.run_id,
                 started_at=str(run.summary.get("started_at") or ""),
                 target=run.target_name,
                 model_version=(run.summary.get("target") or {}).get("model_version"),
-                value=entry.get("value"),
-                ci_low=entry.get("ci_low"),
-                ci_high=entry.get("ci_high"),
-                n=int(entry.get("n") or 0),
+                value=None if note else figures["value"],
+                ci_low=figures["ci_low"],
+                ci_high=figures["ci_high"],
+                n=int(figures["n"] or 0),
                 verdicts=[str(g.get("verdict")) for g in run.gates if g.get("metric") == metric],
+                note=note,
             )
         )
     if not points:
@@ -117,8 +136,11 @@ def trend_figure(
         if p.value is None:
             continue
         failed = any(v != "pass" for v in p.verdicts)
-        lo = p.value - p.ci_low if p.ci_low is not None else 0.0
-        hi = p.ci_high - p.value if p.ci_high is not None else 0.0
+        # max(0, ...) as in report.plots: an interval can miss its own point estimate (a
+        # bootstrap by rounding, or an interval for a related statistic); matplotlib refuses a
+        # negative whisker.
+        lo = max(0.0, p.value - p.ci_low) if p.ci_low is not None else 0.0
+        hi = max(0.0, p.ci_high - p.value) if p.ci_high is not None else 0.0
         ax.errorbar(
             [x],
             [p.value],

@@ -95,6 +95,8 @@ class AnnexRun:
     added_for: list[str] = field(default_factory=list)
     """Risks whose status (section 5) rests on this run although it was not named: the pack
     includes it so that everything the annex cites is inside it."""
+    plot_problem: str | None = None
+    """Why the metrics figure was not drawn (a plugin's figure that is not a number)."""
 
     def packed_files(self, include_transcripts: bool) -> list[str]:
         """The run files copied into the pack (``runs/<run_id>/``): all of them, or without
@@ -173,6 +175,8 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
                 f"{suite}: {counts['errors']} of {counts.get('requests')} requests failed and were "
                 "not scored; the figures exclude them."
             )
+        if ar.plot_problem:
+            out.append(f"{suite}: the metrics figure was not drawn ({ar.plot_problem}).")
     if status is not None:
         system = status.register.system
         for use in system.out_of_scope:
@@ -300,9 +304,13 @@ def _annex_run(
     from .annex_plots import metrics_figure
 
     suite = run.suite
-    png = metrics_figure(
-        run.summary, title=f"{suite.get('name')} {suite.get('version')}: {run.run_id}"
-    )
+    png, problem = None, None
+    try:
+        png = metrics_figure(
+            run.summary, title=f"{suite.get('name')} {suite.get('version')}: {run.run_id}"
+        )
+    except Exception as exc:  # as in the report: an odd plugin figure must not cost the annex
+        problem = f"{type(exc).__name__}: {exc}"[:200]
     risk_ids = list(suite.get("evidence_for") or [])
     if status is not None:
         risk_ids += [
@@ -310,7 +318,15 @@ def _annex_run(
             for r in status.register.risks_for_suite(str(suite.get("name")))
             if r.id not in risk_ids
         ]
-    return AnnexRun(run, _file_hashes(run), gate_views, png, f"plots/run-{index}.png", risk_ids)
+    return AnnexRun(
+        run,
+        _file_hashes(run),
+        gate_views,
+        png,
+        f"plots/run-{index}.png",
+        risk_ids,
+        plot_problem=problem,
+    )
 
 
 def _add_cited_runs(

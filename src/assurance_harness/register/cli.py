@@ -23,7 +23,7 @@ from ..console import err, out, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
 from ..formatting import MISSING
-from ..store.files import write_text_atomic
+from ..store.files import output_faults, write_text_atomic
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -86,8 +86,9 @@ def _write_or_print(text: str, out_path: Path | None) -> None:
     if out_path is None:
         sys.stdout.write(text)
         return
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(text, encoding="utf-8")
+    with output_faults(out_path):
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(text, encoding="utf-8")
     err.print(term(f"wrote {out_path}"))
 
 
@@ -192,8 +193,8 @@ def show_cmd(
     reports: ReportsOpt = DEFAULT_REPORTS,
     ledger: LedgerOpt = None,
     format: Annotated[str, typer.Option("--format", "-f", help="text or md.")] = "text",
-    runs: Annotated[int, typer.Option(help="Runs per suite to list.")] = 5,
-    cases: Annotated[int, typer.Option(help="Worst cases per run to print.")] = 3,
+    runs: Annotated[int, typer.Option(help="Runs per suite to list.", min=1)] = 5,
+    cases: Annotated[int, typer.Option(help="Worst cases per run to print.", min=0)] = 3,
     now: NowOpt = None,
 ) -> None:
     """A risk, its runs, their gates, and the worst scored responses (with results.jsonl lines)."""
@@ -301,23 +302,25 @@ def export_cmd(
         if fmt not in ("md", "html", "csv", "xlsx"):
             raise UsageError(f"--format: unknown format '{fmt}'; use md, html, csv or xlsx")
         status = build_status(register, _ledger(ledger, reports), now=_now(now))
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "md":
-            from .markdown import render_status_md
+        with output_faults(out_path):
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            if fmt == "md":
+                from .markdown import render_status_md
 
-            out_path.write_text(render_status_md(status), encoding="utf-8")
-        elif fmt == "html":
-            from .html import render_status_html
+                out_path.write_text(render_status_md(status), encoding="utf-8")
+            elif fmt == "html":
+                from .html import render_status_html
 
-            out_path.write_text(render_status_html(status, build_soa(status)), encoding="utf-8")
-        elif fmt == "csv":
-            from .exchange import export_csv
+                html = render_status_html(status, build_soa(status))
+                out_path.write_text(html, encoding="utf-8")
+            elif fmt == "csv":
+                from .exchange import export_csv
 
-            export_csv(status, out_path)
-        else:
-            from .exchange import export_xlsx
+                export_csv(status, out_path)
+            else:
+                from .exchange import export_xlsx
 
-            export_xlsx(status, build_soa(status), out_path)
+                export_xlsx(status, build_soa(status), out_path)
         err.print(term(f"wrote {out_path} ({len(status.risks)} risks)"))
         _print_integrity(status.integrity, status.ledger_path)
 
@@ -339,13 +342,14 @@ def import_cmd(
     """Update the register's risks from a CSV file, after validating every row.
 
     Every bad cell is reported as file:line; nothing is written unless the whole file is valid.
-    Computed columns (status, ratings, flags) are ignored. Comments in the YAML are not kept."""
+    Computed columns (status, ratings, flags) are ignored; owner-set columns the CSV lacks
+    keep the register's values. Comments in the YAML are not kept."""
     with _errors():
         from .exchange import dump_register_yaml, merge_risks, read_risks_csv
         from .loader import load_register
 
         loaded = load_register(register)
-        risks = read_risks_csv(csv_path)
+        risks = read_risks_csv(csv_path, loaded.register)
         result = merge_risks(loaded.register, risks, mode="replace" if replace else "merge")
         target = out_path or register
         summary = (
@@ -355,7 +359,8 @@ def import_cmd(
         if dry_run:
             out.print(term(f"{csv_path}: valid; would write {target}: {summary}"))
             return
-        write_text_atomic(target, dump_register_yaml(result.register))
+        with output_faults(target, option="--out" if out_path else "--register"):
+            write_text_atomic(target, dump_register_yaml(result.register))
         out.print(term(f"wrote {target}: {summary}"))
 
 
@@ -614,7 +619,7 @@ def list_cmd(
     reports: ReportsOpt = DEFAULT_REPORTS,
     ledger: LedgerOpt = None,
     risk: Annotated[str | None, typer.Option("--risk", help="Only this risk.")] = None,
-    limit: Annotated[int, typer.Option(help="Newest N records.")] = 50,
+    limit: Annotated[int, typer.Option(help="Newest N records.", min=1)] = 50,
 ) -> None:
     """The newest records in the ledger."""
     with _errors():
@@ -690,7 +695,8 @@ def pack_cmd(
             include_transcripts=include_transcripts,
             mixed_targets=mixed_targets,
         )
-        written = write_annex(annex, out_dir)
+        with output_faults(out_dir, kind="folder"):
+            written = write_annex(annex, out_dir)
         for name in written:
             out.print(term(f"wrote {out_dir / name}"))
         if annex.status is not None and not annex.status.integrity.ok:

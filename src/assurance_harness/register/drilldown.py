@@ -53,7 +53,7 @@ class RiskDetail:
 
 
 def worst_rows(results: Path, keys: list[str]) -> list[CaseRow]:
-    if not keys or not results.exists():
+    if not keys or not results.is_file():
         return []
     wanted = set(keys)
     found: dict[str, CaseRow] = {}
@@ -74,11 +74,13 @@ def worst_rows(results: Path, keys: list[str]) -> list[CaseRow]:
 
 
 def _rows_with_lines(path: Path) -> list[dict[str, Any] | None]:
+    """Every line's row, None where a line is not one (the numbers stay the file's lines); a
+    line that is not UTF-8 is one of those, as in ``store.runread.iter_jsonl``."""
     rows: list[dict[str, Any] | None] = []
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         for line in handle:
-            try:
-                data = json.loads(line)
+            try:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+                data = json.loads(line.decode("utf-8"))
             except ValueError:
                 data = None
             rows.append(data if isinstance(data, dict) else None)
@@ -114,7 +116,7 @@ def _run_detail(
 ) -> RunDetail:
     first = records[0]
     results = first.results_file(status.ledger_path)
-    ok = sha256_file(results) == first.run.get("results_sha256") if results.exists() else None
+    ok = sha256_file(results) == first.run.get("results_sha256") if results.is_file() else None
     keys: list[str] = []
     for record in records:
         if record.verdict == "fail":

@@ -171,6 +171,18 @@ def _record_bodies(run: RunFiles, risk_ids: list[str], ledger_path: Path) -> lis
     return bodies
 
 
+def _refuse_smoke_test(run: RunFiles) -> None:
+    """A run made with ``--limit N`` (its run.json says so) measured the suite's first N cases
+    only: the runner writes no evidence for it, and neither may an attach by hand."""
+    options = (run.run_info or {}).get("options")
+    limit = options.get("limit") if isinstance(options, dict) else None
+    if limit:
+        raise UsageError(
+            f"{run.run_id}: a smoke test (--limit {limit}), not evidence: it ran the suite's "
+            "first cases only; run the suite in full and attach that run"
+        )
+
+
 def attach_run(
     run_dir: Path,
     *,
@@ -191,6 +203,7 @@ def attach_run(
     run = RunFiles.load(Path(run_dir))
     if run.summary.get("status") == "run_failed":
         return []
+    _refuse_smoke_test(run)
     risk_ids = _risk_ids(run, Path(register_path) if register_path else None)
     if not risk_ids:
         return []

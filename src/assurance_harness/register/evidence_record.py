@@ -111,6 +111,7 @@ class EvidenceRecord:
             value = getattr(record, name)
             if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
                 raise TypeError(f"field '{name}' has the wrong type")
+        _check_nested(record)
         return record
 
     @property
@@ -162,6 +163,18 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "format": int,
     "review": (dict, type(None)),
 }
+
+
+def _check_nested(record: EvidenceRecord) -> None:
+    """``run.files`` is a mapping of names to hashes, as every writer gives it: ``evidence
+    verify`` re-hashes from it, and a record re-chained after an edit (its hashes recomputed)
+    is otherwise valid. Figures are not checked: a metric plugin may write one that is not a
+    number, and attach records it as it is."""
+    files = record.run.get("files")
+    if files is not None and not (
+        isinstance(files, dict) and all(isinstance(v, str) for v in files.values())
+    ):
+        raise TypeError("field 'run.files' has the wrong type")
 
 
 def parse_record_line(line: str) -> EvidenceRecord | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +23,7 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError, ConfigIssue
 from ..formatting import gate_rule, metric_figure
+from ..store.files import check_utf8_lines
 from .ledger import EvidenceRecord, parse_time, read_ledger
 from .model import Register, Risk, SuiteLink
 from .soa import SoaRow
@@ -63,6 +66,9 @@ COMPUTED_COLUMNS = [
 """Columns export adds and import ignores (they are recomputed, never imported)."""
 
 LIST_FIELDS = {"controls", "suites", "iso42001_annex_a", "nist_ai_rmf"}
+# A description or treatment plan pasted from a document can pass csv's default 128 KiB
+# field limit (datasets raise it the same way, spec.datasets).
+csv.field_size_limit(1 << 30)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -199,6 +205,21 @@ _XLSX_FILLS = {
 _XLSX_STATUS_COLUMNS = {"status", "verdict", "technical_evidence"}
 
 
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Characters a worksheet cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): register text and
+what an endpoint reported may carry them; they are written as ``\\xNN``, as on the terminal."""
+
+
+def _xlsx_text(value: Any) -> Any:
+    """A cell's value as a worksheet can hold it: a list or mapping (a plugin's odd figure, as
+    the ledger recorded it) as JSON text, control characters as ``\\xNN``."""
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, str):
+        return _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+    return value
+
+
 def _xlsx_value(header: str, value: Any) -> Any:
     """Numbers as numbers and timestamps as dates, so sorting and filtering work in Excel."""
     if value is None or value == "":
@@ -242,7 +263,7 @@ def export_xlsx(status: RegisterStatus, soa: list[SoaRow], path: Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_xlsx_value(h, row.get(h)) for h in headers])
+            sheet.append([_xlsx_text(_xlsx_value(h, row.get(h))) for h in headers])
         for cells in sheet.iter_rows(min_row=2):
             for cell, header in zip(cells, headers, strict=False):
                 if isinstance(cell.value, dt.datetime):
@@ -295,32 +316,57 @@ def _split_list(value: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _row_data(row: dict[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
+def _row_data(row: dict[str, str], columns: set[str], base: dict[str, Any]) -> dict[str, Any]:
+    """The risk a row describes: ``base`` (the register's risk of that id, if any) with each
+    owner-set column the CSV has in place of its value; an empty cell clears it. A column the
+    CSV lacks (a GRC tool's export with fewer columns) keeps the register's value."""
+    data = dict(base)
     for column in RISK_COLUMNS:
+        if column not in columns:
+            continue
         raw = _restore((row.get(column) or "").strip())
         if column == "suites":
             # One suite per line, "suite" or "suite: gate, gate".
             lines = raw.splitlines() if "\n" in raw or ":" in raw else raw.split(";")
-            data[column] = [SuiteLink.parse(line).model_dump() for line in lines if line.strip()]
+            data[column] = [SuiteLink.parse(line) for line in lines if line.strip()]
         elif column in LIST_FIELDS:
             data[column] = _split_list(raw)
         elif raw != "":
             data[column] = raw
+        else:
+            data.pop(column, None)
     return data
 
 
-def read_risks_csv(path: Path) -> list[Risk]:
-    """Parse and validate every row; raise one ConfigError listing every bad cell."""
-    source = str(path)
+def _read_csv_text(path: Path, source: str) -> str:
+    """The file as UTF-8 text (Excel's byte-order mark dropped); a path that is no readable
+    text file is one located ConfigError, and a pipe is refused rather than waited on."""
+    if path.is_dir():
+        raise ConfigError.single(source, "is a directory, not a CSV file")
+    if path.exists() and not path.is_file():
+        raise ConfigError.single(source, "is not a regular file (a pipe or a device)")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        check_utf8_lines(path, source, hint='re-save it as UTF-8 (Excel: "CSV UTF-8")')
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError.single(source, "file not found", hint="check the path") from None
+    except OSError as exc:
+        raise ConfigError.single(source, f"cannot read the file: {exc.strerror}") from None
+
+
+def read_risks_csv(path: Path, current: Register | None = None) -> list[Risk]:
+    """Parse and validate every row; raise one ConfigError listing every bad cell. A row whose
+    id is a risk of ``current`` keeps that risk's values of the columns the CSV lacks."""
+    source = str(path)
+    text = _read_csv_text(path, source)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     headers = reader.fieldnames or []
     issues: list[ConfigIssue] = []
     known = set(RISK_COLUMNS) | set(COMPUTED_COLUMNS)
+    for header in sorted({h for h in headers if headers.count(h) > 1}):
+        issues.append(
+            ConfigIssue(source, 1, header, "the column appears twice", "keep one of them")
+        )
     for header in headers:
         if header not in known:
             issues.append(
@@ -343,7 +389,22 @@ def read_risks_csv(path: Path) -> list[Risk]:
     for number, row in enumerate(reader, start=1):
         line = start
         start = reader.line_num + 1
-        data = _row_data(row)
+        if None in row:  # DictReader's key for fields beyond the header's: never drop them
+            extra = [row[headers[-1]] or "", *row[None]]
+            issues.append(
+                ConfigIssue(
+                    source,
+                    line,
+                    None,
+                    f"row {number}: {len(headers) + len(extra) - 1} fields, the header has "
+                    f"{len(headers)}",
+                    "quote a cell that holds a comma: " + json.dumps(",".join(extra)),
+                )
+            )
+            continue
+        existing = current.risk(_restore((row.get("id") or "").strip())) if current else None
+        base = existing.model_dump(mode="json", exclude_defaults=True) if existing else {}
+        data = _row_data(row, set(headers), base)
         try:
             risk = Risk.model_validate(data)
         except ValidationError as exc:

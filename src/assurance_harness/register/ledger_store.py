@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from ..store.files import write_text_atomic
 from ..workspace import Workspace
 from .evidence_record import (
@@ -76,6 +77,17 @@ def _locked(ledger_path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _check_ledger_file(ledger_path: Path) -> None:
+    """A ledger path that names something other than a file (a folder, a pipe that would be
+    waited on) is a usage error naming it, before it is read or appended to."""
+    if ledger_path.exists() and not ledger_path.is_file():
+        kind = "a directory" if ledger_path.is_dir() else "not a regular file"
+        raise UsageError(
+            f"{ledger_path}: is {kind}, not an evidence ledger; give the ledger file "
+            "(--ledger, default REPORTS/evidence/ledger.jsonl)"
+        )
+
+
 def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
     """(line number, text without newline, record or None) for every line of the ledger (the
     team store's rows when one is configured: ``ledger_team``)."""
@@ -83,6 +95,7 @@ def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | N
     if team is not None:
         yield from team.iter_lines()
         return
+    _check_ledger_file(ledger_path)
     if not ledger_path.exists():
         return
     with ledger_path.open("rb") as handle:
@@ -172,6 +185,7 @@ def append_bodies(
     team = team_ledger(ledger_path)
     if team is not None:
         return team.append(run_ids, chain, now)
+    _check_ledger_file(ledger_path)
     with _locked(ledger_path):
         new = chain(*_tail_and_run_records(ledger_path, run_ids))
         if not new:

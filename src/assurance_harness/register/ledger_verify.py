@@ -318,12 +318,23 @@ def _check_files(
     purged = purged_files_by_run([rec for _, rec in entries])
     purged_seen: set[str] = set()
 
+    unreadable: dict[Path, str] = {}
+
     def check(path: Path, expected: str, lineno: int, rec: EvidenceRecord) -> None:
         if path not in actual:
-            actual[path] = sha256_file(path) if path.exists() else None
+            actual[path] = None
+            if path.is_file():
+                try:
+                    actual[path] = sha256_file(path)
+                except OSError as exc:
+                    unreadable[path] = f"cannot be read: {exc.strerror or exc}"
+            elif path.exists():  # a folder (or a pipe) put in the file's place
+                unreadable[path] = "is not a file"
             report.files_checked += 1
         now = actual[path]
-        if now is None and purged.get(rec.run_id, {}).get(path.name) == expected:
+        if path in unreadable:
+            problems.setdefault((path, "file_changed"), []).append((lineno, rec, expected))
+        elif now is None and purged.get(rec.run_id, {}).get(path.name) == expected:
             purged_seen.add(rec.run_id)  # deleted by a recorded purge, as it was then
         elif now is None:
             problems.setdefault((path, "file_missing"), []).append((lineno, rec, expected))
@@ -355,6 +366,8 @@ def _check_files(
         source = "its run's manifest.json" if path in via_manifest else "the evidence"
         if kind == "file_missing":
             message = f"{path} is missing (hashed in {source}; evidence {ids})"
+        elif path in unreadable:
+            message = f"{path} {unreadable[path]} (hashed in {source}; evidence {ids})"
         else:
             message = (
                 f"{path} changed since the run was recorded (sha256 in {source} "

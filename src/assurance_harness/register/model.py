@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -40,6 +40,9 @@ RATING_BANDS: tuple[tuple[int, Rating], ...] = (
     (25, "critical"),
 )
 """Likelihood x impact on a 5x5 matrix: 1-4 low, 5-9 medium, 10-16 high, 17-25 critical."""
+
+MAX_FRESHNESS_DAYS = 36500
+"""A century: longer is no review frequency, and far longer cannot be subtracted from a date."""
 
 RATING_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
@@ -141,11 +144,12 @@ class SuiteLink(Strict):
     def __str__(self) -> str:
         return f"{self.suite}: {', '.join(self.gates)}" if self.gates else self.suite
 
-    @classmethod
-    def parse(cls, text: str) -> SuiteLink:
-        """``suite`` or ``suite: gate, gate`` (the CSV form)."""
+    @staticmethod
+    def parse(text: str) -> dict[str, Any]:
+        """``suite`` or ``suite: gate, gate`` (the CSV form), as the fields to validate with the
+        rest of its row, so a bad cell is reported on its row like any other."""
         name, _, gates = text.partition(":")
-        return cls(suite=name.strip(), gates=[g.strip() for g in gates.split(",") if g.strip()])
+        return {"suite": name.strip(), "gates": [g.strip() for g in gates.split(",") if g.strip()]}
 
 
 class Risk(Strict):
@@ -185,8 +189,8 @@ class Risk(Strict):
     """ISO/IEC 42001:2023 Annex A controls this risk's treatment relies on (``A.6.2.4``)."""
     nist_ai_rmf: list[str] = Field(default_factory=list)
     """NIST AI RMF 1.0 subcategories (``MEASURE 2.11``)."""
-    freshness_days: int = Field(default=30, ge=1)
-    """Evidence older than this is stale (the review frequency)."""
+    freshness_days: int = Field(default=30, ge=1, le=MAX_FRESHNESS_DAYS)
+    """Evidence older than this is stale (the review frequency), at most 36500 (100 years)."""
     last_reviewed: dt.date | None = None
     """When the owner last reviewed the ratings."""
     notes: str | None = None

@@ -255,4 +255,4 @@ def add_reviewer_cmd(
             if not token:
                 raise UsageError(f"--token-env {token_env}: the variable is not set")
         ReviewStore(reports / "runs.db").add_reviewer(name, token)
-        err.print(term(f"reviewer {name} registered" + (" with a token" if token else "")))
+        err.print(term(f"reviewer {name.strip()} registered" + (" with a token" if token else "")))

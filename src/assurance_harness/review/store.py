@@ -21,17 +21,20 @@ from ..errors import UsageError
 from ..store.database import Database
 from ..store.faults import reported_transaction, store_faults
 from ..store.location import open_database
-from ..store.reviews import Standing, Verdict, standing_verdicts, verdict_history
+from ..store.reviews import (
+    Standing,
+    Verdict,
+    standing_verdicts,
+    stored_json,
+    stored_label,
+    verdict_history,
+)
 
 __all__ = ["QueueItem", "ReviewStore", "Verdict", "token_hash"]
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _bool(value: Any) -> bool | None:
-    return None if value is None else bool(value)
 
 
 @dataclass(frozen=True)
@@ -48,17 +51,19 @@ class QueueItem:
     queued_at: str
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> QueueItem:
+    def from_row(cls, row: Mapping[str, Any], where: str) -> QueueItem:
+        """``row`` of ``review_queue`` in the store at ``where`` (named if it is damaged)."""
+        table = "review_queue"
         return cls(
             run_id=row["run_id"],
             row_key=row["row_key"],
-            reasons=json.loads(row["reasons"]),
+            reasons=stored_json(where, table, row, "reasons"),
             required=bool(row["required"]),
-            scorer_label=_bool(row["scorer_label"]),
+            scorer_label=stored_label(where, table, row, "scorer_label"),
             prompt=row["prompt"],
             response=row["response"],
-            scores=json.loads(row["scores"]),
-            metadata=json.loads(row["metadata"]),
+            scores=stored_json(where, table, row, "scores"),
+            metadata=stored_json(where, table, row, "metadata"),
             queued_at=row["queued_at"],
         )
 
@@ -118,7 +123,8 @@ class ReviewStore:
             args = (run_id,)
         query += " ORDER BY queued_at DESC, run_id DESC, rowid"
         with reported_transaction(self.db) as conn:
-            return [QueueItem.from_row(r) for r in conn.execute(query, args).fetchall()]
+            rows = conn.execute(query, args).fetchall()
+        return [QueueItem.from_row(r, self.db.where) for r in rows]
 
     def item(self, run_id: str, key: str) -> QueueItem:
         with reported_transaction(self.db) as conn:
@@ -130,7 +136,7 @@ class ReviewStore:
                 f"row {key} of run {run_id} is not in the review queue; "
                 f"see 'assurance review queue --run {run_id}'"
             )
-        return QueueItem.from_row(row)
+        return QueueItem.from_row(row, self.db.where)
 
     # -- verdicts ------------------------------------------------------------------------------
     def history(self, run_id: str | None = None, key: str | None = None) -> list[Verdict]:
@@ -181,10 +187,15 @@ class ReviewStore:
             )
             row = conn.execute("SELECT * FROM review_verdicts WHERE id = ?", (new_id,)).fetchone()
         assert row is not None
-        return Verdict.from_row(row)
+        return Verdict.from_row(row, self.db.where)
 
     # -- reviewers -----------------------------------------------------------------------------
     def add_reviewer(self, name: str, token: str | None) -> None:
+        # Verdicts are given under the stripped name (check_reviewer): register that one, so a
+        # token guards the name in use; a blank one, which adjudicate refuses, never.
+        name = name.strip()
+        if not name:
+            raise UsageError("no reviewer name: give the reviewer's name (add-reviewer NAME)")
         with reported_transaction(self.db) as conn:
             conn.execute(
                 "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, ?, ?) "

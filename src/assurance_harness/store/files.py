@@ -13,13 +13,16 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from ..errors import ConfigError
+from ..errors import ConfigError, HarnessError, RunFailedError, UsageError
 
 __all__ = [
     "check_utf8_lines",
+    "output_faults",
     "sha256_bytes",
     "sha256_file",
     "write_bytes_atomic",
@@ -160,3 +163,35 @@ def write_output_text(path: Path, text: str) -> None:
         if exc.filename is not None:
             raise
         raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+
+
+@contextmanager
+def output_faults(
+    path: Path, *, kind: Literal["file", "folder"] = "file", option: str = "--out"
+) -> Iterator[None]:
+    """Writing a command's output ``path`` (given as ``option``): an OSError is one line naming
+    it and the fix. A folder where a file goes, a file where a folder goes, or a path through
+    a file is a usage error (exit 2); anything else (a full disk, a read-only folder) is a
+    storage fault (exit 3)."""
+    try:
+        yield
+    except OSError as exc:
+        raise _output_fault(exc, Path(path), kind, option) from None
+
+
+def _output_fault(exc: OSError, path: Path, kind: str, option: str) -> HarnessError:
+    if kind == "file" and path.is_dir():
+        return UsageError(f"{option} {path}: is a folder; give the name of a file to write")
+    if kind == "folder" and path.exists() and not path.is_dir():
+        return UsageError(f"{option} {path}: is a file, not a folder; give a folder to write to")
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        return UsageError(
+            f"{option} {path}: {blocker} is a file, not a folder; choose another path"
+        )
+    # A failed rename (an atomic write) names its destination second: the file to fix.
+    where = getattr(exc, "filename2", None) or exc.filename or path
+    return RunFailedError(
+        f"cannot write {where}: {exc.strerror or exc}; free space there or make it writable, "
+        f"or give another {option}"
+    )

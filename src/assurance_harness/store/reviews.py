@@ -14,13 +14,38 @@ from dataclasses import dataclass
 from typing import Any
 
 from .database import Database
+from .postgres import StoreError
 
 Standing = dict[tuple[str, str], dict[str, "Verdict"]]
 """(run id, row key) -> reviewer -> that reviewer's latest verdict."""
 
 
-def _bool(value: Any) -> bool | None:
-    return None if value is None else bool(value)
+def _damaged(where: str, table: str, row: Mapping[str, Any], column: str, why: str) -> StoreError:
+    return StoreError(
+        f"{where}: {table}, run {row['run_id']!r}, row {row['row_key']}: {column}: {why}; the "
+        "row was edited by hand or by another tool: restore runs.db from a backup (every "
+        "verdict is also a review record in the evidence ledger)"
+    )
+
+
+def stored_json(where: str, table: str, row: Mapping[str, Any], column: str) -> Any:
+    """A JSON column of a review row; one that does not parse is a StoreError naming the store
+    (``where``), the row and the column: SQLite keeps whatever text is put in a column."""
+    try:
+        return json.loads(row[column])
+    except (TypeError, ValueError) as exc:
+        raise _damaged(where, table, row, column, f"not JSON ({exc})") from None
+
+
+def stored_label(where: str, table: str, row: Mapping[str, Any], column: str) -> bool | None:
+    """A label column as the writers store it (1, 0 or NULL); any other value is a StoreError,
+    not a label: ``bool('no')`` is True."""
+    value = row[column]
+    if value is None:
+        return None
+    if type(value) is not int or value not in (0, 1):
+        raise _damaged(where, table, row, column, f"{value!r:.40} is not 1, 0 or empty")
+    return bool(value)
 
 
 @dataclass(frozen=True)
@@ -42,19 +67,21 @@ class Verdict:
     ledger_ids: list[str]
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Verdict:
+    def from_row(cls, row: Mapping[str, Any], where: str) -> Verdict:
+        """``row`` of ``review_verdicts`` in the store at ``where`` (named if it is damaged)."""
+        table = "review_verdicts"
         return cls(
             id=row["id"],
             run_id=row["run_id"],
             row_key=row["row_key"],
             reviewer=row["reviewer"],
             decision=row["decision"],
-            label=_bool(row["label"]),
-            scorer_label=_bool(row["scorer_label"]),
+            label=stored_label(where, table, row, "label"),
+            scorer_label=stored_label(where, table, row, "scorer_label"),
             note=row["note"],
             created_at=row["created_at"],
             supersedes=row["supersedes"],
-            ledger_ids=json.loads(row["ledger_ids"]),
+            ledger_ids=stored_json(where, table, row, "ledger_ids"),
         )
 
 
@@ -78,7 +105,7 @@ def verdict_history(
         query += " WHERE " + " AND ".join(clauses)
     with db.transaction() as conn:
         rows = conn.execute(query + " ORDER BY id", args).fetchall()
-    return [Verdict.from_row(r) for r in rows]
+    return [Verdict.from_row(r, db.where) for r in rows]
 
 
 def standing_verdicts(db: Database, run_id: str | None = None) -> Standing:

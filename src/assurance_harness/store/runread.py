@@ -304,7 +304,8 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
     run = RunLog(dir=run_dir, summary=summary, manifest=manifest, run_info=None)
     run.info  # noqa: B018 - validate the frame now, so a damaged file is named here
     run.check_entries()
-    run.results_path  # noqa: B018 - and the manifest's results entry, which names the rows
+    if run.results_path.exists() and not run.results_path.is_file():
+        raise UsageError(f"{run.results_path}: is not a file; the run directory is damaged")
     try:
         run.run_info = _read_object(run_dir / RUN_STATE)
     except UsageError:

@@ -1,0 +1,36 @@
+"""``compare`` and ``baseline check`` options at and past their limits: one ``error:`` line
+naming the option (exit 2), never an internal error nor a value silently taken as another."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+
+from ..report.runfixtures import toxicity_run
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("limits") / "reports"
+    toxicity_run(root, "n1", {1, 2}, started_at="2026-11-01T03:15:00+00:00", index=True)
+    toxicity_run(root, "n2", set(range(30)), started_at="2026-11-02T03:15:00+00:00", index=True)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--seed", "-1"), ("--min-effect", "nan"), ("--min-effect", "-0.1")],
+)
+def test_an_option_out_of_its_range_is_a_usage_error(
+    reports: Path, option: str, value: str
+) -> None:
+    """--seed -1 ended in an internal error (numpy: 'expected non-negative integer'); a
+    --min-effect of nan or below 0 was taken as 0 without a word."""
+    proc = run_cli("compare", "n1", "n2", "--reports", reports, f"{option}={value}")
+    text = proc.stdout + proc.stderr
+    assert "internal error" not in text, text
+    assert proc.returncode == 2, text
+    assert f"error: {option} must be" in text, text

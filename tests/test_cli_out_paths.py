@@ -1,0 +1,86 @@
+"""``--out/-o`` naming something that cannot be written there (a folder where a file goes, a
+file where a folder goes, a path through a file): one ``error:`` line naming it and the fix,
+exit 2, for every command of the register, evidence, compare and trend groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+
+from .report.runfixtures import toxicity_run
+
+REGISTER = """register_version: 1
+system: {name: Demo, intended_use: homework help, owner: Safety lead}
+risks:
+  - {id: R-001, title: Toxic output, category: safety, owner: T&S, likelihood: 3, impact: 4,
+     suites: [toxicity-core]}
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("out")
+    reports = root / "reports"
+    toxicity_run(reports, "n1", {1, 2}, started_at="2026-11-01T03:15:00+00:00", index=True)
+    toxicity_run(reports, "n2", {3, 4}, started_at="2026-11-02T03:15:00+00:00", index=True)
+    (root / "register.yaml").write_text(REGISTER)
+    (root / "risks.csv").write_text(
+        "id,title,category,owner,likelihood,impact\nR-001,Toxic output,safety,T&S,3,4\n"
+    )
+    (root / "a-folder").mkdir()
+    (root / "a-file").write_text("not a folder\n")
+    return root
+
+
+COMMANDS = {
+    "compare": ["compare", "n1", "n2"],
+    "trend": ["trend", "toxicity-core", "toxic_rate"],
+    "register export": ["register", "export", "-f", "md"],
+    "register soa": ["register", "soa", "-f", "md"],
+    "register schema": ["register", "schema"],
+    "register import": ["register", "import", "risks.csv"],
+}
+"""Commands whose --out is a file."""
+
+
+def _run(project: Path, args: list[str], out: str) -> tuple[int, str]:
+    common = {"--reports": "reports", "--register": "register.yaml"}
+    if args[:2] == ["register", "schema"]:
+        common = {}
+    elif args[0] in ("compare", "trend"):
+        common = {"--reports": "reports"}
+    elif args[:2] == ["register", "import"]:
+        common = {"--register": "register.yaml"}
+    extra = [item for pair in common.items() for item in pair]
+    proc = run_cli(*args, *extra, "-o", out, cwd=project, timeout=120)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_an_out_file_that_is_a_folder_is_one_line(project: Path, command: str) -> None:
+    code, text = _run(project, COMMANDS[command], "a-folder")
+    assert "internal error" not in text, text
+    assert code == 2, text
+    assert "error: --out a-folder: is a folder" in text, text
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_an_out_file_under_a_file_is_one_line(project: Path, command: str) -> None:
+    code, text = _run(project, COMMANDS[command], "a-file/x.md")
+    assert "internal error" not in text, text
+    assert code == 2, text
+    assert "error: --out a-file/x.md: a-file is a file, not a folder" in text, text
+
+
+def test_an_annex_folder_that_is_a_file_is_one_line(project: Path) -> None:
+    proc = run_cli(
+        "evidence", "pack", "n1", "--reports", "reports", "--register", "register.yaml",
+        "-o", "a-file", cwd=project, timeout=120,
+    )  # fmt: skip
+    text = proc.stdout + proc.stderr
+    assert "internal error" not in text, text
+    assert proc.returncode == 2, text
+    assert "error: --out a-file: is a file, not a folder" in text, text
