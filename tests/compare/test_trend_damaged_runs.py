@@ -64,7 +64,7 @@ def test_a_summary_that_is_not_a_json_object_does_not_stop_the_trend(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("value", "0.1"), ("ci_low", [0]), ("n", {"n": 1})],
+    [("value", "0.1"), ("ci_low", [0])],
 )
 def test_a_figure_that_is_not_a_number_is_noted_not_plotted(
     reports: Path, tmp_path: Path, field: str, value: object
@@ -82,8 +82,22 @@ def test_a_figure_that_is_not_a_number_is_noted_not_plotted(
     assert "internal error" not in text, text
     assert proc.returncode == 0, text
     annex = (tmp_path / "annex" / "annex.md").read_text()
-    if field != "n":  # the figure plots value and interval; n is only printed
-        assert "the metrics figure was not drawn (TypeError" in annex
+    assert "the metrics figure was not drawn (TypeError" in annex
     compared = run_cli("compare", "n1", "n2", "--reports", reports)
     assert "internal error" not in compared.stdout + compared.stderr
     assert compared.returncode in (0, 1), compared.stdout + compared.stderr
+
+
+def test_a_count_that_is_not_a_number_leaves_the_run_out_and_says_so(
+    reports: Path, tmp_path: Path
+) -> None:
+    """A metric's ``n`` is a count readers compute with (``store.runlog.MetricFigures``): a
+    run whose ``n`` is no integer is damaged, named as left out of the trend, and refused by
+    the commands that read it whole."""
+    _edit_metric(reports / "n2", n={"n": 1})
+    code, text = _trend(reports, tmp_path / "trend.png")
+    assert code == 0, text
+    assert "left out" in text and "metrics.toxic_rate.n" in text, text
+    proc = run_cli("evidence", "pack", "n2", "--reports", reports, "-o", tmp_path / "annex")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "metrics.toxic_rate.n" in proc.stderr and "internal error" not in proc.stderr
