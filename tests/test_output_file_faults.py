@@ -1,5 +1,6 @@
-"""A file a command is told to write that cannot be written is one line naming it, exit 3 (a
-storage fault, README "exit codes"), never "internal error: ... a bug in assurance-harness".
+"""A file a command is told to write that cannot be written is one line naming it: exit 2 for
+a wrong path, exit 3 for a storage fault (README "exit codes"), never "internal error: ... a bug
+in assurance-harness".
 Observed (issue 12): ``schema --out`` given a folder, a path under a missing folder, or a full
 device ended in an internal error with a crash report.
 """
@@ -20,12 +21,13 @@ def _one_error_line(stderr: str) -> str:
     return lines[0]
 
 
-def test_an_output_path_that_is_a_folder_is_exit_3_naming_it(tmp_path: Path) -> None:
+def test_an_output_path_that_is_a_folder_is_exit_2_naming_it(tmp_path: Path) -> None:
+    # A wrong path is the command line's fault (exit 2, as for every --out: output_faults).
     (tmp_path / "taken").mkdir()
     done = run_cli("schema", "--out", "taken", cwd=tmp_path, env={"TMPDIR": str(tmp_path)})
-    assert done.returncode == 3, done.stderr
+    assert done.returncode == 2, done.stderr
     line = _one_error_line(done.stderr)
-    assert "taken" in line and "Is a directory" in line
+    assert "--out taken" in line and "is a folder" in line
     assert not list(tmp_path.glob("assurance-crash-*")), "a crash report was written"
 
 

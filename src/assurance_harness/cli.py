@@ -505,9 +505,10 @@ def schema(
         raise fail(HarnessError(f"unknown schema kind '{kind}'; use suite, target or register"))
     text = json.dumps(builders[kind](), indent=2)
     if out_path:
-        from .store.files import write_output_text
+        from .store.files import output_faults, write_output_text
 
-        write_output_text(out_path, text + "\n")
+        with output_faults(out_path):
+            write_output_text(out_path, text + "\n")
         out.print(f"wrote {out_path}")
     else:
         sys.stdout.write(text + "\n")
