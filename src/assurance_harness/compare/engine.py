@@ -18,8 +18,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from ..errors import UsageError
 from ..metrics.rowvalues import group_key, row_values
+from ..stats.intervals import cluster_totals
 from ..store.runread import RunLog
 from . import stats
 
@@ -172,6 +175,15 @@ def _per_case(values: list[tuple[dict[str, Any], float]]) -> dict[str, tuple[flo
     return {k: (v[0], int(v[1])) for k, v in sums.items()}
 
 
+def _case_totals(values: list[tuple[dict[str, Any], float]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per case (in order of first appearance): the sum of its values and how many it has."""
+    return cluster_totals([v for _, v in values], [str(row.get("case_id")) for row, _ in values])
+
+
+def _several_a_case(totals: tuple[np.ndarray, np.ndarray]) -> bool:
+    return totals[1].size < float(totals[1].sum())
+
+
 def _successes(metric: dict[str, Any]) -> int | None:
     details = metric.get("details") or {}
     if isinstance(details.get("successes"), int):
@@ -213,6 +225,15 @@ def _test_metric(
             resamples=resamples,
             confidence=confidence,
         )
+    if kind in ("rate", "mean") and values_a and values_b:
+        # A case's samples are not independent outcomes: where a case holds several, the
+        # case is the unit of the test, as it is of each run's own interval.
+        totals_a, totals_b = _case_totals(values_a), _case_totals(values_b)
+        if _several_a_case(totals_a) or _several_a_case(totals_b):
+            if kind == "rate":
+                return stats.clustered_two_proportion(*totals_a, *totals_b, confidence=confidence)
+            if totals_a[1].size > 1 and totals_b[1].size > 1:
+                return stats.clustered_welch(*totals_a, *totals_b, confidence=confidence)
     if kind == "rate":
         s_a, s_b = _successes(base_m), _successes(cand_m)
         if s_a is not None and s_b is not None:

@@ -3,6 +3,8 @@
 from ..stats.intervals import wilson, z_value
 from ..stats.twosample import (
     TestResult,
+    clustered_two_proportion,
+    clustered_welch,
     from_intervals,
     holm,
     paired_bootstrap,
@@ -12,6 +14,8 @@ from ..stats.twosample import (
 
 __all__ = [
     "TestResult",
+    "clustered_two_proportion",
+    "clustered_welch",
     "from_intervals",
     "holm",
     "paired_bootstrap",

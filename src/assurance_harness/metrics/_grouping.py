@@ -8,6 +8,7 @@ Both need rows grouped by a key and values read through the expression language.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,14 +21,16 @@ from .expr import evaluate
 
 
 def number(value: Any) -> float | None:
-    """A numeric value, or None for missing/non-numeric (booleans count as 0/1)."""
+    """A numeric value, or None for missing/non-numeric (booleans count as 0/1). NaN and the
+    infinities are no figure either: a mean or a gap over one is no number a summary can hold
+    (strict JSON has none), so they are skipped and counted as NaN always was."""
     if value is None or isinstance(value, str):
         return None
     try:
         result = float(value)
     except (TypeError, ValueError):
         return None
-    return None if np.isnan(result) else result
+    return result if math.isfinite(result) else None
 
 
 @dataclass

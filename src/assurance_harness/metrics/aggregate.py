@@ -12,6 +12,7 @@ from ..stats.correction import rogan_gladen
 from ..stats.intervals import (
     cluster_totals,
     clustered_clopper_pearson,
+    effective_n,
     mean_interval,
     quantile_interval,
 )
@@ -141,9 +142,11 @@ class RateMetric(MetricKind):
                 method=method,
                 details=details,
             )
+        # The observed rate's uncertainty is that of its cases, as the plain interval's.
+        successes, trials = _effective_counts(hits, n, case_hits, case_sizes, ctx.confidence)
         corrected = rogan_gladen(
-            hits,
-            n,
+            successes,
+            trials,
             sensitivity=error.sensitivity,
             positives=error.positives,
             specificity=error.specificity,
@@ -167,10 +170,26 @@ class RateMetric(MetricKind):
             method=(
                 f"Rogan-Gladen corrected for scorer error (sensitivity {error.sensitivity:g} "
                 f"of {error.positives}, specificity {error.specificity:g} of {error.negatives}; "
-                f"Jeffreys Monte Carlo interval, seed={ctx.seed})"
+                f"Jeffreys Monte Carlo interval, seed={ctx.seed}"
+                + ("" if trials == n else f"; observed rate at effective n {trials:.3g} of {n}")
+                + ")"
             ),
             details=details,
         )
+
+
+def _effective_counts(
+    hits: int, n: int, case_hits: np.ndarray, case_sizes: np.ndarray, confidence: float
+) -> tuple[float, float]:
+    """Hits and outcomes at the Korn-Graubard effective sample size where cases hold several
+    outcomes (``clustered_clopper_pearson``'s n*), else as counted: agreeing samples of one
+    case are not several independent outcomes."""
+    sizes = np.asarray(case_sizes, dtype=float)
+    keep = sizes > 0
+    if int(keep.sum()) < 2 or bool((sizes[keep] == 1).all()):
+        return hits, n
+    trials = effective_n(np.asarray(case_hits, dtype=float)[keep], sizes[keep], confidence)
+    return hits / n * trials, trials
 
 
 @register_metric

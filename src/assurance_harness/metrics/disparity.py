@@ -312,6 +312,15 @@ class DisparityMetric(MetricKind):
                 )
             )
             method = f"simultaneous {kind} intervals over {pairs} group pairs (Bonferroni)"
+            if high is None:
+                single = [f"'{g}'" for g in groups if case_means[g].size < 2]
+                which = f"group {single[0]} has" if len(single) == 1 else "groups "
+                if len(single) > 1:
+                    which += f"{', '.join(single)} have"
+                details["no_bound_reason"] = (
+                    f"no upper bound on the gap: {which} a single case, so no variance to "
+                    "bound it by (min_group_size: 2 leaves such groups out)"
+                )
             details["p_value_no_gap"] = p_value.result()
         else:
             low, high = covering(point, percentile_interval(resampled, ctx.confidence))

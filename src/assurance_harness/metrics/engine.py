@@ -209,7 +209,8 @@ def judge_gate(
     figure = _checked(value, bound)
     result["checked"] = figure
     if figure is None:
-        reason = value.details.get("no_data_reason")
+        # A kind with a value but no bound says why in ``no_bound_reason``.
+        reason = value.details.get("no_data_reason") or value.details.get("no_bound_reason")
         result["no_data_reason"] = reason or f"the metric has no {bound} figure"
         return result
     verdict = _passes(figure, gate)

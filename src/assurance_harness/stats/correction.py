@@ -30,8 +30,8 @@ class Corrected:
 
 
 def rogan_gladen(
-    successes: int,
-    n: int,
+    successes: float,
+    n: float,
     *,
     sensitivity: float,
     positives: int,
@@ -44,7 +44,8 @@ def rogan_gladen(
     """The corrected rate and its interval; None when n == 0.
 
     ``sensitivity`` was measured on ``positives`` truly positive examples, ``specificity`` on
-    ``negatives`` truly negative ones. Needs Se + Sp > 1 (a scorer better than chance).
+    ``negatives`` truly negative ones. Needs Se + Sp > 1 (a scorer better than chance). The
+    run's counts may be effective ones (outcomes clustered by case), not whole numbers.
     """
     if n <= 0:
         return None

@@ -101,7 +101,9 @@ def gap_interval(
     If every pairwise difference lies in its interval (probability >= ``confidence`` by
     Bonferroni), the largest gap lies between the largest lower bound of any |difference| and
     the largest upper bound: so this interval covers the true gap at least that often, with or
-    without a true gap. Conservative by design.
+    without a true gap. Conservative by design. The upper bound is None (no bound, rather than
+    an infinity no JSON holds) where a group of values outside [0, 1] has a single case: no
+    variance to read, so nothing bounds its difference from the others.
     """
     usable = [g for g in groups if g.n > 0]
     if len(usable) < 2:
@@ -119,7 +121,10 @@ def gap_interval(
     unit = bool(((everything >= 0) & (everything <= 1)).all())
     bounds = [_abs_bounds(*_pair_interval(a, b, level, unit)) for a, b in pairs]
     high = max(b[1] for b in bounds)
-    return float(max(b[0] for b in bounds)), float(min(high, 1.0) if unit else high)
+    low = float(max(b[0] for b in bounds))
+    if unit:
+        return low, float(min(high, 1.0))
+    return low, float(high) if math.isfinite(high) else None
 
 
 def spread(means: np.ndarray, method: str = "difference") -> np.ndarray:

@@ -31,8 +31,11 @@ def z_value(confidence: float) -> float:
     return float(ndtri(0.5 + confidence / 2))
 
 
-def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float | None, float | None]:
-    """Wilson score interval for a binomial proportion; (None, None) when n == 0.
+def wilson(
+    successes: float, n: float, confidence: float = 0.95
+) -> tuple[float | None, float | None]:
+    """Wilson score interval for a binomial proportion; (None, None) when n == 0 (the counts
+    may be effective ones, not whole numbers).
 
     With no hits the lower bound is exactly 0, and with all hits the upper bound exactly 1 (the
     closed form gives that too, but floating-point rounding does not always: a report would

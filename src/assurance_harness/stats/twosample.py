@@ -7,6 +7,9 @@ two-sided p-value, and names its method so a report can say how the figure was o
 - any rate or mean, paired by case: case-resampling bootstrap of the difference of the two
   ratio estimators (seeded), p-value by inverting the percentile interval;
 - means, unpaired: Welch's t-test and interval;
+- rates and means, unpaired, with several samples a case: the same tests with a case as the
+  unit (the two-proportion test at each run's Korn-Graubard effective sample size, the one
+  the run's own interval uses; Welch's test with each mean's cluster-robust variance);
 - figures with only a reported interval: normal approximation from the interval half-widths.
 
 Holm's step-down correction controls the family-wise error rate across the metrics compared.
@@ -22,7 +25,7 @@ from typing import Any
 import numpy as np
 from scipy import stats as sps
 
-from .intervals import resample_indices, wilson, z_value
+from .intervals import effective_n, resample_indices, wilson, z_value
 
 MIN_DIFFERING = 10
 """Fewer matched cases than this whose value differs between runs: the paired interval is
@@ -49,12 +52,21 @@ class TestResult:
 
 
 def two_proportion(
-    successes_a: int, n_a: int, successes_b: int, n_b: int, *, confidence: float = 0.95
+    successes_a: float,
+    n_a: float,
+    successes_b: float,
+    n_b: float,
+    *,
+    confidence: float = 0.95,
+    method: str = "two-proportion z-test, Newcombe interval",
+    rows: tuple[int, int] | None = None,
 ) -> TestResult:
     """Rate B minus rate A: pooled z-test p-value, Newcombe (method 10) interval.
 
     Newcombe's interval combines the two Wilson intervals, so it behaves at rates near 0 or 1,
-    where the Wald interval collapses to zero width (a typical toxicity rate is near 0).
+    where the Wald interval collapses to zero width (a typical toxicity rate is near 0). The
+    counts may be effective ones (``clustered_two_proportion``); ``rows`` are then the runs'
+    row counts, reported as their n.
     """
     if n_a <= 0 or n_b <= 0:
         raise ValueError("both samples need n > 0")
@@ -73,10 +85,42 @@ def two_proportion(
         ci_low=max(-1.0, low),
         ci_high=min(1.0, high),
         p_value=p_value,
-        method="two-proportion z-test, Newcombe interval",
-        n_baseline=n_a,
-        n_candidate=n_b,
+        method=method,
+        n_baseline=int(n_a) if rows is None else rows[0],
+        n_candidate=int(n_b) if rows is None else rows[1],
         confidence=confidence,
+    )
+
+
+def clustered_two_proportion(
+    sums_a: np.ndarray,
+    sizes_a: np.ndarray,
+    sums_b: np.ndarray,
+    sizes_b: np.ndarray,
+    *,
+    confidence: float = 0.95,
+) -> TestResult:
+    """``two_proportion`` for rates over cases of several outcomes each (per case: its hits
+    and outcomes): each run counts at its Korn-Graubard effective sample size, the one its own
+    interval uses (``intervals.clustered_clopper_pearson``), so agreeing samples of one case
+    weigh as one outcome, not as many."""
+    counts = []
+    for sums, sizes in ((sums_a, sizes_a), (sums_b, sizes_b)):
+        total = float(sizes.sum())
+        n_eff = effective_n(sums, sizes, confidence) if sizes.size >= 2 else total
+        counts.append((float(sums.sum()) / total * n_eff, n_eff))
+    (x_a, n_a), (x_b, n_b) = counts
+    return two_proportion(
+        x_a,
+        n_a,
+        x_b,
+        n_b,
+        confidence=confidence,
+        method=(
+            f"two-proportion z-test, Newcombe interval, over {sizes_a.size} and {sizes_b.size} "
+            f"cases (Korn-Graubard effective n {n_a:.3g} and {n_b:.3g})"
+        ),
+        rows=(int(sizes_a.sum()), int(sizes_b.sum())),
     )
 
 
@@ -96,6 +140,49 @@ def welch(
         raise ValueError("Welch's test needs at least two values per sample")
     diff = float(b.mean() - a.mean())
     va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    return _welch(diff, (va, a.size), (vb, b.size), "Welch t-test", (a.size, b.size), confidence)
+
+
+def clustered_welch(
+    sums_a: np.ndarray,
+    sizes_a: np.ndarray,
+    sums_b: np.ndarray,
+    sizes_b: np.ndarray,
+    *,
+    confidence: float = 0.95,
+) -> TestResult:
+    """``welch`` for means over cases of several values each (per case: the sum of its values
+    and how many): each mean (sum over count) with its cluster-robust variance, k - 1 degrees
+    of freedom for k cases. With one value a case it is Welch's test; with equal counts a case,
+    Welch's test on the case means."""
+    parts = []
+    for sums, sizes in ((sums_a, sizes_a), (sums_b, sizes_b)):
+        k, total = int(sizes.size), float(sizes.sum())
+        if k < 2:
+            raise ValueError("Welch's test needs at least two cases per sample")
+        mean = float(sums.sum()) / total
+        parts.append((mean, k / (k - 1) * float(((sums - mean * sizes) ** 2).sum()) / total**2, k))
+    (mean_a, va, ka), (mean_b, vb, kb) = parts
+    return _welch(
+        mean_b - mean_a,
+        (va, ka),
+        (vb, kb),
+        f"Welch t-test over {ka} and {kb} cases (cluster-robust variances)",
+        (int(sizes_a.sum()), int(sizes_b.sum())),
+        confidence,
+    )
+
+
+def _welch(
+    diff: float,
+    a: tuple[float, int],
+    b: tuple[float, int],
+    method: str,
+    rows: tuple[int, int],
+    confidence: float,
+) -> TestResult:
+    """Welch's test of ``diff`` from each mean's variance and its number of units."""
+    (va, ka), (vb, kb) = a, b
     se = math.sqrt(va + vb)
     if se == 0:
         same = diff == 0
@@ -104,12 +191,12 @@ def welch(
             ci_low=diff,
             ci_high=diff,
             p_value=1.0 if same else 0.0,
-            method="Welch t-test (no variance)",
-            n_baseline=int(a.size),
-            n_candidate=int(b.size),
+            method=f"{method} (no variance)",
+            n_baseline=rows[0],
+            n_candidate=rows[1],
             confidence=confidence,
         )
-    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    df = (va + vb) ** 2 / (va**2 / (ka - 1) + vb**2 / (kb - 1))
     t = diff / se
     crit = float(sps.t.ppf(0.5 + confidence / 2, df))
     return TestResult(
@@ -117,9 +204,9 @@ def welch(
         ci_low=diff - crit * se,
         ci_high=diff + crit * se,
         p_value=float(2 * sps.t.sf(abs(t), df)),
-        method="Welch t-test",
-        n_baseline=int(a.size),
-        n_candidate=int(b.size),
+        method=method,
+        n_baseline=rows[0],
+        n_candidate=rows[1],
         confidence=confidence,
     )
 

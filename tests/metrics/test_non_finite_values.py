@@ -1,0 +1,67 @@
+"""A value that is not finite (an expression reading ``inf`` from a response, a score that
+overflowed) is no figure: it is skipped and counted in ``n_skipped``, as NaN is
+(docs/FORMATS.md). Observed: a ``mean`` over it ended the run with ``internal error:
+ValueError: cannot convert float NaN to integer`` after every response was collected, and a
+quantile or disparity wrote ``Infinity`` and ``NaN`` into summary.json, which strict JSON
+readers refuse."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.testing.cli import run_cli
+
+TARGET = "def reply(messages):\n    return messages[-1]['content']\n"
+
+SUITE = """suite: non-finite
+cases:
+  - {id: a, prompt: "1.5", metadata: {g: x, t: p}}
+  - {id: b, prompt: "inf", metadata: {g: y, t: p}}
+  - {id: c, prompt: "2", metadata: {g: x, t: q}}
+  - {id: d, prompt: "-inf", metadata: {g: y, t: q}}
+  - {id: e, prompt: "3", metadata: {g: y, t: p}}
+  - {id: f, prompt: "4", metadata: {g: x, t: q}}
+  - {id: g, prompt: "5", metadata: {g: y, t: q}}
+scorers: [{id: len, use: length}]
+metrics:
+  - {id: m, mean: "float(response)"}
+  - {id: q, quantile: {expr: "float(response)", q: 0.5}}
+  - {id: d, disparity: {value: "float(response)", by: meta.g}}
+  - {id: p, paired: {value: "float(response)", pair_by: meta.t, group: meta.g}}
+gates:
+  - {metric: m, max: 100, bound: upper}
+  - {metric: q, max: 100}
+  - {metric: d, max: 100}
+  - {metric: p, max: 100}
+"""
+
+
+def _strict(text: str) -> Any:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"summary.json holds {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_infinite_values_are_skipped_like_nan(tmp_path: Path) -> None:
+    (tmp_path / "nf_target.py").write_text(TARGET, encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: nf_target:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
+    summary = _strict(summary_path.read_text(encoding="utf-8"))
+    metrics = summary["metrics"]
+    # The five finite values count; the two infinities are skipped.
+    assert metrics["m"]["value"] == (1.5 + 2 + 3 + 4 + 5) / 5
+    assert metrics["m"]["n"] == 5 and metrics["m"]["details"]["n_skipped"] == 2
+    assert metrics["q"]["n"] == 5 and metrics["q"]["value"] == 3.0
+    assert metrics["d"]["details"]["n_skipped"] == 2
+    by_group = metrics["d"]["details"]["by_group"]
+    assert by_group["x"]["value"] == (1.5 + 2 + 4) / 3 and by_group["y"]["value"] == 4.0
+    assert metrics["p"]["details"]["n_skipped"] == 2
+    assert all(g["verdict"] == "pass" for g in summary["gates"]), summary["gates"]
