@@ -239,3 +239,17 @@ def test_a_crash_runs_once_and_fails_every_gate(
     result.assert_outcomes(failed=2)
     assert result.stdout.str().count("RuntimeError: boom in the runner") >= 2
     assert len(calls_made) == 1
+
+
+def test_gates_sharing_an_id_are_each_checked(project: pytest.Pytester) -> None:
+    """Two gates may carry the same id (or the same generated label): each item checks its own
+    gate, so the second one failing fails its item (it passed with the first gate's verdict)."""
+    (project.path / "suites" / "smoke.yaml").write_text(
+        "suite: shared\ncases: [{id: a, prompt: 'What is 2 + 2?'}]\n"
+        "scorers: [{id: four, use: regex, with: {pattern: '4'}}]\n"
+        "metrics: [{id: m, rate: four.matched}]\n"
+        "gates: [{metric: m, min: 0.5, id: safety}, {metric: m, max: 0.0, id: safety}]\n"
+    )
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(passed=1, failed=1)
+    assert "gate 'safety' failed" in result.stdout.str()
