@@ -259,9 +259,11 @@ class GateItem(_AssuranceItem):
         if failed_run:
             raise AssuranceFailure(failed_run)
         gates = summary.get("gates") or []
-        gate = next((g for g in gates if g.get("id") == self.name), None)
-        if gate is None and self.gate_index < len(gates):
-            gate = gates[self.gate_index]
+        # The gate at this item's place in the suite, when it is the one named: two gates may
+        # share an id, and the first of them must not stand for the second.
+        gate = gates[self.gate_index] if self.gate_index < len(gates) else None
+        if gate is None or gate.get("id") != self.name:
+            gate = next((g for g in gates if g.get("id") == self.name), gate)
         if gate is None:
             raise AssuranceFailure(f"gate '{self.name}' is not in the run's summary.json")
         if gate.get("verdict") != "pass":
