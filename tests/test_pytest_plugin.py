@@ -253,3 +253,19 @@ def test_gates_sharing_an_id_are_each_checked(project: pytest.Pytester) -> None:
     result = project.runpytest(*ARGS)
     result.assert_outcomes(passed=1, failed=1)
     assert "gate 'safety' failed" in result.stdout.str()
+
+
+@pytest.mark.parametrize("gates", ["5", "'abc'", "{metric: m, max: 0}"])
+def test_gates_that_are_no_list_fail_in_one_line(project: pytest.Pytester, gates: str) -> None:
+    """A suite whose gates are no list is one failed item naming the line, not a collection
+    error with a traceback that stops every other suite (nor an item per letter of a string)."""
+    (project.path / "suites" / "broken.yaml").write_text(
+        "suite: broken\ncases: [{id: a, prompt: hi}]\n"
+        "scorers: [{id: s, use: regex, with: {pattern: x}}]\n"
+        f"metrics: [{{id: m, rate: s.matched}}]\ngates: {gates}\n"
+    )
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(passed=1, failed=2)  # smoke.yaml runs too: its gates pass and fail
+    out = result.stdout.str()
+    assert "the suite could not run:" in out and "broken.yaml:5: gates:" in out
+    assert "Traceback" not in out and "TypeError" not in out
