@@ -255,7 +255,9 @@ def test_gates_sharing_an_id_are_each_checked(project: pytest.Pytester) -> None:
     assert "gate 'safety' failed" in result.stdout.str()
 
 
-@pytest.mark.parametrize("gates", ["5", "'abc'", "{metric: m, max: 0}"])
+@pytest.mark.parametrize(
+    "gates", ["5", "'abc'", "{metric: m, max: 0}"], ids=["number", "text", "map"]
+)
 def test_gates_that_are_no_list_fail_in_one_line(project: pytest.Pytester, gates: str) -> None:
     """A suite whose gates are no list is one failed item naming the line, not a collection
     error with a traceback that stops every other suite (nor an item per letter of a string)."""

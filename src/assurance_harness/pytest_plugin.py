@@ -120,7 +120,9 @@ class SuiteFile(pytest.File):
         if not isinstance(data, dict):
             raise AssuranceConfigError(f"{self.path}: a suite file is a mapping")
         items: list[pytest.Item] = []
-        for index, gate in enumerate(data.get("gates") or []):
+        gates = data.get("gates")
+        # Gates that are no list make the one 'run' item, which fails with the loader's message.
+        for index, gate in enumerate(gates if isinstance(gates, list) else []):
             name = _gate_label(gate, index)
             items.append(GateItem.from_parent(self, name=name, gate_index=index))
         if not items:
