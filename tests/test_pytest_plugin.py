@@ -239,3 +239,35 @@ def test_a_crash_runs_once_and_fails_every_gate(
     result.assert_outcomes(failed=2)
     assert result.stdout.str().count("RuntimeError: boom in the runner") >= 2
     assert len(calls_made) == 1
+
+
+def test_gates_sharing_an_id_are_each_checked(project: pytest.Pytester) -> None:
+    """Two gates may carry the same id (or the same generated label): each item checks its own
+    gate, so the second one failing fails its item (it passed with the first gate's verdict)."""
+    (project.path / "suites" / "smoke.yaml").write_text(
+        "suite: shared\ncases: [{id: a, prompt: 'What is 2 + 2?'}]\n"
+        "scorers: [{id: four, use: regex, with: {pattern: '4'}}]\n"
+        "metrics: [{id: m, rate: four.matched}]\n"
+        "gates: [{metric: m, min: 0.5, id: safety}, {metric: m, max: 0.0, id: safety}]\n"
+    )
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(passed=1, failed=1)
+    assert "gate 'safety' failed" in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    "gates", ["5", "'abc'", "{metric: m, max: 0}"], ids=["number", "text", "map"]
+)
+def test_gates_that_are_no_list_fail_in_one_line(project: pytest.Pytester, gates: str) -> None:
+    """A suite whose gates are no list is one failed item naming the line, not a collection
+    error with a traceback that stops every other suite (nor an item per letter of a string)."""
+    (project.path / "suites" / "broken.yaml").write_text(
+        "suite: broken\ncases: [{id: a, prompt: hi}]\n"
+        "scorers: [{id: s, use: regex, with: {pattern: x}}]\n"
+        f"metrics: [{{id: m, rate: s.matched}}]\ngates: {gates}\n"
+    )
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(passed=1, failed=2)  # smoke.yaml runs too: its gates pass and fail
+    out = result.stdout.str()
+    assert "the suite could not run:" in out and "broken.yaml:5: gates:" in out
+    assert "Traceback" not in out and "TypeError" not in out

@@ -622,6 +622,7 @@ def runs_purge(
                 "privacy.retention_days in assurance.yaml"
             )
         from .register.ledger import append_records
+        from .review.store import ReviewStore
 
         ledger_path = ledger or reports / "evidence" / "ledger.jsonl"
         purged = purge_runs(
@@ -629,6 +630,7 @@ def runs_purge(
             ledger_path,
             age,
             record=lambda bodies: append_records(ledger_path, bodies),
+            forget=ReviewStore(reports / "runs.db").forget_texts,
             policy_version=policy.policy_version,
             dry_run=dry_run,
         )

@@ -120,7 +120,9 @@ class SuiteFile(pytest.File):
         if not isinstance(data, dict):
             raise AssuranceConfigError(f"{self.path}: a suite file is a mapping")
         items: list[pytest.Item] = []
-        for index, gate in enumerate(data.get("gates") or []):
+        gates = data.get("gates")
+        # Gates that are no list make the one 'run' item, which fails with the loader's message.
+        for index, gate in enumerate(gates if isinstance(gates, list) else []):
             name = _gate_label(gate, index)
             items.append(GateItem.from_parent(self, name=name, gate_index=index))
         if not items:
@@ -259,9 +261,11 @@ class GateItem(_AssuranceItem):
         if failed_run:
             raise AssuranceFailure(failed_run)
         gates = summary.get("gates") or []
-        gate = next((g for g in gates if g.get("id") == self.name), None)
-        if gate is None and self.gate_index < len(gates):
-            gate = gates[self.gate_index]
+        # The gate at this item's place in the suite, when it is the one named: two gates may
+        # share an id, and the first of them must not stand for the second.
+        gate = gates[self.gate_index] if self.gate_index < len(gates) else None
+        if gate is None or gate.get("id") != self.name:
+            gate = next((g for g in gates if g.get("id") == self.name), gate)
         if gate is None:
             raise AssuranceFailure(f"gate '{self.name}' is not in the run's summary.json")
         if gate.get("verdict") != "pass":

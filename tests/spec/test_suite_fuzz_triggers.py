@@ -75,3 +75,17 @@ def test_repetition_reached_at_run_time_evaluates_to_null_at_once() -> None:
 def test_ordinary_expressions_still_compile() -> None:
     for expr in ["tox.toxicity > 0.5", "len(response) * 2 > 100", "meta.group in ['a', 'b']"]:
         compile_expression(expr)
+
+
+@pytest.mark.parametrize(
+    ("tail", "where"),
+    [
+        ("metrics: 5\ngates: []\n", ":3: metrics: "),
+        ("metrics: [{id: r, rate: error}]\ngates: 5\n", ":4: gates: "),
+        ("metrics: [{id: r, rate: error}]\ngates: abc\n", ":4: gates: "),
+    ],
+)
+def test_metrics_or_gates_that_are_no_list_are_located(write, tail: str, where: str) -> None:
+    # Was: TypeError: 'int' object is not iterable (spec/loader.py), an internal error
+    issues = _issues(write, BASE + tail)
+    assert any(where in i for i in issues), issues

@@ -35,6 +35,7 @@ PAYLOAD_FILES = (
     "report.md",
     "report.json",
     "junit.xml",
+    "traceback.txt",  # a crash's traceback (crash.TRACEBACK_FILE) may quote prompts and responses
 )
 PAYLOAD_DIRS = ("plots",)
 KEPT_FILES = ("run.json", "summary.json", "manifest.json")
@@ -152,13 +153,15 @@ def purge_runs(
     older_than: dt.timedelta,
     *,
     record: Callable[[list[dict[str, Any]]], object],
+    forget: Callable[[list[str]], object] = lambda run_ids: None,
     policy_version: str | None = None,
     now: dt.datetime | None = None,
     dry_run: bool = False,
 ) -> list[PurgedRun]:
     """Delete the payloads of runs finished more than ``older_than`` ago and record each purge
     through ``record`` (the ledger's append, passed in by the caller: this layer does not know
-    the ledger). Returns what was (or, with ``dry_run``, would be) purged."""
+    the ledger); ``forget`` deletes the copies of their prompts and responses kept elsewhere
+    (the review queue's). Returns what was (or, with ``dry_run``, would be) purged."""
     now = now or dt.datetime.now(dt.UTC)
     cutoff = now - older_than
     out: list[PurgedRun] = []
@@ -183,9 +186,11 @@ def purge_runs(
     if dry_run or not out:
         return out
     # Record first, delete second: a crash in between leaves a purge record for files that are
-    # still there (verify checks them as usual), never deleted files without a record.
+    # still there (verify checks them as usual), never deleted files without a record. The
+    # copies elsewhere go before the files, which are what makes a rerun purge the run again.
     ledger_path.parent.mkdir(parents=True, exist_ok=True)
     record(bodies)
+    forget([purged.run_id for purged in out])
     for purged in out:
         run_dir = reports / purged.run_id
         for name in purged.files:

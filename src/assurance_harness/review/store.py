@@ -138,6 +138,21 @@ class ReviewStore:
             )
         return QueueItem.from_row(row, self.db.where)
 
+    def forget_texts(self, run_ids: list[str]) -> None:
+        """Delete the prompts and responses queued from these runs (``runs purge``): the rows
+        stay queued, with their scores and verdicts, as the purged run keeps its summary."""
+        if not run_ids or not self.db.exists():
+            return
+        self.db.ensure_schema()
+        with reported_transaction(self.db) as conn:
+            if conn.dialect == "sqlite":
+                conn.execute("PRAGMA secure_delete = ON")  # no copy left in the freed pages
+            for run_id in run_ids:
+                conn.execute(
+                    "UPDATE review_queue SET prompt = NULL, response = NULL WHERE run_id = ?",
+                    (run_id,),
+                )
+
     # -- verdicts ------------------------------------------------------------------------------
     def history(self, run_id: str | None = None, key: str | None = None) -> list[Verdict]:
         """Every verdict ever given, oldest first."""

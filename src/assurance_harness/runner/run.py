@@ -729,10 +729,22 @@ def _run_suite(
         raise internal_error(
             exc,
             folder=run_dir.path,
-            scrub=target.scrub,
+            scrub=_crash_scrub(target),
             then=f"the responses are saved in run {run_dir.run_id}; after a fix, "
             f"finish with: {resume_cmd}",
         ) from None
+
+
+def _crash_scrub(target: Target) -> Callable[[str], str]:
+    """What a crash's message and saved traceback are cleaned of: the target's secrets, and
+    under a redaction policy personal data too (an exception may quote a prompt or a response,
+    and the traceback stays in the run folder that is stored redacted once the run finishes)."""
+    redaction = load_project_config().privacy.redaction
+    if not redaction.enabled:
+        return target.scrub
+    from ..privacy.redact import redact_text
+
+    return lambda text: redact_text(target.scrub(text), redaction)
 
 
 def _recorded_counts(run_dir: RunDir) -> dict[str, Any]:
@@ -904,12 +916,14 @@ def _send_pending(
         if not resumed and not run_dir.has_responses():
             shutil.rmtree(run_dir.path, ignore_errors=True)  # as for any failure before sending
             raise internal_error(
-                exc, scrub=target.scrub, then="no response was recorded; run again after a fix"
+                exc,
+                scrub=_crash_scrub(target),
+                then="no response was recorded; run again after a fix",
             ) from None
         raise internal_error(
             exc,
             folder=run_dir.path,
-            scrub=target.scrub,
+            scrub=_crash_scrub(target),
             then=f"the responses so far are saved; after a fix, continue with: {resume_cmd}",
         ) from None
     finally:

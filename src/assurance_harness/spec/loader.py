@@ -352,10 +352,11 @@ def _load_suite(
     metric_ids = {m.id for m in metrics}
     raw_metric_ids = {
         m.get("id")
-        for m in (data.get("metrics") or [])
+        for m in (raw_metrics if isinstance(raw_metrics, list) else [])
         if isinstance(m, dict) and isinstance(m.get("id"), str)
     }
-    for index, gate in enumerate(data.get("gates") or []):
+    raw_gates = data.get("gates")  # not a list: the suite model's error
+    for index, gate in enumerate(raw_gates if isinstance(raw_gates, list) else []):
         # A metric that is not text ([x]) is the gate model's error; only names are looked up.
         if (
             isinstance(gate, dict)
