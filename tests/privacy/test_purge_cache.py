@@ -1,0 +1,55 @@
+"""'runs purge' deletes the purged runs' answers from the response cache too (found by an
+adversarial pass, issue 12): reports/cache.sqlite kept every response of a purged run, and a
+later run could serve them again as answers. The cache records which run received each answer
+(its run_id column), so exactly those go."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.testing.cli import run_cli
+
+LONG_AGO = "2020-01-10T09:00:00+00:00"
+SUITE = (
+    "suite: cached\ncases:\n  - {id: a, prompt: 'My name is Amelia Hart'}\n"
+    "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
+    "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
+)
+
+
+def _run(project: Path) -> Path:
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", "--cache", cwd=project)
+    assert done.returncode == 0, done.stderr
+    return max((p for p in (project / "reports").iterdir() if p.is_dir()), key=lambda p: p.name)
+
+
+def _cached_runs(project: Path) -> list[str | None]:
+    with sqlite3.connect(project / "reports" / "cache.sqlite") as conn:
+        return [row[0] for row in conn.execute("SELECT run_id FROM responses")]
+
+
+def test_purge_deletes_the_purged_runs_cached_answers(tmp_path: Path) -> None:
+    (tmp_path / "cache_bot.py").write_text(
+        "def reply(messages):\n    return 'echo ' + messages[-1]['content']\n", encoding="utf-8"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: cache_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    old = _run(tmp_path)
+    assert _cached_runs(tmp_path) == [old.name]
+    state = json.loads((old / "run.json").read_text(encoding="utf-8"))
+    state["started_at"] = state["finished_at"] = LONG_AGO
+    (old / "run.json").write_text(json.dumps(state), encoding="utf-8")
+
+    purged = run_cli("runs", "purge", "--older-than", "90d", cwd=tmp_path)
+    assert purged.returncode == 0, purged.stderr
+    assert _cached_runs(tmp_path) == []
+    for path in (tmp_path / "reports").glob("cache.sqlite*"):
+        assert b"Amelia" not in path.read_bytes(), path  # not in a freed page or the WAL either
+
+    fresh = _run(tmp_path)  # asked again, not served the purged run's answer
+    manifest = json.loads((fresh / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["cache"]["cached"] == 0
