@@ -623,14 +623,20 @@ def runs_purge(
             )
         from .register.ledger import append_records
         from .review.store import ReviewStore
+        from .store.cache import forget_runs
 
         ledger_path = ledger or reports / "evidence" / "ledger.jsonl"
+
+        def forget(run_ids: list[str]) -> None:  # the copies of their texts kept elsewhere
+            ReviewStore(reports / "runs.db").forget_texts(run_ids)
+            forget_runs(Workspace.at(reports).cache, run_ids)
+
         purged = purge_runs(
             reports,
             ledger_path,
             age,
             record=lambda bodies: append_records(ledger_path, bodies),
-            forget=ReviewStore(reports / "runs.db").forget_texts,
+            forget=forget,
             policy_version=policy.policy_version,
             dry_run=dry_run,
         )

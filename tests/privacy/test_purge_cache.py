@@ -22,7 +22,8 @@ SUITE = (
 def _run(project: Path) -> Path:
     done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", "--cache", cwd=project)
     assert done.returncode == 0, done.stderr
-    return max((p for p in (project / "reports").iterdir() if p.is_dir()), key=lambda p: p.name)
+    runs = [p for p in (project / "reports").iterdir() if (p / "run.json").is_file()]
+    return max(runs, key=lambda p: p.name)
 
 
 def _cached_runs(project: Path) -> list[str | None]:

@@ -274,3 +274,29 @@ def _plain(value: Any) -> Any:
         return value.tolist()
     except Exception:  # not numpy: no tolist, or one that fails
         return str(value)
+
+
+def forget_runs(path: Path, run_ids: list[str]) -> None:
+    """Delete the answers these runs received (``runs purge``): the cache would keep a purged
+    run's responses, and serve them to a later run. Freed pages are zeroed and the WAL is
+    emptied, so no copy stays in the file. A cache that cannot be changed is a StoreError
+    naming it: a purge must not claim to have deleted what it could not."""
+    if not run_ids or not path.is_file():
+        return
+    from contextlib import closing
+
+    from .postgres import StoreError
+
+    try:
+        with closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)) as db:
+            db.execute("PRAGMA secure_delete = ON")
+            with db:
+                db.executemany(
+                    "DELETE FROM responses WHERE run_id = ?", [(run_id,) for run_id in run_ids]
+                )
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as exc:
+        raise StoreError(
+            f"{path}: cannot delete the purged runs' cached answers ({exc}); nothing was "
+            "purged: fix that (or delete the cache file), then purge again"
+        ) from None
