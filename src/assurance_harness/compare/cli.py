@@ -182,10 +182,14 @@ def baseline_set(
     reports: ReportsOpt = Path("reports"),
     note: Annotated[str | None, typer.Option(help="Why this run is accepted.")] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Accept a run whose gates failed or that failed.")
+        bool,
+        typer.Option(
+            "--force", help="Accept a run whose gates failed, that failed, or a smoke test."
+        ),
     ] = False,
 ) -> None:
     """Make a run the baseline for its suite and target."""
+    from ..store.runread import smoke_test_limit
     from .baseline import BaselineStore
     from .runs import index_path, resolve_run
 
@@ -195,6 +199,13 @@ def baseline_set(
             raise UsageError(
                 f"run {run.run_id} has status '{run.status}'; a baseline is normally a run "
                 "whose gates all passed; pass --force to accept it anyway"
+            )
+        limit = smoke_test_limit(run.run_info)
+        if limit and not force:
+            raise UsageError(
+                f"run {run.run_id} is a smoke test (--limit {limit}): the suite's first cases "
+                "only, so full runs would be compared with other cases; set a full run, or "
+                "pass --force to accept it anyway"
             )
         stored = BaselineStore(index_path(reports)).set(run, note=note)
     out.print(

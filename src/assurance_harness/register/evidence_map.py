@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..store.runread import smoke_test_limit
 from .evidence_record import EvidenceError, EvidenceRecord
 from .ledger_store import DEFAULT_LEDGER, append_bodies
 from .runfiles import HASHED_FILES, RunFiles, sha256_file
@@ -174,8 +175,7 @@ def _record_bodies(run: RunFiles, risk_ids: list[str], ledger_path: Path) -> lis
 def _refuse_smoke_test(run: RunFiles) -> None:
     """A run made with ``--limit N`` (its run.json says so) measured the suite's first N cases
     only: the runner writes no evidence for it, and neither may an attach by hand."""
-    options = (run.run_info or {}).get("options")
-    limit = options.get("limit") if isinstance(options, dict) else None
+    limit = smoke_test_limit(run.run_info)
     if limit:
         raise UsageError(
             f"{run.run_id}: a smoke test (--limit {limit}), not evidence: it ran the suite's "

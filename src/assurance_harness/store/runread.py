@@ -272,6 +272,14 @@ class RunLog:
         return found
 
 
+def smoke_test_limit(run_info: Mapping[str, Any] | None) -> int | None:
+    """N when run.json says the run was a smoke test (``run --limit N``: the suite's first N
+    cases only, so neither evidence nor a baseline), else None."""
+    options = (run_info or {}).get("options")
+    limit = options.get("limit") if isinstance(options, Mapping) else None
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit else None
+
+
 def read_state(run_dir: Path | str) -> RunState:
     """A run's run.json, which ``--resume`` needs: missing or damaged (it is written
     atomically, so only a bad disk or an edit), one UsageError naming it."""
