@@ -65,3 +65,25 @@ def test_infinite_values_are_skipped_like_nan(tmp_path: Path) -> None:
     assert by_group["x"]["value"] == (1.5 + 2 + 4) / 3 and by_group["y"]["value"] == 4.0
     assert metrics["p"]["details"]["n_skipped"] == 2
     assert all(g["verdict"] == "pass" for g in summary["gates"]), summary["gates"]
+
+
+def test_finite_values_whose_sum_overflows_are_no_data_with_the_reason(tmp_path: Path) -> None:
+    # Three answers of 1e308 are finite, but their sum is not: the mean crashed the run
+    # ("internal error: ValueError: cannot convert float NaN to integer") after every answer
+    # was in. Now the metric has no value, the gate is no_data, and the reason says why.
+    (tmp_path / "big_bot.py").write_text(
+        "def reply(messages):\n    return '1e308'\n", encoding="utf-8"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: big_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: big\ncases:\n  - {id: a, prompt: x}\n  - {id: b, prompt: y}\n"
+        "  - {id: c, prompt: z}\nmetrics: [{id: m, mean: 'float(response)'}]\n"
+        "gates: [{metric: m, max: 5}]\n",
+        encoding="utf-8",
+    )
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=tmp_path)
+    assert "internal error" not in done.stderr, done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr  # no data is no pass
+    assert "no data" in done.stdout and "overflow" in done.stdout, done.stdout
