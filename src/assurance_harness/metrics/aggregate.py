@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 
 import numpy as np
@@ -223,6 +224,20 @@ class MeanMetric(MetricKind):
     ) -> MetricValue:
         """The mean of the counted rows' values (in row order), their clusters (cases; None:
         each value its own) and how many rows were skipped."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = float(data.sum())
+        if not math.isfinite(total):  # finite values (1e308, 1e308) whose sum is not
+            return MetricValue(
+                value=None,
+                n=int(data.size),
+                confidence=ctx.confidence,
+                details={
+                    "n_skipped": skipped,
+                    "reason": "the values' sum overflows (they reach "
+                    f"{float(np.max(np.abs(data))):.3g}): no mean can be computed; scale the "
+                    "expression down",
+                },
+            )
         details: dict[str, object] = {
             "n_skipped": skipped,
             "std": float(np.std(data)) if data.size else None,
