@@ -498,14 +498,16 @@ def _load_suite(
 
 def is_suite_file(path: Path) -> bool:
     """The one test for "this is a suite": a ``.yaml``/``.yml`` file with a top-level
-    ``suite:`` key (checked on the text, without parsing: directories may hold anything)."""
+    ``suite:`` key (checked on the bytes, without parsing: directories may hold anything). A
+    suite holding a byte that is not UTF-8 is still one, so loading it says what is wrong
+    rather than a folder's run leaving it out."""
     if path.suffix not in (".yaml", ".yml") or not path.is_file():  # a pipe would never end
         return False
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = path.read_bytes()
+    except OSError:
         return False
-    return any(line.startswith("suite:") for line in text.splitlines())
+    return any(line.startswith(b"suite:") for line in data.splitlines())
 
 
 def find_suite_files(path: str | Path) -> list[Path]:
