@@ -215,3 +215,26 @@ def test_status_without_a_ledger(cli, project) -> None:
     data = json.loads(result.stdout)
     assert data["ledger"]["records"] == 0
     assert {r["status"] for r in data["risks"]} == {"untested"}
+
+
+def test_a_pack_into_a_used_folder_lists_every_file_it_holds(cli, project, tmp_path: Path) -> None:
+    """Observed (issue 12): packing again into a folder kept the earlier pack's files, which
+    the new SHA256SUMS did not list: transcripts packed with --include-transcripts stayed
+    beside a pack made without them. A previous pack's files are now replaced; a folder that
+    holds anything else is refused, since SHA256SUMS must account for every file."""
+    cli("evidence", "attach", project["tox"].name, *_common(project))
+    out = tmp_path / "annex"
+    pack = ("evidence", "pack", project["tox"].name, "--out", out, *_common(project))
+    first = cli(*pack, "--include-transcripts")
+    assert first.exit_code == 0, first.output
+    assert list(out.rglob("results.jsonl")), "the first pack holds the transcripts"
+    second = cli(*pack, "--no-transcripts")
+    assert second.exit_code == 0, second.output
+    assert not list(out.rglob("results.jsonl"))
+    listed = {line.split("  ", 1)[1] for line in (out / "SHA256SUMS").read_text().splitlines()}
+    held = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert held == listed | {"SHA256SUMS"}
+    (out / "notes.txt").write_text("mine")
+    refused = cli(*pack)
+    assert refused.exit_code == 2, refused.output
+    assert "notes.txt" in refused.output and (out / "notes.txt").exists()
