@@ -703,7 +703,9 @@ def render_annex_html(annex: Annex) -> str:
 
 
 def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
-    """Write annex.html (plots inline), annex.md (plots beside it) and SHA256SUMS."""
+    """Write annex.html (plots inline), annex.md (plots beside it) and SHA256SUMS, which lists
+    every file in ``out_dir``: an earlier pack there is replaced (``_clear_previous_pack``)."""
+    _clear_previous_pack(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for ar in annex.runs:
@@ -729,6 +731,31 @@ def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
     (out_dir / "SHA256SUMS").write_text(sums, encoding="utf-8")
     written["SHA256SUMS"] = out_dir / "SHA256SUMS"
     return written
+
+
+def _clear_previous_pack(out_dir: Path) -> None:
+    """Delete the files an earlier pack wrote in ``out_dir`` (those its SHA256SUMS lists), so
+    none stays beside the new pack unlisted (transcripts packed before, and not now); a folder
+    holding any other file is refused before anything is deleted."""
+    if not out_dir.is_dir():
+        return
+    sums = out_dir / "SHA256SUMS"
+    listed: set[str] = set()
+    if sums.is_file():
+        for line in sums.read_text(encoding="utf-8", errors="replace").splitlines():
+            _, sep, name = line.partition("  ")
+            if sep:
+                listed.add(name)
+    held = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if not p.is_dir())
+    others = [name for name in held if name not in listed and name != "SHA256SUMS"]
+    if others:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise UsageError(
+            f"--out {out_dir}: holds files that are no earlier pack's ({shown}); give an empty "
+            "or new folder: a pack's SHA256SUMS lists every file in it"
+        )
+    for name in held:
+        (out_dir / name).unlink()
 
 
 def identity_note(annex: Annex, ar: AnnexRun) -> str:
