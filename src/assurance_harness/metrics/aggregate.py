@@ -80,6 +80,17 @@ def numeric_values(rows: list[Row], expr: str) -> tuple[list[float], int]:
     return values, skipped
 
 
+def valued_rows(rows: list[Row], expr: str) -> list[tuple[Row, float]]:
+    """The rows where ``expr`` is a number, with it (``numeric_values``' rule, rows kept: their
+    cases cluster the values)."""
+    out: list[tuple[Row, float]] = []
+    for row in rows:
+        value = number(evaluate(expr, row))
+        if value is not None:
+            out.append((row, value))
+    return out
+
+
 def case_keys(values: list[tuple[Row, float]]) -> list[object]:
     """The cluster of each row's value: its case (a row without a case id stands alone)."""
     return [row.get("case_id", ("row", i)) for i, (row, _) in enumerate(values)]
@@ -204,12 +215,7 @@ class MeanMetric(MetricKind):
     def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]]:
         """Each row's numeric value; null, text and NaN do not count (see numeric_values)."""
         assert isinstance(params, ExprParams)
-        out: list[tuple[Row, float]] = []
-        for row in rows:
-            value = number(evaluate(params.expr, row))
-            if value is not None:
-                out.append((row, value))
-        return out
+        return valued_rows(rows, params.expr)
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         per_row = self.row_values(rows, params)
@@ -271,16 +277,29 @@ class QuantileMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, QuantileParams)
-        values, skipped = numeric_values(rows, params.expr)
-        return self.from_values(np.asarray(values, dtype=float), skipped, params, ctx)
+        per_row = valued_rows(rows, params.expr)
+        values = np.asarray([value for _, value in per_row], dtype=float)
+        return self.from_values(values, len(rows) - len(per_row), params, ctx, case_keys(per_row))
 
     @staticmethod
     def from_values(
-        values: np.ndarray, skipped: int, params: MetricParams, ctx: MetricContext
+        values: np.ndarray,
+        skipped: int,
+        params: MetricParams,
+        ctx: MetricContext,
+        clusters: Sequence[Hashable] | None = None,
     ) -> MetricValue:
-        """The quantile of the counted rows' values and how many were skipped."""
+        """The quantile of the counted rows' values and how many were skipped; ``clusters``
+        (cases; None: each value its own) as for the mean: a case's samples count together."""
         assert isinstance(params, QuantileParams)
-        low, high, caveat = quantile_interval(values, params.q, ctx.confidence)
+        if clusters is not None and values.size:
+            from ..stats.clustered import clustered_quantile_interval
+
+            low, high, caveat = clustered_quantile_interval(
+                values, clusters, params.q, ctx.confidence
+            )
+        else:
+            low, high, caveat = quantile_interval(values, params.q, ctx.confidence)
         method = "order statistics (distribution-free)"
         return MetricValue(
             value=float(np.quantile(values, params.q)) if values.size else None,

@@ -459,12 +459,12 @@ class MetricColumns:
         counted = ~np.isnan(figures)
         data = figures if bool(counted.all()) else figures[counted]  # no copy when all count
         skipped = int(rows.size - data.size)
+        # A case's samples are one cluster; with one sample a case every row is its own
+        # (no clusters to pass: a dict of a million case numbers would be 130 MB).
+        cases = rows[counted] // self.samples if self.samples > 1 else None
         if spec.kind == "mean":
-            # A case's samples are one cluster; with one sample a case every row is its own
-            # (no clusters to pass: a dict of a million case numbers would be 130 MB).
-            cases = rows[counted] // self.samples if self.samples > 1 else None
             return MeanMetric.from_values(data, skipped, ctx, cases)  # type: ignore[arg-type]
-        return QuantileMetric.from_values(data, skipped, params, ctx)
+        return QuantileMetric.from_values(data, skipped, params, ctx, cases)  # type: ignore[arg-type]
 
     def _strata(
         self,

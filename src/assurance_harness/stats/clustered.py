@@ -1,4 +1,5 @@
-"""Intervals for a mean over clusters of values that are not independent (a case's samples).
+"""Intervals for a mean or a quantile over clusters of values that are not independent (a
+case's samples).
 
 A rate over several samples per case was clustered by case, but a ``mean`` over the same 0/1
 values was not: the same figure got two intervals, the mean's too narrow when a case's samples
@@ -14,14 +15,20 @@ agree. ``intervals.mean_interval`` sends clustered values here, so both read one
 
 from __future__ import annotations
 
+import math
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 
+from ._special import binom_ppf
 from .intervals import (
     MIN_CLUSTERS,
+    cluster_totals,
     clustered_clopper_pearson,
     cochran_caveat,
     effective_n,
     is_unit_interval,
+    quantile_interval,
     rarer_clusters,
     resample_indices,
     wilson_mean,
@@ -73,3 +80,42 @@ def clustered_mean_interval(
     method = f"bootstrap over {k} cases (seed={seed}, resamples={resamples})"
     skewed = cochran_caveat(sums / sizes)
     return float(low), float(high), f"{method} ({skewed})" if skewed else method
+
+
+def clustered_quantile_interval(
+    values: np.ndarray, clusters: Sequence[Hashable], q: float, confidence: float
+) -> tuple[float | None, float | None, str | None]:
+    """``intervals.quantile_interval`` for values grouped into clusters (a case's samples).
+
+    The count of values at or below the quantile is what its order-statistics interval rests
+    on; over clusters that count varies more than a binomial's. Its Korn-Graubard effective
+    sample size (``effective_n`` of each cluster's count at or below the sample quantile) takes
+    the binomial's place, and the ranks found at that size are scaled back to the n values
+    (outward: the lower rank down, the upper up). With one value a cluster it is the
+    unclustered interval, unchanged. Coverage: BENCHMARKS.md ("Several samples a case").
+    Returns (low, high, note): the note gives the effective size, and says "approximate" where
+    a bound falls at the sample's extreme."""
+    data = np.sort(np.asarray(values, dtype=float))
+    n = int(data.size)
+    if n == 0:
+        return None, None, None
+    at_or_below = (np.asarray(values, dtype=float) <= float(np.quantile(data, q))).astype(float)
+    sums, sizes = cluster_totals(at_or_below, clusters)
+    if sizes.size < 2 or bool((sizes == 1).all()):
+        return quantile_interval(values, q, confidence)
+    n_eff = effective_n(sums, sizes, confidence)
+    size = max(1, math.floor(n_eff))
+    alpha = 1 - confidence
+    lower_rank = int(binom_ppf(alpha / 2, size, q))
+    upper_rank = int(binom_ppf(1 - alpha / 2, size, q)) + 1
+    caveats = []
+    if lower_rank < 1:
+        caveats.append("lower bound at the sample minimum")
+    if upper_rank > size:
+        caveats.append("upper bound at the sample maximum")
+    low = max(1, math.floor(lower_rank / size * n))
+    high = min(n, math.ceil(upper_rank / size * n))
+    note = f"a case's samples counted together: effective n {n_eff:.3g} of {n}"
+    if caveats:
+        note = f"approximate: {' and '.join(caveats)} (effective n {n_eff:.3g} too small); {note}"
+    return float(data[low - 1]), float(data[high - 1]), note
