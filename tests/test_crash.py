@@ -115,3 +115,24 @@ def test_a_bug_while_sending_is_exit_3_and_leaves_no_half_made_run(project: Path
     assert "_broken" in Path(saved.group(1)).read_text(encoding="utf-8")
     reports = project / "reports"
     assert not [p for p in reports.iterdir() if p.is_dir()], list(reports.iterdir())
+
+
+def test_a_base_exception_from_a_bug_is_exit_3_in_one_line(project: Path) -> None:
+    # A plugin's exception class may derive from BaseException (found by an adversarial pass:
+    # main() caught Exception only, so it ended in a Python traceback and exit 1, which CI
+    # reads as a failed gate).
+    folder = project / "bug"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(
+        "import assurance_harness.spec.loader as _module\n"
+        "class PluginAbort(BaseException):\n    pass\n"
+        "def _broken(*args, **kwargs):\n    raise PluginAbort('plugin gave up')\n"
+        "_module.load_suite = _broken\n",
+        encoding="utf-8",
+    )
+    src = Path(__file__).resolve().parents[1] / "src"
+    env = {"PYTHONPATH": f"{folder}:{src}", "TMPDIR": str(project)}
+    crashed = _run(project, env=env)
+    assert crashed.returncode == 3, crashed.stderr
+    assert "Traceback" not in crashed.stderr
+    assert crashed.stderr.startswith("error: internal error: PluginAbort: plugin gave up")
