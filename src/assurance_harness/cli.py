@@ -822,8 +822,10 @@ def main() -> None:
         fault = storage_fault(exc)
         print_error(fault)
         code = fault.exit_code
-    except Exception as exc:  # a bug: one line and exit 3, never a traceback that exits 1
-        from .crash import internal_error
+    except KeyboardInterrupt:
+        raise  # Ctrl-C outside a run's own handling: Python's exit 130, as for any command
+    except BaseException as exc:  # a bug (a plugin's BaseException too): one line and exit 3,
+        from .crash import internal_error  # never a traceback that exits 1
 
         error = internal_error(exc)
         _print_traceback_if_asked(error)
