@@ -177,7 +177,7 @@ def test_targets_check_explains_a_404_and_lists_models(tmp_path: Path) -> None:
     assert proc.returncode == 3
     out = proc.stdout
     assert f"URL: {server.url}/chat/completions" in out
-    assert f"failed: HTTP 404: HTTP 404 from {server.url}/chat/completions" in out
+    assert f"failed: HTTP 404 from {server.url}/chat/completions" in out  # said once
     assert "does not end in /v1" in out
 
     def models(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
