@@ -50,7 +50,9 @@ async def check_target(target: Target) -> CheckReport:
             response = await target.generate(_request())
         except TargetError as error:
             status = f"HTTP {error.status}" if error.status else error.kind
-            report.lines.append(f"failed: {status}: {target.scrub(str(error))}")
+            message = target.scrub(str(error))
+            said = message.startswith(status)  # the error's own text names the status
+            report.lines.append(f"failed: {message}" if said else f"failed: {status}: {message}")
             hint = target.diagnose(error.status, error.kind, str(error))
             if hint:
                 report.lines.append(f"hint: {target.scrub(hint)}")
