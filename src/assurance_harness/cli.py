@@ -505,10 +505,9 @@ def schema(
         raise fail(HarnessError(f"unknown schema kind '{kind}'; use suite, target or register"))
     text = json.dumps(builders[kind](), indent=2)
     if out_path:
-        from .store.files import output_faults, write_output_text
+        from .store.files import write_output
 
-        with output_faults(out_path):
-            write_output_text(out_path, text + "\n")
+        write_output(out_path, text + "\n")
         out.print(f"wrote {out_path}")
     else:
         sys.stdout.write(text + "\n")

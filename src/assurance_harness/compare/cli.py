@@ -12,6 +12,7 @@ from ..cli_options import JsonAliasOpt, ReportsOpt, TableFormatOpt, output_forma
 from ..console import err, out, print_json, term, user_errors
 from ..errors import UsageError
 from ..formatting import MISSING
+from ..store.files import write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,17 +60,6 @@ def target_name(value: str | None) -> str | None:
     return value
 
 
-def _write(path: Path, text: str | bytes) -> None:
-    from ..store.files import output_faults
-
-    with output_faults(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-
-
 def _options(
     alpha: float,
     min_effect: float,
@@ -104,7 +94,7 @@ def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: "Co
             )
         else:
             text = "\n".join(comparison_markdown(c) for c in comparisons)
-        _write(out_path, text)
+        write_output(out_path, text)
 
 
 def compare(
@@ -393,7 +383,7 @@ def trend(
             baseline_run=baseline,
         )
         path = out_path or Path(reports) / f"trend-{suite}-{metric}.png"
-        _write(path, png)
+        write_output(path, png)
     if chosen == "json":
         print_json({"plot": str(path), "points": [p.to_dict() for p in points]})
         return

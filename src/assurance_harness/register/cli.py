@@ -23,7 +23,7 @@ from ..console import err, out, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
 from ..formatting import MISSING
-from ..store.files import output_faults, write_text_atomic
+from ..store.files import output_faults, write_output, write_text_atomic
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -86,9 +86,7 @@ def _write_or_print(text: str, out_path: Path | None) -> None:
     if out_path is None:
         sys.stdout.write(text)
         return
-    with output_faults(out_path):
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(text, encoding="utf-8")
+    write_output(out_path, text)
     err.print(term(f"wrote {out_path}"))
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "sha256_file",
     "write_bytes_atomic",
     "write_json_atomic",
+    "write_output",
     "write_text_atomic",
 ]
 
@@ -151,20 +152,6 @@ def write_json_atomic(path: Path, data: Any) -> None:
     write_text_atomic(path, dumps_run_json(data))
 
 
-def write_output_text(path: Path, text: str) -> None:
-    """Write a file a user named on the command line (``--out``): its folders made, written in
-    place rather than renamed over (it may be a device or a pipe), and a fault while writing
-    names the file (a full disk's OSError otherwise names none)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        if exc.filename is not None:
-            raise
-        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
-
-
 @contextmanager
 def output_faults(
     path: Path, *, kind: Literal["file", "folder"] = "file", option: str = "--out"
@@ -195,3 +182,15 @@ def _output_fault(exc: OSError, path: Path, kind: str, option: str) -> HarnessEr
         f"cannot write {where}: {exc.strerror or exc}; free space there or make it writable, "
         f"or give another {option}"
     )
+
+
+def write_output(path: Path, data: str | bytes, *, option: str = "--out") -> None:
+    """Write a file a user named on the command line (``option``): its folders made, written in
+    place rather than renamed over (it may be a device or a pipe), a fault one line naming it
+    (``output_faults``)."""
+    with output_faults(path, option=option):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
