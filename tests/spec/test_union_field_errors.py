@@ -40,7 +40,10 @@ def _messages(path) -> list[str]:
             "        - {op: typo, rat: 0.5}\n",
             "9: expand[0].with.operators[0].rat: unknown field; did you mean 'rate'?",
         ),
-        ("        - 5\n", "9: expand[0].with.operators[0]: expected text or a mapping, got a number"),
+        (
+            "        - 5\n",
+            "9: expand[0].with.operators[0]: expected text or a mapping, got a number",
+        ),
     ],
 )
 def test_a_perturb_operator_mistake_is_one_line(write, operators: str, expected: str) -> None:
