@@ -33,7 +33,7 @@ def test_the_report_command_and_every_report_name_the_skipped_lines(tmp_path: Pa
     run_dir = _damaged_run(tmp_path)
     results = run_dir / "results.jsonl"
     out = tmp_path / "out"
-    proc = run_cli("report", run_dir, "--out", out, "--format", "html,md,json", timeout=120)
+    proc = run_cli("report", run_dir, "--out", out, timeout=120)
     assert proc.returncode == 0, proc.stderr
     note = f"{results}: 3 line(s) skipped, not result rows: lines 6, 7, 8"
     assert note in proc.stderr, proc.stderr
@@ -44,17 +44,20 @@ def test_the_report_command_and_every_report_name_the_skipped_lines(tmp_path: Pa
     assert "3 line(s) skipped, not result rows: lines 6, 7, 8" in markdown
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert document["skipped_result_lines"] == {"path": str(results), "lines": [6, 7, 8]}
+    junit = (out / "junit.xml").read_text(encoding="utf-8")
+    assert f'name="results_skipped" value="{note}"' in htmllib.unescape(junit)
 
 
 def test_a_well_formed_results_file_gets_no_note(tmp_path: Path) -> None:
     run_dir = toxicity_run(tmp_path / "reports", "r-fine", {1}, n_cases=5)
     out = tmp_path / "out"
-    proc = run_cli("report", run_dir, "--out", out, "--format", "html,md,json", timeout=120)
+    proc = run_cli("report", run_dir, "--out", out, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "skipped" not in proc.stderr
     assert "skipped, not result rows" not in (out / "report.html").read_text(encoding="utf-8")
     assert "skipped, not result rows" not in (out / "report.md").read_text(encoding="utf-8")
     assert "skipped_result_lines" not in json.loads((out / "report.json").read_text("utf-8"))
+    assert "results_skipped" not in (out / "junit.xml").read_text(encoding="utf-8")
 
 
 def test_many_skipped_lines_are_counted_and_the_first_named(tmp_path: Path) -> None:
