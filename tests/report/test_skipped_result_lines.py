@@ -87,3 +87,16 @@ def test_the_web_run_page_names_the_skipped_lines(tmp_path: Path) -> None:
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=30) as response:
         return htmllib.unescape(response.read().decode("utf-8"))
+
+
+def test_a_comparison_names_the_lines_it_skipped(tmp_path: Path) -> None:
+    """compare pairs the two runs' rows (the paired test, "same cases"): a skipped line of
+    either run is named in its warnings, which every compare output shows."""
+    from assurance_harness.compare.engine import compare_runs
+    from assurance_harness.report.rundata import load_run
+
+    base = toxicity_run(tmp_path / "reports", "r-base", {1}, n_cases=5)
+    cand = _damaged_run(tmp_path)
+    result = compare_runs(load_run(base), load_run(cand))
+    note = f"{cand / 'results.jsonl'}: 3 line(s) skipped, not result rows: lines 6, 7, 8"
+    assert [w for w in result.warnings if "skipped" in w] == [f"the candidate run r-skip: {note}"]
