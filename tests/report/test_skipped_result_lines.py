@@ -100,3 +100,13 @@ def test_a_comparison_names_the_lines_it_skipped(tmp_path: Path) -> None:
     result = compare_runs(load_run(base), load_run(cand))
     note = f"{cand / 'results.jsonl'}: 3 line(s) skipped, not result rows: lines 6, 7, 8"
     assert [w for w in result.warnings if "skipped" in w] == [f"the candidate run r-skip: {note}"]
+
+
+def test_review_status_names_the_lines_its_verdicts_left_out(tmp_path: Path) -> None:
+    """``review status`` recomputes each gate from the rows with the human labels in: its
+    verdicts rest on the rows read, so the lines it skipped are named beside them."""
+    cand = _damaged_run(tmp_path)
+    proc = run_cli("review", "status", "r-skip", "--reports", tmp_path / "reports", timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    note = f"{cand / 'results.jsonl'}: 3 line(s) skipped, not result rows: lines 6, 7, 8"
+    assert f"warning: {note}" in proc.stderr, proc.stderr
