@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from ..console import err, out, term, user_errors
+from ..console import out, print_warning, term, user_errors
 from ..errors import RunFailedError
 
 
@@ -30,7 +30,7 @@ def report(
         chosen = parse_formats(formats)
         run_dir = resolve_run(run_id, reports)
         try:
-            written = write_reports(run_dir, chosen, out_dir=out_dir, warn=_warn)
+            written = write_reports(run_dir, chosen, out_dir=out_dir, warn=print_warning)
         except OSError as exc:  # a storage fault, as in 'assurance run': exit 3, one line
             # A failed rename names its destination second: the report, not its temporary file.
             where = exc.filename2 or exc.filename or out_dir or run_dir
@@ -40,8 +40,3 @@ def report(
             ) from None
     for name, path in written.items():
         out.print(term(f"{name:6} {path}"), soft_wrap=True)
-
-
-def _warn(note: str) -> None:
-    """What the reports leave out, on the terminal too (they say it in their own text)."""
-    err.print(term("warning: ", "yellow") + term(note), soft_wrap=True)
