@@ -22,7 +22,16 @@ from rich.text import Text
 from .errors import HarnessError
 from .formatting.visible import visible
 
-__all__ = ["err", "fail", "out", "print_error", "print_json", "term", "user_errors"]
+__all__ = [
+    "err",
+    "fail",
+    "out",
+    "print_error",
+    "print_json",
+    "print_warning",
+    "term",
+    "user_errors",
+]
 
 
 def _console(*, stderr: bool = False) -> Console:
@@ -47,6 +56,12 @@ def print_error(error: HarnessError | str, *, console: Console | None = None) ->
     target = console or err
     for line in str(error).splitlines() or [""]:
         target.print(Text("error: ", style="red") + term(line), soft_wrap=True)
+
+
+def print_warning(text: str) -> None:
+    """Something the command did not use, said as it finished: ``warning: <text>`` on stderr,
+    so output piped on stdout stays the command's own."""
+    err.print(Text("warning: ", style="yellow") + term(text), soft_wrap=True)
 
 
 def print_json(data: object) -> None:

@@ -34,6 +34,11 @@ SUITE = "suite: s\ncases: [{id: a, prompt: hi}]\nmetrics: [{id: failed, rate: er
         ),
         ("type: callable\nfunction: no_such_module_xyz:reply\n", {}, "cannot import module"),
         ("type: callable\nfunction: nocolon\n", {}, "not of the form module:function"),
+        (
+            "type: callable\nfunction: helper_mod_w:reply\npython_path: [.]\n",
+            {"helper_mod_w.py": "def answer(messages):\n    return 'ok'\n"},
+            "module 'helper_mod_w' has no function 'reply'",
+        ),
         ("type: transformers\nmodel: no-such-model-dir\n", {}, "does not exist"),
     ],
 )

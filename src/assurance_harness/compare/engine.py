@@ -322,6 +322,10 @@ def compare_runs(
             "compared by id"
         )
     base_rows, cand_rows = baseline.rows(), candidate.rows()
+    for run, role in ((baseline, "baseline"), (candidate, "candidate")):
+        note = run.skipped_note()  # known from rows(): no second read
+        if note:
+            result.warnings.append(f"the {role} run {run.run_id}: {note}")
     prompts_a, prompts_b = _case_prompts(base_rows), _case_prompts(cand_rows)
     result.paired = bool(prompts_a) and prompts_a == prompts_b
     if base_rows and cand_rows and not result.paired:

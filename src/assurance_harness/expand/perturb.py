@@ -17,9 +17,9 @@ from __future__ import annotations
 import difflib
 import random
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from ..datatypes import Case
 from ._common import derive, expand_with_originals, rewrite_user_text, stable_rng
@@ -27,32 +27,34 @@ from .base import Expander, ExpanderParams, register_expander
 from .operators import OPERATORS, Operator
 
 
+def _known_operator(value: str) -> str:
+    """An operator name, checked where it is written (by name or as ``op:``), so a typo is
+    reported at its own list position with the close name."""
+    if value not in OPERATORS:
+        close = difflib.get_close_matches(value, list(OPERATORS), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"valid: {', '.join(sorted(OPERATORS))}"
+        raise ValueError(f"unknown perturbation operator {value!r}; {hint}")
+    return value
+
+
+OperatorName = Annotated[str, AfterValidator(_known_operator)]
+
+
 class OperatorUse(BaseModel):
     """One operator with its own settings."""
 
     model_config = ConfigDict(extra="forbid")
 
-    op: str
+    op: OperatorName
     """Operator name (see ``assurance_harness.expand.operators.OPERATORS``)."""
     rate: float | None = Field(default=None, gt=0, le=1)
     """Share of eligible words or letters to change (default: the operator's own)."""
     variants: int | None = Field(default=None, ge=1, le=50)
     """Perturbed copies per case for this operator (default: the expander's ``variants``)."""
 
-    @field_validator("op")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        if value not in OPERATORS:
-            close = difflib.get_close_matches(value, list(OPERATORS), n=1)
-            hint = (
-                f"did you mean '{close[0]}'?" if close else f"valid: {', '.join(sorted(OPERATORS))}"
-            )
-            raise ValueError(f"unknown perturbation operator {value!r}; {hint}")
-        return value
-
 
 class PerturbParams(ExpanderParams):
-    operators: list[str | OperatorUse] = Field(min_length=1)
+    operators: list[OperatorName | OperatorUse] = Field(min_length=1)
     """Operators to apply, by name or as ``{op, rate, variants}``: typo, char_swap, char_drop,
     uppercase, lowercase, random_case, whitespace, punctuation, leetspeak, homoglyph,
     invisible, synonym."""

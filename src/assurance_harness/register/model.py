@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from .. import fielddocs
 from .catalogue import ANNEX_A, NIST_AI_RMF, annex_a_sort_key, normalize_nist
@@ -45,6 +45,10 @@ MAX_FRESHNESS_DAYS = 36500
 """A century: longer is no review frequency, and far longer cannot be subtracted from a date."""
 
 RATING_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+REVIEW_DATE_TOLERANCE = dt.timedelta(days=1)
+"""How far past today's UTC date a ``last_reviewed`` may lie: a date written east of UTC (up to
+UTC+14) is already tomorrow in UTC for part of the day; anything later is a typo."""
 
 
 def rating_for(likelihood: int, impact: int) -> Rating:
@@ -192,7 +196,8 @@ class Risk(Strict):
     freshness_days: int = Field(default=30, ge=1, le=MAX_FRESHNESS_DAYS)
     """Evidence older than this is stale (the review frequency), at most 36500 (100 years)."""
     last_reviewed: dt.date | None = None
-    """When the owner last reviewed the ratings."""
+    """When the owner last reviewed the ratings; not later than today (UTC, one day's
+    tolerance)."""
     notes: str | None = None
 
     @field_validator("id")
@@ -201,6 +206,24 @@ class Risk(Strict):
         if not RISK_ID_RE.match(value):
             raise ValueError(
                 f"risk id '{value}' should look like 'R-001' (letters, '-', then an id)"
+            )
+        return value
+
+    @field_validator("last_reviewed")
+    @classmethod
+    def _reviewed_by_now(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        """A review cannot have happened after today: a later date is a data-entry error
+        (2062 for 2026) that would make a stale review look fresh. Today is the UTC date, with
+        ``REVIEW_DATE_TOLERANCE`` (one day) for owners east of UTC."""
+        if value is None:
+            return value
+        today = dt.datetime.now(dt.UTC).date()
+        if value > today + REVIEW_DATE_TOLERANCE:
+            risk = info.data.get("id", "?")
+            raise ValueError(
+                f"risk {risk} was last reviewed on {value.isoformat()}, later than today "
+                f"({today.isoformat()} UTC, one day's tolerance); write the date of the owner's "
+                "last review, or leave last_reviewed out"
             )
         return value
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from ..console import out, term, user_errors
+from ..console import out, print_warning, term, user_errors
 from ..errors import RunFailedError
 
 
@@ -30,7 +30,7 @@ def report(
         chosen = parse_formats(formats)
         run_dir = resolve_run(run_id, reports)
         try:
-            written = write_reports(run_dir, chosen, out_dir=out_dir)
+            written = write_reports(run_dir, chosen, out_dir=out_dir, warn=print_warning)
         except OSError as exc:  # a storage fault, as in 'assurance run': exit 3, one line
             # A failed rename names its destination second: the report, not its temporary file.
             where = exc.filename2 or exc.filename or out_dir or run_dir

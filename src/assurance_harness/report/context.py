@@ -84,6 +84,13 @@ class CaseView:
     the same template (same axis and sample), to read side by side."""
 
 
+SKIPPED_EFFECT = (
+    "The worst cases, failed requests and plots here leave those lines out; the figures are "
+    "the run's own, from summary.json."
+)
+"""What skipped results lines change in a report, said beside the note in every format."""
+
+
 @dataclass
 class ReportContext:
     run: RunData
@@ -110,6 +117,10 @@ class ReportContext:
     sent: list[tuple[str, str]] = field(default_factory=list)
     """(label, text): what the target was actually sent and where the answers came from
     (``sent_lines``), shown in every format's run details."""
+    skipped_lines: list[int] = field(default_factory=list)
+    """Lines of results.jsonl skipped as no result row (``RunLog.skipped_results``)."""
+    skipped_note: str | None = None
+    """The one line every format shows when lines were skipped (``RunLog.skipped_note``)."""
 
 
 def sent_lines(manifest: dict[str, Any] | None) -> list[tuple[str, str]]:
@@ -342,6 +353,7 @@ def build_context(run: RunData) -> ReportContext:
     worst: list[CaseView] = []
     errors: list[CaseView] = []
     missing: list[str] = []
+    skipped: list[int] = []
     if wanted or run.results_path.exists():
         by_key = run.rows_by_key() if wanted else {}
         for key, gate_ids in wanted.items():
@@ -357,6 +369,7 @@ def build_context(run: RunData) -> ReportContext:
                 errors.append(_case_view(row, []))
                 if len(errors) >= MAX_ERRORS:
                     break
+        skipped = run.skipped_results()  # known from the rows' pass above: no second read
 
     manifest = run.manifest
     return ReportContext(
@@ -381,4 +394,6 @@ def build_context(run: RunData) -> ReportContext:
         gates_failed=sum(1 for g in gate_views if g.verdict == "fail"),
         gates_no_data=sum(1 for g in gate_views if g.verdict not in ("pass", "fail")),
         sent=sent_lines(manifest),
+        skipped_lines=skipped,
+        skipped_note=run.skipped_note() if skipped else None,
     )

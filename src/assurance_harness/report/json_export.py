@@ -17,7 +17,7 @@ FORMAT = "assurance-report/1"
 def report_document(run: RunData, *, context: ReportContext | None = None) -> dict[str, Any]:
     ctx = context or build_context(run)
     rows = run.rows_by_key() if ctx.worst_cases else {}
-    return {
+    document = {
         "format": FORMAT,
         "run_id": ctx.run_id,
         "run_dir": str(run.run_dir),
@@ -38,6 +38,12 @@ def report_document(run: RunData, *, context: ReportContext | None = None) -> di
         ],
         "failed_requests": [{"key": c.key, "error": c.error} for c in ctx.errors],
     }
+    if ctx.skipped_lines:  # optional: absent for a well-formed results file
+        document["skipped_result_lines"] = {
+            "path": ctx.results_path,
+            "lines": ctx.skipped_lines,
+        }
+    return document
 
 
 def render_json(run: RunData, *, context: ReportContext | None = None) -> str:

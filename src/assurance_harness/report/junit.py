@@ -116,6 +116,7 @@ def render_junit(run: RunData, *, context: ReportContext | None = None) -> str:
         ("model_version", ctx.target.get("model_version")),
         ("evidence_for", ",".join(ctx.suite.get("evidence_for") or []) or None),
         ("results", ctx.results_path),
+        ("results_skipped", ctx.skipped_note),  # only when lines were skipped
         ("requests", ctx.counts.get("requests")),
         ("errors", ctx.counts.get("errors")),
     ):

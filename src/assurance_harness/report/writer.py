@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import UsageError
@@ -43,12 +43,17 @@ def write_reports(
     formats: Iterable[str] = ("html", "md", "json", "junit"),
     *,
     out_dir: Path | str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, Path]:
-    """Render the requested formats; returns format -> written path."""
+    """Render the requested formats; returns format -> written path. ``warn`` receives what
+    the reader had to leave out (results lines that are no result rows), for the terminal;
+    the reports say it too."""
     chosen = parse_formats(formats)
     run = load_run(run_dir)
     target_dir = Path(out_dir) if out_dir is not None else run.run_dir
     context = build_context(run)
+    if warn is not None and context.skipped_note:
+        warn(context.skipped_note)
     written: dict[str, Path] = {}
     for fmt_name in chosen:
         if fmt_name == "html":

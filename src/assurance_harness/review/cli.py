@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..console import err, out, term
+from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
 
@@ -166,6 +166,9 @@ def status_cmd(run_id: str, reports: ReportsOpt = Path("reports")) -> None:
         out.print(term(f"{view.reviewed} rows reviewed; {len(view.outstanding)} flagged rows wait"))
         for gate in view.gates:
             out.print(term(f"{gate['verdict']:16} {gate['id']}  value {gate.get('value')}"))
+        note = view.run.skipped_note()  # the verdicts above rest on the rows read
+        if note:
+            print_warning(note)
         if any(g["verdict"] != "pass" for g in view.gates):
             raise typer.Exit(1)
 

@@ -24,6 +24,7 @@ from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, RunFailedError
 from ..store.spill import SpillError
 from .caselist import CaseList, collect
+from .errors import kind_of, validation_issues
 from .suite import DatasetSpec
 
 CASE_FIELDS = ("id", "prompt", "messages")
@@ -288,7 +289,7 @@ def _case_from_row(
         if field == "prompt" and not isinstance(value, str):
             raise ConfigError.single(
                 source,
-                f"the prompt is {_kind(value)}, not text",
+                f"the prompt is {kind_of(value)}, not text",
                 line=number,
                 hint=f"map a text column with dataset.fields: {{prompt: <column>}} (now "
                 f"'{column}'); a conversation goes in 'messages'",
@@ -326,26 +327,9 @@ def _case_from_row(
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError.single(
-            source, f"{where}: {message}" if where else message, line=number
-        ) from None
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+        # The first mistake, worded and located as in a suite file (one line for a union).
+        first = validation_issues(exc, source, lambda *_, **__: number, Case)[0]
+        raise ConfigError(first) from None
 
 
 def load_dataset(

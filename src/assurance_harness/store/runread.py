@@ -6,8 +6,9 @@ the evidence ledger (imported after every run and by every ``evidence`` command)
 through it. Validation against the models happens when a run is read.
 
 Rows are read leniently: a torn last line from a crash, any other unreadable line, or a line of
-another shape than a result row's, is skipped rather than failing the whole report. The
-runner's own strict reader is ``RunDir.read_results``.
+another shape than a result row's, is skipped rather than failing the whole report; never
+silently: ``RunLog.skipped_note`` says how many and which, and every view that shows rows
+shows it. The runner's own strict reader is ``RunDir.read_results``.
 """
 
 from __future__ import annotations
@@ -67,19 +68,24 @@ def split_row_key(key: str) -> tuple[str, int]:
 def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """JSON objects of a JSONL file; blank and unreadable lines (a torn last line after a
     crash) are skipped, so a report of a damaged run still shows what is there."""
+    return (value for _, value in _numbered_objects(path) if value is not None)
+
+
+def _numbered_objects(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(1-based line number, the line's JSON object) for each line that is not blank; None for
+    a line that is not a JSON object (torn, not UTF-8, an array)."""
     if not path.exists():
         return
     with path.open("rb") as handle:
-        for raw in handle:
+        for number, raw in enumerate(handle, start=1):
             raw = raw.strip()
             if not raw:
-                continue
+                continue  # nothing was written there: nothing is lost by passing it
             try:  # bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError too
                 value = json.loads(raw.decode("utf-8"))
             except ValueError:
-                continue
-            if isinstance(value, dict):
-                yield value
+                value = None
+            yield number, value if isinstance(value, dict) else None
 
 
 def _is_result_row(row: dict[str, Any]) -> bool:
@@ -99,8 +105,17 @@ def _is_result_row(row: dict[str, Any]) -> bool:
     return all(isinstance(row.get(k) or "", str) for k in ("prompt", "response"))
 
 
-def _result_rows(path: Path) -> Iterator[dict[str, Any]]:
-    return (row for row in iter_jsonl(path) if _is_result_row(row))
+def _result_rows(path: Path, skipped: list[int]) -> Iterator[dict[str, Any]]:
+    """The result rows; the line number of every other non-blank line goes to ``skipped``."""
+    for number, row in _numbered_objects(path):
+        if row is not None and _is_result_row(row):
+            yield row
+        else:
+            skipped.append(number)
+
+
+SKIPPED_LINES_NAMED = 10
+"""How many skipped line numbers a note names before it only counts the rest."""
 
 
 def _read_object(path: Path) -> dict[str, Any] | None:
@@ -150,6 +165,8 @@ class RunLog:
     manifest: dict[str, Any] | None = None
     run_info: dict[str, Any] | None = None
     _rows: list[dict[str, Any]] | None = field(default=None, repr=False)
+    _skipped: list[int] | None = field(default=None, repr=False)
+    """Line numbers of results lines that are no result rows, once a whole pass has read them."""
 
     @property
     def run_dir(self) -> Path:
@@ -247,16 +264,46 @@ class RunLog:
 
     def iter_results(self) -> Iterator[dict[str, Any]]:
         """Result rows, streamed; a torn or unreadable line, or one that is no result row, is
-        skipped."""
+        skipped (and named by ``skipped_results``)."""
         if self._rows is not None:
             return iter(self._rows)
-        return _result_rows(self.results_path)
+        return self._stream()
+
+    def _stream(self) -> Iterator[dict[str, Any]]:
+        skipped: list[int] = []
+        yield from _result_rows(self.results_path, skipped)
+        self._skipped = skipped  # only a whole pass knows them all
 
     def rows(self) -> list[dict[str, Any]]:
         """All result rows, read once and kept."""
         if self._rows is None:
-            self._rows = list(_result_rows(self.results_path))
+            skipped: list[int] = []
+            self._rows = list(_result_rows(self.results_path, skipped))
+            self._skipped = skipped
         return self._rows
+
+    def skipped_results(self) -> list[int]:
+        """The 1-based numbers of the results file's lines that were skipped as no result row
+        (torn, not JSON, another shape); blank lines are not counted. Reads the file once if
+        no whole pass has yet."""
+        if self._skipped is None:
+            for _ in self._stream():
+                pass
+        return list(self._skipped or [])
+
+    def skipped_note(self) -> str | None:
+        """One line for every view that shows rows: how many results lines were skipped and
+        which (the first ``SKIPPED_LINES_NAMED``); None when none were."""
+        skipped = self.skipped_results()
+        if not skipped:
+            return None
+        named = ", ".join(str(n) for n in skipped[:SKIPPED_LINES_NAMED])
+        if len(skipped) > SKIPPED_LINES_NAMED:
+            named += f", … ({len(skipped)} in all)"
+        word = "line" if len(skipped) == 1 else "lines"
+        return (
+            f"{self.results_path}: {len(skipped)} line(s) skipped, not result rows: {word} {named}"
+        )
 
     def rows_by_key(self, keys: set[str] | None = None) -> dict[str, dict[str, Any]]:
         """Rows by ``case_id#sample`` (only those in ``keys`` when given, streaming)."""

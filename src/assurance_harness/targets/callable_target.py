@@ -22,8 +22,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import difflib
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
 import inspect
 import sys
@@ -37,6 +39,7 @@ from pydantic import Field
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ._messages import build_messages
+from ._module_names import module_names
 from .base import (
     BadResponseError,
     Target,
@@ -119,15 +122,48 @@ class CallableTarget(Target):
         )
 
     def check(self) -> None:
-        """The function's form and that its module is there; the module is not run (importing
-        it may load a model), so what its import does is found when a run starts."""
-        module_name, _ = self._module()
+        """The function's form, that its module is there and, where its source can be read,
+        that the module binds the function's name; the module is not run (importing it may
+        load a model), so what its import does is found when a run starts.
+
+        ``find_spec`` of ``pkg.mod`` imports ``pkg`` (its ``__init__``) to find ``mod``: that
+        is accepted, as the run imports it too and finding modules through the import system
+        is what sees meta-path finders (editable installs); the module itself is only parsed.
+        A name is reported missing only when its source says so for certain
+        (``_module_names``): otherwise the run finds out, as before."""
+        module_name, attr = self._module()
         try:
             found = importlib.util.find_spec(module_name)  # runs its parent packages only
         except Exception as exc:  # a parent package missing, or failing as it is imported
             raise self._cannot_import(module_name, describe(exc)) from None
         if found is None:
             raise self._cannot_import(module_name, f"No module named '{module_name}'")
+        module = sys.modules.get(module_name)
+        if module is not None and hasattr(module, attr):
+            return  # already imported (by this process) and there: nothing to read
+        names = module_names(found)
+        if names is None or attr in names.bound or _submodule(found, attr):
+            return
+        raise self._no_function(module_name, attr, sorted(names.bound), names.functions)
+
+    def _no_function(
+        self, module_name: str, attr: str, known: list[str], functions: tuple[str, ...] = ()
+    ) -> ConfigError:
+        """The one wording of "the module has no such function", from check() and the run."""
+        close = difflib.get_close_matches(attr, known, n=1)
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else f"functions defined there: {', '.join(functions)}"
+            if functions
+            else None
+        )
+        return ConfigError.single(
+            self._where(),
+            f"module '{module_name}' has no function '{attr}'",
+            field="function",
+            hint=hint,
+        )
 
     def _load(self) -> Callable[..., Any]:
         if self._fn is not None:
@@ -145,10 +181,8 @@ class CallableTarget(Target):
             ) from None
         fn = getattr(module, attr, None)
         if not callable(fn):
-            raise ConfigError.single(
-                self._where(),
-                f"module '{module_name}' has no function '{attr}'",
-                field="function",
+            raise self._no_function(
+                module_name, attr, [n for n in vars(module) if callable(getattr(module, n))]
             )
         self._inspect(fn)
         source = getattr(module, "__file__", None)
@@ -222,6 +256,16 @@ class CallableTarget(Target):
                 raise
             raise CallableError(f"{self.s.function} raised {describe(exc)}") from exc
         return to_response(result, where=self.s.function)
+
+
+def _submodule(package: importlib.machinery.ModuleSpec, name: str) -> bool:
+    """Whether a package has a submodule ``name`` (``pkg:sub`` then works once something has
+    imported ``pkg.sub``): looked up on the package's path, without importing anything."""
+    locations = package.submodule_search_locations
+    if locations is None:
+        return False
+    found = importlib.machinery.PathFinder.find_spec(f"{package.name}.{name}", list(locations))
+    return found is not None
 
 
 async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -213,6 +213,7 @@ async def run_page(request: web.Request) -> web.Response:
         reviewed=reviewed,
         f=f,
         error=error,
+        skipped_note=run.skipped_note(),  # run.rows() read the file: known without a reread
         groups=sorted({_group_of(r, by) for r in rows} - {""}),
         shown=shown[:ROW_LIMIT],
         total=len(rows),
