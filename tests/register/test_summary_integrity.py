@@ -297,6 +297,14 @@ def respond(messages, params=None, **_):
 """
 
 
+def _echo_system(project: Path) -> None:
+    """The register's system becomes a bot that echoes (its own module: a module imported by
+    an earlier test under the other name stays imported)."""
+    (project / "echo_bot.py").write_text(ECHO_BOT)
+    target = project / "targets" / "system.yaml"
+    target.write_text(target.read_text().replace("helpline_bot:", "echo_bot:"))
+
+
 def test_an_unedited_run_stored_redacted_attaches(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -304,7 +312,7 @@ def test_an_unedited_run_stored_redacted_attaches(
     figure over the text cannot be measured again: the verdict is checked against the figures
     the run recorded, and an honest run is not refused as edited."""
     (project / "suite.yaml").write_text(REDACTED_SUITE)
-    (project / "helpline_bot.py").write_text(ECHO_BOT)
+    _echo_system(project)
     (project / "assurance.yaml").write_text("privacy:\n  redaction: {enabled: true}\n")
     monkeypatch.chdir(project)
     outcome = run_suite(
@@ -324,7 +332,7 @@ def test_a_verdict_edited_in_a_run_stored_redacted_is_refused(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (project / "suite.yaml").write_text(REDACTED_SUITE)
-    (project / "helpline_bot.py").write_text(ECHO_BOT)
+    _echo_system(project)
     (project / "assurance.yaml").write_text("privacy:\n  redaction: {enabled: true}\n")
     monkeypatch.chdir(project)
     outcome = run_suite(

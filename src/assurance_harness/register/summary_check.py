@@ -27,6 +27,14 @@ run folder (its SHA-256 is, in the summary, the manifest and every record), so a
 be checked against the suite by someone who has the suite; ``evidence verify`` re-hashes the
 files after the attach.
 
+A run stored under a redaction policy that replaced spans (summary.json ``privacy.redacted``) was
+measured on the original text, and results.jsonl holds the redacted text: a metric that reads a
+redacted string measures differently, through no edit. Its figures are compared where they
+measure the same; where one does not, its gates are checked against the figures summary.json
+records (the verdict, failing groups and gate figures must follow from them), which catches an
+edited verdict but not figures edited together with it. Without replaced spans the stored text
+is the original and everything is compared.
+
 A run whose metrics cannot be measured here (a metric kind from a plugin not installed, an
 entry no suite could hold, a summary without specs) is refused with the reason and a fix,
 never attached unchecked: a run the runner wrote always records its specs.
@@ -169,6 +177,7 @@ def _gate_difference(
     specs: RecordedSpecs,
     measured: Measured,
     summary: dict[str, Any],
+    unmeasurable: set[str],
 ) -> str | None:
     from ..metrics.engine import judge_gate
 
@@ -178,8 +187,10 @@ def _gate_difference(
     entry = (summary.get("metrics") or {}).get(spec.metric)
     value = measured.values.get(spec.metric)
     recomputed = value is None or entry is None or _interval_comparable(entry, value.to_dict())
+    recomputed = recomputed and spec.metric not in unmeasurable
     if not recomputed:
-        # The interval is the earlier version's: the verdict must follow from it.
+        # The interval is the earlier version's, or the figures were measured on text that is
+        # stored redacted: the verdict must follow from the recorded figures.
         try:
             fresh = judge_gate(spec, _recorded_value(entry or {}), None, [])
         except (TypeError, ValueError, AttributeError):
@@ -194,6 +205,15 @@ def _gate_difference(
     return _validity_difference(label, recorded)
 
 
+def _stored_redacted(summary: dict[str, Any]) -> bool:
+    """Whether results.jsonl holds text other than what was measured: the privacy policy
+    replaced at least one span when the run was stored."""
+    counts = (summary.get("privacy") or {}).get("redacted") or {}
+    if not isinstance(counts, dict):
+        return True  # not the runner's shape: do not assume the stored text is the original
+    return any(not isinstance(n, int) or n > 0 for n in counts.values())
+
+
 def _first_difference(
     summary: dict[str, Any], specs: RecordedSpecs, measured: Measured
 ) -> str | None:
@@ -201,11 +221,14 @@ def _first_difference(
     for name, fresh in (("requests", measured.rows), ("errors", measured.errors)):
         if found := _differs(f"counts.{name}", counts.get(name), fresh):
             return found
+    unmeasurable: set[str] = set()
     for mid, entry in (summary.get("metrics") or {}).items():
         if found := _metric_difference(mid, entry, measured.values[mid]):
-            return found
+            if not _stored_redacted(summary):
+                return found
+            unmeasurable.add(mid)
     for index, recorded in enumerate(summary.get("gates") or []):
-        if found := _gate_difference(index, recorded, specs, measured, summary):
+        if found := _gate_difference(index, recorded, specs, measured, summary, unmeasurable):
             return found
     rate = measured.errors / measured.rows if measured.rows else 0.0
     verdicts = [g.get("verdict") for g in summary.get("gates") or []]
