@@ -201,8 +201,8 @@ def attach_run(
     Raises EvidenceError when the run's results no longer match its manifest or its summary.json
     does not state what those results give (``summary_check``: the records' verdicts and
     figures are summary.json's), UsageError when its metrics cannot be measured here to check
-    that, and ExploratoryRunError when the run is not of the register's system (``register.identity``)
-    unless ``evidence_for`` names the register's system explicitly.
+    that, and ExploratoryRunError when the run is not of the register's system
+    (``register.identity``) unless ``evidence_for`` names the register's system explicitly.
     """
     ledger_path = Path(ledger_path)
     run = RunFiles.load(Path(run_dir))
