@@ -148,3 +148,22 @@ def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_pa
     assert "precision 0.5 \\[0.01258, 0.9874\\]" in line and "from 3 human verdicts" in line
     html = unescape(render_annex_html(annex))
     assert f"Reviewed on this target's runs (config {fingerprint}): precision 0.5" in html
+
+
+def test_a_metric_kind_not_installed_is_a_usage_error_not_a_crash(tmp_path: Path) -> None:
+    """Before spec.recorded, the line lookup reviewed_run handed the metric parser took no
+    ``key`` argument, so an unknown kind ended in a TypeError instead of this line."""
+    import json
+
+    from assurance_harness.errors import UsageError
+
+    project = make_project(tmp_path)
+    outcome = project.run()
+    path = outcome.run_dir / "summary.json"
+    summary = json.loads(path.read_text())
+    metric = next(iter(summary["metrics"].values()))
+    metric["kind"], metric["spec"] = "toxic_spans", {"toxic_spans": "x"}
+    path.write_text(json.dumps(summary))
+    store = ReviewStore(ReviewPaths.default(project.reports, register=project.register).db)
+    with pytest.raises(UsageError, match=r"cannot be recomputed: .*toxic_spans"):
+        reviewed_run(outcome.run_dir, store)

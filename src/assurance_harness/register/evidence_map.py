@@ -17,6 +17,7 @@ from ..store.runread import smoke_test_limit
 from .evidence_record import EvidenceError, EvidenceRecord
 from .ledger_store import DEFAULT_LEDGER, append_bodies
 from .runfiles import HASHED_FILES, RunFiles, sha256_file
+from .summary_check import check_summary
 
 
 def _relpath(path: Path, start: Path) -> str:
@@ -120,6 +121,8 @@ def _record_bodies(run: RunFiles, risk_ids: list[str], ledger_path: Path) -> lis
             f"{run.results_path}: does not match the SHA-256 in its manifest.json; the results "
             "changed after the run and cannot be attached as evidence"
         )
+    # The verdicts and figures recorded below are summary.json's: they must be the results'.
+    check_summary(run)
     suite = run.suite
     target = run.target
     run_info = {
@@ -195,9 +198,11 @@ def attach_run(
     Risks are the suite's ``evidence_for`` plus, when ``register_path`` exists, the register's
     risks that list the suite. Attaching the same run again appends nothing (idempotent), and a
     run that failed as a whole (``status: run_failed``) is not evidence, so nothing is appended.
-    Raises EvidenceError when the run's results no longer match its manifest, and
-    ExploratoryRunError when the run is not of the register's system (``register.identity``)
-    unless ``evidence_for`` names the register's system explicitly.
+    Raises EvidenceError when the run's results no longer match its manifest or its summary.json
+    does not state what those results give (``summary_check``: the records' verdicts and
+    figures are summary.json's), UsageError when its metrics cannot be measured here to check
+    that, and ExploratoryRunError when the run is not of the register's system
+    (``register.identity``) unless ``evidence_for`` names the register's system explicitly.
     """
     ledger_path = Path(ledger_path)
     run = RunFiles.load(Path(run_dir))

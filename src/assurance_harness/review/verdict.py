@@ -34,22 +34,8 @@ class ReviewedRun:
     verdicts: dict[str, dict[str, Verdict]] = field(default_factory=dict)
 
 
-def _metric_specs(summary: dict[str, Any]) -> list[Any]:
-    from ..spec.loader import _parse_metrics
-
-    raw = [
-        {"id": mid, **(m.get("spec") or {})} for mid, m in (summary.get("metrics") or {}).items()
-    ]
-    issues: list[Any] = []
-    specs = _parse_metrics(raw, "summary.json", lambda _loc: None, issues)
-    if issues:
-        raise ConfigError(issues)
-    return specs
-
-
 def reviewed_run(run_dir: Path, store: ReviewStore) -> ReviewedRun:
-    from ..metrics.engine import compute_metrics, judge_gate
-    from ..spec.suite import GateSpec
+    from ..spec.recorded import measure_rows, recorded_specs
 
     run = read_run(run_dir)
     verdicts = {key: by_reviewer for (_, key), by_reviewer in store.current(run.run_id).items()}
@@ -64,23 +50,12 @@ def reviewed_run(run_dir: Path, store: ReviewStore) -> ReviewedRun:
             }
     outstanding = [k for k in required_keys(run.summary) if k not in verdicts]
     try:
-        specs = _metric_specs(run.summary)
+        specs = recorded_specs(run.summary)
     except ConfigError as exc:
         raise UsageError(f"{run.run_dir}: its metrics cannot be recomputed: {exc}") from None
-    values = compute_metrics(specs, rows, seed=int(run.summary.get("seed") or 0))
-    by_id = {s.id: s for s in specs}
+    values, judged = measure_rows(specs, rows)
     gates = []
-    for recorded in run.gates:
-        spec = GateSpec(
-            metric=recorded["metric"],
-            max=recorded.get("max"),
-            min=recorded.get("min"),
-            bound=recorded.get("bound") or "point",
-            each_group=recorded.get("each_group", True),
-            id=recorded.get("id"),
-            description=recorded.get("description"),
-        )
-        gate = judge_gate(spec, values.get(spec.metric), by_id.get(spec.metric), rows)
+    for recorded, gate in zip(run.gates, judged, strict=True):
         # The scorer's validity was judged when the run finished (min_validity); human
         # labels change the metric, not that: a gate that failed on it stays failed.
         for name in ("validity_unmet", "validity_checked"):

@@ -1,0 +1,266 @@
+"""Whether a finished run's summary.json states what its results give, before it is evidence.
+
+An evidence record's verdict and figures come from summary.json, and only results.jsonl is
+hashed in manifest.json; so summary.json is measured again here, from results.jsonl (whose hash
+the attach has just checked) and the metric and gate specs summary.json records
+(``spec.recorded``, the metric engine itself), and compared with what it states:
+
+* the rows and failed requests (``counts``);
+* every metric's ``value`` and ``n``, overall and per group, and its interval where the recorded
+  ``method`` is the one this version computes (a run made by an earlier version whose interval
+  method has since changed, like the golden run's Wilson intervals, keeps its own intervals:
+  they are not re-derivable, so only its verdicts are checked against them);
+* every gate's verdict, figures, failing groups and, where the interval was recomputed, its
+  worst cases; a verdict that waits for review (``require_reviewed``) or failed on the
+  scorers' validity (``validity_unmet``) must be the one those recorded conditions give;
+* the run's status (``passed`` only when every gate passed).
+
+Computation is deterministic for a run's seed (bootstraps and permutation tests are seeded),
+and the columnar form a streamed run uses gives the rows' figures bit for bit
+(``metrics.columns``); figures are still compared to a relative 1e-9, so a change in
+floating-point summation order between versions is not read as tampering.
+
+What this cannot see: an edit of the specs themselves (a gate's ``max`` raised, a metric's
+expression changed) together with figures and verdict made consistent with the edited spec;
+nor removing ``validity_unmet`` or ``require_reviewed`` altogether. The suite file is not in the
+run folder (its SHA-256 is, in the summary, the manifest and every record), so a spec can only
+be checked against the suite by someone who has the suite; ``evidence verify`` re-hashes the
+files after the attach.
+
+A run stored under a redaction policy that replaced spans (summary.json ``privacy.redacted``) was
+measured on the original text, and results.jsonl holds the redacted text: a metric that reads a
+redacted string measures differently, through no edit. Its figures are compared where they
+measure the same; where one does not, its gates are checked against the figures summary.json
+records (the verdict, failing groups and gate figures must follow from them), which catches an
+edited verdict but not figures edited together with it. Without replaced spans the stored text
+is the original and everything is compared.
+
+A run whose metrics cannot be measured here (a metric kind from a plugin not installed, an
+entry no suite could hold, a summary without specs) is refused with the reason and a fix,
+never attached unchecked: a run the runner wrote always records its specs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError, UsageError
+from ..formatting.figures import num
+from ..store.runread import SUMMARY
+from .evidence_record import EvidenceError
+
+if TYPE_CHECKING:
+    from ..metrics.base import MetricValue
+    from ..spec.recorded import Measured, RecordedSpecs
+    from .runfiles import RunFiles
+
+__all__ = ["SummaryChangedError", "check_summary"]
+
+REL_TOL = 1e-9
+ABS_TOL = 1e-12
+_METRIC_FIELDS = ("n", "value")
+_INTERVAL_FIELDS = ("ci_low", "ci_high")
+_GATE_FIELDS = ("value", "n", "checked", "ci_low", "ci_high", "failing_groups")
+
+
+class SummaryChangedError(EvidenceError):
+    """summary.json does not state what the run's results give (exit 1, as EvidenceError)."""
+
+
+def _same(a: Any, b: Any) -> bool:
+    numbers = (int, float)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, numbers) and isinstance(b, numbers):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    return bool(a == b)
+
+
+def _show(value: Any, other: Any) -> str:
+    """A figure in the message: four significant digits, or all of them where four would
+    print the two figures alike."""
+    if isinstance(value, float) and not isinstance(other, bool):
+        short = num(value)
+        return short if short != num(other) else repr(value)
+    if isinstance(value, str):
+        return f"'{value}'"
+    return "null" if value is None else str(value)
+
+
+def _differs(what: str, recorded: Any, measured: Any) -> str | None:
+    if _same(recorded, measured):
+        return None
+    return f"{what} is {_show(recorded, measured)} but its results give {_show(measured, recorded)}"
+
+
+def _interval_comparable(recorded: dict[str, Any], measured: dict[str, Any]) -> bool:
+    return bool(
+        recorded.get("method") == measured.get("method")
+        and _same(recorded.get("confidence"), measured.get("confidence"))
+    )
+
+
+def _metric_difference(mid: str, recorded: dict[str, Any], measured: MetricValue) -> str | None:
+    fresh = measured.to_dict()
+    fields = _METRIC_FIELDS + (_INTERVAL_FIELDS if _interval_comparable(recorded, fresh) else ())
+    for name in fields:
+        if found := _differs(f"metric '{mid}' {name}", recorded.get(name), fresh.get(name)):
+            return found
+    groups = recorded.get("groups") or {}
+    fresh_groups = fresh.get("groups") or {}
+    if sorted(groups) != sorted(fresh_groups):
+        return (
+            f"metric '{mid}' has groups {sorted(groups)} but its results give "
+            f"{sorted(fresh_groups)}"
+        )
+    for name, group in groups.items():
+        mine = fresh_groups[name]
+        wanted = _METRIC_FIELDS + (_INTERVAL_FIELDS if _interval_comparable(group, mine) else ())
+        for key in wanted:
+            what = f"metric '{mid}' group '{name}' {key}"
+            if found := _differs(what, group.get(key), mine.get(key)):
+                return found
+    return None
+
+
+def _recorded_value(entry: dict[str, Any]) -> MetricValue:
+    """The figures summary.json states for a metric, as the engine's value (to judge a gate
+    on them where the interval was not recomputed)."""
+    from ..metrics.base import MetricValue
+
+    keys = ("value", "n", "ci_low", "ci_high", "confidence", "method", "groups", "details")
+    return MetricValue.from_dict({k: entry[k] for k in keys if k in entry})
+
+
+def _as_the_run_records(
+    gate: dict[str, Any], recorded: dict[str, Any], summary: dict[str, Any]
+) -> str:
+    """The verdict once what the runner adds after the metric's verdict is applied, from the
+    conditions the gate entry records: a scorer validity that was not met fails a pass, and a
+    gate that requires review waits while rows are flagged for it."""
+    verdict = str(gate.get("verdict"))
+    if recorded.get("validity_unmet") and verdict == "pass":
+        verdict = "fail"
+    review = summary.get("review") or {}
+    if recorded.get("require_reviewed") and verdict == "pass" and review.get("required"):
+        verdict = "awaiting_review"
+    return verdict
+
+
+def _validity_difference(label: str, recorded: dict[str, Any]) -> str | None:
+    """Each figure ``min_validity`` checked must say ``met`` exactly when its lower bound
+    reaches the minimum, and an unmet one must be listed in ``validity_unmet``."""
+    unmet = False
+    for entry in recorded.get("validity_checked") or []:
+        if not isinstance(entry, dict):
+            continue
+        low, minimum = entry.get("low"), entry.get("minimum")
+        try:
+            met = low is not None and minimum is not None and float(low) >= float(minimum)
+        except (TypeError, ValueError):
+            met = False
+        unmet |= not met
+        if bool(entry.get("met")) != met:
+            what = f"gate '{label}' validity of {entry.get('id')} ({entry.get('figure')}) met"
+            return f"{what} is {entry.get('met')} but its figures give {met}"
+    if unmet and not recorded.get("validity_unmet"):
+        return f"gate '{label}' lists no unmet validity but a checked validity figure is unmet"
+    return None
+
+
+def _gate_difference(
+    index: int,
+    recorded: dict[str, Any],
+    specs: RecordedSpecs,
+    measured: Measured,
+    summary: dict[str, Any],
+    unmeasurable: set[str],
+) -> str | None:
+    from ..metrics.engine import judge_gate
+
+    spec = specs.gates[index]
+    label = str(recorded.get("id") or spec.label)
+    fresh = measured.gates[index]
+    entry = (summary.get("metrics") or {}).get(spec.metric)
+    value = measured.values.get(spec.metric)
+    recomputed = value is None or entry is None or _interval_comparable(entry, value.to_dict())
+    recomputed = recomputed and spec.metric not in unmeasurable
+    if not recomputed:
+        # The interval is the earlier version's, or the figures were measured on text that is
+        # stored redacted: the verdict must follow from the recorded figures.
+        try:
+            fresh = judge_gate(spec, _recorded_value(entry or {}), None, [])
+        except (TypeError, ValueError, AttributeError):
+            return f"gate '{label}': the figures of metric '{spec.metric}' cannot be read"
+    verdict = _as_the_run_records(fresh, recorded, summary)
+    if found := _differs(f"gate '{label}' verdict", recorded.get("verdict"), verdict):
+        return found
+    fields = _GATE_FIELDS + (("worst_cases",) if recomputed else ())
+    for name in fields:
+        if found := _differs(f"gate '{label}' {name}", recorded.get(name), fresh.get(name)):
+            return found
+    return _validity_difference(label, recorded)
+
+
+def _stored_redacted(summary: dict[str, Any]) -> bool:
+    """Whether results.jsonl holds text other than what was measured: the privacy policy
+    replaced at least one span when the run was stored."""
+    counts = (summary.get("privacy") or {}).get("redacted") or {}
+    if not isinstance(counts, dict):
+        return True  # not the runner's shape: do not assume the stored text is the original
+    return any(not isinstance(n, int) or n > 0 for n in counts.values())
+
+
+def _first_difference(
+    summary: dict[str, Any], specs: RecordedSpecs, measured: Measured
+) -> str | None:
+    counts = summary.get("counts") or {}
+    for name, fresh in (("requests", measured.rows), ("errors", measured.errors)):
+        if found := _differs(f"counts.{name}", counts.get(name), fresh):
+            return found
+    unmeasurable: set[str] = set()
+    for mid, entry in (summary.get("metrics") or {}).items():
+        if found := _metric_difference(mid, entry, measured.values[mid]):
+            if not _stored_redacted(summary):
+                return found
+            unmeasurable.add(mid)
+    for index, recorded in enumerate(summary.get("gates") or []):
+        if found := _gate_difference(index, recorded, specs, measured, summary, unmeasurable):
+            return found
+    rate = measured.errors / measured.rows if measured.rows else 0.0
+    verdicts = [g.get("verdict") for g in summary.get("gates") or []]
+    status = "passed" if all(v == "pass" for v in verdicts) else "gates_failed"
+    if rate > float(counts.get("max_error_rate", math.inf)):
+        status = "run_failed"
+    return _differs("status", summary.get("status"), status)
+
+
+def check_summary(run: RunFiles) -> None:
+    """Raise SummaryChangedError naming summary.json and the first figure or verdict it states
+    that the run's results do not give; UsageError when its metrics cannot be measured here.
+    Call it after results.jsonl was checked against the manifest: the results are the ground
+    truth this compares with."""
+    from ..spec.recorded import measure_stream, recorded_specs
+
+    path = run.dir / SUMMARY
+    summary = run.summary
+    try:
+        specs = recorded_specs(summary, str(path))
+    except ConfigError as exc:
+        issue = exc.issues[0]
+        where = f"{issue.field}: " if issue.field else ""
+        raise UsageError(
+            f"{path}: {where}{issue.message}; its figures cannot be checked against the run's "
+            "results, so it is not attached as evidence (install the plugin that provides a "
+            "metric kind named here, then attach again)"
+        ) from None
+    measured = measure_stream(specs, run.iter_results(), samples=int(summary.get("samples") or 1))
+    found = _first_difference(summary, specs, measured)
+    if found is not None:
+        raise SummaryChangedError(
+            f"{path}: {found}; the run's files changed after it finished, so it cannot be "
+            "attached as evidence (attach an unedited run, or run the suite again)"
+        )
