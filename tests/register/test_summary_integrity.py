@@ -390,3 +390,53 @@ def test_a_gate_failed_on_its_scorers_validity_stays_failed(
     _edit(outcome.run_dir, change)
     with pytest.raises(EvidenceError, match=re.escape(named)):
         _attach(project, outcome.run_dir)
+
+
+def test_resuming_a_finished_run_checks_the_summary_it_reads_from_disk(project: Path) -> None:
+    """``--resume`` of a finished run redoes its post-run steps from the files: an edited
+    summary.json is refused there as by ``evidence attach`` (exit 3, the run itself stands)."""
+    run_dir = _run(project)
+    _edit(run_dir, _flip_to_pass)
+    done = run_cli(
+        "run",
+        project / "suite.yaml",
+        "--target",
+        project / "targets" / "system.yaml",
+        "--reports",
+        project / "reports",
+        "--register",
+        project / "register.yaml",
+        "--resume",
+        run_dir.name,
+        "--no-report",
+        cwd=project,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "evidence not attached" in done.stdout + done.stderr
+    assert not read_ledger(project / "reports" / "evidence" / "ledger.jsonl")
+
+
+def test_the_run_that_wrote_the_summary_does_not_measure_it_twice(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``run --register`` attaches the summary it has just measured and written: measuring it
+    again would double a large run's metric time for a file no one could have edited."""
+    from assurance_harness.register import evidence_map
+
+    checked: list[Path] = []
+    monkeypatch.setattr(evidence_map, "check_summary", lambda run: checked.append(run.dir))
+    outcome = run_suite(
+        project / "suite.yaml",
+        project / "targets" / "system.yaml",
+        reports_dir=project / "reports",
+        write_reports=False,
+        register_path=project / "register.yaml",
+    )
+    assert read_ledger(project / "reports" / "evidence" / "ledger.jsonl")
+    assert checked == []
+    attach_run(  # a later attach of the same run (idempotent) is checked
+        outcome.run_dir,
+        register_path=project / "register.yaml",
+        ledger_path=project / "reports" / "evidence" / "ledger.jsonl",
+    )
+    assert checked == [outcome.run_dir]
