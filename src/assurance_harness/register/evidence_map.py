@@ -108,7 +108,9 @@ def check_scope(run: RunFiles, register_path: Path | None, evidence_for: str | N
         )
 
 
-def _record_bodies(run: RunFiles, risk_ids: list[str], ledger_path: Path) -> list[dict[str, Any]]:
+def _record_bodies(
+    run: RunFiles, risk_ids: list[str], ledger_path: Path, *, check: bool = True
+) -> list[dict[str, Any]]:
     files = {}
     for name in HASHED_FILES:
         path = run.dir / name if name != "results.jsonl" else run.results_path
@@ -122,7 +124,8 @@ def _record_bodies(run: RunFiles, risk_ids: list[str], ledger_path: Path) -> lis
             "changed after the run and cannot be attached as evidence"
         )
     # The verdicts and figures recorded below are summary.json's: they must be the results'.
-    check_summary(run)
+    if check:
+        check_summary(run)
     suite = run.suite
     target = run.target
     run_info = {
@@ -192,6 +195,7 @@ def attach_run(
     register_path: Path | None = None,
     ledger_path: Path = DEFAULT_LEDGER,
     evidence_for: str | None = None,
+    summary_just_written: bool = False,
 ) -> list[EvidenceRecord]:
     """Append one record per (risk, gate) of a finished run; return the records appended.
 
@@ -203,6 +207,11 @@ def attach_run(
     figures are summary.json's), UsageError when its metrics cannot be measured here to check
     that, and ExploratoryRunError when the run is not of the register's system
     (``register.identity``) unless ``evidence_for`` names the register's system explicitly.
+
+    ``summary_just_written``: the caller is the run that wrote summary.json a moment ago, in
+    this process (``run --register``); the summary check is then skipped, as it would only
+    repeat the run's own metrics (seconds on a large run) on the file this process just wrote.
+    The check is for the time between a run and a later attach, when the files sat on disk.
     """
     ledger_path = Path(ledger_path)
     run = RunFiles.load(Path(run_dir))
@@ -213,4 +222,5 @@ def attach_run(
     if not risk_ids:
         return []
     check_scope(run, Path(register_path) if register_path else None, evidence_for)
-    return append_bodies(ledger_path, _record_bodies(run, risk_ids, ledger_path))
+    bodies = _record_bodies(run, risk_ids, ledger_path, check=not summary_just_written)
+    return append_bodies(ledger_path, bodies)

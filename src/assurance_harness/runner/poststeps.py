@@ -96,12 +96,18 @@ def attach_run_evidence(
     result: PostRunResult,
     evidence_for: str | None = None,
     reports: Path = Path("reports"),
+    *,
+    summary_just_written: bool = False,
 ) -> None:
     from ..register.ledger import ExploratoryRunError, attach_run
 
     try:
         records = attach_run(
-            run_dir, register_path=register_path, ledger_path=ledger_path, evidence_for=evidence_for
+            run_dir,
+            register_path=register_path,
+            ledger_path=ledger_path,
+            evidence_for=evidence_for,
+            summary_just_written=summary_just_written,
         )
     except ExploratoryRunError as exc:
         result.notes.append(str(exc))  # a run against another target: reported, not evidence
@@ -133,9 +139,12 @@ def run_post_steps(
     evidence_for: bool,
     options: PostRunOptions,
     repair: str,
+    summary_just_written: bool = False,
 ) -> PostRunResult:
     """Index, reports, then evidence. A suite evidences the risks it names, and those whose
-    register entry names the suite (so evidence is due when either is given)."""
+    register entry names the suite (so evidence is due when either is given).
+    ``summary_just_written``: this process wrote the run's summary.json a moment ago, so the
+    evidence step does not measure it again (``register.evidence_map.attach_run``)."""
     result = PostRunResult()
     index_run_step(run_dir, reports, result, repair=repair)
     if options.write_reports:
@@ -149,5 +158,6 @@ def run_post_steps(
             result,
             options.evidence_for,
             reports,
+            summary_just_written=summary_just_written,
         )
     return result

@@ -799,7 +799,12 @@ def _already_finished(
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))
     outcome.notes.append(f"run {run_dir.run_id} was already complete; its results are unchanged")
     _publish(
-        outcome, reports, evidence_for=bool(loaded.suite.evidence_for), post=post, repair=repair
+        outcome,
+        reports,
+        evidence_for=bool(loaded.suite.evidence_for),
+        post=post,
+        repair=repair,
+        summary_just_written=False,  # read from disk: it may have been edited since
     )
     return outcome
 
@@ -1096,6 +1101,7 @@ def _finish(run: _Run) -> RunOutcome:
         evidence_for=bool(run.loaded.suite.evidence_for),
         post=run.post,
         repair=run.resume_cmd,
+        summary_just_written=True,
     )
     return outcome
 
@@ -1134,10 +1140,13 @@ def _publish(
     evidence_for: bool,
     post: PostRunOptions,
     repair: str,
+    summary_just_written: bool,
 ) -> None:
     """The post-run steps (index, reports, evidence) for a finished run; all are safe to redo.
     A step that was due and failed makes the run exit 3: its verdict stands, but it is not
-    recorded where the register and the comparisons look."""
+    recorded where the register and the comparisons look. ``summary_just_written``: this
+    process measured the run and wrote its summary.json (else it was read from disk, and the
+    evidence step checks it against the results)."""
     _queue_reviews(outcome, reports)
     result = run_post_steps(
         outcome.run_dir,
@@ -1146,6 +1155,7 @@ def _publish(
         evidence_for=evidence_for,
         options=post,
         repair=repair,
+        summary_just_written=summary_just_written,
     )
     outcome.notes.extend(result.notes)
     if result.failed:
