@@ -256,6 +256,10 @@ class MeanMetric(MetricKind):
             confidence=ctx.confidence,
             clusters=clusters,
         )
+        if data.size and low is None:
+            # Too few cases for an interval that covers: the method says why, and a gate on a
+            # bound reads it as the reason it has no figure (``engine.judge_gate``).
+            details["no_bound_reason"] = method
         return MetricValue(
             value=float(data.mean()) if data.size else None,
             n=int(data.size),

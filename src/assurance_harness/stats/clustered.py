@@ -10,7 +10,9 @@ agree. ``intervals.mean_interval`` sends clustered values here, so both read one
 - other values in [0, 1]: the conservative score interval (``wilson_mean``) at that effective
   size;
 - any other values: the percentile bootstrap over clusters of the ratio mean (sum / count),
-  O(clusters) memory, labelled approximate by Cochran's rule on the clusters' means.
+  O(clusters) memory, labelled approximate by Cochran's rule on the clusters' means; below
+  ``BOOTSTRAP_MIN_CASES`` clusters a t interval over them, below ``MIN_MEAN_CASES`` none
+  (``intervals.small_sample_mean_interval``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 
 from ._special import binom_ppf
 from .intervals import (
+    BOOTSTRAP_MIN_CASES,
     MIN_CLUSTERS,
     cluster_totals,
     clustered_clopper_pearson,
@@ -31,6 +34,7 @@ from .intervals import (
     quantile_interval,
     rarer_clusters,
     resample_indices,
+    small_sample_mean_interval,
     wilson_mean,
 )
 
@@ -68,8 +72,8 @@ def clustered_mean_interval(
                 f"(the clustering needs >= {MIN_CLUSTERS})"
             )
         return low, high, method
-    if k < 2:
-        return mean, mean, "bootstrap over cases (approximate: every value from one case)"
+    if k < BOOTSTRAP_MIN_CASES:
+        return small_sample_mean_interval(sums, sizes, confidence)
     rng = np.random.default_rng(seed)
     parts = [
         sums[idx].sum(axis=1) / sizes[idx].sum(axis=1)
