@@ -305,6 +305,9 @@ class QuantileMetric(MetricKind):
         else:
             low, high, caveat = quantile_interval(values, params.q, ctx.confidence)
         method = "order statistics (distribution-free)"
+        details: dict[str, object] = {"n_skipped": skipped, "q": params.q}
+        if values.size and (low is None or high is None):
+            details["no_bound_reason"] = caveat  # why, for a gate on the missing bound
         return MetricValue(
             value=float(np.quantile(values, params.q)) if values.size else None,
             n=int(values.size),
@@ -312,5 +315,5 @@ class QuantileMetric(MetricKind):
             ci_high=high,
             confidence=ctx.confidence,
             method=f"{method} ({caveat})" if caveat else method,
-            details={"n_skipped": skipped, "q": params.q},
+            details=details,
         )

@@ -194,6 +194,70 @@ def wilson_mean(
     return low, high
 
 
+def least_bound_coverage(confidence: float) -> float:
+    """The least one-sided coverage of a bound the harness still gives (labelled approximate):
+    a miss rate of at most four times the nominal alpha / 2, 0.90 at 95%. The order statistics
+    at a sample's extremes cover exactly 1 - q^n (the maximum, above the q quantile) and
+    1 - (1 - q)^n (the minimum, below it), so this decides which such bounds stand. At 0.90
+    the maximum of 50 values stays the (approximate) upper bound of the 0.95 quantile, as
+    before (0.92); the maximum of 10 values, above the 0.9 quantile 65% of the time, does not."""
+    return 1 - 2 * (1 - confidence)
+
+
+def extreme_rank_bounds(
+    lower_rank: int, upper_rank: int, size: int, q: float, confidence: float, *, counted: str
+) -> tuple[int | None, int | None, str | None]:
+    """Order-statistic ranks (1-based, of ``size`` values) for the ``q`` quantile's interval
+    once checked against the sample's extent: (lower rank, upper rank, note).
+
+    A rank beyond the sample is clamped to its extreme, labelled approximate, when that
+    extreme's exact coverage reaches ``least_bound_coverage``; otherwise the bound is None and
+    the note, which then starts with "no ...", says how often the extreme would cover and what
+    size is needed. ``counted`` names the size in the note (``n = 10``; ``effective n 3.47``
+    for clusters)."""
+    floor = least_bound_coverage(confidence)
+    alpha = 1 - confidence
+    low: int | None = lower_rank
+    high: int | None = upper_rank
+    withheld: list[tuple[str, float, int]] = []
+    clamped: list[str] = []
+    if lower_rank < 1:
+        covers = 1 - (1 - q) ** size
+        low = 1 if covers >= floor else None
+        if low is None:
+            withheld.append(("lower", covers, math.ceil(math.log(2 * alpha) / math.log(1 - q))))
+        else:
+            clamped.append("lower bound at the sample minimum")
+    if upper_rank > size:
+        covers = 1 - q**size
+        high = size if covers >= floor else None
+        if high is None:
+            withheld.append(("upper", covers, math.ceil(math.log(2 * alpha) / math.log(q))))
+        else:
+            clamped.append("upper bound at the sample maximum")
+    if len(withheld) == 2:
+        covers = 1 - q**size - (1 - q) ** size
+        need = max(need for _, _, need in withheld)
+        note = (
+            f"no interval: at {counted} the sample's range holds the {q:g} quantile only "
+            f"{max(covers, 0.0):.0%} of the time; an interval needs n >= {need}"
+        )
+    elif withheld:
+        side, covers, need = withheld[0]
+        extreme = "minimum" if side == "lower" else "maximum"
+        where = "below" if side == "lower" else "above"
+        note = (
+            f"no {side} bound: at {counted} the sample {extreme} lies {where} the {q:g} "
+            f"quantile only {covers:.0%} of the time; a {side} bound needs n >= {need}"
+        )
+    else:
+        note = None
+    if clamped:
+        approximate = f"approximate: {' and '.join(clamped)} ({counted} too small)"
+        note = f"{note}; {approximate}" if note else approximate
+    return low, high, note
+
+
 def quantile_interval(
     values: Sequence[float] | np.ndarray, q: float, confidence: float = 0.95
 ) -> tuple[float | None, float | None, str | None]:
@@ -204,6 +268,8 @@ def quantile_interval(
     continuous distribution (and conservatively with ties). Returns (low, high, caveat): when n
     is too small for a bound (q = 0.95 needs n >= 72 for a finite upper bound at 95%), that
     bound is the sample's extreme and ``caveat`` says so: the interval is then approximate.
+    Where that extreme covers too rarely (``extreme_rank_bounds``), and always for a single
+    value, the bound is None and ``caveat`` starts with "no ..." saying why.
     """
     data = np.sort(np.asarray(values, dtype=float))
     n = int(data.size)
@@ -218,15 +284,21 @@ def quantile_interval(
 
         lower_rank = int(binom.ppf(alpha / 2, n, q))
         upper_rank = int(binom.ppf(1 - alpha / 2, n, q)) + 1
-    caveats = []
-    if lower_rank < 1:
-        caveats.append("lower bound at the sample minimum")
-        lower_rank = 1
-    if upper_rank > n:
-        caveats.append("upper bound at the sample maximum")
-        upper_rank = n
-    caveat = f"approximate: {' and '.join(caveats)} (n = {n} too small)" if caveats else None
-    return float(data[lower_rank - 1]), float(data[upper_rank - 1]), caveat
+    if n == 1:
+        return None, None, ONE_VALUE_QUANTILE
+    low, high, caveat = extreme_rank_bounds(
+        lower_rank, upper_rank, n, q, confidence, counted=f"n = {n}"
+    )
+    return (
+        None if low is None else float(data[low - 1]),
+        None if high is None else float(data[high - 1]),
+        caveat,
+    )
+
+
+ONE_VALUE_QUANTILE = "no interval: one case; a quantile's interval needs at least two cases"
+"""One value bounds no quantile: its interval would be [x, x], which holds a continuous
+distribution's quantile with probability 0."""
 
 
 def is_unit_interval(values: np.ndarray) -> bool:
