@@ -173,6 +173,17 @@ class RateMetric(MetricKind):
             observed_ci_high=high,
             scorer_error=error.model_dump(),
         )
+        if int((np.asarray(case_sizes) > 0).sum()) < 2:
+            # One case (one outcome, or one case's samples, which are not independent): the
+            # corrected interval covered 0.87 at one outcome (benchmarks/small_n_coverage.py).
+            why = (
+                "no interval: one case; a rate corrected for scorer error needs at least two "
+                "cases (the plain rate's interval is in observed_ci_low and observed_ci_high)"
+            )
+            details["no_bound_reason"] = why
+            return MetricValue(
+                corrected.estimate, n, confidence=ctx.confidence, method=why, details=details
+            )
         return MetricValue(
             value=corrected.estimate,
             n=n,
