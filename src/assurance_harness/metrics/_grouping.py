@@ -145,6 +145,14 @@ def worst_stratum(
 
     name = max(scored, key=badness)
     top = scored[name]
+    details: dict[str, Any] = {
+        "within": within,
+        "worst_stratum": name,
+        "n_skipped": n_input - n_rows,
+        "worst_details": top.details,
+    }
+    if "no_bound_reason" in top.details:  # a gate on the worst stratum's bound says why
+        details["no_bound_reason"] = f"stratum '{name}': {top.details['no_bound_reason']}"
     return MetricValue(
         top.value,
         n_rows,
@@ -153,12 +161,7 @@ def worst_stratum(
         top.confidence,
         top.method,
         groups=groups,
-        details={
-            "within": within,
-            "worst_stratum": name,
-            "n_skipped": n_input - n_rows,
-            "worst_details": top.details,
-        },
+        details=details,
     )
 
 

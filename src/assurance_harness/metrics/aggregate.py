@@ -173,6 +173,17 @@ class RateMetric(MetricKind):
             observed_ci_high=high,
             scorer_error=error.model_dump(),
         )
+        if int((np.asarray(case_sizes) > 0).sum()) < 2:
+            # One case (one outcome, or one case's samples, which are not independent): the
+            # corrected interval covered 0.87 at one outcome (benchmarks/small_n_coverage.py).
+            why = (
+                "no interval: one case; a rate corrected for scorer error needs at least two "
+                "cases (the plain rate's interval is in observed_ci_low and observed_ci_high)"
+            )
+            details["no_bound_reason"] = why
+            return MetricValue(
+                corrected.estimate, n, confidence=ctx.confidence, method=why, details=details
+            )
         return MetricValue(
             value=corrected.estimate,
             n=n,
@@ -256,6 +267,10 @@ class MeanMetric(MetricKind):
             confidence=ctx.confidence,
             clusters=clusters,
         )
+        if data.size and low is None:
+            # Too few cases for an interval that covers: the method says why, and a gate on a
+            # bound reads it as the reason it has no figure (``engine.judge_gate``).
+            details["no_bound_reason"] = method
         return MetricValue(
             value=float(data.mean()) if data.size else None,
             n=int(data.size),
@@ -301,6 +316,9 @@ class QuantileMetric(MetricKind):
         else:
             low, high, caveat = quantile_interval(values, params.q, ctx.confidence)
         method = "order statistics (distribution-free)"
+        details: dict[str, object] = {"n_skipped": skipped, "q": params.q}
+        if values.size and (low is None or high is None):
+            details["no_bound_reason"] = caveat  # why, for a gate on the missing bound
         return MetricValue(
             value=float(np.quantile(values, params.q)) if values.size else None,
             n=int(values.size),
@@ -308,5 +326,5 @@ class QuantileMetric(MetricKind):
             ci_high=high,
             confidence=ctx.confidence,
             method=f"{method} ({caveat})" if caveat else method,
-            details={"n_skipped": skipped, "q": params.q},
+            details=details,
         )

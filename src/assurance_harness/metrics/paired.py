@@ -52,16 +52,26 @@ _DIGITS = 12
 """Decimal places kept in each delta: far below any score's resolution, far above float noise."""
 
 
-def _t_interval(values: np.ndarray, level: float) -> tuple[float | None, float | None]:
-    """Student t interval for the mean of ``values``; none from fewer than two pairs."""
+def _t_interval(
+    values: np.ndarray, level: float, group: str
+) -> tuple[float | None, float | None, str | None]:
+    """Student t interval for the mean of ``values`` (a group's deltas over pairs): (low, high,
+    why there is none). None from fewer than two pairs, and None where every pair has the same
+    delta: a zero-width interval would let a ``max:`` gate on its bound pass on pairs that
+    cannot show how far the delta may lie from what they all happened to give."""
     if values.size < 2:
-        return None, None
+        return None, None, f"no interval: group '{group}' has one pair; a t interval needs two"
     mean = float(values.mean())
     se = float(values.std(ddof=1)) / math.sqrt(values.size)
     if se == 0:
-        return mean, mean
+        return (
+            None,
+            None,
+            f"no interval: all {values.size} pairs of group '{group}' have the same delta, "
+            "so there is no variance to bound it by",
+        )
     half = float(stdtrit(values.size - 1, 0.5 + level / 2)) * se  # = scipy.stats.t.ppf
-    return mean - half, mean + half
+    return mean - half, mean + half, None
 
 
 @register_metric
@@ -179,7 +189,10 @@ class PairedDeltaMetric(MetricKind):
         method = f"t interval over pairs, simultaneous over {len(names)} groups (Bonferroni)"
         per_group: dict[str, MetricValue] = {}
         for i, name in enumerate(names):
-            low, high = _t_interval(delta[i][~np.isnan(delta[i])], level)
+            low, high, why = _t_interval(delta[i][~np.isnan(delta[i])], level, name)
+            group_details: dict[str, Any] = {"mean_abs_delta": float(np.nanmean(np.abs(delta[i])))}
+            if why is not None:
+                group_details["no_bound_reason"] = why
             per_group[name] = MetricValue(
                 float(group_means[i]),
                 int(counts[kept[i]]),
@@ -187,7 +200,7 @@ class PairedDeltaMetric(MetricKind):
                 high,
                 ctx.confidence,
                 method,
-                details={"mean_abs_delta": float(np.nanmean(np.abs(delta[i])))},
+                details=group_details,
             )
         worst = int(np.argmax(np.abs(group_means)))
         top = per_group[names[worst]]
@@ -198,6 +211,8 @@ class PairedDeltaMetric(MetricKind):
                 "statistic": "signed mean delta of the group furthest from its reference",
             }
         )
+        if "no_bound_reason" in top.details:  # the overall figure is that group's
+            details["no_bound_reason"] = top.details["no_bound_reason"]
         return MetricValue(
             top.value,
             n_rows,

@@ -10,7 +10,9 @@ agree. ``intervals.mean_interval`` sends clustered values here, so both read one
 - other values in [0, 1]: the conservative score interval (``wilson_mean``) at that effective
   size;
 - any other values: the percentile bootstrap over clusters of the ratio mean (sum / count),
-  O(clusters) memory, labelled approximate by Cochran's rule on the clusters' means.
+  O(clusters) memory, labelled approximate by Cochran's rule on the clusters' means; below
+  ``BOOTSTRAP_MIN_CASES`` clusters a t interval over them, below ``MIN_MEAN_CASES`` none
+  (``intervals.small_sample_mean_interval``).
 """
 
 from __future__ import annotations
@@ -22,15 +24,19 @@ import numpy as np
 
 from ._special import binom_ppf
 from .intervals import (
+    BOOTSTRAP_MIN_CASES,
     MIN_CLUSTERS,
+    ONE_VALUE_QUANTILE,
     cluster_totals,
     clustered_clopper_pearson,
     cochran_caveat,
     effective_n,
+    extreme_rank_bounds,
     is_unit_interval,
     quantile_interval,
     rarer_clusters,
     resample_indices,
+    small_sample_mean_interval,
     wilson_mean,
 )
 
@@ -68,8 +74,8 @@ def clustered_mean_interval(
                 f"(the clustering needs >= {MIN_CLUSTERS})"
             )
         return low, high, method
-    if k < 2:
-        return mean, mean, "bootstrap over cases (approximate: every value from one case)"
+    if k < BOOTSTRAP_MIN_CASES:
+        return small_sample_mean_interval(sums, sizes, confidence)
     rng = np.random.default_rng(seed)
     parts = [
         sums[idx].sum(axis=1) / sizes[idx].sum(axis=1)
@@ -94,28 +100,35 @@ def clustered_quantile_interval(
     (outward: the lower rank down, the upper up). With one value a cluster it is the
     unclustered interval, unchanged. Coverage: BENCHMARKS.md ("Several samples a case").
     Returns (low, high, note): the note gives the effective size, and says "approximate" where
-    a bound falls at the sample's extreme."""
+    a bound falls at the sample's extreme; a bound that extreme covers too rarely is None and
+    the note starts with "no ..." (``intervals.extreme_rank_bounds``), as is the whole interval
+    over one case."""
     data = np.sort(np.asarray(values, dtype=float))
     n = int(data.size)
     if n == 0:
         return None, None, None
     at_or_below = (np.asarray(values, dtype=float) <= float(np.quantile(data, q))).astype(float)
     sums, sizes = cluster_totals(at_or_below, clusters)
-    if sizes.size < 2 or bool((sizes == 1).all()):
+    if sizes.size < 2:
+        return None, None, ONE_VALUE_QUANTILE + f" (its {n} samples are not independent values)"
+    if bool((sizes == 1).all()):
         return quantile_interval(values, q, confidence)
     n_eff = effective_n(sums, sizes, confidence)
     size = max(1, math.floor(n_eff))
     alpha = 1 - confidence
     lower_rank = int(binom_ppf(alpha / 2, size, q))
     upper_rank = int(binom_ppf(1 - alpha / 2, size, q)) + 1
-    caveats = []
-    if lower_rank < 1:
-        caveats.append("lower bound at the sample minimum")
-    if upper_rank > size:
-        caveats.append("upper bound at the sample maximum")
-    low = max(1, math.floor(lower_rank / size * n))
-    high = min(n, math.ceil(upper_rank / size * n))
+    lower, upper, caveat = extreme_rank_bounds(
+        lower_rank, upper_rank, size, q, confidence, counted=f"effective n {n_eff:.3g}"
+    )
     note = f"a case's samples counted together: effective n {n_eff:.3g} of {n}"
-    if caveats:
-        note = f"approximate: {' and '.join(caveats)} (effective n {n_eff:.3g} too small); {note}"
-    return float(data[low - 1]), float(data[high - 1]), note
+    if caveat:
+        note = f"{caveat}; {note}"
+    # Scaled from the ranks found, not the clamped ones: a clamped rank scales to the extreme.
+    low = None if lower is None else max(1, math.floor(lower_rank / size * n))
+    high = None if upper is None else min(n, math.ceil(upper_rank / size * n))
+    return (
+        None if low is None else float(data[low - 1]),
+        None if high is None else float(data[high - 1]),
+        note,
+    )

@@ -61,9 +61,9 @@ def _pair_interval(
     va = a.values.var(ddof=1) / a.n if a.n > 1 else math.inf
     vb = b.values.var(ddof=1) / b.n if b.n > 1 else math.inf
     se = math.sqrt(va + vb)
-    if se == 0:
-        return d, d
-    if not math.isfinite(se):
+    if se == 0 or not math.isfinite(se):
+        # No variance read (a single case, or groups whose cases all agree): nothing bounds
+        # the difference; [d, d] would let a gate on its bound pass on agreement alone.
         return -math.inf, math.inf
     df = (va + vb) ** 2 / (va**2 / (a.n - 1) + vb**2 / (b.n - 1)) if va + vb > 0 else 1.0
     t = float(stdtrit(df, 0.5 + confidence / 2))  # = scipy.stats.t.ppf, without its overhead
@@ -76,7 +76,7 @@ def _log_pair_interval(a: GroupSample, b: GroupSample, confidence: float) -> tup
     va = a.values.var(ddof=1) / (a.n * a.mean**2) if a.n > 1 else math.inf
     vb = b.values.var(ddof=1) / (b.n * b.mean**2) if b.n > 1 else math.inf
     se = math.sqrt(va + vb)
-    if not math.isfinite(se):
+    if se == 0 or not math.isfinite(se):  # no variance read: nothing bounds the ratio
         return -math.inf, math.inf
     z = z_value(confidence)
     return d - z * se, d + z * se
@@ -102,8 +102,9 @@ def gap_interval(
     Bonferroni), the largest gap lies between the largest lower bound of any |difference| and
     the largest upper bound: so this interval covers the true gap at least that often, with or
     without a true gap. Conservative by design. The upper bound is None (no bound, rather than
-    an infinity no JSON holds) where a group of values outside [0, 1] has a single case: no
-    variance to read, so nothing bounds its difference from the others.
+    an infinity no JSON holds) where a group of values outside [0, 1] has a single case, or
+    two groups' cases all agree within each: no variance to read, so nothing bounds their
+    difference (a ratio's interval is then [0, 1]).
     """
     usable = [g for g in groups if g.n > 0]
     if len(usable) < 2:
