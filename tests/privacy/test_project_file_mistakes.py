@@ -51,3 +51,20 @@ def test_a_project_file_store_readers_cannot_read_is_reported_not_skipped(
     assert proc.returncode == 2, text
     assert "assurance.yaml" in text and fragment in text, text
     assert "internal error" not in text, text
+
+
+def _error_of(tmp_path: Path, content: str) -> str:
+    (tmp_path / "assurance.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_project_config(tmp_path)
+    return str(err.value)
+
+
+def test_a_control_character_is_one_line_naming_its_line(tmp_path: Path) -> None:
+    """Was: two lines, the second PyYAML's ``in "<unicode string>", position 31``, and no line
+    number for the file."""
+    message = _error_of(tmp_path, "store: sqlite\nprivacy:\n  policy_version: a\x00b\n")
+    assert "\n" not in message, message
+    assert "assurance.yaml:3:" in message and "#x0000" in message, message
+    assert "<unicode string>" not in message, message
+
