@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, HarnessError
+from ..errors import ConfigError, HarnessError, yaml_problem
 from .database import Database, SqliteDatabase
 
 STORE_ENV = "ASSURANCE_STORE"
@@ -93,15 +93,13 @@ def read_project_file(path: Path) -> dict[str, Any]:
         return {}
     import yaml
 
+    text = ""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError.single(
-            str(path),
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            line=None if mark is None else mark.line + 1,
-        ) from None
+        problem, line = yaml_problem(exc, text)
+        raise ConfigError.single(str(path), f"not valid YAML: {problem}", line=line) from None
     except UnicodeDecodeError:
         raise ConfigError.single(str(path), "not UTF-8", hint="save the file as UTF-8") from None
     except OSError as exc:
