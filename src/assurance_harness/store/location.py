@@ -100,6 +100,10 @@ def read_project_file(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         problem, line = yaml_problem(exc, text)
         raise ConfigError.single(str(path), f"not valid YAML: {problem}", line=line) from None
+    except RecursionError:  # PyYAML recurses per level: a few hundred levels end it
+        raise ConfigError.single(
+            str(path), "nested too deep to read", hint="settings nest a few levels; flatten it"
+        ) from None
     except UnicodeDecodeError:
         raise ConfigError.single(str(path), "not UTF-8", hint="save the file as UTF-8") from None
     except OSError as exc:
