@@ -8,6 +8,7 @@ team store, while ``run`` reported it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,29 @@ def test_yaml_nested_too_deep_is_a_config_error_not_a_crash(tmp_path: Path) -> N
     """Was: RecursionError, reported as an internal error (a bug) with exit 3."""
     message = _error_of(tmp_path, "privacy: " + "[" * 5000 + "]" * 5000 + "\n")
     assert "assurance.yaml" in message and "nested" in message, message
+
+
+def _not_a_file(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "assurance.yaml"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(tmp_path / "shared" / "assurance.yaml")  # dangling
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "dangling symlink"])
+def test_an_assurance_yaml_that_is_no_readable_file_is_an_error_not_no_settings(
+    tmp_path: Path, kind: str
+) -> None:
+    """Was: a directory, a FIFO or a dangling symlink named ``assurance.yaml`` read as no file
+    at all, so its redaction policy and team store were silently off (``runs list`` read the
+    embedded store, ``run`` stored unredacted text). A FIFO must not be opened: it would block
+    until a writer came."""
+    _not_a_file(tmp_path, kind)
+    with pytest.raises(ConfigError) as err:
+        load_project_config(tmp_path)
+    message = str(err.value)
+    assert "assurance.yaml" in message and kind.split()[-1] in message.lower(), message
+    assert "\n" not in message
