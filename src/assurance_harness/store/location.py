@@ -9,6 +9,7 @@ so one history is never split between two stores.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,8 +63,6 @@ def check_store_url(url: str) -> None:
 
 def store_url() -> str | None:
     """The PostgreSQL URL in force, or None for the embedded store."""
-    import os
-
     chosen = _cli_store if _cli_store is not None else os.environ.get(STORE_ENV)
     source = "--store" if _cli_store is not None else STORE_ENV
     if chosen is None:
@@ -88,9 +87,29 @@ def _configured_store() -> str | None:
 
 def read_project_file(path: Path) -> dict[str, Any]:
     """The settings in the project file at ``path`` ({} when there is none); a file that is not
-    UTF-8, not YAML or not a mapping is a ConfigError naming it (and the line, where known)."""
-    if not path.is_file():
+    UTF-8, not YAML or not a mapping is a ConfigError naming it (and the line, where known).
+
+    Only a path with nothing there means "no settings": a directory, a FIFO or a dangling
+    symlink in the file's place is an error, since reading it as no file would turn redaction
+    and the team store off without a word (and a FIFO would block until a writer came)."""
+    if not os.path.lexists(path):
         return {}
+    if path.is_symlink() and not path.exists():
+        raise ConfigError.single(
+            str(path),
+            f"is a symlink to {os.readlink(path)}, which does not exist",
+            hint="restore the file it points to, or remove the link",
+        )
+    if path.is_dir():
+        raise ConfigError.single(
+            str(path), "is a directory, not the project settings file", hint="move it aside"
+        )
+    if not path.is_file():
+        raise ConfigError.single(
+            str(path),
+            "is not a regular file (a FIFO or a device)",
+            hint="make it the project settings file, or move it aside",
+        )
     import yaml
 
     text = ""
