@@ -101,3 +101,21 @@ def test_an_assurance_yaml_that_is_no_readable_file_is_an_error_not_no_settings(
     message = str(err.value)
     assert "assurance.yaml" in message and kind.split()[-1] in message.lower(), message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [
+        ("privacy:\n  retention_days: true\n", "privacy.retention_days"),
+        ("privacy:\n  redaction:\n    enabled: true\n    min_score: true\n", "min_score"),
+        ("privacy:\n  redaction:\n    min_score: false\n", "min_score"),
+    ],
+)
+def test_true_or_false_is_no_number_of_days_or_score(
+    tmp_path: Path, content: str, field: str
+) -> None:
+    """Was: pydantic read ``retention_days: true`` as 1 (``runs purge`` then deleted every run
+    older than a day) and ``min_score: true`` as 1.0 (redaction on, yet almost nothing
+    redacted)."""
+    message = _error_of(tmp_path, content)
+    assert field in message and "true or false" in message, message
