@@ -84,3 +84,11 @@ def test_an_annex_folder_that_is_a_file_is_one_line(project: Path) -> None:
     assert "internal error" not in text, text
     assert proc.returncode == 2, text
     assert "error: --out a-file: is a file, not a folder" in text, text
+
+
+def test_a_report_folder_that_is_a_file_is_one_line(project: Path) -> None:
+    """Was: ``cannot write a-file: File exists`` and exit 3, as if the disk had failed."""
+    proc = run_cli("report", "n1", "--reports", "reports", "-o", "a-file", cwd=project)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "error: --out a-file: is a file, not a folder" in text, text
