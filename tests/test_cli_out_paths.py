@@ -92,3 +92,25 @@ def test_a_report_folder_that_is_a_file_is_one_line(project: Path) -> None:
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert "error: --out a-file: is a file, not a folder" in text, text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", "n1", "n2", "--reports", "reports"],
+        ["report", "n1", "--reports", "reports"],
+        ["evidence", "pack", "n1", "--reports", "reports", "--register", "register.yaml"],
+    ],
+    ids=["file", "report folder", "annex folder"],
+)
+def test_an_out_that_is_a_dangling_symlink_names_it(
+    project: Path, args: list[str], tmp_path: Path
+) -> None:
+    """Was: ``cannot write gone: File exists`` (or ``No such file or directory; free space
+    there``), exit 3: nothing said the path was a link to nothing."""
+    link = tmp_path / "gone"
+    link.symlink_to(tmp_path / "missing" / "target")
+    proc = run_cli(*args, "-o", str(link), cwd=project)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert f"error: --out {link}: is a symlink to {tmp_path / 'missing' / 'target'}" in text, text
