@@ -114,3 +114,12 @@ def test_an_out_that_is_a_dangling_symlink_names_it(
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert f"error: --out {link}: is a symlink to {tmp_path / 'missing' / 'target'}" in text, text
+
+
+@pytest.mark.parametrize("formats", ["", ",", " , "])
+def test_report_with_no_format_is_a_usage_error(project: Path, formats: str) -> None:
+    """Was: exit 0, nothing written, nothing said."""
+    proc = run_cli("report", "n1", "--reports", "reports", "-f", formats, cwd=project)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "--format" in text and "html, md, json, junit" in text, text
