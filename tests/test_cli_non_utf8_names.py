@@ -82,3 +82,12 @@ def test_settings_in_the_environment_that_are_not_utf8_are_usage_errors(
     proc = run_cli(*args, "--reports", tmp_path, cwd=tmp_path, env={name: value})
     _clean(proc)
     assert name in proc.stderr and "\\xff" in proc.stderr, proc.stderr
+
+
+def test_a_secret_setting_that_is_not_utf8_is_refused_without_showing_it(tmp_path: Path) -> None:
+    proc = run_cli(
+        "runs", "list", "--reports", tmp_path, cwd=tmp_path,
+        env={"ASSURANCE_REVIEW_TOKEN": "s3cret" + BAD},
+    )  # fmt: skip
+    _clean(proc)
+    assert "ASSURANCE_REVIEW_TOKEN" in proc.stderr and "s3cret" not in proc.stderr, proc.stderr
