@@ -157,3 +157,27 @@ def test_ui_binds_loopback_unless_told_and_warns_otherwise(monkeypatch, tmp_path
     )
     assert result.exit_code == 0, result.output
     assert bound[-1] == "0.0.0.0" and "warning: binding 0.0.0.0" in result.output
+
+
+def test_ui_on_port_0_prints_the_port_it_bound(tmp_path: Path) -> None:
+    """Was: ``assurance ui on http://127.0.0.1:0/``, an address nobody can open: the port the
+    system chose was not said."""
+    import subprocess
+
+    from tests.testing.cli import cli_command
+
+    proc = subprocess.Popen(
+        cli_command("ui", "--port", "0", "--reports", tmp_path, "--reviewer", "alice"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        found = re.search(r"assurance ui on (http://127\.0\.0\.1:(\d+))/", line)
+        assert found and found.group(2) != "0", line
+        with urllib.request.urlopen(found.group(1) + "/", timeout=30) as response:
+            assert response.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
