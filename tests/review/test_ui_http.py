@@ -181,3 +181,20 @@ def test_ui_on_port_0_prints_the_port_it_bound(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize("host", ["", " "])
+def test_an_empty_host_is_refused_not_every_interface(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, host: str
+) -> None:
+    """Was: ``--host ''`` (an unset variable) bound every interface, printing
+    ``http://:8765/``."""
+    from aiohttp import web
+    from typer.testing import CliRunner
+
+    from assurance_harness.cli import app
+
+    monkeypatch.setattr(web, "run_app", lambda *_a, **_k: None)  # never serve here
+    result = CliRunner().invoke(app, ["ui", "--reports", str(tmp_path), "--host", host])
+    assert result.exit_code == 2, result.output
+    assert "--host" in result.output and "0.0.0.0" in result.output, result.output
