@@ -39,6 +39,11 @@ def ui_cmd(
     """Browse runs, compare them, follow a metric, drill from a risk to its responses, and
     review flagged rows, in a local web app (no page runs script)."""
     with _errors():
+        if not host.strip():  # an unset $HOST: aiohttp would bind every interface
+            raise UsageError(
+                "--host is empty, which would serve on every interface; give 127.0.0.1 (this "
+                "machine only, the default) or 0.0.0.0 (every interface) explicitly"
+            )
         if index_only:
             from .static_index import write_index
 
