@@ -198,3 +198,15 @@ def test_an_empty_host_is_refused_not_every_interface(
     result = CliRunner().invoke(app, ["ui", "--reports", str(tmp_path), "--host", host])
     assert result.exit_code == 2, result.output
     assert "--host" in result.output and "0.0.0.0" in result.output, result.output
+
+
+def test_an_index_into_reports_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    """Was: ``error: a-file: File exists``, exit 3."""
+    from typer.testing import CliRunner
+
+    from assurance_harness.cli import app
+
+    (tmp_path / "a-file").write_text("x")
+    result = CliRunner().invoke(app, ["ui", "--index", "--reports", str(tmp_path / "a-file")])
+    assert result.exit_code == 2, result.output
+    assert "is a file, not a folder" in result.output, result.output
