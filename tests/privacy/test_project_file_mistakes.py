@@ -70,7 +70,6 @@ def test_a_control_character_is_one_line_naming_its_line(tmp_path: Path) -> None
     assert "<unicode string>" not in message, message
 
 
-
 def test_yaml_nested_too_deep_is_a_config_error_not_a_crash(tmp_path: Path) -> None:
     """Was: RecursionError, reported as an internal error (a bug) with exit 3."""
     message = _error_of(tmp_path, "privacy: " + "[" * 5000 + "]" * 5000 + "\n")
