@@ -96,3 +96,16 @@ def test_cli_help_stays_off_for_another_typer_or_markup_mode(
     monkeypatch.delitem(sys.modules, "typer.rich_utils", raising=False)
     monkeypatch.setattr(command, "rich_markup_mode", None)
     assert not cli_help._own_help(command)
+
+
+@pytest.mark.parametrize("width", ["abc", "80px", "0", "-1"])
+def test_a_terminal_width_that_is_no_width_is_ignored(width: str, tmp_path: Any) -> None:
+    """Was: ``TERMINAL_WIDTH=abc`` ended every command (``cli_help`` reads it on import) in a
+    Python traceback and exit 1, the code of a failed gate; ``0`` or ``-1`` printed ``--help``
+    as nothing at all."""
+    from tests.testing.cli import run_cli
+
+    listed = run_cli("runs", "list", "--reports", tmp_path, env={"TERMINAL_WIDTH": width})
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
+    helped = run_cli("runs", "--help", env={"TERMINAL_WIDTH": width})
+    assert helped.returncode == 0 and "Usage: assurance runs" in helped.stdout, helped.stdout

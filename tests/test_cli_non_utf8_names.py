@@ -65,3 +65,29 @@ def test_text_arguments_that_are_not_utf8_are_usage_errors(
     first = run_cli("run", "suite.yaml", "--target", "target.yaml", cwd=root)
     assert first.returncode == 0, first.stdout + first.stderr
     _clean(run_cli(*args, cwd=root))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "args"),
+    [
+        ("ASSURANCE_STORE", "postgresql://u" + BAD + "@h/d", ["runs", "list"]),
+        ("ASSURANCE_REVIEWER", BAD, ["review", "adjudicate", "r1", "a#0", "--agree"]),
+    ],
+)
+def test_settings_in_the_environment_that_are_not_utf8_are_usage_errors(
+    tmp_path: Path, name: str, value: str, args: list[str]
+) -> None:
+    """Was: an internal error (UnicodeEncodeError) once the value was written or sent; the
+    message must name the variable and show the bytes, not fail to print them."""
+    proc = run_cli(*args, "--reports", tmp_path, cwd=tmp_path, env={name: value})
+    _clean(proc)
+    assert name in proc.stderr and "\\xff" in proc.stderr, proc.stderr
+
+
+def test_a_secret_setting_that_is_not_utf8_is_refused_without_showing_it(tmp_path: Path) -> None:
+    proc = run_cli(
+        "runs", "list", "--reports", tmp_path, cwd=tmp_path,
+        env={"ASSURANCE_REVIEW_TOKEN": "s3cret" + BAD},
+    )  # fmt: skip
+    _clean(proc)
+    assert "ASSURANCE_REVIEW_TOKEN" in proc.stderr and "s3cret" not in proc.stderr, proc.stderr

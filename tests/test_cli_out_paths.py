@@ -84,3 +84,42 @@ def test_an_annex_folder_that_is_a_file_is_one_line(project: Path) -> None:
     assert "internal error" not in text, text
     assert proc.returncode == 2, text
     assert "error: --out a-file: is a file, not a folder" in text, text
+
+
+def test_a_report_folder_that_is_a_file_is_one_line(project: Path) -> None:
+    """Was: ``cannot write a-file: File exists`` and exit 3, as if the disk had failed."""
+    proc = run_cli("report", "n1", "--reports", "reports", "-o", "a-file", cwd=project)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "error: --out a-file: is a file, not a folder" in text, text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", "n1", "n2", "--reports", "reports"],
+        ["report", "n1", "--reports", "reports"],
+        ["evidence", "pack", "n1", "--reports", "reports", "--register", "register.yaml"],
+    ],
+    ids=["file", "report folder", "annex folder"],
+)
+def test_an_out_that_is_a_dangling_symlink_names_it(
+    project: Path, args: list[str], tmp_path: Path
+) -> None:
+    """Was: ``cannot write gone: File exists`` (or ``No such file or directory; free space
+    there``), exit 3: nothing said the path was a link to nothing."""
+    link = tmp_path / "gone"
+    link.symlink_to(tmp_path / "missing" / "target")
+    proc = run_cli(*args, "-o", str(link), cwd=project)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert f"error: --out {link}: is a symlink to {tmp_path / 'missing' / 'target'}" in text, text
+
+
+@pytest.mark.parametrize("formats", ["", ",", " , "])
+def test_report_with_no_format_is_a_usage_error(project: Path, formats: str) -> None:
+    """Was: exit 0, nothing written, nothing said."""
+    proc = run_cli("report", "n1", "--reports", "reports", "-f", formats, cwd=project)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "--format" in text and "html, md, json, junit" in text, text

@@ -4,6 +4,7 @@ Exit codes: 0 all gates passed, 1 a gate failed, 2 configuration or usage error,
 """
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -799,6 +800,22 @@ def _refuse_arguments_not_utf8(arguments: list[str]) -> None:
             )
 
 
+def _refuse_settings_not_utf8(environ: dict[str, str]) -> None:
+    """The ``ASSURANCE_*`` settings are text the harness stores (a reviewer's name), prints or
+    sends (a store URL): one holding bytes that are not UTF-8 is refused before anything is
+    done, naming it, as an argument is (it crashed where it was first written)."""
+    from .utf8 import is_utf8, shown
+
+    for name, value in sorted(environ.items()):
+        if name.startswith("ASSURANCE_") and not is_utf8(value):
+            from .crash import is_secret_name
+
+            what = "the value is not shown" if is_secret_name(name) else f"'{shown(value)}'"
+            raise UsageError(
+                f"environment variable {name} ({what}) is not UTF-8 text; set it again in UTF-8"
+            )
+
+
 def main() -> None:
     """The ``assurance`` entry point: runs the command, then ends the process (``cli_exit``:
     atexit handlers run and open files are flushed, the interpreter is not torn down)."""
@@ -808,6 +825,7 @@ def main() -> None:
         fielddocs.defer()
     try:
         _refuse_arguments_not_utf8(sys.argv[1:])
+        _refuse_settings_not_utf8(dict(os.environ))
         command()(prog_name="assurance")
     except HarnessError as exc:
         _print_traceback_if_asked(exc)

@@ -55,8 +55,20 @@ STYLE_REQUIRED_LONG = "dim red"
 STYLE_OPTIONS_PANEL_BORDER = "dim"
 STYLE_COMMANDS_PANEL_BORDER = "dim"
 STYLE_COMMANDS_TABLE_FIRST_COLUMN = "bold cyan"
-_TERMINAL_WIDTH = getenv("TERMINAL_WIDTH")
-MAX_WIDTH = int(_TERMINAL_WIDTH) if _TERMINAL_WIDTH else None
+
+
+def _terminal_width(raw: str | None) -> int | None:
+    """``TERMINAL_WIDTH`` as typer reads it, except that a value that is no positive whole
+    number is ignored: typer's ``int()`` on import ended every command (this module is read on
+    start-up) in a traceback and exit 1, and a width of 0 or less printed help as nothing."""
+    try:
+        width = int(raw) if raw else None
+    except ValueError:
+        return None
+    return width if width is not None and width > 0 else None
+
+
+MAX_WIDTH = _terminal_width(getenv("TERMINAL_WIDTH"))
 FORCE_TERMINAL = (
     True if getenv("GITHUB_ACTIONS") or getenv("FORCE_COLOR") or getenv("PY_COLORS") else None
 )

@@ -37,9 +37,14 @@ class InternalError(RunFailedError):
         self.traceback_text = traceback_text
 
 
+def is_secret_name(name: str) -> bool:
+    """Whether an environment variable's name says it holds a secret (never shown)."""
+    return _SECRET_NAME.search(name) is not None
+
+
 def environment_secrets() -> list[str]:
     """Values of environment variables whose names say they hold a secret."""
-    return [v for k, v in os.environ.items() if _SECRET_NAME.search(k) and v]
+    return [v for k, v in os.environ.items() if is_secret_name(k) and v]
 
 
 def internal_error(

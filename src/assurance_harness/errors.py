@@ -79,6 +79,24 @@ class RunFailedError(HarnessError):
     exit_code = ExitCode.RUN_FAILED
 
 
+def yaml_problem(exc: Exception, text: str) -> tuple[str, int | None]:
+    """A PyYAML error as one line of text and the line it is on (None where unknown).
+
+    The one reading of PyYAML's errors for every YAML file the harness reads (suites, targets,
+    registers, ``assurance.yaml``). A character YAML refuses (a NUL, ESC, U+FFFE) raises a
+    ``ReaderError`` that carries no line, only a position in the text, and whose text adds
+    a second line ``in "<unicode string>", position N``: the position is made a line here."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return " ".join(str(getattr(exc, "problem", None) or exc).split()), mark.line + 1
+    position, character = getattr(exc, "position", None), getattr(exc, "character", None)
+    if isinstance(position, int) and isinstance(character, int):  # yaml.reader.ReaderError
+        reason = getattr(exc, "reason", "not allowed")
+        line = text.count("\n", 0, position) + 1
+        return f"unacceptable character #x{character:04x} ({reason})", line
+    return " ".join(str(exc).split()), None
+
+
 def storage_fault(exc: OSError) -> RunFailedError:
     """An OSError no command handled itself (an output file in a folder's place, a full or
     read-only disk) as one line naming the file, exit 3: the environment failed the command,

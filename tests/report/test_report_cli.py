@@ -70,9 +70,10 @@ def test_reports_are_readable_by_others_like_any_file_the_run_writes(tmp_path: P
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
 
 
-def test_report_into_a_folder_that_cannot_be_made_is_one_line_exit_3(tmp_path: Path) -> None:
-    """--out naming a file, or a folder under a file: a storage problem said in one line, the
-    run folder untouched (was: 'internal error: FileExistsError', a crash file)."""
+def test_report_into_a_folder_that_cannot_be_made_is_one_line_exit_2(tmp_path: Path) -> None:
+    """--out naming a file, or a folder under a file: one line naming --out and the file, exit
+    2 as for every other --out (``store.files.output_faults``), the run folder untouched (was:
+    'internal error: FileExistsError', a crash file; then 'File exists' and exit 3)."""
     from tests.testing.cli import run_cli
 
     run_dir = toxicity_run(tmp_path / "reports", "r-4", {1}, n_cases=5)
@@ -81,9 +82,10 @@ def test_report_into_a_folder_that_cannot_be_made_is_one_line_exit_3(tmp_path: P
     blocker.write_text("not a folder", encoding="utf-8")
     for out in (blocker, blocker / "sub"):
         result = run_cli("report", run_dir, "--out", out, cwd=tmp_path, timeout=120)
-        assert result.returncode == 3, result.stderr
+        assert result.returncode == 2, result.stderr
         lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error: cannot write"), lines
+        assert len(lines) == 1 and lines[0].startswith(f"error: --out {out}: "), lines
+        assert "is a file, not a folder" in lines[0], lines
         assert str(blocker) in lines[0] and "--out" in lines[0], lines
     assert sorted(p.name for p in run_dir.iterdir()) == before
     assert blocker.read_text(encoding="utf-8") == "not a folder"

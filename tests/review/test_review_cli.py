@@ -49,3 +49,18 @@ def test_queue_adjudicate_agreement_and_index(tmp_path: Path, monkeypatch) -> No
     result = runner.invoke(app, ["ui", "--index", *reports])
     assert result.exit_code == 0, result.output
     assert outcome.run_id in (project.reports / "index.html").read_text(encoding="utf-8")
+
+
+def test_queue_and_agreement_of_a_run_that_does_not_exist_say_so(tmp_path: Path) -> None:
+    """Was: ``review queue --run TYPO`` printed an empty queue and ``review agreement --run
+    TYPO`` no agreement, both exit 0: a mistyped run id read as "nothing to review"."""
+    project = make_project(tmp_path)
+    outcome = project.run()
+    runner = CliRunner()
+    reports = ["--reports", str(project.reports)]
+    for command in (["review", "queue"], ["review", "agreement"]):
+        result = runner.invoke(app, [*command, "--run", outcome.run_id + "x", *reports])
+        assert result.exit_code == 2, result.output
+        assert f"no finished run '{outcome.run_id}x'" in result.output
+    result = runner.invoke(app, ["review", "queue", "--run", outcome.run_id, "--json", *reports])
+    assert result.exit_code == 0 and json.loads(result.stdout), result.output

@@ -157,3 +157,56 @@ def test_ui_binds_loopback_unless_told_and_warns_otherwise(monkeypatch, tmp_path
     )
     assert result.exit_code == 0, result.output
     assert bound[-1] == "0.0.0.0" and "warning: binding 0.0.0.0" in result.output
+
+
+def test_ui_on_port_0_prints_the_port_it_bound(tmp_path: Path) -> None:
+    """Was: ``assurance ui on http://127.0.0.1:0/``, an address nobody can open: the port the
+    system chose was not said."""
+    import subprocess
+
+    from tests.testing.cli import cli_command
+
+    proc = subprocess.Popen(
+        cli_command("ui", "--port", "0", "--reports", tmp_path, "--reviewer", "alice"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        found = re.search(r"assurance ui on (http://127\.0\.0\.1:(\d+))/", line)
+        assert found and found.group(2) != "0", line
+        with urllib.request.urlopen(found.group(1) + "/", timeout=30) as response:
+            assert response.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize("host", ["", " "])
+def test_an_empty_host_is_refused_not_every_interface(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, host: str
+) -> None:
+    """Was: ``--host ''`` (an unset variable) bound every interface, printing
+    ``http://:8765/``."""
+    from aiohttp import web
+    from typer.testing import CliRunner
+
+    from assurance_harness.cli import app
+
+    monkeypatch.setattr(web, "run_app", lambda *_a, **_k: None)  # never serve here
+    result = CliRunner().invoke(app, ["ui", "--reports", str(tmp_path), "--host", host])
+    assert result.exit_code == 2, result.output
+    assert "--host" in result.output and "0.0.0.0" in result.output, result.output
+
+
+def test_an_index_into_reports_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    """Was: ``error: a-file: File exists``, exit 3."""
+    from typer.testing import CliRunner
+
+    from assurance_harness.cli import app
+
+    (tmp_path / "a-file").write_text("x")
+    result = CliRunner().invoke(app, ["ui", "--index", "--reports", str(tmp_path / "a-file")])
+    assert result.exit_code == 2, result.output
+    assert "is a file, not a folder" in result.output, result.output

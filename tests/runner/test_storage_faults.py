@@ -66,6 +66,19 @@ def test_a_reports_path_that_cannot_be_a_folder_is_exit_3_in_one_line(project: P
     assert "nothing was sent" in done.stderr
 
 
+def test_a_reports_path_that_is_a_dangling_symlink_is_named_as_one(project: Path) -> None:
+    """Was: ``no free run id in reports after 100 tries``: making the run folder raised
+    FileExistsError (from the link, not from a taken id) and was drawn again 100 times."""
+    (project / "reports").symlink_to(project / "gone")
+    done = _run(project)
+    assert done.returncode == 3, done.stderr
+    assert "no free run id" not in done.stderr
+    assert f"cannot write reports: a symlink to {project / 'gone'}, which does not exist" in (
+        done.stderr
+    ), done.stderr
+    assert "nothing was sent" in done.stderr
+
+
 def test_an_unwritable_runs_db_is_exit_3_and_resume_completes_the_index(project: Path) -> None:
     (project / "reports").mkdir()
     (project / "reports" / "runs.db").mkdir()  # sqlite cannot open a folder

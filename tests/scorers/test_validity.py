@@ -261,3 +261,22 @@ def test_a_project_card_replaces_the_builtin_one(tmp_path: Path) -> None:
     assert find_card("offensive-language", tmp_path / "elsewhere") == builtin_card(
         "offensive-language"
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [("directory", "is a directory"), ("fifo", "is not a regular file"), ("none", "not found")],
+)
+def test_a_labels_path_that_is_no_file_says_what_it_is(
+    tmp_path: Path, kind: str, says: str
+) -> None:
+    """Was: 'labels file not found' for a folder or a pipe that is plainly there."""
+    import os
+
+    path = tmp_path / "labels.jsonl"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    with pytest.raises(ConfigError, match=says):
+        read_labels(path)

@@ -159,3 +159,13 @@ def test_validate_on_a_directory_without_yaml_is_an_error_like_run(tmp_path) -> 
     )
     assert done.returncode == 2
     assert f"{tmp_path}: no YAML files found" in done.stderr
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\ufffe"])
+def test_a_character_yaml_refuses_is_one_line_with_its_line(char: str) -> None:
+    """Was: ``invalid YAML: unacceptable character #x0000: ...`` and a second line
+    ``in "<unicode string>", position 24``, with no line number (suites, targets, registers)."""
+    error = _error(f"suite: s\ncases:\n  - {{id: a{char}, prompt: hi}}\n")
+    assert "\n" not in str(error), str(error)
+    assert str(error).startswith("s.yaml:3: invalid YAML: unacceptable character #x"), str(error)
+    assert "<unicode string>" not in str(error)

@@ -130,6 +130,18 @@ def test_resolve_run_one_set_of_rules(tmp_path: Path) -> None:
         resolve_run("running", reports)
 
 
+@pytest.mark.parametrize("ref", ["", " ", "\t"])
+def test_an_empty_run_id_names_no_run_even_where_there_is_one(tmp_path: Path, ref: str) -> None:
+    """Was: '' is a prefix of every run id, so with one run under reports/ an unset $RUN_ID
+    (``assurance baseline set "$RUN_ID"``, ``evidence attach``) silently chose that run; with
+    several it said the empty id was 'ambiguous'."""
+    reports = tmp_path / "reports"
+    shutil.copytree(GOLDEN / GOLDEN_RUN, reports / GOLDEN_RUN)
+    with pytest.raises(UsageError, match="empty run id") as err:
+        resolve_run(ref, reports)
+    assert "runs list" in str(err.value)
+
+
 def test_a_damaged_summary_is_named_not_a_traceback(tmp_path: Path) -> None:
     run_dir = tmp_path / "r"
     run_dir.mkdir()

@@ -161,6 +161,22 @@ def test_missing_key_variable_is_a_config_error_before_any_request(monkeypatch) 
         asyncio.run(target.start())
 
 
+@pytest.mark.parametrize("value", ["sk-abc\n", "sk-a\r\nX-Evil: 1", "sk-\x1b[0m"])
+def test_a_key_variable_holding_a_control_character_is_a_config_error_before_any_request(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """Was: ``targets check`` ended in an internal error (aiohttp's "Forbidden control character
+    detected in headers", exit 3) and ``run`` sent every request to fail, exit 3 after the
+    whole suite. A trailing newline is what ``export KEY=$(cat key.txt)`` leaves."""
+    monkeypatch.setenv("CTRL_KEY", value)
+    target = make_target("http://127.0.0.1:9", api_key_env="CTRL_KEY")
+    with pytest.raises(ConfigError) as err:
+        asyncio.run(target.start())
+    message = str(err.value)
+    assert "CTRL_KEY" in message and "control character" in message, message
+    assert "sk-" not in message  # the value is a secret: never shown
+
+
 def rate_limited_once() -> object:
     """A handler that answers 429 with Retry-After: 1 to its first request, then succeeds."""
     calls = 0

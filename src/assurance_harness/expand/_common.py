@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..datatypes import Case
-from ..errors import ConfigError
+from ..errors import ConfigError, yaml_problem
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -102,10 +102,8 @@ def load_yaml_model(path: Path, model: type[ModelT], *, what: str) -> ModelT:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError.single(
-            str(path), f"not valid YAML: {exc}", line=mark.line + 1 if mark else None
-        ) from None
+        problem, line = yaml_problem(exc, text)
+        raise ConfigError.single(str(path), f"not valid YAML: {problem}", line=line) from None
     except RecursionError:
         raise nested_too_deep(path) from None
     try:

@@ -33,6 +33,15 @@ from ..store.location import PROJECT_FILE, read_project_file
 from .entities import ENTITY_TITLES
 
 
+def _no_bool(value: Any) -> Any:
+    """Refuse true/false where a number is wanted: pydantic reads ``true`` as 1, so
+    ``retention_days: true`` purged every run older than a day and ``min_score: true`` redacted
+    almost nothing while redaction read as on."""
+    if isinstance(value, bool):
+        raise ValueError(f"give a number, not true or false (got {str(value).lower()})")
+    return value
+
+
 class RedactionPolicy(BaseModel):
     """Which personal data is replaced by a typed placeholder (``<EMAIL_ADDRESS>``)."""
 
@@ -44,6 +53,8 @@ class RedactionPolicy(BaseModel):
     min_score: float = Field(default=0.4, ge=0, le=1)
     """Lowest detector confidence redacted. Lower than the pii scorer's 0.5: redacting a word
     too many costs little, keeping a child's name costs much."""
+
+    _min_score_number = field_validator("min_score", mode="before")(_no_bool)
 
     @field_validator("entities")
     @classmethod
@@ -71,6 +82,8 @@ class PrivacyPolicy(BaseModel):
     """Run payloads older than this are purged by ``assurance runs purge`` (none: keep)."""
     evidence_packs_include_transcripts: bool = False
     """Evidence packs copy no prompts or responses unless this (or ``--include-transcripts``)."""
+
+    _retention_number = field_validator("retention_days", mode="before")(_no_bool)
 
     @property
     def replay_redacts(self) -> bool:
@@ -137,7 +150,10 @@ def load_project_config(root: str | Path | None = None) -> ProjectConfig:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ConfigError.single(
-            str(path), first["msg"], field=where, line=_line_of(path, first["loc"])
+            str(path),
+            first["msg"].removeprefix("Value error, "),  # pydantic's prefix to our own text
+            field=where,
+            line=_line_of(path, first["loc"]),
         ) from None
 
 

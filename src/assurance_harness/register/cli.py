@@ -624,9 +624,11 @@ def list_cmd(
         from ..formatting import metric_figure, when
         from .ledger import read_ledger
 
+        path = _ledger(ledger, reports)
+        skipped: list[int] = []
         records = [
             r
-            for r in read_ledger(_ledger(ledger, reports), strict=False)
+            for r in read_ledger(path, strict=False, skipped=skipped)
             if risk is None or r.risk_id == risk
         ][-limit:]
         table = Table(title_justify="left")
@@ -643,6 +645,17 @@ def list_cmd(
                 term(when(r.evidence_time)),
             )
         out.print(table)
+        if skipped:  # a listing that looks complete must not hide a record it could not read
+            lines = ", ".join(f"{path}:{n}" for n in skipped[:5])
+            more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+            err.print(
+                Text("warning: ", style="yellow")
+                + term(
+                    f"not listed, not a valid evidence record: {lines}{more}; run "
+                    "'assurance evidence verify' to see what was changed"
+                ),
+                soft_wrap=True,
+            )
 
 
 @evidence_app.command("pack")

@@ -110,11 +110,16 @@ def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | N
 
 
 def read_ledger(
-    ledger_path: Path = DEFAULT_LEDGER, *, strict: bool = True, reviews: bool = False
+    ledger_path: Path = DEFAULT_LEDGER,
+    *,
+    strict: bool = True,
+    reviews: bool = False,
+    skipped: list[int] | None = None,
 ) -> list[EvidenceRecord]:
     """All gate records, in file order (with ``reviews=True``, review records too). An
     unreadable line is an EvidenceError naming it, or, with ``strict=False`` (views), skipped:
-    ``verify_ledger`` reports it.
+    ``verify_ledger`` reports it, and its line number is added to ``skipped`` where given (a
+    view that does not verify says what it left out).
 
     This does not check the chain (``verify_ledger`` does); views call both.
     """
@@ -123,7 +128,10 @@ def read_ledger(
         if record is not None:
             if reviews or not record.is_review:
                 records.append(record)
-        elif strict:
+        elif not strict:
+            if skipped is not None:
+                skipped.append(lineno)
+        else:
             raise EvidenceError(
                 f"{ledger_path}:{lineno}: not a valid evidence record; "
                 "run 'assurance evidence verify' to see what was changed"

@@ -29,14 +29,27 @@ def report(
     with user_errors():
         chosen = parse_formats(formats)
         run_dir = resolve_run(run_id, reports)
-        try:
-            written = write_reports(run_dir, chosen, out_dir=out_dir, warn=print_warning)
-        except OSError as exc:  # a storage fault, as in 'assurance run': exit 3, one line
-            # A failed rename names its destination second: the report, not its temporary file.
-            where = exc.filename2 or exc.filename or out_dir or run_dir
-            raise RunFailedError(
-                f"cannot write {where}: {exc.strerror or exc}; fix that, or write the reports "
-                "elsewhere with --out DIR (the run's own files are unchanged)"
-            ) from None
+        if out_dir is not None:  # the user's folder: a file or a link there is theirs to fix
+            from ..store.files import output_faults
+
+            with output_faults(out_dir, kind="folder"):
+                written = write_reports(run_dir, chosen, out_dir=out_dir, warn=print_warning)
+        else:
+            written = _write_in_run(run_dir, chosen)
     for name, path in written.items():
         out.print(term(f"{name:6} {path}"), soft_wrap=True)
+
+
+def _write_in_run(run_dir: Path, chosen: list[str]) -> dict[str, Path]:
+    """The reports in the run's own folder; a fault there is a storage fault (exit 3)."""
+    from .writer import write_reports
+
+    try:
+        return write_reports(run_dir, chosen, warn=print_warning)
+    except OSError as exc:  # a storage fault, as in 'assurance run': exit 3, one line
+        # A failed rename names its destination second: the report, not its temporary file.
+        where = exc.filename2 or exc.filename or run_dir
+        raise RunFailedError(
+            f"cannot write {where}: {exc.strerror or exc}; fix that, or write the reports "
+            "elsewhere with --out DIR (the run's own files are unchanged)"
+        ) from None

@@ -35,6 +35,8 @@ def parse_formats(formats: Iterable[str] | str) -> list[str]:
             raise UsageError(f"unknown report format '{item}'; formats: {', '.join(FILE_NAMES)}")
         if item not in out:
             out.append(item)
+    if not out:  # writing nothing and saying nothing would read as done
+        raise UsageError(f"--format names no format; give one or more of: {', '.join(FILE_NAMES)}")
     return out
 
 

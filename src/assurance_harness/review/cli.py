@@ -52,7 +52,10 @@ def queue_cmd(
 
         store = ReviewStore(reports / "runs.db")
         current = store.current(run)
-        items = [i for i in store.queue(run) if not pending or (i.run_id, i.row_key) not in current]
+        queued = store.queue(run)
+        if run is not None and not queued:
+            _known_run(reports, run)
+        items = [i for i in queued if not pending or (i.run_id, i.row_key) not in current]
         if as_json:
             data = [
                 {
@@ -80,6 +83,14 @@ def queue_cmd(
                 term((i.response or "")[:80]),
             )
         out.print(table)
+
+
+def _known_run(reports: Path, run_id: str) -> None:
+    """A ``--run`` with nothing to show must be a finished run: a mistyped id otherwise reads
+    as "nothing to review" (UsageError naming it, exit 2)."""
+    from .adjudicate import ReviewPaths, run_dir_of
+
+    run_dir_of(ReviewPaths.default(reports), run_id)
 
 
 @review_app.command("adjudicate")
@@ -188,6 +199,8 @@ def agreement_cmd(
         from .store import ReviewStore
 
         current = ReviewStore(reports / "runs.db").current(run_id)
+        if run_id is not None and not current:
+            _known_run(reports, run_id)
         # Recall from the random QC share only: the other queued rows are picked by the
         # scorer's own flags, so they under-count its misses.
         sample = sample_keys(reports, {r for r, _ in current})

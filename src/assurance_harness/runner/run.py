@@ -7,6 +7,7 @@ run over the complete journal, so a resumed run's results equal an uninterrupted
 
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import json
@@ -96,12 +97,18 @@ def _create_run_dir(reports: Path, suite_name: str) -> RunDir:
     """A new run folder under a fresh id. The folder is made exclusively and a taken id is
     drawn again, so two runs of one suite in one second never share a folder (4 hex digits
     alone collide once in 65,536 pairs)."""
+    if reports.is_symlink() and not reports.exists():  # mkdir says only "File exists"
+        raise FileNotFoundError(
+            errno.ENOENT, f"a symlink to {os.readlink(reports)}, which does not exist", reports
+        )
     for _ in range(100):
         run_dir = RunDir(reports / new_run_id(suite_name))
         try:
             run_dir.create()
         except FileExistsError:
-            continue
+            if os.path.lexists(run_dir.path):  # the id is taken: draw another
+                continue
+            raise  # something in the way above it: drawing again cannot help
         return run_dir
     raise RunFailedError(f"no free run id in {reports} after 100 tries")
 

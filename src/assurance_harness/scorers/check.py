@@ -51,10 +51,15 @@ def read_labels(
     ``unsafe``/``safe``. A bad row is a file:line error."""
     from ..spec.datasets import table_rows
 
-    if not path.is_file():
-        raise ConfigError.single(
-            str(path), "labels file not found", hint="give a JSONL or CSV file"
+    if not path.is_file():  # a FIFO would be read until a writer closed it: never opened
+        what = (
+            "is a directory, not a labels file"
+            if path.is_dir()
+            else "is not a regular file (a pipe or a device)"
+            if path.exists()
+            else "labels file not found"
         )
+        raise ConfigError.single(str(path), what, hint="give a JSONL or CSV file")
     rows = table_rows(path)
     out = []
     for number, row in rows:

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from ..errors import ConfigError, ConfigIssue
+from ..errors import ConfigError, ConfigIssue, yaml_problem
 from ..utf8 import is_utf8, shown
 
 PathKey = tuple[Any, ...]
@@ -494,8 +494,14 @@ def parse_yaml_with_lines(text: str, source: str) -> tuple[Any, LineOf]:
         raise ConfigError.single(
             source, f"YAML nested more than {MAX_DEPTH} levels deep", hint="flatten the structure"
         ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError.single(source, f"invalid YAML: {exc}") from None
+    except yaml.YAMLError as exc:  # a character YAML refuses (ReaderError): no mark
+        problem, line = yaml_problem(exc, text)
+        raise ConfigError.single(
+            source,
+            f"invalid YAML: {problem}",
+            line=line,
+            hint="remove the control character or write it as an escape in double quotes",
+        ) from None
     return data, _line_finder(root, source)
 
 

@@ -167,6 +167,11 @@ def output_faults(
 
 
 def _output_fault(exc: OSError, path: Path, kind: str, option: str) -> HarnessError:
+    if path.is_symlink() and not path.exists():  # its errno (EEXIST, ENOENT) says neither
+        return UsageError(
+            f"{option} {path}: is a symlink to {os.readlink(path)}, which does not exist (or "
+            "cannot be made); fix or remove the link, or choose another path"
+        )
     if kind == "file" and path.is_dir():
         return UsageError(f"{option} {path}: is a folder; give the name of a file to write")
     if kind == "folder" and path.exists() and not path.is_dir():

@@ -32,6 +32,10 @@ COUNTS = frozenset({"n_requests", "n_errors", "gates_passed", "gates_failed"})
 """The integer columns; every other one holds text. Any may be NULL (``runlog.IndexRow``)."""
 
 
+_MAX_LIMIT = 2**63 - 1
+"""The largest LIMIT SQLite and PostgreSQL accept (a signed 64-bit integer)."""
+
+
 class RunIndex:
     """The ``runs`` table; every call is its own transaction (process-safe).
 
@@ -88,7 +92,8 @@ class RunIndex:
         query += " ORDER BY started_at IS NULL, started_at DESC, run_id DESC"
         if limit is not None:
             query += " LIMIT ?"
-            args.append(limit)
+            # Both engines take 64-bit limits; a larger one (a huge --limit) means "all".
+            args.append(min(limit, _MAX_LIMIT))
         with store_faults(self.db), self.db.transaction() as conn:
             rows = conn.execute(query, args).fetchall()
         return [_checked(self.db, row) for row in rows]

@@ -9,12 +9,13 @@ so one history is never split between two stores.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, HarnessError
+from ..errors import ConfigError, HarnessError, yaml_problem
 from .database import Database, SqliteDatabase
 
 STORE_ENV = "ASSURANCE_STORE"
@@ -62,8 +63,6 @@ def check_store_url(url: str) -> None:
 
 def store_url() -> str | None:
     """The PostgreSQL URL in force, or None for the embedded store."""
-    import os
-
     chosen = _cli_store if _cli_store is not None else os.environ.get(STORE_ENV)
     source = "--store" if _cli_store is not None else STORE_ENV
     if chosen is None:
@@ -88,19 +87,41 @@ def _configured_store() -> str | None:
 
 def read_project_file(path: Path) -> dict[str, Any]:
     """The settings in the project file at ``path`` ({} when there is none); a file that is not
-    UTF-8, not YAML or not a mapping is a ConfigError naming it (and the line, where known)."""
-    if not path.is_file():
-        return {}
-    import yaml
+    UTF-8, not YAML or not a mapping is a ConfigError naming it (and the line, where known).
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+    Only a path with nothing there means "no settings": a directory, a FIFO or a dangling
+    symlink in the file's place is an error, since reading it as no file would turn redaction
+    and the team store off without a word (and a FIFO would block until a writer came)."""
+    if not os.path.lexists(path):
+        return {}
+    if path.is_symlink() and not path.exists():
         raise ConfigError.single(
             str(path),
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            line=None if mark is None else mark.line + 1,
+            f"is a symlink to {os.readlink(path)}, which does not exist",
+            hint="restore the file it points to, or remove the link",
+        )
+    if path.is_dir():
+        raise ConfigError.single(
+            str(path), "is a directory, not the project settings file", hint="move it aside"
+        )
+    if not path.is_file():
+        raise ConfigError.single(
+            str(path),
+            "is not a regular file (a FIFO or a device)",
+            hint="make it the project settings file, or move it aside",
+        )
+    import yaml
+
+    text = ""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        problem, line = yaml_problem(exc, text)
+        raise ConfigError.single(str(path), f"not valid YAML: {problem}", line=line) from None
+    except RecursionError:  # PyYAML recurses per level: a few hundred levels end it
+        raise ConfigError.single(
+            str(path), "nested too deep to read", hint="settings nest a few levels; flatten it"
         ) from None
     except UnicodeDecodeError:
         raise ConfigError.single(str(path), "not UTF-8", hint="save the file as UTF-8") from None

@@ -421,6 +421,11 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     ``reports_dir``. Anything else is a ``UsageError`` that says what was tried.
     """
     reports_dir = Path(reports_dir)
+    if isinstance(ref, str) and not ref.strip():  # a prefix of every run id: it would pick one
+        raise UsageError(
+            "an empty run id (an unset variable?); give a run id, or a unique start of one "
+            "(see 'assurance runs list')"
+        )
     ref = str(ref)
     direct = Path(ref)
     if (direct / SUMMARY).exists():

@@ -95,6 +95,23 @@ def check_env(names: list[str], *, where: str) -> None:
             f"environment variable {missing[0]} is not set",
             hint=f"export {missing[0]}=... before running (the value is never written to disk)",
         )
+    # A header cannot carry a line break or another control character: aiohttp refuses the
+    # request (a crash in 'targets check', every request failed in a run). The usual cause is
+    # a key file saved with Windows line ends (its '\r' survives $(cat FILE)). The value is a
+    # secret: never shown.
+    garbled = [n for n in names if _has_control_character(os.environ[n])]
+    if garbled:
+        raise ConfigError.single(
+            where,
+            f"environment variable {garbled[0]} holds a line break or another control character, "
+            "which an HTTP header cannot carry (the value is not shown)",
+            hint=f"export it again without (from a file: "
+            f"export {garbled[0]}=\"$(tr -d '\\r\\n' < FILE)\")",
+        )
+
+
+def _has_control_character(text: str) -> bool:
+    return any((c < " " and c != "\t") or c == "\x7f" for c in text)
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -1,6 +1,7 @@
 """``assurance ui``: serve the local web app (loopback unless ``--host`` says otherwise) and
 ``assurance ui index``: write the static ``reports/index.html`` for people without a server."""
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +39,11 @@ def ui_cmd(
     """Browse runs, compare them, follow a metric, drill from a risk to its responses, and
     review flagged rows, in a local web app (no page runs script)."""
     with _errors():
+        if not host.strip():  # an unset $HOST: aiohttp would bind every interface
+            raise UsageError(
+                "--host is empty, which would serve on every interface; give 127.0.0.1 (this "
+                "machine only, the default) or 0.0.0.0 (every interface) explicitly"
+            )
         if index_only:
             from .static_index import write_index
 
@@ -48,6 +54,7 @@ def ui_cmd(
 
         from ..review.adjudicate import reviewer_from_env
         from .app import Settings, make_app
+        from .security import HOSTS_KEY, allowed_hosts
 
         if host not in {"127.0.0.1", "localhost", "::1"}:
             err.print(
@@ -65,13 +72,20 @@ def ui_cmd(
             reviewer=name,
         )
 
-        def started(_message: str) -> None:  # run_app calls it once the address is bound
-            err.print(term(f"assurance ui on http://{host}:{port}/ (Ctrl-C to stop)"))
+        application = make_app(settings, host=host, port=port)
+
+        def started(message: str) -> None:  # run_app calls it once the address is bound
+            # Its message names the bound address ("Running on http://127.0.0.1:41234"):
+            # the port the system chose for --port 0, an IPv6 host in brackets.
+            bound = re.findall(r"https?://\S+?(?=[, ]|$)", message.splitlines()[0])
+            for url in bound:  # requests name that port in their Host header: let them in
+                chosen = int(url.rsplit(":", 1)[1])
+                application[HOSTS_KEY].update(allowed_hosts(host, chosen))
+            urls = ", ".join(f"{u}/" for u in bound) or f"http://{host}:{port}/"
+            err.print(term(f"assurance ui on {urls} (Ctrl-C to stop)"))
 
         try:
-            web.run_app(
-                make_app(settings, host=host, port=port), host=host, port=port, print=started
-            )
+            web.run_app(application, host=host, port=port, print=started)
         except OSError as exc:  # the port is taken, the host does not resolve or is not ours
             raise UsageError(
                 f"cannot serve on {host}:{port}: {exc.strerror or exc}; choose another --port "

@@ -16,6 +16,7 @@ STYLE = (
 
 
 def write_index(reports: Path | str) -> Path:
+    from ..store.files import output_faults, write_text_atomic
     from ..store.index import open_index
     from ..store.runread import locate_run_dir
 
@@ -46,9 +47,8 @@ def write_index(reports: Path | str) -> Path:
         "<table><tr><th>run</th><th>suite</th><th>target</th><th>status</th><th>started</th>"
         "<th>gates passed</th><th>failed</th></tr>" + "".join(rows) + "</table></body></html>\n"
     )
-    reports.mkdir(parents=True, exist_ok=True)
     path = reports / "index.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
+    with output_faults(reports, kind="folder", option="--reports"):  # a file there: exit 2
+        reports.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, html)
     return path
