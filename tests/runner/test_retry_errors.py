@@ -289,3 +289,23 @@ def test_a_run_attached_as_evidence_is_not_retried(tmp_path: Path, cli: Invoke) 
     assert ledger.read_bytes() == ledger_before
     assert sum(calls(tmp).values()) == N_CASES  # nothing was sent again
     assert cli(tmp, "evidence", "verify", "--reports", "r").returncode == 0
+
+
+def test_an_accepted_baseline_is_not_retried(tmp_path: Path, cli: Invoke) -> None:
+    # Comparisons are made against the baseline's figures as they were accepted: a retry would
+    # change them under every later comparison without anyone accepting the new ones.
+    tmp = project(tmp_path, max_error_rate=0.5)
+    assert cli(tmp, *RUN, "--no-evidence").returncode == 0
+    run_dir = only_run(tmp)
+    accepted = cli(tmp, "baseline", "set", run_dir.name, "--reports", "r")
+    assert accepted.returncode == 0, accepted.stdout
+    frozen = {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()}
+    (tmp / "BROKEN").unlink()
+
+    refused = cli(tmp, *RUN, "--no-evidence", "--resume", run_dir.name, "--retry-errors")
+    assert refused.returncode == 2, refused.stdout
+    lines = [line for line in refused.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1 and "baseline" in lines[0], lines
+    assert "start a new run instead" in lines[0]
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == frozen
+    assert sum(calls(tmp).values()) == N_CASES
