@@ -55,6 +55,25 @@ def check_not_evidence(run_dir: RunDir, ledger_path: Path, new_run: str) -> None
         )
 
 
+def check_not_baseline(
+    run_dir: RunDir, summary: dict[str, Any], reports: Path, new_run: str
+) -> None:
+    """Refuse (one line, exit 2) the accepted baseline of its suite and target: every later
+    comparison is made against its figures as they were accepted, and a retry would change
+    them without anyone accepting the new ones."""
+    from ..compare.baseline import BaselineStore
+
+    suite = str((summary.get("suite") or {}).get("name"))
+    target = str((summary.get("target") or {}).get("name"))
+    baseline = BaselineStore(Workspace.at(reports).index, reports=reports).get(suite, target)
+    if baseline is not None and baseline.run_id == run_dir.run_id:
+        raise UsageError(
+            f"run {run_dir.run_id} is the accepted baseline of {suite} on {target}, and "
+            "retrying its errored requests would change the figures comparisons are made "
+            f"against; start a new run instead: {new_run} (then 'assurance baseline set' it)"
+        )
+
+
 def begin_retry(run_dir: RunDir, state: RunState, errored: int, reports: Path, when: str) -> None:
     """Open a retry of ``errored`` requests: note it in run.json with the status ``running``,
     then withdraw what the finished run had recorded (in that order, so a crash in between

@@ -48,6 +48,7 @@ from .poststeps import PostRunOptions, run_post_steps
 from .prefetch import Prefetch
 from .retryerrors import (
     begin_retry,
+    check_not_baseline,
     check_not_evidence,
     check_not_redacted,
     close_retry,
@@ -666,9 +667,11 @@ def _run_suite(
                         "its results are unchanged",
                     )
                 if errored:
-                    if finished:
+                    if finished:  # figures others rely on must not change under them
                         ledger = Workspace.at(reports, ledger=post.ledger_path).ledger
                         check_not_evidence(run_dir, ledger, new_run)
+                        summary = run_dir.read_json(run_dir.summary)
+                        check_not_baseline(run_dir, summary, reports, new_run)
                     begin_retry(run_dir, state, errored, reports, now())
         except (OSError, sqlite3.Error) as exc:
             raise _storage_failure(
