@@ -75,9 +75,12 @@ def check_not_baseline(
 
 
 def begin_retry(run_dir: RunDir, state: RunState, errored: int, reports: Path, when: str) -> None:
-    """Open a retry of ``errored`` requests: note it in run.json with the status ``running``,
-    then withdraw what the finished run had recorded (in that order, so a crash in between
-    leaves a run that ``--resume`` completes)."""
+    """Open a retry of ``errored`` requests: withdraw the finished run's summary (what makes a
+    folder a finished run to every reader), note the retry in run.json with the status
+    ``running``, then withdraw the manifest, results and reports the summary described and mark
+    the run's index row ``running``. A crash between any two steps leaves an unfinished run that
+    ``--resume`` completes (with the retry once it is noted, as a plain resume before)."""
+    run_dir.summary.unlink(missing_ok=True)
     round_ = RetryRound(
         started_at=when, requests=errored, journal_offset=run_dir.settled_journal_size()
     )
@@ -89,12 +92,11 @@ def begin_retry(run_dir: RunDir, state: RunState, errored: int, reports: Path, w
 
 
 def _withdraw_record(run_dir: RunDir, state: RunState, reports: Path) -> None:
-    """Remove the summary first (what makes a folder a finished run to every reader), then the
-    manifest, results and reports it described; mark the run's index row ``running``."""
+    """Remove the manifest, results and reports of the run as it was, and mark its index row
+    ``running`` (its counts there are the old ones until the run is recorded again)."""
     from ..report.writer import FILE_NAMES
 
     for path in (
-        run_dir.summary,
         run_dir.manifest,
         run_dir.results,
         *(run_dir.path / name for name in FILE_NAMES.values()),
