@@ -42,6 +42,8 @@ def reply(messages, case_id):
         time.sleep(0.05)
     if (HERE / "BROKEN").exists() and int(case_id[1:]) % 3 == 1:
         raise ConnectionError("connection reset by peer")
+    if (HERE / "UNANSWERABLE").exists() and int(case_id[1:]) % 3 == 1:
+        return 42  # a bad_response, the same for each: no retry fixes it
     return "ok " + messages[-1]["content"]
 """
 
@@ -309,3 +311,40 @@ def test_an_accepted_baseline_is_not_retried(tmp_path: Path, cli: Invoke) -> Non
     assert "start a new run instead" in lines[0]
     assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == frozen
     assert sum(calls(tmp).values()) == N_CASES
+
+
+def test_a_retry_the_target_cannot_answer_leaves_the_run_recorded_not_stuck(
+    tmp_path: Path, cli: Invoke
+) -> None:
+    # The retry's first requests fail the same way no retry fixes (the probe that guards every
+    # send stops it). Before, the run was left unfinished, its summary withdrawn, and every
+    # resume stopped the same way: a finished run made unfinishable.
+    tmp = project(tmp_path)
+    assert cli(tmp, *RUN).returncode == 3
+    run_dir = only_run(tmp)
+    run_id = run_dir.name
+    journal_before = (run_dir / "responses.jsonl").read_bytes()
+    (tmp / "BROKEN").unlink()
+    (tmp / "UNANSWERABLE").touch()
+
+    stopped = cli(tmp, *RUN, "--resume", run_id, "--retry-errors")
+    assert stopped.returncode == 3, stopped.stdout
+    assert "Traceback" not in stopped.stdout
+    assert "retry of 10 errored requests stopped" in stopped.stdout
+    assert "10 not sent again" in stopped.stdout
+    assert "status run_failed" in stopped.stdout
+    assert f"--resume {run_id} --retry-errors" in stopped.stdout  # the way on, once fixed
+    assert (run_dir / "responses.jsonl").read_bytes() == journal_before
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "run_failed" and summary["counts"]["errors"] == 10
+    (retry,) = summary["retries"]
+    assert (retry["answered"], retry["errors"]) == (0, 0)
+    assert "failed the same way" in retry["stopped"]
+    assert json.loads((run_dir / "run.json").read_text())["status"] == "run_failed"
+
+    # Once the target answers, a retry completes the run.
+    (tmp / "UNANSWERABLE").unlink()
+    done = cli(tmp, *RUN, "--resume", run_id, "--retry-errors")
+    assert done.returncode == 0, done.stdout
+    assert "retried 10 errored requests: 10 answered, 0 errors" in done.stdout
+    assert len(json.loads((run_dir / "summary.json").read_text())["retries"]) == 2
