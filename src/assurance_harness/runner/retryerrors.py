@@ -120,7 +120,7 @@ def close_retry(
 ) -> str:
     """Record the open retry's outcome from the journal (``index``: each request's latest
     record; the journal read up to the retry's first byte says which requests were errors
-    then) and return the line that says it."""
+    then) and return the line that says it, with what was not sent again if it stopped."""
     earlier = index_journal(
         run_dir.responses, cases, samples, folder=run_dir.path, stop=round_.journal_offset
     )
@@ -129,6 +129,12 @@ def close_retry(
     finally:
         earlier.close()
     round_.answered, round_.errors, round_.finished_at = answered, errors, when
+    if round_.stopped is not None:
+        left = round_.requests - answered - errors
+        return (
+            f"retry of {round_.requests} errored requests stopped: {answered} answered, "
+            f"{errors} errors, {left} not sent again (their errors stand): {round_.stopped}"
+        )
     return f"retried {round_.requests} errored requests: {answered} answered, {errors} errors"
 
 

@@ -733,24 +733,33 @@ def _run_suite(
     prefetch = Prefetch(intervals=bool(loaded.metrics))
     send_notes: list[str] = []
     retry = state.open_retry()
-    journal = _send_pending(
-        runner,
-        target,
-        requests,
-        run_dir,
-        prefetch=prefetch,
-        resumed=bool(resume),
-        errors_before=retry.journal_offset if retry is not None else None,
-        concurrency=concurrency,
-        use_cache=use_cache,
-        read_cache=read_cache,
-        max_age_s=loaded.suite.cache.max_age if loaded.suite.cache else None,
-        cache_path=Workspace.at(reports).cache,
-        progress=progress,
-        resume_cmd=resume_cmd,
-        target_path=target_path,
-        notes=send_notes,
-    )
+    try:
+        journal = _send_pending(
+            runner,
+            target,
+            requests,
+            run_dir,
+            prefetch=prefetch,
+            resumed=bool(resume),
+            errors_before=retry.journal_offset if retry is not None else None,
+            concurrency=concurrency,
+            use_cache=use_cache,
+            read_cache=read_cache,
+            max_age_s=loaded.suite.cache.max_age if loaded.suite.cache else None,
+            cache_path=Workspace.at(reports).cache,
+            progress=progress,
+            resume_cmd=resume_cmd,
+            target_path=target_path,
+            notes=send_notes,
+        )
+    except TargetUnusableError as exc:
+        if retry is None:
+            raise
+        # The retry's first requests failed the same way that no retry fixes (the target is
+        # still down, or these requests cannot be answered): the run is recorded from its latest
+        # records, as it was where nothing was answered again, not left unfinished for good.
+        retry.stopped = str(exc).removeprefix("stopped: ")
+        journal = None
     run = _Run(
         loaded, target, fingerprint, run_dir, state, cases, requests, reports, resume_cmd, post,
         command, read_cache, loaded.suite.cache.max_age if loaded.suite.cache else None,
@@ -986,6 +995,8 @@ def _send_pending(
         # A broken target, found by the probe: the run folder stays (its cases are written)
         # so that once the endpoint is fixed outside the target file, resuming sends it all.
         run_dir.close_journal()
+        if errors_before is not None:
+            raise  # a retry of the run's errors: the run is recorded as its journal stands
         exc.args = (
             f"{exc}\nnothing else was sent; after fixing the endpoint (same target file) "
             f"continue with: {resume_cmd}\nor, after changing the target file, run again; "
@@ -1078,7 +1089,7 @@ def _score(run: _Run) -> Verdict:
     retry = run.state.open_retry()
     if retry is not None:
         left = index.retrying(retry.journal_offset)
-        if left:
+        if left and retry.stopped is None:
             index.close()
             raise UsageError(
                 f"{left} errored requests have not been sent again yet; resume with "

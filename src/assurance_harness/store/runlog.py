@@ -125,6 +125,9 @@ class RetryRound(_Model):
     """Of ``requests``, those answered this time (null while in progress)."""
     errors: int | None = None
     """Of ``requests``, those that failed again (null while in progress)."""
+    stopped: str | None = None
+    """Why it stopped before sending them all, when it did: its first requests failed the same
+    way that no retry fixes (the probe of every send). Those not sent keep their errors."""
 
 
 class RunState(_Model):
