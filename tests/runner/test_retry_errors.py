@@ -348,3 +348,21 @@ def test_a_retry_the_target_cannot_answer_leaves_the_run_recorded_not_stuck(
     assert done.returncode == 0, done.stdout
     assert "retried 10 errored requests: 10 answered, 0 errors" in done.stdout
     assert len(json.loads((run_dir / "summary.json").read_text())["retries"]) == 2
+
+
+def test_a_retry_needs_the_cases_the_run_was_made_of(tmp_path: Path, cli: Invoke) -> None:
+    # The same check as any resume: the answers must be to the prompts the run's other records
+    # answered, or the figures would mix two datasets under one manifest.
+    tmp = project(tmp_path)
+    assert cli(tmp, *RUN).returncode == 3
+    run_dir = only_run(tmp)
+    frozen = {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()}
+    (tmp / "BROKEN").unlink()
+    cases = tmp / "cases.jsonl"
+    cases.write_text(cases.read_text().replace('question 1"', 'question one"'))
+
+    refused = cli(tmp, *RUN, "--resume", run_dir.name, "--retry-errors")
+    assert refused.returncode == 2, refused.stdout
+    assert "began with other cases" in refused.stdout
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == frozen
+    assert sum(calls(tmp).values()) == N_CASES
