@@ -357,8 +357,22 @@ def resume_command(
 
 def _default_command(state: RunState) -> str:
     """What started a run made through the library (no command line was given)."""
-    return (
-        f"assurance run {shlex.quote(state.suite.path)} --target {shlex.quote(state.target.path)}"
+    return new_run_command(state.suite.path, state.target.path)
+
+
+def new_run_command(
+    suite_path: str | Path, target_path: str | Path, reports: Path = Path("reports")
+) -> str:
+    """The command that starts a run of this suite against this target (``--reports`` only
+    where it is not the default folder)."""
+    return " ".join(
+        [
+            "assurance run",
+            shlex.quote(str(suite_path)),
+            "--target",
+            shlex.quote(str(target_path)),
+            *(["--reports", shlex.quote(str(reports))] if reports != Path("reports") else []),
+        ]
     )
 
 
@@ -644,7 +658,7 @@ def _run_suite(
                 # redone by the same command.
                 recorded = int(_recorded_counts(run_dir).get("requests", 0))
                 raise RunInterrupted(resume, continue_with(resume), recorded, recorded) from None
-        new_run = _new_run_command(suite_path, target_path, reports)
+        new_run = new_run_command(suite_path, target_path, reports)
         if finished:
             check_not_redacted(run_dir, run_dir.read_json(run_dir.summary), new_run)
         if not run_dir.cases.is_file():
@@ -892,19 +906,6 @@ def _errored(run_dir: RunDir, requests: RequestPlan) -> int:
         return index.errors()
     finally:
         index.close()
-
-
-def _new_run_command(suite_path: str | Path, target_path: str | Path, reports: Path) -> str:
-    """The command that starts a new run of this suite against this target."""
-    return " ".join(
-        [
-            "assurance run",
-            shlex.quote(str(suite_path)),
-            "--target",
-            shlex.quote(str(target_path)),
-            *(["--reports", shlex.quote(str(reports))] if reports != Path("reports") else []),
-        ]
-    )
 
 
 def _journal_index(run_dir: RunDir, requests: RequestPlan) -> JournalIndex:
