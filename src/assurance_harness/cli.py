@@ -278,6 +278,7 @@ def run(
                         evidence_for=evidence_for,
                         register_path=None if no_evidence else register,
                         ledger_path=None if no_evidence else ledger,
+                        retry_errors=retry_errors,
                     )
                     console.print(
                         term("interrupted", "yellow")

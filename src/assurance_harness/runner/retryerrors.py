@@ -138,10 +138,7 @@ def close_retry(
     return f"retried {round_.requests} errored requests: {answered} answered, {errors} errors"
 
 
-def retry_hint(errors: int, resume_cmd: str) -> str:
-    """The way on from a run that failed on its error rate (``resume_cmd`` ends in
-    ``--resume RUN``)."""
-    return (
-        f"after fixing the target, retry its {errors} errored requests with: "
-        f"{resume_cmd} --retry-errors"
-    )
+def retry_hint(errors: int, retry_cmd: str) -> str:
+    """The way on from a run that failed on its error rate (``retry_cmd``: its resume command
+    with ``--retry-errors``, ``run.resume_command``)."""
+    return f"after fixing the target, retry its {errors} errored requests with: {retry_cmd}"

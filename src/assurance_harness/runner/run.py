@@ -324,10 +324,11 @@ def resume_command(
     evidence_for: str | None = None,
     register_path: str | Path | None = None,
     ledger_path: str | Path | None = None,
+    retry_errors: bool = False,
 ) -> str:
     """The one command that continues a run, with the same options as the interrupted one (so
     resuming behaves as the interrupted run would have, and its evidence goes where the run was
-    told: the same register and ledger)."""
+    told: the same register and ledger); ``retry_errors``: with ``--retry-errors``."""
     cache_flag = {None: [], True: ["--cache"], False: ["--no-cache"]}[use_cache]
     options = [
         *(["--concurrency", str(concurrency)] if concurrency else []),
@@ -351,6 +352,7 @@ def resume_command(
             *options,
             "--resume",
             run_id,
+            *(["--retry-errors"] if retry_errors else []),
         ]
     )
 
@@ -401,6 +403,8 @@ class _Run:
     """The manifest's environment, read while the requests were out (None: read it at the end)."""
     retried: str | None = None
     """What the retry of the run's errors that this finish closed came to (a console line)."""
+    retry_cmd: str = ""
+    """The command that sends the run's errored requests again (``--retry-errors``)."""
 
 
 def run_suite(
@@ -605,14 +609,15 @@ def _run_suite(
     evidence_due = attach_evidence and bool(loaded.suite.evidence_for or register_path)
     read_cache = use_cache if use_cache is not None else not evidence_due
 
-    def continue_with(run_id: str) -> str:
-        """The command that continues this run with this invocation's options."""
+    def continue_with(run_id: str, *, retry: bool = False) -> str:
+        """The command that continues this run with this invocation's options (``retry``:
+        sending its errored requests again)."""
         return resume_command(
             suite_path, target_path, reports, run_id, concurrency=concurrency,
             use_cache=use_cache, write_reports=write_reports, attach_evidence=attach_evidence,
             executor=runner.name, ray_address=ray_address, evidence_for=evidence_for,
             register_path=register_path if attach_evidence else None,
-            ledger_path=ledger_path if attach_evidence else None,
+            ledger_path=ledger_path if attach_evidence else None, retry_errors=retry,
         )  # fmt: skip
 
     if resume:
@@ -647,7 +652,7 @@ def _run_suite(
                     loaded,
                     post,
                     _resume_of(state, reports),
-                    retry_cmd=continue_with(resume),
+                    retry_cmd=continue_with(resume, retry=True),
                 )
             except (OSError, sqlite3.Error) as exc:
                 raise _storage_failure(
@@ -778,6 +783,7 @@ def _run_suite(
         loaded, target, fingerprint, run_dir, state, cases, requests, reports, resume_cmd, post,
         command, read_cache, loaded.suite.cache.max_age if loaded.suite.cache else None,
         runner, scoring_progress, journal, prefetch.environment,
+        retry_cmd=continue_with(run_dir.run_id, retry=True),
     )  # fmt: skip
     try:
         outcome = _finish(run)
@@ -879,7 +885,8 @@ def _already_finished(
     """``--resume`` of a finished run: rewriting summary.json and manifest.json would change the
     hashes its evidence records hold and make the ledger report tampering, so only the post-run
     steps are redone, after the redacted copies of its inputs take their place if the run
-    stopped before they did (``privacy.stored``). ``retry_cmd``: this resume's command, for the
+    stopped before they did (``privacy.stored``). ``retry_cmd``: this resume's command with
+    ``--retry-errors``, for the
     way on from a run that failed on its error rate (``--retry-errors``); ``note``: what to say
     instead of "already complete"."""
     from ..privacy.stored import commit_redacted_inputs
@@ -1219,7 +1226,7 @@ def _finish(run: _Run) -> RunOutcome:
     if run.retried is not None:
         outcome.notes.append(run.retried)
     if summary.status == "run_failed" and summary.counts.errors:
-        outcome.notes.append(retry_hint(summary.counts.errors, run.resume_cmd))
+        outcome.notes.append(retry_hint(summary.counts.errors, run.retry_cmd))
     _publish(
         outcome,
         run.reports,
