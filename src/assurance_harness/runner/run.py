@@ -886,9 +886,8 @@ def _already_finished(
     hashes its evidence records hold and make the ledger report tampering, so only the post-run
     steps are redone, after the redacted copies of its inputs take their place if the run
     stopped before they did (``privacy.stored``). ``retry_cmd``: this resume's command with
-    ``--retry-errors``, for the
-    way on from a run that failed on its error rate (``--retry-errors``); ``note``: what to say
-    instead of "already complete"."""
+    ``--retry-errors``, the way on from a run that failed on its error rate; ``note``: what to
+    say instead of "already complete"."""
     from ..privacy.stored import commit_redacted_inputs
 
     commit_redacted_inputs(run_dir.path)
@@ -1090,20 +1089,11 @@ def _score(run: _Run) -> Verdict:
     folder = run.run_dir.path
     index = run.journal if run.journal is not None else _journal_index(run.run_dir, run.requests)
     run.journal = None  # closed below, as one read from the journal is
-    missing = index.missing()
-    if missing:
+    try:
+        _check_complete(run, index)
+    except BaseException:
         index.close()
-        raise UsageError(f"{missing} requests have no response yet; resume with '{run.resume_cmd}'")
-    retry = run.state.open_retry()
-    if retry is not None:
-        left = index.retrying(retry.journal_offset)
-        if left and retry.stopped is None:
-            index.close()
-            raise UsageError(
-                f"{left} errored requests have not been sent again yet; resume with "
-                f"'{run.resume_cmd}'"
-            )
-        run.retried = close_retry(run.run_dir, retry, index, run.cases, samples, now())
+        raise
     context = loaded.context()
     if context.audience is None:
         context.audience = _register_audience(run.post.register_path)
@@ -1200,6 +1190,24 @@ def _score(run: _Run) -> Verdict:
         privacy=totals.privacy_info,
         executor=None if run.runner.name == "local" else run.runner.name,
     )
+
+
+def _check_complete(run: _Run, index: JournalIndex) -> None:
+    """Every request has a response, and a retry of the run's errors in progress sent each of
+    them again unless it stopped (then it is closed here, with what it came to)."""
+    missing = index.missing()
+    if missing:
+        raise UsageError(f"{missing} requests have no response yet; resume with '{run.resume_cmd}'")
+    retry = run.state.open_retry()
+    if retry is None:
+        return
+    left = index.retrying(retry.journal_offset)
+    if left and retry.stopped is None:
+        raise UsageError(
+            f"{left} errored requests have not been sent again yet; resume with '{run.resume_cmd}'"
+        )
+    samples = run.loaded.suite.samples
+    run.retried = close_retry(run.run_dir, retry, index, run.cases, samples, now())
 
 
 def _finish(run: _Run) -> RunOutcome:
