@@ -366,3 +366,14 @@ def test_a_retry_needs_the_cases_the_run_was_made_of(tmp_path: Path, cli: Invoke
     assert "began with other cases" in refused.stdout
     assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == frozen
     assert sum(calls(tmp).values()) == N_CASES
+
+
+def test_the_way_on_is_offered_only_where_a_retry_is_possible() -> None:
+    # A run stored redacted cannot be retried (its journal no longer holds what was sent): the
+    # failed run must not print a command that is then refused.
+    from assurance_harness.runner.retryerrors import retry_hint
+
+    failed = {"status": "run_failed", "counts": {"errors": 10}}
+    assert "retry its 10 errored requests with: CMD" in (retry_hint(failed, "CMD") or "")
+    assert retry_hint({**failed, "privacy": {"redacted_inputs": {}}}, "CMD") is None
+    assert retry_hint({**failed, "status": "passed"}, "CMD") is None
