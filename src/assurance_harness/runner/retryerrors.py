@@ -18,7 +18,7 @@ removed: they describe records that are no longer each request's latest, and a r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +138,11 @@ def close_retry(
     return f"retried {round_.requests} errored requests: {answered} answered, {errors} errors"
 
 
-def retry_hint(errors: int, retry_cmd: str) -> str:
+def retry_hint(summary: Mapping[str, Any], retry_cmd: str) -> str | None:
     """The way on from a run that failed on its error rate (``retry_cmd``: its resume command
-    with ``--retry-errors``, ``run.resume_command``)."""
+    with ``--retry-errors``, ``run.resume_command``), from its summary; None where a retry is
+    not the way on: the run did not fail, or it is stored redacted (``check_not_redacted``)."""
+    errors = int((summary.get("counts") or {}).get("errors") or 0)
+    if summary.get("status") != "run_failed" or not errors or summary.get("privacy") is not None:
+        return None
     return f"after fixing the target, retry its {errors} errored requests with: {retry_cmd}"

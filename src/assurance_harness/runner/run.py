@@ -896,9 +896,9 @@ def _already_finished(
     outcome.notes.append(
         note or f"run {run_dir.run_id} was already complete; its results are unchanged"
     )
-    errors = int((summary.get("counts") or {}).get("errors") or 0)
-    if retry_cmd is not None and summary.get("status") == "run_failed" and errors:
-        outcome.notes.append(retry_hint(errors, retry_cmd))
+    hint = None if retry_cmd is None else retry_hint(summary, retry_cmd)
+    if hint is not None:
+        outcome.notes.append(hint)
     _publish(
         outcome, reports, evidence_for=bool(loaded.suite.evidence_for), post=post, repair=repair
     )
@@ -1233,8 +1233,9 @@ def _finish(run: _Run) -> RunOutcome:
     outcome = RunOutcome(run.run_dir.run_id, run.run_dir.path, data, summary.exit_code)
     if run.retried is not None:
         outcome.notes.append(run.retried)
-    if summary.status == "run_failed" and summary.counts.errors:
-        outcome.notes.append(retry_hint(summary.counts.errors, run.retry_cmd))
+    hint = retry_hint(data, run.retry_cmd)
+    if hint is not None:
+        outcome.notes.append(hint)
     _publish(
         outcome,
         run.reports,
