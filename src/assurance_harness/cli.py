@@ -93,6 +93,15 @@ def run(
         typer.Option(help="Requests in flight (default: the target's).", min=1, max=4096),
     ] = None,
     resume: Annotated[str | None, typer.Option(help="Resume an interrupted run by its id.")] = None,
+    retry_errors: Annotated[
+        bool,
+        typer.Option(
+            "--retry-errors",
+            help="With --resume: send again the requests whose latest response is an error "
+            "(after fixing the target), then score the run anew. The error records stay in "
+            "its journal.",
+        ),
+    ] = False,
     cache: Annotated[
         bool | None,
         typer.Option(
@@ -172,13 +181,21 @@ def run(
     # The runner's imports build some 50 pydantic models and load numpy: with the collector
     # on, it walks the growing heap over and over meanwhile (about 60 ms of 0.4 s).
     with gc_paused():
-        from .runner.run import RunInterrupted, command_line, resume_command, run_suite
+        from .runner.run import (
+            RETRY_NEEDS_RESUME,
+            RunInterrupted,
+            command_line,
+            resume_command,
+            run_suite,
+        )
         from .spec.loader import LoadedSuite, find_suite_files, load_suite
         from .store.location import set_cli_store, team_database
 
     try:
         if resume is not None and not resume.strip():  # an empty $RUN_ID: not a new run
             raise UsageError("--resume needs a run id (see 'assurance runs list')")
+        if retry_errors and resume is None:
+            raise UsageError(RETRY_NEEDS_RESUME)
         _check_executor(executor, ray_address)
         if store is not None:
             set_cli_store(store)
@@ -233,6 +250,7 @@ def run(
                         ray_address=ray_address,
                         evidence_for=evidence_for,
                         loaded=validated.pop(path, None),
+                        retry_errors=retry_errors,
                     )
             except RunInterrupted as stop:
                 console.print(
@@ -261,6 +279,7 @@ def run(
                         evidence_for=evidence_for,
                         register_path=None if no_evidence else register,
                         ledger_path=None if no_evidence else ledger,
+                        retry_errors=retry_errors,
                     )
                     console.print(
                         term("interrupted", "yellow")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assurance_harness.datatypes import ResponseRecord
+from assurance_harness.datatypes import ErrorInfo, ResponseRecord
 from assurance_harness.store.journalindex import JournalIndex
 
 
@@ -45,3 +45,33 @@ def test_records_come_back_in_request_order_last_one_winning(tmp_path: Path) -> 
 def test_no_journal_yet_means_every_request_is_missing(tmp_path: Path) -> None:
     index = JournalIndex(tmp_path / "responses.jsonl", lambda keys: np.zeros(len(keys)), 4)
     assert index.missing() == 4
+
+
+def _error(case: str, sample: int) -> str:
+    error = ErrorInfo(type="timeout", message="timed out")
+    record = ResponseRecord(case_id=case, sample=sample, seed=1, response=None, error=error)
+    return json.dumps(record.to_dict()) + "\n"
+
+
+def test_a_retry_sends_the_errors_from_before_it_began_and_counts_what_they_came_to(
+    tmp_path: Path,
+) -> None:
+    """``--retry-errors`` (``runner.retryerrors``): the requests to send again are those whose
+    last record is an error from before the retry's first byte; an error of the retry itself is
+    not sent again by resuming it, and ``retried`` counts answered and failed-again."""
+    position = {"a": 0, "b": 1, "c": 2, "d": 3}
+    journal = tmp_path / "responses.jsonl"
+    before = _line("a", 0, "a0") + _error("b", 0) + _error("c", 0) + _error("d", 0)
+    journal.write_text(before + _line("b", 0, "b0 again") + _error("c", 0))
+    since = len(before.encode())
+
+    def positions(keys: list[tuple[str, int]]) -> np.ndarray:
+        return np.array([position[c] for c, _ in keys])
+
+    index = JournalIndex(journal, positions, 5)  # position 4: never sent
+    earlier = JournalIndex(journal, positions, 5, stop=since)
+    assert earlier.errors() == 3 and earlier.missing() == 1
+    assert index.retrying(since) == 1  # d: its error is from before; c failed again since
+    assert index.pending(errors_before=since).numpy().tolist() == [3, 4]
+    assert index.pending().numpy().tolist() == [4]
+    assert index.retried(earlier, since) == (1, 1)  # b answered, c failed again (d not yet)

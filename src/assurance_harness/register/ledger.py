@@ -49,6 +49,7 @@ from .ledger_store import (
     iter_lines,
     read_ledger,
     repair_anchor,
+    run_records,
 )
 from .ledger_verify import LedgerIssue, VerifyReport, verify_ledger
 from .runfiles import HASHED_FILES, RunFiles, sha256_file
@@ -82,6 +83,7 @@ __all__ = [
     "read_ledger",
     "record_hash",
     "repair_anchor",
+    "run_records",
     "sha256_file",
     "verify_ledger",
 ]

@@ -169,6 +169,17 @@ def _tail_and_run_records(
     return _parse_record(ledger_path, *last), found
 
 
+def run_records(ledger_path: Path, run_id: str) -> list[EvidenceRecord]:
+    """The ledger's records of one run (its gate results as evidence, review verdicts on its
+    rows, its purge), from the file or the team store: a run that has any must not have its
+    figures recomputed (``run --retry-errors`` refuses it)."""
+    team = team_ledger(ledger_path)
+    if team is not None:
+        return [r for _, _, r in team.iter_lines() if r is not None and r.run_id == run_id]
+    _check_ledger_file(ledger_path)
+    return _tail_and_run_records(ledger_path, {run_id})[1]
+
+
 def _parse_record(ledger_path: Path, lineno: int, line: str) -> EvidenceRecord:
     record = parse_record_line(line)
     if record is None:

@@ -85,7 +85,10 @@ def build_summary(
     n_cases: int,
     started_at: str,
     finished_at: str,
+    retries: list[dict[str, Any]] | None = None,
 ) -> Summary:
+    """``retries``: run.json's rounds of ``--retry-errors``, recorded with the counts they
+    explain (None: the run's errors were never retried, and the key is left out)."""
     suite = loaded.suite
     totals = verdict.totals
     n_rows, n_errors = totals.rows, totals.errors
@@ -125,6 +128,7 @@ def build_summary(
             "review": verdict.review,
             "exit_code": STATUS_EXIT_CODES[status],
             "privacy": verdict.privacy,
+            "retries": retries,
         }
     )
 
@@ -263,6 +267,7 @@ def record_run(
         n_cases=n_cases,
         started_at=started_at,
         finished_at=finished_at,
+        retries=[r.model_dump() for r in state.retries] if state.retries else None,
     )
     writer.write_summary(summary)
     writer.write_manifest(

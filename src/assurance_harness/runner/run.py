@@ -3,6 +3,8 @@
 Responses are journalled the moment they arrive, so an interrupted run (crash, ``kill -9``,
 Ctrl-C) resumes with ``--resume RUN_ID`` and sends only what is missing; scoring and metrics
 run over the complete journal, so a resumed run's results equal an uninterrupted one's.
+``--resume RUN_ID --retry-errors`` also sends again the requests whose latest record is an
+error (``runner.retryerrors``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ from .executors import Executor, LocalExecutor, ScoringSession, get_executor, ha
 from .journalnotes import JournalNotes
 from .poststeps import PostRunOptions, run_post_steps
 from .prefetch import Prefetch
+from .retryerrors import (
+    begin_retry,
+    check_not_baseline,
+    check_not_evidence,
+    check_not_redacted,
+    close_retry,
+    retry_hint,
+)
 from .scoring import ScoringProgress
 
 if TYPE_CHECKING:
@@ -321,10 +331,11 @@ def resume_command(
     evidence_for: str | None = None,
     register_path: str | Path | None = None,
     ledger_path: str | Path | None = None,
+    retry_errors: bool = False,
 ) -> str:
     """The one command that continues a run, with the same options as the interrupted one (so
     resuming behaves as the interrupted run would have, and its evidence goes where the run was
-    told: the same register and ledger)."""
+    told: the same register and ledger); ``retry_errors``: with ``--retry-errors``."""
     cache_flag = {None: [], True: ["--cache"], False: ["--no-cache"]}[use_cache]
     options = [
         *(["--concurrency", str(concurrency)] if concurrency else []),
@@ -348,14 +359,29 @@ def resume_command(
             *options,
             "--resume",
             run_id,
+            *(["--retry-errors"] if retry_errors else []),
         ]
     )
 
 
 def _default_command(state: RunState) -> str:
     """What started a run made through the library (no command line was given)."""
-    return (
-        f"assurance run {shlex.quote(state.suite.path)} --target {shlex.quote(state.target.path)}"
+    return new_run_command(state.suite.path, state.target.path)
+
+
+def new_run_command(
+    suite_path: str | Path, target_path: str | Path, reports: Path = Path("reports")
+) -> str:
+    """The command that starts a run of this suite against this target (``--reports`` only
+    where it is not the default folder)."""
+    return " ".join(
+        [
+            "assurance run",
+            shlex.quote(str(suite_path)),
+            "--target",
+            shlex.quote(str(target_path)),
+            *(["--reports", shlex.quote(str(reports))] if reports != Path("reports") else []),
+        ]
     )
 
 
@@ -382,6 +408,10 @@ class _Run:
     """The journal index noted while sending (a fresh run), else None: read from the journal."""
     environment: dict[str, Any] | None = None
     """The manifest's environment, read while the requests were out (None: read it at the end)."""
+    retried: str | None = None
+    """What the retry of the run's errors that this finish closed came to (a console line)."""
+    retry_cmd: str = ""
+    """The command that sends the run's errored requests again (``--retry-errors``)."""
 
 
 def run_suite(
@@ -405,6 +435,7 @@ def run_suite(
     scoring_progress: ScoringProgress | None = None,
     evidence_for: str | None = None,
     loaded: LoadedSuite | None = None,
+    retry_errors: bool = False,
 ) -> RunOutcome:
     """Run a suite end to end and return its outcome (the summary and the exit code).
 
@@ -426,12 +457,17 @@ def run_suite(
     ``executor``: where requests are sent from and scorers run, ``local`` (this process) or
     ``ray`` (the Ray cluster at ``ray_address``, or a local Ray instance); same results.
 
+    ``retry_errors`` (with ``resume``): send again the requests whose latest journal record is
+    an error, then score the run anew (``runner.retryerrors``).
+
     ``on_start`` gets the run id before anything is sent, ``progress`` follows the sending and
     ``scoring_progress`` the scorers (on either executor), so a terminal can show the run is alive
     throughout.
     """
     if limit is not None and limit < 1:
         raise UsageError("--limit must be at least 1")
+    if retry_errors and not resume:
+        raise UsageError(RETRY_NEEDS_RESUME)
     runner = get_executor(executor, address=ray_address)
     try:
         # Loaded before the heap is frozen: the loader moves what it builds out of the young
@@ -459,9 +495,16 @@ def run_suite(
                 scoring_progress=scoring_progress,
                 evidence_for=evidence_for,
                 loaded=loaded,
+                retry_errors=retry_errors,
             )
     finally:
         runner.close()
+
+
+RETRY_NEEDS_RESUME = (
+    "--retry-errors needs --resume RUN_ID: it sends again the errored requests of that run "
+    "(see 'assurance runs list')"
+)
 
 
 RUN_GC_THRESHOLD = 700
@@ -545,6 +588,7 @@ def _run_suite(
     scoring_progress: ScoringProgress | None,
     evidence_for: str | None,
     loaded: LoadedSuite,
+    retry_errors: bool = False,
 ) -> RunOutcome:
     if limit is not None:
         attach_evidence = False
@@ -572,14 +616,15 @@ def _run_suite(
     evidence_due = attach_evidence and bool(loaded.suite.evidence_for or register_path)
     read_cache = use_cache if use_cache is not None else not evidence_due
 
-    def continue_with(run_id: str) -> str:
-        """The command that continues this run with this invocation's options."""
+    def continue_with(run_id: str, *, retry: bool = False) -> str:
+        """The command that continues this run with this invocation's options (``retry``:
+        sending its errored requests again)."""
         return resume_command(
             suite_path, target_path, reports, run_id, concurrency=concurrency,
             use_cache=use_cache, write_reports=write_reports, attach_evidence=attach_evidence,
             executor=runner.name, ray_address=ray_address, evidence_for=evidence_for,
             register_path=register_path if attach_evidence else None,
-            ledger_path=ledger_path if attach_evidence else None,
+            ledger_path=ledger_path if attach_evidence else None, retry_errors=retry,
         )  # fmt: skip
 
     if resume:
@@ -605,9 +650,17 @@ def _run_suite(
             )
         if state.options.limit:
             post.attach_evidence = False  # a smoke test stays one when resumed
-        if state.status != "running" and run_dir.summary.exists():
+        finished = state.status != "running" and run_dir.summary.exists()
+        if finished and not retry_errors:
             try:  # redoes the index entry and evidence too, in case writing them was what failed
-                return _already_finished(run_dir, reports, loaded, post, _resume_of(state, reports))
+                return _already_finished(
+                    run_dir,
+                    reports,
+                    loaded,
+                    post,
+                    _resume_of(state, reports),
+                    retry_cmd=continue_with(resume, retry=True),
+                )
             except (OSError, sqlite3.Error) as exc:
                 raise _storage_failure(
                     exc, _fault_path(exc, reports), "after fixing this, run the same command again"
@@ -617,6 +670,9 @@ def _run_suite(
                 # redone by the same command.
                 recorded = int(_recorded_counts(run_dir).get("requests", 0))
                 raise RunInterrupted(resume, continue_with(resume), recorded, recorded) from None
+        new_run = new_run_command(suite_path, target_path, reports)
+        if finished:
+            check_not_redacted(run_dir, run_dir.read_json(run_dir.summary), new_run)
         if not run_dir.cases.is_file():
             raise UsageError(
                 f"{run_dir.cases}: missing; the run directory is damaged: start a new run"
@@ -624,7 +680,26 @@ def _run_suite(
         try:
             _check_same_cases(run_dir, loaded, state.options.limit, resume)
             cases: Sequence[Case] = CaseList.build(run_dir.iter_cases())
-        except OSError as exc:
+            if retry_errors and state.open_retry() is None:
+                errored = _errored(run_dir, build_requests(loaded, cases))
+                if not errored and finished:
+                    return _already_finished(
+                        run_dir,
+                        reports,
+                        loaded,
+                        post,
+                        _resume_of(state, reports),
+                        note=f"run {resume} has no errored requests to retry; "
+                        "its results are unchanged",
+                    )
+                if errored:
+                    if finished:  # figures others rely on must not change under them
+                        ledger = Workspace.at(reports, ledger=post.ledger_path).ledger
+                        check_not_evidence(run_dir, ledger, new_run)
+                        summary = run_dir.read_json(run_dir.summary)
+                        check_not_baseline(run_dir, summary, reports, new_run)
+                    begin_retry(run_dir, state, errored, reports, now())
+        except (OSError, sqlite3.Error) as exc:
             raise _storage_failure(
                 exc, _fault_path(exc, reports), "after fixing this, run the same command again"
             ) from None
@@ -683,27 +758,39 @@ def _run_suite(
     resume_cmd = continue_with(run_dir.run_id)
     prefetch = Prefetch(intervals=bool(loaded.metrics))
     send_notes: list[str] = []
-    journal = _send_pending(
-        runner,
-        target,
-        requests,
-        run_dir,
-        prefetch=prefetch,
-        resumed=bool(resume),
-        concurrency=concurrency,
-        use_cache=use_cache,
-        read_cache=read_cache,
-        max_age_s=loaded.suite.cache.max_age if loaded.suite.cache else None,
-        cache_path=Workspace.at(reports).cache,
-        progress=progress,
-        resume_cmd=resume_cmd,
-        target_path=target_path,
-        notes=send_notes,
-    )
+    retry = state.open_retry()
+    try:
+        journal = _send_pending(
+            runner,
+            target,
+            requests,
+            run_dir,
+            prefetch=prefetch,
+            resumed=bool(resume),
+            errors_before=retry.journal_offset if retry is not None else None,
+            concurrency=concurrency,
+            use_cache=use_cache,
+            read_cache=read_cache,
+            max_age_s=loaded.suite.cache.max_age if loaded.suite.cache else None,
+            cache_path=Workspace.at(reports).cache,
+            progress=progress,
+            resume_cmd=resume_cmd,
+            target_path=target_path,
+            notes=send_notes,
+        )
+    except TargetUnusableError as exc:
+        if retry is None:
+            raise
+        # The retry's first requests failed the same way that no retry fixes (the target is
+        # still down, or these requests cannot be answered): the run is recorded from its latest
+        # records, as it was where nothing was answered again, not left unfinished for good.
+        retry.stopped = str(exc).removeprefix("stopped: ")
+        journal = None
     run = _Run(
         loaded, target, fingerprint, run_dir, state, cases, requests, reports, resume_cmd, post,
         command, read_cache, loaded.suite.cache.max_age if loaded.suite.cache else None,
         runner, scoring_progress, journal, prefetch.environment,
+        retry_cmd=continue_with(run_dir.run_id, retry=True),
     )  # fmt: skip
     try:
         outcome = _finish(run)
@@ -793,18 +880,32 @@ def _resume_of(state: RunState, reports: Path) -> str:
 
 
 def _already_finished(
-    run_dir: RunDir, reports: Path, loaded: LoadedSuite, post: PostRunOptions, repair: str
+    run_dir: RunDir,
+    reports: Path,
+    loaded: LoadedSuite,
+    post: PostRunOptions,
+    repair: str,
+    *,
+    retry_cmd: str | None = None,
+    note: str | None = None,
 ) -> RunOutcome:
     """``--resume`` of a finished run: rewriting summary.json and manifest.json would change the
     hashes its evidence records hold and make the ledger report tampering, so only the post-run
     steps are redone, after the redacted copies of its inputs take their place if the run
-    stopped before they did (``privacy.stored``)."""
+    stopped before they did (``privacy.stored``). ``retry_cmd``: this resume's command with
+    ``--retry-errors``, the way on from a run that failed on its error rate; ``note``: what to
+    say instead of "already complete"."""
     from ..privacy.stored import commit_redacted_inputs
 
     commit_redacted_inputs(run_dir.path)
     summary = read_run(run_dir.path).summary
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))
-    outcome.notes.append(f"run {run_dir.run_id} was already complete; its results are unchanged")
+    outcome.notes.append(
+        note or f"run {run_dir.run_id} was already complete; its results are unchanged"
+    )
+    hint = None if retry_cmd is None else retry_hint(summary, retry_cmd)
+    if hint is not None:
+        outcome.notes.append(hint)
     _publish(
         outcome,
         reports,
@@ -814,6 +915,15 @@ def _already_finished(
         summary_just_written=False,  # read from disk: it may have been edited since
     )
     return outcome
+
+
+def _errored(run_dir: RunDir, requests: RequestPlan) -> int:
+    """Requests whose latest journal record is an error (what ``--retry-errors`` sends)."""
+    index = _journal_index(run_dir, requests)
+    try:
+        return index.errors()
+    finally:
+        index.close()
 
 
 def _journal_index(run_dir: RunDir, requests: RequestPlan) -> JournalIndex:
@@ -839,21 +949,30 @@ def _send_pending(
     resume_cmd: str,
     target_path: str | Path,
     notes: list[str],
+    errors_before: int | None = None,
 ) -> JournalIndex | None:
-    """Send what the journal does not hold yet; on failure or Ctrl-C say how to continue.
-    Returns the journal index noted while sending a fresh run (``JournalNotes``; the caller
-    closes it), or None: the journal is read for it."""
+    """Send what the journal does not hold yet, and with ``errors_before`` (a retry of the
+    run's errors in progress) the requests whose last record is an error journalled before
+    that byte; on failure or Ctrl-C say how to continue. Returns the journal index noted while
+    sending a fresh run (``JournalNotes``; the caller closes it), or None: the journal is read
+    for it."""
     pending: Sequence[GenerationRequest] = requests
     total = len(requests)
     offset = base_errors = 0
     journal_notes: JournalNotes | None = None
+
+    def still_to_send(index: JournalIndex) -> int:
+        retrying = index.retrying(errors_before) if errors_before is not None else 0
+        return index.missing() + retrying
+
     try:
         if run_dir.responses.exists():  # resumed: what the journal holds is not sent again
             index = _journal_index(run_dir, requests)
             try:
-                offset, base_errors = total - index.missing(), index.errors()
+                todo = still_to_send(index)
+                offset, base_errors = total - todo, index.errors() - (todo - index.missing())
                 if offset:
-                    pending = requests.select(index.pending())
+                    pending = requests.select(index.pending(errors_before=errors_before))
             finally:
                 index.close()
         elif not resumed:
@@ -895,6 +1014,8 @@ def _send_pending(
         # A broken target, found by the probe: the run folder stays (its cases are written)
         # so that once the endpoint is fixed outside the target file, resuming sends it all.
         run_dir.close_journal()
+        if errors_before is not None:
+            raise  # a retry of the run's errors: the run is recorded as its journal stands
         exc.args = (
             f"{exc}\nnothing else was sent; after fixing the endpoint (same target file) "
             f"continue with: {resume_cmd}\nor, after changing the target file, run again; "
@@ -913,7 +1034,7 @@ def _send_pending(
     except KeyboardInterrupt:
         run_dir.close_journal()
         index = _journal_index(run_dir, requests)
-        done = total - index.missing()
+        done = total - still_to_send(index)
         index.close()
         raise RunInterrupted(run_dir.run_id, resume_cmd, done, total) from None
     except (OSError, sqlite3.Error) as exc:  # the journal or the cache: disk full, read-only
@@ -980,9 +1101,11 @@ def _score(run: _Run) -> Verdict:
     folder = run.run_dir.path
     index = run.journal if run.journal is not None else _journal_index(run.run_dir, run.requests)
     run.journal = None  # closed below, as one read from the journal is
-    missing = index.missing()
-    if missing:
-        raise UsageError(f"{missing} requests have no response yet; resume with '{run.resume_cmd}'")
+    try:
+        _check_complete(run, index)
+    except BaseException:
+        index.close()
+        raise
     context = loaded.context()
     if context.audience is None:
         context.audience = _register_audience(run.post.register_path)
@@ -1081,6 +1204,24 @@ def _score(run: _Run) -> Verdict:
     )
 
 
+def _check_complete(run: _Run, index: JournalIndex) -> None:
+    """Every request has a response, and a retry of the run's errors in progress sent each of
+    them again unless it stopped (then it is closed here, with what it came to)."""
+    missing = index.missing()
+    if missing:
+        raise UsageError(f"{missing} requests have no response yet; resume with '{run.resume_cmd}'")
+    retry = run.state.open_retry()
+    if retry is None:
+        return
+    left = index.retrying(retry.journal_offset)
+    if left and retry.stopped is None:
+        raise UsageError(
+            f"{left} errored requests have not been sent again yet; resume with '{run.resume_cmd}'"
+        )
+    samples = run.loaded.suite.samples
+    run.retried = close_retry(run.run_dir, retry, index, run.cases, samples, now())
+
+
 def _finish(run: _Run) -> RunOutcome:
     from .record import record_run
 
@@ -1102,6 +1243,11 @@ def _finish(run: _Run) -> RunOutcome:
     )
     data = read_run(run.run_dir.path).summary
     outcome = RunOutcome(run.run_dir.run_id, run.run_dir.path, data, summary.exit_code)
+    if run.retried is not None:
+        outcome.notes.append(run.retried)
+    hint = retry_hint(data, run.retry_cmd)
+    if hint is not None:
+        outcome.notes.append(hint)
     _publish(
         outcome,
         run.reports,

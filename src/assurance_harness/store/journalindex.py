@@ -33,10 +33,18 @@ class JournalIndex:
     and whether each request's last record is a failure.
 
     ``positions`` None: the journal is not read; the index starts empty and is filled with
-    ``place`` as the journal is written (a fresh run: ``runner.journalnotes``)."""
+    ``place`` as the journal is written (a fresh run: ``runner.journalnotes``). ``stop``: read
+    only the records that begin before this byte (the journal as it was when a retry of its
+    errors began: ``runner.retryerrors``)."""
 
     def __init__(
-        self, path: Path, positions: Positions | None, size: int, *, folder: Path | None = None
+        self,
+        path: Path,
+        positions: Positions | None,
+        size: int,
+        *,
+        folder: Path | None = None,
+        stop: int | None = None,
     ) -> None:
         self.path = path
         self.size = size
@@ -52,6 +60,8 @@ class JournalIndex:
             offset = 0
             for line in handle:
                 start, offset = offset, offset + len(line)
+                if stop is not None and start >= stop:
+                    break
                 if not line.endswith(b"\n"):
                     break  # torn write from a crash: resuming cuts it off (RunDir)
                 try:
@@ -97,12 +107,40 @@ class JournalIndex:
         """Requests whose last response is a failure."""
         return self.failed.count(1)
 
-    def pending(self) -> SpillArray:
-        """The positions of the requests with no response, in order."""
+    def retrying(self, before: int) -> int:
+        """Requests whose last record is a failure journalled before byte ``before``: those a
+        retry of the run's errors that began there has still to send again."""
+        count = 0
+        for start, block in self.offsets.chunks():
+            failed = self.failed.read(start, start + block.size).astype(bool)
+            count += int(np.count_nonzero(failed & (block >= 0) & (block < before)))
+        return count
+
+    def pending(self, *, errors_before: int | None = None) -> SpillArray:
+        """The positions of the requests with no response, in order; with ``errors_before``,
+        also those whose last record is a failure journalled before that byte (``retrying``)."""
         out = SpillArray("q", folder=self.offsets.folder)
         for start, block in self.offsets.chunks():
-            out.extend(start + np.flatnonzero(block == -1))
+            todo = block == -1
+            if errors_before is not None:
+                failed = self.failed.read(start, start + block.size).astype(bool)
+                todo |= failed & (block >= 0) & (block < errors_before)
+            out.extend(start + np.flatnonzero(todo))
         return out
+
+    def retried(self, earlier: JournalIndex, since: int) -> tuple[int, int]:
+        """(answered, failed again) among the requests that ``earlier`` (this journal read up
+        to byte ``since``) holds as failures and whose last record here begins at ``since`` or
+        later: the outcome of a retry of the run's errors that began at that byte."""
+        answered = failed_again = 0
+        for start, block in self.offsets.chunks():
+            stop = start + block.size
+            were = earlier.failed.read(start, stop).astype(bool)
+            again = were & (block >= since)
+            now = self.failed.read(start, stop).astype(bool)
+            failed_again += int(np.count_nonzero(again & now))
+            answered += int(np.count_nonzero(again & ~now))
+        return answered, failed_again
 
     def read(self, start: int, stop: int) -> list[ResponseRecord]:
         """The records of request positions ``start`` to ``stop`` (all present), in order."""
@@ -120,9 +158,15 @@ class JournalIndex:
 
 
 def index_journal(
-    path: Path, cases: Sequence[Any], samples: int, *, folder: Path | None = None
+    path: Path,
+    cases: Sequence[Any],
+    samples: int,
+    *,
+    folder: Path | None = None,
+    stop: int | None = None,
 ) -> JournalIndex:
-    """The journal index of a run of these cases, ``samples`` requests each (case by case)."""
+    """The journal index of a run of these cases, ``samples`` requests each (case by case);
+    ``stop``: of the records that begin before that byte only."""
     place = CasePositions(cases, folder=folder)
 
     def positions(keys: list[tuple[str, int]]) -> np.ndarray:
@@ -131,7 +175,7 @@ def index_journal(
         return np.where((at >= 0) & (sample >= 0) & (sample < samples), at * samples + sample, -1)
 
     try:
-        return JournalIndex(path, positions, len(cases) * samples, folder=folder)
+        return JournalIndex(path, positions, len(cases) * samples, folder=folder, stop=stop)
     finally:
         place.close()
 

@@ -130,6 +130,12 @@ class RunDir:
                 cut = start
             handle.truncate(cut)
 
+    def settled_journal_size(self) -> int:
+        """The journal's size in bytes once a torn last line is cut off (where the next record
+        goes): a retry of the run's errors notes it as the start of its records."""
+        self._repair_journal()
+        return self.responses.stat().st_size if self.responses.exists() else 0
+
     @property
     def journal_end(self) -> int:
         """The open journal's size in bytes: where the next record's line goes."""

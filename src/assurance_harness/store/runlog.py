@@ -60,6 +60,7 @@ __all__ = [
     "IndexRow",
     "Manifest",
     "ResultRow",
+    "RetryRound",
     "RunLog",
     "RunLogWriter",
     "RunState",
@@ -109,6 +110,26 @@ class RunOptions(_Model):
     omit_if_none: ClassVar[frozenset[str]] = frozenset({"limit"})
 
 
+class RetryRound(_Model):
+    """One ``--resume RUN --retry-errors``: the requests whose last record was an error when it
+    began were sent again, their new records appended to the journal after the old ones."""
+
+    started_at: str
+    requests: int
+    """Errored requests it was to send again (each request's last record an error)."""
+    journal_offset: int
+    """The journal's size in bytes when it began: its records are those from this byte on."""
+    finished_at: str | None = None
+    """Null while it is in progress (an interrupted retry: any ``--resume`` completes it)."""
+    answered: int | None = None
+    """Of ``requests``, those answered this time (null while in progress)."""
+    errors: int | None = None
+    """Of ``requests``, those that failed again (null while in progress)."""
+    stopped: str | None = None
+    """Why it stopped before sending them all, when it did: its first requests failed the same
+    way that no retry fixes (the probe of every send). Those not sent keep their errors."""
+
+
 class RunState(_Model):
     """``run.json``: written at start (status ``running``), updated at the end."""
 
@@ -121,8 +142,16 @@ class RunState(_Model):
     command: str | None = None
     finished_at: str | None = None
     """Absent from the file until the run finishes."""
+    retries: list[RetryRound] | None = None
+    """Each ``--retry-errors`` of the run, in order; absent when its errors were never retried.
+    While the last one has no ``finished_at`` the run is ``running`` again."""
 
-    omit_if_none: ClassVar[frozenset[str]] = frozenset({"finished_at"})
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"finished_at", "retries"})
+
+    def open_retry(self) -> RetryRound | None:
+        """The retry of the run's errors in progress (begun, not finished), if any."""
+        last = self.retries[-1] if self.retries else None
+        return last if last is not None and last.finished_at is None else None
 
 
 # -- results.jsonl ---------------------------------------------------------------------------
@@ -245,8 +274,12 @@ class Summary(_Model):
     exit_code: int = 0
     privacy: dict[str, Any] | None = None
     """The privacy policy applied to the stored files; present only under one that redacts."""
+    retries: list[dict[str, Any]] | None = None
+    """Each ``--retry-errors`` of the run (run.json's ``retries``: when, how many errored
+    requests were sent again, how many were answered and how many failed again); absent when
+    its errors were never retried. The counts above are from each request's latest record."""
 
-    omit_if_none: ClassVar[frozenset[str]] = frozenset({"review", "privacy"})
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"review", "privacy", "retries"})
 
 
 # -- manifest.json ---------------------------------------------------------------------------
