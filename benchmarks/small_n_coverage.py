@@ -34,6 +34,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from coverage import pair_row  # benchmarks/coverage.py: the same robustness rows
+
 from assurance_harness.metrics.aggregate import MeanMetric, QuantileMetric, RateMetric
 from assurance_harness.metrics.base import MetricContext, MetricKind
 from assurance_harness.metrics.bbq_bias import BbqMetric
@@ -328,26 +330,14 @@ def cells() -> Iterator[Cell]:
             out = []
             for s in range(n):
                 before = bool(rng.random() < 0.5)
-                out.append(_pair_row(s, "none", before))
+                out.append(pair_row(s, "none", before))
                 for o in range(4):
-                    out.append(_pair_row(s, f"op{o}", before != (rng.random() < fragility[s])))
+                    out.append(pair_row(s, f"op{o}", before != (rng.random() < fragility[s])))
             return out
 
         yield Cell(
             f"flip-rate 0.1, {n} sources x 4 operators", FlipRateMetric, flip, 0.1, draw_flips
         )
-
-
-def _pair_row(source: int, op: str, decision: bool) -> dict[str, Any]:
-    return {
-        "case_id": f"s{source}" if op == "none" else f"s{source}~{op}",
-        "sample": 0,
-        "response": "r",
-        "error": None,
-        "metadata": {"source_id": f"s{source}", "perturbation": op, "original": op == "none"},
-        "expected": {},
-        "scores": {"s": {"x": decision}},
-    }
 
 
 def run_cell(cell: Cell, datasets: int, seed: int) -> dict[str, float]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..cli_options import JsonAliasOpt, ReportsOpt, TableFormatOpt, output_format
-from ..console import err, out, print_json, term, user_errors
+from ..console import err, out, print_json, print_warning, term, user_errors
 from ..errors import UsageError
 from ..formatting import MISSING
 from ..store.files import write_output
@@ -367,7 +367,7 @@ def trend(
         left_out: list[str] = []
         points = trend_points(reports, suite, metric, last=last, target=target, left_out=left_out)
         for why in left_out:
-            err.print(term(f"warning: a run of {suite} is left out: {why}"), soft_wrap=True)
+            print_warning(f"a run of {suite} is left out: {why}")
         baseline = None
         if target is not None:
             stored = BaselineStore(index_path(reports)).get(suite, target)

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import workspace
-from ..console import err, out, term
+from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
 from ..formatting import MISSING
@@ -96,7 +96,7 @@ def _print_integrity(report: "VerifyReport", ledger_path: Path) -> None:
             Text("tampered: ", style="bold red") + term(issue.format(ledger_path)), soft_wrap=True
         )
     for warning in report.warnings:
-        err.print(Text("warning: ", style="yellow") + term(warning), soft_wrap=True)
+        print_warning(warning)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -648,13 +648,9 @@ def list_cmd(
         if skipped:  # a listing that looks complete must not hide a record it could not read
             lines = ", ".join(f"{path}:{n}" for n in skipped[:5])
             more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
-            err.print(
-                Text("warning: ", style="yellow")
-                + term(
-                    f"not listed, not a valid evidence record: {lines}{more}; run "
-                    "'assurance evidence verify' to see what was changed"
-                ),
-                soft_wrap=True,
+            print_warning(
+                f"not listed, not a valid evidence record: {lines}{more}; run "
+                "'assurance evidence verify' to see what was changed"
             )
 
 
