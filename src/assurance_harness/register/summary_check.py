@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, UsageError
 from ..formatting.figures import num
+from ..store.runlog import run_status
 from ..store.runread import SUMMARY
 from .evidence_record import EvidenceError
 
@@ -231,10 +232,8 @@ def _first_difference(
         if found := _gate_difference(index, recorded, specs, measured, summary, unmeasurable):
             return found
     rate = measured.errors / measured.rows if measured.rows else 0.0
-    verdicts = [g.get("verdict") for g in summary.get("gates") or []]
-    status = "passed" if all(v == "pass" for v in verdicts) else "gates_failed"
-    if rate > float(counts.get("max_error_rate", math.inf)):
-        status = "run_failed"
+    gates = [g for g in summary.get("gates") or [] if isinstance(g, dict)]
+    status = run_status(rate, float(counts.get("max_error_rate", math.inf)), gates)
     return _differs("status", summary.get("status"), status)
 
 

@@ -25,6 +25,7 @@ from ..store.runlog import (
     RunLogWriter,
     RunState,
     Summary,
+    run_status,
 )
 from ..store.runread import relative_run_dir
 from ..workspace import Workspace
@@ -37,15 +38,6 @@ STATUS_EXIT_CODES: dict[str, int] = {
     "run_failed": RunFailedError.exit_code,
 }
 """The exit code of a finished run, by its status (docs/FORMATS.md)."""
-
-
-def run_status(error_rate: float, max_error_rate: float, gates: list[dict[str, Any]]) -> str:
-    """``run_failed`` when too many requests failed; else whether every gate passed."""
-    if error_rate > max_error_rate:
-        return "run_failed"
-    if any(g["verdict"] != "pass" for g in gates):
-        return "gates_failed"
-    return "passed"
 
 
 @dataclass

@@ -70,11 +70,23 @@ __all__ = [
     "read_state",
     "resolve_run",
     "row_key",
+    "run_status",
     "scan_runs",
     "split_row_key",
 ]
 
 RunStatus = Literal["running", "passed", "gates_failed", "run_failed"]
+
+
+def run_status(error_rate: float, max_error_rate: float, gates: list[dict[str, Any]]) -> str:
+    """A finished run's status: ``run_failed`` when too many requests failed; else whether
+    every gate passed. The one rule, for the runner that records it and for the evidence
+    check that reads it back (``register.summary_check``)."""
+    if error_rate > max_error_rate:
+        return "run_failed"
+    if any(g.get("verdict") != "pass" for g in gates):
+        return "gates_failed"
+    return "passed"
 
 
 class _Model(BaseModel):
