@@ -47,7 +47,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, UsageError
 from ..formatting.figures import num
-from ..store.runlog import run_status
 from ..store.runread import SUMMARY
 from .evidence_record import EvidenceError
 
@@ -231,6 +230,8 @@ def _first_difference(
     for index, recorded in enumerate(summary.get("gates") or []):
         if found := _gate_difference(index, recorded, specs, measured, summary, unmeasurable):
             return found
+    from ..store.runlog import run_status  # here: the ledger's import stays free of pydantic
+
     rate = measured.errors / measured.rows if measured.rows else 0.0
     gates = [g for g in summary.get("gates") or [] if isinstance(g, dict)]
     status = run_status(rate, float(counts.get("max_error_rate", math.inf)), gates)
