@@ -77,6 +77,11 @@ risks:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
+
+
+def make_project(tmp_path: Path) -> Path:
+    """A project with the helpline bot, its target, SUITE and a register that lists it."""
     (tmp_path / "helpline_bot.py").write_text(BOT)
     (tmp_path / "targets").mkdir()
     (tmp_path / "targets" / "system.yaml").write_text(

@@ -1,0 +1,209 @@
+"""The metric and gate specs a run's summary.json records must be its suite's, when the suite
+file that ran is at hand.
+
+Observed: ``evidence attach`` measured summary.json again from results.jsonl, but with the specs
+summary.json itself records. Raising a failing gate's ``max`` and making its verdict, worst cases
+and the run's status agree with the new threshold attached ``pass`` as evidence, though the
+suite file the run records (same path, same SHA-256) says ``max: 0.0``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.register.evidence_record import EvidenceError
+from assurance_harness.register.ledger import attach_run, read_ledger
+from assurance_harness.runner.run import run_suite
+from assurance_harness.spec.suite import GateSpec
+
+from ..testing.cli import run_cli
+from .test_summary_integrity import SUITE, _attach, _edit, _run, make_project
+
+REVIEW_SUITE = SUITE.replace(
+    "gates:\n",
+    'review: {label: "not help.matched"}\ngates:\n'
+    "  - {metric: reply_length, min: 0, require_reviewed: true}\n",
+)
+"""A gate that passes on its figures and waits for review: two rows are flagged."""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
+
+
+def _raise_the_max(summary: dict) -> None:
+    """The gate's threshold raised and everything that follows from it made to agree: the
+    figures re-measure exactly, so only the spec itself is wrong."""
+    gate = summary["gates"][0]
+    gate["max"] = 1.0
+    gate["id"] = GateSpec(metric=gate["metric"], max=1.0, bound=gate["bound"]).label
+    gate["verdict"] = "pass"
+    gate["worst_cases"] = []
+    summary["status"] = "passed"
+    summary["exit_code"] = 0
+
+
+def _ledger(project: Path) -> Path:
+    return project / "reports" / "evidence" / "ledger.jsonl"
+
+
+def test_a_gate_max_raised_with_its_verdict_is_refused_when_the_suite_is_at_hand(
+    project: Path,
+) -> None:
+    run_dir = _run(project)
+    _edit(run_dir, _raise_the_max)
+    with pytest.raises(EvidenceError) as refused:
+        _attach(project, run_dir)
+    message = str(refused.value)
+    assert str(run_dir / "summary.json") in message
+    assert "gate 'unhelped_rate" in message and "max is 1.0" in message
+    assert str(project / "suite.yaml") in message
+    assert "\n" not in message
+    ledger = _ledger(project)
+    assert not ledger.exists() or read_ledger(ledger) == []
+
+
+def _change_the_expression(summary: dict) -> None:
+    summary["metrics"]["reply_length"]["spec"]["mean"] = "len(prompt)"
+
+
+def test_a_metric_expression_changed_is_refused(project: Path) -> None:
+    run_dir = _run(project)
+
+    def edit(summary: dict) -> None:
+        # The expression and the figures it gives, made consistent (``mean`` of the prompt).
+        _change_the_expression(summary)
+        from assurance_harness.spec.recorded import measure_rows, recorded_specs
+
+        rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
+        values, _ = measure_rows(recorded_specs(summary), rows)
+        summary["metrics"]["reply_length"].update(values["reply_length"].to_dict())
+
+    _edit(run_dir, edit)
+    with pytest.raises(EvidenceError, match=r"metric 'reply_length' spec is .* but its suite"):
+        _attach(project, run_dir)
+
+
+def test_require_reviewed_removed_with_the_verdict_passed_is_refused(project: Path) -> None:
+    (project / "suite.yaml").write_text(REVIEW_SUITE)
+    outcome = run_suite(
+        project / "suite.yaml",
+        project / "targets" / "system.yaml",
+        reports_dir=project / "reports",
+        write_reports=False,
+        attach_evidence=False,
+    )
+    gate = outcome.summary["gates"][0]
+    assert gate["verdict"] == "awaiting_review" and gate["require_reviewed"]
+
+    def edit(summary: dict) -> None:
+        del summary["gates"][0]["require_reviewed"]
+        summary["gates"][0]["verdict"] = "pass"
+
+    _edit(outcome.run_dir, edit)
+    with pytest.raises(EvidenceError, match="require_reviewed"):
+        _attach(project, outcome.run_dir)
+
+
+def test_a_review_policy_edited_is_refused(project: Path) -> None:
+    (project / "suite.yaml").write_text(REVIEW_SUITE)
+    outcome = run_suite(
+        project / "suite.yaml",
+        project / "targets" / "system.yaml",
+        reports_dir=project / "reports",
+        write_reports=False,
+        attach_evidence=False,
+    )
+
+    def edit(summary: dict) -> None:
+        summary["review"]["policy"]["label"] = "help.matched"
+
+    _edit(outcome.run_dir, edit)
+    with pytest.raises(EvidenceError, match="review policy"):
+        _attach(project, outcome.run_dir)
+
+
+def test_a_suite_hash_that_differs_between_the_run_files_is_refused(project: Path) -> None:
+    run_dir = _run(project)
+    manifest = run_dir / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["suite"]["sha256"] = "0" * 64
+    manifest.write_text(json.dumps(data, indent=2))
+    with pytest.raises(EvidenceError, match=r"manifest.json.*suite.sha256"):
+        _attach(project, run_dir)
+
+
+def test_a_suite_changed_since_the_run_attaches_with_one_note(project: Path) -> None:
+    """The suite evolving after the run is normal: the attach goes on, saying the specs were
+    checked against summary.json only (an edited spec cannot be seen then)."""
+    run_dir = _run(project)
+    with (project / "suite.yaml").open("a") as handle:
+        handle.write("# a comment added after the run\n")
+    _edit(run_dir, _raise_the_max)
+    notes: list[str] = []
+    records = attach_run(
+        run_dir,
+        register_path=project / "register.yaml",
+        ledger_path=_ledger(project),
+        notes=notes,
+    )
+    assert [r.verdict for r in records] == ["pass"]  # what this check cannot see, said below
+    [note] = notes
+    assert "changed since the run" in note and str(project / "suite.yaml") in note
+    assert "checked against summary.json only" in note
+
+
+def test_a_suite_file_gone_attaches_with_one_note(project: Path) -> None:
+    run_dir = _run(project)
+    (project / "suite.yaml").unlink()
+    notes: list[str] = []
+    records = attach_run(
+        run_dir, register_path=project / "register.yaml", ledger_path=_ledger(project), notes=notes
+    )
+    assert [r.verdict for r in records] == ["fail"]
+    [note] = notes
+    assert "not found" in note and "checked against summary.json only" in note
+
+
+def test_an_unedited_run_with_its_suite_attaches_without_a_note(project: Path) -> None:
+    (project / "suite.yaml").write_text(REVIEW_SUITE)
+    outcome = run_suite(
+        project / "suite.yaml",
+        project / "targets" / "system.yaml",
+        reports_dir=project / "reports",
+        write_reports=False,
+        attach_evidence=False,
+    )
+    notes: list[str] = []
+    records = attach_run(
+        outcome.run_dir,
+        register_path=project / "register.yaml",
+        ledger_path=_ledger(project),
+        notes=notes,
+    )
+    assert len(records) == 2 and notes == []
+
+
+def test_the_attach_command_warns_in_one_line_when_the_suite_changed(project: Path) -> None:
+    run_dir = _run(project)
+    with (project / "suite.yaml").open("a") as handle:
+        handle.write("# changed\n")
+    done = run_cli(
+        "evidence",
+        "attach",
+        run_dir.name,
+        "--reports",
+        project / "reports",
+        "--register",
+        project / "register.yaml",
+        cwd=project,
+        env={"NO_COLOR": "1", "COLUMNS": "400"},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("warning: ") and "checked against summary.json only" in lines[0]
