@@ -10,6 +10,7 @@ suite file the run records (same path, same SHA-256) says ``max: 0.0``.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,8 @@ REVIEW_SUITE = SUITE.replace(
     "  - {metric: reply_length, min: 0, require_reviewed: true}\n",
 )
 """A gate that passes on its figures and waits for review: two rows are flagged."""
+
+GOLDEN_RUN = "20261202T030141Z-golden-refusal-e0f7"
 
 
 @pytest.fixture
@@ -60,7 +63,7 @@ def test_a_gate_max_raised_with_its_verdict_is_refused_when_the_suite_is_at_hand
         _attach(project, run_dir)
     message = str(refused.value)
     assert str(run_dir / "summary.json") in message
-    assert "gate 'unhelped_rate" in message and "max is 1.0" in message
+    assert "gate 'unhelped_rate" in message and "max is 1 but" in message
     assert str(project / "suite.yaml") in message
     assert "\n" not in message
     ledger = _ledger(project)
@@ -207,3 +210,18 @@ def test_the_attach_command_warns_in_one_line_when_the_suite_changed(project: Pa
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("warning: ") and "checked against summary.json only" in lines[0]
+
+
+def test_the_golden_run_attaches_checked_against_its_own_suite(tmp_path: Path) -> None:
+    """A run made by an earlier version (tests/register/golden), with its suite file beside
+    its reports folder as in a project: the specs it records are the suite's."""
+    golden = Path(__file__).parent / "golden"
+    shutil.copytree(golden / "reports", tmp_path / "reports")
+    shutil.copy(golden / "suite.yaml", tmp_path / "suite.yaml")
+    notes: list[str] = []
+    records = attach_run(
+        tmp_path / "reports" / GOLDEN_RUN,
+        ledger_path=tmp_path / "fresh" / "ledger.jsonl",
+        notes=notes,
+    )
+    assert len(records) == 6 and notes == []

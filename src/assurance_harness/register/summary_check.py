@@ -20,12 +20,20 @@ and the columnar form a streamed run uses gives the rows' figures bit for bit
 (``metrics.columns``); figures are still compared to a relative 1e-9, so a change in
 floating-point summation order between versions is not read as tampering.
 
-What this cannot see: an edit of the specs themselves (a gate's ``max`` raised, a metric's
-expression changed) together with figures and verdict made consistent with the edited spec;
-nor removing ``validity_unmet`` or ``require_reviewed`` altogether. The suite file is not in the
-run folder (its SHA-256 is, in the summary, the manifest and every record), so a spec can only
-be checked against the suite by someone who has the suite; ``evidence verify`` re-hashes the
-files after the attach.
+The specs are checked against the suite that ran (``suite_check``): the suite's SHA-256 must
+be the same in summary.json, manifest.json and run.json, and where a file at a recorded suite
+path has that SHA-256, the seed, samples, error-rate limit, metric specs, gate rules (with
+``require_reviewed`` and what ``min_validity`` asked) and review policy summary.json records
+must be the ones the runner writes for that suite.
+
+What this cannot see: a spec edited together with the figures and verdict it gives when the
+suite file that ran is not at hand (gone, changed since the run, or not loadable here): its
+specs are then checked against summary.json only, which ``check_summary`` returns as a one-line
+note for the caller to show. Nor, with the suite at hand, the review queue itself: rows removed
+from ``review.queue`` (with ``required`` lowered to match) are not measured again from the
+rows, and a validity figure's value (a card's or the review verdicts' of the day) is not
+re-derived, only which scorers and minimums it was checked for. ``evidence verify`` re-hashes
+the files after the attach.
 
 A run stored under a redaction policy that replaced spans (summary.json ``privacy.redacted``) was
 measured on the original text, and results.jsonl holds the redacted text: a metric that reads a
@@ -43,6 +51,7 @@ never attached unchecked: a run the runner wrote always records its specs.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, UsageError
@@ -238,15 +247,47 @@ def _first_difference(
     return _differs("status", summary.get("status"), status)
 
 
-def check_summary(run: RunFiles) -> None:
-    """Raise SummaryChangedError naming summary.json and the first figure or verdict it states
-    that the run's results do not give; UsageError when its metrics cannot be measured here.
-    Call it after results.jsonl was checked against the manifest: the results are the ground
-    truth this compares with."""
+def _refuse(path: Path, found: str) -> SummaryChangedError:
+    return SummaryChangedError(
+        f"{path}: {found}; the run's files changed after it finished, so it cannot be "
+        "attached as evidence (attach an unedited run, or run the suite again)"
+    )
+
+
+def _check_specs(run: RunFiles, path: Path) -> str | None:
+    """Refuse a summary.json whose specs are not its suite's (when the suite that ran is at
+    hand) or whose suite SHA-256 another run file contradicts; else the one-line note saying
+    the specs were checked against summary.json only, and why (None when the suite was at
+    hand)."""
+    from .suite_check import find_suite, spec_mismatch, suite_hash_mismatch
+
+    if found := suite_hash_mismatch(run):
+        raise _refuse(path, found)
+    at_hand = find_suite(run)
+    if at_hand.loaded is None:
+        return at_hand.note
+    mismatch = spec_mismatch(run.summary, at_hand.loaded)
+    if mismatch is not None:
+        shown = _show(mismatch.recorded, mismatch.expected)
+        wanted = _show(mismatch.expected, mismatch.recorded)
+        raise _refuse(
+            path, f"{mismatch.what} is {shown} but its suite {at_hand.path} gives {wanted}"
+        )
+    return None
+
+
+def check_summary(run: RunFiles) -> str | None:
+    """Raise SummaryChangedError naming summary.json and the first spec, figure or verdict it
+    states that the run's suite or results do not give; UsageError when its metrics cannot be
+    measured here. Call it after results.jsonl was checked against the manifest: the results
+    are the ground truth this compares with. Returns a one-line note when the suite file that
+    ran is not at hand (gone, changed since, not loadable), so the specs were checked against
+    summary.json only: the caller says it (a warning), as it is no reason to refuse."""
     from ..spec.recorded import measure_stream, recorded_specs
 
     path = run.dir / SUMMARY
     summary = run.summary
+    note = _check_specs(run, path)
     try:
         specs = recorded_specs(summary, str(path))
     except ConfigError as exc:
@@ -260,7 +301,5 @@ def check_summary(run: RunFiles) -> None:
     measured = measure_stream(specs, run.iter_results(), samples=int(summary.get("samples") or 1))
     found = _first_difference(summary, specs, measured)
     if found is not None:
-        raise SummaryChangedError(
-            f"{path}: {found}; the run's files changed after it finished, so it cannot be "
-            "attached as evidence (attach an unedited run, or run the suite again)"
-        )
+        raise _refuse(path, found)
+    return note

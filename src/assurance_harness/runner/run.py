@@ -1090,6 +1090,7 @@ def _score(run: _Run) -> Verdict:
     from ..metrics.columns import MetricColumns, compact_supported
     from ..metrics.engine import compute_metrics, judge_gate
     from ..scorers.validity import attach_validity
+    from ..spec.recorded import metric_spec_fields
     from . import rowstream
     from .record import Verdict
     from .scoreprogress import RunScoringProgress
@@ -1181,12 +1182,7 @@ def _score(run: _Run) -> Verdict:
         totals=totals,
         scorer_info=scoring.provenance,
         metrics={
-            spec.id: {
-                "kind": spec.kind,
-                "spec": {k: v for k, v in spec.raw.items() if k != "id"},
-                "description": spec.description,
-                **metric_values[spec.id].to_dict(),
-            }
+            spec.id: {**metric_spec_fields(spec), **metric_values[spec.id].to_dict()}
             for spec in loaded.metrics
         },
         gates=gates,
