@@ -225,3 +225,26 @@ def test_the_golden_run_attaches_checked_against_its_own_suite(tmp_path: Path) -
         notes=notes,
     )
     assert len(records) == 6 and notes == []
+
+
+def test_a_review_queue_emptied_with_the_verdict_passed_is_refused(project: Path) -> None:
+    """The queue follows from the rows, the gates and the recorded policy (whether or not the
+    suite is at hand): emptying it, which lifts ``awaiting_review``, is an edit."""
+    (project / "suite.yaml").write_text(REVIEW_SUITE)
+    outcome = run_suite(
+        project / "suite.yaml",
+        project / "targets" / "system.yaml",
+        reports_dir=project / "reports",
+        write_reports=False,
+        attach_evidence=False,
+    )
+    assert outcome.summary["review"]["required"] == 2
+    (project / "suite.yaml").unlink()
+
+    def edit(summary: dict) -> None:
+        summary["review"].update(queue=[], queued=0, required=0, by_reason={})
+        summary["gates"][0]["verdict"] = "pass"
+
+    _edit(outcome.run_dir, edit)
+    with pytest.raises(EvidenceError, match=r"review\.queue"):
+        _attach(project, outcome.run_dir)
