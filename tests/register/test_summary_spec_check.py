@@ -248,3 +248,38 @@ def test_a_review_queue_emptied_with_the_verdict_passed_is_refused(project: Path
     _edit(outcome.run_dir, edit)
     with pytest.raises(EvidenceError, match=r"review\.queue"):
         _attach(project, outcome.run_dir)
+
+
+RICH_REVIEW_SUITE = SUITE.replace("version: 1.0.0\n", "version: 1.0.0\nsamples: 2\n").replace(
+    "gates:\n",
+    "review:\n"
+    '  label: "not help.matched"\n'
+    "  band: {value: len(response), low: 10, high: 30}\n"
+    "  sample: 0.5\n"
+    "  worst_of_failing_gates: 2\n"
+    "gates:\n"
+    "  - {metric: reply_length, max: 5, require_reviewed: true}\n",
+)
+
+
+def test_an_unedited_run_with_every_review_reason_attaches(project: Path) -> None:
+    """Flags, the uncertainty band, the QC sample and worst cases of two failing gates, over
+    two samples a case: the queue measured again is the one the run recorded."""
+    (project / "suite.yaml").write_text(RICH_REVIEW_SUITE)
+    outcome = run_suite(
+        project / "suite.yaml",
+        project / "targets" / "system.yaml",
+        reports_dir=project / "reports",
+        write_reports=False,
+        attach_evidence=False,
+    )
+    reasons = {r.split(":")[0] for i in outcome.summary["review"]["queue"] for r in i["reasons"]}
+    assert {"flag", "worst"} <= reasons
+    notes: list[str] = []
+    records = attach_run(
+        outcome.run_dir,
+        register_path=project / "register.yaml",
+        ledger_path=_ledger(project),
+        notes=notes,
+    )
+    assert len(records) == 2 and notes == []
