@@ -283,3 +283,29 @@ def test_an_unedited_run_with_every_review_reason_attaches(project: Path) -> Non
         notes=notes,
     )
     assert len(records) == 2 and notes == []
+
+
+def test_a_gate_entry_from_before_each_group_was_recorded_attaches(project: Path) -> None:
+    """Runs made before ``each_group: false`` was recorded in the gate lack it; without it the
+    gate is judged per group (stricter), so such a run is not refused for it."""
+    (project / "suite.yaml").write_text(
+        SUITE.replace("bound: point}", "bound: point, each_group: false}")
+    )
+    run_dir = _run(project)
+    _edit(run_dir, lambda summary: summary["gates"][0].pop("each_group"))
+    assert [r.verdict for r in _attach(project, run_dir)] == ["fail"]
+
+
+def test_validity_checks_removed_with_the_suite_at_hand_are_refused(project: Path) -> None:
+    (project / "suite.yaml").write_text(
+        SUITE.replace("bound: point}", "bound: point, min_validity: {precision: 0.5}}")
+    )
+    run_dir = _run(project)
+
+    def edit(summary: dict) -> None:
+        summary["gates"][0]["validity_checked"] = []
+        summary["gates"][0]["validity_unmet"] = []
+
+    _edit(run_dir, edit)
+    with pytest.raises(EvidenceError, match="min_validity"):
+        _attach(project, run_dir)

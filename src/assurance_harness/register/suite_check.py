@@ -204,8 +204,16 @@ def _gate_mismatch(summary: dict[str, Any], loaded: LoadedSuite) -> Mismatch | N
         label = str(recorded.get("id"))
         rule = gate_rule(spec)
         for key in fields:
+            if key == "each_group" and key not in recorded:
+                # Recorded since f327e2f; without it the gate was judged (and is measured
+                # again) per group, which only a stricter gate does: an older run stands.
+                continue
             if found := _differs(f"gate '{label}' {key}", recorded.get(key), rule.get(key)):
                 return found
+        if spec.min_validity and not isinstance(recorded.get("validity_unmet"), list):
+            return Mismatch(f"gate '{label}' validity_unmet", recorded.get("validity_unmet"), [])
+        if "validity_checked" not in recorded and recorded.get("validity_unmet"):
+            continue  # the shape before 6d7e51c, failed on its validity: nothing to lift
         checked = attach_validity({}, spec, by_id.get(spec.metric), loaded.scorers).get(
             "validity_checked"
         )
@@ -213,8 +221,6 @@ def _gate_mismatch(summary: dict[str, Any], loaded: LoadedSuite) -> Mismatch | N
         wanted = _validity_skeleton(checked)
         if found := _differs(what, _validity_skeleton(recorded.get("validity_checked")), wanted):
             return found
-        if spec.min_validity and not isinstance(recorded.get("validity_unmet"), list):
-            return Mismatch(f"gate '{label}' validity_unmet", recorded.get("validity_unmet"), [])
     return None
 
 
