@@ -491,9 +491,16 @@ def attach_cmd(
         known = _register_ids(register)
         for run in runs:
             run_dir = resolve_run(reports, run)
+            notes: list[str] = []
             records = attach_run(
-                run_dir, register_path=register, ledger_path=ledger_path, evidence_for=evidence_for
+                run_dir,
+                register_path=register,
+                ledger_path=ledger_path,
+                evidence_for=evidence_for,
+                notes=notes,
             )
+            for note in notes:
+                print_warning(f"{run_dir.name}: {note}")
             if not records:
                 out.print(
                     term(

@@ -109,7 +109,12 @@ def check_scope(run: RunFiles, register_path: Path | None, evidence_for: str | N
 
 
 def _record_bodies(
-    run: RunFiles, risk_ids: list[str], ledger_path: Path, *, check: bool = True
+    run: RunFiles,
+    risk_ids: list[str],
+    ledger_path: Path,
+    *,
+    check: bool = True,
+    notes: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     files = {}
     for name in HASHED_FILES:
@@ -125,7 +130,9 @@ def _record_bodies(
         )
     # The verdicts and figures recorded below are summary.json's: they must be the results'.
     if check:
-        check_summary(run)
+        note = check_summary(run)
+        if note is not None and notes is not None:
+            notes.append(note)
     suite = run.suite
     target = run.target
     run_info = {
@@ -196,6 +203,7 @@ def attach_run(
     ledger_path: Path = DEFAULT_LEDGER,
     evidence_for: str | None = None,
     summary_just_written: bool = False,
+    notes: list[str] | None = None,
 ) -> list[EvidenceRecord]:
     """Append one record per (risk, gate) of a finished run; return the records appended.
 
@@ -212,6 +220,9 @@ def attach_run(
     this process (``run --register``); the summary check is then skipped, as it would only
     repeat the run's own metrics (seconds on a large run) on the file this process just wrote.
     The check is for the time between a run and a later attach, when the files sat on disk.
+
+    ``notes``: where to add a line the caller should show (a warning): the suite file that ran
+    was not at hand, so the specs were checked against summary.json only (``summary_check``).
     """
     ledger_path = Path(ledger_path)
     run = RunFiles.load(Path(run_dir))
@@ -222,5 +233,5 @@ def attach_run(
     if not risk_ids:
         return []
     check_scope(run, Path(register_path) if register_path else None, evidence_for)
-    bodies = _record_bodies(run, risk_ids, ledger_path, check=not summary_just_written)
+    bodies = _record_bodies(run, risk_ids, ledger_path, check=not summary_just_written, notes=notes)
     return append_bodies(ledger_path, bodies)

@@ -13,19 +13,29 @@ the attach has just checked) and the metric and gate specs summary.json records
 * every gate's verdict, figures, failing groups and, where the interval was recomputed, its
   worst cases; a verdict that waits for review (``require_reviewed``) or failed on the
   scorers' validity (``validity_unmet``) must be the one those recorded conditions give;
-* the run's status (``passed`` only when every gate passed).
+* the run's status (``passed`` only when every gate passed);
+* the review queue (``review.queue``, ``queued``, ``required``, ``by_reason``): the rows the
+  recorded policy marks (``review.queuecolumns``, the runner's own) and the worst cases of the
+  recorded failing gates; the queue decides whether a gate waits for review. Not where the
+  rows are stored redacted (the policy read the original text).
 
 Computation is deterministic for a run's seed (bootstraps and permutation tests are seeded),
 and the columnar form a streamed run uses gives the rows' figures bit for bit
 (``metrics.columns``); figures are still compared to a relative 1e-9, so a change in
 floating-point summation order between versions is not read as tampering.
 
-What this cannot see: an edit of the specs themselves (a gate's ``max`` raised, a metric's
-expression changed) together with figures and verdict made consistent with the edited spec;
-nor removing ``validity_unmet`` or ``require_reviewed`` altogether. The suite file is not in the
-run folder (its SHA-256 is, in the summary, the manifest and every record), so a spec can only
-be checked against the suite by someone who has the suite; ``evidence verify`` re-hashes the
-files after the attach.
+The specs are checked against the suite that ran (``suite_check``): the suite's SHA-256 must
+be the same in summary.json, manifest.json and run.json, and where a file at a recorded suite
+path has that SHA-256, the seed, samples, error-rate limit, metric specs, gate rules (with
+``require_reviewed`` and what ``min_validity`` asked) and review policy summary.json records
+must be the ones the runner writes for that suite.
+
+What this cannot see: a spec edited together with the figures and verdict it gives when the
+suite file that ran is not at hand (gone, changed since the run, or not loadable here): its
+specs are then checked against summary.json only, which ``check_summary`` returns as a one-line
+note for the caller to show. Nor a validity figure's value (a card's or the review verdicts'
+of the day), only which scorers and minimums it was checked for. ``evidence verify`` re-hashes
+the files after the attach.
 
 A run stored under a redaction policy that replaced spans (summary.json ``privacy.redacted``) was
 measured on the original text, and results.jsonl holds the redacted text: a metric that reads a
@@ -42,7 +52,11 @@ never attached unchecked: a run the runner wrote always records its specs.
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Iterable, Iterator
+from itertools import zip_longest
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, UsageError
@@ -52,6 +66,7 @@ from .evidence_record import EvidenceError
 
 if TYPE_CHECKING:
     from ..metrics.base import MetricValue
+    from ..review.queuecolumns import QueueColumns
     from ..spec.recorded import Measured, RecordedSpecs
     from .runfiles import RunFiles
 
@@ -61,6 +76,8 @@ REL_TOL = 1e-9
 ABS_TOL = 1e-12
 _METRIC_FIELDS = ("n", "value")
 _INTERVAL_FIELDS = ("ci_low", "ci_high")
+QUEUE_CHUNK = 4096
+"""Rows marked by the review policy at a time (``QueueColumns.add``)."""
 _GATE_FIELDS = ("value", "n", "checked", "ci_low", "ci_high", "failing_groups")
 
 
@@ -238,15 +255,115 @@ def _first_difference(
     return _differs("status", summary.get("status"), status)
 
 
-def check_summary(run: RunFiles) -> None:
-    """Raise SummaryChangedError naming summary.json and the first figure or verdict it states
-    that the run's results do not give; UsageError when its metrics cannot be measured here.
-    Call it after results.jsonl was checked against the manifest: the results are the ground
-    truth this compares with."""
+def _refuse(path: Path, found: str) -> SummaryChangedError:
+    return SummaryChangedError(
+        f"{path}: {found}; the run's files changed after it finished, so it cannot be "
+        "attached as evidence (attach an unedited run, or run the suite again)"
+    )
+
+
+def _check_specs(run: RunFiles, path: Path) -> str | None:
+    """Refuse a summary.json whose specs are not its suite's (when the suite that ran is at
+    hand) or whose suite SHA-256 another run file contradicts; else the one-line note saying
+    the specs were checked against summary.json only, and why (None when the suite was at
+    hand)."""
+    from .suite_check import find_suite, spec_mismatch, suite_hash_mismatch
+
+    if found := suite_hash_mismatch(run):
+        raise _refuse(path, found)
+    at_hand = find_suite(run)
+    if at_hand.loaded is None:
+        return at_hand.note
+    mismatch = spec_mismatch(run.summary, at_hand.loaded)
+    if mismatch is not None:
+        shown = _show(mismatch.recorded, mismatch.expected)
+        wanted = _show(mismatch.expected, mismatch.recorded)
+        raise _refuse(
+            path, f"{mismatch.what} is {shown} but its suite {at_hand.path} gives {wanted}"
+        )
+    return None
+
+
+def _marked(
+    rows: Iterable[dict[str, Any]], marks: QueueColumns, case_ids: list[str], samples: int
+) -> Iterator[dict[str, Any]]:
+    """The rows on their way to the metrics, each also marked by the review policy as the
+    runner marked it (``QueueColumns``), so the results file is read once."""
+    chunk: list[dict[str, Any]] = []
+    for position, row in enumerate(rows):
+        if position % samples == 0:
+            case_ids.append(str(row.get("case_id")))
+        chunk.append(row)
+        yield row
+        if len(chunk) >= QUEUE_CHUNK:
+            marks.add(chunk)
+            chunk = []
+    if chunk:
+        marks.add(chunk)
+
+
+def _review_columns(
+    summary: dict[str, Any], path: Path, case_ids: list[str]
+) -> QueueColumns | None:
+    """The review policy summary.json records, ready to mark the rows (None without one, or
+    where the rows are stored redacted: the policy read the original text)."""
+    review = summary.get("review")
+    if not isinstance(review, dict) or _stored_redacted(summary):
+        return None
+    from pydantic import ValidationError
+
+    from ..review.policy import ReviewPolicy
+    from ..review.queuecolumns import QueueColumns
+
+    try:
+        policy = ReviewPolicy.model_validate(review.get("policy"))
+    except ValidationError as exc:
+        why = exc.errors()[0]["msg"]
+        raise _refuse(path, f"review policy is not one a suite can hold: {why}") from None
+    return QueueColumns(
+        policy,
+        seed=int(summary.get("seed") or 0),
+        samples=max(1, int(summary.get("samples") or 1)),
+        case_id=lambda i: case_ids[i],
+    )
+
+
+def _entry(item: Any) -> str:
+    return "absent" if item is None else json.dumps(item, ensure_ascii=False)
+
+
+def _queue_difference(summary: dict[str, Any], marks: QueueColumns) -> str | None:
+    """The review queue (and its counts) summary.json states against the one its rows, its
+    gates and its policy give: the queue decides ``awaiting_review``."""
+    from ..review.policy import queue_summary
+
+    review = summary["review"]
+    fresh = queue_summary(marks.policy, marks.queue(summary.get("gates") or []))
+    recorded = review.get("queue") or []
+    for index, (mine, theirs) in enumerate(zip_longest(recorded, fresh["queue"])):
+        if mine != theirs:
+            return (
+                f"review.queue entry {index} is {_entry(mine)} but its results give "
+                f"{_entry(theirs)}"
+            )
+    for name in ("queued", "required", "by_reason"):
+        if found := _differs(f"review.{name}", review.get(name), fresh[name]):
+            return found
+    return None
+
+
+def check_summary(run: RunFiles) -> str | None:
+    """Raise SummaryChangedError naming summary.json and the first spec, figure or verdict it
+    states that the run's suite or results do not give; UsageError when its metrics cannot be
+    measured here. Call it after results.jsonl was checked against the manifest: the results
+    are the ground truth this compares with. Returns a one-line note when the suite file that
+    ran is not at hand (gone, changed since, not loadable), so the specs were checked against
+    summary.json only: the caller says it (a warning), as it is no reason to refuse."""
     from ..spec.recorded import measure_stream, recorded_specs
 
     path = run.dir / SUMMARY
     summary = run.summary
+    note = _check_specs(run, path)
     try:
         specs = recorded_specs(summary, str(path))
     except ConfigError as exc:
@@ -257,10 +374,20 @@ def check_summary(run: RunFiles) -> None:
             "results, so it is not attached as evidence (install the plugin that provides a "
             "metric kind named here, then attach again)"
         ) from None
-    measured = measure_stream(specs, run.iter_results(), samples=int(summary.get("samples") or 1))
-    found = _first_difference(summary, specs, measured)
+    samples = max(1, int(summary.get("samples") or 1))
+    case_ids: list[str] = []
+    marks = _review_columns(summary, path, case_ids)
+    rows = run.iter_results()
+    try:
+        if marks is not None:
+            rows = _marked(rows, marks, case_ids, samples)
+        measured = measure_stream(specs, rows, samples=samples)
+        found = _first_difference(summary, specs, measured)
+        if found is None and marks is not None:
+            found = _queue_difference(summary, marks)
+    finally:
+        if marks is not None:
+            marks.close()
     if found is not None:
-        raise SummaryChangedError(
-            f"{path}: {found}; the run's files changed after it finished, so it cannot be "
-            "attached as evidence (attach an unedited run, or run the suite again)"
-        )
+        raise _refuse(path, found)
+    return note

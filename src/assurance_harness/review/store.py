@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..store.database import Database
+from ..store.database import Connection, Database
 from ..store.faults import reported_transaction, store_faults
 from ..store.location import open_database
 from ..store.reviews import (
@@ -81,11 +81,27 @@ class ReviewStore:
         self.db = open_database(db)
 
     # -- queue ---------------------------------------------------------------------------------
-    def enqueue(self, run_id: str, items: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:
-        """Store the queued rows with what a reviewer needs; queueing a run again changes
-        nothing (the first queue stands, like the run's own files). The runner is the one
-        caller: a storage fault stays a sqlite3 error, which it reports as a failed run with
-        the ``--resume`` that finishes it."""
+    def enqueue(
+        self,
+        run_id: str,
+        items: list[dict[str, Any]],
+        rows: list[dict[str, Any]],
+        *,
+        replace: bool = False,
+    ) -> int:
+        """Store the queued rows with what a reviewer needs; return how many were added.
+        Queueing a finished run again changes nothing (the first queue stands, like the run's
+        own files). The runner is the one caller: a storage fault stays a sqlite3 error, which
+        it reports as a failed run with the ``--resume`` that finishes it.
+
+        ``replace``: the run's queue changed since it was stored (``--retry-errors`` measured
+        it again): the stored queue becomes ``items``. A row no longer queued is deleted, unless
+        a person gave a verdict on it: a verdict is a record of what a person did (append-only,
+        and in the ledger), so its row stays, with the text it was given on, and is marked no
+        longer queued (no reasons, not required). A row still queued takes its new reasons,
+        ``required``, scorer label and scores, and keeps its prompt and response: a retry
+        re-sends only errored requests, which are never queued, so the text a verdict was
+        given on is the run's text still."""
         from .policy import requires_review, row_key
 
         by_key = {row_key(r): r for r in rows}
@@ -93,8 +109,23 @@ class ReviewStore:
         added = 0
         self.db.ensure_schema()
         with self.db.transaction() as conn:
+            stored: set[str] = set()
+            if replace:
+                stored = self._withdraw(conn, run_id, {str(item["key"]) for item in items})
             for item in items:
                 row = by_key.get(item["key"], {})
+                reasons = json.dumps(item["reasons"])
+                required = int(requires_review(item["reasons"]))
+                label = None if item.get("scorer_label") is None else int(item["scorer_label"])
+                scores = json.dumps(row.get("scores") or {}, ensure_ascii=False, default=str)
+                metadata = json.dumps(row.get("metadata") or {}, ensure_ascii=False, default=str)
+                if item["key"] in stored:
+                    conn.execute(
+                        "UPDATE review_queue SET reasons = ?, required = ?, scorer_label = ?, "
+                        "scores = ?, metadata = ? WHERE run_id = ? AND row_key = ?",
+                        (reasons, required, label, scores, metadata, run_id, item["key"]),
+                    )
+                    continue
                 cursor = conn.execute(
                     "INSERT INTO review_queue (run_id, row_key, reasons, required, scorer_label, "
                     "prompt, response, scores, metadata, queued_at) "
@@ -102,18 +133,47 @@ class ReviewStore:
                     (
                         run_id,
                         item["key"],
-                        json.dumps(item["reasons"]),
-                        int(requires_review(item["reasons"])),
-                        None if item.get("scorer_label") is None else int(item["scorer_label"]),
+                        reasons,
+                        required,
+                        label,
                         row.get("prompt"),
                         row.get("response"),
-                        json.dumps(row.get("scores") or {}, ensure_ascii=False, default=str),
-                        json.dumps(row.get("metadata") or {}, ensure_ascii=False, default=str),
+                        scores,
+                        metadata,
                         now,
                     ),
                 )
                 added += cursor.rowcount
         return added
+
+    @staticmethod
+    def _withdraw(conn: Connection, run_id: str, keep: set[str]) -> set[str]:
+        """Take the run's stored rows that are not in ``keep`` out of its queue (``enqueue``'s
+        ``replace``); return the keys of the rows stored before."""
+        stored = {
+            str(r["row_key"])
+            for r in conn.execute(
+                "SELECT row_key FROM review_queue WHERE run_id = ?", (run_id,)
+            ).fetchall()
+        }
+        reviewed = {
+            str(r["row_key"])
+            for r in conn.execute(
+                "SELECT DISTINCT row_key FROM review_verdicts WHERE run_id = ?", (run_id,)
+            ).fetchall()
+        }
+        for key in sorted(stored - keep):
+            if key in reviewed:
+                conn.execute(
+                    "UPDATE review_queue SET reasons = ?, required = 0 "
+                    "WHERE run_id = ? AND row_key = ?",
+                    ("[]", run_id, key),
+                )
+            else:
+                conn.execute(
+                    "DELETE FROM review_queue WHERE run_id = ? AND row_key = ?", (run_id, key)
+                )
+        return stored
 
     def queue(self, run_id: str | None = None) -> list[QueueItem]:
         query = "SELECT * FROM review_queue"

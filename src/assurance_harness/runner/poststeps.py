@@ -108,6 +108,7 @@ def attach_run_evidence(
             ledger_path=ledger_path,
             evidence_for=evidence_for,
             summary_just_written=summary_just_written,
+            notes=result.notes,
         )
     except ExploratoryRunError as exc:
         result.notes.append(str(exc))  # a run against another target: reported, not evidence

@@ -17,6 +17,7 @@ AFTER_SENDING = (
     "assurance_harness.metrics.columns",
     "assurance_harness.metrics.engine",
     "assurance_harness.scorers.validity",
+    "assurance_harness.spec.recorded",
     "assurance_harness.runner.record",
     "assurance_harness.runner.rowstream",
     "assurance_harness.runner.scoreprogress",

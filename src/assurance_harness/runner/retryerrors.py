@@ -14,6 +14,9 @@ is completed by any ``--resume`` without sending again what reached the journal.
 is open the run is ``running`` again and its summary, manifest, results and reports are
 removed: they describe records that are no longer each request's latest, and a reader (``runs``,
 ``report``, ``evidence attach``) must meet an unfinished run, not figures that look final.
+When the retried run finishes, its review queue in runs.db is replaced by the new summary's
+(``ReviewStore.enqueue(replace=True)``; rows a person gave a verdict on stay, marked as no
+longer queued when the run no longer queues them).
 """
 
 from __future__ import annotations

@@ -1090,6 +1090,7 @@ def _score(run: _Run) -> Verdict:
     from ..metrics.columns import MetricColumns, compact_supported
     from ..metrics.engine import compute_metrics, judge_gate
     from ..scorers.validity import attach_validity
+    from ..spec.recorded import metric_spec_fields
     from . import rowstream
     from .record import Verdict
     from .scoreprogress import RunScoringProgress
@@ -1181,12 +1182,7 @@ def _score(run: _Run) -> Verdict:
         totals=totals,
         scorer_info=scoring.provenance,
         metrics={
-            spec.id: {
-                "kind": spec.kind,
-                "spec": {k: v for k, v in spec.raw.items() if k != "id"},
-                "description": spec.description,
-                **metric_values[spec.id].to_dict(),
-            }
+            spec.id: {**metric_spec_fields(spec), **metric_values[spec.id].to_dict()}
             for spec in loaded.metrics
         },
         gates=gates,
@@ -1262,15 +1258,22 @@ def _finish(run: _Run) -> RunOutcome:
 def _queue_reviews(outcome: RunOutcome, reports: Path) -> None:
     """Store the run's review queue (its summary's) in runs.db. Done with the post-run steps,
     so ``--resume`` of a finished run redoes it when a runs.db fault stopped it; queueing a run
-    again changes nothing. A purged run (no results.jsonl) is left as it is."""
-    queue = (outcome.summary.get("review") or {}).get("queue")
+    again changes nothing. A run whose errors were retried (summary ``retries``) was measured
+    again, and its queue with it: the stored queue is replaced by the summary's (rows with a
+    verdict stay, ``ReviewStore.enqueue``), else reviewers would be asked for rows the run no
+    longer queues. A purged run (no results.jsonl) is left as it is."""
+    review = outcome.summary.get("review") or {}
+    queue = review.get("queue") or []
+    replace = bool(review) and bool(outcome.summary.get("retries"))
     run_dir = RunDir(outcome.run_dir)
-    if not queue or not run_dir.results.exists():
+    if not (queue or replace) or not run_dir.results.exists():
         return
     from ..review.store import ReviewStore
 
     # The queue keeps prompts and responses in runs.db: the stored (redacted) copies.
-    ReviewStore(reports / "runs.db").enqueue(outcome.run_id, queue, _stored_rows(run_dir, queue))
+    ReviewStore(reports / "runs.db").enqueue(
+        outcome.run_id, queue, _stored_rows(run_dir, queue), replace=replace
+    )
 
 
 def _stored_rows(run_dir: RunDir, queue: list[dict[str, Any]]) -> list[dict[str, Any]]:

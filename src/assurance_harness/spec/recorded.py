@@ -27,9 +27,11 @@ from .suite import GateSpec
 __all__ = [
     "Measured",
     "RecordedSpecs",
+    "gate_rule",
     "judge_gates",
     "measure_rows",
     "measure_stream",
+    "metric_spec_fields",
     "recorded_specs",
 ]
 
@@ -48,6 +50,32 @@ class RecordedSpecs:
     @property
     def by_id(self) -> dict[str, MetricSpec]:
         return {m.id: m for m in self.metrics}
+
+
+GATE_RULE_FIELDS = ("id", "metric", "max", "min", "bound", "description", "each_group")
+"""The fields of a gate's summary.json entry that state its rule (the rest are what was found)."""
+
+
+def metric_spec_fields(spec: MetricSpec) -> dict[str, Any]:
+    """What a metric's summary.json entry records of its spec, ahead of its figures: the runner
+    writes exactly this, and the evidence check compares a suite's specs through it."""
+    return {
+        "kind": spec.kind,
+        "spec": {k: v for k, v in spec.raw.items() if k != "id"},
+        "description": spec.description,
+    }
+
+
+def gate_rule(gate: GateSpec) -> dict[str, Any]:
+    """What a gate's summary.json entry records of its rule, as the runner writes it: the
+    engine's own spelling (``judge_gate``, so a bound is normalised and ``each_group`` appears
+    only when false), and ``require_reviewed`` only when set (the runner adds it with the
+    review queue; a suite with such a gate always has a review policy)."""
+    judged = judge_gate(gate, None, None, [])
+    rule = {k: judged[k] for k in GATE_RULE_FIELDS if k in judged}
+    if gate.require_reviewed:
+        rule["require_reviewed"] = True
+    return rule
 
 
 def _no_line(_loc: Any, key: bool = False) -> int | None:
