@@ -6,13 +6,15 @@ by itself it cannot see a spec edited together with the figures and verdict it g
 ``max`` raised and its verdict passed). The suite file is not in the run folder, but the run
 records its path and SHA-256 (summary.json, manifest.json and run.json, which must agree):
 where a file at that path has that SHA-256 (hashed as the loader hashes ``loaded.sha256``), it
-is the suite that ran, and it is loaded with the normal loader and written down the way the
-runner writes specs (``spec.recorded.metric_spec_fields`` and ``gate_rule``, the runner's own
-functions), then compared with what summary.json records.
+is the suite that ran: it is loaded with the normal loader, its specs only (its datasets are
+not read, so a dataset moved since the run does not stop the check, and a 100,000-case dataset
+does not cost 4 s), written down the way the runner writes specs
+(``spec.recorded.metric_spec_fields`` and ``gate_rule``, the runner's own functions), and
+compared with what summary.json records.
 
 Where the file is gone, or has another SHA-256 (a suite evolves after its runs: normal), or no
-longer loads (a dataset it names has moved), the specs can be checked against summary.json only;
-that is said in one line (:class:`SuiteAtHand`'s ``note``), never silently.
+longer loads (a scorer plugin it names is not installed here), the specs can be checked against
+summary.json only; that is said in one line (:class:`SuiteAtHand`'s ``note``), never silently.
 
 This module finds the differences; ``summary_check`` words and raises them. Everything heavy
 (the loader, the metric engine) is imported when used: the ledger's import stays light.
@@ -124,7 +126,7 @@ def find_suite(run: RunFiles) -> SuiteAtHand:
         from ..spec.loader import load_suite
 
         try:
-            return SuiteAtHand(loaded=load_suite(path, expand=False), path=path)
+            return SuiteAtHand(loaded=load_suite(path, specs_only=True), path=path)
         except HarnessError as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             return SuiteAtHand(

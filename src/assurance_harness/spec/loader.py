@@ -306,18 +306,29 @@ def _raw_scorer_ids(raw: Any) -> list[str]:
 
 
 def load_suite(
-    path: str | Path, *, expand: bool = True, parsed: tuple[Any, LineOf] | None = None
+    path: str | Path,
+    *,
+    expand: bool = True,
+    parsed: tuple[Any, LineOf] | None = None,
+    specs_only: bool = False,
 ) -> LoadedSuite:
     """Validate a suite file, load its datasets and expand its cases; raise ConfigError listing
     every problem found. ``parsed``: the file's (data, line_of) when the caller already parsed
-    it (a suite of 100,000 inline cases takes seconds to parse)."""
+    it (a suite of 100,000 inline cases takes seconds to parse). ``specs_only``: the file's own
+    settings, scorers, metrics and gates, with no cases (datasets not read, nothing checked
+    against them): what a finished run's recorded specs are compared with
+    (``register.suite_check``), where the suite already loaded whole when it ran."""
     # Loading builds many small acyclic objects: garbage collection would triple the time.
     with gc_paused():
-        return _load_suite(path, expand=expand, parsed=parsed)
+        return _load_suite(path, expand=expand, parsed=parsed, specs_only=specs_only)
 
 
 def _load_suite(
-    path: str | Path, *, expand: bool, parsed: tuple[Any, LineOf] | None
+    path: str | Path,
+    *,
+    expand: bool,
+    parsed: tuple[Any, LineOf] | None,
+    specs_only: bool = False,
 ) -> LoadedSuite:
     suite_path = Path(path)
     source = str(path)
@@ -383,7 +394,7 @@ def _load_suite(
 
     cases: Sequence[Case] = []
     dataset_files: list[tuple[Path, str]] = []
-    if suite is not None:
+    if suite is not None and not specs_only:
         cases = list(suite.cases)
         origins = CaseOrigins(source, line_of)
         origins.add_inline(len(cases))
