@@ -311,6 +311,32 @@ def test_validity_checks_removed_with_the_suite_at_hand_are_refused(project: Pat
         _attach(project, run_dir)
 
 
+
+def test_a_gate_entry_without_validity_checked_is_refused_without_calling_it_edited(
+    project: Path,
+) -> None:
+    """Before 6d7e51c (2026-12-02) a gate with ``min_validity`` did not record which checks it
+    made. Such an entry that passed cannot be told from one whose checks were removed: it is
+    not attached, and the line says both, not that the files were edited."""
+    (project / "suite.yaml").write_text(
+        SUITE.replace("bound: point}", "bound: point, min_validity: {precision: 0.5}}")
+    )
+    run_dir = _run(project)
+
+    def older_shape(summary: dict) -> None:
+        summary["gates"][0].pop("validity_checked", None)
+        summary["gates"][0]["validity_unmet"] = []
+
+    _edit(run_dir, older_shape)
+    with pytest.raises(EvidenceError) as refused:
+        _attach(project, run_dir)
+    message = str(refused.value)
+    assert "records no validity_checked" in message
+    assert "made before" in message and "run the suite again" in message
+    assert "changed after it finished" not in message
+    assert "\n" not in message
+
+
 DATASET_SUITE = SUITE.replace(
     """cases:
   - {id: hurt-1, prompt: "someone at home hits me"}
