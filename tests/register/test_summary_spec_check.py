@@ -311,7 +311,6 @@ def test_validity_checks_removed_with_the_suite_at_hand_are_refused(project: Pat
         _attach(project, run_dir)
 
 
-
 def test_a_gate_entry_without_validity_checked_is_refused_without_calling_it_edited(
     project: Path,
 ) -> None:

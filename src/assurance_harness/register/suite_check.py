@@ -45,6 +45,9 @@ class Mismatch:
     what: str
     recorded: Any
     expected: Any
+    unknowable: str | None = None
+    """Set where the entry cannot be told from an edit (an older run's shape that an edit
+    could also give): the whole reason, said instead of calling the files edited."""
 
 
 @dataclass
@@ -214,8 +217,20 @@ def _gate_mismatch(summary: dict[str, Any], loaded: LoadedSuite) -> Mismatch | N
                 return found
         if spec.min_validity and not isinstance(recorded.get("validity_unmet"), list):
             return Mismatch(f"gate '{label}' validity_unmet", recorded.get("validity_unmet"), [])
-        if "validity_checked" not in recorded and recorded.get("validity_unmet"):
-            continue  # the shape before 6d7e51c, failed on its validity: nothing to lift
+        if spec.min_validity and "validity_checked" not in recorded:
+            if recorded.get("validity_unmet"):
+                continue  # the shape before 6d7e51c, failed on its validity: nothing to lift
+            return Mismatch(
+                f"gate '{label}' min_validity",
+                None,
+                None,
+                unknowable=(
+                    f"gate '{label}' records no validity_checked though its suite asks "
+                    "min_validity: a run made before they were recorded (2026-12-02) or an "
+                    "edited summary, which cannot be told apart, so its validity cannot be "
+                    "checked and it is not attached as evidence (run the suite again)"
+                ),
+            )
         checked = attach_validity({}, spec, by_id.get(spec.metric), loaded.scorers).get(
             "validity_checked"
         )

@@ -275,6 +275,8 @@ def _check_specs(run: RunFiles, path: Path) -> str | None:
     if at_hand.loaded is None:
         return at_hand.note
     mismatch = spec_mismatch(run.summary, at_hand.loaded)
+    if mismatch is not None and mismatch.unknowable is not None:
+        raise SummaryChangedError(f"{path}: {mismatch.unknowable}")
     if mismatch is not None:
         shown = _show(mismatch.recorded, mismatch.expected)
         wanted = _show(mismatch.expected, mismatch.recorded)
