@@ -1,0 +1,76 @@
+"""Answers a hostile or broken endpoint sends on 127.0.0.1, through the runner's executor: each
+must become one recorded error that names what is wrong with the answer (its kind decides
+whether the request is sent again), never an 'exception' (a harness bug) nor a reason that
+sends the user looking at the wrong thing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+from aiohttp import web
+
+from assurance_harness.datatypes import GenerationRequest, ResponseRecord
+from assurance_harness.runner.executor import execute
+from assurance_harness.targets.base import RetryPolicy, Target
+from assurance_harness.targets.http_json import HttpJsonSpec, HttpJsonTarget
+from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
+
+from ..testing.openai_stub import serve
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ADAPTERS = ["openai", "http"]
+
+
+def _target(kind: str, url: str) -> Target:
+    if kind == "openai":
+        return OpenAITarget(OpenAISpec(base_url=url + "/v1", model="m"))
+    return HttpJsonTarget(HttpJsonSpec(url=url + "/generate", response_path="text"))
+
+
+def _record(kind: str, handler: Handler) -> tuple[ResponseRecord, int]:
+    """The one request's record, and how many requests the server received (three attempts
+    allowed: a retryable error is sent three times)."""
+    request = GenerationRequest(
+        case_id="c1", sample=0, seed=1, messages=[{"role": "user", "content": "hi"}], params={}
+    )
+
+    async def main() -> tuple[ResponseRecord, int]:
+        records: list[ResponseRecord] = []
+        async with serve(handler) as (url, seen):
+            target = _target(kind, url)
+            await target.start()
+            try:
+                await execute(
+                    target,
+                    [request],
+                    on_record=records.append,
+                    concurrency=1,
+                    requests_per_second=None,
+                    timeout_s=5.0,
+                    retry=RetryPolicy(max_attempts=3, base_delay_s=0.0, max_delay_s=0.0),
+                )
+            finally:
+                await target.close()
+            return records[0], len(seen.bodies)
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+def test_a_number_too_long_to_read_is_a_bad_response_not_an_exception(kind: str) -> None:
+    # Valid JSON whose usage count has 5,000 digits: json.loads raises a plain ValueError
+    # (Python's limit on converting long digit strings), which the adapters did not expect,
+    # so it was recorded as an 'exception' - the kind that means a bug in the harness.
+    body = b'{"text": "x", "choices": [{"message": {"content": "x"}}], "usage": {"n": '
+    body += b"9" * 5000 + b"}}"
+
+    async def handler(_: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    record, sent = _record(kind, handler)
+    assert record.error is not None and record.response is None
+    assert record.error.type == "bad_response", record.error
+    assert "digits" in record.error.message
+    assert sent == 1  # the same answer would come back: not sent again
