@@ -74,3 +74,26 @@ def test_a_number_too_long_to_read_is_a_bad_response_not_an_exception(kind: str)
     assert record.error.type == "bad_response", record.error
     assert "digits" in record.error.message
     assert sent == 1  # the same answer would come back: not sent again
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_an_answer_that_is_not_what_its_content_encoding_says_is_a_bad_response(
+    kind: str, encoding: str
+) -> None:
+    # Plain JSON labelled gzip (a proxy that adds the header twice over, a misconfigured
+    # server): aiohttp cannot decode it. It was recorded as "connection dropped mid-response",
+    # a connection_error - sent again on every attempt, and the run's hint asked whether the
+    # server was running - when the server had answered in full, every time the same.
+    async def handler(_: web.Request) -> web.Response:
+        return web.Response(
+            body=b'{"text": "x", "choices": [{"message": {"content": "x"}}]}',
+            headers={"Content-Encoding": encoding, "Content-Type": "application/json"},
+        )
+
+    record, sent = _record(kind, handler)
+    assert record.error is not None and record.response is None
+    assert record.error.type == "bad_response", record.error
+    assert encoding in record.error.message and "Content-Encoding" in record.error.message
+    assert "dropped" not in record.error.message
+    assert sent == 1
