@@ -172,6 +172,25 @@ def _body_dropped(resp: aiohttp.ClientResponse, method: str, url: str) -> Client
     )
 
 
+def _undecodable(exc: BaseException) -> bool:
+    """Whether a payload error is the body failing to decode under its Content-Encoding (the
+    server answered in full) rather than the connection ending before the body did."""
+    from aiohttp.http_exceptions import ContentEncodingError
+
+    return isinstance(exc.__cause__ or exc.__context__, ContentEncodingError)
+
+
+def _not_as_encoded(resp: aiohttp.ClientResponse, url: str) -> BadResponseError:
+    """An answer that does not decode as its Content-Encoding says: the same answer would come
+    back if sent again, so it is a bad_response (not retried), not a dropped connection."""
+    encoding = resp.headers.get("Content-Encoding", "")
+    return BadResponseError(
+        f"the answer from {url} is not {encoding} data, though its Content-Encoding header "
+        "says so; the server (or a proxy before it) labels its answers wrongly",
+        status=resp.status,
+    )
+
+
 def parse_json(body: bytes, *, status: int) -> Any:
     try:
         return json.loads(body)
@@ -258,10 +277,12 @@ class HttpSession:
             raise RuntimeError("start() the target before sending requests")
         import aiohttp
 
+        answered: aiohttp.ClientResponse | None = None
         try:
             async with self._session.request(
                 method, url, data=body, headers=headers, params=params
             ) as resp:
+                answered = resp
                 if resp.history and resp.method != method:
                     raise _body_dropped(resp, method, url)
                 payload = await self._read_body(resp, url)
@@ -273,6 +294,8 @@ class HttpSession:
         except aiohttp.ClientConnectorError as exc:
             raise TargetConnectionError(f"cannot connect to {url}: {exc.os_error}") from exc
         except aiohttp.ClientPayloadError as exc:
+            if answered is not None and _undecodable(exc):
+                raise _not_as_encoded(answered, url) from exc
             raise TargetConnectionError(f"connection dropped mid-response from {url}") from exc
         except aiohttp.ServerDisconnectedError as exc:
             raise TargetConnectionError(f"server disconnected: {url}") from exc
