@@ -97,3 +97,19 @@ def test_an_answer_that_is_not_what_its_content_encoding_says_is_a_bad_response(
     assert encoding in record.error.message and "Content-Encoding" in record.error.message
     assert "dropped" not in record.error.message
     assert sent == 1
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+def test_a_redirect_loop_is_named_as_one(kind: str) -> None:
+    # A 307 to itself (keeps the method and body, so it is followed): aiohttp gives up after
+    # ten hops with an empty message, recorded as "malformed HTTP response from URL: " - a
+    # reason that was wrong (every answer was well-formed HTTP) and said nothing.
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(status=307, headers={"Location": request.path})
+
+    record, sent = _record(kind, handler)
+    assert record.error is not None and record.response is None
+    assert "malformed" not in record.error.message
+    assert "redirect" in record.error.message and "10" in record.error.message
+    assert record.error.status == 307
+    assert sent == 10  # ten hops of one attempt: a loop is not tried again
