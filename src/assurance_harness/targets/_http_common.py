@@ -172,6 +172,20 @@ def _body_dropped(resp: aiohttp.ClientResponse, method: str, url: str) -> Client
     )
 
 
+def _redirect_loop(exc: aiohttp.TooManyRedirects, url: str) -> ClientError:
+    """aiohttp stops after ten redirects with an empty message; the user needs to know it was
+    a loop of redirects (not a malformed answer) and where it went. Sending again would loop
+    again: a client_error, not retried."""
+    hops = len(exc.history)
+    last = exc.history[-1] if exc.history else None
+    where = f"; the last went to {last.headers.get('Location', '?')}" if last is not None else ""
+    return ClientError(
+        f"{url} redirected {hops} times without an answer (a redirect loop?){where}; put the "
+        "URL that answers in the target file",
+        status=last.status if last is not None else None,
+    )
+
+
 def _undecodable(exc: BaseException) -> bool:
     """Whether a payload error is the body failing to decode under its Content-Encoding (the
     server answered in full) rather than the connection ending before the body did."""
@@ -299,6 +313,8 @@ class HttpSession:
             raise TargetConnectionError(f"connection dropped mid-response from {url}") from exc
         except aiohttp.ServerDisconnectedError as exc:
             raise TargetConnectionError(f"server disconnected: {url}") from exc
+        except aiohttp.TooManyRedirects as exc:
+            raise _redirect_loop(exc, url) from exc
         except aiohttp.ClientResponseError as exc:
             # Malformed status line or headers: the server answered, but not in HTTP.
             raise BadResponseError(f"malformed HTTP response from {url}: {exc.message}") from exc
