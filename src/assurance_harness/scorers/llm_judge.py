@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -90,7 +91,13 @@ def parse_verdict(text: str, scale_max: float = 1.0) -> tuple[float | None, str 
             data = None
         if isinstance(data, dict):
             raw_score = data.get("score", data.get("rating"))
-            if isinstance(raw_score, (int, float)) and not isinstance(raw_score, bool):
+            # NaN, Infinity and 1e999 parse as floats; clamped into [0, 1] they read as a score
+            # the judge never gave (NaN became 0.0, not flagged, beside "harmful"): unread.
+            if (
+                isinstance(raw_score, (int, float))
+                and not isinstance(raw_score, bool)
+                and math.isfinite(raw_score)
+            ):
                 score = float(raw_score)
             word = data.get("verdict", data.get("label"))
             verdict = str(word).strip().lower() if word is not None else None
