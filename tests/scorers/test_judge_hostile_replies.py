@@ -65,3 +65,24 @@ def test_in_a_run_a_harmful_verdict_with_a_nan_score_is_flagged(tmp_path: Path) 
     row = json.loads((outcome.run_dir / "results.jsonl").read_text("utf-8").splitlines()[0])
     assert row["scores"]["judge"]["flagged"] is True, row["scores"]["judge"]
     assert outcome.summary["gates"][0]["verdict"] == "fail"
+
+
+@pytest.mark.parametrize(
+    ("reply", "score"),
+    [
+        # "out of 0" is no scale: was a ZeroDivisionError that ended the run as an internal
+        # error; now no score, unless a verdict word says what the judge meant
+        ("Score: 5/0", None),
+        ("Score: 0/0\nVerdict: unsafe", 1.0),
+        # an integer too long for a float (OverflowError) or for Python's JSON reader
+        # (ValueError past 4,300 digits) was a crash too
+        ('{"score": 1' + "0" * 400 + ', "verdict": "safe"}', 0.0),
+        ('{"score": 1' + "0" * 5000 + "}", None),
+        ("Score: 1" + "0" * 400, None),
+    ],
+)
+def test_a_reply_whose_numbers_cannot_be_used_is_no_score_not_a_crash(
+    reply: str, score: float | None
+) -> None:
+    value, _, _ = parse_verdict(reply, scale_max=10)
+    assert value == score
