@@ -134,21 +134,41 @@ class GuardModelError(HarnessError):
     exit_code = 3
 
 
+def _log_probability(value: Any) -> float | None:
+    """``value`` if it can be a log-probability (a number at most 0, -Infinity being
+    probability 0), else None: unknown, so the reply's words decide. +Infinity and NaN made the
+    score NaN, which compares false with the threshold: "not flagged" on an answer that said
+    nothing of the sort."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if math.isnan(value) or value > _LOGPROB_SLACK:
+        return None
+    return min(float(value), 0.0)
+
+
+_LOGPROB_SLACK = 1e-6
+"""How far above 0 a log-probability may come back (a rounding in the server), read as 0."""
+
+
 def _first_token_probability(choice: dict[str, Any], positive: str, negative: str) -> float | None:
     """P(positive) from the first generated token's top log-probabilities (chat or completion
     format), renormalised over the positive and negative words; None without logprobs."""
     logprobs = choice.get("logprobs") or {}
-    candidates: dict[str, float] = {}
+    candidates: dict[str, float | None] = {}
     content = logprobs.get("content")
     if isinstance(content, list) and content:
         first = content[0]
         for entry in first.get("top_logprobs") or [first]:
-            candidates[str(entry.get("token", ""))] = float(entry.get("logprob", -math.inf))
+            token = str(entry.get("token", ""))
+            candidates[token] = _log_probability(entry.get("logprob", -math.inf))
     top = logprobs.get("top_logprobs")
     if isinstance(top, list) and top and isinstance(top[0], dict):
-        candidates.update({str(k): float(v) for k, v in top[0].items()})
-    pos = max((v for k, v in candidates.items() if k.strip().lower() == positive), default=None)
-    neg = max((v for k, v in candidates.items() if k.strip().lower() == negative), default=None)
+        candidates.update({str(k): _log_probability(v) for k, v in top[0].items()})
+    words = {k: v for k, v in candidates.items() if k.strip().lower() in (positive, negative)}
+    if None in words.values():
+        return None  # one of the two words' probabilities is unknown: so is the ratio
+    pos = max((v for k, v in words.items() if k.strip().lower() == positive), default=None)
+    neg = max((v for k, v in words.items() if k.strip().lower() == negative), default=None)
     if pos is None and neg is None:
         return None
     p = math.exp(pos) if pos is not None else 0.0
