@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
-from assurance_harness.scorers.guard_model import GuardModelScorer, GuardParams
+from assurance_harness.scorers.guard_model import GuardModelError, GuardModelScorer, GuardParams
 
 
 @contextmanager
@@ -82,3 +82,40 @@ def test_log_probabilities_that_are_not_numbers_fall_back_to_the_reply(
     row = _score(_llama_guard(text, unsafe, safe))
     assert row["score"] == score, row
     assert row["flagged"] is (score >= 0.5)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[1, 2]",
+        b'{"choices": {"0": {}}}',
+        b'{"choices": [1]}',
+        b'{"choices": [{"message": "unsafe"}]}',
+        b'{"choices": [{"message": {"content": "safe"}}], "n": ' + b"9" * 5000 + b"}",
+    ],
+)
+def test_an_answer_of_the_wrong_shape_is_one_clear_line_not_an_internal_error(
+    body: bytes,
+) -> None:
+    # Each was an AttributeError, KeyError or ValueError out of the scorer: the run ended with
+    # "internal error ... a bug in assurance-harness", blaming the harness for the endpoint.
+    with pytest.raises(GuardModelError, match=r"guard-model: http://127\.0\.0\.1:\d+/v1/chat"):
+        _score(body)
+
+
+def test_log_probabilities_in_a_shape_not_known_leave_the_reply_to_decide() -> None:
+    # a string and a list as the log-probability: were a ValueError and a TypeError (crash)
+    for unsafe in ('"abc"', "[1]"):
+        row = _score(_llama_guard("unsafe\nS1", unsafe, "-0.1"))
+        assert row["score"] == 1.0 and row["flagged"] is True, row
+    # logprobs that are a list, or entries that are not objects: were AttributeErrors (crash)
+    for logprobs in (b"[1]", b'{"content": ["x"]}', b'{"content": [{"top_logprobs": 3}]}'):
+        body = b'{"choices": [{"message": {"content": "safe"}, "logprobs": ' + logprobs + b"}]}"
+        row = _score(body)
+        assert row["score"] == 0.0 and row["flagged"] is False, row
+
+
+def test_a_model_name_that_is_not_text_is_not_recorded_as_one() -> None:
+    # "model": NaN went into results.jsonl as a bare NaN, which strict JSON readers refuse
+    body = b'{"model": NaN, "choices": [{"message": {"content": "safe"}}]}'
+    assert _score(body)["model"] == "llama-guard"
