@@ -169,9 +169,12 @@ def _first_token_probability(choice: dict[str, Any], positive: str, negative: st
     top = logprobs.get("top_logprobs")
     if isinstance(top, list) and top and isinstance(top[0], dict):
         candidates.update({str(k): _log_probability(v) for k, v in top[0].items()})
-    words = {k: v for k, v in candidates.items() if k.strip().lower() in (positive, negative)}
-    if None in words.values():
-        return None  # one of the two words' probabilities is unknown: so is the ratio
+    words: dict[str, float] = {}
+    for token, value in candidates.items():
+        if token.strip().lower() in (positive, negative):
+            if value is None:
+                return None  # one of the two words' probabilities is unknown: so is the ratio
+            words[token] = value
     pos = max((v for k, v in words.items() if k.strip().lower() == positive), default=None)
     neg = max((v for k, v in words.items() if k.strip().lower() == negative), default=None)
     if pos is None and neg is None:
