@@ -220,7 +220,9 @@ def parse_json(body: bytes, *, status: int) -> Any:
     except ValueError as exc:
         # Valid JSON Python will not read: an integer of more than 4,300 digits (the limit on
         # converting digit strings). Uncaught, it was recorded as an 'exception', a harness bug.
-        raise BadResponseError(f"response JSON cannot be read: {exc}", status=status) from None
+        # Python's own advice after the ';' (sys.set_int_max_str_digits) is not the user's to take.
+        reason = str(exc).split(";")[0]
+        raise BadResponseError(f"response JSON cannot be read: {reason}", status=status) from None
 
 
 DEFAULT_MAX_RESPONSE_MB = 32.0
