@@ -296,7 +296,8 @@ class GuardModelScorer(Scorer):
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise GuardModelError(f"guard-model: {url} did not answer JSON") from None
         except ValueError as exc:  # valid JSON past Python's limits (a 5,000-digit number)
-            raise GuardModelError(f"guard-model: {url}'s answer cannot be read: {exc}") from None
+            reason = str(exc).split(";")[0]  # not Python's advice (sys.set_int_max_str_digits)
+            raise GuardModelError(f"guard-model: {url}'s answer cannot be read: {reason}") from None
         checked = _first_choice(body, url)
         self._cache.put(key, json.dumps(body))
         return checked
