@@ -113,3 +113,18 @@ def test_a_redirect_loop_is_named_as_one(kind: str) -> None:
     assert "redirect" in record.error.message and "10" in record.error.message
     assert record.error.status == 307
     assert sent == 10  # ten hops of one attempt: a loop is not tried again
+
+
+def test_a_200_that_carries_an_error_object_records_what_the_server_said() -> None:
+    # Some OpenAI-compatible proxies answer 200 with {"error": {...}} (an overloaded backend,
+    # a model being loaded). The record said only "response has no choices[0].message (not a
+    # chat-completions answer?)": the server's own reason was lost.
+    async def handler(_: web.Request) -> web.Response:
+        return web.json_response(
+            {"error": {"message": "model llama-3 is loading, retry in 30s", "code": 503}}
+        )
+
+    record, sent = _record("openai", handler)
+    assert record.error is not None and record.error.type == "bad_response"
+    assert "model llama-3 is loading, retry in 30s" in record.error.message, record.error
+    assert sent == 1
