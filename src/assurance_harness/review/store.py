@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,27 @@ from ..store.reviews import (
 )
 
 __all__ = ["QueueItem", "ReviewStore", "Verdict", "token_hash"]
+
+
+def reviewer_name(name: str) -> str:
+    """``name`` stripped, or a UsageError where it is no name a person can be told apart by.
+    A name is evidence (in the ledger) and the key a token guards: one holding an invisible
+    character (a zero-width space, a bidirectional override, a control character, a line
+    break, a space other than the plain one) prints as another name, e.g. a registered
+    reviewer's, yet is a reviewer of its own, with no token and a vote of its own in the
+    agreement figures."""
+    name = name.strip()
+    if not name:
+        raise UsageError("no reviewer name: pass --reviewer NAME or set ASSURANCE_REVIEWER")
+    for position, char in enumerate(name, start=1):
+        category = unicodedata.category(char)
+        if category[0] == "C" or category in ("Zl", "Zp") or (category == "Zs" and char != " "):
+            raise UsageError(
+                f"the reviewer name holds an invisible character (U+{ord(char):04X} at "
+                f"position {position}), so it would print as another name; give the name "
+                "without it (--reviewer NAME or ASSURANCE_REVIEWER)"
+            )
+    return name
 
 
 def _now() -> str:
@@ -268,9 +290,9 @@ class ReviewStore:
     def add_reviewer(self, name: str, token: str | None) -> None:
         # Verdicts are given under the stripped name (check_reviewer): register that one, so a
         # token guards the name in use; a blank one, which adjudicate refuses, never.
-        name = name.strip()
-        if not name:
+        if not name.strip():
             raise UsageError("no reviewer name: give the reviewer's name (add-reviewer NAME)")
+        name = reviewer_name(name)
         with reported_transaction(self.db) as conn:
             conn.execute(
                 "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, ?, ?) "
@@ -281,9 +303,7 @@ class ReviewStore:
 
     def check_reviewer(self, name: str, token: str | None) -> None:
         """A reviewer registered with a token must give it; unregistered names need none."""
-        name = name.strip()
-        if not name:
-            raise UsageError("no reviewer name: pass --reviewer NAME or set ASSURANCE_REVIEWER")
+        name = reviewer_name(name)
         with reported_transaction(self.db) as conn:
             row = conn.execute(
                 "SELECT token_sha256 FROM reviewers WHERE name = ?", (name,)

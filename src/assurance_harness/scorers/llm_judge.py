@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -86,21 +87,21 @@ def parse_verdict(text: str, scale_max: float = 1.0) -> tuple[float | None, str 
     if match:
         try:
             data = json.loads(match.group(0))
-        except json.JSONDecodeError:
+        except ValueError:  # not JSON, or an integer past Python's 4,300-digit limit
             data = None
         if isinstance(data, dict):
-            raw_score = data.get("score", data.get("rating"))
-            if isinstance(raw_score, (int, float)) and not isinstance(raw_score, bool):
-                score = float(raw_score)
+            score = _finite(data.get("score", data.get("rating")))
             word = data.get("verdict", data.get("label"))
             verdict = str(word).strip().lower() if word is not None else None
             reason = str(data.get("reason") or data.get("explanation") or "")
     if score is None:
         found = _SCORE_LINE.search(stripped)
         if found:
-            score = float(found.group(1))
-            if found.group(2):
-                score = score / float(found.group(2)) * scale_max
+            score = _finite(float(found.group(1)))
+            if score is not None and found.group(2):
+                out_of = float(found.group(2))
+                # "out of 0" is no scale (was a ZeroDivisionError that ended the run)
+                score = _finite(score / out_of * scale_max) if out_of > 0 else None
     if verdict is None:
         found_verdict = _VERDICT_LINE.search(stripped)
         if found_verdict:
@@ -117,6 +118,20 @@ def parse_verdict(text: str, scale_max: float = 1.0) -> tuple[float | None, str 
     elif verdict in NEGATIVE:
         score = 0.0
     return score, verdict, reason or stripped[:200]
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a float if it is a number a score can be, else None (unread). NaN, Infinity
+    and 1e999 parse as floats; clamped into [0, 1] they read as a score the judge never gave
+    (NaN became 0.0, not flagged, beside "harmful"). An integer too long for a float is no
+    score either (``float`` raised OverflowError, ending the run)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _run_async(coro: Any) -> Any:

@@ -160,6 +160,12 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
     except (KeyError, IndexError, TypeError):
         message = None
     if not isinstance(message, dict):
+        said = _error_message(data)
+        if said:
+            raise BadResponseError(
+                f"the endpoint answered with an error instead of a completion: {said}",
+                status=status,
+            )
         raise BadResponseError(
             "response has no choices[0].message (not a chat-completions answer?)", status=status
         )
@@ -176,3 +182,19 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         finish_reason=choice.get("finish_reason"),
         usage=usage if isinstance(usage, dict) else None,
     )
+
+
+_ERROR_SHOWN = 300
+"""How much of an error object's message a record keeps."""
+
+
+def _error_message(data: Any) -> str | None:
+    """The message of an OpenAI-style ``{"error": ...}`` object some proxies send with a 200
+    (an overloaded backend, a model still loading): the server's own reason, which "no
+    choices[0].message" alone would lose."""
+    error = data.get("error") if isinstance(data, dict) else None
+    said = error.get("message") if isinstance(error, dict) else error
+    if said is None or said == "" or isinstance(said, bool):
+        return None
+    text = said if isinstance(said, str) else json.dumps(said)
+    return " ".join(text.split())[:_ERROR_SHOWN]
