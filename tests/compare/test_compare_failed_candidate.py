@@ -1,0 +1,68 @@
+"""A comparison that measured nothing is no "no regression" (issue 12, found by a hostile pass).
+
+Observed: the nightly's latest run failed (the endpoint was down: every request an error, the
+run ``run_failed``, every metric without data), and ``assurance baseline check`` printed "no
+significant regression" and exited 0: a pipeline that runs the check after its run stays green
+while nothing was measured. A candidate run that failed gives partial figures at best, so the
+check cannot vouch for it either way: exit 3, the "run failed" code, with one line saying why.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.testing.cli import run_cli
+
+SUITE = (
+    "suite: nightly\ncases:\n"
+    + "".join(f"  - {{id: c{i}, prompt: 'hi {i}'}}\n" for i in range(12))
+    + "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
+    "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
+)
+
+BOT = """\
+from pathlib import Path
+
+def reply(messages):
+    if Path(__file__).with_name("down").exists():
+        raise ConnectionError("the endpoint is down")
+    return "echo " + messages[-1]["content"]
+"""
+
+
+def _run(project: Path, expected: int) -> str:
+    done = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache", cwd=project
+    )
+    assert done.returncode == expected, done.stdout + done.stderr
+    return re.search(r"results in reports/(\S+)", done.stdout).group(1)  # type: ignore[union-attr]
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "nightly_bot.py").write_text(BOT, encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: nightly_bot:reply\npython_path: [.]\nretry: {max_attempts: 1}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    return tmp_path
+
+
+def test_baseline_check_of_a_failed_latest_run_is_not_a_pass(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    accepted = _run(project, 0)
+    assert run_cli("baseline", "set", accepted, cwd=project).returncode == 0
+    (project / "down").touch()
+    failed = _run(project, 3)
+
+    check = run_cli("baseline", "check", cwd=project)
+    assert check.returncode == 3, check.stdout + check.stderr
+    assert "no significant regression" not in check.stdout + check.stderr
+    line = [ln for ln in check.stderr.splitlines() if failed in ln]
+    assert len(line) == 1 and "failed" in line[0], check.stderr
+    assert "Traceback" not in check.stderr
+
+    compared = run_cli("compare", accepted, failed, cwd=project)
+    assert compared.returncode == 3, compared.stdout + compared.stderr
+    assert "no significant regression" not in compared.stdout + compared.stderr
