@@ -32,9 +32,7 @@ def reply(messages):
 
 
 def _run(project: Path, expected: int) -> str:
-    done = run_cli(
-        "run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache", cwd=project
-    )
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache", cwd=project)
     assert done.returncode == expected, done.stdout + done.stderr
     return re.search(r"results in reports/(\S+)", done.stdout).group(1)  # type: ignore[union-attr]
 
@@ -66,3 +64,22 @@ def test_baseline_check_of_a_failed_latest_run_is_not_a_pass(tmp_path: Path) -> 
     compared = run_cli("compare", accepted, failed, cwd=project)
     assert compared.returncode == 3, compared.stdout + compared.stderr
     assert "no significant regression" not in compared.stdout + compared.stderr
+
+
+def test_a_comparison_where_no_metric_has_data_in_both_runs_has_no_verdict() -> None:
+    from assurance_harness.compare.engine import Comparison, MetricComparison
+
+    cmp = Comparison("a", "b", "s", "t", "t", alpha=0.05, paired=False)
+    cmp.metrics = [
+        MetricComparison(metric="r", kind="rate", baseline=None, candidate=None, verdict="no_data")
+    ]
+    cmp.metrics.append(
+        MetricComparison(metric="q", kind="rate", baseline=None, candidate=None, verdict="missing")
+    )
+    assert cmp.exit_code == 3 and "nothing was compared" in str(cmp.unmeasured)
+    cmp.metrics.append(
+        MetricComparison(
+            metric="m", kind="mean", baseline=None, candidate=None, verdict="unchanged"
+        )
+    )
+    assert cmp.exit_code == 0 and cmp.unmeasured is None

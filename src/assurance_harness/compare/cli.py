@@ -1,6 +1,7 @@
 """CLI: ``assurance compare``, ``assurance baseline set|show|clear|check``, ``assurance trend``.
 
-Exit codes: 0 no significant regression, 1 a significant regression, 2 a usage error.
+Exit codes: 0 no significant regression, 1 a significant regression, 2 a usage error, 3 no
+verdict (a compared run failed, or no metric had data in both: ``Comparison.unmeasured``).
 """
 
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..cli_options import JsonAliasOpt, ReportsOpt, TableFormatOpt, output_format
-from ..console import err, out, print_json, print_warning, term, user_errors
+from ..console import err, out, print_error, print_json, print_warning, term, user_errors
 from ..errors import UsageError
 from ..formatting import MISSING
 from ..store.files import write_output
@@ -77,7 +78,7 @@ def _options(
 
 
 def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: "Console") -> None:
-    from .render import comparison_json, comparison_markdown, print_comparison
+    from .render import print_comparison, unmeasured_line
 
     if as_json:
         payload = [c.to_dict() for c in comparisons]
@@ -86,15 +87,25 @@ def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: "Co
         for cmp in comparisons:
             print_comparison(cmp, out)
     if out_path is not None:
-        if out_path.suffix.lower() == ".json":
-            text = (
-                comparison_json(comparisons[0])
-                if len(comparisons) == 1
-                else "[\n" + ",\n".join(comparison_json(c) for c in comparisons) + "]\n"
-            )
-        else:
-            text = "\n".join(comparison_markdown(c) for c in comparisons)
-        write_output(out_path, text)
+        _write_comparisons(comparisons, out_path)
+    for cmp in comparisons:
+        line = unmeasured_line(cmp)
+        if line is not None:
+            print_error(line)
+
+
+def _write_comparisons(comparisons: list[Any], out_path: Path) -> None:
+    from .render import comparison_json, comparison_markdown
+
+    if out_path.suffix.lower() == ".json":
+        text = (
+            comparison_json(comparisons[0])
+            if len(comparisons) == 1
+            else "[\n" + ",\n".join(comparison_json(c) for c in comparisons) + "]\n"
+        )
+    else:
+        text = "\n".join(comparison_markdown(c) for c in comparisons)
+    write_output(out_path, text)
 
 
 def compare(
@@ -332,7 +343,7 @@ def baseline_check(
             err.print("no run newer than its baseline to compare")
             raise typer.Exit(0)
         _emit(results, out_path, chosen == "json", out)
-    raise typer.Exit(1 if any(r.exit_code for r in results) else 0)
+    raise typer.Exit(max(r.exit_code for r in results))
 
 
 def trend(

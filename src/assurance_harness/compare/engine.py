@@ -69,9 +69,14 @@ class MetricComparison:
         }
 
 
+TESTED_VERDICTS = frozenset({"unchanged", "changed", "improved", "regressed"})
+"""Verdicts of a metric that was tested in both runs (not ``missing``, ``no_data``)."""
+
+
 @dataclass
 class Comparison:
-    """The whole comparison; ``exit_code`` is 1 when any metric regressed."""
+    """The whole comparison; ``exit_code`` is 3 when it cannot vouch for anything
+    (``unmeasured``), else 1 when any metric regressed."""
 
     baseline_run: str
     candidate_run: str
@@ -82,6 +87,28 @@ class Comparison:
     paired: bool
     metrics: list[MetricComparison] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    failed_runs: list[str] = field(default_factory=list)
+    """``the candidate run ID`` for each compared run that failed (``run_failed``)."""
+
+    @property
+    def unmeasured(self) -> str | None:
+        """Why this comparison cannot say "no regression", or None. A run that failed has
+        partial figures at best (an endpoint down: none), which neither show a regression's
+        absence nor stand for the run the suite asked for; a comparison in which no metric had
+        data in both runs compared nothing. Either read as "no significant regression" kept a
+        nightly green while nothing was measured."""
+        if self.failed_runs:
+            return (
+                f"{' and '.join(self.failed_runs)} failed (run_failed), so its figures are "
+                "partial at best and cannot show whether anything regressed; fix the cause and "
+                "compare a run that finished"
+            )
+        if self.metrics and not any(m.verdict in TESTED_VERDICTS for m in self.metrics):
+            return (
+                "no metric has data in both runs, so nothing was compared; compare runs that "
+                "measured the suite's metrics"
+            )
+        return None
 
     @property
     def regressions(self) -> list[MetricComparison]:
@@ -91,6 +118,8 @@ class Comparison:
 
     @property
     def exit_code(self) -> int:
+        if self.unmeasured is not None:
+            return 3  # the "run failed" code: no verdict, which CI must tell from a regression
         return 1 if self.regressions else 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,6 +134,7 @@ class Comparison:
             "paired": self.paired,
             "regressed": [m.label for m in self.regressions],
             "exit_code": self.exit_code,
+            "unmeasured": self.unmeasured,
             "warnings": self.warnings,
             "metrics": [m.to_dict() for m in self.metrics],
         }
@@ -313,7 +343,7 @@ def compare_runs(
     )
     for run, role in ((baseline, "baseline"), (candidate, "candidate")):
         if run.status == "run_failed":
-            result.warnings.append(f"the {role} run {run.run_id} failed; its figures are partial")
+            result.failed_runs.append(f"the {role} run {run.run_id}")
     sha_a = (baseline.summary.get("suite") or {}).get("sha256")
     sha_b = (candidate.summary.get("suite") or {}).get("sha256")
     if sha_a and sha_b and sha_a != sha_b:

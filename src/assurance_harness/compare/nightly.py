@@ -84,12 +84,13 @@ def check_run(
 ) -> int:
     """For ``assurance run ... --baseline``: print the comparison of a finished run with its
     baseline, write it as Markdown (``out_path``, optional), and return the exit code to merge:
-    1 on a significant regression, else 0 (also when the suite has no baseline yet, which is
-    said on the console)."""
+    3 when the comparison has no verdict (``Comparison.unmeasured``, said on stderr), 1 on a
+    significant regression, else 0 (also when the suite has no baseline yet, which is said on
+    the console)."""
     from rich.text import Text
 
-    from ..console import err
-    from .render import comparison_markdown, print_comparison
+    from ..console import err, print_error
+    from .render import comparison_markdown, print_comparison, unmeasured_line
 
     console = console or err
     comparison = compare_with_baseline(run_dir, reports_dir, **options)
@@ -105,4 +106,7 @@ def check_run(
     print_comparison(comparison, console)
     if out_path is not None:
         Path(out_path).write_text(comparison_markdown(comparison), encoding="utf-8")
+    line = unmeasured_line(comparison)
+    if line is not None:
+        print_error(line)
     return comparison.exit_code

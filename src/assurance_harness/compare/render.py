@@ -98,11 +98,20 @@ def print_comparison(cmp: Comparison, console: Console) -> None:
             console.print(_plain(f"  {m.label}: {m.test.method}"), soft_wrap=True)
     for warning in cmp.warnings:
         console.print(_plain("warning: ", "yellow") + _plain(warning), soft_wrap=True)
+    if cmp.unmeasured is not None:
+        return  # no verdict: the command says why on stderr (``unmeasured_line``)
     if cmp.regressions:
         names = ", ".join(m.label for m in cmp.regressions)
         console.print(_plain("regression", "bold red") + _plain(f" in {names}"), soft_wrap=True)
     else:
         console.print(_plain("no significant regression"))
+
+
+def unmeasured_line(cmp: Comparison) -> str | None:
+    """The one line a command prints (an error, exit 3) for a comparison with no verdict."""
+    if cmp.unmeasured is None:
+        return None
+    return f"no verdict for {cmp.suite}: {cmp.unmeasured}"
 
 
 def _flat(cmp: Comparison) -> list[MetricComparison]:
@@ -111,7 +120,9 @@ def _flat(cmp: Comparison) -> list[MetricComparison]:
 
 
 def comparison_markdown(cmp: Comparison) -> str:
-    if cmp.regressions:
+    if cmp.unmeasured is not None:
+        headline = "No verdict: " + md_text(cmp.unmeasured) + "."
+    elif cmp.regressions:
         headline = "Regression in " + ", ".join(md_text(m.label) for m in cmp.regressions) + "."
     else:
         headline = "No significant regression."
