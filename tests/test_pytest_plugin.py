@@ -221,6 +221,23 @@ def test_baseline_item_fails_on_a_regression(project: pytest.Pytester) -> None:
     assert "swear_rate: regressed; baseline 0 [0, 0.0881] 95% CI (n=40)" in out
 
 
+def test_baseline_item_fails_with_no_verdict_when_the_run_failed(project: pytest.Pytester) -> None:
+    """Observed: with the endpoint down (every request an error, no metric with data) the
+    baseline item passed as "no regression"; a comparison with a failed run has no verdict."""
+    from assurance_harness.compare.baseline import BaselineStore
+    from assurance_harness.report.rundata import load_run
+
+    project.runpytest(*ARGS).assert_outcomes(passed=1, failed=1)
+    BaselineStore(project.path / "reports" / "runs.db").set(
+        load_run(next((project.path / "reports").glob("*/summary.json")).parent)
+    )
+    bot = next(project.path.glob("bot_*.py"))
+    bot.write_text("def reply(messages):\n    raise ConnectionError('endpoint down')\n")
+    result = project.runpytest(*ARGS, "--assurance-baseline", "-k", "baseline")
+    result.assert_outcomes(failed=1, deselected=2)
+    assert "no verdict against the baseline" in result.stdout.str()
+
+
 def test_a_crash_runs_once_and_fails_every_gate(
     project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
