@@ -321,7 +321,8 @@ class RunItem(_AssuranceItem):
 
 
 class BaselineItem(_AssuranceItem):
-    """Fails when the run regressed significantly against the accepted baseline."""
+    """Fails when the run regressed significantly against the accepted baseline, or when the
+    comparison has no verdict (the run failed, or no metric has data in both runs)."""
 
     def runtest(self) -> None:
         from .compare.nightly import compare_with_baseline
@@ -336,6 +337,8 @@ class BaselineItem(_AssuranceItem):
         if comparison is None:
             pytest.skip("no baseline for this suite and target (assurance baseline set RUN_ID)")
         self.user_properties.append(("baseline_run", comparison.baseline_run))
+        if comparison.unmeasured is not None:
+            raise AssuranceFailure(f"no verdict against the baseline: {comparison.unmeasured}")
         if comparison.regressions:
             raise AssuranceFailure(
                 "significant regression against the baseline\n" + comparison_text(comparison)
