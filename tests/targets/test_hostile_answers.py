@@ -128,3 +128,25 @@ def test_a_200_that_carries_an_error_object_records_what_the_server_said() -> No
     assert record.error is not None and record.error.type == "bad_response"
     assert "model llama-3 is loading, retry in 30s" in record.error.message, record.error
     assert sent == 1
+
+
+def test_an_answer_of_tool_calls_without_text_is_no_empty_answer() -> None:
+    # A model that calls a tool answers content null with tool_calls. The record was an empty
+    # answer (""), which every text scorer reads as harmless, not toxic, not refused: a safe
+    # reply nobody gave. The harness runs no tools, so it is a bad response that says so.
+    async def handler(_: web.Request) -> web.Response:
+        message = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "search", "arguments": "{}"}}
+            ],
+        }
+        return web.json_response(
+            {"choices": [{"message": message, "finish_reason": "tool_calls"}], "model": "m"}
+        )
+
+    record, sent = _record("openai", handler)
+    assert record.error is not None and record.error.type == "bad_response", record
+    assert "tool" in record.error.message and "search" in record.error.message
+    assert sent == 1
