@@ -170,8 +170,15 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
             "response has no choices[0].message (not a chat-completions answer?)", status=status
         )
     text = message.get("content")
+    if text is None and not message.get("refusal") and message.get("tool_calls"):
+        raise BadResponseError(
+            f"the model answered with tool calls ({_tool_names(message['tool_calls'])}) and no "
+            "text; the harness sends no tools' results and scores text: remove tools from the "
+            "target's generation settings",
+            status=status,
+        )
     if text is None:
-        # Refusal fields (OpenAI) or tool calls leave content null; keep what explains it.
+        # A refusal field (OpenAI) leaves content null: it is the answer.
         text = message.get("refusal") or ""
     if not isinstance(text, str):
         raise BadResponseError("choices[0].message.content is not a string", status=status)
@@ -182,6 +189,17 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         finish_reason=choice.get("finish_reason"),
         usage=usage if isinstance(usage, dict) else None,
     )
+
+
+def _tool_names(calls: Any) -> str:
+    """The called tools' names, for the record (an empty text would read as a harmless reply
+    to every text scorer)."""
+    names = [
+        str(call.get("function", {}).get("name"))
+        for call in (calls if isinstance(calls, list) else [])
+        if isinstance(call, dict) and isinstance(call.get("function"), dict)
+    ]
+    return ", ".join(names)[:_ERROR_SHOWN] or "unnamed"
 
 
 _ERROR_SHOWN = 300
