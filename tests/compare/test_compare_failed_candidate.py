@@ -9,6 +9,7 @@ check cannot vouch for it either way: exit 3, the "run failed" code, with one li
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -83,3 +84,34 @@ def test_a_comparison_where_no_metric_has_data_in_both_runs_has_no_verdict() -> 
         )
     )
     assert cmp.exit_code == 0 and cmp.unmeasured is None
+
+
+HALF_DOWN_BOT = """\
+from pathlib import Path
+
+def reply(messages):
+    text = messages[-1]["content"]
+    if Path(__file__).with_name("down").exists() and int(text.split()[-1]) % 2:
+        raise ConnectionError("the endpoint is down")
+    return "echo " + text
+"""
+
+
+def test_trend_does_not_plot_a_failed_runs_partial_figure_as_a_measurement(
+    tmp_path: Path,
+) -> None:
+    # Half the requests failed (run_failed), and the other half gave r = 1 with a gate
+    # verdict 'pass': the trend drew it as a normal passing point, a night that measured half
+    # the suite shown as the suite measured.
+    project = _project(tmp_path)
+    (project / "nightly_bot.py").write_text(HALF_DOWN_BOT, encoding="utf-8")
+    _run(project, 0)
+    (project / "down").touch()
+    failed = _run(project, 3)
+    shown = run_cli("trend", "nightly", "r", "--format", "json", cwd=project)
+    assert shown.returncode == 0, shown.stderr
+    points = {p["run_id"]: p for p in json.loads(shown.stdout)["points"]}
+    assert points[failed]["value"] is None
+    assert "run failed" in points[failed]["note"] and "not plotted" in points[failed]["note"]
+    table = run_cli("trend", "nightly", "r", cwd=project)
+    assert any(failed in ln and "run failed" in ln for ln in table.stderr.splitlines())
