@@ -24,7 +24,8 @@ class TrendPoint:
     n: int
     verdicts: list[str]
     note: str = ""
-    """Why the run's figure is not plotted (a plugin's figure that is not a number)."""
+    """Why the run's figure is not plotted (a plugin's figure that is not a number, a run that
+    failed)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -69,6 +70,14 @@ def trend_points(
         if entry is None:
             continue
         figures, note = _figures(entry)
+        if not note and run.status == "run_failed":
+            # Partial at best (the requests that were answered), like compare's "no verdict":
+            # drawn among the nights that measured the suite, it would read as one of them.
+            counts = run.summary.get("counts") or {}
+            note = (
+                f"run failed ({counts.get('errors')} of {counts.get('requests')} requests "
+                "errored): a partial figure; not plotted"
+            )
         points.append(
             TrendPoint(
                 run_id=run.run_id,
