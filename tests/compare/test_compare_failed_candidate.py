@@ -115,3 +115,29 @@ def test_trend_does_not_plot_a_failed_runs_partial_figure_as_a_measurement(
     assert "run failed" in points[failed]["note"] and "not plotted" in points[failed]["note"]
     table = run_cli("trend", "nightly", "r", cwd=project)
     assert any(failed in ln and "run failed" in ln for ln in table.stderr.splitlines())
+
+
+def test_baseline_check_compares_the_latest_full_run_not_a_smoke_test(tmp_path: Path) -> None:
+    # A smoke test (run --limit N) after the nightly was taken as "the latest run": its two
+    # cases compared with the baseline's twelve hid the nightly's regression (exit 0).
+    project = _project(tmp_path)
+    accepted = _run(project, 0)
+    assert run_cli("baseline", "set", accepted, cwd=project).returncode == 0
+    (project / "nightly_bot.py").write_text("def reply(messages):\n    return 'no'\n")
+    nightly = _run(project, 1)
+    (project / "nightly_bot.py").write_text(BOT, encoding="utf-8")
+    smoke = run_cli(
+        "run",
+        "s.yaml",
+        "--target",
+        "t.yaml",
+        "--no-report",
+        "--no-cache",
+        "--limit",
+        "2",
+        cwd=project,
+    )
+    assert smoke.returncode == 0, smoke.stderr
+    check = run_cli("baseline", "check", cwd=project)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert nightly in check.stdout
