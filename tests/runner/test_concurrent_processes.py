@@ -1,0 +1,99 @@
+"""Several ``assurance`` processes on one project at once, as CI pipelines and teams run them:
+a process that waits for another's lock (the run index ``runs.db``, the evidence ledger) says
+so in one line, and a wait that runs out leaves nothing lost and names the command that
+finishes the job. The lock is held from the test, so the overlap is forced, not hoped for."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import queue
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import cli_command, run_cli
+from tests.testing.project import echo_project
+
+RUN = ("run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The echo project, its suite evidence for R-001 (no register needed to attach it)."""
+    root = echo_project(tmp_path, suite=f"conc-{tmp_path.name[-12:]}")
+    suite = (root / "s.yaml").read_text(encoding="utf-8")
+    (root / "s.yaml").write_text(suite.replace("cases:", "evidence_for: [R-001]\ncases:", 1))
+    return root
+
+
+class Lines:
+    """A child's stderr read line by line on a thread, so the test can wait for one line with a
+    deadline while the child blocks."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.seen: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def wait_for(self, needle: str, timeout: float = 15) -> str | None:
+        """The first line (from now) holding ``needle``, or None when the child ended or the
+        time ran out first."""
+        while True:
+            try:
+                line = self._lines.get(timeout=timeout)
+            except queue.Empty:
+                return None
+            if line is None:
+                return None
+            self.seen.append(line)
+            if needle in line:
+                return line
+
+    def rest(self) -> str:
+        self._thread.join(timeout=30)
+        while True:
+            try:
+                line = self._lines.get_nowait()
+            except queue.Empty:
+                break
+            if line is not None:
+                self.seen.append(line)
+        return "".join(self.seen)
+
+
+def _start(project: Path, *args: str) -> tuple[subprocess.Popen[str], Lines]:
+    proc = subprocess.Popen(
+        cli_command(*args), cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    return proc, Lines(proc)
+
+
+def test_an_attach_waiting_for_the_ledger_lock_says_so_once_then_appends(project: Path) -> None:
+    assert run_cli(*RUN, "--no-evidence", cwd=project).returncode == 0
+    (run_id,) = [p.name for p in (project / "r").iterdir() if p.is_dir()]
+    ledger = project / "r" / "evidence" / "ledger.jsonl"
+    ledger.parent.mkdir()
+    holder = os.open(ledger.with_name("ledger.jsonl.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # another process appending, for as long as it takes
+        proc, lines = _start(project, "evidence", "attach", run_id, "--reports", "r")
+        waiting = lines.wait_for("waiting")
+    finally:
+        os.close(holder)
+    assert proc.wait(timeout=60) == 0, lines.rest()
+    stderr = lines.rest()
+    assert waiting is not None, f"no line said the attach was waiting for the ledger:\n{stderr}"
+    assert "ledger.jsonl.lock" in waiting and "another process" in waiting
+    assert stderr.count("waiting:") == 1, stderr
+    verify = run_cli("evidence", "verify", "--ledger", ledger, cwd=project)
+    assert verify.returncode == 0 and "OK: 1 records" in verify.stdout, verify.stdout
