@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..store.files import write_text_atomic
+from ..store.lockwait import NOTICE_AFTER_S, say_waiting
 from ..workspace import Workspace
 from .evidence_record import (
     FORMAT,
@@ -57,13 +58,23 @@ def _locked(ledger_path: Path) -> Iterator[None]:
     lock = _lock_path(ledger_path)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + LOCK_WAIT_S
+        started = time.monotonic()
+        deadline = started + LOCK_WAIT_S
+        said = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                now = time.monotonic()
+                if not said and now - started >= NOTICE_AFTER_S:
+                    # Silent, this wait reads as a hang in a CI log (store.lockwait).
+                    say_waiting(
+                        f"{lock} is held by another process appending to the ledger (an "
+                        f"append takes milliseconds); waiting up to {LOCK_WAIT_S:g} s for it"
+                    )
+                    said = True
+                if now >= deadline:
                     raise EvidenceError(
                         f"{lock}: held by another process for {LOCK_WAIT_S:g} s (an append "
                         "takes milliseconds): let it finish or end it, then attach again"
