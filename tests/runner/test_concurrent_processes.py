@@ -8,8 +8,11 @@ from __future__ import annotations
 import fcntl
 import os
 import queue
+import sqlite3
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,6 +81,33 @@ def _start(project: Path, *args: str) -> tuple[subprocess.Popen[str], Lines]:
     return proc, Lines(proc)
 
 
+@contextmanager
+def _runs_db_held(db: Path) -> Iterator[sqlite3.Connection]:
+    """Another process's long write on runs.db: its one write lock, held until the block ends."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def test_a_run_waiting_for_runs_db_says_so_once_then_finishes(project: Path) -> None:
+    assert run_cli(*RUN, "--no-evidence", cwd=project).returncode == 0  # runs.db exists
+    db = project / "r" / "runs.db"
+    with _runs_db_held(db):
+        proc, lines = _start(project, *RUN, "--no-evidence")
+        waiting = lines.wait_for("waiting")
+    assert proc.wait(timeout=60) == 0, lines.rest()
+    stderr = lines.rest()
+    assert waiting is not None, f"no line said the run was waiting for runs.db:\n{stderr}"
+    assert str(Path("r") / "runs.db") in waiting and "another process" in waiting
+    assert stderr.count("waiting:") == 1, stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM runs").fetchone() == (2,)
+
+
 def test_an_attach_waiting_for_the_ledger_lock_says_so_once_then_appends(project: Path) -> None:
     assert run_cli(*RUN, "--no-evidence", cwd=project).returncode == 0
     (run_id,) = [p.name for p in (project / "r").iterdir() if p.is_dir()]
@@ -97,3 +127,29 @@ def test_an_attach_waiting_for_the_ledger_lock_says_so_once_then_appends(project
     assert stderr.count("waiting:") == 1, stderr
     verify = run_cli("evidence", "verify", "--ledger", ledger, cwd=project)
     assert verify.returncode == 0 and "OK: 1 records" in verify.stdout, verify.stdout
+
+
+def test_a_run_that_waited_out_runs_db_says_why_and_its_resume_indexes_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assurance_harness.errors import RunFailedError
+    from assurance_harness.runner.run import run_suite
+    from assurance_harness.store import database
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.5, raising=False)
+    options = {"reports_dir": "r", "write_reports": False, "attach_evidence": False}
+    assert run_suite("s.yaml", "t.yaml", **options).exit_code == 0
+    db = project / "r" / "runs.db"
+    with _runs_db_held(db), pytest.raises(RunFailedError) as failed:
+        run_suite("s.yaml", "t.yaml", **options)
+    message = str(failed.value)
+    assert "r/runs.db" in message and "another process" in message, message
+    run_id = message.split("--resume ")[-1].split()[0]
+    assert (project / "r" / run_id / "summary.json").exists()  # nothing collected is lost
+
+    again = run_suite("s.yaml", "t.yaml", resume=run_id, **options)
+    assert again.exit_code == 0, again.notes
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchall()
+    assert rows == [("passed",)]
