@@ -137,7 +137,7 @@ def test_a_run_that_waited_out_runs_db_says_why_and_its_resume_indexes_it(
     from assurance_harness.store import database
 
     monkeypatch.chdir(project)
-    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.5, raising=False)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.5)
     options = {"reports_dir": "r", "write_reports": False, "attach_evidence": False}
     assert run_suite("s.yaml", "t.yaml", **options).exit_code == 0
     db = project / "r" / "runs.db"

@@ -127,6 +127,10 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
     """A storage fault (read-only folder, full disk, a database that cannot be written) as one
     line with the way on, instead of an OS or sqlite traceback."""
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in reason:
+        from ..store.faults import locked_reason  # said as every other command says it
+
+        reason = locked_reason(reason)
     return RunFailedError(f"cannot write {where}: {reason}\n{then}")
 
 

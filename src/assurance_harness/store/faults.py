@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .database import Connection, Database
+from .database import BUSY_TIMEOUT_S, Connection, Database
 from .postgres import StoreError
 
-__all__ = ["reported_transaction", "sqlite_fault", "store_faults"]
+__all__ = ["locked_reason", "reported_transaction", "sqlite_fault", "store_faults"]
 
 
 @contextmanager
@@ -66,13 +66,19 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
             f"{path}: permission denied ({cause}); give this user read and write access to it"
         )
     if "locked" in cause:
-        return StoreError(
-            f"{path}: another process has held the database locked for 30 s ({cause}); "
-            "wait for it to finish and try again"
-        )
+        return StoreError(f"{path}: {locked_reason(cause)} and try again")
     return StoreError(
         f"{path}: the run index cannot be read ({cause}); repair it or move it aside (runs "
         "are then found by their folders)"
+    )
+
+
+def locked_reason(cause: str) -> str:
+    """Why a statement failed with SQLite's "database is locked": it waited out the busy
+    timeout for another process's write (said alike by every command and by the runner)."""
+    return (
+        f"another process has held the database locked for {BUSY_TIMEOUT_S:g} s ({cause}); "
+        "wait for it to finish"
     )
 
 
