@@ -153,3 +153,34 @@ def test_a_run_that_waited_out_runs_db_says_why_and_its_resume_indexes_it(
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchall()
     assert rows == [("passed",)]
+
+
+def test_attach_and_report_of_a_run_another_process_is_running_say_so(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not "complete it with --resume": that resume is refused while the run goes on.
+    from tests.testing.cli import invoke_in_process
+
+    (project / "held_target.py").write_text(
+        "import os, time\ndef reply(messages):\n    while os.path.exists('HOLD'):\n"
+        "        time.sleep(0.01)\n    return 'echo ' + messages[-1]['content']\n",
+        encoding="utf-8",
+    )
+    (project / "held.yaml").write_text(
+        "type: callable\nfunction: held_target:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (project / "HOLD").touch()
+    proc, lines = _start(project, "run", "s.yaml", "--target", "held.yaml", "--reports", "r")
+    try:
+        started = lines.wait_for(": run ")
+        assert started is not None, lines.rest()
+        run_id = started.split(": run ")[1].strip()
+        monkeypatch.chdir(project)
+        for args in (["evidence", "attach", run_id], ["report", run_id]):
+            result = invoke_in_process([*args, "--reports", "r"])
+            assert result.exit_code == 2, result.output
+            assert "another process" in result.output, result.output
+            assert "--resume" not in result.output, result.output
+    finally:
+        (project / "HOLD").unlink()
+    assert proc.wait(timeout=60) == 0, lines.rest()
