@@ -184,3 +184,55 @@ def test_attach_and_report_of_a_run_another_process_is_running_say_so(
     finally:
         (project / "HOLD").unlink()
     assert proc.wait(timeout=60) == 0, lines.rest()
+
+
+def test_a_retry_cannot_rewrite_a_run_while_evidence_attach_reads_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The retry checked the ledger for the run's evidence before the attach had appended it,
+    # then rewrote results.jsonl and summary.json: the attach recorded the old files' figures
+    # and hashes, and the ledger no longer verified.
+    from assurance_harness.register import evidence_map
+    from tests.testing.cli import invoke_in_process
+
+    cases = "".join(f"  - {{id: c{i}, prompt: 'p{i}'}}\n" for i in range(20))
+    (project / "s.yaml").write_text(
+        "suite: conc-retry\nevidence_for: [R-001]\ncases:\n" + cases + "scorers: [{id: m, use: "
+        "regex, with: {pattern: echo}}]\nmetrics: [{id: r, rate: m.matched}]\n"
+        "gates: [{metric: r, min: 0.5}]\n",
+        encoding="utf-8",
+    )
+    (project / "flaky_conc.py").write_text(
+        "import os\ndef reply(messages):\n    text = messages[-1]['content']\n"
+        "    if text == 'p0' and os.path.exists('BROKEN'):\n        raise RuntimeError('down')\n"
+        "    return 'echo ' + text\n",
+        encoding="utf-8",
+    )
+    (project / "t.yaml").write_text(
+        "type: callable\nfunction: flaky_conc:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (project / "BROKEN").touch()
+    first = run_cli(*RUN, "--no-evidence", cwd=project)
+    assert first.returncode == 0, first.stderr  # 1 error in 20: under the 10% allowed
+    (project / "BROKEN").unlink()
+    (run_id,) = [p.name for p in (project / "r").iterdir() if p.is_dir()]
+
+    retry: list[subprocess.CompletedProcess[str]] = []
+    real_append = evidence_map.append_bodies
+
+    def append_once_the_retry_tried(ledger: Path, bodies: list[dict[str, object]]) -> object:
+        # The attach has read the run's files: a retry starting now must not rewrite them.
+        retry.append(
+            run_cli(*RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project)
+        )
+        return real_append(ledger, bodies)
+
+    monkeypatch.setattr(evidence_map, "append_bodies", append_once_the_retry_tried)
+    monkeypatch.chdir(project)
+    attached = invoke_in_process(["evidence", "attach", run_id, "--reports", "r"])
+    assert attached.exit_code == 0, attached.output
+    (tried,) = retry
+    assert tried.returncode == 3, tried.stdout + tried.stderr
+    assert "another process" in tried.stderr and "Traceback" not in tried.stderr
+    verify = run_cli("evidence", "verify", "--ledger", Path("r/evidence/ledger.jsonl"), cwd=project)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
