@@ -1,8 +1,9 @@
 """The run folder's lock: one process at a time sends, scores and records a run.
 
 An exclusive ``flock`` on the folder itself (so no file is added to it), held by ``assurance
-run`` from the folder's creation, or by ``--resume``, to the end of its post-run steps. Other
-commands only look: a run without summary.json whose folder is held is being run now, not
+run`` from the folder's creation, or by ``--resume``, to the end of its post-run steps;
+``evidence attach`` holds it shared while it reads and records the run. Other commands only
+look: a run without summary.json whose folder is held is being run now, not
 stopped, and must not be told to ``--resume`` (that is refused while it lasts). POSIX only; where
 ``fcntl`` or ``flock`` is missing (Windows, some network mounts) runs go unguarded, as before.
 """
@@ -22,9 +23,13 @@ class RunFolderBusy(Exception):
 
 
 @contextmanager
-def hold_run_folder(path: Path) -> Iterator[None]:
+def hold_run_folder(path: Path, *, shared: bool = False) -> Iterator[None]:
     """Hold ``path`` while the block lasts; ``RunFolderBusy`` at once when another process
-    does. An ``OSError`` opening the folder propagates (the caller reports the storage fault)."""
+    does. An ``OSError`` opening the folder propagates (the caller reports the storage fault).
+
+    ``shared``: a reader that records what the run's files hold (``evidence attach`` hashes
+    them into the ledger) holds the folder shared, so readers go together, but no run or resume
+    rewrites the files under it, and it never reads a run that one is rewriting."""
     try:
         import fcntl
     except ImportError:  # not POSIX (Windows): unguarded, as before
@@ -33,7 +38,7 @@ def hold_run_folder(path: Path) -> Iterator[None]:
     fd = os.open(path, os.O_RDONLY)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             raise RunFolderBusy(str(path)) from None
         except OSError:
