@@ -554,8 +554,9 @@ def _run_lock(run_dir: RunDir) -> Iterator[None]:
             yield
     except RunFolderBusy:
         raise RunFailedError(
-            f"run {run_dir.run_id} is being run or resumed by another process right now; "
-            "let it end, then run the same command again if it did not finish the run"
+            f"run {run_dir.run_id} is in use by another process right now (being run or "
+            "resumed, or its evidence attached); let it end, then run the same command again "
+            "if the run is not finished"
         ) from None
 
 
