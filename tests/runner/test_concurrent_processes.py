@@ -236,3 +236,36 @@ def test_a_retry_cannot_rewrite_a_run_while_evidence_attach_reads_it(
     assert "another process" in tried.stderr and "Traceback" not in tried.stderr
     verify = run_cli("evidence", "verify", "--ledger", Path("r/evidence/ledger.jsonl"), cwd=project)
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_two_runs_at_once_into_one_reports_folder_keep_both(project: Path) -> None:
+    # Each run's target waits until both runs are sending: the two overlap from the first
+    # request to their post-run steps (run index, ledger), as two CI jobs on one project do.
+    (project / "meet_target.py").write_text(
+        "import os, time\ndef reply(messages):\n"
+        "    open(os.path.join('meet', str(os.getpid())), 'w').close()\n"
+        "    deadline = time.monotonic() + 30\n"
+        "    while len(os.listdir('meet')) < 2 and time.monotonic() < deadline:\n"
+        "        time.sleep(0.01)\n"
+        "    return 'echo ' + messages[-1]['content']\n",
+        encoding="utf-8",
+    )
+    (project / "meet.yaml").write_text(
+        "type: callable\nfunction: meet_target:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (project / "meet").mkdir()
+    args = ("run", "s.yaml", "--target", "meet.yaml", "--reports", "r", "--no-report")
+    started = [_start(project, *args) for _ in range(2)]
+    for proc, lines in started:
+        assert proc.wait(timeout=60) == 0, lines.rest()
+    assert len(os.listdir(project / "meet")) == 2  # both were sending at once
+    run_dirs = sorted(p for p in (project / "r").iterdir() if p.is_dir() and p.name != "evidence")
+    assert len(run_dirs) == 2
+    for run_dir in run_dirs:  # each folder holds its own two responses, once each
+        journal = (run_dir / "responses.jsonl").read_text(encoding="utf-8").splitlines()
+        assert len(journal) == 2
+    with sqlite3.connect(project / "r" / "runs.db") as conn:
+        indexed = {row[0] for row in conn.execute("SELECT run_id FROM runs")}
+    assert indexed == {p.name for p in run_dirs}
+    verify = run_cli("evidence", "verify", "--ledger", "r/evidence/ledger.jsonl", cwd=project)
+    assert verify.returncode == 0 and "OK: 2 records" in verify.stdout, verify.stdout
