@@ -93,8 +93,24 @@ def _runs_db_held(db: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def test_a_run_waiting_for_runs_db_says_so_once_then_finishes(project: Path) -> None:
-    assert run_cli(*RUN, "--no-evidence", cwd=project).returncode == 0  # runs.db exists
+def _first_run(project: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A finished run without evidence, made in this process (a subprocess's start-up is
+    seconds here); its run id."""
+    from assurance_harness.runner.run import run_suite
+
+    with monkeypatch.context() as patch:
+        patch.chdir(project)
+        outcome = run_suite(
+            "s.yaml", "t.yaml", reports_dir="r", write_reports=False, attach_evidence=False
+        )
+    assert outcome.exit_code == 0, outcome.notes
+    return outcome.run_id
+
+
+def test_a_run_waiting_for_runs_db_says_so_once_then_finishes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _first_run(project, monkeypatch)  # runs.db exists
     db = project / "r" / "runs.db"
     with _runs_db_held(db):
         proc, lines = _start(project, *RUN, "--no-evidence")
@@ -108,9 +124,10 @@ def test_a_run_waiting_for_runs_db_says_so_once_then_finishes(project: Path) -> 
         assert conn.execute("SELECT COUNT(*) FROM runs").fetchone() == (2,)
 
 
-def test_an_attach_waiting_for_the_ledger_lock_says_so_once_then_appends(project: Path) -> None:
-    assert run_cli(*RUN, "--no-evidence", cwd=project).returncode == 0
-    (run_id,) = [p.name for p in (project / "r").iterdir() if p.is_dir()]
+def test_an_attach_waiting_for_the_ledger_lock_says_so_once_then_appends(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = _first_run(project, monkeypatch)
     ledger = project / "r" / "evidence" / "ledger.jsonl"
     ledger.parent.mkdir()
     holder = os.open(ledger.with_name("ledger.jsonl.lock"), os.O_RDWR | os.O_CREAT, 0o644)
