@@ -203,15 +203,9 @@ def test_attach_and_report_of_a_run_another_process_is_running_say_so(
     assert proc.wait(timeout=60) == 0, lines.rest()
 
 
-def test_a_retry_cannot_rewrite_a_run_while_evidence_attach_reads_it(
-    project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The retry checked the ledger for the run's evidence before the attach had appended it,
-    # then rewrote results.jsonl and summary.json: the attach recorded the old files' figures
-    # and hashes, and the ledger no longer verified.
-    from assurance_harness.register import evidence_map
-    from tests.testing.cli import invoke_in_process
-
+def _run_with_one_error(project: Path) -> str:
+    """A passed run of 20 cases whose first request errored (under the 10% allowed), so
+    ``--retry-errors`` has one to send again; its run id."""
     cases = "".join(f"  - {{id: c{i}, prompt: 'p{i}'}}\n" for i in range(20))
     (project / "s.yaml").write_text(
         "suite: conc-retry\nevidence_for: [R-001]\ncases:\n" + cases + "scorers: [{id: m, use: "
@@ -233,6 +227,19 @@ def test_a_retry_cannot_rewrite_a_run_while_evidence_attach_reads_it(
     assert first.returncode == 0, first.stderr  # 1 error in 20: under the 10% allowed
     (project / "BROKEN").unlink()
     (run_id,) = [p.name for p in (project / "r").iterdir() if p.is_dir()]
+    return run_id
+
+
+def test_a_retry_cannot_rewrite_a_run_while_evidence_attach_reads_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The retry checked the ledger for the run's evidence before the attach had appended it,
+    # then rewrote results.jsonl and summary.json: the attach recorded the old files' figures
+    # and hashes, and the ledger no longer verified.
+    from assurance_harness.register import evidence_map
+    from tests.testing.cli import invoke_in_process
+
+    run_id = _run_with_one_error(project)
 
     retry: list[subprocess.CompletedProcess[str]] = []
     real_append = evidence_map.append_bodies
@@ -286,3 +293,33 @@ def test_two_runs_at_once_into_one_reports_folder_keep_both(project: Path) -> No
     assert indexed == {p.name for p in run_dirs}
     verify = run_cli("evidence", "verify", "--ledger", "r/evidence/ledger.jsonl", cwd=project)
     assert verify.returncode == 0 and "OK: 2 records" in verify.stdout, verify.stdout
+
+
+def test_a_retry_cannot_rewrite_a_run_while_baseline_set_accepts_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The retry refuses the accepted baseline, but looked before 'baseline set' had stored it:
+    # the baseline then stood for figures nobody accepted.
+    from assurance_harness.compare.baseline import BaselineStore
+    from tests.testing.cli import invoke_in_process
+
+    run_id = _run_with_one_error(project)
+    summary = project / "r" / run_id / "summary.json"
+    accepted_summary = summary.read_bytes()
+    retry: list[subprocess.CompletedProcess[str]] = []
+    real_set = BaselineStore.set
+
+    def set_once_the_retry_tried(store: BaselineStore, run: object, **kwargs: object) -> object:
+        retry.append(
+            run_cli(*RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project)
+        )
+        return real_set(store, run, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BaselineStore, "set", set_once_the_retry_tried)
+    monkeypatch.chdir(project)
+    accepted = invoke_in_process(["baseline", "set", run_id, "--reports", "r"])
+    assert accepted.exit_code == 0, accepted.output
+    (tried,) = retry
+    assert tried.returncode == 3, tried.stdout + tried.stderr
+    assert "another process" in tried.stderr and "Traceback" not in tried.stderr
+    assert summary.read_bytes() == accepted_summary  # the figures accepted stand
