@@ -28,7 +28,6 @@ from ..workspace import Workspace
 
 if TYPE_CHECKING:
     from .drilldown import RiskDetail
-    from .evidence_record import EvidenceRecord
     from .ledger import VerifyReport
     from .status import RegisterStatus
 
@@ -484,6 +483,8 @@ def attach_cmd(
     One record per risk and gate; attaching a run twice appends nothing. A run against a target
     that is not the register's system is refused unless --evidence-for names the system."""
     with _errors():
+        from ..store.runlock import reading_run_folder
+        from .ledger import attach_run
         from .runfiles import resolve_run
 
         register = Workspace.at(reports, register=register).register_if_present()
@@ -492,13 +493,16 @@ def attach_cmd(
         for run in runs:
             run_dir = resolve_run(reports, run)
             notes: list[str] = []
-            records = _attach_held(
-                run_dir,
-                register_path=register,
-                ledger_path=ledger_path,
-                evidence_for=evidence_for,
-                notes=notes,
-            )
+            # Held shared: a --retry-errors starting meanwhile would rewrite the files whose
+            # hashes and figures the records take, and the ledger would then fail verification.
+            with reading_run_folder(run_dir, then="attach it"):
+                records = attach_run(
+                    run_dir,
+                    register_path=register,
+                    ledger_path=ledger_path,
+                    evidence_for=evidence_for,
+                    notes=notes,
+                )
             for note in notes:
                 print_warning(f"{run_dir.name}: {note}")
             if not records:
@@ -519,36 +523,6 @@ def attach_cmd(
             unknown = sorted({r.risk_id for r in records} - known) if known is not None else []
             if unknown:
                 err.print(term(f"warning: {', '.join(unknown)} not in {register}", "yellow"))
-
-
-def _attach_held(
-    run_dir: Path,
-    *,
-    register_path: Path | None,
-    ledger_path: Path,
-    evidence_for: str | None,
-    notes: list[str],
-) -> "list[EvidenceRecord]":
-    """``attach_run`` with the run folder held shared (``store.runlock``): a ``--resume`` (a
-    ``--retry-errors``) starting meanwhile would rewrite the files whose hashes and figures the
-    records take, and the ledger would then fail verification as if tampered with."""
-    from ..store.runlock import RunFolderBusy, hold_run_folder
-    from .ledger import attach_run
-
-    try:
-        with hold_run_folder(run_dir, shared=True):
-            return attach_run(
-                run_dir,
-                register_path=register_path,
-                ledger_path=ledger_path,
-                evidence_for=evidence_for,
-                notes=notes,
-            )
-    except RunFolderBusy:
-        raise UsageError(
-            f"run {run_dir.name} is being run or resumed by another process right now; "
-            "attach it once that has finished"
-        ) from None
 
 
 def _register_ids(register: Path | None) -> set[str] | None:

@@ -2,10 +2,10 @@
 
 An exclusive ``flock`` on the folder itself (so no file is added to it), held by ``assurance
 run`` from the folder's creation, or by ``--resume``, to the end of its post-run steps;
-``evidence attach`` holds it shared while it reads and records the run. Other commands only
-look: a run without summary.json whose folder is held is being run now, not
-stopped, and must not be told to ``--resume`` (that is refused while it lasts). POSIX only; where
-``fcntl`` or ``flock`` is missing (Windows, some network mounts) runs go unguarded, as before.
+``evidence attach`` and ``baseline set`` hold it shared while they read and record the run.
+Other commands only look: a run without summary.json whose folder is held is being run now, not
+stopped, and must not be told to ``--resume`` (that is refused while it lasts). POSIX only;
+where ``fcntl`` or ``flock`` is missing (Windows, some network mounts) runs go unguarded.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["RunFolderBusy", "hold_run_folder", "run_folder_busy"]
+from ..errors import UsageError
+
+__all__ = ["RunFolderBusy", "hold_run_folder", "reading_run_folder", "run_folder_busy"]
 
 
 class RunFolderBusy(Exception):
@@ -46,6 +48,22 @@ def hold_run_folder(path: Path, *, shared: bool = False) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+@contextmanager
+def reading_run_folder(path: Path, *, then: str) -> Iterator[None]:
+    """Hold the folder shared while a command records what the run's files say (``evidence
+    attach`` their hashes and figures, ``baseline set`` the figures it accepts): a
+    ``--resume``/``--retry-errors`` starting meanwhile would rewrite them under it. A run being
+    rewritten now is one line (exit 2), ``then`` saying what to do once it has finished."""
+    try:
+        with hold_run_folder(path, shared=True):
+            yield
+    except RunFolderBusy:
+        raise UsageError(
+            f"run {path.name} is being run or resumed by another process right now; "
+            f"{then} once that has finished"
+        ) from None
 
 
 def run_folder_busy(path: Path) -> bool:
