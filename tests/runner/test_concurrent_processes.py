@@ -323,3 +323,27 @@ def test_a_retry_cannot_rewrite_a_run_while_baseline_set_accepts_it(
     assert tried.returncode == 3, tried.stdout + tried.stderr
     assert "another process" in tried.stderr and "Traceback" not in tried.stderr
     assert summary.read_bytes() == accepted_summary  # the figures accepted stand
+
+
+def test_an_attach_that_waited_out_the_ledger_lock_is_exit_3_not_a_failed_gate(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Exit 1 is a failed gate (or an untrustworthy ledger) to CI; a lock another process held
+    # too long is a failed step that the same command redoes: exit 3, nothing appended.
+    from assurance_harness.register import ledger_store
+    from tests.testing.cli import invoke_in_process
+
+    run_id = _first_run(project, monkeypatch)
+    monkeypatch.setattr(ledger_store, "LOCK_WAIT_S", 0.3)
+    ledger = project / "r" / "evidence" / "ledger.jsonl"
+    ledger.parent.mkdir()
+    holder = os.open(ledger.with_name("ledger.jsonl.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        monkeypatch.chdir(project)
+        result = invoke_in_process(["evidence", "attach", run_id, "--reports", "r"])
+    finally:
+        os.close(holder)
+    assert result.exit_code == 3, result.output
+    assert "ledger.jsonl.lock" in result.output and "Traceback" not in result.output
+    assert not ledger.exists()
