@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import RunFailedError, UsageError
 from ..store.files import write_text_atomic
 from ..store.lockwait import NOTICE_AFTER_S, say_waiting
 from ..workspace import Workspace
@@ -45,6 +45,14 @@ def anchor_path(ledger_path: Path) -> Path:
 
 def _lock_path(ledger_path: Path) -> Path:
     return ledger_path.with_name(ledger_path.name + ".lock")
+
+
+class LedgerBusyError(EvidenceError):
+    """Another process held the ledger's lock past ``LOCK_WAIT_S``: the append did not happen
+    and the same command redoes it, so exit 3 (a step that failed), not EvidenceError's 1,
+    which CI reads as a failed gate or an untrustworthy ledger."""
+
+    exit_code = RunFailedError.exit_code
 
 
 LOCK_WAIT_S = 60.0
@@ -75,9 +83,10 @@ def _locked(ledger_path: Path) -> Iterator[None]:
                     )
                     said = True
                 if now >= deadline:
-                    raise EvidenceError(
+                    raise LedgerBusyError(
                         f"{lock}: held by another process for {LOCK_WAIT_S:g} s (an append "
-                        "takes milliseconds): let it finish or end it, then attach again"
+                        "takes milliseconds): let it finish or end it, then run the same "
+                        "command again"
                     ) from None
                 time.sleep(0.05)
         try:
