@@ -347,3 +347,22 @@ def test_an_attach_that_waited_out_the_ledger_lock_is_exit_3_not_a_failed_gate(
     assert result.exit_code == 3, result.output
     assert "ledger.jsonl.lock" in result.output and "Traceback" not in result.output
     assert not ledger.exists()
+
+
+def test_a_command_that_waited_out_runs_db_is_exit_3_not_a_usage_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Exit 2 says the command line or a file is wrong; nothing is, and the same command works
+    # once the other process lets go.
+    from assurance_harness.store import database
+    from tests.testing.cli import invoke_in_process
+
+    run_id = _first_run(project, monkeypatch)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.chdir(project)
+    with _runs_db_held(project / "r" / "runs.db"):
+        result = invoke_in_process(["baseline", "set", run_id, "--reports", "r"])
+    assert result.exit_code == 3, result.output
+    assert "another process" in result.output and "Traceback" not in result.output
+    again = invoke_in_process(["baseline", "set", run_id, "--reports", "r"])
+    assert again.exit_code == 0, again.output
