@@ -4,6 +4,7 @@ Exit codes: 0 no significant regression, 1 a significant regression, 2 a usage e
 verdict (a compared run failed, or no metric had data in both: ``Comparison.unmeasured``).
 """
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -190,11 +191,16 @@ def baseline_set(
     ] = False,
 ) -> None:
     """Make a run the baseline for its suite and target."""
+    from ..store.runlock import reading_run_folder
     from ..store.runread import smoke_test_limit
     from .baseline import BaselineStore
     from .runs import index_path, resolve_run
 
-    with user_errors():
+    with user_errors(), ExitStack() as held:
+        run = resolve_run(run_id, reports)
+        # Held shared, then read again: a --retry-errors starting meanwhile would change the
+        # figures being accepted (it refuses a baseline, but only one already stored).
+        held.enter_context(reading_run_folder(run.run_dir, then="set it as the baseline"))
         run = resolve_run(run_id, reports)
         if run.status != "passed" and not force:
             raise UsageError(

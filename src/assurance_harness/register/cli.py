@@ -483,6 +483,7 @@ def attach_cmd(
     One record per risk and gate; attaching a run twice appends nothing. A run against a target
     that is not the register's system is refused unless --evidence-for names the system."""
     with _errors():
+        from ..store.runlock import reading_run_folder
         from .ledger import attach_run
         from .runfiles import resolve_run
 
@@ -492,13 +493,16 @@ def attach_cmd(
         for run in runs:
             run_dir = resolve_run(reports, run)
             notes: list[str] = []
-            records = attach_run(
-                run_dir,
-                register_path=register,
-                ledger_path=ledger_path,
-                evidence_for=evidence_for,
-                notes=notes,
-            )
+            # Held shared: a --retry-errors starting meanwhile would rewrite the files whose
+            # hashes and figures the records take, and the ledger would then fail verification.
+            with reading_run_folder(run_dir, then="attach it"):
+                records = attach_run(
+                    run_dir,
+                    register_path=register,
+                    ledger_path=ledger_path,
+                    evidence_for=evidence_for,
+                    notes=notes,
+                )
             for note in notes:
                 print_warning(f"{run_dir.name}: {note}")
             if not records:

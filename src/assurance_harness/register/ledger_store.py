@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import RunFailedError, UsageError
 from ..store.files import write_text_atomic
+from ..store.lockwait import NOTICE_AFTER_S, say_waiting
 from ..workspace import Workspace
 from .evidence_record import (
     FORMAT,
@@ -46,6 +47,14 @@ def _lock_path(ledger_path: Path) -> Path:
     return ledger_path.with_name(ledger_path.name + ".lock")
 
 
+class LedgerBusyError(EvidenceError):
+    """Another process held the ledger's lock past ``LOCK_WAIT_S``: the append did not happen
+    and the same command redoes it, so exit 3 (a step that failed), not EvidenceError's 1,
+    which CI reads as a failed gate or an untrustworthy ledger."""
+
+    exit_code = RunFailedError.exit_code
+
+
 LOCK_WAIT_S = 60.0
 """How long an append waits for another process's lock: an append holds it for milliseconds,
 so a minute means the holder hangs (or was stopped), and the run should say so, not wait."""
@@ -57,16 +66,27 @@ def _locked(ledger_path: Path) -> Iterator[None]:
     lock = _lock_path(ledger_path)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + LOCK_WAIT_S
+        started = time.monotonic()
+        deadline = started + LOCK_WAIT_S
+        said = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise EvidenceError(
+                now = time.monotonic()
+                if not said and now - started >= NOTICE_AFTER_S:
+                    # Silent, this wait reads as a hang in a CI log (store.lockwait).
+                    say_waiting(
+                        f"{lock} is held by another process appending to the ledger (an "
+                        f"append takes milliseconds); waiting up to {LOCK_WAIT_S:g} s for it"
+                    )
+                    said = True
+                if now >= deadline:
+                    raise LedgerBusyError(
                         f"{lock}: held by another process for {LOCK_WAIT_S:g} s (an append "
-                        "takes milliseconds): let it finish or end it, then attach again"
+                        "takes milliseconds): let it finish or end it, then run the same "
+                        "command again"
                     ) from None
                 time.sleep(0.05)
         try:

@@ -38,6 +38,7 @@ from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
 from ..store.journalindex import JournalIndex, index_journal
 from ..store.rundir import RunDir
+from ..store.runlock import RunFolderBusy, hold_run_folder
 from ..store.runlog import RunLogWriter, RunState, Summary, read_run, read_state
 from ..store.spill import SpillArray
 from ..targets.base import Target
@@ -127,6 +128,10 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
     """A storage fault (read-only folder, full disk, a database that cannot be written) as one
     line with the way on, instead of an OS or sqlite traceback."""
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in reason:
+        from ..store.faults import locked_reason  # said as every other command says it
+
+        reason = locked_reason(reason)
     return RunFailedError(f"cannot write {where}: {reason}\n{then}")
 
 
@@ -541,29 +546,18 @@ def heap_frozen() -> Iterator[None]:
 
 @contextmanager
 def _run_lock(run_dir: RunDir) -> Iterator[None]:
-    """Hold the run folder (an exclusive ``flock`` on the folder itself, so no file is added to
-    it) while one process sends, scores and records the run: a second ``--resume`` of the same
-    run at the same time would send every missing request again and rewrite the files whose
-    hashes the first one's evidence holds."""
+    """Hold the run folder (``store.runlock``) while one process sends, scores and records the
+    run: a second ``--resume`` of the same run at the same time would send every missing request
+    again and rewrite the files whose hashes the first one's evidence holds."""
     try:
-        import fcntl
-    except ImportError:  # not POSIX (Windows): run unguarded, as before
-        yield
-        return
-    fd = os.open(run_dir.path, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunFailedError(
-                f"run {run_dir.run_id} is being run or resumed by another process right now; "
-                "let it end, then run the same command again if it did not finish the run"
-            ) from None
-        except OSError:
-            pass  # a file system without locks (some network mounts): run unguarded, as before
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+        with hold_run_folder(run_dir.path):
+            yield
+    except RunFolderBusy:
+        raise RunFailedError(
+            f"run {run_dir.run_id} is in use by another process right now (being run or "
+            "resumed, or its evidence attached); let it end, then run the same command again "
+            "if the run is not finished"
+        ) from None
 
 
 def _run_suite(

@@ -16,9 +16,16 @@ from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+from .lockwait import Wait, watched
+
 Dialect = Literal["sqlite", "postgresql"]
 
-__all__ = ["Connection", "Database", "Dialect", "SqliteDatabase"]
+__all__ = ["BUSY_TIMEOUT_S", "Connection", "Database", "Dialect", "SqliteDatabase"]
+
+BUSY_TIMEOUT_S = 30.0
+"""How long a statement on the embedded store waits for another process's write lock before it
+fails with "database is locked" (SQLite's busy timeout); past ``lockwait.NOTICE_AFTER_S`` the
+wait is said in one line."""
 
 
 class Result:
@@ -80,27 +87,64 @@ class Database(ABC):
 class _SqliteConnection(Connection):
     dialect: Dialect = "sqlite"
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, wait: Wait) -> None:
         self._conn = conn
+        self._path = path
+        self._wait = wait
+        wait.describe = self._waiting_for
+        self._writing = False
+        """A statement of this transaction wrote (or ``lock`` began it): the write lock is
+        this connection's, so a slow statement is not a wait for another process."""
+
+    def _run(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+        with self._wait.blocking():
+            cursor = self._conn.execute(sql, tuple(params))
+        # In sqlite3's default (legacy) mode only a write, or BEGIN IMMEDIATE, opens a
+        # transaction: once open, this connection holds the write lock to its end.
+        self._writing = self._conn.in_transaction
+        return cursor
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
-        cursor = self._conn.execute(sql, tuple(params))
+        cursor = self._run(sql, params)
         rows = [dict(r) for r in cursor.fetchall()] if cursor.description else []
         return Result(rows, cursor.rowcount)
 
     def insert_id(self, sql: str, params: Sequence[Any] = (), *, column: str = "id") -> int:
         # lastrowid is the INTEGER PRIMARY KEY the store's tables use for ``column``.
-        cursor = self._conn.execute(sql, tuple(params))
+        cursor = self._run(sql, params)
         return int(cursor.lastrowid or 0)
 
     def lock(self, name: str) -> None:
         # BEGIN IMMEDIATE: the database's one write lock, held to the end of the transaction.
         if not self._conn.in_transaction:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._run("BEGIN IMMEDIATE", ())
+
+    def _waiting_for(self) -> str | None:
+        """The line a statement blocked this long says (``lockwait``), when what it waits for
+        is another connection's write lock; asked on the watching thread."""
+        if self._writing or not _write_locked_elsewhere(self._path):
+            return None
+        return (
+            f"{self._path} is locked by another process's write (a write takes milliseconds); "
+            f"waiting up to {BUSY_TIMEOUT_S:g} s for it"
+        )
+
+
+def _write_locked_elsewhere(path: Path) -> bool:
+    """Whether another connection holds the database's write lock now: BEGIN IMMEDIATE on a
+    connection of our own, not waiting, fails only then (taken, it is let go at once)."""
+    try:
+        uri = path.resolve().as_uri() + "?mode=rw"  # never creates the file
+        with closing(sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)) as probe:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)
+    return False
 
 
 class SqliteDatabase(Database):
-    """The embedded store: ``reports/runs.db`` (WAL mode, 30 s busy timeout)."""
+    """The embedded store: ``reports/runs.db`` (WAL mode, a busy timeout of ``BUSY_TIMEOUT_S``)."""
 
     dialect: Dialect = "sqlite"
 
@@ -118,11 +162,19 @@ class SqliteDatabase(Database):
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=30)) as conn:
+        # The inner ``with`` commits, or rolls back on an exception.
+        with watched() as wait, self._connect(wait) as wrapped, wrapped._conn:
+            yield wrapped
+
+    @contextmanager
+    def _connect(self, wait: Wait) -> Iterator[_SqliteConnection]:
+        """A connection whose statements ``wait`` watches (a wait for another process's write
+        lock is said in one line), in WAL mode so readers never wait for a writer."""
+        with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)) as conn:
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            with conn:  # commit, or roll back on an exception
-                yield _SqliteConnection(conn)
+            wrapped = _SqliteConnection(conn, self.path, wait)
+            wrapped.execute("PRAGMA journal_mode=WAL")
+            yield wrapped
 
     def ensure_schema(self) -> None:
         """Create the tables, or bring an older store up to this tool's schema version
@@ -132,14 +184,13 @@ class SqliteDatabase(Database):
         from .schema import SCHEMA_VERSION, record_versions, schema_version, upgrade_scripts
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=30)) as conn:
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            wrapped = _SqliteConnection(conn)
+        with watched() as wait, self._connect(wait) as wrapped:
+            conn = wrapped._conn
             version = schema_version(wrapped, "sqlite")
             if version != SCHEMA_VERSION:
                 for script in upgrade_scripts(version, "sqlite"):
-                    conn.executescript(script)
+                    with wait.blocking():
+                        conn.executescript(script)
                 with conn:
                     record_versions(wrapped)
         self._schema_done = True

@@ -16,16 +16,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .database import Connection, Database
+from ..errors import RunFailedError
+from .database import BUSY_TIMEOUT_S, Connection, Database
 from .postgres import StoreError
 
-__all__ = ["reported_transaction", "sqlite_fault", "store_faults"]
+__all__ = [
+    "StoreBusyError",
+    "locked_reason",
+    "reported_transaction",
+    "sqlite_fault",
+    "store_faults",
+]
+
+
+class StoreBusyError(StoreError):
+    """Another process held runs.db's write lock past the busy timeout: nothing given was
+    wrong and the same command works once it lets go, so exit 3 (a failed step), not 2."""
+
+    exit_code = RunFailedError.exit_code
 
 
 @contextmanager
 def store_faults(db: Database) -> Iterator[None]:
-    """A runs.db that cannot be opened, written or read is one StoreError (exit 2) naming it,
-    the cause and the fix; the team store's own errors are StoreErrors already."""
+    """A runs.db that cannot be opened, written or read is one StoreError naming it, the cause
+    and the fix (exit 2; exit 3 for a lock another process held past the wait,
+    ``StoreBusyError``); the team store's own errors are StoreErrors already."""
     try:
         yield
     except (sqlite3.DatabaseError, OSError) as exc:
@@ -66,13 +81,19 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
             f"{path}: permission denied ({cause}); give this user read and write access to it"
         )
     if "locked" in cause:
-        return StoreError(
-            f"{path}: another process has held the database locked for 30 s ({cause}); "
-            "wait for it to finish and try again"
-        )
+        return StoreBusyError(f"{path}: {locked_reason(cause)} and try again")
     return StoreError(
         f"{path}: the run index cannot be read ({cause}); repair it or move it aside (runs "
         "are then found by their folders)"
+    )
+
+
+def locked_reason(cause: str) -> str:
+    """Why a statement failed with SQLite's "database is locked": it waited out the busy
+    timeout for another process's write (said alike by every command and by the runner)."""
+    return (
+        f"another process has held the database locked for {BUSY_TIMEOUT_S:g} s ({cause}); "
+        "wait for it to finish"
     )
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 from ..rowkeys import case_key, split_case_key
 from ..workspace import Workspace
+from .runlock import run_folder_busy
 
 if TYPE_CHECKING:
     from .runlog import Manifest, RunState, Summary
@@ -437,6 +438,11 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     if (reports_dir / ref / SUMMARY).exists():
         return reports_dir / ref
     if (reports_dir / ref / RUN_STATE).exists():
+        if run_folder_busy(reports_dir / ref):
+            raise UsageError(
+                f"run '{ref}' in {reports_dir} is being run by another process right now (no "
+                "summary.json yet); run this command again once it has finished"
+            )
         raise UsageError(
             f"run '{ref}' in {reports_dir} has not finished (no summary.json); complete it with "
             "'assurance run ... --resume " + ref + "'"

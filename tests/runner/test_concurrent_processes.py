@@ -1,0 +1,368 @@
+"""Several ``assurance`` processes on one project at once, as CI pipelines and teams run them:
+a process that waits for another's lock (the run index ``runs.db``, the evidence ledger) says
+so in one line, and a wait that runs out leaves nothing lost and names the command that
+finishes the job. The lock is held from the test, so the overlap is forced, not hoped for."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import queue
+import sqlite3
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import cli_command, run_cli
+from tests.testing.project import echo_project
+
+RUN = ("run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The echo project, its suite evidence for R-001 (no register needed to attach it)."""
+    root = echo_project(tmp_path, suite=f"conc-{tmp_path.name[-12:]}")
+    suite = (root / "s.yaml").read_text(encoding="utf-8")
+    (root / "s.yaml").write_text(suite.replace("cases:", "evidence_for: [R-001]\ncases:", 1))
+    return root
+
+
+class Lines:
+    """A child's stderr read line by line on a thread, so the test can wait for one line with a
+    deadline while the child blocks."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.seen: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def wait_for(self, needle: str, timeout: float = 15) -> str | None:
+        """The first line (from now) holding ``needle``, or None when the child ended or the
+        time ran out first."""
+        while True:
+            try:
+                line = self._lines.get(timeout=timeout)
+            except queue.Empty:
+                return None
+            if line is None:
+                return None
+            self.seen.append(line)
+            if needle in line:
+                return line
+
+    def rest(self) -> str:
+        self._thread.join(timeout=30)
+        while True:
+            try:
+                line = self._lines.get_nowait()
+            except queue.Empty:
+                break
+            if line is not None:
+                self.seen.append(line)
+        return "".join(self.seen)
+
+
+def _start(project: Path, *args: str) -> tuple[subprocess.Popen[str], Lines]:
+    proc = subprocess.Popen(
+        cli_command(*args), cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    return proc, Lines(proc)
+
+
+@contextmanager
+def _runs_db_held(db: Path) -> Iterator[sqlite3.Connection]:
+    """Another process's long write on runs.db: its one write lock, held until the block ends."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _first_run(project: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A finished run without evidence, made in this process (a subprocess's start-up is
+    seconds here); its run id."""
+    from assurance_harness.runner.run import run_suite
+
+    with monkeypatch.context() as patch:
+        patch.chdir(project)
+        outcome = run_suite(
+            "s.yaml", "t.yaml", reports_dir="r", write_reports=False, attach_evidence=False
+        )
+    assert outcome.exit_code == 0, outcome.notes
+    return outcome.run_id
+
+
+def test_a_run_waiting_for_runs_db_says_so_once_then_finishes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _first_run(project, monkeypatch)  # runs.db exists
+    db = project / "r" / "runs.db"
+    with _runs_db_held(db):
+        proc, lines = _start(project, *RUN, "--no-evidence")
+        waiting = lines.wait_for("waiting")
+    assert proc.wait(timeout=60) == 0, lines.rest()
+    stderr = lines.rest()
+    assert waiting is not None, f"no line said the run was waiting for runs.db:\n{stderr}"
+    assert str(Path("r") / "runs.db") in waiting and "another process" in waiting
+    assert stderr.count("waiting:") == 1, stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM runs").fetchone() == (2,)
+
+
+def test_an_attach_waiting_for_the_ledger_lock_says_so_once_then_appends(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = _first_run(project, monkeypatch)
+    ledger = project / "r" / "evidence" / "ledger.jsonl"
+    ledger.parent.mkdir()
+    holder = os.open(ledger.with_name("ledger.jsonl.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # another process appending, for as long as it takes
+        proc, lines = _start(project, "evidence", "attach", run_id, "--reports", "r")
+        waiting = lines.wait_for("waiting")
+    finally:
+        os.close(holder)
+    assert proc.wait(timeout=60) == 0, lines.rest()
+    stderr = lines.rest()
+    assert waiting is not None, f"no line said the attach was waiting for the ledger:\n{stderr}"
+    assert "ledger.jsonl.lock" in waiting and "another process" in waiting
+    assert stderr.count("waiting:") == 1, stderr
+    verify = run_cli("evidence", "verify", "--ledger", ledger, cwd=project)
+    assert verify.returncode == 0 and "OK: 1 records" in verify.stdout, verify.stdout
+
+
+def test_a_run_that_waited_out_runs_db_says_why_and_its_resume_indexes_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assurance_harness.errors import RunFailedError
+    from assurance_harness.runner.run import run_suite
+    from assurance_harness.store import database
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.5)
+    options = {"reports_dir": "r", "write_reports": False, "attach_evidence": False}
+    assert run_suite("s.yaml", "t.yaml", **options).exit_code == 0
+    db = project / "r" / "runs.db"
+    with _runs_db_held(db), pytest.raises(RunFailedError) as failed:
+        run_suite("s.yaml", "t.yaml", **options)
+    message = str(failed.value)
+    assert "r/runs.db" in message and "another process" in message, message
+    run_id = message.split("--resume ")[-1].split()[0]
+    assert (project / "r" / run_id / "summary.json").exists()  # nothing collected is lost
+
+    again = run_suite("s.yaml", "t.yaml", resume=run_id, **options)
+    assert again.exit_code == 0, again.notes
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchall()
+    assert rows == [("passed",)]
+
+
+def test_attach_and_report_of_a_run_another_process_is_running_say_so(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not "complete it with --resume": that resume is refused while the run goes on.
+    from tests.testing.cli import invoke_in_process
+
+    (project / "held_target.py").write_text(
+        "import os, time\ndef reply(messages):\n    while os.path.exists('HOLD'):\n"
+        "        time.sleep(0.01)\n    return 'echo ' + messages[-1]['content']\n",
+        encoding="utf-8",
+    )
+    (project / "held.yaml").write_text(
+        "type: callable\nfunction: held_target:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (project / "HOLD").touch()
+    proc, lines = _start(project, "run", "s.yaml", "--target", "held.yaml", "--reports", "r")
+    try:
+        started = lines.wait_for(": run ")
+        assert started is not None, lines.rest()
+        run_id = started.split(": run ")[1].strip()
+        monkeypatch.chdir(project)
+        for args in (["evidence", "attach", run_id], ["report", run_id]):
+            result = invoke_in_process([*args, "--reports", "r"])
+            assert result.exit_code == 2, result.output
+            assert "another process" in result.output, result.output
+            assert "--resume" not in result.output, result.output
+    finally:
+        (project / "HOLD").unlink()
+    assert proc.wait(timeout=60) == 0, lines.rest()
+
+
+def _run_with_one_error(project: Path) -> str:
+    """A passed run of 20 cases whose first request errored (under the 10% allowed), so
+    ``--retry-errors`` has one to send again; its run id."""
+    cases = "".join(f"  - {{id: c{i}, prompt: 'p{i}'}}\n" for i in range(20))
+    (project / "s.yaml").write_text(
+        "suite: conc-retry\nevidence_for: [R-001]\ncases:\n" + cases + "scorers: [{id: m, use: "
+        "regex, with: {pattern: echo}}]\nmetrics: [{id: r, rate: m.matched}]\n"
+        "gates: [{metric: r, min: 0.5}]\n",
+        encoding="utf-8",
+    )
+    (project / "flaky_conc.py").write_text(
+        "import os\ndef reply(messages):\n    text = messages[-1]['content']\n"
+        "    if text == 'p0' and os.path.exists('BROKEN'):\n        raise RuntimeError('down')\n"
+        "    return 'echo ' + text\n",
+        encoding="utf-8",
+    )
+    (project / "t.yaml").write_text(
+        "type: callable\nfunction: flaky_conc:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (project / "BROKEN").touch()
+    first = run_cli(*RUN, "--no-evidence", cwd=project)
+    assert first.returncode == 0, first.stderr  # 1 error in 20: under the 10% allowed
+    (project / "BROKEN").unlink()
+    (run_id,) = [p.name for p in (project / "r").iterdir() if p.is_dir()]
+    return run_id
+
+
+def test_a_retry_cannot_rewrite_a_run_while_evidence_attach_reads_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The retry checked the ledger for the run's evidence before the attach had appended it,
+    # then rewrote results.jsonl and summary.json: the attach recorded the old files' figures
+    # and hashes, and the ledger no longer verified.
+    from assurance_harness.register import evidence_map
+    from tests.testing.cli import invoke_in_process
+
+    run_id = _run_with_one_error(project)
+
+    retry: list[subprocess.CompletedProcess[str]] = []
+    real_append = evidence_map.append_bodies
+
+    def append_once_the_retry_tried(ledger: Path, bodies: list[dict[str, object]]) -> object:
+        # The attach has read the run's files: a retry starting now must not rewrite them.
+        retry.append(
+            run_cli(*RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project)
+        )
+        return real_append(ledger, bodies)
+
+    monkeypatch.setattr(evidence_map, "append_bodies", append_once_the_retry_tried)
+    monkeypatch.chdir(project)
+    attached = invoke_in_process(["evidence", "attach", run_id, "--reports", "r"])
+    assert attached.exit_code == 0, attached.output
+    (tried,) = retry
+    assert tried.returncode == 3, tried.stdout + tried.stderr
+    assert "another process" in tried.stderr and "Traceback" not in tried.stderr
+    verify = run_cli("evidence", "verify", "--ledger", Path("r/evidence/ledger.jsonl"), cwd=project)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_two_runs_at_once_into_one_reports_folder_keep_both(project: Path) -> None:
+    # Each run's target waits until both runs are sending: the two overlap from the first
+    # request to their post-run steps (run index, ledger), as two CI jobs on one project do.
+    (project / "meet_target.py").write_text(
+        "import os, time\ndef reply(messages):\n"
+        "    open(os.path.join('meet', str(os.getpid())), 'w').close()\n"
+        "    deadline = time.monotonic() + 30\n"
+        "    while len(os.listdir('meet')) < 2 and time.monotonic() < deadline:\n"
+        "        time.sleep(0.01)\n"
+        "    return 'echo ' + messages[-1]['content']\n",
+        encoding="utf-8",
+    )
+    (project / "meet.yaml").write_text(
+        "type: callable\nfunction: meet_target:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (project / "meet").mkdir()
+    args = ("run", "s.yaml", "--target", "meet.yaml", "--reports", "r", "--no-report")
+    started = [_start(project, *args) for _ in range(2)]
+    for proc, lines in started:
+        assert proc.wait(timeout=60) == 0, lines.rest()
+    assert len(os.listdir(project / "meet")) == 2  # both were sending at once
+    run_dirs = sorted(p for p in (project / "r").iterdir() if p.is_dir() and p.name != "evidence")
+    assert len(run_dirs) == 2
+    for run_dir in run_dirs:  # each folder holds its own two responses, once each
+        journal = (run_dir / "responses.jsonl").read_text(encoding="utf-8").splitlines()
+        assert len(journal) == 2
+    with sqlite3.connect(project / "r" / "runs.db") as conn:
+        indexed = {row[0] for row in conn.execute("SELECT run_id FROM runs")}
+    assert indexed == {p.name for p in run_dirs}
+    verify = run_cli("evidence", "verify", "--ledger", "r/evidence/ledger.jsonl", cwd=project)
+    assert verify.returncode == 0 and "OK: 2 records" in verify.stdout, verify.stdout
+
+
+def test_a_retry_cannot_rewrite_a_run_while_baseline_set_accepts_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The retry refuses the accepted baseline, but looked before 'baseline set' had stored it:
+    # the baseline then stood for figures nobody accepted.
+    from assurance_harness.compare.baseline import BaselineStore
+    from tests.testing.cli import invoke_in_process
+
+    run_id = _run_with_one_error(project)
+    summary = project / "r" / run_id / "summary.json"
+    accepted_summary = summary.read_bytes()
+    retry: list[subprocess.CompletedProcess[str]] = []
+    real_set = BaselineStore.set
+
+    def set_once_the_retry_tried(store: BaselineStore, run: object, **kwargs: object) -> object:
+        retry.append(
+            run_cli(*RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project)
+        )
+        return real_set(store, run, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BaselineStore, "set", set_once_the_retry_tried)
+    monkeypatch.chdir(project)
+    accepted = invoke_in_process(["baseline", "set", run_id, "--reports", "r"])
+    assert accepted.exit_code == 0, accepted.output
+    (tried,) = retry
+    assert tried.returncode == 3, tried.stdout + tried.stderr
+    assert "another process" in tried.stderr and "Traceback" not in tried.stderr
+    assert summary.read_bytes() == accepted_summary  # the figures accepted stand
+
+
+def test_an_attach_that_waited_out_the_ledger_lock_is_exit_3_not_a_failed_gate(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Exit 1 is a failed gate (or an untrustworthy ledger) to CI; a lock another process held
+    # too long is a failed step that the same command redoes: exit 3, nothing appended.
+    from assurance_harness.register import ledger_store
+    from tests.testing.cli import invoke_in_process
+
+    run_id = _first_run(project, monkeypatch)
+    monkeypatch.setattr(ledger_store, "LOCK_WAIT_S", 0.3)
+    ledger = project / "r" / "evidence" / "ledger.jsonl"
+    ledger.parent.mkdir()
+    holder = os.open(ledger.with_name("ledger.jsonl.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        monkeypatch.chdir(project)
+        result = invoke_in_process(["evidence", "attach", run_id, "--reports", "r"])
+    finally:
+        os.close(holder)
+    assert result.exit_code == 3, result.output
+    assert "ledger.jsonl.lock" in result.output and "Traceback" not in result.output
+    assert not ledger.exists()
+
+
+def test_a_command_that_waited_out_runs_db_is_exit_3_not_a_usage_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Exit 2 says the command line or a file is wrong; nothing is, and the same command works
+    # once the other process lets go.
+    from assurance_harness.store import database
+    from tests.testing.cli import invoke_in_process
+
+    run_id = _first_run(project, monkeypatch)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.chdir(project)
+    with _runs_db_held(project / "r" / "runs.db"):
+        result = invoke_in_process(["baseline", "set", run_id, "--reports", "r"])
+    assert result.exit_code == 3, result.output
+    assert "another process" in result.output and "Traceback" not in result.output
+    again = invoke_in_process(["baseline", "set", run_id, "--reports", "r"])
+    assert again.exit_code == 0, again.output
