@@ -203,13 +203,14 @@ def test_attach_and_report_of_a_run_another_process_is_running_say_so(
     assert proc.wait(timeout=60) == 0, lines.rest()
 
 
-def _run_with_one_error(project: Path) -> str:
+def _run_with_one_error(project: Path, review: str = "") -> str:
     """A passed run of 20 cases whose first request errored (under the 10% allowed), so
-    ``--retry-errors`` has one to send again; its run id."""
+    ``--retry-errors`` has one to send again; its run id. ``review``: a suite's review policy
+    line, to queue rows."""
     cases = "".join(f"  - {{id: c{i}, prompt: 'p{i}'}}\n" for i in range(20))
     (project / "s.yaml").write_text(
         "suite: conc-retry\nevidence_for: [R-001]\ncases:\n" + cases + "scorers: [{id: m, use: "
-        "regex, with: {pattern: echo}}]\nmetrics: [{id: r, rate: m.matched}]\n"
+        "regex, with: {pattern: echo}}]\nmetrics: [{id: r, rate: m.matched}]\n" + review + ""
         "gates: [{metric: r, min: 0.5}]\n",
         encoding="utf-8",
     )
@@ -366,3 +367,35 @@ def test_a_command_that_waited_out_runs_db_is_exit_3_not_a_usage_error(
     assert "another process" in result.output and "Traceback" not in result.output
     again = invoke_in_process(["baseline", "set", run_id, "--reports", "r"])
     assert again.exit_code == 0, again.output
+
+
+def test_a_retry_cannot_rewrite_a_run_while_a_reviewer_adjudicates_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The adjudication's ledger record hashes results.jsonl and summary.json. A retry that
+    # started after the adjudication read them (and before its record was appended, which the
+    # retry's evidence check looks for) rewrote both: the record then failed verification.
+    from assurance_harness.register import ledger
+    from tests.testing.cli import invoke_in_process
+
+    run_id = _run_with_one_error(project, review='review: {label: "m.matched"}\n')
+    retry: list[subprocess.CompletedProcess[str]] = []
+    real_append = ledger.append_records
+
+    def append_once_the_retry_tried(path: Path, bodies: list[dict[str, object]]) -> object:
+        retry.append(
+            run_cli(*RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project)
+        )
+        return real_append(path, bodies)
+
+    monkeypatch.setattr(ledger, "append_records", append_once_the_retry_tried)
+    monkeypatch.chdir(project)
+    given = invoke_in_process(
+        ["review", "adjudicate", run_id, "c1#0", "--agree", "--reviewer", "ana", "--reports", "r"]
+    )
+    assert given.exit_code == 0, given.output
+    (tried,) = retry
+    assert tried.returncode == 3, tried.stdout + tried.stderr
+    assert "another process" in tried.stderr and "Traceback" not in tried.stderr
+    verify = run_cli("evidence", "verify", "--ledger", Path("r/evidence/ledger.jsonl"), cwd=project)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
