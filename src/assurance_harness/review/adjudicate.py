@@ -85,6 +85,34 @@ def adjudicate(
     ``agree`` keeps the scorer's label as the human label; otherwise ``label`` is the
     correction. The row's automated scores are not touched.
     """
+    from ..store.runlock import reading_run_folder
+
+    # Held shared: the record hashes results.jsonl and summary.json, which a --retry-errors
+    # starting meanwhile would rewrite (the ledger would then fail verification).
+    with reading_run_folder(run_dir_of(paths, run_id), then="give the verdict"):
+        return _adjudicate(
+            paths,
+            run_id=run_id,
+            key=key,
+            reviewer=reviewer,
+            token=token,
+            agree=agree,
+            label=label,
+            note=note,
+        )
+
+
+def _adjudicate(
+    paths: ReviewPaths,
+    *,
+    run_id: str,
+    key: str,
+    reviewer: str,
+    token: str | None,
+    agree: bool,
+    label: bool | None,
+    note: str,
+) -> Verdict:
     from ..register.ledger import _risk_ids, append_records
     from ..register.runfiles import RunFiles, sha256_file
 
