@@ -90,97 +90,76 @@ def adjudicate(
     # Held shared: the record hashes results.jsonl and summary.json, which a --retry-errors
     # starting meanwhile would rewrite (the ledger would then fail verification).
     with reading_run_folder(run_dir_of(paths, run_id), then="give the verdict"):
-        return _adjudicate(
-            paths,
+        from ..register.ledger import _risk_ids, append_records
+        from ..register.runfiles import RunFiles, sha256_file
+
+        store = ReviewStore(paths.db)
+        store.check_reviewer(reviewer, token)
+        reviewer = reviewer.strip()
+        item: QueueItem = store.item(run_id, key)
+        if agree:
+            human = item.scorer_label
+        elif label is None:
+            raise UsageError("a correction needs the label: --label true or --label false")
+        else:
+            human = label
+        run = RunFiles.load(run_dir_of(paths, run_id))
+        risks = _risk_ids(run, paths.register) or [NO_RISK]
+        previous = store.current(run_id).get((run_id, key), {}).get(reviewer)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        run_info = {
+            "status": run.summary.get("status"),
+            "started_at": run.summary.get("started_at"),
+            "finished_at": run.summary.get("finished_at"),
+            "dir": _rel(run.dir, paths.ledger.parent),
+            "results_path": _rel(run.results_path, paths.ledger.parent),
+            "results_sha256": sha256_file(run.results_path),
+            "files": {
+                "results.jsonl": sha256_file(run.results_path),
+                "summary.json": sha256_file(run.dir / "summary.json"),
+            },
+        }
+        review = {
+            "row": key,
+            "reviewer": reviewer,
+            "decision": "agree" if agree else "correct",
+            "label": human,
+            "scorer_label": item.scorer_label,
+            "note": note,
+            "reasons": item.reasons,
+            "given_at": now,
+            "supersedes": previous.ledger_ids if previous else [],
+        }
+        suite = run.suite
+        target = run.target
+        bodies = [
+            {
+                "risk_id": risk,
+                "run_id": run_id,
+                "verdict": "review",
+                "suite": {k: suite.get(k) for k in ("name", "version", "sha256", "path")},
+                "target": {
+                    k: target.get(k) for k in ("name", "type", "fingerprint", "model_version")
+                },
+                "gate": None,
+                "metric": None,
+                "run": run_info,
+                "review": review,
+            }
+            for risk in risks
+        ]
+        records = append_records(paths.ledger, bodies)
+        return store.add_verdict(
             run_id=run_id,
             key=key,
             reviewer=reviewer,
-            token=token,
-            agree=agree,
-            label=label,
+            decision="agree" if agree else "correct",
+            label=human,
+            scorer_label=item.scorer_label,
             note=note,
+            created_at=now,
+            ledger_ids=[r.id for r in records],
         )
-
-
-def _adjudicate(
-    paths: ReviewPaths,
-    *,
-    run_id: str,
-    key: str,
-    reviewer: str,
-    token: str | None,
-    agree: bool,
-    label: bool | None,
-    note: str,
-) -> Verdict:
-    from ..register.ledger import _risk_ids, append_records
-    from ..register.runfiles import RunFiles, sha256_file
-
-    store = ReviewStore(paths.db)
-    store.check_reviewer(reviewer, token)
-    reviewer = reviewer.strip()
-    item: QueueItem = store.item(run_id, key)
-    if agree:
-        human = item.scorer_label
-    elif label is None:
-        raise UsageError("a correction needs the label: --label true or --label false")
-    else:
-        human = label
-    run = RunFiles.load(run_dir_of(paths, run_id))
-    risks = _risk_ids(run, paths.register) or [NO_RISK]
-    previous = store.current(run_id).get((run_id, key), {}).get(reviewer)
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    run_info = {
-        "status": run.summary.get("status"),
-        "started_at": run.summary.get("started_at"),
-        "finished_at": run.summary.get("finished_at"),
-        "dir": _rel(run.dir, paths.ledger.parent),
-        "results_path": _rel(run.results_path, paths.ledger.parent),
-        "results_sha256": sha256_file(run.results_path),
-        "files": {
-            "results.jsonl": sha256_file(run.results_path),
-            "summary.json": sha256_file(run.dir / "summary.json"),
-        },
-    }
-    review = {
-        "row": key,
-        "reviewer": reviewer,
-        "decision": "agree" if agree else "correct",
-        "label": human,
-        "scorer_label": item.scorer_label,
-        "note": note,
-        "reasons": item.reasons,
-        "given_at": now,
-        "supersedes": previous.ledger_ids if previous else [],
-    }
-    suite = run.suite
-    target = run.target
-    bodies = [
-        {
-            "risk_id": risk,
-            "run_id": run_id,
-            "verdict": "review",
-            "suite": {k: suite.get(k) for k in ("name", "version", "sha256", "path")},
-            "target": {k: target.get(k) for k in ("name", "type", "fingerprint", "model_version")},
-            "gate": None,
-            "metric": None,
-            "run": run_info,
-            "review": review,
-        }
-        for risk in risks
-    ]
-    records = append_records(paths.ledger, bodies)
-    return store.add_verdict(
-        run_id=run_id,
-        key=key,
-        reviewer=reviewer,
-        decision="agree" if agree else "correct",
-        label=human,
-        scorer_label=item.scorer_label,
-        note=note,
-        created_at=now,
-        ledger_ids=[r.id for r in records],
-    )
 
 
 def _rel(path: Path, start: Path) -> str:
