@@ -21,7 +21,7 @@ from assurance_harness.register.evidence_record import EvidenceError
 from assurance_harness.register.ledger import attach_run, read_ledger
 from assurance_harness.register.status import build_status
 from assurance_harness.runner.poststeps import PostRunResult, attach_run_evidence
-from assurance_harness.runner.run import run_suite
+from assurance_harness.runner.run import RunOutcome, run_suite
 
 from ..testing.cli import run_cli
 
@@ -99,14 +99,19 @@ def make_project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _run(project: Path) -> Path:
-    outcome = run_suite(
+def _outcome(project: Path) -> RunOutcome:
+    """The project's suite run against its bot, with neither reports nor evidence."""
+    return run_suite(
         project / "suite.yaml",
         project / "targets" / "system.yaml",
         reports_dir=project / "reports",
         write_reports=False,
         attach_evidence=False,
     )
+
+
+def _run(project: Path) -> Path:
+    outcome = _outcome(project)
     assert outcome.summary["gates"][0]["verdict"] == "fail"
     return outcome.run_dir
 
@@ -273,13 +278,7 @@ def test_an_unedited_run_with_intervals_of_every_kind_attaches(project: Path) ->
     """Bootstraps, permutation tests, clustered samples and groups are seeded: measuring the
     run again gives summary.json's figures exactly, so an honest run is never refused."""
     (project / "suite.yaml").write_text(RICH_SUITE)
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
+    outcome = _outcome(project)
     records = _attach(project, outcome.run_dir)
     assert [r.verdict for r in records] == [g["verdict"] for g in outcome.summary["gates"]]
 
@@ -323,13 +322,7 @@ def test_an_unedited_run_stored_redacted_attaches(
     _echo_system(project)
     (project / "assurance.yaml").write_text("privacy:\n  redaction: {enabled: true}\n")
     monkeypatch.chdir(project)
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
+    outcome = _outcome(project)
     assert "@" not in (outcome.run_dir / "results.jsonl").read_text()  # stored redacted
     assert outcome.summary["gates"][0]["verdict"] == "fail"
     [record] = _attach(project, outcome.run_dir)
@@ -343,13 +336,7 @@ def test_a_verdict_edited_in_a_run_stored_redacted_is_refused(
     _echo_system(project)
     (project / "assurance.yaml").write_text("privacy:\n  redaction: {enabled: true}\n")
     monkeypatch.chdir(project)
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
+    outcome = _outcome(project)
     _edit(outcome.run_dir, _flip_to_pass)
     with pytest.raises(EvidenceError, match="verdict is 'pass' but"):
         _attach(project, outcome.run_dir)
@@ -386,13 +373,7 @@ def test_a_gate_failed_on_its_scorers_validity_stays_failed(
 ) -> None:
     """The metric passes; the scorer's validated AUC does not reach ``min_validity``."""
     (project / "suite.yaml").write_text(VALIDITY_SUITE)
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
+    outcome = _outcome(project)
     gate = outcome.summary["gates"][0]
     assert gate["verdict"] == "fail" and gate["validity_unmet"]
     _edit(outcome.run_dir, change)

@@ -17,11 +17,10 @@ import pytest
 
 from assurance_harness.register.evidence_record import EvidenceError
 from assurance_harness.register.ledger import attach_run, read_ledger
-from assurance_harness.runner.run import run_suite
 from assurance_harness.spec.suite import GateSpec
 
 from ..testing.cli import run_cli
-from .test_summary_integrity import SUITE, _attach, _edit, _run, make_project
+from .test_summary_integrity import SUITE, _attach, _edit, _outcome, _run, make_project
 
 REVIEW_SUITE = SUITE.replace(
     "gates:\n",
@@ -93,13 +92,7 @@ def test_a_metric_expression_changed_is_refused(project: Path) -> None:
 
 def test_require_reviewed_removed_with_the_verdict_passed_is_refused(project: Path) -> None:
     (project / "suite.yaml").write_text(REVIEW_SUITE)
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
+    outcome = _outcome(project)
     gate = outcome.summary["gates"][0]
     assert gate["verdict"] == "awaiting_review" and gate["require_reviewed"]
 
@@ -114,13 +107,7 @@ def test_require_reviewed_removed_with_the_verdict_passed_is_refused(project: Pa
 
 def test_a_review_policy_edited_is_refused(project: Path) -> None:
     (project / "suite.yaml").write_text(REVIEW_SUITE)
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
+    outcome = _outcome(project)
 
     def edit(summary: dict) -> None:
         summary["review"]["policy"]["label"] = "help.matched"
@@ -174,13 +161,7 @@ def test_a_suite_file_gone_attaches_with_one_note(project: Path) -> None:
 
 def test_an_unedited_run_with_its_suite_attaches_without_a_note(project: Path) -> None:
     (project / "suite.yaml").write_text(REVIEW_SUITE)
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
+    outcome = _outcome(project)
     notes: list[str] = []
     records = attach_run(
         outcome.run_dir,
@@ -231,13 +212,7 @@ def test_a_review_queue_emptied_with_the_verdict_passed_is_refused(project: Path
     """The queue follows from the rows, the gates and the recorded policy (whether or not the
     suite is at hand): emptying it, which lifts ``awaiting_review``, is an edit."""
     (project / "suite.yaml").write_text(REVIEW_SUITE)
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
+    outcome = _outcome(project)
     assert outcome.summary["review"]["required"] == 2
     (project / "suite.yaml").unlink()
 
@@ -266,13 +241,7 @@ def test_an_unedited_run_with_every_review_reason_attaches(project: Path) -> Non
     """Flags, the uncertainty band, the QC sample and worst cases of two failing gates, over
     two samples a case: the queue measured again is the one the run recorded."""
     (project / "suite.yaml").write_text(RICH_REVIEW_SUITE)
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
+    outcome = _outcome(project)
     reasons = {r.split(":")[0] for i in outcome.summary["review"]["queue"] for r in i["reasons"]}
     assert {"flag", "worst"} <= reasons
     notes: list[str] = []

@@ -231,6 +231,31 @@ def _run_with_one_error(project: Path, review: str = "") -> str:
     return run_id
 
 
+def _retry_inside(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str, project: Path, run_id: str
+) -> list[subprocess.CompletedProcess[str]]:
+    """Make ``owner.name`` (the step that records what a command read of the run) first start
+    a ``--resume ID --retry-errors`` in another process: the command has read the run's files,
+    so a retry starting now must not rewrite them. The retry's result lands in the list."""
+    retry: list[subprocess.CompletedProcess[str]] = []
+    real = getattr(owner, name)
+
+    def once_the_retry_tried(*args: object, **kwargs: object) -> object:
+        retry.append(
+            run_cli(*RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project)
+        )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, once_the_retry_tried)
+    return retry
+
+
+def _refused_in_one_line(retry: list[subprocess.CompletedProcess[str]]) -> None:
+    (tried,) = retry
+    assert tried.returncode == 3, tried.stdout + tried.stderr
+    assert "another process" in tried.stderr and "Traceback" not in tried.stderr
+
+
 def test_a_retry_cannot_rewrite_a_run_while_evidence_attach_reads_it(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -242,23 +267,11 @@ def test_a_retry_cannot_rewrite_a_run_while_evidence_attach_reads_it(
 
     run_id = _run_with_one_error(project)
 
-    retry: list[subprocess.CompletedProcess[str]] = []
-    real_append = evidence_map.append_bodies
-
-    def append_once_the_retry_tried(ledger: Path, bodies: list[dict[str, object]]) -> object:
-        # The attach has read the run's files: a retry starting now must not rewrite them.
-        retry.append(
-            run_cli(*RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project)
-        )
-        return real_append(ledger, bodies)
-
-    monkeypatch.setattr(evidence_map, "append_bodies", append_once_the_retry_tried)
+    retry = _retry_inside(monkeypatch, evidence_map, "append_bodies", project, run_id)
     monkeypatch.chdir(project)
     attached = invoke_in_process(["evidence", "attach", run_id, "--reports", "r"])
     assert attached.exit_code == 0, attached.output
-    (tried,) = retry
-    assert tried.returncode == 3, tried.stdout + tried.stderr
-    assert "another process" in tried.stderr and "Traceback" not in tried.stderr
+    _refused_in_one_line(retry)
     verify = run_cli("evidence", "verify", "--ledger", Path("r/evidence/ledger.jsonl"), cwd=project)
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
@@ -307,22 +320,11 @@ def test_a_retry_cannot_rewrite_a_run_while_baseline_set_accepts_it(
     run_id = _run_with_one_error(project)
     summary = project / "r" / run_id / "summary.json"
     accepted_summary = summary.read_bytes()
-    retry: list[subprocess.CompletedProcess[str]] = []
-    real_set = BaselineStore.set
-
-    def set_once_the_retry_tried(store: BaselineStore, run: object, **kwargs: object) -> object:
-        retry.append(
-            run_cli(*RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project)
-        )
-        return real_set(store, run, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(BaselineStore, "set", set_once_the_retry_tried)
+    retry = _retry_inside(monkeypatch, BaselineStore, "set", project, run_id)
     monkeypatch.chdir(project)
     accepted = invoke_in_process(["baseline", "set", run_id, "--reports", "r"])
     assert accepted.exit_code == 0, accepted.output
-    (tried,) = retry
-    assert tried.returncode == 3, tried.stdout + tried.stderr
-    assert "another process" in tried.stderr and "Traceback" not in tried.stderr
+    _refused_in_one_line(retry)
     assert summary.read_bytes() == accepted_summary  # the figures accepted stand
 
 
@@ -379,23 +381,12 @@ def test_a_retry_cannot_rewrite_a_run_while_a_reviewer_adjudicates_it(
     from tests.testing.cli import invoke_in_process
 
     run_id = _run_with_one_error(project, review='review: {label: "m.matched"}\n')
-    retry: list[subprocess.CompletedProcess[str]] = []
-    real_append = ledger.append_records
-
-    def append_once_the_retry_tried(path: Path, bodies: list[dict[str, object]]) -> object:
-        retry.append(
-            run_cli(*RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project)
-        )
-        return real_append(path, bodies)
-
-    monkeypatch.setattr(ledger, "append_records", append_once_the_retry_tried)
+    retry = _retry_inside(monkeypatch, ledger, "append_records", project, run_id)
     monkeypatch.chdir(project)
     given = invoke_in_process(
         ["review", "adjudicate", run_id, "c1#0", "--agree", "--reviewer", "ana", "--reports", "r"]
     )
     assert given.exit_code == 0, given.output
-    (tried,) = retry
-    assert tried.returncode == 3, tried.stdout + tried.stderr
-    assert "another process" in tried.stderr and "Traceback" not in tried.stderr
+    _refused_in_one_line(retry)
     verify = run_cli("evidence", "verify", "--ledger", Path("r/evidence/ledger.jsonl"), cwd=project)
     assert verify.returncode == 0, verify.stdout + verify.stderr
