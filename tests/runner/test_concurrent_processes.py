@@ -390,3 +390,49 @@ def test_a_retry_cannot_rewrite_a_run_while_a_reviewer_adjudicates_it(
     _refused_in_one_line(retry)
     verify = run_cli("evidence", "verify", "--ledger", Path("r/evidence/ledger.jsonl"), cwd=project)
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_two_verdicts_of_one_reviewer_at_once_are_chained_one_after_the_other(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A verdict's ledger record names the one it supersedes. That was read from runs.db before
+    # the append, outside any lock: two verdicts of one reviewer on one row at once both
+    # superseded the same earlier one, so the ledger held two standing verdicts of one
+    # reviewer, and runs.db kept whichever was stored last, not the ledger's last.
+    from assurance_harness.register import ledger
+    from assurance_harness.review.store import ReviewStore
+    from tests.testing.cli import invoke_in_process
+
+    run_id = _run_with_one_error(project, review='review: {label: "m.matched"}\n')
+    monkeypatch.chdir(project)
+    verdict = ["review", "adjudicate", run_id, "c1#0", "--reviewer", "ana", "--reports", "r"]
+    first = invoke_in_process([*verdict, "--agree"])
+    assert first.exit_code == 0, first.output
+    real = ledger.append_records
+    other: list[tuple[subprocess.Popen[str], Lines]] = []
+
+    def append_while_another_verdict_is_given(*args: object, **kwargs: object) -> object:
+        if not other:  # the same reviewer, another window: it gives its verdict meanwhile
+            other.append(_start(project, *verdict, "--label", "false"))
+            other[0][1].wait_for("waiting:", timeout=30)  # None: it finished, never waited
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "append_records", append_while_another_verdict_is_given)
+    given = invoke_in_process([*verdict, "--label", "true", "--note", "second look"])
+    assert given.exit_code == 0, given.output
+    ((proc, lines),) = other
+    assert proc.wait(timeout=60) == 0, lines.rest()
+    assert "Traceback" not in lines.rest()
+
+    records = ledger.read_ledger(project / "r/evidence/ledger.jsonl", reviews=True)
+    reviews = [r for r in records if r.is_review]
+    assert len(reviews) == 3
+    supersedes = [r.review["supersedes"] for r in reviews]
+    assert supersedes == [[], [reviews[0].id], [reviews[1].id]]
+    standing = ReviewStore(project / "r/runs.db").current(run_id)[(run_id, "c1#0")]["ana"]
+    assert standing.ledger_ids == [reviews[2].id]
+    assert [v.supersedes is None for v in ReviewStore(project / "r/runs.db").history(run_id)] == [
+        True,
+        False,
+        False,
+    ]
