@@ -1,7 +1,8 @@
 """Give a verdict on a queued row: check the reviewer, append the review record(s) to the
 evidence ledger (chained like every record, so ``evidence verify`` covers them), then store the
 verdict in ``runs.db``. The ledger is written first: a verdict is never stored without its
-evidence.
+evidence. Both happen under the store's write lock, so two verdicts of one reviewer on one row
+at once supersede one another in order, the same way in the ledger and in ``runs.db``.
 """
 
 from __future__ import annotations
@@ -105,7 +106,6 @@ def adjudicate(
             human = label
         run = RunFiles.load(run_dir_of(paths, run_id))
         risks = _risk_ids(run, paths.register) or [NO_RISK]
-        previous = store.current(run_id).get((run_id, key), {}).get(reviewer)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run_info = {
             "status": run.summary.get("status"),
@@ -119,36 +119,43 @@ def adjudicate(
                 "summary.json": sha256_file(run.dir / "summary.json"),
             },
         }
-        review = {
-            "row": key,
-            "reviewer": reviewer,
-            "decision": "agree" if agree else "correct",
-            "label": human,
-            "scorer_label": item.scorer_label,
-            "note": note,
-            "reasons": item.reasons,
-            "given_at": now,
-            "supersedes": previous.ledger_ids if previous else [],
-        }
         suite = run.suite
         target = run.target
-        bodies = [
-            {
-                "risk_id": risk,
-                "run_id": run_id,
-                "verdict": "review",
-                "suite": {k: suite.get(k) for k in ("name", "version", "sha256", "path")},
-                "target": {
-                    k: target.get(k) for k in ("name", "type", "fingerprint", "model_version")
-                },
-                "gate": None,
-                "metric": None,
-                "run": run_info,
-                "review": review,
+
+        def record(supersedes: list[str]) -> list[str]:
+            """Append the verdict's records, superseding the reviewer's previous verdict's
+            (``supersedes``, read by the store under its write lock); their ids."""
+            review = {
+                "row": key,
+                "reviewer": reviewer,
+                "decision": "agree" if agree else "correct",
+                "label": human,
+                "scorer_label": item.scorer_label,
+                "note": note,
+                "reasons": item.reasons,
+                "given_at": now,
+                "supersedes": supersedes,
             }
-            for risk in risks
-        ]
-        records = append_records(paths.ledger, bodies)
+            bodies = [
+                {
+                    "risk_id": risk,
+                    "run_id": run_id,
+                    "verdict": "review",
+                    "suite": {k: suite.get(k) for k in ("name", "version", "sha256", "path")},
+                    "target": {
+                        k: target.get(k) for k in ("name", "type", "fingerprint", "model_version")
+                    },
+                    "gate": None,
+                    "metric": None,
+                    "run": run_info,
+                    "review": review,
+                }
+                for risk in risks
+            ]
+            return [r.id for r in append_records(paths.ledger, bodies)]
+
+        # The ledger is written inside the store's transaction, before the verdict row:
+        # a verdict is never stored without its evidence.
         return store.add_verdict(
             run_id=run_id,
             key=key,
@@ -158,7 +165,7 @@ def adjudicate(
             scorer_label=item.scorer_label,
             note=note,
             created_at=now,
-            ledger_ids=[r.id for r in records],
+            ledger_ids=record,
         )
 
 

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -257,14 +257,26 @@ class ReviewStore:
         scorer_label: bool | None,
         note: str,
         created_at: str,
-        ledger_ids: list[str],
+        ledger_ids: list[str] | Callable[[list[str]], list[str]],
     ) -> Verdict:
+        """Store a verdict, superseding the reviewer's previous one on the row.
+
+        ``ledger_ids`` may be the step that writes the verdict's evidence: it is given the
+        previous verdict's ledger ids and returns the new records' ids. It runs inside this
+        transaction, under the store's write lock, so two verdicts of one reviewer on one row
+        at once are chained one after the other, the same way in the ledger and here (read
+        before the lock, both superseded the same earlier verdict).
+        """
         with reported_transaction(self.db) as conn:
+            conn.lock("review-verdicts")
             prior = conn.execute(
-                "SELECT id FROM review_verdicts WHERE run_id = ? AND row_key = ? AND reviewer = ? "
-                "ORDER BY id DESC LIMIT 1",
+                "SELECT * FROM review_verdicts "
+                "WHERE run_id = ? AND row_key = ? AND reviewer = ? ORDER BY id DESC LIMIT 1",
                 (run_id, key, reviewer),
             ).fetchone()
+            if callable(ledger_ids):
+                previous = Verdict.from_row(prior, self.db.where) if prior else None
+                ledger_ids = ledger_ids(previous.ledger_ids if previous else [])
             new_id = conn.insert_id(
                 "INSERT INTO review_verdicts (run_id, row_key, reviewer, decision, label, "
                 "scorer_label, note, created_at, supersedes, ledger_ids) "
