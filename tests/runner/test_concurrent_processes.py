@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import os
 import queue
+import re
 import sqlite3
 import subprocess
 import threading
@@ -122,6 +123,56 @@ def test_a_run_waiting_for_runs_db_says_so_once_then_finishes(
     assert stderr.count("waiting:") == 1, stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM runs").fetchone() == (2,)
+
+
+def test_on_a_terminal_the_waiting_line_is_printed_above_the_live_bar(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a terminal the run draws a live Rich bar, which owns stderr while it runs: the line
+    # of another thread (the lock watcher) must come out whole above the bar, once.
+    pty = pytest.importorskip("pty")
+    import select
+    import time
+
+    _first_run(project, monkeypatch)
+    leader, follower = pty.openpty()
+    screen = b""
+    try:
+        with _runs_db_held(project / "r" / "runs.db"):
+            proc = subprocess.Popen(
+                cli_command(*RUN, "--no-evidence"),
+                cwd=project,
+                stdin=follower,
+                stdout=follower,
+                stderr=follower,
+                env={**os.environ, "COLUMNS": "200", "TERM": "xterm"},
+            )
+            os.close(follower)
+            follower = -1
+            deadline = time.monotonic() + 30  # the notice comes after 1 s of waiting
+            while b"waiting: " not in screen and time.monotonic() < deadline:
+                if select.select([leader], [], [], 0.2)[0]:
+                    screen += os.read(leader, 65536)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                screen += chunk
+        assert proc.wait(timeout=60) == 0
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.decode("utf-8", "replace"))
+    assert text.count("waiting: ") == 1, text
+    line = text[text.index("waiting: ") :].split("\r\n")[0]
+    assert "runs.db is locked by another process" in line and line.endswith("for it"), line
+    assert "status passed" in text and "Traceback" not in text
 
 
 def test_an_attach_waiting_for_the_ledger_lock_says_so_once_then_appends(
