@@ -75,6 +75,6 @@ def test_a_hard_limit_below_the_pool_is_refused_before_anything_is_sent(tmp_path
     assert sent == 0
     assert not (tmp_path / "r").exists() or not any(p.is_dir() for p in (tmp_path / "r").iterdir())
     (line,) = [text for text in output.splitlines() if text.startswith("error:")]
-    assert "t.yaml" in line and f"concurrency {CONCURRENCY}" in line, line
+    assert "t.yaml" in line and f"concurrency: {CONCURRENCY} connections" in line, line
     assert f"{LIMITED}" in line and "ulimit -n" in line and "--concurrency" in line, line
     assert "Traceback" not in output

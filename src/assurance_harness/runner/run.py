@@ -41,7 +41,9 @@ from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
 from ..store.runlog import RunLogWriter, RunState, Summary, read_run, read_state
 from ..store.spill import SpillArray
+from ..targets._http_common import HttpTargetSpec
 from ..targets.base import Target
+from ..targets.open_files import make_room_for_connections
 from ..workspace import Workspace
 from .executor import OnRecord, TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
@@ -588,6 +590,9 @@ def _run_suite(
         attach_evidence = False
     reports = Path(reports_dir)
     target = load_target(target_path)
+    if runner.name == "local" and isinstance(target.spec, HttpTargetSpec):
+        # Before the run folder: a pool the process cannot open loses requests to its limit.
+        make_room_for_connections(concurrency or target.spec.concurrency, target_path=target_path)
     if attach_evidence and register_path is not None:
         _check_register_file(Path(register_path))
     if evidence_for is not None and attach_evidence:
