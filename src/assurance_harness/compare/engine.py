@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
 from ..errors import UsageError
-from ..metrics.rowvalues import group_key, row_values
+from ..metrics.rowvalues import group_key, streamed_row_values
 from ..stats.intervals import cluster_totals
 from ..store.runread import RunLog
 from . import stats
@@ -191,12 +192,9 @@ def infer_direction(
     return None, "unknown"
 
 
-ROW_CHUNK = 1024
-"""Rows handed to a metric kind's ``row_values`` at a time while a run streams past."""
-
-RowValue = tuple[str, str | None, float]
-"""What a comparison keeps of a row that counts towards a metric: its case id, its group under
-the candidate's ``by:`` (None unless groups are compared) and its value."""
+RowValue = tuple[tuple[str, str | None], float]
+"""What a comparison keeps of a row that counts towards a metric: ``((case id, group), value)``,
+the group under the candidate's ``by:`` (None unless groups are compared)."""
 
 
 def _prompt_digest(value: Any) -> bytes:
@@ -215,49 +213,37 @@ class _RunValues:
     values: dict[str, list[RowValue] | None]
 
 
-def _run_values(run: RunLog, group_specs: dict[str, dict[str, Any]] | None = None) -> _RunValues:
-    """Read ``run``'s rows once, in chunks, keeping only what the tests use (never the rows:
-    two 100,000-row runs held whole took 800 MB). Each metric's values come from its own spec
-    in this run; groups, when ``group_specs`` is given, from those specs' ``by:`` (the
-    candidate's, for both runs, as the summary's groups are the candidate's)."""
-    metrics = run.metrics
-    prompts: dict[str, bytes] = {}
-    values: dict[str, list[RowValue] | None] = {name: [] for name in metrics}
-    chunk: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        for name, metric in metrics.items():
-            kept = values[name]
-            if kept is None:
-                continue
-            counted = row_values(metric, chunk)
-            if counted is None:  # no per-row form, or an expression this row cannot take
-                values[name] = None
-                continue
-            grouping = (group_specs or {}).get(name)
-            kept.extend(
-                (str(r.get("case_id")), group_key(grouping, r) if grouping else None, v)
-                for r, v in counted
-            )
-        chunk.clear()
-
-    for row in run.iter_results():
+def _noting_prompts(
+    rows: Iterable[dict[str, Any]], prompts: dict[str, bytes]
+) -> Iterator[dict[str, Any]]:
+    """``rows`` as they are, each case's first prompt digest noted in ``prompts`` on the way."""
+    for row in rows:
         case = str(row.get("case_id"))
         if case not in prompts:
             prompts[case] = _prompt_digest(row.get("prompt") or row.get("messages"))
-        chunk.append(row)
-        if len(chunk) >= ROW_CHUNK:
-            flush()
-    if chunk:
-        flush()
+        yield row
+
+
+def _run_values(run: RunLog, group_specs: dict[str, dict[str, Any]] | None = None) -> _RunValues:
+    """Read ``run``'s rows once, as a stream, keeping only what the tests use (never the rows:
+    two 100,000-row runs held whole took 800 MB). Each metric's values come from its own spec
+    in this run; groups, when ``group_specs`` is given, from those specs' ``by:`` (the
+    candidate's, for both runs, as the summary's groups are the candidate's)."""
+    prompts: dict[str, bytes] = {}
+
+    def keep(name: str, row: dict[str, Any]) -> tuple[str, str | None]:
+        grouping = (group_specs or {}).get(name)
+        return str(row.get("case_id")), group_key(grouping, row) if grouping else None
+
+    counted = streamed_row_values(run.metrics, _noting_prompts(run.iter_results(), prompts), keep)
     if not prompts:  # no rows: nothing to test with, as a run without results
-        values = dict.fromkeys(metrics)
-    return _RunValues(prompts, values)
+        counted = dict.fromkeys(counted)
+    return _RunValues(prompts, counted)
 
 
 def _per_case(values: list[RowValue]) -> dict[str, tuple[float, int]]:
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-    for case, _, value in values:
+    for (case, _), value in values:
         acc = sums[case]
         acc[0] += value
         acc[1] += 1
@@ -266,7 +252,7 @@ def _per_case(values: list[RowValue]) -> dict[str, tuple[float, int]]:
 
 def _case_totals(values: list[RowValue]) -> tuple[np.ndarray, np.ndarray]:
     """Per case (in order of first appearance): the sum of its values and how many it has."""
-    return cluster_totals([v for _, _, v in values], [case for case, _, _ in values])
+    return cluster_totals([v for _, v in values], [case for (case, _), _ in values])
 
 
 def _several_a_case(totals: tuple[np.ndarray, np.ndarray]) -> bool:
@@ -299,9 +285,9 @@ def _test_metric(
     kind = cand_m.get("kind") or base_m.get("kind")
     if group is not None:
         if values_a is not None:
-            values_a = [t for t in values_a if t[1] == group]
+            values_a = [t for t in values_a if t[0][1] == group]
         if values_b is not None:
-            values_b = [t for t in values_b if t[1] == group]
+            values_b = [t for t in values_b if t[0][1] == group]
     if paired and values_a and values_b:
         per_a, per_b = _per_case(values_a), _per_case(values_b)
         cases = sorted(set(per_a) | set(per_b))
@@ -329,7 +315,7 @@ def _test_metric(
             )
     if kind == "mean" and values_a and values_b and len(values_a) > 1 and len(values_b) > 1:
         return stats.welch(
-            [v for _, _, v in values_a], [v for _, _, v in values_b], confidence=confidence
+            [v for _, v in values_a], [v for _, v in values_b], confidence=confidence
         )
     needed = ("value", "ci_low", "ci_high")
     if all(base_m.get(k) is not None for k in needed) and all(
