@@ -3,6 +3,7 @@ only ever text inside the page, and the content-security policy forbids script o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,10 +158,14 @@ async def run_page(request: web.Request) -> web.Response:
     run_dir = _run_dir(request, run_id)
     run = load_run(run_dir)
     reviewed = None
-    rows = run.rows()
+    # Streamed, the first ROW_LIMIT matches kept: a 100,000-row run held whole (and, with a
+    # review policy, read again and deep-copied) took the server's memory for one page. The
+    # review-aware view holds its rows once, as its figures are measured over them.
+    rows: Iterable[dict[str, Any]] = run.iter_results()
     if "review" in run.summary:
         reviewed = reviewed_run(run_dir, ReviewStore(_paths(request).db))
         rows = reviewed.rows
+        run = reviewed.run  # its pass over the file knows the skipped lines
     queued = {str(i["key"]) for i in (run.summary.get("review") or {}).get("queue") or []}
     worst = {str(k) for g in run.gates for k in g.get("worst_cases") or []}
     q = request.query
@@ -168,12 +173,17 @@ async def run_page(request: web.Request) -> web.Response:
     by = _group_expr(run.summary)
     error = None
     shown = []
+    groups: set[str] = set()
+    total = 0
     for row in rows:
+        total += 1
+        group = _group_of(row, by)
+        groups.add(group)
         key = f"{row.get('case_id')}#{row.get('sample', 0)}"
         text = f"{key}\n{row.get('prompt') or ''}\n{row.get('response') or ''}".lower()
         if f["q"] and f["q"].lower() not in text:
             continue
-        if f["group"] and _group_of(row, by) != f["group"]:
+        if f["group"] and group != f["group"]:
             continue
         verdict = f["verdict"]
         if verdict == "worst" and key not in worst:
@@ -193,18 +203,19 @@ async def run_page(request: web.Request) -> web.Response:
             except ExpressionError as exc:
                 error = str(exc)
                 f["score"] = ""
-        shown.append(
-            {
-                "key": key,
-                "group": _group_of(row, by),
-                "prompt": row.get("prompt"),
-                "response": row.get("response"),
-                "error": (row.get("error") or {}).get("message") if row.get("error") else None,
-                "scores": row.get("scores") or {},
-                "human": row.get("human"),
-                "queued": key in queued,
-            }
-        )
+        if len(shown) < ROW_LIMIT:
+            shown.append(
+                {
+                    "key": key,
+                    "group": group,
+                    "prompt": row.get("prompt"),
+                    "response": row.get("response"),
+                    "error": (row.get("error") or {}).get("message") if row.get("error") else None,
+                    "scores": row.get("scores") or {},
+                    "human": row.get("human"),
+                    "queued": key in queued,
+                }
+            )
     return _render(
         request,
         "run.html",
@@ -213,10 +224,10 @@ async def run_page(request: web.Request) -> web.Response:
         reviewed=reviewed,
         f=f,
         error=error,
-        skipped_note=run.skipped_note(),  # run.rows() read the file: known without a reread
-        groups=sorted({_group_of(r, by) for r in rows} - {""}),
-        shown=shown[:ROW_LIMIT],
-        total=len(rows),
+        skipped_note=run.skipped_note(),  # the pass over the rows above knows it: no reread
+        groups=sorted(groups - {""}),
+        shown=shown,
+        total=total,
         limit=ROW_LIMIT,
     )
 
