@@ -394,11 +394,10 @@ def build_context(run: RunData) -> ReportContext:
             if row.get("error") is not None and len(errors) < MAX_ERRORS:
                 errors.append(_case_view(row, []))
         for key, gate_ids in wanted.items():
-            row = shown.get(key)
-            if row is None:
-                missing.append(key)
+            if key in shown:
+                worst.append(_case_view(shown[key], gate_ids))
             else:
-                worst.append(_case_view(row, gate_ids))
+                missing.append(key)
         _counterparts(worst, shown, run.iter_results())
         skipped = run.skipped_results()  # known from the rows' pass above: no second read
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from aiohttp import web
@@ -23,6 +23,9 @@ from .security import (
     csrf_token,
     security_middleware,
 )
+
+if TYPE_CHECKING:
+    from ..review.store import QueueItem
 
 HERE = Path(__file__).parent
 ROW_LIMIT = 500
@@ -175,7 +178,7 @@ async def run_page(request: web.Request) -> web.Response:
     f = {k: q.get(k, "") for k in ("q", "score", "group", "verdict")}
     by = _group_expr(run.summary)
     error = None
-    shown = []
+    shown: list[dict[str, Any]] = []
     groups: set[str] = set()
     total = 0
     for row in rows:
@@ -365,7 +368,7 @@ async def queue_page(request: web.Request) -> web.Response:
     store = ReviewStore(_paths(request).db)
     f = {"run": request.query.get("run", ""), "show": request.query.get("show", "pending")}
     current = store.current(f["run"] or None)
-    items = []
+    items: list[QueueItem] = []
     total = 0
     for i in store.queue(f["run"] or None):
         if f["show"] == "all" or (i.run_id, i.row_key) not in current:
