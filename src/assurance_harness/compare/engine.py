@@ -14,14 +14,17 @@ A significant change with no known direction is reported as ``changed`` and does
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
 from ..errors import UsageError
-from ..metrics.rowvalues import group_key, row_values
+from ..metrics.rowvalues import group_key, streamed_row_values
 from ..stats.intervals import cluster_totals
 from ..store.runread import RunLog
 from . import stats
@@ -189,25 +192,67 @@ def infer_direction(
     return None, "unknown"
 
 
-def _case_prompts(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+RowValue = tuple[tuple[str, str | None], float]
+"""What a comparison keeps of a row that counts towards a metric: ``((case id, group), value)``,
+the group under the candidate's ``by:`` (None unless groups are compared)."""
+
+
+def _prompt_digest(value: Any) -> bytes:
+    """A case's prompt (or messages) as 16 bytes: pairing needs only equality, and a run's
+    prompts kept whole can be as large as its rows."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+@dataclass
+class _RunValues:
+    """One streamed pass over a run's rows: each case's prompt digest, and per metric the
+    ``RowValue`` of every row that counts towards it (None: no per-row form, or no rows)."""
+
+    prompts: dict[str, bytes]
+    values: dict[str, list[RowValue] | None]
+
+
+def _noting_prompts(
+    rows: Iterable[dict[str, Any]], prompts: dict[str, bytes]
+) -> Iterator[dict[str, Any]]:
+    """``rows`` as they are, each case's first prompt digest noted in ``prompts`` on the way."""
     for row in rows:
-        out.setdefault(str(row.get("case_id")), row.get("prompt") or row.get("messages"))
-    return out
+        case = str(row.get("case_id"))
+        if case not in prompts:
+            prompts[case] = _prompt_digest(row.get("prompt") or row.get("messages"))
+        yield row
 
 
-def _per_case(values: list[tuple[dict[str, Any], float]]) -> dict[str, tuple[float, int]]:
+def _run_values(run: RunLog, group_specs: dict[str, dict[str, Any]] | None = None) -> _RunValues:
+    """Read ``run``'s rows once, as a stream, keeping only what the tests use (never the rows:
+    two 100,000-row runs held whole took 800 MB). Each metric's values come from its own spec
+    in this run; groups, when ``group_specs`` is given, from those specs' ``by:`` (the
+    candidate's, for both runs, as the summary's groups are the candidate's)."""
+    prompts: dict[str, bytes] = {}
+
+    def keep(name: str, row: dict[str, Any]) -> tuple[str, str | None]:
+        grouping = (group_specs or {}).get(name)
+        return str(row.get("case_id")), group_key(grouping, row) if grouping else None
+
+    counted = streamed_row_values(run.metrics, _noting_prompts(run.iter_results(), prompts), keep)
+    if not prompts:  # no rows: nothing to test with, as a run without results
+        counted = dict.fromkeys(counted)
+    return _RunValues(prompts, counted)
+
+
+def _per_case(values: list[RowValue]) -> dict[str, tuple[float, int]]:
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-    for row, value in values:
-        acc = sums[str(row.get("case_id"))]
+    for (case, _), value in values:
+        acc = sums[case]
         acc[0] += value
         acc[1] += 1
     return {k: (v[0], int(v[1])) for k, v in sums.items()}
 
 
-def _case_totals(values: list[tuple[dict[str, Any], float]]) -> tuple[np.ndarray, np.ndarray]:
+def _case_totals(values: list[RowValue]) -> tuple[np.ndarray, np.ndarray]:
     """Per case (in order of first appearance): the sum of its values and how many it has."""
-    return cluster_totals([v for _, v in values], [str(row.get("case_id")) for row, _ in values])
+    return cluster_totals([v for _, v in values], [case for (case, _), _ in values])
 
 
 def _several_a_case(totals: tuple[np.ndarray, np.ndarray]) -> bool:
@@ -226,25 +271,23 @@ def _successes(metric: dict[str, Any]) -> int | None:
 def _test_metric(
     base_m: dict[str, Any],
     cand_m: dict[str, Any],
-    base_rows: list[dict[str, Any]],
-    cand_rows: list[dict[str, Any]],
+    values_a: list[RowValue] | None,
+    values_b: list[RowValue] | None,
     *,
     paired: bool,
     confidence: float,
     seed: int,
     resamples: int,
-    group_of: tuple[dict[str, Any], str] | None = None,
+    group: str | None = None,
 ) -> stats.TestResult | None:
-    """The best test the data allow; ``group_of=(metric, name)`` restricts rows to a group."""
+    """The best test the data allow (``values_*``: each run's ``RowValue`` list for the
+    metric, None without a per-row form); ``group`` restricts them to a group."""
     kind = cand_m.get("kind") or base_m.get("kind")
-    values_a = row_values(base_m, base_rows) if base_rows else None
-    values_b = row_values(cand_m, cand_rows) if cand_rows else None
-    if group_of is not None:
-        metric, name = group_of
+    if group is not None:
         if values_a is not None:
-            values_a = [(r, v) for r, v in values_a if group_key(metric, r) == name]
+            values_a = [t for t in values_a if t[0][1] == group]
         if values_b is not None:
-            values_b = [(r, v) for r, v in values_b if group_key(metric, r) == name]
+            values_b = [t for t in values_b if t[0][1] == group]
     if paired and values_a and values_b:
         per_a, per_b = _per_case(values_a), _per_case(values_b)
         cases = sorted(set(per_a) | set(per_b))
@@ -351,14 +394,16 @@ def compare_runs(
             "the suite file changed between the runs (different SHA-256); metrics are "
             "compared by id"
         )
-    base_rows, cand_rows = baseline.rows(), candidate.rows()
+    group_specs = candidate.metrics if groups else None
+    read_a = _run_values(baseline, group_specs)
+    read_b = _run_values(candidate, group_specs)
     for run, role in ((baseline, "baseline"), (candidate, "candidate")):
-        note = run.skipped_note()  # known from rows(): no second read
+        note = run.skipped_note()  # known from the streamed pass: no second read
         if note:
             result.warnings.append(f"the {role} run {run.run_id}: {note}")
-    prompts_a, prompts_b = _case_prompts(base_rows), _case_prompts(cand_rows)
+    prompts_a, prompts_b = read_a.prompts, read_b.prompts
     result.paired = bool(prompts_a) and prompts_a == prompts_b
-    if base_rows and cand_rows and not result.paired:
+    if prompts_a and prompts_b and not result.paired:
         result.warnings.append(
             "the runs do not have the same cases (ids and prompts); tests are unpaired"
         )
@@ -408,8 +453,8 @@ def compare_runs(
         item.test = _test_metric(
             base_m,
             cand_m,
-            base_rows,
-            cand_rows,
+            read_a.values.get(name),
+            read_b.values.get(name),
             paired=result.paired,
             confidence=1 - alpha,
             seed=seed,
@@ -426,8 +471,8 @@ def compare_runs(
                 item,
                 base_metrics[item.metric],
                 cand_metrics[item.metric],
-                base_rows,
-                cand_rows,
+                read_a.values.get(item.metric),
+                read_b.values.get(item.metric),
                 paired=result.paired,
                 confidence=1 - alpha,
                 seed=seed,
@@ -442,8 +487,8 @@ def _group_items(
     parent: MetricComparison,
     base_m: dict[str, Any],
     cand_m: dict[str, Any],
-    base_rows: list[dict[str, Any]],
-    cand_rows: list[dict[str, Any]],
+    values_a: list[RowValue] | None,
+    values_b: list[RowValue] | None,
     **test_options: Any,
 ) -> list[MetricComparison]:
     base_groups = base_m.get("groups") or {}
@@ -469,9 +514,9 @@ def _group_items(
         item.test = _test_metric(
             with_kind,
             cand_kind,
-            base_rows,
-            cand_rows,
-            group_of=(cand_m, str(name)),
+            values_a,
+            values_b,
+            group=str(name),
             **test_options,
         )
     return items

@@ -99,7 +99,9 @@ class MetricKind(ABC):
         """Each row that counts towards the value, with its contribution, for kinds whose value
         is the mean of per-row contributions (1.0/0.0 for a rate); None for kinds with no
         per-row form (quantiles, disparities). Paired comparisons and per-perturbation plots
-        use this, so they count exactly the rows the metric counted."""
+        use this, so they count exactly the rows the metric counted. They hand the rows over
+        in chunks (``rowvalues.streamed_row_values``: a run is never held whole), so a row's
+        contribution must depend on that row alone."""
         return None
 
     def worst_cases(

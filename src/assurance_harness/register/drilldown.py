@@ -7,6 +7,7 @@ from the run's results.jsonl, which ``evidence verify`` checks against the hash 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,18 +74,17 @@ def worst_rows(results: Path, keys: list[str]) -> list[CaseRow]:
     return [found[k] for k in keys if k in found]
 
 
-def _rows_with_lines(path: Path) -> list[dict[str, Any] | None]:
+def _rows_with_lines(path: Path) -> Iterator[dict[str, Any] | None]:
     """Every line's row, None where a line is not one (the numbers stay the file's lines); a
-    line that is not UTF-8 is one of those, as in ``store.runread.iter_jsonl``."""
-    rows: list[dict[str, Any] | None] = []
+    line that is not UTF-8 is one of those, as in ``store.runread.iter_jsonl``. A stream: the
+    drill-down shows a few rows of files that can hold 100,000."""
     with path.open("rb") as handle:
         for line in handle:
             try:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
                 data = json.loads(line.decode("utf-8"))
             except ValueError:
                 data = None
-            rows.append(data if isinstance(data, dict) else None)
-    return rows
+            yield data if isinstance(data, dict) else None
 
 
 def risk_detail(

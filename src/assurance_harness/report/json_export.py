@@ -16,7 +16,7 @@ FORMAT = "assurance-report/1"
 
 def report_document(run: RunData, *, context: ReportContext | None = None) -> dict[str, Any]:
     ctx = context or build_context(run)
-    rows = run.rows_by_key() if ctx.worst_cases else {}
+    rows = ctx.shown_rows
     document = {
         "format": FORMAT,
         "run_id": ctx.run_id,

@@ -72,7 +72,7 @@ def render_junit(run: RunData, *, context: ReportContext | None = None) -> str:
     ctx = context or build_context(run)
     suite_name = str(ctx.suite.get("name") or "suite")
     classname = f"assurance.{suite_name}"
-    rows = run.rows_by_key() if any(g.worst_cases for g in ctx.gates) else {}
+    rows = ctx.shown_rows
 
     failures = sum(1 for g in ctx.gates if g.verdict != "pass")
     errors = 1 if ctx.status == "run_failed" else 0

@@ -11,14 +11,14 @@ import base64
 import io
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..metrics.rowvalues import row_values
+from ..metrics.rowvalues import streamed_row_values
 from ..stats.intervals import (
     clopper_pearson,
     cluster_totals,
@@ -63,21 +63,66 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def numeric_fields(rows: list[dict[str, Any]]) -> dict[str, list[float]]:
+def _note_numeric_fields(row: dict[str, Any], out: dict[str, list[float]]) -> None:
+    for scorer_id, fields in (row.get("scores") or {}).items():
+        if not isinstance(fields, dict):
+            continue
+        for name, value in fields.items():
+            if _is_number(value):
+                out.setdefault(f"{scorer_id}.{name}", []).append(float(value))
+
+
+def numeric_fields(rows: Iterable[dict[str, Any]]) -> dict[str, list[float]]:
     """``scorer.field`` -> values, for every numeric (non-boolean) score field."""
-    out: dict[str, list[float]] = defaultdict(list)
+    out: dict[str, list[float]] = {}
     for row in rows:
-        for scorer_id, fields in (row.get("scores") or {}).items():
-            if not isinstance(fields, dict):
-                continue
-            for name, value in fields.items():
-                if _is_number(value):
-                    out[f"{scorer_id}.{name}"].append(float(value))
-    return dict(out)
+        _note_numeric_fields(row, out)
+    return out
 
 
-def score_distributions(rows: list[dict[str, Any]]) -> Plot | None:
-    everything = numeric_fields(rows)
+def _age_rating(row: dict[str, Any]) -> tuple[int, str] | None:
+    """The row's first ``min_age`` score and its field, if it has one."""
+    for scorer_id, fields in (row.get("scores") or {}).items():
+        if isinstance(fields, dict) and _is_number(fields.get("min_age")):
+            return int(fields["min_age"]), f"{scorer_id}.min_age"
+    return None
+
+
+@dataclass
+class RowFigures:
+    """What the plots read from a run's rows, gathered in one streamed pass (the rows are
+    never held: a 100,000-row run held whole took 426 MB to report)."""
+
+    numeric: dict[str, list[float]] = field(default_factory=dict)
+    """``numeric_fields`` of the rows."""
+    ages: list[int] = field(default_factory=list)
+    """Each rated row's ``min_age``, in row order."""
+    age_field: str | None = None
+    """The first rated row's ``scorer.min_age``."""
+    perturbed: bool = False
+    """Whether any row's metadata names a ``perturbation``."""
+
+
+def row_figures(rows: Iterable[dict[str, Any]]) -> RowFigures:
+    """One pass over ``rows`` (a stream) for every plot that reads them."""
+    out = RowFigures()
+    for row in rows:
+        _note_numeric_fields(row, out.numeric)
+        rating = _age_rating(row)
+        if rating is not None:
+            out.ages.append(rating[0])
+            out.age_field = out.age_field or rating[1]
+        if not out.perturbed and "perturbation" in (row.get("metadata") or {}):
+            out.perturbed = True
+    return out
+
+
+def score_distributions(rows: Iterable[dict[str, Any]]) -> Plot | None:
+    return distributions_plot(numeric_fields(rows))
+
+
+def distributions_plot(everything: dict[str, list[float]]) -> Plot | None:
+    """Each numeric score field's histogram (``numeric_fields``), constant fields named."""
     # A field with one value on every row draws as a single bar (an empty-looking chart):
     # name it in the caption instead.
     constant = sorted(name for name, values in everything.items() if len(set(values)) <= 1)
@@ -238,27 +283,41 @@ def _group_plot(run: RunData, metric_id: str, metric: dict[str, Any]) -> Plot | 
     )
 
 
-def perturbation_bars(run: RunData) -> list[Plot]:
-    """Rate and mean metrics recomputed per perturbation (metadata ``perturbation``)."""
-    rows = run.rows()
-    if not any("perturbation" in (row.get("metadata") or {}) for row in rows):
+_NO_CASE = object()
+"""A row without a ``case_id`` (its position in the metric's rows stands in)."""
+
+
+def _perturbation_of(metric_id: str, row: dict[str, Any]) -> tuple[str, object]:
+    label = (row.get("metadata") or {}).get("perturbation")
+    key = "original" if label in (None, "", "none") else str(label)
+    return key, row.get("case_id", _NO_CASE)
+
+
+def perturbation_bars(run: RunData, *, perturbed: bool | None = None) -> list[Plot]:
+    """Rate and mean metrics recomputed per perturbation (metadata ``perturbation``);
+    ``perturbed`` says whether any row has one when a pass over the rows already knows."""
+    if perturbed is None:
+        perturbed = row_figures(run.iter_results()).perturbed
+    if not perturbed:
         return []
     plots: list[Plot] = []
     seed = int(run.summary.get("seed") or 0)
-    for metric_id, metric in run.metrics.items():
-        by = str((metric.get("spec") or {}).get("by") or "")
-        if "perturbation" in by:
-            continue  # already broken down by perturbation in its per-group chart
-        values = row_values(metric, rows)
+    # Already broken down by perturbation in its per-group chart: not drawn again.
+    drawn = {
+        metric_id: metric
+        for metric_id, metric in run.metrics.items()
+        if "perturbation" not in str((metric.get("spec") or {}).get("by") or "")
+    }
+    streamed = streamed_row_values(drawn, run.iter_results(), _perturbation_of)
+    for metric_id, metric in drawn.items():
+        values = streamed[metric_id]
         if not values:
             continue
         by_pert: dict[str, list[float]] = defaultdict(list)
         cases: dict[str, list[object]] = defaultdict(list)
-        for i, (row, value) in enumerate(values):
-            label = (row.get("metadata") or {}).get("perturbation")
-            key = "original" if label in (None, "", "none") else str(label)
+        for i, ((key, case), value) in enumerate(values):
             by_pert[key].append(value)
-            cases[key].append(row.get("case_id", ("row", i)))
+            cases[key].append(("row", i) if case is _NO_CASE else case)
         labels = sorted(by_pert, key=lambda k: (k != "original", k))[:MAX_BARS]
         means, lows, highs, ns = [], [], [], []
         for label in labels:
@@ -303,16 +362,12 @@ def perturbation_bars(run: RunData) -> list[Plot]:
     return plots
 
 
-def age_breakdown(run: RunData) -> Plot | None:
-    """Responses by the minimum age they were rated suitable for, against the audience."""
-    ratings: list[int] = []
-    field_name = None
-    for row in run.rows():
-        for scorer_id, fields in (row.get("scores") or {}).items():
-            if isinstance(fields, dict) and _is_number(fields.get("min_age")):
-                ratings.append(int(fields["min_age"]))
-                field_name = field_name or f"{scorer_id}.min_age"
-                break
+def age_breakdown(run: RunData, *, figures: RowFigures | None = None) -> Plot | None:
+    """Responses by the minimum age they were rated suitable for, against the audience
+    (``figures``: the rows' pass, when one was made already)."""
+    if figures is None:
+        figures = row_figures(run.iter_results())
+    ratings, field_name = figures.ages, figures.age_field
     if not ratings:
         return None
     audience = (run.summary.get("suite") or {}).get("audience") or {}
@@ -362,11 +417,18 @@ def run_plots(run: RunData) -> tuple[list[Plot], list[str]]:
     """
     plots: list[Plot] = []
     problems: list[str] = []
+    gathered: list[RowFigures] = []
+
+    def figures() -> RowFigures:  # one pass over the rows serves every plot
+        if not gathered:
+            gathered.append(row_figures(run.iter_results()))
+        return gathered[0]
+
     builders: list[tuple[str, Any]] = [
-        ("score distributions", lambda: score_distributions(run.rows())),
+        ("score distributions", lambda: distributions_plot(figures().numeric)),
         ("per-group bars", lambda: group_bars(run, problems)),
-        ("per-perturbation bars", lambda: perturbation_bars(run)),
-        ("age-rating breakdown", lambda: age_breakdown(run)),
+        ("per-perturbation bars", lambda: perturbation_bars(run, perturbed=figures().perturbed)),
+        ("age-rating breakdown", lambda: age_breakdown(run, figures=figures())),
     ]
     for name, build in builders:
         try:

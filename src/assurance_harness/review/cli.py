@@ -39,6 +39,12 @@ def _bool(text: str) -> bool:
     raise UsageError(f"--label must be true or false, not '{text}'")
 
 
+TABLE_ROWS = 200
+"""Queued rows ``review queue`` prints as a table: the terminal shows the top of the queue (the
+newest run first); a table of every row of a 100,000-case run took minutes and 600 MB to lay
+out. ``--json`` lists them all."""
+
+
 @review_app.command("queue")
 def queue_cmd(
     run: Annotated[str | None, typer.Option("--run", help="Only this run.")] = None,
@@ -57,8 +63,11 @@ def queue_cmd(
             _known_run(reports, run)
         items = [i for i in queued if not pending or (i.run_id, i.row_key) not in current]
         if as_json:
-            data = [
-                {
+            # Written item by item, the text json.dumps(items, indent=2) gives: a queue of
+            # 90,000 rows is not built a second time as one string.
+            opening = "[\n  "
+            for i in items:
+                item = {
                     "run_id": i.run_id,
                     "row": i.row_key,
                     "reasons": i.reasons,
@@ -66,14 +75,14 @@ def queue_cmd(
                     "scorer_label": i.scorer_label,
                     "reviewers": sorted(current.get((i.run_id, i.row_key), {})),
                 }
-                for i in items
-            ]
-            sys.stdout.write(json.dumps(data, indent=2) + "\n")
+                sys.stdout.write(opening + json.dumps(item, indent=2).replace("\n", "\n  "))
+                opening = ",\n  "
+            sys.stdout.write("[]\n" if not items else "\n]\n")
             return
         table = Table(title=f"Review queue ({len(items)} rows)", title_justify="left")
         for column in ("run", "row", "why", "scorer label", "reviewed by", "response"):
             table.add_column(column, overflow="fold", no_wrap=column == "run")
-        for i in items:
+        for i in items[:TABLE_ROWS]:
             table.add_row(
                 term(i.run_id),
                 term(i.row_key),
@@ -83,6 +92,13 @@ def queue_cmd(
                 term((i.response or "")[:80]),
             )
         out.print(table)
+        if len(items) > TABLE_ROWS:
+            out.print(
+                term(
+                    f"{len(items) - TABLE_ROWS} more rows not shown; --json lists them all "
+                    "(--run and --pending narrow the queue)"
+                )
+            )
 
 
 def _known_run(reports: Path, run_id: str) -> None:

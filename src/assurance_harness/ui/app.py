@@ -3,9 +3,10 @@ only ever text inside the page, and the content-security policy forbids script o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from aiohttp import web
@@ -23,8 +24,14 @@ from .security import (
     security_middleware,
 )
 
+if TYPE_CHECKING:
+    from ..review.store import QueueItem
+
 HERE = Path(__file__).parent
 ROW_LIMIT = 500
+QUEUE_LIMIT = 500
+"""Queued rows the review page lists, from the top (the newest run first), as ROW_LIMIT does for
+the run page: a 100,000-case run with a quarter flagged made a page of megabytes."""
 
 
 @dataclass(frozen=True)
@@ -157,23 +164,32 @@ async def run_page(request: web.Request) -> web.Response:
     run_dir = _run_dir(request, run_id)
     run = load_run(run_dir)
     reviewed = None
-    rows = run.rows()
+    # Streamed, the first ROW_LIMIT matches kept: a 100,000-row run held whole (and, with a
+    # review policy, read again and deep-copied) took the server's memory for one page. The
+    # review-aware view holds its rows once, as its figures are measured over them.
+    rows: Iterable[dict[str, Any]] = run.iter_results()
     if "review" in run.summary:
         reviewed = reviewed_run(run_dir, ReviewStore(_paths(request).db))
         rows = reviewed.rows
+        run = reviewed.run  # its pass over the file knows the skipped lines
     queued = {str(i["key"]) for i in (run.summary.get("review") or {}).get("queue") or []}
     worst = {str(k) for g in run.gates for k in g.get("worst_cases") or []}
     q = request.query
     f = {k: q.get(k, "") for k in ("q", "score", "group", "verdict")}
     by = _group_expr(run.summary)
     error = None
-    shown = []
+    shown: list[dict[str, Any]] = []
+    groups: set[str] = set()
+    total = 0
     for row in rows:
+        total += 1
+        group = _group_of(row, by)
+        groups.add(group)
         key = f"{row.get('case_id')}#{row.get('sample', 0)}"
         text = f"{key}\n{row.get('prompt') or ''}\n{row.get('response') or ''}".lower()
         if f["q"] and f["q"].lower() not in text:
             continue
-        if f["group"] and _group_of(row, by) != f["group"]:
+        if f["group"] and group != f["group"]:
             continue
         verdict = f["verdict"]
         if verdict == "worst" and key not in worst:
@@ -193,18 +209,19 @@ async def run_page(request: web.Request) -> web.Response:
             except ExpressionError as exc:
                 error = str(exc)
                 f["score"] = ""
-        shown.append(
-            {
-                "key": key,
-                "group": _group_of(row, by),
-                "prompt": row.get("prompt"),
-                "response": row.get("response"),
-                "error": (row.get("error") or {}).get("message") if row.get("error") else None,
-                "scores": row.get("scores") or {},
-                "human": row.get("human"),
-                "queued": key in queued,
-            }
-        )
+        if len(shown) < ROW_LIMIT:
+            shown.append(
+                {
+                    "key": key,
+                    "group": group,
+                    "prompt": row.get("prompt"),
+                    "response": row.get("response"),
+                    "error": (row.get("error") or {}).get("message") if row.get("error") else None,
+                    "scores": row.get("scores") or {},
+                    "human": row.get("human"),
+                    "queued": key in queued,
+                }
+            )
     return _render(
         request,
         "run.html",
@@ -213,10 +230,10 @@ async def run_page(request: web.Request) -> web.Response:
         reviewed=reviewed,
         f=f,
         error=error,
-        skipped_note=run.skipped_note(),  # run.rows() read the file: known without a reread
-        groups=sorted({_group_of(r, by) for r in rows} - {""}),
-        shown=shown[:ROW_LIMIT],
-        total=len(rows),
+        skipped_note=run.skipped_note(),  # the pass over the rows above knows it: no reread
+        groups=sorted(groups - {""}),
+        shown=shown,
+        total=total,
         limit=ROW_LIMIT,
     )
 
@@ -351,16 +368,20 @@ async def queue_page(request: web.Request) -> web.Response:
     store = ReviewStore(_paths(request).db)
     f = {"run": request.query.get("run", ""), "show": request.query.get("show", "pending")}
     current = store.current(f["run"] or None)
-    items = [
-        i
-        for i in store.queue(f["run"] or None)
-        if f["show"] == "all" or (i.run_id, i.row_key) not in current
-    ]
+    items: list[QueueItem] = []
+    total = 0
+    for i in store.queue(f["run"] or None):
+        if f["show"] == "all" or (i.run_id, i.row_key) not in current:
+            total += 1
+            if len(items) < QUEUE_LIMIT:
+                items.append(i)
     return _render(
         request,
         "queue.html",
         title="Review queue",
         items=items,
+        total=total,
+        limit=QUEUE_LIMIT,
         current=current,
         f=f,
         reviewer=_settings(request).reviewer,
