@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import errno
 import json
+import os
 import random
 import re
 from array import array
@@ -22,6 +23,7 @@ from pydantic import ValidationError
 
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, RunFailedError
+from ..store.files import NOT_REGULAR_FILE
 from ..store.spill import SpillError
 from .caselist import CaseList, collect
 from .errors import kind_of, validation_issues
@@ -437,10 +439,16 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
                 "shorten it",
             ) from None
         raise _path_issue(raw, f"cannot open the dataset: {exc.strerror}") from None
+    except RuntimeError:  # Path.resolve before Python 3.13: a symlink loop
+        raise _path_issue(
+            raw,
+            f"cannot open the dataset: {os.strerror(errno.ELOOP)}",
+            "the link points back to itself; fix or remove it",
+        ) from None
     if is_dir:
         raise _path_issue(
             raw, "is a directory, not a dataset file", "name a .jsonl, .csv or .json file"
         )
     if not path.is_file():  # a pipe or a device: reading it would wait for a writer
-        raise _path_issue(raw, "is not a regular file (a pipe or a device)")
+        raise _path_issue(raw, NOT_REGULAR_FILE)
     return path

@@ -20,6 +20,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from ..errors import ConfigError, ConfigIssue, yaml_problem
+from ..store.files import NOT_REGULAR_FILE
 from ..utf8 import is_utf8, shown
 
 PathKey = tuple[Any, ...]
@@ -514,7 +515,7 @@ def load_yaml_with_lines(path: str | Path) -> tuple[Any, LineOf]:
         )
     if Path(path).exists() and not Path(path).is_file() and not Path(path).is_dir():
         # A pipe (or a device) would be read until a writer closes it: validate would hang.
-        raise ConfigError.single(source, "is not a regular file (a pipe or a device)")
+        raise ConfigError.single(source, NOT_REGULAR_FILE)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -1,5 +1,6 @@
 """File primitives every writer shares: SHA-256 of a file, and atomic writes; and, for readers
-of large text files, one UTF-8 check line by line.
+of files a user names, one UTF-8 check line by line and one test for a file that is not a
+regular one (a pipe or a device, which a read would wait on or never finish).
 
 One implementation each, so every hash the manifest, the ledger and the annex record is the
 same function of the same bytes, and no reader (a resume, a CI upload, a browser, the ledger's
@@ -12,6 +13,7 @@ import codecs
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +23,9 @@ from typing import Any, Literal
 from ..errors import ConfigError, HarnessError, RunFailedError, UsageError
 
 __all__ = [
+    "NOT_REGULAR_FILE",
     "check_utf8_lines",
+    "is_special_file",
     "output_faults",
     "sha256_bytes",
     "sha256_file",
@@ -43,6 +47,23 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+NOT_REGULAR_FILE = "is not a regular file (a pipe or a device)"
+"""The one wording for a path that names a FIFO, a socket or a device (/dev/zero, /dev/stdin)."""
+
+
+def is_special_file(path: Path) -> bool:
+    """Whether ``path`` exists (through its links) and is neither a regular file nor a folder:
+    a FIFO is read until a writer closes it (never, if nobody writes), /dev/zero and
+    /dev/urandom never end, so such a file is refused before it is opened. A path that does
+    not exist, or cannot be looked at (a symlink loop), is not special: the open that follows
+    reports it with its own reason."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def check_utf8_lines(path: Path, source: str, hint: str) -> None:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
+from ..store.files import NOT_REGULAR_FILE, is_special_file
 from ..store.spill import key64
 from ._messages import get_path, last_user_text
 from .base import Target, TargetError, TargetSpec, register_target
@@ -96,6 +97,9 @@ class ReplayTarget(Target):
     def public_config(self) -> dict[str, Any]:
         """Adds the recording's SHA-256, so a changed export is a different target."""
         data = super().public_config()
+        if is_special_file(self.file):  # a FIFO's open waits for a writer; /dev/zero never ends
+            data["recording_sha256"] = None
+            return data
         try:
             with self.file.open("rb") as handle:  # in blocks: a recording may be gigabytes
                 data["recording_sha256"] = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -162,9 +166,12 @@ class ReplayTarget(Target):
         self._loaded = True
 
     def _check_encoding(self) -> None:
-        """Every line decodes as UTF-8 (checked first, as one error for the whole file)."""
+        """Every line decodes as UTF-8 (checked first, as one error for the whole file); a pipe
+        or a device is refused first, since reading one would wait for a writer or never end."""
         from ..store.files import check_utf8_lines
 
+        if is_special_file(self.file):
+            raise ConfigError.single(str(self.file), NOT_REGULAR_FILE, field="path")
         try:
             check_utf8_lines(self.file, str(self.file), hint="re-export the recording as UTF-8")
         except OSError as exc:
