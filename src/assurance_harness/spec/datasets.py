@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, RunFailedError
-from ..store.files import NOT_REGULAR_FILE
+from ..store.files import NOT_REGULAR_FILE, bounded_lines, read_bounded
 from ..store.spill import SpillError
 from .caselist import CaseList, collect
 from .errors import kind_of, validation_issues
@@ -106,7 +106,8 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
     so a file of a million lines is never all in memory; a JSON list is parsed whole."""
     if fmt == "jsonl":
         with _open_text(path, source, newline="\n") as handle:
-            for number, line in enumerate(handle, start=1):
+            lines = bounded_lines(handle, source, hint="a JSONL dataset holds one case per line")
+            for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
                 row = _loads(line, source, number)
@@ -133,7 +134,8 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
     else:
         with _open_text(path, source, newline="") as handle:
             # strict: an unclosed quote is an error, not the rest of the file read as one field.
-            reader = csv.DictReader(handle, strict=True)
+            lines = bounded_lines(handle, source, hint="a CSV dataset holds one case per row")
+            reader = csv.DictReader(lines, strict=True)
             start = 1
             try:
                 if reader.fieldnames is None:
@@ -177,7 +179,9 @@ def _read_text(path: Path, source: str) -> str:
     Undecodable bytes are a one-line error naming the line, not a traceback.
     """
     try:
-        data = path.read_bytes()
+        data = read_bounded(
+            path, source, hint="write it as JSONL (one case per line), which is read as a stream"
+        )
     except OSError as exc:
         raise ConfigError.single(source, f"cannot read the dataset: {exc.strerror}") from None
     try:

@@ -18,17 +18,21 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, AnyStr, Literal
 
 from ..errors import ConfigError, HarnessError, RunFailedError, UsageError
 
 __all__ = [
+    "MAX_READ_MB",
     "NOT_REGULAR_FILE",
+    "bounded_lines",
     "check_utf8_lines",
     "is_special_file",
     "output_faults",
+    "read_bounded",
     "sha256_bytes",
     "sha256_file",
+    "too_large",
     "write_bytes_atomic",
     "write_json_atomic",
     "write_output",
@@ -66,6 +70,52 @@ def is_special_file(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+MAX_READ_MB: float = 32
+"""The most the harness holds in memory from one piece of a file a user names: a YAML or JSON
+file read whole, or one line of a JSONL or CSV file read as a stream. The HTTP targets' answer
+limit (``max_response_mb``), for the same reason: far above any hand-written file, prompt or
+answer, far below what a machine holds; a line of 20 GB (a sparse file, a log with no newline)
+is refused at the limit instead of read into memory."""
+
+
+def _limit() -> int:
+    """``MAX_READ_MB`` in bytes, read when called (tests make it small)."""
+    return int(MAX_READ_MB * 1_000_000)
+
+
+def too_large(source: str, *, line: int | None = None, hint: str) -> ConfigError:
+    """The one error for a file, or one of its lines, over ``MAX_READ_MB``."""
+    what = "the line is more than" if line is not None else "the file is more than"
+    return ConfigError.single(
+        source, f"{what} {MAX_READ_MB:g} MB (the most read at once)", line=line, hint=hint
+    )
+
+
+def read_bounded(path: Path, source: str, *, hint: str) -> bytes:
+    """The whole file, or ``too_large`` once more than ``MAX_READ_MB`` has been read (a file's
+    size is not asked: /proc files say 0, and a file may grow while it is read). An
+    ``OSError`` propagates: the caller says which file it could not read."""
+    limit = _limit()
+    with Path(path).open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(source, hint=hint)
+    return data
+
+
+def bounded_lines(handle: IO[AnyStr], source: str, *, hint: str) -> Iterator[AnyStr]:
+    """The lines of ``handle``, as iterating it gives them, each read at most ``MAX_READ_MB``
+    long (characters, on a text stream): a longer one is ``too_large`` with its line number,
+    once that much of it is read, instead of a whole line of any length in memory."""
+    limit = _limit()
+    number = 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        if len(line) > limit and line[-1:] not in ("\n", "\r", b"\n"):
+            raise too_large(source, line=number, hint=hint)
+        yield line
+
+
 def check_utf8_lines(path: Path, source: str, hint: str) -> None:
     """Every line of the file decodes as UTF-8 (a byte-order mark allowed on the first), or one
     ``ConfigError`` names the line and the byte. Line by line, so a file of any size is checked
@@ -85,7 +135,8 @@ def check_utf8_lines(path: Path, source: str, hint: str) -> None:
     except UnicodeDecodeError:
         pass
     with Path(path).open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
+        lines = bounded_lines(handle, source, hint="split the file into lines")
+        for number, line in enumerate(lines, start=1):
             try:
                 line.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:

@@ -21,12 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
-from ..store.files import NOT_REGULAR_FILE, is_special_file
+from ..store.files import NOT_REGULAR_FILE, bounded_lines, is_special_file
 from ..store.spill import key64
 from ._messages import get_path, last_user_text
 from .base import Target, TargetError, TargetSpec, register_target
 
 T = TypeVar("T")
+_ONE_RECORD_A_LINE = "a recording holds one JSON record per line"
 NO_SAMPLE = -(2**63)
 """A record without a sample index (any integer, negative ones too, can be an index)."""
 
@@ -133,7 +134,8 @@ class ReplayTarget(Target):
             offset = 0
             # Records end at "\n" only: str.splitlines() would also cut at U+2028, U+0085 and
             # friends, which JSON allows unescaped inside a response string.
-            for number, raw in enumerate(handle, start=1):
+            lines = bounded_lines(handle, str(self.file), hint=_ONE_RECORD_A_LINE)
+            for number, raw in enumerate(lines, start=1):
                 start, offset = offset, offset + len(raw)
                 line = _decode(raw, start)
                 if not line.strip():
@@ -237,7 +239,7 @@ class ReplayTarget(Target):
         f = self.s.fields
         with self.file.open("rb") as handle:
             offset = 0
-            for raw in handle:
+            for raw in bounded_lines(handle, str(self.file), hint=_ONE_RECORD_A_LINE):
                 start, offset = offset, offset + len(raw)
                 line = _decode(raw, start)
                 if not line.strip():
