@@ -23,7 +23,13 @@ from pydantic import ValidationError
 
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, RunFailedError
-from ..store.files import NOT_REGULAR_FILE, bounded_lines, read_bounded
+from ..store.files import (
+    NOT_REGULAR_FILE,
+    bounded_lines,
+    file_version,
+    read_bounded,
+    sha256_as_read,
+)
 from ..store.spill import SpillError
 from .caselist import CaseList, collect
 from .errors import kind_of, validation_issues
@@ -344,13 +350,16 @@ def load_dataset(
     *,
     seed: int = 0,
     each: Callable[[Case], None] | None = None,
-) -> tuple[Sequence[Case], Path]:
+) -> tuple[Sequence[Case], Path, str]:
     """Load one dataset file into cases; returns the cases (beyond ``caselist.IN_MEMORY`` kept on
-    disk as they are read, so a dataset of a million rows is not a million objects in memory)
-    and the resolved path. ``each`` sees every case as it is read (before ``sample`` and
-    ``limit`` pick theirs): what a caller gathers there needs no pass over the cases on disk."""
+    disk as they are read, so a dataset of a million rows is not a million objects in memory),
+    the resolved path and the SHA-256 of the bytes read (a file that changed while it was read,
+    appended to or replaced, is a ``dataset.path`` error: its hash would not be of the cases).
+    ``each`` sees every case as it is read (before ``sample`` and ``limit`` pick theirs): what a
+    caller gathers there needs no pass over the cases on disk."""
     path = _dataset_path(spec.path, base_dir)
     source = str(path)
+    version = _version(path, spec.path)
     fmt = _format(spec, path)
     prefix = spec.id_prefix or path.stem
     plan = _field_plan(spec)
@@ -371,7 +380,20 @@ def load_dataset(
         ) from None
     if spec.limit is not None:
         cases = cases[: spec.limit]
-    return cases, path
+    try:
+        digest = sha256_as_read(path, version, source)
+    except ConfigError as exc:
+        raise _path_issue(spec.path, exc.issues[0].message, exc.issues[0].hint) from None
+    except OSError as exc:  # removed or made unreadable since it was read
+        raise _path_issue(spec.path, f"cannot open the dataset: {exc.strerror}") from None
+    return cases, path, digest
+
+
+def _version(path: Path, raw: str) -> tuple[int, int, int, int]:
+    try:
+        return file_version(path)
+    except OSError as exc:
+        raise _path_issue(raw, f"cannot open the dataset: {exc.strerror}") from None
 
 
 def _format(spec: DatasetSpec, path: Path) -> str:

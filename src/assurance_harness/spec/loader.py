@@ -414,7 +414,7 @@ def _load_suite(
         gathered: _Gathering | None = None
         for index, dataset in enumerate(datasets):
             try:
-                loaded, file_path = load_dataset(
+                loaded, file_path, digest = load_dataset(
                     dataset,
                     suite_path.parent,
                     seed=suite.seed,
@@ -443,7 +443,7 @@ def _load_suite(
                 gathered = gathering
             else:
                 cases = [*cases, *loaded]
-            dataset_files.append((file_path, sha256_file(file_path)))
+            dataset_files.append((file_path, digest))
         complete = expand and not issues
         base = cases
         if complete:

@@ -27,9 +27,11 @@ __all__ = [
     "NOT_REGULAR_FILE",
     "bounded_lines",
     "check_utf8_lines",
+    "file_version",
     "is_special_file",
     "output_faults",
     "read_bounded",
+    "sha256_as_read",
     "sha256_bytes",
     "sha256_file",
     "too_large",
@@ -114,6 +116,27 @@ def bounded_lines(handle: IO[AnyStr], source: str, *, hint: str) -> Iterator[Any
         if len(line) > limit and line[-1:] not in ("\n", "\r", b"\n"):
             raise too_large(source, line=number, hint=hint)
         yield line
+
+
+def file_version(path: Path) -> tuple[int, int, int, int]:
+    """What changes when a file is written or replaced: its device and inode (a rename over it),
+    size (an append) and modification time in nanoseconds (a rewrite in place)."""
+    info = os.stat(path)
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def sha256_as_read(path: Path, version: tuple[int, int, int, int], source: str) -> str:
+    """The SHA-256 of a file read since ``version`` (its :func:`file_version` before the read),
+    or a ``ConfigError`` when it changed meanwhile: a hash taken after the read would otherwise
+    name rows appended, or a file renamed over it, that were never read."""
+    digest = sha256_file(path)
+    if file_version(path) != version:
+        raise ConfigError.single(
+            source,
+            "changed while it was read (written to, or replaced)",
+            hint="run again once nothing writes to it",
+        )
+    return digest
 
 
 def check_utf8_lines(path: Path, source: str, hint: str) -> None:
