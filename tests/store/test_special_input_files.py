@@ -73,3 +73,24 @@ def test_a_dataset_path_that_is_a_symlink_loop_is_a_located_error_not_an_interna
     assert "suite.yaml:3: dataset.path:" in result.output, result.output
     assert "symbolic link" in result.output and name in result.output, result.output
     assert "internal error" not in result.output
+
+
+def test_run_with_a_register_that_is_a_fifo_says_so_not_that_there_is_no_such_file(
+    tmp_path: Path,
+) -> None:
+    root = _replay_project(tmp_path)
+    (root / "rec.jsonl").write_text('{"id": "a", "response": "hi"}\n')
+    os.mkfifo(root / "register.yaml")
+    proc = run_cli(
+        "run",
+        "suite.yaml",
+        "-t",
+        "replay.yaml",
+        "--register",
+        "register.yaml",
+        cwd=root,
+        timeout=30,
+    )
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "--register register.yaml: not a regular file (a pipe or a device)" in text, text
