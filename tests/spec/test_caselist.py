@@ -69,10 +69,10 @@ def test_a_sampled_dataset_is_the_same_in_memory_and_on_disk(tmp_path, monkeypat
     rows = [f'{{"id": "r{i}", "prompt": "p{i}", "metadata": {{"g": {i % 4}}}}}' for i in range(40)]
     (tmp_path / "d.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
     spec = DatasetSpec(path="d.jsonl", sample=9, limit=7)
-    in_memory, _ = load_dataset(spec, tmp_path, seed=3)
+    in_memory, _, _ = load_dataset(spec, tmp_path, seed=3)
     monkeypatch.setattr(caselist, "IN_MEMORY", 10)
     monkeypatch.setattr(caselist.collect, "__kwdefaults__", {"in_memory": 10})
-    on_disk, _ = load_dataset(spec, tmp_path, seed=3)
+    on_disk, _, _ = load_dataset(spec, tmp_path, seed=3)
     assert isinstance(in_memory, list) and isinstance(on_disk, CaseList)
     assert len(in_memory) == 7 and list(on_disk) == in_memory
 

@@ -45,12 +45,15 @@ def resolve_path(base_dir: Path, raw: str, *, what: str) -> Path:
 def read_text(path: Path, *, what: str) -> str:
     """A data file named in expander params, as UTF-8 text (a byte-order mark dropped); one
     that cannot be read (a folder, no permission) or is not UTF-8 is one ConfigError naming
-    it, and the line."""
-    from ..store.files import check_utf8_lines
+    it, and the line. A pipe or a device is refused unread: it would be read until a writer
+    closed it, or forever (/dev/zero)."""
+    from ..store.files import NOT_REGULAR_FILE, check_utf8_lines, is_special_file, read_bounded
 
+    if is_special_file(path):
+        raise ConfigError.single(str(path), NOT_REGULAR_FILE)
     try:
         check_utf8_lines(path, str(path), hint="re-save the file as UTF-8")
-        return path.read_text(encoding="utf-8-sig")
+        return read_bounded(path, str(path), hint=f"split the {what}").decode("utf-8-sig")
     except OSError as exc:
         raise ConfigError.single(str(path), f"cannot read the {what}: {exc.strerror}") from None
 

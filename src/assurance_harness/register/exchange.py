@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError, ConfigIssue
 from ..formatting import gate_rule, metric_figure
-from ..store.files import check_utf8_lines
+from ..store.files import NOT_REGULAR_FILE, check_utf8_lines
 from .ledger import EvidenceRecord, parse_time, read_ledger
 from .model import Register, Risk, SuiteLink
 from .soa import SoaRow
@@ -344,7 +344,7 @@ def _read_csv_text(path: Path, source: str) -> str:
     if path.is_dir():
         raise ConfigError.single(source, "is a directory, not a CSV file")
     if path.exists() and not path.is_file():
-        raise ConfigError.single(source, "is not a regular file (a pipe or a device)")
+        raise ConfigError.single(source, NOT_REGULAR_FILE)
     try:
         check_utf8_lines(path, source, hint='re-save it as UTF-8 (Excel: "CSV UTF-8")')
         return path.read_text(encoding="utf-8-sig")

@@ -36,6 +36,7 @@ from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
+from ..store.files import NOT_REGULAR_FILE, is_special_file
 from ..store.journalindex import JournalIndex, index_journal
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
@@ -141,7 +142,13 @@ def _check_register_file(path: Path) -> None:
     """A ``--register`` that is no file is refused before anything is sent: the run would
     otherwise pass and record no evidence for it, or find out only once it finished."""
     if not path.is_file():
-        why = "a folder" if path.is_dir() else "no such file"
+        why = (
+            "a folder"
+            if path.is_dir()
+            else NOT_REGULAR_FILE.removeprefix("is ")
+            if is_special_file(path)
+            else "no such file"
+        )
         raise UsageError(
             f"--register {path}: {why}; give the risk register's YAML file, or leave --register "
             "out (register/risk_register.yaml is used when present)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import errno
 import json
+import os
 import random
 import re
 from array import array
@@ -22,6 +23,13 @@ from pydantic import ValidationError
 
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, RunFailedError
+from ..store.files import (
+    NOT_REGULAR_FILE,
+    bounded_lines,
+    file_version,
+    read_bounded,
+    sha256_as_read,
+)
 from ..store.spill import SpillError
 from .caselist import CaseList, collect
 from .errors import kind_of, validation_issues
@@ -104,7 +112,8 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
     so a file of a million lines is never all in memory; a JSON list is parsed whole."""
     if fmt == "jsonl":
         with _open_text(path, source, newline="\n") as handle:
-            for number, line in enumerate(handle, start=1):
+            lines = bounded_lines(handle, source, hint="a JSONL dataset holds one case per line")
+            for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
                 row = _loads(line, source, number)
@@ -131,7 +140,8 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
     else:
         with _open_text(path, source, newline="") as handle:
             # strict: an unclosed quote is an error, not the rest of the file read as one field.
-            reader = csv.DictReader(handle, strict=True)
+            lines = bounded_lines(handle, source, hint="a CSV dataset holds one case per row")
+            reader = csv.DictReader(lines, strict=True)
             start = 1
             try:
                 if reader.fieldnames is None:
@@ -175,7 +185,9 @@ def _read_text(path: Path, source: str) -> str:
     Undecodable bytes are a one-line error naming the line, not a traceback.
     """
     try:
-        data = path.read_bytes()
+        data = read_bounded(
+            path, source, hint="write it as JSONL (one case per line), which is read as a stream"
+        )
     except OSError as exc:
         raise ConfigError.single(source, f"cannot read the dataset: {exc.strerror}") from None
     try:
@@ -338,13 +350,16 @@ def load_dataset(
     *,
     seed: int = 0,
     each: Callable[[Case], None] | None = None,
-) -> tuple[Sequence[Case], Path]:
+) -> tuple[Sequence[Case], Path, str]:
     """Load one dataset file into cases; returns the cases (beyond ``caselist.IN_MEMORY`` kept on
-    disk as they are read, so a dataset of a million rows is not a million objects in memory)
-    and the resolved path. ``each`` sees every case as it is read (before ``sample`` and
-    ``limit`` pick theirs): what a caller gathers there needs no pass over the cases on disk."""
+    disk as they are read, so a dataset of a million rows is not a million objects in memory),
+    the resolved path and the SHA-256 of the bytes read (a file that changed while it was read,
+    appended to or replaced, is a ``dataset.path`` error: its hash would not be of the cases).
+    ``each`` sees every case as it is read (before ``sample`` and ``limit`` pick theirs): what a
+    caller gathers there needs no pass over the cases on disk."""
     path = _dataset_path(spec.path, base_dir)
     source = str(path)
+    version = _version(path, spec.path)
     fmt = _format(spec, path)
     prefix = spec.id_prefix or path.stem
     plan = _field_plan(spec)
@@ -365,7 +380,20 @@ def load_dataset(
         ) from None
     if spec.limit is not None:
         cases = cases[: spec.limit]
-    return cases, path
+    try:
+        digest = sha256_as_read(path, version, source)
+    except ConfigError as exc:
+        raise _path_issue(spec.path, exc.issues[0].message, exc.issues[0].hint) from None
+    except OSError as exc:  # removed or made unreadable since it was read
+        raise _path_issue(spec.path, f"cannot open the dataset: {exc.strerror}") from None
+    return cases, path, digest
+
+
+def _version(path: Path, raw: str) -> tuple[int, int, int, int]:
+    try:
+        return file_version(path)
+    except OSError as exc:
+        raise _path_issue(raw, f"cannot open the dataset: {exc.strerror}") from None
 
 
 def _format(spec: DatasetSpec, path: Path) -> str:
@@ -437,10 +465,16 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
                 "shorten it",
             ) from None
         raise _path_issue(raw, f"cannot open the dataset: {exc.strerror}") from None
+    except RuntimeError:  # Path.resolve before Python 3.13: a symlink loop
+        raise _path_issue(
+            raw,
+            f"cannot open the dataset: {os.strerror(errno.ELOOP)}",
+            "the link points back to itself; fix or remove it",
+        ) from None
     if is_dir:
         raise _path_issue(
             raw, "is a directory, not a dataset file", "name a .jsonl, .csv or .json file"
         )
     if not path.is_file():  # a pipe or a device: reading it would wait for a writer
-        raise _path_issue(raw, "is not a regular file (a pipe or a device)")
+        raise _path_issue(raw, NOT_REGULAR_FILE)
     return path

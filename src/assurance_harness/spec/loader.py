@@ -21,7 +21,7 @@ from ..expand.base import Expander, expanders
 from ..metrics.base import MetricKind, MetricParams, metric_kinds
 from ..registry import Registry, UnknownPluginError
 from ..scorers.base import Scorer, ScorerParams, scorers
-from ..store.files import sha256_file
+from ..store.files import NOT_REGULAR_FILE, sha256_file
 from ..store.spill import SpillArray, key64
 from .caseids import CaseOrigins, check_unique_ids
 from .datasets import PATH_FIELD, load_dataset
@@ -414,7 +414,7 @@ def _load_suite(
         gathered: _Gathering | None = None
         for index, dataset in enumerate(datasets):
             try:
-                loaded, file_path = load_dataset(
+                loaded, file_path, digest = load_dataset(
                     dataset,
                     suite_path.parent,
                     seed=suite.seed,
@@ -443,7 +443,7 @@ def _load_suite(
                 gathered = gathering
             else:
                 cases = [*cases, *loaded]
-            dataset_files.append((file_path, sha256_file(file_path)))
+            dataset_files.append((file_path, digest))
         complete = expand and not issues
         base = cases
         if complete:
@@ -527,7 +527,7 @@ def find_suite_files(path: str | Path) -> list[Path]:
     if root.is_file():
         return [root]
     if root.exists() and not root.is_dir():
-        raise ConfigError.single(str(root), "is not a regular file (a pipe or a device)")
+        raise ConfigError.single(str(root), NOT_REGULAR_FILE)
     if not root.is_dir():
         raise ConfigError.single(str(root), "no such file or directory")
     return [p for p in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]) if is_suite_file(p)]

@@ -20,8 +20,10 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from ..errors import ConfigError, ConfigIssue, yaml_problem
+from ..store.files import NOT_REGULAR_FILE, read_bounded
 from ..utf8 import is_utf8, shown
 
+_SPLIT_YAML = "a suite keeps many cases in a dataset file (dataset: path:), read as a stream"
 PathKey = tuple[Any, ...]
 LineOf = Callable[[PathKey], int | None]
 
@@ -514,9 +516,11 @@ def load_yaml_with_lines(path: str | Path) -> tuple[Any, LineOf]:
         )
     if Path(path).exists() and not Path(path).is_file() and not Path(path).is_dir():
         # A pipe (or a device) would be read until a writer closes it: validate would hang.
-        raise ConfigError.single(source, "is not a regular file (a pipe or a device)")
+        raise ConfigError.single(source, NOT_REGULAR_FILE)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = read_bounded(Path(path), source, hint=_SPLIT_YAML)
+        # As read_text read it: universal newlines, so line numbers count as before.
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise ConfigError.single(source, "file not found", hint="check the path") from None
     except IsADirectoryError:

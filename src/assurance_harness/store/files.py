@@ -1,5 +1,6 @@
 """File primitives every writer shares: SHA-256 of a file, and atomic writes; and, for readers
-of large text files, one UTF-8 check line by line.
+of files a user names, one UTF-8 check line by line and one test for a file that is not a
+regular one (a pipe or a device, which a read would wait on or never finish).
 
 One implementation each, so every hash the manifest, the ledger and the annex record is the
 same function of the same bytes, and no reader (a resume, a CI upload, a browser, the ledger's
@@ -12,19 +13,28 @@ import codecs
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, AnyStr, Literal
 
 from ..errors import ConfigError, HarnessError, RunFailedError, UsageError
 
 __all__ = [
+    "MAX_READ_MB",
+    "NOT_REGULAR_FILE",
+    "bounded_lines",
     "check_utf8_lines",
+    "file_version",
+    "is_special_file",
     "output_faults",
+    "read_bounded",
+    "sha256_as_read",
     "sha256_bytes",
     "sha256_file",
+    "too_large",
     "write_bytes_atomic",
     "write_json_atomic",
     "write_output",
@@ -43,6 +53,90 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+NOT_REGULAR_FILE = "is not a regular file (a pipe or a device)"
+"""The one wording for a path that names a FIFO, a socket or a device (/dev/zero, /dev/stdin)."""
+
+
+def is_special_file(path: Path) -> bool:
+    """Whether ``path`` exists (through its links) and is neither a regular file nor a folder:
+    a FIFO is read until a writer closes it (never, if nobody writes), /dev/zero and
+    /dev/urandom never end, so such a file is refused before it is opened. A path that does
+    not exist, or cannot be looked at (a symlink loop), is not special: the open that follows
+    reports it with its own reason."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+MAX_READ_MB: float = 32
+"""The most the harness holds in memory from one piece of a file a user names: a YAML or JSON
+file read whole, or one line of a JSONL or CSV file read as a stream. The HTTP targets' answer
+limit (``max_response_mb``), for the same reason: far above any hand-written file, prompt or
+answer, far below what a machine holds; a line of 20 GB (a sparse file, a log with no newline)
+is refused at the limit instead of read into memory."""
+
+
+def _limit() -> int:
+    """``MAX_READ_MB`` in bytes, read when called (tests make it small)."""
+    return int(MAX_READ_MB * 1_000_000)
+
+
+def too_large(source: str, *, line: int | None = None, hint: str) -> ConfigError:
+    """The one error for a file, or one of its lines, over ``MAX_READ_MB``."""
+    what = "the line is more than" if line is not None else "the file is more than"
+    return ConfigError.single(
+        source, f"{what} {MAX_READ_MB:g} MB (the most read at once)", line=line, hint=hint
+    )
+
+
+def read_bounded(path: Path, source: str, *, hint: str) -> bytes:
+    """The whole file, or ``too_large`` once more than ``MAX_READ_MB`` has been read (a file's
+    size is not asked: /proc files say 0, and a file may grow while it is read). An
+    ``OSError`` propagates: the caller says which file it could not read."""
+    limit = _limit()
+    with Path(path).open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(source, hint=hint)
+    return data
+
+
+def bounded_lines(handle: IO[AnyStr], source: str, *, hint: str) -> Iterator[AnyStr]:
+    """The lines of ``handle``, as iterating it gives them, each read at most ``MAX_READ_MB``
+    long (characters, on a text stream): a longer one is ``too_large`` with its line number,
+    once that much of it is read, instead of a whole line of any length in memory."""
+    limit = _limit()
+    number = 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        if len(line) > limit and line[-1:] not in ("\n", "\r", b"\n"):
+            raise too_large(source, line=number, hint=hint)
+        yield line
+
+
+def file_version(path: Path) -> tuple[int, int, int, int]:
+    """What changes when a file is written or replaced: its device and inode (a rename over it),
+    size (an append) and modification time in nanoseconds (a rewrite in place)."""
+    info = os.stat(path)
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def sha256_as_read(path: Path, version: tuple[int, int, int, int], source: str) -> str:
+    """The SHA-256 of a file read since ``version`` (its :func:`file_version` before the read),
+    or a ``ConfigError`` when it changed meanwhile: a hash taken after the read would otherwise
+    name rows appended, or a file renamed over it, that were never read."""
+    digest = sha256_file(path)
+    if file_version(path) != version:
+        raise ConfigError.single(
+            source,
+            "changed while it was read (written to, or replaced)",
+            hint="run again once nothing writes to it",
+        )
+    return digest
 
 
 def check_utf8_lines(path: Path, source: str, hint: str) -> None:
@@ -64,7 +158,8 @@ def check_utf8_lines(path: Path, source: str, hint: str) -> None:
     except UnicodeDecodeError:
         pass
     with Path(path).open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
+        lines = bounded_lines(handle, source, hint="split the file into lines")
+        for number, line in enumerate(lines, start=1):
             try:
                 line.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:

@@ -21,11 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
+from ..store.files import NOT_REGULAR_FILE, bounded_lines, is_special_file
 from ..store.spill import key64
 from ._messages import get_path, last_user_text
 from .base import Target, TargetError, TargetSpec, register_target
 
 T = TypeVar("T")
+_ONE_RECORD_A_LINE = "a recording holds one JSON record per line"
 NO_SAMPLE = -(2**63)
 """A record without a sample index (any integer, negative ones too, can be an index)."""
 
@@ -96,6 +98,9 @@ class ReplayTarget(Target):
     def public_config(self) -> dict[str, Any]:
         """Adds the recording's SHA-256, so a changed export is a different target."""
         data = super().public_config()
+        if is_special_file(self.file):  # a FIFO's open waits for a writer; /dev/zero never ends
+            data["recording_sha256"] = None
+            return data
         try:
             with self.file.open("rb") as handle:  # in blocks: a recording may be gigabytes
                 data["recording_sha256"] = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -129,7 +134,8 @@ class ReplayTarget(Target):
             offset = 0
             # Records end at "\n" only: str.splitlines() would also cut at U+2028, U+0085 and
             # friends, which JSON allows unescaped inside a response string.
-            for number, raw in enumerate(handle, start=1):
+            lines = bounded_lines(handle, str(self.file), hint=_ONE_RECORD_A_LINE)
+            for number, raw in enumerate(lines, start=1):
                 start, offset = offset, offset + len(raw)
                 line = _decode(raw, start)
                 if not line.strip():
@@ -162,9 +168,12 @@ class ReplayTarget(Target):
         self._loaded = True
 
     def _check_encoding(self) -> None:
-        """Every line decodes as UTF-8 (checked first, as one error for the whole file)."""
+        """Every line decodes as UTF-8 (checked first, as one error for the whole file); a pipe
+        or a device is refused first, since reading one would wait for a writer or never end."""
         from ..store.files import check_utf8_lines
 
+        if is_special_file(self.file):
+            raise ConfigError.single(str(self.file), NOT_REGULAR_FILE, field="path")
         try:
             check_utf8_lines(self.file, str(self.file), hint="re-export the recording as UTF-8")
         except OSError as exc:
@@ -230,7 +239,7 @@ class ReplayTarget(Target):
         f = self.s.fields
         with self.file.open("rb") as handle:
             offset = 0
-            for raw in handle:
+            for raw in bounded_lines(handle, str(self.file), hint=_ONE_RECORD_A_LINE):
                 start, offset = offset, offset + len(raw)
                 line = _decode(raw, start)
                 if not line.strip():

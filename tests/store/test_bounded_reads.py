@@ -1,0 +1,98 @@
+"""A file of absurd shape (one line of gigabytes from a sparse file, a YAML file of hundreds of
+megabytes) is refused at a stated limit instead of being read into memory whole. The limit is
+made small here (``store.files.MAX_READ_MB``), so no test writes more than a few kilobytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.store import files
+from tests.testing.cli import invoke_in_process
+
+SUITE = (
+    "suite: bounds\nversion: 1.0.0\ndataset: {{path: {data}}}\n"
+    "scorers: [{{id: n, use: length}}]\nmetrics: [{{id: w, mean: n.words}}]\n"
+)
+INLINE = (
+    "suite: bounds\nversion: 1.0.0\ncases: [{id: a, prompt: hi}]\n{extra}"
+    "scorers: [{id: n, use: length}]\nmetrics: [{id: w, mean: n.words}]\n"
+)
+
+
+def _replay_project(root: Path) -> Path:
+    (root / "suite.yaml").write_text(
+        "suite: bounds\nversion: 1.0.0\ncases: [{id: a, prompt: hi}]\n"
+        "scorers: [{id: n, use: length}]\nmetrics: [{id: w, mean: n.words}]\n"
+    )
+    (root / "replay.yaml").write_text("type: replay\npath: rec.jsonl\n")
+    return root
+
+
+@pytest.fixture
+def small_limit(monkeypatch: pytest.MonkeyPatch) -> int:
+    """The read limit made 1,000 bytes (0.001 MB): a 2,000-byte line stands in for gigabytes."""
+    monkeypatch.setattr(files, "MAX_READ_MB", 0.001)
+    return 1000
+
+
+@pytest.mark.parametrize("name", ["cases.jsonl", "cases.csv"])
+def test_a_dataset_line_over_the_limit_is_refused_with_the_limit_and_the_line(
+    tmp_path: Path, small_limit: int, name: str
+) -> None:
+    (tmp_path / "suite.yaml").write_text(SUITE.format(data=name))
+    huge = "x" * (2 * small_limit)
+    if name.endswith(".csv"):
+        (tmp_path / name).write_text(f"id,prompt\na,hi\nb,{huge}\n")
+    else:
+        (tmp_path / name).write_text(
+            f'{{"id": "a", "prompt": "hi"}}\n{{"id": "b", "prompt": "{huge}"}}\n'
+        )
+    result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
+    assert result.exit_code == 2, result.output
+    line = 3 if name.endswith(".csv") else 2  # a CSV's header is line 1
+    assert f"{name}:{line}:" in result.output and "0.001 MB" in result.output, result.output
+    assert "the line is more than" in result.output, result.output
+
+
+def test_a_dataset_line_under_the_limit_still_loads(tmp_path: Path, small_limit: int) -> None:
+    (tmp_path / "suite.yaml").write_text(SUITE.format(data="cases.jsonl"))
+    body = "x" * (small_limit - 40)
+    (tmp_path / "cases.jsonl").write_text(f'{{"id": "a", "prompt": "{body}"}}\n' * 1)
+    result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_json_dataset_over_the_limit_is_refused_with_the_way_on(
+    tmp_path: Path, small_limit: int
+) -> None:
+    (tmp_path / "suite.yaml").write_text(SUITE.format(data="cases.json"))
+    rows = ",".join(f'{{"id": "c{i}", "prompt": "hello"}}' for i in range(100))
+    (tmp_path / "cases.json").write_text(f"[{rows}]")
+    result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "cases.json" in result.output and "0.001 MB" in result.output, result.output
+    assert "JSONL" in result.output, result.output
+
+
+def test_a_yaml_suite_over_the_limit_is_refused_not_parsed(
+    tmp_path: Path, small_limit: int
+) -> None:
+    extra = f"description: {'z' * (2 * small_limit)}\n"
+    (tmp_path / "suite.yaml").write_text(INLINE.replace("{extra}", extra))
+    result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "suite.yaml" in result.output and "0.001 MB" in result.output, result.output
+
+
+def test_a_replay_line_over_the_limit_is_refused_with_the_limit_and_the_line(
+    tmp_path: Path, small_limit: int
+) -> None:
+    root = _replay_project(tmp_path)
+    (root / "rec.jsonl").write_text(
+        f'{{"id": "a", "response": "hi"}}\n{{"id": "b", "response": "{"y" * 2 * small_limit}"}}\n'
+    )
+    result = invoke_in_process(["validate", str(root / "suite.yaml"), str(root / "replay.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "rec.jsonl:2:" in result.output and "0.001 MB" in result.output, result.output
