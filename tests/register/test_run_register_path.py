@@ -72,3 +72,36 @@ def test_concurrency_on_the_command_line_has_the_target_files_limit(project: Pat
     done = run_cli("run", "s.yaml", "--target", "t.yaml", "--concurrency", "5000", cwd=project)
     assert done.returncode == 2, done.stderr
     assert "4096" in done.stderr and not (project / "calls.txt").exists()
+
+
+@pytest.mark.parametrize("register", ["typo.yaml", "a-folder"])
+def test_evidence_attach_with_a_register_path_that_is_no_file_is_refused(
+    project: Path, register: str
+) -> None:
+    # Observed: 'evidence attach RUN --register typo.yaml' said "nothing to attach", exit 0:
+    # the register the user named was silently not read, so no risk of it was evidenced.
+    (project / "s.yaml").write_text(SUITE.replace("cases:", "evidence_for: [R-001]\ncases:", 1))
+    first = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-evidence",
+                    "--reports", "r", cwd=project)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    (run_id,) = [p.name for p in (project / "r").iterdir() if p.is_dir()]
+    done = run_cli("evidence", "attach", run_id, "--reports", "r", "--register", register,
+                   cwd=project)  # fmt: skip
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and f"--register {register}" in errors[0], done.stderr
+    assert not (project / "r" / "evidence" / "ledger.jsonl").exists()
+
+
+def test_a_verdict_with_a_register_path_that_is_no_file_is_refused(project: Path) -> None:
+    suite = SUITE.replace("gates:", "review: {label: m.matched, sample: 1.0}\ngates:", 1)
+    (project / "s.yaml").write_text(suite)
+    first = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-evidence",
+                    "--reports", "r", cwd=project)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    (run_id,) = [p.name for p in (project / "r").iterdir() if p.is_dir()]
+    done = run_cli("review", "adjudicate", run_id, "a#0", "--agree", "--reviewer", "ana",
+                   "--reports", "r", "--register", "typo.yaml", cwd=project)  # fmt: skip
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "--register typo.yaml" in done.stderr and "Traceback" not in done.stderr
+    assert not (project / "r" / "evidence" / "ledger.jsonl").exists()
