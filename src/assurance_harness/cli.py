@@ -224,7 +224,10 @@ def run(
     except HarnessError as exc:
         raise fail(exc) from None
 
-    register = Workspace.at(reports, register=register).register_if_present()
+    # With --no-evidence no register is read, so a --register given is not checked either.
+    register = (
+        None if no_evidence else Workspace.at(reports, register=register).register_if_present()
+    )
     codes = []
     with _sigterm_as_ctrl_c():
         for number, path in enumerate(files):

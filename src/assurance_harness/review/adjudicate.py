@@ -38,6 +38,12 @@ class ReviewPaths:
         ledger: str | Path | None = None,
         register: str | Path | None = None,
     ) -> ReviewPaths:
+        """From the command's options; a ``register`` given must be a file (a verdict's
+        records name the risks it maps the run's suite to)."""
+        from ..workspace import check_register_file
+
+        if register:
+            check_register_file(Path(register))
         reports = Path(reports)
         return cls(
             reports=reports,

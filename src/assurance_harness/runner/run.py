@@ -36,7 +36,6 @@ from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
-from ..store.files import NOT_REGULAR_FILE, is_special_file
 from ..store.journalindex import JournalIndex, index_journal
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
@@ -45,7 +44,7 @@ from ..store.spill import SpillArray
 from ..targets._http_common import HttpTargetSpec
 from ..targets.base import Target
 from ..targets.open_files import make_room_for_connections
-from ..workspace import Workspace
+from ..workspace import Workspace, check_register_file
 from .executor import OnRecord, TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
 from .journalnotes import JournalNotes
@@ -136,23 +135,6 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
 
         reason = locked_reason(reason)
     return RunFailedError(f"cannot write {where}: {reason}\n{then}")
-
-
-def _check_register_file(path: Path) -> None:
-    """A ``--register`` that is no file is refused before anything is sent: the run would
-    otherwise pass and record no evidence for it, or find out only once it finished."""
-    if not path.is_file():
-        why = (
-            "a folder"
-            if path.is_dir()
-            else NOT_REGULAR_FILE.removeprefix("is ")
-            if is_special_file(path)
-            else "no such file"
-        )
-        raise UsageError(
-            f"--register {path}: {why}; give the risk register's YAML file, or leave --register "
-            "out (register/risk_register.yaml is used when present)"
-        )
 
 
 def _fault_path(exc: Exception, reports: Path) -> Path | str:
@@ -601,7 +583,7 @@ def _run_suite(
         # Before the run folder: a pool the process cannot open loses requests to its limit.
         make_room_for_connections(concurrency or target.spec.concurrency, target_path=target_path)
     if attach_evidence and register_path is not None:
-        _check_register_file(Path(register_path))
+        check_register_file(Path(register_path))
     if evidence_for is not None and attach_evidence:
         from ..register.evidence_map import check_evidence_for
 
