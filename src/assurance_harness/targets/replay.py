@@ -17,13 +17,13 @@ from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ..store.spill import key64
 from ._messages import get_path, last_user_text
-from .base import Target, TargetError, TargetSpec, register_target
+from .base import Target, TargetError, TargetSpec, check_local_path, register_target
 
 T = TypeVar("T")
 NO_SAMPLE = -(2**63)
@@ -60,6 +60,12 @@ class ReplaySpec(TargetSpec):
     """Adapter name: ``replay``."""
     path: str
     """The JSONL file, relative to the target file."""
+
+    @field_validator("path")
+    @classmethod
+    def _usable_path(cls, value: str) -> str:
+        return check_local_path(value)
+
     fields: ReplayFields = Field(default_factory=ReplayFields)
     """Field mapping, so a production export loads unchanged."""
     match_prompt: bool = True

@@ -16,10 +16,12 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from pydantic import field_validator
+
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError, MissingDependencyError
 from ._messages import build_messages
-from .base import Target, TargetSpec, register_target
+from .base import Target, TargetSpec, check_local_path, register_target
 
 # Generation parameter names as suites write them (OpenAI style) -> transformers' names.
 _RENAME = {"max_tokens": "max_new_tokens", "stop": "stop_strings"}
@@ -43,6 +45,12 @@ class TransformersSpec(TargetSpec):
     """Adapter name: ``transformers``."""
     model: str
     """The model directory (config, weights, tokenizer), relative to the target file."""
+
+    @field_validator("model")
+    @classmethod
+    def _usable_path(cls, value: str) -> str:
+        return check_local_path(value)
+
     device: str = "cpu"
     """Torch device: ``cpu``, ``cuda``, ``cuda:1``, ``mps``."""
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
