@@ -24,7 +24,7 @@ def _both(tmp_path: Path, target: str) -> list[tuple[int, str]]:
         ("validate", "t.yaml"),
         ("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-evidence"),
     ):
-        proc = run_cli(*args, cwd=tmp_path, timeout=60, env={"TMPDIR": str(tmp_path)})
+        proc = run_cli(*args, cwd=tmp_path, timeout=30, env={"TMPDIR": str(tmp_path)})
         out.append((proc.returncode, proc.stdout + proc.stderr))
     return out
 
@@ -48,3 +48,10 @@ def test_a_nul_in_a_target_path_is_a_located_error(tmp_path: Path, target: str, 
     # from run.
     for code, text in _both(tmp_path, target):
         _one_located_line(code, text, f"t.yaml:2: {field}:", "NUL")
+
+
+def test_a_fifo_as_the_recording_is_refused_not_waited_on(tmp_path: Path) -> None:
+    # Was: validate and run opened the FIFO and waited for a writer, for ever.
+    os.mkfifo(tmp_path / "rec.jsonl")
+    for code, text in _both(tmp_path, "type: replay\npath: rec.jsonl\n"):
+        _one_located_line(code, text, "rec.jsonl", "not a regular file")
