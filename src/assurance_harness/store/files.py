@@ -1,5 +1,5 @@
 """File primitives every writer shares: SHA-256 of a file, and atomic writes; and, for readers
-of large text files, one UTF-8 check line by line.
+of input files, whether a path can be read at all, and one UTF-8 check line by line.
 
 One implementation each, so every hash the manifest, the ledger and the annex record is the
 same function of the same bytes, and no reader (a resume, a CI upload, a browser, the ledger's
@@ -12,6 +12,7 @@ import codecs
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ __all__ = [
     "output_faults",
     "sha256_bytes",
     "sha256_file",
+    "unreadable_reason",
     "write_bytes_atomic",
     "write_json_atomic",
     "write_output",
@@ -43,6 +45,24 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def unreadable_reason(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an input file (nothing there, no permission, a folder, a
+    pipe or a device), or None where it is a regular file. Asked before opening a file a
+    target or an expander names: opening a FIFO waits for a writer that may never come, so
+    ``validate`` would hang instead of saying what is wrong."""
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    except ValueError:  # a NUL in the name: no system has such a file
+        return "the path holds a NUL character"
+    if stat.S_ISDIR(mode):
+        return "Is a directory"  # the system's own words, as an open() of it would say
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a pipe or a device)"
+    return None
 
 
 def check_utf8_lines(path: Path, source: str, hint: str) -> None:

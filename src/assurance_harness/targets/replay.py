@@ -101,7 +101,12 @@ class ReplayTarget(Target):
 
     def public_config(self) -> dict[str, Any]:
         """Adds the recording's SHA-256, so a changed export is a different target."""
+        from ..store.files import unreadable_reason
+
         data = super().public_config()
+        data["recording_sha256"] = None
+        if unreadable_reason(self.file) is not None:  # a FIFO would block the read below
+            return data
         try:
             with self.file.open("rb") as handle:  # in blocks: a recording may be gigabytes
                 data["recording_sha256"] = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -168,9 +173,15 @@ class ReplayTarget(Target):
         self._loaded = True
 
     def _check_encoding(self) -> None:
-        """Every line decodes as UTF-8 (checked first, as one error for the whole file)."""
-        from ..store.files import check_utf8_lines
+        """The recording is a regular file (a FIFO would block its reading for ever), and
+        every line decodes as UTF-8 (checked first, as one error for the whole file)."""
+        from ..store.files import check_utf8_lines, unreadable_reason
 
+        reason = unreadable_reason(self.file)
+        if reason is not None:
+            raise ConfigError.single(
+                str(self.file), f"cannot read the recording: {reason}", field="path"
+            )
         try:
             check_utf8_lines(self.file, str(self.file), hint="re-export the recording as UTF-8")
         except OSError as exc:
