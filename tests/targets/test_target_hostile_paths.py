@@ -55,3 +55,15 @@ def test_a_fifo_as_the_recording_is_refused_not_waited_on(tmp_path: Path) -> Non
     os.mkfifo(tmp_path / "rec.jsonl")
     for code, text in _both(tmp_path, "type: replay\npath: rec.jsonl\n"):
         _one_located_line(code, text, "rec.jsonl", "not a regular file")
+
+
+def test_a_fifo_on_a_callable_targets_python_path_is_refused_not_waited_on(
+    tmp_path: Path,
+) -> None:
+    # Was: validate passed it, and run added it to sys.path, where the next scan of the path
+    # (package metadata, an import) opened the FIFO and waited for a writer, for ever.
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "echo_mod_f.py").write_text("def reply(messages):\n    return 'ok'\n")
+    target = "type: callable\nfunction: echo_mod_f:reply\npython_path: [., fifo]\n"
+    for code, text in _both(tmp_path, target):
+        _one_located_line(code, text, "python_path", "fifo", "not a folder")
