@@ -67,3 +67,26 @@ def test_a_fifo_on_a_callable_targets_python_path_is_refused_not_waited_on(
     target = "type: callable\nfunction: echo_mod_f:reply\npython_path: [., fifo]\n"
     for code, text in _both(tmp_path, target):
         _one_located_line(code, text, "python_path", "fifo", "not a folder")
+
+
+@pytest.mark.parametrize(
+    ("files", "expect"),
+    [
+        ({}, "no config.json"),
+        ({"config.json": "{not json"}, "config.json"),
+        ({"config.json": "[]"}, "config.json"),
+    ],
+)
+def test_a_model_folder_that_holds_no_model_is_a_located_error(
+    tmp_path: Path, files: dict[str, str], expect: str
+) -> None:
+    # Was: validate passed any existing folder; run then ended in "internal error: ValueError:
+    # Couldn't instantiate the backend tokenizer" (an empty folder) or "cannot write
+    # reports/<run>: It looks like the config file ... is not a valid JSON file" (the model's
+    # config read as a storage fault of the run folder), exit 3 either way.
+    (tmp_path / "model").mkdir()
+    for name, text in files.items():
+        (tmp_path / "model" / name).write_text(text)
+    for code, text in _both(tmp_path, "type: transformers\nmodel: model\n"):
+        _one_located_line(code, text, "model", expect)
+        assert "cannot write" not in text, text
