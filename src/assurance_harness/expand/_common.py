@@ -29,8 +29,20 @@ def stable_rng(*parts: object) -> random.Random:
 
 
 def resolve_path(base_dir: Path, raw: str, *, what: str) -> Path:
-    """Resolve a path from expander params against the suite's directory; fail with one line."""
-    path = Path(raw).expanduser()
+    """Resolve a path from expander params against the suite's directory; fail with one line
+    (a NUL in it, or ``~user`` of a user this machine does not have, too)."""
+    if "\0" in raw:
+        raise ConfigError.single(
+            repr(raw)[1:-1], f"the path of the {what} holds a NUL character", hint="remove it"
+        )
+    try:
+        path = Path(raw).expanduser()
+    except RuntimeError:  # pathlib's "Could not determine home directory"
+        raise ConfigError.single(
+            raw,
+            f"the path of the {what} starts with a home folder this machine does not know",
+            hint="write the path in full, or relative to the suite file's directory",
+        ) from None
     if not path.is_absolute():
         path = base_dir / path
     if not path.exists():
@@ -44,10 +56,14 @@ def resolve_path(base_dir: Path, raw: str, *, what: str) -> Path:
 
 def read_text(path: Path, *, what: str) -> str:
     """A data file named in expander params, as UTF-8 text (a byte-order mark dropped); one
-    that cannot be read (a folder, no permission) or is not UTF-8 is one ConfigError naming
-    it, and the line."""
-    from ..store.files import check_utf8_lines
+    that cannot be read (a folder, a FIFO, no permission) or is not UTF-8 is one ConfigError
+    naming it, and the line. A FIFO is refused before it is opened: opening one waits for a
+    writer, and validate would hang."""
+    from ..store.files import check_utf8_lines, unreadable_reason
 
+    reason = unreadable_reason(path)
+    if reason is not None:
+        raise ConfigError.single(str(path), f"cannot read the {what}: {reason}")
     try:
         check_utf8_lines(path, str(path), hint="re-save the file as UTF-8")
         return path.read_text(encoding="utf-8-sig")
