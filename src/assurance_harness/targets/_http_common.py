@@ -47,6 +47,16 @@ def check_url(value: str, *, example: str) -> str:
         raise ValueError(
             f"'{value}' is not an http(s) URL: it needs a scheme and a host, e.g. {example}"
         )
+    stripped = value.strip()
+    if any(c.isspace() for c in parsed.netloc) or any(
+        ord(c) < 0x20 or ord(c) == 0x7F for c in stripped
+    ):
+        # No host has a space; a control character is sent on in the request line. Either
+        # way every request fails, so the URL is refused here, where the line is known.
+        raise ValueError(  # repr: the control character shown as an escape, on one line
+            f"{stripped!r} holds a space or control character where a URL cannot (a space in "
+            "the host, a control character anywhere); remove it"
+        )
     if parsed.password is not None:  # the URL is copied into manifest.json and the reports
         raise ValueError(
             "the URL holds a password (not shown); remove it and send credentials from an "
