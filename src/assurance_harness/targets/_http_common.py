@@ -71,6 +71,31 @@ def check_url(value: str, *, example: str) -> str:
     return value.strip()
 
 
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+"""A header name: an RFC 9110 token (letters, digits and ``!#$%&'*+-.^_`|~``)."""
+
+
+def check_header_name(name: str) -> str:
+    """A pydantic validator's body: ``name`` is a header name HTTP can carry (a space, a colon
+    or an empty name is refused by the server on every request)."""
+    if not _TOKEN.fullmatch(name):
+        raise ValueError(f"{name!r} is not a header name: use letters, digits and -, e.g. X-Team")
+    return name
+
+
+def check_headers(headers: dict[str, str]) -> dict[str, str]:
+    """A pydantic validator's body: every name is a header name, and no value holds a line break
+    or another control character (aiohttp refuses those on every request, as an injection)."""
+    for name, value in headers.items():
+        check_header_name(name)
+        if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
+            raise ValueError(
+                f"the value of header {name!r} holds a line break or another control "
+                "character, which HTTP cannot carry; remove it"
+            )
+    return headers
+
+
 def auth_hint(status: int | None, names: list[str]) -> str | None:
     """What a 401/403 means for a key read from the environment."""
     if status in (401, 403):
