@@ -1,7 +1,8 @@
 """Target values that can never work are caught by ``validate`` with the file and line, not
 found at run time: a base_url port outside 1-65535, a space in its host or a control character
-in it, a header name or value HTTP cannot carry, credentials written into base_url (they would be copied into manifest.json), an infinite
-timeout, and a request rate so low that the run never ends (1e-300 per second)."""
+in it, a header name or value HTTP cannot carry, credentials written into base_url (they would
+be copied into manifest.json), an infinite timeout, and a request rate so low that the run never
+ends (1e-300 per second)."""
 
 from __future__ import annotations
 
