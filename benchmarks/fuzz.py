@@ -1,9 +1,15 @@
-"""The larger fuzz run: the test suite's generators (tests/test_fuzz.py) at scale.
+"""The larger fuzz run: the test suite's generators (tests/test_fuzz.py and
+tests/test_fuzz_config_files.py) at scale.
 
-    PYTHONPATH=src python benchmarks/fuzz.py --validate 2000 --run 200
+    PYTHONPATH=src python benchmarks/fuzz.py --validate 2000 --run 200 --config-files 500
 
 Prints how many generated suites ended with each exit code, and any that ended otherwise (a
 traceback escaping, or an exit code outside {0, 2} for validate and {0, 1, 2, 3} for run).
+``--config-files N`` generates N target files (validated; callable and replay ones also run),
+N register files with an import CSV (register validate, status, export, import), N project files
+(runs list, run) and N expander data files (validate); each counts as one case, failed when any
+of its commands ended in a traceback, an internal error, a hang or an exit code outside those
+allowed.
 Exit status 1 when there was any such failure.
 """
 
@@ -20,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests import test_fuzz
+from tests import test_fuzz, test_fuzz_config_files
 
 
 def _fuzz(command: str, examples: int, seed: int) -> tuple[Counter[int], list[str]]:
@@ -66,10 +72,51 @@ def _fuzz(command: str, examples: int, seed: int) -> tuple[Counter[int], list[st
     return codes, failures
 
 
+def _fuzz_files(kind: str, examples: int, seed: int) -> tuple[Counter[str], list[str]]:
+    """``examples`` generated files of one kind (target, register, project, expander) through
+    the commands that read them; counts each command's exit codes, and the cases that failed."""
+    files = test_fuzz_config_files
+    strategy, check = {
+        "target": (files.target_cases(), lambda f, c: files.check_target(f, c, run=True)),
+        "register": (files.register_cases(), files.check_register),
+        "project": (files.project_cases(), lambda f, c: files.check_project(f, c, run=True)),
+        "expander": (files.expander_cases(), files.check_expander),
+    }[kind]
+    outcomes: Counter[str] = Counter()
+    failures: list[str] = []
+    root = Path(tempfile.mkdtemp(prefix=f"fuzz-{kind}-"))
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def one(case: dict[str, object]) -> None:
+        folder = files._project(root)
+        try:
+            codes = check(folder, case)
+        except AssertionError as exc:
+            outcomes["failed"] += 1
+            failures.append(f"{folder}: {' '.join(str(exc).split())[:400]}")
+            return
+        outcomes["ok"] += 1
+        for command, code in codes.items():
+            outcomes[f"{command} exit {code}"] += 1
+
+    one._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
+    one()
+    return outcomes, failures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--validate", type=int, default=1000, help="suites to validate")
     parser.add_argument("--run", type=int, default=100, help="suites to run")
+    parser.add_argument(
+        "--config-files", type=int, default=0, help="target, register and project files, each"
+    )
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args()
     bad = 0
@@ -81,6 +128,16 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"exit {k}: {v}" for k, v in sorted(codes.items()))
         print(f"{command}: {sum(codes.values())} suites in {elapsed:.1f} s; {summary}")
+        for failure in failures:
+            print(f"  FAIL {failure}")
+        bad += len(failures)
+    for kind in ("target", "register", "project", "expander") if args.config_files else ():
+        started = time.perf_counter()
+        outcomes, failures = _fuzz_files(kind, args.config_files, args.seed)
+        elapsed = time.perf_counter() - started
+        cases = outcomes.pop("ok", 0) + outcomes["failed"]
+        summary = ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()))
+        print(f"{kind} files: {cases} in {elapsed:.1f} s; {summary}")
         for failure in failures:
             print(f"  FAIL {failure}")
         bad += len(failures)

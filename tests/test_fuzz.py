@@ -54,6 +54,19 @@ BAD_ATOM = st.sampled_from(
 OPS = st.sampled_from([" + ", " - ", " * ", " / ", " > ", " == ", " and ", " or ", " in ", " % "])
 
 
+HOSTILE_YAML = [
+    "x-a: &a [1,2,3,4,5,6,7,8,9]\n"
+    + "".join(
+        f"x-{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in itertools.pairwise("abcdefghi")
+    ),
+    "x-deep: " + "[" * 600 + "]" * 600 + "\n",
+    "x-deep: " + "- " * 300 + "x\n",
+    "dup: 1\ndup: 2\n",
+]
+"""Top-level YAML that no reader may choke on: an alias bomb (9**9 leaves), 600-deep nesting
+both ways, and a duplicate key; appended to a generated file."""
+
+
 def _rarely(draw: st.DrawFn) -> bool:
     """True about one draw in eight: most generated suites are valid, so runs are exercised."""
     return draw(st.integers(0, 7)) == 7  # hypothesis favours small values: 0 is common
@@ -199,20 +212,7 @@ def suites(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
     if mutation == 15:  # cut the file short
         text = text[: draw(st.integers(0, len(text)))]
     elif mutation == 14:  # an alias bomb or deep nesting beside the suite
-        text += draw(
-            st.sampled_from(
-                [
-                    "x-a: &a [1,2,3,4,5,6,7,8,9]\n"
-                    + "".join(
-                        f"x-{c}: &{c} [{','.join(['*' + p] * 9)}]\n"
-                        for p, c in itertools.pairwise("abcdefghi")
-                    ),
-                    "x-deep: " + "[" * 600 + "]" * 600 + "\n",
-                    "x-deep: " + "- " * 300 + "x\n",
-                    "dup: 1\ndup: 2\n",
-                ]
-            )
-        )
+        text += draw(st.sampled_from(HOSTILE_YAML))
     elif mutation == 13:  # a byte-level insertion
         at = draw(st.integers(0, len(text)))
         text = (
@@ -233,14 +233,20 @@ def _write(tmp: Path, case: tuple[str, dict[str, str]]) -> Path:
 
 def _invoke(args: list[str]) -> int:
     """Run the CLI in this process as ``main()`` does, failing on any escaping exception."""
+    return _invoke_output(args)[0]
+
+
+def _invoke_output(args: list[str]) -> tuple[int, str]:
+    """``_invoke``, with what the command printed (main() prints an escaping HarnessError as
+    its one line: that line is the output here)."""
     result = invoke_in_process(args)
     exc = result.exception
     if isinstance(exc, HarnessError):  # main() prints these as one line with their exit code
-        return exc.exit_code
+        return exc.exit_code, result.output + str(exc)
     if exc is not None and not isinstance(exc, SystemExit):
         raise AssertionError(f"traceback for {args}: {exc!r}\n{result.output}") from exc
     assert "Traceback" not in result.output
-    return result.exit_code
+    return result.exit_code, result.output
 
 
 COUNTER = itertools.count()

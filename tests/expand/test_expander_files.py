@@ -4,6 +4,7 @@ shape would be read as something else is refused rather than expanded."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,28 @@ def test_a_data_file_nested_past_the_reader_s_limit_is_a_configuration_error(
     assert code == 2, output
     assert "deep_prompt.json" in output and "nested too deep" in output, output
     assert "internal error" not in output, output
+
+
+@pytest.mark.parametrize("expander", sorted(EXPANDERS))
+@pytest.mark.parametrize(
+    ("data", "expect"),
+    [
+        ("fifo", "not a regular file"),
+        ("'~no_such_user_xyz/data.json'", "no_such_user_xyz"),
+        ('"da\\0ta.json"', "NUL"),
+    ],
+)
+def test_a_data_path_that_names_no_readable_file_is_one_line(
+    tmp_path: Path, expander: str, data: str, expect: str
+) -> None:
+    # Was: a FIFO was opened and waited on for ever (validate hung); '~user' of a user this
+    # machine does not have ended in "RuntimeError: Could not determine home directory", a
+    # traceback; a NUL read as "not found".
+    os.mkfifo(tmp_path / "fifo")
+    suite = "suite: s\n" + EXPANDERS[expander].replace("DATA", data)
+    (tmp_path / "s.yaml").write_text(suite + "metrics: [{id: failed, rate: error}]\n")
+    proc = run_cli("validate", "s.yaml", cwd=tmp_path, timeout=30, env={"TMPDIR": str(tmp_path)})
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert expect in output, output
+    assert "internal error" not in output and "Traceback" not in output, output

@@ -142,3 +142,13 @@ def test_duplicate_risk_id_names_both_lines(tmp_path: Path) -> None:
 def test_not_a_mapping_and_bad_yaml(tmp_path: Path) -> None:
     assert "must be a YAML mapping" in _errors(_write(tmp_path, "- a\n- b\n"))[0]
     assert "invalid YAML" in _errors(_write(tmp_path, "system: [\n"))[0]
+
+
+@pytest.mark.parametrize("value", ["5", "1.5", "true"])
+def test_risks_that_are_not_a_list_are_a_located_error(tmp_path: Path, value: str) -> None:
+    # Was: "internal error: TypeError: 'int' object is not iterable" from the duplicate-id
+    # check, which walked risks before pydantic said what was wrong with it.
+    text = GOOD.split("risks:\n", 1)[0] + f"risks: {value}\n"
+    path = _write(tmp_path, text)
+    errors = _errors(path)
+    assert any(e.startswith(f"{path}:") and "risks" in e for e in errors), errors

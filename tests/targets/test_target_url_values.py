@@ -1,7 +1,8 @@
 """Target values that can never work are caught by ``validate`` with the file and line, not
-found at run time: a base_url port outside 1-65535, credentials written into base_url (they
-would be copied into manifest.json), an infinite timeout, and a request rate so low that the run
-never ends (1e-300 per second)."""
+found at run time: a base_url port outside 1-65535, a space in its host or a control character
+in it, a header name or value HTTP cannot carry, credentials written into base_url (they would
+be copied into manifest.json), an infinite timeout, and a request rate so low that the run never
+ends (1e-300 per second)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,24 @@ from tests.testing.cli import run_cli
             "port must be 1 to 65535",
         ),
         ('base_url: "http://user:s3cretpw@127.0.0.1:8000/v1"', "password"),
+        # Were valid, and each request then failed: "Name or service not known" for a space
+        # in the host, a NUL sent on in the request line.
+        ("base_url: http://127.0.0. 1:8000/v1", "space or control character"),
+        ('base_url: "http://127.0.0.1:8000/v1\\0"', "space or control character"),
+        (
+            "type: http\nurl: 'http://local host:8000/x'\nresponse_path: text\n",
+            "space or control character",
+        ),
+        # Were valid; run then failed every request (aiohttp refuses the control character,
+        # the server the name) and 'targets check' ended in a traceback.
+        ('base_url: http://127.0.0.1:8000/v1\nheaders: {X-Team: "a\\nb"}', "headers"),
+        ('base_url: http://127.0.0.1:8000/v1\nheaders: {X-Team: "a\\0b"}', "headers"),
+        ('base_url: http://127.0.0.1:8000/v1\nheaders: {"X Team": b}', "headers"),
+        ('base_url: http://127.0.0.1:8000/v1\napi_key_header: ""', "api_key_header"),
+        (
+            "type: http\nurl: http://127.0.0.1:8000/x\nresponse_path: text\nheaders: {'': b}\n",
+            "headers",
+        ),
         ("base_url: http://127.0.0.1:8000/v1\ntimeout_s: .inf", "timeout_s"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: .nan", "requests_per_second"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: 1e-300", "0.001"),

@@ -29,8 +29,20 @@ def stable_rng(*parts: object) -> random.Random:
 
 
 def resolve_path(base_dir: Path, raw: str, *, what: str) -> Path:
-    """Resolve a path from expander params against the suite's directory; fail with one line."""
-    path = Path(raw).expanduser()
+    """Resolve a path from expander params against the suite's directory; fail with one line
+    (a NUL in it, or ``~user`` of a user this machine does not have, too)."""
+    if "\0" in raw:
+        raise ConfigError.single(
+            repr(raw)[1:-1], f"the path of the {what} holds a NUL character", hint="remove it"
+        )
+    try:
+        path = Path(raw).expanduser()
+    except RuntimeError:  # pathlib's "Could not determine home directory"
+        raise ConfigError.single(
+            raw,
+            f"the path of the {what} starts with a home folder this machine does not know",
+            hint="write the path in full, or relative to the suite file's directory",
+        ) from None
     if not path.is_absolute():
         path = base_dir / path
     if not path.exists():
@@ -44,13 +56,15 @@ def resolve_path(base_dir: Path, raw: str, *, what: str) -> Path:
 
 def read_text(path: Path, *, what: str) -> str:
     """A data file named in expander params, as UTF-8 text (a byte-order mark dropped); one
-    that cannot be read (a folder, no permission) or is not UTF-8 is one ConfigError naming
-    it, and the line. A pipe or a device is refused unread: it would be read until a writer
-    closed it, or forever (/dev/zero)."""
-    from ..store.files import NOT_REGULAR_FILE, check_utf8_lines, is_special_file, read_bounded
+    that cannot be read (a folder, a FIFO, no permission) or is not UTF-8 is one ConfigError
+    naming it, and the line. A FIFO is refused before it is opened: opening one waits for a
+    writer (for ever, if nobody writes), and /dev/zero never ends. Read bounded: a file past
+    ``MAX_READ_MB`` is refused, not held whole."""
+    from ..store.files import check_utf8_lines, read_bounded, unreadable_reason
 
-    if is_special_file(path):
-        raise ConfigError.single(str(path), NOT_REGULAR_FILE)
+    reason = unreadable_reason(path)
+    if reason is not None:
+        raise ConfigError.single(str(path), f"cannot read the {what}: {reason}")
     try:
         check_utf8_lines(path, str(path), hint="re-save the file as UTF-8")
         return read_bounded(path, str(path), hint=f"split the {what}").decode("utf-8-sig")

@@ -33,10 +33,14 @@ class LoadedRegister:
 
 
 def _duplicate_issues(data: dict[str, Any], source: str, line_of: LineOf) -> list[ConfigIssue]:
-    """Name the line of the second occurrence (pydantic can only point at the whole list)."""
-    issues = []
+    """Name the line of the second occurrence (pydantic can only point at the whole list).
+    Risks that are not a list are pydantic's to report: there is nothing to compare."""
+    issues: list[ConfigIssue] = []
     first: dict[str, int] = {}
-    for index, risk in enumerate(data.get("risks") or []):
+    risks = data.get("risks")
+    if not isinstance(risks, list):
+        return issues
+    for index, risk in enumerate(risks):
         if not isinstance(risk, dict) or not isinstance(risk.get("id"), str):
             continue
         rid = risk["id"]

@@ -172,10 +172,21 @@ class LLMJudgeScorer(Scorer):
 
     def _rubric(self) -> str:
         if self.params.rubric_file:
+            from ..store.files import check_utf8_lines, unreadable_reason
+
             path = self._base_dir() / self.params.rubric_file
-            if not path.is_file():
+            if not path.exists():
                 raise ConfigError.single(str(path), "rubric file not found")
-            return path.read_text(encoding="utf-8")
+            reason = unreadable_reason(path)  # a folder, or a FIFO that would block the read
+            if reason is not None:
+                raise ConfigError.single(str(path), f"cannot read the rubric file: {reason}")
+            try:
+                check_utf8_lines(path, str(path), hint="re-save the rubric as UTF-8")
+                return path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError.single(
+                    str(path), f"cannot read the rubric file: {exc.strerror}"
+                ) from None
         return self.params.rubric or DEFAULT_RUBRIC
 
     def setup(self) -> None:

@@ -1,6 +1,7 @@
 """File primitives every writer shares: SHA-256 of a file, and atomic writes; and, for readers
-of files a user names, one UTF-8 check line by line and one test for a file that is not a
-regular one (a pipe or a device, which a read would wait on or never finish).
+of files a user names, one UTF-8 check line by line, bounded reads, and one test for a file
+that cannot be read at all or is not a regular one (a pipe or a device, which a read would
+wait on or never finish).
 
 One implementation each, so every hash the manifest, the ledger and the annex record is the
 same function of the same bytes, and no reader (a resume, a CI upload, a browser, the ledger's
@@ -35,6 +36,7 @@ __all__ = [
     "sha256_bytes",
     "sha256_file",
     "too_large",
+    "unreadable_reason",
     "write_bytes_atomic",
     "write_json_atomic",
     "write_output",
@@ -137,6 +139,24 @@ def sha256_as_read(path: Path, version: tuple[int, int, int, int], source: str) 
             hint="run again once nothing writes to it",
         )
     return digest
+
+
+def unreadable_reason(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an input file (nothing there, no permission, a folder, a
+    pipe or a device), or None where it is a regular file. Asked before opening a file a
+    target or an expander names: opening a FIFO waits for a writer that may never come, so
+    ``validate`` would hang instead of saying what is wrong."""
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    except ValueError:  # a NUL in the name: no system has such a file
+        return "the path holds a NUL character"
+    if stat.S_ISDIR(mode):
+        return "Is a directory"  # the system's own words, as an open() of it would say
+    if not stat.S_ISREG(mode):
+        return NOT_REGULAR_FILE.removeprefix("is ")
+    return None
 
 
 def check_utf8_lines(path: Path, source: str, hint: str) -> None:

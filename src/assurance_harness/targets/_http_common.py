@@ -47,6 +47,16 @@ def check_url(value: str, *, example: str) -> str:
         raise ValueError(
             f"'{value}' is not an http(s) URL: it needs a scheme and a host, e.g. {example}"
         )
+    stripped = value.strip()
+    if any(c.isspace() for c in parsed.netloc) or any(
+        ord(c) < 0x20 or ord(c) == 0x7F for c in stripped
+    ):
+        # No host has a space; a control character is sent on in the request line. Either
+        # way every request fails, so the URL is refused here, where the line is known.
+        raise ValueError(  # repr: the control character shown as an escape, on one line
+            f"{stripped!r} holds a space or control character where a URL cannot (a space in "
+            "the host, a control character anywhere); remove it"
+        )
     if parsed.password is not None:  # the URL is copied into manifest.json and the reports
         raise ValueError(
             "the URL holds a password (not shown); remove it and send credentials from an "
@@ -59,6 +69,31 @@ def check_url(value: str, *, example: str) -> str:
     if port == 0:  # urlsplit accepts it; nothing listens there, every request would fail
         raise ValueError(f"'{value}': port 0 cannot be connected to (the port must be 1 to 65535)")
     return value.strip()
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+"""A header name: an RFC 9110 token (letters, digits and ``!#$%&'*+-.^_`|~``)."""
+
+
+def check_header_name(name: str) -> str:
+    """A pydantic validator's body: ``name`` is a header name HTTP can carry (a space, a colon
+    or an empty name is refused by the server on every request)."""
+    if not _TOKEN.fullmatch(name):
+        raise ValueError(f"{name!r} is not a header name: use letters, digits and -, e.g. X-Team")
+    return name
+
+
+def check_headers(headers: dict[str, str]) -> dict[str, str]:
+    """A pydantic validator's body: every name is a header name, and no value holds a line break
+    or another control character (aiohttp refuses those on every request, as an injection)."""
+    for name, value in headers.items():
+        check_header_name(name)
+        if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
+            raise ValueError(
+                f"the value of header {name!r} holds a line break or another control "
+                "character, which HTTP cannot carry; remove it"
+            )
+    return headers
 
 
 def auth_hint(status: int | None, names: list[str]) -> str | None:

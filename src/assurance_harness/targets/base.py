@@ -140,6 +140,15 @@ class TargetSpec(BaseModel):
         return finite_json(value)
 
 
+def check_local_path(value: str) -> str:
+    """A pydantic validator's body for a field that names a local file or folder (a replay
+    recording, a model directory): no system accepts a NUL in a path, and one let through
+    fails later as ``ValueError: embedded null byte``, wherever the path is first opened."""
+    if "\0" in value:
+        raise ValueError("the path holds a NUL character; remove it")
+    return value
+
+
 class Target(ABC):
     """Base class for adapters. One instance serves a whole run."""
 

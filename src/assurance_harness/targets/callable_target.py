@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
@@ -45,6 +45,7 @@ from .base import (
     Target,
     TargetError,
     TargetSpec,
+    check_local_path,
     describe,
     register_target,
     stops_the_run,
@@ -68,6 +69,12 @@ class CallableSpec(TargetSpec):
     """``package.module:function``."""
     python_path: list[str] = Field(default_factory=list)
     """Directories added to ``sys.path`` before importing, relative to the target file."""
+
+    @field_validator("python_path")
+    @classmethod
+    def _usable_paths(cls, value: list[str]) -> list[str]:
+        return [check_local_path(entry) for entry in value]
+
     system_prompt: str | None = None
     """Prepended as a system turn unless the conversation already starts with one."""
 
@@ -103,7 +110,17 @@ class CallableTarget(Target):
                 hint="for example examples.demo_assistant:reply",
             )
         for entry in reversed(self.s.python_path):
-            path = str((Path(self.base_dir) / entry).resolve())
+            resolved = (Path(self.base_dir) / entry).resolve()
+            if resolved.exists() and not (resolved.is_dir() or resolved.is_file()):
+                # On sys.path, a FIFO is opened (as a zip archive) by the next scan of the
+                # path, a package's metadata or an import, which then waits for a writer.
+                raise ConfigError.single(
+                    self._where(),
+                    f"python_path entry '{entry}' is not a folder (a pipe or a device)",
+                    field="python_path",
+                    hint="list the folders that hold the function's module",
+                )
+            path = str(resolved)
             if path not in sys.path:
                 sys.path.insert(0, path)
         return module_name, attr

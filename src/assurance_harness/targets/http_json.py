@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
-from ._http_common import HttpTargetSpec, JsonHttpTarget, check_url
+from ._http_common import HttpTargetSpec, JsonHttpTarget, check_headers, check_url
 from ._messages import build_messages, get_path, last_user_text
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 
@@ -57,6 +57,11 @@ class HttpJsonSpec(HttpTargetSpec):
     @classmethod
     def _url(cls, value: str) -> str:
         return check_url(value, example="https://models.example.org/generate")
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_headers(value)
 
 
 def render(template: Any, values: dict[str, Any]) -> Any:

@@ -15,7 +15,14 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
-from ._http_common import HttpTargetSpec, JsonHttpTarget, auth_hint, check_url
+from ._http_common import (
+    HttpTargetSpec,
+    JsonHttpTarget,
+    auth_hint,
+    check_header_name,
+    check_headers,
+    check_url,
+)
 from ._messages import build_messages
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 from .secrets import looks_like_key
@@ -53,6 +60,16 @@ class OpenAISpec(HttpTargetSpec):
     @classmethod
     def _base_url(cls, value: str) -> str:
         return check_url(value, example="http://localhost:8000/v1")
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_headers(value)
+
+    @field_validator("api_key_header")
+    @classmethod
+    def _api_key_header(cls, value: str) -> str:
+        return check_header_name(value)
 
     @field_validator("api_key_env")
     @classmethod

@@ -17,14 +17,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
-from ..store.files import NOT_REGULAR_FILE, bounded_lines, is_special_file
+from ..store.files import bounded_lines
 from ..store.spill import key64
 from ._messages import get_path, last_user_text
-from .base import Target, TargetError, TargetSpec, register_target
+from .base import Target, TargetError, TargetSpec, check_local_path, register_target
 
 T = TypeVar("T")
 _ONE_RECORD_A_LINE = "a recording holds one JSON record per line"
@@ -62,6 +62,12 @@ class ReplaySpec(TargetSpec):
     """Adapter name: ``replay``."""
     path: str
     """The JSONL file, relative to the target file."""
+
+    @field_validator("path")
+    @classmethod
+    def _usable_path(cls, value: str) -> str:
+        return check_local_path(value)
+
     fields: ReplayFields = Field(default_factory=ReplayFields)
     """Field mapping, so a production export loads unchanged."""
     match_prompt: bool = True
@@ -97,9 +103,11 @@ class ReplayTarget(Target):
 
     def public_config(self) -> dict[str, Any]:
         """Adds the recording's SHA-256, so a changed export is a different target."""
+        from ..store.files import unreadable_reason
+
         data = super().public_config()
-        if is_special_file(self.file):  # a FIFO's open waits for a writer; /dev/zero never ends
-            data["recording_sha256"] = None
+        data["recording_sha256"] = None
+        if unreadable_reason(self.file) is not None:  # a FIFO would block the read below
             return data
         try:
             with self.file.open("rb") as handle:  # in blocks: a recording may be gigabytes
@@ -168,12 +176,15 @@ class ReplayTarget(Target):
         self._loaded = True
 
     def _check_encoding(self) -> None:
-        """Every line decodes as UTF-8 (checked first, as one error for the whole file); a pipe
-        or a device is refused first, since reading one would wait for a writer or never end."""
-        from ..store.files import check_utf8_lines
+        """The recording is a regular file (a FIFO would block its reading for ever), and
+        every line decodes as UTF-8 (checked first, as one error for the whole file)."""
+        from ..store.files import check_utf8_lines, unreadable_reason
 
-        if is_special_file(self.file):
-            raise ConfigError.single(str(self.file), NOT_REGULAR_FILE, field="path")
+        reason = unreadable_reason(self.file)
+        if reason is not None:
+            raise ConfigError.single(
+                str(self.file), f"cannot read the recording: {reason}", field="path"
+            )
         try:
             check_utf8_lines(self.file, str(self.file), hint="re-export the recording as UTF-8")
         except OSError as exc:

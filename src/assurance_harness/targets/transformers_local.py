@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import threading
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from pydantic import field_validator
+
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError, MissingDependencyError
 from ._messages import build_messages
-from .base import Target, TargetSpec, register_target
+from .base import Target, TargetSpec, check_local_path, describe, register_target
 
 # Generation parameter names as suites write them (OpenAI style) -> transformers' names.
 _RENAME = {"max_tokens": "max_new_tokens", "stop": "stop_strings"}
@@ -43,6 +46,12 @@ class TransformersSpec(TargetSpec):
     """Adapter name: ``transformers``."""
     model: str
     """The model directory (config, weights, tokenizer), relative to the target file."""
+
+    @field_validator("model")
+    @classmethod
+    def _usable_path(cls, value: str) -> str:
+        return check_local_path(value)
+
     device: str = "cpu"
     """Torch device: ``cpu``, ``cuda``, ``cuda:1``, ``mps``."""
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
@@ -90,13 +99,37 @@ class TransformersTarget(Target):
             await asyncio.to_thread(self._load)
 
     def check(self) -> None:
+        """The model directory exists and holds a ``config.json`` that is a JSON object: what
+        can be known without importing torch. A folder without one was passed here, and the run
+        then failed inside transformers (an internal error, or its OSError read as the run
+        folder's storage fault)."""
         if not self.model_path.is_dir():
-            raise ConfigError.single(
-                f"target {self.s.name or self.type}",
-                f"model directory {self.model_path} does not exist",
-                field="model",
-                hint="point model at a local directory with config.json, weights and tokenizer",
+            raise self._bad_model(f"model directory {self.model_path} does not exist")
+        config = self.model_path / "config.json"
+        from ..store.files import unreadable_reason
+
+        reason = unreadable_reason(config)
+        if reason is not None:
+            raise self._bad_model(
+                f"model directory {self.model_path} has no config.json ({reason})"
             )
+        try:
+            data = json.loads(config.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise self._bad_model(f"{config} cannot be read as JSON: {describe(exc)}") from None
+        if not isinstance(data, dict):
+            raise self._bad_model(f"{config} is not a JSON object (a model's configuration)")
+
+    def _bad_model(
+        self,
+        message: str,
+        *,
+        field: str = "model",
+        hint: str = "point model at a local directory with config.json, weights and tokenizer",
+    ) -> ConfigError:
+        return ConfigError.single(
+            f"target {self.s.name or self.type}", message, field=field, hint=hint
+        )
 
     def _load(self) -> None:
         self.check()
@@ -114,12 +147,24 @@ class TransformersTarget(Target):
         from ..nlp import quiet_transformers
 
         quiet_transformers()
-        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=self.s.local_files_only)
         dtype = "auto" if self.s.dtype == "auto" else getattr(torch, self.s.dtype)
-        model = AutoModelForCausalLM.from_pretrained(
-            path, local_files_only=self.s.local_files_only, dtype=dtype
-        )
-        model.to(self.s.device)  # type: ignore[arg-type]  # transformers stubs: to() is wrapped
+        try:  # the folder's files decide what fails here: a configuration error, not our bug
+            tokenizer = AutoTokenizer.from_pretrained(
+                path, local_files_only=self.s.local_files_only
+            )
+            model = AutoModelForCausalLM.from_pretrained(
+                path, local_files_only=self.s.local_files_only, dtype=dtype
+            )
+        except (OSError, ValueError, KeyError) as exc:
+            raise self._bad_model(f"cannot load the model in {path}: {_first_line(exc)}") from None
+        try:
+            model.to(self.s.device)  # type: ignore[arg-type]  # transformers stubs: to() is wrapped
+        except (RuntimeError, AssertionError, ValueError) as exc:  # torch asserts CUDA support
+            raise self._bad_model(
+                f"cannot use device '{self.s.device}': {_first_line(exc)}",
+                field="device",
+                hint="set device to cpu, or to a device this machine's torch has (cuda, mps)",
+            ) from None
         model.eval()
         if tokenizer.pad_token_id is None and tokenizer.eos_token_id is not None:
             tokenizer.pad_token = tokenizer.eos_token
@@ -190,6 +235,12 @@ class TransformersTarget(Target):
         if self._pipe is None:
             await self.start()
         return await asyncio.to_thread(self._generate_sync, request)
+
+
+def _first_line(exc: BaseException) -> str:
+    """An exception from torch or transformers in one line (theirs run to paragraphs)."""
+    lines = describe(exc).splitlines()
+    return lines[0][:300] if lines else type(exc).__name__
 
 
 def _dir_digest(path: Path) -> str | None:
