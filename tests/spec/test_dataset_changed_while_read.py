@@ -78,3 +78,27 @@ def test_a_dataset_left_alone_loads_with_its_hash(tmp_path: Path) -> None:
     (tmp_path / "cases.jsonl").write_text('{"id": "a", "prompt": "hi"}\n')
     loaded = loader.load_suite(tmp_path / "suite.yaml")
     assert len(loaded.cases) == 1 and len(loaded.dataset_files) == 1
+
+
+def test_the_suite_hash_is_of_the_bytes_parsed_not_of_the_file_after_its_dataset_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The suite's SHA-256 (the run's and the evidence's name for "what ran") was taken once the
+    # datasets had loaded, seconds after the parse for a large one: a suite saved meanwhile was
+    # recorded under the new file's hash, with the old file's gates and metrics.
+    import hashlib
+
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(SUITE)
+    parsed = suite.read_bytes()
+    (tmp_path / "cases.jsonl").write_text('{"id": "a", "prompt": "hi"}\n')
+    real = loader.load_dataset
+
+    def load_while_the_suite_is_saved(*args: Any, **kwargs: Any) -> Any:
+        suite.write_text(SUITE + "gates: [{metric: w, max: 100}]\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "load_dataset", load_while_the_suite_is_saved)
+    loaded = loader.load_suite(suite)
+    assert loaded.sha256 == hashlib.sha256(parsed).hexdigest()
+    assert loaded.sha256 != sha256_file(suite)
