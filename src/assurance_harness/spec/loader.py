@@ -28,7 +28,7 @@ from .datasets import PATH_FIELD, load_dataset
 from .errors import suggest, validation_issues
 from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
 from .suite import Suite
-from .yaml_lines import LineOf, gc_paused, load_yaml_with_lines
+from .yaml_lines import LineOf, gc_paused, load_yaml_file
 
 METRIC_COMMON_KEYS = ("id", "where", "by", "confidence", "description")
 
@@ -332,7 +332,11 @@ def _load_suite(
 ) -> LoadedSuite:
     suite_path = Path(path)
     source = str(path)
-    data, line_of = parsed if parsed is not None else load_yaml_with_lines(suite_path)
+    suite_sha256: str | None = None  # of the bytes parsed; for ``parsed``, taken at the end
+    if parsed is None:
+        data, line_of, suite_sha256 = load_yaml_file(suite_path)
+    else:
+        data, line_of = parsed
     if not isinstance(data, dict):
         raise ConfigError.single(
             source, "a suite file must be a YAML mapping", line=1, hint="start with 'suite: <name>'"
@@ -499,7 +503,7 @@ def _load_suite(
     return LoadedSuite(
         suite=suite,
         path=suite_path,
-        sha256=sha256_file(suite_path),
+        sha256=suite_sha256 or sha256_file(suite_path),
         cases=cases,
         scorers=scorer_configs,
         metrics=metrics,

@@ -20,7 +20,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from ..errors import ConfigError, ConfigIssue, yaml_problem
-from ..store.files import NOT_REGULAR_FILE, read_bounded
+from ..store.files import NOT_REGULAR_FILE, read_bounded, sha256_bytes
 from ..utf8 import is_utf8, shown
 
 _SPLIT_YAML = "a suite keeps many cases in a dataset file (dataset: path:), read as a stream"
@@ -509,6 +509,14 @@ def parse_yaml_with_lines(text: str, source: str) -> tuple[Any, LineOf]:
 
 def load_yaml_with_lines(path: str | Path) -> tuple[Any, LineOf]:
     """Read and parse a YAML file; a missing or unreadable file is a one-line ConfigError."""
+    data, line_of, _digest = load_yaml_file(path)
+    return data, line_of
+
+
+def load_yaml_file(path: str | Path) -> tuple[Any, LineOf, str]:
+    """``load_yaml_with_lines`` and the SHA-256 of the very bytes parsed: a file's hash taken
+    later (a suite's, after its datasets load) could be of a file saved since, recorded as
+    evidence for specs it does not hold."""
     source = str(path)
     if not is_utf8(source):  # found in a folder: its name would not fit the run's records
         raise ConfigError.single(
@@ -531,4 +539,5 @@ def load_yaml_with_lines(path: str | Path) -> tuple[Any, LineOf]:
         ) from None
     except (OSError, ValueError) as exc:
         raise ConfigError.single(source, f"cannot read file: {exc}") from None
-    return parse_yaml_with_lines(text, source)
+    parsed, line_of = parse_yaml_with_lines(text, source)
+    return parsed, line_of, sha256_bytes(data)
