@@ -161,6 +161,22 @@ def test_validate_on_a_directory_without_yaml_is_an_error_like_run(tmp_path) -> 
     assert f"{tmp_path}: no YAML files found" in done.stderr
 
 
+def test_validate_names_a_directory_without_yaml_among_others(tmp_path) -> None:
+    # Observed: 'validate ok.yaml EMPTYDIR' said "1 file(s) valid", exit 0: the folder the
+    # user named (its files meant to be checked) was passed over without a word.
+    (tmp_path / "ok.yaml").write_text("suite: s\ncases: [{id: a, prompt: hi}]\n")
+    (tmp_path / "targets").mkdir()
+    from typer.testing import CliRunner
+
+    from assurance_harness import cli
+
+    result = CliRunner().invoke(
+        cli.app, ["validate", str(tmp_path / "ok.yaml"), str(tmp_path / "targets")]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / 'targets'}: no YAML files found" in result.output
+
+
 @pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\ufffe"])
 def test_a_character_yaml_refuses_is_one_line_with_its_line(char: str) -> None:
     """Was: ``invalid YAML: unacceptable character #x0000: ...`` and a second line
