@@ -457,6 +457,9 @@ def _first_error(run_dir: Path) -> str | None:
     return None
 
 
+_NO_YAML_HINT = "give suite, target or register files, or directories holding them"
+
+
 @app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Suite or target files, or directories.")],
@@ -466,20 +469,29 @@ def validate(
     from .spec.targets import load_target
     from .spec.yaml_lines import load_yaml_with_lines
 
-    issues = []
+    issues: list[ConfigIssue] = []
     checked = 0
     files: list[Path] = []
+    empty: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]))
+            found = sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
+            files.extend(found)
+            if not found:
+                empty.append(path)
         else:
             files.append(path)
+    if empty and files:  # a folder named among others: checked nothing, so say so
+        issues.extend(
+            ConfigIssue(str(p), None, None, "no YAML files found", hint=_NO_YAML_HINT)
+            for p in empty
+        )
     if not files:  # as 'run' does: checking nothing must not read as "all valid"
         raise fail(
             ConfigError.single(
                 " ".join(str(p) for p in paths),
                 "no YAML files found",
-                hint="give suite, target or register files, or directories holding them",
+                hint=_NO_YAML_HINT,
             )
         )
     for path in files:
