@@ -238,3 +238,21 @@ def test_a_pack_into_a_used_folder_lists_every_file_it_holds(cli, project, tmp_p
     refused = cli(*pack)
     assert refused.exit_code == 2, refused.output
     assert "notes.txt" in refused.output and (out / "notes.txt").exists()
+
+
+@pytest.mark.parametrize("where", ["missing.yaml", "a-folder"])
+def test_validate_checks_the_systems_target_file_as_status_does(
+    cli, tmp_path: Path, where: str
+) -> None:
+    # Observed: 'register validate' (and 'assurance validate register.yaml') said "valid" for a
+    # register whose system.target names no file, which 'register status' and 'evidence
+    # attach' then refuse: the check meant to catch it before a release passed it.
+    (tmp_path / "a-folder").mkdir()
+    text = EXAMPLE_REGISTER.read_text()
+    register = tmp_path / "risk_register.yaml"
+    register.write_text(text.replace("  target: targets/demo.yaml\n", f"  target: {where}\n", 1))
+    for args in (("register", "validate", "--register", register), ("validate", register)):
+        result = cli(*args)
+        assert result.exit_code == 2, result.output
+        assert "system.target" in result.output and where in result.output, result.output
+        assert "valid (" not in result.output
