@@ -502,9 +502,9 @@ def validate(
             elif isinstance(data, dict) and "type" in data:
                 load_target(path).check()
             elif isinstance(data, dict) and "risks" in data:
-                from .register.loader import load_register
+                from .register.loader import validate_register
 
-                load_register(path)
+                validate_register(path)
             else:
                 raise ConfigError.single(
                     str(path),

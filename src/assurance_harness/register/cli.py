@@ -445,9 +445,9 @@ def schema_cmd(
 def validate_cmd(register: RegisterOpt = DEFAULT_REGISTER) -> None:
     """Check the register file; print every problem as file:line."""
     with _errors():
-        from .loader import load_register
+        from .loader import validate_register
 
-        loaded = load_register(register)
+        loaded = validate_register(register)
         out.print(term(f"{register}: valid ({len(loaded.register.risks)} risks)"))
 
 

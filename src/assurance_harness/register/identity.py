@@ -17,10 +17,13 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from .model import Register
+
+if TYPE_CHECKING:
+    from ..spec.yaml_lines import LineOf
 
 
 def identity_label(target: dict[str, Any]) -> str:
@@ -80,20 +83,35 @@ def _find_target_file(name: str, register_path: Path) -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
-def system_identity(register: Register, register_path: Path) -> SystemIdentity:
+def system_identity(
+    register: Register, register_path: Path, line_of: LineOf | None = None
+) -> SystemIdentity:
     """The register's declared identity, reading ``system.target`` for its fingerprint.
 
     Raises ConfigError when ``system.target`` names a file that cannot be found or read: a
-    register whose identity cannot be established must not silently accept every run."""
+    register whose identity cannot be established must not silently accept every run.
+    ``line_of`` (the register file's) puts the line in that error. ``register validate`` asks
+    this too, so what ``status`` and ``evidence attach`` refuse never passes validation."""
     system = register.system
     fingerprints = set(system.fingerprints)
     if system.target:
         found = _find_target_file(system.target, register_path)
         if found is None:
+            from ..store.files import NOT_REGULAR_FILE, is_special_file
+
+            named = Path(system.target)
+            what = (
+                f"'{system.target}' is a folder, not a target file"
+                if named.is_dir()
+                else f"'{system.target}' {NOT_REGULAR_FILE}"
+                if is_special_file(named)
+                else f"no file '{system.target}'"
+            )
             raise ConfigError.single(
                 str(register_path),
-                f"system.target: no file '{system.target}' (looked in the working directory "
-                f"and beside {register_path})",
+                f"{what} (looked in the working directory and beside {register_path})",
+                line=line_of(("system", "target")) if line_of else None,
+                field="system.target",
                 hint="give the deployed system's target file, relative to the project folder",
             )
         from ..spec.targets import load_target

@@ -85,3 +85,14 @@ def load_register(path: str | Path = DEFAULT_REGISTER) -> LoadedRegister:
     data, line_of = load_yaml_with_lines(path)
     register = validate_register_data(data, source, line_of)
     return LoadedRegister(register=register, path=Path(path), line_of=line_of)
+
+
+def validate_register(path: str | Path = DEFAULT_REGISTER) -> LoadedRegister:
+    """``load_register`` and what the evidence commands check of the file besides: the
+    system's identity (``system.target`` names a target file that loads). What ``validate``
+    passes, ``register status`` and ``evidence attach`` must not then refuse."""
+    from .identity import system_identity
+
+    loaded = load_register(path)
+    system_identity(loaded.register, loaded.path, loaded.line_of)
+    return loaded
