@@ -34,8 +34,10 @@ def test_run_pages_hold_the_rows_at_most_once(
     reviewed = urllib.parse.quote(project.run().run_id)
     toxicity_run(project.reports, "plain", {1, 4, 7}, n_cases=30, index=True)
     pages = {
-        f"/runs/{reviewed}": 1,  # the review-aware figures are measured over the rows in memory
-        f"/runs/{reviewed}?verdict=queued": 1,
+        # The review-aware figures are measured over the rows streamed, labelled on the way
+        # (608 MB for a reviewed 100,000-case run when they were held).
+        f"/runs/{reviewed}": 0,
+        f"/runs/{reviewed}?verdict=queued": 0,
         "/runs/plain": 0,
         "/runs/plain?q=idiot&verdict=worst": 0,
         "/runs/plain?score=tox.toxicity%20%3E%200.5": 0,
