@@ -166,12 +166,12 @@ async def run_page(request: web.Request) -> web.Response:
     reviewed = None
     # Streamed, the first ROW_LIMIT matches kept: a 100,000-row run held whole (and, with a
     # review policy, read again and deep-copied) took the server's memory for one page. The
-    # review-aware view holds its rows once, as its figures are measured over them.
+    # review-aware view is measured over a stream too; its rows are read again, labelled.
     rows: Iterable[dict[str, Any]] = run.iter_results()
     if "review" in run.summary:
         reviewed = reviewed_run(run_dir, ReviewStore(_paths(request).db))
-        rows = reviewed.rows
-        run = reviewed.run  # its pass over the file knows the skipped lines
+        rows = reviewed.iter_rows()
+        run = reviewed.run  # its passes over the file know the skipped lines
     queued = {str(i["key"]) for i in (run.summary.get("review") or {}).get("queue") or []}
     worst = {str(k) for g in run.gates for k in g.get("worst_cases") or []}
     q = request.query
