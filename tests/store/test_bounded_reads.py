@@ -96,3 +96,34 @@ def test_a_replay_line_over_the_limit_is_refused_with_the_limit_and_the_line(
     result = invoke_in_process(["validate", str(root / "suite.yaml"), str(root / "replay.yaml")])
     assert result.exit_code == 2, result.output
     assert "rec.jsonl:2:" in result.output and "0.001 MB" in result.output, result.output
+
+
+def test_a_register_import_csv_over_the_limit_is_refused_not_read_whole(
+    tmp_path: Path, small_limit: int
+) -> None:
+    # Each line under the limit (so the line-by-line check passes), the file over it: read
+    # whole, a CSV of gigabytes went into memory before a row was looked at.
+    from tests.register.test_register_import_input import HEADER, REGISTER
+
+    (tmp_path / "register.yaml").write_text(REGISTER)
+    rows = "".join(f"R-{i:03d},risk {i},safety,T&S,3,4,,30\n" for i in range(100))
+    (tmp_path / "risks.csv").write_text(HEADER + rows)
+    result = invoke_in_process(
+        ["register", "import", str(tmp_path / "risks.csv"), "--register",
+         str(tmp_path / "register.yaml"), "--dry-run"]
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "risks.csv" in result.output and "0.001 MB" in result.output, result.output
+
+
+def test_project_settings_over_the_limit_are_refused_not_read_whole(
+    tmp_path: Path, small_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.testing.project import echo_project
+
+    echo_project(tmp_path, suite="bounded-settings")
+    (tmp_path / "assurance.yaml").write_text("x-notes:\n" + "  - note\n" * 400)
+    monkeypatch.chdir(tmp_path)
+    result = invoke_in_process(["run", "s.yaml", "--target", "t.yaml", "--no-report"])
+    assert result.exit_code == 2, result.output
+    assert "assurance.yaml" in result.output and "0.001 MB" in result.output, result.output
