@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError, ConfigIssue
 from ..formatting import gate_rule, metric_figure
-from ..store.files import NOT_REGULAR_FILE, check_utf8_lines
+from ..store.files import NOT_REGULAR_FILE, check_utf8_lines, read_bounded
 from .ledger import EvidenceRecord, parse_time, read_ledger
 from .model import Register, Risk, SuiteLink
 from .soa import SoaRow
@@ -347,7 +347,8 @@ def _read_csv_text(path: Path, source: str) -> str:
         raise ConfigError.single(source, NOT_REGULAR_FILE)
     try:
         check_utf8_lines(path, source, hint='re-save it as UTF-8 (Excel: "CSV UTF-8")')
-        return path.read_text(encoding="utf-8-sig")
+        hint = "a register's CSV holds a row a risk; split it"
+        return read_bounded(path, source, hint=hint).decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError.single(source, "file not found", hint="check the path") from None
     except OSError as exc:

@@ -114,7 +114,10 @@ def read_project_file(path: Path) -> dict[str, Any]:
 
     text = ""
     try:
-        text = path.read_text(encoding="utf-8")
+        from .files import read_bounded
+
+        raw = read_bounded(path, str(path), hint="project settings are a few lines")
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         problem, line = yaml_problem(exc, text)
