@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
-
 __all__ = [
     "CACHE_NAME",
     "DEFAULT_REGISTER",
@@ -21,7 +19,6 @@ __all__ = [
     "INDEX_NAME",
     "LEDGER_RELPATH",
     "Workspace",
-    "check_register_file",
 ]
 
 DEFAULT_REPORTS = Path("reports")
@@ -29,26 +26,6 @@ DEFAULT_REGISTER = Path("register/risk_register.yaml")
 INDEX_NAME = "runs.db"
 CACHE_NAME = "cache.sqlite"
 LEDGER_RELPATH = Path("evidence/ledger.jsonl")
-
-
-def check_register_file(path: Path) -> None:
-    """A ``--register`` that is no file is refused before the command does anything: a run
-    would otherwise pass and record no evidence for it, and an attach or a verdict would write
-    records without the risks the register maps to the suite."""
-    from .store.files import NOT_REGULAR_FILE, is_special_file
-
-    if not path.is_file():
-        why = (
-            "a folder"
-            if path.is_dir()
-            else NOT_REGULAR_FILE.removeprefix("is ")
-            if is_special_file(path)
-            else "no such file"
-        )
-        raise UsageError(
-            f"--register {path}: {why}; give the risk register's YAML file, or leave --register "
-            "out (register/risk_register.yaml is used when present)"
-        )
 
 
 @dataclass(frozen=True)
@@ -94,10 +71,8 @@ class Workspace:
         return self.register_path if self.register_path is not None else DEFAULT_REGISTER
 
     def register_if_present(self) -> Path | None:
-        """The register to attach evidence for: the one given (which must be a file), else the
-        default if it exists."""
+        """The register to attach evidence for: the one given, else the default if it exists."""
         if self.register_path is not None:
-            check_register_file(self.register_path)
             return self.register_path
         return DEFAULT_REGISTER if DEFAULT_REGISTER.exists() else None
 

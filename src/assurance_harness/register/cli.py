@@ -483,10 +483,13 @@ def attach_cmd(
     One record per risk and gate; attaching a run twice appends nothing. A run against a target
     that is not the register's system is refused unless --evidence-for names the system."""
     with _errors():
+        from ..store.files import check_register_file
         from ..store.runlock import reading_run_folder
         from .ledger import attach_run
         from .runfiles import resolve_run
 
+        if register is not None:  # the one named must be read, not passed over
+            check_register_file(register)
         register = Workspace.at(reports, register=register).register_if_present()
         ledger_path = _ledger(ledger, reports)
         known = _register_ids(register)

@@ -40,7 +40,7 @@ class ReviewPaths:
     ) -> ReviewPaths:
         """From the command's options; a ``register`` given must be a file (a verdict's
         records name the risks it maps the run's suite to)."""
-        from ..workspace import check_register_file
+        from ..store.files import check_register_file
 
         if register:
             check_register_file(Path(register))

@@ -36,6 +36,7 @@ from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
+from ..store.files import check_register_file
 from ..store.journalindex import JournalIndex, index_journal
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
@@ -44,7 +45,7 @@ from ..store.spill import SpillArray
 from ..targets._http_common import HttpTargetSpec
 from ..targets.base import Target
 from ..targets.open_files import make_room_for_connections
-from ..workspace import Workspace, check_register_file
+from ..workspace import Workspace
 from .executor import OnRecord, TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
 from .journalnotes import JournalNotes

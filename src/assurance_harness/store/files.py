@@ -27,6 +27,7 @@ __all__ = [
     "MAX_READ_MB",
     "NOT_REGULAR_FILE",
     "bounded_lines",
+    "check_register_file",
     "check_utf8_lines",
     "file_version",
     "is_special_file",
@@ -139,6 +140,24 @@ def sha256_as_read(path: Path, version: tuple[int, int, int, int], source: str) 
             hint="run again once nothing writes to it",
         )
     return digest
+
+
+def check_register_file(path: Path) -> None:
+    """A ``--register`` that is no file is refused before the command does anything: a run
+    would otherwise pass and record no evidence for it, and an attach or a verdict would write
+    records without the risks the register maps to the suite."""
+    if not path.is_file():
+        why = (
+            "a folder"
+            if path.is_dir()
+            else NOT_REGULAR_FILE.removeprefix("is ")
+            if is_special_file(path)
+            else "no such file"
+        )
+        raise UsageError(
+            f"--register {path}: {why}; give the risk register's YAML file, or leave --register "
+            "out (register/risk_register.yaml is used when present)"
+        )
 
 
 def unreadable_reason(path: Path) -> str | None:
