@@ -378,6 +378,12 @@ def _ends_well(args: list[str], allowed: set[int]) -> int:
     return code
 
 
+def _run_ends_well(target: str) -> int:
+    """``run`` of the project's suite against ``target``: any verdict, never a traceback."""
+    args = ["run", "s.yaml", "--target", target, "--reports", "r", "--no-report", "--no-evidence"]
+    return _ends_well(args, {0, 1, 2, 3})
+
+
 def _project(tmp: Path, echo: bool = True) -> Path:
     folder = tmp / str(next(COUNTER))
     folder.mkdir()
@@ -408,19 +414,7 @@ def check_target(folder: Path, case: dict[str, Any], *, run: bool) -> dict[str, 
     with _inside(folder):
         codes["validate"] = _ends_well(["validate", "s.yaml", target.name], {0, 2})
         if run and case["kind"] in RUNNABLE:
-            codes["run"] = _ends_well(
-                [
-                    "run",
-                    "s.yaml",
-                    "--target",
-                    target.name,
-                    "--reports",
-                    "r",
-                    "--no-report",
-                    "--no-evidence",
-                ],
-                {0, 1, 2, 3},
-            )
+            codes["run"] = _run_ends_well(target.name)
     return codes
 
 
@@ -483,19 +477,7 @@ def check_project(folder: Path, case: dict[str, Any], *, run: bool) -> dict[str,
     with _inside(folder):
         codes["runs list"] = _ends_well(["runs", "list", "--reports", "r"], {0, 2})
         if run:
-            codes["run"] = _ends_well(
-                [
-                    "run",
-                    "s.yaml",
-                    "--target",
-                    "t.yaml",
-                    "--reports",
-                    "r",
-                    "--no-report",
-                    "--no-evidence",
-                ],
-                {0, 1, 2, 3},
-            )
+            codes["run"] = _run_ends_well("t.yaml")
     return codes
 
 

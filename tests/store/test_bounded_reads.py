@@ -9,25 +9,8 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.store import files
+from tests.store.inputfiles import INLINE, SUITE, replay_project
 from tests.testing.cli import invoke_in_process
-
-SUITE = (
-    "suite: bounds\nversion: 1.0.0\ndataset: {{path: {data}}}\n"
-    "scorers: [{{id: n, use: length}}]\nmetrics: [{{id: w, mean: n.words}}]\n"
-)
-INLINE = (
-    "suite: bounds\nversion: 1.0.0\ncases: [{id: a, prompt: hi}]\n{extra}"
-    "scorers: [{id: n, use: length}]\nmetrics: [{id: w, mean: n.words}]\n"
-)
-
-
-def _replay_project(root: Path) -> Path:
-    (root / "suite.yaml").write_text(
-        "suite: bounds\nversion: 1.0.0\ncases: [{id: a, prompt: hi}]\n"
-        "scorers: [{id: n, use: length}]\nmetrics: [{id: w, mean: n.words}]\n"
-    )
-    (root / "replay.yaml").write_text("type: replay\npath: rec.jsonl\n")
-    return root
 
 
 @pytest.fixture
@@ -89,7 +72,7 @@ def test_a_yaml_suite_over_the_limit_is_refused_not_parsed(
 def test_a_replay_line_over_the_limit_is_refused_with_the_limit_and_the_line(
     tmp_path: Path, small_limit: int
 ) -> None:
-    root = _replay_project(tmp_path)
+    root = replay_project(tmp_path)
     (root / "rec.jsonl").write_text(
         f'{{"id": "a", "response": "hi"}}\n{{"id": "b", "response": "{"y" * 2 * small_limit}"}}\n'
     )

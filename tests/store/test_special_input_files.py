@@ -9,32 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.store.inputfiles import INLINE, SUITE, replay_project
 from tests.testing.cli import invoke_in_process, run_cli
-
-SUITE = (
-    "suite: bounds\nversion: 1.0.0\ndataset: {{path: {data}}}\n"
-    "scorers: [{{id: n, use: length}}]\nmetrics: [{{id: w, mean: n.words}}]\n"
-)
-INLINE = (
-    "suite: bounds\nversion: 1.0.0\ncases: [{id: a, prompt: hi}]\n{extra}"
-    "scorers: [{id: n, use: length}]\nmetrics: [{id: w, mean: n.words}]\n"
-)
-
-
-def _replay_project(root: Path) -> Path:
-    (root / "suite.yaml").write_text(
-        "suite: bounds\nversion: 1.0.0\ncases: [{id: a, prompt: hi}]\n"
-        "scorers: [{id: n, use: length}]\nmetrics: [{id: w, mean: n.words}]\n"
-    )
-    (root / "replay.yaml").write_text("type: replay\npath: rec.jsonl\n")
-    return root
 
 
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
 def test_a_replay_recording_that_is_a_pipe_or_a_device_is_an_error_not_a_hang(
     tmp_path: Path, kind: str
 ) -> None:
-    root = _replay_project(tmp_path)
+    root = replay_project(tmp_path)
     if kind == "fifo":
         os.mkfifo(root / "rec.jsonl")
     else:
@@ -78,7 +61,7 @@ def test_a_dataset_path_that_is_a_symlink_loop_is_a_located_error_not_an_interna
 def test_run_with_a_register_that_is_a_fifo_says_so_not_that_there_is_no_such_file(
     tmp_path: Path,
 ) -> None:
-    root = _replay_project(tmp_path)
+    root = replay_project(tmp_path)
     (root / "rec.jsonl").write_text('{"id": "a", "response": "hi"}\n')
     os.mkfifo(root / "register.yaml")
     proc = run_cli(

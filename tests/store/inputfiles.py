@@ -1,0 +1,23 @@
+"""The small projects the input-file tests point at odd files: a suite reading one dataset, a
+suite of one inline case, and one replaying a recording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SUITE = (
+    "suite: bounds\nversion: 1.0.0\ndataset: {{path: {data}}}\n"
+    "scorers: [{{id: n, use: length}}]\nmetrics: [{{id: w, mean: n.words}}]\n"
+)
+INLINE = (
+    "suite: bounds\nversion: 1.0.0\ncases: [{id: a, prompt: hi}]\n{extra}"
+    "scorers: [{id: n, use: length}]\nmetrics: [{id: w, mean: n.words}]\n"
+)
+
+
+def replay_project(root: Path) -> Path:
+    """``root`` with ``suite.yaml`` (one inline case) and ``replay.yaml`` replaying
+    ``rec.jsonl``, which the test writes (or makes a pipe, a device...)."""
+    (root / "suite.yaml").write_text(INLINE.replace("{extra}", ""))
+    (root / "replay.yaml").write_text("type: replay\npath: rec.jsonl\n")
+    return root
