@@ -110,3 +110,28 @@ def test_project_settings_over_the_limit_are_refused_not_read_whole(
     result = invoke_in_process(["run", "s.yaml", "--target", "t.yaml", "--no-report"])
     assert result.exit_code == 2, result.output
     assert "assurance.yaml" in result.output and "0.001 MB" in result.output, result.output
+
+
+def test_a_ledger_line_over_the_limit_is_an_invalid_record_not_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The ledger was read a whole line at a time however long: one appended line of gigabytes
+    # (tampering, or a torn write that never ended) went into memory before it was found
+    # invalid. A line over the limit is no record: reported as one, never held.
+    import shutil
+
+    from assurance_harness.register.ledger_store import iter_lines
+
+    monkeypatch.setattr(files, "MAX_READ_MB", 0.01)  # 10 kB: a record is 1-2 kB
+    golden = Path(__file__).resolve().parents[1] / "register" / "golden" / "reports" / "evidence"
+    ledger = tmp_path / "ledger.jsonl"
+    shutil.copy(golden / "ledger.jsonl", ledger)
+    records = ledger.read_text().splitlines()
+    with ledger.open("a") as handle:
+        handle.write("x" * 50_000 + "\n" + records[0] + "\n")
+    lines = list(iter_lines(ledger))
+    assert [n for n, _, _ in lines] == list(range(1, len(records) + 3))
+    _, raw, record = lines[len(records)]
+    assert record is None and len(raw) <= 10_000, len(raw)
+    assert "more than 0.01 MB" in raw
+    assert lines[-1][2] is not None  # the line after it is read as a record again
