@@ -118,8 +118,20 @@ def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | N
     _check_ledger_file(ledger_path)
     if not ledger_path.exists():
         return
+    from ..store.files import MAX_READ_MB, read_limit
+
+    limit = read_limit()
     with ledger_path.open("rb") as handle:
-        for lineno, line in enumerate(handle, start=1):
+        lineno = 0
+        while line := handle.readline(limit + 1):
+            lineno += 1
+            if len(line) > limit and not line.endswith(b"\n"):
+                # No record is this long: the rest of the line is skipped, never held (a line
+                # of gigabytes, appended by hand or torn, would otherwise be read whole).
+                while (rest := handle.readline(limit)) and not rest.endswith(b"\n"):
+                    pass
+                yield lineno, f"(a line of more than {MAX_READ_MB:g} MB, not shown)", None
+                continue
             data = line.rstrip(b"\n")
             try:
                 raw = data.decode("utf-8")

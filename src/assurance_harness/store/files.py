@@ -33,6 +33,7 @@ __all__ = [
     "is_special_file",
     "output_faults",
     "read_bounded",
+    "read_limit",
     "sha256_as_read",
     "sha256_bytes",
     "sha256_file",
@@ -83,7 +84,7 @@ answer, far below what a machine holds; a line of 20 GB (a sparse file, a log wi
 is refused at the limit instead of read into memory."""
 
 
-def _limit() -> int:
+def read_limit() -> int:
     """``MAX_READ_MB`` in bytes, read when called (tests make it small)."""
     return int(MAX_READ_MB * 1_000_000)
 
@@ -100,7 +101,7 @@ def read_bounded(path: Path, source: str, *, hint: str) -> bytes:
     """The whole file, or ``too_large`` once more than ``MAX_READ_MB`` has been read (a file's
     size is not asked: /proc files say 0, and a file may grow while it is read). An
     ``OSError`` propagates: the caller says which file it could not read."""
-    limit = _limit()
+    limit = read_limit()
     with Path(path).open("rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
@@ -112,7 +113,7 @@ def bounded_lines(handle: IO[AnyStr], source: str, *, hint: str) -> Iterator[Any
     """The lines of ``handle``, as iterating it gives them, each read at most ``MAX_READ_MB``
     long (characters, on a text stream): a longer one is ``too_large`` with its line number,
     once that much of it is read, instead of a whole line of any length in memory."""
-    limit = _limit()
+    limit = read_limit()
     number = 0
     while line := handle.readline(limit + 1):
         number += 1
