@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.testing.cli import run_cli
+from tests.testing.project import callable_target
 
 SUITE = (
     "suite: reg\ncases:\n  - {id: a, prompt: hi}\n"
@@ -22,14 +23,12 @@ SUITE = (
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "reg_bot.py").write_text(
+    callable_target(
+        tmp_path,
+        "reg_bot",
         "def reply(messages):\n"
         "    open('calls.txt', 'a').write('x')\n"
         "    return 'echo ' + messages[-1]['content']\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "t.yaml").write_text(
-        "type: callable\nfunction: reg_bot:reply\npython_path: [.]\n", encoding="utf-8"
     )
     (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
     (tmp_path / "a-folder").mkdir()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.testing.cli import cli_command, run_cli
-from tests.testing.project import echo_project
+from tests.testing.project import callable_target, echo_project
 
 RUN = ("run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report")
 
@@ -229,13 +229,12 @@ def test_attach_and_report_of_a_run_another_process_is_running_say_so(
     # Not "complete it with --resume": that resume is refused while the run goes on.
     from tests.testing.cli import invoke_in_process
 
-    (project / "held_target.py").write_text(
+    callable_target(
+        project,
+        "held_target",
         "import os, time\ndef reply(messages):\n    while os.path.exists('HOLD'):\n"
         "        time.sleep(0.01)\n    return 'echo ' + messages[-1]['content']\n",
-        encoding="utf-8",
-    )
-    (project / "held.yaml").write_text(
-        "type: callable\nfunction: held_target:reply\npython_path: [.]\n", encoding="utf-8"
+        "held.yaml",
     )
     (project / "HOLD").touch()
     proc, lines = _start(project, "run", "s.yaml", "--target", "held.yaml", "--reports", "r")
@@ -265,14 +264,13 @@ def _run_with_one_error(project: Path, review: str = "") -> str:
         "gates: [{metric: r, min: 0.5}]\n",
         encoding="utf-8",
     )
-    (project / "flaky_conc.py").write_text(
+    callable_target(
+        project,
+        "flaky_conc",
         "import os\ndef reply(messages):\n    text = messages[-1]['content']\n"
         "    if text == 'p0' and os.path.exists('BROKEN'):\n        raise RuntimeError('down')\n"
         "    return 'echo ' + text\n",
-        encoding="utf-8",
-    )
-    (project / "t.yaml").write_text(
-        "type: callable\nfunction: flaky_conc:reply\npython_path: [.]\n", encoding="utf-8"
+        "t.yaml",
     )
     (project / "BROKEN").touch()
     first = run_cli(*RUN, "--no-evidence", cwd=project)
@@ -330,17 +328,16 @@ def test_a_retry_cannot_rewrite_a_run_while_evidence_attach_reads_it(
 def test_two_runs_at_once_into_one_reports_folder_keep_both(project: Path) -> None:
     # Each run's target waits until both runs are sending: the two overlap from the first
     # request to their post-run steps (run index, ledger), as two CI jobs on one project do.
-    (project / "meet_target.py").write_text(
+    callable_target(
+        project,
+        "meet_target",
         "import os, time\ndef reply(messages):\n"
         "    open(os.path.join('meet', str(os.getpid())), 'w').close()\n"
         "    deadline = time.monotonic() + 30\n"
         "    while len(os.listdir('meet')) < 2 and time.monotonic() < deadline:\n"
         "        time.sleep(0.01)\n"
         "    return 'echo ' + messages[-1]['content']\n",
-        encoding="utf-8",
-    )
-    (project / "meet.yaml").write_text(
-        "type: callable\nfunction: meet_target:reply\npython_path: [.]\n", encoding="utf-8"
+        "meet.yaml",
     )
     (project / "meet").mkdir()
     args = ("run", "s.yaml", "--target", "meet.yaml", "--reports", "r", "--no-report")

@@ -12,15 +12,23 @@ SUITE = (
 )
 
 
+def callable_target(root: Path, module: str, source: str, target: str = "t.yaml") -> Path:
+    """``root/<module>.py`` holding ``source`` (which defines ``reply(messages)``) and the
+    target file ``root/<target>`` that calls it; the target file's path."""
+    (root / f"{module}.py").write_text(source, encoding="utf-8")
+    path = root / target
+    path.write_text(
+        f"type: callable\nfunction: {module}:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    return path
+
+
 def echo_project(root: Path, suite: str = "echo") -> Path:
     """``root`` with ``s.yaml`` (suite ``suite``) and ``t.yaml`` (target ``t``); the target's
     module is named after the suite, so projects in one test session do not share it."""
     module = f"{suite.replace('-', '_')}_target"
-    (root / f"{module}.py").write_text(
-        "def reply(messages):\n    return 'echo ' + messages[-1]['content']\n", encoding="utf-8"
-    )
-    (root / "t.yaml").write_text(
-        f"type: callable\nfunction: {module}:reply\npython_path: [.]\n", encoding="utf-8"
+    callable_target(
+        root, module, "def reply(messages):\n    return 'echo ' + messages[-1]['content']\n"
     )
     (root / "s.yaml").write_text(SUITE.format(name=suite), encoding="utf-8")
     return root
