@@ -135,3 +135,34 @@ def test_a_ledger_line_over_the_limit_is_an_invalid_record_not_read_whole(
     assert record is None and len(raw) <= 10_000, len(raw)
     assert "more than 0.01 MB" in raw
     assert lines[-1][2] is not None  # the line after it is read as a record again
+
+
+def _bytes_read() -> int:
+    """What this process has read through read(2) so far (Linux's /proc/self/io ``rchar``)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")
+@pytest.mark.parametrize("name", ["cases.jsonl", "cases.csv"])
+def test_a_giant_early_line_is_refused_before_the_rest_of_the_file_is_read(
+    tmp_path: Path, small_limit: int, name: str
+) -> None:
+    # The UTF-8 pre-pass read the whole file (a megabyte at a time) before the parse refused
+    # its second line: a file of gigabytes was read through, about 18 s a GB, to be refused
+    # for its second line. Here 100 MB of a sparse file stands in for the gigabytes.
+    (tmp_path / "suite.yaml").write_text(SUITE.format(data=name))
+    data = tmp_path / name
+    head = "id,prompt\na,hi\n" if name.endswith(".csv") else '{"id": "a", "prompt": "hi"}\n'
+    data.write_text(head)
+    with data.open("r+b") as handle:
+        handle.truncate(100_000_000)  # a hole: no disk used, read back as NUL bytes
+    before = _bytes_read()
+    result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
+    read = _bytes_read() - before
+    assert result.exit_code == 2, result.output
+    line = 3 if name.endswith(".csv") else 2
+    assert f"{name}:{line}:" in result.output and "the line is more than" in result.output
+    assert read < 5_000_000, f"read {read:,} bytes of a 100 MB file to refuse line {line}"
