@@ -166,3 +166,27 @@ def test_a_giant_early_line_is_refused_before_the_rest_of_the_file_is_read(
     line = 3 if name.endswith(".csv") else 2
     assert f"{name}:{line}:" in result.output and "the line is more than" in result.output
     assert read < 5_000_000, f"read {read:,} bytes of a 100 MB file to refuse line {line}"
+
+
+def test_a_quoted_csv_field_over_many_lines_is_refused_at_the_limit_where_its_row_starts(
+    tmp_path: Path, small_limit: int
+) -> None:
+    # Each physical line is short, so the line limit never saw it: a quoted field spanning
+    # lines was read whole up to csv's 1 GiB field limit before anything was refused.
+    (tmp_path / "suite.yaml").write_text(SUITE.format(data="cases.csv"))
+    field = "\n".join(["word " * 10] * 100)  # 5 kB over 100 lines, each 50 bytes
+    (tmp_path / "cases.csv").write_text(f'id,prompt\na,hi\nb,"{field}"\nc,after\n')
+    result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "cases.csv:3:" in result.output and "0.001 MB" in result.output, result.output
+    assert "the row is more than" in result.output, result.output
+
+
+def test_a_quoted_csv_field_over_lines_under_the_limit_still_loads(
+    tmp_path: Path, small_limit: int
+) -> None:
+    (tmp_path / "suite.yaml").write_text(SUITE.format(data="cases.csv"))
+    field = "\n".join(["word " * 10] * 10)  # 500 bytes over 10 lines
+    (tmp_path / "cases.csv").write_text(f'id,prompt\na,hi\nb,"{field}"\nc,after\n')
+    result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
+    assert result.exit_code == 0, result.output
