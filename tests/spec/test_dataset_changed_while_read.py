@@ -102,3 +102,49 @@ def test_the_suite_hash_is_of_the_bytes_parsed_not_of_the_file_after_its_dataset
     loaded = loader.load_suite(suite)
     assert loaded.sha256 == hashlib.sha256(parsed).hexdigest()
     assert loaded.sha256 != sha256_file(suite)
+
+
+WRITER = """
+import sys, time
+row = '{"id": "w", "prompt": "%s"}\\n' % ("appended " * 30)
+block = row * (65536 // len(row))
+with open(sys.argv[1], "a") as handle:
+    for _ in range(600):  # 64 kB every 5 ms, about 13 MB/s, for at most 3 s and 40 MB
+        handle.write(block)
+        handle.flush()
+        time.sleep(0.005)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")
+def test_a_writer_appending_faster_than_the_parse_does_not_keep_the_load_reading(
+    tmp_path: Path,
+) -> None:
+    # The parse read on to the end of the file, wherever that was by then: a writer appending
+    # faster than rows are parsed kept 'validate' reading (and holding what it read) for as
+    # long as it wrote. What is read now ends at the size the file had when the load began.
+    import subprocess
+    import sys
+
+    from tests.store.test_bounded_reads import _bytes_read
+
+    (tmp_path / "suite.yaml").write_text(SUITE)
+    data = tmp_path / "cases.jsonl"
+    data.write_text("".join(f'{{"id": "c{i}", "prompt": "{"hi " * 30}"}}\n' for i in range(8000)))
+    start = data.stat().st_size  # about 850 kB
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(data)])
+    try:
+        while data.stat().st_size == start:  # the writer has begun
+            pass
+        before = _bytes_read()
+        with pytest.raises(ConfigError) as caught:
+            loader.load_suite(tmp_path / "suite.yaml")
+        read = _bytes_read() - before
+        still_writing = writer.poll() is None
+    finally:
+        writer.kill()
+        writer.wait()
+    assert "suite.yaml:3: dataset.path:" in str(caught.value), caught.value
+    assert "changed while it was read" in str(caught.value), caught.value
+    assert still_writing, "the load went on until the writer had finished"
+    assert read < 6 * start, f"read {read:,} bytes of a file of {start:,} when the load began"
