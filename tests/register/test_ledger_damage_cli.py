@@ -172,3 +172,21 @@ def test_list_says_which_lines_it_could_not_read(attached: Path, tmp_path: Path)
     warning = proc.stderr.strip()
     assert warning.startswith("warning: ") and "ledger.jsonl:2" in warning, proc.stderr
     assert "assurance evidence verify" in warning and "\n" not in warning, proc.stderr
+
+
+@pytest.mark.parametrize("under", [False, True])
+def test_a_ledger_path_in_a_symlink_loop_is_a_usage_error_naming_it(
+    attached: Path, tmp_path: Path, under: bool
+) -> None:
+    # 'evidence attach --ledger' through a symlink loop failed as the ledger was opened for the
+    # append: a storage fault, exit 3, as if the disk had failed, for a path the user gave.
+    root = _copy(attached, tmp_path)
+    (root / "loop-a").symlink_to("loop-b")
+    (root / "loop-b").symlink_to("loop-a")
+    ledger = "loop-a/ledger.jsonl" if under else "loop-a"
+    run_id = next(p.name for p in (root / "reports").iterdir() if (p / "run.json").exists())
+    proc = run_cli("evidence", "attach", run_id, "--ledger", ledger, cwd=root)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert f"--ledger {ledger}:" in text and "symlink" in text, text
+    assert len(text.strip().splitlines()) == 1, text
