@@ -111,8 +111,9 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
     JSONL and CSV files are read as a stream (after a first pass that checks the encoding),
     so a file of a million lines is never all in memory; a JSON list is parsed whole."""
     if fmt == "jsonl":
-        with _open_text(path, source, newline="\n") as handle:
-            lines = bounded_lines(handle, source, hint="a JSONL dataset holds one case per line")
+        hint = "a JSONL dataset holds one case per line"
+        with _open_text(path, source, newline="\n", line_hint=hint) as handle:
+            lines = bounded_lines(handle, source, hint=hint)
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
@@ -138,9 +139,10 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
             _check_row(row, text, source, index + 1)
             yield index + 1, row
     else:
-        with _open_text(path, source, newline="") as handle:
+        hint = "a CSV dataset holds one case per row"
+        with _open_text(path, source, newline="", line_hint=hint) as handle:
             # strict: an unclosed quote is an error, not the rest of the file read as one field.
-            lines = bounded_lines(handle, source, hint="a CSV dataset holds one case per row")
+            lines = bounded_lines(handle, source, hint=hint)
             reader = csv.DictReader(lines, strict=True)
             start = 1
             try:
@@ -202,13 +204,14 @@ def _read_text(path: Path, source: str) -> str:
         ) from None
 
 
-def _open_text(path: Path, source: str, *, newline: str) -> TextIO:
+def _open_text(path: Path, source: str, *, newline: str, line_hint: str) -> TextIO:
     """The file opened as UTF-8 text (a byte-order mark dropped), once a pass line by line has
-    found every byte decodable: the same one-line error as ``_read_text``, in bounded memory."""
+    found every byte decodable and no line over ``MAX_READ_MB`` (``line_hint`` then says what
+    a line holds): the same one-line error as ``_read_text``, in bounded memory."""
     from ..store.files import check_utf8_lines
 
     try:
-        check_utf8_lines(path, source, hint="re-save the file as UTF-8")
+        check_utf8_lines(path, source, hint="re-save the file as UTF-8", line_hint=line_hint)
         return path.open(encoding="utf-8-sig", newline=newline)
     except OSError as exc:
         raise ConfigError.single(source, f"cannot read the dataset: {exc.strerror}") from None

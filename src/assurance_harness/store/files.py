@@ -179,7 +179,14 @@ def unreadable_reason(path: Path) -> str | None:
     return None
 
 
-def check_utf8_lines(path: Path, source: str, hint: str) -> None:
+def check_utf8_lines(
+    path: Path,
+    source: str,
+    hint: str,
+    *,
+    line_hint: str = "split the file into lines",
+    size: int | None = None,
+) -> None:
     """Every line of the file decodes as UTF-8 (a byte-order mark allowed on the first), or one
     ``ConfigError`` names the line and the byte. Line by line, so a file of any size is checked
     in bounded memory before it is parsed as a stream (datasets, replay recordings). An
@@ -187,18 +194,35 @@ def check_utf8_lines(path: Path, source: str, hint: str) -> None:
 
     Checked a megabyte at a time first (a newline never falls inside a UTF-8 sequence, so the
     file decodes exactly when each line does); only a file that does not is read line by line,
-    for the line and the byte."""
+    for the line and the byte. A line longer than ``MAX_READ_MB`` is ``too_large`` (with
+    ``line_hint``) as soon as that much of it is seen: the parse that follows would refuse it
+    anyway, after this pass had read a file of gigabytes to its end. ``size``: read no further
+    (the size the file had when its reading began; what a writer appends meanwhile is the
+    caller's to notice, by ``file_version``, not this pass's to read on into)."""
+    limit = read_limit()
+    block_size = max(1, min(1 << 20, limit))  # at most the limit: a line over it spans blocks
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with Path(path).open("rb") as handle:
-            while block := handle.read(1 << 20):
+            left = size
+            read = 0  # bytes read before this block
+            line_start = 0  # where the line the next byte is on begins
+            while block := handle.read(block_size if left is None else min(block_size, left)):
+                if left is not None:
+                    left -= len(block)
                 decoder.decode(block)
+                if _ends_over(block, read - line_start, limit):
+                    raise too_large(source, line=_line_at(path, line_start), hint=line_hint)
+                line_start = read + _last_line_start(block, line_start - read)
+                read += len(block)
+                if read - line_start > limit:
+                    raise too_large(source, line=_line_at(path, line_start), hint=line_hint)
             decoder.decode(b"", final=True)
         return
     except UnicodeDecodeError:
         pass
     with Path(path).open("rb") as handle:
-        lines = bounded_lines(handle, source, hint="split the file into lines")
+        lines = bounded_lines(handle, source, hint=line_hint)
         for number, line in enumerate(lines, start=1):
             try:
                 line.decode("utf-8-sig" if number == 1 else "utf-8")
@@ -209,6 +233,40 @@ def check_utf8_lines(path: Path, source: str, hint: str) -> None:
                     line=number,
                     hint=hint,
                 ) from None
+
+
+def _ends_over(block: bytes, seen: int, limit: int) -> bool:
+    """Whether the line ``block`` starts in (``seen`` bytes of it read before) ends in it over
+    ``limit``. Only that line, and the one the block ends in (its caller's check), can be over
+    the limit: a line wholly inside the block is no longer than the block, which is no longer
+    than the limit. A carriage return ends a line too (a CSV may end its rows with one alone),
+    so no line the parse accepts is refused; it is looked for only where the line would
+    otherwise be over, so a file of ordinary lines costs one find each way a block."""
+    first = block.find(b"\n")
+    if first < 0 or seen + first <= limit:
+        return False
+    cr = block.find(b"\r", 0, first)
+    return cr < 0 or seen + cr > limit
+
+
+def _last_line_start(block: bytes, before: int) -> int:
+    """Where, from ``block``'s start, the last line begun in it begins: after its last newline
+    (or, where it has none, its last carriage return); ``before`` where it begins none."""
+    last = block.rfind(b"\n")
+    if last < 0:
+        last = block.rfind(b"\r")
+    return before if last < 0 else last + 1
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The number of the line that begins at ``offset`` (the newlines before it, plus one), read
+    again only when a line is refused: the pass over a good file counts nothing."""
+    count = 0
+    with Path(path).open("rb") as handle:
+        while offset > 0 and (block := handle.read(min(1 << 20, offset))):
+            count += block.count(b"\n")
+            offset -= len(block)
+    return count + 1
 
 
 def _umask() -> int:

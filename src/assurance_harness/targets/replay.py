@@ -186,7 +186,12 @@ class ReplayTarget(Target):
                 str(self.file), f"cannot read the recording: {reason}", field="path"
             )
         try:
-            check_utf8_lines(self.file, str(self.file), hint="re-export the recording as UTF-8")
+            check_utf8_lines(
+                self.file,
+                str(self.file),
+                hint="re-export the recording as UTF-8",
+                line_hint=_ONE_RECORD_A_LINE,
+            )
         except OSError as exc:
             raise ConfigError.single(
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
