@@ -28,7 +28,9 @@ from ..store.files import (
     bounded_lines,
     file_version,
     read_bounded,
+    read_limit,
     sha256_as_read,
+    too_large,
 )
 from ..store.spill import SpillError
 from .caselist import CaseList, collect
@@ -142,7 +144,7 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
         hint = "a CSV dataset holds one case per row"
         with _open_text(path, source, newline="", line_hint=hint) as handle:
             # strict: an unclosed quote is an error, not the rest of the file read as one field.
-            lines = bounded_lines(handle, source, hint=hint)
+            lines = _RowBudget(bounded_lines(handle, source, hint=hint), source)
             reader = csv.DictReader(lines, strict=True)
             start = 1
             try:
@@ -150,6 +152,7 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
                     return
                 # A quoted field may span lines: a row starts just after the previous one ended.
                 start = reader.line_num + 1
+                lines.begin(start)
                 for row in reader:
                     if None in row.values():
                         raise ConfigError.single(
@@ -162,10 +165,43 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
                         _extra_fields(row, reader.fieldnames, source, start)
                     yield start, row
                     start = reader.line_num + 1
+                    lines.begin(start)
             except csv.Error as exc:
                 raise ConfigError.single(
                     source, f"invalid CSV: {exc}", line=start, hint="check the quoting"
                 ) from None
+
+
+class _RowBudget:
+    """The lines of a CSV file, as the csv reader takes them, with no row longer in all than
+    ``MAX_READ_MB``: a quoted field may span lines, each short, so the line limit alone let
+    one field run on to csv's 1 GiB field limit (a quote left open near the top of a file of
+    gigabytes) before anything was refused. ``begin`` says where the next row starts."""
+
+    def __init__(self, lines: Iterator[str], source: str) -> None:
+        self._lines = lines
+        self._source = source
+        self._limit = read_limit()
+        self._used = 0
+        self._start = 1
+
+    def begin(self, line: int) -> None:
+        self._used, self._start = 0, line
+
+    def __iter__(self) -> _RowBudget:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._used += len(line)
+        if self._used > self._limit:
+            raise too_large(
+                self._source,
+                line=self._start,
+                what="row",
+                hint="a quoted field runs on over lines to its closing quote: check the quoting",
+            )
+        return line
 
 
 def _extra_fields(row: dict[Any, Any], header: Any, source: str, line: int) -> None:

@@ -89,11 +89,17 @@ def read_limit() -> int:
     return int(MAX_READ_MB * 1_000_000)
 
 
-def too_large(source: str, *, line: int | None = None, hint: str) -> ConfigError:
-    """The one error for a file, or one of its lines, over ``MAX_READ_MB``."""
-    what = "the line is more than" if line is not None else "the file is more than"
+def too_large(
+    source: str, *, line: int | None = None, hint: str, what: str | None = None
+) -> ConfigError:
+    """The one error for a file, or one of its lines, over ``MAX_READ_MB``; ``what`` names a
+    piece other than a line that begins at ``line`` (a CSV row over several lines)."""
+    what = what or ("line" if line is not None else "file")
     return ConfigError.single(
-        source, f"{what} {MAX_READ_MB:g} MB (the most read at once)", line=line, hint=hint
+        source,
+        f"the {what} is more than {MAX_READ_MB:g} MB (the most read at once)",
+        line=line,
+        hint=hint,
     )
 
 
