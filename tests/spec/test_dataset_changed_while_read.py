@@ -148,3 +148,17 @@ def test_a_writer_appending_faster_than_the_parse_does_not_keep_the_load_reading
     assert "changed while it was read" in str(caught.value), caught.value
     assert still_writing, "the load went on until the writer had finished"
     assert read < 6 * start, f"read {read:,} bytes of a file of {start:,} when the load began"
+
+
+def test_a_dataset_linked_to_a_proc_file_is_refused_for_the_size_it_claims(
+    tmp_path: Path,
+) -> None:
+    # /proc files say they hold 0 bytes and hold text: read no further than the size seen,
+    # such a file would load as empty; what it holds beyond that is named instead.
+    (tmp_path / "suite.yaml").write_text(SUITE.replace("cases.jsonl", "cases.jsonl, format: jsonl"))
+    (tmp_path / "cases.jsonl").symlink_to("/proc/self/status")
+    with pytest.raises(ConfigError) as caught:
+        loader.load_suite(tmp_path / "suite.yaml")
+    message = str(caught.value)
+    assert "suite.yaml:3: dataset.path:" in message, message
+    assert "holds more than its size says (0 bytes)" in message, message

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import json
 import os
 import random
@@ -25,8 +26,10 @@ from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, RunFailedError
 from ..store.files import (
     NOT_REGULAR_FILE,
+    ChangedWhileReadError,
     bounded_lines,
     file_version,
+    open_as_seen,
     read_bounded,
     read_limit,
     sha256_as_read,
@@ -107,14 +110,17 @@ def _loads(text: str, source: str, line: int | None) -> Any:
         ) from None
 
 
-def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows(
+    path: Path, fmt: str, source: str, size: int | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, row) pairs; malformed lines are errors naming the line.
 
     JSONL and CSV files are read as a stream (after a first pass that checks the encoding),
-    so a file of a million lines is never all in memory; a JSON list is parsed whole."""
+    so a file of a million lines is never all in memory; a JSON list is parsed whole.
+    ``size``: the file's size when its loading began, read no further (``open_as_seen``)."""
     if fmt == "jsonl":
         hint = "a JSONL dataset holds one case per line"
-        with _open_text(path, source, newline="\n", line_hint=hint) as handle:
+        with _open_text(path, source, newline="\n", line_hint=hint, size=size) as handle:
             lines = bounded_lines(handle, source, hint=hint)
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
@@ -142,7 +148,7 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
             yield index + 1, row
     else:
         hint = "a CSV dataset holds one case per row"
-        with _open_text(path, source, newline="", line_hint=hint) as handle:
+        with _open_text(path, source, newline="", line_hint=hint, size=size) as handle:
             # strict: an unclosed quote is an error, not the rest of the file read as one field.
             lines = _RowBudget(bounded_lines(handle, source, hint=hint), source)
             reader = csv.DictReader(lines, strict=True)
@@ -240,15 +246,22 @@ def _read_text(path: Path, source: str) -> str:
         ) from None
 
 
-def _open_text(path: Path, source: str, *, newline: str, line_hint: str) -> TextIO:
+def _open_text(
+    path: Path, source: str, *, newline: str, line_hint: str, size: int | None
+) -> TextIO:
     """The file opened as UTF-8 text (a byte-order mark dropped), once a pass line by line has
     found every byte decodable and no line over ``MAX_READ_MB`` (``line_hint`` then says what
-    a line holds): the same one-line error as ``_read_text``, in bounded memory."""
+    a line holds): the same one-line error as ``_read_text``, in bounded memory. With ``size``
+    both passes read no further (``open_as_seen``)."""
     from ..store.files import check_utf8_lines
 
     try:
-        check_utf8_lines(path, source, hint="re-save the file as UTF-8", line_hint=line_hint)
-        return path.open(encoding="utf-8-sig", newline=newline)
+        check_utf8_lines(
+            path, source, hint="re-save the file as UTF-8", line_hint=line_hint, size=size
+        )
+        return io.TextIOWrapper(
+            open_as_seen(path, size, source), encoding="utf-8-sig", newline=newline
+        )
     except OSError as exc:
         raise ConfigError.single(source, f"cannot read the dataset: {exc.strerror}") from None
 
@@ -405,13 +418,15 @@ def load_dataset(
     try:
         read = (
             _case_from_row(row, spec, number, source, prefix, plan)
-            for number, row in _rows(path, fmt, source)
+            for number, row in _rows(path, fmt, source, version[2])
             if _matches(row, spec.where)
         )
         cases = collect(read if each is None else _seen(read, each))
         keep = _sampled(len(cases), spec, seed)
         if keep is not None:
             cases = cases.select(keep) if isinstance(cases, CaseList) else [cases[i] for i in keep]
+    except ChangedWhileReadError as exc:  # grew past the size it had as its loading began
+        raise _path_issue(spec.path, exc.issues[0].message, exc.issues[0].hint) from None
     except SpillError as exc:  # a large dataset moves to disk: a full TMPDIR is no traceback
         raise RunFailedError(
             f"cannot write {exc.filename}: {exc.strerror}; nothing was sent: free space there "

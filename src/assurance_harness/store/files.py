@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import json
 import os
 import stat
@@ -26,11 +27,13 @@ from ..errors import ConfigError, HarnessError, RunFailedError, UsageError
 __all__ = [
     "MAX_READ_MB",
     "NOT_REGULAR_FILE",
+    "ChangedWhileReadError",
     "bounded_lines",
     "check_register_file",
     "check_utf8_lines",
     "file_version",
     "is_special_file",
+    "open_as_seen",
     "output_faults",
     "read_bounded",
     "read_limit",
@@ -135,18 +138,79 @@ def file_version(path: Path) -> tuple[int, int, int, int]:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
+class ChangedWhileReadError(ConfigError):
+    """A file a user named changed while the harness read it (see :func:`open_as_seen`)."""
+
+
+def _changed(source: str, size: int | None = None) -> ChangedWhileReadError:
+    if size == 0:  # /proc and /sys files say 0 and hold text: no writer, nothing to wait for
+        return ChangedWhileReadError.single(
+            source,
+            "holds more than its size says (0 bytes): a /proc or /sys file, or one being written",
+            hint="copy it to a regular file and name that",
+        )
+    return ChangedWhileReadError.single(
+        source,
+        "changed while it was read (written to, or replaced)",
+        hint="run again once nothing writes to it",
+    )
+
+
+class _AsSeen(io.RawIOBase):
+    """A file's bytes up to ``size``, then the end, unless more is there (see open_as_seen)."""
+
+    def __init__(self, path: Path, size: int, source: str) -> None:
+        self._raw = io.FileIO(path, "rb")
+        self._left = size
+        self._size = size
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            if self._left == 0 and self._raw.read(1):
+                raise _changed(self._source, self._size)
+            self._left = -1  # looked once: the end stays the end
+            return 0
+        view = memoryview(buffer).cast("B")[: self._left]
+        count = self._raw.readinto(view) or 0
+        self._left -= count
+        return count
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_as_seen(path: Path, size: int | None, source: str) -> IO[bytes]:
+    """``path`` opened to read no further than ``size`` bytes (its size when its reading began,
+    from :func:`file_version`), then a ``ChangedWhileReadError`` if there is more: a writer
+    appending faster than rows are parsed kept the reader reading (and the run's hash, then
+    refused, was of bytes still being written) for as long as it wrote. A file cut shorter
+    meanwhile ends early; its version then differs (``sha256_as_read``). ``size`` None: the
+    whole file, as ``open`` reads it."""
+    if size is None:
+        return Path(path).open("rb")
+    return io.BufferedReader(_AsSeen(path, size, source), buffer_size=1 << 20)
+
+
 def sha256_as_read(path: Path, version: tuple[int, int, int, int], source: str) -> str:
     """The SHA-256 of a file read since ``version`` (its :func:`file_version` before the read),
-    or a ``ConfigError`` when it changed meanwhile: a hash taken after the read would otherwise
-    name rows appended, or a file renamed over it, that were never read."""
-    digest = sha256_file(path)
+    or a ``ChangedWhileReadError`` when it changed meanwhile: a hash taken after the read would
+    otherwise name rows appended, or a file renamed over it, that were never read. Compared
+    before the hash too, and hashed no further than the size it had: a file still being
+    written is refused at once, not read on for as long as its writer writes."""
     if file_version(path) != version:
-        raise ConfigError.single(
-            source,
-            "changed while it was read (written to, or replaced)",
-            hint="run again once nothing writes to it",
-        )
-    return digest
+        raise _changed(source)
+    digest = hashlib.sha256()
+    with open_as_seen(path, version[2], source) as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if file_version(path) != version:
+        raise _changed(source)
+    return digest.hexdigest()
 
 
 def check_register_file(path: Path) -> None:
@@ -203,19 +267,15 @@ def check_utf8_lines(
     for the line and the byte. A line longer than ``MAX_READ_MB`` is ``too_large`` (with
     ``line_hint``) as soon as that much of it is seen: the parse that follows would refuse it
     anyway, after this pass had read a file of gigabytes to its end. ``size``: read no further
-    (the size the file had when its reading began; what a writer appends meanwhile is the
-    caller's to notice, by ``file_version``, not this pass's to read on into)."""
+    than that, as :func:`open_as_seen` (the size the file had when its reading began)."""
     limit = read_limit()
     block_size = max(1, min(1 << 20, limit))  # at most the limit: a line over it spans blocks
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        with Path(path).open("rb") as handle:
-            left = size
+        with open_as_seen(path, size, source) as handle:
             read = 0  # bytes read before this block
             line_start = 0  # where the line the next byte is on begins
-            while block := handle.read(block_size if left is None else min(block_size, left)):
-                if left is not None:
-                    left -= len(block)
+            while block := handle.read(block_size):
                 decoder.decode(block)
                 if _ends_over(block, read - line_start, limit):
                     raise too_large(source, line=_line_at(path, line_start), hint=line_hint)
