@@ -29,6 +29,7 @@ from ..store.files import (
     ChangedWhileReadError,
     bounded_lines,
     file_version,
+    names_a_descriptor,
     open_as_seen,
     read_bounded,
     read_limit,
@@ -502,6 +503,8 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
     a name over the system's limit, a folder) are one error each, not an OS traceback."""
     if "\0" in raw:
         raise _path_issue(raw, "the path holds a NUL character", "remove it")
+    if names_a_descriptor(base_dir / raw):  # looked at before its stat, which follows it
+        raise _path_issue(raw, NOT_REGULAR_FILE, "name the dataset's own file")
     try:
         path = (base_dir / raw).resolve() if not Path(raw).is_absolute() else Path(raw)
         is_dir = path.is_dir()

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ __all__ = [
     "check_utf8_lines",
     "file_version",
     "is_special_file",
+    "names_a_descriptor",
     "open_as_seen",
     "output_faults",
     "read_bounded",
@@ -77,6 +79,26 @@ def is_special_file(path: Path) -> bool:
     except (OSError, ValueError):
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+_DESCRIPTOR_FOLDER = re.compile(r"/proc/[^/]+/fd|/dev/fd")
+
+
+def names_a_descriptor(path: Path) -> bool:
+    """Whether ``path`` is, or links to, an open file descriptor of the process reading it
+    (/dev/stdin, /dev/fd/3, /proc/self/fd/0): a stream whatever it is connected to, and with
+    the descriptor closed, whatever file the process opens next under that number. Looked at
+    link by link, without opening anything (up to 40 links, the system's own bound)."""
+    current = os.path.abspath(path)
+    for _ in range(40):
+        if _DESCRIPTOR_FOLDER.fullmatch(os.path.realpath(os.path.dirname(current))):
+            return True
+        try:
+            target = os.readlink(current)
+        except (OSError, ValueError):
+            return False
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+    return False
 
 
 MAX_READ_MB: float = 32
