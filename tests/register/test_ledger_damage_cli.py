@@ -188,5 +188,28 @@ def test_a_ledger_path_in_a_symlink_loop_is_a_usage_error_naming_it(
     proc = run_cli("evidence", "attach", run_id, "--ledger", ledger, cwd=root)
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
-    assert f"--ledger {ledger}:" in text and "symlink" in text, text
+    assert f"error: {ledger}: is in a symlink loop, not an evidence ledger" in text, text
     assert len(text.strip().splitlines()) == 1, text
+
+
+def test_reading_a_ledger_through_a_symlink_loop_is_a_usage_error_not_no_ledger(
+    attached: Path, tmp_path: Path
+) -> None:
+    # 'evidence verify' said "no ledger yet" and 'register status' showed every risk untested
+    # (exit 0): a loop read as a ledger not made yet.
+    from tests.register.register_testkit import EXAMPLE_REGISTER
+
+    root = _copy(attached, tmp_path)
+    (root / "loop-a").symlink_to("loop-b")
+    (root / "loop-b").symlink_to("loop-a")
+    (root / "register.yaml").write_text(EXAMPLE_REGISTER.read_text())
+    (root / "targets").mkdir()
+    shutil.copy(root / "target.yaml", root / "targets" / "demo.yaml")  # the system's target
+    for args in (
+        ["evidence", "verify"],
+        ["register", "status", "--register", "register.yaml"],
+    ):
+        proc = run_cli(*args, "--ledger", "loop-a", cwd=root)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 2, (args, text)
+        assert "loop-a: is in a symlink loop, not an evidence ledger" in text, (args, text)
