@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..datatypes import GenerationRequest
-from .base import Target, TargetError
+from .base import Target, TargetError, describe
 
 CHECK_PROMPT = "Reply with the word OK."
 
@@ -50,10 +50,11 @@ async def check_target(target: Target) -> CheckReport:
             response = await target.generate(_request())
         except TargetError as error:
             status = f"HTTP {error.status}" if error.status else error.kind
-            message = target.scrub(str(error))
+            text = _text(error)
+            message = target.scrub(text)
             said = message.startswith(status)  # the error's own text names the status
             report.lines.append(f"failed: {message}" if said else f"failed: {status}: {message}")
-            hint = target.diagnose(error.status, error.kind, str(error))
+            hint = target.diagnose(error.status, error.kind, text)
             if hint:
                 report.lines.append(f"hint: {target.scrub(hint)}")
         else:
@@ -70,6 +71,15 @@ async def check_target(target: Target) -> CheckReport:
     finally:
         await target.close()
     return report
+
+
+def _text(error: TargetError) -> str:
+    """The error's text, or its name and that it has none readable where its ``str`` fails (an
+    adapter's own TargetError subclass): a check that failed, not a crash of the check."""
+    try:
+        return str(error)
+    except Exception:
+        return describe(error)
 
 
 def _models_lines(target: Target, models: list[str]) -> list[str]:
