@@ -213,3 +213,19 @@ def test_reading_a_ledger_through_a_symlink_loop_is_a_usage_error_not_no_ledger(
         text = proc.stdout + proc.stderr
         assert proc.returncode == 2, (args, text)
         assert "loop-a: is in a symlink loop, not an evidence ledger" in text, (args, text)
+
+
+def test_a_run_with_a_ledger_in_a_symlink_loop_is_refused_before_it_sends(
+    attached: Path, tmp_path: Path
+) -> None:
+    # The whole run was sent and scored, then its evidence failed to attach (exit 3 and a
+    # repair command): a --ledger no ledger can be at is known before the first request.
+    root = _copy(attached, tmp_path)
+    (root / "loop-a").symlink_to("loop-b")
+    (root / "loop-b").symlink_to("loop-a")
+    before = {p.name for p in (root / "reports").iterdir()}
+    proc = run_cli("run", "suite.yaml", "--target", "target.yaml", "--ledger", "loop-a", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "loop-a: is in a symlink loop, not an evidence ledger" in text, text
+    assert {p.name for p in (root / "reports").iterdir()} == before, "a run folder was made"
