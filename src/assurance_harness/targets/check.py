@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..datatypes import GenerationRequest
-from .base import Target, TargetError, describe
+from .base import Target, TargetError, error_text
 
 CHECK_PROMPT = "Reply with the word OK."
 
@@ -50,7 +50,7 @@ async def check_target(target: Target) -> CheckReport:
             response = await target.generate(_request())
         except TargetError as error:
             status = f"HTTP {error.status}" if error.status else error.kind
-            text = _text(error)
+            text = error_text(error)
             message = target.scrub(text)
             said = message.startswith(status)  # the error's own text names the status
             report.lines.append(f"failed: {message}" if said else f"failed: {status}: {message}")
@@ -71,15 +71,6 @@ async def check_target(target: Target) -> CheckReport:
     finally:
         await target.close()
     return report
-
-
-def _text(error: TargetError) -> str:
-    """The error's text, or its name and that it has none readable where its ``str`` fails (an
-    adapter's own TargetError subclass): a check that failed, not a crash of the check."""
-    try:
-        return str(error)
-    except Exception:
-        return describe(error)
 
 
 def _models_lines(target: Target, models: list[str]) -> list[str]:
