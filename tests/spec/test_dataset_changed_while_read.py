@@ -162,3 +162,30 @@ def test_a_dataset_linked_to_a_proc_file_is_refused_for_the_size_it_claims(
     message = str(caught.value)
     assert "suite.yaml:3: dataset.path:" in message, message
     assert "holds more than its size says (0 bytes)" in message, message
+
+
+def test_a_dataset_cut_short_while_it_is_parsed_is_changed_not_invalid_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cut mid-line after its first megabyte was read, the file's last line read was half a
+    # row: the load blamed the file ("invalid JSON" at that line) for a writer's truncation.
+    (tmp_path / "suite.yaml").write_text(SUITE)
+    data = tmp_path / "cases.jsonl"
+    row = '{"id": "c%d", "prompt": "%s"}\n'
+    data.write_text("".join(row % (i, "hi " * 60) for i in range(12_000)))  # about 2.4 MB
+    real = datasets._loads
+    cut = []
+
+    def loads_then_cut(*args: Any, **kwargs: Any) -> Any:
+        if not cut:  # as the first row is parsed, a writer cuts the file mid-row
+            cut.append(True)
+            with data.open("r+b") as handle:
+                handle.truncate(1_500_000 + 7)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(datasets, "_loads", loads_then_cut)
+    with pytest.raises(ConfigError) as caught:
+        loader.load_suite(tmp_path / "suite.yaml")
+    message = str(caught.value)
+    assert "suite.yaml:3: dataset.path:" in message, message
+    assert "changed while it was read" in message, message
