@@ -28,6 +28,7 @@ from ..store.files import (
     NOT_REGULAR_FILE,
     ChangedWhileReadError,
     bounded_lines,
+    check_unchanged,
     file_version,
     names_a_descriptor,
     open_as_seen,
@@ -428,6 +429,9 @@ def load_dataset(
             cases = cases.select(keep) if isinstance(cases, CaseList) else [cases[i] for i in keep]
     except ChangedWhileReadError as exc:  # grew past the size it had as its loading began
         raise _path_issue(spec.path, exc.issues[0].message, exc.issues[0].hint) from None
+    except ConfigError:
+        _unchanged(spec.path, path, version, source)  # else the row read was a writer's half
+        raise
     except SpillError as exc:  # a large dataset moves to disk: a full TMPDIR is no traceback
         raise RunFailedError(
             f"cannot write {exc.filename}: {exc.strerror}; nothing was sent: free space there "
@@ -442,6 +446,17 @@ def load_dataset(
     except OSError as exc:  # removed or made unreadable since it was read
         raise _path_issue(spec.path, f"cannot open the dataset: {exc.strerror}") from None
     return cases, path, digest
+
+
+def _unchanged(raw: str, path: Path, version: tuple[int, int, int, int], source: str) -> None:
+    """A ``dataset.path`` error where the file changed since ``version`` (cut short, written
+    to, replaced); nothing where it did not, or cannot be looked at (the error stands)."""
+    try:
+        check_unchanged(path, version, source)
+    except ConfigError as exc:
+        raise _path_issue(raw, exc.issues[0].message, exc.issues[0].hint) from None
+    except OSError:
+        pass
 
 
 def _version(path: Path, raw: str) -> tuple[int, int, int, int]:

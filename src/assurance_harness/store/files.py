@@ -31,6 +31,7 @@ __all__ = [
     "ChangedWhileReadError",
     "bounded_lines",
     "check_register_file",
+    "check_unchanged",
     "check_utf8_lines",
     "file_version",
     "is_special_file",
@@ -224,15 +225,21 @@ def sha256_as_read(path: Path, version: tuple[int, int, int, int], source: str) 
     otherwise name rows appended, or a file renamed over it, that were never read. Compared
     before the hash too, and hashed no further than the size it had: a file still being
     written is refused at once, not read on for as long as its writer writes."""
-    if file_version(path) != version:
-        raise _changed(source)
+    check_unchanged(path, version, source)
     digest = hashlib.sha256()
     with open_as_seen(path, version[2], source) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    check_unchanged(path, version, source)
+    return digest.hexdigest()
+
+
+def check_unchanged(path: Path, version: tuple[int, int, int, int], source: str) -> None:
+    """A ``ChangedWhileReadError`` unless ``path`` is still at ``version``: asked too where a
+    read failed, as a file cut short mid-line reads as half a row, which is no fault of its
+    content. An ``OSError`` (it is gone) propagates."""
     if file_version(path) != version:
         raise _changed(source)
-    return digest.hexdigest()
 
 
 def check_register_file(path: Path) -> None:
