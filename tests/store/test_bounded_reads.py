@@ -190,3 +190,47 @@ def test_a_quoted_csv_field_over_lines_under_the_limit_still_loads(
     (tmp_path / "cases.csv").write_text(f'id,prompt\na,hi\nb,"{field}"\nc,after\n')
     result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
     assert result.exit_code == 0, result.output
+
+
+REPLAY_WRITER = """
+import sys, time
+row = '{"id": "w", "response": "%s"}\\n' % ("appended " * 30)
+block = row * (65536 // len(row))
+with open(sys.argv[1], "a") as handle:
+    for _ in range(600):  # 64 kB every 5 ms, about 13 MB/s, for at most 3 s and 40 MB
+        handle.write(block)
+        handle.flush()
+        time.sleep(0.005)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")
+def test_a_recording_appended_to_while_it_is_indexed_is_refused_not_read_on(
+    tmp_path: Path,
+) -> None:
+    # The replay's index read on to wherever the end of the recording was by then: a writer
+    # appending kept 'validate' reading for as long as it wrote. It now reads no further than
+    # the size the recording had when its reading began, and says it changed.
+    import subprocess
+    import sys
+
+    root = replay_project(tmp_path)
+    rec = root / "rec.jsonl"
+    rec.write_text("".join(f'{{"id": "c{i}", "response": "{"ok " * 30}"}}\n' for i in range(8000)))
+    start = rec.stat().st_size  # about 850 kB
+    writer = subprocess.Popen([sys.executable, "-c", REPLAY_WRITER, str(rec)])
+    try:
+        while rec.stat().st_size == start:  # the writer has begun
+            pass
+        before = _bytes_read()
+        result = invoke_in_process(
+            ["validate", str(root / "suite.yaml"), str(root / "replay.yaml")]
+        )
+        read = _bytes_read() - before
+    finally:
+        writer.kill()
+        writer.wait()
+    assert result.exit_code == 2, result.output
+    assert "rec.jsonl" in result.output, result.output
+    assert "changed while it was read" in result.output, result.output
+    assert read < 6 * start, f"read {read:,} bytes of a recording of {start:,} at the start"
