@@ -128,12 +128,14 @@ class ReplayTarget(Target):
         it is asked for, so a recording of a million transcripts is not held in memory."""
         if self._loaded:
             return
-        self._check_encoding()
+        from ..store.files import open_as_seen
+
+        size = self._check_encoding()
         f = self.s.fields
         ids = _Entries()
         prompts = _Entries()
-        try:
-            handle = self.file.open("rb")
+        try:  # no further than its size when the check began: a writer may be appending
+            handle = open_as_seen(self.file, size, str(self.file))
         except OSError as exc:
             raise ConfigError.single(
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
@@ -169,15 +171,16 @@ class ReplayTarget(Target):
                     prompts.add(str(prompt), index, start)
         by_id, by_prompt = ids.index(), prompts.index()
         if by_id is None or by_prompt is None:  # two keys share a 64-bit hash: keep it exact
-            self._load_in_memory()
+            self._load_in_memory(size)
             return
         self._index = (by_id, by_prompt)
         self._redaction = self._ingest_redaction()
         self._loaded = True
 
-    def _check_encoding(self) -> None:
+    def _check_encoding(self) -> int:
         """The recording is a regular file (a FIFO would block its reading for ever), and
-        every line decodes as UTF-8 (checked first, as one error for the whole file)."""
+        every line decodes as UTF-8 (checked first, as one error for the whole file); its size
+        as the check began, which nothing after reads past (``open_as_seen``)."""
         from ..store.files import check_utf8_lines, unreadable_reason
 
         reason = unreadable_reason(self.file)
@@ -186,16 +189,19 @@ class ReplayTarget(Target):
                 str(self.file), f"cannot read the recording: {reason}", field="path"
             )
         try:
+            size = self.file.stat().st_size
             check_utf8_lines(
                 self.file,
                 str(self.file),
                 hint="re-export the recording as UTF-8",
                 line_hint=_ONE_RECORD_A_LINE,
+                size=size,
             )
         except OSError as exc:
             raise ConfigError.single(
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
             ) from None
+        return size
 
     def _parse(self, line: str, number: int) -> Any:
         f = self.s.fields
@@ -248,12 +254,15 @@ class ReplayTarget(Target):
             response.text = redact_text(response.text, self._redaction)
         return response
 
-    def _load_in_memory(self) -> None:
-        """Every response in dicts (the index's fallback when two keys share a hash)."""
+    def _load_in_memory(self, size: int) -> None:
+        """Every response in dicts (the index's fallback when two keys share a hash), read no
+        further than ``size``, as the index was."""
+        from ..store.files import open_as_seen
+
         by_id: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
         by_prompt: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
         f = self.s.fields
-        with self.file.open("rb") as handle:
+        with open_as_seen(self.file, size, str(self.file)) as handle:
             offset = 0
             for raw in bounded_lines(handle, str(self.file), hint=_ONE_RECORD_A_LINE):
                 start, offset = offset, offset + len(raw)
