@@ -109,7 +109,7 @@ import sys, time
 row = '{"id": "w", "prompt": "%s"}\\n' % ("appended " * 30)
 block = row * (65536 // len(row))
 with open(sys.argv[1], "a") as handle:
-    for _ in range(600):  # 64 kB every 5 ms, about 13 MB/s, for at most 3 s and 40 MB
+    for _ in range(1500):  # 64 kB every 5 ms, about 13 MB/s, until killed (at most 7.5 s)
         handle.write(block)
         handle.flush()
         time.sleep(0.005)
