@@ -264,7 +264,10 @@ def unreadable_reason(path: Path) -> str | None:
     """Why ``path`` cannot be read as an input file (nothing there, no permission, a folder, a
     pipe or a device), or None where it is a regular file. Asked before opening a file a
     target or an expander names: opening a FIFO waits for a writer that may never come, so
-    ``validate`` would hang instead of saying what is wrong."""
+    ``validate`` would hang instead of saying what is wrong. A path to a descriptor
+    (/dev/stdin) is a stream too, whatever it is connected to (``names_a_descriptor``)."""
+    if names_a_descriptor(path):
+        return NOT_REGULAR_FILE.removeprefix("is ")
     try:
         mode = Path(path).stat().st_mode
     except OSError as exc:
