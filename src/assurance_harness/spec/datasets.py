@@ -525,7 +525,17 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
         is_dir = path.is_dir()
         if not is_dir:
             path.stat()
-    except (FileNotFoundError, NotADirectoryError):
+    except NotADirectoryError:  # a part of the path is a file: name it, not a missing dataset
+        raw_path = Path(raw)
+        blocker = next(
+            (p for p in reversed(raw_path.parents) if (base_dir / p).is_file()), raw_path
+        )
+        raise _path_issue(
+            raw,
+            f"{blocker} is a file, not a folder",
+            "paths resolve relative to the suite file",
+        ) from None
+    except FileNotFoundError:
         raise _path_issue(
             raw, "dataset file not found", "paths resolve relative to the suite file"
         ) from None
