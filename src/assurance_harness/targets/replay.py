@@ -10,6 +10,7 @@ in file order are samples 0, 1, 2 ... A request with no recording fails with kin
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import zlib
@@ -128,9 +129,22 @@ class ReplayTarget(Target):
         it is asked for, so a recording of a million transcripts is not held in memory."""
         if self._loaded:
             return
+        from ..store.files import ChangedWhileReadError, check_unchanged
+
+        version = self._check_encoding()
+        try:
+            self._build_index(version[2])
+        except ChangedWhileReadError:
+            raise
+        except ConfigError:  # a record half written, or cut short: the file changed, not bad
+            with contextlib.suppress(OSError):
+                check_unchanged(self.file, version, str(self.file))
+            raise
+
+    def _build_index(self, size: int) -> None:
+        """``load``'s reading of the recording, no further than ``size``."""
         from ..store.files import open_as_seen
 
-        size = self._check_encoding()
         f = self.s.fields
         ids = _Entries()
         prompts = _Entries()
@@ -177,11 +191,12 @@ class ReplayTarget(Target):
         self._redaction = self._ingest_redaction()
         self._loaded = True
 
-    def _check_encoding(self) -> int:
+    def _check_encoding(self) -> tuple[int, int, int, int]:
         """The recording is a regular file (a FIFO would block its reading for ever), and
-        every line decodes as UTF-8 (checked first, as one error for the whole file); its size
-        as the check began, which nothing after reads past (``open_as_seen``)."""
-        from ..store.files import check_utf8_lines, unreadable_reason
+        every line decodes as UTF-8 (checked first, as one error for the whole file); its
+        ``file_version`` as the check began, whose size nothing after reads past
+        (``open_as_seen``)."""
+        from ..store.files import check_utf8_lines, file_version, unreadable_reason
 
         reason = unreadable_reason(self.file)
         if reason is not None:
@@ -189,19 +204,19 @@ class ReplayTarget(Target):
                 str(self.file), f"cannot read the recording: {reason}", field="path"
             )
         try:
-            size = self.file.stat().st_size
+            version = file_version(self.file)
             check_utf8_lines(
                 self.file,
                 str(self.file),
                 hint="re-export the recording as UTF-8",
                 line_hint=_ONE_RECORD_A_LINE,
-                size=size,
+                size=version[2],
             )
         except OSError as exc:
             raise ConfigError.single(
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
             ) from None
-        return size
+        return version
 
     def _parse(self, line: str, number: int) -> Any:
         f = self.s.fields
