@@ -59,6 +59,10 @@ def test_a_fifo_in_a_folder_of_suites_is_reported_or_skipped_not_waited_on(
     assert alone.returncode == 2 and "not a regular file" in alone.stderr, alone.stderr
 
 
+CLOSED_STDIN = ["sh", "-c", 'exec "$@" <&-', "sh"]
+"""Run a command with its standard input closed (prefix its argv with this)."""
+
+
 @pytest.mark.parametrize("stdin", ["closed", "a pipe", "a regular file"])
 def test_a_dataset_path_of_dev_stdin_is_not_a_regular_file_at_the_path_line(
     tmp_path: Path, stdin: str
@@ -78,13 +82,14 @@ def test_a_dataset_path_of_dev_stdin_is_not_a_regular_file_at_the_path_line(
     cases.write_text('{"id": "a", "prompt": "hi"}\n')
     with cases.open() as as_file:
         proc = subprocess.run(
-            cli_command("validate", "suite.yaml"),
+            CLOSED_STDIN + cli_command("validate", "suite.yaml")
+            if stdin == "closed"
+            else cli_command("validate", "suite.yaml"),
             cwd=tmp_path,
             capture_output=True,
             text=True,
             timeout=30,
             stdin={"a pipe": subprocess.PIPE, "a regular file": as_file}.get(stdin),
-            preexec_fn=(lambda: os.close(0)) if stdin == "closed" else None,
         )
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text

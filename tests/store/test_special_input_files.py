@@ -86,17 +86,17 @@ def test_a_replay_recording_at_dev_stdin_with_it_closed_is_not_a_regular_file(
     # whatever file the process opened next as descriptor 0, read as the recording.
     import subprocess
 
+    from tests.spec.test_special_files import CLOSED_STDIN
     from tests.testing.cli import cli_command
 
     root = replay_project(tmp_path)
     (root / "replay.yaml").write_text("type: replay\npath: /dev/stdin\n")
     proc = subprocess.run(
-        cli_command("validate", "suite.yaml", "replay.yaml"),
+        CLOSED_STDIN + cli_command("validate", "suite.yaml", "replay.yaml"),
         cwd=root,
         capture_output=True,
         text=True,
         timeout=30,
-        preexec_fn=lambda: os.close(0),
     )
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
