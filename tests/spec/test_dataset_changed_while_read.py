@@ -190,3 +190,33 @@ def test_a_dataset_cut_short_while_it_is_parsed_is_changed_not_invalid_json(
     message = str(caught.value)
     assert "suite.yaml:3: dataset.path:" in message, message
     assert "changed while it was read" in message, message
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")
+def test_a_table_read_outside_a_suite_is_read_no_further_than_its_size_at_the_start(
+    tmp_path: Path,
+) -> None:
+    # table_rows and jsonl_rows (a scorer check's labels, a scorer's exemplars) read on to
+    # wherever the end was by then, for as long as a writer appended.
+    import subprocess
+    import sys
+
+    from tests.store.test_bounded_reads import _bytes_read
+
+    data = tmp_path / "labels.jsonl"
+    data.write_text("".join(f'{{"id": "c{i}", "prompt": "{"hi " * 30}"}}\n' for i in range(8000)))
+    start = data.stat().st_size
+    assert sum(1 for _ in datasets.table_rows(data)) == 8000  # imports done, not counted
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(data)])
+    try:
+        while data.stat().st_size == start:  # the writer has begun
+            pass
+        before = _bytes_read()
+        with pytest.raises(ConfigError, match="changed while it was read"):
+            for _ in datasets.table_rows(data):
+                pass
+        read = _bytes_read() - before
+    finally:
+        writer.kill()
+        writer.wait()
+    assert read < 3 * start, f"read {read:,} bytes of a file of {start:,} when reading began"
