@@ -270,15 +270,26 @@ def _open_text(
 
 def jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each line of a JSONL file, with the same encoding handling
-    and file:line errors as datasets (scorers' exemplar files read through this too)."""
-    return _rows(path, "jsonl", str(path))
+    and file:line errors as datasets (scorers' exemplar files read through this too), read no
+    further than its size now (``open_as_seen``), as a dataset is."""
+    return _rows(path, "jsonl", str(path), _size_now(path))
 
 
 def table_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, row) of a CSV, JSON or JSONL file read outside a suite (a scorer check's
-    labels), by its extension (JSONL unless .csv or .json), with datasets' file:line errors."""
+    labels), by its extension (JSONL unless .csv or .json), with datasets' file:line errors,
+    read no further than its size now."""
     suffix = path.suffix.lower().lstrip(".")
-    return _rows(path, suffix if suffix in ("csv", "json") else "jsonl", str(path))
+    fmt = suffix if suffix in ("csv", "json") else "jsonl"
+    return _rows(path, fmt, str(path), _size_now(path))
+
+
+def _size_now(path: Path) -> int | None:
+    """The file's size, or None where it cannot be looked at (its open then says why)."""
+    try:
+        return path.stat().st_size
+    except (OSError, ValueError):
+        return None
 
 
 def _lookup(row: dict[str, Any], column: str) -> tuple[bool, Any]:
