@@ -43,7 +43,8 @@ def test_an_adapter_failing_as_it_starts_is_one_line_naming_the_target_file(
     # It reached the CLI's last resort: "internal error" with no word of which target file
     # was being checked (and the target's secrets not scrubbed from the saved traceback).
     callable_target(tmp_path, "odd_check_target", ODD_CALLABLE)
-    proc = run_cli("targets", "check", "t.yaml", cwd=tmp_path, timeout=60)
+    env = {"TMPDIR": str(tmp_path)}  # where the traceback is saved: not the machine's /tmp
+    proc = run_cli("targets", "check", "t.yaml", cwd=tmp_path, timeout=60, env=env)
     text = proc.stdout + proc.stderr
     assert proc.returncode == 3, text
     lines = text.strip().splitlines()
@@ -51,6 +52,7 @@ def test_an_adapter_failing_as_it_starts_is_one_line_naming_the_target_file(
     assert "RuntimeError: odd attribute lookup" in text and "Traceback" not in text, text
     saved = re.search(r"traceback is in (\S+);", text)
     assert saved is not None, text
+    assert Path(saved.group(1)).parent == tmp_path, text
     assert "odd attribute lookup" in Path(saved.group(1)).read_text()
 
 
