@@ -694,10 +694,20 @@ def targets_check(
     from .spec.targets import load_target
     from .targets.check import check_target
 
+    loaded = None
     try:
-        report = run_sync(check_target(load_target(target)))
+        loaded = load_target(target)
+        report = run_sync(check_target(loaded))
     except HarnessError as exc:
         raise fail(exc) from None
+    except Exception as exc:  # the adapter's bug (or a plugin's): as 'run' reports one, exit 3
+        from .crash import internal_error
+
+        # Its traceback saved, scrubbed of the target's secrets, and the target file named:
+        # the CLI's last resort said which exception, not which target it came from.
+        error = internal_error(exc, scrub=loaded.scrub if loaded is not None else None)
+        error.args = (f"{target}: {error}",)
+        raise fail(error) from None
     for line in report.lines:
         out.print(term(line), soft_wrap=True)
     raise typer.Exit(0 if report.ok else 3)

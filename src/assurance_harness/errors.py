@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Self
 
 
 class ExitCode(IntEnum):
@@ -61,7 +62,7 @@ class ConfigError(HarnessError):
         line: int | None = None,
         field: str | None = None,
         hint: str | None = None,
-    ) -> ConfigError:
+    ) -> Self:
         return cls(ConfigIssue(path=path, line=line, field=field, message=message, hint=hint))
 
 

@@ -172,3 +172,60 @@ def test_list_says_which_lines_it_could_not_read(attached: Path, tmp_path: Path)
     warning = proc.stderr.strip()
     assert warning.startswith("warning: ") and "ledger.jsonl:2" in warning, proc.stderr
     assert "assurance evidence verify" in warning and "\n" not in warning, proc.stderr
+
+
+@pytest.mark.parametrize("under", [False, True])
+def test_a_ledger_path_in_a_symlink_loop_is_a_usage_error_naming_it(
+    attached: Path, tmp_path: Path, under: bool
+) -> None:
+    # 'evidence attach --ledger' through a symlink loop failed as the ledger was opened for the
+    # append: a storage fault, exit 3, as if the disk had failed, for a path the user gave.
+    root = _copy(attached, tmp_path)
+    (root / "loop-a").symlink_to("loop-b")
+    (root / "loop-b").symlink_to("loop-a")
+    ledger = "loop-a/ledger.jsonl" if under else "loop-a"
+    run_id = next(p.name for p in (root / "reports").iterdir() if (p / "run.json").exists())
+    proc = run_cli("evidence", "attach", run_id, "--ledger", ledger, cwd=root)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert f"error: {ledger}: is in a symlink loop, not an evidence ledger" in text, text
+    assert len(text.strip().splitlines()) == 1, text
+
+
+def test_reading_a_ledger_through_a_symlink_loop_is_a_usage_error_not_no_ledger(
+    attached: Path, tmp_path: Path
+) -> None:
+    # 'evidence verify' said "no ledger yet" and 'register status' showed every risk untested
+    # (exit 0): a loop read as a ledger not made yet.
+    from tests.register.register_testkit import EXAMPLE_REGISTER
+
+    root = _copy(attached, tmp_path)
+    (root / "loop-a").symlink_to("loop-b")
+    (root / "loop-b").symlink_to("loop-a")
+    (root / "register.yaml").write_text(EXAMPLE_REGISTER.read_text())
+    (root / "targets").mkdir()
+    shutil.copy(root / "target.yaml", root / "targets" / "demo.yaml")  # the system's target
+    for args in (
+        ["evidence", "verify"],
+        ["register", "status", "--register", "register.yaml"],
+    ):
+        proc = run_cli(*args, "--ledger", "loop-a", cwd=root)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 2, (args, text)
+        assert "loop-a: is in a symlink loop, not an evidence ledger" in text, (args, text)
+
+
+def test_a_run_with_a_ledger_in_a_symlink_loop_is_refused_before_it_sends(
+    attached: Path, tmp_path: Path
+) -> None:
+    # The whole run was sent and scored, then its evidence failed to attach (exit 3 and a
+    # repair command): a --ledger no ledger can be at is known before the first request.
+    root = _copy(attached, tmp_path)
+    (root / "loop-a").symlink_to("loop-b")
+    (root / "loop-b").symlink_to("loop-a")
+    before = {p.name for p in (root / "reports").iterdir()}
+    proc = run_cli("run", "suite.yaml", "--target", "target.yaml", "--ledger", "loop-a", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "loop-a: is in a symlink loop, not an evidence ledger" in text, text
+    assert {p.name for p in (root / "reports").iterdir()} == before, "a run folder was made"

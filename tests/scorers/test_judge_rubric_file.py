@@ -64,3 +64,21 @@ def test_a_rubric_file_that_cannot_be_read_is_one_located_line(
     assert proc.returncode == 2, output
     assert "internal error" not in output and "Traceback" not in output, output
     assert expect in output, output
+
+
+def test_a_rubric_file_over_the_limit_is_refused_not_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each line short (so the line-by-line UTF-8 pass accepted it), the rubric was then read
+    # whole by read_text: a file of gigabytes went into memory to become one prompt.
+    from assurance_harness.datatypes import SuiteContext
+    from assurance_harness.errors import ConfigError
+    from assurance_harness.scorers.llm_judge import LLMJudgeScorer
+    from assurance_harness.store import files
+
+    monkeypatch.setattr(files, "MAX_READ_MB", 0.001)
+    (tmp_path / "rubric.txt").write_text("Judge this {response} carefully.\n" * 100)  # 3.4 kB
+    params = LLMJudgeScorer.parse_params({"target": "judge.yaml", "rubric_file": "rubric.txt"})
+    scorer = LLMJudgeScorer(params, SuiteContext("s", 0, extra={"base_dir": str(tmp_path)}))
+    with pytest.raises(ConfigError, match=r"rubric\.txt: the file is more than 0\.001 MB"):
+        scorer._rubric()

@@ -102,3 +102,121 @@ def test_the_suite_hash_is_of_the_bytes_parsed_not_of_the_file_after_its_dataset
     loaded = loader.load_suite(suite)
     assert loaded.sha256 == hashlib.sha256(parsed).hexdigest()
     assert loaded.sha256 != sha256_file(suite)
+
+
+WRITER = """
+import sys, time
+row = '{"id": "w", "prompt": "%s"}\\n' % ("appended " * 30)
+block = row * (65536 // len(row))
+with open(sys.argv[1], "a") as handle:
+    for _ in range(1500):  # 64 kB every 5 ms, about 13 MB/s, until killed (at most 7.5 s)
+        handle.write(block)
+        handle.flush()
+        time.sleep(0.005)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")
+def test_a_writer_appending_faster_than_the_parse_does_not_keep_the_load_reading(
+    tmp_path: Path,
+) -> None:
+    # The parse read on to the end of the file, wherever that was by then: a writer appending
+    # faster than rows are parsed kept 'validate' reading (and holding what it read) for as
+    # long as it wrote. What is read now ends at the size the file had when the load began.
+    import subprocess
+    import sys
+
+    from tests.store.test_bounded_reads import _bytes_read
+
+    (tmp_path / "suite.yaml").write_text(SUITE)
+    data = tmp_path / "cases.jsonl"
+    data.write_text("".join(f'{{"id": "c{i}", "prompt": "{"hi " * 30}"}}\n' for i in range(8000)))
+    start = data.stat().st_size  # about 850 kB
+    loader.load_suite(tmp_path / "suite.yaml")  # the modules imported once, not counted
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(data)])
+    try:
+        while data.stat().st_size == start:  # the writer has begun
+            pass
+        before = _bytes_read()
+        with pytest.raises(ConfigError) as caught:
+            loader.load_suite(tmp_path / "suite.yaml")
+        read = _bytes_read() - before
+        still_writing = writer.poll() is None
+    finally:
+        writer.kill()
+        writer.wait()
+    assert "suite.yaml:3: dataset.path:" in str(caught.value), caught.value
+    assert "changed while it was read" in str(caught.value), caught.value
+    assert still_writing, "the load went on until the writer had finished"
+    assert read < 6 * start, f"read {read:,} bytes of a file of {start:,} when the load began"
+
+
+def test_a_dataset_linked_to_a_proc_file_is_refused_for_the_size_it_claims(
+    tmp_path: Path,
+) -> None:
+    # /proc files say they hold 0 bytes and hold text: read no further than the size seen,
+    # such a file would load as empty; what it holds beyond that is named instead.
+    (tmp_path / "suite.yaml").write_text(SUITE.replace("cases.jsonl", "cases.jsonl, format: jsonl"))
+    (tmp_path / "cases.jsonl").symlink_to("/proc/self/status")
+    with pytest.raises(ConfigError) as caught:
+        loader.load_suite(tmp_path / "suite.yaml")
+    message = str(caught.value)
+    assert "suite.yaml:3: dataset.path:" in message, message
+    assert "holds more than its size says (0 bytes)" in message, message
+
+
+def test_a_dataset_cut_short_while_it_is_parsed_is_changed_not_invalid_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cut mid-line after its first megabyte was read, the file's last line read was half a
+    # row: the load blamed the file ("invalid JSON" at that line) for a writer's truncation.
+    (tmp_path / "suite.yaml").write_text(SUITE)
+    data = tmp_path / "cases.jsonl"
+    row = '{"id": "c%d", "prompt": "%s"}\n'
+    data.write_text("".join(row % (i, "hi " * 60) for i in range(12_000)))  # about 2.4 MB
+    real = datasets._loads
+    cut = []
+
+    def loads_then_cut(*args: Any, **kwargs: Any) -> Any:
+        if not cut:  # as the first row is parsed, a writer cuts the file mid-row
+            cut.append(True)
+            with data.open("r+b") as handle:
+                handle.truncate(1_500_000 + 7)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(datasets, "_loads", loads_then_cut)
+    with pytest.raises(ConfigError) as caught:
+        loader.load_suite(tmp_path / "suite.yaml")
+    message = str(caught.value)
+    assert "suite.yaml:3: dataset.path:" in message, message
+    assert "changed while it was read" in message, message
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")
+def test_a_table_read_outside_a_suite_is_read_no_further_than_its_size_at_the_start(
+    tmp_path: Path,
+) -> None:
+    # table_rows and jsonl_rows (a scorer check's labels, a scorer's exemplars) read on to
+    # wherever the end was by then, for as long as a writer appended.
+    import subprocess
+    import sys
+
+    from tests.store.test_bounded_reads import _bytes_read
+
+    data = tmp_path / "labels.jsonl"
+    data.write_text("".join(f'{{"id": "c{i}", "prompt": "{"hi " * 30}"}}\n' for i in range(8000)))
+    start = data.stat().st_size
+    assert sum(1 for _ in datasets.table_rows(data)) == 8000  # imports done, not counted
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(data)])
+    try:
+        while data.stat().st_size == start:  # the writer has begun
+            pass
+        before = _bytes_read()
+        with pytest.raises(ConfigError, match="changed while it was read"):
+            for _ in datasets.table_rows(data):
+                pass
+        read = _bytes_read() - before
+    finally:
+        writer.kill()
+        writer.wait()
+    assert read < 3 * start, f"read {read:,} bytes of a file of {start:,} when reading began"

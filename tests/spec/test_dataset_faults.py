@@ -77,6 +77,18 @@ def test_dataset_paths_no_file_can_have_are_located(write, path, words) -> None:
     assert words in issue
 
 
+def test_a_dataset_path_through_a_file_names_that_file_not_a_missing_dataset(write) -> None:
+    # Was: "dataset file not found" for notes.txt/cases.jsonl, where notes.txt is a file: the
+    # user looked for a missing dataset instead of the path's wrong folder.
+    write("notes.txt", "a note\n")
+    suite = write("s.yaml", "suite: x\ndataset: {path: notes.txt/cases.jsonl}\n")
+    (issue,) = _issues(suite)
+    assert issue == (
+        f"{suite}:2: dataset.path: notes.txt is a file, not a folder: notes.txt/cases.jsonl; "
+        "paths resolve relative to the suite file"
+    )
+
+
 def test_invalid_json_names_the_column_without_a_dangling_at(write) -> None:
     suite, data = _suite(write, "d.jsonl", '{"prompt": "a\tb"}\n')
     assert _issues(suite) == [

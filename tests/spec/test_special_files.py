@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.testing.cli import run_cli
 
 SUITE = (
@@ -55,3 +57,40 @@ def test_a_fifo_in_a_folder_of_suites_is_reported_or_skipped_not_waited_on(
     assert ran.returncode == 2 and "no suite files found" in ran.stderr, ran.stderr
     alone = run_cli("run", "suites/pipe.yaml", "--target", "t.yaml", cwd=tmp_path, timeout=30)
     assert alone.returncode == 2 and "not a regular file" in alone.stderr, alone.stderr
+
+
+CLOSED_STDIN = ["sh", "-c", 'exec "$@" <&-', "sh"]
+"""Run a command with its standard input closed (prefix its argv with this)."""
+
+
+@pytest.mark.parametrize("stdin", ["closed", "a pipe", "a regular file"])
+def test_a_dataset_path_of_dev_stdin_is_not_a_regular_file_at_the_path_line(
+    tmp_path: Path, stdin: str
+) -> None:
+    # /dev/stdin names whatever the process's standard input is: with it closed, the
+    # suite said "dataset file not found" (or read whatever file the process opened next
+    # as the dataset); a stream is no dataset file an auditor can find again (with a file
+    # as standard input, the run's records would name /dev/stdin, not that file).
+    import subprocess
+
+    from tests.testing.cli import cli_command
+
+    (tmp_path / "suite.yaml").write_text(
+        SUITE.replace("cases.jsonl}", "/dev/stdin, format: jsonl}")
+    )
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"id": "a", "prompt": "hi"}\n')
+    with cases.open() as as_file:
+        proc = subprocess.run(
+            CLOSED_STDIN + cli_command("validate", "suite.yaml")
+            if stdin == "closed"
+            else cli_command("validate", "suite.yaml"),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin={"a pipe": subprocess.PIPE, "a regular file": as_file}.get(stdin),
+        )
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "suite.yaml:3: dataset.path: is not a regular file (a pipe or a device)" in text, text

@@ -135,3 +135,104 @@ def test_a_ledger_line_over_the_limit_is_an_invalid_record_not_read_whole(
     assert record is None and len(raw) <= 10_000, len(raw)
     assert "more than 0.01 MB" in raw
     assert lines[-1][2] is not None  # the line after it is read as a record again
+
+
+def _bytes_read() -> int:
+    """What this process has read through read(2) so far (Linux's /proc/self/io ``rchar``)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")
+@pytest.mark.parametrize("name", ["cases.jsonl", "cases.csv"])
+def test_a_giant_early_line_is_refused_before_the_rest_of_the_file_is_read(
+    tmp_path: Path, small_limit: int, name: str
+) -> None:
+    # The UTF-8 pre-pass read the whole file (a megabyte at a time) before the parse refused
+    # its second line: a file of gigabytes was read through, about 18 s a GB, to be refused
+    # for its second line. Here 100 MB of a sparse file stands in for the gigabytes.
+    (tmp_path / "suite.yaml").write_text(SUITE.format(data=name))
+    data = tmp_path / name
+    head = "id,prompt\na,hi\n" if name.endswith(".csv") else '{"id": "a", "prompt": "hi"}\n'
+    data.write_text(head)
+    # Once while the file is small: the modules a first command imports are read, not counted.
+    assert invoke_in_process(["validate", str(tmp_path / "suite.yaml")]).exit_code == 0
+    with data.open("r+b") as handle:
+        handle.truncate(100_000_000)  # a hole: no disk used, read back as NUL bytes
+    before = _bytes_read()
+    result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
+    read = _bytes_read() - before
+    assert result.exit_code == 2, result.output
+    line = 3 if name.endswith(".csv") else 2
+    assert f"{name}:{line}:" in result.output and "the line is more than" in result.output
+    assert read < 5_000_000, f"read {read:,} bytes of a 100 MB file to refuse line {line}"
+
+
+def test_a_quoted_csv_field_over_many_lines_is_refused_at_the_limit_where_its_row_starts(
+    tmp_path: Path, small_limit: int
+) -> None:
+    # Each physical line is short, so the line limit never saw it: a quoted field spanning
+    # lines was read whole up to csv's 1 GiB field limit before anything was refused.
+    (tmp_path / "suite.yaml").write_text(SUITE.format(data="cases.csv"))
+    field = "\n".join(["word " * 10] * 100)  # 5 kB over 100 lines, each 50 bytes
+    (tmp_path / "cases.csv").write_text(f'id,prompt\na,hi\nb,"{field}"\nc,after\n')
+    result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "cases.csv:3:" in result.output and "0.001 MB" in result.output, result.output
+    assert "the row is more than" in result.output, result.output
+
+
+def test_a_quoted_csv_field_over_lines_under_the_limit_still_loads(
+    tmp_path: Path, small_limit: int
+) -> None:
+    (tmp_path / "suite.yaml").write_text(SUITE.format(data="cases.csv"))
+    field = "\n".join(["word " * 10] * 10)  # 500 bytes over 10 lines
+    (tmp_path / "cases.csv").write_text(f'id,prompt\na,hi\nb,"{field}"\nc,after\n')
+    result = invoke_in_process(["validate", str(tmp_path / "suite.yaml")])
+    assert result.exit_code == 0, result.output
+
+
+REPLAY_WRITER = """
+import sys, time
+row = '{"id": "w", "response": "%s"}\\n' % ("appended " * 30)
+block = row * (65536 // len(row))
+with open(sys.argv[1], "a") as handle:
+    for _ in range(1500):  # 64 kB every 5 ms, about 13 MB/s, until killed (at most 7.5 s)
+        handle.write(block)
+        handle.flush()
+        time.sleep(0.005)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")
+def test_a_recording_appended_to_while_it_is_indexed_is_refused_not_read_on(
+    tmp_path: Path,
+) -> None:
+    # The replay's index read on to wherever the end of the recording was by then: a writer
+    # appending kept 'validate' reading for as long as it wrote. It now reads no further than
+    # the size the recording had when its reading began, and says it changed.
+    import subprocess
+    import sys
+
+    root = replay_project(tmp_path)
+    rec = root / "rec.jsonl"
+    rec.write_text("".join(f'{{"id": "c{i}", "response": "{"ok " * 30}"}}\n' for i in range(8000)))
+    start = rec.stat().st_size  # about 850 kB
+    args = ["validate", str(root / "suite.yaml"), str(root / "replay.yaml")]
+    assert invoke_in_process(args).exit_code == 0  # the modules imported once, not counted
+    writer = subprocess.Popen([sys.executable, "-c", REPLAY_WRITER, str(rec)])
+    try:
+        while rec.stat().st_size == start:  # the writer has begun
+            pass
+        before = _bytes_read()
+        result = invoke_in_process(args)
+        read = _bytes_read() - before
+    finally:
+        writer.kill()
+        writer.wait()
+    assert result.exit_code == 2, result.output
+    assert "rec.jsonl" in result.output, result.output
+    assert "changed while it was read" in result.output, result.output
+    assert read < 6 * start, f"read {read:,} bytes of a recording of {start:,} at the start"

@@ -77,3 +77,27 @@ def test_run_with_a_register_that_is_a_fifo_says_so_not_that_there_is_no_such_fi
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert "--register register.yaml: not a regular file (a pipe or a device)" in text, text
+
+
+def test_a_replay_recording_at_dev_stdin_with_it_closed_is_not_a_regular_file(
+    tmp_path: Path,
+) -> None:
+    # With standard input closed, /dev/stdin named no file ("No such file or directory") or
+    # whatever file the process opened next as descriptor 0, read as the recording.
+    import subprocess
+
+    from tests.spec.test_special_files import CLOSED_STDIN
+    from tests.testing.cli import cli_command
+
+    root = replay_project(tmp_path)
+    (root / "replay.yaml").write_text("type: replay\npath: /dev/stdin\n")
+    proc = subprocess.run(
+        CLOSED_STDIN + cli_command("validate", "suite.yaml", "replay.yaml"),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "/dev/stdin: path: cannot read the recording: not a regular file" in text, text

@@ -223,3 +223,26 @@ def test_a_record_nested_past_the_json_reader_s_limit_is_a_config_error_with_its
     )
     with pytest.raises(ConfigError, match=r"r\.jsonl:2: .*nested too deep"):
         asyncio.run(ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path)).start())
+
+
+def test_a_recording_cut_short_while_it_is_indexed_is_changed_not_invalid_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cut mid-record after its first megabyte was read, the index's last line was half a
+    # record: the replay blamed the export ("not valid JSON" at that line) for a truncation.
+    rec = tmp_path / "r.jsonl"
+    write_jsonl(rec, [{"id": f"c{i}", "response": "ok " * 60} for i in range(12_000)])
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    real = ReplayTarget._parse
+    cut = []
+
+    def parse_then_cut(self: ReplayTarget, line: str, number: int) -> object:
+        if not cut:  # as the first record is indexed, a writer cuts the file mid-record
+            cut.append(True)
+            with rec.open("r+b") as handle:
+                handle.truncate(1_500_000 + 7)
+        return real(self, line, number)
+
+    monkeypatch.setattr(ReplayTarget, "_parse", parse_then_cut)
+    with pytest.raises(ConfigError, match="changed while it was read"):
+        target.load()

@@ -66,8 +66,9 @@ def read_text(path: Path, *, what: str) -> str:
     if reason is not None:
         raise ConfigError.single(str(path), f"cannot read the {what}: {reason}")
     try:
-        check_utf8_lines(path, str(path), hint="re-save the file as UTF-8")
-        return read_bounded(path, str(path), hint=f"split the {what}").decode("utf-8-sig")
+        hint = f"split the {what}"
+        check_utf8_lines(path, str(path), hint="re-save the file as UTF-8", line_hint=hint)
+        return read_bounded(path, str(path), hint=hint).decode("utf-8-sig")
     except OSError as exc:
         raise ConfigError.single(str(path), f"cannot read the {what}: {exc.strerror}") from None
 

@@ -563,10 +563,13 @@ def verify_cmd(
     file whose hash changed."""
     with _errors():
         from .ledger import anchor_path, verify_ledger
+        from .ledger_store import check_ledger_file
         from .ledger_team import team_ledger
 
         ledger_path = _ledger(ledger, reports)
         team = team_ledger(ledger_path)
+        if team is None:
+            check_ledger_file(ledger_path)  # a loop is not "no ledger yet"
         if team is None and not ledger_path.exists() and not anchor_path(ledger_path).exists():
             # With its anchor left, a missing ledger was deleted: verify reports the records
             # the anchor says it held as removed.

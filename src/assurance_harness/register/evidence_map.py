@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import UsageError
 from ..store.runread import smoke_test_limit
 from .evidence_record import EvidenceError, EvidenceRecord
-from .ledger_store import DEFAULT_LEDGER, append_bodies
+from .ledger_store import DEFAULT_LEDGER, append_bodies, check_ledger_file
 from .runfiles import HASHED_FILES, RunFiles, sha256_file
 from .summary_check import check_summary
 
@@ -225,6 +225,7 @@ def attach_run(
     was not at hand, so the specs were checked against summary.json only (``summary_check``).
     """
     ledger_path = Path(ledger_path)
+    check_ledger_file(ledger_path)  # its folder names the run's in each record: a loop there too
     run = RunFiles.load(Path(run_dir))
     if run.summary.get("status") == "run_failed":
         return []

@@ -346,8 +346,9 @@ def _read_csv_text(path: Path, source: str) -> str:
     if path.exists() and not path.is_file():
         raise ConfigError.single(source, NOT_REGULAR_FILE)
     try:
-        check_utf8_lines(path, source, hint='re-save it as UTF-8 (Excel: "CSV UTF-8")')
         hint = "a register's CSV holds a row a risk; split it"
+        utf8 = 're-save it as UTF-8 (Excel: "CSV UTF-8")'
+        check_utf8_lines(path, source, hint=utf8, line_hint=hint)
         return read_bounded(path, source, hint=hint).decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError.single(source, "file not found", hint="check the path") from None

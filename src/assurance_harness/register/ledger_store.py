@@ -9,8 +9,10 @@ lock and write all new lines in one ``write`` on an ``O_APPEND`` descriptor foll
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import os
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,15 +99,34 @@ def _locked(ledger_path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _check_ledger_file(ledger_path: Path) -> None:
+def check_ledger_file(ledger_path: Path) -> None:
     """A ledger path that names something other than a file (a folder, a pipe that would be
-    waited on) is a usage error naming it, before it is read or appended to."""
-    if ledger_path.exists() and not ledger_path.is_file():
-        kind = "a directory" if ledger_path.is_dir() else "not a regular file"
-        raise UsageError(
-            f"{ledger_path}: is {kind}, not an evidence ledger; give the ledger file "
-            "(--ledger, default REPORTS/evidence/ledger.jsonl)"
-        )
+    waited on) or no file can be at (a symlink loop, a path through a file) is a usage error
+    naming it, before it is read or appended to. ``Path.exists`` is False for the latter: a
+    loop was read as a ledger not made yet (every risk untested) and failed at the append as
+    a storage fault (exit 3). A ledger not made yet is fine."""
+    fix = "give the ledger file"
+    try:
+        mode = os.stat(ledger_path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            kind, fix = "in a symlink loop", "fix or remove the link, or give another ledger file"
+        elif exc.errno == errno.ENOTDIR:
+            kind, fix = "a path through a file", "give a ledger file in a folder"
+        else:
+            return  # no permission, an I/O error: the read or the append says which
+    except ValueError:  # a NUL in the name
+        kind, fix = "a path with a NUL character", "remove it"
+    else:
+        if stat.S_ISREG(mode):
+            return
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+    raise UsageError(
+        f"{ledger_path}: is {kind}, not an evidence ledger; {fix} "
+        "(--ledger, default REPORTS/evidence/ledger.jsonl)"
+    )
 
 
 def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
@@ -115,7 +136,7 @@ def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | N
     if team is not None:
         yield from team.iter_lines()
         return
-    _check_ledger_file(ledger_path)
+    check_ledger_file(ledger_path)
     if not ledger_path.exists():
         return
     from ..store.files import MAX_READ_MB, read_limit
@@ -208,7 +229,7 @@ def run_records(ledger_path: Path, run_id: str) -> list[EvidenceRecord]:
     team = team_ledger(ledger_path)
     if team is not None:
         return [r for _, _, r in team.iter_lines() if r is not None and r.run_id == run_id]
-    _check_ledger_file(ledger_path)
+    check_ledger_file(ledger_path)
     return _tail_and_run_records(ledger_path, {run_id})[1]
 
 
@@ -236,7 +257,7 @@ def append_bodies(
     team = team_ledger(ledger_path)
     if team is not None:
         return team.append(run_ids, chain, now)
-    _check_ledger_file(ledger_path)
+    check_ledger_file(ledger_path)
     with _locked(ledger_path):
         new = chain(*_tail_and_run_records(ledger_path, run_ids))
         if not new:

@@ -29,6 +29,7 @@ from ..targets.base import (
     TargetError,
     TargetTimeoutError,
     describe,
+    error_text,
     stops_the_run,
 )
 from .ratelimit import TokenBucket
@@ -224,7 +225,7 @@ async def execute(
                     # Its message may quote text cut mid-emoji: the journal is UTF-8.
                     error=ErrorInfo(
                         type=error.kind,
-                        message=valid_unicode(target.scrub(str(error))),
+                        message=valid_unicode(target.scrub(error_text(error))),
                         status=error.status,
                     ),
                     attempts=attempt,

@@ -585,6 +585,10 @@ def _run_suite(
         make_room_for_connections(concurrency or target.spec.concurrency, target_path=target_path)
     if attach_evidence and register_path is not None:
         check_register_file(Path(register_path))
+    if attach_evidence and ledger_path is not None:  # the one named, known before sending
+        from ..register.ledger_store import check_ledger_file
+
+        check_ledger_file(Path(ledger_path))
     if evidence_for is not None and attach_evidence:
         from ..register.evidence_map import check_evidence_for
 

@@ -172,7 +172,7 @@ class LLMJudgeScorer(Scorer):
 
     def _rubric(self) -> str:
         if self.params.rubric_file:
-            from ..store.files import check_utf8_lines, unreadable_reason
+            from ..store.files import check_utf8_lines, read_bounded, unreadable_reason
 
             path = self._base_dir() / self.params.rubric_file
             if not path.exists():
@@ -181,8 +181,12 @@ class LLMJudgeScorer(Scorer):
             if reason is not None:
                 raise ConfigError.single(str(path), f"cannot read the rubric file: {reason}")
             try:
-                check_utf8_lines(path, str(path), hint="re-save the rubric as UTF-8")
-                return path.read_text(encoding="utf-8")
+                # Bounded: a rubric is a prompt; a file of gigabytes is not held to find that.
+                hint = "a rubric is one prompt; shorten it"
+                utf8 = "re-save the rubric as UTF-8"
+                check_utf8_lines(path, str(path), hint=utf8, line_hint=hint)
+                text = read_bounded(path, str(path), hint=hint).decode("utf-8")
+                return text.replace("\r\n", "\n").replace("\r", "\n")  # as read_text gave it
             except OSError as exc:
                 raise ConfigError.single(
                     str(path), f"cannot read the rubric file: {exc.strerror}"

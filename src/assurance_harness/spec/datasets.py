@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import json
 import os
 import random
@@ -25,10 +26,16 @@ from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, RunFailedError
 from ..store.files import (
     NOT_REGULAR_FILE,
+    ChangedWhileReadError,
     bounded_lines,
+    check_unchanged,
     file_version,
+    names_a_descriptor,
+    open_as_seen,
     read_bounded,
+    read_limit,
     sha256_as_read,
+    too_large,
 )
 from ..store.spill import SpillError
 from .caselist import CaseList, collect
@@ -105,14 +112,18 @@ def _loads(text: str, source: str, line: int | None) -> Any:
         ) from None
 
 
-def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows(
+    path: Path, fmt: str, source: str, size: int | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, row) pairs; malformed lines are errors naming the line.
 
     JSONL and CSV files are read as a stream (after a first pass that checks the encoding),
-    so a file of a million lines is never all in memory; a JSON list is parsed whole."""
+    so a file of a million lines is never all in memory; a JSON list is parsed whole.
+    ``size``: the file's size when its loading began, read no further (``open_as_seen``)."""
     if fmt == "jsonl":
-        with _open_text(path, source, newline="\n") as handle:
-            lines = bounded_lines(handle, source, hint="a JSONL dataset holds one case per line")
+        hint = "a JSONL dataset holds one case per line"
+        with _open_text(path, source, newline="\n", line_hint=hint, size=size) as handle:
+            lines = bounded_lines(handle, source, hint=hint)
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
@@ -138,9 +149,10 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
             _check_row(row, text, source, index + 1)
             yield index + 1, row
     else:
-        with _open_text(path, source, newline="") as handle:
+        hint = "a CSV dataset holds one case per row"
+        with _open_text(path, source, newline="", line_hint=hint, size=size) as handle:
             # strict: an unclosed quote is an error, not the rest of the file read as one field.
-            lines = bounded_lines(handle, source, hint="a CSV dataset holds one case per row")
+            lines = _RowBudget(bounded_lines(handle, source, hint=hint), source)
             reader = csv.DictReader(lines, strict=True)
             start = 1
             try:
@@ -148,6 +160,7 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
                     return
                 # A quoted field may span lines: a row starts just after the previous one ended.
                 start = reader.line_num + 1
+                lines.begin(start)
                 for row in reader:
                     if None in row.values():
                         raise ConfigError.single(
@@ -160,10 +173,43 @@ def _rows(path: Path, fmt: str, source: str) -> Iterator[tuple[int, dict[str, An
                         _extra_fields(row, reader.fieldnames, source, start)
                     yield start, row
                     start = reader.line_num + 1
+                    lines.begin(start)
             except csv.Error as exc:
                 raise ConfigError.single(
                     source, f"invalid CSV: {exc}", line=start, hint="check the quoting"
                 ) from None
+
+
+class _RowBudget:
+    """The lines of a CSV file, as the csv reader takes them, with no row longer in all than
+    ``MAX_READ_MB``: a quoted field may span lines, each short, so the line limit alone let
+    one field run on to csv's 1 GiB field limit (a quote left open near the top of a file of
+    gigabytes) before anything was refused. ``begin`` says where the next row starts."""
+
+    def __init__(self, lines: Iterator[str], source: str) -> None:
+        self._lines = lines
+        self._source = source
+        self._limit = read_limit()
+        self._used = 0
+        self._start = 1
+
+    def begin(self, line: int) -> None:
+        self._used, self._start = 0, line
+
+    def __iter__(self) -> _RowBudget:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._used += len(line)
+        if self._used > self._limit:
+            raise too_large(
+                self._source,
+                line=self._start,
+                what="row",
+                hint="a quoted field runs on over lines to its closing quote: check the quoting",
+            )
+        return line
 
 
 def _extra_fields(row: dict[Any, Any], header: Any, source: str, line: int) -> None:
@@ -202,29 +248,48 @@ def _read_text(path: Path, source: str) -> str:
         ) from None
 
 
-def _open_text(path: Path, source: str, *, newline: str) -> TextIO:
+def _open_text(
+    path: Path, source: str, *, newline: str, line_hint: str, size: int | None
+) -> TextIO:
     """The file opened as UTF-8 text (a byte-order mark dropped), once a pass line by line has
-    found every byte decodable: the same one-line error as ``_read_text``, in bounded memory."""
+    found every byte decodable and no line over ``MAX_READ_MB`` (``line_hint`` then says what
+    a line holds): the same one-line error as ``_read_text``, in bounded memory. With ``size``
+    both passes read no further (``open_as_seen``)."""
     from ..store.files import check_utf8_lines
 
     try:
-        check_utf8_lines(path, source, hint="re-save the file as UTF-8")
-        return path.open(encoding="utf-8-sig", newline=newline)
+        check_utf8_lines(
+            path, source, hint="re-save the file as UTF-8", line_hint=line_hint, size=size
+        )
+        return io.TextIOWrapper(
+            open_as_seen(path, size, source), encoding="utf-8-sig", newline=newline
+        )
     except OSError as exc:
         raise ConfigError.single(source, f"cannot read the dataset: {exc.strerror}") from None
 
 
 def jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each line of a JSONL file, with the same encoding handling
-    and file:line errors as datasets (scorers' exemplar files read through this too)."""
-    return _rows(path, "jsonl", str(path))
+    and file:line errors as datasets (scorers' exemplar files read through this too), read no
+    further than its size now (``open_as_seen``), as a dataset is."""
+    return _rows(path, "jsonl", str(path), _size_now(path))
 
 
 def table_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, row) of a CSV, JSON or JSONL file read outside a suite (a scorer check's
-    labels), by its extension (JSONL unless .csv or .json), with datasets' file:line errors."""
+    labels), by its extension (JSONL unless .csv or .json), with datasets' file:line errors,
+    read no further than its size now."""
     suffix = path.suffix.lower().lstrip(".")
-    return _rows(path, suffix if suffix in ("csv", "json") else "jsonl", str(path))
+    fmt = suffix if suffix in ("csv", "json") else "jsonl"
+    return _rows(path, fmt, str(path), _size_now(path))
+
+
+def _size_now(path: Path) -> int | None:
+    """The file's size, or None where it cannot be looked at (its open then says why)."""
+    try:
+        return path.stat().st_size
+    except (OSError, ValueError):
+        return None
 
 
 def _lookup(row: dict[str, Any], column: str) -> tuple[bool, Any]:
@@ -366,13 +431,18 @@ def load_dataset(
     try:
         read = (
             _case_from_row(row, spec, number, source, prefix, plan)
-            for number, row in _rows(path, fmt, source)
+            for number, row in _rows(path, fmt, source, version[2])
             if _matches(row, spec.where)
         )
         cases = collect(read if each is None else _seen(read, each))
         keep = _sampled(len(cases), spec, seed)
         if keep is not None:
             cases = cases.select(keep) if isinstance(cases, CaseList) else [cases[i] for i in keep]
+    except ChangedWhileReadError as exc:  # grew past the size it had as its loading began
+        raise _path_issue(spec.path, exc.issues[0].message, exc.issues[0].hint) from None
+    except ConfigError:
+        _unchanged(spec.path, path, version, source)  # else the row read was a writer's half
+        raise
     except SpillError as exc:  # a large dataset moves to disk: a full TMPDIR is no traceback
         raise RunFailedError(
             f"cannot write {exc.filename}: {exc.strerror}; nothing was sent: free space there "
@@ -387,6 +457,17 @@ def load_dataset(
     except OSError as exc:  # removed or made unreadable since it was read
         raise _path_issue(spec.path, f"cannot open the dataset: {exc.strerror}") from None
     return cases, path, digest
+
+
+def _unchanged(raw: str, path: Path, version: tuple[int, int, int, int], source: str) -> None:
+    """A ``dataset.path`` error where the file changed since ``version`` (cut short, written
+    to, replaced); nothing where it did not, or cannot be looked at (the error stands)."""
+    try:
+        check_unchanged(path, version, source)
+    except ConfigError as exc:
+        raise _path_issue(raw, exc.issues[0].message, exc.issues[0].hint) from None
+    except OSError:
+        pass
 
 
 def _version(path: Path, raw: str) -> tuple[int, int, int, int]:
@@ -448,12 +529,24 @@ def _dataset_path(raw: str, base_dir: Path) -> Path:
     a name over the system's limit, a folder) are one error each, not an OS traceback."""
     if "\0" in raw:
         raise _path_issue(raw, "the path holds a NUL character", "remove it")
+    if names_a_descriptor(base_dir / raw):  # looked at before its stat, which follows it
+        raise _path_issue(raw, NOT_REGULAR_FILE, "name the dataset's own file")
     try:
         path = (base_dir / raw).resolve() if not Path(raw).is_absolute() else Path(raw)
         is_dir = path.is_dir()
         if not is_dir:
             path.stat()
-    except (FileNotFoundError, NotADirectoryError):
+    except NotADirectoryError:  # a part of the path is a file: name it, not a missing dataset
+        raw_path = Path(raw)
+        blocker = next(
+            (p for p in reversed(raw_path.parents) if (base_dir / p).is_file()), raw_path
+        )
+        raise _path_issue(
+            raw,
+            f"{blocker} is a file, not a folder",
+            "paths resolve relative to the suite file",
+        ) from None
+    except FileNotFoundError:
         raise _path_issue(
             raw, "dataset file not found", "paths resolve relative to the suite file"
         ) from None

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -26,11 +28,15 @@ from ..errors import ConfigError, HarnessError, RunFailedError, UsageError
 __all__ = [
     "MAX_READ_MB",
     "NOT_REGULAR_FILE",
+    "ChangedWhileReadError",
     "bounded_lines",
     "check_register_file",
+    "check_unchanged",
     "check_utf8_lines",
     "file_version",
     "is_special_file",
+    "names_a_descriptor",
+    "open_as_seen",
     "output_faults",
     "read_bounded",
     "read_limit",
@@ -76,6 +82,26 @@ def is_special_file(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+_DESCRIPTOR_FOLDER = re.compile(r"/proc/[^/]+/fd|/dev/fd")
+
+
+def names_a_descriptor(path: Path) -> bool:
+    """Whether ``path`` is, or links to, an open file descriptor of the process reading it
+    (/dev/stdin, /dev/fd/3, /proc/self/fd/0): a stream whatever it is connected to, and with
+    the descriptor closed, whatever file the process opens next under that number. Looked at
+    link by link, without opening anything (up to 40 links, the system's own bound)."""
+    current = os.path.abspath(path)
+    for _ in range(40):
+        if _DESCRIPTOR_FOLDER.fullmatch(os.path.realpath(os.path.dirname(current))):
+            return True
+        try:
+            target = os.readlink(current)
+        except (OSError, ValueError):
+            return False
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+    return False
+
+
 MAX_READ_MB: float = 32
 """The most the harness holds in memory from one piece of a file a user names: a YAML or JSON
 file read whole, or one line of a JSONL or CSV file read as a stream. The HTTP targets' answer
@@ -89,11 +115,17 @@ def read_limit() -> int:
     return int(MAX_READ_MB * 1_000_000)
 
 
-def too_large(source: str, *, line: int | None = None, hint: str) -> ConfigError:
-    """The one error for a file, or one of its lines, over ``MAX_READ_MB``."""
-    what = "the line is more than" if line is not None else "the file is more than"
+def too_large(
+    source: str, *, line: int | None = None, hint: str, what: str | None = None
+) -> ConfigError:
+    """The one error for a file, or one of its lines, over ``MAX_READ_MB``; ``what`` names a
+    piece other than a line that begins at ``line`` (a CSV row over several lines)."""
+    what = what or ("line" if line is not None else "file")
     return ConfigError.single(
-        source, f"{what} {MAX_READ_MB:g} MB (the most read at once)", line=line, hint=hint
+        source,
+        f"the {what} is more than {MAX_READ_MB:g} MB (the most read at once)",
+        line=line,
+        hint=hint,
     )
 
 
@@ -129,18 +161,85 @@ def file_version(path: Path) -> tuple[int, int, int, int]:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
+class ChangedWhileReadError(ConfigError):
+    """A file a user named changed while the harness read it (see :func:`open_as_seen`)."""
+
+
+def _changed(source: str, size: int | None = None) -> ChangedWhileReadError:
+    if size == 0:  # /proc and /sys files say 0 and hold text: no writer, nothing to wait for
+        return ChangedWhileReadError.single(
+            source,
+            "holds more than its size says (0 bytes): a /proc or /sys file, or one being written",
+            hint="copy it to a regular file and name that",
+        )
+    return ChangedWhileReadError.single(
+        source,
+        "changed while it was read (written to, or replaced)",
+        hint="run again once nothing writes to it",
+    )
+
+
+class _AsSeen(io.RawIOBase):
+    """A file's bytes up to ``size``, then the end, unless more is there (see open_as_seen)."""
+
+    def __init__(self, path: Path, size: int, source: str) -> None:
+        self._raw = io.FileIO(path, "rb")
+        self._left = size
+        self._size = size
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            if self._left == 0 and self._raw.read(1):
+                raise _changed(self._source, self._size)
+            self._left = -1  # looked once: the end stays the end
+            return 0
+        view = memoryview(buffer).cast("B")[: self._left]
+        count = self._raw.readinto(view) or 0
+        self._left -= count
+        return count
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_as_seen(path: Path, size: int | None, source: str) -> IO[bytes]:
+    """``path`` opened to read no further than ``size`` bytes (its size when its reading began,
+    from :func:`file_version`), then a ``ChangedWhileReadError`` if there is more: a writer
+    appending faster than rows are parsed kept the reader reading (and the run's hash, then
+    refused, was of bytes still being written) for as long as it wrote. A file cut shorter
+    meanwhile ends early; its version then differs (``sha256_as_read``). ``size`` None: the
+    whole file, as ``open`` reads it."""
+    if size is None:
+        return Path(path).open("rb")
+    return io.BufferedReader(_AsSeen(path, size, source), buffer_size=1 << 20)
+
+
 def sha256_as_read(path: Path, version: tuple[int, int, int, int], source: str) -> str:
     """The SHA-256 of a file read since ``version`` (its :func:`file_version` before the read),
-    or a ``ConfigError`` when it changed meanwhile: a hash taken after the read would otherwise
-    name rows appended, or a file renamed over it, that were never read."""
-    digest = sha256_file(path)
+    or a ``ChangedWhileReadError`` when it changed meanwhile: a hash taken after the read would
+    otherwise name rows appended, or a file renamed over it, that were never read. Compared
+    before the hash too, and hashed no further than the size it had: a file still being
+    written is refused at once, not read on for as long as its writer writes."""
+    check_unchanged(path, version, source)
+    digest = hashlib.sha256()
+    with open_as_seen(path, version[2], source) as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    check_unchanged(path, version, source)
+    return digest.hexdigest()
+
+
+def check_unchanged(path: Path, version: tuple[int, int, int, int], source: str) -> None:
+    """A ``ChangedWhileReadError`` unless ``path`` is still at ``version``: asked too where a
+    read failed, as a file cut short mid-line reads as half a row, which is no fault of its
+    content. An ``OSError`` (it is gone) propagates."""
     if file_version(path) != version:
-        raise ConfigError.single(
-            source,
-            "changed while it was read (written to, or replaced)",
-            hint="run again once nothing writes to it",
-        )
-    return digest
+        raise _changed(source)
 
 
 def check_register_file(path: Path) -> None:
@@ -165,7 +264,10 @@ def unreadable_reason(path: Path) -> str | None:
     """Why ``path`` cannot be read as an input file (nothing there, no permission, a folder, a
     pipe or a device), or None where it is a regular file. Asked before opening a file a
     target or an expander names: opening a FIFO waits for a writer that may never come, so
-    ``validate`` would hang instead of saying what is wrong."""
+    ``validate`` would hang instead of saying what is wrong. A path to a descriptor
+    (/dev/stdin) is a stream too, whatever it is connected to (``names_a_descriptor``)."""
+    if names_a_descriptor(path):
+        return NOT_REGULAR_FILE.removeprefix("is ")
     try:
         mode = Path(path).stat().st_mode
     except OSError as exc:
@@ -179,7 +281,14 @@ def unreadable_reason(path: Path) -> str | None:
     return None
 
 
-def check_utf8_lines(path: Path, source: str, hint: str) -> None:
+def check_utf8_lines(
+    path: Path,
+    source: str,
+    hint: str,
+    *,
+    line_hint: str = "split the file into lines",
+    size: int | None = None,
+) -> None:
     """Every line of the file decodes as UTF-8 (a byte-order mark allowed on the first), or one
     ``ConfigError`` names the line and the byte. Line by line, so a file of any size is checked
     in bounded memory before it is parsed as a stream (datasets, replay recordings). An
@@ -187,18 +296,31 @@ def check_utf8_lines(path: Path, source: str, hint: str) -> None:
 
     Checked a megabyte at a time first (a newline never falls inside a UTF-8 sequence, so the
     file decodes exactly when each line does); only a file that does not is read line by line,
-    for the line and the byte."""
+    for the line and the byte. A line longer than ``MAX_READ_MB`` is ``too_large`` (with
+    ``line_hint``) as soon as that much of it is seen: the parse that follows would refuse it
+    anyway, after this pass had read a file of gigabytes to its end. ``size``: read no further
+    than that, as :func:`open_as_seen` (the size the file had when its reading began)."""
+    limit = read_limit()
+    block_size = max(1, min(1 << 20, limit))  # at most the limit: a line over it spans blocks
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        with Path(path).open("rb") as handle:
-            while block := handle.read(1 << 20):
+        with open_as_seen(path, size, source) as handle:
+            read = 0  # bytes read before this block
+            line_start = 0  # where the line the next byte is on begins
+            while block := handle.read(block_size):
                 decoder.decode(block)
+                if _ends_over(block, read - line_start, limit):
+                    raise too_large(source, line=_line_at(path, line_start), hint=line_hint)
+                line_start = read + _last_line_start(block, line_start - read)
+                read += len(block)
+                if read - line_start > limit:
+                    raise too_large(source, line=_line_at(path, line_start), hint=line_hint)
             decoder.decode(b"", final=True)
         return
     except UnicodeDecodeError:
         pass
     with Path(path).open("rb") as handle:
-        lines = bounded_lines(handle, source, hint="split the file into lines")
+        lines = bounded_lines(handle, source, hint=line_hint)
         for number, line in enumerate(lines, start=1):
             try:
                 line.decode("utf-8-sig" if number == 1 else "utf-8")
@@ -209,6 +331,40 @@ def check_utf8_lines(path: Path, source: str, hint: str) -> None:
                     line=number,
                     hint=hint,
                 ) from None
+
+
+def _ends_over(block: bytes, seen: int, limit: int) -> bool:
+    """Whether the line ``block`` starts in (``seen`` bytes of it read before) ends in it over
+    ``limit``. Only that line, and the one the block ends in (its caller's check), can be over
+    the limit: a line wholly inside the block is no longer than the block, which is no longer
+    than the limit. A carriage return ends a line too (a CSV may end its rows with one alone),
+    so no line the parse accepts is refused; it is looked for only where the line would
+    otherwise be over, so a file of ordinary lines costs one find each way a block."""
+    first = block.find(b"\n")
+    if first < 0 or seen + first <= limit:
+        return False
+    cr = block.find(b"\r", 0, first)
+    return cr < 0 or seen + cr > limit
+
+
+def _last_line_start(block: bytes, before: int) -> int:
+    """Where, from ``block``'s start, the last line begun in it begins: after its last newline
+    (or, where it has none, its last carriage return); ``before`` where it begins none."""
+    last = block.rfind(b"\n")
+    if last < 0:
+        last = block.rfind(b"\r")
+    return before if last < 0 else last + 1
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The number of the line that begins at ``offset`` (the newlines before it, plus one), read
+    again only when a line is refused: the pass over a good file counts nothing."""
+    count = 0
+    with Path(path).open("rb") as handle:
+        while offset > 0 and (block := handle.read(min(1 << 20, offset))):
+            count += block.count(b"\n")
+            offset -= len(block)
+    return count + 1
 
 
 def _umask() -> int:

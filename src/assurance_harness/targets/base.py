@@ -96,6 +96,16 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def error_text(exc: BaseException) -> str:
+    """``str(exc)``, or :func:`describe`'s words where that raises (an adapter's own error
+    class with a broken ``__str__``): what a journal or a check records of a failed request,
+    which must not become a crash of the whole run."""
+    try:
+        return str(exc)
+    except Exception:
+        return describe(exc)
+
+
 class RetryPolicy(BaseModel):
     """How the runner retries transient failures (429, 5xx, timeouts, connection errors)."""
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..datatypes import GenerationRequest
-from .base import Target, TargetError
+from .base import Target, TargetError, error_text
 
 CHECK_PROMPT = "Reply with the word OK."
 
@@ -50,10 +50,11 @@ async def check_target(target: Target) -> CheckReport:
             response = await target.generate(_request())
         except TargetError as error:
             status = f"HTTP {error.status}" if error.status else error.kind
-            message = target.scrub(str(error))
+            text = error_text(error)
+            message = target.scrub(text)
             said = message.startswith(status)  # the error's own text names the status
             report.lines.append(f"failed: {message}" if said else f"failed: {status}: {message}")
-            hint = target.diagnose(error.status, error.kind, str(error))
+            hint = target.diagnose(error.status, error.kind, text)
             if hint:
                 report.lines.append(f"hint: {target.scrub(hint)}")
         else:

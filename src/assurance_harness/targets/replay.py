@@ -10,6 +10,7 @@ in file order are samples 0, 1, 2 ... A request with no recording fails with kin
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import zlib
@@ -128,12 +129,27 @@ class ReplayTarget(Target):
         it is asked for, so a recording of a million transcripts is not held in memory."""
         if self._loaded:
             return
-        self._check_encoding()
+        from ..store.files import ChangedWhileReadError, check_unchanged
+
+        version = self._check_encoding()
+        try:
+            self._build_index(version[2])
+        except ChangedWhileReadError:
+            raise
+        except ConfigError:  # a record half written, or cut short: the file changed, not bad
+            with contextlib.suppress(OSError):
+                check_unchanged(self.file, version, str(self.file))
+            raise
+
+    def _build_index(self, size: int) -> None:
+        """``load``'s reading of the recording, no further than ``size``."""
+        from ..store.files import open_as_seen
+
         f = self.s.fields
         ids = _Entries()
         prompts = _Entries()
-        try:
-            handle = self.file.open("rb")
+        try:  # no further than its size when the check began: a writer may be appending
+            handle = open_as_seen(self.file, size, str(self.file))
         except OSError as exc:
             raise ConfigError.single(
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
@@ -169,16 +185,18 @@ class ReplayTarget(Target):
                     prompts.add(str(prompt), index, start)
         by_id, by_prompt = ids.index(), prompts.index()
         if by_id is None or by_prompt is None:  # two keys share a 64-bit hash: keep it exact
-            self._load_in_memory()
+            self._load_in_memory(size)
             return
         self._index = (by_id, by_prompt)
         self._redaction = self._ingest_redaction()
         self._loaded = True
 
-    def _check_encoding(self) -> None:
+    def _check_encoding(self) -> tuple[int, int, int, int]:
         """The recording is a regular file (a FIFO would block its reading for ever), and
-        every line decodes as UTF-8 (checked first, as one error for the whole file)."""
-        from ..store.files import check_utf8_lines, unreadable_reason
+        every line decodes as UTF-8 (checked first, as one error for the whole file); its
+        ``file_version`` as the check began, whose size nothing after reads past
+        (``open_as_seen``)."""
+        from ..store.files import check_utf8_lines, file_version, unreadable_reason
 
         reason = unreadable_reason(self.file)
         if reason is not None:
@@ -186,11 +204,19 @@ class ReplayTarget(Target):
                 str(self.file), f"cannot read the recording: {reason}", field="path"
             )
         try:
-            check_utf8_lines(self.file, str(self.file), hint="re-export the recording as UTF-8")
+            version = file_version(self.file)
+            check_utf8_lines(
+                self.file,
+                str(self.file),
+                hint="re-export the recording as UTF-8",
+                line_hint=_ONE_RECORD_A_LINE,
+                size=version[2],
+            )
         except OSError as exc:
             raise ConfigError.single(
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
             ) from None
+        return version
 
     def _parse(self, line: str, number: int) -> Any:
         f = self.s.fields
@@ -243,12 +269,15 @@ class ReplayTarget(Target):
             response.text = redact_text(response.text, self._redaction)
         return response
 
-    def _load_in_memory(self) -> None:
-        """Every response in dicts (the index's fallback when two keys share a hash)."""
+    def _load_in_memory(self, size: int) -> None:
+        """Every response in dicts (the index's fallback when two keys share a hash), read no
+        further than ``size``, as the index was."""
+        from ..store.files import open_as_seen
+
         by_id: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
         by_prompt: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
         f = self.s.fields
-        with self.file.open("rb") as handle:
+        with open_as_seen(self.file, size, str(self.file)) as handle:
             offset = 0
             for raw in bounded_lines(handle, str(self.file), hint=_ONE_RECORD_A_LINE):
                 start, offset = offset, offset + len(raw)
