@@ -58,6 +58,12 @@ LIGHT_THREADS = 4
 """Threads for the small pages (the runs list, a queued row, a verdict, a run's report.html):
 enough that a verdict waiting for the ledger's lock (up to a minute) leaves others served."""
 
+SWITCH_INTERVAL_S = 0.0005
+"""The GIL switch interval ``assurance ui`` sets for its process (``sys.setswitchinterval``). A
+heavy page's thread holds the GIL while it works through a run's rows, and every other thread
+(the event loop, a verdict's) waits the interval for it at each return from I/O: at Python's
+5 ms a stylesheet took up to a second behind one run page, at 0.5 ms tens of milliseconds."""
+
 _T = TypeVar("_T")
 
 
