@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -137,9 +138,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(folder: Path, paths: list[str], name: str, n: str) -> None:
+def _fetch(url: str) -> tuple[float, int]:
+    """GET ``url``: seconds to the whole answer, and its size."""
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=600) as reply:
+        size = len(reply.read())
+    return time.perf_counter() - t0, size
+
+
+def serve(folder: Path, paths: list[str], name: str, n: str, *, together: bool = False) -> None:
     """Start ``assurance ui`` on 127.0.0.1, GET each path (time, bytes), stop it: the server
-    process's wall, CPU and peak RSS over all of them."""
+    process's wall, CPU and peak RSS over all of them. ``together``: every path at once, each
+    from a thread of its own, and the stylesheet meanwhile (after 0.5 s): what several readers
+    at once cost the server's memory, and whether a small page waits for the big ones."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(scale.SRC)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -161,13 +172,18 @@ def serve(folder: Path, paths: list[str], name: str, n: str) -> None:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise SystemExit(f"assurance ui did not start on port {port}") from None
                 time.sleep(0.1)
-        for path in paths:
-            t0 = time.perf_counter()
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=600) as reply:
-                size = len(reply.read())
-            pages.append(
-                f"{path.split('?')[0]} {time.perf_counter() - t0:.2f} s {size / 1e3:.0f} kB"
-            )
+        base = f"http://127.0.0.1:{port}"
+        if together:
+            with ThreadPoolExecutor(len(paths)) as pool:
+                answers = [pool.submit(_fetch, base + path) for path in paths]
+                time.sleep(0.5)
+                small, _ = _fetch(base + "/static/app.css")
+                done = [a.result() for a in answers]
+            pages.append(f"/static/app.css meanwhile {small:.2f} s")
+        else:
+            done = [_fetch(base + path) for path in paths]
+        for path, (seconds, size) in zip(paths, done, strict=True):
+            pages.append(f"{path.split('?')[0]} {seconds:.2f} s {size / 1e3:.0f} kB")
     finally:
         proc.terminate()
         _, _, usage = os.wait4(proc.pid, 0)
@@ -230,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             if "ui" in only:
                 pages = [f"/runs/{a}", f"/runs/{a}?verdict=queued", "/review"]
                 serve(big, pages, "`ui`: run page, its queued rows, review queue", n)
+                serve(big, pages, "`ui`: the same three pages at once", n, together=True)
         hist = Path(tmp) / "history"
         hist.mkdir()
         if only & {"runs", "trend", "register", "verify", "annex", "ui"}:

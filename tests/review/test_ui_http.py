@@ -159,6 +159,31 @@ def test_ui_binds_loopback_unless_told_and_warns_otherwise(monkeypatch, tmp_path
     assert bound[-1] == "0.0.0.0" and "warning: binding 0.0.0.0" in result.output
 
 
+def test_ui_takes_the_gil_switch_interval_of_the_app(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A page's thread holds the GIL while it works through a run's rows; every other thread
+    (the event loop, a verdict's) waits the switch interval for it at each return from I/O:
+    at Python's 5 ms a stylesheet took up to a second behind one run page."""
+    import sys
+
+    from aiohttp import web
+    from typer.testing import CliRunner
+
+    from assurance_harness.cli import app
+    from assurance_harness.ui.app import SWITCH_INTERVAL_S
+
+    seen: list[float] = []
+    monkeypatch.setattr(web, "run_app", lambda *_a, **_k: seen.append(sys.getswitchinterval()))
+    before = sys.getswitchinterval()
+    try:
+        result = CliRunner().invoke(app, ["ui", "--reports", str(tmp_path), "--reviewer", "a"])
+    finally:
+        sys.setswitchinterval(before)
+    assert result.exit_code == 0, result.output
+    assert seen == [SWITCH_INTERVAL_S] and SWITCH_INTERVAL_S <= 0.001
+
+
 def test_ui_on_port_0_prints_the_port_it_bound(tmp_path: Path) -> None:
     """Was: ``assurance ui on http://127.0.0.1:0/``, an address nobody can open: the port the
     system chose was not said."""

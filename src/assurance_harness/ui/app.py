@@ -3,10 +3,13 @@ only ever text inside the page, and the content-security policy forbids script o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import functools
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import jinja2
 from aiohttp import web
@@ -45,6 +48,56 @@ class Settings:
 
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
+
+HEAVY_PAGES = 1
+"""Pages that read a whole run, every run or the whole ledger or queue (the run page, compare,
+trend, the register and a risk, the review queue), computed at once: the others wait their turn.
+The app's process peaked at 384-393 MB over a reviewed 100,000-case run's page, its queued rows
+and /review, one at a time or asked for at once, and at 540 MB with three threads for them
+(benchmarks/scale_commands.py; issue 12's bound is 500 MB). The small pages never wait."""
+LIGHT_THREADS = 4
+"""Threads for the small pages (the runs list, a queued row, a verdict, a run's report.html):
+enough that a verdict waiting for the ledger's lock (up to a minute) leaves others served."""
+
+SWITCH_INTERVAL_S = 0.0005
+"""The GIL switch interval ``assurance ui`` sets for its process (``sys.setswitchinterval``). A
+heavy page's thread holds the GIL while it works through a run's rows, and every other thread
+(the event loop, a verdict's) waits the interval for it at each return from I/O: at Python's
+5 ms a stylesheet took up to a second behind one run page, at 0.5 ms tens of milliseconds."""
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Workers:
+    """The app's own threads, where the handlers do their blocking work (files, SQLite, the
+    ledger's lock, rendering): on the event loop it held every other request, a stylesheet or
+    a reviewer's verdict, behind one page of a big run for tens of seconds."""
+
+    heavy: ThreadPoolExecutor
+    light: ThreadPoolExecutor
+
+    def close(self) -> None:
+        """Work not yet started is dropped (its requests are gone with the server); work under
+        way ends in its thread (a verdict's transaction commits or rolls back whole), and the
+        interpreter waits for it at exit."""
+        for pool in (self.heavy, self.light):
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+WORKERS_KEY = web.AppKey("workers", _Workers)
+
+
+async def _heavy(request: web.Request, work: Callable[..., _T], *args: Any) -> _T:
+    """``work(*args)`` on the heavy pages' thread, one at a time (``HEAVY_PAGES``)."""
+    pool = request.app[WORKERS_KEY].heavy
+    return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(work, *args))
+
+
+async def _light(request: web.Request, work: Callable[..., _T], *args: Any) -> _T:
+    """``work(*args)`` on a small pages' thread: never queued behind a heavy page."""
+    pool = request.app[WORKERS_KEY].light
+    return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(work, *args))
 
 
 JINJA_KEY = web.AppKey("jinja", jinja2.Environment)
@@ -95,7 +148,13 @@ def _paths(request: web.Request) -> ReviewPaths:
 
 
 # -- runs ------------------------------------------------------------------------------------
+# Each page is an ``async`` handler that hands a plain function (the page's work, rendering
+# included) to the app's threads; the request is only read there.
 async def runs_page(request: web.Request) -> web.Response:
+    return await _light(request, _runs_page, request)
+
+
+def _runs_page(request: web.Request) -> web.Response:
     q = request.query
     f = {k: q.get(k, "") for k in ("suite", "target", "status", "since", "until")}
     everything = _runs(request)
@@ -155,6 +214,10 @@ def _group_of(row: dict[str, Any], by: str | None) -> str:
 
 
 async def run_page(request: web.Request) -> web.Response:
+    return await _heavy(request, _run_page, request)
+
+
+def _run_page(request: web.Request) -> web.Response:
     from ..metrics.expr import ExpressionError, evaluate
     from ..report.rundata import load_run
     from ..review.store import ReviewStore
@@ -239,6 +302,10 @@ async def run_page(request: web.Request) -> web.Response:
 
 
 async def run_report(request: web.Request) -> web.StreamResponse:
+    return await _light(request, _run_report, request)
+
+
+def _run_report(request: web.Request) -> web.StreamResponse:
     run_dir = _run_dir(request, request.match_info["run_id"])
     path = run_dir / "report.html"
     if not path.is_file():
@@ -253,6 +320,10 @@ async def run_report(request: web.Request) -> web.StreamResponse:
 
 
 async def compare_page(request: web.Request) -> web.Response:
+    return await _heavy(request, _compare_page, request)
+
+
+def _compare_page(request: web.Request) -> web.Response:
     from ..compare.engine import compare_runs
     from ..report.rundata import load_run
 
@@ -283,6 +354,10 @@ async def compare_page(request: web.Request) -> web.Response:
 
 
 async def trend_page(request: web.Request) -> web.Response:
+    return await _heavy(request, _trend_page, request)
+
+
+def _trend_page(request: web.Request) -> web.Response:
     from ..compare.trend import trend_points
     from .svg import trend_svg
 
@@ -335,10 +410,18 @@ def _status(request: web.Request) -> Any:
 
 
 async def register_page(request: web.Request) -> web.Response:
+    return await _heavy(request, _register_page, request)
+
+
+def _register_page(request: web.Request) -> web.Response:
     return _render(request, "register.html", title="Risk register", status=_status(request))
 
 
 async def risk_page(request: web.Request) -> web.Response:
+    return await _heavy(request, _risk_page, request)
+
+
+def _risk_page(request: web.Request) -> web.Response:
     from ..register.drilldown import risk_detail
     from ..register.ledger import read_ledger
 
@@ -362,6 +445,10 @@ async def risk_page(request: web.Request) -> web.Response:
 
 # -- review ----------------------------------------------------------------------------------
 async def queue_page(request: web.Request) -> web.Response:
+    return await _heavy(request, _queue_page, request)
+
+
+def _queue_page(request: web.Request) -> web.Response:
     from ..review.agreement import agreement
     from ..review.store import ReviewStore
 
@@ -390,12 +477,14 @@ async def queue_page(request: web.Request) -> web.Response:
 
 
 async def item_page(request: web.Request) -> web.Response:
-    return await _item(request)
+    return await _light(request, _item, request, csrf_token(request))
 
 
-async def _item(
-    request: web.Request, *, saved: Any = None, error: str | None = None
+def _item(
+    request: web.Request, csrf: str, saved: Any = None, error: str | None = None
 ) -> web.Response:
+    """The queued row's page; ``csrf`` is taken on the event loop (``csrf_token`` may note a
+    new token on the request, for the security middleware to set as a cookie)."""
     from ..review.store import ReviewStore
 
     store = ReviewStore(_paths(request).db)
@@ -416,7 +505,7 @@ async def _item(
         title=f"Review {key}",
         item=item,
         history=store.history(run_id, key),
-        csrf=csrf_token(request),
+        csrf=csrf,
         reviewer=_settings(request).reviewer,
         saved=saved,
         error=error,
@@ -448,9 +537,16 @@ def _verdict_fields(form: Any) -> dict[str, str]:
 
 
 async def item_post(request: web.Request) -> web.Response:
+    form = await request.post()
+    # A small page's thread, not the heavy pages': a verdict never waits for a big run page.
+    return await _light(request, _item_post, request, form, csrf_token(request))
+
+
+def _item_post(request: web.Request, form: Any, csrf: str) -> web.Response:
+    """Record the verdict (its ledger records and the store, as ``adjudicate`` does: under the
+    store's write lock, in this thread) and show the row again, saved or with the error."""
     from ..review.adjudicate import adjudicate
 
-    form = await request.post()
     try:
         fields = _verdict_fields(form)
         decision = fields["decision"]
@@ -465,8 +561,8 @@ async def item_post(request: web.Request) -> web.Response:
             note=fields["note"],
         )
     except HarnessError as exc:
-        return await _item(request, error=str(exc))
-    return await _item(request, saved=saved)
+        return _item(request, csrf, error=str(exc))
+    return _item(request, csrf, saved=saved)
 
 
 @web.middleware
@@ -490,6 +586,16 @@ def make_app(settings: Settings, *, host: str = "127.0.0.1", port: int = 8765) -
     app[SETTINGS_KEY] = settings
     app[JINJA_KEY] = _env()
     app[HOSTS_KEY] = allowed_hosts(host, port)
+    workers = _Workers(
+        heavy=ThreadPoolExecutor(HEAVY_PAGES, thread_name_prefix="assurance-ui-heavy"),
+        light=ThreadPoolExecutor(LIGHT_THREADS, thread_name_prefix="assurance-ui"),
+    )
+    app[WORKERS_KEY] = workers
+
+    async def close_workers(_: web.Application) -> None:
+        workers.close()
+
+    app.on_cleanup.append(close_workers)
     app.router.add_get("/", runs_page)
     app.router.add_get("/runs/{run_id}", run_page)
     app.router.add_get("/runs/{run_id}/report.html", run_report)

@@ -2,6 +2,7 @@
 ``assurance ui index``: write the static ``reports/index.html`` for people without a server."""
 
 import re
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -53,7 +54,7 @@ def ui_cmd(
         from aiohttp import web
 
         from ..review.adjudicate import reviewer_from_env
-        from .app import Settings, make_app
+        from .app import SWITCH_INTERVAL_S, Settings, make_app
         from .security import HOSTS_KEY, allowed_hosts
 
         if host not in {"127.0.0.1", "localhost", "::1"}:
@@ -84,6 +85,7 @@ def ui_cmd(
             urls = ", ".join(f"{u}/" for u in bound) or f"http://{host}:{port}/"
             err.print(term(f"assurance ui on {urls} (Ctrl-C to stop)"))
 
+        sys.setswitchinterval(SWITCH_INTERVAL_S)  # this process serves the app and nothing else
         try:
             web.run_app(application, host=host, port=port, print=started)
         except OSError as exc:  # the port is taken, the host does not resolve or is not ours
