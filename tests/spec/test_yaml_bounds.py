@@ -205,7 +205,7 @@ def _many_cases(case: str = "{{id: c{i}, prompt: p}}", tail: str = "") -> str:
 def few_values(monkeypatch: pytest.MonkeyPatch) -> int:
     from assurance_harness.spec import yaml_lines
 
-    monkeypatch.setattr(yaml_lines, "MAX_VALUES", LIMIT, raising=False)
+    monkeypatch.setattr(yaml_lines, "MAX_VALUES", LIMIT)
     return LIMIT
 
 
