@@ -185,3 +185,93 @@ def test_a_character_yaml_refuses_is_one_line_with_its_line(char: str) -> None:
     assert "\n" not in str(error), str(error)
     assert str(error).startswith("s.yaml:3: invalid YAML: unacceptable character #x"), str(error)
     assert "<unicode string>" not in str(error)
+
+
+# Observed: nothing bounded how many values a YAML file writes. ``validate`` of 100,000 inline
+# cases (5.9 MB) peaked at 409 MB, 300,000 at 1.09 GB; a 32 MB suite of minimal cases (1.1 M)
+# was accepted after 21 s and 3.8 GB: a CI runner with 4 GB dies instead of reading one line.
+# The limit is made 60 here, so a suite of 30 cases stands in for millions of values.
+LIMIT = 60
+
+
+def _many_cases(case: str = "{{id: c{i}, prompt: p}}", tail: str = "") -> str:
+    """Values: root, suite/s, version/1.0.0, cases and its list (7), then 5 a case; the
+    61st is the ``prompt`` key of case c10, on line 14."""
+    cases = "".join(f"  - {case.format(i=i)}\n" for i in range(30))
+    return f"suite: s\nversion: 1.0.0\ncases:\n{cases}{tail}"
+
+
+@pytest.fixture
+def few_values(monkeypatch: pytest.MonkeyPatch) -> int:
+    from assurance_harness.spec import yaml_lines
+
+    monkeypatch.setattr(yaml_lines, "MAX_VALUES", LIMIT)
+    return LIMIT
+
+
+def test_validate_refuses_a_suite_of_more_values_than_the_limit_where_it_passed_it(
+    write, few_values: int
+) -> None:
+    from tests.testing.cli import invoke_in_process
+
+    path = write("suite.yaml", _many_cases(tail="scorers: [{id: n, use: length}]\n"))
+    result = invoke_in_process(["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines[0].startswith(f"{path}:14: more than {few_values} values"), result.output
+    assert "dataset: {path: cases.jsonl}" in lines[0], result.output
+
+
+def test_composing_stops_at_the_limit_before_the_rest_of_the_file(few_values: int) -> None:
+    """The tree is never composed whole: a syntax error after the limit is not reached."""
+    error = _error(_many_cases(tail="broken: [1\n"))
+    assert str(error).startswith(f"s.yaml:14: more than {few_values} values"), str(error)
+
+
+def test_explicitly_tagged_values_count_as_well(few_values: int) -> None:
+    """A tag (``!!str x``) spares a value the resolver: it is counted all the same."""
+    tagged = "!!map {{id: !!str c{i}, prompt: !!str p}}"
+    error = _error(_many_cases(tagged))
+    assert str(error).startswith(f"s.yaml:14: more than {few_values} values"), str(error)
+
+
+def test_exactly_the_limit_is_accepted_and_one_more_is_not(few_values: int) -> None:
+    # A list (1 value) of LIMIT - 1 items is LIMIT values; item n is value n + 1, on line n.
+    data, _ = parse_yaml_with_lines("- a\n" * (few_values - 1), "s.yaml")
+    assert len(data) == few_values - 1
+    error = _error("- a\n" * few_values)
+    assert error.issues[0].line == few_values, str(error)
+
+
+def test_the_pure_python_loader_counts_the_same(tmp_path) -> None:
+    """Where libyaml is missing (hidden from a fresh interpreter), the same values are counted
+    and refused at the same line."""
+    script = (
+        "import sys\n"
+        "sys.modules['yaml._yaml'] = None\n"
+        "import yaml\n"
+        "assert not hasattr(yaml, 'CSafeLoader')\n"
+        "from assurance_harness.errors import ConfigError\n"
+        "from assurance_harness.spec import yaml_lines\n"
+        f"yaml_lines.MAX_VALUES = {LIMIT}\n"
+        "for text in sys.argv[1:]:\n"
+        "    try:\n"
+        "        yaml_lines.parse_yaml_with_lines(text, 's.yaml')\n"
+        "        print('accepted')\n"
+        "    except ConfigError as exc:\n"
+        "        print(str(exc).splitlines()[0])\n"
+    )
+    texts = [
+        _many_cases(),
+        _many_cases("!!map {{id: !!str c{i}, prompt: !!str p}}"),
+        "- a\n" * (LIMIT - 1),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *texts], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"s.yaml:14: more than {LIMIT} values"), done.stdout
+    assert lines[1].startswith(f"s.yaml:14: more than {LIMIT} values"), done.stdout
+    assert lines[2] == "accepted", done.stdout

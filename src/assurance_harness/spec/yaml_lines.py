@@ -1,11 +1,13 @@
 """YAML loading that remembers where every value came from, so errors can name the line.
 
 Each file is parsed once: libyaml's C composer (``CSafeLoader``, pure-Python ``SafeLoader`` where
-libyaml is missing) builds the node tree, which carries every value's line. Before anything
-walks that tree it is bounded: nesting depth, and the number of values that aliases add (an
-"alias bomb" of nine nested lists of ``*a`` expands to hundreds of millions of values from a few
-lines). Data is then built from the nodes without recursion, with ``yaml.safe_load`` semantics
-(tags, merge keys ``<<``); a line is found on demand by following a path down the nodes.
+libyaml is missing) builds the node tree, which carries every value's line. The number of
+values written is bounded while the tree is composed (each node costs memory: 32 MB of minimal
+cases took 3.8 GB). Before anything walks the tree it is bounded too: nesting depth, and the
+number of values that aliases add (an "alias bomb" of nine nested lists of ``*a`` expands to
+hundreds of millions of values from a few lines). Data is then built from the nodes without
+recursion, with ``yaml.safe_load`` semantics (tags, merge keys ``<<``); a line is found on demand
+by following a path down the nodes.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from ..errors import ConfigError, ConfigIssue, yaml_problem
 from ..store.files import NOT_REGULAR_FILE, read_bounded, sha256_bytes
 from ..utf8 import is_utf8, shown
 
-_SPLIT_YAML = "a suite keeps many cases in a dataset file (dataset: path:), read as a stream"
+_SPLIT_YAML = (
+    "a suite keeps many cases in a dataset file (dataset: {path: cases.jsonl}), read as a stream"
+)
 PathKey = tuple[Any, ...]
 LineOf = Callable[[PathKey], int | None]
 
@@ -33,6 +37,12 @@ hundred, Python's recursion limit breaks validation and JSON writing alike."""
 MAX_ALIAS_VALUES = 1_000_000
 """Values that aliases may add beyond those written in the file (a merge of a few keys into each
 of 100,000 cases is 300,000)."""
+MAX_VALUES = 2_000_000
+"""Values (each scalar, list and mapping; aliases are bounded above) one YAML file may write.
+Each is a node of about 700 bytes while the file is composed, so a 32 MB file of minimal cases
+(5.5 million values) peaked at 3.8 GB; at this limit ``validate`` peaks at about 1.4 GB. The
+benchmark's 100,000 inline cases are 900,000 values. Counted while the tree is composed, so a
+file over it is refused before it is composed whole."""
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
@@ -57,8 +67,17 @@ class _FastResolver(_BaseLoader):  # type: ignore[misc, valid-type]
     _typed_first = frozenset(k for k in _BaseLoader.yaml_implicit_resolvers if k is not None)
     assert None not in _BaseLoader.yaml_implicit_resolvers and not _BaseLoader.yaml_path_resolvers
 
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._values_left = MAX_VALUES  # read now: tests lower it
+
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass  # path resolvers: the safe loader registers none
+        """Path resolvers: the safe loader registers none. Both composers (libyaml's and the
+        pure-Python one) call this once for every value they make, tagged or not (``resolve``
+        skips ``!!str x``), never for an alias: the one place to count what is written."""
+        self._values_left -= 1
+        if self._values_left < 0:
+            raise _TooManyValues
 
     def ascend_resolver(self) -> None:
         pass
@@ -78,6 +97,39 @@ class _FastResolver(_BaseLoader):  # type: ignore[misc, valid-type]
 
 
 _Loader: Any = _FastResolver
+
+
+class _TooManyValues(Exception):
+    """The composer made more than ``MAX_VALUES`` values; it stops there, the tree unfinished."""
+
+
+def _too_many_values(text: str, source: str) -> ConfigError:
+    """The error for a file over ``MAX_VALUES``, at the line of the first value past it.
+
+    The composer cannot tell where it is (libyaml keeps the position to itself), so the file is
+    parsed again as events, which build no tree, up to that value: about 2 s for 2 million
+    values on a loaded machine, paid only by a file being refused."""
+    line: int | None = None
+    loader = _Loader(text)
+    try:
+        seen = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                seen += 1
+                if seen > MAX_VALUES:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    break
+    except yaml.YAMLError:
+        pass  # not before that value: the composer parsed this far without an error
+    finally:
+        loader.dispose()
+    return _issue(
+        source,
+        line,
+        f"more than {MAX_VALUES:,} values (scalars, lists, mappings) in one YAML file",
+        _SPLIT_YAML,
+    )
 
 
 class _Constructor(SafeConstructor):
@@ -476,6 +528,8 @@ def parse_yaml_with_lines(text: str, source: str) -> tuple[Any, LineOf]:
             finally:
                 loader.dispose()
             data = _build(root, source) if root is not None else None
+    except _TooManyValues:
+        raise _too_many_values(text, source) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
