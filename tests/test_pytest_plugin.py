@@ -288,3 +288,24 @@ def test_gates_that_are_no_list_fail_in_one_line(project: pytest.Pytester, gates
     out = result.stdout.str()
     assert "the suite could not run:" in out and "broken.yaml:5: gates:" in out
     assert "Traceback" not in out and "TypeError" not in out
+
+
+@pytest.mark.parametrize("content", ["non-utf8", "too-large"])
+def test_an_unreadable_suite_file_is_one_collection_line(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, content: str
+) -> None:
+    """A suite file that is not UTF-8, or is over the read limit, is one line naming it at
+    collection (as ``validate`` says), not a traceback, nor read whole into memory."""
+    from assurance_harness.store import files
+
+    broken = project.path / "suites" / "broken.yaml"
+    if content == "non-utf8":
+        broken.write_bytes(b"suite: broken\ncases: [{id: a, prompt: caf\xe9}]\n")
+    else:
+        monkeypatch.setattr(files, "MAX_READ_MB", 0.001)
+        broken.write_text("suite: broken\ncases:\n" + "  - {id: a, prompt: hi}\n" * 100)
+    result = project.runpytest(*ARGS, "--collect-only", "-q")
+    out = result.stdout.str()
+    assert "Traceback" not in out and "UnicodeDecodeError" not in out, out
+    assert "broken.yaml" in out
+    assert ("not UTF-8" if content == "non-utf8" else "more than 0.001 MB") in out, out
