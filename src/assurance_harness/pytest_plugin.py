@@ -109,14 +109,15 @@ class SuiteFile(pytest.File):
     """A suite YAML file: one item per gate (or one ``run`` item when it has no gates)."""
 
     def collect(self) -> list[pytest.Item]:
-        import yaml
+        from .errors import ConfigError
+        from .spec.yaml_lines import load_yaml_with_lines
 
         try:
-            data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{self.path}:{mark.line + 1}" if mark is not None else str(self.path)
-            raise AssuranceConfigError(f"{where}: not valid YAML") from None
+            # The loader ``validate`` uses: bounded in size, nesting, aliases and values, and a
+            # file that is not UTF-8 (or not YAML) is its one line, not a traceback.
+            data, _line_of = load_yaml_with_lines(self.path)
+        except ConfigError as exc:
+            raise AssuranceConfigError(str(exc)) from None
         if not isinstance(data, dict):
             raise AssuranceConfigError(f"{self.path}: a suite file is a mapping")
         items: list[pytest.Item] = []
