@@ -176,7 +176,7 @@ def run(
     ] = None,
 ) -> None:
     """Run suites against a target and write reports/<run_id>/."""
-    from .spec.yaml_lines import gc_paused
+    from .store.yaml_lines import gc_paused
 
     # The runner's imports build some 50 pydantic models and load numpy: with the collector
     # on, it walks the growing heap over and over meanwhile (about 60 ms of 0.4 s).
@@ -467,7 +467,7 @@ def validate(
     """Check suite and target files; print every problem as file:line: field: message."""
     from .spec.loader import load_suite
     from .spec.targets import load_target
-    from .spec.yaml_lines import load_yaml_with_lines
+    from .store.yaml_lines import load_yaml_with_lines
 
     issues: list[ConfigIssue] = []
     checked = 0

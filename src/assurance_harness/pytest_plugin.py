@@ -110,7 +110,7 @@ class SuiteFile(pytest.File):
 
     def collect(self) -> list[pytest.Item]:
         from .errors import ConfigError
-        from .spec.yaml_lines import load_yaml_with_lines
+        from .store.yaml_lines import load_yaml_with_lines
 
         try:
             # The loader ``validate`` uses: bounded in size, nesting, aliases and values, and a

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from assurance_harness.errors import ConfigError
-from assurance_harness.spec.yaml_lines import MAX_DEPTH, parse_yaml_with_lines
+from assurance_harness.store.yaml_lines import MAX_DEPTH, parse_yaml_with_lines
 
 BOMB = "suite: s\ncases: [{id: a, prompt: hi}]\nx-a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\n" + "".join(
     f"x-{c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
@@ -121,7 +121,7 @@ def test_values_safe_load_cannot_hold_are_one_located_error(text: str, words: st
 
 
 def test_the_pure_python_loader_is_bounded_and_refuses_surrogates_too(monkeypatch) -> None:
-    from assurance_harness.spec import yaml_lines
+    from assurance_harness.store import yaml_lines
 
     monkeypatch.setattr(yaml_lines, "_Loader", yaml.SafeLoader)
     assert "surrogate" in str(_error('a: "\\ud800"\n'))
@@ -134,7 +134,7 @@ def test_validate_parses_each_suite_file_once(write, monkeypatch) -> None:
     from typer.testing import CliRunner
 
     from assurance_harness import cli
-    from assurance_harness.spec import yaml_lines
+    from assurance_harness.store import yaml_lines
 
     calls: list[str] = []
     parse = yaml_lines.parse_yaml_with_lines
@@ -203,7 +203,7 @@ def _many_cases(case: str = "{{id: c{i}, prompt: p}}", tail: str = "") -> str:
 
 @pytest.fixture
 def few_values(monkeypatch: pytest.MonkeyPatch) -> int:
-    from assurance_harness.spec import yaml_lines
+    from assurance_harness.store import yaml_lines
 
     monkeypatch.setattr(yaml_lines, "MAX_VALUES", LIMIT)
     return LIMIT
@@ -253,7 +253,7 @@ def test_the_pure_python_loader_counts_the_same(tmp_path) -> None:
         "import yaml\n"
         "assert not hasattr(yaml, 'CSafeLoader')\n"
         "from assurance_harness.errors import ConfigError\n"
-        "from assurance_harness.spec import yaml_lines\n"
+        "from assurance_harness.store import yaml_lines\n"
         f"yaml_lines.MAX_VALUES = {LIMIT}\n"
         "for text in sys.argv[1:]:\n"
         "    try:\n"

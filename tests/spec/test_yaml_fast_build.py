@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assurance_harness.errors import ConfigError
-from assurance_harness.spec import yaml_lines
-from assurance_harness.spec.yaml_lines import _build, _build_exact, _Loader
+from assurance_harness.store import yaml_lines
+from assurance_harness.store.yaml_lines import _build, _build_exact, _Loader
 
 ROOT = Path(__file__).resolve().parents[2]
 

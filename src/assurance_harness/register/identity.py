@@ -23,7 +23,7 @@ from ..errors import ConfigError
 from .model import Register
 
 if TYPE_CHECKING:
-    from ..spec.yaml_lines import LineOf
+    from ..store.yaml_lines import LineOf
 
 
 def identity_label(target: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from .. import workspace
 from ..errors import ConfigError, ConfigIssue
 from ..spec.errors import validation_issues
-from ..spec.yaml_lines import LineOf, load_yaml_with_lines
+from ..store.yaml_lines import LineOf, load_yaml_with_lines
 from .model import Register
 
 DEFAULT_REGISTER = workspace.DEFAULT_REGISTER

@@ -11,9 +11,9 @@ from pathlib import Path
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue
 from ..store.spill import SpillArray, key64, repeated_in, repeated_keys
+from ..store.yaml_lines import LineOf
 from .datasets import dataset_lines
 from .suite import DatasetSpec
-from .yaml_lines import LineOf
 
 HINT = "ids must be unique: change one of them or remove the repeat"
 

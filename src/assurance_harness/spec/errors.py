@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, ConfigIssue
-from .yaml_lines import LineOf, PathKey
+from ..store.yaml_lines import LineOf, PathKey
 
 
 def format_path(path: PathKey) -> str:

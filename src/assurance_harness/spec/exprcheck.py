@@ -16,8 +16,8 @@ from ..datatypes import Case
 from ..errors import ConfigIssue
 from ..metrics.expr import ExpressionError
 from ..metrics.exprtypes import BOOL, NUMBER, Kind, Type, check
+from ..store.yaml_lines import LineOf
 from .errors import format_path, suggest
-from .yaml_lines import LineOf
 
 if TYPE_CHECKING:
     from .loader import MetricSpec, ScorerConfig

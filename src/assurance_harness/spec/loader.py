@@ -23,12 +23,12 @@ from ..registry import Registry, UnknownPluginError
 from ..scorers.base import Scorer, ScorerParams, scorers
 from ..store.files import NOT_REGULAR_FILE, sha256_file
 from ..store.spill import SpillArray, key64
+from ..store.yaml_lines import LineOf, gc_paused, load_yaml_file
 from .caseids import CaseOrigins, check_unique_ids
 from .datasets import PATH_FIELD, load_dataset
 from .errors import suggest, validation_issues
 from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
 from .suite import Suite
-from .yaml_lines import LineOf, gc_paused, load_yaml_file
 
 METRIC_COMMON_KEYS = ("id", "where", "by", "confidence", "description")
 

@@ -9,9 +9,9 @@ from pydantic import ValidationError
 from .. import builtin_plugins  # noqa: F401 - registers built-in plugins
 from ..errors import ConfigError, ConfigIssue
 from ..registry import UnknownPluginError
+from ..store.yaml_lines import load_yaml_with_lines
 from ..targets.base import Target, TargetSpec, targets
 from .errors import validation_issues
-from .yaml_lines import load_yaml_with_lines
 
 
 def load_target(path: str | Path) -> Target:

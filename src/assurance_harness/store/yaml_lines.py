@@ -22,8 +22,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from ..errors import ConfigError, ConfigIssue, yaml_problem
-from ..store.files import NOT_REGULAR_FILE, read_bounded, sha256_bytes
 from ..utf8 import is_utf8, shown
+from .files import NOT_REGULAR_FILE, read_bounded, sha256_bytes
 
 _SPLIT_YAML = (
     "a suite keeps many cases in a dataset file (dataset: {path: cases.jsonl}), read as a stream"
