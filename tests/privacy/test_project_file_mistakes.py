@@ -39,7 +39,7 @@ def test_x_keys_hold_yaml_anchors_and_are_allowed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        ("store: [unclosed\n", "not valid YAML"),
+        ("store: [unclosed\n", "invalid YAML"),
         ("- store: sqlite\n", "mapping"),
     ],
 )

@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..datatypes import Case
-from ..errors import ConfigError, yaml_problem
+from ..errors import ConfigError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -116,14 +115,12 @@ def is_derived(case: Case) -> bool:
 def load_yaml_model(path: Path, model: type[ModelT], *, what: str) -> ModelT:
     """Read a YAML data file (attack library, groups file) into ``model``; a syntax error names
     the line, a validation error the field."""
+    from ..store.yaml_lines import parse_yaml_with_lines
+
     text = read_text(path, what=what)
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        problem, line = yaml_problem(exc, text)
-        raise ConfigError.single(str(path), f"not valid YAML: {problem}", line=line) from None
-    except RecursionError:
-        raise nested_too_deep(path) from None
+    # The suites' loader: its syntax errors name the line, and nesting, aliases and the number
+    # of values are bounded before anything is built.
+    raw, _line_of = parse_yaml_with_lines(text, str(path))
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, HarnessError, yaml_problem
+from ..errors import ConfigError, HarnessError
 from .database import Database, SqliteDatabase
 
 STORE_ENV = "ASSURANCE_STORE"
@@ -110,22 +110,14 @@ def read_project_file(path: Path) -> dict[str, Any]:
             "is not a regular file (a FIFO or a device)",
             hint="make it the project settings file, or move it aside",
         )
-    import yaml
+    from .files import read_bounded
+    from .yaml_lines import parse_yaml_with_lines
 
-    text = ""
     try:
-        from .files import read_bounded
-
         raw = read_bounded(path, str(path), hint="project settings are a few lines")
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        problem, line = yaml_problem(exc, text)
-        raise ConfigError.single(str(path), f"not valid YAML: {problem}", line=line) from None
-    except RecursionError:  # PyYAML recurses per level: a few hundred levels end it
-        raise ConfigError.single(
-            str(path), "nested too deep to read", hint="settings nest a few levels; flatten it"
-        ) from None
+        # The suites' loader: nesting, aliases and the number of values bounded, lines named.
+        data = parse_yaml_with_lines(text, str(path))[0] or {}
     except UnicodeDecodeError:
         raise ConfigError.single(str(path), "not UTF-8", hint="save the file as UTF-8") from None
     except OSError as exc:
