@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import UsageError
+from ..store.runread import read_run_object
 from .policy import requires_review
 
 if TYPE_CHECKING:
@@ -32,10 +33,10 @@ def awaiting_by_run(records: list[EvidenceRecord], ledger_path: Path) -> dict[st
     out: dict[str, int] = {}
     for run_id, run_dir in run_dirs.items():
         try:
-            summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # a missing or damaged run is what 'evidence verify' reports
-        if not isinstance(summary, dict) or "review" not in summary:
+            summary = read_run_object(run_dir / "summary.json")
+        except UsageError:
+            continue  # a damaged run (a pipe in its place too) is what 'evidence verify' reports
+        if summary is None or "review" not in summary:
             continue
         missing = [k for k in required_keys(summary) if k not in reviewed.get(run_id, set())]
         if missing:

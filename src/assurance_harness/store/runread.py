@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 from ..rowkeys import case_key, split_case_key
 from ..workspace import Workspace
+from .files import read_bounded, unreadable_reason
 from .runlock import run_folder_busy
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ __all__ = [
     "RunLog",
     "iter_jsonl",
     "read_run",
+    "read_run_object",
     "resolve_run",
     "row_key",
     "scan_runs",
@@ -119,23 +121,33 @@ SKIPPED_LINES_NAMED = 10
 """How many skipped line numbers a note names before it only counts the rest."""
 
 
-def _read_object(path: Path) -> dict[str, Any] | None:
+def read_run_object(path: Path) -> dict[str, Any] | None:
+    """A run file's JSON object (summary.json, manifest.json, run.json), None where there is
+    none. Read within ``MAX_READ_MB``, and only from a regular file: a FIFO put in its place
+    would make every command that reads the run wait for a writer, and a link to /dev/zero
+    would be read until memory runs out. Anything else wrong with it is one ``UsageError``
+    naming the file."""
     if not path.exists():
         return None
+    damaged = "the run directory is damaged"
+    reason = unreadable_reason(path)
+    if reason is not None:
+        raise UsageError(f"{path}: {reason.lower()}; {damaged}")
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
+        text = read_bounded(path, str(path), hint=damaged).decode("utf-8")
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); the run directory is damaged"
-        ) from None
+        raise UsageError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); {damaged}") from None
     except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"{path}: not UTF-8 (byte {exc.start}); the run directory is damaged"
-        ) from None
+        raise UsageError(f"{path}: not UTF-8 (byte {exc.start}); {damaged}") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise UsageError(f"{path}: not valid JSON ({exc}); {damaged}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not valid JSON (nested too deeply); {damaged}") from None
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not isinstance(value, dict):
-        raise UsageError(f"{path}: expected a JSON object; the run directory is damaged")
+        raise UsageError(f"{path}: expected a JSON object; {damaged}")
     return value
 
 
@@ -332,7 +344,7 @@ def read_state(run_dir: Path | str) -> RunState:
     """A run's run.json, which ``--resume`` needs: missing or damaged (it is written
     atomically, so only a bad disk or an edit), one UsageError naming it."""
     path = Path(run_dir) / RUN_STATE
-    data = _read_object(path)
+    data = read_run_object(path)
     if data is None:
         raise UsageError(f"{path}: missing; the run directory is damaged or not a run")
     state: RunState = _validate("RunState", data, path)
@@ -348,13 +360,13 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UsageError(f"{run_dir}: no such run directory")
-    summary = _read_object(run_dir / SUMMARY)
+    summary = read_run_object(run_dir / SUMMARY)
     if summary is None:
         raise UsageError(
             f"{run_dir / SUMMARY}: not found (no summary.json); is this a finished run "
             "directory (reports/<run_id>/)? Unfinished runs can be completed with --resume"
         )
-    manifest = _read_object(run_dir / MANIFEST)
+    manifest = read_run_object(run_dir / MANIFEST)
     if manifest is None and require_manifest:
         raise UsageError(f"{run_dir / MANIFEST}: not found; is the run finished?")
     run = RunLog(dir=run_dir, summary=summary, manifest=manifest, run_info=None)
@@ -363,7 +375,7 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
     if run.results_path.exists() and not run.results_path.is_file():
         raise UsageError(f"{run.results_path}: is not a file; the run directory is damaged")
     try:
-        run.run_info = _read_object(run_dir / RUN_STATE)
+        run.run_info = read_run_object(run_dir / RUN_STATE)
     except UsageError:
         run.run_info = None  # run.json is the runner's scratch state; reports do not need it
     return run
