@@ -13,6 +13,7 @@ shows it. The runner's own strict reader is ``RunDir.read_results``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -74,13 +75,18 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     return (value for _, value in _numbered_objects(path) if value is not None)
 
 
-def _numbered_objects(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
+def _numbered_objects(
+    path: Path, digest: Any = None
+) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """(1-based line number, the line's JSON object) for each line that is not blank; None for
-    a line that is not a JSON object (torn, not UTF-8, an array)."""
+    a line that is not a JSON object (torn, not UTF-8, an array). ``digest`` (a hashlib
+    object) is fed every byte read, so the file's hash comes with the one pass."""
     if not path.exists():
         return
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
+            if digest is not None:
+                digest.update(raw)
             raw = raw.strip()
             if not raw:
                 continue  # nothing was written there: nothing is lost by passing it
@@ -108,9 +114,9 @@ def _is_result_row(row: dict[str, Any]) -> bool:
     return all(isinstance(row.get(k) or "", str) for k in ("prompt", "response"))
 
 
-def _result_rows(path: Path, skipped: list[int]) -> Iterator[dict[str, Any]]:
+def _result_rows(path: Path, skipped: list[int], digest: Any = None) -> Iterator[dict[str, Any]]:
     """The result rows; the line number of every other non-blank line goes to ``skipped``."""
-    for number, row in _numbered_objects(path):
+    for number, row in _numbered_objects(path, digest):
         if row is not None and _is_result_row(row):
             yield row
         else:
@@ -180,6 +186,8 @@ class RunLog:
     _rows: list[dict[str, Any]] | None = field(default=None, repr=False)
     _skipped: list[int] | None = field(default=None, repr=False)
     """Line numbers of results lines that are no result rows, once a whole pass has read them."""
+    _read_sha256: str | None = field(default=None, repr=False)
+    """SHA-256 of the results file's bytes as a whole pass read them (None before one)."""
 
     @property
     def run_dir(self) -> Path:
@@ -284,16 +292,44 @@ class RunLog:
 
     def _stream(self) -> Iterator[dict[str, Any]]:
         skipped: list[int] = []
-        yield from _result_rows(self.results_path, skipped)
+        digest = hashlib.sha256()
+        yield from _result_rows(self.results_path, skipped, digest)
         self._skipped = skipped  # only a whole pass knows them all
+        self._read_sha256 = digest.hexdigest()
 
     def rows(self) -> list[dict[str, Any]]:
         """All result rows, read once and kept."""
         if self._rows is None:
             skipped: list[int] = []
-            self._rows = list(_result_rows(self.results_path, skipped))
+            digest = hashlib.sha256()
+            self._rows = list(_result_rows(self.results_path, skipped, digest))
             self._skipped = skipped
+            self._read_sha256 = digest.hexdigest()
         return self._rows
+
+    def results_changed(self) -> str | None:
+        """Why the results file is not the one the run wrote (missing, or not the SHA-256
+        manifest.json records: cut short, emptied, edited), or None where it is, or where no
+        manifest records a hash (a run copied without one). Figures in summary.json were
+        measured from the rows as written; a view that tests or shows rows that are not those
+        would show numbers that look right and are not. Uses the hash of the last whole pass
+        over the rows, so a caller that has streamed them pays no second read."""
+        entry = (self.manifest or {}).get("results")
+        recorded = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(recorded, str) or not recorded:
+            return None
+        path = self.results_path
+        if not path.is_file():
+            return f"{path}: missing, though its manifest.json records its SHA-256"
+        if self._read_sha256 is None:
+            self.skipped_results()  # one whole pass: its hash comes with it
+        if self._read_sha256 == recorded:
+            return None
+        return (
+            f"{path}: does not match the SHA-256 in its manifest.json (cut short, emptied or "
+            "edited since the run), so its rows are not those the run's figures were measured "
+            "from"
+        )
 
     def skipped_results(self) -> list[int]:
         """The 1-based numbers of the results file's lines that were skipped as no result row
