@@ -97,6 +97,7 @@ def adjudicate(
     # Held shared: the record hashes results.jsonl and summary.json, which a --retry-errors
     # starting meanwhile would rewrite (the ledger would then fail verification).
     with reading_run_folder(run_dir_of(paths, run_id), then="give the verdict"):
+        from ..register.evidence_record import EvidenceError
         from ..register.ledger import _risk_ids, append_records
         from ..register.runfiles import RunFiles, sha256_file
 
@@ -111,6 +112,11 @@ def adjudicate(
         else:
             human = label
         run = RunFiles.load(run_dir_of(paths, run_id))
+        changed = run.results_changed()
+        if changed is not None:
+            # The record below hashes results.jsonl as it is now: the ledger would vouch for
+            # rows the run never wrote, as 'evidence attach' refuses to.
+            raise EvidenceError(f"{changed}; no verdict can be recorded as evidence on it")
         risks = _risk_ids(run, paths.register) or [NO_RISK]
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run_info = {
