@@ -62,3 +62,25 @@ def test_a_run_file_that_is_a_pipe_or_a_device_is_named_not_waited_on(
     assert f"{name}: not a regular file" in text, text
     if command[0] != "trend":  # a trend leaves the run out, and says why
         assert proc.returncode == 2, text
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+@pytest.mark.parametrize("name", ["cases.jsonl", "responses.jsonl", "run.json"])
+def test_an_evidence_pack_of_a_run_with_a_pipe_or_a_device_in_it_names_it(
+    tmp_path: Path, kind: str, name: str
+) -> None:
+    """Observed: 'evidence pack' hashed (and would have copied) every run file as it found it,
+    waiting forever on a FIFO and hashing /dev/zero without end."""
+    run_dir = toxicity_run(tmp_path / "reports", "r-1", {1, 2}, n_cases=10, index=True)
+    path = run_dir / name
+    path.unlink(missing_ok=True)  # the fixture writes no run.json
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(kind)
+    proc = _assurance("evidence", "pack", "r-1", "-o", "out", cwd=tmp_path)
+    text = proc.stdout + proc.stderr
+    assert "internal error" not in text and "Traceback" not in text, text
+    assert proc.returncode == 2, text
+    assert f"{name}: not a regular file" in text, text
+    assert not (tmp_path / "out" / "SHA256SUMS").exists()
