@@ -308,19 +308,21 @@ class RunLog:
         return self._rows
 
     def results_changed(self) -> str | None:
-        """Why the results file is not the one the run wrote (missing, or not the SHA-256
-        manifest.json records: cut short, emptied, edited), or None where it is, or where no
-        manifest records a hash (a run copied without one). Figures in summary.json were
-        measured from the rows as written; a view that tests or shows rows that are not those
-        would show numbers that look right and are not. Uses the hash of the last whole pass
-        over the rows, so a caller that has streamed them pays no second read."""
+        """Why the results file is not the one the run wrote (not the SHA-256 manifest.json
+        records: cut short, emptied, edited), or None where it is, where it is missing, or
+        where no manifest records a hash (a run copied without one). Figures in summary.json
+        were measured from the rows as written; a view that tests or shows rows that are not
+        those would show numbers that look right and are not. Uses the hash of the last whole
+        pass over the rows, so a caller that has streamed them pays no second read."""
         entry = (self.manifest or {}).get("results")
         recorded = entry.get("sha256") if isinstance(entry, dict) else None
         if not isinstance(recorded, str) or not recorded:
             return None
         path = self.results_path
         if not path.is_file():
-            return f"{path}: missing, though its manifest.json records its SHA-256"
+            # No rows at all (a run purged under the retention policy, a copy without them):
+            # nothing can be read as the run's rows, and every view shows their absence.
+            return None
         if self._read_sha256 is None:
             self.skipped_results()  # one whole pass: its hash comes with it
         if self._read_sha256 == recorded:
