@@ -101,7 +101,11 @@ def _is_result_row(row: dict[str, Any]) -> bool:
     """Whether a line has the shape readers rely on in a result row (``runlog.ResultRow``: the
     sample a number, metadata, expectations, scores and error mappings, the texts text). A line
     edited into another shape is skipped, as a torn one is, not met as a crash in a report."""
-    sample = row.get("sample", 0)
+    # The keys the metric engine reads by name (``row["case_id"]``, ``row["sample"]``,
+    # ``row["error"]``): a runner's row has every one of them.
+    if not isinstance(row.get("case_id"), str) or "error" not in row:
+        return False
+    sample = row.get("sample")
     if not isinstance(sample, int) or isinstance(sample, bool):
         return False
     if any(not isinstance(row.get(k) or {}, dict) for k in ("metadata", "expected", "error")):
