@@ -6,6 +6,7 @@ results.jsonl changed after the run: a line that is a JSON object but no result 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,26 @@ def test_a_run_whose_results_were_cut_short_is_not_measured_again(tmp_path: Path
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and str(results) in lines[0], done.stderr
     assert "manifest.json" in lines[0] and "internal error" not in lines[0], done.stderr
+
+
+@pytest.mark.parametrize("queue", ['"x"', "[1]", '[{"reasons": ["flag"]}]'])
+def test_register_status_over_a_review_queue_of_the_wrong_shape_is_no_crash(
+    tmp_path: Path, queue: str
+) -> None:
+    """Observed: 'register status', 'register show' and 'evidence pack' read the review queue
+    of every run in the ledger straight from summary.json; a queue edited into a string
+    crashed them (internal error, AttributeError)."""
+    project = make_project(tmp_path)
+    run_id = project.run().run_id
+    summary = project.reports / run_id / "summary.json"
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    data["review"]["queue"] = json.loads(queue)
+    summary.write_text(json.dumps(data), encoding="utf-8")
+
+    for args in (("register", "status"), ("register", "show", "R-001")):
+        done = run_cli(
+            *args, "--register", project.register, "--reports", project.reports, timeout=60
+        )
+        text = done.stdout + done.stderr
+        assert "internal error" not in text and "Traceback" not in text, text
+        assert done.returncode in (0, 1, 2), text
