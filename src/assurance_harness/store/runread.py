@@ -468,6 +468,24 @@ def scan_runs(reports_dir: Path) -> list[Path]:
     return sorted(p.parent for p in reports_dir.glob(f"*/{SUMMARY}"))
 
 
+def _check_indexed_folder(folder: Path, run_id: str, reports_dir: Path) -> None:
+    """The folder the index names for ``run_id`` holds that run (its summary.json says so): a
+    row edited or gone stale would otherwise put another run's figures under this id (a
+    report of another run, a run compared with itself). A summary that cannot be read is
+    left to ``read_run``, which names it."""
+    try:
+        summary = read_run_object(folder / SUMMARY) or {}
+    except UsageError:
+        return
+    held = summary.get("run_id")
+    if isinstance(held, str) and held != run_id:
+        raise UsageError(
+            f"{Workspace.at(reports_dir).index}: run '{run_id}' is recorded in {folder}, which "
+            f"holds run '{held}'; the run index is damaged: give the run folder's path, or "
+            "correct its row"
+        )
+
+
 def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     """The folder of a finished run named by ``ref``, with one set of rules for every command.
 
@@ -488,6 +506,7 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     record = _index_get(reports_dir, ref)
     located = locate_run_dir(record.get("run_dir") if record else None, reports_dir)
     if located is not None:
+        _check_indexed_folder(located, ref, reports_dir)
         return located
     if (reports_dir / ref / SUMMARY).exists():
         return reports_dir / ref
