@@ -64,10 +64,9 @@ class JournalIndex:
                     break
                 if not line.endswith(b"\n"):
                     break  # torn write from a crash: resuming cuts it off (RunDir)
-                try:
-                    record = ResponseRecord.from_dict(json.loads(line))
-                except (json.JSONDecodeError, TypeError):
-                    continue  # not a record: skipped
+                record = ResponseRecord.from_journal_line(line)
+                if record is None:
+                    continue  # not a record (damaged or edited): skipped
                 keys.append(record.key)
                 starts.append(start)
                 errors.append(record.error is not None)

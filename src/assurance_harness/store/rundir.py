@@ -163,14 +163,12 @@ class RunDir:
         """Whether the journal holds a complete response (read up to the first one)."""
         if not self.responses.exists():
             return False
-        with self.responses.open(encoding="utf-8") as handle:
+        with self.responses.open("rb") as handle:
             for line in handle:
-                if not line.endswith("\n"):
+                if not line.endswith(b"\n"):
                     return False  # torn write from a crash
-                try:
-                    ResponseRecord.from_dict(json.loads(line))
-                except (json.JSONDecodeError, TypeError):
-                    continue
+                if ResponseRecord.from_journal_line(line) is None:
+                    continue  # no record (damaged or edited): skipped, as on resume
                 return True
         return False
 
