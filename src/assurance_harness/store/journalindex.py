@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..datatypes import ResponseRecord
+from .files import check_regular_file
 from .spill import BLOCK, KeyCollision, SortedColumns, SpillArray, SpillFile, key64
 
 Positions = Callable[[list[tuple[str, int]]], np.ndarray]
@@ -53,6 +54,7 @@ class JournalIndex:
         self.failed = SpillArray.filled("b", size, 0, shared=self.spill)
         if positions is None or not path.exists():
             return
+        check_regular_file(path, "the run directory is damaged: start a new run")
         keys: list[tuple[str, int]] = []
         starts: list[int] = []
         errors: list[bool] = []
