@@ -1,7 +1,8 @@
 """A run index (runs.db) whose row for a run names another run's folder. Observed: every
 command that takes a run id followed the row: 'report r-1' wrote r-0's report, 'compare r-0
-r-1' compared r-0 with itself ("unchanged", exit 0). The folder the index names must hold the
-run asked for; otherwise one line names the index, exit 2."""
+r-1' compared r-0 with itself ("unchanged", exit 0); 'review status r-1' measured r-0, and
+'review adjudicate' would record a verdict under r-1 hashing r-0's files. The folder the
+index names must hold the run asked for; otherwise one line names the index, exit 2."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from tests.testing.cli import run_cli
 
 
 @pytest.mark.parametrize(
-    "args", [("report", "r-1", "-o", "out"), ("compare", "r-0", "r-1")], ids=["report", "compare"]
+    "args",
+    [
+        ("report", "r-1", "-o", "out"),
+        ("compare", "r-0", "r-1"),
+        ("review", "status", "r-1"),
+        ("review", "adjudicate", "r-1", "tox-001#0", "--agree", "--reviewer", "erin"),
+    ],
+    ids=["report", "compare", "review status", "review adjudicate"],
 )
 def test_an_index_row_naming_another_runs_folder_is_refused(
     tmp_path: Path, args: tuple[str, ...]
