@@ -55,11 +55,13 @@ class ReviewPaths:
 def run_dir_of(paths: ReviewPaths, run_id: str) -> Path:
     """The run's folder, from the run index (falling back to ``reports/<run_id>``)."""
     from ..store.index import open_index
-    from ..store.runread import locate_run_dir
+    from ..store.runread import check_indexed_folder, locate_run_dir
 
     index = open_index(paths.db)
     row = None if index is None else index.get(run_id)
     candidate = locate_run_dir(row["run_dir"] if row else None, paths.reports)
+    if candidate is not None:  # the index's folder holds this run, as for every other command
+        check_indexed_folder(candidate, run_id, paths.reports)
     candidate = candidate or paths.reports / run_id
     if not (candidate / "summary.json").exists():
         raise UsageError(

@@ -37,6 +37,7 @@ __all__ = [
     "RUN_STATE",
     "SUMMARY",
     "RunLog",
+    "check_indexed_folder",
     "iter_jsonl",
     "read_run",
     "read_run_object",
@@ -468,7 +469,7 @@ def scan_runs(reports_dir: Path) -> list[Path]:
     return sorted(p.parent for p in reports_dir.glob(f"*/{SUMMARY}"))
 
 
-def _check_indexed_folder(folder: Path, run_id: str, reports_dir: Path) -> None:
+def check_indexed_folder(folder: Path, run_id: str, reports_dir: Path) -> None:
     """The folder the index names for ``run_id`` holds that run (its summary.json says so): a
     row edited or gone stale would otherwise put another run's figures under this id (a
     report of another run, a run compared with itself). A summary that cannot be read is
@@ -506,7 +507,7 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     record = _index_get(reports_dir, ref)
     located = locate_run_dir(record.get("run_dir") if record else None, reports_dir)
     if located is not None:
-        _check_indexed_folder(located, ref, reports_dir)
+        check_indexed_folder(located, ref, reports_dir)
         return located
     if (reports_dir / ref / SUMMARY).exists():
         return reports_dir / ref
