@@ -43,3 +43,15 @@ def test_a_report_of_an_untouched_run_has_no_such_note(tmp_path: Path) -> None:
     document = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert "results_changed" not in document
     assert "manifest.json (cut short" not in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_a_results_line_nested_too_deep_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    """Observed (benchmarks/fuzz.py --run-folders): a line of 100,000 nested arrays was an
+    internal error (RecursionError) in report and compare; it is a line that is no row."""
+    reports = tmp_path / "reports"
+    results = toxicity_run(reports, "r-1", {1, 2}, n_cases=20) / "results.jsonl"
+    with results.open("ab") as handle:
+        handle.write(b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    done = run_cli("report", "r-1", "--reports", reports, "-o", tmp_path / "out", timeout=60)
+    assert "internal error" not in done.stderr, done.stderr
+    assert done.returncode == 0 and "1 line(s) skipped" in done.stderr, done.stderr
