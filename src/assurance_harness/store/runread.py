@@ -93,7 +93,7 @@ def _numbered_objects(
                 continue  # nothing was written there: nothing is lost by passing it
             try:  # bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError too
                 value = json.loads(raw.decode("utf-8"))
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep
                 value = None
             yield number, value if isinstance(value, dict) else None
 
