@@ -10,6 +10,12 @@ N register files with an import CSV (register validate, status, export, import),
 (runs list, run) and N expander data files (validate); each counts as one case, failed when any
 of its commands ended in a traceback, an internal error, a hang or an exit code outside those
 allowed.
+``--run-folders N`` applies the first N of the run-folder mutations (benchmarks/_run_folder_fuzz.py:
+each run file missing, emptied, a folder, a FIFO, /dev/zero, not UTF-8, torn, cut to a line,
+nested too deep; results rows repeated, dropped, edited, of another shape) to a copy of a real
+run and runs report, compare, runs list, trend, evidence attach/verify/pack and ui --index on
+each; a case fails on a traceback, an internal error, a hang, an exit code outside {0, 1, 2, 3},
+or a verdict or an attach over results that are not the manifest's.
 Exit status 1 when there was any such failure.
 """
 
@@ -117,6 +123,7 @@ def main() -> int:
     parser.add_argument(
         "--config-files", type=int, default=0, help="target, register and project files, each"
     )
+    parser.add_argument("--run-folders", type=int, default=0, help="run-folder mutations (0: none)")
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args()
     bad = 0
@@ -138,6 +145,17 @@ def main() -> int:
         cases = outcomes.pop("ok", 0) + outcomes["failed"]
         summary = ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()))
         print(f"{kind} files: {cases} in {elapsed:.1f} s; {summary}")
+        for failure in failures:
+            print(f"  FAIL {failure}")
+        bad += len(failures)
+    if args.run_folders:
+        from _run_folder_fuzz import fuzz_run_folders
+
+        started = time.perf_counter()
+        outcomes, failures = fuzz_run_folders(args.run_folders)
+        elapsed = time.perf_counter() - started
+        summary = ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()))
+        print(f"run folders: {args.run_folders} mutations in {elapsed:.1f} s; {summary}")
         for failure in failures:
             print(f"  FAIL {failure}")
         bad += len(failures)

@@ -6,6 +6,7 @@ dataclasses because a run holds many of them and they are written as one JSON li
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -173,6 +174,57 @@ class ResponseRecord:
         data = dict(data)
         error = data.pop("error", None)
         return cls(**data, error=ErrorInfo(**error) if error else None)
+
+    @classmethod
+    def from_journal_line(cls, line: bytes | str) -> ResponseRecord | None:
+        """The record a journal line holds, or None for a line that is none: torn, not UTF-8,
+        not JSON, nested too deep, an integer too long to read, or a mapping whose fields are
+        not of the types the runner writes. A resume skips such a line as it skips a torn one
+        (its request keeps its earlier record or is sent again); read as a record, it would
+        crash the scoring, or be scored as the model's answer."""
+        try:
+            data = json.loads(line)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
+            return None
+        if not isinstance(data, dict) or not _journal_types_hold(data):
+            return None
+        try:
+            return cls.from_dict(data)
+        except (TypeError, ValueError):  # a key the record does not have
+            return None
+
+
+def _journal_types_hold(data: dict[str, Any]) -> bool:
+    """Whether a journal mapping's fields have the types ``ResponseRecord`` declares."""
+
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    def text_or_none(value: Any) -> bool:
+        return value is None or isinstance(value, str)
+
+    error = data.get("error")
+    if error is not None and not (
+        isinstance(error, dict)
+        and isinstance(error.get("type"), str)
+        and isinstance(error.get("message"), str)
+        and (error.get("status") is None or whole(error.get("status")))
+    ):
+        return False
+    latency = data.get("latency_s", 0.0)
+    return (
+        isinstance(data.get("case_id"), str)
+        and whole(data.get("sample"))
+        and whole(data.get("seed", 0))
+        and text_or_none(data.get("response"))
+        and whole(data.get("attempts", 1))
+        and isinstance(latency, int | float)
+        and not isinstance(latency, bool)
+        and isinstance(data.get("cached", False), bool)
+        and all(
+            text_or_none(data.get(k)) for k in ("model_version", "finish_reason", "cached_from")
+        )
+    )
 
 
 @dataclass

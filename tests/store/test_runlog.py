@@ -114,6 +114,10 @@ def test_resolve_run_one_set_of_rules(tmp_path: Path) -> None:
     from assurance_harness.store.index import RunIndex
 
     summary = read_run(elsewhere).info.model_copy(update={"run_id": "old-run"})
+    # The folder holds the run the index names (the index checks it: a row naming another
+    # run's folder is refused, tests/store/test_index_points_elsewhere.py).
+    data = json.loads((elsewhere / "summary.json").read_text(encoding="utf-8"))
+    (elsewhere / "summary.json").write_text(json.dumps({**data, "run_id": "old-run"}))
     RunIndex(reports / "runs.db").upsert(IndexRow.from_summary(summary, elsewhere))
 
     assert resolve_run(str(elsewhere), reports) == elsewhere  # a path

@@ -92,6 +92,9 @@ class Comparison:
     warnings: list[str] = field(default_factory=list)
     failed_runs: list[str] = field(default_factory=list)
     """``the candidate run ID`` for each compared run that failed (``run_failed``)."""
+    changed_runs: list[str] = field(default_factory=list)
+    """``the candidate run ID: why`` for each compared run whose results.jsonl is not the file
+    its manifest records (``RunLog.results_changed``)."""
 
     @property
     def unmeasured(self) -> str | None:
@@ -100,6 +103,11 @@ class Comparison:
         absence nor stand for the run the suite asked for; a comparison in which no metric had
         data in both runs compared nothing. Either read as "no significant regression" kept a
         nightly green while nothing was measured."""
+        if self.changed_runs:
+            return (
+                "; ".join(self.changed_runs)
+                + "; compare runs whose results are as the run wrote them, or run the suite again"
+            )
         if self.failed_runs:
             return (
                 f"{' and '.join(self.failed_runs)} failed (run_failed), so its figures are "
@@ -398,6 +406,9 @@ def compare_runs(
     read_a = _run_values(baseline, group_specs)
     read_b = _run_values(candidate, group_specs)
     for run, role in ((baseline, "baseline"), (candidate, "candidate")):
+        changed = run.results_changed()  # the hash came with the streamed pass
+        if changed:
+            result.changed_runs.append(f"the {role} run {run.run_id}: {changed}")
         note = run.skipped_note()  # known from the streamed pass: no second read
         if note:
             result.warnings.append(f"the {role} run {run.run_id}: {note}")

@@ -6,13 +6,12 @@ reports directory is the fallback, so copied or archived run directories still w
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..store.runread import RunLog, locate_run_dir, read_run, scan_runs
+from ..store.runread import RunLog, locate_run_dir, read_run, read_run_object, scan_runs
 from ..store.runread import resolve_run as _resolve_run
 from ..workspace import Workspace
 
@@ -44,10 +43,10 @@ def _started_at(run_dir: Path) -> str:
     """For ordering only: a summary that cannot be read sorts first, and ``read_run`` names
     its damage where the run is used."""
     try:
-        data = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # not JSON, not UTF-8 (both ValueErrors), unreadable
+        data = read_run_object(run_dir / "summary.json")
+    except UsageError:  # not JSON, not UTF-8, a pipe, unreadable
         return ""
-    return str(data.get("started_at") or "") if isinstance(data, dict) else ""
+    return str((data or {}).get("started_at") or "")
 
 
 def suite_runs(

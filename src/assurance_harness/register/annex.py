@@ -30,6 +30,7 @@ from ..formatting import (
     when,
 )
 from ..scorers.validity import gate_validity
+from ..store.files import unreadable_reason
 from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
 from .loader import DEFAULT_REGISTER
@@ -145,11 +146,20 @@ class Annex:
 
 
 def _file_hashes(run: RunFiles) -> list[FileHash]:
+    """Each run file's SHA-256 (None where it is missing). A file replaced by a pipe, a device
+    or a folder is refused, naming it: hashed (and copied into the pack) it would be waited on
+    forever or read without end."""
     recorded = {"results.jsonl": (run.manifest_data.get("results") or {}).get("sha256")}
     out = []
     for name in RUN_FILES:
         path = run.results_path if name == "results.jsonl" else run.dir / name
-        out.append(FileHash(name, sha256_file(path) if path.exists() else None, recorded.get(name)))
+        if not path.exists():
+            out.append(FileHash(name, None, recorded.get(name)))
+            continue
+        reason = unreadable_reason(path)
+        if reason is not None:
+            raise UsageError(f"{path}: {reason.lower()}; the run directory is damaged")
+        out.append(FileHash(name, sha256_file(path), recorded.get(name)))
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fcntl
+import json
 import os
 import stat
 import time
@@ -19,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import RunFailedError, UsageError
+from ..errors import HarnessError, RunFailedError, UsageError
 from ..store.files import write_text_atomic
 from ..store.lockwait import NOTICE_AFTER_S, say_waiting
 from ..workspace import Workspace
@@ -208,7 +209,9 @@ def _tail_and_run_records(
     needles = [canonical_json({"run_id": run_id})[1:-1] for run_id in run_ids]
     last: tuple[int, str] | None = None
     found: list[EvidenceRecord] = []
-    with ledger_path.open(encoding="utf-8", newline="\n") as handle:
+    # Bytes that are not UTF-8 become U+FFFD: such a line is no record (named as the tail, or
+    # by 'evidence verify'), never a decoding crash.
+    with ledger_path.open(encoding="utf-8", errors="replace", newline="\n") as handle:
         for lineno, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -259,7 +262,9 @@ def append_bodies(
         return team.append(run_ids, chain, now)
     check_ledger_file(ledger_path)
     with _locked(ledger_path):
-        new = chain(*_tail_and_run_records(ledger_path, run_ids))
+        tail, existing = _tail_and_run_records(ledger_path, run_ids)
+        _refuse_behind_anchor(ledger_path, tail)
+        new = chain(tail, existing)
         if not new:
             return []
         payload = "".join(r.to_line() for r in new).encode("utf-8")
@@ -282,6 +287,33 @@ def append_bodies(
             os.close(fd)
         _write_anchor(ledger_path, new[-1])
         return new
+
+
+def _refuse_behind_anchor(ledger_path: Path, tail: EvidenceRecord | None) -> None:
+    """An EvidenceError while the ``.head`` anchor records a later record than the ledger's
+    last (records removed: the ledger deleted, emptied or cut back) or another one at the same
+    place (the tail rewritten). An append would chain onto what is left and move the anchor to
+    it, and 'evidence verify' would then find nothing wrong: the removal would leave no trace.
+    An anchor behind the ledger (a crash between an append and its anchor write) is left to
+    'evidence verify --repair-anchor', as before; an anchor that cannot be read, to verify."""
+    from ..store.files import read_bounded, unreadable_reason
+
+    path = anchor_path(ledger_path)
+    if unreadable_reason(path) is not None:  # none, or a pipe that would be waited on
+        return
+    try:
+        anchor = json.loads(read_bounded(path, str(path), hint="see 'assurance evidence verify'"))
+        seq, digest = int(anchor["seq"]), str(anchor["hash"])
+    except (OSError, ValueError, KeyError, TypeError, HarnessError):
+        return
+    held = tail.seq if tail is not None else 0
+    if seq > held or (seq == held and tail is not None and tail.hash != digest):
+        raise EvidenceError(
+            f"{ledger_path}: its anchor {anchor_path(ledger_path).name} records {seq} records "
+            f"(head {digest[:12]}) but the ledger ends at {held}: records were removed or "
+            "rewritten, and appending would hide it; nothing was appended. See "
+            "'assurance evidence verify'"
+        )
 
 
 def _chain(

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import UsageError
+from ..store.runread import read_run_object
 from .evidence_record import GENESIS, EvidenceRecord, record_hash
 from .ledger_store import DEFAULT_LEDGER, anchor_path, iter_lines
 from .ledger_team import team_ledger
@@ -380,8 +382,8 @@ def _manifest_hashes(manifest: Path) -> dict[str, str]:
     """Run-folder files and their SHA-256 as the manifest records them (cases, responses,
     results); empty when the manifest is unreadable (that is reported as a changed file)."""
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_run_object(manifest)
+    except UsageError:  # a pipe in its place too: read, it would never end
         return {}
     out: dict[str, str] = {}
     if not isinstance(data, dict):

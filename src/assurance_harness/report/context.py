@@ -91,6 +91,12 @@ SKIPPED_EFFECT = (
 )
 """What skipped results lines change in a report, said beside the note in every format."""
 
+CHANGED_EFFECT = (
+    "The figures are the run's own, from summary.json; the worst cases, failed requests and "
+    "plots here come from the rows as they are now, which are not all the run wrote."
+)
+"""What a results file changed since the run changes in a report, said beside its note."""
+
 
 @dataclass
 class ReportContext:
@@ -122,6 +128,9 @@ class ReportContext:
     """Lines of results.jsonl skipped as no result row (``RunLog.skipped_results``)."""
     skipped_note: str | None = None
     """The one line every format shows when lines were skipped (``RunLog.skipped_note``)."""
+    changed_note: str | None = None
+    """The one line every format shows when results.jsonl is not the file the manifest
+    records (``RunLog.results_changed``): cut short at a line boundary, it skips no line."""
     shown_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The result rows of every gate's worst cases, by ``case_id#sample``: all of the run's
     rows a format may show (read once, streamed; never the whole run)."""
@@ -400,6 +409,7 @@ def build_context(run: RunData) -> ReportContext:
                 missing.append(key)
         _counterparts(worst, shown, run.iter_results())
         skipped = run.skipped_results()  # known from the rows' pass above: no second read
+    changed = run.results_changed()  # its hash too, where that pass read the whole file
 
     manifest = run.manifest
     return ReportContext(
@@ -426,5 +436,6 @@ def build_context(run: RunData) -> ReportContext:
         sent=sent_lines(manifest),
         skipped_lines=skipped,
         skipped_note=run.skipped_note() if skipped else None,
+        changed_note=changed,
         shown_rows=shown,
     )

@@ -43,6 +43,8 @@ def report_document(run: RunData, *, context: ReportContext | None = None) -> di
             "path": ctx.results_path,
             "lines": ctx.skipped_lines,
         }
+    if ctx.changed_note:  # optional: absent for the results file the run wrote
+        document["results_changed"] = ctx.changed_note
     return document
 
 

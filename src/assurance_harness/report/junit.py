@@ -117,6 +117,7 @@ def render_junit(run: RunData, *, context: ReportContext | None = None) -> str:
         ("evidence_for", ",".join(ctx.suite.get("evidence_for") or []) or None),
         ("results", ctx.results_path),
         ("results_skipped", ctx.skipped_note),  # only when lines were skipped
+        ("results_changed", ctx.changed_note),  # only when it is not the manifest's
         ("requests", ctx.counts.get("requests")),
         ("errors", ctx.counts.get("errors")),
     ):

@@ -8,7 +8,7 @@ names, error messages, ids) is escaped so pipes, HTML, emphasis and link syntax 
 from __future__ import annotations
 
 from ..formatting import MISSING, md_code, md_code_block, md_text, num
-from .context import SKIPPED_EFFECT, GateView, ReportContext, build_context
+from .context import CHANGED_EFFECT, SKIPPED_EFFECT, GateView, ReportContext, build_context
 from .rundata import RunData
 
 MAX_TEXT = 2000
@@ -53,6 +53,9 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
         out.append("")
     if ctx.skipped_note:
         out.append(f"**Skipped**: {md_text(ctx.skipped_note)}. {SKIPPED_EFFECT}")
+        out.append("")
+    if ctx.changed_note:
+        out.append(f"**Changed**: {md_text(ctx.changed_note)}. {CHANGED_EFFECT}")
         out.append("")
     if suite.get("evidence_for"):
         out.append("Evidence for risk(s): " + ", ".join(md_text(r) for r in suite["evidence_for"]))

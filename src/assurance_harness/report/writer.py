@@ -56,6 +56,8 @@ def write_reports(
     context = build_context(run)
     if warn is not None and context.skipped_note:
         warn(context.skipped_note)
+    if warn is not None and context.changed_note:
+        warn(context.changed_note)
     written: dict[str, Path] = {}
     for fmt_name in chosen:
         if fmt_name == "html":

@@ -55,11 +55,13 @@ class ReviewPaths:
 def run_dir_of(paths: ReviewPaths, run_id: str) -> Path:
     """The run's folder, from the run index (falling back to ``reports/<run_id>``)."""
     from ..store.index import open_index
-    from ..store.runread import locate_run_dir
+    from ..store.runread import check_indexed_folder, locate_run_dir
 
     index = open_index(paths.db)
     row = None if index is None else index.get(run_id)
     candidate = locate_run_dir(row["run_dir"] if row else None, paths.reports)
+    if candidate is not None:  # the index's folder holds this run, as for every other command
+        check_indexed_folder(candidate, run_id, paths.reports)
     candidate = candidate or paths.reports / run_id
     if not (candidate / "summary.json").exists():
         raise UsageError(
@@ -97,6 +99,7 @@ def adjudicate(
     # Held shared: the record hashes results.jsonl and summary.json, which a --retry-errors
     # starting meanwhile would rewrite (the ledger would then fail verification).
     with reading_run_folder(run_dir_of(paths, run_id), then="give the verdict"):
+        from ..register.evidence_record import EvidenceError
         from ..register.ledger import _risk_ids, append_records
         from ..register.runfiles import RunFiles, sha256_file
 
@@ -111,6 +114,11 @@ def adjudicate(
         else:
             human = label
         run = RunFiles.load(run_dir_of(paths, run_id))
+        changed = run.results_changed()
+        if changed is not None:
+            # The record below hashes results.jsonl as it is now: the ledger would vouch for
+            # rows the run never wrote, as 'evidence attach' refuses to.
+            raise EvidenceError(f"{changed}; no verdict can be recorded as evidence on it")
         risks = _risk_ids(run, paths.register) or [NO_RISK]
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run_info = {

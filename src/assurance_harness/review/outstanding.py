@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import UsageError
+from ..store.runread import read_run
 from .policy import requires_review
 
 if TYPE_CHECKING:
@@ -16,7 +17,11 @@ if TYPE_CHECKING:
 def required_keys(summary: dict[str, Any]) -> list[str]:
     """Rows of a run that must be reviewed (not the QC sample)."""
     queue = (summary.get("review") or {}).get("queue") or []
-    return [str(item["key"]) for item in queue if requires_review(list(item.get("reasons", [])))]
+    return [
+        str(item["key"])
+        for item in queue
+        if item.get("key") is not None and requires_review(list(item.get("reasons") or []))
+    ]  # an entry without a key names no row (the run's readers check the rest of its shape)
 
 
 def awaiting_by_run(records: list[EvidenceRecord], ledger_path: Path) -> dict[str, int]:
@@ -32,10 +37,12 @@ def awaiting_by_run(records: list[EvidenceRecord], ledger_path: Path) -> dict[st
     out: dict[str, int] = {}
     for run_id, run_dir in run_dirs.items():
         try:
-            summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # a missing or damaged run is what 'evidence verify' reports
-        if not isinstance(summary, dict) or "review" not in summary:
+            # Read and checked as every reader of a run does: a queue edited into another
+            # shape is damage, named by the commands that show the run, not a crash here.
+            summary = read_run(run_dir).summary
+        except UsageError:
+            continue  # a damaged run (a pipe in its place too) is what 'evidence verify' reports
+        if "review" not in summary:
             continue
         missing = [k for k in required_keys(summary) if k not in reviewed.get(run_id, set())]
         if missing:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, RunFailedError, UsageError
 from ..store.reviews import Verdict, consensus
 from ..store.runread import RunLog, read_run
 from .outstanding import required_keys
@@ -68,6 +68,10 @@ def reviewed_run(run_dir: Path, store: ReviewStore) -> ReviewedRun:
         raise UsageError(f"{run.run_dir}: its metrics cannot be recomputed: {exc}") from None
     samples = max(1, int(run.summary.get("samples") or 1))
     measured = measure_stream(specs, labelled(run.iter_results(), verdicts), samples=samples)
+    changed = run.results_changed()  # the hash came with the pass just made
+    if changed is not None:
+        # Measured again over rows the run did not write, its gates would read as the run's.
+        raise RunFailedError(f"{changed}; its gates cannot be measured again with the reviews")
     values, judged = measured.values, measured.gates
     gates = []
     for recorded, gate in zip(run.gates, judged, strict=True):

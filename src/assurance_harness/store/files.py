@@ -31,6 +31,7 @@ __all__ = [
     "ChangedWhileReadError",
     "bounded_lines",
     "check_register_file",
+    "check_regular_file",
     "check_unchanged",
     "check_utf8_lines",
     "file_version",
@@ -279,6 +280,19 @@ def unreadable_reason(path: Path) -> str | None:
     if not stat.S_ISREG(mode):
         return NOT_REGULAR_FILE.removeprefix("is ")
     return None
+
+
+def check_regular_file(path: Path, hint: str) -> None:
+    """A ``UsageError`` naming ``path`` when something is there that is not a regular file (a
+    folder, a pipe, a device, a dangling link); nothing when it is one or nothing is there. For
+    files a command reads and appends to (a run's journal): a FIFO there would be waited on,
+    /dev/zero read until memory runs out."""
+    path = Path(path)
+    if not (path.exists() or path.is_symlink()):
+        return
+    reason = unreadable_reason(path)
+    if reason is not None:
+        raise UsageError(f"{path}: {reason.lower()}; {hint}")
 
 
 def check_utf8_lines(

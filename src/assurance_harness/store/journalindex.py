@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..datatypes import ResponseRecord
+from .files import check_regular_file
 from .spill import BLOCK, KeyCollision, SortedColumns, SpillArray, SpillFile, key64
 
 Positions = Callable[[list[tuple[str, int]]], np.ndarray]
@@ -53,6 +54,7 @@ class JournalIndex:
         self.failed = SpillArray.filled("b", size, 0, shared=self.spill)
         if positions is None or not path.exists():
             return
+        check_regular_file(path, "the run directory is damaged: start a new run")
         keys: list[tuple[str, int]] = []
         starts: list[int] = []
         errors: list[bool] = []
@@ -64,10 +66,9 @@ class JournalIndex:
                     break
                 if not line.endswith(b"\n"):
                     break  # torn write from a crash: resuming cuts it off (RunDir)
-                try:
-                    record = ResponseRecord.from_dict(json.loads(line))
-                except (json.JSONDecodeError, TypeError):
-                    continue  # not a record: skipped
+                record = ResponseRecord.from_journal_line(line)
+                if record is None:
+                    continue  # not a record (damaged or edited): skipped
                 keys.append(record.key)
                 starts.append(start)
                 errors.append(record.error is not None)

@@ -20,12 +20,15 @@ from pydantic import ValidationError
 
 from ..datatypes import Case, ResponseRecord
 from ..errors import UsageError
-from .files import AtomicStream, sha256_file, write_json_atomic
+from .files import AtomicStream, check_regular_file, sha256_file, write_json_atomic
 from .runlog import CASES, MANIFEST, RESPONSES, RESULTS, RUN_STATE, SUMMARY, RunLogWriter
 
 __all__ = ["FSYNC_INTERVAL_S", "RunDir", "write_json_atomic"]
 
 FSYNC_INTERVAL_S = 0.5
+
+JOURNAL_DAMAGED = "the run directory is damaged: start a new run"
+"""The fix for a journal that is no regular file (its responses cannot be read back)."""
 
 _RECORD_JSON = json.JSONEncoder(ensure_ascii=False)
 """``json.dumps(..., ensure_ascii=False)``, without making an encoder per response."""
@@ -112,6 +115,7 @@ class RunDir:
     def _repair_journal(self) -> None:
         """Drop a torn final line left by a crash, so appends start on a fresh line (read from
         the end, a block at a time: the journal of a large run is hundreds of MB)."""
+        check_regular_file(self.responses, JOURNAL_DAMAGED)
         if not self.responses.exists():
             return
         with self.responses.open("r+b") as handle:
@@ -161,16 +165,15 @@ class RunDir:
 
     def has_responses(self) -> bool:
         """Whether the journal holds a complete response (read up to the first one)."""
+        check_regular_file(self.responses, JOURNAL_DAMAGED)
         if not self.responses.exists():
             return False
-        with self.responses.open(encoding="utf-8") as handle:
+        with self.responses.open("rb") as handle:
             for line in handle:
-                if not line.endswith("\n"):
+                if not line.endswith(b"\n"):
                     return False  # torn write from a crash
-                try:
-                    ResponseRecord.from_dict(json.loads(line))
-                except (json.JSONDecodeError, TypeError):
-                    continue
+                if ResponseRecord.from_journal_line(line) is None:
+                    continue  # no record (damaged or edited): skipped, as on resume
                 return True
         return False
 

@@ -13,6 +13,7 @@ shows it. The runner's own strict reader is ``RunDir.read_results``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 from ..rowkeys import case_key, split_case_key
 from ..workspace import Workspace
+from .files import read_bounded, unreadable_reason
 from .runlock import run_folder_busy
 
 if TYPE_CHECKING:
@@ -35,8 +37,10 @@ __all__ = [
     "RUN_STATE",
     "SUMMARY",
     "RunLog",
+    "check_indexed_folder",
     "iter_jsonl",
     "read_run",
+    "read_run_object",
     "resolve_run",
     "row_key",
     "scan_runs",
@@ -72,19 +76,24 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     return (value for _, value in _numbered_objects(path) if value is not None)
 
 
-def _numbered_objects(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
+def _numbered_objects(
+    path: Path, digest: Any = None
+) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """(1-based line number, the line's JSON object) for each line that is not blank; None for
-    a line that is not a JSON object (torn, not UTF-8, an array)."""
+    a line that is not a JSON object (torn, not UTF-8, an array). ``digest`` (a hashlib
+    object) is fed every byte read, so the file's hash comes with the one pass."""
     if not path.exists():
         return
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
+            if digest is not None:
+                digest.update(raw)
             raw = raw.strip()
             if not raw:
                 continue  # nothing was written there: nothing is lost by passing it
             try:  # bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError too
                 value = json.loads(raw.decode("utf-8"))
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep
                 value = None
             yield number, value if isinstance(value, dict) else None
 
@@ -93,7 +102,11 @@ def _is_result_row(row: dict[str, Any]) -> bool:
     """Whether a line has the shape readers rely on in a result row (``runlog.ResultRow``: the
     sample a number, metadata, expectations, scores and error mappings, the texts text). A line
     edited into another shape is skipped, as a torn one is, not met as a crash in a report."""
-    sample = row.get("sample", 0)
+    # The keys the metric engine reads by name (``row["case_id"]``, ``row["sample"]``,
+    # ``row["error"]``): a runner's row has every one of them.
+    if not isinstance(row.get("case_id"), str) or "error" not in row:
+        return False
+    sample = row.get("sample")
     if not isinstance(sample, int) or isinstance(sample, bool):
         return False
     if any(not isinstance(row.get(k) or {}, dict) for k in ("metadata", "expected", "error")):
@@ -106,9 +119,9 @@ def _is_result_row(row: dict[str, Any]) -> bool:
     return all(isinstance(row.get(k) or "", str) for k in ("prompt", "response"))
 
 
-def _result_rows(path: Path, skipped: list[int]) -> Iterator[dict[str, Any]]:
+def _result_rows(path: Path, skipped: list[int], digest: Any = None) -> Iterator[dict[str, Any]]:
     """The result rows; the line number of every other non-blank line goes to ``skipped``."""
-    for number, row in _numbered_objects(path):
+    for number, row in _numbered_objects(path, digest):
         if row is not None and _is_result_row(row):
             yield row
         else:
@@ -119,23 +132,33 @@ SKIPPED_LINES_NAMED = 10
 """How many skipped line numbers a note names before it only counts the rest."""
 
 
-def _read_object(path: Path) -> dict[str, Any] | None:
+def read_run_object(path: Path) -> dict[str, Any] | None:
+    """A run file's JSON object (summary.json, manifest.json, run.json), None where there is
+    none. Read within ``MAX_READ_MB``, and only from a regular file: a FIFO put in its place
+    would make every command that reads the run wait for a writer, and a link to /dev/zero
+    would be read until memory runs out. Anything else wrong with it is one ``UsageError``
+    naming the file."""
     if not path.exists():
         return None
+    damaged = "the run directory is damaged"
+    reason = unreadable_reason(path)
+    if reason is not None:
+        raise UsageError(f"{path}: {reason.lower()}; {damaged}")
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
+        text = read_bounded(path, str(path), hint=damaged).decode("utf-8")
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); the run directory is damaged"
-        ) from None
+        raise UsageError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); {damaged}") from None
     except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"{path}: not UTF-8 (byte {exc.start}); the run directory is damaged"
-        ) from None
+        raise UsageError(f"{path}: not UTF-8 (byte {exc.start}); {damaged}") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise UsageError(f"{path}: not valid JSON ({exc}); {damaged}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not valid JSON (nested too deeply); {damaged}") from None
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not isinstance(value, dict):
-        raise UsageError(f"{path}: expected a JSON object; the run directory is damaged")
+        raise UsageError(f"{path}: expected a JSON object; {damaged}")
     return value
 
 
@@ -168,6 +191,8 @@ class RunLog:
     _rows: list[dict[str, Any]] | None = field(default=None, repr=False)
     _skipped: list[int] | None = field(default=None, repr=False)
     """Line numbers of results lines that are no result rows, once a whole pass has read them."""
+    _read_sha256: str | None = field(default=None, repr=False)
+    """SHA-256 of the results file's bytes as a whole pass read them (None before one)."""
 
     @property
     def run_dir(self) -> Path:
@@ -272,16 +297,46 @@ class RunLog:
 
     def _stream(self) -> Iterator[dict[str, Any]]:
         skipped: list[int] = []
-        yield from _result_rows(self.results_path, skipped)
+        digest = hashlib.sha256()
+        yield from _result_rows(self.results_path, skipped, digest)
         self._skipped = skipped  # only a whole pass knows them all
+        self._read_sha256 = digest.hexdigest()
 
     def rows(self) -> list[dict[str, Any]]:
         """All result rows, read once and kept."""
         if self._rows is None:
             skipped: list[int] = []
-            self._rows = list(_result_rows(self.results_path, skipped))
+            digest = hashlib.sha256()
+            self._rows = list(_result_rows(self.results_path, skipped, digest))
             self._skipped = skipped
+            self._read_sha256 = digest.hexdigest()
         return self._rows
+
+    def results_changed(self) -> str | None:
+        """Why the results file is not the one the run wrote (not the SHA-256 manifest.json
+        records: cut short, emptied, edited), or None where it is, where it is missing, or
+        where no manifest records a hash (a run copied without one). Figures in summary.json
+        were measured from the rows as written; a view that tests or shows rows that are not
+        those would show numbers that look right and are not. Uses the hash of the last whole
+        pass over the rows, so a caller that has streamed them pays no second read."""
+        entry = (self.manifest or {}).get("results")
+        recorded = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(recorded, str) or not recorded:
+            return None
+        path = self.results_path
+        if not path.is_file():
+            # No rows at all (a run purged under the retention policy, a copy without them):
+            # nothing can be read as the run's rows, and every view shows their absence.
+            return None
+        if self._read_sha256 is None:
+            self.skipped_results()  # one whole pass: its hash comes with it
+        if self._read_sha256 == recorded:
+            return None
+        return (
+            f"{path}: does not match the SHA-256 in its manifest.json (cut short, emptied or "
+            "edited since the run), so its rows are not those the run's figures were measured "
+            "from"
+        )
 
     def skipped_results(self) -> list[int]:
         """The 1-based numbers of the results file's lines that were skipped as no result row
@@ -332,7 +387,7 @@ def read_state(run_dir: Path | str) -> RunState:
     """A run's run.json, which ``--resume`` needs: missing or damaged (it is written
     atomically, so only a bad disk or an edit), one UsageError naming it."""
     path = Path(run_dir) / RUN_STATE
-    data = _read_object(path)
+    data = read_run_object(path)
     if data is None:
         raise UsageError(f"{path}: missing; the run directory is damaged or not a run")
     state: RunState = _validate("RunState", data, path)
@@ -348,13 +403,13 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UsageError(f"{run_dir}: no such run directory")
-    summary = _read_object(run_dir / SUMMARY)
+    summary = read_run_object(run_dir / SUMMARY)
     if summary is None:
         raise UsageError(
             f"{run_dir / SUMMARY}: not found (no summary.json); is this a finished run "
             "directory (reports/<run_id>/)? Unfinished runs can be completed with --resume"
         )
-    manifest = _read_object(run_dir / MANIFEST)
+    manifest = read_run_object(run_dir / MANIFEST)
     if manifest is None and require_manifest:
         raise UsageError(f"{run_dir / MANIFEST}: not found; is the run finished?")
     run = RunLog(dir=run_dir, summary=summary, manifest=manifest, run_info=None)
@@ -363,7 +418,7 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
     if run.results_path.exists() and not run.results_path.is_file():
         raise UsageError(f"{run.results_path}: is not a file; the run directory is damaged")
     try:
-        run.run_info = _read_object(run_dir / RUN_STATE)
+        run.run_info = read_run_object(run_dir / RUN_STATE)
     except UsageError:
         run.run_info = None  # run.json is the runner's scratch state; reports do not need it
     return run
@@ -414,6 +469,26 @@ def scan_runs(reports_dir: Path) -> list[Path]:
     return sorted(p.parent for p in reports_dir.glob(f"*/{SUMMARY}"))
 
 
+def check_indexed_folder(folder: Path, run_id: str, reports_dir: Path) -> None:
+    """The folder the index names for ``run_id`` holds that run (it is named for it, or its
+    summary.json says so): a row edited or gone stale would otherwise put another run's figures
+    under this id (a report of another run, a run compared with itself). A summary that cannot
+    be read is left to ``read_run``, which names it."""
+    try:
+        summary = read_run_object(folder / SUMMARY) or {}
+    except UsageError:
+        return
+    held = summary.get("run_id")
+    # A folder named for the run is this run's, whatever its summary says: damage inside it is
+    # named by the reader that validates summary.json.
+    if isinstance(held, str) and held != run_id and folder.name != run_id:
+        raise UsageError(
+            f"{Workspace.at(reports_dir).index}: run '{run_id}' is recorded in {folder}, which "
+            f"holds run '{held}'; the run index is damaged: give the run folder's path, or "
+            "correct its row"
+        )
+
+
 def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     """The folder of a finished run named by ``ref``, with one set of rules for every command.
 
@@ -434,6 +509,7 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     record = _index_get(reports_dir, ref)
     located = locate_run_dir(record.get("run_dir") if record else None, reports_dir)
     if located is not None:
+        check_indexed_folder(located, ref, reports_dir)
         return located
     if (reports_dir / ref / SUMMARY).exists():
         return reports_dir / ref
