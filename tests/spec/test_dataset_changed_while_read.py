@@ -13,6 +13,7 @@ import pytest
 from assurance_harness.errors import ConfigError
 from assurance_harness.spec import datasets, loader
 from assurance_harness.store.files import sha256_file
+from tests.store.inputfiles import appending_writer
 
 SUITE = (
     "suite: grows\nversion: 1.0.0\ndataset: {path: cases.jsonl}\n"
@@ -104,16 +105,7 @@ def test_the_suite_hash_is_of_the_bytes_parsed_not_of_the_file_after_its_dataset
     assert loaded.sha256 != sha256_file(suite)
 
 
-WRITER = """
-import sys, time
-row = '{"id": "w", "prompt": "%s"}\\n' % ("appended " * 30)
-block = row * (65536 // len(row))
-with open(sys.argv[1], "a") as handle:
-    for _ in range(1500):  # 64 kB every 5 ms, about 13 MB/s, until killed (at most 7.5 s)
-        handle.write(block)
-        handle.flush()
-        time.sleep(0.005)
-"""
+WRITER = appending_writer("prompt")
 
 
 @pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")

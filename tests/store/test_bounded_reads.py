@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.store import files
-from tests.store.inputfiles import INLINE, SUITE, replay_project
+from tests.store.inputfiles import INLINE, SUITE, appending_writer, replay_project
 from tests.testing.cli import invoke_in_process
 
 
@@ -194,16 +194,7 @@ def test_a_quoted_csv_field_over_lines_under_the_limit_still_loads(
     assert result.exit_code == 0, result.output
 
 
-REPLAY_WRITER = """
-import sys, time
-row = '{"id": "w", "response": "%s"}\\n' % ("appended " * 30)
-block = row * (65536 // len(row))
-with open(sys.argv[1], "a") as handle:
-    for _ in range(1500):  # 64 kB every 5 ms, about 13 MB/s, until killed (at most 7.5 s)
-        handle.write(block)
-        handle.flush()
-        time.sleep(0.005)
-"""
+REPLAY_WRITER = appending_writer("response")
 
 
 @pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")
