@@ -21,6 +21,7 @@ import pytest
 
 from assurance_harness.errors import RunFailedError
 from tests.testing.cli import CLI, run_cli
+from tests.testing.project import target_that_blocks
 
 CASES = "".join(f"  - {{id: c{i}, prompt: 'hi {i}'}}\n" for i in range(6))
 REVIEW_SUITE = (
@@ -97,16 +98,18 @@ def test_the_printed_resume_command_keeps_the_ledger_it_was_given(project: Path)
     # The run was told where its evidence goes; the printed command that finishes it must say
     # so too, or following it literally attaches the evidence to the default ledger instead.
     (project / "s.yaml").write_text(PLAIN_SUITE)
-    (project / "audit").write_text("a file where the ledger's folder should be")
+    # The ledger's lock file cannot be made once the run has begun (a folder in its place); a
+    # ledger path that is wrong at the start is refused before anything is sent.
+    target_that_blocks(project, "audit/ledger.jsonl.lock", "timing_blocker")
     done = run_cli(
-        "run", "s.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report",
+        "run", "s.yaml", "--target", "tb.yaml", "--reports", "reports", "--no-report",
         "--ledger", "audit/ledger.jsonl", cwd=project,
     )  # fmt: skip
     assert done.returncode == 3, done.stderr
     printed = re.search(r"finish with: (assurance run .*)", done.stderr)
     assert printed, done.stderr
 
-    (project / "audit").unlink()
+    (project / "audit" / "ledger.jsonl.lock").rmdir()
     again = run_cli(*shlex.split(printed.group(1))[1:], cwd=project)
     assert again.returncode == 0, again.stderr
     run_id = _resume_id(done.stderr)

@@ -17,6 +17,7 @@ import pytest
 from assurance_harness.runner import run as run_module
 from assurance_harness.runner.run import run_suite
 from tests.testing.cli import run_cli
+from tests.testing.project import target_that_blocks
 
 SUITE = (
     "suite: store-faults\nevidence_for: [R-001]\ncases:\n  - {id: a, prompt: hi}\n"
@@ -98,7 +99,11 @@ def test_an_unwritable_runs_db_is_exit_3_and_resume_completes_the_index(project:
 
 
 def test_an_unwritable_ledger_is_exit_3_and_resume_attaches_evidence(project: Path) -> None:
-    done = _run(project, "--ledger", "s.yaml/ledger.jsonl")  # under a file: cannot be made
+    # The ledger's lock file cannot be made once the run has begun (a folder in its place): a
+    # ledger path that is wrong at the start is refused before anything is sent (exit 2).
+    (project / "t.yaml").unlink()
+    target_that_blocks(project, "audit/ledger.jsonl.lock", "storefault_blocker", target="t.yaml")
+    done = _run(project, "--ledger", "audit/ledger.jsonl")
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr
     assert "error: cannot write" in done.stderr

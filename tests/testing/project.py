@@ -32,3 +32,20 @@ def echo_project(root: Path, suite: str = "echo") -> Path:
     )
     (root / "s.yaml").write_text(SUITE.format(name=suite), encoding="utf-8")
     return root
+
+
+def target_that_blocks(root: Path, blocked: str, module: str, target: str = "tb.yaml") -> Path:
+    """A callable target (``root/<target>``) echoing the prompt that, at its first reply, makes
+    a folder at ``root/<blocked>``, where the run will want to write a file (a ledger's lock
+    file): a write that fails once the run has begun, past every check made before anything is
+    sent, as a full or read-only disk would (root ignores permissions)."""
+    source = (
+        "from pathlib import Path\n\n"
+        "def reply(messages):\n"
+        f"    blocked, done = Path({blocked!r}), Path({blocked + '.done'!r})\n"
+        "    if not done.exists():\n"
+        "        blocked.mkdir(parents=True)\n"
+        "        done.write_text('')\n"
+        "    return 'echo ' + messages[-1]['content']\n"
+    )
+    return callable_target(root, module, source, target)
