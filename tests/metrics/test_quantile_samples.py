@@ -23,9 +23,15 @@ SUITE = (
 
 def _p90(project: Path, samples: int) -> dict[str, object]:
     (project / "s.yaml").write_text(SUITE.format(samples=samples), encoding="utf-8")
-    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache", cwd=project)
+    # Each run in its own reports folder: two runs in one second have ids that sort by their
+    # random suffix, so the latest by name could be the other run's.
+    reports = project / f"reports-{samples}"
+    done = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", str(reports), "--no-report",
+        "--no-cache", cwd=project,
+    )  # fmt: skip
     assert "internal error" not in done.stderr, done.stderr
-    run = max(p for p in (project / "reports").iterdir() if (p / "summary.json").is_file())
+    (run,) = (p for p in reports.iterdir() if (p / "summary.json").is_file())
     summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
     return summary["metrics"]["p90"]  # type: ignore[no-any-return]
 
