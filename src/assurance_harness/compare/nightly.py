@@ -13,7 +13,7 @@ from ..errors import UsageError
 from ..store.runread import RunLog, locate_run_dir, read_run, smoke_test_limit
 from .baseline import Baseline, BaselineStore
 from .engine import Comparison, compare_runs
-from .runs import index_path, resolve_run, suite_runs
+from .runs import index_path, resolve_run, run_order, suite_runs
 
 
 def compare_with_baseline(
@@ -73,11 +73,22 @@ def check_baselines(
             for run in suite_runs(reports_dir, baseline.suite, target=baseline.target_name)
             if not smoke_test_limit(run.run_info)
         ]
-        if not runs or runs[-1].run_id == baseline.run_id:
+        latest = _latest_since(runs, baseline.run_id)
+        if latest is None:
             continue
         base_run = baseline_run(baseline, reports_dir)
-        out.append(compare_runs(base_run, runs[-1], **options))
+        out.append(compare_runs(base_run, latest, **options))
     return out
+
+
+def _latest_since(runs: list[RunLog], baseline_id: str) -> RunLog | None:
+    """The latest of ``runs`` (in ``run_order``) other than the baseline's that did not start
+    before it; None when there is none. Not simply the last run: start times are to the second,
+    and two runs started in one second sort by their ids' random suffixes, so the baseline could
+    come last and a run after it (a failed nightly) would be passed over as no run at all."""
+    started = next((run_order(r)[0] for r in runs if r.run_id == baseline_id), "")
+    later = [r for r in runs if r.run_id != baseline_id and run_order(r)[0] >= started]
+    return later[-1] if later else None
 
 
 def check_run(
