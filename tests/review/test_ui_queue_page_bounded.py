@@ -8,7 +8,6 @@ reviewer works down the list from the top. The run page already shows its first 
 from __future__ import annotations
 
 import re
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,7 @@ from assurance_harness.ui import app
 from assurance_harness.ui.app import Settings
 
 from .reviewkit import make_project
-from .serve import serving
-
-
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return response.read().decode("utf-8")
+from .serve import get_page, serving
 
 
 def test_the_queue_page_shows_the_first_rows_and_the_count(
@@ -37,7 +31,7 @@ def test_the_queue_page_shows_the_first_rows_and_the_count(
     monkeypatch.setattr(app, "QUEUE_LIMIT", 2, raising=False)
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
-        html = _get(base + "/review")
+        html = get_page(base + "/review")
     table = html.split('<table id="queue">', 1)[1].split("</table>", 1)[0]
     assert len(re.findall(r'<a href="/review/', table)) == 2
     assert f"2 of {waiting} rows (the first 2)" in html

@@ -19,12 +19,7 @@ from assurance_harness.ui.app import Settings
 
 from ..report.runfixtures import toxicity_run
 from .reviewkit import make_project
-from .serve import serving
-
-
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return response.read().decode("utf-8")
+from .serve import get_page, serving
 
 
 def test_run_pages_hold_the_rows_at_most_once(
@@ -44,7 +39,7 @@ def test_run_pages_hold_the_rows_at_most_once(
     }
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
-        before = {page: _get(base + page) for page in pages}
+        before = {page: get_page(base + page) for page in pages}
         assert "review" in before[f"/runs/{reviewed}"] and "tox-001" in before["/runs/plain"]
         original = RunLog.rows
         calls: list[str] = []
@@ -56,5 +51,5 @@ def test_run_pages_hold_the_rows_at_most_once(
         monkeypatch.setattr(RunLog, "rows", counted)
         for page, most in pages.items():
             calls.clear()
-            assert _get(base + page) == before[page], page
+            assert get_page(base + page) == before[page], page
             assert len(calls) <= most, f"{page} read every row {len(calls)} times"
