@@ -116,6 +116,14 @@ def _fuzz_files(kind: str, examples: int, seed: int) -> tuple[Counter[str], list
     return outcomes, failures
 
 
+def _said(head: str, started: float, summary: str, failures: list[str]) -> int:
+    """Print one campaign's line (``head in N s; summary``) and its failures; their count."""
+    print(f"{head} in {time.perf_counter() - started:.1f} s; {summary}")
+    for failure in failures:
+        print(f"  FAIL {failure}")
+    return len(failures)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--validate", type=int, default=1000, help="suites to validate")
@@ -132,33 +140,23 @@ def main() -> int:
             continue
         started = time.perf_counter()
         codes, failures = _fuzz(command, count, args.seed)
-        elapsed = time.perf_counter() - started
         summary = ", ".join(f"exit {k}: {v}" for k, v in sorted(codes.items()))
-        print(f"{command}: {sum(codes.values())} suites in {elapsed:.1f} s; {summary}")
-        for failure in failures:
-            print(f"  FAIL {failure}")
-        bad += len(failures)
+        head = f"{command}: {sum(codes.values())} suites"
+        bad += _said(head, started, summary, failures)
     for kind in ("target", "register", "project", "expander") if args.config_files else ():
         started = time.perf_counter()
         outcomes, failures = _fuzz_files(kind, args.config_files, args.seed)
-        elapsed = time.perf_counter() - started
         cases = outcomes.pop("ok", 0) + outcomes["failed"]
         summary = ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()))
-        print(f"{kind} files: {cases} in {elapsed:.1f} s; {summary}")
-        for failure in failures:
-            print(f"  FAIL {failure}")
-        bad += len(failures)
+        bad += _said(f"{kind} files: {cases}", started, summary, failures)
     if args.run_folders:
         from _run_folder_fuzz import fuzz_run_folders
 
         started = time.perf_counter()
         outcomes, failures = fuzz_run_folders(args.run_folders)
-        elapsed = time.perf_counter() - started
         summary = ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()))
-        print(f"run folders: {args.run_folders} mutations in {elapsed:.1f} s; {summary}")
-        for failure in failures:
-            print(f"  FAIL {failure}")
-        bad += len(failures)
+        head = f"run folders: {args.run_folders} mutations"
+        bad += _said(head, started, summary, failures)
     return 1 if bad else 0
 
 
