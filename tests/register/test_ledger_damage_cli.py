@@ -4,6 +4,7 @@ error, and never mistakes a deleted ledger for one not yet started while its anc
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -229,3 +230,18 @@ def test_a_run_with_a_ledger_in_a_symlink_loop_is_refused_before_it_sends(
     assert proc.returncode == 2, text
     assert "loop-a: is in a symlink loop, not an evidence ledger" in text, text
     assert {p.name for p in (root / "reports").iterdir()} == before, "a run folder was made"
+
+
+def test_an_anchor_that_is_a_pipe_is_unreadable_tampering_not_a_hang(
+    attached: Path, tmp_path: Path
+) -> None:
+    """``evidence verify`` read the ``.head`` anchor with read_text: a FIFO in its place was
+    waited on for ever (the append side already passed over one)."""
+    root = _copy(attached, tmp_path)
+    anchor = root / "reports" / "evidence" / "ledger.jsonl.head"
+    anchor.unlink()
+    os.mkfifo(anchor)
+    proc = run_cli("evidence", "verify", cwd=root, timeout=60)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 1, text
+    assert "unreadable anchor file" in text, text
