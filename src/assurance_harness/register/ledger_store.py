@@ -46,6 +46,27 @@ def anchor_path(ledger_path: Path) -> Path:
     return ledger_path.with_name(ledger_path.name + ".head")
 
 
+def parse_anchor(text: str | bytes) -> tuple[int, str]:
+    """(seq, head hash) of an anchor's JSON (the ``.head`` file, the team store's head row);
+    ValueError, KeyError or TypeError where it is not one."""
+    anchor = json.loads(text)
+    return int(anchor["seq"]), str(anchor["hash"])
+
+
+def read_anchor(path: Path) -> tuple[int, str] | None:
+    """(seq, head hash) the anchor file at ``path`` records, or None where it cannot be read as
+    one: missing, not a regular file (a pipe would be waited on for ever), over
+    ``MAX_READ_MB``, or not an anchor's JSON. The one reader for appends and for verify."""
+    from ..store.files import read_bounded, unreadable_reason
+
+    if unreadable_reason(path) is not None:
+        return None
+    try:
+        return parse_anchor(read_bounded(path, str(path), hint="see 'assurance evidence verify'"))
+    except (OSError, ValueError, KeyError, TypeError, HarnessError):
+        return None
+
+
 def _lock_path(ledger_path: Path) -> Path:
     return ledger_path.with_name(ledger_path.name + ".lock")
 
@@ -296,16 +317,10 @@ def _refuse_behind_anchor(ledger_path: Path, tail: EvidenceRecord | None) -> Non
     it, and 'evidence verify' would then find nothing wrong: the removal would leave no trace.
     An anchor behind the ledger (a crash between an append and its anchor write) is left to
     'evidence verify --repair-anchor', as before; an anchor that cannot be read, to verify."""
-    from ..store.files import read_bounded, unreadable_reason
-
-    path = anchor_path(ledger_path)
-    if unreadable_reason(path) is not None:  # none, or a pipe that would be waited on
+    anchor = read_anchor(anchor_path(ledger_path))
+    if anchor is None:
         return
-    try:
-        anchor = json.loads(read_bounded(path, str(path), hint="see 'assurance evidence verify'"))
-        seq, digest = int(anchor["seq"]), str(anchor["hash"])
-    except (OSError, ValueError, KeyError, TypeError, HarnessError):
-        return
+    seq, digest = anchor
     held = tail.seq if tail is not None else 0
     if seq > held or (seq == held and tail is not None and tail.hash != digest):
         raise EvidenceError(

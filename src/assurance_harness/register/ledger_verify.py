@@ -6,14 +6,13 @@ record id, and says what most plausibly happened (edited, inserted, deleted, reo
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
 from ..store.runread import read_run_object
 from .evidence_record import GENESIS, EvidenceRecord, record_hash
-from .ledger_store import DEFAULT_LEDGER, anchor_path, iter_lines
+from .ledger_store import DEFAULT_LEDGER, anchor_path, iter_lines, parse_anchor, read_anchor
 from .ledger_team import team_ledger
 from .runfiles import sha256_file
 
@@ -208,12 +207,17 @@ def _check_anchor(
     text: str | None = None,
 ) -> None:
     """``text``: the anchor's content when it is not a file (the team store's head)."""
-    try:
-        anchor = json.loads(text if text is not None else anchor_file.read_text(encoding="utf-8"))
-        seq, digest = int(anchor["seq"]), str(anchor["hash"])
-    except (OSError, ValueError, KeyError, TypeError):
+    if text is None:
+        anchor = read_anchor(anchor_file)
+    else:
+        try:
+            anchor = parse_anchor(text)
+        except (ValueError, KeyError, TypeError):
+            anchor = None
+    if anchor is None:
         report.issues.append(LedgerIssue("anchor", f"{anchor_file}: unreadable anchor file"))
         return
+    seq, digest = anchor
     by_seq = {rec.seq: (lineno, rec) for lineno, rec in entries}
     last_seq = entries[-1][1].seq if entries else 0
     if seq > last_seq:
