@@ -245,3 +245,15 @@ def test_an_anchor_that_is_a_pipe_is_unreadable_tampering_not_a_hang(
     text = proc.stdout + proc.stderr
     assert proc.returncode == 1, text
     assert "unreadable anchor file" in text, text
+
+
+def test_printing_an_anchor_that_is_a_pipe_is_one_line_not_a_hang(
+    attached: Path, tmp_path: Path
+) -> None:
+    root = _copy(attached, tmp_path)
+    anchor = root / "reports" / "evidence" / "ledger.jsonl.head"
+    anchor.unlink()
+    os.mkfifo(anchor)
+    proc = run_cli("evidence", "head", cwd=root, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "ledger.jsonl.head" in proc.stderr and "not a regular file" in proc.stderr, proc.stderr
