@@ -623,10 +623,16 @@ def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) ->
                 raise UsageError(f"{team.where}: no anchor yet; attach a run first")
             sys.stdout.write(head + "\n")
             return
+        from ..store.files import read_bounded, unreadable_reason
+
         path = anchor_path(_ledger(ledger, reports))
         if not path.exists():
             raise UsageError(f"{path}: no anchor yet; attach a run first")
-        sys.stdout.write(path.read_text(encoding="utf-8"))
+        reason = unreadable_reason(path)  # a pipe there would be waited on for ever
+        if reason is not None:
+            raise UsageError(f"{path}: {reason.lower()}; see 'assurance evidence verify'")
+        hint = "see 'assurance evidence verify'"
+        sys.stdout.write(read_bounded(path, str(path), hint=hint).decode("utf-8", "replace"))
 
 
 @evidence_app.command("list")
