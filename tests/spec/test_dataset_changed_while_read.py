@@ -212,3 +212,36 @@ def test_a_table_read_outside_a_suite_is_read_no_further_than_its_size_at_the_st
         writer.kill()
         writer.wait()
     assert read < 3 * start, f"read {read:,} bytes of a file of {start:,} when reading began"
+
+
+def test_locating_a_repeated_id_reads_the_dataset_no_further_than_its_size_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repeated id is located by reading the dataset again (``dataset_lines``). A writer
+    appending to it meanwhile must not keep that read going: here each row read appends
+    another, so a read to the end of the file would never end."""
+    (tmp_path / "suite.yaml").write_text(SUITE)
+    data = tmp_path / "cases.jsonl"
+    data.write_text('{"id": "a", "prompt": "hi"}\n{"id": "a", "prompt": "again"}\n')
+    real_load, real_matches = loader.load_dataset, datasets._matches
+    reads = 0
+
+    def matches_then_append(*args: Any) -> bool:
+        nonlocal reads
+        reads += 1
+        if reads > 1000:
+            raise AssertionError("the dataset was read past its size when the read began")
+        with data.open("a") as handle:
+            handle.write('{"id": "w", "prompt": "appended"}\n')
+        return bool(real_matches(*args))
+
+    def load_then_append(*args: Any, **kwargs: Any) -> Any:
+        result = real_load(*args, **kwargs)
+        monkeypatch.setattr(datasets, "_matches", matches_then_append)
+        return result
+
+    monkeypatch.setattr(loader, "load_dataset", load_then_append)
+    with pytest.raises(ConfigError) as caught:
+        loader.load_suite(tmp_path / "suite.yaml")
+    message = str(caught.value)
+    assert "cases.jsonl:2" in message and "a" in message, message
