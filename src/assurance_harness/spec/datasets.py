@@ -499,11 +499,12 @@ def dataset_lines(spec: DatasetSpec, path: Path, *, seed: int = 0) -> array[int]
     """The line of each case ``load_dataset`` made from the file at ``path``, in their order.
 
     The file is read again, as far as its rows: cases carry no origin (a line number a case
-    would cost every load), so only an error that names a case's line pays for it."""
+    would cost every load), so only an error that names a case's line pays for it. It is read
+    no further than its size as this read begins (``open_as_seen``): a writer appending to it
+    meanwhile cannot keep the read going."""
     source = str(path)
-    lines = array(
-        "q", (n for n, row in _rows(path, _format(spec, path), source) if _matches(row, spec.where))
-    )
+    rows = _rows(path, _format(spec, path), source, _size_now(path))
+    lines = array("q", (n for n, row in rows if _matches(row, spec.where)))
     keep = _sampled(len(lines), spec, seed)
     if keep is not None:
         lines = array("q", (lines[i] for i in keep))
