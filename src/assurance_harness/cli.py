@@ -21,7 +21,7 @@ from .cli_options import JsonAliasOpt, ReportsOpt, output_format
 from .cli_progress import RunProgress
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
-from .console import fail, out, print_error, term
+from .console import fail, guard_streams, out, print_error, term
 from .errors import ConfigError, ConfigIssue, HarnessError, UsageError
 from .formatting import MISSING, interval, num
 from .register.cli import evidence_app, register_app
@@ -867,6 +867,7 @@ def main() -> None:
         # Only the JSON Schemas ('schema', 'register schema') read the models' field
         # docstrings: other commands make their models without reading the source for them.
         fielddocs.defer()
+    guard_streams()
     try:
         _refuse_arguments_not_utf8(sys.argv[1:])
         _refuse_settings_not_utf8(dict(os.environ))
