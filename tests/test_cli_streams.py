@@ -14,8 +14,10 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.testing.cli import cli_command
-from tests.testing.project import echo_project
+from tests.testing.project import SUITE, echo_project
 
 
 def _closed_pipe() -> int:
@@ -46,12 +48,16 @@ def _statuses(reports: Path) -> list[str]:
     )
 
 
-def test_a_closed_stdout_pipe_stops_no_suite_of_a_directory_run(tmp_path: Path) -> None:
-    echo_project(tmp_path, suite="pipe-out")
-    (tmp_path / "suites").mkdir()
+def _two_suites(root: Path, module: str) -> None:
+    """``root/suites`` holding two passing suites, run by ``root/t.yaml``."""
+    echo_project(root, suite=module)
+    (root / "suites").mkdir()
     for name in ("one", "two"):
-        text = (tmp_path / "s.yaml").read_text(encoding="utf-8").replace("pipe-out", name)
-        (tmp_path / "suites" / f"{name}.yaml").write_text(text, encoding="utf-8")
+        (root / "suites" / f"{name}.yaml").write_text(SUITE.format(name=name), encoding="utf-8")
+
+
+def test_a_closed_stdout_pipe_stops_no_suite_of_a_directory_run(tmp_path: Path) -> None:
+    _two_suites(tmp_path, "pipe-out")
     err = tmp_path / "stderr.txt"
     with err.open("wb") as errors:
         done = _run_with(
@@ -88,3 +94,44 @@ def test_help_into_a_closed_pipe_is_exit_0_without_a_word(tmp_path: Path) -> Non
         )
     assert done.returncode == 0, err.read_text()
     assert err.read_text() == ""
+
+
+def _one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: ") and "internal error" not in lines[0], stderr
+    return lines[0]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_stdout_is_exit_3_naming_it_and_stops_no_suite(tmp_path: Path) -> None:
+    # Observed: 'cannot read or write a file: No space left on device' (which file?), and the
+    # suites after the first were never run: the error ended the directory run at its table.
+    _two_suites(tmp_path, "full-out")
+    err = tmp_path / "stderr.txt"
+    with err.open("wb") as errors, open("/dev/full", "wb") as full:
+        done = _run_with(
+            ["run", "suites", "--target", "t.yaml", "--reports", "reports", "--no-report"],
+            tmp_path,
+            stdout=os.dup(full.fileno()),
+            stderr=os.dup(errors.fileno()),
+        )
+    text = err.read_text(encoding="utf-8")
+    assert done.returncode == 3, text
+    assert _statuses(tmp_path / "reports") == ["passed", "passed"], text
+    line = _one_error_line("\n".join(x for x in text.splitlines() if x.startswith("error")))
+    assert "standard output" in line and "No space left on device" in line
+
+
+def test_a_closed_stdout_is_exit_3_naming_it(tmp_path: Path) -> None:
+    # Observed: 'assurance --version >&-' printed nothing and exited 0.
+    done = subprocess.run(
+        cli_command("--version"),
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert done.returncode == 3, done.stderr
+    assert "standard output" in _one_error_line(done.stderr)
