@@ -21,7 +21,7 @@ from .cli_options import JsonAliasOpt, ReportsOpt, output_format
 from .cli_progress import RunProgress
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
-from .console import fail, guard_streams, out, print_error, term
+from .console import fail, guard_streams, lost_output, out, print_error, term
 from .errors import ConfigError, ConfigIssue, HarnessError, UsageError
 from .formatting import MISSING, interval, num
 from .register.cli import evidence_app, register_app
@@ -895,6 +895,10 @@ def main() -> None:
         code = error.exit_code
     else:
         code = 0
+    lost = lost_output()
+    if lost is not None and code in (None, 0, 1):  # a failed command has said why already
+        print_error(lost)
+        code = lost.exit_code
     if code is not None and not isinstance(code, int):
         sys.exit(code)  # a message as the status: printed by the interpreter, exit 1
     exit_now(code)

@@ -6,8 +6,8 @@ Rich markup, ``[/red]`` raises ``MarkupError`` (a traceback and the wrong exit c
 string prints exactly as it is, and colour is added only through :func:`term` / ``Text`` styles.
 Control characters are shown as escapes so that model output cannot restyle or clear the
 terminal. Every user-fixable error goes through :func:`print_error` (one ``error:`` line each).
-Standard output and error are guarded (:func:`guard_streams`): a reader that has gone never
-ends a command early.
+Standard output and error are guarded (:func:`guard_streams`): a write that fails never ends
+a command early; standard output that was not written is said at the end (:func:`lost_output`).
 """
 
 from __future__ import annotations
@@ -17,20 +17,21 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TextIO, cast
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from .errors import HarnessError
+from .errors import HarnessError, RunFailedError
 from .formatting.visible import visible
 
 __all__ = [
     "err",
     "fail",
     "guard_streams",
+    "lost_output",
     "out",
     "print_error",
     "print_json",
@@ -91,20 +92,27 @@ def user_errors() -> Iterator[None]:
 
 
 class _Guarded:
-    """A standard stream whose reader's going never ends the command: a run piped into
-    ``head -1`` still finishes and records every answer, and the suites after it still run.
-    Unguarded, the first write after the reader had gone raised ``BrokenPipeError`` wherever
-    it happened (a progress line mid-run), and click ended the process there with exit 1.
+    """A standard stream whose failed write never ends the command: a run piped into
+    ``head -1`` or printing to a full disk still finishes and records every answer, and the
+    suites after it still run. Unguarded, the first failed write raised wherever it happened
+    (a progress line mid-run, the first suite's table) and ended the command there: click
+    made a closed pipe exit 1 without a word.
 
-    Once the reader has gone, the stream's descriptor is pointed at /dev/null, so that what is
+    Once a write has failed, the stream's descriptor is pointed at /dev/null, so that what is
     still buffered is flushed there at exit rather than failing again, and the rest is dropped.
-    The reader chose to stop reading: the command's exit status stays its own."""
+    A reader that has gone (EPIPE) chose to stop reading: the command's exit status stays its
+    own. Any other failure (a full disk; a closed stream, ``>&-``) is kept in ``fault`` for
+    :func:`lost_output` to report."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, *, closed: bool = False) -> None:
         self._stream = stream
         self._lost = False
+        self._closed = closed  # the descriptor was closed when the process started
+        self.fault: OSError | None = None
 
     def write(self, text: str) -> int:
+        if self._closed and text and self.fault is None:
+            self.fault = OSError(errno.EBADF, "it is closed")
         if not self._lost:
             try:
                 return self._stream.write(text)
@@ -127,23 +135,57 @@ class _Guarded:
         return getattr(self._stream, name)
 
     def _fail(self, exc: OSError) -> None:
-        if exc.errno != errno.EPIPE:
-            raise exc
         self._lost = True
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(devnull, self._stream.fileno())
-            finally:
-                os.close(devnull)
-        except (OSError, ValueError):  # no descriptor (a test's stream): dropping is enough
-            pass
+        if exc.errno != errno.EPIPE and self.fault is None:
+            self.fault = exc
+        # No descriptor (a test's stream): dropping what is written is enough.
+        with suppress(OSError, ValueError):
+            _to_devnull(self._stream.fileno())
+
+
+def _to_devnull(fd: int) -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        if devnull != fd:
+            os.dup2(devnull, fd)
+    finally:
+        if devnull != fd:
+            os.close(devnull)
 
 
 def guard_streams() -> None:
     """Guard ``sys.stdout`` and ``sys.stderr`` (:class:`_Guarded`) for the rest of the process;
-    the consoles here look the streams up at each print, so they write through the guards."""
-    for name in ("stdout", "stderr"):
+    the consoles here look the streams up at each print, so they write through the guards.
+
+    A standard descriptor closed at start (``>&-``) is opened on /dev/null first: left closed,
+    the next file the command opened (a run's journal) would take its number, and whatever
+    writes to it (a child process) would write into that file."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            _to_devnull(fd)
+    for fd, name in ((1, "stdout"), (2, "stderr")):
         stream = getattr(sys, name)
-        if stream is not None and not isinstance(stream, _Guarded):
+        if isinstance(stream, _Guarded):
+            continue
+        if stream is None:  # Python's stand-in for a closed descriptor
+            # Open for the rest of the process, as the stream it stands in for would be.
+            reopened = open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+            setattr(sys, name, cast(TextIO, _Guarded(reopened, closed=True)))
+        else:
             setattr(sys, name, cast(TextIO, _Guarded(stream)))
+
+
+def lost_output() -> HarnessError | None:
+    """Standard output that could not be written (a full disk, a closed descriptor) as one
+    line naming it, exit 3; None where it was written, or its reader stopped reading (a pipe
+    into ``head``: no fault). Standard error's failures are not reported: there is nowhere to."""
+    stream = sys.stdout
+    fault = stream.fault if isinstance(stream, _Guarded) else None
+    if fault is None:
+        return None
+    return RunFailedError(
+        f"standard output: {fault.strerror or fault}; what the command printed there was "
+        "lost (send it to a file or a pipe that can take it)"
+    )
