@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.testing.cli import cli_command
+from tests.testing.cli import cli_command, run_cli
 from tests.testing.project import SUITE, echo_project
 
 
@@ -135,3 +135,21 @@ def test_a_closed_stdout_is_exit_3_naming_it(tmp_path: Path) -> None:
     )
     assert done.returncode == 3, done.stderr
     assert "standard output" in _one_error_line(done.stderr)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_text_the_terminal_cannot_encode_is_escaped(tmp_path: Path, encoding: str) -> None:
+    # Observed: PYTHONIOENCODING=ascii and a suite named 'sü日' ended the run's summary in
+    # 'internal error: UnicodeEncodeError ... (a bug in assurance-harness ...)', exit 3.
+    echo_project(tmp_path, suite=f"enc-{encoding}".replace("-1", "1"))
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        suite.read_text(encoding="utf-8").replace("suite: ", "suite: sü日-", 1), encoding="utf-8"
+    )
+    done = run_cli(
+        *("run", "s.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report"),
+        cwd=tmp_path,
+        env={"PYTHONIOENCODING": encoding, "TMPDIR": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\\u65e5" in done.stdout  # 日, escaped as the stream cannot write it
