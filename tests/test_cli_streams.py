@@ -137,11 +137,10 @@ def test_a_closed_stdout_is_exit_3_naming_it(tmp_path: Path) -> None:
     assert "standard output" in _one_error_line(done.stderr)
 
 
-@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
-def test_text_the_terminal_cannot_encode_is_escaped(tmp_path: Path, encoding: str) -> None:
-    # Observed: PYTHONIOENCODING=ascii and a suite named 'sü日' ended the run's summary in
-    # 'internal error: UnicodeEncodeError ... (a bug in assurance-harness ...)', exit 3.
-    echo_project(tmp_path, suite=f"enc-{encoding}".replace("-1", "1"))
+def test_text_the_terminal_cannot_encode_is_escaped(tmp_path: Path) -> None:
+    # Observed: PYTHONIOENCODING=ascii (or latin-1) and a suite named 'sü日' ended the run's
+    # summary in 'internal error: UnicodeEncodeError ... (a bug in assurance-harness ...)'.
+    echo_project(tmp_path, suite="enc-ascii")
     suite = tmp_path / "s.yaml"
     suite.write_text(
         suite.read_text(encoding="utf-8").replace("suite: ", "suite: sü日-", 1), encoding="utf-8"
@@ -149,7 +148,7 @@ def test_text_the_terminal_cannot_encode_is_escaped(tmp_path: Path, encoding: st
     done = run_cli(
         *("run", "s.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report"),
         cwd=tmp_path,
-        env={"PYTHONIOENCODING": encoding, "TMPDIR": str(tmp_path)},
+        env={"PYTHONIOENCODING": "ascii", "TMPDIR": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr
     assert "\\u65e5" in done.stdout  # 日, escaped as the stream cannot write it

@@ -174,6 +174,10 @@ def guard_streams() -> None:
             reopened = open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
             setattr(sys, name, cast(TextIO, _Guarded(reopened, closed=True)))
         else:
+            # Text the stream's encoding lacks (PYTHONIOENCODING=ascii, a suite named 'sü日')
+            # as escapes: strict, Python's default for stdout, made a name an internal error.
+            with suppress(AttributeError, ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
             setattr(sys, name, cast(TextIO, _Guarded(stream)))
 
 
