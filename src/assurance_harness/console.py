@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .errors import HarnessError, RunFailedError
+from .formatting.terminal import sane_width
 from .formatting.visible import visible
 
 __all__ = [
@@ -41,6 +42,15 @@ __all__ = [
 ]
 
 
+def _forget_absurd_sizes() -> None:
+    """``COLUMNS`` and ``LINES`` beyond any screen as if unset: every Rich console (these two,
+    the help page's) reads them when made and when it measures the terminal."""
+    for name in ("COLUMNS", "LINES"):
+        raw = os.environ.get(name, "")
+        if raw.isdigit() and sane_width(raw) is None:
+            del os.environ[name]
+
+
 def _console(*, stderr: bool = False) -> Console:
     probe = Console(stderr=stderr)
     # Piped output (CI logs, tests) gets a wide console so tables are not squeezed to 80 columns.
@@ -48,6 +58,7 @@ def _console(*, stderr: bool = False) -> Console:
     return Console(stderr=stderr, markup=False, highlight=False, emoji=False, width=width)
 
 
+_forget_absurd_sizes()
 out = _console()
 err = _console(stderr=True)
 
