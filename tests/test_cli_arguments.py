@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.testing.cli import run_cli
+from tests.testing.project import echo_project
 
 
 @pytest.mark.parametrize("name", ["COLUMNS", "TERMINAL_WIDTH"])
@@ -21,3 +22,21 @@ def test_a_terminal_width_beyond_any_screen_is_ignored(tmp_path: Path, name: str
     assert done.returncode == 0, done.stderr
     assert "Usage" in done.stdout and len(done.stdout) < 2_000_000
     assert time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "", "--target", "t.yaml"],  # SUITES: an unset $SUITE
+        ["run", "s.yaml", "--target", "t.yaml", "--reports", ""],
+        ["validate", ""],
+    ],
+)
+def test_an_empty_path_is_a_usage_error_not_this_folder(tmp_path: Path, args: list[str]) -> None:
+    # Observed: 'assurance run "" --target t.yaml' (an unset variable) read '' as '.' and ran
+    # every suite under the current folder, evidence and all; '--reports ""' wrote runs there.
+    echo_project(tmp_path, suite="empty-path")
+    done = run_cli(*args, cwd=tmp_path, env={"TMPDIR": str(tmp_path)})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "empty" in done.stderr and "internal error" not in done.stderr
+    assert not any(p.name.startswith("2") for p in tmp_path.rglob("*") if p.is_dir())  # no run
