@@ -6,6 +6,7 @@ Exit codes: 0 all gates passed, 1 a gate failed, 2 configuration or usage error,
 import json
 import os
 import sys
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -816,11 +817,31 @@ def command() -> Any:
         for param in [*cmd.params, *([helper] if helper is not None else [])]:
             if getattr(param, "is_flag", False):
                 param.metavar = ""
+            _refuse_empty_path(param)
         for sub in getattr(cmd, "commands", {}).values():
             bare_flags(sub)
 
     bare_flags(root)
     return root
+
+
+def _refuse_empty_path(param: Any) -> None:
+    """An empty string given for a path (an unset ``$SUITE``) is a usage error: read as
+    ``Path("")``, that is ``.``, so ``run ""`` ran every suite under the current folder and
+    ``--reports ""`` wrote runs into it."""
+    descriptor = getattr(param, "type_descriptor", None)
+    annotation = getattr(descriptor, "annotation", None)
+    if Path not in (annotation, *typing.get_args(annotation)):
+        return
+    process = param.process_value
+
+    def checked(ctx: Any, value: Any) -> Any:
+        given = value if isinstance(value, (list, tuple)) else [value]
+        if "" in given:
+            raise typer.BadParameter("an empty path; give a file or folder ('.' for this one)")
+        return process(ctx, value)
+
+    param.process_value = checked
 
 
 def _print_traceback_if_asked(exc: HarnessError) -> None:
