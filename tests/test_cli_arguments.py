@@ -40,3 +40,16 @@ def test_an_empty_path_is_a_usage_error_not_this_folder(tmp_path: Path, args: li
     assert done.returncode == 2, done.stdout + done.stderr
     assert "empty" in done.stderr and "internal error" not in done.stderr
     assert not any(p.name.startswith("2") for p in tmp_path.rglob("*") if p.is_dir())  # no run
+
+
+@pytest.mark.parametrize("command", [["report"], ["compare", "a"]])
+def test_a_run_id_too_long_for_a_file_name_is_a_short_usage_error(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # Observed: a 5,000-character run id was exit 3 ('the run failed') and a 5,000-character
+    # line, 'error: xxxx...xxxx: File name too long'.
+    done = run_cli(*command, "x" * 5000, cwd=tmp_path, env={"TMPDIR": str(tmp_path)})
+    assert done.returncode == 2, done.stderr[:300]
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 300, done.stderr[:300]
+    assert "too long" in lines[0] and "internal error" not in lines[0]
