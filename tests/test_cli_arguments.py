@@ -53,3 +53,12 @@ def test_a_run_id_too_long_for_a_file_name_is_a_short_usage_error(
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and len(lines[0]) < 300, done.stderr[:300]
     assert "too long" in lines[0] and "internal error" not in lines[0]
+
+
+def test_a_utf8_argument_in_an_ascii_locale_says_how_to_read_it(tmp_path: Path) -> None:
+    # Observed: with LC_ALL=C PYTHONUTF8=0, 'validate ünï.yaml' said the name 'is not UTF-8
+    # text; rename the file', though it is UTF-8: Python decoded it as ASCII.
+    done = run_cli("validate", "ünï.yaml", cwd=tmp_path, env={"LC_ALL": "C", "PYTHONUTF8": "0"})
+    assert done.returncode == 2, done.stderr
+    assert "is not UTF-8" not in done.stderr and "PYTHONUTF8=1" in done.stderr, done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr
