@@ -852,6 +852,27 @@ def _print_traceback_if_asked(exc: HarnessError) -> None:
         sys.stderr.write(exc.traceback_text)
 
 
+_LOCALE_NOT_UTF8 = (
+    "{what} is UTF-8 text this locale cannot read (its encoding is {encoding}); run with "
+    "PYTHONUTF8=1 or a UTF-8 locale (LC_ALL=C.UTF-8)"
+)
+
+
+_LOCALE = {"encoding": sys.getfilesystemencoding()}
+
+
+def _locale_not_utf8(text: str) -> bool:
+    """Whether ``text`` is UTF-8 that Python decoded with a locale's other encoding (LC_ALL=C
+    with PYTHONUTF8=0: ASCII): the fix is the locale, not renaming the file."""
+    if _LOCALE["encoding"].lower().replace("-", "") == "utf8":
+        return False
+    try:
+        os.fsencode(text).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return False
+    return True
+
+
 def _refuse_arguments_not_utf8(arguments: list[str]) -> None:
     """Every argument ends up in a run's records, the ledger or a report, all UTF-8: one that
     is not (a file name or text holding other bytes) is refused before anything is done."""
@@ -859,6 +880,9 @@ def _refuse_arguments_not_utf8(arguments: list[str]) -> None:
 
     for argument in arguments:
         if not is_utf8(argument):
+            if _locale_not_utf8(argument):
+                text = os.fsencode(argument).decode("utf-8")
+                raise UsageError(_LOCALE_NOT_UTF8.format(what=f"argument '{text}'", **_LOCALE))
             raise UsageError(
                 f"argument '{shown(argument)}' is not UTF-8 text; rename the file (or retype "
                 "the text) in UTF-8: runs, reports and evidence record it as text"
@@ -876,6 +900,10 @@ def _refuse_settings_not_utf8(environ: dict[str, str]) -> None:
             from .crash import is_secret_name
 
             what = "the value is not shown" if is_secret_name(name) else f"'{shown(value)}'"
+            if _locale_not_utf8(value):
+                raise UsageError(
+                    _LOCALE_NOT_UTF8.format(what=f"environment variable {name}", **_LOCALE)
+                )
             raise UsageError(
                 f"environment variable {name} ({what}) is not UTF-8 text; set it again in UTF-8"
             )
