@@ -6,6 +6,7 @@ Exit codes: 0 all gates passed, 1 a gate failed, 2 configuration or usage error,
 import json
 import os
 import sys
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from .cli_options import JsonAliasOpt, ReportsOpt, output_format
 from .cli_progress import RunProgress
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
-from .console import fail, out, print_error, term
+from .console import fail, guard_streams, lost_output, out, print_error, term
 from .errors import ConfigError, ConfigIssue, HarnessError, UsageError
 from .formatting import MISSING, interval, num
 from .register.cli import evidence_app, register_app
@@ -816,11 +817,31 @@ def command() -> Any:
         for param in [*cmd.params, *([helper] if helper is not None else [])]:
             if getattr(param, "is_flag", False):
                 param.metavar = ""
+            _refuse_empty_path(param)
         for sub in getattr(cmd, "commands", {}).values():
             bare_flags(sub)
 
     bare_flags(root)
     return root
+
+
+def _refuse_empty_path(param: Any) -> None:
+    """An empty string given for a path (an unset ``$SUITE``) is a usage error: read as
+    ``Path("")``, that is ``.``, so ``run ""`` ran every suite under the current folder and
+    ``--reports ""`` wrote runs into it."""
+    descriptor = getattr(param, "type_descriptor", None)
+    annotation = getattr(descriptor, "annotation", None)
+    if Path not in (annotation, *typing.get_args(annotation)):
+        return
+    process = param.process_value
+
+    def checked(ctx: Any, value: Any) -> Any:
+        given = value if isinstance(value, (list, tuple)) else [value]
+        if "" in given:
+            raise typer.BadParameter("an empty path; give a file or folder ('.' for this one)")
+        return process(ctx, value)
+
+    param.process_value = checked
 
 
 def _print_traceback_if_asked(exc: HarnessError) -> None:
@@ -831,6 +852,27 @@ def _print_traceback_if_asked(exc: HarnessError) -> None:
         sys.stderr.write(exc.traceback_text)
 
 
+_LOCALE_NOT_UTF8 = (
+    "{what} is UTF-8 text this locale cannot read (its encoding is {encoding}); run with "
+    "PYTHONUTF8=1 or a UTF-8 locale (LC_ALL=C.UTF-8)"
+)
+
+
+_LOCALE = {"encoding": sys.getfilesystemencoding()}
+
+
+def _locale_not_utf8(text: str) -> bool:
+    """Whether ``text`` is UTF-8 that Python decoded with a locale's other encoding (LC_ALL=C
+    with PYTHONUTF8=0: ASCII): the fix is the locale, not renaming the file."""
+    if _LOCALE["encoding"].lower().replace("-", "") == "utf8":
+        return False
+    try:
+        os.fsencode(text).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return False
+    return True
+
+
 def _refuse_arguments_not_utf8(arguments: list[str]) -> None:
     """Every argument ends up in a run's records, the ledger or a report, all UTF-8: one that
     is not (a file name or text holding other bytes) is refused before anything is done."""
@@ -838,6 +880,9 @@ def _refuse_arguments_not_utf8(arguments: list[str]) -> None:
 
     for argument in arguments:
         if not is_utf8(argument):
+            if _locale_not_utf8(argument):
+                text = os.fsencode(argument).decode("utf-8")
+                raise UsageError(_LOCALE_NOT_UTF8.format(what=f"argument '{text}'", **_LOCALE))
             raise UsageError(
                 f"argument '{shown(argument)}' is not UTF-8 text; rename the file (or retype "
                 "the text) in UTF-8: runs, reports and evidence record it as text"
@@ -855,6 +900,10 @@ def _refuse_settings_not_utf8(environ: dict[str, str]) -> None:
             from .crash import is_secret_name
 
             what = "the value is not shown" if is_secret_name(name) else f"'{shown(value)}'"
+            if _locale_not_utf8(value):
+                raise UsageError(
+                    _LOCALE_NOT_UTF8.format(what=f"environment variable {name}", **_LOCALE)
+                )
             raise UsageError(
                 f"environment variable {name} ({what}) is not UTF-8 text; set it again in UTF-8"
             )
@@ -867,6 +916,7 @@ def main() -> None:
         # Only the JSON Schemas ('schema', 'register schema') read the models' field
         # docstrings: other commands make their models without reading the source for them.
         fielddocs.defer()
+    guard_streams()
     try:
         _refuse_arguments_not_utf8(sys.argv[1:])
         _refuse_settings_not_utf8(dict(os.environ))
@@ -894,6 +944,10 @@ def main() -> None:
         code = error.exit_code
     else:
         code = 0
+    lost = lost_output()
+    if lost is not None and code in (None, 0, 1):  # a failed command has said why already
+        print_error(lost)
+        code = lost.exit_code
     if code is not None and not isinstance(code, int):
         sys.exit(code)  # a message as the status: printed by the interpreter, exit 1
     exit_now(code)

@@ -26,6 +26,8 @@ from rich.highlighter import RegexHighlighter
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from typer.models import DefaultPlaceholder
 
+from .formatting.terminal import sane_width
+
 if TYPE_CHECKING:
     from rich.columns import Columns
     from rich.console import RenderableType
@@ -57,18 +59,10 @@ STYLE_COMMANDS_PANEL_BORDER = "dim"
 STYLE_COMMANDS_TABLE_FIRST_COLUMN = "bold cyan"
 
 
-def _terminal_width(raw: str | None) -> int | None:
-    """``TERMINAL_WIDTH`` as typer reads it, except that a value that is no positive whole
-    number is ignored: typer's ``int()`` on import ended every command (this module is read on
-    start-up) in a traceback and exit 1, and a width of 0 or less printed help as nothing."""
-    try:
-        width = int(raw) if raw else None
-    except ValueError:
-        return None
-    return width if width is not None and width > 0 else None
-
-
-MAX_WIDTH = _terminal_width(getenv("TERMINAL_WIDTH"))
+# typer's int() on TERMINAL_WIDTH ended every command (this module is read on start-up) in a
+# traceback and exit 1; a width of 0 or less printed help as nothing; 99999999999 ran out of
+# memory: such a value is ignored (console.sane_width).
+MAX_WIDTH = sane_width(getenv("TERMINAL_WIDTH"))
 FORCE_TERMINAL = (
     True if getenv("GITHUB_ACTIONS") or getenv("FORCE_COLOR") or getenv("PY_COLORS") else None
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Self
@@ -98,12 +99,23 @@ def yaml_problem(exc: Exception, text: str) -> tuple[str, int | None]:
     return " ".join(str(exc).split()), None
 
 
-def storage_fault(exc: OSError) -> RunFailedError:
+_SHOWN_NAME = 120
+"""The most of a file name an error line shows."""
+
+
+def storage_fault(exc: OSError) -> HarnessError:
     """An OSError no command handled itself (an output file in a folder's place, a full or
     read-only disk) as one line naming the file, exit 3: the environment failed the command,
-    which is not a bug of ours to report with a traceback."""
+    which is not a bug of ours to report with a traceback. A name too long for the file system
+    (a 5,000-character run id) is the command line's fault instead: exit 2, the name cut short
+    (it filled the line)."""
     where = exc.filename2 or exc.filename
     reason = exc.strerror or str(exc)
     if where is None:
         return RunFailedError(f"cannot read or write a file: {reason}")
-    return RunFailedError(f"{where}: {reason}")
+    shown = str(where)
+    if len(shown) > _SHOWN_NAME:
+        shown = f"{shown[:_SHOWN_NAME]}... ({len(shown):,} characters)"
+    if exc.errno == errno.ENAMETOOLONG:
+        return UsageError(f"{shown}: {reason}; give a shorter path or run id")
+    return RunFailedError(f"{shown}: {reason}")
