@@ -10,7 +10,7 @@ import pytest
 
 from tests.testing.cli import run_cli
 
-from ..report.runfixtures import toxicity_run
+from ..report.runfixtures import reseal_summary, toxicity_run
 
 
 @pytest.fixture
@@ -26,6 +26,7 @@ def _edit_metric(run_dir: Path, **figures: float) -> None:
     summary = json.loads(path.read_text())
     summary["metrics"]["toxic_rate"].update(figures)
     path.write_text(json.dumps(summary, indent=2))
+    reseal_summary(run_dir)  # figures a plugin could have written, not a hand edit
 
 
 def _trend(reports: Path, out: Path) -> tuple[int, str]:
