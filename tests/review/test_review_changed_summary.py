@@ -82,3 +82,15 @@ def test_a_verdict_on_a_run_whose_summary_was_edited_is_refused_and_writes_nothi
     assert len(lines) == 1 and str(summary) in lines[0], done.stderr
     assert "manifest.json" in lines[0] and "internal error" not in lines[0], done.stderr
     assert project.ledger.read_bytes() == ledger_before
+
+
+def test_the_compare_page_gives_no_verdict_on_an_edited_summary(tmp_path: Path) -> None:
+    """The page showed each metric's verdict and never said why a comparison has none (a
+    run that failed, files changed since the run), which the command says on stderr."""
+    project = make_project(tmp_path, suite_text=NO_REVIEW)
+    first, second = project.run().run_id, project.run().run_id
+    summary = edit_summary(project.reports / second, "metric value")
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings) as base:
+        page = get_page(f"{base}/compare?a={first}&b={second}")
+    assert "No verdict:" in page and str(summary) in page
