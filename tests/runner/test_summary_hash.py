@@ -49,7 +49,8 @@ def test_resume_of_a_finished_run_whose_summary_was_edited_refuses_and_keeps_its
     assert done.returncode == 3, done.stdout + done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, done.stderr
-    assert str(summary) in errors[0] and "manifest.json" in errors[0], done.stderr
+    assert str(summary.relative_to(tmp_path)) in errors[0], done.stderr  # under reports/
+    assert "manifest.json" in errors[0], done.stderr
     assert "unchanged" not in done.stdout + done.stderr
     listed = run_cli("runs", "list", "--json", cwd=tmp_path)
     assert json.loads(listed.stdout) == before  # still the run's own: passed, 1 of 1 gates

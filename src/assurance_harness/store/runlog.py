@@ -394,7 +394,10 @@ class Manifest(_Model):
 
 
 class IndexRow(_Model):
-    """A row of the run index ``runs.db`` (``store.index.RunIndex``)."""
+    """A row of the run index ``runs.db`` (``store.index.RunIndex``). Its figures are copied
+    from summary.json when the run is indexed: as it finishes, and by ``--resume`` of the
+    finished run, which refuses a summary.json edited since (``RunLog.summary_changed``); so
+    ``runs list`` shows the run's own figures, never a later hand edit of the file."""
 
     run_id: str
     suite: str
