@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.testing.cli import run_cli
+from tests.testing.summary_edits import reseal_summary
 
-from ..report.runfixtures import reseal_summary, toxicity_run
+from ..report.runfixtures import toxicity_run
 
 
 @pytest.fixture

@@ -273,17 +273,6 @@ def write_run(
     return run_dir
 
 
-def reseal_summary(run_dir: Path) -> None:
-    """Record summary.json's SHA-256 in manifest.json again, as the runner would have: for a
-    test that writes a summary a run could have written (a plugin's odd figure), not a hand
-    edit of one (which every reader now names: ``RunLog.summary_changed``)."""
-    manifest_path = run_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    digest = hashlib.sha256((run_dir / "summary.json").read_bytes()).hexdigest()
-    manifest["summary"] = {"path": "summary.json", "sha256": digest}
-    RunLogWriter(run_dir).write_manifest(Manifest.model_validate(manifest))
-
-
 def toxicity_run(
     reports: Path,
     run_id: str,

@@ -4,10 +4,13 @@ newline), so only the content differs from what the run wrote."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from assurance_harness.store.runlog import Manifest, RunLogWriter
 
 
 def _flip_verdict(summary: dict[str, Any]) -> None:
@@ -45,3 +48,14 @@ def edit_summary(run_dir: Path, how: str) -> Path:
     SUMMARY_EDITS[how](data)
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def reseal_summary(run_dir: Path) -> None:
+    """Record summary.json's SHA-256 in manifest.json again, as the runner would have: for a
+    test that writes a summary a run could have written (a plugin's odd figure, a metric kind
+    not installed here), not a hand edit of one (which readers name: ``RunLog.summary_changed``)."""
+    manifest_path = run_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    digest = hashlib.sha256((run_dir / "summary.json").read_bytes()).hexdigest()
+    manifest["summary"] = {"path": "summary.json", "sha256": digest}
+    RunLogWriter(run_dir).write_manifest(Manifest.model_validate(manifest))
