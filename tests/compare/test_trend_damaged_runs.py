@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.testing.cli import run_cli
+from tests.testing.summary_edits import reseal_summary
 
 from ..report.runfixtures import toxicity_run
 
@@ -26,6 +27,7 @@ def _edit_metric(run_dir: Path, **figures: float) -> None:
     summary = json.loads(path.read_text())
     summary["metrics"]["toxic_rate"].update(figures)
     path.write_text(json.dumps(summary, indent=2))
+    reseal_summary(run_dir)  # figures a plugin could have written, not a hand edit
 
 
 def _trend(reports: Path, out: Path) -> tuple[int, str]:

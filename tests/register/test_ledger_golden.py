@@ -27,7 +27,7 @@ from assurance_harness.register.ledger import attach_run, read_ledger, record_ha
 GOLDEN = Path(__file__).parent / "golden"
 RUN_ID = "20261202T030141Z-golden-refusal-e0f7"
 RECORDED_AT = "2026-12-01T00:00:00+00:00"
-ADDED_SINCE_GOLDEN = {"manifest.json": ["generation", "cache"]}
+ADDED_SINCE_GOLDEN = {"manifest.json": ["generation", "cache", "summary"]}
 
 
 def _copy_reports(tmp_path: Path) -> Path:

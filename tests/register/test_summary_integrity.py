@@ -381,10 +381,18 @@ def test_a_gate_failed_on_its_scorers_validity_stays_failed(
         _attach(project, outcome.run_dir)
 
 
-def test_resuming_a_finished_run_checks_the_summary_it_reads_from_disk(project: Path) -> None:
+@pytest.mark.parametrize("hashed", [True, False], ids=["hash recorded", "made before it was"])
+def test_resuming_a_finished_run_checks_the_summary_it_reads_from_disk(
+    project: Path, hashed: bool
+) -> None:
     """``--resume`` of a finished run redoes its post-run steps from the files: an edited
-    summary.json is refused there as by ``evidence attach`` (exit 3, the run itself stands)."""
+    summary.json is refused (exit 3, the run itself stands): before them where manifest.json
+    records its SHA-256, else by the evidence step, as by ``evidence attach``."""
     run_dir = _run(project)
+    if not hashed:
+        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        del manifest["summary"]
+        (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     _edit(run_dir, _flip_to_pass)
     done = run_cli(
         "run",
@@ -401,7 +409,10 @@ def test_resuming_a_finished_run_checks_the_summary_it_reads_from_disk(project: 
         cwd=project,
     )
     assert done.returncode == 3, done.stderr
-    assert "evidence not attached" in done.stdout + done.stderr
+    if hashed:
+        assert "summary.json: does not match the SHA-256 in its manifest.json" in done.stderr
+    else:
+        assert "evidence not attached" in done.stdout + done.stderr
     assert not read_ledger(project / "reports" / "evidence" / "ledger.jsonl")
 
 

@@ -218,7 +218,7 @@ def write_run(
         "exit_code": {"passed": 0, "gates_failed": 1, "run_failed": 3}[status],
     }
     summary_model = Summary.model_validate(summary)
-    writer.write_summary(summary_model)
+    summary_sha = writer.write_summary(summary_model)
     cases = "".join(
         json.dumps({"id": case_id, "prompt": "..."}) + "\n"
         for case_id in dict.fromkeys(r["case_id"] for r in rows)
@@ -264,6 +264,7 @@ def write_run(
         "command": f"assurance run suites/{suite}.yaml --target targets/{target}.yaml",
         "started_at": started_at,
         "finished_at": summary["finished_at"],
+        "summary": {"path": "summary.json", "sha256": summary_sha},
     }
     writer.write_manifest(Manifest.model_validate(manifest))
     if index:

@@ -14,6 +14,7 @@ from assurance_harness.review.adjudicate import ReviewPaths, adjudicate
 from assurance_harness.review.agreement import agreement, cohen_kappa, kappa_interval
 from assurance_harness.review.store import ReviewStore
 from assurance_harness.review.verdict import reviewed_run
+from tests.testing.summary_edits import reseal_summary
 
 from .reviewkit import make_project
 
@@ -164,6 +165,7 @@ def test_a_metric_kind_not_installed_is_a_usage_error_not_a_crash(tmp_path: Path
     metric = next(iter(summary["metrics"].values()))
     metric["kind"], metric["spec"] = "toxic_spans", {"toxic_spans": "x"}
     path.write_text(json.dumps(summary))
+    reseal_summary(outcome.run_dir)  # as a run with that plugin installed would have written it
     store = ReviewStore(ReviewPaths.default(project.reports, register=project.register).db)
     with pytest.raises(UsageError, match=r"cannot be recomputed: .*toxic_spans"):
         reviewed_run(outcome.run_dir, store)

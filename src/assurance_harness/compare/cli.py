@@ -1,8 +1,8 @@
 """CLI: ``assurance compare``, ``assurance baseline set|show|clear|check``, ``assurance trend``.
 
 Exit codes: 0 no significant regression, 1 a significant regression, 2 a usage error, 3 no
-verdict (a compared run failed, its results.jsonl is not the one its manifest records, or no
-metric had data in both: ``Comparison.unmeasured``).
+verdict (a compared run failed, its results.jsonl or summary.json is not the one its manifest
+records, or no metric had data in both: ``Comparison.unmeasured``).
 """
 
 from contextlib import ExitStack

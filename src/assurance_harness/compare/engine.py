@@ -93,8 +93,8 @@ class Comparison:
     failed_runs: list[str] = field(default_factory=list)
     """``the candidate run ID`` for each compared run that failed (``run_failed``)."""
     changed_runs: list[str] = field(default_factory=list)
-    """``the candidate run ID: why`` for each compared run whose results.jsonl is not the file
-    its manifest records (``RunLog.results_changed``)."""
+    """``the candidate run ID: why`` for each compared run whose results.jsonl or summary.json
+    is not the file its manifest records (``RunLog.results_changed``, ``summary_changed``)."""
 
     @property
     def unmeasured(self) -> str | None:
@@ -106,7 +106,7 @@ class Comparison:
         if self.changed_runs:
             return (
                 "; ".join(self.changed_runs)
-                + "; compare runs whose results are as the run wrote them, or run the suite again"
+                + "; compare runs whose files are as the run wrote them, or run the suite again"
             )
         if self.failed_runs:
             return (
@@ -406,9 +406,11 @@ def compare_runs(
     read_a = _run_values(baseline, group_specs)
     read_b = _run_values(candidate, group_specs)
     for run, role in ((baseline, "baseline"), (candidate, "candidate")):
-        changed = run.results_changed()  # the hash came with the streamed pass
-        if changed:
-            result.changed_runs.append(f"the {role} run {run.run_id}: {changed}")
+        # The figures compared and shown, and the gates that give each metric its direction,
+        # are summary.json's; the tests run over the rows: either edited, no verdict.
+        for changed in (run.summary_changed(), run.results_changed()):  # no second read
+            if changed:
+                result.changed_runs.append(f"the {role} run {run.run_id}: {changed}")
         note = run.skipped_note()  # known from the streamed pass: no second read
         if note:
             result.warnings.append(f"the {role} run {run.run_id}: {note}")

@@ -55,7 +55,14 @@ def trend_points(
     left_out: list[str] | None = None,
 ) -> list[TrendPoint]:
     """The metric in the last ``last`` runs of the suite that have it, oldest first;
-    ``left_out`` as for ``suite_runs``."""
+    ``left_out`` as for ``suite_runs``.
+
+    A run whose summary.json is not the file its manifest records (``RunLog.summary_changed``:
+    edited since the run) is left out and named in ``left_out``, as a run whose summary cannot
+    be read is: every figure a point holds (value, interval, n, the gates' verdicts) would be
+    the edit's, and a row of blanks beside the nights that measured the suite says less than
+    the one line that says why it is missing. A failed run is kept, its figure not plotted:
+    that figure is the run's own, partial."""
     if last < 1:
         raise UsageError("--last must be at least 1")
     # A run at a time, its point kept and the run let go (``iter_suite_runs``), then ordered.
@@ -64,6 +71,11 @@ def trend_points(
     found = False
     for run in iter_suite_runs(reports_dir, suite, target=target, left_out=left_out):
         found = True
+        edited = run.summary_changed()
+        if edited is not None:
+            if left_out is not None:
+                left_out.append(f"{run.run_id}: {edited}")
+            continue
         known.update(run.metrics)
         entry = run.metrics.get(metric)
         if entry is None:
@@ -228,9 +240,12 @@ def tick_labels(points: list[TrendPoint]) -> list[str]:
 
 
 def gate_thresholds(reports_dir: Path | str, suite: str, metric: str) -> dict[str, float]:
-    """The thresholds of the latest run's gates on this metric (``max``/``min`` -> value)."""
+    """The thresholds of the latest run's gates on this metric (``max``/``min`` -> value); a
+    run whose summary.json was edited since (``trend_points`` leaves it out) is passed over."""
     latest: tuple[tuple[str, str], list[dict[str, Any]]] | None = None
     for run in iter_suite_runs(reports_dir, suite):  # the last in suite_runs' order: >= keeps it
+        if run.summary_changed() is not None:
+            continue
         if latest is None or run_order(run) >= latest[0]:
             latest = run_order(run), run.gates
     out: dict[str, float] = {}

@@ -25,7 +25,13 @@ class RunFiles(RunLog):
     @classmethod
     def load(cls, run_dir: Path) -> RunFiles:
         run = read_run(Path(run_dir), require_manifest=True)
-        return cls(dir=run.dir, summary=run.summary, manifest=run.manifest, run_info=run.run_info)
+        return cls(
+            dir=run.dir,
+            summary=run.summary,
+            manifest=run.manifest,
+            run_info=run.run_info,
+            summary_sha256=run.summary_sha256,
+        )
 
 
 def resolve_run(reports: Path, run: str) -> Path:

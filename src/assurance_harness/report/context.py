@@ -97,6 +97,12 @@ CHANGED_EFFECT = (
 )
 """What a results file changed since the run changes in a report, said beside its note."""
 
+SUMMARY_CHANGED_EFFECT = (
+    "The verdicts, figures and counts here are read from that file as it is now, not as the "
+    "run recorded them; restore the file the run wrote, or run the suite again."
+)
+"""What a summary.json edited since the run changes in a report, said beside its note."""
+
 
 @dataclass
 class ReportContext:
@@ -131,6 +137,9 @@ class ReportContext:
     changed_note: str | None = None
     """The one line every format shows when results.jsonl is not the file the manifest
     records (``RunLog.results_changed``): cut short at a line boundary, it skips no line."""
+    summary_changed_note: str | None = None
+    """The one line every format shows when summary.json is not the file the manifest records
+    (``RunLog.summary_changed``): everything a report shows as the run's comes from it."""
     shown_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The result rows of every gate's worst cases, by ``case_id#sample``: all of the run's
     rows a format may show (read once, streamed; never the whole run)."""
@@ -437,5 +446,6 @@ def build_context(run: RunData) -> ReportContext:
         skipped_lines=skipped,
         skipped_note=run.skipped_note() if skipped else None,
         changed_note=changed,
+        summary_changed_note=run.summary_changed(),
         shown_rows=shown,
     )

@@ -13,7 +13,14 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader
 
 from ..formatting import num
-from .context import CHANGED_EFFECT, SKIPPED_EFFECT, ReportContext, anchor, build_context
+from .context import (
+    CHANGED_EFFECT,
+    SKIPPED_EFFECT,
+    SUMMARY_CHANGED_EFFECT,
+    ReportContext,
+    anchor,
+    build_context,
+)
 from .plots import Plot, run_plots
 from .rundata import RunData
 
@@ -61,6 +68,7 @@ def render_html(
         status_label=STATUS_LABELS.get(ctx.status, ctx.status),
         skipped_effect=SKIPPED_EFFECT,
         changed_effect=CHANGED_EFFECT,
+        summary_changed_effect=SUMMARY_CHANGED_EFFECT,
         tool_version=_tool_version(),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )

@@ -45,6 +45,8 @@ def report_document(run: RunData, *, context: ReportContext | None = None) -> di
         }
     if ctx.changed_note:  # optional: absent for the results file the run wrote
         document["results_changed"] = ctx.changed_note
+    if ctx.summary_changed_note:  # optional: absent for the summary the run wrote
+        document["summary_changed"] = ctx.summary_changed_note
     return document
 
 

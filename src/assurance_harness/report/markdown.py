@@ -8,7 +8,14 @@ names, error messages, ids) is escaped so pipes, HTML, emphasis and link syntax 
 from __future__ import annotations
 
 from ..formatting import MISSING, md_code, md_code_block, md_text, num
-from .context import CHANGED_EFFECT, SKIPPED_EFFECT, GateView, ReportContext, build_context
+from .context import (
+    CHANGED_EFFECT,
+    SKIPPED_EFFECT,
+    SUMMARY_CHANGED_EFFECT,
+    GateView,
+    ReportContext,
+    build_context,
+)
 from .rundata import RunData
 
 MAX_TEXT = 2000
@@ -43,6 +50,9 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
         target_text += f" (model {md_text(target['model_version'])})"
     out.append(f"Target **{target_text}** · run {md_code(ctx.run_id)} · {md_text(ctx.started_at)}")
     out.append("")
+    if ctx.summary_changed_note:  # before the verdicts: they are read from the edited file
+        out.append(f"**Edited**: {md_text(ctx.summary_changed_note)}. {SUMMARY_CHANGED_EFFECT}")
+        out.append("")
     if ctx.status == "run_failed":
         out.append(
             f"**The run failed**: {num(ctx.counts.get('errors'))} of "

@@ -58,6 +58,8 @@ def write_reports(
         warn(context.skipped_note)
     if warn is not None and context.changed_note:
         warn(context.changed_note)
+    if warn is not None and context.summary_changed_note:
+        warn(context.summary_changed_note)
     written: dict[str, Path] = {}
     for fmt_name in chosen:
         if fmt_name == "html":

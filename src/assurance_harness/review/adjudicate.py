@@ -114,10 +114,11 @@ def adjudicate(
         else:
             human = label
         run = RunFiles.load(run_dir_of(paths, run_id))
-        changed = run.results_changed()
+        changed = run.summary_changed() or run.results_changed()
         if changed is not None:
-            # The record below hashes results.jsonl as it is now: the ledger would vouch for
-            # rows the run never wrote, as 'evidence attach' refuses to.
+            # The record below hashes results.jsonl and summary.json as they are now (and copies
+            # the summary's status): the ledger would vouch for rows or verdicts the run never
+            # wrote, as 'evidence attach' refuses to.
             raise EvidenceError(f"{changed}; no verdict can be recorded as evidence on it")
         risks = _risk_ids(run, paths.register) or [NO_RISK]
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -60,6 +60,11 @@ def reviewed_run(run_dir: Path, store: ReviewStore) -> ReviewedRun:
     from ..spec.recorded import measure_stream, recorded_specs
 
     run = read_run(run_dir)
+    edited = run.summary_changed()
+    if edited is not None:
+        # The gate rules, metric specs and review queue measured with below are summary.json's:
+        # an edited one would be judged and shown as the run's.
+        raise RunFailedError(f"{edited}; its gates cannot be measured again with the reviews")
     verdicts = {key: by_reviewer for (_, key), by_reviewer in store.current(run.run_id).items()}
     outstanding = [k for k in required_keys(run.summary) if k not in verdicts]
     try:

@@ -20,6 +20,7 @@ from ..store.files import sha256_bytes, sha256_file
 from ..store.index import RunIndex
 from ..store.rundir import RunDir
 from ..store.runlog import (
+    SUMMARY,
     IndexRow,
     Manifest,
     RunLogWriter,
@@ -167,12 +168,14 @@ def build_manifest(
     target_public: dict[str, Any],
     results_sha256: str,
     command: str,
+    summary_sha256: str | None = None,
     cache: dict[str, Any] | None = None,
     privacy: dict[str, Any] | None = None,
     executor: str | None = None,
     environment: dict[str, Any] | None = None,
 ) -> Manifest:
-    """``environment``: :func:`provenance.environment` read earlier in the run, else read now."""
+    """``environment``: :func:`provenance.environment` read earlier in the run, else read now.
+    ``summary_sha256``: the SHA-256 of the summary.json bytes written (``write_summary``)."""
     suite = loaded.suite
     git = provenance.git_state(loaded.path.resolve().parent)
     target_blob = json.dumps(target_public, sort_keys=True).encode()
@@ -217,6 +220,9 @@ def build_manifest(
             "cache": cache,
             "privacy": privacy,
             "executor": executor,
+            "summary": (
+                None if summary_sha256 is None else {"path": SUMMARY, "sha256": summary_sha256}
+            ),
         }
     )
 
@@ -261,10 +267,11 @@ def record_run(
         finished_at=finished_at,
         retries=[r.model_dump() for r in state.retries] if state.retries else None,
     )
-    writer.write_summary(summary)
+    summary_sha = writer.write_summary(summary)
     writer.write_manifest(
         build_manifest(
             summary=summary,
+            summary_sha256=summary_sha,
             loaded=loaded,
             run_dir=run_dir,
             state=state,

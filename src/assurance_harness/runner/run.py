@@ -891,7 +891,16 @@ def _already_finished(
     from ..privacy.stored import commit_redacted_inputs
 
     commit_redacted_inputs(run_dir.path)
-    summary = read_run(run_dir.path).summary
+    finished = read_run(run_dir.path)
+    edited = finished.summary_changed()
+    if edited is not None:
+        # Its verdicts, exit_code and status would be printed as the run's, returned as this
+        # command's status, and written into runs.db (``runs list``, the web app's runs page).
+        raise RunFailedError(
+            f"{edited}; --resume does not record the run again from it: restore the file the "
+            "run wrote, or run the suite again"
+        )
+    summary = finished.summary
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))
     outcome.notes.append(
         note or f"run {run_dir.run_id} was already complete; its results are unchanged"

@@ -30,7 +30,13 @@ from pydantic import BaseModel, Field
 
 from .. import fielddocs
 from ..rowkeys import case_key
-from .files import AtomicStream, dumps_run_json, write_json_atomic
+from .files import (
+    AtomicStream,
+    dumps_run_json,
+    sha256_bytes,
+    write_bytes_atomic,
+    write_json_atomic,
+)
 from .runread import (
     CASES,
     MANIFEST,
@@ -366,14 +372,19 @@ class Manifest(_Model):
     executor: str | None = None
     """Where requests were sent from and scorers ran, when not this process: ``ray``."""
 
+    summary: FileRef | None = None
+    """``summary.json`` and the SHA-256 of the bytes the runner wrote, written just before this
+    file: a reader that shows the run's verdicts and figures tells a hand-edited summary
+    (``RunLog.summary_changed``). Absent in runs made before it was recorded."""
+
     omit_if_none: ClassVar[frozenset[str]] = frozenset(
-        {"generation", "cache", "privacy", "executor"}
+        {"generation", "cache", "privacy", "executor", "summary"}
     )
 
     def hashed_files(self) -> dict[str, str]:
-        """Run-folder file -> the SHA-256 recorded for it (results, cases, responses)."""
+        """Run-folder file -> the SHA-256 recorded for it (results, cases, responses, summary)."""
         out: dict[str, str] = {}
-        for ref in (self.results, self.cases, self.responses):
+        for ref in (self.results, self.cases, self.responses, self.summary):
             if ref is not None and ref.sha256:
                 out[ref.path] = ref.sha256
         return out
@@ -383,7 +394,10 @@ class Manifest(_Model):
 
 
 class IndexRow(_Model):
-    """A row of the run index ``runs.db`` (``store.index.RunIndex``)."""
+    """A row of the run index ``runs.db`` (``store.index.RunIndex``). Its figures are copied
+    from summary.json when the run is indexed: as it finishes, and by ``--resume`` of the
+    finished run, which refuses a summary.json edited since (``RunLog.summary_changed``); so
+    ``runs list`` shows the run's own figures, never a later hand edit of the file."""
 
     run_id: str
     suite: str
@@ -595,8 +609,12 @@ class RunLogWriter:
         """A writer that appends results.jsonl chunk by chunk (a streamed run's rows)."""
         return ResultsStream(self.path / RESULTS)
 
-    def write_summary(self, summary: Summary) -> None:
-        write_json_atomic(self.path / SUMMARY, _dump(summary))
+    def write_summary(self, summary: Summary) -> str:
+        """Write summary.json; return the SHA-256 of the exact bytes written (the manifest's
+        ``summary.sha256``)."""
+        data = dumps_run_json(_dump(summary)).encode("utf-8")
+        write_bytes_atomic(self.path / SUMMARY, data)
+        return sha256_bytes(data)
 
     def write_manifest(self, manifest: Manifest) -> None:
         write_json_atomic(self.path / MANIFEST, _dump(manifest))

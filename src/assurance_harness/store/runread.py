@@ -138,15 +138,21 @@ def read_run_object(path: Path) -> dict[str, Any] | None:
     would make every command that reads the run wait for a writer, and a link to /dev/zero
     would be read until memory runs out. Anything else wrong with it is one ``UsageError``
     naming the file."""
+    return _read_run_object(path)[0]
+
+
+def _read_run_object(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """``read_run_object``'s object, with the SHA-256 of the bytes it was read from (None with
+    no file): summary.json's is checked against the manifest without a second read."""
     if not path.exists():
-        return None
+        return None, None
     damaged = "the run directory is damaged"
     reason = unreadable_reason(path)
     if reason is not None:
         raise UsageError(f"{path}: {reason.lower()}; {damaged}")
     try:
-        text = read_bounded(path, str(path), hint=damaged).decode("utf-8")
-        value = json.loads(text)
+        data = read_bounded(path, str(path), hint=damaged)
+        value = json.loads(data.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); {damaged}") from None
     except UnicodeDecodeError as exc:
@@ -159,7 +165,7 @@ def read_run_object(path: Path) -> dict[str, Any] | None:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not isinstance(value, dict):
         raise UsageError(f"{path}: expected a JSON object; {damaged}")
-    return value
+    return value, hashlib.sha256(data).hexdigest()
 
 
 def _validate(model_name: str, data: Any, path: Path, at: tuple[str | int, ...] = ()) -> Any:
@@ -193,6 +199,9 @@ class RunLog:
     """Line numbers of results lines that are no result rows, once a whole pass has read them."""
     _read_sha256: str | None = field(default=None, repr=False)
     """SHA-256 of the results file's bytes as a whole pass read them (None before one)."""
+    summary_sha256: str | None = field(default=None, repr=False)
+    """SHA-256 of the summary.json bytes ``summary`` was read from (``read_run`` sets it; None
+    where the run was put together otherwise, and ``summary_changed`` hashes the file)."""
 
     @property
     def run_dir(self) -> Path:
@@ -338,6 +347,32 @@ class RunLog:
             "from"
         )
 
+    def summary_changed(self) -> str | None:
+        """Why summary.json is not the file the run wrote (not the SHA-256 manifest.json
+        records: edited since the run), or None where it is, or where no manifest records its
+        hash (a run made before it was recorded, or copied without a manifest). Its verdicts,
+        figures, counts and status are what every view shows as the run's and what comparisons
+        judge on; an edited one would read as a measurement nobody made. Hashes the bytes the
+        summary was read from, so it costs no second read; results.jsonl is never read for it
+        (``evidence attach`` measures the figures again from the rows, which this does not)."""
+        entry = (self.manifest or {}).get("summary")
+        recorded = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(recorded, str) or not recorded:
+            return None
+        path = self.dir / SUMMARY
+        read = self.summary_sha256
+        if read is None:
+            try:
+                read = _read_run_object(path)[1]
+            except UsageError:
+                read = None  # unreadable now: not the file the manifest records either
+        if read == recorded:
+            return None
+        return (
+            f"{path}: does not match the SHA-256 in its manifest.json (edited since the run), "
+            "so its verdicts and figures are not those the run recorded"
+        )
+
     def skipped_results(self) -> list[int]:
         """The 1-based numbers of the results file's lines that were skipped as no result row
         (torn, not JSON, another shape); blank lines are not counted. Reads the file once if
@@ -403,7 +438,7 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UsageError(f"{run_dir}: no such run directory")
-    summary = read_run_object(run_dir / SUMMARY)
+    summary, summary_sha256 = _read_run_object(run_dir / SUMMARY)
     if summary is None:
         raise UsageError(
             f"{run_dir / SUMMARY}: not found (no summary.json); is this a finished run "
@@ -412,7 +447,13 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
     manifest = read_run_object(run_dir / MANIFEST)
     if manifest is None and require_manifest:
         raise UsageError(f"{run_dir / MANIFEST}: not found; is the run finished?")
-    run = RunLog(dir=run_dir, summary=summary, manifest=manifest, run_info=None)
+    run = RunLog(
+        dir=run_dir,
+        summary=summary,
+        manifest=manifest,
+        run_info=None,
+        summary_sha256=summary_sha256,
+    )
     run.info  # noqa: B018 - validate the frame now, so a damaged file is named here
     run.check_entries()
     if run.results_path.exists() and not run.results_path.is_file():

@@ -294,6 +294,7 @@ def _run_page(request: web.Request) -> web.Response:
         f=f,
         error=error,
         skipped_note=run.skipped_note(),  # the pass over the rows above knows it: no reread
+        summary_changed=run.summary_changed(),
         groups=sorted(groups - {""}),
         shown=shown,
         total=total,
