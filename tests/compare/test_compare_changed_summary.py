@@ -77,3 +77,22 @@ def test_trend_leaves_out_a_run_whose_summary_was_edited_and_names_it(tmp_path: 
     assert len(warnings) == 1, shown.stderr
     assert str(summary.relative_to(tmp_path)) in warnings[0], warnings  # found under reports/
     assert "manifest.json" in warnings[0], warnings
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_baseline_set_refuses_a_run_whose_summary_was_edited(tmp_path: Path, force: bool) -> None:
+    """baseline set read the status it checks from summary.json as it is: an edit that makes
+    it 'passed' (or any edit, with --force) was accepted, and would be what every later night
+    is judged against. Here the edit makes the status 'gates_failed', so without --force the
+    old answer was the usage error for a failed run, not the edit's."""
+    (run,) = _runs(tmp_path, 1)
+    summary = edit_summary(run, "status")
+    done = run_cli(
+        "baseline", "set", run.name, *(["--force"] if force else []), cwd=tmp_path, timeout=60
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "manifest.json" in errors[0], done.stderr
+    assert summary.name in errors[0] and "Traceback" not in done.stderr
+    shown = run_cli("baseline", "show", cwd=tmp_path, timeout=60)
+    assert run.name not in shown.stdout, shown.stdout
