@@ -13,7 +13,7 @@ import typer
 
 from ..cli_options import JsonAliasOpt, ReportsOpt, TableFormatOpt, output_format
 from ..console import err, out, print_error, print_json, print_warning, term, user_errors
-from ..errors import UsageError
+from ..errors import RunFailedError, UsageError
 from ..formatting import MISSING
 from ..store.files import write_output
 
@@ -203,6 +203,9 @@ def baseline_set(
         # figures being accepted (it refuses a baseline, but only one already stored).
         held.enter_context(reading_run_folder(run.run_dir, then="set it as the baseline"))
         run = resolve_run(run_id, reports)
+        edited = run.summary_changed()
+        if edited is not None:  # its status and figures are the edit's, --force or not
+            raise RunFailedError(f"{edited}; it cannot be the baseline: set another run")
         if run.status != "passed" and not force:
             raise UsageError(
                 f"run {run.run_id} has status '{run.status}'; a baseline is normally a run "
