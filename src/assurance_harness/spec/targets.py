@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .. import builtin_plugins  # noqa: F401 - registers built-in plugins
+from ..crash import TargetOrigin, adapter_code
 from ..errors import ConfigError, ConfigIssue
 from ..registry import UnknownPluginError
 from ..store.yaml_lines import load_yaml_with_lines
@@ -41,10 +42,11 @@ def load_target(path: str | Path) -> Target:
         raise ConfigError(
             ConfigIssue(source, line_of(("type",)), "type", exc.message, exc.hint)
         ) from None
-    try:
-        spec: TargetSpec = cls.Spec.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(validation_issues(exc, source, line_of, cls.Spec)) from None
-    if spec.name is None:
-        spec.name = target_path.stem
-    return cls(spec, base_dir=str(target_path.parent.resolve()))
+    with adapter_code(TargetOrigin(source, cls)):
+        try:
+            spec: TargetSpec = cls.Spec.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(validation_issues(exc, source, line_of, cls.Spec)) from None
+        if spec.name is None:
+            spec.name = target_path.stem
+        return cls(spec, base_dir=str(target_path.parent.resolve()))
