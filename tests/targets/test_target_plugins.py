@@ -181,3 +181,19 @@ def test_targets_check_and_validate_name_the_target_file_and_the_plugin(tmp_path
     assert validated.returncode == 2, validated.stdout + validated.stderr
     assert "t.yaml: the target plugin 'faulty' (faultyplug:Faulty) failed" in validated.stderr
     _no_crash(tmp_path, validated)
+
+
+@pytest.mark.parametrize(
+    "command", [("run", "s.yaml", "--target"), ("validate",), ("targets", "check")]
+)
+def test_a_plugin_that_cannot_be_imported_is_named_at_the_type_line(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    env = _project(tmp_path, kind="unloadable")
+    proc = run_cli(*command, "t.yaml", cwd=tmp_path, env=env, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert (
+        "t.yaml:1: type: cannot load target plugin 'unloadable' (no_such_module_hp:Thing): "
+        "ModuleNotFoundError: No module named 'no_such_module_hp'; "
+    ) in proc.stderr, proc.stderr
+    _no_crash(tmp_path, proc)
