@@ -197,3 +197,19 @@ def test_a_plugin_that_cannot_be_imported_is_named_at_the_type_line(
         "ModuleNotFoundError: No module named 'no_such_module_hp'; "
     ) in proc.stderr, proc.stderr
     _no_crash(tmp_path, proc)
+
+
+@pytest.mark.parametrize(("fault", "said"), [("returns:None", "NoneType"), ("returns:int", "int")])
+def test_an_answer_that_is_not_a_response_is_an_error_row_not_a_crash(
+    tmp_path: Path, fault: str, said: str
+) -> None:
+    env = _project(tmp_path)
+    proc = _run(tmp_path, env, fault)
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # every request failed
+    _no_crash(tmp_path, proc)
+    (run,) = [p for p in (tmp_path / "reports").iterdir() if p.is_dir()]
+    rows = [json.loads(line) for line in (run / "responses.jsonl").read_text().splitlines()]
+    assert [row["error"]["type"] for row in rows] == ["bad_response"] * 2, rows
+    assert (
+        said in rows[0]["error"]["message"] and "GenerationResponse" in rows[0]["error"]["message"]
+    )
