@@ -24,6 +24,7 @@ from ..datatypes import ErrorInfo, GenerationRequest, GenerationResponse, Respon
 from ..errors import HarnessError
 from ..store.cache import ResponseCache, key_for
 from ..targets.base import (
+    BadResponseError,
     RetryPolicy,
     Target,
     TargetError,
@@ -207,7 +208,7 @@ async def execute(
             attempt += 1
             t0 = time.perf_counter()
             try:
-                response = await attempt_once(request)
+                response = _answer(await attempt_once(request), target)
             except TargetError as error:
                 if should_retry(error, attempt=attempt, policy=policy):
                     stats.retries += 1
@@ -297,6 +298,23 @@ async def execute(
         if cache is not None:
             cache.flush()
     return stats
+
+
+def _answer(value: object, target: Target) -> GenerationResponse:
+    """What ``generate`` returned, as the response it must be: an adapter returning anything
+    else (None, a bare string, a response whose text is a number) fails that request as a bad
+    response, where it crashed the whole run on the first attribute read."""
+    if not isinstance(value, GenerationResponse):
+        raise BadResponseError(
+            f"{type(target).__name__}.generate() returned {type(value).__name__}, "
+            "not a GenerationResponse"
+        )
+    if not isinstance(value.text, str):
+        raise BadResponseError(
+            f"{type(target).__name__}.generate() returned a GenerationResponse whose text is "
+            f"{type(value.text).__name__}, not str"
+        )
+    return value
 
 
 class _Suspended(Awaitable[T]):
