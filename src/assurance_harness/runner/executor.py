@@ -80,6 +80,10 @@ class ExecutionStats:
 
 PROBE_CONFIRMATIONS = 3
 """Live requests that must fail the same non-transient way before a run stops sending."""
+STREAK_LIMIT = 20
+"""Requests in a row, past the probe, that must fail the same non-transient way (a key revoked
+mid-run, the endpoint gone) before a run stops sending; at least twice the concurrency, so the
+requests already in flight when it happens cannot make it alone."""
 
 
 class TargetUnusableError(HarnessError):
@@ -251,9 +255,30 @@ async def execute(
         if progress is not None:
             progress(stats.completed, stats.total, stats.errors)
 
+    streak: list[ResponseRecord] = []
+    streak_limit = max(STREAK_LIMIT, 2 * concurrency)
+
+    def settle(record: ResponseRecord) -> None:
+        """Deliver ``record``, except while requests in a row fail the same way no retry fixes:
+        those are held, and delivered once another outcome breaks the streak; a streak that
+        reaches ``streak_limit`` stops the run, the held ones unjournalled (resume sends them)."""
+        signature = fatal_signature(record)
+        if signature is not None and (not streak or fatal_signature(streak[0]) == signature):
+            streak.append(record)
+            if len(streak) >= streak_limit:
+                raise _unusable(target, streak, len(requests), since=stats.completed)
+            return
+        for held in streak:
+            deliver(held)
+        streak.clear()
+        if signature is not None:
+            streak.append(record)
+        else:
+            deliver(record)
+
     async def worker() -> None:
         for done, request in enumerate(pending, start=1):
-            deliver(await run_one(request))
+            settle(await run_one(request))
             if done % YIELD_EVERY == 0:
                 # A target that answers without suspending (a replay, a cache hit) would keep
                 # this task running through the whole run: the loop never gets to free the
@@ -289,6 +314,8 @@ async def execute(
         async with asyncio.TaskGroup() as group:
             for _ in range(min(concurrency, max(1, len(requests)))):
                 group.create_task(worker())
+        for held in streak:  # a streak the last requests began: they are the run's answers
+            deliver(held)
     except BaseExceptionGroup as group_error:
         # Surface the first real failure (on_record's, typically) rather than the group.
         raise group_error.exceptions[0] from None
@@ -346,14 +373,24 @@ class _Suspended(Awaitable[T]):
                     return done.value  # type: ignore[no-any-return]
 
 
-def _unusable(target: Target, held: list[ResponseRecord], total: int) -> TargetUnusableError:
+def _unusable(
+    target: Target, held: list[ResponseRecord], total: int, *, since: int = 0
+) -> TargetUnusableError:
+    """``since``: the records delivered before the streak ``held`` (none: the probe's)."""
     error = held[0].error
     assert error is not None
     hint = target.diagnose(error.status, error.type, error.message)
-    message = (
-        f"stopped: the first {len(held)} requests all failed the same way, so the other "
-        f"{total - len(held)} were not sent: {error.message}"
-    )
+    unsent = total - since - len(held)
+    if since:
+        message = (
+            f"stopped: after {since} requests, {len(held)} in a row failed the same way, so "
+            f"at most {unsent} others were not sent: {error.message}"
+        )
+    else:
+        message = (
+            f"stopped: the first {len(held)} requests all failed the same way, so the other "
+            f"{unsent} were not sent: {error.message}"
+        )
     if hint:
         message += f"; {target.scrub(hint)}"
     return TargetUnusableError(message.replace("\n", " "), sent=len(held), total=total)
