@@ -5,10 +5,10 @@ can use, and cannot replace a built-in one."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from tests.testing.cli import run_cli
+from tests.testing.plugins import installed_plugin
 from tests.testing.project import callable_target
 
 PLUGIN = """\
@@ -46,18 +46,7 @@ gates: [{{metric: r, min: 0.0}}]
 
 
 def _installed_plugin(root: Path) -> dict[str, str]:
-    """A distribution ``shoutplugin`` installed in ``root/site``; the environment that puts it
-    on the path of a subprocess."""
-    site = root / "site"
-    info = site / "shoutplugin-1.0.dist-info"
-    info.mkdir(parents=True)
-    (site / "shoutplugin.py").write_text(PLUGIN, encoding="utf-8")
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: shoutplugin\nVersion: 1.0\n", encoding="utf-8"
-    )
-    (info / "entry_points.txt").write_text(ENTRY_POINTS, encoding="utf-8")
-    path = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
-    return {"PYTHONPATH": path}
+    return installed_plugin(root, "shoutplugin", {"shoutplugin": PLUGIN}, ENTRY_POINTS)
 
 
 def _project(root: Path, use: str, field: str) -> None:

@@ -501,7 +501,11 @@ def validate(
             if isinstance(data, dict) and "suite" in data:
                 load_suite(path, parsed=(data, line_of))
             elif isinstance(data, dict) and "type" in data:
-                load_target(path).check()
+                from .crash import TargetOrigin, adapter_code
+
+                adapter = load_target(path)
+                with adapter_code(TargetOrigin(str(path), type(adapter))):
+                    adapter.check()
             elif isinstance(data, dict) and "risks" in data:
                 from .register.loader import validate_register
 
@@ -515,8 +519,9 @@ def validate(
             checked += 1
         except ConfigError as exc:
             issues.extend(exc.issues)
-        except HarnessError as exc:
-            issues.append(ConfigIssue(str(path), None, None, str(exc)))
+        except HarnessError as exc:  # its text may name the file already (a plugin's failure)
+            text = str(exc).removeprefix(f"{path}: ")
+            issues.append(ConfigIssue(str(path), None, None, text))
     for issue in issues:
         console.print(term(str(issue)), soft_wrap=True)
     if issues:
@@ -701,13 +706,19 @@ def targets_check(
         report = run_sync(check_target(loaded))
     except HarnessError as exc:
         raise fail(exc) from None
-    except Exception as exc:  # the adapter's bug (or a plugin's): as 'run' reports one, exit 3
-        from .crash import internal_error
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the adapter's bug (or a plugin's, SystemExit too): exit 3
+        from .crash import TargetOrigin, internal_error
 
         # Its traceback saved, scrubbed of the target's secrets, and the target file named:
         # the CLI's last resort said which exception, not which target it came from.
-        error = internal_error(exc, scrub=loaded.scrub if loaded is not None else None)
-        error.args = (f"{target}: {error}",)
+        origin = TargetOrigin(str(target), type(loaded)) if loaded is not None else None
+        error = internal_error(
+            exc, scrub=loaded.scrub if loaded is not None else None, origin=origin
+        )
+        if not str(error).startswith(f"{target}: "):
+            error.args = (f"{target}: {error}",)
         raise fail(error) from None
     for line in report.lines:
         out.print(term(line), soft_wrap=True)

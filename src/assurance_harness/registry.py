@@ -31,6 +31,17 @@ class UnknownPluginError(KeyError):
         return f"{self.message}; {self.hint}"
 
 
+class PluginLoadError(ImportError):
+    """An installed plugin (an entry point) whose module cannot be imported, or lacks the name
+    the entry point gives: the package that provides it is broken or misses a dependency."""
+
+    def __init__(self, kind: str, name: str, ref: str, cause: BaseException) -> None:
+        self.message = f"cannot load {kind} plugin '{name}' ({ref})"
+        self.hint = "reinstall or fix the package that provides it"
+        self.cause = cause
+        super().__init__(f"{self.message}; {self.hint}")
+
+
 @cache
 def _entry_points_by_group() -> dict[str, list[EntryPoint]]:
     """Every installed entry point, read once: each ``entry_points(group=...)`` call reads every
@@ -46,6 +57,8 @@ class Registry(Generic[T]):
         self.kind = kind
         self._items: dict[str, T | str] = {}
         self._entry_points_loaded = False
+        self._installed: set[str] = set()
+        """Names that came from entry points (another package's code, not ours)."""
 
     def register(self, name: str) -> Callable[[T], T]:
         def decorate(obj: T) -> T:
@@ -63,7 +76,9 @@ class Registry(Generic[T]):
             return
         self._entry_points_loaded = True
         for ep in _entry_points_by_group().get(f"assurance_harness.{self.kind}s", []):
-            self._items.setdefault(ep.name, ep.value)
+            if ep.name not in self._items:
+                self._items[ep.name] = ep.value
+                self._installed.add(ep.name)
 
     def names(self) -> list[str]:
         self._load_entry_points()
@@ -84,8 +99,14 @@ class Registry(Generic[T]):
         item = self._items[name]
         if isinstance(item, str):
             module_name, _, attr = item.partition(":")
-            module = importlib.import_module(module_name)
-            item = getattr(module, attr)
+            try:
+                item = getattr(importlib.import_module(module_name), attr)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # its import's SystemExit too
+                if name not in self._installed:
+                    raise  # a built-in plugin's: a bug of ours
+                raise PluginLoadError(self.kind, name, item, exc) from exc
             self._items[name] = item
         return item  # type: ignore[return-value]
 

@@ -197,3 +197,41 @@ def test_targets_check_explains_a_404_and_lists_models(tmp_path: Path) -> None:
         proc = _cli(tmp_path, "targets", "check", "target.yaml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "OK: answered in" in proc.stdout and "model 'served-model': 'OK'" in proc.stdout
+
+
+def test_a_key_revoked_mid_run_stops_the_run_and_resume_sends_what_was_not_answered(
+    tmp_path: Path,
+) -> None:
+    # Only the first requests were probed: once the key stopped working mid-run, every
+    # remaining request was still sent, each to fail with the same 401 (100k of them at 100k
+    # cases), and journalled as an error that --resume would not send again.
+    revoked = {"after": 10}
+    answered: list[str] = []
+
+    def reply(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+        if len(server.requests) > revoked["after"]:
+            return 401, {"error": {"message": "invalid api key"}}
+        answered.append(body["messages"][-1]["content"])
+        return 200, completion("a fine long enough answer")
+
+    with FaultyServer(reply) as server:
+        _target(tmp_path, server.url + "/v1")
+        proc = _run(tmp_path)
+        assert proc.returncode == 3, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stdout + proc.stderr
+        sent = len(server.requests)
+        assert sent < CASES, sent  # the rest was not sent to fail the same way
+        lines = _error_lines(proc)
+        first = next(line for line in lines if "stopped:" in line)
+        assert "HTTP 401" in first and "in a row" in first, first
+        resume = next(line for line in lines if "--resume" in line).split("continue with: ", 1)[1]
+        run_dir = next(p for p in (tmp_path / "reports").iterdir() if p.is_dir())
+        journal = [json.loads(r) for r in (run_dir / "responses.jsonl").read_text().splitlines()]
+        assert len(journal) == 10 and all(r["error"] is None for r in journal), journal
+
+        revoked["after"] = 10**9  # the key works again
+        again = _cli(tmp_path, *resume.split()[1:])
+        assert again.returncode == 0, again.stdout + again.stderr
+    rows = [json.loads(r) for r in (run_dir / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == CASES and all(r["error"] is None for r in rows)
+    assert len(answered) == len(set(answered)) == CASES  # none answered twice

@@ -24,6 +24,7 @@ from ..datatypes import ErrorInfo, GenerationRequest, GenerationResponse, Respon
 from ..errors import HarnessError
 from ..store.cache import ResponseCache, key_for
 from ..targets.base import (
+    BadResponseError,
     RetryPolicy,
     Target,
     TargetError,
@@ -79,6 +80,10 @@ class ExecutionStats:
 
 PROBE_CONFIRMATIONS = 3
 """Live requests that must fail the same non-transient way before a run stops sending."""
+STREAK_LIMIT = 20
+"""Requests in a row, past the probe, that must fail the same non-transient way (a key revoked
+mid-run, the endpoint gone) before a run stops sending; at least twice the concurrency, so the
+requests already in flight when it happens cannot make it alone."""
 
 
 class TargetUnusableError(HarnessError):
@@ -207,7 +212,7 @@ async def execute(
             attempt += 1
             t0 = time.perf_counter()
             try:
-                response = await attempt_once(request)
+                response = _answer(await attempt_once(request), target)
             except TargetError as error:
                 if should_retry(error, attempt=attempt, policy=policy):
                     stats.retries += 1
@@ -250,9 +255,30 @@ async def execute(
         if progress is not None:
             progress(stats.completed, stats.total, stats.errors)
 
+    streak: list[ResponseRecord] = []
+    streak_limit = max(STREAK_LIMIT, 2 * concurrency)
+
+    def settle(record: ResponseRecord) -> None:
+        """Deliver ``record``, except while requests in a row fail the same way no retry fixes:
+        those are held, and delivered once another outcome breaks the streak; a streak that
+        reaches ``streak_limit`` stops the run, the held ones unjournalled (resume sends them)."""
+        signature = fatal_signature(record)
+        if signature is not None and (not streak or fatal_signature(streak[0]) == signature):
+            streak.append(record)
+            if len(streak) >= streak_limit:
+                raise _unusable(target, streak, len(requests), since=stats.completed)
+            return
+        for held in streak:
+            deliver(held)
+        streak.clear()
+        if signature is not None:
+            streak.append(record)
+        else:
+            deliver(record)
+
     async def worker() -> None:
         for done, request in enumerate(pending, start=1):
-            deliver(await run_one(request))
+            settle(await run_one(request))
             if done % YIELD_EVERY == 0:
                 # A target that answers without suspending (a replay, a cache hit) would keep
                 # this task running through the whole run: the loop never gets to free the
@@ -288,6 +314,8 @@ async def execute(
         async with asyncio.TaskGroup() as group:
             for _ in range(min(concurrency, max(1, len(requests)))):
                 group.create_task(worker())
+        for held in streak:  # a streak the last requests began: they are the run's answers
+            deliver(held)
     except BaseExceptionGroup as group_error:
         # Surface the first real failure (on_record's, typically) rather than the group.
         raise group_error.exceptions[0] from None
@@ -297,6 +325,23 @@ async def execute(
         if cache is not None:
             cache.flush()
     return stats
+
+
+def _answer(value: object, target: Target) -> GenerationResponse:
+    """What ``generate`` returned, as the response it must be: an adapter returning anything
+    else (None, a bare string, a response whose text is a number) fails that request as a bad
+    response, where it crashed the whole run on the first attribute read."""
+    if not isinstance(value, GenerationResponse):
+        raise BadResponseError(
+            f"{type(target).__name__}.generate() returned {type(value).__name__}, "
+            "not a GenerationResponse"
+        )
+    if not isinstance(value.text, str):
+        raise BadResponseError(
+            f"{type(target).__name__}.generate() returned a GenerationResponse whose text is "
+            f"{type(value.text).__name__}, not str"
+        )
+    return value
 
 
 class _Suspended(Awaitable[T]):
@@ -328,14 +373,24 @@ class _Suspended(Awaitable[T]):
                     return done.value  # type: ignore[no-any-return]
 
 
-def _unusable(target: Target, held: list[ResponseRecord], total: int) -> TargetUnusableError:
+def _unusable(
+    target: Target, held: list[ResponseRecord], total: int, *, since: int = 0
+) -> TargetUnusableError:
+    """``since``: the records delivered before the streak ``held`` (none: the probe's)."""
     error = held[0].error
     assert error is not None
     hint = target.diagnose(error.status, error.type, error.message)
-    message = (
-        f"stopped: the first {len(held)} requests all failed the same way, so the other "
-        f"{total - len(held)} were not sent: {error.message}"
-    )
+    unsent = total - since - len(held)
+    if since:
+        message = (
+            f"stopped: after {since} requests, {len(held)} in a row failed the same way, so "
+            f"at most {unsent} others were not sent: {error.message}"
+        )
+    else:
+        message = (
+            f"stopped: the first {len(held)} requests all failed the same way, so the other "
+            f"{unsent} were not sent: {error.message}"
+        )
     if hint:
         message += f"; {target.scrub(hint)}"
     return TargetUnusableError(message.replace("\n", " "), sent=len(held), total=total)

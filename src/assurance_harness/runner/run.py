@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from ..crash import internal_error
+from ..crash import TargetOrigin, adapter_code, internal_error
 from ..datatypes import Case, Expectations, GenerationRequest, ResponseRecord, with_system_prompt
 from ..errors import HarnessError, RunFailedError, UsageError
 from ..privacy.policy import load_project_config
@@ -593,7 +593,10 @@ def _run_suite(
         from ..register.evidence_map import check_evidence_for
 
         check_evidence_for(Path(register_path) if register_path else None, evidence_for)
-    fingerprint = target.fingerprint()
+    origin = TargetOrigin(str(target_path), type(target))
+    with adapter_code(origin):  # a plugin's own code: named as its failure, not ours
+        fingerprint = target.fingerprint()
+        caches_responses = target.caches_responses
     post = PostRunOptions(
         write_reports=write_reports,
         attach_evidence=attach_evidence,
@@ -604,7 +607,7 @@ def _run_suite(
 
     if use_cache is not False and load_project_config().privacy.redaction.enabled:
         use_cache = False  # the response cache would keep the original, unredacted responses
-    if not target.caches_responses:
+    if not caches_responses:
         use_cache = False
     evidence_due = attach_evidence and bool(loaded.suite.evidence_for or register_path)
     read_cache = use_cache if use_cache is not None else not evidence_due
@@ -812,13 +815,14 @@ def _run_suite(
             f"finish with: {resume_cmd}",
         )
         raise
-    except Exception as exc:  # a bug (ours, a scorer's, a plugin's): exit 3, still resumable
-        raise internal_error(
+    except BaseException as exc:  # a bug (ours, a scorer's, a plugin's): exit 3, still resumable
+        raise internal_error(  # a plugin's SystemExit too: not the command's exit status
             exc,
             folder=run_dir.path,
             scrub=_crash_scrub(target),
             then=f"the responses are saved in run {run_dir.run_id}; after a fix, "
             f"finish with: {resume_cmd}",
+            origin=origin,
         ) from None
 
 
@@ -1046,20 +1050,24 @@ def _send_pending(
             (_failed_file(exc) or run_dir.path) if isinstance(exc, OSError) else cache_path,
             f"the responses so far are saved; after fixing this, continue with: {resume_cmd}",
         ) from None
-    except Exception as exc:  # a bug (ours, an adapter's, a plugin's): exit 3, not a traceback
+    except BaseException as exc:  # a bug (ours, an adapter's, a plugin's): exit 3, not a
+        # traceback, nor a plugin's SystemExit status; its target file named where it is its own
         run_dir.close_journal()
+        origin = TargetOrigin(str(target_path), type(target))
         if not resumed and not run_dir.has_responses():
             shutil.rmtree(run_dir.path, ignore_errors=True)  # as for any failure before sending
             raise internal_error(
                 exc,
                 scrub=_crash_scrub(target),
                 then="no response was recorded; run again after a fix",
+                origin=origin,
             ) from None
         raise internal_error(
             exc,
             folder=run_dir.path,
             scrub=_crash_scrub(target),
             then=f"the responses so far are saved; after a fix, continue with: {resume_cmd}",
+            origin=origin,
         ) from None
     finally:
         run_dir.close_journal()

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, ConfigIssue
+from ..registry import PluginLoadError, UnknownPluginError
 from ..store.yaml_lines import LineOf, PathKey
 
 
@@ -321,3 +322,16 @@ def _is_union_tag(part: Any) -> bool:
     """pydantic puts union member names (``list[...]``, ``str``) in loc: noise to a user.
     The look of a tag, for errors whose model is not known (``_locate`` follows the model)."""
     return isinstance(part, str) and ("[" in part or part in {"str", "int", "float", "bool"})
+
+
+def plugin_issue(
+    exc: UnknownPluginError | PluginLoadError, source: str, line: int | None, field: str
+) -> ConfigIssue:
+    """A plugin name the registry could not resolve, at the line that names it: not
+    registered (with close matches), or installed but its module does not import."""
+    message = exc.message
+    if isinstance(exc, PluginLoadError):
+        from ..targets.base import describe
+
+        message += f": {describe(exc.cause)}"
+    return ConfigIssue(source, line, field, message, exc.hint)

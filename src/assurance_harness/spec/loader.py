@@ -19,14 +19,14 @@ from ..datatypes import Case, SuiteContext
 from ..errors import ConfigError, ConfigIssue, HarnessError
 from ..expand.base import Expander, expanders
 from ..metrics.base import MetricKind, MetricParams, metric_kinds
-from ..registry import Registry, UnknownPluginError
+from ..registry import PluginLoadError, Registry, UnknownPluginError
 from ..scorers.base import Scorer, ScorerParams, scorers
 from ..store.files import NOT_REGULAR_FILE, sha256_file
 from ..store.spill import SpillArray, key64
 from ..store.yaml_lines import LineOf, gc_paused, load_yaml_file
 from .caseids import CaseOrigins, check_unique_ids
 from .datasets import PATH_FIELD, load_dataset
-from .errors import suggest, validation_issues
+from .errors import plugin_issue, suggest, validation_issues
 from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
 from .suite import Suite
 
@@ -85,12 +85,6 @@ class LoadedSuite:
         )
 
 
-def _plugin_issue(
-    exc: UnknownPluginError, source: str, line_of: LineOf, loc: tuple[Any, ...]
-) -> ConfigIssue:
-    return ConfigIssue(source, line_of(loc), _dotted(loc), exc.message, exc.hint)
-
-
 def _dotted(loc: tuple[Any, ...]) -> str:
     from .errors import format_path
 
@@ -113,8 +107,9 @@ def _plugin_uses(
             continue  # the model validation reports the shape problem
         try:
             cls = registry.get(str(entry["use"]))
-        except UnknownPluginError as exc:
-            issues.append(_plugin_issue(exc, source, line_of, (section, index, "use")))
+        except (UnknownPluginError, PluginLoadError) as exc:
+            loc = (section, index, "use")
+            issues.append(plugin_issue(exc, source, line_of(loc), _dotted(loc)))
             continue
         try:
             params = cls.parse_params(entry.get("with"))

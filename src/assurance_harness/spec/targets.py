@@ -7,11 +7,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .. import builtin_plugins  # noqa: F401 - registers built-in plugins
-from ..errors import ConfigError, ConfigIssue
-from ..registry import UnknownPluginError
+from ..crash import TargetOrigin, adapter_code
+from ..errors import ConfigError
+from ..registry import PluginLoadError, UnknownPluginError
 from ..store.yaml_lines import load_yaml_with_lines
 from ..targets.base import Target, TargetSpec, targets
-from .errors import validation_issues
+from .errors import plugin_issue, validation_issues
 
 
 def load_target(path: str | Path) -> Target:
@@ -37,14 +38,13 @@ def load_target(path: str | Path) -> Target:
         )
     try:
         cls = targets.get(kind)
-    except UnknownPluginError as exc:
-        raise ConfigError(
-            ConfigIssue(source, line_of(("type",)), "type", exc.message, exc.hint)
-        ) from None
-    try:
-        spec: TargetSpec = cls.Spec.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(validation_issues(exc, source, line_of, cls.Spec)) from None
-    if spec.name is None:
-        spec.name = target_path.stem
-    return cls(spec, base_dir=str(target_path.parent.resolve()))
+    except (UnknownPluginError, PluginLoadError) as exc:
+        raise ConfigError(plugin_issue(exc, source, line_of(("type",)), "type")) from None
+    with adapter_code(TargetOrigin(source, cls)):
+        try:
+            spec: TargetSpec = cls.Spec.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(validation_issues(exc, source, line_of, cls.Spec)) from None
+        if spec.name is None:
+            spec.name = target_path.stem
+        return cls(spec, base_dir=str(target_path.parent.resolve()))
