@@ -235,3 +235,32 @@ def test_a_key_revoked_mid_run_stops_the_run_and_resume_sends_what_was_not_answe
     rows = [json.loads(r) for r in (run_dir / "results.jsonl").read_text().splitlines()]
     assert len(rows) == CASES and all(r["error"] is None for r in rows)
     assert len(answered) == len(set(answered)) == CASES  # none answered twice
+
+
+def test_answers_unreadable_for_many_prompts_in_a_row_do_not_stop_the_run(
+    tmp_path: Path,
+) -> None:
+    """An unreadable answer depends on the prompt as much as on the target (a guardrail that
+    answers its blocked prompts in another shape; a dataset sorted by category puts them in a
+    row): past the probe, only failures of the target as a whole (refused connections,
+    401/403/404, an unknown model) stop a run. Stopping here would stop every resume the same
+    way, and the run could never be finished and judged on its error rate."""
+
+    def reply(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+        number = int(body["messages"][-1]["content"].split()[-1])
+        if number >= 10:
+            return 200, {"blocked": True, "reason": "policy"}
+        return 200, completion("a fine long enough answer")
+
+    with FaultyServer(reply) as server:
+        _target(tmp_path, server.url + "/v1")
+        proc = _run(tmp_path)
+        assert len(server.requests) == CASES, len(server.requests)
+    assert "stopped:" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    run_dir = next(p for p in (tmp_path / "reports").iterdir() if p.is_dir())
+    rows = [json.loads(r) for r in (run_dir / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == CASES
+    assert sum(r["error"] is not None for r in rows) == CASES - 10
+    assert proc.returncode == 3  # 75 % errors: the run failed on its error rate, and says so
+    assert "errors 30" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
