@@ -81,9 +81,9 @@ class ExecutionStats:
 PROBE_CONFIRMATIONS = 3
 """Live requests that must fail the same non-transient way before a run stops sending."""
 STREAK_LIMIT = 20
-"""Requests in a row, past the probe, that must fail the same non-transient way (a key revoked
-mid-run, the endpoint gone) before a run stops sending; at least twice the concurrency, so the
-requests already in flight when it happens cannot make it alone."""
+"""Requests in a row, past the probe, that must fail the same target-wide way (a key revoked
+mid-run, the endpoint gone: ``target_down_signature``) before a run stops sending; at least
+twice the concurrency, so the requests already in flight when it happens cannot make it alone."""
 
 
 class TargetUnusableError(HarnessError):
@@ -125,6 +125,19 @@ def fatal_signature(record: ResponseRecord) -> tuple[str, int | None] | None:
     if error.type in ("bad_response", "template_error"):
         return (error.type, error.status)
     return None
+
+
+def target_down_signature(record: ResponseRecord) -> tuple[str, int | None] | None:
+    """:func:`fatal_signature`, for the failures that say the target as a whole stopped
+    answering (a refused connection, 401/403/404, an unknown model), not for answers that could
+    not be read or requests that could not be made: those depend on the prompt too (a
+    guardrail answering its blocked prompts in another shape, a template field some rows lack),
+    and a dataset sorted by category puts many in a row. A run is stopped mid-way only for the
+    former; the probe, before anything was answered, stops for either."""
+    signature = fatal_signature(record)
+    if signature is None or signature[0] in ("bad_response", "template_error"):
+        return None
+    return signature
 
 
 class _UnexpectedError(TargetError):
@@ -259,11 +272,12 @@ async def execute(
     streak_limit = max(STREAK_LIMIT, 2 * concurrency)
 
     def settle(record: ResponseRecord) -> None:
-        """Deliver ``record``, except while requests in a row fail the same way no retry fixes:
-        those are held, and delivered once another outcome breaks the streak; a streak that
-        reaches ``streak_limit`` stops the run, the held ones unjournalled (resume sends them)."""
-        signature = fatal_signature(record)
-        if signature is not None and (not streak or fatal_signature(streak[0]) == signature):
+        """Deliver ``record``, except while requests in a row fail the same way no retry fixes
+        and no prompt causes (``target_down_signature``): those are held, and delivered once
+        another outcome breaks the streak; a streak that reaches ``streak_limit`` stops the
+        run, the held ones unjournalled (resume sends them)."""
+        signature = target_down_signature(record)
+        if signature is not None and (not streak or target_down_signature(streak[0]) == signature):
             streak.append(record)
             if len(streak) >= streak_limit:
                 raise _unusable(target, streak, len(requests), since=stats.completed)
