@@ -270,29 +270,45 @@ async def execute(
 
     streak: list[ResponseRecord] = []
     streak_limit = max(STREAK_LIMIT, 2 * concurrency)
+    sent = 0  # requests the workers have started
+    streak_from = 0  # ``sent`` when the streak's first record came back
 
-    def settle(record: ResponseRecord) -> None:
-        """Deliver ``record``, except while requests in a row fail the same way no retry fixes
-        and no prompt causes (``target_down_signature``): those are held, and delivered once
-        another outcome breaks the streak; a streak that reaches ``streak_limit`` stops the
-        run, the held ones unjournalled (resume sends them)."""
+    def settle(record: ResponseRecord, started: int) -> None:
+        """Deliver ``record`` (the ``started``-th request sent), except while requests in a
+        row fail the same way no retry fixes and no prompt causes (``target_down_signature``):
+        those are held, and delivered once another outcome breaks the streak; a streak that
+        reaches ``streak_limit`` stops the run, the held ones unjournalled (resume sends them).
+        Another outcome of a request sent before the streak began (in flight when the target
+        went down: its answer says nothing of the target now) is delivered without breaking
+        it, so the streak's first failures are not journalled as errors that a resume would
+        not send again."""
+        nonlocal streak_from
         signature = target_down_signature(record)
         if signature is not None and (not streak or target_down_signature(streak[0]) == signature):
+            if not streak:
+                streak_from = sent
             streak.append(record)
             if len(streak) >= streak_limit:
                 raise _unusable(target, streak, len(requests), since=stats.completed)
+            return
+        if streak and started < streak_from:
+            deliver(record)
             return
         for held in streak:
             deliver(held)
         streak.clear()
         if signature is not None:
+            streak_from = sent
             streak.append(record)
         else:
             deliver(record)
 
     async def worker() -> None:
+        nonlocal sent
         for done, request in enumerate(pending, start=1):
-            settle(await run_one(request))
+            started = sent
+            sent += 1
+            settle(await run_one(request), started)
             if done % YIELD_EVERY == 0:
                 # A target that answers without suspending (a replay, a cache hit) would keep
                 # this task running through the whole run: the loop never gets to free the
