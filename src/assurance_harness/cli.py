@@ -20,6 +20,7 @@ from .cli_exit import exit_now
 from .cli_help import use_help_classes
 from .cli_options import JsonAliasOpt, ReportsOpt, output_format
 from .cli_progress import RunProgress
+from .cli_usage import one_line_usage_errors
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, guard_streams, lost_output, out, print_error, term
@@ -809,7 +810,8 @@ def command() -> Any:
     """The click command for :data:`app`, as the ``assurance`` entry point runs it.
 
     Typer shows a value placeholder (``<bool>``) after every flag, which reads as if
-    ``--no-cache`` took a value; flags here are shown bare."""
+    ``--no-cache`` took a value; flags here are shown bare. Usage errors are one line
+    (``cli_usage``)."""
     root = typer.main.get_command(app)
 
     def bare_flags(cmd: Any) -> None:
@@ -818,6 +820,7 @@ def command() -> Any:
             if getattr(param, "is_flag", False):
                 param.metavar = ""
             _refuse_empty_path(param)
+        one_line_usage_errors(cmd)
         for sub in getattr(cmd, "commands", {}).values():
             bare_flags(sub)
 
