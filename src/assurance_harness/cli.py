@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from . import fielddocs
+from . import cli_startup, fielddocs
 from .cli_exit import exit_now
 from .cli_help import use_help_classes
 from .cli_options import JsonAliasOpt, ReportsOpt, output_format
@@ -24,7 +24,7 @@ from .cli_usage import one_line_usage_errors
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, guard_streams, lost_output, out, print_error, term
-from .errors import ConfigError, ConfigIssue, HarnessError, UsageError
+from .errors import ConfigError, ConfigIssue, ExitCode, HarnessError, UsageError
 from .formatting import MISSING, interval, num
 from .register.cli import evidence_app, register_app
 from .report.cli import report
@@ -921,6 +921,7 @@ def main() -> None:
         fielddocs.defer()
     guard_streams()
     try:
+        cli_startup.interrupts()  # from here a Ctrl-C is caught, as a run needs it to be
         _refuse_arguments_not_utf8(sys.argv[1:])
         _refuse_settings_not_utf8(dict(os.environ))
         command()(prog_name="assurance")
@@ -936,8 +937,8 @@ def main() -> None:
         fault = storage_fault(exc)
         print_error(fault)
         code = fault.exit_code
-    except KeyboardInterrupt:
-        raise  # Ctrl-C outside a run's own handling: Python's exit 130, as for any command
+    except KeyboardInterrupt:  # Ctrl-C outside a command (the tree being built): no traceback
+        code = ExitCode.INTERRUPTED
     except BaseException as exc:  # a bug (a plugin's BaseException too): one line and exit 3,
         from .crash import internal_error  # never a traceback that exits 1
 
@@ -947,6 +948,7 @@ def main() -> None:
         code = error.exit_code
     else:
         code = 0
+    cli_startup.quiet()  # the command is done: Ctrl-C while it exits ends it as it stands
     lost = lost_output()
     if lost is not None and code in (None, 0, 1):  # a failed command has said why already
         print_error(lost)
