@@ -26,6 +26,7 @@ from .console import err as console
 from .console import fail, guard_streams, lost_output, out, print_error, term
 from .errors import ConfigError, ConfigIssue, ExitCode, HarnessError, UsageError
 from .formatting import MISSING, interval, num
+from .formatting.visible import one_line
 from .register.cli import evidence_app, register_app
 from .report.cli import report
 from .review.cli import review_app
@@ -519,7 +520,7 @@ def validate(
         except HarnessError as exc:
             issues.append(ConfigIssue(str(path), None, None, str(exc)))
     for issue in issues:
-        console.print(term(str(issue)), soft_wrap=True)
+        console.print(term(one_line(str(issue))), soft_wrap=True)
     if issues:
         console.print(f"{len(issues)} problem(s) in {len(files)} file(s)")
         raise typer.Exit(2)
@@ -708,7 +709,7 @@ def targets_check(
         # Its traceback saved, scrubbed of the target's secrets, and the target file named:
         # the CLI's last resort said which exception, not which target it came from.
         error = internal_error(exc, scrub=loaded.scrub if loaded is not None else None)
-        error.args = (f"{target}: {error}",)
+        error.args = (f"{target}: {error.args[0]}", *error.args[1:])
         raise fail(error) from None
     for line in report.lines:
         out.print(term(line), soft_wrap=True)

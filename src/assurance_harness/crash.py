@@ -68,9 +68,10 @@ def internal_error(
         f"internal error: {summary} (a bug in assurance-harness or in a plugin, not in your "
         f"input; {where}; please report it)"
     )
+    error = InternalError(message, traceback_text=text)
     if then:
-        message += f"\n{then}"
-    return InternalError(message, traceback_text=text)
+        error.add_line(then)
+    return error
 
 
 def _save(text: str, folder: Path | None) -> Path | None:
