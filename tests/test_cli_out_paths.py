@@ -165,10 +165,15 @@ def test_an_out_file_that_is_a_socket_is_a_usage_error(project: Path, tmp_path: 
 def test_an_out_file_that_is_a_pipe_being_read_is_written_to(project: Path, tmp_path: Path) -> None:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
+    reading = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader before the command starts
+    ours = os.open(fifo, os.O_WRONLY)  # held open: the reads wait for the command, not EOF
+    os.set_blocking(reading, True)
     received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
-    reader.start()
-    proc = run_cli("schema", "-o", str(fifo), cwd=project, timeout=30)
-    reader.join(timeout=30)
+    with os.fdopen(reading, "rb") as pipe:
+        drain = threading.Thread(target=lambda: received.append(pipe.read()))
+        drain.start()
+        proc = run_cli("schema", "-o", str(fifo), cwd=project, timeout=30)
+        os.close(ours)
+        drain.join(timeout=30)
     assert proc.returncode == 0, proc.stderr
     assert received and received[0].startswith(b"{"), received
