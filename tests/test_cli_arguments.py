@@ -62,3 +62,26 @@ def test_a_utf8_argument_in_an_ascii_locale_says_how_to_read_it(tmp_path: Path) 
     assert done.returncode == 2, done.stderr
     assert "is not UTF-8" not in done.stderr and "PYTHONUTF8=1" in done.stderr, done.stderr
     assert len(done.stderr.splitlines()) == 1, done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "s.yaml", "--target", "t.yaml", "--resume", "a\nb"],
+        ["run", "a\nb.yaml", "--target", "t.yaml"],
+        ["run", "s.yaml", "--target", "a\nb.yaml"],
+        ["report", "a\nb"],
+        ["validate", "a\nb.yaml"],
+    ],
+)
+def test_a_newline_in_a_name_stays_inside_its_one_error_line(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # Observed: "--resume $'a\nb'" printed "error: no run 'a" and "error: b' in reports; see
+    # 'assurance runs list'", which read as two errors; validate printed the name on two lines.
+    echo_project(tmp_path, suite="newline-name")
+    done = run_cli(*args, cwd=tmp_path, env={"TMPDIR": str(tmp_path)})
+    assert done.returncode == 2, done.stderr
+    problems = [line for line in done.stderr.splitlines() if "problem(s) in" not in line]
+    assert len(problems) == 1, done.stderr
+    assert "a\\nb" in problems[0], done.stderr

@@ -4,6 +4,10 @@ exit 2, for every command of the register, evidence, compare and trend groups.""
 
 from __future__ import annotations
 
+import os
+import socket
+import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -46,16 +50,16 @@ COMMANDS = {
 """Commands whose --out is a file."""
 
 
-def _run(project: Path, args: list[str], out: str) -> tuple[int, str]:
+def _run(project: Path, args: list[str], out: str, timeout: float = 120) -> tuple[int, str]:
     common = {"--reports": "reports", "--register": "register.yaml"}
-    if args[:2] == ["register", "schema"]:
+    if args[:2] == ["register", "schema"] or args == ["schema"]:
         common = {}
     elif args[0] in ("compare", "trend"):
         common = {"--reports": "reports"}
     elif args[:2] == ["register", "import"]:
         common = {"--register": "register.yaml"}
     extra = [item for pair in common.items() for item in pair]
-    proc = run_cli(*args, *extra, "-o", out, cwd=project, timeout=120)
+    proc = run_cli(*args, *extra, "-o", out, cwd=project, timeout=timeout)
     return proc.returncode, proc.stdout + proc.stderr
 
 
@@ -123,3 +127,53 @@ def test_report_with_no_format_is_a_usage_error(project: Path, formats: str) -> 
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert "--format" in text and "html, md, json, junit" in text, text
+
+
+def _socket_file(path: Path) -> socket.socket:
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    return listener
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "schema"])
+def test_an_out_file_that_is_a_pipe_nobody_reads_is_one_line_not_a_hang(
+    project: Path, command: str, tmp_path: Path
+) -> None:
+    """Was: 'schema -o fifo', 'compare ... -o fifo', 'trend ... -o fifo' waited for ever for a
+    reader, opening the named pipe to write the output in place."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    code, text = _run(project, COMMANDS.get(command, ["schema"]), str(fifo), timeout=30)
+    assert code == 2, text
+    assert f"error: --out {fifo}: is a named pipe" in text, text
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # left as it was
+
+
+def test_an_out_file_that_is_a_socket_is_a_usage_error(project: Path, tmp_path: Path) -> None:
+    """Was: 'cannot write sock: No such device or address; free space there or make it
+    writable', exit 3, as if the disk had failed."""
+    listener = _socket_file(tmp_path / "sock")
+    try:
+        proc = run_cli("schema", "-o", str(tmp_path / "sock"), cwd=project, timeout=30)
+    finally:
+        listener.close()
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert f"error: --out {tmp_path / 'sock'}: is a socket" in text, text
+
+
+def test_an_out_file_that_is_a_pipe_being_read_is_written_to(project: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reading = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader before the command starts
+    ours = os.open(fifo, os.O_WRONLY)  # held open: the reads wait for the command, not EOF
+    os.set_blocking(reading, True)
+    received: list[bytes] = []
+    with os.fdopen(reading, "rb") as pipe:
+        drain = threading.Thread(target=lambda: received.append(pipe.read()))
+        drain.start()
+        proc = run_cli("schema", "-o", str(fifo), cwd=project, timeout=30)
+        os.close(ours)
+        drain.join(timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert received and received[0].startswith(b"{"), received

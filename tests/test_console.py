@@ -72,10 +72,39 @@ def test_validate_markup_through_the_entry_point(tmp_path: Path) -> None:
 def test_print_error_keeps_brackets_and_hides_control_characters() -> None:
     buffer = io.StringIO()
     target = Console(file=buffer, width=200, markup=False)
-    console.print_error(HarnessError("bad id [/red] and [bold]x\x1b[2J\nsecond"), console=target)
+    console.print_error(HarnessError("bad id [/red] and [bold]x\x1b[2J", "second"), console=target)
     assert buffer.getvalue().splitlines() == [
         "error: bad id [/red] and [bold]x\\x1b[2J",
         "error: second",
+    ]
+
+
+def test_print_error_shows_a_line_break_inside_a_line_escaped_once() -> None:
+    # A name holding a newline (or another line separator) split one error into two lines
+    # that read as two errors; an escape already in the text is not escaped again.
+    buffer = io.StringIO()
+    target = Console(file=buffer, width=200, markup=False)
+    console.print_error(HarnessError("no run 'a\nb\u2028c\td' (was 'x\\ny')"), console=target)
+    console.print_error("not run: s\n.yaml", console=target)
+    assert buffer.getvalue().splitlines() == [
+        "error: no run 'a\\nb\\u2028c\\td' (was 'x\\ny')",
+        "error: not run: s\\n.yaml",
+    ]
+
+
+def test_a_config_errors_issues_and_a_runs_way_on_are_lines_of_their_own() -> None:
+    from assurance_harness.errors import ConfigError, ConfigIssue
+
+    buffer = io.StringIO()
+    target = Console(file=buffer, width=200, markup=False)
+    issues = [ConfigIssue("a\nb.yaml", 3, "x", "bad"), ConfigIssue("c.yaml", None, None, "worse")]
+    console.print_error(ConfigError(issues), console=target)
+    console.print_error(HarnessError("cannot write r: full", "continue with: x"), console=target)
+    assert buffer.getvalue().splitlines() == [
+        "error: a\\nb.yaml:3: x: bad",
+        "error: c.yaml: worse",
+        "error: cannot write r: full",
+        "error: continue with: x",
     ]
 
 

@@ -10,6 +10,11 @@ assurance_harness`` stays cheap (no pydantic models, no torch, no pandas)::
 
 from __future__ import annotations
 
+# First of all: Ctrl-C while the `assurance` command starts is a quiet exit 130 (cli_startup);
+# in any other process that imports the package it changes nothing.
+from . import cli_startup  # noqa: F401
+
+# isort: split
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 

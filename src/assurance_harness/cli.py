@@ -15,16 +15,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from . import fielddocs
+from . import cli_startup, fielddocs
 from .cli_exit import exit_now
 from .cli_help import use_help_classes
 from .cli_options import JsonAliasOpt, ReportsOpt, output_format
 from .cli_progress import RunProgress
+from .cli_usage import one_line_usage_errors
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, guard_streams, lost_output, out, print_error, term
-from .errors import ConfigError, ConfigIssue, HarnessError, UsageError
+from .errors import ConfigError, ConfigIssue, ExitCode, HarnessError, UsageError
 from .formatting import MISSING, interval, num
+from .formatting.visible import one_line
 from .register.cli import evidence_app, register_app
 from .report.cli import report
 from .review.cli import review_app
@@ -523,7 +525,7 @@ def validate(
             text = str(exc).removeprefix(f"{path}: ")
             issues.append(ConfigIssue(str(path), None, None, text))
     for issue in issues:
-        console.print(term(str(issue)), soft_wrap=True)
+        console.print(term(one_line(str(issue))), soft_wrap=True)
     if issues:
         console.print(f"{len(issues)} problem(s) in {len(files)} file(s)")
         raise typer.Exit(2)
@@ -717,8 +719,8 @@ def targets_check(
         error = internal_error(
             exc, scrub=loaded.scrub if loaded is not None else None, origin=origin
         )
-        if not str(error).startswith(f"{target}: "):
-            error.args = (f"{target}: {error}",)
+        if not str(error.args[0]).startswith(f"{target}: "):
+            error.args = (f"{target}: {error.args[0]}", *error.args[1:])
         raise fail(error) from None
     for line in report.lines:
         out.print(term(line), soft_wrap=True)
@@ -820,7 +822,8 @@ def command() -> Any:
     """The click command for :data:`app`, as the ``assurance`` entry point runs it.
 
     Typer shows a value placeholder (``<bool>``) after every flag, which reads as if
-    ``--no-cache`` took a value; flags here are shown bare."""
+    ``--no-cache`` took a value; flags here are shown bare. Usage errors are one line
+    (``cli_usage``)."""
     root = typer.main.get_command(app)
 
     def bare_flags(cmd: Any) -> None:
@@ -829,6 +832,7 @@ def command() -> Any:
             if getattr(param, "is_flag", False):
                 param.metavar = ""
             _refuse_empty_path(param)
+        one_line_usage_errors(cmd)
         for sub in getattr(cmd, "commands", {}).values():
             bare_flags(sub)
 
@@ -929,6 +933,7 @@ def main() -> None:
         fielddocs.defer()
     guard_streams()
     try:
+        cli_startup.interrupts()  # from here a Ctrl-C is caught, as a run needs it to be
         _refuse_arguments_not_utf8(sys.argv[1:])
         _refuse_settings_not_utf8(dict(os.environ))
         command()(prog_name="assurance")
@@ -944,8 +949,8 @@ def main() -> None:
         fault = storage_fault(exc)
         print_error(fault)
         code = fault.exit_code
-    except KeyboardInterrupt:
-        raise  # Ctrl-C outside a run's own handling: Python's exit 130, as for any command
+    except KeyboardInterrupt:  # Ctrl-C outside a command (the tree being built): no traceback
+        code = ExitCode.INTERRUPTED
     except BaseException as exc:  # a bug (a plugin's BaseException too): one line and exit 3,
         from .crash import internal_error  # never a traceback that exits 1
 
@@ -955,6 +960,7 @@ def main() -> None:
         code = error.exit_code
     else:
         code = 0
+    cli_startup.quiet()  # the command is done: Ctrl-C while it exits ends it as it stands
     lost = lost_output()
     if lost is not None and code in (None, 0, 1):  # a failed command has said why already
         print_error(lost)

@@ -26,7 +26,7 @@ from rich.text import Text
 
 from .errors import HarnessError, RunFailedError
 from .formatting.terminal import sane_width
-from .formatting.visible import visible
+from .formatting.visible import one_line, visible
 
 __all__ = [
     "err",
@@ -70,16 +70,19 @@ def term(value: object, style: str = "") -> Text:
 
 
 def print_error(error: HarnessError | str, *, console: Console | None = None) -> None:
-    """The one error printer: each line of the message as ``error: <line>`` on stderr."""
+    """The one error printer: each of the error's lines (``HarnessError.lines``: a config
+    error's issues, a failed run's way on) as ``error: <line>`` on stderr. A line break inside
+    a line (a name holding a newline) is shown escaped (``formatting.visible.one_line``): it
+    made one error read as two."""
     target = console or err
-    for line in str(error).splitlines() or [""]:
-        target.print(Text("error: ", style="red") + term(line), soft_wrap=True)
+    for line in error.lines() if isinstance(error, HarnessError) else [error]:
+        target.print(Text("error: ", style="red") + Text(one_line(line)), soft_wrap=True)
 
 
 def print_warning(text: str) -> None:
     """Something the command did not use, said as it finished: ``warning: <text>`` on stderr,
-    so output piped on stdout stays the command's own."""
-    err.print(Text("warning: ", style="yellow") + term(text), soft_wrap=True)
+    one line, so output piped on stdout stays the command's own."""
+    err.print(Text("warning: ", style="yellow") + Text(one_line(text)), soft_wrap=True)
 
 
 def print_json(data: object) -> None:

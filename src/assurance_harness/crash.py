@@ -122,7 +122,10 @@ def internal_error(
             f"{frame.filename}:{frame.lineno}, in {frame.name}); fix or update that plugin, "
             f"or report it to its authors"
         )
-        return PluginFault(message + (f"\n{then}" if then else ""), traceback_text=text)
+        fault = PluginFault(message, traceback_text=text)
+        if then:
+            fault.add_line(then)
+        return fault
     saved = _save(text, folder)
     where = f"its traceback is in {saved}" if saved else "its traceback could not be saved"
     message = (
@@ -131,9 +134,10 @@ def internal_error(
     )
     if frame is not None and origin is not None:  # a built-in adapter's bug: which target
         message = f"{origin.file}: {message}"
+    error = InternalError(message, traceback_text=text)
     if then:
-        message += f"\n{then}"
-    return InternalError(message, traceback_text=text)
+        error.add_line(then)
+    return error
 
 
 @contextmanager

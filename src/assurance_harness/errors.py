@@ -21,9 +21,25 @@ class ExitCode(IntEnum):
 
 class HarnessError(Exception):
     """Base class for every error the harness raises on purpose; the CLI prints it as one line
-    and exits with ``exit_code`` (2: the input or the command line is wrong)."""
+    and exits with ``exit_code`` (2: the input or the command line is wrong).
+
+    An error of more than one line (what failed, then the way on) takes one argument per line,
+    ``RunFailedError(what, way_on)``, or gains one with :meth:`add_line`: a line break inside an
+    argument is part of a name (``--resume $'a\\nb'``), printed escaped, so that one error never
+    reads as two."""
 
     exit_code: int = ExitCode.CONFIG
+
+    def __str__(self) -> str:
+        return "\n".join(str(arg) for arg in self.args)
+
+    def lines(self) -> list[str]:
+        """The error's lines, one ``error:`` line each on the terminal."""
+        return [str(arg) for arg in self.args] or [""]
+
+    def add_line(self, line: str) -> None:
+        """One more line under the message (the way on, once the caller knows it)."""
+        self.args = (*self.args, line)
 
 
 @dataclass
@@ -53,6 +69,10 @@ class ConfigError(HarnessError):
     def __init__(self, issues: list[ConfigIssue] | ConfigIssue) -> None:
         self.issues = issues if isinstance(issues, list) else [issues]
         super().__init__("\n".join(str(i) for i in self.issues))
+
+    def lines(self) -> list[str]:
+        """One line per issue (and any added with :meth:`add_line`)."""
+        return [str(i) for i in self.issues] + [str(arg) for arg in self.args[1:]] or [""]
 
     @classmethod
     def single(

@@ -24,3 +24,14 @@ def _escape(match: re.Match[str]) -> str:
 def visible(text: str) -> str:
     """``text`` with each hidden character (see :data:`_HIDDEN`) as ``\\xNN`` or ``\\uNNNN``."""
     return _HIDDEN.sub(_escape, text)
+
+
+_LINE_BREAKS = re.compile(r"[\t\n\u2028\u2029]")
+_BREAK_ESCAPES = {"\t": "\\t", "\n": "\\n"}
+
+
+def one_line(text: str) -> str:
+    """``text`` shown on one line: :func:`visible`, and tabs, newlines and Unicode's line and
+    paragraph separators as escapes too (``\\n``), for a line that must not become two (an error
+    naming a file whose name holds a newline). Escapes already in ``text`` are left as they are."""
+    return _LINE_BREAKS.sub(lambda m: _BREAK_ESCAPES.get(m.group(0)) or _escape(m), visible(text))

@@ -135,7 +135,7 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
         from ..store.faults import locked_reason  # said as every other command says it
 
         reason = locked_reason(reason)
-    return RunFailedError(f"cannot write {where}: {reason}\n{then}")
+    return RunFailedError(f"cannot write {where}: {reason}", then)
 
 
 def _fault_path(exc: Exception, reports: Path) -> Path | str:
@@ -810,9 +810,9 @@ def _run_suite(
         ) from None
     except HarnessError as exc:
         # The responses are safe in the journal: say how to finish without re-sending anything.
-        exc.args = (
-            f"{exc}\nthe responses are saved in run {run_dir.run_id}; after fixing this, "
-            f"finish with: {resume_cmd}",
+        exc.add_line(
+            f"the responses are saved in run {run_dir.run_id}; after fixing this, "
+            f"finish with: {resume_cmd}"
         )
         raise
     except BaseException as exc:  # a bug (ours, a scorer's, a plugin's): exit 3, still resumable
@@ -1022,10 +1022,13 @@ def _send_pending(
         run_dir.close_journal()
         if errors_before is not None:
             raise  # a retry of the run's errors: the run is recorded as its journal stands
-        exc.args = (
-            f"{exc}\nnothing else was sent; after fixing the endpoint (same target file) "
-            f"continue with: {resume_cmd}\nor, after changing the target file, run again; "
-            f"'assurance targets check {target_path}' tests it with one request",
+        exc.add_line(
+            "nothing else was sent; after fixing the endpoint (same target file) "
+            f"continue with: {resume_cmd}"
+        )
+        exc.add_line(
+            "or, after changing the target file, run again; "
+            f"'assurance targets check {target_path}' tests it with one request"
         )
         raise
     except HarnessError as exc:
@@ -1035,7 +1038,7 @@ def _send_pending(
             # run folder behind that 'runs' and '--resume' would have to explain.
             shutil.rmtree(run_dir.path, ignore_errors=True)
         else:
-            exc.args = (f"{exc}\nthe responses so far are saved; continue with: {resume_cmd}",)
+            exc.add_line(f"the responses so far are saved; continue with: {resume_cmd}")
         raise
     except KeyboardInterrupt:
         run_dir.close_journal()

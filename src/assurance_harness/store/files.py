@@ -11,6 +11,7 @@ verifier) ever sees half a file.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import io
 import json
@@ -474,11 +475,36 @@ def output_faults(
     """Writing a command's output ``path`` (given as ``option``): an OSError is one line naming
     it and the fix. A folder where a file goes, a file where a folder goes, or a path through
     a file is a usage error (exit 2); anything else (a full disk, a read-only folder) is a
-    storage fault (exit 3)."""
+    storage fault (exit 3). A named pipe no process reads, or a socket, is refused before
+    anything is written: opening the pipe to write waited for ever for a reader."""
+    if kind == "file":
+        _refuse_special_output(Path(path), option)
     try:
         yield
     except OSError as exc:
         raise _output_fault(exc, Path(path), kind, option) from None
+
+
+def _refuse_special_output(path: Path, option: str) -> None:
+    """A named pipe is written to only while a process reads it (``-o >(gzip > x)``, a
+    ``mkfifo`` being read); a socket never is."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # not there (yet): nothing to refuse
+        return
+    if stat.S_ISSOCK(mode):
+        raise UsageError(f"{option} {path}: is a socket, not a file; give a file to write")
+    if not stat.S_ISFIFO(mode):
+        return
+    try:  # without O_NONBLOCK, open() waits for a reader; with it, no reader is ENXIO
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError as exc:
+        if exc.errno != errno.ENXIO:
+            raise _output_fault(exc, path, "file", option) from None
+        raise UsageError(
+            f"{option} {path}: is a named pipe no process is reading; start its reader first, "
+            "or give a file to write"
+        ) from None
 
 
 def _output_fault(exc: OSError, path: Path, kind: str, option: str) -> HarnessError:

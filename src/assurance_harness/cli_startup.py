@@ -1,0 +1,59 @@
+"""Ctrl-C while the ``assurance`` command starts or ends: a quiet exit 130, as Ctrl-C is while
+a command runs.
+
+Python turns Ctrl-C into ``KeyboardInterrupt`` from its first moments. Until ``cli.main`` is in
+its ``try`` (the package and ``cli`` imported, ``cli`` compiled under ``python -m``, the command
+tree built: about 0.1 s) nothing caught it, so the command ended in a traceback and died by the
+signal. The package's first line (``__init__``) imports this module, which, in the ``assurance``
+process only, makes Ctrl-C end the process at once with exit 130: nothing has been written yet
+that could be lost. ``cli.main`` gives Ctrl-C back to Python (:func:`interrupts`) once it can
+catch it (a run saves its journal and prints the resume command), and takes it again
+(:func:`quiet`) as the process exits. Ctrl-C before the package's first line (the interpreter's
+own start-up and ``site``, about the first 10 ms) is Python's, beyond the package's reach.
+
+A program that imports the package (the pytest plugin, a notebook) is left as it is: its
+Ctrl-C stays its own ``KeyboardInterrupt``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from contextlib import suppress
+
+COMMAND_MODULE = "assurance_harness.cli"
+"""What ``python -m`` runs as the command."""
+COMMAND_NAMES = ("assurance", "assurance.exe")
+"""The console script's names (``pyproject.toml``, ``[project.scripts]``)."""
+
+
+def _exit_quietly(signum: int, _frame: object) -> None:
+    os._exit(128 + signum)  # the shell's status for a command Ctrl-C stopped: 130
+
+
+def _is_the_command() -> bool:
+    """Whether this process is the ``assurance`` command, starting: the console script, or
+    ``python -m assurance_harness.cli`` (whose package is imported while ``sys.argv[0]`` is
+    still ``-m``, before the module is found)."""
+    if sys.argv[:1] == ["-m"]:
+        return any(arg in (COMMAND_MODULE, f"-m{COMMAND_MODULE}") for arg in sys.orig_argv)
+    return bool(sys.argv) and os.path.basename(sys.argv[0]) in COMMAND_NAMES
+
+
+def quiet() -> None:
+    """Ctrl-C ends the process at once with exit 130 (where Python's own handler is in place:
+    an ignored SIGINT, a background job's, stays ignored)."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        with suppress(ValueError):  # not the main thread: signals are not its to set
+            signal.signal(signal.SIGINT, _exit_quietly)
+
+
+def interrupts() -> None:
+    """Ctrl-C is Python's ``KeyboardInterrupt`` again (after :func:`quiet`)."""
+    if signal.getsignal(signal.SIGINT) is _exit_quietly:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+if _is_the_command():
+    quiet()

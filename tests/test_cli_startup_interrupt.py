@@ -1,0 +1,72 @@
+"""Ctrl-C at any moment of the command's start-up is a quiet exit 130, as Ctrl-C later is
+(issue 12).
+
+Observed: SIGINT 0.01 to 0.1 s after ``assurance`` started (the package and ``cli`` being
+imported, the command tree built, before ``cli.main``'s ``try``) printed a Python traceback
+ending in ``KeyboardInterrupt``, and the process died by the signal (-2, not 130).
+
+Before the package's first line runs (the interpreter's own start-up and ``site``, about the
+first 10 ms) Ctrl-C is Python's alone; the delays here start past that.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import cli_command
+from tests.testing.project import callable_target, echo_project
+from tests.testing.signals import default_sigint
+
+DELAYS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4)
+
+CONSOLE_SCRIPT = (
+    "import sys\n"
+    "from assurance_harness.cli import main\n"
+    "if __name__ == '__main__':\n"
+    "    sys.exit(main())\n"
+)
+"""What pip writes as the ``assurance`` console script."""
+
+
+def _slow_project(root: Path) -> None:
+    """A suite whose target answers after 30 s: every delay lands before the run is over."""
+    echo_project(root, suite="startup-sigint")
+    callable_target(
+        root, "startup_sigint_slow", "import time\n\ndef reply(messages):\n    time.sleep(30)\n"
+    )
+
+
+def _interrupted(argv: list[str], cwd: Path, delay: float) -> subprocess.CompletedProcess[str]:
+    child = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
+    time.sleep(delay)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    return subprocess.CompletedProcess(argv, child.returncode, out, err)
+
+
+@pytest.mark.parametrize("entry", ["python -m", "console script"])
+def test_ctrl_c_during_start_up_is_a_quiet_exit_130(tmp_path: Path, entry: str) -> None:
+    _slow_project(tmp_path)
+    args = ["run", "s.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report"]
+    if entry == "python -m":
+        argv = cli_command(*args)
+    else:
+        (tmp_path / "assurance").write_text(CONSOLE_SCRIPT, encoding="utf-8")
+        argv = [sys.executable, str(tmp_path / "assurance"), *args]
+    for delay in DELAYS:
+        done = _interrupted(argv, tmp_path, delay)
+        assert "Traceback" not in done.stderr, (delay, done.stderr)
+        assert done.returncode == 130, (delay, done.returncode, done.stderr)
