@@ -458,7 +458,8 @@ def _queue_page(request: web.Request) -> web.Response:
     current = store.current(f["run"] or None)
     items: list[QueueItem] = []
     total = 0
-    for i in store.queue(f["run"] or None):
+    # Streamed: the rows after the first QUEUE_LIMIT are only counted, never held.
+    for i in store.iter_queue(f["run"] or None):
         if f["show"] == "all" or (i.run_id, i.row_key) not in current:
             total += 1
             if len(items) < QUEUE_LIMIT:
