@@ -232,7 +232,7 @@ def _run_page(request: web.Request) -> web.Response:
     # review-aware view is measured over a stream too; its rows are read again, labelled.
     rows: Iterable[dict[str, Any]] = run.iter_results()
     if "review" in run.summary:
-        reviewed = reviewed_run(run_dir, ReviewStore(_paths(request).db))
+        reviewed = reviewed_run(run_dir, ReviewStore(_paths(request).db), run=run)
         rows = reviewed.iter_rows()
         run = reviewed.run  # its passes over the file know the skipped lines
     queued = {str(i["key"]) for i in (run.summary.get("review") or {}).get("queue") or []}
