@@ -171,9 +171,11 @@ def test_ui_takes_the_gil_switch_interval_of_the_app(
     from typer.testing import CliRunner
 
     from assurance_harness.cli import app
+    from assurance_harness.ui import allocator
     from assurance_harness.ui.app import SWITCH_INTERVAL_S
 
     seen: list[float] = []
+    monkeypatch.setattr(allocator, "bound_arenas", lambda: True)  # not this test process's
     monkeypatch.setattr(web, "run_app", lambda *_a, **_k: seen.append(sys.getswitchinterval()))
     before = sys.getswitchinterval()
     try:

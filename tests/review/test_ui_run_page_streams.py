@@ -53,3 +53,28 @@ def test_run_pages_hold_the_rows_at_most_once(
             calls.clear()
             assert get_page(base + page) == before[page], page
             assert len(calls) <= most, f"{page} read every row {len(calls)} times"
+
+
+def test_a_reviewed_run_page_reads_summary_json_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page read the run, then ``reviewed_run`` read it again: two copies of summary.json
+    held while the metrics were measured again (17 MB of objects each for a 100,000-case run,
+    whose summary lists every queued row)."""
+    from assurance_harness.store import runread
+
+    project = make_project(tmp_path)
+    reviewed = urllib.parse.quote(project.run().run_id)
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings) as base:
+        before = get_page(base + f"/runs/{reviewed}")
+        original = runread._read_run_object
+        reads: list[str] = []
+
+        def counted(path: Path) -> tuple[dict[str, object] | None, str | None]:
+            reads.append(path.name)
+            return original(path)
+
+        monkeypatch.setattr(runread, "_read_run_object", counted)
+        assert get_page(base + f"/runs/{reviewed}") == before
+    assert reads.count("summary.json") == 1, reads

@@ -131,6 +131,29 @@ def test_reviews(database: Database) -> None:
         conn.execute("UPDATE review_verdicts SET label = 1")
 
 
+def test_stream_gives_the_rows_execute_gives_one_at_a_time(database: Database) -> None:
+    """``Connection.stream`` (the review queue read by the web app's page): every row, in
+    the query's order, past one fetch of the cursor, with two streams open in one transaction."""
+    store = ReviewStore(database)
+    rows = [{"case_id": f"c{i:03d}", "prompt": "p", "response": "r"} for i in range(250)]
+    items = [{"key": f"c{i:03d}#0", "reasons": ["flag"]} for i in range(250)]
+    store.enqueue("r1", items, rows)
+    query = "SELECT row_key FROM review_queue WHERE run_id = ? ORDER BY row_key"
+    with database.transaction() as conn:
+        want = conn.execute(query, ("r1",)).fetchall()
+        first, second = conn.stream(query, ("r1",)), conn.stream(query, ("r1",))
+        pairs = list(zip(first, second, strict=True))
+    assert [a for a, _ in pairs] == [b for _, b in pairs] == want
+    assert len(want) == 250 and want[0] == {"row_key": "c000#0"}
+    assert [i.row_key for i in store.iter_queue("r1")] == [i.row_key for i in store.queue("r1")]
+    # A reader that stops early (a page that failed half-way) leaves no lock behind.
+    partly = store.iter_queue("r1")
+    assert next(partly).row_key == "c000#0"
+    assert store.enqueue("r2", items[:1], rows[:1]) == 1
+    del partly
+    assert store.enqueue("r3", items[:1], rows[:1]) == 1
+
+
 def test_configured_team_store_takes_the_place_of_runs_db(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

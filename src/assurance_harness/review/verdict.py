@@ -54,12 +54,17 @@ def labelled(
         yield row
 
 
-def reviewed_run(run_dir: Path, store: ReviewStore) -> ReviewedRun:
+def reviewed_run(run_dir: Path, store: ReviewStore, *, run: RunLog | None = None) -> ReviewedRun:
     """The run measured again over its rows with the reviews in, streamed (the metrics'
-    columns, as the runner and ``evidence attach`` measure it)."""
+    columns, as the runner and ``evidence attach`` measure it).
+
+    ``run``: the folder as the caller has just read it (the web app's run page), rather than
+    read again: a second copy of a 100,000-case run's summary.json (17 MB of objects: it lists
+    every queued row) was held while the metrics were measured. Its rows must not have been
+    read whole (``rows()``): ``human`` is added to the rows streamed here."""
     from ..spec.recorded import measure_stream, recorded_specs
 
-    run = read_run(run_dir)
+    run = read_run(run_dir) if run is None else run
     edited = run.summary_changed()
     if edited is not None:
         # The gate rules, metric specs and review queue measured with below are summary.json's:

@@ -52,6 +52,12 @@ class Connection(ABC):
         """Run one statement written with ``?`` placeholders."""
 
     @abstractmethod
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Run one SELECT and give its rows one at a time, for an answer that may be large
+        (every queued row of every run): ``execute`` holds them all as dicts at once. Read
+        them before the transaction ends."""
+
+    @abstractmethod
     def insert_id(self, sql: str, params: Sequence[Any] = (), *, column: str = "id") -> int:
         """Run one INSERT and return the generated ``column`` of the new row."""
 
@@ -108,6 +114,12 @@ class _SqliteConnection(Connection):
         cursor = self._run(sql, params)
         rows = [dict(r) for r in cursor.fetchall()] if cursor.description else []
         return Result(rows, cursor.rowcount)
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        # SQLite steps the statement as the rows are asked for; in WAL mode a reader holds
+        # no lock a writer waits for.
+        for row in self._run(sql, params):
+            yield dict(row)
 
     def insert_id(self, sql: str, params: Sequence[Any] = (), *, column: str = "id") -> int:
         # lastrowid is the INTEGER PRIMARY KEY the store's tables use for ``column``.

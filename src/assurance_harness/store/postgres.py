@@ -118,11 +118,22 @@ class _PgConnection(Connection):
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._conn = conn
+        self._cursors = 0
+        """Server-side cursors opened: each needs a name of its own in the transaction."""
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
         cursor = self._conn.execute(sql.replace("?", "%s"), tuple(params))  # type: ignore[arg-type]
         rows = [dict(r) for r in cursor.fetchall()] if cursor.description else []
         return Result(rows, cursor.rowcount)
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        # A server-side cursor (a named one, inside this transaction), fetched ``itersize``
+        # rows at a time: a client-side one would take the whole answer into libpq first.
+        self._cursors += 1
+        with self._conn.cursor(name=f"assurance_stream_{self._cursors}") as cursor:
+            cursor.execute(sql.replace("?", "%s"), tuple(params))  # type: ignore[arg-type]
+            for row in cursor:
+                yield dict(row)
 
     def insert_id(self, sql: str, params: Sequence[Any] = (), *, column: str = "id") -> int:
         row = self.execute(f"{sql} RETURNING {column}", params).fetchone()

@@ -54,6 +54,7 @@ def ui_cmd(
         from aiohttp import web
 
         from ..review.adjudicate import reviewer_from_env
+        from .allocator import bound_arenas
         from .app import SWITCH_INTERVAL_S, Settings, make_app
         from .security import HOSTS_KEY, allowed_hosts
 
@@ -86,6 +87,7 @@ def ui_cmd(
             err.print(term(f"assurance ui on {urls} (Ctrl-C to stop)"))
 
         sys.setswitchinterval(SWITCH_INTERVAL_S)  # this process serves the app and nothing else
+        bound_arenas()  # likewise, before the app's threads start (glibc only)
         try:
             web.run_app(application, host=host, port=port, print=started)
         except OSError as exc:  # the port is taken, the host does not resolve or is not ours
