@@ -6,7 +6,8 @@ imported, the command tree built, before ``cli.main``'s ``try``) printed a Pytho
 ending in ``KeyboardInterrupt``, and the process died by the signal (-2, not 130).
 
 Before the package's first line runs (the interpreter's own start-up and ``site``, about the
-first 10 ms) Ctrl-C is Python's alone; the delays here start past that.
+first 10 ms) Ctrl-C is Python's alone; the delays here start past that, and a signal that still
+lands there on a loaded machine (Python says so: "init_import_site") is passed over.
 """
 
 from __future__ import annotations
@@ -66,7 +67,23 @@ def test_ctrl_c_during_start_up_is_a_quiet_exit_130(tmp_path: Path, entry: str) 
     else:
         (tmp_path / "assurance").write_text(CONSOLE_SCRIPT, encoding="utf-8")
         argv = [sys.executable, str(tmp_path / "assurance"), *args]
+    quiet = 0
     for delay in DELAYS:
         done = _interrupted(argv, tmp_path, delay)
+        if _before_the_package(done.stderr):
+            continue  # a loaded machine: Python itself was still starting (and says so)
         assert "Traceback" not in done.stderr, (delay, done.stderr)
         assert done.returncode == 130, (delay, done.returncode, done.stderr)
+        quiet += 1
+    assert quiet >= len(DELAYS) - 2, quiet  # the test still tests: most landed in the package
+
+
+def _before_the_package(stderr: str) -> bool:
+    """Whether Ctrl-C landed in the interpreter's own start-up (``site``), before the package's
+    first line: Python's "Fatal Python error" and a traceback of its frozen modules only. On a
+    loaded machine (the fresh clone's tests beside other work) 20 ms can be that early."""
+    return (
+        "Fatal Python error" in stderr
+        and "init_import_site" in stderr
+        and "assurance_harness" not in stderr
+    )
