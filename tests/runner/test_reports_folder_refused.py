@@ -1,0 +1,54 @@
+"""A reports folder that cannot hold a run is refused before anything is sent (exit 2, one line
+naming the path and the fix): a folder in runs.db's place, a named pipe or a socket given as
+--reports. Sending first lost every answer's cost to a run that then failed (exit 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+from tests.testing.project import SUITE, callable_target
+
+COUNTING = (
+    "from pathlib import Path\n\n"
+    "def reply(messages):\n"
+    "    with Path('sent.log').open('a') as log:\n"
+    "        log.write('x')\n"
+    "    return 'echo ' + messages[-1]['content']\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    callable_target(tmp_path, "reportsrefused_target", COUNTING)
+    (tmp_path / "s.yaml").write_text(SUITE.format(name="refused"), encoding="utf-8")
+    return tmp_path
+
+
+def _run(project: Path, reports: str):  # type: ignore[no-untyped-def]
+    return run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", reports, "--no-report",
+        cwd=project, timeout=60,
+    )  # fmt: skip
+
+
+def _one_error_line(proc) -> str:  # type: ignore[no-untyped-def]
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "Traceback" not in text and "internal error" not in text, text
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), text
+    return lines[0]
+
+
+def test_a_folder_in_runs_db_s_place_is_refused_before_sending(project: Path) -> None:
+    """Was: both requests sent, then exit 3 'cannot write R/runs.db: unable to open database
+    file' (with a --resume that failed the same way)."""
+    (project / "R" / "runs.db").mkdir(parents=True)
+    line = _one_error_line(_run(project, "R"))
+    assert line.startswith("error: R/runs.db: is a directory, not the run index database; "), line
+    assert "move it aside" in line
+    assert not (project / "sent.log").exists()  # nothing sent
+    assert [p.name for p in (project / "R").iterdir()] == ["runs.db"]  # no run folder left
