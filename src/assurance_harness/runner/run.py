@@ -36,8 +36,10 @@ from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
+from ..store.faults import check_index_path
 from ..store.files import check_register_file
 from ..store.journalindex import JournalIndex, index_journal
+from ..store.location import store_url
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
 from ..store.runlog import RunLogWriter, RunState, Summary, read_run, read_state
@@ -589,6 +591,8 @@ def _run_suite(
         from ..register.ledger_store import check_ledger_file
 
         check_ledger_file(Path(ledger_path))
+    if store_url() is None:  # the embedded index, written once every answer is in
+        check_index_path(Workspace.at(reports).index)
     if evidence_for is not None and attach_evidence:
         from ..register.evidence_map import check_evidence_for
 
