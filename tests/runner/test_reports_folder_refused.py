@@ -4,6 +4,8 @@ naming the path and the fix): a folder in runs.db's place, a named pipe or a soc
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,30 @@ def test_a_folder_in_runs_db_s_place_is_refused_before_sending(project: Path) ->
     assert "move it aside" in line
     assert not (project / "sent.log").exists()  # nothing sent
     assert [p.name for p in (project / "R").iterdir()] == ["runs.db"]  # no run folder left
+
+
+def test_a_named_pipe_as_reports_is_refused(project: Path) -> None:
+    """Was: exit 3 'cannot write R: Not a directory', as if the disk had failed."""
+    os.mkfifo(project / "R")
+    line = _one_error_line(_run(project, "R"))
+    assert line.startswith("error: --reports R: is a named pipe, not a folder;"), line
+    assert not (project / "sent.log").exists()
+
+
+def test_a_socket_as_reports_is_refused(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)  # a socket's path is limited to 107 bytes: bind it relative
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind("R")
+    try:
+        line = _one_error_line(_run(project, "R"))
+    finally:
+        listener.close()
+    assert line.startswith("error: --reports R: is a socket, not a folder;"), line
+    assert not (project / "sent.log").exists()
+
+
+def test_runs_list_refuses_a_named_pipe_as_reports(tmp_path: Path) -> None:
+    """Was: 'no runs yet (P/runs.db does not exist)', exit 0."""
+    os.mkfifo(tmp_path / "P")
+    line = _one_error_line(run_cli("runs", "list", "--reports", "P", cwd=tmp_path, timeout=60))
+    assert line.startswith("error: --reports P: is a named pipe, not a folder;"), line
