@@ -20,8 +20,20 @@ import typer
 
 from .errors import UsageError
 
+
+def _reports_folder(value: Path) -> Path:
+    """``--reports`` that is a named pipe, a socket or a device: refused by every command."""
+    from .store.files import refuse_special_folder
+
+    refuse_special_folder(value)
+    return value
+
+
 ReportsOpt = Annotated[
-    Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
+    Path,
+    typer.Option(
+        "--reports", help="Directory of run folders and runs.db.", callback=_reports_folder
+    ),
 ]
 TableFormatOpt = Annotated[
     str, typer.Option("--format", "-f", help="table or json.", metavar="table|json")

@@ -37,7 +37,7 @@ from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
 from ..store.faults import check_index_path
-from ..store.files import check_register_file
+from ..store.files import check_register_file, refuse_special_folder
 from ..store.journalindex import JournalIndex, index_journal
 from ..store.location import store_url
 from ..store.rundir import RunDir
@@ -591,6 +591,7 @@ def _run_suite(
         from ..register.ledger_store import check_ledger_file
 
         check_ledger_file(Path(ledger_path))
+    refuse_special_folder(reports)  # the command line's mistake: not a disk that failed
     if store_url() is None:  # the embedded index, written once every answer is in
         check_index_path(Workspace.at(reports).index)
     if evidence_for is not None and attach_evidence:
