@@ -645,10 +645,7 @@ def _run_suite(
                 "(its SHA-256 changed); start a new run instead of resuming"
             )
         if state.target.fingerprint != fingerprint:
-            raise UsageError(
-                f"run '{resume}' was made against a different target configuration; "
-                "resume with the same --target file"
-            )
+            raise _other_target(resume, state.target.path, target_path)
         if state.options.limit:
             post.attach_evidence = False  # a smoke test stays one when resumed
         finished = state.status != "running" and run_dir.summary.exists()
@@ -829,6 +826,20 @@ def _run_suite(
             f"finish with: {resume_cmd}",
             origin=origin,
         ) from None
+
+
+def _other_target(run_id: str, recorded: str, given: str | Path) -> UsageError:
+    """A resume whose target configuration is not the run's, naming the file the run was made
+    with (run.json) and the one given: the same file edited, or another file."""
+    if Path(recorded) == Path(given) or Path(recorded).resolve() == Path(given).resolve():
+        return UsageError(
+            f"run '{run_id}' was made against {recorded}, whose configuration has been edited "
+            "since; restore it as it was for the run, or start a new run"
+        )
+    return UsageError(
+        f"run '{run_id}' was made against {recorded}, not --target {given} (their "
+        f"configurations differ); resume with --target {recorded}"
+    )
 
 
 def _crash_scrub(target: Target) -> Callable[[str], str]:
