@@ -50,6 +50,7 @@ from ..targets.open_files import make_room_for_connections
 from ..workspace import Workspace
 from .executor import OnRecord, TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
+from .executors.base import OnCloseTimeout
 from .journalnotes import JournalNotes
 from .poststeps import PostRunOptions, run_post_steps
 from .prefetch import Prefetch
@@ -92,6 +93,8 @@ class RunOutcome:
     summary: dict[str, Any]
     exit_code: int
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What went wrong that did not change the results (said as ``warning:`` lines)."""
 
 
 def now() -> str:
@@ -282,6 +285,7 @@ def _send(
     prefetch: Prefetch,
     notes: list[str],
     on_record: OnRecord | None = None,
+    on_close_timeout: OnCloseTimeout | None = None,
 ) -> None:
     """Send ``requests``, journalling each record; ``prefetch`` starts with the first record.
     ``notes`` gets why the response cache stopped being used, if it did."""
@@ -306,6 +310,7 @@ def _send(
             on_record=record_and_prefetch,
             cache=cache,
             progress=progress,
+            on_close_timeout=on_close_timeout,
         )
     finally:
         prefetch.join()
@@ -756,6 +761,7 @@ def _run_suite(
     resume_cmd = continue_with(run_dir.run_id)
     prefetch = Prefetch(intervals=bool(loaded.metrics))
     send_notes: list[str] = []
+    send_warnings: list[str] = []
     retry = state.open_retry()
     try:
         journal = _send_pending(
@@ -775,6 +781,7 @@ def _run_suite(
             resume_cmd=resume_cmd,
             target_path=target_path,
             notes=send_notes,
+            warnings=send_warnings,
         )
     except TargetUnusableError as exc:
         if retry is None:
@@ -793,6 +800,7 @@ def _run_suite(
     try:
         outcome = _finish(run)
         outcome.notes.extend(send_notes)
+        outcome.warnings.extend(send_warnings)
         if state.options.limit:
             outcome.notes.append(
                 f"smoke test: the first {len(cases)} of {len(loaded.cases)} cases; "
@@ -971,6 +979,7 @@ def _send_pending(
     resume_cmd: str,
     target_path: str | Path,
     notes: list[str],
+    warnings: list[str],
     errors_before: int | None = None,
 ) -> JournalIndex | None:
     """Send what the journal does not hold yet, and with ``errors_before`` (a retry of the
@@ -981,6 +990,13 @@ def _send_pending(
     pending: Sequence[GenerationRequest] = requests
     total = len(requests)
     offset = base_errors = 0
+
+    def closed_late(timeout_s: float) -> None:
+        warnings.append(
+            f"{target_path}: the target's close() did not return within its timeout_s "
+            f"({timeout_s:g} s); the run went on without it (every answer is saved)"
+        )
+
     journal_notes: JournalNotes | None = None
 
     def still_to_send(index: JournalIndex) -> int:
@@ -1030,6 +1046,7 @@ def _send_pending(
                 prefetch=prefetch,
                 notes=notes,
                 on_record=journal_notes.on_record if journal_notes is not None else None,
+                on_close_timeout=closed_late,
             )
         return journal_notes.finish() if journal_notes is not None else None
     except TargetUnusableError as exc:
