@@ -76,8 +76,20 @@ def test_a_socket_as_reports_is_refused(project: Path, monkeypatch: pytest.Monke
     assert not (project / "sent.log").exists()
 
 
-def test_runs_list_refuses_a_named_pipe_as_reports(tmp_path: Path) -> None:
-    """Was: 'no runs yet (P/runs.db does not exist)', exit 0."""
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("runs", "list"),  # was: 'no runs yet (P/runs.db does not exist)', exit 0
+        ("review", "queue"),  # was: 'P/runs.db: P is a file, not a folder'
+        ("report", "abc"),  # was: 'run 'abc' not found (...); no runs under P/'
+        ("register", "status", "--register", "r.yaml"),
+        ("ui", "--index"),
+    ],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_every_command_refuses_a_named_pipe_as_reports(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
     os.mkfifo(tmp_path / "P")
-    line = _one_error_line(run_cli("runs", "list", "--reports", "P", cwd=tmp_path, timeout=60))
+    line = _one_error_line(run_cli(*command, "--reports", "P", cwd=tmp_path, timeout=60))
     assert line.startswith("error: --reports P: is a named pipe, not a folder;"), line
