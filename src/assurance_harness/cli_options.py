@@ -19,20 +19,22 @@ from typing import Annotated
 import typer
 
 from .errors import UsageError
+from .workspace import reports_fault
 
 
-def _reports_folder(value: Path) -> Path:
-    """``--reports`` that is a named pipe, a socket or a device: refused by every command."""
-    from .store.files import refuse_special_folder
-
-    refuse_special_folder(value)
+def reports_folder(value: Path) -> Path:
+    """``--reports`` that is a named pipe, a socket or a device: refused by every command (the
+    callback of each command's ``--reports``)."""
+    problem = reports_fault(value)
+    if problem is not None:
+        raise UsageError(problem)
     return value
 
 
 ReportsOpt = Annotated[
     Path,
     typer.Option(
-        "--reports", help="Directory of run folders and runs.db.", callback=_reports_folder
+        "--reports", help="Directory of run folders and runs.db.", callback=reports_folder
     ),
 ]
 TableFormatOpt = Annotated[

@@ -37,7 +37,7 @@ from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
 from ..store.faults import check_index_path
-from ..store.files import check_register_file, refuse_special_folder
+from ..store.files import check_register_file
 from ..store.journalindex import JournalIndex, index_journal
 from ..store.location import store_url
 from ..store.rundir import RunDir
@@ -47,7 +47,7 @@ from ..store.spill import SpillArray
 from ..targets._http_common import HttpTargetSpec
 from ..targets.base import Target
 from ..targets.open_files import make_room_for_connections
-from ..workspace import Workspace
+from ..workspace import Workspace, reports_fault
 from .executor import OnRecord, TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
 from .executors.base import OnCloseTimeout
@@ -596,7 +596,8 @@ def _run_suite(
         from ..register.ledger_store import check_ledger_file
 
         check_ledger_file(Path(ledger_path))
-    refuse_special_folder(reports)  # the command line's mistake: not a disk that failed
+    if (problem := reports_fault(reports)) is not None:  # the caller's mistake, not the disk's
+        raise UsageError(problem)
     if store_url() is None:  # the embedded index, written once every answer is in
         check_index_path(Workspace.at(reports).index)
     if evidence_for is not None and attach_evidence:

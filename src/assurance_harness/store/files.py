@@ -42,7 +42,6 @@ __all__ = [
     "output_faults",
     "read_bounded",
     "read_limit",
-    "refuse_special_folder",
     "sha256_as_read",
     "sha256_bytes",
     "sha256_file",
@@ -506,31 +505,6 @@ def _refuse_special_output(path: Path, option: str) -> None:
             f"{option} {path}: is a named pipe no process is reading; start its reader first, "
             "or give a file to write"
         ) from None
-
-
-def refuse_special_folder(path: Path, option: str = "--reports") -> None:
-    """Refuse a named pipe, a socket or a device given as a folder to read or write (exit 2):
-    a run made in it failed only at its first write, as if the disk had (exit 3), and a reader
-    took it for a folder with nothing in it ('no runs yet'). A path not there, a folder or a
-    regular file is left to the command."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return
-    kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), None)
-    if kind is not None:
-        raise UsageError(
-            f"{option} {path}: is {kind}, not a folder; give the folder of run folders and "
-            "runs.db, or move it aside"
-        )
-
-
-_SPECIAL_KINDS = (
-    (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a device"),
-    (stat.S_ISBLK, "a device"),
-)
 
 
 def _output_fault(exc: OSError, path: Path, kind: str, option: str) -> HarnessError:
