@@ -23,7 +23,7 @@ from .cli_progress import RunProgress
 from .cli_usage import one_line_usage_errors
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
-from .console import fail, guard_streams, lost_output, out, print_error, term
+from .console import fail, guard_streams, lost_output, out, print_error, print_warning, term
 from .errors import ConfigError, ConfigIssue, ExitCode, HarnessError, UsageError
 from .formatting import MISSING, interval, num
 from .formatting.visible import one_line
@@ -438,6 +438,8 @@ def _print_outcome(outcome: object) -> None:
         )
     for note in outcome.notes:
         out.print(term(note), soft_wrap=True)
+    for warning in outcome.warnings:
+        print_warning(warning)
 
 
 def _fmt_ci(level: float, low: float | None, high: float | None) -> str:

@@ -19,9 +19,23 @@ from typing import Annotated
 import typer
 
 from .errors import UsageError
+from .workspace import reports_fault
+
+
+def reports_folder(value: Path) -> Path:
+    """``--reports`` that is a named pipe, a socket or a device: refused by every command (the
+    callback of each command's ``--reports``)."""
+    problem = reports_fault(value)
+    if problem is not None:
+        raise UsageError(problem)
+    return value
+
 
 ReportsOpt = Annotated[
-    Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
+    Path,
+    typer.Option(
+        "--reports", help="Directory of run folders and runs.db.", callback=reports_folder
+    ),
 ]
 TableFormatOpt = Annotated[
     str, typer.Option("--format", "-f", help="table or json.", metavar="table|json")

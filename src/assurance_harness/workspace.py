@@ -9,6 +9,7 @@ build a ``Workspace`` from their options instead of joining these names themselv
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ __all__ = [
     "INDEX_NAME",
     "LEDGER_RELPATH",
     "Workspace",
+    "reports_fault",
 ]
 
 DEFAULT_REPORTS = Path("reports")
@@ -78,3 +80,29 @@ class Workspace:
 
     def run_dir(self, run_id: str) -> Path:
         return self.reports / run_id
+
+
+def reports_fault(reports: Path, option: str = "--reports") -> str | None:
+    """What is wrong with a named pipe, a socket or a device given as the reports folder (the
+    line to say, the caller's error to raise), else None. A run made in one failed only at its
+    first write, as if the disk had (exit 3), and a reader took it for a folder with nothing in
+    it ('no runs yet'). A path not there, a folder or a regular file is left to the command."""
+    try:
+        mode = reports.stat().st_mode
+    except OSError:
+        return None
+    kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), None)
+    if kind is None:
+        return None
+    return (
+        f"{option} {reports}: is {kind}, not a folder; give the folder of run folders and "
+        "runs.db, or move it aside"
+    )
+
+
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)

@@ -81,8 +81,10 @@ def test_a_reports_path_that_is_a_dangling_symlink_is_named_as_one(project: Path
 
 
 def test_an_unwritable_runs_db_is_exit_3_and_resume_completes_the_index(project: Path) -> None:
-    (project / "reports").mkdir()
-    (project / "reports" / "runs.db").mkdir()  # sqlite cannot open a folder
+    # runs.db becomes a folder (which sqlite cannot open) once the run has begun: one there at
+    # the start is refused before anything is sent (test_reports_folder_refused).
+    (project / "t.yaml").unlink()
+    target_that_blocks(project, "reports/runs.db", "storefault_indexblocker", target="t.yaml")
     done = _run(project, "--no-evidence")
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr
@@ -90,7 +92,7 @@ def test_an_unwritable_runs_db_is_exit_3_and_resume_completes_the_index(project:
     run_id = _resume_id(done.stderr)
     assert (project / "reports" / run_id / "summary.json").exists()  # nothing lost
 
-    (project / "reports" / "runs.db").rmdir()
+    (project / "reports" / "runs.db").rmdir()  # the target's marker keeps it from coming back
     again = _run(project, "--no-evidence", "--resume", run_id)
     assert again.returncode == 0, again.stderr
     with sqlite3.connect(project / "reports" / "runs.db") as conn:

@@ -16,6 +16,7 @@ from tests.testing.cli import run_cli
 from tests.testing.plugins import installed_plugin
 
 PLUGIN = """\
+import asyncio
 import os
 
 from assurance_harness.datatypes import GenerationResponse
@@ -56,6 +57,8 @@ class Faulty(Target):
         fault("start")
 
     async def close(self):
+        if WHERE == "close" and RAISE == "hang":
+            await asyncio.Event().wait()  # never returns
         fault("close")
 
     def fingerprint(self):
@@ -165,6 +168,29 @@ def test_an_adapter_failing_as_it_closes_keeps_the_answers_and_the_run_resumes(
     finished = run_cli(*args, cwd=tmp_path, env=env, timeout=60)
     assert finished.returncode == 0, finished.stderr
     assert (run / "summary.json").is_file()
+
+
+def test_an_adapter_whose_close_never_returns_is_left_after_its_timeout_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    """Was: the run hung at its end for ever, every answer in, until a signal ended it."""
+    env = _project(tmp_path)
+    (tmp_path / "t.yaml").write_text("type: faulty\ntimeout_s: 0.5\n", encoding="utf-8")
+    proc = run_cli(
+        *("run", "s.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report"),
+        cwd=tmp_path,
+        env={**env, "FAULT": "close:hang"},
+        timeout=20,
+    )
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        "warning: t.yaml: the target's close() did not return within its timeout_s (0.5 s); "
+        "the run went on without it (every answer is saved)"
+    ], proc.stderr
+    _no_crash(tmp_path, proc)
+    (run,) = [p for p in (tmp_path / "reports").iterdir() if p.is_dir()]
+    assert json.loads((run / "summary.json").read_text(encoding="utf-8"))["status"] == "passed"
 
 
 def test_targets_check_and_validate_name_the_target_file_and_the_plugin(tmp_path: Path) -> None:

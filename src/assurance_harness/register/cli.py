@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import workspace
+from ..cli_options import reports_folder
 from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
@@ -51,7 +52,9 @@ VERDICT_STYLE = {"pass": "green", "fail": "red", "no_data": "yellow", "no_gate":
 
 
 RegisterOpt = Annotated[Path, typer.Option("--register", help="Risk register YAML file.")]
-ReportsOpt = Annotated[Path, typer.Option("--reports", help="Directory of run folders.")]
+ReportsOpt = Annotated[
+    Path, typer.Option("--reports", help="Directory of run folders.", callback=reports_folder)
+]
 LedgerOpt = Annotated[
     Path | None,
     typer.Option("--ledger", help="Evidence ledger (default: <reports>/evidence/ledger.jsonl)."),

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from ..cli_options import reports_folder
 from ..console import out, print_warning, term, user_errors
 from ..errors import RunFailedError
 
@@ -19,7 +20,10 @@ def report(
         typer.Option("--out", "-o", help="Directory for the files (default: the run directory)."),
     ] = None,
     reports: Annotated[
-        Path, typer.Option("--reports", help="Directory of run folders and runs.db.")
+        Path,
+        typer.Option(
+            "--reports", help="Directory of run folders and runs.db.", callback=reports_folder
+        ),
     ] = Path("reports"),
 ) -> None:
     """(Re)write a run's reports: self-contained HTML, Markdown, JSON and JUnit XML."""

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..cli_options import reports_folder
 from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
@@ -19,7 +20,9 @@ review_app = typer.Typer(
     help="Human review: the queue of flagged rows, verdicts, agreement.", no_args_is_help=True
 )
 
-ReportsOpt = Annotated[Path, typer.Option("--reports", help="Directory of run folders.")]
+ReportsOpt = Annotated[
+    Path, typer.Option("--reports", help="Directory of run folders.", callback=reports_folder)
+]
 LedgerOpt = Annotated[
     Path | None,
     typer.Option("--ledger", help="Evidence ledger (default: REPORTS/evidence/ledger.jsonl)."),

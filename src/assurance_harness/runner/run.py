@@ -36,8 +36,10 @@ from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
+from ..store.faults import check_index_path
 from ..store.files import check_register_file
 from ..store.journalindex import JournalIndex, index_journal
+from ..store.location import store_url
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
 from ..store.runlog import RunLogWriter, RunState, Summary, read_run, read_state
@@ -45,9 +47,10 @@ from ..store.spill import SpillArray
 from ..targets._http_common import HttpTargetSpec
 from ..targets.base import Target
 from ..targets.open_files import make_room_for_connections
-from ..workspace import Workspace
+from ..workspace import Workspace, reports_fault
 from .executor import OnRecord, TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
+from .executors.base import OnCloseTimeout
 from .journalnotes import JournalNotes
 from .poststeps import PostRunOptions, run_post_steps
 from .prefetch import Prefetch
@@ -90,6 +93,8 @@ class RunOutcome:
     summary: dict[str, Any]
     exit_code: int
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What went wrong that did not change the results (said as ``warning:`` lines)."""
 
 
 def now() -> str:
@@ -280,6 +285,7 @@ def _send(
     prefetch: Prefetch,
     notes: list[str],
     on_record: OnRecord | None = None,
+    on_close_timeout: OnCloseTimeout | None = None,
 ) -> None:
     """Send ``requests``, journalling each record; ``prefetch`` starts with the first record.
     ``notes`` gets why the response cache stopped being used, if it did."""
@@ -304,6 +310,7 @@ def _send(
             on_record=record_and_prefetch,
             cache=cache,
             progress=progress,
+            on_close_timeout=on_close_timeout,
         )
     finally:
         prefetch.join()
@@ -589,6 +596,10 @@ def _run_suite(
         from ..register.ledger_store import check_ledger_file
 
         check_ledger_file(Path(ledger_path))
+    if (problem := reports_fault(reports)) is not None:  # the caller's mistake, not the disk's
+        raise UsageError(problem)
+    if store_url() is None:  # the embedded index, written once every answer is in
+        check_index_path(Workspace.at(reports).index)
     if evidence_for is not None and attach_evidence:
         from ..register.evidence_map import check_evidence_for
 
@@ -640,10 +651,7 @@ def _run_suite(
                 "(its SHA-256 changed); start a new run instead of resuming"
             )
         if state.target.fingerprint != fingerprint:
-            raise UsageError(
-                f"run '{resume}' was made against a different target configuration; "
-                "resume with the same --target file"
-            )
+            raise _other_target(resume, state.target.path, target_path)
         if state.options.limit:
             post.attach_evidence = False  # a smoke test stays one when resumed
         finished = state.status != "running" and run_dir.summary.exists()
@@ -754,6 +762,7 @@ def _run_suite(
     resume_cmd = continue_with(run_dir.run_id)
     prefetch = Prefetch(intervals=bool(loaded.metrics))
     send_notes: list[str] = []
+    send_warnings: list[str] = []
     retry = state.open_retry()
     try:
         journal = _send_pending(
@@ -773,6 +782,7 @@ def _run_suite(
             resume_cmd=resume_cmd,
             target_path=target_path,
             notes=send_notes,
+            warnings=send_warnings,
         )
     except TargetUnusableError as exc:
         if retry is None:
@@ -791,6 +801,7 @@ def _run_suite(
     try:
         outcome = _finish(run)
         outcome.notes.extend(send_notes)
+        outcome.warnings.extend(send_warnings)
         if state.options.limit:
             outcome.notes.append(
                 f"smoke test: the first {len(cases)} of {len(loaded.cases)} cases; "
@@ -824,6 +835,20 @@ def _run_suite(
             f"finish with: {resume_cmd}",
             origin=origin,
         ) from None
+
+
+def _other_target(run_id: str, recorded: str, given: str | Path) -> UsageError:
+    """A resume whose target configuration is not the run's, naming the file the run was made
+    with (run.json) and the one given: the same file edited, or another file."""
+    if Path(recorded) == Path(given) or Path(recorded).resolve() == Path(given).resolve():
+        return UsageError(
+            f"run '{run_id}' was made against {recorded}, whose configuration has been edited "
+            "since; restore it as it was for the run, or start a new run"
+        )
+    return UsageError(
+        f"run '{run_id}' was made against {recorded}, not --target {given} (their "
+        f"configurations differ); resume with --target {recorded}"
+    )
 
 
 def _crash_scrub(target: Target) -> Callable[[str], str]:
@@ -955,6 +980,7 @@ def _send_pending(
     resume_cmd: str,
     target_path: str | Path,
     notes: list[str],
+    warnings: list[str],
     errors_before: int | None = None,
 ) -> JournalIndex | None:
     """Send what the journal does not hold yet, and with ``errors_before`` (a retry of the
@@ -965,6 +991,13 @@ def _send_pending(
     pending: Sequence[GenerationRequest] = requests
     total = len(requests)
     offset = base_errors = 0
+
+    def closed_late(timeout_s: float) -> None:
+        warnings.append(
+            f"{target_path}: the target's close() did not return within its timeout_s "
+            f"({timeout_s:g} s); the run went on without it (every answer is saved)"
+        )
+
     journal_notes: JournalNotes | None = None
 
     def still_to_send(index: JournalIndex) -> int:
@@ -1014,6 +1047,7 @@ def _send_pending(
                 prefetch=prefetch,
                 notes=notes,
                 on_record=journal_notes.on_record if journal_notes is not None else None,
+                on_close_timeout=closed_late,
             )
         return journal_notes.finish() if journal_notes is not None else None
     except TargetUnusableError as exc:

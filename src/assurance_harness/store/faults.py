@@ -4,8 +4,9 @@ every command that reads or writes the store (the run index, reviews, baselines,
 SQLite says "unable to open database file" alike for a directory in the file's place and for a
 read-only folder (WAL mode writes ``runs.db-wal`` and ``runs.db-shm`` beside the file, even to
 read), and the fix differs; so the file and its folder are looked at to say which. The runner
-does not use this: it reports a storage fault as a failed run (exit 3) with the ``--resume``
-that finishes it (``runner.run``).
+reports a storage fault met during a run as a failed run (exit 3) with the ``--resume`` that
+finishes it (``runner.run``); only a folder in runs.db's place, known before sending, is
+refused here first (``check_index_path``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .postgres import StoreError
 
 __all__ = [
     "StoreBusyError",
+    "check_index_path",
     "locked_reason",
     "reported_transaction",
     "sqlite_fault",
@@ -59,15 +61,20 @@ def reported_transaction(db: Database) -> Iterator[Connection]:
             yield conn
 
 
+def check_index_path(path: Path) -> None:
+    """Refuse a folder in the embedded ``runs.db``'s place before a run sends anything: SQLite
+    fails on it only when the finished run is indexed, every answer paid for by then (the
+    runner's storage faults are otherwise exit 3, met as they come)."""
+    if path.is_dir():
+        raise _directory_fault(path)
+
+
 def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError:
     """``exc``, met using the SQLite file ``path``, as what is wrong and how to fix it."""
     cause = _first_line(exc)
     folder = path.parent
     if path.is_dir():
-        return StoreError(
-            f"{path}: is a directory, not the run index database; move it aside (runs are "
-            "then found by their folders, and the next run makes a new index)"
-        )
+        return _directory_fault(path)
     if folder.exists() and not folder.is_dir():
         return StoreError(f"{path}: {folder} is a file, not a folder; move it aside")
     if folder.is_dir() and not os.access(folder, os.W_OK):
@@ -85,6 +92,13 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
     return StoreError(
         f"{path}: the run index cannot be read ({cause}); repair it or move it aside (runs "
         "are then found by their folders)"
+    )
+
+
+def _directory_fault(path: Path) -> StoreError:
+    return StoreError(
+        f"{path}: is a directory, not the run index database; move it aside (runs are then "
+        "found by their folders, and the next run makes a new index)"
     )
 
 

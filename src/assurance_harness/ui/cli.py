@@ -8,15 +8,17 @@ from typing import Annotated
 
 import typer
 
+from ..cli_options import reports_folder
 from ..console import err, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
 
 
 def ui_cmd(
-    reports: Annotated[Path, typer.Option("--reports", help="Directory of run folders.")] = Path(
-        "reports"
-    ),
+    reports: Annotated[
+        Path,
+        typer.Option("--reports", help="Directory of run folders.", callback=reports_folder),
+    ] = Path("reports"),
     register: Annotated[Path, typer.Option("--register", help="Risk register YAML file.")] = Path(
         "register/risk_register.yaml"
     ),

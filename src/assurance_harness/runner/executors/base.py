@@ -9,6 +9,7 @@ and rows are put back in request order whatever order the work finished in.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -21,6 +22,8 @@ from ...targets.base import Target
 
 Row = dict[str, Any]
 OnRecord = Callable[[ResponseRecord], None]
+OnCloseTimeout = Callable[[float], None]
+"""Called with the target's ``timeout_s`` when its ``close()`` did not return within it."""
 Progress = Callable[[int, int, int], None]
 ScoringProgress = Callable[[str, int, int], None]
 """(scorer id, responses scored, responses to score): called as each scorer starts and after
@@ -62,10 +65,12 @@ class Executor(Protocol):
         on_record: OnRecord,
         cache: ResponseCache | None,
         progress: Progress | None,
+        on_close_timeout: OnCloseTimeout | None = None,
     ) -> None:
         """Send ``requests`` to ``target`` (not started yet) and hand each record to
         ``on_record`` as it arrives; a broken target stops the run before the bulk
-        (:class:`~assurance_harness.runner.executor.TargetUnusableError`)."""
+        (:class:`~assurance_harness.runner.executor.TargetUnusableError`). A ``close()`` that
+        outlasts the target's ``timeout_s`` is left, and ``on_close_timeout`` told."""
 
     def open_scoring(
         self,
@@ -195,6 +200,7 @@ class LocalExecutor:
         on_record: OnRecord,
         cache: ResponseCache | None,
         progress: Progress | None,
+        on_close_timeout: OnCloseTimeout | None = None,
     ) -> None:
         from ..executor import run_sync
 
@@ -207,6 +213,7 @@ class LocalExecutor:
                 cache=cache,
                 progress=progress,
                 probe=True,
+                on_close_timeout=on_close_timeout,
             )
         )
 
@@ -232,8 +239,13 @@ async def send_async(
     cache: ResponseCache | None,
     progress: Progress | None,
     probe: bool,
+    on_close_timeout: OnCloseTimeout | None = None,
 ) -> None:
-    """Start ``target``, send ``requests`` through the runner's executor, close it."""
+    """Start ``target``, send ``requests`` through the runner's executor, close it.
+
+    ``close()`` is given the target's ``timeout_s``: an adapter whose close never returns
+    (a connection it waits on for ever) hung the end of a run whose answers were all in, until
+    a signal ended it; past the bound it is left, and ``on_close_timeout`` says so."""
     from ..executor import execute
 
     # The connection pool is sized from the spec at start(): apply the concurrency first.
@@ -253,4 +265,16 @@ async def send_async(
             probe=probe,
         )
     finally:
-        await target.close()
+        await _close(target, on_close_timeout)
+
+
+async def _close(target: Target, on_close_timeout: OnCloseTimeout | None) -> None:
+    bound = asyncio.timeout(target.spec.timeout_s)
+    try:
+        async with bound:
+            await target.close()
+    except TimeoutError:
+        if not bound.expired():
+            raise  # the adapter's own TimeoutError: its failure, reported as such
+        if on_close_timeout is not None:
+            on_close_timeout(target.spec.timeout_s)

@@ -32,6 +32,7 @@ from ...store.cache import ResponseCache, key_for
 from ...targets.base import Target
 from .base import (
     LocalScoring,
+    OnCloseTimeout,
     OnRecord,
     Progress,
     Row,
@@ -279,6 +280,7 @@ class RayExecutor:
         on_record: OnRecord,
         cache: ResponseCache | None,
         progress: Progress | None,
+        on_close_timeout: OnCloseTimeout | None = None,
     ) -> None:
         from ..executor import _record, run_sync
 
@@ -306,6 +308,7 @@ class RayExecutor:
                 cache=cache,
                 progress=None,
                 probe=True,
+                on_close_timeout=on_close_timeout,  # the actors' own closes go unsaid
             )
         )
         fingerprint = target.fingerprint()

@@ -1,0 +1,95 @@
+"""A reports folder that cannot hold a run is refused before anything is sent (exit 2, one line
+naming the path and the fix): a folder in runs.db's place, a named pipe or a socket given as
+--reports. Sending first lost every answer's cost to a run that then failed (exit 3)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+from tests.testing.project import SUITE, callable_target
+
+COUNTING = (
+    "from pathlib import Path\n\n"
+    "def reply(messages):\n"
+    "    with Path('sent.log').open('a') as log:\n"
+    "        log.write('x')\n"
+    "    return 'echo ' + messages[-1]['content']\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    callable_target(tmp_path, "reportsrefused_target", COUNTING)
+    (tmp_path / "s.yaml").write_text(SUITE.format(name="refused"), encoding="utf-8")
+    return tmp_path
+
+
+def _run(project: Path, reports: str):  # type: ignore[no-untyped-def]
+    return run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", reports, "--no-report",
+        cwd=project, timeout=60,
+    )  # fmt: skip
+
+
+def _one_error_line(proc) -> str:  # type: ignore[no-untyped-def]
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "Traceback" not in text and "internal error" not in text, text
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), text
+    return lines[0]
+
+
+def test_a_folder_in_runs_db_s_place_is_refused_before_sending(project: Path) -> None:
+    """Was: both requests sent, then exit 3 'cannot write R/runs.db: unable to open database
+    file' (with a --resume that failed the same way)."""
+    (project / "R" / "runs.db").mkdir(parents=True)
+    line = _one_error_line(_run(project, "R"))
+    assert line.startswith("error: R/runs.db: is a directory, not the run index database; "), line
+    assert "move it aside" in line
+    assert not (project / "sent.log").exists()  # nothing sent
+    assert [p.name for p in (project / "R").iterdir()] == ["runs.db"]  # no run folder left
+
+
+def test_a_named_pipe_as_reports_is_refused(project: Path) -> None:
+    """Was: exit 3 'cannot write R: Not a directory', as if the disk had failed."""
+    os.mkfifo(project / "R")
+    line = _one_error_line(_run(project, "R"))
+    assert line.startswith("error: --reports R: is a named pipe, not a folder;"), line
+    assert not (project / "sent.log").exists()
+
+
+def test_a_socket_as_reports_is_refused(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)  # a socket's path is limited to 107 bytes: bind it relative
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind("R")
+    try:
+        line = _one_error_line(_run(project, "R"))
+    finally:
+        listener.close()
+    assert line.startswith("error: --reports R: is a socket, not a folder;"), line
+    assert not (project / "sent.log").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("runs", "list"),  # was: 'no runs yet (P/runs.db does not exist)', exit 0
+        ("review", "queue"),  # was: 'P/runs.db: P is a file, not a folder'
+        ("report", "abc"),  # was: 'run 'abc' not found (...); no runs under P/'
+        ("register", "status", "--register", "r.yaml"),
+        ("ui", "--index"),
+    ],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_every_command_refuses_a_named_pipe_as_reports(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    os.mkfifo(tmp_path / "P")
+    line = _one_error_line(run_cli(*command, "--reports", "P", cwd=tmp_path, timeout=60))
+    assert line.startswith("error: --reports P: is a named pipe, not a folder;"), line
