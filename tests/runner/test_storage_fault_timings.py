@@ -76,8 +76,10 @@ def _run_stopped_while_scoring(
 def test_resume_after_a_runs_db_fault_keeps_the_review_queue(project: Path) -> None:
     # runs.db fails when the finished run's review queue is stored; once fixed, --resume must
     # store the queue too, or the gate waits for reviews that nobody can ever give.
-    (project / "reports").mkdir()
-    (project / "reports" / "runs.db").mkdir()
+    # runs.db becomes a folder (which sqlite cannot open) once the run has begun: one there at
+    # the start is refused before anything is sent (test_reports_folder_refused).
+    (project / "t.yaml").unlink()
+    target_that_blocks(project, "reports/runs.db", "timing_queue_indexblocker", target="t.yaml")
     args = ["run", "review.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report"]
     done = run_cli(*args, "--no-evidence", cwd=project)
     assert done.returncode == 3, done.stderr
@@ -383,8 +385,10 @@ def test_ctrl_c_while_a_resume_redoes_the_post_run_steps_prints_the_resume_comma
 
     monkeypatch.chdir(project)
     (project / "s.yaml").write_text(PLAIN_SUITE)
-    (project / "reports").mkdir()
-    (project / "reports" / "runs.db").mkdir()
+    # runs.db becomes a folder (which sqlite cannot open) once the run has begun: one there at
+    # the start is refused before anything is sent (test_reports_folder_refused).
+    (project / "t.yaml").unlink()
+    target_that_blocks(project, "reports/runs.db", "timing_ctrlc_indexblocker", target="t.yaml")
     with pytest.raises(RunFailedError) as failed:
         run_suite("s.yaml", "t.yaml", write_reports=False, attach_evidence=False)
     run_id = _resume_id(str(failed.value))
@@ -416,8 +420,10 @@ def test_a_storage_fault_in_a_directory_run_names_the_suites_it_did_not_run(
                 "require_reviewed: true", ""
             )
         )
-    (project / "reports").mkdir()
-    (project / "reports" / "runs.db").mkdir()
+    # runs.db becomes a folder (which sqlite cannot open) once the run has begun: one there at
+    # the start is refused before anything is sent (test_reports_folder_refused).
+    (project / "t.yaml").unlink()
+    target_that_blocks(project, "reports/runs.db", "timing_dirrun_indexblocker", target="t.yaml")
     done = run_cli(
         "run", "suites", "--target", "t.yaml", "--no-report", "--no-evidence", cwd=project
     )
