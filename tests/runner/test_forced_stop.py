@@ -86,7 +86,7 @@ def test_a_second_signal_forces_a_stuck_run_to_stop_and_resume_finishes_it(
     time.sleep(0.3)
     proc.send_signal(signum)
     with pytest.raises(subprocess.TimeoutExpired):  # the first signal cannot end it
-        proc.wait(timeout=1.5)
+        proc.wait(timeout=1.0)
     sent = time.monotonic()
     proc.send_signal(signum)
     try:
