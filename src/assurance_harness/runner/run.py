@@ -48,6 +48,7 @@ from ..targets._http_common import HttpTargetSpec
 from ..targets.base import Target
 from ..targets.open_files import make_room_for_connections
 from ..workspace import Workspace, reports_fault
+from . import forcestop
 from .executor import OnRecord, TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
 from .executors.base import OnCloseTimeout
@@ -1033,22 +1034,25 @@ def _send_pending(
     run_dir.open_journal()
     try:
         if pending:
-            _send(
-                runner,
-                target,
-                pending,
-                run_dir,
-                concurrency=concurrency or target.spec.concurrency,
-                use_cache=use_cache,
-                read_cache=read_cache,
-                max_age_s=max_age_s,
-                cache_path=cache_path,
-                progress=wrapped,
-                prefetch=prefetch,
-                notes=notes,
-                on_record=journal_notes.on_record if journal_notes is not None else None,
-                on_close_timeout=closed_late,
-            )
+            with forcestop.sending(
+                run_dir.sync_journal, run_id=run_dir.run_id, resume_cmd=resume_cmd
+            ):
+                _send(
+                    runner,
+                    target,
+                    pending,
+                    run_dir,
+                    concurrency=concurrency or target.spec.concurrency,
+                    use_cache=use_cache,
+                    read_cache=read_cache,
+                    max_age_s=max_age_s,
+                    cache_path=cache_path,
+                    progress=wrapped,
+                    prefetch=prefetch,
+                    notes=notes,
+                    on_record=journal_notes.on_record if journal_notes is not None else None,
+                    on_close_timeout=closed_late,
+                )
         return journal_notes.finish() if journal_notes is not None else None
     except TargetUnusableError as exc:
         # A broken target, found by the probe: the run folder stays (its cases are written)

@@ -156,10 +156,15 @@ class RunDir:
             os.fsync(self._journal.fileno())
             self._last_sync = now
 
-    def close_journal(self) -> None:
+    def sync_journal(self) -> None:
+        """Flush and fsync the open journal without closing it (a run forced to stop)."""
         if self._journal is not None:
             self._journal.flush()
             os.fsync(self._journal.fileno())
+
+    def close_journal(self) -> None:
+        if self._journal is not None:
+            self.sync_journal()
             self._journal.close()
             self._journal = None
 

@@ -1,0 +1,113 @@
+"""A target that will not stop: its ``generate`` swallows the cancellation, or blocks the event
+loop with a synchronous call. The first Ctrl-C (or SIGTERM) cannot end such a run; a second one
+must, at once, with every answer received kept and a resume that finishes the run (a real
+subprocess, real signals)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from ..testing.cli import cli_command, run_cli
+from ..testing.project import callable_target
+from ..testing.signals import default_sigint
+from .rowfiles import comparable_rows
+
+ANSWERED = 2
+"""Requests the target answers before it stops answering (and stopping)."""
+
+SUITE = (
+    "suite: stubborn\ncases:\n"
+    + "".join(f"  - {{id: c{i}, prompt: p{i}}}\n" for i in range(5))
+    + "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
+    "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
+)
+
+HANGS = {
+    # Catches the CancelledError and goes on waiting: no cancellation can end it.
+    "swallows-cancel": (
+        "        while True:\n"
+        "            try:\n"
+        "                await asyncio.sleep(3600)\n"
+        "            except asyncio.CancelledError:\n"
+        "                pass\n"
+    ),
+    # A synchronous call in an async function: the event loop itself stops.
+    "blocks-the-loop": "        time.sleep(3600)\n",
+}
+
+
+def _target(root: Path, hang: str) -> Path:
+    """Answers ``ANSWERED`` requests, then hangs, until ``root/healed`` exists."""
+    source = (
+        "import asyncio, time\nfrom pathlib import Path\n\n"
+        "HERE = Path(__file__).parent\n\n"
+        "async def reply(messages):\n"
+        "    calls = HERE / 'calls'\n"
+        "    seen = len(calls.read_text()) if calls.exists() else 0\n"
+        "    calls.write_text('x' * (seen + 1))\n"
+        f"    if seen >= {ANSWERED} and not (HERE / 'healed').exists():\n"
+        + HANGS[hang]
+        + "    return 'echo ' + messages[-1]['content']\n"
+    )
+    target = callable_target(root, f"stubborn_{hang.replace('-', '_')}", source)
+    target.write_text(target.read_text() + "concurrency: 1\ntimeout_s: 1\n", encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize(
+    ("signum", "hang"),
+    [(signal.SIGINT, "swallows-cancel"), (signal.SIGTERM, "blocks-the-loop")],
+    ids=["ctrl-c-swallowed", "sigterm-blocked"],
+)
+def test_a_second_signal_forces_a_stuck_run_to_stop_and_resume_finishes_it(
+    tmp_path: Path, signum: signal.Signals, hang: str
+) -> None:
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    target = _target(tmp_path, hang)
+    args = ("run", "s.yaml", "--target", target.name, "--reports", "r", "--no-cache")
+    proc = subprocess.Popen(
+        cli_command(*args),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
+    calls = tmp_path / "calls"
+    deadline = time.monotonic() + 60
+    while not (calls.exists() and len(calls.read_text()) > ANSWERED):  # now hanging
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    time.sleep(0.3)
+    proc.send_signal(signum)
+    with pytest.raises(subprocess.TimeoutExpired):  # the first signal cannot end it
+        proc.wait(timeout=1.0)
+    sent = time.monotonic()
+    proc.send_signal(signum)
+    try:
+        _, stderr = proc.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("a second signal did not end the run") from None
+    assert time.monotonic() - sent < 2.0
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    (journal,) = (tmp_path / "r").glob("*/responses.jsonl")
+    assert len(journal.read_text().splitlines()) == ANSWERED
+    forced = [line for line in stderr.splitlines() if line.startswith("forced to stop")]
+    assert len(forced) == 1, stderr
+    resume = forced[0].split("continue with: ", 1)[1].split()
+    assert resume[:2] == ["assurance", "run"] and journal.parent.name in resume
+
+    (tmp_path / "healed").touch()
+    done = run_cli(*resume[1:], cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    again = run_cli(*args[:-3], "--reports", "fresh", "--no-cache", cwd=tmp_path, timeout=60)
+    assert again.returncode == 0, again.stderr
+    (fresh,) = (tmp_path / "fresh").glob("*/results.jsonl")
+    assert comparable_rows(journal.parent) == comparable_rows(fresh.parent)
