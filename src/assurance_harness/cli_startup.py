@@ -17,10 +17,12 @@ Ctrl-C stays its own ``KeyboardInterrupt``.
 
 from __future__ import annotations
 
+# The C module, not ``signal``: its import builds enums (about 2 ms), a window in which Ctrl-C
+# was still a traceback (the fresh clone under load); ``os`` and ``sys`` are loaded already.
+# No ``contextlib`` either, for the same reason.
+import _signal
 import os
-import signal
 import sys
-from contextlib import suppress
 
 COMMAND_MODULE = "assurance_harness.cli"
 """What ``python -m`` runs as the command."""
@@ -44,15 +46,17 @@ def _is_the_command() -> bool:
 def quiet() -> None:
     """Ctrl-C ends the process at once with exit 130 (where Python's own handler is in place:
     an ignored SIGINT, a background job's, stays ignored)."""
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        with suppress(ValueError):  # not the main thread: signals are not its to set
-            signal.signal(signal.SIGINT, _exit_quietly)
+    if _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:
+        try:  # noqa: SIM105 - contextlib is not imported yet, on purpose (above)
+            _signal.signal(_signal.SIGINT, _exit_quietly)
+        except ValueError:  # not the main thread: signals are not its to set
+            pass
 
 
 def interrupts() -> None:
     """Ctrl-C is Python's ``KeyboardInterrupt`` again (after :func:`quiet`)."""
-    if signal.getsignal(signal.SIGINT) is _exit_quietly:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if _signal.getsignal(_signal.SIGINT) is _exit_quietly:
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
 
 
 if _is_the_command():
