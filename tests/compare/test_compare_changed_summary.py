@@ -14,18 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.testing.cli import run_cli
-from tests.testing.project import echo_project
+from tests.testing.project import echo_runs
 from tests.testing.summary_edits import SUMMARY_EDITS, edit_summary
 
 
 def _runs(root: Path, n: int) -> list[Path]:
     """``n`` finished runs of one suite against one target, oldest first."""
-    echo_project(root, suite="summary-compare")
-    for _ in range(n):
-        done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=root, timeout=60)
-        assert done.returncode == 0, done.stderr
-    runs = [p for p in (root / "reports").iterdir() if p.is_dir()]
-    return sorted(runs, key=lambda p: json.loads((p / "summary.json").read_text())["started_at"])
+    return echo_runs(root, "summary-compare", n)
 
 
 def _no_verdict(done: subprocess.CompletedProcess[str], summary: Path) -> None:

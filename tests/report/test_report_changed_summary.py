@@ -13,15 +13,12 @@ from pathlib import Path
 import pytest
 
 from tests.testing.cli import run_cli
-from tests.testing.project import echo_project
+from tests.testing.project import echo_runs
 from tests.testing.summary_edits import SUMMARY_EDITS, edit_summary
 
 
 def _finished_run(root: Path) -> Path:
-    echo_project(root, suite="summary-edit")
-    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=root, timeout=60)
-    assert done.returncode == 0, done.stderr
-    (run_dir,) = (p for p in (root / "reports").iterdir() if p.is_dir())
+    (run_dir,) = echo_runs(root, "summary-edit")
     return run_dir
 
 

@@ -14,15 +14,12 @@ import json
 from pathlib import Path
 
 from tests.testing.cli import run_cli
-from tests.testing.project import echo_project
+from tests.testing.project import echo_runs
 from tests.testing.summary_edits import edit_summary
 
 
 def _finished_run(root: Path) -> Path:
-    echo_project(root, suite="summary-hash")
-    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=root, timeout=60)
-    assert done.returncode == 0, done.stderr
-    (run_dir,) = (p for p in (root / "reports").iterdir() if p.is_dir())
+    (run_dir,) = echo_runs(root, "summary-hash")
     return run_dir
 
 

@@ -3,6 +3,7 @@ that echoes the prompt, so ``assurance run s.yaml --target t.yaml`` passes offli
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 SUITE = (
@@ -32,6 +33,19 @@ def echo_project(root: Path, suite: str = "echo") -> Path:
     )
     (root / "s.yaml").write_text(SUITE.format(name=suite), encoding="utf-8")
     return root
+
+
+def echo_runs(root: Path, suite: str, count: int = 1) -> list[Path]:
+    """``count`` finished runs of :func:`echo_project` (suite ``suite``) in ``root/reports``;
+    their folders, oldest first."""
+    from .cli import run_cli
+
+    echo_project(root, suite=suite)
+    for _ in range(count):
+        done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=root, timeout=60)
+        assert done.returncode == 0, done.stderr
+    runs = [p for p in (root / "reports").iterdir() if p.is_dir()]
+    return sorted(runs, key=lambda p: json.loads((p / "summary.json").read_text())["started_at"])
 
 
 def target_that_blocks(root: Path, blocked: str, module: str, target: str = "tb.yaml") -> Path:
