@@ -80,5 +80,5 @@ def test_the_queue_is_read_one_row_at_a_time(
         assert f"Review queue ({n} rows)" in again.stdout
         assert f"{n - 2} more rows not shown" in again.stdout
     # The queue's text is 4 MB: held whole, the command peaks above it; a row at a time, far
-    # below (what it prints, about 200 bytes a row as JSON, is held by CliRunner).
-    assert peak < 1_500_000, f"review queue peaked at {peak / 1e6:.1f} MB traced"
+    # below: 0.8-1.2 MB, what it prints (200 bytes a row as JSON) held by CliRunner included.
+    assert peak < 2_500_000, f"review queue peaked at {peak / 1e6:.1f} MB traced"
