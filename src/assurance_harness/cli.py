@@ -184,6 +184,7 @@ def run(
     # The runner's imports build some 50 pydantic models and load numpy: with the collector
     # on, it walks the growing heap over and over meanwhile (about 60 ms of 0.4 s).
     with gc_paused():
+        from .runner import forcestop
         from .runner.run import (
             RETRY_NEEDS_RESUME,
             RunInterrupted,
@@ -235,7 +236,10 @@ def run(
     with _sigterm_as_ctrl_c():
         for number, path in enumerate(files):
             try:
-                with RunProgress(path.stem, console=console) as progress:
+                with (
+                    forcestop.epilogue(*_not_run_lines(files[number + 1 :])),
+                    RunProgress(path.stem, console=console) as progress,
+                ):
                     outcome = run_suite(
                         path,
                         target,
@@ -314,15 +318,30 @@ def run(
     raise typer.Exit(max(codes) if codes else 0)
 
 
+def _not_run(rest: list[Path]) -> list[str]:
+    """The line naming the suites of a directory run that an error or an interrupt stopped
+    before they ran (none if there are none): finishing the one stopped does not finish them."""
+    if not rest:
+        return []
+    return [
+        "not run (the run stopped at this error): "
+        + ", ".join(str(p) for p in rest)
+        + "; run them once it is fixed"
+    ]
+
+
 def _print_not_run(rest: list[Path]) -> None:
-    """The suites of a directory run that an error stopped before they ran: finishing the one
-    that failed does not finish them."""
-    if rest:
-        print_error(
-            "not run (the run stopped at this error): "
-            + ", ".join(str(p) for p in rest)
-            + "; run them once it is fixed"
-        )
+    """Says :func:`_not_run` as an error."""
+    for line in _not_run(rest):
+        print_error(line)
+
+
+def _not_run_lines(rest: list[Path]) -> list[str]:
+    """:func:`_not_run` as ``print_error`` writes it to a file, for a forced stop to write
+    itself: it exits at once, before this command could print anything."""
+    from .formatting.visible import one_line
+
+    return [f"error: {one_line(line)}" for line in _not_run(rest)]
 
 
 @contextmanager

@@ -23,8 +23,9 @@ from .workspace import reports_fault
 
 
 def reports_folder(value: Path) -> Path:
-    """``--reports`` that is a named pipe, a socket or a device: refused by every command (the
-    callback of each command's ``--reports``)."""
+    """``--reports`` that can never be a folder (a file, a path through one, a named pipe, a
+    socket or a device; ``workspace.reports_fault``): refused by every command (the callback
+    of each command's ``--reports``)."""
     problem = reports_fault(value)
     if problem is not None:
         raise UsageError(problem)

@@ -83,24 +83,29 @@ class Workspace:
 
 
 def reports_fault(reports: Path, option: str = "--reports") -> str | None:
-    """What is wrong with a named pipe, a socket or a device given as the reports folder (the
-    line to say, the caller's error to raise), else None. A run made in one failed only at its
+    """What is wrong with a reports folder that can never be one (the line to say, the caller's
+    error to raise), else None: a regular file, a path through a file, a named pipe, a socket
+    or a device. Each is the caller's mistake (exit 2): a run made in one failed only at its
     first write, as if the disk had (exit 3), and a reader took it for a folder with nothing in
-    it ('no runs yet'). A path not there, a folder or a regular file is left to the command."""
+    it ('no runs yet'). Raised by every command's ``--reports`` (``cli_options.reports_folder``)
+    and by the runner before anything is sent. A path not there yet, or a folder, is left to
+    the command."""
+    fix = "give the folder of run folders and runs.db, or move it aside"
     try:
         mode = reports.stat().st_mode
+    except NotADirectoryError:  # a file on the way: the folder can never be made there
+        blocker = next((p for p in reports.parents if p.exists() and not p.is_dir()), reports)
+        return f"{option} {reports}: {blocker} is a file, not a folder; {fix}"
     except OSError:
         return None
-    kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), None)
+    kind = next((name for test, name in _NOT_FOLDERS if test(mode)), None)
     if kind is None:
         return None
-    return (
-        f"{option} {reports}: is {kind}, not a folder; give the folder of run folders and "
-        "runs.db, or move it aside"
-    )
+    return f"{option} {reports}: is {kind}, not a folder; {fix}"
 
 
-_SPECIAL_KINDS = (
+_NOT_FOLDERS = (
+    (stat.S_ISREG, "a file"),
     (stat.S_ISFIFO, "a named pipe"),
     (stat.S_ISSOCK, "a socket"),
     (stat.S_ISCHR, "a device"),

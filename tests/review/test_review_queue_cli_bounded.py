@@ -8,6 +8,7 @@ The table held every queued row: for two 100,000-case runs (90,000 rows queued) 
 from __future__ import annotations
 
 import json
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,44 @@ def test_the_table_is_bounded_and_json_is_whole(
     assert "4 more rows not shown; --json lists them all" in table.stdout
     again = runner.invoke(app, ["review", "queue", "--json", *reports])
     assert again.stdout == listed.stdout
+
+
+@pytest.mark.parametrize(
+    "options", [(), ("--json",), ("--run", "big-run", "--pending", "--json")], ids=" ".join
+)
+def test_the_queue_is_read_one_row_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: tuple[str, ...]
+) -> None:
+    """It read every queued row, its prompt and response too, into a list (and the shown ones
+    into a second) before printing any: a queue of 100,000 rows was held whole, for a table
+    of its first TABLE_ROWS or a JSON list that names no text at all."""
+    from assurance_harness.review.store import ReviewStore
+
+    reports = tmp_path / "reports"
+    n = 1000
+    rows = [
+        {"case_id": f"c{i}", "prompt": f"{i} " + "p" * 2000, "response": "r" * 2000}
+        for i in range(n)
+    ]
+    items = [{"key": f"c{i}#0", "reasons": ["band"], "scorer_label": True} for i in range(n)]
+    ReviewStore(reports / "runs.db").enqueue("big-run", items, rows)
+    monkeypatch.setattr(review_cli, "TABLE_ROWS", 2, raising=False)
+    runner = CliRunner()
+    argv = ["review", "queue", *options, "--reports", str(reports)]
+    first = runner.invoke(app, argv, env={"COLUMNS": "200"})  # imports are not what it holds
+    assert first.exit_code == 0, first.output
+    tracemalloc.start()
+    try:
+        again = runner.invoke(app, argv, env={"COLUMNS": "200"})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert again.exit_code == 0 and again.stdout == first.stdout, again.output
+    if "--json" in options:
+        assert len(json.loads(again.stdout)) == n
+    else:
+        assert f"Review queue ({n} rows)" in again.stdout
+        assert f"{n - 2} more rows not shown" in again.stdout
+    # The queue's text is 4 MB: held whole, the command peaks above it; a row at a time, far
+    # below: 0.8-1.2 MB, what it prints (200 bytes a row as JSON) held by CliRunner included.
+    assert peak < 2_500_000, f"review queue peaked at {peak / 1e6:.1f} MB traced"

@@ -228,12 +228,11 @@ def test_an_empty_host_is_refused_not_every_interface(
 
 
 def test_an_index_into_reports_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
-    """Was: ``error: a-file: File exists``, exit 3."""
-    from typer.testing import CliRunner
-
-    from assurance_harness.cli import app
+    """Was: ``error: a-file: File exists``, exit 3. Refused by ``--reports`` itself, as every
+    command refuses a file there: a real process, where the entry point makes it exit 2."""
+    from tests.testing.cli import run_cli
 
     (tmp_path / "a-file").write_text("x")
-    result = CliRunner().invoke(app, ["ui", "--index", "--reports", str(tmp_path / "a-file")])
-    assert result.exit_code == 2, result.output
-    assert "is a file, not a folder" in result.output, result.output
+    result = run_cli("ui", "--index", "--reports", "a-file", cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "error: --reports a-file: is a file, not a folder" in result.stderr, result.stderr

@@ -59,17 +59,8 @@ def _target(root: Path, hang: str) -> Path:
     return target
 
 
-@pytest.mark.parametrize(
-    ("signum", "hang"),
-    [(signal.SIGINT, "swallows-cancel"), (signal.SIGTERM, "blocks-the-loop")],
-    ids=["ctrl-c-swallowed", "sigterm-blocked"],
-)
-def test_a_second_signal_forces_a_stuck_run_to_stop_and_resume_finishes_it(
-    tmp_path: Path, signum: signal.Signals, hang: str
-) -> None:
-    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
-    target = _target(tmp_path, hang)
-    args = ("run", "s.yaml", "--target", target.name, "--reports", "r", "--no-cache")
+def _hanging(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    """``assurance ARGS...`` started, once its target has stopped answering."""
     proc = subprocess.Popen(
         cli_command(*args),
         cwd=tmp_path,
@@ -84,6 +75,11 @@ def test_a_second_signal_forces_a_stuck_run_to_stop_and_resume_finishes_it(
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.02)
     time.sleep(0.3)
+    return proc
+
+
+def _forced(proc: subprocess.Popen[str], signum: signal.Signals) -> str:
+    """Signal twice: the first cannot end the run, the second must, at once; its stderr."""
     proc.send_signal(signum)
     with pytest.raises(subprocess.TimeoutExpired):  # the first signal cannot end it
         proc.wait(timeout=1.0)
@@ -97,6 +93,21 @@ def test_a_second_signal_forces_a_stuck_run_to_stop_and_resume_finishes_it(
     assert time.monotonic() - sent < 2.0
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
+    return stderr
+
+
+@pytest.mark.parametrize(
+    ("signum", "hang"),
+    [(signal.SIGINT, "swallows-cancel"), (signal.SIGTERM, "blocks-the-loop")],
+    ids=["ctrl-c-swallowed", "sigterm-blocked"],
+)
+def test_a_second_signal_forces_a_stuck_run_to_stop_and_resume_finishes_it(
+    tmp_path: Path, signum: signal.Signals, hang: str
+) -> None:
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    target = _target(tmp_path, hang)
+    args = ("run", "s.yaml", "--target", target.name, "--reports", "r", "--no-cache")
+    stderr = _forced(_hanging(tmp_path, *args), signum)
     (journal,) = (tmp_path / "r").glob("*/responses.jsonl")
     assert len(journal.read_text().splitlines()) == ANSWERED
     forced = [line for line in stderr.splitlines() if line.startswith("forced to stop")]
@@ -111,3 +122,26 @@ def test_a_second_signal_forces_a_stuck_run_to_stop_and_resume_finishes_it(
     assert again.returncode == 0, again.stderr
     (fresh,) = (tmp_path / "fresh").glob("*/results.jsonl")
     assert comparable_rows(journal.parent) == comparable_rows(fresh.parent)
+
+
+def test_a_forced_stop_of_a_directory_run_names_the_suites_not_run(tmp_path: Path) -> None:
+    """As a first Ctrl-C that stops the run does: the suites after the one stopped are named
+    in the same line, or a user would take the directory as run but for one resume."""
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    for name in ("a", "b", "c"):
+        text = SUITE.replace("suite: stubborn", f"suite: stubborn-{name}")
+        (suites / f"{name}.yaml").write_text(text, encoding="utf-8")
+    target = _target(tmp_path, "swallows-cancel")
+    args = ("run", "suites", "--target", target.name, "--reports", "r", "--no-cache")
+    stderr = _forced(_hanging(tmp_path, *args), signal.SIGINT)
+    lines = stderr.splitlines()
+    (forced,) = [line for line in lines if line.startswith("forced to stop")]
+    resume = forced.split("continue with: ", 1)[1].split()
+    assert str(Path("suites", "a.yaml")) in resume and "--resume" in resume
+    not_run = [line for line in lines if "not run" in line]
+    assert not_run == [
+        "error: not run (the run stopped at this error): "
+        f"{Path('suites', 'b.yaml')}, {Path('suites', 'c.yaml')}; run them once it is fixed"
+    ], stderr
+    assert lines.index(not_run[0]) > lines.index(forced)

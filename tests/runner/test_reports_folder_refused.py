@@ -1,6 +1,7 @@
 """A reports folder that cannot hold a run is refused before anything is sent (exit 2, one line
-naming the path and the fix): a folder in runs.db's place, a named pipe or a socket given as
---reports. Sending first lost every answer's cost to a run that then failed (exit 3)."""
+naming the path and the fix): a folder in runs.db's place, a regular file, a named pipe or a
+socket given as --reports. Sending first lost every answer's cost to a run that then failed
+(exit 3)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,30 @@ def test_a_folder_in_runs_db_s_place_is_refused_before_sending(project: Path) ->
     assert [p.name for p in (project / "R").iterdir()] == ["runs.db"]  # no run folder left
 
 
+def test_a_regular_file_as_reports_is_refused_before_sending(project: Path) -> None:
+    """Was: exit 3 'cannot write R: ...' (the run folder could not be made), as if the disk had
+    failed: a path mistyped onto a file is the caller's mistake."""
+    (project / "R").write_text("not a folder\n", encoding="utf-8")
+    line = _one_error_line(_run(project, "R"))
+    assert line == (
+        "error: --reports R: is a file, not a folder; give the folder of run folders and "
+        "runs.db, or move it aside"
+    ), line
+    assert not (project / "sent.log").exists()  # nothing sent
+    assert (project / "R").read_text(encoding="utf-8") == "not a folder\n"  # left as it was
+
+
+def test_a_reports_path_through_a_file_is_refused_before_sending(project: Path) -> None:
+    """Was: exit 3 'cannot write F/R: ...', as for a disk fault."""
+    (project / "F").write_text("not a folder\n", encoding="utf-8")
+    line = _one_error_line(_run(project, "F/R"))
+    assert line == (
+        "error: --reports F/R: F is a file, not a folder; give the folder of run folders and "
+        "runs.db, or move it aside"
+    ), line
+    assert not (project / "sent.log").exists()
+
+
 def test_a_named_pipe_as_reports_is_refused(project: Path) -> None:
     """Was: exit 3 'cannot write R: Not a directory', as if the disk had failed."""
     os.mkfifo(project / "R")
@@ -93,3 +118,22 @@ def test_every_command_refuses_a_named_pipe_as_reports(
     os.mkfifo(tmp_path / "P")
     line = _one_error_line(run_cli(*command, "--reports", "P", cwd=tmp_path, timeout=60))
     assert line.startswith("error: --reports P: is a named pipe, not a folder;"), line
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("runs", "list"),  # was: 'no runs yet (P/runs.db does not exist)', exit 0
+        ("review", "queue"),  # was: 'P/runs.db: P is a file, not a folder; move it aside'
+        ("report", "abc"),  # was: 'run 'abc' not found (...); no runs under P/'
+        ("register", "status", "--register", "r.yaml"),  # was: 'r.yaml: file not found'
+        ("ui", "--index"),  # was: '--reports P: is a file, not a folder; give a folder ...'
+    ],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_every_command_refuses_a_regular_file_as_reports(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    (tmp_path / "P").write_text("x", encoding="utf-8")
+    line = _one_error_line(run_cli(*command, "--reports", "P", cwd=tmp_path, timeout=60))
+    assert line.startswith("error: --reports P: is a file, not a folder; give the folder of"), line

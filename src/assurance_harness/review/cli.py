@@ -5,8 +5,11 @@ Model output is printed as plain terminal text (no markup, control characters es
 
 import json
 import sys
+from collections.abc import Iterable
+from contextlib import closing
+from itertools import chain
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,6 +18,10 @@ from ..cli_options import reports_folder
 from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..store.reviews import Standing
+    from .store import QueueItem
 
 review_app = typer.Typer(
     help="Human review: the queue of flagged rows, verdicts, agreement.", no_args_is_help=True
@@ -61,47 +68,66 @@ def queue_cmd(
 
         store = ReviewStore(reports / "runs.db")
         current = store.current(run)
-        queued = store.queue(run)
-        if run is not None and not queued:
-            _known_run(reports, run)
-        items = [i for i in queued if not pending or (i.run_id, i.row_key) not in current]
-        if as_json:
-            # Written item by item, the text json.dumps(items, indent=2) gives: a queue of
-            # 90,000 rows is not built a second time as one string.
-            opening = "[\n  "
-            for i in items:
-                item = {
-                    "run_id": i.run_id,
-                    "row": i.row_key,
-                    "reasons": i.reasons,
-                    "required": i.required,
-                    "scorer_label": i.scorer_label,
-                    "reviewers": sorted(current.get((i.run_id, i.row_key), {})),
-                }
-                sys.stdout.write(opening + json.dumps(item, indent=2).replace("\n", "\n  "))
-                opening = ",\n  "
-            sys.stdout.write("[]\n" if not items else "\n]\n")
-            return
-        table = Table(title=f"Review queue ({len(items)} rows)", title_justify="left")
-        for column in ("run", "row", "why", "scorer label", "reviewed by", "response"):
-            table.add_column(column, overflow="fold", no_wrap=column == "run")
-        for i in items[:TABLE_ROWS]:
-            table.add_row(
-                term(i.run_id),
-                term(i.row_key),
-                term(", ".join(i.reasons)),
-                term(i.scorer_label),
-                term(", ".join(sorted(current.get((i.run_id, i.row_key), {}))) or "-"),
-                term((i.response or "")[:80]),
+        # Read a row at a time (its prompt and response too): the queue of a 100,000-case run
+        # is never held whole, for a table of its first rows or a JSON list without the text.
+        with closing(store.iter_queue(run)) as queued:
+            first = next(queued, None)
+            if run is not None and first is None:
+                _known_run(reports, run)  # before a line is printed
+            rows = chain([] if first is None else [first], queued)
+            items = (i for i in rows if not pending or (i.run_id, i.row_key) not in current)
+            if as_json:
+                _write_json(items, current)
+            else:
+                _print_table(items, current)
+
+
+def _write_json(items: Iterable["QueueItem"], current: "Standing") -> None:
+    """Item by item, the text ``json.dumps(list(items), indent=2)`` gives: the list, or the
+    one string, of 90,000 rows is never built."""
+    opening = "[\n  "
+    for i in items:
+        item = {
+            "run_id": i.run_id,
+            "row": i.row_key,
+            "reasons": i.reasons,
+            "required": i.required,
+            "scorer_label": i.scorer_label,
+            "reviewers": sorted(current.get((i.run_id, i.row_key), {})),
+        }
+        sys.stdout.write(opening + json.dumps(item, indent=2).replace("\n", "\n  "))
+        opening = ",\n  "
+    sys.stdout.write("[]\n" if opening == "[\n  " else "\n]\n")
+
+
+def _print_table(items: Iterable["QueueItem"], current: "Standing") -> None:
+    """The first ``TABLE_ROWS`` items as a table; the rest are only counted."""
+    shown: list[QueueItem] = []
+    total = 0
+    for i in items:
+        total += 1
+        if len(shown) < TABLE_ROWS:
+            shown.append(i)
+    table = Table(title=f"Review queue ({total} rows)", title_justify="left")
+    for column in ("run", "row", "why", "scorer label", "reviewed by", "response"):
+        table.add_column(column, overflow="fold", no_wrap=column == "run")
+    for i in shown:
+        table.add_row(
+            term(i.run_id),
+            term(i.row_key),
+            term(", ".join(i.reasons)),
+            term(i.scorer_label),
+            term(", ".join(sorted(current.get((i.run_id, i.row_key), {}))) or "-"),
+            term((i.response or "")[:80]),
+        )
+    out.print(table)
+    if total > TABLE_ROWS:
+        out.print(
+            term(
+                f"{total - TABLE_ROWS} more rows not shown; --json lists them all "
+                "(--run and --pending narrow the queue)"
             )
-        out.print(table)
-        if len(items) > TABLE_ROWS:
-            out.print(
-                term(
-                    f"{len(items) - TABLE_ROWS} more rows not shown; --json lists them all "
-                    "(--run and --pending narrow the queue)"
-                )
-            )
+        )
 
 
 def _known_run(reports: Path, run_id: str) -> None:

@@ -40,6 +40,9 @@ class _Sending:
 
 _sending: _Sending | None = None
 
+_epilogue: tuple[str, ...] = ()
+"""Lines a forced stop writes after its own (:func:`epilogue`)."""
+
 
 @contextmanager
 def sending(save: Callable[[], None], *, run_id: str, resume_cmd: str) -> Iterator[None]:
@@ -51,6 +54,19 @@ def sending(save: Callable[[], None], *, run_id: str, resume_cmd: str) -> Iterat
         yield
     finally:
         _sending = before
+
+
+@contextmanager
+def epilogue(*lines: str) -> Iterator[None]:
+    """While the block lasts, a forced stop also writes ``lines`` (each one line, formatted as
+    the caller prints them), after its own: what the caller says once a run has stopped (a
+    directory run's suites not run) it never gets to say when the process exits at once."""
+    global _epilogue
+    before, _epilogue = _epilogue, lines
+    try:
+        yield
+    finally:
+        _epilogue = before
 
 
 async def escalating(coro: Coroutine[Any, Any, T]) -> T:
@@ -91,7 +107,7 @@ def _force_stop(run: _Sending) -> NoReturn:
     line = (
         f"forced to stop (interrupted again while stopping): the responses received are saved "
         f"in run {run.run_id}; continue with: {run.resume_cmd}\n"
-    )
+    ) + "".join(f"{more}\n" for more in _epilogue)
     with suppress(OSError):
         # On a terminal, below the progress bar, and the cursor the bar hid shown again.
         os.write(2, (f"\n{line}\x1b[?25h" if terminal else line).encode("utf-8", "replace"))

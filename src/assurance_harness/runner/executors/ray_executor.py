@@ -98,10 +98,14 @@ class _SenderActor:
         self.target = target
         self.concurrency = concurrency
 
-    def send(self, requests: list[GenerationRequest]) -> list[dict[str, Any]]:
+    def send(self, requests: list[GenerationRequest]) -> tuple[list[dict[str, Any]], float | None]:
+        """The shard's records, and the target's ``timeout_s`` when its ``close()`` outlasted
+        it (else None): the close is left as the local executor leaves it, but only the driver
+        can tell the user."""
         from ..executor import run_sync
 
         records: list[ResponseRecord] = []
+        late: list[float] = []
         run_sync(
             send_async(
                 self.target,
@@ -111,9 +115,10 @@ class _SenderActor:
                 cache=None,
                 progress=None,
                 probe=False,
+                on_close_timeout=late.append,
             )
         )
-        return [r.to_dict() for r in records]
+        return [r.to_dict() for r in records], (late[0] if late else None)
 
 
 def _wants_gpu(config: ScorerConfig) -> bool:
@@ -284,6 +289,7 @@ class RayExecutor:
     ) -> None:
         from ..executor import _record, run_sync
 
+        closed_late = _said_once(on_close_timeout)
         total = len(requests)
         done = errors = 0
 
@@ -308,7 +314,7 @@ class RayExecutor:
                 cache=cache,
                 progress=None,
                 probe=True,
-                on_close_timeout=on_close_timeout,  # the actors' own closes go unsaid
+                on_close_timeout=closed_late,
             )
         )
         fingerprint = target.fingerprint()
@@ -324,7 +330,10 @@ class RayExecutor:
                 ready, _ = self.ray.wait(list(inflight), num_returns=1)
                 for ref in ready:
                     by_key = inflight.pop(ref)
-                    for data in self.ray.get(ref):
+                    shard_records, late = self.ray.get(ref)
+                    if late is not None:
+                        closed_late(late)
+                    for data in shard_records:
                         record = ResponseRecord.from_dict(data)
                         if cache is not None and record.error is None:
                             cache.put(key_for(fingerprint, by_key[record.key]), _hit(record))
@@ -376,6 +385,21 @@ class RayExecutor:
         if self.started:
             self.ray.shutdown()
             self.started = False
+
+
+def _said_once(on_close_timeout: OnCloseTimeout | None) -> OnCloseTimeout:
+    """``on_close_timeout`` called the first time only: the driver's close and every shard's
+    in every actor (each shard starts and closes its copy of the target) would repeat the same
+    warning for the one target file."""
+    said = False
+
+    def say(timeout_s: float) -> None:
+        nonlocal said
+        if on_close_timeout is not None and not said:
+            said = True
+            on_close_timeout(timeout_s)
+
+    return say
 
 
 def _hit(record: ResponseRecord) -> Any:
