@@ -92,6 +92,9 @@ def test_validate_of_every_bundled_file_imports_no_heavy_library(tmp_path: Path)
     assert not HEAVY & modules, sorted(HEAVY & modules)
     # Its quantiles are for intervals, which validation never computes (0.2 s of import).
     assert "scipy.special" not in modules
+    # Nor the tables commands print once their work is done (a run imports rich.table on its
+    # prefetch thread while its requests are out: about 8 ms of start-up).
+    assert "rich.table" not in modules
 
 
 @pytest.mark.parametrize("target_kind", ["callable", "replay"])
@@ -162,3 +165,59 @@ def test_command_annotations_are_evaluated_at_definition() -> None:
             name for name, value in callback.__annotations__.items() if isinstance(value, str)
         ]
         assert not strings, f"{callback.__module__}.{callback.__qualname__}: {strings}"
+
+
+_FIRST_IMPORTER = """
+import json, sys, threading
+sys.argv = ["assurance", *json.loads(sys.argv[1])]
+
+
+class Watch:
+    # The thread that first asks for numpy: the finder is consulted before numpy is loaded.
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy" and "first" not in Watch.__dict__:
+            Watch.first = threading.current_thread().name
+            print("NUMPY-FIRST " + Watch.first, flush=True)
+        return None
+
+
+sys.meta_path.insert(0, Watch())
+from assurance_harness.cli import main
+main()
+"""
+
+
+def test_a_run_loads_numpy_while_its_requests_are_out(tmp_path: Path) -> None:
+    """Loading a suite, making the run's folder and its request plan need no numpy (about 60 ms
+    of start-up): it is first imported by the prefetch thread, after the first answer, while the
+    other requests are out (``runner.prefetch``). Was: imported by the runner's modules and the
+    rate metric's, before the first request."""
+    (tmp_path / "cases.jsonl").write_text(
+        "".join(json.dumps({"id": f"c{i}", "prompt": f"Question {i}"}) + "\n" for i in range(4))
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: lazy\nversion: 1.0.0\ndataset: {path: cases.jsonl}\n"
+        "scorers:\n  - {id: m, use: contains, with: {terms: ['ok']}}\n"
+        "metrics:\n  - {id: r, rate: m.matched}\n  - {id: w, mean: m.matched}\n"
+        "gates:\n  - {metric: r, min: 0}\n",
+        encoding="utf-8",
+    )
+    # Slow enough answers that the prefetch thread, started by the first, is first to numpy.
+    (tmp_path / "bot.py").write_text(
+        "import time\n\ndef reply(messages):\n    time.sleep(0.3)\n    return 'ok'\n"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: bot:reply\npython_path: ['.']\nconcurrency: 1\n"
+    )
+    args = ["run", "s.yaml", "--target", "t.yaml", "--reports", "reports"]
+    args += ["--no-report", "--no-evidence"]
+    proc = subprocess.run(
+        [sys.executable, "-c", _FIRST_IMPORTER, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    first = [ln for ln in proc.stdout.splitlines() if ln.startswith("NUMPY-FIRST ")]
+    assert first == ["NUMPY-FIRST assurance-prefetch"], proc.stdout + proc.stderr

@@ -10,10 +10,9 @@ import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from . import cli_startup, fielddocs
 from .cli_exit import exit_now
@@ -33,6 +32,9 @@ from .review.cli import review_app
 from .store_cli import store_app
 from .ui.cli import ui_cmd
 from .workspace import Workspace
+
+if TYPE_CHECKING:  # tables are made after a command's work: rich.table is imported there
+    from rich.table import Table
 
 app = typer.Typer(
     name="assurance",
@@ -398,6 +400,8 @@ def _print_outcome(outcome: object) -> None:
     assert isinstance(outcome, RunOutcome)
     summary = outcome.summary
     counts = summary["counts"]
+    from rich.table import Table
+
     table = Table(
         title=term(f"{summary['suite']['name']} — {outcome.run_id}"), title_justify="left"
     )
@@ -614,9 +618,11 @@ def runs_list(
     out.print(runs_table(rows))
 
 
-def runs_table(rows: list[dict[str, Any]]) -> Table:
+def runs_table(rows: list[dict[str, Any]]) -> "Table":
     """The run id is never cut (it is what every other command takes); the other columns
     fold onto more lines when the terminal is narrow."""
+    from rich.table import Table
+
     table = Table()
     longest = max((len(str(r["run_id"])) for r in rows), default=6)
     table.add_column("run id", no_wrap=True, min_width=longest)

@@ -18,6 +18,7 @@ import io
 import os
 import sys
 import threading
+from itertools import compress
 from typing import Any, NoReturn
 
 
@@ -43,9 +44,15 @@ def _flush_open_files() -> bool:
     that as it always has."""
     gc.unfreeze()  # the collector lists frozen objects only once they are back in a generation
     objects = gc.get_objects()
-    if _left_to_close(objects):
+    # Each object's type, once, not isinstance (it reads __class__: proxies warn). The objects
+    # are sifted by their types in C (map, compress): a Python test per object took 25 ms of a
+    # 2,000-case run's exit, a tenth of what the exit saves.
+    kinds = list(map(type, objects))
+    distinct = set(kinds)
+    if _left_to_close(objects, kinds, distinct):
         return False
-    files = [obj for obj in objects if issubclass(type(obj), io.IOBase)]
+    file_kinds = {kind for kind in distinct if issubclass(kind, io.IOBase)}
+    files = list(compress(objects, map(file_kinds.__contains__, kinds)))
     for stream in (*files, sys.stdout, sys.stderr):
         try:
             if stream is not None and not stream.closed:
@@ -68,11 +75,12 @@ _PLAIN_FILES = (
 """File types whose close, once flushed, writes nothing more (exact types: a subclass may)."""
 
 
-def _left_to_close(objects: list[object]) -> bool:
-    """Whether any of ``objects`` is open and only its close (its finalizer, at a normal exit)
-    finishes it: a writable file of another type (gzip, bz2, lzma, a member of a zip being
-    written), a zip archive being written (its directory), a named temporary file (its
-    removal). The types are sifted first: a call per object would cost more than the exit saves."""
+def _left_to_close(objects: list[object], kinds: list[type], distinct: set[type]) -> bool:
+    """Whether any of ``objects`` (of types ``kinds``, ``distinct`` of them) is open and only its
+    close (its finalizer, at a normal exit) finishes it: a writable file of another type (gzip,
+    bz2, lzma, a member of a zip being written), a zip archive being written (its directory), a
+    named temporary file (its removal). The types are sifted first: a call per object would
+    cost more than the exit saves."""
     # Looked up, not imported: no archive or temporary file exists if its module never loaded.
     zipfile, tempfile = sys.modules.get("zipfile"), sys.modules.get("tempfile")
     closers = (
@@ -81,10 +89,12 @@ def _left_to_close(objects: list[object]) -> bool:
     )
     suspects = {
         kind
-        for kind in set(map(type, objects))  # not isinstance: it reads __class__, proxies warn
+        for kind in distinct
         if kind not in _PLAIN_FILES and issubclass(kind, (io.IOBase, *closers))
     }
-    return bool(suspects) and any(_needs_close(obj) for obj in objects if type(obj) in suspects)
+    if not suspects:
+        return False
+    return any(map(_needs_close, compress(objects, map(suspects.__contains__, kinds))))
 
 
 def _needs_close(obj: Any) -> bool:

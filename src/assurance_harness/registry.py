@@ -85,6 +85,9 @@ class Registry(Generic[T]):
         return sorted(self._items)
 
     def __contains__(self, name: object) -> bool:
+        # As ``get``: the installed packages' metadata is read only for a name not built in.
+        if name in self._items:
+            return True
         self._load_entry_points()
         return name in self._items
 

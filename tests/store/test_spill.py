@@ -94,6 +94,34 @@ def test_repeated_keys_are_the_keys_of_repeated_strings(small_blocks) -> None:
     assert spill.repeated_keys([]) == set()
 
 
+@pytest.mark.parametrize("size", [0, 5, 128, 300, 700])
+def test_repeated_in_one_block_or_sorted_on_disk_finds_the_same_keys(small_blocks, size) -> None:
+    """A column of up to ``BLOCK`` keys is counted in memory (no sort files, no numpy before a
+    small run's first request), a longer one sorted on disk: the same answer either way."""
+    keys = [i % 97 for i in range(size)] + [5000, 7, 5000]
+    column = SpillArray("q")
+    column.extend(keys)
+    expected = {k for k in keys if keys.count(k) > 1}
+    assert spill.repeated_in(column) == expected
+
+
+@pytest.mark.parametrize("typecode", ["b", "i", "q", "d"])
+def test_read_list_is_read_as_a_list_across_written_and_buffered_items(
+    small_blocks, typecode: str
+) -> None:
+    column = SpillArray(typecode)
+    column.extend([i % 100 for i in range(300)])  # two blocks written, the rest buffered
+    column.append(7)
+    for start, stop in [(0, 301), (0, 0), (5, 130), (127, 129), (250, 301), (290, 999), (9, 3)]:
+        assert column.read_list(start, stop) == column.read(start, stop).tolist()
+    filled = SpillArray.filled(typecode, 300, -1 if typecode != "d" else 0.5)
+    assert (
+        filled.read_list(0, 300)
+        == filled.read(0, 300).tolist()
+        == [filled.read_list(0, 1)[0]] * 300
+    )
+
+
 def test_arrays_sharing_one_file_keep_their_own_items(small_blocks) -> None:
     shared = spill.SpillFile()
     numbers, flags = SpillArray("d", shared=shared), SpillArray("b", shared=shared)

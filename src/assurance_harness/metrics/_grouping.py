@@ -12,12 +12,13 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .base import MetricValue, Row
 from .expr import evaluate
+
+if TYPE_CHECKING:  # imported where used: a suite is loaded before numpy is needed
+    import numpy as np
 
 
 def number(value: Any) -> float | None:
@@ -86,6 +87,8 @@ def pair_with_originals(
 
 def percentile_interval(stats: np.ndarray, confidence: float) -> tuple[float | None, float | None]:
     """Percentile interval of bootstrap statistics (NaNs ignored)."""
+    import numpy as np
+
     finite = stats[np.isfinite(stats)]
     if finite.size == 0:
         return None, None

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
 from .. import fielddocs
-from ..stats.correction import rogan_gladen
-from ..stats.intervals import (
-    cluster_totals,
-    clustered_clopper_pearson,
-    effective_n,
-    mean_interval,
-    quantile_interval,
-)
 from ._grouping import number
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
+
+if TYPE_CHECKING:
+    # numpy and the intervals are imported where a metric is computed: a suite naming these
+    # kinds is loaded before a run's first request, and numpy (about 60 ms) loads while the
+    # requests are out (``runner.prefetch``).
+    import numpy as np
 
 
 class ExprParams(MetricParams):
@@ -123,6 +121,8 @@ class RateMetric(MetricKind):
         # A case's samples are not independent outcomes (the same prompt, the same model):
         # with several samples per case the interval is clustered by case; with one it is
         # plain Clopper-Pearson.
+        from ..stats.intervals import cluster_totals
+
         sums, sizes = cluster_totals([value for _, value in values], case_keys(values))
         return self.from_counts(hits, n, len(rows) - n, sums, sizes, params, ctx)
 
@@ -138,6 +138,11 @@ class RateMetric(MetricKind):
     ) -> MetricValue:
         """The rate from its counts: hits of n, and per case (in order of first appearance)
         its hits and outcomes. A streamed run keeps only these (``metrics.columns``)."""
+        import numpy as np
+
+        from ..stats.correction import rogan_gladen
+        from ..stats.intervals import clustered_clopper_pearson
+
         assert isinstance(params, RateParams)
         low, high, method = clustered_clopper_pearson(
             case_hits, case_sizes, ctx.confidence, unit="cases"
@@ -207,6 +212,10 @@ def _effective_counts(
     """Hits and outcomes at the Korn-Graubard effective sample size where cases hold several
     outcomes (``clustered_clopper_pearson``'s n*), else as counted: agreeing samples of one
     case are not several independent outcomes."""
+    import numpy as np
+
+    from ..stats.intervals import effective_n
+
     sizes = np.asarray(case_sizes, dtype=float)
     keep = sizes > 0
     if int(keep.sum()) < 2 or bool((sizes[keep] == 1).all()):
@@ -230,6 +239,8 @@ class MeanMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         per_row = self.row_values(rows, params)
+        import numpy as np
+
         values = [value for _, value in per_row]
         return self.from_values(
             np.asarray(values, dtype=float), len(rows) - len(values), ctx, case_keys(per_row)
@@ -241,6 +252,10 @@ class MeanMetric(MetricKind):
     ) -> MetricValue:
         """The mean of the counted rows' values (in row order), their clusters (cases; None:
         each value its own) and how many rows were skipped."""
+        import numpy as np
+
+        from ..stats.intervals import mean_interval
+
         with np.errstate(over="ignore", invalid="ignore"):
             total = float(data.sum())
         if not math.isfinite(total):  # finite values (1e308, 1e308) whose sum is not
@@ -293,6 +308,8 @@ class QuantileMetric(MetricKind):
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, QuantileParams)
         per_row = valued_rows(rows, params.expr)
+        import numpy as np
+
         values = np.asarray([value for _, value in per_row], dtype=float)
         return self.from_values(values, len(rows) - len(per_row), params, ctx, case_keys(per_row))
 
@@ -306,6 +323,10 @@ class QuantileMetric(MetricKind):
     ) -> MetricValue:
         """The quantile of the counted rows' values and how many were skipped; ``clusters``
         (cases; None: each value its own) as for the mean: a case's samples count together."""
+        import numpy as np
+
+        from ..stats.intervals import quantile_interval
+
         assert isinstance(params, QuantileParams)
         if clusters is not None and values.size:
             from ..stats.clustered import clustered_quantile_interval

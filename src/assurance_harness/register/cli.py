@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from .. import workspace
@@ -144,6 +143,8 @@ def status_cmd(
 
 
 def _status_table(status: "RegisterStatus") -> None:
+    from rich.table import Table
+
     from ..formatting import when
 
     table = Table(title=f"AI risk register: {status.register.system.name}", title_justify="left")
@@ -407,6 +408,8 @@ def soa_cmd(
             writer.writerows(data)
             _write_or_print(buffer.getvalue(), out_path)
         elif format == "table":
+            from rich.table import Table
+
             table = Table(
                 title="Statement of Applicability (ISO/IEC 42001:2023 Annex A)",
                 title_justify="left",
@@ -657,6 +660,8 @@ def list_cmd(
             for r in read_ledger(path, strict=False, skipped=skipped)
             if risk is None or r.risk_id == risk
         ][-limit:]
+        from rich.table import Table
+
         table = Table(title_justify="left")
         for column in ("record", "risk", "run", "gate", "verdict", "value [CI] (n)", "observed"):
             table.add_column(column, overflow="fold")

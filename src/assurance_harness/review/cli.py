@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from ..cli_options import reports_folder
 from ..console import err, out, print_warning, term
@@ -108,6 +107,8 @@ def _print_table(items: Iterable["QueueItem"], current: "Standing") -> None:
         total += 1
         if len(shown) < TABLE_ROWS:
             shown.append(i)
+    from rich.table import Table
+
     table = Table(title=f"Review queue ({total} rows)", title_justify="left")
     for column in ("run", "row", "why", "scorer label", "reviewed by", "response"):
         table.add_column(column, overflow="fold", no_wrap=column == "run")
@@ -190,6 +191,8 @@ def history_cmd(
 ) -> None:
     """Every verdict ever given, oldest first (changed verdicts stay)."""
     with _errors():
+        from rich.table import Table
+
         from .store import ReviewStore
 
         table = Table(title="Review history", title_justify="left")

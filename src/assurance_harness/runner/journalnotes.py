@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import overload
 
-import numpy as np
-
 from ..datatypes import GenerationRequest, ResponseRecord
 from ..store.journalindex import JournalIndex
 from ..store.rundir import RunDir
@@ -70,6 +68,8 @@ class JournalNotes:
             self._place()
 
     def _place(self) -> None:
+        import numpy as np  # by now loaded on the prefetch thread, while the requests were out
+
         assert self.index is not None
         self.index.place(np.array(self._where, dtype=np.int64), self._starts, self._errors)
         self._where, self._starts, self._errors = [], [], []

@@ -21,6 +21,8 @@ AFTER_SENDING = (
     "assurance_harness.runner.record",
     "assurance_harness.runner.rowstream",
     "assurance_harness.runner.scoreprogress",
+    "assurance_harness.review.queuecolumns",
+    "rich.table",  # the command's table of gates, printed once the run is done
     "numpy.ma",  # numpy.unique (the journal index's) imports it on its first call
 )
 """What ``run._score`` and ``run._finish`` import, with everything those import in turn."""

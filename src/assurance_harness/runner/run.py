@@ -31,7 +31,6 @@ from ..crash import TargetOrigin, adapter_code, internal_error
 from ..datatypes import Case, Expectations, GenerationRequest, ResponseRecord, with_system_prompt
 from ..errors import HarnessError, RunFailedError, UsageError
 from ..privacy.policy import load_project_config
-from ..review.queuecolumns import QueueColumns
 from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
@@ -67,6 +66,7 @@ from .scoring import ScoringProgress
 
 if TYPE_CHECKING:
     from ..metrics.columns import MetricColumns
+    from ..review.queuecolumns import QueueColumns
     from ..scorers.reviewed import ReviewedValidity
     from ..spec.suite import GateSpec
     from .record import Verdict
@@ -1140,6 +1140,7 @@ def _score(run: _Run) -> Verdict:
     # (``prefetch``), so they do not delay the first request.
     from ..metrics.columns import MetricColumns, compact_supported
     from ..metrics.engine import compute_metrics, judge_gate
+    from ..review.queuecolumns import QueueColumns
     from ..scorers.validity import attach_validity
     from ..spec.recorded import metric_spec_fields
     from . import rowstream

@@ -17,8 +17,6 @@ import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar, overload
 
-import numpy as np
-
 from ..datatypes import Case, Expectations, chat_of
 from ..store.spill import SpillArray, SpillFile, TempFile
 
@@ -258,6 +256,8 @@ class CaseList(Sequence[Case]):
         """Append the offsets of ``source``'s cases at ``positions`` (then emptied)."""
         if not positions:
             return
+        import numpy as np  # a selection (a resumed run's rest), not a new run's plain list
+
         at = np.array(positions, dtype=np.int64)
         low, high = int(at.min()), int(at.max()) + 1
         columns = (
@@ -280,8 +280,8 @@ class CaseList(Sequence[Case]):
 
     def _read(self, first: int, stop: int, decode: Callable[[bytes], T]) -> list[T]:
         self.flush()
-        starts = self._starts.read(first, stop).tolist()
-        ends = self._ends.read(first, stop).tolist()
+        starts = self._starts.read_list(first, stop)
+        ends = self._ends.read_list(first, stop)
         start, end = starts[0], ends[-1]
         if starts[1:] == ends[:-1]:
             data = self._file.read(end - start, start)  # contiguous: one read
@@ -332,8 +332,8 @@ class CaseList(Sequence[Case]):
         self.flush()
         for first in range(0, len(self), BLOCK):
             stop = min(len(self), first + BLOCK)
-            starts = self._line_starts.read(first, stop).tolist()
-            ends = self._line_ends.read(first, stop).tolist()
+            starts = self._line_starts.read_list(first, stop)
+            ends = self._line_ends.read_list(first, stop)
             if starts[1:] == ends[:-1]:  # contiguous: one read
                 yield self._lines.read(ends[-1] - starts[0], starts[0])
             else:

@@ -13,15 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..datatypes import ResponseRecord
 from .files import check_regular_file
 from .spill import BLOCK, KeyCollision, SortedColumns, SpillArray, SpillFile, key64
 
-Positions = Callable[[list[tuple[str, int]]], np.ndarray]
+if TYPE_CHECKING:  # imported where used: a new run makes its index before numpy is loaded
+    import numpy as np
+
+Positions = Callable[[list[tuple[str, int]]], "np.ndarray"]
 """(case_id, sample) keys -> each request's position in the run, or -1 when it is not one."""
 
 PAGE = 1 << 16
@@ -81,6 +82,8 @@ class JournalIndex:
         """Record a batch of journal records: each one's request position (-1: not one of the
         run's), the byte offset of its line and whether it is a failure (in file order: the
         last one for a request wins)."""
+        import numpy as np
+
         if not where.size:
             return
         keep = where >= 0
@@ -111,6 +114,8 @@ class JournalIndex:
     def retrying(self, before: int) -> int:
         """Requests whose last record is a failure journalled before byte ``before``: those a
         retry of the run's errors that began there has still to send again."""
+        import numpy as np
+
         count = 0
         for start, block in self.offsets.chunks():
             failed = self.failed.read(start, start + block.size).astype(bool)
@@ -120,6 +125,8 @@ class JournalIndex:
     def pending(self, *, errors_before: int | None = None) -> SpillArray:
         """The positions of the requests with no response, in order; with ``errors_before``,
         also those whose last record is a failure journalled before that byte (``retrying``)."""
+        import numpy as np
+
         out = SpillArray("q", folder=self.offsets.folder)
         for start, block in self.offsets.chunks():
             todo = block == -1
@@ -133,6 +140,8 @@ class JournalIndex:
         """(answered, failed again) among the requests that ``earlier`` (this journal read up
         to byte ``since``) holds as failures and whose last record here begins at ``since`` or
         later: the outcome of a retry of the run's errors that began at that byte."""
+        import numpy as np
+
         answered = failed_again = 0
         for start, block in self.offsets.chunks():
             stop = start + block.size
@@ -171,6 +180,8 @@ def index_journal(
     place = CasePositions(cases, folder=folder)
 
     def positions(keys: list[tuple[str, int]]) -> np.ndarray:
+        import numpy as np
+
         at = place.many([case_id for case_id, _ in keys])
         sample = np.array([s for _, s in keys], dtype=np.int64)
         return np.where((at >= 0) & (sample >= 0) & (sample < samples), at * samples + sample, -1)
@@ -190,6 +201,8 @@ class CasePositions:
     """
 
     def __init__(self, cases: Sequence[Any], *, folder: Path | None = None) -> None:
+        import numpy as np
+
         spill = SpillFile(folder)
         hashes = SpillArray("q", shared=spill)
         batch: list[int] = []
@@ -219,6 +232,8 @@ class CasePositions:
 
     def many(self, case_ids: list[str]) -> np.ndarray:
         """The positions of these ids (-1: not a case of the run)."""
+        import numpy as np
+
         if self._dict is not None:
             table = self._dict
             return np.array([table.get(c, -1) for c in case_ids], dtype=np.int64)

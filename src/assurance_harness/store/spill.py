@@ -17,14 +17,16 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import sys
 import tempfile
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 BLOCK = 1 << 15
 """Items buffered before a write, and read at a time when an array is scanned (256 kB of
@@ -38,7 +40,17 @@ _POSITIONAL = hasattr(os, "pread") and hasattr(os, "pwrite")
 """``os.pread``/``os.pwrite`` exist on Linux and macOS, not on Windows: there the file is read
 and written by seeking, under a lock (readers may share one file)."""
 
-_TYPES = {"b": np.int8, "i": np.int32, "q": np.int64, "d": np.float64}
+_TYPES = {"b": "int8", "i": "int32", "q": "int64", "d": "float64"}
+"""The numpy dtype of each typecode. numpy is imported where an array is read as one or sorted,
+not with this module: a run's arrays are made and appended to before its first request, and a
+small run reads them back as lists (``read_list``), so numpy (about 60 ms) loads while the
+requests are out (``runner.prefetch``) instead of before them."""
+
+
+def _ndarray_type() -> type | None:
+    """numpy's array type if numpy is loaded (no value can be an array before it is)."""
+    numpy = sys.modules.get("numpy")
+    return None if numpy is None else numpy.ndarray
 
 
 class SpillError(OSError):
@@ -155,7 +167,7 @@ class SpillArray:
         self, typecode: str, *, folder: Path | None = None, shared: SpillFile | None = None
     ) -> None:
         self.typecode = typecode
-        self.dtype = np.dtype(_TYPES[typecode])
+        self.itemsize = array(typecode).itemsize
         self.folder = shared.folder if shared is not None else folder
         self._owned = shared is None
         self._spill = shared if shared is not None else SpillFile(folder)
@@ -163,6 +175,12 @@ class SpillArray:
         self._extents = array("q")
         self._stored = 0
         self._buffer = array(typecode)
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        import numpy as np
+
+        return np.dtype(_TYPES[self.typecode])
 
     @classmethod
     def filled(
@@ -176,7 +194,7 @@ class SpillArray:
     ) -> SpillArray:
         """An array of ``size`` items, each ``value``."""
         out = cls(typecode, folder=folder, shared=shared)
-        block = np.full(min(size, BLOCK), value, dtype=out.dtype)
+        block = array(typecode, [value]) * min(size, BLOCK)  # type: ignore[list-item]
         for start in range(0, size, BLOCK):
             out.extend(block[: min(BLOCK, size - start)])
         out.flush()
@@ -199,11 +217,11 @@ class SpillArray:
 
     def _reserve(self, size: int) -> None:
         while len(self._extents) * self._extent < size:
-            self._extents.append(self._spill.allocate(self._extent * self.dtype.itemsize))
+            self._extents.append(self._spill.allocate(self._extent * self.itemsize))
 
     def _spans(self, start: int, stop: int) -> Iterator[tuple[int, int, int]]:
         """(file offset, first item, items) of the pieces of ``start:stop`` in each extent."""
-        size, extent = self.dtype.itemsize, self._extent
+        size, extent = self.itemsize, self._extent
         while start < stop:
             index, within = divmod(start, extent)
             count = min(extent - within, stop - start)
@@ -219,7 +237,10 @@ class SpillArray:
             self.flush()
 
     def extend(self, values: Iterable[Any] | np.ndarray) -> None:
-        if isinstance(values, np.ndarray):
+        ndarray = _ndarray_type()
+        if ndarray is not None and isinstance(values, ndarray):
+            import numpy as np
+
             self._buffer.frombytes(np.ascontiguousarray(values, dtype=self.dtype).tobytes())
         else:
             self._buffer.extend(values)
@@ -236,13 +257,15 @@ class SpillArray:
             self._buffer = array(self.typecode)
 
     def _put(self, start: int, data: memoryview) -> None:
-        size = self.dtype.itemsize
+        size = self.itemsize
         for offset, first, count in self._spans(start, start + len(data) // size):
             at = (first - start) * size
             self._spill.file.write(data[at : at + count * size], offset)
 
     def write(self, start: int, values: np.ndarray) -> None:
         """Overwrite the items from ``start`` (all of them already in the array)."""
+        import numpy as np
+
         self.flush()
         if start < 0 or start + len(values) > self._stored:
             raise IndexError(start)
@@ -251,6 +274,8 @@ class SpillArray:
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Items ``start`` to ``stop`` as a new array in memory."""
+        import numpy as np
+
         stop = min(stop, len(self))
         out = np.empty(max(0, stop - start), dtype=self.dtype)
         if not out.size:
@@ -264,6 +289,20 @@ class SpillArray:
             buffered = np.frombuffer(self._buffer, dtype=self.dtype)
             out[first - start :] = buffered[first - self._stored : stop - self._stored]
         return out
+
+    def read_list(self, start: int, stop: int) -> list[Any]:
+        """Items ``start`` to ``stop`` as a list, without numpy (``read(...).tolist()``)."""
+        stop = min(stop, len(self))
+        out = array(self.typecode)
+        if start >= stop:
+            return []
+        on_disk = min(stop, self._stored)
+        for offset, _, count in self._spans(start, on_disk):
+            out.frombytes(self._spill.file.read(count * self.itemsize, offset))
+        if stop > self._stored:
+            first = max(start, self._stored)
+            out.extend(self._buffer[first - self._stored : stop - self._stored])
+        return out.tolist()
 
     def numpy(self) -> np.ndarray:
         """Every item, in memory (for a computation that needs them all at once)."""
@@ -287,6 +326,8 @@ class SpillArray:
 
 
 def _rebuild(typecode: str, data: bytes) -> SpillArray:
+    import numpy as np
+
     out = SpillArray(typecode)
     out.extend(np.frombuffer(data, dtype=_TYPES[typecode]))
     return out
@@ -319,8 +360,16 @@ def repeated_keys(texts: Iterable[str], *, folder: Path | None = None) -> set[in
 
 def repeated_in(keys: SpillArray, *, folder: Path | None = None) -> set[int]:
     """The keys that occur more than once in ``keys`` (an int64 column: ``key64``s made as the
-    strings went past, so no pass of its own over them)."""
+    strings went past, so no pass of its own over them). Keys that fit one block are counted
+    in a set: no sort files, and no numpy before a small run's first request."""
     repeated: set[int] = set()
+    if len(keys) <= BLOCK:
+        seen: set[int] = set()
+        for key in keys.read_list(0, len(keys)):
+            if key in seen:
+                repeated.add(key)
+            seen.add(key)
+        return repeated
 
     def collect(arrays: list[np.ndarray]) -> list[np.ndarray]:
         ordered = arrays[0]
@@ -335,7 +384,7 @@ class KeyCollision(Exception):
     """Raised by a bucket check of ``SortedColumns.sort``: the caller falls back to memory."""
 
 
-Bucket = Callable[[list[np.ndarray]], list[np.ndarray]]
+Bucket = Callable[[list["np.ndarray"]], list["np.ndarray"]]
 
 
 class SortedColumns:
@@ -343,6 +392,8 @@ class SortedColumns:
     in temporary files; every ``FENCE``-th key in memory to find a key with one small read."""
 
     def __init__(self, columns: Sequence[SpillArray], spill: SpillFile | None = None) -> None:
+        import numpy as np
+
         self.columns = list(columns)
         self.spill = spill
         self.size = len(self.columns[0])
@@ -362,6 +413,8 @@ class SortedColumns:
         key's leading bits (every row of a key in one bucket), each sorted in memory; then
         ``each_bucket`` may check, drop or reorder the rows of a key (returning arrays of the
         ``out`` typecodes), or raise ``KeyCollision``."""
+        import numpy as np
+
         typecodes = list(out) if out is not None else [c.typecode for c in columns]
         shared = SpillFile(folder)
         result = [SpillArray(t, shared=shared) for t in typecodes]
@@ -382,6 +435,8 @@ class SortedColumns:
 
     def equal_range(self, key: int) -> tuple[int, int]:
         """The rows whose key is ``key`` (an empty range when none)."""
+        import numpy as np
+
         lo_block = max(int(np.searchsorted(self.fences, key, side="left")) - 1, 0)
         hi_block = int(np.searchsorted(self.fences, key, side="right"))
         start, stop = lo_block * FENCE, min(hi_block * FENCE, self.size)
@@ -394,6 +449,8 @@ class SortedColumns:
     def lookup(self, queries: np.ndarray, column: int) -> np.ndarray:
         """For each query key, ``column``'s value at the first row with that key, or -1:
         the sorted queries are matched against the keys a block at a time."""
+        import numpy as np
+
         found = np.full(queries.size, -1, dtype=np.int64)
         if not queries.size or not self.size:
             return found
@@ -427,6 +484,8 @@ class SortedColumns:
 def _buckets(columns: Sequence[SpillArray], folder: Path | None) -> Iterator[list[np.ndarray]]:
     """The rows split by the key's leading bits into buckets of about ``SORT_ROWS``, in key
     order of the buckets, each in file order (so a stable sort of a bucket is stable overall)."""
+    import numpy as np
+
     size = len(columns[0])
     bits = max(0, math.ceil(math.log2(size / SORT_ROWS))) if size > SORT_ROWS else 0
     if bits == 0:
