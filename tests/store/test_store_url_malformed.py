@@ -32,4 +32,4 @@ def test_a_sqlite_url_is_told_how_the_embedded_store_is_chosen(tmp_path: Path) -
     lines = proc.stderr.splitlines()
     assert len(lines) == 1, proc.stderr
     assert "unknown store 'sqlite'" not in lines[0], lines[0]
-    assert "--store sqlite" in lines[0] and "--reports" in lines[0], lines[0]
+    assert "use sqlite" in lines[0] and "--reports" in lines[0], lines[0]
