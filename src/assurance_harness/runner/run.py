@@ -657,6 +657,12 @@ def _run_suite(
                 exc, run_dir.path, "after fixing this, run the same command again"
             ) from None
         state = read_state(run_dir.path)
+        if state.suite.name != loaded.suite.suite:
+            raise UsageError(
+                f"run '{resume}' is a run of suite '{state.suite.name}' ({state.suite.path}), "
+                f"not of {suite_path}'s suite '{loaded.suite.suite}'; resume it with its own "
+                "suite file, or start a new run"
+            )
         if state.suite.sha256 != loaded.sha256:
             raise UsageError(
                 f"run '{resume}' was made with a different version of {suite_path} "
