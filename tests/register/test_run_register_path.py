@@ -104,3 +104,23 @@ def test_a_verdict_with_a_register_path_that_is_no_file_is_refused(project: Path
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "--register typo.yaml" in done.stderr and "Traceback" not in done.stderr
     assert not (project / "r" / "evidence" / "ledger.jsonl").exists()
+
+
+BROKEN_REGISTERS = {
+    "not YAML": "risks: [\n",
+    "no system": "register_version: 1\nrisks: []\n",
+}
+
+
+@pytest.mark.parametrize("text", BROKEN_REGISTERS.values(), ids=BROKEN_REGISTERS.keys())
+@pytest.mark.parametrize("given", [True, False], ids=["--register", "default register"])
+def test_a_register_file_that_does_not_load_is_refused_before_sending(
+    project: Path, text: str, given: bool
+) -> None:
+    # Observed: every request was sent and scored, then 'evidence not attached: R:1: ...',
+    # exit 3 -- a mistake in a configuration file, found only after the run had been paid for.
+    path = project / ("r.yaml" if given else "register/risk_register.yaml")
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    line = _refused_before_sending(project, *(["--register", "r.yaml"] if given else []))
+    assert ("r.yaml" if given else "risk_register.yaml") in line, line

@@ -22,3 +22,14 @@ def test_a_store_url_that_does_not_parse_is_a_usage_error(tmp_path: Path) -> Non
         assert proc.returncode == 2, text
         assert "internal error" not in text and "Traceback" not in text, text
         assert "IPv6" in text
+
+
+def test_a_sqlite_url_is_told_how_the_embedded_store_is_chosen(tmp_path: Path) -> None:
+    # Observed: "unknown store 'sqlite': use sqlite (the default) or postgresql://..." -- it
+    # refused the very name it recommended, and did not say where the embedded store's file is.
+    proc = run_cli("--store", "sqlite:///tmp/x.db", "runs", "list", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "unknown store 'sqlite'" not in lines[0], lines[0]
+    assert "use sqlite" in lines[0] and "--reports" in lines[0], lines[0]

@@ -560,6 +560,16 @@ def _run_lock(run_dir: RunDir) -> Iterator[None]:
         ) from None
 
 
+def _check_register_loads(register_path: Path) -> None:
+    """The register evidence will be attached for must load (and name a system target that
+    does) before anything is sent: found only at the evidence step, after every request had
+    been paid for, a typo in it ended the run 'evidence not attached', exit 3. A ConfigError
+    (exit 2) here names the file's line, as ``assurance validate`` would."""
+    from ..register.loader import validate_register
+
+    validate_register(register_path)
+
+
 def _run_suite(
     suite_path: str | Path,
     target_path: str | Path,
@@ -593,6 +603,7 @@ def _run_suite(
         make_room_for_connections(concurrency or target.spec.concurrency, target_path=target_path)
     if attach_evidence and register_path is not None:
         check_register_file(Path(register_path))
+        _check_register_loads(Path(register_path))
     if attach_evidence and ledger_path is not None:  # the one named, known before sending
         from ..register.ledger_store import check_ledger_file
 
@@ -646,6 +657,12 @@ def _run_suite(
                 exc, run_dir.path, "after fixing this, run the same command again"
             ) from None
         state = read_state(run_dir.path)
+        if state.suite.name != loaded.suite.suite:
+            raise UsageError(
+                f"run '{resume}' is a run of suite '{state.suite.name}' ({state.suite.path}), "
+                f"not of {suite_path}'s suite '{loaded.suite.suite}'; resume it with its own "
+                "suite file, or start a new run"
+            )
         if state.suite.sha256 != loaded.sha256:
             raise UsageError(
                 f"run '{resume}' was made with a different version of {suite_path} "

@@ -53,9 +53,17 @@ def check_store_url(url: str) -> None:
 
     if url.strip() in ("", EMBEDDED):
         return
+    scheme = url.split("://")[0]
+    if scheme.strip().casefold() == EMBEDDED:
+        # A sqlite:// URL reads as a choice of database file, which the embedded store does
+        # not take: its file is always <reports>/runs.db.
+        raise StoreError(
+            f"{url}: the embedded store takes no URL (its file is REPORTS/runs.db); use "
+            "sqlite, or no store at all, and choose the folder with --reports"
+        )
     if not is_postgres_url(url):
         raise StoreError(
-            f"unknown store '{url.split('://')[0]}': use sqlite (the default) or "
+            f"unknown store '{scheme}': use sqlite (the default) or "
             "postgresql://USER@HOST/DB?password_env=VAR"
         )
     PgUrl(url)
