@@ -298,7 +298,10 @@ class SpillArray:
             return []
         on_disk = min(stop, self._stored)
         for offset, _, count in self._spans(start, on_disk):
-            out.frombytes(self._spill.file.read(count * self.itemsize, offset))
+            data = self._spill.file.read(count * self.itemsize, offset)
+            if len(data) != count * self.itemsize:  # as read_into: never fewer items silently
+                raise EOFError(offset)
+            out.frombytes(data)
         if stop > self._stored:
             first = max(start, self._stored)
             out.extend(self._buffer[first - self._stored : stop - self._stored])
