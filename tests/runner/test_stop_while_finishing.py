@@ -217,3 +217,24 @@ def test_a_second_signal_once_the_run_said_how_to_continue_is_exit_130(
     assert (tmp_path / "fired-exit").exists()
     assert stopped.returncode == 130, stopped.stderr
     _the_way_on(stopped.stderr, "interrupted: ")
+
+
+@pytest.mark.parametrize("point", ["rename-results.jsonl", "rename-report.html"])
+def test_resume_after_a_kill_while_finishing_clears_its_temporary_files(
+    tmp_path: Path, point: str, uninterrupted: Any
+) -> None:
+    # Nothing can clean up after SIGKILL (the OOM killer, `timeout -s KILL`, a forced stop's
+    # os._exit): the temporary file being written stays, and --resume, which holds the run
+    # folder alone, clears it. Readers meanwhile see only the run's own files.
+    target = _project(tmp_path, signal.SIGKILL, point)
+    killed = _start(tmp_path, target)
+    assert killed.returncode == -signal.SIGKILL
+    (left,) = _temporary_files(tmp_path / "r")
+    assert left.startswith(f".{point.removeprefix('rename-')}.")
+    listed = _run(tmp_path, "runs", "list", "--reports", "r", "--format", "json")
+    assert listed.returncode == 0 and ".tmp" not in listed.stdout, listed.stderr
+    (run_json,) = (tmp_path / "r").glob("*/run.json")
+    command = ["assurance", "run", "s.yaml", "--target", target.name, "--reports", "r"]
+    _resume_completes(
+        tmp_path, [*command, "--no-cache", "--resume", run_json.parent.name], uninterrupted
+    )
