@@ -37,7 +37,7 @@ from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
 from ..store.faults import check_index_path
-from ..store.files import check_register_file
+from ..store.files import check_register_file, remove_stale_temporary_files
 from ..store.journalindex import JournalIndex, index_journal
 from ..store.location import store_url
 from ..store.rundir import RunDir
@@ -641,6 +641,9 @@ def _run_suite(
             raise UsageError(f"no run '{resume}' in {reports}; see 'assurance runs list'")
         try:
             locks.enter_context(_run_lock(run_dir))
+            # Held alone now: what a writer killed mid-file left is nobody's (SIGKILL, a
+            # forced stop), and would stay in the folder for good.
+            remove_stale_temporary_files(run_dir.path)
         except OSError as exc:
             raise _storage_failure(
                 exc, run_dir.path, "after fixing this, run the same command again"
