@@ -55,10 +55,10 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run`` on the fastest available event loop; Ctrl-C cancels ``coro`` cleanly, and
-    a second one while a run is sending forces the stop (``forcestop``)."""
-    from .forcestop import escalating
+    a second one during a run forces the stop (``forcestop``)."""
+    from .forcestop import escalating, python_handler
 
-    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+    with python_handler(), asyncio.Runner(loop_factory=loop_factory()) as runner:
         return runner.run(escalating(coro))
 
 

@@ -17,7 +17,6 @@ import io
 import json
 import os
 import re
-import secrets
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -421,7 +420,7 @@ def _create_temporary(path: Path) -> tuple[int, str]:
     before it exists: ``tempfile.mkstemp`` made the file before it returned its name, so an
     interrupt landing in between left a file nobody knew of."""
     for _ in range(100):
-        tmp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
+        tmp = os.path.join(path.parent, f".{path.name}.{os.urandom(4).hex()}{TEMPORARY_SUFFIX}")
         _pending.add(tmp)
         try:
             return os.open(tmp, _CREATE_FLAGS, 0o666), tmp
