@@ -99,6 +99,22 @@ if "counting" in POINTS:  # a stopped run reading its journal to say how much is
 
     _run.index_journal = index_journal
 
+if "loop-closing" in POINTS:  # the event loop closing, as it finalises a stream left open
+
+    _streams = []
+
+    async def _stream(text):
+        try:
+            yield "echo " + text
+            yield "more"
+        finally:
+            fire("loop-closing")
+
+    async def reply(messages):
+        stream = _stream(messages[-1]["content"])
+        _streams.append(stream)
+        return await stream.__anext__()
+
 if "exit" in POINTS:  # the command is done and the process ending
     atexit.register(fire, "exit")
 """
@@ -167,6 +183,7 @@ def _resume_completes(root: Path, command: list[str], uninterrupted: Any) -> Non
 @pytest.mark.parametrize(
     ("point", "signum"),
     [
+        ("loop-closing", signal.SIGTERM),
         ("journal-closed", signal.SIGTERM),
         ("rename-results.jsonl", signal.SIGINT),
         ("rename-summary.json", signal.SIGTERM),
