@@ -133,6 +133,35 @@ def python_handler() -> Iterator[None]:
         signal.signal(signal.SIGINT, _on_interrupt)
 
 
+@contextmanager
+def deferred() -> Iterator[None]:
+    """An interrupt during the block takes effect once it is over (``KeyboardInterrupt``
+    then), as an event loop closes: raised inside the loop (an async generator being finalised,
+    uvloop setting up its signals) it was a task's exception printed as a traceback, or left
+    uvloop's loop "running" so that closing it failed (an internal error, exit 3). A second one
+    during a run still forces its stop. Main thread only; an ignored SIGINT stays ignored."""
+    before = signal.getsignal(signal.SIGINT)
+    if not _main_thread() or not callable(before):
+        yield
+        return
+    caught: list[int] = []
+
+    def later(signum: int, frame: FrameType | None) -> None:
+        global _interrupts
+        _interrupts += 1
+        if _interrupts > 1 and _run is not None:
+            _force_stop(_run)
+        caught.append(signum)
+
+    signal.signal(signal.SIGINT, later)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+    if caught:
+        raise KeyboardInterrupt
+
+
 async def escalating(coro: Coroutine[Any, Any, T]) -> T:
     """Await ``coro`` under ``asyncio.Runner``, with its Ctrl-C handler (installed by then,
     in the main thread) wrapped so that a second Ctrl-C during a run forces the stop instead of
