@@ -11,6 +11,7 @@ own process there (once: the resumed run imports it again and is not trapped).
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 from pathlib import Path
@@ -255,3 +256,36 @@ def test_resume_after_a_kill_while_finishing_clears_its_temporary_files(
     _resume_completes(
         tmp_path, [*command, "--no-cache", "--resume", run_json.parent.name], uninterrupted
     )
+
+
+def test_sigterm_while_the_suite_is_checked_is_exit_130_as_ctrl_c_is(tmp_path: Path) -> None:
+    # Before the run command's own code began handling it, SIGTERM killed the process (-15)
+    # where Ctrl-C is a quiet 130; nothing is written yet, and no run folder is left.
+    from ..testing.plugins import installed_plugin
+
+    plugin = (
+        "import signal\nsignal.raise_signal(signal.SIGTERM)\n"
+        "from assurance_harness.scorers.base import Scorer\n\nclass Trap(Scorer):\n    pass\n"
+    )
+    env = installed_plugin(
+        tmp_path,
+        "trapplugin",
+        {"trapplugin": plugin},
+        "[assurance_harness.scorers]\ntrap = trapplugin:Trap\n",
+    )
+    target = _project(tmp_path, signal.SIGTERM)
+    (tmp_path / "s.yaml").write_text(
+        SUITE.replace("use: regex, with: {pattern: echo}", "use: trap")
+    )
+    stopped = subprocess.run(
+        cli_command("run", "s.yaml", "--target", target.name, "--reports", "r"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+        preexec_fn=default_sigint,
+    )
+    assert stopped.returncode == 130, stopped.stderr
+    assert "Traceback" not in stopped.stderr
+    assert not (tmp_path / "r").exists()
