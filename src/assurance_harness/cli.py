@@ -197,45 +197,45 @@ def run(
         from .spec.loader import LoadedSuite, find_suite_files, load_suite
         from .store.location import set_cli_store, team_database
 
-    try:
-        if resume is not None and not resume.strip():  # an empty $RUN_ID: not a new run
-            raise UsageError("--resume needs a run id (see 'assurance runs list')")
-        if retry_errors and resume is None:
-            raise UsageError(RETRY_NEEDS_RESUME)
-        _check_executor(executor, ray_address)
-        if store is not None:
-            set_cli_store(store)
-        team_database()  # a configured team store must answer before anything is sent
-        files = find_suite_files(suites)
-        if not files:
-            raise ConfigError.single(
-                str(suites),
-                "no suite files found",
-                hint="a suite file has a top-level 'suite:' key",
-            )
-        if resume and len(files) != 1:
-            raise HarnessError("--resume takes one suite file, not a directory")
-        issues = []
-        validated: dict[Path, LoadedSuite] = {}
-        for path in files:  # validate everything before sending anything
-            try:
-                loaded = load_suite(path)
-            except ConfigError as exc:
-                issues.extend(exc.issues)
-                continue
-            if len(files) == 1:  # kept, so the run does not load (and parse) it again
-                validated[path] = loaded
-        if issues:
-            raise ConfigError(issues)
-    except HarnessError as exc:
-        raise fail(exc) from None
-
-    # With --no-evidence no register is read, so a --register given is not checked either.
-    register = (
-        None if no_evidence else Workspace.at(reports, register=register).register_if_present()
-    )
-    codes = []
     with _sigterm_as_ctrl_c():
+        try:
+            if resume is not None and not resume.strip():  # an empty $RUN_ID: not a new run
+                raise UsageError("--resume needs a run id (see 'assurance runs list')")
+            if retry_errors and resume is None:
+                raise UsageError(RETRY_NEEDS_RESUME)
+            _check_executor(executor, ray_address)
+            if store is not None:
+                set_cli_store(store)
+            team_database()  # a configured team store must answer before anything is sent
+            files = find_suite_files(suites)
+            if not files:
+                raise ConfigError.single(
+                    str(suites),
+                    "no suite files found",
+                    hint="a suite file has a top-level 'suite:' key",
+                )
+            if resume and len(files) != 1:
+                raise HarnessError("--resume takes one suite file, not a directory")
+            issues = []
+            validated: dict[Path, LoadedSuite] = {}
+            for path in files:  # validate everything before sending anything
+                try:
+                    loaded = load_suite(path)
+                except ConfigError as exc:
+                    issues.extend(exc.issues)
+                    continue
+                if len(files) == 1:  # kept, so the run does not load (and parse) it again
+                    validated[path] = loaded
+            if issues:
+                raise ConfigError(issues)
+        except HarnessError as exc:
+            raise fail(exc) from None
+
+        # With --no-evidence no register is read, so a --register given is not checked either.
+        register = (
+            None if no_evidence else Workspace.at(reports, register=register).register_if_present()
+        )
+        codes = []
         for number, path in enumerate(files):
             try:
                 with (
@@ -317,7 +317,7 @@ def run(
 
                 code = max(code, check_run(outcome.run_dir, reports, console=out))
             codes.append(code)
-    raise typer.Exit(max(codes) if codes else 0)
+        raise typer.Exit(max(codes) if codes else 0)
 
 
 def _not_run(rest: list[Path]) -> list[str]:
@@ -348,24 +348,32 @@ def _not_run_lines(rest: list[Path]) -> list[str]:
 
 @contextmanager
 def _sigterm_as_ctrl_c() -> Iterator[None]:
-    """While runs last, SIGTERM (CI timeouts, ``timeout``, ``docker stop``) stops a run as
+    """While ``run`` lasts, SIGTERM (CI timeouts, ``timeout``, ``docker stop``) stops a run as
     Ctrl-C does: the journal is closed, the resume command printed, exit 130; by default it
-    killed the process without a word. Left alone where something else handles SIGTERM, or off
-    the main thread."""
+    killed the process without a word. In the ``assurance`` process it stays so to the end:
+    restored as the command returned, a second SIGTERM while the process exited killed it
+    (-15, a shell's 143) after it had said the run was interrupted and how to continue, where a
+    second Ctrl-C is a quiet 130 (``cli_startup.quiet``). Left alone where something else
+    handles SIGTERM, or off the main thread. A second interrupt while a run stops forces the
+    stop (``forcestop.watching``, held until the command has said how to continue the run)."""
     import signal
     import threading
+
+    from .runner import forcestop
 
     if (
         threading.current_thread() is not threading.main_thread()
         or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
     ):
-        yield
+        with forcestop.watching():
+            yield
         return
 
     def terminate(_signum: int, _frame: object) -> None:
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             raise KeyboardInterrupt
-        # An event loop handles Ctrl-C itself (it cancels its tasks cleanly): let it.
+        # An event loop handles Ctrl-C itself (it cancels its tasks cleanly), a run counts it
+        # (forcestop), the quiet exit ends the process: let them.
         if callable(signal.getsignal(signal.SIGINT)):
             signal.raise_signal(signal.SIGINT)
             return
@@ -373,9 +381,11 @@ def _sigterm_as_ctrl_c() -> Iterator[None]:
 
     signal.signal(signal.SIGTERM, terminate)
     try:
-        yield
+        with forcestop.watching():
+            yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if not cli_startup.is_the_command():  # a caller's process (tests): given back
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _check_executor(executor: str, ray_address: str | None) -> None:

@@ -34,7 +34,7 @@ def _exit_quietly(signum: int, _frame: object) -> None:
     os._exit(128 + signum)  # the shell's status for a command Ctrl-C stopped: 130
 
 
-def _is_the_command() -> bool:
+def _starting_as_the_command() -> bool:
     """Whether this process is the ``assurance`` command, starting: the console script, or
     ``python -m assurance_harness.cli`` (whose package is imported while ``sys.argv[0]`` is
     still ``-m``, before the module is found)."""
@@ -59,5 +59,14 @@ def interrupts() -> None:
         _signal.signal(_signal.SIGINT, _signal.default_int_handler)
 
 
-if _is_the_command():
+_THE_COMMAND = _starting_as_the_command()
+
+
+def is_the_command() -> bool:
+    """Whether this process is the ``assurance`` command (asked as the package was imported:
+    under ``python -m`` ``sys.argv[0]`` is the module's path later)."""
+    return _THE_COMMAND
+
+
+if _THE_COMMAND:
     quiet()

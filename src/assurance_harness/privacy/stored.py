@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..store.files import AtomicStream
 from .policy import PrivacyPolicy
 from .redact import known_in, redact_rows, redact_value
 
@@ -47,13 +48,16 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
+    """Through a temporary file that an interrupt removes (``AtomicStream``): a fixed
+    ``NAME.tmp`` was left in the run folder when the run stopped while writing it."""
+    stream = AtomicStream(path)
+    try:
         for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+            stream.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+    except BaseException:
+        stream.abort()
+        raise
+    stream.close(fsync=True)
 
 
 STAGED_SUFFIX = ".redacted"

@@ -55,11 +55,26 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run`` on the fastest available event loop; Ctrl-C cancels ``coro`` cleanly, and
-    a second one while a run is sending forces the stop (``forcestop``)."""
-    from .forcestop import escalating
+    a second one during a run forces the stop (``forcestop``)."""
+    from .forcestop import deferred, escalating, python_handler
 
-    with asyncio.Runner(loop_factory=loop_factory()) as runner:
-        return runner.run(escalating(coro))
+    runner = asyncio.Runner(loop_factory=loop_factory())
+    interrupted = False
+    try:
+        with python_handler():
+            return runner.run(escalating(coro))
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        with deferred():  # the loop closes before an interrupt meanwhile stops the run
+            try:
+                runner.close()
+            except RuntimeError:
+                # uvloop leaves a loop an interrupt left "running": it cannot be closed, and
+                # the interrupt, not this, is what happened.
+                if not interrupted:
+                    raise
 
 
 @dataclass

@@ -36,7 +36,11 @@ from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
 from ..store.faults import check_index_path
-from ..store.files import check_register_file
+from ..store.files import (
+    check_register_file,
+    remove_pending_temporary_files,
+    remove_stale_temporary_files,
+)
 from ..store.journalindex import JournalIndex, index_journal
 from ..store.location import store_url
 from ..store.rundir import RunDir
@@ -474,36 +478,86 @@ def run_suite(
     if retry_errors and not resume:
         raise UsageError(RETRY_NEEDS_RESUME)
     runner = get_executor(executor, address=ray_address)
+    made = _Made()
+    with forcestop.watching():
+        try:
+            try:
+                # Loaded before the heap is frozen: the loader moves what it builds out of the
+                # young generation itself (``gc_paused``), which it skips when something else
+                # froze objects.
+                loaded = loaded if loaded is not None else load_suite(suite_path)
+                with heap_frozen(), ExitStack() as locks:
+                    return _run_suite(
+                        suite_path,
+                        target_path,
+                        runner,
+                        locks,
+                        made,
+                        reports_dir=reports_dir,
+                        concurrency=concurrency,
+                        resume=resume,
+                        use_cache=use_cache,
+                        progress=progress,
+                        write_reports=write_reports,
+                        attach_evidence=attach_evidence,
+                        register_path=register_path,
+                        ledger_path=ledger_path,
+                        command=command,
+                        limit=limit,
+                        ray_address=ray_address,
+                        on_start=on_start,
+                        scoring_progress=scoring_progress,
+                        evidence_for=evidence_for,
+                        loaded=loaded,
+                        retry_errors=retry_errors,
+                    )
+            finally:
+                runner.close()
+        except KeyboardInterrupt:
+            # Wherever it landed (sending, the journal being closed, scoring, a file being
+            # written, the post-run steps, the stop itself): one way to say how to continue.
+            raise _interrupted(made) from None
+
+
+@dataclass
+class _Made:
+    """How far a run has got, for what an interrupt anywhere in it comes to (``_interrupted``)."""
+
+    run_dir: RunDir | None = None
+    created: bool = False
+    """The folder was made by this call (a new run): removed if stopped before it could send."""
+    requests: RequestPlan | None = None
+    """Set once the run is ready to send (the resume command works from then on)."""
+    resume_cmd: str = ""
+    errors_before: int | None = None
+    """A retry of the run's errors in progress: its start in the journal."""
+
+
+def _interrupted(made: _Made) -> BaseException:
+    """What an interrupt during ``run_suite`` comes to: ``RunInterrupted`` with what the journal
+    holds and the command that continues the run, once it is ready to send; before that
+    ``KeyboardInterrupt`` (the caller says it): nothing made yet, a new run's folder being made
+    (removed: nothing was sent), or a resume that had not begun (the same command continues).
+    A second interrupt meanwhile forces the stop (``forcestop``); the temporary files the
+    first one cut off are removed."""
+    forcestop.stopping()
+    run_dir = made.run_dir
+    if run_dir is None:
+        return KeyboardInterrupt()
+    remove_pending_temporary_files(run_dir.path)
+    if made.requests is None:
+        if made.created:  # half made (its cases, maybe no run.json yet), nothing sent
+            shutil.rmtree(run_dir.path, ignore_errors=True)
+        return KeyboardInterrupt()
+    index = _journal_index(run_dir, made.requests)
     try:
-        # Loaded before the heap is frozen: the loader moves what it builds out of the young
-        # generation itself (``gc_paused``), which it skips when something else froze objects.
-        loaded = loaded if loaded is not None else load_suite(suite_path)
-        with heap_frozen(), ExitStack() as locks:
-            return _run_suite(
-                suite_path,
-                target_path,
-                runner,
-                locks,
-                reports_dir=reports_dir,
-                concurrency=concurrency,
-                resume=resume,
-                use_cache=use_cache,
-                progress=progress,
-                write_reports=write_reports,
-                attach_evidence=attach_evidence,
-                register_path=register_path,
-                ledger_path=ledger_path,
-                command=command,
-                limit=limit,
-                ray_address=ray_address,
-                on_start=on_start,
-                scoring_progress=scoring_progress,
-                evidence_for=evidence_for,
-                loaded=loaded,
-                retry_errors=retry_errors,
-            )
+        left = index.missing()
+        if made.errors_before is not None:
+            left += index.retrying(made.errors_before)
     finally:
-        runner.close()
+        index.close()
+    total = len(made.requests)
+    return RunInterrupted(run_dir.run_id, made.resume_cmd, total - left, total)
 
 
 RETRY_NEEDS_RESUME = (
@@ -575,6 +629,7 @@ def _run_suite(
     target_path: str | Path,
     runner: Executor,
     locks: ExitStack,
+    made: _Made,
     *,
     reports_dir: str | Path,
     concurrency: int | None,
@@ -652,10 +707,15 @@ def _run_suite(
             raise UsageError(f"no run '{resume}' in {reports}; see 'assurance runs list'")
         try:
             locks.enter_context(_run_lock(run_dir))
+            # Held alone now: what a writer killed mid-file left is nobody's (SIGKILL, a
+            # forced stop), and would stay in the folder for good.
+            remove_stale_temporary_files(run_dir.path)
         except OSError as exc:
             raise _storage_failure(
                 exc, run_dir.path, "after fixing this, run the same command again"
             ) from None
+        made.run_dir = run_dir
+        _registered(run_dir, continue_with(resume))
         state = read_state(run_dir.path)
         if state.suite.name != loaded.suite.suite:
             raise UsageError(
@@ -730,6 +790,7 @@ def _run_suite(
             run_dir = _create_run_dir(reports, loaded.suite.suite)
         except OSError as exc:
             raise _storage_failure(exc, reports, "nothing was sent; fix it and run again") from None
+        made.run_dir, made.created = run_dir, True
         try:
             locks.enter_context(_run_lock(run_dir))
         except OSError as exc:
@@ -773,6 +834,7 @@ def _run_suite(
             raise _storage_failure(
                 exc, run_dir.path, "nothing was sent; fix it and run again"
             ) from None
+        _registered(run_dir, continue_with(run_id))
 
     if on_start is not None:
         on_start(run_dir.run_id)
@@ -782,6 +844,8 @@ def _run_suite(
     send_notes: list[str] = []
     send_warnings: list[str] = []
     retry = state.open_retry()
+    made.requests, made.resume_cmd = requests, resume_cmd
+    made.errors_before = retry.journal_offset if retry is not None else None
     try:
         journal = _send_pending(
             runner,
@@ -827,9 +891,7 @@ def _run_suite(
             )
         return outcome
     except KeyboardInterrupt:
-        # Ctrl-C while scoring: every response is in the journal, so resuming only re-scores.
-        total = len(requests)
-        raise RunInterrupted(run_dir.run_id, resume_cmd, total, total) from None
+        raise  # every response is in the journal: run_suite says how to finish (_interrupted)
     except (OSError, sqlite3.Error) as exc:
         raise _storage_failure(
             exc,
@@ -853,6 +915,14 @@ def _run_suite(
             f"finish with: {resume_cmd}",
             origin=origin,
         ) from None
+
+
+def _registered(run_dir: RunDir, resume_cmd: str) -> None:
+    """From here the folder holds the run: a second interrupt forces its stop, saying how to
+    continue it (``forcestop``)."""
+    forcestop.run_in_progress(
+        run_dir.sync_journal, run_id=run_dir.run_id, resume_cmd=resume_cmd, folder=run_dir.path
+    )
 
 
 def _other_target(run_id: str, recorded: str, given: str | Path) -> UsageError:
@@ -1051,25 +1121,22 @@ def _send_pending(
     run_dir.open_journal()
     try:
         if pending:
-            with forcestop.sending(
-                run_dir.sync_journal, run_id=run_dir.run_id, resume_cmd=resume_cmd
-            ):
-                _send(
-                    runner,
-                    target,
-                    pending,
-                    run_dir,
-                    concurrency=concurrency or target.spec.concurrency,
-                    use_cache=use_cache,
-                    read_cache=read_cache,
-                    max_age_s=max_age_s,
-                    cache_path=cache_path,
-                    progress=wrapped,
-                    prefetch=prefetch,
-                    notes=notes,
-                    on_record=journal_notes.on_record if journal_notes is not None else None,
-                    on_close_timeout=closed_late,
-                )
+            _send(
+                runner,
+                target,
+                pending,
+                run_dir,
+                concurrency=concurrency or target.spec.concurrency,
+                use_cache=use_cache,
+                read_cache=read_cache,
+                max_age_s=max_age_s,
+                cache_path=cache_path,
+                progress=wrapped,
+                prefetch=prefetch,
+                notes=notes,
+                on_record=journal_notes.on_record if journal_notes is not None else None,
+                on_close_timeout=closed_late,
+            )
         return journal_notes.finish() if journal_notes is not None else None
     except TargetUnusableError as exc:
         # A broken target, found by the probe: the run folder stays (its cases are written)
@@ -1096,11 +1163,7 @@ def _send_pending(
             exc.add_line(f"the responses so far are saved; continue with: {resume_cmd}")
         raise
     except KeyboardInterrupt:
-        run_dir.close_journal()
-        index = _journal_index(run_dir, requests)
-        done = total - still_to_send(index)
-        index.close()
-        raise RunInterrupted(run_dir.run_id, resume_cmd, done, total) from None
+        raise  # the journal is closed below; run_suite says how much it holds (_interrupted)
     except (OSError, sqlite3.Error) as exc:  # the journal or the cache: disk full, read-only
         run_dir.close_journal()
         raise _storage_failure(

@@ -18,9 +18,8 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any, AnyStr, Literal
 
@@ -42,6 +41,8 @@ __all__ = [
     "output_faults",
     "read_bounded",
     "read_limit",
+    "remove_pending_temporary_files",
+    "remove_stale_temporary_files",
     "sha256_as_read",
     "sha256_bytes",
     "sha256_file",
@@ -392,11 +393,73 @@ def _line_at(path: Path, offset: int) -> int:
     return count + 1
 
 
-def _umask() -> int:
-    """The process umask (reading it means setting it; set it straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+TEMPORARY_SUFFIX = ".tmp"
+_STALE_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+"""The name of a temporary file an atomic write makes (``.NAME.XXXXXXXX.tmp``; the eight
+characters are hex now, ``tempfile.mkstemp``'s letters, digits and ``_`` before)."""
+
+_pending: set[str] = set()
+"""The temporary files this process is writing that are not yet renamed into place or removed,
+noted before each exists: what an interrupted run removes from its folder
+(:func:`remove_pending_temporary_files`), however its interrupt landed."""
+
+_CREATE_FLAGS = (
+    os.O_RDWR
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+"""``tempfile.mkstemp``'s flags."""
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new temporary file beside ``path`` (``.NAME.XXXXXXXX.tmp``), open, with the mode an
+    ordinary ``open()`` gives (0666 less umask: reports are shared), and in ``_pending`` from
+    before it exists: ``tempfile.mkstemp`` made the file before it returned its name, so an
+    interrupt landing in between left a file nobody knew of."""
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{os.urandom(4).hex()}{TEMPORARY_SUFFIX}")
+        _pending.add(tmp)
+        try:
+            return os.open(tmp, _CREATE_FLAGS, 0o666), tmp
+        except FileExistsError:
+            _pending.discard(tmp)  # another's: draw again
+        except OSError:
+            _pending.discard(tmp)  # not made: nothing to remove
+            raise
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(path))
+
+
+def _remove_temporary(tmp: str) -> None:
+    Path(tmp).unlink(missing_ok=True)
+    _pending.discard(tmp)  # after the unlink: an interrupt in between leaves it noted
+
+
+def remove_pending_temporary_files(folder: Path) -> None:
+    """Remove the temporary files this process is writing in ``folder`` that no rename will
+    now finish: a stopped run's, where its interrupt landed before a writer could remove its
+    own (between making the file and its ``try``, or in that cleanup itself)."""
+    where = os.path.abspath(folder)
+    for tmp in list(_pending):
+        if os.path.dirname(os.path.abspath(tmp)) == where:
+            # A folder gone read-only meanwhile: --resume clears it (remove_stale_...).
+            with suppress(OSError):
+                _remove_temporary(tmp)
+
+
+def remove_stale_temporary_files(folder: Path) -> None:
+    """Remove the temporary files of atomic writes left in ``folder`` by a process that died
+    before renaming them (SIGKILL, a forced stop, a power cut). Only for a folder the caller
+    holds alone (a run folder under its lock), so no other writer has one open."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # the caller reads the folder next and reports what is wrong with it
+    for entry in entries:
+        if _STALE_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            Path(entry.path).unlink(missing_ok=True)
 
 
 class AtomicStream:
@@ -407,26 +470,39 @@ class AtomicStream:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
-        os.chmod(self.tmp, 0o666 & ~_umask())
-        self.handle = os.fdopen(fd, "wb")
+        fd, self.tmp = _create_temporary(self.path)
+        try:
+            self.handle = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            _remove_temporary(self.tmp)
+            raise
         self.digest = hashlib.sha256()
 
     def write(self, data: bytes) -> None:
         self.digest.update(data)
         self.handle.write(data)
 
-    def close(self) -> str:
-        """Make the file visible under its name; return its SHA-256."""
-        self.handle.close()
-        os.replace(self.tmp, self.path)
+    def close(self, *, fsync: bool = False) -> str:
+        """Make the file visible under its name (``fsync``: its bytes on disk first); return
+        its SHA-256. On any failure, an interrupt too, the temporary file is removed."""
+        try:
+            if fsync:
+                self.handle.flush()
+                os.fsync(self.handle.fileno())
+            self.handle.close()
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+        _pending.discard(self.tmp)
         return self.digest.hexdigest()
 
     def abort(self) -> None:
-        self.handle.close()
-        Path(self.tmp).unlink(missing_ok=True)
+        try:
+            self.handle.close()
+        finally:
+            _remove_temporary(self.tmp)
 
 
 def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
@@ -438,9 +514,8 @@ def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_temporary(path)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -448,8 +523,9 @@ def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _remove_temporary(tmp)
         raise
+    _pending.discard(tmp)
 
 
 def write_text_atomic(path: Path, text: str, *, fsync: bool = True) -> None:
