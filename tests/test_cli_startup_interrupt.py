@@ -84,3 +84,65 @@ def _before_the_package(stderr: str) -> bool:
     finding the package, a traceback with no frame of the package's files. On a loaded machine
     (the fresh clone's tests beside other work) 20 ms can be that early."""
     return "Traceback" in stderr and "assurance_harness" not in stderr
+
+
+RUST_INTERRUPT = """\
+import enum, os, signal, sys
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class Flag(str, enum.Enum):
+    # Hashed by pydantic's compiled core as it builds a validator: the third and fourth calls
+    # are its, so the Ctrl-C lands inside the compiled code, as it can in any of the ~50 models
+    # the runner's modules build while they are imported.
+    on = "on"
+
+    def __hash__(self):
+        Flag.calls = getattr(Flag, "calls", 0) + 1
+        if Flag.calls == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+        return str.__hash__(self)
+
+
+class Hook:
+    def find_spec(self, name, path=None, target=None):
+        if name == "assurance_harness.runner.run":
+            sys.meta_path.remove(self)
+
+            class Model(BaseModel):
+                flag: Literal[Flag.on] = Flag.on
+        return None
+
+
+sys.meta_path.insert(0, Hook())
+sys.argv = ["assurance", *sys.argv[1:]]
+from assurance_harness.cli import main
+
+main()
+"""
+
+
+def test_ctrl_c_while_a_validator_is_built_in_compiled_code_stops_the_run(
+    tmp_path: Path,
+) -> None:
+    """A Ctrl-C that lands while pydantic's compiled core builds a model's validator (the
+    runner's modules build about fifty as they are imported) is handled there: it was
+    swallowed (the run went on and sent everything) or came out as a SchemaError, "internal
+    error", exit 3. It now takes effect once the imports are done: exit 130, nothing sent."""
+    echo_project(tmp_path, suite="compiled-sigint")
+    callable_target(
+        tmp_path, "compiled_sigint_slow", "import time\n\ndef reply(messages):\n    time.sleep(2)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", RUST_INTERRUPT, "run", "s.yaml", "--target", "t.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=default_sigint,
+    )
+    assert proc.returncode == 130, (proc.returncode, proc.stdout, proc.stderr)
+    assert "internal error" not in proc.stderr
+    assert not list(tmp_path.glob("reports/*/responses.jsonl"))

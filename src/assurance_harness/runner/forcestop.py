@@ -65,6 +65,7 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
         _force_stop(_run)
     raise KeyboardInterrupt
 
+
 _epilogue: tuple[str, ...] = ()
 """Lines a forced stop writes after its own (:func:`epilogue`)."""
 
