@@ -187,15 +187,20 @@ def run(
     # on, it walks the growing heap over and over meanwhile (about 60 ms of 0.4 s).
     with gc_paused():
         from .runner import forcestop
-        from .runner.run import (
-            RETRY_NEEDS_RESUME,
-            RunInterrupted,
-            command_line,
-            resume_command,
-            run_suite,
-        )
-        from .spec.loader import LoadedSuite, find_suite_files, load_suite
-        from .store.location import set_cli_store, team_database
+
+        # A Ctrl-C landing while pydantic's compiled core builds one of those models' validators
+        # was lost there (the run went on) or came out as a SchemaError (an "internal error",
+        # exit 3): it takes effect once the imports are done (about 0.15 s).
+        with forcestop.deferred():
+            from .runner.run import (
+                RETRY_NEEDS_RESUME,
+                RunInterrupted,
+                command_line,
+                resume_command,
+                run_suite,
+            )
+            from .spec.loader import LoadedSuite, find_suite_files, load_suite
+            from .store.location import set_cli_store, team_database
 
     with _sigterm_as_ctrl_c():
         try:

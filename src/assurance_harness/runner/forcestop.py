@@ -142,8 +142,10 @@ def deferred() -> Iterator[None]:
     """An interrupt during the block takes effect once it is over (``KeyboardInterrupt``
     then), as an event loop closes: raised inside the loop (an async generator being finalised,
     uvloop setting up its signals) it was a task's exception printed as a traceback, or left
-    uvloop's loop "running" so that closing it failed (an internal error, exit 3). A second one
-    during a run still forces its stop. Main thread only; an ignored SIGINT stays ignored."""
+    uvloop's loop "running" so that closing it failed (an internal error, exit 3); and as the
+    runner's modules are imported, where pydantic's compiled core, building a validator, lost
+    it or made it a SchemaError (``cli.run``). A second one during a run still forces its stop.
+    Main thread only; an ignored SIGINT stays ignored."""
     before = signal.getsignal(signal.SIGINT)
     if not _main_thread() or not callable(before):
         yield
