@@ -669,7 +669,10 @@ def runs_purge(
         str | None,
         typer.Option(
             "--older-than",
-            help="Age such as 90d, 12w or 36h (default: privacy.retention_days in assurance.yaml).",
+            help=(
+                "Age: a whole number of days, weeks or hours such as 90d, 12w or 36h (a bare "
+                "number is days; default: privacy.retention_days in assurance.yaml)."
+            ),
         ),
     ] = None,
     ledger: Annotated[
@@ -687,7 +690,7 @@ def runs_purge(
     import datetime as dt
 
     from .privacy.policy import load_project_config
-    from .privacy.retention import parse_age, purge_runs
+    from .privacy.retention import describe_age, parse_age, purge_runs
 
     try:
         policy = load_project_config().privacy
@@ -725,7 +728,7 @@ def runs_purge(
     for run in purged:
         out.print(f"{verb} {run.run_id} (finished {run.finished_at}): {', '.join(run.files)}")
     out.print(
-        f"{verb} {len(purged)} run(s) older than {age}"
+        f"{verb} {len(purged)} run(s) older than {describe_age(age)}"
         + ("" if dry_run else f"; recorded in {ledger_path}")
     )
 
