@@ -144,7 +144,9 @@ def run(
     limit: Annotated[
         int | None,
         typer.Option(
-            help="Smoke test: only the first N cases of each suite (writes no evidence).", min=1
+            help="Smoke test: only the first N cases of each suite (writes no evidence); "
+            "with --resume, only the run's own limit.",
+            min=1,
         ),
     ] = None,
     store: Annotated[
