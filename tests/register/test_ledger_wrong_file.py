@@ -108,3 +108,15 @@ def test_a_ledger_whose_every_line_was_overwritten_is_still_tampering(
     result = _cli("evidence", "verify", "--reports", project["reports"])
     assert result.exit_code == 1, result.output
     assert "tampered" in result.output and "not an evidence ledger" not in result.output
+
+
+def test_a_ledger_whose_only_record_was_torn_is_still_tampering(
+    project: dict[str, Path],
+) -> None:
+    """No anchor (a crash before it was written), one record cut short: a ledger damaged."""
+    ledger = _attached(project)
+    ledger.write_text(ledger.read_text()[:80] + "\n")
+    ledger.with_name("ledger.jsonl.head").unlink()
+    result = _cli("evidence", "verify", "--reports", project["reports"])
+    assert result.exit_code == 1, result.output
+    assert "tampered" in result.output and "not an evidence ledger" not in result.output
