@@ -144,7 +144,9 @@ def run(
     limit: Annotated[
         int | None,
         typer.Option(
-            help="Smoke test: only the first N cases of each suite (writes no evidence).", min=1
+            help="Smoke test: only the first N cases of each suite (writes no evidence); "
+            "with --resume, only the run's own limit.",
+            min=1,
         ),
     ] = None,
     store: Annotated[
@@ -674,7 +676,10 @@ def runs_purge(
         str | None,
         typer.Option(
             "--older-than",
-            help="Age such as 90d, 12w or 36h (default: privacy.retention_days in assurance.yaml).",
+            help=(
+                "Age: a whole number of days, weeks or hours such as 90d, 12w or 36h (a bare "
+                "number is days; default: privacy.retention_days in assurance.yaml)."
+            ),
         ),
     ] = None,
     ledger: Annotated[
@@ -692,7 +697,7 @@ def runs_purge(
     import datetime as dt
 
     from .privacy.policy import load_project_config
-    from .privacy.retention import parse_age, purge_runs
+    from .privacy.retention import describe_age, parse_age, purge_runs
 
     try:
         policy = load_project_config().privacy
@@ -730,7 +735,7 @@ def runs_purge(
     for run in purged:
         out.print(f"{verb} {run.run_id} (finished {run.finished_at}): {', '.join(run.files)}")
     out.print(
-        f"{verb} {len(purged)} run(s) older than {age}"
+        f"{verb} {len(purged)} run(s) older than {describe_age(age)}"
         + ("" if dry_run else f"; recorded in {ledger_path}")
     )
 

@@ -40,7 +40,10 @@ PAYLOAD_FILES = (
 PAYLOAD_DIRS = ("plots",)
 KEPT_FILES = ("run.json", "summary.json", "manifest.json")
 
-_AGE = re.compile(r"^\s*(\d+)\s*([dwh]?)\s*$")
+# ASCII digits only: ``\d`` also matches Arabic-Indic or full-width digits, which int() reads,
+# so an age no one could type on purpose was taken silently. No spaces ("12 d") either.
+_AGE = re.compile(r"([0-9]+)([dwh]?)")
+_AGE_FORM = "give a whole number of days, weeks or hours in ASCII digits, e.g. 90d, 12w or 36h"
 
 
 MAX_RETENTION_DAYS = 36525
@@ -48,17 +51,28 @@ MAX_RETENTION_DAYS = 36525
 
 
 def parse_age(text: str) -> dt.timedelta:
-    """'90d', '12w', '36h' or a bare number of days."""
-    match = _AGE.match(text or "")
-    if not match or int(match.group(1)) <= 0:
-        raise UsageError(f"--older-than '{text}': give a positive age such as 90d, 12w or 36h")
-    n, unit = int(match.group(1)), match.group(2) or "d"
-    hours = n * {"d": 24, "w": 24 * 7, "h": 1}[unit]
-    if hours > MAX_RETENTION_DAYS * 24:  # no calendar subtracts more (OverflowError)
+    """'90d', '12w', '36h' or a bare number of days; nothing else, so a typo is an error
+    rather than a purge with an age the user did not mean."""
+    match = _AGE.fullmatch(text or "")
+    digits = match.group(1).lstrip("0") if match else ""
+    if match is None or not digits:  # not the form, or zero
+        raise UsageError(f"--older-than {text!r}: {_AGE_FORM}")
+    unit = match.group(2) or "d"
+    # Length first: int() refuses over 4300 digits (a ValueError), and any 10 are too many.
+    hours = int(digits) * {"d": 24, "w": 24 * 7, "h": 1}[unit] if len(digits) < 10 else 0
+    if not hours or hours > MAX_RETENTION_DAYS * 24:  # no calendar subtracts more (OverflowError)
         raise UsageError(
-            f"--older-than '{text}': give an age of at most {MAX_RETENTION_DAYS} days (100 years)"
+            f"--older-than {text!r}: give an age of at most {MAX_RETENTION_DAYS} days (100 years)"
         )
     return dt.timedelta(hours=hours)
+
+
+def describe_age(age: dt.timedelta) -> str:
+    """An age in words ('10 days', '36 hours') for messages: ``str(timedelta)`` reads
+    '10 days, 0:00:00'. Whole days stay days (12w is '84 days'); otherwise hours."""
+    hours = int(age.total_seconds()) // 3600
+    count, unit = (hours // 24, "day") if hours % 24 == 0 else (hours, "hour")
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 @dataclass

@@ -295,7 +295,8 @@ def export_cmd(
     """The register with its status as Markdown, HTML, CSV or XLSX.
 
     HTML is one self-contained page (with the SoA); XLSX has Risks, Evidence and SoA sheets for
-    GRC tools. The format follows --out's extension unless --format is given."""
+    GRC tools. The format follows --out's extension unless --format is given. A ledger that
+    fails verification is exported as it is, with exit 1, as 'register status' does."""
     with _errors():
         from .soa import build_soa
         from .status import build_status
@@ -325,6 +326,10 @@ def export_cmd(
                 export_xlsx(status, build_soa(status), out_path)
         err.print(term(f"wrote {out_path} ({len(status.risks)} risks)"))
         _print_integrity(status.integrity, status.ledger_path)
+        if not status.integrity.ok:
+            # Written all the same (its integrity section says the ledger FAILED), but a
+            # script exporting for an auditor must not read exit 0: 1, as 'register status'.
+            raise typer.Exit(1)
 
 
 @register_app.command("import")

@@ -126,7 +126,8 @@ def check_ledger_file(ledger_path: Path) -> None:
     waited on) or no file can be at (a symlink loop, a path through a file) is a usage error
     naming it, before it is read or appended to. ``Path.exists`` is False for the latter: a
     loop was read as a ledger not made yet (every risk untested) and failed at the append as
-    a storage fault (exit 3). A ledger not made yet is fine."""
+    a storage fault (exit 3). A ledger not made yet is fine; a file none of whose lines
+    is a record is refused too (``_check_holds_records``)."""
     fix = "give the ledger file"
     try:
         mode = os.stat(ledger_path).st_mode
@@ -143,12 +144,43 @@ def check_ledger_file(ledger_path: Path) -> None:
         kind, fix = "a path with a NUL character", "remove it"
     else:
         if stat.S_ISREG(mode):
+            _check_holds_records(ledger_path)  # a file, but is it a ledger?
             return
         kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
     raise UsageError(
         f"{ledger_path}: is {kind}, not an evidence ledger; {fix} "
         "(--ledger, default REPORTS/evidence/ledger.jsonl)"
     )
+
+
+def _check_holds_records(ledger_path: Path) -> None:
+    """A file of lines none of which is a ledger record, with no ``.head`` anchor beside it,
+    is the wrong file (``--ledger`` naming the register's YAML, a suite): a usage error naming
+    it. Read as a ledger, every line of it was reported as tampered with, or nothing was
+    said at all. A ledger with its anchor is one even when every line is damaged (tamper
+    evidence, for ``evidence verify``), and so is one holding a line that was a record
+    (``_record_like``); an empty file is a ledger with no records yet. A real ledger's first
+    line is a record, so this reads one line of it."""
+    if os.path.lexists(anchor_path(ledger_path)):
+        return
+    lines = 0
+    for _lineno, raw, record in _file_lines(ledger_path):
+        if record is not None or _record_like(raw):
+            return
+        lines += 1 if raw.strip() else 0
+    if lines:
+        raise UsageError(
+            f"{ledger_path}: not an evidence ledger (none of its {lines} lines is a ledger "
+            f"record, and no {anchor_path(ledger_path).name} is beside it); give the ledger "
+            "file (--ledger, default REPORTS/evidence/ledger.jsonl)"
+        )
+
+
+def _record_like(raw: str) -> bool:
+    """A line that was a record, damaged: torn (canonical JSON starts every record with its
+    ``format``) or edited (it still names the chain's ``prev_hash``). Such a file is a ledger
+    tampered with, never the wrong file."""
+    return raw.lstrip().startswith('{"format":') or '"prev_hash"' in raw
 
 
 def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
@@ -161,6 +193,11 @@ def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | N
     check_ledger_file(ledger_path)
     if not ledger_path.exists():
         return
+    yield from _file_lines(ledger_path)
+
+
+def _file_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
+    """``iter_lines`` of a ledger file, each line bounded (``read_limit``)."""
     from ..store.files import MAX_READ_MB, read_limit
 
     limit = read_limit()

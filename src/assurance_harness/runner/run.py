@@ -730,6 +730,8 @@ def _run_suite(
             )
         if state.target.fingerprint != fingerprint:
             raise _other_target(resume, state.target.path, target_path)
+        if limit is not None and limit != state.options.limit:
+            raise UsageError(_other_limit(resume, limit, state.options.limit))
         if state.options.limit:
             post.attach_evidence = False  # a smoke test stays one when resumed
         finished = state.status != "running" and run_dir.summary.exists()
@@ -957,6 +959,21 @@ def _recorded_counts(run_dir: RunDir) -> dict[str, Any]:
         return dict(run_dir.read_json(run_dir.summary).get("counts") or {})
     except (OSError, ValueError):
         return {}
+
+
+def _other_limit(run_id: str, given: int, started_with: int | None) -> str:
+    """Why ``--limit`` cannot change on ``--resume``: the run's cases were fixed when it started
+    (its ``cases.jsonl``; ``options.limit`` decides if it writes evidence), so another limit
+    would be silently ignored. The run's own limit is accepted: it changes nothing."""
+    if started_with is None:
+        return (
+            f"--limit {given}: run '{run_id}' was started without --limit and resumes all its "
+            "cases; drop --limit to finish it, or start a new run with --limit"
+        )
+    return (
+        f"--limit {given}: run '{run_id}' was started with --limit {started_with} and resumes "
+        f"those cases; drop --limit (or give --limit {started_with}), or start a new run"
+    )
 
 
 def _check_same_cases(run_dir: RunDir, loaded: LoadedSuite, limit: int | None, run_id: str) -> None:
