@@ -195,6 +195,23 @@ def test_expressions_on_odd_values_are_null_not_exceptions() -> None:
     assert evaluate("meta.group in ['g', 'h'] and case_id >= 'a'", r) is True
 
 
+@pytest.mark.parametrize("expr", ["-tox", "-response", "+response", "-meta", "-(meta.group)"])
+def test_a_sign_on_text_or_a_mapping_is_null_not_a_type_error(expr: str) -> None:
+    # The web app's score filter evaluates what a person types, unchecked against the suite's
+    # field types: a TypeError here was a 500 with a traceback in the server log.
+    assert evaluate(expr, row("a", 0.7, "g")) is None
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ['"%099999999999999999999d" % 1', 'len("%0999999d" % 1)', "response % 2", "'%s' % response"],
+)
+def test_percent_on_text_is_null_never_printf_formatting(expr: str) -> None:
+    # On text, % is printf formatting: one short filter ('"%01999999999d" % 1') built a 2 GB
+    # string per row, and a width too big raised ValueError. It is arithmetic, as suites say.
+    assert evaluate(expr, row("a", 0.7, "g")) is None
+
+
 def test_a_group_without_data_fails_a_per_group_gate(suite) -> None:
     rows = [row("a", 0.1, "x"), row("b", 0.2, "x"), row("c", None, "y", True)]
     rows[2]["scores"] = {"tox": {"toxicity": None}}

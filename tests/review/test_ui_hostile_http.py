@@ -215,6 +215,16 @@ def test_a_broken_register_or_an_unreadable_report_is_named_not_a_500(tmp_path: 
         assert str(project.register) in text
 
 
+@pytest.mark.parametrize("score", ["-kw", "-response", '"%099999999999999999999d" % 1'])
+def test_a_score_filter_of_no_value_on_a_row_is_a_page_not_a_500(site, score: str) -> None:
+    # The filter is typed by a person and not checked against field types, as a suite's are:
+    # a sign on text or a mapping, or printf formatting, raised out of the page (a 500).
+    _, run_id, base = site
+    query = urllib.parse.urlencode({"score": score})
+    status, text, _ = _request(base, "GET", f"/runs/{run_id}?{query}")
+    assert status == 200, (score, status, text[:300])
+
+
 def test_error_answers_carry_the_same_protective_headers_as_pages(site) -> None:
     """A 404 echoes the run id from the URL: without nosniff and the script-free policy, a
     browser that sniffs text/plain could run what a hostile link put there."""

@@ -210,6 +210,67 @@ def test_ui_on_port_0_prints_the_port_it_bound(tmp_path: Path) -> None:
         proc.wait(timeout=30)
 
 
+def test_a_malformed_request_is_one_line_in_the_server_log_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """Was: a request line over 8 KB, or a byte no URL may hold, answered 400 and printed
+    aiohttp's whole traceback ("Error handling request from 127.0.0.1", LineTooLong) on the
+    terminal that serves the app, once for every such request."""
+    import socket
+    import subprocess
+
+    from tests.testing.cli import cli_command
+
+    proc = subprocess.Popen(
+        cli_command("ui", "--port", "0", "--reports", tmp_path, "--reviewer", "alice"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        found = re.search(r"assurance ui on http://127\.0\.0\.1:(\d+)/", line)
+        assert found, line
+        for target in (b"/runs/" + b"a" * 9000, b"/runs/\xff\xfe"):
+            with socket.create_connection(("127.0.0.1", int(found.group(1))), timeout=30) as s:
+                s.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                assert s.recv(100).startswith(b"HTTP/1.0 400"), target[:20]
+    finally:
+        proc.terminate()
+        _, rest = proc.communicate(timeout=30)
+    assert "Traceback" not in rest, rest[-2000:]
+    lines = rest.strip().splitlines()
+    assert len(lines) == 2 and all("400" in x and "127.0.0.1" in x for x in lines), lines
+
+
+def test_a_page_that_crashes_is_one_line_and_a_saved_traceback_in_the_server_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug in a page (aiohttp answers 500) is reported as every command reports one: a line
+    naming the exception and the file its traceback was saved to, not the traceback."""
+    import logging
+    import sys
+    import tempfile
+
+    from assurance_harness.ui.serverlog import OneLineLog
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        info = sys.exc_info()
+    record = logging.LogRecord(
+        "aiohttp.server", logging.ERROR, __file__, 1, "Error handling request from %s",
+        ("127.0.0.1",), info,
+    )  # fmt: skip
+    OneLineLog().emit(record)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "internal error" in lines[0] and "RuntimeError" in lines[0], lines
+    assert "127.0.0.1" in lines[0]
+    saved = list(tmp_path.glob("assurance-crash-*.txt"))
+    assert saved and "Traceback" in saved[0].read_text() and str(saved[0]) in lines[0]
+
+
 @pytest.mark.parametrize("host", ["", " "])
 def test_an_empty_host_is_refused_not_every_interface(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, host: str

@@ -257,7 +257,7 @@ def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
             return None
         if isinstance(node.op, ast.Not):
             return not value
-        return -value if isinstance(node.op, ast.USub) else +value
+        return _sign(node.op, value)
     if isinstance(node, ast.BoolOp):
         values = [_eval(v, names) for v in node.values]
         if isinstance(node.op, ast.And):
@@ -286,6 +286,8 @@ def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
             return None
         if isinstance(node.op, ast.Mult) and _too_long(left, right):
             return None
+        if isinstance(node.op, ast.Mod) and isinstance(left, str):
+            return None  # printf formatting, not arithmetic: '"%0999999999d" % 1' is 1 GB
         try:
             return _BINARY[type(node.op)](left, right)
         except (TypeError, ZeroDivisionError):
@@ -301,6 +303,14 @@ def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
         except (TypeError, ValueError, OverflowError):  # int(inf), round(nan): no value
             return None
     raise ExpressionError(f"unsupported expression node {type(node).__name__}")
+
+
+def _sign(op: ast.unaryop, value: Any) -> Any:
+    """``-x`` or ``+x``; no value for text, a mapping or a list. A suite's types refuse those
+    before a run, but the web app's score filter is typed by a person and evaluated unchecked."""
+    if not isinstance(value, int | float):
+        return None
+    return -value if isinstance(op, ast.USub) else +value
 
 
 def _too_long(left: Any, right: Any) -> bool:

@@ -59,6 +59,7 @@ def ui_cmd(
         from .allocator import bound_arenas
         from .app import SWITCH_INTERVAL_S, Settings, make_app
         from .security import HOSTS_KEY, allowed_hosts
+        from .serverlog import install as install_server_log
 
         if host not in {"127.0.0.1", "localhost", "::1"}:
             err.print(
@@ -88,6 +89,7 @@ def ui_cmd(
             urls = ", ".join(f"{u}/" for u in bound) or f"http://{host}:{port}/"
             err.print(term(f"assurance ui on {urls} (Ctrl-C to stop)"))
 
+        install_server_log()  # a malformed request is a line, not aiohttp's traceback
         sys.setswitchinterval(SWITCH_INTERVAL_S)  # this process serves the app and nothing else
         bound_arenas()  # likewise, before the app's threads start (glibc only)
         try:
