@@ -113,6 +113,22 @@ def test_baseline_check_compares_latest_run(reports: Path, tmp_path: Path) -> No
     assert code == 0 and "no run newer than its baseline" in out
 
 
+def test_baseline_check_with_no_baseline_to_check_is_a_usage_error(reports: Path) -> None:
+    """A nightly ``baseline check`` that checks nothing must not pass: with no baseline set, or
+    a --suite or --target no baseline has (a typo in the CI job), it said "no run newer than
+    its baseline to compare", exit 0, every night."""
+    code, out = invoke("baseline", "check", "--reports", str(reports))
+    assert code == 2, out
+    assert "no baseline" in out and "baseline set" in out
+    invoke("baseline", "set", "n1", "--reports", str(reports))
+    for option, value in (("--suite", "toxicity-cor"), ("--target", "stagin")):
+        code, out = invoke("baseline", "check", "--reports", str(reports), option, value)
+        assert code == 2, out
+        assert value in out and "toxicity-core" in out and "staging" in out, out
+    code, out = invoke("baseline", "check", "--reports", str(reports), "--suite", "toxicity-core")
+    assert code == 1, out  # the one baselined: n3 regressed from n1
+
+
 def test_baseline_set_refuses_a_failing_run_without_force(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     toxicity_run(reports, "bad", _ids(30, 1), max_rate=0.05)
