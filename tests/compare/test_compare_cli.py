@@ -114,12 +114,16 @@ def test_baseline_check_compares_latest_run(reports: Path, tmp_path: Path) -> No
 
 
 def test_baseline_check_with_no_baseline_to_check_is_a_usage_error(reports: Path) -> None:
-    """A nightly ``baseline check`` that checks nothing must not pass: with no baseline set, or
-    a --suite or --target no baseline has (a typo in the CI job), it said "no run newer than
-    its baseline to compare", exit 0, every night."""
+    """A nightly ``baseline check`` of a --suite or --target no baseline has (a typo in the CI
+    job) said "no run newer than its baseline to compare", exit 0, every night. With no
+    baseline set at all and none asked for (the project's first nights) it compares nothing,
+    as documented, and says that it is because no baseline is set."""
     code, out = invoke("baseline", "check", "--reports", str(reports))
+    assert code == 0, out
+    assert "no baseline set" in out and "baseline set RUN_ID" in out
+    code, out = invoke("baseline", "check", "--reports", str(reports), "--suite", "toxicity-core")
     assert code == 2, out
-    assert "no baseline" in out and "baseline set" in out
+    assert "none is set" in out
     invoke("baseline", "set", "n1", "--reports", str(reports))
     for option, value in (("--suite", "toxicity-cor"), ("--target", "stagin")):
         code, out = invoke("baseline", "check", "--reports", str(reports), option, value)

@@ -350,10 +350,23 @@ def baseline_check(
             **_options(alpha, min_effect, higher_is_better, lower_is_better, groups),
         )
         if not results:
-            err.print("no run newer than its baseline to compare")
+            err.print(_nothing_newer(reports))
             raise typer.Exit(0)
         _emit(results, out_path, chosen == "json", out)
     raise typer.Exit(max(r.exit_code for r in results))
+
+
+def _nothing_newer(reports: Path) -> str:
+    """Why ``baseline check`` compared nothing: no baseline set yet, or no run since."""
+    from .baseline import BaselineStore
+    from .runs import index_path
+
+    if not BaselineStore(index_path(reports)).all():
+        return (
+            "no baseline set: nothing was compared; accept a passing run with "
+            "'assurance baseline set RUN_ID'"
+        )
+    return "no run newer than its baseline to compare"
 
 
 def trend(

@@ -63,11 +63,21 @@ def check_baselines(
 ) -> list[Comparison]:
     """For every baseline, compare the latest later run of its suite and target with it. Smoke
     tests (``run --limit N``: the suite's first N cases) are passed over: one run after the
-    nightly would otherwise stand for it, with a few cases that hide its regressions."""
+    nightly would otherwise stand for it, with a few cases that hide its regressions. A
+    ``suite`` or ``target`` that no baseline has is a ``UsageError``: a check of nothing is no
+    pass (a nightly job with a mistyped --suite passed every night). With none asked for and
+    no baseline set yet (a project's first nights, before any run is accepted) there is
+    nothing to compare, as for any suite without one."""
+    everything = BaselineStore(index_path(reports_dir)).all()
+    chosen = [
+        b
+        for b in everything
+        if (suite is None or b.suite == suite) and (target is None or b.target_name == target)
+    ]
+    if not chosen and (suite is not None or target is not None):
+        raise UsageError(_nothing_to_check(suite, target, everything))
     out: list[Comparison] = []
-    for baseline in BaselineStore(index_path(reports_dir)).all(suite):
-        if target is not None and baseline.target_name != target:
-            continue
+    for baseline in chosen:
         runs = [
             run
             for run in suite_runs(reports_dir, baseline.suite, target=baseline.target_name)
@@ -79,6 +89,19 @@ def check_baselines(
         base_run = baseline_run(baseline, reports_dir)
         out.append(compare_runs(base_run, latest, **options))
     return out
+
+
+def _nothing_to_check(suite: str | None, target: str | None, baselines: list[Baseline]) -> str:
+    """The line for a check of a suite or target that has no baseline."""
+    wanted = " and ".join(
+        f"{what} '{value}'" for what, value in (("suite", suite), ("target", target)) if value
+    )
+    if not baselines:
+        return (
+            f"no baseline for {wanted}: none is set; set one with 'assurance baseline set RUN_ID'"
+        )
+    known = ", ".join(f"{b.suite} (target {b.target_name})" for b in baselines)
+    return f"no baseline for {wanted}; the baselines are: {known}"
 
 
 def _latest_since(runs: list[RunLog], baseline_id: str) -> RunLog | None:
