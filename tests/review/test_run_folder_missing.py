@@ -9,7 +9,6 @@ import json
 import shutil
 import urllib.error
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
