@@ -54,3 +54,14 @@ def test_the_run_page_says_the_folder_is_missing(gone) -> None:
         assert "no finished run" not in body
         assert str(project.reports / deleted) in body and "no longer" in body
         assert kept in get_page(f"{base}/runs/{urllib.parse.quote(kept)}")
+
+
+def test_the_review_queue_of_such_a_run_says_its_folder_is_missing(gone) -> None:
+    """Its queue stays listed (the verdicts given are the user's), with the same note: a
+    verdict cannot be given on a row whose run folder is gone."""
+    project, kept, deleted = gone
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings) as base:
+        page = get_page(f"{base}/review?run={urllib.parse.quote(deleted)}")
+        assert str(project.reports / deleted) in page and "no longer" in page
+        assert "no longer" not in get_page(f"{base}/review?run={urllib.parse.quote(kept)}")
