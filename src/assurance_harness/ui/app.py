@@ -495,7 +495,24 @@ def _queue_page(request: web.Request) -> web.Response:
         f=f,
         reviewer=_settings(request).reviewer,
         agreement=agreement(current) if current else None,
+        gone=_folder_gone(request, f["run"]),
     )
+
+
+def _folder_gone(request: web.Request, run_id: str) -> str | None:
+    """The note for a queue filtered to a run whose folder is gone (its rows stay listed: the
+    verdicts already given are the user's), or None."""
+    from ..review.adjudicate import RunFolderMissing, run_dir_of
+
+    if not run_id:
+        return None
+    try:
+        run_dir_of(_paths(request), run_id)
+    except RunFolderMissing as exc:
+        return str(exc)
+    except HarnessError:
+        return None  # not indexed at all: the queue says what it holds
+    return None
 
 
 async def item_page(request: web.Request) -> web.Response:
