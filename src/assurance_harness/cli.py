@@ -616,6 +616,7 @@ def runs_list(
 ) -> None:
     """List runs, newest first."""
     from .store.index import open_index
+    from .store.runread import mark_missing_folders
 
     db = Workspace.at(reports).index
     try:
@@ -628,6 +629,7 @@ def runs_list(
     if index is None:
         out.print(f"no runs yet ({db} does not exist)")
         return
+    mark_missing_folders(rows, reports)  # the row stays; the listing says its folder went
     if chosen == "json":
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")
@@ -651,7 +653,7 @@ def runs_table(rows: list[dict[str, Any]]) -> "Table":
             f"{row['suite']} {row['suite_version']}",
             row["target_name"] or "",
             row["model_version"] or "",
-            row["status"],
+            "folder missing" if row.get("folder_missing") else row["status"],
             f"{_count(row['gates_passed'])}/{_count(_total(row))} passed",
             f"{_count(row['n_errors'])}/{_count(row['n_requests'])}",
             row["started_at"] or "",

@@ -495,12 +495,46 @@ def locate_run_dir(stored: str | None, reports_dir: Path | str) -> Path | None:
     (baselines written before)."""
     if not stored:
         return None
+    return next((c for c in _candidates(stored, reports_dir) if (c / SUMMARY).exists()), None)
+
+
+def _candidates(stored: str, reports_dir: Path | str) -> list[Path]:
+    """The places a stored ``run_dir`` may name, most likely first (see ``locate_run_dir``)."""
     path, reports_dir = Path(stored), Path(reports_dir)
     if path.is_absolute():
-        candidates = [path, reports_dir / path.name]
-    else:
-        candidates = [reports_dir / path, path]
-    return next((c for c in candidates if (c / SUMMARY).exists()), None)
+        return [path, reports_dir / path.name]
+    return [reports_dir / path, path]
+
+
+def missing_run_folder(stored: str | None, reports_dir: Path | str) -> Path | None:
+    """Where an index row's run folder should be, when no folder is there any more (deleted or
+    moved by hand); None when it is there or the row names none. Rows are never deleted for the
+    user: readers show the run as missing (``runs list``, the web app) rather than as if it were
+    there."""
+    if not stored:
+        return None
+    candidates = _candidates(stored, reports_dir)
+    if any(c.is_dir() for c in candidates):
+        return None
+    return candidates[0]
+
+
+def missing_run_text(run_id: str, expected: Path) -> str:
+    """One wording for a run the index knows whose folder is gone (as for a baseline's,
+    compare.nightly): not "not found" or "no finished run", since the run did finish."""
+    return (
+        f"run '{run_id}' is in the run index, but its folder {expected} is no longer there "
+        "(moved or deleted, or the run was made on another machine sharing the index); put it "
+        "back, or list runs with 'assurance runs list'"
+    )
+
+
+def mark_missing_folders(rows: list[dict[str, Any]], reports_dir: Path | str) -> None:
+    """Set each index row's ``folder_missing``: whether its run folder was deleted or moved by
+    hand, so ``runs list`` (table and JSON) and the web app's index show it, not a run that
+    looks present and then answers "no finished run"."""
+    for row in rows:
+        row["folder_missing"] = missing_run_folder(row.get("run_dir"), reports_dir) is not None
 
 
 def scan_runs(reports_dir: Path) -> list[Path]:

@@ -149,9 +149,13 @@ def _settings(request: web.Request) -> Settings:
 def _runs(request: web.Request) -> list[dict[str, Any]]:
     """Every indexed run; a runs.db that cannot be read is a StoreError (a 503)."""
     from ..store.index import open_index
+    from ..store.runread import mark_missing_folders
 
-    index = open_index(_settings(request).reports / "runs.db")
-    return [] if index is None else index.list_runs()
+    reports = _settings(request).reports
+    index = open_index(reports / "runs.db")
+    rows = [] if index is None else index.list_runs()
+    mark_missing_folders(rows, reports)
+    return rows
 
 
 def _paths(request: web.Request) -> ReviewPaths:
@@ -193,13 +197,15 @@ def _runs_page(request: web.Request) -> web.Response:
 
 
 def _run_dir(request: web.Request, run_id: str) -> Path:
-    from ..review.adjudicate import run_dir_of
+    from ..review.adjudicate import RunFolderMissing, run_dir_of
     from ..store.postgres import StoreError
 
     try:
         return run_dir_of(_paths(request), run_id)
     except StoreError:
         raise  # a 503 (data_errors), not "no finished run"
+    except RunFolderMissing as exc:
+        raise web.HTTPGone(text=str(exc)) from None  # the run finished; its folder went
     except HarnessError:
         raise web.HTTPNotFound(text=f"no finished run {run_id}") from None
 
@@ -489,7 +495,24 @@ def _queue_page(request: web.Request) -> web.Response:
         f=f,
         reviewer=_settings(request).reviewer,
         agreement=agreement(current) if current else None,
+        gone=_folder_gone(request, f["run"]),
     )
+
+
+def _folder_gone(request: web.Request, run_id: str) -> str | None:
+    """The note for a queue filtered to a run whose folder is gone (its rows stay listed: the
+    verdicts already given are the user's), or None."""
+    from ..review.adjudicate import RunFolderMissing, run_dir_of
+
+    if not run_id:
+        return None
+    try:
+        run_dir_of(_paths(request), run_id)
+    except RunFolderMissing as exc:
+        return str(exc)
+    except HarnessError:
+        return None  # not indexed at all: the queue says what it holds
+    return None
 
 
 async def item_page(request: web.Request) -> web.Response:
