@@ -110,3 +110,16 @@ def make_project(root: Path, *, suite_text: str = SUITE) -> Project:
     register = root / "register.yaml"
     register.write_text(REGISTER, encoding="utf-8")
     return Project(root, suite, target, register, root / "reports")
+
+
+def big_queue(reports: Path, n: int = 1000) -> None:
+    """A run 'big-run' with ``n`` rows queued for review, each with 4 kB of prompt and response
+    text, in ``reports/runs.db``: a queue whose text a reader must not hold whole."""
+    from assurance_harness.review.store import ReviewStore
+
+    rows = [
+        {"case_id": f"c{i}", "prompt": f"{i} " + "p" * 2000, "response": "r" * 2000}
+        for i in range(n)
+    ]
+    items = [{"key": f"c{i}#0", "reasons": ["band"], "scorer_label": True} for i in range(n)]
+    ReviewStore(reports / "runs.db").enqueue("big-run", items, rows)

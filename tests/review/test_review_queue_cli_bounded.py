@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from assurance_harness.cli import app
 from assurance_harness.review import cli as review_cli
 
-from .reviewkit import make_project
+from .reviewkit import big_queue, make_project
 
 
 def test_the_table_is_bounded_and_json_is_whole(
@@ -52,16 +52,9 @@ def test_the_queue_is_read_one_row_at_a_time(
     """It read every queued row, its prompt and response too, into a list (and the shown ones
     into a second) before printing any: a queue of 100,000 rows was held whole, for a table
     of its first TABLE_ROWS or a JSON list that names no text at all."""
-    from assurance_harness.review.store import ReviewStore
-
     reports = tmp_path / "reports"
     n = 1000
-    rows = [
-        {"case_id": f"c{i}", "prompt": f"{i} " + "p" * 2000, "response": "r" * 2000}
-        for i in range(n)
-    ]
-    items = [{"key": f"c{i}#0", "reasons": ["band"], "scorer_label": True} for i in range(n)]
-    ReviewStore(reports / "runs.db").enqueue("big-run", items, rows)
+    big_queue(reports, n)
     monkeypatch.setattr(review_cli, "TABLE_ROWS", 2, raising=False)
     runner = CliRunner()
     argv = ["review", "queue", *options, "--reports", str(reports)]

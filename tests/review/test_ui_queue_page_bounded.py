@@ -17,7 +17,7 @@ from assurance_harness.review.store import ReviewStore
 from assurance_harness.ui import app
 from assurance_harness.ui.app import Settings
 
-from .reviewkit import make_project
+from .reviewkit import big_queue, make_project
 from .serve import get_page, serving
 
 
@@ -46,12 +46,7 @@ def test_the_queue_page_reads_the_queue_one_row_at_a_time(
     340 to 460-490 MB, the highest of its pages (benchmarks/scale_commands.py --only ui)."""
     reports = tmp_path / "reports"
     n = 1000
-    rows = [
-        {"case_id": f"c{i}", "prompt": f"{i} " + "p" * 2000, "response": "r" * 2000}
-        for i in range(n)
-    ]
-    items = [{"key": f"c{i}#0", "reasons": ["band"], "scorer_label": True} for i in range(n)]
-    ReviewStore(reports / "runs.db").enqueue("big-run", items, rows)
+    big_queue(reports, n)
     monkeypatch.setattr(app, "QUEUE_LIMIT", 2, raising=False)
     settings = Settings(reports, tmp_path / "register.yaml", tmp_path / "ledger.jsonl")
     with serving(settings) as base:

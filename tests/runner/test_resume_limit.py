@@ -9,7 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import one_line_refusal, run_cli
 from tests.testing.project import echo_project
 
 
@@ -28,19 +28,10 @@ def _first_run(project: Path, *extra: str) -> str:
     return found.group(1)
 
 
-def _refusal(proc: subprocess.CompletedProcess[str]) -> str:
-    text = proc.stdout + proc.stderr
-    assert proc.returncode == 2, text
-    assert "Traceback" not in text, text
-    lines = text.strip().splitlines()
-    assert len(lines) == 1, text
-    return lines[0]
-
-
 def test_a_limit_on_a_run_started_without_one_is_refused(tmp_path: Path) -> None:
     project = echo_project(tmp_path, "resume-limit-none")
     run_id = _first_run(project)
-    line = _refusal(_run(project, "--resume", run_id, "--limit", "1"))
+    line = one_line_refusal(_run(project, "--resume", run_id, "--limit", "1"))
     assert "--limit 1" in line and f"run '{run_id}'" in line, line
     assert "without --limit" in line, line
 
@@ -48,7 +39,7 @@ def test_a_limit_on_a_run_started_without_one_is_refused(tmp_path: Path) -> None
 def test_another_limit_than_the_run_s_is_refused(tmp_path: Path) -> None:
     project = echo_project(tmp_path, "resume-limit-other")
     run_id = _first_run(project, "--limit", "1")
-    line = _refusal(_run(project, "--resume", run_id, "--limit", "2"))
+    line = one_line_refusal(_run(project, "--resume", run_id, "--limit", "2"))
     assert "--limit 2" in line and "--limit 1" in line and f"run '{run_id}'" in line, line
 
 

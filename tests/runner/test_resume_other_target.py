@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import one_line_refusal, run_cli
 from tests.testing.project import echo_project
 
 
@@ -25,15 +25,6 @@ def _first_run(project: Path) -> str:
     return found.group(1)
 
 
-def _refusal(proc) -> str:  # type: ignore[no-untyped-def]
-    text = proc.stdout + proc.stderr
-    assert proc.returncode == 2, text
-    assert "Traceback" not in text, text
-    lines = text.strip().splitlines()
-    assert len(lines) == 1, text
-    return lines[0]
-
-
 def test_another_target_file_is_named_beside_the_run_s(tmp_path: Path) -> None:
     """Was: 'run '...' was made against a different target configuration; resume with the same
     --target file', naming neither file."""
@@ -41,7 +32,7 @@ def test_another_target_file_is_named_beside_the_run_s(tmp_path: Path) -> None:
     run_id = _first_run(project)
     other = (project / "t.yaml").read_text(encoding="utf-8") + "timeout_s: 7\n"
     (project / "t2.yaml").write_text(other, encoding="utf-8")
-    line = _refusal(_run(project, "t2.yaml", "--resume", run_id))
+    line = one_line_refusal(_run(project, "t2.yaml", "--resume", run_id))
     assert f"run '{run_id}' was made against t.yaml" in line, line
     assert "--target t2.yaml" in line and "resume with --target t.yaml" in line, line
 
@@ -51,6 +42,6 @@ def test_an_edited_target_file_is_named_as_edited(tmp_path: Path) -> None:
     run_id = _first_run(project)
     with (project / "t.yaml").open("a", encoding="utf-8") as target:
         target.write("timeout_s: 7\n")
-    line = _refusal(_run(project, "t.yaml", "--resume", run_id))
+    line = one_line_refusal(_run(project, "t.yaml", "--resume", run_id))
     assert f"run '{run_id}' was made against t.yaml" in line, line
     assert "edited since" in line, line

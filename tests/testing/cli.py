@@ -38,6 +38,16 @@ def run_cli(
     )
 
 
+def one_line_refusal(proc: subprocess.CompletedProcess[str]) -> str:
+    """The one line a usage error prints (exit 2, no traceback), asserted to be all there is."""
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "Traceback" not in text, text
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
 @functools.cache
 def _command() -> Any:
     from assurance_harness import cli
