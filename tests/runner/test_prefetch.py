@@ -22,17 +22,22 @@ SUITE = (
 # The target notes which of them were imported when the first request reached it.
 BOT = (
     "import json, os, sys\nfrom assurance_harness.runner.prefetch import AFTER_SENDING\n\n"
+    "from assurance_harness.store import runlog\n\n"
     "def reply(text):\n"
     "    if not os.path.exists('first.json'):\n"
+    "        built = [m for m in ('ResultRow', 'Summary', 'Manifest', 'IndexRow')\n"
+    "                 if getattr(runlog, m).__pydantic_complete__]\n"
     "        with open('first.json', 'w') as out:\n"
-    "            json.dump([m for m in AFTER_SENDING if m in sys.modules], out)\n"
+    "            json.dump([m for m in AFTER_SENDING if m in sys.modules] + built, out)\n"
     "    return 'answer'\n"
 )
 RUN = ["run", "suite.yaml", "--target", "target.yaml", "--no-report", "--no-evidence"]
 TARGET = "type: callable\nname: bot\nfunction: bot:reply\npython_path: ['.']\nconcurrency: 1\n"
 
 
-def test_a_run_imports_them_after_its_first_request(tmp_path: Path) -> None:
+def test_a_run_imports_them_and_builds_its_later_models_after_its_first_request(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "suite.yaml").write_text(SUITE)
     (tmp_path / "target.yaml").write_text(TARGET)
     (tmp_path / "bot.py").write_text(BOT)
@@ -67,3 +72,18 @@ def test_the_environment_read_meanwhile_is_the_manifests() -> None:
     job.start()
     job.join()
     assert job.environment == environment()
+
+
+def test_the_models_written_after_sending_are_all_built_by_it() -> None:
+    from assurance_harness.store import runlog
+
+    job = prefetch.Prefetch(intervals=False)
+    job.start()
+    job.join()
+    pending, later = [runlog._WrittenAfterSending], []
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        later.append(model)
+    assert {runlog.Summary, runlog.Manifest, runlog.ResultRow, runlog.CasesRef} <= set(later)
+    assert all(m.__pydantic_complete__ for m in later if m is not runlog._WrittenAfterSending)

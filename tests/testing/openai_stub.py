@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import threading
 import time
 from collections import Counter
@@ -48,8 +49,11 @@ class Seen:
 
 
 @asynccontextmanager
-async def serve(handler: Handler) -> AsyncIterator[tuple[str, Seen]]:
-    """Run ``handler`` for every path on a free loopback port; yields (base URL, Seen)."""
+async def serve(
+    handler: Handler, *, tls: ssl.SSLContext | None = None
+) -> AsyncIterator[tuple[str, Seen]]:
+    """Run ``handler`` for every path on a free loopback port; yields (base URL, Seen).
+    ``tls``: serve HTTPS with this server context."""
     seen = Seen()
 
     async def recording(request: web.Request) -> web.StreamResponse:
@@ -72,11 +76,11 @@ async def serve(handler: Handler) -> AsyncIterator[tuple[str, Seen]]:
     app.router.add_route("*", "/{tail:.*}", recording)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
     await site.start()
     port = runner.addresses[0][1]
     try:
-        yield f"http://127.0.0.1:{port}", seen
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}", seen
     finally:
         await runner.cleanup()
 
@@ -143,11 +147,15 @@ def prompts_seen(seen: Seen) -> Counter[str]:
 class ThreadedServer:
     """``serve(handler)`` on its own event loop in a daemon thread, as a sync context manager.
 
-    ``base_url`` ends in ``/v1`` (what a target file's ``base_url`` wants).
+    ``base_url`` ends in ``/v1`` (what a target file's ``base_url`` wants); ``tls``: serve
+    HTTPS with this server context.
     """
 
-    def __init__(self, handler: Handler | None = None) -> None:
+    def __init__(
+        self, handler: Handler | None = None, *, tls: ssl.SSLContext | None = None
+    ) -> None:
         self._handler = handler or echo_handler()
+        self._tls = tls
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._context: AbstractAsyncContextManager[tuple[str, Seen]] | None = None
@@ -160,7 +168,7 @@ class ThreadedServer:
 
     def __enter__(self) -> ThreadedServer:
         self._thread.start()
-        self._context = serve(self._handler)
+        self._context = serve(self._handler, tls=self._tls)
         started = asyncio.run_coroutine_threadsafe(self._context.__aenter__(), self._loop)
         self.url, self.seen = started.result(timeout=10)
         return self

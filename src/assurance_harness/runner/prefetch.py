@@ -32,11 +32,13 @@ class Prefetch:
     """Imports :data:`AFTER_SENDING` on a thread from :meth:`start` on; :meth:`join` waits for it,
     so no import is left running when the run moves on or stops.
 
-    Started by the run's first record rather than with the sending: before it, the process is
-    busy itself (importing the HTTP client, opening connections), and a second thread would only
-    take turns with it. ``intervals``: also load the compiled functions behind the metrics'
-    intervals. The thread also reads the manifest's :func:`provenance.environment` (package
-    versions: 17 package metadata files parsed), kept in :attr:`environment`."""
+    Started once the run's first round of requests is answered (``run._send``) rather than with
+    the sending: before it, the process is busy itself (importing the HTTP client, opening
+    connections, sending the first round), and a second thread would only take turns with it.
+    ``intervals``: also load the compiled functions behind the metrics' intervals. The thread
+    also builds the run log's models written after sending, and reads the manifest's
+    :func:`provenance.environment` (package versions: 17 package metadata files parsed), kept in
+    :attr:`environment`."""
 
     def __init__(self, *, intervals: bool) -> None:
         self._intervals = intervals
@@ -59,6 +61,9 @@ class Prefetch:
         try:
             for name in AFTER_SENDING:
                 importlib.import_module(name)
+            from ..store.runlog import build_models_written_after_sending
+
+            build_models_written_after_sending()
             if self._intervals:
                 from ..stats._special import ndtri
 

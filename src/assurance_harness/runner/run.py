@@ -292,7 +292,8 @@ def _send(
     on_record: OnRecord | None = None,
     on_close_timeout: OnCloseTimeout | None = None,
 ) -> None:
-    """Send ``requests``, journalling each record; ``prefetch`` starts with the first record.
+    """Send ``requests``, journalling each record; ``prefetch`` starts once the first round is
+    answered.
     ``notes`` gets why the response cache stopped being used, if it did."""
     from ..store.cache import ResponseCache
 
@@ -303,8 +304,17 @@ def _send(
     )
     journal = on_record or run_dir.append_response
 
+    # The prefetch starts once the probe and a first round of ``concurrency`` requests are
+    # answered: until then this process is busy opening connections and sending, and a second
+    # thread only takes turns with it (started with the first record, a 2,000-case run at 50
+    # in flight took about 20 ms longer). A run with fewer requests imports as it scores.
+    records = 0
+
     def record_and_prefetch(record: ResponseRecord) -> None:
-        prefetch.start()
+        nonlocal records
+        records += 1
+        if records == concurrency + 1:
+            prefetch.start()
         journal(record)
 
     try:

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .. import fielddocs
 from ..rowkeys import case_key
@@ -103,6 +103,17 @@ class _Model(BaseModel):
     into evidence, so an older run re-rendered keeps its exact bytes."""
 
 
+class _WrittenAfterSending(_Model):
+    """A model that a fresh run first uses once its requests are answered (results, summary,
+    manifest, index row). Its validator is built when first used, not when this module is
+    imported: a run builds these on its prefetch thread while the requests are out
+    (:func:`build_models_written_after_sending`), where they cost nothing (about 15 ms of
+    start-up before the first request, built here). Built either way, it validates and dumps
+    the same."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 # -- run.json --------------------------------------------------------------------------------
 
 
@@ -175,7 +186,7 @@ class RunState(_Model):
 # -- results.jsonl ---------------------------------------------------------------------------
 
 
-class ResultRow(_Model):
+class ResultRow(_WrittenAfterSending):
     """One line of ``results.jsonl``: one (case, sample), its response and its scores."""
 
     case_id: str
@@ -204,7 +215,7 @@ class ResultRow(_Model):
 # -- summary.json ----------------------------------------------------------------------------
 
 
-class SummarySuite(_Model):
+class SummarySuite(_WrittenAfterSending):
     name: str | None = None
     version: str | None = None
     path: str | None = None
@@ -214,7 +225,7 @@ class SummarySuite(_Model):
     audience: dict[str, Any] | None = None
 
 
-class SummaryTarget(_Model):
+class SummaryTarget(_WrittenAfterSending):
     name: str | None = None
     type: str | None = None
     fingerprint: str | None = None
@@ -222,7 +233,7 @@ class SummaryTarget(_Model):
     """The model version(s) the endpoint reported, comma-separated when more than one."""
 
 
-class Counts(_Model):
+class Counts(_WrittenAfterSending):
     cases: int = 0
     requests: int = 0
     responses: int = 0
@@ -234,7 +245,7 @@ class Counts(_Model):
     errors_by_type: dict[str, int] = Field(default_factory=dict)
 
 
-class MetricFigures(_Model):
+class MetricFigures(_WrittenAfterSending):
     """A metric's entry in ``summary.json`` (``metrics.<id>``, and each of its ``groups``), typed
     as far as readers rely on its shape (``metrics.base.MetricValue``): the containers they walk
     and the counts they compute with. The figures themselves stay as a plugin wrote them (a
@@ -248,7 +259,7 @@ class MetricFigures(_Model):
     spec: dict[str, Any] | None = None
 
 
-class GateEntry(_Model):
+class GateEntry(_WrittenAfterSending):
     """A gate's entry in ``summary.json`` (``gates.<i>``), typed as far as readers rely on it;
     only read with, as ``MetricFigures``."""
 
@@ -257,19 +268,19 @@ class GateEntry(_Model):
     worst_cases: list[str] | None = None
 
 
-class ReviewQueueEntry(_Model):
+class ReviewQueueEntry(_WrittenAfterSending):
     key: str | None = None
     reasons: list[str] | None = None
 
 
-class ReviewEntry(_Model):
+class ReviewEntry(_WrittenAfterSending):
     """``summary.json``'s ``review``, typed as far as readers rely on it; only read with."""
 
     policy: dict[str, Any] | None = None
     queue: list[ReviewQueueEntry] | None = None
 
 
-class Summary(_Model):
+class Summary(_WrittenAfterSending):
     """``summary.json``: verdicts, metrics and counts. Metric and gate entries are the metric
     engine's mappings (see docs/FORMATS.md); this model types the frame around them."""
 
@@ -303,12 +314,12 @@ class Summary(_Model):
 # -- manifest.json ---------------------------------------------------------------------------
 
 
-class Tool(_Model):
+class Tool(_WrittenAfterSending):
     name: str = "assurance-harness"
     version: str | None = None
 
 
-class FileRef(_Model):
+class FileRef(_WrittenAfterSending):
     """A file and its SHA-256 (``path`` relative to the run folder for the run's own files)."""
 
     path: str
@@ -319,14 +330,14 @@ class CasesRef(FileRef):
     count: int | None = None
 
 
-class ManifestSuite(_Model):
+class ManifestSuite(_WrittenAfterSending):
     path: str | None = None
     sha256: str | None = None
     name: str | None = None
     version: str | None = None
 
 
-class ManifestTarget(_Model):
+class ManifestTarget(_WrittenAfterSending):
     path: str | None = None
     sha256: str | None = None
     """SHA-256 of the target's public configuration as JSON (secrets excluded)."""
@@ -334,7 +345,7 @@ class ManifestTarget(_Model):
     fingerprint: str | None = None
 
 
-class Manifest(_Model):
+class Manifest(_WrittenAfterSending):
     """``manifest.json``: what produced the run, and the hash of every file it wrote."""
 
     run_id: str
@@ -393,7 +404,7 @@ class Manifest(_Model):
 # -- runs.db ---------------------------------------------------------------------------------
 
 
-class IndexRow(_Model):
+class IndexRow(_WrittenAfterSending):
     """A row of the run index ``runs.db`` (``store.index.RunIndex``). Its figures are copied
     from summary.json when the run is indexed: as it finishes, and by ``--resume`` of the
     finished run, which refuses a summary.json edited since (``RunLog.summary_changed``); so
@@ -567,6 +578,17 @@ def result_line(row: dict[str, Any] | ResultRow) -> bytes:
         # A lone surrogate (text cut mid-emoji) is not UTF-8: escape it in the JSON
         # (\\ud800), which keeps the text exactly and the file valid UTF-8.
         return (json.dumps(data, default=str) + "\n").encode("ascii")
+
+
+def build_models_written_after_sending() -> None:
+    """Build every :class:`_WrittenAfterSending` model's validator now (a run's prefetch thread,
+    while its requests are out), rather than where each is first used."""
+    pending: list[type[_Model]] = [_WrittenAfterSending]
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if model is not _WrittenAfterSending:
+            model.model_rebuild()
 
 
 class ResultsStream:

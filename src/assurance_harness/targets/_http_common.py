@@ -292,7 +292,10 @@ class HttpSession:
         runner that overrides the target's concurrency sets it on the spec before start()."""
         if self._session is not None:
             return
-        import aiohttp  # here, not at import: validating a target file needs no HTTP client
+        # Here, not at import: validating a target file needs no HTTP client.
+        from ._aiohttp_import import import_aiohttp
+
+        aiohttp = import_aiohttp()
 
         connector = aiohttp.TCPConnector(
             limit=concurrency,
