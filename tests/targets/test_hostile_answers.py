@@ -150,3 +150,101 @@ def test_an_answer_of_tool_calls_without_text_is_no_empty_answer() -> None:
     assert record.error is not None and record.error.type == "bad_response", record
     assert "tool" in record.error.message and "search" in record.error.message
     assert sent == 1
+
+
+KEY = "sk-hostile-test-key-0123456789"
+
+
+def _keyed_target(kind: str, url: str, header: str) -> Target:
+    """A target that sends KEY (from $HOSTILE_KEY) in ``header``."""
+    if kind == "openai":
+        spec = OpenAISpec(
+            base_url=url + "/v1", model="m", api_key_env="HOSTILE_KEY", api_key_header=header
+        )
+        return OpenAITarget(spec)
+    return HttpJsonTarget(
+        HttpJsonSpec(
+            url=url + "/generate", response_path="text", headers={header: "${HOSTILE_KEY}"}
+        )
+    )
+
+
+async def _send_once(target: Target) -> ResponseRecord:
+    request = GenerationRequest(
+        case_id="c1", sample=0, seed=1, messages=[{"role": "user", "content": "hi"}], params={}
+    )
+    records: list[ResponseRecord] = []
+    await target.start()
+    try:
+        await execute(
+            target,
+            [request],
+            on_record=records.append,
+            concurrency=1,
+            requests_per_second=None,
+            timeout_s=5.0,
+            retry=RetryPolicy(max_attempts=1),
+        )
+    finally:
+        await target.close()
+    return records[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "header"),
+    [
+        ("openai", "Authorization"),
+        ("openai", "api-key"),
+        ("http", "X-Api-Key"),
+    ],
+)
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_redirect_to_another_host_gets_neither_the_key_nor_the_prompt(
+    monkeypatch: pytest.MonkeyPatch, kind: str, header: str, status: int
+) -> None:
+    # A 307/308 keeps the method and body, and aiohttp follows it; to another origin it drops
+    # Authorization, but any other header went on: Azure's api-key, an X-Api-Key - the key
+    # handed to a host the target file never named. And whatever that host said (without the
+    # key, with Authorization) was recorded as the model's answer.
+    monkeypatch.setenv("HOSTILE_KEY", KEY)
+
+    async def elsewhere(_: web.Request) -> web.Response:
+        return web.json_response({"text": "other host", "choices": [{"message": {"content": "x"}}]})
+
+    async def main() -> tuple[ResponseRecord, list[dict[str, str]]]:
+        async with serve(elsewhere) as (other, other_seen):
+
+            async def moved(request: web.Request) -> web.Response:
+                return web.Response(status=status, headers={"Location": other + request.path})
+
+            async with serve(moved) as (url, _):
+                record = await _send_once(_keyed_target(kind, url, header))
+            return record, other_seen.headers
+
+    record, reached = asyncio.run(main())
+    assert reached == [], reached  # nothing at all went to the other host
+    assert record.response is None and record.error is not None, record
+    assert record.error.type == "client_error" and record.error.status == status
+    assert "another host" in record.error.message and KEY not in record.error.message
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+def test_a_redirect_on_the_same_host_is_followed_with_the_key(
+    monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # A path that moved on the same server (a trailing slash added) is the same endpoint.
+    monkeypatch.setenv("HOSTILE_KEY", KEY)
+
+    async def handler(request: web.Request) -> web.Response:
+        if not request.path.endswith("/"):
+            return web.Response(status=308, headers={"Location": request.path + "/"})
+        return web.json_response({"text": "ok", "choices": [{"message": {"content": "ok"}}]})
+
+    async def main() -> tuple[ResponseRecord, list[dict[str, str]]]:
+        async with serve(handler) as (url, seen):
+            record = await _send_once(_keyed_target(kind, url, "api-key"))
+        return record, seen.headers
+
+    record, headers = asyncio.run(main())
+    assert record.error is None and record.response == "ok", record
+    assert [h.get("api-key") for h in headers] == [KEY, KEY]
