@@ -1,8 +1,8 @@
 """Target values that can never work are caught by ``validate`` with the file and line, not
 found at run time: a base_url port outside 1-65535, a space in its host or a control character
 in it, a header name or value HTTP cannot carry, credentials written into base_url (they would
-be copied into manifest.json), an infinite timeout, and a request rate so low that the run never
-ends (1e-300 per second)."""
+be copied into manifest.json), a query or fragment in base_url (the path is appended after it),
+an infinite timeout, and a request rate so low that the run never ends (1e-300 per second)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ from tests.testing.cli import run_cli
             "type: http\nurl: http://127.0.0.1:8000/x\nresponse_path: text\nheaders: {'': b}\n",
             "headers",
         ),
+        # Were valid: /chat/completions was appended after the query or fragment, so every
+        # request went to /v1 itself (a 404, or a permissive gateway's answer to the wrong path).
+        ("base_url: http://127.0.0.1:8000/v1?api-version=2024-06-01", "api_version"),
+        ("base_url: 'http://127.0.0.1:8000/v1?team=a'", "query"),
+        ("base_url: 'http://127.0.0.1:8000/v1#chat'", "fragment"),
         ("base_url: http://127.0.0.1:8000/v1\ntimeout_s: .inf", "timeout_s"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: .nan", "requests_per_second"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: 1e-300", "0.001"),
