@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator
 
@@ -59,7 +59,7 @@ class OpenAISpec(HttpTargetSpec):
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
-        return check_url(value, example="http://localhost:8000/v1")
+        return _no_query(check_url(value, example="http://localhost:8000/v1"))
 
     @field_validator("headers")
     @classmethod
@@ -82,6 +82,25 @@ class OpenAISpec(HttpTargetSpec):
                 "and write that variable's name here"
             )
         return value
+
+
+def _no_query(url: str) -> str:
+    """A base_url has ``/chat/completions`` appended: after a query or a fragment (even an
+    empty one) the path lands inside it, and every request goes to the base_url itself."""
+    version = parse_qs(urlsplit(url).query).get("api-version")
+    if version:
+        raise ValueError(
+            f"'{url}' holds api-version in its query: /chat/completions would be appended "
+            f"after it; write api_version: {version[0]} and end base_url before the '?'"
+        )
+    for mark, part in (("?", "query"), ("#", "fragment")):
+        if mark in url:
+            raise ValueError(
+                f"'{url}' holds a {part} (from '{mark}'): /chat/completions would be appended "
+                "after it, so every request would go elsewhere; end base_url with the path "
+                "(e.g. http://localhost:8000/v1)"
+            )
+    return url
 
 
 @register_target
