@@ -248,3 +248,33 @@ def test_a_redirect_on_the_same_host_is_followed_with_the_key(
     record, headers = asyncio.run(main())
     assert record.error is None and record.response == "ok", record
     assert [h.get("api-key") for h in headers] == [KEY, KEY]
+
+
+@pytest.mark.parametrize("finish", ["length", "stop", None])
+def test_a_null_content_without_refusal_or_tool_calls_is_no_empty_answer(
+    finish: str | None,
+) -> None:
+    # vLLM with a reasoning parser answers content null when the model spent max_tokens on its
+    # reasoning (finish_reason "length"); the record was an empty answer (""), which every text
+    # scorer reads as harmless, not toxic, not refused: a safe reply nobody gave.
+    async def handler(_: web.Request) -> web.Response:
+        message = {"role": "assistant", "content": None, "reasoning_content": "Let me think"}
+        return web.json_response({"choices": [{"message": message, "finish_reason": finish}]})
+
+    record, sent = _record("openai", handler)
+    assert record.response is None and record.error is not None, record
+    assert record.error.type == "bad_response" and "null" in record.error.message
+    if finish == "length":
+        assert "max_tokens" in record.error.message
+    assert sent == 1
+
+
+def test_a_finish_reason_that_is_not_text_is_not_recorded_as_one() -> None:
+    # finish_reason is text (or null) in the record's schema; an object from the endpoint was
+    # copied into responses.jsonl as it came.
+    async def handler(_: web.Request) -> web.Response:
+        choice = {"message": {"content": "hi"}, "finish_reason": {"type": "stop"}}
+        return web.json_response({"choices": [choice], "model": 7})
+
+    record, _ = _record("openai", handler)
+    assert record.response == "hi" and record.finish_reason is None and record.model_version is None
