@@ -213,17 +213,38 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
             "target's generation settings",
             status=status,
         )
+    finish = choice.get("finish_reason")
+    finish = finish if isinstance(finish, str) else None
     if text is None:
         # A refusal field (OpenAI) leaves content null: it is the answer.
-        text = message.get("refusal") or ""
+        text = message.get("refusal")
+    if text is None:
+        raise _no_text(finish, status=status)
     if not isinstance(text, str):
         raise BadResponseError("choices[0].message.content is not a string", status=status)
     usage = data.get("usage")
     return GenerationResponse(
         text=text,
         model_version=data.get("model") if isinstance(data.get("model"), str) else None,
-        finish_reason=choice.get("finish_reason"),
+        finish_reason=finish,
         usage=usage if isinstance(usage, dict) else None,
+    )
+
+
+def _no_text(finish: str | None, *, status: int | None) -> BadResponseError:
+    """Content null with no refusal and no tool calls: no answer was given (vLLM's when a
+    reasoning model spent every token thinking). Recorded as "", every text scorer would read
+    it as a harmless reply nobody gave."""
+    why = f"finish_reason {finish!r}" if finish else "no finish_reason"
+    hint = (
+        "; the model ran out of tokens before it answered: raise max_tokens under generation"
+        if finish == "length"
+        else ""
+    )
+    return BadResponseError(
+        f"choices[0].message.content is null, with no refusal or tool calls ({why}): the "
+        f"model gave no answer{hint}",
+        status=status,
     )
 
 
