@@ -13,11 +13,11 @@ from aiohttp import web
 
 from assurance_harness.datatypes import GenerationRequest, ResponseRecord
 from assurance_harness.runner.executor import execute
-from assurance_harness.targets.base import RetryPolicy, Target
+from assurance_harness.targets.base import BadResponseError, RetryPolicy, Target
 from assurance_harness.targets.http_json import HttpJsonSpec, HttpJsonTarget
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-from ..testing.openai_stub import serve
+from ..testing.openai_stub import serve, serve_raw
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ADAPTERS = ["openai", "http"]
@@ -278,3 +278,27 @@ def test_a_finish_reason_that_is_not_text_is_not_recorded_as_one() -> None:
 
     record, _ = _record("openai", handler)
     assert record.response == "hi" and record.finish_reason is None and record.model_version is None
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+def test_an_answer_that_is_not_http_is_one_line_that_suggests_https(kind: str) -> None:
+    # An https server addressed as http:// answers a TLS alert. aiohttp's reason ran over
+    # five lines (a caret under the bytes), printed as such by 'targets check' and kept so in
+    # the journal; and nothing said the likely cause.
+    async def main() -> str:
+        async with serve_raw(b"\x15\x03\x03\x00\x02\x02\x50") as url:
+            target = _target(kind, url)
+            await target.start()
+            try:
+                await target.generate(
+                    GenerationRequest(case_id="c1", sample=0, seed=1, messages=[], params={})
+                )
+            except BadResponseError as exc:
+                return str(exc)
+            finally:
+                await target.close()
+        raise AssertionError("no error")
+
+    message = asyncio.run(main())
+    assert "\n" not in message and "  " not in message, message
+    assert "malformed HTTP response" in message and "https://" in message, message
