@@ -278,6 +278,17 @@ def _not_as_encoded(resp: aiohttp.ClientResponse, url: str) -> BadResponseError:
     )
 
 
+def _not_http(reason: str, url: str) -> BadResponseError:
+    """Malformed status line or headers: the server answered, but not in HTTP. aiohttp's
+    reason runs over several lines (a caret under the bytes): one line here, as every reason
+    is. An https server addressed as ``http://`` answers so (a TLS alert): said where it may be."""
+    hint = ""
+    if url.startswith("http://") and "status line" in reason.lower():
+        hint = "; if the server speaks https, write https:// in the target file"
+    words = " ".join(word for word in reason.split() if word != "^")  # the caret, off its line
+    return BadResponseError(f"malformed HTTP response from {url}: {words}{hint}")
+
+
 def parse_json(body: bytes, *, status: int) -> Any:
     try:
         return json.loads(body)
@@ -384,8 +395,7 @@ class HttpSession:
         except aiohttp.ServerDisconnectedError as exc:
             raise TargetConnectionError(f"server disconnected: {url}") from exc
         except aiohttp.ClientResponseError as exc:
-            # Malformed status line or headers: the server answered, but not in HTTP.
-            raise BadResponseError(f"malformed HTTP response from {url}: {exc.message}") from exc
+            raise _not_http(exc.message, url) from exc
         except (aiohttp.ClientOSError, ConnectionError) as exc:
             raise TargetConnectionError(f"connection error talking to {url}: {exc}") from exc
         except aiohttp.ClientError as exc:
