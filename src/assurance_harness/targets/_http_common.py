@@ -124,11 +124,13 @@ def resolve_env(value: str) -> str:
 def check_env(names: list[str], *, where: str) -> None:
     """Fail before the first request when a referenced variable is unset: a clear one-line
     configuration error beats a run where every request comes back 401."""
-    missing = [n for n in names if not os.environ.get(n)]
+    missing = [n for n in names if not os.environ.get(n, "").strip()]
     if missing:
+        # Set but blank ('export KEY=' or an empty key file): "not set" would be seen to be false.
+        state = "is empty" if missing[0] in os.environ else "is not set"
         raise ConfigError.single(
             where,
-            f"environment variable {missing[0]} is not set",
+            f"environment variable {missing[0]} {state}",
             hint=f"export {missing[0]}=... before running (the value is never written to disk)",
         )
     # A header cannot carry a line break or another control character: aiohttp refuses the
