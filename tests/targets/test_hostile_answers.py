@@ -302,3 +302,19 @@ def test_an_answer_that_is_not_http_is_one_line_that_suggests_https(kind: str) -
     message = asyncio.run(main())
     assert "\n" not in message and "  " not in message, message
     assert "malformed HTTP response" in message and "https://" in message, message
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+def test_a_streamed_answer_says_it_was_streamed(kind: str) -> None:
+    # A body template with "stream": true, or a server that streams whatever it is asked: the
+    # reason was "response is not valid JSON (JSONDecodeError): data: {...", which sent the
+    # user looking at the server's JSON rather than at the streaming switch.
+    async def handler(_: web.Request) -> web.Response:
+        events = b'data: {"choices": [{"delta": {"content": "Hi"}}]}\n\ndata: [DONE]\n\n'
+        return web.Response(body=events, content_type="text/event-stream")
+
+    record, sent = _record(kind, handler)
+    assert record.error is not None and record.error.type == "bad_response", record
+    assert "text/event-stream" in record.error.message, record.error
+    assert "streaming off" in record.error.message, record.error
+    assert sent == 1
