@@ -291,6 +291,17 @@ def _not_http(reason: str, url: str) -> BadResponseError:
     return BadResponseError(f"malformed HTTP response from {url}: {words}{hint}")
 
 
+def _streamed(url: str, status: int) -> BadResponseError:
+    """A stream of server-sent events where one JSON answer was expected: "not valid JSON" with
+    the first event would send the user to the server's JSON, not to the streaming switch (a
+    body template with ``"stream": true``, a server that streams whatever it is asked)."""
+    return BadResponseError(
+        f"the answer from {url} is a stream (text/event-stream), not one JSON answer; turn "
+        "streaming off (no stream: true in the body template or the generation settings)",
+        status=status,
+    )
+
+
 def parse_json(body: bytes, *, status: int) -> Any:
     try:
         return json.loads(body)
@@ -476,6 +487,9 @@ class HttpSession:
             method, url, body=payload, headers=headers, params=params
         )
         raise_for_status(status, resp_headers, raw, url=url)
+        content_type = resp_headers.get("Content-Type", "")
+        if content_type.lower().startswith("text/event-stream"):
+            raise _streamed(url, status)
         return status, parse_json(raw, status=status)
 
 
