@@ -318,3 +318,19 @@ def test_a_streamed_answer_says_it_was_streamed(kind: str) -> None:
     assert "text/event-stream" in record.error.message, record.error
     assert "streaming off" in record.error.message, record.error
     assert sent == 1
+
+
+def test_a_null_content_withheld_by_a_content_filter_is_the_deployment_s_answer() -> None:
+    # Azure OpenAI withholds a filtered completion: content null, finish_reason
+    # "content_filter". That is what the deployed system shows its user (nothing), a real
+    # outcome of a safety case, not a failed request: an error would count against the run.
+    async def handler(_: web.Request) -> web.Response:
+        choice = {
+            "message": {"role": "assistant", "content": None},
+            "finish_reason": "content_filter",
+        }
+        return web.json_response({"choices": [choice], "model": "gpt-4o"})
+
+    record, _ = _record("openai", handler)
+    assert record.error is None and record.response == "", record
+    assert record.finish_reason == "content_filter"
