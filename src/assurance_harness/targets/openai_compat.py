@@ -218,6 +218,10 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
     if text is None:
         # A refusal field (OpenAI) leaves content null: it is the answer.
         text = message.get("refusal")
+    if text is None and finish == "content_filter":
+        # The deployment's filter withheld the answer (Azure): its user sees nothing, and
+        # that is the system's real behaviour on this case, not a failed request.
+        text = ""
     if text is None:
         raise _no_text(finish, status=status)
     if not isinstance(text, str):
