@@ -334,3 +334,17 @@ def test_a_null_content_withheld_by_a_content_filter_is_the_deployment_s_answer(
     record, _ = _record("openai", handler)
     assert record.error is None and record.response == "", record
     assert record.finish_reason == "content_filter"
+
+
+def test_a_default_port_written_out_is_the_same_host() -> None:
+    # yarl's origin() keeps a port written out, so http://h:80 and http://h were two hosts and
+    # a redirect between them was refused as one to another host.
+    from yarl import URL
+
+    from assurance_harness.targets._http_common import _same_origin
+
+    assert _same_origin(URL("http://h:80/v1/chat"), URL("http://H/v1/chat/"))
+    assert _same_origin(URL("https://h/v1"), URL("https://h:443/v1/"))
+    assert not _same_origin(URL("http://h/v1"), URL("https://h/v1"))
+    assert not _same_origin(URL("http://h/v1"), URL("http://h:8080/v1"))
+    assert not _same_origin(URL("http://h/v1"), URL("http://evil.example/v1"))
