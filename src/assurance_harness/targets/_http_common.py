@@ -219,9 +219,9 @@ def _another_host(status: int, url: str, location: URL) -> ClientError:
     host the target file never named), and the answer would come from an endpoint that the
     manifest does not record."""
     return ClientError(
-        f"HTTP {status} from {url}: redirected to {location}, another host; the request and "
-        "its credentials are only sent where the target file says: put that URL there if it "
-        "is the endpoint",
+        f"HTTP {status} from {url}: redirected to {location}, another host or scheme; the "
+        "request and its credentials are only sent where the target file says: put that URL "
+        "there if it is the endpoint",
         status=status,
     )
 
@@ -236,6 +236,12 @@ def _redirect_loop(statuses: list[int], url: str, location: URL) -> ClientError:
     )
 
 
+def _same_origin(one: URL, other: URL) -> bool:
+    """Same scheme, host and port, a default port written out or not (yarl's ``origin()``
+    keeps ``:80`` as written, so ``http://h:80`` and ``http://h`` would differ)."""
+    return (one.scheme, one.host, one.port) == (other.scheme, other.host, other.port)
+
+
 def _next_hop(resp: aiohttp.ClientResponse, method: str, url: str) -> URL | None:
     """Where a redirect may be followed with the same request, None for an answer; a
     ClientError for one that must not be followed (the body dropped, another host)."""
@@ -246,7 +252,7 @@ def _next_hop(resp: aiohttp.ClientResponse, method: str, url: str) -> URL | None
         return None
     try:
         target = resp.url.join(URL(location))
-        same_origin = target.origin() == resp.url.origin()
+        same_origin = _same_origin(target, resp.url)
     except ValueError:
         raise ClientError(
             f"HTTP {resp.status} from {url}: redirected to {location!r}, which is not a URL",
