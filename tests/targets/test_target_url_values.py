@@ -91,3 +91,29 @@ def test_a_generation_value_json_cannot_carry_fails_validate(
     output = proc.stdout + proc.stderr
     assert proc.returncode == 2, output
     assert "f.yaml:" in output and "generation" in output and "finite" in output, output
+
+
+@pytest.mark.parametrize(
+    "query", ["key=AIzaSyD-l1teral-k3y", "api_key=l1teral-k3y&x=1", "x=1&access_token=l1teral-k3y"]
+)
+def test_a_key_written_into_the_url_query_is_refused_without_showing_it(
+    tmp_path: Path, query: str
+) -> None:
+    # Gemini-style ?key=..., written into the http target's url: it was copied into
+    # manifest.json, the reports and every error message naming the URL.
+    target = tmp_path / "t.yaml"
+    target.write_text(f"type: http\nurl: 'https://g.example/v1/gen?{query}'\nresponse_path: text\n")
+    proc = run_cli("validate", target, cwd=tmp_path)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "t.yaml:2" in text and "header" in text, text
+    assert "l1teral-k3y" not in text, text
+
+
+def test_an_ordinary_query_in_the_http_url_is_kept(tmp_path: Path) -> None:
+    target = tmp_path / "t.yaml"
+    target.write_text(
+        "type: http\nurl: 'https://g.example/gen?max_tokens=9&keyword=a'\nresponse_path: text\n"
+    )
+    proc = run_cli("validate", target, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
