@@ -63,6 +63,13 @@ def check_url(value: str, *, example: str) -> str:
             "the URL holds a password (not shown); remove it and send credentials from an "
             "environment variable (api_key_env, or a header with ${VAR})"
         )
+    credential = _credential_parameter(parsed.query)
+    if credential:  # the URL is copied into manifest.json, the reports and error messages
+        raise ValueError(
+            f"the URL's query holds {credential}=... (not shown), a credential; remove it and "
+            "send the key in a header read from an environment variable (headers: "
+            "{x-api-key: ${VAR}}, or the header your endpoint takes)"
+        )
     try:
         port = parsed.port  # raises for a port outside 0-65535 or not a number
     except ValueError as exc:
@@ -70,6 +77,22 @@ def check_url(value: str, *, example: str) -> str:
     if port == 0:  # urlsplit accepts it; nothing listens there, every request would fail
         raise ValueError(f"'{value}': port 0 cannot be connected to (the port must be 1 to 65535)")
     return value.strip()
+
+
+_CREDENTIAL_PARAMETER = re.compile(
+    r"(api[-_]?)?key|(access[-_]?|auth[-_]?)?token|secret|password|auth", re.IGNORECASE
+)
+"""Query parameter names that carry a key (Gemini's ``key``, ``api_key``, ``access_token``);
+whole names only, so ``max_tokens`` or ``keyword`` pass."""
+
+
+def _credential_parameter(query: str) -> str | None:
+    """The name of the first query parameter that carries a credential, if any."""
+    for pair in query.split("&"):
+        name = pair.split("=", 1)[0]
+        if _CREDENTIAL_PARAMETER.fullmatch(name):
+            return name
+    return None
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
