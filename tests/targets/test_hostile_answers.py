@@ -13,7 +13,12 @@ from aiohttp import web
 
 from assurance_harness.datatypes import GenerationRequest, ResponseRecord
 from assurance_harness.runner.executor import execute
-from assurance_harness.targets.base import BadResponseError, RetryPolicy, Target
+from assurance_harness.targets.base import (
+    BadResponseError,
+    RetryPolicy,
+    Target,
+    TargetTimeoutError,
+)
 from assurance_harness.targets.http_json import HttpJsonSpec, HttpJsonTarget
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
@@ -348,3 +353,32 @@ def test_a_default_port_written_out_is_the_same_host() -> None:
     assert not _same_origin(URL("http://h/v1"), URL("https://h/v1"))
     assert not _same_origin(URL("http://h/v1"), URL("http://h:8080/v1"))
     assert not _same_origin(URL("http://h/v1"), URL("http://evil.example/v1"))
+
+
+def test_the_timeout_covers_every_redirect_of_a_request_together() -> None:
+    # The adapters follow a same-host 307/308 themselves: each hop must not get a timeout of
+    # its own, or a chain of slow redirects outlasts timeout_s ('targets check' has no other).
+    async def handler(request: web.Request) -> web.Response:
+        await asyncio.sleep(0.4)
+        if len(request.path) < 8:  # /g, /g/x, /g/x/x: 1.6 s in all, four of 0.4 s
+            return web.Response(status=307, headers={"Location": request.path + "/x"})
+        return web.json_response({"text": "late"})
+
+    async def main() -> BaseException | None:
+        async with serve(handler) as (url, _):
+            target = HttpJsonTarget(
+                HttpJsonSpec(url=url + "/g", response_path="text", timeout_s=1.0)
+            )
+            await target.start()
+            try:
+                await target.generate(
+                    GenerationRequest(case_id="c", sample=0, seed=0, messages=[], params={})
+                )
+            except TargetTimeoutError as exc:
+                return exc
+            finally:
+                await target.close()
+        return None
+
+    error = asyncio.run(main())
+    assert error is not None and "within 1s" in str(error), error
