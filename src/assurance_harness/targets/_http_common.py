@@ -458,11 +458,23 @@ class HttpSession:
         every header but Authorization on to another host (see :func:`_next_hop`). Each
         response is appended to ``answered``, for the caller's error messages."""
         assert self._session is not None
+        import aiohttp
+
         at: str | URL = url
         statuses: list[int] = []
+        deadline = time.monotonic() + self._timeout_s  # one timeout for all hops, as aiohttp's
         while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
             async with self._session.request(
-                method, at, data=body, headers=headers, params=params, allow_redirects=False
+                method,
+                at,
+                data=body,
+                headers=headers,
+                params=params,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=left),
             ) as resp:
                 answered.append(resp)
                 hop = _next_hop(resp, method, url)
