@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from ..testing.cli import run_cli
+from ..testing.openai_stub import ThreadedServer
 from .faulty_servers import FaultyServer, closed_port, completion
 
 CASES = 40
@@ -264,3 +266,19 @@ def test_answers_unreadable_for_many_prompts_in_a_row_do_not_stop_the_run(
     assert sum(r["error"] is not None for r in rows) == CASES - 10
     assert proc.returncode == 3  # 75 % errors: the run failed on its error rate, and says so
     assert "errors 30" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("where", ["another host", "a loop"])
+def test_a_redirect_that_is_not_followed_stops_the_run(tmp_path: Path, where: str) -> None:
+    # A 307/308 to another host, or round in a loop, fails every request the same way; only
+    # 301-303 were known to the probe, so all 40 were sent (a loop: ten hops each) to fail.
+    async def moved(request: web.Request) -> web.Response:
+        elsewhere = f"http://127.0.0.1:{closed_port()}" if where == "another host" else ""
+        return web.Response(status=307, headers={"Location": elsewhere + request.path})
+
+    with ThreadedServer(moved) as server:
+        _target(tmp_path, server.base_url)
+        proc = _run(tmp_path)
+        posts = len(server.seen.bodies)
+    first = _assert_stopped(proc, "HTTP 307" if where == "another host" else "redirect loop")
+    assert posts == (3 if where == "another host" else 30), first

@@ -13,11 +13,16 @@ from aiohttp import web
 
 from assurance_harness.datatypes import GenerationRequest, ResponseRecord
 from assurance_harness.runner.executor import execute
-from assurance_harness.targets.base import RetryPolicy, Target
+from assurance_harness.targets.base import (
+    BadResponseError,
+    RetryPolicy,
+    Target,
+    TargetTimeoutError,
+)
 from assurance_harness.targets.http_json import HttpJsonSpec, HttpJsonTarget
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-from ..testing.openai_stub import serve
+from ..testing.openai_stub import serve, serve_raw
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ADAPTERS = ["openai", "http"]
@@ -150,3 +155,230 @@ def test_an_answer_of_tool_calls_without_text_is_no_empty_answer() -> None:
     assert record.error is not None and record.error.type == "bad_response", record
     assert "tool" in record.error.message and "search" in record.error.message
     assert sent == 1
+
+
+KEY = "sk-hostile-test-key-0123456789"
+
+
+def _keyed_target(kind: str, url: str, header: str) -> Target:
+    """A target that sends KEY (from $HOSTILE_KEY) in ``header``."""
+    if kind == "openai":
+        spec = OpenAISpec(
+            base_url=url + "/v1", model="m", api_key_env="HOSTILE_KEY", api_key_header=header
+        )
+        return OpenAITarget(spec)
+    return HttpJsonTarget(
+        HttpJsonSpec(
+            url=url + "/generate", response_path="text", headers={header: "${HOSTILE_KEY}"}
+        )
+    )
+
+
+async def _send_once(target: Target) -> ResponseRecord:
+    request = GenerationRequest(
+        case_id="c1", sample=0, seed=1, messages=[{"role": "user", "content": "hi"}], params={}
+    )
+    records: list[ResponseRecord] = []
+    await target.start()
+    try:
+        await execute(
+            target,
+            [request],
+            on_record=records.append,
+            concurrency=1,
+            requests_per_second=None,
+            timeout_s=5.0,
+            retry=RetryPolicy(max_attempts=1),
+        )
+    finally:
+        await target.close()
+    return records[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "header"),
+    [
+        ("openai", "Authorization"),
+        ("openai", "api-key"),
+        ("http", "X-Api-Key"),
+    ],
+)
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_redirect_to_another_host_gets_neither_the_key_nor_the_prompt(
+    monkeypatch: pytest.MonkeyPatch, kind: str, header: str, status: int
+) -> None:
+    # A 307/308 keeps the method and body, and aiohttp follows it; to another origin it drops
+    # Authorization, but any other header went on: Azure's api-key, an X-Api-Key - the key
+    # handed to a host the target file never named. And whatever that host said (without the
+    # key, with Authorization) was recorded as the model's answer.
+    monkeypatch.setenv("HOSTILE_KEY", KEY)
+
+    async def elsewhere(_: web.Request) -> web.Response:
+        return web.json_response({"text": "other host", "choices": [{"message": {"content": "x"}}]})
+
+    async def main() -> tuple[ResponseRecord, list[dict[str, str]]]:
+        async with serve(elsewhere) as (other, other_seen):
+
+            async def moved(request: web.Request) -> web.Response:
+                return web.Response(status=status, headers={"Location": other + request.path})
+
+            async with serve(moved) as (url, _):
+                record = await _send_once(_keyed_target(kind, url, header))
+            return record, other_seen.headers
+
+    record, reached = asyncio.run(main())
+    assert reached == [], reached  # nothing at all went to the other host
+    assert record.response is None and record.error is not None, record
+    assert record.error.type == "client_error" and record.error.status == status
+    assert "another host" in record.error.message and KEY not in record.error.message
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+def test_a_redirect_on_the_same_host_is_followed_with_the_key(
+    monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # A path that moved on the same server (a trailing slash added) is the same endpoint.
+    monkeypatch.setenv("HOSTILE_KEY", KEY)
+
+    async def handler(request: web.Request) -> web.Response:
+        if not request.path.endswith("/"):
+            return web.Response(status=308, headers={"Location": request.path + "/"})
+        return web.json_response({"text": "ok", "choices": [{"message": {"content": "ok"}}]})
+
+    async def main() -> tuple[ResponseRecord, list[dict[str, str]]]:
+        async with serve(handler) as (url, seen):
+            record = await _send_once(_keyed_target(kind, url, "api-key"))
+        return record, seen.headers
+
+    record, headers = asyncio.run(main())
+    assert record.error is None and record.response == "ok", record
+    assert [h.get("api-key") for h in headers] == [KEY, KEY]
+
+
+@pytest.mark.parametrize("finish", ["length", "stop", None])
+def test_a_null_content_without_refusal_or_tool_calls_is_no_empty_answer(
+    finish: str | None,
+) -> None:
+    # vLLM with a reasoning parser answers content null when the model spent max_tokens on its
+    # reasoning (finish_reason "length"); the record was an empty answer (""), which every text
+    # scorer reads as harmless, not toxic, not refused: a safe reply nobody gave.
+    async def handler(_: web.Request) -> web.Response:
+        message = {"role": "assistant", "content": None, "reasoning_content": "Let me think"}
+        return web.json_response({"choices": [{"message": message, "finish_reason": finish}]})
+
+    record, sent = _record("openai", handler)
+    assert record.response is None and record.error is not None, record
+    assert record.error.type == "bad_response" and "null" in record.error.message
+    if finish == "length":
+        assert "max_tokens" in record.error.message
+    assert sent == 1
+
+
+def test_a_finish_reason_that_is_not_text_is_not_recorded_as_one() -> None:
+    # finish_reason is text (or null) in the record's schema; an object from the endpoint was
+    # copied into responses.jsonl as it came.
+    async def handler(_: web.Request) -> web.Response:
+        choice = {"message": {"content": "hi"}, "finish_reason": {"type": "stop"}}
+        return web.json_response({"choices": [choice], "model": 7})
+
+    record, _ = _record("openai", handler)
+    assert record.response == "hi" and record.finish_reason is None and record.model_version is None
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+def test_an_answer_that_is_not_http_is_one_line_that_suggests_https(kind: str) -> None:
+    # An https server addressed as http:// answers a TLS alert. aiohttp's reason ran over
+    # five lines (a caret under the bytes), printed as such by 'targets check' and kept so in
+    # the journal; and nothing said the likely cause.
+    async def main() -> str:
+        async with serve_raw(b"\x15\x03\x03\x00\x02\x02\x50") as url:
+            target = _target(kind, url)
+            await target.start()
+            try:
+                await target.generate(
+                    GenerationRequest(case_id="c1", sample=0, seed=1, messages=[], params={})
+                )
+            except BadResponseError as exc:
+                return str(exc)
+            finally:
+                await target.close()
+        raise AssertionError("no error")
+
+    message = asyncio.run(main())
+    assert "\n" not in message and "  " not in message, message
+    assert "malformed HTTP response" in message and "https://" in message, message
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+def test_a_streamed_answer_says_it_was_streamed(kind: str) -> None:
+    # A body template with "stream": true, or a server that streams whatever it is asked: the
+    # reason was "response is not valid JSON (JSONDecodeError): data: {...", which sent the
+    # user looking at the server's JSON rather than at the streaming switch.
+    async def handler(_: web.Request) -> web.Response:
+        events = b'data: {"choices": [{"delta": {"content": "Hi"}}]}\n\ndata: [DONE]\n\n'
+        return web.Response(body=events, content_type="text/event-stream")
+
+    record, sent = _record(kind, handler)
+    assert record.error is not None and record.error.type == "bad_response", record
+    assert "text/event-stream" in record.error.message, record.error
+    assert "streaming off" in record.error.message, record.error
+    assert sent == 1
+
+
+def test_a_null_content_withheld_by_a_content_filter_is_the_deployment_s_answer() -> None:
+    # Azure OpenAI withholds a filtered completion: content null, finish_reason
+    # "content_filter". That is what the deployed system shows its user (nothing), a real
+    # outcome of a safety case, not a failed request: an error would count against the run.
+    async def handler(_: web.Request) -> web.Response:
+        choice = {
+            "message": {"role": "assistant", "content": None},
+            "finish_reason": "content_filter",
+        }
+        return web.json_response({"choices": [choice], "model": "gpt-4o"})
+
+    record, _ = _record("openai", handler)
+    assert record.error is None and record.response == "", record
+    assert record.finish_reason == "content_filter"
+
+
+def test_a_default_port_written_out_is_the_same_host() -> None:
+    # yarl's origin() keeps a port written out, so http://h:80 and http://h were two hosts and
+    # a redirect between them was refused as one to another host.
+    from yarl import URL
+
+    from assurance_harness.targets._http_common import _same_origin
+
+    assert _same_origin(URL("http://h:80/v1/chat"), URL("http://H/v1/chat/"))
+    assert _same_origin(URL("https://h/v1"), URL("https://h:443/v1/"))
+    assert not _same_origin(URL("http://h/v1"), URL("https://h/v1"))
+    assert not _same_origin(URL("http://h/v1"), URL("http://h:8080/v1"))
+    assert not _same_origin(URL("http://h/v1"), URL("http://evil.example/v1"))
+
+
+def test_the_timeout_covers_every_redirect_of_a_request_together() -> None:
+    # The adapters follow a same-host 307/308 themselves: each hop must not get a timeout of
+    # its own, or a chain of slow redirects outlasts timeout_s ('targets check' has no other).
+    async def handler(request: web.Request) -> web.Response:
+        await asyncio.sleep(0.4)
+        if len(request.path) < 8:  # /g, /g/x, /g/x/x: 1.6 s in all, four of 0.4 s
+            return web.Response(status=307, headers={"Location": request.path + "/x"})
+        return web.json_response({"text": "late"})
+
+    async def main() -> BaseException | None:
+        async with serve(handler) as (url, _):
+            target = HttpJsonTarget(
+                HttpJsonSpec(url=url + "/g", response_path="text", timeout_s=1.0)
+            )
+            await target.start()
+            try:
+                await target.generate(
+                    GenerationRequest(case_id="c", sample=0, seed=0, messages=[], params={})
+                )
+            except TargetTimeoutError as exc:
+                return exc
+            finally:
+                await target.close()
+        return None
+
+    error = asyncio.run(main())
+    assert error is not None and "within 1s" in str(error), error

@@ -161,6 +161,18 @@ def test_missing_key_variable_is_a_config_error_before_any_request(monkeypatch) 
         asyncio.run(target.start())
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_key_variable_is_a_config_error_that_says_empty(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    # 'export KEY=' (or a $(cat) of an empty file) said "KEY is not set", which the user can
+    # see is false (env | grep KEY shows it); blanks alone were sent, and every request 401'd.
+    monkeypatch.setenv("EMPTY_KEY", value)
+    target = make_target("http://127.0.0.1:9", api_key_env="EMPTY_KEY")
+    with pytest.raises(ConfigError, match="EMPTY_KEY is empty"):
+        asyncio.run(target.start())
+
+
 @pytest.mark.parametrize("value", ["sk-abc\n", "sk-a\r\nX-Evil: 1", "sk-\x1b[0m"])
 def test_a_key_variable_holding_a_control_character_is_a_config_error_before_any_request(
     monkeypatch: pytest.MonkeyPatch, value: str

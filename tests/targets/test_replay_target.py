@@ -74,6 +74,25 @@ def test_explicit_sample_field(tmp_path: Path) -> None:
     assert generate(target, req("x", 1)).text == "second"
 
 
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_a_null_response_is_no_answer_to_score(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_memory: bool
+) -> None:
+    # A transcript whose response is null recorded no answer (the production call failed, or
+    # timed out); it was replayed as "", which every text scorer reads as a harmless reply.
+    from assurance_harness.targets import replay
+
+    if in_memory:  # the in-memory tables (the index's fallback on a hash collision)
+        monkeypatch.setattr(replay._Entries, "index", lambda self: None)
+    rows = [{"id": "x", "response": None}, {"id": "y", "response": ""}]
+    write_jsonl(tmp_path / "r.jsonl", rows)
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    with pytest.raises(MissingRecordingError, match="null") as info:
+        generate(target, req("x"))
+    assert "case 'x' sample 0" in str(info.value) and not info.value.retryable
+    assert generate(target, req("y")).text == ""  # an empty answer recorded is one
+
+
 def test_missing_record_is_a_non_retryable_target_error(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "r.jsonl", [{"id": "x", "prompt": "p", "response": "r"}])
     target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
@@ -163,7 +182,7 @@ def test_the_file_index_answers_as_the_in_memory_one(tmp_path: Path, monkeypatch
     assert answers() == from_file  # the sorted index searched on disk
     monkeypatch.setattr(replay._Entries, "index", lambda self: None)
     assert from_file == answers()
-    assert ("b1-later", None) in from_file and ("", "v9") in from_file
+    assert ("b1-later", None) in from_file and ("", "v9") not in from_file
 
 
 @pytest.mark.parametrize(

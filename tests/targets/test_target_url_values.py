@@ -1,8 +1,8 @@
 """Target values that can never work are caught by ``validate`` with the file and line, not
 found at run time: a base_url port outside 1-65535, a space in its host or a control character
 in it, a header name or value HTTP cannot carry, credentials written into base_url (they would
-be copied into manifest.json), an infinite timeout, and a request rate so low that the run never
-ends (1e-300 per second)."""
+be copied into manifest.json), a query or fragment in base_url (the path is appended after it),
+an infinite timeout, and a request rate so low that the run never ends (1e-300 per second)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ from tests.testing.cli import run_cli
             "type: http\nurl: http://127.0.0.1:8000/x\nresponse_path: text\nheaders: {'': b}\n",
             "headers",
         ),
+        # Were valid: /chat/completions was appended after the query or fragment, so every
+        # request went to /v1 itself (a 404, or a permissive gateway's answer to the wrong path).
+        ("base_url: http://127.0.0.1:8000/v1?api-version=2024-06-01", "api_version"),
+        ("base_url: 'http://127.0.0.1:8000/v1?team=a'", "query"),
+        ("base_url: 'http://127.0.0.1:8000/v1#chat'", "fragment"),
         ("base_url: http://127.0.0.1:8000/v1\ntimeout_s: .inf", "timeout_s"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: .nan", "requests_per_second"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: 1e-300", "0.001"),
@@ -86,3 +91,29 @@ def test_a_generation_value_json_cannot_carry_fails_validate(
     output = proc.stdout + proc.stderr
     assert proc.returncode == 2, output
     assert "f.yaml:" in output and "generation" in output and "finite" in output, output
+
+
+@pytest.mark.parametrize(
+    "query", ["key=AIzaSyD-l1teral-k3y", "api_key=l1teral-k3y&x=1", "x=1&access_token=l1teral-k3y"]
+)
+def test_a_key_written_into_the_url_query_is_refused_without_showing_it(
+    tmp_path: Path, query: str
+) -> None:
+    # Gemini-style ?key=..., written into the http target's url: it was copied into
+    # manifest.json, the reports and every error message naming the URL.
+    target = tmp_path / "t.yaml"
+    target.write_text(f"type: http\nurl: 'https://g.example/v1/gen?{query}'\nresponse_path: text\n")
+    proc = run_cli("validate", target, cwd=tmp_path)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "t.yaml:2" in text and "header" in text, text
+    assert "l1teral-k3y" not in text, text
+
+
+def test_an_ordinary_query_in_the_http_url_is_kept(tmp_path: Path) -> None:
+    target = tmp_path / "t.yaml"
+    target.write_text(
+        "type: http\nurl: 'https://g.example/gen?max_tokens=9&keyword=a'\nresponse_path: text\n"
+    )
+    proc = run_cli("validate", target, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

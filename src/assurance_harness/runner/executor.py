@@ -123,6 +123,12 @@ _MODEL_MISSING = re.compile(
 )
 
 
+_TARGET_WIDE_STATUSES = frozenset({301, 302, 303, 307, 308, 401, 403, 404, 405})
+"""Client errors that say the endpoint is wrong for every prompt: a refused key, a wrong path,
+and a redirect not followed (one that drops the body, goes to another host, or loops; the HTTP
+adapters follow only 307/308 on the same host, so a 307/308 error is one of those)."""
+
+
 def fatal_signature(record: ResponseRecord) -> tuple[str, int | None] | None:
     """What a failed request's error says about the target as a whole, when it is something
     no retry or other prompt can fix; None for successes and per-request or transient errors
@@ -134,7 +140,7 @@ def fatal_signature(record: ResponseRecord) -> tuple[str, int | None] | None:
         "cannot connect" in error.message or "refused" in error.message.lower()
     ):
         return (error.type, None)
-    if error.type == "client_error" and error.status in (301, 302, 303, 401, 403, 404, 405):
+    if error.type == "client_error" and error.status in _TARGET_WIDE_STATUSES:
         return (error.type, error.status)
     if error.type == "client_error" and error.status in (400, 422):
         if _MODEL_MISSING.search(error.message):

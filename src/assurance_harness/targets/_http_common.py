@@ -34,6 +34,7 @@ from .base import (
 
 if TYPE_CHECKING:
     import aiohttp
+    from yarl import URL
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _BODY_SNIPPET = 200
@@ -62,6 +63,13 @@ def check_url(value: str, *, example: str) -> str:
             "the URL holds a password (not shown); remove it and send credentials from an "
             "environment variable (api_key_env, or a header with ${VAR})"
         )
+    credential = _credential_parameter(parsed.query)
+    if credential:  # the URL is copied into manifest.json, the reports and error messages
+        raise ValueError(
+            f"the URL's query holds {credential}=... (not shown), a credential; remove it and "
+            "send the key in a header read from an environment variable (headers: "
+            "{x-api-key: ${VAR}}, or the header your endpoint takes)"
+        )
     try:
         port = parsed.port  # raises for a port outside 0-65535 or not a number
     except ValueError as exc:
@@ -69,6 +77,22 @@ def check_url(value: str, *, example: str) -> str:
     if port == 0:  # urlsplit accepts it; nothing listens there, every request would fail
         raise ValueError(f"'{value}': port 0 cannot be connected to (the port must be 1 to 65535)")
     return value.strip()
+
+
+_CREDENTIAL_PARAMETER = re.compile(
+    r"(api[-_]?)?key|(access[-_]?|auth[-_]?)?token|secret|password|auth", re.IGNORECASE
+)
+"""Query parameter names that carry a key (Gemini's ``key``, ``api_key``, ``access_token``);
+whole names only, so ``max_tokens`` or ``keyword`` pass."""
+
+
+def _credential_parameter(query: str) -> str | None:
+    """The name of the first query parameter that carries a credential, if any."""
+    for pair in query.split("&"):
+        name = pair.split("=", 1)[0]
+        if _CREDENTIAL_PARAMETER.fullmatch(name):
+            return name
+    return None
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -123,11 +147,13 @@ def resolve_env(value: str) -> str:
 def check_env(names: list[str], *, where: str) -> None:
     """Fail before the first request when a referenced variable is unset: a clear one-line
     configuration error beats a run where every request comes back 401."""
-    missing = [n for n in names if not os.environ.get(n)]
+    missing = [n for n in names if not os.environ.get(n, "").strip()]
     if missing:
+        # Set but blank ('export KEY=' or an empty key file): "not set" would be seen to be false.
+        state = "is empty" if missing[0] in os.environ else "is not set"
         raise ConfigError.single(
             where,
-            f"environment variable {missing[0]} is not set",
+            f"environment variable {missing[0]} {state}",
             hint=f"export {missing[0]}=... before running (the value is never written to disk)",
         )
     # A header cannot carry a line break or another control character: aiohttp refuses the
@@ -194,31 +220,74 @@ def raise_for_status(
     raise ClientError(detail, status=status)
 
 
-def _body_dropped(resp: aiohttp.ClientResponse, method: str, url: str) -> ClientError:
-    """A 301, 302 or 303 made the request a body-less GET: the prompt never reached the model,
-    so whatever the other page says is not its answer (a 307 or 308 keeps the body, and the
-    answer then is the model's)."""
-    status = resp.history[0].status
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 10
+"""Redirects followed for one request before it is called a loop (aiohttp's own limit)."""
+
+
+def _body_dropped(status: int, method: str, url: str, location: URL) -> ClientError:
+    """A 301 or 302 to a POST, or a 303, makes the request a body-less GET: the prompt would
+    never reach the model, so whatever the other page says would not be its answer (a 307 or
+    308 keeps the body, and the answer then is the model's). It is not followed at all."""
     return ClientError(
-        f"HTTP {status} from {url}: redirected to {resp.url}, where the {method} arrived as a "
-        f"{resp.method} without its body; put the URL that answers the {method} in the target "
-        "file",
+        f"HTTP {status} from {url}: redirected to {location}, where the {method} would arrive "
+        f"as a GET without its body; put the URL that answers the {method} in the target file",
         status=status,
     )
 
 
-def _redirect_loop(exc: aiohttp.TooManyRedirects, url: str) -> ClientError:
-    """aiohttp stops after ten redirects with an empty message; the user needs to know it was
-    a loop of redirects (not a malformed answer) and where it went. Sending again would loop
-    again: a client_error, not retried."""
-    hops = len(exc.history)
-    last = exc.history[-1] if exc.history else None
-    where = f"; the last went to {last.headers.get('Location', '?')}" if last is not None else ""
+def _another_host(status: int, url: str, location: URL) -> ClientError:
+    """A redirect to another scheme, host or port is not followed: aiohttp would send every
+    header but Authorization on (Azure's ``api-key``, an ``X-Api-Key``: the key handed to a
+    host the target file never named), and the answer would come from an endpoint that the
+    manifest does not record."""
     return ClientError(
-        f"{url} redirected {hops} times without an answer (a redirect loop?){where}; put the "
-        "URL that answers in the target file",
-        status=last.status if last is not None else None,
+        f"HTTP {status} from {url}: redirected to {location}, another host or scheme; the "
+        "request and its credentials are only sent where the target file says: put that URL "
+        "there if it is the endpoint",
+        status=status,
     )
+
+
+def _redirect_loop(statuses: list[int], url: str, location: URL) -> ClientError:
+    """Ten redirects without an answer: sending again would loop again, a client_error, not
+    retried; the user needs to know it was a loop and where it went."""
+    return ClientError(
+        f"{url} redirected {len(statuses)} times without an answer (a redirect loop?); the "
+        f"last went to {location}; put the URL that answers in the target file",
+        status=statuses[-1],
+    )
+
+
+def _same_origin(one: URL, other: URL) -> bool:
+    """Same scheme, host and port, a default port written out or not (yarl's ``origin()``
+    keeps ``:80`` as written, so ``http://h:80`` and ``http://h`` would differ)."""
+    return (one.scheme, one.host, one.port) == (other.scheme, other.host, other.port)
+
+
+def _next_hop(resp: aiohttp.ClientResponse, method: str, url: str) -> URL | None:
+    """Where a redirect may be followed with the same request, None for an answer; a
+    ClientError for one that must not be followed (the body dropped, another host)."""
+    from yarl import URL
+
+    location = resp.headers.get("Location")
+    if resp.status not in _REDIRECTS or not location:
+        return None
+    try:
+        target = resp.url.join(URL(location))
+        same_origin = _same_origin(target, resp.url)
+    except ValueError:
+        raise ClientError(
+            f"HTTP {resp.status} from {url}: redirected to {location!r}, which is not a URL",
+            status=resp.status,
+        ) from None
+    if (resp.status == 303 and method not in ("GET", "HEAD")) or (
+        resp.status in (301, 302) and method == "POST"
+    ):  # aiohttp's (and browsers') rule for when a redirect turns the request into a GET
+        raise _body_dropped(resp.status, method, url, target)
+    if not same_origin:
+        raise _another_host(resp.status, url, target)
+    return target
 
 
 def _undecodable(exc: BaseException) -> bool:
@@ -237,6 +306,28 @@ def _not_as_encoded(resp: aiohttp.ClientResponse, url: str) -> BadResponseError:
         f"the answer from {url} is not {encoding} data, though its Content-Encoding header "
         "says so; the server (or a proxy before it) labels its answers wrongly",
         status=resp.status,
+    )
+
+
+def _not_http(reason: str, url: str) -> BadResponseError:
+    """Malformed status line or headers: the server answered, but not in HTTP. aiohttp's
+    reason runs over several lines (a caret under the bytes): one line here, as every reason
+    is. An https server addressed as ``http://`` answers so (a TLS alert): said where it may be."""
+    hint = ""
+    if url.startswith("http://") and "status line" in reason.lower():
+        hint = "; if the server speaks https, write https:// in the target file"
+    words = " ".join(word for word in reason.split() if word != "^")  # the caret, off its line
+    return BadResponseError(f"malformed HTTP response from {url}: {words}{hint}")
+
+
+def _streamed(url: str, status: int) -> BadResponseError:
+    """A stream of server-sent events where one JSON answer was expected: "not valid JSON" with
+    the first event would send the user to the server's JSON, not to the streaming switch (a
+    body template with ``"stream": true``, a server that streams whatever it is asked)."""
+    return BadResponseError(
+        f"the answer from {url} is a stream (text/event-stream), not one JSON answer; turn "
+        "streaming off (no stream: true in the body template or the generation settings)",
+        status=status,
     )
 
 
@@ -331,16 +422,11 @@ class HttpSession:
             raise RuntimeError("start() the target before sending requests")
         import aiohttp
 
-        answered: aiohttp.ClientResponse | None = None
+        answered: list[aiohttp.ClientResponse] = []
         try:
-            async with self._session.request(
-                method, url, data=body, headers=headers, params=params
-            ) as resp:
-                answered = resp
-                if resp.history and resp.method != method:
-                    raise _body_dropped(resp, method, url)
-                payload = await self._read_body(resp, url)
-                return resp.status, resp.headers, payload
+            return await self._follow(
+                method, url, body=body, headers=headers, params=params, answered=answered
+            )
         except TimeoutError as exc:
             raise TargetTimeoutError(
                 f"no complete response within {self._timeout_s:g}s from {url}"
@@ -348,21 +434,59 @@ class HttpSession:
         except aiohttp.ClientConnectorError as exc:
             raise TargetConnectionError(f"cannot connect to {url}: {exc.os_error}") from exc
         except aiohttp.ClientPayloadError as exc:
-            if answered is not None and _undecodable(exc):
-                raise _not_as_encoded(answered, url) from exc
+            if answered and _undecodable(exc):
+                raise _not_as_encoded(answered[-1], url) from exc
             raise TargetConnectionError(f"connection dropped mid-response from {url}") from exc
         except aiohttp.ServerDisconnectedError as exc:
             raise TargetConnectionError(f"server disconnected: {url}") from exc
-        except aiohttp.TooManyRedirects as exc:
-            raise _redirect_loop(exc, url) from exc
         except aiohttp.ClientResponseError as exc:
-            # Malformed status line or headers: the server answered, but not in HTTP.
-            raise BadResponseError(f"malformed HTTP response from {url}: {exc.message}") from exc
+            raise _not_http(exc.message, url) from exc
         except (aiohttp.ClientOSError, ConnectionError) as exc:
             raise TargetConnectionError(f"connection error talking to {url}: {exc}") from exc
         except aiohttp.ClientError as exc:
             name = exc.__class__.__name__
             raise TargetConnectionError(f"{name} talking to {url}: {exc}") from exc
+
+    async def _follow(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        params: Mapping[str, str] | None,
+        answered: list[aiohttp.ClientResponse],
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """Send, following same-host 307/308 redirects here rather than in aiohttp, which sends
+        every header but Authorization on to another host (see :func:`_next_hop`). Each
+        response is appended to ``answered``, for the caller's error messages."""
+        assert self._session is not None
+        import aiohttp
+
+        at: str | URL = url
+        statuses: list[int] = []
+        deadline = time.monotonic() + self._timeout_s  # one timeout for all hops, as aiohttp's
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            async with self._session.request(
+                method,
+                at,
+                data=body,
+                headers=headers,
+                params=params,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=left),
+            ) as resp:
+                answered.append(resp)
+                hop = _next_hop(resp, method, url)
+                if hop is None:
+                    return resp.status, resp.headers, await self._read_body(resp, url)
+                statuses.append(resp.status)
+            if len(statuses) >= _MAX_REDIRECTS:
+                raise _redirect_loop(statuses, url, hop)
+            at, params = hop, None  # the Location carries its own query
 
     async def _read_body(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
         """The whole answer, or a BadResponseError once it passes the limit. An answer whose
@@ -407,6 +531,9 @@ class HttpSession:
             method, url, body=payload, headers=headers, params=params
         )
         raise_for_status(status, resp_headers, raw, url=url)
+        content_type = resp_headers.get("Content-Type", "")
+        if content_type.lower().startswith("text/event-stream"):
+            raise _streamed(url, status)
         return status, parse_json(raw, status=status)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator
 
@@ -59,7 +59,7 @@ class OpenAISpec(HttpTargetSpec):
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
-        return check_url(value, example="http://localhost:8000/v1")
+        return _no_query(check_url(value, example="http://localhost:8000/v1"))
 
     @field_validator("headers")
     @classmethod
@@ -82,6 +82,25 @@ class OpenAISpec(HttpTargetSpec):
                 "and write that variable's name here"
             )
         return value
+
+
+def _no_query(url: str) -> str:
+    """A base_url has ``/chat/completions`` appended: after a query or a fragment (even an
+    empty one) the path lands inside it, and every request goes to the base_url itself."""
+    version = parse_qs(urlsplit(url).query).get("api-version")
+    if version:
+        raise ValueError(
+            f"'{url}' holds api-version in its query: /chat/completions would be appended "
+            f"after it; write api_version: {version[0]} and end base_url before the '?'"
+        )
+    for mark, part in (("?", "query"), ("#", "fragment")):
+        if mark in url:
+            raise ValueError(
+                f"'{url}' holds a {part} (from '{mark}'): /chat/completions would be appended "
+                "after it, so every request would go elsewhere; end base_url with the path "
+                "(e.g. http://localhost:8000/v1)"
+            )
+    return url
 
 
 @register_target
@@ -194,17 +213,42 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
             "target's generation settings",
             status=status,
         )
+    finish = choice.get("finish_reason")
+    finish = finish if isinstance(finish, str) else None
     if text is None:
         # A refusal field (OpenAI) leaves content null: it is the answer.
-        text = message.get("refusal") or ""
+        text = message.get("refusal")
+    if text is None and finish == "content_filter":
+        # The deployment's filter withheld the answer (Azure): its user sees nothing, and
+        # that is the system's real behaviour on this case, not a failed request.
+        text = ""
+    if text is None:
+        raise _no_text(finish, status=status)
     if not isinstance(text, str):
         raise BadResponseError("choices[0].message.content is not a string", status=status)
     usage = data.get("usage")
     return GenerationResponse(
         text=text,
         model_version=data.get("model") if isinstance(data.get("model"), str) else None,
-        finish_reason=choice.get("finish_reason"),
+        finish_reason=finish,
         usage=usage if isinstance(usage, dict) else None,
+    )
+
+
+def _no_text(finish: str | None, *, status: int | None) -> BadResponseError:
+    """Content null with no refusal and no tool calls: no answer was given (vLLM's when a
+    reasoning model spent every token thinking). Recorded as "", every text scorer would read
+    it as a harmless reply nobody gave."""
+    why = f"finish_reason {finish!r}" if finish else "no finish_reason"
+    hint = (
+        "; the model ran out of tokens before it answered: raise max_tokens under generation"
+        if finish == "length"
+        else ""
+    )
+    return BadResponseError(
+        f"choices[0].message.content is null, with no refusal or tool calls ({why}): the "
+        f"model gave no answer{hint}",
+        status=status,
     )
 
 

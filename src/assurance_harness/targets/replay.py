@@ -15,6 +15,7 @@ import hashlib
 import json
 import zlib
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, ClassVar, TypeVar
 
@@ -37,6 +38,14 @@ class MissingRecordingError(TargetError):
     """No recorded response for this case and sample."""
 
     kind = "missing_recording"
+
+
+@dataclass
+class _NotRecorded(GenerationResponse):
+    """A record whose response is null: no answer was recorded (the production call failed or
+    timed out). Kept in the index like any record, so that its case is not answered by another
+    (a prompt match) instead, and refused when asked for: replayed as "", every text scorer
+    would read it as a harmless reply."""
 
 
 class ReplayFields(BaseModel):
@@ -252,10 +261,10 @@ class ReplayTarget(Target):
         f = self.s.fields
         text = get_path(row, f.response)
         version = _optional(row, f.model_version)
-        return GenerationResponse(
-            text="" if text is None else text,
-            model_version=None if version is None else str(version),
-        )
+        model_version = None if version is None else str(version)
+        if text is None:
+            return _NotRecorded(text="", model_version=model_version)
+        return GenerationResponse(text=text, model_version=model_version)
 
     def _read(self, offset: int) -> GenerationResponse:
         """The response recorded on the line at ``offset`` (redacted as on ingest)."""
@@ -341,6 +350,11 @@ class ReplayTarget(Target):
             raise MissingRecordingError(
                 f"no recorded response for case '{request.case_id}' sample {request.sample} "
                 f"in {self.s.path}"
+            )
+        if isinstance(found, _NotRecorded):
+            raise MissingRecordingError(
+                f"the recording for case '{request.case_id}' sample {request.sample} in "
+                f"{self.s.path} holds no answer ('{self.s.fields.response}' is null)"
             )
         return found
 
