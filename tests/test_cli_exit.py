@@ -79,3 +79,27 @@ def test_files_whose_close_writes_more_than_a_flush_are_closed(tmp_path: Path) -
     with zipfile.ZipFile(tmp_path / "out.zip") as archive:
         assert archive.namelist() == ["a.txt"]
     assert not list(tmp_path.glob("scratch*"))
+
+
+def test_a_class_only_registered_with_io_base_is_left_as_a_normal_exit_leaves_it(
+    tmp_path: Path,
+) -> None:
+    """A class registered with ``io.IOBase`` without being built on it has no finalizer that
+    flushes it: a normal exit leaves it unflushed, and so does this one."""
+    code = (
+        "import io, sys\n"
+        "from assurance_harness.cli_exit import exit_now\n"
+        "class Buffered:\n"
+        "    closed = False\n"
+        "    def flush(self): open('virtual.txt', 'w').write('flushed')\n"
+        "io.IOBase.register(Buffered)\n"
+        "kept = Buffered()\n"
+        "exit_now(0) if sys.argv[1:] == ['fast'] else sys.exit(0)\n"
+    )
+    for how in ("normal", "fast"):
+        done = subprocess.run(
+            [sys.executable, "-c", code, how], capture_output=True, text=True, timeout=60,
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert not (tmp_path / "virtual.txt").exists(), how

@@ -12,6 +12,7 @@ zip directory, a named temporary file's removal) the process exits the normal wa
 
 from __future__ import annotations
 
+import _io
 import atexit
 import gc
 import io
@@ -51,7 +52,7 @@ def _flush_open_files() -> bool:
     distinct = set(kinds)
     if _left_to_close(objects, kinds, distinct):
         return False
-    file_kinds = {kind for kind in distinct if issubclass(kind, io.IOBase)}
+    file_kinds = {kind for kind in distinct if issubclass(kind, _FILE_BASE)}
     files = list(compress(objects, map(file_kinds.__contains__, kinds)))
     for stream in (*files, sys.stdout, sys.stderr):
         try:
@@ -61,6 +62,14 @@ def _flush_open_files() -> bool:
             return False
     return True
 
+
+_FILE_BASE = _io._IOBase
+"""What every file a normal exit closes is built on: ``io.IOBase`` and each of io's classes
+inherit it, and its finalizer is the close that flushes them. A class only registered with
+``io.IOBase`` has no such finalizer, so a normal exit leaves it as it is, and so does this one.
+Tested by inheritance in C, not by ``io.IOBase``'s ``issubclass``: that one walks the ABC's
+registry and every subclass for each of the few hundred types the objects have, about 7 ms of
+a 2,000-case run's exit."""
 
 _PLAIN_FILES = (
     io.FileIO,
@@ -90,7 +99,7 @@ def _left_to_close(objects: list[object], kinds: list[type], distinct: set[type]
     suspects = {
         kind
         for kind in distinct
-        if kind not in _PLAIN_FILES and issubclass(kind, (io.IOBase, *closers))
+        if kind not in _PLAIN_FILES and issubclass(kind, (_FILE_BASE, *closers))
     }
     if not suspects:
         return False
@@ -99,7 +108,7 @@ def _left_to_close(objects: list[object], kinds: list[type], distinct: set[type]
 
 def _needs_close(obj: Any) -> bool:
     try:
-        if isinstance(obj, io.IOBase):
+        if isinstance(obj, _FILE_BASE):
             return not obj.closed and obj.writable()
         if hasattr(obj, "mode") and hasattr(obj, "fp"):  # zipfile.ZipFile
             return obj.fp is not None and obj.mode != "r"
