@@ -100,8 +100,9 @@ PROBE_CONFIRMATIONS = 3
 """Live requests that must fail the same non-transient way before a run stops sending."""
 STREAK_LIMIT = 20
 """Requests in a row, past the probe, that must fail the same target-wide way (a key revoked
-mid-run, the endpoint gone: ``target_down_signature``) before a run stops sending; at least
-twice the concurrency, so the requests already in flight when it happens cannot make it alone."""
+mid-run, the endpoint gone or hung: ``target_down_signature``) before a run stops sending; at
+least twice the concurrency, so the requests already in flight when it happens cannot make it
+alone."""
 
 
 class TargetUnusableError(HarnessError):
@@ -110,10 +111,15 @@ class TargetUnusableError(HarnessError):
 
     exit_code = 3
 
-    def __init__(self, message: str, *, sent: int, total: int) -> None:
+    def __init__(
+        self, message: str, *, sent: int, total: int, timeout_s: float | None = None
+    ) -> None:
         super().__init__(message)
         self.sent = sent
         self.total = total
+        self.timeout_s = timeout_s
+        """Set when requests in a row got no answer within this timeout: the way on then
+        includes raising it in the target file (the endpoint may only be slow)."""
 
 
 _MODEL_MISSING = re.compile(
@@ -157,11 +163,27 @@ def target_down_signature(record: ResponseRecord) -> tuple[str, int | None] | No
     not be read or requests that could not be made: those depend on the prompt too (a
     guardrail answering its blocked prompts in another shape, a template field some rows lack),
     and a dataset sorted by category puts many in a row. A run is stopped mid-way only for the
-    former; the probe, before anything was answered, stops for either."""
+    former; the probe, before anything was answered, stops for either.
+
+    A request that got no answer within timeout_s, retries included, counts here too (a hung
+    endpoint otherwise takes every request's timeouts and retries: 16 hours for 2,000 cases at
+    the defaults), but not for the probe: a few prompts that take too long say nothing of the
+    others, and only a streak longer than the requests in flight says the endpoint is gone. A
+    server's own 408 is an answer, and stays transient."""
+    if _timed_out(record):
+        return ("timeout", None)
     signature = fatal_signature(record)
     if signature is None or signature[0] in ("bad_response", "template_error"):
         return None
     return signature
+
+
+def _timed_out(record: ResponseRecord) -> bool:
+    """No answer within timeout_s (the runner's timer or the adapter's own), not a 408."""
+    error = record.error
+    return (
+        error is not None and error.type == "timeout" and error.status is None and not record.cached
+    )
 
 
 class _UnexpectedError(TargetError):
@@ -313,7 +335,9 @@ async def execute(
                 streak_from = sent
             streak.append(record)
             if len(streak) >= streak_limit:
-                raise _unusable(target, streak, len(requests), since=stats.completed)
+                raise _unusable(
+                    target, streak, len(requests), since=stats.completed, timeout_s=timeout_s
+                )
             return
         if streak and started < streak_from:
             deliver(record)
@@ -342,10 +366,12 @@ async def execute(
     async def probe_first() -> None:
         """Send one at a time until a request reaches the target; stop the run when it and
         its confirmations fail the same way that no retry can fix."""
+        nonlocal sent
         held: list[ResponseRecord] = []
         once = RetryPolicy(max_attempts=1)
         decided: ResponseRecord | None = None
         for request in pending:
+            sent += 1
             record = await run_one(request, retry if not held else once)
             if record.cached:
                 deliver(record)
@@ -360,7 +386,9 @@ async def execute(
         for earlier in held:
             deliver(earlier)
         if decided is not None:
-            deliver(decided)
+            # A timeout here may be the first of a streak (a hung endpoint): held with it, it
+            # is sent again by a resume like the rest of the streak.
+            settle(decided, sent - 1)
 
     try:
         if probe:
@@ -428,13 +456,20 @@ class _Suspended(Awaitable[T]):
 
 
 def _unusable(
-    target: Target, held: list[ResponseRecord], total: int, *, since: int = 0
+    target: Target,
+    held: list[ResponseRecord],
+    total: int,
+    *,
+    since: int = 0,
+    timeout_s: float | None = None,
 ) -> TargetUnusableError:
     """``since``: the records delivered before the streak ``held`` (none: the probe's)."""
     error = held[0].error
     assert error is not None
-    hint = target.diagnose(error.status, error.type, error.message)
     unsent = total - since - len(held)
+    if timeout_s is not None and _timed_out(held[0]):
+        return _hung(len(held), total, since=since, timeout_s=timeout_s)
+    hint = target.diagnose(error.status, error.type, error.message)
     if since:
         message = (
             f"stopped: after {since} requests, {len(held)} in a row failed the same way, so "
@@ -448,6 +483,19 @@ def _unusable(
     if hint:
         message += f"; {target.scrub(hint)}"
     return TargetUnusableError(message.replace("\n", " "), sent=len(held), total=total)
+
+
+def _hung(streak: int, total: int, *, since: int, timeout_s: float) -> TargetUnusableError:
+    """Requests in a row that got no answer: the error's own message (no response within
+    0.2s) says nothing of the endpoint, nor that the fix may be the target file's timeout_s;
+    the runner names that file in the way on (``timeout_s`` set)."""
+    after = f" (after {since} that came back)" if since else ""
+    message = (
+        f"stopped: {streak} requests in a row{after} got no answer within timeout_s "
+        f"({timeout_s:g} s), so at most {total - since - streak} others were not sent: the "
+        "endpoint is not answering, or is slower than timeout_s"
+    )
+    return TargetUnusableError(message, sent=streak, total=total, timeout_s=timeout_s)
 
 
 def valid_unicode(text: str) -> str:

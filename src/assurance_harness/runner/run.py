@@ -1175,8 +1175,11 @@ def _send_pending(
             "nothing else was sent; after fixing the endpoint (same target file) "
             f"continue with: {resume_cmd}"
         )
+        change = "after changing the target file,"
+        if exc.timeout_s is not None:  # the endpoint may only be slow: the file is the fix
+            change = f"if it is only slow, raise timeout_s in {target_path} and"
         exc.add_line(
-            "or, after changing the target file, run again; "
+            f"or, {change} run again; "
             f"'assurance targets check {target_path}' tests it with one request"
         )
         raise
