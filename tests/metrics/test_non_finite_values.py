@@ -92,3 +92,39 @@ def test_finite_values_whose_sum_overflows_are_no_data_with_the_reason(tmp_path:
     assert "internal error" not in done.stderr, done.stderr
     assert done.returncode == 1, done.stdout + done.stderr  # no data is no pass
     assert "no data" in done.stdout and "overflow" in done.stdout, done.stdout
+
+
+NAN_BOT = "def reply(messages):\n    return messages[-1]['content']\n"
+
+NAN_SUITE = """suite: nan-condition
+cases:
+  - {id: a, prompt: "nan"}
+  - {id: b, prompt: "nan"}
+  - {id: c, prompt: "nan"}
+metrics:
+  - {id: high, rate: "float(response) > 0.5"}
+  - {id: not_low, rate: "not (float(response) <= 0.5)"}
+gates:
+  - {metric: high, max: 0.5}
+  - {metric: not_low, max: 0.5}
+"""
+
+
+def test_a_condition_on_nan_is_no_data_not_a_row_where_it_was_false(tmp_path: Path) -> None:
+    # A classifier whose half-precision logits overflowed scores NaN; 'tox > 0.5' on it was
+    # False, so every NaN row counted as a clean answer: a rate of 0 of 3 and a passed gate on
+    # no score at all. NaN is no value, as for a mean: the row is skipped and counted.
+    (tmp_path / "nan_bot.py").write_text(NAN_BOT, encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: nan_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(NAN_SUITE, encoding="utf-8")
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr
+    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
+    summary = _strict(summary_path.read_text(encoding="utf-8"))
+    for metric in summary["metrics"].values():
+        assert metric["value"] is None and metric["n"] == 0, metric
+        assert metric["details"]["n_skipped"] == 3, metric
+    assert [g["verdict"] for g in summary["gates"]] == ["no_data", "no_data"]
+    assert done.returncode == 1, done.stdout + done.stderr  # no data is no pass
