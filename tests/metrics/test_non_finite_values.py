@@ -128,3 +128,34 @@ def test_a_condition_on_nan_is_no_data_not_a_row_where_it_was_false(tmp_path: Pa
         assert metric["details"]["n_skipped"] == 3, metric
     assert [g["verdict"] for g in summary["gates"]] == ["no_data", "no_data"]
     assert done.returncode == 1, done.stdout + done.stderr  # no data is no pass
+
+
+def test_an_integer_too_large_for_a_float_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    # A model asked for 2**1400 answers with 422 digits; 'int(response)' is a Python int no
+    # float can hold, and every metric reading it ended the run with "internal error:
+    # OverflowError: int too large to convert to float" after every answer was in.
+    (tmp_path / "digits_bot.py").write_text(
+        "def reply(messages):\n"
+        "    p = messages[-1]['content']\n"
+        "    return str(2**1400) if p == 'big' else p\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: digits_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: digits\ncases:\n  - {id: a, prompt: big, metadata: {g: x}}\n"
+        "  - {id: b, prompt: '1', metadata: {g: y}}\n  - {id: c, prompt: '2', metadata: {g: x}}\n"
+        "  - {id: d, prompt: '3', metadata: {g: y}}\n"
+        "metrics:\n  - {id: m, mean: 'int(response)'}\n"
+        "  - {id: q, quantile: {expr: 'int(response)', q: 0.5}}\n"
+        "  - {id: d, disparity: {value: 'int(response)', by: meta.g}}\n"
+        "gates:\n  - {metric: m, max: 5}\n  - {metric: q, max: 5}\n  - {metric: d, max: 5}\n",
+        encoding="utf-8",
+    )
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert "internal error" not in done.stderr, done.stderr
+    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
+    metrics = _strict(summary_path.read_text(encoding="utf-8"))["metrics"]
+    assert metrics["m"]["value"] == 2.0 and metrics["m"]["details"]["n_skipped"] == 1
+    assert metrics["q"]["n"] == 3 and metrics["d"]["details"]["n_skipped"] == 1
