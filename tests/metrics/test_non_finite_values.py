@@ -159,3 +159,31 @@ def test_an_integer_too_large_for_a_float_is_skipped_not_a_crash(tmp_path: Path)
     metrics = _strict(summary_path.read_text(encoding="utf-8"))["metrics"]
     assert metrics["m"]["value"] == 2.0 and metrics["m"]["details"]["n_skipped"] == 1
     assert metrics["q"]["n"] == 3 and metrics["d"]["details"]["n_skipped"] == 1
+
+
+def test_arithmetic_on_an_integer_too_large_for_a_float_is_null(tmp_path: Path) -> None:
+    # 'int(response) / 1000' (milliseconds to seconds) on a 422-digit answer raised
+    # OverflowError out of the expression: the same internal error, from the arithmetic.
+    (tmp_path / "ms_bot.py").write_text(
+        "def reply(messages):\n"
+        "    p = messages[-1]['content']\n"
+        "    return str(2**1400) if p == 'big' else p\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: ms_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: ms\ncases:\n  - {id: a, prompt: big}\n  - {id: b, prompt: '1000'}\n"
+        "  - {id: c, prompt: '3000'}\n"
+        "metrics:\n  - {id: s, mean: 'int(response) / 1000'}\n"
+        "  - {id: slow, rate: 'int(response) + 0.5 > 2000'}\n"
+        "gates:\n  - {metric: s, max: 5}\n  - {metric: slow, max: 1}\n",
+        encoding="utf-8",
+    )
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert "internal error" not in done.stderr, done.stderr
+    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
+    metrics = _strict(summary_path.read_text(encoding="utf-8"))["metrics"]
+    assert metrics["s"]["value"] == 2.0 and metrics["s"]["details"]["n_skipped"] == 1
+    assert metrics["slow"]["n"] == 2 and metrics["slow"]["details"]["n_skipped"] == 1
