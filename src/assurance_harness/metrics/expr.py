@@ -307,7 +307,7 @@ def _eval_node(node: ast.AST, names: dict[str, Any]) -> Any:
             return None  # printf formatting, not arithmetic: '"%0999999999d" % 1' is 1 GB
         try:
             return _BINARY[type(node.op)](left, right)
-        except (TypeError, ZeroDivisionError):
+        except (TypeError, ZeroDivisionError, OverflowError):  # a huge int with a float
             return None
     if isinstance(node, ast.Call):
         args = [_eval(a, names) for a in node.args]
