@@ -77,3 +77,5 @@ def test_a_figure_that_is_not_a_number_is_no_data_not_a_pass() -> None:
         judged = judge_gate(gate, value, None, [])
         assert judged["verdict"] == "no_data", judged
         assert "not a finite number" in judged["no_data_reason"], judged
+        assert judged["value"] is None or math.isfinite(judged["value"]), judged
+        assert judged["ci_high"] is None, judged

@@ -6,6 +6,7 @@ compares groups itself (disparity) takes its grouping as a parameter instead.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -159,6 +160,11 @@ def _checked(value: MetricValue, bound: str) -> float | None:
     return value.value
 
 
+def _finite(figure: float | None) -> float | None:
+    """A figure for the gate's record, None where it is NaN or infinite (JSON holds neither)."""
+    return figure if figure is None or math.isfinite(figure) else None
+
+
 def _passes(figure: float, gate: GateSpec) -> bool:
     if gate.max is not None and figure > gate.max:
         return False
@@ -205,13 +211,22 @@ def judge_gate(
     if value is None:
         result["no_data_reason"] = "the metric was not computed"
         return result
-    result.update(value=value.value, ci_low=value.ci_low, ci_high=value.ci_high, n=value.n)
+    result.update(
+        value=_finite(value.value), ci_low=_finite(value.ci_low), ci_high=_finite(value.ci_high)
+    )
+    result["n"] = value.n
     figure = _checked(value, bound)
     result["checked"] = figure
     if figure is None:
         # A kind with a value but no bound says why in ``no_bound_reason``.
         reason = value.details.get("no_data_reason") or value.details.get("no_bound_reason")
         result["no_data_reason"] = reason or f"the metric has no {bound} figure"
+        return result
+    if not math.isfinite(figure):
+        # Nothing compares above or below NaN, so every gate passed on it; an infinity is
+        # no bound (the kinds write None for one). Neither is evidence either way.
+        result["checked"] = None
+        result["no_data_reason"] = f"the metric's {bound} figure is not a finite number ({figure})"
         return result
     verdict = _passes(figure, gate)
     if gate.each_group and value.groups:
