@@ -38,3 +38,40 @@ def test_junit_and_pytest_say_why_a_gate_has_no_data(tmp_path: Path) -> None:
     assert REASON in (failure.get("message") or ""), failure.get("message")
     (gate,) = read_run(run_dir).summary["gates"]
     assert REASON in gate_failure_message(gate, run_dir)
+
+
+GROUP_SUITE = """\
+suite: group-down
+max_error_rate: 1.0
+cases:
+  - {id: a, prompt: "1", metadata: {g: x}}
+  - {id: b, prompt: "0", metadata: {g: x}}
+  - {id: c, prompt: "down", metadata: {g: y}}
+  - {id: d, prompt: "down", metadata: {g: y}}
+metrics: [{id: r, rate: "float(response) > 0.5", by: meta.g}]
+gates: [{metric: r, max: 0.9}]
+"""
+
+
+def test_a_group_without_data_shows_no_worst_case_from_a_group_that_passed(
+    tmp_path: Path,
+) -> None:
+    # Group y failed only for having no data (every request failed); group x and the overall
+    # figure passed. The gate's worst case was 'a#0', x's answer '1': the report pointed at a
+    # row of a passing group as what failed the gate.
+    callable_target(
+        tmp_path,
+        "half_down_bot",
+        "def reply(messages):\n"
+        "    p = messages[-1]['content']\n"
+        "    if p == 'down':\n"
+        "        raise RuntimeError('down')\n"
+        "    return p\n",
+    )
+    (tmp_path / "s.yaml").write_text(GROUP_SUITE, encoding="utf-8")
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    (run_dir,) = (p for p in (tmp_path / "r").iterdir() if p.is_dir())
+    (gate,) = read_run(run_dir).summary["gates"]
+    assert gate["verdict"] == "fail" and gate["groups_without_data"] == ["y"], gate
+    assert gate["worst_cases"] == [], gate
