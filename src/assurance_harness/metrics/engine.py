@@ -242,12 +242,19 @@ def judge_gate(
                 result["failing_groups"].append(name)
                 verdict = False
     result["verdict"] = "pass" if verdict else "fail"
-    if not verdict and spec is not None:
+    # A group that failed for having no data has no row to show, and the overall figure's rows
+    # (when it passed) belong to groups that passed: they did not fail the gate.
+    with_data = [
+        name
+        for name in result["failing_groups"]
+        if name not in result.get("groups_without_data", ())
+    ]
+    if not verdict and spec is not None and (with_data or not _passes(figure, gate)):
         groups = value.groups or {}
         figures: list[float | None] = [figure]
-        figures += [_checked(groups[name], bound) for name in result["failing_groups"]]
+        figures += [_checked(groups[name], bound) for name in with_data]
         too_high = _too_high(gate, [f for f in figures if f is not None])
-        order = _worst_first(result["failing_groups"], groups, bound, too_high=too_high)
+        order = _worst_first(with_data, groups, bound, too_high=too_high)
         result["worst_cases"] = (
             worst_cases(spec, rows, gate, too_high=too_high, groups=order)
             if isinstance(rows, list)
