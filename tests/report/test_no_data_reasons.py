@@ -75,3 +75,9 @@ def test_a_group_without_data_shows_no_worst_case_from_a_group_that_passed(
     (gate,) = read_run(run_dir).summary["gates"]
     assert gate["verdict"] == "fail" and gate["groups_without_data"] == ["y"], gate
     assert gate["worst_cases"] == [], gate
+    # Why y has no data is said where the gate is shown, as for a gate without any.
+    why = "group 'y': all 2 requests failed, so nothing was scored"
+    assert why in done.stdout, done.stdout
+    assert why in (run_dir / "report.md").read_text(encoding="utf-8")
+    failure = ET.parse(run_dir / "junit.xml").find("testsuite/testcase/failure")
+    assert failure is not None and why in (failure.get("message") or "")
