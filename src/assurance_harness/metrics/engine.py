@@ -44,6 +44,11 @@ def compute_metric(
             name: kind.compute(members, spec.params, ctx)
             for name, members in sorted(groups.items())
         }
+        for name, group in overall.groups.items():
+            if group.value is None:
+                members = groups[name]
+                reason = group.details.get("reason")
+                group.details["no_data_reason"] = why_no_data(spec, members, members, reason=reason)
     return overall
 
 
@@ -392,8 +397,20 @@ def failing_group_figures(
 
 
 def no_data_reason(gate: dict[str, Any], metric: dict[str, Any] | None) -> str | None:
-    """Why a gate had no data (recorded on the gate, or on its metric by older runs' readers)."""
+    """Why a gate had no data (recorded on the gate, or on its metric by older runs' readers);
+    for a gate that failed on groups without data, why each of them has none."""
     if gate.get("verdict") != "no_data":
-        return None
+        return _groups_without_data(gate, metric)
     details = (metric or {}).get("details") or {}
     return gate.get("no_data_reason") or details.get("no_data_reason")
+
+
+def _groups_without_data(gate: dict[str, Any], metric: dict[str, Any] | None) -> str | None:
+    """ "group 'y': all 2 requests failed, ..." for each group the gate failed for having no
+    data: its figures are blank beside the others', and the reason is on the metric's group."""
+    groups = (metric or {}).get("groups") or {}
+    found = []
+    for name in gate.get("groups_without_data") or []:
+        details = (groups.get(name) or groups.get(str(name)) or {}).get("details") or {}
+        found.append(f"group '{name}': {details.get('no_data_reason') or 'no value'}")
+    return "; ".join(found) or None
