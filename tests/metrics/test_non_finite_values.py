@@ -187,3 +187,26 @@ def test_arithmetic_on_an_integer_too_large_for_a_float_is_null(tmp_path: Path) 
     metrics = _strict(summary_path.read_text(encoding="utf-8"))["metrics"]
     assert metrics["s"]["value"] == 2.0 and metrics["s"]["details"]["n_skipped"] == 1
     assert metrics["slow"]["n"] == 2 and metrics["slow"]["details"]["n_skipped"] == 1
+
+
+def test_negative_zero_is_shown_as_zero(tmp_path: Path) -> None:
+    # A score of -0.0 (a rounded small negative, '-0' from a model) is 0: the terminal showed
+    # a quantile's interval as "[-0, 1]", which reads as a sign error in the harness.
+    (tmp_path / "zero_bot.py").write_text(
+        "def reply(messages):\n    return messages[-1]['content']\n", encoding="utf-8"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: zero_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    cases = "".join(f"  - {{id: c{i}, prompt: '{v}'}}\n" for i, v in enumerate(["-0"] * 6 + ["1"]))
+    (tmp_path / "s.yaml").write_text(
+        f"suite: negzero\ncases:\n{cases}"
+        "metrics: [{id: q, quantile: {expr: 'float(response)', q: 0.5}}]\n"
+        "gates: [{metric: q, max: 5}]\n",
+        encoding="utf-8",
+    )
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[-0," not in done.stdout, done.stdout
+    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
+    assert "-0.0" not in summary_path.read_text(encoding="utf-8")
