@@ -32,7 +32,8 @@ def number(value: Any) -> float | None:
         result = float(value)
     except (TypeError, ValueError, OverflowError):
         return None
-    return result if math.isfinite(result) else None
+    # + 0.0 makes -0.0 (a rounded small negative) 0.0: "[-0, 1]" read as a sign error.
+    return result + 0.0 if math.isfinite(result) else None
 
 
 @dataclass
