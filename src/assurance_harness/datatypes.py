@@ -18,6 +18,27 @@ from . import fielddocs
 _T = TypeVar("_T")
 
 
+def plain_value(value: Any) -> Any:
+    """``value`` with numpy (or torch) numbers and arrays made Python's (``tolist``), inside
+    mappings and lists too. A scorer's outputs are read by the metrics in memory and written to
+    results.jsonl; a numpy number was written as its text ("0.75"), so the figures measured
+    again from the file (``evidence attach``, the review-aware view) were not the run's."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, dict):
+        return {key: plain_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_value(item) for item in value]
+    tolist = getattr(value, "tolist", None)
+    if not callable(tolist):
+        return value
+    try:
+        plain = tolist()
+    except Exception:  # a tolist that is not numpy's: keep the value as it came
+        return value
+    return plain_value(plain)
+
+
 def with_system_prompt(
     messages: list[dict[str, str]], system_prompt: str | None
 ) -> list[dict[str, str]]:

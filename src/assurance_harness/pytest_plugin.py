@@ -276,6 +276,7 @@ class GateItem(_AssuranceItem):
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     """What a failed gate says in pytest's output: figures first, then where to look."""
     from .formatting import bound, interval, num, threshold
+    from .metrics.engine import no_data_reason
     from .store.runread import read_run, row_key
 
     verdict = gate.get("verdict")
@@ -288,8 +289,11 @@ def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     ]
     if gate.get("failing_groups"):
         lines.append(f"  failing groups: {', '.join(map(str, gate['failing_groups']))}")
-    worst = [str(k) for k in gate.get("worst_cases") or []]
     run = read_run(run_dir)
+    reason = no_data_reason(gate, run.metrics.get(str(gate.get("metric"))))
+    if reason:
+        lines.append(f"  no data:   {reason}")
+    worst = [str(k) for k in gate.get("worst_cases") or []]
     results = run.results_path
     if worst:
         lines.append(f"  worst cases ({len(worst)}):")

@@ -59,3 +59,23 @@ def test_a_metric_whose_expression_had_values_does_not_say_it_was_null(write) ->
     assert "'rx.matched' had a value on 54 rows" in strata and "no stratum has a value" in strata
     # An expression null on every row keeps its reason (a typo in a field name, say).
     assert "'rx.count' was null on all 60 rows" in from_rows["nothing"].details["no_data_reason"]
+
+
+def test_a_figure_that_is_not_a_number_is_no_data_not_a_pass() -> None:
+    # A metric kind (a plugin's, or a built-in's corner) whose figure is NaN passed every
+    # gate: nothing compares above or below NaN. It is no figure, whatever produced it.
+    import math
+
+    from assurance_harness.metrics.base import MetricValue
+    from assurance_harness.metrics.engine import judge_gate
+    from assurance_harness.spec.suite import GateSpec
+
+    for bound, value in (("point", MetricValue(math.nan, 3)), ("upper", MetricValue(0.1, 3))):
+        if bound == "upper":
+            value.ci_low, value.ci_high = 0.0, math.inf
+        gate = GateSpec(metric="m", max=0.5, min=0.1, bound=bound)  # type: ignore[arg-type]
+        judged = judge_gate(gate, value, None, [])
+        assert judged["verdict"] == "no_data", judged
+        assert "not a finite number" in judged["no_data_reason"], judged
+        assert judged["value"] is None or math.isfinite(judged["value"]), judged
+        assert judged["ci_high"] is None, judged

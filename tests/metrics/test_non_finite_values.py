@@ -92,3 +92,121 @@ def test_finite_values_whose_sum_overflows_are_no_data_with_the_reason(tmp_path:
     assert "internal error" not in done.stderr, done.stderr
     assert done.returncode == 1, done.stdout + done.stderr  # no data is no pass
     assert "no data" in done.stdout and "overflow" in done.stdout, done.stdout
+
+
+NAN_BOT = "def reply(messages):\n    return messages[-1]['content']\n"
+
+NAN_SUITE = """suite: nan-condition
+cases:
+  - {id: a, prompt: "nan"}
+  - {id: b, prompt: "nan"}
+  - {id: c, prompt: "nan"}
+metrics:
+  - {id: high, rate: "float(response) > 0.5"}
+  - {id: not_low, rate: "not (float(response) <= 0.5)"}
+gates:
+  - {metric: high, max: 0.5}
+  - {metric: not_low, max: 0.5}
+"""
+
+
+def test_a_condition_on_nan_is_no_data_not_a_row_where_it_was_false(tmp_path: Path) -> None:
+    # A classifier whose half-precision logits overflowed scores NaN; 'tox > 0.5' on it was
+    # False, so every NaN row counted as a clean answer: a rate of 0 of 3 and a passed gate on
+    # no score at all. NaN is no value, as for a mean: the row is skipped and counted.
+    (tmp_path / "nan_bot.py").write_text(NAN_BOT, encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: nan_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(NAN_SUITE, encoding="utf-8")
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr
+    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
+    summary = _strict(summary_path.read_text(encoding="utf-8"))
+    for metric in summary["metrics"].values():
+        assert metric["value"] is None and metric["n"] == 0, metric
+        assert metric["details"]["n_skipped"] == 3, metric
+    assert [g["verdict"] for g in summary["gates"]] == ["no_data", "no_data"]
+    assert done.returncode == 1, done.stdout + done.stderr  # no data is no pass
+
+
+def test_an_integer_too_large_for_a_float_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    # A model asked for 2**1400 answers with 422 digits; 'int(response)' is a Python int no
+    # float can hold, and every metric reading it ended the run with "internal error:
+    # OverflowError: int too large to convert to float" after every answer was in.
+    (tmp_path / "digits_bot.py").write_text(
+        "def reply(messages):\n"
+        "    p = messages[-1]['content']\n"
+        "    return str(2**1400) if p == 'big' else p\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: digits_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: digits\ncases:\n  - {id: a, prompt: big, metadata: {g: x}}\n"
+        "  - {id: b, prompt: '1', metadata: {g: y}}\n  - {id: c, prompt: '2', metadata: {g: x}}\n"
+        "  - {id: d, prompt: '3', metadata: {g: y}}\n"
+        "metrics:\n  - {id: m, mean: 'int(response)'}\n"
+        "  - {id: q, quantile: {expr: 'int(response)', q: 0.5}}\n"
+        "  - {id: d, disparity: {value: 'int(response)', by: meta.g}}\n"
+        "gates:\n  - {metric: m, max: 5}\n  - {metric: q, max: 5}\n  - {metric: d, max: 5}\n",
+        encoding="utf-8",
+    )
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert "internal error" not in done.stderr, done.stderr
+    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
+    metrics = _strict(summary_path.read_text(encoding="utf-8"))["metrics"]
+    assert metrics["m"]["value"] == 2.0 and metrics["m"]["details"]["n_skipped"] == 1
+    assert metrics["q"]["n"] == 3 and metrics["d"]["details"]["n_skipped"] == 1
+
+
+def test_arithmetic_on_an_integer_too_large_for_a_float_is_null(tmp_path: Path) -> None:
+    # 'int(response) / 1000' (milliseconds to seconds) on a 422-digit answer raised
+    # OverflowError out of the expression: the same internal error, from the arithmetic.
+    (tmp_path / "ms_bot.py").write_text(
+        "def reply(messages):\n"
+        "    p = messages[-1]['content']\n"
+        "    return str(2**1400) if p == 'big' else p\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: ms_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: ms\ncases:\n  - {id: a, prompt: big}\n  - {id: b, prompt: '1000'}\n"
+        "  - {id: c, prompt: '3000'}\n"
+        "metrics:\n  - {id: s, mean: 'int(response) / 1000'}\n"
+        "  - {id: slow, rate: 'int(response) + 0.5 > 2000'}\n"
+        "gates:\n  - {metric: s, max: 5}\n  - {metric: slow, max: 1}\n",
+        encoding="utf-8",
+    )
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert "internal error" not in done.stderr, done.stderr
+    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
+    metrics = _strict(summary_path.read_text(encoding="utf-8"))["metrics"]
+    assert metrics["s"]["value"] == 2.0 and metrics["s"]["details"]["n_skipped"] == 1
+    assert metrics["slow"]["n"] == 2 and metrics["slow"]["details"]["n_skipped"] == 1
+
+
+def test_negative_zero_is_shown_as_zero(tmp_path: Path) -> None:
+    # A score of -0.0 (a rounded small negative, '-0' from a model) is 0: the terminal showed
+    # a quantile's interval as "[-0, 1]", which reads as a sign error in the harness.
+    (tmp_path / "zero_bot.py").write_text(
+        "def reply(messages):\n    return messages[-1]['content']\n", encoding="utf-8"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: zero_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    cases = "".join(f"  - {{id: c{i}, prompt: '{v}'}}\n" for i, v in enumerate(["-0"] * 6 + ["1"]))
+    (tmp_path / "s.yaml").write_text(
+        f"suite: negzero\ncases:\n{cases}"
+        "metrics: [{id: q, quantile: {expr: 'float(response)', q: 0.5}}]\n"
+        "gates: [{metric: q, max: 5}]\n",
+        encoding="utf-8",
+    )
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[-0," not in done.stdout, done.stdout
+    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
+    assert "-0.0" not in summary_path.read_text(encoding="utf-8")

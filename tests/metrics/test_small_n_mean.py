@@ -84,3 +84,17 @@ def test_from_thirty_cases_the_interval_is_the_bootstrap_as_before() -> None:
     low, high, method = mean_interval(data, seed=7)
     assert (low, high) == bootstrap_ci(data, np.mean, seed=7)
     assert method.startswith("bootstrap(seed=7, resamples=2000)")
+
+
+def test_forty_cases_of_one_value_have_no_interval_as_below_thirty() -> None:
+    # A bot that answers every case with the same canned reply: 'len.words' is 5 on all 40.
+    # Below 30 cases that is "no interval: all the cases have the same value"; from 30 on the
+    # bootstrap gave [5, 5], and a 'max: 5.5' gate on its upper bound passed, claiming a mean
+    # known exactly from cases that cannot show how far it may lie (a 3% mode at 100 is missed
+    # by 40 draws 30% of the time).
+    for samples in (1, 2):
+        rows = _rows([5.0] * 40 * samples, samples=samples)
+        value = MeanMetric().compute(rows, MeanMetric.parse_params("len.chars"), CTX)
+        assert value.value == 5.0 and value.ci_low is None and value.ci_high is None, value
+        assert "same value" in value.details["no_bound_reason"], value.details
+        assert _gate(value, max=5.5)["verdict"] == "no_data"

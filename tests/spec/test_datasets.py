@@ -140,3 +140,16 @@ def test_malformed_csv_rows_are_located(tmp_path, body: str, line: int, message:
     with pytest.raises(ConfigError) as exc:
         load_suite(suite)
     assert exc.value.issues[0].line == line and message in exc.value.issues[0].message
+
+
+def test_a_dataset_whose_where_keeps_no_row_says_so(write) -> None:
+    # "the suite has no cases; add 'cases:' or a 'dataset:'" was said of a suite that has a
+    # dataset of three rows, none of which its 'where:' keeps: the fix it gave was wrong.
+    write("d.csv", "text,harmful\none,true\ntwo,false\nthree,false\n")
+    suite = write("s.yaml", "suite: x\ndataset: {path: d.csv, where: {harmful: maybe}}\n")
+    with pytest.raises(ConfigError) as info:
+        load_suite(suite)
+    (issue,) = info.value.issues
+    assert issue.field == "dataset" and issue.line == 2, issue
+    assert "no row of its dataset" in issue.message and "add 'cases:'" not in str(issue)
+    assert "where" in (issue.hint or ""), issue

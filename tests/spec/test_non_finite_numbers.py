@@ -99,3 +99,24 @@ def test_a_scorer_parameter_that_is_not_finite_is_refused(
     out = done.stdout + done.stderr
     assert done.returncode == 2, out
     assert any(field in line and "finite" in line for line in out.splitlines()), out
+
+
+@pytest.mark.parametrize(
+    ("gate", "field"),
+    [
+        ("{metric: r, min: true}", "gates[0].min"),
+        ("{metric: r, max: false}", "gates[0].max"),
+        ("{metric: r, min: 0.5, min_validity: {auc: true}}", "gates[0].min_validity"),
+    ],
+)
+def test_a_gate_threshold_of_true_or_false_is_refused(
+    tmp_path: Path, gate: str, field: str
+) -> None:
+    # 'min: true' (the author meant "must hold") was read as 1 and 'max: false' as 0: gates
+    # on a threshold nobody wrote. A threshold is a number.
+    (tmp_path / "s.yaml").write_text(BASE.format(extra="", gate=gate), encoding="utf-8")
+    done = run_cli("validate", "s.yaml", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    problems = [line for line in (done.stdout + done.stderr).splitlines() if "s.yaml:" in line]
+    assert len(problems) == 1, done.stdout + done.stderr
+    assert field in problems[0] and "number" in problems[0], problems[0]

@@ -24,14 +24,16 @@ if TYPE_CHECKING:  # imported where used: a suite is loaded before numpy is need
 def number(value: Any) -> float | None:
     """A numeric value, or None for missing/non-numeric (booleans count as 0/1). NaN and the
     infinities are no figure either: a mean or a gap over one is no number a summary can hold
-    (strict JSON has none), so they are skipped and counted as NaN always was."""
+    (strict JSON has none), so they are skipped and counted as NaN always was. So is an
+    integer no float can hold (``int(response)`` of a 400-digit answer): it overflowed."""
     if value is None or isinstance(value, str):
         return None
     try:
         result = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return result if math.isfinite(result) else None
+    # + 0.0 makes -0.0 (a rounded small negative) 0.0: "[-0, 1]" read as a sign error.
+    return result + 0.0 if math.isfinite(result) else None
 
 
 @dataclass

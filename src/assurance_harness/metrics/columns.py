@@ -399,10 +399,13 @@ class MetricColumns:
                 spec, selected, overall.details.get("reason")
             )
         if spec.by:
-            overall.groups = {
-                name: self._kind_value(spec, members, ctx)
-                for name, members in self._members(spec.by, selected)
-            }
+            overall.groups = {}
+            for name, members in self._members(spec.by, selected):
+                group = overall.groups[name] = self._kind_value(spec, members, ctx)
+                if group.value is None:  # as ``engine.compute_metric``
+                    group.details["no_data_reason"] = self._why_no_data(
+                        spec, members, group.details.get("reason")
+                    )
         return overall
 
     def _members(self, by: str, selected: np.ndarray) -> list[tuple[str, np.ndarray]]:

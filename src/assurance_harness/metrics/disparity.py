@@ -86,6 +86,13 @@ class DisparityParams(MetricParams):
     stratum, ``groups`` holds one per stratum, and the value is the worst of them."""
 
 
+_ZERO_RATIO = (
+    "every group's mean is 0, so the ratio is 0 / 0: the groups do not differ, but no ratio "
+    "measures it (gate on method: difference, or on each group's own figure)"
+)
+"""Why a ratio disparity of values that are all 0 has no figure."""
+
+
 @dataclass(frozen=True)
 class GroupCases:
     """One group's cases: each case's mean value (cases in order of first appearance), how
@@ -288,6 +295,10 @@ class DisparityMetric(MetricKind):
                 f"disparity of '{params.value}': method 'ratio' needs non-negative values; "
                 "use method: difference for signed scores such as sentiment"
             )
+        if params.method == "ratio" and not any(m.any() for m in case_means.values()):
+            # fairlearn's NaN was the value, and a 'min: 0.8' gate passed on it.
+            details["reason"] = _ZERO_RATIO
+            return MetricValue(value=None, n=n_rows, confidence=ctx.confidence, details=details)
         samples = [GroupSample(case_means[g]) for g in groups]
         between = params.relative_to == "between_groups"
         if between:

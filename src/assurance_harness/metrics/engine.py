@@ -6,6 +6,7 @@ compares groups itself (disparity) takes its grouping as a parameter instead.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -43,6 +44,11 @@ def compute_metric(
             name: kind.compute(members, spec.params, ctx)
             for name, members in sorted(groups.items())
         }
+        for name, group in overall.groups.items():
+            if group.value is None:
+                members = groups[name]
+                reason = group.details.get("reason")
+                group.details["no_data_reason"] = why_no_data(spec, members, members, reason=reason)
     return overall
 
 
@@ -159,6 +165,11 @@ def _checked(value: MetricValue, bound: str) -> float | None:
     return value.value
 
 
+def _finite(figure: float | None) -> float | None:
+    """A figure for the gate's record, None where it is NaN or infinite (JSON holds neither)."""
+    return figure if figure is None or math.isfinite(figure) else None
+
+
 def _passes(figure: float, gate: GateSpec) -> bool:
     if gate.max is not None and figure > gate.max:
         return False
@@ -205,13 +216,22 @@ def judge_gate(
     if value is None:
         result["no_data_reason"] = "the metric was not computed"
         return result
-    result.update(value=value.value, ci_low=value.ci_low, ci_high=value.ci_high, n=value.n)
+    result.update(
+        value=_finite(value.value), ci_low=_finite(value.ci_low), ci_high=_finite(value.ci_high)
+    )
+    result["n"] = value.n
     figure = _checked(value, bound)
     result["checked"] = figure
     if figure is None:
         # A kind with a value but no bound says why in ``no_bound_reason``.
         reason = value.details.get("no_data_reason") or value.details.get("no_bound_reason")
         result["no_data_reason"] = reason or f"the metric has no {bound} figure"
+        return result
+    if not math.isfinite(figure):
+        # Nothing compares above or below NaN, so every gate passed on it; an infinity is
+        # no bound (the kinds write None for one). Neither is evidence either way.
+        result["checked"] = None
+        result["no_data_reason"] = f"the metric's {bound} figure is not a finite number ({figure})"
         return result
     verdict = _passes(figure, gate)
     if gate.each_group and value.groups:
@@ -227,12 +247,19 @@ def judge_gate(
                 result["failing_groups"].append(name)
                 verdict = False
     result["verdict"] = "pass" if verdict else "fail"
-    if not verdict and spec is not None:
+    # A group that failed for having no data has no row to show, and the overall figure's rows
+    # (when it passed) belong to groups that passed: they did not fail the gate.
+    with_data = [
+        name
+        for name in result["failing_groups"]
+        if name not in result.get("groups_without_data", ())
+    ]
+    if not verdict and spec is not None and (with_data or not _passes(figure, gate)):
         groups = value.groups or {}
         figures: list[float | None] = [figure]
-        figures += [_checked(groups[name], bound) for name in result["failing_groups"]]
+        figures += [_checked(groups[name], bound) for name in with_data]
         too_high = _too_high(gate, [f for f in figures if f is not None])
-        order = _worst_first(result["failing_groups"], groups, bound, too_high=too_high)
+        order = _worst_first(with_data, groups, bound, too_high=too_high)
         result["worst_cases"] = (
             worst_cases(spec, rows, gate, too_high=too_high, groups=order)
             if isinstance(rows, list)
@@ -370,8 +397,20 @@ def failing_group_figures(
 
 
 def no_data_reason(gate: dict[str, Any], metric: dict[str, Any] | None) -> str | None:
-    """Why a gate had no data (recorded on the gate, or on its metric by older runs' readers)."""
+    """Why a gate had no data (recorded on the gate, or on its metric by older runs' readers);
+    for a gate that failed on groups without data, why each of them has none."""
     if gate.get("verdict") != "no_data":
-        return None
+        return _groups_without_data(gate, metric)
     details = (metric or {}).get("details") or {}
     return gate.get("no_data_reason") or details.get("no_data_reason")
+
+
+def _groups_without_data(gate: dict[str, Any], metric: dict[str, Any] | None) -> str | None:
+    """ "group 'y': all 2 requests failed, ..." for each group the gate failed for having no
+    data: its figures are blank beside the others', and the reason is on the metric's group."""
+    groups = (metric or {}).get("groups") or {}
+    found = []
+    for name in gate.get("groups_without_data") or []:
+        details = (groups.get(name) or groups.get(str(name)) or {}).get("details") or {}
+        found.append(f"group '{name}': {details.get('no_data_reason') or 'no value'}")
+    return "; ".join(found) or None

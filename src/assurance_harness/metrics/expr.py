@@ -2,12 +2,14 @@
 
 Parsed with :mod:`ast` and evaluated by a whitelist walker: no attribute access on Python
 objects, no imports, no arbitrary calls. Missing values are null, and null propagates through
-comparisons and arithmetic, so a row without the field is skipped rather than miscounted.
+comparisons and arithmetic, so a row without the field is skipped rather than miscounted. NaN
+is null too: ``nan > 0.5`` is False in Python, which counted a NaN score as a clean answer.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable
 from functools import lru_cache
@@ -235,10 +237,25 @@ def evaluate(text: str, row: dict[str, Any]) -> Any:
         value = scores.get(name)
     for member in members:
         value = _member(value, member)
+    return _defined(value)
+
+
+def _defined(value: Any) -> Any:
+    """``value``, or null for NaN: a score that is not a number (a model whose logits
+    overflowed) is no value, so a condition on it skips the row and counts it in
+    ``n_skipped``. Compared as Python does, ``nan > 0.5`` is False and ``nan`` is truthy, so
+    the row counted as one where the condition failed, or held."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
     return value
 
 
 def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
+    """The value of ``node``, NaN read as null at every step (:func:`_defined`)."""
+    return _defined(_eval_node(node, names))
+
+
+def _eval_node(node: ast.AST, names: dict[str, Any]) -> Any:
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
@@ -290,7 +307,7 @@ def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
             return None  # printf formatting, not arithmetic: '"%0999999999d" % 1' is 1 GB
         try:
             return _BINARY[type(node.op)](left, right)
-        except (TypeError, ZeroDivisionError):
+        except (TypeError, ZeroDivisionError, OverflowError):  # a huge int with a float
             return None
     if isinstance(node, ast.Call):
         args = [_eval(a, names) for a in node.args]

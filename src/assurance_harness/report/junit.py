@@ -36,13 +36,17 @@ def _elapsed(ctx: ReportContext) -> float:
 
 
 def gate_message(g: GateView) -> str:
-    """One line: what was checked against what, with the interval and n."""
+    """One line: what was checked against what, with the interval and n, and why there was
+    no figure to check where there was none."""
     text = (
         f"{g.metric} {g.threshold} on the {g.bound}: checked {g.checked}; "
         f"estimate {g.value}, interval {g.interval}, n={g.n}"
     )
     if g.failing_groups:
         text += f"; failing groups: {', '.join(g.failing_groups)}"
+    if g.no_data_reason:
+        # CI shows this line alone: "n=0" without the reason sends the reader to summary.json.
+        text += f"; no data: {g.no_data_reason}"
     return text
 
 

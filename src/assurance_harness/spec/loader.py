@@ -302,6 +302,23 @@ def _raw_scorer_ids(raw: Any) -> list[str]:
     ]
 
 
+def _no_cases(source: str, line_of: LineOf, *, has_dataset: bool) -> ConfigIssue:
+    """The error for a suite without a case. One with a dataset whose rows were all left out
+    (a 'where:' no row matches, an empty file) was told to add a dataset it has."""
+    if not has_dataset:
+        return ConfigIssue(
+            source, None, None, "the suite has no cases", "add 'cases:' or a 'dataset:'"
+        )
+    return ConfigIssue(
+        source,
+        line_of(("dataset",)),
+        "dataset",
+        "the suite has no cases: no row of its dataset is kept",
+        "check that the file has rows and that 'where:' matches some (its values are "
+        "compared with the columns as written)",
+    )
+
+
 def load_suite(
     path: str | Path,
     *,
@@ -488,11 +505,7 @@ def _load_suite(
             )
         )
         if not cases and not issues:
-            issues.append(
-                ConfigIssue(
-                    source, None, None, "the suite has no cases", "add 'cases:' or a 'dataset:'"
-                )
-            )
+            issues.append(_no_cases(source, line_of, has_dataset=bool(datasets)))
     if issues:
         issues.sort(key=lambda i: (i.path, i.line or 0))
         raise ConfigError(issues)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from .. import fielddocs
 from ..datatypes import Case, finite_json
@@ -88,14 +88,26 @@ GATE_BOUNDS = {
 }
 
 
+def _not_a_bool(value: Any) -> Any:
+    """A threshold is a number: YAML's ``true`` read as 1 (``min: true``, meant as "must
+    hold") and ``false`` as 0 made gates on thresholds nobody wrote."""
+    if isinstance(value, bool):
+        raise ValueError(f"a threshold is a number (such as 0.05), not {str(value).lower()}")
+    return value
+
+
+Threshold = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(_not_a_bool)]
+"""A gate's figure to compare with: a finite number, never a bool."""
+
+
 class GateSpec(Strict):
     """A pass/fail rule on a metric."""
 
     metric: str
     """Metric id."""
-    max: float | None = Field(default=None, allow_inf_nan=False)
+    max: Threshold | None = None
     """Fail when the checked figure is above this."""
-    min: float | None = Field(default=None, allow_inf_nan=False)
+    min: Threshold | None = None
     """Fail when the checked figure is below this."""
     bound: Literal["point", "estimate", "upper", "upper95", "lower", "lower95"] = "point"
     """Which figure to check: the point estimate, or the upper/lower confidence bound.
@@ -109,7 +121,7 @@ class GateSpec(Strict):
     """The gate passes only once a person has reviewed every row the suite's ``review`` policy
     flags (flagged, in the uncertainty band, or a worst case); until then it is
     ``awaiting_review``."""
-    min_validity: dict[str, Annotated[float, Field(allow_inf_nan=False)]] | None = None
+    min_validity: dict[str, Threshold] | None = None
     """Minimum validated figures of the scorers the metric reads, e.g. ``{auc: 0.85}``: the
     lower interval bound of that figure on each scorer's validity card must reach it, or the
     gate fails (``scorers/validity.py``). ``precision`` and ``recall`` may also come from

@@ -36,6 +36,8 @@ from .intervals import (
     quantile_interval,
     rarer_clusters,
     resample_indices,
+    same_case_means,
+    same_value_reason,
     small_sample_mean_interval,
     wilson_mean,
 )
@@ -76,6 +78,8 @@ def clustered_mean_interval(
         return low, high, method
     if k < BOOTSTRAP_MIN_CASES:
         return small_sample_mean_interval(sums, sizes, confidence)
+    if same_case_means(sums / sizes):
+        return None, None, same_value_reason(k)
     rng = np.random.default_rng(seed)
     parts = [
         sums[idx].sum(axis=1) / sizes[idx].sum(axis=1)

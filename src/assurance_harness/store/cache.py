@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ..datatypes import GenerationRequest, GenerationResponse
+from ..datatypes import GenerationRequest, GenerationResponse, plain_value
 
 SCHEMA_VERSION = 1
 
@@ -270,10 +270,8 @@ def _usage_json(usage: object) -> str:
 
 def _plain(value: Any) -> Any:
     """A numpy number or array as Python's (``tolist``), anything else as its text."""
-    try:
-        return value.tolist()
-    except Exception:  # not numpy: no tolist, or one that fails
-        return str(value)
+    plain = plain_value(value)
+    return str(value) if plain is value else plain
 
 
 def forget_runs(path: Path, run_ids: list[str]) -> None:

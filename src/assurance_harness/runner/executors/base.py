@@ -13,7 +13,14 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from ...datatypes import Case, GenerationRequest, ResponseRecord, ScoreInput, SuiteContext
+from ...datatypes import (
+    Case,
+    GenerationRequest,
+    ResponseRecord,
+    ScoreInput,
+    SuiteContext,
+    plain_value,
+)
 from ...errors import HarnessError
 from ...scorers.base import Scorer
 from ...spec.loader import ScorerConfig
@@ -127,7 +134,9 @@ def run_scorer(
                 f"scorer '{scorer_id}' ({scorer.name}) returned {len(result)} results "
                 f"for {len(chunk)} responses"
             )
-        outputs.extend(result)
+        # Numpy numbers as Python's: the rows the metrics read now are the rows results.jsonl
+        # holds, so the run's figures are what its file gives when measured again.
+        outputs.extend(plain_value(output) for output in result)
         if on_batch is not None:
             on_batch(len(outputs))
     return outputs
