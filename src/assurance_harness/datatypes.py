@@ -18,6 +18,19 @@ from . import fielddocs
 _T = TypeVar("_T")
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""Types a value of which :func:`plain_value` gives back as it is (exact types: numpy's
+``float64`` subclasses float, and is made a float)."""
+
+
+def _flat_json(item: Any) -> bool:
+    """A JSON scalar, or a list of them."""
+    kind = type(item)
+    return kind in _JSON_SCALARS or (
+        kind is list and all(type(member) in _JSON_SCALARS for member in item)
+    )
+
+
 def plain_value(value: Any) -> Any:
     """``value`` with numpy (or torch) numbers and arrays made Python's (``tolist``), inside
     mappings and lists too. A scorer's outputs are read by the metrics in memory and written to
@@ -25,6 +38,8 @@ def plain_value(value: Any) -> Any:
     again from the file (``evidence attach``, the review-aware view) were not the run's."""
     if value is None or isinstance(value, str | int | float):
         return value
+    if type(value) is dict and all(map(_flat_json, value.values())):
+        return value  # a scorer's usual output (flags, numbers, terms): nothing to make plain
     if isinstance(value, dict):
         return {key: plain_value(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
