@@ -55,3 +55,20 @@ def test_a_judge_cache_that_is_not_a_database_is_named_and_the_run_resumes(
     cache.unlink()  # the fix the message names
     done = run_cli(*run, "--resume", resume.group(1), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_stored_answer_that_is_not_text_is_judged_again(tmp_path: Path) -> None:
+    """A row edited by hand (bytes where the judge's text was) is no verdict: str() of it would
+    have been taken for the judge's answer."""
+    import sqlite3
+
+    from assurance_harness.scorers._model_cache import ModelCache
+
+    path = tmp_path / "judge.db"
+    first = ModelCache(path)
+    first.put("k", "VERDICT: unsafe")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE answers SET text = X'ff'")
+    again = ModelCache(path)
+    assert again.get("k") is None
+    assert again.hits == 0

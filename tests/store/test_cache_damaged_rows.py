@@ -1,7 +1,7 @@
 """A response-cache row edited by hand or half-written (a text that is not text, usage that is
 not a JSON object, a created_at that is not a time) is no cached answer: ``get`` misses, so the
 request is sent again and the row replaced, where it crashed the run (an uncaught
-JSONDecodeError or ValueError) or gave back an answer that was never the model's ('5' for 5)."""
+JSONDecodeError or ValueError) or gave back what was never an answer (bytes, a list as usage)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ from assurance_harness.store.cache import ResponseCache
 EDITS = {
     "usage not JSON": "UPDATE responses SET usage = '{garbage'",
     "usage a list": "UPDATE responses SET usage = '[1]'",
-    "text a number": "UPDATE responses SET text = 5",
+    "text bytes": "UPDATE responses SET text = X'00ff'",
     "created_at not a time": "UPDATE responses SET created_at = 'x'",
-    "model_version a number": "UPDATE responses SET model_version = 7",
+    "model_version bytes": "UPDATE responses SET model_version = X'ff'",
 }
+"""(A number written into a text column is read back as its text: SQLite's column affinity
+stores 5 as '5', so that edit leaves nothing to tell.)"""
 
 
 def _cached(path: Path) -> None:
@@ -68,7 +70,7 @@ def test_a_run_reading_a_damaged_cache_sends_again_and_says_so(tmp_path: Path) -
     first = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     with sqlite3.connect(tmp_path / "reports" / CACHE_NAME) as db:
-        db.execute("UPDATE responses SET usage = '{garbage', text = 5")
+        db.execute("UPDATE responses SET usage = '{garbage'")
     again = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=tmp_path)
     out = again.stdout + again.stderr
     assert again.returncode == 0, out

@@ -293,8 +293,8 @@ def _send(
     on_close_timeout: OnCloseTimeout | None = None,
 ) -> None:
     """Send ``requests``, journalling each record; ``prefetch`` starts once the first round is
-    answered.
-    ``notes`` gets why the response cache stopped being used, if it did."""
+    answered. ``notes`` gets why the response cache stopped being used, if it did, and how many
+    of its entries could not be read."""
     from ..store.cache import ResponseCache
 
     cache = (
@@ -333,6 +333,9 @@ def _send(
             cache.close()
             if cache.fault is not None:
                 notes.append(cache.fault)
+            damage = cache.damage_note()
+            if damage is not None:
+                notes.append(damage)
 
 
 def resume_command(

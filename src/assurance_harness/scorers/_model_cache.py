@@ -63,10 +63,11 @@ class ModelCache:
                     row = self._db.execute(
                         "SELECT text FROM answers WHERE key = ?", (key,)
                     ).fetchone()
-                if row is not None:
+                if row is not None and isinstance(row[0], str):
+                    # (A row edited into bytes is no answer: judged again and replaced.)
                     self._memory[key] = row[0]
                     self.hits += 1
-                    return str(row[0])
+                    return row[0]
         return None
 
     def put(self, key: str, text: str) -> None:

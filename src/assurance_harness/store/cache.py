@@ -65,6 +65,34 @@ def key_for(fingerprint: str, request: GenerationRequest) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def _stored_answer(row: tuple[Any, ...]) -> tuple[GenerationResponse, float] | None:
+    """A ``responses`` row (text, model_version, finish_reason, usage, created_at, run_id) as
+    the answer it stores and when it was stored; None for a row that cannot be one (edited by
+    hand, written in part): a miss, so the request is sent again, rather than a crash out of
+    the run or an answer the model never gave ('5' for 5, usage that is not an object)."""
+    text, model_version, finish_reason, usage, created_at, source_run = row
+    if not isinstance(text, str) or not all(
+        value is None or isinstance(value, str)
+        for value in (model_version, finish_reason, usage, source_run)
+    ):
+        return None
+    try:
+        created = float(created_at)
+        decoded = json.loads(usage) if usage else None
+    except (TypeError, ValueError):  # json.JSONDecodeError is a ValueError
+        return None
+    if (decoded is not None and not isinstance(decoded, dict)) or created != created:  # NaN
+        return None
+    answer = GenerationResponse(
+        text=text,
+        model_version=model_version,
+        finish_reason=finish_reason,
+        usage=decoded,
+        source_run=source_run,
+    )
+    return answer, created
+
+
 class ResponseCache:
     """A SQLite response cache; one instance per process, usable from one event loop thread.
 
@@ -98,6 +126,8 @@ class ResponseCache:
         self.misses = 0
         self.fault: str | None = None
         """Why the cache stopped being used, else None (see the module's docstring)."""
+        self._damaged: set[str] = set()
+        """Keys whose stored row could not be read as an answer (:func:`_stored_answer`)."""
         self._db: sqlite3.Connection | None = None
         try:
             # check_same_thread=False: the runner may close the cache from a different thread
@@ -145,19 +175,30 @@ class ResponseCache:
         except sqlite3.Error as exc:
             self._stop_using(exc)
             row = None
-        if row is None or (
-            self.max_age_s is not None and time.time() - float(row[4]) > self.max_age_s
+        stored = None if row is None else _stored_answer(row)
+        if row is not None and stored is None:
+            self._damaged.add(key)
+        if stored is None or (
+            self.max_age_s is not None and time.time() - stored[1] > self.max_age_s
         ):
             self.misses += 1
             return None
         self.hits += 1
-        text, model_version, finish_reason, usage, _created, source_run = row
-        return GenerationResponse(
-            text=text,
-            model_version=model_version,
-            finish_reason=finish_reason,
-            usage=json.loads(usage) if usage else None,
-            source_run=source_run,
+        return stored[0]
+
+    @property
+    def damaged(self) -> int:
+        """Entries read this run that could not be read as an answer (each sent again)."""
+        return len(self._damaged)
+
+    def damage_note(self) -> str | None:
+        """What to tell the user when entries could not be read, else None."""
+        if not self._damaged:
+            return None
+        return (
+            f"{self.damaged} entries of the response cache ({self.path}) could not be read "
+            "(edited by hand or written in part); their requests were sent again and the "
+            "entries replaced"
         )
 
     def put(self, key: str, response: GenerationResponse) -> None:
