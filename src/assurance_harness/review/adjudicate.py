@@ -52,25 +52,14 @@ class ReviewPaths:
         )
 
 
-class RunFolderMissing(UsageError):
-    """The index knows the run but its folder is gone (the web app answers 410, not 404)."""
-
-
 def run_dir_of(paths: ReviewPaths, run_id: str) -> Path:
     """The run's folder, from the run index (falling back to ``reports/<run_id>``)."""
     from ..store.index import open_index
-    from ..store.runread import (
-        check_indexed_folder,
-        locate_run_dir,
-        missing_run_folder,
-        missing_run_text,
-    )
+    from ..store.runread import check_indexed_folder, check_run_folder_present, locate_run_dir
 
     index = open_index(paths.db)
     row = None if index is None else index.get(run_id)
-    expected = missing_run_folder(row["run_dir"] if row else None, paths.reports)
-    if expected is not None:
-        raise RunFolderMissing(missing_run_text(run_id, expected))
+    check_run_folder_present(run_id, row["run_dir"] if row else None, paths.reports)
     candidate = locate_run_dir(row["run_dir"] if row else None, paths.reports)
     if candidate is not None:  # the index's folder holds this run, as for every other command
         check_indexed_folder(candidate, run_id, paths.reports)

@@ -717,6 +717,9 @@ def _run_suite(
     if resume:
         run_dir = RunDir(reports / resume)
         if not run_dir.exists():
+            from ..store.runread import check_indexed_run_present
+
+            check_indexed_run_present(resume, reports)  # indexed, its folder deleted: say so
             raise UsageError(f"no run '{resume}' in {reports}; see 'assurance runs list'")
         try:
             locks.enter_context(_run_lock(run_dir))

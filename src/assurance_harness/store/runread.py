@@ -529,6 +529,27 @@ def missing_run_text(run_id: str, expected: Path) -> str:
     )
 
 
+class RunFolderMissing(UsageError):
+    """The index knows the run but its folder is gone (the web app answers 410, not 404)."""
+
+
+def check_run_folder_present(run_id: str, stored: str | None, reports_dir: Path | str) -> None:
+    """Raise :class:`RunFolderMissing` (:func:`missing_run_text`) when the index row of
+    ``run_id`` names a folder (``stored``) that is no longer there: every command that takes a
+    run id says so, rather than "not found", as if the id were mistyped."""
+    expected = missing_run_folder(stored, reports_dir)
+    if expected is not None:
+        raise RunFolderMissing(missing_run_text(run_id, expected))
+
+
+def check_indexed_run_present(run_id: str, reports_dir: Path | str) -> None:
+    """:func:`check_run_folder_present` for a command that looks for the folder itself (``run
+    --resume``), reading the index's row of ``run_id``."""
+    record = _index_get(Path(reports_dir), run_id)
+    if record:
+        check_run_folder_present(run_id, record.get("run_dir"), reports_dir)
+
+
 def mark_missing_folders(rows: list[dict[str, Any]], reports_dir: Path | str) -> None:
     """Set each index row's ``folder_missing``: whether its run folder was deleted or moved by
     hand, so ``runs list`` (table and JSON) and the web app's index show it, not a run that
@@ -601,6 +622,8 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
             f"run '{ref}' in {reports_dir} has not finished (no summary.json); complete it with "
             "'assurance run ... --resume " + ref + "'"
         )
+    if record:  # before the prefixes: a gone run's id must not pick another run it starts
+        check_run_folder_present(ref, record.get("run_dir"), reports_dir)
     matches = [p for p in scan_runs(reports_dir) if p.name.startswith(ref)]
     if len(matches) == 1:
         return matches[0]

@@ -197,8 +197,9 @@ def _runs_page(request: web.Request) -> web.Response:
 
 
 def _run_dir(request: web.Request, run_id: str) -> Path:
-    from ..review.adjudicate import RunFolderMissing, run_dir_of
+    from ..review.adjudicate import run_dir_of
     from ..store.postgres import StoreError
+    from ..store.runread import RunFolderMissing
 
     try:
         return run_dir_of(_paths(request), run_id)
@@ -502,7 +503,8 @@ def _queue_page(request: web.Request) -> web.Response:
 def _folder_gone(request: web.Request, run_id: str) -> str | None:
     """The note for a queue filtered to a run whose folder is gone (its rows stay listed: the
     verdicts already given are the user's), or None."""
-    from ..review.adjudicate import RunFolderMissing, run_dir_of
+    from ..review.adjudicate import run_dir_of
+    from ..store.runread import RunFolderMissing
 
     if not run_id:
         return None
