@@ -69,7 +69,8 @@ def _stored_answer(row: tuple[Any, ...]) -> tuple[GenerationResponse, float] | N
     """A ``responses`` row (text, model_version, finish_reason, usage, created_at, run_id) as
     the answer it stores and when it was stored; None for a row that cannot be one (edited by
     hand, written in part): a miss, so the request is sent again, rather than a crash out of
-    the run or an answer the model never gave ('5' for 5, usage that is not an object)."""
+    the run or an answer the model never gave (bytes where text belongs, usage that is not an
+    object)."""
     text, model_version, finish_reason, usage, created_at, source_run = row
     if not isinstance(text, str) or not all(
         value is None or isinstance(value, str)
@@ -195,10 +196,10 @@ class ResponseCache:
         """What to tell the user when entries could not be read, else None."""
         if not self._damaged:
             return None
+        entries = "1 entry" if self.damaged == 1 else f"{self.damaged} entries"
         return (
-            f"{self.damaged} entries of the response cache ({self.path}) could not be read "
-            "(edited by hand or written in part); their requests were sent again and the "
-            "entries replaced"
+            f"{entries} of the response cache ({self.path}) could not be read (edited by hand "
+            "or written in part); their requests were sent again and the entries replaced"
         )
 
     def put(self, key: str, response: GenerationResponse) -> None:
