@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.testing.cli import run_cli
+from tests.testing.project import callable_target
 
 TARGET = "def reply(messages):\n    return messages[-1]['content']\n"
 
@@ -38,6 +39,14 @@ gates:
 """
 
 
+DIGITS_BOT = (
+    "def reply(messages):\n"
+    "    p = messages[-1]['content']\n"
+    "    return str(2**1400) if p == 'big' else p\n"
+)
+"""Answers the prompt 'big' with 2**1400 (422 digits, more than a float holds), else echoes."""
+
+
 def _strict(text: str) -> Any:
     def refuse(constant: str) -> None:
         raise AssertionError(f"summary.json holds {constant}")
@@ -46,10 +55,7 @@ def _strict(text: str) -> Any:
 
 
 def test_infinite_values_are_skipped_like_nan(tmp_path: Path) -> None:
-    (tmp_path / "nf_target.py").write_text(TARGET, encoding="utf-8")
-    (tmp_path / "t.yaml").write_text(
-        "type: callable\nfunction: nf_target:reply\npython_path: [.]\n", encoding="utf-8"
-    )
+    callable_target(tmp_path, "nf_target", TARGET)
     (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
     done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
     assert done.returncode in (0, 1), done.stdout + done.stderr
@@ -76,12 +82,7 @@ def test_finite_values_whose_sum_overflows_are_no_data_with_the_reason(tmp_path:
     # Three answers of 1e308 are finite, but their sum is not: the mean crashed the run
     # ("internal error: ValueError: cannot convert float NaN to integer") after every answer
     # was in. Now the metric has no value, the gate is no_data, and the reason says why.
-    (tmp_path / "big_bot.py").write_text(
-        "def reply(messages):\n    return '1e308'\n", encoding="utf-8"
-    )
-    (tmp_path / "t.yaml").write_text(
-        "type: callable\nfunction: big_bot:reply\npython_path: [.]\n", encoding="utf-8"
-    )
+    callable_target(tmp_path, "big_bot", "def reply(messages):\n    return '1e308'\n")
     (tmp_path / "s.yaml").write_text(
         "suite: big\ncases:\n  - {id: a, prompt: x}\n  - {id: b, prompt: y}\n"
         "  - {id: c, prompt: z}\nmetrics: [{id: m, mean: 'float(response)'}]\n"
@@ -114,10 +115,7 @@ def test_a_condition_on_nan_is_no_data_not_a_row_where_it_was_false(tmp_path: Pa
     # A classifier whose half-precision logits overflowed scores NaN; 'tox > 0.5' on it was
     # False, so every NaN row counted as a clean answer: a rate of 0 of 3 and a passed gate on
     # no score at all. NaN is no value, as for a mean: the row is skipped and counted.
-    (tmp_path / "nan_bot.py").write_text(NAN_BOT, encoding="utf-8")
-    (tmp_path / "t.yaml").write_text(
-        "type: callable\nfunction: nan_bot:reply\npython_path: [.]\n", encoding="utf-8"
-    )
+    callable_target(tmp_path, "nan_bot", NAN_BOT)
     (tmp_path / "s.yaml").write_text(NAN_SUITE, encoding="utf-8")
     done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
     assert "Traceback" not in done.stderr, done.stderr
@@ -134,15 +132,7 @@ def test_an_integer_too_large_for_a_float_is_skipped_not_a_crash(tmp_path: Path)
     # A model asked for 2**1400 answers with 422 digits; 'int(response)' is a Python int no
     # float can hold, and every metric reading it ended the run with "internal error:
     # OverflowError: int too large to convert to float" after every answer was in.
-    (tmp_path / "digits_bot.py").write_text(
-        "def reply(messages):\n"
-        "    p = messages[-1]['content']\n"
-        "    return str(2**1400) if p == 'big' else p\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "t.yaml").write_text(
-        "type: callable\nfunction: digits_bot:reply\npython_path: [.]\n", encoding="utf-8"
-    )
+    callable_target(tmp_path, "digits_bot", DIGITS_BOT)
     (tmp_path / "s.yaml").write_text(
         "suite: digits\ncases:\n  - {id: a, prompt: big, metadata: {g: x}}\n"
         "  - {id: b, prompt: '1', metadata: {g: y}}\n  - {id: c, prompt: '2', metadata: {g: x}}\n"
@@ -164,15 +154,7 @@ def test_an_integer_too_large_for_a_float_is_skipped_not_a_crash(tmp_path: Path)
 def test_arithmetic_on_an_integer_too_large_for_a_float_is_null(tmp_path: Path) -> None:
     # 'int(response) / 1000' (milliseconds to seconds) on a 422-digit answer raised
     # OverflowError out of the expression: the same internal error, from the arithmetic.
-    (tmp_path / "ms_bot.py").write_text(
-        "def reply(messages):\n"
-        "    p = messages[-1]['content']\n"
-        "    return str(2**1400) if p == 'big' else p\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "t.yaml").write_text(
-        "type: callable\nfunction: ms_bot:reply\npython_path: [.]\n", encoding="utf-8"
-    )
+    callable_target(tmp_path, "ms_bot", DIGITS_BOT)
     (tmp_path / "s.yaml").write_text(
         "suite: ms\ncases:\n  - {id: a, prompt: big}\n  - {id: b, prompt: '1000'}\n"
         "  - {id: c, prompt: '3000'}\n"
@@ -192,11 +174,8 @@ def test_arithmetic_on_an_integer_too_large_for_a_float_is_null(tmp_path: Path) 
 def test_negative_zero_is_shown_as_zero(tmp_path: Path) -> None:
     # A score of -0.0 (a rounded small negative, '-0' from a model) is 0: the terminal showed
     # a quantile's interval as "[-0, 1]", which reads as a sign error in the harness.
-    (tmp_path / "zero_bot.py").write_text(
-        "def reply(messages):\n    return messages[-1]['content']\n", encoding="utf-8"
-    )
-    (tmp_path / "t.yaml").write_text(
-        "type: callable\nfunction: zero_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    callable_target(
+        tmp_path, "zero_bot", "def reply(messages):\n    return messages[-1]['content']\n"
     )
     cases = "".join(f"  - {{id: c{i}, prompt: '{v}'}}\n" for i, v in enumerate(["-0"] * 6 + ["1"]))
     (tmp_path / "s.yaml").write_text(
