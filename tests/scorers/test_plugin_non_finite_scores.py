@@ -34,10 +34,8 @@ class OddScorer(Scorer):
     field_types: ClassVar[dict[str, FieldType]] = {"p": "number", "all": "list"}
 
     def score(self, batch: list[Any]) -> list[dict[str, Any]]:
-        return [
-            {"p": VALUES[item.response], "all": [VALUES[item.response], {"x": VALUES[item.response]}]}
-            for item in batch
-        ]
+        values = [VALUES[item.response] for item in batch]
+        return [{"p": v, "all": [v, {"x": v}]} for v in values]
 """
 
 SUITE = """\

@@ -17,11 +17,11 @@ from assurance_harness.store.runlog import ResultRow, result_line
 
 def _validated(row: dict) -> bytes:
     data = runlog._dump(ResultRow.model_validate(row))
-    line = runlog._ROW_JSON.encode(data) + "\n"
+    line = runlog._row_json(data, ascii=False) + "\n"
     try:
         return line.encode("utf-8")
     except UnicodeEncodeError:
-        return (json.dumps(data, default=str) + "\n").encode("ascii")
+        return (runlog._row_json(data, ascii=True) + "\n").encode("ascii")
 
 
 def _row(**changes: object) -> dict:
@@ -102,3 +102,19 @@ def test_the_plain_path_also_uses_numpy_numbers_validated() -> None:
 def test_a_row_the_model_rejects_is_still_rejected(bad: dict) -> None:
     with pytest.raises(ValidationError):
         result_line(bad)
+
+
+def test_a_float_that_is_not_finite_is_strict_json_and_text_saying_so_is_kept() -> None:
+    text = 'say "NaN", \\"Infinity\\" or -Infinity \\ NaN'
+    row = _row(
+        response=text,
+        scores={"s": {"v": float("nan"), "up": float("inf"), "down": [float("-inf")]}},
+    )
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not strict JSON: {constant}")
+
+    for line in (result_line(row), result_line(_row(**{**row, "prompt": "\ud800"}))):
+        data = json.loads(line, parse_constant=refuse)
+        assert data["response"] == text
+        assert data["scores"]["s"] == {"v": None, "up": float("inf"), "down": [float("-inf")]}
