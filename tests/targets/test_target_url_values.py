@@ -107,6 +107,32 @@ def test_a_key_written_into_the_url_query_is_refused_without_showing_it(
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert "t.yaml:2" in text and "header" in text, text
+    assert "?key=${VAR}" in text, text
+    assert "l1teral-k3y" not in text, text
+
+
+@pytest.mark.parametrize(
+    "query", ["key=${GEMINI_KEY}", "alt=json&api_key=${GEMINI_KEY}", "access_token=${A}${B}"]
+)
+def test_a_key_referenced_from_the_environment_in_the_url_query_is_accepted(
+    tmp_path: Path, query: str
+) -> None:
+    # Gemini takes its key only as ?key=...: a ${VAR} reference is a name, not the secret, so
+    # it may stand in the URL (resolved when each request is sent, as a header's is).
+    target = tmp_path / "t.yaml"
+    target.write_text(f"type: http\nurl: 'https://g.example/v1/gen?{query}'\nresponse_path: text\n")
+    proc = run_cli("validate", target, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_literal_beside_a_reference_in_a_url_query_key_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "t.yaml"
+    target.write_text(
+        "type: http\nurl: 'https://g.example/gen?key=l1teral-k3y${GEMINI_KEY}'\nresponse_path: text\n"
+    )
+    proc = run_cli("validate", target, cwd=tmp_path)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
     assert "l1teral-k3y" not in text, text
 
 
