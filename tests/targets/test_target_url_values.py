@@ -46,6 +46,9 @@ from tests.testing.cli import run_cli
         # request went to /v1 itself (a 404, or a permissive gateway's answer to the wrong path).
         ("base_url: http://127.0.0.1:8000/v1?api-version=2024-06-01", "api_version"),
         ("base_url: 'http://127.0.0.1:8000/v1?team=a'", "query"),
+        # Only the http target resolves ${VAR} in its URL's query: a base_url has a path
+        # appended, so a key there is still refused, with the header advice.
+        ("base_url: 'http://127.0.0.1:8000/v1?key=${K}'", "header"),
         ("base_url: 'http://127.0.0.1:8000/v1#chat'", "fragment"),
         ("base_url: http://127.0.0.1:8000/v1\ntimeout_s: .inf", "timeout_s"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: .nan", "requests_per_second"),
@@ -107,6 +110,34 @@ def test_a_key_written_into_the_url_query_is_refused_without_showing_it(
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert "t.yaml:2" in text and "header" in text, text
+    name = next(p.split("=")[0] for p in query.split("&") if p.split("=")[0] != "x")
+    assert f"?{name}=${{VAR}}" in text, text
+    assert "l1teral-k3y" not in text, text
+
+
+@pytest.mark.parametrize(
+    "query", ["key=${GEMINI_KEY}", "alt=json&api_key=${GEMINI_KEY}", "access_token=${A}${B}"]
+)
+def test_a_key_referenced_from_the_environment_in_the_url_query_is_accepted(
+    tmp_path: Path, query: str
+) -> None:
+    # Gemini takes its key only as ?key=...: a ${VAR} reference is a name, not the secret, so
+    # it may stand in the URL (resolved when each request is sent, as a header's is).
+    target = tmp_path / "t.yaml"
+    target.write_text(f"type: http\nurl: 'https://g.example/v1/gen?{query}'\nresponse_path: text\n")
+    proc = run_cli("validate", target, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_literal_beside_a_reference_in_a_url_query_key_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "t.yaml"
+    target.write_text(
+        "type: http\nurl: 'https://g.example/gen?key=l1teral-k3y${GEMINI_KEY}'\n"
+        "response_path: text\n"
+    )
+    proc = run_cli("validate", target, cwd=tmp_path)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
     assert "l1teral-k3y" not in text, text
 
 

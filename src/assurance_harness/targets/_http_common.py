@@ -1,5 +1,6 @@
-"""Pieces the HTTP adapters share: env-var header references, dotted response paths, one
-aiohttp session per target, and the mapping from HTTP outcomes to :class:`TargetError` kinds.
+"""Pieces the HTTP adapters share: env-var references in headers and the URL's query, dotted
+response paths, one aiohttp session per target, and the mapping from HTTP outcomes to
+:class:`TargetError` kinds.
 
 The mapping lives here once so that ``openai`` and ``http`` fail the same way for the same
 fault, and the runner's retry decision (429, 5xx, timeouts, dropped connections) holds for both.
@@ -14,9 +15,9 @@ import json
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field
 
@@ -40,9 +41,11 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _BODY_SNIPPET = 200
 
 
-def check_url(value: str, *, example: str) -> str:
+def check_url(value: str, *, example: str, query_refs: bool = False) -> str:
     """A pydantic validator's body: ``value`` must be an http(s) URL with a host, so a base_url
-    without ``http://`` fails at ``validate`` rather than as a connection error on every request."""
+    without ``http://`` fails at ``validate`` rather than as a connection error on every request.
+    ``query_refs``: the target resolves ``${NAME}`` in the query per request (``http``; a
+    base_url has a path appended, so it holds no query), so a key may be referenced there."""
     parsed = urlsplit(value.strip())
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ValueError(
@@ -63,12 +66,17 @@ def check_url(value: str, *, example: str) -> str:
             "the URL holds a password (not shown); remove it and send credentials from an "
             "environment variable (api_key_env, or a header with ${VAR})"
         )
-    credential = _credential_parameter(parsed.query)
+    credential = _credential_parameter(parsed.query, referenced=query_refs)
     if credential:  # the URL is copied into manifest.json, the reports and error messages
+        instead = (
+            f"reference it from an environment variable (?{credential}=${{VAR}}, resolved per "
+            "request and never written), or send it in a header (headers: {x-api-key: ${VAR}})"
+            if query_refs
+            else "remove it and send the key in a header read from an environment variable "
+            "(headers: {x-api-key: ${VAR}}, or the header your endpoint takes)"
+        )
         raise ValueError(
-            f"the URL's query holds {credential}=... (not shown), a credential; remove it and "
-            "send the key in a header read from an environment variable (headers: "
-            "{x-api-key: ${VAR}}, or the header your endpoint takes)"
+            f"the URL's query holds {credential}=... (not shown), a credential; {instead}"
         )
     try:
         port = parsed.port  # raises for a port outside 0-65535 or not a number
@@ -86,13 +94,21 @@ _CREDENTIAL_PARAMETER = re.compile(
 whole names only, so ``max_tokens`` or ``keyword`` pass."""
 
 
-def _credential_parameter(query: str) -> str | None:
-    """The name of the first query parameter that carries a credential, if any."""
+def _credential_parameter(query: str, *, referenced: bool) -> str | None:
+    """The name of the first query parameter that carries a credential, if any. ``referenced``:
+    a value that is only ``${NAME}`` references passes, as a variable's name, not the key (it is
+    resolved when each request is sent; Gemini takes its key only as ``?key=``)."""
     for pair in query.split("&"):
-        name = pair.split("=", 1)[0]
-        if _CREDENTIAL_PARAMETER.fullmatch(name):
+        name, _, value = pair.partition("=")
+        if not _CREDENTIAL_PARAMETER.fullmatch(name):
+            continue
+        if not (referenced and _only_references(value)):
             return name
     return None
+
+
+def _only_references(value: str) -> bool:
+    return bool(env_refs(value)) and not _ENV_REF.sub("", value)
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -132,16 +148,44 @@ def auth_hint(status: int | None, names: list[str]) -> str | None:
 
 
 def env_refs(value: str) -> list[str]:
-    """Names of the environment variables a header value refers to as ``${NAME}``."""
+    """Names of the environment variables a header value or URL query refers to as
+    ``${NAME}``."""
     return _ENV_REF.findall(value)
 
 
-def resolve_env(value: str) -> str:
+def query_env_refs(url: str) -> list[str]:
+    """Names the URL's query refers to; only the query is resolved (a host or path is not a
+    secret, and one read from the environment would not be recorded in the manifest)."""
+    return env_refs(urlsplit(url).query)
+
+
+def resolve_env(value: str, *, encode: Callable[[str], str] = str) -> str:
     """Substitute ``${NAME}`` references from the environment, at request time, so the secret
-    lives only in the process environment and never in the spec or a file."""
+    lives only in the process environment and never in the spec or a file. ``encode``: how a
+    value is written where it goes (percent-encoded in a query)."""
     if "${" not in value:
         return value
-    return _ENV_REF.sub(lambda m: os.environ.get(m.group(1), ""), value)
+    return _ENV_REF.sub(lambda m: encode(os.environ.get(m.group(1), "")), value)
+
+
+_QUERY_SAFE = "-._~?/:@!$'()*,"
+"""What a query value carries unencoded: RFC 3986's query characters less the separators
+(``&=+;#``). yarl leaves this spelling as it is, so the value on the wire is exactly
+:func:`quote_query_value`'s, which :meth:`JsonHttpTarget.secret_values` scrubs too."""
+
+
+def quote_query_value(value: str) -> str:
+    """``value`` percent-encoded as one query parameter value."""
+    return quote(value, safe=_QUERY_SAFE)
+
+
+def resolve_query(url: str) -> str:
+    """``url`` with its query's ``${NAME}`` references resolved, for the request sent now; the
+    URL as written (names, not values) stays what manifests and error messages show."""
+    parts = urlsplit(url)
+    if "${" not in parts.query:
+        return url
+    return urlunsplit(parts._replace(query=resolve_env(parts.query, encode=quote_query_value)))
 
 
 def check_env(names: list[str], *, where: str) -> None:
@@ -165,7 +209,7 @@ def check_env(names: list[str], *, where: str) -> None:
         raise ConfigError.single(
             where,
             f"environment variable {garbled[0]} holds a line break or another control character, "
-            "which an HTTP header cannot carry (the value is not shown)",
+            "which an HTTP header cannot carry and a key does not hold (the value is not shown)",
             hint=f"export it again without (from a file: "
             f"export {garbled[0]}=\"$(tr -d '\\r\\n' < FILE)\")",
         )
@@ -463,7 +507,7 @@ class HttpSession:
         assert self._session is not None
         import aiohttp
 
-        at: str | URL = url
+        at: str | URL = resolve_query(url)  # the key in the query exists only in this request
         statuses: list[int] = []
         deadline = time.monotonic() + self._timeout_s  # one timeout for all hops, as aiohttp's
         while True:
@@ -539,8 +583,9 @@ class HttpSession:
 
 class JsonHttpTarget(Target):
     """What the JSON-over-HTTP adapters (``openai``, ``http``) share: one session per target,
-    a check on start that every ``${NAME}`` the headers reference is set, per-request header
-    resolution, and manifests that show the headers redacted. Subclasses say where their extra
+    a check on start that every ``${NAME}`` the headers and the URL's query reference is set,
+    per-request resolution (the query's in :class:`HttpSession`), and manifests that show the
+    headers redacted and the URL as written. Subclasses say where their extra
     headers live and write ``generate``."""
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
@@ -558,10 +603,13 @@ class JsonHttpTarget(Target):
         names: list[str] = []
         for value in self.extra_headers.values():
             names.extend(env_refs(value))
+        names.extend(query_env_refs(self.endpoint() or ""))
         return names
 
     def secret_values(self) -> list[str]:
-        return [os.environ[n] for n in self.env_names() if os.environ.get(n)]
+        """The values, and as they are spelled in a query (an aiohttp error quoting the URL)."""
+        values = [os.environ[n] for n in self.env_names() if os.environ.get(n)]
+        return values + [quote_query_value(v) for v in values]
 
     def diagnose(self, status: int | None, kind: str, message: str) -> str | None:
         if kind == "connection_error":

@@ -37,7 +37,9 @@ class HttpJsonSpec(HttpTargetSpec):
     type: str = "http"
     """Adapter name: ``http``."""
     url: str
-    """Full URL of the endpoint."""
+    """Full URL of the endpoint. Its query may reference environment variables as ``${NAME}``
+    (``?key=${GEMINI_KEY}``, for an endpoint that takes its key only there): resolved per
+    request, so manifests, reports and error messages show the name, never the value."""
     method: Literal["POST", "PUT", "PATCH"] = "POST"
     """HTTP method."""
     headers: dict[str, str] = Field(default_factory=dict)
@@ -56,7 +58,7 @@ class HttpJsonSpec(HttpTargetSpec):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        return check_url(value, example="https://models.example.org/generate")
+        return check_url(value, example="https://models.example.org/generate", query_refs=True)
 
     @field_validator("headers")
     @classmethod
