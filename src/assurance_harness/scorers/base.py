@@ -113,6 +113,66 @@ class Scorer(ABC):
         }
 
 
+_ACCEPTED: dict[str, tuple[type, ...]] = {
+    "bool": (bool,),
+    "number": (int, float),  # a bool is an int: a flag in a number field counts as 0 or 1
+    "label": (str,),
+    "text": (str,),
+    "mapping": (dict,),
+    "list": (list, tuple),
+}
+"""The Python values a field of each :data:`FieldType` may hold (numpy's already made Python's,
+``datatypes.plain_value``); any field may also be None."""
+
+
+class OutputCheck:
+    """What a scorer's outputs must be, from what it declares: each a mapping of fields, each
+    declared field (with an open field type, every other field too) null or of its type.
+
+    A figure reads an output as it is: a plugin's text ``"false"`` in a ``bool`` field counts as
+    true in a rate, a number written as text is skipped as no figure, so every row would be
+    measured wrong without a word. A scorer that declares no types is not checked."""
+
+    def __init__(self, scorer: Scorer) -> None:
+        cls = type(scorer)
+        declared = cls.output_fields(scorer.params) or {}
+        self._fields = [(name, kind, _ACCEPTED[kind]) for name, kind in declared.items()]
+        self._declared = frozenset(declared)
+        open_kind = cls.open_field_type(scorer.params)
+        self._open = None if open_kind is None else (open_kind, _ACCEPTED[open_kind])
+
+    def problem(self, output: Any) -> str | None:
+        """Why ``output`` (one response's) breaks the declaration, in words; None if it keeps it."""
+        if not isinstance(output, dict):
+            return (
+                f"returned {_shown(output)} for a response, not a mapping of its fields; "
+                "score() returns one dict per response"
+            )
+        for name, kind, accepted in self._fields:
+            value = output.get(name)
+            if value is not None and not isinstance(value, accepted):
+                return _wrong_type(name, kind, value)
+        if self._open is not None:
+            kind, accepted = self._open
+            for name, value in output.items():
+                if name in self._declared or value is None or isinstance(value, accepted):
+                    continue
+                return _wrong_type(name, kind, value)
+        return None
+
+
+def _wrong_type(name: str, kind: str, value: object) -> str:
+    return (
+        f"returned {name!r}: {_shown(value)} where it declares a {kind} (field_types); a figure "
+        f"would read it as it is: return a {kind} or None"
+    )
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return f"{text if len(text) <= 40 else text[:37] + '...'} (a {type(value).__name__})"
+
+
 scorers: Registry[type[Scorer]] = Registry("scorer")
 
 

@@ -22,7 +22,7 @@ from ...datatypes import (
     plain_value,
 )
 from ...errors import HarnessError
-from ...scorers.base import Scorer
+from ...scorers.base import OutputCheck, Scorer
 from ...spec.loader import ScorerConfig
 from ...store.cache import ResponseCache
 from ...targets.base import Target
@@ -126,6 +126,7 @@ def run_scorer(
     ``on_batch`` gets the number of inputs scored so far after each batch."""
     size = max(batch_size, 1)
     outputs: list[dict[str, Any]] = []
+    check = OutputCheck(scorer)
     for start in range(0, len(inputs), size):
         chunk = inputs[start : start + size]
         result = scorer.score(chunk)
@@ -136,7 +137,12 @@ def run_scorer(
             )
         # Numpy numbers as Python's: the rows the metrics read now are the rows results.jsonl
         # holds, so the run's figures are what its file gives when measured again.
-        outputs.extend(plain_value(output) for output in result)
+        plain = [plain_value(output) for output in result]
+        for output in plain:
+            problem = check.problem(output)
+            if problem is not None:
+                raise ScorerError(f"scorer '{scorer_id}' ({scorer.name}) {problem}")
+        outputs.extend(plain)
         if on_batch is not None:
             on_batch(len(outputs))
     return outputs
