@@ -50,6 +50,14 @@ from tests.testing.cli import run_cli
         # appended, so a key there is still refused, with the header advice.
         ("base_url: 'http://127.0.0.1:8000/v1?key=${K}'", "header"),
         ("base_url: 'http://127.0.0.1:8000/v1#chat'", "fragment"),
+        # Were valid: a ${VAR} outside a query is sent as written (%7B...%7D in the path, a
+        # host no resolver knows), so every request failed or went to the wrong path.
+        (
+            "type: http\nurl: 'http://127.0.0.1:8000/${MODEL}/x'\nresponse_path: text\n",
+            "only in the URL's query",
+        ),
+        ("type: http\nurl: 'http://${HOST}/x'\nresponse_path: text\n", "only in the URL's query"),
+        ("base_url: 'http://127.0.0.1:8000/${MODEL}/v1'", "not resolved in a base_url"),
         ("base_url: http://127.0.0.1:8000/v1\ntimeout_s: .inf", "timeout_s"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: .nan", "requests_per_second"),
         ("base_url: http://127.0.0.1:8000/v1\nrequests_per_second: 1e-300", "0.001"),
