@@ -51,6 +51,12 @@ def check_url(value: str, *, example: str, query_refs: bool = False) -> str:
         raise ValueError(
             f"'{value}' is not an http(s) URL: it needs a scheme and a host, e.g. {example}"
         )
+    unresolved = env_refs(parsed._replace(query="").geturl())  # (a query: checked below)
+    if unresolved:  # sent as written: %7B...%7D in the path, a host no resolver knows
+        where = "resolved only in the URL's query" if query_refs else "not resolved in a base_url"
+        raise ValueError(
+            f"${{{unresolved[0]}}} is {where}: it would be sent as written; write the value out"
+        )
     stripped = value.strip()
     if any(c.isspace() for c in parsed.netloc) or any(
         ord(c) < 0x20 or ord(c) == 0x7F for c in stripped
