@@ -1,0 +1,45 @@
+"""Finished run folders the run index does not hold (runs.db moved aside as the damaged-index
+line advises, emptied, or lost with the folders kept) are listed by ``runs list`` from their
+summaries, marked as not indexed, with one warning naming the command that indexes them: it
+said "no runs yet" over folders of finished runs, or listed only the runs made since, so the
+runs collected before read as lost (issue 12)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.testing.cli import run_cli
+from tests.testing.project import echo_runs
+
+
+def _listed(root: Path) -> tuple[list[dict[str, object]], str]:
+    done = run_cli("runs", "list", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()], done.stderr
+
+
+def test_runs_are_listed_from_their_folders_when_runs_db_was_moved_aside(tmp_path: Path) -> None:
+    folders = echo_runs(tmp_path, "unindexed-moved", count=2)
+    (tmp_path / "reports" / "runs.db").rename(tmp_path / "runs.db.bad")
+    rows, warning = _listed(tmp_path)
+    assert [r["run_id"] for r in rows] == [p.name for p in reversed(folders)]  # newest first
+    assert all(r["indexed"] is False and r["status"] == "passed" for r in rows), rows
+    assert warning.strip().splitlines() == [
+        "warning: 2 runs listed from their folders are not in the run index reports/runs.db; "
+        "'assurance run SUITE --target TARGET --resume RUN_ID' indexes one"
+    ]
+    table = run_cli("runs", "list", cwd=tmp_path)
+    assert table.returncode == 0 and "no runs yet" not in table.stdout, table.stdout
+    assert all(p.name in table.stdout for p in folders), table.stdout
+
+
+def test_runs_from_before_an_emptied_runs_db_are_listed_with_the_new_ones(tmp_path: Path) -> None:
+    (old,) = echo_runs(tmp_path, "unindexed-emptied")
+    (tmp_path / "reports" / "runs.db").write_bytes(b"")
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rows, warning = _listed(tmp_path)
+    assert len(rows) == 2 and rows[1]["run_id"] == old.name, rows
+    assert "indexed" not in rows[0] and rows[1]["indexed"] is False, rows
+    assert warning.startswith("warning: 1 run listed from its folder is not in the run index")
