@@ -23,7 +23,9 @@ def test_runs_are_listed_from_their_folders_when_runs_db_was_moved_aside(tmp_pat
     folders = echo_runs(tmp_path, "unindexed-moved", count=2)
     (tmp_path / "reports" / "runs.db").rename(tmp_path / "runs.db.bad")
     rows, warning = _listed(tmp_path)
-    assert [r["run_id"] for r in rows] == [p.name for p in reversed(folders)]  # newest first
+    assert {str(r["run_id"]) for r in rows} == {p.name for p in folders}
+    order = [(str(r["started_at"]), str(r["run_id"])) for r in rows]
+    assert order == sorted(order, reverse=True)  # newest first, as the index lists them
     assert all(r["indexed"] is False and r["status"] == "passed" for r in rows), rows
     assert warning.strip().splitlines() == [
         "warning: 2 runs listed from their folders are not in the run index reports/runs.db; "
