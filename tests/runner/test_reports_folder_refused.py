@@ -167,3 +167,31 @@ def test_a_damaged_runs_db_is_refused_before_sending(project: Path, damage: str)
     assert "repair it or move it aside" in line, line
     assert not (project / "sent.log").exists()  # nothing sent
     assert [p.name for p in (project / "R").iterdir()] == ["runs.db"]  # no run folder left
+
+
+def _unusable_index(path: Path, kind: str) -> None:
+    """A runs.db whose header is whole that SQLite still cannot index a run in."""
+    path.parent.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dangling symlink":
+        path.symlink_to(path.parent / "gone" / "runs.db")
+    else:
+        sql = "CREATE TABLE runs (x)" if kind == "other table" else "CREATE VIEW runs AS SELECT 1"
+        with closing(sqlite3.connect(path)) as conn, conn:
+            conn.execute(sql)
+
+
+@pytest.mark.parametrize("kind", ["other table", "view", "fifo", "dangling symlink"])
+def test_a_runs_db_no_run_can_be_indexed_in_is_refused_before_sending(
+    project: Path, kind: str
+) -> None:
+    """Was: both requests sent, then exit 3 'cannot write R/runs.db: no such column:
+    started_at' ('views may not be indexed', 'disk I/O error', 'unable to open database file')
+    with a --resume that failed the same way."""
+    _unusable_index(project / "R" / "runs.db", kind)
+    line = _one_error_line(_run(project, "R"))
+    assert line.startswith("error: R/runs.db: "), line
+    assert "move it aside" in line or "remove the link" in line, line
+    assert not (project / "sent.log").exists()  # nothing sent
+    assert [p.name for p in (project / "R").iterdir()] == ["runs.db"]  # no run folder left
