@@ -5,8 +5,9 @@ SQLite says "unable to open database file" alike for a directory in the file's p
 read-only folder (WAL mode writes ``runs.db-wal`` and ``runs.db-shm`` beside the file, even to
 read), and the fix differs; so the file and its folder are looked at to say which. The runner
 reports a storage fault met during a run as a failed run (exit 3) with the ``--resume`` that
-finishes it (``runner.run``); only a folder or a damaged file in runs.db's place, known
-before sending, is refused here first (``check_index_path``).
+finishes it (``runner.run``); only a runs.db no run can be indexed in (a folder, a FIFO, a
+damaged file, a table of another shape), known before sending, is refused here first
+(``check_index_path``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import RunFailedError
-from .database import BUSY_TIMEOUT_S, Connection, Database
+from .database import BUSY_TIMEOUT_S, Connection, Database, SqliteDatabase
 from .postgres import StoreError
 
 __all__ = [
@@ -69,8 +70,31 @@ def check_index_path(path: Path) -> None:
     fails the same way (the runner's storage faults are otherwise exit 3, met as they come)."""
     if path.is_dir():
         raise _directory_fault(path)
+    if path.is_symlink() and not path.exists():
+        raise StoreError(
+            f"{path}: is a symlink to {os.readlink(path)}, which does not exist; restore the "
+            "file it points to, or remove the link (the next run makes a new index)"
+        )
+    if path.exists() and not path.is_file():
+        raise _special_file_fault(path)
     if (cause := _damage(path)) is not None:
         raise sqlite_fault(path, sqlite3.DatabaseError(cause))
+    if path.exists():
+        _check_indexable(path)
+
+
+def _check_indexable(path: Path) -> None:
+    """Open the index as the finished run will, its tables made or upgraded first, and name
+    every column the run's row fills: a table of another shape, or a view in its place, fails
+    here as a StoreError (exit 2) and not once every answer is in. A read in WAL mode waits
+    for no writer."""
+    from .index import COLUMNS  # store.index uses this module
+
+    db = SqliteDatabase(path)
+    with store_faults(db):
+        db.ensure_schema()
+        with db.transaction() as conn:
+            conn.execute(f"SELECT {', '.join(COLUMNS)} FROM runs LIMIT 0")
 
 
 def _damage(path: Path) -> str | None:
@@ -120,6 +144,8 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
     folder = path.parent
     if path.is_dir():
         return _directory_fault(path)
+    if path.exists() and not path.is_file():  # SQLite says only "disk I/O error"
+        return _special_file_fault(path)
     if folder.exists() and not folder.is_dir():
         return StoreError(f"{path}: {folder} is a file, not a folder; move it aside")
     if folder.is_dir() and not os.access(folder, os.W_OK):
@@ -137,6 +163,14 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
     return StoreError(
         f"{path}: the run index cannot be read ({cause}); repair it or move it aside (runs "
         "are then found by their folders)"
+    )
+
+
+def _special_file_fault(path: Path) -> StoreError:
+    return StoreError(
+        f"{path}: is not a regular file (a FIFO or a device), not the run index database; "
+        "move it aside (runs are then found by their folders, and the next run makes a new "
+        "index)"
     )
 
 
