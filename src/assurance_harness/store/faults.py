@@ -29,6 +29,7 @@ __all__ = [
     "locked_reason",
     "reported_transaction",
     "sqlite_fault",
+    "sqlite_fault_reason",
     "store_faults",
 ]
 
@@ -164,6 +165,14 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
         f"{path}: the run index cannot be read ({cause}); repair it or move it aside (runs "
         "are then found by their folders)"
     )
+
+
+def sqlite_fault_reason(path: Path, exc: sqlite3.DatabaseError | OSError) -> str:
+    """:func:`sqlite_fault`'s cause and fix without the leading path, for a line that names the
+    file itself (the runner's "cannot write PATH: ..."): a bare "file is not a database" left
+    the user to find the fix the other commands give."""
+    text = str(sqlite_fault(path, exc))
+    return text.removeprefix(f"{path}: ")
 
 
 def _special_file_fault(path: Path) -> StoreError:
