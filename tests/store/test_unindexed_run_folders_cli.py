@@ -45,3 +45,18 @@ def test_runs_from_before_an_emptied_runs_db_are_listed_with_the_new_ones(tmp_pa
     assert len(rows) == 2 and rows[1]["run_id"] == old.name, rows
     assert "indexed" not in rows[0] and rows[1]["indexed"] is False, rows
     assert warning.startswith("warning: 1 run listed from its folder is not in the run index")
+
+
+def test_a_run_being_finished_by_another_process_is_not_listed_as_unindexed(
+    tmp_path: Path,
+) -> None:
+    """Its summary.json is written just before its index row: listed in that moment, it read
+    as a run to index by hand, which its own process is about to do."""
+    from assurance_harness.store.runlock import hold_run_folder
+
+    (folder,) = echo_runs(tmp_path, "unindexed-busy")
+    (tmp_path / "reports" / "runs.db").unlink()
+    with hold_run_folder(folder):
+        done = run_cli("runs", "list", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert folder.name not in done.stdout and "warning" not in done.stderr, done.stdout
