@@ -42,8 +42,10 @@ def test_runs_from_before_an_emptied_runs_db_are_listed_with_the_new_ones(tmp_pa
     done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stderr
     rows, warning = _listed(tmp_path)
-    assert len(rows) == 2 and rows[1]["run_id"] == old.name, rows
-    assert "indexed" not in rows[0] and rows[1]["indexed"] is False, rows
+    by_id = {str(r["run_id"]): r for r in rows}
+    assert len(rows) == 2 and old.name in by_id, rows
+    new = next(r for name, r in by_id.items() if name != old.name)
+    assert "indexed" not in new and by_id[old.name]["indexed"] is False, rows
     assert warning.startswith("warning: 1 run listed from its folder is not in the run index")
 
 

@@ -573,14 +573,15 @@ def unindexed_runs(
     and why each such folder that could not be read was left out. The folders are where the
     runs are: an index moved aside as the damaged-index line advises, emptied or lost would
     otherwise hide every run collected before it, as if they were gone. Only those folders'
-    summaries are read; a folder named for an indexed run is not opened."""
+    summaries are read; a folder named for an indexed run is not opened, nor one another
+    process holds (``store.runlock``: a run whose summary.json is written and row not yet)."""
     from .runlog import IndexRow
 
     rows: list[dict[str, Any]] = []
     unreadable: list[str] = []
     for folder in scan_runs(reports_dir):
-        if folder.name in indexed:
-            continue
+        if folder.name in indexed or run_folder_busy(folder):
+            continue  # a busy run's own process indexes it once its summary is written
         try:
             summary = _validate("Summary", read_run_object(folder / SUMMARY), folder / SUMMARY)
         except UsageError as exc:
