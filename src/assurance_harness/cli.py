@@ -37,6 +37,8 @@ from .workspace import Workspace
 if TYPE_CHECKING:  # tables are made after a command's work: rich.table is imported there
     from rich.table import Table
 
+    from .store.index import RunIndex
+
 app = typer.Typer(
     name="assurance",
     help="Behavioural assurance suites for deployed AI models, with evidence for the risk "
@@ -617,6 +619,7 @@ def runs_list(
 ) -> None:
     """List runs, newest first."""
     from .store.index import open_index
+    from .store.location import store_url
     from .store.runread import mark_missing_folders
 
     db = Workspace.at(reports).index
@@ -625,17 +628,57 @@ def runs_list(
         # The team store unreachable or runs.db damaged: one line, not a traceback.
         index = open_index(db)
         rows = [] if index is None else index.list_runs(suite=suite, limit=limit)
+        unindexed = 0
+        if store_url() is None:  # a team store's runs are other machines' folders too
+            rows, unindexed = _with_unindexed(rows, reports, index, suite=suite, limit=limit)
     except HarnessError as exc:
         raise fail(exc) from None
-    if index is None:
+    if index is None and not rows:
         out.print(f"no runs yet ({db} does not exist)")
         return
     mark_missing_folders(rows, reports)  # the row stays; the listing says its folder went
+    if unindexed:
+        runs = (
+            f"{unindexed} runs listed from their folders are"
+            if unindexed > 1
+            else ("1 run listed from its folder is")
+        )
+        print_warning(
+            f"{runs} not in the run index {db}; 'assurance run SUITE --target TARGET "
+            "--resume RUN_ID' indexes one"
+        )
     if chosen == "json":
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")
         return
     out.print(runs_table(rows))
+
+
+def _with_unindexed(
+    rows: list[dict[str, Any]],
+    reports: Path,
+    index: "RunIndex | None",
+    *,
+    suite: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """``rows`` with the finished run folders the index lacks (``store.runread.
+    unindexed_runs``), newest first, the newest ``limit``; and how many of those are listed.
+    A folder whose summary cannot be read is warned of, not listed."""
+    from .store.runread import unindexed_runs
+
+    extra, unreadable = unindexed_runs(
+        reports, set() if index is None else index.run_ids(), suite=suite
+    )
+    for problem in unreadable:
+        print_warning(f"not listed: {problem}")
+    if not extra:
+        return rows, 0
+    merged = sorted(rows + extra, key=lambda r: str(r["run_id"]), reverse=True)
+    merged.sort(key=lambda r: str(r["started_at"] or ""), reverse=True)
+    merged.sort(key=lambda r: r["started_at"] is None)
+    kept = merged[:limit]
+    return kept, sum(1 for r in kept if r.get("indexed") is False)
 
 
 def runs_table(rows: list[dict[str, Any]]) -> "Table":
@@ -654,12 +697,18 @@ def runs_table(rows: list[dict[str, Any]]) -> "Table":
             f"{row['suite']} {row['suite_version']}",
             row["target_name"] or "",
             row["model_version"] or "",
-            "folder missing" if row.get("folder_missing") else row["status"],
+            _listed_status(row),
             f"{_count(row['gates_passed'])}/{_count(_total(row))} passed",
             f"{_count(row['n_errors'])}/{_count(row['n_requests'])}",
             row["started_at"] or "",
         )
     return table
+
+
+def _listed_status(row: dict[str, Any]) -> str:
+    if row.get("folder_missing"):
+        return "folder missing"
+    return f"{row['status']} (not indexed)" if row.get("indexed") is False else row["status"]
 
 
 def _count(value: int | None) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,59 @@ def test_every_command_refuses_a_regular_file_as_reports(
     (tmp_path / "P").write_text("x", encoding="utf-8")
     line = _one_error_line(run_cli(*command, "--reports", "P", cwd=tmp_path, timeout=60))
     assert line.startswith("error: --reports P: is a file, not a folder; give the folder of"), line
+
+
+def _damaged_index(path: Path, damage: str) -> None:
+    """A runs.db that SQLite opens and then cannot read: bytes that are no database, or a real
+    database cut to half its size (a copy interrupted, a full disk)."""
+    path.parent.mkdir(parents=True)
+    if damage == "garbage":
+        path.write_bytes(bytes(range(256)) * 80)
+        return
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE runs (run_id TEXT PRIMARY KEY, blob BLOB)")
+        conn.executemany(
+            "INSERT INTO runs VALUES (?, ?)", [(str(i), b"x" * 900) for i in range(60)]
+        )
+    os.truncate(path, path.stat().st_size // 2)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut short"])
+def test_a_damaged_runs_db_is_refused_before_sending(project: Path, damage: str) -> None:
+    """Was: both requests sent, then exit 3 'cannot write R/runs.db: file is not a database'
+    (or 'database disk image is malformed') with a --resume that failed the same way, and no
+    word of the fix 'runs list' gives for the same file."""
+    _damaged_index(project / "R" / "runs.db", damage)
+    line = _one_error_line(_run(project, "R"))
+    assert line.startswith("error: R/runs.db: the run index cannot be read ("), line
+    assert "repair it or move it aside" in line, line
+    assert not (project / "sent.log").exists()  # nothing sent
+    assert [p.name for p in (project / "R").iterdir()] == ["runs.db"]  # no run folder left
+
+
+def _unusable_index(path: Path, kind: str) -> None:
+    """A runs.db whose header is whole that SQLite still cannot index a run in."""
+    path.parent.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dangling symlink":
+        path.symlink_to(path.parent / "gone" / "runs.db")
+    else:
+        sql = "CREATE TABLE runs (x)" if kind == "other table" else "CREATE VIEW runs AS SELECT 1"
+        with closing(sqlite3.connect(path)) as conn, conn:
+            conn.execute(sql)
+
+
+@pytest.mark.parametrize("kind", ["other table", "view", "fifo", "dangling symlink"])
+def test_a_runs_db_no_run_can_be_indexed_in_is_refused_before_sending(
+    project: Path, kind: str
+) -> None:
+    """Was: both requests sent, then exit 3 'cannot write R/runs.db: no such column:
+    started_at' ('views may not be indexed', 'disk I/O error', 'unable to open database file')
+    with a --resume that failed the same way."""
+    _unusable_index(project / "R" / "runs.db", kind)
+    line = _one_error_line(_run(project, "R"))
+    assert line.startswith("error: R/runs.db: "), line
+    assert "move it aside" in line or "remove the link" in line, line
+    assert not (project / "sent.log").exists()  # nothing sent
+    assert [p.name for p in (project / "R").iterdir()] == ["runs.db"]  # no run folder left

@@ -136,3 +136,30 @@ class _FrozenDatetime:
 def _counter():  # type: ignore[no-untyped-def]
     values = iter(["abcd", "abcd", "ef01", "ef02"])
     return lambda n: next(values)
+
+
+def test_a_runs_db_damaged_during_the_run_is_named_with_its_fix(project: Path) -> None:
+    """Was: 'cannot write reports/runs.db: file is not a database' and the --resume, which
+    failed the same way until the user found the fix the other commands name."""
+    (project / "storefault_target.py").write_text(
+        "from pathlib import Path\n\n"
+        "def reply(messages):\n"
+        "    index = Path('reports/runs.db')\n"
+        "    if not Path('damaged').exists():\n"
+        "        index.write_bytes(bytes(range(256)) * 16)\n"
+        "        Path('damaged').write_text('')\n"
+        "    return 'echo ' + messages[-1]['content']\n",
+        encoding="utf-8",
+    )
+    done = _run(project, "--no-evidence")
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (
+        "error: cannot write reports/runs.db: the run index cannot be read (file is not a "
+        "database); repair it or move it aside"
+    ) in done.stderr, done.stderr
+    run_id = _resume_id(done.stderr)
+
+    (project / "reports" / "runs.db").rename(project / "runs.db.bad")  # as the line says
+    again = _run(project, "--no-evidence", "--resume", run_id)
+    assert again.returncode == 0, again.stderr

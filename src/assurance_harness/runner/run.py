@@ -145,6 +145,10 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
         from ..store.faults import locked_reason  # said as every other command says it
 
         reason = locked_reason(reason)
+    elif isinstance(exc, sqlite3.DatabaseError):
+        from ..store.faults import sqlite_fault_reason  # the fix, as every other command says
+
+        reason = sqlite_fault_reason(Path(where), exc)
     return RunFailedError(f"cannot write {where}: {reason}", then)
 
 

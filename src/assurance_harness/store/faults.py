@@ -5,20 +5,22 @@ SQLite says "unable to open database file" alike for a directory in the file's p
 read-only folder (WAL mode writes ``runs.db-wal`` and ``runs.db-shm`` beside the file, even to
 read), and the fix differs; so the file and its folder are looked at to say which. The runner
 reports a storage fault met during a run as a failed run (exit 3) with the ``--resume`` that
-finishes it (``runner.run``); only a folder in runs.db's place, known before sending, is
-refused here first (``check_index_path``).
+finishes it (``runner.run``); only a runs.db no run can be indexed in (a folder, a FIFO, a
+damaged file, a table of another shape), known before sending, is refused here first
+(``check_index_path``).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import RunFailedError
-from .database import BUSY_TIMEOUT_S, Connection, Database
+from .database import BUSY_TIMEOUT_S, Connection, Database, SqliteDatabase
 from .postgres import StoreError
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "locked_reason",
     "reported_transaction",
     "sqlite_fault",
+    "sqlite_fault_reason",
     "store_faults",
 ]
 
@@ -62,11 +65,78 @@ def reported_transaction(db: Database) -> Iterator[Connection]:
 
 
 def check_index_path(path: Path) -> None:
-    """Refuse a folder in the embedded ``runs.db``'s place before a run sends anything: SQLite
-    fails on it only when the finished run is indexed, every answer paid for by then (the
-    runner's storage faults are otherwise exit 3, met as they come)."""
+    """Refuse a folder, or a file that is no whole SQLite database, in the embedded
+    ``runs.db``'s place before a run sends anything: SQLite fails on either only when the
+    finished run is indexed, every answer paid for by then, and the ``--resume`` it offers
+    fails the same way (the runner's storage faults are otherwise exit 3, met as they come)."""
     if path.is_dir():
         raise _directory_fault(path)
+    if path.is_symlink() and not path.exists():
+        raise StoreError(
+            f"{path}: is a symlink to {os.readlink(path)}, which does not exist; restore the "
+            "file it points to, or remove the link (the next run makes a new index)"
+        )
+    if path.exists() and not path.is_file():
+        raise _special_file_fault(path)
+    if (cause := _damage(path)) is not None:
+        raise sqlite_fault(path, sqlite3.DatabaseError(cause))
+    if path.exists():
+        _check_indexable(path)
+
+
+def _check_indexable(path: Path) -> None:
+    """Open the index as the finished run will, its tables made or upgraded first, and name
+    every column the run's row fills: a table of another shape, or a view in its place, fails
+    here as a StoreError (exit 2) and not once every answer is in. A read in WAL mode waits
+    for no writer."""
+    from .index import COLUMNS  # store.index uses this module
+
+    db = SqliteDatabase(path)
+    with store_faults(db):
+        db.ensure_schema()
+        with db.transaction() as conn:
+            conn.execute(f"SELECT {', '.join(COLUMNS)} FROM runs LIMIT 0")
+
+
+def _damage(path: Path) -> str | None:
+    """:func:`_header_damage`, said only when it lasts: another process's commit or checkpoint
+    writes the header's new page count before the pages that extend the file, so a whole
+    index is short for a moment; damage stays."""
+    for _ in range(_DAMAGE_LOOKS - 1):
+        if _header_damage(path) is None:
+            return None
+        time.sleep(_DAMAGE_PAUSE_S)
+    return _header_damage(path)
+
+
+_HEADER = b"SQLite format 3\x00"
+_DAMAGE_LOOKS = 5
+_DAMAGE_PAUSE_S = 0.05
+
+
+def _header_damage(path: Path) -> str | None:
+    """Why ``path`` is no whole SQLite database, said as SQLite says it, or None (also for no
+    file, an empty one, which SQLite makes a database of, and one that is not a regular file).
+    Only the 100-byte header is read, without a lock: a long transaction of another process
+    must not hold a run back here, and a full integrity check would read the whole index.
+    The header's page size times its page count is the least a whole file holds (when the
+    count is valid: written by a SQLite that keeps it, as its version field says)."""
+    try:
+        if not path.is_file() or (size := path.stat().st_size) == 0:
+            return None
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError:
+        return None  # unreadable: said, with its fix, where SQLite opens it
+    if len(header) < 100 or not header.startswith(_HEADER):
+        return "file is not a database"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    count_valid = header[24:28] == header[92:96]
+    if count_valid and size < page_size * pages:
+        return "database disk image is malformed"
+    return None
 
 
 def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError:
@@ -75,6 +145,8 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
     folder = path.parent
     if path.is_dir():
         return _directory_fault(path)
+    if path.exists() and not path.is_file():  # SQLite says only "disk I/O error"
+        return _special_file_fault(path)
     if folder.exists() and not folder.is_dir():
         return StoreError(f"{path}: {folder} is a file, not a folder; move it aside")
     if folder.is_dir() and not os.access(folder, os.W_OK):
@@ -92,6 +164,22 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
     return StoreError(
         f"{path}: the run index cannot be read ({cause}); repair it or move it aside (runs "
         "are then found by their folders)"
+    )
+
+
+def sqlite_fault_reason(path: Path, exc: sqlite3.DatabaseError | OSError) -> str:
+    """:func:`sqlite_fault`'s cause and fix without the leading path, for a line that names the
+    file itself (the runner's "cannot write PATH: ..."): a bare "file is not a database" left
+    the user to find the fix the other commands give."""
+    text = str(sqlite_fault(path, exc))
+    return text.removeprefix(f"{path}: ")
+
+
+def _special_file_fault(path: Path) -> StoreError:
+    return StoreError(
+        f"{path}: is not a regular file (a FIFO or a device), not the run index database; "
+        "move it aside (runs are then found by their folders, and the next run makes a new "
+        "index)"
     )
 
 

@@ -66,6 +66,12 @@ class RunIndex:
             row = conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return None if row is None else _checked(self.db, row)
 
+    def run_ids(self) -> set[str]:
+        """Every run id the index holds: what a listing adds run folders to
+        (``store.runread.unindexed_runs``)."""
+        with store_faults(self.db), self.db.transaction() as conn:
+            return {str(row["run_id"]) for row in conn.stream("SELECT run_id FROM runs")}
+
     def list_runs(
         self,
         *,

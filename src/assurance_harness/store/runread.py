@@ -565,6 +565,36 @@ def scan_runs(reports_dir: Path) -> list[Path]:
     return sorted(p.parent for p in reports_dir.glob(f"*/{SUMMARY}"))
 
 
+def unindexed_runs(
+    reports_dir: Path, indexed: set[str], *, suite: str | None = None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Index rows, made from summary.json as indexing makes them, of the finished run folders
+    under ``reports_dir`` whose run the index does not hold (each marked ``indexed: False``),
+    and why each such folder that could not be read was left out. The folders are where the
+    runs are: an index moved aside as the damaged-index line advises, emptied or lost would
+    otherwise hide every run collected before it, as if they were gone. Only those folders'
+    summaries are read; a folder named for an indexed run is not opened, nor one another
+    process holds (``store.runlock``: a run whose summary.json is written and row not yet)."""
+    from .runlog import IndexRow
+
+    rows: list[dict[str, Any]] = []
+    unreadable: list[str] = []
+    for folder in scan_runs(reports_dir):
+        if folder.name in indexed or run_folder_busy(folder):
+            continue  # a busy run's own process indexes it once its summary is written
+        try:
+            summary = _validate("Summary", read_run_object(folder / SUMMARY), folder / SUMMARY)
+        except UsageError as exc:
+            unreadable.append(str(exc))
+            continue
+        if summary.run_id in indexed or (suite is not None and summary.suite.name != suite):
+            continue
+        row = IndexRow.from_summary(summary, folder)
+        row.run_dir = relative_run_dir(folder, reports_dir)
+        rows.append({**row.model_dump(), "indexed": False})
+    return rows, unreadable
+
+
 def check_indexed_folder(folder: Path, run_id: str, reports_dir: Path) -> None:
     """The folder the index names for ``run_id`` holds that run (it is named for it, or its
     summary.json says so): a row edited or gone stale would otherwise put another run's figures
