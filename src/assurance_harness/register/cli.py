@@ -92,6 +92,38 @@ def _write_or_print(text: str, out_path: Path | None) -> None:
     err.print(term(f"wrote {out_path}"))
 
 
+def _not_over_register(out_path: Path | None, register: Path) -> None:
+    """Refuse an --out that is the register file being read: the export would replace the
+    owner's YAML (the one file the harness never edits) with a view of it."""
+    if out_path is None or not register.exists():
+        return
+    try:
+        same = out_path.exists() and out_path.samefile(register)
+    except OSError:
+        return
+    if same:
+        raise UsageError(
+            f"--out {out_path}: is the register being read (--register); give another file"
+        )
+
+
+def _anchor_copy(anchor: Path | None) -> None:
+    """Refuse an --anchor that cannot be an anchor copy (missing, a folder, a pipe, not an
+    anchor's JSON) before verifying: verify would report it as tampering, exit 1, when the
+    ledger is fine and the option names the wrong file."""
+    if anchor is None:
+        return
+    from ..store.files import unreadable_reason
+    from .ledger_store import read_anchor
+
+    fix = "give the copy of ledger.jsonl.head you kept (see 'assurance evidence head')"
+    reason = unreadable_reason(anchor)
+    if reason is not None:
+        raise UsageError(f"--anchor {anchor}: {reason.lower()}; {fix}")
+    if read_anchor(anchor) is None:
+        raise UsageError(f"--anchor {anchor}: not a ledger anchor; {fix}")
+
+
 def _print_integrity(report: "VerifyReport", ledger_path: Path) -> None:
     for issue in report.issues:
         err.print(
@@ -301,6 +333,9 @@ def export_cmd(
         from .soa import build_soa
         from .status import build_status
 
+        if out_path.is_dir():
+            raise UsageError(f"--out {out_path}: is a folder; give the name of a file to write")
+        _not_over_register(out_path, register)
         fmt = format or out_path.suffix.lstrip(".").lower()
         if fmt not in ("md", "html", "csv", "xlsx"):
             raise UsageError(f"--format: unknown format '{fmt}'; use md, html, csv or xlsx")
@@ -390,6 +425,14 @@ def soa_cmd(
         from .soa import build_soa
         from .status import build_status
 
+        if format not in ("table", "md", "html", "csv"):
+            raise UsageError(f"--format: unknown format '{format}'; use table, md, html or csv")
+        if out_path is not None and format == "table":
+            raise UsageError(
+                f"--out {out_path}: the table is only printed; give --format md, html or csv "
+                "to write a file"
+            )
+        _not_over_register(out_path, register)
         status = build_status(register, _ledger(ledger, reports), now=_now(now))
         rows = build_soa(status)
         if format == "md":
@@ -577,6 +620,9 @@ def verify_cmd(
         from .ledger_store import check_ledger_file
         from .ledger_team import team_ledger
 
+        if format not in ("text", "json"):
+            raise UsageError(f"--format: unknown format '{format}'; use text or json")
+        _anchor_copy(anchor)
         ledger_path = _ledger(ledger, reports)
         team = team_ledger(ledger_path)
         if team is None:
