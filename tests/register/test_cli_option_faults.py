@@ -107,3 +107,29 @@ def test_export_to_a_folder_names_the_folder_not_an_empty_format(
     )  # fmt: skip
     line = _one_line(result, "--out", "folder")
     assert "format ''" not in line
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["register", "status"],
+        ["register", "show", "R-001"],
+        ["register", "soa", "-f", "md"],
+        ["register", "export", "-f", "md", "-o", "{tmp}/out.md"],
+        ["evidence", "list"],
+        ["evidence", "pack", "{run}", "-o", "{tmp}/pack"],
+    ],
+)
+def test_a_view_of_a_ledger_named_by_a_mistyped_path_is_refused(
+    command: list[str], tmp_path: Path, project: dict[str, Path]
+) -> None:
+    """``--ledger ledgr.jsonl`` (no such file) was read as an empty ledger: every risk
+    'untested', an annex without evidence, exit 0, as if the runs had never been attached."""
+    typo = tmp_path / "ledgr.jsonl"
+    args = [a.format(tmp=tmp_path, run=project["run"].name) for a in command]
+    if args[:2] != ["evidence", "list"]:
+        args += ["--register", str(project["register"])]
+    result = _cli(*args, "--reports", project["reports"], "--ledger", typo)
+    _one_line(result, "--ledger", str(typo))
+    assert not (tmp_path / "out.md").exists() and not (tmp_path / "pack").exists()
+    assert not typo.exists()
