@@ -73,6 +73,25 @@ def _ledger(ledger: Path | None, reports: Path) -> Path:
     return Workspace.at(reports, ledger=ledger).ledger
 
 
+def _ledger_to_read(ledger: Path | None, reports: Path) -> Path:
+    """The ledger a view reads. One named by --ledger that is not there (nor its anchor, which
+    would make a deleted ledger's records show as removed) is refused: read as an empty
+    ledger, a mistyped path made every risk 'untested' and an annex without evidence, exit 0.
+    The default ledger may be missing: no run was attached yet."""
+    path = _ledger(ledger, reports)
+    if ledger is None or path.exists():
+        return path
+    from .ledger import anchor_path
+    from .ledger_team import team_ledger
+
+    if team_ledger(path) is None and not anchor_path(path).exists():
+        raise UsageError(
+            f"--ledger {ledger}: no such file; give the evidence ledger "
+            "(default REPORTS/evidence/ledger.jsonl), or leave --ledger out"
+        )
+    return path
+
+
 def _now(now: str | None) -> dt.datetime | None:
     if now is None:
         return None
@@ -155,7 +174,7 @@ def status_cmd(
     with _errors():
         from .status import build_status
 
-        ledger_path = _ledger(ledger, reports)
+        ledger_path = _ledger_to_read(ledger, reports)
         status = build_status(register, ledger_path, now=_now(now), check_files=check_files)
         if format == "md":
             from .markdown import render_status_md
@@ -236,7 +255,7 @@ def show_cmd(
         from .drilldown import risk_detail
         from .status import build_status
 
-        ledger_path = _ledger(ledger, reports)
+        ledger_path = _ledger_to_read(ledger, reports)
         status = build_status(register, ledger_path, now=_now(now))
         detail = risk_detail(status, risk_id, limit_runs=runs, limit_cases=cases)
         if detail is None:
@@ -339,7 +358,7 @@ def export_cmd(
         fmt = format or out_path.suffix.lstrip(".").lower()
         if fmt not in ("md", "html", "csv", "xlsx"):
             raise UsageError(f"--format: unknown format '{fmt}'; use md, html, csv or xlsx")
-        status = build_status(register, _ledger(ledger, reports), now=_now(now))
+        status = build_status(register, _ledger_to_read(ledger, reports), now=_now(now))
         with output_faults(out_path):
             out_path.parent.mkdir(parents=True, exist_ok=True)
             if fmt == "md":
@@ -433,7 +452,7 @@ def soa_cmd(
                 "to write a file"
             )
         _not_over_register(out_path, register)
-        status = build_status(register, _ledger(ledger, reports), now=_now(now))
+        status = build_status(register, _ledger_to_read(ledger, reports), now=_now(now))
         rows = build_soa(status)
         if format == "md":
             from .markdown import render_soa_md
@@ -704,7 +723,7 @@ def list_cmd(
         from ..formatting import metric_figure, when
         from .ledger import read_ledger
 
-        path = _ledger(ledger, reports)
+        path = _ledger_to_read(ledger, reports)
         skipped: list[int] = []
         records = [
             r
@@ -779,7 +798,7 @@ def pack_cmd(
             run,
             reports=reports,
             register_path=register if register.exists() else None,
-            ledger_path=_ledger(ledger, reports),
+            ledger_path=_ledger_to_read(ledger, reports),
             command=command,
             include_transcripts=include_transcripts,
             mixed_targets=mixed_targets,
