@@ -91,14 +91,14 @@ def _options(
 def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: "Console") -> None:
     from .render import print_comparison, unmeasured_line
 
+    if out_path is not None:  # first: an --out that cannot be written is then the only line
+        _write_comparisons(comparisons, out_path)
     if as_json:
         payload = [c.to_dict() for c in comparisons]
         print_json(payload[0] if len(payload) == 1 else payload)
     else:
         for cmp in comparisons:
             print_comparison(cmp, out)
-    if out_path is not None:
-        _write_comparisons(comparisons, out_path)
     for cmp in comparisons:
         line = unmeasured_line(cmp)
         if line is not None:
