@@ -133,3 +133,12 @@ def test_a_view_of_a_ledger_named_by_a_mistyped_path_is_refused(
     _one_line(result, "--ledger", str(typo))
     assert not (tmp_path / "out.md").exists() and not (tmp_path / "pack").exists()
     assert not typo.exists()
+
+
+def test_head_of_a_file_that_is_not_a_ledger_says_so(project: dict[str, Path]) -> None:
+    """``evidence head --ledger risk_register.yaml`` said "risk_register.yaml.head: no anchor
+    yet; attach a run first": attaching to that file is refused, so the fix it gave was wrong."""
+    wrong = project["register"]
+    result = _cli("evidence", "head", "--reports", project["reports"], "--ledger", wrong)
+    line = _one_line(result, f"{wrong}: not an evidence ledger")
+    assert "attach a run first" not in line
