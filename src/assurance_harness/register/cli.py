@@ -700,7 +700,9 @@ def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) ->
             sys.stdout.write(head + "\n")
             return
         from ..store.files import read_bounded, unreadable_reason
+        from .ledger_store import check_ledger_file
 
+        check_ledger_file(_ledger(ledger, reports))  # not "no anchor yet" for a suite file
         path = anchor_path(_ledger(ledger, reports))
         if not path.exists():
             raise UsageError(f"{path}: no anchor yet; attach a run first")
