@@ -82,9 +82,13 @@ def _ledger_to_read(ledger: Path | None, reports: Path) -> Path:
     if ledger is None or path.exists():
         return path
     from .ledger import anchor_path
+    from .ledger_store import check_ledger_file
     from .ledger_team import team_ledger
 
-    if team_ledger(path) is None and not anchor_path(path).exists():
+    if team_ledger(path) is not None:
+        return path
+    check_ledger_file(path)  # a symlink loop or a path through a file, named as such
+    if not anchor_path(path).exists():
         raise UsageError(
             f"--ledger {ledger}: no such file; give the evidence ledger "
             "(default REPORTS/evidence/ledger.jsonl), or leave --ledger out"
