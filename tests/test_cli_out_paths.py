@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import one_line_refusal, run_cli
 
 from .report.runfixtures import toxicity_run
 
@@ -177,3 +177,11 @@ def test_an_out_file_that_is_a_pipe_being_read_is_written_to(project: Path, tmp_
         drain.join(timeout=30)
     assert proc.returncode == 0, proc.stderr
     assert received and received[0].startswith(b"{"), received
+
+
+@pytest.mark.parametrize("out", ["a-folder", "a-file/x.md"])
+def test_a_compare_out_that_cannot_be_written_is_the_only_line(project: Path, out: str) -> None:
+    """The comparison table was printed first and the --out error last: a screen of figures
+    for a command that failed (exit 2), with the one line that mattered at the bottom."""
+    proc = run_cli("compare", "n1", "n2", "--reports", "reports", "-o", out, cwd=project)
+    assert one_line_refusal(proc).startswith(f"error: --out {out}: "), proc.stdout

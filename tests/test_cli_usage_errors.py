@@ -81,3 +81,17 @@ def test_help_is_unchanged_and_a_group_without_a_command_still_shows_it() -> Non
     assert helped.exit_code == 0 and "Usage: assurance runs" in helped.output
     bare = invoke_in_process(["runs"])
     assert "Usage: assurance runs" in bare.output and "error:" not in bare.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["runs", "list"], ["baseline", "show"], ["baseline", "check"], ["trend", "s", "m"]],
+)
+def test_an_unknown_format_beside_json_is_refused_not_overridden(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """``--json -f xml`` printed JSON, exit 0: the mistyped --format passed unnoticed because
+    the hidden --json alias won without a look at it."""
+    result = invoke_in_process([*args, "--json", "-f", "xml", "--reports", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "--format: unknown format 'xml'" in _one_error_line(result.output)

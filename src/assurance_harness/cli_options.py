@@ -47,8 +47,8 @@ JsonAliasOpt = Annotated[
 
 
 def output_format(value: str, as_json: bool, choices: tuple[str, ...] = ("table", "json")) -> str:
-    """The chosen output format: ``--json`` means ``json``; anything unknown is a usage error."""
-    chosen = "json" if as_json else value
-    if chosen not in choices:
-        raise UsageError(f"--format: unknown format '{chosen}'; use {' or '.join(choices)}")
-    return chosen
+    """The chosen output format: ``--json`` means ``json``; anything unknown is a usage error,
+    beside --json too (``--json -f xml`` printed JSON, and the typo passed unnoticed)."""
+    if value not in choices:
+        raise UsageError(f"--format: unknown format '{value}'; use {' or '.join(choices)}")
+    return "json" if as_json else value

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import one_line_refusal, run_cli
 
 from ..report.runfixtures import toxicity_run
 
@@ -34,3 +34,22 @@ def test_an_option_out_of_its_range_is_a_usage_error(
     assert "internal error" not in text, text
     assert proc.returncode == 2, text
     assert f"error: {option} must be" in text, text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["baseline", "check", "--suite", ""],
+        ["baseline", "check", "--target", " "],
+        ["baseline", "clear", "toxicity", "--target", ""],
+        ["trend", "toxicity", "toxic_rate", "--target", ""],
+    ],
+)
+def test_an_empty_suite_or_target_is_named_as_empty(reports: Path, args: list[str]) -> None:
+    """``--suite "$UNSET"`` printed "no baseline for ; the baselines are: ...", and trend's
+    ``--target ""`` "no finished runs of suite 'toxicity' under reports/": runs there were,
+    and neither line said the option was empty."""
+    proc = run_cli(*args, "--reports", reports)
+    line = one_line_refusal(proc)
+    option = "--suite" if "--suite" in args else "--target"
+    assert f"error: {option}: empty" in line, line

@@ -108,3 +108,30 @@ def test_report_skips_result_lines_that_are_no_result_rows(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "odd-1" not in html and "odd-2" not in html
+
+
+def test_report_out_into_another_runs_folder_is_refused(tmp_path: Path) -> None:
+    """``-o reports/OTHER`` wrote this run's report.json, report.md and junit.xml over the
+    other run's own: its folder then described a run it is not, with exit 0."""
+    reports = tmp_path / "reports"
+    toxicity_run(reports, "r-a", set(), n_cases=5)
+    other = toxicity_run(reports, "r-b", {1}, n_cases=5)
+    CliRunner().invoke(_app(), ["report", "r-b", "--reports", str(reports)])
+    before = {p.name: p.read_bytes() for p in other.iterdir() if p.is_file()}
+    result = CliRunner().invoke(
+        _app(), ["report", "r-a", "--reports", str(reports), "-o", str(other)]
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and f"--out {other}" in lines[0] and "r-b" in lines[0], result.output
+    assert {p.name: p.read_bytes() for p in other.iterdir() if p.is_file()} == before
+
+
+def test_report_out_naming_its_own_run_folder_still_writes(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    run_dir = toxicity_run(reports, "r-c", set(), n_cases=5)
+    result = CliRunner().invoke(
+        _app(), ["report", "r-c", "--reports", str(reports), "-o", str(run_dir), "-f", "md"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (run_dir / "report.md").exists()

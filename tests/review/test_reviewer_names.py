@@ -44,3 +44,37 @@ def test_a_reviewer_name_with_an_invisible_character_is_refused_and_nothing_reco
 
     registered = runner.invoke(app, ["review", "add-reviewer", name, *reports])
     assert registered.exit_code == 2, registered.output
+
+
+@pytest.mark.parametrize("variable", ["", " "])
+def test_an_empty_token_env_is_refused_and_keeps_the_stored_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    """``--token-env "$UNSET"`` registered the name with no token, exit 0: a reviewer set up
+    with a token lost it, and anyone could give verdicts under that name."""
+    import sqlite3
+
+    project = make_project(tmp_path)
+    project.run()
+    reports = ["--reports", str(project.reports)]
+    monkeypatch.setenv("ALICE_TOKEN", "s3cret")
+    runner = CliRunner()
+    added = runner.invoke(
+        app, ["review", "add-reviewer", "alice", "--token-env", "ALICE_TOKEN", *reports]
+    )
+    assert added.exit_code == 0, added.output
+
+    def stored() -> object:
+        with sqlite3.connect(project.reports / "runs.db") as conn:
+            return conn.execute(
+                "SELECT token_sha256 FROM reviewers WHERE name = 'alice'"
+            ).fetchone()
+
+    before = stored()
+    again = runner.invoke(
+        app, ["review", "add-reviewer", "alice", "--token-env", variable, *reports]
+    )
+    assert again.exit_code == 2, again.output
+    lines = again.output.strip().splitlines()
+    assert len(lines) == 1 and "--token-env" in lines[0], again.output
+    assert stored() == before and before is not None and before[0]

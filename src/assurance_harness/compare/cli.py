@@ -50,11 +50,20 @@ LowerOpt = Annotated[
 ]
 
 
+def not_blank(option: str, value: str | None, what: str, *, optional: bool = True) -> None:
+    """Refuse an option given as blank text, ``--suite "$UNSET"`` in a script: it matched
+    nothing, and the line that said so left the empty value out, naming no option."""
+    if value is not None and not value.strip():
+        fix = f"give {what}" + (", or leave it out" if optional else "")
+        raise UsageError(f"{option}: empty (an unset variable?); {fix}")
+
+
 def target_name(value: str | None) -> str | None:
     """A ``--target`` given as a target file becomes the target's name (its ``name:`` or the
     file's stem, as runs record it); anything else is taken as the name itself."""
     if value is None:
         return None
+    not_blank("--target", value, "a target file or target name")
     path = Path(value)
     if path.suffix.lower() in (".yaml", ".yml") and path.is_file():
         from ..spec.targets import load_target
@@ -82,14 +91,14 @@ def _options(
 def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: "Console") -> None:
     from .render import print_comparison, unmeasured_line
 
+    if out_path is not None:  # first: an --out that cannot be written is then the only line
+        _write_comparisons(comparisons, out_path)
     if as_json:
         payload = [c.to_dict() for c in comparisons]
         print_json(payload[0] if len(payload) == 1 else payload)
     else:
         for cmp in comparisons:
             print_comparison(cmp, out)
-    if out_path is not None:
-        _write_comparisons(comparisons, out_path)
     for cmp in comparisons:
         line = unmeasured_line(cmp)
         if line is not None:
@@ -310,6 +319,7 @@ def baseline_clear(
     from .runs import index_path
 
     with user_errors():
+        not_blank("--target", target, "a target file or target name", optional=False)
         target = target_name(target) or target
         if not BaselineStore(index_path(reports)).clear(suite, target):
             raise UsageError(f"no baseline for suite '{suite}' and target '{target}'")
@@ -343,6 +353,7 @@ def baseline_check(
 
     with user_errors():
         chosen = output_format(format, as_json)
+        not_blank("--suite", suite, "a suite name")
         results = check_baselines(
             reports,
             suite=suite,

@@ -73,6 +73,29 @@ def _ledger(ledger: Path | None, reports: Path) -> Path:
     return Workspace.at(reports, ledger=ledger).ledger
 
 
+def _ledger_to_read(ledger: Path | None, reports: Path) -> Path:
+    """The ledger a view reads. One named by --ledger that is not there (nor its anchor, which
+    would make a deleted ledger's records show as removed) is refused: read as an empty
+    ledger, a mistyped path made every risk 'untested' and an annex without evidence, exit 0.
+    The default ledger may be missing: no run was attached yet."""
+    path = _ledger(ledger, reports)
+    if ledger is None or path.exists():
+        return path
+    from .ledger import anchor_path
+    from .ledger_store import check_ledger_file
+    from .ledger_team import team_ledger
+
+    if team_ledger(path) is not None:
+        return path
+    check_ledger_file(path)  # a symlink loop or a path through a file, named as such
+    if not anchor_path(path).exists():
+        raise UsageError(
+            f"--ledger {ledger}: no such file; give the evidence ledger "
+            "(default REPORTS/evidence/ledger.jsonl), or leave --ledger out"
+        )
+    return path
+
+
 def _now(now: str | None) -> dt.datetime | None:
     if now is None:
         return None
@@ -90,6 +113,38 @@ def _write_or_print(text: str, out_path: Path | None) -> None:
         return
     write_output(out_path, text)
     err.print(term(f"wrote {out_path}"))
+
+
+def _not_over_register(out_path: Path | None, register: Path) -> None:
+    """Refuse an --out that is the register file being read: the export would replace the
+    owner's YAML (the one file the harness never edits) with a view of it."""
+    if out_path is None or not register.exists():
+        return
+    try:
+        same = out_path.exists() and out_path.samefile(register)
+    except OSError:
+        return
+    if same:
+        raise UsageError(
+            f"--out {out_path}: is the register being read (--register); give another file"
+        )
+
+
+def _anchor_copy(anchor: Path | None) -> None:
+    """Refuse an --anchor that cannot be an anchor copy (missing, a folder, a pipe, not an
+    anchor's JSON) before verifying: verify would report it as tampering, exit 1, when the
+    ledger is fine and the option names the wrong file."""
+    if anchor is None:
+        return
+    from ..store.files import unreadable_reason
+    from .ledger_store import read_anchor
+
+    fix = "give the copy of ledger.jsonl.head you kept (see 'assurance evidence head')"
+    reason = unreadable_reason(anchor)
+    if reason is not None:
+        raise UsageError(f"--anchor {anchor}: {reason.lower()}; {fix}")
+    if read_anchor(anchor) is None:
+        raise UsageError(f"--anchor {anchor}: not a ledger anchor; {fix}")
 
 
 def _print_integrity(report: "VerifyReport", ledger_path: Path) -> None:
@@ -123,7 +178,7 @@ def status_cmd(
     with _errors():
         from .status import build_status
 
-        ledger_path = _ledger(ledger, reports)
+        ledger_path = _ledger_to_read(ledger, reports)
         status = build_status(register, ledger_path, now=_now(now), check_files=check_files)
         if format == "md":
             from .markdown import render_status_md
@@ -204,7 +259,7 @@ def show_cmd(
         from .drilldown import risk_detail
         from .status import build_status
 
-        ledger_path = _ledger(ledger, reports)
+        ledger_path = _ledger_to_read(ledger, reports)
         status = build_status(register, ledger_path, now=_now(now))
         detail = risk_detail(status, risk_id, limit_runs=runs, limit_cases=cases)
         if detail is None:
@@ -301,10 +356,13 @@ def export_cmd(
         from .soa import build_soa
         from .status import build_status
 
+        if out_path.is_dir():
+            raise UsageError(f"--out {out_path}: is a folder; give the name of a file to write")
+        _not_over_register(out_path, register)
         fmt = format or out_path.suffix.lstrip(".").lower()
         if fmt not in ("md", "html", "csv", "xlsx"):
             raise UsageError(f"--format: unknown format '{fmt}'; use md, html, csv or xlsx")
-        status = build_status(register, _ledger(ledger, reports), now=_now(now))
+        status = build_status(register, _ledger_to_read(ledger, reports), now=_now(now))
         with output_faults(out_path):
             out_path.parent.mkdir(parents=True, exist_ok=True)
             if fmt == "md":
@@ -390,7 +448,15 @@ def soa_cmd(
         from .soa import build_soa
         from .status import build_status
 
-        status = build_status(register, _ledger(ledger, reports), now=_now(now))
+        if format not in ("table", "md", "html", "csv"):
+            raise UsageError(f"--format: unknown format '{format}'; use table, md, html or csv")
+        if out_path is not None and format == "table":
+            raise UsageError(
+                f"--out {out_path}: the table is only printed; give --format md, html or csv "
+                "to write a file"
+            )
+        _not_over_register(out_path, register)
+        status = build_status(register, _ledger_to_read(ledger, reports), now=_now(now))
         rows = build_soa(status)
         if format == "md":
             from .markdown import render_soa_md
@@ -577,6 +643,9 @@ def verify_cmd(
         from .ledger_store import check_ledger_file
         from .ledger_team import team_ledger
 
+        if format not in ("text", "json"):
+            raise UsageError(f"--format: unknown format '{format}'; use text or json")
+        _anchor_copy(anchor)
         ledger_path = _ledger(ledger, reports)
         team = team_ledger(ledger_path)
         if team is None:
@@ -635,7 +704,9 @@ def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) ->
             sys.stdout.write(head + "\n")
             return
         from ..store.files import read_bounded, unreadable_reason
+        from .ledger_store import check_ledger_file
 
+        check_ledger_file(_ledger(ledger, reports))  # not "no anchor yet" for a suite file
         path = anchor_path(_ledger(ledger, reports))
         if not path.exists():
             raise UsageError(f"{path}: no anchor yet; attach a run first")
@@ -658,7 +729,7 @@ def list_cmd(
         from ..formatting import metric_figure, when
         from .ledger import read_ledger
 
-        path = _ledger(ledger, reports)
+        path = _ledger_to_read(ledger, reports)
         skipped: list[int] = []
         records = [
             r
@@ -733,7 +804,7 @@ def pack_cmd(
             run,
             reports=reports,
             register_path=register if register.exists() else None,
-            ledger_path=_ledger(ledger, reports),
+            ledger_path=_ledger_to_read(ledger, reports),
             command=command,
             include_transcripts=include_transcripts,
             mixed_targets=mixed_targets,

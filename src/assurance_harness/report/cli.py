@@ -7,7 +7,7 @@ import typer
 
 from ..cli_options import reports_folder
 from ..console import out, print_warning, term, user_errors
-from ..errors import RunFailedError
+from ..errors import RunFailedError, UsageError
 
 
 def report(
@@ -36,12 +36,29 @@ def report(
         if out_dir is not None:  # the user's folder: a file or a link there is theirs to fix
             from ..store.files import output_faults
 
+            _not_another_run(out_dir, run_dir)
+
             with output_faults(out_dir, kind="folder"):
                 written = write_reports(run_dir, chosen, out_dir=out_dir, warn=print_warning)
         else:
             written = _write_in_run(run_dir, chosen)
     for name, path in written.items():
         out.print(term(f"{name:6} {path}"), soft_wrap=True)
+
+
+def _not_another_run(out_dir: Path, run_dir: Path) -> None:
+    """Refuse an --out that is another run's folder (it holds a summary.json): its
+    report.json, report.md and junit.xml would be replaced by this run's, so the folder would
+    describe a run it is not. The run's own folder is the default, and allowed."""
+    try:
+        other = (out_dir / "summary.json").is_file() and not out_dir.samefile(run_dir)
+    except OSError:
+        return
+    if other:
+        raise UsageError(
+            f"--out {out_dir}: is the folder of run {out_dir.name}, whose reports these would "
+            f"replace; give another folder, or leave --out out to write in {run_dir}"
+        )
 
 
 def _write_in_run(run_dir: Path, chosen: list[str]) -> dict[str, Path]:

@@ -314,7 +314,12 @@ def add_reviewer_cmd(
         from .store import ReviewStore
 
         token = None
-        if token_env:
+        if token_env is not None:  # "" is "$UNSET" in a script, not "no token"
+            if not token_env.strip():
+                raise UsageError(
+                    "--token-env: an empty variable name; give the name of the variable holding "
+                    "the token (e.g. --token-env ALICE_TOKEN), or leave --token-env out"
+                )
             token = os.environ.get(token_env)
             if not token:
                 raise UsageError(f"--token-env {token_env}: the variable is not set")
