@@ -11,11 +11,11 @@ import time
 
 import pytest
 
+from assurance_harness.errors import HarnessError
 from assurance_harness.metrics import columns as columns_module
 from assurance_harness.metrics import disparity as disparity_module
 from assurance_harness.metrics import threads
 from assurance_harness.metrics.columns import MetricColumns
-from assurance_harness.metrics.disparity import DisparityError
 from assurance_harness.spec.loader import load_suite
 from tests.metrics.test_columns import GAPS, SUITE, _gap_rows, _rows
 
@@ -106,10 +106,10 @@ def test_background_gives_the_value_or_the_error(monkeypatch, parallel: bool) ->
     assert threads.Background(lambda: 42, parallel=parallel).result() == 42
 
     def broken() -> int:
-        raise DisparityError("bad input")
+        raise HarnessError("bad input")
 
     job = threads.Background(broken, parallel=parallel)  # raises where the value is read
-    with pytest.raises(DisparityError, match="bad input"):
+    with pytest.raises(HarnessError, match="bad input"):
         job.result()
 
 

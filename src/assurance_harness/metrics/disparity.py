@@ -30,7 +30,6 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from ..errors import HarnessError
 from ..rowkeys import case_key
 from ..stats.disparity import (
     GroupSample,
@@ -101,10 +100,6 @@ class GroupCases:
     means: np.ndarray
     n_rows: int
     one_sample_each: bool
-
-
-class DisparityError(HarnessError):
-    """A disparity that cannot be computed as configured."""
 
 
 def _case_values(rows: list[Row], params: DisparityParams) -> dict[str, dict[str, list[float]]]:
@@ -290,11 +285,16 @@ class DisparityMetric(MetricKind):
             return MetricValue(value=None, n=n_rows, confidence=ctx.confidence, details=details)
 
         case_means = {g: cases_of[g].means for g in groups}
-        if params.method == "ratio" and any((m < 0).any() for m in case_means.values()):
-            raise DisparityError(
-                f"disparity of '{params.value}': method 'ratio' needs non-negative values; "
-                "use method: difference for signed scores such as sentiment"
+        negative = sum(int((m < 0).sum()) for m in case_means.values())
+        if params.method == "ratio" and negative:
+            # No figure, said why: stopping here lost the run's other figures, and the fix
+            # (a changed suite) cannot be resumed into; a new run reuses the cached answers.
+            details["reason"] = (
+                f"method 'ratio' needs non-negative values, and {negative} case(s) of "
+                f"'{params.value}' are negative: use method: difference for signed scores "
+                "such as sentiment"
             )
+            return MetricValue(value=None, n=n_rows, confidence=ctx.confidence, details=details)
         if params.method == "ratio" and not any(m.any() for m in case_means.values()):
             # fairlearn's NaN was the value, and a 'min: 0.8' gate passed on it.
             details["reason"] = _ZERO_RATIO
