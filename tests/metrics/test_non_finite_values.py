@@ -8,6 +8,7 @@ readers refuse."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +55,21 @@ def _strict(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
+def _run(tmp_path: Path, suite: str) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """Write ``suite``, run it against the target made beside it, and read its summary.json
+    strictly (no NaN or Infinity); the process too, for its exit code and output."""
+    (tmp_path / "s.yaml").write_text(suite, encoding="utf-8")
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    summaries = list((tmp_path / "r").glob("*/summary.json"))
+    assert len(summaries) == 1, done.stdout + done.stderr
+    return done, _strict(summaries[0].read_text(encoding="utf-8"))
+
+
 def test_infinite_values_are_skipped_like_nan(tmp_path: Path) -> None:
     callable_target(tmp_path, "nf_target", TARGET)
-    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
-    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    done, summary = _run(tmp_path, SUITE)
     assert done.returncode in (0, 1), done.stdout + done.stderr
-    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
-    summary = _strict(summary_path.read_text(encoding="utf-8"))
     metrics = summary["metrics"]
     # The five finite values count; the two infinities are skipped.
     assert metrics["m"]["value"] == (1.5 + 2 + 3 + 4 + 5) / 5
@@ -116,11 +125,7 @@ def test_a_condition_on_nan_is_no_data_not_a_row_where_it_was_false(tmp_path: Pa
     # False, so every NaN row counted as a clean answer: a rate of 0 of 3 and a passed gate on
     # no score at all. NaN is no value, as for a mean: the row is skipped and counted.
     callable_target(tmp_path, "nan_bot", NAN_BOT)
-    (tmp_path / "s.yaml").write_text(NAN_SUITE, encoding="utf-8")
-    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
-    assert "Traceback" not in done.stderr, done.stderr
-    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
-    summary = _strict(summary_path.read_text(encoding="utf-8"))
+    done, summary = _run(tmp_path, NAN_SUITE)
     for metric in summary["metrics"].values():
         assert metric["value"] is None and metric["n"] == 0, metric
         assert metric["details"]["n_skipped"] == 3, metric
@@ -133,7 +138,8 @@ def test_an_integer_too_large_for_a_float_is_skipped_not_a_crash(tmp_path: Path)
     # float can hold, and every metric reading it ended the run with "internal error:
     # OverflowError: int too large to convert to float" after every answer was in.
     callable_target(tmp_path, "digits_bot", DIGITS_BOT)
-    (tmp_path / "s.yaml").write_text(
+    _, summary = _run(
+        tmp_path,
         "suite: digits\ncases:\n  - {id: a, prompt: big, metadata: {g: x}}\n"
         "  - {id: b, prompt: '1', metadata: {g: y}}\n  - {id: c, prompt: '2', metadata: {g: x}}\n"
         "  - {id: d, prompt: '3', metadata: {g: y}}\n"
@@ -141,12 +147,8 @@ def test_an_integer_too_large_for_a_float_is_skipped_not_a_crash(tmp_path: Path)
         "  - {id: q, quantile: {expr: 'int(response)', q: 0.5}}\n"
         "  - {id: d, disparity: {value: 'int(response)', by: meta.g}}\n"
         "gates:\n  - {metric: m, max: 5}\n  - {metric: q, max: 5}\n  - {metric: d, max: 5}\n",
-        encoding="utf-8",
     )
-    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
-    assert "internal error" not in done.stderr, done.stderr
-    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
-    metrics = _strict(summary_path.read_text(encoding="utf-8"))["metrics"]
+    metrics = summary["metrics"]
     assert metrics["m"]["value"] == 2.0 and metrics["m"]["details"]["n_skipped"] == 1
     assert metrics["q"]["n"] == 3 and metrics["d"]["details"]["n_skipped"] == 1
 
@@ -155,18 +157,15 @@ def test_arithmetic_on_an_integer_too_large_for_a_float_is_null(tmp_path: Path) 
     # 'int(response) / 1000' (milliseconds to seconds) on a 422-digit answer raised
     # OverflowError out of the expression: the same internal error, from the arithmetic.
     callable_target(tmp_path, "ms_bot", DIGITS_BOT)
-    (tmp_path / "s.yaml").write_text(
+    _, summary = _run(
+        tmp_path,
         "suite: ms\ncases:\n  - {id: a, prompt: big}\n  - {id: b, prompt: '1000'}\n"
         "  - {id: c, prompt: '3000'}\n"
         "metrics:\n  - {id: s, mean: 'int(response) / 1000'}\n"
         "  - {id: slow, rate: 'int(response) + 0.5 > 2000'}\n"
         "gates:\n  - {metric: s, max: 5}\n  - {metric: slow, max: 1}\n",
-        encoding="utf-8",
     )
-    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
-    assert "internal error" not in done.stderr, done.stderr
-    (summary_path,) = (tmp_path / "r").glob("*/summary.json")
-    metrics = _strict(summary_path.read_text(encoding="utf-8"))["metrics"]
+    metrics = summary["metrics"]
     assert metrics["s"]["value"] == 2.0 and metrics["s"]["details"]["n_skipped"] == 1
     assert metrics["slow"]["n"] == 2 and metrics["slow"]["details"]["n_skipped"] == 1
 

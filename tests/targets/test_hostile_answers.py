@@ -37,30 +37,36 @@ def _target(kind: str, url: str) -> Target:
 def _record(kind: str, handler: Handler) -> tuple[ResponseRecord, int]:
     """The one request's record, and how many requests the server received (three attempts
     allowed: a retryable error is sent three times)."""
+
+    async def main() -> tuple[ResponseRecord, int]:
+        async with serve(handler) as (url, seen):
+            retry = RetryPolicy(max_attempts=3, base_delay_s=0.0, max_delay_s=0.0)
+            return await _send_once(_target(kind, url), retry=retry), len(seen.bodies)
+
+    return asyncio.run(main())
+
+
+async def _send_once(target: Target, *, retry: RetryPolicy | None = None) -> ResponseRecord:
+    """One request through ``target`` (started and closed here); its record. ``retry``: one
+    attempt unless given."""
     request = GenerationRequest(
         case_id="c1", sample=0, seed=1, messages=[{"role": "user", "content": "hi"}], params={}
     )
-
-    async def main() -> tuple[ResponseRecord, int]:
-        records: list[ResponseRecord] = []
-        async with serve(handler) as (url, seen):
-            target = _target(kind, url)
-            await target.start()
-            try:
-                await execute(
-                    target,
-                    [request],
-                    on_record=records.append,
-                    concurrency=1,
-                    requests_per_second=None,
-                    timeout_s=5.0,
-                    retry=RetryPolicy(max_attempts=3, base_delay_s=0.0, max_delay_s=0.0),
-                )
-            finally:
-                await target.close()
-            return records[0], len(seen.bodies)
-
-    return asyncio.run(main())
+    records: list[ResponseRecord] = []
+    await target.start()
+    try:
+        await execute(
+            target,
+            [request],
+            on_record=records.append,
+            concurrency=1,
+            requests_per_second=None,
+            timeout_s=5.0,
+            retry=retry or RetryPolicy(max_attempts=1),
+        )
+    finally:
+        await target.close()
+    return records[0]
 
 
 @pytest.mark.parametrize("kind", ADAPTERS)
@@ -172,27 +178,6 @@ def _keyed_target(kind: str, url: str, header: str) -> Target:
             url=url + "/generate", response_path="text", headers={header: "${HOSTILE_KEY}"}
         )
     )
-
-
-async def _send_once(target: Target) -> ResponseRecord:
-    request = GenerationRequest(
-        case_id="c1", sample=0, seed=1, messages=[{"role": "user", "content": "hi"}], params={}
-    )
-    records: list[ResponseRecord] = []
-    await target.start()
-    try:
-        await execute(
-            target,
-            [request],
-            on_record=records.append,
-            concurrency=1,
-            requests_per_second=None,
-            timeout_s=5.0,
-            retry=RetryPolicy(max_attempts=1),
-        )
-    finally:
-        await target.close()
-    return records[0]
 
 
 @pytest.mark.parametrize(

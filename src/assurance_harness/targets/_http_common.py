@@ -188,6 +188,8 @@ def quote_query_value(value: str) -> str:
 def resolve_query(url: str) -> str:
     """``url`` with its query's ``${NAME}`` references resolved, for the request sent now; the
     URL as written (names, not values) stays what manifests and error messages show."""
+    if "${" not in url:  # every request of most targets: no parse
+        return url
     parts = urlsplit(url)
     if "${" not in parts.query:
         return url
