@@ -6,8 +6,8 @@ read-only folder (WAL mode writes ``runs.db-wal`` and ``runs.db-shm`` beside the
 read), and the fix differs; so the file and its folder are looked at to say which. The runner
 reports a storage fault met during a run as a failed run (exit 3) with the ``--resume`` that
 finishes it (``runner.run``); only a runs.db no run can be indexed in (a folder, a FIFO, a
-damaged file, a table of another shape), known before sending, is refused here first
-(``check_index_path``).
+damaged file, a table of another shape, a write lock another process holds past the busy
+wait), known before sending, is refused here first (``check_index_path``).
 """
 
 from __future__ import annotations
