@@ -628,9 +628,10 @@ def runs_list(
         # The team store unreachable or runs.db damaged: one line, not a traceback.
         index = open_index(db)
         rows = [] if index is None else index.list_runs(suite=suite, limit=limit)
-        unindexed = 0
-        if store_url() is None:  # a team store's runs are other machines' folders too
-            rows, unindexed = _with_unindexed(rows, reports, index, suite=suite, limit=limit)
+        # This machine's finished run folders the index lacks, with either store: a team
+        # store's other runs lie on other machines, but a folder here whose row never reached
+        # it (unreachable as the run finished, or a run from before the move) is as unindexed.
+        rows, unindexed = _with_unindexed(rows, reports, index, suite=suite, limit=limit)
     except HarnessError as exc:
         raise fail(exc) from None
     if index is None and not rows:
@@ -638,15 +639,7 @@ def runs_list(
         return
     mark_missing_folders(rows, reports)  # the row stays; the listing says its folder went
     if unindexed:
-        runs = (
-            f"{unindexed} runs listed from their folders are"
-            if unindexed > 1
-            else ("1 run listed from its folder is")
-        )
-        print_warning(
-            f"{runs} not in the run index {db}; 'assurance run SUITE --target TARGET "
-            "--resume RUN_ID' indexes one"
-        )
+        _warn_unindexed(unindexed, str(db) if index is None else index.db.where, db, store_url())
     if chosen == "json":
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")
@@ -679,6 +672,24 @@ def _with_unindexed(
     merged.sort(key=lambda r: r["started_at"] is None)
     kept = merged[:limit]
     return kept, sum(1 for r in kept if r.get("indexed") is False)
+
+
+def _warn_unindexed(count: int, where: str, embedded: Path, team: str | None) -> None:
+    """One warning that ``count`` listed runs are not in the index ``where``, and what indexes
+    them; with a team store beside a ``runs.db`` from before it, the command that copies that
+    file's runs (and their baselines and reviews) in one go too."""
+    runs = (
+        f"{count} runs listed from their folders are"
+        if count > 1
+        else "1 run listed from its folder is"
+    )
+    fix = "'assurance run SUITE --target TARGET --resume RUN_ID' indexes one"
+    if team is not None and embedded.is_file():
+        fix += (
+            f"; 'assurance store migrate --to URL --reports {embedded.parent}' copies those "
+            f"{embedded} holds"
+        )
+    print_warning(f"{runs} not in the run index {where}; {fix}")
 
 
 def runs_table(rows: list[dict[str, Any]]) -> "Table":

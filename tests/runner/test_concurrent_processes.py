@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -200,7 +200,10 @@ def test_an_attach_waiting_for_the_ledger_lock_says_so_once_then_appends(
 def test_a_run_that_waited_out_runs_db_says_why_and_its_resume_indexes_it(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The lock is taken once the run has begun (after its check before sending, which refuses
+    # a lock held already: tests/runner/test_runs_db_locked.py), and held past its end.
     from assurance_harness.errors import RunFailedError
+    from assurance_harness.runner import run as runner_run
     from assurance_harness.runner.run import run_suite
     from assurance_harness.store import database
 
@@ -209,8 +212,17 @@ def test_a_run_that_waited_out_runs_db_says_why_and_its_resume_indexes_it(
     options = {"reports_dir": "r", "write_reports": False, "attach_evidence": False}
     assert run_suite("s.yaml", "t.yaml", **options).exit_code == 0
     db = project / "r" / "runs.db"
-    with _runs_db_held(db), pytest.raises(RunFailedError) as failed:
-        run_suite("s.yaml", "t.yaml", **options)
+    with ExitStack() as hold:
+        checked = runner_run.check_index_path
+
+        def then_held(path: Path) -> None:
+            checked(path)
+            hold.enter_context(_runs_db_held(db))
+
+        monkeypatch.setattr(runner_run, "check_index_path", then_held)
+        with pytest.raises(RunFailedError) as failed:
+            run_suite("s.yaml", "t.yaml", **options)
+    monkeypatch.setattr(runner_run, "check_index_path", checked)
     message = str(failed.value)
     assert "r/runs.db" in message and "another process" in message, message
     run_id = message.split("--resume ")[-1].split()[0]

@@ -62,3 +62,36 @@ def test_a_run_being_finished_by_another_process_is_not_listed_as_unindexed(
         done = run_cli("runs", "list", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert folder.name not in done.stdout and "warning" not in done.stderr, done.stdout
+
+
+def test_with_a_team_store_the_local_folders_it_lacks_are_listed_too(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """A run whose row never reached the team store (it was unreachable as the run finished,
+    or the run was made before the project moved to it) is a folder here that ``runs list``
+    left out without a word; the store's own rows are listed as before, each once."""
+    (local,) = echo_runs(tmp_path, "unindexed-team")  # indexed in reports/runs.db only
+    done = run_cli(
+        "run",
+        "s.yaml",
+        "--target",
+        "t.yaml",
+        "--no-report",
+        "--store",
+        pg_url,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    listed = run_cli("--store", pg_url, "runs", "list", "--format", "json", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    by_id = {str(r["run_id"]): r for r in rows}
+    assert len(rows) == 2 and by_id[local.name]["indexed"] is False, rows
+    (team,) = [r for name, r in by_id.items() if name != local.name]
+    assert "indexed" not in team and team["folder_missing"] is False, rows
+    (warning,) = listed.stderr.strip().splitlines()
+    assert warning.startswith(
+        "warning: 1 run listed from its folder is not in the run index postgresql://"
+    ), warning
+    assert "--resume RUN_ID" in warning and "store migrate" in warning, warning

@@ -6,8 +6,8 @@ read-only folder (WAL mode writes ``runs.db-wal`` and ``runs.db-shm`` beside the
 read), and the fix differs; so the file and its folder are looked at to say which. The runner
 reports a storage fault met during a run as a failed run (exit 3) with the ``--resume`` that
 finishes it (``runner.run``); only a runs.db no run can be indexed in (a folder, a FIFO, a
-damaged file, a table of another shape), known before sending, is refused here first
-(``check_index_path``).
+damaged file, a table of another shape, a write lock another process holds past the busy
+wait), known before sending, is refused here first (``check_index_path``).
 """
 
 from __future__ import annotations
@@ -87,15 +87,22 @@ def check_index_path(path: Path) -> None:
 def _check_indexable(path: Path) -> None:
     """Open the index as the finished run will, its tables made or upgraded first, and name
     every column the run's row fills: a table of another shape, or a view in its place, fails
-    here as a StoreError (exit 2) and not once every answer is in. A read in WAL mode waits
-    for no writer."""
+    here as a StoreError (exit 2) and not once every answer is in. Then take the write lock
+    the run's row will need and let it go at once (an empty transaction: no write, no sync):
+    a lock another process holds past the busy wait the indexing would also wait out is a
+    StoreBusyError (exit 3) now, before a request is paid for, and a brief one (another run
+    indexing) is waited for, as the indexing would."""
     from .index import COLUMNS  # store.index uses this module
 
     db = SqliteDatabase(path)
-    with store_faults(db):
-        db.ensure_schema()
-        with db.transaction() as conn:
-            conn.execute(f"SELECT {', '.join(COLUMNS)} FROM runs LIMIT 0")
+    try:
+        with store_faults(db):
+            db.ensure_schema()
+            with db.transaction() as conn:
+                conn.execute(f"SELECT {', '.join(COLUMNS)} FROM runs LIMIT 0")
+                conn.lock("runs")
+    except StoreBusyError as exc:
+        raise StoreBusyError(f"{exc} (the run was not started: nothing was sent)") from None
 
 
 def _damage(path: Path) -> str | None:
