@@ -105,3 +105,34 @@ def test_a_run_id_no_file_name_can_hold_is_a_404_not_a_500(site, name: str) -> N
         assert status == 404, (page, status, text[:300])  # was: a 500 (file name too long)
     status, text = _request(base, f"/review?run={quoted}")
     assert status == 200, (status, text[:300])  # the queue, empty for a run it does not hold
+
+
+def test_a_verdict_posted_for_a_run_id_no_file_name_can_hold_is_a_404_not_a_500(site) -> None:
+    """The form's own token and cookie, as a page of the app would send: only the run id in the
+    URL is overlong (a mistyped or crafted link followed by the reviewer)."""
+    import re
+
+    project, run_id, _, base = site
+    url = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=30)
+    try:
+        connection.request("GET", f"/review/{run_id}/{urllib.parse.quote('c2#0')}")
+        response = connection.getresponse()
+        html = response.read().decode("utf-8")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        cookie = re.search(r"assurance_csrf=([^;]+)", response.getheader("Set-Cookie") or "")
+        assert token and cookie, html[:300]
+        connection.request(
+            "POST",
+            f"/review/{'a' * 300}/{urllib.parse.quote('c2#0')}",
+            body=f"csrf_token={token.group(1)}&decision=agree&reviewer=alice".encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"assurance_csrf={cookie.group(1)}",
+            },
+        )
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+    finally:
+        connection.close()
+    assert response.status == 404, (response.status, text[:300])  # was: a 500
