@@ -630,6 +630,9 @@ def _item_post(request: web.Request, form: Any, csrf: str) -> web.Response:
     store's write lock, in this thread) and show the row again, saved or with the error."""
     from ..review.adjudicate import adjudicate
 
+    if not _nameable(request.match_info["run_id"]):
+        # No queue holds it (the page says so, 404); looking for its folder failed: a 500.
+        return _item(request, csrf)
     try:
         fields = _verdict_fields(form)
         decision = fields["decision"]
