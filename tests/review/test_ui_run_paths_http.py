@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import shutil
 import urllib.parse
 from collections.abc import Iterator
@@ -110,9 +111,7 @@ def test_a_run_id_no_file_name_can_hold_is_a_404_not_a_500(site, name: str) -> N
 def test_a_verdict_posted_for_a_run_id_no_file_name_can_hold_is_a_404_not_a_500(site) -> None:
     """The form's own token and cookie, as a page of the app would send: only the run id in the
     URL is overlong (a mistyped or crafted link followed by the reviewer)."""
-    import re
-
-    project, run_id, _, base = site
+    _, run_id, _, base = site
     url = urllib.parse.urlsplit(base)
     connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=30)
     try:
