@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -196,19 +197,53 @@ def _runs_page(request: web.Request) -> web.Response:
     )
 
 
+NAME_MAX = 255
+"""The most bytes a file name holds on the usual file systems: a run id longer than that names no
+folder, and asking the system for one fails (ENAMETOOLONG) rather than finding nothing."""
+
+
+def _nameable(run_id: str) -> bool:
+    """Whether ``run_id`` could name a folder at all (no NUL, at most ``NAME_MAX`` bytes)."""
+    size = len(run_id.encode("utf-8", "surrogatepass"))
+    return "\x00" not in run_id and 0 < size <= NAME_MAX
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, its links followed, lies under ``folder`` (its links followed too)."""
+    top = os.path.realpath(folder)
+    return os.path.realpath(path).startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _indexed(request: web.Request, run_id: str) -> bool:
+    from ..store.index import open_index
+
+    index = open_index(_paths(request).db)
+    return index is not None and index.get(run_id) is not None
+
+
 def _run_dir(request: web.Request, run_id: str) -> Path:
+    """The run's folder, for a run id from the URL: a folder the run index names, or one inside
+    the reports folder. The fallback ``reports/<run_id>`` took an id that is a path (absolute,
+    ``..``, or a symlink placed in the reports folder) to any run folder on the machine, and
+    served its files."""
     from ..review.adjudicate import run_dir_of
     from ..store.postgres import StoreError
     from ..store.runread import RunFolderMissing
 
+    missing = web.HTTPNotFound(text=f"no finished run {run_id}")
+    if not _nameable(run_id):
+        raise missing
     try:
-        return run_dir_of(_paths(request), run_id)
+        run_dir = run_dir_of(_paths(request), run_id)
     except StoreError:
         raise  # a 503 (data_errors), not "no finished run"
     except RunFolderMissing as exc:
         raise web.HTTPGone(text=str(exc)) from None  # the run finished; its folder went
     except HarnessError:
-        raise web.HTTPNotFound(text=f"no finished run {run_id}") from None
+        raise missing from None
+    if not _inside(run_dir, _settings(request).reports) and not _indexed(request, run_id):
+        raise missing
+    return run_dir
 
 
 def _group_expr(summary: dict[str, Any]) -> str | None:
@@ -330,6 +365,13 @@ async def run_report(request: web.Request) -> web.StreamResponse:
 def _run_report(request: web.Request) -> web.StreamResponse:
     run_dir = _run_dir(request, request.match_info["run_id"])
     path = run_dir / "report.html"
+    # Sent as is: a report.html that links to a file elsewhere (a run folder unpacked from
+    # someone else's archive) would send that file, whatever it is.
+    if not (_inside(path, run_dir) or _inside(path, _settings(request).reports)):
+        raise web.HTTPNotFound(
+            text=f"{path} links to a file outside the reports folder; it is not served: "
+            "write the report again with 'assurance report'"
+        )
     if not path.is_file():
         raise web.HTTPNotFound(text="this run has no report.html; write it with 'assurance report'")
     try:
@@ -506,7 +548,7 @@ def _folder_gone(request: web.Request, run_id: str) -> str | None:
     from ..review.adjudicate import run_dir_of
     from ..store.runread import RunFolderMissing
 
-    if not run_id:
+    if not run_id or not _nameable(run_id):
         return None
     try:
         run_dir_of(_paths(request), run_id)
@@ -588,6 +630,9 @@ def _item_post(request: web.Request, form: Any, csrf: str) -> web.Response:
     store's write lock, in this thread) and show the row again, saved or with the error."""
     from ..review.adjudicate import adjudicate
 
+    if not _nameable(request.match_info["run_id"]):
+        # No queue holds it (the page says so, 404); looking for its folder failed: a 500.
+        return _item(request, csrf)
     try:
         fields = _verdict_fields(form)
         decision = fields["decision"]
