@@ -61,7 +61,7 @@ def test_queue_and_agreement_of_a_run_that_does_not_exist_say_so(tmp_path: Path)
     for command in (["review", "queue"], ["review", "agreement"]):
         result = runner.invoke(app, [*command, "--run", outcome.run_id + "x", *reports])
         assert result.exit_code == 2, result.output
-        assert f"no finished run '{outcome.run_id}x'" in result.output
+        assert f"run '{outcome.run_id}x' not found" in result.output
     typo = ["review", "queue", "--run", outcome.run_id + "x", "--json", *reports]
     result = runner.invoke(app, typo)
     assert result.exit_code == 2 and result.stdout == "", result.output  # no '[]' before it
