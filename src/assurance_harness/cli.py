@@ -732,6 +732,18 @@ def _total(row: dict[str, Any]) -> int | None:
     return None if passed is None or failed is None else passed + failed
 
 
+def _check_purge_ledger(ledger_path: Path) -> None:
+    """The ledger a purge records in is checked as every ledger-taking command checks it
+    (``check_ledger_file``: a pipe, a folder, a loop is one line, exit 2), before the runs are
+    looked at: the append checked it only when a run was old enough, so a dry run, or a purge
+    with nothing to do, said 'would purge' or 'recorded in' a ledger the purge would refuse."""
+    from .register.ledger_store import check_ledger_file
+    from .register.ledger_team import team_ledger
+
+    if team_ledger(ledger_path) is None:  # the team store's ledger is no file
+        check_ledger_file(ledger_path)
+
+
 @runs_app.command("purge")
 def runs_purge(
     reports: ReportsOpt = Path("reports"),
@@ -778,6 +790,7 @@ def runs_purge(
         from .store.cache import forget_runs
 
         ledger_path = ledger or reports / "evidence" / "ledger.jsonl"
+        _check_purge_ledger(ledger_path)
 
         def forget(run_ids: list[str]) -> None:  # the copies of their texts kept elsewhere
             ReviewStore(reports / "runs.db").forget_texts(run_ids)

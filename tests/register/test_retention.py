@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,28 @@ def test_ages_and_the_configured_retention(
     result = cli("runs", "purge", "--reports", reports, "--dry-run")
     assert result.exit_code == 0 and f"would purge {old.name}" in result.output
     assert (old / "results.jsonl").exists()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", ["named pipe", "directory"])
+def test_a_ledger_that_is_no_regular_file_is_refused_before_anything_else(
+    cli, reports: Path, tmp_path: Path, kind: str
+) -> None:
+    """Was: with no run old enough, or with --dry-run, ``runs purge --ledger FIFO`` exited 0
+    ("purged 0 run(s) ...; recorded in FIFO", "would purge RUN"), where the same purge with a
+    run to purge is refused (exit 2): a dry run promised a purge the real one would not do."""
+    ledger = tmp_path / "ledger"
+    if kind == "named pipe":
+        os.mkfifo(ledger)
+    else:
+        ledger.mkdir()
+    purge = ("runs", "purge", "--older-than", "90d", "--reports", reports, "--ledger", ledger)
+    result = cli(*purge)  # no run old enough yet
+    assert result.exit_code == 2, result.output
+    assert f"{ledger}: is " in result.output and "not an evidence ledger" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    old = make_run(reports, finished_at="2026-01-10T09:00:00+00:00", gates=[])
+    for extra in (("--dry-run",), ()):
+        result = cli(*purge, *extra)
+        assert result.exit_code == 2 and "not an evidence ledger" in result.output, result.output
+    assert (old / "results.jsonl").exists()  # nothing deleted without its record

@@ -268,6 +268,36 @@ def test_answers_unreadable_for_many_prompts_in_a_row_do_not_stop_the_run(
     assert "errors 30" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
 
 
+def test_a_408_to_every_request_is_retried_within_the_policy_then_fails_the_run(
+    tmp_path: Path,
+) -> None:
+    # A 408 is the server's answer that it is busy, not a target that is gone: no stop after
+    # the probe, but each request tried max_attempts (3) times, waits capped by max_delay_s
+    # (0.2 s, the server's Retry-After of an hour too), then the run fails on its error rate
+    # with the command that retries them.
+    async def busy(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(status=408, text="request timeout", headers={"Retry-After": "3600"})
+
+    with ThreadedServer(busy) as server:
+        _target(tmp_path, server.base_url)
+        started = time.monotonic()
+        proc = _run(tmp_path)
+        took = time.monotonic() - started
+        posts = len(server.seen.bodies)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 3, text
+    assert posts == 3 * CASES, posts
+    assert took < 30, took
+    assert "stopped:" not in text and "Traceback" not in text, text
+    assert f"errors {CASES} (100.0%" in text and "first: HTTP 408" in text, text
+    assert f"retry its {CASES} errored requests with:" in text and "--retry-errors" in text, text
+    run_dir = next(p for p in (tmp_path / "reports").iterdir() if p.is_dir())
+    rows = [json.loads(r) for r in (run_dir / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == CASES
+    assert all(r["error"]["type"] == "timeout" and r["error"]["status"] == 408 for r in rows)
+
+
 @pytest.mark.parametrize("where", ["another host", "a loop"])
 def test_a_redirect_that_is_not_followed_stops_the_run(tmp_path: Path, where: str) -> None:
     # A 307/308 to another host, or round in a loop, fails every request the same way; only

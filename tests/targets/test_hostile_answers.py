@@ -6,6 +6,7 @@ sends the user looking at the wrong thing."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -108,6 +109,25 @@ def test_an_answer_that_is_not_what_its_content_encoding_says_is_a_bad_response(
     assert encoding in record.error.message and "Content-Encoding" in record.error.message
     assert "dropped" not in record.error.message
     assert sent == 1
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+def test_a_408_to_every_attempt_is_retried_as_the_policy_allows_then_one_timeout_error(
+    kind: str,
+) -> None:
+    # A server's 408 Request Timeout is transient (it may be busy): tried again like a 5xx,
+    # up to max_attempts in all, then recorded; its Retry-After capped by max_delay_s.
+    async def handler(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(status=408, text="request timeout", headers={"Retry-After": "3600"})
+
+    started = time.monotonic()
+    record, sent = _record(kind, handler)
+    assert time.monotonic() - started < 10
+    assert record.error is not None and record.response is None
+    assert (record.error.type, record.error.status) == ("timeout", 408), record.error
+    assert "HTTP 408" in record.error.message
+    assert sent == 3 and record.attempts == 3
 
 
 @pytest.mark.parametrize("kind", ADAPTERS)

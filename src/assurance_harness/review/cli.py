@@ -20,7 +20,7 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..store.reviews import Standing
-    from .store import QueueItem
+    from .store import QueueItem, ReviewStore
 
 review_app = typer.Typer(
     help="Human review: the queue of flagged rows, verdicts, agreement.", no_args_is_help=True
@@ -66,13 +66,12 @@ def queue_cmd(
         from .store import ReviewStore
 
         store = ReviewStore(reports / "runs.db")
+        run = _run_option(store, reports, run)  # before a line is printed
         current = store.current(run)
         # Read a row at a time (its prompt and response too): the queue of a 100,000-case run
         # is never held whole, for a table of its first rows or a JSON list without the text.
         with closing(store.iter_queue(run)) as queued:
             first = next(queued, None)
-            if run is not None and first is None:
-                _known_run(reports, run)  # before a line is printed
             rows = chain([] if first is None else [first], queued)
             items = (i for i in rows if not pending or (i.run_id, i.row_key) not in current)
             if as_json:
@@ -131,12 +130,22 @@ def _print_table(items: Iterable["QueueItem"], current: "Standing") -> None:
         )
 
 
-def _known_run(reports: Path, run_id: str) -> None:
-    """A ``--run`` with nothing to show must be a finished run: a mistyped id otherwise reads
-    as "nothing to review" (UsageError naming it, exit 2)."""
-    from .adjudicate import ReviewPaths, run_dir_of
+def _whole_run_id(store: "ReviewStore", reports: Path, run: str) -> str:
+    """A run id as given as the whole id the store keys rows by, by the rules of every command
+    that takes a run (``store.runread.resolve_run``): a unique start of an id names its run.
+    An id the store holds rows of is taken as it is, its folder perhaps gone. Anything else is
+    one UsageError (exit 2) naming the candidates or the fix: a mistyped ``--run`` otherwise
+    reads as "nothing to review"."""
+    if store.holds_run(run):
+        return run
+    from ..store.runread import resolve_run_id
 
-    run_dir_of(ReviewPaths.default(reports), run_id)
+    return resolve_run_id(run, reports)
+
+
+def _run_option(store: "ReviewStore", reports: Path, run: str | None) -> str | None:
+    """``--run``, when given, as ``_whole_run_id`` reads it."""
+    return None if run is None else _whole_run_id(store, reports, run)
 
 
 @review_app.command("adjudicate")
@@ -161,13 +170,15 @@ def adjudicate_cmd(
     A reviewer registered with a token gives it in ASSURANCE_REVIEW_TOKEN."""
     with _errors():
         from .adjudicate import ReviewPaths, adjudicate, reviewer_from_env
+        from .store import ReviewStore
 
         if agree == (label is not None):
             raise UsageError("give exactly one of --agree or --label true|false")
         name, token = reviewer_from_env(reviewer)
+        paths = ReviewPaths.default(reports, ledger, register)
         verdict = adjudicate(
-            ReviewPaths.default(reports, ledger, register),
-            run_id=run_id,
+            paths,
+            run_id=_whole_run_id(ReviewStore(paths.db), reports, run_id),
             key=row,
             reviewer=name,
             token=token,
@@ -198,7 +209,8 @@ def history_cmd(
         table = Table(title="Review history", title_justify="left")
         for column in ("#", "when", "run", "row", "reviewer", "decision", "label", "note"):
             table.add_column(column, overflow="fold")
-        for v in ReviewStore(reports / "runs.db").history(run_id, row):
+        store = ReviewStore(reports / "runs.db")
+        for v in store.history(_run_option(store, reports, run_id), row):
             table.add_row(
                 term(v.id),
                 term(v.created_at),
@@ -221,7 +233,9 @@ def status_cmd(run_id: str, reports: ReportsOpt = Path("reports")) -> None:
         from .verdict import reviewed_run
 
         paths = ReviewPaths.default(reports)
-        view = reviewed_run(run_dir_of(paths, run_id), ReviewStore(paths.db))
+        store = ReviewStore(paths.db)
+        run_dir = run_dir_of(paths, _whole_run_id(store, reports, run_id))
+        view = reviewed_run(run_dir, store)
         out.print(term(f"{view.reviewed} rows reviewed; {len(view.outstanding)} flagged rows wait"))
         for gate in view.gates:
             out.print(term(f"{gate['verdict']:16} {gate['id']}  value {gate.get('value')}"))
@@ -246,9 +260,8 @@ def agreement_cmd(
         from .agreement import agreement
         from .store import ReviewStore
 
-        current = ReviewStore(reports / "runs.db").current(run_id)
-        if run_id is not None and not current:
-            _known_run(reports, run_id)
+        store = ReviewStore(reports / "runs.db")
+        current = store.current(_run_option(store, reports, run_id))
         # Recall from the random QC share only: the other queued rows are picked by the
         # scorer's own flags, so they under-count its misses.
         sample = sample_keys(reports, {r for r, _ in current})

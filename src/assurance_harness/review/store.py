@@ -197,6 +197,19 @@ class ReviewStore:
                 )
         return stored
 
+    def holds_run(self, run_id: str) -> bool:
+        """Whether a row of ``run_id`` is queued or reviewed here: such an id is a whole run id,
+        taken as it is, even once the run's folder is gone (its queue and verdicts still list).
+        A store not made yet holds none, and is not made by asking."""
+        if not self.db.exists():
+            return False
+        query = (
+            "SELECT 1 FROM review_queue WHERE run_id = ? "
+            "UNION ALL SELECT 1 FROM review_verdicts WHERE run_id = ? LIMIT 1"
+        )
+        with reported_transaction(self.db) as conn:
+            return conn.execute(query, (run_id, run_id)).fetchone() is not None
+
     def queue(self, run_id: str | None = None) -> list[QueueItem]:
         """The queued rows (of ``run_id``, or every run), the newest run first."""
         return list(self.iter_queue(run_id))

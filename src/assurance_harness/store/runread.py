@@ -42,6 +42,7 @@ __all__ = [
     "read_run",
     "read_run_object",
     "resolve_run",
+    "resolve_run_id",
     "row_key",
     "scan_runs",
     "split_row_key",
@@ -659,10 +660,23 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
         return matches[0]
     if len(matches) > 1:
         names = ", ".join(p.name for p in matches[:5])
-        raise UsageError(f"run id '{ref}' is ambiguous in {reports_dir}: {names}")
+        raise UsageError(
+            f"run id '{ref}' is ambiguous in {reports_dir}: {names}; give more of the id"
+        )
     known = [p.name for p in scan_runs(reports_dir)][-5:]
     hint = f"recent runs: {', '.join(known)}" if known else f"no runs under {reports_dir}/"
     raise UsageError(
         f"run '{ref}' not found (looked in {reports_dir}/ and its index); {hint}; "
         "list runs with 'assurance runs list'"
     )
+
+
+def resolve_run_id(ref: str, reports_dir: Path | str = "reports") -> str:
+    """The id of the finished run ``ref`` names, by ``resolve_run``'s rules: a command that
+    keys its records by run id (the review store) takes a unique start of one, as the commands
+    that read the run folder do. The folder's name is the id of a run found by a prefix or a
+    path (the runner names each folder for its run), so no summary.json is parsed for it."""
+    folder = resolve_run(ref, reports_dir)
+    if folder == Path(reports_dir) / ref or _index_get(Path(reports_dir), ref):
+        return ref
+    return folder.name
