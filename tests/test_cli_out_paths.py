@@ -185,3 +185,59 @@ def test_a_compare_out_that_cannot_be_written_is_the_only_line(project: Path, ou
     for a command that failed (exit 2), with the one line that mattered at the bottom."""
     proc = run_cli("compare", "n1", "n2", "--reports", "reports", "-o", out, cwd=project)
     assert one_line_refusal(proc).startswith(f"error: --out {out}: "), proc.stdout
+
+
+# --out's suffix names a format the command writes, and never a file the command reads: a PNG
+# in notes.txt, JSON over suite.yaml, CSV in a .xlsx, or a view written over the register it
+# was read from, were all written without a word.
+WRONG_SUFFIX = {
+    "trend": (["trend", "toxicity-core", "toxic_rate"], "plot.txt", ".png"),
+    "schema": (["schema"], "suite.yaml", ".json"),
+    "register schema": (["register", "schema"], "register.schema.yml", ".json"),
+    "register export -f": (["register", "export", "-f", "csv"], "risks.xlsx", ".csv"),
+    "register export": (["register", "export"], "risks.txt", ".md, .html, .csv or .xlsx"),
+    "register soa": (["register", "soa", "-f", "md"], "soa.html", ".md"),
+    "register import": (["register", "import", "risks.csv"], "new-register.md", ".yaml or .yml"),
+}
+
+
+@pytest.mark.parametrize("command", list(WRONG_SUFFIX))
+def test_an_out_suffix_the_command_cannot_write_is_refused(project: Path, command: str) -> None:
+    args, out, suffixes = WRONG_SUFFIX[command]
+    suffix = Path(out).suffix
+    code, text = _run(project, args, out)
+    assert code == 2, text
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: --out {out}: "), text
+    assert suffix in lines[0] and f"give a file ending {suffixes}" in lines[0], text
+    assert not (project / out).exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "out", "written"),
+    [
+        (["trend", "toxicity-core", "toxic_rate"], "plot.PNG", b"\x89PNG"),
+        (["schema"], "suite.schema.json", b"{"),
+        (["register", "export", "-f", "md"], "risks.md", b"#"),
+        (["register", "export"], "view.csv", b"id,"),
+    ],
+    ids=["trend", "schema", "export -f", "export by suffix"],
+)
+def test_an_out_suffix_the_command_writes_is_written(
+    project: Path, args: list[str], out: str, written: bytes
+) -> None:
+    code, text = _run(project, args, out)
+    assert code == 0, text
+    assert (project / out).read_bytes().startswith(written)
+    (project / out).unlink()
+
+
+def test_an_import_over_the_csv_it_reads_is_refused(project: Path, tmp_path: Path) -> None:
+    """``register import risks.yaml -o risks.yaml``: the register YAML written over its own
+    input (a CSV given a .yaml name), so the CSV was gone once read."""
+    source = tmp_path / "risks.yaml"
+    source.write_bytes((project / "risks.csv").read_bytes())
+    code, text = _run(project, ["register", "import", str(source)], str(source))
+    assert code == 2, text
+    assert f"error: --out {source}: " in text and "risks.yaml" in text, text
+    assert source.read_bytes() == (project / "risks.csv").read_bytes()

@@ -581,20 +581,22 @@ def validate(
 def schema(
     kind: Annotated[str, typer.Option(help="suite, target or register")] = "suite",
     out_path: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file (ending .json) instead of stdout."),
     ] = None,
 ) -> None:
     """Write the JSON Schema for suite, target or register files (for editor completion)."""
     from .register.model import register_schema
     from .spec.schema import suite_schema, target_schema
+    from .store.files import check_output_file, write_output
 
     builders = {"suite": suite_schema, "target": target_schema, "register": register_schema}
     if kind not in builders:
         raise fail(HarnessError(f"unknown schema kind '{kind}'; use suite, target or register"))
+    if out_path:  # `schema -o suite.yaml` replaced the suite with its schema
+        check_output_file(out_path, suffixes=(".json",), writes="schema writes JSON")
     text = json.dumps(builders[kind](), indent=2)
     if out_path:
-        from .store.files import write_output
-
         write_output(out_path, text + "\n")
         out.print(f"wrote {out_path}")
     else:

@@ -4,7 +4,8 @@ Conventions (README, "Command line"):
 
 - ``--format/-f`` chooses the output (``table`` or ``json``; some commands add ``md``, ``html``
   ...). ``--json`` is kept as a hidden alias of ``--format json`` where it existed.
-- ``--out/-o`` writes to a file or folder.
+- ``--out/-o`` writes to a file or folder. A file's suffix names a format the command writes,
+  and it is never a file the command reads (``store.files.check_output_file``).
 - ``--target`` takes a target file (``targets/staging.yaml``) everywhere. Where a command only
   looks runs up (``trend``, ``baseline check|clear``), the target's name works as well, as
   recorded in the run index (``compare.cli.target_name``).

@@ -84,7 +84,7 @@ def test_soa_out_with_the_table_format_is_refused_not_ignored(
     assert not out.exists()
 
 
-@pytest.mark.parametrize("command", [["export", "-f", "md"], ["soa", "-f", "md"]])
+@pytest.mark.parametrize("command", [["export", "-f", "md"], ["export"], ["soa", "-f", "md"]])
 def test_an_export_over_the_register_it_reads_is_refused(
     command: list[str], project: dict[str, Path]
 ) -> None:
@@ -96,6 +96,22 @@ def test_an_export_over_the_register_it_reads_is_refused(
     )  # fmt: skip
     _one_line(result, "--out", str(register))
     assert register.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["export", "-f", "md"], ["soa", "-f", "csv"]])
+def test_an_export_over_the_ledger_it_reads_is_refused(
+    command: list[str], project: dict[str, Path]
+) -> None:
+    """``register export -f md -o reports/evidence/ledger.jsonl`` wrote the Markdown view over
+    the evidence ledger it was read from: every attached run's record gone."""
+    ledger = project["reports"] / "evidence" / "ledger.jsonl"
+    before = ledger.read_bytes()
+    result = _cli(
+        "register", *command, "--register", project["register"], "--reports", project["reports"],
+        "-o", ledger,
+    )  # fmt: skip
+    _one_line(result, f"--out {ledger}", "--ledger")
+    assert ledger.read_bytes() == before
 
 
 def test_export_to_a_folder_names_the_folder_not_an_empty_format(

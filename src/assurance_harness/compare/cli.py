@@ -15,7 +15,7 @@ from ..cli_options import JsonAliasOpt, ReportsOpt, TableFormatOpt, output_forma
 from ..console import err, out, print_error, print_json, print_warning, term, user_errors
 from ..errors import RunFailedError, UsageError
 from ..formatting import MISSING
-from ..store.files import write_output
+from ..store.files import check_output_file, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -391,7 +391,9 @@ def trend(
     out_path: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="PNG file (default: <reports>/trend-<suite>-<metric>.png)."
+            "--out",
+            "-o",
+            help="PNG file, ending .png (default: <reports>/trend-<suite>-<metric>.png).",
         ),
     ] = None,
     format: TableFormatOpt = "table",
@@ -408,6 +410,8 @@ def trend(
 
     with user_errors():
         chosen = output_format(format, as_json)
+        if out_path is not None:  # before the runs are read: the plot is PNG, whatever -f says
+            check_output_file(out_path, suffixes=(".png",), writes="trend writes a PNG image")
         target = target_name(target)
         left_out: list[str] = []
         points = trend_points(reports, suite, metric, last=last, target=target, left_out=left_out)

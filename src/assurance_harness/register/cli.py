@@ -23,7 +23,7 @@ from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
 from ..formatting import MISSING
-from ..store.files import output_faults, write_output, write_text_atomic
+from ..store.files import check_output_file, output_faults, write_output, write_text_atomic
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -115,19 +115,27 @@ def _write_or_print(text: str, out_path: Path | None) -> None:
     err.print(term(f"wrote {out_path}"))
 
 
-def _not_over_register(out_path: Path | None, register: Path) -> None:
-    """Refuse an --out that is the register file being read: the export would replace the
-    owner's YAML (the one file the harness never edits) with a view of it."""
-    if out_path is None or not register.exists():
-        return
-    try:
-        same = out_path.exists() and out_path.samefile(register)
-    except OSError:
-        return
-    if same:
-        raise UsageError(
-            f"--out {out_path}: is the register being read (--register); give another file"
-        )
+FORMAT_NAMES = {"md": "Markdown", "html": "HTML", "csv": "CSV", "xlsx": "XLSX"}
+"""What each --format of the register's views writes, for the --out suffix refusal."""
+
+
+def _check_view_out(
+    out_path: Path, format: str, register: Path, ledger: Path | None, reports: Path
+) -> None:
+    """Refuse an --out for a view (``export``, ``soa``) that would replace what it is read from
+    (the owner's register, the one file the harness never edits, or the ledger) or whose suffix
+    names another format than ``format`` writes (CSV in a .xlsx, Markdown in a .html)."""
+    check_output_file(
+        out_path,
+        suffixes=(f".{format}",),
+        writes=f"--format {format} writes {FORMAT_NAMES[format]}",
+        reads=_view_inputs(register, ledger, reports),
+    )
+
+
+def _view_inputs(register: Path, ledger: Path | None, reports: Path) -> dict[str, Path]:
+    """The files a register view reads, by option: never to be written over by its --out."""
+    return {"--register": register, "--ledger": _ledger(ledger, reports)}
 
 
 def _anchor_copy(anchor: Path | None) -> None:
@@ -356,12 +364,8 @@ def export_cmd(
         from .soa import build_soa
         from .status import build_status
 
-        if out_path.is_dir():
-            raise UsageError(f"--out {out_path}: is a folder; give the name of a file to write")
-        _not_over_register(out_path, register)
-        fmt = format or out_path.suffix.lstrip(".").lower()
-        if fmt not in ("md", "html", "csv", "xlsx"):
-            raise UsageError(f"--format: unknown format '{fmt}'; use md, html, csv or xlsx")
+        fmt = _export_format(out_path, format, _view_inputs(register, ledger, reports))
+        _check_view_out(out_path, fmt, register, ledger, reports)
         status = build_status(register, _ledger_to_read(ledger, reports), now=_now(now))
         with output_faults(out_path):
             out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -390,6 +394,28 @@ def export_cmd(
             raise typer.Exit(1)
 
 
+def _export_format(out_path: Path, format: str | None, reads: dict[str, Path]) -> str:
+    """--format, else the one --out's suffix names; one the export cannot write is refused
+    naming the option the user gave (a mistyped --format, or the suffix of --out)."""
+    if format is not None:
+        if format not in FORMAT_NAMES:
+            raise UsageError(f"--format: unknown format '{format}'; use md, html, csv or xlsx")
+        return format
+    suffixes = tuple(f".{name}" for name in FORMAT_NAMES)
+    check_output_file(  # a folder, an input or another suffix, named as such (not "format ''")
+        out_path,
+        suffixes=suffixes,
+        writes="register export writes Markdown, HTML, CSV or XLSX",
+        reads=reads,
+    )
+    if not out_path.suffix:
+        raise UsageError(
+            f"--out {out_path}: has no suffix to choose the format by; give a file ending "
+            ".md, .html, .csv or .xlsx, or --format"
+        )
+    return out_path.suffix.lstrip(".").lower()
+
+
 @register_app.command("import")
 def import_cmd(
     csv_path: Annotated[
@@ -413,6 +439,13 @@ def import_cmd(
         from .exchange import dump_register_yaml, merge_risks, read_risks_csv
         from .loader import load_register
 
+        if out_path is not None:  # the register's own path is the default, and allowed
+            check_output_file(
+                out_path,
+                suffixes=(".yaml", ".yml"),
+                writes="register import writes the register's YAML",
+                reads={"the CSV to import": csv_path},
+            )
         loaded = load_register(register)
         risks = read_risks_csv(csv_path, loaded.register)
         result = merge_risks(loaded.register, risks, mode="replace" if replace else "merge")
@@ -455,7 +488,8 @@ def soa_cmd(
                 f"--out {out_path}: the table is only printed; give --format md, html or csv "
                 "to write a file"
             )
-        _not_over_register(out_path, register)
+        if out_path is not None:
+            _check_view_out(out_path, format, register, ledger, reports)
         status = build_status(register, _ledger_to_read(ledger, reports), now=_now(now))
         rows = build_soa(status)
         if format == "md":
@@ -515,6 +549,8 @@ def schema_cmd(
     """The JSON Schema of register files, for editor completion."""
     from .model import register_schema
 
+    if out_path is not None:  # `-o register.yaml` replaced the register with its schema
+        check_output_file(out_path, suffixes=(".json",), writes="register schema writes JSON")
     _write_or_print(json.dumps(register_schema(), indent=2) + "\n", out_path)
 
 

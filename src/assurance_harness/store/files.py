@@ -18,7 +18,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any, AnyStr, Literal
@@ -30,6 +30,7 @@ __all__ = [
     "NOT_REGULAR_FILE",
     "ChangedWhileReadError",
     "bounded_lines",
+    "check_output_file",
     "check_register_file",
     "check_regular_file",
     "check_unchanged",
@@ -589,6 +590,19 @@ def _output_fault(exc: OSError, path: Path, kind: str, option: str) -> HarnessEr
             f"{option} {path}: is a symlink to {os.readlink(path)}, which does not exist (or "
             "cannot be made); fix or remove the link, or choose another path"
         )
+    misplaced = _misplaced_output(path, kind, option)
+    if misplaced is not None:
+        return misplaced
+    # A failed rename (an atomic write) names its destination second: the file to fix.
+    where = getattr(exc, "filename2", None) or exc.filename or path
+    return RunFailedError(
+        f"cannot write {where}: {exc.strerror or exc}; free space there or make it writable, "
+        f"or give another {option}"
+    )
+
+
+def _misplaced_output(path: Path, kind: str, option: str) -> UsageError | None:
+    """A folder where a file goes, a file where a folder goes, or a path through a file."""
     if kind == "file" and path.is_dir():
         return UsageError(f"{option} {path}: is a folder; give the name of a file to write")
     if kind == "folder" and path.exists() and not path.is_dir():
@@ -598,12 +612,46 @@ def _output_fault(exc: OSError, path: Path, kind: str, option: str) -> HarnessEr
         return UsageError(
             f"{option} {path}: {blocker} is a file, not a folder; choose another path"
         )
-    # A failed rename (an atomic write) names its destination second: the file to fix.
-    where = getattr(exc, "filename2", None) or exc.filename or path
-    return RunFailedError(
-        f"cannot write {where}: {exc.strerror or exc}; free space there or make it writable, "
-        f"or give another {option}"
-    )
+    return None
+
+
+def check_output_file(
+    path: Path,
+    *,
+    suffixes: Sequence[str],
+    writes: str,
+    reads: Mapping[str, Path | None] | None = None,
+    option: str = "--out",
+) -> None:
+    """Refuse, before any work, an output file the command must not write: a folder or a path
+    through a file (as ``output_faults`` would after the work), a file the same command reads
+    (``reads``: its option, or a name, to its path; a view written over the register or the
+    CSV it came from destroyed its own input), or a suffix naming another format than the one
+    written (``writes``, e.g. "trend writes PNG"; a PNG in notes.txt, JSON over suite.yaml).
+    A path without a suffix is allowed: /dev/stdout, a named pipe, a file the user named so."""
+    misplaced = _misplaced_output(path, "file", option)
+    if misplaced is not None:
+        raise misplaced
+    for source, read in (reads or {}).items():
+        if read is not None and _same_file(path, read):
+            raise UsageError(
+                f"{option} {path}: is the file read as {source}, which this would replace; "
+                "give another file"
+            )
+    suffix = path.suffix.lower()
+    if suffix and suffix not in suffixes:
+        ending = ", ".join(suffixes[:-1]) + " or " + suffixes[-1] if suffixes[1:] else suffixes[0]
+        raise UsageError(
+            f"{option} {path}: ends {path.suffix}, but {writes}; give a file ending {ending}"
+        )
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    """Whether both name one existing file (through links, or another spelling of the path)."""
+    try:
+        return path.exists() and other.exists() and path.samefile(other)
+    except (OSError, ValueError):
+        return False
 
 
 def write_output(path: Path, data: str | bytes, *, option: str = "--out") -> None:
