@@ -192,6 +192,7 @@ def test_a_compare_out_that_cannot_be_written_is_the_only_line(project: Path, ou
 # was read from, were all written without a word.
 WRONG_SUFFIX = {
     "trend": (["trend", "toxicity-core", "toxic_rate"], "plot.txt", ".png"),
+    "compare": (["compare", "n1", "n2"], "comparison.html", ".json, .md or .markdown"),
     "schema": (["schema"], "suite.yaml", ".json"),
     "register schema": (["register", "schema"], "register.schema.yml", ".json"),
     "register export -f": (["register", "export", "-f", "csv"], "risks.xlsx", ".csv"),

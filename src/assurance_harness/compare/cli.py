@@ -89,10 +89,10 @@ def _options(
 
 
 def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: "Console") -> None:
-    from .render import print_comparison, unmeasured_line
+    from .render import print_comparison, unmeasured_line, write_comparisons
 
     if out_path is not None:  # first: an --out that cannot be written is then the only line
-        _write_comparisons(comparisons, out_path)
+        write_comparisons(comparisons, out_path)
     if as_json:
         payload = [c.to_dict() for c in comparisons]
         print_json(payload[0] if len(payload) == 1 else payload)
@@ -103,20 +103,6 @@ def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: "Co
         line = unmeasured_line(cmp)
         if line is not None:
             print_error(line)
-
-
-def _write_comparisons(comparisons: list[Any], out_path: Path) -> None:
-    from .render import comparison_json, comparison_markdown
-
-    if out_path.suffix.lower() == ".json":
-        text = (
-            comparison_json(comparisons[0])
-            if len(comparisons) == 1
-            else "[\n" + ",\n".join(comparison_json(c) for c in comparisons) + "]\n"
-        )
-    else:
-        text = "\n".join(comparison_markdown(c) for c in comparisons)
-    write_output(out_path, text)
 
 
 def compare(
@@ -144,7 +130,7 @@ def compare(
     out_path: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Also write the comparison: .json for JSON, else Markdown."
+            "--out", "-o", help="Also write the comparison: .json for JSON, .md for Markdown."
         ),
     ] = None,
     format: TableFormatOpt = "table",
@@ -155,6 +141,7 @@ def compare(
     from .baseline import BaselineStore
     from .engine import compare_runs
     from .nightly import baseline_run
+    from .render import check_comparison_out
     from .runs import index_path, resolve_run
 
     with user_errors():
@@ -170,6 +157,8 @@ def compare(
             base = baseline_run(stored, reports)
         else:
             base = resolve_run(baseline, reports)
+        if out_path is not None:  # before the comparison, once the files it reads are known
+            check_comparison_out(out_path, (base, cand), index_path(reports))
         result = compare_runs(
             base,
             cand,
@@ -341,7 +330,7 @@ def baseline_check(
     out_path: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Also write the comparisons: .json for JSON, else Markdown."
+            "--out", "-o", help="Also write the comparisons: .json for JSON, .md for Markdown."
         ),
     ] = None,
     format: TableFormatOpt = "table",
@@ -349,20 +338,23 @@ def baseline_check(
 ) -> None:
     """Compare the latest run of every baselined suite and target with its baseline (nightly).
     Exit 1 when any of them regressed."""
-    from .nightly import check_baselines
+    from .engine import compare_runs
+    from .nightly import baseline_pairs
+    from .render import check_comparison_out
+    from .runs import index_path
 
     with user_errors():
         chosen = output_format(format, as_json)
         not_blank("--suite", suite, "a suite name")
-        results = check_baselines(
-            reports,
-            suite=suite,
-            target=target_name(target),
-            **_options(alpha, min_effect, higher_is_better, lower_is_better, groups),
-        )
-        if not results:
+        pairs = baseline_pairs(reports, suite=suite, target=target_name(target))
+        if out_path is not None:  # before the comparisons (and refused with none to make)
+            compared = [run for pair in pairs for run in pair]
+            check_comparison_out(out_path, compared, index_path(reports))
+        if not pairs:
             err.print(_nothing_newer(reports))
             raise typer.Exit(0)
+        options = _options(alpha, min_effect, higher_is_better, lower_is_better, groups)
+        results = [compare_runs(base, latest, **options) for base, latest in pairs]
         _emit(results, out_path, chosen == "json", out)
     raise typer.Exit(max(r.exit_code for r in results))
 
@@ -411,7 +403,12 @@ def trend(
     with user_errors():
         chosen = output_format(format, as_json)
         if out_path is not None:  # before the runs are read: the plot is PNG, whatever -f says
-            check_output_file(out_path, suffixes=(".png",), writes="trend writes a PNG image")
+            check_output_file(
+                out_path,
+                suffixes=(".png",),
+                writes="trend writes a PNG image",
+                reads={"the run index": index_path(reports)},  # by a link without a suffix
+            )
         target = target_name(target)
         left_out: list[str] = []
         points = trend_points(reports, suite, metric, last=last, target=target, left_out=left_out)

@@ -24,14 +24,20 @@ def compare_with_baseline(
     ``options`` go to :func:`compare_runs` (alpha, min_effect, higher_is_better ...). A run
     that is itself the baseline compares with nothing and returns None.
     """
+    pair = baseline_pair(run_dir, reports_dir)
+    return None if pair is None else compare_runs(*pair, **options)
+
+
+def baseline_pair(run_dir: Path | str, reports_dir: Path | str) -> tuple[RunLog, RunLog] | None:
+    """The run of the baseline of a finished run's (suite, target), and the run; None when
+    there is none, or when the run is itself the baseline."""
     candidate = read_run(run_dir)
     baseline = BaselineStore(index_path(reports_dir)).get(
         candidate.suite_name, candidate.target_name
     )
     if baseline is None or baseline.run_id == candidate.run_id:
         return None
-    base_run = baseline_run(baseline, reports_dir)
-    return compare_runs(base_run, candidate, **options)
+    return baseline_run(baseline, reports_dir), candidate
 
 
 def baseline_run(baseline: Baseline, reports_dir: Path | str) -> RunLog:
@@ -61,13 +67,28 @@ def check_baselines(
     target: str | None = None,
     **options: Any,
 ) -> list[Comparison]:
-    """For every baseline, compare the latest later run of its suite and target with it. Smoke
-    tests (``run --limit N``: the suite's first N cases) are passed over: one run after the
-    nightly would otherwise stand for it, with a few cases that hide its regressions. A
-    ``suite`` or ``target`` that no baseline has is a ``UsageError``: a check of nothing is no
-    pass (a nightly job with a mistyped --suite passed every night). With none asked for and
-    no baseline set yet (a project's first nights, before any run is accepted) there is
-    nothing to compare, as for any suite without one."""
+    """For every baseline, compare the latest later run of its suite and target with it
+    (``baseline_pairs``); ``options`` go to :func:`compare_runs`."""
+    return [
+        compare_runs(base, latest, **options)
+        for base, latest in baseline_pairs(reports_dir, suite=suite, target=target)
+    ]
+
+
+def baseline_pairs(
+    reports_dir: Path | str = "reports",
+    *,
+    suite: str | None = None,
+    target: str | None = None,
+) -> list[tuple[RunLog, RunLog]]:
+    """Each baseline's run and the latest later run of its suite and target, to compare: read
+    apart from the comparison so that ``baseline check -o`` can refuse one of these runs' files
+    before any work. Smoke tests (``run --limit N``: the suite's first N cases) are passed over:
+    one run after the nightly would otherwise stand for it, with a few cases that hide its
+    regressions. A ``suite`` or ``target`` that no baseline has is a ``UsageError``: a check of
+    nothing is no pass (a nightly job with a mistyped --suite passed every night). With none
+    asked for and no baseline set yet (a project's first nights, before any run is accepted)
+    there is nothing to compare, as for any suite without one."""
     everything = BaselineStore(index_path(reports_dir)).all()
     chosen = [
         b
@@ -76,7 +97,7 @@ def check_baselines(
     ]
     if not chosen and (suite is not None or target is not None):
         raise UsageError(_nothing_to_check(suite, target, everything))
-    out: list[Comparison] = []
+    pairs: list[tuple[RunLog, RunLog]] = []
     for baseline in chosen:
         runs = [
             run
@@ -84,11 +105,9 @@ def check_baselines(
             if not smoke_test_limit(run.run_info)
         ]
         latest = _latest_since(runs, baseline.run_id)
-        if latest is None:
-            continue
-        base_run = baseline_run(baseline, reports_dir)
-        out.append(compare_runs(base_run, latest, **options))
-    return out
+        if latest is not None:
+            pairs.append((baseline_run(baseline, reports_dir), latest))
+    return pairs
 
 
 def _nothing_to_check(suite: str | None, target: str | None, baselines: list[Baseline]) -> str:
@@ -123,18 +142,22 @@ def check_run(
     **options: Any,
 ) -> int:
     """For ``assurance run ... --baseline``: print the comparison of a finished run with its
-    baseline, write it as Markdown (``out_path``, optional), and return the exit code to merge:
+    baseline, write it (``out_path``, optional: JSON if it ends .json, else Markdown; a suffix
+    naming another format, or a file the comparison reads, is a ``UsageError`` before the
+    comparison), and return the exit code to merge:
     3 when the comparison has no verdict (``Comparison.unmeasured``, said on stderr), 1 on a
     significant regression, else 0 (also when the suite has no baseline yet, which is said on
     the console)."""
     from rich.text import Text
 
     from ..console import err, print_error
-    from .render import comparison_markdown, print_comparison, unmeasured_line
+    from .render import check_comparison_out, print_comparison, unmeasured_line, write_comparisons
 
     console = console or err
-    comparison = compare_with_baseline(run_dir, reports_dir, **options)
-    if comparison is None:
+    pair = baseline_pair(run_dir, reports_dir)
+    if out_path is not None:  # before the comparison: refused, it would have been for nothing
+        check_comparison_out(Path(out_path), pair or (), index_path(reports_dir))
+    if pair is None:
         console.print(
             Text(
                 f"no baseline to compare {Path(run_dir).name} with; accept a run with: "
@@ -143,9 +166,10 @@ def check_run(
             soft_wrap=True,
         )
         return 0
+    comparison = compare_runs(*pair, **options)
     print_comparison(comparison, console)
     if out_path is not None:
-        Path(out_path).write_text(comparison_markdown(comparison), encoding="utf-8")
+        write_comparisons([comparison], Path(out_path))
     line = unmeasured_line(comparison)
     if line is not None:
         print_error(line)

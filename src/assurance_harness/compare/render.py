@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -10,7 +12,22 @@ from rich.table import Table
 from rich.text import Text
 
 from ..formatting import MISSING, interval, md_code, md_text, metric_figure, p_value, signed
+from ..store.files import check_output_file, write_output
+from ..store.runread import (
+    CASES,
+    MANIFEST,
+    RESPONSES,
+    RESULTS,
+    RUN_STATE,
+    SUMMARY,
+    RunLog,
+)
 from .engine import Comparison, MetricComparison
+
+COMPARISON_SUFFIXES = (".json", ".md", ".markdown")
+"""What a comparison file may end with: JSON for .json, Markdown for the rest (a name without a
+suffix included: /dev/stdout, a pipe)."""
+_RUN_FILES = (SUMMARY, MANIFEST, RESULTS, RUN_STATE, CASES, RESPONSES)
 
 _STYLE = {
     "regressed": "bold red",
@@ -182,3 +199,32 @@ def comparison_text(cmp: Comparison) -> str:
             lines.append(f"    {m.note}")
     lines.extend(f"  warning: {w}" for w in cmp.warnings)
     return "\n".join(lines)
+
+
+def check_comparison_out(out_path: Path, runs: Iterable[RunLog], index: Path | None) -> None:
+    """Refuse, before the comparison, an ``--out`` that would not hold what is written (Markdown
+    in x.html or over suite.yaml) or that is a file the comparison reads: a compared run's
+    evidence (its summary.json replaced by the comparison: the run no longer reads or verifies)
+    or the run index (``index``, where baselines live; reached through a link)."""
+    reads: dict[str, Path | None] = {"the run index": index}
+    for run in runs:
+        reads.update({f"{name} of run {run.run_id}": run.dir / name for name in _RUN_FILES})
+    check_output_file(
+        out_path,
+        suffixes=COMPARISON_SUFFIXES,
+        writes="a comparison is written as JSON or Markdown",
+        reads=reads,
+    )
+
+
+def write_comparisons(comparisons: list[Comparison], out_path: Path) -> None:
+    """JSON (one object, or a list for several) when ``out_path`` ends .json, else Markdown."""
+    if out_path.suffix.lower() == ".json":
+        text = (
+            comparison_json(comparisons[0])
+            if len(comparisons) == 1
+            else "[\n" + ",\n".join(comparison_json(c) for c in comparisons) + "]\n"
+        )
+    else:
+        text = "\n".join(comparison_markdown(c) for c in comparisons)
+    write_output(out_path, text)
