@@ -19,7 +19,7 @@ from aiohttp import web
 
 from assurance_harness.errors import ConfigError
 from assurance_harness.spec.targets import load_target
-from assurance_harness.targets.secrets import REDACTED, looks_like_key, scrub
+from assurance_harness.targets.secrets import REDACTED, looks_like_key, scrub, scrub_answer
 
 from ..testing.cli import run_cli
 from ..testing.openai_stub import ThreadedServer, json_response
@@ -86,6 +86,10 @@ def test_scrub_redacts_the_key_and_an_echoed_prefix() -> None:
     assert out == f"bad key Bearer {REDACTED}; you sent {REDACTED} other sk-unrelated"
     assert scrub("nothing here", [KEY]) == "nothing here"
     assert scrub("a 123 b", ["123"]) == "a 123 b"  # too short to scrub safely
+
+
+def test_an_answer_keeps_a_short_value_that_would_blank_out_ordinary_words() -> None:
+    assert scrub_answer(f"math: Bearer {KEY}", [KEY, "math"]) == f"math: Bearer {REDACTED}"
 
 
 @pytest.mark.parametrize(

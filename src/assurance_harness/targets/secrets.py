@@ -3,8 +3,10 @@
 A key lives only in the environment variable the target file names. An endpoint can still send
 it back (a 401 body that echoes ``Incorrect API key provided: sk-...``), and that body becomes an
 error message that is journalled, reported and printed: so every error message is scrubbed of
-the configured key values before it leaves the adapter. And a target file whose ``api_key_env``
-holds the key itself, not a variable's name, is refused without echoing it.
+the configured key values before it leaves the adapter. A successful answer can hold it too (a
+debugging proxy that repeats the request's headers, a model that repeats what it was sent): it
+is scrubbed before the cache, the journal or a scorer sees it. And a target file whose
+``api_key_env`` holds the key itself, not a variable's name, is refused without echoing it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ _MIN_SECRET = 4
 _FRAGMENT = 8
 """An echoed prefix this long (``sk-abc123...``) is treated as the key too."""
 
+_ANSWER_MIN_SECRET = 8
+"""Answers are scrubbed only of values this long: an answer is scored, and a short value
+referenced as ``${NAME}`` (a team name in a header) would blank out its ordinary words."""
+
 REDACTED = "<redacted>"
 
 
@@ -48,6 +54,12 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
             prefix = re.escape(secret[:_FRAGMENT])
             text = re.sub(rf"\S*{prefix}\S*", REDACTED, text)
     return text
+
+
+def scrub_answer(text: str, secrets: Iterable[str]) -> str:
+    """An answer's ``text`` with each secret of at least eight characters redacted (see
+    :func:`scrub`); a key is never that short, an ordinary word often is."""
+    return scrub(text, [s for s in secrets if len(s) >= _ANSWER_MIN_SECRET])
 
 
 def looks_like_key(value: str) -> bool:
