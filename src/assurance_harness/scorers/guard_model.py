@@ -27,6 +27,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 
@@ -132,6 +133,31 @@ class GuardModelError(HarnessError):
     """The guard endpoint failed: a run cannot be scored without it."""
 
     exit_code = 3
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed: urllib sends every header on to wherever a 301/302/303
+    points, the key in ``Authorization`` included, and as a GET whose answer is not the guard's
+    verdict. The 3xx becomes an HTTPError, reported by :func:`_redirected`."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _redirected(url: str, status: int, location: str | None) -> GuardModelError:
+    """One line naming the host the endpoint redirected to: its scheme, host and port only (a
+    Location's userinfo, path or query may repeat the key)."""
+    parts = urlsplit(location or "")
+    host = parts.netloc.rpartition("@")[2]
+    where = f" to {parts.scheme}://{host}" if parts.scheme and host else ""
+    return GuardModelError(
+        f"guard-model: {url} answered HTTP {status}, a redirect{where}; it is not followed (the "
+        "key would go with it): put the URL that answers in base_url"
+    )
 
 
 def _log_probability(value: Any) -> float | None:
@@ -275,7 +301,7 @@ class GuardModelScorer(Scorer):
             url, data=json.dumps(payload).encode(), headers=headers, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.params.timeout_s) as response:
+            with _OPENER.open(request, timeout=self.params.timeout_s) as response:
                 raw = response.read(_MAX_BYTES + 1)
             if len(raw) > _MAX_BYTES:
                 raise GuardModelError(
@@ -284,6 +310,8 @@ class GuardModelScorer(Scorer):
                 )
             body = json.loads(raw.decode("utf-8"))
         except urllib.error.HTTPError as exc:
+            if exc.code in _REDIRECTS:
+                raise _redirected(url, exc.code, exc.headers.get("Location")) from None
             raise GuardModelError(
                 f"guard-model: {url} answered HTTP {exc.code}; check base_url (it usually ends "
                 f"in /v1) and that '{self.params.model}' is the served model name"
