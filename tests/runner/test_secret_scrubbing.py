@@ -88,6 +88,15 @@ def test_scrub_redacts_the_key_and_an_echoed_prefix() -> None:
     assert scrub("a 123 b", ["123"]) == "a 123 b"  # too short to scrub safely
 
 
+@pytest.mark.parametrize("before", ["", "x", "xy", "Bearer "])
+@pytest.mark.parametrize("encode", [base64.b64encode, base64.urlsafe_b64encode])
+def test_scrub_redacts_the_key_inside_base64_at_any_alignment(before: str, encode: Any) -> None:
+    blob = encode(f"{before}{KEY}!".encode()).decode()
+    out = scrub(f"echo: {blob}", [KEY])
+    assert REDACTED in out
+    assert not any(core in out for core in _base64_cores(KEY))
+
+
 def test_an_answer_keeps_a_short_value_that_would_blank_out_ordinary_words() -> None:
     assert scrub_answer(f"math: Bearer {KEY}", [KEY, "math"]) == f"math: Bearer {REDACTED}"
 
@@ -129,21 +138,27 @@ CANARY = "sk-LEAKCANARY-0123456789"
 TEAM = "hdr-LEAKCANARY-HDR-98765"
 
 
+def _base64_cores(value: str) -> list[str]:
+    """The base64 text ``value`` becomes inside a longer base64 blob, at each of the three byte
+    alignments (the characters that depend on ``value``'s bytes alone)."""
+    cores = []
+    for pad in range(3):
+        text = base64.b64encode(b"\0" * pad + value.encode()).decode()
+        cores.append(text[-(-8 * pad // 6) : (8 * (pad + len(value))) // 6])
+    return cores
+
+
 def _leak_forms(value: str) -> list[str]:
     """``value`` as it is sent and as a file could spell it: URL-encoded, base64, a prefix."""
-    return [
-        value,
-        quote(value, safe=""),
-        base64.b64encode(value.encode()).decode()[:16],
-        value[:12],
-    ]
+    return [value, quote(value, safe=""), *_base64_cores(value), value[:12]]
 
 
 async def _headers_echo(request: web.Request) -> web.Response:
     """An endpoint (a debugging proxy, a model told to repeat its input) whose 200 answer holds
     the request's headers: in the text and in the reported model name."""
     seen = json.dumps(dict(request.headers))
-    return json_response(stub_completion(f"you sent {seen}", model=f"m {seen}"))
+    encoded = base64.b64encode(f"[{request.path_qs}] {seen}".encode()).decode()
+    return json_response(stub_completion(f"you sent {seen} ({encoded})", model=f"m {seen}"))
 
 
 def test_a_key_echoed_in_a_successful_answer_is_in_no_file_and_no_output(
