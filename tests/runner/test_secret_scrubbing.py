@@ -202,3 +202,27 @@ def test_a_key_echoed_in_a_successful_answer_is_in_no_file_and_no_output(
         assert [str(p) for p in files if form.encode() in p.read_bytes()] == [], form
     record = json.loads((first / "responses.jsonl").read_text().splitlines()[-1])
     assert f"Bearer {REDACTED}" in record["response"]
+
+
+async def _key_first_echo(request: web.Request) -> web.Response:
+    """A 200 answer that starts with the Authorization header and reports it as the model."""
+    auth = request.headers.get("Authorization", "")
+    if request.path.endswith("/models"):
+        return json_response({"data": [{"id": "m"}, {"id": f"m {auth}"}]})
+    return json_response(stub_completion(f"{auth} is what you sent", model=auth))
+
+
+def test_targets_check_shows_no_key_a_successful_answer_echoes(tmp_path: Path) -> None:
+    # Its OK line printed the answer's text and model name as they came.
+    with ThreadedServer(_key_first_echo) as server:
+        (tmp_path / "target.yaml").write_text(
+            f"type: openai\nbase_url: {server.base_url}\nmodel: m\napi_key_env: ECHO_TEST_KEY\n"
+        )
+        check = run_cli(
+            "targets", "check", "target.yaml", cwd=tmp_path, env={"ECHO_TEST_KEY": CANARY}
+        )
+    output = check.stdout + check.stderr
+    assert check.returncode == 0, output
+    assert "OK: answered" in output and f"Bearer {REDACTED}" in output, output
+    for form in _leak_forms(CANARY):
+        assert form not in output, output
