@@ -160,6 +160,21 @@ def _redirected(url: str, status: int, location: str | None) -> GuardModelError:
     )
 
 
+_MIN_KEY = 8
+"""A shorter value is not taken out of answers: a key is never that short, and ``safe`` is."""
+
+
+def _without_key(text: str, secret: str | None) -> str:
+    """The answer's JSON text with the key (as written, or as JSON escapes it) replaced, before
+    anything reads or caches it: a guard (or a proxy before it) that repeats the request's
+    headers would otherwise put it into ``raw``, ``model`` and the cache file."""
+    if not secret or len(secret) < _MIN_KEY:
+        return text
+    for form in {secret, json.dumps(secret)[1:-1]}:
+        text = text.replace(form, "<redacted>")
+    return text
+
+
 def _log_probability(value: Any) -> float | None:
     """``value`` if it can be a log-probability (a number at most 0, -Infinity being
     probability 0), else None: unknown, so the reply's words decide. +Infinity and NaN made the
@@ -293,10 +308,9 @@ class GuardModelScorer(Scorer):
         if hit is not None:
             return _first_choice(json.loads(hit), url)
         headers = {"Content-Type": "application/json"}
-        if self.params.api_key_env:
-            secret = os.environ.get(self.params.api_key_env)
-            if secret:
-                headers["Authorization"] = f"Bearer {secret}"
+        secret = os.environ.get(self.params.api_key_env) if self.params.api_key_env else None
+        if secret:
+            headers["Authorization"] = f"Bearer {secret}"
         request = urllib.request.Request(
             url, data=json.dumps(payload).encode(), headers=headers, method="POST"
         )
@@ -308,7 +322,7 @@ class GuardModelScorer(Scorer):
                     f"guard-model: {url}'s answer is more than {MAX_ANSWER_MB} MB; "
                     "check base_url and that it serves the guard model"
                 )
-            body = json.loads(raw.decode("utf-8"))
+            body = json.loads(_without_key(raw.decode("utf-8"), secret))
         except urllib.error.HTTPError as exc:
             if exc.code in _REDIRECTS:
                 raise _redirected(url, exc.code, exc.headers.get("Location")) from None
