@@ -33,6 +33,7 @@ from ..targets.base import (
     error_text,
     stops_the_run,
 )
+from ..targets.secrets import scrub_answer
 from .ratelimit import TokenBucket
 from .retry import backoff_delay, should_retry
 
@@ -271,7 +272,7 @@ async def execute(
             attempt += 1
             t0 = time.perf_counter()
             try:
-                response = _answer(await attempt_once(request), target)
+                response = _without_secrets(_answer(await attempt_once(request), target), target)
             except TargetError as error:
                 if should_retry(error, attempt=attempt, policy=policy):
                     stats.retries += 1
@@ -424,6 +425,30 @@ def _answer(value: object, target: Target) -> GenerationResponse:
             f"{type(value.text).__name__}, not str"
         )
     return value
+
+
+def _without_secrets(response: GenerationResponse, target: Target) -> GenerationResponse:
+    """``response`` scrubbed of the target's secret values before the cache, the journal or a
+    scorer sees it: an endpoint that repeats the request's headers (a debugging proxy, a model
+    asked to repeat its input) would otherwise put the key into every file of the run."""
+    secrets = target.secret_values()
+    if not secrets:
+        return response
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return scrub_answer(value, secrets)
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    response.text = clean(response.text)
+    response.model_version = clean(response.model_version)
+    response.finish_reason = clean(response.finish_reason)
+    response.usage = clean(response.usage)
+    return response
 
 
 class _Suspended(Awaitable[T]):

@@ -27,6 +27,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 
@@ -132,6 +133,46 @@ class GuardModelError(HarnessError):
     """The guard endpoint failed: a run cannot be scored without it."""
 
     exit_code = 3
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed: urllib sends every header on to wherever a 301/302/303
+    points, the key in ``Authorization`` included, and as a GET whose answer is not the guard's
+    verdict. The 3xx becomes an HTTPError, reported by :func:`_redirected`."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _redirected(url: str, status: int, location: str | None) -> GuardModelError:
+    """One line naming the host the endpoint redirected to: its scheme, host and port only (a
+    Location's userinfo, path or query may repeat the key)."""
+    parts = urlsplit(location or "")
+    host = parts.netloc.rpartition("@")[2]
+    where = f" to {parts.scheme}://{host}" if parts.scheme and host else ""
+    return GuardModelError(
+        f"guard-model: {url} answered HTTP {status}, a redirect{where}; it is not followed (the "
+        "key would go with it): put the URL that answers in base_url"
+    )
+
+
+_MIN_KEY = 8
+"""A shorter value is not taken out of answers: a key is never that short, and ``safe`` is."""
+
+
+def _without_key(text: str, secret: str | None) -> str:
+    """The answer's JSON text with the key (as written, or as JSON escapes it) replaced, before
+    anything reads or caches it: a guard (or a proxy before it) that repeats the request's
+    headers would otherwise put it into ``raw``, ``model`` and the cache file."""
+    if not secret or len(secret) < _MIN_KEY:
+        return text
+    for form in {secret, json.dumps(secret)[1:-1]}:
+        text = text.replace(form, "<redacted>")
+    return text
 
 
 def _log_probability(value: Any) -> float | None:
@@ -267,23 +308,24 @@ class GuardModelScorer(Scorer):
         if hit is not None:
             return _first_choice(json.loads(hit), url)
         headers = {"Content-Type": "application/json"}
-        if self.params.api_key_env:
-            secret = os.environ.get(self.params.api_key_env)
-            if secret:
-                headers["Authorization"] = f"Bearer {secret}"
+        secret = os.environ.get(self.params.api_key_env) if self.params.api_key_env else None
+        if secret:
+            headers["Authorization"] = f"Bearer {secret}"
         request = urllib.request.Request(
             url, data=json.dumps(payload).encode(), headers=headers, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.params.timeout_s) as response:
+            with _OPENER.open(request, timeout=self.params.timeout_s) as response:
                 raw = response.read(_MAX_BYTES + 1)
             if len(raw) > _MAX_BYTES:
                 raise GuardModelError(
                     f"guard-model: {url}'s answer is more than {MAX_ANSWER_MB} MB; "
                     "check base_url and that it serves the guard model"
                 )
-            body = json.loads(raw.decode("utf-8"))
+            body = json.loads(_without_key(raw.decode("utf-8"), secret))
         except urllib.error.HTTPError as exc:
+            if exc.code in _REDIRECTS:
+                raise _redirected(url, exc.code, exc.headers.get("Location")) from None
             raise GuardModelError(
                 f"guard-model: {url} answered HTTP {exc.code}; check base_url (it usually ends "
                 f"in /v1) and that '{self.params.model}' is the served model name"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..datatypes import GenerationRequest
 from .base import Target, TargetError, error_text
+from .secrets import scrub_answer
 
 CHECK_PROMPT = "Reply with the word OK."
 
@@ -60,8 +61,12 @@ async def check_target(target: Target) -> CheckReport:
         else:
             took = time.perf_counter() - started
             report.ok = True
-            model = f", model {response.model_version!r}" if response.model_version else ""
-            text = response.text.strip().replace("\n", " ")
+            # Scrubbed as a run's answers are (an endpoint may repeat the request's headers),
+            # before the text is cut: a key cut short would pass unrecognised.
+            secrets = target.secret_values()
+            shown = scrub_answer(response.model_version or "", secrets)
+            model = f", model {shown!r}" if shown else ""
+            text = scrub_answer(response.text, secrets).strip().replace("\n", " ")
             if len(text) > 80:
                 text = text[:77] + "..."
             report.lines.append(f"OK: answered in {took:.2f}s{model}: {text!r}")
@@ -83,6 +88,6 @@ def _models_lines(target: Target, models: list[str]) -> list[str]:
         close = difflib.get_close_matches(wanted, models, n=1, cutoff=0.5)
         lines.append(
             f"hint: the target file asks for model '{wanted}', which is not listed"
-            + (f"; did you mean '{close[0]}'?" if close else "")
+            + (f"; did you mean '{target.scrub(close[0])}'?" if close else "")
         )
     return lines

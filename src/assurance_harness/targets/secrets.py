@@ -3,12 +3,15 @@
 A key lives only in the environment variable the target file names. An endpoint can still send
 it back (a 401 body that echoes ``Incorrect API key provided: sk-...``), and that body becomes an
 error message that is journalled, reported and printed: so every error message is scrubbed of
-the configured key values before it leaves the adapter. And a target file whose ``api_key_env``
-holds the key itself, not a variable's name, is refused without echoing it.
+the configured key values before it leaves the adapter. A successful answer can hold it too (a
+debugging proxy that repeats the request's headers, a model that repeats what it was sent): it
+is scrubbed before the cache, the journal or a scorer sees it. And a target file whose
+``api_key_env`` holds the key itself, not a variable's name, is refused without echoing it.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable
 
@@ -34,11 +37,19 @@ _MIN_SECRET = 4
 _FRAGMENT = 8
 """An echoed prefix this long (``sk-abc123...``) is treated as the key too."""
 
+_BASE64_MIN = 12
+"""Shorter values are not looked for inside base64: their encoded core would be a few
+characters that any base64 (an image, a hash) could hold by chance."""
+_ANSWER_MIN_SECRET = 8
+"""Answers are scrubbed only of values this long: an answer is scored, and a short value
+referenced as ``${NAME}`` (a team name in a header) would blank out its ordinary words."""
+
 REDACTED = "<redacted>"
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each secret, and any token that carries a long prefix of one, redacted."""
+    """``text`` with each secret, any token that carries a long prefix of one, and a long one's
+    base64 forms redacted."""
     for secret in sorted(
         {s for s in secrets if s and len(s) >= _MIN_SECRET}, key=len, reverse=True
     ):
@@ -47,7 +58,30 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
         if len(secret) >= 2 * _FRAGMENT:
             prefix = re.escape(secret[:_FRAGMENT])
             text = re.sub(rf"\S*{prefix}\S*", REDACTED, text)
+        if len(secret) >= _BASE64_MIN:
+            for form in _base64_forms(secret):
+                if form in text:
+                    text = text.replace(form, REDACTED)
     return text
+
+
+def _base64_forms(secret: str) -> set[str]:
+    """What ``secret`` becomes inside a longer base64 text (standard or URL-safe alphabet), at
+    each of the three byte alignments: only the characters its bytes alone decide. An endpoint
+    may echo the request base64-encoded (a token, a debug dump); the plain key is not in it."""
+    raw = secret.encode()
+    forms = set()
+    for pad in range(3):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            text = encode(b"\0" * pad + raw).decode()
+            forms.add(text[-(-8 * pad // 6) : 8 * (pad + len(raw)) // 6])
+    return forms
+
+
+def scrub_answer(text: str, secrets: Iterable[str]) -> str:
+    """An answer's ``text`` with each secret of at least eight characters redacted (see
+    :func:`scrub`); a key is never that short, an ordinary word often is."""
+    return scrub(text, [s for s in secrets if len(s) >= _ANSWER_MIN_SECRET])
 
 
 def looks_like_key(value: str) -> bool:

@@ -1,0 +1,86 @@
+"""guard-model's key goes only to the endpoint its base_url names, and never into a result.
+
+urllib follows a 301/302/303 to any host, as a GET, with every header: a guard endpoint (or
+whatever answers at its address) that redirects elsewhere handed the ``Authorization`` header,
+key and all, to another server, whose page was then read as the guard's verdict. And a guard
+whose answer repeats the request's headers put the key into the ``raw`` and ``model`` fields of
+results.jsonl and into its cache file. Real servers on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
+from assurance_harness.scorers.guard_model import GuardModelError, GuardModelScorer, GuardParams
+
+from ..testing.openai_stub import ThreadedServer, completion, json_response
+
+KEY = "sk-LEAKCANARY-0123456789"
+
+
+async def _safe(request: web.Request) -> web.Response:
+    return json_response(completion("safe", model="elsewhere"))
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_not_followed_and_the_key_goes_nowhere_else(
+    monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    monkeypatch.setenv("GUARD_TEST_KEY", KEY)
+    with ThreadedServer(_safe) as elsewhere:
+
+        async def redirect(request: web.Request) -> web.Response:
+            # The Location repeats the key, as an echoing server's may: not in the message.
+            location = f"{elsewhere.base_url}/chat/completions?key={KEY}"
+            return web.Response(status=status, headers={"Location": location})
+
+        with ThreadedServer(redirect) as guard:
+            scorer = GuardModelScorer(
+                GuardParams(
+                    base_url=guard.base_url, model="g", api_key_env="GUARD_TEST_KEY", timeout_s=5
+                ),
+                SuiteContext("g", 0),
+            )
+            scorer.setup()
+            with pytest.raises(GuardModelError) as info:
+                scorer.score([ScoreInput(Case(id="c", prompt="p"), 0, "r", {})])
+            assert guard.seen.headers[0]["Authorization"] == f"Bearer {KEY}"
+        assert elsewhere.seen.headers == []  # neither the key nor the request went on
+    message = str(info.value)
+    assert f"HTTP {status}" in message and "redirect" in message, message
+    assert f"redirect to {elsewhere.url};" in message, message
+    assert KEY not in message and "\n" not in message
+
+
+async def _echo(request: web.Request) -> web.Response:
+    """A guard that answers with the header it was sent, as its reply and its model name."""
+    auth = request.headers.get("Authorization", "")
+    return json_response(completion(f"safe {auth}", model=f"guard {auth}"))
+
+
+def test_a_key_the_guard_echoes_is_in_no_result_and_not_in_its_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("GUARD_TEST_KEY", KEY)
+    cache = tmp_path / "guard.sqlite"
+    with ThreadedServer(_echo) as guard:
+        scorer = GuardModelScorer(
+            GuardParams(
+                base_url=guard.base_url,
+                model="g",
+                api_key_env="GUARD_TEST_KEY",
+                timeout_s=5,
+                cache=str(cache),
+            ),
+            SuiteContext("g", 0),
+        )
+        scorer.setup()
+        (result,) = scorer.score([ScoreInput(Case(id="c", prompt="p"), 0, "r", {})])
+    assert result["flagged"] is False and result["raw"].startswith("safe Bearer ")
+    assert KEY[:12] not in json.dumps(result)
+    assert KEY[:12].encode() not in cache.read_bytes()
