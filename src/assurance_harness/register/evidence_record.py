@@ -41,14 +41,19 @@ def record_hash(body: dict[str, Any]) -> str:
 
 
 def parse_time(text: str | None) -> dt.datetime | None:
-    """ISO 8601 with or without zone (naive times are taken as UTC)."""
+    """ISO 8601 with or without zone (naive times are taken as UTC). A time whose UTC
+    falls outside Python's calendar (``9999-12-31T23:59:59-14:00``) is no time, as text that
+    does not parse is: every view converts to UTC, and the overflow ended ``register status``
+    in a traceback for good, since a ledger's records cannot be removed."""
     if not text:
         return None
     try:
         value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
+        value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        value.astimezone(dt.UTC)  # raises OverflowError for a time outside the calendar
+    except (ValueError, OverflowError):
         return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return value
 
 
 @dataclass(frozen=True)
