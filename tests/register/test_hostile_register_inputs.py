@@ -130,3 +130,22 @@ def test_gate_verdicts_are_unchanged_by_these_checks(
     )
     assert result.exit_code == 0, result.output
     assert "R-001" in result.output
+
+
+@pytest.mark.parametrize("finished_at", ["2999-01-01T00:00:00+00:00", "not a time"])
+def test_a_run_that_finished_in_the_future_or_at_no_time_is_not_attached(
+    tmp_path: Path, reports: Path, ledger: Path, finished_at: str
+) -> None:
+    """Evidence is as fresh as its run's end: one dated 2999 never went stale, and one whose
+    end is no time was dated when it was attached, so an old run looked new."""
+    run = make_run(
+        reports, suite="tox", evidence_for=["R-001"], finished_at=finished_at, run_id="r-odd"
+    )
+    result = invoke_in_process(["evidence", "attach", str(run), "--ledger", str(ledger)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "summary.json" in lines[0] and "finished_at" in lines[0], lines
+    assert not ledger.exists() or "r-odd" not in ledger.read_text(encoding="utf-8")
