@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assurance_harness.register import evidence_map
 from assurance_harness.register.ledger import attach_run
 
 from ..testing.cli import invoke_in_process
@@ -50,14 +51,20 @@ def _refusal(args: list[str]) -> str:
 
 @pytest.mark.parametrize("finished_at", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
 def test_evidence_timed_at_the_calendar_edge_is_no_traceback(
-    tmp_path: Path, reports: Path, ledger: Path, finished_at: str
+    tmp_path: Path,
+    reports: Path,
+    ledger: Path,
+    finished_at: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A UTC conversion of such a time overflows Python's calendar: ``register status`` ended
-    in an OverflowError for every later call, since a ledger's records cannot be removed."""
+    in an OverflowError for every later call, since a ledger's records cannot be removed.
+    Attach now refuses such a run; a ledger written before (or by another tool) still reads."""
     register = _register(tmp_path)
     run = make_run(
         reports, suite="tox", evidence_for=["R-001"], finished_at=finished_at, run_id="r-edge"
     )
+    monkeypatch.setattr(evidence_map, "_check_finished_at", lambda run: None)
     attach_run(run, ledger_path=ledger)
     common = ["--register", str(register), "--reports", str(reports)]
     for args in (
