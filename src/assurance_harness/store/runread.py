@@ -166,10 +166,8 @@ def _read_run_object(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     if not isinstance(value, dict):
         raise UsageError(f"{path}: expected a JSON object; {damaged}")
     if _holds_lone_surrogate(data, value):
-        raise UsageError(
-            f"{path}: not UTF-8 text (a \\uD800-\\uDFFF escape is half a surrogate pair); "
-            f"{damaged}"
-        )
+        half = "a \\uD800-\\uDFFF escape is half a surrogate pair"
+        raise UsageError(f"{path}: not UTF-8 text ({half}); {damaged}")
     return value, hashlib.sha256(data).hexdigest()
 
 
