@@ -156,3 +156,29 @@ def test_a_run_that_finished_in_the_future_or_at_no_time_is_not_attached(
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "summary.json" in lines[0] and "finished_at" in lines[0], lines
     assert not ledger.exists() or "r-odd" not in ledger.read_text(encoding="utf-8")
+
+
+def test_a_run_folder_that_is_a_symlink_loop_is_no_internal_error(
+    tmp_path: Path, reports: Path, ledger: Path
+) -> None:
+    """Resolving a ledger record's run folder raised RuntimeError on a link to itself, which
+    ended ``register status`` in an internal error; the run's files are missing instead."""
+    register = _register(tmp_path)
+    run = make_run(reports, suite="tox", evidence_for=["R-001"], run_id="r-loop")
+    attach_run(run, ledger_path=ledger)
+    for path in sorted(run.iterdir()):
+        path.unlink()
+    run.rmdir()
+    run.symlink_to(run)
+    common = ["--register", str(register), "--reports", str(reports)]
+    for args in (
+        ["register", "status", *common, "--check-files"],
+        ["register", "soa", *common],
+        ["evidence", "verify", "--reports", str(reports)],
+    ):
+        result = invoke_in_process(args)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            args,
+            repr(result.exception),
+        )
+        assert result.exit_code in (0, 1, 2), (args, result.output)
