@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -145,10 +146,19 @@ class EvidenceRecord:
         )
 
     def run_dir(self, ledger_path: Path) -> Path:
-        return (ledger_path.parent / str(self.run.get("dir", ""))).resolve()
+        return _resolved(ledger_path.parent / str(self.run.get("dir", "")))
 
     def results_file(self, ledger_path: Path) -> Path:
-        return (ledger_path.parent / str(self.run.get("results_path", ""))).resolve()
+        return _resolved(ledger_path.parent / str(self.run.get("results_path", "")))
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` resolved; where a link leads back to itself (RuntimeError before Python 3.13,
+    OSError after) it is left as written, and the files under it read as missing."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(path))
 
 
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
