@@ -22,13 +22,19 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--seed", "-1"), ("--min-effect", "nan"), ("--min-effect", "-0.1")],
+    [
+        ("--seed", "-1"),
+        ("--min-effect", "nan"),
+        ("--min-effect", "-0.1"),
+        ("--min-effect", "inf"),
+    ],
 )
 def test_an_option_out_of_its_range_is_a_usage_error(
     reports: Path, option: str, value: str
 ) -> None:
     """--seed -1 ended in an internal error (numpy: 'expected non-negative integer'); a
-    --min-effect of nan or below 0 was taken as 0 without a word."""
+    --min-effect of nan or below 0 was taken as 0 without a word, and one of inf made every
+    change too small to count: a comparison that could never find a regression."""
     proc = run_cli("compare", "n1", "n2", "--reports", reports, f"{option}={value}")
     text = proc.stdout + proc.stderr
     assert "internal error" not in text, text

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -367,8 +368,9 @@ def compare_runs(
     """
     if not 0 < alpha < 1:
         raise UsageError(f"--alpha must be between 0 and 1, got {alpha}")
-    if not min_effect >= 0:  # nan too: every comparison with it is false
-        raise UsageError(f"--min-effect must be 0 or more, got {min_effect}")
+    if not 0 <= min_effect < math.inf:  # nan too: every comparison with it is false
+        # inf would make every change too small to count: no regression could ever be found.
+        raise UsageError(f"--min-effect must be 0 or more, and finite, got {min_effect}")
     if seed < 0:
         raise UsageError(f"--seed must be 0 or more (a bootstrap seed), got {seed}")
     higher_is_better = set(higher_is_better or ())

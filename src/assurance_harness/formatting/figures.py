@@ -125,13 +125,15 @@ def when(value: dt.datetime | str | None) -> str:
     timestamp is returned as it is."""
     if value is None or value == "":
         return MISSING
-    if isinstance(value, str):
-        try:
-            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    else:
-        parsed = value
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.UTC)
+    try:
+        parsed = (
+            dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if isinstance(value, str)
+            else value
+        )
+        if parsed.tzinfo is not None:
+            # Overflows for a time whose UTC is outside the calendar (year 9999 at -14:00).
+            parsed = parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        return str(value)
     return parsed.strftime("%Y-%m-%d %H:%M UTC")

@@ -7,6 +7,8 @@ re-checks.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shlex
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..store.runread import smoke_test_limit
-from .evidence_record import EvidenceError, EvidenceRecord
+from .evidence_record import EvidenceError, EvidenceRecord, parse_time
 from .ledger_store import DEFAULT_LEDGER, append_bodies, check_ledger_file
 from .runfiles import HASHED_FILES, RunFiles, sha256_file
 from .summary_check import check_summary
@@ -133,6 +135,7 @@ def _record_bodies(
         note = check_summary(run)
         if note is not None and notes is not None:
             notes.append(note)
+    _check_finished_at(run)
     suite = run.suite
     target = run.target
     run_info = {
@@ -183,6 +186,29 @@ def _record_bodies(
                 }
             )
     return bodies
+
+
+FINISHED_AT_TOLERANCE = dt.timedelta(days=1)
+"""How far past now a run's end may lie (a clock a little ahead); later is no real run's."""
+
+
+def _check_finished_at(run: RunFiles) -> None:
+    """Evidence is as fresh as its run's end (``finished_at``): an end in the future never
+    goes stale, and one that is no time would be dated when attached, so an old run would
+    look new. Neither is a run the runner wrote; a summary without the field (an older run)
+    is dated as before."""
+    written = run.summary.get("finished_at")
+    if written is None:
+        return
+    finished = parse_time(written) if isinstance(written, str) else None
+    now = dt.datetime.now(dt.UTC)
+    if finished is None or finished > now + FINISHED_AT_TOLERANCE:
+        what = "is no time" if finished is None else "is later than now"
+        raise EvidenceError(
+            f"{run.dir / 'summary.json'}: finished_at {json.dumps(written)} {what}, so the "
+            "evidence would be dated wrongly; it cannot be attached (attach an unedited run, "
+            "or run the suite again)"
+        )
 
 
 def _refuse_smoke_test(run: RunFiles) -> None:

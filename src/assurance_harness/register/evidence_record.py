@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -41,14 +42,19 @@ def record_hash(body: dict[str, Any]) -> str:
 
 
 def parse_time(text: str | None) -> dt.datetime | None:
-    """ISO 8601 with or without zone (naive times are taken as UTC)."""
+    """ISO 8601 with or without zone (naive times are taken as UTC). A time whose UTC
+    falls outside Python's calendar (``9999-12-31T23:59:59-14:00``) is no time, as text that
+    does not parse is: every view converts to UTC, and the overflow ended ``register status``
+    in a traceback for good, since a ledger's records cannot be removed."""
     if not text:
         return None
     try:
         value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
+        value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        value.astimezone(dt.UTC)  # raises OverflowError for a time outside the calendar
+    except (ValueError, OverflowError):
         return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return value
 
 
 @dataclass(frozen=True)
@@ -140,10 +146,19 @@ class EvidenceRecord:
         )
 
     def run_dir(self, ledger_path: Path) -> Path:
-        return (ledger_path.parent / str(self.run.get("dir", ""))).resolve()
+        return _resolved(ledger_path.parent / str(self.run.get("dir", "")))
 
     def results_file(self, ledger_path: Path) -> Path:
-        return (ledger_path.parent / str(self.run.get("results_path", ""))).resolve()
+        return _resolved(ledger_path.parent / str(self.run.get("results_path", "")))
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` resolved; where a link leads back to itself (RuntimeError before Python 3.13,
+    OSError after) it is left as written, and the files under it read as missing."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(path))
 
 
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {

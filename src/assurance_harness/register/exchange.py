@@ -404,6 +404,18 @@ def read_risks_csv(path: Path, current: Register | None = None) -> list[Risk]:
                 )
             )
             continue
+        if None in row.values():  # DictReader's value for fields the row lacks
+            fields = sum(value is not None for value in row.values())
+            issues.append(
+                ConfigIssue(
+                    source,
+                    line,
+                    None,
+                    f"row {number}: {fields} fields, the header has {len(headers)}",
+                    "a cut line? write every column; an empty cell clears the value",
+                )
+            )
+            continue
         existing = current.risk(_restore((row.get("id") or "").strip())) if current else None
         base = existing.model_dump(mode="json", exclude_defaults=True) if existing else {}
         data = _row_data(row, set(headers), base)

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .. import fielddocs
 from .catalogue import ANNEX_A, NIST_AI_RMF, annex_a_sort_key, normalize_nist
@@ -51,6 +58,25 @@ REVIEW_DATE_TOLERANCE = dt.timedelta(days=1)
 UTC+14) is already tomorrow in UTC for part of the day; anything later is a typo."""
 
 
+def _not_a_bool(value: Any) -> Any:
+    """A rating or a count is a number: YAML reads ``true`` as a bool, which pydantic takes as
+    1 (``residual_likelihood: true`` a rating nobody wrote, ``freshness_days: true`` evidence
+    stale after a day)."""
+    if isinstance(value, bool):
+        raise ValueError(f"write a whole number here, not {str(value).lower()}")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_not_a_bool)]
+"""An owner-set whole number (a rating, an age, a number of days), never a bool."""
+# Bounds before the bool check, so the JSON Schema still states them as minimum/maximum.
+Rating5 = Annotated[int, Field(ge=1, le=5), BeforeValidator(_not_a_bool)]
+Age = Annotated[int, Field(ge=0, le=120), BeforeValidator(_not_a_bool)]
+
+Named = Annotated[str, Field(min_length=1)]
+"""A name that must say something: an empty one reads as none given."""
+
+
 def rating_for(likelihood: int, impact: int) -> Rating:
     """The band of a likelihood x impact score."""
     score = likelihood * impact
@@ -68,9 +94,9 @@ class Strict(BaseModel):
 class Audience(Strict):
     """Who the system serves."""
 
-    min_age: int | None = Field(default=None, ge=0, le=120)
+    min_age: Age | None = None
     """Youngest intended user, in years."""
-    max_age: int | None = Field(default=None, ge=0, le=120)
+    max_age: Age | None = None
     """Oldest intended user, in years."""
     description: str | None = None
     """The audience in words (``children aged 8-14 and their parents``)."""
@@ -106,14 +132,14 @@ class SystemContext(Strict):
     """Accountable owner of the system."""
     deployment: str | None = None
     """Where and how it runs (e.g. ``web app, EU region, model served by vendor X``)."""
-    target: str | None = None
+    target: Named | None = None
     """The target file of the deployed system (``targets/demo.yaml``): its identity. Evidence
     counts for this register's risks only from runs whose target configuration has this file's
     fingerprint (or one in ``fingerprints``); any other run is exploratory."""
-    fingerprints: list[str] = Field(default_factory=list)
+    fingerprints: list[Named] = Field(default_factory=list)
     """Further target fingerprints that are this same system (for example the configuration
     before a timeout change), as ``assurance runs list`` and the reports show them."""
-    model_version: str | None = None
+    model_version: Named | None = None
     """A pattern (``*`` and ``?`` wildcards) the model version reported by the endpoint must
     match, e.g. ``gpt-4o-mini-2024-07-18`` or ``my-model-v3.*``; runs of any other version
     are exploratory."""
@@ -169,13 +195,13 @@ class Risk(Strict):
     """Kind of risk."""
     owner: str = Field(min_length=1)
     """Who decides on treatment and acceptance."""
-    likelihood: int = Field(ge=1, le=5)
+    likelihood: Whole = Field(ge=1, le=5)
     """Inherent likelihood, 1 (rare) - 5 (almost certain), before treatment. Owner-set."""
-    impact: int = Field(ge=1, le=5)
+    impact: Whole = Field(ge=1, le=5)
     """Inherent impact, 1 (negligible) - 5 (severe), before treatment. Owner-set."""
-    residual_likelihood: int | None = Field(default=None, ge=1, le=5)
+    residual_likelihood: Rating5 | None = None
     """Likelihood after treatment (default: the inherent one). Owner-set."""
-    residual_impact: int | None = Field(default=None, ge=1, le=5)
+    residual_impact: Rating5 | None = None
     """Impact after treatment (default: the inherent one). Owner-set."""
     controls: list[str] = Field(default_factory=list)
     """Controls in place (moderation filter, system prompt policy, human escalation ...)."""
@@ -193,7 +219,7 @@ class Risk(Strict):
     """ISO/IEC 42001:2023 Annex A controls this risk's treatment relies on (``A.6.2.4``)."""
     nist_ai_rmf: list[str] = Field(default_factory=list)
     """NIST AI RMF 1.0 subcategories (``MEASURE 2.11``)."""
-    freshness_days: int = Field(default=30, ge=1, le=MAX_FRESHNESS_DAYS)
+    freshness_days: Whole = Field(default=30, ge=1, le=MAX_FRESHNESS_DAYS)
     """Evidence older than this is stale (the review frequency), at most 36500 (100 years)."""
     last_reviewed: dt.date | None = None
     """When the owner last reviewed the ratings; not later than today (UTC, one day's

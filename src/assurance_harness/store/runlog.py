@@ -265,7 +265,10 @@ class GateEntry(_WrittenAfterSending):
     only read with, as ``MetricFigures``."""
 
     n: int | None = None
-    failing_groups: list[Any] | None = None
+    max: float | None = None
+    min: float | None = None
+    failing_groups: list[str] | None = None
+    """Names of groups (the keys of the metric's ``groups``, so always text)."""
     worst_cases: list[str] | None = None
 
 

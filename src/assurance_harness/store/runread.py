@@ -166,7 +166,23 @@ def _read_run_object(path: Path) -> tuple[dict[str, Any] | None, str | None]:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not isinstance(value, dict):
         raise UsageError(f"{path}: expected a JSON object; {damaged}")
+    if _holds_lone_surrogate(data, value):
+        half = "a \\uD800-\\uDFFF escape is half a surrogate pair"
+        raise UsageError(f"{path}: not UTF-8 text ({half}); {damaged}")
     return value, hashlib.sha256(data).hexdigest()
+
+
+def _holds_lone_surrogate(data: bytes, value: dict[str, Any]) -> bool:
+    """Whether the JSON's escapes made a lone surrogate, which no report, terminal or JSON
+    output can write: it ended compare, trend and evidence pack in a UnicodeEncodeError.
+    The runner writes UTF-8 and escapes none; only files with such an escape are checked."""
+    if b"\\ud" not in data.lower():
+        return False
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _validate(model_name: str, data: Any, path: Path, at: tuple[str | int, ...] = ()) -> Any:
@@ -457,6 +473,7 @@ def read_run(run_dir: Path | str, *, require_manifest: bool = False) -> RunLog:
     )
     run.info  # noqa: B018 - validate the frame now, so a damaged file is named here
     run.check_entries()
+    run.manifest_model  # noqa: B018 - and the manifest, which the annex and evidence walk
     if run.results_path.exists() and not run.results_path.is_file():
         raise UsageError(f"{run.results_path}: is not a file; the run directory is damaged")
     try:
