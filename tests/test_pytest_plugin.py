@@ -309,3 +309,21 @@ def test_an_unreadable_suite_file_is_one_collection_line(
     assert "Traceback" not in out and "UnicodeDecodeError" not in out, out
     assert "broken.yaml" in out
     assert ("not UTF-8" if content == "non-utf8" else "more than 0.001 MB") in out, out
+
+
+def test_xdist_runs_each_suite_once(project: pytest.Pytester) -> None:
+    """Observed: with ``-n 2`` the two gates of one suite went to two workers and each ran the
+    suite: two run folders, the evidence recorded twice, and each gate judged on another run."""
+    result = project.runpytest_subprocess(*ARGS, "-n", "2")
+    result.assert_outcomes(passed=1, failed=1)
+    runs = list((project.path / "reports").glob("*/summary.json"))
+    assert len(runs) == 1, runs
+    assert calls(project) == 6
+
+
+def test_xdist_modes_that_split_a_suite_are_refused(project: pytest.Pytester) -> None:
+    """``--dist each`` runs every suite on every worker: a usage error naming the fix."""
+    result = project.runpytest_subprocess(*ARGS, "-n", "2", "--dist", "each")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--dist loadfile" in result.stderr.str()
+    assert calls(project) == 0
