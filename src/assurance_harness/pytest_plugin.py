@@ -73,6 +73,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUNS] = {}
+    if config.getoption("assurance_target") is not None:
+        _keep_suites_whole(config)
+
+
+# xdist modes that hand a suite's gates to several workers: each would run the suite (twice the
+# requests, the evidence recorded twice, each gate judged on another run).
+_SPLITTING_DIST_MODES = ("each", "loadscope", "loadgroup", "worksteal")
+
+
+def _keep_suites_whole(config: pytest.Config) -> None:
+    """Under pytest-xdist, send all of a suite file's items to one worker, so it runs once.
+
+    ``-n N`` alone distributes item by item (``--dist load``); that is switched to ``loadfile``,
+    which keeps each file on one worker. A mode asked for that splits files is a usage error."""
+    if hasattr(config, "workerinput"):  # a worker: the controller has scheduled already
+        return
+    dist = getattr(config.option, "dist", "no")
+    if dist == "load":
+        config.option.dist = "loadfile"
+    elif dist in _SPLITTING_DIST_MODES:
+        raise pytest.UsageError(
+            f"--dist {dist} would run a suite once per worker that gets one of its gates; "
+            "with --assurance-target use --dist loadfile (what -n N alone uses here)"
+        )
 
 
 def _is_suite_file(path: Path) -> bool:
