@@ -327,3 +327,34 @@ def test_xdist_modes_that_split_a_suite_are_refused(project: pytest.Pytester) ->
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "--dist loadfile" in result.stderr.str()
     assert calls(project) == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--assurance-concurrency", "0", "--assurance-concurrency 0: give a number from 1 to 4096"),
+        ("--assurance-concurrency", "-3", "--assurance-concurrency -3: give a number from 1"),
+        ("--assurance-concurrency", "99999", "--assurance-concurrency 99999: give a number"),
+        ("--assurance-reports", "afile", "--assurance-reports afile: is a file, not a folder"),
+        ("--assurance-target", "", "--assurance-target '': give the target's YAML file"),
+    ],
+    ids=["concurrency-0", "concurrency-negative", "concurrency-huge", "reports-file", "empty"],
+)
+def test_bad_option_values_are_usage_errors(
+    project: pytest.Pytester, option: str, value: str, says: str
+) -> None:
+    """Observed: concurrency 0 was taken as "the target's", -3 failed every gate as an
+    "internal error ... a bug", 99999 was accepted (``assurance run`` allows 1 to 4096); a
+    reports folder that is a file was blamed on ``--reports``, an option pytest does not have;
+    an empty target (an unset CI variable) ran the suites against the folder '.'."""
+    (project.path / "afile").write_text("")
+    args = [a for a in ARGS if a != "bot.yaml" or option != "--assurance-target"]
+    if option == "--assurance-target":
+        args[args.index(option) + 1 : args.index(option) + 1] = [value]
+    else:
+        args += [option, value]
+    result = project.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert says in result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+    assert calls(project) == 0
