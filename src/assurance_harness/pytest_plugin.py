@@ -74,7 +74,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUNS] = {}
     if config.getoption("assurance_target") is not None:
+        _check_options(config)
         _keep_suites_whole(config)
+
+
+# As ``assurance run --concurrency`` and a target's ``concurrency:`` allow.
+_MAX_CONCURRENCY = 4096
+
+
+def _check_options(config: pytest.Config) -> None:
+    """Refuse option values ``assurance run`` refuses, before any suite is collected: one line
+    naming the option (pytest's usage error), not a failed gate per suite blaming the runner."""
+    from .workspace import reports_fault
+
+    target = config.getoption("assurance_target")
+    if not str(target).strip():  # an unset CI variable: not the folder '.'
+        raise pytest.UsageError(f"--assurance-target {target!r}: give the target's YAML file")
+    concurrency = config.getoption("assurance_concurrency")
+    if concurrency is not None and not 1 <= concurrency <= _MAX_CONCURRENCY:
+        raise pytest.UsageError(
+            f"--assurance-concurrency {concurrency}: give a number from 1 to {_MAX_CONCURRENCY}"
+        )
+    fault = reports_fault(Path(config.getoption("assurance_reports")), "--assurance-reports")
+    if fault is not None:
+        raise pytest.UsageError(fault)
 
 
 # xdist modes that hand a suite's gates to several workers: each would run the suite (twice the
