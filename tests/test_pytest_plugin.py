@@ -358,3 +358,19 @@ def test_bad_option_values_are_usage_errors(
     assert says in result.stderr.str()
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
     assert calls(project) == 0
+
+
+def test_evidence_records_the_suite_and_command_as_run(project: pytest.Pytester) -> None:
+    """Observed: the plugin recorded the suite's absolute path (``/builds/...`` on a CI runner,
+    where ``assurance run`` records ``suites/smoke.yaml``), so a checkout elsewhere could not
+    find the suite to check a run against, and a command without the options it ran with."""
+    project.runpytest(*ARGS).assert_outcomes(passed=1, failed=1)
+    run_dir = next((project.path / "reports").glob("*/summary.json")).parent
+    summary = json.loads((run_dir / "summary.json").read_text())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert summary["suite"]["path"] == manifest["suite"]["path"] == "suites/smoke.yaml"
+    assert manifest["command"] == "pytest " + " ".join(ARGS)
+    records = (project.path / "reports" / "evidence" / "ledger.jsonl").read_text().splitlines()
+    record = json.loads(records[0])
+    assert record["suite"]["path"] == "suites/smoke.yaml"
+    assert record["run"]["command"] == manifest["command"]
