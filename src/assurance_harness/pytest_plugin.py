@@ -205,14 +205,14 @@ class SuiteFile(pytest.File):
             register = Workspace().register_if_present()
         try:
             outcome = run_suite(
-                self.path,
+                _as_typed(self.path),
                 opt("assurance_target"),
                 reports_dir=opt("assurance_reports"),
                 concurrency=opt("assurance_concurrency"),
                 use_cache=False if opt("assurance_no_cache") else None,
                 attach_evidence=not opt("assurance_no_evidence"),
                 register_path=register,
-                command=f"pytest {self.path} --assurance-target {opt('assurance_target')}",
+                command=_command_line(self.config),
             )
         except HarnessError as exc:
             return _SuiteRun(error=str(exc))
@@ -225,6 +225,23 @@ class SuiteFile(pytest.File):
         except Exception as exc:  # a bug: report it on every item, but run the suite only once
             return _SuiteRun(crash=exc)
         return _SuiteRun(outcome=outcome)
+
+
+def _as_typed(path: Path) -> Path:
+    """The suite's path as ``assurance run suites/`` records it: relative to the working folder
+    when it lies inside (pytest holds it absolute), so evidence made on a CI runner still finds
+    the suite in another checkout of the project."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _command_line(config: pytest.Config) -> str:
+    """The pytest command as given, with every option the run was made with."""
+    import shlex
+
+    return shlex.join(["pytest", *config.invocation_params.args])
 
 
 def _gate_label(gate: Any, index: int) -> str:
