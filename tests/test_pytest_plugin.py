@@ -153,16 +153,21 @@ def test_junitxml(project: pytest.Pytester) -> None:
 
 
 def test_suite_errors_are_one_line(project: pytest.Pytester) -> None:
+    """An invalid suite is a collection error naming its file and line, found before anything is
+    sent (as ``assurance run`` validates every suite first): the valid suite does not run."""
     (project.path / "suites" / "broken.yaml").write_text(
         "suite: broken\ncases: [{id: a, prompt: hi}]\n"
         "scorers: [{id: s, use: regexx, with: {pattern: x}}]\n"
         "metrics: [{id: m, rate: s.matched}]\ngates: [{metric: m, max: 0}]\n"
     )
     result = project.runpytest(*ARGS, "-k", "broken")
-    result.assert_outcomes(failed=1, deselected=2)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.assert_outcomes(errors=1)
     out = result.stdout.str()
-    assert "the suite could not run:" in out and "broken.yaml:3" in out and "regex" in out
-    assert "Traceback" not in out
+    assert "ERROR collecting suites/broken.yaml" in out
+    assert "broken.yaml:3" in out and "regex" in out
+    assert "Traceback" not in out and "INTERNALERROR" not in out
+    assert calls(project) == 0
 
 
 def test_suite_without_gates_has_a_run_item(project: pytest.Pytester) -> None:
@@ -276,18 +281,66 @@ def test_gates_sharing_an_id_are_each_checked(project: pytest.Pytester) -> None:
     "gates", ["5", "'abc'", "{metric: m, max: 0}"], ids=["number", "text", "map"]
 )
 def test_gates_that_are_no_list_fail_in_one_line(project: pytest.Pytester, gates: str) -> None:
-    """A suite whose gates are no list is one failed item naming the line, not a collection
-    error with a traceback that stops every other suite (nor an item per letter of a string)."""
+    """A suite whose gates are no list is one collection error naming the line, not a traceback
+    (nor an item per letter of a string)."""
     (project.path / "suites" / "broken.yaml").write_text(
         "suite: broken\ncases: [{id: a, prompt: hi}]\n"
         "scorers: [{id: s, use: regex, with: {pattern: x}}]\n"
         f"metrics: [{{id: m, rate: s.matched}}]\ngates: {gates}\n"
     )
     result = project.runpytest(*ARGS)
-    result.assert_outcomes(passed=1, failed=2)  # smoke.yaml runs too: its gates pass and fail
+    result.assert_outcomes(errors=1)
     out = result.stdout.str()
-    assert "the suite could not run:" in out and "broken.yaml:5: gates:" in out
+    assert "ERROR collecting suites/broken.yaml" in out and "broken.yaml:5: gates:" in out
     assert "Traceback" not in out and "TypeError" not in out
+    assert calls(project) == 0
+
+
+INVALID_SUITES = {
+    "unknown-scorer": ("scorers: [{id: s, use: regexx, with: {pattern: x}}]", ":3: scorers[0]"),
+    "unknown-field": ("bogus: 1", ":3: bogus: unknown field"),
+    "bad-regex": ("scorers: [{id: s, use: regex, with: {pattern: '('}}]", ":3: scorers[0].with"),
+    "unknown-metric": ("gates: [{metric: nope, max: 0}]", ":3: gates[0].metric: unknown metric"),
+    "bad-threshold": ("gates: [{metric: m, max: abc}]", ":3: gates[0].max"),
+    "gate-no-bound": ("gates: [{metric: m}]", ":3: gates[0]: a gate needs 'max' or 'min'"),
+    "duplicate-case": ("cases: [{id: a, prompt: x}, {id: a, prompt: y}]", "duplicate case id"),
+    "missing-dataset": ("dataset: {path: nowhere.jsonl}", "nowhere.jsonl"),
+}
+
+
+@pytest.mark.parametrize("kind", list(INVALID_SUITES))
+def test_each_configuration_error_is_a_collection_error(
+    project: pytest.Pytester, kind: str
+) -> None:
+    """Observed: an invalid suite collected as if it were fine (``--collect-only`` passed) and
+    failed only when run, after the valid suites of the session had sent their requests and
+    recorded evidence. Each kind of configuration error ``assurance validate`` reports is now a
+    collection error, one line with the file and line, before anything is sent."""
+    line, says = INVALID_SUITES[kind]
+    head = "suite: broken\n"
+    body = {
+        "cases": "cases: [{id: a, prompt: hi}]",
+        "scorers": "scorers: [{id: s, use: regex, with: {pattern: x}}]",
+        "metrics": "metrics: [{id: m, rate: s.matched}]",
+        "gates": "gates: [{metric: m, max: 0}]",
+    }
+    key = line.split(":")[0]
+    if key == "dataset":
+        body.pop("cases")
+    rest = [line if k == key else v for k, v in body.items()]
+    if key not in body:
+        rest.insert(1, line)
+    broken = project.path / "suites" / "broken.yaml"
+    broken.write_text(head + "\n".join(rest) + "\n")
+    result = project.runpytest(*ARGS, "--collect-only", "-q")
+    assert result.ret == pytest.ExitCode.INTERRUPTED, result.stdout.str()
+    out = result.stdout.str()
+    assert "ERROR collecting suites/broken.yaml" in out, out
+    assert says in out, out
+    assert "Traceback" not in out and "INTERNALERROR" not in out
+    result = project.runpytest(*ARGS)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert calls(project) == 0  # smoke.yaml is valid, but nothing is sent
 
 
 @pytest.mark.parametrize("content", ["non-utf8", "too-large"])
