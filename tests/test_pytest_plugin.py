@@ -300,9 +300,9 @@ INVALID_SUITES = {
     "unknown-scorer": ("scorers: [{id: s, use: regexx, with: {pattern: x}}]", ":3: scorers[0]"),
     "unknown-field": ("bogus: 1", ":3: bogus: unknown field"),
     "bad-regex": ("scorers: [{id: s, use: regex, with: {pattern: '('}}]", ":3: scorers[0].with"),
-    "unknown-metric": ("gates: [{metric: nope, max: 0}]", ":3: gates[0].metric: unknown metric"),
-    "bad-threshold": ("gates: [{metric: m, max: abc}]", ":3: gates[0].max"),
-    "gate-no-bound": ("gates: [{metric: m}]", ":3: gates[0]: a gate needs 'max' or 'min'"),
+    "unknown-metric": ("gates: [{metric: nope, max: 0}]", ":5: gates[0].metric: unknown metric"),
+    "bad-threshold": ("gates: [{metric: m, max: abc}]", ":5: gates[0].max"),
+    "gate-no-bound": ("gates: [{metric: m}]", ":5: gates[0]: a gate needs 'max' or 'min'"),
     "duplicate-case": ("cases: [{id: a, prompt: x}, {id: a, prompt: y}]", "duplicate case id"),
     "missing-dataset": ("dataset: {path: nowhere.jsonl}", "nowhere.jsonl"),
 }

@@ -8,7 +8,8 @@ worst cases with a pointer into results.jsonl. ``--junitxml`` records the run id
 as test properties. ``--assurance-baseline`` adds one more item per suite that fails on a
 significant regression against the suite's accepted baseline.
 
-Without ``--assurance-target`` the plugin collects nothing, so it is inert in other projects.
+An invalid suite is a collection error (file and line), so nothing is sent. Under pytest-xdist
+each suite file stays on one worker. Without ``--assurance-target`` the plugin collects nothing, so it is inert in other projects.
 """
 
 from __future__ import annotations
@@ -159,10 +160,17 @@ class SuiteFile(pytest.File):
         from .errors import ConfigError
         from .store.yaml_lines import load_yaml_with_lines
 
+        from .spec.loader import load_suite
+
         try:
             # The loader ``validate`` uses: bounded in size, nesting, aliases and values, and a
             # file that is not UTF-8 (or not YAML) is its one line, not a traceback.
-            data, _line_of = load_yaml_with_lines(self.path)
+            data, line_of = load_yaml_with_lines(self.path)
+            # Validated whole (datasets too) before anything is sent, as ``assurance run``
+            # validates every suite first: an invalid suite is a collection error, which stops
+            # the session before the valid ones record evidence. Not kept: the run loads it
+            # again, so a session of large suites does not hold them all.
+            load_suite(self.path, parsed=(data, line_of))
         except ConfigError as exc:
             raise AssuranceConfigError(str(exc)) from None
         if not isinstance(data, dict):
