@@ -427,3 +427,21 @@ def test_evidence_records_the_suite_and_command_as_run(project: pytest.Pytester)
     record = json.loads(records[0])
     assert record["suite"]["path"] == "suites/smoke.yaml"
     assert record["run"]["command"] == manifest["command"]
+
+
+def test_a_run_whose_evidence_is_not_recorded_passes_no_gate(project: pytest.Pytester) -> None:
+    """Observed: when the evidence could not be appended (here ``reports/evidence`` is a file),
+    ``assurance run`` exits 3 but every gate passed and pytest exited 0: a green nightly job
+    with no evidence in the ledger. Each item now fails, saying the gate's verdict and why the
+    run is not recorded."""
+    (project.path / "suites" / "smoke.yaml").write_text(
+        SUITE.format(name="smoke").replace("max: 0.0", "max: 0.5")
+    )
+    (project.path / "reports").mkdir()
+    (project.path / "reports" / "evidence").write_text("")
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert out.count("gate passed, but the run is not recorded") == 2, out
+    assert "evidence not attached: " in out
+    assert "Traceback" not in out
