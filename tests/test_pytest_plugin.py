@@ -442,6 +442,6 @@ def test_a_run_whose_evidence_is_not_recorded_passes_no_gate(project: pytest.Pyt
     result = project.runpytest(*ARGS)
     result.assert_outcomes(failed=2)
     out = result.stdout.str()
-    assert out.count("gate passed, but the run is not recorded") == 2, out
+    assert out.count("passed, but the run is not recorded: ") == 2, out
     assert "evidence not attached: " in out
     assert "Traceback" not in out

@@ -152,6 +152,24 @@ class _SuiteRun:
     def summary(self) -> dict[str, Any]:
         return dict(self.outcome.summary) if self.outcome is not None else {}
 
+    @property
+    def not_recorded(self) -> str | None:
+        """Why a finished run is not fully recorded (its evidence, index or reports step
+        failed, which makes ``assurance run`` exit 3), else None."""
+        from .errors import RunFailedError
+
+        if self.outcome is None or self.summary.get("status") == "run_failed":
+            return None
+        if self.outcome.exit_code < RunFailedError.exit_code:
+            return None
+        notes = [n for n in self.outcome.notes if not _is_routine_note(n)]
+        return "; ".join(notes) or f"assurance run would exit {self.outcome.exit_code}"
+
+
+def _is_routine_note(note: str) -> bool:
+    """A note that says a post-run step went well (the reports written, evidence appended)."""
+    return note.startswith("reports: ") or (note.startswith("evidence: ") and "appended" in note)
+
 
 class SuiteFile(pytest.File):
     """A suite YAML file: one item per gate (or one ``run`` item when it has no gates)."""
@@ -341,8 +359,17 @@ class GateItem(_AssuranceItem):
             gate = next((g for g in gates if g.get("id") == self.name), gate)
         if gate is None:
             raise AssuranceFailure(f"gate '{self.name}' is not in the run's summary.json")
+        unrecorded = run.not_recorded
         if gate.get("verdict") != "pass":
-            raise AssuranceFailure(gate_failure_message(gate, run.outcome.run_dir))
+            message = gate_failure_message(gate, run.outcome.run_dir)
+            if unrecorded:
+                message += f"\n  not recorded: {unrecorded}"
+            raise AssuranceFailure(message)
+        if unrecorded:
+            # A green job must mean the verdict is in the ledger, as ``assurance run``'s exit 0.
+            raise AssuranceFailure(
+                f"gate '{self.name}' passed, but the run is not recorded: {unrecorded}"
+            )
 
 
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
@@ -392,9 +419,12 @@ class RunItem(_AssuranceItem):
     """A suite without gates still has to run to completion."""
 
     def runtest(self) -> None:
-        failed_run = _run_failed_message(self._suite_run().summary)
+        run = self._suite_run()
+        failed_run = _run_failed_message(run.summary)
         if failed_run:
             raise AssuranceFailure(failed_run)
+        if run.not_recorded:
+            raise AssuranceFailure(f"the run is not recorded: {run.not_recorded}")
 
 
 class BaselineItem(_AssuranceItem):
