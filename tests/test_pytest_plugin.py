@@ -445,3 +445,19 @@ def test_a_run_whose_evidence_is_not_recorded_passes_no_gate(project: pytest.Pyt
     assert out.count("passed, but the run is not recorded: ") == 2, out
     assert "evidence not attached: " in out
     assert "Traceback" not in out
+
+
+def test_no_evidence_reads_no_register(project: pytest.Pytester) -> None:
+    """Observed: with ``--assurance-no-evidence`` the plugin still handed the register to the
+    run, so its audience (children 8-14) was applied to the scoring, while ``assurance run
+    --no-evidence`` reads no register: the same suite and target, two different summaries."""
+    register = Path(__file__).parents[1] / "register" / "risk_register.yaml"
+    (project.path / "register").mkdir()
+    (project.path / "register" / "risk_register.yaml").write_text(
+        register.read_text().replace("targets/demo.yaml", "bot.yaml")
+    )
+    project.runpytest(*ARGS, "--assurance-no-evidence").assert_outcomes(passed=1, failed=1)
+    run_dir = next((project.path / "reports").glob("*/summary.json")).parent
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["suite"]["audience"] is None
+    assert not (project.path / "reports" / "evidence").exists()
