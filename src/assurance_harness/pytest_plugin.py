@@ -223,12 +223,17 @@ class SuiteFile(pytest.File):
         from .errors import HarnessError
         from .runner.run import RunInterrupted, run_suite
 
-        opt = self.config.getoption
-        register = opt("assurance_register")
-        if register is None:
-            from .workspace import Workspace
+        from .workspace import Workspace
 
-            register = Workspace().register_if_present()
+        opt = self.config.getoption
+        # As ``assurance run``: with no evidence no register is read (nor its audience applied).
+        register = (
+            None
+            if opt("assurance_no_evidence")
+            else Workspace.at(
+                opt("assurance_reports"), register=opt("assurance_register")
+            ).register_if_present()
+        )
         try:
             outcome = run_suite(
                 _as_typed(self.path),
