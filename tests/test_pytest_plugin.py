@@ -461,3 +461,16 @@ def test_no_evidence_reads_no_register(project: pytest.Pytester) -> None:
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["suite"]["audience"] is None
     assert not (project.path / "reports" / "evidence").exists()
+
+
+def test_xdist_shows_the_runs_summary(project: pytest.Pytester) -> None:
+    """Observed: under ``-n 2`` the suites run on the workers, and the "assurance runs" section
+    (each run's folder, and why evidence was not attached) was missing from the output."""
+    result = project.runpytest_subprocess(*ARGS, "-n", "2")
+    result.stdout.fnmatch_lines(
+        [
+            "*assurance runs*",
+            "smoke.yaml: gates_failed (run *) -> *report.html",
+            "  evidence: 2 records appended to *ledger.jsonl",
+        ]
+    )
