@@ -9,7 +9,8 @@ as test properties. ``--assurance-baseline`` adds one more item per suite that f
 significant regression against the suite's accepted baseline.
 
 An invalid suite is a collection error (file and line), so nothing is sent. Under pytest-xdist
-each suite file stays on one worker. Without ``--assurance-target`` the plugin collects nothing, so it is inert in other projects.
+each suite file stays on one worker. Without ``--assurance-target`` the plugin collects nothing,
+so it is inert in other projects.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from typing import Any
 import pytest
 
 _RUNS = pytest.StashKey[dict[Path, "_SuiteRun"]]()
+_WORKER_LINES = pytest.StashKey[list[str]]()
+"""Under xdist, on the controller: the "assurance runs" lines the workers sent back."""
+_WORKER_KEY = "assurance_runs"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -176,9 +180,8 @@ class SuiteFile(pytest.File):
 
     def collect(self) -> list[pytest.Item]:
         from .errors import ConfigError
-        from .store.yaml_lines import load_yaml_with_lines
-
         from .spec.loader import load_suite
+        from .store.yaml_lines import load_yaml_with_lines
 
         try:
             # The loader ``validate`` uses: bounded in size, nesting, aliases and values, and a
@@ -222,7 +225,6 @@ class SuiteFile(pytest.File):
     def _run(self) -> _SuiteRun:
         from .errors import HarnessError
         from .runner.run import RunInterrupted, run_suite
-
         from .workspace import Workspace
 
         opt = self.config.getoption
@@ -457,22 +459,40 @@ class BaselineItem(_AssuranceItem):
             )
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    runs = config.stash.get(_RUNS, {})
-    if not runs:
-        return
-    terminalreporter.section("assurance runs")
+def _summary_lines(runs: dict[Path, _SuiteRun]) -> list[str]:
+    """Each run's outcome and folder, and its notes (evidence, exploratory runs, smoke tests)."""
+    lines: list[str] = []
     for path, run in runs.items():
         if run.error is not None or run.crash is not None:
             problem = run.error or f"{type(run.crash).__name__}: {run.crash}"
-            terminalreporter.write_line(f"{path}: could not run: {problem}")
+            lines.append(f"{path}: could not run: {problem}")
             continue
         summary = run.summary
         report = Path(run.outcome.run_dir) / "report.html"
         where = report if report.exists() else run.outcome.run_dir
-        terminalreporter.write_line(
-            f"{path.name}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}"
-        )
-        for note in run.outcome.notes:
-            if not note.startswith("reports: "):  # evidence, exploratory runs, smoke tests
-                terminalreporter.write_line(f"  {note}")
+        lines.append(f"{path.name}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}")
+        lines.extend(f"  {note}" for note in run.outcome.notes if not note.startswith("reports: "))
+    return lines
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # An xdist worker: its runs' lines go back to the controller, which prints the summary.
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output[_WORKER_KEY] = _summary_lines(session.config.stash.get(_RUNS, {}))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist, on the controller: keep a finished worker's summary lines."""
+    lines = getattr(node, "workeroutput", {}).get(_WORKER_KEY) or []
+    node.config.stash.setdefault(_WORKER_LINES, []).extend(lines)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    lines = _summary_lines(config.stash.get(_RUNS, {})) + config.stash.get(_WORKER_LINES, [])
+    if not lines:
+        return
+    terminalreporter.section("assurance runs")
+    for line in lines:
+        terminalreporter.write_line(line)
