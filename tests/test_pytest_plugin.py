@@ -474,3 +474,21 @@ def test_xdist_shows_the_runs_summary(project: pytest.Pytester) -> None:
             "  evidence: 2 records appended to *ledger.jsonl",
         ]
     )
+
+
+def test_suites_with_the_same_file_name_are_told_apart(project: pytest.Pytester) -> None:
+    """Observed: two ``smoke.yaml`` in two folders both showed as ``smoke.yaml`` in the failure
+    headers and the runs summary, so which run folder was which suite could not be told."""
+    other = project.path / "suites" / "team-b"
+    other.mkdir()
+    (other / "smoke.yaml").write_text(SUITE.format(name="smoke"))
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*suites/smoke.yaml: swear_rate <= 0*",
+            "*suites/team-b/smoke.yaml: swear_rate <= 0*",
+            "suites/smoke.yaml: gates_failed (run *",
+            "suites/team-b/smoke.yaml: gates_failed (run *",
+        ]
+    )
