@@ -112,7 +112,7 @@ def test_gates_pass_and_fail_with_figures(project: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*assurance runs*",
-            "smoke.yaml: gates_failed (run *) -> *report.html",
+            "suites/smoke.yaml: gates_failed (run *) -> *report.html",
             "  evidence: 2 records appended to *ledger.jsonl",  # the run's notes, as the CLI's
         ]
     )
@@ -470,7 +470,7 @@ def test_xdist_shows_the_runs_summary(project: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*assurance runs*",
-            "smoke.yaml: gates_failed (run *) -> *report.html",
+            "suites/smoke.yaml: gates_failed (run *) -> *report.html",
             "  evidence: 2 records appended to *ledger.jsonl",
         ]
     )

@@ -325,7 +325,16 @@ class _AssuranceItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         # Not "file::name": pytest rewrites dots in a domain that ends the node id ("0.01").
-        return self.path, None, f"{self.path.name}: {self.name}"
+        return self.path, None, f"{_shown(self.path, self.config.rootpath)}: {self.name}"
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A suite file as the output names it: from the rootdir, so two ``smoke.yaml`` in two
+    folders are told apart (the name alone was ambiguous)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _run_failed_message(summary: dict[str, Any]) -> str | None:
@@ -459,18 +468,19 @@ class BaselineItem(_AssuranceItem):
             )
 
 
-def _summary_lines(runs: dict[Path, _SuiteRun]) -> list[str]:
+def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
     """Each run's outcome and folder, and its notes (evidence, exploratory runs, smoke tests)."""
     lines: list[str] = []
     for path, run in runs.items():
+        shown = _shown(path, root)
         if run.error is not None or run.crash is not None:
             problem = run.error or f"{type(run.crash).__name__}: {run.crash}"
-            lines.append(f"{path}: could not run: {problem}")
+            lines.append(f"{shown}: could not run: {problem}")
             continue
         summary = run.summary
         report = Path(run.outcome.run_dir) / "report.html"
         where = report if report.exists() else run.outcome.run_dir
-        lines.append(f"{path.name}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}")
+        lines.append(f"{shown}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}")
         lines.extend(f"  {note}" for note in run.outcome.notes if not note.startswith("reports: "))
     return lines
 
@@ -479,7 +489,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     # An xdist worker: its runs' lines go back to the controller, which prints the summary.
     output = getattr(session.config, "workeroutput", None)
     if output is not None:
-        output[_WORKER_KEY] = _summary_lines(session.config.stash.get(_RUNS, {}))
+        runs = session.config.stash.get(_RUNS, {})
+        output[_WORKER_KEY] = _summary_lines(runs, session.config.rootpath)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -490,7 +501,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    lines = _summary_lines(config.stash.get(_RUNS, {})) + config.stash.get(_WORKER_LINES, [])
+    lines = _summary_lines(config.stash.get(_RUNS, {}), config.rootpath)
+    lines += config.stash.get(_WORKER_LINES, [])
     if not lines:
         return
     terminalreporter.section("assurance runs")
