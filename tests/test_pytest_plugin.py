@@ -492,3 +492,19 @@ def test_suites_with_the_same_file_name_are_told_apart(project: pytest.Pytester)
             "suites/team-b/smoke.yaml: gates_failed (run *",
         ]
     )
+
+
+def test_a_team_store_that_does_not_answer_stops_before_sending(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Observed: with a team store configured that cannot be reached, every request was sent
+    and scored, and only then did indexing fail, suite after suite; ``assurance run`` checks
+    the store before anything is sent."""
+    monkeypatch.setenv("ASSURANCE_STORE", "postgresql://u@127.0.0.1:1/db?password_env=ADVP_NO_PW")
+    monkeypatch.delenv("ADVP_NO_PW", raising=False)
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert "the suite could not run: the store URL" in out and "$ADVP_NO_PW" in out, out
+    assert calls(project) == 0
+    assert not list((project.path / "reports").glob("*/run.json"))
