@@ -25,6 +25,8 @@ _RUNS = pytest.StashKey[dict[Path, "_SuiteRun"]]()
 _WORKER_LINES = pytest.StashKey[list[str]]()
 """Under xdist, on the controller: the "assurance runs" lines the workers sent back."""
 _WORKER_KEY = "assurance_runs"
+_STORE_FAULT = pytest.StashKey["str | None"]()
+"""Why the configured team store cannot be used (checked once, before the first run)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -236,6 +238,9 @@ class SuiteFile(pytest.File):
                 opt("assurance_reports"), register=opt("assurance_register")
             ).register_if_present()
         )
+        fault = _store_fault(self.config)
+        if fault is not None:
+            return _SuiteRun(error=fault)
         try:
             outcome = run_suite(
                 _as_typed(self.path),
@@ -258,6 +263,22 @@ class SuiteFile(pytest.File):
         except Exception as exc:  # a bug: report it on every item, but run the suite only once
             return _SuiteRun(crash=exc)
         return _SuiteRun(outcome=outcome)
+
+
+def _store_fault(config: pytest.Config) -> str | None:
+    """Why the team store (``ASSURANCE_STORE``, or ``store:`` in assurance.yaml) cannot be used,
+    else None; checked once, before anything is sent, as ``assurance run`` does: found only at
+    the index step, every suite's requests were sent and scored first."""
+    if _STORE_FAULT not in config.stash:
+        from .errors import HarnessError
+        from .store.location import team_database
+
+        try:
+            team_database()
+            config.stash[_STORE_FAULT] = None
+        except HarnessError as exc:
+            config.stash[_STORE_FAULT] = str(exc)
+    return config.stash[_STORE_FAULT]
 
 
 def _as_typed(path: Path) -> Path:
