@@ -523,7 +523,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     lines = _summary_lines(config.stash.get(_RUNS, {}), config.rootpath)
-    lines += config.stash.get(_WORKER_LINES, [])
+    from_workers: list[str] = config.stash.get(_WORKER_LINES, [])
+    lines += from_workers
     if not lines:
         return
     terminalreporter.section("assurance runs")
