@@ -390,8 +390,16 @@ def test_xdist_modes_that_split_a_suite_are_refused(project: pytest.Pytester) ->
         ("--assurance-concurrency", "99999", "--assurance-concurrency 99999: give a number"),
         ("--assurance-reports", "afile", "--assurance-reports afile: is a file, not a folder"),
         ("--assurance-target", "", "--assurance-target '': give the target's YAML file"),
+        ("--assurance-register", "nope.yaml", "--assurance-register nope.yaml: no such file"),
     ],
-    ids=["concurrency-0", "concurrency-negative", "concurrency-huge", "reports-file", "empty"],
+    ids=[
+        "concurrency-0",
+        "concurrency-negative",
+        "concurrency-huge",
+        "reports-file",
+        "empty",
+        "register-missing",
+    ],
 )
 def test_bad_option_values_are_usage_errors(
     project: pytest.Pytester, option: str, value: str, says: str
@@ -399,7 +407,8 @@ def test_bad_option_values_are_usage_errors(
     """Observed: concurrency 0 was taken as "the target's", -3 failed every gate as an
     "internal error ... a bug", 99999 was accepted (``assurance run`` allows 1 to 4096); a
     reports folder that is a file was blamed on ``--reports``, an option pytest does not have;
-    an empty target (an unset CI variable) ran the suites against the folder '.'."""
+    an empty target (an unset CI variable) ran the suites against the folder '.'; a missing
+    register failed every gate blaming ``--register``."""
     (project.path / "afile").write_text("")
     args = [a for a in ARGS if a != "bot.yaml" or option != "--assurance-target"]
     if option == "--assurance-target":
