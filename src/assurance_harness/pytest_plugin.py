@@ -105,6 +105,15 @@ def _check_options(config: pytest.Config) -> None:
     fault = reports_fault(Path(config.getoption("assurance_reports")), "--assurance-reports")
     if fault is not None:
         raise pytest.UsageError(fault)
+    register = config.getoption("assurance_register")
+    if register is not None and not config.getoption("assurance_no_evidence"):
+        from .errors import UsageError
+        from .store.files import check_register_file
+
+        try:
+            check_register_file(Path(register), option="--assurance-register")
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
 
 # xdist modes that hand a suite's gates to several workers: each would run the suite (twice the
