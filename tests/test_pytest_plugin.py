@@ -517,3 +517,23 @@ def test_a_team_store_that_does_not_answer_stops_before_sending(
     assert "the suite could not run: the store URL" in out and "$ADVP_NO_PW" in out, out
     assert calls(project) == 0
     assert not list((project.path / "reports").glob("*/run.json"))
+
+
+def test_a_gate_changed_after_collection_does_not_pass_for_the_old_one(
+    project: pytest.Pytester,
+) -> None:
+    """Observed: with the suite edited between collection and its run (a long session, a
+    checkout in between), the item ``swear_rate <= 0`` passed on the verdict of the gate now
+    at its place, ``swear_rate <= 0.5``: a gate that never ran showed as passed."""
+    project.makeconftest(
+        """
+        from pathlib import Path
+
+        def pytest_collection_finish(session):
+            suite = Path("suites/smoke.yaml")
+            suite.write_text(suite.read_text().replace("max: 0.0", "max: 0.5"))
+        """
+    )
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(passed=1, failed=1)
+    assert "gate 'swear_rate <= 0' is not in the run's summary.json" in result.stdout.str()
