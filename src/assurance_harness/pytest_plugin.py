@@ -399,12 +399,16 @@ class GateItem(_AssuranceItem):
             raise AssuranceFailure(failed_run)
         gates = summary.get("gates") or []
         # The gate at this item's place in the suite, when it is the one named: two gates may
-        # share an id, and the first of them must not stand for the second.
+        # share an id, and the first of them must not stand for the second. Never another
+        # gate's verdict: a suite edited after collection has another gate at this place.
         gate = gates[self.gate_index] if self.gate_index < len(gates) else None
         if gate is None or gate.get("id") != self.name:
-            gate = next((g for g in gates if g.get("id") == self.name), gate)
+            gate = next((g for g in gates if g.get("id") == self.name), None)
         if gate is None:
-            raise AssuranceFailure(f"gate '{self.name}' is not in the run's summary.json")
+            raise AssuranceFailure(
+                f"gate '{self.name}' is not in the run's summary.json (was the suite file "
+                "changed after collection? run again)"
+            )
         unrecorded = run.not_recorded
         if gate.get("verdict") != "pass":
             message = gate_failure_message(gate, run.outcome.run_dir)
