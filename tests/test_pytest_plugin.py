@@ -537,3 +537,20 @@ def test_a_gate_changed_after_collection_does_not_pass_for_the_old_one(
     result = project.runpytest(*ARGS)
     result.assert_outcomes(passed=1, failed=1)
     assert "gate 'swear_rate <= 0' is not in the run's summary.json" in result.stdout.str()
+
+
+def test_xdist_runs_every_gate_of_gates_sharing_an_id(project: pytest.Pytester) -> None:
+    """Observed: two gates with the same id made two items with one node id; under ``-n 2``
+    xdist kept one of them, the failing gate was never reported, and pytest exited 0 on a run
+    whose status was gates_failed. Each item now has its own node id."""
+    (project.path / "suites" / "smoke.yaml").write_text(
+        "suite: shared\ncases: [{id: a, prompt: 'What is 2 + 2?'}]\n"
+        "scorers: [{id: four, use: regex, with: {pattern: '4'}}]\n"
+        "metrics: [{id: m, rate: four.matched}]\n"
+        "gates: [{metric: m, min: 0.5, id: safety}, {metric: m, max: 0.0, id: safety}]\n"
+    )
+    result = project.runpytest_subprocess(*ARGS, "-n", "2")
+    result.assert_outcomes(passed=1, failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result = project.runpytest(*ARGS, "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["suites/smoke.yaml::safety", "suites/smoke.yaml::safety (gate 1)"])
