@@ -208,15 +208,18 @@ class SuiteFile(pytest.File):
         if not isinstance(data, dict):
             raise AssuranceConfigError(f"{self.path}: a suite file is a mapping")
         items: list[pytest.Item] = []
+        taken: set[str] = set()
         gates = data.get("gates")
         # Gates that are no list make the one 'run' item, which fails with the loader's message.
         for index, gate in enumerate(gates if isinstance(gates, list) else []):
-            name = _gate_label(gate, index)
-            items.append(GateItem.from_parent(self, name=name, gate_index=index))
+            label = _gate_label(gate, index)
+            name = _unique(label, f"gate {index}", taken)
+            items.append(GateItem.from_parent(self, name=name, gate_index=index, label=label))
         if not items:
-            items.append(RunItem.from_parent(self, name="run"))
+            items.append(RunItem.from_parent(self, name=_unique("run", "run item", taken)))
         if self.config.getoption("assurance_baseline"):
-            items.append(BaselineItem.from_parent(self, name="no regression vs baseline"))
+            name = _unique("no regression vs baseline", "baseline item", taken)
+            items.append(BaselineItem.from_parent(self, name=name))
         return items
 
     def repr_failure(  # type: ignore[override]
@@ -307,6 +310,17 @@ def _command_line(config: pytest.Config) -> str:
     return shlex.join(["pytest", *config.invocation_params.args])
 
 
+def _unique(name: str, place: str, taken: set[str]) -> str:
+    """An item name no other item of the file has: gates may share an id (or a label), and
+    items with one node id are one test to pytest-xdist, which then runs only one of them (a
+    failed gate never reported). A repeat gets its place in the suite added."""
+    candidate = name
+    while candidate in taken:
+        candidate = f"{name} ({place})" if candidate == name else f"{candidate} ({place})"
+    taken.add(candidate)
+    return candidate
+
+
 def _gate_label(gate: Any, index: int) -> str:
     """The gate's name as the engine writes it in summary.json (``GateSpec.label``)."""
     from pydantic import ValidationError
@@ -387,9 +401,11 @@ def _fmt(value: Any) -> str:
 class GateItem(_AssuranceItem):
     """One gate of one suite."""
 
-    def __init__(self, *, gate_index: int, **kwargs: Any) -> None:
+    def __init__(self, *, gate_index: int, label: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.gate_index = gate_index
+        self.label = label
+        """The gate's name in summary.json (the item's name adds its place when repeated)."""
 
     def runtest(self) -> None:
         run = self._suite_run()
@@ -402,11 +418,11 @@ class GateItem(_AssuranceItem):
         # share an id, and the first of them must not stand for the second. Never another
         # gate's verdict: a suite edited after collection has another gate at this place.
         gate = gates[self.gate_index] if self.gate_index < len(gates) else None
-        if gate is None or gate.get("id") != self.name:
-            gate = next((g for g in gates if g.get("id") == self.name), None)
+        if gate is None or gate.get("id") != self.label:
+            gate = next((g for g in gates if g.get("id") == self.label), None)
         if gate is None:
             raise AssuranceFailure(
-                f"gate '{self.name}' is not in the run's summary.json (was the suite file "
+                f"gate '{self.label}' is not in the run's summary.json (was the suite file "
                 "changed after collection? run again)"
             )
         unrecorded = run.not_recorded
@@ -418,7 +434,7 @@ class GateItem(_AssuranceItem):
         if unrecorded:
             # A green job must mean the verdict is in the ledger, as ``assurance run``'s exit 0.
             raise AssuranceFailure(
-                f"gate '{self.name}' passed, but the run is not recorded: {unrecorded}"
+                f"gate '{self.label}' passed, but the run is not recorded: {unrecorded}"
             )
 
 
