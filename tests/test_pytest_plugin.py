@@ -112,7 +112,7 @@ def test_gates_pass_and_fail_with_figures(project: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*assurance runs*",
-            "smoke.yaml: gates_failed (run *) -> *report.html",
+            "suites/smoke.yaml: gates_failed (run *) -> *report.html",
             "  evidence: 2 records appended to *ledger.jsonl",  # the run's notes, as the CLI's
         ]
     )
@@ -153,16 +153,21 @@ def test_junitxml(project: pytest.Pytester) -> None:
 
 
 def test_suite_errors_are_one_line(project: pytest.Pytester) -> None:
+    """An invalid suite is a collection error naming its file and line, found before anything is
+    sent (as ``assurance run`` validates every suite first): the valid suite does not run."""
     (project.path / "suites" / "broken.yaml").write_text(
         "suite: broken\ncases: [{id: a, prompt: hi}]\n"
         "scorers: [{id: s, use: regexx, with: {pattern: x}}]\n"
         "metrics: [{id: m, rate: s.matched}]\ngates: [{metric: m, max: 0}]\n"
     )
     result = project.runpytest(*ARGS, "-k", "broken")
-    result.assert_outcomes(failed=1, deselected=2)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.assert_outcomes(errors=1)
     out = result.stdout.str()
-    assert "the suite could not run:" in out and "broken.yaml:3" in out and "regex" in out
-    assert "Traceback" not in out
+    assert "ERROR collecting suites/broken.yaml" in out
+    assert "broken.yaml:3" in out and "regex" in out
+    assert "Traceback" not in out and "INTERNALERROR" not in out
+    assert calls(project) == 0
 
 
 def test_suite_without_gates_has_a_run_item(project: pytest.Pytester) -> None:
@@ -276,18 +281,66 @@ def test_gates_sharing_an_id_are_each_checked(project: pytest.Pytester) -> None:
     "gates", ["5", "'abc'", "{metric: m, max: 0}"], ids=["number", "text", "map"]
 )
 def test_gates_that_are_no_list_fail_in_one_line(project: pytest.Pytester, gates: str) -> None:
-    """A suite whose gates are no list is one failed item naming the line, not a collection
-    error with a traceback that stops every other suite (nor an item per letter of a string)."""
+    """A suite whose gates are no list is one collection error naming the line, not a traceback
+    (nor an item per letter of a string)."""
     (project.path / "suites" / "broken.yaml").write_text(
         "suite: broken\ncases: [{id: a, prompt: hi}]\n"
         "scorers: [{id: s, use: regex, with: {pattern: x}}]\n"
         f"metrics: [{{id: m, rate: s.matched}}]\ngates: {gates}\n"
     )
     result = project.runpytest(*ARGS)
-    result.assert_outcomes(passed=1, failed=2)  # smoke.yaml runs too: its gates pass and fail
+    result.assert_outcomes(errors=1)
     out = result.stdout.str()
-    assert "the suite could not run:" in out and "broken.yaml:5: gates:" in out
+    assert "ERROR collecting suites/broken.yaml" in out and "broken.yaml:5: gates:" in out
     assert "Traceback" not in out and "TypeError" not in out
+    assert calls(project) == 0
+
+
+INVALID_SUITES = {
+    "unknown-scorer": ("scorers: [{id: s, use: regexx, with: {pattern: x}}]", ":3: scorers[0]"),
+    "unknown-field": ("bogus: 1", ":3: bogus: unknown field"),
+    "bad-regex": ("scorers: [{id: s, use: regex, with: {pattern: '('}}]", ":3: scorers[0].with"),
+    "unknown-metric": ("gates: [{metric: nope, max: 0}]", ":5: gates[0].metric: unknown metric"),
+    "bad-threshold": ("gates: [{metric: m, max: abc}]", ":5: gates[0].max"),
+    "gate-no-bound": ("gates: [{metric: m}]", ":5: gates[0]: a gate needs 'max' or 'min'"),
+    "duplicate-case": ("cases: [{id: a, prompt: x}, {id: a, prompt: y}]", "duplicate case id"),
+    "missing-dataset": ("dataset: {path: nowhere.jsonl}", "nowhere.jsonl"),
+}
+
+
+@pytest.mark.parametrize("kind", list(INVALID_SUITES))
+def test_each_configuration_error_is_a_collection_error(
+    project: pytest.Pytester, kind: str
+) -> None:
+    """Observed: an invalid suite collected as if it were fine (``--collect-only`` passed) and
+    failed only when run, after the valid suites of the session had sent their requests and
+    recorded evidence. Each kind of configuration error ``assurance validate`` reports is now a
+    collection error, one line with the file and line, before anything is sent."""
+    line, says = INVALID_SUITES[kind]
+    head = "suite: broken\n"
+    body = {
+        "cases": "cases: [{id: a, prompt: hi}]",
+        "scorers": "scorers: [{id: s, use: regex, with: {pattern: x}}]",
+        "metrics": "metrics: [{id: m, rate: s.matched}]",
+        "gates": "gates: [{metric: m, max: 0}]",
+    }
+    key = line.split(":")[0]
+    if key == "dataset":
+        body.pop("cases")
+    rest = [line if k == key else v for k, v in body.items()]
+    if key not in body:
+        rest.insert(1, line)
+    broken = project.path / "suites" / "broken.yaml"
+    broken.write_text(head + "\n".join(rest) + "\n")
+    result = project.runpytest(*ARGS, "--collect-only", "-q")
+    assert result.ret == pytest.ExitCode.INTERRUPTED, result.stdout.str()
+    out = result.stdout.str()
+    assert "ERROR collecting suites/broken.yaml" in out, out
+    assert says in out, out
+    assert "Traceback" not in out and "INTERNALERROR" not in out
+    result = project.runpytest(*ARGS)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert calls(project) == 0  # smoke.yaml is valid, but nothing is sent
 
 
 @pytest.mark.parametrize("content", ["non-utf8", "too-large"])
@@ -309,3 +362,191 @@ def test_an_unreadable_suite_file_is_one_collection_line(
     assert "Traceback" not in out and "UnicodeDecodeError" not in out, out
     assert "broken.yaml" in out
     assert ("not UTF-8" if content == "non-utf8" else "more than 0.001 MB") in out, out
+
+
+def test_xdist_runs_each_suite_once(project: pytest.Pytester) -> None:
+    """Observed: with ``-n 2`` the two gates of one suite went to two workers and each ran the
+    suite: two run folders, the evidence recorded twice, and each gate judged on another run."""
+    result = project.runpytest_subprocess(*ARGS, "-n", "2")
+    result.assert_outcomes(passed=1, failed=1)
+    runs = list((project.path / "reports").glob("*/summary.json"))
+    assert len(runs) == 1, runs
+    assert calls(project) == 6
+    # The runs happen on the workers; their summary lines come back to the controller (it
+    # printed no "assurance runs" section).
+    result.stdout.fnmatch_lines(
+        [
+            "*assurance runs*",
+            "suites/smoke.yaml: gates_failed (run *) -> *report.html",
+            "  evidence: 2 records appended to *ledger.jsonl",
+        ]
+    )
+
+
+def test_xdist_modes_that_split_a_suite_are_refused(project: pytest.Pytester) -> None:
+    """``--dist each`` runs every suite on every worker: a usage error naming the fix."""
+    result = project.runpytest_subprocess(*ARGS, "-n", "2", "--dist", "each")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--dist loadfile" in result.stderr.str()
+    assert calls(project) == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--assurance-concurrency", "0", "--assurance-concurrency 0: give a number from 1 to 4096"),
+        ("--assurance-concurrency", "-3", "--assurance-concurrency -3: give a number from 1"),
+        ("--assurance-concurrency", "99999", "--assurance-concurrency 99999: give a number"),
+        ("--assurance-reports", "afile", "--assurance-reports afile: is a file, not a folder"),
+        ("--assurance-target", "", "--assurance-target '': give the target's YAML file"),
+        ("--assurance-register", "nope.yaml", "--assurance-register nope.yaml: no such file"),
+    ],
+    ids=[
+        "concurrency-0",
+        "concurrency-negative",
+        "concurrency-huge",
+        "reports-file",
+        "empty",
+        "register-missing",
+    ],
+)
+def test_bad_option_values_are_usage_errors(
+    project: pytest.Pytester, option: str, value: str, says: str
+) -> None:
+    """Observed: concurrency 0 was taken as "the target's", -3 failed every gate as an
+    "internal error ... a bug", 99999 was accepted (``assurance run`` allows 1 to 4096); a
+    reports folder that is a file was blamed on ``--reports``, an option pytest does not have;
+    an empty target (an unset CI variable) ran the suites against the folder '.'; a missing
+    register failed every gate blaming ``--register``."""
+    (project.path / "afile").write_text("")
+    args = [a for a in ARGS if a != "bot.yaml" or option != "--assurance-target"]
+    if option == "--assurance-target":
+        args[args.index(option) + 1 : args.index(option) + 1] = [value]
+    else:
+        args += [option, value]
+    result = project.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert says in result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+    assert calls(project) == 0
+
+
+def test_evidence_records_the_suite_and_command_as_run(project: pytest.Pytester) -> None:
+    """Observed: the plugin recorded the suite's absolute path (``/builds/...`` on a CI runner,
+    where ``assurance run`` records ``suites/smoke.yaml``), so a checkout elsewhere could not
+    find the suite to check a run against, and a command without the options it ran with."""
+    project.runpytest(*ARGS).assert_outcomes(passed=1, failed=1)
+    run_dir = next((project.path / "reports").glob("*/summary.json")).parent
+    summary = json.loads((run_dir / "summary.json").read_text())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert summary["suite"]["path"] == manifest["suite"]["path"] == "suites/smoke.yaml"
+    assert manifest["command"].startswith("pytest " + " ".join(ARGS))  # pytester adds --basetemp
+    records = (project.path / "reports" / "evidence" / "ledger.jsonl").read_text().splitlines()
+    record = json.loads(records[0])
+    assert record["suite"]["path"] == "suites/smoke.yaml"
+    assert record["run"]["command"] == manifest["command"]
+
+
+def test_a_run_whose_evidence_is_not_recorded_passes_no_gate(project: pytest.Pytester) -> None:
+    """Observed: when the evidence could not be appended (here ``reports/evidence`` is a file),
+    ``assurance run`` exits 3 but every gate passed and pytest exited 0: a green nightly job
+    with no evidence in the ledger. Each item now fails, saying the gate's verdict and why the
+    run is not recorded."""
+    (project.path / "suites" / "smoke.yaml").write_text(
+        SUITE.format(name="smoke").replace("max: 0.0", "max: 0.5")
+    )
+    (project.path / "reports").mkdir()
+    (project.path / "reports" / "evidence").write_text("")
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert out.count("passed, but the run is not recorded: ") == 2, out
+    assert "evidence not attached: " in out
+    assert "Traceback" not in out
+
+
+def test_no_evidence_reads_no_register(project: pytest.Pytester) -> None:
+    """Observed: with ``--assurance-no-evidence`` the plugin still handed the register to the
+    run, so its audience (children 8-14) was applied to the scoring, while ``assurance run
+    --no-evidence`` reads no register: the same suite and target, two different summaries."""
+    register = Path(__file__).parents[1] / "register" / "risk_register.yaml"
+    (project.path / "register").mkdir()
+    (project.path / "register" / "risk_register.yaml").write_text(
+        register.read_text().replace("targets/demo.yaml", "bot.yaml")
+    )
+    project.runpytest(*ARGS, "--assurance-no-evidence").assert_outcomes(passed=1, failed=1)
+    run_dir = next((project.path / "reports").glob("*/summary.json")).parent
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["suite"]["audience"] is None
+    assert not (project.path / "reports" / "evidence").exists()
+
+
+def test_suites_with_the_same_file_name_are_told_apart(project: pytest.Pytester) -> None:
+    """Observed: two ``smoke.yaml`` in two folders both showed as ``smoke.yaml`` in the failure
+    headers and the runs summary, so which run folder was which suite could not be told."""
+    other = project.path / "suites" / "team-b"
+    other.mkdir()
+    (other / "smoke.yaml").write_text(SUITE.format(name="smoke"))
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*suites/smoke.yaml: swear_rate <= 0*",
+            "*suites/team-b/smoke.yaml: swear_rate <= 0*",
+            "suites/smoke.yaml: gates_failed (run *",
+            "suites/team-b/smoke.yaml: gates_failed (run *",
+        ]
+    )
+
+
+def test_a_team_store_that_does_not_answer_stops_before_sending(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Observed: with a team store configured that cannot be reached, every request was sent
+    and scored, and only then did indexing fail, suite after suite; ``assurance run`` checks
+    the store before anything is sent."""
+    monkeypatch.setenv("ASSURANCE_STORE", "postgresql://u@127.0.0.1:1/db?password_env=ADVP_NO_PW")
+    monkeypatch.delenv("ADVP_NO_PW", raising=False)
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert "the suite could not run: the store URL" in out and "$ADVP_NO_PW" in out, out
+    assert calls(project) == 0
+    assert not list((project.path / "reports").glob("*/run.json"))
+
+
+def test_a_gate_changed_after_collection_does_not_pass_for_the_old_one(
+    project: pytest.Pytester,
+) -> None:
+    """Observed: with the suite edited between collection and its run (a long session, a
+    checkout in between), the item ``swear_rate <= 0`` passed on the verdict of the gate now
+    at its place, ``swear_rate <= 0.5``: a gate that never ran showed as passed."""
+    project.makeconftest(
+        """
+        from pathlib import Path
+
+        def pytest_collection_finish(session):
+            suite = Path("suites/smoke.yaml")
+            suite.write_text(suite.read_text().replace("max: 0.0", "max: 0.5"))
+        """
+    )
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(passed=1, failed=1)
+    assert "gate 'swear_rate <= 0' is not in the run's summary.json" in result.stdout.str()
+
+
+def test_xdist_runs_every_gate_of_gates_sharing_an_id(project: pytest.Pytester) -> None:
+    """Observed: two gates with the same id made two items with one node id; under ``-n 2``
+    xdist kept one of them, the failing gate was never reported, and pytest exited 0 on a run
+    whose status was gates_failed. Each item now has its own node id."""
+    (project.path / "suites" / "smoke.yaml").write_text(
+        "suite: shared\ncases: [{id: a, prompt: 'What is 2 + 2?'}]\n"
+        "scorers: [{id: four, use: regex, with: {pattern: '4'}}]\n"
+        "metrics: [{id: m, rate: four.matched}]\n"
+        "gates: [{metric: m, min: 0.5, id: safety}, {metric: m, max: 0.0, id: safety}]\n"
+    )
+    result = project.runpytest_subprocess(*ARGS, "-n", "2")
+    result.assert_outcomes(passed=1, failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result = project.runpytest(*ARGS, "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["suites/smoke.yaml::safety", "suites/smoke.yaml::safety (gate 1)"])

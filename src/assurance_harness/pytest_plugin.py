@@ -8,7 +8,9 @@ worst cases with a pointer into results.jsonl. ``--junitxml`` records the run id
 as test properties. ``--assurance-baseline`` adds one more item per suite that fails on a
 significant regression against the suite's accepted baseline.
 
-Without ``--assurance-target`` the plugin collects nothing, so it is inert in other projects.
+An invalid suite is a collection error (file and line), so nothing is sent. Under pytest-xdist
+each suite file stays on one worker. Without ``--assurance-target`` the plugin collects nothing,
+so it is inert in other projects.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from typing import Any
 import pytest
 
 _RUNS = pytest.StashKey[dict[Path, "_SuiteRun"]]()
+_WORKER_LINES = pytest.StashKey[list[str]]()
+"""Under xdist, on the controller: the "assurance runs" lines the workers sent back."""
+_WORKER_KEY = "assurance_runs"
+_STORE_FAULT = pytest.StashKey["str | None"]()
+"""Why the configured team store cannot be used (checked once, before the first run)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,6 +80,62 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUNS] = {}
+    if config.getoption("assurance_target") is not None:
+        _check_options(config)
+        _keep_suites_whole(config)
+
+
+# As ``assurance run --concurrency`` and a target's ``concurrency:`` allow.
+_MAX_CONCURRENCY = 4096
+
+
+def _check_options(config: pytest.Config) -> None:
+    """Refuse option values ``assurance run`` refuses, before any suite is collected: one line
+    naming the option (pytest's usage error), not a failed gate per suite blaming the runner."""
+    from .workspace import reports_fault
+
+    target = config.getoption("assurance_target")
+    if not str(target).strip():  # an unset CI variable: not the folder '.'
+        raise pytest.UsageError(f"--assurance-target {target!r}: give the target's YAML file")
+    concurrency = config.getoption("assurance_concurrency")
+    if concurrency is not None and not 1 <= concurrency <= _MAX_CONCURRENCY:
+        raise pytest.UsageError(
+            f"--assurance-concurrency {concurrency}: give a number from 1 to {_MAX_CONCURRENCY}"
+        )
+    fault = reports_fault(Path(config.getoption("assurance_reports")), "--assurance-reports")
+    if fault is not None:
+        raise pytest.UsageError(fault)
+    register = config.getoption("assurance_register")
+    if register is not None and not config.getoption("assurance_no_evidence"):
+        from .errors import UsageError
+        from .store.files import check_register_file
+
+        try:
+            check_register_file(Path(register), option="--assurance-register")
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+
+# xdist modes that hand a suite's gates to several workers: each would run the suite (twice the
+# requests, the evidence recorded twice, each gate judged on another run).
+_SPLITTING_DIST_MODES = ("each", "loadscope", "loadgroup", "worksteal")
+
+
+def _keep_suites_whole(config: pytest.Config) -> None:
+    """Under pytest-xdist, send all of a suite file's items to one worker, so it runs once.
+
+    ``-n N`` alone distributes item by item (``--dist load``); that is switched to ``loadfile``,
+    which keeps each file on one worker. A mode asked for that splits files is a usage error."""
+    if hasattr(config, "workerinput"):  # a worker: the controller has scheduled already
+        return
+    dist = getattr(config.option, "dist", "no")
+    if dist == "load":
+        config.option.dist = "loadfile"
+    elif dist in _SPLITTING_DIST_MODES:
+        raise pytest.UsageError(
+            f"--dist {dist} would run a suite once per worker that gets one of its gates; "
+            "with --assurance-target use --dist loadfile (what -n N alone uses here)"
+        )
 
 
 def _is_suite_file(path: Path) -> bool:
@@ -104,32 +167,59 @@ class _SuiteRun:
     def summary(self) -> dict[str, Any]:
         return dict(self.outcome.summary) if self.outcome is not None else {}
 
+    @property
+    def not_recorded(self) -> str | None:
+        """Why a finished run is not fully recorded (its evidence, index or reports step
+        failed, which makes ``assurance run`` exit 3), else None."""
+        from .errors import RunFailedError
+
+        if self.outcome is None or self.summary.get("status") == "run_failed":
+            return None
+        if self.outcome.exit_code < RunFailedError.exit_code:
+            return None
+        notes = [n for n in self.outcome.notes if not _is_routine_note(n)]
+        return "; ".join(notes) or f"assurance run would exit {self.outcome.exit_code}"
+
+
+def _is_routine_note(note: str) -> bool:
+    """A note that says a post-run step went well (the reports written, evidence appended)."""
+    return note.startswith("reports: ") or (note.startswith("evidence: ") and "appended" in note)
+
 
 class SuiteFile(pytest.File):
     """A suite YAML file: one item per gate (or one ``run`` item when it has no gates)."""
 
     def collect(self) -> list[pytest.Item]:
         from .errors import ConfigError
+        from .spec.loader import load_suite
         from .store.yaml_lines import load_yaml_with_lines
 
         try:
             # The loader ``validate`` uses: bounded in size, nesting, aliases and values, and a
             # file that is not UTF-8 (or not YAML) is its one line, not a traceback.
-            data, _line_of = load_yaml_with_lines(self.path)
+            data, line_of = load_yaml_with_lines(self.path)
+            # Validated whole (datasets too) before anything is sent, as ``assurance run``
+            # validates every suite first: an invalid suite is a collection error, which stops
+            # the session before the valid ones record evidence. Not kept: the run loads it
+            # again, so a session of large suites does not hold them all.
+            load_suite(self.path, parsed=(data, line_of))
         except ConfigError as exc:
             raise AssuranceConfigError(str(exc)) from None
         if not isinstance(data, dict):
             raise AssuranceConfigError(f"{self.path}: a suite file is a mapping")
         items: list[pytest.Item] = []
+        taken: set[str] = set()
         gates = data.get("gates")
         # Gates that are no list make the one 'run' item, which fails with the loader's message.
         for index, gate in enumerate(gates if isinstance(gates, list) else []):
-            name = _gate_label(gate, index)
-            items.append(GateItem.from_parent(self, name=name, gate_index=index))
+            label = _gate_label(gate, index)
+            name = _unique(label, f"gate {index}", taken)
+            items.append(GateItem.from_parent(self, name=name, gate_index=index, label=label))
         if not items:
-            items.append(RunItem.from_parent(self, name="run"))
+            items.append(RunItem.from_parent(self, name=_unique("run", "run item", taken)))
         if self.config.getoption("assurance_baseline"):
-            items.append(BaselineItem.from_parent(self, name="no regression vs baseline"))
+            name = _unique("no regression vs baseline", "baseline item", taken)
+            items.append(BaselineItem.from_parent(self, name=name))
         return items
 
     def repr_failure(  # type: ignore[override]
@@ -149,23 +239,30 @@ class SuiteFile(pytest.File):
     def _run(self) -> _SuiteRun:
         from .errors import HarnessError
         from .runner.run import RunInterrupted, run_suite
+        from .workspace import Workspace
 
         opt = self.config.getoption
-        register = opt("assurance_register")
-        if register is None:
-            from .workspace import Workspace
-
-            register = Workspace().register_if_present()
+        # As ``assurance run``: with no evidence no register is read (nor its audience applied).
+        register = (
+            None
+            if opt("assurance_no_evidence")
+            else Workspace.at(
+                opt("assurance_reports"), register=opt("assurance_register")
+            ).register_if_present()
+        )
+        fault = _store_fault(self.config)
+        if fault is not None:
+            return _SuiteRun(error=fault)
         try:
             outcome = run_suite(
-                self.path,
+                _as_typed(self.path),
                 opt("assurance_target"),
                 reports_dir=opt("assurance_reports"),
                 concurrency=opt("assurance_concurrency"),
                 use_cache=False if opt("assurance_no_cache") else None,
                 attach_evidence=not opt("assurance_no_evidence"),
                 register_path=register,
-                command=f"pytest {self.path} --assurance-target {opt('assurance_target')}",
+                command=_command_line(self.config),
             )
         except HarnessError as exc:
             return _SuiteRun(error=str(exc))
@@ -178,6 +275,50 @@ class SuiteFile(pytest.File):
         except Exception as exc:  # a bug: report it on every item, but run the suite only once
             return _SuiteRun(crash=exc)
         return _SuiteRun(outcome=outcome)
+
+
+def _store_fault(config: pytest.Config) -> str | None:
+    """Why the team store (``ASSURANCE_STORE``, or ``store:`` in assurance.yaml) cannot be used,
+    else None; checked once, before anything is sent, as ``assurance run`` does: found only at
+    the index step, every suite's requests were sent and scored first."""
+    if _STORE_FAULT not in config.stash:
+        from .errors import HarnessError
+        from .store.location import team_database
+
+        try:
+            team_database()
+            config.stash[_STORE_FAULT] = None
+        except HarnessError as exc:
+            config.stash[_STORE_FAULT] = str(exc)
+    return config.stash[_STORE_FAULT]
+
+
+def _as_typed(path: Path) -> Path:
+    """The suite's path as ``assurance run suites/`` records it: relative to the working folder
+    when it lies inside (pytest holds it absolute), so evidence made on a CI runner still finds
+    the suite in another checkout of the project."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _command_line(config: pytest.Config) -> str:
+    """The pytest command as given, with every option the run was made with."""
+    import shlex
+
+    return shlex.join(["pytest", *config.invocation_params.args])
+
+
+def _unique(name: str, place: str, taken: set[str]) -> str:
+    """An item name no other item of the file has: gates may share an id (or a label), and
+    items with one node id are one test to pytest-xdist, which then runs only one of them (a
+    failed gate never reported). A repeat gets its place in the suite added."""
+    candidate = name
+    while candidate in taken:
+        candidate = f"{name} ({place})" if candidate == name else f"{candidate} ({place})"
+    taken.add(candidate)
+    return candidate
 
 
 def _gate_label(gate: Any, index: int) -> str:
@@ -228,7 +369,16 @@ class _AssuranceItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         # Not "file::name": pytest rewrites dots in a domain that ends the node id ("0.01").
-        return self.path, None, f"{self.path.name}: {self.name}"
+        return self.path, None, f"{_shown(self.path, self.config.rootpath)}: {self.name}"
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A suite file as the output names it: from the rootdir, so two ``smoke.yaml`` in two
+    folders are told apart (the name alone was ambiguous)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _run_failed_message(summary: dict[str, Any]) -> str | None:
@@ -251,9 +401,11 @@ def _fmt(value: Any) -> str:
 class GateItem(_AssuranceItem):
     """One gate of one suite."""
 
-    def __init__(self, *, gate_index: int, **kwargs: Any) -> None:
+    def __init__(self, *, gate_index: int, label: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.gate_index = gate_index
+        self.label = label
+        """The gate's name in summary.json (the item's name adds its place when repeated)."""
 
     def runtest(self) -> None:
         run = self._suite_run()
@@ -263,14 +415,27 @@ class GateItem(_AssuranceItem):
             raise AssuranceFailure(failed_run)
         gates = summary.get("gates") or []
         # The gate at this item's place in the suite, when it is the one named: two gates may
-        # share an id, and the first of them must not stand for the second.
+        # share an id, and the first of them must not stand for the second. Never another
+        # gate's verdict: a suite edited after collection has another gate at this place.
         gate = gates[self.gate_index] if self.gate_index < len(gates) else None
-        if gate is None or gate.get("id") != self.name:
-            gate = next((g for g in gates if g.get("id") == self.name), gate)
+        if gate is None or gate.get("id") != self.label:
+            gate = next((g for g in gates if g.get("id") == self.label), None)
         if gate is None:
-            raise AssuranceFailure(f"gate '{self.name}' is not in the run's summary.json")
+            raise AssuranceFailure(
+                f"gate '{self.label}' is not in the run's summary.json (was the suite file "
+                "changed after collection? run again)"
+            )
+        unrecorded = run.not_recorded
         if gate.get("verdict") != "pass":
-            raise AssuranceFailure(gate_failure_message(gate, run.outcome.run_dir))
+            message = gate_failure_message(gate, run.outcome.run_dir)
+            if unrecorded:
+                message += f"\n  not recorded: {unrecorded}"
+            raise AssuranceFailure(message)
+        if unrecorded:
+            # A green job must mean the verdict is in the ledger, as ``assurance run``'s exit 0.
+            raise AssuranceFailure(
+                f"gate '{self.label}' passed, but the run is not recorded: {unrecorded}"
+            )
 
 
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
@@ -320,9 +485,12 @@ class RunItem(_AssuranceItem):
     """A suite without gates still has to run to completion."""
 
     def runtest(self) -> None:
-        failed_run = _run_failed_message(self._suite_run().summary)
+        run = self._suite_run()
+        failed_run = _run_failed_message(run.summary)
         if failed_run:
             raise AssuranceFailure(failed_run)
+        if run.not_recorded:
+            raise AssuranceFailure(f"the run is not recorded: {run.not_recorded}")
 
 
 class BaselineItem(_AssuranceItem):
@@ -350,22 +518,44 @@ class BaselineItem(_AssuranceItem):
             )
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    runs = config.stash.get(_RUNS, {})
-    if not runs:
-        return
-    terminalreporter.section("assurance runs")
+def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
+    """Each run's outcome and folder, and its notes (evidence, exploratory runs, smoke tests)."""
+    lines: list[str] = []
     for path, run in runs.items():
+        shown = _shown(path, root)
         if run.error is not None or run.crash is not None:
             problem = run.error or f"{type(run.crash).__name__}: {run.crash}"
-            terminalreporter.write_line(f"{path}: could not run: {problem}")
+            lines.append(f"{shown}: could not run: {problem}")
             continue
         summary = run.summary
         report = Path(run.outcome.run_dir) / "report.html"
         where = report if report.exists() else run.outcome.run_dir
-        terminalreporter.write_line(
-            f"{path.name}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}"
-        )
-        for note in run.outcome.notes:
-            if not note.startswith("reports: "):  # evidence, exploratory runs, smoke tests
-                terminalreporter.write_line(f"  {note}")
+        lines.append(f"{shown}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}")
+        lines.extend(f"  {note}" for note in run.outcome.notes if not note.startswith("reports: "))
+    return lines
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # An xdist worker: its runs' lines go back to the controller, which prints the summary.
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        runs = session.config.stash.get(_RUNS, {})
+        output[_WORKER_KEY] = _summary_lines(runs, session.config.rootpath)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist, on the controller: keep a finished worker's summary lines."""
+    lines = getattr(node, "workeroutput", {}).get(_WORKER_KEY) or []
+    node.config.stash.setdefault(_WORKER_LINES, []).extend(lines)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    lines = _summary_lines(config.stash.get(_RUNS, {}), config.rootpath)
+    from_workers: list[str] = config.stash.get(_WORKER_LINES, [])
+    lines += from_workers
+    if not lines:
+        return
+    terminalreporter.section("assurance runs")
+    for line in lines:
+        terminalreporter.write_line(line)

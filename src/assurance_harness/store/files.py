@@ -256,10 +256,11 @@ def check_unchanged(path: Path, version: tuple[int, int, int, int], source: str)
         raise _changed(source)
 
 
-def check_register_file(path: Path) -> None:
+def check_register_file(path: Path, *, option: str = "--register") -> None:
     """A ``--register`` that is no file is refused before the command does anything: a run
     would otherwise pass and record no evidence for it, and an attach or a verdict would write
-    records without the risks the register maps to the suite."""
+    records without the risks the register maps to the suite. ``option``: the option to name
+    (the pytest plugin's is ``--assurance-register``)."""
     if not path.is_file():
         why = (
             "a folder"
@@ -269,7 +270,7 @@ def check_register_file(path: Path) -> None:
             else "no such file"
         )
         raise UsageError(
-            f"--register {path}: {why}; give the risk register's YAML file, or leave --register "
+            f"{option} {path}: {why}; give the risk register's YAML file, or leave {option} "
             "out (register/risk_register.yaml is used when present)"
         )
 
