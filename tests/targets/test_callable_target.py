@@ -339,3 +339,39 @@ def test_a_module_that_fails_as_it_is_imported_is_a_configuration_error(
     assert "cannot import module 'failing_mod'" in output and says in output, output
     assert "internal error" not in output and "Traceback" not in output, output
     assert not list(tmp_path.glob("assurance-crash-*")), output
+
+
+MUTATING = """
+def reply(messages, params, metadata, request):
+    answer = f"{messages[-1]['content']}|{params.get('temperature')}|{metadata.get('group')}"
+    messages[-1]["content"] += "+"
+    messages.append({"role": "assistant", "content": "injected"})
+    params["temperature"] = 9
+    metadata["group"] = "changed"
+    request.messages.clear()
+    request.metadata["extra"] = 1
+    return answer
+"""
+
+
+def test_a_function_that_changes_what_it_is_given_changes_no_later_request(
+    tmp_path: Path,
+) -> None:
+    # The function was handed the run's own lists and dicts: what it changed, the next sample of
+    # the case and every retry were asked instead (a prompt "hi+" where the results say "hi"),
+    # and the case's metadata recorded in results.jsonl (the groups fairness metrics split by)
+    # was whatever the function left there. Each call now gets its own copies.
+    (tmp_path / "mutating_fns.py").write_text(MUTATING)
+    target = CallableTarget(
+        CallableSpec(function="mutating_fns:reply", python_path=["."]), base_dir=str(tmp_path)
+    )
+    sent = request()
+
+    async def main() -> list[str]:
+        await target.start()
+        return [(await target.generate(sent)).text for _ in range(3)]
+
+    assert asyncio.run(main()) == ["hi|0.5|girl"] * 3
+    assert sent.messages == [{"role": "user", "content": "hi"}]
+    assert sent.params == {"temperature": 0.5}
+    assert sent.metadata == {"group": "girl"}
