@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import contextvars
 import difflib
 import hashlib
@@ -257,6 +258,12 @@ class CallableTarget(Target):
             "case_id": request.case_id,
             "request": request,
         }
+        # The user's function gets its own copies: the runner's request shares its messages and
+        # metadata with the case's other samples, its retries and the row results.jsonl records
+        # (and params the target's generation), so a function that appended to ``messages`` or
+        # edited ``metadata`` in place changed the prompt later samples were asked and the groups
+        # the metrics split by.
+        available = copy.deepcopy(available)
         kwargs = {name: available[name] for name in self._wanted}
         args: tuple[Any, ...] = ()
         if self._positional_messages:
