@@ -375,3 +375,41 @@ def test_a_function_that_changes_what_it_is_given_changes_no_later_request(
     assert sent.messages == [{"role": "user", "content": "hi"}]
     assert sent.params == {"temperature": 0.5}
     assert sent.metadata == {"group": "girl"}
+
+
+def test_an_async_function_that_blocks_its_loop_times_out(tmp_path: Path) -> None:
+    # An ``async def`` that calls blocking code (time.sleep, a sync client) ran on the run's own
+    # event loop: the loop stopped, so timeout_s never fired, the progress line froze and even
+    # SIGTERM (handled on that loop) was ignored; the run hung until killed. Async functions
+    # now run on a loop of their own, so a blocked one is a timeout like a hung sync function.
+    import time
+
+    (tmp_path / "blocks_loop.py").write_text(
+        "import time\n\n\nasync def reply(messages):\n"
+        "    if 'hang' in messages[-1]['content']:\n        time.sleep(60)\n"
+        "    return 'ok'\n"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: blocks_loop:reply\npython_path: ['.']\n"
+        "timeout_s: 1\nretry: {max_attempts: 1}\n"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: blocks\ncases: [{id: a, prompt: hang}]\nmetrics:\n  - {id: failed, rate: error}\n"
+    )
+    started = time.monotonic()
+    done = run_cli(
+        "run",
+        tmp_path / "s.yaml",
+        "--target",
+        tmp_path / "t.yaml",
+        "--reports",
+        tmp_path / "reports",
+        "--no-report",
+        "--no-evidence",
+        "--no-cache",
+        timeout=40,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 3, output
+    assert "errors: timeout 1" in output, output
+    assert time.monotonic() - started < 30
