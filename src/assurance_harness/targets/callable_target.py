@@ -13,7 +13,8 @@ So ``def reply(messages)``, ``def reply(messages, params, *, metadata)`` and
 parameter with another name receives ``messages``. It returns a ``str``, a dict
 ``{"text": ..., "model_version": ..., "finish_reason": ..., "usage": ...}`` (only ``text``
 required) or a :class:`~assurance_harness.datatypes.GenerationResponse`. Sync functions run in a
-worker thread so they cannot stall the event loop; raising a ``TargetError`` subclass (say
+worker thread and async ones on an event loop of their own, so neither can stall the run's (a
+blocked call is a timeout); each call gets its own copies of what it is passed. Raising a ``TargetError`` subclass (say
 ``RateLimitedError``) behaves as that failure would from a real endpoint.
 """
 
@@ -96,6 +97,7 @@ class CallableTarget(Target):
         self._positional_messages = False
         self._is_async = False
         self._source_digest: str | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _where(self) -> str:
         return f"target {self.s.name or self.type}"
@@ -238,6 +240,26 @@ class CallableTarget(Target):
     async def start(self) -> None:
         self._load()
 
+    async def close(self) -> None:
+        """Stop the async functions' loop; its thread is a daemon, so one still blocked in a
+        call is abandoned, as a hung sync call's thread is."""
+        loop, self._loop = self._loop, None
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # already closed
+                loop.call_soon_threadsafe(loop.stop)
+
+    def _own_loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop async functions run on, in a daemon thread of its own, made on the
+        first call: one loop for all calls, so a client the function keeps between calls stays
+        on the loop it was made on."""
+        if self._loop is None:
+            loop = asyncio.new_event_loop()
+            threading.Thread(
+                target=loop.run_forever, name="assurance-callable-loop", daemon=True
+            ).start()
+            self._loop = loop
+        return self._loop
+
     def public_config(self) -> dict[str, Any]:
         """Adds a digest of the function's source file, so editing the function changes the
         fingerprint and the response cache does not serve answers from the old code."""
@@ -270,7 +292,7 @@ class CallableTarget(Target):
             args = (available["messages"],)
         try:
             if self._is_async:
-                result = await fn(*args, **kwargs)
+                result = await _on_loop(self._own_loop(), fn, *args, **kwargs)
             else:
                 result = await _in_daemon_thread(fn, *args, **kwargs)
         except TargetError:
@@ -290,6 +312,27 @@ def _submodule(package: importlib.machinery.ModuleSpec, name: str) -> bool:
         return False
     found = importlib.machinery.PathFinder.find_spec(f"{package.name}.{name}", list(locations))
     return found is not None
+
+
+async def _on_loop(
+    loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
+    """Await an async function on ``loop`` (not the run's): one that blocks its loop (a
+    ``time.sleep`` or a sync client inside ``async def``) stalled the run's loop with it, so
+    ``timeout_s`` never fired and the run hung. Cancelling this (a timeout) cancels the call."""
+
+    async def call() -> tuple[bool, Any]:
+        # (ok, value), never the exception itself: a task that raises KeyboardInterrupt or
+        # SystemExit re-raises it out of the loop, ending its thread, and the call never settles.
+        try:
+            return True, await fn(*args, **kwargs)
+        except BaseException as exc:
+            return False, exc
+
+    ok, value = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), loop))
+    if ok:
+        return value
+    raise value
 
 
 async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
