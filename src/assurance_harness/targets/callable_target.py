@@ -14,16 +14,17 @@ parameter with another name receives ``messages``. It returns a ``str``, a dict
 ``{"text": ..., "model_version": ..., "finish_reason": ..., "usage": ...}`` (only ``text``
 required) or a :class:`~assurance_harness.datatypes.GenerationResponse`. Sync functions run in a
 worker thread and async ones on an event loop of their own, so neither can stall the run's (a
-blocked call is a timeout); each call gets its own copies of what it is passed. Raising a ``TargetError`` subclass (say
-``RateLimitedError``) behaves as that failure would from a real endpoint.
+blocked call is a timeout); each call gets its own copies of what it is passed. Raising a
+``TargetError`` subclass (say ``RateLimitedError``) behaves as that failure would from a real
+endpoint.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import contextvars
+import copy
 import difflib
 import hashlib
 import importlib
