@@ -231,6 +231,14 @@ def generator_exit(messages):
     raise GeneratorExit()
 
 
+def keyboard_interrupt(messages):
+    raise KeyboardInterrupt()
+
+
+async def async_keyboard_interrupt(messages):
+    raise KeyboardInterrupt()
+
+
 def stop_iteration(messages):
     raise StopIteration()
 
@@ -258,6 +266,10 @@ def response_with_number(messages):
         ("cancelled", "callable_error", "raised CancelledError"),
         ("async_cancelled", "callable_error", "raised CancelledError"),
         ("generator_exit", "callable_error", "raised GeneratorExit"),
+        # Raised in the function's own thread, never the user's Ctrl-C (that reaches the main
+        # thread): it read as one, "interrupted", exit 130, and a resume that hit it again.
+        ("keyboard_interrupt", "callable_error", "raised KeyboardInterrupt"),
+        ("async_keyboard_interrupt", "callable_error", "raised KeyboardInterrupt"),
         ("stop_iteration", "callable_error", "StopIteration"),
         ("unprintable", "callable_error", "raised Unprintable"),
         ("response_without_text", "bad_response", "returned a GenerationResponse whose text"),
