@@ -51,7 +51,6 @@ from .base import (
     check_local_path,
     describe,
     register_target,
-    stops_the_run,
 )
 
 _ARGUMENTS = ("messages", "params", "metadata", "seed", "sample", "case_id", "request")
@@ -291,17 +290,14 @@ class CallableTarget(Target):
         args: tuple[Any, ...] = ()
         if self._positional_messages:
             args = (available["messages"],)
-        try:
-            if self._is_async:
-                result = await _on_loop(self._own_loop(), fn, *args, **kwargs)
-            else:
-                result = await _in_daemon_thread(fn, *args, **kwargs)
-        except TargetError:
-            raise
-        except BaseException as exc:  # SystemExit too: the function's failure, not the run's
-            if stops_the_run(exc):
-                raise
-            raise CallableError(f"{self.s.function} raised {describe(exc)}") from exc
+        # Only the function's own outcome comes back as (ok, value); an exception out of the
+        # wait itself is the run's (a timeout, Ctrl-C: cancellation) and goes on up.
+        if self._is_async:
+            ok, result = await _on_loop(self._own_loop(), fn, *args, **kwargs)
+        else:
+            ok, result = await _in_daemon_thread(fn, *args, **kwargs)
+        if not ok:
+            raise _failure(self.s.function, result)
         return to_response(result, where=self.s.function)
 
 
@@ -317,7 +313,7 @@ def _submodule(package: importlib.machinery.ModuleSpec, name: str) -> bool:
 
 async def _on_loop(
     loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], *args: Any, **kwargs: Any
-) -> Any:
+) -> tuple[bool, Any]:
     """Await an async function on ``loop`` (not the run's): one that blocks its loop (a
     ``time.sleep`` or a sync client inside ``async def``) stalled the run's loop with it, so
     ``timeout_s`` never fired and the run hung. Cancelling this (a timeout) cancels the call."""
@@ -330,13 +326,10 @@ async def _on_loop(
         except BaseException as exc:
             return False, exc
 
-    ok, value = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), loop))
-    if ok:
-        return value
-    raise value
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), loop))
 
 
-async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
     """Call a sync function in its own daemon thread and await the result.
 
     Not ``asyncio.to_thread``: its shared pool has min(32, CPUs + 4) workers, fewer than a
@@ -364,10 +357,20 @@ async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -
             loop.call_soon_threadsafe(settle, *outcome)
 
     threading.Thread(target=work, name="assurance-callable", daemon=True).start()
-    ok, value = await future
-    if ok:
-        return value
-    raise value
+    return await future
+
+
+def _failure(function: str, exc: BaseException) -> TargetError:
+    """What the function raised, as this request's failure: a TargetError as it is (a
+    ``RateLimitedError`` is retried as an endpoint's would be); anything else, SystemExit,
+    KeyboardInterrupt and CancelledError included, a CallableError. It was raised in the
+    function's own thread (a signal reaches only the main thread), so it is never the run being
+    stopped: let through, it ended the command (exit 0 or 1, or "interrupted", exit 130)."""
+    if isinstance(exc, TargetError):
+        return exc
+    error = CallableError(f"{function} raised {describe(exc)}")
+    error.__cause__ = exc
+    return error
 
 
 def to_response(result: Any, *, where: str) -> GenerationResponse:
