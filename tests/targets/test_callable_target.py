@@ -425,3 +425,27 @@ def test_an_async_function_that_blocks_its_loop_times_out(tmp_path: Path) -> Non
     assert done.returncode == 3, output
     assert "errors: timeout 1" in output, output
     assert time.monotonic() - started < 30
+
+
+def test_a_function_that_changes_the_working_directory_does_not_move_the_run(
+    tmp_path: Path,
+) -> None:
+    # os.chdir in the function (to load its files) moved the whole process: the run's relative
+    # --reports folder was then looked for elsewhere and the run failed "cannot write a
+    # temporary file in reports/..." after every answer had been received.
+    (tmp_path / "moves.py").write_text(
+        "import os\n\n\ndef reply(messages):\n    os.chdir(os.path.dirname(os.getcwd()))\n"
+        "    return 'ok'\n"
+    )
+    (tmp_path / "t.yaml").write_text("type: callable\nfunction: moves:reply\npython_path: ['.']\n")
+    (tmp_path / "s.yaml").write_text(
+        "suite: moves\ncases: [{id: a, prompt: hi}, {id: b, prompt: there}]\n"
+        "metrics:\n  - {id: failed, rate: error}\n"
+    )
+    done = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report",
+        "--no-evidence", "--no-cache", cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "status passed" in output, output
