@@ -14,9 +14,9 @@ parameter with another name receives ``messages``. It returns a ``str``, a dict
 ``{"text": ..., "model_version": ..., "finish_reason": ..., "usage": ...}`` (only ``text``
 required) or a :class:`~assurance_harness.datatypes.GenerationResponse`. Sync functions run in a
 worker thread and async ones on an event loop of their own, so neither can stall the run's (a
-blocked call is a timeout); each call gets its own copies of what it is passed. Raising a
-``TargetError`` subclass (say ``RateLimitedError``) behaves as that failure would from a real
-endpoint.
+blocked call is a timeout); each call gets its own copies of what it is passed, and the
+working directory is put back after it. Raising a ``TargetError`` subclass (say
+``RateLimitedError``) behaves as that failure would from a real endpoint.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import importlib
 import importlib.machinery
 import importlib.util
 import inspect
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -98,6 +99,7 @@ class CallableTarget(Target):
         self._is_async = False
         self._source_digest: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._cwd = _cwd()
 
     def _where(self) -> str:
         return f"target {self.s.name or self.type}"
@@ -204,6 +206,7 @@ class CallableTarget(Target):
             raise self._no_function(
                 module_name, attr, [n for n in vars(module) if callable(getattr(module, n))]
             )
+        self._restore_cwd()
         self._inspect(fn)
         source = getattr(module, "__file__", None)
         if source and Path(source).is_file():
@@ -239,6 +242,14 @@ class CallableTarget(Target):
 
     async def start(self) -> None:
         self._load()
+
+    def _restore_cwd(self) -> None:
+        """Undo an ``os.chdir`` by the function or its module (to find its own files): the
+        working directory is the whole process's, and the run's relative paths (its reports
+        folder) were then looked for elsewhere, failing the run after every answer came."""
+        if self._cwd is not None and _cwd() != self._cwd:
+            with contextlib.suppress(OSError):
+                os.chdir(self._cwd)
 
     async def close(self) -> None:
         """Stop the async functions' loop; its thread is a daemon, so one still blocked in a
@@ -296,9 +307,18 @@ class CallableTarget(Target):
             ok, result = await _on_loop(self._own_loop(), fn, *args, **kwargs)
         else:
             ok, result = await _in_daemon_thread(fn, *args, **kwargs)
+        self._restore_cwd()
         if not ok:
             raise _failure(self.s.function, result)
         return to_response(result, where=self.s.function)
+
+
+def _cwd() -> str | None:
+    """The working directory, None where it has been removed."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
 
 
 def _submodule(package: importlib.machinery.ModuleSpec, name: str) -> bool:
