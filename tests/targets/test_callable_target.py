@@ -247,6 +247,14 @@ def unprintable(messages):
     raise Unprintable()
 
 
+async def _answer():
+    return "ok"
+
+
+def returns_coroutine(messages):
+    return _answer()
+
+
 def response_without_text(messages):
     return GenerationResponse(text=None)
 
@@ -272,6 +280,9 @@ def response_with_number(messages):
         ("async_keyboard_interrupt", "callable_error", "raised KeyboardInterrupt"),
         ("stop_iteration", "callable_error", "StopIteration"),
         ("unprintable", "callable_error", "raised Unprintable"),
+        # A sync function that returns a coroutine (it forgot async def, or calls an async
+        # client without awaiting): "returned coroutine", and Python's "never awaited" warning.
+        ("returns_coroutine", "bad_response", "returned a coroutine; make the function async"),
         ("response_without_text", "bad_response", "returned a GenerationResponse whose text"),
         ("response_with_number", "bad_response", "returned a GenerationResponse whose text"),
     ],
@@ -309,6 +320,7 @@ def test_whatever_the_function_raises_or_returns_is_that_case_s_error(
     assert done.returncode == 3, output
     assert "Traceback" not in output and "internal error" not in output, output
     assert f"errors: {kind} 1; first: " in output and says in output, output
+    assert "RuntimeWarning" not in output, output
     assert not list(tmp_path.glob("assurance-crash-*")), output
 
 
