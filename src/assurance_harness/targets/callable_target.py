@@ -411,6 +411,13 @@ def to_response(result: Any, *, where: str) -> GenerationResponse:
             finish_reason=result.get("finish_reason"),
             usage=result.get("usage"),
         )
+    if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            result.close()  # else Python warns "never awaited" on stderr, mid-progress
+        raise BadResponseError(
+            f"{where} returned a coroutine; make the function async (async def) so it is "
+            "awaited, or await what it calls"
+        )
     raise BadResponseError(
         f"{where} returned {type(result).__name__}; expected str or a dict with 'text'"
     )
