@@ -231,12 +231,28 @@ def generator_exit(messages):
     raise GeneratorExit()
 
 
+def keyboard_interrupt(messages):
+    raise KeyboardInterrupt()
+
+
+async def async_keyboard_interrupt(messages):
+    raise KeyboardInterrupt()
+
+
 def stop_iteration(messages):
     raise StopIteration()
 
 
 def unprintable(messages):
     raise Unprintable()
+
+
+async def _answer():
+    return "ok"
+
+
+def returns_coroutine(messages):
+    return _answer()
 
 
 def response_without_text(messages):
@@ -258,8 +274,15 @@ def response_with_number(messages):
         ("cancelled", "callable_error", "raised CancelledError"),
         ("async_cancelled", "callable_error", "raised CancelledError"),
         ("generator_exit", "callable_error", "raised GeneratorExit"),
+        # Raised in the function's own thread, never the user's Ctrl-C (that reaches the main
+        # thread): it read as one, "interrupted", exit 130, and a resume that hit it again.
+        ("keyboard_interrupt", "callable_error", "raised KeyboardInterrupt"),
+        ("async_keyboard_interrupt", "callable_error", "raised KeyboardInterrupt"),
         ("stop_iteration", "callable_error", "StopIteration"),
         ("unprintable", "callable_error", "raised Unprintable"),
+        # A sync function that returns a coroutine (it forgot async def, or calls an async
+        # client without awaiting): "returned coroutine", and Python's "never awaited" warning.
+        ("returns_coroutine", "bad_response", "returned a coroutine; make the function async"),
         ("response_without_text", "bad_response", "returned a GenerationResponse whose text"),
         ("response_with_number", "bad_response", "returned a GenerationResponse whose text"),
     ],
@@ -297,6 +320,7 @@ def test_whatever_the_function_raises_or_returns_is_that_case_s_error(
     assert done.returncode == 3, output
     assert "Traceback" not in output and "internal error" not in output, output
     assert f"errors: {kind} 1; first: " in output and says in output, output
+    assert "RuntimeWarning" not in output, output
     assert not list(tmp_path.glob("assurance-crash-*")), output
 
 
@@ -339,3 +363,101 @@ def test_a_module_that_fails_as_it_is_imported_is_a_configuration_error(
     assert "cannot import module 'failing_mod'" in output and says in output, output
     assert "internal error" not in output and "Traceback" not in output, output
     assert not list(tmp_path.glob("assurance-crash-*")), output
+
+
+MUTATING = """
+def reply(messages, params, metadata, request):
+    answer = f"{messages[-1]['content']}|{params.get('temperature')}|{metadata.get('group')}"
+    messages[-1]["content"] += "+"
+    messages.append({"role": "assistant", "content": "injected"})
+    params["temperature"] = 9
+    metadata["group"] = "changed"
+    request.messages.clear()
+    request.metadata["extra"] = 1
+    return answer
+"""
+
+
+def test_a_function_that_changes_what_it_is_given_changes_no_later_request(
+    tmp_path: Path,
+) -> None:
+    # The function was handed the run's own lists and dicts: what it changed, the next sample of
+    # the case and every retry were asked instead (a prompt "hi+" where the results say "hi"),
+    # and the case's metadata recorded in results.jsonl (the groups fairness metrics split by)
+    # was whatever the function left there. Each call now gets its own copies.
+    (tmp_path / "mutating_fns.py").write_text(MUTATING)
+    target = CallableTarget(
+        CallableSpec(function="mutating_fns:reply", python_path=["."]), base_dir=str(tmp_path)
+    )
+    sent = request()
+
+    async def main() -> list[str]:
+        await target.start()
+        return [(await target.generate(sent)).text for _ in range(3)]
+
+    assert asyncio.run(main()) == ["hi|0.5|girl"] * 3
+    assert sent.messages == [{"role": "user", "content": "hi"}]
+    assert sent.params == {"temperature": 0.5}
+    assert sent.metadata == {"group": "girl"}
+
+
+def test_an_async_function_that_blocks_its_loop_times_out(tmp_path: Path) -> None:
+    # An ``async def`` that calls blocking code (time.sleep, a sync client) ran on the run's own
+    # event loop: the loop stopped, so timeout_s never fired, the progress line froze and even
+    # SIGTERM (handled on that loop) was ignored; the run hung until killed. Async functions
+    # now run on a loop of their own, so a blocked one is a timeout like a hung sync function.
+    import time
+
+    (tmp_path / "blocks_loop.py").write_text(
+        "import time\n\n\nasync def reply(messages):\n"
+        "    if 'hang' in messages[-1]['content']:\n        time.sleep(60)\n"
+        "    return 'ok'\n"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: blocks_loop:reply\npython_path: ['.']\n"
+        "timeout_s: 1\nretry: {max_attempts: 1}\n"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: blocks\ncases: [{id: a, prompt: hang}]\nmetrics:\n  - {id: failed, rate: error}\n"
+    )
+    started = time.monotonic()
+    done = run_cli(
+        "run",
+        tmp_path / "s.yaml",
+        "--target",
+        tmp_path / "t.yaml",
+        "--reports",
+        tmp_path / "reports",
+        "--no-report",
+        "--no-evidence",
+        "--no-cache",
+        timeout=40,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 3, output
+    assert "errors: timeout 1" in output, output
+    assert time.monotonic() - started < 30
+
+
+def test_a_function_that_changes_the_working_directory_does_not_move_the_run(
+    tmp_path: Path,
+) -> None:
+    # os.chdir in the function (to load its files) moved the whole process: the run's relative
+    # --reports folder was then looked for elsewhere and the run failed "cannot write a
+    # temporary file in reports/..." after every answer had been received.
+    (tmp_path / "moves.py").write_text(
+        "import os\n\n\ndef reply(messages):\n    os.chdir(os.path.dirname(os.getcwd()))\n"
+        "    return 'ok'\n"
+    )
+    (tmp_path / "t.yaml").write_text("type: callable\nfunction: moves:reply\npython_path: ['.']\n")
+    (tmp_path / "s.yaml").write_text(
+        "suite: moves\ncases: [{id: a, prompt: hi}, {id: b, prompt: there}]\n"
+        "metrics:\n  - {id: failed, rate: error}\n"
+    )
+    done = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report",
+        "--no-evidence", "--no-cache", cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "status passed" in output, output

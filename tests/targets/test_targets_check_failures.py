@@ -65,3 +65,22 @@ def test_a_target_error_whose_text_cannot_be_read_is_a_failed_check_not_a_crash(
     assert proc.returncode == 3, text
     assert "failed: target_error: Unprintable: (its message could not be read)" in text, text
     assert "internal error" not in text, text
+
+
+def test_a_target_that_never_answers_is_a_timeout_within_its_timeout_s(tmp_path: Path) -> None:
+    # The run bounds each request by the target's timeout_s; targets check did not, so a
+    # callable (or local model) that hangs kept the check waiting for ever, without a word.
+    import time
+
+    path = callable_target(
+        tmp_path,
+        "hangs_check_target",
+        "import time\n\n\ndef reply(messages):\n    time.sleep(60)\n",
+    )
+    path.write_text(path.read_text() + "timeout_s: 1\n")
+    started = time.monotonic()
+    proc = run_cli("targets", "check", "t.yaml", cwd=tmp_path, timeout=40)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 3, text
+    assert "failed: timeout: no response within 1s" in text, text
+    assert time.monotonic() - started < 30

@@ -89,3 +89,19 @@ def test_missing_model_directory_is_a_config_error(tmp_path: Path) -> None:
     target = TransformersTarget(TransformersSpec(model="nowhere"), base_dir=str(tmp_path))
     with pytest.raises(ConfigError, match="does not exist"):
         asyncio.run(target.start())
+
+
+def test_a_model_directory_without_a_tokenizer_is_a_config_error(
+    tiny_lm: Path, tmp_path: Path
+) -> None:
+    # transformers (5.x) loads a folder with no tokenizer files as an empty GPT-2 tokenizer
+    # (a vocabulary of one) that turns every prompt into no tokens: the model answered "" to
+    # every case and the run passed, its "must not mention" gates trivially met.
+    import shutil
+
+    model = shutil.copytree(tiny_lm, tmp_path / "no-tokenizer")
+    for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
+        (model / name).unlink(missing_ok=True)
+    with pytest.raises(ConfigError, match="tokenizer") as raised:
+        asyncio.run(make(model).start())
+    assert "\n" not in str(raised.value)

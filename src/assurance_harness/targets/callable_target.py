@@ -13,7 +13,9 @@ So ``def reply(messages)``, ``def reply(messages, params, *, metadata)`` and
 parameter with another name receives ``messages``. It returns a ``str``, a dict
 ``{"text": ..., "model_version": ..., "finish_reason": ..., "usage": ...}`` (only ``text``
 required) or a :class:`~assurance_harness.datatypes.GenerationResponse`. Sync functions run in a
-worker thread so they cannot stall the event loop; raising a ``TargetError`` subclass (say
+worker thread and async ones on an event loop of their own, so neither can stall the run's (a
+blocked call is a timeout); each call gets its own copies of what it is passed, and the
+working directory is put back after it. Raising a ``TargetError`` subclass (say
 ``RateLimitedError``) behaves as that failure would from a real endpoint.
 """
 
@@ -22,12 +24,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import copy
 import difflib
 import hashlib
 import importlib
 import importlib.machinery
 import importlib.util
 import inspect
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -48,7 +52,6 @@ from .base import (
     check_local_path,
     describe,
     register_target,
-    stops_the_run,
 )
 
 _ARGUMENTS = ("messages", "params", "metadata", "seed", "sample", "case_id", "request")
@@ -95,6 +98,8 @@ class CallableTarget(Target):
         self._positional_messages = False
         self._is_async = False
         self._source_digest: str | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._cwd = _cwd()
 
     def _where(self) -> str:
         return f"target {self.s.name or self.type}"
@@ -201,6 +206,7 @@ class CallableTarget(Target):
             raise self._no_function(
                 module_name, attr, [n for n in vars(module) if callable(getattr(module, n))]
             )
+        self._restore_cwd()
         self._inspect(fn)
         source = getattr(module, "__file__", None)
         if source and Path(source).is_file():
@@ -237,6 +243,34 @@ class CallableTarget(Target):
     async def start(self) -> None:
         self._load()
 
+    def _restore_cwd(self) -> None:
+        """Undo an ``os.chdir`` by the function or its module (to find its own files): the
+        working directory is the whole process's, and the run's relative paths (its reports
+        folder) were then looked for elsewhere, failing the run after every answer came."""
+        if self._cwd is not None and _cwd() != self._cwd:
+            with contextlib.suppress(OSError):
+                os.chdir(self._cwd)
+
+    async def close(self) -> None:
+        """Stop the async functions' loop; its thread is a daemon, so one still blocked in a
+        call is abandoned, as a hung sync call's thread is."""
+        loop, self._loop = self._loop, None
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # already closed
+                loop.call_soon_threadsafe(loop.stop)
+
+    def _own_loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop async functions run on, in a daemon thread of its own, made on the
+        first call: one loop for all calls, so a client the function keeps between calls stays
+        on the loop it was made on."""
+        if self._loop is None:
+            loop = asyncio.new_event_loop()
+            threading.Thread(
+                target=loop.run_forever, name="assurance-callable-loop", daemon=True
+            ).start()
+            self._loop = loop
+        return self._loop
+
     def public_config(self) -> dict[str, Any]:
         """Adds a digest of the function's source file, so editing the function changes the
         fingerprint and the response cache does not serve answers from the old code."""
@@ -257,22 +291,34 @@ class CallableTarget(Target):
             "case_id": request.case_id,
             "request": request,
         }
+        # The user's function gets its own copies: the runner's request shares its messages and
+        # metadata with the case's other samples, its retries and the row results.jsonl records
+        # (and params the target's generation), so a function that appended to ``messages`` or
+        # edited ``metadata`` in place changed the prompt later samples were asked and the groups
+        # the metrics split by.
+        available = copy.deepcopy(available)
         kwargs = {name: available[name] for name in self._wanted}
         args: tuple[Any, ...] = ()
         if self._positional_messages:
             args = (available["messages"],)
-        try:
-            if self._is_async:
-                result = await fn(*args, **kwargs)
-            else:
-                result = await _in_daemon_thread(fn, *args, **kwargs)
-        except TargetError:
-            raise
-        except BaseException as exc:  # SystemExit too: the function's failure, not the run's
-            if stops_the_run(exc):
-                raise
-            raise CallableError(f"{self.s.function} raised {describe(exc)}") from exc
+        # Only the function's own outcome comes back as (ok, value); an exception out of the
+        # wait itself is the run's (a timeout, Ctrl-C: cancellation) and goes on up.
+        if self._is_async:
+            ok, result = await _on_loop(self._own_loop(), fn, *args, **kwargs)
+        else:
+            ok, result = await _in_daemon_thread(fn, *args, **kwargs)
+        self._restore_cwd()
+        if not ok:
+            raise _failure(self.s.function, result)
         return to_response(result, where=self.s.function)
+
+
+def _cwd() -> str | None:
+    """The working directory, None where it has been removed."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
 
 
 def _submodule(package: importlib.machinery.ModuleSpec, name: str) -> bool:
@@ -285,7 +331,25 @@ def _submodule(package: importlib.machinery.ModuleSpec, name: str) -> bool:
     return found is not None
 
 
-async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+async def _on_loop(
+    loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[bool, Any]:
+    """Await an async function on ``loop`` (not the run's): one that blocks its loop (a
+    ``time.sleep`` or a sync client inside ``async def``) stalled the run's loop with it, so
+    ``timeout_s`` never fired and the run hung. Cancelling this (a timeout) cancels the call."""
+
+    async def call() -> tuple[bool, Any]:
+        # (ok, value), never the exception itself: a task that raises KeyboardInterrupt or
+        # SystemExit re-raises it out of the loop, ending its thread, and the call never settles.
+        try:
+            return True, await fn(*args, **kwargs)
+        except BaseException as exc:
+            return False, exc
+
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), loop))
+
+
+async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
     """Call a sync function in its own daemon thread and await the result.
 
     Not ``asyncio.to_thread``: its shared pool has min(32, CPUs + 4) workers, fewer than a
@@ -313,10 +377,20 @@ async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -
             loop.call_soon_threadsafe(settle, *outcome)
 
     threading.Thread(target=work, name="assurance-callable", daemon=True).start()
-    ok, value = await future
-    if ok:
-        return value
-    raise value
+    return await future
+
+
+def _failure(function: str, exc: BaseException) -> TargetError:
+    """What the function raised, as this request's failure: a TargetError as it is (a
+    ``RateLimitedError`` is retried as an endpoint's would be); anything else, SystemExit,
+    KeyboardInterrupt and CancelledError included, a CallableError. It was raised in the
+    function's own thread (a signal reaches only the main thread), so it is never the run being
+    stopped: let through, it ended the command (exit 0 or 1, or "interrupted", exit 130)."""
+    if isinstance(exc, TargetError):
+        return exc
+    error = CallableError(f"{function} raised {describe(exc)}")
+    error.__cause__ = exc
+    return error
 
 
 def to_response(result: Any, *, where: str) -> GenerationResponse:
@@ -336,6 +410,13 @@ def to_response(result: Any, *, where: str) -> GenerationResponse:
             model_version=result.get("model_version"),
             finish_reason=result.get("finish_reason"),
             usage=result.get("usage"),
+        )
+    if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            result.close()  # else Python warns "never awaited" on stderr, mid-progress
+        raise BadResponseError(
+            f"{where} returned a coroutine; make the function async (async def) so it is "
+            "awaited, or await what it calls"
         )
     raise BadResponseError(
         f"{where} returned {type(result).__name__}; expected str or a dict with 'text'"

@@ -7,11 +7,12 @@ whole run of retried requests. Everything shown is scrubbed of the configured ke
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
-from ..datatypes import GenerationRequest
-from .base import Target, TargetError, error_text
+from ..datatypes import GenerationRequest, GenerationResponse
+from .base import Target, TargetError, TargetTimeoutError, error_text
 from .secrets import scrub_answer
 
 CHECK_PROMPT = "Reply with the word OK."
@@ -48,7 +49,7 @@ async def check_target(target: Target) -> CheckReport:
     try:
         started = time.perf_counter()
         try:
-            response = await target.generate(_request())
+            response = await _answer(target)
         except TargetError as error:
             status = f"HTTP {error.status}" if error.status else error.kind
             text = error_text(error)
@@ -76,6 +77,18 @@ async def check_target(target: Target) -> CheckReport:
     finally:
         await target.close()
     return report
+
+
+async def _answer(target: Target) -> GenerationResponse:
+    """The check's one request, bounded by the target's ``timeout_s`` as a run bounds each of
+    its requests: an HTTP adapter has its own timeout, but a callable or a local model that
+    never answers kept the check waiting for ever."""
+    timeout_s = target.spec.timeout_s
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await target.generate(_request())
+    except TimeoutError:
+        raise TargetTimeoutError(f"no response within {timeout_s:g}s") from None
 
 
 def _models_lines(target: Target, models: list[str]) -> list[str]:

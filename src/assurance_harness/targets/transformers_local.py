@@ -26,6 +26,8 @@ from .base import Target, TargetSpec, check_local_path, describe, register_targe
 
 # Generation parameter names as suites write them (OpenAI style) -> transformers' names.
 _RENAME = {"max_tokens": "max_new_tokens", "stop": "stop_strings"}
+_PROBE = "Hello, world."
+"""Text any usable tokenizer turns into at least one token."""
 _PASSED = {
     "max_new_tokens",
     "temperature",
@@ -157,6 +159,7 @@ class TransformersTarget(Target):
             )
         except (OSError, ValueError, KeyError) as exc:
             raise self._bad_model(f"cannot load the model in {path}: {_first_line(exc)}") from None
+        self._check_tokenizer(tokenizer, path)
         try:
             model.to(self.s.device)  # type: ignore[arg-type]  # transformers stubs: to() is wrapped
         except (RuntimeError, AssertionError, ValueError) as exc:  # torch asserts CUDA support
@@ -174,6 +177,22 @@ class TransformersTarget(Target):
             "text-generation", model=model, tokenizer=tokenizer, device=self.s.device
         )
         self._torch = torch
+
+    def _check_tokenizer(self, tokenizer: Any, path: str) -> None:
+        """Refuse a tokenizer that reads text as no tokens: transformers loads a folder without
+        tokenizer files as an empty one (a vocabulary of one), and the model then answered ""
+        to every prompt, a run that passed every gate a silent model meets."""
+        try:
+            ids = tokenizer(_PROBE, add_special_tokens=False)["input_ids"]
+        except Exception as exc:  # a tokenizer that cannot even read the probe
+            raise self._bad_model(
+                f"the tokenizer in {path} cannot read text: {_first_line(exc)}"
+            ) from None
+        if len(ids) == 0 or len(tokenizer) < 2:
+            raise self._bad_model(
+                f"the tokenizer in {path} reads text as no tokens (its files are missing)",
+                hint="save the tokenizer beside the model (tokenizer.save_pretrained(path))",
+            )
 
     async def close(self) -> None:
         self._pipe = None
