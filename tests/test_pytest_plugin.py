@@ -550,3 +550,28 @@ def test_xdist_runs_every_gate_of_gates_sharing_an_id(project: pytest.Pytester) 
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result = project.runpytest(*ARGS, "--collect-only", "-q")
     result.stdout.fnmatch_lines(["suites/smoke.yaml::safety", "suites/smoke.yaml::safety (gate 1)"])
+
+
+def test_a_gate_awaiting_review_fails_saying_it_waits_for_a_person(
+    project: pytest.Pytester,
+) -> None:
+    """Observed: a ``require_reviewed`` gate whose figure passes but whose flagged rows nobody
+    has reviewed yet failed its item with "gate '...' failed", as if its figure had failed.
+    It must still not pass (CI goes green only on a reviewed gate), but the message says it
+    awaits human review, how many rows wait, and the command that lists them."""
+    suite = SUITE.format(name="smoke").replace(
+        "{metric: swear_rate, max: 0.0}", "{metric: swear_rate, max: 0.5, require_reviewed: true}"
+    )
+    (project.path / "suites" / "smoke.yaml").write_text(
+        suite + "review:\n  label: swear.matched\n"
+    )
+    result = project.runpytest(*ARGS, "--assurance-reports", "out")
+    result.assert_outcomes(passed=1, failed=1)
+    out = result.stdout.str()
+    run_id = next((project.path / "out").glob("*/summary.json")).parent.name
+    assert "gate 'swear_rate <= 0.5' awaits human review" in out, out
+    # 'rude' is flagged in both of its samples: two rows wait for a verdict.
+    assert f"2 flagged row(s) of run {run_id} have no human verdict yet" in out, out
+    assert f"assurance review queue --run {run_id} --pending --reports out" in out, out
+    assert "' failed" not in out
+    assert "Traceback" not in out
