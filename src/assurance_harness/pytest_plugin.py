@@ -15,6 +15,7 @@ so it is inert in other projects.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -305,8 +306,6 @@ def _as_typed(path: Path) -> Path:
 
 def _command_line(config: pytest.Config) -> str:
     """The pytest command as given, with every option the run was made with."""
-    import shlex
-
     return shlex.join(["pytest", *config.invocation_params.args])
 
 
@@ -426,6 +425,13 @@ class GateItem(_AssuranceItem):
                 "changed after collection? run again)"
             )
         unrecorded = run.not_recorded
+        if gate.get("verdict") == "awaiting_review":
+            message = awaiting_review_message(
+                gate, run, reports=self.config.getoption("assurance_reports")
+            )
+            if unrecorded:
+                message += f"\n  not recorded: {unrecorded}"
+            raise AssuranceFailure(message)
         if gate.get("verdict") != "pass":
             message = gate_failure_message(gate, run.outcome.run_dir)
             if unrecorded:
@@ -436,6 +442,30 @@ class GateItem(_AssuranceItem):
             raise AssuranceFailure(
                 f"gate '{self.label}' passed, but the run is not recorded: {unrecorded}"
             )
+
+
+def awaiting_review_message(gate: dict[str, Any], run: _SuiteRun, *, reports: str) -> str:
+    """What a gate that waits for a person says: its figure passes, but ``require_reviewed``
+    holds it until every flagged row has a human verdict. Still a failed item (a CI job must
+    not go green on an unreviewed gate), but never worded as a failed figure: what is missing
+    is a review, and the message says how many rows and the command that lists them."""
+    from .formatting import bound, num, threshold
+
+    run_id = run.outcome.run_id
+    # A fresh run: no row of it can have a verdict yet, so every required row waits.
+    waiting = (run.summary.get("review") or {}).get("required")
+    where = "" if Path(reports) == Path("reports") else f" --reports {shlex.quote(reports)}"
+    return "\n".join(
+        [
+            f"gate '{gate.get('id')}' awaits human review (require_reviewed): its figure passes, "
+            f"but {num(waiting)} flagged row(s) of run {run_id} have no human verdict yet",
+            f"  metric:    {gate.get('metric')} = {num(gate.get('value'))}; threshold "
+            f"{threshold(gate)} on the {bound(gate)}",
+            f"  review:    assurance review queue --run {run_id} --pending{where}",
+            f"  then:      assurance review adjudicate {run_id} ROW --agree | --label true|false"
+            f"{where}",
+        ]
+    )
 
 
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
