@@ -575,3 +575,27 @@ def test_a_gate_awaiting_review_fails_saying_it_waits_for_a_person(
     assert f"assurance review queue --run {run_id} --pending --reports out" in out, out
     assert "' failed" not in out
     assert "Traceback" not in out
+
+
+def test_pytest_timeout_stops_the_suite_run(project: pytest.Pytester) -> None:
+    """Observed: with pytest-timeout's ``timeout = 3`` (signal method) a 20-second suite ran to
+    the end and passed. The run sends on uvloop, which hands a signal handler's exception to
+    its exception handler (logged, dropped); on asyncio's loop it read as a bug in the harness.
+    The timeout now stops the run as Ctrl-C does, once (no gate runs the suite again): every
+    item of the suite fails saying so, with what is saved and the command that continues."""
+    pytest.importorskip("pytest_timeout")
+    module = next(p.stem for p in project.path.glob("bot_*.py"))
+    (project.path / f"{module}.py").write_text(
+        "import time\n\ndef reply(messages):\n    time.sleep(0.4)\n    return '4'\n"
+    )
+    (project.path / "bot.yaml").write_text(
+        f"type: callable\nname: staging\nfunction: {module}:reply\npython_path: ['.']\n"
+        "concurrency: 1\n"
+    )
+    (project.path / "pytest.ini").write_text("[pytest]\ntimeout = 1\n")
+    result = project.runpytest(*ARGS, "--assurance-no-evidence")
+    result.assert_outcomes(failed=2)  # 3 cases x 2 samples x 0.4s: 2.4s, were it not stopped
+    out = result.stdout.str()
+    assert out.count("the suite could not run: stopped by pytest-timeout after ") == 2, out
+    assert "responses of run " in out and "--resume " in out, out
+    assert "internal error" not in out and "Traceback" not in out, out
