@@ -562,9 +562,7 @@ def test_a_gate_awaiting_review_fails_saying_it_waits_for_a_person(
     suite = SUITE.format(name="smoke").replace(
         "{metric: swear_rate, max: 0.0}", "{metric: swear_rate, max: 0.5, require_reviewed: true}"
     )
-    (project.path / "suites" / "smoke.yaml").write_text(
-        suite + "review:\n  label: swear.matched\n"
-    )
+    (project.path / "suites" / "smoke.yaml").write_text(suite + "review:\n  label: swear.matched\n")
     result = project.runpytest(*ARGS, "--assurance-reports", "out")
     result.assert_outcomes(passed=1, failed=1)
     out = result.stdout.str()
