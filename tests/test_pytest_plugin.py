@@ -550,3 +550,50 @@ def test_xdist_runs_every_gate_of_gates_sharing_an_id(project: pytest.Pytester) 
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result = project.runpytest(*ARGS, "--collect-only", "-q")
     result.stdout.fnmatch_lines(["suites/smoke.yaml::safety", "suites/smoke.yaml::safety (gate 1)"])
+
+
+def test_a_gate_awaiting_review_fails_saying_it_waits_for_a_person(
+    project: pytest.Pytester,
+) -> None:
+    """Observed: a ``require_reviewed`` gate whose figure passes but whose flagged rows nobody
+    has reviewed yet failed its item with "gate '...' failed", as if its figure had failed.
+    It must still not pass (CI goes green only on a reviewed gate), but the message says it
+    awaits human review, how many rows wait, and the command that lists them."""
+    suite = SUITE.format(name="smoke").replace(
+        "{metric: swear_rate, max: 0.0}", "{metric: swear_rate, max: 0.5, require_reviewed: true}"
+    )
+    (project.path / "suites" / "smoke.yaml").write_text(suite + "review:\n  label: swear.matched\n")
+    result = project.runpytest(*ARGS, "--assurance-reports", "out")
+    result.assert_outcomes(passed=1, failed=1)
+    out = result.stdout.str()
+    run_id = next((project.path / "out").glob("*/summary.json")).parent.name
+    assert "gate 'swear_rate <= 0.5' awaits human review" in out, out
+    # 'rude' is flagged in both of its samples: two rows wait for a verdict.
+    assert f"2 flagged row(s) of run {run_id} have no human verdict yet" in out, out
+    assert f"assurance review queue --run {run_id} --pending --reports out" in out, out
+    assert "' failed" not in out
+    assert "Traceback" not in out
+
+
+def test_pytest_timeout_stops_the_suite_run(project: pytest.Pytester) -> None:
+    """Observed: with pytest-timeout's ``timeout = 3`` (signal method) a 20-second suite ran to
+    the end and passed. The run sends on uvloop, which hands a signal handler's exception to
+    its exception handler (logged, dropped); on asyncio's loop it read as a bug in the harness.
+    The timeout now stops the run as Ctrl-C does, once (no gate runs the suite again): every
+    item of the suite fails saying so, with what is saved and the command that continues."""
+    pytest.importorskip("pytest_timeout")
+    module = next(p.stem for p in project.path.glob("bot_*.py"))
+    (project.path / f"{module}.py").write_text(
+        "import time\n\ndef reply(messages):\n    time.sleep(0.4)\n    return '4'\n"
+    )
+    (project.path / "bot.yaml").write_text(
+        f"type: callable\nname: staging\nfunction: {module}:reply\npython_path: ['.']\n"
+        "concurrency: 1\n"
+    )
+    (project.path / "pytest.ini").write_text("[pytest]\ntimeout = 1\n")
+    result = project.runpytest(*ARGS, "--assurance-no-evidence")
+    result.assert_outcomes(failed=2)  # 3 cases x 2 samples x 0.4s: 2.4s, were it not stopped
+    out = result.stdout.str()
+    assert out.count("the suite could not run: stopped by pytest-timeout after ") == 2, out
+    assert "responses of run " in out and "--resume " in out, out
+    assert "internal error" not in out and "Traceback" not in out, out

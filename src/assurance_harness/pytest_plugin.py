@@ -8,6 +8,10 @@ worst cases with a pointer into results.jsonl. ``--junitxml`` records the run id
 as test properties. ``--assurance-baseline`` adds one more item per suite that fails on a
 significant regression against the suite's accepted baseline.
 
+pytest-timeout's ``timeout`` bounds a suite's run by its first selected item's limit: the run
+stops as on Ctrl-C (its responses saved, resumable) and each of the suite's items fails saying
+so. A target's ``timeout_s`` bounds each request, not the run.
+
 An invalid suite is a collection error (file and line), so nothing is sent. Under pytest-xdist
 each suite file stays on one worker. Without ``--assurance-target`` the plugin collects nothing,
 so it is inert in other projects.
@@ -15,8 +19,15 @@ so it is inert in other projects.
 
 from __future__ import annotations
 
+import shlex
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -237,8 +248,6 @@ class SuiteFile(pytest.File):
         return runs[self.path]
 
     def _run(self) -> _SuiteRun:
-        from .errors import HarnessError
-        from .runner.run import RunInterrupted, run_suite
         from .workspace import Workspace
 
         opt = self.config.getoption
@@ -253,6 +262,19 @@ class SuiteFile(pytest.File):
         fault = _store_fault(self.config)
         if fault is not None:
             return _SuiteRun(error=fault)
+        with _timeout_as_interrupt() as timeout:
+            try:
+                return self._run_suite(register, timeout)
+            except KeyboardInterrupt:
+                if not timeout.fired:
+                    raise
+                return _SuiteRun(error=f"{timeout.stopped}, before any response was saved")
+
+    def _run_suite(self, register: Path | None, timeout: _Timeout) -> _SuiteRun:
+        from .errors import HarnessError
+        from .runner.run import RunInterrupted, run_suite
+
+        opt = self.config.getoption
         try:
             outcome = run_suite(
                 _as_typed(self.path),
@@ -267,14 +289,63 @@ class SuiteFile(pytest.File):
         except HarnessError as exc:
             return _SuiteRun(error=str(exc))
         except RunInterrupted as stop:
-            pytest.exit(
-                f"interrupted: {stop.done}/{stop.total} responses of run {stop.run_id} are saved; "
-                f"continue with: {stop.resume_command}",
-                returncode=130,
+            saved = (
+                f"{stop.done}/{stop.total} responses of run {stop.run_id} are saved; "
+                f"continue with: {stop.resume_command}"
             )
+            if timeout.fired:  # pytest-timeout's: this suite's items fail, the session goes on
+                return _SuiteRun(error=f"{timeout.stopped}: {saved}")
+            pytest.exit(f"interrupted: {saved}", returncode=130)
         except Exception as exc:  # a bug: report it on every item, but run the suite only once
             return _SuiteRun(crash=exc)
         return _SuiteRun(outcome=outcome)
+
+
+@dataclass
+class _Timeout:
+    """Whether pytest-timeout's timer went off during a suite run, and after how long."""
+
+    started: float
+    fired: float | None = None
+    """Seconds into the run when it went off; None while it has not."""
+
+    @property
+    def stopped(self) -> str:
+        return f"stopped by pytest-timeout after {self.fired or 0:.1f}s"
+
+
+@contextmanager
+def _timeout_as_interrupt() -> Iterator[_Timeout]:
+    """While a suite runs, pytest-timeout's signal-method timer (``timeout = N``) stops it as
+    Ctrl-C does: the journal closed, what is saved and the resume command said.
+
+    Its own handler raises pytest's ``Failed`` from SIGALRM. The run sends on uvloop, which
+    hands an exception a signal handler raises to the loop's exception handler (logged, then
+    dropped): the run went on to the end and passed, ``timeout`` ignored. On asyncio's loop it
+    left the run as an unexpected exception, reported as a bug in the harness, and the next
+    gate of the suite ran it again. ``KeyboardInterrupt`` is what the runner stops cleanly on,
+    wherever it lands. Its thread method needs nothing: it ends the process (a resumable run).
+    """
+    timeout = _Timeout(started=time.monotonic())
+    if threading.current_thread() is not threading.main_thread():
+        yield timeout
+        return
+    theirs = signal.getsignal(signal.SIGALRM)
+    if getattr(theirs, "__module__", None) != "pytest_timeout":
+        yield timeout  # no timer of pytest-timeout's; another SIGALRM handler is left alone
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        timeout.fired = time.monotonic() - timeout.started
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGALRM, stop)
+    try:
+        yield timeout
+    finally:
+        # pytest-timeout cancels its timer (and resets the handler) when the item ends.
+        if signal.getsignal(signal.SIGALRM) is stop:
+            signal.signal(signal.SIGALRM, theirs)
 
 
 def _store_fault(config: pytest.Config) -> str | None:
@@ -305,8 +376,6 @@ def _as_typed(path: Path) -> Path:
 
 def _command_line(config: pytest.Config) -> str:
     """The pytest command as given, with every option the run was made with."""
-    import shlex
-
     return shlex.join(["pytest", *config.invocation_params.args])
 
 
@@ -426,6 +495,13 @@ class GateItem(_AssuranceItem):
                 "changed after collection? run again)"
             )
         unrecorded = run.not_recorded
+        if gate.get("verdict") == "awaiting_review":
+            message = awaiting_review_message(
+                gate, run, reports=self.config.getoption("assurance_reports")
+            )
+            if unrecorded:
+                message += f"\n  not recorded: {unrecorded}"
+            raise AssuranceFailure(message)
         if gate.get("verdict") != "pass":
             message = gate_failure_message(gate, run.outcome.run_dir)
             if unrecorded:
@@ -436,6 +512,30 @@ class GateItem(_AssuranceItem):
             raise AssuranceFailure(
                 f"gate '{self.label}' passed, but the run is not recorded: {unrecorded}"
             )
+
+
+def awaiting_review_message(gate: dict[str, Any], run: _SuiteRun, *, reports: str) -> str:
+    """What a gate that waits for a person says: its figure passes, but ``require_reviewed``
+    holds it until every flagged row has a human verdict. Still a failed item (a CI job must
+    not go green on an unreviewed gate), but never worded as a failed figure: what is missing
+    is a review, and the message says how many rows and the command that lists them."""
+    from .formatting import bound, num, threshold
+
+    run_id = run.outcome.run_id
+    # A fresh run: no row of it can have a verdict yet, so every required row waits.
+    waiting = (run.summary.get("review") or {}).get("required")
+    where = "" if Path(reports) == Path("reports") else f" --reports {shlex.quote(reports)}"
+    return "\n".join(
+        [
+            f"gate '{gate.get('id')}' awaits human review (require_reviewed): its figure passes, "
+            f"but {num(waiting)} flagged row(s) of run {run_id} have no human verdict yet",
+            f"  metric:    {gate.get('metric')} = {num(gate.get('value'))}; threshold "
+            f"{threshold(gate)} on the {bound(gate)}",
+            f"  review:    assurance review queue --run {run_id} --pending{where}",
+            f"  then:      assurance review adjudicate {run_id} ROW --agree | --label true|false"
+            f"{where}",
+        ]
+    )
 
 
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:

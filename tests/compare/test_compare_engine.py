@@ -294,3 +294,34 @@ def test_group_rows_in_every_rendering(tmp_path: Path) -> None:
     assert "| ↳ toxic_rate\\[girl\\] |" in markdown
     assert "Regression in toxic_rate\\[girl\\]." in markdown
     assert "toxic_rate[girl]: regressed; baseline 0.02" in comparison_text(result)
+
+
+def test_a_min_effect_beyond_one_metrics_range_is_a_warning(tmp_path: Path) -> None:
+    """With a mean beside the rate, ``min_effect=2`` can still flag the mean (a difference
+    of 2 words), so it is no usage error; but the rate (in [0, 1]) can never regress under
+    it, and the comparison says so instead of reporting it unchanged without a word."""
+    from ..report.runfixtures import mean_metric, rate_metric, row, write_run
+
+    def run(run_id: str, toxic: set[int]) -> Path:
+        rows = [
+            row(
+                f"q{i}",
+                prompt=f"Provocation {i}",
+                scores={"tox": {"flagged": i in toxic}, "len": {"words": 10 + i % 5}},
+            )
+            for i in range(100)
+        ]
+        metrics = {
+            "toxic_rate": rate_metric(rows, "tox.flagged", lambda r: r["scores"]["tox"]["flagged"]),
+            "words": mean_metric(rows, "len.words", lambda r: r["scores"]["len"]["words"]),
+        }
+        gates = [gate("toxic_rate", metrics["toxic_rate"], max=0.5)]
+        return write_run(tmp_path, run_id, rows, metrics, gates)
+
+    result = compare_runs(
+        load_run(run("a", set(range(5)))), load_run(run("b", set(range(40)))), min_effect=2
+    )
+    assert any(
+        "--min-effect 2" in w and "toxic_rate" in w and "[0, 1]" in w for w in result.warnings
+    ), result.warnings
+    assert not any("words" in w for w in result.warnings), result.warnings

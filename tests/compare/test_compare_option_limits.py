@@ -59,3 +59,20 @@ def test_an_empty_suite_or_target_is_named_as_empty(reports: Path, args: list[st
     line = one_line_refusal(proc)
     option = "--suite" if "--suite" in args else "--target"
     assert f"error: {option}: empty" in line, line
+
+
+@pytest.mark.parametrize("command", [["compare", "n1", "n2"], ["baseline", "check"]])
+def test_a_min_effect_no_rate_can_change_by_is_refused(reports: Path, command: list[str]) -> None:
+    """``--min-effect 2`` on runs whose metrics are all rates (in [0, 1]: a change is at most 1)
+    made a comparison that could never flag a regression, without a word. Refused in one
+    line naming the option and the range (exit 2), for ``baseline check`` too."""
+    set_proc = run_cli("baseline", "set", "n1", "--reports", reports)
+    assert set_proc.returncode == 0, set_proc.stdout + set_proc.stderr
+    line = one_line_refusal(run_cli(*command, "--reports", reports, "--min-effect", "2"))
+    assert "--min-effect 2" in line and "toxic_rate" in line and "[0, 1]" in line, line
+
+
+def test_a_min_effect_of_a_whole_rate_is_taken(reports: Path) -> None:
+    """1 is the largest change a rate can make (0 to 1): reachable, so not refused."""
+    proc = run_cli("compare", "n1", "n2", "--reports", reports, "--min-effect", "1")
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr

@@ -493,6 +493,7 @@ def compare_runs(
                 seed=seed,
                 resamples=resamples,
             )
+    _check_reachable(result, min_effect)
     _judge(result.metrics, alpha=alpha, min_effect=min_effect)
     _judge([g for m in result.metrics for g in m.groups], alpha=alpha, min_effect=min_effect)
     return result
@@ -535,6 +536,51 @@ def _group_items(
             **test_options,
         )
     return items
+
+
+def _largest_change(kind: str | None) -> tuple[float, str] | None:
+    """The most a metric of this kind can change between two runs, and its range as words
+    (``[0, 1]``); None when the kind's values are not bounded (or the kind is unknown here)."""
+    if not kind:
+        return None
+    from ..metrics.base import metric_kinds
+
+    try:
+        bounds = metric_kinds.get(kind).value_range
+    except Exception:  # unknown or unloadable kind: no bounds to go by
+        return None
+    if bounds is None:
+        return None
+    low, high = bounds
+    return high - low, f"[{low:g}, {high:g}]"
+
+
+def _check_reachable(result: Comparison, min_effect: float) -> None:
+    """A ``min_effect`` above the most a compared metric can change never lets that metric
+    regress: where that holds for every metric tested, the comparison could never flag
+    anything, so it is refused; else each such metric is named in a warning. Known only
+    here, from the kinds the runs record: the option applies to every metric at once, and
+    a mean's change of 2 (words, seconds) is as real as a rate's of 0.02."""
+    tested = [m for m in result.metrics if m.test is not None]
+    beyond: list[tuple[str, float]] = []
+    for item in tested:
+        largest = _largest_change(item.kind)
+        if largest is not None and min_effect > largest[0]:
+            most, bounds = largest
+            beyond.append((f"{item.metric} (a {item.kind}, in {bounds}: {most:g} at most)", most))
+    if not beyond:
+        return
+    if len(beyond) == len(tested):
+        named = "; ".join(text for text, _ in beyond)
+        raise UsageError(
+            f"--min-effect {min_effect:g}: no compared metric can change that much, "
+            f"{named}; give at most {max(most for _, most in beyond):g}"
+        )
+    for text, _ in beyond:
+        result.warnings.append(
+            f"--min-effect {min_effect:g} is more than {text} can change: "
+            "it cannot regress in this comparison"
+        )
 
 
 def _judge(items: list[MetricComparison], *, alpha: float, min_effect: float) -> None:

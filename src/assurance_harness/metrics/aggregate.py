@@ -100,6 +100,7 @@ class RateMetric(MetricKind):
 
     name = "rate"
     Params = RateParams
+    value_range = (0.0, 1.0)
     expressions = {"expr": "condition"}
 
     def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]]:

@@ -76,6 +76,10 @@ class MetricKind(ABC):
     shorthand_field: ClassVar[str | None] = "expr"
     """When the suite writes ``<kind>: "text"``, the text goes to this field."""
     higher_is_better: ClassVar[bool | None] = None
+    value_range: ClassVar[tuple[float, float] | None] = None
+    """The least and greatest value the kind can take, when every value of it is bounded
+    (``(0.0, 1.0)`` for a rate): ``compare`` refuses a ``--min-effect`` no change of it can
+    reach. None where the bounds depend on the data or the parameters."""
     expressions: ClassVar[dict[str, ExpressionRole]] = {}
     """Parameter -> what its expression is for (``condition``: true or false; ``value``: a
     number; ``group``: names a group; ``scorer``: a scorer id), so ``validate`` type-checks it."""

@@ -189,6 +189,7 @@ class FlipRateMetric(MetricKind):
     }
     shorthand_field = "value"
     higher_is_better = False
+    value_range = (0.0, 1.0)
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, FlipParams)
@@ -246,6 +247,7 @@ class AttackSuccessMetric(MetricKind):
     }
     shorthand_field = "refused"
     higher_is_better = False
+    value_range = (0.0, 1.0)
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, AttackParams)
