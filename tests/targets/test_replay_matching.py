@@ -132,7 +132,7 @@ def test_cases_that_would_share_one_record_by_fallback_are_refused_before_sendin
         )
     said = str(info.value)
     assert said.startswith(f"{tmp_path / 'r.jsonl'}:1: "), said
-    assert "'a'" in said and "'b'" in said and "'c'" not in said and "case id" in said, said
+    assert "cases 'a' and 'b' by their last user turn" in said and "case ids" in said, said
     assert len(info.value.lines()) == 1
     # One case per record: the documented fallback, kept.
     target.check_cases([("a", SAYS_YES_TO_A), ("c", chat(("user", "no")))])
