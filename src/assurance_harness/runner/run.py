@@ -784,6 +784,7 @@ def _run_suite(
         try:
             _check_same_cases(run_dir, loaded, state.options.limit, resume)
             cases: Sequence[Case] = CaseList.build(run_dir.iter_cases())
+            _check_cases(target, origin, loaded, cases)
             if retry_errors and state.open_retry() is None:
                 errored = _errored(run_dir, build_requests(loaded, cases))
                 if not errored and finished:
@@ -808,6 +809,8 @@ def _run_suite(
                 exc, _fault_path(exc, reports), "after fixing this, run the same command again"
             ) from None
     else:
+        cases = list(loaded.cases[:limit]) if limit else loaded.cases
+        _check_cases(target, origin, loaded, cases)  # before the folder: nothing is made
         try:
             run_dir = _create_run_dir(reports, loaded.suite.suite)
         except OSError as exc:
@@ -821,7 +824,6 @@ def _run_suite(
                 exc, run_dir.path, "nothing was sent; fix it and run again"
             ) from None
         run_id = run_dir.run_id
-        cases = list(loaded.cases[:limit]) if limit else loaded.cases
         state = RunState.model_validate(
             {
                 "run_id": run_id,
@@ -937,6 +939,21 @@ def _run_suite(
             f"finish with: {resume_cmd}",
             origin=origin,
         ) from None
+
+
+def _check_cases(
+    target: Target, origin: TargetOrigin, loaded: LoadedSuite, cases: Sequence[Case]
+) -> None:
+    """The target's refusal of cases it could not answer as themselves (``check_cases``: a
+    replay recording that would give two cases one answer), in this process, with every case,
+    before anything is sent: exit 2, not a run scored on another case's answers."""
+    system_prompt = loaded.suite.system_prompt
+    conversations = (
+        (case_id, with_system_prompt(chat, system_prompt))
+        for case_id, chat, _ in case_inputs(cases)
+    )
+    with adapter_code(origin):
+        target.check_cases(conversations)
 
 
 def _registered(run_dir: RunDir, resume_cmd: str) -> None:

@@ -11,6 +11,7 @@ import builtins
 import hashlib
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, field_validator
@@ -179,6 +180,14 @@ class Target(ABC):
         request, loading a model or running the user's code (a recording missing or damaged, a
         module not found, a model directory absent). ``validate`` calls it, so that a target
         file it passes does not fail ``run`` on its own configuration."""
+
+    def check_cases(  # noqa: B027 - optional hook
+        self, conversations: Iterable[tuple[str, list[dict[str, str]]]]
+    ) -> None:
+        """Raise the ConfigError for cases this target could not answer as themselves, before
+        anything is sent: a replay recording whose fallback match would give two cases one
+        record. ``conversations``: each case's id and conversation as it will be sent (a run's
+        driver calls it once, with every case; a target that needs none leaves it unread)."""
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Open connections or load the model."""

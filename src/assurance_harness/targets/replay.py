@@ -1,11 +1,16 @@
 """The ``replay`` target: responses recorded in production, read from a JSONL file, so the same
 suites can score real transcripts without calling any model.
 
-A request is matched by case id (and sample), falling back to the exact prompt text (the last
-user turn). When a case has several records and the file has no sample field, the records
-in file order are samples 0, 1, 2 ... A request with no recording fails with kind
-``missing_recording`` (not retried: replaying again cannot find it). Under a privacy policy
-(or ``redact: true``) personal data in the recorded responses is redacted as the file is read.
+A request is matched by case id (and sample). A case with no record under its id falls back to
+its conversation: the whole of it where a record has the conversation (``fields.messages``),
+else the last user turn against a record's ``prompt``. A fallback match is never a guess: the
+records it finds must be one case's (else the request fails ``ambiguous_recording``), and a run
+refuses (exit 2) a suite in which two cases would take one record (``check_cases``). When a
+case has several records and the file has no sample field, the records in file order are
+samples 0, 1, 2 ...; two different records for one case and sample are refused (two identical
+ones are harmless). A request with no recording fails with kind ``missing_recording`` (not
+retried: replaying again cannot find it). Under a privacy policy (or ``redact: true``)
+personal data in the recorded responses is redacted as the file is read.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ import hashlib
 import json
 import zlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import IO, Any, ClassVar, TypeVar
+from typing import IO, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -28,16 +35,29 @@ from ..store.spill import key64
 from ._messages import get_path, last_user_text
 from .base import Target, TargetError, TargetSpec, check_local_path, register_target
 
-T = TypeVar("T")
 _ONE_RECORD_A_LINE = "a recording holds one JSON record per line"
 NO_SAMPLE = -(2**63)
 """A record without a sample index (any integer, negative ones too, can be an index)."""
+BY_ID, BY_PROMPT, BY_CONVERSATION = 0, 1, 2
+"""The recording's three tables: records by case id, by last user turn (records with a prompt
+but no conversation), by whole conversation."""
+NO_OWNER = 0
+"""The owner of records without a case id (an id's key64 is 0 with odds of 2^-64)."""
+_HOW = {BY_PROMPT: "last user turn", BY_CONVERSATION: "whole conversation"}
+_FIX = "add the case ids to the recording (fields.id), so that each case is matched by its id"
 
 
 class MissingRecordingError(TargetError):
     """No recorded response for this case and sample."""
 
     kind = "missing_recording"
+
+
+class AmbiguousRecordingError(TargetError):
+    """The records a case's fallback match finds were recorded for different cases: any of
+    them could be another case's answer. Not retried: replaying again finds the same."""
+
+    kind = "ambiguous_recording"
 
 
 @dataclass
@@ -56,7 +76,13 @@ class ReplayFields(BaseModel):
     id: str | None = "id"
     """The case id; set to null to match on prompt text only."""
     prompt: str | None = "prompt"
-    """The user prompt, for matching when ids differ."""
+    """The user prompt (the last user turn), for matching a case with no record under its id,
+    where the record has no conversation (``messages``)."""
+    messages: str | None = "messages"
+    """The conversation sent (a list of ``{role, content}``, system turn included, without the
+    recorded response): a case with no record under its id is matched on its whole
+    conversation, so that two cases ending with the same user turn are told apart. Null to
+    ignore it."""
     response: str = "response"
     """The recorded response text."""
     sample: str | None = None
@@ -81,7 +107,9 @@ class ReplaySpec(TargetSpec):
     fields: ReplayFields = Field(default_factory=ReplayFields)
     """Field mapping, so a production export loads unchanged."""
     match_prompt: bool = True
-    """Fall back to the exact prompt text when no record has the case id."""
+    """Fall back to the case's conversation (``fields.messages``, else the last user turn
+    against ``fields.prompt``) when no record has the case id; a record found so must be one
+    case's, and answer only one case of a run."""
     redact: bool | None = None
     """Replace personal data in recorded responses with typed placeholders as the file is read,
     so production transcripts enter the run already redacted (default: the project's privacy
@@ -100,9 +128,7 @@ class ReplayTarget(Target):
         super().__init__(spec, base_dir=base_dir)
         assert isinstance(spec, ReplaySpec)
         self.s: ReplaySpec = spec
-        self._by_id: dict[str, dict[int, GenerationResponse]] = {}
-        self._by_prompt: dict[str, dict[int, GenerationResponse]] = {}
-        self._index: tuple[_Index, _Index] | None = None
+        self._tables: list[_Index | _MemoryTable] = []
         self._handle: IO[bytes] | None = None
         self._redaction: Any = None
         self._loaded = False
@@ -154,51 +180,155 @@ class ReplayTarget(Target):
         """``load``'s reading of the recording, no further than ``size``."""
         from ..store.files import open_as_seen
 
-        f = self.s.fields
-        ids = _Entries()
-        prompts = _Entries()
+        # BY_ID, BY_PROMPT, BY_CONVERSATION
+        entries = [_Entries(partial(self._duplicate, which)) for which in range(3)]
         try:  # no further than its size when the check began: a writer may be appending
             handle = open_as_seen(self.file, size, str(self.file))
         except OSError as exc:
             raise ConfigError.single(
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
             ) from None
-        with handle:
-            offset = 0
-            # Records end at "\n" only: str.splitlines() would also cut at U+2028, U+0085 and
-            # friends, which JSON allows unescaped inside a response string.
-            lines = bounded_lines(handle, str(self.file), hint=_ONE_RECORD_A_LINE)
-            for number, raw in enumerate(lines, start=1):
-                start, offset = offset, offset + len(raw)
-                line = _decode(raw, start)
-                if not line.strip():
-                    continue
-                row = self._parse(line, number)
-                sample = _optional(row, f.sample)
-                try:
-                    index = _sample_index(sample)
-                except ValueError:
-                    shown = sample if isinstance(sample, str) else json.dumps(sample)
-                    raise ConfigError.single(
-                        str(self.file),
-                        f"sample '{shown}' is not a whole number (0, 1, 2 ...)",
-                        line=number,
-                    ) from None
-                case_id = _optional(row, f.id)
-                if index is None:
-                    index = NO_SAMPLE
-                if case_id is not None:
-                    ids.add(str(case_id), index, start)
-                prompt = _optional(row, f.prompt)
-                if prompt is not None and self.s.match_prompt:
-                    prompts.add(str(prompt), index, start)
-        by_id, by_prompt = ids.index(), prompts.index()
-        if by_id is None or by_prompt is None:  # two keys share a 64-bit hash: keep it exact
+        try:
+            with handle:
+                for number, start, row in self._rows(handle):
+                    for which, key, index, owner in self._keys(row, number):
+                        # A record's id is its owner, and its key in the id table: hashed once.
+                        hashed = owner if which == BY_ID else None
+                        entries[which].add(key, index, start, owner, hashed)
+            tables = self._sorted(entries)
+        finally:
+            for each in entries:
+                each.spill.close()
+        if tables is None:  # two keys share a 64-bit hash: keep it exact
             self._load_in_memory(size)
             return
-        self._index = (by_id, by_prompt)
+        self._tables = tables
         self._redaction = self._ingest_redaction()
         self._loaded = True
+
+    def _rows(self, handle: IO[bytes]) -> Iterable[tuple[int, int, Any]]:
+        """Each record of the recording: its line number, its offset and the record."""
+        offset = 0
+        # Records end at "\n" only: str.splitlines() would also cut at U+2028, U+0085 and
+        # friends, which JSON allows unescaped inside a response string.
+        lines = bounded_lines(handle, str(self.file), hint=_ONE_RECORD_A_LINE)
+        for number, raw in enumerate(lines, start=1):
+            start, offset = offset, offset + len(raw)
+            line = _decode(raw, start)
+            if line.strip():
+                yield number, start, self._parse(line, number)
+
+    def _keys(self, row: Any, number: int) -> list[tuple[int, str, int, int]]:
+        """The (table, key, sample index, owner) a record is filed under. Its owner is its case
+        id (none is one owner too): a fallback key whose records have two owners is ambiguous.
+        A record with a conversation is matched on the whole of it, never on its last turn."""
+        f = self.s.fields
+        sample = _optional(row, f.sample)
+        try:
+            index = _sample_index(sample)
+        except ValueError:
+            shown = sample if isinstance(sample, str) else json.dumps(sample)
+            raise ConfigError.single(
+                str(self.file),
+                f"sample '{shown}' is not a whole number (0, 1, 2 ...)",
+                line=number,
+            ) from None
+        index = NO_SAMPLE if index is None else index
+        case_id = _optional(row, f.id)
+        owner = NO_OWNER if case_id is None else key64(str(case_id))
+        keys = [] if case_id is None else [(BY_ID, str(case_id), index, owner)]
+        if not self.s.match_prompt:
+            return keys
+        conversation = _optional(row, f.messages)
+        if conversation is not None:
+            keys.append((BY_CONVERSATION, self._conversation(conversation, number), index, owner))
+            return keys
+        prompt = _optional(row, f.prompt)
+        if prompt is not None:
+            keys.append((BY_PROMPT, str(prompt), index, owner))
+        return keys
+
+    def _conversation(self, value: Any, number: int) -> str:
+        """A recorded conversation's key; a ConfigError where it is not one (a match on it
+        would never be found, and the record would silently answer nothing)."""
+        if isinstance(value, list) and all(
+            isinstance(m, dict)
+            and isinstance(m.get("role"), str)
+            and isinstance(m.get("content"), str)
+            for m in value
+        ):
+            return _conversation_key(value)
+        raise ConfigError.single(
+            str(self.file),
+            f"'{self.s.fields.messages}' is not a conversation (a list of {{role, content}} "
+            "with text content)",
+            line=number,
+            hint="set fields.messages to the path of the conversation sent, or to null",
+        )
+
+    def _sorted(self, entries: list[_Entries]) -> list[_Index | _MemoryTable] | None:
+        """The three tables sorted; None on a hash collision in any."""
+        tables: list[_Index | _MemoryTable] = []
+        try:
+            for each in entries:
+                table = each.index()
+                if table is None:
+                    break
+                tables.append(table)
+            else:
+                return tables
+        except BaseException:
+            for done in tables:
+                done.close()
+            raise
+        for done in tables:
+            done.close()
+        return None
+
+    def _duplicate(self, which: int, sample: int, first: int, second: int) -> None:
+        """Two records with one key, one owner and one sample index, at offsets ``first`` and
+        ``second``: the later used to win silently. Harmless where they give the same answer
+        (an export that repeats a line); else a ConfigError naming both lines."""
+        f = self.s.fields
+        rows = [self._row_at(first), self._row_at(second)]
+        answers = [(get_path(r, f.response), _optional(r, f.model_version)) for r in rows]
+        if answers[0] == answers[1]:
+            return
+        lines = self._line_numbers([first, second])
+        what = {
+            BY_ID: f"case '{_optional(rows[0], f.id)}'",
+            BY_PROMPT: f"prompt '{_short(str(_optional(rows[0], f.prompt)))}'",
+            BY_CONVERSATION: "one conversation",
+        }[which]
+        raise ConfigError.single(
+            str(self.file),
+            f"{what} sample {sample} is recorded twice, with different answers "
+            f"({_lines_text(lines)})",
+            line=lines[1],
+            hint="keep one of them (two identical records are accepted)",
+        )
+
+    def _row_at(self, offset: int) -> Any:
+        """The record on the line at ``offset`` (read anew: a rare look, for messages)."""
+        with self.file.open("rb") as handle:
+            handle.seek(offset)
+            return json.loads(_decode(handle.readline(), offset))
+
+    def _line_numbers(self, offsets: list[int]) -> list[int]:
+        """The line number of each offset, counted from the file (for messages only: the index
+        keeps offsets, 8 bytes a record, not line numbers)."""
+        found: dict[int, int] = {}
+        line, position = 1, 0
+        with self.file.open("rb") as handle:
+            for offset in sorted(set(offsets)):
+                while position < offset:
+                    chunk = handle.read(min(1 << 20, offset - position))
+                    if not chunk:
+                        break
+                    line += chunk.count(b"\n")
+                    position += len(chunk)
+                found[offset] = line
+        return [found[o] for o in offsets]
 
     def _check_encoding(self) -> tuple[int, int, int, int]:
         """The recording is a regular file (a FIFO would block its reading for ever), and
@@ -279,39 +409,23 @@ class ReplayTarget(Target):
         return response
 
     def _load_in_memory(self, size: int) -> None:
-        """Every response in dicts (the index's fallback when two keys share a hash), read no
-        further than ``size``, as the index was."""
+        """The tables in dicts (the index's fallback when two keys share a hash), read no
+        further than ``size``, as the index was; responses are read by offset, as from it."""
         from ..store.files import open_as_seen
 
-        by_id: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
-        by_prompt: dict[str, list[tuple[int | None, GenerationResponse]]] = defaultdict(list)
-        f = self.s.fields
+        filed: list[dict[str, list[tuple[int | None, int, int]]]] = [
+            defaultdict(list) for _ in range(3)
+        ]
         with open_as_seen(self.file, size, str(self.file)) as handle:
-            offset = 0
-            for raw in bounded_lines(handle, str(self.file), hint=_ONE_RECORD_A_LINE):
-                start, offset = offset, offset + len(raw)
-                line = _decode(raw, start)
-                if not line.strip():
-                    continue
-                row = json.loads(line)
-                index = _sample_index(_optional(row, f.sample))
-                response = self._response(row)
-                case_id = _optional(row, f.id)
-                if case_id is not None:
-                    by_id[str(case_id)].append((index, response))
-                prompt = _optional(row, f.prompt)
-                if prompt is not None:
-                    by_prompt[str(prompt)].append((index, response))
-        redaction = self._ingest_redaction()
-        if redaction is not None:
-            from ..privacy.redact import redact_text
-
-            responses = [r for entries in by_id.values() for _, r in entries]
-            responses += [r for entries in by_prompt.values() for _, r in entries]
-            for response in {id(r): r for r in responses}.values():
-                response.text = redact_text(response.text, redaction)
-        self._by_id = {k: _number(v) for k, v in by_id.items()}
-        self._by_prompt = {k: _number(v) for k, v in by_prompt.items()}
+            for number, start, row in self._rows(handle):
+                for which, key, index, owner in self._keys(row, number):
+                    sample = None if index == NO_SAMPLE else index
+                    filed[which][key].append((sample, start, owner))
+        self._tables = [
+            _MemoryTable(entries, partial(self._duplicate, which))
+            for which, entries in enumerate(filed)
+        ]
+        self._redaction = self._ingest_redaction()
         self._loaded = True
 
     def _ingest_redaction(self) -> Any:
@@ -331,32 +445,114 @@ class ReplayTarget(Target):
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_handle"] = None  # another process (Ray) opens its own
+        # ... and its own index: this one's sorted tables are temporary files on this machine
+        # (the driver loads the recording to check a run's cases before anything is sent).
+        state.update(_tables=[], _loaded=False, _redaction=None)
         return state
 
-    def _lookup(self, key: str, sample: int, which: int) -> GenerationResponse | None:
-        if self._index is None:
-            table = self._by_id if which == 0 else self._by_prompt
-            return table.get(key, {}).get(sample)
-        offset = self._index[which].find(key, sample)
-        return None if offset is None else self._read(offset)
+    def check_cases(self, conversations: Iterable[tuple[str, list[dict[str, str]]]]) -> None:
+        """Refuse (ConfigError, one line) a run in which a record would answer two cases by
+        the fallback match, or a case's fallback would find records of different cases:
+        either way a case could be scored on another's answer. ``conversations``: each case's
+        id and conversation as sent (system turn included); run before anything is sent."""
+        self.load()
+        if not self.s.match_prompt:
+            return
+        claims: dict[tuple[int, str], dict[str, None]] = {}  # record -> its cases, in order
+        for case_id, messages in conversations:
+            if self._tables[BY_ID].has(case_id):
+                continue
+            which, key = self._fallback_key(messages)
+            if which is None:
+                continue  # no record: its requests fail 'missing_recording'
+            if self._tables[which].ambiguous(key):
+                raise ConfigError.single(
+                    str(self.file),
+                    self._ambiguity(case_id, which, key),
+                    line=self._first(which, key),
+                )
+            claims.setdefault((which, key), {})[case_id] = None
+        shared = [(at, list(ids)) for at, ids in claims.items() if len(ids) > 1]
+        if not shared:
+            return
+        (which, key), ids = shared[0]
+        lines = self._line_numbers(self._tables[which].offsets(key))
+        named = " and ".join(f"'{i}'" for i in ids[:2])
+        more = len(ids) - 2 + sum(len(i) for _, i in shared[1:])
+        raise ConfigError.single(
+            str(self.file),
+            f"the record{'s' if len(lines) > 1 else ''} on {_lines_text(lines)} would answer "
+            f"cases {named}{f' (and {more} more)' if more else ''} by their {_HOW[which]} "
+            "alone: which case it was recorded for cannot be told",
+            line=lines[0],
+            hint=_FIX,
+        )
+
+    def _fallback_key(self, messages: list[dict[str, str]]) -> tuple[int | None, str]:
+        """Where a case with no record under its id finds its records: its whole conversation
+        where a record has it, else its last user turn among records without a conversation."""
+        whole = _conversation_key(messages)
+        if self._tables[BY_CONVERSATION].has(whole):
+            return BY_CONVERSATION, whole
+        prompt = last_user_text(messages)
+        if self._tables[BY_PROMPT].has(prompt):
+            return BY_PROMPT, prompt
+        return None, ""
+
+    def _first(self, which: int, key: str) -> int:
+        return self._line_numbers(self._tables[which].offsets(key)[:1])[0]
+
+    def _ambiguity(self, case_id: str, which: int, key: str) -> str:
+        lines = self._line_numbers(self._tables[which].offsets(key))
+        return (
+            f"case '{case_id}' matches the records on {_lines_text(lines)} of {self.s.path} by "
+            f"its {_HOW[which]} alone, and they were recorded for different cases: any of them "
+            f"could be another case's answer; {_FIX}"
+        )
 
     async def generate(self, request: GenerationRequest) -> GenerationResponse:
         self.load()
-        found = self._lookup(request.case_id, request.sample, 0)
-        if found is None and self.s.match_prompt:
-            prompt = last_user_text(request.messages)
-            found = self._lookup(prompt, request.sample, 1)
+        by_id = self._tables[BY_ID]
+        found = by_id.find(request.case_id, request.sample)
+        # A case recorded under its id never takes a sample from the fallback: that record
+        # would be another conversation's.
+        if found is None and self.s.match_prompt and not by_id.has(request.case_id):
+            which, key = self._fallback_key(request.messages)
+            if which is not None:
+                if self._tables[which].ambiguous(key):
+                    raise AmbiguousRecordingError(self._ambiguity(request.case_id, which, key))
+                found = self._tables[which].find(key, request.sample)
         if found is None:
             raise MissingRecordingError(
                 f"no recorded response for case '{request.case_id}' sample {request.sample} "
                 f"in {self.s.path}"
             )
-        if isinstance(found, _NotRecorded):
+        response = self._read(found)
+        if isinstance(response, _NotRecorded):
             raise MissingRecordingError(
                 f"the recording for case '{request.case_id}' sample {request.sample} in "
                 f"{self.s.path} holds no answer ('{self.s.fields.response}' is null)"
             )
-        return found
+        return response
+
+
+def _conversation_key(messages: list[dict[str, Any]]) -> str:
+    """A conversation as one string: its roles and contents (nothing else it may carry)."""
+    turns = [[m.get("role"), m.get("content")] for m in messages]
+    return json.dumps(turns, ensure_ascii=False, separators=(",", ":"))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _lines_text(lines: list[int]) -> str:
+    """``line 3``, ``lines 1 and 3``, ``lines 1, 3 and 5``, ``lines 1, 3, 5 ... (12 in all)``."""
+    if len(lines) == 1:
+        return f"line {lines[0]}"
+    if len(lines) > 5:
+        return f"lines {', '.join(map(str, lines[:3]))} ... ({len(lines)} in all)"
+    return f"lines {', '.join(map(str, lines[:-1]))} and {lines[-1]}"
 
 
 def _decode(raw: bytes, offset: int) -> str:
@@ -364,25 +560,33 @@ def _decode(raw: bytes, offset: int) -> str:
     return raw.decode("utf-8-sig" if offset == 0 else "utf-8")
 
 
+Duplicate = Callable[[int, int, int], None]
+"""Told of two records with one key, one owner and one sample index: (sample, first offset,
+second offset); raises where they differ."""
+
+
 class _Entries:
     """Keys (as 64-bit hashes, with a CRC-32 to detect two keys on one hash), explicit sample
-    indexes (``NO_SAMPLE``: none) and line offsets of the records, in file order, in temporary
-    files (``store.spill``)."""
+    indexes (``NO_SAMPLE``: none), line offsets and owners (a hash of the record's case id) of
+    the records, in file order, in temporary files (``store.spill``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, duplicate: Duplicate) -> None:
         from ..store.spill import SpillArray, SpillFile
 
+        self.duplicate = duplicate
         self.spill = SpillFile()
-        self.columns = [SpillArray("q", shared=self.spill) for _ in range(4)]
-        """hash, check, sample, offset"""
-        self._rows: list[list[int]] = [[], [], [], []]
+        self.columns = [SpillArray("q", shared=self.spill) for _ in range(5)]
+        """hash, check, sample, offset, owner"""
+        self._rows: list[list[int]] = [[], [], [], [], []]
 
-    def add(self, key: str, sample: int, offset: int) -> None:
+    def add(self, key: str, sample: int, offset: int, owner: int, hashed: int | None) -> None:
+        """``hashed``: ``key64(key)`` where the caller has it."""
         rows = self._rows
-        rows[0].append(key64(key))
+        rows[0].append(key64(key) if hashed is None else hashed)
         rows[1].append(zlib.crc32(key.encode("utf-8", "surrogatepass")))
         rows[2].append(sample)
         rows[3].append(offset)
+        rows[4].append(owner)
         if len(rows[0]) >= 4096:
             self._flush()
 
@@ -396,22 +600,25 @@ class _Entries:
         from ..store.spill import KeyCollision, SortedColumns
 
         self._flush()
+        ambiguous: set[int] = set()
+        each = partial(_numbered, ambiguous=ambiguous, duplicate=self.duplicate)
         try:
-            return _Index(SortedColumns.sort(self.columns, out="qqq", each_bucket=_numbered))
+            return _Index(SortedColumns.sort(self.columns, out="qqq", each_bucket=each), ambiguous)
         except KeyCollision:
             return None
         finally:
             self.spill.close()
 
 
-def _numbered(arrays: list[Any]) -> list[Any]:
+def _numbered(arrays: list[Any], *, ambiguous: set[int], duplicate: Duplicate) -> list[Any]:
     """One bucket of records sorted by key hash (file order within a key) -> (key, sample,
-    offset) numbered by ``_number`` and sorted by sample within a key."""
+    offset) numbered by ``_number`` and sorted by sample within a key; the hash of a key whose
+    records have more than one owner goes into ``ambiguous``."""
     import numpy as np
 
     from ..store.spill import KeyCollision
 
-    keys, checks, samples, offsets = arrays
+    keys, checks, samples, offsets, owners = arrays
     samples, offsets = samples.copy(), offsets.copy()
     same = keys[1:] == keys[:-1]
     if bool((same & (checks[1:] != checks[:-1])).any()):
@@ -423,11 +630,14 @@ def _numbered(arrays: list[Any]) -> list[Any]:
     keep = np.ones(keys.size, dtype=bool)
     for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
         part = slice(start, start + size)
+        shared = bool((owners[part] == owners[start]).all())
+        if not shared:
+            ambiguous.add(int(keys[start]))
         entries = [
             (None if s == NO_SAMPLE else s, o)
             for s, o in zip(samples[part].tolist(), offsets[part].tolist(), strict=True)
         ]
-        numbered = sorted(_number(entries).items())
+        numbered = sorted(_number(entries, duplicate if shared else None).items())
         keep[start + len(numbered) : start + size] = False
         samples[start : start + len(numbered)] = [s for s, _ in numbered]
         offsets[start : start + len(numbered)] = [o for _, o in numbered]
@@ -444,30 +654,87 @@ of a 100k-case replay run's CPU). A larger recording's index stays on disk."""
 
 class _Index:
     """(key hash, sample) -> line offset, sorted on disk (``store.spill.SortedColumns``), and in
-    memory too when small (``INDEX_IN_MEMORY``)."""
+    memory too when small (``INDEX_IN_MEMORY``); with the hashes of its ambiguous keys."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, ambiguous: set[int]) -> None:
         self.table = table
         self.arrays = (
             [column.numpy() for column in table.columns] if table.size <= INDEX_IN_MEMORY else None
         )
+        self._ambiguous = ambiguous
+
+    def close(self) -> None:
+        if self.table.spill is not None:
+            self.table.spill.close()
+
+    def _range(self, key: str) -> tuple[int, int]:
+        hashed = key64(key)
+        if self.arrays is not None:
+            keys = self.arrays[0]
+            return (
+                int(keys.searchsorted(hashed, side="left")),
+                int(keys.searchsorted(hashed, side="right")),
+            )
+        low, high = self.table.equal_range(hashed)
+        return int(low), int(high)
+
+    def _column(self, which: int, low: int, high: int) -> list[int]:
+        if low >= high:
+            return []
+        if self.arrays is not None:
+            return [int(v) for v in self.arrays[which][low:high].tolist()]
+        return [int(v) for v in self.table.columns[which].read(low, high).tolist()]
+
+    def has(self, key: str) -> bool:
+        low, high = self._range(key)
+        return low < high
+
+    def ambiguous(self, key: str) -> bool:
+        return key64(key) in self._ambiguous
+
+    def offsets(self, key: str) -> list[int]:
+        """The offsets of the key's records, by sample."""
+        return self._column(2, *self._range(key))
 
     def find(self, key: str, sample: int) -> int | None:
-        if self.arrays is not None:
-            keys, samples_of, offsets = self.arrays
-            hashed = key64(key)
-            low = int(keys.searchsorted(hashed, side="left"))
-            high = int(keys.searchsorted(hashed, side="right"))
-            samples = samples_of[low:high].tolist()
-        else:
-            low, high = self.table.equal_range(key64(key))
-            samples = self.table.columns[1].read(low, high).tolist() if low < high else []
+        low, high = self._range(key)
+        samples = self._column(1, low, high)
         if sample not in samples:
             return None
         at = low + samples.index(sample)
-        if self.arrays is not None:
-            return int(offsets[at])
-        return int(self.table.columns[2].read(at, at + 1)[0])
+        return self._column(2, at, at + 1)[0]
+
+
+class _MemoryTable:
+    """The same table in dicts (key -> sample -> offset), for a recording with two keys on one
+    64-bit hash."""
+
+    def __init__(
+        self, entries: dict[str, list[tuple[int | None, int, int]]], duplicate: Duplicate
+    ) -> None:
+        self._table: dict[str, dict[int, int]] = {}
+        self._ambiguous: set[str] = set()
+        for key, records in entries.items():
+            shared = len({owner for _, _, owner in records}) == 1
+            if not shared:
+                self._ambiguous.add(key)
+            numbered = [(sample, offset) for sample, offset, _ in records]
+            self._table[key] = _number(numbered, duplicate if shared else None)
+
+    def close(self) -> None:
+        pass
+
+    def has(self, key: str) -> bool:
+        return key in self._table
+
+    def ambiguous(self, key: str) -> bool:
+        return key in self._ambiguous
+
+    def offsets(self, key: str) -> list[int]:
+        return [offset for _, offset in sorted(self._table.get(key, {}).items())]
+
+    def find(self, key: str, sample: int) -> int | None:
+        return self._table.get(key, {}).get(sample)
 
 
 def _sample_index(value: Any) -> int | None:
@@ -502,14 +769,24 @@ def _optional(row: Any, path: str | None) -> Any:
         return None
 
 
-def _number(entries: list[tuple[int | None, T]]) -> dict[int, T]:
-    """Explicit sample indexes win; records without one take the next free index in file order."""
-    numbered = {i: r for i, r in entries if i is not None}
+def _number(entries: list[tuple[int | None, int]], duplicate: Duplicate | None) -> dict[int, int]:
+    """Explicit sample indexes win; records without one take the next free index in file order.
+    Two records with one explicit index are told to ``duplicate`` (None: the key is ambiguous,
+    refused when used); the first is kept."""
+    numbered: dict[int, int] = {}
+    for index, offset in entries:
+        if index is None:
+            continue
+        if index in numbered:
+            if duplicate is not None:
+                duplicate(index, numbered[index], offset)
+            continue
+        numbered[index] = offset
     nxt = 0
-    for index, response in entries:
+    for index, offset in entries:
         if index is not None:
             continue
         while nxt in numbered:
             nxt += 1
-        numbered[nxt] = response
+        numbered[nxt] = offset
     return numbered
