@@ -303,7 +303,10 @@ def finite_json(value: _T, where: str = "") -> _T:
 
 
 def _shown(value: Any) -> str:
-    """A refused value as a message quotes it: short, so a pasted blob stays one line."""
+    """A refused value as a message quotes it: short, so a pasted blob stays one line; a NaN
+    or an infinity said to be what it is (JSON cannot hold one), as :func:`finite_json` says."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} (not a finite number, which JSON cannot hold)"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
