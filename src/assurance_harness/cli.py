@@ -24,7 +24,7 @@ from .cli_usage import one_line_usage_errors
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, guard_streams, lost_output, out, print_error, print_warning, term
-from .errors import ConfigError, ConfigIssue, ExitCode, HarnessError, UsageError
+from .errors import ConfigError, ConfigIssue, ExitCode, HarnessError, UsageError, issue_lines
 from .formatting import MISSING, interval, num
 from .formatting.visible import one_line
 from .register.cli import evidence_app, register_app
@@ -569,8 +569,8 @@ def validate(
         except HarnessError as exc:  # its text may name the file already (a plugin's failure)
             text = str(exc).removeprefix(f"{path}: ")
             issues.append(ConfigIssue(str(path), None, None, text))
-    for issue in issues:
-        console.print(term(one_line(str(issue))), soft_wrap=True)
+    for line in issue_lines(issues):
+        console.print(term(one_line(line)), soft_wrap=True)
     if issues:
         console.print(f"{len(issues)} problem(s) in {len(files)} file(s)")
         raise typer.Exit(2)

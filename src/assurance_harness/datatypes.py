@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator, with_config
+from typing_extensions import TypedDict
 
 from . import fielddocs
 
@@ -298,3 +300,68 @@ def finite_json(value: _T, where: str = "") -> _T:
         for index, item in enumerate(value):
             finite_json(item, f"{where}[{index}]")
     return value
+
+
+def _shown(value: Any) -> str:
+    """A refused value as a message quotes it: short, so a pasted blob stays one line; a NaN
+    or an infinity said to be what it is (JSON cannot hold one), as :func:`finite_json` says."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} (not a finite number, which JSON cannot hold)"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _whole(least: int, example: int) -> Callable[[Any], Any]:
+    """A check that a count (of tokens, beams) is an integer of at least ``least``: 0 tokens
+    measure nothing, and a text ("256") or a fraction reached transformers as a ValueError
+    that failed the whole run (exit 3) after ``validate`` had passed it."""
+
+    def check(value: Any) -> Any:
+        if value is None or (type(value) is int and value >= least):
+            return value
+        raise ValueError(
+            f"{_shown(value)} is not a whole number of at least {least}; "
+            f"write one without quotes, e.g. {example}"
+        )
+
+    return check
+
+
+def _number(least: float, most: float | None, example: str) -> Callable[[Any], Any]:
+    """A check that a knob (temperature, top_p) is a number in its range, not a text or a bool."""
+
+    def check(value: Any) -> Any:
+        if value is None or (
+            type(value) in (int, float) and value >= least and (most is None or value <= most)
+        ):
+            return value
+        span = f"from {least:g} to {most:g}" if most is not None else f"of at least {least:g}"
+        raise ValueError(f"{_shown(value)} is not a number {span}; write one, e.g. {example}")
+
+    return check
+
+
+def _stop(value: Any) -> Any:
+    """``stop`` is a text or a list of texts, as OpenAI and transformers (stop_strings) read it."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise ValueError(f"{_shown(value)} is not a text or a list of texts; write e.g. ['\\n\\n']")
+
+
+@with_config(ConfigDict(extra="allow"))
+class GenerationParams(TypedDict, total=False):
+    """Generation parameters, as a suite or a target file writes them (OpenAI's names, plus
+    transformers' own). The known ones are checked here, in one place for every target type
+    and for suites, so a value that would measure nothing fails ``validate`` with its line;
+    any other name passes through to the adapter as it is (an endpoint's own options)."""
+
+    max_tokens: Annotated[Any, AfterValidator(_whole(1, 256))]
+    max_new_tokens: Annotated[Any, AfterValidator(_whole(1, 256))]
+    min_new_tokens: Annotated[Any, AfterValidator(_whole(0, 1))]
+    num_beams: Annotated[Any, AfterValidator(_whole(1, 1))]
+    top_k: Annotated[Any, AfterValidator(_whole(0, 50))]
+    temperature: Annotated[Any, AfterValidator(_number(0, None, "0.7"))]
+    top_p: Annotated[Any, AfterValidator(_number(0, 1, "0.9"))]
+    stop: Annotated[Any, AfterValidator(_stop)]

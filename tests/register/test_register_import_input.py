@@ -160,3 +160,19 @@ def test_a_column_named_twice_is_refused_not_read_as_the_last(
     assert code == 2, text
     assert f"{csv_path}:1: owner: the column appears twice" in text, text
     assert _unchanged(register)
+
+
+def test_a_csv_with_very_many_bad_rows_shows_a_bounded_list(tmp_path: Path, register: Path) -> None:
+    """One line per bad cell flooded the terminal: a 200,000-row CSV printed 400,000 lines
+    and took over a minute (the printing, not the reading). The first problems are shown,
+    located, then one line counts the rest."""
+    csv_path = tmp_path / "bad.csv"
+    rows = "".join(f"R-{i},t,safety,o,9,x\n" for i in range(5000))
+    csv_path.write_text("id,title,category,owner,likelihood,impact\n" + rows)
+    code, text = _import(register, csv_path)
+    assert code == 2, text
+    lines = text.strip().splitlines()
+    assert len(lines) == 21, text
+    assert all(line.startswith(f"error: {csv_path}:") for line in lines[:20]), text
+    assert lines[-1] == f"error: ... and 9,980 more problems in {csv_path}", text
+    assert _unchanged(register)

@@ -136,3 +136,18 @@ def test_top_level_x_keys_hold_anchors_for_reuse(write) -> None:
     )
     loaded = load_suite(path)
     assert [s.id for s in loaded.scorers] == ["p"]
+
+
+def test_validate_shows_a_bounded_list_of_many_problems(tmp_path) -> None:
+    """``validate`` printed every problem: a suite with thousands of bad cases flooded the
+    terminal. It shows the first ones, as every other command does, then counts the rest."""
+    cases = "".join(f"  - {{id: c{i}}}\n" for i in range(300))
+    path = tmp_path / "many.yaml"
+    path.write_text(f"suite: s\ncases:\n{cases}metrics: [{{id: failed, rate: error}}]\n")
+    proc = run_cli("validate", path)
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    assert proc.returncode == 2, lines
+    assert len(lines) == 22, lines
+    assert all(line.startswith(f"{path}:") for line in lines[:20]), lines
+    assert f"... and 280 more problems in {path}" in lines, lines
+    assert "300 problem(s) in 1 file(s)" in lines, lines

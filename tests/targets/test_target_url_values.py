@@ -156,3 +156,26 @@ def test_an_ordinary_query_in_the_http_url_is_kept(tmp_path: Path) -> None:
     )
     proc = run_cli("validate", target, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "type: openai\nmodel: m\nbase_url: 'http://sk-l1teral-k3y@127.0.0.1:8000/v1'\n",
+        "type: openai\nmodel: m\nbase_url: 'https://user:l1teral-k3y@models.example/v1'\n",
+        "type: http\nurl: 'http://sk-l1teral-k3y@127.0.0.1:8000/x'\nresponse_path: text\n",
+        "type: http\nurl: 'http://user:l1teral-k3y@127.0.0.1:8000/x'\nresponse_path: text\n",
+    ],
+)
+def test_credentials_in_the_url_userinfo_are_refused_without_showing_them(
+    tmp_path: Path, target: str
+) -> None:
+    # A key written as the URL's user name (http://sk-...@host, as some gateways take it for
+    # Basic auth) passed validate: the URL, key included, was copied into manifest.json, the
+    # run index and the reports. Only a password was refused.
+    (tmp_path / "t.yaml").write_text(target)
+    proc = run_cli("validate", tmp_path / "t.yaml", cwd=tmp_path)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "t.yaml:" in text and "environment variable" in text, text
+    assert "l1teral-k3y" not in text, text

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from .. import fielddocs
-from ..datatypes import Case, finite_json
+from ..datatypes import Case, GenerationParams, finite_json
 from ..review.policy import ReviewPolicy
 
 
@@ -205,7 +205,7 @@ class Suite(Strict):
     """Seed for sampling, expansion and bootstrap intervals."""
     samples: int = Field(default=1, ge=1, le=100)
     """Responses per prompt."""
-    generation: dict[str, Any] = Field(default_factory=dict)
+    generation: GenerationParams = Field(default_factory=lambda: GenerationParams())
     """Generation parameters for every request (override the target's)."""
     system_prompt: str | None = None
     """A system prompt for this suite (overrides the target's)."""
@@ -232,7 +232,7 @@ class Suite(Strict):
 
     @field_validator("generation")
     @classmethod
-    def _finite_generation(cls, value: dict[str, Any]) -> dict[str, Any]:
+    def _finite_generation(cls, value: GenerationParams) -> GenerationParams:
         return finite_json(value)
 
     @field_validator("scorers")

@@ -67,10 +67,13 @@ def check_url(value: str, *, example: str, query_refs: bool = False) -> str:
             f"{stripped!r} holds a space or control character where a URL cannot (a space in "
             "the host, a control character anywhere); remove it"
         )
-    if parsed.password is not None:  # the URL is copied into manifest.json and the reports
+    if parsed.password is not None or parsed.username:
+        # The URL is copied into manifest.json, the run index and the reports: a password, or
+        # a key written as the user name (http://sk-...@host, Basic auth), would be stored too.
+        what = "a password" if parsed.password is not None else "a user name (a credential)"
         raise ValueError(
-            "the URL holds a password (not shown); remove it and send credentials from an "
-            "environment variable (api_key_env, or a header with ${VAR})"
+            f"the URL holds {what} before its host (not shown); remove it and send credentials "
+            "from an environment variable (api_key_env, or a header with ${VAR})"
         )
     credential = _credential_parameter(parsed.query, referenced=query_refs)
     if credential:  # the URL is copied into manifest.json, the reports and error messages

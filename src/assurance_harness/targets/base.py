@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, field_validator
 
 from .. import fielddocs
-from ..datatypes import GenerationRequest, GenerationResponse, finite_json
+from ..datatypes import GenerationParams, GenerationRequest, GenerationResponse, finite_json
 from ..errors import ExitCode, HarnessError
 from ..registry import Registry
 
@@ -129,7 +129,7 @@ class TargetSpec(BaseModel):
     """Adapter: openai, http, transformers, callable, replay."""
     name: str | None = None
     """A label for reports; defaults to the file name."""
-    generation: dict[str, Any] = Field(default_factory=dict)
+    generation: GenerationParams = Field(default_factory=lambda: GenerationParams())
     """Default generation parameters (temperature, max_tokens ...); a suite's own override these."""
     concurrency: int = Field(default=8, ge=1, le=4096)
     """Requests in flight at once."""
@@ -147,7 +147,7 @@ class TargetSpec(BaseModel):
 
     @field_validator("generation")
     @classmethod
-    def _finite_generation(cls, value: dict[str, Any]) -> dict[str, Any]:
+    def _finite_generation(cls, value: GenerationParams) -> GenerationParams:
         return finite_json(value)
 
 

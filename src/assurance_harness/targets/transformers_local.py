@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError, MissingDependencyError
@@ -65,7 +65,7 @@ class TransformersSpec(TargetSpec):
     use_chat_template: bool | None = None
     """Format with the tokenizer's chat template; ``null`` uses it when the tokenizer has one,
     else turns are joined as ``role: content`` lines ending with ``assistant:``."""
-    concurrency: int = 1
+    concurrency: int = Field(default=1, ge=1, le=4096)
     """One generation at a time per model (requests queue behind a lock anyway)."""
 
 
