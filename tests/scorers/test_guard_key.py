@@ -18,6 +18,7 @@ from aiohttp import web
 from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers.guard_model import GuardModelError, GuardModelScorer, GuardParams
 
+from ..testing.cli import run_cli
 from ..testing.openai_stub import ThreadedServer, completion, json_response
 
 KEY = "sk-LEAKCANARY-0123456789"
@@ -84,3 +85,31 @@ def test_a_key_the_guard_echoes_is_in_no_result_and_not_in_its_cache(
     assert result["flagged"] is False and result["raw"].startswith("safe Bearer ")
     assert KEY[:12] not in json.dumps(result)
     assert KEY[:12].encode() not in cache.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("base_url", "what"),
+    [
+        (f"http://{KEY}@127.0.0.1:9/v1", "a user name"),
+        (f"http://guard:{KEY}@127.0.0.1:9/v1", "a password"),
+        ("127.0.0.1:9/v1", "not an http(s) URL"),
+    ],
+)
+def test_a_base_url_holding_a_credential_or_no_url_fails_validate(
+    tmp_path: Path, base_url: str, what: str
+) -> None:
+    """A guard's base_url is checked as a target's is: a key written into it (Basic auth's user
+    or password) would be copied into the suite's manifest record and its reports, and a URL
+    without a scheme would fail every request, so both are refused at validate, on its line."""
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: guarded\ncases: [{id: a, prompt: hi}]\nscorers:\n"
+        "  - id: guard\n    use: guard-model\n    with:\n"
+        f"      base_url: '{base_url}'\n      model: g\n"
+        "metrics:\n  - {id: unsafe, rate: guard.flagged}\n"
+    )
+    done = run_cli("validate", suite)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert len(lines) == 1 and "s.yaml:7" in lines[0] and what in lines[0], lines
+    assert KEY not in done.stdout + done.stderr
