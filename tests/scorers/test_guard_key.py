@@ -111,5 +111,7 @@ def test_a_base_url_holding_a_credential_or_no_url_fails_validate(
     done = run_cli("validate", suite)
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2, done.stdout + done.stderr
-    assert len(lines) == 1 and "s.yaml:7" in lines[0] and what in lines[0], lines
+    # validate's listing: the located problem, then its count line.
+    assert len(lines) == 2 and "s.yaml:7: scorers[0].with.base_url" in lines[0], lines
+    assert what in lines[0] and lines[1] == "1 problem(s) in 1 file(s)", lines
     assert KEY not in done.stdout + done.stderr

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..datatypes import ScoreInput
 from ..errors import ConfigError, HarnessError
@@ -113,6 +113,17 @@ class GuardParams(ScorerParams):
 
     base_url: str
     """OpenAI-compatible endpoint, e.g. ``http://127.0.0.1:8000/v1`` (vLLM)."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        """Checked as a target's base_url is (``check_url``): a key written into it (Basic
+        auth's user or password) would be stored with the suite's scorer settings in the run's
+        records, and a URL without a scheme or host fails every request."""
+        from ..targets._http_common import check_url
+
+        return check_url(value, example="http://127.0.0.1:8000/v1")
+
     model: str
     """Model name as served (``meta-llama/Llama-Guard-3-8B``)."""
     format: Literal["llama-guard", "shieldgemma"] = "llama-guard"
