@@ -5,6 +5,7 @@ subprocess, real signals)."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ..testing.cli import cli_command, run_cli
-from ..testing.project import callable_target
+from ..testing.plugins import installed_plugin
 from ..testing.signals import default_sigint
 from .rowfiles import comparable_rows
 
@@ -30,40 +31,62 @@ SUITE = (
 HANGS = {
     # Catches the CancelledError and goes on waiting: no cancellation can end it.
     "swallows-cancel": (
-        "        while True:\n"
-        "            try:\n"
-        "                await asyncio.sleep(3600)\n"
-        "            except asyncio.CancelledError:\n"
-        "                pass\n"
+        "            while True:\n"
+        "                try:\n"
+        "                    await asyncio.sleep(3600)\n"
+        "                except asyncio.CancelledError:\n"
+        "                    pass\n"
     ),
-    # A synchronous call in an async function: the event loop itself stops.
-    "blocks-the-loop": "        time.sleep(3600)\n",
+    # A synchronous call in an async method: the event loop itself stops.
+    "blocks-the-loop": "            time.sleep(3600)\n",
 }
 
+PLUGIN = """\
+import asyncio, time
+from pathlib import Path
 
-def _target(root: Path, hang: str) -> Path:
-    """Answers ``ANSWERED`` requests, then hangs, until ``root/healed`` exists."""
-    source = (
-        "import asyncio, time\nfrom pathlib import Path\n\n"
-        "HERE = Path(__file__).parent\n\n"
-        "async def reply(messages):\n"
-        "    calls = HERE / 'calls'\n"
-        "    seen = len(calls.read_text()) if calls.exists() else 0\n"
-        "    calls.write_text('x' * (seen + 1))\n"
-        f"    if seen >= {ANSWERED} and not (HERE / 'healed').exists():\n"
-        + HANGS[hang]
-        + "    return 'echo ' + messages[-1]['content']\n"
-    )
-    target = callable_target(root, f"stubborn_{hang.replace('-', '_')}", source)
-    target.write_text(target.read_text() + "concurrency: 1\ntimeout_s: 1\n", encoding="utf-8")
-    return target
+from assurance_harness.datatypes import GenerationResponse
+from assurance_harness.targets.base import Target, TargetSpec
 
 
-def _hanging(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+class StubbornSpec(TargetSpec):
+    type: str = "stubborn"
+
+
+class Stubborn(Target):
+    type = "stubborn"
+    Spec = StubbornSpec
+
+    async def generate(self, request):
+        here = Path.cwd()
+        calls = here / "calls"
+        seen = len(calls.read_text()) if calls.exists() else 0
+        calls.write_text("x" * (seen + 1))
+        if seen >= {answered} and not (here / "healed").exists():
+{hang}        return GenerationResponse(text="echo " + request.messages[-1]["content"])
+"""
+
+
+def _target(root: Path, hang: str) -> tuple[Path, dict[str, str]]:
+    """A target adapter installed as a plugin: it answers ``ANSWERED`` requests, then hangs in
+    the run's own event loop until ``root/healed`` exists; its target file and the environment
+    that finds it. (A callable target cannot hang a run so: its function runs off the run's
+    event loop, a sync one in a thread, an async one on a loop of its own.)"""
+    module = f"stubborn_{hang.replace('-', '_')}"
+    source = PLUGIN.format(answered=ANSWERED, hang=HANGS[hang])
+    entry_points = f"[assurance_harness.targets]\nstubborn = {module}:Stubborn\n"
+    env = installed_plugin(root, module, {module: source}, entry_points)
+    target = root / "t.yaml"
+    target.write_text("type: stubborn\nconcurrency: 1\ntimeout_s: 1\n", encoding="utf-8")
+    return target, env
+
+
+def _hanging(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     """``assurance ARGS...`` started, once its target has stopped answering."""
     proc = subprocess.Popen(
         cli_command(*args),
         cwd=tmp_path,
+        env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -105,9 +128,9 @@ def test_a_second_signal_forces_a_stuck_run_to_stop_and_resume_finishes_it(
     tmp_path: Path, signum: signal.Signals, hang: str
 ) -> None:
     (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
-    target = _target(tmp_path, hang)
+    target, env = _target(tmp_path, hang)
     args = ("run", "s.yaml", "--target", target.name, "--reports", "r", "--no-cache")
-    stderr = _forced(_hanging(tmp_path, *args), signum)
+    stderr = _forced(_hanging(tmp_path, env, *args), signum)
     (journal,) = (tmp_path / "r").glob("*/responses.jsonl")
     assert len(journal.read_text().splitlines()) == ANSWERED
     forced = [line for line in stderr.splitlines() if line.startswith("forced to stop")]
@@ -116,9 +139,11 @@ def test_a_second_signal_forces_a_stuck_run_to_stop_and_resume_finishes_it(
     assert resume[:2] == ["assurance", "run"] and journal.parent.name in resume
 
     (tmp_path / "healed").touch()
-    done = run_cli(*resume[1:], cwd=tmp_path, timeout=60)
+    done = run_cli(*resume[1:], cwd=tmp_path, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
-    again = run_cli(*args[:-3], "--reports", "fresh", "--no-cache", cwd=tmp_path, timeout=60)
+    again = run_cli(
+        *args[:-3], "--reports", "fresh", "--no-cache", cwd=tmp_path, timeout=60, env=env
+    )
     assert again.returncode == 0, again.stderr
     (fresh,) = (tmp_path / "fresh").glob("*/results.jsonl")
     assert comparable_rows(journal.parent) == comparable_rows(fresh.parent)
@@ -132,9 +157,9 @@ def test_a_forced_stop_of_a_directory_run_names_the_suites_not_run(tmp_path: Pat
     for name in ("a", "b", "c"):
         text = SUITE.replace("suite: stubborn", f"suite: stubborn-{name}")
         (suites / f"{name}.yaml").write_text(text, encoding="utf-8")
-    target = _target(tmp_path, "swallows-cancel")
+    target, env = _target(tmp_path, "swallows-cancel")
     args = ("run", "suites", "--target", target.name, "--reports", "r", "--no-cache")
-    stderr = _forced(_hanging(tmp_path, *args), signal.SIGINT)
+    stderr = _forced(_hanging(tmp_path, env, *args), signal.SIGINT)
     lines = stderr.splitlines()
     (forced,) = [line for line in lines if line.startswith("forced to stop")]
     resume = forced.split("continue with: ", 1)[1].split()

@@ -100,21 +100,18 @@ if "counting" in POINTS:  # a stopped run reading its journal to say how much is
 
     _run.index_journal = index_journal
 
-if "loop-closing" in POINTS:  # the event loop closing, as it finalises a stream left open
+if "loop-closing" in POINTS:  # the run's event loop closing (its asyncio.Runner's close)
+    # Not a stream the function leaves open: an async function runs on a loop of its own,
+    # finalised when the target closes, so it no longer reaches the run's loop.
+    import asyncio.runners
 
-    _streams = []
+    _close_runner = asyncio.runners.Runner.close
 
-    async def _stream(text):
-        try:
-            yield "echo " + text
-            yield "more"
-        finally:
-            fire("loop-closing")
+    def close_runner(self):
+        fire("loop-closing")
+        return _close_runner(self)
 
-    async def reply(messages):
-        stream = _stream(messages[-1]["content"])
-        _streams.append(stream)
-        return await stream.__anext__()
+    asyncio.runners.Runner.close = close_runner
 
 if "exit" in POINTS:  # the command is done and the process ending
     atexit.register(fire, "exit")

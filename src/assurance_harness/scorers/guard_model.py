@@ -120,7 +120,7 @@ class GuardParams(ScorerParams):
         """Checked as a target's base_url is (``check_url``): a key written into it (Basic
         auth's user or password) would be stored with the suite's scorer settings in the run's
         records, and a URL without a scheme or host fails every request."""
-        from ..targets._http_common import check_url
+        from ..urls import check_url
 
         return check_url(value, example="http://127.0.0.1:8000/v1")
 

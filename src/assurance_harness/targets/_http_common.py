@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from pydantic import Field
 
 from ..errors import ConfigError
+from ..urls import ENV_REF, env_refs
 from .base import (
     BadResponseError,
     ClientError,
@@ -37,87 +38,7 @@ if TYPE_CHECKING:
     import aiohttp
     from yarl import URL
 
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _BODY_SNIPPET = 200
-
-
-def check_url(value: str, *, example: str, query_refs: bool = False) -> str:
-    """A pydantic validator's body: ``value`` must be an http(s) URL with a host, so a base_url
-    without ``http://`` fails at ``validate`` rather than as a connection error on every request.
-    ``query_refs``: the target resolves ``${NAME}`` in the query per request (``http``; a
-    base_url has a path appended, so it holds no query), so a key may be referenced there."""
-    parsed = urlsplit(value.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ValueError(
-            f"'{value}' is not an http(s) URL: it needs a scheme and a host, e.g. {example}"
-        )
-    unresolved = env_refs(parsed._replace(query="").geturl())  # (a query: checked below)
-    if unresolved:  # sent as written: %7B...%7D in the path, a host no resolver knows
-        where = "resolved only in the URL's query" if query_refs else "not resolved in a base_url"
-        raise ValueError(
-            f"${{{unresolved[0]}}} is {where}: it would be sent as written; write the value out"
-        )
-    stripped = value.strip()
-    if any(c.isspace() for c in parsed.netloc) or any(
-        ord(c) < 0x20 or ord(c) == 0x7F for c in stripped
-    ):
-        # No host has a space; a control character is sent on in the request line. Either
-        # way every request fails, so the URL is refused here, where the line is known.
-        raise ValueError(  # repr: the control character shown as an escape, on one line
-            f"{stripped!r} holds a space or control character where a URL cannot (a space in "
-            "the host, a control character anywhere); remove it"
-        )
-    if parsed.password is not None or parsed.username:
-        # The URL is copied into manifest.json, the run index and the reports: a password, or
-        # a key written as the user name (http://sk-...@host, Basic auth), would be stored too.
-        what = "a password" if parsed.password is not None else "a user name (a credential)"
-        raise ValueError(
-            f"the URL holds {what} before its host (not shown); remove it and send credentials "
-            "from an environment variable (api_key_env, or a header with ${VAR})"
-        )
-    credential = _credential_parameter(parsed.query, referenced=query_refs)
-    if credential:  # the URL is copied into manifest.json, the reports and error messages
-        instead = (
-            f"reference it from an environment variable (?{credential}=${{VAR}}, resolved per "
-            "request and never written), or send it in a header (headers: {x-api-key: ${VAR}})"
-            if query_refs
-            else "remove it and send the key in a header read from an environment variable "
-            "(headers: {x-api-key: ${VAR}}, or the header your endpoint takes)"
-        )
-        raise ValueError(
-            f"the URL's query holds {credential}=... (not shown), a credential; {instead}"
-        )
-    try:
-        port = parsed.port  # raises for a port outside 0-65535 or not a number
-    except ValueError as exc:
-        raise ValueError(f"'{value}': {exc} (the port must be 1 to 65535)") from None
-    if port == 0:  # urlsplit accepts it; nothing listens there, every request would fail
-        raise ValueError(f"'{value}': port 0 cannot be connected to (the port must be 1 to 65535)")
-    return value.strip()
-
-
-_CREDENTIAL_PARAMETER = re.compile(
-    r"(api[-_]?)?key|(access[-_]?|auth[-_]?)?token|secret|password|auth", re.IGNORECASE
-)
-"""Query parameter names that carry a key (Gemini's ``key``, ``api_key``, ``access_token``);
-whole names only, so ``max_tokens`` or ``keyword`` pass."""
-
-
-def _credential_parameter(query: str, *, referenced: bool) -> str | None:
-    """The name of the first query parameter that carries a credential, if any. ``referenced``:
-    a value that is only ``${NAME}`` references passes, as a variable's name, not the key (it is
-    resolved when each request is sent; Gemini takes its key only as ``?key=``)."""
-    for pair in query.split("&"):
-        name, _, value = pair.partition("=")
-        if not _CREDENTIAL_PARAMETER.fullmatch(name):
-            continue
-        if not (referenced and _only_references(value)):
-            return name
-    return None
-
-
-def _only_references(value: str) -> bool:
-    return bool(env_refs(value)) and not _ENV_REF.sub("", value)
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -156,12 +77,6 @@ def auth_hint(status: int | None, names: list[str]) -> str | None:
     return None
 
 
-def env_refs(value: str) -> list[str]:
-    """Names of the environment variables a header value or URL query refers to as
-    ``${NAME}``."""
-    return _ENV_REF.findall(value)
-
-
 def query_env_refs(url: str) -> list[str]:
     """Names the URL's query refers to; only the query is resolved (a host or path is not a
     secret, and one read from the environment would not be recorded in the manifest)."""
@@ -174,7 +89,7 @@ def resolve_env(value: str, *, encode: Callable[[str], str] = str) -> str:
     value is written where it goes (percent-encoded in a query)."""
     if "${" not in value:
         return value
-    return _ENV_REF.sub(lambda m: encode(os.environ.get(m.group(1), "")), value)
+    return ENV_REF.sub(lambda m: encode(os.environ.get(m.group(1), "")), value)
 
 
 _QUERY_SAFE = "-._~?/:@!$'()*,"
@@ -660,7 +575,7 @@ def public_headers(headers: Mapping[str, str]) -> dict[str, str]:
     pasted a key into the file instead of referencing a variable."""
     shown: dict[str, str] = {}
     for name, value in headers.items():
-        literal = _ENV_REF.sub("", value).strip()
+        literal = ENV_REF.sub("", value).strip()
         if _SENSITIVE.search(name) and literal and literal.lower() not in ("bearer", "basic"):
             shown[name] = "<redacted>"
         else:

@@ -252,12 +252,21 @@ class CallableTarget(Target):
                 os.chdir(self._cwd)
 
     async def close(self) -> None:
-        """Stop the async functions' loop; its thread is a daemon, so one still blocked in a
-        call is abandoned, as a hung sync call's thread is."""
+        """Finalise the async functions' loop as a run's own loop is finalised at its end (the
+        async generators a function left open are closed, their ``finally`` blocks run: a
+        client's session, a stream), then stop it. Waited for at most ``_CLOSE_WAIT_S``: its
+        thread is a daemon, so a loop still blocked in a call is abandoned, as a hung sync
+        call's thread is."""
         loop, self._loop = self._loop, None
-        if loop is not None:
-            with contextlib.suppress(RuntimeError):  # already closed
-                loop.call_soon_threadsafe(loop.stop)
+        if loop is None:
+            return
+        try:
+            done = asyncio.run_coroutine_threadsafe(loop.shutdown_asyncgens(), loop)
+            with contextlib.suppress(TimeoutError, Exception):
+                await asyncio.wait_for(asyncio.wrap_future(done), _CLOSE_WAIT_S)
+            loop.call_soon_threadsafe(loop.stop)
+        except RuntimeError:  # already closed
+            pass
 
     def _own_loop(self) -> asyncio.AbstractEventLoop:
         """The event loop async functions run on, in a daemon thread of its own, made on the
@@ -311,6 +320,11 @@ class CallableTarget(Target):
         if not ok:
             raise _failure(self.s.function, result)
         return to_response(result, where=self.s.function)
+
+
+_CLOSE_WAIT_S = 5.0
+"""How long closing the target waits for the async functions' loop to finalise what they left
+open; a loop blocked in a call never does, and is left to its daemon thread."""
 
 
 def _cwd() -> str | None:

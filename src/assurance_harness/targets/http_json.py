@@ -18,7 +18,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
-from ._http_common import HttpTargetSpec, JsonHttpTarget, check_headers, check_url
+from ..urls import check_url
+from ._http_common import HttpTargetSpec, JsonHttpTarget, check_headers
 from ._messages import build_messages, get_path, last_user_text
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 

@@ -15,13 +15,13 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
+from ..urls import check_url
 from ._http_common import (
     HttpTargetSpec,
     JsonHttpTarget,
     auth_hint,
     check_header_name,
     check_headers,
-    check_url,
 )
 from ._messages import build_messages
 from .base import BadResponseError, TargetError, TargetSpec, register_target
