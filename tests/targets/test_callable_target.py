@@ -14,7 +14,7 @@ from assurance_harness.errors import ConfigError
 from assurance_harness.targets.base import BadResponseError, RateLimitedError
 from assurance_harness.targets.callable_target import CallableError, CallableSpec, CallableTarget
 
-from ..testing.cli import run_cli
+from ..testing.cli import run_cli, run_project
 
 MODULE = """
 import asyncio
@@ -303,13 +303,8 @@ def test_whatever_the_function_raises_or_returns_is_that_case_s_error(
     (tmp_path / "s.yaml").write_text(
         "suite: hostile\ncases: [{id: a, prompt: hi}]\nmetrics:\n  - {id: failed, rate: error}\n"
     )
-    done = run_cli(
-        "run",
-        tmp_path / "s.yaml",
-        "--target",
-        tmp_path / "t.yaml",
-        "--reports",
-        tmp_path / "reports",
+    done = run_project(
+        tmp_path,
         "--no-report",
         "--no-evidence",
         "--no-cache",
@@ -346,13 +341,8 @@ def test_a_module_that_fails_as_it_is_imported_is_a_configuration_error(
     (tmp_path / "s.yaml").write_text(
         "suite: s\ncases: [{id: a, prompt: hi}]\nmetrics:\n  - {id: failed, rate: error}\n"
     )
-    done = run_cli(
-        "run",
-        tmp_path / "s.yaml",
-        "--target",
-        tmp_path / "t.yaml",
-        "--reports",
-        tmp_path / "reports",
+    done = run_project(
+        tmp_path,
         "--no-report",
         "--no-evidence",
         timeout=60,
@@ -421,13 +411,8 @@ def test_an_async_function_that_blocks_its_loop_times_out(tmp_path: Path) -> Non
         "suite: blocks\ncases: [{id: a, prompt: hang}]\nmetrics:\n  - {id: failed, rate: error}\n"
     )
     started = time.monotonic()
-    done = run_cli(
-        "run",
-        tmp_path / "s.yaml",
-        "--target",
-        tmp_path / "t.yaml",
-        "--reports",
-        tmp_path / "reports",
+    done = run_project(
+        tmp_path,
         "--no-report",
         "--no-evidence",
         "--no-cache",

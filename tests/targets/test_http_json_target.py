@@ -18,7 +18,7 @@ from assurance_harness.targets.http_json import (
     render,
 )
 
-from ..testing.cli import run_cli
+from ..testing.cli import run_project
 from ..testing.openai_stub import ThreadedServer, json_response, serve
 
 
@@ -145,13 +145,8 @@ def test_a_redirected_request_is_an_error_not_the_answer_of_another_page(
         (tmp_path / "s.yaml").write_text(
             "suite: moved\ncases: [{id: a, prompt: hi}]\nmetrics: [{id: failed, rate: error}]\n"
         )
-        done = run_cli(
-            "run",
-            tmp_path / "s.yaml",
-            "--target",
-            tmp_path / "t.yaml",
-            "--reports",
-            tmp_path / "reports",
+        done = run_project(
+            tmp_path,
             "--no-report",
             "--no-evidence",
             "--no-cache",

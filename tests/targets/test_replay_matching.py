@@ -20,7 +20,7 @@ from assurance_harness.errors import ConfigError
 from assurance_harness.targets.base import TargetError
 from assurance_harness.targets.replay import MissingRecordingError, ReplaySpec, ReplayTarget
 
-from ..testing.cli import run_cli
+from ..testing.cli import run_project
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -177,13 +177,8 @@ def _suite(tmp_path: Path, cases: str) -> Path:
 
 
 def _run(tmp_path: Path) -> tuple[int, str]:
-    done = run_cli(
-        "run",
-        tmp_path / "s.yaml",
-        "--target",
-        tmp_path / "t.yaml",
-        "--reports",
-        tmp_path / "reports",
+    done = run_project(
+        tmp_path,
         "--no-report",
         "--no-evidence",
         env={"TMPDIR": str(tmp_path)},

@@ -12,7 +12,7 @@ from assurance_harness.datatypes import GenerationRequest, GenerationResponse
 from assurance_harness.errors import ConfigError
 from assurance_harness.targets.replay import MissingRecordingError, ReplaySpec, ReplayTarget
 
-from ..testing.cli import run_cli
+from ..testing.cli import run_project
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -215,13 +215,8 @@ def test_a_recording_that_would_be_read_as_something_else_is_refused_with_its_li
         "suite: rp\ncases: [{id: a, prompt: hi}, {id: b, prompt: yo}]\n"
         "metrics: [{id: failed, rate: error}]\n"
     )
-    done = run_cli(
-        "run",
-        tmp_path / "s.yaml",
-        "--target",
-        tmp_path / "t.yaml",
-        "--reports",
-        tmp_path / "reports",
+    done = run_project(
+        tmp_path,
         "--no-report",
         "--no-evidence",
         env={"TMPDIR": str(tmp_path)},

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 from aiohttp import web
 
-from ..testing.cli import run_cli
+from ..testing.cli import run_project
 from ..testing.openai_stub import ThreadedServer, json_response
 
 SECRET = "gk-Qz7/ur1+S3cr=et"
@@ -30,13 +30,8 @@ def _project(tmp_path: Path, url: str) -> None:
 
 
 def _run(tmp_path: Path, env: dict[str, str]):
-    return run_cli(
-        "run",
-        tmp_path / "s.yaml",
-        "--target",
-        tmp_path / "t.yaml",
-        "--reports",
-        tmp_path / "reports",
+    return run_project(
+        tmp_path,
         "--no-cache",
         cwd=tmp_path,
         env=env,

@@ -84,3 +84,18 @@ def invoke_in_process(args: Sequence[str]) -> InProcessResult:
             sys.stderr.flush()
         text = output.getvalue().decode("utf-8", errors="replace")
     return InProcessResult(code, text, exception)
+
+
+def run_project(root: Path, *options: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """``assurance run root/s.yaml --target root/t.yaml --reports root/reports OPTIONS...``: the
+    one-suite, one-target project most CLI tests write; ``kwargs`` as :func:`run_cli` takes."""
+    return run_cli(
+        "run",
+        root / "s.yaml",
+        "--target",
+        root / "t.yaml",
+        "--reports",
+        root / "reports",
+        *options,
+        **kwargs,
+    )
