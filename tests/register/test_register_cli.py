@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -256,3 +257,26 @@ def test_validate_checks_the_systems_target_file_as_status_does(
         assert result.exit_code == 2, result.output
         assert "system.target" in result.output and where in result.output, result.output
         assert "valid (" not in result.output
+
+
+def test_soa_csv_defuses_formula_cells(cli, project, tmp_path: Path) -> None:
+    """The owner's justification and implementation are free text pasted from documents: the
+    SoA's CSV, like the risks' export, must not hand a spreadsheet a formula to run."""
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(
+        project["register"]
+        .read_text()
+        .replace(
+            "justification: AI policy approved by the board covers the assistant.}",
+            "justification: '=HYPERLINK(\"http://evil\",\"x\")',"
+            " implementation: '@SUM(1+1)*cmd|'}",
+        )
+    )
+    out = tmp_path / "soa.csv"
+    common = [a if a != project["register"] else hostile for a in _common(project)]
+    result = cli("register", "soa", *common, "-f", "csv", "-o", out)
+    assert result.exit_code == 0, result.output
+    with out.open(newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["control"] == "A.2.2")
+    assert row["justification"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert row["implementation"] == "'@SUM(1+1)*cmd|"
