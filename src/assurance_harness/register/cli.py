@@ -501,17 +501,9 @@ def soa_cmd(
 
             _write_or_print(render_soa_html(rows, status), out_path)
         elif format == "csv":
-            import csv
-            import io
+            from .exchange import soa_csv
 
-            from .exchange import soa_rows
-
-            buffer = io.StringIO()
-            data = soa_rows(rows)
-            writer = csv.DictWriter(buffer, fieldnames=list(data[0]))
-            writer.writeheader()
-            writer.writerows(data)
-            _write_or_print(buffer.getvalue(), out_path)
+            _write_or_print(soa_csv(rows), out_path)
         elif format == "table":
             from rich.table import Table
 

@@ -175,6 +175,18 @@ def soa_rows(rows: list[SoaRow]) -> list[dict[str, Any]]:
     ]
 
 
+def soa_csv(rows: list[SoaRow]) -> str:
+    """The Statement of Applicability as CSV, its cells defused like the risks' export: the
+    owner's justification and implementation are free text, opened in a spreadsheet."""
+    buffer = io.StringIO()
+    data = soa_rows(rows)
+    writer = csv.DictWriter(buffer, fieldnames=list(data[0]))
+    writer.writeheader()
+    for row in data:
+        writer.writerow({k: _defuse(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
 _XLSX_NUMBERS = {
     "likelihood",
     "impact",
