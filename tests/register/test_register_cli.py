@@ -268,8 +268,7 @@ def test_soa_csv_defuses_formula_cells(cli, project, tmp_path: Path) -> None:
         .read_text()
         .replace(
             "justification: AI policy approved by the board covers the assistant.}",
-            "justification: '=HYPERLINK(\"http://evil\",\"x\")',"
-            " implementation: '@SUM(1+1)*cmd|'}",
+            "justification: '=HYPERLINK(\"http://evil\",\"x\")', implementation: '@SUM(1+1)*cmd|'}",
         )
     )
     out = tmp_path / "soa.csv"
@@ -278,5 +277,5 @@ def test_soa_csv_defuses_formula_cells(cli, project, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     with out.open(newline="") as handle:
         row = next(r for r in csv.DictReader(handle) if r["control"] == "A.2.2")
-    assert row["justification"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert row["justification"] == '\'=HYPERLINK("http://evil","x")'
     assert row["implementation"] == "'@SUM(1+1)*cmd|"
