@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..datatypes import ScoreInput
+from ..errors import RunFailedError
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 
@@ -67,8 +68,19 @@ class RegexParams(ScorerParams):
         return value
 
 
+MATCH_SECONDS = 5.0
+"""Longest one answer's search may take. A pattern that backtracks catastrophically
+(``(a|aa)+$`` on sixty a's and a b: about 2^40 steps) never finishes, and Python's ``re`` has no
+time limit, so one answer held the run at "scoring" for ever; a linear pattern searches a 10 MB
+answer in about a second."""
+
+
 @register_scorer
 class RegexScorer(Scorer):
+    """Searches with the ``regex`` package (a dependency of transformers; ``re``-compatible for
+    every pattern ``re`` accepts, which is what the parameters are checked with), because it
+    can bound a search in time from any thread, as a signal cannot."""
+
     name = "regex"
     version = "1"
     Params = RegexParams
@@ -76,18 +88,35 @@ class RegexScorer(Scorer):
     field_types: ClassVar[dict[str, FieldType]] = {"matched": "bool", "count": "number"}
 
     def setup(self) -> None:
+        import regex
+
         params = self.params
         assert isinstance(params, RegexParams)
-        self._regex = re.compile(params.pattern, re.IGNORECASE if params.ignore_case else 0)
+        self._regex = regex.compile(params.pattern, regex.IGNORECASE if params.ignore_case else 0)
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         if not hasattr(self, "_regex"):
             self.setup()
         out = []
         for item in batch:
-            count = len(self._regex.findall(item.response))
+            try:
+                count = len(self._regex.findall(item.response, timeout=MATCH_SECONDS))
+            except TimeoutError:
+                raise RunFailedError(self._too_slow(item)) from None
             out.append({"matched": count > 0, "count": count})
         return out
+
+    def _too_slow(self, item: ScoreInput) -> str:
+        params = self.params
+        assert isinstance(params, RegexParams)
+        return (
+            f"scorer regex: the pattern {params.pattern!r} did not finish within "
+            f"{MATCH_SECONDS:g} s on the answer to case '{item.case.id}' (sample {item.sample}, "
+            f"{len(item.response):,} characters): it backtracks catastrophically (a repeat "
+            "inside a repeat, or alternatives that match the same text, such as (a|aa)+); "
+            "rewrite it so that each character can be matched one way only and run again (the "
+            "answers are cached: none is sent again)"
+        )
 
 
 @register_scorer
