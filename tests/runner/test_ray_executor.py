@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assurance_harness.errors import UsageError
+from assurance_harness.errors import SuiteFaultError, UsageError
 from assurance_harness.runner.run import run_suite
 
 from .rowfiles import comparable_rows
@@ -144,3 +144,31 @@ def test_ray_address_without_the_ray_executor_is_a_usage_error(tmp_path: Path) -
     with pytest.raises(UsageError, match="--ray-address needs --executor ray"):
         run_suite(suite, target, reports_dir=tmp_path / "reports", ray_address="auto")
     assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.slow
+def test_a_suite_fault_in_a_ray_scorer_says_run_again_not_resume(
+    tmp_path: Path, local_ray: None
+) -> None:
+    """A scorer's fault that only a change to the suite fixes (a pattern that never finishes)
+    is the same one line on Ray as locally: a new run, not ``--resume``, which refuses a changed
+    suite."""
+    (tmp_path / "s.yaml").write_text(
+        "suite: ray-redos\ncases:\n  - {id: slow, prompt: slow}\n"
+        "scorers: [{id: m, use: regex, with: {pattern: '(a|aa)+$'}}]\n"
+        "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, max: 1}]\n"
+    )
+    (tmp_path / "rec.jsonl").write_text(json.dumps({"id": "slow", "response": "a" * 60 + "b"}))
+    (tmp_path / "t.yaml").write_text("type: replay\npath: rec.jsonl\n")
+    with pytest.raises(SuiteFaultError) as caught:
+        run_suite(
+            tmp_path / "s.yaml",
+            tmp_path / "t.yaml",
+            reports_dir=tmp_path / "r",
+            write_reports=False,
+            attach_evidence=False,
+            executor="ray",
+        )
+    first, way_on = caught.value.lines()
+    assert "(a|aa)+$" in first and "'slow'" in first, first
+    assert "a changed suite cannot resume it" in way_on and "--resume" not in way_on
