@@ -119,6 +119,12 @@ class RunFailedError(HarnessError):
     exit_code = ExitCode.RUN_FAILED
 
 
+class SuiteFaultError(RunFailedError):
+    """The run failed on something only a change to the suite fixes (a scorer's pattern that
+    never finishes on an answer): ``--resume`` refuses a changed suite, so the way on is a new
+    run, and the runner says so instead of offering the resume."""
+
+
 def yaml_problem(exc: Exception, text: str) -> tuple[str, int | None]:
     """A PyYAML error as one line of text and the line it is on (None where unknown).
 

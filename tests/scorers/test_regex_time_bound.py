@@ -4,9 +4,9 @@ run with one line naming the pattern and the case, rather than hanging it for ev
 Observed: ``pattern: "(a|aa)+$"`` on the answer ``"aaa...ab"`` (60 letters) left the run at
 "scoring m 0/2" for as long as it was let run (about 2^40 steps; Python's ``re`` has no time
 limit), with every answer collected and nothing said. Now the match is bounded
-(``match.match_seconds``: 5 s and 5 s a million characters): the run fails (exit 3) with the pattern, the case and the
-fix, and once the pattern is fixed the run again takes every answer from the cache (a changed
-suite is a new run, not a resumed one)."""
+(``match.match_seconds``: 5 s and 5 s a million characters): the run fails (exit 3) with the
+pattern, the case and the fix, and once the pattern is fixed the run again takes every answer
+from the cache (a changed suite is a new run, not a resumed one)."""
 
 from __future__ import annotations
 

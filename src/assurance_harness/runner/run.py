@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from ..crash import TargetOrigin, adapter_code, internal_error
 from ..datatypes import Case, Expectations, GenerationRequest, ResponseRecord, with_system_prompt
-from ..errors import HarnessError, RunFailedError, UsageError
+from ..errors import HarnessError, RunFailedError, SuiteFaultError, UsageError
 from ..privacy.policy import load_project_config
 from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
@@ -923,6 +923,9 @@ def _run_suite(
             f"the responses are saved in run {run_dir.run_id}; after fixing this, "
             f"finish with: {resume_cmd}",
         ) from None
+    except SuiteFaultError as exc:
+        exc.add_line(_new_run_line(run_dir.run_id, read_cache))
+        raise
     except HarnessError as exc:
         # The responses are safe in the journal: say how to finish without re-sending anything.
         exc.add_line(
@@ -939,6 +942,20 @@ def _run_suite(
             f"finish with: {resume_cmd}",
             origin=origin,
         ) from None
+
+
+def _new_run_line(run_id: str, read_cache: bool) -> str:
+    """The way on after a fault that only a change to the suite fixes: ``--resume`` refuses a
+    changed suite, so a new run; whether it sends its requests again is the cache's to say."""
+    again = (
+        "its answers come from the response cache, none is sent again"
+        if read_cache
+        else "its requests are sent again: this run did not read the response cache"
+    )
+    return (
+        f"the responses are saved in run {run_id}, but a changed suite cannot resume it: after "
+        f"fixing the suite, run it again ({again})"
+    )
 
 
 def _check_cases(

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..datatypes import ScoreInput
-from ..errors import RunFailedError
+from ..errors import SuiteFaultError
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 
@@ -69,10 +69,17 @@ class RegexParams(ScorerParams):
 
 
 MATCH_SECONDS = 5.0
-"""Longest one answer's search may take. A pattern that backtracks catastrophically
+"""Longest a short answer's search may take. A pattern that backtracks catastrophically
 (``(a|aa)+$`` on sixty a's and a b: about 2^40 steps) never finishes, and Python's ``re`` has no
-time limit, so one answer held the run at "scoring" for ever; a linear pattern searches a 10 MB
-answer in about a second."""
+time limit, so one answer held the run at "scoring" for ever."""
+MATCH_SECONDS_PER_MB = 5.0
+"""More time per million characters of the answer: a linear pattern searches a 10 MB answer in
+1-3 s here, and a busy machine must not turn a slow search into a failed run."""
+
+
+def match_seconds(text: str) -> float:
+    """The time one search of ``text`` may take (``MATCH_SECONDS`` and its size's share)."""
+    return MATCH_SECONDS + MATCH_SECONDS_PER_MB * len(text) / 1_000_000
 
 
 @register_scorer
@@ -100,9 +107,11 @@ class RegexScorer(Scorer):
         out = []
         for item in batch:
             try:
-                count = len(self._regex.findall(item.response, timeout=MATCH_SECONDS))
+                count = len(
+                    self._regex.findall(item.response, timeout=match_seconds(item.response))
+                )
             except TimeoutError:
-                raise RunFailedError(self._too_slow(item)) from None
+                raise SuiteFaultError(self._too_slow(item)) from None
             out.append({"matched": count > 0, "count": count})
         return out
 
@@ -111,11 +120,11 @@ class RegexScorer(Scorer):
         assert isinstance(params, RegexParams)
         return (
             f"scorer regex: the pattern {params.pattern!r} did not finish within "
-            f"{MATCH_SECONDS:g} s on the answer to case '{item.case.id}' (sample {item.sample}, "
-            f"{len(item.response):,} characters): it backtracks catastrophically (a repeat "
-            "inside a repeat, or alternatives that match the same text, such as (a|aa)+); "
-            "rewrite it so that each character can be matched one way only and run again (the "
-            "answers are cached: none is sent again)"
+            f"{match_seconds(item.response):.3g} s on the answer to case '{item.case.id}' "
+            f"(sample {item.sample}, {len(item.response):,} characters): it backtracks "
+            "catastrophically (a repeat inside a repeat, or alternatives that match the same "
+            "text, such as (a|aa)+); "
+            "rewrite it so that each character can be matched one way only"
         )
 
 

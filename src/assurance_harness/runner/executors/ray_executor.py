@@ -26,7 +26,7 @@ from itertools import count, islice
 from typing import Any
 
 from ...datatypes import Case, GenerationRequest, ResponseRecord, ScoreInput, SuiteContext
-from ...errors import HarnessError, MissingDependencyError, UsageError
+from ...errors import HarnessError, MissingDependencyError, SuiteFaultError, UsageError
 from ...spec.loader import ScorerConfig
 from ...store.cache import ResponseCache, key_for
 from ...targets.base import Target
@@ -82,6 +82,8 @@ class _ScorerActor:
         # traceback instead of the one line the local executor gives.
         try:
             return "ok", run_scorer(self.scorer, self.config.id, inputs, self.config.batch_size)
+        except SuiteFaultError as exc:  # its own way on: a new run (runner.run)
+            return "suite_fault", str(exc)
         except HarnessError as exc:
             return "error", str(exc)
         except Exception as exc:
@@ -227,6 +229,8 @@ class RayScoring:
                 self._shard_progress(config.id, shards, len(todo)),
             )
             for shard, (status, payload) in zip(shards, results, strict=True):
+                if status == "suite_fault":
+                    raise SuiteFaultError(payload)
                 if status != "ok":
                     raise ScorerError(payload)
                 for row, output in zip(shard, payload, strict=True):
