@@ -327,15 +327,26 @@ def _whole(least: int, example: int) -> Callable[[Any], Any]:
     return check
 
 
-def _number(least: float, most: float | None, example: str) -> Callable[[Any], Any]:
-    """A check that a knob (temperature, top_p) is a number in its range, not a text or a bool."""
+def _number(
+    least: float, most: float | None, example: str, *, above: bool = False
+) -> Callable[[Any], Any]:
+    """A check that a knob (temperature, top_p) is a finite number in its range, not a text or
+    a bool. ``above``: ``least`` itself is out of range (transformers divides by a
+    repetition_penalty, and refuses one that is not strictly positive)."""
 
     def check(value: Any) -> Any:
         if value is None or (
-            type(value) in (int, float) and value >= least and (most is None or value <= most)
+            type(value) in (int, float)
+            and math.isfinite(value)
+            and (value > least if above else value >= least)
+            and (most is None or value <= most)
         ):
             return value
-        span = f"from {least:g} to {most:g}" if most is not None else f"of at least {least:g}"
+        span = (
+            f"from {least:g} to {most:g}"
+            if most is not None
+            else f"{'above' if above else 'of at least'} {least:g}"
+        )
         raise ValueError(f"{_shown(value)} is not a number {span}; write one, e.g. {example}")
 
     return check
@@ -364,4 +375,5 @@ class GenerationParams(TypedDict, total=False):
     top_k: Annotated[Any, AfterValidator(_whole(0, 50))]
     temperature: Annotated[Any, AfterValidator(_number(0, None, "0.7"))]
     top_p: Annotated[Any, AfterValidator(_number(0, 1, "0.9"))]
+    repetition_penalty: Annotated[Any, AfterValidator(_number(0, None, "1.1", above=True))]
     stop: Annotated[Any, AfterValidator(_stop)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Self
@@ -75,9 +76,14 @@ def issue_lines(issues: list[ConfigIssue]) -> list[str]:
     lines = [str(issue) for issue in issues[:SHOWN_ISSUES]]
     rest = issues[SHOWN_ISSUES:]
     if rest:
-        files = ", ".join(dict.fromkeys(issue.path for issue in rest))
-        lines.append(f"... and {len(rest):,} more problem{'s' if len(rest) > 1 else ''} in {files}")
+        lines.append(more_problems(len(rest), dict.fromkeys(issue.path for issue in rest)))
     return lines
+
+
+def more_problems(count: int, files: Iterable[str]) -> str:
+    """The line that counts the problems left unlisted past :data:`SHOWN_ISSUES` (by
+    :func:`issue_lines`, and by any other list of problems: a damaged ledger's)."""
+    return f"... and {count:,} more problem{'s' if count > 1 else ''} in {', '.join(files)}"
 
 
 class ConfigError(HarnessError):

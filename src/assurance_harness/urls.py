@@ -23,10 +23,14 @@ def check_url(value: str, *, example: str, query_refs: bool = False) -> str:
     without ``http://`` fails at ``validate`` rather than as a connection error on every request.
     ``query_refs``: the target resolves ``${NAME}`` in the query per request (``http``; a
     base_url has a path appended, so it holds no query), so a key may be referenced there."""
-    parsed = urlsplit(value.strip())
+    shown = _shown_url(value.strip())  # never the credential a malformed URL may hold
+    try:
+        parsed = urlsplit(value.strip())
+    except ValueError as exc:  # "Invalid IPv6 URL": an unclosed [ in the host
+        raise ValueError(f"'{shown}' is not a URL ({exc}); write one, e.g. {example}") from None
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ValueError(
-            f"'{value}' is not an http(s) URL: it needs a scheme and a host, e.g. {example}"
+            f"'{shown}' is not an http(s) URL: it needs a scheme and a host, e.g. {example}"
         )
     unresolved = env_refs(parsed._replace(query="").geturl())  # (a query: checked below)
     if unresolved:  # sent as written: %7B...%7D in the path, a host no resolver knows
@@ -41,7 +45,7 @@ def check_url(value: str, *, example: str, query_refs: bool = False) -> str:
         # No host has a space; a control character is sent on in the request line. Either
         # way every request fails, so the URL is refused here, where the line is known.
         raise ValueError(  # repr: the control character shown as an escape, on one line
-            f"{stripped!r} holds a space or control character where a URL cannot (a space in "
+            f"{shown!r} holds a space or control character where a URL cannot (a space in "
             "the host, a control character anywhere); remove it"
         )
     if parsed.password is not None or parsed.username:
@@ -66,12 +70,30 @@ def check_url(value: str, *, example: str, query_refs: bool = False) -> str:
         )
     try:
         port = parsed.port  # raises for a port outside 0-65535 or not a number
-    except ValueError as exc:
-        raise ValueError(f"'{value}': {exc} (the port must be 1 to 65535)") from None
+    except ValueError:  # (its text quotes the "port": a password holding a '/' reads as one)
+        raise ValueError(
+            f"'{shown}': what follows the host's ':' is not a port (the port must be 1 to "
+            f"65535); fix it, e.g. {example}"
+        ) from None
     if port == 0:  # urlsplit accepts it; nothing listens there, every request would fail
-        raise ValueError(f"'{value}': port 0 cannot be connected to (the port must be 1 to 65535)")
+        raise ValueError(f"'{shown}': port 0 cannot be connected to (the port must be 1 to 65535)")
     return value.strip()
 
+
+def _shown_url(value: str) -> str:
+    """``value`` as an error line may quote it: whatever stands before an ``@`` (a user name or
+    a password, however malformed the rest of the URL is) and the value of a credential
+    parameter in the query replaced by ``***``. Error lines reach terminals and CI logs."""
+    head, at, tail = value.rpartition("@")
+    if at:
+        scheme, slashes, _ = head.partition("//")
+        value = f"{scheme}{slashes}***@{tail}" if slashes else f"***@{tail}"
+    return _QUERY_PAIR.sub(
+        lambda m: f"{m[1]}=***" if _CREDENTIAL_PARAMETER.fullmatch(m[1][1:]) else m[0], value
+    )
+
+
+_QUERY_PAIR = re.compile(r"([?&][^=&#]*)=[^&#]*")
 
 _CREDENTIAL_PARAMETER = re.compile(
     r"(api[-_]?)?key|(access[-_]?|auth[-_]?)?token|secret|password|auth", re.IGNORECASE

@@ -136,3 +136,25 @@ def test_check_run_refuses_a_suffix_it_does_not_write(reports: Path, tmp_path: P
     with pytest.raises(UsageError, match="is the file read as"):
         check_run(reports / "n2", reports, console=console, out_path=summary)
     assert summary.read_bytes() == before
+
+
+def _trend(reports: Path, out: Path) -> tuple[int, str]:
+    return invoke("trend", "toxicity-core", "toxic_rate", "--reports", str(reports), "-o", str(out))
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "trend"])
+@pytest.mark.parametrize("name", ["report.md", "notes.md", "report.json"])
+def test_a_file_in_a_run_folder_is_refused(
+    reports: Path, tmp_path: Path, command: str, name: str
+) -> None:
+    """``-o reports/n1/report.md``: not a file the comparison reads, so it was written over,
+    and the run's own report (or a new file among its evidence) became the comparison."""
+    out = reports / "n1" / (name if command != "trend" else name.rsplit(".")[0] + ".png")
+    if name == "report.md":
+        out.write_text("# the run's report\n")
+    before = out.read_bytes() if out.exists() else None
+    code, text = {**COMMANDS, "trend": _trend}[command](reports, out)
+    assert code == 2, text
+    assert f"error: --out {out}: is in the folder of run n1" in text, text
+    assert "give a file outside it" in text and len(text.strip().splitlines()) == 1, text
+    assert (out.read_bytes() if out.exists() else None) == before

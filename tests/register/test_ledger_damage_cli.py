@@ -257,3 +257,21 @@ def test_printing_an_anchor_that_is_a_pipe_is_one_line_not_a_hang(
     proc = run_cli("evidence", "head", cwd=root, timeout=60)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "ledger.jsonl.head" in proc.stderr and "not a regular file" in proc.stderr, proc.stderr
+
+
+def test_thousands_of_damaged_ledger_lines_are_listed_up_to_the_cap(
+    attached: Path, tmp_path: Path
+) -> None:
+    # Every problem was printed, one line each: 3,000 lines of terminal output that hid the
+    # first (the one to look at) and the verdict. Configuration errors list at most 20.
+    root = _copy(attached, tmp_path)
+    with (root / "reports" / "evidence" / "ledger.jsonl").open("ab") as handle:
+        handle.write(b"not json\n" * 3000)
+    proc = run_cli("evidence", "verify", "--no-files", cwd=root)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 1, text
+    tampered = [line for line in text.splitlines() if line.startswith("tampered: ")]
+    assert len(tampered) == 20, text[:2000]
+    assert tampered[0].startswith("tampered: ") and "ledger.jsonl:2" in tampered[0], text[:2000]
+    assert "... and 2,98" in text and "more problems in" in text, text[-2000:]
+    assert "FAILED (" in text, text[-2000:]

@@ -207,6 +207,18 @@ def exit_zero(messages):
     raise SystemExit(0)
 
 
+def huge_text(messages):
+    return "x" * 40_000_000
+
+
+def huge_dict(messages):
+    return {"text": "\u00e9" * 17_000_000}  # 17 million characters, 34 MB of UTF-8
+
+
+def huge_response(messages):
+    return GenerationResponse(text="x" * 40_000_000)
+
+
 def exit_one(messages):
     raise SystemExit(1)
 
@@ -285,6 +297,11 @@ def response_with_number(messages):
         ("returns_coroutine", "bad_response", "returned a coroutine; make the function async"),
         ("response_without_text", "bad_response", "returned a GenerationResponse whose text"),
         ("response_with_number", "bad_response", "returned a GenerationResponse whose text"),
+        # An answer of any size was kept whole (a 500 MB one copied into the row, the JSON
+        # line, the scorers): the http targets' cap on an answer (max_response_mb) holds here.
+        ("huge_text", "bad_response", "returned an answer of more than 32 MB"),
+        ("huge_dict", "bad_response", "returned an answer of more than 32 MB"),
+        ("huge_response", "bad_response", "returned an answer of more than 32 MB"),
     ],
 )
 def test_whatever_the_function_raises_or_returns_is_that_case_s_error(

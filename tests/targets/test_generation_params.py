@@ -44,6 +44,14 @@ def _validate(path: Path) -> tuple[int, str]:
         ("temperature", "-1"),
         ("temperature", "hot"),
         ("top_p", "1.5"),
+        # transformers refuses a penalty that is not a strictly positive float (exit 3 at run
+        # time); an endpoint answered 400, or divided the logits by 0.
+        ("repetition_penalty", "0"),
+        ("repetition_penalty", "-1.2"),
+        ("repetition_penalty", ".nan"),
+        ("repetition_penalty", ".inf"),
+        ("repetition_penalty", "'1.2'"),
+        ("repetition_penalty", "true"),
     ],
 )
 def test_a_generation_parameter_that_measures_nothing_fails_validate(
@@ -76,6 +84,7 @@ def test_sound_and_unknown_generation_parameters_still_validate(tmp_path: Path, 
     target = folder / "t.yaml"
     target.write_text(
         HEADERS[kind] + "generation:\n  max_tokens: 16\n  temperature: 0.7\n  top_p: 1\n"
+        "  repetition_penalty: 1.1\n"
         "  stop: ['\\n']\n  seed_offset: 3\n  max_new_tokens: null\n"
     )
     code, output = _validate(target)

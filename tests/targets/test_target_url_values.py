@@ -179,3 +179,36 @@ def test_credentials_in_the_url_userinfo_are_refused_without_showing_them(
     assert proc.returncode == 2, text
     assert "t.yaml:" in text and "environment variable" in text, text
     assert "l1teral-k3y" not in text, text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://user:hunter2secret@[bad",
+        "http://[user:hunter2secret@host/v1",
+        "user:hunter2secret@127.0.0.1/v1",
+        "ftp://user:hunter2secret@127.0.0.1/v1",
+        "http://user:hunter2secret@127.0.0.1 /v1",
+        "http://user:hunter2/secret@127.0.0.1/v1",
+        "ftp://127.0.0.1/v1?key=hunter2secret",
+    ],
+)
+@pytest.mark.parametrize("field", ["base_url", "url"])
+def test_a_malformed_url_holding_a_credential_is_refused_without_showing_it(
+    tmp_path: Path, url: str, field: str
+) -> None:
+    # A URL malformed elsewhere (no scheme, another scheme, a bracket, a space, a '/' in the
+    # password) was quoted whole in the error line, password and all, to the terminal and CI log.
+    target = (
+        f"type: openai\nmodel: m\nbase_url: '{url}'\n"
+        if field == "base_url"
+        else f"type: http\nurl: '{url}'\nresponse_path: text\n"
+    )
+    (tmp_path / "t.yaml").write_text(target)
+    for args in (("validate", "t.yaml"), ("targets", "check", "t.yaml")):
+        proc = run_cli(*args, cwd=tmp_path)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 2, text
+        assert "Traceback" not in text and "hunter2" not in text, text
+        assert f"t.yaml:{3 if field == 'base_url' else 2}: {field}:" in text, text
+        assert "e.g. http" in text or "remove it" in text, text

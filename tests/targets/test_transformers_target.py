@@ -74,6 +74,15 @@ def test_plain_concatenation_without_a_chat_template(tiny_lm_plain: Path) -> Non
     assert text == "user: hi\nassistant:"
 
 
+def test_whole_number_penalty_and_temperature_generate(tiny_lm: Path) -> None:
+    # validate accepts `repetition_penalty: 2` and `temperature: 2` (YAML integers), and
+    # transformers refuses any that is not a float ("`penalty` has to be a strictly positive
+    # float"): every request failed, exit 3.
+    target = make(tiny_lm)
+    (response,) = run(target, [request(max_tokens=4, repetition_penalty=2, temperature=2)])
+    assert isinstance(response.text, str), response
+
+
 def test_parameter_mapping() -> None:
     target = TransformersTarget(TransformersSpec(model="unused"))
     assert target.generation_kwargs({"max_tokens": 5, "temperature": 0.0, "stop": "\n"}) == {

@@ -21,7 +21,7 @@ from .. import workspace
 from ..cli_options import reports_folder
 from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
-from ..errors import UsageError
+from ..errors import SHOWN_ISSUES, UsageError, more_problems
 from ..formatting import MISSING
 from ..store.files import check_output_file, output_faults, write_output, write_text_atomic
 from ..workspace import Workspace
@@ -156,10 +156,15 @@ def _anchor_copy(anchor: Path | None) -> None:
 
 
 def _print_integrity(report: "VerifyReport", ledger_path: Path) -> None:
-    for issue in report.issues:
+    """The ledger's problems, at most ``SHOWN_ISSUES`` one by one, as a configuration error's
+    are: thousands of damaged lines would hide the first and the verdict."""
+    for issue in report.issues[:SHOWN_ISSUES]:
         err.print(
             Text("tampered: ", style="bold red") + term(issue.format(ledger_path)), soft_wrap=True
         )
+    if len(report.issues) > SHOWN_ISSUES:
+        rest = len(report.issues) - SHOWN_ISSUES
+        err.print(term(more_problems(rest, [str(ledger_path)])), soft_wrap=True)
     for warning in report.warnings:
         print_warning(warning)
 

@@ -628,8 +628,9 @@ def check_output_file(
     through a file (as ``output_faults`` would after the work), a file the same command reads
     (``reads``: its option, or a name, to its path; a view written over the register or the
     CSV it came from destroyed its own input), or a suffix naming another format than the one
-    written (``writes``, e.g. "trend writes PNG"; a PNG in notes.txt, JSON over suite.yaml).
-    A path without a suffix is allowed: /dev/stdout, a named pipe, a file the user named so."""
+    written (``writes``, e.g. "trend writes PNG"; a PNG in notes.txt, JSON over suite.yaml),
+    or a file in a run's folder (its evidence: report.md replaced by a comparison). A path
+    without a suffix is allowed: /dev/stdout, a named pipe, a file the user named so."""
     misplaced = _misplaced_output(path, "file", option)
     if misplaced is not None:
         raise misplaced
@@ -639,12 +640,31 @@ def check_output_file(
                 f"{option} {path}: is the file read as {source}, which this would replace; "
                 "give another file"
             )
+    run_folder = _run_folder_of(path)
+    if run_folder is not None:
+        raise UsageError(
+            f"{option} {path}: is in the folder of run {run_folder.name}, whose files are its "
+            "evidence; give a file outside it"
+        )
     suffix = path.suffix.lower()
     if suffix and suffix not in suffixes:
         ending = ", ".join(suffixes[:-1]) + " or " + suffixes[-1] if suffixes[1:] else suffixes[0]
         raise UsageError(
             f"{option} {path}: ends {path.suffix}, but {writes}; give a file ending {ending}"
         )
+
+
+def _run_folder_of(path: Path) -> Path | None:
+    """The run folder ``path`` would be written in (one holding a run's run.json or
+    summary.json, as ``report --out`` tells one), if it is one: a comparison written over its
+    report.md, or added among its files, would be read as the run's own."""
+    from .runread import RUN_STATE, SUMMARY  # (runread reads through this module)
+
+    try:
+        folder = path.resolve().parent
+        return folder if any((folder / n).is_file() for n in (RUN_STATE, SUMMARY)) else None
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL: refused where written
+        return None
 
 
 def _same_file(path: Path, other: Path) -> bool:

@@ -42,6 +42,7 @@ from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
+from ._http_common import DEFAULT_MAX_RESPONSE_MB
 from ._messages import build_messages
 from ._module_names import module_names
 from .base import (
@@ -408,7 +409,23 @@ def _failure(function: str, exc: BaseException) -> TargetError:
 
 
 def to_response(result: Any, *, where: str) -> GenerationResponse:
-    """Accept the return shapes the module docstring lists."""
+    """Accept the return shapes the module docstring lists, of at most the answer size the
+    HTTP targets read by default (``DEFAULT_MAX_RESPONSE_MB``)."""
+    response = _shaped(result, where=where)
+    limit = int(DEFAULT_MAX_RESPONSE_MB * 1_000_000)
+    text = response.text
+    # (characters are 1 to 4 bytes: only a text that may be over the limit is encoded to tell)
+    if len(text) > limit or (
+        len(text) > limit // 4 and len(text.encode("utf-8", "surrogatepass")) > limit
+    ):
+        raise BadResponseError(
+            f"{where} returned an answer of more than {DEFAULT_MAX_RESPONSE_MB:g} MB, the "
+            "most the harness reads from any target by default; return a shorter one"
+        )
+    return response
+
+
+def _shaped(result: Any, *, where: str) -> GenerationResponse:
     if isinstance(result, GenerationResponse):
         if not isinstance(result.text, str):
             raise BadResponseError(

@@ -213,6 +213,9 @@ class TransformersTarget(Target):
             name = _RENAME.get(name, name)
             if name in _PASSED and value is not None:
                 kwargs[name] = value
+        for knob in ("temperature", "top_p", "repetition_penalty"):  # `2` in YAML is an int,
+            if knob in kwargs:  # and transformers takes only a float ("strictly positive float")
+                kwargs[knob] = float(kwargs[knob])
         if isinstance(kwargs.get("stop_strings"), str):
             kwargs["stop_strings"] = [kwargs["stop_strings"]]
         if "do_sample" not in kwargs:
