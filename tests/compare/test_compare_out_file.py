@@ -158,3 +158,17 @@ def test_a_file_in_a_run_folder_is_refused(
     assert f"error: --out {out}: is in the folder of run n1" in text, text
     assert "give a file outside it" in text and len(text.strip().splitlines()) == 1, text
     assert (out.read_bytes() if out.exists() else None) == before
+
+
+def test_a_folder_with_another_tools_summary_json_is_not_a_run_folder(
+    reports: Path, tmp_path: Path
+) -> None:
+    """A lone summary.json (another tool's, the user's own) does not make a folder a run's: a
+    comparison may be written beside it."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "summary.json").write_text("{}")
+    out = folder / "comparison.md"
+    code, text = COMMANDS["compare"](reports, out)
+    assert "is in the folder of run" not in text, text
+    assert out.exists(), text
