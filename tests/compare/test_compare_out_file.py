@@ -170,5 +170,5 @@ def test_a_folder_with_another_tools_summary_json_is_not_a_run_folder(
     (folder / "summary.json").write_text("{}")
     out = folder / "comparison.md"
     code, text = COMMANDS["compare"](reports, out)
-    assert "is in the folder of run" not in text, text
+    assert code in (0, 1) and "is in the folder of run" not in text, text
     assert out.exists(), text

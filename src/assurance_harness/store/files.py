@@ -655,14 +655,17 @@ def check_output_file(
 
 
 def _run_folder_of(path: Path) -> Path | None:
-    """The run folder ``path`` would be written in (one holding a run's run.json or
-    summary.json, as ``report --out`` tells one), if it is one: a comparison written over its
-    report.md, or added among its files, would be read as the run's own."""
-    from .runread import RUN_STATE, SUMMARY  # (runread reads through this module)
+    """The run folder ``path`` would be written in, if it is one: a comparison written over its
+    report.md, or added among its files, would be read as the run's own. A run folder holds
+    run.json from its making, and a finished one its summary.json and manifest.json; a lone
+    summary.json (another tool's) does not make a folder a run's."""
+    from .runread import MANIFEST, RUN_STATE, SUMMARY  # (runread reads through this module)
 
     try:
         folder = path.resolve().parent
-        return folder if any((folder / n).is_file() for n in (RUN_STATE, SUMMARY)) else None
+        marks = ((RUN_STATE,), (SUMMARY, MANIFEST))
+        held = any(all((folder / name).is_file() for name in mark) for mark in marks)
+        return folder if held else None
     except (OSError, RuntimeError, ValueError):  # a link loop, a NUL: refused where written
         return None
 
