@@ -80,9 +80,9 @@ def test_an_expansion_of_millions_is_refused_with_its_count_and_the_limit(
     output = proc.stdout + proc.stderr
     assert proc.returncode == 2, output
     assert "Traceback" not in output and "internal error" not in output, output
-    problems = [line for line in output.splitlines() if line.startswith("s.yaml")]
+    problems = [line for line in output.splitlines() if "s.yaml:" in line]
     assert len(problems) == 1, output
-    assert problems[0].startswith("s.yaml:4: expand[0]: "), output
+    assert "s.yaml:4: expand[0]: " in problems[0], output
     assert f"{count:,} cases" in problems[0], output
     assert f"{base.MAX_EXPANDED_CASES:,}" in problems[0], output
     assert not (tmp_path / "reports").exists() or not list((tmp_path / "reports").glob("*/")), (
@@ -111,7 +111,7 @@ def test_exactly_the_limit_passes_and_one_more_is_refused_at_the_expander_past_i
     # 10 cases: 10 originals + 10 typos, then 2 wrappers each of the 10 originals: 40.
     result = invoke_in_process(["validate", str(_suite(tmp_path, 10, two_stages))])
     assert result.exit_code == 2, result.output
-    assert "s.yaml:5: expand[1]: attack would make 40 cases" in result.output, result.output
+    assert "s.yaml:6: expand[1]: attack would make 40 cases" in result.output, result.output
     assert "limit is 30" in result.output, result.output
     # 6 cases: 12 after perturb, 24 after attack; with the limit at 24 it passes.
     monkeypatch.setattr(base, "MAX_EXPANDED_CASES", 24)

@@ -166,3 +166,17 @@ def expand_with_originals(
             out.append(original_of(case))
         out.extend(variants(case))
     return out
+
+
+def count_with_originals(cases: Iterable[Case], variants: int, *, keep_original: bool) -> int:
+    """How many cases ``expand_with_originals`` returns when ``variants`` makes ``variants``
+    of each case it expands: the same rule, counted without making them."""
+    total = 0
+    for case in cases:
+        if case.metadata.get("original"):
+            total += 1 + variants
+        elif is_derived(case):
+            total += 1
+        else:
+            total += int(keep_original) + variants
+    return total
