@@ -61,3 +61,33 @@ def test_an_expander_s_problem_names_the_suite_s_line(
     assert len(problems) == 1, output
     assert problems[0].startswith(expected), output
     assert "internal error" not in output, output
+
+
+@pytest.mark.parametrize(
+    "expand",
+    [
+        "{use: attack, with: {wrappers: [prefix-injection]}}",
+        "{use: perturb, with: {operators: [typo]}}",
+    ],
+)
+def test_a_conversation_without_a_user_turn_is_refused_not_sent_as_its_variant(
+    tmp_path: Path, expand: str
+) -> None:
+    """The attack or perturbation rewrites the user's turn: a conversation with none was sent
+    unchanged as each "attacked" variant (``perturbation_changed: true``), so the attack success
+    rate counted sends that carried no attack; perturbed variants were sent and then left out."""
+    (tmp_path / "s.yaml").write_text(
+        "suite: s\n"
+        "cases:\n"
+        "  - {id: fine, prompt: 'Tell me about volcanoes'}\n"
+        "  - id: chat\n"
+        "    messages: [{role: system, content: Be kind.}, {role: assistant, content: Hello there}]\n"
+        f"expand: [{expand}]\n"
+        "metrics: [{id: failed, rate: error}]\n"
+    )
+    proc = run_cli("validate", "s.yaml", cwd=tmp_path)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    problems = [line for line in output.splitlines() if "problem(s)" not in line]
+    assert len(problems) == 1, output
+    assert problems[0].startswith("s.yaml:6: expand[0]: case 'chat' has no user message"), output
