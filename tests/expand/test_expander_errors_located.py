@@ -81,7 +81,7 @@ def test_a_conversation_without_a_user_turn_is_refused_not_sent_as_its_variant(
         "cases:\n"
         "  - {id: fine, prompt: 'Tell me about volcanoes'}\n"
         "  - id: chat\n"
-        "    messages: [{role: system, content: Be kind.}, {role: assistant, content: Hello there}]\n"
+        "    messages: [{role: system, content: Be kind.}, {role: assistant, content: Hi}]\n"
         f"expand: [{expand}]\n"
         "metrics: [{id: failed, rate: error}]\n"
     )

@@ -212,7 +212,9 @@ class AttackExpander(Expander):
         def wrapped(case: Case) -> list[Case]:
             produced: list[Case] = []
             for wrapper in chosen:
-                prompt, messages = rewrite_user_text(case, partial(apply_wrapper, wrapper))
+                prompt, messages = rewrite_user_text(
+                    case, partial(apply_wrapper, wrapper), base_dir=self.base_dir
+                )
                 meta: dict[str, Any] = {
                     "source_id": case.id,
                     "perturbation": wrapper.id,

@@ -120,7 +120,7 @@ class PerturbExpander(Expander):
             rng = stable_rng(self.seed, case.id, use.op, k)
             before = case.text()
             rewrite = partial(_apply, info.func, rng=rng, rate=rate)
-            prompt, messages = rewrite_user_text(case, rewrite)
+            prompt, messages = rewrite_user_text(case, rewrite, base_dir=self.base_dir)
             after = prompt if prompt is not None else _last_user(messages)
             meta: dict[str, Any] = {
                 "source_id": case.id,
