@@ -77,11 +77,15 @@ def nested_too_deep(path: Path) -> ConfigError:
     return ConfigError.single(str(path), "nested too deep to read", hint="flatten it")
 
 
-def rewrite_user_text(case: Case, rewrite: Callable[[str], str]) -> tuple[Any, Any]:
+def rewrite_user_text(
+    case: Case, rewrite: Callable[[str], str], *, base_dir: Path
+) -> tuple[Any, Any]:
     """Apply ``rewrite`` to the text a user typed: the prompt, or the last user message.
 
     Returns ``(prompt, messages)`` for a copied case; earlier turns and system messages are
-    left as they were, since a perturbation models what the user sends now.
+    left as they were, since a perturbation models what the user sends now. A conversation
+    with no user message is refused (a ConfigError at the suite, ``base_dir``): its variant
+    would be sent unchanged, an "attack" that carried none.
     """
     if case.prompt is not None or case.messages is None:
         return rewrite(case.prompt or ""), None
@@ -91,8 +95,12 @@ def rewrite_user_text(case: Case, rewrite: Callable[[str], str]) -> tuple[Any, A
             messages[index] = messages[index].model_copy(
                 update={"content": rewrite(messages[index].content)}
             )
-            break
-    return None, messages
+            return None, messages
+    raise ConfigError.single(
+        str(base_dir),
+        f"case '{case.id}' has no user message to rewrite (its conversation has none)",
+        hint="add the user's turn, or leave the case out of this suite",
+    )
 
 
 def derive(case: Case, *, new_id: str, prompt: Any, messages: Any, meta: dict[str, Any]) -> Case:
@@ -166,3 +174,17 @@ def expand_with_originals(
             out.append(original_of(case))
         out.extend(variants(case))
     return out
+
+
+def count_with_originals(cases: Iterable[Case], variants: int, *, keep_original: bool) -> int:
+    """How many cases ``expand_with_originals`` returns when ``variants`` makes ``variants``
+    of each case it expands: the same rule, counted without making them."""
+    total = 0
+    for case in cases:
+        if case.metadata.get("original"):
+            total += 1 + variants
+        elif is_derived(case):
+            total += 1
+        else:
+            total += int(keep_original) + variants
+    return total

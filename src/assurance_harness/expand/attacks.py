@@ -17,7 +17,8 @@ from __future__ import annotations
 import base64
 import codecs
 import re
-from functools import partial
+from collections.abc import Sequence
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +26,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..datatypes import Case
 from ..errors import ConfigError
-from ._common import derive, expand_with_originals, load_yaml_model, resolve_path, rewrite_user_text
+from ._common import (
+    count_with_originals,
+    derive,
+    expand_with_originals,
+    load_yaml_model,
+    resolve_path,
+    rewrite_user_text,
+)
 from .base import Expander, ExpanderParams, register_expander
 
 DEFAULT_LIBRARY = "robustness/attack_wrappers.yaml"
@@ -157,7 +165,9 @@ class AttackExpander(Expander):
     version = "1"
     Params = AttackParams
 
+    @cached_property
     def _selected(self) -> tuple[AttackLibrary, list[Wrapper]]:
+        """The library and the wrappers chosen from it, read once for ``count`` and ``expand``."""
         params: AttackParams = self.params  # type: ignore[assignment]
         if params.library is None:
             from ..data import bundled
@@ -197,12 +207,14 @@ class AttackExpander(Expander):
 
     def expand(self, cases: list[Case]) -> list[Case]:
         params: AttackParams = self.params  # type: ignore[assignment]
-        library, chosen = self._selected()
+        library, chosen = self._selected
 
         def wrapped(case: Case) -> list[Case]:
             produced: list[Case] = []
             for wrapper in chosen:
-                prompt, messages = rewrite_user_text(case, partial(apply_wrapper, wrapper))
+                prompt, messages = rewrite_user_text(
+                    case, partial(apply_wrapper, wrapper), base_dir=self.base_dir
+                )
                 meta: dict[str, Any] = {
                     "source_id": case.id,
                     "perturbation": wrapper.id,
@@ -229,3 +241,8 @@ class AttackExpander(Expander):
             return produced
 
         return expand_with_originals(cases, wrapped, keep_original=params.keep_original)
+
+    def count(self, cases: Sequence[Case]) -> int:
+        params: AttackParams = self.params  # type: ignore[assignment]
+        _library, chosen = self._selected
+        return count_with_originals(cases, len(chosen), keep_original=params.keep_original)

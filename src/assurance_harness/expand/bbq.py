@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import string
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -98,6 +99,9 @@ class BbqPromptExpander(Expander):
 
     def expand(self, cases: list[Case]) -> list[Case]:
         return [self._one(case) for case in cases]
+
+    def count(self, cases: Sequence[Case]) -> int:
+        return len(cases)  # one prompt a row
 
     def _require(self, case: Case, key: str) -> Any:
         value = _lookup(case.metadata, key)

@@ -10,6 +10,7 @@ seeded, so the same suite seed sends the same prompts.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,29 @@ class BoldExpander(Expander):
     def expand(self, cases: list[Case]) -> list[Case]:
         params: BoldParams = self.params  # type: ignore[assignment]
         out = list(cases)
+        for domain, group, name, i, text in self._prompts():
+            out.append(
+                Case(
+                    id=f"bold:{domain}:{group}:{name}#{i}",
+                    prompt=params.template.replace("{prompt}", text.strip()),
+                    metadata={
+                        "domain": domain,
+                        "group": group,
+                        "name": name,
+                        "bold_prompt": text,
+                        "source": "bold",
+                    },
+                )
+            )
+        return out
+
+    def count(self, cases: Sequence[Case]) -> int:
+        return len(cases) + sum(1 for _ in self._prompts())
+
+    def _prompts(self) -> Iterator[tuple[str, str, str, int, str]]:
+        """(domain, group, name, index, text) of each prompt kept, file by file: ``count``
+        and ``expand`` read the files the same way, and neither keeps more than one."""
+        params: BoldParams = self.params  # type: ignore[assignment]
         found: set[str] = set()
         for raw in params.files:
             path = resolve_path(self.base_dir, raw, what="BOLD prompt file")
@@ -80,19 +104,7 @@ class BoldExpander(Expander):
                     keep = sorted(rng.sample(range(len(items)), params.per_group))
                     items = [items[k] for k in keep]
                 for name, i, text in items:
-                    out.append(
-                        Case(
-                            id=f"bold:{domain}:{group}:{name}#{i}",
-                            prompt=params.template.replace("{prompt}", text.strip()),
-                            metadata={
-                                "domain": domain,
-                                "group": group,
-                                "name": name,
-                                "bold_prompt": text,
-                                "source": "bold",
-                            },
-                        )
-                    )
+                    yield domain, group, name, i, text
         missing = [g for g in params.groups or [] if g not in found]
         if missing:  # left alone, a misspelt group only sent fewer prompts
             raise ConfigError.single(
@@ -101,7 +113,6 @@ class BoldExpander(Expander):
                 field="expand.with.groups",
                 hint=f"groups in them: {', '.join(sorted(found))}",
             )
-        return out
 
 
 def _check_shape(data: dict[str, Any], path: Path) -> None:

@@ -14,6 +14,8 @@ and ``}}`` stand for literal braces.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +114,9 @@ class CounterfactualExpander(Expander):
     version = "1"
     Params = CounterfactualParams
 
+    @cached_property
     def _axes(self) -> dict[str, AxisSpec]:
+        """The axes and groups used, read once for ``count`` and ``expand``."""
         params: CounterfactualParams = self.params  # type: ignore[assignment]
         axes: dict[str, AxisSpec] = {}
         if params.groups:
@@ -143,6 +147,16 @@ class CounterfactualExpander(Expander):
             }
         return axes
 
+    @cached_property
+    def _filled(self) -> dict[str, set[str]]:
+        """The placeholders each axis fills for every one of its groups, worked out once: per
+        template, it was a pass over every group (20,000 templates over 50,000 groups took
+        minutes to count)."""
+        return {
+            name: set.intersection(*(set(values) for values in spec.groups.values()))
+            for name, spec in self._axes.items()
+        }
+
     def _sample(self, axis: str, spec: AxisSpec, k: int) -> AxisSpec:
         if len(spec.groups) <= k:
             return spec
@@ -165,9 +179,8 @@ class CounterfactualExpander(Expander):
                 )
         else:
             names = list(axes)
-        usable = [
-            n for n in names if all(needed <= set(values) for values in axes[n].groups.values())
-        ]
+        filled = self._filled
+        usable = [n for n in names if needed <= filled[n]]
         if declared is not None and len(usable) < len(names):
             bad = next(n for n in names if n not in usable)
             raise ConfigError.single(
@@ -178,8 +191,18 @@ class CounterfactualExpander(Expander):
             )
         return usable
 
+    def count(self, cases: Sequence[Case]) -> int:
+        axes = self._axes
+        total = 0
+        for case in cases:
+            if not any(placeholders(t) for t in _texts(case)):
+                total += 1
+                continue
+            total += sum(len(axes[axis].groups) for axis in self._axes_for(case, axes))
+        return total
+
     def expand(self, cases: list[Case]) -> list[Case]:
-        axes = self._axes()
+        axes = self._axes
         out: list[Case] = []
         templates = 0
         for case in cases:

@@ -16,13 +16,20 @@ from __future__ import annotations
 
 import difflib
 import random
+from collections.abc import Sequence
 from functools import partial
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from ..datatypes import Case
-from ._common import derive, expand_with_originals, rewrite_user_text, stable_rng
+from ._common import (
+    count_with_originals,
+    derive,
+    expand_with_originals,
+    rewrite_user_text,
+    stable_rng,
+)
 from .base import Expander, ExpanderParams, register_expander
 from .operators import OPERATORS, Operator
 
@@ -97,6 +104,14 @@ class PerturbExpander(Expander):
 
         return expand_with_originals(cases, variants, keep_original=params.keep_original)
 
+    def count(self, cases: Sequence[Case]) -> int:
+        params: PerturbParams = self.params  # type: ignore[assignment]
+        per_case = 0
+        for use in params.operators:
+            assert isinstance(use, OperatorUse)
+            per_case += use.variants or params.variants
+        return count_with_originals(cases, per_case, keep_original=params.keep_original)
+
     def _variants(self, case: Case, use: OperatorUse, default_variants: int) -> list[Case]:
         info = OPERATORS[use.op]
         rate = use.rate if use.rate is not None else info.default_rate
@@ -105,7 +120,7 @@ class PerturbExpander(Expander):
             rng = stable_rng(self.seed, case.id, use.op, k)
             before = case.text()
             rewrite = partial(_apply, info.func, rng=rng, rate=rate)
-            prompt, messages = rewrite_user_text(case, rewrite)
+            prompt, messages = rewrite_user_text(case, rewrite, base_dir=self.base_dir)
             after = prompt if prompt is not None else _last_user(messages)
             meta: dict[str, Any] = {
                 "source_id": case.id,

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .. import builtin_plugins  # noqa: F401 - registers built-in plugins
 from ..datatypes import Case, SuiteContext
-from ..errors import ConfigError, ConfigIssue, HarnessError
+from ..errors import ConfigError, ConfigIssue
 from ..expand.base import Expander, expanders
 from ..metrics.base import MetricKind, MetricParams, metric_kinds
 from ..registry import PluginLoadError, Registry, UnknownPluginError
@@ -27,6 +27,7 @@ from ..store.yaml_lines import LineOf, gc_paused, load_yaml_file
 from .caseids import CaseOrigins, check_unique_ids
 from .datasets import PATH_FIELD, load_dataset
 from .errors import plugin_issue, suggest, validation_issues
+from .expansion import run_expanders
 from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
 from .suite import Suite
 
@@ -403,10 +404,14 @@ def _load_suite(
             )
 
     seed = data.get("seed", 0) if isinstance(data.get("seed", 0), int) else 0
-    expander_instances: list[Expander] = [
-        cls(params, seed=seed, base_dir=suite_path.parent)
-        for _, cls, params in _plugin_uses(
-            data.get("expand"), "expand", expanders, source, line_of, issues
+    raw_expand: Any = data.get("expand")
+    expander_instances: list[tuple[int, Expander]] = [
+        (
+            next(i for i, item in enumerate(raw_expand) if item is entry),
+            cls(params, seed=seed, base_dir=suite_path.parent),
+        )
+        for entry, cls, params in _plugin_uses(
+            raw_expand, "expand", expanders, source, line_of, issues
         )
     ]
 
@@ -464,14 +469,10 @@ def _load_suite(
             dataset_files.append((file_path, digest))
         complete = expand and not issues
         base = cases
-        if complete:
-            for expander in expander_instances:
-                try:
-                    cases = expander.expand(list(cases))
-                except HarnessError as exc:
-                    issues.append(ConfigIssue(source, None, f"expand ({expander.name})", str(exc)))
-                    complete = False
-                    break
+        if complete and expander_instances:
+            cases, expand_issues = run_expanders(expander_instances, cases, source, line_of)
+            issues.extend(expand_issues)
+            complete = not expand_issues
         # Metadata keys are known only when every case loaded and expanded. One pass over the
         # cases for both checks (none when gathered as they were read): each pass decodes a
         # large dataset's cases from disk.

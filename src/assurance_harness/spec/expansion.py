@@ -1,0 +1,77 @@
+"""A suite's ``expand:`` run over its cases, within ``MAX_EXPANDED_CASES``, every problem
+located in the suite.
+
+An expander raises what it finds as it expands without knowing where it was written: a
+problem of the suite's own (its parameters, its cases) names the suite's folder or a field
+under ``expand.with``, and is put at that line of the suite; one in a data file it read keeps
+that file's place, after the line of the ``expand`` entry.
+
+Each expander says how many cases it will make (``Expander.count``) before it makes them, so a
+suite that would make millions (or billions) is one located line at ``validate``, stating the
+count and the limit, not minutes of work and gigabytes of memory. An expander that does not
+count (a plugin's) is checked on what it made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..datatypes import Case
+from ..errors import ConfigError, ConfigIssue, HarnessError
+from ..expand import base
+from ..expand.base import Expander
+from ..store.yaml_lines import LineOf
+from .errors import format_path
+
+TOO_MANY_HINT = (
+    "expand fewer cases (a dataset's sample: or limit:), or make fewer of each (operators, "
+    "variants, wrappers, groups)"
+)
+
+
+def run_expanders(
+    expanders: Sequence[tuple[int, Expander]],
+    cases: Sequence[Case],
+    source: str,
+    line_of: LineOf,
+) -> tuple[Sequence[Case], list[ConfigIssue]]:
+    """The cases after each expander in turn (``(index in expand:, expander)``), or the
+    problem that stopped them (the cases then are those before it)."""
+    for index, expander in expanders:
+        loc = ("expand", index)
+        limit = base.MAX_EXPANDED_CASES
+        try:
+            counted = expander.count(cases)
+            verb = "would make"
+            if counted is None or counted <= limit:
+                made = expander.expand(list(cases))
+                if counted is None:
+                    counted, verb = len(made), "made"
+        except ConfigError as exc:
+            return cases, [_in_suite(i, index, expander, source, line_of) for i in exc.issues]
+        except HarnessError as exc:
+            where = f"{format_path(loc)} ({expander.name})"
+            return cases, [ConfigIssue(source, line_of(loc), where, str(exc))]
+        if counted > limit:
+            message = (
+                f"{expander.name} {verb} {counted:,} cases; the limit is {limit:,} "
+                "(expanded cases are held in memory)"
+            )
+            return cases, [
+                ConfigIssue(source, line_of(loc), format_path(loc), message, TOO_MANY_HINT)
+            ]
+        cases = made
+    return cases, []
+
+
+def _in_suite(
+    issue: ConfigIssue, index: int, expander: Expander, source: str, line_of: LineOf
+) -> ConfigIssue:
+    """An expander's problem at the suite's line (see the module's docstring)."""
+    field = issue.field or ""
+    if issue.path == str(expander.base_dir) or field.startswith("expand.with"):
+        parts = field.split(".")[1:] if field.startswith("expand.with") else []
+        loc: tuple[str | int, ...] = ("expand", index, *parts)
+        return ConfigIssue(source, line_of(loc), format_path(loc), issue.message, issue.hint)
+    loc = ("expand", index)
+    return ConfigIssue(source, line_of(loc), f"{format_path(loc)} ({expander.name})", str(issue))
