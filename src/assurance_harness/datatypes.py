@@ -12,7 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator, with_config
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+    with_config,
+)
 from typing_extensions import TypedDict
 
 from . import fielddocs
@@ -300,6 +308,19 @@ def finite_json(value: _T, where: str = "") -> _T:
         for index, item in enumerate(value):
             finite_json(item, f"{where}[{index}]")
     return value
+
+
+def _not_a_bool_count(value: Any) -> Any:
+    """A count or a seed is no bool: pydantic reads YAML's ``true`` (``yes``, ``on``) as 1 and
+    ``false`` as 0, so ``samples: true`` sent each prompt once, ``seed: yes`` seeded with 1 and
+    ``concurrency: on`` sent one request at a time, each without a word."""
+    if isinstance(value, bool):
+        raise ValueError(f"a whole number is wanted here, not {str(value).lower()}; write one")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_not_a_bool_count)]
+"""An integer field of a configuration file (a count, a seed), never a bool."""
 
 
 def _shown(value: Any) -> str:

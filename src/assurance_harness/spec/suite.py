@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from .. import fielddocs
-from ..datatypes import Case, GenerationParams, finite_json
+from ..datatypes import Case, GenerationParams, WholeNumber, finite_json
 from ..review.policy import ReviewPolicy
 
 
@@ -30,9 +30,9 @@ class DatasetSpec(Strict):
     """Copy columns that are not mapped into the case metadata."""
     metadata: dict[str, Any] = Field(default_factory=dict)
     """Metadata added to every case from this file (e.g. ``{source: advbench}``)."""
-    limit: int | None = Field(default=None, ge=1)
+    limit: WholeNumber | None = Field(default=None, ge=1)
     """Use only the first N rows (after filtering)."""
-    sample: int | None = Field(default=None, ge=1)
+    sample: WholeNumber | None = Field(default=None, ge=1)
     """Use a seeded random sample of N rows instead of all of them."""
     where: dict[str, Any] = Field(default_factory=dict)
     """Keep only rows whose columns equal these values (a list means any of)."""
@@ -43,8 +43,8 @@ class DatasetSpec(Strict):
 class Audience(Strict):
     """Who the deployed system serves; age scorers flag responses rated above it."""
 
-    min_age: int = Field(ge=0, le=120)
-    max_age: int = Field(ge=0, le=120)
+    min_age: WholeNumber = Field(ge=0, le=120)
+    max_age: WholeNumber = Field(ge=0, le=120)
     description: str | None = None
 
     @model_validator(mode="after")
@@ -70,7 +70,7 @@ class ScorerUse(PluginUse):
 
     id: str
     """Name under which its fields appear: ``<id>.<field>`` in metric expressions."""
-    batch_size: int | None = Field(default=None, ge=1)
+    batch_size: WholeNumber | None = Field(default=None, ge=1)
     """Responses per batch (default: the scorer's own)."""
 
 
@@ -201,9 +201,9 @@ class Suite(Strict):
     """Risk register ids this suite provides evidence for."""
     audience: Audience | None = None
     """Intended audience (age suites rate responses against it)."""
-    seed: int = 0
+    seed: WholeNumber = 0
     """Seed for sampling, expansion and bootstrap intervals."""
-    samples: int = Field(default=1, ge=1, le=100)
+    samples: WholeNumber = Field(default=1, ge=1, le=100)
     """Responses per prompt."""
     generation: GenerationParams = Field(default_factory=lambda: GenerationParams())
     """Generation parameters for every request (override the target's)."""

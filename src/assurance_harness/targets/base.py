@@ -17,7 +17,13 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, field_validator
 
 from .. import fielddocs
-from ..datatypes import GenerationParams, GenerationRequest, GenerationResponse, finite_json
+from ..datatypes import (
+    GenerationParams,
+    GenerationRequest,
+    GenerationResponse,
+    WholeNumber,
+    finite_json,
+)
 from ..errors import ExitCode, HarnessError
 from ..registry import Registry
 
@@ -112,7 +118,7 @@ class RetryPolicy(BaseModel):
 
     model_config = fielddocs.model_config(extra="forbid")
 
-    max_attempts: int = Field(default=4, ge=1, le=20)
+    max_attempts: WholeNumber = Field(default=4, ge=1, le=20)
     """Attempts in all, including the first."""
     base_delay_s: float = Field(default=0.5, ge=0, allow_inf_nan=False)
     """First backoff delay; doubled on each further attempt, with full jitter."""
@@ -131,7 +137,7 @@ class TargetSpec(BaseModel):
     """A label for reports; defaults to the file name."""
     generation: GenerationParams = Field(default_factory=lambda: GenerationParams())
     """Default generation parameters (temperature, max_tokens ...); a suite's own override these."""
-    concurrency: int = Field(default=8, ge=1, le=4096)
+    concurrency: WholeNumber = Field(default=8, ge=1, le=4096)
     """Requests in flight at once."""
     requests_per_second: float | None = Field(default=None, ge=0.001, allow_inf_nan=False)
     """Cap on the request rate; none by default. At least 0.001 (one request per ~17 minutes):
