@@ -43,6 +43,7 @@ from .errors import kind_of, validation_issues
 from .suite import DatasetSpec
 
 CASE_FIELDS = ("id", "prompt", "messages")
+EMPTY_CONVERSATION = "the conversation holds no message (messages: [])"
 MAX_DEPTH = 100
 """Deepest nesting of JSON lists and objects in a row (as for YAML suites): a row nested
 thousands deep breaks the JSON reader, and hundreds deep breaks writing it back."""
@@ -397,6 +398,8 @@ def _case_from_row(
         for column, value in row.items():
             if column not in used and column not in data["metadata"]:
                 data["metadata"][column] = value
+    if data.get("messages") == []:
+        raise ConfigError.single(source, EMPTY_CONVERSATION, line=number, hint="remove the row")
     if data.get("prompt") is not None:
         data["prompt"] = str(data["prompt"])
         if not data["prompt"].strip():

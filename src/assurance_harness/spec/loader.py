@@ -25,8 +25,8 @@ from ..store.files import NOT_REGULAR_FILE, sha256_file
 from ..store.spill import SpillArray, key64
 from ..store.yaml_lines import LineOf, gc_paused, load_yaml_file
 from .caseids import CaseOrigins, check_unique_ids
-from .datasets import PATH_FIELD, load_dataset
-from .errors import plugin_issue, suggest, validation_issues
+from .datasets import EMPTY_CONVERSATION, PATH_FIELD, load_dataset
+from .errors import format_path, plugin_issue, suggest, validation_issues
 from .expansion import run_expanders
 from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
 from .suite import Suite
@@ -303,6 +303,23 @@ def _raw_scorer_ids(raw: Any) -> list[str]:
     ]
 
 
+def _empty_conversations(cases: Sequence[Case], source: str, line_of: LineOf) -> list[ConfigIssue]:
+    """Inline cases whose conversation holds no message (``messages: []``): sent as nothing at
+    all, every sample an endpoint's 400. Checked here, not by ``Case``, which also reads the
+    cases.jsonl of runs already made."""
+    return [
+        ConfigIssue(
+            source,
+            line_of(("cases", index, "messages")),
+            format_path(("cases", index, "messages")),
+            EMPTY_CONVERSATION,
+            "give at least one message, or a prompt",
+        )
+        for index, case in enumerate(cases)
+        if case.messages == []
+    ]
+
+
 def _no_cases(source: str, line_of: LineOf, *, has_dataset: bool) -> ConfigIssue:
     """The error for a suite without a case. One with a dataset whose rows were all left out
     (a 'where:' no row matches, an empty file) was told to add a dataset it has."""
@@ -419,6 +436,7 @@ def _load_suite(
     dataset_files: list[tuple[Path, str]] = []
     if suite is not None and not specs_only:
         cases = list(suite.cases)
+        issues.extend(_empty_conversations(cases, source, line_of))
         origins = CaseOrigins(source, line_of)
         origins.add_inline(len(cases))
         datasets = suite.datasets()
