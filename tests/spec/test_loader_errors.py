@@ -151,3 +151,15 @@ def test_validate_shows_a_bounded_list_of_many_problems(tmp_path) -> None:
     assert all(line.startswith(f"{path}:") for line in lines[:20]), lines
     assert f"... and 280 more problems in {path}" in lines, lines
     assert "300 problem(s) in 1 file(s)" in lines, lines
+
+
+def test_a_duplicate_key_in_a_list_item_is_named_as_other_errors_name_it(write) -> None:
+    """``scorers[0].with.terms``, as every other error names a field, not ``scorers.0...``."""
+    path = write(
+        "s.yaml",
+        "suite: x\ncases: [{id: a, prompt: hi}]\n"
+        "scorers:\n  - id: m\n    use: contains\n    with: {terms: [x], terms: [y]}\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    assert str(info.value.issues[0]).startswith(f"{path}:6: scorers[0].with.terms: duplicate key")
