@@ -12,18 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, ConfigIssue
 from ..registry import PluginLoadError, UnknownPluginError
-from ..store.yaml_lines import LineOf, PathKey
-
-
-def format_path(path: PathKey) -> str:
-    """``("scorers", 0, "with", "x")`` -> ``scorers[0].with.x``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
+from ..store.yaml_lines import LineOf, PathKey, format_path
 
 
 def _model_at(model: type[BaseModel] | None, loc: PathKey) -> type[BaseModel] | None:

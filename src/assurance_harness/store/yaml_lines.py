@@ -31,6 +31,19 @@ _SPLIT_YAML = (
 PathKey = tuple[Any, ...]
 LineOf = Callable[[PathKey], int | None]
 
+
+def format_path(path: PathKey) -> str:
+    """``("scorers", 0, "with", "x")`` -> ``scorers[0].with.x``: a field as every error names
+    it."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
 MAX_DEPTH = 100
 """Deepest nesting of lists and mappings accepted. Suites nest about six levels; past a few
 hundred, Python's recursion limit breaks validation and JSON writing alike."""
@@ -440,7 +453,7 @@ def _build_exact(root: yaml.Node, source: str) -> Any:
                 ConfigIssue(
                     source,
                     node.start_mark.line + 1,
-                    ".".join(str(p) for p in _path_to(root, node)) or None,
+                    format_path(tuple(_path_to(root, node))) or None,
                     "duplicate key",
                     "YAML keeps only the last one; remove or rename the other",
                 )
