@@ -1,0 +1,65 @@
+"""The pii detector on answers a hostile model could give: long runs of dots, letters and dots,
+repeated names. Every answer of a run is scanned (by the pii scorer, and by redaction under a
+policy), so the time must grow about linearly with the answer's length: Presidio's URL pattern
+backtracked through hundreds of top-level domains at every dot (20,000 dots took two minutes,
+and a pattern that runs past Presidio's 60 s regex timeout is skipped, silently finding
+nothing), and overlapping spans were resolved pairwise (5,000 names took half a minute)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assurance_harness.privacy.pii import analyzer, find_pii
+
+LIMIT_S = 10.0
+"""Generous for a shared CI machine: the fixed detector takes well under a second on each."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm() -> None:
+    analyzer()
+    find_pii("warm up https://example.com Tom Baker 07700 900123")
+
+
+def _timed(text: str) -> tuple[float, list[str]]:
+    start = time.perf_counter()
+    spans = find_pii(text)
+    return time.perf_counter() - start, [f"{s.type}:{s.text}" for s in spans]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["." * 20_000, "a." * 10_000, "1.1." * 5_000, "www." * 5_000 + "x"],
+    ids=["dots", "letter-dots", "digit-dots", "www"],
+)
+def test_runs_of_dots_take_linear_time(text: str) -> None:
+    took, _ = _timed(text)
+    assert took < LIMIT_S, f"{took:.1f} s for {len(text)} characters"
+
+
+def test_many_overlapping_names_take_linear_time() -> None:
+    took, spans = _timed("Tom " * 10_000)
+    assert took < LIMIT_S, f"{took:.1f} s"
+    assert sum(s.count("Tom") for s in spans) == 10_000  # every one found ('Tom Tom' a full name)
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("see https://example.com/a/b?c=1 now", "https://example.com/a/b?c=1"),
+        ("go to www.childline.org.uk today", "www.childline.org.uk"),
+        ("my site is tom-baker.co.uk.", "tom-baker.co.uk"),
+        ("link: 'http://foo.community/x'", "http://foo.community/x"),
+        ("a run ... of dots then evil.example.com/p", "evil.example.com/p"),
+    ],
+)
+def test_web_addresses_are_still_found_whole(text: str, url: str) -> None:
+    _, spans = _timed(text)
+    assert f"URL:{url}" in spans, spans
+
+
+def test_a_dot_between_words_that_is_no_domain_is_no_address() -> None:
+    _, spans = _timed("the end.really no... ok.fine")
+    assert [s for s in spans if s.startswith("URL:")] == []
