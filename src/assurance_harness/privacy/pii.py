@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .context import context_enhancer
 from .entities import ENTITY_TITLES
 from .urls import url_recognizer
 
@@ -423,7 +424,12 @@ def _build_analyzer() -> Any:
         _rule_recognizer_class()(),
     ]
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
-    return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
+    return AnalyzerEngine(
+        nlp_engine=engine,
+        registry=registry,
+        supported_languages=["en"],
+        context_aware_enhancer=context_enhancer(),
+    )
 
 
 _lock = threading.Lock()

@@ -70,6 +70,7 @@ def url_recognizer() -> Any:
         def analyze(
             self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: Any = None
         ) -> list[Any]:
+            this: Any = self  # Presidio's attributes, untyped
             return [
                 RecognizerResult(
                     "URL",
@@ -77,8 +78,8 @@ def url_recognizer() -> Any:
                     end,
                     score,
                     recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                        RecognizerResult.RECOGNIZER_NAME_KEY: this.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: this.id,
                     },
                 )
                 for start, end, score in find_urls(text)
