@@ -505,16 +505,21 @@ def _first_error(run_dir: Path) -> str | None:
     return None
 
 
-_NO_YAML_HINT = "give suite, target or register files, or directories holding them"
+_NO_YAML_HINT = "give suite, target, register or project files, or directories holding them"
 
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Suite or target files, or directories.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Suite, target, register or project files, or directories."),
+    ],
 ) -> None:
-    """Check suite and target files; print every problem as file:line: field: message."""
+    """Check suite, target, register and project (assurance.yaml) files; print every problem
+    as file:line: field: message."""
     from .spec.loader import load_suite
     from .spec.targets import load_target
+    from .store.location import PROJECT_FILE
     from .store.yaml_lines import load_yaml_with_lines
 
     issues: list[ConfigIssue] = []
@@ -544,6 +549,12 @@ def validate(
         )
     for path in files:
         try:
+            if path.name == PROJECT_FILE:  # the settings 'run' reads from its folder
+                from .privacy.policy import load_project_config
+
+                load_project_config(path.parent)
+                checked += 1
+                continue
             data, line_of = load_yaml_with_lines(path)
             if isinstance(data, dict) and "suite" in data:
                 load_suite(path, parsed=(data, line_of))
