@@ -59,6 +59,11 @@ class RedactionPolicy(BaseModel):
     @field_validator("entities")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
+        if not value:  # passed on as no filter, it redacted every type
+            raise ValueError(
+                "an empty list; name the types to redact, leave entities out for every type, "
+                "or set enabled: false to redact nothing"
+            )
         unknown = [e for e in value if e not in ENTITY_TITLES]
         if unknown:
             raise ValueError(

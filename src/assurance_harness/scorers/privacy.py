@@ -44,6 +44,11 @@ class PiiParams(ScorerParams):
     @field_validator("entities")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
+        if not value:  # passed on as no filter, it looked for every type, URL included
+            raise ValueError(
+                "an empty list; name the types to look for, or leave entities out for the "
+                "default (every type but URL)"
+            )
         unknown = [e for e in value if e not in pii_module.ENTITY_TITLES]
         if unknown:
             raise ValueError(
