@@ -24,6 +24,7 @@ from pydantic import Field
 from ..errors import ConfigError
 from ..urls import ENV_REF, env_refs
 from .base import (
+    DEFAULT_MAX_RESPONSE_MB,
     BadResponseError,
     ClientError,
     RateLimitedError,
@@ -319,11 +320,6 @@ def parse_json(body: bytes, *, status: int) -> Any:
         # Python's own advice after the ';' (sys.set_int_max_str_digits) is not the user's to take.
         reason = str(exc).split(";")[0]
         raise BadResponseError(f"response JSON cannot be read: {reason}", status=status) from None
-
-
-DEFAULT_MAX_RESPONSE_MB = 32.0
-"""The largest answer read by default: far above any model's longest completion (128k tokens
-are about half a megabyte of JSON), far below what 50 in flight would take from a machine."""
 
 
 class HttpTargetSpec(TargetSpec):

@@ -113,6 +113,12 @@ def error_text(exc: BaseException) -> str:
         return describe(exc)
 
 
+DEFAULT_MAX_RESPONSE_MB = 32.0
+"""The largest answer read by default (an HTTP target's ``max_response_mb``; a callable's
+answer is held to it too): far above any model's longest completion (128k tokens are about half
+a megabyte of JSON), far below what 50 in flight would take from a machine."""
+
+
 class RetryPolicy(BaseModel):
     """How the runner retries transient failures (429, 5xx, timeouts, connection errors)."""
 

@@ -42,10 +42,10 @@ from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
-from ._http_common import DEFAULT_MAX_RESPONSE_MB
 from ._messages import build_messages
 from ._module_names import module_names
 from .base import (
+    DEFAULT_MAX_RESPONSE_MB,
     BadResponseError,
     Target,
     TargetError,
