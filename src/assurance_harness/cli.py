@@ -414,7 +414,7 @@ def _check_executor(executor: str, ray_address: str | None) -> None:
 
 
 def _print_outcome(outcome: object) -> None:
-    from .metrics.engine import failing_group_figures, no_data_reason
+    from .metrics.engine import coverage_notes, failing_group_figures, no_data_reason
     from .runner.run import RunOutcome
 
     assert isinstance(outcome, RunOutcome)
@@ -450,6 +450,7 @@ def _print_outcome(outcome: object) -> None:
         reason = no_data_reason(gate, metric)
         if reason:
             reasons.append(f"{gate['id']}: no data: {reason}")
+        reasons += [f"{gate['id']}: {note}" for note in coverage_notes(metric)]
         table.add_row(
             term(gate["id"]),
             term(gate["verdict"], colour) + term(extra),

@@ -399,6 +399,8 @@ class MetricColumns:
                 spec, selected, overall.details.get("reason")
             )
         if spec.by:
+            no_group = _take(self._codes(spec.by), selected) < 0
+            overall.details["n_no_group"] = int(no_group.sum())  # as ``engine.compute_metric``
             overall.groups = {}
             for name, members in self._members(spec.by, selected):
                 group = overall.groups[name] = self._kind_value(spec, members, ctx)

@@ -40,6 +40,8 @@ def compute_metric(
             key = evaluate(spec.by, row)
             if key is not None:
                 groups[str(key)].append(row)
+        # Counted in the overall figure but in no group: said beside it (``coverage_notes``).
+        overall.details["n_no_group"] = len(selected) - sum(len(m) for m in groups.values())
         overall.groups = {
             name: kind.compute(members, spec.params, ctx)
             for name, members in sorted(groups.items())
@@ -414,3 +416,18 @@ def _groups_without_data(gate: dict[str, Any], metric: dict[str, Any] | None) ->
         details = (groups.get(name) or groups.get(str(name)) or {}).get("details") or {}
         found.append(f"group '{name}': {details.get('no_data_reason') or 'no value'}")
     return "; ".join(found) or None
+
+
+def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
+    """What a recorded metric's figures leave out, each a phrase for the line or cell that shows
+    them: rows in no ``by:`` group ("1 row has no meta.group: in no group"). Without it, an
+    overall n of 6 beside groups holding 5 did not say where the sixth row went."""
+    metric = metric or {}
+    details = metric.get("details") or {}
+    notes: list[str] = []
+    by = (metric.get("spec") or {}).get("by")
+    no_group = details.get("n_no_group")
+    if isinstance(no_group, int) and not isinstance(no_group, bool) and no_group > 0:
+        rows = "1 row has" if no_group == 1 else f"{no_group} rows have"
+        notes.append(f"{rows} no {by or 'group value'}: in no group")
+    return notes

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..formatting import bound, interval, num, threshold
-from ..metrics.engine import failing_group_figures, no_data_reason
+from ..metrics.engine import coverage_notes, failing_group_figures, no_data_reason
 from ..store.runread import row_key
 from .rundata import RunData
 
@@ -47,6 +47,8 @@ class GateView:
     """Each failing group's own value, interval and n (shown beside the overall figures)."""
     no_data_reason: str = ""
     """Why the gate had no data, when it had none."""
+    notes: list[str] = field(default_factory=list)
+    """What its metric's figures leave out (``metrics.engine.coverage_notes``)."""
 
 
 @dataclass
@@ -62,6 +64,8 @@ class MetricView:
     skipped: str
     groups: list[dict[str, str]]
     raw: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    """What the figures leave out (``metrics.engine.coverage_notes``)."""
 
 
 @dataclass
@@ -353,6 +357,7 @@ def build_context(run: RunData) -> ReportContext:
                     for f in failing_group_figures(gate, run.metrics.get(str(gate.get("metric"))))
                 ],
                 no_data_reason=no_data_reason(gate, run.metrics.get(str(gate.get("metric")))) or "",
+                notes=coverage_notes(run.metrics.get(str(gate.get("metric")))),
             )
         )
 
@@ -391,6 +396,7 @@ def build_context(run: RunData) -> ReportContext:
                 skipped=num(details.get("n_skipped")),
                 groups=groups,
                 raw=metric,
+                notes=coverage_notes(metric),
             )
         )
 
