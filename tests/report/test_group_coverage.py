@@ -9,6 +9,7 @@ summary.json only. Each is now said in the console table's notes, report.md and 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ SUITE = """\
 suite: coverage
 cases:
   - {id: a, prompt: bad a, metadata: {group: x, v: 1}}
-  - {id: b, prompt: ok b, metadata: {group: x, v: 2}}
+  - {id: b, prompt: bad b, metadata: {group: "", v: 2}}
   - {id: c, prompt: ok c, metadata: {group: y}}
   - {id: d, prompt: ok d, metadata: {group: y, v: 1}}
   - {id: e, prompt: ok e, metadata: {group: y, v: 2}}
@@ -36,7 +37,9 @@ gates:
   - {metric: v_rate, max: 0.1}
 """
 
-BOT = 'def reply(messages, **_):\n    return "idiot" if "bad" in messages[-1]["content"] else "ok"\n'
+BOT = (
+    'def reply(messages, **_):\n    return "idiot" if "bad" in messages[-1]["content"] else "ok"\n'
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +48,12 @@ def coverage_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     root = tmp_path_factory.mktemp("coverage")
     (root / "suite.yaml").write_text(SUITE, encoding="utf-8")
     callable_target(root, "coverage_bot", BOT, "bot.yaml")
+    return _run(root)
+
+
+def _run(root: Path) -> tuple[str, Path]:
+    """Run the suite in ``root`` (once more); its standard output and its folder."""
+    before = set((root / "reports").iterdir()) if (root / "reports").exists() else set()
     proc = run_cli(
         "run",
         "suite.yaml",
@@ -58,7 +67,8 @@ def coverage_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
-    run_dir = next(p for p in (root / "reports").iterdir() if p.is_dir() and "-" in p.name)
+    made = set((root / "reports").iterdir()) - before
+    run_dir = next(p for p in made if p.is_dir() and "-" in p.name)
     return proc.stdout, run_dir
 
 
@@ -81,3 +91,33 @@ def test_rows_in_no_group_are_counted_and_said(coverage_run: tuple[str, Path]) -
     # a metric without by: says nothing of groups
     assert "n_no_group" not in _metric(run_dir, "v_rate")["details"]
     assert "v_rate <= 0.1: 1 row has no" not in out, out
+
+
+def test_a_group_named_empty_text_shows_as_quotes(coverage_run: tuple[str, Path]) -> None:
+    out, run_dir = coverage_run
+    assert sorted(_metric(run_dir, "swear_rate")["groups"]) == ["", "x", "y"]  # data unchanged
+    assert 'fail groups: "", x' in out, out
+    assert re.search(r'│ +"" 1 +│', out), out  # the label of its own figure
+    markdown = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert '| "", x' in markdown and '<br>"" 1<br>' in markdown, markdown
+    assert '|   ↳ "" | group ❌ fails gate |' in markdown, markdown
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "<td>&#34;&#34;, x" in html and "<strong>&#34;&#34;</strong> 1<" in html
+    assert '<tr class="verdict-fail"><td>&#34;&#34;</td>' in html
+    assert '<tr class="verdict-fail"><td></td>' not in html  # no blank group name
+
+
+def test_compare_names_a_group_named_empty_text(coverage_run: tuple[str, Path]) -> None:
+    _, first = coverage_run
+    _, second = _run(first.parent.parent)
+    proc = run_cli(
+        "compare",
+        str(first),
+        str(second),
+        "--groups",
+        cwd=first.parent.parent,
+        env={"COLUMNS": "200"},
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert 'swear_rate[""]' in proc.stdout, proc.stdout
+    assert "swear_rate[]" not in proc.stdout, proc.stdout
