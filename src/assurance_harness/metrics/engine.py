@@ -41,7 +41,10 @@ def compute_metric(
             if key is not None:
                 groups[str(key)].append(row)
         # Counted in the overall figure but in no group: said beside it (``coverage_notes``).
-        overall.details["n_no_group"] = len(selected) - sum(len(m) for m in groups.values())
+        # Recorded only where there are any, so other summaries keep their shape.
+        no_group = len(selected) - sum(len(m) for m in groups.values())
+        if no_group:
+            overall.details["n_no_group"] = no_group
         overall.groups = {
             name: kind.compute(members, spec.params, ctx)
             for name, members in sorted(groups.items())
