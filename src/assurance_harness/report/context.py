@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..formatting import bound, interval, num, threshold
+from ..formatting import bound, group_name, interval, num, threshold
 from ..metrics.engine import coverage_notes, failing_group_figures, no_data_reason
 from ..store.runread import row_key
 from .rundata import RunData
@@ -343,13 +343,13 @@ def build_context(run: RunData) -> ReportContext:
                 value=num(gate.get("value")),
                 interval=interval(gate.get("ci_low"), gate.get("ci_high")),
                 n=num(gate.get("n")),
-                failing_groups=[str(g) for g in (gate.get("failing_groups") or [])],
+                failing_groups=[group_name(g) for g in (gate.get("failing_groups") or [])],
                 worst_cases=worst_keys,
                 raw=gate,
                 validity=_validity(gate, summary, reviewed),
                 group_figures=[
                     {
-                        "name": f["name"],
+                        "name": group_name(f["name"]),
                         "value": num(f["value"]),
                         "interval": interval(f["ci_low"], f["ci_high"]),
                         "n": num(f["n"]),
@@ -375,7 +375,7 @@ def build_context(run: RunData) -> ReportContext:
                 groups.append(
                     {
                         "failing": "fail" if str(name) in failing else "",
-                        "name": str(name),
+                        "name": group_name(name),
                         "value": num(value.get("value")),
                         "interval": interval(value.get("ci_low"), value.get("ci_high")),
                         "n": num(value.get("n")),
