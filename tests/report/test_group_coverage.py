@@ -121,3 +121,14 @@ def test_compare_names_a_group_named_empty_text(coverage_run: tuple[str, Path]) 
     assert "Traceback" not in proc.stderr, proc.stderr
     assert 'swear_rate[""]' in proc.stdout, proc.stdout
     assert "swear_rate[]" not in proc.stdout, proc.stdout
+
+
+def test_rows_a_rate_skipped_are_said_beside_its_n(coverage_run: tuple[str, Path]) -> None:
+    out, run_dir = coverage_run
+    details = _metric(run_dir, "v_rate")["details"]
+    assert (_metric(run_dir, "v_rate")["n"], details["n_skipped"]) == (5, 1), details
+    note = "n=5, 1 row skipped: no value"
+    assert f"v_rate <= 0.1: {note}" in out, out
+    assert f"- `v_rate`: {note}" in (run_dir / "report.md").read_text(encoding="utf-8")
+    assert note in (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "swear_rate <= 0.1: n=" not in out, out  # it skipped none
