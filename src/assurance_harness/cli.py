@@ -25,7 +25,7 @@ from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, guard_streams, lost_output, out, print_error, print_warning, term
 from .errors import ConfigError, ConfigIssue, ExitCode, HarnessError, UsageError, issue_lines
-from .formatting import MISSING, interval, num
+from .formatting import MISSING, group_name, interval, num
 from .formatting.visible import one_line
 from .register.cli import evidence_app, register_app
 from .report.cli import report
@@ -414,7 +414,7 @@ def _check_executor(executor: str, ray_address: str | None) -> None:
 
 
 def _print_outcome(outcome: object) -> None:
-    from .metrics.engine import failing_group_figures, no_data_reason
+    from .metrics.engine import coverage_notes, failing_group_figures, no_data_reason
     from .runner.run import RunOutcome
 
     assert isinstance(outcome, RunOutcome)
@@ -439,17 +439,18 @@ def _print_outcome(outcome: object) -> None:
         extra = ""
         figures = failing_group_figures(gate, metric)
         if figures:
-            extra = f" groups: {', '.join(f['name'] for f in figures)}"
+            extra = f" groups: {', '.join(group_name(f['name']) for f in figures)}"
             # Each failing group's own figures under the overall ones, labelled, so an
             # overall 0.005 beside a failing group does not read as a pass.
             values[0] = f"overall {values[0]}"
             for f in figures:
-                values.append(f"{f['name']} {num(f['value'])}")
+                values.append(f"{group_name(f['name'])} {num(f['value'])}")
                 cis.append(_fmt_ci(level, f["ci_low"], f["ci_high"]))
                 ns.append(str(f["n"]))
         reason = no_data_reason(gate, metric)
         if reason:
             reasons.append(f"{gate['id']}: no data: {reason}")
+        reasons += [f"{gate['id']}: {note}" for note in coverage_notes(metric)]
         table.add_row(
             term(gate["id"]),
             term(gate["verdict"], colour) + term(extra),

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..errors import UsageError
+from ..formatting import group_name
 from ..metrics.rowvalues import group_key, streamed_row_values
 from ..stats.intervals import cluster_totals
 from ..store.runread import RunLog
@@ -54,7 +55,7 @@ class MetricComparison:
 
     @property
     def label(self) -> str:
-        return self.metric if self.group is None else f"{self.metric}[{self.group}]"
+        return self.metric if self.group is None else f"{self.metric}[{group_name(self.group)}]"
 
     def to_dict(self) -> dict[str, Any]:
         return {

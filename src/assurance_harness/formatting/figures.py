@@ -8,6 +8,7 @@ register, 4 and ``–`` in the report, 3 decimals and ``—`` in the CLI).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -118,6 +119,13 @@ def gate_rule(gate: Mapping[str, Any] | None) -> str:
     if limits == MISSING:
         return MISSING
     return f"{bound(gate)} " + limits.replace(" and ", f" and {bound(gate)} ")
+
+
+def group_name(name: Any) -> str:
+    """A group's label as listed beside figures: as it is, but quoted (``""``, as JSON writes
+    it) where it is empty or only spaces, which showed as nothing ("fail groups: , x")."""
+    text = str(name)
+    return text if text.strip() else json.dumps(text)
 
 
 def when(value: dt.datetime | str | None) -> str:

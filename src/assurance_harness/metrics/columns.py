@@ -399,6 +399,9 @@ class MetricColumns:
                 spec, selected, overall.details.get("reason")
             )
         if spec.by:
+            no_group = int((_take(self._codes(spec.by), selected) < 0).sum())
+            if no_group:  # as ``engine.compute_metric``
+                overall.details["n_no_group"] = no_group
             overall.groups = {}
             for name, members in self._members(spec.by, selected):
                 group = overall.groups[name] = self._kind_value(spec, members, ctx)

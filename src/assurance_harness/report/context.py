@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..formatting import bound, interval, num, threshold
-from ..metrics.engine import failing_group_figures, no_data_reason
+from ..formatting import bound, group_name, interval, num, threshold
+from ..metrics.engine import coverage_notes, failing_group_figures, no_data_reason
 from ..store.runread import row_key
 from .rundata import RunData
 
@@ -47,6 +47,8 @@ class GateView:
     """Each failing group's own value, interval and n (shown beside the overall figures)."""
     no_data_reason: str = ""
     """Why the gate had no data, when it had none."""
+    notes: list[str] = field(default_factory=list)
+    """What its metric's figures leave out (``metrics.engine.coverage_notes``)."""
 
 
 @dataclass
@@ -62,6 +64,8 @@ class MetricView:
     skipped: str
     groups: list[dict[str, str]]
     raw: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    """What the figures leave out (``metrics.engine.coverage_notes``)."""
 
 
 @dataclass
@@ -339,13 +343,13 @@ def build_context(run: RunData) -> ReportContext:
                 value=num(gate.get("value")),
                 interval=interval(gate.get("ci_low"), gate.get("ci_high")),
                 n=num(gate.get("n")),
-                failing_groups=[str(g) for g in (gate.get("failing_groups") or [])],
+                failing_groups=[group_name(g) for g in (gate.get("failing_groups") or [])],
                 worst_cases=worst_keys,
                 raw=gate,
                 validity=_validity(gate, summary, reviewed),
                 group_figures=[
                     {
-                        "name": f["name"],
+                        "name": group_name(f["name"]),
                         "value": num(f["value"]),
                         "interval": interval(f["ci_low"], f["ci_high"]),
                         "n": num(f["n"]),
@@ -353,6 +357,7 @@ def build_context(run: RunData) -> ReportContext:
                     for f in failing_group_figures(gate, run.metrics.get(str(gate.get("metric"))))
                 ],
                 no_data_reason=no_data_reason(gate, run.metrics.get(str(gate.get("metric")))) or "",
+                notes=coverage_notes(run.metrics.get(str(gate.get("metric")))),
             )
         )
 
@@ -370,7 +375,7 @@ def build_context(run: RunData) -> ReportContext:
                 groups.append(
                     {
                         "failing": "fail" if str(name) in failing else "",
-                        "name": str(name),
+                        "name": group_name(name),
                         "value": num(value.get("value")),
                         "interval": interval(value.get("ci_low"), value.get("ci_high")),
                         "n": num(value.get("n")),
@@ -391,6 +396,7 @@ def build_context(run: RunData) -> ReportContext:
                 skipped=num(details.get("n_skipped")),
                 groups=groups,
                 raw=metric,
+                notes=coverage_notes(metric),
             )
         )
 

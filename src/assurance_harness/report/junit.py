@@ -47,7 +47,7 @@ def gate_message(g: GateView) -> str:
     if g.no_data_reason:
         # CI shows this line alone: "n=0" without the reason sends the reader to summary.json.
         text += f"; no data: {g.no_data_reason}"
-    return text
+    return text + "".join(f"; {note}" for note in g.notes)
 
 
 def gate_details(g: GateView, ctx: ReportContext, rows: dict[str, dict[str, Any]]) -> str:

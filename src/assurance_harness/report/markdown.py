@@ -108,7 +108,8 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
                         _with_groups(g, "interval", g.interval),
                         _with_groups(g, "n", g.n),
                         (", ".join(md_text(x) for x in g.failing_groups) or MISSING)
-                        + (f"; no data: {md_text(g.no_data_reason)}" if g.no_data_reason else ""),
+                        + (f"; no data: {md_text(g.no_data_reason)}" if g.no_data_reason else "")
+                        + "".join(f"; {md_text(note)}" for note in g.notes),
                         worst,
                     ]
                 )
@@ -149,6 +150,10 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
                         ]
                     )
                 )
+        noted = [m for m in ctx.metrics if m.notes]
+        if noted:
+            out.append("")
+            out += [f"- {md_code(m.id)}: {md_text(note)}" for m in noted for note in m.notes]
     else:
         out.append("No metrics were computed.")
     out.append("")

@@ -18,6 +18,7 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..formatting import group_name
 from ..metrics.rowvalues import streamed_row_values
 from ..stats.intervals import (
     clopper_pearson,
@@ -263,7 +264,7 @@ def _group_plot(run: RunData, metric_id: str, metric: dict[str, Any]) -> Plot | 
     }
     png = _bars(
         f"{metric_id} by group",
-        [str(g) for g, _ in items],
+        [group_name(g) for g, _ in items],
         [float(v["value"]) for _, v in items],
         [v.get("ci_low") for _, v in items],
         [v.get("ci_high") for _, v in items],
