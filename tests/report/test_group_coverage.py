@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,16 @@ def test_rows_a_rate_skipped_are_said_beside_its_n(coverage_run: tuple[str, Path
     assert f"- `v_rate`: {note}" in (run_dir / "report.md").read_text(encoding="utf-8")
     assert note in (run_dir / "report.html").read_text(encoding="utf-8")
     assert "swear_rate <= 0.1: n=" not in out, out  # it skipped none
+
+
+def test_junit_says_the_n_once_beside_the_rows_skipped(coverage_run: tuple[str, Path]) -> None:
+    _, run_dir = coverage_run
+    messages = {
+        case.get("name"): (case.find("failure").get("message") or "")  # type: ignore[union-attr]
+        for case in ET.parse(run_dir / "junit.xml").iter("testcase")
+    }
+    v_rate = next(text for name, text in messages.items() if "v_rate" in str(name))
+    assert "n=5, 1 row skipped: no value" in v_rate, v_rate
+    assert "n=5; n=5" not in v_rate, v_rate  # it said the n twice
+    swear = next(text for name, text in messages.items() if "swear_rate" in str(name))
+    assert 'failing groups: "", x' in swear and "1 row has no meta.group: in no group" in swear

@@ -49,6 +49,29 @@ review:
   band: {value: len.words, low: 5, high: 5}
 """
 
+GROUPS_SUITE = """
+suite: review-demo
+version: 1.0.0
+evidence_for: [R-001]
+cases:
+  - {id: c1, prompt: "c1: greet", metadata: {group: a, v: 1}}
+  - {id: c2, prompt: "c2: rant", metadata: {group: "", v: 2}}
+  - {id: c3, prompt: "c3: inject", metadata: {group: b, v: 1}}
+  - {id: c4, prompt: "c4: sum", metadata: {group: b}}
+  - {id: c5, prompt: "c5: refuse", metadata: {v: 2}}
+scorers:
+  - {id: kw, use: contains, with: {terms: [hate]}}
+metrics:
+  - {id: bad_rate, rate: "kw.matched", by: meta.group}
+  - {id: v_rate, rate: "meta.v == 1"}
+gates:
+  - {metric: bad_rate, max: 0.1}
+"""
+"""Groups the views must name: "" (c2, failing), b (failing) and a; c5 in no group; v_rate
+skips c4, which has no v."""
+NO_GROUP_NOTE = "1 row has no meta.group: in no group"
+SKIPPED_NOTE = "n=4, 1 row skipped: no value"
+
 REGISTER = """
 register_version: 1
 system:

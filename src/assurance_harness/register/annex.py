@@ -21,6 +21,7 @@ from ..errors import UsageError
 from ..formatting import (
     MISSING,
     gate_rule,
+    group_name,
     md_code,
     md_code_block,
     md_table,
@@ -492,12 +493,22 @@ def render_annex_md(annex: Annex) -> str:
                 ]
             )
             for group, value in (metric.get("groups") or {}).items():
-                rows.append([md_text(f"{name} [{group}]"), "", md_text(metric_figure(value)), ""])
+                label = f"{name} [{group_name(group)}]"
+                rows.append([md_text(label), "", md_text(metric_figure(value)), ""])
         out.append(
             md_table(["metric", "kind", "value [CI] (n)", "interval method"], rows)
             if rows
             else "No metrics."
         )
+        from ..metrics.engine import coverage_notes
+
+        notes = [
+            f"- {md_code(name)}: {md_text(note)}"
+            for name, metric in ar.run.metrics.items()
+            for note in coverage_notes(metric)
+        ]
+        if notes:
+            out += ["", *notes]
         if ar.plot_png is not None:
             out += ["", f"![metrics of {md_text(ar.run.suite.get('name'))}]({ar.plot_name})"]
         out.append("")
@@ -511,7 +522,7 @@ def render_annex_md(annex: Annex) -> str:
                 num(v.gate.get("checked")),
                 md_text(metric_figure(v.gate)),
                 f"**{md_text(v.gate.get('verdict'))}**",
-                md_text(", ".join(v.gate.get("failing_groups") or []) or MISSING),
+                md_text(", ".join(map(group_name, v.gate.get("failing_groups") or [])) or MISSING),
             ]
             for v in ar.gates
         ]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from ..formatting import group_name
+
 MAX_METRICS = 8
 MAX_GROUPS = 12
 
@@ -19,7 +21,7 @@ def _rows(name: str, metric: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
     rows = [(f"{name} (all)", metric)]
     groups = metric.get("groups") or {}
     for group, value in list(groups.items())[:MAX_GROUPS]:
-        rows.append((f"  {group}", value))
+        rows.append((f"  {group_name(group)}", value))
     if len(groups) > MAX_GROUPS:
         # A row without a point: the remaining groups are in the annex's table.
         rows.append((f"  ... {len(groups) - MAX_GROUPS} more groups (see table)", {}))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HarnessError
+from ..formatting import group_name
 
 GENESIS = "0" * 64
 """``prev_hash`` of the first record."""
@@ -129,7 +130,7 @@ class EvidenceRecord:
         """The gate id, with the groups that failed it when it is checked per group."""
         groups = (self.gate or {}).get("failing_groups") or []
         if groups:
-            return f"{self.gate_id} (failing groups: {', '.join(map(str, groups))})"
+            return f"{self.gate_id} (failing groups: {', '.join(map(group_name, groups))})"
         return self.gate_id
 
     @property

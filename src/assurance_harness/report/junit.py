@@ -42,12 +42,16 @@ def gate_message(g: GateView) -> str:
         f"{g.metric} {g.threshold} on the {g.bound}: checked {g.checked}; "
         f"estimate {g.value}, interval {g.interval}, n={g.n}"
     )
+    # The skipped-rows note starts with the same n ("n=5, 1 row skipped"): said once, beside it.
+    same_n = f"n={g.n}, "
+    notes = [note.removeprefix(same_n) for note in g.notes if note.startswith(same_n)]
+    text += "".join(f", {note}" for note in notes)
     if g.failing_groups:
         text += f"; failing groups: {', '.join(g.failing_groups)}"
     if g.no_data_reason:
         # CI shows this line alone: "n=0" without the reason sends the reader to summary.json.
         text += f"; no data: {g.no_data_reason}"
-    return text + "".join(f"; {note}" for note in g.notes)
+    return text + "".join(f"; {note}" for note in g.notes if not note.startswith(same_n))
 
 
 def gate_details(g: GateView, ctx: ReportContext, rows: dict[str, dict[str, Any]]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from ..errors import HarnessError, UsageError
-from ..formatting import num
+from ..formatting import MISSING, group_name, num
 from ..review.adjudicate import ReviewPaths
 from .allocator import release_freed
 from .security import (
@@ -127,13 +128,26 @@ def _fig(value: Any) -> str:
     return num(value)
 
 
+def _coverage_notes(metric: dict[str, Any] | None) -> list[str]:
+    """``metrics.engine.coverage_notes``, imported when a page shows a metric: the metrics
+    package takes a fifth of a second to load, which pages without figures need not wait."""
+    from ..metrics.engine import coverage_notes
+
+    return coverage_notes(metric)
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.ChainableUndefined,
     )
-    env.filters["fig"] = _fig
+    env.filters.update(
+        fig=_fig,
+        group_name=group_name,
+        group_param=group_param,
+        coverage_notes=_coverage_notes,
+    )
     return env
 
 
@@ -255,7 +269,9 @@ def _group_expr(summary: dict[str, Any]) -> str | None:
     return None
 
 
-def _group_of(row: dict[str, Any], by: str | None) -> str:
+def _group_of(row: dict[str, Any], by: str | None) -> str | None:
+    """The row's group, or None for a row in none: a group named "" is a group of its own
+    (its rows were listed with the rows in no group)."""
     from ..metrics.expr import ExpressionError, evaluate
 
     if by is not None:
@@ -266,7 +282,29 @@ def _group_of(row: dict[str, Any], by: str | None) -> str:
         if value is not None:
             return str(value)
     meta = row.get("metadata") or {}
-    return str(meta.get("group") or meta.get("category") or meta.get("axis") or "")
+    return str(meta.get("group") or meta.get("category") or meta.get("axis") or "") or None
+
+
+def group_param(name: str) -> str:
+    """A group as the run page's ``group=`` filter names it: as it is, but as JSON where it is
+    blank or starts with a quote. ``group=`` (and no parameter) stays "any group", as the URLs
+    the form wrote before meant, and the group "" is ``group=""``; the quoting of names that
+    start with ``"`` keeps a group literally named ``""`` apart from it."""
+    return json.dumps(name) if not name.strip() or name.startswith('"') else name
+
+
+def group_from_param(value: str) -> str | None:
+    """The group a ``group=`` filter picks (``group_param`` read back); None for any group."""
+    if not value:
+        return None
+    if value.startswith('"'):
+        try:
+            name = json.loads(value)
+        except ValueError:
+            return value  # a name that starts with a quote, written before it was quoted
+        if isinstance(name, str):
+            return name
+    return value
 
 
 async def run_page(request: web.Request) -> web.Response:
@@ -295,10 +333,11 @@ def _run_page(request: web.Request) -> web.Response:
     worst = {str(k) for g in run.gates for k in g.get("worst_cases") or []}
     q = request.query
     f = {k: q.get(k, "") for k in ("q", "score", "group", "verdict")}
+    picked = group_from_param(f["group"])
     by = _group_expr(run.summary)
     error = None
     shown: list[dict[str, Any]] = []
-    groups: set[str] = set()
+    groups: set[str | None] = set()
     total = 0
     for row in rows:
         total += 1
@@ -308,7 +347,7 @@ def _run_page(request: web.Request) -> web.Response:
         text = f"{key}\n{row.get('prompt') or ''}\n{row.get('response') or ''}".lower()
         if f["q"] and f["q"].lower() not in text:
             continue
-        if f["group"] and group != f["group"]:
+        if picked is not None and group != picked:
             continue
         verdict = f["verdict"]
         if verdict == "worst" and key not in worst:
@@ -332,7 +371,7 @@ def _run_page(request: web.Request) -> web.Response:
             shown.append(
                 {
                     "key": key,
-                    "group": group,
+                    "group": MISSING if group is None else group_name(group),
                     "prompt": row.get("prompt"),
                     "response": row.get("response"),
                     "error": (row.get("error") or {}).get("message") if row.get("error") else None,
@@ -351,7 +390,8 @@ def _run_page(request: web.Request) -> web.Response:
         error=error,
         skipped_note=run.skipped_note(),  # the pass over the rows above knows it: no reread
         summary_changed=run.summary_changed(),
-        groups=sorted(groups - {""}),
+        groups=sorted(g for g in groups if g is not None),
+        picked_group=picked,
         shown=shown,
         total=total,
         limit=ROW_LIMIT,
