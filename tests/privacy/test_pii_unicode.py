@@ -86,6 +86,7 @@ def _ordinary_sentences() -> list[str]:
         "Café notes for {p}: {d}; naïve résumé, 3½ pages.",
         "I'm 12 years old, born on 3 March 2012; {p} wrote {d}…",
         "What is 4352 + 1289? Ask {p}, or try {d}.",
+        "Zoe\u0301 says 3½ × 10⁵ = x², then {d} to {p}",
     ]
     return [f.format(p=p, d=d) for f in frames for p in people for d in data]
 
@@ -93,14 +94,15 @@ def _ordinary_sentences() -> list[str]:
 def test_ordinary_text_gives_the_same_spans_as_the_detector_on_its_own() -> None:
     """The spans are those of the detector run on the text itself (the code before folding),
     type, offsets and score; where the text has nothing to fold, the fold is the identity.
-    ("½" and "…" are folded by NFKC, to "1⁄2" and "...", and change nothing found.)"""
+    ("…" is folded to "...", and changes nothing found; "½", "⁵" and "²" are kept, as folded
+    they join the digits beside them; a decomposed accent is not composed.)"""
     from assurance_harness.privacy.normalise import fold
     from assurance_harness.privacy.pii import HELPLINES, _find
 
     sentences = _ordinary_sentences()
     assert len(sentences) >= 300
     for text in sentences:
-        if "½" not in text and "…" not in text:
+        if "…" not in text:
             assert not fold(text).changed, text
         assert find_pii(text) == _find(text, None, 0.0, HELPLINES), text
 
