@@ -31,6 +31,7 @@ from typing import Any
 
 from .context import context_enhancer
 from .entities import ENTITY_TITLES
+from .normalise import fold
 from .urls import url_recognizer
 
 HELPLINES = (
@@ -501,7 +502,25 @@ def find_pii(
     min_score: float = 0.0,
     allow: tuple[str, ...] = HELPLINES,
 ) -> list[Span]:
-    """Personal data in ``text``, non-overlapping, in order; each span at least ``min_score``."""
+    """Personal data in ``text``, non-overlapping, in order; each span at least ``min_score``.
+
+    Found on the text as a person reads it (:func:`normalise.fold`: full-width forms folded,
+    zero-width and other invisible characters removed), each span in ``text``'s own offsets,
+    covering whatever was folded or removed inside it."""
+    folded = fold(text)
+    spans = _find(folded.text, entities, min_score, allow)
+    if not folded.changed:
+        return spans
+    out = []
+    for span in spans:
+        start, end = folded.to_original(span.start, span.end)
+        out.append(Span(span.type, start, end, span.score, text[start:end]))
+    return out
+
+
+def _find(
+    text: str, entities: list[str] | None, min_score: float, allow: tuple[str, ...]
+) -> list[Span]:
     if not text or not text.strip():
         return []
     results = analyzer().analyze(

@@ -14,6 +14,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
+from .normalise import fold
 from .policy import RedactionPolicy
 
 RULES_VERSION = "1"
@@ -120,6 +121,9 @@ def known_in(value: Any, policy: RedactionPolicy) -> dict[str, str]:
             continue
         for kind, start, end in _spans_cached(text, tuple(policy.entities), policy.min_score):
             found = text[start:end].strip()
+            known.setdefault(found.lower(), kind)
+            # as read, so a name disguised here ("Am\u200belia") is known where it recurs plainly
+            found = fold(found).text
             known.setdefault(found.lower(), kind)
             if kind in NAME_TYPES:
                 for word in re.findall(r"[^\W\d_]{3,}", found):
