@@ -17,7 +17,7 @@ from typing import Any
 from .normalise import fold
 from .policy import RedactionPolicy
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 """Version of the detector rules and placeholder format; recorded with every redacted run."""
 
 KEEP_KEYS = frozenset(

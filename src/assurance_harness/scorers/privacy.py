@@ -71,7 +71,7 @@ class PiiScorer(Scorer):
     """Personal data in the response, by type, with spans (Presidio offline + rules)."""
 
     name: ClassVar[str] = "pii"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     Params: ClassVar[type[ScorerParams]] = PiiParams
     fields: ClassVar[dict[str, str]] = {
         "found": "any personal data at or above min_score",
