@@ -414,7 +414,8 @@ def _check_executor(executor: str, ray_address: str | None) -> None:
 
 
 def _print_outcome(outcome: object) -> None:
-    from .metrics.engine import coverage_notes, failing_group_figures, no_data_reason
+    from .formatting import coverage_notes
+    from .metrics.engine import failing_group_figures, no_data_reason
     from .runner.run import RunOutcome
 
     assert isinstance(outcome, RunOutcome)

@@ -419,34 +419,3 @@ def _groups_without_data(gate: dict[str, Any], metric: dict[str, Any] | None) ->
         details = (groups.get(name) or groups.get(str(name)) or {}).get("details") or {}
         found.append(f"group '{name}': {details.get('no_data_reason') or 'no value'}")
     return "; ".join(found) or None
-
-
-VALUE_KINDS = frozenset({"rate", "mean", "quantile"})
-"""Kinds whose ``details.n_skipped`` counts rows where the expression gave no value (null, a
-failed request, a missing field): other kinds' skipped rows are unpaired variants, groups too
-small to compare ... which "no value" would misname."""
-
-
-def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
-    """What a recorded metric's figures leave out, each a phrase for the line or cell that shows
-    them: rows a rate, mean or quantile skipped ("n=2, 1 row skipped: no value") and rows in no
-    ``by:`` group ("1 row has no meta.group: in no group"). Without them an overall n of 6
-    beside groups holding 5, or an n of 2 for 3 cases, did not say where the rows went."""
-    metric = metric or {}
-    details = metric.get("details") or {}
-    notes: list[str] = []
-    skipped, n = _count(details.get("n_skipped")), _count(metric.get("n"))
-    if metric.get("kind") in VALUE_KINDS and skipped and n:  # n=0: the no-data reason says it
-        rows = "1 row" if skipped == 1 else f"{skipped} rows"
-        notes.append(f"n={n}, {rows} skipped: no value")
-    by = (metric.get("spec") or {}).get("by")
-    no_group = _count(details.get("n_no_group"))
-    if no_group:
-        rows = "1 row has" if no_group == 1 else f"{no_group} rows have"
-        notes.append(f"{rows} no {by or 'group value'}: in no group")
-    return notes
-
-
-def _count(value: Any) -> int:
-    """A recorded count, 0 for anything that is none (a damaged summary's text, a bool)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -20,6 +20,7 @@ from .. import __version__
 from ..errors import UsageError
 from ..formatting import (
     MISSING,
+    coverage_notes,
     gate_rule,
     group_name,
     md_code,
@@ -500,8 +501,6 @@ def render_annex_md(annex: Annex) -> str:
             if rows
             else "No metrics."
         )
-        from ..metrics.engine import coverage_notes
-
         notes = [
             f"- {md_code(name)}: {md_text(note)}"
             for name, metric in ar.run.metrics.items()

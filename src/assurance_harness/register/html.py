@@ -12,19 +12,11 @@ from typing import Any
 
 import jinja2
 
-from ..formatting import MISSING, gate_rule, group_name, metric_figure, num, when
+from ..formatting import MISSING, coverage_notes, gate_rule, group_name, metric_figure, num, when
 from .soa import SoaRow
 from .status import RegisterStatus
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def _coverage_notes(metric: dict[str, Any] | None) -> list[str]:
-    """``metrics.engine.coverage_notes``, imported when a page shows a metric: the metrics
-    package takes a fifth of a second to load, which pages without figures need not wait."""
-    from ..metrics.engine import coverage_notes
-
-    return coverage_notes(metric)
 
 
 def environment() -> jinja2.Environment:
@@ -41,7 +33,7 @@ def environment() -> jinja2.Environment:
         threshold=gate_rule,
         when=when,
         group_name=group_name,
-        coverage_notes=_coverage_notes,
+        coverage_notes=coverage_notes,
     )
     env.globals["MISSING"] = MISSING
     return env

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..formatting import bound, group_name, interval, num, threshold
-from ..metrics.engine import coverage_notes, failing_group_figures, no_data_reason
+from ..formatting import bound, coverage_notes, group_name, interval, num, threshold
+from ..metrics.engine import failing_group_figures, no_data_reason
 from ..store.runread import row_key
 from .rundata import RunData
 
@@ -48,7 +48,7 @@ class GateView:
     no_data_reason: str = ""
     """Why the gate had no data, when it had none."""
     notes: list[str] = field(default_factory=list)
-    """What its metric's figures leave out (``metrics.engine.coverage_notes``)."""
+    """What its metric's figures leave out (``formatting.coverage_notes``)."""
 
 
 @dataclass
@@ -65,7 +65,7 @@ class MetricView:
     groups: list[dict[str, str]]
     raw: dict[str, Any]
     notes: list[str] = field(default_factory=list)
-    """What the figures leave out (``metrics.engine.coverage_notes``)."""
+    """What the figures leave out (``formatting.coverage_notes``)."""
 
 
 @dataclass

@@ -18,7 +18,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from ..errors import HarnessError, UsageError
-from ..formatting import MISSING, group_name, num
+from ..formatting import MISSING, coverage_notes, group_name, num
 from ..review.adjudicate import ReviewPaths
 from .allocator import release_freed
 from .security import (
@@ -128,14 +128,6 @@ def _fig(value: Any) -> str:
     return num(value)
 
 
-def _coverage_notes(metric: dict[str, Any] | None) -> list[str]:
-    """``metrics.engine.coverage_notes``, imported when a page shows a metric: the metrics
-    package takes a fifth of a second to load, which pages without figures need not wait."""
-    from ..metrics.engine import coverage_notes
-
-    return coverage_notes(metric)
-
-
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -146,7 +138,7 @@ def _env() -> jinja2.Environment:
         fig=_fig,
         group_name=group_name,
         group_param=group_param,
-        coverage_notes=_coverage_notes,
+        coverage_notes=coverage_notes,
     )
     return env
 
