@@ -54,6 +54,7 @@ from .base import (
     describe,
     register_target,
 )
+from .daemon_workers import DaemonWorkers
 
 _ARGUMENTS = ("messages", "params", "metadata", "seed", "sample", "case_id", "request")
 
@@ -98,6 +99,7 @@ class CallableTarget(Target):
         self._wanted: tuple[str, ...] = ()
         self._positional_messages = False
         self._is_async = False
+        self._workers = DaemonWorkers("assurance-callable")
         self._source_digest: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._cwd = _cwd()
@@ -257,7 +259,8 @@ class CallableTarget(Target):
         async generators a function left open are closed, their ``finally`` blocks run: a
         client's session, a stream), then stop it. Waited for at most ``_CLOSE_WAIT_S``: its
         thread is a daemon, so a loop still blocked in a call is abandoned, as a hung sync
-        call's thread is."""
+        call's thread is. The sync calls' idle threads end."""
+        self._workers.close()
         loop, self._loop = self._loop, None
         if loop is None:
             return
@@ -316,7 +319,7 @@ class CallableTarget(Target):
         if self._is_async:
             ok, result = await _on_loop(self._own_loop(), fn, *args, **kwargs)
         else:
-            ok, result = await _in_daemon_thread(fn, *args, **kwargs)
+            ok, result = await _in_daemon_thread(self._workers, fn, *args, **kwargs)
         self._restore_cwd()
         if not ok:
             raise _failure(self.s.function, result)
@@ -364,13 +367,16 @@ async def _on_loop(
     return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), loop))
 
 
-async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
-    """Call a sync function in its own daemon thread and await the result.
+async def _in_daemon_thread(
+    workers: DaemonWorkers, fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[bool, Any]:
+    """Call a sync function on a daemon thread of ``workers`` and await the result.
 
     Not ``asyncio.to_thread``: its shared pool has min(32, CPUs + 4) workers, fewer than a
     target's ``concurrency``, and a call that hangs past ``timeout_s`` keeps its worker, so a few
     hangs starve every later request into a timeout, and the pool's shutdown then waits for the
-    hung calls, so the command never exits. A daemon thread is abandoned on timeout instead.
+    hung calls, so the command never exits. ``DaemonWorkers`` gives a call that finds no idle
+    thread a new one, and a hung call's thread is abandoned on timeout instead.
     """
     loop = asyncio.get_running_loop()
     # (ok, value) as the result, never set_exception: a future refuses a StopIteration (the
@@ -391,7 +397,7 @@ async def _in_daemon_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -
         with contextlib.suppress(RuntimeError):  # the loop closed while this call hung
             loop.call_soon_threadsafe(settle, *outcome)
 
-    threading.Thread(target=work, name="assurance-callable", daemon=True).start()
+    workers.submit(work)
     return await future
 
 
