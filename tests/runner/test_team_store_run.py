@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ import pytest
 from assurance_harness.store.postgres import PostgresDatabase
 
 from ..register.test_team_ledger import GOLDEN, _cli, _rows
+from ..testing.cli import run_cli
+from ..testing.postgres import PgCluster
 
 pytestmark = pytest.mark.slow
 
@@ -51,3 +54,59 @@ def _cli_in(cwd: Path, *args: str | Path) -> Any:
         return _cli(*args)
     finally:
         os.chdir(previous)
+
+
+STOPPING_BOT = """
+import json, os, subprocess, threading
+from golden_bot import reply as golden
+
+_lock, _calls = threading.Lock(), [0]
+
+
+def reply(messages, **kw):
+    with _lock:
+        _calls[0] += 1
+        if _calls[0] == 6:  # the last request: the store goes away once every answer is in
+            subprocess.run(json.loads(os.environ["STOP_SERVER"]), check=True, capture_output=True)
+    return golden(messages, **kw)
+"""
+
+
+def test_the_store_stopped_mid_run_fails_it_resumably_and_resume_completes_it(
+    postgres_cluster: PgCluster, pg_url: str, tmp_path: Path
+) -> None:
+    """The server stopped while the run was sending: the run exits 3 (not 2, a configuration
+    fault) with one error line naming the store and the resume command, no psycopg log lines,
+    no password; every response is kept, and once the server is back the printed resume
+    command (with the run's ``--store``) indexes the run and attaches its evidence there."""
+    for name in ("suite.yaml", "golden_bot.py"):
+        shutil.copy(GOLDEN / name, tmp_path / name)
+    (tmp_path / "stopping_bot.py").write_text(STOPPING_BOT, encoding="utf-8")
+    target = (GOLDEN / "target.yaml").read_text(encoding="utf-8")
+    (tmp_path / "target.yaml").write_text(target.replace("golden_bot:", "stopping_bot:"))
+    env = {"STOP_SERVER": json.dumps(postgres_cluster.stop_command())}
+    args = ("run", "suite.yaml", "--target", "target.yaml", "--store", pg_url)
+    try:
+        failed = run_cli(*args, cwd=tmp_path, env=env)
+    finally:
+        if not postgres_cluster.running():
+            postgres_cluster.start_server()
+    text = failed.stdout + failed.stderr
+    assert failed.returncode == 3, text
+    assert "Traceback" not in text and postgres_cluster.password not in text
+    errors = [line for line in failed.stderr.splitlines() if not line.startswith("suite: ")]
+    assert len(errors) == 2 and all(line.startswith("error: ") for line in errors), text
+    (run_dir,) = [p.parent for p in (tmp_path / "reports").glob("*/responses.jsonl")]
+    assert f"--resume {run_dir.name}" in errors[1] and "127.0.0.1" in errors[0]
+    assert len((run_dir / "responses.jsonl").read_text().splitlines()) == 6
+    # The command as printed: without the --store it was given, the run would be indexed and
+    # its evidence attached in the embedded store, splitting the team's history in two.
+    printed = shlex.split(errors[1].split("finish with: ", 1)[1])
+    assert printed[:2] == ["assurance", "run"]
+    resumed = run_cli(*printed[1:], cwd=tmp_path)
+    assert resumed.returncode == 1, resumed.stdout + resumed.stderr  # the golden gate fails
+    with PostgresDatabase(pg_url).transaction() as conn:
+        indexed = conn.execute("SELECT run_id FROM runs").fetchall()
+    assert [r["run_id"] for r in indexed] == [run_dir.name]
+    assert [json.loads(line)["run_id"] for _, line in _rows(pg_url)] == [run_dir.name] * 6
+    assert not (tmp_path / "reports" / "runs.db").exists()

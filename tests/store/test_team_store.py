@@ -244,3 +244,37 @@ def test_a_url_without_a_host_reaches_the_server_through_its_socket(
     assert PgUrl(url).conninfo.startswith(f"postgresql:///{database}?")
     RunIndex(PostgresDatabase(url)).upsert(_run_row("r1", "2026-01-01"))
     assert RunIndex(PostgresDatabase(pg_url)).get("r1") is not None
+
+
+def test_a_server_restart_costs_no_transaction_and_a_stopped_one_fails_at_once(
+    postgres_cluster: PgCluster, pg_url: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A restarted server (an upgrade, a failover) ends the pooled connections: the next
+    transaction failed with 'terminating connection due to administrator command' though the
+    server was back. A stopped one must fail at once with the cause (not the pool's timeout),
+    and libpq must print nothing of its own (the CLI's one-line error is the whole report; the
+    pool's log lines are tested through the CLI in ``tests/runner/test_team_store_run.py``)."""
+    pytest.importorskip("psycopg_pool")
+    import time
+
+    from assurance_harness.store.postgres import PostgresDatabase, StoreError
+
+    database = PostgresDatabase(pg_url)
+    RunIndex(database).upsert(_run_row("r1", "2026-01-01"))
+    postgres_cluster.stop_server()
+    try:
+        began = time.monotonic()
+        with pytest.raises(StoreError) as caught:
+            RunIndex(database).get("r1")
+        assert time.monotonic() - began < 10
+        assert "Connection refused" in str(caught.value) and "\n" not in str(caught.value)
+        assert postgres_cluster.password not in str(caught.value)
+    finally:
+        postgres_cluster.start_server()
+    got = RunIndex(database).get("r1")
+    assert got is not None and got["suite"] == "tox"
+    postgres_cluster.stop_server()
+    postgres_cluster.start_server()  # a restart between two transactions
+    RunIndex(database).upsert(_run_row("r2", "2026-01-02"))
+    assert [r["run_id"] for r in RunIndex(database).list_runs()] == ["r2", "r1"]
+    assert capfd.readouterr().err == ""

@@ -129,6 +129,10 @@ class PgCluster:
         pwfile.unlink()
         if init.returncode != 0:
             raise RuntimeError(f"initdb failed: {init.stderr.strip() or init.stdout.strip()}")
+        self.start_server()
+
+    def start_server(self) -> None:
+        """Start the server on the cluster made by :meth:`start` (again, after ``stop_server``)."""
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -140,6 +144,22 @@ class PgCluster:
         if started.returncode != 0:
             log = (self.root / "log").read_text(errors="replace")[-2000:]
             raise RuntimeError(f"pg_ctl start failed: {started.stderr.strip()}\n{log}")
+
+    def stop_command(self) -> list[str]:
+        """The argv that stops the server as an administrator would (``-m fast``: sessions are
+        ended, so a client's connections go bad), for a test's target to run mid-run."""
+        return self._cmd("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def stop_server(self) -> None:
+        """Stop the server, keeping the cluster (``start_server`` brings it back)."""
+        stopped = subprocess.run(
+            self.stop_command(), capture_output=True, text=True, timeout=60, check=False
+        )
+        if stopped.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {stopped.stderr.strip()}")
+
+    def running(self) -> bool:
+        return self.run("pg_ctl", "-D", str(self.data), "status").returncode == 0
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():

@@ -42,7 +42,8 @@ from ..store.files import (
     remove_stale_temporary_files,
 )
 from ..store.journalindex import JournalIndex, index_journal
-from ..store.location import store_url
+from ..store.location import cli_store, store_url
+from ..store.postgres import StoreError
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
 from ..store.runlog import RunLogWriter, RunState, Summary, read_run, read_state
@@ -150,6 +151,13 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
 
         reason = sqlite_fault_reason(Path(where), exc)
     return RunFailedError(f"cannot write {where}: {reason}", then)
+
+
+def _store_lost(exc: StoreError, then: str) -> RunFailedError:
+    """A store fault once the run has begun (the team store answered at the start: it stopped,
+    or the network went): the run failed (exit 3), not its configuration (2), and ``then``
+    says how to finish it."""
+    return RunFailedError(*exc.lines(), then)
 
 
 def _fault_path(exc: Exception, reports: Path) -> Path | str:
@@ -361,9 +369,13 @@ def resume_command(
 ) -> str:
     """The one command that continues a run, with the same options as the interrupted one (so
     resuming behaves as the interrupted run would have, and its evidence goes where the run was
-    told: the same register and ledger); ``retry_errors``: with ``--retry-errors``."""
+    told: the same register and ledger); ``retry_errors``: with ``--retry-errors``. The store
+    given with ``--store`` is named too: without it the run would be indexed and its evidence
+    attached in the store the configuration names (the embedded one), splitting the history."""
     cache_flag = {None: [], True: ["--cache"], False: ["--no-cache"]}[use_cache]
+    store = cli_store()
     options = [
+        *(["--store", shlex.quote(store)] if store is not None else []),
         *(["--concurrency", str(concurrency)] if concurrency else []),
         *cache_flag,
         *([] if write_reports else ["--no-report"]),
@@ -769,6 +781,8 @@ def _run_suite(
                 raise _storage_failure(
                     exc, _fault_path(exc, reports), "after fixing this, run the same command again"
                 ) from None
+            except StoreError as exc:
+                raise _store_lost(exc, "after fixing this, run the same command again") from None
             except KeyboardInterrupt:
                 # Every response is recorded; what was cut short (index, reports, evidence) is
                 # redone by the same command.
@@ -926,6 +940,12 @@ def _run_suite(
     except SuiteFaultError as exc:
         exc.add_line(_new_run_line(run_dir.run_id, read_cache))
         raise
+    except StoreError as exc:
+        raise _store_lost(
+            exc,
+            f"the responses are saved in run {run_dir.run_id}; after fixing this, "
+            f"finish with: {resume_cmd}",
+        ) from None
     except HarnessError as exc:
         # The responses are safe in the journal: say how to finish without re-sending anything.
         exc.add_line(

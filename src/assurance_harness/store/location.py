@@ -34,6 +34,12 @@ def set_cli_store(url: str | None) -> None:
     _cli_store = url
 
 
+def cli_store() -> str | None:
+    """The ``--store`` the command line gave (None: not given), for the commands the harness
+    prints to continue: they must use the same store."""
+    return _cli_store
+
+
 @contextmanager
 def using_store(url: str | None) -> Iterator[None]:
     """Within the block, the store is ``url`` (``sqlite`` or None: the embedded one) whatever

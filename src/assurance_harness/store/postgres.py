@@ -10,11 +10,12 @@ Needs the ``postgres`` extra (psycopg 3).
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
@@ -113,6 +114,16 @@ class PgUrl:
         return re.sub(r"(postgres(?:ql)?://[^:/@\s]*):[^@\s]*@", r"\1:***@", text)
 
 
+def _quiet_psycopg_logs() -> None:
+    """Keep psycopg's log records ("discarding closed connection", the pool's "error
+    connecting" with libpq's second line) off stderr where nothing handles logging: Python's
+    last-resort handler printed them around the one-line error that says the same. An
+    application that configures logging still gets them (they propagate)."""
+    logger = logging.getLogger("psycopg")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+
+
 class _PgConnection(Connection):
     dialect: Dialect = "postgresql"
 
@@ -192,6 +203,7 @@ class PostgresDatabase(Database):
             from psycopg_pool import ConnectionPool
         except ImportError:
             return None
+        _quiet_psycopg_logs()
         key = (os.getpid(), self.url.conninfo)
         with _pools_guard:
             pool = _pools.get(key)
@@ -214,16 +226,38 @@ class PostgresDatabase(Database):
     def transaction(self) -> Iterator[Connection]:
         import psycopg
 
-        pool = self._pool()
         try:
-            if pool is None:
-                with closing(self._connect()) as conn, conn.transaction():
-                    yield _PgConnection(conn)
-            else:
-                with pool.connection() as conn, conn.transaction():
-                    yield _PgConnection(conn)
+            with self._begun() as conn:
+                yield _PgConnection(conn)
         except psycopg.Error as exc:
             raise StoreError(f"store {self.where}: {self.url.scrub(_first_line(exc))}") from None
+
+    @contextmanager
+    def _begun(self) -> Iterator[psycopg.Connection[Any]]:
+        """A connection inside a transaction: a pooled one where it still answers, else a new one.
+
+        A restarted server (an upgrade, a failover) or an idle timeout ends the connections the
+        pool holds, and the pool finds out only on use: its first ``BEGIN`` fails. That one is
+        given back (the pool drops it and reconnects) and the transaction runs on a connection
+        made now, so a restart costs no transaction, and a server that is down is one
+        StoreError with the cause at once, not the pool's wait for a connection."""
+        import psycopg
+
+        pool = self._pool()
+        if pool is not None:
+            from psycopg_pool import PoolTimeout
+
+            with ExitStack() as pooled:
+                try:
+                    conn = pooled.enter_context(pool.connection())
+                    pooled.enter_context(conn.transaction())
+                except (psycopg.OperationalError, PoolTimeout):
+                    pass  # dropped by the server, or none free: a new one says which
+                else:
+                    yield conn
+                    return
+        with closing(self._connect()) as conn, conn.transaction():
+            yield conn
 
     def ensure_schema(self) -> None:
         key = self.url.conninfo
