@@ -330,3 +330,36 @@ def test_a_verdict_from_the_apps_own_page_is_taken_with_the_browsers_headers(sit
     )
     assert status == 200 and 'id="saved"' in text, (status, text[:300])
     assert _reviews(project) == before + 1
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "note=caf%E9",  # Latin-1, not UTF-8: was recorded as "caf\ufffd"
+        "note=%ED%A0%80",  # a surrogate's UTF-8 form, no character
+        "note=ok%C3",  # cut in the middle of a character
+    ],
+)
+def test_a_form_value_percent_encoded_from_bytes_not_utf8_is_a_400_not_replaced(
+    site, extra
+) -> None:
+    """The body is ASCII, so it decodes, but its values' bytes are no UTF-8: aiohttp put U+FFFD
+    for them, and the ledger (append-only evidence) kept a note no reviewer wrote."""
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    token, cookie = _form_session(base, path)
+    before = _reviews(project)
+    status, text, _ = _request(
+        base,
+        "POST",
+        path,
+        f"csrf_token={token}&decision=agree&reviewer=alice&{extra}".encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"assurance_csrf={cookie}",
+        },
+    )
+    assert status == 400 and "UTF-8" in text, (status, text[:300])
+    assert _reviews(project) == before
+    notes = [r.review["note"] for r in read_ledger(project.ledger, reviews=True) if r.is_review]
+    assert not any("\ufffd" in note for note in notes), notes
