@@ -266,3 +266,100 @@ def test_ui_on_a_port_already_taken_or_an_unknown_host_is_one_line_exit_2(tmp_pa
     assert "--host" in last and "internal error" not in result.stderr
     result = run_cli("ui", "--reports", tmp_path, "--port", "70000", timeout=60)
     assert result.returncode == 2 and "internal error" not in result.stderr, result.stderr
+
+
+COOKIE_TOSSED = "tossed-by-another-page"
+"""A CSRF cookie a page on another port of this machine set: cookies are not kept apart by port
+(RFC 6265, 8.5), so such a page can choose the cookie the app then receives, and send the same
+value as the form's token."""
+
+
+@pytest.mark.parametrize(
+    ("headers", "token"),
+    [
+        ({"Origin": "http://localhost"}, COOKIE_TOSSED),  # a server on port 80, not the app's
+        ({"Origin": "http://127.0.0.1"}, COOKIE_TOSSED),
+        ({"Origin": "http://localhost:80"}, COOKIE_TOSSED),
+        ({"Sec-Fetch-Site": "same-site"}, COOKIE_TOSSED),  # no Origin: another port, same host
+        ({"Sec-Fetch-Site": "cross-site"}, None),  # the page's own token: still another site
+    ],
+)
+def test_a_verdict_posted_from_another_site_or_port_is_refused(site, headers, token) -> None:
+    """Was: an Origin without a port (port 80: any other web server on this machine) passed as
+    the app's own, and a request the browser marked cross-site or same-site was let through; a
+    page there that set the CSRF cookie recorded a verdict under any reviewer's name."""
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    cookie = COOKIE_TOSSED
+    if token is None:
+        token, cookie = _form_session(base, path)
+    before = _reviews(project)
+    status, text, _ = _request(
+        base,
+        "POST",
+        path,
+        f"csrf_token={token}&decision=false&reviewer=mallory".encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"assurance_csrf={cookie}",
+            **headers,
+        },
+    )
+    assert status == 403 and "cross" in text, (status, text[:300])
+    assert _reviews(project) == before
+
+
+def test_a_verdict_from_the_apps_own_page_is_taken_with_the_browsers_headers(site) -> None:
+    """What a browser sends from the app's own page (its Origin, Sec-Fetch-Site: same-origin)
+    is still taken: the refusals above are of other sites only."""
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    token, cookie = _form_session(base, path)
+    before = _reviews(project)
+    status, text, _ = _request(
+        base,
+        "POST",
+        path,
+        f"csrf_token={token}&decision=agree&reviewer=alice".encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"assurance_csrf={cookie}",
+            "Origin": base,
+            "Sec-Fetch-Site": "same-origin",
+        },
+    )
+    assert status == 200 and 'id="saved"' in text, (status, text[:300])
+    assert _reviews(project) == before + 1
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "note=caf%E9",  # Latin-1, not UTF-8: was recorded as "caf\ufffd"
+        "note=%ED%A0%80",  # a surrogate's UTF-8 form, no character
+        "note=ok%C3",  # cut in the middle of a character
+    ],
+)
+def test_a_form_value_percent_encoded_from_bytes_not_utf8_is_a_400_not_replaced(
+    site, extra
+) -> None:
+    """The body is ASCII, so it decodes, but its values' bytes are no UTF-8: aiohttp put U+FFFD
+    for them, and the ledger (append-only evidence) kept a note no reviewer wrote."""
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    token, cookie = _form_session(base, path)
+    before = _reviews(project)
+    status, text, _ = _request(
+        base,
+        "POST",
+        path,
+        f"csrf_token={token}&decision=agree&reviewer=alice&{extra}".encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"assurance_csrf={cookie}",
+        },
+    )
+    assert status == 400 and "UTF-8" in text, (status, text[:300])
+    assert _reviews(project) == before
+    notes = [r.review["note"] for r in read_ledger(project.ledger, reviews=True) if r.is_review]
+    assert not any("\ufffd" in note for note in notes), notes

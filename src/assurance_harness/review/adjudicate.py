@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from .store import QueueItem, ReviewStore, Verdict
+from .store import QueueItem, ReviewStore, Verdict, review_note
 
 NO_RISK = "(none)"
 """``risk_id`` of a review record for a run that evidences no risk."""
@@ -97,6 +97,7 @@ def adjudicate(
     """
     from ..store.runlock import reading_run_folder
 
+    review_note(note)  # before the ledger is written: no record of a verdict the store refuses
     # Held shared: the record hashes results.jsonl and summary.json, which a --retry-errors
     # starting meanwhile would rewrite (the ledger would then fail verification).
     with reading_run_folder(run_dir_of(paths, run_id), then="give the verdict"):

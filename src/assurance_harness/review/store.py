@@ -55,6 +55,24 @@ def reviewer_name(name: str) -> str:
     return name
 
 
+NOTE_CONTROLS_KEPT = frozenset("\t\n\r")
+"""The control characters a note may hold: those of text typed into a form's box."""
+
+
+def review_note(note: str) -> str:
+    """``note`` as given, or a UsageError where it holds a control character other than a tab
+    or a line break. A note is evidence, written to the ledger before the store keeps the
+    verdict: a NUL, which the team store cannot keep, was refused there only once its record
+    was in the ledger; an escape sequence rewrote the terminal that printed it."""
+    for position, char in enumerate(note, start=1):
+        if unicodedata.category(char) == "Cc" and char not in NOTE_CONTROLS_KEPT:
+            raise UsageError(
+                f"the note holds a control character (U+{ord(char):04X} at position "
+                f"{position}); nothing was recorded: give the note without it"
+            )
+    return note
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
