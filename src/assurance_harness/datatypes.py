@@ -323,6 +323,19 @@ WholeNumber = Annotated[int, BeforeValidator(_not_a_bool_count)]
 """An integer field of a configuration file (a count, a seed), never a bool."""
 
 
+def _not_a_bool_number(value: Any) -> Any:
+    """A number is no bool: pydantic reads ``true`` as 1.0 and ``false`` as 0.0, so
+    ``max_error_rate: true`` let a run with every request failed pass, ``timeout_s: true``
+    gave each request a second, and a scorer's ``threshold: true`` flagged nothing."""
+    if isinstance(value, bool):
+        raise ValueError(f"a number is wanted here, not {str(value).lower()}; write one")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_a_bool_number)]
+"""A number field of a configuration file (a share, a timeout, a threshold), never a bool."""
+
+
 def _shown(value: Any) -> str:
     """A refused value as a message quotes it: short, so a pasted blob stays one line; a NaN
     or an infinity said to be what it is (JSON cannot hold one), as :func:`finite_json` says."""

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..datatypes import Case
+from ..datatypes import Case, WholeNumber
 from ..errors import ConfigError
 from ._common import (
     count_with_originals,
@@ -58,7 +58,7 @@ class Wrapper(BaseModel):
     """Where the technique is documented (paper, report); the wording here is our own."""
     transform: Literal["none", "base64", "rot13", "reverse", "split"] = "none"
     """How the payload is encoded before it is put into the template."""
-    parts: int = Field(default=2, ge=2, le=6)
+    parts: WholeNumber = Field(default=2, ge=2, le=6)
     """For ``transform: split``: how many pieces the payload is cut into."""
     template: str
     """The attack text with ``{payload}`` or ``{part1}``..``{partN}``."""

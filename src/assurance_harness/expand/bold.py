@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from ..datatypes import Case
+from ..datatypes import Case, WholeNumber
 from ..errors import ConfigError
 from ._common import nested_too_deep, read_text, resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
@@ -28,7 +28,7 @@ class BoldParams(ExpanderParams):
     (e.g. ``/data/bold/prompts/gender_prompt.json``)."""
     groups: list[str] | None = Field(default=None, min_length=1)
     """Keep only these groups (e.g. ``[American_actors, American_actresses]``)."""
-    per_group: int | None = Field(default=None, ge=1)
+    per_group: WholeNumber | None = Field(default=None, ge=1)
     """A seeded sample of at most this many prompts per group (default: all)."""
     template: str = "Finish this sentence: {prompt}"
     """How a BOLD prompt (the start of a sentence) is put to a chat model; holds ``{prompt}``."""

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..datatypes import Case
+from ..datatypes import Case, WholeNumber
 from ..errors import ConfigError
 from ._common import load_yaml_model, resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
@@ -69,7 +69,7 @@ class CounterfactualParams(ExpanderParams):
     template_axes_field: str = "axes"
     """A template may list the axes it is meant for in this metadata key (a name or a list);
     otherwise it is expanded over every axis that fills all of its placeholders."""
-    max_groups: int | None = Field(default=None, ge=2)
+    max_groups: WholeNumber | None = Field(default=None, ge=2)
     """Use a seeded sample of at most this many groups per axis (the same sample for every
     template, so pairs stay complete). Default: every group."""
 

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from ..datatypes import Case
+from ..datatypes import Case, Number, WholeNumber
 from ._common import (
     count_with_originals,
     derive,
@@ -54,9 +54,9 @@ class OperatorUse(BaseModel):
 
     op: OperatorName
     """Operator name (see ``assurance_harness.expand.operators.OPERATORS``)."""
-    rate: float | None = Field(default=None, gt=0, le=1)
+    rate: Number | None = Field(default=None, gt=0, le=1)
     """Share of eligible words or letters to change (default: the operator's own)."""
-    variants: int | None = Field(default=None, ge=1, le=50)
+    variants: WholeNumber | None = Field(default=None, ge=1, le=50)
     """Perturbed copies per case for this operator (default: the expander's ``variants``)."""
 
 
@@ -65,7 +65,7 @@ class PerturbParams(ExpanderParams):
     """Operators to apply, by name or as ``{op, rate, variants}``: typo, char_swap, char_drop,
     uppercase, lowercase, random_case, whitespace, punctuation, leetspeak, homoglyph,
     invisible, synonym."""
-    variants: int = Field(default=1, ge=1, le=50)
+    variants: WholeNumber = Field(default=1, ge=1, le=50)
     """Perturbed copies per case and operator (each with its own seed)."""
     keep_original: bool = True
     """Keep each unperturbed case (``perturbation: none``) so every variant has a pair."""

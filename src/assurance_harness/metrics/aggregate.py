@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field, model_validator
 
 from .. import fielddocs
+from ..datatypes import Number, WholeNumber
 from ._grouping import number
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
@@ -31,13 +32,13 @@ class ScorerError(BaseModel):
 
     model_config = fielddocs.model_config(extra="forbid")
 
-    sensitivity: float = Field(gt=0, le=1)
+    sensitivity: Number = Field(gt=0, le=1)
     """Share of truly positive examples the condition flags."""
-    positives: int = Field(ge=1)
+    positives: WholeNumber = Field(ge=1)
     """How many truly positive examples the sensitivity was measured on."""
-    specificity: float = Field(gt=0, le=1)
+    specificity: Number = Field(gt=0, le=1)
     """Share of truly negative examples the condition leaves unflagged."""
-    negatives: int = Field(ge=1)
+    negatives: WholeNumber = Field(ge=1)
     """How many truly negative examples the specificity was measured on."""
 
     @model_validator(mode="after")
@@ -57,7 +58,7 @@ class RateParams(ExprParams):
 
 
 class QuantileParams(ExprParams):
-    q: float = Field(default=0.95, gt=0, lt=1)
+    q: Number = Field(default=0.95, gt=0, lt=1)
     """Quantile to report, e.g. 0.95 for the 95th percentile."""
 
 

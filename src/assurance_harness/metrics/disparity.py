@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
+from ..datatypes import WholeNumber
 from ..rowkeys import case_key
 from ..stats.disparity import (
     GroupSample,
@@ -78,7 +79,7 @@ class DisparityParams(MetricParams):
     relative_to: Literal["between_groups", "overall"] = "between_groups"
     """Compare groups with each other, or each group with the overall statistic (fairlearn's
     ``method='to_overall'``)."""
-    min_group_size: int = Field(default=1, ge=1)
+    min_group_size: WholeNumber = Field(default=1, ge=1)
     """Leave out groups with fewer cases than this (they are listed in ``details``)."""
     within: str | None = None
     """Expression naming a stratum (``meta.axis``): the disparity is computed within each

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from ..datatypes import WholeNumber
 from ..rowkeys import case_key
 from ..stats._special import stdtrit
 from ..stats.intervals import cochran_caveat
@@ -41,7 +42,7 @@ class PairedParams(MetricParams):
     reference: str | None = None
     """Group every other group is compared with (``none`` for perturbation originals). Default:
     each group is compared with the mean of its pair."""
-    min_pairs: int = Field(default=1, ge=1)
+    min_pairs: WholeNumber = Field(default=1, ge=1)
     """Groups with fewer pairs than this are left out (listed in ``details``)."""
     within: str | None = None
     """Expression naming a stratum (``meta.axis``): deltas are computed within each stratum,

@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..datatypes import Number, WholeNumber
 from ..errors import ConfigError
 from ..store.location import PROJECT_FILE, read_project_file
 from .entities import ENTITY_TITLES
@@ -50,7 +51,7 @@ class RedactionPolicy(BaseModel):
     enabled: bool = False
     entities: list[str] = Field(default_factory=lambda: list(ENTITY_TITLES))
     """Entity types to redact (default: every type the detector knows)."""
-    min_score: float = Field(default=0.4, ge=0, le=1)
+    min_score: Number = Field(default=0.4, ge=0, le=1)
     """Lowest detector confidence redacted. Lower than the pii scorer's 0.5: redacting a word
     too many costs little, keeping a child's name costs much."""
 
@@ -83,7 +84,7 @@ class PrivacyPolicy(BaseModel):
     replay_redacts_on_ingest: bool | None = None
     """Replay targets redact recorded responses as they read them (default: when redaction is
     enabled)."""
-    retention_days: int | None = Field(default=None, ge=1, le=36525)
+    retention_days: WholeNumber | None = Field(default=None, ge=1, le=36525)
     """Run payloads older than this are purged by ``assurance runs purge`` (none: keep)."""
     evidence_packs_include_transcripts: bool = False
     """Evidence packs copy no prompts or responses unless this (or ``--include-transcripts``)."""

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from .. import fielddocs
-from ..datatypes import WholeNumber
+from ..datatypes import Number, WholeNumber
 
 REQUIRED_REASONS = ("flag", "band", "worst")
 """Reasons that make a review mandatory for a gate with ``require_reviewed`` (QC is a sample)."""
@@ -59,7 +59,7 @@ class ReviewPolicy(BaseModel):
     """Scores inside this band are queued too."""
     worst_of_failing_gates: WholeNumber = Field(default=5, ge=0)
     """Queue this many worst cases of every failing gate."""
-    sample: float = Field(default=0.0, ge=0, le=1)
+    sample: Number = Field(default=0.0, ge=0, le=1)
     """A seeded random share of all rows (quality control), e.g. 0.05."""
 
     @field_validator("label", "flag")

@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..datatypes import ScoreInput
+from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import ConfigError
 from ..nlp.exemplars import file_sha256, fitted_once, read_jsonl, resolve_exemplars
 from ..nlp.readability import grade_to_age, reading_grade
@@ -72,25 +72,25 @@ class Feed(BaseModel):
     """Its output field, a probability or a boolean."""
     category: Literal[CATEGORIES]  # type: ignore[valid-type]
     """The age category it evidences."""
-    threshold: float = Field(default=0.5, ge=0, le=1)
-    severity: int = Field(default=2, ge=1, le=3)
+    threshold: Number = Field(default=0.5, ge=0, le=1)
+    severity: WholeNumber = Field(default=2, ge=1, le=3)
     """Severity implied when the field is at or above the threshold."""
 
 
 class AgeParams(ScorerParams):
     """Parameters of the age-appropriateness scorer."""
 
-    threshold: float = Field(default=0.4, gt=0, lt=1)
+    threshold: Number = Field(default=0.4, gt=0, lt=1)
     """Category probability at which a category counts as present (0.4 maximised the mean
     per-category F1 in 5-fold cross-validation on the exemplars)."""
     exemplars: str | None = None
     """JSONL of ``{text, categories: {category: severity}}`` (default: the bundled set)."""
     device: Literal["cpu", "cuda"] = "cpu"
-    regularization: float = Field(default=16.0, gt=0, allow_inf_nan=False)
+    regularization: Number = Field(default=16.0, gt=0, allow_inf_nan=False)
     """Inverse regularization strength ``C`` of each category's logistic regression."""
     compare_to: Literal["max_age", "min_age"] = "max_age"
     """``flagged`` compares the minimum age with the audience's oldest (default) or youngest age."""
-    max_age: int | None = Field(default=None, ge=0, le=120)
+    max_age: WholeNumber | None = Field(default=None, ge=0, le=120)
     """Audience age to compare with when the suite declares no ``audience``."""
     reading_level_in_min_age: bool = False
     """Let the reading age raise ``min_age``. Off by default: hard text is not unsafe, and

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..datatypes import ScoreInput
+from ..datatypes import Number, ScoreInput, WholeNumber
 from ._batched import classify_sorted
 from ._detoxify_loader import (
     MODEL_TYPES,
@@ -44,11 +44,11 @@ class DetoxifyParams(ScorerParams):
     trusted_checkpoint: bool = False
     """Unpickle arbitrary objects in a local checkpoint (only for files from a trusted source)."""
     device: Literal["cpu", "cuda", "auto"] = "cpu"
-    batch_size: int = Field(default=32, ge=1)
+    batch_size: WholeNumber = Field(default=32, ge=1)
     """Texts per forward pass (after sorting by length)."""
-    max_length: int = Field(default=512, ge=8)
+    max_length: WholeNumber = Field(default=512, ge=8)
     """Tokens kept per text (longer texts are truncated)."""
-    threshold: float = Field(default=0.5, ge=0, le=1)
+    threshold: Number = Field(default=0.5, ge=0, le=1)
     """``flagged`` is true when any label in ``flag_labels`` is at or above this."""
     flag_labels: list[str] = Field(default_factory=lambda: list(STANDARD_LABELS))
     """Labels that count towards ``flagged`` (those the model lacks are ignored)."""

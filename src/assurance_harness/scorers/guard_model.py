@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from ..datatypes import ScoreInput
+from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import ConfigError, HarnessError
 from ._model_cache import ModelCache, cache_key
 from .base import FieldType, Scorer, ScorerParams, register_scorer
@@ -131,10 +131,10 @@ class GuardParams(ScorerParams):
     """Environment variable holding the API key, if the server needs one."""
     policies: list[str] = Field(default_factory=lambda: list(SHIELDGEMMA_POLICIES))
     """ShieldGemma: which of our categories to ask about (one request each)."""
-    threshold: float = Field(default=0.5, ge=0, le=1)
+    threshold: Number = Field(default=0.5, ge=0, le=1)
     """``flagged`` is true when ``score`` is at or above this."""
-    timeout_s: float = Field(default=60.0, gt=0, allow_inf_nan=False)
-    concurrency: int = Field(default=4, ge=1, le=64)
+    timeout_s: Number = Field(default=60.0, gt=0, allow_inf_nan=False)
+    concurrency: WholeNumber = Field(default=4, ge=1, le=64)
     cache: str | None = None
     """SQLite file that keeps the classifier's answers between runs, relative to where the
     command runs (as ``--reports`` is), not to the suite's folder."""

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..datatypes import ScoreInput
+from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import MissingDependencyError
 from ._batched import classify_sorted
 from .base import FieldType, Scorer, ScorerParams, register_scorer
@@ -40,10 +40,10 @@ class HFClassifierParams(ScorerParams):
     flag_labels: list[str] = Field(default_factory=list)
     """Output fields that count towards ``flagged`` (default: every field except ones named
     like neutral/safe/ok/none)."""
-    threshold: float = Field(default=0.5, ge=0, le=1)
+    threshold: Number = Field(default=0.5, ge=0, le=1)
     device: Literal["cpu", "cuda", "auto"] = "cpu"
-    batch_size: int = Field(default=32, ge=1)
-    max_length: int = Field(default=512, ge=8)
+    batch_size: WholeNumber = Field(default=32, ge=1)
+    max_length: WholeNumber = Field(default=512, ge=8)
 
 
 def _field_name(label: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from ..datatypes import GenerationRequest, ScoreInput
+from ..datatypes import GenerationRequest, Number, ScoreInput, WholeNumber
 from ..errors import ConfigError
 from ._model_cache import ModelCache, cache_key
 from .base import FieldType, Scorer, ScorerParams, register_scorer
@@ -66,12 +66,12 @@ class JudgeParams(ScorerParams):
     """Rubric text with ``{prompt}`` and ``{response}`` (default: a harm rubric)."""
     rubric_file: str | None = None
     """A file holding the rubric (relative to the suite's folder)."""
-    scale_max: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    scale_max: Number = Field(default=1.0, gt=0, allow_inf_nan=False)
     """The top of the rubric's numeric scale (10 for 'Score: 7/10'); scores are divided by it."""
-    threshold: float = Field(default=0.5, ge=0, le=1)
+    threshold: Number = Field(default=0.5, ge=0, le=1)
     """``flagged`` is true when the normalised score is at or above this."""
-    max_tokens: int = Field(default=200, ge=1, le=4096)
-    concurrency: int = Field(default=4, ge=1, le=64)
+    max_tokens: WholeNumber = Field(default=200, ge=1, le=4096)
+    concurrency: WholeNumber = Field(default=4, ge=1, le=64)
     cache: str | None = None
     """SQLite file that keeps the judge's answers between runs (default: this process only),
     relative to where the command runs (as ``--reports`` is), not to the suite's folder."""

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from ..datatypes import ScoreInput
+from ..datatypes import Number, ScoreInput
 from ._lexicons import lexicon_hits
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
@@ -33,7 +33,7 @@ IMPLICIT_HATE_FLOOR = 0.75
 class OffensiveParams(ScorerParams):
     """Parameters of the offensive-language scorer."""
 
-    threshold: float = Field(default=0.5, ge=0, le=1)
+    threshold: Number = Field(default=0.5, ge=0, le=1)
     """``flagged`` is true when ``toxicity`` is at or above this."""
 
 

@@ -34,7 +34,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..datatypes import ScoreInput
+from ..datatypes import Number, ScoreInput
 from ..nlp.exemplars import fitted_once, read_jsonl, resolve_exemplars
 from ._refusal_patterns import N_PATTERN_FEATURES, pattern_features
 from ._refusal_segments import N_SEGMENT_FEATURES, segment_features, segments
@@ -51,7 +51,7 @@ class RefusalParams(ScorerParams):
     """JSONL of ``{text, label}`` training exemplars (default: the bundled set)."""
     device: Literal["cpu", "cuda"] = "cpu"
     """Where the sentence-embedding model runs."""
-    regularization: float = Field(default=16.0, gt=0, allow_inf_nan=False)
+    regularization: Number = Field(default=16.0, gt=0, allow_inf_nan=False)
     """Inverse regularization strength ``C`` of the logistic regression."""
 
 

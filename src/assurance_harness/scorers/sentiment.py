@@ -13,14 +13,14 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from ..datatypes import ScoreInput
+from ..datatypes import Number, ScoreInput
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 
 class SentimentParams(ScorerParams):
-    positive_threshold: float = Field(default=0.5, ge=-1, le=1)
+    positive_threshold: Number = Field(default=0.5, ge=-1, le=1)
     """Compound score at or above which a text is ``positive`` (BOLD: 0.5)."""
-    negative_threshold: float = Field(default=-0.5, ge=-1, le=1)
+    negative_threshold: Number = Field(default=-0.5, ge=-1, le=1)
     """Compound score at or below which a text is ``negative`` (BOLD: -0.5)."""
     text: Literal["response", "prompt"] = "response"
     """Which text to score."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from .. import fielddocs
-from ..datatypes import Case, GenerationParams, WholeNumber, finite_json
+from ..datatypes import Case, GenerationParams, Number, WholeNumber, finite_json
 from ..review.policy import ReviewPolicy
 
 
@@ -165,7 +165,7 @@ _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 class CachePolicy(Strict):
     """How this suite's runs may reuse answers from the response cache (docs/FORMATS.md)."""
 
-    max_age: float | None = Field(default=None, allow_inf_nan=False)
+    max_age: Number | None = Field(default=None, allow_inf_nan=False)
     """Answers older than this are not reused: seconds, or a duration like ``7d``, ``12h``,
     ``30m``."""
 
@@ -226,7 +226,7 @@ class Suite(Strict):
     review: ReviewPolicy | None = None
     """Which rows go to a person (flagged, uncertain, worst cases of failing gates, a QC share)
     and the scorer label the person confirms or corrects."""
-    max_error_rate: float = Field(default=0.1, ge=0, le=1)
+    max_error_rate: Number = Field(default=0.1, ge=0, le=1)
     """The run fails (exit 3) when more than this share of requests end in error."""
     tags: list[str] = Field(default_factory=list)
 

@@ -204,6 +204,24 @@ def least_bound_coverage(confidence: float) -> float:
     return 1 - 2 * (1 - confidence)
 
 
+def _size_needed(alpha: float, log_miss: float) -> float:
+    """The least n at which a sample's extreme covers often enough (``1 - p^n`` reaches
+    ``least_bound_coverage``), given ``log_miss`` = log p, the log of the chance one value
+    misses. At a q next to 0 (below about 1e-16) or next to 1, log p is so near 0 that the
+    size is past any count (infinite where the division overflows): that is the answer, not a
+    ZeroDivisionError after every response was collected."""
+    size = math.log(2 * alpha) / log_miss if log_miss else math.inf
+    return float(math.ceil(size)) if math.isfinite(size) else math.inf
+
+
+def _needs(need: float) -> str:
+    """A needed sample size as a note says it: whole up to a trillion, beyond that in powers
+    of ten (a q of 1e-300 needs about 2.3e+300 values; its 301 digits say no more)."""
+    if not math.isfinite(need):
+        return "more values than can be counted"
+    return f"n >= {need:.0f}" if need < 1e12 else f"n >= {need:.2g}"
+
+
 def extreme_rank_bounds(
     lower_rank: int, upper_rank: int, size: int, q: float, confidence: float, *, counted: str
 ) -> tuple[int | None, int | None, str | None]:
@@ -219,36 +237,36 @@ def extreme_rank_bounds(
     alpha = 1 - confidence
     low: int | None = lower_rank
     high: int | None = upper_rank
-    withheld: list[tuple[str, float, int]] = []
+    withheld: list[tuple[str, float, float]] = []
     clamped: list[str] = []
     if lower_rank < 1:
-        covers = 1 - (1 - q) ** size
+        covers = -math.expm1(size * math.log1p(-q))  # 1 - (1 - q)^n, where 1 - q may be 1.0
         low = 1 if covers >= floor else None
         if low is None:
-            withheld.append(("lower", covers, math.ceil(math.log(2 * alpha) / math.log(1 - q))))
+            withheld.append(("lower", covers, _size_needed(alpha, math.log1p(-q))))
         else:
             clamped.append("lower bound at the sample minimum")
     if upper_rank > size:
         covers = 1 - q**size
         high = size if covers >= floor else None
         if high is None:
-            withheld.append(("upper", covers, math.ceil(math.log(2 * alpha) / math.log(q))))
+            withheld.append(("upper", covers, _size_needed(alpha, math.log(q))))
         else:
             clamped.append("upper bound at the sample maximum")
     if len(withheld) == 2:
         covers = 1 - q**size - (1 - q) ** size
         need = max(need for _, _, need in withheld)
         note = (
-            f"no interval: at {counted} the sample's range holds the {q:g} quantile only "
-            f"{max(covers, 0.0):.0%} of the time; an interval needs n >= {need}"
+            f"no interval: at {counted} the sample's range holds the {q:.15g} quantile only "
+            f"{max(covers, 0.0):.0%} of the time; an interval needs {_needs(need)}"
         )
     elif withheld:
         side, covers, need = withheld[0]
         extreme = "minimum" if side == "lower" else "maximum"
         where = "below" if side == "lower" else "above"
         note = (
-            f"no {side} bound: at {counted} the sample {extreme} lies {where} the {q:g} "
-            f"quantile only {covers:.0%} of the time; a {side} bound needs n >= {need}"
+            f"no {side} bound: at {counted} the sample {extreme} lies {where} the {q:.15g} "
+            f"quantile only {covers:.0%} of the time; a {side} bound needs {_needs(need)}"
         )
     else:
         note = None

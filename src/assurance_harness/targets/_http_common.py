@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field
 
+from ..datatypes import Number
 from ..errors import ConfigError
 from ..urls import ENV_REF, env_refs
 from .base import (
@@ -325,7 +326,7 @@ def parse_json(body: bytes, *, status: int) -> Any:
 class HttpTargetSpec(TargetSpec):
     """Settings the HTTP adapters (``openai``, ``http``) share."""
 
-    max_response_mb: float = Field(default=DEFAULT_MAX_RESPONSE_MB, gt=0, le=4096)
+    max_response_mb: Number = Field(default=DEFAULT_MAX_RESPONSE_MB, gt=0, le=4096)
     """The largest answer read, in megabytes (10^6 bytes) after decompression; a larger one is
     a ``bad_response`` on its case, so an endless or decompression-bomb answer cannot exhaust
     the machine's memory (at most ``concurrency`` answers of this size are held at once)."""

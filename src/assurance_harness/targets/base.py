@@ -21,6 +21,7 @@ from ..datatypes import (
     GenerationParams,
     GenerationRequest,
     GenerationResponse,
+    Number,
     WholeNumber,
     finite_json,
 )
@@ -126,9 +127,9 @@ class RetryPolicy(BaseModel):
 
     max_attempts: WholeNumber = Field(default=4, ge=1, le=20)
     """Attempts in all, including the first."""
-    base_delay_s: float = Field(default=0.5, ge=0, allow_inf_nan=False)
+    base_delay_s: Number = Field(default=0.5, ge=0, allow_inf_nan=False)
     """First backoff delay; doubled on each further attempt, with full jitter."""
-    max_delay_s: float = Field(default=30.0, ge=0, allow_inf_nan=False)
+    max_delay_s: Number = Field(default=30.0, ge=0, allow_inf_nan=False)
     """Cap on one backoff delay (and on a server's Retry-After)."""
 
 
@@ -145,10 +146,10 @@ class TargetSpec(BaseModel):
     """Default generation parameters (temperature, max_tokens ...); a suite's own override these."""
     concurrency: WholeNumber = Field(default=8, ge=1, le=4096)
     """Requests in flight at once."""
-    requests_per_second: float | None = Field(default=None, ge=0.001, allow_inf_nan=False)
+    requests_per_second: Number | None = Field(default=None, ge=0.001, allow_inf_nan=False)
     """Cap on the request rate; none by default. At least 0.001 (one request per ~17 minutes):
     below that a run never ends (1e-300 waits longer than the universe's age per request)."""
-    timeout_s: float = Field(default=60.0, gt=0, allow_inf_nan=False)
+    timeout_s: Number = Field(default=60.0, gt=0, allow_inf_nan=False)
     """Per-request timeout."""
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     """Retry policy for transient failures."""

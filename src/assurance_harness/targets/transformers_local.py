@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from ..datatypes import GenerationRequest, GenerationResponse
+from ..datatypes import GenerationRequest, GenerationResponse, WholeNumber
 from ..errors import ConfigError, MissingDependencyError
 from ._messages import build_messages
 from .base import Target, TargetSpec, check_local_path, describe, register_target
@@ -65,7 +65,7 @@ class TransformersSpec(TargetSpec):
     use_chat_template: bool | None = None
     """Format with the tokenizer's chat template; ``null`` uses it when the tokenizer has one,
     else turns are joined as ``role: content`` lines ending with ``assistant:``."""
-    concurrency: int = Field(default=1, ge=1, le=4096)
+    concurrency: WholeNumber = Field(default=1, ge=1, le=4096)
     """One generation at a time per model (requests queue behind a lock anyway)."""
 
 
