@@ -698,7 +698,9 @@ def _warn_unindexed(count: int, where: str, embedded: Path, team: str | None) ->
         if count > 1
         else "1 run listed from its folder is"
     )
-    fix = "'assurance run SUITE --target TARGET --resume RUN_ID' indexes one"
+    from .store.location import follow_up
+
+    fix = f"'{follow_up('assurance run SUITE --target TARGET --resume RUN_ID')}' indexes one"
     if team is not None and embedded.is_file():
         fix += (
             f"; 'assurance store migrate --to URL --reports {embedded.parent}' copies those "

@@ -15,7 +15,7 @@ import pytest
 
 from assurance_harness.store.postgres import PostgresDatabase
 
-from ..register.test_team_ledger import GOLDEN, _cli, _rows
+from ..register.test_team_ledger import GOLDEN, _cli, _rows, _tamper
 from ..testing.cli import run_cli
 from ..testing.postgres import PgCluster
 
@@ -45,6 +45,10 @@ def test_a_run_with_a_team_store_keeps_its_index_and_evidence_there(
     assert json.loads(head.output)["seq"] == len(lines)
     verified = _cli_in(tmp_path, "--store", pg_url, "evidence", "verify")
     assert verified.exit_code == 0, verified.output
+    # The run says where its records went: the store, never a ledger file it did not write.
+    assert "ledger.jsonl" not in done.output, done.output
+    where = PostgresDatabase(pg_url).where
+    assert f"evidence: {len(lines)} records appended to {where}" in done.output, done.output
 
 
 def _cli_in(cwd: Path, *args: str | Path) -> Any:
@@ -110,3 +114,31 @@ def test_the_store_stopped_mid_run_fails_it_resumably_and_resume_completes_it(
     assert [r["run_id"] for r in indexed] == [run_dir.name]
     assert [json.loads(line)["run_id"] for _, line in _rows(pg_url)] == [run_dir.name] * 6
     assert not (tmp_path / "reports" / "runs.db").exists()
+
+
+def test_the_repair_command_printed_after_a_failed_attach_keeps_the_store(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Evidence that cannot be attached to the team store (a damaged last row): the run exits 3
+    and prints the command that attaches it later. That command keeps the run's ``--store``:
+    followed as printed, once the row is repaired, the records go to the team store, not to a
+    new ``ledger.jsonl`` beside it (which would split the team's history in two)."""
+    for name in ("suite.yaml", "target.yaml", "golden_bot.py"):
+        shutil.copy(GOLDEN / name, tmp_path / name)
+    PostgresDatabase(pg_url).ensure_schema()
+    with PostgresDatabase(pg_url).transaction() as conn:
+        conn.execute("INSERT INTO evidence_ledger (pos, line) VALUES (1, '{\"torn\": ')")
+    failed = run_cli(
+        "run", "suite.yaml", "--target", "target.yaml", "--store", pg_url, cwd=tmp_path
+    )
+    text = failed.stdout + failed.stderr
+    assert failed.returncode == 3 and "Traceback" not in text, text
+    (note,) = [line for line in text.splitlines() if "evidence not attached" in line]
+    printed = shlex.split(note.split("fix it, then: ", 1)[1].rstrip(")"))
+    assert printed[:3] == ["assurance", "--store", pg_url], note
+    _tamper(pg_url, "DELETE FROM evidence_ledger")
+    attached = run_cli(*printed[1:], cwd=tmp_path)
+    assert attached.returncode == 0, attached.stdout + attached.stderr
+    (run_dir,) = [p.parent for p in (tmp_path / "reports").glob("*/summary.json")]
+    assert [json.loads(line)["run_id"] for _, line in _rows(pg_url)] == [run_dir.name] * 6
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()

@@ -84,5 +84,7 @@ def test_a_store_newer_than_this_tool_is_refused(fresh: Database) -> None:
         from assurance_harness.store import postgres
 
         postgres._schema_ready.clear()
-    with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}.*upgrade"):
+    with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}.*upgrade") as caught:
         RunIndex(fresh)
+    # Which store: with several (a team store, a runs.db per checkout) the message must say.
+    assert str(caught.value).startswith(f"{fresh.where}: "), caught.value

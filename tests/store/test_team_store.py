@@ -18,6 +18,7 @@ from assurance_harness.review.store import ReviewStore
 from assurance_harness.store.database import Database, SqliteDatabase
 from assurance_harness.store.index import RunIndex
 
+from ..testing.cli import one_line_refusal, run_cli
 from ..testing.postgres import PASSWORD_ENV, PgCluster
 
 
@@ -192,6 +193,18 @@ def test_a_password_in_the_url_is_refused_without_echoing_it(
         load_project_config()
     assert "assurance.yaml:2: store:" in str(config_error.value)
     assert "hunter2" not in str(config_error.value)
+
+
+def test_a_parameter_given_twice_in_the_store_url_is_refused(tmp_path: Path) -> None:
+    """``?password_env=A&password_env=B`` read the password from $A while messages still showed
+    B; any parameter given twice is ambiguous, so it is refused in one line (exit 2), before
+    anything connects."""
+    url = "postgresql://ann@127.0.0.1:1/x?password_env=PW_A&password_env=PW_B"
+    line = one_line_refusal(run_cli("--store", url, "runs", "list", cwd=tmp_path))
+    assert "password_env" in line and "once" in line, line
+    twice = "postgresql://ann@127.0.0.1:1/x?sslmode=disable&sslmode=require"
+    line = one_line_refusal(run_cli("--store", twice, "runs", "list", cwd=tmp_path))
+    assert "sslmode" in line and "once" in line, line
 
 
 def test_connection_errors_are_one_line_without_the_password(

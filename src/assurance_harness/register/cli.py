@@ -596,6 +596,7 @@ def attach_cmd(
         from ..store.files import check_register_file
         from ..store.runlock import reading_run_folder
         from .ledger import attach_run
+        from .ledger_team import ledger_where
         from .runfiles import resolve_run
 
         if register is not None:  # the one named must be read, not passed over
@@ -629,8 +630,8 @@ def attach_cmd(
             verdicts = ", ".join(f"{r.risk_id} {r.gate_id}: {r.verdict}" for r in records)
             out.print(
                 term(
-                    f"{run_dir.name}: {len(records)} records "
-                    f"({records[0].id}..{records[-1].id}) -> {ledger_path}: {verdicts}"
+                    f"{run_dir.name}: {len(records)} records ({records[0].id}.."
+                    f"{records[-1].id}) -> {ledger_where(ledger_path)}: {verdicts}"
                 )
             )
             unknown = sorted({r.risk_id for r in records} - known) if known is not None else []

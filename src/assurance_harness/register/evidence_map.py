@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..store.location import follow_up
 from ..store.runread import smoke_test_limit
 from .evidence_record import EvidenceError, EvidenceRecord, parse_time
 from .ledger_store import DEFAULT_LEDGER, append_bodies, check_ledger_file
@@ -105,8 +106,10 @@ def check_scope(run: RunFiles, register_path: Path | None, evidence_for: str | N
         raise ExploratoryRunError(
             f"exploratory run, no evidence written: {why}; to record it anyway, under its own "
             f"target's identity (it will not change {register.system.name}'s status): "
-            f"assurance evidence attach {run.run_id} --evidence-for "
-            f"{shlex.quote(register.system.name)}"
+            + follow_up(
+                f"assurance evidence attach {run.run_id} --evidence-for "
+                f"{shlex.quote(register.system.name)}"
+            )
         )
 
 

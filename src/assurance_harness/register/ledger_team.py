@@ -67,11 +67,13 @@ class TeamLedger:
                         existing.append(record)
             tail = parse_record_line(str(last["line"])) if last else None
             if last is not None and tail is None:
+                from ..store.location import follow_up
                 from .evidence_record import EvidenceError
 
                 raise EvidenceError(
                     f"{self.where}:{last['pos']}: not a valid evidence record; nothing can be "
-                    "chained to it. Run 'assurance evidence verify' to see what was changed"
+                    f"chained to it. Run '{follow_up('assurance evidence verify')}' to see what "
+                    "was changed"
                 )
             new = chain(tail, existing)
             self._insert(conn, int(last["pos"]) if last else 0, [r.to_line() for r in new], now)
@@ -117,6 +119,13 @@ def team_ledger(ledger_path: Path) -> TeamLedger | None:
 
     database = team_database()
     return None if database is None else TeamLedger(database, Path(ledger_path))
+
+
+def ledger_where(ledger_path: Path) -> str:
+    """Where the ledger's records are, for messages: the team store's table when one is
+    configured (the file at ``ledger_path`` is then never written), else the file."""
+    team = team_ledger(ledger_path)
+    return str(ledger_path) if team is None else team.where
 
 
 def migrate_ledger(ledger_path: Path, url: str, now: str) -> tuple[int, int]:

@@ -47,10 +47,13 @@ class PostRunResult:
 
 
 def _with_reports(command: str, reports: Path) -> str:
-    """``command`` with ``--reports`` where it is not the default folder, so it works as printed."""
+    """``command`` with ``--reports`` where it is not the default folder, and the run's
+    ``--store``, so it works as printed."""
+    from ..store.location import follow_up
+
     if reports == Path("reports"):
-        return command
-    return f"{command} --reports {shlex.quote(str(reports))}"
+        return follow_up(command)
+    return follow_up(f"{command} --reports {shlex.quote(str(reports))}")
 
 
 def index_run_step(run_dir: Path, reports: Path, result: PostRunResult, *, repair: str) -> None:
@@ -100,6 +103,7 @@ def attach_run_evidence(
     summary_just_written: bool = False,
 ) -> None:
     from ..register.ledger import ExploratoryRunError, attach_run
+    from ..register.ledger_team import ledger_where
 
     try:
         records = attach_run(
@@ -129,7 +133,8 @@ def attach_run_evidence(
         result.notes.append(f"evidence not attached: {exc} (fix it, then: {attach})")
         return
     if records:
-        result.notes.append(f"evidence: {len(records)} records appended to {ledger_path}")
+        where = ledger_where(ledger_path)  # the team store's table, or the file
+        result.notes.append(f"evidence: {len(records)} records appended to {where}")
 
 
 def run_post_steps(

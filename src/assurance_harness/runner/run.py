@@ -42,7 +42,7 @@ from ..store.files import (
     remove_stale_temporary_files,
 )
 from ..store.journalindex import JournalIndex, index_journal
-from ..store.location import cli_store, store_url
+from ..store.location import cli_store, follow_up, store_url
 from ..store.postgres import StoreError
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
@@ -788,7 +788,7 @@ def _run_suite(
                 # redone by the same command.
                 recorded = int(_recorded_counts(run_dir).get("requests", 0))
                 raise RunInterrupted(resume, continue_with(resume), recorded, recorded) from None
-        new_run = new_run_command(suite_path, target_path, reports)
+        new_run = follow_up(new_run_command(suite_path, target_path, reports))
         if finished:
             check_not_redacted(run_dir, run_dir.read_json(run_dir.summary), new_run)
         if not run_dir.cases.is_file():

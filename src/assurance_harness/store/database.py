@@ -203,7 +203,7 @@ class SqliteDatabase(Database):
                 # One transaction for the DDL and its version rows: each statement alone would
                 # commit, and sync the file, on its own (21 syncs, 50-90 ms, for a new store),
                 # and an upgrade cut short would leave part of a version behind.
-                ddl = "".join(upgrade_scripts(version, "sqlite"))
+                ddl = "".join(upgrade_scripts(version, "sqlite", self.where))
                 with wait.blocking():
                     conn.executescript(f"BEGIN IMMEDIATE;\n{ddl}\n")
                 with conn:  # commits, or rolls the DDL back with the rows

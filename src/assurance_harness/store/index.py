@@ -7,7 +7,7 @@ from typing import Any
 
 from .database import Database
 from .faults import store_faults
-from .location import index_available, open_database
+from .location import follow_up, index_available, open_database
 from .postgres import StoreError
 from .runlog import IndexRow
 
@@ -118,7 +118,8 @@ def _checked(db: Database, row: dict[str, Any]) -> dict[str, Any]:
                 f"{db.where}: run {run_id!r}: {column} holds {type(value).__name__} "
                 f"{value!r:.60}, not {'a number' if expected is int else 'text'}; the row is "
                 f"damaged: delete it (DELETE FROM runs WHERE run_id = {str(run_id)!r}); "
-                f"'assurance run SUITE --target TARGET --resume {run_id}' indexes it again"
+                f"'{follow_up(f'assurance run SUITE --target TARGET --resume {run_id}')}' "
+                "indexes it again"
             )
     return row
 

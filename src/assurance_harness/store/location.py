@@ -10,6 +10,7 @@ so one history is never split between two stores.
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,16 @@ def cli_store() -> str | None:
     """The ``--store`` the command line gave (None: not given), for the commands the harness
     prints to continue: they must use the same store."""
     return _cli_store
+
+
+def follow_up(command: str) -> str:
+    """``command`` (``assurance ...``), as a message prints it for the user to run next, with
+    the ``--store`` this command was given (as the global option): without it, the command
+    followed as printed would read or write the embedded store and split the team's history."""
+    if _cli_store is None:
+        return command
+    rest = command.removeprefix("assurance ")
+    return f"assurance --store {shlex.quote(_cli_store)} {rest}"
 
 
 @contextmanager

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,14 @@ class PgUrl:
             raise StoreError(
                 "the store URL holds a password; remove it and name an environment variable "
                 "instead: postgresql://USER@HOST/DB?password_env=VAR (or set PGPASSWORD)"
+            )
+        repeated = sorted(k for k, n in Counter(k for k, _ in query).items() if n > 1)
+        if repeated:
+            # libpq and this class would each pick one (the password from one variable, the
+            # messages showing the other): which one the user meant is not ours to guess.
+            raise StoreError(
+                f"the store URL gives {', '.join(repeated)} more than once; give each "
+                "parameter once: postgresql://USER@HOST/DB?password_env=VAR"
             )
         self.password_env = next((v for k, v in query if k == "password_env"), None)
         if self.password_env is not None and not re.fullmatch(
@@ -272,7 +281,7 @@ class PostgresDatabase(Database):
                 version = schema_version(conn, "postgresql")
                 if version != SCHEMA_VERSION:
                     assert isinstance(conn, _PgConnection)
-                    for script in upgrade_scripts(version, "postgresql"):
+                    for script in upgrade_scripts(version, "postgresql", self.where):
                         conn._conn.execute(script.encode())
                     record_versions(conn)
                     # Kept for tools from before the version table (they read store_meta).

@@ -24,6 +24,7 @@ from ..errors import UsageError
 from ..rowkeys import case_key, split_case_key
 from ..workspace import Workspace
 from .files import read_bounded, unreadable_reason
+from .location import follow_up
 from .runlock import run_folder_busy
 
 if TYPE_CHECKING:
@@ -668,7 +669,7 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
             )
         raise UsageError(
             f"run '{ref}' in {reports_dir} has not finished (no summary.json); complete it with "
-            "'assurance run ... --resume " + ref + "'"
+            f"'{follow_up(f'assurance run ... --resume {ref}')}'"
         )
     if record:  # before the prefixes: a gone run's id must not pick another run it starts
         check_run_folder_present(ref, record.get("run_dir"), reports_dir)

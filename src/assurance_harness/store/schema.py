@@ -257,14 +257,16 @@ def schema_version(conn: Any, dialect: str) -> int:
     return 1 if "runs" in names else 0
 
 
-def upgrade_scripts(version: int, dialect: str) -> list[str]:
+def upgrade_scripts(version: int, dialect: str, where: str) -> list[str]:
     """The DDL that brings a store from ``version`` to ``SCHEMA_VERSION``, in order; a
-    StoreError for a store newer than this tool."""
+    StoreError naming the store (``where``: its path, or its URL without secrets) for a store
+    newer than this tool: with a team store and a runs.db per checkout, the user must know
+    which one a newer tool wrote."""
     if version > SCHEMA_VERSION:
         from .postgres import StoreError
 
         raise StoreError(
-            f"the store is at schema version {version}, newer than this tool's "
+            f"{where}: the store is at schema version {version}, newer than this tool's "
             f"{SCHEMA_VERSION}; upgrade assurance-harness to use it"
         )
     scripts = [BASE_SQLITE if dialect == "sqlite" else BASE_POSTGRES] if version == 0 else []
