@@ -159,6 +159,30 @@ def _figure(metric: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+FIGURE_KEYS = ("value", "ci_low", "ci_high")
+"""A metric's figures a comparison shows and tests with (besides ``n``)."""
+
+
+def odd_figure(metric: dict[str, Any]) -> tuple[str, str] | None:
+    """The first of a recorded metric's figures that is not one (``(key, as JSON)``): a value
+    or interval end that is not a finite number (a plugin's NaN, an infinity, a string, a
+    list, ``true``), or an ``n`` that is not a count. A gate judges such a figure ``no_data``
+    (``metrics.engine.judge_gate``); a comparison showed it beside a verdict on the rows, or
+    failed on it (``float("abc")``). None (not measured) is not odd: that is ``no_data``."""
+    for key in FIGURE_KEYS:
+        value = metric.get(key)
+        if value is not None and not _finite_number(value):
+            return key, json.dumps(value, default=str)
+    n = metric.get("n")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+        return "n", json.dumps(n, default=str)
+    return None
+
+
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def infer_direction(
     metric_id: str,
     gates: list[dict[str, Any]],
@@ -454,6 +478,12 @@ def compare_runs(
             item.verdict = "missing"
             item.note = f"only in the {'candidate' if base_m is None else 'baseline'} run"
             continue
+        odd = _odd_figures(name, ((baseline, "baseline", base_m), (candidate, "candidate", cand_m)))
+        if odd:
+            item.verdict = "no_data"
+            item.note = "a figure in at least one run is not a number: nothing to compare"
+            result.warnings.extend(odd)
+            continue
         if base_m.get("value") is None or cand_m.get("value") is None:
             item.verdict = "no_data"
             item.note = "no data in at least one run (n = 0)"
@@ -500,6 +530,22 @@ def compare_runs(
     return result
 
 
+def _odd_figures(name: str, runs: Iterable[tuple[RunLog, str, dict[str, Any]]]) -> list[str]:
+    """A warning for each run whose recorded figures of metric ``name`` hold one that is not
+    a number (``odd_figure``), naming the file and the entry."""
+    found: list[str] = []
+    for run, role, metric in runs:
+        odd = odd_figure(metric)
+        if odd is not None:
+            key, shown = odd
+            found.append(
+                f"the {role} run {run.run_id}: {run.dir / 'summary.json'}: metrics.{name}.{key} is "
+                f"{shown}, not a finite number, so {name} is not compared; run the suite again, "
+                "or fix the metric plugin that wrote it"
+            )
+    return found
+
+
 def _group_items(
     parent: MetricComparison,
     base_m: dict[str, Any],
@@ -523,6 +569,10 @@ def _group_items(
             group=str(name),
         )
         items.append(item)
+        if odd_figure(gb) or odd_figure(gc):
+            item.verdict = "no_data"
+            item.note = "a figure in at least one run is not a number: nothing to compare"
+            continue
         if gb.get("value") is None or gc.get("value") is None:
             item.verdict = "no_data"
             continue
