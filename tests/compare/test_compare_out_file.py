@@ -160,6 +160,17 @@ def test_a_file_in_a_run_folder_is_refused(
     assert (out.read_bytes() if out.exists() else None) == before
 
 
+@pytest.mark.parametrize("command", [*COMMANDS, "trend"])
+def test_a_file_below_a_run_folder_is_refused(reports: Path, command: str) -> None:
+    """``-o reports/n1/notes/comparison.md``: only the folder the file is in was looked at,
+    so a folder made inside the run's own was written, among its evidence."""
+    out = reports / "n1" / "notes" / ("comparison.md" if command != "trend" else "trend.png")
+    code, text = {**COMMANDS, "trend": _trend}[command](reports, out)
+    assert code == 2, text
+    assert f"error: --out {out}: is in the folder of run n1" in text, text
+    assert not (reports / "n1" / "notes").exists()
+
+
 def test_a_folder_with_another_tools_summary_json_is_not_a_run_folder(
     reports: Path, tmp_path: Path
 ) -> None:

@@ -51,6 +51,8 @@ class MetricComparison:
     note: str | None = None
     group: str | None = None
     """Set on per-group comparisons (``--groups``): the group's name."""
+    redefined: bool = False
+    """Of another kind in each run: different measures under one id, not compared."""
     groups: list[MetricComparison] = field(default_factory=list)
 
     @property
@@ -117,6 +119,12 @@ class Comparison:
                 "compare a run that finished"
             )
         if self.metrics and not any(m.verdict in TESTED_VERDICTS for m in self.metrics):
+            if any(m.redefined for m in self.metrics):
+                return (
+                    "no metric is measured alike in both runs (each is defined differently in "
+                    "them, or has no data in one), so nothing was compared; compare runs of "
+                    "one suite version"
+                )
             return (
                 "no metric has data in both runs, so nothing was compared; compare runs that "
                 "measured the suite's metrics"
@@ -157,6 +165,30 @@ def _figure(metric: dict[str, Any]) -> dict[str, Any]:
     return {
         key: metric.get(key) for key in ("value", "n", "ci_low", "ci_high", "confidence", "method")
     }
+
+
+FIGURE_KEYS = ("value", "ci_low", "ci_high")
+"""A metric's figures a comparison shows and tests with (besides ``n``)."""
+
+
+def odd_figure(metric: dict[str, Any]) -> tuple[str, str] | None:
+    """The first of a recorded metric's figures that is not one (``(key, as JSON)``): a value
+    or interval end that is not a finite number (a plugin's NaN, an infinity, a string, a
+    list, ``true``), or an ``n`` that is not a count. A gate judges such a figure ``no_data``
+    (``metrics.engine.judge_gate``); a comparison showed it beside a verdict on the rows, or
+    failed on it (``float("abc")``). None (not measured) is not odd: that is ``no_data``."""
+    for key in FIGURE_KEYS:
+        value = metric.get(key)
+        if value is not None and not _finite_number(value):
+            return key, json.dumps(value, default=str)
+    n = metric.get("n")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+        return "n", json.dumps(n, default=str)
+    return None
+
+
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def infer_direction(
@@ -454,6 +486,25 @@ def compare_runs(
             item.verdict = "missing"
             item.note = f"only in the {'candidate' if base_m is None else 'baseline'} run"
             continue
+        if base_m.get("kind") != cand_m.get("kind"):
+            item.verdict, item.redefined = "untested", True
+            item.note = "another kind in each run: different measures, not compared"
+            result.warnings.append(
+                f"metric {name} is {_a(base_m.get('kind'))} in the baseline run and "
+                f"{_a(cand_m.get('kind'))} in the candidate run (the suite changed it), so it "
+                "is not compared; give a new definition a new metric id, or compare runs of "
+                "one suite version"
+            )
+            continue
+        redefined = _redefinition(name, base_m, cand_m)
+        if redefined is not None:
+            result.warnings.append(redefined)
+        odd = _odd_figures(name, ((baseline, "baseline", base_m), (candidate, "candidate", cand_m)))
+        if odd:
+            item.verdict = "no_data"
+            item.note = "a figure in at least one run is not a number: nothing to compare"
+            result.warnings.extend(odd)
+            continue
         if base_m.get("value") is None or cand_m.get("value") is None:
             item.verdict = "no_data"
             item.note = "no data in at least one run (n = 0)"
@@ -500,6 +551,51 @@ def compare_runs(
     return result
 
 
+SAME_MEASURE_KEYS = frozenset({"by", "confidence"})
+"""Spec keys that change a metric's groups or interval, not the figure compared."""
+
+
+def _redefinition(name: str, base_m: dict[str, Any], cand_m: dict[str, Any]) -> str | None:
+    """A warning when metric ``name``, of one kind in both runs, is defined otherwise in each
+    (its recorded spec, less ``SAME_MEASURE_KEYS``): another expression or population (a
+    ``where:``) whose figures are compared by id all the same, which must be said."""
+    spec_a = {k: v for k, v in (base_m.get("spec") or {}).items() if k not in SAME_MEASURE_KEYS}
+    spec_b = {k: v for k, v in (cand_m.get("spec") or {}).items() if k not in SAME_MEASURE_KEYS}
+    if spec_a == spec_b:
+        return None
+    shown_a = json.dumps(spec_a, ensure_ascii=False, default=str)
+    shown_b = json.dumps(spec_b, ensure_ascii=False, default=str)
+    return (
+        f"metric {name} is defined differently in the two runs (baseline {shown_a}, candidate "
+        f"{shown_b}): its figures may measure different things or cases, compared by id all "
+        "the same; give a new definition a new metric id to keep them apart"
+    )
+
+
+def _a(kind: Any) -> str:
+    """``a rate``, ``an interval``, ``no kind``: a metric kind in a sentence."""
+    if not kind:
+        return "of no recorded kind"
+    text = str(kind)
+    return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}"
+
+
+def _odd_figures(name: str, runs: Iterable[tuple[RunLog, str, dict[str, Any]]]) -> list[str]:
+    """A warning for each run whose recorded figures of metric ``name`` hold one that is not
+    a number (``odd_figure``), naming the file and the entry."""
+    found: list[str] = []
+    for run, role, metric in runs:
+        odd = odd_figure(metric)
+        if odd is not None:
+            key, shown = odd
+            found.append(
+                f"the {role} run {run.run_id}: {run.dir / 'summary.json'}: metrics.{name}.{key} is "
+                f"{shown}, not a finite number, so {name} is not compared; run the suite again, "
+                "or fix the metric plugin that wrote it"
+            )
+    return found
+
+
 def _group_items(
     parent: MetricComparison,
     base_m: dict[str, Any],
@@ -523,6 +619,10 @@ def _group_items(
             group=str(name),
         )
         items.append(item)
+        if odd_figure(gb) or odd_figure(gc):
+            item.verdict = "no_data"
+            item.note = "a figure in at least one run is not a number: nothing to compare"
+            continue
         if gb.get("value") is None or gc.get("value") is None:
             item.verdict = "no_data"
             continue

@@ -23,7 +23,13 @@ from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import SHOWN_ISSUES, UsageError, more_problems
 from ..formatting import MISSING
-from ..store.files import check_output_file, output_faults, write_output, write_text_atomic
+from ..store.files import (
+    check_output_file,
+    check_output_folder,
+    output_faults,
+    write_output,
+    write_text_atomic,
+)
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -834,14 +840,20 @@ def pack_cmd(
         if not run:
             raise UsageError("name the runs to pack: assurance evidence pack RUN_ID... --out DIR")
         command = _pack_command(run, out_dir, reports, register)
+        ledger_path = _ledger_to_read(ledger, reports)
         annex = build_annex(
             run,
             reports=reports,
             register_path=register if register.exists() else None,
-            ledger_path=_ledger_to_read(ledger, reports),
+            ledger_path=ledger_path,
             command=command,
             include_transcripts=include_transcripts,
             mixed_targets=mixed_targets,
+        )
+        # The runs packed are known once the annex has found them (with those it adds).
+        reads = {f"run {ar.run.run_id}": ar.run.dir for ar in annex.runs}
+        check_output_folder(
+            out_dir, reads={**reads, "the register": register, "the ledger": ledger_path}
         )
         with output_faults(out_dir, kind="folder"):
             written = write_annex(annex, out_dir)

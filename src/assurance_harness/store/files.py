@@ -31,6 +31,7 @@ __all__ = [
     "ChangedWhileReadError",
     "bounded_lines",
     "check_output_file",
+    "check_output_folder",
     "check_register_file",
     "check_regular_file",
     "check_unchanged",
@@ -654,20 +655,60 @@ def check_output_file(
         )
 
 
+def check_output_folder(
+    path: Path, *, reads: Mapping[str, Path | None], option: str = "--out"
+) -> None:
+    """Refuse, before any work, an output folder the command must not fill: a file where the
+    folder goes (as ``output_faults`` would after the work), a folder in (or below) a run's
+    folder (an annex among its evidence, read as the run's own), or one holding a path the same
+    command reads (``reads``: a name to its path): a pack first deletes an earlier pack's files
+    there, and a run packed from an earlier pack's ``runs/<id>`` was such a file, lost."""
+    misplaced = _misplaced_output(path, "folder", option)
+    if misplaced is not None:
+        raise misplaced
+    run_folder = _run_folder_holding(path)
+    if run_folder is not None:
+        raise UsageError(
+            f"{option} {path}: is in the folder of run {run_folder.name}, whose files are its "
+            "evidence; give a folder outside it"
+        )
+    for source, read in reads.items():
+        if read is not None and _inside(read, path):
+            raise UsageError(
+                f"{option} {path}: holds {source} ({read}), read for this command, which "
+                "writing there could delete or replace; give another folder"
+            )
+
+
 def _run_folder_of(path: Path) -> Path | None:
-    """The run folder ``path`` would be written in, if it is one: a comparison written over its
-    report.md, or added among its files, would be read as the run's own. A run folder holds
-    run.json from its making, and a finished one its summary.json and manifest.json; a lone
+    """The run folder the file ``path`` would be written in, directly or below: a comparison
+    written over its report.md, or added among its files, would be read as the run's own."""
+    return _run_folder_holding(path.parent)
+
+
+def _run_folder_holding(folder: Path) -> Path | None:
+    """``folder`` or the nearest folder above it that is a run's. A run folder holds run.json
+    from its making, and a finished one its summary.json and manifest.json; a lone
     summary.json (another tool's) does not make a folder a run's."""
     from .runread import MANIFEST, RUN_STATE, SUMMARY  # (runread reads through this module)
 
     try:
-        folder = path.resolve().parent
+        resolved = folder.resolve()
         marks = ((RUN_STATE,), (SUMMARY, MANIFEST))
-        held = any(all((folder / name).is_file() for name in mark) for mark in marks)
-        return folder if held else None
+        for candidate in (resolved, *resolved.parents):
+            if any(all((candidate / name).is_file() for name in mark) for mark in marks):
+                return candidate
+        return None
     except (OSError, RuntimeError, ValueError):  # a link loop, a NUL: refused where written
         return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it (through links, or another spelling)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def _same_file(path: Path, other: Path) -> bool:

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import UsageError
 from ..rowkeys import case_key, split_case_key
@@ -662,15 +662,7 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     if (reports_dir / ref / SUMMARY).exists():
         return reports_dir / ref
     if (reports_dir / ref / RUN_STATE).exists():
-        if run_folder_busy(reports_dir / ref):
-            raise UsageError(
-                f"run '{ref}' in {reports_dir} is being run by another process right now (no "
-                "summary.json yet); run this command again once it has finished"
-            )
-        raise UsageError(
-            f"run '{ref}' in {reports_dir} has not finished (no summary.json); complete it with "
-            f"'{follow_up(f'assurance run ... --resume {ref}')}'"
-        )
+        _refuse_unfinished(reports_dir / ref, f"run '{ref}' in {reports_dir}")
     if record:  # before the prefixes: a gone run's id must not pick another run it starts
         check_run_folder_present(ref, record.get("run_dir"), reports_dir)
     matches = [p for p in scan_runs(reports_dir) if p.name.startswith(ref)]
@@ -681,11 +673,33 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
         raise UsageError(
             f"run id '{ref}' is ambiguous in {reports_dir}: {names}; give more of the id"
         )
+    if direct.is_dir():  # a path given, to a folder that is there: not "not found"
+        if (direct / RUN_STATE).exists():
+            _refuse_unfinished(direct, f"run {direct}")
+        raise UsageError(
+            f"{direct}: a folder, but not a run's (no summary.json); give a run's folder or its "
+            "id (see 'assurance runs list')"
+        )
     known = [p.name for p in scan_runs(reports_dir)][-5:]
     hint = f"recent runs: {', '.join(known)}" if known else f"no runs under {reports_dir}/"
     raise UsageError(
         f"run '{ref}' not found (looked in {reports_dir}/ and its index); {hint}; "
         "list runs with 'assurance runs list'"
+    )
+
+
+def _refuse_unfinished(folder: Path, named: str) -> NoReturn:
+    """The line for a run folder without summary.json yet (``named``: the run as the user
+    gave it): being run now, or stopped part-way and to be completed with ``--resume``; the
+    folder's name is the run's id."""
+    if run_folder_busy(folder):
+        raise UsageError(
+            f"{named} is being run by another process right now (no summary.json yet); run "
+            "this command again once it has finished"
+        )
+    raise UsageError(
+        f"{named} has not finished (no summary.json); complete it with "
+        f"'{follow_up(f'assurance run ... --resume {folder.name}')}'"
     )
 
 

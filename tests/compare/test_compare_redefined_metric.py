@@ -1,0 +1,74 @@
+"""``compare`` of two runs whose suite changed a metric's definition under the same id, as the
+runs' summary.json record it (``metrics.<id>.kind`` and ``.spec``).
+
+Observed: a rate made a mean (``rate: m.matched`` to ``mean: m.matched``) was tested as the
+candidate's kind over both runs, and a rate narrowed to one case (``where: "case_id == 'a'"``,
+another population) was compared with the rate over every case; each said only "the suite file
+changed between the runs (different SHA-256); metrics are compared by id", which every edit of
+the suite file says (a new case, a comment). Now a metric of another kind is not compared (no
+verdict on it: different measures), and one of the same kind defined otherwise is compared
+with a warning naming the metric and both definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.testing.cli import run_cli
+from tests.testing.project import echo_runs
+
+
+def _redefined_run(root: Path, metric: str) -> Path:
+    """A run of ``root``'s suite (see ``echo_runs``) with metric ``r`` given as ``metric``."""
+    suite = root / "s.yaml"
+    text = suite.read_text(encoding="utf-8")
+    suite.write_text(text.replace("{id: r, rate: m.matched}", metric), encoding="utf-8")
+    before = set((root / "reports").iterdir())
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=root, timeout=60)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    (run,) = set((root / "reports").iterdir()) - before
+    return run
+
+
+def _warnings(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("warning: ")]
+
+
+def test_a_metric_of_another_kind_is_not_compared(tmp_path: Path) -> None:
+    (base,) = echo_runs(tmp_path, "redefined-kind")
+    cand = _redefined_run(tmp_path, "{id: r, mean: m.matched}")
+
+    done = run_cli("compare", base, cand, cwd=tmp_path, timeout=60)
+    text = done.stdout + done.stderr
+    assert "Traceback" not in text and "no significant regression" not in text, text
+    assert done.returncode == 3, text
+    (warning,) = [w for w in _warnings(text) if "metric r" in w]
+    assert "a rate in the baseline run and a mean in the candidate run" in warning, warning
+    assert "not compared" in warning and "new metric id" in warning, warning
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "defined differently" in errors[0], done.stderr
+
+
+def test_a_metric_defined_otherwise_is_compared_with_a_warning(tmp_path: Path) -> None:
+    (base,) = echo_runs(tmp_path, "redefined-spec")
+    cand = _redefined_run(tmp_path, "{id: r, rate: m.matched, where: \"case_id == 'a'\"}")
+
+    done = run_cli("compare", base, cand, cwd=tmp_path, timeout=60)
+    text = done.stdout + done.stderr
+    assert "Traceback" not in text and done.returncode in (0, 1), text
+    (warning,) = [w for w in _warnings(text) if "metric r" in w]
+    assert "defined differently in the two runs" in warning, warning
+    assert "case_id == 'a'" in warning, warning  # both definitions shown
+
+
+def test_a_metric_given_only_another_interval_or_grouping_is_compared_quietly(
+    tmp_path: Path,
+) -> None:
+    """The same measure: a confidence level or a ``by:`` changes its interval or its groups,
+    not the figure compared."""
+    (base,) = echo_runs(tmp_path, "same-measure")
+    cand = _redefined_run(tmp_path, "{id: r, rate: m.matched, confidence: 0.9, by: case_id}")
+
+    done = run_cli("compare", base, cand, cwd=tmp_path, timeout=60)
+    text = done.stdout + done.stderr
+    assert done.returncode == 0, text
+    assert not [w for w in _warnings(text) if "metric r" in w], text

@@ -1,0 +1,60 @@
+"""``evidence pack -o DIR`` is a folder the pack fills, and first empties of an earlier pack's
+files (those its SHA256SUMS lists). Observed on real runs:
+
+* ``-o reports/<run>/annex`` was written: a folder of another kind among the run's evidence,
+  its annex.html and copied summary.json read as the run's own (``run``, ``compare -o`` and
+  ``trend -o`` refuse a file in a run folder; the pack did not, nor below one);
+* packing a run copied into an earlier pack (``pack PACK/runs/<id> -o PACK``, re-packing an
+  annex received) deleted that run's files, the input, as the earlier pack's, then failed with
+  "cannot write ...: No such file or directory; free space there", exit 3, the run lost.
+
+Both are refused before anything is written or deleted: exit 2, one line naming the folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.testing.cli import one_line_refusal, run_cli
+from tests.testing.project import echo_runs
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_pack_in_a_run_folder_is_refused(tmp_path: Path) -> None:
+    (run,) = echo_runs(tmp_path, "pack-in-run")
+    before = _files(run)
+    for out in (run / "annex", run / "deeper" / "annex"):
+        line = one_line_refusal(run_cli("evidence", "pack", run.name, "-o", out, cwd=tmp_path))
+        assert line.startswith(f"error: --out {out}: is in the folder of run {run.name}"), line
+        assert "give a folder outside it" in line, line
+        assert _files(run) == before  # nothing added among the run's files
+
+
+def test_a_pack_over_a_run_it_packs_is_refused_and_the_run_kept(tmp_path: Path) -> None:
+    (run,) = echo_runs(tmp_path, "pack-over-input")
+    pack = tmp_path / "annex"
+    first = run_cli("evidence", "pack", run.name, "-o", pack, cwd=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    copied = pack / "runs" / run.name
+    before = _files(pack)
+
+    again = run_cli("evidence", "pack", copied, "-o", pack, cwd=tmp_path)
+    line = one_line_refusal(again)
+    assert line.startswith(f"error: --out {pack}: holds run {run.name}"), line
+    assert str(copied) in line and "give another folder" in line, line
+    assert _files(pack) == before  # the run read, and the earlier pack, as they were
+
+    elsewhere = run_cli("evidence", "pack", copied, "-o", tmp_path / "second", cwd=tmp_path)
+    assert elsewhere.returncode == 0, elsewhere.stdout + elsewhere.stderr
+
+
+def test_the_same_pack_may_be_written_again_over_itself(tmp_path: Path) -> None:
+    """An earlier pack's folder is still the place to write it again (its files replaced)."""
+    (run,) = echo_runs(tmp_path, "pack-again")
+    pack = tmp_path / "annex"
+    for _ in range(2):
+        done = run_cli("evidence", "pack", run.name, "-o", pack, cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert (pack / "SHA256SUMS").is_file()
