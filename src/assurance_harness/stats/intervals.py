@@ -240,10 +240,13 @@ def extreme_rank_bounds(
     withheld: list[tuple[str, float, float]] = []
     clamped: list[str] = []
     if lower_rank < 1:
-        covers = -math.expm1(size * math.log1p(-q))  # 1 - (1 - q)^n, where 1 - q may be 1.0
+        covers = 1 - (1 - q) ** size
         low = 1 if covers >= floor else None
         if low is None:
-            withheld.append(("lower", covers, _size_needed(alpha, math.log1p(-q))))
+            # log1p only where 1 - q rounds to 1.0 (log 0: a division by zero); elsewhere the
+            # formula every recorded note was computed with, so their figures stay the same.
+            log_miss = math.log(1 - q) if 1 - q < 1 else math.log1p(-q)
+            withheld.append(("lower", covers, _size_needed(alpha, log_miss)))
         else:
             clamped.append("lower bound at the sample minimum")
     if upper_rank > size:
