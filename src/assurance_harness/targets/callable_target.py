@@ -389,13 +389,17 @@ async def _in_daemon_thread(
         if not future.done():  # else timed out or cancelled meanwhile
             future.set_result((ok, value))
 
-    def work() -> None:
+    def work() -> Callable[[], None]:
         try:
             outcome: tuple[bool, Any] = (True, context.run(fn, *args, **kwargs))
         except BaseException as exc:  # handed to the awaiting task, which decides
             outcome = (False, exc)
-        with contextlib.suppress(RuntimeError):  # the loop closed while this call hung
-            loop.call_soon_threadsafe(settle, *outcome)
+
+        def deliver() -> None:  # once this thread is free for the next call (DaemonWorkers)
+            with contextlib.suppress(RuntimeError):  # the loop closed while this call hung
+                loop.call_soon_threadsafe(settle, *outcome)
+
+        return deliver
 
     workers.submit(work)
     return await future

@@ -17,7 +17,11 @@ import queue
 import threading
 from collections.abc import Callable
 
-Job = Callable[[], None]
+Deliver = Callable[[], None]
+Job = Callable[[], Deliver]
+"""A call that returns how to hand its outcome over: run once its thread is idle again, so a
+caller that submits as soon as it has the outcome finds that thread free (one thread a call
+at most, not a new one for a call whose predecessor's thread was just finishing)."""
 
 IDLE_EXIT_S = 10.0
 """How long an idle thread waits for another call before it ends."""
@@ -35,7 +39,7 @@ class DaemonWorkers:
         self._closed = False
 
     def submit(self, job: Job) -> None:
-        """Start ``job`` now; it must not raise (an exception ends its thread)."""
+        """Start ``job`` now; neither it nor what it returns may raise (that ends the thread)."""
         with self._lock:
             inbox = self._idle.pop() if self._idle else None
         if inbox is None:
@@ -56,16 +60,23 @@ class DaemonWorkers:
     def _serve(self, inbox: queue.SimpleQueue[Job | None]) -> None:
         job = inbox.get()
         while job is not None:
-            job()
+            deliver = job()
             del job  # not kept alive (its arguments, its answer) while this thread is idle
-            job = self._next(inbox)
+            idle = self._park(inbox)
+            deliver()
+            del deliver
+            job = self._wait(inbox) if idle else None
 
-    def _next(self, inbox: queue.SimpleQueue[Job | None]) -> Job | None:
-        """This thread's next job, or None when it is to end (closed, or idle too long)."""
+    def _park(self, inbox: queue.SimpleQueue[Job | None]) -> bool:
+        """Count this thread among the idle ones; False when the workers are closed."""
         with self._lock:
             if self._closed:
-                return None
+                return False
             self._idle.append(inbox)
+            return True
+
+    def _wait(self, inbox: queue.SimpleQueue[Job | None]) -> Job | None:
+        """This idle thread's next job, or None when it is to end (closed, or idle too long)."""
         try:
             return inbox.get(timeout=self._idle_exit_s)
         except queue.Empty:
