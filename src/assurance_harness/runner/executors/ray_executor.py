@@ -19,7 +19,6 @@ this package and the target's and scorers' dependencies installed (docs/ray.md).
 from __future__ import annotations
 
 import math
-import os
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from itertools import count, islice
@@ -44,6 +43,7 @@ from .base import (
     score_inputs,
     send_async,
 )
+from .ray_connect import connect
 
 INSTALL_HINT = (
     "--executor ray needs the Python package 'ray'; install it with: "
@@ -267,17 +267,11 @@ class RayExecutor:
 
     def __init__(self, address: str | None = None) -> None:
         self.ray = import_ray()
-        self.started = False
-        if not self.ray.is_initialized():
-            # A cluster's address, or a fresh local instance; "auto" joins the one `ray start`
-            # made on this node. Quiet: the run prints its own progress.
-            self.ray.init(
-                address=address or os.environ.get("RAY_ADDRESS") or None,
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
-            self.started = True
+        # A cluster's address, or a fresh local instance; "auto" joins the one `ray start`
+        # made on this node. Shut down (or disconnected from) at the end if connected here.
+        self.started = not self.ray.is_initialized()
+        if self.started:
+            connect(self.ray, address)
         self.resources: dict[str, float] = dict(self.ray.cluster_resources())
 
     def send(
