@@ -28,7 +28,7 @@ from ...datatypes import Case, GenerationRequest, ResponseRecord, ScoreInput, Su
 from ...errors import HarnessError, MissingDependencyError, SuiteFaultError, UsageError
 from ...spec.loader import ScorerConfig
 from ...store.cache import ResponseCache, key_for
-from ...targets.base import Target
+from ...targets.base import Target, TargetSpec
 from .base import (
     LocalScoring,
     OnCloseTimeout,
@@ -94,10 +94,14 @@ class _ScorerActor:
 
 
 class _SenderActor:
-    """A started copy of the target sending shards of requests (a Ray actor once wrapped)."""
+    """A copy of the target sending shards of requests (a Ray actor once wrapped). The copy is
+    built here from its class, spec and folder, not pickled by the driver: a target object may
+    hold what cannot travel (a callable target's worker threads and their lock)."""
 
-    def __init__(self, target: Target, concurrency: int) -> None:
-        self.target = target
+    def __init__(
+        self, cls: type[Target], spec: TargetSpec, base_dir: str, concurrency: int
+    ) -> None:
+        self.target = cls(spec, base_dir=base_dir)
         self.concurrency = concurrency
 
     def send(self, requests: list[GenerationRequest]) -> tuple[list[dict[str, Any]], float | None]:
@@ -342,10 +346,12 @@ class RayExecutor:
                 spec = target.spec.model_copy(deep=True)
                 if spec.requests_per_second:  # one cap over all the senders
                     spec.requests_per_second = spec.requests_per_second / n_actors
-                copy = type(target)(spec, base_dir=target.base_dir)
                 per_actor = max(1, concurrency // n_actors)
                 actor = self.ray.remote(_SenderActor).options(num_cpus=0)
-                senders.extend(actor.remote(copy, per_actor) for _ in range(n_actors))
+                senders.extend(
+                    actor.remote(type(target), spec, target.base_dir, per_actor)
+                    for _ in range(n_actors)
+                )
             collect(below=n_actors * SHARDS_PER_ACTOR)
             ref = senders[next(turn) % n_actors].send.remote(shard)
             inflight[ref] = {(r.case_id, r.sample): r for r in shard}
