@@ -25,7 +25,13 @@ from itertools import count, islice
 from typing import Any
 
 from ...datatypes import Case, GenerationRequest, ResponseRecord, ScoreInput, SuiteContext
-from ...errors import HarnessError, MissingDependencyError, SuiteFaultError, UsageError
+from ...errors import (
+    HarnessError,
+    MissingDependencyError,
+    RunFailedError,
+    SuiteFaultError,
+    UsageError,
+)
 from ...spec.loader import ScorerConfig
 from ...store.cache import ResponseCache, key_for
 from ...targets.base import Target, TargetSpec
@@ -127,6 +133,29 @@ class _SenderActor:
         return [r.to_dict() for r in records], (late[0] if late else None)
 
 
+class ActorLostError(Exception):
+    """An actor's process (or its node) died with work in flight: Ray's reason, named."""
+
+    WHY = (
+        "a crash in native code, the out-of-memory killer, or code that ends its own process "
+        "(its log is in the Ray session's logs folder on that node)"
+    )
+
+
+def _get(ray: Any, ref: Any) -> Any:
+    """``ray.get(ref)``; an actor lost meanwhile raises :class:`ActorLostError`, so the caller
+    can name what it was running instead of Ray's multi-line report reading as our bug."""
+    try:
+        return ray.get(ref)
+    except (
+        ray.exceptions.RayActorError,
+        ray.exceptions.WorkerCrashedError,
+        ray.exceptions.NodeDiedError,
+        ray.exceptions.ObjectLostError,
+    ) as exc:
+        raise ActorLostError(type(exc).__name__) from None
+
+
 def _wants_gpu(config: ScorerConfig) -> bool:
     device = getattr(config.params, "device", None)
     return isinstance(device, str) and device.startswith("cuda")
@@ -162,7 +191,7 @@ def _ordered_map(
         done, _ = ray.wait(list(inflight), num_returns=1)
         for ref in done:
             index = inflight.pop(ref)
-            results[index] = ray.get(ref)
+            results[index] = _get(ray, ref)
             if on_done is not None:
                 on_done(index)
     return results
@@ -225,13 +254,19 @@ class RayScoring:
                 continue
             pool = self.pools[config.id]
             shards = _shards(todo, len(pool))
-            results = _ordered_map(
-                self.ray,
-                pool,
-                "score",
-                [score_inputs(list(s), cases) for s in shards],
-                self._shard_progress(config.id, shards, len(todo)),
-            )
+            try:
+                results = _ordered_map(
+                    self.ray,
+                    pool,
+                    "score",
+                    [score_inputs(list(s), cases) for s in shards],
+                    self._shard_progress(config.id, shards, len(todo)),
+                )
+            except ActorLostError as exc:
+                raise ScorerError(
+                    f"scorer '{config.id}' ({config.cls.name}): its Ray actor's process died "
+                    f"while scoring ({exc}); {ActorLostError.WHY}"
+                ) from None
             for shard, (status, payload) in zip(shards, results, strict=True):
                 if status == "suite_fault":
                     raise SuiteFaultError(payload)
@@ -332,7 +367,13 @@ class RayExecutor:
                 ready, _ = self.ray.wait(list(inflight), num_returns=1)
                 for ref in ready:
                     by_key = inflight.pop(ref)
-                    shard_records, late = self.ray.get(ref)
+                    try:
+                        shard_records, late = _get(self.ray, ref)
+                    except ActorLostError as exc:
+                        raise RunFailedError(
+                            f"target {target.spec.name or target.type}: a Ray sender actor's "
+                            f"process died while sending ({exc}); {ActorLostError.WHY}"
+                        ) from None
                     if late is not None:
                         closed_late(late)
                     for data in shard_records:
