@@ -11,7 +11,11 @@ it came from and the fix (exit 2).
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ...errors import UsageError
@@ -44,17 +48,35 @@ def connect(ray: Any, address: str | None) -> None:
     if effective is not None:
         _check_reachable(effective, named)
     try:
-        ray.init(
-            address=effective,
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
-        )
+        with _signal_handlers_kept():
+            ray.init(
+                address=effective,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
     except (ValueError, ConnectionError, RuntimeError) as exc:
         if effective is None:
             raise  # a local instance that would not start: not an address to fix
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UsageError(f"{named}: Ray cannot use it: {reason}; {FIX}") from None
+
+
+@contextmanager
+def _signal_handlers_kept() -> Iterator[None]:
+    """The process's SIGTERM and SIGINT handlers as they were before: ``ray.init`` makes SIGTERM
+    a bare ``sys.exit`` (under its C++ stack dump), which turned a CI timeout's stop into an
+    "internal error" instead of the run's interrupted line and resume command (exit 130)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    kept = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in kept.items():
+            if handler is not None:  # None: set outside Python, not ours to restore
+                signal.signal(signum, handler)
 
 
 def _check_reachable(address: str, named: str) -> None:
