@@ -19,17 +19,22 @@ this package and the target's and scorers' dependencies installed (docs/ray.md).
 from __future__ import annotations
 
 import math
-import os
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from itertools import count, islice
 from typing import Any
 
 from ...datatypes import Case, GenerationRequest, ResponseRecord, ScoreInput, SuiteContext
-from ...errors import HarnessError, MissingDependencyError, SuiteFaultError, UsageError
+from ...errors import (
+    HarnessError,
+    MissingDependencyError,
+    RunFailedError,
+    SuiteFaultError,
+    UsageError,
+)
 from ...spec.loader import ScorerConfig
 from ...store.cache import ResponseCache, key_for
-from ...targets.base import Target
+from ...targets.base import Target, TargetSpec
 from .base import (
     LocalScoring,
     OnCloseTimeout,
@@ -44,6 +49,7 @@ from .base import (
     score_inputs,
     send_async,
 )
+from .ray_connect import connect
 
 INSTALL_HINT = (
     "--executor ray needs the Python package 'ray'; install it with: "
@@ -94,10 +100,14 @@ class _ScorerActor:
 
 
 class _SenderActor:
-    """A started copy of the target sending shards of requests (a Ray actor once wrapped)."""
+    """A copy of the target sending shards of requests (a Ray actor once wrapped). The copy is
+    built here from its class, spec and folder, not pickled by the driver: a target object may
+    hold what cannot travel (a callable target's worker threads and their lock)."""
 
-    def __init__(self, target: Target, concurrency: int) -> None:
-        self.target = target
+    def __init__(
+        self, cls: type[Target], spec: TargetSpec, base_dir: str, concurrency: int
+    ) -> None:
+        self.target = cls(spec, base_dir=base_dir)
         self.concurrency = concurrency
 
     def send(self, requests: list[GenerationRequest]) -> tuple[list[dict[str, Any]], float | None]:
@@ -121,6 +131,29 @@ class _SenderActor:
             )
         )
         return [r.to_dict() for r in records], (late[0] if late else None)
+
+
+class ActorLostError(Exception):
+    """An actor's process (or its node) died with work in flight: Ray's reason, named."""
+
+    WHY = (
+        "a crash in native code, the out-of-memory killer, or code that ends its own process "
+        "(its log is in the Ray session's logs folder on that node)"
+    )
+
+
+def _get(ray: Any, ref: Any) -> Any:
+    """``ray.get(ref)``; an actor lost meanwhile raises :class:`ActorLostError`, so the caller
+    can name what it was running instead of Ray's multi-line report reading as our bug."""
+    try:
+        return ray.get(ref)
+    except (
+        ray.exceptions.RayActorError,
+        ray.exceptions.WorkerCrashedError,
+        ray.exceptions.NodeDiedError,
+        ray.exceptions.ObjectLostError,
+    ) as exc:
+        raise ActorLostError(type(exc).__name__) from None
 
 
 def _wants_gpu(config: ScorerConfig) -> bool:
@@ -158,7 +191,7 @@ def _ordered_map(
         done, _ = ray.wait(list(inflight), num_returns=1)
         for ref in done:
             index = inflight.pop(ref)
-            results[index] = ray.get(ref)
+            results[index] = _get(ray, ref)
             if on_done is not None:
                 on_done(index)
     return results
@@ -221,13 +254,19 @@ class RayScoring:
                 continue
             pool = self.pools[config.id]
             shards = _shards(todo, len(pool))
-            results = _ordered_map(
-                self.ray,
-                pool,
-                "score",
-                [score_inputs(list(s), cases) for s in shards],
-                self._shard_progress(config.id, shards, len(todo)),
-            )
+            try:
+                results = _ordered_map(
+                    self.ray,
+                    pool,
+                    "score",
+                    [score_inputs(list(s), cases) for s in shards],
+                    self._shard_progress(config.id, shards, len(todo)),
+                )
+            except ActorLostError as exc:
+                raise ScorerError(
+                    f"scorer '{config.id}' ({config.cls.name}): its Ray actor's process died "
+                    f"while scoring ({exc}); {ActorLostError.WHY}"
+                ) from None
             for shard, (status, payload) in zip(shards, results, strict=True):
                 if status == "suite_fault":
                     raise SuiteFaultError(payload)
@@ -267,17 +306,11 @@ class RayExecutor:
 
     def __init__(self, address: str | None = None) -> None:
         self.ray = import_ray()
-        self.started = False
-        if not self.ray.is_initialized():
-            # A cluster's address, or a fresh local instance; "auto" joins the one `ray start`
-            # made on this node. Quiet: the run prints its own progress.
-            self.ray.init(
-                address=address or os.environ.get("RAY_ADDRESS") or None,
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
-            self.started = True
+        # A cluster's address, or a fresh local instance; "auto" joins the one `ray start`
+        # made on this node. Shut down (or disconnected from) at the end if connected here.
+        self.started = not self.ray.is_initialized()
+        if self.started:
+            connect(self.ray, address)
         self.resources: dict[str, float] = dict(self.ray.cluster_resources())
 
     def send(
@@ -334,7 +367,13 @@ class RayExecutor:
                 ready, _ = self.ray.wait(list(inflight), num_returns=1)
                 for ref in ready:
                     by_key = inflight.pop(ref)
-                    shard_records, late = self.ray.get(ref)
+                    try:
+                        shard_records, late = _get(self.ray, ref)
+                    except ActorLostError as exc:
+                        raise RunFailedError(
+                            f"target {target.spec.name or target.type}: a Ray sender actor's "
+                            f"process died while sending ({exc}); {ActorLostError.WHY}"
+                        ) from None
                     if late is not None:
                         closed_late(late)
                     for data in shard_records:
@@ -348,10 +387,12 @@ class RayExecutor:
                 spec = target.spec.model_copy(deep=True)
                 if spec.requests_per_second:  # one cap over all the senders
                     spec.requests_per_second = spec.requests_per_second / n_actors
-                copy = type(target)(spec, base_dir=target.base_dir)
                 per_actor = max(1, concurrency // n_actors)
                 actor = self.ray.remote(_SenderActor).options(num_cpus=0)
-                senders.extend(actor.remote(copy, per_actor) for _ in range(n_actors))
+                senders.extend(
+                    actor.remote(type(target), spec, target.base_dir, per_actor)
+                    for _ in range(n_actors)
+                )
             collect(below=n_actors * SHARDS_PER_ACTOR)
             ref = senders[next(turn) % n_actors].send.remote(shard)
             inflight[ref] = {(r.case_id, r.sample): r for r in shard}

@@ -1,0 +1,93 @@
+"""Connecting the driver to Ray: the cluster ``--ray-address`` or ``RAY_ADDRESS`` names, or a
+fresh local instance.
+
+Ray's own failures here read as bugs (an address it cannot parse is a ``ValueError``, ``auto``
+with no cluster a ``ConnectionError`` that reads as a disk fault), and an address nothing
+listens on makes ``ray.init`` retry for minutes while its C++ log lines scroll by. Each is
+the user's configuration, found before anything is made: one line naming the address, where
+it came from and the fix (exit 2).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ...errors import UsageError
+
+CONNECT_TIMEOUT_S = 5.0
+"""How long a cluster's port may take to accept a connection before it is called unreachable:
+a head node on a network answers in milliseconds; Ray itself would retry for minutes."""
+
+FIX = (
+    "fix --ray-address (ray://HEAD:10001, HOST:6379 or auto) or RAY_ADDRESS, or leave both "
+    "unset to start a local Ray instance"
+)
+
+
+def where(address: str | None) -> tuple[str | None, str]:
+    """The address Ray will use and how to name it to the user: the option, else
+    ``RAY_ADDRESS`` (which Ray reads for ``auto`` too)."""
+    variable = os.environ.get("RAY_ADDRESS") or None
+    if address and (address != "auto" or variable is None):
+        return address, f"--ray-address '{address}'"
+    if variable is not None:
+        return variable, f"RAY_ADDRESS '{variable}'"
+    return None, ""
+
+
+def connect(ray: Any, address: str | None) -> None:
+    """Connect to the cluster named, or start a local instance. Quiet: the run prints its own
+    progress."""
+    effective, named = where(address)
+    if effective is not None:
+        _check_reachable(effective, named)
+    try:
+        with _signal_handlers_kept():
+            ray.init(
+                address=effective,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+    except (ValueError, ConnectionError, RuntimeError) as exc:
+        if effective is None:
+            raise  # a local instance that would not start: not an address to fix
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"{named}: Ray cannot use it: {reason}; {FIX}") from None
+
+
+@contextmanager
+def _signal_handlers_kept() -> Iterator[None]:
+    """The process's SIGTERM and SIGINT handlers as they were before: ``ray.init`` makes SIGTERM
+    a bare ``sys.exit`` (under its C++ stack dump), which turned a CI timeout's stop into an
+    "internal error" instead of the run's interrupted line and resume command (exit 130)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    kept = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in kept.items():
+            if handler is not None:  # None: set outside Python, not ours to restore
+                signal.signal(signum, handler)
+
+
+def _check_reachable(address: str, named: str) -> None:
+    """A ``HOST:PORT`` address (``ray://`` or not) whose port accepts no connection within
+    ``CONNECT_TIMEOUT_S``: refused at once, not after Ray's minutes of retries."""
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not host or not port.isdigit():
+        return  # auto, or a form Ray itself refuses with a reason
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), CONNECT_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(f"{named}: no Ray cluster answers there ({reason}); {FIX}") from None

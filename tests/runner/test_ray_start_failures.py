@@ -1,0 +1,69 @@
+"""``--executor ray`` when Ray cannot be reached or the address is wrong: one line naming the
+address, where it came from and the fix, exit 2, and no run folder. Observed: an address Ray
+cannot parse, or a ``ray://`` one without Ray's client package, was an "internal error" with
+a crash file (exit 3); ``auto`` with no cluster read "cannot read or write a file"; and an
+address nothing listens on (``RAY_ADDRESS=127.0.0.1:1``) hung for minutes while Ray's C++ log
+lines scrolled by."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ..testing.cli import one_line_refusal, run_project
+from ..testing.project import echo_project
+
+pytest.importorskip("ray", reason="the ray extra is not installed")
+
+
+@pytest.fixture
+def ray_tmpdir(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A Ray temp folder of this test's own (short: Ray puts Unix sockets in it), so ``auto``
+    finds no cluster another process started on this machine."""
+    folder = tempfile.mkdtemp(prefix="rt", dir="/tmp")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("option", "variable", "named"),
+    [
+        ("nonsense", None, "--ray-address 'nonsense'"),
+        ("ray://127.0.0.1:{port}", None, "--ray-address 'ray://127.0.0.1:{port}'"),
+        ("auto", None, "--ray-address 'auto'"),
+        (None, "127.0.0.1:{port}", "RAY_ADDRESS '127.0.0.1:{port}'"),
+        ("127.0.0.1:{port}", None, "--ray-address '127.0.0.1:{port}'"),
+    ],
+)
+def test_a_ray_address_that_cannot_be_used_is_one_line_exit_2(
+    tmp_path: Path, ray_tmpdir: str, option: str | None, variable: str | None, named: str
+) -> None:
+    port = _closed_port()
+    echo_project(tmp_path, suite="ray-address")
+    env = {"RAY_TMPDIR": ray_tmpdir}
+    if variable is not None:
+        env["RAY_ADDRESS"] = variable.format(port=port)
+    options = ["--executor", "ray", "--no-report"]
+    if option is not None:
+        options += ["--ray-address", option.format(port=port)]
+    proc = run_project(tmp_path, *options, env=env, timeout=90)
+    line = one_line_refusal(proc)
+    assert line.startswith(f"error: {named.format(port=port)}: "), line
+    assert "internal error" not in line and "cannot read or write" not in line, line
+    assert "--ray-address" in line and "RAY_ADDRESS" in line, line  # the fix names both
+    assert not (tmp_path / "reports").exists()
