@@ -430,6 +430,12 @@ def compare_runs(
     for run, role in ((baseline, "baseline"), (candidate, "candidate")):
         if run.status == "run_failed":
             result.failed_runs.append(f"the {role} run {run.run_id}")
+    if _one_run(baseline, candidate):
+        # True, and tests nothing: a CI step whose baseline was set to the run it checks.
+        result.warnings.append(
+            f"the baseline and the candidate are one run ({candidate.run_id}): every metric is "
+            "unchanged by construction, so nothing was tested; compare the run with another"
+        )
     sha_a = (baseline.summary.get("suite") or {}).get("sha256")
     sha_b = (candidate.summary.get("suite") or {}).get("sha256")
     if sha_a and sha_b and sha_a != sha_b:
@@ -549,6 +555,14 @@ def compare_runs(
     _judge(result.metrics, alpha=alpha, min_effect=min_effect)
     _judge([g for m in result.metrics for g in m.groups], alpha=alpha, min_effect=min_effect)
     return result
+
+
+def _one_run(baseline: RunLog, candidate: RunLog) -> bool:
+    """Whether both name one run folder (through links, or another spelling of its path)."""
+    try:
+        return baseline.dir.resolve() == candidate.dir.resolve()
+    except (OSError, RuntimeError):
+        return baseline.run_id == candidate.run_id
 
 
 SAME_MEASURE_KEYS = frozenset({"by", "confidence"})
