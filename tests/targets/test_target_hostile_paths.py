@@ -90,3 +90,23 @@ def test_a_model_folder_that_holds_no_model_is_a_located_error(
     for code, text in _both(tmp_path, "type: transformers\nmodel: model\n"):
         _one_located_line(code, text, "model", expect)
         assert "cannot write" not in text, text
+
+
+LONG = "x" * 300
+
+
+@pytest.mark.parametrize(
+    ("target", "field"),
+    [
+        (f"type: transformers\nmodel: {LONG}\n", "model"),
+        (f"type: callable\nfunction: bot:reply\npython_path: ['{LONG}']\n", "python_path"),
+        (f"type: replay\npath: sub/{LONG}.jsonl\n", "path"),
+    ],
+)
+def test_a_name_longer_than_file_systems_allow_is_a_located_error(
+    tmp_path: Path, target: str, field: str
+) -> None:
+    # Was (fuzz seed 20261211): "internal error: OSError: [Errno 36] File name too long",
+    # the user's over-long name called our bug.
+    for code, text in _both(tmp_path, target):
+        _one_located_line(code, text, f"t.yaml:", f"{field}", "255")
