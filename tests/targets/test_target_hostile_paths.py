@@ -109,4 +109,4 @@ def test_a_name_longer_than_file_systems_allow_is_a_located_error(
     # Was (fuzz seed 20261211): "internal error: OSError: [Errno 36] File name too long",
     # the user's over-long name called our bug.
     for code, text in _both(tmp_path, target):
-        _one_located_line(code, text, f"t.yaml:", f"{field}", "255")
+        _one_located_line(code, text, "t.yaml:", f"{field}", "255")
