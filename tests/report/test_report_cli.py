@@ -135,3 +135,19 @@ def test_report_out_naming_its_own_run_folder_still_writes(tmp_path: Path) -> No
     )
     assert result.exit_code == 0, result.output
     assert (run_dir / "report.md").exists()
+
+
+def test_report_out_below_another_runs_folder_is_refused(tmp_path: Path) -> None:
+    """``-o reports/OTHER/sub``: only the folder itself was checked, so this run's reports went
+    among the other run's evidence files (a folder of its own, read as that run's)."""
+    reports = tmp_path / "reports"
+    toxicity_run(reports, "r-d", set(), n_cases=5)
+    other = toxicity_run(reports, "r-e", {1}, n_cases=5)
+    below = other / "sub" / "deeper"
+    result = CliRunner().invoke(
+        _app(), ["report", "r-d", "--reports", str(reports), "-o", str(below)]
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and f"--out {below}" in lines[0] and "r-e" in lines[0], result.output
+    assert not (other / "sub").exists()
