@@ -47,17 +47,23 @@ def report(
 
 
 def _not_another_run(out_dir: Path, run_dir: Path) -> None:
-    """Refuse an --out that is another run's folder (it holds a summary.json): its
-    report.json, report.md and junit.xml would be replaced by this run's, so the folder would
-    describe a run it is not. The run's own folder is the default, and allowed."""
+    """Refuse an --out in another run's folder, or below it (``store.files.run_folder_holding``):
+    its report.json, report.md and junit.xml would be replaced by this run's, or this run's
+    would lie among its evidence, so the folder would describe a run it is not. The run's own
+    folder is the default, and allowed."""
+    from ..store.files import run_folder_holding
+
+    other = run_folder_holding(out_dir)
     try:
-        other = (out_dir / "summary.json").is_file() and not out_dir.samefile(run_dir)
+        own = other is not None and other.samefile(run_dir)
     except OSError:
-        return
-    if other:
+        own = False
+    if other is not None and not own:
+        where = "is the folder" if other == out_dir.resolve() else "is in the folder"
         raise UsageError(
-            f"--out {out_dir}: is the folder of run {out_dir.name}, whose reports these would "
-            f"replace; give another folder, or leave --out out to write in {run_dir}"
+            f"--out {out_dir}: {where} of run {other.name}, whose reports these would "
+            f"replace or stand among; give another folder, or leave --out out to write in "
+            f"{run_dir}"
         )
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "read_limit",
     "remove_pending_temporary_files",
     "remove_stale_temporary_files",
+    "run_folder_holding",
     "sha256_as_read",
     "sha256_bytes",
     "sha256_file",
@@ -666,7 +667,7 @@ def check_output_folder(
     misplaced = _misplaced_output(path, "folder", option)
     if misplaced is not None:
         raise misplaced
-    run_folder = _run_folder_holding(path)
+    run_folder = run_folder_holding(path)
     if run_folder is not None:
         raise UsageError(
             f"{option} {path}: is in the folder of run {run_folder.name}, whose files are its "
@@ -683,10 +684,10 @@ def check_output_folder(
 def _run_folder_of(path: Path) -> Path | None:
     """The run folder the file ``path`` would be written in, directly or below: a comparison
     written over its report.md, or added among its files, would be read as the run's own."""
-    return _run_folder_holding(path.parent)
+    return run_folder_holding(path.parent)
 
 
-def _run_folder_holding(folder: Path) -> Path | None:
+def run_folder_holding(folder: Path) -> Path | None:
     """``folder`` or the nearest folder above it that is a run's. A run folder holds run.json
     from its making, and a finished one its summary.json and manifest.json; a lone
     summary.json (another tool's) does not make a folder a run's."""
