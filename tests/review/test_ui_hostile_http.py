@@ -54,6 +54,24 @@ def _form_session(base: str, path: str) -> tuple[str, str]:
     return token.group(1), cookie.group(1)
 
 
+def _post_form(
+    base: str, path: str, body: str, cookie: str, headers: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """POST an urlencoded form with the CSRF cookie (and any further ``headers``)."""
+    status, text, _ = _request(
+        base,
+        "POST",
+        path,
+        body.encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"assurance_csrf={cookie}",
+            **(headers or {}),
+        },
+    )
+    return status, text
+
+
 def _reviews(project: Project) -> int:
     return sum(1 for r in read_ledger(project.ledger, reviews=True) if r.is_review)
 
@@ -112,15 +130,8 @@ def test_a_verdict_form_with_a_value_the_page_never_offers_records_nothing(site,
     path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
     token, cookie = _form_session(base, path)
     before = _reviews(project)
-    status, html, _ = _request(
-        base,
-        "POST",
-        path,
-        f"csrf_token={token}&reviewer=alice&note=x&{extra}".encode(),
-        {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"assurance_csrf={cookie}",
-        },
+    status, html = _post_form(
+        base, path, f"csrf_token={token}&reviewer=alice&note=x&{extra}", cookie
     )
     assert status == 200, html[:300]
     assert 'id="saved"' not in html
@@ -294,16 +305,8 @@ def test_a_verdict_posted_from_another_site_or_port_is_refused(site, headers, to
     if token is None:
         token, cookie = _form_session(base, path)
     before = _reviews(project)
-    status, text, _ = _request(
-        base,
-        "POST",
-        path,
-        f"csrf_token={token}&decision=false&reviewer=mallory".encode(),
-        {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"assurance_csrf={cookie}",
-            **headers,
-        },
+    status, text = _post_form(
+        base, path, f"csrf_token={token}&decision=false&reviewer=mallory", cookie, headers
     )
     assert status == 403 and "cross" in text, (status, text[:300])
     assert _reviews(project) == before
@@ -316,17 +319,12 @@ def test_a_verdict_from_the_apps_own_page_is_taken_with_the_browsers_headers(sit
     path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
     token, cookie = _form_session(base, path)
     before = _reviews(project)
-    status, text, _ = _request(
+    status, text = _post_form(
         base,
-        "POST",
         path,
-        f"csrf_token={token}&decision=agree&reviewer=alice".encode(),
-        {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"assurance_csrf={cookie}",
-            "Origin": base,
-            "Sec-Fetch-Site": "same-origin",
-        },
+        f"csrf_token={token}&decision=agree&reviewer=alice",
+        cookie,
+        {"Origin": base, "Sec-Fetch-Site": "same-origin"},
     )
     assert status == 200 and 'id="saved"' in text, (status, text[:300])
     assert _reviews(project) == before + 1
@@ -349,15 +347,8 @@ def test_a_form_value_percent_encoded_from_bytes_not_utf8_is_a_400_not_replaced(
     path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
     token, cookie = _form_session(base, path)
     before = _reviews(project)
-    status, text, _ = _request(
-        base,
-        "POST",
-        path,
-        f"csrf_token={token}&decision=agree&reviewer=alice&{extra}".encode(),
-        {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"assurance_csrf={cookie}",
-        },
+    status, text = _post_form(
+        base, path, f"csrf_token={token}&decision=agree&reviewer=alice&{extra}", cookie
     )
     assert status == 400 and "UTF-8" in text, (status, text[:300])
     assert _reviews(project) == before
