@@ -18,7 +18,7 @@ from assurance_harness.datatypes import GenerationRequest, GenerationResponse, R
 from assurance_harness.runner.executor import ExecutionStats, execute
 from assurance_harness.runner.ratelimit import TokenBucket
 from assurance_harness.runner.retry import backoff_delay, should_retry
-from assurance_harness.store.cache import ResponseCache
+from assurance_harness.store.cache import ResponseCache, key_for
 from assurance_harness.targets.base import (
     ClientError,
     RetryPolicy,
@@ -442,3 +442,50 @@ def test_a_target_answering_at_once_or_with_a_future_gets_its_records() -> None:
     flaky = Flaky([TargetTimeoutError("slow"), RuntimeError("bug")])
     stats, records = _execute(flaky, 2, timeout_s=5)
     assert sorted(r.error.type for r in records if r.error) == ["exception", "timeout"]
+
+
+def test_the_cache_is_read_in_batches_not_a_query_a_request(tmp_path: Path) -> None:
+    """Observed: every request read the cache with a query of its own; against a fast target
+    (the demo assistant) that cost a third of a 10,000-case run's sending time. The cache is
+    now read ahead, a batch of requests a query, and serves the same answers: hits for what an
+    earlier run stored, misses (sent) for the rest."""
+    n = 1000
+    requests = [
+        GenerationRequest(f"c{i}", 0, 0, [{"role": "user", "content": f"q{i}"}], {})
+        for i in range(n)
+    ]
+    path = tmp_path / "cache.db"
+    with ResponseCache(path) as earlier:  # an earlier run answered every third request
+        fingerprint = Instant().fingerprint()
+        for request in requests[::3]:
+            earlier.put(key_for(fingerprint, request), GenerationResponse(text="stored"))
+    records: list[ResponseRecord] = []
+
+    async def main(cache: ResponseCache) -> ExecutionStats:
+        return await execute(
+            Instant(),
+            requests,
+            concurrency=8,
+            requests_per_second=None,
+            timeout_s=60,
+            retry=RetryPolicy(max_attempts=1),
+            on_record=records.append,
+            cache=cache,
+        )
+
+    with ResponseCache(path) as cache:
+        reads: list[str] = []
+        assert cache._db is not None
+        cache._db.set_trace_callback(
+            lambda sql: reads.append(sql) if sql.lstrip().upper().startswith("SELECT") else None
+        )
+        stats = asyncio.run(main(cache))
+    assert len(reads) <= 10, len(reads)  # was 1,000
+    assert stats.cached == len(requests[::3]) == cache.hits
+    by_id = {r.case_id: r for r in records}
+    assert len(by_id) == n
+    for i, request in enumerate(requests):
+        record = by_id[request.case_id]
+        assert (record.response, record.cached) == (
+            ("stored", True) if i % 3 == 0 else ("ok", False)
+        )
