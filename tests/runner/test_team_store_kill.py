@@ -166,3 +166,54 @@ def test_a_killed_team_store_run_is_resumed_only_into_its_own_store(
     summaries = [json.loads((d / "summary.json").read_text()) for d in (run_dir, fresh_dir)]
     assert summaries[0]["metrics"] == summaries[1]["metrics"]
     assert summaries[0]["review"] == summaries[1]["review"]
+
+
+def _wait_for_lock_wait(pg_url: str, statement: str) -> None:
+    """Until a session of the store waits for a lock in ``statement`` (the harness, blocked)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with PostgresDatabase(pg_url).transaction() as conn:
+            waiting = conn.execute(
+                "SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            ).fetchall()
+        if any(statement in str(r["query"]) for r in waiting):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"the run never waited in {statement!r}")
+
+
+@pytest.mark.parametrize(
+    ("table", "statement"),
+    [
+        ("review_queue", "INSERT INTO review_queue"),  # the first store write of a finished run
+        ("evidence_head", "INSERT INTO evidence_head"),  # its ledger rows inserted, head not yet
+    ],
+)
+def test_a_run_killed_while_writing_to_the_team_store_is_recorded_once_on_resume(
+    pg_url: str, tmp_path: Path, table: str, statement: str
+) -> None:
+    """The run folder finished, the harness killed while its transaction on the store waits (a
+    lock the test holds): nothing of it is committed, and the resume (the run already
+    finished) writes the row, the queue and the evidence once, the chain verifying."""
+    _project(tmp_path)
+    PostgresDatabase(pg_url).ensure_schema()
+    with PostgresDatabase(pg_url).transaction() as conn:
+        conn.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        proc = _start(tmp_path, "run", "s.yaml", "--target", "t.yaml", "--store", pg_url)
+        try:
+            _wait_for_lock_wait(pg_url, statement)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    (run_dir,) = [p.parent for p in (tmp_path / "reports").glob("*/summary.json")]
+    stored = _store_rows(pg_url)
+    assert stored["ledger"] == []  # the append was one transaction: none of it is kept
+    resumed = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--store", pg_url, "--resume", run_dir.name,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "already complete" in resumed.stdout, resumed.stdout
+    _check_recorded_once(pg_url, run_dir, tmp_path)
