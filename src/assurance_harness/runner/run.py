@@ -42,7 +42,7 @@ from ..store.files import (
     remove_stale_temporary_files,
 )
 from ..store.journalindex import JournalIndex, index_journal
-from ..store.location import cli_store, follow_up, store_url
+from ..store.location import cli_store, follow_up, same_store, store_url, using_store
 from ..store.postgres import StoreError
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
@@ -749,6 +749,10 @@ def _run_suite(
         made.run_dir = run_dir
         _registered(run_dir, continue_with(resume))
         state = read_state(run_dir.path)
+        if state.store is not None and not same_store(state.store, given := store_url()):
+            with using_store(state.store):  # the command that resumes it names its store
+                again = continue_with(resume)
+            raise _other_store(resume, state.store, given, again, reports)
         if state.suite.name != loaded.suite.suite:
             raise UsageError(
                 f"run '{resume}' is a run of suite '{state.suite.name}' ({state.suite.path}), "
@@ -859,6 +863,7 @@ def _run_suite(
                     "limit": limit,
                 },
                 "command": command,
+                "store": store_url(),
             }
         )
         try:
@@ -1033,6 +1038,25 @@ def _recorded_counts(run_dir: RunDir) -> dict[str, Any]:
         return dict(run_dir.read_json(run_dir.summary).get("counts") or {})
     except (OSError, ValueError):
         return {}
+
+
+def _other_store(
+    run_id: str, recorded: str, given: str | None, again: str, reports: Path
+) -> UsageError:
+    """A resume with another store (``given``: ``store_url()``) than the run's team store
+    (``RunState.store``): its index row, review queue and evidence would be written where the
+    team's history is not."""
+    from ..store.postgres import PgUrl
+
+    here = (
+        f"the embedded store ({Workspace.at(reports).index} and the evidence ledger file)"
+        if given is None
+        else f"the team store {PgUrl(given).display}"
+    )
+    return UsageError(
+        f"run '{run_id}' was started with the team store {PgUrl(recorded).display}, where its "
+        f"index row, review queue and evidence belong, not in {here}; resume it with: {again}"
+    )
 
 
 def _other_limit(run_id: str, given: int, started_with: int | None) -> str:

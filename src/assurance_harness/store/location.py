@@ -101,6 +101,16 @@ def store_url() -> str | None:
     return chosen
 
 
+def same_store(recorded: str, in_force: str | None) -> bool:
+    """Whether the team store a run was started with (``recorded``, its URL) is the store in
+    force (``in_force``: ``store_url()``, None for the embedded one). The same server, database,
+    user and connection parameters are one store; the variable its password is read from may
+    be named differently where the run is resumed."""
+    from .postgres import PgUrl
+
+    return in_force is not None and PgUrl(recorded).conninfo == PgUrl(in_force).conninfo
+
+
 def _configured_store() -> str | None:
     """``store:`` of ``assurance.yaml`` in the working directory. Read here, not through
     ``privacy.policy.load_project_config`` (a higher layer), which validates the same key. A

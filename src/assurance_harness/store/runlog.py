@@ -175,8 +175,13 @@ class RunState(_Model):
     retries: list[RetryRound] | None = None
     """Each ``--retry-errors`` of the run, in order; absent when its errors were never retried.
     While the last one has no ``finished_at`` the run is ``running`` again."""
+    store: str | None = None
+    """The team store the run was started with (its URL, which holds no password); absent for
+    the embedded store. Its index row, review queue and evidence belong there, so a
+    ``--resume`` with another store is refused: a run killed before it printed anything was
+    otherwise finished into the embedded store by the documented resume without ``--store``."""
 
-    omit_if_none: ClassVar[frozenset[str]] = frozenset({"finished_at", "retries"})
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"finished_at", "retries", "store"})
 
     def open_retry(self) -> RetryRound | None:
         """The retry of the run's errors in progress (begun, not finished), if any."""
