@@ -25,9 +25,11 @@ NUL_STAND_IN = "\u2400"
 
 STAND_IN_COLUMNS: dict[str, tuple[str, ...]] = {
     "review_queue": ("prompt", "response"),
+    "runs": ("model_version",),
 }
 """The text columns a model or a data set fills and only readers that show them read: the
-queued row's prompt and answer."""
+queued row's prompt and answer, the model version the target reported (``runs list``, the
+web app's runs page; never a key, never compared with summary.json)."""
 
 
 def kept_text(text: str | None, dialect: Dialect) -> str | None:
