@@ -77,7 +77,7 @@ def queue_cmd(
             if as_json:
                 _write_json(items, current)
             else:
-                _print_table(items, current)
+                _print_table(items, current, store)
 
 
 def _write_json(items: Iterable["QueueItem"], current: "Standing") -> None:
@@ -98,8 +98,11 @@ def _write_json(items: Iterable["QueueItem"], current: "Standing") -> None:
     sys.stdout.write("[]\n" if opening == "[\n  " else "\n]\n")
 
 
-def _print_table(items: Iterable["QueueItem"], current: "Standing") -> None:
-    """The first ``TABLE_ROWS`` items as a table; the rest are only counted."""
+def _print_table(items: Iterable["QueueItem"], current: "Standing", store: "ReviewStore") -> None:
+    """The first ``TABLE_ROWS`` items as a table; the rest are only counted. Under it, the
+    note that ``␀`` stands for NUL where a response shown may hold one (``store.nultext``)."""
+    from ..store.nultext import stand_in_note
+
     shown: list[QueueItem] = []
     total = 0
     for i in items:
@@ -121,6 +124,8 @@ def _print_table(items: Iterable["QueueItem"], current: "Standing") -> None:
             term((i.response or "")[:80]),
         )
     out.print(table)
+    if note := stand_in_note(store.db.dialect, *((i.response or "")[:80] for i in shown)):
+        out.print(term(note))
     if total > TABLE_ROWS:
         out.print(
             term(

@@ -22,6 +22,7 @@ from ..errors import UsageError
 from ..store.database import Connection, Database
 from ..store.faults import reported_transaction, store_faults
 from ..store.location import open_database
+from ..store.nultext import kept_text
 from ..store.reviews import (
     Standing,
     Verdict,
@@ -141,7 +142,8 @@ class ReviewStore:
         longer queued (no reasons, not required). A row still queued takes its new reasons,
         ``required``, scorer label and scores, and keeps its prompt and response: a retry
         re-sends only errored requests, which are never queued, so the text a verdict was
-        given on is the run's text still."""
+        given on is the run's text still. The team store keeps each NUL of a prompt or
+        response as ``␀`` (``store.nultext``): PostgreSQL cannot hold NUL."""
         from .policy import requires_review, row_key
 
         by_key = {row_key(r): r for r in rows}
@@ -176,8 +178,8 @@ class ReviewStore:
                         reasons,
                         required,
                         label,
-                        row.get("prompt"),
-                        row.get("response"),
+                        kept_text(row.get("prompt"), self.db.dialect),
+                        kept_text(row.get("response"), self.db.dialect),
                         scores,
                         metadata,
                         now,

@@ -8,6 +8,7 @@ from typing import Any
 from .database import Database
 from .faults import store_faults
 from .location import follow_up, index_available, open_database
+from .nultext import kept_row
 from .postgres import StoreError
 from .runlog import IndexRow
 
@@ -51,6 +52,8 @@ class RunIndex:
         """Insert or replace a run's row (``store.runlog.IndexRow``, or its mapping)."""
         if isinstance(record, IndexRow):
             record = record.model_dump()
+        # The model version is the target's text: the team store keeps a NUL in it as ␀.
+        record = kept_row("runs", record, self.db.dialect)
         values = [record.get(c) for c in COLUMNS]
         placeholders = ", ".join("?" for _ in COLUMNS)
         updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])

@@ -4,7 +4,8 @@ Rows already in the target are left alone when they are the same; the append-onl
 (review verdicts, the review queue, baseline changes) must match row for row where keys meet, or
 nothing is written. Runs, baselines and reviewers already in the target keep the target's
 values (it is the shared history). Surrogate ids are kept, so a verdict still names the one it
-supersedes; the target's id sequences move past them.
+supersedes; the target's id sequences move past them. Rows are compared and written as the
+target keeps them: PostgreSQL holds a NUL of a model's text as ``␀`` (``store.nultext``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .database import Database, SqliteDatabase
+from .nultext import kept_row
 from .postgres import StoreError
 
 TABLES: dict[str, tuple[tuple[str, ...], bool]] = {
@@ -46,7 +48,15 @@ def copy_tables(source: SqliteDatabase, target: Database) -> TableCopy:
     source.ensure_schema()
     target.ensure_schema()
     with source.transaction() as conn:
-        rows = {table: conn.execute(f"SELECT * FROM {table}").fetchall() for table in TABLES}
+        # As the target keeps them: the team store holds a NUL of a prompt, a response or a
+        # model version as ␀ (``store.nultext``), so a row copied before compares equal.
+        rows = {
+            table: [
+                kept_row(table, row, target.dialect)
+                for row in conn.execute(f"SELECT * FROM {table}").fetchall()
+            ]
+            for table in TABLES
+        }
     with target.transaction() as conn:
         conn.lock("store-migrate")
         pending: dict[str, list[dict[str, Any]]] = {}

@@ -559,11 +559,14 @@ def _queue_page(request: web.Request) -> web.Response:
             total += 1
             if len(items) < QUEUE_LIMIT:
                 items.append(i)
+    from ..store.nultext import stand_in_note
+
     return _render(
         request,
         "queue.html",
         title="Review queue",
         items=items,
+        nul_note=stand_in_note(store.db.dialect, *(i.response for i in items)),
         total=total,
         limit=QUEUE_LIMIT,
         current=current,
@@ -614,11 +617,14 @@ def _item(
         raise web.HTTPNotFound(
             text=f"row {key} of run {run_id} is not in the review queue"
         ) from None
+    from ..store.nultext import stand_in_note
+
     return _render(
         request,
         "item.html",
         title=f"Review {key}",
         item=item,
+        nul_note=stand_in_note(store.db.dialect, item.prompt, item.response),
         history=store.history(run_id, key),
         csrf=csrf,
         reviewer=_settings(request).reviewer,

@@ -1,0 +1,60 @@
+"""What the team store keeps of a model's or a data set's text that holds NUL (U+0000).
+
+PostgreSQL's TEXT cannot hold NUL: a queued row whose answer held one was refused as the run
+stored its review queue, the run exited 3, and every ``--resume`` met the same refusal, so the
+run could never finish. In PostgreSQL only, the columns of ``STAND_IN_COLUMNS`` keep each NUL
+as ``NUL_STAND_IN`` (``␀``, U+2400, the symbol that stands for NUL): no new column, so no schema
+version and no older tool refused; the embedded store keeps NUL as it is. The exact text stays
+in the run folder (results.jsonl), which every hash (manifest, evidence ledger) is taken over;
+what the store holds is only shown, never compared with a run's files, and a page or table that
+shows a stand-in says so (``stand_in_note``).
+
+JSON columns (scores, metadata, the ledger's lines) need none of this: JSON writes NUL as
+``\\u0000``. Names that are keys (suite, target, case ids) are not stood in for: a lookup by
+the real name would then silently miss.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .database import Dialect
+
+NUL_STAND_IN = "\u2400"
+"""``␀``: what the team store keeps for each NUL of a ``STAND_IN_COLUMNS`` text."""
+
+STAND_IN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "review_queue": ("prompt", "response"),
+    "runs": ("model_version",),
+}
+"""The text columns a model or a data set fills and only readers that show them read: the
+queued row's prompt and answer, the model version the target reported (``runs list``, the
+web app's runs page; never a key, never compared with summary.json)."""
+
+
+def kept_text(text: str | None, dialect: Dialect) -> str | None:
+    """``text`` as the store of ``dialect`` keeps it in a ``STAND_IN_COLUMNS`` column."""
+    if text is None or dialect != "postgresql" or "\x00" not in text:
+        return text
+    return text.replace("\x00", NUL_STAND_IN)
+
+
+def kept_row(table: str, row: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+    """``row`` of ``table`` as the store of ``dialect`` keeps it (``store migrate``: a row
+    copied from the embedded store is compared and written as the team store holds it)."""
+    columns = STAND_IN_COLUMNS.get(table, ())
+    return {
+        name: kept_text(value, dialect) if name in columns and isinstance(value, str) else value
+        for name, value in row.items()
+    }
+
+
+def stand_in_note(dialect: Dialect, *texts: str | None) -> str | None:
+    """The line a page or table shows under ``texts`` read from a store of ``dialect``, where
+    one may hold a stand-in; else None."""
+    if dialect != "postgresql" or not any(t and NUL_STAND_IN in t for t in texts):
+        return None
+    return (
+        f"the team store keeps each NUL (U+0000) of a prompt or response as {NUL_STAND_IN} "
+        "(U+2400): PostgreSQL cannot hold NUL; the run's results.jsonl holds the exact text"
+    )
