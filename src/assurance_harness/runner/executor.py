@@ -228,7 +228,7 @@ async def execute(
     limiter = TokenBucket(requests_per_second) if requests_per_second else None
     fingerprint = target.fingerprint() if cache is not None else ""
     jitter = rng or random.Random()
-    pending: Iterator[GenerationRequest] = iter(requests)
+    pending = _with_cache_keys(requests, cache, fingerprint)
     started = time.perf_counter()
     loop = asyncio.get_running_loop()
 
@@ -260,10 +260,10 @@ async def execute(
                 raise
             raise _UnexpectedError(describe(exc)) from exc
 
-    async def run_one(request: GenerationRequest, policy: RetryPolicy = retry) -> ResponseRecord:
-        key = ""
+    async def run_one(
+        request: GenerationRequest, key: str, policy: RetryPolicy = retry
+    ) -> ResponseRecord:
         if cache is not None:
-            key = key_for(fingerprint, request)
             hit = cache.get(key)
             if hit is not None:
                 return _record(request, hit, attempts=0, latency_s=0.0, cached=True)
@@ -354,10 +354,10 @@ async def execute(
 
     async def worker() -> None:
         nonlocal sent
-        for done, request in enumerate(pending, start=1):
+        for done, (request, key) in enumerate(pending, start=1):
             started = sent
             sent += 1
-            settle(await run_one(request), started)
+            settle(await run_one(request, key), started)
             if done % YIELD_EVERY == 0:
                 # A target that answers without suspending (a replay, a cache hit) would keep
                 # this task running through the whole run: the loop never gets to free the
@@ -371,9 +371,9 @@ async def execute(
         held: list[ResponseRecord] = []
         once = RetryPolicy(max_attempts=1)
         decided: ResponseRecord | None = None
-        for request in pending:
+        for request, key in pending:
             sent += 1
-            record = await run_one(request, retry if not held else once)
+            record = await run_one(request, key, retry if not held else once)
             if record.cached:
                 deliver(record)
                 continue
@@ -408,6 +408,28 @@ async def execute(
         if cache is not None:
             cache.flush()
     return stats
+
+
+READ_AHEAD = 500
+"""Requests whose cache entries are read in one query (:meth:`ResponseCache.read_ahead`)."""
+
+
+def _with_cache_keys(
+    requests: Sequence[GenerationRequest], cache: ResponseCache | None, fingerprint: str
+) -> Iterator[tuple[GenerationRequest, str]]:
+    """Each request in order with its cache key ("" without a cache), the cache read ahead for
+    ``READ_AHEAD`` requests at a time. Every worker takes its next request from this one
+    iterator and looks it up before it first suspends, so a batch is read ahead once the
+    lookups of the one before are done."""
+    if cache is None:
+        for request in requests:
+            yield request, ""
+        return
+    for start in range(0, len(requests), READ_AHEAD):
+        batch = [requests[i] for i in range(start, min(start + READ_AHEAD, len(requests)))]
+        keys = [key_for(fingerprint, request) for request in batch]
+        cache.read_ahead(keys)
+        yield from zip(batch, keys, strict=True)
 
 
 def _answer(value: object, target: Target) -> GenerationResponse:
