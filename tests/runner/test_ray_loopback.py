@@ -11,11 +11,28 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import psutil
 import pytest
 
 from assurance_harness.runner.executors import get_executor
+
+from ..testing.cli import run_project
+from ..testing.project import echo_project
+
+HOLD = """\
+import sys
+from assurance_harness.runner.executors import get_executor
+runner = get_executor("ray")
+print(runner.ray.get_runtime_context().gcs_address, flush=True)
+sys.stdin.read()
+runner.close()
+"""
+"""Another process's run: the executor's own local instance, held until its stdin closes; it
+prints its GCS address."""
 
 
 def _loopback(ip: str) -> bool:
@@ -69,3 +86,28 @@ def test_a_local_ray_instance_listens_on_loopback_only(monkeypatch: pytest.Monke
     assert worker in {pid for _, _, pid, _ in bound}, bound
     exposed = [entry for entry in bound if not _loopback(entry[0])]
     assert not exposed, f"listening beyond loopback: {exposed}"
+
+
+@pytest.mark.slow
+def test_the_address_of_a_local_instance_another_run_started_is_joined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its GCS address, 127.0.0.1:PORT, given as ``--ray-address`` (``auto`` finds the same one
+    on the GCS process's command line, but among every instance on the machine, which makes
+    it no test): Ray rewrote the 127.0.0.1 to the network address, where a loopback-only GCS
+    does not listen, and retried for minutes."""
+    pytest.importorskip("ray", reason="the ray extra is not installed")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    echo_project(tmp_path, suite="ray-auto-loopback")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        address = holder.stdout.readline().strip()
+        assert address.startswith("127.0.0.1:"), address
+        proc = run_project(tmp_path, "--executor", "ray", "--ray-address", address, timeout=120)
+    finally:
+        holder.communicate(timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
