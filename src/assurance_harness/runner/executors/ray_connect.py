@@ -47,9 +47,8 @@ def connect(ray: Any, address: str | None) -> None:
     effective, named = where(address)
     if effective is not None:
         _check_reachable(effective, named)
-    starts_local = effective in (None, "local")  # Ray's own name for a fresh local instance
     try:
-        with _signal_handlers_kept(), loopback_only(ray, starts_local):
+        with _signal_handlers_kept(), loopback_only(ray):
             ray.init(
                 address=effective,
                 include_dashboard=False,
@@ -64,19 +63,24 @@ def connect(ray: Any, address: str | None) -> None:
 
 
 @contextmanager
-def loopback_only(ray: Any, local: bool = True) -> Iterator[None]:
-    """While a ``local`` instance starts, Ray's node address is 127.0.0.1, so every server it
-    starts listens on loopback only. Measured with Ray 2.60 (``ss -ltnp``): by default the GCS,
-    the raylet's two gRPC servers and the driver's and each worker's own listened on ``::``
-    (every interface) and the runtime-env agent on the machine's network address. Ray binds
-    loopback only when the node address is 127.0.0.1, but ``ray.init`` maps
-    ``_node_ip_address="127.0.0.1"`` back to the network address, except where
+def loopback_only(ray: Any) -> Iterator[None]:
+    """Ray's node address is 127.0.0.1 while ``ray.init`` runs: a fresh local instance then
+    listens on loopback only, and a loopback address is joined as it is given.
+
+    Measured with Ray 2.60 (``ss -ltnp``): by default the GCS, the raylet's two gRPC servers and
+    the driver's and each worker's own listened on ``::`` (every interface) and the runtime-env
+    agent on the machine's network address. Ray binds loopback only when the node address is
+    127.0.0.1, but ``ray.init`` rewrites a loopback address (``_node_ip_address``, or the GCS
+    address ``auto`` finds) to the network address, except where
     ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER`` is off (its single-machine mode, the default on macOS
-    and Windows). Ray reads that variable once, when imported, into the constant set here for
-    the start alone: joining a cluster (``auto``, ``HOST:6379``) needs this node's real address.
-    tests/runner/test_ray_loopback.py checks every listening socket after a Ray upgrade."""
+    and Windows); rewritten, ``auto`` retried for minutes against a loopback-only instance
+    another run had started. Ray reads that variable once, when imported, into the constant set
+    here for ``ray.init`` alone: joining a cluster it touches nothing else (the node is found by
+    its id, a non-loopback address is used as given; ``ray://`` never reads it), and afterwards
+    the node's own address is Ray's answer again. tests/runner/test_ray_loopback.py checks every
+    listening socket after a Ray upgrade."""
     constants = ray._private.ray_constants
-    if not local or not hasattr(constants, "ENABLE_RAY_CLUSTER"):
+    if not hasattr(constants, "ENABLE_RAY_CLUSTER"):
         yield
         return
     kept = constants.ENABLE_RAY_CLUSTER
