@@ -109,17 +109,16 @@ def main() -> None:
             else:
                 import ray
 
+                from assurance_harness.runner.executors.ray_connect import loopback_only
                 from assurance_harness.runner.executors.ray_executor import RayScoring
 
                 if args.ray_address:
                     ray.init(address=args.ray_address, log_to_driver=False)
                 else:
-                    ray.init(
-                        num_cpus=args.num_cpus,
-                        include_dashboard=False,
-                        _node_ip_address="127.0.0.1",
-                        log_to_driver=False,
-                    )
+                    with loopback_only(ray):
+                        ray.init(
+                            num_cpus=args.num_cpus, include_dashboard=False, log_to_driver=False
+                        )
                 resources = dict(ray.cluster_resources())
                 session = RayScoring(
                     ray, suite.scorers, context, resources, progress=_progress(args.n)

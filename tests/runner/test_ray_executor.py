@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.errors import SuiteFaultError, UsageError
+from assurance_harness.runner.executors.ray_connect import loopback_only
 from assurance_harness.runner.run import run_suite
 
 from .rowfiles import comparable_rows
@@ -58,13 +59,8 @@ def _workload(folder: Path) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[None]:
     ray = pytest.importorskip("ray", reason="the ray extra is not installed")
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        _node_ip_address="127.0.0.1",
-        log_to_driver=False,
-        configure_logging=False,
-    )
+    with loopback_only(ray):  # `_node_ip_address="127.0.0.1"` alone still listened on `::`
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
         yield
     finally:

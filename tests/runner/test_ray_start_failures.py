@@ -67,3 +67,27 @@ def test_a_ray_address_that_cannot_be_used_is_one_line_exit_2(
     assert "internal error" not in line and "cannot read or write" not in line, line
     assert "--ray-address" in line and "RAY_ADDRESS" in line, line  # the fix names both
     assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "named"),
+    [
+        ("type: nosuchtype\n", "t.yaml:1"),
+        ("type: callable\nfunction: m:reply\nconcurrency: many\n", "t.yaml:3"),
+    ],
+)
+def test_a_broken_target_is_refused_before_ray_starts(
+    tmp_path: Path, ray_tmpdir: str, target: str, named: str
+) -> None:
+    """Observed: the target file was read only once the local Ray instance was up (about 14 s on
+    a 2-core machine), and Ray's start-up notice came before the one line."""
+    echo_project(tmp_path, suite="ray-broken-target")
+    (tmp_path / "t.yaml").write_text(target, encoding="utf-8")
+    proc = run_project(
+        tmp_path, "--executor", "ray", "--no-report", env={"RAY_TMPDIR": ray_tmpdir}, timeout=90
+    )
+    started = [p.name for p in Path(ray_tmpdir).rglob("session_*")]
+    assert not started, f"Ray started before the target was read: {started}"
+    line = one_line_refusal(proc)
+    assert line.startswith(f"error: {tmp_path / named}: "), line
+    assert not (tmp_path / "reports").exists()

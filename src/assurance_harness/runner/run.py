@@ -21,7 +21,7 @@ import shutil
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -506,42 +506,38 @@ def run_suite(
         raise UsageError("--limit must be at least 1")
     if retry_errors and not resume:
         raise UsageError(RETRY_NEEDS_RESUME)
-    runner = get_executor(executor, address=ray_address)
     made = _Made()
     with forcestop.watching():
         try:
-            try:
-                # Loaded before the heap is frozen: the loader moves what it builds out of the
-                # young generation itself (``gc_paused``), which it skips when something else
-                # froze objects.
-                loaded = loaded if loaded is not None else load_suite(suite_path)
-                with heap_frozen(), ExitStack() as locks:
-                    return _run_suite(
-                        suite_path,
-                        target_path,
-                        runner,
-                        locks,
-                        made,
-                        reports_dir=reports_dir,
-                        concurrency=concurrency,
-                        resume=resume,
-                        use_cache=use_cache,
-                        progress=progress,
-                        write_reports=write_reports,
-                        attach_evidence=attach_evidence,
-                        register_path=register_path,
-                        ledger_path=ledger_path,
-                        command=command,
-                        limit=limit,
-                        ray_address=ray_address,
-                        on_start=on_start,
-                        scoring_progress=scoring_progress,
-                        evidence_for=evidence_for,
-                        loaded=loaded,
-                        retry_errors=retry_errors,
-                    )
-            finally:
-                runner.close()
+            # Loaded before the heap is frozen: the loader moves what it builds out of the
+            # young generation itself (``gc_paused``), which it skips when something else
+            # froze objects.
+            loaded = loaded if loaded is not None else load_suite(suite_path)
+            with heap_frozen(), ExitStack() as locks:
+                return _run_suite(
+                    suite_path,
+                    target_path,
+                    executor,
+                    locks,
+                    made,
+                    reports_dir=reports_dir,
+                    concurrency=concurrency,
+                    resume=resume,
+                    use_cache=use_cache,
+                    progress=progress,
+                    write_reports=write_reports,
+                    attach_evidence=attach_evidence,
+                    register_path=register_path,
+                    ledger_path=ledger_path,
+                    command=command,
+                    limit=limit,
+                    ray_address=ray_address,
+                    on_start=on_start,
+                    scoring_progress=scoring_progress,
+                    evidence_for=evidence_for,
+                    loaded=loaded,
+                    retry_errors=retry_errors,
+                )
         except KeyboardInterrupt:
             # Wherever it landed (sending, the journal being closed, scoring, a file being
             # written, the post-run steps, the stop itself): one way to say how to continue.
@@ -656,7 +652,7 @@ def _check_register_loads(register_path: Path) -> None:
 def _run_suite(
     suite_path: str | Path,
     target_path: str | Path,
-    runner: Executor,
+    executor: str,
     locks: ExitStack,
     made: _Made,
     *,
@@ -682,7 +678,7 @@ def _run_suite(
         attach_evidence = False
     reports = Path(reports_dir)
     target = load_target(target_path)
-    if runner.name == "local" and isinstance(target.spec, HttpTargetSpec):
+    if executor == "local" and isinstance(target.spec, HttpTargetSpec):
         # Before the run folder: a pool the process cannot open loses requests to its limit.
         make_room_for_connections(concurrency or target.spec.concurrency, target_path=target_path)
     if attach_evidence and register_path is not None:
@@ -725,11 +721,15 @@ def _run_suite(
         return resume_command(
             suite_path, target_path, reports, run_id, concurrency=concurrency,
             use_cache=use_cache, write_reports=write_reports, attach_evidence=attach_evidence,
-            executor=runner.name, ray_address=ray_address, evidence_for=evidence_for,
+            executor=executor, ray_address=ray_address, evidence_for=evidence_for,
             register_path=register_path if attach_evidence else None,
             ledger_path=ledger_path if attach_evidence else None, retry_errors=retry,
         )  # fmt: skip
 
+    # Once the files named are checked, before anything is made: a local Ray instance takes
+    # seconds to start (a broken target file was reported only after it), and a Ray address
+    # that cannot be used leaves no run folder. Closed after the run folder's lock is let go.
+    runner = locks.enter_context(closing(get_executor(executor, address=ray_address)))
     if resume:
         run_dir = RunDir(reports / resume)
         if not run_dir.exists():

@@ -48,7 +48,7 @@ def connect(ray: Any, address: str | None) -> None:
     if effective is not None:
         _check_reachable(effective, named)
     try:
-        with _signal_handlers_kept():
+        with _signal_handlers_kept(), loopback_only(ray):
             ray.init(
                 address=effective,
                 include_dashboard=False,
@@ -60,6 +60,35 @@ def connect(ray: Any, address: str | None) -> None:
             raise  # a local instance that would not start: not an address to fix
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UsageError(f"{named}: Ray cannot use it: {reason}; {FIX}") from None
+
+
+@contextmanager
+def loopback_only(ray: Any) -> Iterator[None]:
+    """Ray's node address is 127.0.0.1 while ``ray.init`` runs: a fresh local instance then
+    listens on loopback only, and a loopback address is joined as it is given.
+
+    Measured with Ray 2.60 (``ss -ltnp``): by default the GCS, the raylet's two gRPC servers and
+    the driver's and each worker's own listened on ``::`` (every interface) and the runtime-env
+    agent on the machine's network address. Ray binds loopback only when the node address is
+    127.0.0.1, but ``ray.init`` rewrites a loopback address (``_node_ip_address``, or the GCS
+    address ``auto`` finds) to the network address, except where
+    ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER`` is off (its single-machine mode, the default on macOS
+    and Windows); rewritten, ``auto`` retried for minutes against a loopback-only instance
+    another run had started. Ray reads that variable once, when imported, into the constant set
+    here for ``ray.init`` alone: joining a cluster it touches nothing else (the node is found by
+    its id, a non-loopback address is used as given; ``ray://`` never reads it), and afterwards
+    the node's own address is Ray's answer again. tests/runner/test_ray_loopback.py checks every
+    listening socket after a Ray upgrade."""
+    constants = ray._private.ray_constants
+    if not hasattr(constants, "ENABLE_RAY_CLUSTER"):
+        yield
+        return
+    kept = constants.ENABLE_RAY_CLUSTER
+    constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        constants.ENABLE_RAY_CLUSTER = kept
 
 
 @contextmanager
