@@ -463,3 +463,48 @@ def test_a_function_that_changes_the_working_directory_does_not_move_the_run(
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "status passed" in output, output
+
+
+def test_own_copies_are_deep_for_every_shape_a_request_may_hold() -> None:
+    """The function's copies are built by hand for plain lists, dicts and strings (deepcopy of
+    every call's arguments was a tenth of a fast run's sending time); anything else, nesting
+    deeper than that, and cycles still go to ``copy.deepcopy``."""
+    import datetime as dt
+
+    from assurance_harness.targets.callable_target import _own_copy
+
+    cyclic: list[object] = ["a"]
+    cyclic.append(cyclic)
+    deep: dict[str, object] = {"v": 1}
+    for _ in range(40):
+        deep = {"d": deep, "l": [1]}
+    when = dt.date(2026, 12, 4)
+    original = GenerationRequest(
+        "c1",
+        0,
+        7,
+        [{"role": "user", "content": "hi"}],
+        {"t": 0.5, "stop": ("a", "b")},
+        {"cyclic": cyclic, "deep": deep, "when": when, "tags": {"x", "y"}},
+    )
+    copied = _own_copy(original)
+    assert copied is not original
+    assert (copied.case_id, copied.sample, copied.seed) == ("c1", 0, 7)
+    assert copied.messages == original.messages and copied.params == original.params
+    assert copied.metadata["when"] == when
+    for name in ("messages", "params", "metadata"):
+        assert getattr(copied, name) is not getattr(original, name)
+    assert copied.messages[0] is not original.messages[0]
+    mine = copied.metadata["cyclic"]
+    for _ in range(40):  # a cycle, copied: none of it is the original list
+        assert mine is not cyclic and mine[0] == "a"
+        mine = mine[1]
+    assert (
+        copied.metadata["tags"] == {"x", "y"}
+        and copied.metadata["tags"] is not original.metadata["tags"]
+    )
+    inner, theirs = copied.metadata["deep"], original.metadata["deep"]
+    for _ in range(40):
+        assert inner is not theirs
+        inner, theirs = inner["d"], theirs["d"]
+    assert inner == {"v": 1}
