@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
@@ -114,13 +115,40 @@ def chat_of(prompt: str | None, messages: list[Message] | None) -> list[dict[str
     return [{"role": "user", "content": prompt or ""}]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""The control characters (C0, DEL, C1): what no name or id that is a key may hold."""
+
+
+def key_text(value: str) -> str:
+    """A name or id that is a key (a suite's name and version, a case id, a target's name),
+    or a ValueError where it holds a control character. These are what the run index, the
+    baselines and the review queue key on: a NUL, which the PostgreSQL team store's TEXT cannot
+    hold, was accepted here and then failed the run as it was indexed, on every resume too (and
+    a stand-in would make a lookup by the real name miss); a line break or an escape sequence
+    in an id split or rewrote every table and command line that names it. Free text (a
+    prompt, a description) is not held to this."""
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise ValueError(
+            f"control character U+{ord(found.group()):04X} at position {found.start() + 1}: "
+            "names and ids are keys (run index, baselines, review queue) and cannot hold one; "
+            "remove it"
+        )
+    return value
+
+
+KeyText = Annotated[str, AfterValidator(key_text)]
+"""A name or id that is a key: text without control characters (:func:`key_text`)."""
+
+
 class Case(BaseModel):
     """One prompt sent to the target (before sampling: ``samples: n`` sends it n times)."""
 
     model_config = fielddocs.model_config(extra="forbid")
 
-    id: str
-    """Stable identifier, unique within the suite; results, resume and comparisons key on it."""
+    id: KeyText
+    """Stable identifier, unique within the suite; results, resume and comparisons key on it.
+    No control characters (a NUL, a line break, an escape)."""
     prompt: str | None = None
     """A single user turn. Give either this or ``messages``."""
     messages: list[Message] | None = None

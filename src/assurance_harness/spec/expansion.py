@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, HarnessError
 from ..expand import base
@@ -52,6 +54,9 @@ def run_expanders(
         except HarnessError as exc:
             where = f"{format_path(loc)} ({expander.name})"
             return cases, [ConfigIssue(source, line_of(loc), where, str(exc))]
+        except ValidationError as exc:
+            where = f"{format_path(loc)} ({expander.name})"
+            return cases, [ConfigIssue(source, line_of(loc), where, _made_invalid(exc))]
         if counted > limit:
             message = (
                 f"{expander.name} {verb} {counted:,} cases; the limit is {limit:,} "
@@ -62,6 +67,18 @@ def run_expanders(
             ]
         cases = made
     return cases, []
+
+
+def _made_invalid(exc: ValidationError) -> str:
+    """An expander made a case the ``Case`` model refuses: its data put a name holding a control
+    character into an id (a counterfactual group's name), or a plugin built a case wrongly. The
+    field and the value are named (escaped where printed), so the name in the data is found."""
+    first = exc.errors()[0]
+    field = format_path(tuple(first.get("loc", ()))) or "case"
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    value = first.get("input")
+    shown = f" {value!r}" if isinstance(value, str) else ""
+    return f"a case it made has an invalid {field}{shown}: {message}"
 
 
 def _in_suite(

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from .. import fielddocs
-from ..datatypes import Case, GenerationParams, Number, WholeNumber, finite_json
+from ..datatypes import Case, GenerationParams, KeyText, Number, WholeNumber, finite_json
 from ..review.policy import ReviewPolicy
 
 
@@ -191,9 +191,9 @@ class CachePolicy(Strict):
 class Suite(Strict):
     """A declarative evaluation suite."""
 
-    suite: str
+    suite: KeyText
     """Suite name (unique within a project; the register links risks to it)."""
-    version: str = "0.1.0"
+    version: KeyText = "0.1.0"
     """Suite version; bump when cases, scorers or gates change."""
     description: str | None = None
     """What the suite shows and why it matters."""

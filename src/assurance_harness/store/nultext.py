@@ -11,7 +11,8 @@ shows a stand-in says so (``stand_in_note``).
 
 JSON columns (scores, metadata, the ledger's lines) need none of this: JSON writes NUL as
 ``\\u0000``. Names that are keys (suite, target, case ids) are not stood in for: a lookup by
-the real name would then silently miss.
+the real name would then silently miss; the suite, dataset and target files' loaders refuse a
+control character in them (``datatypes.key_text``).
 """
 
 from __future__ import annotations

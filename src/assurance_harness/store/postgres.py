@@ -71,6 +71,33 @@ def _join(scheme: str, netloc: str, path: str, query: str) -> str:
     return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
 
 
+_NO_VARIABLE = (
+    "remove it: libpq reads it from no environment variable, so put it in a connection service "
+    "file (~/.pg_service.conf, readable by you only) and name the service "
+    "(postgresql://USER@HOST/DB?service=NAME)"
+)
+_BY_PASSWORD = "remove it and give the password instead: postgresql://USER@HOST/DB?password_env=VAR"
+
+SECRET_PARAMETERS: dict[str, tuple[str, str]] = {
+    "password": (
+        "a password",
+        "remove it and name an environment variable instead: "
+        "postgresql://USER@HOST/DB?password_env=VAR (or set PGPASSWORD)",
+    ),
+    "sslpassword": (
+        "the client key's passphrase (sslpassword=)",
+        _NO_VARIABLE + ", or use a client key without a passphrase",
+    ),
+    "oauth_client_secret": ("an OAuth client secret (oauth_client_secret=)", _NO_VARIABLE),
+    "scram_client_key": ("a SCRAM key (scram_client_key=)", _BY_PASSWORD),
+    "scram_server_key": ("a SCRAM key (scram_server_key=)", _BY_PASSWORD),
+}
+"""libpq's connection parameters that hold a secret (those it marks to be hidden, and the SCRAM
+keys): what each is, and the fix. The URL is printed in follow-up commands and written to
+run.json, the manifest and reports, so none of them may be in it; a path or a name that leads
+to one (``passfile``, ``sslkey``, ``service``, ``password_env``) is fine."""
+
+
 class PgUrl:
     """A parsed store URL: the conninfo for psycopg without secrets, and where the password is."""
 
@@ -79,10 +106,14 @@ class PgUrl:
         if parts.scheme not in SCHEMES:
             raise StoreError(f"store URL must start with postgresql://, not {parts.scheme}://")
         query = parse_qsl(parts.query, keep_blank_values=True)
-        if parts.password is not None or any(k == "password" for k, _ in query):
+        secret = next((k for k, _ in query if k.strip().lower() in SECRET_PARAMETERS), None)
+        if parts.password is not None or secret == "password":
+            raise StoreError(f"the store URL holds a password; {SECRET_PARAMETERS['password'][1]}")
+        if secret is not None:
+            what, fix = SECRET_PARAMETERS[secret.strip().lower()]
             raise StoreError(
-                "the store URL holds a password; remove it and name an environment variable "
-                "instead: postgresql://USER@HOST/DB?password_env=VAR (or set PGPASSWORD)"
+                f"the store URL holds {what}, which would be written wherever the URL goes "
+                f"(run.json, the manifest, commands to resume); {fix}"
             )
         repeated = sorted(k for k, n in Counter(k for k, _ in query).items() if n > 1)
         if repeated:

@@ -21,6 +21,7 @@ from ..datatypes import (
     GenerationParams,
     GenerationRequest,
     GenerationResponse,
+    KeyText,
     Number,
     WholeNumber,
     finite_json,
@@ -140,7 +141,7 @@ class TargetSpec(BaseModel):
 
     type: str
     """Adapter: openai, http, transformers, callable, replay."""
-    name: str | None = None
+    name: KeyText | None = None
     """A label for reports; defaults to the file name."""
     generation: GenerationParams = Field(default_factory=lambda: GenerationParams())
     """Default generation parameters (temperature, max_tokens ...); a suite's own override these."""

@@ -1,0 +1,68 @@
+"""Secrets libpq takes as connection parameters, other than the password, in a store URL.
+
+The URL is printed in follow-up commands (``--store URL --resume RUN``), written to run.json
+(``store``) and shown in messages, so ``PgUrl`` refuses a password in it. libpq also takes the
+client key's passphrase (``sslpassword``), an OAuth client secret (``oauth_client_secret``) and
+SCRAM keys (``scram_client_key``, ``scram_server_key``): each was accepted, then shown and
+written wherever the URL was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import one_line_refusal, run_cli
+
+SECRET = "hunter2-x9"
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "fix"),
+    [
+        (f"sslpassword={SECRET}", "sslpassword", "service"),
+        (f"ssl%70assword={SECRET}", "sslpassword", "service"),  # libpq decodes a key's escapes
+        (f"sslmode=require&sslpassword={SECRET}", "sslpassword", "service"),
+        (f"oauth_client_secret={SECRET}", "oauth_client_secret", "service"),
+        (f"scram_client_key={SECRET}", "scram_client_key", "password_env"),
+        (f"scram_server_key={SECRET}", "scram_server_key", "password_env"),
+    ],
+)
+def test_a_secret_parameter_in_the_store_url_is_refused_without_echoing_it(
+    tmp_path: Path, query: str, name: str, fix: str
+) -> None:
+    url = f"postgresql://ann@127.0.0.1:1/db?{query}"
+    line = one_line_refusal(run_cli("--store", url, "runs", "list", cwd=tmp_path))
+    assert SECRET not in line, line
+    assert f"({name}=)" in line and fix in line, line
+    (tmp_path / "assurance.yaml").write_text(f'store: "{url}"\n', encoding="utf-8")
+    line = one_line_refusal(run_cli("runs", "list", cwd=tmp_path))
+    assert SECRET not in line and "assurance.yaml" in line and f"({name}=)" in line, line
+
+
+def test_every_parameter_libpq_hides_as_a_secret_is_refused() -> None:
+    """libpq marks the parameters that hold a secret (``dispchar`` ``*``); one a newer libpq
+    adds must be refused too, not written into run.json."""
+    pq = pytest.importorskip("psycopg").pq
+    from assurance_harness.store.postgres import SECRET_PARAMETERS
+
+    hidden = {o.keyword.decode() for o in pq.Conninfo.get_defaults() if o.dispchar == b"*"}
+    assert "password" in hidden
+    assert hidden <= set(SECRET_PARAMETERS), hidden - set(SECRET_PARAMETERS)
+
+
+@pytest.mark.slow
+def test_a_run_with_sslpassword_in_its_store_url_writes_it_nowhere(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Was: the run used the store (the passphrase is ignored for a key that has none) and
+    wrote the URL, passphrase and all, to run.json's ``store``."""
+    from tests.testing.project import echo_project
+
+    echo_project(tmp_path, suite="sslpassword-url")
+    url = f"{pg_url}&sslpassword={SECRET}"
+    done = run_cli("--store", url, "run", "s.yaml", "--target", "t.yaml", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert SECRET not in done.stdout + done.stderr
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and SECRET in p.read_text("latin-1")]
+    assert not written, written
