@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -99,14 +100,23 @@ def test_the_address_of_a_local_instance_another_run_started_is_joined(
     pytest.importorskip("ray", reason="the ray extra is not installed")
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     echo_project(tmp_path, suite="ray-auto-loopback")
+    # One token for both processes, not the machine's shared ~/.ray/auth_token: Ray instances
+    # other tests start at the same time made the join fail its authentication.
+    token = {"RAY_AUTH_TOKEN": secrets.token_hex(16)}
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **token},
     )
     try:
         assert holder.stdout is not None
         address = holder.stdout.readline().strip()
         assert address.startswith("127.0.0.1:"), address
-        proc = run_project(tmp_path, "--executor", "ray", "--ray-address", address, timeout=120)
+        proc = run_project(
+            tmp_path, "--executor", "ray", "--ray-address", address, env=token, timeout=120
+        )
     finally:
         holder.communicate(timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
