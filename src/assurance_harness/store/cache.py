@@ -46,9 +46,6 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-_ANSWER_COLUMNS = "text, model_version, finish_reason, usage, created_at, run_id"
-"""A stored answer's columns, in the order :func:`_stored_answer` reads them."""
-
 _KEYS_A_QUERY = 500
 """Keys in one ``IN (...)`` list: under SQLite's oldest limit of 999 bound parameters."""
 
@@ -137,8 +134,8 @@ class ResponseCache:
         """Why the cache stopped being used, else None (see the module's docstring)."""
         self._damaged: set[str] = set()
         """Keys whose stored row could not be read as an answer (:func:`_stored_answer`)."""
-        self._read_ahead: dict[str, tuple[Any, ...] | None] = {}
-        """The stored rows (None: no row) of the keys :meth:`read_ahead` was last given."""
+        self._absent: set[str] = set()
+        """Keys :meth:`read_ahead` found no row for, not asked for since."""
         self._db: sqlite3.Connection | None = None
         try:
             # check_same_thread=False: the runner may close the cache from a different thread
@@ -176,13 +173,16 @@ class ResponseCache:
                 usage=pending.usage,
                 source_run=self.run_id,
             )
-        if key in self._read_ahead:
-            row = self._read_ahead.pop(key)
+        if key in self._absent:
+            self._absent.discard(key)
+            row = None
         else:
             try:
                 with self._lock:
                     row = self._db.execute(
-                        f"SELECT {_ANSWER_COLUMNS} FROM responses WHERE key = ?", (key,)
+                        "SELECT text, model_version, finish_reason, usage, created_at, run_id "
+                        "FROM responses WHERE key = ?",
+                        (key,),
                     ).fetchone()
             except sqlite3.Error as exc:
                 self._stop_using(exc)
@@ -199,30 +199,33 @@ class ResponseCache:
         return stored[0]
 
     def read_ahead(self, keys: Sequence[str]) -> None:
-        """Read the stored rows of ``keys`` now, in one query, for the :meth:`get` of each that
-        follows (the rows of the keys given last time, not asked for since, are dropped). A
-        query a request cost a statement and a hand-over of the interpreter's lock each: a
-        third of the sending time of a run against a fast target. A row another process
-        stores between this read and the ``get`` is missed, and its request sent: as if the
-        other process had been a moment later."""
-        self._read_ahead = {}
+        """Find which of ``keys`` have no stored answer, in one query, so the :meth:`get` of
+        each misses without a query of its own (the keys given last time and not asked for
+        since are forgotten). A query a request cost a statement and a hand-over of the
+        interpreter's lock each: a third of the sending time of a run against a fast target.
+        Only the keys are read, not the answers, so memory stays a batch of keys however long
+        the stored answers are; a key found here is read by its ``get`` as before. A row another
+        process stores between this read and the ``get`` is missed and its request sent: as if
+        the other process had been a moment later."""
+        self._absent = set()
         if not self.read or self._db is None or not keys:
             return
-        rows: dict[str, tuple[Any, ...]] = {}
+        found: set[str] = set()
         try:
             with self._lock:
                 for start in range(0, len(keys), _KEYS_A_QUERY):
                     part = keys[start : start + _KEYS_A_QUERY]
                     marks = ",".join("?" * len(part))
-                    for key, *row in self._db.execute(
-                        f"SELECT key, {_ANSWER_COLUMNS} FROM responses WHERE key IN ({marks})",
-                        part,
-                    ):
-                        rows[key] = tuple(row)
+                    found.update(
+                        key
+                        for (key,) in self._db.execute(
+                            f"SELECT key FROM responses WHERE key IN ({marks})", part
+                        )
+                    )
         except sqlite3.Error as exc:
             self._stop_using(exc)
             return
-        self._read_ahead = {key: rows.get(key) for key in keys}
+        self._absent = set(keys) - found
 
     @property
     def damaged(self) -> int:
@@ -257,8 +260,7 @@ class ResponseCache:
             return
         if not self._pending:
             return
-        for key in self._pending:  # stored now: read again, not as the row-less read ahead
-            self._read_ahead.pop(key, None)
+        self._absent.difference_update(self._pending)  # stored now: read by their get
         now = time.time()
         rows = [
             (
