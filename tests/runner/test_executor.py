@@ -327,6 +327,24 @@ class Instant(Target):
         return GenerationResponse(text="ok")
 
 
+async def _send_to_instant(
+    requests: list[GenerationRequest],
+    on_record: Callable[[ResponseRecord], None],
+    cache: ResponseCache | None = None,
+) -> ExecutionStats:
+    """``requests`` sent to an :class:`Instant` target, 8 at a time, no retries."""
+    return await execute(
+        Instant(),
+        requests,
+        concurrency=8,
+        requests_per_second=None,
+        timeout_s=60,
+        retry=RetryPolicy(max_attempts=1),
+        on_record=on_record,
+        cache=cache,
+    )
+
+
 def test_a_target_that_never_suspends_does_not_pile_up_timeout_timers() -> None:
     """Each request's timeout makes a timer; cancelled timers are freed when the event loop
     runs, which it never did while workers sent to a target that answers without suspending
@@ -336,20 +354,9 @@ def test_a_target_that_never_suspends_does_not_pile_up_timeout_timers() -> None:
     n = 6000
     requests = [GenerationRequest(f"c{i}", 0, 0, [], {}) for i in range(n)]
 
-    async def main() -> None:
-        await execute(
-            Instant(),
-            requests,
-            concurrency=8,
-            requests_per_second=None,
-            timeout_s=60,
-            retry=RetryPolicy(max_attempts=1),
-            on_record=lambda record: None,
-        )
-
     tracemalloc.start()
     try:
-        asyncio.run(main())
+        asyncio.run(_send_to_instant(requests, on_record=lambda record: None))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -462,25 +469,13 @@ def test_the_cache_is_read_in_batches_not_a_query_a_request(tmp_path: Path) -> N
             earlier.put(key_for(fingerprint, request), GenerationResponse(text="stored"))
     records: list[ResponseRecord] = []
 
-    async def main(cache: ResponseCache) -> ExecutionStats:
-        return await execute(
-            Instant(),
-            requests,
-            concurrency=8,
-            requests_per_second=None,
-            timeout_s=60,
-            retry=RetryPolicy(max_attempts=1),
-            on_record=records.append,
-            cache=cache,
-        )
-
     with ResponseCache(path) as cache:
         reads: list[str] = []
         assert cache._db is not None
         cache._db.set_trace_callback(
             lambda sql: reads.append(sql) if sql.lstrip().upper().startswith("SELECT") else None
         )
-        stats = asyncio.run(main(cache))
+        stats = asyncio.run(_send_to_instant(requests, on_record=records.append, cache=cache))
     hits = len(requests[::3])
     assert len(reads) <= hits + 10, len(reads)  # was 1,000: a query a request
     assert stats.cached == len(requests[::3]) == cache.hits
