@@ -5,7 +5,6 @@ subprocess, real signals)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time
@@ -13,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ..testing.cli import cli_command, run_cli
+from ..testing.cli import run_cli, start_cli
 from ..testing.plugins import installed_plugin
-from ..testing.signals import default_sigint
 from .rowfiles import comparable_rows
 
 ANSWERED = 2
@@ -83,15 +81,7 @@ def _target(root: Path, hang: str) -> tuple[Path, dict[str, str]]:
 
 def _hanging(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     """``assurance ARGS...`` started, once its target has stopped answering."""
-    proc = subprocess.Popen(
-        cli_command(*args),
-        cwd=tmp_path,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=default_sigint,
-    )
+    proc = start_cli(*args, cwd=tmp_path, env=env)
     calls = tmp_path / "calls"
     deadline = time.monotonic() + 60
     while not (calls.exists() and len(calls.read_text()) > ANSWERED):  # now hanging

@@ -13,18 +13,15 @@ which, once the scorer behaves, completes the run from the saved responses.
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from ..testing.cli import cli_command, run_cli
+from ..testing.cli import run_cli, start_cli
 from ..testing.plugins import installed_plugin
-from ..testing.signals import default_sigint
 
 PLUGIN = """\
 import os, time
@@ -121,15 +118,7 @@ def test_a_signal_while_a_ray_scorer_hangs_stops_with_the_resume_command(
     pytest.importorskip("ray", reason="the ray extra is not installed")
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     env = _project(tmp_path, "hang")
-    proc = subprocess.Popen(
-        cli_command(*RUN),
-        cwd=tmp_path,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=default_sigint,
-    )
+    proc = start_cli(*RUN, cwd=tmp_path, env=env)
     try:
         deadline = time.monotonic() + 120
         while not (tmp_path / "site" / "hanging").exists():

@@ -21,8 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ..testing.cli import cli_command, invoke_in_process, run_cli
-from ..testing.signals import default_sigint
+from ..testing.cli import invoke_in_process, run_cli, start_cli
 
 N_CASES = 30
 ERRORED = {f"c{i:03d}" for i in range(N_CASES) if i % 3 == 1}
@@ -217,14 +216,7 @@ def test_an_interrupted_retry_is_completed_by_resuming_it(
     (tmp / "SLOW").write_text("")
     (tmp / "calls.txt").unlink()
 
-    proc = subprocess.Popen(
-        cli_command(*RUN, "--resume", run_id, "--retry-errors"),
-        cwd=tmp,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=default_sigint,
-    )
+    proc = start_cli(*RUN, "--resume", run_id, "--retry-errors", cwd=tmp)
     wait_for_lines(journal, N_CASES + 3, proc)
     proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=60)

@@ -38,6 +38,36 @@ def run_cli(
     )
 
 
+def start_cli(
+    *args: str | Path, cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """Start ``assurance ARGS...`` without waiting, its output captured as text, taking SIGINT
+    as a user's Ctrl-C (:func:`default_sigint`): for tests that signal or kill a run.
+    ``env``: variables set on top of this process's environment."""
+    from .signals import default_sigint
+
+    return subprocess.Popen(
+        cli_command(*args),
+        cwd=cwd,
+        env={**os.environ, **env} if env else None,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
+
+
+def validate_problem(folder: Path, name: str = "s.yaml") -> str:
+    """``assurance validate NAME`` in ``folder``, asserted to exit 2 with exactly one located
+    line about NAME; that line."""
+    done = run_cli("validate", name, cwd=folder)
+    text = done.stdout + done.stderr
+    assert done.returncode == 2, text
+    problems = [line for line in text.splitlines() if f"{name}:" in line]
+    assert len(problems) == 1, text
+    return problems[0]
+
+
 def one_line_refusal(proc: subprocess.CompletedProcess[str]) -> str:
     """The one line a usage error prints (exit 2, no traceback), asserted to be all there is."""
     text = proc.stdout + proc.stderr
