@@ -106,6 +106,9 @@ def test_a_scorer_actor_whose_process_dies_is_one_line_exit_3_and_resume_complet
     assert "Traceback" not in text and "internal error" not in text, text
     errors = [line for line in failed.stderr.splitlines() if line.startswith("error: ")]
     assert "scorer 'f' (faulty)" in errors[0] and "process died" in errors[0], errors
+    # Ray's own notice on starting a local instance ("Token authentication is enabled for this
+    # Ray cluster. Set RAY_AUTH_MODE=disabled to opt out ...") is not among the run's lines.
+    assert "Token authentication" not in text, text
     assert not list((tmp_path / "reports").glob("*/traceback.txt"))
     _resume_completes(tmp_path, env, text)
 
