@@ -10,6 +10,7 @@ it came from and the fix (exit 2).
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -48,7 +49,7 @@ def connect(ray: Any, address: str | None) -> None:
     if effective is not None:
         _check_reachable(effective, named)
     try:
-        with _signal_handlers_kept(), loopback_only(ray):
+        with _signal_handlers_kept(), loopback_only(ray), _token_notice_quiet():
             ray.init(
                 address=effective,
                 include_dashboard=False,
@@ -89,6 +90,32 @@ def loopback_only(ray: Any) -> Iterator[None]:
         yield
     finally:
         constants.ENABLE_RAY_CLUSTER = kept
+
+
+TOKEN_NOTICE_LOGGER = "ray._private.authentication.authentication_token_setup"
+TOKEN_NOTICE = "Token authentication is enabled for this Ray cluster"
+
+
+class _DropTokenNotice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(TOKEN_NOTICE)
+
+
+@contextmanager
+def _token_notice_quiet() -> Iterator[None]:
+    """Without Ray's notice, printed on every start of a local instance: "Token authentication
+    is enabled for this Ray cluster. Set RAY_AUTH_MODE=disabled to opt out ...". It came before
+    the run's own lines (Ray's logger has no handler, so Python's last-resort handler printed
+    it), made any error after Ray's start two lines, and its one advice was to turn the
+    protection off. The token stays on; Ray's warning that authentication is *disabled* (a
+    cluster joined without it) still shows."""
+    logger = logging.getLogger(TOKEN_NOTICE_LOGGER)
+    quiet = _DropTokenNotice()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 @contextmanager
