@@ -211,3 +211,18 @@ def test_key_text_names_the_invisible_character_and_where(value: str, named: str
 @pytest.mark.parametrize("value", ["c1", "caf\u00e9", "heart-\u2764\ufe0f", "a b", "\u0645\u0631"])
 def test_key_text_keeps_visible_text(value: str) -> None:
     assert key_text(value) == value
+
+
+def test_a_file_name_that_makes_ids_with_an_invisible_character_is_said_at_its_path(
+    tmp_path: Path,
+) -> None:
+    """Rows without an id get ids made from the file's name: was the row's line of the data
+    file, "id: ... remove it", for a row that has no id to remove anything from."""
+    _project(
+        tmp_path,
+        'suite: s\ndataset: {path: "e\\u200Bx.csv"}\n',
+        {"e\u200bx.csv": "prompt\nhi\n"},
+    )
+    _refused(tmp_path, "s.yaml:2", "dataset.path", "U+200B (ZERO WIDTH SPACE) at position 2")
+    line = run_cli("validate", "s.yaml", cwd=tmp_path).stderr
+    assert "id_prefix" in line and "rename the file" in line, line
