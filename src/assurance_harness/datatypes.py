@@ -115,18 +115,19 @@ def chat_of(prompt: str | None, messages: list[Message] | None) -> list[dict[str
     return [{"role": "user", "content": prompt or ""}]
 
 
-_ZERO_WIDTH_JOINER = "\u200d"
-"""Joins emoji into one picture (a family, a flag); invisible on its own, so refused in keys."""
-
-
-def _key_problem(position: int, char: str) -> str | None:
-    """Why ``char`` (at 1-based ``position``) cannot be in a key, or None where it can."""
-    category = unicodedata.category(char)
-    if category == "Cc":
-        return f"control character U+{ord(char):04X} at position {position}"
-    if category == "Cf":
-        name = unicodedata.name(char, "a format character")
-        return f"invisible character U+{ord(char):04X} ({name}) at position {position}"
+def key_problem(value: str) -> str | None:
+    """What in ``value`` no key may hold (:func:`key_text`), e.g. "invisible character U+200B
+    (ZERO WIDTH SPACE) at position 3", or None where it may be a key. For a caller that says
+    the problem in its own words (a file name that ids are made from)."""
+    if value.isprintable():  # false for every Cc and Cf character: one C-speed pass
+        return None
+    for position, char in enumerate(value, start=1):
+        category = unicodedata.category(char)
+        if category == "Cc":
+            return f"control character U+{ord(char):04X} at position {position}"
+        if category == "Cf":
+            name = unicodedata.name(char, "a format character")
+            return f"invisible character U+{ord(char):04X} ({name}) at position {position}"
     return None
 
 
@@ -146,15 +147,11 @@ def key_text(value: str) -> str:
     code point. A variation selector (Mn, the emoji form of a heart) is part of how a character
     looks and is kept. A byte-order mark opening a file is dropped as the file is read, before
     any key is seen. Free text (a prompt, a description) is not held to this."""
-    if value.isprintable():  # false for every Cc and Cf character: one C-speed pass
-        return value
-    for position, char in enumerate(value, start=1):
-        problem = _key_problem(position, char)
-        if problem is None:
-            continue
+    problem = key_problem(value)
+    if problem is not None:
         fix = "remove it"
-        if char == _ZERO_WIDTH_JOINER:
-            fix = "remove it (an emoji sequence joined by it cannot be part of a key: use words)"
+        if " U+200D " in problem:  # the joiner of emoji sequences (a family, a profession)
+            fix = "remove it (an emoji sequence joined by U+200D cannot be a key: use words)"
         raise ValueError(
             f"{problem}: names and ids are keys (run index, baselines, review queue) and "
             f"cannot hold one; {fix}"
