@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
@@ -115,30 +115,52 @@ def chat_of(prompt: str | None, messages: list[Message] | None) -> list[dict[str
     return [{"role": "user", "content": prompt or ""}]
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-"""The control characters (C0, DEL, C1): what no name or id that is a key may hold."""
+def key_problem(value: str) -> str | None:
+    """What in ``value`` no key may hold (:func:`key_text`), e.g. "invisible character U+200B
+    (ZERO WIDTH SPACE) at position 3", or None where it may be a key. For a caller that says
+    the problem in its own words (a file name that ids are made from)."""
+    if value.isprintable():  # false for every Cc and Cf character: one C-speed pass
+        return None
+    for position, char in enumerate(value, start=1):
+        category = unicodedata.category(char)
+        if category == "Cc":
+            return f"control character U+{ord(char):04X} at position {position}"
+        if category == "Cf":
+            name = unicodedata.name(char, "a format character")
+            return f"invisible character U+{ord(char):04X} ({name}) at position {position}"
+    return None
 
 
 def key_text(value: str) -> str:
     """A name or id that is a key (a suite's name and version, a case id, a target's name),
-    or a ValueError where it holds a control character. These are what the run index, the
+    or a ValueError where it holds a control character (Unicode's Cc: C0, DEL, C1) or an
+    invisible one (Cf: a zero-width space or joiner, a word joiner, a soft hyphen, a byte-order
+    mark, a bidirectional mark, override or isolate). These are what the run index, the
     baselines and the review queue key on: a NUL, which the PostgreSQL team store's TEXT cannot
     hold, was accepted here and then failed the run as it was indexed, on every resume too (and
     a stand-in would make a lookup by the real name miss); a line break or an escape sequence
-    in an id split or rewrote every table and command line that names it. Free text (a
-    prompt, a description) is not held to this."""
-    found = _CONTROL.search(value)
-    if found is not None:
+    in an id split or rewrote every table and command line that names it; ``c1`` and ``c1`` with
+    a zero-width space print the same everywhere yet were two keys (a comparison or a baseline
+    missed, the duplicate-id check passed), and an override made a name read other than its
+    bytes ("Trojan Source"). An emoji sequence joined by U+200D (a family, a profession) is
+    refused too: its joiner is invisible like any other, and a key is compared code point by
+    code point. A variation selector (Mn, the emoji form of a heart) is part of how a character
+    looks and is kept. A byte-order mark opening a file is dropped as the file is read, before
+    any key is seen. Free text (a prompt, a description) is not held to this."""
+    problem = key_problem(value)
+    if problem is not None:
+        fix = "remove it"
+        if " U+200D " in problem:  # the joiner of emoji sequences (a family, a profession)
+            fix = "remove it (an emoji sequence joined by U+200D cannot be a key: use words)"
         raise ValueError(
-            f"control character U+{ord(found.group()):04X} at position {found.start() + 1}: "
-            "names and ids are keys (run index, baselines, review queue) and cannot hold one; "
-            "remove it"
+            f"{problem}: names and ids are keys (run index, baselines, review queue) and "
+            f"cannot hold one; {fix}"
         )
     return value
 
 
 KeyText = Annotated[str, AfterValidator(key_text)]
-"""A name or id that is a key: text without control characters (:func:`key_text`)."""
+"""A name or id that is a key: text without control or invisible characters (:func:`key_text`)."""
 
 
 class Case(BaseModel):
@@ -148,7 +170,8 @@ class Case(BaseModel):
 
     id: KeyText
     """Stable identifier, unique within the suite; results, resume and comparisons key on it.
-    No control characters (a NUL, a line break, an escape)."""
+    No control characters (a NUL, a line break, an escape) and no invisible ones (a zero-width
+    space, a bidirectional override, the joiner inside an emoji sequence: ``key_text``)."""
     prompt: str | None = None
     """A single user turn. Give either this or ``messages``."""
     messages: list[Message] | None = None

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from ..datatypes import Case
+from ..datatypes import Case, key_problem
 from ..errors import ConfigError, ConfigIssue, RunFailedError
 from ..store.files import (
     NOT_REGULAR_FILE,
@@ -384,6 +384,8 @@ def _case_from_row(
                 hint="use id, prompt, messages, expected.<key> or meta.<key>",
             )
     if data.get("id") in (None, ""):
+        if spec.id_prefix is None:
+            _file_name_makes_ids(prefix, spec.path)
         data["id"] = f"{prefix}-{number:05d}"
     else:
         data["id"] = str(data["id"])
@@ -518,6 +520,20 @@ def _seen(cases: Iterable[Case], each: Callable[[Case], None]) -> Iterator[Case]
     for case in cases:
         each(case)
         yield case
+
+
+def _file_name_makes_ids(stem: str, raw: str) -> None:
+    """A row without an id gets one made from the file's name: a name holding what no key may
+    hold (``datatypes.key_problem``: a control or invisible character) is the name's problem,
+    said at ``dataset.path`` with its fix, not at a row that has no id to remove it from."""
+    problem = key_problem(stem)
+    if problem is not None:
+        raise _path_issue(
+            raw,
+            f"rows without an id get ids made from the file name, and ids cannot hold its "
+            f"{problem}",
+            "set dataset.id_prefix, or rename the file",
+        )
 
 
 def _path_issue(raw: str, message: str, hint: str | None = None) -> ConfigError:

@@ -71,8 +71,9 @@ def run_expanders(
 
 def _made_invalid(exc: ValidationError) -> str:
     """An expander made a case the ``Case`` model refuses: its data put a name holding a control
-    character into an id (a counterfactual group's name), or a plugin built a case wrongly. The
-    field and the value are named (escaped where printed), so the name in the data is found."""
+    or an invisible character (``datatypes.key_text``) into an id (a counterfactual group's
+    name), or a plugin built a case wrongly. The field and the value are named (``repr``: such
+    a character escaped where printed), so the name in the data is found."""
     first = exc.errors()[0]
     field = format_path(tuple(first.get("loc", ()))) or "case"
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")

@@ -36,8 +36,9 @@ class DatasetSpec(Strict):
     """Use a seeded random sample of N rows instead of all of them."""
     where: dict[str, Any] = Field(default_factory=dict)
     """Keep only rows whose columns equal these values (a list means any of)."""
-    id_prefix: str | None = None
-    """Prefix for generated ids when the file has no id column (default: file stem)."""
+    id_prefix: KeyText | None = None
+    """Prefix for generated ids when the file has no id column (default: file stem). Part of
+    each id, so held to what a key may hold (``datatypes.key_text``)."""
 
 
 class Audience(Strict):
