@@ -1,0 +1,137 @@
+"""A run killed before it wrote summary.json (``kill -9``, the machine went down) is listed by
+``runs list`` as ``interrupted``, with the command that resumes it: the index holds finished runs
+only, so the listing left it out without a word, and a user who lost the terminal with the
+resume command could not find the run to resume, in a list that looked complete. A run another
+process holds is ``running``, not to be resumed; listing writes nothing."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.testing.cli import run_cli, start_cli
+from tests.testing.project import callable_target
+
+BOT = """
+import os, time
+
+def reply(messages):
+    time.sleep(float(os.environ.get("BOT_SLEEP", "0")))
+    return "echo " + messages[-1]["content"]
+"""
+N_CASES = 40
+
+
+def _project(root: Path, suite: str) -> None:
+    """``s.yaml`` of ``N_CASES`` cases and ``t.yaml``, a callable target slowed by BOT_SLEEP."""
+    cases = "".join(f"  - {{id: c{i:02d}, prompt: hi {i}}}\n" for i in range(N_CASES))
+    (root / "s.yaml").write_text(
+        f"suite: {suite}\ncases:\n{cases}"
+        "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
+        "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n",
+        encoding="utf-8",
+    )
+    callable_target(root, f"{suite.replace('-', '_')}_bot", BOT)
+
+
+def _killed_run(root: Path, *options: str) -> Path:
+    """A run of the project SIGKILLed once it has journalled a few responses; its folder."""
+    proc = start_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--no-report", "--concurrency", "1", *options,
+        cwd=root, env={"BOT_SLEEP": "0.05"},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            journals = [
+                j
+                for j in (root / "reports").glob("*/responses.jsonl")
+                if not (j.parent / "summary.json").exists()
+            ]
+            if journals and len(journals[0].read_text().splitlines()) >= 3:
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the run journalled no responses in 60 s")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    folder = journals[0].parent
+    assert not (folder / "summary.json").exists()
+    return folder
+
+
+def _listed(root: Path, *args: str) -> tuple[list[dict[str, Any]], str]:
+    done = run_cli(*args, "runs", "list", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()], done.stderr
+
+
+def _files(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``root`` with its size and modification time."""
+    return {
+        str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()
+    }
+
+
+def test_a_killed_run_is_listed_as_interrupted_with_the_command_that_resumes_it(
+    tmp_path: Path,
+) -> None:
+    _project(tmp_path, "killed-listed")
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    killed = _killed_run(tmp_path)
+    before = _files(tmp_path / "reports")
+
+    rows, warnings = _listed(tmp_path)
+    assert [r["status"] for r in rows] == ["interrupted", "passed"], rows  # newest first
+    row = rows[0]
+    assert row["run_id"] == killed.name and row["suite"] == "killed-listed", row
+    assert row["target_name"] == "t" and row["started_at"] and row["finished_at"] is None, row
+    assert row["resume"] == (
+        f"assurance run s.yaml --target t.yaml --reports reports --concurrency 1 --cache "
+        f"--resume {killed.name}"
+    ), row
+    assert "indexed" not in row and row["folder_missing"] is False, row
+    assert warnings == "", warnings  # an unfinished run is no run missing from the index
+
+    table = run_cli("runs", "list", cwd=tmp_path, env={"COLUMNS": "200"})
+    assert table.returncode == 0, table.stderr
+    assert "interrupted" in table.stdout and killed.name in table.stdout, table.stdout
+    assert row["resume"] in table.stdout.replace("\n", ""), table.stdout
+
+    limited = run_cli("runs", "list", "--limit", "1", "-f", "json", cwd=tmp_path)
+    assert [json.loads(x)["run_id"] for x in limited.stdout.splitlines()] == [killed.name]
+    other = run_cli("runs", "list", "--suite", "other", "-f", "json", cwd=tmp_path)
+    assert other.returncode == 0 and killed.name not in other.stdout, other.stdout
+    assert _files(tmp_path / "reports") == before  # listing changed nothing
+
+    argv = shlex.split(row["resume"])
+    assert argv[:2] == ["assurance", "run"]
+    resumed = run_cli(*argv[1:], cwd=tmp_path)  # the command as listed finishes the run
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    rows, _ = _listed(tmp_path)
+    assert [(r["run_id"], r["status"]) for r in rows][0] == (killed.name, "passed"), rows
+    assert "resume" not in rows[0], rows
+
+
+def test_a_run_another_process_holds_is_listed_as_running_not_to_be_resumed(
+    tmp_path: Path,
+) -> None:
+    from assurance_harness.store.runlock import hold_run_folder
+
+    _project(tmp_path, "killed-held")
+    killed = _killed_run(tmp_path)
+    with hold_run_folder(killed):  # as the run's own process, or a --resume of it, holds it
+        rows, _ = _listed(tmp_path)
+        table = run_cli("runs", "list", cwd=tmp_path)
+    assert [(r["run_id"], r["status"]) for r in rows] == [(killed.name, "running")], rows
+    assert "resume" not in rows[0], rows
+    assert "--resume" not in table.stdout and "running" in table.stdout, table.stdout
