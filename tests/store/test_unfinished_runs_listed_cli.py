@@ -68,8 +68,12 @@ def _killed_run(root: Path, *options: str) -> Path:
     return folder
 
 
-def _listed(root: Path, *args: str) -> tuple[list[dict[str, Any]], str]:
-    done = run_cli(*args, "runs", "list", "--format", "json", cwd=root)
+def _listed(
+    root: Path, *options: str, store: str | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    """``runs list --format json OPTIONS`` (with ``--store STORE``): its rows, and stderr."""
+    given = ("--store", store) if store else ()
+    done = run_cli(*given, "runs", "list", "--format", "json", *options, cwd=root)
     assert done.returncode == 0, done.stdout + done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()], done.stderr
 
@@ -135,3 +139,29 @@ def test_a_run_another_process_holds_is_listed_as_running_not_to_be_resumed(
     assert [(r["run_id"], r["status"]) for r in rows] == [(killed.name, "running")], rows
     assert "resume" not in rows[0], rows
     assert "--resume" not in table.stdout and "running" in table.stdout, table.stdout
+
+
+def test_a_killed_retry_of_a_runs_errors_is_listed_as_interrupted_not_running(
+    tmp_path: Path,
+) -> None:
+    """The retry marks the run's index row ``running`` as it begins; killed, the row said
+    ``running`` for good, of a run nothing runs, and no resume command was anywhere."""
+    from tests.runner.test_retry_errors import RUN, only_run, project, wait_for_lines
+
+    tmp = project(tmp_path, concurrency=1)
+    assert run_cli(*RUN, cwd=tmp).returncode == 3  # every third case failed: run_failed
+    run_dir = only_run(tmp)
+    (tmp / "BROKEN").unlink()
+    (tmp / "SLOW").write_text("")
+    proc = start_cli(*RUN, "--resume", run_dir.name, "--retry-errors", cwd=tmp)
+    wait_for_lines(run_dir / "responses.jsonl", 30 + 3, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+
+    (row,) = _listed(tmp, "--reports", "r")[0]
+    assert (row["run_id"], row["status"]) == (run_dir.name, "interrupted"), row
+    assert row["resume"].endswith(f"--resume {run_dir.name}"), row
+    resumed = run_cli(*shlex.split(row["resume"])[1:], cwd=tmp)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    (row,) = _listed(tmp, "--reports", "r")[0]
+    assert row["status"] == "passed" and "resume" not in row, row
