@@ -678,8 +678,10 @@ def _with_run_folders(
     """``rows`` with the run folders the index lacks: finished ones (``store.runread.
     unindexed_runs``), and unfinished ones (``store.runread.unfinished_runs``: ``running``, or
     ``interrupted`` with the ``resume`` command); newest first, the newest ``limit``; and how
-    many finished unindexed ones are listed. A folder that cannot be read is warned of, not
-    listed."""
+    many finished unindexed ones are listed. An indexed row whose run is unfinished again (a
+    retry of its errors in progress, or cut short: the retry marks the row ``running`` as it
+    begins) takes the folder's status. A folder that cannot be read is warned of, not listed.
+    The index itself is not changed: listing only reads."""
     from .store.runread import unfinished_runs, unindexed_runs
 
     indexed = set() if index is None else index.run_ids()
@@ -687,6 +689,7 @@ def _with_run_folders(
     unfinished, damaged = unfinished_runs(reports, suite=suite)
     for problem in unreadable + damaged:
         print_warning(f"not listed: {problem}")
+    listed = {str(row["run_id"]): row for row in rows}
     for run in unfinished:
         row = run.row(reports)
         if run.status == "interrupted":
@@ -695,6 +698,10 @@ def _with_run_folders(
             row["resume"] = resume_of(run.state, reports)
         if row["run_id"] not in indexed:
             extra.append(row)
+        elif row["run_id"] in listed:  # its counts are the run's as it was; its status is now
+            listed[row["run_id"]].update(status=row["status"], finished_at=None)
+            if "resume" in row:
+                listed[row["run_id"]]["resume"] = row["resume"]
     if not extra:
         return rows, 0
     merged = sorted(rows + extra, key=lambda r: str(r["run_id"]), reverse=True)
