@@ -165,3 +165,55 @@ def test_a_killed_retry_of_a_runs_errors_is_listed_as_interrupted_not_running(
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     (row,) = _listed(tmp, "--reports", "r")[0]
     assert row["status"] == "passed" and "resume" not in row, row
+
+
+def test_a_killed_team_store_run_is_listed_with_the_resume_that_names_its_store(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Listed without ``--store`` (the embedded store in force), the command must name the team
+    store the run began with: a resume in another store is refused."""
+    _project(tmp_path, "killed-team")
+    killed = _killed_run(tmp_path, "--store", pg_url)
+    (embedded,), _ = _listed(tmp_path)
+    (team,), _ = _listed(tmp_path, store=pg_url)
+    for row in (embedded, team):
+        assert (row["run_id"], row["status"]) == (killed.name, "interrupted"), row
+        assert f"--store {shlex.quote(pg_url)}" in row["resume"], row
+    resumed = run_cli(*shlex.split(embedded["resume"])[1:], cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    (row,), _ = _listed(tmp_path, store=pg_url)
+    assert (row["run_id"], row["status"]) == (killed.name, "passed") and "resume" not in row
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("{", "run.json:1: not valid JSON"),
+        ('{"run_id": "x"}', "run.json: status: Field required"),
+    ],
+    ids=["torn", "not-a-run-state"],
+)
+def test_an_unfinished_folder_whose_run_json_cannot_be_read_is_one_warning(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    folder = tmp_path / "reports" / "20260101T000000Z-s-0000"
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text(text, encoding="utf-8")
+    done = run_cli("runs", "list", cwd=tmp_path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    (warning,) = done.stderr.strip().splitlines()
+    assert warning.startswith(f"warning: not listed: reports/{folder.name}/{problem}"), warning
+    assert "damaged" in warning, warning
+
+
+def test_an_unfinished_folder_not_named_for_its_run_is_one_warning(tmp_path: Path) -> None:
+    """``--resume`` takes the folder's name; a folder renamed by hand would be listed under a
+    name whose resume command names another run."""
+    _project(tmp_path, "killed-renamed")
+    killed = _killed_run(tmp_path)
+    killed.rename(killed.with_name("renamed"))
+    done = run_cli("runs", "list", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (warning,) = done.stderr.strip().splitlines()
+    assert warning.startswith("warning: not listed: reports/renamed/run.json: run_id"), warning
+    assert "renamed" in warning and killed.name in warning, warning
