@@ -217,3 +217,13 @@ def test_an_unfinished_folder_not_named_for_its_run_is_one_warning(tmp_path: Pat
     (warning,) = done.stderr.strip().splitlines()
     assert warning.startswith("warning: not listed: reports/renamed/run.json: run_id"), warning
     assert "renamed" in warning and killed.name in warning, warning
+
+
+def test_json_with_no_runs_yet_is_no_line_on_stdout(tmp_path: Path) -> None:
+    """``--format json`` is one JSON object per run and line: the "no runs yet" note on stdout
+    was a line no JSON reader could read (``jq`` failed on it); it goes to stderr there."""
+    done = run_cli("runs", "list", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == "", done.stdout
+    assert done.stderr.startswith("no runs yet (reports/runs.db does not exist)"), done.stderr
+    table = run_cli("runs", "list", cwd=tmp_path)
+    assert table.stdout.startswith("no runs yet"), table.stdout
