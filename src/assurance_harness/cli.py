@@ -650,8 +650,9 @@ def runs_list(
         rows, unindexed = _with_run_folders(rows, reports, index, suite=suite, limit=limit)
     except HarnessError as exc:
         raise fail(exc) from None
-    if index is None and not rows:
-        out.print(f"no runs yet ({db} does not exist)")
+    if index is None and not rows:  # with JSON, stdout holds only JSON: no line there
+        note = term(f"no runs yet ({db} does not exist)")
+        (console if chosen == "json" else out).print(note, soft_wrap=True)
         return
     mark_missing_folders(rows, reports)  # the row stays; the listing says its folder went
     if unindexed:
