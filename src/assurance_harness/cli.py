@@ -643,14 +643,16 @@ def runs_list(
         # The team store unreachable or runs.db damaged: one line, not a traceback.
         index = open_index(db)
         rows = [] if index is None else index.list_runs(suite=suite, limit=limit)
-        # This machine's finished run folders the index lacks, with either store: a team
-        # store's other runs lie on other machines, but a folder here whose row never reached
-        # it (unreachable as the run finished, or a run from before the move) is as unindexed.
-        rows, unindexed = _with_unindexed(rows, reports, index, suite=suite, limit=limit)
+        # This machine's run folders the index lacks, with either store: a team store's other
+        # runs lie on other machines, but a folder here whose row never reached it (unreachable
+        # as the run finished, or a run from before the move) is as unindexed, and a run
+        # stopped before it finished has no row anywhere.
+        rows, unindexed = _with_run_folders(rows, reports, index, suite=suite, limit=limit)
     except HarnessError as exc:
         raise fail(exc) from None
-    if index is None and not rows:
-        out.print(f"no runs yet ({db} does not exist)")
+    if index is None and not rows:  # with JSON, stdout holds only JSON: no line there
+        note = term(f"no runs yet ({db} does not exist)")
+        (console if chosen == "json" else out).print(note, soft_wrap=True)
         return
     mark_missing_folders(rows, reports)  # the row stays; the listing says its folder went
     if unindexed:
@@ -660,9 +662,13 @@ def runs_list(
             sys.stdout.write(json.dumps(row) + "\n")
         return
     out.print(runs_table(rows))
+    for row in rows:  # the command whole on one line, to be copied (the table folds cells)
+        if row.get("resume"):
+            out.print(term(f"{row['run_id']} did not finish; resume it with: {row['resume']}"),
+                      soft_wrap=True)  # fmt: skip
 
 
-def _with_unindexed(
+def _with_run_folders(
     rows: list[dict[str, Any]],
     reports: Path,
     index: "RunIndex | None",
@@ -670,16 +676,33 @@ def _with_unindexed(
     suite: str | None,
     limit: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    """``rows`` with the finished run folders the index lacks (``store.runread.
-    unindexed_runs``), newest first, the newest ``limit``; and how many of those are listed.
-    A folder whose summary cannot be read is warned of, not listed."""
-    from .store.runread import unindexed_runs
+    """``rows`` with the run folders the index lacks: finished ones (``store.runread.
+    unindexed_runs``), and unfinished ones (``store.runread.unfinished_runs``: ``running``, or
+    ``interrupted`` with the ``resume`` command); newest first, the newest ``limit``; and how
+    many finished unindexed ones are listed. An indexed row whose run is unfinished again (a
+    retry of its errors in progress, or cut short: the retry marks the row ``running`` as it
+    begins) takes the folder's status. A folder that cannot be read is warned of, not listed.
+    The index itself is not changed: listing only reads."""
+    from .store.runread import unfinished_runs, unindexed_runs
 
-    extra, unreadable = unindexed_runs(
-        reports, set() if index is None else index.run_ids(), suite=suite
-    )
-    for problem in unreadable:
+    indexed = set() if index is None else index.run_ids()
+    extra, unreadable = unindexed_runs(reports, indexed, suite=suite)
+    unfinished, damaged = unfinished_runs(reports, suite=suite)
+    for problem in unreadable + damaged:
         print_warning(f"not listed: {problem}")
+    listed = {str(row["run_id"]): row for row in rows}
+    for run in unfinished:
+        row = run.row(reports)
+        if run.status == "interrupted":
+            from .runner.run import resume_of
+
+            row["resume"] = resume_of(run.state, reports)
+        if row["run_id"] not in indexed:
+            extra.append(row)
+        elif row["run_id"] in listed:  # its counts are the run's as it was; its status is now
+            listed[row["run_id"]].update(status=row["status"], finished_at=None)
+            if "resume" in row:
+                listed[row["run_id"]]["resume"] = row["resume"]
     if not extra:
         return rows, 0
     merged = sorted(rows + extra, key=lambda r: str(r["run_id"]), reverse=True)
@@ -722,15 +745,29 @@ def runs_table(rows: list[dict[str, Any]]) -> "Table":
     for row in rows:
         table.add_row(
             row["run_id"],
-            f"{row['suite']} {row['suite_version']}",
+            " ".join(str(v) for v in (row["suite"], row["suite_version"]) if v is not None),
             row["target_name"] or "",
             row["model_version"] or "",
             _listed_status(row),
-            f"{_count(row['gates_passed'])}/{_count(_total(row))} passed",
-            f"{_count(row['n_errors'])}/{_count(row['n_requests'])}",
+            *(("", "") if _unfinished(row) else _figures(row)),
             row["started_at"] or "",
         )
     return table
+
+
+def _unfinished(row: dict[str, Any]) -> bool:
+    """A run folder's row with no figures yet (``store.runread.UnfinishedRun``): its gates and
+    errors are blank, not ``?`` (which says the index lacks a figure the run has)."""
+    counts = ("gates_passed", "gates_failed", "n_errors", "n_requests")
+    return row["status"] in ("running", "interrupted") and all(row[c] is None for c in counts)
+
+
+def _figures(row: dict[str, Any]) -> tuple[str, str]:
+    """The gates and errors cells."""
+    return (
+        f"{_count(row['gates_passed'])}/{_count(_total(row))} passed",
+        f"{_count(row['n_errors'])}/{_count(row['n_requests'])}",
+    )
 
 
 def _listed_status(row: dict[str, Any]) -> str:

@@ -778,7 +778,7 @@ def _run_suite(
                     reports,
                     loaded,
                     post,
-                    _resume_of(state, reports),
+                    resume_of(state, reports),
                     retry_cmd=continue_with(resume, retry=True),
                 )
             except (OSError, sqlite3.Error) as exc:
@@ -811,7 +811,7 @@ def _run_suite(
                         reports,
                         loaded,
                         post,
-                        _resume_of(state, reports),
+                        resume_of(state, reports),
                         note=f"run {resume} has no errored requests to retry; "
                         "its results are unchanged",
                     )
@@ -1092,8 +1092,14 @@ def _check_same_cases(run_dir: RunDir, loaded: LoadedSuite, limit: int | None, r
         )
 
 
-def _resume_of(state: RunState, reports: Path) -> str:
-    """The resume command of a recorded run, from its run.json."""
+def resume_of(state: RunState, reports: Path) -> str:
+    """The resume command of a recorded run, from its run.json (what ``runs list`` shows for a
+    run stopped before it finished, whose printed command may be lost). It names the team store
+    the run was started with where that is not the store in force: a resume in another store is
+    refused (``_other_store``)."""
+    if state.store is not None and not same_store(state.store, store_url()):
+        with using_store(state.store):
+            return resume_of(state, reports)
     return resume_command(
         state.suite.path,
         state.target.path,

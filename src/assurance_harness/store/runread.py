@@ -38,6 +38,7 @@ __all__ = [
     "RUN_STATE",
     "SUMMARY",
     "RunLog",
+    "UnfinishedRun",
     "check_indexed_folder",
     "iter_jsonl",
     "read_run",
@@ -47,6 +48,7 @@ __all__ = [
     "row_key",
     "scan_runs",
     "split_row_key",
+    "unfinished_runs",
 ]
 
 RUN_STATE = "run.json"
@@ -612,6 +614,71 @@ def unindexed_runs(
         row.run_dir = relative_run_dir(folder, reports_dir)
         rows.append({**row.model_dump(), "indexed": False})
     return rows, unreadable
+
+
+@dataclass(frozen=True)
+class UnfinishedRun:
+    """A run folder with run.json and no summary.json: a run being sent or scored now (another
+    process holds the folder, ``store.runlock``), or one stopped before it finished (``kill
+    -9``, the machine went down, a retry of its errors cut short) that ``--resume`` completes.
+    The index holds finished runs only, so the folder is where such a run is found."""
+
+    folder: Path
+    state: RunState
+    held: bool
+    """Another process holds the folder: the run is going on, not to be resumed."""
+
+    @property
+    def status(self) -> str:
+        """``running``, or ``interrupted`` (nothing is running it: resume it)."""
+        return "running" if self.held else "interrupted"
+
+    def row(self, reports_dir: Path) -> dict[str, Any]:
+        """An index row (``runlog.IndexRow``) of what run.json knows; the figures only the
+        finished run has (its counts and gates, the suite's version) are null."""
+        from .runlog import IndexRow
+
+        state = self.state
+        return IndexRow(
+            run_id=self.folder.name,
+            suite=state.suite.name,
+            suite_sha256=state.suite.sha256,
+            target_name=state.target.name,
+            target_fingerprint=state.target.fingerprint,
+            status=self.status,
+            started_at=state.started_at,
+            run_dir=relative_run_dir(self.folder, reports_dir),
+        ).model_dump()
+
+
+def unfinished_runs(
+    reports_dir: Path, *, suite: str | None = None
+) -> tuple[list[UnfinishedRun], list[str]]:
+    """The unfinished run folders directly under ``reports_dir`` (of ``suite`` when given), and
+    why each one that could not be read was left out (a damaged run.json, named by
+    ``read_state``). Only looks: run.json is read and the folder's lock tried, never taken for
+    longer than the try."""
+    runs: list[UnfinishedRun] = []
+    unreadable: list[str] = []
+    if not reports_dir.is_dir():
+        return runs, unreadable
+    for folder in sorted(p.parent for p in reports_dir.glob(f"*/{RUN_STATE}")):
+        if (folder / SUMMARY).exists():
+            continue  # finished (or being finished): the index and ``unindexed_runs`` list it
+        try:
+            state = read_state(folder)
+        except UsageError as exc:
+            unreadable.append(str(exc))
+            continue
+        if state.run_id != folder.name:  # --resume takes the folder's name; which run is it?
+            unreadable.append(
+                f"{folder / RUN_STATE}: run_id {state.run_id!r} is not the folder's name; the "
+                "run directory is damaged or was renamed: give it back its name"
+            )
+            continue
+        if suite is None or state.suite.name == suite:
+            runs.append(UnfinishedRun(folder, state, run_folder_busy(folder)))
+    return runs, unreadable
 
 
 def check_indexed_folder(folder: Path, run_id: str, reports_dir: Path) -> None:
