@@ -77,7 +77,7 @@ NOTES = ("a reviewer's note", "the evidence ledger")
 
 
 def stand_in_note(
-    dialect: Dialect, *texts: str | None, of: tuple[str, str] = PROMPTS
+    dialect: Dialect | None, *texts: str | None, of: tuple[str, str] = PROMPTS
 ) -> str | None:
     """The line a page or table shows under ``texts`` read from a store of ``dialect``, where
     one may hold a stand-in; else None. ``of``: what the texts are, and where the exact text
@@ -89,3 +89,20 @@ def stand_in_note(
         f"the team store keeps each NUL (U+0000) of {what} as {NUL_STAND_IN} "
         f"(U+2400): PostgreSQL cannot hold NUL; {exact} holds the exact text"
     )
+
+
+def page_note(
+    dialect: Dialect | None, *texts: str | None, of: tuple[str, str] = PROMPTS
+) -> str | None:
+    """The line a web page shows under ``texts`` read from a store of ``dialect`` (None: from
+    a run's files): the team store's (``stand_in_note``), or, where a text holds NUL as it is
+    (the embedded store, a run's files), that the page shows it as the team store keeps it
+    (``ui.pagetext``: a browser drops NUL); else None."""
+    said = stand_in_note(dialect, *texts, of=of)
+    if said is None and any(t and "\x00" in t for t in texts):
+        what, exact = of
+        said = (
+            f"this page shows each NUL (U+0000) of {what} as {NUL_STAND_IN} (U+2400), as the "
+            f"team store keeps it: a browser drops NUL; {exact} holds the exact text"
+        )
+    return said
