@@ -8,6 +8,7 @@ on the throwaway cluster of ``tests/testing/postgres.py`` (skips without Postgre
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from pathlib import Path
 
@@ -124,3 +125,44 @@ def test_the_embedded_store_keeps_the_nul_as_it_is(tmp_path: Path) -> None:
     listed = run_cli("review", "queue", "--run", run_id, cwd=tmp_path)
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert "I hate\\x00 this" in listed.stdout and "U+2400" not in listed.stdout
+
+
+HIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""C0 controls but tab and line breaks, and DEL: what an HTML page must not hold as text."""
+PAGE_NOTE = "shows each NUL (U+0000) of a prompt or response as \u2400 (U+2400)"
+
+
+def test_the_pages_show_a_nul_of_the_embedded_store_as_the_stand_in_and_say_so(
+    tmp_path: Path,
+) -> None:
+    """SQLite keeps NUL. Was: the review item, queue and run pages wrote it raw into the HTML
+    (a browser drops it: "I hate this question." read as stored), and an escape character too.
+    Now each NUL shows as ``␀`` with the note the team store's pages show, in the words true of
+    this store; another control character as its escape (``formatting.visible``)."""
+    suite = SUITE.replace('"c2: rant"', '"c2: r\\0a\\ent"')  # a NUL and an ESC in the prompt
+    make_project(tmp_path, suite_text=suite)
+    module = tmp_path / "helpers" / "review_target.py"
+    text = module.read_text(encoding="utf-8")
+    module.write_text(text.replace("'I hate this question.'", repr(NUL_ANSWER)), encoding="utf-8")
+    code, output, run_id = _run(tmp_path)
+    assert code == 1, output
+    item = ReviewStore(tmp_path / "reports" / "runs.db").item(run_id, "c2#0")
+    assert item.prompt == "c2: r\x00a\x1bnt" and item.response == NUL_ANSWER
+    reports = tmp_path / "reports"
+    settings = Settings(reports, tmp_path / "register.yaml", reports / "evidence" / "x.jsonl")
+    quoted = f"{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
+    with serving(settings) as base:
+        pages = {
+            "queue": get_page(f"{base}/review?show=all"),
+            "item": get_page(f"{base}/review/{quoted}"),
+            "run": get_page(f"{base}/runs/{urllib.parse.quote(run_id)}"),
+            "runs": get_page(f"{base}/"),
+        }
+    for name, page in pages.items():
+        hidden = HIDDEN.search(page)
+        assert hidden is None, (name, page[max(0, hidden.start() - 200) : hidden.end() + 200])
+    for name in ("queue", "item", "run"):
+        page = pages[name]
+        assert SHOWN_ANSWER in page and 'id="nul-note"' in page, (name, page[:2000])
+        assert PAGE_NOTE in " ".join(page.split()), (name, page[:2000])
+    assert "c2: r\u2400a\\x1bnt" in pages["item"]

@@ -6,6 +6,8 @@ through the CLI on the throwaway cluster of ``tests/testing/postgres.py`` (skips
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from assurance_harness.store.postgres import PostgresDatabase
 
 from ..review.reviewkit import make_project
 from ..review.test_review_queue_nul import NUL_ANSWER, SHOWN_ANSWER, _nul_project, _run
-from ..testing.cli import run_cli
+from ..testing.cli import one_line_refusal, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -64,3 +66,63 @@ def test_store_migrate_copies_a_queue_holding_a_nul_and_again_copies_nothing(
     items = {i.row_key: i for i in ReviewStore(PostgresDatabase(pg_url)).queue(run_id)}
     assert items["c2#0"].response == SHOWN_ANSWER
     assert sorted(items) == sorted(i.row_key for i in embedded)
+
+
+def _older_tools_verdict(reports: Path, note: str, reviewer: str = "alice") -> None:
+    """A verdict as a tool older than the note check (``review.store.review_note``) wrote it,
+    or a pasted note: appended to the embedded store, superseding the reviewer's last verdict
+    (its triggers refuse UPDATE and DELETE, not INSERT). No command writes a NUL there today:
+    the command line cannot carry one, and the form's is refused."""
+    with closing(sqlite3.connect(reports / "runs.db")) as db, db:
+        db.execute(
+            "INSERT INTO review_verdicts (run_id, row_key, reviewer, decision, label, "
+            "scorer_label, note, created_at, supersedes, ledger_ids) "
+            "SELECT run_id, row_key, ?, decision, label, scorer_label, ?, created_at, id, '[]' "
+            "FROM review_verdicts ORDER BY id DESC LIMIT 1",
+            (reviewer, note),
+        )
+
+
+def _reviewed_project(root: Path) -> tuple[Path, str]:
+    """The review project, run into the embedded store, with one verdict given by the CLI."""
+    project = make_project(root)
+    run_id = project.run().run_id
+    done = run_cli("review", "adjudicate", run_id, "c2#0", "--agree", "--reviewer", "alice",
+                   "--note", "fine", cwd=root)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return project.reports, run_id
+
+
+def test_store_migrate_copies_a_verdict_note_holding_a_nul_and_again_copies_nothing(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Was: exit 2, "PostgreSQL text fields cannot contain NUL (0x00) bytes", naming neither
+    the row nor the fix, and no way forward (verdicts are append-only). Now the note is copied
+    with the stand-in, as a prompt is; a second migrate finds the same rows; the history says
+    what ``␀`` stands for."""
+    reports, run_id = _reviewed_project(tmp_path)
+    _older_tools_verdict(reports, "pasted\x00note")
+    for _ in range(2):
+        moved = run_cli("store", "migrate", "--to", pg_url, "--reports", "reports", cwd=tmp_path)
+        assert moved.returncode == 0, moved.stdout + moved.stderr
+    notes = [v.note for v in ReviewStore(PostgresDatabase(pg_url)).history(run_id)]
+    assert notes == ["fine", "pasted\u2400note"]
+    shown = run_cli("--store", pg_url, "review", "history", "--run", run_id, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    text = " ".join(shown.stdout.split())
+    assert "pasted\u2400note" in text and "NUL (U+0000) of a reviewer's note as \u2400" in text
+
+
+def test_store_migrate_refuses_a_name_holding_a_nul_in_one_located_line(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A name is a key (a reviewer's verdicts and token go by it): a stand-in would make it
+    another name, so it is not copied as one. Was: PostgreSQL's own message, naming neither
+    row nor fix. Now one line naming the store, table, row, column and fix; nothing copied."""
+    reports, run_id = _reviewed_project(tmp_path)
+    _older_tools_verdict(reports, "second", reviewer="bo\x00b")
+    moved = run_cli("store", "migrate", "--to", pg_url, "--reports", "reports", cwd=tmp_path)
+    line = one_line_refusal(moved)
+    for part in ("runs.db", "review_verdicts", "'id': 2", "reviewer", "U+0000", "nothing was"):
+        assert part in line, line
+    assert ReviewStore(PostgresDatabase(pg_url)).history(run_id) == []

@@ -215,7 +215,9 @@ def history_cmd(
         for column in ("#", "when", "run", "row", "reviewer", "decision", "label", "note"):
             table.add_column(column, overflow="fold")
         store = ReviewStore(reports / "runs.db")
+        notes: list[str] = []
         for v in store.history(_run_option(store, reports, run_id), row):
+            notes.append(v.note)
             table.add_row(
                 term(v.id),
                 term(v.created_at),
@@ -227,6 +229,11 @@ def history_cmd(
                 term(v.note),
             )
         out.print(table)
+        from ..store.nultext import NOTES, stand_in_note
+
+        # Under the table, what ␀ stands for where a note shown may hold one (store.nultext).
+        if said := stand_in_note(store.db.dialect, *notes, of=NOTES):
+            out.print(term(said))
 
 
 @review_app.command("status")

@@ -5,7 +5,8 @@ Rows already in the target are left alone when they are the same; the append-onl
 nothing is written. Runs, baselines and reviewers already in the target keep the target's
 values (it is the shared history). Surrogate ids are kept, so a verdict still names the one it
 supersedes; the target's id sequences move past them. Rows are compared and written as the
-target keeps them: PostgreSQL holds a NUL of a model's text as ``␀`` (``store.nultext``).
+target keeps them: PostgreSQL holds a NUL of a model's text or a note as ``␀``, and a NUL in
+any other text (a name, a key) is refused naming its row (``store.nultext``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .database import Database, SqliteDatabase
-from .nultext import kept_row
+from .nultext import kept_row, nul_column
 from .postgres import StoreError
 
 TABLES: dict[str, tuple[tuple[str, ...], bool]] = {
@@ -57,6 +58,8 @@ def copy_tables(source: SqliteDatabase, target: Database) -> TableCopy:
             ]
             for table in TABLES
         }
+    if target.dialect == "postgresql":
+        _refuse_nul(source, rows)
     with target.transaction() as conn:
         conn.lock("store-migrate")
         pending: dict[str, list[dict[str, Any]]] = {}
@@ -90,3 +93,21 @@ def copy_tables(source: SqliteDatabase, target: Database) -> TableCopy:
                     f"FROM {table} HAVING max(id) IS NOT NULL"
                 )
     return result
+
+
+def _refuse_nul(source: SqliteDatabase, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """A StoreError naming the first row whose text PostgreSQL cannot hold, before anything is
+    written: a name or key holding NUL (written by an older tool; this one refuses a control
+    character there) would otherwise stop the copy with PostgreSQL's own message, naming
+    neither the row nor the fix."""
+    for table, (keys, _) in TABLES.items():
+        for row in rows[table]:
+            column = nul_column(table, row)
+            if column is not None:
+                where = dict(zip(keys, _key(row, keys), strict=True))
+                raise StoreError(
+                    f"{source.where}: {table} row {where} holds a NUL (U+0000) in {column}, "
+                    "which the team store cannot keep (PostgreSQL text) and does not stand in "
+                    "for (a name or key would become another); nothing was copied. Correct "
+                    "that row there (an older tool wrote it), then migrate again"
+                )

@@ -21,6 +21,7 @@ from ..errors import HarnessError, UsageError
 from ..formatting import MISSING, coverage_notes, group_name, num
 from ..review.adjudicate import ReviewPaths
 from .allocator import release_freed
+from .pagetext import page_text
 from .security import (
     CSRF_FIELD,
     HOSTS_KEY,
@@ -133,6 +134,7 @@ def _env() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.ChainableUndefined,
+        finalize=page_text,  # no control character reaches a page as text (ui.pagetext)
     )
     env.filters.update(
         fig=_fig,
@@ -372,6 +374,8 @@ def _run_page(request: web.Request) -> web.Response:
                     "queued": key in queued,
                 }
             )
+    from ..store.nultext import page_note
+
     return _render(
         request,
         "run.html",
@@ -385,9 +389,15 @@ def _run_page(request: web.Request) -> web.Response:
         groups=sorted(g for g in groups if g is not None),
         picked_group=picked,
         shown=shown,
+        nul_note=page_note(None, *(t for r in shown for t in _texts(r))),
         total=total,
         limit=ROW_LIMIT,
     )
+
+
+def _texts(row: dict[str, Any]) -> list[str]:
+    """A shown row's prompt and response where they are text (what ``page_note`` reads)."""
+    return [t for t in (row["prompt"], row["response"]) if isinstance(t, str)]
 
 
 async def run_report(request: web.Request) -> web.StreamResponse:
@@ -559,14 +569,14 @@ def _queue_page(request: web.Request) -> web.Response:
             total += 1
             if len(items) < QUEUE_LIMIT:
                 items.append(i)
-    from ..store.nultext import stand_in_note
+    from ..store.nultext import page_note
 
     return _render(
         request,
         "queue.html",
         title="Review queue",
         items=items,
-        nul_note=stand_in_note(store.db.dialect, *(i.response for i in items)),
+        nul_note=page_note(store.db.dialect, *((i.response or "")[:160] for i in items)),
         total=total,
         limit=QUEUE_LIMIT,
         current=current,
@@ -617,15 +627,17 @@ def _item(
         raise web.HTTPNotFound(
             text=f"row {key} of run {run_id} is not in the review queue"
         ) from None
-    from ..store.nultext import stand_in_note
+    from ..store.nultext import NOTES, page_note
 
+    history = store.history(run_id, key)
     return _render(
         request,
         "item.html",
         title=f"Review {key}",
         item=item,
-        nul_note=stand_in_note(store.db.dialect, item.prompt, item.response),
-        history=store.history(run_id, key),
+        nul_note=page_note(store.db.dialect, item.prompt, item.response),
+        history=history,
+        history_note=page_note(store.db.dialect, *(v.note for v in history), of=NOTES),
         csrf=csrf,
         reviewer=_settings(request).reviewer,
         saved=saved,
