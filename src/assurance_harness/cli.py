@@ -664,8 +664,8 @@ def runs_list(
     out.print(runs_table(rows))
     for row in rows:  # the command whole on one line, to be copied (the table folds cells)
         if row.get("resume"):
-            out.print(term(f"{row['run_id']} did not finish; resume it with: {row['resume']}"),
-                      soft_wrap=True)  # fmt: skip
+            line = f"{row['run_id']} did not finish; resume it with: {row['resume']}"
+            out.print(term(line), soft_wrap=True)
 
 
 def _with_run_folders(
