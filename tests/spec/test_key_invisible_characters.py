@@ -143,27 +143,6 @@ def test_an_invisible_character_in_a_target_name_is_located_at_validate_and_run(
     assert not (tmp_path / "SENT").exists()
 
 
-def test_an_invisible_character_an_expander_puts_in_a_case_id_is_located_at_its_entry(
-    tmp_path: Path,
-) -> None:
-    """A counterfactual group's name goes into the ids of the cases made from it."""
-    _project(
-        tmp_path,
-        'suite: s\ncases:\n  - {id: a, prompt: "hi {person}"}\nexpand:\n'
-        "  - use: counterfactual\n    with:\n      axes:\n        gender:\n          groups:\n"
-        '            "wo\\u200Bman": {person: a woman}\n            man: {person: a man}\n',
-    )
-    for args in (["validate", "s.yaml"], ["run", "s.yaml", "--target", "t.yaml"]):
-        done = run_cli(*args, cwd=tmp_path)
-        text = done.stdout + done.stderr
-        assert done.returncode == 2, text
-        assert "internal error" not in text and "Traceback" not in text, text
-        assert "s.yaml:5: expand[0] (counterfactual):" in done.stderr, text
-        assert "invisible character U+200B" in done.stderr, text
-        assert "a|gender=wo\\u200bman" in done.stderr, text  # escaped, so it is seen
-    assert not (tmp_path / "SENT").exists()
-
-
 def test_a_byte_order_mark_opening_a_file_and_invisible_free_text_stay_accepted(
     tmp_path: Path,
 ) -> None:
