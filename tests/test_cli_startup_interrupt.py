@@ -154,3 +154,54 @@ def test_ctrl_c_while_a_validator_is_built_in_compiled_code_stops_the_run(
     assert proc.returncode == 130, (proc.returncode, proc.stdout, proc.stderr)
     assert "internal error" not in proc.stderr
     assert not list(tmp_path.glob("reports/*/responses.jsonl"))
+
+
+INTERRUPT_AS_STARTUP_IS_FOUND = """\
+import os, signal, sys
+
+
+class Hook:
+    # Ctrl-C while Python looks for the module that makes Ctrl-C quiet (the package's first
+    # line imports it): the window a loaded fresh-clone run hit at 20 ms.
+    def find_spec(self, name, path=None, target=None):
+        if name == "assurance_harness.cli_startup":
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+            landed = True  # a bytecode boundary: Python's handler runs here, inside the import
+        return None
+
+
+sys.meta_path.insert(0, Hook())
+if sys.argv[1:2] == ["as-the-command"]:
+    sys.argv = ["assurance", "--help"]
+    from assurance_harness.cli import main
+
+    main()
+else:
+    try:
+        import assurance_harness
+    except KeyboardInterrupt:
+        print("the program's own KeyboardInterrupt")
+"""
+
+
+@pytest.mark.parametrize("process", ["as-the-command", "a program importing the package"])
+def test_ctrl_c_while_the_startup_module_is_found(tmp_path: Path, process: str) -> None:
+    """In the ``assurance`` command a Ctrl-C there is the quiet exit 130 (it was a traceback
+    ending in KeyboardInterrupt from ``__init__``'s import of ``cli_startup``); in a program that
+    imports the package it stays that program's own KeyboardInterrupt."""
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_AS_STARTUP_IS_FOUND, process],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=default_sigint,
+    )
+    if process == "as-the-command":
+        assert proc.returncode == 130, (proc.returncode, proc.stdout, proc.stderr)
+        assert "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stdout == ""  # stopped before the help was printed
+    else:
+        assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr)
+        assert proc.stdout == "the program's own KeyboardInterrupt\n", proc.stderr
