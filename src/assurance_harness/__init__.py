@@ -11,12 +11,33 @@ assurance_harness`` stays cheap (no pydantic models, no torch, no pandas)::
 from __future__ import annotations
 
 # First of all: Ctrl-C while the `assurance` command starts is a quiet exit 130 (cli_startup);
-# in any other process that imports the package it changes nothing.
-from . import cli_startup  # noqa: F401
+# in any other process that imports the package it changes nothing. Held from this first line
+# on, so a Ctrl-C while Python finds and loads cli_startup itself is not a traceback either:
+# cli_startup then decides what it was (`settle`). `_signal`, the C module, is built in: no
+# file to find.
+import _signal as _startup_signal
+
+_startup_held: list[int] = []
+
+
+def _startup_hold(signum: int, _frame: object) -> None:
+    _startup_held.append(signum)
+
+
+if _startup_signal.getsignal(_startup_signal.SIGINT) is _startup_signal.default_int_handler:
+    try:  # noqa: SIM105 - nothing more is imported before cli_startup, on purpose
+        _startup_signal.signal(_startup_signal.SIGINT, _startup_hold)
+    except ValueError:  # imported by a thread other than the main one: not its to set
+        pass
+
+from . import cli_startup  # noqa: E402
+
+cli_startup.settle(_startup_hold, _startup_held)
+del _startup_signal
 
 # isort: split
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from importlib import import_module  # noqa: E402 - after the hold, on purpose
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -1,18 +1,21 @@
-"""Ctrl-C while the ``assurance`` command starts or ends: a quiet exit 130, as Ctrl-C is while
-a command runs.
+"""Ctrl-C while the ``assurance`` command starts or ends: a quiet exit 130, as Ctrl-C is while a
+command runs.
 
 Python turns Ctrl-C into ``KeyboardInterrupt`` from its first moments. Until ``cli.main`` is in
 its ``try`` (the package and ``cli`` imported, ``cli`` compiled under ``python -m``, the command
 tree built: about 0.1 s) nothing caught it, so the command ended in a traceback and died by the
-signal. The package's first line (``__init__``) imports this module, which, in the ``assurance``
-process only, makes Ctrl-C end the process at once with exit 130: nothing has been written yet
-that could be lost. ``cli.main`` gives Ctrl-C back to Python (:func:`interrupts`) once it can
-catch it (a run saves its journal and prints the resume command), and takes it again
-(:func:`quiet`) as the process exits. Ctrl-C before the package's first line (the interpreter's
-own start-up and ``site``, about the first 10 ms) is Python's, beyond the package's reach.
+signal. The package's first lines (``__init__``) hold Ctrl-C and import this module, which, in
+the ``assurance`` process only, makes Ctrl-C end the process at once with exit 130 (a Ctrl-C
+held meanwhile too, :func:`settle`): nothing has been written yet that could be lost. (Finding
+and loading this module is itself a window of about a millisecond, more on a loaded machine: a
+fresh-clone test run's Ctrl-C 20 ms after the start landed there, a traceback.) ``cli.main``
+gives Ctrl-C back to Python (:func:`interrupts`) once it can catch it (a run saves its journal
+and prints the resume command), and takes it again (:func:`quiet`) as the process exits. Ctrl-C
+before the package's first line (the interpreter's own start-up and ``site``, about the first 10
+ms) is Python's, beyond the package's reach.
 
-A program that imports the package (the pytest plugin, a notebook) is left as it is: its
-Ctrl-C stays its own ``KeyboardInterrupt``.
+A program that imports the package (the pytest plugin, a notebook) is left as it is: its Ctrl-C
+stays its own ``KeyboardInterrupt``.
 """
 
 from __future__ import annotations
@@ -68,5 +71,17 @@ def is_the_command() -> bool:
     return _THE_COMMAND
 
 
-if _THE_COMMAND:
-    quiet()
+def settle(hold: object, held: list[int]) -> None:
+    """End the hold the package's ``__init__`` put on Ctrl-C while it found and loaded this
+    module (``hold``, its handler; ``held``, the Ctrl-C that came meanwhile): in the command,
+    Ctrl-C is quiet from here on and one that came is the exit 130 now; in any other process
+    Python's own handler is back, and one that came is that program's ``KeyboardInterrupt``,
+    raised as Python would have raised it, a moment later."""
+    if _signal.getsignal(_signal.SIGINT) is hold:
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+    if _THE_COMMAND:
+        quiet()
+        if held:
+            _exit_quietly(_signal.SIGINT, None)
+    elif held:
+        raise KeyboardInterrupt
