@@ -7,6 +7,7 @@ temp folder, through the CLI) answers such text; the written files are read back
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -20,7 +21,9 @@ SHOWN = "I hate\u2400 this \\x1b[2J clear\\x0dret \\u202eevil"
 """``ANSWER`` as a page shows it: NUL as ``␀`` (as the team store keeps it), the rest escaped."""
 HIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """What ``formatting.visible`` escapes: no page may hold one as text."""
-PAGE_NOTE = "shows each NUL (U+0000) of a prompt or response as \u2400 (U+2400)"
+PAGE_NOTE = (
+    "shows each NUL (U+0000) of the run's text (prompts, responses, scores, group names) as \u2400"
+)
 SUITE = (
     "suite: ctrl\ncases:\n"
     '  - {id: a, prompt: "hi\\0 \\e[2J\\r \\u202e p", metadata: {group: "g\\0\\e"}}\n'
@@ -64,7 +67,7 @@ def test_the_run_report_shows_control_characters_and_says_what_the_stand_in_is(
     page = _page(run_dir / "report.html")
     _no_hidden("report.html", page)
     assert SHOWN in page and "g\u2400\\x1b" in page
-    assert 'id="nul-note"' in page and PAGE_NOTE in " ".join(page.split())
+    assert 'id="nul-note"' in page and PAGE_NOTE in " ".join(html.unescape(page).split())
     again = run_cli("report", run_dir, "--out", tmp_path / "out", "-f", "html", cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     _no_hidden("assurance report", _page(tmp_path / "out" / "report.html"))
