@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -710,12 +711,30 @@ def data_protection_lines(annex: Annex) -> list[str]:
     return lines
 
 
+ANNEX_TEXTS = ("the runs' text (prompts, responses, group names)", "each run's results.jsonl")
+"""What annex.html's NUL note says of the texts it shows, and where their exact text is."""
+
+
+def _shown_texts(annex: Annex) -> Iterator[str]:
+    """The texts from the runs' rows annex.html shows (what ``page_note`` reads): the worst
+    cases' prompts and answers where transcripts are included, and the group names."""
+    for ar in annex.runs:
+        for metric in ar.run.metrics.values():
+            yield from (str(group) for group in (metric.get("groups") or {}))
+        for view in ar.gates:
+            yield from (str(group) for group in view.gate.get("failing_groups") or [])
+            for case in view.worst if annex.include_transcripts else []:
+                yield from (case.prompt or "", case.response or "", str(case.error or ""))
+
+
 def render_annex_html(annex: Annex) -> str:
+    from ..store.nultext import page_note
     from .html import render
 
     return render(
         "annex.html",
         annex=annex,
+        nul_note=page_note(None, *_shown_texts(annex), of=ANNEX_TEXTS),
         withheld=WITHHELD,
         data_protection=data_protection_lines(annex),
         identity_note=lambda ar: identity_note(annex, ar),

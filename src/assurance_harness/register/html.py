@@ -2,7 +2,9 @@
 
 Jinja2 with autoescaping on for every template and no ``|safe`` on data: model output and
 register text are always shown as text. A Content-Security-Policy meta tag forbids scripts and
-remote loads as a second line of defence; images are inline ``data:`` PNGs.
+remote loads as a second line of defence; images are inline ``data:`` PNGs. Every value is
+written through ``formatting.pagetext`` (the environment's ``finalize``): a browser drops a NUL
+and hides other control characters, so a risk's title or a model's answer read other than it is.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import jinja2
 
 from ..formatting import MISSING, coverage_notes, gate_rule, group_name, metric_figure, num, when
+from ..formatting.pagetext import page_text
 from .soa import SoaRow
 from .status import RegisterStatus
 
@@ -26,6 +29,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=page_text,  # no control character reaches the page as text
     )
     env.filters.update(
         num=num,

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..formatting.pagetext import NUL_STAND_IN
 from .database import Dialect
-
-NUL_STAND_IN = "\u2400"
-"""``␀``: what the team store keeps for each NUL of a ``STAND_IN_COLUMNS`` text."""
 
 STAND_IN_COLUMNS: dict[str, tuple[str, ...]] = {
     "review_queue": ("prompt", "response"),
@@ -97,7 +95,7 @@ def page_note(
     """The line a web page shows under ``texts`` read from a store of ``dialect`` (None: from
     a run's files): the team store's (``stand_in_note``), or, where a text holds NUL as it is
     (the embedded store, a run's files), that the page shows it as the team store keeps it
-    (``ui.pagetext``: a browser drops NUL); else None."""
+    (``formatting.pagetext``: a browser drops NUL); else None."""
     said = stand_in_note(dialect, *texts, of=of)
     if said is None and any(t and "\x00" in t for t in texts):
         what, exact = of

@@ -19,9 +19,9 @@ from markupsafe import Markup
 
 from ..errors import HarnessError, UsageError
 from ..formatting import MISSING, coverage_notes, group_name, num
+from ..formatting.pagetext import page_text
 from ..review.adjudicate import ReviewPaths
 from .allocator import release_freed
-from .pagetext import page_text
 from .security import (
     CSRF_FIELD,
     HOSTS_KEY,
@@ -134,7 +134,7 @@ def _env() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.ChainableUndefined,
-        finalize=page_text,  # no control character reaches a page as text (ui.pagetext)
+        finalize=page_text,  # no control character reaches a page as text (formatting.pagetext)
     )
     env.filters.update(
         fig=_fig,
