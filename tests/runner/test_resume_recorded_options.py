@@ -162,3 +162,44 @@ def test_a_run_with_default_options_records_no_new_option_and_both_commands_agre
     assert f"continue with: {printed}" in " ".join(said.split()), said
     listed = _listed_resume(tmp_path, folder.name)
     assert listed == printed.replace("--concurrency 1", "--concurrency 1 --no-cache"), listed
+
+
+GOLDEN_RUN = Path(__file__).parents[1] / "register" / "golden" / "reports"
+GOLDEN_RUN /= "20261202T030141Z-golden-refusal-e0f7"
+
+
+def test_every_recorded_option_is_in_the_command_rebuilt_from_run_json(tmp_path: Path) -> None:
+    """The options of a run with ``--executor ray`` (too slow to start here) and the rest, written
+    to run.json and read back: ``resume_of`` gives the command printed for the invocation."""
+    from assurance_harness.runner.run import resume_command, resume_of, run_options
+    from assurance_harness.store.runlog import RunLogWriter, read_state
+
+    given = run_options(
+        concurrency=3, use_cache=False, write_reports=False, register_path="r e.yaml",
+        ledger_path="l.jsonl", evidence_for="Acme Bot", executor="ray",
+        ray_address="ray://head:10001",
+    )  # fmt: skip
+    state = read_state(GOLDEN_RUN).model_copy(update={"options": given})
+    RunLogWriter(tmp_path).write_state(state)
+    recorded = read_state(tmp_path)
+    command = resume_of(recorded, Path("reports"))
+    assert command == resume_command(
+        "suite.yaml", "target.yaml", Path("reports"), state.run_id, given, use_cache=False
+    )
+    assert command.endswith(
+        " --concurrency 3 --no-cache --no-report --executor ray --ray-address ray://head:10001 "
+        "--evidence-for 'Acme Bot' --register 'r e.yaml' --ledger l.jsonl "
+        f"--resume {state.run_id}"
+    ), command
+
+
+def test_a_run_json_made_before_the_options_were_recorded_reads_as_the_defaults() -> None:
+    from assurance_harness.runner.run import resume_of
+    from assurance_harness.store.runlog import RunLogWriter, read_state
+
+    state = read_state(GOLDEN_RUN)
+    assert RunLogWriter.render(state) == (GOLDEN_RUN / "run.json").read_text(encoding="utf-8")
+    assert resume_of(state, Path("reports")) == (
+        "assurance run suite.yaml --target target.yaml --reports reports --no-cache "
+        f"--resume {state.run_id}"
+    )
