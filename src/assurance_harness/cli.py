@@ -202,6 +202,7 @@ def run(
                 RunInterrupted,
                 command_line,
                 resume_command,
+                run_options,
                 run_suite,
             )
             from .spec.loader import LoadedSuite, find_suite_files, load_suite
@@ -287,20 +288,23 @@ def run(
                 raise typer.Exit(130) from None
             except KeyboardInterrupt:
                 if resume:  # stopped while it read the run: the run is as it was
+                    given = run_options(
+                        concurrency=concurrency,
+                        write_reports=not no_report,
+                        attach_evidence=not no_evidence,
+                        register_path=register,
+                        ledger_path=ledger,
+                        evidence_for=evidence_for,
+                        executor=executor,
+                        ray_address=ray_address,
+                    )
                     again = resume_command(
                         path,
                         target,
                         reports,
                         resume,
-                        concurrency=concurrency,
+                        given,
                         use_cache=cache,
-                        write_reports=not no_report,
-                        attach_evidence=not no_evidence,
-                        executor=executor,
-                        ray_address=ray_address,
-                        evidence_for=evidence_for,
-                        register_path=None if no_evidence else register,
-                        ledger_path=None if no_evidence else ledger,
                         retry_errors=retry_errors,
                     )
                     console.print(

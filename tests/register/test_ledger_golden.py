@@ -28,6 +28,8 @@ GOLDEN = Path(__file__).parent / "golden"
 RUN_ID = "20261202T030141Z-golden-refusal-e0f7"
 RECORDED_AT = "2026-12-01T00:00:00+00:00"
 ADDED_SINCE_GOLDEN = {"manifest.json": ["generation", "cache", "summary"]}
+OPTIONS_ADDED_SINCE_GOLDEN = ["write_reports", "attach_evidence"]
+"""run.json's ``options`` the golden run (``--no-report --no-evidence``) would record now."""
 
 
 def _copy_reports(tmp_path: Path) -> Path:
@@ -115,6 +117,9 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
         keys = [k for k, _ in fresh[name]]
         assert keys[-len(added) :] == added, name
         fresh[name] = fresh[name][: -len(added)]
+    options = dict(fresh["run.json"])["options"]
+    assert [k for k, _ in options[-len(OPTIONS_ADDED_SINCE_GOLDEN) :]] == OPTIONS_ADDED_SINCE_GOLDEN
+    del options[-len(OPTIONS_ADDED_SINCE_GOLDEN) :]
     assert fresh == golden
     # Deterministic content is identical too: the rows and the verdicts.
     golden_dir = GOLDEN / "reports" / RUN_ID

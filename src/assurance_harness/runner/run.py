@@ -46,12 +46,12 @@ from ..store.location import cli_store, follow_up, same_store, store_url, using_
 from ..store.postgres import StoreError
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
-from ..store.runlog import RunLogWriter, RunState, Summary, read_run, read_state
+from ..store.runlog import RunLogWriter, RunOptions, RunState, Summary, read_run, read_state
 from ..store.spill import SpillArray
 from ..targets._http_common import HttpTargetSpec
 from ..targets.base import Target
 from ..targets.open_files import make_room_for_connections
-from ..workspace import Workspace, reports_fault
+from ..workspace import DEFAULT_REGISTER, Workspace, reports_fault
 from . import forcestop
 from .executor import OnRecord, TargetUnusableError
 from .executors import Executor, LocalExecutor, ScoringSession, get_executor, has_run_scope
@@ -350,41 +350,71 @@ def _send(
                 notes.append(damage)
 
 
+def run_options(
+    *,
+    concurrency: int | None = None,
+    use_cache: bool = True,
+    limit: int | None = None,
+    write_reports: bool = True,
+    attach_evidence: bool = True,
+    register_path: str | Path | None = None,
+    ledger_path: str | Path | None = None,
+    evidence_for: str | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
+) -> RunOptions:
+    """An invocation's options as run.json records them (``RunOptions``): the one source of the
+    command that resumes the run, printed when it stops or rebuilt from run.json
+    (``resume_of``). The register and ledger are kept as given, and only where evidence is
+    attached (with ``--no-evidence`` none is read); the default register, which the command line
+    finds by itself, is not named. ``use_cache``: whether the run reads the response cache."""
+    register = None
+    if attach_evidence and register_path is not None and Path(register_path) != DEFAULT_REGISTER:
+        register = str(register_path)
+    return RunOptions(
+        concurrency=concurrency,
+        use_cache=use_cache,
+        limit=limit,
+        write_reports=write_reports,
+        attach_evidence=attach_evidence,
+        register_path=register,
+        ledger_path=str(ledger_path) if attach_evidence and ledger_path is not None else None,
+        evidence_for=evidence_for,
+        executor=executor,
+        ray_address=ray_address,
+    )
+
+
 def resume_command(
     suite_path: str | Path,
     target_path: str | Path,
     reports: Path,
     run_id: str,
+    options: RunOptions,
     *,
-    concurrency: int | None = None,
-    use_cache: bool | None = None,
-    write_reports: bool = True,
-    attach_evidence: bool = True,
-    executor: str = "local",
-    ray_address: str | None = None,
-    evidence_for: str | None = None,
-    register_path: str | Path | None = None,
-    ledger_path: str | Path | None = None,
+    use_cache: bool | None,
     retry_errors: bool = False,
 ) -> str:
-    """The one command that continues a run, with the same options as the interrupted one (so
-    resuming behaves as the interrupted run would have, and its evidence goes where the run was
-    told: the same register and ledger); ``retry_errors``: with ``--retry-errors``. The store
-    given with ``--store`` is named too: without it the run would be indexed and its evidence
-    attached in the store the configuration names (the embedded one), splitting the history."""
+    """The one command that continues a run, with the same options as the interrupted one
+    (``options``, from ``run_options`` or the run's run.json: so resuming behaves as the
+    interrupted run would have, and its evidence goes where the run was told: the same register
+    and ledger); ``use_cache``: the cache flag to repeat (None: neither), the one given or the
+    choice run.json records; ``retry_errors``: with ``--retry-errors``. The store given with
+    ``--store`` is named too: without it the run would be indexed and its evidence attached in
+    the store the configuration names (the embedded one), splitting the history."""
     cache_flag = {None: [], True: ["--cache"], False: ["--no-cache"]}[use_cache]
     store = cli_store()
-    options = [
+    flags = [
         *(["--store", shlex.quote(store)] if store is not None else []),
-        *(["--concurrency", str(concurrency)] if concurrency else []),
+        *(["--concurrency", str(options.concurrency)] if options.concurrency else []),
         *cache_flag,
-        *([] if write_reports else ["--no-report"]),
-        *([] if attach_evidence else ["--no-evidence"]),
-        *([] if executor == "local" else ["--executor", executor]),
-        *(["--ray-address", shlex.quote(ray_address)] if ray_address else []),
-        *(["--evidence-for", shlex.quote(evidence_for)] if evidence_for else []),
-        *(["--register", shlex.quote(str(register_path))] if register_path else []),
-        *(["--ledger", shlex.quote(str(ledger_path))] if ledger_path else []),
+        *([] if options.write_reports else ["--no-report"]),
+        *([] if options.attach_evidence else ["--no-evidence"]),
+        *([] if options.executor == "local" else ["--executor", shlex.quote(options.executor)]),
+        *(["--ray-address", shlex.quote(options.ray_address)] if options.ray_address else []),
+        *(["--evidence-for", shlex.quote(options.evidence_for)] if options.evidence_for else []),
+        *(["--register", shlex.quote(options.register_path)] if options.register_path else []),
+        *(["--ledger", shlex.quote(options.ledger_path)] if options.ledger_path else []),
     ]
     return " ".join(
         [
@@ -394,7 +424,7 @@ def resume_command(
             shlex.quote(str(target_path)),
             "--reports",
             shlex.quote(str(reports)),
-            *options,
+            *flags,
             "--resume",
             run_id,
             *(["--retry-errors"] if retry_errors else []),
@@ -715,15 +745,25 @@ def _run_suite(
     evidence_due = attach_evidence and bool(loaded.suite.evidence_for or register_path)
     read_cache = use_cache if use_cache is not None else not evidence_due
 
+    options = run_options(
+        concurrency=concurrency,
+        use_cache=read_cache if use_cache is not False else False,
+        limit=limit,
+        write_reports=write_reports,
+        attach_evidence=attach_evidence,
+        register_path=register_path,
+        ledger_path=ledger_path,
+        evidence_for=evidence_for,
+        executor=executor,
+        ray_address=ray_address,
+    )
+
     def continue_with(run_id: str, *, retry: bool = False) -> str:
         """The command that continues this run with this invocation's options (``retry``:
         sending its errored requests again)."""
         return resume_command(
-            suite_path, target_path, reports, run_id, concurrency=concurrency,
-            use_cache=use_cache, write_reports=write_reports, attach_evidence=attach_evidence,
-            executor=executor, ray_address=ray_address, evidence_for=evidence_for,
-            register_path=register_path if attach_evidence else None,
-            ledger_path=ledger_path if attach_evidence else None, retry_errors=retry,
+            suite_path, target_path, reports, run_id, options, use_cache=use_cache,
+            retry_errors=retry,
         )  # fmt: skip
 
     # Once the files named are checked, before anything is made: a local Ray instance takes
@@ -857,11 +897,7 @@ def _run_suite(
                     "name": target.spec.name,
                     "fingerprint": fingerprint,
                 },
-                "options": {
-                    "concurrency": concurrency,
-                    "use_cache": read_cache if use_cache is not False else False,
-                    "limit": limit,
-                },
+                "options": options,
                 "command": command,
                 "store": store_url(),
             }
@@ -1105,7 +1141,7 @@ def resume_of(state: RunState, reports: Path) -> str:
         state.target.path,
         reports,
         state.run_id,
-        concurrency=state.options.concurrency,
+        state.options,
         use_cache=state.options.use_cache,
     )
 

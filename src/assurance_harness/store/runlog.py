@@ -103,6 +103,11 @@ class _Model(BaseModel):
     """Fields left out of the file while null: those added after a format was first hashed
     into evidence, so an older run re-rendered keeps its exact bytes."""
 
+    omit_if_default: ClassVar[frozenset[str]] = frozenset()
+    """Fields left out of the file while they hold their default (a flag added after the
+    format was first written): a file without them reads as the default, and one written with
+    the default keeps the bytes it had before the field was added."""
+
 
 class _WrittenAfterSending(_Model):
     """A model that a fresh run first uses once its requests are answered (results, summary,
@@ -131,13 +136,38 @@ class StateTarget(_Model):
 
 
 class RunOptions(_Model):
+    """The options a run was started with, as far as continuing it depends on them: the
+    command that resumes it repeats them (``runner.run.resume_of``), so a run killed before it
+    printed that command still writes what, and attaches its evidence where, it was told. Each
+    field after ``limit`` is absent from the file while it has its default."""
+
     concurrency: int | None = None
     """The ``--concurrency`` override, or null for the target's own."""
     use_cache: bool = True
     limit: int | None = None
     """``--limit N``: a smoke test on the first N cases (absent from the file otherwise)."""
+    write_reports: bool = True
+    """False for ``--no-report``."""
+    attach_evidence: bool = True
+    """False for ``--no-evidence``."""
+    register_path: str | None = None
+    """``--register PATH`` as given (relative to where the run was started), when it is not the
+    default register; null with ``--no-evidence``, where no register is read."""
+    ledger_path: str | None = None
+    """``--ledger PATH`` as given; null with ``--no-evidence``."""
+    evidence_for: str | None = None
+    """``--evidence-for SYSTEM``."""
+    executor: str = "local"
+    """``--executor``: ``local`` (this process) or ``ray``."""
+    ray_address: str | None = None
+    """``--ray-address``."""
 
-    omit_if_none: ClassVar[frozenset[str]] = frozenset({"limit"})
+    omit_if_none: ClassVar[frozenset[str]] = frozenset(
+        {"limit", "register_path", "ledger_path", "evidence_for", "ray_address"}
+    )
+    omit_if_default: ClassVar[frozenset[str]] = frozenset(
+        {"write_reports", "attach_evidence", "executor"}
+    )
 
 
 class RetryRound(_Model):
@@ -468,10 +498,14 @@ def _dump(model: BaseModel) -> dict[str, Any]:
 
 
 def _omit_nulls(model: BaseModel, data: dict[str, Any]) -> None:
-    """Drop the ``omit_if_none`` fields that are null, in nested models too."""
+    """Drop the ``omit_if_none`` fields that are null and the ``omit_if_default`` fields that
+    hold their default, in nested models too."""
     for name in getattr(model, "omit_if_none", ()):
         if data.get(name) is None:
             data.pop(name, None)
+    for name in getattr(model, "omit_if_default", ()):
+        if name in data and data[name] == type(model).model_fields[name].default:
+            del data[name]
     for name in _model_valued(type(model)):
         value = getattr(model, name, None)
         if isinstance(value, BaseModel) and isinstance(data.get(name), dict):

@@ -1,0 +1,205 @@
+"""The command that resumes a run repeats the options that decide what the run writes and where
+its evidence goes (``--no-report``, ``--no-evidence``, ``--register``, ``--ledger``,
+``--evidence-for``, ``--executor``, ``--ray-address``), whichever way it is made: printed when
+the run stops (Ctrl-C), or rebuilt from run.json (``runs list`` for a run killed with
+``kill -9``, which printed nothing). Observed: run.json did not record them, so the listed
+command of a run started with ``--register other.yaml --ledger other.jsonl`` attached its
+evidence to the default register's ledger, and wrote the report it was told not to; and the
+listed command of a run started with ``--no-evidence`` attached evidence and scored the run
+against the default register's audience, which the run had not been."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.testing.cli import run_cli, start_cli
+from tests.testing.project import callable_target
+
+BOT = """
+import os, time
+
+def reply(messages):
+    time.sleep(float(os.environ.get("BOT_SLEEP", "0")))
+    return "echo " + messages[-1]["content"]
+"""
+N_CASES = 40
+REGISTER = """register_version: 1
+system: {{name: Demo, intended_use: homework help, owner: Safety lead{audience}}}
+risks:
+  - {{id: R-001, title: Wrong answers, category: reliability, owner: QA, likelihood: 3, impact: 3}}
+"""
+KIDS = ", audience: {min_age: 8, max_age: 12}"
+
+
+def _project(root: Path, suite: str) -> None:
+    """``s.yaml`` (evidence for R-001) of ``N_CASES`` cases, ``t.yaml``, a callable target slowed
+    by BOT_SLEEP, and two registers: the default one and ``other.yaml``."""
+    cases = "".join(f"  - {{id: c{i:02d}, prompt: hi {i}}}\n" for i in range(N_CASES))
+    (root / "s.yaml").write_text(
+        f"suite: {suite}\nevidence_for: [R-001]\ncases:\n{cases}"
+        "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
+        "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n",
+        encoding="utf-8",
+    )
+    callable_target(root, f"{suite.replace('-', '_')}_bot", BOT)
+    (root / "register").mkdir()
+    (root / "register" / "risk_register.yaml").write_text(REGISTER.format(audience=""))
+    (root / "other.yaml").write_text(REGISTER.format(audience=""))
+
+
+def _stopped_run(root: Path, sig: signal.Signals, *options: str) -> tuple[Path, str]:
+    """A run of the project stopped with ``sig`` once it has journalled a few responses; its
+    folder and what it wrote to its terminal."""
+    proc = start_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--concurrency", "1", *options,
+        cwd=root, env={"BOT_SLEEP": "0.05"},
+    )  # fmt: skip
+    try:
+        deadline, journals = time.monotonic() + 60, []
+        while time.monotonic() < deadline and proc.poll() is None:
+            journals = list((root / "reports").glob("*/responses.jsonl"))
+            if journals and len(journals[0].read_text().splitlines()) >= 3:
+                break
+            time.sleep(0.02)
+    finally:
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+    if not journals or len(journals[0].read_text().splitlines()) < 3:
+        pytest.fail(f"the run journalled no responses: {out + err}")
+    folder = journals[0].parent
+    assert not (folder / "summary.json").exists(), out + err
+    return folder, out + err
+
+
+def _listed_resume(root: Path, run_id: str) -> str:
+    """The command ``runs list`` shows for the interrupted run ``run_id``."""
+    done = run_cli("runs", "list", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    (row,) = [r for r in rows if r["run_id"] == run_id]
+    assert row["status"] == "interrupted", row
+    return str(row["resume"])
+
+
+def _run_listed(root: Path, command: str) -> None:
+    argv = shlex.split(command)
+    assert argv[:2] == ["assurance", "run"], command
+    done = run_cli(*argv[1:], cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _ledger_runs(path: Path) -> set[Any]:
+    if not path.exists():
+        return set()
+    return {json.loads(line)["run_id"] for line in path.read_text().splitlines() if line}
+
+
+def test_a_killed_runs_listed_resume_keeps_its_register_ledger_and_no_report(
+    tmp_path: Path,
+) -> None:
+    _project(tmp_path, "opts-killed")
+    options = ("--no-report", "--register", "other.yaml", "--ledger", "other.jsonl")
+    folder, _ = _stopped_run(tmp_path, signal.SIGKILL, *options)
+
+    listed = _listed_resume(tmp_path, folder.name)
+    assert listed == (
+        "assurance run s.yaml --target t.yaml --reports reports --concurrency 1 --no-cache "
+        f"--no-report --register other.yaml --ledger other.jsonl --resume {folder.name}"
+    ), listed
+
+    _run_listed(tmp_path, listed)
+    assert _ledger_runs(tmp_path / "other.jsonl") == {folder.name}
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+    assert not (folder / "report.html").exists()
+
+
+def test_a_stopped_no_evidence_runs_printed_and_listed_resume_keep_no_evidence(
+    tmp_path: Path,
+) -> None:
+    """Resumed without ``--no-evidence`` the run would also be scored against the default
+    register's audience (children), which it was not told of: its figures change, silently."""
+    _project(tmp_path, "opts-stopped")
+    (tmp_path / "register" / "risk_register.yaml").write_text(REGISTER.format(audience=KIDS))
+    folder, said = _stopped_run(tmp_path, signal.SIGINT, "--no-report", "--no-evidence")
+    printed = (
+        "assurance run s.yaml --target t.yaml --reports reports --concurrency 1 "
+        f"--no-report --no-evidence --resume {folder.name}"
+    )
+    assert f"continue with: {printed}" in " ".join(said.split()), said
+
+    listed = _listed_resume(tmp_path, folder.name)
+    # The same command; run.json records the cache choice the run made (it read the cache).
+    assert listed == printed.replace("--concurrency 1", "--concurrency 1 --cache"), listed
+
+    _run_listed(tmp_path, listed)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["suite"]["audience"] is None, summary["suite"]
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+    assert not (folder / "report.html").exists()
+
+
+def test_a_run_with_default_options_records_no_new_option_and_both_commands_agree(
+    tmp_path: Path,
+) -> None:
+    """run.json of a run with every option at its default keeps its bytes: no new key (the
+    suite's evidence is due, so the run did not read the response cache). The default register,
+    which the command line finds by itself, is not named by either command."""
+    _project(tmp_path, "opts-default")
+    folder, said = _stopped_run(tmp_path, signal.SIGINT)
+    state = json.loads((folder / "run.json").read_text())
+    assert list(state["options"]) == ["concurrency", "use_cache"], state
+    printed = (
+        "assurance run s.yaml --target t.yaml --reports reports --concurrency 1 "
+        f"--resume {folder.name}"
+    )
+    assert f"continue with: {printed}" in " ".join(said.split()), said
+    listed = _listed_resume(tmp_path, folder.name)
+    assert listed == printed.replace("--concurrency 1", "--concurrency 1 --no-cache"), listed
+
+
+GOLDEN_RUN = Path(__file__).parents[1] / "register" / "golden" / "reports"
+GOLDEN_RUN /= "20261202T030141Z-golden-refusal-e0f7"
+
+
+def test_every_recorded_option_is_in_the_command_rebuilt_from_run_json(tmp_path: Path) -> None:
+    """The options of a run with ``--executor ray`` (too slow to start here) and the rest, written
+    to run.json and read back: ``resume_of`` gives the command printed for the invocation."""
+    from assurance_harness.runner.run import resume_command, resume_of, run_options
+    from assurance_harness.store.runlog import RunLogWriter, read_state
+
+    given = run_options(
+        concurrency=3, use_cache=False, write_reports=False, register_path="r e.yaml",
+        ledger_path="l.jsonl", evidence_for="Acme Bot", executor="ray",
+        ray_address="ray://head:10001",
+    )  # fmt: skip
+    state = read_state(GOLDEN_RUN).model_copy(update={"options": given})
+    RunLogWriter(tmp_path).write_state(state)
+    recorded = read_state(tmp_path)
+    command = resume_of(recorded, Path("reports"))
+    assert command == resume_command(
+        "suite.yaml", "target.yaml", Path("reports"), state.run_id, given, use_cache=False
+    )
+    assert command.endswith(
+        " --concurrency 3 --no-cache --no-report --executor ray --ray-address ray://head:10001 "
+        "--evidence-for 'Acme Bot' --register 'r e.yaml' --ledger l.jsonl "
+        f"--resume {state.run_id}"
+    ), command
+
+
+def test_a_run_json_made_before_the_options_were_recorded_reads_as_the_defaults() -> None:
+    from assurance_harness.runner.run import resume_of
+    from assurance_harness.store.runlog import RunLogWriter, read_state
+
+    state = read_state(GOLDEN_RUN)
+    assert RunLogWriter.render(state) == (GOLDEN_RUN / "run.json").read_text(encoding="utf-8")
+    assert resume_of(state, Path("reports")) == (
+        "assurance run suite.yaml --target target.yaml --reports reports --no-cache "
+        f"--resume {state.run_id}"
+    )
