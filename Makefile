@@ -10,11 +10,10 @@ CONSTRAINTS ?= constraints.txt
 TORCH_INDEX ?=
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-# --no-compile: pip byte-compiles every module it installs (torch's and ray's thousands), most
-# of which no command imports; Python compiles what is imported on first use instead, once,
-# into the same place. Measured: torch's install 29.2 s -> 10.7 s, the dev extras' 115 s -> 70 s
-# (BENCHMARKS.md, "The test suite's install").
-PIP_INSTALL := $(PIP) install --quiet --no-compile
+# pip byte-compiles what it installs (not --no-compile, though that made the install 60 s
+# shorter): where PYTHONDONTWRITEBYTECODE is set, nothing compiled on first use is kept, and
+# every test process compiled torch again (BENCHMARKS.md, "The test suite's install").
+PIP_INSTALL := $(PIP) install --quiet
 # The 30 slowest tests are listed at the end: the suite is held under 15 minutes with its install.
 PYTEST_ARGS ?= --durations=30
 # The test suite runs on two processes (pytest-xdist): on this project's 2-core machine that
