@@ -300,15 +300,32 @@ def _retry_inside(
     so a retry starting now must not rewrite them. The retry's result lands in the list."""
     retry: list[subprocess.CompletedProcess[str]] = []
     real = getattr(owner, name)
+    env = _short_busy_wait(project)
 
     def once_the_retry_tried(*args: object, **kwargs: object) -> object:
         retry.append(
-            run_cli(*RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project)
+            run_cli(
+                *RUN, "--no-evidence", "--resume", run_id, "--retry-errors", cwd=project, env=env
+            )
         )
         return real(*args, **kwargs)
 
     monkeypatch.setattr(owner, name, once_the_retry_tried)
     return retry
+
+
+def _short_busy_wait(project: Path) -> dict[str, str]:
+    """The environment of a retry process whose SQLite busy wait is 2 s, not 30 s: a command
+    holding runs.db while the retry starts (an adjudication) is refused once that wait is out,
+    and the test need not wait out the full 30 s to see it."""
+    site = project / "short-busy-wait"
+    site.mkdir(exist_ok=True)
+    (site / "sitecustomize.py").write_text(
+        "import assurance_harness.store.database as database\ndatabase.BUSY_TIMEOUT_S = 2.0\n",
+        encoding="utf-8",
+    )
+    src = Path(__file__).resolve().parents[2] / "src"
+    return {"PYTHONPATH": os.pathsep.join([str(site), str(src)])}
 
 
 def _refused_in_one_line(retry: list[subprocess.CompletedProcess[str]]) -> None:
