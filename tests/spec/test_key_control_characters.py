@@ -12,17 +12,11 @@ from pathlib import Path
 import pytest
 
 from ..testing.cli import run_cli
-from ..testing.project import SUITE, callable_target
-
-SENT = "def reply(messages):\n    open('SENT', 'a').close()\n    return 'echo hi'\n"
-"""A target that leaves a file ``SENT`` behind once anything is sent to it."""
+from ..testing.project import SUITE, sent_marking_project
 
 
 def _project(root: Path, suite: str, files: dict[str, str] | None = None) -> None:
-    callable_target(root, "keyctl_target", SENT)
-    (root / "s.yaml").write_text(suite, encoding="utf-8")
-    for name, text in (files or {}).items():
-        (root / name).write_text(text, encoding="utf-8")
+    sent_marking_project(root, "keyctl_target", suite, files)
 
 
 CASES = [

@@ -35,6 +35,22 @@ def echo_project(root: Path, suite: str = "echo") -> Path:
     return root
 
 
+SENT = "def reply(messages):\n    open('SENT', 'a').close()\n    return 'echo hi'\n"
+"""A target that leaves a file ``SENT`` behind once anything is sent to it."""
+
+
+def sent_marking_project(
+    root: Path, module: str, suite: str, files: dict[str, str] | None = None
+) -> None:
+    """``root`` with ``s.yaml`` holding ``suite``, ``t.yaml`` calling ``SENT`` (module
+    ``module``), and ``files`` (name -> text) beside them: a test then sees from ``root/SENT``
+    whether anything was sent before the project was refused."""
+    callable_target(root, module, SENT)
+    (root / "s.yaml").write_text(suite, encoding="utf-8")
+    for name, text in (files or {}).items():
+        (root / name).write_text(text, encoding="utf-8")
+
+
 def echo_runs(root: Path, suite: str, count: int = 1) -> list[Path]:
     """``count`` finished runs of :func:`echo_project` (suite ``suite``) in ``root/reports``;
     their folders, oldest first."""
