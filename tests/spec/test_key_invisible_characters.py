@@ -17,7 +17,7 @@ import pytest
 
 from assurance_harness.datatypes import key_text
 
-from ..testing.cli import run_cli
+from ..testing.cli import refused_at_validate_and_run, run_cli
 from ..testing.project import SUITE, sent_marking_project
 
 BOM = "\ufeff"
@@ -27,32 +27,13 @@ def _project(root: Path, suite: str, files: dict[str, str] | None = None) -> Non
     sent_marking_project(root, "keyinv_target", suite, files)
 
 
-def _refused(root: Path, where: str, field: str, named: str) -> None:
-    """``validate`` and ``run`` each end in one located line naming ``named``, exit 2, and
-    nothing is sent."""
-    checked = run_cli("validate", "s.yaml", cwd=root)
-    text = checked.stdout + checked.stderr
-    assert checked.returncode == 2, text
-    assert "Traceback" not in text and "internal error" not in text, text
-    problems = [line for line in checked.stderr.splitlines() if "problem(s) in" not in line]
-    assert len(problems) == 1, text
-    (line,) = problems
-    assert where in line and f"{field}:" in line and named in line, line
-
-    ran = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=root)
-    text = ran.stdout + ran.stderr
-    assert ran.returncode == 2, text
-    assert "Traceback" not in text and where in text and named in text, text
-    assert not (root / "SENT").exists()  # refused before anything was sent
-
-
 def test_two_ids_that_print_the_same_are_not_both_accepted(tmp_path: Path) -> None:
     """Was: ``c1`` and ``c1`` + U+200B both valid, two keys that read as one."""
     _project(
         tmp_path,
         'suite: s\ncases:\n  - {id: c1, prompt: hi}\n  - {id: "c1\\u200B", prompt: there}\n',
     )
-    _refused(
+    refused_at_validate_and_run(
         tmp_path, "s.yaml:4", "cases[1].id", "invisible character U+200B (ZERO WIDTH SPACE) at "
     )
 
@@ -105,7 +86,7 @@ def test_an_invisible_character_in_a_key_is_one_located_line_at_validate_and_run
     tmp_path: Path, suite: str, files: dict[str, str], where: str, field: str, named: str
 ) -> None:
     _project(tmp_path, suite, files)
-    _refused(tmp_path, where, field, f"invisible character {named}")
+    refused_at_validate_and_run(tmp_path, where, field, f"invisible character {named}")
 
 
 def test_an_emoji_joined_by_a_zero_width_joiner_is_refused_in_an_id_saying_why(
@@ -116,8 +97,9 @@ def test_an_emoji_joined_by_a_zero_width_joiner_is_refused_in_an_id_saying_why(
     _project(
         tmp_path, 'suite: s\ncases:\n  - {id: "team-\U0001f469\\u200D\U0001f4bb", prompt: hi}\n'
     )
-    _refused(tmp_path, "s.yaml:3", "cases[0].id", "U+200D (ZERO WIDTH JOINER) at position 7")
-    line = run_cli("validate", "s.yaml", cwd=tmp_path).stderr
+    line = refused_at_validate_and_run(
+        tmp_path, "s.yaml:3", "cases[0].id", "U+200D (ZERO WIDTH JOINER) at position 7"
+    )
     assert "emoji" in line, line
 
 
@@ -196,6 +178,7 @@ def test_a_file_name_that_makes_ids_with_an_invisible_character_is_said_at_its_p
         'suite: s\ndataset: {path: "e\\u200Bx.csv"}\n',
         {"e\u200bx.csv": "prompt\nhi\n"},
     )
-    _refused(tmp_path, "s.yaml:2", "dataset.path", "U+200B (ZERO WIDTH SPACE) at position 2")
-    line = run_cli("validate", "s.yaml", cwd=tmp_path).stderr
+    line = refused_at_validate_and_run(
+        tmp_path, "s.yaml:2", "dataset.path", "U+200B (ZERO WIDTH SPACE) at position 2"
+    )
     assert "id_prefix" in line and "rename the file" in line, line

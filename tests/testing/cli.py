@@ -68,6 +68,28 @@ def validate_problem(folder: Path, name: str = "s.yaml") -> str:
     return problems[0]
 
 
+def refused_at_validate_and_run(root: Path, where: str, field: str, named: str) -> str:
+    """``validate s.yaml`` and ``run s.yaml --target t.yaml`` in ``root`` each end in one line
+    located at ``where`` (``s.yaml:4``, ``d.jsonl:2``) naming ``field`` and ``named``, exit 2,
+    no traceback, and nothing sent (``root/SENT``: ``testing.project.sent_marking_project``);
+    validate's line."""
+    checked = run_cli("validate", "s.yaml", cwd=root)
+    text = checked.stdout + checked.stderr
+    assert checked.returncode == 2, text
+    assert "Traceback" not in text and "internal error" not in text, text
+    problems = [line for line in checked.stderr.splitlines() if "problem(s) in" not in line]
+    assert len(problems) == 1, text
+    (line,) = problems
+    assert where in line and f"{field}:" in line and named in line, line
+
+    ran = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=root)
+    text = ran.stdout + ran.stderr
+    assert ran.returncode == 2, text
+    assert "Traceback" not in text and where in text and named in text, text
+    assert not (root / "SENT").exists()  # refused before anything was sent
+    return line
+
+
 def one_line_refusal(proc: subprocess.CompletedProcess[str]) -> str:
     """The one line a usage error prints (exit 2, no traceback), asserted to be all there is."""
     text = proc.stdout + proc.stderr
