@@ -115,43 +115,61 @@ def chat_of(prompt: str | None, messages: list[Message] | None) -> list[dict[str
     return [{"role": "user", "content": prompt or ""}]
 
 
+_NOT_IN_KEYS = {
+    "Cc": "control character",
+    "Cf": "invisible character",
+    "Zs": "space other than a plain space",
+    "Zl": "line or paragraph separator",
+    "Zp": "line or paragraph separator",
+    "Co": "private-use character",
+}
+"""Unicode's categories no key may hold (:func:`key_text`), each as an error names it. The plain
+space (U+0020, also Zs) is not refused: it is the one space every viewer shows as itself."""
+
+
 def key_problem(value: str) -> str | None:
     """What in ``value`` no key may hold (:func:`key_text`), e.g. "invisible character U+200B
     (ZERO WIDTH SPACE) at position 3", or None where it may be a key. For a caller that says
     the problem in its own words (a file name that ids are made from)."""
-    if value.isprintable():  # false for every Cc and Cf character: one C-speed pass
+    if value.isprintable():  # false for every character refused here (and Cn, Cs): one pass
         return None
     for position, char in enumerate(value, start=1):
-        category = unicodedata.category(char)
-        if category == "Cc":
-            return f"control character U+{ord(char):04X} at position {position}"
-        if category == "Cf":
-            name = unicodedata.name(char, "a format character")
-            return f"invisible character U+{ord(char):04X} ({name}) at position {position}"
+        kind = _NOT_IN_KEYS.get(unicodedata.category(char)) if char != " " else None
+        if kind is not None:
+            name = unicodedata.name(char, "")  # none for a control or private-use character
+            named = f" ({name})" if name else ""
+            return f"{kind} U+{ord(char):04X}{named} at position {position}"
     return None
 
 
 def key_text(value: str) -> str:
-    """A name or id that is a key (a suite's name and version, a case id, a target's name),
-    or a ValueError where it holds a control character (Unicode's Cc: C0, DEL, C1) or an
-    invisible one (Cf: a zero-width space or joiner, a word joiner, a soft hyphen, a byte-order
-    mark, a bidirectional mark, override or isolate). These are what the run index, the
-    baselines and the review queue key on: a NUL, which the PostgreSQL team store's TEXT cannot
-    hold, was accepted here and then failed the run as it was indexed, on every resume too (and
-    a stand-in would make a lookup by the real name miss); a line break or an escape sequence
-    in an id split or rewrote every table and command line that names it; ``c1`` and ``c1`` with
-    a zero-width space print the same everywhere yet were two keys (a comparison or a baseline
-    missed, the duplicate-id check passed), and an override made a name read other than its
-    bytes ("Trojan Source"). An emoji sequence joined by U+200D (a family, a profession) is
-    refused too: its joiner is invisible like any other, and a key is compared code point by
-    code point. A variation selector (Mn, the emoji form of a heart) is part of how a character
-    looks and is kept. A byte-order mark opening a file is dropped as the file is read, before
-    any key is seen. Free text (a prompt, a description) is not held to this."""
+    """A name or id that is a key (a suite's name and version, a case id, a target's name), or
+    a ValueError where it holds a control character (Unicode's Cc: C0, DEL, C1), an invisible
+    one (Cf: a zero-width space or joiner, a word joiner, a soft hyphen, a byte-order mark, a
+    bidirectional mark, override or isolate), a space other than the plain one (Zs: a
+    no-break, en, thin or ideographic space), a line or paragraph separator (Zl, Zp) or a
+    private-use character (Co). These are what the run index,
+    the baselines and the review queue key on: a NUL, which the PostgreSQL team store's TEXT
+    cannot hold, was accepted here and then failed the run as it was indexed, on every resume
+    too (and a stand-in would make a lookup by the real name miss); a line break or an escape
+    sequence in an id split or rewrote every table and command line that names it; ``c1`` and
+    ``c1`` with a zero-width space, or ``c1`` + a no-break space and ``c1`` + a space, print the
+    same everywhere yet were two keys (a comparison or a baseline missed, the duplicate-id check
+    passed), an override made a name read other than its bytes ("Trojan Source"), and a
+    private-use character has no standard look at all (a font's icon, or a box). An emoji
+    sequence joined by U+200D (a family, a profession) is refused too: its joiner is invisible
+    like any other, and a key is compared code point by code point. A variation selector (Mn,
+    the emoji form of a heart) is part of how a character looks and is kept, and so is the
+    plain space, leading and trailing ones too (``c1`` and ``c1 `` are two keys, as they always
+    were). A byte-order mark opening a file is dropped as the file is read, before any key is
+    seen. Free text (a prompt, a description) is not held to this."""
     problem = key_problem(value)
     if problem is not None:
         fix = "remove it"
         if " U+200D " in problem:  # the joiner of emoji sequences (a family, a profession)
             fix = "remove it (an emoji sequence joined by U+200D cannot be a key: use words)"
+        elif problem.startswith(_NOT_IN_KEYS["Zs"]):
+            fix = "write a plain space (U+0020) or remove it"
         raise ValueError(
             f"{problem}: names and ids are keys (run index, baselines, review queue) and "
             f"cannot hold one; {fix}"
@@ -160,7 +178,8 @@ def key_text(value: str) -> str:
 
 
 KeyText = Annotated[str, AfterValidator(key_text)]
-"""A name or id that is a key: text without control or invisible characters (:func:`key_text`)."""
+"""A name or id that is a key: text without control, invisible or private-use characters, line
+separators or spaces other than the plain one (:func:`key_text`)."""
 
 
 class Case(BaseModel):
