@@ -92,6 +92,33 @@ def test_print_error_shows_a_line_break_inside_a_line_escaped_once() -> None:
     ]
 
 
+def test_print_error_shows_every_character_a_reader_cannot_see_escaped() -> None:
+    """Was: only control characters and bidirectional overrides were escaped, so an error
+    naming ``x`` + U+200B printed as one naming ``x``, a right-to-left mark (U+200F) could move
+    the punctuation around it, a no-break space read as a space and a private-use character as
+    a font's icon: the one line that says what is wrong hid it. The plain space stays."""
+    buffer = io.StringIO()
+    target = Console(file=buffer, width=200, markup=False)
+    console.print_error(
+        HarnessError(
+            "no run 'x\u200by' (\u200f1) a\u00a0b c\u3000d \ue000 \U000f0001 \u2029 e\u00adf"
+        ),
+        console=target,
+    )
+    assert buffer.getvalue().splitlines() == [
+        "error: no run 'x\\u200by' (\\u200f1) a\\xa0b c\\u3000d \\ue000 \\U000f0001 \\u2029 e\\xadf"
+    ]
+
+
+def test_validate_shows_a_file_name_holding_a_zero_width_space_escaped(tmp_path: Path) -> None:
+    """Was: ``x`` + U+200B + ``y.yaml: file not found`` read as ``xy.yaml``, a name that is
+    not the one that was looked for."""
+    result = CliRunner().invoke(cli.app, ["validate", str(tmp_path / "x\u200by.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "x\\u200by.yaml" in result.output, result.output
+    assert "\u200b" not in result.output, result.output
+
+
 def test_a_config_errors_issues_and_a_runs_way_on_are_lines_of_their_own() -> None:
     from assurance_harness.errors import ConfigError, ConfigIssue
 
