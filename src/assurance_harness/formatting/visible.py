@@ -1,10 +1,15 @@
 """Text from data (model output above all) shown as what it is, on a terminal and in files
-people ``cat``: control characters and bidirectional overrides written as escapes.
+people ``cat``: control characters and bidirectional overrides written as escapes; and the one
+line of an error, which shows every character a reader cannot see.
 
 A model may answer with terminal escape sequences (clear the screen, a hidden hyperlink) or with
 bidirectional overrides that make text read other than it is ("Trojan Source"). Printed raw, a
 CI log running ``cat report.md`` or the run's table would act on them. Tabs and newlines are
-kept: they are how text is laid out, and each caller decides what a line is.
+kept: they are how text is laid out, and each caller decides what a line is. Other characters
+that show as nothing or as another (a zero-width joiner, a no-break space, a right-to-left mark)
+are how text is written (an emoji sequence, French and Arabic text) and stay as they are in
+data; an error line (:func:`one_line`) escapes them too, since it must say exactly which name
+is wrong. Every view writes these escapes, the HTML pages too (``pagetext.page_text``).
 """
 
 from __future__ import annotations
@@ -16,9 +21,15 @@ _HIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 and isolates (U+202A-U+202E, U+2066-U+2069)."""
 
 
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return _escaped(match.group(0))
 
 
 def visible(text: str) -> str:
@@ -26,12 +37,16 @@ def visible(text: str) -> str:
     return _HIDDEN.sub(_escape, text)
 
 
-_LINE_BREAKS = re.compile(r"[\t\n\u2028\u2029]")
 _BREAK_ESCAPES = {"\t": "\\t", "\n": "\\n"}
 
 
 def one_line(text: str) -> str:
-    """``text`` shown on one line: :func:`visible`, and tabs, newlines and Unicode's line and
-    paragraph separators as escapes too (``\\n``), for a line that must not become two (an error
-    naming a file whose name holds a newline). Escapes already in ``text`` are left as they are."""
-    return _LINE_BREAKS.sub(lambda m: _BREAK_ESCAPES.get(m.group(0)) or _escape(m), visible(text))
+    """``text`` shown on one line, every character a reader cannot see as an escape: what
+    Python calls not printable (a control, format, private-use, surrogate or unassigned
+    character, a line or paragraph separator, a space other than the plain one), tabs and
+    newlines as ``\\t`` and ``\\n``. For an error's line: a name holding a newline made one
+    error read as two, and one holding a zero-width space (``x`` + U+200B) or a no-break space
+    read as another name. Escapes already in ``text`` are left as they are."""
+    if text.isprintable():  # the usual line: one C-speed pass
+        return text
+    return "".join(c if c.isprintable() else _BREAK_ESCAPES.get(c) or _escaped(c) for c in text)
