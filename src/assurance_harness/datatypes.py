@@ -143,26 +143,26 @@ def key_problem(value: str) -> str | None:
 
 
 def key_text(value: str) -> str:
-    """A name or id that is a key (a suite's name and version, a case id, a target's name), or
-    a ValueError where it holds a control character (Unicode's Cc: C0, DEL, C1), an invisible
-    one (Cf: a zero-width space or joiner, a word joiner, a soft hyphen, a byte-order mark, a
-    bidirectional mark, override or isolate), a space other than the plain one (Zs: a
-    no-break, en, thin or ideographic space), a line or paragraph separator (Zl, Zp) or a
-    private-use character (Co). These are what the run index,
-    the baselines and the review queue key on: a NUL, which the PostgreSQL team store's TEXT
-    cannot hold, was accepted here and then failed the run as it was indexed, on every resume
-    too (and a stand-in would make a lookup by the real name miss); a line break or an escape
-    sequence in an id split or rewrote every table and command line that names it; ``c1`` and
-    ``c1`` with a zero-width space, or ``c1`` + a no-break space and ``c1`` + a space, print the
-    same everywhere yet were two keys (a comparison or a baseline missed, the duplicate-id check
-    passed), an override made a name read other than its bytes ("Trojan Source"), and a
-    private-use character has no standard look at all (a font's icon, or a box). An emoji
-    sequence joined by U+200D (a family, a profession) is refused too: its joiner is invisible
-    like any other, and a key is compared code point by code point. A variation selector (Mn,
-    the emoji form of a heart) is part of how a character looks and is kept, and so is the
-    plain space, leading and trailing ones too (``c1`` and ``c1 `` are two keys, as they always
-    were). A byte-order mark opening a file is dropped as the file is read, before any key is
-    seen. Free text (a prompt, a description) is not held to this."""
+    """A name or id that is a key (a suite's name and version, a case id, a target's name, a suite's
+    scorer, metric and gate ids and the metric a gate names), or a ValueError where it holds a
+    control character (Unicode's Cc: C0, DEL, C1), an invisible one (Cf: a zero-width space or
+    joiner, a word joiner, a soft hyphen, a byte-order mark, a bidirectional mark, override or
+    isolate), a space other than the plain one (Zs: a no-break, en, thin or ideographic space), a
+    line or paragraph separator (Zl, Zp) or a private-use character (Co). These are what the run
+    index, the baselines and the review queue key on: a NUL, which the PostgreSQL team store's TEXT
+    cannot hold, was accepted here and then failed the run as it was indexed, on every resume too
+    (and a stand-in would make a lookup by the real name miss); a line break or an escape sequence
+    in an id split or rewrote every table and command line that names it; ``c1`` and ``c1`` with a
+    zero-width space, or ``c1`` + a no-break space and ``c1`` + a space, print the same everywhere
+    yet were two keys (a comparison or a baseline missed, the duplicate-id check passed), an
+    override made a name read other than its bytes ("Trojan Source"), and a private-use character
+    has no standard look at all (a font's icon, or a box). An emoji sequence joined by U+200D (a
+    family, a profession) is refused too: its joiner is invisible like any other, and a key is
+    compared code point by code point. A variation selector (Mn, the emoji form of a heart) is part
+    of how a character looks and is kept, and so is the plain space, leading and trailing ones too
+    (``c1`` and ``c1 `` are two keys, as they always were). A byte-order mark opening a file is
+    dropped as the file is read, before any key is seen. Free text (a prompt, a description) is not
+    held to this."""
     problem = key_problem(value)
     if problem is not None:
         fix = "remove it"

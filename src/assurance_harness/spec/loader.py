@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import builtin_plugins  # noqa: F401 - registers built-in plugins
-from ..datatypes import Case, SuiteContext
+from ..datatypes import Case, SuiteContext, key_problem, key_text
 from ..errors import ConfigError, ConfigIssue
 from ..expand.base import Expander, expanders
 from ..metrics.base import MetricKind, MetricParams, metric_kinds
@@ -170,6 +170,12 @@ def _parse_metrics(
                     source, line_of(loc), _dotted(loc), "metric needs an 'id'", "add id: <name>"
                 )
             )
+            continue
+        try:
+            key_text(metric_id)  # results, summaries, baselines and gates key on it
+        except ValueError as exc:
+            loc = (*loc, "id")
+            issues.append(ConfigIssue(source, line_of(loc), _dotted(loc), str(exc)))
             continue
         if metric_id in seen:
             issues.append(
@@ -410,6 +416,7 @@ def _load_suite(
             isinstance(gate, dict)
             and isinstance(gate.get("metric"), str)
             and gate["metric"] not in raw_metric_ids
+            and key_problem(gate["metric"]) is None  # no key at all: the gate model's error
         ):
             loc = ("gates", index, "metric")
             hint = suggest(str(gate["metric"]), sorted(metric_ids)) or (

@@ -69,8 +69,9 @@ class PluginUse(Strict):
 class ScorerUse(PluginUse):
     """A scorer applied to every response."""
 
-    id: str
-    """Name under which its fields appear: ``<id>.<field>`` in metric expressions."""
+    id: KeyText
+    """Name under which its fields appear: ``<id>.<field>`` in metric expressions; a key, so
+    held to what a key may hold (``datatypes.key_text``)."""
     batch_size: WholeNumber | None = Field(default=None, ge=1)
     """Responses per batch (default: the scorer's own)."""
 
@@ -104,8 +105,8 @@ Threshold = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(_not_a_
 class GateSpec(Strict):
     """A pass/fail rule on a metric."""
 
-    metric: str
-    """Metric id."""
+    metric: KeyText
+    """Metric id (a key: ``datatypes.key_text``)."""
     max: Threshold | None = None
     """Fail when the checked figure is above this."""
     min: Threshold | None = None
@@ -115,8 +116,9 @@ class GateSpec(Strict):
     Gating a maximum on the upper bound passes only when the data show the rate is low."""
     each_group: bool = True
     """For per-group metrics: every group must pass (otherwise only the overall value)."""
-    id: str | None = None
-    """Gate name in reports (default: ``<metric> <op> <threshold>``)."""
+    id: KeyText | None = None
+    """Gate name in reports (default: ``<metric> <op> <threshold>``); the evidence ledger keys
+    on it, so held to what a key may hold (``datatypes.key_text``)."""
     description: str | None = None
     require_reviewed: bool = False
     """The gate passes only once a person has reviewed every row the suite's ``review`` policy
@@ -221,7 +223,8 @@ class Suite(Strict):
     scorers: list[ScorerUse] = Field(default_factory=list)
     """Scorers, applied in order (later ones may read earlier ones)."""
     metrics: list[dict[str, Any]] = Field(default_factory=list)
-    """Metrics: ``{id, <kind>: expr-or-params, where?, by?}`` with kind rate, mean, quantile ..."""
+    """Metrics: ``{id, <kind>: expr-or-params, where?, by?}`` with kind rate, mean, quantile ...
+    (each ``id`` a key: ``datatypes.key_text``, checked by ``spec.loader``)."""
     gates: list[GateSpec] = Field(default_factory=list)
     """Pass/fail rules."""
     review: ReviewPolicy | None = None
