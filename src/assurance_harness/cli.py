@@ -37,8 +37,6 @@ from .workspace import Workspace
 if TYPE_CHECKING:  # tables are made after a command's work: rich.table is imported there
     from rich.table import Table
 
-    from .store.index import RunIndex
-
 app = typer.Typer(
     name="assurance",
     help="Behavioural assurance suites for deployed AI models, with evidence for the risk "
@@ -639,6 +637,7 @@ def runs_list(
     """List runs, newest first."""
     from .store.index import open_index
     from .store.location import store_url
+    from .store.runlisting import with_run_folders
     from .store.runread import mark_missing_folders
 
     db = Workspace.at(reports).index
@@ -651,7 +650,12 @@ def runs_list(
         # runs lie on other machines, but a folder here whose row never reached it (unreachable
         # as the run finished, or a run from before the move) is as unindexed, and a run
         # stopped before it finished has no row anywhere.
-        rows, unindexed = _with_run_folders(rows, reports, index, suite=suite, limit=limit)
+        # A folder that cannot be read is warned of, not listed (store.runlisting).
+        indexed = set() if index is None else index.run_ids()
+        listing = with_run_folders(rows, reports, indexed, suite=suite, limit=limit)
+        for problem in listing.unlisted:
+            print_warning(f"not listed: {problem}")
+        rows, unindexed = listing.rows, listing.unindexed
     except HarnessError as exc:
         raise fail(exc) from None
     if index is None and not rows:  # with JSON, stdout holds only JSON: no line there
@@ -670,50 +674,6 @@ def runs_list(
         if row.get("resume"):
             line = f"{row['run_id']} did not finish; resume it with: {row['resume']}"
             out.print(term(line), soft_wrap=True)
-
-
-def _with_run_folders(
-    rows: list[dict[str, Any]],
-    reports: Path,
-    index: "RunIndex | None",
-    *,
-    suite: str | None,
-    limit: int,
-) -> tuple[list[dict[str, Any]], int]:
-    """``rows`` with the run folders the index lacks: finished ones (``store.runread.
-    unindexed_runs``), and unfinished ones (``store.runread.unfinished_runs``: ``running``, or
-    ``interrupted`` with the ``resume`` command); newest first, the newest ``limit``; and how
-    many finished unindexed ones are listed. An indexed row whose run is unfinished again (a
-    retry of its errors in progress, or cut short: the retry marks the row ``running`` as it
-    begins) takes the folder's status. A folder that cannot be read is warned of, not listed.
-    The index itself is not changed: listing only reads."""
-    from .store.runread import unfinished_runs, unindexed_runs
-
-    indexed = set() if index is None else index.run_ids()
-    extra, unreadable = unindexed_runs(reports, indexed, suite=suite)
-    unfinished, damaged = unfinished_runs(reports, suite=suite)
-    for problem in unreadable + damaged:
-        print_warning(f"not listed: {problem}")
-    listed = {str(row["run_id"]): row for row in rows}
-    for run in unfinished:
-        row = run.row(reports)
-        if run.status == "interrupted":
-            from .runner.run import resume_of
-
-            row["resume"] = resume_of(run.state, reports)
-        if row["run_id"] not in indexed:
-            extra.append(row)
-        elif row["run_id"] in listed:  # its counts are the run's as it was; its status is now
-            listed[row["run_id"]].update(status=row["status"], finished_at=None)
-            if "resume" in row:
-                listed[row["run_id"]]["resume"] = row["resume"]
-    if not extra:
-        return rows, 0
-    merged = sorted(rows + extra, key=lambda r: str(r["run_id"]), reverse=True)
-    merged.sort(key=lambda r: str(r["started_at"] or ""), reverse=True)
-    merged.sort(key=lambda r: r["started_at"] is None)
-    kept = merged[:limit]
-    return kept, sum(1 for r in kept if r.get("indexed") is False)
 
 
 def _warn_unindexed(count: int, where: str, embedded: Path, team: str | None) -> None:
@@ -741,6 +701,8 @@ def runs_table(rows: list[dict[str, Any]]) -> "Table":
     fold onto more lines when the terminal is narrow."""
     from rich.table import Table
 
+    from .store.runlisting import is_unfinished
+
     table = Table()
     longest = max((len(str(r["run_id"])) for r in rows), default=6)
     table.add_column("run id", no_wrap=True, min_width=longest)
@@ -753,17 +715,10 @@ def runs_table(rows: list[dict[str, Any]]) -> "Table":
             row["target_name"] or "",
             row["model_version"] or "",
             _listed_status(row),
-            *(("", "") if _unfinished(row) else _figures(row)),
+            *(("", "") if is_unfinished(row) else _figures(row)),
             row["started_at"] or "",
         )
     return table
-
-
-def _unfinished(row: dict[str, Any]) -> bool:
-    """A run folder's row with no figures yet (``store.runread.UnfinishedRun``): its gates and
-    errors are blank, not ``?`` (which says the index lacks a figure the run has)."""
-    counts = ("gates_passed", "gates_failed", "n_errors", "n_requests")
-    return row["status"] in ("running", "interrupted") and all(row[c] is None for c in counts)
 
 
 def _figures(row: dict[str, Any]) -> tuple[str, str]:

@@ -49,3 +49,40 @@ def test_the_register_page_shows_control_characters(tmp_path: Path) -> None:
     _ok("register", "soa", "--register", "register.yaml", "--format", "html", "-o", "soa.html",
         cwd=tmp_path)  # fmt: skip
     written_text(tmp_path / "soa.html")
+
+
+SOA_REGISTER = """register_version: 1
+system: {name: Demo, intended_use: help, owner: Safety lead}
+statement_of_applicability:
+  A.6.2.4: {applicable: true, justification: "tested\\0weekly"}
+"""
+REGISTER_NOTE = "shows each NUL (U+0000) of the register's and its evidence's text as \u2400"
+
+
+def _noted(page: str) -> bool:
+    """Whether ``page`` says what ``␀`` stands for, as report.html does (``page_note``)."""
+    said = 'id="nul-note"' in page and REGISTER_NOTE in " ".join(html.unescape(page).split())
+    assert said == ('id="nul-note"' in page), page  # the note is the one report.html writes
+    return said
+
+
+def test_the_register_and_soa_pages_say_what_the_stand_in_is_where_they_show_one(
+    tmp_path: Path,
+) -> None:
+    """report.html and annex.html say it; the register's and the SoA's pages showed ``␀`` with
+    no word of what it stands for. Only a page that shows one says it."""
+    (tmp_path / "register.yaml").write_text(REGISTER, encoding="utf-8")
+    (tmp_path / "soa.yaml").write_text(SOA_REGISTER, encoding="utf-8")
+    _ok("register", "export", "--register", "register.yaml", "-o", "reg.html", cwd=tmp_path)
+    assert _noted(written_text(tmp_path / "reg.html"))
+    _ok("register", "soa", "--register", "register.yaml", "--format", "html", "-o", "soa.html",
+        cwd=tmp_path)  # fmt: skip
+    page = written_text(tmp_path / "soa.html")  # its NULs are in text this page does not show
+    assert "\u2400" not in page and not _noted(page)
+    _ok("register", "soa", "--register", "soa.yaml", "--format", "html", "-o", "soa.html",
+        cwd=tmp_path)  # fmt: skip
+    page = written_text(tmp_path / "soa.html")
+    assert "tested\u2400weekly" in page and _noted(page)
+    _ok("register", "export", "--register", "soa.yaml", "-o", "reg.html", cwd=tmp_path)
+    page = written_text(tmp_path / "reg.html")  # with the SoA, which holds the NUL
+    assert "tested\u2400weekly" in page and _noted(page)

@@ -42,8 +42,9 @@ from ..store.files import (
     remove_stale_temporary_files,
 )
 from ..store.journalindex import JournalIndex, index_journal
-from ..store.location import cli_store, follow_up, same_store, store_url, using_store
+from ..store.location import follow_up, same_store, store_url, using_store
 from ..store.postgres import StoreError
+from ..store.runcommands import new_run_command, resume_command, resume_of
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
 from ..store.runlog import RunLogWriter, RunOptions, RunState, Summary, read_run, read_state
@@ -385,72 +386,9 @@ def run_options(
     )
 
 
-def resume_command(
-    suite_path: str | Path,
-    target_path: str | Path,
-    reports: Path,
-    run_id: str,
-    options: RunOptions,
-    *,
-    use_cache: bool | None,
-    retry_errors: bool = False,
-) -> str:
-    """The one command that continues a run, with the same options as the interrupted one
-    (``options``, from ``run_options`` or the run's run.json: so resuming behaves as the
-    interrupted run would have, and its evidence goes where the run was told: the same register
-    and ledger); ``use_cache``: the cache flag to repeat (None: neither), the one given or the
-    choice run.json records; ``retry_errors``: with ``--retry-errors``. The store given with
-    ``--store`` is named too: without it the run would be indexed and its evidence attached in
-    the store the configuration names (the embedded one), splitting the history."""
-    cache_flag = {None: [], True: ["--cache"], False: ["--no-cache"]}[use_cache]
-    store = cli_store()
-    flags = [
-        *(["--store", shlex.quote(store)] if store is not None else []),
-        *(["--concurrency", str(options.concurrency)] if options.concurrency else []),
-        *cache_flag,
-        *([] if options.write_reports else ["--no-report"]),
-        *([] if options.attach_evidence else ["--no-evidence"]),
-        *([] if options.executor == "local" else ["--executor", shlex.quote(options.executor)]),
-        *(["--ray-address", shlex.quote(options.ray_address)] if options.ray_address else []),
-        *(["--evidence-for", shlex.quote(options.evidence_for)] if options.evidence_for else []),
-        *(["--register", shlex.quote(options.register_path)] if options.register_path else []),
-        *(["--ledger", shlex.quote(options.ledger_path)] if options.ledger_path else []),
-    ]
-    return " ".join(
-        [
-            "assurance run",
-            shlex.quote(str(suite_path)),
-            "--target",
-            shlex.quote(str(target_path)),
-            "--reports",
-            shlex.quote(str(reports)),
-            *flags,
-            "--resume",
-            run_id,
-            *(["--retry-errors"] if retry_errors else []),
-        ]
-    )
-
-
 def _default_command(state: RunState) -> str:
     """What started a run made through the library (no command line was given)."""
     return new_run_command(state.suite.path, state.target.path)
-
-
-def new_run_command(
-    suite_path: str | Path, target_path: str | Path, reports: Path = Path("reports")
-) -> str:
-    """The command that starts a run of this suite against this target (``--reports`` only
-    where it is not the default folder)."""
-    return " ".join(
-        [
-            "assurance run",
-            shlex.quote(str(suite_path)),
-            "--target",
-            shlex.quote(str(target_path)),
-            *(["--reports", shlex.quote(str(reports))] if reports != Path("reports") else []),
-        ]
-    )
 
 
 @dataclass
@@ -1126,24 +1064,6 @@ def _check_same_cases(run_dir: RunDir, loaded: LoadedSuite, limit: int | None, r
             f"run '{run_id}' began with other cases than {changed} now makes (its cases.jsonl "
             "differs: a dataset changed since); start a new run instead of resuming"
         )
-
-
-def resume_of(state: RunState, reports: Path) -> str:
-    """The resume command of a recorded run, from its run.json (what ``runs list`` shows for a
-    run stopped before it finished, whose printed command may be lost). It names the team store
-    the run was started with where that is not the store in force: a resume in another store is
-    refused (``_other_store``)."""
-    if state.store is not None and not same_store(state.store, store_url()):
-        with using_store(state.store):
-            return resume_of(state, reports)
-    return resume_command(
-        state.suite.path,
-        state.target.path,
-        reports,
-        state.run_id,
-        state.options,
-        use_cache=state.options.use_cache,
-    )
 
 
 def _already_finished(

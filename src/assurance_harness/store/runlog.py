@@ -137,9 +137,9 @@ class StateTarget(_Model):
 
 class RunOptions(_Model):
     """The options a run was started with, as far as continuing it depends on them: the
-    command that resumes it repeats them (``runner.run.resume_of``), so a run killed before it
-    printed that command still writes what, and attaches its evidence where, it was told. Each
-    field after ``limit`` is absent from the file while it has its default."""
+    command that resumes it repeats them (``store.runcommands.resume_of``), so a run killed
+    before it printed that command still writes what, and attaches its evidence where, it was
+    told. Each field after ``limit`` is absent from the file while it has its default."""
 
     concurrency: int | None = None
     """The ``--concurrency`` override, or null for the target's own."""

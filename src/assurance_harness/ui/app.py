@@ -33,6 +33,7 @@ from .security import (
 
 if TYPE_CHECKING:
     from ..review.store import QueueItem
+    from ..store.runlisting import RunListing
 
 HERE = Path(__file__).parent
 ROW_LIMIT = 500
@@ -136,6 +137,9 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.ChainableUndefined,
         finalize=page_text,  # no control character reaches a page as text (formatting.pagetext)
     )
+    from ..store.runlisting import is_unfinished
+
+    env.tests["unfinished"] = is_unfinished  # no figures yet: blank, not "?" (runs list's rule)
     env.filters.update(
         fig=_fig,
         group_name=group_name,
@@ -181,10 +185,27 @@ async def runs_page(request: web.Request) -> web.Response:
     return await _light(request, _runs_page, request)
 
 
+def _listed_runs(request: web.Request) -> RunListing:
+    """The runs ``runs list`` lists (``store.runlisting``): the indexed ones and the run
+    folders the index lacks, a run killed before it finished ``interrupted`` with the command
+    that resumes it; the index alone made a list that looked complete without it."""
+    from ..store.index import open_index
+    from ..store.runlisting import with_run_folders
+    from ..store.runread import mark_missing_folders
+
+    reports = _settings(request).reports
+    index = open_index(reports / "runs.db")
+    rows = [] if index is None else index.list_runs()
+    listing = with_run_folders(rows, reports, set() if index is None else index.run_ids())
+    mark_missing_folders(listing.rows, reports)
+    return listing
+
+
 def _runs_page(request: web.Request) -> web.Response:
     q = request.query
     f = {k: q.get(k, "") for k in ("suite", "target", "status", "since", "until")}
-    everything = _runs(request)
+    listing = _listed_runs(request)
+    everything = listing.rows
     runs = [
         r
         for r in everything
@@ -202,7 +223,14 @@ def _runs_page(request: web.Request) -> web.Response:
         f=f,
         suites=sorted({r["suite"] for r in everything}),
         targets=sorted({r["target_name"] or "" for r in everything}),
+        statuses=RUN_STATUSES,
+        unlisted=listing.unlisted,
     )
+
+
+RUN_STATUSES = ("passed", "gates_failed", "run_failed", "interrupted", "running")
+"""The statuses the runs page filters by: a finished run's, and an unfinished one's
+(``store.runread.UnfinishedRun.status``)."""
 
 
 NAME_MAX = 255
