@@ -203,3 +203,36 @@ def test_a_run_json_made_before_the_options_were_recorded_reads_as_the_defaults(
         "assurance run suite.yaml --target target.yaml --reports reports --no-cache "
         f"--resume {state.run_id}"
     )
+
+
+def _resume(root: Path, run_id: str, *typed: str) -> Any:
+    """``assurance run s.yaml --target t.yaml --resume RUN_ID`` with ``typed`` options only."""
+    return run_cli("run", "s.yaml", "--target", "t.yaml", *typed, "--resume", run_id, cwd=root)
+
+
+@pytest.mark.parametrize(
+    "started",
+    [("--no-evidence",), ("--no-report", "--register", "other.yaml", "--ledger", "other.jsonl")],
+    ids=["no-evidence", "other-register"],
+)
+def test_a_plain_resume_continues_the_run_with_the_options_it_was_started_with(
+    tmp_path: Path, started: tuple[str, ...]
+) -> None:
+    """``--resume RUN_ID`` typed by hand, without the options the run was started with.
+    Observed: the run attached its evidence to the default register's ledger (and was scored
+    against that register's audience) and wrote the reports it was told not to, silently."""
+    _project(tmp_path, "opts-plain")
+    (tmp_path / "register" / "risk_register.yaml").write_text(REGISTER.format(audience=KIDS))
+    folder, _ = _stopped_run(tmp_path, signal.SIGKILL, *started)
+
+    done = _resume(tmp_path, folder.name)
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["suite"]["audience"] is None, summary["suite"]
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+    if "--no-evidence" in started:
+        assert not (tmp_path / "other.jsonl").exists()
+        assert (folder / "report.html").exists()
+    else:
+        assert _ledger_runs(tmp_path / "other.jsonl") == {folder.name}
+        assert not (folder / "report.html").exists()
