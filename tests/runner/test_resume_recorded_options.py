@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.testing.cli import run_cli, start_cli
+from tests.testing.cli import one_line_refusal, run_cli, start_cli
 from tests.testing.project import callable_target
 
 BOT = """
@@ -236,3 +236,67 @@ def test_a_plain_resume_continues_the_run_with_the_options_it_was_started_with(
     else:
         assert _ledger_runs(tmp_path / "other.jsonl") == {folder.name}
         assert not (folder / "report.html").exists()
+
+
+def test_a_resume_typed_with_options_the_run_was_not_started_with_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each option that decides what the run writes and where its evidence goes, typed with
+    another value than the run's: one line naming it, both values and the fix, exit 2, before
+    anything is sent or written. Observed: accepted, the run's evidence went elsewhere. The
+    same values typed again are the run's own: accepted."""
+    from tests.testing.cli import invoke_in_process
+
+    _project(tmp_path, "opts-typed")
+    started = ("--no-report", "--register", "other.yaml", "--ledger", "other.jsonl")
+    folder, _ = _stopped_run(tmp_path, signal.SIGKILL, *started)
+    journal = (folder / "responses.jsonl").read_bytes()
+    monkeypatch.chdir(tmp_path)
+    for typed, named in [
+        (["--no-evidence"], ["without --no-evidence", "drop --no-evidence"]),
+        (["--ledger", "l2.jsonl"], ["--ledger l2.jsonl", "--ledger other.jsonl"]),
+        (
+            ["--register", "register/risk_register.yaml"],
+            ["--register register/risk_register.yaml", "--register other.yaml"],
+        ),
+    ]:
+        done = invoke_in_process(
+            ["run", "s.yaml", "--target", "t.yaml", *typed, "--resume", folder.name]
+        )
+        assert done.exit_code == 2, done.output
+        (line,) = done.output.strip().splitlines()
+        assert line.startswith("error: "), line
+        for words in [f"run '{folder.name}' was started", *named, "start a new run"]:
+            assert words in line, line
+    assert (folder / "responses.jsonl").read_bytes() == journal
+    assert not (folder / "summary.json").exists()
+    assert not (tmp_path / "other.jsonl").exists()
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+
+    done = _resume(tmp_path, folder.name, "--register", "./other.yaml", "--no-report")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _ledger_runs(tmp_path / "other.jsonl") == {folder.name}
+
+
+def test_a_no_evidence_run_resumed_with_a_register_is_refused_unless_it_recorded_no_options(
+    tmp_path: Path,
+) -> None:
+    """A run from before run.json recorded its options reads as one with the defaults: the
+    options typed to resume it are taken as given, not refused against defaults it may never
+    have had."""
+    _project(tmp_path, "opts-no-evidence")
+    folder, _ = _stopped_run(tmp_path, signal.SIGKILL, "--no-evidence")
+    line = one_line_refusal(_resume(tmp_path, folder.name, "--register", "other.yaml"))
+    for words in [
+        f"run '{folder.name}' was started with --no-evidence",
+        "drop --register",
+        "start a new run",
+    ]:
+        assert words in line, line
+
+    state = json.loads((folder / "run.json").read_text())
+    del state["options"]
+    (folder / "run.json").write_text(json.dumps(state))
+    done = _resume(tmp_path, folder.name, "--no-evidence")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
