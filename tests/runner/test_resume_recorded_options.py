@@ -281,9 +281,10 @@ def test_a_resume_typed_with_options_the_run_was_not_started_with_is_refused(
 def test_a_no_evidence_run_resumed_with_a_register_is_refused_unless_it_recorded_no_options(
     tmp_path: Path,
 ) -> None:
-    """A run from before run.json recorded its options reads as one with the defaults: the
-    options typed to resume it are taken as given, not refused against defaults it may never
-    have had."""
+    """A run from before run.json recorded these options (its ``options`` hold only the
+    concurrency and the cache, as with the defaults; its command names ``--no-evidence``) reads
+    as one with the defaults: the options typed to resume it are taken as given, not refused
+    against defaults it never had."""
     _project(tmp_path, "opts-no-evidence")
     folder, _ = _stopped_run(tmp_path, signal.SIGKILL, "--no-evidence")
     line = one_line_refusal(_resume(tmp_path, folder.name, "--register", "other.yaml"))
@@ -295,7 +296,9 @@ def test_a_no_evidence_run_resumed_with_a_register_is_refused_unless_it_recorded
         assert words in line, line
 
     state = json.loads((folder / "run.json").read_text())
-    del state["options"]
+    assert state["options"].pop("attach_evidence") is False, state
+    assert list(state["options"]) == ["concurrency", "use_cache"], state
+    assert "--no-evidence" in state["command"], state
     (folder / "run.json").write_text(json.dumps(state))
     done = _resume(tmp_path, folder.name, "--no-evidence")
     assert done.returncode == 0, done.stdout + done.stderr
