@@ -303,3 +303,48 @@ def test_a_no_evidence_run_resumed_with_a_register_is_refused_unless_it_recorded
     done = _resume(tmp_path, folder.name, "--no-evidence")
     assert done.returncode == 0, done.stdout + done.stderr
     assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+
+
+def test_the_options_a_resume_continues_with_as_typed_against_as_recorded() -> None:
+    """``continued_options`` on run.json states as each kind of run wrote them: what a typed
+    option comes to, and where the same command line that started the run resumes it."""
+    from assurance_harness.errors import UsageError
+    from assurance_harness.runner.resumeoptions import continued_options
+    from assurance_harness.runner.run import run_options
+    from assurance_harness.store.runlog import RunOptions, read_state
+
+    golden = read_state(GOLDEN_RUN)
+
+    def resumed(recorded: RunOptions, typed: dict[str, Any], command: str | None = "x") -> Any:
+        state = golden.model_copy(update={"options": recorded, "command": command})
+        try:
+            given = RunOptions(**typed)
+            return continued_options(state, given, set(typed), reports=Path("reports"))
+        except UsageError as exc:
+            return str(exc)
+
+    ray = run_options(executor="ray", ray_address="ray://head:10001", concurrency=4)
+    assert resumed(ray, {}).model_dump() == ray.model_dump()
+    # Another executor typed: how requests are sent changes no figure; its address is not kept.
+    local = resumed(ray, {"executor": "local"})
+    assert (local.executor, local.ray_address, local.concurrency) == ("local", None, 4)
+    # A smoke test attaches no evidence whatever its register: the command that started it
+    # (--limit 3 --register other.yaml) resumes it.
+    smoke = run_options(limit=3, attach_evidence=False, register_path="other.yaml")
+    assert resumed(smoke, {"register_path": "other.yaml"}).register_path == "other.yaml"
+    # --no-evidence --register other.yaml: the register is not read, as in a new run.
+    quiet = run_options(attach_evidence=False, register_path="other.yaml")
+    kept = resumed(quiet, {"attach_evidence": False, "register_path": "other.yaml"})
+    assert kept.attach_evidence is False
+    said = resumed(run_options(evidence_for="Acme Bot"), {"evidence_for": "Other Bot"})
+    assert said.startswith(
+        "--evidence-for 'Other Bot': run '20261202T030141Z-golden-refusal-e0f7' was started "
+        "with --evidence-for 'Acme Bot'"
+    ), said
+    assert "drop --evidence-for (or give --evidence-for 'Acme Bot')" in said, said
+    # The defaults recorded by this version (its command names none of the options) ...
+    said = resumed(RunOptions(), {"write_reports": False}, command="assurance run s.yaml")
+    assert "was started without --no-report" in said, said
+    # ... and by an older one, which recorded none (its command names one), or the library.
+    for command in ["assurance run s.yaml --no-report", None]:
+        assert resumed(RunOptions(), {"write_reports": False}, command).write_reports is False
