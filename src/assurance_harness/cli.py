@@ -37,6 +37,8 @@ from .workspace import Workspace
 if TYPE_CHECKING:  # tables are made after a command's work: rich.table is imported there
     from rich.table import Table
 
+    from .store.runlog import RunOptions
+
 app = typer.Typer(
     name="assurance",
     help="Behavioural assurance suites for deployed AI models, with evidence for the risk "
@@ -92,6 +94,7 @@ def _root(
 
 @app.command()
 def run(
+    ctx: typer.Context,
     suites: Annotated[Path, typer.Argument(help="A suite file or a directory of suites.")],
     target: Annotated[Path, typer.Option("--target", "-t", help="Target file (YAML).")],
     concurrency: Annotated[
@@ -205,6 +208,7 @@ def run(
             )
             from .spec.loader import LoadedSuite, find_suite_files, load_suite
             from .store.location import set_cli_store, team_database
+            from .store.runlog import RunOptions
 
     with _sigterm_as_ctrl_c():
         try:
@@ -212,6 +216,31 @@ def run(
                 raise UsageError("--resume needs a run id (see 'assurance runs list')")
             if retry_errors and resume is None:
                 raise UsageError(RETRY_NEEDS_RESUME)
+            if resume is not None and (reports / resume).is_dir():  # else run_suite says so
+                kept = _as_started(
+                    ctx,
+                    reports,
+                    resume,
+                    RunOptions(
+                        concurrency=concurrency,
+                        write_reports=not no_report,
+                        attach_evidence=not no_evidence,
+                        register_path=str(register) if register is not None else None,
+                        ledger_path=str(ledger) if ledger is not None else None,
+                        evidence_for=evidence_for,
+                        executor=executor,
+                        ray_address=ray_address,
+                    ),
+                )
+                concurrency, executor, ray_address = (
+                    kept.concurrency,
+                    kept.executor,
+                    kept.ray_address,
+                )
+                no_report, no_evidence = not kept.write_reports, not kept.attach_evidence
+                register = Path(kept.register_path) if kept.register_path else None
+                ledger = Path(kept.ledger_path) if kept.ledger_path else None
+                evidence_for = kept.evidence_for
             _check_executor(executor, ray_address)
             if store is not None:
                 set_cli_store(store)
@@ -330,6 +359,37 @@ def run(
                 code = max(code, check_run(outcome.run_dir, reports, console=out))
             codes.append(code)
         raise typer.Exit(max(codes) if codes else 0)
+
+
+_RESUMED_OPTIONS = {
+    "concurrency": "concurrency",
+    "no_report": "write_reports",
+    "no_evidence": "attach_evidence",
+    "register": "register_path",
+    "ledger": "ledger_path",
+    "evidence_for": "evidence_for",
+    "executor": "executor",
+    "ray_address": "ray_address",
+}
+"""``run``'s parameters that run.json records, by the ``RunOptions`` field each sets."""
+
+
+def _as_started(
+    ctx: typer.Context, reports: Path, run_id: str, given: "RunOptions"
+) -> "RunOptions":
+    """The options that resume run ``run_id``: those typed, the rest as the run was started
+    (``runner.resumeoptions``); typed ones that differ from the run's are refused. Typed means
+    on the command line: click tells that from a default only through the context, as a
+    ``ParameterSource`` of typer's own copy of click (named, not imported from it)."""
+    from .runner.resumeoptions import continued_options
+    from .store.runread import read_state
+
+    typed = {
+        field
+        for param, field in _RESUMED_OPTIONS.items()
+        if getattr(ctx.get_parameter_source(param), "name", None) == "COMMANDLINE"
+    }
+    return continued_options(read_state(reports / run_id), given, typed, reports=reports)
 
 
 def _not_run(rest: list[Path]) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.testing.cli import run_cli, start_cli
+from tests.testing.cli import one_line_refusal, run_cli, start_cli
 from tests.testing.project import callable_target
 
 BOT = """
@@ -203,3 +203,148 @@ def test_a_run_json_made_before_the_options_were_recorded_reads_as_the_defaults(
         "assurance run suite.yaml --target target.yaml --reports reports --no-cache "
         f"--resume {state.run_id}"
     )
+
+
+def _resume(root: Path, run_id: str, *typed: str) -> Any:
+    """``assurance run s.yaml --target t.yaml --resume RUN_ID`` with ``typed`` options only."""
+    return run_cli("run", "s.yaml", "--target", "t.yaml", *typed, "--resume", run_id, cwd=root)
+
+
+@pytest.mark.parametrize(
+    "started",
+    [("--no-evidence",), ("--no-report", "--register", "other.yaml", "--ledger", "other.jsonl")],
+    ids=["no-evidence", "other-register"],
+)
+def test_a_plain_resume_continues_the_run_with_the_options_it_was_started_with(
+    tmp_path: Path, started: tuple[str, ...]
+) -> None:
+    """``--resume RUN_ID`` typed by hand, without the options the run was started with.
+    Observed: the run attached its evidence to the default register's ledger (and was scored
+    against that register's audience) and wrote the reports it was told not to, silently."""
+    _project(tmp_path, "opts-plain")
+    (tmp_path / "register" / "risk_register.yaml").write_text(REGISTER.format(audience=KIDS))
+    folder, _ = _stopped_run(tmp_path, signal.SIGKILL, *started)
+
+    done = _resume(tmp_path, folder.name)
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["suite"]["audience"] is None, summary["suite"]
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+    if "--no-evidence" in started:
+        assert not (tmp_path / "other.jsonl").exists()
+        assert (folder / "report.html").exists()
+    else:
+        assert _ledger_runs(tmp_path / "other.jsonl") == {folder.name}
+        assert not (folder / "report.html").exists()
+
+
+def test_a_resume_typed_with_options_the_run_was_not_started_with_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each option that decides what the run writes and where its evidence goes, typed with
+    another value than the run's: one line naming it, both values and the fix, exit 2, before
+    anything is sent or written. Observed: accepted, the run's evidence went elsewhere. The
+    same values typed again are the run's own: accepted."""
+    from tests.testing.cli import invoke_in_process
+
+    _project(tmp_path, "opts-typed")
+    started = ("--no-report", "--register", "other.yaml", "--ledger", "other.jsonl")
+    folder, _ = _stopped_run(tmp_path, signal.SIGKILL, *started)
+    journal = (folder / "responses.jsonl").read_bytes()
+    monkeypatch.chdir(tmp_path)
+    for typed, named in [
+        (["--no-evidence"], ["without --no-evidence", "drop --no-evidence"]),
+        (["--ledger", "l2.jsonl"], ["--ledger l2.jsonl", "--ledger other.jsonl"]),
+        (
+            ["--register", "register/risk_register.yaml"],
+            ["--register register/risk_register.yaml", "--register other.yaml"],
+        ),
+    ]:
+        done = invoke_in_process(
+            ["run", "s.yaml", "--target", "t.yaml", *typed, "--resume", folder.name]
+        )
+        assert done.exit_code == 2, done.output
+        (line,) = done.output.strip().splitlines()
+        assert line.startswith("error: "), line
+        for words in [f"run '{folder.name}' was started", *named, "start a new run"]:
+            assert words in line, line
+    assert (folder / "responses.jsonl").read_bytes() == journal
+    assert not (folder / "summary.json").exists()
+    assert not (tmp_path / "other.jsonl").exists()
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+
+    done = _resume(tmp_path, folder.name, "--register", "./other.yaml", "--no-report")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _ledger_runs(tmp_path / "other.jsonl") == {folder.name}
+
+
+def test_a_no_evidence_run_resumed_with_a_register_is_refused_unless_it_recorded_no_options(
+    tmp_path: Path,
+) -> None:
+    """A run from before run.json recorded these options (its ``options`` hold only the
+    concurrency and the cache, as with the defaults; its command names ``--no-evidence``) reads
+    as one with the defaults: the options typed to resume it are taken as given, not refused
+    against defaults it never had."""
+    _project(tmp_path, "opts-no-evidence")
+    folder, _ = _stopped_run(tmp_path, signal.SIGKILL, "--no-evidence")
+    line = one_line_refusal(_resume(tmp_path, folder.name, "--register", "other.yaml"))
+    for words in [
+        f"run '{folder.name}' was started with --no-evidence",
+        "drop --register",
+        "start a new run",
+    ]:
+        assert words in line, line
+
+    state = json.loads((folder / "run.json").read_text())
+    assert state["options"].pop("attach_evidence") is False, state
+    assert list(state["options"]) == ["concurrency", "use_cache"], state
+    assert "--no-evidence" in state["command"], state
+    (folder / "run.json").write_text(json.dumps(state))
+    done = _resume(tmp_path, folder.name, "--no-evidence")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+
+
+def test_the_options_a_resume_continues_with_as_typed_against_as_recorded() -> None:
+    """``continued_options`` on run.json states as each kind of run wrote them: what a typed
+    option comes to, and where the same command line that started the run resumes it."""
+    from assurance_harness.errors import UsageError
+    from assurance_harness.runner.resumeoptions import continued_options
+    from assurance_harness.runner.run import run_options
+    from assurance_harness.store.runlog import RunOptions, read_state
+
+    golden = read_state(GOLDEN_RUN)
+
+    def resumed(recorded: RunOptions, typed: dict[str, Any], command: str | None = "x") -> Any:
+        state = golden.model_copy(update={"options": recorded, "command": command})
+        try:
+            given = RunOptions(**typed)
+            return continued_options(state, given, set(typed), reports=Path("reports"))
+        except UsageError as exc:
+            return str(exc)
+
+    ray = run_options(executor="ray", ray_address="ray://head:10001", concurrency=4)
+    assert resumed(ray, {}).model_dump() == ray.model_dump()
+    # Another executor typed: how requests are sent changes no figure; its address is not kept.
+    local = resumed(ray, {"executor": "local"})
+    assert (local.executor, local.ray_address, local.concurrency) == ("local", None, 4)
+    # A smoke test attaches no evidence whatever its register: the command that started it
+    # (--limit 3 --register other.yaml) resumes it.
+    smoke = run_options(limit=3, attach_evidence=False, register_path="other.yaml")
+    assert resumed(smoke, {"register_path": "other.yaml"}).register_path == "other.yaml"
+    # --no-evidence --register other.yaml: the register is not read, as in a new run.
+    quiet = run_options(attach_evidence=False, register_path="other.yaml")
+    kept = resumed(quiet, {"attach_evidence": False, "register_path": "other.yaml"})
+    assert kept.attach_evidence is False
+    said = resumed(run_options(evidence_for="Acme Bot"), {"evidence_for": "Other Bot"})
+    assert said.startswith(
+        "--evidence-for 'Other Bot': run '20261202T030141Z-golden-refusal-e0f7' was started "
+        "with --evidence-for 'Acme Bot'"
+    ), said
+    assert "drop --evidence-for (or give --evidence-for 'Acme Bot')" in said, said
+    # The defaults recorded by this version (its command names none of the options) ...
+    said = resumed(RunOptions(), {"write_reports": False}, command="assurance run s.yaml")
+    assert "was started without --no-report" in said, said
+    # ... and by an older one, which recorded none (its command names one), or the library.
+    for command in ["assurance run s.yaml --no-report", None]:
+        assert resumed(RunOptions(), {"write_reports": False}, command).write_reports is False
