@@ -387,8 +387,21 @@ def test_resuming_a_finished_run_checks_the_summary_it_reads_from_disk(
 ) -> None:
     """``--resume`` of a finished run redoes its post-run steps from the files: an edited
     summary.json is refused (exit 3, the run itself stands): before them where manifest.json
-    records its SHA-256, else by the evidence step, as by ``evidence attach``."""
-    run_dir = _run(project)
+    records its SHA-256, else by the evidence step, as by ``evidence attach``. The run attached
+    its evidence as it finished (a resume continues a run as it was started, so one started
+    without evidence has no evidence step to redo); the ledger gains nothing from the edit."""
+    outcome = run_suite(
+        project / "suite.yaml",
+        project / "targets" / "system.yaml",
+        reports_dir=project / "reports",
+        write_reports=False,
+        register_path=project / "register.yaml",
+    )
+    assert outcome.summary["gates"][0]["verdict"] == "fail"
+    run_dir = outcome.run_dir
+    ledger = project / "reports" / "evidence" / "ledger.jsonl"
+    before = read_ledger(ledger)
+    assert before
     if not hashed:
         manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
         del manifest["summary"]
@@ -413,7 +426,7 @@ def test_resuming_a_finished_run_checks_the_summary_it_reads_from_disk(
         assert "summary.json: does not match the SHA-256 in its manifest.json" in done.stderr
     else:
         assert "evidence not attached" in done.stdout + done.stderr
-    assert not read_ledger(project / "reports" / "evidence" / "ledger.jsonl")
+    assert read_ledger(ledger) == before
 
 
 def test_the_run_that_wrote_the_summary_does_not_measure_it_twice(
