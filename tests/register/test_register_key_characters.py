@@ -20,6 +20,7 @@ import pytest
 
 from ..testing.cli import invoke_in_process, refused_at_validate_and_run, run_cli
 from ..testing.project import SUITE, sent_marking_project
+from .register_testkit import make_run
 
 REGISTER = textwrap.dedent(
     """\
@@ -99,3 +100,18 @@ def test_a_run_with_a_register_holding_such_an_id_sends_nothing(tmp_path: Path) 
     assert "Traceback" not in text and "register.yaml:3: risks[0].id:" in text, text
     assert "U+200B" in text, text
     assert not (tmp_path / "SENT").exists()
+
+
+def test_a_run_made_before_whose_suite_named_such_a_risk_is_not_attached(
+    reports: Path, ledger: Path
+) -> None:
+    """A run made before suites' ``evidence_for`` was checked records the id as it was
+    written. Was: ``evidence attach`` appended a record for ``R-001`` + U+200B, a risk of its
+    own for good in the hash-chained ledger, with at most a warning naming what prints as
+    ``R-001``. Now nothing is appended: one line naming the run's summary.json and the code
+    point, exit 2."""
+    run = make_run(reports, suite="tox", evidence_for=["R-001\u200b"], run_id="r-zwsp")
+    refusal = _refusal(["evidence", "attach", str(run), "--ledger", str(ledger)])
+    assert f"{run / 'summary.json'}: suite.evidence_for[0]:" in refusal, refusal
+    assert "U+200B (ZERO WIDTH SPACE)" in refusal and "evidence_for" in refusal, refusal
+    assert not ledger.exists() or "r-zwsp" not in ledger.read_text(encoding="utf-8")
