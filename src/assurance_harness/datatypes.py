@@ -126,15 +126,24 @@ _NOT_IN_KEYS = {
 """Unicode's categories no key may hold (:func:`key_text`), each as an error names it. The plain
 space (U+0020, also Zs) is not refused: it is the one space every viewer shows as itself."""
 
+_NO_CHARACTER = {"Cn": "unassigned code point", "Cs": "lone surrogate"}
+"""Code points that are no character at all, refused besides where ``key_problem`` is asked for
+``unassigned=True`` (a reviewer's name). Not by :func:`key_text`: a character added to Unicode
+after this Python's tables (a new emoji) is Cn here, and a suite, dataset or target that loads
+on a newer Python must not be refused on an older one; a name a person types is refused, as it
+always was."""
 
-def key_problem(value: str) -> str | None:
+
+def key_problem(value: str, *, unassigned: bool = False) -> str | None:
     """What in ``value`` no key may hold (:func:`key_text`), e.g. "invisible character U+200B
     (ZERO WIDTH SPACE) at position 3", or None where it may be a key. For a caller that says
-    the problem in its own words (a file name that ids are made from)."""
+    the problem in its own words (a file name that ids are made from, a reviewer's name).
+    ``unassigned``: refuse a code point that is no character too (``_NO_CHARACTER``)."""
     if value.isprintable():  # false for every character refused here (and Cn, Cs): one pass
         return None
+    refused = {**_NOT_IN_KEYS, **_NO_CHARACTER} if unassigned else _NOT_IN_KEYS
     for position, char in enumerate(value, start=1):
-        kind = _NOT_IN_KEYS.get(unicodedata.category(char)) if char != " " else None
+        kind = refused.get(unicodedata.category(char)) if char != " " else None
         if kind is not None:
             name = unicodedata.name(char, "")  # none for a control or private-use character
             named = f" ({name})" if name else ""

@@ -14,7 +14,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..datatypes import key_problem
+from ..errors import ConfigError, UsageError
 from ..store.location import follow_up
 from ..store.runread import smoke_test_limit
 from .evidence_record import EvidenceError, EvidenceRecord, parse_time
@@ -51,6 +52,7 @@ def _gate_fields(gate: dict[str, Any]) -> dict[str, Any]:
 
 def _risk_ids(run: RunFiles, register_path: Path | None) -> list[str]:
     ids = [str(r) for r in run.suite.get("evidence_for") or []]
+    _check_recorded_ids(run, ids)
     if register_path is not None and Path(register_path).exists():
         # Imported here so that the runner's import of this module stays light.
         from .loader import load_register
@@ -58,6 +60,23 @@ def _risk_ids(run: RunFiles, register_path: Path | None) -> list[str]:
         loaded = load_register(register_path)
         ids += [r.id for r in loaded.register.risks_for_suite(str(run.suite.get("name")))]
     return sorted(dict.fromkeys(ids))
+
+
+def _check_recorded_ids(run: RunFiles, ids: list[str]) -> None:
+    """A run made before a suite's ``evidence_for`` was held to what a key may hold
+    (``datatypes.key_text``) records its ids as written: ``R-001`` + U+200B would append records
+    for a risk of its own, for good in the hash-chained ledger, that prints as ``R-001``. Such a
+    run is refused (exit 2) before anything is appended; a ledger holding such records from
+    before still reads and verifies (its records' ids are not checked here)."""
+    for index, risk_id in enumerate(ids):
+        problem = key_problem(risk_id)
+        if problem is not None:
+            raise ConfigError.single(
+                str(run.dir / "summary.json"),
+                f"{problem}: the suite that ran named a risk id no register can hold",
+                field=f"suite.evidence_for[{index}]",
+                hint="nothing attached; fix evidence_for in the suite file and run it again",
+            )
 
 
 class ExploratoryRunError(EvidenceError):

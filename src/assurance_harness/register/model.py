@@ -21,9 +21,12 @@ from pydantic import (
 )
 
 from .. import fielddocs
+from ..datatypes import KeyText
 from .catalogue import ANNEX_A, NIST_AI_RMF, annex_a_sort_key, normalize_nist
 
-RISK_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._-]*$")
+RISK_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._-]*")
+"""A risk id's shape, matched whole (``fullmatch``: ``$`` also matches before a final line
+break, which made ``R-001`` + a line break an id of its own)."""
 
 Category = Literal[
     "safety",
@@ -118,8 +121,9 @@ class Audience(Strict):
 class SystemContext(Strict):
     """The AI system the register is about (ISO/IEC 42001 clause 4 context, A.9.4 intended use)."""
 
-    name: str = Field(min_length=1)
-    """System name, as used in reports."""
+    name: KeyText = Field(min_length=1)
+    """System name, as used in reports; ``--evidence-for`` names it, so it is a key
+    (``datatypes.key_text``)."""
     description: str | None = None
     """What the system does, in a sentence or two."""
     intended_use: str = Field(min_length=1)
@@ -159,10 +163,10 @@ class SoaEntry(Strict):
 class SuiteLink(Strict):
     """A suite whose gates evidence a risk: all of its gates, or only those named."""
 
-    suite: str = Field(min_length=1)
-    """Suite name (its ``suite:`` field)."""
-    gates: list[str] = Field(default_factory=list)
-    """Gate ids or metric ids that bear on this risk; empty means every gate of the suite.
+    suite: KeyText = Field(min_length=1)
+    """Suite name (its ``suite:`` field, a key: ``datatypes.key_text``)."""
+    gates: list[KeyText] = Field(default_factory=list)
+    """Gate ids or metric ids (keys) that bear on this risk; empty means every gate of the suite.
     An age suite gates several things; a risk about missed safeguarding disclosures should
     rest on its help-redirect gate only."""
 
@@ -185,8 +189,10 @@ class SuiteLink(Strict):
 class Risk(Strict):
     """One AI risk, with owner-set ratings and the suites whose gates evidence its treatment."""
 
-    id: str
-    """Stable identifier (``R-001``); suites name it in ``evidence_for``."""
+    id: KeyText
+    """Stable identifier (``R-001``); suites name it in ``evidence_for`` and the ledger's
+    records name it, so it is a key (``datatypes.key_text``), checked before its shape: an
+    invisible character is named, not called a shape the id prints as."""
     title: str = Field(min_length=1)
     """One line: what goes wrong, for whom."""
     description: str | None = None
@@ -229,7 +235,7 @@ class Risk(Strict):
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
-        if not RISK_ID_RE.match(value):
+        if not RISK_ID_RE.fullmatch(value):
             raise ValueError(
                 f"risk id '{value}' should look like 'R-001' (letters, '-', then an id)"
             )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..datatypes import key_problem
 from ..errors import UsageError
 from ..store.database import Connection, Database
 from ..store.faults import reported_transaction, store_faults
@@ -41,18 +42,18 @@ def reviewer_name(name: str) -> str:
     character (a zero-width space, a bidirectional override, a control character, a line
     break, a space other than the plain one) prints as another name, e.g. a registered
     reviewer's, yet is a reviewer of its own, with no token and a vote of its own in the
-    agreement figures."""
+    agreement figures. The rule is a key's (``datatypes.key_problem``), with code points that
+    are no character (unassigned, a lone surrogate) refused too: a name is typed by a person."""
     name = name.strip()
     if not name:
         raise UsageError("no reviewer name: pass --reviewer NAME or set ASSURANCE_REVIEWER")
-    for position, char in enumerate(name, start=1):
-        category = unicodedata.category(char)
-        if category[0] == "C" or category in ("Zl", "Zp") or (category == "Zs" and char != " "):
-            raise UsageError(
-                f"the reviewer name holds an invisible character (U+{ord(char):04X} at "
-                f"position {position}), so it would print as another name; give the name "
-                "without it (--reviewer NAME or ASSURANCE_REVIEWER)"
-            )
+    problem = key_problem(name, unassigned=True)
+    if problem is not None:
+        raise UsageError(
+            f"the reviewer name holds an invisible or look-alike character ({problem}), so it "
+            "would print as another name; give the name without it (--reviewer NAME or "
+            "ASSURANCE_REVIEWER)"
+        )
     return name
 
 

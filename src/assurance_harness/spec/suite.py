@@ -200,8 +200,9 @@ class Suite(Strict):
     """Suite version; bump when cases, scorers or gates change."""
     description: str | None = None
     """What the suite shows and why it matters."""
-    evidence_for: list[str] = Field(default_factory=list)
-    """Risk register ids this suite provides evidence for."""
+    evidence_for: list[KeyText] = Field(default_factory=list)
+    """Risk register ids this suite provides evidence for (keys: ``datatypes.key_text``; an id
+    that prints as a register's risk but is not it gave evidence to a risk of its own)."""
     audience: Audience | None = None
     """Intended audience (age suites rate responses against it)."""
     seed: WholeNumber = 0
