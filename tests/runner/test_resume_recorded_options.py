@@ -316,6 +316,18 @@ def test_a_no_evidence_run_of_an_older_version_is_resumed_as_its_command_started
     assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
     assert not (tmp_path / "other.jsonl").exists()
 
+    # Made through the library (no command): not known; the options typed are taken, said once.
+    state["command"] = None
+    (folder / "run.json").write_text(json.dumps(state))
+    done = invoke_in_process(
+        ["run", "s.yaml", "--target", "t.yaml", "--no-evidence", "--resume", folder.name]
+    )
+    assert done.exit_code == 0, done.output
+    (line,) = [w for w in done.output.splitlines() if w.startswith("warning: ")]
+    assert f"the options run '{folder.name}' was started with are not known" in line, line
+    assert "type those of --no-report, --no-evidence, --register" in line, line
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+
 
 def test_the_options_a_resume_continues_with_as_typed_against_as_recorded() -> None:
     """``continued_options`` on run.json states as each kind of run wrote them: what a typed
