@@ -378,7 +378,8 @@ def _as_started(
     ctx: typer.Context, reports: Path, run_id: str, given: "RunOptions"
 ) -> "RunOptions":
     """The options that resume run ``run_id``: those typed, the rest as the run was started
-    (``runner.resumeoptions``); typed ones that differ from the run's are refused. Typed means
+    (``runner.resumeoptions``); typed ones that differ from the run's are refused, and a run
+    whose options are not known is resumed with those given, with a warning. Typed means
     on the command line: click tells that from a default only through the context, as a
     ``ParameterSource`` of typer's own copy of click (named, not imported from it)."""
     from .runner.resumeoptions import continued_options
@@ -389,7 +390,9 @@ def _as_started(
         for param, field in _RESUMED_OPTIONS.items()
         if getattr(ctx.get_parameter_source(param), "name", None) == "COMMANDLINE"
     }
-    return continued_options(read_state(reports / run_id), given, typed, reports=reports)
+    return continued_options(
+        read_state(reports / run_id), given, typed, reports=reports, warn=print_warning
+    )
 
 
 def _not_run(rest: list[Path]) -> list[str]:

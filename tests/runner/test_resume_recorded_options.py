@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.testing.cli import one_line_refusal, run_cli, start_cli
+from tests.testing.cli import run_cli, start_cli
 from tests.testing.project import callable_target
 
 BOT = """
@@ -278,30 +278,54 @@ def test_a_resume_typed_with_options_the_run_was_not_started_with_is_refused(
     assert _ledger_runs(tmp_path / "other.jsonl") == {folder.name}
 
 
-def test_a_no_evidence_run_resumed_with_a_register_is_refused_unless_it_recorded_no_options(
-    tmp_path: Path,
+def test_a_no_evidence_run_of_an_older_version_is_resumed_as_its_command_started_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A run from before run.json recorded these options (its ``options`` hold only the
-    concurrency and the cache, as with the defaults; its command names ``--no-evidence``) reads
-    as one with the defaults: the options typed to resume it are taken as given, not refused
-    against defaults it never had."""
+    concurrency and the cache, as with the defaults; its command names ``--no-evidence``): the
+    command that started it tells them. Observed: read as a run with the defaults, a plain
+    ``--resume`` attached its evidence to the default ledger, and a typed ``--register`` was
+    taken, silently."""
+    from tests.testing.cli import invoke_in_process
+
     _project(tmp_path, "opts-no-evidence")
     folder, _ = _stopped_run(tmp_path, signal.SIGKILL, "--no-evidence")
-    line = one_line_refusal(_resume(tmp_path, folder.name, "--register", "other.yaml"))
-    for words in [
-        f"run '{folder.name}' was started with --no-evidence",
-        "drop --register",
-        "start a new run",
-    ]:
-        assert words in line, line
-
     state = json.loads((folder / "run.json").read_text())
     assert state["options"].pop("attach_evidence") is False, state
     assert list(state["options"]) == ["concurrency", "use_cache"], state
     assert "--no-evidence" in state["command"], state
     (folder / "run.json").write_text(json.dumps(state))
-    done = _resume(tmp_path, folder.name, "--no-evidence")
+
+    monkeypatch.chdir(tmp_path)
+    done = invoke_in_process(
+        ["run", "s.yaml", "--target", "t.yaml", "--register", "other.yaml", "--resume", folder.name]
+    )
+    assert done.exit_code == 2, done.output
+    (line,) = done.output.strip().splitlines()
+    for words in [
+        f"error: --register other.yaml: run '{folder.name}' was started with --no-evidence",
+        "drop --register",
+        "start a new run",
+    ]:
+        assert words in line, line
+
+    done = _resume(tmp_path, folder.name)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "warning" not in done.stderr, done.stderr
+    assert (folder / "summary.json").exists()
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+    assert not (tmp_path / "other.jsonl").exists()
+
+    # Made through the library (no command): not known; the options typed are taken, said once.
+    state["command"] = None
+    (folder / "run.json").write_text(json.dumps(state))
+    done = invoke_in_process(
+        ["run", "s.yaml", "--target", "t.yaml", "--no-evidence", "--resume", folder.name]
+    )
+    assert done.exit_code == 0, done.output
+    (line,) = [w for w in done.output.splitlines() if w.startswith("warning: ")]
+    assert f"the options run '{folder.name}' was started with are not known" in line, line
+    assert "type those of --no-report, --no-evidence, --register" in line, line
     assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
 
 
@@ -315,11 +339,22 @@ def test_the_options_a_resume_continues_with_as_typed_against_as_recorded() -> N
 
     golden = read_state(GOLDEN_RUN)
 
-    def resumed(recorded: RunOptions, typed: dict[str, Any], command: str | None = "x") -> Any:
+    def resumed(
+        recorded: RunOptions,
+        typed: dict[str, Any],
+        command: str | None = "x",
+        warned: list[str] | None = None,
+    ) -> Any:
         state = golden.model_copy(update={"options": recorded, "command": command})
         try:
             given = RunOptions(**typed)
-            return continued_options(state, given, set(typed), reports=Path("reports"))
+            return continued_options(
+                state,
+                given,
+                set(typed),
+                reports=Path("reports"),
+                warn=(warned if warned is not None else []).append,
+            )
         except UsageError as exc:
             return str(exc)
 
@@ -345,6 +380,48 @@ def test_the_options_a_resume_continues_with_as_typed_against_as_recorded() -> N
     # The defaults recorded by this version (its command names none of the options) ...
     said = resumed(RunOptions(), {"write_reports": False}, command="assurance run s.yaml")
     assert "was started without --no-report" in said, said
-    # ... and by an older one, which recorded none (its command names one), or the library.
-    for command in ["assurance run s.yaml --no-report", None]:
-        assert resumed(RunOptions(), {"write_reports": False}, command).write_reports is False
+    # ... and by an older one, which recorded none: its command tells them, as click read it
+    # (a value flag takes the next word whatever it is; no abbreviations; none after ``--``).
+    said = resumed(RunOptions(), {"write_reports": False}, "assurance run s.yaml --no-report")
+    assert said.write_reports is False, said
+    said = resumed(RunOptions(), {"ledger_path": "l2.jsonl"}, "assurance run s --ledger=o.jsonl")
+    assert "was started with --ledger o.jsonl" in said, said
+    for command, started in [
+        ("assurance run s.yaml -t t.yaml --no-evidence", {"attach_evidence": False}),
+        (
+            "assurance --store sqlite:///x.db run s.yaml --register=other.yaml --ledger o.jsonl "
+            "--no-report --evidence-for 'Acme Bot' --executor=ray --ray-address auto",
+            {
+                "register_path": "other.yaml",
+                "ledger_path": "o.jsonl",
+                "write_reports": False,
+                "evidence_for": "Acme Bot",
+                "executor": "ray",
+                "ray_address": "auto",
+            },
+        ),
+        ("assurance run s.yaml --no-evidence --register other.yaml", {"attach_evidence": False}),
+        ("assurance run s.yaml --ledger --no-evidence", {"ledger_path": "--no-evidence"}),
+        ("assurance run s.yaml --no-rep --no-evid", {}),
+        ("assurance run -t t.yaml -- --no-evidence", {}),
+    ]:
+        warned: list[str] = []
+        kept = resumed(RunOptions(), {}, command, warned)
+        assert kept.model_dump() == RunOptions(**started).model_dump(), command
+        assert warned == [], command
+    # Not known (a run through the library or pytest, a command this version could not have
+    # written): the typed options are taken as given, and a warning says so.
+    for command in [
+        None,
+        "pytest tests --assurance-no-evidence",
+        "assurance run s.yaml --ledger",
+        "assurance run 's.yaml",
+        "assurance run s.yaml --no-report=yes",
+    ]:
+        warned = []
+        assert (
+            resumed(RunOptions(), {"write_reports": False}, command, warned).write_reports is False
+        )
+        assert resumed(RunOptions(), {}, command, warned).attach_evidence is True
+        assert len(warned) == 2, (command, warned)
+        assert "options run '20261202T030141Z-golden-refusal-e0f7' was started with" in warned[0]

@@ -9,18 +9,25 @@ option typed with another value than the run's is refused before anything is sen
 figures and where its evidence goes were decided when it started. How requests are sent
 (``--concurrency``, ``--executor``, ``--ray-address``) changes no figure: typed, it is taken;
 not typed, the run's own is kept.
+
+A run of a version that did not record these options in run.json is continued as the command
+that started it (run.json's ``command``) tells: read as click read it. Where that does not tell
+them either (a run made through the library or pytest, a command that cannot be read), the
+options typed are taken as given, nothing is refused, and a warning says so.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from ..store.runlog import RunOptions, RunState
 from ..workspace import DEFAULT_REGISTER, LEDGER_RELPATH
+from .run import run_options
 
 __all__ = ["continued_options"]
 
@@ -39,18 +46,39 @@ FLAGS = {
 """The ``RunOptions`` fields that run.json has recorded since it records more than the
 concurrency, the cache and the limit, by the option that sets each."""
 
+SWITCHES = frozenset({"write_reports", "attach_evidence"})
+"""The ``FLAGS`` fields whose option takes no value: given, it sets the field false."""
+
+PATHS = frozenset({"register_path", "ledger_path"})
+"""The ``FLAGS`` fields whose option is a path (recorded as ``str(Path(value))``)."""
+
+GLOBAL_OPTIONS = ("--store",)
+"""``assurance``'s own options, which may come before ``run`` in a command; each takes a value."""
+
 
 def continued_options(
-    state: RunState, given: RunOptions, typed: Collection[str], *, reports: Path
+    state: RunState,
+    given: RunOptions,
+    typed: Collection[str],
+    *,
+    reports: Path,
+    warn: Callable[[str], object] | None = None,
 ) -> RunOptions:
     """``given`` (the resuming command's options, as typed or defaulted; ``register_path`` and
     ``ledger_path`` as typed, None where not) with each field not in ``typed`` (the field names
-    typed on the command line) taken from the run's run.json. A run from a version that did not
-    record these options is resumed with ``given`` as it was before (``_recorded``): how it was
-    started is not known, so nothing is refused against defaults it may never have had."""
-    if not _recorded(state):
+    typed on the command line) taken from how the run was started (``_as_started``). A run
+    whose options are not known is resumed with ``given`` as it was before, ``warn`` told why:
+    nothing is refused against defaults it may never have had."""
+    recorded = _as_started(state)
+    if recorded is None:
+        if warn is not None:
+            warn(
+                f"the options run '{state.run_id}' was started with are not known "
+                f"({reports / state.run_id / 'run.json'} records neither them nor the "
+                "'assurance run' command that started it): it continues with the options given; "
+                f"type those of {', '.join(FLAGS[name] for name in DECIDING)} it was started with"
+            )
         return given
-    recorded = state.options
     problem = _conflict(state.run_id, recorded, given, typed, reports)
     if problem is not None:
         raise UsageError(problem)
@@ -62,23 +90,64 @@ def continued_options(
     return given.model_copy(update=kept)
 
 
-def _recorded(state: RunState) -> bool:
-    """Whether run.json tells how the run was started. Its options are written only where they
-    are not the defaults (so older runs keep their bytes), which makes a run of an older version
-    read as one with the defaults: true if one is recorded, or if the command that started the
-    run named none of them (it had the defaults, whichever version ran it). A command naming
-    one that is not recorded is an older version's run (or one given its default explicitly):
-    not known. A run made through the library (no command) with the defaults: not known."""
+def _as_started(state: RunState) -> RunOptions | None:
+    """The options the run was started with, or None where that is not known. run.json writes
+    them only where they are not the defaults (so older runs keep their bytes), which makes a
+    run of an older version, which wrote none, read as one with the defaults: so where none is
+    recorded they are read from the command that started the run, whichever version ran it."""
     options = state.options
     if any(getattr(options, name) != RunOptions.model_fields[name].default for name in FLAGS):
-        return True
-    if state.command is None:
-        return False
+        return options
+    named = _named_in(state.command)
+    if named is None:
+        return None
+    return run_options(
+        concurrency=options.concurrency, use_cache=options.use_cache, limit=options.limit, **named
+    )
+
+
+def _named_in(command: str | None) -> dict[str, Any] | None:
+    """The ``FLAGS`` options an ``assurance run`` command line sets, by field, as click reads
+    them: exact names (no abbreviations), ``--flag value`` or ``--flag=value`` (the value the
+    next word, whatever it is), none after ``--``, the last one given winning. None where the
+    command does not tell them: none (the library), another program's (pytest, whose options
+    may come from its ini file), or one click would have refused (unbalanced quotes, a value
+    missing, or given to a flag that takes none), which no run was started by."""
+    if command is None:
+        return None
     try:
-        words = shlex.split(state.command)
-    except ValueError:  # not one this version wrote
-        return False
-    return not any(w == flag or w.startswith(f"{flag}=") for w in words for flag in FLAGS.values())
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if words[:1] != ["assurance"]:
+        return None
+    rest = words[1:]
+    while rest and rest[0].partition("=")[0] in GLOBAL_OPTIONS:
+        rest = rest[1:] if "=" in rest[0] else rest[2:]
+    if rest[:1] != ["run"]:
+        return None
+    fields = {flag: name for name, flag in FLAGS.items()}
+    named: dict[str, Any] = {}
+    following = iter(rest[1:])
+    for word in following:
+        if word == "--":
+            break
+        flag, equals, value = word.partition("=")
+        name = fields.get(flag)
+        if name is None:
+            continue
+        if name in SWITCHES:
+            if equals:
+                return None
+            named[name] = False
+            continue
+        if not equals:
+            given = next(following, None)
+            if given is None:
+                return None
+            value = given
+        named[name] = Path(value) if name in PATHS else value
+    return named
 
 
 def _conflict(
