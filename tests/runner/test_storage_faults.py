@@ -104,9 +104,12 @@ def test_an_unwritable_ledger_is_exit_3_and_resume_attaches_evidence(project: Pa
     assert "error: cannot write" in done.stderr
     run_id = _resume_id(done.stderr)
 
-    again = _run(project, "--ledger", "ledger.jsonl", "--resume", run_id)
+    # The cause fixed, the run resumed with its own ledger (a resume continues a run as it was
+    # started: another --ledger typed here is refused, runner.resumeoptions).
+    (project / "audit" / "ledger.jsonl.lock").rmdir()
+    again = _run(project, "--ledger", "audit/ledger.jsonl", "--resume", run_id)
     assert again.returncode == 0, again.stderr
-    assert run_id in (project / "ledger.jsonl").read_text(encoding="utf-8")
+    assert run_id in (project / "audit" / "ledger.jsonl").read_text(encoding="utf-8")
 
 
 def test_run_ids_never_collide(project: Path, monkeypatch) -> None:
