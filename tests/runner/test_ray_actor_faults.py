@@ -77,13 +77,18 @@ def _project(tmp_path: Path, mode: str) -> dict[str, str]:
     return env
 
 
-def _resume_completes(tmp_path: Path, env: dict[str, str], text: str) -> None:
+def _resume_completes(
+    tmp_path: Path, env: dict[str, str], text: str, *, executor: str = "ray"
+) -> None:
     """The printed resume command, run once the scorer behaves, finishes the run with every
-    case."""
+    case; on ``executor`` (how a run is sent changes none of its figures, so a Ray run may be
+    finished locally: the signal tests do, which saves starting a second Ray instance each)."""
     found = re.search(r"--resume (\S+)", text)
     assert found, text
     (tmp_path / "site" / "mode").write_text("ok", encoding="utf-8")
-    done = run_cli(*RUN, "--resume", found.group(1), cwd=tmp_path, env=env, timeout=180)
+    again = [*RUN[: RUN.index("--executor")], *RUN[RUN.index("--executor") + 2 :]]
+    again += ["--executor", executor, "--resume", found.group(1)]
+    done = run_cli(*again, cwd=tmp_path, env=env, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
     (summary,) = (tmp_path / "reports").glob("*/summary.json")
     data = json.loads(summary.read_text(encoding="utf-8"))
@@ -137,4 +142,5 @@ def test_a_signal_while_a_ray_scorer_hangs_stops_with_the_resume_command(
     assert proc.returncode == 130, text
     assert "Traceback" not in text and "internal error" not in text, text
     assert f"{CASES}/{CASES} responses are saved" in text, text
-    _resume_completes(tmp_path, env, text)
+    assert "--executor ray" in text, text  # the printed command continues it on Ray
+    _resume_completes(tmp_path, env, text, executor="local")
