@@ -14,28 +14,39 @@ PIP := $(VENV)/bin/pip
 # shorter): where PYTHONDONTWRITEBYTECODE is set, nothing compiled on first use is kept, and
 # every test process compiled torch again (BENCHMARKS.md, "The test suite's install").
 PIP_INSTALL := $(PIP) install --quiet
+# Everything after torch is installed by uv (from PyPI, like pip), which resolves to the same
+# versions and, compiling bytecode on both cores, installs the dev extras in about half pip's
+# time (BENCHMARKS.md, "The test suite's install"). Should uv fail (an index it cannot reach),
+# pip installs instead. torch stays with pip: it comes from the machine's own wheel (pip's
+# find-links), which uv does not read, and uv keeps the torch it finds.
+UV_INSTALL := $(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode
 # The 30 slowest tests are listed at the end: the suite is held under 15 minutes with its install.
 PYTEST_ARGS ?= --durations=30
 # The test suite runs on two processes (pytest-xdist): on this project's 2-core machine that
 # takes it from about 650 s to 450 s. Two at most, the number it is checked with; a plain
 # `pytest` runs on one, and `make test PYTEST_WORKERS=0` does too.
 PYTEST_WORKERS ?= auto --maxprocesses=2
+# A process that has run out of tests takes some from the other's queue (xdist's worksteal), and
+# the slow ones run first (tests/conftest.py): the run does not end on one process alone.
+PYTEST_DIST ?= worksteal
 
 .PHONY: demo test lint typecheck bench validate clean
 
 $(VENV)/.torch:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --upgrade pip uv
 	$(PIP_INSTALL) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) -c $(CONSTRAINTS) torch
 	touch $@
 
 # The demo installs every extra the README's commands use (the pytest plugin, detoxify).
 $(VENV)/.installed: $(VENV)/.torch pyproject.toml $(CONSTRAINTS)
-	$(PIP_INSTALL) -c $(CONSTRAINTS) -e ".[all]"
+	$(UV_INSTALL) -c $(CONSTRAINTS) -e ".[all]" \
+	  || $(PIP_INSTALL) -c $(CONSTRAINTS) -e ".[all]"
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.torch pyproject.toml $(CONSTRAINTS)
-	$(PIP_INSTALL) -c $(CONSTRAINTS) -e ".[dev]"
+	$(UV_INSTALL) -c $(CONSTRAINTS) -e ".[dev]" \
+	  || $(PIP_INSTALL) -c $(CONSTRAINTS) -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -48,7 +59,7 @@ demo: $(VENV)/.installed
 	@echo "Open reports/index.html (every run's report), or browse, compare and review with: $(VENV)/bin/assurance ui"
 
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check src tests benchmarks
