@@ -14,7 +14,6 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from ..datatypes import key_problem
 from ..errors import ConfigError, UsageError
 from ..store.location import follow_up
 from ..store.runread import smoke_test_limit
@@ -68,6 +67,8 @@ def _check_recorded_ids(run: RunFiles, ids: list[str]) -> None:
     for a risk of its own, for good in the hash-chained ledger, that prints as ``R-001``. Such a
     run is refused (exit 2) before anything is appended; a ledger holding such records from
     before still reads and verifies (its records' ids are not checked here)."""
+    from ..datatypes import key_problem  # here: datatypes imports pydantic, the ledger must not
+
     for index, risk_id in enumerate(ids):
         problem = key_problem(risk_id)
         if problem is not None:
