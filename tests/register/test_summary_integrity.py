@@ -99,14 +99,16 @@ def make_project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _outcome(project: Path) -> RunOutcome:
-    """The project's suite run against its bot, with neither reports nor evidence."""
+def _outcome(project: Path, *, evidence: bool = False) -> RunOutcome:
+    """The project's suite run against its bot, without reports; with ``evidence``, attached
+    to the project's register's ledger as it finishes."""
     return run_suite(
         project / "suite.yaml",
         project / "targets" / "system.yaml",
         reports_dir=project / "reports",
         write_reports=False,
-        attach_evidence=False,
+        attach_evidence=evidence,
+        register_path=project / "register.yaml" if evidence else None,
     )
 
 
@@ -390,13 +392,7 @@ def test_resuming_a_finished_run_checks_the_summary_it_reads_from_disk(
     records its SHA-256, else by the evidence step, as by ``evidence attach``. The run attached
     its evidence as it finished (a resume continues a run as it was started, so one started
     without evidence has no evidence step to redo); the ledger gains nothing from the edit."""
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        register_path=project / "register.yaml",
-    )
+    outcome = _outcome(project, evidence=True)
     assert outcome.summary["gates"][0]["verdict"] == "fail"
     run_dir = outcome.run_dir
     ledger = project / "reports" / "evidence" / "ledger.jsonl"
@@ -438,13 +434,7 @@ def test_the_run_that_wrote_the_summary_does_not_measure_it_twice(
 
     checked: list[Path] = []
     monkeypatch.setattr(evidence_map, "check_summary", lambda run: checked.append(run.dir))
-    outcome = run_suite(
-        project / "suite.yaml",
-        project / "targets" / "system.yaml",
-        reports_dir=project / "reports",
-        write_reports=False,
-        register_path=project / "register.yaml",
-    )
+    outcome = _outcome(project, evidence=True)
     assert read_ledger(project / "reports" / "evidence" / "ledger.jsonl")
     assert checked == []
     attach_run(  # a later attach of the same run (idempotent) is checked
