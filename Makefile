@@ -59,7 +59,7 @@ demo: $(VENV)/.installed
 	@echo "Open reports/index.html (every run's report), or browse, compare and review with: $(VENV)/bin/assurance ui"
 
 # The package's own modules are compiled first: where PYTHONDONTWRITEBYTECODE is set (as in this
-# project's shells and CI) nothing compiled on import is kept, and each of the thousands of
+# project's shells) nothing compiled on import is kept, and each of the thousands of
 # `assurance` processes the tests start compiled the package again, about 0.3 s a run
 # (BENCHMARKS.md, "The test suite's time").
 test: $(VENV)/.installed-dev
