@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from assurance_harness.datatypes import key_text
-
 from ..testing.cli import refused_at_validate_and_run, run_cli
 from ..testing.project import SUITE, sent_marking_project
 
@@ -145,27 +143,6 @@ def test_a_byte_order_mark_opening_a_file_and_invisible_free_text_stay_accepted(
     ran = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=tmp_path)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert (tmp_path / "SENT").exists()
-
-
-@pytest.mark.parametrize(
-    ("value", "named"),
-    [
-        ("c1\u200b", "U+200B (ZERO WIDTH SPACE) at position 3"),
-        ("\u202eabc", "U+202E (RIGHT-TO-LEFT OVERRIDE) at position 1"),
-        ("a\u00adb", "U+00AD (SOFT HYPHEN) at position 2"),
-        ("flag-\U0001f3f4\U000e0067\U000e0062\U000e007f", "U+E0067 (TAG LATIN SMALL LETTER G)"),
-    ],
-)
-def test_key_text_names_the_invisible_character_and_where(value: str, named: str) -> None:
-    with pytest.raises(ValueError, match="invisible character") as raised:
-        key_text(value)
-    assert named in str(raised.value), raised.value
-    assert value not in str(raised.value)  # the character itself is never printed
-
-
-@pytest.mark.parametrize("value", ["c1", "caf\u00e9", "heart-\u2764\ufe0f", "a b", "\u0645\u0631"])
-def test_key_text_keeps_visible_text(value: str) -> None:
-    assert key_text(value) == value
 
 
 def test_a_file_name_that_makes_ids_with_an_invisible_character_is_said_at_its_path(

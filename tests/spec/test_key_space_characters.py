@@ -71,6 +71,13 @@ def test_a_space_separator_or_private_use_character_in_a_key_is_one_located_line
         ("a\u2029", "U+2029 (PARAGRAPH SEPARATOR) at position 2"),
         ("a\uf8ffb", "private-use character U+F8FF at position 2"),
         ("a\U000f0000", "private-use character U+F0000 at position 2"),
+        ("c1\u200b", "invisible character U+200B (ZERO WIDTH SPACE) at position 3"),
+        ("\u202eabc", "invisible character U+202E (RIGHT-TO-LEFT OVERRIDE) at position 1"),
+        ("a\u00adb", "invisible character U+00AD (SOFT HYPHEN) at position 2"),
+        (
+            "flag-\U0001f3f4\U000e0067\U000e0062\U000e007f",
+            "invisible character U+E0067 (TAG LATIN SMALL LETTER G)",
+        ),
     ],
 )
 def test_key_text_names_the_character_and_where(value: str, named: str) -> None:
@@ -80,6 +87,9 @@ def test_key_text_names_the_character_and_where(value: str, named: str) -> None:
     assert value not in str(raised.value)  # the character itself is never printed
 
 
-@pytest.mark.parametrize("value", ["a b", "c1 ", " c1", "a  b", "\u0645\u0631 \u0628"])
-def test_the_plain_space_stays_part_of_a_key(value: str) -> None:
+@pytest.mark.parametrize(
+    "value",
+    ["a b", "c1 ", " c1", "a  b", "\u0645\u0631 \u0628", "c1", "caf\u00e9", "heart-\u2764\ufe0f"],
+)
+def test_visible_text_and_the_plain_space_stay_a_key(value: str) -> None:
     assert key_text(value) == value
