@@ -1,5 +1,9 @@
 """The permutation test's group sums by rank (issue 12's 100k-case run) must give exactly the
-p-values of the argsort of every shuffle it replaced: same shuffles, same counts."""
+p-values of the argsort of every shuffle it replaced: same shuffles, same counts.
+
+Many values of few distinct ones are shuffled as counts of each value instead
+(tests/stats/test_level_counts.py); here that path is turned off, so the rank path and the
+argsort decide every case, as they do for values of many distinct ones."""
 
 from __future__ import annotations
 
@@ -17,6 +21,11 @@ from assurance_harness.stats.disparity import (
     spread,
 )
 from assurance_harness.stats.intervals import BOOTSTRAP_BLOCK
+
+
+@pytest.fixture(autouse=True)
+def _no_level_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(disparity, "few_levels", lambda values, groups=1: None)
 
 
 def _argsort_p_value(

@@ -50,6 +50,7 @@ from ..stats.intervals import (
     small_sample_mean_interval,
     wilson_mean,
 )
+from ..stats.levelcounts import bootstrap_sums, few_levels
 from ._grouping import covering, number, percentile_interval, within_strata
 from .base import (
     ExpressionRole,
@@ -413,11 +414,18 @@ class DisparityMetric(MetricKind):
         totals = np.zeros(resamples)
         count = 0
         for j, values in enumerate(case_means.values()):
-            # In blocks (one random stream, the same draws as one resamples x n array), so a
-            # 100k-case run holds a few MB here, not 2 x resamples x n x 8 bytes.
-            sums = np.concatenate(
-                [values[idx].sum(axis=1) for idx in resample_indices(rng, values.size, resamples)]
-            )
+            levels = few_levels(values)
+            if levels is not None:  # by how often each value is drawn: the same resamples
+                sums = bootstrap_sums(levels, rng, resamples)
+            else:
+                # In blocks (one random stream, the same draws as one resamples x n array), so
+                # a 100k-case run holds a few MB here, not 2 x resamples x n x 8 bytes.
+                sums = np.concatenate(
+                    [
+                        values[idx].sum(axis=1)
+                        for idx in resample_indices(rng, values.size, resamples)
+                    ]
+                )
             stats[:, j] = sums / values.size
             totals += sums
             count += values.size

@@ -25,6 +25,7 @@ import numpy as np
 
 from ._special import stdtrit
 from .intervals import BOOTSTRAP_BLOCK, wilson_mean, z_value
+from .levelcounts import few_levels, shuffled_group_sums
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,9 @@ def permutation_p_value(
     """p-value of "no gap": the share of label shufflings whose statistic is at least as extreme
     as the observed one, counting the observed labelling ((b + 1) / (B + 1), exact under
     exchangeability). ``statistic`` maps an array of group means (last axis) to a figure;
-    the default is max - min. Memory is O(cases) per block of shufflings."""
+    the default is max - min. Memory is O(cases) per block of shufflings. Many cases of few
+    distinct values are shuffled as counts of each value (``levelcounts``: 2.1 s -> 0.02 s
+    for five groups of 20k cases of 40 distinct values), the same test."""
     usable = [g for g in groups if g.n > 0]
     if len(usable) < 2:
         return None
@@ -159,8 +162,20 @@ def permutation_p_value(
     k, n = len(usable), values.size
     observed = float(stat(np.array([g.mean for g in usable]))[()])
     cuts = np.cumsum([g.n for g in usable])[:-1]
-    by_rank = n >= RANK_SUMS_MIN_CASES and exactly_summable(values)
     rng = np.random.default_rng(seed)
+    tolerance = 1e-12 * max(1.0, abs(observed))
+
+    def extremes(sums: np.ndarray) -> int:
+        figures = stat(sums / sizes)
+        if larger_is_worse:
+            return int(np.count_nonzero(figures >= observed - tolerance))
+        return int(np.count_nonzero(figures <= observed + tolerance))
+
+    pool = few_levels(values, groups=k)
+    if pool is not None:  # shuffles dealt as counts of each value (``levelcounts``)
+        dealt = shuffled_group_sums(pool, sizes.astype(np.int64), rng, permutations)
+        return (extremes(dealt) + 1) / (permutations + 1)
+    by_rank = n >= RANK_SUMS_MIN_CASES and exactly_summable(values)
     block = max(1, BOOTSTRAP_BLOCK // n)
     extreme = 0
     done = 0
@@ -173,12 +188,7 @@ def permutation_p_value(
             sums = np.zeros((count, k))
             for i in range(k):
                 sums[:, i] = shuffled[:, labels == i].sum(axis=1)
-        figures = stat(sums / sizes)
-        tolerance = 1e-12 * max(1.0, abs(observed))
-        if larger_is_worse:
-            extreme += int(np.count_nonzero(figures >= observed - tolerance))
-        else:
-            extreme += int(np.count_nonzero(figures <= observed + tolerance))
+        extreme += extremes(sums)
         done += count
     return (extreme + 1) / (permutations + 1)
 
