@@ -296,6 +296,8 @@ class ResponseRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ResponseRecord:
+        if data.get("error") is None:  # most records: no copy (a run reads one a request)
+            return cls(**data)
         data = dict(data)
         error = data.pop("error", None)
         return cls(**data, error=ErrorInfo(**error) if error else None)

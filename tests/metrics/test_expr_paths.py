@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assurance_harness.metrics.expr import _eval, compile_expression, evaluate, namespace
+from assurance_harness.metrics.expr import _eval, compile_expression, evaluate, namespace, reader
 
 ROWS: list[dict[str, Any]] = [
     {
@@ -24,6 +24,7 @@ ROWS: list[dict[str, Any]] = [
     {"case_id": "c3", "scores": None, "human": {"label": False, "reviewed": True}},
     {"case_id": "c4", "scores": {"response": {"x": 1}, "meta": 7}, "metadata": {}},
     {"case_id": "c5", "scores": [("len", {"words": 1})]},  # not a dict: the general route
+    {"case_id": "c6", "scores": {"len": [1, 2], "num": "text", "flat": float("nan")}},
 ]
 
 EXPRESSIONS = [
@@ -62,3 +63,7 @@ def test_path_expressions_read_what_the_evaluator_reads(expr: str) -> None:
         expected = _eval(compile_expression(expr).body, namespace(row))
         assert evaluate(expr, row) == expected
         assert type(evaluate(expr, row)) is type(expected)
+        # The reader made once for a column's rows (``metrics.columns``) reads the same.
+        got = reader(expr)(row)
+        assert got == expected
+        assert type(got) is type(expected)

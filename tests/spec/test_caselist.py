@@ -213,3 +213,13 @@ def test_reading_pauses_the_collector_only_while_a_block_is_decoded(monkeypatch)
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_between_is_each_position_read_alone(monkeypatch) -> None:
+    monkeypatch.setattr(caselist, "BLOCK", 7)
+    cases = _cases(30)
+    stored = CaseList.build(cases)
+    for first, stop in ((0, 30), (3, 17), (29, 30), (5, 5)):
+        assert stored.between(first, stop) == cases[first:stop]
+    with pytest.raises(IndexError):
+        stored.between(25, 31)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from assurance_harness.datatypes import ErrorInfo, ResponseRecord
 from assurance_harness.store.journalindex import JournalIndex
@@ -75,3 +76,35 @@ def test_a_retry_sends_the_errors_from_before_it_began_and_counts_what_they_came
     assert index.pending(errors_before=since).numpy().tolist() == [3, 4]
     assert index.pending().numpy().tolist() == [4]
     assert index.retried(earlier, since) == (1, 1)  # b answered, c failed again (d not yet)
+
+
+def test_a_chunk_decoded_in_one_call_is_each_line_decoded_alone(tmp_path: Path) -> None:
+    """``read`` decodes a chunk's lines as one JSON array; the records must be those of each
+    line read alone, whatever the line holds (an error, text that looks like JSON, non-ASCII,
+    a duplicated key), and a chunk the one call cannot read falls back to line by line."""
+    from assurance_harness.store.journalindex import _decode_lines
+
+    records = [
+        ResponseRecord(case_id="a", sample=0, seed=1, response='], [{"x": 1}'),
+        ResponseRecord(
+            case_id="b", sample=0, seed=2, response=None, error=ErrorInfo("timeout", "slow", 504)
+        ),
+        ResponseRecord(case_id="c", sample=0, seed=3, response="\u00e9 \U0001f600 caf\u00e9"),
+    ]
+    lines = [(json.dumps(r.to_dict(), ensure_ascii=False) + "\n").encode() for r in records]
+    lines.append(b'{"case_id": "d", "sample": 0, "seed": 4, "response": "x", "seed": 5}\n')
+    assert _decode_lines(lines) == [json.loads(line) for line in lines]
+    journal = tmp_path / "responses.jsonl"
+    journal.write_bytes(b"".join(lines))
+    index = JournalIndex(journal, lambda keys: np.array([ord(c) - 97 for c, _ in keys]), 4)
+    got = index.read(0, 4)
+    assert got[:3] == records
+    assert got[3].seed == 5  # the last of a duplicated key, as json.loads gives
+    index.close()
+    # Not one JSON array (a BOM, a line of two values): each line alone, as before.
+    assert _decode_lines([b"\xef\xbb\xbf" + lines[0], lines[1]]) == [
+        json.loads(b"\xef\xbb\xbf" + lines[0]),
+        json.loads(lines[1]),
+    ]
+    with pytest.raises(ValueError):
+        _decode_lines([lines[0], b"1, 2\n"])

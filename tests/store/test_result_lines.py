@@ -118,3 +118,17 @@ def test_a_float_that_is_not_finite_is_strict_json_and_text_saying_so_is_kept() 
         data = json.loads(line, parse_constant=refuse)
         assert data["response"] == text
         assert data["scores"]["s"] == {"v": None, "up": float("inf"), "down": [float("-inf")]}
+
+
+@pytest.mark.parametrize("row", PLAIN + VALIDATED)
+def test_the_reused_encoder_writes_what_json_dumps_writes(row: dict) -> None:
+    """``_row_json`` encodes with one C encoder made once (``runlog._STRICT_ROW``); its text
+    must be ``json.dumps``'s, and a row with a float that is not finite still goes the loose
+    way (NaN as null)."""
+    data = runlog._as_dumped(row) or runlog._dump(ResultRow.model_validate(row))
+    try:
+        expected = json.dumps(data, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:
+        assert '"latency_s": null' in runlog._row_json(data, ascii=False)
+        return
+    assert runlog._row_json(data, ascii=False) == expected

@@ -51,7 +51,7 @@ from .base import MetricContext, MetricValue, Row
 from .bbq_bias import BIASED, CORRECT, IN_CONTEXT, BbqMetric, BbqParams, answer_flags
 from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends
 from .engine import MAX_WORST_CASES, FieldPresence, _take_turns, no_figure
-from .expr import evaluate
+from .expr import reader
 from .paired import PairedDeltaMetric, PairedParams
 from .pairedcolumns import cells_of, worst_rows
 from .robustcolumns import PAIR_KINDS, PairKind, SourceColumns
@@ -90,9 +90,9 @@ class ValueColumn:
         """Their numbers."""
 
     def add(self, rows: list[Row]) -> None:
-        numbers, truth, expr, nan = array("d"), array("b"), self.expr, math.nan
+        numbers, truth, read, nan = array("d"), array("b"), reader(self.expr), math.nan
         for row in rows:
-            value = evaluate(expr, row)
+            value = read(row)
             truth.append(NULL if value is None else TRUE if value else FALSE)
             figure = number(value)
             numbers.append(nan if figure is None else figure)
@@ -127,9 +127,9 @@ class GroupColumn:
         """The codes of the rows last added."""
 
     def add(self, rows: list[Row]) -> None:
-        codes, names, expr = array("i"), self.names, self.expr
+        codes, names, read = array("i"), self.names, reader(self.expr)
         for row in rows:
-            key = evaluate(expr, row)
+            key = read(row)
             codes.append(-1 if key is None else names.setdefault(str(key), len(names)))
         self.codes.extend(codes)
         self.last = codes

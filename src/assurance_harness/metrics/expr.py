@@ -240,6 +240,29 @@ def evaluate(text: str, row: dict[str, Any]) -> Any:
     return _defined(value)
 
 
+def reader(text: str) -> Callable[[dict[str, Any]], Any]:
+    """``lambda row: evaluate(text, row)``, with the expression's parse looked up once rather
+    than once a row: a run's metric columns read each of their expressions from every row
+    (``metrics.columns``), and a ``name.member`` path, most of them, is then read directly."""
+    path = _path(text)
+    if path is None or path[0] in _CONSTANTS:
+        return lambda row: evaluate(text, row)
+    name, members = path
+    from_row = _ROW_NAMES.get(name)
+
+    def read(row: dict[str, Any]) -> Any:
+        scores = row.get("scores") or {}
+        if not isinstance(scores, dict):
+            return evaluate(text, row)
+        value = from_row(row) if from_row is not None else scores.get(name)
+        for member in members:
+            # ``_member`` with a text key: a mapping's member, else none.
+            value = value.get(member) if isinstance(value, dict) else None
+        return _defined(value)
+
+    return read
+
+
 def _defined(value: Any) -> Any:
     """``value``, or null for NaN: a score that is not a number (a model whose logits
     overflowed) is no value, so a condition on it skips the row and counts it in

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from ..datatypes import Case, ResponseRecord
 from ..privacy.stored import stored_copy
+from ..spec.caselist import CaseList
 from ..store.journalindex import JournalIndex
 from ..store.runlog import ResultsStream
 from .executors.base import ScoringSession
@@ -91,6 +92,19 @@ class RowTotals:
     """Answers that came from the response cache, by the run that measured them."""
 
 
+def _chunk_cases(cases: Sequence[Case], start: int, stop: int, samples: int) -> list[Case]:
+    """The case of each request position from ``start`` to ``stop`` (``samples`` a case),
+    each case read once (a list on disk: in one read)."""
+    first, last = start // samples, (stop - 1) // samples + 1
+    if isinstance(cases, CaseList):
+        unique = cases.between(first, last)
+    else:
+        unique = [cases[i] for i in range(first, last)]
+    if samples == 1:
+        return unique
+    return [unique[position // samples - first] for position in range(start, stop)]
+
+
 def stream_rows(
     *,
     index: JournalIndex,
@@ -112,7 +126,7 @@ def stream_rows(
         for start in range(0, total, max(1, chunk_rows)):
             stop = min(total, start + max(1, chunk_rows))
             records = index.read(start, stop)
-            chunk = [cases[position // samples] for position in range(start, stop)]
+            chunk = _chunk_cases(cases, start, stop, samples)
             rows = [make_row(case, record) for case, record in zip(chunk, records, strict=True)]
             # The chunk's cases only: a run of a million cases never maps them all at once.
             by_id: Mapping[str, Case] = {c.id: c for c in chunk}

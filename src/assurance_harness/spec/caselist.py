@@ -317,6 +317,14 @@ class CaseList(Sequence[Case]):
             self._block = (block, cases)
         return cases[index - block * BLOCK]
 
+    def between(self, first: int, stop: int) -> list[Case]:
+        """The cases at positions ``first`` to ``stop`` (within the list), decoded in one read:
+        a run's rows take their cases a chunk at a time (``runner.rowstream``), and one
+        ``__getitem__`` a case cost about 1 us of a row's 40."""
+        if not 0 <= first <= stop <= len(self):
+            raise IndexError((first, stop))
+        return self._read(first, stop, _loads) if first < stop else []
+
     def __iter__(self) -> Iterator[Case]:
         for first in range(0, len(self), BLOCK):
             yield from self._read(first, min(len(self), first + BLOCK), _loads)

@@ -155,16 +155,34 @@ class JournalIndex:
     def read(self, start: int, stop: int) -> list[ResponseRecord]:
         """The records of request positions ``start`` to ``stop`` (all present), in order."""
         offsets = self.offsets.read(start, stop).tolist()
-        out: dict[int, ResponseRecord] = {}
+        # In file order: the reads go forward through the file.
+        order = sorted(range(len(offsets)), key=offsets.__getitem__)
+        lines: list[bytes] = []
         with self.path.open("rb") as handle:
-            # In file order: the reads go forward through the file.
-            for i in sorted(range(len(offsets)), key=offsets.__getitem__):
+            for i in order:
                 handle.seek(offsets[i])
-                out[i] = ResponseRecord.from_dict(json.loads(handle.readline()))
-        return [out[i] for i in range(len(offsets))]
+                lines.append(handle.readline())
+        out: list[ResponseRecord | None] = [None] * len(offsets)
+        for i, data in zip(order, _decode_lines(lines), strict=True):
+            out[i] = ResponseRecord.from_dict(data)
+        return out  # type: ignore[return-value]  # every position filled
 
     def close(self) -> None:
         self.spill.close()
+
+
+def _decode_lines(lines: list[bytes]) -> list[Any]:
+    """Each JSON line's value, as ``json.loads`` of each line gives it, decoded in one call
+    (as one JSON array): 100,000 journal lines took 8.9 us each one by one, 5.8 us so. A line
+    that does not decode so (the journal's lines were written and checked as records, but
+    whatever the one call cannot read) is decoded alone, which raises as it always did."""
+    try:
+        values = json.loads(b"[" + b",".join(lines) + b"]")
+    except (ValueError, RecursionError):
+        return [json.loads(line) for line in lines]
+    if len(values) != len(lines):  # (a line that is no single value: cannot be one here)
+        return [json.loads(line) for line in lines]
+    return values  # type: ignore[no-any-return]
 
 
 def index_journal(
