@@ -417,8 +417,8 @@ async def _in_daemon_thread(
     Not ``asyncio.to_thread``: its shared pool has min(32, CPUs + 4) workers, fewer than a
     target's ``concurrency``, and a call that hangs past ``timeout_s`` keeps its worker, so a few
     hangs starve every later request into a timeout, and the pool's shutdown then waits for the
-    hung calls, so the command never exits. ``DaemonWorkers`` gives a call that finds no idle
-    thread a new one, and a hung call's thread is abandoned on timeout instead. ``after`` runs
+    hung calls, so the command never exits. ``DaemonWorkers`` gives a call that no thread will
+    take soon a new one, and a hung call's thread is abandoned on timeout instead. ``after`` runs
     on that thread once the call returns, even one that has timed out meanwhile.
     """
     loop = asyncio.get_running_loop()
@@ -446,7 +446,7 @@ async def _in_daemon_thread(
 
         return deliver
 
-    workers.submit(work)
+    workers.submit(work, loop.call_later)
     return await future
 
 
