@@ -16,7 +16,7 @@ of the process. Workloads, written to a temporary folder:
   ``--no-report --no-evidence`` (target < 20 s and < 500 MB peak RSS at 100k);
 - ``demo``: the same run against the bundled demo target (``targets/demo.yaml``: the demo
   assistant, a Python callable, answering each prompt in a thread of the harness), which is
-  what the issue names; not in the default set (about 4x the replay run's sending time).
+  what the issue names; not in the default set (about 3x the replay run's sending time).
 
 The machine's load matters more than anything here: the 1-minute load average is printed with
 every figure. Median and best of ``--repeat`` runs (the run workload once: it is long).
