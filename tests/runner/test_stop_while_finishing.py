@@ -65,8 +65,8 @@ if "journal-closed" in POINTS:  # just after the last response is fsynced and th
 
     _close_journal = RunDir.close_journal
 
-    def close_journal(self):
-        _close_journal(self)
+    def close_journal(self, **options):
+        _close_journal(self, **options)
         if self.responses.exists():
             fire("journal-closed")
 

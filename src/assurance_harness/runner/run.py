@@ -1214,11 +1214,12 @@ def _send_pending(
                 on_record=journal_notes.on_record if journal_notes is not None else None,
                 on_close_timeout=closed_late,
             )
+        run_dir.close_journal()  # the last records written: failing here is a storage fault
         return journal_notes.finish() if journal_notes is not None else None
     except TargetUnusableError as exc:
         # A broken target, found by the probe: the run folder stays (its cases are written)
         # so that once the endpoint is fixed outside the target file, resuming sends it all.
-        run_dir.close_journal()
+        run_dir.close_journal(check=False)
         if errors_before is not None:
             raise  # a retry of the run's errors: the run is recorded as its journal stands
         exc.add_line(
@@ -1234,7 +1235,7 @@ def _send_pending(
         )
         raise
     except HarnessError as exc:
-        run_dir.close_journal()
+        run_dir.close_journal(check=False)
         if not resumed and not run_dir.has_responses():
             # Nothing was sent (a key not exported, a module not found): leave no half-made
             # run folder behind that 'runs' and '--resume' would have to explain.
@@ -1245,7 +1246,7 @@ def _send_pending(
     except KeyboardInterrupt:
         raise  # the journal is closed below; run_suite says how much it holds (_interrupted)
     except (OSError, sqlite3.Error) as exc:  # the journal or the cache: disk full, read-only
-        run_dir.close_journal()
+        run_dir.close_journal(check=False)
         raise _storage_failure(
             exc,
             (_failed_file(exc) or run_dir.path) if isinstance(exc, OSError) else cache_path,
@@ -1253,7 +1254,7 @@ def _send_pending(
         ) from None
     except BaseException as exc:  # a bug (ours, an adapter's, a plugin's): exit 3, not a
         # traceback, nor a plugin's SystemExit status; its target file named where it is its own
-        run_dir.close_journal()
+        run_dir.close_journal(check=False)
         origin = TargetOrigin(str(target_path), type(target))
         if not resumed and not run_dir.has_responses():
             shutil.rmtree(run_dir.path, ignore_errors=True)  # as for any failure before sending
@@ -1271,7 +1272,7 @@ def _send_pending(
             origin=origin,
         ) from None
     finally:
-        run_dir.close_journal()
+        run_dir.close_journal(check=False)  # closed above, unless stopped (Ctrl-C) or failing
         if journal_notes is not None:
             journal_notes.give_up()  # closes its index unless finish() handed it over
 

@@ -3,11 +3,14 @@
 The journal (``responses.jsonl``) is appended and flushed to the operating system per response,
 so ``kill -9`` or a crash of the process loses at most the line being written (a torn last line
 is ignored on resume). It is also fsynced at most every ``FSYNC_INTERVAL_S`` and on close, so a
-power cut loses at most that window, without an fsync per response on the hot path.
+power cut loses at most that window, without an fsync per response on the hot path. A write
+that fails (a full disk, a file size limit) names the journal, and the journal's file is
+closed even then.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -148,25 +151,51 @@ class RunDir:
     def append_response(self, record: ResponseRecord) -> None:
         assert self._journal is not None, "open_journal() first"
         line = (_RECORD_JSON.encode(record.to_dict()) + "\n").encode("utf-8")
-        self._journal.write(line)
-        self._end += len(line)
-        self._journal.flush()
-        now = time.monotonic()
-        if now - self._last_sync >= FSYNC_INTERVAL_S:
-            os.fsync(self._journal.fileno())
-            self._last_sync = now
+        try:
+            self._journal.write(line)
+            self._end += len(line)
+            self._journal.flush()
+            now = time.monotonic()
+            if now - self._last_sync >= FSYNC_INTERVAL_S:
+                os.fsync(self._journal.fileno())
+                self._last_sync = now
+        except OSError as exc:
+            raise self._named(exc) from None
+
+    def _named(self, exc: OSError) -> OSError:
+        """``exc`` naming the journal (a write to an open file names no file)."""
+        if exc.filename is None:
+            exc.filename = str(self.responses)
+        return exc
 
     def sync_journal(self) -> None:
         """Flush and fsync the open journal without closing it (a run forced to stop)."""
         if self._journal is not None:
-            self._journal.flush()
-            os.fsync(self._journal.fileno())
+            try:
+                self._journal.flush()
+                os.fsync(self._journal.fileno())
+            except OSError as exc:
+                raise self._named(exc) from None
 
-    def close_journal(self) -> None:
-        if self._journal is not None:
-            self.sync_journal()
-            self._journal.close()
-            self._journal = None
+    def close_journal(self, *, check: bool = True) -> None:
+        """Flush, fsync and close the journal. Its file is closed even when what it buffers
+        cannot be written (a full disk): those records are lost, and their requests are sent
+        again on resume. ``check``: raise that failure (a run's last records); a run already
+        failing passes False, so the failure it reports is not replaced by this one (which
+        named no file and dropped the resume command)."""
+        journal, self._journal = self._journal, None
+        if journal is None:
+            return
+        fault: OSError | None = None
+        try:
+            journal.flush()
+            os.fsync(journal.fileno())
+        except OSError as exc:
+            fault = self._named(exc)
+        with contextlib.suppress(OSError):  # a flush that failed above fails again, and the
+            journal.close()  # descriptor is closed all the same
+        if fault is not None and check:
+            raise fault
 
     def has_responses(self) -> bool:
         """Whether the journal holds a complete response (read up to the first one)."""
