@@ -48,7 +48,7 @@ from ..store.runcommands import new_run_command, resume_command, resume_of
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
 from ..store.runlog import RunLogWriter, RunOptions, RunState, Summary, read_run, read_state
-from ..store.spill import SpillArray
+from ..store.spill import SpillArray, SpillError, spill_failure
 from ..targets._http_common import HttpTargetSpec
 from ..targets.base import Target
 from ..targets.open_files import make_room_for_connections
@@ -142,6 +142,8 @@ def _create_run_dir(reports: Path, suite_name: str) -> RunDir:
 def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedError:
     """A storage fault (read-only folder, full disk, a database that cannot be written) as one
     line with the way on, instead of an OS or sqlite traceback."""
+    if isinstance(exc, SpillError):  # a temporary file: the fix is TMPDIR's, said in one place
+        return spill_failure(exc, then)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     if isinstance(exc, sqlite3.OperationalError) and "locked" in reason:
         from ..store.faults import locked_reason  # said as every other command says it

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import RunFailedError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -57,6 +59,22 @@ class SpillError(OSError):
     """A temporary file could not be made or written (a full or read-only temporary folder):
     an ``OSError`` whose ``filename`` names the folder, so the one-line storage error says
     which disk is full, not the file being read or the run folder."""
+
+
+TEMPORARY_FOLDER_FIX = "free space there or set TMPDIR to a folder with room"
+"""The way on from a full or read-only temporary folder."""
+
+
+def spill_failure(exc: SpillError, then: str | None = None) -> RunFailedError:
+    """The one line (exit 3) for a temporary file that could not be written, said alike for a
+    dataset, a replay recording's index, a journal read back on resume: before this, a spill
+    outside the dataset's loading ended as an "internal error" blamed on the file being read.
+    ``then``: the way on where something was sent (the resume command, on a line of its own);
+    by default, nothing was sent and the same command is run again."""
+    what = f"cannot write {exc.filename}: {exc.strerror}"
+    if then is None:
+        return RunFailedError(f"{what}; nothing was sent: {TEMPORARY_FOLDER_FIX}, and run again")
+    return RunFailedError(f"{what}; {TEMPORARY_FOLDER_FIX}", then)
 
 
 def _failed(exc: OSError, folder: Path | None) -> SpillError:
