@@ -60,9 +60,12 @@ class SpillError(OSError):
     an ``OSError`` whose ``filename`` names the folder, so the one-line storage error says
     which disk is full, not the file being read or the run folder."""
 
+    in_tmpdir: bool = True
+    """Whether the folder is the temporary folder (TMPDIR moves it), not one given."""
+
 
 TEMPORARY_FOLDER_FIX = "free space there or set TMPDIR to a folder with room"
-"""The way on from a full or read-only temporary folder."""
+"""The way on from a full or read-only temporary folder (a given folder: free space there)."""
 
 
 def spill_failure(exc: SpillError, then: str | None = None) -> RunFailedError:
@@ -72,14 +75,17 @@ def spill_failure(exc: SpillError, then: str | None = None) -> RunFailedError:
     ``then``: the way on where something was sent (the resume command, on a line of its own);
     by default, nothing was sent and the same command is run again."""
     what = f"cannot write {exc.filename}: {exc.strerror}"
+    fix = TEMPORARY_FOLDER_FIX if exc.in_tmpdir else "free space there"
     if then is None:
-        return RunFailedError(f"{what}; nothing was sent: {TEMPORARY_FOLDER_FIX}, and run again")
-    return RunFailedError(f"{what}; {TEMPORARY_FOLDER_FIX}", then)
+        return RunFailedError(f"{what}; nothing was sent: {fix}, and run again")
+    return RunFailedError(f"{what}; {fix}", then)
 
 
 def _failed(exc: OSError, folder: Path | None) -> SpillError:
     where = folder if folder is not None else f"{tempfile.gettempdir()} (TMPDIR)"
-    return SpillError(exc.errno, exc.strerror, f"a temporary file in {where}")
+    failed = SpillError(exc.errno, exc.strerror, f"a temporary file in {where}")
+    failed.in_tmpdir = folder is None
+    return failed
 
 
 class TempFile:
