@@ -851,7 +851,7 @@ def _run_suite(
         except (OSError, ValueError) as exc:
             shutil.rmtree(run_dir.path, ignore_errors=True)  # nothing sent: nothing to keep
             raise _storage_failure(
-                exc, run_dir.path, "nothing was sent; fix it and run again"
+                exc, _failed_file(exc) or run_dir.path, "nothing was sent; fix it and run again"
             ) from None
         _registered(run_dir, continue_with(run_id))
 
