@@ -85,3 +85,18 @@ def test_a_temporary_file_in_a_given_folder_names_that_folder(
         column.extend(range(spill.BLOCK))
     column.close()
     assert caught.value.filename == f"a temporary file in {tmp_path}"
+
+
+def test_a_full_given_folder_is_not_sent_to_tmpdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spill into a folder of the run's (a journal's index in the run folder) is not moved
+    by TMPDIR: the way on is that folder's space alone."""
+    monkeypatch.setattr(spill.TempFile, "_write", _full)
+    column = spill.SpillArray("q", folder=tmp_path)
+    with pytest.raises(spill.SpillError) as caught:
+        column.extend(range(spill.BLOCK))
+    column.close()
+    message = str(spill.spill_failure(caught.value))
+    assert message.startswith(f"cannot write a temporary file in {tmp_path}: No space left")
+    assert "free space there" in message and "TMPDIR" not in message, message

@@ -48,7 +48,7 @@ from ..store.runcommands import new_run_command, resume_command, resume_of
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
 from ..store.runlog import RunLogWriter, RunOptions, RunState, Summary, read_run, read_state
-from ..store.spill import SpillArray
+from ..store.spill import SpillArray, SpillError, spill_failure
 from ..targets._http_common import HttpTargetSpec
 from ..targets.base import Target
 from ..targets.open_files import make_room_for_connections
@@ -142,6 +142,8 @@ def _create_run_dir(reports: Path, suite_name: str) -> RunDir:
 def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedError:
     """A storage fault (read-only folder, full disk, a database that cannot be written) as one
     line with the way on, instead of an OS or sqlite traceback."""
+    if isinstance(exc, SpillError):  # a temporary file: the fix is TMPDIR's, said in one place
+        return spill_failure(exc, then)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     if isinstance(exc, sqlite3.OperationalError) and "locked" in reason:
         from ..store.faults import locked_reason  # said as every other command says it
@@ -849,7 +851,7 @@ def _run_suite(
         except (OSError, ValueError) as exc:
             shutil.rmtree(run_dir.path, ignore_errors=True)  # nothing sent: nothing to keep
             raise _storage_failure(
-                exc, run_dir.path, "nothing was sent; fix it and run again"
+                exc, _failed_file(exc) or run_dir.path, "nothing was sent; fix it and run again"
             ) from None
         _registered(run_dir, continue_with(run_id))
 
@@ -1183,6 +1185,11 @@ def _send_pending(
             journal_notes = JournalNotes(run_dir, requests)
             pending = journal_notes.requests()
     except OSError as exc:  # a spilled index: a full or read-only disk
+        if _nothing_recorded(run_dir, resumed):
+            shutil.rmtree(run_dir.path, ignore_errors=True)
+            raise _storage_failure(
+                exc, _failed_file(exc) or run_dir.path, "nothing was sent; fix it and run again"
+            ) from None
         raise _storage_failure(
             exc,
             _failed_file(exc) or run_dir.path,
@@ -1195,8 +1202,8 @@ def _send_pending(
         def wrapped(finished: int, _total: int, errors: int) -> None:
             progress(offset + finished, total, base_errors + errors)
 
-    run_dir.open_journal()
     try:
+        run_dir.open_journal()  # made or opened here: failing is a storage fault like a write's
         if pending:
             _send(
                 runner,
@@ -1236,9 +1243,7 @@ def _send_pending(
         raise
     except HarnessError as exc:
         run_dir.close_journal(check=False)
-        if not resumed and not run_dir.has_responses():
-            # Nothing was sent (a key not exported, a module not found): leave no half-made
-            # run folder behind that 'runs' and '--resume' would have to explain.
+        if _nothing_recorded(run_dir, resumed):  # a key not exported, a module not found
             shutil.rmtree(run_dir.path, ignore_errors=True)
         else:
             exc.add_line(f"the responses so far are saved; continue with: {resume_cmd}")
@@ -1247,16 +1252,22 @@ def _send_pending(
         raise  # the journal is closed below; run_suite says how much it holds (_interrupted)
     except (OSError, sqlite3.Error) as exc:  # the journal or the cache: disk full, read-only
         run_dir.close_journal(check=False)
+        where = (_failed_file(exc) or run_dir.path) if isinstance(exc, OSError) else cache_path
+        if _nothing_recorded(run_dir, resumed):  # the journal could not be made, or written
+            shutil.rmtree(run_dir.path, ignore_errors=True)
+            raise _storage_failure(
+                exc, where, "no response was recorded; fix it and run again"
+            ) from None
         raise _storage_failure(
             exc,
-            (_failed_file(exc) or run_dir.path) if isinstance(exc, OSError) else cache_path,
+            where,
             f"the responses so far are saved; after fixing this, continue with: {resume_cmd}",
         ) from None
     except BaseException as exc:  # a bug (ours, an adapter's, a plugin's): exit 3, not a
         # traceback, nor a plugin's SystemExit status; its target file named where it is its own
         run_dir.close_journal(check=False)
         origin = TargetOrigin(str(target_path), type(target))
-        if not resumed and not run_dir.has_responses():
+        if _nothing_recorded(run_dir, resumed):
             shutil.rmtree(run_dir.path, ignore_errors=True)  # as for any failure before sending
             raise internal_error(
                 exc,
@@ -1275,6 +1286,19 @@ def _send_pending(
         run_dir.close_journal(check=False)  # closed above, unless stopped (Ctrl-C) or failing
         if journal_notes is not None:
             journal_notes.give_up()  # closes its index unless finish() handed it over
+
+
+def _nothing_recorded(run_dir: RunDir, resumed: bool) -> bool:
+    """Whether a fresh run failing before its first response reached the journal: its folder
+    is then removed, as for any failure before sending (its cases or run.json not written),
+    and the way on is to run again: no half-made run for 'runs' and '--resume' to explain, nor
+    to hold the space of a full disk. A journal that cannot be read counts as recorded (kept)."""
+    if resumed:
+        return False
+    try:
+        return not run_dir.has_responses()
+    except (OSError, HarnessError):
+        return False
 
 
 def _reviewed_figures(

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from ..datatypes import Case, key_problem
-from ..errors import ConfigError, ConfigIssue, RunFailedError
+from ..errors import ConfigError, ConfigIssue
 from ..store.files import (
     NOT_REGULAR_FILE,
     ChangedWhileReadError,
@@ -37,7 +37,7 @@ from ..store.files import (
     sha256_as_read,
     too_large,
 )
-from ..store.spill import SpillError
+from ..store.spill import SpillError, spill_failure
 from .caselist import CaseList, collect
 from .errors import kind_of, validation_issues
 from .suite import DatasetSpec
@@ -449,10 +449,7 @@ def load_dataset(
         _unchanged(spec.path, path, version, source)  # else the row read was a writer's half
         raise
     except SpillError as exc:  # a large dataset moves to disk: a full TMPDIR is no traceback
-        raise RunFailedError(
-            f"cannot write {exc.filename}: {exc.strerror}; nothing was sent: free space there "
-            "or set TMPDIR to a folder with room, and run again"
-        ) from None
+        raise spill_failure(exc) from None
     if spec.limit is not None:
         cases = cases[: spec.limit]
     try:

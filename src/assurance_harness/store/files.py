@@ -418,6 +418,17 @@ _CREATE_FLAGS = (
 """``tempfile.mkstemp``'s flags."""
 
 
+def name_written_file(exc: OSError, path: Path | str, *, temporary: str | None = None) -> OSError:
+    """``exc`` (changed in place) naming ``path``, the file being written, where it names no
+    file (a write, flush or fsync on an open file names none) or only ``temporary``, the file an
+    atomic write renames onto ``path``: the runner's one line then says which file failed, not
+    the folder it knows of, nor a temporary file already removed. The one home of this, for
+    every writer of the run's files (the atomic writes here, the journal: ``RunDir``)."""
+    if exc.filename is None or (temporary is not None and exc.filename == temporary):
+        exc.filename = str(path)
+    return exc
+
+
 def _create_temporary(path: Path) -> tuple[int, str]:
     """A new temporary file beside ``path`` (``.NAME.XXXXXXXX.tmp``), open, with the mode an
     ordinary ``open()`` gives (0666 less umask: reports are shared), and in ``_pending`` from
@@ -430,8 +441,9 @@ def _create_temporary(path: Path) -> tuple[int, str]:
             return os.open(tmp, _CREATE_FLAGS, 0o666), tmp
         except FileExistsError:
             _pending.discard(tmp)  # another's: draw again
-        except OSError:
+        except OSError as exc:
             _pending.discard(tmp)  # not made: nothing to remove
+            name_written_file(exc, path, temporary=tmp)
             raise
     raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(path))
 
@@ -485,7 +497,11 @@ class AtomicStream:
 
     def write(self, data: bytes) -> None:
         self.digest.update(data)
-        self.handle.write(data)
+        try:
+            self.handle.write(data)
+        except OSError as exc:
+            name_written_file(exc, self.path, temporary=self.tmp)
+            raise
 
     def close(self, *, fsync: bool = False) -> str:
         """Make the file visible under its name (``fsync``: its bytes on disk first); return
@@ -496,15 +512,21 @@ class AtomicStream:
                 os.fsync(self.handle.fileno())
             self.handle.close()
             os.replace(self.tmp, self.path)
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, OSError):
+                name_written_file(exc, self.path, temporary=self.tmp)
             self.abort()
             raise
         _pending.discard(self.tmp)
         return self.digest.hexdigest()
 
     def abort(self) -> None:
+        """Remove the temporary file. Closing it flushes what it buffers, which fails again
+        after a failed write: that second failure (naming no file) is not raised over the
+        first, and the bytes were unwanted anyway."""
         try:
-            self.handle.close()
+            with suppress(OSError):
+                self.handle.close()
         finally:
             _remove_temporary(self.tmp)
 
@@ -526,7 +548,9 @@ def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
             if fsync:
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
+        if isinstance(exc, OSError):
+            name_written_file(exc, path, temporary=tmp)
         _remove_temporary(tmp)
         raise
     _pending.discard(tmp)

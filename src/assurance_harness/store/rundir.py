@@ -23,7 +23,13 @@ from pydantic import ValidationError
 
 from ..datatypes import Case, ResponseRecord
 from ..errors import UsageError
-from .files import AtomicStream, check_regular_file, sha256_file, write_json_atomic
+from .files import (
+    AtomicStream,
+    check_regular_file,
+    name_written_file,
+    sha256_file,
+    write_json_atomic,
+)
 from .runlog import CASES, MANIFEST, RESPONSES, RESULTS, RUN_STATE, SUMMARY, RunLogWriter
 
 __all__ = ["FSYNC_INTERVAL_S", "RunDir", "write_json_atomic"]
@@ -164,9 +170,7 @@ class RunDir:
 
     def _named(self, exc: OSError) -> OSError:
         """``exc`` naming the journal (a write to an open file names no file)."""
-        if exc.filename is None:
-            exc.filename = str(self.responses)
-        return exc
+        return name_written_file(exc, self.responses)
 
     def sync_journal(self) -> None:
         """Flush and fsync the open journal without closing it (a run forced to stop)."""

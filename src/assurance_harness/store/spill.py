@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import RunFailedError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -58,10 +60,32 @@ class SpillError(OSError):
     an ``OSError`` whose ``filename`` names the folder, so the one-line storage error says
     which disk is full, not the file being read or the run folder."""
 
+    in_tmpdir: bool = True
+    """Whether the folder is the temporary folder (TMPDIR moves it), not one given."""
+
+
+TEMPORARY_FOLDER_FIX = "free space there or set TMPDIR to a folder with room"
+"""The way on from a full or read-only temporary folder (a given folder: free space there)."""
+
+
+def spill_failure(exc: SpillError, then: str | None = None) -> RunFailedError:
+    """The one line (exit 3) for a temporary file that could not be written, said alike for a
+    dataset, a replay recording's index, a journal read back on resume: before this, a spill
+    outside the dataset's loading ended as an "internal error" blamed on the file being read.
+    ``then``: the way on where something was sent (the resume command, on a line of its own);
+    by default, nothing was sent and the same command is run again."""
+    what = f"cannot write {exc.filename}: {exc.strerror}"
+    fix = TEMPORARY_FOLDER_FIX if exc.in_tmpdir else "free space there"
+    if then is None:
+        return RunFailedError(f"{what}; nothing was sent: {fix}, and run again")
+    return RunFailedError(f"{what}; {fix}", then)
+
 
 def _failed(exc: OSError, folder: Path | None) -> SpillError:
     where = folder if folder is not None else f"{tempfile.gettempdir()} (TMPDIR)"
-    return SpillError(exc.errno, exc.strerror, f"a temporary file in {where}")
+    failed = SpillError(exc.errno, exc.strerror, f"a temporary file in {where}")
+    failed.in_tmpdir = folder is None
+    return failed
 
 
 class TempFile:

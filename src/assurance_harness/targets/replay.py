@@ -165,12 +165,15 @@ class ReplayTarget(Target):
         if self._loaded:
             return
         from ..store.files import ChangedWhileReadError, check_unchanged
+        from ..store.spill import SpillError, spill_failure
 
         version = self._check_encoding()
         try:
             self._build_index(version[2])
         except ChangedWhileReadError:
             raise
+        except SpillError as exc:  # the index's temporary files: the disk's fault, not a bug's
+            raise spill_failure(exc) from None
         except ConfigError:  # a record half written, or cut short: the file changed, not bad
             with contextlib.suppress(OSError):
                 check_unchanged(self.file, version, str(self.file))
