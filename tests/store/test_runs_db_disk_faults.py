@@ -180,3 +180,29 @@ def test_sqlite_full_is_said_as_a_full_disk(mount: Mount, tmp_path: Path) -> Non
     assert str(fault).startswith(f"{db}: the disk is full"), fault
     assert "repair it" not in str(fault)
     assert fault.exit_code == ExitCode.RUN_FAILED
+
+
+def test_resume_in_a_read_only_reports_folder_is_exit_3_with_the_resume_command(
+    project: Path, mount: Mount
+) -> None:
+    """Was: exit 2 'the folder is read-only ...' and no resume command (exit 3 where the
+    folder held no runs.db): the disk failed, not the command."""
+    reports = mount(project / "R", "4m")
+    assert _run(project, reports).returncode == 0  # runs.db made
+    run_id = _unfinished_run(project, reports)
+    _remount(reports, "ro")
+
+    refused = _run(project, reports, "--resume", run_id)
+    errors = _errors(refused)
+    assert refused.returncode == ExitCode.RUN_FAILED, refused.stderr
+    assert f"{reports}/runs.db" in errors and "read-only" in errors, errors
+    assert f"--resume {run_id}" in errors, errors
+
+    listed = run_cli("runs", "list", "--reports", str(reports), cwd=project)
+    errors = _errors(listed)
+    assert listed.returncode == ExitCode.RUN_FAILED, listed.stderr
+    assert "read-only" in errors, errors
+
+    _remount(reports, "rw")
+    done = _run(project, reports, "--resume", run_id)
+    assert done.returncode == 0, done.stderr
