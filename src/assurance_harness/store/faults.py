@@ -50,10 +50,17 @@ class StoreBusyError(StoreError):
 
 
 class StoreStorageError(StoreError):
-    """The disk under a sound runs.db failed the command (full, read-only): neither the file nor
-    the command line is wrong, and the same command works once the disk is fixed, so exit 3 (a
-    failed step) for every command alike, and the runner offers the ``--resume`` of a run it
-    has begun. Exit 2 would say the command was wrong, and a run ended so offered none."""
+    """The disk under a sound runs.db failed the command (full, read-only, its access taken
+    away): neither the file nor the command line is wrong, and the same command works once the
+    disk is fixed, so exit 3 (a failed step) for ``run``, ``--resume`` and ``runs list`` alike,
+    and the runner offers the ``--resume`` of a run it has begun. Exit 2 said the command was
+    wrong, and a run ended so offered none.
+
+    A read-only reports folder is one too, although passing another --reports is one of its
+    fixes: it is the same folder a run without a runs.db in it fails to write its run folder
+    in (exit 3, ``errors.storage_fault``), and a run begun there must be resumed there. Exit 2
+    stays for a path that can never be the index (a folder or a FIFO in its place, a damaged
+    file, a table of another shape): the user must change that file, not the disk."""
 
     exit_code = RunFailedError.exit_code
 
@@ -180,13 +187,13 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
             "there, or pass another --reports"
         )
     if folder.is_dir() and not os.access(folder, os.W_OK):
-        return StoreError(
+        return StoreStorageError(
             f"{path}: the folder is read-only ({cause}): SQLite needs to write "
             f"{path.name}-wal and {path.name}-shm next to it; make {folder} writable, or copy "
             "the reports folder somewhere writable and pass it as --reports"
         )
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        return StoreError(
+        return StoreStorageError(
             f"{path}: permission denied ({cause}); give this user read and write access to it"
         )
     if "locked" in cause:
