@@ -10,6 +10,7 @@ needs privileges CI may not have; the tests skip there."""
 from __future__ import annotations
 
 import errno
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -206,3 +207,81 @@ def test_resume_in_a_read_only_reports_folder_is_exit_3_with_the_resume_command(
     _remount(reports, "rw")
     done = _run(project, reports, "--resume", run_id)
     assert done.returncode == 0, done.stderr
+
+
+def _read_only_index(mount: Mount, folder: Path, project: Path) -> Path:
+    """A whole runs.db on a read-only tmpfs (made by a run there)."""
+    ro = mount(folder, "4m")
+    assert _run(project, ro).returncode == 0
+    _remount(ro, "ro")
+    return ro / "runs.db"
+
+
+def _bind_read_only(path: Path, request: pytest.FixtureRequest) -> None:
+    """``path`` (a file) bind-mounted read-only onto itself; skip where that is not permitted."""
+    done = subprocess.run(["mount", "--bind", str(path), str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {done.stderr.decode().strip()}")
+    request.addfinalizer(lambda: subprocess.run(["umount", "-l", str(path)], check=False))
+    subprocess.run(["mount", "-o", "remount,bind,ro", str(path)], check=True)
+
+
+@pytest.mark.parametrize("how", ["a link into a read-only tmpfs", "a read-only bind mount"])
+def test_a_runs_db_on_a_read_only_file_system_is_not_permission_denied(
+    project: Path, mount: Mount, tmp_path: Path, how: str, request: pytest.FixtureRequest
+) -> None:
+    """Was: exit 2 'permission denied (unable to open database file); give this user read and
+    write access to it' (root has every access; the file system is read-only), while 'runs
+    list' on the folder itself said 'read-only'."""
+    reports = project / "R"
+    if how.startswith("a link"):
+        reports.mkdir()
+        (reports / "runs.db").symlink_to(_read_only_index(mount, tmp_path / "ro", project))
+    else:
+        assert _run(project, reports).returncode == 0
+        _bind_read_only(reports / "runs.db", request)
+
+    refused = _run(project, reports)
+    errors = _errors(refused)
+    assert refused.returncode == ExitCode.RUN_FAILED, refused.stderr
+    assert f"{reports}/runs.db: is on a read-only file system" in errors, errors
+    assert "permission denied" not in errors, errors
+    assert "nothing was sent" in errors, errors
+
+    listed = run_cli("runs", "list", "--reports", str(reports), cwd=project)
+    errors = _errors(listed)
+    if how.startswith("a link"):  # SQLite follows the link: -wal and -shm on the same disk
+        assert listed.returncode == ExitCode.RUN_FAILED, listed.stderr
+        assert f"{reports}/runs.db: is on a read-only file system" in errors, errors
+    else:  # a listing only reads: the -wal and -shm beside it can be written
+        assert listed.returncode == 0, listed.stderr
+
+
+def test_a_runs_db_gone_read_only_mid_run_names_the_file_system(
+    project: Path, mount: Mount, tmp_path: Path
+) -> None:
+    """Was: exit 3 with the resume command, but 'permission denied' as the reason."""
+    target = _read_only_index(mount, tmp_path / "ro", project)
+    reports = project / "R"
+    (project / "t.yaml").unlink()
+    callable_target(
+        project,
+        f"swaps_{tmp_path.name[-12:].replace('-', '_')}",
+        "import os\n\n"
+        "def reply(messages):\n"
+        f"    if not os.path.islink({str(reports / 'runs.db')!r}):\n"
+        f"        os.symlink({str(target)!r}, {str(reports / 'runs.db')!r})\n"
+        "    return 'echo ' + messages[-1]['content']\n",
+    )
+    done = _run(project, reports)
+    errors = _errors(done)
+    assert done.returncode == ExitCode.RUN_FAILED, done.stderr
+    assert f"cannot write {reports}/runs.db: is on a read-only file system" in errors, errors
+    assert "permission denied" not in errors, errors
+    run_id = re.search(r"--resume (\S+)", errors)
+    assert run_id, errors
+    assert (reports / run_id.group(1) / "summary.json").exists()  # nothing lost
+
+    _remount(target.parent, "rw")
+    again = _run(project, reports, "--resume", run_id.group(1))
+    assert again.returncode == 0, again.stderr
