@@ -93,7 +93,9 @@ def check_index_path(path: Path) -> None:
     """Refuse a folder, or a file that is no whole SQLite database, in the embedded
     ``runs.db``'s place before a run sends anything: SQLite fails on either only when the
     finished run is indexed, every answer paid for by then, and the ``--resume`` it offers
-    fails the same way (the runner's storage faults are otherwise exit 3, met as they come)."""
+    fails the same way (the runner's storage faults are otherwise exit 3, met as they come).
+    A sound index SQLite could only read (a read-only file system, a file or folder this user
+    may not write) is refused here too, as the storage fault it is (exit 3)."""
     if path.is_dir():
         raise _directory_fault(path)
     if path.is_symlink() and not path.exists():
@@ -105,6 +107,9 @@ def check_index_path(path: Path) -> None:
         raise _special_file_fault(path)
     if (cause := _damage(path)) is not None:
         raise sqlite_fault(path, sqlite3.DatabaseError(cause))
+    if path.exists() and (unwritable := _unwritable(path, "")) is not None:
+        # SQLite opens such a file read-only without a word: only the finished run's row failed
+        raise unwritable
     if path.exists():
         _check_indexable(path)
 
@@ -186,22 +191,57 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
             f"{path}: the disk is full ({cause}): no space is left in {full}; free space "
             "there, or pass another --reports"
         )
-    if folder.is_dir() and not os.access(folder, os.W_OK):
-        return StoreStorageError(
-            f"{path}: the folder is read-only ({cause}): SQLite needs to write "
-            f"{path.name}-wal and {path.name}-shm next to it; make {folder} writable, or copy "
-            "the reports folder somewhere writable and pass it as --reports"
-        )
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        return StoreStorageError(
-            f"{path}: permission denied ({cause}); give this user read and write access to it"
-        )
+    if (unwritable := _unwritable(path, f" ({cause})")) is not None:
+        return unwritable
     if "locked" in cause:
         return StoreBusyError(f"{path}: {locked_reason(cause)} and try again")
     return StoreError(
         f"{path}: the run index cannot be read ({cause}); repair it or move it aside (runs "
         "are then found by their folders)"
     )
+
+
+def _unwritable(path: Path, cause: str) -> StoreStorageError | None:
+    """Why SQLite cannot write ``path`` or the ``-wal`` and ``-shm`` files beside it, or None;
+    ``cause`` (`` (SQLite's words)``, or empty) follows the reason. A read-only file system is
+    asked of the file system itself (``ST_RDONLY``), of the file (a link's target, a read-only
+    bind mount) and of its folder: root passes every permission check but that one, so taken
+    for "permission denied" it sent root to change file modes that were never the cause."""
+    folder = path.parent
+    real = _resolved(path)
+    if path.is_file() and _read_only_fs(path):
+        shown = "" if real == path else f" (it is {real})"
+        return StoreStorageError(
+            f"{path}: is on a read-only file system{shown}{cause}; remount that file system "
+            "read-write, or copy the reports folder somewhere writable and pass it as --reports"
+        )
+    if folder.is_dir() and (_read_only_fs(folder) or not os.access(folder, os.W_OK)):
+        where = "is on a read-only file system" if _read_only_fs(folder) else "is read-only"
+        return StoreStorageError(
+            f"{path}: the folder {where}{cause}: SQLite needs to write {path.name}-wal and "
+            f"{path.name}-shm next to it; make {folder} writable, or copy the reports folder "
+            "somewhere writable and pass it as --reports"
+        )
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return StoreStorageError(
+            f"{path}: permission denied{cause}; give this user read and write access to it"
+        )
+    return None
+
+
+def _read_only_fs(path: Path) -> bool:
+    """Whether ``path`` (followed through links) lies on a file system mounted read-only."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
 
 
 def sqlite_fault_reason(path: Path, exc: sqlite3.DatabaseError | OSError) -> str:
