@@ -35,7 +35,7 @@ from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
-from ..store.faults import check_index_path
+from ..store.faults import StoreStorageError, check_index_path
 from ..store.files import (
     check_register_file,
     remove_pending_temporary_files,
@@ -154,6 +154,21 @@ def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedE
 
         reason = sqlite_fault_reason(Path(where), exc)
     return RunFailedError(f"cannot write {where}: {reason}", then)
+
+
+def _index_disk_failed(
+    exc: StoreStorageError, reports: Path, resume: str | None, continue_with: Callable[[str], str]
+) -> RunFailedError:
+    """runs.db's disk failed before this run sent anything (full, read-only): a storage fault,
+    exit 3, not the command's (2), and a run begun earlier is offered its ``--resume``."""
+    if resume is not None and RunDir(reports / resume).exists():
+        then = (
+            f"nothing was sent; run {resume} keeps what it has; after fixing this, finish "
+            f"with: {continue_with(resume)}"
+        )
+    else:
+        then = "the run was not started: nothing was sent; after fixing this, run it again"
+    return RunFailedError(*exc.lines(), then)
 
 
 def _store_lost(exc: StoreError, then: str) -> RunFailedError:
@@ -660,8 +675,12 @@ def _run_suite(
         check_ledger_file(Path(ledger_path))
     if (problem := reports_fault(reports)) is not None:  # the caller's mistake, not the disk's
         raise UsageError(problem)
+    index_fault: StoreStorageError | None = None
     if store_url() is None:  # the embedded index, written once every answer is in
-        check_index_path(Workspace.at(reports).index)
+        try:
+            check_index_path(Workspace.at(reports).index)
+        except StoreStorageError as exc:  # the disk's: said below, with the resume command
+            index_fault = exc
     if evidence_for is not None and attach_evidence:
         from ..register.evidence_map import check_evidence_for
 
@@ -706,6 +725,8 @@ def _run_suite(
             retry_errors=retry,
         )  # fmt: skip
 
+    if index_fault is not None:
+        raise _index_disk_failed(index_fault, reports, resume, continue_with)
     # Once the files named are checked, before anything is made: a local Ray instance takes
     # seconds to start (a broken target file was reported only after it), and a Ray address
     # that cannot be used leaves no run folder. Closed after the run folder's lock is let go.

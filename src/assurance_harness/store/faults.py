@@ -3,7 +3,13 @@ every command that reads or writes the store (the run index, reviews, baselines,
 
 SQLite says "unable to open database file" alike for a directory in the file's place and for a
 read-only folder (WAL mode writes ``runs.db-wal`` and ``runs.db-shm`` beside the file, even to
-read), and the fix differs; so the file and its folder are looked at to say which. The runner
+read), and "disk I/O error" for a full disk (the ``-shm`` file it cannot grow), and the fix
+differs; so the file, its folder and their disk are looked at to say which.
+
+Exit codes: a runs.db the user must change (a folder or a FIFO in its place, a damaged file) is
+exit 2, refused before anything is done; a disk that failed under a sound file (full,
+read-only) is a storage fault, exit 3 (``StoreStorageError``), as every other storage fault is
+(``errors.storage_fault``): the same command works once the disk is fixed. The runner
 reports a storage fault met during a run as a failed run (exit 3) with the ``--resume`` that
 finishes it (``runner.run``); only a runs.db no run can be indexed in (a folder, a FIFO, a
 damaged file, a table of another shape, a write lock another process holds past the busy
@@ -12,6 +18,7 @@ wait), known before sending, is refused here first (``check_index_path``).
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import time
@@ -25,6 +32,7 @@ from .postgres import StoreError
 
 __all__ = [
     "StoreBusyError",
+    "StoreStorageError",
     "check_index_path",
     "locked_reason",
     "reported_transaction",
@@ -41,11 +49,28 @@ class StoreBusyError(StoreError):
     exit_code = RunFailedError.exit_code
 
 
+class StoreStorageError(StoreError):
+    """The disk under a sound runs.db failed the command (full, read-only, its access taken
+    away): neither the file nor the command line is wrong, and the same command works once the
+    disk is fixed, so exit 3 (a failed step) for ``run``, ``--resume`` and ``runs list`` alike,
+    and the runner offers the ``--resume`` of a run it has begun. Exit 2 said the command was
+    wrong, and a run ended so offered none.
+
+    A read-only reports folder is one too, although passing another --reports is one of its
+    fixes: it is the same folder a run without a runs.db in it fails to write its run folder
+    in (exit 3, ``errors.storage_fault``), and a run begun there must be resumed there. Exit 2
+    stays for a path that can never be the index (a folder or a FIFO in its place, a damaged
+    file, a table of another shape): the user must change that file, not the disk."""
+
+    exit_code = RunFailedError.exit_code
+
+
 @contextmanager
 def store_faults(db: Database) -> Iterator[None]:
     """A runs.db that cannot be opened, written or read is one StoreError naming it, the cause
-    and the fix (exit 2; exit 3 for a lock another process held past the wait,
-    ``StoreBusyError``); the team store's own errors are StoreErrors already."""
+    and the fix (exit 2; exit 3 for a disk that failed under it, ``StoreStorageError``, and
+    for a lock another process held past the wait, ``StoreBusyError``); the team store's own
+    errors are StoreErrors already."""
     try:
         yield
     except (sqlite3.DatabaseError, OSError) as exc:
@@ -68,7 +93,9 @@ def check_index_path(path: Path) -> None:
     """Refuse a folder, or a file that is no whole SQLite database, in the embedded
     ``runs.db``'s place before a run sends anything: SQLite fails on either only when the
     finished run is indexed, every answer paid for by then, and the ``--resume`` it offers
-    fails the same way (the runner's storage faults are otherwise exit 3, met as they come)."""
+    fails the same way (the runner's storage faults are otherwise exit 3, met as they come).
+    A sound index SQLite could only read (a read-only file system, a file or folder this user
+    may not write) is refused here too, as the storage fault it is (exit 3)."""
     if path.is_dir():
         raise _directory_fault(path)
     if path.is_symlink() and not path.exists():
@@ -80,6 +107,9 @@ def check_index_path(path: Path) -> None:
         raise _special_file_fault(path)
     if (cause := _damage(path)) is not None:
         raise sqlite_fault(path, sqlite3.DatabaseError(cause))
+    if path.exists() and (unwritable := _unwritable(path, "")) is not None:
+        # SQLite opens such a file read-only without a word: only the finished run's row failed
+        raise unwritable
     if path.exists():
         _check_indexable(path)
 
@@ -156,16 +186,13 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
         return _special_file_fault(path)
     if folder.exists() and not folder.is_dir():
         return StoreError(f"{path}: {folder} is a file, not a folder; move it aside")
-    if folder.is_dir() and not os.access(folder, os.W_OK):
-        return StoreError(
-            f"{path}: the folder is read-only ({cause}): SQLite needs to write "
-            f"{path.name}-wal and {path.name}-shm next to it; make {folder} writable, or copy "
-            "the reports folder somewhere writable and pass it as --reports"
+    if (full := _full_disk(path, exc)) is not None:
+        return StoreStorageError(
+            f"{path}: the disk is full ({cause}): no space is left in {full}; free space "
+            "there, or pass another --reports"
         )
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        return StoreError(
-            f"{path}: permission denied ({cause}); give this user read and write access to it"
-        )
+    if (unwritable := _unwritable(path, f" ({cause})")) is not None:
+        return unwritable
     if "locked" in cause:
         return StoreBusyError(f"{path}: {locked_reason(cause)} and try again")
     return StoreError(
@@ -174,12 +201,97 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
     )
 
 
+def _unwritable(path: Path, cause: str) -> StoreStorageError | None:
+    """Why SQLite cannot write ``path`` or the ``-wal`` and ``-shm`` files beside it, or None;
+    ``cause`` (`` (SQLite's words)``, or empty) follows the reason. A read-only file system is
+    asked of the file system itself (``ST_RDONLY``), of the file (a link's target, a read-only
+    bind mount) and of its folder: root passes every permission check but that one, so taken
+    for "permission denied" it sent root to change file modes that were never the cause."""
+    folder = path.parent
+    real = _resolved(path)
+    if path.is_file() and _read_only_fs(path):
+        shown = "" if real == path else f" (it is {real})"
+        return StoreStorageError(
+            f"{path}: is on a read-only file system{shown}{cause}; remount that file system "
+            "read-write, or copy the reports folder somewhere writable and pass it as --reports"
+        )
+    if folder.is_dir() and (_read_only_fs(folder) or not os.access(folder, os.W_OK)):
+        where = "is on a read-only file system" if _read_only_fs(folder) else "is read-only"
+        return StoreStorageError(
+            f"{path}: the folder {where}{cause}: SQLite needs to write {path.name}-wal and "
+            f"{path.name}-shm next to it; make {folder} writable, or copy the reports folder "
+            "somewhere writable and pass it as --reports"
+        )
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return StoreStorageError(
+            f"{path}: permission denied{cause}; give this user read and write access to it"
+        )
+    return None
+
+
+def _read_only_fs(path: Path) -> bool:
+    """Whether ``path`` (followed through links) lies on a file system mounted read-only."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
+
+
 def sqlite_fault_reason(path: Path, exc: sqlite3.DatabaseError | OSError) -> str:
     """:func:`sqlite_fault`'s cause and fix without the leading path, for a line that names the
     file itself (the runner's "cannot write PATH: ..."): a bare "file is not a database" left
     the user to find the fix the other commands give."""
     text = str(sqlite_fault(path, exc))
     return text.removeprefix(f"{path}: ")
+
+
+_LOW_SPACE = 1 << 20
+"""Free bytes under which SQLite's "disk I/O error" is taken for a full disk: SQLite says
+SQLITE_FULL for a write that found no space, but only an I/O error for a ``-shm`` file it
+could not grow, which it does in 32 KiB steps."""
+
+
+def _full_disk(path: Path, exc: sqlite3.DatabaseError | OSError) -> Path | None:
+    """The folder whose disk ``exc`` says (or, for SQLite's bare I/O error, its free space
+    says) is full, or None. Python does not pass on the errno behind a SQLite I/O error, so
+    the disk is asked (``os.statvfs``)."""
+    if isinstance(exc, OSError):
+        return path.parent if exc.errno in (errno.ENOSPC, errno.EDQUOT) else None
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = _first_line(exc)
+    low = [p for p in _places(path) if (free := _free(p)) is not None and free < _LOW_SPACE]
+    if name == "SQLITE_FULL" or "database or disk is full" in text:
+        return low[0] if low else path.parent
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        return low[0] if low else None
+    return None
+
+
+def _places(path: Path) -> list[Path]:
+    """The folders whose disks SQLite writes to for ``path``: its own, and the one its link
+    points into (the file and its ``-wal``/``-shm`` may lie on two disks)."""
+    places = [path.parent]
+    try:
+        real = path.resolve().parent
+    except (OSError, RuntimeError):
+        return places
+    return places if real == path.parent.resolve() else [*places, real]
+
+
+def _free(folder: Path) -> int | None:
+    """The bytes this user may still write in ``folder``'s file system (None: unknown)."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return None
+    return stats.f_bavail * stats.f_frsize
 
 
 def _special_file_fault(path: Path) -> StoreError:
