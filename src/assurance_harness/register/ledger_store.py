@@ -252,8 +252,14 @@ def read_ledger(
 
 
 def _write_anchor(ledger_path: Path, last: EvidenceRecord) -> None:
+    """Move the anchor to ``last``. A failure names the anchor, not the temporary file it is
+    written through (a name the user never sees otherwise)."""
     data = {"seq": last.seq, "id": last.id, "hash": last.hash, "updated_at": _utc_now()}
-    write_text_atomic(anchor_path(ledger_path), canonical_json(data) + "\n")
+    path = anchor_path(ledger_path)
+    try:
+        write_text_atomic(path, canonical_json(data) + "\n")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
 
 def _tail_and_run_records(
@@ -305,10 +311,19 @@ def _parse_record(ledger_path: Path, lineno: int, line: str) -> EvidenceRecord:
 
 
 def append_bodies(
-    ledger_path: Path, bodies: list[dict[str, Any]], *, dedupe: bool = True
+    ledger_path: Path,
+    bodies: list[dict[str, Any]],
+    *,
+    dedupe: bool = True,
+    done: list[str] | None = None,
 ) -> list[EvidenceRecord]:
     """Chain and append ``bodies`` under the lock, skipping any (run, risk, gate) already there
-    (``dedupe=False`` for review records: each adjudication is a record of its own)."""
+    (``dedupe=False`` for review records: each adjudication is a record of its own).
+
+    When every body is there already and the ledger's last append was these runs', an anchor
+    left behind by that append (its write failed: a full disk, no inodes) is brought up to
+    date (``_catch_up_anchor``), and a line saying so is added to ``done``: redoing the
+    append is the way on the failure printed, and it must finish what the append began."""
     run_ids = {str(body["run_id"]) for body in bodies}
     now = _utc_now()
 
@@ -324,6 +339,13 @@ def append_bodies(
         _refuse_behind_anchor(ledger_path, tail)
         new = chain(tail, existing)
         if not new:
+            moved = _catch_up_anchor(ledger_path, tail, run_ids)
+            if moved is not None and done is not None:
+                done.append(
+                    f"{anchor_path(ledger_path)}: brought up to date with the ledger, now "
+                    f"anchoring {moved.id} (the records were appended before, the anchor not "
+                    "moved); the chain verifies"
+                )
             return []
         payload = "".join(r.to_line() for r in new).encode("utf-8")
         fd = os.open(ledger_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -345,6 +367,42 @@ def append_bodies(
             os.close(fd)
         _write_anchor(ledger_path, new[-1])
         return new
+
+
+def _catch_up_anchor(
+    ledger_path: Path, tail: EvidenceRecord | None, run_ids: set[str]
+) -> EvidenceRecord | None:
+    """Move the anchor to ``tail`` where it is missing or behind it, the last append was of
+    ``run_ids`` and the chain verifies; the record anchored, or None where nothing was due.
+    Called under the lock, after ``_refuse_behind_anchor``.
+
+    Behind must be exactly that append (``verify_ledger``'s ``anchor_behind``: the records
+    after the anchor re-derived from the run's files), so records added by hand are never
+    taken under the anchor; a chain that does not verify is an EvidenceError naming it, the
+    anchor untouched. An anchor that cannot be read is left for 'evidence verify' to report.
+    A missing anchor is created, as any append creates it: a ledger without one cannot show
+    removed records either way, and from now on it can."""
+    if tail is None or tail.run_id not in run_ids:
+        return None
+    anchor_file = anchor_path(ledger_path)
+    missing = not os.path.lexists(anchor_file)
+    if not missing:
+        anchor = read_anchor(anchor_file)
+        if anchor is None or anchor[0] >= tail.seq:
+            return None
+    from .ledger_verify import verify_ledger
+
+    report = verify_ledger(ledger_path, check_files=False)
+    if not report.ok or not (missing or report.anchor_behind):
+        problems = "; ".join(i.format(ledger_path) for i in report.issues[:3])
+        raise EvidenceError(
+            f"{anchor_file}: behind the ledger, but not by this run's append to a chain that "
+            "verifies, so it was not moved"
+            + (f" ({problems})" if problems else "")
+            + "; see 'assurance evidence verify'"
+        )
+    _write_anchor(ledger_path, tail)
+    return tail
 
 
 def _refuse_behind_anchor(ledger_path: Path, tail: EvidenceRecord | None) -> None:
