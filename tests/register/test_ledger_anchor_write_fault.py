@@ -145,3 +145,43 @@ def test_attach_of_an_earlier_run_leaves_a_stale_anchor_to_verify(tmp_path: Path
     done = run_cli("evidence", "attach", first, *args, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert _anchor(project).read_bytes() == first_anchor
+
+
+def test_verify_names_the_way_to_create_a_missing_anchor(tmp_path: Path) -> None:
+    """A ledger whose anchor was never written (its first append's anchor write failed, the
+    run not resumed): 'evidence verify' passes with a warning, and that warning names the
+    command that creates the anchor; that command does, over a chain that verifies."""
+    project = make_project(tmp_path)
+    project.run()
+    _anchor(project).unlink()
+
+    rc, text = _verify(project)
+    assert rc == 0, text
+    warning = [line for line in text.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and "ledger.jsonl.head" in warning[0], text
+    assert "assurance evidence verify --repair-anchor" in warning[0], text
+
+    done = run_cli(
+        "evidence", "verify", "--repair-anchor", "--reports", project.reports, timeout=60
+    )
+    text = done.stdout + done.stderr
+    assert done.returncode == 0 and "warning" not in text, text
+    assert _last_id(project) in _anchor(project).read_text(encoding="utf-8")
+
+
+def test_a_missing_anchor_is_not_created_over_a_chain_that_does_not_verify(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path)
+    project.run()
+    _anchor(project).unlink()
+    text = project.ledger.read_text(encoding="utf-8")
+    project.ledger.write_text(text.replace('"verdict":"', '"verdict":"x', 1), encoding="utf-8")
+
+    done = run_cli(
+        "evidence", "verify", "--repair-anchor", "--reports", project.reports, timeout=60
+    )
+    text = done.stdout + done.stderr
+    assert done.returncode == 1, text
+    assert "Traceback" not in text and "internal error" not in text, text
+    assert not _anchor(project).exists()
