@@ -469,9 +469,11 @@ def append_records(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[Evid
 
 def repair_anchor(ledger_path: Path) -> EvidenceRecord:
     """Move the ``.head`` anchor to the last record, only when verification found it exactly
-    one append behind a valid chain (a crash between an append and its anchor write). Anything
-    else is an EvidenceError: an anchor that disagrees otherwise is evidence of tampering, and
-    must not be papered over."""
+    one append behind a valid chain (a crash between an append and its anchor write), or
+    create it where it is missing and the chain verifies (the first append's anchor write
+    failed; a ledger without one cannot show removed records, and from now on it can).
+    Anything else is an EvidenceError: an anchor that disagrees otherwise is evidence of
+    tampering, and must not be papered over."""
     from .ledger_verify import verify_ledger
 
     ledger_path = Path(ledger_path)
@@ -483,12 +485,13 @@ def repair_anchor(ledger_path: Path) -> EvidenceRecord:
         )
     with _locked(ledger_path):
         report = verify_ledger(ledger_path, check_files=False)
-        if not report.anchor_behind or not report.ok:
+        missing = not os.path.lexists(anchor_path(ledger_path))
+        records = read_ledger(ledger_path, reviews=True) if report.ok else []
+        if not records or not (report.anchor_behind or missing):
             problems = "; ".join(i.format(ledger_path) for i in report.issues[:3])
             raise EvidenceError(
-                f"{anchor_path(ledger_path)}: not one append behind a valid chain; nothing "
-                "repaired" + (f" ({problems})" if problems else "")
+                f"{anchor_path(ledger_path)}: not one append behind a valid chain, nor missing "
+                "beside one; nothing repaired" + (f" ({problems})" if problems else "")
             )
-        last = read_ledger(ledger_path, reviews=True)[-1]
-        _write_anchor(ledger_path, last)
-        return last
+        _write_anchor(ledger_path, records[-1])
+        return records[-1]
