@@ -71,12 +71,17 @@ def _lock_path(ledger_path: Path) -> Path:
     return ledger_path.with_name(ledger_path.name + ".lock")
 
 
-class LedgerBusyError(EvidenceError):
-    """Another process held the ledger's lock past ``LOCK_WAIT_S``: the append did not happen
-    and the same command redoes it, so exit 3 (a step that failed), not EvidenceError's 1,
-    which CI reads as a failed gate or an untrustworthy ledger."""
+class LedgerFaultError(EvidenceError):
+    """The ledger could not be appended to for a reason of the machine's, not of the evidence
+    (its disk full, its lock held): the append did not happen and doing it again completes
+    it, so exit 3 (a step that failed), never EvidenceError's 1, which CI reads as a failed
+    gate or an untrustworthy ledger. In a run it fails the evidence step (exit 3 too)."""
 
     exit_code = RunFailedError.exit_code
+
+
+class LedgerBusyError(LedgerFaultError):
+    """Another process held the ledger's lock past ``LOCK_WAIT_S``."""
 
 
 LOCK_WAIT_S = 60.0
@@ -352,17 +357,18 @@ def append_bodies(
         try:
             end = os.fstat(fd).st_size  # under the lock: nobody else appends meanwhile
             try:
-                written = os.write(fd, payload)
-                if written != len(payload):  # only on a full disk
-                    raise EvidenceError(
-                        f"{ledger_path}: short write ({written} of {len(payload)} bytes)"
-                    )
+                _write_all(fd, payload)
                 os.fsync(fd)
             except BaseException:
                 # Take back what part of these records reached the file: a torn last line
                 # would stop every later append and read as tampering. Nothing else is touched.
                 os.ftruncate(fd, end)
                 raise
+        except OSError as exc:  # a write's error names no file: this one names the ledger
+            raise LedgerFaultError(
+                f"{ledger_path}: cannot append: {exc.strerror or exc}; nothing was appended: "
+                "free space there (or make it writable) and do it again"
+            ) from None
         finally:
             os.close(fd)
         _write_anchor(ledger_path, new[-1])
@@ -403,6 +409,18 @@ def _catch_up_anchor(
         )
     _write_anchor(ledger_path, tail)
     return tail
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data``. A write the disk cuts short (it filled, or a file size limit)
+    is followed by one that fails with the reason (ENOSPC, EFBIG, EDQUOT), which is what the
+    user must read; the byte count of the short one tells them nothing."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written == 0:  # no regular file does this; never loop on it
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
 
 
 def _refuse_behind_anchor(ledger_path: Path, tail: EvidenceRecord | None) -> None:
