@@ -185,3 +185,27 @@ def test_a_missing_anchor_is_not_created_over_a_chain_that_does_not_verify(
     assert done.returncode == 1, text
     assert "Traceback" not in text and "internal error" not in text, text
     assert not _anchor(project).exists()
+
+
+def test_attach_whose_anchor_cannot_be_written_says_the_way_on(tmp_path: Path) -> None:
+    """'evidence attach' appended the records and failed on the anchor: exit 3, one line
+    naming the anchor and saying that the same command, once the cause is fixed, finishes it;
+    it does."""
+    project = make_project(tmp_path)
+    run_id = project.run().run_id
+    project.ledger.unlink()
+    _anchor(project).unlink()
+    _anchor(project).mkdir()
+    args = ["evidence", "attach", run_id, "--reports", project.reports]
+
+    failed = run_cli(*args, "--register", project.register, timeout=60)
+    assert failed.returncode == 3, failed.stdout + failed.stderr
+    lines = failed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "ledger.jsonl.head" in lines[0], failed.stderr
+    assert "appended" in lines[0] and "again" in lines[0], failed.stderr
+
+    _anchor(project).rmdir()
+    done = run_cli(*args, "--register", project.register, timeout=60)
+    assert done.returncode == 0 and "up to date" in done.stdout, done.stdout + done.stderr
+    rc, text = _verify(project)
+    assert rc == 0 and "warning" not in text, text
