@@ -371,7 +371,16 @@ def append_bodies(
             ) from None
         finally:
             os.close(fd)
-        _write_anchor(ledger_path, new[-1])
+        try:
+            _write_anchor(ledger_path, new[-1])
+        except OSError as exc:  # still a storage fault (exit 3), now with the way on
+            raise OSError(
+                exc.errno,
+                f"{exc.strerror or exc}; the records were appended but not anchored: once "
+                "that is fixed, doing it again (a run: its --resume) brings the anchor up to "
+                "date",
+                exc.filename,
+            ) from exc
         return new
 
 
