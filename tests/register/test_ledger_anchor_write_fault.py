@@ -11,7 +11,11 @@ state a failed anchor write leaves (the first run's anchor over two runs' record
 from __future__ import annotations
 
 import shlex
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.review.reviewkit import Project, make_project
 from tests.testing.cli import run_cli
@@ -207,5 +211,40 @@ def test_attach_whose_anchor_cannot_be_written_says_the_way_on(tmp_path: Path) -
     _anchor(project).rmdir()
     done = run_cli(*args, "--register", project.register, timeout=60)
     assert done.returncode == 0 and "up to date" in done.stdout, done.stdout + done.stderr
+    rc, text = _verify(project)
+    assert rc == 0 and "warning" not in text, text
+
+
+@pytest.fixture
+def inodes_for_two_files(tmp_path: Path) -> Iterator[Project]:
+    """A project whose evidence folder is a tmpfs of three inodes (itself, the ledger and its
+    lock file): the anchor cannot be created, as on a file system out of inodes. Skipped
+    where mounting is not permitted (not root, a container without the capability)."""
+    project = make_project(tmp_path)
+    folder = project.ledger.parent
+    folder.mkdir(parents=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "nr_inodes=3", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield project
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_the_printed_resume_creates_the_anchor_on_a_folder_out_of_inodes(
+    inodes_for_two_files: Project,
+) -> None:
+    project = inodes_for_two_files
+    rc, out, err = _run(project)
+    assert rc == 3 and "ledger.jsonl.head" in err, out + err
+    resume = err.split("finish with: ", 1)[1].strip()
+    subprocess.run(["mount", "-o", "remount,nr_inodes=100", str(project.ledger.parent)], check=True)
+    done = run_cli(*shlex.split(resume)[1:], timeout=120)
+    assert "up to date" in done.stdout, done.stdout + done.stderr
     rc, text = _verify(project)
     assert rc == 0 and "warning" not in text, text
