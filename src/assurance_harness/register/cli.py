@@ -613,6 +613,7 @@ def attach_cmd(
         for run in runs:
             run_dir = resolve_run(reports, run)
             notes: list[str] = []
+            done: list[str] = []
             # Held shared: a --retry-errors starting meanwhile would rewrite the files whose
             # hashes and figures the records take, and the ledger would then fail verification.
             with reading_run_folder(run_dir, then="attach it"):
@@ -622,9 +623,14 @@ def attach_cmd(
                     ledger_path=ledger_path,
                     evidence_for=evidence_for,
                     notes=notes,
+                    done=done,
                 )
             for note in notes:
                 print_warning(f"{run_dir.name}: {note}")
+            for line in done:
+                out.print(term(f"{run_dir.name}: {line}"))
+            if not records and done:
+                continue
             if not records:
                 out.print(
                     term(

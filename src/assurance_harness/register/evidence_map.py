@@ -253,6 +253,7 @@ def attach_run(
     evidence_for: str | None = None,
     summary_just_written: bool = False,
     notes: list[str] | None = None,
+    done: list[str] | None = None,
 ) -> list[EvidenceRecord]:
     """Append one record per (risk, gate) of a finished run; return the records appended.
 
@@ -272,6 +273,8 @@ def attach_run(
 
     ``notes``: where to add a line the caller should show (a warning): the suite file that ran
     was not at hand, so the specs were checked against summary.json only (``summary_check``).
+    ``done``: where to add a line saying what was done besides appending (an anchor the run's
+    earlier append left behind brought up to date: ``ledger_store.append_bodies``).
     """
     ledger_path = Path(ledger_path)
     check_ledger_file(ledger_path)  # its folder names the run's in each record: a loop there too
@@ -284,4 +287,4 @@ def attach_run(
         return []
     check_scope(run, Path(register_path) if register_path else None, evidence_for)
     bodies = _record_bodies(run, risk_ids, ledger_path, check=not summary_just_written, notes=notes)
-    return append_bodies(ledger_path, bodies)
+    return append_bodies(ledger_path, bodies, done=done)

@@ -71,12 +71,17 @@ def _lock_path(ledger_path: Path) -> Path:
     return ledger_path.with_name(ledger_path.name + ".lock")
 
 
-class LedgerBusyError(EvidenceError):
-    """Another process held the ledger's lock past ``LOCK_WAIT_S``: the append did not happen
-    and the same command redoes it, so exit 3 (a step that failed), not EvidenceError's 1,
-    which CI reads as a failed gate or an untrustworthy ledger."""
+class LedgerFaultError(EvidenceError):
+    """The ledger could not be appended to for a reason of the machine's, not of the evidence
+    (its disk full, its lock held): the append did not happen and doing it again completes
+    it, so exit 3 (a step that failed), never EvidenceError's 1, which CI reads as a failed
+    gate or an untrustworthy ledger. In a run it fails the evidence step (exit 3 too)."""
 
     exit_code = RunFailedError.exit_code
+
+
+class LedgerBusyError(LedgerFaultError):
+    """Another process held the ledger's lock past ``LOCK_WAIT_S``."""
 
 
 LOCK_WAIT_S = 60.0
@@ -252,8 +257,14 @@ def read_ledger(
 
 
 def _write_anchor(ledger_path: Path, last: EvidenceRecord) -> None:
+    """Move the anchor to ``last``. A failure names the anchor, not the temporary file it is
+    written through (a name the user never sees otherwise)."""
     data = {"seq": last.seq, "id": last.id, "hash": last.hash, "updated_at": _utc_now()}
-    write_text_atomic(anchor_path(ledger_path), canonical_json(data) + "\n")
+    path = anchor_path(ledger_path)
+    try:
+        write_text_atomic(path, canonical_json(data) + "\n")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
 
 def _tail_and_run_records(
@@ -305,10 +316,19 @@ def _parse_record(ledger_path: Path, lineno: int, line: str) -> EvidenceRecord:
 
 
 def append_bodies(
-    ledger_path: Path, bodies: list[dict[str, Any]], *, dedupe: bool = True
+    ledger_path: Path,
+    bodies: list[dict[str, Any]],
+    *,
+    dedupe: bool = True,
+    done: list[str] | None = None,
 ) -> list[EvidenceRecord]:
     """Chain and append ``bodies`` under the lock, skipping any (run, risk, gate) already there
-    (``dedupe=False`` for review records: each adjudication is a record of its own)."""
+    (``dedupe=False`` for review records: each adjudication is a record of its own).
+
+    When every body is there already and the ledger's last append was these runs', an anchor
+    left behind by that append (its write failed: a full disk, no inodes) is brought up to
+    date (``_catch_up_anchor``), and a line saying so is added to ``done``: redoing the
+    append is the way on the failure printed, and it must finish what the append began."""
     run_ids = {str(body["run_id"]) for body in bodies}
     now = _utc_now()
 
@@ -324,27 +344,92 @@ def append_bodies(
         _refuse_behind_anchor(ledger_path, tail)
         new = chain(tail, existing)
         if not new:
+            moved = _catch_up_anchor(ledger_path, tail, run_ids)
+            if moved is not None and done is not None:
+                done.append(
+                    f"{anchor_path(ledger_path)}: brought up to date with the ledger, now "
+                    f"anchoring {moved.id} (the records were appended before, the anchor not "
+                    "moved); the chain verifies"
+                )
             return []
         payload = "".join(r.to_line() for r in new).encode("utf-8")
         fd = os.open(ledger_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             end = os.fstat(fd).st_size  # under the lock: nobody else appends meanwhile
             try:
-                written = os.write(fd, payload)
-                if written != len(payload):  # only on a full disk
-                    raise EvidenceError(
-                        f"{ledger_path}: short write ({written} of {len(payload)} bytes)"
-                    )
+                _write_all(fd, payload)
                 os.fsync(fd)
             except BaseException:
                 # Take back what part of these records reached the file: a torn last line
                 # would stop every later append and read as tampering. Nothing else is touched.
                 os.ftruncate(fd, end)
                 raise
+        except OSError as exc:  # a write's error names no file: this one names the ledger
+            raise LedgerFaultError(
+                f"{ledger_path}: cannot append: {exc.strerror or exc}; nothing was appended: "
+                "free space there (or make it writable) and do it again"
+            ) from None
         finally:
             os.close(fd)
-        _write_anchor(ledger_path, new[-1])
+        try:
+            _write_anchor(ledger_path, new[-1])
+        except OSError as exc:  # still a storage fault (exit 3), now with the way on
+            raise OSError(
+                exc.errno,
+                f"{exc.strerror or exc}; the records were appended but not anchored: once "
+                "that is fixed, doing it again (a run: its --resume) brings the anchor up to "
+                "date",
+                exc.filename,
+            ) from exc
         return new
+
+
+def _catch_up_anchor(
+    ledger_path: Path, tail: EvidenceRecord | None, run_ids: set[str]
+) -> EvidenceRecord | None:
+    """Move the anchor to ``tail`` where it is missing or behind it, the last append was of
+    ``run_ids`` and the chain verifies; the record anchored, or None where nothing was due.
+    Called under the lock, after ``_refuse_behind_anchor``.
+
+    Behind must be exactly that append (``verify_ledger``'s ``anchor_behind``: the records
+    after the anchor re-derived from the run's files), so records added by hand are never
+    taken under the anchor; a chain that does not verify is an EvidenceError naming it, the
+    anchor untouched. An anchor that cannot be read is left for 'evidence verify' to report.
+    A missing anchor is created, as any append creates it: a ledger without one cannot show
+    removed records either way, and from now on it can."""
+    if tail is None or tail.run_id not in run_ids:
+        return None
+    anchor_file = anchor_path(ledger_path)
+    missing = not os.path.lexists(anchor_file)
+    if not missing:
+        anchor = read_anchor(anchor_file)
+        if anchor is None or anchor[0] >= tail.seq:
+            return None
+    from .ledger_verify import verify_ledger
+
+    report = verify_ledger(ledger_path, check_files=False)
+    if not report.ok or not (missing or report.anchor_behind):
+        problems = "; ".join(i.format(ledger_path) for i in report.issues[:3])
+        raise EvidenceError(
+            f"{anchor_file}: behind the ledger, but not by this run's append to a chain that "
+            "verifies, so it was not moved"
+            + (f" ({problems})" if problems else "")
+            + "; see 'assurance evidence verify'"
+        )
+    _write_anchor(ledger_path, tail)
+    return tail
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data``. A write the disk cuts short (it filled, or a file size limit)
+    is followed by one that fails with the reason (ENOSPC, EFBIG, EDQUOT), which is what the
+    user must read; the byte count of the short one tells them nothing."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written == 0:  # no regular file does this; never loop on it
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
 
 
 def _refuse_behind_anchor(ledger_path: Path, tail: EvidenceRecord | None) -> None:
@@ -411,9 +496,11 @@ def append_records(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[Evid
 
 def repair_anchor(ledger_path: Path) -> EvidenceRecord:
     """Move the ``.head`` anchor to the last record, only when verification found it exactly
-    one append behind a valid chain (a crash between an append and its anchor write). Anything
-    else is an EvidenceError: an anchor that disagrees otherwise is evidence of tampering, and
-    must not be papered over."""
+    one append behind a valid chain (a crash between an append and its anchor write), or
+    create it where it is missing and the chain verifies (the first append's anchor write
+    failed; a ledger without one cannot show removed records, and from now on it can).
+    Anything else is an EvidenceError: an anchor that disagrees otherwise is evidence of
+    tampering, and must not be papered over."""
     from .ledger_verify import verify_ledger
 
     ledger_path = Path(ledger_path)
@@ -425,12 +512,13 @@ def repair_anchor(ledger_path: Path) -> EvidenceRecord:
         )
     with _locked(ledger_path):
         report = verify_ledger(ledger_path, check_files=False)
-        if not report.anchor_behind or not report.ok:
+        missing = not os.path.lexists(anchor_path(ledger_path))
+        records = read_ledger(ledger_path, reviews=True) if report.ok else []
+        if not records or not (report.anchor_behind or missing):
             problems = "; ".join(i.format(ledger_path) for i in report.issues[:3])
             raise EvidenceError(
-                f"{anchor_path(ledger_path)}: not one append behind a valid chain; nothing "
-                "repaired" + (f" ({problems})" if problems else "")
+                f"{anchor_path(ledger_path)}: not one append behind a valid chain, nor missing "
+                "beside one; nothing repaired" + (f" ({problems})" if problems else "")
             )
-        last = read_ledger(ledger_path, reviews=True)[-1]
-        _write_anchor(ledger_path, last)
-        return last
+        _write_anchor(ledger_path, records[-1])
+        return records[-1]

@@ -440,7 +440,9 @@ def verify_ledger(
         _check_anchor(entries, local_anchor, report, exact=True)
     elif entries:
         report.warnings.append(
-            f"no anchor file ({local_anchor.name}): removal of the last records cannot be detected"
+            f"no anchor file ({local_anchor.name}): removal of the last records cannot be "
+            "detected; once the chain verifies, create it with: "
+            "assurance evidence verify --repair-anchor"
         )
     if anchor is not None:
         _check_anchor(entries, Path(anchor), report, exact=False)

@@ -113,6 +113,7 @@ def attach_run_evidence(
             evidence_for=evidence_for,
             summary_just_written=summary_just_written,
             notes=result.notes,
+            done=result.notes,  # the anchor caught up: said where the run says "evidence:"
         )
     except ExploratoryRunError as exc:
         result.notes.append(str(exc))  # a run against another target: reported, not evidence
