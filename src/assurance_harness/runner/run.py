@@ -717,12 +717,17 @@ def _run_suite(
         ray_address=ray_address,
     )
 
-    def continue_with(run_id: str, *, retry: bool = False) -> str:
+    retry_pending = retry_errors
+    """A retry of the run's errors asked for and not yet noted in run.json: until it is, the
+    way on must say ``--retry-errors`` (a plain ``--resume`` of a finished run only says it is
+    complete); once noted, any ``--resume`` completes it (``runner.retryerrors``)."""
+
+    def continue_with(run_id: str, *, retry: bool | None = None) -> str:
         """The command that continues this run with this invocation's options (``retry``:
-        sending its errored requests again)."""
+        sending its errored requests again; by default while a retry asked for is pending)."""
         return resume_command(
             suite_path, target_path, reports, run_id, options, use_cache=use_cache,
-            retry_errors=retry,
+            retry_errors=retry_pending if retry is None else retry,
         )  # fmt: skip
 
     if index_fault is not None:
@@ -827,6 +832,9 @@ def _run_suite(
             raise _storage_failure(
                 exc, _fault_path(exc, reports), "after fixing this, run the same command again"
             ) from None
+        if retry_pending:  # noted in run.json (or nothing to retry): a plain --resume goes on
+            retry_pending = False
+            _registered(run_dir, continue_with(resume))
     else:
         cases = list(loaded.cases[:limit]) if limit else loaded.cases
         _check_cases(target, origin, loaded, cases)  # before the folder: nothing is made
