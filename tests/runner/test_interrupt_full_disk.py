@@ -17,6 +17,8 @@ import os
 import re
 import shlex
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,51 @@ def test_ctrl_c_on_a_full_disk_names_what_failed_and_the_command_that_finishes_t
     assert done.exit_code == 0, done.output
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["counts"]["requests"] == N_CASES and summary["counts"]["errors"] == 0
+
+
+DRIVER = """\
+import errno, os, signal, sys
+from pathlib import Path
+
+from assurance_harness.store import spill
+
+real_write = spill.TempFile._write
+
+
+def write(self, data, offset):
+    if Path("FULL").exists() and self.folder is not None:
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C again, as the stop meets the full disk
+        raise OSError(errno.ENOSPC, "No space left on device")
+    real_write(self, data, offset)
+
+
+spill.TempFile._write = write
+from assurance_harness.cli import main
+
+sys.argv = ["assurance", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_second_ctrl_c_as_the_stop_meets_the_full_disk_still_says_how_to_continue(
+    project: Path,
+) -> None:
+    """The second interrupt forces the stop (``runner.forcestop``) with the resume command,
+    in a process of its own: a forced stop ends the process at once. (Passed before the fix
+    too: a guard, not the defect.)"""
+    (project / "drive.py").write_text(DRIVER)
+    env = {**os.environ, "COLUMNS": "300"}
+    done = subprocess.run(
+        [sys.executable, "drive.py", *RUN], cwd=project, env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 130, done.stdout + done.stderr
+    (run_dir,) = [p.parent for p in (project / "r").glob("*/run.json")]
+    found = re.search(
+        rf"forced to stop .* saved in run {run_dir.name}; continue with: (assurance run .*)",
+        done.stderr,
+    )
+    assert found is not None and "Traceback" not in done.stderr, done.stderr
+    (project / "FULL").unlink()
+    finished = invoke_in_process(shlex.split(found.group(1))[1:])
+    assert finished.exit_code == 0, finished.output
