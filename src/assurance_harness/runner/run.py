@@ -523,10 +523,10 @@ def run_suite(
                     loaded=loaded,
                     retry_errors=retry_errors,
                 )
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             # Wherever it landed (sending, the journal being closed, scoring, a file being
             # written, the post-run steps, the stop itself): one way to say how to continue.
-            raise _interrupted(made) from None
+            raise _interrupted(made, stop) from None
 
 
 @dataclass
@@ -543,13 +543,15 @@ class _Made:
     """A retry of the run's errors in progress: its start in the journal."""
 
 
-def _interrupted(made: _Made) -> BaseException:
+def _interrupted(made: _Made, stop: KeyboardInterrupt) -> BaseException:
     """What an interrupt during ``run_suite`` comes to: ``RunInterrupted`` with what the journal
     holds and the command that continues the run, once it is ready to send; before that
     ``KeyboardInterrupt`` (the caller says it): nothing made yet, a new run's folder being made
     (removed: nothing was sent), or a resume that had not begun (the same command continues).
     A second interrupt meanwhile forces the stop (``forcestop``); the temporary files the
-    first one cut off are removed."""
+    first one cut off are removed. Counting what the journal holds spills its index into the
+    run folder: where that disk is full or read-only too, the storage fault (exit 3) says what
+    failed, the fault the interrupt cut short first (``_cut_short``), and the same command."""
     forcestop.stopping()
     run_dir = made.run_dir
     if run_dir is None:
@@ -559,15 +561,37 @@ def _interrupted(made: _Made) -> BaseException:
         if made.created:  # half made (its cases, maybe no run.json yet), nothing sent
             shutil.rmtree(run_dir.path, ignore_errors=True)
         return KeyboardInterrupt()
-    index = _journal_index(run_dir, made.requests)
     try:
-        left = index.missing()
-        if made.errors_before is not None:
-            left += index.retrying(made.errors_before)
-    finally:
-        index.close()
+        index = _journal_index(run_dir, made.requests)
+        try:
+            left = index.missing()
+            if made.errors_before is not None:
+                left += index.retrying(made.errors_before)
+        finally:
+            index.close()
+    except OSError as exc:
+        fault = _cut_short(stop, run_dir) or exc
+        return _storage_failure(
+            fault,
+            _failed_file(fault) or run_dir.path,
+            f"the responses so far are saved in run {run_dir.run_id}; after fixing this, "
+            f"continue with: {made.resume_cmd}",
+        )
     total = len(made.requests)
     return RunInterrupted(run_dir.run_id, made.resume_cmd, total - left, total)
+
+
+def _cut_short(stop: KeyboardInterrupt, run_dir: RunDir) -> OSError | None:
+    """The failure to write one of the run's files (the journal on a disk that just filled)
+    that was being handled when the interrupt came, if any: the fault that stopped the run,
+    to be named before whatever failed after it."""
+    seen: BaseException | None = stop.__context__
+    while seen is not None:
+        failed = _failed_file(seen) if isinstance(seen, OSError) else None
+        if isinstance(seen, OSError) and failed and Path(failed).parent == run_dir.path:
+            return seen
+        seen = seen.__context__
+    return None
 
 
 RETRY_NEEDS_RESUME = (
@@ -717,12 +741,17 @@ def _run_suite(
         ray_address=ray_address,
     )
 
-    def continue_with(run_id: str, *, retry: bool = False) -> str:
+    retry_pending = retry_errors
+    """A retry of the run's errors asked for and not yet noted in run.json: until it is, the
+    way on must say ``--retry-errors`` (a plain ``--resume`` of a finished run only says it is
+    complete); once noted, any ``--resume`` completes it (``runner.retryerrors``)."""
+
+    def continue_with(run_id: str, *, retry: bool | None = None) -> str:
         """The command that continues this run with this invocation's options (``retry``:
-        sending its errored requests again)."""
+        sending its errored requests again; by default while a retry asked for is pending)."""
         return resume_command(
             suite_path, target_path, reports, run_id, options, use_cache=use_cache,
-            retry_errors=retry,
+            retry_errors=retry_pending if retry is None else retry,
         )  # fmt: skip
 
     if index_fault is not None:
@@ -827,6 +856,9 @@ def _run_suite(
             raise _storage_failure(
                 exc, _fault_path(exc, reports), "after fixing this, run the same command again"
             ) from None
+        if retry_pending:  # noted in run.json (or nothing to retry): a plain --resume goes on
+            retry_pending = False
+            _registered(run_dir, continue_with(resume))
     else:
         cases = list(loaded.cases[:limit]) if limit else loaded.cases
         _check_cases(target, origin, loaded, cases)  # before the folder: nothing is made
