@@ -113,3 +113,43 @@ def test_an_immutable_ledger_file_is_named_and_nothing_is_kept(tmp_path: Path, w
     assert project.ledger.read_bytes() == ledger_before
     assert _verdicts(project, run_id) == []
     _redo_records_once(project, run_id)
+
+
+def test_a_verdict_whose_store_failed_after_its_record_is_stored_by_the_redo_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """runs.db's disk filling between the append and the verdict's row (SQLite's own error,
+    raised at the insert: a disk cannot be made to fill at that statement). The record is in
+    the ledger; the redo stores the verdict on it, and appends no second record."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from assurance_harness.cli import app
+    from assurance_harness.store.database import _SqliteConnection
+
+    project = make_project(tmp_path)
+    run_id = project.run().run_id
+    insert = _SqliteConnection.insert_id
+
+    def full_at_the_verdict(self, sql, params=(), *, column="id"):  # type: ignore[no-untyped-def]
+        if "review_verdicts" in sql:
+            raise sqlite3.OperationalError("database or disk is full")
+        return insert(self, sql, params, column=column)
+
+    monkeypatch.setenv("ASSURANCE_REVIEWER", "alice")
+    args = ["review", "adjudicate", run_id, ROW, "--agree", "--reports", str(project.reports)]
+    args += ["--register", str(project.register)]
+    monkeypatch.setattr(_SqliteConnection, "insert_id", full_at_the_verdict)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 3, result.output
+    assert _verdicts(project, run_id) == []
+    (record,) = _review_records(project)
+
+    monkeypatch.setattr(_SqliteConnection, "insert_id", insert)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert _review_records(project) == [record]  # the same record, not a second one
+    assert _verdicts(project, run_id) == [[record]]
+    rc, text = _verify(project)
+    assert rc == 0 and "warning" not in text, text
