@@ -861,7 +861,9 @@ def runs_purge(
                 "no retention period: pass --older-than (e.g. 90d) or set "
                 "privacy.retention_days in assurance.yaml"
             )
+        from .privacy.retention import purged_files_by_run
         from .register.ledger import append_records
+        from .register.ledger_store import run_records
         from .review.store import ReviewStore
         from .store.cache import forget_runs
 
@@ -877,6 +879,9 @@ def runs_purge(
             ledger_path,
             age,
             record=lambda bodies: append_records(ledger_path, bodies),
+            recorded=lambda run_id: purged_files_by_run(run_records(ledger_path, run_id)).get(
+                run_id, {}
+            ),
             forget=forget,
             policy_version=policy.policy_version,
             dry_run=dry_run,

@@ -12,6 +12,7 @@ edited before it was purged is still reported as changed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import RunFailedError, UsageError
 
 RETENTION = "RETENTION"
 """The ``risk_id`` of purge records in the ledger (not a risk: the register never lists it)."""
@@ -161,12 +162,23 @@ def _purge_body(
     }
 
 
+STAGED = ".purging-"
+"""Prefix a payload file is renamed to, in its own folder, between the check that it can be
+deleted and its deletion (``purge_runs``)."""
+
+
+class PurgeFaultError(RunFailedError):
+    """A payload file could not be moved aside or deleted (an immutable file, a read-only
+    folder): exit 3, a step the machine failed, named with the way on."""
+
+
 def purge_runs(
     reports: Path,
     ledger_path: Path,
     older_than: dt.timedelta,
     *,
     record: Callable[[list[dict[str, Any]]], object],
+    recorded: Callable[[str], dict[str, str]] = lambda run_id: {},
     forget: Callable[[list[str]], object] = lambda run_ids: None,
     policy_version: str | None = None,
     now: dt.datetime | None = None,
@@ -174,10 +186,21 @@ def purge_runs(
 ) -> list[PurgedRun]:
     """Delete the payloads of runs finished more than ``older_than`` ago and record each purge
     through ``record`` (the ledger's append, passed in by the caller: this layer does not know
-    the ledger); ``forget`` deletes the copies of their prompts and responses kept elsewhere
-    (the review queue's). Returns what was (or, with ``dry_run``, would be) purged."""
+    the ledger); ``recorded`` gives the files and hashes the ledger's purge records of a run
+    already name; ``forget`` deletes the copies of their prompts and responses kept elsewhere
+    (the review queue's). Returns what was (or, with ``dry_run``, would be) purged.
+
+    Order, so that a purge record never claims a deletion that did not happen: each payload
+    is first renamed aside in its folder (``STAGED``), which fails as its deletion would (an
+    immutable file, a read-only folder); any failure there, in ``forget`` or in the append
+    puts every file back and records nothing. Only then is the record appended and the files
+    deleted. A process killed in between leaves staged files, put back by the next purge,
+    which appends a record only for a run whose files the ledger's purge records do not
+    already name with these hashes: the rerun finishes the deletion, never records it twice."""
     now = now or dt.datetime.now(dt.UTC)
     cutoff = now - older_than
+    if not dry_run:
+        _restore_staged(reports)
     out: list[PurgedRun] = []
     bodies = []
     for run_dir, state in candidates(reports, cutoff):
@@ -187,8 +210,8 @@ def purge_runs(
             if path.exists():
                 purged.files[name] = _sha256(path)
         out.append(purged)
-        if dry_run:
-            continue
+        if dry_run or purged.files.items() <= recorded(purged.run_id).items():
+            continue  # a dry run; or recorded by a purge stopped before it deleted them
         info = {
             "purged_at": now.isoformat(timespec="seconds"),
             "retention": f"older than {older_than.days} days"
@@ -199,19 +222,64 @@ def purge_runs(
         bodies.append(_purge_body(run_dir, state, purged, ledger_path, info))
     if dry_run or not out:
         return out
-    # Record first, delete second: a crash in between leaves a purge record for files that are
-    # still there (verify checks them as usual), never deleted files without a record. The
-    # copies elsewhere go before the files, which are what makes a rerun purge the run again.
-    ledger_path.parent.mkdir(parents=True, exist_ok=True)
-    record(bodies)
-    forget([purged.run_id for purged in out])
+    staged: list[Path] = []
+    try:
+        for purged in out:
+            for name in purged.files:
+                staged.append(_stage(reports / purged.run_id / name))
+        forget([purged.run_id for purged in out])
+        if bodies:
+            ledger_path.parent.mkdir(parents=True, exist_ok=True)
+            record(bodies)
+    except BaseException:
+        _unstage(staged)
+        raise
+    for path in staged:
+        _delete(path)
     for purged in out:
-        run_dir = reports / purged.run_id
-        for name in purged.files:
-            (run_dir / name).unlink(missing_ok=True)
         for name in PAYLOAD_DIRS:
-            shutil.rmtree(run_dir / name, ignore_errors=True)
+            shutil.rmtree(reports / purged.run_id / name, ignore_errors=True)
     return out
+
+
+def _stage(path: Path) -> Path:
+    """Rename ``path`` aside in its folder; the staged path. A failure is the file's fault."""
+    staged = path.with_name(STAGED + path.name)
+    try:
+        os.replace(path, staged)
+    except OSError as exc:
+        raise PurgeFaultError(
+            f"{path}: cannot delete: {exc.strerror or exc}; nothing was purged or recorded: "
+            "fix it and run the same purge again"
+        ) from None
+    return staged
+
+
+def _unstage(staged: list[Path]) -> None:
+    """Put staged files back under their names (best effort: the next purge tries again)."""
+    for path in reversed(staged):
+        with contextlib.suppress(OSError):
+            os.replace(path, path.with_name(path.name.removeprefix(STAGED)))
+
+
+def _delete(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise PurgeFaultError(
+            f"{path}: cannot delete: {exc.strerror or exc}; the purge is recorded: fix it and "
+            "run the same purge again (it deletes the file without recording it again)"
+        ) from None
+
+
+def _restore_staged(reports: Path) -> None:
+    """Put back the files a purge killed before it deleted them left staged: the purge that
+    follows deletes them again, recording them only where no record names them already."""
+    for run_dir in sorted(p for p in reports.iterdir() if p.is_dir()):
+        for name in PAYLOAD_FILES:
+            staged = run_dir / (STAGED + name)
+            if staged.is_file() and not (run_dir / name).exists():
+                _unstage([staged])
 
 
 def purged_files_by_run(records: list[Any]) -> dict[str, dict[str, str]]:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..errors import HarnessError, RunFailedError, UsageError
 from ..store.files import write_text_atomic
@@ -91,9 +91,16 @@ so a minute means the holder hangs (or was stopped), and the run should say so, 
 
 @contextmanager
 def _locked(ledger_path: Path) -> Iterator[None]:
-    ledger_path.parent.mkdir(parents=True, exist_ok=True)
     lock = _lock_path(ledger_path)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        ledger_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:  # a read-only or full evidence folder: the ledger's fault
+        raise LedgerFaultError(
+            f"{exc.filename or lock}: cannot open the ledger's lock: {exc.strerror or exc}; "
+            "nothing was appended: make that folder writable (or free space there) and do it "
+            "again"
+        ) from None
     try:
         started = time.monotonic()
         deadline = started + LOCK_WAIT_S
@@ -321,9 +328,16 @@ def append_bodies(
     *,
     dedupe: bool = True,
     done: list[str] | None = None,
+    take_back_unanchored: bool = False,
 ) -> list[EvidenceRecord]:
     """Chain and append ``bodies`` under the lock, skipping any (run, risk, gate) already there
     (``dedupe=False`` for review records: each adjudication is a record of its own).
+
+    ``take_back_unanchored``: where the anchor cannot be moved over the new records, cut them
+    off again and raise a LedgerFaultError naming the anchor (``_take_back``). For records no
+    run's files re-derive (a verdict, a purge), which the anchor catch-up below cannot
+    recognise: left unanchored they fail 'evidence verify', the caller's store or deletion
+    has not happened, and redoing the command would append them a second time.
 
     When every body is there already and the ledger's last append was these runs', an anchor
     left behind by that append (its write failed: a full disk, no inodes) is brought up to
@@ -353,27 +367,12 @@ def append_bodies(
                 )
             return []
         payload = "".join(r.to_line() for r in new).encode("utf-8")
-        fd = os.open(ledger_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            end = os.fstat(fd).st_size  # under the lock: nobody else appends meanwhile
-            try:
-                _write_all(fd, payload)
-                os.fsync(fd)
-            except BaseException:
-                # Take back what part of these records reached the file: a torn last line
-                # would stop every later append and read as tampering. Nothing else is touched.
-                os.ftruncate(fd, end)
-                raise
-        except OSError as exc:  # a write's error names no file: this one names the ledger
-            raise LedgerFaultError(
-                f"{ledger_path}: cannot append: {exc.strerror or exc}; nothing was appended: "
-                "free space there (or make it writable) and do it again"
-            ) from None
-        finally:
-            os.close(fd)
+        end = _append_payload(ledger_path, payload)
         try:
             _write_anchor(ledger_path, new[-1])
         except OSError as exc:  # still a storage fault (exit 3), now with the way on
+            if take_back_unanchored:
+                _take_back(ledger_path, end, exc)
             raise OSError(
                 exc.errno,
                 f"{exc.strerror or exc}; the records were appended but not anchored: once "
@@ -382,6 +381,58 @@ def append_bodies(
                 exc.filename,
             ) from exc
         return new
+
+
+def _append_payload(ledger_path: Path, payload: bytes) -> int:
+    """Append ``payload`` whole and sync it, or not at all (a LedgerFaultError naming the
+    ledger); the file's size before it. Called under the lock."""
+    cannot = f"{ledger_path}: cannot append: "
+    fix = "; nothing was appended: free space there (or make it writable) and do it again"
+    try:
+        fd = os.open(ledger_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as exc:  # an immutable or read-only ledger: the ledger's fault, named so
+        raise LedgerFaultError(f"{cannot}{exc.strerror or exc}{fix}") from None
+    try:
+        end = os.fstat(fd).st_size  # under the lock: nobody else appends meanwhile
+        try:
+            _write_all(fd, payload)
+            os.fsync(fd)
+        except BaseException:
+            # Take back what part of these records reached the file: a torn last line
+            # would stop every later append and read as tampering. Nothing else is touched.
+            os.ftruncate(fd, end)
+            raise
+    except OSError as exc:  # a write's error names no file: this one names the ledger
+        raise LedgerFaultError(f"{cannot}{exc.strerror or exc}{fix}") from None
+    finally:
+        os.close(fd)
+    return end
+
+
+def _take_back(ledger_path: Path, end: int, exc: OSError) -> NoReturn:
+    """Cut the ledger back to ``end`` (under the lock: the records just appended, which the
+    anchor could not be moved over) and raise the anchor's fault as a LedgerFaultError: the
+    ledger and its anchor are then as they were, so 'nothing was appended' is true and doing
+    it again appends once. Where even the cut fails, say that the records stay unanchored."""
+    where = exc.filename or anchor_path(ledger_path)
+    reason = exc.strerror or str(exc)
+    try:
+        fd = os.open(ledger_path, os.O_WRONLY)
+        try:
+            os.ftruncate(fd, end)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as undo:
+        raise LedgerFaultError(
+            f"{where}: cannot write: {reason}; the records were appended but not anchored, "
+            f"and could not be taken back ({undo.strerror or undo}): fix that, then see "
+            "'assurance evidence verify'"
+        ) from None
+    raise LedgerFaultError(
+        f"{where}: cannot write: {reason}; nothing was appended (the records were taken "
+        "back): free space there (or make it writable) and do it again"
+    ) from None
 
 
 def _catch_up_anchor(
@@ -491,7 +542,7 @@ def _chain(
 def append_records(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[EvidenceRecord]:
     """Chain and append records as given (review records: ``review.records``; purge records:
     ``privacy.retention``)."""
-    return append_bodies(Path(ledger_path), bodies, dedupe=False)
+    return append_bodies(Path(ledger_path), bodies, dedupe=False, take_back_unanchored=True)
 
 
 def repair_anchor(ledger_path: Path) -> EvidenceRecord:

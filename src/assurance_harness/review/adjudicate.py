@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from .store import QueueItem, ReviewStore, Verdict, review_note
@@ -169,6 +171,9 @@ def adjudicate(
                 }
                 for risk in risks
             ]
+            unstored = _unstored_records(paths.ledger, run_id, review, risks)
+            if unstored:
+                return unstored
             return [r.id for r in append_records(paths.ledger, bodies)]
 
         # The ledger is written inside the store's transaction, before the verdict row:
@@ -184,6 +189,37 @@ def adjudicate(
             created_at=now,
             ledger_ids=record,
         )
+
+
+_SAME_VERDICT = ("row", "reviewer", "decision", "label", "scorer_label", "note", "supersedes")
+
+
+def _unstored_records(
+    ledger: Path, run_id: str, review: Mapping[str, Any], risks: list[str]
+) -> list[str]:
+    """The ids of this very verdict's records, appended by an earlier try whose runs.db row
+    then failed (its disk full, its lock held), or []: the redo the failure asks for stores
+    the verdict on them instead of appending a second record of the same adjudication.
+
+    Such records supersede what the store's latest verdict of this reviewer on this row is
+    (``review["supersedes"]``): a stored verdict's records are superseded by the next one's,
+    so records still naming the same predecessor were never stored. Only records that say
+    the same verdict, for the same risks, are taken; any other is left as it is and a new
+    record appended."""
+    from ..register.ledger_store import run_records
+
+    stored = set(review["supersedes"])
+    mine = [
+        (r.id, r.risk_id, str(r.review.get("given_at")))
+        for r in run_records(ledger, run_id)
+        if r.review is not None
+        and r.id not in stored
+        and all(r.review.get(k) == review[k] for k in _SAME_VERDICT)
+    ]
+    if not mine:
+        return []
+    last = [(rid, risk) for rid, risk, given in mine if given == mine[-1][2]]
+    return [rid for rid, _ in last] if sorted(risk for _, risk in last) == sorted(risks) else []
 
 
 def _rel(path: Path, start: Path) -> str:
