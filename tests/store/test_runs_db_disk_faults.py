@@ -344,3 +344,27 @@ def test_an_immutable_runs_db_is_said_as_immutable_not_as_file_modes(
     assert refused.returncode == ExitCode.RUN_FAILED, refused.stderr
     assert f"{db}: is immutable" in errors and "chattr -i" in errors, errors
     assert "give this user" not in errors, errors
+
+
+@pytest.mark.parametrize("fault", ["full", "read-only"])
+def test_report_of_a_run_folder_on_a_failed_disk_is_the_runs_db_storage_fault(
+    project: Path, mount: Mount, tmp_path: Path, fault: str
+) -> None:
+    """Was: exit 3 'internal error: OperationalError: disk I/O error (a bug ...)' (read-only:
+    'unable to open database file'), a crash file written: a run given as its folder reads
+    the reviews in the runs.db beside it without the store's fault handling that --reports
+    gives."""
+    reports = mount(project / "R", "4m")
+    assert _run(project, reports).returncode == 0
+    (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    if fault == "full":
+        _fill(reports)
+    else:
+        _remount(reports, "ro")
+
+    done = run_cli("report", str(run_dir), "--out", str(tmp_path / "elsewhere"), cwd=project)
+    errors = _errors(done)
+    assert done.returncode == ExitCode.RUN_FAILED, done.stderr
+    assert errors.startswith(f"error: {reports}/runs.db: "), errors
+    assert ("disk is full" if fault == "full" else "read-only") in errors, errors
+    assert "crash" not in done.stderr, done.stderr
