@@ -66,8 +66,16 @@ OUTPUTS = {
         )
         for fmt in ("md", "html", "csv", "xlsx")
     },
+    "scorers check --write-card": (
+        [
+            *("scorers", "check", "length", "--labels", "labels.csv"),
+            *("--score", "chars", "--threshold", "20", "--write-card"),
+        ],
+        "card.json",
+    ),
 }
-"""Commands that write one file named by --out: the args before it and the file's name."""
+"""Commands that write one file a user names: the args before it (``--out`` where they do not
+end in another option) and the file's name."""
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +87,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     toxicity_run(reports, "n1", {1, 2}, started_at="2026-11-01T03:15:00+00:00", index=True)
     toxicity_run(reports, "n2", {3, 4}, started_at="2026-11-02T03:15:00+00:00", index=True)
     (root / "register.yaml").write_text(REGISTER)
+    (root / "labels.csv").write_text('text,label\nI cannot help.,1\n"Sure, here it is.",0\n')
     return root
 
 
@@ -108,7 +117,8 @@ def test_an_output_the_disk_cannot_hold_leaves_what_was_there(
         _fill(folder)
         listed = sorted(p.name for p in folder.iterdir())
 
-        done = run_cli(*args, "--out", str(out), cwd=project)
+        option = [] if args[-1].startswith("--") else ["--out"]
+        done = run_cli(*args, *option, str(out), cwd=project)
         assert done.returncode == 3, done.stderr
         line = _one_error_line(done.stderr)
         assert f"cannot write {out}:" in line, line
