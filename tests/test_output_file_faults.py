@@ -7,11 +7,13 @@ device ended in an internal error with a crash report.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import pytest
 
 from tests.testing.cli import run_cli
+from tests.testing.tmpfs import tmpfs
 
 
 def _one_error_line(stderr: str) -> str:
@@ -44,3 +46,82 @@ def test_a_full_device_is_exit_3_in_one_line(tmp_path: Path) -> None:
     line = _one_error_line(done.stderr)
     assert "/dev/full" in line and "No space left on device" in line
     assert Path("/dev/full").is_char_device()  # written to, never replaced by a file
+
+
+REGISTER = """register_version: 1
+system: {name: Demo, intended_use: homework help, owner: Safety lead}
+risks:
+  - {id: R-001, title: Toxic output, category: safety, owner: T&S, likelihood: 3, impact: 4,
+     suites: [toxicity-core]}
+"""
+
+OUTPUTS = {
+    "compare json": (["compare", "n1", "n2", "--reports", "reports"], "cmp.json"),
+    "trend png": (["trend", "toxicity-core", "toxic_rate", "--reports", "reports"], "t.png"),
+    "schema json": (["schema"], "s.json"),
+    **{
+        f"register export {fmt}": (
+            ["register", "export", "--reports", "reports", "--register", "register.yaml"],
+            f"r.{fmt}",
+        )
+        for fmt in ("md", "html", "csv", "xlsx")
+    },
+    "scorers check --write-card": (
+        [
+            *("scorers", "check", "length", "--labels", "labels.csv"),
+            *("--score", "chars", "--threshold", "20", "--write-card"),
+        ],
+        "card.json",
+    ),
+}
+"""Commands that write one file a user names: the args before it (``--out`` where they do not
+end in another option) and the file's name."""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.report.runfixtures import toxicity_run
+
+    root = tmp_path_factory.mktemp("outputs")
+    reports = root / "reports"
+    toxicity_run(reports, "n1", {1, 2}, started_at="2026-11-01T03:15:00+00:00", index=True)
+    toxicity_run(reports, "n2", {3, 4}, started_at="2026-11-02T03:15:00+00:00", index=True)
+    (root / "register.yaml").write_text(REGISTER)
+    (root / "labels.csv").write_text('text,label\nI cannot help.,1\n"Sure, here it is.",0\n')
+    return root
+
+
+def _fill(folder: Path) -> None:
+    with (folder / "fill").open("wb", buffering=0) as file:
+        try:
+            while True:
+                file.write(b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+
+
+@pytest.mark.parametrize("before", ["an earlier file", "no file"])
+@pytest.mark.parametrize("command", list(OUTPUTS))
+def test_an_output_the_disk_cannot_hold_leaves_what_was_there(
+    project: Path, tmp_path: Path, command: str, before: str
+) -> None:
+    """Was: the file written in place: an earlier cmp.json replaced by 4096 bytes of cut-off
+    JSON, a new PNG, HTML, CSV or XLSX left behind empty (the XLSX with 'Exception ignored in
+    ZipFile.__del__' and its traceback). Written beside and renamed over, a write the disk
+    cannot hold changes nothing there."""
+    args, name = OUTPUTS[command]
+    with tmpfs(tmp_path / "m", size="100k") as folder:
+        out = folder / name
+        if before == "an earlier file":
+            out.write_bytes(b'{"an earlier": "output file"}\n')
+        _fill(folder)
+        listed = sorted(p.name for p in folder.iterdir())
+
+        option = [] if args[-1].startswith("--") else ["--out"]
+        done = run_cli(*args, *option, str(out), cwd=project)
+        assert done.returncode == 3, done.stderr
+        line = _one_error_line(done.stderr)
+        assert f"cannot write {out}:" in line, line
+        assert sorted(p.name for p in folder.iterdir()) == listed  # no partial or empty file
+        if before == "an earlier file":
+            assert out.read_bytes() == b'{"an earlier": "output file"}\n'

@@ -12,10 +12,14 @@ Both are refused before anything is written or deleted: exit 2, one line naming 
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+
+import pytest
 
 from tests.testing.cli import one_line_refusal, run_cli
 from tests.testing.project import echo_runs
+from tests.testing.tmpfs import tmpfs
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -58,3 +62,39 @@ def test_the_same_pack_may_be_written_again_over_itself(tmp_path: Path) -> None:
         done = run_cli("evidence", "pack", run.name, "-o", pack, cwd=tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
     assert (pack / "SHA256SUMS").is_file()
+
+
+def _fill(folder: Path) -> None:
+    with (folder / "fill").open("wb", buffering=0) as file:
+        try:
+            while True:
+                file.write(b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+
+
+@pytest.mark.parametrize("before", ["an earlier pack", "no folder"])
+def test_a_pack_the_disk_cannot_hold_leaves_what_was_there(tmp_path: Path, before: str) -> None:
+    """Was: the earlier pack's files deleted first, then the new one written file by file in
+    their place: a disk that could not hold the new pack was left with a partial one (here an
+    empty plots/run-1.png in a new folder) and the earlier pack gone. Staged beside first, the
+    new pack needs room beside the old one until it replaces it."""
+    (run,) = echo_runs(tmp_path, "pack-full")
+    with tmpfs(tmp_path / "m", size="200k") as disk:
+        pack = disk / "annex"
+        if before == "an earlier pack":
+            first = run_cli("evidence", "pack", run.name, "-o", pack, cwd=tmp_path)
+            assert first.returncode == 0, first.stdout + first.stderr
+        earlier = _files(disk)
+        _fill(disk)
+
+        again = run_cli("evidence", "pack", run.name, "-o", pack, cwd=tmp_path)
+        text = again.stdout + again.stderr
+        assert again.returncode == 3 and "Traceback" not in text, text
+        (line,) = [line for line in again.stderr.splitlines() if line.startswith("error:")]
+        assert line.startswith("error: cannot write ") and str(pack) in line, line
+        (disk / "fill").unlink()
+        assert _files(disk) == earlier  # the earlier pack whole; nothing new, nothing staged
+        assert sorted(p.name for p in disk.iterdir()) == sorted(
+            {Path(name).parts[0] for name in earlier}
+        )

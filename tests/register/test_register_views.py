@@ -139,7 +139,7 @@ def test_soa_rows(hostile_status) -> None:
 
 def test_csv_round_trip(tmp_path: Path, hostile_status) -> None:
     out = tmp_path / "risks.csv"
-    export_csv(hostile_status, out)
+    out.write_bytes(export_csv(hostile_status).encode())
     with out.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["status"] for r in rows] == ["failing"] + ["untested"] * 5
@@ -167,7 +167,7 @@ def test_csv_formula_cells_are_defused_and_restored(tmp_path: Path, hostile_stat
     risk = register.risks[1].model_copy(update={"title": '=HYPERLINK("http://evil","x")'})
     hostile_status.risks[1].risk = risk
     out = tmp_path / "risks.csv"
-    export_csv(hostile_status, out)
+    out.write_bytes(export_csv(hostile_status).encode())
     raw = out.read_text()
     assert "'=HYPERLINK" in raw
     assert read_risks_csv(out)[1].title == '=HYPERLINK("http://evil","x")'
@@ -175,7 +175,7 @@ def test_csv_formula_cells_are_defused_and_restored(tmp_path: Path, hostile_stat
 
 def test_csv_import_errors_are_row_numbered(tmp_path: Path, hostile_status) -> None:
     out = tmp_path / "risks.csv"
-    export_csv(hostile_status, out)
+    out.write_bytes(export_csv(hostile_status).encode())
     with out.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
         headers = list(rows[0])
@@ -216,7 +216,7 @@ def test_xlsx_has_numbers_dates_filters_and_status_colours(tmp_path: Path, hosti
     from openpyxl import load_workbook
 
     out = tmp_path / "register.xlsx"
-    export_xlsx(hostile_status, build_soa(hostile_status), out)
+    out.write_bytes(export_xlsx(hostile_status, build_soa(hostile_status)))
     book = load_workbook(out)
     risks = book["Risks"]
     headers = [c.value for c in risks[1]]
@@ -252,7 +252,7 @@ def test_xlsx_export(tmp_path: Path, hostile_status) -> None:
     out = tmp_path / "register.xlsx"
     soa = build_soa(hostile_status)
     hostile_status.risks[1].risk = hostile_status.risks[1].risk.model_copy(update={"title": "=1+1"})
-    export_xlsx(hostile_status, soa, out)
+    out.write_bytes(export_xlsx(hostile_status, soa))
     book = load_workbook(out)
     assert book.sheetnames == ["Risks", "Evidence", "SoA"]
     risks = book["Risks"]

@@ -24,6 +24,7 @@ from assurance_harness.errors import ExitCode
 from assurance_harness.store.faults import sqlite_fault
 from tests.testing.cli import run_cli
 from tests.testing.project import SUITE, callable_target
+from tests.testing.tmpfs import tmpfs
 
 Mount = Callable[..., Path]
 
@@ -285,3 +286,85 @@ def test_a_runs_db_gone_read_only_mid_run_names_the_file_system(
     _remount(target.parent, "rw")
     again = _run(project, reports, "--resume", run_id.group(1))
     assert again.returncode == 0, again.stderr
+
+
+def _use_up_inodes(folder: Path) -> list[Path]:
+    """Make empty files in ``folder`` until its file system has no inode left; them."""
+    made: list[Path] = []
+    try:
+        while True:
+            path = folder / f"inode-{len(made)}"
+            path.touch()
+            made.append(path)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC, exc
+    return made
+
+
+def test_a_reports_folder_out_of_inodes_is_said_as_that_not_as_an_unreadable_index(
+    project: Path, tmp_path: Path
+) -> None:
+    """Was: exit 2, 'the run index cannot be read (unable to open database file); repair it
+    or move it aside', for a whole runs.db beside which SQLite could make no -wal or -shm
+    file: the disk has bytes free but no inode, and moving the index aside loses nothing
+    but sends the user the wrong way."""
+    with tmpfs(tmp_path / "R", size="4m", inodes=64) as reports:
+        assert _run(project, reports).returncode == 0
+        made = _use_up_inodes(reports)
+        listed = run_cli("runs", "list", "--reports", str(reports), cwd=project)
+        for refused in (listed, _run(project, reports)):
+            errors = _errors(refused)
+            assert refused.returncode == ExitCode.RUN_FAILED, refused.stderr
+            assert f"{reports}/runs.db: no new file can be made" in errors, errors
+            assert "inodes" in errors, errors
+            assert "repair it" not in errors and "cannot be read" not in errors, errors
+        for path in made:
+            path.unlink()
+        assert _integrity(reports / "runs.db") == "ok"
+        assert run_cli("runs", "list", "--reports", str(reports), cwd=project).returncode == 0
+
+
+def test_an_immutable_runs_db_is_said_as_immutable_not_as_file_modes(
+    project: Path, request: pytest.FixtureRequest
+) -> None:
+    """Was: 'permission denied; give this user read and write access to it', for a file
+    ``chattr +i`` made immutable: no file mode lets even root write it (EPERM, not EACCES)."""
+    reports = project / "R"
+    assert _run(project, reports).returncode == 0
+    db = reports / "runs.db"
+    if shutil.which("chattr") is None:
+        pytest.skip("no chattr command")
+    done = subprocess.run(["chattr", "+i", str(db)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot make a file immutable here: {done.stderr.strip()}")
+    request.addfinalizer(lambda: subprocess.run(["chattr", "-i", str(db)], check=False))
+
+    refused = _run(project, reports)
+    errors = _errors(refused)
+    assert refused.returncode == ExitCode.RUN_FAILED, refused.stderr
+    assert f"{db}: is immutable" in errors and "chattr -i" in errors, errors
+    assert "give this user" not in errors, errors
+
+
+@pytest.mark.parametrize("fault", ["full", "read-only"])
+def test_report_of_a_run_folder_on_a_failed_disk_is_the_runs_db_storage_fault(
+    project: Path, mount: Mount, tmp_path: Path, fault: str
+) -> None:
+    """Was: exit 3 'internal error: OperationalError: disk I/O error (a bug ...)' (read-only:
+    'unable to open database file'), a crash file written: a run given as its folder reads
+    the reviews in the runs.db beside it without the store's fault handling that --reports
+    gives."""
+    reports = mount(project / "R", "4m")
+    assert _run(project, reports).returncode == 0
+    (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    if fault == "full":
+        _fill(reports)
+    else:
+        _remount(reports, "ro")
+
+    done = run_cli("report", str(run_dir), "--out", str(tmp_path / "elsewhere"), cwd=project)
+    errors = _errors(done)
+    assert done.returncode == ExitCode.RUN_FAILED, done.stderr
+    assert errors.startswith(f"error: {reports}/runs.db: "), errors
+    assert ("disk is full" if fault == "full" else "read-only") in errors, errors
+    assert "crash" not in done.stderr, done.stderr

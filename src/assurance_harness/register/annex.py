@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -743,9 +745,39 @@ def render_annex_html(annex: Annex) -> str:
 
 def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
     """Write annex.html (plots inline), annex.md (plots beside it) and SHA256SUMS, which lists
-    every file in ``out_dir``: an earlier pack there is replaced (``_clear_previous_pack``)."""
-    _clear_previous_pack(out_dir)
+    every file in ``out_dir``: an earlier pack there is replaced (``_clear_previous_pack``).
+
+    The pack is written whole in a staging folder inside ``out_dir`` first, and only then
+    moved over the earlier one (renames, which need no space): deleted first and written file
+    by file, a disk that could not hold the new pack left a partial one and the earlier gone.
+    On failure the staging folder, and an ``out_dir`` this made, are removed."""
+    _check_previous_pack(out_dir)
+    made = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, suffix=_STAGING_SUFFIX, dir=out_dir))
+    try:
+        names = _write_pack(annex, staging)
+        _clear_previous_pack(out_dir, keep=staging)
+        for entry in sorted(staging.iterdir()):
+            os.replace(entry, out_dir / entry.name)
+    except BaseException as exc:
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # the file of the pack that failed, not its staging path (removed next)
+            exc.filename = str(exc.filename).replace(str(staging), str(out_dir), 1)
+        shutil.rmtree(staging, ignore_errors=True)
+        if made:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    staging.rmdir()
+    return {name: out_dir / name for name in names}
+
+
+_STAGING_PREFIX = ".pack-"
+_STAGING_SUFFIX = ".tmp"
+
+
+def _write_pack(annex: Annex, out_dir: Path) -> list[str]:
+    """The pack's files in the empty folder ``out_dir``; their names, SHA256SUMS last."""
     written: dict[str, Path] = {}
     for ar in annex.runs:
         if ar.plot_png is not None:
@@ -768,33 +800,57 @@ def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
     written = {"annex.html": html_path, "annex.md": md_path, **written}
     sums = "".join(f"{sha256_file(path)}  {name}\n" for name, path in written.items())
     (out_dir / "SHA256SUMS").write_text(sums, encoding="utf-8")
-    written["SHA256SUMS"] = out_dir / "SHA256SUMS"
-    return written
+    return [*written, "SHA256SUMS"]
 
 
-def _clear_previous_pack(out_dir: Path) -> None:
-    """Delete the files an earlier pack wrote in ``out_dir`` (those its SHA256SUMS lists), so
-    none stays beside the new pack unlisted (transcripts packed before, and not now); a folder
-    holding any other file is refused before anything is deleted."""
-    if not out_dir.is_dir():
-        return
-    sums = out_dir / "SHA256SUMS"
-    listed: set[str] = set()
-    if sums.is_file():
-        for line in sums.read_text(encoding="utf-8", errors="replace").splitlines():
-            _, sep, name = line.partition("  ")
-            if sep:
-                listed.add(name)
-    held = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if not p.is_dir())
-    others = [name for name in held if name not in listed and name != "SHA256SUMS"]
+def _is_staging(name: str) -> bool:
+    """A pack's staging folder (or a file in it), left by a pack that was killed mid-way."""
+    top = Path(name).parts[0]
+    return top.startswith(_STAGING_PREFIX) and top.endswith(_STAGING_SUFFIX)
+
+
+def _check_previous_pack(out_dir: Path) -> None:
+    """Refuse, before anything is written or deleted, a folder holding any file that is no
+    earlier pack's (its SHA256SUMS lists every one) and no pack's staging."""
+    others = [name for name in _held(out_dir) if name not in _listed(out_dir)]
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
         raise UsageError(
             f"--out {out_dir}: holds files that are no earlier pack's ({shown}); give an empty "
             "or new folder: a pack's SHA256SUMS lists every file in it"
         )
-    for name in held:
+
+
+def _held(out_dir: Path) -> list[str]:
+    """The files in ``out_dir`` (relative names), staging folders left out."""
+    if not out_dir.is_dir():
+        return []
+    files = (p for p in out_dir.rglob("*") if not p.is_dir())
+    return sorted(n for n in (str(p.relative_to(out_dir)) for p in files) if not _is_staging(n))
+
+
+def _listed(out_dir: Path) -> set[str]:
+    """The files an earlier pack's SHA256SUMS in ``out_dir`` lists, itself among them."""
+    sums = out_dir / "SHA256SUMS"
+    listed = {"SHA256SUMS"}
+    if sums.is_file():
+        for line in sums.read_text(encoding="utf-8", errors="replace").splitlines():
+            _, sep, name = line.partition("  ")
+            if sep:
+                listed.add(name)
+    return listed
+
+
+def _clear_previous_pack(out_dir: Path, *, keep: Path) -> None:
+    """Delete the files and folders an earlier pack (checked: ``_check_previous_pack``) and
+    killed packs' staging left in ``out_dir``, all but this pack's staging (``keep``), so none
+    stays beside the new pack unlisted (transcripts packed before, and not now) and its
+    folders can be renamed into place."""
+    for name in _held(out_dir):
         (out_dir / name).unlink()
+    for entry in out_dir.iterdir():
+        if entry.is_dir() and not entry.is_symlink() and entry != keep:
+            shutil.rmtree(entry)
 
 
 def identity_note(annex: Annex, ar: AnnexRun) -> str:

@@ -378,25 +378,24 @@ def export_cmd(
         fmt = _export_format(out_path, format, _view_inputs(register, ledger, reports))
         _check_view_out(out_path, fmt, register, ledger, reports)
         status = build_status(register, _ledger_to_read(ledger, reports), now=_now(now))
-        with output_faults(out_path):
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-            if fmt == "md":
-                from .markdown import render_status_md
+        data: str | bytes
+        if fmt == "md":
+            from .markdown import render_status_md
 
-                out_path.write_text(render_status_md(status), encoding="utf-8")
-            elif fmt == "html":
-                from .html import render_status_html
+            data = render_status_md(status)
+        elif fmt == "html":
+            from .html import render_status_html
 
-                html = render_status_html(status, build_soa(status))
-                out_path.write_text(html, encoding="utf-8")
-            elif fmt == "csv":
-                from .exchange import export_csv
+            data = render_status_html(status, build_soa(status))
+        elif fmt == "csv":
+            from .exchange import export_csv
 
-                export_csv(status, out_path)
-            else:
-                from .exchange import export_xlsx
+            data = export_csv(status)
+        else:
+            from .exchange import export_xlsx
 
-                export_xlsx(status, build_soa(status), out_path)
+            data = export_xlsx(status, build_soa(status))
+        write_output(out_path, data)
         err.print(term(f"wrote {out_path} ({len(status.risks)} risks)"))
         _print_integrity(status.integrity, status.ledger_path)
         if not status.integrity.ok:

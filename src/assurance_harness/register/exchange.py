@@ -114,14 +114,15 @@ def risk_row(rs: RiskStatus) -> dict[str, str]:
     return row
 
 
-def export_csv(status: RegisterStatus, path: Path) -> None:
-    """Risks with their computed status, one row each."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=RISK_COLUMNS + COMPUTED_COLUMNS)
-        writer.writeheader()
-        for rs in status.risks:
-            writer.writerow({k: _defuse(v) for k, v in risk_row(rs).items()})
+def export_csv(status: RegisterStatus) -> str:
+    """Risks with their computed status, one row each (CSV's own CRLF line ends); rendered
+    whole, so the file is written at once and never left half-written (``write_output``)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=RISK_COLUMNS + COMPUTED_COLUMNS)
+    writer.writeheader()
+    for rs in status.risks:
+        writer.writerow({k: _defuse(v) for k, v in risk_row(rs).items()})
+    return buffer.getvalue()
 
 
 def evidence_rows(records: list[EvidenceRecord]) -> list[dict[str, Any]]:
@@ -249,9 +250,10 @@ def _xlsx_value(header: str, value: Any) -> Any:
     return value
 
 
-def export_xlsx(status: RegisterStatus, soa: list[SoaRow], path: Path) -> None:
+def export_xlsx(status: RegisterStatus, soa: list[SoaRow]) -> bytes:
     """A workbook with three sheets: Risks (with status), Evidence (the ledger), SoA; numbers
-    and dates typed, a filter on every sheet, statuses coloured."""
+    and dates typed, a filter on every sheet, statuses coloured. Its bytes: openpyxl saving to
+    the file itself left an empty one on a full disk, and ZipFile's cleanup a traceback."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -294,8 +296,9 @@ def export_xlsx(status: RegisterStatus, soa: list[SoaRow], path: Path) -> None:
             sheet.column_dimensions[letter].width = min(60, max(10, longest + 2))
         sheet.freeze_panes = "B2"
         sheet.auto_filter.ref = sheet.dimensions
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 _EVIDENCE_HEADERS = [

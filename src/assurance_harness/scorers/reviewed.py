@@ -32,6 +32,7 @@ from ..errors import HarnessError
 from ..formatting import interval, num
 from ..stats.intervals import clopper_pearson
 from ..store.database import Database
+from ..store.faults import store_faults
 from ..store.location import index_available, open_database
 from ..store.reviews import Verdict, consensus, standing_verdicts
 from ..store.runread import read_run
@@ -226,7 +227,11 @@ def reviewed_validity(
     embedded = db if db is not None else reports / "runs.db"
     if not isinstance(embedded, Database) and not index_available(embedded):
         return {}
-    standing = standing_verdicts(open_database(embedded))
+    store = open_database(embedded)
+    # Every command reading verdicts comes here (report, gates, the annex): a disk that failed
+    # under runs.db is its storage fault, said once, not an internal error.
+    with store_faults(store):
+        standing = standing_verdicts(store)
     by_scorer: dict[str, dict[Any, dict[str, Verdict]]] = {}
     runs: dict[str, _RunReview] = {}
     sampled: set[tuple[str, str]] = set()

@@ -131,8 +131,11 @@ def read_card(path: Path) -> ValidityCard:
 
 
 def write_card(card: ValidityCard, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    """Write ``card`` to the file given as ``--write-card``, as every user-named output is
+    (``write_output``): a fault names the file, and an earlier card is never left cut off."""
+    from ..store.files import write_output
+
+    write_output(path, card.model_dump_json(indent=2) + "\n", option="--write-card")
 
 
 @lru_cache(maxsize=64)

@@ -4,7 +4,8 @@ every command that reads or writes the store (the run index, reviews, baselines,
 SQLite says "unable to open database file" alike for a directory in the file's place and for a
 read-only folder (WAL mode writes ``runs.db-wal`` and ``runs.db-shm`` beside the file, even to
 read), and "disk I/O error" for a full disk (the ``-shm`` file it cannot grow), and the fix
-differs; so the file, its folder and their disk are looked at to say which.
+differs; so the file, its folder and their disk are looked at to say which (a file system
+with bytes free but no inode left fails the same "unable to open" making ``-wal``).
 
 Exit codes: a runs.db the user must change (a folder or a FIFO in its place, a damaged file) is
 exit 2, refused before anything is done; a disk that failed under a sound file (full,
@@ -186,6 +187,13 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
         return _special_file_fault(path)
     if folder.exists() and not folder.is_dir():
         return StoreError(f"{path}: {folder} is a file, not a folder; move it aside")
+    if (no_inodes := _out_of_inodes(path, exc)) is not None:
+        return StoreStorageError(
+            f"{path}: no new file can be made in {no_inodes} ({cause}): its file system has "
+            f"no inodes left, and SQLite must make {path.name}-wal and {path.name}-shm beside "
+            "the index (which is intact); delete files you do not need on that file system, "
+            "or pass another --reports"
+        )
     if (full := _full_disk(path, exc)) is not None:
         return StoreStorageError(
             f"{path}: the disk is full ({cause}): no space is left in {full}; free space "
@@ -223,10 +231,27 @@ def _unwritable(path: Path, cause: str) -> StoreStorageError | None:
             "somewhere writable and pass it as --reports"
         )
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        if _immutable(path):
+            return StoreStorageError(
+                f"{path}: is immutable or append-only{cause} (``lsattr`` shows it): no user, "
+                f"root neither, may write it; clear the flag (chattr -i {path}), or copy the "
+                "reports folder somewhere writable and pass it as --reports"
+            )
         return StoreStorageError(
             f"{path}: permission denied{cause}; give this user read and write access to it"
         )
     return None
+
+
+def _immutable(path: Path) -> bool:
+    """Whether ``path`` carries the immutable or append-only flag (``chattr +i``/``+a``): it
+    refuses a write open with EPERM, where file modes refuse with EACCES (and never root).
+    Opened without truncating and closed at once: nothing is changed."""
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return False
 
 
 def _read_only_fs(path: Path) -> bool:
@@ -271,6 +296,34 @@ def _full_disk(path: Path, exc: sqlite3.DatabaseError | OSError) -> Path | None:
         return low[0] if low else path.parent
     if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
         return low[0] if low else None
+    return None
+
+
+def _out_of_inodes(path: Path, exc: sqlite3.DatabaseError | OSError) -> Path | None:
+    """The folder whose file system has no inode left for the file SQLite had to make, or
+    None. SQLite says only "unable to open database file" (or an I/O error) when it cannot
+    create ``-wal``/``-shm``, and the kernel ENOSPC alike for no block and no inode, so the
+    file system is asked: a count of inodes kept (``f_files``; btrfs keeps none) with none
+    left for this user (``f_favail``)."""
+    if isinstance(exc, OSError) and exc.errno != errno.ENOSPC:
+        return None
+    if isinstance(exc, sqlite3.DatabaseError):
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        text = _first_line(exc)
+        if not (
+            name.startswith(("SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL"))
+            or "unable to open database file" in text
+            or "disk I/O error" in text
+            or "database or disk is full" in text
+        ):
+            return None
+    for place in _places(path):
+        try:
+            stats = os.statvfs(place)
+        except OSError:
+            continue
+        if stats.f_files > 0 and stats.f_favail == 0:
+            return place
     return None
 
 

@@ -531,17 +531,22 @@ class AtomicStream:
             _remove_temporary(self.tmp)
 
 
-def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
+def write_bytes_atomic(
+    path: Path, data: bytes, *, fsync: bool = True, mode: int | None = None
+) -> None:
     """Write through a unique temporary file in the same folder, then rename over ``path``.
 
     The temporary name is unique (two processes writing the same file never share it), the file
-    gets the mode an ordinary ``open()`` would give (0666 less umask: reports are shared), and
-    with ``fsync`` the bytes are on disk before the rename makes them visible.
+    gets the mode an ordinary ``open()`` would give (0666 less umask: reports are shared) or
+    ``mode`` (an earlier file's, kept: a user's 0600 output must not become readable by all),
+    and with ``fsync`` the bytes are on disk before the rename makes them visible.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _create_temporary(path)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -745,12 +750,33 @@ def _same_file(path: Path, other: Path) -> bool:
 
 
 def write_output(path: Path, data: str | bytes, *, option: str = "--out") -> None:
-    """Write a file a user named on the command line (``option``): its folders made, written in
-    place rather than renamed over (it may be a device or a pipe), a fault one line naming it
-    (``output_faults``)."""
+    """Write a file a user named on the command line (``option``): its folders made, a fault
+    one line naming it (``output_faults``). A regular file, or none yet, is written beside and
+    renamed over (``write_bytes_atomic``, keeping an earlier file's mode): written in place, a
+    disk that could not hold it left an earlier output cut off or an empty new one. A device
+    or a named pipe (/dev/stdout, ``>(gzip > x)``) cannot be renamed over and holds nothing to
+    lose, and a link to nothing is refused as one where the write fails: written in place."""
+    payload = data if isinstance(data, bytes) else data.encode("utf-8")
     with output_faults(path, option=option):
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
+        replaced = _replaceable_output(path)
+        if replaced is None:
+            with path.open("wb") as handle:
+                handle.write(payload)
         else:
-            path.write_text(data, encoding="utf-8")
+            target, mode = replaced
+            write_bytes_atomic(target, payload, mode=mode)
+
+
+def _replaceable_output(path: Path) -> tuple[Path, int | None] | None:
+    """The regular file to rename a new ``path`` over (a link's target: the link stays, as an
+    in-place write left it) and the mode it has (None: none yet), or None to write in place."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None if path.is_symlink() else (path, None)
+    except OSError:
+        return (path, None)  # the write fails the same way, naming it
+    if not stat.S_ISREG(mode):
+        return None
+    return Path(os.path.realpath(path)), stat.S_IMODE(mode)
