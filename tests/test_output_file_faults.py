@@ -7,13 +7,12 @@ device ended in an internal error with a crash report.
 
 from __future__ import annotations
 
-import errno
 from pathlib import Path
 
 import pytest
 
 from tests.testing.cli import run_cli
-from tests.testing.tmpfs import tmpfs
+from tests.testing.tmpfs import fill, tmpfs
 
 
 def _one_error_line(stderr: str) -> str:
@@ -91,15 +90,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _fill(folder: Path) -> None:
-    with (folder / "fill").open("wb", buffering=0) as file:
-        try:
-            while True:
-                file.write(b"\0" * 4096)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC, exc
-
-
 @pytest.mark.parametrize("before", ["an earlier file", "no file"])
 @pytest.mark.parametrize("command", list(OUTPUTS))
 def test_an_output_the_disk_cannot_hold_leaves_what_was_there(
@@ -114,7 +104,7 @@ def test_an_output_the_disk_cannot_hold_leaves_what_was_there(
         out = folder / name
         if before == "an earlier file":
             out.write_bytes(b'{"an earlier": "output file"}\n')
-        _fill(folder)
+        fill(folder)
         listed = sorted(p.name for p in folder.iterdir())
 
         option = [] if args[-1].startswith("--") else ["--out"]

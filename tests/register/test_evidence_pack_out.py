@@ -12,14 +12,13 @@ Both are refused before anything is written or deleted: exit 2, one line naming 
 
 from __future__ import annotations
 
-import errno
 from pathlib import Path
 
 import pytest
 
 from tests.testing.cli import one_line_refusal, run_cli
 from tests.testing.project import echo_runs
-from tests.testing.tmpfs import tmpfs
+from tests.testing.tmpfs import fill, tmpfs
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -64,15 +63,6 @@ def test_the_same_pack_may_be_written_again_over_itself(tmp_path: Path) -> None:
     assert (pack / "SHA256SUMS").is_file()
 
 
-def _fill(folder: Path) -> None:
-    with (folder / "fill").open("wb", buffering=0) as file:
-        try:
-            while True:
-                file.write(b"\0" * 4096)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC, exc
-
-
 @pytest.mark.parametrize("before", ["an earlier pack", "no folder"])
 def test_a_pack_the_disk_cannot_hold_leaves_what_was_there(tmp_path: Path, before: str) -> None:
     """Was: the earlier pack's files deleted first, then the new one written file by file in
@@ -86,7 +76,7 @@ def test_a_pack_the_disk_cannot_hold_leaves_what_was_there(tmp_path: Path, befor
             first = run_cli("evidence", "pack", run.name, "-o", pack, cwd=tmp_path)
             assert first.returncode == 0, first.stdout + first.stderr
         earlier = _files(disk)
-        _fill(disk)
+        fill(disk)
 
         again = run_cli("evidence", "pack", run.name, "-o", pack, cwd=tmp_path)
         text = again.stdout + again.stderr

@@ -11,10 +11,6 @@ Real faults: ``chattr +i`` (skipped where refused)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +19,7 @@ from typer.testing import CliRunner
 from assurance_harness.cli import app
 from assurance_harness.privacy.retention import PAYLOAD_FILES, RETENTION
 from assurance_harness.register.ledger import attach_run, read_ledger, verify_ledger
+from tests.testing.tmpfs import immutable
 
 from .register_testkit import GateSpec, make_run
 
@@ -58,19 +55,6 @@ def _purge_records(ledger: Path) -> list[str]:
     return sorted(r.run_id for r in read_ledger(ledger) if r.risk_id == RETENTION)
 
 
-@contextmanager
-def _immutable(path: Path) -> Iterator[None]:
-    if shutil.which("chattr") is None:
-        pytest.skip("no chattr")
-    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"chattr +i refused: {done.stderr.strip()}")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], capture_output=True)
-
-
 def _rerun_purges_each_run_once(reports: Path, runs: list[Path], ledger: Path) -> None:
     rc, out = _purge(reports)
     assert rc == 0, out
@@ -89,7 +73,7 @@ def test_a_purge_that_fails_records_nothing_and_the_rerun_records_once(
     ledger_before = ledger.read_bytes()
     path = runs[-1] / "cases.jsonl" if which == "payload" else ledger.with_name("ledger.jsonl.head")
 
-    with _immutable(path):
+    with immutable(path):
         rc, out = _purge(reports)
     text = out.replace("\n", "")
     assert rc == 3, out

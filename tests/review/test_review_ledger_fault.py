@@ -11,10 +11,7 @@ made immutable (``chattr +i``; skipped where that is refused)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +20,7 @@ from assurance_harness.register.ledger import read_ledger
 from assurance_harness.review.store import ReviewStore
 from tests.review.reviewkit import Project, make_project
 from tests.testing.cli import run_cli
+from tests.testing.tmpfs import immutable
 
 ROW = "c2#0"
 
@@ -87,19 +85,6 @@ def test_an_anchor_that_cannot_be_written_is_named_and_nothing_is_kept(tmp_path:
     _redo_records_once(project, run_id)
 
 
-@contextmanager
-def _immutable(path: Path) -> Iterator[None]:
-    if shutil.which("chattr") is None:
-        pytest.skip("no chattr")
-    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"chattr +i refused: {done.stderr.strip()}")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], capture_output=True)
-
-
 @pytest.mark.parametrize("which", ["ledger.jsonl", "ledger.jsonl.head"])
 def test_an_immutable_ledger_file_is_named_and_nothing_is_kept(tmp_path: Path, which: str) -> None:
     project = make_project(tmp_path)
@@ -107,7 +92,7 @@ def test_an_immutable_ledger_file_is_named_and_nothing_is_kept(tmp_path: Path, w
     ledger_before = project.ledger.read_bytes()
     path = project.ledger.with_name(which)
 
-    with _immutable(path):
+    with immutable(path):
         done = _adjudicate(project, run_id)
     _refused(done, str(path))
     assert project.ledger.read_bytes() == ledger_before

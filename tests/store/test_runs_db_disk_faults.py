@@ -24,7 +24,7 @@ from assurance_harness.errors import ExitCode
 from assurance_harness.store.faults import sqlite_fault
 from tests.testing.cli import run_cli
 from tests.testing.project import SUITE, callable_target
-from tests.testing.tmpfs import tmpfs
+from tests.testing.tmpfs import fill, immutable, tmpfs
 
 Mount = Callable[..., Path]
 
@@ -63,18 +63,6 @@ def mount(tmp_path: Path) -> Iterator[Mount]:
 
 def _remount(folder: Path, mode: str) -> None:
     subprocess.run(["mount", "-o", f"remount,{mode}", str(folder)], check=True)
-
-
-def _fill(folder: Path) -> Path:
-    """Write to ``folder/fill`` until the disk has no block left."""
-    fill = folder / "fill"
-    with fill.open("wb", buffering=0) as file:
-        try:
-            while True:
-                file.write(b"\0" * 4096)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC, exc
-    return fill
 
 
 @pytest.fixture
@@ -121,7 +109,7 @@ def test_a_full_disk_under_runs_db_is_said_as_one_for_run_and_runs_list(
     aside', for an index that was whole once space was freed."""
     reports = mount(project / "R")
     assert _run(project, reports).returncode == 0
-    fill = _fill(reports)
+    filler = fill(reports)
     folders = {p.name for p in reports.iterdir() if p.is_dir()}
 
     refused = _run(project, reports)
@@ -139,7 +127,7 @@ def test_a_full_disk_under_runs_db_is_said_as_one_for_run_and_runs_list(
     assert f"{reports}/runs.db: the disk is full" in errors, errors
     assert "repair it" not in errors, errors
 
-    fill.unlink()
+    filler.unlink()
     assert _integrity(reports / "runs.db") == "ok"
     assert run_cli("runs", "list", "--reports", str(reports), cwd=project).returncode == 0
 
@@ -151,7 +139,7 @@ def test_resume_on_a_full_disk_is_exit_3_with_the_resume_command(
     reports = mount(project / "R")
     assert _run(project, reports).returncode == 0  # runs.db made
     run_id = _unfinished_run(project, reports)
-    fill = _fill(reports)
+    filler = fill(reports)
 
     refused = _run(project, reports, "--resume", run_id)
     errors = _errors(refused)
@@ -160,7 +148,7 @@ def test_resume_on_a_full_disk_is_exit_3_with_the_resume_command(
     assert "repair it" not in errors, errors
     assert f"--resume {run_id}" in errors, errors
 
-    fill.unlink()
+    filler.unlink()
     done = _run(project, reports, "--resume", run_id)
     assert done.returncode == 0, done.stderr
 
@@ -174,7 +162,7 @@ def test_sqlite_full_is_said_as_a_full_disk(mount: Mount, tmp_path: Path) -> Non
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("CREATE TABLE t (b BLOB)")
         conn.commit()
-        _fill(folder)
+        fill(folder)
         with pytest.raises(sqlite3.Error) as raised:
             conn.execute("INSERT INTO t VALUES (?)", (b"x" * 200_000,))
             conn.commit()
@@ -324,22 +312,14 @@ def test_a_reports_folder_out_of_inodes_is_said_as_that_not_as_an_unreadable_ind
         assert run_cli("runs", "list", "--reports", str(reports), cwd=project).returncode == 0
 
 
-def test_an_immutable_runs_db_is_said_as_immutable_not_as_file_modes(
-    project: Path, request: pytest.FixtureRequest
-) -> None:
+def test_an_immutable_runs_db_is_said_as_immutable_not_as_file_modes(project: Path) -> None:
     """Was: 'permission denied; give this user read and write access to it', for a file
     ``chattr +i`` made immutable: no file mode lets even root write it (EPERM, not EACCES)."""
     reports = project / "R"
     assert _run(project, reports).returncode == 0
     db = reports / "runs.db"
-    if shutil.which("chattr") is None:
-        pytest.skip("no chattr command")
-    done = subprocess.run(["chattr", "+i", str(db)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot make a file immutable here: {done.stderr.strip()}")
-    request.addfinalizer(lambda: subprocess.run(["chattr", "-i", str(db)], check=False))
-
-    refused = _run(project, reports)
+    with immutable(db):
+        refused = _run(project, reports)
     errors = _errors(refused)
     assert refused.returncode == ExitCode.RUN_FAILED, refused.stderr
     assert f"{db}: is immutable" in errors and "chattr -i" in errors, errors
@@ -358,7 +338,7 @@ def test_report_of_a_run_folder_on_a_failed_disk_is_the_runs_db_storage_fault(
     assert _run(project, reports).returncode == 0
     (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
     if fault == "full":
-        _fill(reports)
+        fill(reports)
     else:
         _remount(reports, "ro")
 

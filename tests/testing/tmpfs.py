@@ -1,9 +1,11 @@
-"""A small tmpfs mounted for one test: a real full disk (``size``) or a real lack of inodes
-(``inodes``), where the harness meets ENOSPC from the kernel, not from a mock. Mounting needs
-root (CI may not be): the test is skipped where the mount is refused."""
+"""Real file-system faults for one test, where the harness meets the kernel's error, not a
+mock's: a small tmpfs (a full disk: ``size``, or a lack of inodes: ``inodes``), filled to its
+last block (``fill``), and a file made immutable (``immutable``: EPERM even for root, whom file
+modes do not stop). Both need root (CI may not be): the test is skipped where it is refused."""
 
 from __future__ import annotations
 
+import errno
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -32,3 +34,29 @@ def tmpfs(folder: Path, *, size: str = "4m", inodes: int | None = None) -> Itera
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def fill(folder: Path) -> Path:
+    """Write to ``folder/fill`` until its disk has no block left; that file."""
+    filler = folder / "fill"
+    with filler.open("wb", buffering=0) as file:
+        try:
+            while True:
+                file.write(b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+    return filler
+
+
+@contextmanager
+def immutable(path: Path) -> Iterator[Path]:
+    """``path`` made immutable (``chattr +i``) for the block, and writable again after it."""
+    if shutil.which("chattr") is None:
+        pytest.skip("no chattr command")
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot make a file immutable here: {done.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True)
