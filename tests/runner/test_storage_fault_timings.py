@@ -297,6 +297,7 @@ def test_a_full_disk_during_the_ledger_append_leaves_a_ledger_that_resume_can_fi
     # The disk fills while a passed run's evidence is appended: half a record reaches the
     # ledger. Once there is room again, --resume must attach the evidence and the ledger verify;
     # a torn record left behind makes every later append fail and `evidence verify` cry tamper.
+    # The ledger's storage fault fails the run (exit 3) naming the ledger, with its --resume.
     from assurance_harness.register import ledger_store
     from assurance_harness.register.ledger_verify import verify_ledger
     from assurance_harness.runner.run import run_suite
@@ -305,10 +306,13 @@ def test_a_full_disk_during_the_ledger_append_leaves_a_ledger_that_resume_can_fi
     (project / "s.yaml").write_text(PLAIN_SUITE)
     with monkeypatch.context() as patch:
         patch.setattr(ledger_store, "os", _ShortWrites())
-        first = run_suite("s.yaml", "t.yaml", write_reports=False, use_cache=False)
-    assert first.exit_code == 3, first.notes
+        with pytest.raises(ledger_store.LedgerFaultError) as failed:
+            run_suite("s.yaml", "t.yaml", write_reports=False, use_cache=False)
+    assert failed.value.exit_code == 3
+    assert str(failed.value).startswith("reports/evidence/ledger.jsonl: cannot append:"), failed
+    run_id = _resume_id(str(failed.value))
 
-    again = run_suite("s.yaml", "t.yaml", write_reports=False, resume=first.run_id)
+    again = run_suite("s.yaml", "t.yaml", write_reports=False, resume=run_id)
     assert again.exit_code == 0, again.notes
     report = verify_ledger(project / "reports" / "evidence" / "ledger.jsonl")
     assert report.ok, report.issues

@@ -101,7 +101,8 @@ def test_an_unwritable_ledger_is_exit_3_and_resume_attaches_evidence(project: Pa
     done = _run(project, "--ledger", "audit/ledger.jsonl")
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr
-    assert "error: cannot write" in done.stderr
+    # The ledger's storage fault (LedgerFaultError) names the lock file and the run's --resume.
+    assert "error: audit/ledger.jsonl.lock: cannot open the ledger's lock" in done.stderr
     run_id = _resume_id(done.stderr)
 
     # The cause fixed, the run resumed with its own ledger (a resume continues a run as it was

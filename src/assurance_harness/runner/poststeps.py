@@ -103,6 +103,7 @@ def attach_run_evidence(
     summary_just_written: bool = False,
 ) -> None:
     from ..register.ledger import ExploratoryRunError, attach_run
+    from ..register.ledger_store import LedgerFaultError
     from ..register.ledger_team import ledger_where
 
     try:
@@ -118,6 +119,10 @@ def attach_run_evidence(
     except ExploratoryRunError as exc:
         result.notes.append(str(exc))  # a run against another target: reported, not evidence
         return
+    except LedgerFaultError:
+        # The ledger's disk or lock (full, read-only, held): a storage fault of the run, said
+        # as one line with its --resume (runner.run), as an OSError of the append always was.
+        raise
     except HarnessError as exc:
         # The run itself is complete and saved; evidence can be attached later by hand.
         result.evidence_failed = True
