@@ -26,6 +26,7 @@ import pytest
 from assurance_harness.store import spill
 
 from ..testing.cli import invoke_in_process
+from ..testing.signals import default_sigint
 
 N_CASES = 12
 STOP_AT = 4
@@ -52,7 +53,9 @@ RUN = ["run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", "
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Path:
     """A 12-case suite whose target fills the disk at request ``STOP_AT``: from then on, while
     ``FULL`` exists, writing a spill file in the run folder fails with ENOSPC, and so does the
     journal's fsync (the second time, as the run handles the first, Ctrl-C arrives)."""
@@ -84,6 +87,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             raise OSError(errno.ENOSPC, "No space left on device")
         real_fsync(fd)
 
+    # The target's SIGINT is a KeyboardInterrupt here however the test run was started (a
+    # background job starts with SIGINT ignored, and Python then installs no handler).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     monkeypatch.setattr(spill.TempFile, "_write", write)
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setenv("COLUMNS", "300")
@@ -160,7 +167,7 @@ def test_a_second_ctrl_c_as_the_stop_meets_the_full_disk_still_says_how_to_conti
     env = {**os.environ, "COLUMNS": "300"}
     done = subprocess.run(
         [sys.executable, "drive.py", *RUN], cwd=project, env=env, capture_output=True,
-        text=True, timeout=120,
+        text=True, timeout=120, preexec_fn=default_sigint,
     )  # fmt: skip
     assert done.returncode == 130, done.stdout + done.stderr
     (run_dir,) = [p.parent for p in (project / "r").glob("*/run.json")]

@@ -141,7 +141,9 @@ def test_a_forced_stop_before_a_retry_is_noted_prints_a_command_that_retries(
     (tmp_path / "BROKEN").unlink()
 
     (tmp_path / "STOP").touch()
-    stopped = run_cli(*RUN, "--resume", run_id, "--retry-errors", cwd=tmp_path, env=env)
+    stopped = run_cli(
+        *RUN, "--resume", run_id, "--retry-errors", cwd=tmp_path, env=env, ctrl_c=True
+    )
     assert stopped.returncode == 130, stopped.stderr
     assert "forced to stop" in stopped.stderr and "Traceback" not in stopped.stderr
     again = printed_command(stopped.stderr, "continue with: ")

@@ -25,9 +25,14 @@ def run_cli(
     cwd: Path | None = None,
     timeout: float = 300,
     env: Mapping[str, str] | None = None,
+    ctrl_c: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``assurance ARGS...`` to completion, capturing text output (never raises on rc).
-    ``env``: variables set on top of this process's environment (an API key, ``COLUMNS``)."""
+    ``env``: variables set on top of this process's environment (an API key, ``COLUMNS``).
+    ``ctrl_c``: the run takes SIGINT (sent by its target, say) as a user's Ctrl-C however the
+    test run was started (:func:`default_sigint`)."""
+    from .signals import default_sigint
+
     return subprocess.run(
         cli_command(*args),
         capture_output=True,
@@ -35,6 +40,7 @@ def run_cli(
         timeout=timeout,
         cwd=cwd,
         env={**os.environ, **env} if env else None,
+        preexec_fn=default_sigint if ctrl_c else None,
     )
 
 
