@@ -9,22 +9,14 @@ disk that fills part-way through a write."""
 
 from __future__ import annotations
 
-import resource
-import signal
-import subprocess
 from pathlib import Path
 
 from tests.review.reviewkit import make_project
-from tests.testing.cli import cli_command, run_cli
+from tests.testing.cli import run_cli
 
 LIMIT = 1000
 """Bytes any one file of the process may hold: less than one evidence record, more than the
 lock files and the anchor an attach writes."""
-
-
-def _file_size_limited() -> None:
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not the process
-    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
 
 
 def test_an_attach_the_disk_cannot_hold_is_exit_3_naming_the_ledger(tmp_path: Path) -> None:
@@ -42,13 +34,7 @@ def test_an_attach_the_disk_cannot_hold_is_exit_3_naming_the_ledger(tmp_path: Pa
         "--register",
     )
 
-    failed = subprocess.run(
-        cli_command(*args, project.register),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=_file_size_limited,
-    )
+    failed = run_cli(*args, project.register, timeout=60, file_size_limit=LIMIT)
     assert failed.returncode == 3, failed.stdout + failed.stderr
     lines = failed.stderr.strip().splitlines()
     assert len(lines) == 1, failed.stderr

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-import resource
-import signal
-import subprocess
 from pathlib import Path
 
-from tests.testing.cli import cli_command, run_cli
+from tests.testing.cli import run_cli
 
 LIMIT = 900_000
 """Bytes any one file of the process may hold: more than the journal of these answers and the
@@ -40,24 +37,12 @@ def _project(folder: Path) -> None:
     (folder / "replay.yaml").write_text("type: replay\npath: recorded.jsonl\n", encoding="utf-8")
 
 
-def _file_size_limited() -> None:
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not the process
-    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
-
-
 RUN = ("run", "run.yaml", "--target", "replay.yaml", "--reports", "r", "--no-report")
 
 
 def test_results_past_the_file_size_limit_are_named_and_resume_finishes(tmp_path: Path) -> None:
     _project(tmp_path)
-    failed = subprocess.run(
-        cli_command(*RUN),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        preexec_fn=_file_size_limited,
-    )
+    failed = run_cli(*RUN, cwd=tmp_path, timeout=120, file_size_limit=LIMIT)
     assert failed.returncode == 3, failed.stderr
     assert "Traceback" not in failed.stderr and "internal error" not in failed.stderr
     errors = [line for line in failed.stderr.splitlines() if line.startswith("error:")]

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-import resource
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.testing.cli import cli_command, run_cli
+from tests.testing.cli import run_cli
 
 JOURNAL_LIMIT = 2_000_000
 """Bytes any one file of the process may hold: the journal's records go past it; the run's
@@ -50,24 +47,12 @@ def project(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     return tmp_path
 
 
-def _file_size_limited() -> None:
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not the process
-    resource.setrlimit(resource.RLIMIT_FSIZE, (JOURNAL_LIMIT, JOURNAL_LIMIT))
-
-
 RUN = ("run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", "--no-cache")
 
 
 def test_a_journal_write_failure_is_exit_3_and_resume_completes_the_run(project: Path) -> None:
     cases = int((project / "count").read_text())
-    failed = subprocess.run(
-        cli_command(*RUN, "--no-evidence"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=project,
-        preexec_fn=_file_size_limited,
-    )
+    failed = run_cli(*RUN, "--no-evidence", cwd=project, timeout=120, file_size_limit=JOURNAL_LIMIT)
     assert failed.returncode == 3, failed.stderr
     assert "Traceback" not in failed.stderr
     assert "File too large" in failed.stderr, failed.stderr

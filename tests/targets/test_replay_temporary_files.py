@@ -10,15 +10,11 @@ suite's, the recording's and the run's own small files can."""
 from __future__ import annotations
 
 import json
-import os
-import resource
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.testing.cli import cli_command
+from tests.testing.cli import run_cli
 
 LIMIT = 100_000
 """Bytes any one file of the process may hold: more than any file of the project, less than
@@ -46,11 +42,6 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _file_size_limited() -> None:
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not the process
-    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
-
-
 @pytest.mark.parametrize(
     "args",
     [
@@ -62,14 +53,12 @@ def _file_size_limited() -> None:
 def test_a_replay_index_that_cannot_spill_is_a_storage_fault(
     project: Path, args: tuple[str, ...]
 ) -> None:
-    done = subprocess.run(
-        cli_command(*args),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = run_cli(
+        *args,
         cwd=project,
-        env={**os.environ, "TMPDIR": str(project / "tmp")},
-        preexec_fn=_file_size_limited,
+        timeout=120,
+        env={"TMPDIR": str(project / "tmp")},
+        file_size_limit=LIMIT,
     )
     assert done.returncode == 3, done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]

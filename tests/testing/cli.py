@@ -26,13 +26,19 @@ def run_cli(
     timeout: float = 300,
     env: Mapping[str, str] | None = None,
     ctrl_c: bool = False,
+    file_size_limit: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``assurance ARGS...`` to completion, capturing text output (never raises on rc).
     ``env``: variables set on top of this process's environment (an API key, ``COLUMNS``).
     ``ctrl_c``: the run takes SIGINT (sent by its target, say) as a user's Ctrl-C however the
-    test run was started (:func:`default_sigint`)."""
+    test run was started (:func:`default_sigint`). ``file_size_limit``: no file of the run may
+    grow past these bytes, a real write failure (:func:`tmpfs.file_size_limited`)."""
     from .signals import default_sigint
+    from .tmpfs import file_size_limited
 
+    steps = [default_sigint] if ctrl_c else []
+    if file_size_limit is not None:
+        steps.append(file_size_limited(file_size_limit))
     return subprocess.run(
         cli_command(*args),
         capture_output=True,
@@ -40,7 +46,7 @@ def run_cli(
         timeout=timeout,
         cwd=cwd,
         env={**os.environ, **env} if env else None,
-        preexec_fn=default_sigint if ctrl_c else None,
+        preexec_fn=(lambda: [step() for step in steps]) if steps else None,
     )
 
 

@@ -1,14 +1,18 @@
 """Real file-system faults for one test, where the harness meets the kernel's error, not a
 mock's: a small tmpfs (a full disk: ``size``, or a lack of inodes: ``inodes``), filled to its
-last block (``fill``), and a file made immutable (``immutable``: EPERM even for root, whom file
-modes do not stop). Both need root (CI may not be): the test is skipped where it is refused."""
+last block (``fill``), a file made immutable (``immutable``: EPERM even for root, whom file
+modes do not stop), and a child process's file size limit (``file_size_limited``: EFBIG, for
+root too, and needing no privilege). The first two need root (CI may not be): the test is
+skipped where it is refused."""
 
 from __future__ import annotations
 
 import errno
+import resource
 import shutil
+import signal
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,3 +64,14 @@ def immutable(path: Path) -> Iterator[Path]:
         yield path
     finally:
         subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+
+
+def file_size_limited(limit: int) -> Callable[[], None]:
+    """``preexec_fn`` for a child none of whose files may grow past ``limit`` bytes: a write
+    past it fails (EFBIG), and the process goes on (SIGXFSZ ignored) to say so."""
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limited
