@@ -148,10 +148,18 @@ PLANTED = [
 """Each piece of the disguised data, as it reads once the disguise is taken off."""
 
 
+_JSON_NUMBER = re.compile(r'(?<=": )-?\d+(?:\.\d+(?:[eE][-+]?\d+)?|[eE][-+]?\d+)(?=[,}\]\s])')
+"""A fractional number that is a JSON field's value (after ``": ``; a time, a latency, a
+score), not part of a string; whole numbers stay read, where a digit string could hide."""
+
+
 def _readable(data: bytes) -> str:
     """A stored file's text as a person would read it: JSON escapes decoded, NFKC, invisible
-    characters removed, lower case, spaces and dashes dropped between digits."""
+    characters removed, lower case, spaces and dashes dropped between digits. A JSON field's
+    fractional number (``"latency_s": 0.001178``) is no stored text and is left out: a run's
+    times read as a planted fragment ("0117") now and then, and the test failed by chance."""
     text = data.decode("utf-8", errors="replace")
+    text = _JSON_NUMBER.sub(" ", text)
     text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
     text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf").lower()
