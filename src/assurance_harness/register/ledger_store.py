@@ -357,7 +357,9 @@ def append_bodies(
         tail, existing = _tail_and_run_records(ledger_path, run_ids)
         _refuse_behind_anchor(ledger_path, tail)
         new = chain(tail, existing)
-        if not new:
+        if new:
+            _refuse_unanchored(ledger_path, tail)
+        else:
             moved = _catch_up_anchor(ledger_path, tail, run_ids)
             if moved is not None and done is not None:
                 done.append(
@@ -502,6 +504,36 @@ def _refuse_behind_anchor(ledger_path: Path, tail: EvidenceRecord | None) -> Non
             "rewritten, and appending would hide it; nothing was appended. See "
             "'assurance evidence verify'"
         )
+
+
+def _refuse_unanchored(ledger_path: Path, tail: EvidenceRecord | None) -> None:
+    """An EvidenceError, before an append, while the ``.head`` anchor is behind the ledger's
+    last record other than by what a crash leaves. The append would move the anchor over the
+    records past it, and 'evidence verify', which reports them now ("not covered by the
+    anchor": added without the evidence tools, or the ledger rewritten after the anchored
+    record), would then find nothing wrong. One append of one run that its files re-derive
+    (``verify_ledger``'s ``anchor_behind``, what ``--repair-anchor`` accepts) is a crash
+    between an append and its anchor write, and is covered as the repair would cover it.
+    Called under the lock, after ``_refuse_behind_anchor``; a missing or unreadable anchor is
+    left as before (verify reports it)."""
+    anchor = read_anchor(anchor_path(ledger_path))
+    if anchor is None or tail is None or anchor[0] >= tail.seq:
+        return
+    from .ledger_verify import verify_ledger
+
+    report = verify_ledger(ledger_path, check_files=False)
+    if report.ok and report.anchor_behind:
+        return
+    problems = "; ".join(i.format(ledger_path) for i in report.issues[:3])
+    first = f"EV-{anchor[0] + 1:06d}"
+    which = f"record {first} is" if first == tail.id else f"records {first}..{tail.id} are"
+    raise EvidenceError(
+        f"{ledger_path}: {which} not covered by its anchor {anchor_path(ledger_path).name}, "
+        "and not one append that a crash left unanchored; appending would anchor them "
+        "unchecked, so nothing was appended"
+        + (f" ({problems})" if problems else "")
+        + ". See 'assurance evidence verify'"
+    )
 
 
 def _chain(
