@@ -228,3 +228,57 @@ def test_store_migrate_refuses_a_target_with_a_different_chain(pg_url: str, tmp_
     assert len(_rows(pg_url)) == 1  # nothing copied
     assert os.environ["ASSURANCE_TEST_PG_PASSWORD"] not in done.output
     assert json.loads(_rows(pg_url)[0][1])["run_id"] == "someone-else"
+
+
+def _hand_record(url: str) -> None:
+    """Insert a record past the head, chained as a careful forger would (the append-only
+    trigger lets anyone with INSERT rights add rows; evidence_head is left as it was)."""
+    from assurance_harness.register.ledger import canonical_json, record_hash
+
+    pos, line = _rows(url)[-1]
+    last = json.loads(line)
+    forged = {**last, "verdict": "pass", "seq": last["seq"] + 1, "prev_hash": last["hash"]}
+    forged["id"] = f"EV-{forged['seq']:06d}"
+    forged.pop("hash")
+    forged["hash"] = record_hash(forged)
+    with PostgresDatabase(url).transaction() as conn:
+        conn.execute(
+            "INSERT INTO evidence_ledger (pos, run_id, line) VALUES (?, ?, ?)",
+            (pos + 1, forged["run_id"], canonical_json(forged)),
+        )
+
+
+_LATER_BODY = {
+    "risk_id": "R-001", "run_id": "later-run", "verdict": "pass", "suite": {"name": "s"},
+    "target": {"name": "t"}, "gate": {"id": "g"}, "metric": None, "run": {},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["a record inserted past the head", "the last record deleted"],
+)
+def test_an_append_to_a_team_store_whose_head_disagrees_with_its_rows_is_refused(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tamper: str
+) -> None:
+    """Observed: with a record inserted by hand past evidence_head, or the last one deleted,
+    'evidence verify' failed, but the next append chained onto the rows as they were and moved
+    the head to its own record, after which verify found nothing wrong. The head moves in the
+    same transaction as every append, so a head that disagrees is never a crash."""
+    from assurance_harness.register.ledger import EvidenceError, append_records
+
+    reports = _copy_reports(tmp_path)
+    ledger = reports / "evidence" / "ledger.jsonl"
+    monkeypatch.setenv("ASSURANCE_STORE", pg_url)
+    attach_run(reports / RUN_ID, ledger_path=ledger)
+    if tamper == "a record inserted past the head":
+        _hand_record(pg_url)
+    else:
+        _tamper(pg_url, "DELETE FROM evidence_ledger WHERE pos = 6")
+    assert not verify_ledger(ledger, check_files=False).ok
+    rows = _rows(pg_url)
+
+    with pytest.raises(EvidenceError, match="evidence verify"):
+        append_records(ledger, [_LATER_BODY])
+    assert _rows(pg_url) == rows
+    assert not verify_ledger(ledger, check_files=False).ok
