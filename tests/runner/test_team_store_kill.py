@@ -199,7 +199,8 @@ def test_a_run_killed_while_writing_to_the_team_store_is_recorded_once_on_resume
     _project(tmp_path)
     PostgresDatabase(pg_url).ensure_schema()
     with PostgresDatabase(pg_url).transaction() as conn:
-        conn.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        # EXCLUSIVE: reads pass (an append reads evidence_head before its rows), writes wait.
+        conn.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         proc = _start(tmp_path, "run", "s.yaml", "--target", "t.yaml", "--store", pg_url)
         try:
             _wait_for_lock_wait(pg_url, statement)

@@ -75,9 +75,45 @@ class TeamLedger:
                     f"chained to it. Run '{follow_up('assurance evidence verify')}' to see what "
                     "was changed"
                 )
+            self._refuse_head_disagreeing(conn, tail)
             new = chain(tail, existing)
             self._insert(conn, int(last["pos"]) if last else 0, [r.to_line() for r in new], now)
             return new
+
+    def _refuse_head_disagreeing(self, conn: Connection, tail: EvidenceRecord | None) -> None:
+        """An EvidenceError where ``evidence_head`` is not the last row's record. The head
+        moves in the same transaction as each append, so a disagreement is never a crash: rows
+        were inserted past it (the append-only trigger lets anyone with INSERT rights add
+        them), or removed or rewritten with the trigger disabled. An append would chain onto
+        the rows as they are and move the head to itself, and 'evidence verify', which reports
+        it now, would find nothing wrong; the file ledger refuses the same
+        (``ledger_store._refuse_behind_anchor``, ``_refuse_unanchored``)."""
+        from ..store.location import follow_up
+        from .evidence_record import EvidenceError
+        from .ledger_store import parse_anchor
+
+        row = conn.execute("SELECT line FROM evidence_head").fetchone()
+        if row is None and tail is None:
+            return
+        try:
+            head = parse_anchor(str(row["line"])) if row is not None else None
+        except (ValueError, KeyError, TypeError):
+            head = None
+        if head is not None and tail is not None and head == (tail.seq, tail.hash):
+            return
+        kept = (
+            "no evidence_head row"
+            if row is None
+            else "an evidence_head that cannot be read"
+            if head is None
+            else f"evidence_head at {head[0]} records (head {head[1][:12]})"
+        )
+        last = f"the last row is {tail.id}" if tail is not None else "it holds no records"
+        raise EvidenceError(
+            f"{self.where}: {kept}, but {last}: records were added, removed or rewritten "
+            "outside the evidence tools, and appending would hide it; nothing was appended. "
+            f"See '{follow_up('assurance evidence verify')}'"
+        )
 
     def import_lines(self, lines: list[str], now: str, *, after: int) -> int:
         """Append these lines as they are (``store migrate``) after the first ``after`` rows;
