@@ -71,3 +71,20 @@ def test_an_append_after_a_crash_before_the_anchor_moved_covers_that_append(
     assert [r.seq for r in records] == [1, 2, 3]
     report = verify_ledger(ledger)
     assert report.ok and not report.anchor_behind and not report.warnings
+
+
+def test_an_append_does_not_replace_an_anchor_that_cannot_be_read(
+    reports: Path, ledger: Path
+) -> None:
+    """Observed: an anchor overwritten with something else failed 'evidence verify'
+    ("unreadable anchor file"); the next attach wrote a fresh one over it, and verify passed."""
+    attach_run(make_run(reports, finished_at="2026-11-01T00:00:00+00:00"), ledger_path=ledger)
+    anchor_path(ledger).write_text("not an anchor\n")
+    assert not verify_ledger(ledger).ok
+    ledger_before = ledger.read_bytes()
+
+    with pytest.raises(EvidenceError, match="anchor") as refused:
+        attach_run(make_run(reports, finished_at="2026-11-02T00:00:00+00:00"), ledger_path=ledger)
+    assert "evidence verify" in str(refused.value)
+    assert ledger.read_bytes() == ledger_before
+    assert anchor_path(ledger).read_text() == "not an anchor\n"
