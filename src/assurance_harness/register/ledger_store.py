@@ -514,9 +514,18 @@ def _refuse_unanchored(ledger_path: Path, tail: EvidenceRecord | None) -> None:
     record), would then find nothing wrong. One append of one run that its files re-derive
     (``verify_ledger``'s ``anchor_behind``, what ``--repair-anchor`` accepts) is a crash
     between an append and its anchor write, and is covered as the repair would cover it.
-    Called under the lock, after ``_refuse_behind_anchor``; a missing or unreadable anchor is
-    left as before (verify reports it)."""
-    anchor = read_anchor(anchor_path(ledger_path))
+    An anchor file that does not hold an anchor is refused too: the append would write a
+    fresh one over what verify reports (something else in its place, a folder say, is left to
+    fail the anchor's write as a storage fault, as before). Called under the lock, after
+    ``_refuse_behind_anchor``; a missing anchor is created by the append, as before (verify
+    warns of it, and a ledger without one cannot show removed records either way)."""
+    anchor_file = anchor_path(ledger_path)
+    anchor = read_anchor(anchor_file)
+    if anchor is None and os.path.isfile(anchor_file):
+        raise EvidenceError(
+            f"{anchor_file}: does not hold the ledger's anchor; appending would write a "
+            "new one over it unchecked, so nothing was appended. See 'assurance evidence verify'"
+        )
     if anchor is None or tail is None or anchor[0] >= tail.seq:
         return
     from .ledger_verify import verify_ledger
