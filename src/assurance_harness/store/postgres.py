@@ -132,6 +132,7 @@ class PgUrl:
                 "not hold the password itself"
             )
         kept = [(k, v) for k, v in query if k != "password_env"]
+        self.user = parts.username
         self.conninfo = _join("postgresql", parts.netloc, parts.path, urlencode(kept))
         self.display = _join(parts.scheme, parts.netloc, parts.path, parts.query)
 
@@ -270,7 +271,52 @@ class PostgresDatabase(Database):
             with self._begun() as conn:
                 yield _PgConnection(conn)
         except psycopg.Error as exc:
-            raise StoreError(f"store {self.where}: {self.url.scrub(_first_line(exc))}") from None
+            raise self._fault(exc) from None
+
+    def _fault(self, exc: psycopg.Error) -> StoreError:
+        """``exc``, met inside a transaction, as one line naming the store, the cause and the
+        fix. The server's own faults (its disk full, the database read-only, this role without
+        write grants, the session ended mid-command) are storage faults, exit 3, as a full or
+        read-only disk under runs.db is (``store.faults``): the URL is right, and the same
+        command works once the server is fixed. Anything else stays a StoreError (exit 2)."""
+        import psycopg
+
+        from .faults import StoreStorageError
+
+        cause = self.url.scrub(_first_line(exc))
+        state = exc.sqlstate or ""
+        again = "then run the same command again"
+        if state == "53100":
+            return StoreStorageError(
+                f"store {self.where}: the database server's disk is full ({cause}); free space "
+                f"on it (or give its tablespace more room), {again}"
+            )
+        if state.startswith("53"):
+            return StoreStorageError(
+                f"store {self.where}: the database server is out of resources ({cause}, "
+                f"SQLSTATE {state}); ask its administrator to free them, {again}"
+            )
+        if state == "25006":
+            return StoreStorageError(
+                f"store {self.where}: the database is read-only ({cause}): a standby, or "
+                "default_transaction_read_only is on; point the store URL at the primary, or "
+                f"have the database made writable, {again}"
+            )
+        if state == "42501":
+            user = self.url.user or "the store URL's user"
+            return StoreStorageError(
+                f"store {self.where}: permission denied ({cause}); GRANT {user} SELECT, "
+                "INSERT, UPDATE and DELETE on the store's tables and USAGE on its sequences "
+                f"(or use the role that made them), {again}"
+            )
+        if isinstance(exc, psycopg.OperationalError) and (
+            not state or state.startswith(("08", "57P"))
+        ):
+            return StoreStorageError(
+                f"store {self.where}: the server ended the session mid-command ({cause}); "
+                f"once the server answers, {again} (it redoes what was not committed)"
+            )
+        return StoreError(f"store {self.where}: {cause}")
 
     @contextmanager
     def _begun(self) -> Iterator[psycopg.Connection[Any]]:
