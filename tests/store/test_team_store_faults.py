@@ -1,8 +1,8 @@
 """The PostgreSQL team store under server faults, through the CLI: its disk full (a tablespace on
 a small tmpfs: "could not extend file ...", SQLSTATE 53100), a read-only database
 (``default_transaction_read_only``, 25006), a role without write grants (42501), a session
-ended mid-command (57P01). Each is a storage fault: exit 3 (never 2, a configuration
-mistake), one line naming the store (no password) and the fix, the
+ended mid-command (57P01) and a lock another session holds. Each is a storage fault: exit 3
+(never 2, a configuration mistake), one line naming the store (no password) and the fix, the
 run's ``--resume`` where a run was in progress; once the cause is gone, the same command (or
 the resume) completes, every row and ledger record there once, the chain verifying.
 
@@ -11,10 +11,12 @@ Real subprocesses against the throwaway cluster of ``tests/testing/postgres.py``
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shlex
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -266,3 +268,36 @@ def test_a_session_ended_mid_command_is_a_storage_fault(pg_url: str) -> None:
     assert caught.value.exit_code == 3
     assert "run the same command again" in str(caught.value), caught.value
     assert database.where in str(caught.value)
+
+
+def test_a_lock_held_by_another_session_is_waited_for_a_bounded_time_and_said(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The ledger's append waits for the lock another writer holds: it waited without a word
+    and without end (a session left open in a psql shell hung every CI run's attach). It says
+    that it waits, at once, and gives up after the store's lock timeout: exit 3, the same
+    command to run again once the other session lets go."""
+    import psycopg
+
+    from assurance_harness.register.ledger_team import LOCK
+    from assurance_harness.store import postgres
+    from assurance_harness.store.faults import StoreBusyError
+
+    monkeypatch.setattr(postgres, "LOCK_TIMEOUT_S", 1, raising=False)
+    database = PostgresDatabase(pg_url)
+    database.ensure_schema()
+    holder = psycopg.connect(database.url.conninfo, password=os.environ[PASSWORD_ENV])
+    let_go = threading.Timer(5, holder.close)  # a wait without end must not hang the tests
+    try:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (postgres._advisory_key(LOCK),))
+        let_go.start()
+        with pytest.raises(StoreBusyError) as caught, database.transaction() as conn:
+            conn.lock(LOCK)
+    finally:
+        let_go.cancel()
+        holder.close()
+    assert caught.value.exit_code == 3
+    assert "another session" in str(caught.value) and database.where in str(caught.value)
+    assert "waiting: " in capfd.readouterr().err
+    with database.transaction() as conn:  # let go: the same lock is taken at once
+        conn.lock(LOCK)
