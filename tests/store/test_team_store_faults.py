@@ -301,3 +301,19 @@ def test_a_lock_held_by_another_session_is_waited_for_a_bounded_time_and_said(
     assert "waiting: " in capfd.readouterr().err
     with database.transaction() as conn:  # let go: the same lock is taken at once
         conn.lock(LOCK)
+
+
+def test_repair_anchor_on_the_team_store_has_nothing_to_do_and_verifies(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """``evidence verify --repair-anchor`` with the team store, whose anchor moves in each
+    append's transaction: it exited 1 ("nothing to repair"), the status of a tampered ledger,
+    without verifying anything. Nothing is wrong and nothing is to do: it says so and
+    verifies, exit 0 for a sound chain."""
+    shutil.copytree(GOLDEN / "reports", tmp_path / "reports")
+    migrated = run_cli("store", "migrate", "--to", pg_url, cwd=tmp_path)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    done = run_cli("--store", pg_url, "evidence", "verify", "--repair-anchor", cwd=tmp_path)
+    text = done.stdout + done.stderr
+    assert done.returncode == 0, text
+    assert "nothing to repair" in text and "OK" in text, text
