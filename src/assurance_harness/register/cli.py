@@ -699,7 +699,16 @@ def verify_cmd(
             # With its anchor left, a missing ledger was deleted: verify reports the records
             # the anchor says it held as removed.
             raise UsageError(f"{ledger_path}: no ledger yet; attach a run first")
-        if repair_anchor:
+        if repair_anchor and team is not None:
+            # Nothing wrong and nothing to do: the verification below says how the chain is
+            # (exit 1 is for tampering, not for an anchor that cannot fall behind).
+            out.print(
+                term(
+                    f"{team.where}: nothing to repair: the team store moves its anchor in the "
+                    "same transaction as each append, so it is never behind"
+                )
+            )
+        elif repair_anchor:
             from .ledger import repair_anchor as repair
 
             last = repair(ledger_path)

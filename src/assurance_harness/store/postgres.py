@@ -33,6 +33,12 @@ _pools_guard = threading.Lock()
 _schema_guard = threading.Lock()
 
 
+LOCK_TIMEOUT_S = 60.0
+"""How long a statement waits for a lock another session holds (the ledger's, a row's) before
+the command fails, as the JSONL ledger waits for its ``.lock``: unbounded, one session left
+open in a shell hung every writer of the team, without a word."""
+
+
 class StoreError(HarnessError):
     """The team store cannot be used (unreachable, refused, misconfigured); exit 2."""
 
@@ -132,6 +138,7 @@ class PgUrl:
                 "not hold the password itself"
             )
         kept = [(k, v) for k, v in query if k != "password_env"]
+        self.user = parts.username
         self.conninfo = _join("postgresql", parts.netloc, parts.path, urlencode(kept))
         self.display = _join(parts.scheme, parts.netloc, parts.path, parts.query)
 
@@ -167,8 +174,9 @@ def _quiet_psycopg_logs() -> None:
 class _PgConnection(Connection):
     dialect: Dialect = "postgresql"
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], where: str = "the team store") -> None:
         self._conn = conn
+        self._where = where
         self._cursors = 0
         """Server-side cursors opened: each needs a name of its own in the transaction."""
 
@@ -192,7 +200,17 @@ class _PgConnection(Connection):
         return int(row[column])
 
     def lock(self, name: str) -> None:
-        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_advisory_key(name),))
+        key = _advisory_key(name)
+        taken = self._conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS taken", (key,))
+        if (row := taken.fetchone()) is not None and row["taken"]:
+            return
+        from .lockwait import say_waiting  # silent, the wait reads as a hang in a CI log
+
+        say_waiting(
+            f"{self._where}: another session holds the store's {name} lock; waiting for it "
+            f"(at most {LOCK_TIMEOUT_S:g} s)"
+        )
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
 
 
 class PostgresDatabase(Database):
@@ -268,9 +286,69 @@ class PostgresDatabase(Database):
 
         try:
             with self._begun() as conn:
-                yield _PgConnection(conn)
+                conn.execute(  # for this transaction only: a pooled connection keeps none
+                    "SELECT set_config('lock_timeout', %s, true)",
+                    (f"{round(LOCK_TIMEOUT_S * 1000)}ms",),
+                )
+                yield _PgConnection(conn, self.where)
         except psycopg.Error as exc:
-            raise StoreError(f"store {self.where}: {self.url.scrub(_first_line(exc))}") from None
+            raise self._fault(exc) from None
+
+    def _fault(self, exc: psycopg.Error) -> StoreError:
+        """``exc``, met inside a transaction, as one line naming the store, the cause and the
+        fix. The server's own faults (its disk full, the database read-only, this role without
+        write grants, the session ended mid-command) are storage faults, exit 3, as a full or
+        read-only disk under runs.db is (``store.faults``): the URL is right, and the same
+        command works once the server is fixed. Anything else stays a StoreError (exit 2)."""
+        import psycopg
+
+        from .faults import StoreBusyError, StoreStorageError
+
+        cause = self.url.scrub(_first_line(exc))
+        state = exc.sqlstate or ""
+        again = "then run the same command again"
+        if state == "53100":
+            return StoreStorageError(
+                f"store {self.where}: the database server's disk is full ({cause}); free space "
+                f"on it (or give its tablespace more room), {again}"
+            )
+        if state.startswith("53"):
+            return StoreStorageError(
+                f"store {self.where}: the database server is out of resources ({cause}, "
+                f"SQLSTATE {state}); ask its administrator to free them, {again}"
+            )
+        if state == "55P03":
+            return StoreBusyError(
+                f"store {self.where}: another session has held a lock this command needs for "
+                f"{LOCK_TIMEOUT_S:g} s ({cause}); wait for it to finish (pg_stat_activity "
+                f"shows it), {again}"
+            )
+        if state in ("57014", "40001", "40P01"):
+            return StoreBusyError(
+                f"store {self.where}: the server cancelled the command's transaction ({cause}); "
+                f"{again}"
+            )
+        if state == "25006":
+            return StoreStorageError(
+                f"store {self.where}: the database is read-only ({cause}): a standby, or "
+                "default_transaction_read_only is on; point the store URL at the primary, or "
+                f"have the database made writable, {again}"
+            )
+        if state == "42501":
+            user = self.url.user or "the store URL's user"
+            return StoreStorageError(
+                f"store {self.where}: permission denied ({cause}); GRANT {user} SELECT, "
+                "INSERT, UPDATE and DELETE on the store's tables and USAGE on its sequences "
+                f"(or use the role that made them), {again}"
+            )
+        if isinstance(exc, psycopg.OperationalError) and (
+            not state or state.startswith(("08", "57P"))
+        ):
+            return StoreStorageError(
+                f"store {self.where}: the server ended the session mid-command ({cause}); "
+                f"once the server answers, {again} (it redoes what was not committed)"
+            )
+        return StoreError(f"store {self.where}: {cause}")
 
     @contextmanager
     def _begun(self) -> Iterator[psycopg.Connection[Any]]:
