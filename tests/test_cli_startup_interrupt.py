@@ -205,3 +205,44 @@ def test_ctrl_c_while_the_startup_module_is_found(tmp_path: Path, process: str) 
     else:
         assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr)
         assert proc.stdout == "the program's own KeyboardInterrupt\n", proc.stderr
+
+
+INTERRUPT_AS_THE_COMMAND_ENDS = """
+import signal, sys
+
+sys.argv = ["assurance", "--version"]
+from assurance_harness import cli, cli_startup
+
+quiet = cli_startup.quiet
+fired = []
+
+
+def ctrl_c_then_quiet():
+    # Ctrl-C as the command is done, before the quiet exit is in place: the bytecode boundary
+    # of this call is where Python's handler runs (a second Ctrl-C, after a first that ended
+    # a command, lands here too).
+    if not fired:
+        fired.append(True)
+        signal.raise_signal(signal.SIGINT)
+    quiet()
+
+
+cli_startup.quiet = ctrl_c_then_quiet
+cli.main()
+"""
+
+
+def test_ctrl_c_as_the_command_ends_is_a_quiet_exit_130(tmp_path: Path) -> None:
+    """A Ctrl-C after the command's own ``try`` in ``cli.main`` and before ``quiet`` took over
+    (a second Ctrl-C while an interrupted command exits, in a probe of every command) was a
+    traceback ending in KeyboardInterrupt, and the process died by the signal."""
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_AS_THE_COMMAND_ENDS],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=default_sigint,
+    )
+    assert proc.returncode == 130, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr, proc.stderr

@@ -1188,7 +1188,11 @@ def main() -> None:
         code = error.exit_code
     else:
         code = 0
-    cli_startup.quiet()  # the command is done: Ctrl-C while it exits ends it as it stands
+    try:
+        cli_startup.quiet()  # the command is done: Ctrl-C while it exits ends it as it stands
+    except KeyboardInterrupt:  # one landing as quiet() was called (a second, as the first ended
+        code = ExitCode.INTERRUPTED  # the command): the quiet exit's status, no traceback
+        cli_startup.quiet()
     lost = lost_output()
     if lost is not None and code in (None, 0, 1):  # a failed command has said why already
         print_error(lost)

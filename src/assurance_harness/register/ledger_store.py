@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..errors import HarnessError, RunFailedError, UsageError
-from ..store.files import write_text_atomic
+from ..store.files import interrupts_held, write_text_atomic
 from ..store.lockwait import NOTICE_AFTER_S, say_waiting
 from ..workspace import Workspace
 from .evidence_record import (
@@ -369,19 +369,23 @@ def append_bodies(
                 )
             return []
         payload = "".join(r.to_line() for r in new).encode("utf-8")
-        end = _append_payload(ledger_path, payload)
-        try:
-            _write_anchor(ledger_path, new[-1])
-        except OSError as exc:  # still a storage fault (exit 3), now with the way on
-            if take_back_unanchored:
-                _take_back(ledger_path, end, exc)
-            raise OSError(
-                exc.errno,
-                f"{exc.strerror or exc}; the records were appended but not anchored: once "
-                "that is fixed, doing it again (a run: its --resume) brings the anchor up to "
-                "date",
-                exc.filename,
-            ) from exc
+        # A Ctrl-C takes effect once the anchor is moved over the records: one landing in
+        # between left records no run's files re-derive (a verdict, a purge) unanchored,
+        # which 'evidence verify' reads as tampering and nothing repairs.
+        with interrupts_held():
+            end = _append_payload(ledger_path, payload)
+            try:
+                _write_anchor(ledger_path, new[-1])
+            except OSError as exc:  # still a storage fault (exit 3), now with the way on
+                if take_back_unanchored:
+                    _take_back(ledger_path, end, exc)
+                raise OSError(
+                    exc.errno,
+                    f"{exc.strerror or exc}; the records were appended but not anchored: once "
+                    "that is fixed, doing it again (a run: its --resume) brings the anchor up "
+                    "to date",
+                    exc.filename,
+                ) from exc
         return new
 
 

@@ -17,10 +17,13 @@ import io
 import json
 import os
 import re
+import signal
 import stat
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any, AnyStr, Literal
 
 from ..errors import ConfigError, HarnessError, RunFailedError, UsageError
@@ -37,6 +40,7 @@ __all__ = [
     "check_unchanged",
     "check_utf8_lines",
     "file_version",
+    "interrupts_held",
     "is_special_file",
     "names_a_descriptor",
     "open_as_seen",
@@ -529,6 +533,28 @@ class AtomicStream:
                 self.handle.close()
         finally:
             _remove_temporary(self.tmp)
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ctrl-C (SIGINT) during the block takes effect once it is over, through the handler in
+    place before it (Python's raises ``KeyboardInterrupt``; a run's counts it): for writes of
+    two files that must not be split, such as the ledger's records and the anchor over them.
+    As ``runner.forcestop.deferred`` does for a run, here for the layers below it; should the
+    block raise, its exception is what ends the command. Main thread only; an ignored SIGINT
+    stays ignored."""
+    before = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(before):
+        yield
+        return
+    held: list[FrameType | None] = []
+    signal.signal(signal.SIGINT, lambda _signum, frame: held.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+    if held:
+        before(signal.SIGINT, held[0])
 
 
 def write_bytes_atomic(
