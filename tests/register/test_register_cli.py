@@ -90,6 +90,19 @@ def test_verify_repairs_an_anchor_one_append_behind(cli, project) -> None:
     assert refused.exit_code == 1 and "nothing repaired" in refused.output
 
 
+def test_repair_anchor_again_over_an_anchor_up_to_date_repairs_nothing_and_verifies(
+    cli, project
+) -> None:
+    """Observed: --repair-anchor a second time (or after one interrupted once it had moved the
+    anchor) exited 1, "not one append behind a valid chain ... nothing repaired", the status
+    of tampering, over a ledger that verifies."""
+    reports = project["reports"]
+    cli("evidence", "attach", project["tox"].name, *_common(project))
+    again = cli("evidence", "verify", "--reports", reports, "--repair-anchor")
+    assert again.exit_code == 0, again.output
+    assert "nothing to repair" in again.output and "OK" in again.output, again.output
+
+
 def test_pack_refuses_to_mix_targets(cli, project, tmp_path: Path) -> None:
     # Observed (issue 10): evidence pack accepted runs from two different targets without a word.
     reports = project["reports"]
