@@ -712,7 +712,13 @@ def verify_cmd(
             from .ledger import repair_anchor as repair
 
             last = repair(ledger_path)
-            out.print(term(f"{ledger_path}.head: moved to {last.id} (seq {last.seq})"))
+            out.print(
+                term(
+                    f"{ledger_path}.head: nothing to repair: it anchors the last record"
+                    if last is None
+                    else f"{ledger_path}.head: moved to {last.id} (seq {last.seq})"
+                )
+            )
         report = verify_ledger(ledger_path, check_files=files, anchor=anchor)
         if format == "json":
             sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")

@@ -590,13 +590,15 @@ def append_records(ledger_path: Path, bodies: list[dict[str, Any]]) -> list[Evid
     return append_bodies(Path(ledger_path), bodies, dedupe=False, take_back_unanchored=True)
 
 
-def repair_anchor(ledger_path: Path) -> EvidenceRecord:
+def repair_anchor(ledger_path: Path) -> EvidenceRecord | None:
     """Move the ``.head`` anchor to the last record, only when verification found it exactly
     one append behind a valid chain (a crash between an append and its anchor write), or
     create it where it is missing and the chain verifies (the first append's anchor write
-    failed; a ledger without one cannot show removed records, and from now on it can).
-    Anything else is an EvidenceError: an anchor that disagrees otherwise is evidence of
-    tampering, and must not be papered over."""
+    failed; a ledger without one cannot show removed records, and from now on it can). None
+    where the anchor is already the last record's over a chain that verifies: nothing to
+    repair (a second repair, or one interrupted after it moved the anchor), which is no
+    failure. Anything else is an EvidenceError: an anchor that disagrees otherwise is evidence
+    of tampering, and must not be papered over."""
     from .ledger_verify import verify_ledger
 
     ledger_path = Path(ledger_path)
@@ -610,6 +612,9 @@ def repair_anchor(ledger_path: Path) -> EvidenceRecord:
         report = verify_ledger(ledger_path, check_files=False)
         missing = not os.path.lexists(anchor_path(ledger_path))
         records = read_ledger(ledger_path, reviews=True) if report.ok else []
+        anchor = read_anchor(anchor_path(ledger_path))
+        if records and anchor == (records[-1].seq, records[-1].hash):
+            return None
         if not records or not (report.anchor_behind or missing):
             problems = "; ".join(i.format(ledger_path) for i in report.issues[:3])
             raise EvidenceError(
