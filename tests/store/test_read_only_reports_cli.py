@@ -181,6 +181,30 @@ def _remount(folder: Path, mode: str) -> None:
     subprocess.run(["mount", "-o", f"remount,{mode}", str(folder)], check=True)
 
 
+def _copied_while_open(archive: Archive, copy: Path) -> Path:
+    """The archive's reports folder copied to ``copy`` while a connection had written a change
+    that is only in ``runs.db-wal`` (the second run's model version); ``copy``."""
+    live = copy.parent / f"{copy.name}-live"
+    shutil.copytree(archive.reports, live)
+    with closing(sqlite3.connect(live / "runs.db")) as conn:
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        conn.execute(
+            "UPDATE runs SET model_version = 'after-the-copy' WHERE run_id = ?", (archive.second,)
+        )
+        conn.commit()
+        shutil.copytree(live, copy)
+    assert (copy / "runs.db-wal").stat().st_size > 0
+    return copy
+
+
+def _listed_model_version(archive: Archive, reports: Path) -> str | None:
+    """The second run's model version as ``runs list`` shows it (asserted to succeed)."""
+    done = run_cli("runs", "list", "--format", "json", "--reports", str(reports))
+    assert _errors(done) == [] and done.returncode == 0, done.stderr
+    rows = {json.loads(line)["run_id"]: json.loads(line) for line in done.stdout.splitlines()}
+    return rows[archive.second]["model_version"]
+
+
 @pytest.mark.parametrize("shm", ["copied", "not copied"])
 def test_a_wal_left_beside_a_read_only_index_is_read_or_refused_never_skipped(
     archive: Archive, tmp_path: Path, shm: str
@@ -188,31 +212,28 @@ def test_a_wal_left_beside_a_read_only_index_is_read_or_refused_never_skipped(
     """A reports folder copied while a command had the index open: the last change is only in
     ``runs.db-wal``. With ``runs.db-shm`` beside it SQLite reads the change; without it, no
     read-only reader can, and the listing says so rather than showing the rows before it."""
-    live = tmp_path / "live"
-    shutil.copytree(archive.reports, live)
     with tmpfs(tmp_path / "media", size="8m") as media:
-        with closing(sqlite3.connect(live / "runs.db")) as conn:
-            conn.execute("PRAGMA wal_autocheckpoint = 0")
-            conn.execute(
-                "UPDATE runs SET model_version = 'after-the-copy' WHERE run_id = ?",
-                (archive.second,),
-            )
-            conn.commit()
-            shutil.copytree(live, media / "reports")  # copied while open
-        copied = media / "reports"
-        assert (copied / "runs.db-wal").stat().st_size > 0
+        copied = _copied_while_open(archive, media / "reports")
         if shm == "not copied":
             (copied / "runs.db-shm").unlink()
         _remount(media, "ro")
+        if shm == "copied":
+            assert _listed_model_version(archive, copied) == "after-the-copy"
+            return
         done = run_cli("runs", "list", "--format", "json", "--reports", str(copied))
         errors = _errors(done)
-        if shm == "copied":
-            assert done.returncode == 0, done.stderr
-            rows = {
-                json.loads(line)["run_id"]: json.loads(line) for line in done.stdout.splitlines()
-            }
-            assert rows[archive.second]["model_version"] == "after-the-copy", rows
-        else:
-            assert done.returncode == ExitCode.RUN_FAILED, done.stdout + done.stderr
-            assert len(errors) == 1 and f"{copied}/runs.db-wal" in errors[0], errors
-            assert done.stdout == "", done.stdout  # no stale row
+        assert done.returncode == ExitCode.RUN_FAILED, done.stdout + done.stderr
+        assert len(errors) == 1 and f"{copied}/runs.db-wal" in errors[0], errors
+        assert "--reports" in errors[0], errors
+        assert done.stdout == "", done.stdout  # no stale row
+
+
+def test_a_read_only_index_in_a_writable_folder_reads_the_wal_beside_it(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """The index file alone read-only (a read-only bind mount of it), its folder writable:
+    SQLite makes ``runs.db-shm`` there and reads the change in ``runs.db-wal``."""
+    copied = _copied_while_open(archive, tmp_path / "reports")
+    (copied / "runs.db-shm").unlink()
+    with read_only(copied / "runs.db"):
+        assert _listed_model_version(archive, copied) == "after-the-copy"
