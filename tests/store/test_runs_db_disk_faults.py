@@ -2,7 +2,8 @@
 storage fault (exit 3, the ``--resume`` offered where a run folder exists), alike for ``run``,
 ``--resume`` and ``runs list``: the file is intact, so "repair it or move it aside" (a damaged
 index) and "permission denied" (file modes) sent the user to the wrong fix, and exit 2 with no
-resume command said the command was wrong when the disk was.
+resume command said the command was wrong when the disk was. (A command that only reads
+reads a read-only index: test_read_only_reports_cli.)
 
 The faults are real: a small tmpfs filled to the last block, or remounted read-only. Mounting
 needs privileges CI may not have; the tests skip there."""
@@ -176,7 +177,8 @@ def test_resume_in_a_read_only_reports_folder_is_exit_3_with_the_resume_command(
     project: Path, mount: Mount
 ) -> None:
     """Was: exit 2 'the folder is read-only ...' and no resume command (exit 3 where the
-    folder held no runs.db): the disk failed, not the command."""
+    folder held no runs.db): the disk failed, not the command. A listing only reads, and
+    reads the read-only folder (``store.readonly``)."""
     reports = mount(project / "R", "4m")
     assert _run(project, reports).returncode == 0  # runs.db made
     run_id = _unfinished_run(project, reports)
@@ -189,9 +191,8 @@ def test_resume_in_a_read_only_reports_folder_is_exit_3_with_the_resume_command(
     assert f"--resume {run_id}" in errors, errors
 
     listed = run_cli("runs", "list", "--reports", str(reports), cwd=project)
-    errors = _errors(listed)
-    assert listed.returncode == ExitCode.RUN_FAILED, listed.stderr
-    assert "read-only" in errors, errors
+    assert _errors(listed) == "" and listed.returncode == 0, listed.stderr
+    assert run_id in listed.stdout, listed.stdout
 
     _remount(reports, "rw")
     done = _run(project, reports, "--resume", run_id)
@@ -237,13 +238,10 @@ def test_a_runs_db_on_a_read_only_file_system_is_not_permission_denied(
     assert "permission denied" not in errors, errors
     assert "nothing was sent" in errors, errors
 
+    # A listing only reads: the file is opened read-only (``store.readonly``), immutable where
+    # SQLite follows the link to a folder that can hold no -wal and -shm.
     listed = run_cli("runs", "list", "--reports", str(reports), cwd=project)
-    errors = _errors(listed)
-    if how.startswith("a link"):  # SQLite follows the link: -wal and -shm on the same disk
-        assert listed.returncode == ExitCode.RUN_FAILED, listed.stderr
-        assert f"{reports}/runs.db: is on a read-only file system" in errors, errors
-    else:  # a listing only reads: the -wal and -shm beside it can be written
-        assert listed.returncode == 0, listed.stderr
+    assert _errors(listed) == "" and listed.returncode == 0, listed.stderr
 
 
 def test_a_runs_db_gone_read_only_mid_run_names_the_file_system(
@@ -326,25 +324,21 @@ def test_an_immutable_runs_db_is_said_as_immutable_not_as_file_modes(project: Pa
     assert "give this user" not in errors, errors
 
 
-@pytest.mark.parametrize("fault", ["full", "read-only"])
-def test_report_of_a_run_folder_on_a_failed_disk_is_the_runs_db_storage_fault(
-    project: Path, mount: Mount, tmp_path: Path, fault: str
+def test_report_of_a_run_folder_on_a_full_disk_is_the_runs_db_storage_fault(
+    project: Path, mount: Mount, tmp_path: Path
 ) -> None:
-    """Was: exit 3 'internal error: OperationalError: disk I/O error (a bug ...)' (read-only:
-    'unable to open database file'), a crash file written: a run given as its folder reads
-    the reviews in the runs.db beside it without the store's fault handling that --reports
-    gives."""
+    """Was: exit 3 'internal error: OperationalError: disk I/O error (a bug ...)', a crash
+    file written: a run given as its folder reads the reviews in the runs.db beside it without
+    the store's fault handling that --reports gives. (On a read-only disk the report is
+    written elsewhere: test_read_only_reports_cli.)"""
     reports = mount(project / "R", "4m")
     assert _run(project, reports).returncode == 0
     (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
-    if fault == "full":
-        fill(reports)
-    else:
-        _remount(reports, "ro")
+    fill(reports)
 
     done = run_cli("report", str(run_dir), "--out", str(tmp_path / "elsewhere"), cwd=project)
     errors = _errors(done)
     assert done.returncode == ExitCode.RUN_FAILED, done.stderr
     assert errors.startswith(f"error: {reports}/runs.db: "), errors
-    assert ("disk is full" if fault == "full" else "read-only") in errors, errors
+    assert "disk is full" in errors, errors
     assert "crash" not in done.stderr, done.stderr

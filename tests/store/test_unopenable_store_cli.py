@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -59,3 +60,29 @@ def test_a_damaged_runs_db_still_says_repair_or_move_aside(tmp_path: Path) -> No
     message = str(sqlite_fault(db, sqlite3.DatabaseError("file is not a database")))
     assert "the run index cannot be read (file is not a database)" in message
     assert "repair it or move it aside" in message
+
+
+def test_a_read_only_file_system_that_counts_no_free_inode_is_said_as_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """squashfs and ISO 9660 (read-only media) count their inodes and report none free: the
+    index on one was said as 'no inodes left; delete files you do not need', on a disk where
+    nothing can be deleted, instead of as the read-only file system it is."""
+    db = tmp_path / "runs.db"
+    db.write_bytes(b"")
+    real = os.statvfs
+
+    def read_only_media(path: str | os.PathLike[str]) -> SimpleNamespace:
+        stats = real(path)
+        return SimpleNamespace(
+            f_flag=stats.f_flag | os.ST_RDONLY,
+            f_files=1000,
+            f_favail=0,
+            f_bavail=0,
+            f_frsize=stats.f_frsize,
+        )
+
+    monkeypatch.setattr(os, "statvfs", read_only_media)
+    message = str(sqlite_fault(db, sqlite3.OperationalError("unable to open database file")))
+    assert message.startswith(f"{db}: is on a read-only file system"), message
+    assert "inodes" not in message, message

@@ -1,9 +1,10 @@
 """Real file-system faults for one test, where the harness meets the kernel's error, not a
 mock's: a small tmpfs (a full disk: ``size``, or a lack of inodes: ``inodes``), filled to its
 last block (``fill``), a file made immutable (``immutable``: EPERM even for root, whom file
-modes do not stop), and a child process's file size limit (``file_size_limited``: EFBIG, for
-root too, and needing no privilege). The first two need root (CI may not be): the test is
-skipped where it is refused."""
+modes do not stop), a folder made read-only by a bind mount (``read_only``: EROFS, as on
+read-only media or a read-only share), and a child process's file size limit
+(``file_size_limited``: EFBIG, for root too, and needing no privilege). All but the last need
+root (CI may not be): the test is skipped where it is refused."""
 
 from __future__ import annotations
 
@@ -64,6 +65,23 @@ def immutable(path: Path) -> Iterator[Path]:
         yield path
     finally:
         subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[Path]:
+    """``path`` (a folder or a file) bind-mounted read-only onto itself for the block: every
+    write under it fails with EROFS, for root too, as on read-only media or a read-only share,
+    and ``os.statvfs`` says ``ST_RDONLY``; unmounted (writable again) after it."""
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command")
+    done = subprocess.run(["mount", "--bind", str(path), str(path)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {done.stderr.strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(path)], check=True)
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 def file_size_limited(limit: int) -> Callable[[], None]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.database import Database
-from ..store.faults import reported_transaction
+from ..store.faults import reported_reading, reported_transaction
 from ..store.location import open_database
 from ..store.runread import RunLog, relative_run_dir
 
@@ -131,7 +131,7 @@ class BaselineStore:
     def get(self, suite: str, target_name: str) -> Baseline | None:
         if not self._ready():
             return None
-        with reported_transaction(self.db) as conn:
+        with reported_reading(self.db) as conn:
             row = conn.execute(
                 "SELECT * FROM baselines WHERE suite = ? AND target_name = ?",
                 (suite, target_name),
@@ -145,7 +145,7 @@ class BaselineStore:
         args: tuple[str, ...] = ()
         if suite:
             query, args = query + " WHERE suite = ?", (suite,)
-        with reported_transaction(self.db) as conn:
+        with reported_reading(self.db) as conn:
             rows = conn.execute(query + " ORDER BY suite, target_name", args).fetchall()
         return [Baseline(**r) for r in rows]
 
@@ -156,6 +156,6 @@ class BaselineStore:
         args: tuple[str, ...] = ()
         if suite:
             query, args = query + " WHERE suite = ?", (suite,)
-        with reported_transaction(self.db) as conn:
+        with reported_reading(self.db) as conn:
             rows = conn.execute(query + " ORDER BY id", args).fetchall()
         return rows

@@ -21,7 +21,7 @@ from typing import Any
 from ..datatypes import key_problem
 from ..errors import UsageError
 from ..store.database import Connection, Database
-from ..store.faults import reported_transaction, store_faults
+from ..store.faults import reported_reading, reported_transaction, store_faults
 from ..store.location import open_database
 from ..store.nultext import kept_text
 from ..store.reviews import (
@@ -228,7 +228,7 @@ class ReviewStore:
             "SELECT 1 FROM review_queue WHERE run_id = ? "
             "UNION ALL SELECT 1 FROM review_verdicts WHERE run_id = ? LIMIT 1"
         )
-        with reported_transaction(self.db) as conn:
+        with reported_reading(self.db) as conn:
             return conn.execute(query, (run_id, run_id)).fetchone() is not None
 
     def queue(self, run_id: str | None = None) -> list[QueueItem]:
@@ -247,12 +247,12 @@ class ReviewStore:
             query += " WHERE run_id = ?"
             args = (run_id,)
         query += " ORDER BY queued_at DESC, run_id DESC, rowid"
-        with reported_transaction(self.db) as conn:
+        with reported_reading(self.db) as conn:
             for row in conn.stream(query, args):
                 yield QueueItem.from_row(row, self.db.where)
 
     def item(self, run_id: str, key: str) -> QueueItem:
-        with reported_transaction(self.db) as conn:
+        with reported_reading(self.db) as conn:
             row = conn.execute(
                 "SELECT * FROM review_queue WHERE run_id = ? AND row_key = ?", (run_id, key)
             ).fetchone()
@@ -359,7 +359,7 @@ class ReviewStore:
     def check_reviewer(self, name: str, token: str | None) -> None:
         """A reviewer registered with a token must give it; unregistered names need none."""
         name = reviewer_name(name)
-        with reported_transaction(self.db) as conn:
+        with reported_reading(self.db) as conn:
             row = conn.execute(
                 "SELECT token_sha256 FROM reviewers WHERE name = ?", (name,)
             ).fetchone()

@@ -5,6 +5,9 @@ statements use ``?`` placeholders and the SQL both engines share (``INSERT ... O
 rows come back as dicts, and each ``transaction()`` commits on success and rolls back on error.
 Only the tables' definitions differ (``store.schema``). Every transaction opens its own
 connection, so several processes (runners, the web app, reviewers) can use one store at once.
+A transaction that only reads is ``reading()``: on the embedded store it opens the file
+read-only, so an archived reports folder on read-only media can still be read
+(``store.readonly``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .lockwait import Wait, watched
+from .readonly import read_only_medium, reader_uri
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -84,6 +88,12 @@ class Database(ABC):
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Connection]:
         """A connection in a transaction: committed when the block ends, rolled back on error."""
+
+    def reading(self) -> AbstractContextManager[Connection]:
+        """A transaction whose statements only read: it opens where the store can only be read
+        (the embedded one on read-only media, ``store.readonly``); a write in it fails.
+        The team store needs nothing more than a transaction for that."""
+        return self.transaction()
 
     @abstractmethod
     def ensure_schema(self) -> None:
@@ -179,24 +189,44 @@ class SqliteDatabase(Database):
             yield wrapped
 
     @contextmanager
-    def _connect(self, wait: Wait) -> Iterator[_SqliteConnection]:
+    def reading(self) -> Iterator[Connection]:
+        """On read-only media the file opened read-only (``store.readonly.reader_uri``), where
+        ``transaction`` cannot open it; elsewhere the ordinary way: a read-only connection
+        leaves ``-wal`` and ``-shm`` behind it, which only a writable one removes as it closes,
+        so a listing would leave two files in the reports folder."""
+        read_only = read_only_medium(self.path)
+        with watched() as wait, self._connect(wait, read_only=read_only) as wrapped, wrapped._conn:
+            yield wrapped
+
+    @contextmanager
+    def _connect(self, wait: Wait, *, read_only: bool = False) -> Iterator[_SqliteConnection]:
         """A connection whose statements ``wait`` watches (a wait for another process's write
-        lock is said in one line), in WAL mode so readers never wait for a writer."""
-        with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)) as conn:
+        lock is said in one line), in WAL mode so readers never wait for a writer; with
+        ``read_only``, one that cannot write (the file keeps the journal mode it has)."""
+        if read_only:
+            connection = sqlite3.connect(reader_uri(self.path), uri=True, timeout=BUSY_TIMEOUT_S)
+        else:
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+        with closing(connection) as conn:
             conn.row_factory = sqlite3.Row
             wrapped = _SqliteConnection(conn, self.path, wait)
-            wrapped.execute("PRAGMA journal_mode=WAL")
+            if not read_only:
+                wrapped.execute("PRAGMA journal_mode=WAL")
             yield wrapped
 
     def ensure_schema(self) -> None:
         """Create the tables, or bring an older store up to this tool's schema version
-        (``store.schema``); the DDL is idempotent, so processes racing here agree."""
+        (``store.schema``); the DDL is idempotent, so processes racing here agree. On read-only
+        media the version is only read: a store of this version is read as it is, and one that
+        needs its upgrade fails writing it, said as the read-only file system it is."""
         if self._schema_done and self.path.exists():
             return
         from .schema import SCHEMA_VERSION, record_versions, schema_version, upgrade_scripts
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with watched() as wait, self._connect(wait) as wrapped:
+        read_only = read_only_medium(self.path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        with watched() as wait, self._connect(wait, read_only=read_only) as wrapped:
             conn = wrapped._conn
             version = schema_version(wrapped, "sqlite")
             if version != SCHEMA_VERSION:

@@ -5,7 +5,9 @@ SQLite says "unable to open database file" alike for a directory in the file's p
 read-only folder (WAL mode writes ``runs.db-wal`` and ``runs.db-shm`` beside the file, even to
 read), and "disk I/O error" for a full disk (the ``-shm`` file it cannot grow), and the fix
 differs; so the file, its folder and their disk are looked at to say which (a file system
-with bytes free but no inode left fails the same "unable to open" making ``-wal``).
+with bytes free but no inode left fails the same "unable to open" making ``-wal``). A command
+that only reads opens a runs.db on a read-only file system read-only (``store.readonly``):
+there only a writer, or a ``-wal`` no reader can read, still fails.
 
 Exit codes: a runs.db the user must change (a folder or a FIFO in its place, a damaged file) is
 exit 2, refused before anything is done; a disk that failed under a sound file (full,
@@ -30,12 +32,14 @@ from pathlib import Path
 from ..errors import RunFailedError
 from .database import BUSY_TIMEOUT_S, Connection, Database, SqliteDatabase
 from .postgres import StoreError
+from .readonly import read_only_fs, unread_wal
 
 __all__ = [
     "StoreBusyError",
     "StoreStorageError",
     "check_index_path",
     "locked_reason",
+    "reported_reading",
     "reported_transaction",
     "sqlite_fault",
     "sqlite_fault_reason",
@@ -87,6 +91,17 @@ def reported_transaction(db: Database) -> Iterator[Connection]:
     with store_faults(db):
         db.ensure_schema()
         with db.transaction() as conn:
+            yield conn
+
+
+@contextmanager
+def reported_reading(db: Database) -> Iterator[Connection]:
+    """:func:`reported_transaction` for a command's statements that only read: the store is
+    opened as ``Database.reading`` does (read-only on read-only media, ``store.readonly``), so
+    an archive there is read too; a writer's transaction still fails there, said as that."""
+    with store_faults(db):
+        db.ensure_schema()
+        with db.reading() as conn:
             yield conn
 
 
@@ -187,6 +202,14 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
         return _special_file_fault(path)
     if folder.exists() and not folder.is_dir():
         return StoreError(f"{path}: {folder} is a file, not a folder; move it aside")
+    if (wal := unread_wal(path)) is not None:
+        return StoreStorageError(
+            f"{path}: {wal} holds changes not yet written into {path.name} (the folder was "
+            "copied, or a command stopped, while the index was open) and cannot be read "
+            f"without {path.name}-shm on "
+            "a read-only file system; copy the reports folder somewhere writable and pass it "
+            f"as --reports (SQLite folds {wal.name} in there)"
+        )
     if (no_inodes := _out_of_inodes(path, exc)) is not None:
         return StoreStorageError(
             f"{path}: no new file can be made in {no_inodes} ({cause}): its file system has "
@@ -217,14 +240,14 @@ def _unwritable(path: Path, cause: str) -> StoreStorageError | None:
     for "permission denied" it sent root to change file modes that were never the cause."""
     folder = path.parent
     real = _resolved(path)
-    if path.is_file() and _read_only_fs(path):
+    if path.is_file() and read_only_fs(path):
         shown = "" if real == path else f" (it is {real})"
         return StoreStorageError(
             f"{path}: is on a read-only file system{shown}{cause}; remount that file system "
             "read-write, or copy the reports folder somewhere writable and pass it as --reports"
         )
-    if folder.is_dir() and (_read_only_fs(folder) or not os.access(folder, os.W_OK)):
-        where = "is on a read-only file system" if _read_only_fs(folder) else "is read-only"
+    if folder.is_dir() and (read_only_fs(folder) or not os.access(folder, os.W_OK)):
+        where = "is on a read-only file system" if read_only_fs(folder) else "is read-only"
         return StoreStorageError(
             f"{path}: the folder {where}{cause}: SQLite needs to write {path.name}-wal and "
             f"{path.name}-shm next to it; make {folder} writable, or copy the reports folder "
@@ -252,14 +275,6 @@ def _immutable(path: Path) -> bool:
     except OSError as exc:
         return exc.errno == errno.EPERM
     return False
-
-
-def _read_only_fs(path: Path) -> bool:
-    """Whether ``path`` (followed through links) lies on a file system mounted read-only."""
-    try:
-        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
 
 
 def _resolved(path: Path) -> Path:
@@ -322,7 +337,9 @@ def _out_of_inodes(path: Path, exc: sqlite3.DatabaseError | OSError) -> Path | N
             stats = os.statvfs(place)
         except OSError:
             continue
-        if stats.f_files > 0 and stats.f_favail == 0:
+        # A read-only file system (squashfs, ISO 9660) counts its inodes and says none free:
+        # nothing can be made there, but for that reason, which ``_unwritable`` says.
+        if stats.f_files > 0 and stats.f_favail == 0 and not stats.f_flag & os.ST_RDONLY:
             return place
     return None
 

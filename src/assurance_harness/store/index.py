@@ -65,14 +65,14 @@ class RunIndex:
             )
 
     def get(self, run_id: str) -> dict[str, Any] | None:
-        with store_faults(self.db), self.db.transaction() as conn:
+        with store_faults(self.db), self.db.reading() as conn:
             row = conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return None if row is None else _checked(self.db, row)
 
     def run_ids(self) -> set[str]:
         """Every run id the index holds: what a listing adds run folders to
         (``store.runread.unindexed_runs``)."""
-        with store_faults(self.db), self.db.transaction() as conn:
+        with store_faults(self.db), self.db.reading() as conn:
             return {str(row["run_id"]) for row in conn.stream("SELECT run_id FROM runs")}
 
     def list_runs(
@@ -103,7 +103,7 @@ class RunIndex:
             query += " LIMIT ?"
             # Both engines take 64-bit limits; a larger one (a huge --limit) means "all".
             args.append(min(limit, _MAX_LIMIT))
-        with store_faults(self.db), self.db.transaction() as conn:
+        with store_faults(self.db), self.db.reading() as conn:
             rows = conn.execute(query, args).fetchall()
         return [_checked(self.db, row) for row in rows]
 

@@ -48,7 +48,7 @@ def copy_tables(source: SqliteDatabase, target: Database) -> TableCopy:
         return result
     source.ensure_schema()
     target.ensure_schema()
-    with source.transaction() as conn:
+    with source.reading() as conn:
         # As the target keeps them: the team store holds a NUL of a prompt, a response or a
         # model version as ␀ (``store.nultext``), so a row copied before compares equal.
         rows = {

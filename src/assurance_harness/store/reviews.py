@@ -103,7 +103,7 @@ def verdict_history(
     query = "SELECT * FROM review_verdicts"
     if clauses:
         query += " WHERE " + " AND ".join(clauses)
-    with db.transaction() as conn:
+    with db.reading() as conn:
         rows = conn.execute(query + " ORDER BY id", args).fetchall()
     return [Verdict.from_row(r, db.where) for r in rows]
 
