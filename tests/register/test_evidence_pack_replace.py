@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,6 +102,65 @@ def test_a_pack_replaced_is_whole_after_a_fault_as_it_is_moved_in(
     assert sorted(os.listdir(out)) == ["annex"]  # nothing staged or set aside is left
 
     rc, text = _pack(tmp_path, pack, first, second)  # redone: the new pack, whole
+    assert rc == 0, text
+    assert f"runs/{second.name}/summary.json" in _whole(pack)
+    assert sorted(os.listdir(out)) == ["annex"]
+
+
+_KILLED_AT_RENAME = """
+import os, sys
+from assurance_harness import cli
+where, nth, after = sys.argv.pop(1), int(sys.argv.pop(1)), sys.argv.pop(1) == "after"
+replace, seen = os.replace, []
+def killed(src, dst):
+    if os.path.dirname(str(src)) == where or os.path.dirname(str(dst)) == where:
+        seen.append(src)
+        if len(seen) == nth and not after:
+            os._exit(9)
+        replace(src, dst)
+        if len(seen) == nth:
+            os._exit(9)
+    else:
+        replace(src, dst)
+os.replace = killed
+sys.argv[0] = "assurance"
+cli.main()
+"""
+
+
+@pytest.mark.parametrize(("nth", "when"), [(1, "before"), (2, "before"), (2, "after")])
+def test_what_a_pack_killed_as_it_was_moved_in_left_is_cleared_by_the_next(
+    tmp_path: Path, nth: int, when: str
+) -> None:
+    """Killed (no cleanup runs) before the earlier pack was set aside, before the new one was
+    renamed in, or after: the staging folder, or the earlier pack set aside, is left beside the
+    folder. The next pack puts the earlier one back first, or deletes what is no pack, and so
+    writes the new pack alone, whole."""
+    from assurance_harness.register.annex import _recover_pack
+
+    first, second = echo_runs(tmp_path, "pack-killed", count=2)
+    out = tmp_path / "out"
+    pack = out / "annex"
+    rc, text = _pack(tmp_path, pack, first)
+    assert rc == 0, text
+    earlier = _whole(pack)
+    args = ["evidence", "pack", first.name, second.name, "-o", pack, "--reports", "reports"]
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_AT_RENAME, str(out), str(nth), when, *map(str, args)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == 9, killed.stdout + killed.stderr
+    assert len(os.listdir(out)) == 2  # the pack or none, and a staging or earlier one beside
+
+    _recover_pack(pack)
+    assert sorted(os.listdir(out)) == ["annex"]
+    now = _whole(pack)  # the earlier pack, unless the new one was renamed in
+    assert now == earlier if when == "before" else f"runs/{second.name}/summary.json" in now
+
+    rc, text = _pack(tmp_path, pack, first, second)
     assert rc == 0, text
     assert f"runs/{second.name}/summary.json" in _whole(pack)
     assert sorted(os.listdir(out)) == ["annex"]
