@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import errno
 import os
 import shutil
-import tempfile
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ from ..formatting import (
     when,
 )
 from ..scorers.validity import gate_validity
-from ..store.files import unreadable_reason
+from ..store.files import interrupts_held, unreadable_reason
 from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
 from .loader import DEFAULT_REGISTER
@@ -745,35 +746,113 @@ def render_annex_html(annex: Annex) -> str:
 
 def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
     """Write annex.html (plots inline), annex.md (plots beside it) and SHA256SUMS, which lists
-    every file in ``out_dir``: an earlier pack there is replaced (``_clear_previous_pack``).
+    every file in ``out_dir``: an earlier pack there is replaced whole, or not at all.
 
-    The pack is written whole in a staging folder inside ``out_dir`` first, and only then
-    moved over the earlier one (renames, which need no space): deleted first and written file
-    by file, a disk that could not hold the new pack left a partial one and the earlier gone.
-    On failure the staging folder, and an ``out_dir`` this made, are removed."""
+    The pack is written whole in a staging folder beside ``out_dir`` first, and only then put in
+    its place by renames, which need no space: the earlier pack renamed aside, the new one in,
+    the earlier one deleted, a Ctrl-C held until the three are done (``interrupts_held``) and a
+    failed rename putting the earlier pack back. Deleted first and written file by file, a disk
+    that could not hold the new pack left a partial one and the earlier gone; moved in file by
+    file, a Ctrl-C or a failed rename between two moves did (SHA256SUMS naming files not there).
+    What a killed pack left beside ``out_dir`` is cleared first (``_recover_pack``). On failure
+    the staging folder is removed."""
+    _recover_pack(out_dir)
     _check_previous_pack(out_dir)
-    made = not out_dir.exists()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, suffix=_STAGING_SUFFIX, dir=out_dir))
+    if out_dir.is_symlink() and not out_dir.exists():  # a link to nothing: refused, not made
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(out_dir))
+    place = _place(out_dir)
+    place.parent.mkdir(parents=True, exist_ok=True)
+    staging = _make_staging(place)
     try:
         names = _write_pack(annex, staging)
-        _clear_previous_pack(out_dir, keep=staging)
-        for entry in sorted(staging.iterdir()):
-            os.replace(entry, out_dir / entry.name)
+        with interrupts_held():
+            _swap_in(staging, place)
     except BaseException as exc:
         if isinstance(exc, OSError) and exc.filename is not None:
             # the file of the pack that failed, not its staging path (removed next)
             exc.filename = str(exc.filename).replace(str(staging), str(out_dir), 1)
         shutil.rmtree(staging, ignore_errors=True)
-        if made:
-            shutil.rmtree(out_dir, ignore_errors=True)
         raise
-    staging.rmdir()
     return {name: out_dir / name for name in names}
 
 
 _STAGING_PREFIX = ".pack-"
 _STAGING_SUFFIX = ".tmp"
+
+
+def _place(out_dir: Path) -> Path:
+    """The folder renamed over: ``out_dir``, or the folder a link there names (the link stays,
+    naming the new pack)."""
+    return Path(os.path.realpath(out_dir))
+
+
+def _aside(place: Path) -> Path:
+    """Where the earlier pack in ``place`` is while the new one is renamed in."""
+    return place.parent / f".{place.name}.pack-old{_STAGING_SUFFIX}"
+
+
+def _is_staging_beside(name: str, place: Path) -> bool:
+    """A staging folder of a pack into ``place`` (``_make_staging``'s names)."""
+    head = f".{place.name}.pack-"
+    middle = name[len(head) : -len(_STAGING_SUFFIX)]
+    return (
+        name.startswith(head)
+        and name.endswith(_STAGING_SUFFIX)
+        and len(middle) == 8
+        and all(c in "0123456789abcdef" for c in middle)
+    )
+
+
+def _make_staging(place: Path) -> Path:
+    """A new empty folder beside ``place`` to write the pack in, with the mode an ordinary
+    ``mkdir`` gives (``tempfile.mkdtemp``'s 0700 would become the pack folder's)."""
+    for _ in range(100):
+        staging = place.parent / f".{place.name}.pack-{os.urandom(4).hex()}{_STAGING_SUFFIX}"
+        try:
+            staging.mkdir()
+        except FileExistsError:
+            continue  # another's: draw again
+        return staging
+    raise FileExistsError(errno.EEXIST, "no unused staging folder name", str(place))
+
+
+def _swap_in(staging: Path, place: Path) -> None:
+    """Rename the full pack in ``staging`` to ``place``, over the earlier pack there (renamed
+    aside, then deleted; renamed back where the new one cannot be renamed in). An earlier
+    folder's mode is kept: a user's 0700 pack folder must not become readable by all."""
+    if not os.path.lexists(place):
+        os.replace(staging, place)
+        return
+    os.chmod(staging, stat.S_IMODE(place.stat().st_mode))
+    aside = _aside(place)
+    os.replace(place, aside)
+    try:
+        os.replace(staging, place)
+    except OSError:
+        os.replace(aside, place)
+        raise
+    shutil.rmtree(aside)
+
+
+def _recover_pack(out_dir: Path) -> None:
+    """Clear what a pack into ``out_dir`` killed mid-way (SIGKILL, a power cut) left beside it:
+    an earlier pack renamed aside is deleted where the new one was renamed in after it, and put
+    back where it was not (the folder is then the earlier pack, whole); staging folders are
+    deleted (a pack is only ever the whole of one)."""
+    place = _place(out_dir)
+    aside = _aside(place)
+    if aside.is_dir() and not aside.is_symlink():
+        if os.path.lexists(place):
+            shutil.rmtree(aside)
+        else:
+            os.replace(aside, place)
+    try:
+        entries = list(os.scandir(place.parent))
+    except OSError:
+        return  # no folder yet, or one the pack's write fails in next, naming it
+    for entry in entries:
+        if _is_staging_beside(entry.name, place) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
 
 
 def _write_pack(annex: Annex, out_dir: Path) -> list[str]:
@@ -804,7 +883,8 @@ def _write_pack(annex: Annex, out_dir: Path) -> list[str]:
 
 
 def _is_staging(name: str) -> bool:
-    """A pack's staging folder (or a file in it), left by a pack that was killed mid-way."""
+    """A pack's staging folder (or a file in it) inside ``out_dir``, where versions before
+    ``_make_staging``'s staged it, left by a pack killed mid-way: replaced with the folder."""
     top = Path(name).parts[0]
     return top.startswith(_STAGING_PREFIX) and top.endswith(_STAGING_SUFFIX)
 
@@ -839,18 +919,6 @@ def _listed(out_dir: Path) -> set[str]:
             if sep:
                 listed.add(name)
     return listed
-
-
-def _clear_previous_pack(out_dir: Path, *, keep: Path) -> None:
-    """Delete the files and folders an earlier pack (checked: ``_check_previous_pack``) and
-    killed packs' staging left in ``out_dir``, all but this pack's staging (``keep``), so none
-    stays beside the new pack unlisted (transcripts packed before, and not now) and its
-    folders can be renamed into place."""
-    for name in _held(out_dir):
-        (out_dir / name).unlink()
-    for entry in out_dir.iterdir():
-        if entry.is_dir() and not entry.is_symlink() and entry != keep:
-            shutil.rmtree(entry)
 
 
 def identity_note(annex: Annex, ar: AnnexRun) -> str:

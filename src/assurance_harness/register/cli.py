@@ -28,7 +28,6 @@ from ..store.files import (
     check_output_folder,
     output_faults,
     write_output,
-    write_text_atomic,
 )
 from ..workspace import Workspace
 
@@ -467,8 +466,12 @@ def import_cmd(
         if dry_run:
             out.print(term(f"{csv_path}: valid; would write {target}: {summary}"))
             return
-        with output_faults(target, option="--out" if out_path else "--register"):
-            write_text_atomic(target, dump_register_yaml(result.register))
+        # As any file a user names: through a link, its mode kept (write_output).
+        write_output(
+            target,
+            dump_register_yaml(result.register),
+            option="--out" if out_path else "--register",
+        )
         out.print(term(f"wrote {target}: {summary}"))
 
 
