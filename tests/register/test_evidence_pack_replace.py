@@ -164,3 +164,27 @@ def test_what_a_pack_killed_as_it_was_moved_in_left_is_cleared_by_the_next(
     assert rc == 0, text
     assert f"runs/{second.name}/summary.json" in _whole(pack)
     assert sorted(os.listdir(out)) == ["annex"]
+
+
+def test_a_pack_into_a_writable_folder_whose_parent_is_read_only_is_written(
+    tmp_path: Path,
+) -> None:
+    """Observed: staging the pack beside DIR needs DIR's parent writable. A pack folder that
+    can be written in a share that cannot (its own mount, a folder given to one user) failed,
+    "cannot write .../.pack.pack-19cc50c9.tmp: Read-only file system", a name the user never
+    gave, where the pack was written before. There the pack is staged inside DIR, as before,
+    and moved in with Ctrl-C held, so it is still whole."""
+    from tests.testing.tmpfs import read_only, tmpfs
+
+    first, second = echo_runs(tmp_path, "pack-ro-parent", count=2)
+    share = tmp_path / "share"
+    pack = share / "annex"
+    pack.mkdir(parents=True)
+    with read_only(share), tmpfs(pack, size="8m"):
+        rc, text = _pack(tmp_path, pack, first)
+        assert rc == 0, text
+        assert f"runs/{first.name}/summary.json" in _whole(pack)
+        rc, text = _pack(tmp_path, pack, first, second)  # over the earlier pack
+        assert rc == 0, text
+        assert f"runs/{second.name}/summary.json" in _whole(pack)
+        assert sorted(os.listdir(share)) == ["annex"]
