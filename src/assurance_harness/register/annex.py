@@ -755,18 +755,32 @@ def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
     that could not hold the new pack left a partial one and the earlier gone; moved in file by
     file, a Ctrl-C or a failed rename between two moves did (SHA256SUMS naming files not there).
     What a killed pack left beside ``out_dir`` is cleared first (``_recover_pack``). On failure
-    the staging folder is removed."""
+    the staging folder is removed.
+
+    Where ``out_dir`` can be written but the folder holding it cannot (its own mount in a
+    read-only share, a folder given to one user), nothing can be staged beside it: the pack is
+    staged inside it and moved in file by file (``_move_in``), as before, Ctrl-C held over the
+    moves; only a kill between two of them can leave a mix there, which the next pack
+    replaces."""
     _recover_pack(out_dir)
     _check_previous_pack(out_dir)
     if out_dir.is_symlink() and not out_dir.exists():  # a link to nothing: refused, not made
         raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(out_dir))
     place = _place(out_dir)
     place.parent.mkdir(parents=True, exist_ok=True)
-    staging = _make_staging(place)
+    try:
+        staging, inside = _make_staging(place), False
+    except OSError as exc:
+        if exc.errno not in _CANNOT_WRITE_BESIDE or not place.is_dir():
+            raise
+        staging, inside = _make_staging(place, inside=True), True
     try:
         names = _write_pack(annex, staging)
         with interrupts_held():
-            _swap_in(staging, place)
+            if inside:
+                _move_in(staging, place)
+            else:
+                _swap_in(staging, place)
     except BaseException as exc:
         if isinstance(exc, OSError) and exc.filename is not None:
             # the file of the pack that failed, not its staging path (removed next)
@@ -803,11 +817,21 @@ def _is_staging_beside(name: str, place: Path) -> bool:
     )
 
 
-def _make_staging(place: Path) -> Path:
-    """A new empty folder beside ``place`` to write the pack in, with the mode an ordinary
-    ``mkdir`` gives (``tempfile.mkdtemp``'s 0700 would become the pack folder's)."""
+_CANNOT_WRITE_BESIDE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+"""Why no staging folder could be made beside the pack folder, where one inside it may be."""
+
+
+def _make_staging(place: Path, *, inside: bool = False) -> Path:
+    """A new empty folder beside ``place`` (or, ``inside``, in it) to write the pack in, with
+    the mode an ordinary ``mkdir`` gives (``tempfile.mkdtemp``'s 0700 would become the pack
+    folder's)."""
     for _ in range(100):
-        staging = place.parent / f".{place.name}.pack-{os.urandom(4).hex()}{_STAGING_SUFFIX}"
+        token = os.urandom(4).hex()
+        staging = (
+            place / f"{_STAGING_PREFIX}{token}{_STAGING_SUFFIX}"
+            if inside
+            else place.parent / f".{place.name}.pack-{token}{_STAGING_SUFFIX}"
+        )
         try:
             staging.mkdir()
         except FileExistsError:
@@ -832,6 +856,20 @@ def _swap_in(staging: Path, place: Path) -> None:
         os.replace(aside, place)
         raise
     shutil.rmtree(aside)
+
+
+def _move_in(staging: Path, place: Path) -> None:
+    """Put the full pack in ``staging``, a folder inside ``place``, in the earlier pack's
+    stead: the earlier pack's files (checked: ``_check_previous_pack``) and what killed packs
+    staged there deleted, then the new files renamed up one by one, SHA256SUMS among them."""
+    for name in _held(place):
+        (place / name).unlink()
+    for entry in place.iterdir():
+        if entry.is_dir() and not entry.is_symlink() and entry != staging:
+            shutil.rmtree(entry)
+    for entry in sorted(staging.iterdir()):
+        os.replace(entry, place / entry.name)
+    staging.rmdir()
 
 
 def _recover_pack(out_dir: Path) -> None:
@@ -883,8 +921,9 @@ def _write_pack(annex: Annex, out_dir: Path) -> list[str]:
 
 
 def _is_staging(name: str) -> bool:
-    """A pack's staging folder (or a file in it) inside ``out_dir``, where versions before
-    ``_make_staging``'s staged it, left by a pack killed mid-way: replaced with the folder."""
+    """A pack's staging folder (or a file in it) inside ``out_dir`` (``_make_staging(...,
+    inside=True)``, and every pack of earlier versions), as a pack being written holds it or
+    one killed mid-way left it: no part of a pack, and replaced with the folder."""
     top = Path(name).parts[0]
     return top.startswith(_STAGING_PREFIX) and top.endswith(_STAGING_SUFFIX)
 
