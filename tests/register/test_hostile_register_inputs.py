@@ -103,6 +103,23 @@ def test_an_empty_system_target_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "said"), [("x" * 300, "bytes long"), ("targets/a\\0b.yaml", "NUL")]
+)
+def test_a_system_target_no_file_system_can_name_is_refused_where_it_is(
+    tmp_path: Path, value: str, said: str
+) -> None:
+    """Found by ``benchmarks/fuzz.py --config-files`` (seed 20261217): a 300-character
+    ``system.target`` was an OSError (File name too long) out of ``register validate``, which
+    ``main()`` printed as one line naming the value, but not the file, line or field."""
+    text = REGISTER.replace(
+        "owner: Head of Product}", f'owner: Head of Product, target: "{value}"}}'
+    )
+    register = _register(tmp_path, text)
+    line = _refusal(["register", "validate", "--register", str(register)])
+    assert f"{register}:1" in line and "system.target" in line and said in line, line
+
+
+@pytest.mark.parametrize(
     ("field", "value"),
     [("residual_likelihood", "true"), ("impact", "true"), ("freshness_days", "true")],
 )
