@@ -95,6 +95,20 @@ def system_identity(
     system = register.system
     fingerprints = set(system.fingerprints)
     if system.target:
+        from ..targets.base import check_local_path
+
+        try:
+            # A name no file system holds (a NUL, a part over 255 bytes) is an OSError from
+            # the lookups below, not a file that is missing.
+            check_local_path(system.target)
+        except ValueError as exc:
+            raise ConfigError.single(
+                str(register_path),
+                str(exc),
+                line=line_of(("system", "target")) if line_of else None,
+                field="system.target",
+                hint="give the deployed system's target file, relative to the project folder",
+            ) from None
         found = _find_target_file(system.target, register_path)
         if found is None:
             from ..store.files import NOT_REGULAR_FILE, is_special_file
