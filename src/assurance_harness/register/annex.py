@@ -760,8 +760,8 @@ def write_annex(annex: Annex, out_dir: Path) -> dict[str, Path]:
     Where ``out_dir`` can be written but the folder holding it cannot (its own mount in a
     read-only share, a folder given to one user), nothing can be staged beside it: the pack is
     staged inside it and moved in file by file (``_move_in``), as before, Ctrl-C held over the
-    moves; only a kill between two of them can leave a mix there, which the next pack
-    replaces."""
+    moves; only a kill, or a rename failing (renames in one folder need no space), between
+    two of them can leave a mix there, which the next pack replaces."""
     _recover_pack(out_dir)
     _check_previous_pack(out_dir)
     if out_dir.is_symlink() and not out_dir.exists():  # a link to nothing: refused, not made
