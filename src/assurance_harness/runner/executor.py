@@ -11,6 +11,7 @@ Cancellation stops the workers promptly, and requests still in flight produce no
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import re
 import time
@@ -420,13 +421,15 @@ def _with_cache_keys(
     """Each request in order with its cache key ("" without a cache), the cache read ahead for
     ``READ_AHEAD`` requests at a time. Every worker takes its next request from this one
     iterator and looks it up before it first suspends, so a batch is read ahead once the
-    lookups of the one before are done."""
+    lookups of the one before are done. The requests are taken in order, never by index: a
+    fresh run's plan notes each request as it is taken (``runner.journalnotes``), and cannot
+    follow one taken by index (its run then reads the whole journal again to score)."""
     if cache is None:
         for request in requests:
             yield request, ""
         return
-    for start in range(0, len(requests), READ_AHEAD):
-        batch = [requests[i] for i in range(start, min(start + READ_AHEAD, len(requests)))]
+    taken = iter(requests)
+    while batch := list(itertools.islice(taken, READ_AHEAD)):
         keys = [key_for(fingerprint, request) for request in batch]
         cache.read_ahead(keys)
         yield from zip(batch, keys, strict=True)
