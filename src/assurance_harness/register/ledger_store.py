@@ -355,10 +355,11 @@ def append_bodies(
     check_ledger_file(ledger_path)
     with _locked(ledger_path):
         tail, existing = _tail_and_run_records(ledger_path, run_ids)
-        _refuse_behind_anchor(ledger_path, tail)
+        anchor = read_anchor(anchor_path(ledger_path))
+        _refuse_behind_anchor(ledger_path, tail, anchor)
         new = chain(tail, existing)
         if new:
-            _refuse_unanchored(ledger_path, tail)
+            _refuse_unanchored(ledger_path, tail, anchor)
         else:
             moved = _catch_up_anchor(ledger_path, tail, run_ids)
             if moved is not None and done is not None:
@@ -489,14 +490,15 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _refuse_behind_anchor(ledger_path: Path, tail: EvidenceRecord | None) -> None:
+def _refuse_behind_anchor(
+    ledger_path: Path, tail: EvidenceRecord | None, anchor: tuple[int, str] | None
+) -> None:
     """An EvidenceError while the ``.head`` anchor records a later record than the ledger's
     last (records removed: the ledger deleted, emptied or cut back) or another one at the same
     place (the tail rewritten). An append would chain onto what is left and move the anchor to
     it, and 'evidence verify' would then find nothing wrong: the removal would leave no trace.
-    An anchor behind the ledger (a crash between an append and its anchor write) is left to
-    'evidence verify --repair-anchor', as before; an anchor that cannot be read, to verify."""
-    anchor = read_anchor(anchor_path(ledger_path))
+    ``anchor``: what the anchor file holds (``read_anchor``). An anchor behind the ledger is
+    ``_refuse_unanchored``'s, before an append; an anchor that cannot be read, verify's."""
     if anchor is None:
         return
     seq, digest = anchor
@@ -510,7 +512,9 @@ def _refuse_behind_anchor(ledger_path: Path, tail: EvidenceRecord | None) -> Non
         )
 
 
-def _refuse_unanchored(ledger_path: Path, tail: EvidenceRecord | None) -> None:
+def _refuse_unanchored(
+    ledger_path: Path, tail: EvidenceRecord | None, anchor: tuple[int, str] | None
+) -> None:
     """An EvidenceError, before an append, while the ``.head`` anchor is behind the ledger's
     last record other than by what a crash leaves. The append would move the anchor over the
     records past it, and 'evidence verify', which reports them now ("not covered by the
@@ -524,7 +528,6 @@ def _refuse_unanchored(ledger_path: Path, tail: EvidenceRecord | None) -> None:
     ``_refuse_behind_anchor``; a missing anchor is created by the append, as before (verify
     warns of it, and a ledger without one cannot show removed records either way)."""
     anchor_file = anchor_path(ledger_path)
-    anchor = read_anchor(anchor_file)
     if anchor is None and os.path.isfile(anchor_file):
         raise EvidenceError(
             f"{anchor_file}: does not hold the ledger's anchor; appending would write a "
