@@ -59,6 +59,18 @@ def _interrupted(argv: list[str], cwd: Path, delay: float) -> subprocess.Complet
     return subprocess.CompletedProcess(argv, child.returncode, out, err)
 
 
+def _python_taking_ctrl_c(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -c ARGS`` in ``cwd``, SIGINT a Ctrl-C there however this test run began."""
+    return subprocess.run(
+        [sys.executable, "-c", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=default_sigint,
+    )
+
+
 @pytest.mark.parametrize("entry", ["python -m", "console script"])
 def test_ctrl_c_during_start_up_is_a_quiet_exit_130(tmp_path: Path, entry: str) -> None:
     _slow_project(tmp_path)
@@ -143,14 +155,7 @@ def test_ctrl_c_while_a_validator_is_built_in_compiled_code_stops_the_run(
     callable_target(
         tmp_path, "compiled_sigint_slow", "import time\n\ndef reply(messages):\n    time.sleep(2)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", RUST_INTERRUPT, "run", "s.yaml", "--target", "t.yaml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=default_sigint,
-    )
+    proc = _python_taking_ctrl_c(tmp_path, RUST_INTERRUPT, "run", "s.yaml", "--target", "t.yaml")
     assert proc.returncode == 130, (proc.returncode, proc.stdout, proc.stderr)
     assert "internal error" not in proc.stderr
     assert not list(tmp_path.glob("reports/*/responses.jsonl"))
@@ -190,14 +195,7 @@ def test_ctrl_c_while_the_startup_module_is_found(tmp_path: Path, process: str) 
     """In the ``assurance`` command a Ctrl-C there is the quiet exit 130 (it was a traceback
     ending in KeyboardInterrupt from ``__init__``'s import of ``cli_startup``); in a program that
     imports the package it stays that program's own KeyboardInterrupt."""
-    proc = subprocess.run(
-        [sys.executable, "-c", INTERRUPT_AS_STARTUP_IS_FOUND, process],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=default_sigint,
-    )
+    proc = _python_taking_ctrl_c(tmp_path, INTERRUPT_AS_STARTUP_IS_FOUND, process)
     if process == "as-the-command":
         assert proc.returncode == 130, (proc.returncode, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr, proc.stderr
@@ -236,13 +234,6 @@ def test_ctrl_c_as_the_command_ends_is_a_quiet_exit_130(tmp_path: Path) -> None:
     """A Ctrl-C after the command's own ``try`` in ``cli.main`` and before ``quiet`` took over
     (a second Ctrl-C while an interrupted command exits, in a probe of every command) was a
     traceback ending in KeyboardInterrupt, and the process died by the signal."""
-    proc = subprocess.run(
-        [sys.executable, "-c", INTERRUPT_AS_THE_COMMAND_ENDS],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=default_sigint,
-    )
+    proc = _python_taking_ctrl_c(tmp_path, INTERRUPT_AS_THE_COMMAND_ENDS)
     assert proc.returncode == 130, (proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr, proc.stderr

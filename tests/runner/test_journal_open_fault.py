@@ -6,7 +6,6 @@ nothing said how to go on."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -17,25 +16,12 @@ from pathlib import Path
 import pytest
 
 from tests.testing.cli import run_cli
+from tests.testing.project import replay_project
 from tests.testing.tmpfs import tmpfs
 
 
 def _project(folder: Path) -> None:
-    with (
-        (folder / "cases.jsonl").open("w", encoding="utf-8") as cases,
-        (folder / "recorded.jsonl").open("w", encoding="utf-8") as recorded,
-    ):
-        for i in range(5):
-            prompt = f"Question {i}: what is {i} plus {i}?"
-            cases.write(json.dumps({"id": f"c{i}", "prompt": prompt}) + "\n")
-            recorded.write(json.dumps({"id": f"c{i}", "prompt": prompt, "response": "2"}) + "\n")
-    (folder / "run.yaml").write_text(
-        "suite: journal-open\ndataset: {path: cases.jsonl, fields: {id: id, prompt: prompt}}\n"
-        "scorers:\n  - {id: num, use: regex, with: {pattern: '\\d+'}}\n"
-        "metrics:\n  - {id: has_number, rate: num.matched}\n",
-        encoding="utf-8",
-    )
-    (folder / "replay.yaml").write_text("type: replay\npath: recorded.jsonl\n", encoding="utf-8")
+    replay_project(folder, "journal-open")
 
 
 def test_a_journal_that_cannot_be_made_leaves_no_run_and_says_run_again(tmp_path: Path) -> None:

@@ -9,12 +9,12 @@ suite's, the recording's and the run's own small files can."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from tests.testing.cli import run_cli
+from tests.testing.project import replay_project
 
 LIMIT = 100_000
 """Bytes any one file of the process may hold: more than any file of the project, less than
@@ -23,21 +23,7 @@ one extent of a spilled column."""
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    with (
-        (tmp_path / "cases.jsonl").open("w", encoding="utf-8") as cases,
-        (tmp_path / "recorded.jsonl").open("w", encoding="utf-8") as recorded,
-    ):
-        for i in range(5):
-            prompt = f"Question {i}: what is {i} plus {i}?"
-            cases.write(json.dumps({"id": f"c{i}", "prompt": prompt}) + "\n")
-            recorded.write(json.dumps({"id": f"c{i}", "prompt": prompt, "response": "2"}) + "\n")
-    (tmp_path / "run.yaml").write_text(
-        "suite: replay-spill\ndataset: {path: cases.jsonl, fields: {id: id, prompt: prompt}}\n"
-        "scorers:\n  - {id: num, use: regex, with: {pattern: '\\d+'}}\n"
-        "metrics:\n  - {id: has_number, rate: num.matched}\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "replay.yaml").write_text("type: replay\npath: recorded.jsonl\n", encoding="utf-8")
+    replay_project(tmp_path, "replay-spill")
     (tmp_path / "tmp").mkdir()
     return tmp_path
 

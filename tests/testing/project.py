@@ -79,3 +79,25 @@ def target_that_blocks(root: Path, blocked: str, module: str, target: str = "tb.
         "    return 'echo ' + messages[-1]['content']\n"
     )
     return callable_target(root, module, source, target)
+
+
+def replay_project(root: Path, suite: str) -> Path:
+    """``root`` with ``run.yaml`` (suite ``suite``: five cases from ``cases.jsonl``, a regex
+    scorer and a rate) and ``replay.yaml``, a replay target answering each from
+    ``recorded.jsonl``: a run with no target process, all of whose files are the harness's."""
+    with (
+        (root / "cases.jsonl").open("w", encoding="utf-8") as cases,
+        (root / "recorded.jsonl").open("w", encoding="utf-8") as recorded,
+    ):
+        for i in range(5):
+            prompt = f"Question {i}: what is {i} plus {i}?"
+            cases.write(json.dumps({"id": f"c{i}", "prompt": prompt}) + "\n")
+            recorded.write(json.dumps({"id": f"c{i}", "prompt": prompt, "response": "2"}) + "\n")
+    (root / "run.yaml").write_text(
+        f"suite: {suite}\ndataset: {{path: cases.jsonl, fields: {{id: id, prompt: prompt}}}}\n"
+        "scorers:\n  - {id: num, use: regex, with: {pattern: '\\d+'}}\n"
+        "metrics:\n  - {id: has_number, rate: num.matched}\n",
+        encoding="utf-8",
+    )
+    (root / "replay.yaml").write_text("type: replay\npath: recorded.jsonl\n", encoding="utf-8")
+    return root

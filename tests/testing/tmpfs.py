@@ -21,24 +21,28 @@ import pytest
 
 
 @contextmanager
+def _mounted(args: list[str], where: Path, what: str) -> Iterator[None]:
+    """``mount ARGS``, the test skipped where it is refused (no mount command, not root), and
+    ``where`` unmounted after the block."""
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command")
+    done = subprocess.run(["mount", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot {what} here: {done.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+@contextmanager
 def tmpfs(folder: Path, *, size: str = "4m", inodes: int | None = None) -> Iterator[Path]:
     """``folder`` (made if missing) as a tmpfs of ``size`` bytes (``mount`` units: ``16k``) and
     at most ``inodes`` files and folders (its root included), unmounted afterwards."""
-    if shutil.which("mount") is None:
-        pytest.skip("no mount command")
     folder.mkdir(parents=True, exist_ok=True)
     options = f"size={size}" + (f",nr_inodes={inodes}" if inodes is not None else "")
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with _mounted(["-t", "tmpfs", "-o", options, "tmpfs", str(folder)], folder, "mount a tmpfs"):
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
 
 
 def fill(folder: Path) -> Path:
@@ -72,16 +76,9 @@ def read_only(path: Path) -> Iterator[Path]:
     """``path`` (a folder or a file) bind-mounted read-only onto itself for the block: every
     write under it fails with EROFS, for root too, as on read-only media or a read-only share,
     and ``os.statvfs`` says ``ST_RDONLY``; unmounted (writable again) after it."""
-    if shutil.which("mount") is None:
-        pytest.skip("no mount command")
-    done = subprocess.run(["mount", "--bind", str(path), str(path)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot bind-mount here: {done.stderr.strip()}")
-    try:
+    with _mounted(["--bind", str(path), str(path)], path, "bind-mount"):
         subprocess.run(["mount", "-o", "remount,bind,ro", str(path)], check=True)
         yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 def file_size_limited(limit: int) -> Callable[[], None]:
