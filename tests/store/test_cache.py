@@ -71,6 +71,22 @@ def test_batches_commit_when_full(tmp_path: Path) -> None:
     reader.close()
 
 
+def test_long_answers_commit_before_the_batch_is_full(tmp_path: Path) -> None:
+    """The buffer is bounded by its answers' size as well as their number: a batch of
+    thousands of long answers would otherwise be held in memory until it filled."""
+    path = tmp_path / "c.db"
+    writer = ResponseCache(path, flush_every=4096, flush_chars=1000, flush_interval_s=3600)
+    reader = ResponseCache(path)
+    writer.put("short", GenerationResponse(text="x" * 10))
+    assert len(reader) == 0  # buffered
+    writer.put("long", GenerationResponse(text="y" * 990))  # 1,000 characters buffered
+    assert len(reader) == 2
+    writer.put("next", GenerationResponse(text="z" * 999))  # the count starts again
+    assert len(reader) == 2
+    writer.close()
+    reader.close()
+
+
 WRITER = textwrap.dedent(
     """
     import sys
