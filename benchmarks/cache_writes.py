@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from assurance_harness.datatypes import GenerationRequest, GenerationResponse  # noqa: E402
-from assurance_harness.store.cache import ResponseCache, key_for  # noqa: E402
+from assurance_harness.datatypes import GenerationRequest, GenerationResponse
+from assurance_harness.store.cache import ResponseCache, key_for
 
 
 def keys(count: int) -> list[str]:
