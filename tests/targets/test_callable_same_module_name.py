@@ -1,0 +1,159 @@
+"""Two callable targets whose functions have the same module name in different folders (a
+staging and a production copy of ``bot.py``), in one process: each target runs its own code and
+has its own fingerprint. Python keeps one module per name, so the second target was given the
+first one's module: a run against staging executed production's code, recorded under staging's
+file name with production's fingerprint, and counted as the production system's evidence."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.datatypes import GenerationRequest
+from assurance_harness.errors import ConfigError
+from assurance_harness.spec.targets import load_target
+
+from ..testing.cli import run_cli
+
+REQUEST = GenerationRequest(
+    case_id="a", sample=0, seed=1, messages=[{"role": "user", "content": "hi"}], params={}
+)
+
+
+def _copies(root: Path, module: str) -> tuple[Path, Path]:
+    """staging/ and prod/ each with ``module``.py answering its folder's name, and a target."""
+    for name in ("staging", "prod"):
+        folder = root / name
+        folder.mkdir()
+        (folder / f"{module}.py").write_text(
+            f"def reply(messages):\n    return {name!r}\n", encoding="utf-8"
+        )
+        (folder / "bot.yaml").write_text(
+            f"type: callable\nname: homework-bot\nfunction: {module}:reply\npython_path: ['.']\n",
+            encoding="utf-8",
+        )
+    return root / "staging" / "bot.yaml", root / "prod" / "bot.yaml"
+
+
+def _answer(target_path: Path) -> str:
+    return asyncio.run(load_target(target_path).generate(REQUEST)).text
+
+
+@pytest.fixture
+def module_name(request: pytest.FixtureRequest) -> str:
+    """A module name no other test imports, forgotten by ``sys.modules`` afterwards."""
+    name = f"same_name_bot_{request.node.name.replace('-', '_')}"
+    yield name
+    for loaded in [m for m in sys.modules if m == name or m.startswith(f"{name}.")]:
+        del sys.modules[loaded]
+
+
+def test_each_target_runs_its_own_module(tmp_path: Path, module_name: str) -> None:
+    staging, prod = _copies(tmp_path, module_name)
+    assert _answer(prod) == "prod"
+    assert _answer(staging) == "staging"  # was "prod": the module imported first
+
+
+def test_each_target_has_its_own_fingerprint(tmp_path: Path, module_name: str) -> None:
+    staging, prod = _copies(tmp_path, module_name)
+    _answer(prod)  # its module imported
+    for target in (prod, staging):
+        source = (target.parent / f"{module_name}.py").read_bytes()
+        digest = hashlib.sha256(source).hexdigest()[:16]
+        assert load_target(target).public_config()["source_sha256"] == digest
+    assert load_target(prod).fingerprint() != load_target(staging).fingerprint()
+
+
+def test_a_fingerprint_does_not_run_the_module(tmp_path: Path, module_name: str) -> None:
+    """The register's system target is fingerprinted to judge each run's scope: its module
+    is only read for that (running it may load a model, and it took the module's name)."""
+    _, prod = _copies(tmp_path, module_name)
+    (prod.parent / f"{module_name}.py").write_text(
+        "raise SystemExit('ran')\ndef reply(messages):\n    return 'prod'\n", encoding="utf-8"
+    )
+    config = load_target(prod).public_config()
+    assert config["source_sha256"] is not None
+    assert module_name not in sys.modules
+
+
+def test_a_package_module_of_another_folder_is_refused(tmp_path: Path, module_name: str) -> None:
+    """A package's module cannot be loaded a second time under its own name: refused, naming
+    both files, where the other folder's was run."""
+    for name in ("staging", "prod"):
+        package = tmp_path / name / module_name
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("", encoding="utf-8")
+        (package / "chat.py").write_text(
+            f"def reply(messages):\n    return {name!r}\n", encoding="utf-8"
+        )
+        (tmp_path / name / "bot.yaml").write_text(
+            f"type: callable\nfunction: {module_name}.chat:reply\npython_path: ['.']\n",
+            encoding="utf-8",
+        )
+    assert _answer(tmp_path / "prod" / "bot.yaml") == "prod"
+    with pytest.raises(ConfigError) as refused:
+        _answer(tmp_path / "staging" / "bot.yaml")
+    text = str(refused.value)
+    assert str(tmp_path / "prod" / module_name / "chat.py") in text
+    assert str(tmp_path / "staging" / module_name / "chat.py") in text
+
+
+REGISTER = """\
+register_version: 1
+system:
+  name: homework-bot
+  description: d
+  intended_use: u
+  owner: o
+  target: prod/bot.yaml
+risks:
+  - id: R-001
+    title: t
+    description: d
+    category: safety
+    owner: o
+    likelihood: 3
+    impact: 3
+    treatment: mitigate
+    acceptance_criteria: a
+    suites: [mini]
+"""
+
+SUITE = """\
+suite: mini
+cases: [{id: a, prompt: hi}]
+scorers: [{id: m, use: regex, with: {pattern: staging}}]
+metrics: [{id: r, rate: m.matched}]
+gates: [{metric: r, min: 0}]
+"""
+
+
+def test_a_staging_run_is_not_the_registered_systems_evidence(tmp_path: Path) -> None:
+    """The register names production's target; a run against staging's, whose module has the
+    same name, ran production's code (its register scope check imported it first) and was
+    appended as production's evidence."""
+    _copies(tmp_path, "bot")
+    (tmp_path / "register.yaml").write_text(REGISTER, encoding="utf-8")
+    (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
+    done = run_cli(
+        "run",
+        "suite.yaml",
+        "--target",
+        "staging/bot.yaml",
+        "--register",
+        "register.yaml",
+        "--reports",
+        "reports",
+        "--no-report",
+        cwd=tmp_path,
+    )
+    text = done.stdout + done.stderr
+    assert done.returncode == 0, text
+    (journal,) = (tmp_path / "reports").glob("*/responses.jsonl")
+    assert '"response": "staging"' in journal.read_text(encoding="utf-8")
+    assert "exploratory run, no evidence written" in text
+    assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
