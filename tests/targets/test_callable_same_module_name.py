@@ -1,8 +1,9 @@
 """Two callable targets whose functions have the same module name in different folders (a
-staging and a production copy of ``bot.py``), in one process: each target runs its own code and
-has its own fingerprint. Python keeps one module per name, so the second target was given the
-first one's module: a run against staging executed production's code, recorded under staging's
-file name with production's fingerprint, and counted as the production system's evidence."""
+staging and a production copy of ``bot.py``), in one process: each target has its own
+fingerprint, and one whose module name another folder's module holds is refused. Python keeps
+one module per name, so the second target was given the first one's module: a run against
+staging executed production's code, recorded under staging's file name with production's
+fingerprint, and counted as the production system's evidence."""
 
 from __future__ import annotations
 
@@ -52,10 +53,29 @@ def module_name(request: pytest.FixtureRequest) -> str:
         del sys.modules[loaded]
 
 
-def test_each_target_runs_its_own_module(tmp_path: Path, module_name: str) -> None:
+def test_a_module_of_another_folder_is_refused(tmp_path: Path, module_name: str) -> None:
+    """Python holds one module per name: the second target was answered by the first's
+    module (staging's run said "prod"). Refused, naming both files."""
     staging, prod = _copies(tmp_path, module_name)
     assert _answer(prod) == "prod"
-    assert _answer(staging) == "staging"  # was "prod": the module imported first
+    with pytest.raises(ConfigError) as refused:
+        _answer(staging)
+    text = str(refused.value)
+    assert str(prod.parent / f"{module_name}.py") in text
+    assert str(staging.parent / f"{module_name}.py") in text
+    assert _answer(prod) == "prod"  # the first target goes on as it was
+
+
+def test_a_copy_of_the_same_module_is_used(tmp_path: Path, module_name: str) -> None:
+    """Byte-identical copies (one helper module in each test's folder) are the same code with
+    the same fingerprint: the module already imported answers for both."""
+    staging, prod = _copies(tmp_path, module_name)
+    (staging.parent / f"{module_name}.py").write_bytes(
+        (prod.parent / f"{module_name}.py").read_bytes()
+    )
+    assert _answer(prod) == "prod"
+    assert _answer(staging) == "prod"
+    assert load_target(staging).fingerprint() == load_target(prod).fingerprint()
 
 
 def test_each_target_has_its_own_fingerprint(tmp_path: Path, module_name: str) -> None:

@@ -205,6 +205,7 @@ class CallableTarget(Target):
             raise self._cannot_import(
                 module_name, describe(exc), hint="fix the module or what its import needs"
             ) from None
+        self._refuse_another_folders(module_name, module)
         fn = getattr(module, attr, None)
         if not callable(fn):
             raise self._no_function(
@@ -214,9 +215,57 @@ class CallableTarget(Target):
         self._inspect(fn)
         source = getattr(module, "__file__", None)
         if source and Path(source).is_file():
-            self._source_digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()[:16]
+            self._source_digest = _digest(Path(source))
         self._fn = fn
         return fn
+
+    def _own_source(self, module_name: str) -> Path | None:
+        """The file this target's module is on its own ``python_path`` (then ``sys.path``),
+        found without running anything; None when the target names no ``python_path`` (its
+        module is the one Python finds) or the file is not found on the file system (a
+        namespace package, an import hook)."""
+        if not self.s.python_path:
+            return None
+        folders = [str((Path(self.base_dir) / entry).resolve()) for entry in self.s.python_path]
+        parts = module_name.split(".")
+        search: list[str] | None = [*folders, *sys.path]
+        found = None
+        for depth in range(1, len(parts) + 1):
+            if search is None:
+                return None
+            try:
+                found = importlib.machinery.PathFinder.find_spec(".".join(parts[:depth]), search)
+            except (ImportError, OSError, ValueError):
+                return None
+            if found is None:
+                return None
+            locations = found.submodule_search_locations
+            search = list(locations) if locations is not None else None
+        origin = found.origin if found is not None and found.has_location else None
+        return Path(origin) if origin and Path(origin).is_file() else None
+
+    def _refuse_another_folders(self, module_name: str, module: Any) -> None:
+        """Python holds one module per name in a process: a second target whose function's
+        module has the name of one already imported from another folder (a staging and a
+        production copy of ``bot.py``) was given that one, and ran the other folder's code
+        under its own file's name. Refused, naming both files, unless the two files hold the
+        same bytes (copies of one module in each test's folder: the same code, the same
+        fingerprint)."""
+        own = self._own_source(module_name)
+        loaded = getattr(module, "__file__", None)
+        if own is None or not loaded or _same_file(own, Path(loaded)):
+            return
+        with contextlib.suppress(OSError):
+            if _digest(own) == _digest(Path(loaded)):
+                return
+        raise ConfigError.single(
+            self._where(),
+            f"module '{module_name}' is already imported in this process from {loaded}, and "
+            f"this target's python_path finds it at {own}: Python holds one module per name, "
+            "so this target would run the other file's code",
+            field="function",
+            hint="run this target in a process of its own, or give its module another name",
+        )
 
     def _inspect(self, fn: Callable[..., Any]) -> None:
         self._is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
@@ -293,10 +342,21 @@ class CallableTarget(Target):
 
     def public_config(self) -> dict[str, Any]:
         """Adds a digest of the function's source file, so editing the function changes the
-        fingerprint and the response cache does not serve answers from the old code."""
+        fingerprint and the response cache does not serve answers from the old code.
+
+        The file is found on the target's ``python_path`` without running it where it can be
+        (``_own_source``): a register's system target is fingerprinted to judge each run's
+        scope, and importing its module there ran it (it may load a model) and took its name,
+        so the run's own target, a copy of the module in another folder, then ran that one."""
         data = super().public_config()
-        with contextlib.suppress(ConfigError):
-            self._load()
+        if self._fn is None and self._source_digest is None:
+            with contextlib.suppress(ConfigError):
+                own = self._own_source(self._module()[0])
+                if own is not None:
+                    self._source_digest = _digest(own)
+        if self._source_digest is None:
+            with contextlib.suppress(ConfigError):
+                self._load()
         data["source_sha256"] = self._source_digest
         return data
 
@@ -367,6 +427,18 @@ def _own_copy(value: Any, depth: int = 0) -> Any:
             metadata=_own_copy(value.metadata, depth + 1),
         )
     return copy.deepcopy(value)
+
+
+def _digest(source: Path) -> str:
+    """The fingerprint's digest of a function's source file."""
+    return hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return first == second
 
 
 def _cwd() -> str | None:
