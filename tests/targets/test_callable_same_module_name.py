@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -66,16 +67,16 @@ def test_a_module_of_another_folder_is_refused(tmp_path: Path, module_name: str)
     assert _answer(prod) == "prod"  # the first target goes on as it was
 
 
-def test_a_copy_of_the_same_module_is_used(tmp_path: Path, module_name: str) -> None:
-    """Byte-identical copies (one helper module in each test's folder) are the same code with
-    the same fingerprint: the module already imported answers for both."""
+def test_a_copy_of_the_module_is_refused_too(tmp_path: Path, module_name: str) -> None:
+    """Byte-identical copies of the named module are not the same code: what it imports
+    beside it (a ``settings.py``) may differ, and the copy's would not be the one run."""
     staging, prod = _copies(tmp_path, module_name)
     (staging.parent / f"{module_name}.py").write_bytes(
         (prod.parent / f"{module_name}.py").read_bytes()
     )
     assert _answer(prod) == "prod"
-    assert _answer(staging) == "prod"
-    assert load_target(staging).fingerprint() == load_target(prod).fingerprint()
+    with pytest.raises(ConfigError):
+        _answer(staging)
 
 
 def test_each_target_has_its_own_fingerprint(tmp_path: Path, module_name: str) -> None:
@@ -177,3 +178,101 @@ def test_a_staging_run_is_not_the_registered_systems_evidence(tmp_path: Path) ->
     assert '"response": "staging"' in journal.read_text(encoding="utf-8")
     assert "exploratory run, no evidence written" in text
     assert not (tmp_path / "reports" / "evidence" / "ledger.jsonl").exists()
+
+
+def _zipped_copies(root: Path, module: str) -> tuple[Path, Path]:
+    """``_copies``, each module in a zip archive on the target's python_path."""
+    for name in ("staging", "prod"):
+        folder = root / name
+        folder.mkdir()
+        with zipfile.ZipFile(folder / "lib.zip", "w") as archive:
+            archive.writestr(f"{module}.py", f"def reply(messages):\n    return {name!r}\n")
+        (folder / "bot.yaml").write_text(
+            f"type: callable\nfunction: {module}:reply\npython_path: [lib.zip]\n",
+            encoding="utf-8",
+        )
+    return root / "staging" / "bot.yaml", root / "prod" / "bot.yaml"
+
+
+def test_a_module_in_a_zip_archive_is_fingerprinted_and_refused(
+    tmp_path: Path, module_name: str
+) -> None:
+    staging, prod = _zipped_copies(tmp_path, module_name)
+    digests = {load_target(t).public_config()["source_sha256"] for t in (staging, prod)}
+    assert len(digests) == 2 and None not in digests  # read from the archives, not run
+    assert module_name not in sys.modules
+    assert _answer(prod) == "prod"
+    with pytest.raises(ConfigError):
+        _answer(staging)
+
+
+def test_fingerprinting_leaves_the_import_path_alone(tmp_path: Path, module_name: str) -> None:
+    """The register's target was put on ``sys.path`` to be fingerprinted, and the run's own
+    module then imported its helpers from there (production's ``settings.py``)."""
+    _, prod = _copies(tmp_path, module_name)
+    path = list(sys.path)
+    load_target(prod).public_config()
+    assert sys.path == path
+
+
+def test_python_path_comes_first_in_its_order(tmp_path: Path) -> None:
+    """``python -m`` puts the working folder on ``sys.path``: listed first in python_path, it
+    was left behind the folder listed after it, whose module of the same name then ran."""
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "ordered_bot.py").write_text("def reply(messages):\n    return 'root'\n")
+    (tmp_path / "vendor" / "ordered_bot.py").write_text(
+        "def reply(messages):\n    return 'vendor'\n"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: ordered_bot:reply\npython_path: ['.', vendor]\n"
+    )
+    (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
+    done = run_cli(
+        "run",
+        "suite.yaml",
+        "--target",
+        "t.yaml",
+        "--reports",
+        "r",
+        "--no-report",
+        "--no-evidence",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (journal,) = (tmp_path / "r").glob("*/responses.jsonl")
+    assert '"response": "root"' in journal.read_text(encoding="utf-8")
+
+
+def test_a_file_named_as_a_built_in_module_is_refused(tmp_path: Path) -> None:
+    """``time.py`` on python_path is never run: ``time`` is built into Python. The run called
+    the built-in ``time.time`` while its manifest recorded the digest of the user's file."""
+    (tmp_path / "time.py").write_text("def respond(messages):\n    return 'mine'\n")
+    (tmp_path / "t.yaml").write_text("type: callable\nfunction: time:respond\npython_path: ['.']\n")
+    (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
+    done = run_cli(
+        "run",
+        "suite.yaml",
+        "--target",
+        "t.yaml",
+        "--reports",
+        "r",
+        "--no-report",
+        "--no-evidence",
+        cwd=tmp_path,
+    )
+    text = done.stdout + done.stderr
+    assert done.returncode == 2, text
+    assert "built in" in text and str(tmp_path / "time.py") in text
+    assert "Traceback" not in text
+
+
+def test_a_python_path_symlink_loop_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: looped_bot:reply\npython_path: [loop, '.']\n"
+    )
+    done = run_cli("validate", "t.yaml", cwd=tmp_path)
+    text = done.stdout + done.stderr
+    assert done.returncode == 2, text
+    assert "python_path entry 'loop' cannot be followed" in text
+    assert "internal error" not in text and "Traceback" not in text
