@@ -3,11 +3,12 @@ where a test invokes it hundreds of times."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,28 @@ def _command() -> Any:
     return cli.command()
 
 
+_KEPT_MODULE_ROOTS = tuple(
+    str(Path(root).resolve())
+    for root in {sys.prefix, sys.base_prefix, Path(__file__).resolve().parents[2]}
+)
+"""Folders whose modules an in-process command may import for good: Python's, the installed
+packages' and this checkout's (the harness, its tests)."""
+
+
+@contextlib.contextmanager
+def _forgetting_targets_modules(before: set[str]) -> Iterator[None]:
+    """Forget, once the command is done, the modules it imported from elsewhere (a callable
+    target's ``bot.py`` in a test's folder), as its own process would have: Python holds one
+    module per name, and a callable target refuses one another folder's file holds."""
+    try:
+        yield
+    finally:
+        for name in set(sys.modules) - before:
+            source = getattr(sys.modules.get(name), "__file__", None)
+            if source and not str(Path(source).resolve()).startswith(_KEPT_MODULE_ROOTS):
+                del sys.modules[name]
+
+
 @dataclass
 class InProcessResult:
     exit_code: int
@@ -134,7 +157,8 @@ def invoke_in_process(args: Sequence[str]) -> InProcessResult:
 
     exception: BaseException | None = None
     code = 0
-    with CliRunner().isolation() as (_stdout, _stderr, output):
+    before = set(sys.modules)
+    with _forgetting_targets_modules(before), CliRunner().isolation() as (_stdout, _stderr, output):
         try:
             _command().main(args=list(args), prog_name="assurance")
         except SystemExit as exc:

@@ -108,8 +108,8 @@ class CallableTarget(Target):
     def _where(self) -> str:
         return f"target {self.s.name or self.type}"
 
-    def _module(self) -> tuple[str, str]:
-        """The function's (module, name), with python_path added to ``sys.path``."""
+    def _names(self) -> tuple[str, str]:
+        """The function's (module, name), from ``function``; nothing imported or changed."""
         module_name, sep, attr = self.s.function.partition(":")
         if not sep or not module_name or not attr:
             raise ConfigError.single(
@@ -118,8 +118,21 @@ class CallableTarget(Target):
                 field="function",
                 hint="for example examples.demo_assistant:reply",
             )
-        for entry in reversed(self.s.python_path):
-            resolved = (Path(self.base_dir) / entry).resolve()
+        return module_name, attr
+
+    def _folders(self) -> list[str]:
+        """``python_path`` as absolute folders, in its order; nothing changed."""
+        folders = []
+        for entry in self.s.python_path:
+            try:
+                resolved = (Path(self.base_dir) / entry).resolve()
+            except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+                raise ConfigError.single(
+                    self._where(),
+                    f"python_path entry '{entry}' cannot be followed ({describe(exc)})",
+                    field="python_path",
+                    hint="list the folders that hold the function's module",
+                ) from None
             if resolved.exists() and not (resolved.is_dir() or resolved.is_file()):
                 # On sys.path, a FIFO is opened (as a zip archive) by the next scan of the
                 # path, a package's metadata or an import, which then waits for a writer.
@@ -129,9 +142,19 @@ class CallableTarget(Target):
                     field="python_path",
                     hint="list the folders that hold the function's module",
                 )
-            path = str(resolved)
-            if path not in sys.path:
-                sys.path.insert(0, path)
+            folders.append(str(resolved))
+        return folders
+
+    def _module(self) -> tuple[str, str]:
+        """The function's (module, name), with python_path put first on ``sys.path``, in its
+        order: an entry already there further down (the working folder, which ``python -m``
+        puts there, or another target's) was left where it was, so a module of the same name
+        in a folder listed after it was the one imported."""
+        module_name, attr = self._names()
+        for path in reversed(self._folders()):
+            if path in sys.path:
+                sys.path.remove(path)
+            sys.path.insert(0, path)
         return module_name, attr
 
     def _cannot_import(
@@ -214,21 +237,23 @@ class CallableTarget(Target):
         self._restore_cwd()
         self._inspect(fn)
         source = getattr(module, "__file__", None)
+        spec = getattr(module, "__spec__", None)
         if source and Path(source).is_file():
-            self._source_digest = _digest(Path(source))
+            self._source_digest = _digest(Path(source).read_bytes())
+        elif spec is not None and spec.has_location:
+            self._source_digest = _spec_digest(spec)  # in a zip file, say
         self._fn = fn
         return fn
 
-    def _own_source(self, module_name: str) -> Path | None:
-        """The file this target's module is on its own ``python_path`` (then ``sys.path``),
-        found without running anything; None when the target names no ``python_path`` (its
-        module is the one Python finds) or the file is not found on the file system (a
-        namespace package, an import hook)."""
+    def _own_spec(self, module_name: str) -> importlib.machinery.ModuleSpec | None:
+        """Where this target's module is on its own ``python_path`` (then ``sys.path``), found
+        without running or changing anything; None when the target names no ``python_path``
+        (its module is the one Python finds) or it is not a file (a namespace package, or
+        found only by an import hook)."""
         if not self.s.python_path:
             return None
-        folders = [str((Path(self.base_dir) / entry).resolve()) for entry in self.s.python_path]
         parts = module_name.split(".")
-        search: list[str] | None = [*folders, *sys.path]
+        search: list[str] | None = [*self._folders(), *sys.path]
         found = None
         for depth in range(1, len(parts) + 1):
             if search is None:
@@ -241,30 +266,35 @@ class CallableTarget(Target):
                 return None
             locations = found.submodule_search_locations
             search = list(locations) if locations is not None else None
-        origin = found.origin if found is not None and found.has_location else None
-        return Path(origin) if origin and Path(origin).is_file() else None
+        if found is None or not found.has_location or not found.origin:
+            return None
+        return found
 
     def _refuse_another_folders(self, module_name: str, module: Any) -> None:
         """Python holds one module per name in a process: a second target whose function's
         module has the name of one already imported from another folder (a staging and a
         production copy of ``bot.py``) was given that one, and ran the other folder's code
-        under its own file's name. Refused, naming both files, unless the two files hold the
-        same bytes (copies of one module in each test's folder: the same code, the same
-        fingerprint)."""
-        own = self._own_source(module_name)
-        loaded = getattr(module, "__file__", None)
-        if own is None or not loaded or _same_file(own, Path(loaded)):
+        under its own file's name; a file named as one of Python's own modules (``time.py``)
+        was never run at all. Refused, naming both."""
+        own = self._own_spec(module_name)
+        if own is None:
             return
-        with contextlib.suppress(OSError):
-            if _digest(own) == _digest(Path(loaded)):
-                return
+        loaded = getattr(module, "__file__", None)
+        if loaded and _same_file(Path(str(own.origin)), Path(loaded)):
+            return
+        where = (
+            f"is already imported in this process from {loaded}"
+            if loaded
+            else "is Python's own (built in)"
+        )
         raise ConfigError.single(
             self._where(),
-            f"module '{module_name}' is already imported in this process from {loaded}, and "
-            f"this target's python_path finds it at {own}: Python holds one module per name, "
-            "so this target would run the other file's code",
+            f"module '{module_name}' {where}, and this target's python_path finds it at "
+            f"{own.origin}: Python holds one module per name, so this target would not run "
+            "its own file",
             field="function",
-            hint="run this target in a process of its own, or give its module another name",
+            hint="give the module a name no other module in this process has, or run this "
+            "target in a process of its own",
         )
 
     def _inspect(self, fn: Callable[..., Any]) -> None:
@@ -345,15 +375,16 @@ class CallableTarget(Target):
         fingerprint and the response cache does not serve answers from the old code.
 
         The file is found on the target's ``python_path`` without running it where it can be
-        (``_own_source``): a register's system target is fingerprinted to judge each run's
+        (``_own_spec``): a register's system target is fingerprinted to judge each run's
         scope, and importing its module there ran it (it may load a model) and took its name,
         so the run's own target, a copy of the module in another folder, then ran that one."""
         data = super().public_config()
         if self._fn is None and self._source_digest is None:
             with contextlib.suppress(ConfigError):
-                own = self._own_source(self._module()[0])
+                module_name = self._names()[0]
+                own = None if _python_own(module_name) else self._own_spec(module_name)
                 if own is not None:
-                    self._source_digest = _digest(own)
+                    self._source_digest = _spec_digest(own)
         if self._source_digest is None:
             with contextlib.suppress(ConfigError):
                 self._load()
@@ -429,9 +460,34 @@ def _own_copy(value: Any, depth: int = 0) -> Any:
     return copy.deepcopy(value)
 
 
-def _digest(source: Path) -> str:
+def _digest(source: bytes) -> str:
     """The fingerprint's digest of a function's source file."""
-    return hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
+def _spec_digest(spec: importlib.machinery.ModuleSpec) -> str | None:
+    """The digest of the file a module spec names, read by its loader (a file in a zip
+    archive as well as one on disk); None where it cannot be read."""
+    get_data = getattr(spec.loader, "get_data", None)
+    if get_data is None or not spec.origin:
+        return None
+    try:
+        data = get_data(spec.origin)
+    except (OSError, ImportError, ValueError):
+        return None
+    return _digest(data) if isinstance(data, bytes) else None
+
+
+def _python_own(module_name: str) -> bool:
+    """Whether the module's top package is built into Python or frozen in it: found before
+    any folder, so a file of that name on ``python_path`` is never what runs."""
+    top = module_name.partition(".")[0]
+    if top in sys.builtin_module_names:
+        return True
+    try:
+        return importlib.machinery.FrozenImporter.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _same_file(first: Path, second: Path) -> bool:
