@@ -264,6 +264,8 @@ def test_a_file_named_as_a_built_in_module_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 2, text
     assert "built in" in text and str(tmp_path / "time.py") in text
     assert "Traceback" not in text
+    checked = run_cli("validate", "t.yaml", cwd=tmp_path)  # found before any run
+    assert checked.returncode == 2 and "built in" in checked.stdout + checked.stderr
 
 
 def test_a_python_path_symlink_loop_is_one_line(tmp_path: Path) -> None:

@@ -179,8 +179,13 @@ class CallableTarget(Target):
         is accepted, as the run imports it too and finding modules through the import system
         is what sees meta-path finders (editable installs); the module itself is only parsed.
         A name is reported missing only when its source says so for certain
-        (``_module_names``): otherwise the run finds out, as before."""
+        (``_module_names``): otherwise the run finds out, as before. A module Python would
+        give from another file (built in, or one this process has imported: ``json`` for a
+        ``json.py`` of one's own) is refused here as the run would refuse it."""
         module_name, attr = self._module()
+        loaded = sys.modules.get(module_name)
+        if loaded is not None or _python_own(module_name):
+            self._refuse_another_folders(module_name, loaded)
         try:
             found = importlib.util.find_spec(module_name)  # runs its parent packages only
         except Exception as exc:  # a parent package missing, or failing as it is imported
