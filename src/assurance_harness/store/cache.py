@@ -6,7 +6,7 @@ Writes are buffered and committed in batches (every ``flush_every`` puts, or onc
 buffered hold ``flush_chars`` characters, every ``flush_interval_s`` seconds, and on
 ``close()``): one commit per response would cost an fsync each and dominate a fast run, and
 small batches of random keys rewrite the same index pages in commit after commit (100,000 puts
-took 2.1 s in batches of 256, 1.2 s in batches of 4,096: ``benchmarks/cache_writes.py``). WAL
+took 2.6 s in batches of 256, 1.5 s in batches of 4,096: ``benchmarks/cache_writes.py``). WAL
 mode and a busy timeout let several processes share the file. A crash loses at most the last
 unflushed batch, which only means those requests are sent again.
 
