@@ -67,16 +67,62 @@ def test_a_module_of_another_folder_is_refused(tmp_path: Path, module_name: str)
     assert _answer(prod) == "prod"  # the first target goes on as it was
 
 
-def test_a_copy_of_the_module_is_refused_too(tmp_path: Path, module_name: str) -> None:
-    """Byte-identical copies of the named module are not the same code: what it imports
-    beside it (a ``settings.py``) may differ, and the copy's would not be the one run."""
+def test_a_copy_of_the_same_module_is_used(tmp_path: Path, module_name: str) -> None:
+    """Byte-identical copies (one helper module in each test's folder) are the same code with
+    the same fingerprint: the module already imported answers for both."""
     staging, prod = _copies(tmp_path, module_name)
     (staging.parent / f"{module_name}.py").write_bytes(
         (prod.parent / f"{module_name}.py").read_bytes()
     )
     assert _answer(prod) == "prod"
-    with pytest.raises(ConfigError):
-        _answer(staging)
+    assert _answer(staging) == "prod"
+    assert load_target(staging).fingerprint() == load_target(prod).fingerprint()
+
+
+def test_a_package_on_the_way_held_from_another_folder_is_refused(
+    tmp_path: Path, module_name: str
+) -> None:
+    """``pkg.bot`` of the second folder was looked for in the first folder's ``pkg``: its
+    functions checked against the other file at validate, and "No module named" at a run
+    where the module is there."""
+    for name in ("staging", "prod"):
+        package = tmp_path / name / module_name
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text(f"# {name}\n", encoding="utf-8")
+        (tmp_path / name / "bot.yaml").write_text(
+            f"type: callable\nfunction: {module_name}.{name}_bot:reply\npython_path: ['.']\n",
+            encoding="utf-8",
+        )
+        (package / f"{name}_bot.py").write_text("def reply(messages):\n    return 'x'\n")
+    assert _answer(tmp_path / "prod" / "bot.yaml") == "x"
+    for attempt in (
+        lambda: load_target(tmp_path / "staging" / "bot.yaml").check(),
+        lambda: _answer(tmp_path / "staging" / "bot.yaml"),
+    ):
+        with pytest.raises(ConfigError) as refused:
+            attempt()
+        assert str(tmp_path / "prod" / module_name / "__init__.py") in str(refused.value)
+        assert str(tmp_path / "staging" / module_name / "__init__.py") in str(refused.value)
+
+
+def test_a_target_without_python_path_is_fingerprinted_without_running(
+    tmp_path: Path, module_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module whose import fails where the register is read (a variable only the run's
+    environment sets) had no digest there, so the run's fingerprint never matched."""
+    (tmp_path / f"{module_name}.py").write_text(
+        "import os\nif 'BOT_READY' not in os.environ:\n    raise ImportError('not ready')\n"
+        "def reply(messages):\n    return 'ready'\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.yaml").write_text(f"type: callable\nfunction: {module_name}:reply\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    unready = load_target(tmp_path / "t.yaml").fingerprint()
+    assert module_name not in sys.modules
+    monkeypatch.setenv("BOT_READY", "1")
+    target = load_target(tmp_path / "t.yaml")
+    assert _answer(tmp_path / "t.yaml") == "ready"
+    assert target.fingerprint() == unready
 
 
 def test_each_target_has_its_own_fingerprint(tmp_path: Path, module_name: str) -> None:
