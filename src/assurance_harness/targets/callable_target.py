@@ -183,9 +183,7 @@ class CallableTarget(Target):
         give from another file (built in, or one this process has imported: ``json`` for a
         ``json.py`` of one's own) is refused here as the run would refuse it."""
         module_name, attr = self._module()
-        loaded = sys.modules.get(module_name)
-        if loaded is not None or _python_own(module_name):
-            self._refuse_another_folders(module_name, loaded)
+        self._refuse_another_files(module_name)
         try:
             found = importlib.util.find_spec(module_name)  # runs its parent packages only
         except Exception as exc:  # a parent package missing, or failing as it is imported
@@ -223,6 +221,7 @@ class CallableTarget(Target):
         if self._fn is not None:
             return self._fn
         module_name, attr = self._module()
+        self._refuse_another_files(module_name)  # a package on the way held from elsewhere
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
@@ -233,7 +232,7 @@ class CallableTarget(Target):
             raise self._cannot_import(
                 module_name, describe(exc), hint="fix the module or what its import needs"
             ) from None
-        self._refuse_another_folders(module_name, module)
+        self._refuse_another_files(module_name)
         fn = getattr(module, attr, None)
         if not callable(fn):
             raise self._no_function(
@@ -250,16 +249,13 @@ class CallableTarget(Target):
         self._fn = fn
         return fn
 
-    def _own_spec(self, module_name: str) -> importlib.machinery.ModuleSpec | None:
-        """Where this target's module is on its own ``python_path`` (then ``sys.path``), found
-        without running or changing anything; None when the target names no ``python_path``
-        (its module is the one Python finds) or it is not a file (a namespace package, or
-        found only by an import hook)."""
-        if not self.s.python_path:
-            return None
+    def _own_specs(self, module_name: str) -> list[importlib.machinery.ModuleSpec] | None:
+        """Where each package on the way to this target's module, and the module itself, are
+        on its own ``python_path`` (then ``sys.path``), found without running or changing
+        anything; None where one is not found by a search of the folders (an import hook)."""
         parts = module_name.split(".")
         search: list[str] | None = [*self._folders(), *sys.path]
-        found = None
+        chain = []
         for depth in range(1, len(parts) + 1):
             if search is None:
                 return None
@@ -269,38 +265,59 @@ class CallableTarget(Target):
                 return None
             if found is None:
                 return None
+            chain.append(found)
             locations = found.submodule_search_locations
             search = list(locations) if locations is not None else None
-        if found is None or not found.has_location or not found.origin:
-            return None
-        return found
+        return chain
 
-    def _refuse_another_folders(self, module_name: str, module: Any) -> None:
+    def _own_spec(self, module_name: str) -> importlib.machinery.ModuleSpec | None:
+        """The module's own file as ``_own_specs`` finds it; None where it is not a file (a
+        namespace package) or is not found."""
+        chain = self._own_specs(module_name)
+        found = chain[-1] if chain else None
+        return found if found is not None and found.has_location and found.origin else None
+
+    def _refuse_another_files(self, module_name: str) -> None:
         """Python holds one module per name in a process: a second target whose function's
-        module has the name of one already imported from another folder (a staging and a
-        production copy of ``bot.py``) was given that one, and ran the other folder's code
-        under its own file's name; a file named as one of Python's own modules (``time.py``)
-        was never run at all. Refused, naming both."""
-        own = self._own_spec(module_name)
-        if own is None:
+        module (or a package on the way to it) has the name of one already imported from
+        another folder (a staging and a production copy of ``bot.py``) was given that one, and
+        ran the other folder's code under its own file's name; a file named as one of Python's
+        own modules (``time.py``) was never run at all. Refused, naming both, for a target that
+        names its ``python_path`` (without one, its module is the one Python finds). A copy
+        with the same bytes is let through: the same code, the same fingerprint (what it
+        imports beside it is outside both, as the README says)."""
+        if not self.s.python_path:
             return
-        loaded = getattr(module, "__file__", None)
-        if loaded and _same_file(Path(str(own.origin)), Path(loaded)):
+        chain = self._own_specs(module_name)
+        if not chain:
             return
-        where = (
-            f"is already imported in this process from {loaded}"
-            if loaded
-            else "is Python's own (built in)"
-        )
-        raise ConfigError.single(
-            self._where(),
-            f"module '{module_name}' {where}, and this target's python_path finds it at "
-            f"{own.origin}: Python holds one module per name, so this target would not run "
-            "its own file",
-            field="function",
-            hint="give the module a name no other module in this process has, or run this "
-            "target in a process of its own",
-        )
+        parts = module_name.split(".")
+        for depth, own in enumerate(chain, start=1):
+            name = ".".join(parts[:depth])
+            held = sys.modules.get(name)
+            if held is None and not (depth == 1 and _python_own(name)):
+                continue
+            if not own.has_location or not own.origin:
+                continue  # a namespace package: no file to compare
+            loaded = getattr(held, "__file__", None)
+            if loaded and (
+                _same_file(Path(own.origin), Path(loaded)) or _same_bytes(own, Path(loaded))
+            ):
+                continue
+            where = (
+                f"is already imported in this process from {loaded}"
+                if loaded
+                else "is Python's own (built in)"
+            )
+            raise ConfigError.single(
+                self._where(),
+                f"module '{name}' {where}, and this target's python_path finds it at "
+                f"{own.origin}: Python holds one module per name, so this target would not "
+                "run its own file",
+                field="function",
+                hint="give the module a name no other module in this process has, or run "
+                "this target in a process of its own",
+            )
 
     def _inspect(self, fn: Callable[..., Any]) -> None:
         self._is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
@@ -387,9 +404,12 @@ class CallableTarget(Target):
         if self._fn is None and self._source_digest is None:
             with contextlib.suppress(ConfigError):
                 module_name = self._names()[0]
-                own = None if _python_own(module_name) else self._own_spec(module_name)
-                if own is not None:
-                    self._source_digest = _spec_digest(own)
+                # Without python_path, a module already imported is what runs, wherever
+                # the search would find one now; with it, another file is refused.
+                held = not self.s.python_path and module_name in sys.modules
+                if not held and not _python_own(module_name):
+                    own = self._own_spec(module_name)
+                    self._source_digest = None if own is None else _spec_digest(own)
         if self._source_digest is None:
             with contextlib.suppress(ConfigError):
                 self._load()
@@ -481,6 +501,14 @@ def _spec_digest(spec: importlib.machinery.ModuleSpec) -> str | None:
     except (OSError, ImportError, ValueError):
         return None
     return _digest(data) if isinstance(data, bytes) else None
+
+
+def _same_bytes(spec: importlib.machinery.ModuleSpec, loaded: Path) -> bool:
+    """Whether the file ``spec`` names holds the same bytes as ``loaded``."""
+    try:
+        return _spec_digest(spec) == _digest(loaded.read_bytes())
+    except OSError:
+        return False
 
 
 def _python_own(module_name: str) -> bool:
