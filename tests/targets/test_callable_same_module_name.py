@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -261,6 +262,22 @@ def test_fingerprinting_leaves_the_import_path_alone(tmp_path: Path, module_name
     assert sys.path == path
 
 
+def _run_mini(folder: Path) -> subprocess.CompletedProcess[str]:
+    """``assurance run suite.yaml --target t.yaml`` in ``folder``, results in ``r``."""
+    (folder / "suite.yaml").write_text(SUITE, encoding="utf-8")
+    return run_cli(
+        "run",
+        "suite.yaml",
+        "--target",
+        "t.yaml",
+        "--reports",
+        "r",
+        "--no-report",
+        "--no-evidence",
+        cwd=folder,
+    )
+
+
 def test_python_path_comes_first_in_its_order(tmp_path: Path) -> None:
     """``python -m`` puts the working folder on ``sys.path``: listed first in python_path, it
     was left behind the folder listed after it, whose module of the same name then ran."""
@@ -272,18 +289,7 @@ def test_python_path_comes_first_in_its_order(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text(
         "type: callable\nfunction: ordered_bot:reply\npython_path: ['.', vendor]\n"
     )
-    (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
-    done = run_cli(
-        "run",
-        "suite.yaml",
-        "--target",
-        "t.yaml",
-        "--reports",
-        "r",
-        "--no-report",
-        "--no-evidence",
-        cwd=tmp_path,
-    )
+    done = _run_mini(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     (journal,) = (tmp_path / "r").glob("*/responses.jsonl")
     assert '"response": "root"' in journal.read_text(encoding="utf-8")
@@ -294,18 +300,7 @@ def test_a_file_named_as_a_built_in_module_is_refused(tmp_path: Path) -> None:
     the built-in ``time.time`` while its manifest recorded the digest of the user's file."""
     (tmp_path / "time.py").write_text("def respond(messages):\n    return 'mine'\n")
     (tmp_path / "t.yaml").write_text("type: callable\nfunction: time:respond\npython_path: ['.']\n")
-    (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
-    done = run_cli(
-        "run",
-        "suite.yaml",
-        "--target",
-        "t.yaml",
-        "--reports",
-        "r",
-        "--no-report",
-        "--no-evidence",
-        cwd=tmp_path,
-    )
+    done = _run_mini(tmp_path)
     text = done.stdout + done.stderr
     assert done.returncode == 2, text
     assert "built in" in text and str(tmp_path / "time.py") in text
