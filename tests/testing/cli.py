@@ -132,7 +132,8 @@ packages' and this checkout's (the harness, its tests)."""
 def _forgetting_targets_modules(before: set[str]) -> Iterator[None]:
     """Forget, once the command is done, the modules it imported from elsewhere (a callable
     target's ``bot.py`` in a test's folder), as its own process would have: Python holds one
-    module per name, and a callable target refuses one another folder's file holds."""
+    module per name, and a callable target refuses a module name that a different file in
+    another folder already holds."""
     try:
         yield
     finally:
