@@ -76,17 +76,31 @@ def _fault_at_rename(
         signal.signal(signal.SIGINT, previous)
 
 
+def _earlier_pack(root: Path, name: str) -> tuple[Path, Path, Path, dict[str, bytes]]:
+    """Two runs, and a pack of the first at ``root/out/annex``: (first, second, the pack's
+    folder, its files)."""
+    first, second = echo_runs(root, name, count=2)
+    pack = root / "out" / "annex"
+    rc, text = _pack(root, pack, first)
+    assert rc == 0, text
+    return first, second, pack, _whole(pack)
+
+
+def _packed_again(root: Path, pack: Path, first: Path, second: Path) -> None:
+    """Redone after the fault: the new pack, whole, alone in its folder."""
+    rc, text = _pack(root, pack, first, second)
+    assert rc == 0, text
+    assert f"runs/{second.name}/summary.json" in _whole(pack)
+    assert sorted(os.listdir(pack.parent)) == ["annex"]
+
+
 @pytest.mark.parametrize("nth", [1, 2])
 @pytest.mark.parametrize("fault", ["ctrl-c", "oserror"])
 def test_a_pack_replaced_is_whole_after_a_fault_as_it_is_moved_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str, nth: int
 ) -> None:
-    first, second = echo_runs(tmp_path, "pack-swap", count=2)
-    out = tmp_path / "out"
-    pack = out / "annex"
-    rc, text = _pack(tmp_path, pack, first)
-    assert rc == 0, text
-    earlier = _whole(pack)
+    first, second, pack, earlier = _earlier_pack(tmp_path, "pack-swap")
+    out = pack.parent
 
     with _fault_at_rename(monkeypatch, out, nth, fault) as seen:
         rc, text = _pack(tmp_path, pack, first, second)
@@ -101,10 +115,7 @@ def test_a_pack_replaced_is_whole_after_a_fault_as_it_is_moved_in(
         assert now == earlier or f"runs/{second.name}/summary.json" in now, sorted(now)
     assert sorted(os.listdir(out)) == ["annex"]  # nothing staged or set aside is left
 
-    rc, text = _pack(tmp_path, pack, first, second)  # redone: the new pack, whole
-    assert rc == 0, text
-    assert f"runs/{second.name}/summary.json" in _whole(pack)
-    assert sorted(os.listdir(out)) == ["annex"]
+    _packed_again(tmp_path, pack, first, second)
 
 
 _KILLED_AT_RENAME = """
@@ -138,12 +149,8 @@ def test_what_a_pack_killed_as_it_was_moved_in_left_is_cleared_by_the_next(
     writes the new pack alone, whole."""
     from assurance_harness.register.annex import _recover_pack
 
-    first, second = echo_runs(tmp_path, "pack-killed", count=2)
-    out = tmp_path / "out"
-    pack = out / "annex"
-    rc, text = _pack(tmp_path, pack, first)
-    assert rc == 0, text
-    earlier = _whole(pack)
+    first, second, pack, earlier = _earlier_pack(tmp_path, "pack-killed")
+    out = pack.parent
     args = ["evidence", "pack", first.name, second.name, "-o", pack, "--reports", "reports"]
     killed = subprocess.run(
         [sys.executable, "-c", _KILLED_AT_RENAME, str(out), str(nth), when, *map(str, args)],
@@ -160,10 +167,7 @@ def test_what_a_pack_killed_as_it_was_moved_in_left_is_cleared_by_the_next(
     now = _whole(pack)  # the earlier pack, unless the new one was renamed in
     assert now == earlier if when == "before" else f"runs/{second.name}/summary.json" in now
 
-    rc, text = _pack(tmp_path, pack, first, second)
-    assert rc == 0, text
-    assert f"runs/{second.name}/summary.json" in _whole(pack)
-    assert sorted(os.listdir(out)) == ["annex"]
+    _packed_again(tmp_path, pack, first, second)
 
 
 def test_a_pack_into_a_writable_folder_whose_parent_is_read_only_is_written(
