@@ -524,6 +524,8 @@ def _python_own(module_name: str) -> bool:
 
 
 def _same_file(first: Path, second: Path) -> bool:
+    """Whether two module paths name one file, compared resolved rather than with
+    ``samefile`` (``store.files``): a module in a zip archive has a path that is no file."""
     try:
         return first.resolve() == second.resolve()
     except (OSError, RuntimeError):  # a symlink loop
