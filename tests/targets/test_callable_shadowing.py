@@ -68,7 +68,7 @@ def _forget_shadow_bot() -> object:
     [
         ("html.py", "html", "one of Python's own modules"),
         ("email/", "email", "one of Python's own modules"),
-        ("csv.py", "csv", "already imported"),
+        ("csv.py", "csv", "one of Python's own modules"),
         ("numpy.py", "numpy", "assurance-harness imports"),
         ("jinja2.py", "jinja2", "assurance-harness imports"),
     ],
@@ -84,6 +84,25 @@ def test_a_module_hiding_another_is_refused_by_validate(
     assert f"'{name}'" in text
     assert why in text
     assert "rename" in text
+
+
+def test_a_module_already_imported_from_another_file_is_refused(tmp_path: Path) -> None:
+    """The target's code would be given the module already imported: its own never runs."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "shadow_imported.py").write_text("ORIGIN = 'other'\n", encoding="utf-8")
+    sys.path.insert(0, str(other))
+    try:
+        __import__("shadow_imported")
+        target = _project(tmp_path, "shadow_imported.py")
+        with pytest.raises(ConfigError) as refused:
+            load_target(target).check()
+    finally:
+        sys.path.remove(str(other))
+        sys.modules.pop("shadow_imported", None)
+    text = str(refused.value)
+    assert str(tmp_path / "lib" / "shadow_imported.py") in text
+    assert f"already imported in this process from {other / 'shadow_imported.py'}" in text
 
 
 def test_a_run_is_refused_before_it_sends(tmp_path: Path) -> None:
@@ -102,21 +121,29 @@ def test_a_run_is_refused_before_it_sends(tmp_path: Path) -> None:
     assert str(tmp_path / "lib" / "numpy.py") in checked.stdout + checked.stderr
 
 
-@pytest.mark.parametrize(
-    "helper",
-    [
-        "prompts.py",  # a name nothing else has
-        "json/",  # a folder without __init__.py: a namespace portion, never ahead of json
-        "README.md",
-        "__pycache__/",
-        "not-a-module.py",
-    ],
+HARMLESS = (
+    "prompts.py",  # a name nothing else has
+    "json/",  # a folder without __init__.py: a namespace portion, never ahead of json
+    "README.md",
+    "__pycache__/",
+    "not-a-module.py",
 )
-def test_modules_of_ones_own_are_used(tmp_path: Path, helper: str) -> None:
-    target = _project(tmp_path, helper)
-    if helper == "json/":
-        (tmp_path / "lib" / "json" / "__init__.py").unlink()
-    load_target(target).check()
+
+
+def _harmless(root: Path, *helpers: str) -> Path:
+    target = _project(root, *helpers)
+    if "json/" in helpers:
+        (root / "lib" / "json" / "__init__.py").unlink()
+    return target
+
+
+@pytest.mark.parametrize("helper", HARMLESS)
+def test_modules_of_ones_own_are_let_through(tmp_path: Path, helper: str) -> None:
+    load_target(_harmless(tmp_path, helper)).check()
+
+
+def test_a_run_beside_modules_of_ones_own(tmp_path: Path) -> None:
+    _harmless(tmp_path, *HARMLESS)
     done = run_cli(
         "run", "suite.yaml", "--target", "target.yaml", "--reports", "reports", cwd=tmp_path
     )

@@ -47,4 +47,6 @@ def load_target(path: str | Path) -> Target:
             raise ConfigError(validation_issues(exc, source, line_of, cls.Spec)) from None
         if spec.name is None:
             spec.name = target_path.stem
-        return cls(spec, base_dir=str(target_path.parent.resolve()))
+        adapter = cls(spec, base_dir=str(target_path.parent.resolve()))
+        adapter.source, adapter.source_lines = source, line_of
+        return adapter

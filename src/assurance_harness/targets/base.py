@@ -11,7 +11,7 @@ import builtins
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, field_validator
@@ -198,9 +198,23 @@ class Target(ABC):
     that reads answers from local records (replay): the cache would only copy them, at a
     lookup and a write per request (about 5 s of CPU at 100k cases)."""
 
+    source: str | None = None
+    """The target file this adapter's spec was read from (set by ``load_target``), so that its
+    messages name the file and line the fix goes in; None for an adapter built in code."""
+    source_lines: Callable[[tuple[str, ...]], int | None] | None = None
+    """A field's line in ``source`` (set with it)."""
+
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         self.spec = spec
         self.base_dir = base_dir
+
+    def located(self, field: str | None = None) -> tuple[str, int | None]:
+        """Where a problem with ``field`` is: the target file and the field's line, or
+        ``target NAME`` and no line for an adapter built without a file."""
+        if self.source is None:
+            return f"target {self.spec.name or self.type}", None
+        line = self.source_lines((field,)) if field and self.source_lines else None
+        return self.source, line
 
     def check(self) -> None:  # noqa: B027 - optional hook
         """Raise the ConfigError that start() would for what can be found without sending a

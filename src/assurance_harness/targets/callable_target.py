@@ -45,6 +45,7 @@ from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ._messages import build_messages
 from ._module_names import module_names
+from ._module_shadows import HARNESS_IMPORTS, folder_modules
 from .base import (
     DEFAULT_MAX_RESPONSE_MB,
     BadResponseError,
@@ -105,15 +106,16 @@ class CallableTarget(Target):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._cwd = _cwd()
 
-    def _where(self) -> str:
-        return f"target {self.s.name or self.type}"
+    def _refusal(self, message: str, *, field: str, hint: str | None = None) -> ConfigError:
+        """A problem with ``field``, located at its line in the target file."""
+        path, line = self.located(field)
+        return ConfigError.single(path, message, line=line, field=field, hint=hint)
 
     def _names(self) -> tuple[str, str]:
         """The function's (module, name), from ``function``; nothing imported or changed."""
         module_name, sep, attr = self.s.function.partition(":")
         if not sep or not module_name or not attr:
-            raise ConfigError.single(
-                self._where(),
+            raise self._refusal(
                 f"function '{self.s.function}' is not of the form module:function",
                 field="function",
                 hint="for example examples.demo_assistant:reply",
@@ -127,8 +129,7 @@ class CallableTarget(Target):
             try:
                 resolved = (Path(self.base_dir) / entry).resolve()
             except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
-                raise ConfigError.single(
-                    self._where(),
+                raise self._refusal(
                     f"python_path entry '{entry}' cannot be followed ({describe(exc)})",
                     field="python_path",
                     hint="list the folders that hold the function's module",
@@ -136,8 +137,7 @@ class CallableTarget(Target):
             if resolved.exists() and not (resolved.is_dir() or resolved.is_file()):
                 # On sys.path, a FIFO is opened (as a zip archive) by the next scan of the
                 # path, a package's metadata or an import, which then waits for a writer.
-                raise ConfigError.single(
-                    self._where(),
+                raise self._refusal(
                     f"python_path entry '{entry}' is not a folder (a pipe or a device)",
                     field="python_path",
                     hint="list the folders that hold the function's module",
@@ -163,8 +163,7 @@ class CallableTarget(Target):
         reason: object,
         hint: str = "add its directory to python_path (relative to the target file)",
     ) -> ConfigError:
-        return ConfigError.single(
-            self._where(),
+        return self._refusal(
             f"cannot import module '{module_name}': {reason}",
             field="function",
             hint=hint,
@@ -184,6 +183,7 @@ class CallableTarget(Target):
         ``json.py`` of one's own) is refused here as the run would refuse it."""
         module_name, attr = self._module()
         self._refuse_another_files(module_name)
+        self._refuse_hiding_modules()
         try:
             found = importlib.util.find_spec(module_name)  # runs its parent packages only
         except Exception as exc:  # a parent package missing, or failing as it is imported
@@ -210,8 +210,7 @@ class CallableTarget(Target):
             if functions
             else None
         )
-        return ConfigError.single(
-            self._where(),
+        return self._refusal(
             f"module '{module_name}' has no function '{attr}'",
             field="function",
             hint=hint,
@@ -222,6 +221,7 @@ class CallableTarget(Target):
             return self._fn
         module_name, attr = self._module()
         self._refuse_another_files(module_name)  # a package on the way held from elsewhere
+        self._refuse_hiding_modules()
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
@@ -309,14 +309,50 @@ class CallableTarget(Target):
                 if loaded
                 else "is Python's own (built in)"
             )
-            raise ConfigError.single(
-                self._where(),
+            raise self._refusal(
                 f"module '{name}' {where}, and this target's python_path finds it at "
                 f"{own.origin}: Python holds one module per name, so this target would not "
                 "run its own file",
                 field="function",
                 hint="give the module a name no other module in this process has, or run "
                 "this target in a process of its own",
+            )
+
+    def _refuse_hiding_modules(self) -> None:
+        """``python_path`` goes first on the import path, for the harness's imports too: a
+        module of the folder's named as one the harness imports (``numpy.py``) or as one of
+        Python's own (``html.py``) would be imported in its place (a crash after the answers
+        were sent, reports not written), and one named as a module already imported from
+        another file (a ``csv.py`` once ``csv`` is loaded) would never run. Refused, naming
+        the file; the same file, or one with the same bytes, already imported is let through
+        (a second target of the same folder)."""
+        if not self.s.python_path:
+            return
+        for name, own in folder_modules(self._folders()):
+            assert own.origin is not None
+            held = sys.modules.get(name)
+            if held is not None:
+                loaded = getattr(held, "__file__", None)
+                if loaded and (
+                    _same_file(Path(own.origin), Path(loaded)) or _same_bytes(own, Path(loaded))
+                ):
+                    continue
+            if name in HARNESS_IMPORTS:
+                why = "a module assurance-harness imports"
+            elif name in sys.stdlib_module_names or _python_own(name):
+                why = "one of Python's own modules"
+            elif held is not None:
+                where = getattr(held, "__file__", None) or ", ".join(getattr(held, "__path__", []))
+                why = f"a module already imported in this process from {where or 'Python'}"
+            else:
+                continue
+            raise self._refusal(
+                f"{own.origin} (module '{name}') has the name of {why}: its folder goes "
+                "first on the process's import path, so one of the two would be given the "
+                "other's code",
+                field="python_path",
+                hint=f"rename '{name}' (and its imports), or list in python_path a folder "
+                "that holds only the target's code",
             )
 
     def _inspect(self, fn: Callable[..., Any]) -> None:
