@@ -226,3 +226,82 @@ def test_targets_check_shows_no_key_a_successful_answer_echoes(tmp_path: Path) -
     assert "OK: answered" in output and f"Bearer {REDACTED}" in output, output
     for form in _leak_forms(CANARY):
         assert form not in output, output
+
+
+SLASHED_KEY = "sk-live/ABCDEFGH+1234567890xyz"
+"""A key with the characters JSON writers escape: ``/`` (PHP's json_encode, many Java
+libraries) and ``+`` (.NET's System.Text.Json writes ``\\u002B``)."""
+
+
+def _json_escaped(text: str, *, every: bool = False) -> str:
+    if every:
+        return "".join(f"\\u{ord(c):04x}" for c in text)
+    return text.replace("/", "\\/").replace("+", "\\u002B")
+
+
+@pytest.mark.parametrize(
+    "echoed",
+    [
+        _json_escaped(SLASHED_KEY),
+        _json_escaped(SLASHED_KEY).replace("\\", "\\\\"),  # JSON inside JSON
+        _json_escaped(SLASHED_KEY, every=True),
+        _json_escaped(SLASHED_KEY, every=True).upper().replace("\\U", "\\u"),
+        _json_escaped(SLASHED_KEY[:12]) + "...",  # a prefix, escaped
+    ],
+)
+def test_scrub_redacts_a_key_echoed_json_escaped(echoed: str) -> None:
+    out = scrub(f'{{"auth": "Bearer {echoed}"}}', [SLASHED_KEY])
+    assert "ABCD" not in out
+    assert "\\u0041\\u0042" not in out.lower()  # "AB", escaped
+    assert REDACTED in out
+    assert out.startswith('{"auth": "Bearer ')
+
+
+def test_a_key_echoed_json_escaped_in_an_error_body_is_in_no_file_and_no_output(
+    tmp_path: Path,
+) -> None:
+    """An endpoint's 500 body repeats the Authorization header as its JSON writer escapes it:
+    the key was in results.jsonl, the journal, both reports and the terminal."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Echo(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            auth = _json_escaped(self.headers.get("Authorization", ""))
+            body = ('{"error": "upstream failed", "auth": "' + auth + '"}').encode()
+            self.send_response(500)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        (tmp_path / "suite.yaml").write_text(SUITE)
+        (tmp_path / "target.yaml").write_text(
+            f"type: openai\nbase_url: http://127.0.0.1:{server.server_port}/v1\nmodel: m\n"
+            "api_key_env: ECHO_TEST_KEY\nretry: {max_attempts: 1}\n"
+        )
+        proc = run_cli(
+            "run",
+            "suite.yaml",
+            "--target",
+            "target.yaml",
+            "--reports",
+            "reports",
+            cwd=tmp_path,
+            env={"ECHO_TEST_KEY": SLASHED_KEY, "COLUMNS": "200"},
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    files = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
+    assert "responses.jsonl" in {p.name for p in files}
+    assert [str(p) for p in files if b"ABCDEFGH" in p.read_bytes()] == []
+    assert "ABCDEFGH" not in proc.stdout + proc.stderr
