@@ -167,3 +167,23 @@ def test_a_runs_db_damaged_during_the_run_is_named_with_its_fix(project: Path) -
     (project / "reports" / "runs.db").rename(project / "runs.db.bad")  # as the line says
     again = _run(project, "--no-evidence", "--resume", run_id)
     assert again.returncode == 0, again.stderr
+
+
+def test_reports_not_written_are_said_when_the_ledger_fails_too(project: Path) -> None:
+    """Both post-run steps hit a storage fault: only the ledger's line was printed, and the
+    reports' failure (report.json, junit.xml never written) was dropped with the notes."""
+    command = ("run", "s.yaml", "--target", "t.yaml", "--ledger", "audit/ledger.jsonl")
+    first = run_cli(*command, cwd=project)
+    assert first.returncode == 0, first.stderr
+    (run_dir,) = (p for p in (project / "reports").iterdir() if (p / "summary.json").exists())
+    report = run_dir / "report.html"
+    report.unlink()
+    report.mkdir()  # the report cannot be written
+    lock = project / "audit" / "ledger.jsonl.lock"
+    lock.unlink(missing_ok=True)
+    lock.mkdir()  # nor the ledger appended to
+    done = run_cli(*command, "--resume", run_dir.name, cwd=project)
+    assert done.returncode == 3, done.stderr
+    assert "cannot open the ledger's lock" in done.stderr
+    assert "reports not written: cannot write reports/" in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
