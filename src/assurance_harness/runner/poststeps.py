@@ -40,6 +40,8 @@ class PostRunResult:
     """The run is not in runs.db (comparisons and ``runs list`` would not see it)."""
     reports_failed: bool = False
     """A storage fault (a full disk, a read-only folder) kept the reports from being written."""
+    problems: list[str] = field(default_factory=list)
+    """The notes among ``notes`` that say a step failed: said with a later step's fault too."""
 
     @property
     def failed(self) -> bool:
@@ -78,15 +80,17 @@ def write_run_reports(
         # A failed rename names its destination second: the report, not its temporary file.
         where = getattr(exc, "filename2", None) or getattr(exc, "filename", None) or run_dir
         reason = exc.strerror or str(exc)
-        result.notes.append(
+        result.problems.append(
             f"reports not written: cannot write {where}: {reason}; "
             f"after fixing this, retry with: {retry}"
         )
+        result.notes.append(result.problems[-1])
         return
     except Exception as exc:  # a report bug must not cost a finished run its verdict
-        result.notes.append(
+        result.problems.append(
             f"reports not written ({exc.__class__.__name__}: {exc}); retry with: {retry}"
         )
+        result.notes.append(result.problems[-1])
         return
     result.notes.append("reports: " + ", ".join(str(p) for p in written.values()))
 
@@ -119,9 +123,12 @@ def attach_run_evidence(
     except ExploratoryRunError as exc:
         result.notes.append(str(exc))  # a run against another target: reported, not evidence
         return
-    except LedgerFaultError:
+    except LedgerFaultError as fault:
         # The ledger's disk or lock (full, read-only, held): a storage fault of the run, said
-        # as one line with its --resume (runner.run), as an OSError of the append always was.
+        # as one line with its --resume (runner.run), as an OSError of the append always was;
+        # with the earlier steps' failures, whose notes this ends before they are printed.
+        for problem in result.problems:
+            fault.add_line(problem)
         raise
     except HarnessError as exc:
         # The run itself is complete and saved; evidence can be attached later by hand.
