@@ -30,6 +30,7 @@ from types import TracebackType
 from typing import Any
 
 from ..datatypes import GenerationRequest, GenerationResponse, plain_value
+from .lockwait import watched
 
 SCHEMA_VERSION = 1
 
@@ -145,23 +146,37 @@ class ResponseCache:
         self._absent: set[str] = set()
         """Keys :meth:`read_ahead` found no row for, not asked for since."""
         self._db: sqlite3.Connection | None = None
+        # Another process's write lock keeps a statement waiting inside SQLite (up to the busy
+        # timeout, the event loop with it): past a second that is said once, as for runs.db.
+        self._watching = contextlib.ExitStack()
+        self._wait = self._watching.enter_context(watched())
+        self._wait.describe = self._waiting_for
         try:
             # check_same_thread=False: the runner may close the cache from a different thread
             # than the one that opened it (typer/asyncio shutdown); _lock serialises access.
+            self._busy_timeout_s = BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s
             self._db = sqlite3.connect(
                 str(self.path),
-                timeout=BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s,
+                timeout=self._busy_timeout_s,
                 isolation_level=None,
                 check_same_thread=False,
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            columns = {row[1] for row in self._db.execute("PRAGMA table_info(responses)")}
-            if "run_id" not in columns:  # a cache file from before answers recorded their run
-                self._db.execute("ALTER TABLE responses ADD COLUMN run_id TEXT")
+            with self._wait.blocking():
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.executescript(_SCHEMA)
+                columns = {row[1] for row in self._db.execute("PRAGMA table_info(responses)")}
+                if "run_id" not in columns:  # a cache file from before answers had their run
+                    self._db.execute("ALTER TABLE responses ADD COLUMN run_id TEXT")
         except sqlite3.Error as exc:
             self._stop_using(exc)
+
+    def _waiting_for(self) -> str:
+        """The ``waiting:`` line of a statement another process's lock holds (``lockwait``)."""
+        return (
+            f"the response cache {self.path} is locked by another process; waiting up to "
+            f"{self._busy_timeout_s:g} s, then the run goes on without it"
+        )
 
     key_for = staticmethod(key_for)
 
@@ -186,7 +201,7 @@ class ResponseCache:
             row = None
         else:
             try:
-                with self._lock:
+                with self._lock, self._wait.blocking():
                     row = self._db.execute(
                         "SELECT text, model_version, finish_reason, usage, created_at, run_id "
                         "FROM responses WHERE key = ?",
@@ -220,7 +235,7 @@ class ResponseCache:
             return
         found: set[str] = set()
         try:
-            with self._lock:
+            with self._lock, self._wait.blocking():
                 for start in range(0, len(keys), _KEYS_A_QUERY):
                     part = keys[start : start + _KEYS_A_QUERY]
                     marks = ",".join("?" * len(part))
@@ -286,7 +301,7 @@ class ResponseCache:
             for key, r in self._pending.items()
         ]
         try:
-            with self._lock:
+            with self._lock, self._wait.blocking():
                 db.execute("BEGIN IMMEDIATE")
                 try:
                     db.executemany(
@@ -333,15 +348,15 @@ class ResponseCache:
 
     def close(self) -> None:
         """Commit what is buffered and close the file."""
-        if self._db is None:
-            return
         try:
-            self.flush()
+            if self._db is not None:
+                self.flush()
         finally:
             with self._lock:
                 if self._db is not None:  # None: flush() stopped using it
                     self._db.close()
                 self._db = None
+            self._watching.close()
 
     def __enter__(self) -> ResponseCache:
         return self
