@@ -44,3 +44,19 @@ def test_a_function_calling_os_exit_fails_its_request_not_the_process(
     assert f"os._exit({status})" in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert list((tmp_path / "reports").glob("*/summary.json")) or "--resume" in done.stderr
+
+
+def test_a_module_calling_os_exit_as_it_is_imported_is_a_located_error(tmp_path: Path) -> None:
+    (tmp_path / "exit_on_import.py").write_text(
+        "import os\nos._exit(0)\ndef answer(messages):\n    return 'x'\n", encoding="utf-8"
+    )
+    (tmp_path / "target.yaml").write_text(
+        "type: callable\nfunction: exit_on_import:answer\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
+    done = run_cli(
+        "run", "suite.yaml", "--target", "target.yaml", "--reports", "reports", cwd=tmp_path
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "cannot import module 'exit_on_import'" in done.stderr
+    assert "os._exit(0)" in done.stderr

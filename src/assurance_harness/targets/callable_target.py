@@ -37,7 +37,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from pydantic import Field, field_validator
 
@@ -222,6 +222,9 @@ class CallableTarget(Target):
         module_name, attr = self._module()
         self._refuse_another_files(module_name)  # a package on the way held from elsewhere
         self._refuse_hiding_modules()
+        _keep_the_process()  # before the import: ``from os import _exit`` takes the guard
+        global _IMPORTING
+        _IMPORTING = True
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
@@ -232,6 +235,8 @@ class CallableTarget(Target):
             raise self._cannot_import(
                 module_name, describe(exc), hint="fix the module or what its import needs"
             ) from None
+        finally:
+            _IMPORTING = False
         self._refuse_another_files(module_name)
         fn = getattr(module, attr, None)
         if not callable(fn):
@@ -647,6 +652,39 @@ async def _in_daemon_thread(
 
     workers.submit(work, loop.call_later)
     return await future
+
+
+class ProcessExitRefused(SystemExit):
+    """``os._exit`` called on a thread of the target's function: refused there (the process
+    would have ended with the function's status, exit 0 reading as "every gate passed", no
+    summary and no resume command), and that request fails as a SystemExit would."""
+
+
+_PROCESS_EXIT = os._exit
+_GUARDED_PID: int | None = None
+_IMPORTING = False
+"""The target's module is being imported (on the main thread): its code, not the harness's."""
+
+
+def _keep_the_process() -> None:
+    """Put a guard in place of ``os._exit`` (once a process): called on any thread but the main
+    one, where the harness's own exits are, or while the target's module is imported, it raises
+    :class:`ProcessExitRefused` instead. A forked child (its pid another) exits as it asked."""
+    global _GUARDED_PID
+    if os.getpid() == _GUARDED_PID:
+        return
+    _GUARDED_PID = os.getpid()
+    os._exit = _refusing_exit
+
+
+def _refusing_exit(status: int) -> NoReturn:
+    if os.getpid() == _GUARDED_PID and (
+        _IMPORTING or threading.current_thread() is not threading.main_thread()
+    ):
+        raise ProcessExitRefused(
+            f"os._exit({status}), which would have ended the run's process; refused"
+        )
+    _PROCESS_EXIT(status)
 
 
 def _failure(function: str, exc: BaseException) -> TargetError:
