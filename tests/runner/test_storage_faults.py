@@ -187,3 +187,52 @@ def test_reports_not_written_are_said_when_the_ledger_fails_too(project: Path) -
     assert "cannot open the ledger's lock" in done.stderr
     assert "reports not written: cannot write reports/" in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_run_killed_in_its_evidence_step_is_not_listed_as_complete(project: Path) -> None:
+    """``kill -9`` while the run waits for the ledger's lock (a CI timeout): the run was
+    indexed before its evidence step, so ``runs list`` showed it finished, no resume, and the
+    register its risk as "no evidence yet" with nothing to say the run's evidence was due. A
+    run is indexed once its evidence is attached: one killed before is listed from its folder
+    with the resume that completes it."""
+    import fcntl
+    import os
+    import signal
+
+    from tests.testing.cli import start_cli
+
+    (project / "audit").mkdir()
+    holder = os.open(project / "audit" / "ledger.jsonl.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        proc = start_cli(
+            "run",
+            "s.yaml",
+            "--target",
+            "t.yaml",
+            "--reports",
+            "reports",
+            "--no-report",
+            "--ledger",
+            "audit/ledger.jsonl",
+            cwd=project,
+        )
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("waiting:"):
+                break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        os.close(holder)
+    (run_dir,) = (p for p in (project / "reports").iterdir() if (p / "summary.json").exists())
+    listed = run_cli("runs", "list", "--reports", "reports", cwd=project)
+    assert listed.returncode == 0, listed.stderr
+    assert run_dir.name in listed.stdout
+    assert "--resume RUN_ID' indexes one" in listed.stderr, listed.stderr
+
+    again = _run(project, "--ledger", "audit/ledger.jsonl", "--resume", run_dir.name)
+    assert again.returncode == 0, again.stderr
+    assert run_dir.name in (project / "audit" / "ledger.jsonl").read_text(encoding="utf-8")
+    listed = run_cli("runs", "list", "--reports", "reports", cwd=project)
+    assert "indexes one" not in listed.stderr
