@@ -30,10 +30,10 @@ from tests.testing.tmpfs import fill, immutable, tmpfs
 Mount = Callable[..., Path]
 
 DIES = (
-    "import os\nfrom pathlib import Path\n\n"
+    "import os, signal\nfrom pathlib import Path\n\n"
     "def reply(messages):\n"
     "    if Path('DIE').exists() and messages[-1]['content'] == 'there':\n"
-    "        os._exit(9)  # killed mid-run: the run folder stays unfinished\n"
+    "        os.kill(os.getpid(), signal.SIGKILL)  # killed mid-run: the folder stays unfinished\n"
     "    return 'echo ' + messages[-1]['content']\n"
 )
 
@@ -93,7 +93,7 @@ def _unfinished_run(project: Path, reports: Path) -> str:
     (project / "DIE").write_text("", encoding="utf-8")
     killed = _run(project, reports)
     (project / "DIE").unlink()
-    assert killed.returncode == 9, killed.stderr
+    assert killed.returncode == -9, killed.stderr
     (made,) = {p.name for p in reports.iterdir()} - before
     return made
 

@@ -160,12 +160,16 @@ def run_post_steps(
     repair: str,
     summary_just_written: bool = False,
 ) -> PostRunResult:
-    """Index, reports, then evidence. A suite evidences the risks it names, and those whose
+    """Reports, evidence, then the index. A suite evidences the risks it names, and those whose
     register entry names the suite (so evidence is due when either is given).
     ``summary_just_written``: this process wrote the run's summary.json a moment ago, so the
-    evidence step does not measure it again (``register.evidence_map.attach_run``)."""
+    evidence step does not measure it again (``register.evidence_map.attach_run``).
+
+    The index comes last: a run is listed as finished once its steps are done. A run stopped
+    in its evidence step (``kill -9`` while another process held the ledger's lock) was
+    indexed already, and read as complete, with no resume and nothing to say its evidence was
+    due; unindexed, it is listed from its folder with the resume that completes it."""
     result = PostRunResult()
-    index_run_step(run_dir, reports, result, repair=repair)
     if options.write_reports:
         write_run_reports(run_dir, run_id, result, reports)
     if options.attach_evidence and (evidence_for or options.register_path):
@@ -179,4 +183,5 @@ def run_post_steps(
             reports,
             summary_just_written=summary_just_written,
         )
+    index_run_step(run_dir, reports, result, repair=repair)
     return result

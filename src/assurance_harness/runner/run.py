@@ -818,7 +818,7 @@ def _run_suite(
             except StoreError as exc:
                 raise _store_lost(exc, "after fixing this, run the same command again") from None
             except KeyboardInterrupt:
-                # Every response is recorded; what was cut short (index, reports, evidence) is
+                # Every response is recorded; what was cut short (reports, evidence, index) is
                 # redone by the same command.
                 recorded = int(_recorded_counts(run_dir).get("requests", 0))
                 raise RunInterrupted(resume, continue_with(resume), recorded, recorded) from None
@@ -1588,7 +1588,7 @@ def _publish(
     repair: str,
     summary_just_written: bool,
 ) -> None:
-    """The post-run steps (index, reports, evidence) for a finished run; all are safe to redo.
+    """The post-run steps (reports, evidence, index) for a finished run; all are safe to redo.
     A step that was due and failed makes the run exit 3: its verdict stands, but it is not
     recorded where the register and the comparisons look. ``summary_just_written``: this
     process measured the run and wrote its summary.json (else it was read from disk, and the
