@@ -62,6 +62,21 @@ def test_a_body_that_never_places_the_conversation_is_refused(tmp_path: Path, bo
     _refused(tmp_path, body, "{prompt} or {messages}")
 
 
+def test_an_environment_variable_in_the_body_is_refused_with_where_keys_go(
+    tmp_path: Path,
+) -> None:
+    # Observed: validate passed; run failed every request ("body template uses {SVC_KEY} ...")
+    # and advised --resume after "fixing the endpoint".
+    body = '{"input": "{prompt}", "api_key": "${SVC_KEY}"}'
+    _refused(tmp_path, body, "${SVC_KEY}")
+    proc = run_cli("validate", tmp_path / "t.yaml")
+    assert proc.returncode == 2 and "headers" in proc.stdout + proc.stderr, proc
+
+
+def test_an_unknown_placeholder_is_refused_when_suite_and_target_meet(tmp_path: Path) -> None:
+    _refused(tmp_path, '{"input": "{prompt_text}"}', "{prompt_text}")
+
+
 def test_a_placeholder_a_generation_parameter_fills_is_accepted(tmp_path: Path) -> None:
     # A suite's generation parameter is a value the body may use: the target alone cannot
     # know it is missing, and with a suite that sets it the run goes ahead.
