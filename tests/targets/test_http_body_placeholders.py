@@ -73,8 +73,17 @@ def test_an_environment_variable_in_the_body_is_refused_with_where_keys_go(
     assert proc.returncode == 2 and "headers" in proc.stdout + proc.stderr, proc
 
 
-def test_an_unknown_placeholder_is_refused_when_suite_and_target_meet(tmp_path: Path) -> None:
-    _refused(tmp_path, '{"input": "{prompt_text}"}', "{prompt_text}")
+@pytest.mark.parametrize(
+    "body", ['{"input": "{prompt_text}"}', '{"input": "{prompt}", "mode": "{style}"}']
+)
+def test_an_unknown_placeholder_is_refused_when_suite_and_target_meet(
+    tmp_path: Path, body: str
+) -> None:
+    # Observed: validate passed; run sent requests that all failed as template errors, exit 3.
+    name = body.split('"{')[-1].split("}")[0]
+    _refused(tmp_path, body, f"{{{name}}}")
+    if name == "style":  # a suite may set it: the target alone cannot know
+        assert run_cli("validate", tmp_path / "t.yaml").returncode == 0
 
 
 def test_a_placeholder_a_generation_parameter_fills_is_accepted(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import builtins
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, field_validator
@@ -229,6 +229,13 @@ class Target(ABC):
         anything is sent: a replay recording whose fallback match would give two cases one
         record. ``conversations``: each case's id and conversation as it will be sent (a run's
         driver calls it once, with every case; a target that needs none leaves it unread)."""
+
+    def check_params(self, names: Collection[str]) -> None:  # noqa: B027 - optional hook
+        """Raise the ConfigError for a request this target could not build with only these
+        generation parameters (``names``: a suite's, on top of the target's own), before
+        anything is sent: an ``http`` body template naming a value no request has. ``run``
+        calls it with each suite's, ``validate`` with those of the suites given with the
+        target."""
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Open connections or load the model."""
