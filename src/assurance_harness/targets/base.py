@@ -150,8 +150,9 @@ class TargetSpec(BaseModel):
     requests_per_second: Number | None = Field(default=None, ge=0.001, allow_inf_nan=False)
     """Cap on the request rate; none by default. At least 0.001 (one request per ~17 minutes):
     below that a run never ends (1e-300 waits longer than the universe's age per request)."""
-    timeout_s: Number = Field(default=60.0, gt=0, allow_inf_nan=False)
-    """Per-request timeout."""
+    timeout_s: Number = Field(default=60.0, ge=0.01, allow_inf_nan=False)
+    """Per-request timeout. At least 0.01 (10 ms, under any network round trip a model
+    answers in): below that every request times out (1e-300 was a run of failed requests)."""
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     """Retry policy for transient failures."""
 
