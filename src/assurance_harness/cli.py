@@ -18,7 +18,7 @@ import typer
 from . import cli_startup, fielddocs
 from .cli_exit import exit_now
 from .cli_help import use_help_classes
-from .cli_options import JsonAliasOpt, ReportsOpt, output_format
+from .cli_options import JsonAliasOpt, ReportsOpt, not_blank, output_format
 from .cli_progress import RunProgress
 from .cli_usage import one_line_usage_errors
 from .compare.cli import baseline_app, compare, trend
@@ -64,6 +64,10 @@ def _show_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+STORE_WANTED = "sqlite or postgresql://USER@HOST/DB?password_env=VAR"
+"""What ``--store`` takes, for the line that refuses it empty."""
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -90,6 +94,7 @@ def _root(
     register."""
     from .store.location import set_cli_store
 
+    not_blank("--store", store, STORE_WANTED)
     set_cli_store(store)
 
 
@@ -245,6 +250,7 @@ def run(
                 evidence_for = kept.evidence_for
             _check_executor(executor, ray_address)
             if store is not None:
+                not_blank("--store", store, STORE_WANTED)
                 set_cli_store(store)
             team_database()  # a configured team store must answer before anything is sent
             files = find_suite_files(suites)
