@@ -604,7 +604,7 @@ def validate(
 
     issues: list[ConfigIssue] = []
     checked = 0
-    adapters: "list[tuple[Path, Target]]" = []
+    adapters: list[tuple[Path, Target]] = []
     suite_params: set[str] | None = None  # the generation parameters of the suites given
     files: list[Path] = []
     empty: list[Path] = []

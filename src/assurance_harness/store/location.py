@@ -4,7 +4,8 @@ In order: ``--store URL`` on the command line, the ``ASSURANCE_STORE`` environme
 ``store:`` in the project configuration (``assurance.yaml``), else the embedded default
 (``reports/runs.db`` and the JSONL ledger). ``sqlite`` names the embedded default explicitly
 (so does an empty ``store:``); an empty ``ASSURANCE_STORE`` is as unset, and an empty
-``--store`` is refused (``cli``: an unset variable, most likely). The run index, baselines, reviews and the ledger all follow the same choice,
+``--store`` is refused (``cli``: an unset variable, most likely).
+The run index, baselines, reviews and the ledger all follow the same choice,
 so one history is never split between two stores.
 """
 

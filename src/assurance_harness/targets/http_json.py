@@ -122,7 +122,7 @@ def check_body(template: Any) -> None:
         raise ValueError(
             "no value of the body holds {prompt} or {messages}: every case would send the "
             "same request, and its answers be scored as answers to prompts never sent; put "
-            "one in a value, as in {\"input\": \"{prompt}\"}" + _why_not(template, used)
+            'one in a value, as in {"input": "{prompt}"}' + _why_not(template, used)
         )
 
 
