@@ -18,7 +18,7 @@ import typer
 from . import cli_startup, fielddocs
 from .cli_exit import exit_now
 from .cli_help import use_help_classes
-from .cli_options import JsonAliasOpt, ReportsOpt, output_format
+from .cli_options import JsonAliasOpt, ReportsOpt, not_blank, output_format
 from .cli_progress import RunProgress
 from .cli_usage import one_line_usage_errors
 from .compare.cli import baseline_app, compare, trend
@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # tables are made after a command's work: rich.table is impor
     from rich.table import Table
 
     from .store.runlog import RunOptions
+    from .targets.base import Target
 
 app = typer.Typer(
     name="assurance",
@@ -61,6 +62,10 @@ def _show_version(value: bool) -> None:
 
         out.print(f"assurance-harness {__version__}")
         raise typer.Exit(0)
+
+
+STORE_WANTED = "sqlite or postgresql://USER@HOST/DB?password_env=VAR"
+"""What ``--store`` takes, for the line that refuses it empty."""
 
 
 @app.callback()
@@ -89,6 +94,7 @@ def _root(
     register."""
     from .store.location import set_cli_store
 
+    not_blank("--store", store, STORE_WANTED)
     set_cli_store(store)
 
 
@@ -207,6 +213,7 @@ def run(
                 run_suite,
             )
             from .spec.loader import LoadedSuite, find_suite_files, load_suite
+            from .spec.targets import check_params, load_target
             from .store.location import set_cli_store, team_database
             from .store.runlog import RunOptions
 
@@ -243,6 +250,7 @@ def run(
                 evidence_for = kept.evidence_for
             _check_executor(executor, ray_address)
             if store is not None:
+                not_blank("--store", store, STORE_WANTED)
                 set_cli_store(store)
             team_database()  # a configured team store must answer before anything is sent
             files = find_suite_files(suites)
@@ -256,16 +264,21 @@ def run(
                 raise HarnessError("--resume takes one suite file, not a directory")
             issues = []
             validated: dict[Path, LoadedSuite] = {}
+            generations = []
             for path in files:  # validate everything before sending anything
                 try:
                     loaded = load_suite(path)
                 except ConfigError as exc:
                     issues.extend(exc.issues)
                     continue
+                generations.append(loaded.suite.generation)
                 if len(files) == 1:  # kept, so the run does not load (and parse) it again
                     validated[path] = loaded
             if issues:
                 raise ConfigError(issues)
+            adapter = load_target(target)  # each suite's requests buildable, before any is sent
+            for generation in generations:
+                check_params(adapter, str(target), generation)
         except HarnessError as exc:
             raise fail(exc) from None
 
@@ -591,6 +604,8 @@ def validate(
 
     issues: list[ConfigIssue] = []
     checked = 0
+    adapters: list[tuple[Path, Target]] = []
+    suite_params: set[str] | None = None  # the generation parameters of the suites given
     files: list[Path] = []
     empty: list[Path] = []
     for path in paths:
@@ -624,13 +639,15 @@ def validate(
                 continue
             data, line_of = load_yaml_with_lines(path)
             if isinstance(data, dict) and "suite" in data:
-                load_suite(path, parsed=(data, line_of))
+                suite = load_suite(path, parsed=(data, line_of)).suite
+                suite_params = {*(suite_params or ()), *suite.generation}
             elif isinstance(data, dict) and "type" in data:
                 from .crash import TargetOrigin, adapter_code
 
                 adapter = load_target(path)
                 with adapter_code(TargetOrigin(str(path), type(adapter))):
                     adapter.check()
+                adapters.append((path, adapter))
             elif isinstance(data, dict) and "risks" in data:
                 from .register.loader import validate_register
 
@@ -647,12 +664,32 @@ def validate(
         except HarnessError as exc:  # its text may name the file already (a plugin's failure)
             text = str(exc).removeprefix(f"{path}: ")
             issues.append(ConfigIssue(str(path), None, None, text))
+    issues.extend(_params_issues(adapters, suite_params))
     for line in issue_lines(issues):
         console.print(term(one_line(line)), soft_wrap=True)
     if issues:
         console.print(f"{len(issues)} problem(s) in {len(files)} file(s)")
         raise typer.Exit(2)
     out.print(f"{checked} file(s) valid")
+
+
+def _params_issues(
+    adapters: "list[tuple[Path, Target]]", suite_params: set[str] | None
+) -> list[ConfigIssue]:
+    """Each target checked against the generation parameters the suites validated with it
+    set (any of them: a folder of suites and targets is not told which runs with which). A
+    target validated alone is not: a suite may set what its body template names."""
+    from .spec.targets import check_params
+
+    issues: list[ConfigIssue] = []
+    if suite_params is None:
+        return issues
+    for path, adapter in adapters:
+        try:
+            check_params(adapter, str(path), suite_params)
+        except ConfigError as exc:
+            issues.extend(exc.issues)
+    return issues
 
 
 @app.command()

@@ -23,6 +23,15 @@ from .errors import UsageError
 from .workspace import reports_fault
 
 
+def not_blank(option: str, value: str | None, what: str, *, optional: bool = True) -> None:
+    """Refuse an option given as blank text, ``--suite "$UNSET"`` in a script: it matched
+    nothing (or, as ``--store``, chose a default), and the line that said so left the empty
+    value out, naming no option."""
+    if value is not None and not value.strip():
+        fix = f"give {what}" + (", or leave it out" if optional else "")
+        raise UsageError(f"{option}: empty (an unset variable?); {fix}")
+
+
 def reports_folder(value: Path) -> Path:
     """``--reports`` that can never be a folder (a file, a path through one, a named pipe, a
     socket or a device; ``workspace.reports_fault``): refused by every command (the callback

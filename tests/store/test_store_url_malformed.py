@@ -33,3 +33,31 @@ def test_a_sqlite_url_is_told_how_the_embedded_store_is_chosen(tmp_path: Path) -
     assert len(lines) == 1, proc.stderr
     assert "unknown store 'sqlite'" not in lines[0], lines[0]
     assert "use sqlite" in lines[0] and "--reports" in lines[0], lines[0]
+
+
+def test_an_empty_store_option_is_refused_as_an_unset_variable(tmp_path: Path) -> None:
+    # Observed: --store "$TEAM_STORE" with the variable unset read and wrote the embedded
+    # store, exit 0, where every other option refuses an empty value.
+    (tmp_path / "reports").mkdir()
+    runs = [
+        run_cli("--store", "", "runs", "list", "--reports", "reports", cwd=tmp_path),
+        run_cli("--store", " ", "evidence", "verify", "--reports", "reports", cwd=tmp_path),
+        run_cli("run", "s.yaml", "--target", "t.yaml", "--store", "", cwd=tmp_path),
+    ]
+    for proc in runs:
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 2, text
+        assert "--store: empty (an unset variable?)" in text, text
+
+
+def test_an_empty_store_variable_is_as_if_unset(tmp_path: Path) -> None:
+    # ASSURANCE_STORE= (a CI secret not set) is no choice: the project's store: is read, not
+    # silently replaced by the embedded store.
+    (tmp_path / "reports").mkdir()
+    empty = {"ASSURANCE_STORE": ""}
+    alone = run_cli("runs", "list", "--reports", "reports", cwd=tmp_path, env=empty)
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    (tmp_path / "assurance.yaml").write_text(f'store: "{BAD}"\n')
+    proc = run_cli("runs", "list", "--reports", "reports", cwd=tmp_path, env=empty)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2 and "assurance.yaml" in text and "IPv6" in text, text

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..cli_options import JsonAliasOpt, ReportsOpt, TableFormatOpt, output_format
+from ..cli_options import JsonAliasOpt, ReportsOpt, TableFormatOpt, not_blank, output_format
 from ..console import err, out, print_error, print_json, print_warning, term, user_errors
 from ..errors import RunFailedError, UsageError
 from ..formatting import MISSING
@@ -48,14 +48,6 @@ LowerOpt = Annotated[
     list[str] | None,
     typer.Option("--lower-is-better", help="Metric for which lower is better (overrides gates)."),
 ]
-
-
-def not_blank(option: str, value: str | None, what: str, *, optional: bool = True) -> None:
-    """Refuse an option given as blank text, ``--suite "$UNSET"`` in a script: it matched
-    nothing, and the line that said so left the empty value out, naming no option."""
-    if value is not None and not value.strip():
-        fix = f"give {what}" + (", or leave it out" if optional else "")
-        raise UsageError(f"{option}: empty (an unset variable?); {fix}")
 
 
 def target_name(value: str | None) -> str | None:

@@ -1016,14 +1016,17 @@ def _check_cases(
     target: Target, origin: TargetOrigin, loaded: LoadedSuite, cases: Sequence[Case]
 ) -> None:
     """The target's refusal of cases it could not answer as themselves (``check_cases``: a
-    replay recording that would give two cases one answer), in this process, with every case,
-    before anything is sent: exit 2, not a run scored on another case's answers."""
+    replay recording that would give two cases one answer) or of the suite's generation
+    parameters (``check_params``: an http body naming a value no request has), in this process,
+    with every case, before anything is sent: exit 2, not a run scored on another case's
+    answers or failing every request."""
     system_prompt = loaded.suite.system_prompt
     conversations = (
         (case_id, with_system_prompt(chat, system_prompt))
         for case_id, chat, _ in case_inputs(cases)
     )
     with adapter_code(origin):
+        target.check_params(loaded.suite.generation)
         target.check_cases(conversations)
 
 

@@ -159,6 +159,7 @@ def _rows(
             try:
                 if reader.fieldnames is None:
                     return
+                _check_header(reader.fieldnames, source)
                 # A quoted field may span lines: a row starts just after the previous one ended.
                 start = reader.line_num + 1
                 lines.begin(start)
@@ -211,6 +212,21 @@ class _RowBudget:
                 hint="a quoted field runs on over lines to its closing quote: check the quoting",
             )
         return line
+
+
+def _check_header(header: Sequence[str], source: str) -> None:
+    """A column named twice: the csv reader keeps the last of them under the name, dropping
+    the first without a word (``id,text,text`` sent the third column as the prompt)."""
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise ConfigError.single(
+                source,
+                f"column '{name}' appears twice",
+                line=1,
+                hint="rename one of them (or remove it): only one can be read",
+            )
+        seen.add(name)
 
 
 def _extra_fields(row: dict[Any, Any], header: Any, source: str, line: int) -> None:

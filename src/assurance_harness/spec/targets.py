@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -50,3 +51,10 @@ def load_target(path: str | Path) -> Target:
         adapter = cls(spec, base_dir=str(target_path.parent.resolve()))
         adapter.source, adapter.source_lines = source, line_of
         return adapter
+
+
+def check_params(adapter: Target, source: str, names: Collection[str]) -> None:
+    """The adapter's refusal of requests it could not build with these generation parameters
+    (``Target.check_params``), run as the adapter's own code (a plugin's failure is its own)."""
+    with adapter_code(TargetOrigin(source, type(adapter))):
+        adapter.check_params(names)

@@ -2,8 +2,10 @@
 
 In order: ``--store URL`` on the command line, the ``ASSURANCE_STORE`` environment variable,
 ``store:`` in the project configuration (``assurance.yaml``), else the embedded default
-(``reports/runs.db`` and the JSONL ledger). ``sqlite`` (or an empty value) names the embedded
-default explicitly. The run index, baselines, reviews and the ledger all follow the same choice,
+(``reports/runs.db`` and the JSONL ledger). ``sqlite`` names the embedded default explicitly
+(so does an empty ``store:``); an empty ``ASSURANCE_STORE`` is as unset, and an empty
+``--store`` is refused (``cli``: an unset variable, most likely).
+The run index, baselines, reviews and the ledger all follow the same choice,
 so one history is never split between two stores.
 """
 
@@ -88,7 +90,10 @@ def check_store_url(url: str) -> None:
 
 def store_url() -> str | None:
     """The PostgreSQL URL in force, or None for the embedded store."""
-    chosen = _cli_store if _cli_store is not None else os.environ.get(STORE_ENV)
+    # ASSURANCE_STORE= (a CI secret not set) is as unset, as other variables are: the project
+    # file's store: is read, not replaced by the embedded store without a word.
+    variable = os.environ.get(STORE_ENV, "")
+    chosen = _cli_store if _cli_store is not None else (variable if variable.strip() else None)
     source = "--store" if _cli_store is not None else STORE_ENV
     if chosen is None:
         chosen, source = _configured_store(), PROJECT_FILE

@@ -11,7 +11,7 @@ import builtins
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, field_validator
@@ -150,8 +150,9 @@ class TargetSpec(BaseModel):
     requests_per_second: Number | None = Field(default=None, ge=0.001, allow_inf_nan=False)
     """Cap on the request rate; none by default. At least 0.001 (one request per ~17 minutes):
     below that a run never ends (1e-300 waits longer than the universe's age per request)."""
-    timeout_s: Number = Field(default=60.0, gt=0, allow_inf_nan=False)
-    """Per-request timeout."""
+    timeout_s: Number = Field(default=60.0, ge=0.01, allow_inf_nan=False)
+    """Per-request timeout. At least 0.01 (10 ms, under any network round trip a model
+    answers in): below that every request times out (1e-300 was a run of failed requests)."""
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     """Retry policy for transient failures."""
 
@@ -229,6 +230,13 @@ class Target(ABC):
         anything is sent: a replay recording whose fallback match would give two cases one
         record. ``conversations``: each case's id and conversation as it will be sent (a run's
         driver calls it once, with every case; a target that needs none leaves it unread)."""
+
+    def check_params(self, names: Collection[str]) -> None:  # noqa: B027 - optional hook
+        """Raise the ConfigError for a request this target could not build with only these
+        generation parameters (``names``: a suite's, on top of the target's own), before
+        anything is sent: an ``http`` body template naming a value no request has. ``run``
+        calls it with each suite's, ``validate`` with those of the suites given with the
+        target."""
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Open connections or load the model."""

@@ -7,23 +7,37 @@ inside longer strings are replaced by their text. Names: ``prompt`` (the last us
 ``messages``, ``system_prompt``, ``case_id``, ``sample``, ``seed``, ``params`` (all generation
 parameters as an object) and every generation parameter by its own name (``max_tokens``,
 ``temperature`` ...).
+
+The template is checked before anything is sent (``validate`` and ``run``, exit 2): a body that
+never places ``{prompt}`` or ``{messages}`` in a value would send every case the same request
+(answers scored against prompts never sent); ``${NAME}`` is not read from the environment here
+(keys go in ``headers``); a name no request has (not one of the above, nor a generation
+parameter of the target or the suite) would fail every request.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection, Iterator
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
-from ..urls import check_url
+from ..errors import ConfigError
+from ..urls import ENV_REF, check_url
 from ._http_common import HttpTargetSpec, JsonHttpTarget, check_headers
 from ._messages import build_messages, get_path, last_user_text
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+REQUEST_VALUES = ("prompt", "messages", "system_prompt", "case_id", "sample", "seed", "params")
+"""The names every request fills (``render_body``), besides the generation parameters."""
+
+CONVERSATION = ("prompt", "messages")
+"""The names that carry a case's conversation: a body without one in a value measures nothing."""
 
 
 class TemplateError(TargetError):
@@ -65,6 +79,62 @@ class HttpJsonSpec(HttpTargetSpec):
     @classmethod
     def _headers(cls, value: dict[str, str]) -> dict[str, str]:
         return check_headers(value)
+
+    @field_validator("body")
+    @classmethod
+    def _body(cls, value: Any) -> Any:
+        check_body(value)
+        return value
+
+
+def _strings(template: Any, *, keys: bool) -> Iterator[str]:
+    """The template's string values (``keys``: its keys instead), through dicts and lists."""
+    if isinstance(template, str) and not keys:
+        yield template
+    elif isinstance(template, dict):
+        for key, value in template.items():
+            if keys and isinstance(key, str):
+                yield key
+            yield from _strings(value, keys=keys)
+    elif isinstance(template, list):
+        for value in template:
+            yield from _strings(value, keys=keys)
+
+
+def placeholders(template: Any) -> set[str]:
+    """The names the template's values use (keys are sent as written, never filled)."""
+    return {name for text in _strings(template, keys=False) for name in _PLACEHOLDER.findall(text)}
+
+
+def check_body(template: Any) -> None:
+    """Refuse (ValueError, located at ``body``) a template that cannot measure anything: one
+    that reads an environment variable, or never places the conversation."""
+    for text in [*_strings(template, keys=False), *_strings(template, keys=True)]:
+        env = ENV_REF.search(text)
+        if env:
+            raise ValueError(
+                f"'{env.group(0)}': environment variables are not read in the body; send a "
+                f"key in headers (headers: {{Authorization: 'Bearer {env.group(0)}'}}), whose "
+                "${NAME} are resolved per request and never written"
+            )
+    used = placeholders(template)
+    if not used & set(CONVERSATION):
+        raise ValueError(
+            "no value of the body holds {prompt} or {messages}: every case would send the "
+            "same request, and its answers be scored as answers to prompts never sent; put "
+            'one in a value, as in {"input": "{prompt}"}' + _why_not(template, used)
+        )
+
+
+def _why_not(template: Any, used: set[str]) -> str:
+    """What the body holds instead, for the message: a name no request has (``{prompt_text}``)
+    or a placeholder in a key."""
+    unknown = sorted(used - set(REQUEST_VALUES))
+    if unknown:
+        return f" (it uses {{{unknown[0]}}}, not a value the harness fills)"
+    if any(_PLACEHOLDER.search(key) for key in _strings(template, keys=True)):
+        return " (a placeholder in a key is sent as written)"
+    return ""
 
 
 def render(template: Any, values: dict[str, Any]) -> Any:
@@ -113,6 +183,19 @@ class HttpJsonTarget(JsonHttpTarget):
 
     def endpoint(self) -> str | None:
         return self.s.url
+
+    def check_params(self, names: Collection[str]) -> None:
+        unknown = sorted(placeholders(self.s.body) - {*REQUEST_VALUES, *self.s.generation, *names})
+        if unknown:
+            source, line = self.located("body")
+            raise ConfigError.single(
+                source,
+                f"the body template uses {{{unknown[0]}}}, which no request has",
+                line=line,
+                field="body",
+                hint=f"use one of {', '.join(REQUEST_VALUES)}, or a generation parameter "
+                "set under generation (in the target or the suite)",
+            )
 
     def render_body(self, request: GenerationRequest) -> Any:
         params = {**self.s.generation, **request.params}
