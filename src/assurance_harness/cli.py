@@ -37,6 +37,8 @@ from .workspace import Workspace
 if TYPE_CHECKING:  # tables are made after a command's work: rich.table is imported there
     from rich.table import Table
 
+    from .register.loader import LoadedRegister
+    from .register.model import GateName
     from .store.runlog import RunOptions
 
 app = typer.Typer(
@@ -592,6 +594,8 @@ def validate(
     issues: list[ConfigIssue] = []
     checked = 0
     files: list[Path] = []
+    registers: list[LoadedRegister] = []
+    suite_gates: dict[str, list[GateName]] = {}  # validated with the registers
     empty: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -624,7 +628,8 @@ def validate(
                 continue
             data, line_of = load_yaml_with_lines(path)
             if isinstance(data, dict) and "suite" in data:
-                load_suite(path, parsed=(data, line_of))
+                suite = load_suite(path, parsed=(data, line_of)).suite
+                suite_gates[suite.suite] = [(g.label, g.metric) for g in suite.gates]
             elif isinstance(data, dict) and "type" in data:
                 from .crash import TargetOrigin, adapter_code
 
@@ -634,7 +639,7 @@ def validate(
             elif isinstance(data, dict) and "risks" in data:
                 from .register.loader import validate_register
 
-                validate_register(path)
+                registers.append(validate_register(path))
             else:
                 raise ConfigError.single(
                     str(path),
@@ -647,12 +652,24 @@ def validate(
         except HarnessError as exc:  # its text may name the file already (a plugin's failure)
             text = str(exc).removeprefix(f"{path}: ")
             issues.append(ConfigIssue(str(path), None, None, text))
+    issues += _gate_filter_issues(registers, suite_gates)
     for line in issue_lines(issues):
         console.print(term(one_line(line)), soft_wrap=True)
     if issues:
         console.print(f"{len(issues)} problem(s) in {len(files)} file(s)")
         raise typer.Exit(2)
     out.print(f"{checked} file(s) valid")
+
+
+def _gate_filter_issues(
+    registers: list["LoadedRegister"], suite_gates: dict[str, list["GateName"]]
+) -> list[ConfigIssue]:
+    """The registers' gate names that no gate of a suite validated with them has."""
+    if not registers or not suite_gates:
+        return []
+    from .register.loader import gate_filter_issues
+
+    return [i for loaded in registers for i in gate_filter_issues(loaded, suite_gates)]
 
 
 @app.command()
