@@ -37,6 +37,8 @@ from .workspace import Workspace
 if TYPE_CHECKING:  # tables are made after a command's work: rich.table is imported there
     from rich.table import Table
 
+    from .register.loader import LoadedRegister
+    from .register.model import GateName
     from .store.runlog import RunOptions
     from .targets.base import Target
 
@@ -607,6 +609,8 @@ def validate(
     adapters: list[tuple[Path, Target]] = []
     suite_params: set[str] | None = None  # the generation parameters of the suites given
     files: list[Path] = []
+    registers: list[LoadedRegister] = []
+    suite_gates: dict[str, list[GateName]] = {}  # validated with the registers
     empty: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -641,6 +645,7 @@ def validate(
             if isinstance(data, dict) and "suite" in data:
                 suite = load_suite(path, parsed=(data, line_of)).suite
                 suite_params = {*(suite_params or ()), *suite.generation}
+                suite_gates[suite.suite] = [(g.label, g.metric) for g in suite.gates]
             elif isinstance(data, dict) and "type" in data:
                 from .crash import TargetOrigin, adapter_code
 
@@ -651,7 +656,7 @@ def validate(
             elif isinstance(data, dict) and "risks" in data:
                 from .register.loader import validate_register
 
-                validate_register(path)
+                registers.append(validate_register(path))
             else:
                 raise ConfigError.single(
                     str(path),
@@ -665,6 +670,7 @@ def validate(
             text = str(exc).removeprefix(f"{path}: ")
             issues.append(ConfigIssue(str(path), None, None, text))
     issues.extend(_params_issues(adapters, suite_params))
+    issues += _gate_filter_issues(registers, suite_gates)
     for line in issue_lines(issues):
         console.print(term(one_line(line)), soft_wrap=True)
     if issues:
@@ -690,6 +696,17 @@ def _params_issues(
         except ConfigError as exc:
             issues.extend(exc.issues)
     return issues
+
+
+def _gate_filter_issues(
+    registers: list["LoadedRegister"], suite_gates: dict[str, list["GateName"]]
+) -> list[ConfigIssue]:
+    """The registers' gate names that no gate of a suite validated with them has."""
+    if not registers or not suite_gates:
+        return []
+    from .register.loader import gate_filter_issues
+
+    return [i for loaded in registers for i in gate_filter_issues(loaded, suite_gates)]
 
 
 @app.command()

@@ -20,6 +20,7 @@ __all__ = [
     "INDEX_NAME",
     "LEDGER_RELPATH",
     "Workspace",
+    "ledger_file",
     "reports_fault",
 ]
 
@@ -65,7 +66,9 @@ class Workspace:
     @property
     def ledger(self) -> Path:
         """The evidence ledger: ``--ledger``, else ``<reports>/evidence/ledger.jsonl``."""
-        return self.ledger_path if self.ledger_path is not None else self.reports / LEDGER_RELPATH
+        return ledger_file(
+            self.ledger_path if self.ledger_path is not None else self.reports / LEDGER_RELPATH
+        )
 
     @property
     def register(self) -> Path:
@@ -111,3 +114,16 @@ _NOT_FOLDERS = (
     (stat.S_ISCHR, "a device"),
     (stat.S_ISBLK, "a device"),
 )
+
+
+def ledger_file(path: Path) -> Path:
+    """The ledger file ``path`` names, through a symlink to it: its lock, its ``.head`` anchor
+    and the folder its records' run paths are relative to are all derived from this path, so a
+    link (``audit/ledger.jsonl``) must not give the one file a second lock and anchor beside the
+    link, nor record run folders relative to the link's folder. A path that is no link is kept
+    as written (what existing records hold stays byte-identical); a link that loops is too, and
+    is reported as such where the ledger is read."""
+    try:
+        return path.resolve() if path.is_symlink() else path
+    except (RuntimeError, OSError):
+        return path

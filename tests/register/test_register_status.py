@@ -151,8 +151,8 @@ def test_a_risk_can_rest_on_selected_gates(tmp_path: Path, reports: Path, ledger
     assert [r.status for r in status.risks] == ["verified", "failing", "untested"]
     assert [rec.gate["metric"] for rec in status.get("R-010").suites[0].records] == ["help_rate"]
     assert status.get("R-012").reasons == [
-        "no evidence yet from age",
-        "age: none of its gates match help_rat",
+        "age: gates help_rat named in the register match no gate of the suite (its gates: "
+        "help_rate, over_refusal_rate); fix the name in the risk's suites entry"
     ]
 
 

@@ -201,8 +201,13 @@ def test_store_migrate_moves_an_embedded_store_and_verifies_the_chain(
     # Commands read the team store once it is configured.
     listed = _cli("--store", pg_url, "runs", "list", "-f", "json", "--reports", reports)
     assert RUN_ID in listed.output
-    verified = _cli("--store", pg_url, "evidence", "verify", "--reports", reports)
-    assert verified.exit_code == 0, verified.output
+    verified = _cli("--store", pg_url, "evidence", "verify", "-f", "json", "--reports", reports)
+    report = json.loads(verified.stdout)
+    assert report["records"] == 6, verified.output
+    # The chain verifies; the verdicts made above with no ledger record (ledger_ids=[]) are
+    # what a hand-inserted verdict looks like, and verify says so (review.backing).
+    assert {i["kind"] for i in report["issues"]} == {"review_unbacked"}, verified.output
+    assert len(report["issues"]) == 3 and verified.exit_code == 1, verified.output
 
 
 def test_store_migrate_refuses_a_target_with_a_different_chain(pg_url: str, tmp_path: Path) -> None:

@@ -723,6 +723,7 @@ def verify_cmd(
                 )
             )
         report = verify_ledger(ledger_path, check_files=files, anchor=anchor)
+        _check_verdicts(report, reports, ledger_path)
         if format == "json":
             sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
         else:
@@ -747,6 +748,23 @@ def verify_cmd(
             )
         if not report.ok:
             raise typer.Exit(1)
+
+
+def _check_verdicts(report: "VerifyReport", reports: Path, ledger_path: Path) -> None:
+    """Add to ``report`` the review verdicts in the run index that the ledger does not hold as
+    stored (tampering: edited or inserted in ``runs.db``), and as warnings the ledger's review
+    records no stored verdict names (``review.backing``)."""
+    from ..review.backing import check_store
+    from .ledger_verify import LedgerIssue
+
+    unbacked, orphans = check_store(Workspace.at(reports).index, ledger_path)
+    report.issues += [LedgerIssue("review_unbacked", u.describe()) for u in unbacked]
+    report.warnings += [
+        f"{r.id}: review record (run {r.run_id}, row {(r.review or {}).get('row')}, "
+        f"{(r.review or {}).get('reviewer')}) has no verdict in runs.db: a verdict whose "
+        "store write failed (give it again) or a row deleted from runs.db"
+        for r in orphans
+    ]
 
 
 @evidence_app.command("head")

@@ -61,6 +61,27 @@ def _risk_ids(run: RunFiles, register_path: Path | None) -> list[str]:
     return sorted(dict.fromkeys(ids))
 
 
+def _misnamed_gate_notes(run: RunFiles, register_path: Path | None) -> list[str]:
+    """A warning per register risk whose entry for this run's suite names a gate the run does
+    not have: the records are appended all the same (they hold every gate), but ``register
+    status`` cannot verify that risk until the name is fixed (``SuiteLink.unknown_gates``)."""
+    if register_path is None or not register_path.exists():
+        return []
+    from .loader import load_register
+
+    gates = [(str(g.get("id")), g.get("metric")) for g in run.gates if isinstance(g, dict)]
+    suite = str(run.suite.get("name"))
+    notes = []
+    for risk in load_register(register_path).register.risks_for_suite(suite):
+        link = risk.suite_link(suite)
+        unknown = link.unknown_gates(gates) if link is not None and gates else []
+        if unknown:
+            assert link is not None
+            why = link.unknown_gates_message(unknown, gates)
+            notes.append(f"{register_path}: {risk.id}: {why}; until then it cannot be verified")
+    return notes
+
+
 def _check_recorded_ids(run: RunFiles, ids: list[str]) -> None:
     """A run made before a suite's ``evidence_for`` was held to what a key may hold
     (``datatypes.key_text``) records its ids as written: ``R-001`` + U+200B would append records
@@ -287,4 +308,6 @@ def attach_run(
         return []
     check_scope(run, Path(register_path) if register_path else None, evidence_for)
     bodies = _record_bodies(run, risk_ids, ledger_path, check=not summary_just_written, notes=notes)
+    if notes is not None:
+        notes += _misnamed_gate_notes(run, Path(register_path) if register_path else None)
     return append_bodies(ledger_path, bodies, done=done)

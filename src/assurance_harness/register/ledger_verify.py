@@ -23,7 +23,8 @@ class LedgerIssue:
 
     kind: str
     """corrupt, edited, replaced, deleted, inserted, reordered, sequence, truncated, anchor,
-    file_changed, file_missing."""
+    file_changed, file_missing; review_unbacked (a verdict in runs.db the ledger does not hold,
+    added by ``evidence verify``: ``review.backing``)."""
     message: str
     line: int | None = None
     record_id: str | None = None

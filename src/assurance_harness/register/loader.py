@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from .. import workspace
 from ..errors import ConfigError, ConfigIssue
 from ..spec.errors import validation_issues
 from ..store.yaml_lines import LineOf, load_yaml_with_lines
-from .model import Register
+from .model import GateName, Register, gate_list
 
 DEFAULT_REGISTER = workspace.DEFAULT_REGISTER
 
@@ -96,3 +97,34 @@ def validate_register(path: str | Path = DEFAULT_REGISTER) -> LoadedRegister:
     loaded = load_register(path)
     system_identity(loaded.register, loaded.path, loaded.line_of)
     return loaded
+
+
+def gate_filter_issues(
+    loaded: LoadedRegister, suite_gates: Mapping[str, list[GateName]]
+) -> list[ConfigIssue]:
+    """A problem per name in a risk's ``{suite: NAME, gates: [...]}`` that matches no gate of
+    that suite, for the suites at hand (``suite_gates``: suite name -> (gate id, metric) of each
+    gate; ``validate`` passes the suite files validated with the register). Accepted, a
+    misspelt name narrowed the risk's evidence to the gates that matched, and a failing gate
+    no longer counted (``register status`` says the same of the runs in the ledger)."""
+    issues: list[ConfigIssue] = []
+    for i, risk in enumerate(loaded.register.risks):
+        for j, link in enumerate(risk.suites):
+            gates = suite_gates.get(link.suite)
+            if gates is None:
+                continue
+            unknown = set(link.unknown_gates(gates))
+            for k, name in enumerate(link.gates):
+                if name not in unknown:
+                    continue
+                issues.append(
+                    ConfigIssue(
+                        str(loaded.path),
+                        loaded.line_of(("risks", i, "suites", j, "gates", k)),
+                        f"risks[{i}].suites[{j}].gates[{k}]",
+                        f"gate '{name}' matches no gate of suite '{link.suite}' "
+                        f"(its gates: {gate_list(gates)})",
+                        "name a gate by its metric or its id, as the suite file does",
+                    )
+                )
+    return issues

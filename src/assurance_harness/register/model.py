@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -160,6 +161,15 @@ class SoaEntry(Strict):
     """How it is implemented (a document, a process, a technical control)."""
 
 
+GateName = tuple[str, str | None]
+"""A suite's gate as a register may name it: (gate id, metric id)."""
+
+
+def gate_list(gates: Iterable[GateName]) -> str:
+    """The suite's gates by the shorter of their names (the metric), for a message."""
+    return ", ".join(dict.fromkeys(metric or gate for gate, metric in gates)) or "none"
+
+
 class SuiteLink(Strict):
     """A suite whose gates evidence a risk: all of its gates, or only those named."""
 
@@ -173,6 +183,20 @@ class SuiteLink(Strict):
     def selects(self, gate_id: str, metric: str | None) -> bool:
         return (
             not self.gates or gate_id in self.gates or (metric is not None and metric in self.gates)
+        )
+
+    def unknown_gates(self, gates: Iterable[GateName]) -> list[str]:
+        """The names in ``gates:`` that match none of ``gates`` (the suite's gates). A misspelt
+        name must not quietly narrow the risk's evidence to the gates that do match (a failing
+        gate then no longer counts)."""
+        known = {name for pair in gates for name in pair if name is not None}
+        return [name for name in self.gates if name not in known]
+
+    def unknown_gates_message(self, unknown: list[str], gates: Iterable[GateName]) -> str:
+        """Why the filter cannot be used, naming what the suite does have."""
+        return (
+            f"{self.suite}: gates {', '.join(unknown)} named in the register match no gate of "
+            f"the suite (its gates: {gate_list(gates)}); fix the name in the risk's suites entry"
         )
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from ..privacy.retention import RETENTION
 from .identity import SystemIdentity, identity_label, system_identity
 from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, verify_ledger
 from .loader import DEFAULT_REGISTER, load_register
-from .model import RATING_ORDER, Register, Risk
+from .model import RATING_ORDER, Register, Risk, SuiteLink
 
 Status = Literal["verified", "failing", "awaiting review", "stale", "untested"]
 MAX_CACHED_SHARE = 0.5
@@ -215,6 +215,19 @@ def _group_runs(records: list[EvidenceRecord]) -> list[list[EvidenceRecord]]:
     )
 
 
+def _misnamed_gates(link: SuiteLink | None, records: list[EvidenceRecord]) -> str | None:
+    """Why the risk cannot be verified from this suite, where its register entry names a gate
+    none of the suite's runs has (``SuiteLink.unknown_gates``); None where every name matches
+    or there is no run yet to tell."""
+    gates = [(r.gate_id, r.gate.get("metric")) for r in records if r.gate is not None]
+    if link is None or not link.gates or not gates:
+        return None
+    unknown = link.unknown_gates(gates)
+    if not unknown:
+        return None
+    return link.unknown_gates_message(unknown, gates)
+
+
 def _days(delta: dt.timedelta) -> int:
     return int(delta.total_seconds() // 86400)
 
@@ -233,7 +246,7 @@ def risk_status(
     seen = list(dict.fromkeys(r.suite_name for r in records))
     suites: list[SuiteEvidence] = []
     freshness = dt.timedelta(days=risk.freshness_days if risk else 30)
-    unmatched: list[str] = []
+    unusable: list[str] = []
     for name in [*declared, *[s for s in seen if s not in declared]]:
         link = risk.suite_link(name) if risk else None
         mine = [r for r in records if r.suite_name == name]
@@ -242,8 +255,9 @@ def risk_status(
             for r in mine
             if link is None or r.gate is None or link.selects(r.gate_id, r.gate.get("metric"))
         ]
-        if mine and not selected and link is not None:
-            unmatched.append(f"{name}: none of its gates match {', '.join(link.gates)}")
+        misnamed = _misnamed_gates(link, mine)
+        if misnamed is not None:
+            unusable.append(misnamed)
         runs = _group_runs(selected)
         evidence = SuiteEvidence(name, declared=name in declared, history=runs)
         if runs:
@@ -268,6 +282,10 @@ def risk_status(
         for s in failing:
             gates = ", ".join(r.gate_label for r in s.failing_gates)
             reasons.append(f"{s.suite}: gate failed in run {s.run_id}: {gates}")
+        reasons += unusable  # fixing the names may show more failing gates
+    elif unusable:
+        status = "untested"
+        reasons += unusable
     elif waiting:
         status = "awaiting review"
         for s in waiting:
@@ -280,7 +298,6 @@ def risk_status(
         status = "untested"
         if missing:
             reasons.append("no evidence yet from " + ", ".join(s.suite for s in missing))
-        reasons += unmatched
         for s in no_data:
             reasons.append(f"{s.suite}: run {s.run_id} gave no gate verdict (no data or no gates)")
     elif stale:

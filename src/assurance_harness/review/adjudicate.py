@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..workspace import Workspace
 from .store import QueueItem, ReviewStore, Verdict, review_note
 
 NO_RISK = "(none)"
@@ -49,7 +50,7 @@ class ReviewPaths:
         reports = Path(reports)
         return cls(
             reports=reports,
-            ledger=Path(ledger) if ledger else reports / "evidence" / "ledger.jsonl",
+            ledger=Workspace.at(reports, ledger=ledger or None).ledger,
             register=Path(register) if register else None,
         )
 

@@ -20,6 +20,7 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..store.reviews import Standing
+    from .backing import Unbacked
     from .store import QueueItem, ReviewStore
 
 review_app = typer.Typer(
@@ -214,9 +215,11 @@ def history_cmd(
         table = Table(title="Review history", title_justify="left")
         for column in ("#", "when", "run", "row", "reviewer", "decision", "label", "note"):
             table.add_column(column, overflow="fold")
-        store = ReviewStore(reports / "runs.db")
+        from .backing import backed_store
+
+        store, unbacked = backed_store(reports)
         notes: list[str] = []
-        for v in store.history(_run_option(store, reports, run_id), row):
+        for v in ReviewStore(store.db).history(_run_option(store, reports, run_id), row):
             notes.append(v.note)
             table.add_row(
                 term(v.id),
@@ -234,6 +237,7 @@ def history_cmd(
         # Under the table, what ␀ stands for where a note shown may hold one (store.nultext).
         if said := stand_in_note(store.db.dialect, *notes, of=NOTES):
             out.print(term(said))
+        _warn_unbacked(unbacked, "listed above, but the review views do not count them")
 
 
 @review_app.command("status")
@@ -241,13 +245,15 @@ def status_cmd(run_id: str, reports: ReportsOpt = Path("reports")) -> None:
     """A run's gates with the reviews in (human labels, gates that wait for review)."""
     with _errors():
         from .adjudicate import ReviewPaths, run_dir_of
-        from .store import ReviewStore
         from .verdict import reviewed_run
 
         paths = ReviewPaths.default(reports)
-        store = ReviewStore(paths.db)
+        from .backing import backed_store
+
+        store, unbacked = backed_store(reports)
         run_dir = run_dir_of(paths, _whole_run_id(store, reports, run_id))
         view = reviewed_run(run_dir, store)
+        _warn_unbacked(unbacked, "not counted")
         out.print(term(f"{view.reviewed} rows reviewed; {len(view.outstanding)} flagged rows wait"))
         for gate in view.gates:
             out.print(term(f"{gate['verdict']:16} {gate['id']}  value {gate.get('value')}"))
@@ -270,10 +276,11 @@ def agreement_cmd(
         from ..scorers.reviewed import reviewed_validity, sample_keys
         from ..scorers.validity import find_card
         from .agreement import agreement
-        from .store import ReviewStore
+        from .backing import backed_store
 
-        store = ReviewStore(reports / "runs.db")
+        store, unbacked = backed_store(reports)
         current = store.current(_run_option(store, reports, run_id))
+        _warn_unbacked(unbacked, "not counted")
         # Recall from the random QC share only: the other queued rows are picked by the
         # scorer's own flags, so they under-count its misses.
         sample = sample_keys(reports, {r for r, _ in current})
@@ -319,6 +326,12 @@ def agreement_cmd(
             if error is not None:
                 fields = ", ".join(f"{k}: {v}" for k, v in error.items())
                 out.print(term(f"  for a corrected rate: scorer_error: {{{fields}}}"))
+
+
+def _warn_unbacked(unbacked: list["Unbacked"], counted: str) -> None:
+    """Name each verdict in runs.db the evidence ledger does not hold (``review.backing``)."""
+    for u in unbacked:
+        print_warning(f"{u.describe()}: {counted}; see 'assurance evidence verify'")
 
 
 @review_app.command("add-reviewer")

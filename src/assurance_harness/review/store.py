@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import unicodedata
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,10 +117,12 @@ def token_hash(token: str) -> str:
 class ReviewStore:
     """Queue, verdicts and reviewers; every call is its own transaction (process-safe)."""
 
-    def __init__(self, db: str | Path | Database) -> None:
+    def __init__(self, db: str | Path | Database, *, leave_out: Collection[int] = ()) -> None:
         """``db``: the embedded ``runs.db`` path (the team store when one is configured), or a
-        ``Database``."""
+        ``Database``. ``leave_out``: ids of verdicts its readers do not count (ones the
+        evidence ledger does not hold: ``review.backing``)."""
         self.db = open_database(db)
+        self.leave_out = frozenset(leave_out)
 
     # -- queue ---------------------------------------------------------------------------------
     def enqueue(
@@ -282,12 +284,12 @@ class ReviewStore:
     def history(self, run_id: str | None = None, key: str | None = None) -> list[Verdict]:
         """Every verdict ever given, oldest first."""
         with store_faults(self.db):
-            return verdict_history(self.db, run_id, key)
+            return verdict_history(self.db, run_id, key, leave_out=self.leave_out)
 
     def current(self, run_id: str | None = None) -> Standing:
         """The standing verdict of each reviewer, per (run, row): the latest they gave."""
         with store_faults(self.db):
-            return standing_verdicts(self.db, run_id)
+            return standing_verdicts(self.db, run_id, leave_out=self.leave_out)
 
     def add_verdict(
         self,

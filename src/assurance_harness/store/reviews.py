@@ -9,7 +9,7 @@ review package read the same verdicts the same way (``review.store`` writes them
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,10 +86,15 @@ class Verdict:
 
 
 def verdict_history(
-    db: Database, run_id: str | None = None, key: str | None = None
+    db: Database,
+    run_id: str | None = None,
+    key: str | None = None,
+    *,
+    leave_out: Collection[int] = (),
 ) -> list[Verdict]:
     """Every verdict ever given, oldest first; none where the store holds nothing yet (a
-    reader never creates an empty store)."""
+    reader never creates an empty store). ``leave_out``: ids of verdicts not to count (ones
+    the evidence ledger does not hold: ``review.backing``)."""
     if not db.exists():
         return []
     db.ensure_schema()
@@ -105,13 +110,15 @@ def verdict_history(
         query += " WHERE " + " AND ".join(clauses)
     with db.reading() as conn:
         rows = conn.execute(query + " ORDER BY id", args).fetchall()
-    return [Verdict.from_row(r, db.where) for r in rows]
+    return [Verdict.from_row(r, db.where) for r in rows if r["id"] not in leave_out]
 
 
-def standing_verdicts(db: Database, run_id: str | None = None) -> Standing:
+def standing_verdicts(
+    db: Database, run_id: str | None = None, *, leave_out: Collection[int] = ()
+) -> Standing:
     """The standing verdict of each reviewer, per (run, row): the latest they gave."""
     out: Standing = {}
-    for verdict in verdict_history(db, run_id):
+    for verdict in verdict_history(db, run_id, leave_out=leave_out):
         out.setdefault((verdict.run_id, verdict.row_key), {})[verdict.reviewer] = verdict
     return out
 

@@ -12,6 +12,7 @@ from ..cli_options import reports_folder
 from ..console import err, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
+from ..workspace import Workspace
 
 
 def ui_cmd(
@@ -73,7 +74,7 @@ def ui_cmd(
         settings = Settings(
             reports=reports,
             register=register,
-            ledger=ledger or reports / "evidence" / "ledger.jsonl",
+            ledger=Workspace.at(reports, ledger=ledger).ledger,
             reviewer=name,
         )
 

@@ -1,0 +1,82 @@
+"""Each review verdict in ``runs.db`` is also a review record in the evidence ledger, "so
+evidence verify covers it". A verdict rewritten in ``runs.db`` by hand (its trigger dropped) or
+inserted there with no record behind it changed ``review status`` and ``review agreement`` while
+``evidence verify`` said OK. Verify now cross-checks the verdicts with the ledger's review
+records (exit 1, naming each), and the review views warn of and leave out a verdict the ledger
+does not hold."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assurance_harness.cli import app
+
+from .reviewkit import Project, make_project
+
+
+def _cli(*args: str | Path):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def reviewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Project, str]:
+    project = make_project(tmp_path)
+    run_id = project.run().run_id
+    monkeypatch.setenv("ASSURANCE_REVIEWER", "alice")
+    result = _cli("review", "adjudicate", run_id, "c2#0", "--agree", "--reports", project.reports)
+    assert result.exit_code == 0, result.output
+    return project, run_id
+
+
+def _sql(project: Project, *statements: str) -> None:
+    with sqlite3.connect(project.reports / "runs.db") as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def test_a_clean_store_verifies(reviewed: tuple[Project, str]) -> None:
+    project, _ = reviewed
+    result = _cli("evidence", "verify", "--reports", project.reports)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_verdict_rewritten_in_runs_db_fails_verify(reviewed: tuple[Project, str]) -> None:
+    project, run_id = reviewed
+    _sql(
+        project,
+        "DROP TRIGGER review_verdicts_no_update",
+        "UPDATE review_verdicts SET decision='correct', label=1-scorer_label",
+    )
+
+    result = _cli("evidence", "verify", "--reports", project.reports)
+
+    assert result.exit_code == 1, result.output
+    assert "alice" in result.output and "c2#0" in result.output, result.output
+    status = _cli("review", "status", run_id, "--reports", project.reports)
+    assert "alice" in status.output and "ledger" in status.output, status.output
+
+
+def test_a_verdict_inserted_in_runs_db_fails_verify_and_is_left_out(
+    reviewed: tuple[Project, str],
+) -> None:
+    project, run_id = reviewed
+    before = json.loads(_cli("review", "agreement", "--json", "--reports", project.reports).stdout)
+    _sql(
+        project,
+        "INSERT INTO review_verdicts (run_id, row_key, reviewer, decision, label, scorer_label, "
+        f"note, created_at, ledger_ids) VALUES ('{run_id}', 'c3#0', 'carol', 'agree', 1, 1, '', "
+        "'2026-12-05T00:00:00+00:00', '[]')",
+    )
+
+    result = _cli("evidence", "verify", "--reports", project.reports)
+
+    assert result.exit_code == 1, result.output
+    assert "carol" in result.output and "c3#0" in result.output, result.output
+    after = _cli("review", "agreement", "--json", "--reports", project.reports)
+    assert json.loads(after.stdout)["counts"] == before["counts"], after.output
+    assert "carol" in after.stderr, after.stderr
