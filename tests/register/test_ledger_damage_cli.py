@@ -163,16 +163,18 @@ def test_a_record_with_a_figure_that_is_not_a_number_exports(
 
 def test_list_says_which_lines_it_could_not_read(attached: Path, tmp_path: Path) -> None:
     """Was: ``evidence list`` left an unreadable line out without a word, exit 0: the listing
-    looked complete while a record was missing from it."""
+    looked complete while a record was missing from it. A line that is not a record fails
+    verification: exit 1, as 'evidence verify' and 'register status'."""
     root = _copy(attached, tmp_path)
     with (root / "reports" / "evidence" / "ledger.jsonl").open("a") as handle:
         handle.write("garbage {\n")
     proc = run_cli("evidence", "list", cwd=root)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     assert "EV-000001" in proc.stdout
-    warning = proc.stderr.strip()
+    warning, *tampered = proc.stderr.strip().splitlines()
     assert warning.startswith("warning: ") and "ledger.jsonl:2" in warning, proc.stderr
-    assert "assurance evidence verify" in warning and "\n" not in warning, proc.stderr
+    assert "assurance evidence verify" in warning, proc.stderr
+    assert tampered and all(line.startswith("tampered: ") for line in tampered), proc.stderr
 
 
 @pytest.mark.parametrize("under", [False, True])
