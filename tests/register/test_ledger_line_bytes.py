@@ -43,9 +43,9 @@ def test_a_line_edited_without_changing_its_record_is_reported_edited(
     failing.write_bytes(data.replace(old, new))
     report = verify_ledger(failing)
     assert not report.ok
-    assert [(i.kind, i.line, i.record_id) for i in report.issues] == [
-        ("edited", 1, "EV-000001")
-    ], report.issues
+    assert [(i.kind, i.line, i.record_id) for i in report.issues] == [("edited", 1, "EV-000001")], (
+        report.issues
+    )
 
 
 def test_evidence_verify_exits_1_on_a_duplicate_key(failing: Path, reports: Path) -> None:
