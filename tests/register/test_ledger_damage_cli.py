@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assurance_harness.register.evidence_record import record_hash
+from assurance_harness.register.evidence_record import canonical_json, record_hash
 from tests.testing.cli import run_cli
 
 SUITE = """suite: tiny
@@ -122,7 +122,7 @@ def _rechain_first(root: Path, part: str, field: str, value: object) -> None:
     first[part] = {**(first[part] or {}), field: value}
     del first["hash"]
     first["hash"] = record_hash(first)
-    ledger.write_text(json.dumps(first) + "\n")
+    ledger.write_text(canonical_json(first) + "\n")  # the bytes the ledger writes
     (root / "reports" / "evidence" / "ledger.jsonl.head").unlink()
 
 
