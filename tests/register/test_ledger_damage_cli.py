@@ -48,6 +48,35 @@ def _copy(attached: Path, tmp_path: Path) -> Path:
     return tmp_path / "w"
 
 
+DEEP = '{"a": ' + "[" * 10_000 + "]" * 10_000 + "}\n"
+"""JSON nested deeper than the parser's recursion limit."""
+
+
+@pytest.mark.parametrize("where", ["ledger.jsonl", "ledger.jsonl.head"])
+def test_a_ledger_file_nested_too_deep_is_tampering_not_an_internal_error(
+    attached: Path, tmp_path: Path, where: str
+) -> None:
+    """Was: "internal error: RecursionError" (exit 3) from verify and every view of the
+    ledger, for a line (or an anchor) nested 10,000 deep."""
+    root = _copy(attached, tmp_path)
+    path = root / "reports" / "evidence" / where
+    if where == "ledger.jsonl":
+        with path.open("a") as handle:
+            handle.write(DEEP)
+    else:
+        path.write_text(DEEP)
+    (root / "register.yaml").write_text(
+        "register_version: 1\nsystem: {name: Demo, intended_use: tests, owner: Tester}\n"
+    )
+    status = ("register", "status", "--register", "register.yaml")
+    for command in (("evidence", "verify"), status, ("evidence", "list")):
+        proc = run_cli(*command, cwd=root)
+        text = proc.stdout + proc.stderr
+        assert "internal error" not in text, text
+        assert proc.returncode == 1, text
+        assert "tampered: " in proc.stderr, text
+
+
 def test_a_ledger_line_that_is_not_utf8_is_reported_as_tampering(
     attached: Path, tmp_path: Path
 ) -> None:
