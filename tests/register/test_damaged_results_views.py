@@ -94,3 +94,26 @@ def test_show_refuses_a_negative_count(attached: Path, option: str) -> None:
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text
     assert option.split("=")[0] in text, text
+
+
+def test_results_with_a_line_nested_too_deep(project: tuple[Path, Path]) -> None:
+    """Was: ``register show`` and ``evidence pack`` ended in "internal error: RecursionError"
+    and the web app's risk page in a 500, where ``report`` skips the line with a warning."""
+    from assurance_harness.ui.app import Settings
+    from tests.review.serve import get_page, serving
+
+    root, run_dir = project
+    deep = b'{"case_id": "x", "a": ' + b"[" * 10_000 + b"]" * 10_000 + b"}\n"
+    with (run_dir / "results.jsonl").open("ab") as handle:
+        handle.write(deep)
+    code, text = _cli(root, "register", "show", "R-001")
+    assert code == 0, text
+    assert "CHANGED since recorded" in text and "worst case a#0" in text, text
+    code, text = _cli(root, "evidence", "pack", run_dir.name, "-o", "annex")
+    assert code == 1, text
+    assert "results.jsonl changed since the run was recorded" in text, text
+    reports = root / "reports"
+    settings = Settings(reports, root / "register.yaml", reports / "evidence" / "ledger.jsonl")
+    with serving(settings) as base:
+        page = get_page(f"{base}/register/R-001")
+    assert "a#0" in page and "results.jsonl changed" in page

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assurance_harness.register.evidence_record import record_hash
+from assurance_harness.register.evidence_record import canonical_json, record_hash
 from tests.testing.cli import run_cli
 
 SUITE = """suite: tiny
@@ -46,6 +46,35 @@ def attached(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _copy(attached: Path, tmp_path: Path) -> Path:
     shutil.copytree(attached, tmp_path / "w")
     return tmp_path / "w"
+
+
+DEEP = '{"a": ' + "[" * 10_000 + "]" * 10_000 + "}\n"
+"""JSON nested deeper than the parser's recursion limit."""
+
+
+@pytest.mark.parametrize("where", ["ledger.jsonl", "ledger.jsonl.head"])
+def test_a_ledger_file_nested_too_deep_is_tampering_not_an_internal_error(
+    attached: Path, tmp_path: Path, where: str
+) -> None:
+    """Was: "internal error: RecursionError" (exit 3) from verify and every view of the
+    ledger, for a line (or an anchor) nested 10,000 deep."""
+    root = _copy(attached, tmp_path)
+    path = root / "reports" / "evidence" / where
+    if where == "ledger.jsonl":
+        with path.open("a") as handle:
+            handle.write(DEEP)
+    else:
+        path.write_text(DEEP)
+    (root / "register.yaml").write_text(
+        "register_version: 1\nsystem: {name: Demo, intended_use: tests, owner: Tester}\n"
+    )
+    status = ("register", "status", "--register", "register.yaml")
+    for command in (("evidence", "verify"), status, ("evidence", "list")):
+        proc = run_cli(*command, cwd=root)
+        text = proc.stdout + proc.stderr
+        assert "internal error" not in text, text
+        assert proc.returncode == 1, text
+        assert "tampered: " in proc.stderr, text
 
 
 def test_a_ledger_line_that_is_not_utf8_is_reported_as_tampering(
@@ -122,7 +151,7 @@ def _rechain_first(root: Path, part: str, field: str, value: object) -> None:
     first[part] = {**(first[part] or {}), field: value}
     del first["hash"]
     first["hash"] = record_hash(first)
-    ledger.write_text(json.dumps(first) + "\n")
+    ledger.write_text(canonical_json(first) + "\n")  # the bytes the ledger writes
     (root / "reports" / "evidence" / "ledger.jsonl.head").unlink()
 
 
@@ -163,16 +192,18 @@ def test_a_record_with_a_figure_that_is_not_a_number_exports(
 
 def test_list_says_which_lines_it_could_not_read(attached: Path, tmp_path: Path) -> None:
     """Was: ``evidence list`` left an unreadable line out without a word, exit 0: the listing
-    looked complete while a record was missing from it."""
+    looked complete while a record was missing from it. A line that is not a record fails
+    verification: exit 1, as 'evidence verify' and 'register status'."""
     root = _copy(attached, tmp_path)
     with (root / "reports" / "evidence" / "ledger.jsonl").open("a") as handle:
         handle.write("garbage {\n")
     proc = run_cli("evidence", "list", cwd=root)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     assert "EV-000001" in proc.stdout
-    warning = proc.stderr.strip()
+    warning, *tampered = proc.stderr.strip().splitlines()
     assert warning.startswith("warning: ") and "ledger.jsonl:2" in warning, proc.stderr
-    assert "assurance evidence verify" in warning and "\n" not in warning, proc.stderr
+    assert "assurance evidence verify" in warning, proc.stderr
+    assert tampered and all(line.startswith("tampered: ") for line in tampered), proc.stderr
 
 
 @pytest.mark.parametrize("under", [False, True])

@@ -42,7 +42,7 @@ from .drilldown import CaseRow, worst_rows
 from .loader import DEFAULT_REGISTER
 from .runfiles import RunFiles, resolve_run, sha256_file
 from .soa import build_soa
-from .status import RegisterStatus, RiskStatus, build_status
+from .status import LEDGER_FAILED, RegisterStatus, RiskStatus, build_status
 
 RUN_FILES = ("run.json", "cases.jsonl", "responses.jsonl", "results.jsonl", "summary.json",
              "manifest.json")  # fmt: skip
@@ -212,10 +212,7 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
                 + "."
             )
         if not status.integrity.ok:
-            out.append(
-                "The evidence ledger FAILED verification; the linked-risk status may rest on "
-                "altered records."
-            )
+            out.append(f"{LEDGER_FAILED}; the linked-risk status may rest on altered records.")
     return out
 
 

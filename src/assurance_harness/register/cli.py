@@ -3,8 +3,8 @@
 
 Terminal output goes through :mod:`assurance_harness.console` (never markup, control
 characters made visible), so model output cannot restyle or clear the terminal. Exit codes: 0 ok;
-1 the evidence failed verification (or, with ``--strict``, a risk is not verified); 2 usage or
-config error.
+1 the evidence failed verification (from every view of the ledger: status, show, export, soa,
+list, pack; or, with ``--strict``, a risk is not verified); 2 usage or config error.
 """
 
 import datetime as dt
@@ -545,6 +545,8 @@ def soa_cmd(
         else:
             raise UsageError(f"--format: unknown format '{format}'; use table, md, html or csv")
         _print_integrity(status.integrity, status.ledger_path)
+        if not status.integrity.ok:  # written all the same, saying so, as 'register export'
+            raise typer.Exit(1)
 
 
 @register_app.command("schema")
@@ -805,10 +807,11 @@ def list_cmd(
     risk: Annotated[str | None, typer.Option("--risk", help="Only this risk.")] = None,
     limit: Annotated[int, typer.Option(help="Newest N records.", min=1)] = 50,
 ) -> None:
-    """The newest records in the ledger."""
+    """The newest records in the ledger; exit 1 when it fails verification (the records are
+    listed as they are, the problems on stderr, as 'register status' does)."""
     with _errors():
         from ..formatting import metric_figure, when
-        from .ledger import read_ledger
+        from .ledger import read_ledger, verify_ledger
 
         path = _ledger_to_read(ledger, reports)
         skipped: list[int] = []
@@ -840,6 +843,11 @@ def list_cmd(
                 f"not listed, not a valid evidence record: {lines}{more}; run "
                 "'assurance evidence verify' to see what was changed"
             )
+        # A record whose verdict was edited lists as any other: only the chain tells.
+        integrity = verify_ledger(path, check_files=False)
+        _print_integrity(integrity, path)
+        if not integrity.ok:
+            raise typer.Exit(1)
 
 
 @evidence_app.command("pack")

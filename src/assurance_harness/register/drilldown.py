@@ -6,13 +6,11 @@ from the run's results.jsonl, which ``evidence verify`` checks against the hash 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..store.runread import row_key
+from ..store.runread import numbered_jsonl, row_key
 from .identity import identity_label
 from .ledger import EvidenceRecord
 from .runfiles import sha256_file
@@ -54,11 +52,14 @@ class RiskDetail:
 
 
 def worst_rows(results: Path, keys: list[str]) -> list[CaseRow]:
+    """The rows ``keys`` name, with their lines: a stream (results files can hold 100,000
+    rows), and a line that cannot be read (not UTF-8, torn, nested too deep) is passed over,
+    as ``report`` does."""
     if not keys or not results.is_file():
         return []
     wanted = set(keys)
     found: dict[str, CaseRow] = {}
-    for lineno, row in enumerate(_rows_with_lines(results), start=1):
+    for lineno, row in numbered_jsonl(results):
         if row is None:
             continue
         key = row_key(row)
@@ -72,19 +73,6 @@ def worst_rows(results: Path, keys: list[str]) -> list[CaseRow]:
                 line=lineno,
             )
     return [found[k] for k in keys if k in found]
-
-
-def _rows_with_lines(path: Path) -> Iterator[dict[str, Any] | None]:
-    """Every line's row, None where a line is not one (the numbers stay the file's lines); a
-    line that is not UTF-8 is one of those, as in ``store.runread.iter_jsonl``. A stream: the
-    drill-down shows a few rows of files that can hold 100,000."""
-    with path.open("rb") as handle:
-        for line in handle:
-            try:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-                data = json.loads(line.decode("utf-8"))
-            except ValueError:
-                data = None
-            yield data if isinstance(data, dict) else None
 
 
 def risk_detail(

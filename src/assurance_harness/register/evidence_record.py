@@ -194,13 +194,14 @@ def _check_nested(record: EvidenceRecord) -> None:
 
 
 def parse_record_line(line: str) -> EvidenceRecord | None:
-    """The one parser of a ledger line: the record, or None when the line is blank, not JSON,
-    not an object, or not a valid record (a torn write or a hand edit)."""
+    """The one parser of a ledger line: the record, or None when the line is blank, not JSON
+    (or nested too deep to parse), not an object, or not a valid record (a torn write or a
+    hand edit)."""
     if not line.strip():
         return None
     try:
         data = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep
         return None
     if not isinstance(data, dict):
         return None

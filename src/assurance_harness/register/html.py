@@ -20,7 +20,7 @@ import jinja2
 from ..formatting import MISSING, coverage_notes, gate_rule, group_name, metric_figure, num, when
 from ..formatting.pagetext import page_text
 from .soa import SoaRow
-from .status import RegisterStatus
+from .status import LEDGER_FAILED, RegisterStatus
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -43,6 +43,7 @@ def environment(finalize: Callable[[Any], Any] = page_text) -> jinja2.Environmen
         coverage_notes=coverage_notes,
     )
     env.globals["MISSING"] = MISSING
+    env.globals["LEDGER_FAILED"] = LEDGER_FAILED
     return env
 
 

@@ -49,7 +49,10 @@ def anchor_path(ledger_path: Path) -> Path:
 def parse_anchor(text: str | bytes) -> tuple[int, str]:
     """(seq, head hash) of an anchor's JSON (the ``.head`` file, the team store's head row);
     ValueError, KeyError or TypeError where it is not one."""
-    anchor = json.loads(text)
+    try:
+        anchor = json.loads(text)
+    except RecursionError:  # nested too deep to be an anchor
+        raise ValueError("not an anchor: nested too deeply") from None
     return int(anchor["seq"]), str(anchor["hash"])
 
 

@@ -83,8 +83,12 @@ def _short(digest: str | None) -> str:
 
 
 def _check_chain(
-    entries: list[tuple[int, EvidenceRecord]], report: VerifyReport, unreadable: list[int]
+    entries: list[tuple[int, EvidenceRecord]],
+    report: VerifyReport,
+    unreadable: list[int],
+    rewritten: set[int],
 ) -> None:
+    """``rewritten``: lines that are not the canonical JSON of the record they parse to."""
     line_of_hash = {rec.hash: lineno for lineno, rec in entries}
     prev: tuple[int, EvidenceRecord] | None = None
     prev_prev: tuple[int, EvidenceRecord] | None = None
@@ -96,6 +100,17 @@ def _check_chain(
                     "edited",
                     "the record's content does not match its hash: "
                     "it was changed after it was written",
+                    lineno,
+                    rec.id,
+                )
+            )
+        elif lineno in rewritten:
+            report.issues.append(
+                LedgerIssue(
+                    "edited",
+                    "the line is not the bytes the ledger wrote for its record (a duplicate "
+                    "key, a value escaped otherwise, other spacing or line ends): it was "
+                    "changed after it was written, and other readers may read it otherwise",
                     lineno,
                     rec.id,
                 )
@@ -416,6 +431,7 @@ def verify_ledger(
     ledger_path = Path(ledger_path)
     report = VerifyReport(ledger=ledger_path)
     entries: list[tuple[int, EvidenceRecord]] = []
+    rewritten: set[int] = set()
     for lineno, raw, record in iter_lines(ledger_path):
         if record is None:
             what = "an empty line" if not raw.strip() else "not a valid evidence record"
@@ -423,11 +439,15 @@ def verify_ledger(
                 LedgerIssue("corrupt", f"{what} (a torn write or a hand edit)", lineno)
             )
             continue
+        # The hash covers the parsed record: only the bytes show a line rewritten to parse
+        # the same (every writer writes ``to_line``, the record's canonical JSON).
+        if raw + "\n" != record.to_line():
+            rewritten.add(lineno)
         entries.append((lineno, record))
     report.records = len(entries)
     report.head = entries[-1][1].hash if entries else None
     unreadable = [i.line for i in report.issues if i.kind == "corrupt" and i.line is not None]
-    _check_chain(entries, report, unreadable)
+    _check_chain(entries, report, unreadable, rewritten)
     local_anchor = anchor_path(ledger_path)
     team = team_ledger(ledger_path)
     head = team.head_text() if team is not None else None

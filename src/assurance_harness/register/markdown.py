@@ -19,7 +19,7 @@ from ..formatting import (
 )
 from .drilldown import RiskDetail
 from .soa import SoaRow
-from .status import RegisterStatus, RiskStatus
+from .status import LEDGER_FAILED, RegisterStatus, RiskStatus
 
 STATUS_MARK = {
     "verified": "VERIFIED",
@@ -41,7 +41,8 @@ def _integrity_md(status: RegisterStatus) -> list[str]:
     else:
         lines.append(
             f"**Evidence ledger integrity FAILED** ({md_code(status.ledger_path)}): "
-            "the status below rests on records that may have been altered."
+            f"{LEDGER_FAILED}; the status below rests on records that may have been altered, "
+            "and no risk counts as verified."
         )
         lines += [f"- {md_text(i.format(status.ledger_path))}" for i in report.issues]
     lines += [f"- warning: {md_text(w)}" for w in report.warnings]
@@ -250,6 +251,8 @@ def render_soa_md(rows: list[SoaRow], status: RegisterStatus) -> str:
         "decisions from the register; *technical evidence* is computed from the evidence ledger "
         f"({when(status.generated_at)}). Test results evidence only the testable controls; the "
         "others are evidenced by documents and records.",
+        "",
+        *_integrity_md(status),
         "",
     ]
     table = []

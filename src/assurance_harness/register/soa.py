@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .catalogue import ANNEX_A, TECHNICAL, annex_a_section
-from .status import RegisterStatus, RiskStatus
+from .status import LEDGER_FAILED, RegisterStatus, RiskStatus
 
 EVIDENCE_LABELS = {
     "failing": "failing",
@@ -92,5 +92,8 @@ def build_soa(status: RegisterStatus) -> list[SoaRow]:
             row.note = "a linked risk's gate fails"
         elif row.evidence == "partial":
             row.note = "some linked risks have no technical evidence"
+        if row.risks and not status.integrity.ok:  # said in the row: a CSV has no heading
+            untrusted = f"{LEDGER_FAILED}: its risks' evidence may have been altered"
+            row.note = f"{row.note}; {untrusted}" if row.note else untrusted
         rows.append(row)
     return rows

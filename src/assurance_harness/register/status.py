@@ -24,6 +24,14 @@ MAX_CACHED_SHARE = 0.5
 it repeats an earlier measurement instead of making a new one."""
 STATUSES: tuple[Status, ...] = ("failing", "awaiting review", "untested", "stale", "verified")
 """Worst first: the order views sort by."""
+LEDGER_FAILED = "The evidence ledger FAILED verification"
+"""What every view of a ledger that fails verification says, in the file it writes (an
+auditor receives the file, not the command's stderr) as well as on the terminal."""
+UNTRUSTED_REASON = (
+    f"{LEDGER_FAILED}: its records may have been altered, so no risk counts as verified "
+    "(see 'assurance evidence verify')"
+)
+"""The reason every risk carries while the ledger fails verification."""
 
 
 @dataclass
@@ -239,9 +247,12 @@ def risk_status(
     *,
     now: dt.datetime,
     awaiting: dict[str, int] | None = None,
+    trusted: bool = True,
 ) -> RiskStatus:
     """The status of one risk from the records that name it. ``awaiting`` counts, per run,
-    the flagged rows that still have no human verdict (``review.awaiting_by_run``)."""
+    the flagged rows that still have no human verdict (``review.awaiting_by_run``). Not
+    ``trusted`` (the ledger fails verification), a risk whose gates all pass as the records
+    say is untested: a verdict edited from fail to pass reads the same."""
     declared = risk.suite_names if risk else []
     seen = list(dict.fromkeys(r.suite_name for r in records))
     suites: list[SuiteEvidence] = []
@@ -314,11 +325,15 @@ def risk_status(
                 f"(freshness {freshness.days} days), run {s.run_id}"
             )
     else:
-        status = "verified"
+        status = "verified" if trusted else "untested"
         reasons.append(
-            "every linked gate passed in its latest run: "
+            "every linked gate passed in its latest run"
+            + ("" if trusted else " as the ledger records it")
+            + ": "
             + ", ".join(f"{s.suite} ({s.run_id})" for s in suites)
         )
+    if not trusted:
+        reasons.insert(0, UNTRUSTED_REASON)
     result = RiskStatus(risk_id, risk, status, reasons, suites)
     result.flags = _flags(result, now=now)
     return result
@@ -395,11 +410,12 @@ def compute_status(
     now: dt.datetime | None = None,
     awaiting: dict[str, int] | None = None,
     identity: SystemIdentity | None = None,
+    trusted: bool = True,
 ) -> tuple[list[RiskStatus], list[str]]:
     """Status of every register risk (register order), then of ids only the evidence names.
 
     Only records of the system's own target identity count; the others are listed per risk
-    (``RiskStatus.elsewhere``) and change nothing."""
+    (``RiskStatus.elsewhere``) and change nothing. ``trusted``: as in ``risk_status``."""
     now = now or dt.datetime.now(dt.UTC)
     by_risk: dict[str, list[EvidenceRecord]] = {}
     others: dict[str, list[EvidenceRecord]] = {}
@@ -409,12 +425,13 @@ def compute_status(
         counted = identity is None or identity.mismatch(record.target) is None
         (by_risk if counted else others).setdefault(record.risk_id, []).append(record)
     statuses = [
-        risk_status(r.id, r, by_risk.get(r.id, []), now=now, awaiting=awaiting)
+        risk_status(r.id, r, by_risk.get(r.id, []), now=now, awaiting=awaiting, trusted=trusted)
         for r in register.risks
     ]
     unknown = sorted(set(by_risk) - {r.id for r in register.risks})
     statuses += [
-        risk_status(rid, None, by_risk[rid], now=now, awaiting=awaiting) for rid in unknown
+        risk_status(rid, None, by_risk[rid], now=now, awaiting=awaiting, trusted=trusted)
+        for rid in unknown
     ]
     for rs in statuses:
         rs.elsewhere = _other_targets(others.get(rs.risk_id, []), identity)
@@ -466,7 +483,8 @@ def build_status(
     now: dt.datetime | None = None,
     check_files: bool = False,
 ) -> RegisterStatus:
-    """Load the register, verify the ledger's chain, and compute every risk's status."""
+    """Load the register, verify the ledger's chain, and compute every risk's status (none
+    verified while the chain fails verification)."""
     loaded = load_register(register_path)
     identity = system_identity(loaded.register, Path(register_path))
     ledger_path = Path(ledger_path)
@@ -482,6 +500,7 @@ def build_status(
         now=now,
         awaiting=awaiting_by_run(everything, ledger_path),
         identity=identity,
+        trusted=integrity.ok,
     )
     return RegisterStatus(
         register=loaded.register,

@@ -80,6 +80,13 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     return (value for _, value in _numbered_objects(path) if value is not None)
 
 
+def numbered_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(1-based line number, the line's JSON object or None) for each line that is not blank,
+    for a reader that names the line it shows (the drill-down's worst cases): a line that is
+    not an object, not UTF-8 or nested too deep to parse is None, never an exception."""
+    return _numbered_objects(path)
+
+
 def _numbered_objects(
     path: Path, digest: Any = None
 ) -> Iterator[tuple[int, dict[str, Any] | None]]:

@@ -572,6 +572,7 @@ def _risk_page(request: web.Request) -> web.Response:
         request,
         "risk.html",
         title=f"{risk_id}: {detail.status.title}",
+        status=status,  # the banner of a ledger that fails verification (_integrity.html)
         detail=detail,
         reviews=reviews,
     )
