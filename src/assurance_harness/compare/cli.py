@@ -201,8 +201,10 @@ def baseline_set(
         # figures being accepted (it refuses a baseline, but only one already stored).
         held.enter_context(reading_run_folder(run.run_dir, then="set it as the baseline"))
         run = resolve_run(run_id, reports)
-        edited = run.summary_changed()
-        if edited is not None:  # its status and figures are the edit's, --force or not
+        # Its status and figures are the edit's, --force or not; and without the rows it
+        # wrote, every comparison with it would be no verdict (``compare_runs``).
+        edited = run.summary_changed() or run.results_unverified()
+        if edited is not None:
             raise RunFailedError(f"{edited}; it cannot be the baseline: set another run")
         if run.status != "passed" and not force:
             raise UsageError(

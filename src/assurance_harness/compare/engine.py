@@ -98,7 +98,8 @@ class Comparison:
     """``the candidate run ID`` for each compared run that failed (``run_failed``)."""
     changed_runs: list[str] = field(default_factory=list)
     """``the candidate run ID: why`` for each compared run whose results.jsonl or summary.json
-    is not the file its manifest records (``RunLog.results_changed``, ``summary_changed``)."""
+    is not the file its manifest records, or cannot be checked against it: missing, or no
+    manifest (``RunLog.results_unverified``, ``summary_changed``)."""
 
     @property
     def unmeasured(self) -> str | None:
@@ -449,7 +450,7 @@ def compare_runs(
     for run, role in ((baseline, "baseline"), (candidate, "candidate")):
         # The figures compared and shown, and the gates that give each metric its direction,
         # are summary.json's; the tests run over the rows: either edited, no verdict.
-        for changed in (run.summary_changed(), run.results_changed()):  # no second read
+        for changed in (run.summary_changed(), run.results_unverified()):  # no 2nd read
             if changed:
                 result.changed_runs.append(f"the {role} run {run.run_id}: {changed}")
         note = run.skipped_note()  # known from the streamed pass: no second read

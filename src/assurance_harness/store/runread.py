@@ -367,6 +367,36 @@ class RunLog:
             "from"
         )
 
+    def results_missing(self) -> str | None:
+        """Why the run's rows cannot be read at all (results.jsonl is not there: deleted, or
+        purged under the retention policy), or None where the file is there. A view that shows
+        or tests rows says so rather than showing none as if the run had none to show."""
+        path = self.results_path
+        if path.is_file():
+            return None
+        return (
+            f"{path}: missing (deleted since the run, or purged under the retention policy), so "
+            "none of the rows the run's figures were measured from can be read"
+        )
+
+    def results_unverified(self) -> str | None:
+        """Why the rows cannot be taken as those the run wrote, or None where they can: the file
+        is missing, no manifest.json records its SHA-256 to check it by, or it does not match
+        (``results_changed``). What a verdict over the rows (compare, a baseline) needs; a view
+        that only shows rows makes do with ``results_changed`` and ``results_missing``."""
+        missing = self.results_missing()
+        if missing is not None:
+            return missing
+        entry = (self.manifest or {}).get("results")
+        recorded = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(recorded, str) or not recorded:
+            what = "not found" if self.manifest is None else "records no SHA-256 of results"
+            return (
+                f"{self.dir / MANIFEST}: {what}, so {self.results_path.name} and "
+                f"{SUMMARY} cannot be checked against the hashes the run recorded"
+            )
+        return self.results_changed()
+
     def summary_changed(self) -> str | None:
         """Why summary.json is not the file the run wrote (not the SHA-256 manifest.json
         records: edited since the run), or None where it is, or where no manifest records its
