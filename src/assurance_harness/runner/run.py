@@ -1149,6 +1149,14 @@ def _already_finished(
             f"{edited}; --resume does not record the run again from it: restore the file the "
             "run wrote, or run the suite again"
         )
+    gone = finished.results_missing() or finished.results_changed()
+    if gone is not None:
+        # "its results are unchanged" would be false, and its reports would be rewritten
+        # without the rows their worst cases come from.
+        raise RunFailedError(
+            f"{gone}; --resume does not finish a run again without the rows it wrote: restore "
+            "the file the run wrote, or run the suite again"
+        )
     summary = finished.summary
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))
     outcome.notes.append(
