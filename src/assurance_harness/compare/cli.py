@@ -203,7 +203,7 @@ def baseline_set(
         run = resolve_run(run_id, reports)
         # Its status and figures are the edit's, --force or not; and without the rows it
         # wrote, every comparison with it would be no verdict (``compare_runs``).
-        edited = run.summary_changed() or run.results_unverified()
+        edited = run.misnamed() or run.summary_changed() or run.results_unverified()
         if edited is not None:
             raise RunFailedError(f"{edited}; it cannot be the baseline: set another run")
         if run.status != "passed" and not force:

@@ -109,7 +109,8 @@ def now() -> str:
 
 
 def new_run_id(suite_name: str) -> str:
-    """``<UTC stamp>-<suite slug>-<4 hex>``: one safe folder name, whatever the suite is called.
+    """``<UTC stamp>-<suite slug>-<4 hex>`` (``store.runread.RUN_ID_SHAPE``): one safe folder
+    name, whatever the suite is called.
 
     The suite name is free text ("bias/bbq", "toxicity core"); used verbatim, a slash or ``..``
     put the run folder somewhere else under (or outside) the reports directory.
