@@ -413,9 +413,13 @@ def trend(
             )
         target = target_name(target)
         left_out: list[str] = []
-        points = trend_points(reports, suite, metric, last=last, target=target, left_out=left_out)
-        for why in left_out:
-            print_warning(f"a run of {suite} is left out: {why}")
+        try:
+            points = trend_points(
+                reports, suite, metric, last=last, target=target, left_out=left_out
+            )
+        finally:  # named also when none is left to show
+            for why in left_out:
+                print_warning(f"a run of {suite} is left out: {why}")
         baseline = None
         if target is not None:
             stored = BaselineStore(index_path(reports)).get(suite, target)
