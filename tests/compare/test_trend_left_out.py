@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.testing.cli import run_cli
+from tests.testing.project import echo_runs
 
 SUITE = (
     "suite: trended\ncases:\n  - {id: a, prompt: hi}\n  - {id: b, prompt: there}\n"
@@ -36,3 +37,18 @@ def test_a_damaged_run_of_the_suite_is_named_as_left_out(tmp_path: Path) -> None
     warnings = [line for line in shown.stderr.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1, shown.stderr
     assert first.name in warnings[0] and "summary.json" in warnings[0]
+
+
+def test_every_run_of_the_suite_left_out_is_named_not_a_metric_in_no_run(tmp_path: Path) -> None:
+    """Observed: with its only run's summary.json edited since the run, trend said "metric 'r'
+    is in no run of suite ...; metrics: none", not that the run is there and why it was left
+    out (with one of two runs left out it warned)."""
+    (run,) = echo_runs(tmp_path, "all-left-out")
+    summary = run / "summary.json"
+    summary.write_text(summary.read_text().replace('"run_id": ', '"run_id":  ', 1))
+
+    shown = run_cli("trend", "all-left-out", "r", cwd=tmp_path)
+    assert shown.returncode == 2, shown.stdout + shown.stderr
+    assert "metrics: none" not in shown.stderr, shown.stderr
+    left = [line for line in shown.stderr.splitlines() if "left out" in line]
+    assert left and run.name in left[0] and "summary.json" in left[0], shown.stderr

@@ -193,8 +193,10 @@ def baseline_set(
         # figures being accepted (it refuses a baseline, but only one already stored).
         held.enter_context(reading_run_folder(run.run_dir, then="set it as the baseline"))
         run = resolve_run(run_id, reports)
-        edited = run.summary_changed()
-        if edited is not None:  # its status and figures are the edit's, --force or not
+        # Its status and figures are the edit's, --force or not; and without the rows it
+        # wrote, every comparison with it would be no verdict (``compare_runs``).
+        edited = run.misnamed() or run.summary_changed() or run.results_unverified()
+        if edited is not None:
             raise RunFailedError(f"{edited}; it cannot be the baseline: set another run")
         if run.status != "passed" and not force:
             raise UsageError(
@@ -403,9 +405,13 @@ def trend(
             )
         target = target_name(target)
         left_out: list[str] = []
-        points = trend_points(reports, suite, metric, last=last, target=target, left_out=left_out)
-        for why in left_out:
-            print_warning(f"a run of {suite} is left out: {why}")
+        try:
+            points = trend_points(
+                reports, suite, metric, last=last, target=target, left_out=left_out
+            )
+        finally:  # named also when none is left to show
+            for why in left_out:
+                print_warning(f"a run of {suite} is left out: {why}")
         baseline = None
         if target is not None:
             stored = BaselineStore(index_path(reports)).get(suite, target)

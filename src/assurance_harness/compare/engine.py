@@ -98,7 +98,8 @@ class Comparison:
     """``the candidate run ID`` for each compared run that failed (``run_failed``)."""
     changed_runs: list[str] = field(default_factory=list)
     """``the candidate run ID: why`` for each compared run whose results.jsonl or summary.json
-    is not the file its manifest records (``RunLog.results_changed``, ``summary_changed``)."""
+    is not the file its manifest records, or cannot be checked against it: missing, or no
+    manifest (``RunLog.results_unverified``, ``summary_changed``)."""
 
     @property
     def unmeasured(self) -> str | None:
@@ -449,7 +450,8 @@ def compare_runs(
     for run, role in ((baseline, "baseline"), (candidate, "candidate")):
         # The figures compared and shown, and the gates that give each metric its direction,
         # are summary.json's; the tests run over the rows: either edited, no verdict.
-        for changed in (run.summary_changed(), run.results_changed()):  # no second read
+        checks = (run.misnamed(), run.summary_changed(), run.results_unverified())
+        for changed in checks:  # the results' hash came with the pass just made
             if changed:
                 result.changed_runs.append(f"the {role} run {run.run_id}: {changed}")
         note = run.skipped_note()  # known from the streamed pass: no second read
@@ -558,11 +560,14 @@ def compare_runs(
 
 
 def _one_run(baseline: RunLog, candidate: RunLog) -> bool:
-    """Whether both name one run folder (through links, or another spelling of its path)."""
+    """Whether both are one run: one run folder (through links, or another spelling of its
+    path), or folders holding one run's files (a copy under another name)."""
+    if baseline.run_id == candidate.run_id:
+        return True
     try:
         return baseline.dir.resolve() == candidate.dir.resolve()
     except (OSError, RuntimeError):
-        return baseline.run_id == candidate.run_id
+        return False
 
 
 SAME_MEASURE_KEYS = frozenset({"by", "confidence"})

@@ -68,7 +68,7 @@ def trend_points(
     # A run at a time, its point kept and the run let go (``iter_suite_runs``), then ordered.
     known: set[str] = set()
     points: list[TrendPoint] = []
-    found = False
+    found = readable = False
     for run in iter_suite_runs(reports_dir, suite, target=target, left_out=left_out):
         found = True
         edited = run.summary_changed()
@@ -76,6 +76,7 @@ def trend_points(
             if left_out is not None:
                 left_out.append(f"{run.run_id}: {edited}")
             continue
+        readable = True
         known.update(run.metrics)
         entry = run.metrics.get(metric)
         if entry is None:
@@ -103,6 +104,8 @@ def trend_points(
                 note=note,
             )
         )
+    if not readable and left_out:
+        raise UsageError(_all_left_out(suite, metric, left_out))
     if not found:
         where = f" against target '{target}'" if target else ""
         raise UsageError(f"no finished runs of suite '{suite}'{where} under {reports_dir}/")
@@ -113,6 +116,17 @@ def trend_points(
         )
     points.sort(key=lambda p: (p.started_at, p.run_id))  # run_order: the same key, stable
     return points[-last:]
+
+
+def _all_left_out(suite: str, metric: str, left_out: list[str]) -> str:
+    """The line for a trend with no point to show once runs were left out: "metric in no
+    run; metrics: none" would read as no run of the suite having measured it. Names the
+    first and counts the rest (``trend`` prints each as a warning too)."""
+    more = f" (and {len(left_out) - 1} more)" if len(left_out) > 1 else ""
+    return (
+        f"no run of suite '{suite}' to show '{metric}' from: {len(left_out)} run(s) left out "
+        f"because their files are damaged or edited since the run: {left_out[0]}{more}"
+    )
 
 
 def trend_png(

@@ -140,7 +140,8 @@ class ReportContext:
     """The one line every format shows when lines were skipped (``RunLog.skipped_note``)."""
     changed_note: str | None = None
     """The one line every format shows when results.jsonl is not the file the manifest
-    records (``RunLog.results_changed``): cut short at a line boundary, it skips no line."""
+    records (``RunLog.results_changed``: cut short at a line boundary, it skips no line) or is
+    not there (``RunLog.results_missing``)."""
     summary_changed_note: str | None = None
     """The one line every format shows when summary.json is not the file the manifest records
     (``RunLog.summary_changed``): everything a report shows as the run's comes from it."""
@@ -424,7 +425,9 @@ def build_context(run: RunData) -> ReportContext:
                 missing.append(key)
         _counterparts(worst, shown, run.iter_results())
         skipped = run.skipped_results()  # known from the rows' pass above: no second read
-    changed = run.results_changed()  # its hash too, where that pass read the whole file
+    # Its hash too, where that pass read the whole file; a file gone is said, not shown as
+    # a run with no rows to show.
+    changed = run.results_changed() or run.results_missing()
 
     manifest = run.manifest
     return ReportContext(

@@ -160,8 +160,16 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
 
     out.append("## Worst cases")
     out.append("")
-    if not ctx.worst_cases:
-        out.append("No individual cases to show (no gate failed, or the failing gates name none).")
+    if ctx.missing_cases:  # named by the gates, not in the rows as they are now
+        out.append(f"Not found in results.jsonl: {md_text(', '.join(ctx.missing_cases))}")
+        out.append("")
+    elif not ctx.worst_cases:
+        out.append(
+            "The failing gates name no individual cases (for example a disparity between "
+            "groups); see the per-group figures above."
+            if ctx.gates_failed
+            else "No gate failed, so there are no worst cases to show."
+        )
         out.append("")
     for c in ctx.worst_cases:
         out.append(f"### {md_code(c.key)} · gate(s): {', '.join(md_text(x) for x in c.gates)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import RunFailedError, UsageError
 from ..store.files import write_text_atomic
 from .context import build_context
 from .rundata import load_run
@@ -52,6 +52,9 @@ def write_reports(
     the reports say it too."""
     chosen = parse_formats(formats)
     run = load_run(run_dir)
+    misnamed = run.misnamed()
+    if misnamed is not None:  # another run's report, written under this one's name
+        raise RunFailedError(f"{misnamed}; no report was written")
     target_dir = Path(out_dir) if out_dir is not None else run.run_dir
     context = build_context(run)
     if warn is not None and context.skipped_note:

@@ -109,7 +109,8 @@ def now() -> str:
 
 
 def new_run_id(suite_name: str) -> str:
-    """``<UTC stamp>-<suite slug>-<4 hex>``: one safe folder name, whatever the suite is called.
+    """``<UTC stamp>-<suite slug>-<4 hex>`` (``store.runread.RUN_ID_SHAPE``): one safe folder
+    name, whatever the suite is called.
 
     The suite name is free text ("bias/bbq", "toxicity core"); used verbatim, a slash or ``..``
     put the run folder somewhere else under (or outside) the reports directory.
@@ -1151,6 +1152,14 @@ def _already_finished(
         raise RunFailedError(
             f"{edited}; --resume does not record the run again from it: restore the file the "
             "run wrote, or run the suite again"
+        )
+    gone = finished.results_missing() or finished.results_changed()
+    if gone is not None:
+        # "its results are unchanged" would be false, and its reports would be rewritten
+        # without the rows their worst cases come from.
+        raise RunFailedError(
+            f"{gone}; --resume does not finish a run again without the rows it wrote: restore "
+            "the file the run wrote, or run the suite again"
         )
     summary = finished.summary
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ __all__ = [
     "MANIFEST",
     "RESPONSES",
     "RESULTS",
+    "RUN_ID_SHAPE",
     "RUN_STATE",
     "SUMMARY",
     "RunLog",
@@ -57,6 +59,10 @@ RESPONSES = "responses.jsonl"
 RESULTS = "results.jsonl"
 SUMMARY = "summary.json"
 MANIFEST = "manifest.json"
+
+RUN_ID_SHAPE = re.compile(r"[0-9]{8}T[0-9]{6}Z-.+-[0-9a-f]{4}")
+"""The shape of the ids the runner gives runs (``runner.run.new_run_id``), and so of the
+names of their folders: a folder of that name is named for a run (``RunLog.misnamed``)."""
 
 # -- keys ------------------------------------------------------------------------------------
 
@@ -273,6 +279,30 @@ class RunLog:
             self.summary.get("run_id") or (self.manifest or {}).get("run_id") or self.dir.name
         )
 
+    def misnamed(self) -> str | None:
+        """Why the folder does not hold the run it is named for, or None where it does: its
+        summary.json and manifest.json name two runs, or the folder bears another run's id
+        (``RUN_ID_SHAPE``; the runner names each folder for its run). Folders whose files were
+        swapped or renamed would have one run's figures read as another's: a comparison's
+        baseline and candidate reversed, a report of the wrong run. A folder of another name
+        (an archived copy) holds the run its files name."""
+        recorded = self.summary.get("run_id")
+        in_manifest = (self.manifest or {}).get("run_id")
+        if isinstance(recorded, str) and isinstance(in_manifest, str) and recorded != in_manifest:
+            return (
+                f"{self.dir}: its {SUMMARY} is of run '{recorded}' and its {MANIFEST} of run "
+                f"'{in_manifest}'; the run folder holds files of two runs: put each run's "
+                "files back in its own folder"
+            )
+        held = recorded if isinstance(recorded, str) else in_manifest
+        name = self.dir.name
+        if not isinstance(held, str) or held == name or not RUN_ID_SHAPE.fullmatch(name):
+            return None
+        return (
+            f"{self.dir}: named for run '{name}', but its files are run '{held}'s (run folders "
+            "swapped or renamed); give each run's files back their own folder"
+        )
+
     @property
     def suite(self) -> dict[str, Any]:
         return dict(self.summary.get("suite") or {})
@@ -373,6 +403,36 @@ class RunLog:
             "edited since the run), so its rows are not those the run's figures were measured "
             "from"
         )
+
+    def results_missing(self) -> str | None:
+        """Why the run's rows cannot be read at all (results.jsonl is not there: deleted, or
+        purged under the retention policy), or None where the file is there. A view that shows
+        or tests rows says so rather than showing none as if the run had none to show."""
+        path = self.results_path
+        if path.is_file():
+            return None
+        return (
+            f"{path}: missing (deleted since the run, or purged under the retention policy), so "
+            "none of the rows the run's figures were measured from can be read"
+        )
+
+    def results_unverified(self) -> str | None:
+        """Why the rows cannot be taken as those the run wrote, or None where they can: the file
+        is missing, no manifest.json records its SHA-256 to check it by, or it does not match
+        (``results_changed``). What a verdict over the rows (compare, a baseline) needs; a view
+        that only shows rows makes do with ``results_changed`` and ``results_missing``."""
+        missing = self.results_missing()
+        if missing is not None:
+            return missing
+        entry = (self.manifest or {}).get("results")
+        recorded = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(recorded, str) or not recorded:
+            what = "not found" if self.manifest is None else "records no SHA-256 of results"
+            return (
+                f"{self.dir / MANIFEST}: {what}, so {self.results_path.name} and "
+                f"{SUMMARY} cannot be checked against the hashes the run recorded"
+            )
+        return self.results_changed()
 
     def summary_changed(self) -> str | None:
         """Why summary.json is not the file the run wrote (not the SHA-256 manifest.json
