@@ -18,7 +18,7 @@ import typer
 from . import cli_startup, fielddocs
 from .cli_exit import exit_now
 from .cli_help import use_help_classes
-from .cli_options import JsonAliasOpt, ReportsOpt, not_blank, output_format
+from .cli_options import JsonAliasOpt, ReportsOpt, not_blank, not_stdout, output_format
 from .cli_progress import RunProgress
 from .cli_usage import one_line_usage_errors
 from .compare.cli import baseline_app, compare, trend
@@ -714,7 +714,12 @@ def schema(
     kind: Annotated[str, typer.Option(help="suite, target or register")] = "suite",
     out_path: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write to this file (ending .json) instead of stdout."),
+        typer.Option(
+            "--out",
+            "-o",
+            callback=not_stdout,
+            help="Write to this file (ending .json) instead of stdout.",
+        ),
     ] = None,
 ) -> None:
     """Write the JSON Schema for suite, target or register files (for editor completion)."""
@@ -947,7 +952,7 @@ def runs_purge(
         out.print(f"{verb} {run.run_id} (finished {run.finished_at}): {', '.join(run.files)}")
     out.print(
         f"{verb} {len(purged)} run(s) older than {describe_age(age)}"
-        + ("" if dry_run else f"; recorded in {ledger_path}")
+        + ("" if dry_run or not purged else f"; recorded in {ledger_path}")
     )
 
 

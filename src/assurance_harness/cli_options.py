@@ -32,6 +32,18 @@ def not_blank(option: str, value: str | None, what: str, *, optional: bool = Tru
         raise UsageError(f"{option}: empty (an unset variable?); {fix}")
 
 
+def not_stdout(value: Path | None) -> Path | None:
+    """``--out -``, refused (the callback of every command's ``--out``): ``-`` reads as standard
+    output, and a file named ``-`` was written instead, where the next ``cat -`` reads the
+    terminal."""
+    if value is not None and str(value) == "-":
+        raise UsageError(
+            "--out -: a file named '-' would be written, not standard output; give a file "
+            "name (without --out, the command prints to standard output what it can)"
+        )
+    return value
+
+
 def reports_folder(value: Path) -> Path:
     """``--reports`` that can never be a folder (a file, a path through one, a named pipe, a
     socket or a device; ``workspace.reports_fault``): refused by every command (the callback

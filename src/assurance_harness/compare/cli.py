@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..cli_options import JsonAliasOpt, ReportsOpt, TableFormatOpt, not_blank, output_format
+from ..cli_options import (
+    JsonAliasOpt,
+    ReportsOpt,
+    TableFormatOpt,
+    not_blank,
+    not_stdout,
+    output_format,
+)
 from ..console import err, out, print_error, print_json, print_warning, term, user_errors
 from ..errors import RunFailedError, UsageError
 from ..formatting import MISSING
@@ -122,7 +129,10 @@ def compare(
     out_path: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Also write the comparison: .json for JSON, .md for Markdown."
+            "--out",
+            "-o",
+            callback=not_stdout,
+            help="Also write the comparison: .json for JSON, .md for Markdown.",
         ),
     ] = None,
     format: TableFormatOpt = "table",
@@ -324,7 +334,10 @@ def baseline_check(
     out_path: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Also write the comparisons: .json for JSON, .md for Markdown."
+            "--out",
+            "-o",
+            callback=not_stdout,
+            help="Also write the comparisons: .json for JSON, .md for Markdown.",
         ),
     ] = None,
     format: TableFormatOpt = "table",
@@ -379,6 +392,7 @@ def trend(
         typer.Option(
             "--out",
             "-o",
+            callback=not_stdout,
             help="PNG file, ending .png (default: <reports>/trend-<suite>-<metric>.png).",
         ),
     ] = None,

@@ -55,9 +55,11 @@ def parse_age(text: str) -> dt.timedelta:
     """'90d', '12w', '36h' or a bare number of days; nothing else, so a typo is an error
     rather than a purge with an age the user did not mean."""
     match = _AGE.fullmatch(text or "")
-    digits = match.group(1).lstrip("0") if match else ""
-    if match is None or not digits:  # not the form, or zero
+    if match is None:
         raise UsageError(f"--older-than {text!r}: {_AGE_FORM}")
+    digits = match.group(1).lstrip("0")
+    if not digits:  # purging every run, however new, is never what an age of zero meant
+        raise UsageError(f"--older-than {text!r}: give an age of at least 1 (hour, day or week)")
     unit = match.group(2) or "d"
     # Length first: int() refuses over 4300 digits (a ValueError), and any 10 are too many.
     hours = int(digits) * {"d": 24, "w": 24 * 7, "h": 1}[unit] if len(digits) < 10 else 0

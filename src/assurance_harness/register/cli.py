@@ -18,7 +18,7 @@ import typer
 from rich.text import Text
 
 from .. import workspace
-from ..cli_options import reports_folder
+from ..cli_options import not_stdout, reports_folder
 from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import SHOWN_ISSUES, UsageError, more_problems
@@ -355,7 +355,9 @@ def _clip(text: object, limit: int = 400) -> str:
 
 @register_app.command("export")
 def export_cmd(
-    out_path: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    out_path: Annotated[
+        Path, typer.Option("--out", "-o", callback=not_stdout, help="File to write.")
+    ],
     format: Annotated[
         str | None,
         typer.Option("--format", "-f", help="md, html, csv or xlsx (default: from --out)."),
@@ -432,7 +434,10 @@ def import_cmd(
     ],
     register: RegisterOpt = DEFAULT_REGISTER,
     out_path: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write here instead of over --register.")
+        Path | None,
+        typer.Option(
+            "--out", "-o", callback=not_stdout, help="Write here instead of over --register."
+        ),
     ] = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="Drop risks that are not in the CSV.")
@@ -483,7 +488,9 @@ def soa_cmd(
     format: Annotated[
         str, typer.Option("--format", "-f", help="table, md, html or csv.")
     ] = "table",
-    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="File to write.")] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", callback=not_stdout, help="File to write.")
+    ] = None,
     now: NowOpt = None,
 ) -> None:
     """Statement of Applicability: Annex A controls and their technical evidence.
@@ -551,7 +558,9 @@ def soa_cmd(
 
 @register_app.command("schema")
 def schema_cmd(
-    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="File to write.")] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", callback=not_stdout, help="File to write.")
+    ] = None,
 ) -> None:
     """The JSON Schema of register files, for editor completion."""
     from .model import register_schema
@@ -852,7 +861,9 @@ def list_cmd(
 
 @evidence_app.command("pack")
 def pack_cmd(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the annex to.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", callback=not_stdout, help="Folder to write the annex to.")
+    ],
     runs: Annotated[
         list[str] | None, typer.Argument(help="Run ids (or run directories) to include.")
     ] = None,

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli_options import reports_folder
+from ..cli_options import not_stdout, reports_folder
 from ..console import out, print_warning, term, user_errors
 from ..errors import RunFailedError, UsageError
 
@@ -17,7 +17,12 @@ def report(
     ] = "html,md,json,junit",
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Directory for the files (default: the run directory)."),
+        typer.Option(
+            "--out",
+            "-o",
+            callback=not_stdout,
+            help="Directory for the files (default: the run directory).",
+        ),
     ] = None,
     reports: Annotated[
         Path,

@@ -51,6 +51,11 @@ def ui_cmd(
         if index_only:
             from .static_index import write_index
 
+            if not reports.is_dir():  # a mistyped --reports: made, it held an empty index
+                raise UsageError(
+                    f"--reports {reports}: no such folder; give the folder the runs are in"
+                )
+
             path = write_index(reports)
             err.print(term(f"wrote {path}"))
             return
