@@ -78,7 +78,7 @@ _TOKEN = re.compile(r"\S+")
 def _redact_tokens(text: str, holds: Callable[[str], object]) -> str:
     """``text`` with each whitespace-delimited token that ``holds`` a key's prefix redacted.
     Token by token, not ``\\S*PREFIX\\S*``, which is tried from every position: a 1 MB
-    answer without a space took about 20 minutes."""
+    answer without a space took about 18 minutes, by extrapolation (BENCHMARKS.md)."""
     return _TOKEN.sub(lambda m: REDACTED if holds(m.group()) else m.group(), text)
 
 
