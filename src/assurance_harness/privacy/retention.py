@@ -59,7 +59,10 @@ def parse_age(text: str) -> dt.timedelta:
         raise UsageError(f"--older-than {text!r}: {_AGE_FORM}")
     digits = match.group(1).lstrip("0")
     if not digits:  # purging every run, however new, is never what an age of zero meant
-        raise UsageError(f"--older-than {text!r}: give an age of at least 1 (hour, day or week)")
+        raise UsageError(
+            f"--older-than {text!r}: give an age of at least 1 hour, day or week, e.g. 90d, 12w "
+            "or 36h"
+        )
     unit = match.group(2) or "d"
     # Length first: int() refuses over 4300 digits (a ValueError), and any 10 are too many.
     hours = int(digits) * {"d": 24, "w": 24 * 7, "h": 1}[unit] if len(digits) < 10 else 0
