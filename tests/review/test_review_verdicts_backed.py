@@ -80,3 +80,28 @@ def test_a_verdict_inserted_in_runs_db_fails_verify_and_is_left_out(
     after = _cli("review", "agreement", "--json", "--reports", project.reports)
     assert json.loads(after.stdout)["counts"] == before["counts"], after.output
     assert "carol" in after.stderr, after.stderr
+
+
+def test_the_web_app_leaves_out_and_names_a_verdict_inserted_in_runs_db(
+    reviewed: tuple[Project, str],
+) -> None:
+    """The queue page's agreement and a row's history counted a verdict the ledger does not
+    hold, as ``review status`` did, over real HTTP on 127.0.0.1."""
+    from assurance_harness.ui.app import Settings
+
+    from .serve import get_page, serving
+
+    project, run_id = reviewed
+    _sql(
+        project,
+        "INSERT INTO review_verdicts (run_id, row_key, reviewer, decision, label, scorer_label, "
+        f"note, created_at, ledger_ids) VALUES ('{run_id}', 'c2#0', 'carol', 'correct', 0, 1, "
+        "'', '2026-12-05T00:00:00+00:00', '[]')",
+    )
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings) as base:
+        queue = get_page(f"{base}/review?show=all")
+        item = get_page(f"{base}/review/{run_id}/c2%230")
+    for page in (queue, item):
+        assert "not in the evidence ledger" in page, page
+        assert "carol" in page
