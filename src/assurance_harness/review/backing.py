@@ -22,7 +22,14 @@ from ..store.reviews import Verdict
 if TYPE_CHECKING:
     from .store import ReviewStore
 
-__all__ = ["Unbacked", "backed_store", "check_store", "orphan_records", "unbacked_verdicts"]
+__all__ = [
+    "Unbacked",
+    "backed",
+    "backed_store",
+    "check_store",
+    "orphan_records",
+    "unbacked_verdicts",
+]
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,12 @@ class Unbacked:
 
     verdict: Verdict
     why: str
+
+    def left_out(self) -> str:
+        """The line a view that does not count it shows."""
+        return (
+            f"left out: {self.describe()}: not in the evidence ledger (assurance evidence verify)"
+        )
 
     def describe(self) -> str:
         v = self.verdict
@@ -103,17 +116,23 @@ def backed_store(reports: Path) -> tuple[ReviewStore, list[Unbacked]]:
     ``evidence verify`` reports as tampering. With no ledger at all (nothing to check against:
     a store whose ledger is elsewhere) every verdict counts, and the second list is empty."""
     from ..workspace import Workspace
-    from .store import ReviewStore
 
     workspace = Workspace.at(reports)
-    store = ReviewStore(workspace.index)
-    ledger = workspace.ledger
+    return backed(workspace.index, workspace.ledger)
+
+
+def backed(db: Path, ledger: Path) -> tuple[ReviewStore, list[Unbacked]]:
+    """:func:`backed_store` of the store ``db`` against the ledger at ``ledger`` (the web app's
+    ``--ledger``)."""
+    from .store import ReviewStore
+
+    store = ReviewStore(db)
     if not _ledger_present(ledger):
         return store, []
-    unbacked, _ = check_store(workspace.index, ledger)
+    unbacked, _ = check_store(db, ledger)
     if not unbacked:
         return store, []
-    return ReviewStore(workspace.index, leave_out={u.verdict.id for u in unbacked}), unbacked
+    return ReviewStore(db, leave_out={u.verdict.id for u in unbacked}), unbacked
 
 
 def _ledger_present(ledger: Path) -> bool:

@@ -336,7 +336,7 @@ async def run_page(request: web.Request) -> web.Response:
 def _run_page(request: web.Request) -> web.Response:
     from ..metrics.expr import ExpressionError, evaluate
     from ..report.rundata import load_run
-    from ..review.store import ReviewStore
+    from ..review.backing import backed
     from ..review.verdict import reviewed_run
 
     run_id = request.match_info["run_id"]
@@ -348,7 +348,8 @@ def _run_page(request: web.Request) -> web.Response:
     # review-aware view is measured over a stream too; its rows are read again, labelled.
     rows: Iterable[dict[str, Any]] = run.iter_results()
     if "review" in run.summary:
-        reviewed = reviewed_run(run_dir, ReviewStore(_paths(request).db), run=run)
+        store, _ = backed(_paths(request).db, _paths(request).ledger)  # named on /review
+        reviewed = reviewed_run(run_dir, store, run=run)
         rows = reviewed.iter_rows()
         run = reviewed.run  # its passes over the file know the skipped lines
     queued = {str(i["key"]) for i in (run.summary.get("review") or {}).get("queue") or []}
@@ -585,9 +586,9 @@ async def queue_page(request: web.Request) -> web.Response:
 
 def _queue_page(request: web.Request) -> web.Response:
     from ..review.agreement import agreement
-    from ..review.store import ReviewStore
+    from ..review.backing import backed
 
-    store = ReviewStore(_paths(request).db)
+    store, unbacked = backed(_paths(request).db, _paths(request).ledger)
     f = {"run": request.query.get("run", ""), "show": request.query.get("show", "pending")}
     current = store.current(f["run"] or None)
     items: list[QueueItem] = []
@@ -613,6 +614,7 @@ def _queue_page(request: web.Request) -> web.Response:
         reviewer=_settings(request).reviewer,
         agreement=agreement(current) if current else None,
         gone=_folder_gone(request, f["run"]),
+        unbacked=[u.left_out() for u in unbacked],
     )
 
 
@@ -642,9 +644,10 @@ def _item(
 ) -> web.Response:
     """The queued row's page; ``csrf`` is taken on the event loop (``csrf_token`` may note a
     new token on the request, for the security middleware to set as a cookie)."""
+    from ..review.backing import backed
     from ..review.store import ReviewStore
 
-    store = ReviewStore(_paths(request).db)
+    store, unbacked = backed(_paths(request).db, _paths(request).ledger)
     run_id, key = request.match_info["run_id"], request.match_info["key"]
     from ..store.postgres import StoreError
 
@@ -658,10 +661,13 @@ def _item(
         ) from None
     from ..store.nultext import NOTES, page_note
 
-    history = store.history(run_id, key)
+    history = ReviewStore(store.db).history(run_id, key)  # every one, as the CLI's history
     return _render(
         request,
         "item.html",
+        unbacked=[
+            u.left_out() for u in unbacked if (u.verdict.run_id, u.verdict.row_key) == (run_id, key)
+        ],
         title=f"Review {key}",
         item=item,
         nul_note=page_note(store.db.dialect, item.prompt, item.response),
