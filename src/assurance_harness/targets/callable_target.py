@@ -304,11 +304,9 @@ class CallableTarget(Target):
                 continue
             if not own.has_location or not own.origin:
                 continue  # a namespace package: no file to compare
-            loaded = getattr(held, "__file__", None)
-            if loaded and (
-                _same_file(Path(own.origin), Path(loaded)) or _same_bytes(own, Path(loaded))
-            ):
+            if _already_this_file(held, own):
                 continue
+            loaded = getattr(held, "__file__", None)
             where = (
                 f"is already imported in this process from {loaded}"
                 if loaded
@@ -336,12 +334,8 @@ class CallableTarget(Target):
         for name, own in folder_modules(self._folders()):
             assert own.origin is not None
             held = sys.modules.get(name)
-            if held is not None:
-                loaded = getattr(held, "__file__", None)
-                if loaded and (
-                    _same_file(Path(own.origin), Path(loaded)) or _same_bytes(own, Path(loaded))
-                ):
-                    continue
+            if _already_this_file(held, own):
+                continue
             if name in HARNESS_IMPORTS:
                 why = "a module assurance-harness imports"
             elif name in sys.stdlib_module_names or _python_own(name):
@@ -542,6 +536,16 @@ def _spec_digest(spec: importlib.machinery.ModuleSpec) -> str | None:
     except (OSError, ImportError, ValueError):
         return None
     return _digest(data) if isinstance(data, bytes) else None
+
+
+def _already_this_file(held: object, own: importlib.machinery.ModuleSpec) -> bool:
+    """Whether ``held``, the module a process already holds under ``own``'s name, was loaded
+    from the file ``own`` names, or from a copy with its bytes (the same code, the same
+    fingerprint)."""
+    loaded = getattr(held, "__file__", None)
+    if not loaded or not own.origin:
+        return False
+    return _same_file(Path(own.origin), Path(loaded)) or _same_bytes(own, Path(loaded))
 
 
 def _same_bytes(spec: importlib.machinery.ModuleSpec, loaded: Path) -> bool:
