@@ -218,21 +218,24 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
 
 class _ReviewedByTarget:
     """Per scorer name, its figures against the human verdicts given on runs of a run's
-    target (review agreement), shown beside its bundled card; read once per target, none
-    when no store exists yet."""
+    target (review agreement) that the ledger backs, shown beside its bundled card; read once
+    per target, none when no store exists yet. ``left_out`` names the verdicts not counted."""
 
-    def __init__(self, reports: Path) -> None:
+    def __init__(self, reports: Path, ledger: Path) -> None:
         self.reports = reports
+        self.ledger = ledger
         self.texts: dict[str | None, dict[str, str]] = {}
+        self.left_out: list[str] = []
 
     def __call__(self, run: RunFiles) -> dict[str, str]:
-        from ..scorers.reviewed import reviewed_validity
+        from ..review.backing import backed_validity
 
         fingerprint = run.target.get("fingerprint")
         scope = str(fingerprint) if fingerprint else None
         if scope not in self.texts:
-            figures = reviewed_validity(self.reports, target=scope)
+            figures, unbacked = backed_validity(self.reports, target=scope, ledger=self.ledger)
             self.texts[scope] = {name: r.text() for name, r in figures.items()}
+            self.left_out = [f"Reviewed figures {u.left_out()}." for u in unbacked]
         return self.texts[scope]
 
 
@@ -265,7 +268,7 @@ def build_annex(
     status = None
     if register_path is not None and Path(register_path).exists():
         status = build_status(Path(register_path), ledger_path, now=now, check_files=True)
-    reviewed = _ReviewedByTarget(reports)
+    reviewed = _ReviewedByTarget(reports, ledger_path)
     annex_runs = [
         _annex_run(RunFiles.load(resolve_run(reports, ref)), index, status, max_cases, reviewed)
         for index, ref in enumerate(runs, start=1)
@@ -289,7 +292,7 @@ def build_annex(
         runs=annex_runs,
         status=status,
         linked=linked,
-        limitations=_limitations(annex_runs, status) + missing,
+        limitations=_limitations(annex_runs, status) + missing + reviewed.left_out,
         generated_at=now,
         command=command,
         include_transcripts=include_transcripts,

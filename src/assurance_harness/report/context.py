@@ -145,6 +145,9 @@ class ReportContext:
     summary_changed_note: str | None = None
     """The one line every format shows when summary.json is not the file the manifest records
     (``RunLog.summary_changed``): everything a report shows as the run's comes from it."""
+    reviews_left_out: list[str] = field(default_factory=list)
+    """Review verdicts the scorers' reviewed figures did not count (in ``runs.db``, not in the
+    evidence ledger: ``review.backing``), a line each, shown beside the validity cards."""
     shown_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The result rows of every gate's worst cases, by ``case_id#sample``: all of the run's
     rows a format may show (read once, streamed; never the whole run)."""
@@ -316,14 +319,17 @@ def _validity(
 
 
 def build_context(run: RunData) -> ReportContext:
-    from ..scorers.reviewed import reviewed_validity
+    from ..review.backing import backed_validity
 
     summary = run.summary
     # Human verdicts live beside the run index of the reports folder the run sits in; only
-    # those given on runs of this run's target speak for its scorers here.
+    # those given on runs of this run's target, and held by its evidence ledger, speak for its
+    # scorers here.
     fingerprint = (summary.get("target") or {}).get("fingerprint")
     scope = str(fingerprint) if fingerprint else None
-    reviewed = reviewed_validity(run.run_dir.parent, target=scope) if run.gates else {}
+    reviewed, unbacked = (
+        backed_validity(run.run_dir.parent, target=scope) if run.gates else ({}, [])
+    )
     gate_views: list[GateView] = []
     wanted: dict[str, list[str]] = {}
     for gate in run.gates:
@@ -456,5 +462,6 @@ def build_context(run: RunData) -> ReportContext:
         skipped_note=run.skipped_note() if skipped else None,
         changed_note=changed,
         summary_changed_note=run.summary_changed(),
+        reviews_left_out=[u.left_out() for u in unbacked],
         shown_rows=shown,
     )

@@ -17,7 +17,7 @@ FORMAT = "assurance-report/1"
 def report_document(run: RunData, *, context: ReportContext | None = None) -> dict[str, Any]:
     ctx = context or build_context(run)
     rows = ctx.shown_rows
-    document = {
+    document: dict[str, Any] = {
         "format": FORMAT,
         "run_id": ctx.run_id,
         "run_dir": str(run.run_dir),
@@ -47,6 +47,8 @@ def report_document(run: RunData, *, context: ReportContext | None = None) -> di
         document["results_changed"] = ctx.changed_note
     if ctx.summary_changed_note:  # optional: absent for the summary the run wrote
         document["summary_changed"] = ctx.summary_changed_note
+    if ctx.reviews_left_out:  # optional: absent when the ledger backs every verdict
+        document["reviews_left_out"] = ctx.reviews_left_out
     return document
 
 

@@ -256,6 +256,8 @@ def _validity_lines(ctx: ReportContext) -> list[str]:
                 lines.append(f"- {md_text(g.id)}: validity checked: {md_text(check['text'])}")
         for reason in unmet:
             lines.append(f"- {md_text(g.id)}: ❌ minimum validity not met: {md_text(reason)}")
+    if lines:
+        lines += [f"- reviewed figures {md_text(line)}" for line in ctx.reviews_left_out]
     return lines
 
 

@@ -63,6 +63,9 @@ def write_reports(
         warn(context.changed_note)
     if warn is not None and context.summary_changed_note:
         warn(context.summary_changed_note)
+    if warn is not None:
+        for line in context.reviews_left_out:
+            warn(f"reviewed figures {line}")
     written: dict[str, Path] = {}
     for fmt_name in chosen:
         if fmt_name == "html":

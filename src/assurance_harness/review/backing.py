@@ -20,12 +20,14 @@ from ..register.evidence_record import EvidenceRecord
 from ..store.reviews import Verdict
 
 if TYPE_CHECKING:
+    from ..scorers.reviewed import ReviewedValidity
     from .store import ReviewStore
 
 __all__ = [
     "Unbacked",
     "backed",
     "backed_store",
+    "backed_validity",
     "check_store",
     "orphan_records",
     "unbacked_verdicts",
@@ -133,6 +135,29 @@ def backed(db: Path, ledger: Path) -> tuple[ReviewStore, list[Unbacked]]:
     if not unbacked:
         return store, []
     return ReviewStore(db, leave_out={u.verdict.id for u in unbacked}), unbacked
+
+
+def backed_validity(
+    reports: Path, *, target: str | None = None, ledger: Path | None = None
+) -> tuple[dict[str, ReviewedValidity], list[Unbacked]]:
+    """Each scorer's reviewed figures (``scorers.reviewed.reviewed_validity``) from the verdicts
+    the evidence ledger backs (the workspace's ledger of ``reports``, or ``ledger``), and the
+    verdicts left out, for the caller to name. What a gate's ``min_validity``, the run report,
+    ``review agreement`` and the annex read: a verdict inserted in ``runs.db`` by hand raised a
+    scorer's precision there while ``review status`` already left it out. Nothing is created
+    to find out: no store, no figures; no ledger, every verdict counts (as :func:`backed`)."""
+    from ..scorers.reviewed import reviewed_validity
+    from ..store.location import index_available
+    from ..workspace import Workspace
+
+    workspace = Workspace.at(reports, ledger=ledger)
+    if not index_available(workspace.index):
+        return {}, []
+    unbacked: list[Unbacked] = []
+    if _ledger_present(workspace.ledger):
+        unbacked, _ = check_store(workspace.index, workspace.ledger)
+    leave_out = {u.verdict.id for u in unbacked}
+    return reviewed_validity(reports, target=target, leave_out=leave_out), unbacked
 
 
 def _ledger_present(ledger: Path) -> bool:

@@ -286,7 +286,7 @@ def agreement_cmd(
         sample = sample_keys(reports, {r for r, _ in current})
         result = agreement(current, sample=sample)
         # Beside each scorer's bundled card: its figures against every human verdict here.
-        by_scorer = reviewed_validity(reports)
+        by_scorer = reviewed_validity(reports, leave_out={u.verdict.id for u in unbacked})
         if as_json:
             document = {
                 **result.to_dict(),

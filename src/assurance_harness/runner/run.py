@@ -436,6 +436,8 @@ class _Run:
     """What the retry of the run's errors that this finish closed came to (a console line)."""
     retry_cmd: str = ""
     """The command that sends the run's errored requests again (``--retry-errors``)."""
+    left_out: list[str] = field(default_factory=list)
+    """The review verdicts the gates' reviewed figures did not count, a warning each."""
 
 
 def run_suite(
@@ -1366,17 +1368,20 @@ def _nothing_recorded(run_dir: RunDir, resumed: bool) -> bool:
         return False
 
 
-def _reviewed_figures(
-    gates: Sequence[GateSpec], reports: Path, target: str
-) -> dict[str, ReviewedValidity]:
-    """Each scorer's precision and recall against the human verdicts given so far on runs of
-    this target (fingerprint), read only when a gate's ``min_validity`` may use them (the
-    store is not touched otherwise)."""
+def _reviewed_figures(run: _Run, gates: Sequence[GateSpec]) -> dict[str, ReviewedValidity]:
+    """Each scorer's precision and recall against the human verdicts the evidence ledger backs,
+    given so far on runs of this target (fingerprint), read only when a gate's
+    ``min_validity`` may use them (the store is not touched otherwise). A verdict left out is
+    named in ``run.left_out``."""
     if not any(g.min_validity and g.validity_from != "card" for g in gates):
         return {}
-    from ..scorers.reviewed import reviewed_validity
+    from ..review.backing import backed_validity
 
-    return reviewed_validity(reports, target=target)
+    figures, unbacked = backed_validity(
+        run.reports, target=run.fingerprint, ledger=run.post.ledger_path
+    )
+    run.left_out += [f"min_validity {u.left_out()}" for u in unbacked]
+    return figures
 
 
 def _score(run: _Run) -> Verdict:
@@ -1468,7 +1473,7 @@ def _score(run: _Run) -> Verdict:
     else:
         metric_values, rows = compute_metrics(loaded.metrics, sink.rows, seed=suite.seed), sink.rows
     specs = {m.id: m for m in loaded.metrics}
-    reviewed = _reviewed_figures(suite.gates, run.reports, run.fingerprint)
+    reviewed = _reviewed_figures(run, suite.gates)
     gates = [
         attach_validity(
             judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), rows),
@@ -1543,6 +1548,7 @@ def _finish(run: _Run) -> RunOutcome:
     outcome = RunOutcome(run.run_dir.run_id, run.run_dir.path, data, summary.exit_code)
     if run.retried is not None:
         outcome.notes.append(run.retried)
+    outcome.warnings.extend(run.left_out)
     hint = retry_hint(data, run.retry_cmd)
     if hint is not None:
         outcome.notes.append(hint)

@@ -23,7 +23,7 @@ specificity low; without a QC share they are absent, never guessed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -218,12 +218,20 @@ def sample_keys(reports: Path, run_ids: set[str]) -> set[tuple[str, str]]:
 
 
 def reviewed_validity(
-    reports: Path, db: Path | Database | None = None, *, target: str | None = None
+    reports: Path,
+    db: Path | Database | None = None,
+    *,
+    target: str | None = None,
+    leave_out: Collection[int] = (),
 ) -> dict[str, ReviewedValidity]:
     """Per scorer name, its precision (and, from the random QC share, recall and
     specificity) against the human verdicts in the store (``reports/runs.db``, or the team
     store): those given on runs of the target with fingerprint ``target``, or every one when
-    it is None; empty where there is no store yet (nothing is created to find that out)."""
+    it is None; empty where there is no store yet (nothing is created to find that out).
+
+    ``leave_out``: ids of verdicts not to count. The views pass those the evidence ledger does
+    not back (``review.backing.backed_validity``, above this layer): a verdict inserted in
+    ``runs.db`` by hand must not raise the precision a gate's ``min_validity`` reads."""
     embedded = db if db is not None else reports / "runs.db"
     if not isinstance(embedded, Database) and not index_available(embedded):
         return {}
@@ -231,7 +239,7 @@ def reviewed_validity(
     # Every command reading verdicts comes here (report, gates, the annex): a disk that failed
     # under runs.db is its storage fault, said once, not an internal error.
     with store_faults(store):
-        standing = standing_verdicts(store)
+        standing = standing_verdicts(store, leave_out=leave_out)
     by_scorer: dict[str, dict[Any, dict[str, Verdict]]] = {}
     runs: dict[str, _RunReview] = {}
     sampled: set[tuple[str, str]] = set()
