@@ -105,3 +105,29 @@ def test_the_web_app_leaves_out_and_names_a_verdict_inserted_in_runs_db(
     for page in (queue, item):
         assert "not in the evidence ledger" in page, page
         assert "carol" in page
+
+
+def test_review_queue_does_not_take_a_row_off_the_pending_list_for_an_inserted_verdict(
+    reviewed: tuple[Project, str],
+) -> None:
+    """``review queue --pending`` read every verdict in runs.db: one inserted by hand took a
+    flagged row off the list people work from, with nothing said."""
+    project, run_id = reviewed
+    before = json.loads(
+        _cli("review", "queue", "--pending", "--json", "--reports", project.reports).stdout
+    )
+    assert "c3#0" in {item["row"] for item in before}, before
+    _sql(
+        project,
+        "INSERT INTO review_verdicts (run_id, row_key, reviewer, decision, label, scorer_label, "
+        f"note, created_at, ledger_ids) VALUES ('{run_id}', 'c3#0', 'carol', 'agree', 1, 1, '', "
+        "'2026-12-05T00:00:00+00:00', '[]')",
+    )
+
+    result = _cli("review", "queue", "--pending", "--json", "--reports", project.reports)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == before
+    assert "carol" in result.stderr and "ledger" in result.stderr, result.stderr
+    table = _cli("review", "queue", "--reports", project.reports)
+    assert "carol" not in table.stdout and "carol" in table.stderr, table.output
