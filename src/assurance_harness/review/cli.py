@@ -64,11 +64,13 @@ def queue_cmd(
 ) -> None:
     """Rows waiting for a person, and why each was queued."""
     with _errors():
-        from .store import ReviewStore
+        from .backing import backed_store
 
-        store = ReviewStore(reports / "runs.db")
+        # A verdict the ledger does not back must not take a row off the pending list.
+        store, unbacked = backed_store(reports)
         run = _run_option(store, reports, run)  # before a line is printed
         current = store.current(run)
+        _warn_unbacked(unbacked, "not counted")
         # Read a row at a time (its prompt and response too): the queue of a 100,000-case run
         # is never held whole, for a table of its first rows or a JSON list without the text.
         with closing(store.iter_queue(run)) as queued:
