@@ -342,6 +342,9 @@ def _run_page(request: web.Request) -> web.Response:
     run_id = request.match_info["run_id"]
     run_dir = _run_dir(request, run_id)
     run = load_run(run_dir)
+    misnamed = run.misnamed()
+    if misnamed is not None:
+        return _misnamed_page(request, run_id, misnamed)
     reviewed = None
     # Streamed, the first ROW_LIMIT matches kept: a 100,000-row run held whole (and, with a
     # review policy, read again and deep-copied) took the server's memory for one page. The
@@ -415,6 +418,10 @@ def _run_page(request: web.Request) -> web.Response:
         error=error,
         skipped_note=run.skipped_note(),  # the pass over the rows above knows it: no reread
         summary_changed=run.summary_changed(),
+        # What compare and baseline refuse: the figures cannot be checked against the rows
+        # (the rows' hash is known from the pass above).
+        unverified=run.results_unverified(),
+        rows_missing=run.results_missing() is not None,
         groups=sorted(g for g in groups if g is not None),
         picked_group=picked,
         shown=shown,
@@ -422,6 +429,15 @@ def _run_page(request: web.Request) -> web.Response:
         total=total,
         limit=ROW_LIMIT,
     )
+
+
+def _misnamed_page(request: web.Request, run_id: str, misnamed: str) -> web.Response:
+    """The page of a run whose folder holds another run's files (``RunLog.misnamed``): what is
+    wrong, and none of the files' figures or rows, which would read as this run's; a 503, as
+    for any run folder that cannot be used (``data_errors``)."""
+    response = _render(request, "run_misnamed.html", title=f"Run {run_id}", misnamed=misnamed)
+    response.set_status(503)
+    return response
 
 
 def _texts(row: dict[str, Any]) -> list[str]:
