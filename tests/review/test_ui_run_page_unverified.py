@@ -132,3 +132,12 @@ def test_a_reviewed_run_without_results_jsonl_says_so(tmp_path: Path) -> None:
         status, page = _get(base, f"/runs/{run_id}")
     assert status == 200, page[:300]
     assert 'id="results-unverified"' in page and "results.jsonl: missing" in page
+
+
+def test_a_folder_holding_another_runs_files_serves_not_its_report(site) -> None:
+    """report.html in a swapped folder is the other run's report, under this run's name."""
+    _, ids, base = site
+    status, page = _get(base, f"/runs/{ids[4]}/report.html")
+    assert status == 503, page[:300]
+    assert f"its files are run '{ids[5]}'s" in page
+    assert "<html" not in page
