@@ -450,7 +450,12 @@ async def run_report(request: web.Request) -> web.StreamResponse:
 
 
 def _run_report(request: web.Request) -> web.StreamResponse:
+    from ..report.rundata import load_run
+
     run_dir = _run_dir(request, request.match_info["run_id"])
+    misnamed = load_run(run_dir).misnamed()
+    if misnamed is not None:  # its report.html is the other run's (``report`` refuses it too)
+        raise web.HTTPServiceUnavailable(text=f"this report is not served: {misnamed}")
     path = run_dir / "report.html"
     # Sent as is: a report.html that links to a file elsewhere (a run folder unpacked from
     # someone else's archive) would send that file, whatever it is.
