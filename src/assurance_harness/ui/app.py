@@ -757,6 +757,20 @@ def _item_post(request: web.Request, form: Any, csrf: str) -> web.Response:
     return _item(request, csrf, saved=saved)
 
 
+STATIC = HERE / "static"
+STATIC_FILES = frozenset(p.name for p in STATIC.iterdir() if p.is_file())
+"""The files /static/ serves, by name: aiohttp's static route asked the system for any name
+in the URL, and one longer than a file name can be (ENAMETOOLONG) was a 500."""
+
+
+async def static_file(request: web.Request) -> web.StreamResponse:
+    """One of the app's own ``STATIC_FILES``; any other name is a 404, never a lookup."""
+    name = request.match_info["name"]
+    if name not in STATIC_FILES:
+        raise web.HTTPNotFound(text=f"no static file {name}")
+    return web.FileResponse(STATIC / name)
+
+
 @web.middleware
 async def data_errors(request: web.Request, handler: Any) -> web.StreamResponse:
     """What a page reads cannot be used: a 503 that says so, on every page (never a page that
@@ -798,7 +812,7 @@ def make_app(settings: Settings, *, host: str = "127.0.0.1", port: int = 8765) -
     app.router.add_get("/review", queue_page)
     app.router.add_get("/review/{run_id}/{key}", item_page)
     app.router.add_post("/review/{run_id}/{key}", item_post)
-    app.router.add_static("/static", HERE / "static")
+    app.router.add_get("/static/{name}", static_file)
     return app
 
 
