@@ -141,3 +141,26 @@ def test_a_folder_holding_another_runs_files_serves_not_its_report(site) -> None
     assert status == 503, page[:300]
     assert f"its files are run '{ids[5]}'s" in page
     assert "<html" not in page
+
+
+@pytest.mark.parametrize("name", ["a" * 300, "sub\x00x"])
+def test_a_manifest_naming_results_no_file_name_can_hold_is_named_not_a_500(
+    tmp_path: Path, name: str
+) -> None:
+    """Was: a 500 (OSError, file name too long) on the run, compare, trend and register pages,
+    or a NUL-holding path reported as a missing results.jsonl."""
+    project = make_project(tmp_path, suite_text=GROUPS_SUITE)
+    first, run_id = project.run().run_id, project.run().run_id
+    manifest = project.reports / run_id / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["results"]["path"] = name
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    pages = [f"/runs/{run_id}", f"/compare?a={first}&b={run_id}", "/trend", "/register"]
+    pages += ["/trend?suite=review-demo&metric=bad_rate", "/register/R-001"]
+    with serving(settings) as base:
+        for page in pages:
+            status, text = _get(base, page)
+            assert status != 500 and "Server got itself in trouble" not in text, (page, text)
+        status, text = _get(base, f"/runs/{run_id}")
+    assert status == 503 and "manifest.json: results: path" in text, text[:300]
