@@ -164,3 +164,22 @@ def test_a_manifest_naming_results_no_file_name_can_hold_is_named_not_a_500(
             assert status != 500 and "Server got itself in trouble" not in text, (page, text)
         status, text = _get(base, f"/runs/{run_id}")
     assert status == 503 and "manifest.json: results: path" in text, text[:300]
+
+
+def test_a_risk_page_says_a_runs_results_are_missing_or_changed(tmp_path: Path) -> None:
+    """The risk page listed a failing gate with no responses behind it, saying nothing, when
+    the run's results.jsonl was gone; and showed rows of a changed file as the responses the
+    gate failed on."""
+    project = make_project(tmp_path, suite_text=GROUPS_SUITE)
+    gone, changed = project.run().run_id, project.run().run_id
+    (project.reports / gone / "results.jsonl").unlink()
+    results = project.reports / changed / "results.jsonl"
+    results.write_bytes(results.read_bytes().replace(b"hate", b"HATE"))
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings) as base:
+        status, page = _get(base, "/register/R-001")
+    assert status == 200, page[:300]
+    sections = {s.split("</a>")[0].rsplit(">", 1)[-1]: s for s in page.split("<h2>")[1:]}
+    assert "results.jsonl is missing" in sections[gone], sections[gone]
+    assert "changed since the evidence was recorded" in sections[changed]
+    assert "not those the gates were measured on" in sections[changed], sections[changed]
