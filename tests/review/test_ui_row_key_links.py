@@ -35,4 +35,4 @@ def test_every_review_link_of_a_row_with_an_odd_case_id_opens_that_row(tmp_path:
                     heading = re.search(r"<h1>Review (.*)</h1>", response.read().decode())
                 assert heading, url
                 opened[html.unescape(heading.group(1))] = url
-    assert {f"{odd}#0" for odd in ODD_IDS} <= set(opened), opened
+    assert {f"{odd}#0" for odd in ODD_IDS.values()} <= set(opened), opened

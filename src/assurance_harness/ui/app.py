@@ -7,6 +7,7 @@ import asyncio
 import functools
 import json
 import os
+import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -130,6 +131,15 @@ def _fig(value: Any) -> str:
     return num(value)
 
 
+def url_segment(value: Any) -> str:
+    """``value`` as one segment of a link's path: every character a path gives a meaning to
+    escaped, "/" too (Jinja's ``urlencode`` keeps it: the review link of a row "a/b#0" led to
+    a 404), and a segment of dots as ``%2E`` (a browser steps up the path for ".."). Bytes a
+    folder's name held that were not UTF-8 are escaped as those bytes."""
+    text = urllib.parse.quote(str(value), safe="", errors="surrogateescape")
+    return text.replace(".", "%2E") if not text.strip(".") else text
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -145,6 +155,7 @@ def _env() -> jinja2.Environment:
         group_name=group_name,
         group_param=group_param,
         coverage_notes=coverage_notes,
+        segment=url_segment,
     )
     return env
 
