@@ -297,3 +297,42 @@ def test_an_index_into_reports_that_is_a_file_is_a_usage_error(tmp_path: Path) -
     result = run_cli("ui", "--index", "--reports", "a-file", cwd=tmp_path, timeout=60)
     assert result.returncode == 2, result.stderr
     assert "error: --reports a-file: is a file, not a folder" in result.stderr, result.stderr
+
+
+def test_a_client_gone_before_its_form_arrived_is_no_bug_report(tmp_path: Path) -> None:
+    """Was: a POST whose client closed the connection before sending the body it announced
+    (a closed tab, a killed script) logged "internal error ... a bug in assurance-harness ...
+    please report it" and saved a crash file with the traceback."""
+    import os
+    import socket
+    import subprocess
+    import time
+
+    from tests.testing.cli import cli_command
+
+    crashes = tmp_path / "tmp"
+    crashes.mkdir()
+    proc = subprocess.Popen(
+        cli_command("ui", "--port", "0", "--reports", tmp_path, "--reviewer", "alice"),
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(crashes)},
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        found = re.search(r"assurance ui on http://127\.0\.0\.1:(\d+)/", line)
+        assert found, line
+        with socket.create_connection(("127.0.0.1", int(found.group(1))), timeout=30) as s:
+            s.sendall(
+                b"POST /review/r/c1%230 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 1000\r\n\r\ndecision=agree"
+            )
+            time.sleep(0.3)  # the server is reading the body when the client goes
+        time.sleep(0.5)
+    finally:
+        proc.terminate()
+        _, rest = proc.communicate(timeout=30)
+    assert "internal error" not in rest and "Traceback" not in rest, rest[-2000:]
+    assert not list(crashes.glob("assurance-crash-*")), rest[-2000:]

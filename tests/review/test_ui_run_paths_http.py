@@ -108,6 +108,15 @@ def test_a_run_id_no_file_name_can_hold_is_a_404_not_a_500(site, name: str) -> N
     assert status == 200, (status, text[:300])  # the queue, empty for a run it does not hold
 
 
+@pytest.mark.parametrize("name", ["a" * 300, "é" * 200, "a%00b", "a/" + "b" * 300])
+def test_a_static_file_name_no_file_name_can_hold_is_a_404_not_a_500(site, name: str) -> None:
+    _, _, _, base = site
+    quoted = name if "%" in name else urllib.parse.quote(name)
+    status, text = _request(base, f"/static/{quoted}")
+    assert status == 404, (status, text[:300])  # was: a 500 (file name too long)
+    assert _request(base, "/static/app.css")[0] == 200
+
+
 def test_a_verdict_posted_for_a_run_id_no_file_name_can_hold_is_a_404_not_a_500(site) -> None:
     """The form's own token and cookie, as a page of the app would send: only the run id in the
     URL is overlong (a mistyped or crafted link followed by the reviewer)."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..utf8 import is_utf8, shown
 from .visible import visible
 
 NUL_STAND_IN = "\u2400"
@@ -24,8 +25,12 @@ NUL_STAND_IN = "\u2400"
 
 def page_text(value: Any) -> Any:
     """``value`` as a page writes it: text (markup too: a control character is never part of a
-    tag) with NUL as ``␀`` and other hidden characters escaped; anything else as it is."""
+    tag) with NUL as ``␀`` and other hidden characters escaped, and bytes that were not UTF-8
+    (a folder's name, held with lone surrogates) as ``\\xNN`` (``utf8.shown``): no page can be
+    written with them, and the runs page was a 500 while such a folder was there; anything else
+    as it is."""
     if not isinstance(value, str):
         return value
-    shown = visible(value.replace("\x00", NUL_STAND_IN))
-    return Markup(shown) if isinstance(value, Markup) else shown
+    text = value if is_utf8(value) else shown(value)  # a name the system gave in other bytes
+    text = visible(text.replace("\x00", NUL_STAND_IN))
+    return Markup(text) if isinstance(value, Markup) else text

@@ -246,13 +246,14 @@ def risk_status(
     records: list[EvidenceRecord],
     *,
     now: dt.datetime,
-    awaiting: dict[str, int] | None = None,
+    awaiting: dict[str, int | str] | None = None,
     trusted: bool = True,
 ) -> RiskStatus:
     """The status of one risk from the records that name it. ``awaiting`` counts, per run,
-    the flagged rows that still have no human verdict (``review.awaiting_by_run``). Not
-    ``trusted`` (the ledger fails verification), a risk whose gates all pass as the records
-    say is untested: a verdict edited from fail to pass reads the same."""
+    the flagged rows that still have no human verdict, or says why they cannot be counted
+    (``review.awaiting_by_run``). Not ``trusted`` (the ledger fails verification), a risk whose
+    gates all pass as the records say is untested: a verdict edited from fail to pass reads the
+    same."""
     declared = risk.suite_names if risk else []
     seen = list(dict.fromkeys(r.suite_name for r in records))
     suites: list[SuiteEvidence] = []
@@ -301,9 +302,13 @@ def risk_status(
         status = "awaiting review"
         for s in waiting:
             assert s.run_id is not None and awaiting is not None
+            count = awaiting[s.run_id]
             reasons.append(
-                f"{s.suite}: {awaiting[s.run_id]} flagged row(s) of run {s.run_id} await a "
-                "human verdict"
+                f"{s.suite}: {count} flagged row(s) of run {s.run_id} await a human verdict"
+                if isinstance(count, int)
+                else f"{s.suite}: run {s.run_id}'s gates awaited review, and whether its "
+                f"flagged rows were all reviewed cannot be told: {count}; restore the run "
+                "folder, or run the suite again"
             )
     elif missing or no_data:
         status = "untested"
@@ -408,7 +413,7 @@ def compute_status(
     records: list[EvidenceRecord],
     *,
     now: dt.datetime | None = None,
-    awaiting: dict[str, int] | None = None,
+    awaiting: dict[str, int | str] | None = None,
     identity: SystemIdentity | None = None,
     trusted: bool = True,
 ) -> tuple[list[RiskStatus], list[str]]:

@@ -24,24 +24,31 @@ def required_keys(summary: dict[str, Any]) -> list[str]:
     ]  # an entry without a key names no row (the run's readers check the rest of its shape)
 
 
-def awaiting_by_run(records: list[EvidenceRecord], ledger_path: Path) -> dict[str, int]:
+def awaiting_by_run(records: list[EvidenceRecord], ledger_path: Path) -> dict[str, int | str]:
     """Run id -> flagged rows without any review record, for every run in the ledger that
-    has a review queue."""
+    has a review queue; or, for a run whose gates awaited review but whose summary.json (its
+    queue) cannot be read, why they cannot be counted. Counted as none, such a run's risk read
+    "verified" on no evidence that anyone reviewed its rows."""
     reviewed: dict[str, set[str]] = {}
     run_dirs: dict[str, Path] = {}
+    awaited: set[str] = set()
     for record in records:
         if record.is_review:
             reviewed.setdefault(record.run_id, set()).add(str((record.review or {}).get("row")))
         else:
             run_dirs.setdefault(record.run_id, record.run_dir(ledger_path))
-    out: dict[str, int] = {}
+            if record.verdict == "awaiting_review":
+                awaited.add(record.run_id)
+    out: dict[str, int | str] = {}
     for run_id, run_dir in run_dirs.items():
         try:
             # Read and checked as every reader of a run does: a queue edited into another
             # shape is damage, named by the commands that show the run, not a crash here.
             summary = read_run(run_dir).summary
-        except UsageError:
-            continue  # a damaged run (a pipe in its place too) is what 'evidence verify' reports
+        except UsageError as exc:
+            if run_id in awaited:  # a damaged run (a pipe in its place too): 'evidence verify'
+                out[run_id] = str(exc)
+            continue
         if "review" not in summary:
             continue
         missing = [k for k in required_keys(summary) if k not in reviewed.get(run_id, set())]

@@ -348,6 +348,15 @@ class RunLog:
                 f"{self.dir / MANIFEST}: results: path {rel!r} is outside the run folder; the "
                 "run directory is damaged or was edited"
             )
+        from ..targets.base import check_local_path
+
+        try:  # asked of the system, it failed as an OSError wherever first looked up
+            check_local_path(rel)
+        except ValueError as exc:
+            raise UsageError(
+                f"{self.dir / MANIFEST}: results: path {rel[:60]!r}: {exc}; the run directory "
+                "is damaged or was edited"
+            ) from None
         return self.dir / rel
 
     def file(self, name: str) -> Path:

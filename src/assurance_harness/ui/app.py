@@ -7,6 +7,7 @@ import asyncio
 import functools
 import json
 import os
+import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -130,6 +131,15 @@ def _fig(value: Any) -> str:
     return num(value)
 
 
+def url_segment(value: Any) -> str:
+    """``value`` as one segment of a link's path: every character a path gives a meaning to
+    escaped, "/" too (Jinja's ``urlencode`` keeps it: the review link of a row "a/b#0" led to
+    a 404), and a segment of dots as ``%2E`` (a browser steps up the path for ".."). Bytes a
+    folder's name held that were not UTF-8 are escaped as those bytes."""
+    text = urllib.parse.quote(str(value), safe="", errors="surrogateescape")
+    return text.replace(".", "%2E") if not text.strip(".") else text
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -145,6 +155,7 @@ def _env() -> jinja2.Environment:
         group_name=group_name,
         group_param=group_param,
         coverage_notes=coverage_notes,
+        segment=url_segment,
     )
     return env
 
@@ -342,6 +353,9 @@ def _run_page(request: web.Request) -> web.Response:
     run_id = request.match_info["run_id"]
     run_dir = _run_dir(request, run_id)
     run = load_run(run_dir)
+    misnamed = run.misnamed()
+    if misnamed is not None:
+        return _misnamed_page(request, run_id, misnamed)
     reviewed = None
     # Streamed, the first ROW_LIMIT matches kept: a 100,000-row run held whole (and, with a
     # review policy, read again and deep-copied) took the server's memory for one page. The
@@ -415,6 +429,10 @@ def _run_page(request: web.Request) -> web.Response:
         error=error,
         skipped_note=run.skipped_note(),  # the pass over the rows above knows it: no reread
         summary_changed=run.summary_changed(),
+        # What compare and baseline refuse: the figures cannot be checked against the rows
+        # (the rows' hash is known from the pass above).
+        unverified=run.results_unverified(),
+        rows_missing=run.results_missing() is not None,
         groups=sorted(g for g in groups if g is not None),
         picked_group=picked,
         shown=shown,
@@ -422,6 +440,15 @@ def _run_page(request: web.Request) -> web.Response:
         total=total,
         limit=ROW_LIMIT,
     )
+
+
+def _misnamed_page(request: web.Request, run_id: str, misnamed: str) -> web.Response:
+    """The page of a run whose folder holds another run's files (``RunLog.misnamed``): what is
+    wrong, and none of the files' figures or rows, which would read as this run's; a 503, as
+    for any run folder that cannot be used (``data_errors``)."""
+    response = _render(request, "run_misnamed.html", title=f"Run {run_id}", misnamed=misnamed)
+    response.set_status(503)
+    return response
 
 
 def _texts(row: dict[str, Any]) -> list[str]:
@@ -434,7 +461,12 @@ async def run_report(request: web.Request) -> web.StreamResponse:
 
 
 def _run_report(request: web.Request) -> web.StreamResponse:
+    from ..report.rundata import load_run
+
     run_dir = _run_dir(request, request.match_info["run_id"])
+    misnamed = load_run(run_dir).misnamed()
+    if misnamed is not None:  # its report.html is the other run's (``report`` refuses it too)
+        raise web.HTTPServiceUnavailable(text=f"this report is not served: {misnamed}")
     path = run_dir / "report.html"
     # Sent as is: a report.html that links to a file elsewhere (a run folder unpacked from
     # someone else's archive) would send that file, whatever it is.
@@ -736,6 +768,20 @@ def _item_post(request: web.Request, form: Any, csrf: str) -> web.Response:
     return _item(request, csrf, saved=saved)
 
 
+STATIC = HERE / "static"
+STATIC_FILES = frozenset(p.name for p in STATIC.iterdir() if p.is_file())
+"""The files /static/ serves, by name: aiohttp's static route asked the system for any name
+in the URL, and one longer than a file name can be (ENAMETOOLONG) was a 500."""
+
+
+async def static_file(request: web.Request) -> web.StreamResponse:
+    """One of the app's own ``STATIC_FILES``; any other name is a 404, never a lookup."""
+    name = request.match_info["name"]
+    if name not in STATIC_FILES:
+        raise web.HTTPNotFound(text=f"no static file {name}")
+    return web.FileResponse(STATIC / name)
+
+
 @web.middleware
 async def data_errors(request: web.Request, handler: Any) -> web.StreamResponse:
     """What a page reads cannot be used: a 503 that says so, on every page (never a page that
@@ -777,7 +823,7 @@ def make_app(settings: Settings, *, host: str = "127.0.0.1", port: int = 8765) -
     app.router.add_get("/review", queue_page)
     app.router.add_get("/review/{run_id}/{key}", item_page)
     app.router.add_post("/review/{run_id}/{key}", item_post)
-    app.router.add_static("/static", HERE / "static")
+    app.router.add_get("/static/{name}", static_file)
     return app
 
 

@@ -122,10 +122,12 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
             form = await request.post()
             if request.content_type == "application/x-www-form-urlencoded":
                 _check_values_decode(await request.text(), request.charset or "utf-8")
-        except (ValueError, LookupError, web.RequestPayloadError) as exc:
+        except (ValueError, LookupError, web.RequestPayloadError, ConnectionResetError) as exc:
             # Not UTF-8 (the body, or a value's percent-encoded bytes), an unknown charset, a
             # multipart body cut short or without a boundary,
-            # a body that does not decompress: no form a page of the app sends. The body ends
+            # a body that does not decompress: no form a page of the app sends. Nor the body
+            # of a client gone before it was sent (a closed tab): the client's doing, not a
+            # bug with a traceback to report. The body ends
             # here: aiohttp would otherwise read on to drain it, meet the same failure again and
             # log it as an unhandled exception.
             request.content.feed_eof()
