@@ -95,7 +95,7 @@ def system_identity(
     system = register.system
     fingerprints = set(system.fingerprints)
     if system.target:
-        from ..targets.base import check_local_path
+        from ..store.files import check_local_path
 
         try:
             # A name no file system holds (a NUL, a part over 255 bytes) is an OSError from

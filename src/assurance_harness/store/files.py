@@ -806,3 +806,25 @@ def _replaceable_output(path: Path) -> tuple[Path, int | None] | None:
     if not stat.S_ISREG(mode):
         return None
     return Path(os.path.realpath(path)), stat.S_IMODE(mode)
+
+
+def check_local_path(value: str) -> str:
+    """A pydantic validator's body for a field that names a local file or folder (a replay
+    recording, a model directory): no system accepts a NUL in a path, and one let through
+    fails later as ``ValueError: embedded null byte``, wherever the path is first opened."""
+    if "\0" in value:
+        raise ValueError("the path holds a NUL character; remove it")
+    longest = max(len(part.encode("utf-8", "surrogatepass")) for part in value.split("/"))
+    if longest > NAME_MAX_BYTES:
+        # Asked of the system, such a name fails as OSError ENAMETOOLONG wherever it is first
+        # looked up (an internal error from validate); no file system here would hold it.
+        raise ValueError(
+            f"a name in the path is {longest} bytes long, over the {NAME_MAX_BYTES} file "
+            "systems allow; shorten it"
+        )
+    return value
+
+
+NAME_MAX_BYTES = 255
+"""The longest file or folder name (one part of a path) ext4, XFS, Btrfs, tmpfs, NTFS and APFS
+accept."""

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ..errors import UsageError
 from ..rowkeys import case_key, split_case_key
 from ..workspace import Workspace
-from .files import read_bounded, unreadable_reason
+from .files import check_local_path, read_bounded, unreadable_reason
 from .location import follow_up
 from .runlock import run_folder_busy
 
@@ -348,8 +348,6 @@ class RunLog:
                 f"{self.dir / MANIFEST}: results: path {rel!r} is outside the run folder; the "
                 "run directory is damaged or was edited"
             )
-        from ..targets.base import check_local_path
-
         try:  # asked of the system, it failed as an OSError wherever first looked up
             check_local_path(rel)
         except ValueError as exc:

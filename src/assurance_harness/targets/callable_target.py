@@ -43,6 +43,7 @@ from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
+from ..store.files import check_local_path
 from ._messages import build_messages
 from ._module_names import module_names
 from ._module_shadows import HARNESS_IMPORTS, folder_modules
@@ -52,7 +53,6 @@ from .base import (
     Target,
     TargetError,
     TargetSpec,
-    check_local_path,
     describe,
     register_target,
 )

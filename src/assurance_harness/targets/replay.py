@@ -30,10 +30,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
-from ..store.files import bounded_lines
+from ..store.files import bounded_lines, check_local_path
 from ..store.spill import key64
 from ._messages import get_path, last_user_text
-from .base import Target, TargetError, TargetSpec, check_local_path, register_target
+from .base import Target, TargetError, TargetSpec, register_target
 
 _ONE_RECORD_A_LINE = "a recording holds one JSON record per line"
 NO_SAMPLE = -(2**63)

@@ -21,8 +21,9 @@ from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse, WholeNumber
 from ..errors import ConfigError, MissingDependencyError
+from ..store.files import check_local_path
 from ._messages import build_messages
-from .base import Target, TargetSpec, check_local_path, describe, register_target
+from .base import Target, TargetSpec, describe, register_target
 
 # Generation parameter names as suites write them (OpenAI style) -> transformers' names.
 _RENAME = {"max_tokens": "max_new_tokens", "stop": "stop_strings"}
