@@ -162,14 +162,17 @@ def _anchor_copy(anchor: Path | None) -> None:
 
 def _print_integrity(report: "VerifyReport", ledger_path: Path) -> None:
     """The ledger's problems, at most ``SHOWN_ISSUES`` one by one, as a configuration error's
-    are: thousands of damaged lines would hide the first and the verdict."""
+    are: thousands of damaged lines would hide the first and the verdict. Each names where
+    the records are (the team store's table when one is configured: the file at
+    ``ledger_path`` is then never written, and a reader sent there found nothing)."""
+    from .ledger_team import ledger_where
+
+    where = ledger_where(ledger_path) if report.issues else str(ledger_path)
     for issue in report.issues[:SHOWN_ISSUES]:
-        err.print(
-            Text("tampered: ", style="bold red") + term(issue.format(ledger_path)), soft_wrap=True
-        )
+        err.print(Text("tampered: ", style="bold red") + term(issue.format(where)), soft_wrap=True)
     if len(report.issues) > SHOWN_ISSUES:
         rest = len(report.issues) - SHOWN_ISSUES
-        err.print(term(more_problems(rest, [str(ledger_path)])), soft_wrap=True)
+        err.print(term(more_problems(rest, [where])), soft_wrap=True)
     for warning in report.warnings:
         print_warning(warning)
 
@@ -765,15 +768,18 @@ def _check_verdicts(report: "VerifyReport", reports: Path, ledger_path: Path) ->
     """Add to ``report`` the review verdicts in the run index that the ledger does not hold as
     stored (tampering: edited or inserted in ``runs.db``), and as warnings the ledger's review
     records no stored verdict names (``review.backing``)."""
-    from ..review.backing import check_store
+    from ..review.backing import check_store, kept_in
+    from ..store.location import open_database
     from .ledger_verify import LedgerIssue
 
-    unbacked, orphans = check_store(Workspace.at(reports).index, ledger_path)
+    index = Workspace.at(reports).index
+    unbacked, orphans = check_store(index, ledger_path)
     report.issues += [LedgerIssue("review_unbacked", u.describe()) for u in unbacked]
+    where = kept_in(open_database(index)) if orphans else "runs.db"
     report.warnings += [
         f"{r.id}: review record (run {r.run_id}, row {(r.review or {}).get('row')}, "
-        f"{(r.review or {}).get('reviewer')}) has no verdict in runs.db: a verdict whose "
-        "store write failed (give it again) or a row deleted from runs.db"
+        f"{(r.review or {}).get('reviewer')}) has no verdict in {where}: a verdict whose "
+        f"store write failed (give it again) or a row deleted from {where}"
         for r in orphans
     ]
 

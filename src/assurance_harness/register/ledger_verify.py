@@ -29,11 +29,13 @@ class LedgerIssue:
     line: int | None = None
     record_id: str | None = None
 
-    def location(self, ledger_path: Path) -> str:
+    def location(self, ledger_path: Path | str) -> str:
+        """``ledger_path`` (the file, or the team store's table: ``ledger_team.ledger_where``)
+        with the line (the row's position) and the record."""
         where = f"{ledger_path}:{self.line}" if self.line else str(ledger_path)
         return f"{where} ({self.record_id})" if self.record_id else where
 
-    def format(self, ledger_path: Path) -> str:
+    def format(self, ledger_path: Path | str) -> str:
         return f"{self.location(ledger_path)}: {self.kind}: {self.message}"
 
 

@@ -21,6 +21,7 @@ from ..store.reviews import Verdict
 
 if TYPE_CHECKING:
     from ..scorers.reviewed import ReviewedValidity
+    from ..store.database import Database
     from .store import ReviewStore
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "backed_store",
     "backed_validity",
     "check_store",
+    "kept_in",
     "orphan_records",
     "unbacked_verdicts",
 ]
@@ -40,6 +42,8 @@ class Unbacked:
 
     verdict: Verdict
     why: str
+    store: str = "runs.db"
+    """Where the verdict is kept: ``runs.db``, or the team store's ``review_verdicts``."""
 
     def left_out(self) -> str:
         """The line a view that does not count it shows."""
@@ -51,7 +55,7 @@ class Unbacked:
         v = self.verdict
         return (
             f"verdict #{v.id} (run {v.run_id}, row {v.row_key}, {v.reviewer}: {v.decision}, "
-            f"label {v.label}) in runs.db {self.why}"
+            f"label {v.label}) in {self.store} {self.why}"
         )
 
 
@@ -83,12 +87,14 @@ def _why(verdict: Verdict, reviews: dict[str, EvidenceRecord]) -> str | None:
     return None
 
 
-def unbacked_verdicts(verdicts: list[Verdict], ledger: list[EvidenceRecord]) -> list[Unbacked]:
+def unbacked_verdicts(
+    verdicts: list[Verdict], ledger: list[EvidenceRecord], store: str = "runs.db"
+) -> list[Unbacked]:
     """The verdicts whose ledger records are missing or say something else (edited or
-    inserted in ``runs.db`` by hand), oldest first."""
+    inserted in ``runs.db``, or ``store``, by hand), oldest first."""
     reviews = {r.id: r for r in ledger if r.is_review}
     found = ((v, _why(v, reviews)) for v in verdicts)
-    return [Unbacked(v, why) for v, why in found if why is not None]
+    return [Unbacked(v, why, store) for v, why in found if why is not None]
 
 
 def orphan_records(verdicts: list[Verdict], ledger: list[EvidenceRecord]) -> list[EvidenceRecord]:
@@ -105,11 +111,19 @@ def check_store(db: Path, ledger_path: Path) -> tuple[list[Unbacked], list[Evide
     from ..register.ledger_store import read_ledger
     from .store import ReviewStore
 
-    verdicts = ReviewStore(db).history()
+    store = ReviewStore(db)
+    verdicts = store.history()
     if not verdicts:
         return [], []
     ledger = read_ledger(ledger_path, strict=False, reviews=True)
-    return unbacked_verdicts(verdicts, ledger), orphan_records(verdicts, ledger)
+    return unbacked_verdicts(verdicts, ledger, kept_in(store.db)), orphan_records(verdicts, ledger)
+
+
+def kept_in(database: Database) -> str:
+    """Where ``database`` keeps the verdicts, for messages: ``runs.db``, or the team store's
+    table (named ``runs.db``, whoever checked a team store's verdict looked for a file it
+    never wrote)."""
+    return "runs.db" if database.dialect == "sqlite" else f"{database.where} (review_verdicts)"
 
 
 def backed_store(reports: Path) -> tuple[ReviewStore, list[Unbacked]]:

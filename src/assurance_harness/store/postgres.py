@@ -382,7 +382,13 @@ class PostgresDatabase(Database):
         with _schema_guard:
             if key in _schema_ready:
                 return
-            from .schema import SCHEMA_VERSION, record_versions, schema_version, upgrade_scripts
+            from .schema import (
+                SCHEMA_VERSION,
+                record_versions,
+                refuse_altered,
+                schema_version,
+                upgrade_scripts,
+            )
 
             with self.transaction() as conn:
                 # One upgrader at a time; the others wait here and then find it done.
@@ -399,4 +405,5 @@ class PostgresDatabase(Database):
                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                         (str(SCHEMA_VERSION),),
                     )
+                refuse_altered(conn, self.where)
             _schema_ready.add(key)

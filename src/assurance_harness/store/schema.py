@@ -17,6 +17,7 @@ refused in one line rather than used half understood or silently downgraded.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 SCHEMA_VERSION = 2
@@ -286,3 +287,44 @@ def record_versions(conn: Any) -> None:
             "ON CONFLICT (version) DO NOTHING",
             (version, now, f"assurance-harness {__version__}"),
         )
+
+
+@functools.cache
+def expected_columns() -> dict[str, frozenset[str]]:
+    """Each table of this version and its columns, read from the one DDL that defines them
+    (SQLite's, run in memory): the engines hold the same tables and columns."""
+    import sqlite3
+
+    with sqlite3.connect(":memory:") as conn:
+        conn.executescript(SQLITE_SCHEMA)
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {
+            t: frozenset(r[1] for r in conn.execute(f'PRAGMA table_info("{t}")'))
+            for t in tables
+            if not t.startswith("sqlite_")
+        }
+
+
+def refuse_altered(conn: Any, where: str) -> None:
+    """A StoreError naming the first table or column of this version that a team store at
+    this version lacks (dropped or renamed by hand): each command read or wrote it and failed
+    on its own (an internal error listing runs, a run that sent every request and then could
+    not index them, with PostgreSQL's words and no fix)."""
+    rows = conn.execute(
+        "SELECT table_name AS t, column_name AS c FROM information_schema.columns "
+        "WHERE table_schema = current_schema()"
+    ).fetchall()
+    present: dict[str, set[str]] = {}
+    for row in rows:
+        present.setdefault(str(row["t"]), set()).add(str(row["c"]))
+    for table, columns in sorted(expected_columns().items()):
+        missing = sorted(columns - present.get(table, set()))
+        if table not in present or missing:
+            what = f"table {table}" if table not in present else f"column {table}.{missing[0]}"
+            from .postgres import StoreError
+
+            raise StoreError(
+                f"store {where}: {what} is missing, which schema version {SCHEMA_VERSION} has (the "
+                "store's tables were altered by hand); restore it as this version defines it "
+                "(assurance_harness/store/schema.py), or the database from a backup"
+            )

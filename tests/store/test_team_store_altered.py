@@ -1,0 +1,56 @@
+"""A team store whose tables were altered by hand (a column dropped by someone with the owner's
+rights): every command that uses it is refused in one line naming the store, the table, the
+column and the fix, exit 2, before a run sends anything; never an internal error, nor a run
+that sends every request and then fails to index them.
+
+Real subprocesses against the throwaway cluster of ``tests/testing/postgres.py``."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.store.postgres import PostgresDatabase
+
+from ..testing.cli import run_cli
+from ..testing.postgres import PgCluster
+from ..testing.project import SENT, SUITE, callable_target, echo_project
+
+pytestmark = pytest.mark.slow
+
+
+def _refused(done: subprocess.CompletedProcess[str], cluster: PgCluster, url: str) -> str:
+    """Exit 2, no traceback nor password, one error line naming the store; that line."""
+    text = done.stdout + done.stderr
+    assert done.returncode == 2, text
+    assert "Traceback" not in text and "internal error" not in text, text
+    assert cluster.password not in text, text
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, text
+    assert PostgresDatabase(url).where in errors[0], errors[0]
+    return errors[0]
+
+
+def test_a_column_dropped_from_the_team_store_is_refused_naming_it(
+    postgres_cluster: PgCluster, pg_url: str, tmp_path: Path
+) -> None:
+    """``ALTER TABLE runs DROP COLUMN status``: ``runs list`` was an internal error
+    (``KeyError: 'status'``, exit 3, a crash file), and a run sent every request before
+    failing to index them with PostgreSQL's words and no fix."""
+    echo_project(tmp_path, suite="altered")
+    first = run_cli("run", "s.yaml", "--target", "t.yaml", "--store", pg_url, cwd=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    with PostgresDatabase(pg_url).transaction() as conn:
+        conn.execute("ALTER TABLE runs DROP COLUMN status")
+
+    listed = run_cli("--store", pg_url, "runs", "list", cwd=tmp_path)
+    line = _refused(listed, postgres_cluster, pg_url)
+    assert "runs.status" in line and "schema version" in line, line
+
+    callable_target(tmp_path, "altered_sent", SENT, target="sent.yaml")
+    (tmp_path / "s2.yaml").write_text(SUITE.format(name="altered2"), encoding="utf-8")
+    run = run_cli("run", "s2.yaml", "--target", "sent.yaml", "--store", pg_url, cwd=tmp_path)
+    assert "runs.status" in _refused(run, postgres_cluster, pg_url)
+    assert not (tmp_path / "SENT").exists()  # refused before anything was sent
