@@ -306,3 +306,17 @@ def test_thousands_of_damaged_ledger_lines_are_listed_up_to_the_cap(
     assert tampered[0].startswith("tampered: ") and "ledger.jsonl:2" in tampered[0], text[:2000]
     assert "... and 2,98" in text and "more problems in" in text, text[-2000:]
     assert "FAILED (" in text, text[-2000:]
+
+
+def test_head_of_a_ledger_whose_anchor_file_is_gone_does_not_say_attach_a_run_first(
+    attached: Path, tmp_path: Path
+) -> None:
+    """With records in the ledger and its anchor file deleted, 'evidence head' said "no anchor
+    yet; attach a run first", as for a new ledger: the anchor was lost, and what verify
+    advises (check the chain, then --repair-anchor) is the way back."""
+    root = _copy(attached, tmp_path)
+    (root / "reports" / "evidence" / "ledger.jsonl.head").unlink()
+    proc = run_cli("evidence", "head", cwd=root, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "attach a run first" not in proc.stderr, proc.stderr
+    assert "records" in proc.stderr and "--repair-anchor" in proc.stderr, proc.stderr

@@ -287,3 +287,19 @@ def test_an_append_to_a_team_store_whose_head_disagrees_with_its_rows_is_refused
         append_records(ledger, [_LATER_BODY])
     assert _rows(pg_url) == rows
     assert not verify_ledger(ledger, check_files=False).ok
+
+
+def test_head_of_a_team_store_whose_head_row_is_gone_does_not_say_attach_a_run_first(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With records in the store and its evidence_head row deleted, 'evidence head' said "no
+    anchor yet; attach a run first", as for a new store: verify reports it as tampering."""
+    reports = _copy_reports(tmp_path)
+    monkeypatch.setenv("ASSURANCE_STORE", pg_url)
+    attach_run(reports / RUN_ID, ledger_path=reports / "evidence" / "ledger.jsonl")
+    with PostgresDatabase(pg_url).transaction() as conn:
+        conn.execute("DELETE FROM evidence_head")
+    result = _cli("evidence", "head", "--reports", reports)
+    assert result.exit_code == 2, result.output
+    assert "attach a run first" not in result.output, result.output
+    assert "evidence_head" in result.output and "evidence verify" in result.output, result.output
