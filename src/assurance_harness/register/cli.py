@@ -798,7 +798,11 @@ def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) ->
         if team is not None:  # the team store keeps the anchor in its evidence_head row
             head = team.head_text()
             if head is None:
-                raise UsageError(f"{team.where}: no anchor yet; attach a run first")
+                raise _no_anchor(
+                    _ledger(ledger, reports),
+                    f"{team.db.where} (evidence_head)",
+                    then="its row was removed by hand (each append writes it)",
+                )
             sys.stdout.write(head + "\n")
             return
         from ..store.files import read_bounded, unreadable_reason
@@ -807,12 +811,30 @@ def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) ->
         check_ledger_file(_ledger(ledger, reports))  # not "no anchor yet" for a suite file
         path = anchor_path(_ledger(ledger, reports))
         if not path.exists():
-            raise UsageError(f"{path}: no anchor yet; attach a run first")
+            raise _no_anchor(
+                _ledger(ledger, reports),
+                str(path),
+                then="once the chain verifies, --repair-anchor creates it again",
+            )
         reason = unreadable_reason(path)  # a pipe there would be waited on for ever
         if reason is not None:
             raise UsageError(f"{path}: {reason.lower()}; see 'assurance evidence verify'")
         hint = "see 'assurance evidence verify'"
         sys.stdout.write(read_bounded(path, str(path), hint=hint).decode("utf-8", "replace"))
+
+
+def _no_anchor(ledger: Path, where: str, *, then: str) -> UsageError:
+    """No anchor at ``where``: none yet for a new ledger; for one holding records it was lost
+    (deleted by hand, or a file ledger older than anchors), and "attach a run first" would
+    only hide that behind a fresh anchor: verify says what it means, ``then`` what follows."""
+    from .ledger_store import iter_lines
+
+    if next(iter_lines(ledger), None) is None:
+        return UsageError(f"{where}: no anchor yet; attach a run first")
+    return UsageError(
+        f"{where}: no anchor, though the ledger holds records; run 'assurance evidence verify' "
+        f"({then})"
+    )
 
 
 @evidence_app.command("list")
