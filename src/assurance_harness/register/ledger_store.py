@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import stat
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,6 +93,48 @@ LOCK_WAIT_S = 60.0
 so a minute means the holder hangs (or was stopped), and the run should say so, not wait."""
 
 
+_held = threading.local()
+"""The ledger locks this thread holds (``_locked``): a reading of the ledger under one
+(``reading_locked``, inside an append that verifies its anchor) has it already, and a second
+``flock`` of its own would wait for this very thread."""
+
+
+def _held_locks() -> set[Path]:
+    held: set[Path] | None = getattr(_held, "locks", None)
+    if held is None:
+        held = _held.locks = set()
+    return held
+
+
+def _flock_waiting(fd: int, lock: Path, mode: int) -> None:
+    """Take ``flock`` ``mode`` on ``fd``, saying so once the wait passes ``NOTICE_AFTER_S``
+    and giving up after ``LOCK_WAIT_S`` (LedgerBusyError): an append holds the lock for
+    milliseconds, so a minute means the holder hangs (or was stopped)."""
+    started = time.monotonic()
+    deadline = started + LOCK_WAIT_S
+    said = False
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            now = time.monotonic()
+            if not said and now - started >= NOTICE_AFTER_S:
+                # Silent, this wait reads as a hang in a CI log (store.lockwait).
+                say_waiting(
+                    f"{lock} is held by another process appending to the ledger (an "
+                    f"append takes milliseconds); waiting up to {LOCK_WAIT_S:g} s for it"
+                )
+                said = True
+            if now >= deadline:
+                raise LedgerBusyError(
+                    f"{lock}: held by another process for {LOCK_WAIT_S:g} s (an append "
+                    "takes milliseconds): let it finish or end it, then run the same "
+                    "command again"
+                ) from None
+            time.sleep(0.05)
+
+
 @contextmanager
 def _locked(ledger_path: Path) -> Iterator[None]:
     lock = _lock_path(ledger_path)
@@ -105,29 +148,44 @@ def _locked(ledger_path: Path) -> Iterator[None]:
             "again"
         ) from None
     try:
-        started = time.monotonic()
-        deadline = started + LOCK_WAIT_S
-        said = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                now = time.monotonic()
-                if not said and now - started >= NOTICE_AFTER_S:
-                    # Silent, this wait reads as a hang in a CI log (store.lockwait).
-                    say_waiting(
-                        f"{lock} is held by another process appending to the ledger (an "
-                        f"append takes milliseconds); waiting up to {LOCK_WAIT_S:g} s for it"
-                    )
-                    said = True
-                if now >= deadline:
-                    raise LedgerBusyError(
-                        f"{lock}: held by another process for {LOCK_WAIT_S:g} s (an append "
-                        "takes milliseconds): let it finish or end it, then run the same "
-                        "command again"
-                    ) from None
-                time.sleep(0.05)
+        _flock_waiting(fd, lock, fcntl.LOCK_EX)
+        held = _held_locks()
+        held.add(lock)
+        try:
+            yield
+        finally:
+            held.discard(lock)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def reading_locked(ledger_path: Path) -> Iterator[None]:
+    """Hold the ledger's lock, shared, while the ledger and its ``.head`` anchor are read
+    together: an append landing between the two reads left an anchor past the records read,
+    reported as records removed (tampering) by a verify that ran beside a finishing run.
+    Nothing is taken where this thread holds the lock already (an append checking its
+    anchor), nor where there is no lock file and none can be made (a read-only copy of an
+    evidence folder: no process appends there)."""
+    lock = _lock_path(ledger_path)
+    if lock in _held_locks():
+        yield
+        return
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except FileNotFoundError:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            fd = -1
+    except OSError:
+        fd = -1
+    if fd < 0:
+        yield
+        return
+    try:
+        _flock_waiting(fd, lock, fcntl.LOCK_SH)
         try:
             yield
         finally:

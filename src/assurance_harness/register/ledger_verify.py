@@ -6,14 +6,22 @@ record id, and says what most plausibly happened (edited, inserted, deleted, reo
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
 from ..store.runread import read_run_object
 from .evidence_record import GENESIS, EvidenceRecord, record_hash
-from .ledger_store import DEFAULT_LEDGER, anchor_path, iter_lines, parse_anchor, read_anchor
-from .ledger_team import team_ledger
+from .ledger_store import (
+    DEFAULT_LEDGER,
+    anchor_path,
+    iter_lines,
+    parse_anchor,
+    read_anchor,
+    reading_locked,
+)
+from .ledger_team import TeamLedger, team_ledger
 from .runfiles import sha256_file
 
 
@@ -430,6 +438,20 @@ def verify_ledger(
     """
     ledger_path = Path(ledger_path)
     report = VerifyReport(ledger=ledger_path)
+    team = team_ledger(ledger_path)
+    # The records and the anchor are read as of one moment: an append between the two reads
+    # (another process finishing a run) would leave the anchor past the records read.
+    with reading_locked(ledger_path) if team is None else nullcontext():
+        entries = _read_with_anchors(ledger_path, report, team, anchor)
+    if check_files:
+        _check_files(entries, ledger_path, report)
+    return report
+
+
+def _read_with_anchors(
+    ledger_path: Path, report: VerifyReport, team: TeamLedger | None, anchor: Path | None
+) -> list[tuple[int, EvidenceRecord]]:
+    """The ledger's records, their chain and anchors checked into ``report``."""
     entries: list[tuple[int, EvidenceRecord]] = []
     rewritten: set[int] = set()
     for lineno, raw, record in iter_lines(ledger_path):
@@ -449,7 +471,6 @@ def verify_ledger(
     unreadable = [i.line for i in report.issues if i.kind == "corrupt" and i.line is not None]
     _check_chain(entries, report, unreadable, rewritten)
     local_anchor = anchor_path(ledger_path)
-    team = team_ledger(ledger_path)
     head = team.head_text() if team is not None else None
     if head is not None:
         _check_anchor(entries, Path("evidence_head"), report, exact=True, text=head)
@@ -467,6 +488,4 @@ def verify_ledger(
         )
     if anchor is not None:
         _check_anchor(entries, Path(anchor), report, exact=False)
-    if check_files:
-        _check_files(entries, ledger_path, report)
-    return report
+    return entries
