@@ -218,11 +218,14 @@ def run(
             from .spec.targets import check_params, load_target
             from .store.location import set_cli_store, team_database
             from .store.runlog import RunOptions
+            from .store.runread import resumed_run_id
 
     with _sigterm_as_ctrl_c():
         try:
             if resume is not None and not resume.strip():  # an empty $RUN_ID: not a new run
                 raise UsageError("--resume needs a run id (see 'assurance runs list')")
+            if resume is not None:
+                resume = resumed_run_id(resume, reports)
             if retry_errors and resume is None:
                 raise UsageError(RETRY_NEEDS_RESUME)
             if resume is not None and (reports / resume).is_dir():  # else run_suite says so
