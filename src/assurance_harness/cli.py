@@ -24,7 +24,15 @@ from .cli_usage import one_line_usage_errors
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, guard_streams, lost_output, out, print_error, print_warning, term
-from .errors import ConfigError, ConfigIssue, ExitCode, HarnessError, UsageError, issue_lines
+from .errors import (
+    ConfigError,
+    ConfigIssue,
+    ExitCode,
+    HarnessError,
+    RunFailedError,
+    UsageError,
+    issue_lines,
+)
 from .formatting import MISSING, group_name, interval, num
 from .formatting.visible import one_line
 from .register.cli import evidence_app, register_app
@@ -931,6 +939,7 @@ def runs_purge(
 
         ledger_path = ledger or reports / "evidence" / "ledger.jsonl"
         _check_purge_ledger(ledger_path)
+        in_use: list[str] = []
 
         def forget(run_ids: list[str]) -> None:  # the copies of their texts kept elsewhere
             ReviewStore(reports / "runs.db").forget_texts(run_ids)
@@ -945,6 +954,7 @@ def runs_purge(
                 run_id, {}
             ),
             forget=forget,
+            busy=in_use.append,
             policy_version=policy.policy_version,
             dry_run=dry_run,
         )
@@ -957,6 +967,14 @@ def runs_purge(
         f"{verb} {len(purged)} run(s) older than {describe_age(age)}"
         + ("" if dry_run or not purged else f"; recorded in {ledger_path}")
     )
+    if in_use:  # not purged: the retention period is not met until they are
+        raise fail(
+            RunFailedError(
+                f"not purged: {', '.join(in_use)}, in use by another process (being resumed, "
+                "or its evidence or a verdict recorded); run the same purge again once it has "
+                "finished"
+            )
+        )
 
 
 @targets_app.command("check")

@@ -185,6 +185,7 @@ def purge_runs(
     record: Callable[[list[dict[str, Any]]], object],
     recorded: Callable[[str], dict[str, str]] = lambda run_id: {},
     forget: Callable[[list[str]], object] = lambda run_ids: None,
+    busy: Callable[[str], object] = lambda run_id: None,
     policy_version: str | None = None,
     now: dt.datetime | None = None,
     dry_run: bool = False,
@@ -201,14 +202,41 @@ def purge_runs(
     puts every file back and records nothing. Only then is the record appended and the files
     deleted. A process killed in between leaves staged files, put back by the next purge,
     which appends a record only for a run whose files the ledger's purge records do not
-    already name with these hashes: the rerun finishes the deletion, never records it twice."""
-    now = now or dt.datetime.now(dt.UTC)
+    already name with these hashes: the rerun finishes the deletion, never records it twice.
+
+    Each run is held (its folder's lock, ``store.runlock``) from its hashing to its deletion;
+    one another process holds (an attach or a verdict recording its files, a resume finishing
+    it) is left as it is and named through ``busy``."""
+    with contextlib.ExitStack() as held:
+        return _purge(
+            reports, ledger_path, older_than, held, record, recorded, forget, busy,
+            policy_version, now or dt.datetime.now(dt.UTC), dry_run,
+        )  # fmt: skip
+
+
+def _purge(
+    reports: Path,
+    ledger_path: Path,
+    older_than: dt.timedelta,
+    held: contextlib.ExitStack,
+    record: Callable[[list[dict[str, Any]]], object],
+    recorded: Callable[[str], dict[str, str]],
+    forget: Callable[[list[str]], object],
+    busy: Callable[[str], object],
+    policy_version: str | None,
+    now: dt.datetime,
+    dry_run: bool,
+) -> list[PurgedRun]:
+    """``purge_runs``, each run it purges held in ``held`` until the caller lets go."""
     cutoff = now - older_than
     if not dry_run:
         _restore_staged(reports)
     out: list[PurgedRun] = []
     bodies = []
     for run_dir, state in candidates(reports, cutoff):
+        if not dry_run and not _hold(held, run_dir):
+            busy(run_dir.name)
+            continue
         purged = PurgedRun(run_dir.name, state.get("finished_at"))
         for name in PAYLOAD_FILES:
             path = run_dir / name
@@ -245,6 +273,20 @@ def purge_runs(
         for name in PAYLOAD_DIRS:
             shutil.rmtree(reports / purged.run_id / name, ignore_errors=True)
     return out
+
+
+def _hold(held: contextlib.ExitStack, run_dir: Path) -> bool:
+    """Hold ``run_dir`` for the purge; False where another process holds it now. A folder
+    that cannot be opened to lock is left to the staging, which names what fails."""
+    from ..store.runlock import RunFolderBusy, hold_run_folder
+
+    try:
+        held.enter_context(hold_run_folder(run_dir))
+    except RunFolderBusy:
+        return False
+    except OSError:
+        pass
+    return True
 
 
 def _stage(path: Path) -> Path:
