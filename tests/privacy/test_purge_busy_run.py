@@ -9,24 +9,31 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import cli_command, run_cli
 from tests.testing.project import echo_project
 
 LONG_AGO = "2020-01-10T09:00:00+00:00"
 PURGE = ("runs", "purge", "--older-than", "90d", "--reports", "r")
+LEDGER = "r/evidence/ledger.jsonl"
 
 
-def _old_run(root: Path) -> Path:
-    """A finished run of the echo project, dated as a run from 2020 is; its folder."""
+def _old_run(root: Path, *, evidence: bool = False) -> Path:
+    """A finished run of the echo project (``evidence``: its record in the ledger), dated as a
+    run from 2020 is; its folder."""
     echo_project(root, suite="purge-busy")
+    suite = (root / "s.yaml").read_text(encoding="utf-8")
+    (root / "s.yaml").write_text(suite.replace("cases:", "evidence_for: [R-001]\ncases:", 1))
+    quiet = () if evidence else ("--no-evidence",)
     done = run_cli(
-        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", "--no-evidence",
-        cwd=root,
+        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", *quiet, cwd=root
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    (run_dir,) = [p for p in (root / "r").iterdir() if p.is_dir()]
+    (run_dir,) = [p for p in (root / "r").iterdir() if p.is_dir() and p.name != "evidence"]
     state = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     state["started_at"] = state["finished_at"] = LONG_AGO
     (run_dir / "run.json").write_text(json.dumps(state), encoding="utf-8")
@@ -55,3 +62,25 @@ def test_purge_skips_a_run_another_process_holds_and_says_so(tmp_path: Path) -> 
         "run.json",
         "summary.json",
     ]
+
+
+def test_evidence_verify_while_a_purge_deletes_a_run_reports_no_tampering(tmp_path: Path) -> None:
+    # A purge moves the run's files aside, forgets their copies (runs.db, the cache), records
+    # the purge, then deletes them. A verify in between saw the files gone and no purge record
+    # yet: "missing", exit 1, tampering that never was. runs.db held here keeps the purge there.
+    run_dir = _old_run(tmp_path, evidence=True)
+    with sqlite3.connect(tmp_path / "r" / "runs.db", isolation_level=None) as held:
+        held.execute("BEGIN IMMEDIATE")
+        purge = subprocess.Popen(
+            cli_command(*PURGE), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 30
+        while (run_dir / "responses.jsonl").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not (run_dir / "responses.jsonl").exists(), "the purge never began"
+        verify = run_cli("evidence", "verify", "--ledger", LEDGER, cwd=tmp_path)
+        held.execute("COMMIT")
+    assert purge.wait(timeout=60) == 0, purge.communicate()
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    after = run_cli("evidence", "verify", "--ledger", LEDGER, cwd=tmp_path)
+    assert after.returncode == 0 and "purged" in after.stdout, after.stdout + after.stderr
