@@ -6,6 +6,7 @@ record id, and says what most plausibly happened (edited, inserted, deleted, reo
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -339,7 +340,7 @@ def _check_files(
     """Re-hash every run file a record points to, and every file the run's manifest.json
     hashes (cases.jsonl, responses.jsonl: the manifest's own hash is in the record, so its
     figures are trustworthy once it matches); report each changed file once."""
-    from ..privacy.retention import purged_files_by_run
+    from ..privacy.retention import STAGED, purged_files_by_run
 
     actual: dict[Path, str | None] = {}
     problems: dict[tuple[Path, str], list[tuple[int, EvidenceRecord, str]]] = {}
@@ -347,24 +348,40 @@ def _check_files(
     runs: dict[Path, list[tuple[int, EvidenceRecord]]] = {}
     purged = purged_files_by_run([rec for _, rec in entries])
     purged_seen: set[str] = set()
+    reread: list[bool] = []
 
     unreadable: dict[Path, str] = {}
+
+    def purged_as_recorded(run_id: str, name: str, expected: str) -> bool:
+        """Whether a purge record names this file with this hash: one read with the chain,
+        or, read again once, one a purge appended since (it records before it deletes)."""
+        if purged.get(run_id, {}).get(name) == expected:
+            return True
+        if not reread:
+            reread.append(True)
+            purged.update(purged_files_by_run([r for _, _, r in iter_lines(ledger_path) if r]))
+        return purged.get(run_id, {}).get(name) == expected
 
     def check(path: Path, expected: str, lineno: int, rec: EvidenceRecord) -> None:
         if path not in actual:
             actual[path] = None
-            if path.is_file():
+            # A purge under way moves the file aside (STAGED) until its record is appended:
+            # those are the file's bytes, not a file gone.
+            found = path if os.path.lexists(path) else path.with_name(STAGED + path.name)
+            if found.is_file():
                 try:
-                    actual[path] = sha256_file(path)
+                    actual[path] = sha256_file(found)
+                except FileNotFoundError:  # the purge deleted it meanwhile, once recorded
+                    pass
                 except OSError as exc:
                     unreadable[path] = f"cannot be read: {exc.strerror or exc}"
-            elif path.exists():  # a folder (or a pipe) put in the file's place
+            elif found.exists():  # a folder (or a pipe) put in the file's place
                 unreadable[path] = "is not a file"
             report.files_checked += 1
         now = actual[path]
         if path in unreadable:
             problems.setdefault((path, "file_changed"), []).append((lineno, rec, expected))
-        elif now is None and purged.get(rec.run_id, {}).get(path.name) == expected:
+        elif now is None and purged_as_recorded(rec.run_id, path.name, expected):
             purged_seen.add(rec.run_id)  # deleted by a recorded purge, as it was then
         elif now is None:
             problems.setdefault((path, "file_missing"), []).append((lineno, rec, expected))
