@@ -99,8 +99,9 @@ _held = threading.local()
 ``flock`` of its own would wait for this very thread."""
 
 
-def _held_locks() -> set[Path]:
-    held: set[Path] | None = getattr(_held, "locks", None)
+def _held_locks() -> set[str]:
+    """This thread's held ledger locks, by absolute path (however the caller spelt it)."""
+    held: set[str] | None = getattr(_held, "locks", None)
     if held is None:
         held = _held.locks = set()
     return held
@@ -149,12 +150,12 @@ def _locked(ledger_path: Path) -> Iterator[None]:
         ) from None
     try:
         _flock_waiting(fd, lock, fcntl.LOCK_EX)
-        held = _held_locks()
-        held.add(lock)
+        held, key = _held_locks(), os.path.abspath(lock)
+        held.add(key)
         try:
             yield
         finally:
-            held.discard(lock)
+            held.discard(key)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
@@ -169,7 +170,7 @@ def reading_locked(ledger_path: Path) -> Iterator[None]:
     anchor), nor where there is no lock file and none can be made (a read-only copy of an
     evidence folder: no process appends there)."""
     lock = _lock_path(ledger_path)
-    if lock in _held_locks():
+    if os.path.abspath(lock) in _held_locks():
         yield
         return
     try:
