@@ -939,7 +939,7 @@ def runs_purge(
 
         ledger_path = ledger or reports / "evidence" / "ledger.jsonl"
         _check_purge_ledger(ledger_path)
-        in_use: list[str] = []
+        left: list[tuple[str, str]] = []
 
         def forget(run_ids: list[str]) -> None:  # the copies of their texts kept elsewhere
             ReviewStore(reports / "runs.db").forget_texts(run_ids)
@@ -954,7 +954,7 @@ def runs_purge(
                 run_id, {}
             ),
             forget=forget,
-            busy=in_use.append,
+            kept=lambda run_id, why: left.append((run_id, why)),
             policy_version=policy.policy_version,
             dry_run=dry_run,
         )
@@ -967,14 +967,35 @@ def runs_purge(
         f"{verb} {len(purged)} run(s) older than {describe_age(age)}"
         + ("" if dry_run or not purged else f"; recorded in {ledger_path}")
     )
-    if in_use:  # not purged: the retention period is not met until they are
-        raise fail(
-            RunFailedError(
-                f"not purged: {', '.join(in_use)}, in use by another process (being resumed, "
-                "or its evidence or a verdict recorded); run the same purge again once it has "
-                "finished"
-            )
+    if left:  # older than the period and still holding prompts and responses: say so
+        kept = RunFailedError(*(_kept_by_purge(reports, run_id, why) for run_id, why in left))
+        if dry_run:
+            for line in kept.lines():
+                print_warning(line)
+            return
+        raise fail(kept)
+
+
+def _kept_by_purge(reports: Path, run_id: str, why: str) -> str:
+    """The line for a run ``runs purge`` left with its prompts and responses, and the way on."""
+    from .privacy.retention import IN_USE
+    from .store.runcommands import resume_of
+    from .store.runread import read_state
+
+    if why == IN_USE:
+        return (
+            f"not purged: run {run_id} is in use by another process (being resumed, or its "
+            "evidence or a verdict being recorded); run the same purge again once it has finished"
         )
+    try:
+        again = f"'{resume_of(read_state(reports / run_id), reports)}'"
+    except HarnessError:  # its run.json unreadable: 'runs list' says why
+        again = "--resume (see 'assurance runs list')"
+    return (
+        f"not purged: run {run_id} did not finish, and its journal keeps its prompts and "
+        f"responses until it does: complete it with {again}, then purge again, or delete its "
+        "folder"
+    )
 
 
 @targets_app.command("check")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RunFailedError, UsageError
+from ..store.runlock import run_folder_busy
 
 RETENTION = "RETENTION"
 """The ``risk_id`` of purge records in the ledger (not a risk: the register never lists it)."""
@@ -122,15 +123,22 @@ def _read_state(run_dir: Path) -> dict[str, Any] | None:
     return None
 
 
+IN_USE = "in_use"
+"""Why ``purge_runs`` kept a run's files: another process holds the run now."""
+UNFINISHED = "unfinished"
+"""Why ``purge_runs`` kept a run's files: it never finished (its journal resumes it)."""
+
+
 def candidates(reports: Path, cutoff: dt.datetime) -> list[tuple[Path, dict[str, Any]]]:
-    """Finished runs older than ``cutoff`` that still hold payload files."""
+    """Runs older than ``cutoff`` that still hold payload files, unfinished ones (status
+    ``running``) too: ``purge_runs`` names those it leaves."""
     found = []
     for run_dir in sorted(p for p in reports.iterdir() if p.is_dir()):
         state = _read_state(run_dir)
         if state is None:
             continue
         when = _when(state)
-        if state.get("status") == "running" or when is None or when >= cutoff:
+        if when is None or when >= cutoff:
             continue
         if any((run_dir / name).exists() for name in PAYLOAD_FILES):
             found.append((run_dir, state))
@@ -185,7 +193,7 @@ def purge_runs(
     record: Callable[[list[dict[str, Any]]], object],
     recorded: Callable[[str], dict[str, str]] = lambda run_id: {},
     forget: Callable[[list[str]], object] = lambda run_ids: None,
-    busy: Callable[[str], object] = lambda run_id: None,
+    kept: Callable[[str, str], object] = lambda run_id, why: None,
     policy_version: str | None = None,
     now: dt.datetime | None = None,
     dry_run: bool = False,
@@ -204,12 +212,14 @@ def purge_runs(
     which appends a record only for a run whose files the ledger's purge records do not
     already name with these hashes: the rerun finishes the deletion, never records it twice.
 
-    Each run is held (its folder's lock, ``store.runlock``) from its hashing to its deletion;
-    one another process holds (an attach or a verdict recording its files, a resume finishing
-    it) is left as it is and named through ``busy``."""
+    Each run is held (its folder's lock, ``store.runlock``) from its hashing to its deletion.
+    A run older than the period that keeps its files is named through ``kept`` with why:
+    ``IN_USE`` (another process holds it: an attach or a verdict recording its files, a resume
+    finishing it) or ``UNFINISHED`` (stopped part-way: its journal is what a resume completes
+    it from, so only the user can end it, by resuming it or deleting it)."""
     with contextlib.ExitStack() as held:
         return _purge(
-            reports, ledger_path, older_than, held, record, recorded, forget, busy,
+            reports, ledger_path, older_than, held, record, recorded, forget, kept,
             policy_version, now or dt.datetime.now(dt.UTC), dry_run,
         )  # fmt: skip
 
@@ -222,7 +232,7 @@ def _purge(
     record: Callable[[list[dict[str, Any]]], object],
     recorded: Callable[[str], dict[str, str]],
     forget: Callable[[list[str]], object],
-    busy: Callable[[str], object],
+    kept: Callable[[str, str], object],
     policy_version: str | None,
     now: dt.datetime,
     dry_run: bool,
@@ -234,8 +244,11 @@ def _purge(
     out: list[PurgedRun] = []
     bodies = []
     for run_dir, state in candidates(reports, cutoff):
+        if state.get("status") == "running":
+            kept(run_dir.name, IN_USE if run_folder_busy(run_dir) else UNFINISHED)
+            continue
         if not dry_run and not _hold(held, run_dir):
-            busy(run_dir.name)
+            kept(run_dir.name, IN_USE)
             continue
         purged = PurgedRun(run_dir.name, state.get("finished_at"))
         for name in PAYLOAD_FILES:
