@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import time
@@ -84,3 +85,25 @@ def test_evidence_verify_while_a_purge_deletes_a_run_reports_no_tampering(tmp_pa
     assert verify.returncode == 0, verify.stdout + verify.stderr
     after = run_cli("evidence", "verify", "--ledger", LEDGER, cwd=tmp_path)
     assert after.returncode == 0 and "purged" in after.stdout, after.stdout + after.stderr
+
+
+def test_purge_of_more_old_runs_than_open_files_allowed_purges_them_all(tmp_path: Path) -> None:
+    # Each run folder the purge holds is an open descriptor: holding every old run at once, a
+    # first purge of years of runs ran out of them (the usual limit is 1024).
+    run_dir = _old_run(tmp_path)
+    for i in range(600):  # copies of one old run, each under its own id
+        copy = run_dir.with_name(f"{run_dir.name}-{i:03d}")
+        copy.mkdir()
+        for path in run_dir.iterdir():
+            (copy / path.name).write_bytes(path.read_bytes())
+    purged = subprocess.run(
+        cli_command(*PURGE),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (512, 512)),
+    )
+    assert purged.returncode == 0, purged.stderr[-2000:]
+    assert "purged 601 run(s)" in purged.stdout
+    assert not list((tmp_path / "r").glob("*/responses.jsonl"))
