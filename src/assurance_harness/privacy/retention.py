@@ -216,15 +216,30 @@ def purge_runs(
     A run older than the period that keeps its files is named through ``kept`` with why:
     ``IN_USE`` (another process holds it: an attach or a verdict recording its files, a resume
     finishing it) or ``UNFINISHED`` (stopped part-way: its journal is what a resume completes
-    it from, so only the user can end it, by resuming it or deleting it)."""
-    with contextlib.ExitStack() as held:
-        return _purge(
-            reports, ledger_path, older_than, held, record, recorded, forget, kept,
-            policy_version, now or dt.datetime.now(dt.UTC), dry_run,
-        )  # fmt: skip
+    it from, so only the user can end it, by resuming it or deleting it). Runs are purged
+    ``HELD_AT_ONCE`` at a time, each batch recorded in one append: a folder held is an open
+    descriptor, and a first purge of years of runs would run out of them."""
+    now = now or dt.datetime.now(dt.UTC)
+    if not dry_run:
+        _restore_staged(reports)
+    found = candidates(reports, now - older_than)
+    out: list[PurgedRun] = []
+    for start in range(0, len(found), HELD_AT_ONCE):
+        with contextlib.ExitStack() as held:
+            out += _purge(
+                found[start : start + HELD_AT_ONCE], reports, ledger_path, older_than, held,
+                record, recorded, forget, kept, policy_version, now, dry_run,
+            )  # fmt: skip
+    return out
+
+
+HELD_AT_ONCE = 256
+"""Run folders ``purge_runs`` holds at once (an open descriptor each), under the usual
+limit of 1024 open files."""
 
 
 def _purge(
+    found: list[tuple[Path, dict[str, Any]]],
     reports: Path,
     ledger_path: Path,
     older_than: dt.timedelta,
@@ -237,13 +252,11 @@ def _purge(
     now: dt.datetime,
     dry_run: bool,
 ) -> list[PurgedRun]:
-    """``purge_runs``, each run it purges held in ``held`` until the caller lets go."""
-    cutoff = now - older_than
-    if not dry_run:
-        _restore_staged(reports)
+    """``purge_runs`` of the runs ``found``, each it purges held in ``held`` until the
+    caller lets go."""
     out: list[PurgedRun] = []
     bodies = []
-    for run_dir, state in candidates(reports, cutoff):
+    for run_dir, state in found:
         if state.get("status") == "running":
             kept(run_dir.name, IN_USE if run_folder_busy(run_dir) else UNFINISHED)
             continue
