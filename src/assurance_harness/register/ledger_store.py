@@ -257,9 +257,12 @@ def _record_like(raw: str) -> bool:
     return raw.lstrip().startswith('{"format":') or '"prev_hash"' in raw
 
 
-def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
+def iter_lines(
+    ledger_path: Path, *, upto: int | None = None
+) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
     """(line number, text without newline, record or None) for every line of the ledger (the
-    team store's rows when one is configured: ``ledger_team``)."""
+    team store's rows when one is configured: ``ledger_team``); ``upto``: only the lines the
+    file's first ``upto`` bytes hold (the ledger as it was when its size was taken)."""
     team = team_ledger(ledger_path)
     if team is not None:
         yield from team.iter_lines()
@@ -267,17 +270,19 @@ def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | N
     check_ledger_file(ledger_path)
     if not ledger_path.exists():
         return
-    yield from _file_lines(ledger_path)
+    yield from _file_lines(ledger_path, upto)
 
 
-def _file_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
+def _file_lines(
+    ledger_path: Path, upto: int | None = None
+) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
     """``iter_lines`` of a ledger file, each line bounded (``read_limit``)."""
     from ..store.files import MAX_READ_MB, read_limit
 
     limit = read_limit()
     with ledger_path.open("rb") as handle:
         lineno = 0
-        while line := handle.readline(limit + 1):
+        while (upto is None or handle.tell() < upto) and (line := handle.readline(limit + 1)):
             lineno += 1
             if len(line) > limit and not line.endswith(b"\n"):
                 # No record is this long: the rest of the line is skipped, never held (a line

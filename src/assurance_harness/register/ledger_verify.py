@@ -7,7 +7,6 @@ record id, and says what most plausibly happened (edited, inserted, deleted, reo
 from __future__ import annotations
 
 import os
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,9 +229,14 @@ def _check_anchor(
     *,
     exact: bool,
     text: str | None = None,
+    held: tuple[int, str] | None = None,
+    read: bool = False,
 ) -> None:
-    """``text``: the anchor's content when it is not a file (the team store's head)."""
-    if text is None:
+    """``text``: the anchor's content when it is not a file (the team store's head); ``held``
+    with ``read``: the file's anchor as ``read_anchor`` read it already (``_as_of_now``)."""
+    if read:
+        anchor = held
+    elif text is None:
         anchor = read_anchor(anchor_file)
     else:
         try:
@@ -456,10 +460,7 @@ def verify_ledger(
     ledger_path = Path(ledger_path)
     report = VerifyReport(ledger=ledger_path)
     team = team_ledger(ledger_path)
-    # The records and the anchor are read as of one moment: an append between the two reads
-    # (another process finishing a run) would leave the anchor past the records read.
-    with reading_locked(ledger_path) if team is None else nullcontext():
-        entries = _read_with_anchors(ledger_path, report, team, anchor)
+    entries = _read_with_anchors(ledger_path, report, team, anchor)
     if check_files:
         _check_files(entries, ledger_path, report)
     return report
@@ -471,7 +472,8 @@ def _read_with_anchors(
     """The ledger's records, their chain and anchors checked into ``report``."""
     entries: list[tuple[int, EvidenceRecord]] = []
     rewritten: set[int] = set()
-    for lineno, raw, record in iter_lines(ledger_path):
+    upto, anchored, held = _as_of_now(ledger_path) if team is None else (None, False, None)
+    for lineno, raw, record in iter_lines(ledger_path, upto=upto):
         if record is None:
             what = "an empty line" if not raw.strip() else "not a valid evidence record"
             report.issues.append(
@@ -495,8 +497,8 @@ def _read_with_anchors(
         report.issues.append(
             LedgerIssue("anchor", "the team store has records but no evidence_head row")
         )
-    elif team is None and local_anchor.exists():
-        _check_anchor(entries, local_anchor, report, exact=True)
+    elif anchored:
+        _check_anchor(entries, local_anchor, report, exact=True, held=held, read=True)
     elif entries:
         report.warnings.append(
             f"no anchor file ({local_anchor.name}): removal of the last records cannot be "
@@ -506,3 +508,21 @@ def _read_with_anchors(
     if anchor is not None:
         _check_anchor(entries, Path(anchor), report, exact=False)
     return entries
+
+
+def _as_of_now(ledger_path: Path) -> tuple[int, bool, tuple[int, str] | None]:
+    """The ledger file's size, whether its ``.head`` anchor is there, and what
+    ``read_anchor`` reads of it, as of one moment, under the ledger's lock: an append
+    writes its lines, then moves the anchor, under it. Read apart, an append between the two
+    (a run finishing beside a verify) left the anchor past the records read: "records
+    removed", exit 1. The lock is held for a stat and the anchor's few bytes, not for the
+    parse of every record (seconds at 50,000), which would keep runs waiting to append."""
+    local_anchor = anchor_path(ledger_path)
+    with reading_locked(ledger_path):
+        try:
+            size = ledger_path.stat().st_size
+        except OSError:  # none (nothing to read), or not readable: iter_lines says which
+            size = 0
+        if not local_anchor.exists():
+            return size, False, None
+        return size, True, read_anchor(local_anchor)
