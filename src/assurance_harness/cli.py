@@ -24,7 +24,15 @@ from .cli_usage import one_line_usage_errors
 from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, guard_streams, lost_output, out, print_error, print_warning, term
-from .errors import ConfigError, ConfigIssue, ExitCode, HarnessError, UsageError, issue_lines
+from .errors import (
+    ConfigError,
+    ConfigIssue,
+    ExitCode,
+    HarnessError,
+    RunFailedError,
+    UsageError,
+    issue_lines,
+)
 from .formatting import MISSING, group_name, interval, num
 from .formatting.visible import one_line
 from .register.cli import evidence_app, register_app
@@ -218,11 +226,14 @@ def run(
             from .spec.targets import check_params, load_target
             from .store.location import set_cli_store, team_database
             from .store.runlog import RunOptions
+            from .store.runread import resumed_run_id
 
     with _sigterm_as_ctrl_c():
         try:
             if resume is not None and not resume.strip():  # an empty $RUN_ID: not a new run
                 raise UsageError("--resume needs a run id (see 'assurance runs list')")
+            if resume is not None:
+                resume = resumed_run_id(resume, reports)
             if retry_errors and resume is None:
                 raise UsageError(RETRY_NEEDS_RESUME)
             if resume is not None and (reports / resume).is_dir():  # else run_suite says so
@@ -928,6 +939,7 @@ def runs_purge(
 
         ledger_path = ledger or reports / "evidence" / "ledger.jsonl"
         _check_purge_ledger(ledger_path)
+        left: list[tuple[str, str]] = []
 
         def forget(run_ids: list[str]) -> None:  # the copies of their texts kept elsewhere
             ReviewStore(reports / "runs.db").forget_texts(run_ids)
@@ -942,6 +954,7 @@ def runs_purge(
                 run_id, {}
             ),
             forget=forget,
+            kept=lambda run_id, why: left.append((run_id, why)),
             policy_version=policy.policy_version,
             dry_run=dry_run,
         )
@@ -953,6 +966,35 @@ def runs_purge(
     out.print(
         f"{verb} {len(purged)} run(s) older than {describe_age(age)}"
         + ("" if dry_run or not purged else f"; recorded in {ledger_path}")
+    )
+    if left:  # older than the period and still holding prompts and responses: say so
+        kept = RunFailedError(*(_kept_by_purge(reports, run_id, why) for run_id, why in left))
+        if dry_run:
+            for line in kept.lines():
+                print_warning(line)
+            return
+        raise fail(kept)
+
+
+def _kept_by_purge(reports: Path, run_id: str, why: str) -> str:
+    """The line for a run ``runs purge`` left with its prompts and responses, and the way on."""
+    from .privacy.retention import IN_USE
+    from .store.runcommands import resume_of
+    from .store.runread import read_state
+
+    if why == IN_USE:
+        return (
+            f"not purged: run {run_id} is in use by another process (being resumed, or its "
+            "evidence or a verdict being recorded); run the same purge again once it has finished"
+        )
+    try:
+        again = f"'{resume_of(read_state(reports / run_id), reports)}'"
+    except HarnessError:  # its run.json unreadable: 'runs list' says why
+        again = "--resume (see 'assurance runs list')"
+    return (
+        f"not purged: run {run_id} did not finish, and its journal keeps its prompts and "
+        f"responses until it does: complete it with {again}, then purge again, or delete its "
+        "folder"
     )
 
 

@@ -513,3 +513,35 @@ def test_two_verdicts_of_one_reviewer_at_once_are_chained_one_after_the_other(
         False,
         False,
     ]
+
+
+def test_evidence_verify_while_another_process_appends_reports_no_tampering(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verify read the ledger, then its .head anchor, outside the ledger's lock: an append
+    # landing between the two (a CI run finishing while an auditor verifies) left an anchor
+    # past the records read, reported as records removed: exit 1, tampering that never was.
+    from assurance_harness.register import ledger_verify
+    from tests.testing.cli import invoke_in_process
+
+    first = run_cli(*RUN, cwd=project)
+    assert first.returncode == 0, first.stderr  # one record, and the anchor naming it
+    later = _first_run(project, monkeypatch)  # finished, its evidence not attached yet
+    real = ledger_verify.read_anchor
+    other: list[tuple[subprocess.Popen[str], Lines]] = []
+
+    def anchor_read_once_another_process_appended(path: Path) -> object:
+        if not other:
+            other.append(_start(project, "evidence", "attach", later, "--reports", "r"))
+            other[0][1].wait_for("waiting:", timeout=30)  # None: it appended, never waited
+        return real(path)
+
+    monkeypatch.setattr(ledger_verify, "read_anchor", anchor_read_once_another_process_appended)
+    monkeypatch.chdir(project)
+    verify = invoke_in_process(["evidence", "verify", "--ledger", "r/evidence/ledger.jsonl"])
+    ((proc, lines),) = other
+    assert proc.wait(timeout=60) == 0, lines.rest()
+    assert verify.exit_code == 0, verify.output
+    assert "OK: 1 records" in verify.output, verify.output
+    again = run_cli("evidence", "verify", "--ledger", "r/evidence/ledger.jsonl", cwd=project)
+    assert again.returncode == 0 and "OK: 2 records" in again.stdout, again.stdout + again.stderr

@@ -101,3 +101,31 @@ def replay_project(root: Path, suite: str) -> Path:
     )
     (root / "replay.yaml").write_text("type: replay\npath: recorded.jsonl\n", encoding="utf-8")
     return root
+
+
+STOPS_ONCE = (
+    "import os, signal\ndef reply(messages):\n"
+    "    if messages[-1]['content'] == 'there' and not os.path.exists('STOPPED'):\n"
+    "        open('STOPPED', 'w').close()\n"
+    "        os.kill(os.getpid(), signal.SIGINT)\n"
+    "    return 'echo ' + messages[-1]['content']\n"
+)
+"""A target whose first send of ``there`` is a Ctrl-C to its run, once: the run stops part-way."""
+
+
+def interrupted_run(root: Path, reports: str = "reports") -> str:
+    """A run of :func:`echo_project` (in ``root``) into ``root/<reports>`` that a Ctrl-C stopped
+    part-way; its id."""
+    import re
+
+    from .cli import run_cli
+
+    echo_project(root, suite=f"rf-{root.name[-10:]}")
+    callable_target(root, f"stops_{root.name[-10:].replace('-', '_')}", STOPS_ONCE)
+    stopped = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", reports, cwd=root, ctrl_c=True
+    )
+    assert stopped.returncode == 130, stopped.stdout + stopped.stderr
+    found = re.search(r"--resume (\S+)", stopped.stderr)
+    assert found is not None, stopped.stderr
+    return found.group(1)

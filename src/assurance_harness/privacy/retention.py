@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RunFailedError, UsageError
+from ..store.runlock import run_folder_busy
 
 RETENTION = "RETENTION"
 """The ``risk_id`` of purge records in the ledger (not a risk: the register never lists it)."""
@@ -122,15 +123,22 @@ def _read_state(run_dir: Path) -> dict[str, Any] | None:
     return None
 
 
+IN_USE = "in_use"
+"""Why ``purge_runs`` kept a run's files: another process holds the run now."""
+UNFINISHED = "unfinished"
+"""Why ``purge_runs`` kept a run's files: it never finished (its journal resumes it)."""
+
+
 def candidates(reports: Path, cutoff: dt.datetime) -> list[tuple[Path, dict[str, Any]]]:
-    """Finished runs older than ``cutoff`` that still hold payload files."""
+    """Runs older than ``cutoff`` that still hold payload files, unfinished ones (status
+    ``running``) too: ``purge_runs`` names those it leaves."""
     found = []
     for run_dir in sorted(p for p in reports.iterdir() if p.is_dir()):
         state = _read_state(run_dir)
         if state is None:
             continue
         when = _when(state)
-        if state.get("status") == "running" or when is None or when >= cutoff:
+        if when is None or when >= cutoff:
             continue
         if any((run_dir / name).exists() for name in PAYLOAD_FILES):
             found.append((run_dir, state))
@@ -185,6 +193,7 @@ def purge_runs(
     record: Callable[[list[dict[str, Any]]], object],
     recorded: Callable[[str], dict[str, str]] = lambda run_id: {},
     forget: Callable[[list[str]], object] = lambda run_ids: None,
+    kept: Callable[[str, str], object] = lambda run_id, why: None,
     policy_version: str | None = None,
     now: dt.datetime | None = None,
     dry_run: bool = False,
@@ -201,14 +210,59 @@ def purge_runs(
     puts every file back and records nothing. Only then is the record appended and the files
     deleted. A process killed in between leaves staged files, put back by the next purge,
     which appends a record only for a run whose files the ledger's purge records do not
-    already name with these hashes: the rerun finishes the deletion, never records it twice."""
+    already name with these hashes: the rerun finishes the deletion, never records it twice.
+
+    Each run is held (its folder's lock, ``store.runlock``) from its hashing to its deletion.
+    A run older than the period that keeps its files is named through ``kept`` with why:
+    ``IN_USE`` (another process holds it: an attach or a verdict recording its files, a resume
+    finishing it) or ``UNFINISHED`` (stopped part-way: its journal is what a resume completes
+    it from, so only the user can end it, by resuming it or deleting it). Runs are purged
+    ``HELD_AT_ONCE`` at a time, each batch recorded in one append: a folder held is an open
+    descriptor, and a first purge of years of runs would run out of them."""
     now = now or dt.datetime.now(dt.UTC)
-    cutoff = now - older_than
     if not dry_run:
         _restore_staged(reports)
+    found = candidates(reports, now - older_than)
+    out: list[PurgedRun] = []
+    for start in range(0, len(found), HELD_AT_ONCE):
+        with contextlib.ExitStack() as held:
+            out += _purge(
+                found[start : start + HELD_AT_ONCE], reports, ledger_path, older_than, held,
+                record, recorded, forget, kept, policy_version, now, dry_run,
+            )  # fmt: skip
+    return out
+
+
+HELD_AT_ONCE = 256
+"""Run folders ``purge_runs`` holds at once (an open descriptor each), under the usual
+limit of 1024 open files."""
+
+
+def _purge(
+    found: list[tuple[Path, dict[str, Any]]],
+    reports: Path,
+    ledger_path: Path,
+    older_than: dt.timedelta,
+    held: contextlib.ExitStack,
+    record: Callable[[list[dict[str, Any]]], object],
+    recorded: Callable[[str], dict[str, str]],
+    forget: Callable[[list[str]], object],
+    kept: Callable[[str, str], object],
+    policy_version: str | None,
+    now: dt.datetime,
+    dry_run: bool,
+) -> list[PurgedRun]:
+    """``purge_runs`` of the runs ``found``, each it purges held in ``held`` until the
+    caller lets go."""
     out: list[PurgedRun] = []
     bodies = []
-    for run_dir, state in candidates(reports, cutoff):
+    for run_dir, state in found:
+        if state.get("status") == "running":
+            kept(run_dir.name, IN_USE if run_folder_busy(run_dir) else UNFINISHED)
+            continue
+        if not dry_run and not _hold(held, run_dir):
+            kept(run_dir.name, IN_USE)
+            continue
         purged = PurgedRun(run_dir.name, state.get("finished_at"))
         for name in PAYLOAD_FILES:
             path = run_dir / name
@@ -245,6 +299,20 @@ def purge_runs(
         for name in PAYLOAD_DIRS:
             shutil.rmtree(reports / purged.run_id / name, ignore_errors=True)
     return out
+
+
+def _hold(held: contextlib.ExitStack, run_dir: Path) -> bool:
+    """Hold ``run_dir`` for the purge; False where another process holds it now. A folder
+    that cannot be opened to lock is left to the staging, which names what fails."""
+    from ..store.runlock import RunFolderBusy, hold_run_folder
+
+    try:
+        held.enter_context(hold_run_folder(run_dir))
+    except RunFolderBusy:
+        return False
+    except OSError:
+        pass
+    return True
 
 
 def _stage(path: Path) -> Path:

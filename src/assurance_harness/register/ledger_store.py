@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import stat
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,6 +93,49 @@ LOCK_WAIT_S = 60.0
 so a minute means the holder hangs (or was stopped), and the run should say so, not wait."""
 
 
+_held = threading.local()
+"""The ledger locks this thread holds (``_locked``): a reading of the ledger under one
+(``reading_locked``, inside an append that verifies its anchor) has it already, and a second
+``flock`` of its own would wait for this very thread."""
+
+
+def _held_locks() -> set[str]:
+    """This thread's held ledger locks, by absolute path (however the caller spelt it)."""
+    held: set[str] | None = getattr(_held, "locks", None)
+    if held is None:
+        held = _held.locks = set()
+    return held
+
+
+def _flock_waiting(fd: int, lock: Path, mode: int) -> None:
+    """Take ``flock`` ``mode`` on ``fd``, saying so once the wait passes ``NOTICE_AFTER_S``
+    and giving up after ``LOCK_WAIT_S`` (LedgerBusyError): an append holds the lock for
+    milliseconds, so a minute means the holder hangs (or was stopped)."""
+    started = time.monotonic()
+    deadline = started + LOCK_WAIT_S
+    said = False
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            now = time.monotonic()
+            if not said and now - started >= NOTICE_AFTER_S:
+                # Silent, this wait reads as a hang in a CI log (store.lockwait).
+                say_waiting(
+                    f"{lock} is held by another process appending to the ledger (an "
+                    f"append takes milliseconds); waiting up to {LOCK_WAIT_S:g} s for it"
+                )
+                said = True
+            if now >= deadline:
+                raise LedgerBusyError(
+                    f"{lock}: held by another process for {LOCK_WAIT_S:g} s (an append "
+                    "takes milliseconds): let it finish or end it, then run the same "
+                    "command again"
+                ) from None
+            time.sleep(0.05)
+
+
 @contextmanager
 def _locked(ledger_path: Path) -> Iterator[None]:
     lock = _lock_path(ledger_path)
@@ -105,29 +149,44 @@ def _locked(ledger_path: Path) -> Iterator[None]:
             "again"
         ) from None
     try:
-        started = time.monotonic()
-        deadline = started + LOCK_WAIT_S
-        said = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                now = time.monotonic()
-                if not said and now - started >= NOTICE_AFTER_S:
-                    # Silent, this wait reads as a hang in a CI log (store.lockwait).
-                    say_waiting(
-                        f"{lock} is held by another process appending to the ledger (an "
-                        f"append takes milliseconds); waiting up to {LOCK_WAIT_S:g} s for it"
-                    )
-                    said = True
-                if now >= deadline:
-                    raise LedgerBusyError(
-                        f"{lock}: held by another process for {LOCK_WAIT_S:g} s (an append "
-                        "takes milliseconds): let it finish or end it, then run the same "
-                        "command again"
-                    ) from None
-                time.sleep(0.05)
+        _flock_waiting(fd, lock, fcntl.LOCK_EX)
+        held, key = _held_locks(), os.path.abspath(lock)
+        held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def reading_locked(ledger_path: Path) -> Iterator[None]:
+    """Hold the ledger's lock, shared, while the ledger and its ``.head`` anchor are read
+    together: an append landing between the two reads left an anchor past the records read,
+    reported as records removed (tampering) by a verify that ran beside a finishing run.
+    Nothing is taken where this thread holds the lock already (an append checking its
+    anchor), nor where there is no lock file and none can be made (a read-only copy of an
+    evidence folder: no process appends there)."""
+    lock = _lock_path(ledger_path)
+    if os.path.abspath(lock) in _held_locks():
+        yield
+        return
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except FileNotFoundError:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            fd = -1
+    except OSError:
+        fd = -1
+    if fd < 0:
+        yield
+        return
+    try:
+        _flock_waiting(fd, lock, fcntl.LOCK_SH)
         try:
             yield
         finally:
@@ -198,9 +257,12 @@ def _record_like(raw: str) -> bool:
     return raw.lstrip().startswith('{"format":') or '"prev_hash"' in raw
 
 
-def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
+def iter_lines(
+    ledger_path: Path, *, upto: int | None = None
+) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
     """(line number, text without newline, record or None) for every line of the ledger (the
-    team store's rows when one is configured: ``ledger_team``)."""
+    team store's rows when one is configured: ``ledger_team``); ``upto``: only the lines the
+    file's first ``upto`` bytes hold (the ledger as it was when its size was taken)."""
     team = team_ledger(ledger_path)
     if team is not None:
         yield from team.iter_lines()
@@ -208,17 +270,19 @@ def iter_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | N
     check_ledger_file(ledger_path)
     if not ledger_path.exists():
         return
-    yield from _file_lines(ledger_path)
+    yield from _file_lines(ledger_path, upto)
 
 
-def _file_lines(ledger_path: Path) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
+def _file_lines(
+    ledger_path: Path, upto: int | None = None
+) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
     """``iter_lines`` of a ledger file, each line bounded (``read_limit``)."""
     from ..store.files import MAX_READ_MB, read_limit
 
     limit = read_limit()
     with ledger_path.open("rb") as handle:
         lineno = 0
-        while line := handle.readline(limit + 1):
+        while (upto is None or handle.tell() < upto) and (line := handle.readline(limit + 1)):
             lineno += 1
             if len(line) > limit and not line.endswith(b"\n"):
                 # No record is this long: the rest of the line is skipped, never held (a line

@@ -6,14 +6,22 @@ record id, and says what most plausibly happened (edited, inserted, deleted, reo
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
 from ..store.runread import read_run_object
 from .evidence_record import GENESIS, EvidenceRecord, record_hash
-from .ledger_store import DEFAULT_LEDGER, anchor_path, iter_lines, parse_anchor, read_anchor
-from .ledger_team import team_ledger
+from .ledger_store import (
+    DEFAULT_LEDGER,
+    anchor_path,
+    iter_lines,
+    parse_anchor,
+    read_anchor,
+    reading_locked,
+)
+from .ledger_team import TeamLedger, team_ledger
 from .runfiles import sha256_file
 
 
@@ -223,9 +231,14 @@ def _check_anchor(
     *,
     exact: bool,
     text: str | None = None,
+    held: tuple[int, str] | None = None,
+    read: bool = False,
 ) -> None:
-    """``text``: the anchor's content when it is not a file (the team store's head)."""
-    if text is None:
+    """``text``: the anchor's content when it is not a file (the team store's head); ``held``
+    with ``read``: the file's anchor as ``read_anchor`` read it already (``_as_of_now``)."""
+    if read:
+        anchor = held
+    elif text is None:
         anchor = read_anchor(anchor_file)
     else:
         try:
@@ -333,7 +346,7 @@ def _check_files(
     """Re-hash every run file a record points to, and every file the run's manifest.json
     hashes (cases.jsonl, responses.jsonl: the manifest's own hash is in the record, so its
     figures are trustworthy once it matches); report each changed file once."""
-    from ..privacy.retention import purged_files_by_run
+    from ..privacy.retention import STAGED, purged_files_by_run
 
     actual: dict[Path, str | None] = {}
     problems: dict[tuple[Path, str], list[tuple[int, EvidenceRecord, str]]] = {}
@@ -341,24 +354,40 @@ def _check_files(
     runs: dict[Path, list[tuple[int, EvidenceRecord]]] = {}
     purged = purged_files_by_run([rec for _, rec in entries])
     purged_seen: set[str] = set()
+    reread: list[bool] = []
 
     unreadable: dict[Path, str] = {}
+
+    def purged_as_recorded(run_id: str, name: str, expected: str) -> bool:
+        """Whether a purge record names this file with this hash: one read with the chain,
+        or, read again once, one a purge appended since (it records before it deletes)."""
+        if purged.get(run_id, {}).get(name) == expected:
+            return True
+        if not reread:
+            reread.append(True)
+            purged.update(purged_files_by_run([r for _, _, r in iter_lines(ledger_path) if r]))
+        return purged.get(run_id, {}).get(name) == expected
 
     def check(path: Path, expected: str, lineno: int, rec: EvidenceRecord) -> None:
         if path not in actual:
             actual[path] = None
-            if path.is_file():
+            # A purge under way moves the file aside (STAGED) until its record is appended:
+            # those are the file's bytes, not a file gone.
+            found = path if os.path.lexists(path) else path.with_name(STAGED + path.name)
+            if found.is_file():
                 try:
-                    actual[path] = sha256_file(path)
+                    actual[path] = sha256_file(found)
+                except FileNotFoundError:  # the purge deleted it meanwhile, once recorded
+                    pass
                 except OSError as exc:
                     unreadable[path] = f"cannot be read: {exc.strerror or exc}"
-            elif path.exists():  # a folder (or a pipe) put in the file's place
+            elif found.exists():  # a folder (or a pipe) put in the file's place
                 unreadable[path] = "is not a file"
             report.files_checked += 1
         now = actual[path]
         if path in unreadable:
             problems.setdefault((path, "file_changed"), []).append((lineno, rec, expected))
-        elif now is None and purged.get(rec.run_id, {}).get(path.name) == expected:
+        elif now is None and purged_as_recorded(rec.run_id, path.name, expected):
             purged_seen.add(rec.run_id)  # deleted by a recorded purge, as it was then
         elif now is None:
             problems.setdefault((path, "file_missing"), []).append((lineno, rec, expected))
@@ -432,9 +461,21 @@ def verify_ledger(
     """
     ledger_path = Path(ledger_path)
     report = VerifyReport(ledger=ledger_path)
+    team = team_ledger(ledger_path)
+    entries = _read_with_anchors(ledger_path, report, team, anchor)
+    if check_files:
+        _check_files(entries, ledger_path, report)
+    return report
+
+
+def _read_with_anchors(
+    ledger_path: Path, report: VerifyReport, team: TeamLedger | None, anchor: Path | None
+) -> list[tuple[int, EvidenceRecord]]:
+    """The ledger's records, their chain and anchors checked into ``report``."""
     entries: list[tuple[int, EvidenceRecord]] = []
     rewritten: set[int] = set()
-    for lineno, raw, record in iter_lines(ledger_path):
+    upto, anchored, held = _as_of_now(ledger_path) if team is None else (None, False, None)
+    for lineno, raw, record in iter_lines(ledger_path, upto=upto):
         if record is None:
             what = "an empty line" if not raw.strip() else "not a valid evidence record"
             report.issues.append(
@@ -451,7 +492,6 @@ def verify_ledger(
     unreadable = [i.line for i in report.issues if i.kind == "corrupt" and i.line is not None]
     _check_chain(entries, report, unreadable, rewritten)
     local_anchor = anchor_path(ledger_path)
-    team = team_ledger(ledger_path)
     head = team.head_text() if team is not None else None
     if head is not None:
         _check_anchor(entries, Path("evidence_head"), report, exact=True, text=head)
@@ -459,8 +499,8 @@ def verify_ledger(
         report.issues.append(
             LedgerIssue("anchor", "the team store has records but no evidence_head row")
         )
-    elif team is None and local_anchor.exists():
-        _check_anchor(entries, local_anchor, report, exact=True)
+    elif anchored:
+        _check_anchor(entries, local_anchor, report, exact=True, held=held, read=True)
     elif entries:
         report.warnings.append(
             f"no anchor file ({local_anchor.name}): removal of the last records cannot be "
@@ -469,6 +509,22 @@ def verify_ledger(
         )
     if anchor is not None:
         _check_anchor(entries, Path(anchor), report, exact=False)
-    if check_files:
-        _check_files(entries, ledger_path, report)
-    return report
+    return entries
+
+
+def _as_of_now(ledger_path: Path) -> tuple[int, bool, tuple[int, str] | None]:
+    """The ledger file's size, whether its ``.head`` anchor is there, and what
+    ``read_anchor`` reads of it, as of one moment, under the ledger's lock: an append
+    writes its lines, then moves the anchor, under it. Read apart, an append between the two
+    (a run finishing beside a verify) left the anchor past the records read: "records
+    removed", exit 1. The lock is held for a stat and the anchor's few bytes, not for the
+    parse of every record (seconds at 50,000), which would keep runs waiting to append."""
+    local_anchor = anchor_path(ledger_path)
+    with reading_locked(ledger_path):
+        try:
+            size = ledger_path.stat().st_size
+        except OSError:  # none (nothing to read), or not readable: iter_lines says which
+            size = 0
+        if not local_anchor.exists():
+            return size, False, None
+        return size, True, read_anchor(local_anchor)

@@ -689,6 +689,10 @@ def _run_suite(
     if limit is not None:
         attach_evidence = False
     reports = Path(reports_dir)
+    if resume:  # a path to its folder given (tab completion): its id, in these reports
+        from ..store.runread import resumed_run_id
+
+        resume = resumed_run_id(resume, reports)
     target = load_target(target_path)
     if executor == "local" and isinstance(target.spec, HttpTargetSpec):
         # Before the run folder: a pool the process cannot open loses requests to its limit.

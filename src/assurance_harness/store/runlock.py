@@ -3,7 +3,7 @@
 An exclusive ``flock`` on the folder itself (so no file is added to it), held by ``assurance
 run`` from the folder's creation, or by ``--resume``, to the end of its post-run steps;
 ``evidence attach``, ``baseline set`` and ``review adjudicate`` hold it shared while they read
-and record the run.
+and record the run, and ``runs purge`` exclusively while it deletes the run's files.
 Other commands only look: a run without summary.json whose folder is held is being run now, not
 stopped, and must not be told to ``--resume`` (that is refused while it lasts). POSIX only;
 where ``fcntl`` or ``flock`` is missing (Windows, some network mounts) runs go unguarded.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ __all__ = [
     "read_run_object",
     "resolve_run",
     "resolve_run_id",
+    "resumed_run_id",
     "row_key",
     "scan_runs",
     "split_row_key",
@@ -827,6 +829,27 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
         f"run '{ref}' not found (looked in {reports_dir}/ and its index); {hint}; "
         "list runs with 'assurance runs list'"
     )
+
+
+def resumed_run_id(given: str, reports_dir: Path | str) -> str:
+    """The id of the run ``--resume GIVEN`` names in ``reports_dir``: the id, or a path to its
+    folder there (``reports/ID/``, as a shell completes it). A path to a run folder in another
+    reports folder is refused: resumed with this ``--reports``, the run's files stayed where
+    they were while its index row, cache entries and evidence went into this one; any other
+    path (``..``, a folder that is no run) is no run of these reports."""
+    path = Path(given)
+    if len(path.parts) == 1 and path.name != "..":  # an id, "./ID" and "ID/" included
+        return path.name
+    folder = Path(os.path.abspath(path))  # ".." taken lexically, a link in the path kept
+    if folder.parent.resolve() == Path(reports_dir).resolve():
+        return folder.name
+    if (folder / RUN_STATE).is_file():
+        raise UsageError(
+            f"--resume {given}: that run's folder is in {path.parent}, not in the reports "
+            f"folder {reports_dir}, where its index row, cache and evidence would go; resume "
+            f"it with --reports {path.parent} --resume {folder.name}"
+        )
+    raise UsageError(f"no run '{given}' in {reports_dir}; see 'assurance runs list'")
 
 
 def _refuse_unfinished(folder: Path, named: str) -> NoReturn:
