@@ -158,3 +158,19 @@ def test_a_results_file_changed_since_the_run_is_still_refused_and_kept(tmp_path
     assert "does not match the SHA-256 in its manifest.json" in done.stderr
     assert "restored" not in done.stdout + done.stderr
     assert _files(run_dir) == before
+
+
+def test_without_its_journal_a_run_is_refused_as_before(tmp_path: Path) -> None:
+    """No journal (deleted, or the run purged under the retention policy): nothing to make the
+    rows from, so the refusal is today's, and nothing is written."""
+    run_dir = _finished_run(tmp_path)
+    (run_dir / "results.jsonl").unlink()
+    (run_dir / "responses.jsonl").unlink()
+    before = _files(run_dir)
+
+    done = run_cli(*RUN, "--resume", run_dir.name, cwd=tmp_path, timeout=120)
+
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "results.jsonl: missing" in done.stderr
+    assert "restore the file the run wrote, or run the suite again" in done.stderr
+    assert _files(run_dir) == before
