@@ -40,6 +40,7 @@ from ..store.files import (
     check_register_file,
     remove_pending_temporary_files,
     remove_stale_temporary_files,
+    sha256_file,
 )
 from ..store.journalindex import JournalIndex, index_journal
 from ..store.location import follow_up, same_store, store_url, using_store
@@ -47,7 +48,15 @@ from ..store.postgres import StoreError
 from ..store.runcommands import new_run_command, resume_command, resume_of
 from ..store.rundir import RunDir
 from ..store.runlock import RunFolderBusy, hold_run_folder
-from ..store.runlog import RunLogWriter, RunOptions, RunState, Summary, read_run, read_state
+from ..store.runlog import (
+    RESULTS,
+    RunLogWriter,
+    RunOptions,
+    RunState,
+    Summary,
+    read_run,
+    read_state,
+)
 from ..store.spill import SpillArray, SpillError, spill_failure
 from ..targets._http_common import HttpTargetSpec
 from ..targets.base import Target
@@ -71,12 +80,15 @@ from .retryerrors import (
 from .scoring import ScoringProgress
 
 if TYPE_CHECKING:
+    from ..datatypes import SuiteContext
     from ..metrics.columns import MetricColumns
     from ..review.queuecolumns import QueueColumns
     from ..scorers.reviewed import ReviewedValidity
     from ..spec.suite import GateSpec
+    from ..store.runlog import ResultsStream
+    from ..store.runread import RunLog
     from .record import Verdict
-    from .rowstream import SlimRows
+    from .rowstream import RowSink, RowTotals, SlimRows
 
 ProgressFn = Callable[[int, int, int], None]
 
@@ -816,6 +828,7 @@ def _run_suite(
                     loaded,
                     post,
                     resume_of(state, reports),
+                    scoring=_Scoring(runner, scoring_progress),
                     retry_cmd=continue_with(resume, retry=True),
                 )
             except (OSError, sqlite3.Error) as exc:
@@ -829,6 +842,16 @@ def _run_suite(
                 # redone by the same command.
                 recorded = int(_recorded_counts(run_dir).get("requests", 0))
                 raise RunInterrupted(resume, continue_with(resume), recorded, recorded) from None
+            except HarnessError:
+                raise
+            except BaseException as exc:  # a scorer's bug while its results are made again
+                raise internal_error(  # its traceback not in the run folder: left as it was
+                    exc,
+                    scrub=_crash_scrub(target),
+                    then="the run's files are as they were; after a fix, run the same command "
+                    "again",
+                    origin=origin,
+                ) from None
         new_run = follow_up(new_run_command(suite_path, target_path, reports))
         if finished:
             check_not_redacted(run_dir, run_dir.read_json(run_dir.summary), new_run)
@@ -849,6 +872,7 @@ def _run_suite(
                         loaded,
                         post,
                         resume_of(state, reports),
+                        scoring=_Scoring(runner, scoring_progress),
                         note=f"run {resume} has no errored requests to retry; "
                         "its results are unchanged",
                     )
@@ -1138,15 +1162,18 @@ def _already_finished(
     post: PostRunOptions,
     repair: str,
     *,
+    scoring: _Scoring,
     retry_cmd: str | None = None,
     note: str | None = None,
 ) -> RunOutcome:
     """``--resume`` of a finished run: rewriting summary.json and manifest.json would change the
     hashes its evidence records hold and make the ledger report tampering, so only the post-run
     steps are redone, after the redacted copies of its inputs take their place if the run
-    stopped before they did (``privacy.stored``). ``retry_cmd``: this resume's command with
-    ``--retry-errors``, the way on from a run that failed on its error rate; ``note``: what to
-    say instead of "already complete"."""
+    stopped before they did (``privacy.stored``), and its results.jsonl, if deleted since, is
+    made again from its journal where it comes out the very file the run wrote
+    (``_restore_results``). ``retry_cmd``: this resume's command with ``--retry-errors``, the
+    way on from a run that failed on its error rate; ``note``: what to say instead of "already
+    complete"."""
     from ..privacy.stored import commit_redacted_inputs
 
     commit_redacted_inputs(run_dir.path)
@@ -1159,16 +1186,20 @@ def _already_finished(
             f"{edited}; --resume does not record the run again from it: restore the file the "
             "run wrote, or run the suite again"
         )
-    gone = finished.results_missing() or finished.results_changed()
-    if gone is not None:
+    missing = finished.results_missing()
+    restored = None
+    if missing is not None:
+        restored = _restore_results(run_dir, finished, missing, loaded, post, scoring)
+    changed = finished.results_changed()
+    if changed is not None:
         # "its results are unchanged" would be false, and its reports would be rewritten
-        # without the rows their worst cases come from.
-        raise RunFailedError(
-            f"{gone}; --resume does not finish a run again without the rows it wrote: restore "
-            "the file the run wrote, or run the suite again"
-        )
+        # without the rows their worst cases come from. Not made again from the journal: the
+        # file may be all there is to show what was done to it.
+        raise RunFailedError(f"{changed}; {WITHOUT_ITS_ROWS}")
     summary = finished.summary
     outcome = RunOutcome(run_dir.run_id, run_dir.path, summary, int(summary["exit_code"]))
+    if restored is not None:
+        outcome.notes.append(restored)
     outcome.notes.append(
         note or f"run {run_dir.run_id} was already complete; its results are unchanged"
     )
@@ -1184,6 +1215,111 @@ def _already_finished(
         summary_just_written=False,  # read from disk: it may have been edited since
     )
     return outcome
+
+
+WITHOUT_ITS_ROWS = (
+    "--resume does not finish a run again without the rows it wrote: restore the file the run "
+    "wrote, or run the suite again"
+)
+
+
+@dataclass
+class _Scoring:
+    """Where a resume scores (its executor) and who follows the scorers: what scoring a
+    finished run's journal again needs (``_restore_results``)."""
+
+    runner: Executor
+    progress: ScoringProgress | None = None
+
+
+def _restore_results(
+    run_dir: RunDir,
+    finished: RunLog,
+    missing: str,
+    loaded: LoadedSuite,
+    post: PostRunOptions,
+    scoring: _Scoring,
+) -> str:
+    """A finished run's results.jsonl, deleted or lost since, made again from its journal the
+    way the run made it (``_stream_rows``: the suite unchanged, which ``--resume`` checked) and
+    put in place only where it is the file the run wrote: its SHA-256 is the one manifest.json
+    records (which records no size). It is written beside it under a temporary name and renamed
+    (``AtomicStream``): a restore cut short leaves no results.jsonl, and the next ``--resume``
+    clears what it left (``remove_stale_temporary_files``). Rows that come out otherwise are not
+    the run's and must not stand for them: refused, the folder left as it was. Nothing is
+    tried without the journal and the cases (a run purged under the retention policy), or a
+    recorded SHA-256 to check the rows by. Returns the line that says what was done."""
+    recorded = (finished.manifest_model.results.sha256 if finished.manifest_model else None) or ""
+    journal = run_dir.responses
+    if not (
+        recorded
+        and finished.results_path == run_dir.results
+        and journal.is_file()
+        and run_dir.cases.is_file()
+    ):
+        raise RunFailedError(f"{missing}; {WITHOUT_ITS_ROWS}")
+    from .rowstream import RowSinks
+
+    cases = CaseList.build(run_dir.iter_cases())
+    index = _journal_index(run_dir, build_requests(loaded, cases))
+    try:
+        if left := index.missing():
+            raise RunFailedError(
+                f"{missing}; {journal} holds no response for {left} of the run's requests "
+                f"(damaged or cut short), so its rows cannot be made again; {WITHOUT_ITS_ROWS}"
+            )
+        context = _scoring_context(loaded, post.register_path)
+        session = _open_scoring(scoring.runner, loaded, context, scoring.progress, len(cases))
+        try:
+            results = RunLogWriter(run_dir.path).results_stream(only_if=recorded)
+            made = _stream_rows(loaded, cases, index, session, RowSinks(), results)
+        finally:
+            session.close()
+    finally:
+        index.close()
+    if made.results_sha256 != recorded:
+        raise RunFailedError(
+            f"{run_dir.results}: missing, and the rows made again from {journal} are not the ones "
+            f"the run wrote (sha256 {made.results_sha256}, not the {recorded} its manifest.json "
+            f"records): {_why_rows_differ(run_dir, finished)}; nothing was written; "
+            f"{WITHOUT_ITS_ROWS}"
+        )
+    return (
+        f"restored {RESULTS} from the journal: identical to the file the run wrote "
+        f"(sha256 {recorded})"
+    )
+
+
+def _why_rows_differ(run_dir: RunDir, finished: RunLog) -> str:
+    """The likely reason a finished run's journal, scored again, does not give the rows it
+    wrote: its journal or cases changed since (their hashes in manifest.json), the privacy
+    policy its rows were stored under, the redacted journal of a run stored redacted, or else
+    what cannot be checked (a scorer, a judge model, the register's audience)."""
+    hashed = finished.manifest_model.hashed_files() if finished.manifest_model else {}
+    for path in (run_dir.responses, run_dir.cases):
+        recorded = hashed.get(path.name)
+        if recorded is not None and sha256_file(path) != recorded:
+            return (
+                f"{path} does not match the SHA-256 in its manifest.json (damaged or edited "
+                "since the run)"
+            )
+    stored_under = finished.summary.get("privacy") or {}
+    policy = load_project_config().privacy
+    now_under = policy.fingerprint() if policy.redaction.enabled else None
+    if stored_under.get("policy_sha256") != now_under:
+        return (
+            "the project's privacy policy (assurance.yaml) is not the one the run stored its "
+            "rows under"
+        )
+    if stored_under:
+        return (
+            "the run was stored redacted: its journal holds the redacted responses, not "
+            "those it scored"
+        )
+    return (
+        "likely a scorer or a judge model that answers otherwise now, or the register's "
+        "audience changed since the run"
+    )
 
 
 def _errored(run_dir: RunDir, requests: RequestPlan) -> int:
@@ -1404,7 +1540,6 @@ def _score(run: _Run) -> Verdict:
     from ..spec.recorded import metric_spec_fields
     from . import rowstream
     from .record import Verdict
-    from .scoreprogress import RunScoringProgress
 
     loaded = run.loaded
     suite = loaded.suite
@@ -1418,9 +1553,7 @@ def _score(run: _Run) -> Verdict:
     except BaseException:
         index.close()
         raise
-    context = loaded.context()
-    if context.audience is None:
-        context.audience = _register_audience(run.post.register_path)
+    context = _scoring_context(loaded, run.post.register_path)
     cases = run.cases
     sink: SlimRows | MetricColumns = (
         MetricColumns(
@@ -1444,29 +1577,15 @@ def _score(run: _Run) -> Verdict:
             folder=folder,
         )
     )
-    tracker = (
-        None
-        if run.scoring_progress is None
-        else RunScoringProgress(run.scoring_progress, len(run.cases) * samples)
-    )
-    scoring: ScoringSession = run.runner.open_scoring(loaded.scorers, context, progress=tracker)
-    if tracker is not None:
-        scoring = tracker.wrap(scoring)
+    scoring = _open_scoring(run.runner, loaded, context, run.scoring_progress, len(cases))
     try:
-        totals = rowstream.stream_rows(
-            index=index,
-            cases=run.cases,
-            samples=samples,
-            make_row=_row,
-            scoring=scoring,
-            metrics=sink if marks is None else rowstream.RowSinks(sink, marks),
-            # Scored on the original text; stored redacted under the project's privacy policy.
-            privacy_policy=load_project_config().privacy,
-            results=RunLogWriter(run.run_dir.path).results_stream(),
-            # A run-scope scorer compares rows with each other: it needs them all at once.
-            chunk_rows=(
-                len(run.cases) * samples if has_run_scope(loaded.scorers) else rowstream.CHUNK_ROWS
-            ),
+        totals = _stream_rows(
+            loaded,
+            cases,
+            index,
+            scoring,
+            sink if marks is None else rowstream.RowSinks(sink, marks),
+            RunLogWriter(run.run_dir.path).results_stream(),
         )
     finally:
         scoring.close()
@@ -1508,6 +1627,63 @@ def _score(run: _Run) -> Verdict:
         audience=context.audience,
         privacy=totals.privacy_info,
         executor=None if run.runner.name == "local" else run.runner.name,
+    )
+
+
+def _scoring_context(loaded: LoadedSuite, register_path: Path | None) -> SuiteContext:
+    """What the scorers are told: the suite's, with the register's audience where the suite
+    names none (``_register_audience``)."""
+    context = loaded.context()
+    if context.audience is None:
+        context.audience = _register_audience(register_path)
+    return context
+
+
+def _open_scoring(
+    runner: Executor,
+    loaded: LoadedSuite,
+    context: SuiteContext,
+    progress: ScoringProgress | None,
+    n_cases: int,
+) -> ScoringSession:
+    """The suite's scorers, ready on ``runner``, telling ``progress`` how far they are."""
+    from .scoreprogress import RunScoringProgress
+
+    tracker = (
+        None if progress is None else RunScoringProgress(progress, n_cases * loaded.suite.samples)
+    )
+    scoring = runner.open_scoring(loaded.scorers, context, progress=tracker)
+    return scoring if tracker is None else tracker.wrap(scoring)
+
+
+def _stream_rows(
+    loaded: LoadedSuite,
+    cases: Sequence[Case],
+    index: JournalIndex,
+    scoring: ScoringSession,
+    sinks: RowSink,
+    results: ResultsStream,
+) -> RowTotals:
+    """The run's rows from its journal, made, scored, handed to ``sinks`` and stored into
+    ``results``: the one path of a run's scoring and of its results made again from the
+    journal (``_restore_results``), so both write the same bytes where nothing changed."""
+    from . import rowstream
+
+    samples = loaded.suite.samples
+    return rowstream.stream_rows(
+        index=index,
+        cases=cases,
+        samples=samples,
+        make_row=_row,
+        scoring=scoring,
+        metrics=sinks,
+        # Scored on the original text; stored redacted under the project's privacy policy.
+        privacy_policy=load_project_config().privacy,
+        results=results,
+        # A run-scope scorer compares rows with each other: it needs them all at once.
+        chunk_rows=(
+            len(cases) * samples if has_run_scope(loaded.scorers) else rowstream.CHUNK_ROWS
+        ),
     )
 
 

@@ -507,14 +507,20 @@ class AtomicStream:
             name_written_file(exc, self.path, temporary=self.tmp)
             raise
 
-    def close(self, *, fsync: bool = False) -> str:
+    def close(self, *, fsync: bool = False, only_if: str | None = None) -> str:
         """Make the file visible under its name (``fsync``: its bytes on disk first); return
-        its SHA-256. On any failure, an interrupt too, the temporary file is removed."""
+        its SHA-256. ``only_if``: only where its SHA-256 is this one, else it is removed and
+        nothing takes its name (a file made again to be one whose hash is recorded: anything
+        else must not stand in its place; the caller compares the SHA-256 returned). On any
+        failure, an interrupt too, the temporary file is removed."""
         try:
             if fsync:
                 self.handle.flush()
                 os.fsync(self.handle.fileno())
             self.handle.close()
+            if only_if is not None and self.digest.hexdigest() != only_if:
+                _remove_temporary(self.tmp)
+                return self.digest.hexdigest()
             os.replace(self.tmp, self.path)
         except BaseException as exc:
             if isinstance(exc, OSError):

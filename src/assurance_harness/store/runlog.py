@@ -684,15 +684,17 @@ def build_models_written_after_sending() -> None:
 class ResultsStream:
     """results.jsonl written chunk by chunk, hashed as written, visible once closed."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, only_if: str | None = None) -> None:
         self.file = AtomicStream(path)
+        self.only_if = only_if
 
     def write(self, rows: Iterable[dict[str, Any] | ResultRow]) -> None:
         self.file.write(b"".join(result_line(row) for row in rows))
 
     def close(self) -> str:
-        """Make results.jsonl visible; return its SHA-256."""
-        return self.file.close()
+        """Make results.jsonl visible (with ``only_if``, only where its SHA-256 is that one:
+        ``AtomicStream.close``); return its SHA-256."""
+        return self.file.close(only_if=self.only_if)
 
     def abort(self) -> None:
         self.file.abort()
@@ -717,9 +719,11 @@ class RunLogWriter:
             raise
         return stream.close()
 
-    def results_stream(self) -> ResultsStream:
-        """A writer that appends results.jsonl chunk by chunk (a streamed run's rows)."""
-        return ResultsStream(self.path / RESULTS)
+    def results_stream(self, *, only_if: str | None = None) -> ResultsStream:
+        """A writer that appends results.jsonl chunk by chunk (a streamed run's rows);
+        ``only_if``: it takes the name only where its SHA-256 is this one (a finished run's
+        results made again from its journal, which must be the file the run wrote)."""
+        return ResultsStream(self.path / RESULTS, only_if=only_if)
 
     def write_summary(self, summary: Summary) -> str:
         """Write summary.json; return the SHA-256 of the exact bytes written (the manifest's
