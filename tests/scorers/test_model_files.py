@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers.detoxify_checkpoint import write_random_checkpoint
 from assurance_harness.scorers.detoxify_scorer import DetoxifyParams, DetoxifyScorer
