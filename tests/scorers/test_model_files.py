@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.scorers.detoxify_checkpoint import write_random_checkpoint
 from assurance_harness.scorers.detoxify_scorer import DetoxifyParams, DetoxifyScorer
 from assurance_harness.scorers.hf_classifier import HFClassifierParams, HFClassifierScorer
 
+from ..testing.cli import run_cli
 from .conftest import build_hf_classifier
 
 CTX = SuiteContext("test", 0)
@@ -37,3 +40,71 @@ def test_a_response_longer_than_the_models_positions_is_truncated_to_them(
     checkpoint = write_random_checkpoint(tmp_path / "detoxify", max_position_embeddings=64)
     detoxify = DetoxifyScorer(DetoxifyParams(checkpoint=str(checkpoint)), CTX)
     assert detoxify.score(inputs(LONG))[0]["toxicity"] is not None
+
+
+def _suite(tmp_path: Path, scorer: str) -> Path:
+    path = tmp_path / "suite.yaml"
+    path.write_text(
+        "suite: s\nversion: 1.0.0\ncases:\n  - {id: a, prompt: hi}\n"
+        f"scorers:\n  - {{id: m, {scorer}}}\n"
+        "metrics:\n  - {id: flagged, rate: m.flagged}\n"
+        "gates:\n  - {metric: flagged, max: 0.1}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        # 'toxic' is the model's label before the rename to 'toxicity': never in a row, so
+        # 'flagged' was false for every response and a gate on it passed whatever was said.
+        ("flag_labels: [toxic]", "toxic"),
+        ("flag_labels: [toxicity, insults]", "insults"),
+    ],
+)
+def test_detoxify_flag_labels_it_never_writes_are_refused_at_validate(
+    tiny_detoxify: Path, tmp_path: Path, settings: str, named: str
+) -> None:
+    suite = _suite(tmp_path, f"use: detoxify, with: {{checkpoint: {tiny_detoxify}, {settings}}}")
+    result = run_cli("validate", suite)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "flag_labels" in result.stderr and f"'{named}'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        # The model's label is 'TOXIC': 'labels: {toxic: ...}' mapped nothing, validate passed
+        # and the run's gate on the mapped field had no data.
+        ("labels: {toxic: toxicity}", "toxic"),
+        # Output fields are the mapped or sanitised names ('toxic'), not the model's ('TOXIC'):
+        # 'flagged' was false for every response, a gate on it passed.
+        ("flag_labels: [TOXIC]", "TOXIC"),
+        ("labels: {TOXIC: toxicity}, flag_labels: [toxic]", "toxic"),
+    ],
+)
+def test_hf_classifier_label_names_the_model_lacks_are_refused_at_validate(
+    tiny_hf_classifier: Path, tmp_path: Path, settings: str, named: str
+) -> None:
+    suite = _suite(
+        tmp_path, f"use: hf-classifier, with: {{model_dir: {tiny_hf_classifier}, {settings}}}"
+    )
+    result = run_cli("validate", suite)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"'{named}'" in result.stderr and "suite.yaml:6" in result.stderr
+    assert "Traceback" not in result.stderr + result.stderr
+    # what it does have is named, so the fix is a copy
+    assert "neutral" in result.stderr
+
+
+def test_hf_classifier_label_names_the_model_has_validate(
+    tiny_hf_classifier: Path, tmp_path: Path
+) -> None:
+    settings = "labels: {TOXIC: toxicity}, flag_labels: [toxicity, sexual_content]"
+    suite = _suite(
+        tmp_path, f"use: hf-classifier, with: {{model_dir: {tiny_hf_classifier}, {settings}}}"
+    )
+    result = run_cli("validate", suite)
+    assert result.returncode == 0, result.stdout + result.stderr
