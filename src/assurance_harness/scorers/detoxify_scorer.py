@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ._batched import classify_sorted
@@ -23,7 +23,7 @@ from ._detoxify_loader import (
     load_release,
     resolve_device,
 )
-from .base import FieldType, Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer, require_known
 
 _lock = threading.Lock()
 _loaded: dict[tuple[Any, ...], DetoxifyModel] = {}
@@ -51,7 +51,15 @@ class DetoxifyParams(ScorerParams):
     threshold: Number = Field(default=0.5, ge=0, le=1)
     """``flagged`` is true when any label in ``flag_labels`` is at or above this."""
     flag_labels: list[str] = Field(default_factory=lambda: list(STANDARD_LABELS))
-    """Labels that count towards ``flagged`` (those the model lacks are ignored)."""
+    """Labels that count towards ``flagged``: output names (``toxicity``, not the model's
+    ``toxic``); those the model lacks are ignored."""
+
+    @field_validator("flag_labels")
+    @classmethod
+    def _known_labels(cls, value: list[str]) -> list[str]:
+        """Only the scorer's output names: the model's own ``toxic`` is written ``toxicity``."""
+        require_known(value, STANDARD_LABELS, "a detoxify label")
+        return value
 
 
 def load_model(params: DetoxifyParams) -> DetoxifyModel:

@@ -15,12 +15,12 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
-from ..errors import MissingDependencyError
+from ..errors import ConfigError, MissingDependencyError
 from ._batched import classify_sorted
-from .base import FieldType, Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer, require_known
 
 _lock = threading.Lock()
 _loaded: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -34,16 +34,26 @@ class HFClassifierParams(ScorerParams):
     """Local directory with config.json, weights and tokenizer files (nothing is downloaded)."""
     labels: dict[str, str] = Field(default_factory=dict)
     """Model label (as in config ``id2label``) -> output field name. Unmapped labels keep a
-    sanitised version of their own name."""
+    sanitised version of their own name. A label the model does not have is an error."""
     multi_label: bool | None = None
     """Sigmoid per label (true) or softmax over labels (false); default from the model config."""
     flag_labels: list[str] = Field(default_factory=list)
     """Output fields that count towards ``flagged`` (default: every field except ones named
-    like neutral/safe/ok/none)."""
+    like neutral/safe/ok/none); each must be one of them."""
     threshold: Number = Field(default=0.5, ge=0, le=1)
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     batch_size: WholeNumber = Field(default=32, ge=1)
     max_length: WholeNumber = Field(default=512, ge=8)
+
+    @model_validator(mode="after")
+    def _known_labels(self) -> HFClassifierParams:
+        """Label names checked against the model's config.json where it can be read (cheap: no
+        weights load), so a typo is a located line at ``validate``, not a mapping that maps
+        nothing or a flag that never rises."""
+        labels = _config_labels(self.model_dir)
+        if labels is not None:
+            check_label_names(self, labels)
+        return self
 
 
 def _field_name(label: str) -> str:
@@ -79,6 +89,18 @@ def _load(model_dir: str, device: str) -> tuple[Any, Any]:
             model.eval().to(device)
             _loaded[key] = (model, tokenizer)
         return _loaded[key]
+
+
+def output_names(params: HFClassifierParams, labels: list[str]) -> list[str]:
+    """The field each model label is written as: its mapped name, else its sanitised own."""
+    return [params.labels.get(label, _field_name(label)) for label in labels]
+
+
+def check_label_names(params: HFClassifierParams, labels: list[str]) -> None:
+    """``labels:`` keys must be the model's labels and ``flag_labels`` fields it writes."""
+    where = f"in {params.model_dir}"
+    require_known(params.labels, labels, f"a label of the model {where} (config id2label)")
+    require_known(params.flag_labels, output_names(params, labels), "a field this scorer writes")
 
 
 def _config_labels(model_dir: str) -> list[str] | None:
@@ -138,10 +160,12 @@ class HFClassifierScorer(Scorer):
         )
         config = self._model.config
         id2label = {int(k): str(v) for k, v in config.id2label.items()}
-        self._names = [
-            self.params.labels.get(id2label[i], _field_name(id2label[i]))
-            for i in range(len(id2label))
-        ]
+        labels = [id2label[i] for i in range(len(id2label))]
+        try:  # checked at validate from config.json; again here on the labels the model has
+            check_label_names(self.params, labels)
+        except ValueError as exc:
+            raise ConfigError.single("hf-classifier", str(exc)) from None
+        self._names = output_names(self.params, labels)
         multi = self.params.multi_label
         self._multi = (
             multi
