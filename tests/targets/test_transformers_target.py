@@ -4,6 +4,7 @@ determinism, seeded sampling, parameter mapping."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,37 @@ def test_a_model_directory_without_a_tokenizer_is_a_config_error(
     with pytest.raises(ConfigError, match="tokenizer") as raised:
         asyncio.run(make(model).start())
     assert "\n" not in str(raised.value)
+
+
+def _rewrite_config(model: Path, **changes: object) -> None:
+    config = model / "config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text("utf-8")), **changes}), "utf-8")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        # safetensors' own error (SafetensorError), not an OSError: "internal error ... a bug"
+        "truncated weights",
+        # weights of another shape: transformers' RuntimeError ("ignore_mismatched_sizes")
+        "weights of another shape",
+        # transformers' ValueError for a model_type it does not know was handled already
+        "an unknown architecture",
+    ],
+)
+def test_model_files_that_cannot_load_are_one_config_line(
+    tiny_lm: Path, tmp_path: Path, damage: str
+) -> None:
+    import shutil
+
+    model = shutil.copytree(tiny_lm, tmp_path / "damaged")
+    if damage == "truncated weights":
+        weights = model / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[:5000])
+    elif damage == "weights of another shape":
+        _rewrite_config(model, n_embd=64)
+    else:
+        _rewrite_config(model, model_type="nosuchmodel", architectures=["NoSuchLM"])
+    with pytest.raises(ConfigError, match="cannot load the model") as raised:
+        asyncio.run(make(model).start())
+    assert str(model) in str(raised.value) and "\n" not in str(raised.value)
