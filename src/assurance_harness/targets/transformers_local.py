@@ -158,8 +158,8 @@ class TransformersTarget(Target):
             model = AutoModelForCausalLM.from_pretrained(
                 path, local_files_only=self.s.local_files_only, dtype=dtype
             )
-        except (OSError, ValueError, KeyError) as exc:
-            raise self._bad_model(f"cannot load the model in {path}: {_first_line(exc)}") from None
+        except _load_faults() as exc:
+            raise self._bad_model(f"cannot load the model in {path}: {_load_fault(exc)}") from None
         self._check_tokenizer(tokenizer, path)
         try:
             model.to(self.s.device)  # type: ignore[arg-type]  # transformers stubs: to() is wrapped
@@ -258,6 +258,23 @@ class TransformersTarget(Target):
         if self._pipe is None:
             await self.start()
         return await asyncio.to_thread(self._generate_sync, request)
+
+
+def _load_faults() -> tuple[type[BaseException], ...]:
+    """What the folder's files make ``from_pretrained`` raise: a missing or unreadable file
+    (OSError), a config or tokenizer it cannot read (ValueError, KeyError, RecursionError),
+    weights cut short (safetensors' own SafetensorError) or of other shapes than config.json
+    says (RuntimeError). Any of them escaped as an internal error, "a bug"."""
+    from safetensors import SafetensorError
+
+    return (OSError, ValueError, KeyError, RecursionError, RuntimeError, SafetensorError)
+
+
+def _load_fault(exc: BaseException) -> str:
+    """A load failure in one line; transformers' shape mismatch says only "see the report"."""
+    if isinstance(exc, RuntimeError) and "mismatched_sizes" in str(exc):
+        return "its weights do not have the shapes config.json gives (saved from another model?)"
+    return _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:
