@@ -6,11 +6,14 @@ Tiny local models (random weights, real BERT tokenizer files); nothing is downlo
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
+from assurance_harness.errors import ConfigError
 from assurance_harness.scorers.detoxify_checkpoint import write_random_checkpoint
 from assurance_harness.scorers.detoxify_scorer import DetoxifyParams, DetoxifyScorer
 from assurance_harness.scorers.hf_classifier import HFClassifierParams, HFClassifierScorer
@@ -108,3 +111,69 @@ def test_hf_classifier_label_names_the_model_has_validate(
     )
     result = run_cli("validate", suite)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+DEEP = "[" * 10_000 + "]" * 10_000
+
+
+@pytest.mark.parametrize(
+    ("config", "why"),
+    [
+        # nested 10,000 deep: json's RecursionError was an internal error at validate (exit 3)
+        (DEEP.encode(), "RecursionError"),
+        # not JSON, not UTF-8: validate passed and the run stopped at scoring
+        (b"{not json", "JSON"),
+        (b'{"id2label": {"0": "caf\xe9"}}', "UTF-8"),
+        (b"[1, 2]", "not a JSON object"),
+    ],
+)
+def test_hf_classifier_config_that_is_no_json_object_is_refused_at_validate(
+    tiny_hf_classifier: Path, tmp_path: Path, config: bytes, why: str
+) -> None:
+    model = shutil.copytree(tiny_hf_classifier, tmp_path / "model")
+    (model / "config.json").write_bytes(config)
+    result = run_cli(
+        "validate", _suite(tmp_path, f"use: hf-classifier, with: {{model_dir: {model}}}")
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "config.json" in result.stderr and why in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def _damage(model: Path, damage: str) -> None:
+    config = model / "config.json"
+    if damage == "weights":
+        weights = model / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[:5000])
+    elif damage == "architecture":
+        data = {**json.loads(config.read_text("utf-8")), "model_type": "nosuchmodel"}
+        config.write_text(json.dumps(data), "utf-8")
+    else:
+        data = {**json.loads(config.read_text("utf-8")), "hidden_size": 64}
+        config.write_text(json.dumps(data), "utf-8")
+
+
+@pytest.mark.parametrize("damage", ["weights", "architecture", "shapes"])
+def test_hf_classifier_model_that_cannot_load_is_one_config_line(
+    tiny_hf_classifier: Path, tmp_path: Path, damage: str
+) -> None:
+    # weights cut short (SafetensorError), a model_type transformers does not know
+    # (ValueError), weights of other shapes (RuntimeError): each an internal error, "a bug"
+    model = shutil.copytree(tiny_hf_classifier, tmp_path / damage)
+    _damage(model, damage)
+    scorer = HFClassifierScorer(HFClassifierParams(model_dir=str(model)), CTX)
+    with pytest.raises(ConfigError, match="cannot load the model") as raised:
+        scorer.setup()
+    assert str(model) in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_detoxify_config_dir_nested_too_deep_is_one_config_line(
+    tiny_detoxify: Path, tmp_path: Path
+) -> None:
+    config_dir = tmp_path / "config"
+    shutil.copytree(tiny_detoxify.parent, config_dir)
+    (config_dir / "config.json").write_text(DEEP, encoding="utf-8")
+    params = DetoxifyParams(checkpoint=str(tiny_detoxify), config_dir=str(config_dir))
+    with pytest.raises(ConfigError, match=r"config\.json") as raised:
+        DetoxifyScorer(params, CTX).setup()
+    assert "\n" not in str(raised.value)
