@@ -9,3 +9,23 @@ def quiet_transformers() -> None:
     from transformers.utils import logging
 
     logging.disable_progress_bar()
+
+
+def model_load_faults() -> tuple[type[BaseException], ...]:
+    """What a model folder's files make ``from_pretrained`` raise: a missing or unreadable file
+    (OSError), a config or tokenizer it cannot read (ValueError, KeyError, RecursionError for
+    JSON nested too deep), weights cut short (safetensors' own SafetensorError) or of other
+    shapes than config.json says (RuntimeError). Each escaped as an internal error, "a bug",
+    where it is the user's file that is wrong."""
+    from safetensors import SafetensorError
+
+    return (OSError, ValueError, KeyError, RecursionError, RuntimeError, SafetensorError)
+
+
+def model_load_fault(exc: BaseException) -> str:
+    """A :func:`model_load_faults` failure in one line (transformers' run to paragraphs, and its
+    shape mismatch says only "look at the above report")."""
+    if isinstance(exc, RuntimeError) and "mismatched_sizes" in str(exc):
+        return "its weights do not have the shapes config.json gives (saved from another model?)"
+    lines = f"{type(exc).__name__}: {exc}".splitlines()
+    return lines[0][:300] if lines else type(exc).__name__

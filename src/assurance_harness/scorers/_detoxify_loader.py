@@ -173,7 +173,16 @@ def load_local(
         )
     loaded = _read_checkpoint(path, trusted=trusted, model_type=model_type)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    return build(loaded, str(directory), local_only=True, source=str(path))
+    from ..nlp import model_load_fault, model_load_faults
+
+    try:
+        return build(loaded, str(directory), local_only=True, source=str(path))
+    except model_load_faults() as exc:  # the folder's files: config.json nested too deep ...
+        raise ConfigError.single(
+            str(directory),
+            f"cannot load config.json or the tokenizer files in it: {model_load_fault(exc)}",
+            hint=f"config_dir must hold the config and tokenizer of '{BASE_MODELS[model_type]}'",
+        ) from None
 
 
 def load_release(model_type: str) -> DetoxifyModel:

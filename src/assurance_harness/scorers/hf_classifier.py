@@ -47,10 +47,11 @@ class HFClassifierParams(ScorerParams):
 
     @model_validator(mode="after")
     def _known_labels(self) -> HFClassifierParams:
-        """Label names checked against the model's config.json where it can be read (cheap: no
-        weights load), so a typo is a located line at ``validate``, not a mapping that maps
-        nothing or a flag that never rises."""
-        labels = _config_labels(self.model_dir)
+        """The model's config.json read where it is there, and the label names checked against
+        it (cheap: no weights load), so a typo is a located line at ``validate``, not a mapping
+        that maps nothing or a flag that never rises."""
+        config = _read_config(self.model_dir)
+        labels = None if config is None else _labels_in(config)
         if labels is not None:
             check_label_names(self, labels)
         return self
@@ -73,19 +74,22 @@ def _load(model_dir: str, device: str) -> tuple[Any, Any]:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-            try:
-                from ..nlp import quiet_transformers
+            from ..nlp import model_load_fault, model_load_faults, quiet_transformers
 
-                quiet_transformers()
+            quiet_transformers()
+            try:
                 tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
                 model = AutoModelForSequenceClassification.from_pretrained(
                     str(path), local_files_only=True
                 )
-            except OSError as exc:
-                raise MissingDependencyError(
-                    f"hf-classifier: cannot load the model in '{path}' ({exc}); it needs the "
-                    "weights (model.safetensors or pytorch_model.bin) and tokenizer files"
-                ) from exc
+            except model_load_faults() as exc:
+                raise ConfigError.single(
+                    "hf-classifier",
+                    f"cannot load the model in '{path}': {model_load_fault(exc)}",
+                    field="model_dir",
+                    hint="it needs config.json, the weights (model.safetensors or "
+                    "pytorch_model.bin) and the tokenizer files, as save_pretrained writes them",
+                ) from None
             model.eval().to(device)
             _loaded[key] = (model, tokenizer)
         return _loaded[key]
@@ -103,14 +107,43 @@ def check_label_names(params: HFClassifierParams, labels: list[str]) -> None:
     require_known(params.flag_labels, output_names(params, labels), "a field this scorer writes")
 
 
+def _read_config(model_dir: str) -> dict[str, Any] | None:
+    """The model's config.json, or None where there is none (the run then says the folder lacks
+    it). One that is there but no JSON object raises ValueError naming it: nested 10,000 deep
+    it was an internal error at validate, and otherwise a pass that failed at scoring."""
+    from ..store.files import read_bounded
+
+    path = Path(model_dir).expanduser() / "config.json"
+    if not path.is_file():  # (a FIFO is not: never opened)
+        return None
+    try:
+        data = json.loads(read_bounded(path, str(path), hint="a config is a few KB").decode())
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text; save the model again") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        why = type(exc).__name__ if isinstance(exc, RecursionError) else f"{exc}"
+        raise ValueError(f"{path} cannot be read as JSON ({why})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} is not a JSON object (a model's configuration)")
+    return data
+
+
+def _labels_in(config: dict[str, Any]) -> list[str] | None:
+    """The label names of a config's ``id2label``, in index order; None without a usable one."""
+    try:
+        id2label = config["id2label"]
+        return [str(v) for _, v in sorted(id2label.items(), key=lambda kv: int(kv[0]))]
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None
+
+
 def _config_labels(model_dir: str) -> list[str] | None:
     """The model's label names from its config.json, or None when it cannot be read."""
     try:
-        config = json.loads((Path(model_dir).expanduser() / "config.json").read_text("utf-8"))
-        id2label = config["id2label"]
-        return [str(v) for _, v in sorted(id2label.items(), key=lambda kv: int(kv[0]))]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        config = _read_config(model_dir)
+    except (ValueError, ConfigError):  # reported by the parameters' validation
         return None
+    return None if config is None else _labels_in(config)
 
 
 @register_scorer

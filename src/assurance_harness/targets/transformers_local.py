@@ -147,7 +147,7 @@ class TransformersTarget(Target):
                 "pip install torch transformers"
             ) from None
         path = str(self.model_path)
-        from ..nlp import quiet_transformers
+        from ..nlp import model_load_fault, model_load_faults, quiet_transformers
 
         quiet_transformers()
         dtype = "auto" if self.s.dtype == "auto" else getattr(torch, self.s.dtype)
@@ -158,8 +158,10 @@ class TransformersTarget(Target):
             model = AutoModelForCausalLM.from_pretrained(
                 path, local_files_only=self.s.local_files_only, dtype=dtype
             )
-        except _load_faults() as exc:
-            raise self._bad_model(f"cannot load the model in {path}: {_load_fault(exc)}") from None
+        except model_load_faults() as exc:
+            raise self._bad_model(
+                f"cannot load the model in {path}: {model_load_fault(exc)}"
+            ) from None
         self._check_tokenizer(tokenizer, path)
         try:
             model.to(self.s.device)  # type: ignore[arg-type]  # transformers stubs: to() is wrapped
@@ -258,23 +260,6 @@ class TransformersTarget(Target):
         if self._pipe is None:
             await self.start()
         return await asyncio.to_thread(self._generate_sync, request)
-
-
-def _load_faults() -> tuple[type[BaseException], ...]:
-    """What the folder's files make ``from_pretrained`` raise: a missing or unreadable file
-    (OSError), a config or tokenizer it cannot read (ValueError, KeyError, RecursionError),
-    weights cut short (safetensors' own SafetensorError) or of other shapes than config.json
-    says (RuntimeError). Any of them escaped as an internal error, "a bug"."""
-    from safetensors import SafetensorError
-
-    return (OSError, ValueError, KeyError, RecursionError, RuntimeError, SafetensorError)
-
-
-def _load_fault(exc: BaseException) -> str:
-    """A load failure in one line; transformers' shape mismatch says only "see the report"."""
-    if isinstance(exc, RuntimeError) and "mismatched_sizes" in str(exc):
-        return "its weights do not have the shapes config.json gives (saved from another model?)"
-    return _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:
