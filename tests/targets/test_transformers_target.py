@@ -11,6 +11,7 @@ import pytest
 
 from assurance_harness.datatypes import GenerationRequest, GenerationResponse
 from assurance_harness.errors import ConfigError
+from assurance_harness.targets.base import ClientError
 from assurance_harness.targets.transformers_local import TransformersSpec, TransformersTarget
 
 
@@ -149,3 +150,28 @@ def test_model_files_that_cannot_load_are_one_config_line(
     with pytest.raises(ConfigError, match="cannot load the model") as raised:
         asyncio.run(make(model).start())
     assert str(model) in str(raised.value) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "max_tokens", "named"),
+    [
+        # The tiny model has 256 positions. Past them generation failed inside torch as
+        # "IndexError: index out of range in self", which says nothing of why or what to do.
+        ("what is a volcano", 10**9, "max_tokens"),
+        ("word " * 600, 8, "prompt"),
+    ],
+)
+def test_a_request_past_the_models_positions_says_so(
+    tiny_lm: Path, prompt: str, max_tokens: int, named: str
+) -> None:
+    target = make(tiny_lm)
+    too_long = GenerationRequest(
+        case_id="t1",
+        sample=0,
+        seed=0,
+        messages=[{"role": "user", "content": prompt}],
+        params={"max_tokens": max_tokens},
+    )
+    with pytest.raises(ClientError, match="256") as raised:
+        run(target, [too_long])
+    assert named in str(raised.value) and "config.json" in str(raised.value)
