@@ -175,3 +175,17 @@ def test_a_request_past_the_models_positions_says_so(
     with pytest.raises(ClientError, match="256") as raised:
         run(target, [too_long])
     assert named in str(raised.value) and "config.json" in str(raised.value)
+
+
+def test_the_default_max_tokens_is_cut_to_the_positions_left(tiny_lm: Path) -> None:
+    # No max_tokens in the suite: the default (256) is the 256-position model's whole length,
+    # so it is cut to what the prompt leaves rather than refused.
+    long_prompt = GenerationRequest(
+        case_id="t1",
+        sample=0,
+        seed=0,
+        messages=[{"role": "user", "content": "word " * 100}],
+        params={},
+    )
+    (response,) = run(make(tiny_lm), [long_prompt])
+    assert response.usage["prompt_tokens"] + response.usage["completion_tokens"] <= 256

@@ -23,7 +23,7 @@ from ..datatypes import GenerationRequest, GenerationResponse, WholeNumber
 from ..errors import ConfigError, MissingDependencyError
 from ..store.files import check_local_path
 from ._messages import build_messages
-from .base import Target, TargetSpec, describe, register_target
+from .base import ClientError, Target, TargetSpec, describe, register_target
 
 # Generation parameter names as suites write them (OpenAI style) -> transformers' names.
 _RENAME = {"max_tokens": "max_new_tokens", "stop": "stop_strings"}
@@ -232,17 +232,23 @@ class TransformersTarget(Target):
 
     def _generate_sync(self, request: GenerationRequest) -> GenerationResponse:
         messages = build_messages(request.messages, self.s.system_prompt)
-        kwargs = self.generation_kwargs({**self.s.generation, **request.params})
+        params = {**self.s.generation, **request.params}
+        kwargs = self.generation_kwargs(params)
+        asked = any(params.get(name) is not None for name in ("max_tokens", "max_new_tokens"))
         with self._lock:
             prompt = self.prompt_text(messages)
             if kwargs["do_sample"]:
                 self._torch.manual_seed(request.seed)
             if "stop_strings" in kwargs:
                 kwargs["tokenizer"] = self._pipe.tokenizer
-            out = self._pipe(prompt, return_full_text=False, **kwargs)
-            text = str(out[0]["generated_text"])
             tokenizer = self._pipe.tokenizer
             prompt_tokens = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+            read = len(tokenizer(prompt)["input_ids"])  # with special tokens, as the model reads it
+            kwargs["max_new_tokens"] = self._within_positions(
+                read, kwargs["max_new_tokens"], asked=asked
+            )
+            out = self._pipe(prompt, return_full_text=False, **kwargs)
+            text = str(out[0]["generated_text"])
             completion_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"])
         finish = "length" if completion_tokens >= kwargs["max_new_tokens"] else "stop"
         return GenerationResponse(
@@ -254,6 +260,30 @@ class TransformersTarget(Target):
                 "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
             },
+        )
+
+    def _within_positions(self, prompt_tokens: int, max_new_tokens: int, *, asked: bool) -> int:
+        """``max_new_tokens`` for a request the model has positions for; the default (256, when
+        the suite sets no max_tokens) is cut to the positions left, as an endpoint's is. A
+        request past them is refused, as an endpoint would (vLLM: "maximum context length"):
+        generating past them failed inside torch as "IndexError: index out of range in self",
+        which says neither why nor what to change. A max_tokens the suite sets is not cut: the
+        run would then measure other settings than the suite says."""
+        positions = getattr(self._pipe.model.config, "max_position_embeddings", None)
+        if not isinstance(positions, int) or prompt_tokens + max_new_tokens <= positions:
+            return max_new_tokens
+        config = self.model_path / "config.json"
+        if prompt_tokens >= positions:
+            raise ClientError(
+                f"the prompt is {prompt_tokens} tokens, the model reads at most {positions} "
+                f"(max_position_embeddings in {config}); shorten the prompt"
+            )
+        if not asked:
+            return positions - prompt_tokens
+        raise ClientError(
+            f"the prompt ({prompt_tokens} tokens) and max_tokens ({max_new_tokens}) need more "
+            f"than the model's {positions} positions (max_position_embeddings in {config}); "
+            f"set max_tokens to at most {positions - prompt_tokens}"
         )
 
     async def generate(self, request: GenerationRequest) -> GenerationResponse:
