@@ -7,6 +7,7 @@ Tiny local models (random weights, real BERT tokenizer files); nothing is downlo
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -177,3 +178,30 @@ def test_detoxify_config_dir_nested_too_deep_is_one_config_line(
     with pytest.raises(ConfigError, match=r"config\.json") as raised:
         DetoxifyScorer(params, CTX).setup()
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        # Each passed validate; the run sent every request and only then stopped at scoring.
+        ("use: llm-judge, with: {target: nowhere.yaml}", "nowhere.yaml"),
+        ("use: llm-judge, with: {target: judge.yaml, rubric_file: rubric.txt}", "rubric.txt"),
+        ("use: llm-judge, with: {target: judge.yaml, rubric: 'Grade {prompt}'}", "{response}"),
+        ("use: hf-classifier, with: {model_dir: nowhere}", "nowhere"),
+        ("use: detoxify, with: {checkpoint: nowhere.ckpt}", "nowhere.ckpt"),
+        # a FIFO was said not to exist at run time
+        ("use: detoxify, with: {checkpoint: fifo}", "not a regular file"),
+    ],
+)
+def test_scorer_files_that_cannot_be_used_are_refused_at_validate(
+    tmp_path: Path, settings: str, named: str
+) -> None:
+    (tmp_path / "judge.yaml").write_text(
+        "type: callable\nfunction: judge:respond\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "judge.py").write_text("def respond(prompt):\n    return 'safe'\n", "utf-8")
+    os.mkfifo(tmp_path / "fifo")
+    result = run_cli("validate", _suite(tmp_path, settings), cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "suite.yaml:6" in result.stderr and named in result.stderr
+    assert "internal error" not in result.stderr
