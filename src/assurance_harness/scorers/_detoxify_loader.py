@@ -157,20 +157,33 @@ def build(
     return DetoxifyModel(model, tokenizer, names, source)
 
 
-def load_local(
-    checkpoint: str, config_dir: str | None, *, model_type: str, trusted: bool
-) -> DetoxifyModel:
-    """From a checkpoint file and a local config/tokenizer directory, with no network."""
+def check_local_files(checkpoint: str, config_dir: str | None, *, model_type: str) -> None:
+    """Raise the MissingDependencyError for a checkpoint that is not a readable file (a FIFO
+    or a device is never opened: it was said not to exist) or a config directory without a
+    config.json: what ``validate`` can know without loading anything."""
+    from ..store.files import unreadable_reason
+
     path = Path(checkpoint).expanduser()
-    if not path.is_file():
+    reason = unreadable_reason(path)
+    if reason is not None:
+        what = "does not exist" if not path.exists() else f"cannot be read ({reason})"
         raise MissingDependencyError(
-            missing_weights_message(model_type, f"checkpoint file '{path}' does not exist")
+            missing_weights_message(model_type, f"checkpoint file '{path}' {what}")
         )
     directory = Path(config_dir).expanduser() if config_dir else path.parent
     if not (directory / "config.json").is_file():
         raise MissingDependencyError(
             missing_weights_message(model_type, f"no config.json in config directory '{directory}'")
         )
+
+
+def load_local(
+    checkpoint: str, config_dir: str | None, *, model_type: str, trusted: bool
+) -> DetoxifyModel:
+    """From a checkpoint file and a local config/tokenizer directory, with no network."""
+    check_local_files(checkpoint, config_dir, model_type=model_type)
+    path = Path(checkpoint).expanduser()
+    directory = Path(config_dir).expanduser() if config_dir else path.parent
     loaded = _read_checkpoint(path, trusted=trusted, model_type=model_type)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from ..nlp import model_load_fault, model_load_faults

@@ -13,6 +13,7 @@ import difflib
 import importlib.util
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel
@@ -96,6 +97,14 @@ class Scorer(ABC):
         checks each is configured earlier in the list, so a typo fails at file:line before any
         request is sent rather than after the whole run."""
         return []
+
+    @classmethod  # noqa: B027 - optional hook
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """Raise ValueError, or a ConfigError naming the file, where a file these parameters
+        name (a model folder, a checkpoint, a judge's target) cannot be used. The loader asks
+        before anything is sent (``validate`` and ``run``): found at ``setup`` instead, the run
+        had sent every request first. ``base_dir``: the suite's folder. Nothing heavy here (no
+        model loads), as for :meth:`output_fields`."""
 
     @classmethod
     def check_requirements(cls) -> None:

@@ -9,6 +9,7 @@ token length (little padding) under ``torch.inference_mode``; the model loads on
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
@@ -19,6 +20,7 @@ from ._detoxify_loader import (
     MODEL_TYPES,
     STANDARD_LABELS,
     DetoxifyModel,
+    check_local_files,
     load_local,
     load_release,
     resolve_device,
@@ -132,6 +134,13 @@ class DetoxifyScorer(Scorer):
     default_batch_size: ClassVar[int] = 256
 
     params: DetoxifyParams
+
+    @classmethod
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """The checkpoint and config directory, where set, are there to load."""
+        assert isinstance(params, DetoxifyParams)
+        if params.checkpoint:
+            check_local_files(params.checkpoint, params.config_dir, model_type=params.model)
 
     def setup(self) -> None:
         self._model = load_model(self.params)

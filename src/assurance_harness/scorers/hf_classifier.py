@@ -61,13 +61,19 @@ def _field_name(label: str) -> str:
     return _FIELD_NAME.sub("_", label.strip().lower()).strip("_") or "label"
 
 
-def _load(model_dir: str, device: str) -> tuple[Any, Any]:
+def _check_model_dir(model_dir: str) -> Path:
+    """The model folder, or the MissingDependencyError for one without a config.json."""
     path = Path(model_dir).expanduser()
     if not (path / "config.json").is_file():
         raise MissingDependencyError(
             f"hf-classifier: '{path}' has no config.json; set 'model_dir' to a local "
             "directory saved with save_pretrained (config, weights and tokenizer files)"
         )
+    return path
+
+
+def _load(model_dir: str, device: str) -> tuple[Any, Any]:
+    path = _check_model_dir(model_dir)
     key = (str(path.resolve()), device)
     with _lock:
         if key not in _loaded:
@@ -184,6 +190,12 @@ class HFClassifierScorer(Scorer):
     def open_field_type(cls, params: ScorerParams) -> FieldType | None:
         assert isinstance(params, HFClassifierParams)
         return None if _config_labels(params.model_dir) is not None else "number"
+
+    @classmethod
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """The model folder holds a config.json (read by the parameters' validation)."""
+        assert isinstance(params, HFClassifierParams)
+        _check_model_dir(params.model_dir)
 
     def setup(self) -> None:
         from ._detoxify_loader import resolve_device
