@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
-from assurance_harness.errors import ConfigError
+from assurance_harness.errors import ConfigError, MissingDependencyError
 from assurance_harness.scorers.detoxify_checkpoint import write_random_checkpoint
 from assurance_harness.scorers.detoxify_scorer import DetoxifyParams, DetoxifyScorer
 from assurance_harness.scorers.hf_classifier import HFClassifierParams, HFClassifierScorer
@@ -205,3 +205,19 @@ def test_scorer_files_that_cannot_be_used_are_refused_at_validate(
     assert result.returncode == 2, result.stdout + result.stderr
     assert "suite.yaml:6" in result.stderr and named in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_a_checkpoint_that_is_no_torch_file_is_not_said_to_need_trust(
+    tiny_detoxify: Path, tmp_path: Path
+) -> None:
+    # torch's weights-only reader raises the same UnpicklingError for bytes that are no
+    # checkpoint at all as for one holding Python objects: the advice was to set
+    # 'trusted_checkpoint: true', unpickling (running) a file that is not even a checkpoint.
+    garbage = tmp_path / "model.ckpt"
+    garbage.write_bytes(b"not a checkpoint, just text")
+    params = DetoxifyParams(checkpoint=str(garbage), config_dir=str(tiny_detoxify.parent))
+    with pytest.raises((ConfigError, MissingDependencyError)) as raised:
+        DetoxifyScorer(params, CTX).setup()
+    message = str(raised.value)
+    assert "trusted_checkpoint" not in message and "model.ckpt" in message
+    assert "not a PyTorch checkpoint" in message and "\n" not in message
