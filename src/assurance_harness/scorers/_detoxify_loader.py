@@ -91,6 +91,12 @@ def _read_checkpoint(path: Path, *, trusted: bool, model_type: str) -> dict[str,
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=not trusted)
     except pickle.UnpicklingError as exc:
+        if "global" not in str(exc):  # no class it refused: bytes that are no checkpoint
+            raise ConfigError.single(
+                str(path),
+                "not a PyTorch checkpoint (its bytes are neither torch.save's zip nor a pickle)",
+                hint="set 'checkpoint:' to the Detoxify .ckpt file as downloaded",
+            ) from None
         raise ConfigError.single(
             str(path),
             "checkpoint holds Python objects beyond tensors and plain data",
