@@ -103,6 +103,29 @@ def test_hf_classifier_label_names_the_model_lacks_are_refused_at_validate(
     assert "neutral" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        # Two labels written as one field: the row kept one probability, the other was lost.
+        ("labels: {TOXIC: neutral}", "neutral"),
+        ("labels: {TOXIC: x, neutral: x}", "x"),
+        # A label written as a field the scorer sets itself: its probability was overwritten
+        # by the flag (and validate complained of a number used as a condition).
+        ("labels: {TOXIC: flagged}", "flagged"),
+        ("labels: {TOXIC: top_score}", "top_score"),
+    ],
+)
+def test_hf_classifier_labels_written_as_one_field_are_refused_at_validate(
+    tiny_hf_classifier: Path, tmp_path: Path, settings: str, named: str
+) -> None:
+    suite = _suite(
+        tmp_path, f"use: hf-classifier, with: {{model_dir: {tiny_hf_classifier}, {settings}}}"
+    )
+    result = run_cli("validate", suite)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"field '{named}'" in result.stderr and "suite.yaml:6" in result.stderr
+
+
 def test_hf_classifier_label_names_the_model_has_validate(
     tiny_hf_classifier: Path, tmp_path: Path
 ) -> None:
