@@ -107,10 +107,21 @@ def output_names(params: HFClassifierParams, labels: list[str]) -> list[str]:
 
 
 def check_label_names(params: HFClassifierParams, labels: list[str]) -> None:
-    """``labels:`` keys must be the model's labels and ``flag_labels`` fields it writes."""
+    """``labels:`` keys must be the model's labels, each written as a field of its own (two
+    in one field lost a probability, one named ``flagged`` was overwritten by the flag), and
+    ``flag_labels`` fields it writes."""
     where = f"in {params.model_dir}"
     require_known(params.labels, labels, f"a label of the model {where} (config id2label)")
-    require_known(params.flag_labels, output_names(params, labels), "a field this scorer writes")
+    names = output_names(params, labels)
+    for label, name in zip(labels, names, strict=True):
+        own = name in HFClassifierScorer.field_types
+        if own or names.count(name) > 1:
+            taken = "the scorer sets itself" if own else "another label is written as too"
+            raise ValueError(
+                f"the model's label '{label}' would be written as field '{name}', which "
+                f"{taken}; map it to a name of its own in labels:"
+            )
+    require_known(params.flag_labels, names, "a field this scorer writes")
 
 
 def _read_config(model_dir: str) -> dict[str, Any] | None:
