@@ -244,3 +244,12 @@ def test_a_checkpoint_that_is_no_torch_file_is_not_said_to_need_trust(
     message = str(raised.value)
     assert "trusted_checkpoint" not in message and "model.ckpt" in message
     assert "not a PyTorch checkpoint" in message and "\n" not in message
+
+
+def test_a_detoxify_checkpoint_with_none_of_the_flag_labels_is_refused(tmp_path: Path) -> None:
+    # A checkpoint whose classes are none of Detoxify's labels wrote null for every label and
+    # 'flagged: false' for every response: a gate on the flag passed whatever was said.
+    checkpoint = write_random_checkpoint(tmp_path, classes=["hate", "spam"])
+    with pytest.raises(ConfigError, match="hate, spam") as raised:
+        DetoxifyScorer(DetoxifyParams(checkpoint=str(checkpoint)), CTX).setup()
+    assert "flag_labels" in str(raised.value) and "\n" not in str(raised.value)
