@@ -143,7 +143,19 @@ class DetoxifyScorer(Scorer):
             check_local_files(params.checkpoint, params.config_dir, model_type=params.model)
 
     def setup(self) -> None:
-        self._model = load_model(self.params)
+        loaded = load_model(self.params)
+        names = loaded.class_names
+        if not set(names) & set(self.params.flag_labels):
+            # 'flagged' would be false for every response: a passed gate, not a measurement
+            from ..errors import ConfigError
+
+            raise ConfigError.single(
+                loaded.source,
+                f"the checkpoint's labels ({', '.join(names)}) hold none of flag_labels "
+                f"({', '.join(self.params.flag_labels)}), so nothing could ever be flagged",
+                hint="use a Detoxify checkpoint, or the hf-classifier scorer for other labels",
+            )
+        self._model = loaded
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         if not batch:
