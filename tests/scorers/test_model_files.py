@@ -253,3 +253,15 @@ def test_a_detoxify_checkpoint_with_none_of_the_flag_labels_is_refused(tmp_path:
     with pytest.raises(ConfigError, match="hate, spam") as raised:
         DetoxifyScorer(DetoxifyParams(checkpoint=str(checkpoint)), CTX).setup()
     assert "flag_labels" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_an_hf_classifier_folder_without_weights_is_refused_at_validate(
+    tiny_hf_classifier: Path, tmp_path: Path
+) -> None:
+    model = shutil.copytree(tiny_hf_classifier, tmp_path / "model")
+    (model / "model.safetensors").unlink()
+    result = run_cli(
+        "validate", _suite(tmp_path, f"use: hf-classifier, with: {{model_dir: {model}}}")
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "model.safetensors" in result.stderr and "suite.yaml:6" in result.stderr

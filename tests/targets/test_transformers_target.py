@@ -189,3 +189,19 @@ def test_the_default_max_tokens_is_cut_to_the_positions_left(tiny_lm: Path) -> N
     )
     (response,) = run(make(tiny_lm), [long_prompt])
     assert response.usage["prompt_tokens"] + response.usage["completion_tokens"] <= 256
+
+
+def test_a_model_directory_without_weights_is_refused_at_validate(
+    tiny_lm: Path, tmp_path: Path
+) -> None:
+    # config.json alone passed validate; the run found no weights only once it started.
+    import shutil
+
+    from ..testing.cli import run_cli
+
+    model = shutil.copytree(tiny_lm, tmp_path / "no-weights")
+    (model / "model.safetensors").unlink()
+    (tmp_path / "target.yaml").write_text("type: transformers\nmodel: no-weights\n", "utf-8")
+    result = run_cli("validate", tmp_path / "target.yaml")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "model.safetensors" in result.stderr and str(model) in result.stderr
