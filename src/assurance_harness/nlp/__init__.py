@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+WEIGHT_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
+"""The names transformers' ``from_pretrained`` looks for weights under (one file or shards)."""
+
 
 def quiet_transformers() -> None:
     """Turn off transformers' per-load progress bars: a run prints its own progress, and the
@@ -29,3 +39,12 @@ def model_load_fault(exc: BaseException) -> str:
         return "its weights do not have the shapes config.json gives (saved from another model?)"
     lines = f"{type(exc).__name__}: {exc}".splitlines()
     return lines[0][:300] if lines else type(exc).__name__
+
+
+def missing_weights(model_dir: Path) -> str | None:
+    """Why ``model_dir`` holds no weights ``from_pretrained`` would load, or None: checked at
+    ``validate`` (a folder with config.json alone passed it, and the run failed on starting).
+    A weights file that is there but damaged is found when the model loads."""
+    if any((model_dir / name).is_file() for name in WEIGHT_FILES):
+        return None
+    return f"{model_dir} holds no weights ({' or '.join(WEIGHT_FILES[::2])})"

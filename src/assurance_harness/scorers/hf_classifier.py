@@ -204,9 +204,14 @@ class HFClassifierScorer(Scorer):
 
     @classmethod
     def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
-        """The model folder holds a config.json (read by the parameters' validation)."""
+        """The model folder holds a config.json (read by the parameters' validation) and a
+        weights file."""
+        from ..nlp import missing_weights
+
         assert isinstance(params, HFClassifierParams)
-        _check_model_dir(params.model_dir)
+        weightless = missing_weights(_check_model_dir(params.model_dir))
+        if weightless is not None:
+            raise ValueError(f"{weightless}; save the model with save_pretrained")
 
     def setup(self) -> None:
         from ._detoxify_loader import resolve_device

@@ -102,10 +102,10 @@ class TransformersTarget(Target):
             await asyncio.to_thread(self._load)
 
     def check(self) -> None:
-        """The model directory exists and holds a ``config.json`` that is a JSON object: what
-        can be known without importing torch. A folder without one was passed here, and the run
-        then failed inside transformers (an internal error, or its OSError read as the run
-        folder's storage fault)."""
+        """The model directory exists and holds a ``config.json`` that is a JSON object and a
+        weights file: what can be known without importing torch. A folder without them was
+        passed here, and the run then failed inside transformers (an internal error, or its
+        OSError read as the run folder's storage fault; without weights, once it started)."""
         if not self.model_path.is_dir():
             raise self._bad_model(f"model directory {self.model_path} does not exist")
         config = self.model_path / "config.json"
@@ -122,6 +122,11 @@ class TransformersTarget(Target):
             raise self._bad_model(f"{config} cannot be read as JSON: {describe(exc)}") from None
         if not isinstance(data, dict):
             raise self._bad_model(f"{config} is not a JSON object (a model's configuration)")
+        from ..nlp import missing_weights
+
+        weightless = missing_weights(self.model_path)
+        if weightless is not None:
+            raise self._bad_model(weightless, hint="save the model with save_pretrained(path)")
 
     def _bad_model(
         self,
