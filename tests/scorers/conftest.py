@@ -19,8 +19,15 @@ def tiny_detoxify(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_random_checkpoint(tmp_path_factory.mktemp("detoxify"), seed=1)
 
 
-def build_hf_classifier(directory: Path, *, max_position_embeddings: int = 512) -> Path:
-    """A 3-label multi-label BERT classifier saved with save_pretrained into ``directory``."""
+def build_hf_classifier(
+    directory: Path,
+    *,
+    max_position_embeddings: int = 512,
+    labels: tuple[str, ...] = ("neutral", "TOXIC", "Sexual Content"),
+    problem_type: str | None = "multi_label_classification",
+) -> Path:
+    """A BERT classifier (by default 3-label, multi-label) saved with save_pretrained into
+    ``directory``."""
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
@@ -39,10 +46,10 @@ def build_hf_classifier(directory: Path, *, max_position_embeddings: int = 512) 
         num_attention_heads=2,
         intermediate_size=64,
         max_position_embeddings=max_position_embeddings,
-        num_labels=3,
-        id2label={0: "neutral", 1: "TOXIC", 2: "Sexual Content"},
-        label2id={"neutral": 0, "TOXIC": 1, "Sexual Content": 2},
-        problem_type="multi_label_classification",
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+        problem_type=problem_type,
     )
     torch.manual_seed(2)
     BertForSequenceClassification(config).save_pretrained(directory)

@@ -265,3 +265,15 @@ def test_an_hf_classifier_folder_without_weights_is_refused_at_validate(
     )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "model.safetensors" in result.stderr and "suite.yaml:6" in result.stderr
+
+
+def test_a_softmax_over_one_label_is_refused_at_validate(tmp_path: Path) -> None:
+    # A one-output model (a single toxicity logit) is not multi-label by its config, so its
+    # one label got a softmax: 1.0 for every response, whatever it said.
+    model = build_hf_classifier(tmp_path / "one", labels=("toxic",), problem_type=None)
+    suite = _suite(tmp_path, f"use: hf-classifier, with: {{model_dir: {model}}}")
+    result = run_cli("validate", suite)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "softmax" in result.stderr and "multi_label: true" in result.stderr
+    scorer = HFClassifierScorer(HFClassifierParams(model_dir=str(model), multi_label=True), CTX)
+    assert len({row["toxic"] for row in scorer.score(inputs("hello", "you idiot", ""))}) > 1
