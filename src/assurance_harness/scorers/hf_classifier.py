@@ -54,6 +54,7 @@ class HFClassifierParams(ScorerParams):
         labels = None if config is None else _labels_in(config)
         if labels is not None:
             check_label_names(self, labels)
+            check_one_label(labels, is_multi_label(self, config or {}))
         return self
 
 
@@ -122,6 +123,24 @@ def check_label_names(params: HFClassifierParams, labels: list[str]) -> None:
                 f"{taken}; map it to a name of its own in labels:"
             )
     require_known(params.flag_labels, names, "a field this scorer writes")
+
+
+def is_multi_label(params: HFClassifierParams, config: Any) -> bool:
+    """Sigmoid per label: as ``multi_label`` says, else as the model's config does (a dict
+    from config.json, or the loaded model's config object)."""
+    if params.multi_label is not None:
+        return params.multi_label
+    problem = config.get("problem_type") if isinstance(config, dict) else config.problem_type
+    return bool(problem == "multi_label_classification")
+
+
+def check_one_label(labels: list[str], multi_label: bool) -> None:
+    """A softmax over a single label is 1.0 whatever the text: refused, not measured."""
+    if len(labels) == 1 and not multi_label:
+        raise ValueError(
+            f"the model has one output ('{labels[0]}'), and a softmax over one label is 1.0 "
+            "for every text; set multi_label: true to read it as a logit (a sigmoid)"
+        )
 
 
 def _read_config(model_dir: str) -> dict[str, Any] | None:
@@ -222,17 +241,13 @@ class HFClassifierScorer(Scorer):
         config = self._model.config
         id2label = {int(k): str(v) for k, v in config.id2label.items()}
         labels = [id2label[i] for i in range(len(id2label))]
+        self._multi = is_multi_label(self.params, config)
         try:  # checked at validate from config.json; again here on the labels the model has
             check_label_names(self.params, labels)
+            check_one_label(labels, self._multi)
         except ValueError as exc:
             raise ConfigError.single("hf-classifier", str(exc)) from None
         self._names = output_names(self.params, labels)
-        multi = self.params.multi_label
-        self._multi = (
-            multi
-            if multi is not None
-            else getattr(config, "problem_type", None) == "multi_label_classification"
-        )
         benign = re.compile(r"^(neutral|safe|ok|none|normal|non_?toxic|not_?\w+|label_0)$")
         self._flag = set(self.params.flag_labels) or {n for n in self._names if not benign.match(n)}
 
