@@ -277,3 +277,23 @@ def test_a_softmax_over_one_label_is_refused_at_validate(tmp_path: Path) -> None
     assert "softmax" in result.stderr and "multi_label: true" in result.stderr
     scorer = HFClassifierScorer(HFClassifierParams(model_dir=str(model), multi_label=True), CTX)
     assert len({row["toxic"] for row in scorer.score(inputs("hello", "you idiot", ""))}) > 1
+
+
+def test_a_binary_models_benign_label_does_not_count_towards_flagged(tmp_path: Path) -> None:
+    # Labels as cardiffnlp/twitter-roberta-base-offensive has them. 'non_offensive' was not
+    # taken for benign (only 'non_toxic' was), so both labels counted towards 'flagged', and
+    # with a softmax over two one of them is always >= 0.5: every response was flagged.
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    model_dir = build_hf_classifier(
+        tmp_path / "offensive", labels=("non-offensive", "offensive"), problem_type=None
+    )
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir)
+    with torch.no_grad():  # a model sure that nothing is offensive
+        model.classifier.bias.copy_(torch.tensor([5.0, -5.0]))
+    model.save_pretrained(model_dir)
+    scorer = HFClassifierScorer(HFClassifierParams(model_dir=str(model_dir)), CTX)
+    rows = scorer.score(inputs("hello", "thank you", ""))
+    assert all(row["non_offensive"] > 0.9 for row in rows)
+    assert [row["flagged"] for row in rows] == [False, False, False]
