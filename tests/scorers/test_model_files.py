@@ -297,3 +297,14 @@ def test_a_binary_models_benign_label_does_not_count_towards_flagged(tmp_path: P
     rows = scorer.score(inputs("hello", "thank you", ""))
     assert all(row["non_offensive"] > 0.9 for row in rows)
     assert [row["flagged"] for row in rows] == [False, False, False]
+
+
+def test_a_softmax_whose_every_label_flags_is_refused_at_validate(tmp_path: Path) -> None:
+    model = build_hf_classifier(tmp_path / "pn", labels=("negative", "positive"), problem_type=None)
+    suite = _suite(tmp_path, f"use: hf-classifier, with: {{model_dir: {model}}}")
+    result = run_cli("validate", suite)
+    assert result.returncode == 2 and "flag_labels" in result.stderr, result.stderr
+    named = _suite(
+        tmp_path, f"use: hf-classifier, with: {{model_dir: {model}, flag_labels: [negative]}}"
+    )
+    assert run_cli("validate", named).returncode == 0

@@ -25,6 +25,10 @@ from .base import FieldType, Scorer, ScorerParams, register_scorer, require_know
 _lock = threading.Lock()
 _loaded: dict[tuple[str, str], tuple[Any, Any]] = {}
 _FIELD_NAME = re.compile(r"[^0-9a-zA-Z_]+")
+_BENIGN = re.compile(r"^(neutral|safe|ok|none|normal|non_?\w+|not_?\w+|label_0)$")
+"""Field names that do not count towards ``flagged`` unless ``flag_labels`` says otherwise:
+``non_offensive`` as well as ``non_toxic`` (only the latter was, and a non-offensive/offensive
+model flagged every response)."""
 
 
 class HFClassifierParams(ScorerParams):
@@ -54,7 +58,7 @@ class HFClassifierParams(ScorerParams):
         labels = None if config is None else _labels_in(config)
         if labels is not None:
             check_label_names(self, labels)
-            check_one_label(labels, is_multi_label(self, config or {}))
+            check_softmax(self, labels, is_multi_label(self, config or {}))
         return self
 
 
@@ -134,12 +138,29 @@ def is_multi_label(params: HFClassifierParams, config: Any) -> bool:
     return bool(problem == "multi_label_classification")
 
 
-def check_one_label(labels: list[str], multi_label: bool) -> None:
-    """A softmax over a single label is 1.0 whatever the text: refused, not measured."""
-    if len(labels) == 1 and not multi_label:
+def flag_fields(params: HFClassifierParams, names: list[str]) -> set[str]:
+    """The fields that count towards ``flagged``: ``flag_labels``, else every field not named
+    as benign (:data:`_BENIGN`)."""
+    return set(params.flag_labels) or {n for n in names if not _BENIGN.match(n)}
+
+
+def check_softmax(params: HFClassifierParams, labels: list[str], multi_label: bool) -> None:
+    """Refuse a softmax whose ``flagged`` cannot depend on the text: over one label (always
+    1.0), or with every label flagging at a threshold one of them always reaches (a binary
+    model's two labels at 0.5)."""
+    if multi_label:
+        return
+    if len(labels) == 1:
         raise ValueError(
             f"the model has one output ('{labels[0]}'), and a softmax over one label is 1.0 "
             "for every text; set multi_label: true to read it as a logit (a sigmoid)"
+        )
+    names = output_names(params, labels)
+    if flag_fields(params, names) >= set(names) and params.threshold <= 1 / len(names):
+        raise ValueError(
+            f"every label ({', '.join(names)}) counts towards flagged, and one of a softmax's "
+            f"{len(names)} is always at or above threshold {params.threshold:g}: every text "
+            "would be flagged; name the harmful ones in flag_labels"
         )
 
 
@@ -244,12 +265,11 @@ class HFClassifierScorer(Scorer):
         self._multi = is_multi_label(self.params, config)
         try:  # checked at validate from config.json; again here on the labels the model has
             check_label_names(self.params, labels)
-            check_one_label(labels, self._multi)
+            check_softmax(self.params, labels, self._multi)
         except ValueError as exc:
             raise ConfigError.single("hf-classifier", str(exc)) from None
         self._names = output_names(self.params, labels)
-        benign = re.compile(r"^(neutral|safe|ok|none|normal|non_?toxic|not_?\w+|label_0)$")
-        self._flag = set(self.params.flag_labels) or {n for n in self._names if not benign.match(n)}
+        self._flag = flag_fields(self.params, self._names)
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         if not batch:
