@@ -308,3 +308,15 @@ def test_a_softmax_whose_every_label_flags_is_refused_at_validate(tmp_path: Path
         tmp_path, f"use: hf-classifier, with: {{model_dir: {model}, flag_labels: [negative]}}"
     )
     assert run_cli("validate", named).returncode == 0
+
+
+def test_cuda_requested_without_cuda_names_the_hf_classifier(tiny_hf_classifier: Path) -> None:
+    # The error was written as the detoxify scorer's, in a suite that has none.
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    params = HFClassifierParams(model_dir=str(tiny_hf_classifier), device="cuda")
+    with pytest.raises(ConfigError, match="cuda") as raised:
+        HFClassifierScorer(params, CTX).setup()
+    assert str(raised.value).startswith("hf-classifier") and "detoxify" not in str(raised.value)
