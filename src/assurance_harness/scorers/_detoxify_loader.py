@@ -71,14 +71,16 @@ def missing_weights_message(model_type: str, what: str) -> str:
     )
 
 
-def resolve_device(device: str) -> str:
+def resolve_device(device: str, *, scorer: str = "detoxify") -> str:
+    """The torch device for ``device`` (``auto``: CUDA where there is one); ``scorer`` names
+    whose setting it is in the error (hf-classifier's was reported as detoxify's)."""
     import torch
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError.single(
-            "detoxify", "device 'cuda' requested but no CUDA device is available", hint="use cpu"
+            scorer, "device 'cuda' requested but no CUDA device is available", hint="use cpu"
         )
     return device
 

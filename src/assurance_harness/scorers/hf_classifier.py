@@ -257,7 +257,7 @@ class HFClassifierScorer(Scorer):
         from ._detoxify_loader import resolve_device
 
         self._model, self._tokenizer = _load(
-            self.params.model_dir, resolve_device(self.params.device)
+            self.params.model_dir, resolve_device(self.params.device, scorer="hf-classifier")
         )
         config = self._model.config
         id2label = {int(k): str(v) for k, v in config.id2label.items()}
