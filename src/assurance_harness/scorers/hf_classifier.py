@@ -43,7 +43,7 @@ class HFClassifierParams(ScorerParams):
     """Sigmoid per label (true) or softmax over labels (false); default from the model config."""
     flag_labels: list[str] = Field(default_factory=list)
     """Output fields that count towards ``flagged`` (default: every field except ones named
-    like neutral/safe/ok/none); each must be one of them."""
+    like neutral/safe/ok/none or non_*/not_*); each must be one of them."""
     threshold: Number = Field(default=0.5, ge=0, le=1)
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     batch_size: WholeNumber = Field(default=32, ge=1)
