@@ -170,11 +170,28 @@ def test_schema_documents_plugin_parameters(tmp_path: Path) -> None:
     )
 
 
-def test_missing_weights_after_sending_keep_the_responses(tmp_path: Path) -> None:
+def test_missing_weights_are_refused_before_sending(tmp_path: Path) -> None:
     suite = tmp_path / "s.yaml"
     suite.write_text(
         "suite: tox\ncases: [{id: a, prompt: hi}, {id: b, prompt: there}]\n"
         "scorers: [{id: tox, use: detoxify, with: {checkpoint: missing.ckpt, download: false}}]\n"
+    )
+    target = callable_target(tmp_path, "def reply(messages):\n    return 'hello'\n")
+    reports = tmp_path / "r"
+    proc = cli("run", str(suite), "--target", str(target), "--reports", str(reports))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "s.yaml:3" in proc.stderr and "missing.ckpt" in proc.stderr
+    assert not reports.exists() or not any(p.is_dir() for p in reports.iterdir())
+
+
+def test_weights_that_cannot_load_after_sending_keep_the_responses(tmp_path: Path) -> None:
+    # A checkpoint that is there (so the suite validates) but cut short: found at scoring.
+    (tmp_path / "broken.ckpt").write_bytes(b"PK\x03\x04" + bytes(60))
+    (tmp_path / "config.json").write_text("{}")
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: tox\ncases: [{id: a, prompt: hi}, {id: b, prompt: there}]\n"
+        f"scorers: [{{id: tox, use: detoxify, with: {{checkpoint: {tmp_path / 'broken.ckpt'}}}}}]\n"
     )
     target = callable_target(tmp_path, "def reply(messages):\n    return 'hello'\n")
     reports = tmp_path / "r"
@@ -189,7 +206,7 @@ def test_missing_weights_after_sending_keep_the_responses(tmp_path: Path) -> Non
         "--no-evidence",
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "missing.ckpt" in proc.stderr
+    assert "broken.ckpt" in proc.stderr
     run_dir = next(p for p in reports.iterdir() if p.is_dir())
     assert len((run_dir / "responses.jsonl").read_text().splitlines()) == 2
     assert f"--resume {run_dir.name}" in proc.stderr

@@ -19,15 +19,21 @@ def tiny_detoxify(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_random_checkpoint(tmp_path_factory.mktemp("detoxify"), seed=1)
 
 
-@pytest.fixture(scope="session")
-def tiny_hf_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 3-label multi-label BERT classifier saved with save_pretrained."""
+def build_hf_classifier(
+    directory: Path,
+    *,
+    max_position_embeddings: int = 512,
+    labels: tuple[str, ...] = ("neutral", "TOXIC", "Sexual Content"),
+    problem_type: str | None = "multi_label_classification",
+) -> Path:
+    """A BERT classifier (by default 3-label, multi-label) saved with save_pretrained into
+    ``directory``."""
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
     from assurance_harness.nlp.embeddings import model_dir
 
-    directory = tmp_path_factory.mktemp("hf-classifier")
+    directory.mkdir(parents=True, exist_ok=True)
     source = model_dir()
     for name in TOKENIZER_FILES:
         if (source / name).is_file():
@@ -39,11 +45,18 @@ def tiny_hf_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
         num_hidden_layers=1,
         num_attention_heads=2,
         intermediate_size=64,
-        num_labels=3,
-        id2label={0: "neutral", 1: "TOXIC", 2: "Sexual Content"},
-        label2id={"neutral": 0, "TOXIC": 1, "Sexual Content": 2},
-        problem_type="multi_label_classification",
+        max_position_embeddings=max_position_embeddings,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+        problem_type=problem_type,
     )
     torch.manual_seed(2)
     BertForSequenceClassification(config).save_pretrained(directory)
     return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_hf_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3-label multi-label BERT classifier saved with save_pretrained."""
+    return build_hf_classifier(tmp_path_factory.mktemp("hf-classifier"))

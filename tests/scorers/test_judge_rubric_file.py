@@ -71,14 +71,12 @@ def test_a_rubric_file_over_the_limit_is_refused_not_read_whole(
 ) -> None:
     # Each line short (so the line-by-line UTF-8 pass accepted it), the rubric was then read
     # whole by read_text: a file of gigabytes went into memory to become one prompt.
-    from assurance_harness.datatypes import SuiteContext
     from assurance_harness.errors import ConfigError
-    from assurance_harness.scorers.llm_judge import LLMJudgeScorer
+    from assurance_harness.scorers.llm_judge import JudgeParams, read_rubric
     from assurance_harness.store import files
 
     monkeypatch.setattr(files, "MAX_READ_MB", 0.001)
     (tmp_path / "rubric.txt").write_text("Judge this {response} carefully.\n" * 100)  # 3.4 kB
-    params = LLMJudgeScorer.parse_params({"target": "judge.yaml", "rubric_file": "rubric.txt"})
-    scorer = LLMJudgeScorer(params, SuiteContext("s", 0, extra={"base_dir": str(tmp_path)}))
+    params = JudgeParams(target="judge.yaml", rubric_file="rubric.txt")
     with pytest.raises(ConfigError, match=r"rubric\.txt: the file is more than 0\.001 MB"):
-        scorer._rubric()
+        read_rubric(params, tmp_path)

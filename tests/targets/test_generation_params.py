@@ -22,6 +22,7 @@ HEADERS = {
 def _folder(tmp_path: Path) -> Path:
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "config.json").write_text("{}")
+    (tmp_path / "model" / "model.safetensors").write_bytes(b"")  # validate asks it is there
     (tmp_path / "gen_params_mod.py").write_text("def reply(messages):\n    return 'ok'\n")
     return tmp_path
 

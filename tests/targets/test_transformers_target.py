@@ -4,12 +4,14 @@ determinism, seeded sampling, parameter mapping."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
 
 from assurance_harness.datatypes import GenerationRequest, GenerationResponse
 from assurance_harness.errors import ConfigError
+from assurance_harness.targets.base import ClientError
 from assurance_harness.targets.transformers_local import TransformersSpec, TransformersTarget
 
 
@@ -114,3 +116,92 @@ def test_a_model_directory_without_a_tokenizer_is_a_config_error(
     with pytest.raises(ConfigError, match="tokenizer") as raised:
         asyncio.run(make(model).start())
     assert "\n" not in str(raised.value)
+
+
+def _rewrite_config(model: Path, **changes: object) -> None:
+    config = model / "config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text("utf-8")), **changes}), "utf-8")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        # safetensors' own error (SafetensorError), not an OSError: "internal error ... a bug"
+        "truncated weights",
+        # weights of another shape: transformers' RuntimeError ("ignore_mismatched_sizes")
+        "weights of another shape",
+        # transformers' ValueError for a model_type it does not know was handled already
+        "an unknown architecture",
+    ],
+)
+def test_model_files_that_cannot_load_are_one_config_line(
+    tiny_lm: Path, tmp_path: Path, damage: str
+) -> None:
+    import shutil
+
+    model = shutil.copytree(tiny_lm, tmp_path / "damaged")
+    if damage == "truncated weights":
+        weights = model / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[:5000])
+    elif damage == "weights of another shape":
+        _rewrite_config(model, n_embd=64)
+    else:
+        _rewrite_config(model, model_type="nosuchmodel", architectures=["NoSuchLM"])
+    with pytest.raises(ConfigError, match="cannot load the model") as raised:
+        asyncio.run(make(model).start())
+    assert str(model) in str(raised.value) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "max_tokens", "named"),
+    [
+        # The tiny model has 256 positions. Past them generation failed inside torch as
+        # "IndexError: index out of range in self", which says nothing of why or what to do.
+        ("what is a volcano", 10**9, "max_tokens"),
+        ("word " * 600, 8, "prompt"),
+    ],
+)
+def test_a_request_past_the_models_positions_says_so(
+    tiny_lm: Path, prompt: str, max_tokens: int, named: str
+) -> None:
+    target = make(tiny_lm)
+    too_long = GenerationRequest(
+        case_id="t1",
+        sample=0,
+        seed=0,
+        messages=[{"role": "user", "content": prompt}],
+        params={"max_tokens": max_tokens},
+    )
+    with pytest.raises(ClientError, match="256") as raised:
+        run(target, [too_long])
+    assert named in str(raised.value) and "config.json" in str(raised.value)
+
+
+def test_the_default_max_tokens_is_cut_to_the_positions_left(tiny_lm: Path) -> None:
+    # No max_tokens in the suite: the default (256) is the 256-position model's whole length,
+    # so it is cut to what the prompt leaves rather than refused.
+    long_prompt = GenerationRequest(
+        case_id="t1",
+        sample=0,
+        seed=0,
+        messages=[{"role": "user", "content": "word " * 100}],
+        params={},
+    )
+    (response,) = run(make(tiny_lm), [long_prompt])
+    assert response.usage["prompt_tokens"] + response.usage["completion_tokens"] <= 256
+
+
+def test_a_model_directory_without_weights_is_refused_at_validate(
+    tiny_lm: Path, tmp_path: Path
+) -> None:
+    # config.json alone passed validate; the run found no weights only once it started.
+    import shutil
+
+    from ..testing.cli import run_cli
+
+    model = shutil.copytree(tiny_lm, tmp_path / "no-weights")
+    (model / "model.safetensors").unlink()
+    (tmp_path / "target.yaml").write_text("type: transformers\nmodel: no-weights\n", "utf-8")
+    result = run_cli("validate", tmp_path / "target.yaml")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "model.safetensors" in result.stderr and str(model) in result.stderr

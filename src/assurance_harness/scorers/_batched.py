@@ -39,6 +39,24 @@ def padded_batches(lengths: list[int], order: list[int], batch_size: int) -> lis
     return batches
 
 
+_POSITION_OFFSETS = {"roberta": 2, "xlm-roberta": 2, "camembert": 2, "longformer": 2}
+"""Model types whose position ids start after the padding index (so 514 positions read 512)."""
+
+
+def model_token_limit(tokenizer: Any, model: Any, max_length: int) -> int:
+    """The most tokens a text may keep: ``max_length``, the tokenizer's ``model_max_length`` or
+    the model's own position embeddings, whichever is smallest. Tokenizer files can claim more
+    than the weights hold (a fine-tuned model with 64 positions saved beside a 512-token
+    tokenizer, or no limit at all, 10^30): a long response then overran the positions and the
+    run stopped at scoring."""
+    config = getattr(model, "config", None)
+    positions = getattr(config, "max_position_embeddings", None)
+    limits = [max_length, int(getattr(tokenizer, "model_max_length", 0) or 0)]
+    if isinstance(positions, int):
+        limits.append(positions - _POSITION_OFFSETS.get(getattr(config, "model_type", ""), 0))
+    return min(n for n in limits if n > 0)
+
+
 def classify_sorted(
     tokenizer: Any,
     model: Any,
@@ -50,14 +68,14 @@ def classify_sorted(
 ) -> list[list[float]]:
     """Per-text label probabilities: sigmoid per label (``multi_label``) or softmax over labels.
 
-    ``max_length`` is capped at the tokenizer's ``model_max_length``, since longer inputs would
-    overrun the model's position embeddings.
+    ``max_length`` is capped at what the model can read (:func:`model_token_limit`), since
+    longer inputs would overrun its position embeddings.
     """
     import torch
 
     if not texts:
         return []
-    limit = min(max_length, int(getattr(tokenizer, "model_max_length", max_length) or max_length))
+    limit = model_token_limit(tokenizer, model, max_length)
     encoded = tokenizer(list(texts), truncation=True, max_length=limit)["input_ids"]
     lengths = [len(ids) for ids in encoded]
     order = sorted(range(len(texts)), key=lengths.__getitem__)

@@ -71,14 +71,16 @@ def missing_weights_message(model_type: str, what: str) -> str:
     )
 
 
-def resolve_device(device: str) -> str:
+def resolve_device(device: str, *, scorer: str = "detoxify") -> str:
+    """The torch device for ``device`` (``auto``: CUDA where there is one); ``scorer`` names
+    whose setting it is in the error (hf-classifier's was reported as detoxify's)."""
     import torch
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError.single(
-            "detoxify", "device 'cuda' requested but no CUDA device is available", hint="use cpu"
+            scorer, "device 'cuda' requested but no CUDA device is available", hint="use cpu"
         )
     return device
 
@@ -91,6 +93,12 @@ def _read_checkpoint(path: Path, *, trusted: bool, model_type: str) -> dict[str,
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=not trusted)
     except pickle.UnpicklingError as exc:
+        if "global" not in str(exc):  # no class it refused: bytes that are no checkpoint
+            raise ConfigError.single(
+                str(path),
+                "not a PyTorch checkpoint (its bytes are neither torch.save's zip nor a pickle)",
+                hint="set 'checkpoint:' to the Detoxify .ckpt file as downloaded",
+            ) from None
         raise ConfigError.single(
             str(path),
             "checkpoint holds Python objects beyond tensors and plain data",
@@ -157,23 +165,45 @@ def build(
     return DetoxifyModel(model, tokenizer, names, source)
 
 
-def load_local(
-    checkpoint: str, config_dir: str | None, *, model_type: str, trusted: bool
-) -> DetoxifyModel:
-    """From a checkpoint file and a local config/tokenizer directory, with no network."""
+def check_local_files(checkpoint: str, config_dir: str | None, *, model_type: str) -> None:
+    """Raise the MissingDependencyError for a checkpoint that is not a readable file (a FIFO
+    or a device is never opened: it was said not to exist) or a config directory without a
+    config.json: what ``validate`` can know without loading anything."""
+    from ..store.files import unreadable_reason
+
     path = Path(checkpoint).expanduser()
-    if not path.is_file():
+    reason = unreadable_reason(path)
+    if reason is not None:
+        what = "does not exist" if not path.exists() else f"cannot be read ({reason})"
         raise MissingDependencyError(
-            missing_weights_message(model_type, f"checkpoint file '{path}' does not exist")
+            missing_weights_message(model_type, f"checkpoint file '{path}' {what}")
         )
     directory = Path(config_dir).expanduser() if config_dir else path.parent
     if not (directory / "config.json").is_file():
         raise MissingDependencyError(
             missing_weights_message(model_type, f"no config.json in config directory '{directory}'")
         )
+
+
+def load_local(
+    checkpoint: str, config_dir: str | None, *, model_type: str, trusted: bool
+) -> DetoxifyModel:
+    """From a checkpoint file and a local config/tokenizer directory, with no network."""
+    check_local_files(checkpoint, config_dir, model_type=model_type)
+    path = Path(checkpoint).expanduser()
+    directory = Path(config_dir).expanduser() if config_dir else path.parent
     loaded = _read_checkpoint(path, trusted=trusted, model_type=model_type)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    return build(loaded, str(directory), local_only=True, source=str(path))
+    from ..nlp import model_load_fault, model_load_faults
+
+    try:
+        return build(loaded, str(directory), local_only=True, source=str(path))
+    except model_load_faults() as exc:  # the folder's files: config.json nested too deep ...
+        raise ConfigError.single(
+            str(directory),
+            f"cannot load config.json or the tokenizer files in it: {model_load_fault(exc)}",
+            hint=f"config_dir must hold the config and tokenizer of '{BASE_MODELS[model_type]}'",
+        ) from None
 
 
 def load_release(model_type: str) -> DetoxifyModel:

@@ -9,8 +9,11 @@ perturbations). Heavy models load in :meth:`Scorer.setup`, once per run.
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel
@@ -32,6 +35,18 @@ class ScorerParams(BaseModel):
     """Base for scorer parameters; unknown keys are errors."""
 
     model_config = fielddocs.model_config(extra="forbid")
+
+
+def require_known(given: Iterable[str], known: Sequence[str], what: str) -> None:
+    """Raise ValueError (in a parameter validator: a located issue at ``validate``) for the
+    first of ``given`` that is not in ``known``. A scorer parameter naming a label or field the
+    scorer never writes (``flag_labels: [toxic]`` where the field is ``toxicity``) is otherwise
+    silently ignored: ``flagged`` stays false for every response and a gate on it passes."""
+    for name in given:
+        if name not in known:
+            close = difflib.get_close_matches(name, list(known), n=1)
+            guess = f"did you mean '{close[0]}'? " if close else ""
+            raise ValueError(f"'{name}' is not {what}; {guess}its names: {', '.join(known)}")
 
 
 class Scorer(ABC):
@@ -82,6 +97,14 @@ class Scorer(ABC):
         checks each is configured earlier in the list, so a typo fails at file:line before any
         request is sent rather than after the whole run."""
         return []
+
+    @classmethod  # noqa: B027 - optional hook
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """Raise ValueError, or a ConfigError naming the file, where a file these parameters
+        name (a model folder, a checkpoint, a judge's target) cannot be used. The loader asks
+        before anything is sent (``validate`` and ``run``): found at ``setup`` instead, the run
+        had sent every request first. ``base_dir``: the suite's folder. Nothing heavy here (no
+        model loads), as for :meth:`output_fields`."""
 
     @classmethod
     def check_requirements(cls) -> None:

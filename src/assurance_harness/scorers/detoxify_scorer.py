@@ -9,9 +9,10 @@ token length (little padding) under ``torch.inference_mode``; the model loads on
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ._batched import classify_sorted
@@ -19,11 +20,12 @@ from ._detoxify_loader import (
     MODEL_TYPES,
     STANDARD_LABELS,
     DetoxifyModel,
+    check_local_files,
     load_local,
     load_release,
     resolve_device,
 )
-from .base import FieldType, Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer, require_known
 
 _lock = threading.Lock()
 _loaded: dict[tuple[Any, ...], DetoxifyModel] = {}
@@ -51,7 +53,15 @@ class DetoxifyParams(ScorerParams):
     threshold: Number = Field(default=0.5, ge=0, le=1)
     """``flagged`` is true when any label in ``flag_labels`` is at or above this."""
     flag_labels: list[str] = Field(default_factory=lambda: list(STANDARD_LABELS))
-    """Labels that count towards ``flagged`` (those the model lacks are ignored)."""
+    """Labels that count towards ``flagged``: output names (``toxicity``, not the model's
+    ``toxic``); those the model lacks are ignored."""
+
+    @field_validator("flag_labels")
+    @classmethod
+    def _known_labels(cls, value: list[str]) -> list[str]:
+        """Only the scorer's output names: the model's own ``toxic`` is written ``toxicity``."""
+        require_known(value, STANDARD_LABELS, "a detoxify label")
+        return value
 
 
 def load_model(params: DetoxifyParams) -> DetoxifyModel:
@@ -125,8 +135,27 @@ class DetoxifyScorer(Scorer):
 
     params: DetoxifyParams
 
+    @classmethod
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """The checkpoint and config directory, where set, are there to load."""
+        assert isinstance(params, DetoxifyParams)
+        if params.checkpoint:
+            check_local_files(params.checkpoint, params.config_dir, model_type=params.model)
+
     def setup(self) -> None:
-        self._model = load_model(self.params)
+        loaded = load_model(self.params)
+        names = loaded.class_names
+        if not set(names) & set(self.params.flag_labels):
+            # 'flagged' would be false for every response: a passed gate, not a measurement
+            from ..errors import ConfigError
+
+            raise ConfigError.single(
+                loaded.source,
+                f"the checkpoint's labels ({', '.join(names)}) hold none of flag_labels "
+                f"({', '.join(self.params.flag_labels)}), so nothing could ever be flagged",
+                hint="use a Detoxify checkpoint, or the hf-classifier scorer for other labels",
+            )
+        self._model = loaded
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         if not batch:

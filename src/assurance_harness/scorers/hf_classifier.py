@@ -15,16 +15,20 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
-from ..errors import MissingDependencyError
+from ..errors import ConfigError, MissingDependencyError
 from ._batched import classify_sorted
-from .base import FieldType, Scorer, ScorerParams, register_scorer
+from .base import FieldType, Scorer, ScorerParams, register_scorer, require_known
 
 _lock = threading.Lock()
 _loaded: dict[tuple[str, str], tuple[Any, Any]] = {}
 _FIELD_NAME = re.compile(r"[^0-9a-zA-Z_]+")
+_BENIGN = re.compile(r"^(neutral|safe|ok|none|normal|non_?\w+|not_?\w+|label_0)$")
+"""Field names that do not count towards ``flagged`` unless ``flag_labels`` says otherwise:
+``non_offensive`` as well as ``non_toxic`` (only the latter was, and a non-offensive/offensive
+model flagged every response)."""
 
 
 class HFClassifierParams(ScorerParams):
@@ -34,61 +38,169 @@ class HFClassifierParams(ScorerParams):
     """Local directory with config.json, weights and tokenizer files (nothing is downloaded)."""
     labels: dict[str, str] = Field(default_factory=dict)
     """Model label (as in config ``id2label``) -> output field name. Unmapped labels keep a
-    sanitised version of their own name."""
+    sanitised version of their own name. A label the model does not have is an error."""
     multi_label: bool | None = None
     """Sigmoid per label (true) or softmax over labels (false); default from the model config."""
     flag_labels: list[str] = Field(default_factory=list)
     """Output fields that count towards ``flagged`` (default: every field except ones named
-    like neutral/safe/ok/none)."""
+    like neutral/safe/ok/none or non_*/not_*); each must be one of them."""
     threshold: Number = Field(default=0.5, ge=0, le=1)
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     batch_size: WholeNumber = Field(default=32, ge=1)
     max_length: WholeNumber = Field(default=512, ge=8)
+
+    @model_validator(mode="after")
+    def _known_labels(self) -> HFClassifierParams:
+        """The model's config.json read where it is there, and the label names checked against
+        it (cheap: no weights load), so a typo is a located line at ``validate``, not a mapping
+        that maps nothing or a flag that never rises."""
+        config = _read_config(self.model_dir)
+        labels = None if config is None else _labels_in(config)
+        if labels is not None:
+            check_label_names(self, labels)
+            check_softmax(self, labels, is_multi_label(self, config or {}))
+        return self
 
 
 def _field_name(label: str) -> str:
     return _FIELD_NAME.sub("_", label.strip().lower()).strip("_") or "label"
 
 
-def _load(model_dir: str, device: str) -> tuple[Any, Any]:
+def _check_model_dir(model_dir: str) -> Path:
+    """The model folder, or the MissingDependencyError for one without a config.json."""
     path = Path(model_dir).expanduser()
     if not (path / "config.json").is_file():
         raise MissingDependencyError(
             f"hf-classifier: '{path}' has no config.json; set 'model_dir' to a local "
             "directory saved with save_pretrained (config, weights and tokenizer files)"
         )
+    return path
+
+
+def _load(model_dir: str, device: str) -> tuple[Any, Any]:
+    path = _check_model_dir(model_dir)
     key = (str(path.resolve()), device)
     with _lock:
         if key not in _loaded:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-            try:
-                from ..nlp import quiet_transformers
+            from ..nlp import model_load_fault, model_load_faults, quiet_transformers
 
-                quiet_transformers()
+            quiet_transformers()
+            try:
                 tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
                 model = AutoModelForSequenceClassification.from_pretrained(
                     str(path), local_files_only=True
                 )
-            except OSError as exc:
-                raise MissingDependencyError(
-                    f"hf-classifier: cannot load the model in '{path}' ({exc}); it needs the "
-                    "weights (model.safetensors or pytorch_model.bin) and tokenizer files"
-                ) from exc
+            except model_load_faults() as exc:
+                raise ConfigError.single(
+                    "hf-classifier",
+                    f"cannot load the model in '{path}': {model_load_fault(exc)}",
+                    field="model_dir",
+                    hint="it needs config.json, the weights (model.safetensors or "
+                    "pytorch_model.bin) and the tokenizer files, as save_pretrained writes them",
+                ) from None
             model.eval().to(device)
             _loaded[key] = (model, tokenizer)
         return _loaded[key]
 
 
+def output_names(params: HFClassifierParams, labels: list[str]) -> list[str]:
+    """The field each model label is written as: its mapped name, else its sanitised own."""
+    return [params.labels.get(label, _field_name(label)) for label in labels]
+
+
+def check_label_names(params: HFClassifierParams, labels: list[str]) -> None:
+    """``labels:`` keys must be the model's labels, each written as a field of its own (two
+    in one field lost a probability, one named ``flagged`` was overwritten by the flag), and
+    ``flag_labels`` fields it writes."""
+    where = f"in {params.model_dir}"
+    require_known(params.labels, labels, f"a label of the model {where} (config id2label)")
+    names = output_names(params, labels)
+    for label, name in zip(labels, names, strict=True):
+        own = name in HFClassifierScorer.field_types
+        if own or names.count(name) > 1:
+            taken = "the scorer sets itself" if own else "another label is written as too"
+            raise ValueError(
+                f"the model's label '{label}' would be written as field '{name}', which "
+                f"{taken}; map it to a name of its own in labels:"
+            )
+    require_known(params.flag_labels, names, "a field this scorer writes")
+
+
+def is_multi_label(params: HFClassifierParams, config: Any) -> bool:
+    """Sigmoid per label: as ``multi_label`` says, else as the model's config does (a dict
+    from config.json, or the loaded model's config object)."""
+    if params.multi_label is not None:
+        return params.multi_label
+    problem = config.get("problem_type") if isinstance(config, dict) else config.problem_type
+    return bool(problem == "multi_label_classification")
+
+
+def flag_fields(params: HFClassifierParams, names: list[str]) -> set[str]:
+    """The fields that count towards ``flagged``: ``flag_labels``, else every field not named
+    as benign (:data:`_BENIGN`)."""
+    return set(params.flag_labels) or {n for n in names if not _BENIGN.match(n)}
+
+
+def check_softmax(params: HFClassifierParams, labels: list[str], multi_label: bool) -> None:
+    """Refuse a softmax whose ``flagged`` cannot depend on the text: over one label (always
+    1.0), or with every label flagging at a threshold one of them always reaches (a binary
+    model's two labels at 0.5)."""
+    if multi_label:
+        return
+    if len(labels) == 1:
+        raise ValueError(
+            f"the model has one output ('{labels[0]}'), and a softmax over one label is 1.0 "
+            "for every text; set multi_label: true to read it as a logit (a sigmoid)"
+        )
+    names = output_names(params, labels)
+    if flag_fields(params, names) >= set(names) and params.threshold <= 1 / len(names):
+        raise ValueError(
+            f"every label ({', '.join(names)}) counts towards flagged, and one of a softmax's "
+            f"{len(names)} is always at or above threshold {params.threshold:g}: every text "
+            "would be flagged; name the harmful ones in flag_labels"
+        )
+
+
+def _read_config(model_dir: str) -> dict[str, Any] | None:
+    """The model's config.json, or None where there is none (the run then says the folder lacks
+    it). One that is there but no JSON object raises ValueError naming it: nested 10,000 deep
+    it was an internal error at validate, and otherwise a pass that failed at scoring."""
+    from ..store.files import read_bounded
+
+    path = Path(model_dir).expanduser() / "config.json"
+    if not path.is_file():  # (a FIFO is not: never opened)
+        return None
+    try:
+        data = json.loads(read_bounded(path, str(path), hint="a config is a few KB").decode())
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text; save the model again") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        why = type(exc).__name__ if isinstance(exc, RecursionError) else f"{exc}"
+        raise ValueError(f"{path} cannot be read as JSON ({why})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} is not a JSON object (a model's configuration)")
+    return data
+
+
+def _labels_in(config: dict[str, Any]) -> list[str] | None:
+    """The label names of a config's ``id2label``, in index order; None without a usable one."""
+    try:
+        id2label = config["id2label"]
+        return [str(v) for _, v in sorted(id2label.items(), key=lambda kv: int(kv[0]))]
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None
+
+
 def _config_labels(model_dir: str) -> list[str] | None:
     """The model's label names from its config.json, or None when it cannot be read."""
     try:
-        config = json.loads((Path(model_dir).expanduser() / "config.json").read_text("utf-8"))
-        id2label = config["id2label"]
-        return [str(v) for _, v in sorted(id2label.items(), key=lambda kv: int(kv[0]))]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        config = _read_config(model_dir)
+    except (ValueError, ConfigError):  # reported by the parameters' validation
         return None
+    return None if config is None else _labels_in(config)
 
 
 @register_scorer
@@ -130,26 +242,34 @@ class HFClassifierScorer(Scorer):
         assert isinstance(params, HFClassifierParams)
         return None if _config_labels(params.model_dir) is not None else "number"
 
+    @classmethod
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """The model folder holds a config.json (read by the parameters' validation) and a
+        weights file."""
+        from ..nlp import missing_weights
+
+        assert isinstance(params, HFClassifierParams)
+        weightless = missing_weights(_check_model_dir(params.model_dir))
+        if weightless is not None:
+            raise ValueError(f"{weightless}; save the model with save_pretrained")
+
     def setup(self) -> None:
         from ._detoxify_loader import resolve_device
 
         self._model, self._tokenizer = _load(
-            self.params.model_dir, resolve_device(self.params.device)
+            self.params.model_dir, resolve_device(self.params.device, scorer="hf-classifier")
         )
         config = self._model.config
         id2label = {int(k): str(v) for k, v in config.id2label.items()}
-        self._names = [
-            self.params.labels.get(id2label[i], _field_name(id2label[i]))
-            for i in range(len(id2label))
-        ]
-        multi = self.params.multi_label
-        self._multi = (
-            multi
-            if multi is not None
-            else getattr(config, "problem_type", None) == "multi_label_classification"
-        )
-        benign = re.compile(r"^(neutral|safe|ok|none|normal|non_?toxic|not_?\w+|label_0)$")
-        self._flag = set(self.params.flag_labels) or {n for n in self._names if not benign.match(n)}
+        labels = [id2label[i] for i in range(len(id2label))]
+        self._multi = is_multi_label(self.params, config)
+        try:  # checked at validate from config.json; again here on the labels the model has
+            check_label_names(self.params, labels)
+            check_softmax(self.params, labels, self._multi)
+        except ValueError as exc:
+            raise ConfigError.single("hf-classifier", str(exc)) from None
+        self._names = output_names(self.params, labels)
+        self._flag = flag_fields(self.params, self._names)
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         if not batch:

@@ -134,6 +134,47 @@ def _finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _judge_path(params: JudgeParams, base_dir: Path) -> Path:
+    """The judge's target file: relative to the suite's folder."""
+    path = Path(params.target)
+    return path if path.is_absolute() else base_dir / path
+
+
+def read_rubric(params: JudgeParams, base_dir: Path) -> str:
+    """The rubric text (from ``rubric_file``, relative to ``base_dir``, or ``rubric``, or the
+    default); a ConfigError naming the file where it cannot be read or lacks ``{response}``."""
+    path = base_dir / params.rubric_file if params.rubric_file else None
+    text = _rubric_file(path) if path else params.rubric or DEFAULT_RUBRIC
+    if "{response}" not in text:
+        raise ConfigError.single(
+            str(path or "llm-judge"),
+            "the rubric must contain {response}",
+            hint="and usually {prompt}",
+        )
+    return text
+
+
+def _rubric_file(path: Path) -> str:
+    from ..store.files import check_utf8_lines, read_bounded, unreadable_reason
+
+    if not path.exists():
+        raise ConfigError.single(str(path), "rubric file not found")
+    reason = unreadable_reason(path)  # a folder, or a FIFO that would block the read
+    if reason is not None:
+        raise ConfigError.single(str(path), f"cannot read the rubric file: {reason}")
+    try:
+        # Bounded: a rubric is a prompt; a file of gigabytes is not held to find that.
+        hint = "a rubric is one prompt; shorten it"
+        utf8 = "re-save the rubric as UTF-8"
+        check_utf8_lines(path, str(path), hint=utf8, line_hint=hint)
+        text = read_bounded(path, str(path), hint=hint).decode("utf-8")
+        return text.replace("\r\n", "\n").replace("\r", "\n")  # as read_text gave it
+    except OSError as exc:
+        raise ConfigError.single(
+            str(path), f"cannot read the rubric file: {exc.strerror}"
+        ) from None
+
+
 def _run_async(coro: Any) -> Any:
     """Run a coroutine to completion whether or not the caller is inside an event loop."""
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -170,41 +211,30 @@ class LLMJudgeScorer(Scorer):
     def _base_dir(self) -> Path:
         return Path(str(self.context.extra.get("base_dir") or "."))
 
-    def _rubric(self) -> str:
-        if self.params.rubric_file:
-            from ..store.files import check_utf8_lines, read_bounded, unreadable_reason
+    @classmethod
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """The judge's target file loads and passes its own check, and the rubric is readable
+        and has ``{response}``: found at ``setup``, the run had sent every request first."""
+        from ..spec.targets import load_target
+        from ..store.files import unreadable_reason
 
-            path = self._base_dir() / self.params.rubric_file
-            if not path.exists():
-                raise ConfigError.single(str(path), "rubric file not found")
-            reason = unreadable_reason(path)  # a folder, or a FIFO that would block the read
-            if reason is not None:
-                raise ConfigError.single(str(path), f"cannot read the rubric file: {reason}")
-            try:
-                # Bounded: a rubric is a prompt; a file of gigabytes is not held to find that.
-                hint = "a rubric is one prompt; shorten it"
-                utf8 = "re-save the rubric as UTF-8"
-                check_utf8_lines(path, str(path), hint=utf8, line_hint=hint)
-                text = read_bounded(path, str(path), hint=hint).decode("utf-8")
-                return text.replace("\r\n", "\n").replace("\r", "\n")  # as read_text gave it
-            except OSError as exc:
-                raise ConfigError.single(
-                    str(path), f"cannot read the rubric file: {exc.strerror}"
-                ) from None
-        return self.params.rubric or DEFAULT_RUBRIC
+        assert isinstance(params, JudgeParams)
+        path = _judge_path(params, base_dir)
+        reason = unreadable_reason(path)
+        if reason is not None:
+            raise ValueError(f"the judge's target file {path}: {reason}")
+        load_target(path).check()  # its own problems, at their lines in its file
+        try:
+            read_rubric(params, base_dir)
+        except ConfigError as exc:  # at the suite's line: the suite names the rubric
+            raise ValueError(str(exc)) from None
 
     def setup(self) -> None:
         from ..spec.targets import load_target
 
-        path = Path(self.params.target)
-        if not path.is_absolute():
-            path = self._base_dir() / path
+        path = _judge_path(self.params, self._base_dir())
         self._target = load_target(path)
-        self._rubric_text = self._rubric()
-        if "{response}" not in self._rubric_text:
-            raise ConfigError.single(
-                "llm-judge", "the rubric must contain {response}", hint="and usually {prompt}"
-            )
+        self._rubric_text = read_rubric(self.params, self._base_dir())
         self._cache = ModelCache(self.params.cache)
         self._identity = {
             "target": self._target.spec.name or path.stem,

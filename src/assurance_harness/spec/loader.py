@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .. import builtin_plugins  # noqa: F401 - registers built-in plugins
 from ..datatypes import Case, SuiteContext, key_problem, key_text
-from ..errors import ConfigError, ConfigIssue
+from ..errors import ConfigError, ConfigIssue, HarnessError
 from ..expand.base import Expander, expanders
 from ..metrics.base import MetricKind, MetricParams, metric_kinds
 from ..registry import PluginLoadError, Registry, UnknownPluginError
@@ -124,9 +124,31 @@ def _plugin_uses(
     return out
 
 
+def _file_issues(
+    cls: type[Scorer],
+    params: ScorerParams,
+    base_dir: Path,
+    index: int,
+    source: str,
+    line_of: LineOf,
+) -> list[ConfigIssue]:
+    """What the scorer's ``check_files`` finds wrong with the files it names: a ConfigError's
+    own located issues (a judge's target file), anything else at the scorer's ``with``."""
+    try:
+        cls.check_files(params, base_dir)
+    except ConfigError as exc:
+        return list(exc.issues)
+    except (ValueError, HarnessError) as exc:
+        loc = ("scorers", index, "with")
+        return [ConfigIssue(source, line_of(loc), _dotted(loc), str(exc))]
+    return []
+
+
 def _parse_scorers(
-    raw: Any, source: str, line_of: LineOf, issues: list[ConfigIssue]
+    raw: Any, source: str, line_of: LineOf, issues: list[ConfigIssue], base_dir: Path | None
 ) -> list[ScorerConfig]:
+    """The suite's scorers; ``base_dir`` (the suite's folder) also has the files they name
+    checked (None: a recorded run's suite, whose scorers are not run again)."""
     configs = []
     earlier: list[str] = []
     for entry, cls, params in _plugin_uses(raw, "scorers", scorers, source, line_of, issues):
@@ -148,6 +170,8 @@ def _parse_scorers(
                     )
                 )
         earlier.append(scorer_id)
+        if base_dir is not None:
+            issues.extend(_file_issues(cls, params, base_dir, raw.index(entry), source, line_of))
         batch = int(entry.get("batch_size") or cls.default_batch_size)
         configs.append(ScorerConfig(scorer_id, cls, params, batch))
     return configs
@@ -395,6 +419,7 @@ def _load_suite(
         source,
         line_of,
         issues,
+        None if specs_only else suite_path.parent,
     )
     metrics = _parse_metrics(
         raw_metrics if isinstance(raw_metrics, list) else [],

@@ -23,7 +23,7 @@ from ..datatypes import GenerationRequest, GenerationResponse, WholeNumber
 from ..errors import ConfigError, MissingDependencyError
 from ..store.files import check_local_path
 from ._messages import build_messages
-from .base import Target, TargetSpec, describe, register_target
+from .base import ClientError, Target, TargetSpec, describe, register_target
 
 # Generation parameter names as suites write them (OpenAI style) -> transformers' names.
 _RENAME = {"max_tokens": "max_new_tokens", "stop": "stop_strings"}
@@ -102,10 +102,10 @@ class TransformersTarget(Target):
             await asyncio.to_thread(self._load)
 
     def check(self) -> None:
-        """The model directory exists and holds a ``config.json`` that is a JSON object: what
-        can be known without importing torch. A folder without one was passed here, and the run
-        then failed inside transformers (an internal error, or its OSError read as the run
-        folder's storage fault)."""
+        """The model directory exists and holds a ``config.json`` that is a JSON object and a
+        weights file: what can be known without importing torch. A folder without them was
+        passed here, and the run then failed inside transformers (an internal error, or its
+        OSError read as the run folder's storage fault; without weights, once it started)."""
         if not self.model_path.is_dir():
             raise self._bad_model(f"model directory {self.model_path} does not exist")
         config = self.model_path / "config.json"
@@ -122,6 +122,11 @@ class TransformersTarget(Target):
             raise self._bad_model(f"{config} cannot be read as JSON: {describe(exc)}") from None
         if not isinstance(data, dict):
             raise self._bad_model(f"{config} is not a JSON object (a model's configuration)")
+        from ..nlp import missing_weights
+
+        weightless = missing_weights(self.model_path)
+        if weightless is not None:
+            raise self._bad_model(weightless, hint="save the model with save_pretrained(path)")
 
     def _bad_model(
         self,
@@ -147,7 +152,7 @@ class TransformersTarget(Target):
                 "pip install torch transformers"
             ) from None
         path = str(self.model_path)
-        from ..nlp import quiet_transformers
+        from ..nlp import model_load_fault, model_load_faults, quiet_transformers
 
         quiet_transformers()
         dtype = "auto" if self.s.dtype == "auto" else getattr(torch, self.s.dtype)
@@ -158,8 +163,10 @@ class TransformersTarget(Target):
             model = AutoModelForCausalLM.from_pretrained(
                 path, local_files_only=self.s.local_files_only, dtype=dtype
             )
-        except (OSError, ValueError, KeyError) as exc:
-            raise self._bad_model(f"cannot load the model in {path}: {_first_line(exc)}") from None
+        except model_load_faults() as exc:
+            raise self._bad_model(
+                f"cannot load the model in {path}: {model_load_fault(exc)}"
+            ) from None
         self._check_tokenizer(tokenizer, path)
         try:
             model.to(self.s.device)  # type: ignore[arg-type]  # transformers stubs: to() is wrapped
@@ -230,17 +237,23 @@ class TransformersTarget(Target):
 
     def _generate_sync(self, request: GenerationRequest) -> GenerationResponse:
         messages = build_messages(request.messages, self.s.system_prompt)
-        kwargs = self.generation_kwargs({**self.s.generation, **request.params})
+        params = {**self.s.generation, **request.params}
+        kwargs = self.generation_kwargs(params)
+        asked = any(params.get(name) is not None for name in ("max_tokens", "max_new_tokens"))
         with self._lock:
             prompt = self.prompt_text(messages)
             if kwargs["do_sample"]:
                 self._torch.manual_seed(request.seed)
             if "stop_strings" in kwargs:
                 kwargs["tokenizer"] = self._pipe.tokenizer
-            out = self._pipe(prompt, return_full_text=False, **kwargs)
-            text = str(out[0]["generated_text"])
             tokenizer = self._pipe.tokenizer
             prompt_tokens = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+            read = len(tokenizer(prompt)["input_ids"])  # with special tokens, as the model reads it
+            kwargs["max_new_tokens"] = self._within_positions(
+                read, kwargs["max_new_tokens"], asked=asked
+            )
+            out = self._pipe(prompt, return_full_text=False, **kwargs)
+            text = str(out[0]["generated_text"])
             completion_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"])
         finish = "length" if completion_tokens >= kwargs["max_new_tokens"] else "stop"
         return GenerationResponse(
@@ -252,6 +265,30 @@ class TransformersTarget(Target):
                 "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
             },
+        )
+
+    def _within_positions(self, prompt_tokens: int, max_new_tokens: int, *, asked: bool) -> int:
+        """``max_new_tokens`` for a request the model has positions for; the default (256, when
+        the suite sets no max_tokens) is cut to the positions left, as an endpoint's is. A
+        request past them is refused, as an endpoint would (vLLM: "maximum context length"):
+        generating past them failed inside torch as "IndexError: index out of range in self",
+        which says neither why nor what to change. A max_tokens the suite sets is not cut: the
+        run would then measure other settings than the suite says."""
+        positions = getattr(self._pipe.model.config, "max_position_embeddings", None)
+        if not isinstance(positions, int) or prompt_tokens + max_new_tokens <= positions:
+            return max_new_tokens
+        config = self.model_path / "config.json"
+        if prompt_tokens >= positions:
+            raise ClientError(
+                f"the prompt is {prompt_tokens} tokens, the model reads at most {positions} "
+                f"(max_position_embeddings in {config}); shorten the prompt"
+            )
+        if not asked:
+            return positions - prompt_tokens
+        raise ClientError(
+            f"the prompt ({prompt_tokens} tokens) and max_tokens ({max_new_tokens}) need more "
+            f"than the model's {positions} positions (max_position_embeddings in {config}); "
+            f"set max_tokens to at most {positions - prompt_tokens}"
         )
 
     async def generate(self, request: GenerationRequest) -> GenerationResponse:
