@@ -116,4 +116,4 @@ def test_results_with_a_line_nested_too_deep(project: tuple[Path, Path]) -> None
     settings = Settings(reports, root / "register.yaml", reports / "evidence" / "ledger.jsonl")
     with serving(settings) as base:
         page = get_page(f"{base}/register/R-001")
-    assert "a#0" in page and "results.jsonl changed" in page
+    assert "a#0" in page and "results.jsonl: changed since the evidence was recorded" in page

@@ -43,6 +43,8 @@ SUITE = (
 
 
 def test_resume_of_a_finished_run_whose_results_were_deleted_refuses(tmp_path: Path) -> None:
+    """Where its journal cannot give them back (a response line lost too): a resume that
+    restores the rows from the journal is ``tests/runner/test_resume_restores_results.py``."""
     callable_target(
         tmp_path,
         "resumed_bot",
@@ -54,6 +56,8 @@ def test_resume_of_a_finished_run_whose_results_were_deleted_refuses(tmp_path: P
     run_id = re.search(r"results in reports/(\S+)", done.stdout).group(1)  # type: ignore[union-attr]
     run_dir = tmp_path / "reports" / run_id
     (run_dir / "results.jsonl").unlink()
+    journal = run_dir / "responses.jsonl"
+    journal.write_bytes(b"".join(journal.read_bytes().splitlines(keepends=True)[:-1]))
     report_before = (run_dir / "report.md").read_bytes()
 
     again = run_cli(

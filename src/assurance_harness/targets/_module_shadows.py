@@ -36,6 +36,7 @@ HARNESS_IMPORTS = frozenset(
         "ray",
         "regex",
         "rich",
+        "safetensors",
         "scipy",
         "sklearn",
         "spacy",
