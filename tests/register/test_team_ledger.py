@@ -303,3 +303,52 @@ def test_head_of_a_team_store_whose_head_row_is_gone_does_not_say_attach_a_run_f
     assert result.exit_code == 2, result.output
     assert "attach a run first" not in result.output, result.output
     assert "evidence_head" in result.output and "evidence verify" in result.output, result.output
+
+
+def test_verify_beside_an_append_to_the_team_store_reports_no_tampering(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verify read the store's rows, then its evidence_head row, in two transactions: an append
+    committed between the two left the head past the rows read, reported as records removed
+    (exit 1 beside a run finishing). Held here deterministically: the append's transaction
+    takes evidence_head first, so verify waits at whichever read needs it."""
+    import contextlib
+    import threading
+    import time
+
+    from assurance_harness.register.ledger_store import _chain
+    from assurance_harness.register.ledger_team import TeamLedger
+
+    reports = _copy_reports(tmp_path)
+    ledger = reports / "evidence" / "ledger.jsonl"
+    monkeypatch.setenv("ASSURANCE_STORE", pg_url)
+    attach_run(reports / RUN_ID, ledger_path=ledger)
+    store = PostgresDatabase(pg_url)
+    body = {
+        "risk_id": "R-001", "run_id": "late", "verdict": "pass", "suite": {"name": "s"},
+        "target": {"name": "t"}, "gate": {"id": "g"}, "metric": None, "run": {},
+    }  # fmt: skip
+    reports_seen: list[Any] = []
+    with store.transaction() as conn:
+        conn.execute("LOCK TABLE evidence_head IN ACCESS EXCLUSIVE MODE")
+        verify = threading.Thread(
+            target=lambda: reports_seen.append(verify_ledger(ledger, check_files=False))
+        )
+        verify.start()
+        with PostgresDatabase(pg_url).transaction() as watch:
+            for _ in range(200):  # until verify waits on evidence_head
+                waiting = watch.execute(
+                    "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                ).fetchone()
+                if waiting is not None and int(waiting["n"]) > 0:
+                    break
+                time.sleep(0.05)
+        holder = type("Held", (), {"transaction": lambda self: contextlib.nullcontext(conn)})()
+        TeamLedger(holder, ledger).append(
+            {"late"}, lambda tail, existing: _chain([body], tail, existing, now="t", dedupe=False),
+            "2026-12-05T00:00:00+00:00",
+        )  # fmt: skip
+    verify.join(timeout=60)
+    (report,) = reports_seen
+    assert report.ok, [i.format(ledger) for i in report.issues]
