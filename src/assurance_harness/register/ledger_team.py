@@ -42,6 +42,23 @@ class TeamLedger:
         for row in rows:
             yield int(row["pos"]), str(row["line"]), parse_record_line(str(row["line"]))
 
+    def snapshot(self) -> tuple[list[tuple[int, str, EvidenceRecord | None]], str | None]:
+        """:meth:`iter_lines` and :meth:`head_text` as of one moment: one statement sees one
+        snapshot. Read in two transactions, an append committed between them left the head
+        past the rows read, which verify reported as records removed."""
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT 0 AS head, pos, line FROM evidence_ledger "
+                "UNION ALL SELECT 1 AS head, 0 AS pos, line FROM evidence_head ORDER BY head, pos"
+            ).fetchall()
+        lines = [
+            (int(r["pos"]), str(r["line"]), parse_record_line(str(r["line"])))
+            for r in rows
+            if not r["head"]
+        ]
+        heads = [str(r["line"]) for r in rows if r["head"]]
+        return lines, heads[0] if heads else None
+
     def head_text(self) -> str | None:
         """The anchor (``{"seq", "id", "hash", "updated_at"}``), or None before any append."""
         with self.db.transaction() as conn:

@@ -475,7 +475,8 @@ def _read_with_anchors(
     entries: list[tuple[int, EvidenceRecord]] = []
     rewritten: set[int] = set()
     upto, anchored, held = _as_of_now(ledger_path) if team is None else (None, False, None)
-    for lineno, raw, record in iter_lines(ledger_path, upto=upto):
+    lines, head = team.snapshot() if team is not None else (None, None)
+    for lineno, raw, record in lines if lines is not None else iter_lines(ledger_path, upto=upto):
         if record is None:
             what = "an empty line" if not raw.strip() else "not a valid evidence record"
             report.issues.append(
@@ -492,7 +493,6 @@ def _read_with_anchors(
     unreadable = [i.line for i in report.issues if i.kind == "corrupt" and i.line is not None]
     _check_chain(entries, report, unreadable, rewritten)
     local_anchor = anchor_path(ledger_path)
-    head = team.head_text() if team is not None else None
     if head is not None:
         _check_anchor(entries, Path("evidence_head"), report, exact=True, text=head)
     elif team is not None and entries:
