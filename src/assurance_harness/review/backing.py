@@ -167,11 +167,8 @@ def backed_validity(
     workspace = Workspace.at(reports, ledger=ledger)
     if not index_available(workspace.index):
         return {}, []
-    unbacked: list[Unbacked] = []
-    if _ledger_present(workspace.ledger):
-        unbacked, _ = check_store(workspace.index, workspace.ledger)
-    leave_out = {u.verdict.id for u in unbacked}
-    return reviewed_validity(reports, target=target, leave_out=leave_out), unbacked
+    store, unbacked = backed(workspace.index, workspace.ledger)
+    return reviewed_validity(reports, target=target, leave_out=store.leave_out), unbacked
 
 
 def _ledger_present(ledger: Path) -> bool:
