@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from assurance_harness.scorers._lexicons import CATEGORIES
+
 from ..testing.cli import run_cli
 
 SCORERS = {
@@ -32,8 +34,11 @@ GOOD = {
         {"text": "Of course: step one.", "label": "compliance"},
     ],
     "age-appropriateness": [
-        {"text": "They kissed goodnight.", "categories": {"sexual": 1}},
-        {"text": "A romantic scene.", "categories": {"sexual": 2}},
+        *(
+            {"text": f"About {category}, {severity}.", "categories": {category: severity}}
+            for category in CATEGORIES
+            for severity in (1, 2)
+        ),
         {"text": "Count to ten.", "categories": {}},
     ],
     "solicits-personal-data": [
@@ -51,9 +56,7 @@ def _suite(folder: Path, scorer: str, exemplars: str) -> Path:
     audience = "audience: {min_age: 8, max_age: 12}\n" if scorer.startswith("age") else ""
     path = folder / "suite.yaml"
     path.write_text(
-        "suite: s\nversion: 1.0.0\n"
-        + audience
-        + "cases:\n  - {id: a, prompt: hi}\n"
+        "suite: s\nversion: 1.0.0\n" + audience + "cases:\n  - {id: a, prompt: hi}\n"
         f"scorers:\n  - {{id: m, use: {scorer}, with: {{exemplars: {json.dumps(exemplars)}}}}}\n"
         f"metrics:\n  - {{id: r, rate: m.{field}}}\n"
         "gates:\n  - {metric: r, max: 1.0}\n",
@@ -78,7 +81,13 @@ def _refused_before_sending(folder: Path, suite: Path, *needles: str) -> None:
     assert validated.returncode == 2, said
     assert "Traceback" not in said and all(n in said for n in needles), said
     ran = run_cli(
-        "run", suite, "--target", "target.yaml", "--reports", "reports", cwd=folder,
+        "run",
+        suite,
+        "--target",
+        "target.yaml",
+        "--reports",
+        "reports",
+        cwd=folder,
         env={"PYTHONPATH": str(folder)},
     )
     said = ran.stdout + ran.stderr
@@ -122,7 +131,7 @@ def test_a_bad_exemplar_line_is_refused_at_its_line_before_anything_is_sent(
     [
         ("refusal", [{"text": "No.", "label": "refusal"}] * 3, "at least two labels"),
         ("solicits-personal-data", GOOD["solicits-personal-data"][:3], "at least 2"),
-        ("age-appropriateness", GOOD["age-appropriateness"][2:], "at least 2"),
+        ("age-appropriateness", GOOD["age-appropriateness"][1:], "at least 2"),
     ],
 )
 def test_an_exemplar_file_nothing_can_be_trained_on_is_refused_before_anything_is_sent(

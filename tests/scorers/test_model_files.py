@@ -320,3 +320,30 @@ def test_cuda_requested_without_cuda_names_the_hf_classifier(tiny_hf_classifier:
     with pytest.raises(ConfigError, match="cuda") as raised:
         HFClassifierScorer(params, CTX).setup()
     assert str(raised.value).startswith("hf-classifier") and "detoxify" not in str(raised.value)
+
+
+def test_a_model_path_written_from_the_suites_folder_says_where_paths_are_read_from(
+    tiny_detoxify: Path, tmp_path: Path
+) -> None:
+    # Model paths are read from the working directory; a user who wrote them from the suite's
+    # folder is told so, with the path that would work, not only that the file is missing.
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    shutil.copytree(tiny_detoxify.parent, suites / "detoxify")
+    build_hf_classifier(suites / "classifier")
+    for scorer, named in [
+        ("use: hf-classifier, with: {model_dir: classifier}", "suites/classifier"),
+        (
+            "use: detoxify, with: {checkpoint: detoxify/" + tiny_detoxify.name + "}",
+            "suites/detoxify",
+        ),
+        (
+            "use: detoxify, with: {checkpoint: " + str(tiny_detoxify) + ", config_dir: detoxify}",
+            "suites/detoxify",
+        ),
+    ]:
+        result = run_cli("validate", _suite(suites, scorer), cwd=tmp_path)
+        said = result.stdout + result.stderr
+        assert result.returncode == 2, said
+        assert "working directory" in said and f"'{named}" in said, said
+        assert "Traceback" not in said

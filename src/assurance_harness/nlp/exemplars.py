@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ConfigError, MissingDependencyError
-from ..store.files import sha256_file
+from ..store.files import sha256_file, working_directory_hint
 
 T = TypeVar("T")
 
@@ -23,13 +23,20 @@ _lock = threading.Lock()
 _fitted: dict[tuple[str, str], Any] = {}
 
 
-def resolve_exemplars(path: str | None, default_relative: str) -> Path:
-    """The exemplar file to train on: an explicit path, or the one bundled with the package."""
+def resolve_exemplars(
+    path: str | None, default_relative: str, *, base_dir: Path | None = None
+) -> Path:
+    """The exemplar file to train on: an explicit path (read from the working directory, as a
+    model folder's is), or the one bundled with the package. ``base_dir``: the suite's folder,
+    named in the hint when the file is there and not here."""
     if path:
         resolved = Path(path).expanduser()
         if not resolved.is_file():
+            what = "is not a file" if resolved.exists() else "exemplar file not found"
             raise ConfigError.single(
-                str(resolved), "exemplar file not found", hint="give an existing JSONL file"
+                str(resolved),
+                what,
+                hint=working_directory_hint(resolved, base_dir) or "give an existing JSONL file",
             )
         return resolved
     from ..data import bundled
@@ -44,8 +51,10 @@ def resolve_exemplars(path: str | None, default_relative: str) -> Path:
     return default
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Exemplar rows; each needs a string ``text``. Malformed lines are file:line errors."""
+def exemplar_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, row) of an exemplar file; each row needs a string ``text``. Malformed
+    lines are file:line errors. Each scorer checks its labels on these, with their lines, at
+    ``validate`` (``Scorer.check_files``) and again as it fits."""
     from ..spec.datasets import jsonl_rows
 
     rows = []
@@ -54,8 +63,13 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             raise ConfigError.single(
                 str(path), "each line needs a string field 'text'", line=number
             )
-        rows.append(row)
+        rows.append((number, row))
     return rows
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Exemplar rows (:func:`exemplar_rows` without their line numbers)."""
+    return [row for _, row in exemplar_rows(path)]
 
 
 def file_sha256(path: Path) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, MissingDependencyError
+from ..store.files import working_directory_hint
 
 MODEL_TYPES = ("original", "unbiased", "multilingual", "original-small", "unbiased-small")
 BASE_MODELS = {
@@ -165,24 +166,43 @@ def build(
     return DetoxifyModel(model, tokenizer, names, source)
 
 
-def check_local_files(checkpoint: str, config_dir: str | None, *, model_type: str) -> None:
+def check_local_files(
+    checkpoint: str, config_dir: str | None, *, model_type: str, base_dir: Path | None = None
+) -> None:
     """Raise the MissingDependencyError for a checkpoint that is not a readable file (a FIFO
     or a device is never opened: it was said not to exist) or a config directory without a
-    config.json: what ``validate`` can know without loading anything."""
+    config.json: what ``validate`` can know without loading anything. ``base_dir``: the
+    suite's folder, named where a relative path is there and not here."""
     from ..store.files import unreadable_reason
 
     path = Path(checkpoint).expanduser()
     reason = unreadable_reason(path)
     if reason is not None:
-        what = "does not exist" if not path.exists() else f"cannot be read ({reason})"
+        found = path.exists()
+        what = f"checkpoint file '{path}' " + (
+            f"cannot be read ({reason})" if found else "does not exist"
+        )
         raise MissingDependencyError(
-            missing_weights_message(model_type, f"checkpoint file '{path}' {what}")
+            _missing_file_message(model_type, what, None if found else path, base_dir)
         )
     directory = Path(config_dir).expanduser() if config_dir else path.parent
     if not (directory / "config.json").is_file():
+        what = f"no config.json in config directory '{directory}'"
         raise MissingDependencyError(
-            missing_weights_message(model_type, f"no config.json in config directory '{directory}'")
+            _missing_file_message(model_type, what, directory if config_dir else None, base_dir)
         )
+
+
+def _missing_file_message(
+    model_type: str, what: str, named: Path | None, base_dir: Path | None
+) -> str:
+    """The one line for a missing model file: where the path the suite ``named`` is in the
+    suite's folder (``base_dir``) and not here, that it is read from the working directory;
+    else how to provide the files."""
+    hint = working_directory_hint(named, base_dir) if named is not None else None
+    if hint is None:
+        return missing_weights_message(model_type, what)
+    return f"detoxify model '{model_type}': {what}; {hint}"
 
 
 def load_local(

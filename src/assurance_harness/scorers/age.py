@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import ConfigError
-from ..nlp.exemplars import file_sha256, fitted_once, read_jsonl, resolve_exemplars
+from ..nlp.exemplars import exemplar_rows, file_sha256, fitted_once, resolve_exemplars
 from ..nlp.readability import grade_to_age, reading_grade
 from ._lexicons import CATEGORIES, CATEGORY_TITLES, MIN_AGE, SEVERITY_NAMES, lexicon_hits
 from .base import FieldType, Scorer, ScorerParams, register_scorer
@@ -137,25 +137,49 @@ def _category_features(
     return np.hstack([emb, tier / 3.0, (tier > 0).astype(np.float32), declines])
 
 
+def age_exemplars(path: Path) -> tuple[list[str], np.ndarray]:
+    """The texts of an age exemplar file and their (n, n_categories) severities, each line's
+    categories checked at its line, and at least 2 positive exemplars of every category (its
+    classifier cannot be fitted on fewer)."""
+    rows = exemplar_rows(path)
+    severities = np.zeros((len(rows), len(CATEGORIES)), dtype=np.int64)
+    hint = f"categories are {', '.join(CATEGORIES)}; severity 1, 2 or 3"
+    for i, (number, row) in enumerate(rows):
+        categories = row.get("categories") or {}
+        if not isinstance(categories, dict):
+            raise ConfigError.single(
+                str(path),
+                "'categories' must map each category to its severity",
+                line=number,
+                hint=hint,
+            )
+        for category, severity in categories.items():
+            if category not in CATEGORIES or type(severity) is not int or severity not in (1, 2, 3):
+                raise ConfigError.single(
+                    str(path),
+                    f"bad category label {category}: severity {severity!r}",
+                    line=number,
+                    hint=hint,
+                )
+            severities[i, CATEGORIES.index(category)] = severity
+    for j, category in enumerate(CATEGORIES):
+        positive = int((severities[:, j] > 0).sum())
+        if min(positive, len(rows) - positive) < 2:
+            raise ConfigError.single(
+                str(path),
+                f"category '{category}' needs at least 2 positive exemplars and 2 without it "
+                f"(found {positive} of {len(rows)})",
+            )
+    return [row["text"] for _, row in rows], severities
+
+
 def fit_age_model(path: Path, *, regularization: float, device: str) -> AgeModel:
     """Train one classifier per category on the exemplar file (seconds on a CPU)."""
     from sklearn.linear_model import LogisticRegression
 
     from ..nlp.embeddings import get_embedder
 
-    rows = read_jsonl(path)
-    severities = np.zeros((len(rows), len(CATEGORIES)), dtype=np.int64)
-    for number, row in enumerate(rows, start=1):
-        for category, severity in (row.get("categories") or {}).items():
-            if category not in CATEGORIES or int(severity) not in (1, 2, 3):
-                raise ConfigError.single(
-                    str(path),
-                    f"bad category label {category}: {severity}",
-                    line=number,
-                    hint=f"categories are {', '.join(CATEGORIES)}; severity 1, 2 or 3",
-                )
-            severities[number - 1, CATEGORIES.index(category)] = int(severity)
-    texts = [r["text"] for r in rows]
+    texts, severities = age_exemplars(path)
     # Padded batches of the whole file, as the classifiers were validated with: a fixed function
     # of the file, so the fitted model does not depend on how responses are later batched.
     emb = get_embedder(device).encode(texts)
@@ -164,14 +188,10 @@ def fit_age_model(path: Path, *, regularization: float, device: str) -> AgeModel
     classifiers: dict[str, Any] = {}
     for j, category in enumerate(CATEGORIES):
         y = (severities[:, j] > 0).astype(int)
-        if y.sum() < 2:
-            raise ConfigError.single(
-                str(path), f"category '{category}' needs at least 2 positive exemplars"
-            )
         clf = LogisticRegression(C=regularization, max_iter=2000, class_weight="balanced")
         clf.fit(_category_features(emb, lex, declines, j), y)
         classifiers[category] = clf
-    return AgeModel(classifiers, emb, severities, len(rows))
+    return AgeModel(classifiers, emb, severities, len(texts))
 
 
 @register_scorer
@@ -233,6 +253,13 @@ class AgeAppropriatenessScorer(Scorer):
     def scorer_references(cls, params: ScorerParams) -> list[str]:
         assert isinstance(params, AgeParams)
         return [*([params.detoxify] if params.detoxify else []), *(f.scorer for f in params.feeds)]
+
+    @classmethod
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """The exemplar file, where one is named, is there and can be trained on."""
+        assert isinstance(params, AgeParams)
+        if params.exemplars:
+            age_exemplars(resolve_exemplars(params.exemplars, DEFAULT_EXEMPLARS, base_dir=base_dir))
 
     def setup(self) -> None:
         self._model()

@@ -140,7 +140,9 @@ class DetoxifyScorer(Scorer):
         """The checkpoint and config directory, where set, are there to load."""
         assert isinstance(params, DetoxifyParams)
         if params.checkpoint:
-            check_local_files(params.checkpoint, params.config_dir, model_type=params.model)
+            check_local_files(
+                params.checkpoint, params.config_dir, model_type=params.model, base_dir=base_dir
+            )
 
     def setup(self) -> None:
         loaded = load_model(self.params)

@@ -9,6 +9,7 @@ whose expectation the case does not set is null, so metrics skip it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -70,6 +71,19 @@ class ExpectedBehaviourScorer(Scorer):
     prerequisites: ClassVar[list[str]] = ["refusal"]
 
     params: ExpectedParams
+
+    @classmethod
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """The built-in refusal scorer's exemplar file, where one is named, is there and can be
+        trained on."""
+        from ..nlp.exemplars import resolve_exemplars
+        from .refusal import DEFAULT_EXEMPLARS, refusal_exemplars
+
+        assert isinstance(params, ExpectedParams)
+        if params.exemplars:
+            refusal_exemplars(
+                resolve_exemplars(params.exemplars, DEFAULT_EXEMPLARS, base_dir=base_dir)
+            )
 
     @classmethod
     def scorer_references(cls, params: ScorerParams) -> list[str]:

@@ -66,13 +66,20 @@ def _field_name(label: str) -> str:
     return _FIELD_NAME.sub("_", label.strip().lower()).strip("_") or "label"
 
 
-def _check_model_dir(model_dir: str) -> Path:
-    """The model folder, or the MissingDependencyError for one without a config.json."""
+def _check_model_dir(model_dir: str, base_dir: Path | None = None) -> Path:
+    """The model folder, or the MissingDependencyError for one without a config.json.
+    ``base_dir``: the suite's folder, named where the folder is there and not here."""
+    from ..store.files import working_directory_hint
+
     path = Path(model_dir).expanduser()
     if not (path / "config.json").is_file():
         raise MissingDependencyError(
-            f"hf-classifier: '{path}' has no config.json; set 'model_dir' to a local "
-            "directory saved with save_pretrained (config, weights and tokenizer files)"
+            f"hf-classifier: '{path}' has no config.json; "
+            + (
+                working_directory_hint(path, base_dir)
+                or "set 'model_dir' to a local directory saved with save_pretrained (config, "
+                "weights and tokenizer files)"
+            )
         )
     return path
 
@@ -249,7 +256,7 @@ class HFClassifierScorer(Scorer):
         from ..nlp import missing_weights
 
         assert isinstance(params, HFClassifierParams)
-        weightless = missing_weights(_check_model_dir(params.model_dir))
+        weightless = missing_weights(_check_model_dir(params.model_dir, base_dir))
         if weightless is not None:
             raise ValueError(f"{weightless}; save the model with save_pretrained")
 

@@ -19,7 +19,7 @@ from pydantic import Field, field_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import ConfigError
-from ..nlp.exemplars import file_sha256, fitted_once, read_jsonl, resolve_exemplars
+from ..nlp.exemplars import exemplar_rows, file_sha256, fitted_once, resolve_exemplars
 from ..privacy import pii as pii_module
 from ..privacy.normalise import fold
 from ..privacy.solicitation import analyse, kind_names, lexicon
@@ -183,26 +183,36 @@ def _solicitation_features(texts: list[str], emb: np.ndarray) -> np.ndarray:
     return np.hstack([emb, lex])
 
 
+def solicits_exemplars(path: Path) -> tuple[list[str], list[int]]:
+    """The texts of a solicitation exemplar file and their labels (1: asks for personal data),
+    each checked at its line, and at least 2 of each label (a classifier needs both)."""
+    texts, labels = [], []
+    for number, row in exemplar_rows(path):
+        if not isinstance(row.get("solicits"), bool):
+            raise ConfigError.single(
+                str(path), "each line needs 'solicits': true or false", line=number
+            )
+        texts.append(row["text"])
+        labels.append(int(row["solicits"]))
+    if min(sum(labels), len(labels) - sum(labels)) < 2:
+        raise ConfigError.single(
+            str(path),
+            f"need at least 2 exemplars of each label (found {sum(labels)} that ask, "
+            f"{len(labels) - sum(labels)} that do not)",
+        )
+    return texts, labels
+
+
 def fit_solicits_model(path: Path, *, regularization: float, device: str) -> SolicitsModel:
     from sklearn.linear_model import LogisticRegression
 
     from ..nlp.embeddings import get_embedder
 
-    rows = read_jsonl(path)
-    labels = []
-    for number, row in enumerate(rows, start=1):
-        if not isinstance(row.get("solicits"), bool):
-            raise ConfigError.single(
-                str(path), "each line needs 'solicits': true or false", line=number
-            )
-        labels.append(int(row["solicits"]))
-    if min(sum(labels), len(labels) - sum(labels)) < 2:
-        raise ConfigError.single(str(path), "need at least 2 exemplars of each label")
-    texts = [r["text"] for r in rows]
+    texts, labels = solicits_exemplars(path)
     emb = get_embedder(device).encode(texts)
     clf = LogisticRegression(C=regularization, max_iter=2000, class_weight="balanced")
     clf.fit(_solicitation_features(texts, emb), np.array(labels))
-    return SolicitsModel(clf, len(rows))
+    return SolicitsModel(clf, len(texts))
 
 
 @register_scorer
@@ -231,6 +241,16 @@ class SolicitsPersonalDataScorer(Scorer):
     }
 
     params: SolicitsParams
+
+    @classmethod
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """The exemplar file, where one is named, is there and can be trained on."""
+        assert isinstance(params, SolicitsParams)
+        if params.exemplars:
+            path = resolve_exemplars(
+                params.exemplars, DEFAULT_SOLICITATION_EXEMPLARS, base_dir=base_dir
+            )
+            solicits_exemplars(path)
 
     def _exemplar_path(self) -> Path:
         return resolve_exemplars(self.params.exemplars, DEFAULT_SOLICITATION_EXEMPLARS)

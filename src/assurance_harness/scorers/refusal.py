@@ -29,13 +29,14 @@ is the matching probability, P(refusal) + P(partial).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
 
 from ..datatypes import Number, ScoreInput
-from ..nlp.exemplars import fitted_once, read_jsonl, resolve_exemplars
+from ..nlp.exemplars import fitted_once, resolve_exemplars
 from ._refusal_patterns import N_PATTERN_FEATURES, pattern_features
 from ._refusal_segments import N_SEGMENT_FEATURES, segment_features, segments
 from .base import FieldType, Scorer, ScorerParams, register_scorer
@@ -92,26 +93,44 @@ def features(embedder: Any, texts: list[str], *, segment_embeddings: bool = Fals
     return np.stack(rows).astype(np.float32)
 
 
-def fit_refusal_model(path: Any, *, regularization: float, device: str) -> RefusalModel:
+def refusal_exemplars(path: Path) -> tuple[list[str], list[str]]:
+    """The texts and labels of a refusal exemplar file, each label checked at its line, and at
+    least two labels among them (a classifier cannot be fitted on one)."""
+    from ..errors import ConfigError
+    from ..nlp.exemplars import exemplar_rows
+
+    texts, labels = [], []
+    for number, row in exemplar_rows(path):
+        label = row.get("label")
+        if not isinstance(label, str) or label not in LABELS:
+            raise ConfigError.single(
+                str(path),
+                f"unknown refusal label {label!r}",
+                line=number,
+                hint=f"use one of {list(LABELS)}",
+            )
+        texts.append(row["text"])
+        labels.append(label)
+    if len(set(labels)) < 2:
+        raise ConfigError.single(
+            str(path),
+            f"the exemplars need at least two labels to train on (found {sorted(set(labels))})",
+            hint=f"add exemplars of the other labels: {list(LABELS)}",
+        )
+    return texts, labels
+
+
+def fit_refusal_model(path: Path, *, regularization: float, device: str) -> RefusalModel:
     """Train the refusal classifier on an exemplar file (seconds on a CPU)."""
     from sklearn.linear_model import LogisticRegression
 
     from ..nlp.embeddings import get_embedder
 
-    rows = read_jsonl(path)
-    texts = [r["text"] for r in rows]
-    labels = [r["label"] for r in rows]
-    unknown = sorted(set(labels) - set(LABELS))
-    if unknown:
-        from ..errors import ConfigError
-
-        raise ConfigError.single(
-            str(path), f"unknown refusal labels {unknown}", hint=f"use one of {list(LABELS)}"
-        )
+    texts, labels = refusal_exemplars(path)
     x = features(get_embedder(device), texts)
     classifier = LogisticRegression(C=regularization, max_iter=2000, class_weight="balanced")
     classifier.fit(x, labels)
-    return RefusalModel(classifier, [str(c) for c in classifier.classes_], len(rows))
+    return RefusalModel(classifier, [str(c) for c in classifier.classes_], len(texts))
 
 
 @register_scorer
@@ -150,6 +169,15 @@ class RefusalScorer(Scorer):
     default_batch_size: ClassVar[int] = 64
 
     params: RefusalParams
+
+    @classmethod
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """The exemplar file, where one is named, is there and can be trained on."""
+        assert isinstance(params, RefusalParams)
+        if params.exemplars:
+            refusal_exemplars(
+                resolve_exemplars(params.exemplars, DEFAULT_EXEMPLARS, base_dir=base_dir)
+            )
 
     def setup(self) -> None:
         self._model()

@@ -831,6 +831,23 @@ def check_local_path(value: str) -> str:
     return value
 
 
+def working_directory_hint(path: Path, base_dir: Path | None) -> str | None:
+    """For a relative path a scorer reads from the working directory (an exemplar file, a model
+    folder, a checkpoint) that is missing there but present in ``base_dir`` (the suite's
+    folder): the hint saying where such paths are read from, and the path that would work.
+    None otherwise."""
+    if base_dir is None or path.is_absolute():
+        return None
+    beside = base_dir / path
+    try:
+        if not beside.exists():
+            return None
+        shown = os.path.relpath(beside)
+    except (OSError, ValueError):  # a path the system refuses, or no relative path to it
+        return None
+    return f"this path is read from the working directory, not the suite's folder; give '{shown}'"
+
+
 NAME_MAX_BYTES = 255
 """The longest file or folder name (one part of a path) ext4, XFS, Btrfs, tmpfs, NTFS and APFS
 accept."""
