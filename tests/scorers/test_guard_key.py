@@ -115,3 +115,32 @@ def test_a_base_url_holding_a_credential_or_no_url_fails_validate(
     assert len(lines) == 2 and "s.yaml:7: scorers[0].with.base_url" in lines[0], lines
     assert what in lines[0] and lines[1] == "1 problem(s) in 1 file(s)", lines
     assert KEY not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "said"),
+    [
+        # Found when the scorer was set up, after every request to the target had been sent.
+        ("format: shieldgemma, policies: [bogus]", "bogus"),
+        # No policy asked about: 'flagged' was false for every response, a gate that measures
+        # nothing and passes.
+        ("format: shieldgemma, policies: []", "policies"),
+        # Policies are ShieldGemma's: Llama Guard ignored them, silently asking about every one
+        # of its categories where the suite meant to choose.
+        ("policies: [sexual]", "shieldgemma"),
+    ],
+)
+def test_guard_policies_that_would_be_ignored_or_fail_are_refused_at_validate(
+    tmp_path: Path, settings: str, said: str
+) -> None:
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: guarded\ncases: [{id: a, prompt: hi}]\nscorers:\n"
+        "  - id: guard\n    use: guard-model\n"
+        f"    with: {{base_url: 'http://127.0.0.1:9/v1', model: g, {settings}}}\n"
+        "metrics:\n  - {id: unsafe, rate: guard.flagged}\n"
+    )
+    done = run_cli("validate", suite)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "s.yaml:6: scorers[0].with" in done.stderr and said in done.stderr, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
