@@ -29,10 +29,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
-from ..errors import ConfigError, HarnessError
+from ..errors import HarnessError
 from ._model_cache import ModelCache, cache_key
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
@@ -138,6 +138,32 @@ class GuardParams(ScorerParams):
     cache: str | None = None
     """SQLite file that keeps the classifier's answers between runs, relative to where the
     command runs (as ``--reports`` is), not to the suite's folder."""
+
+    @model_validator(mode="after")
+    def _policies(self) -> GuardParams:
+        """ShieldGemma's policies, checked before anything is sent (at ``setup``, the run had
+        sent every request first): each one known, at least one (with none, nothing is asked
+        and ``flagged`` is false for every response), and none set for Llama Guard, which asks
+        about all its categories whatever the suite chose."""
+        if self.format != "shieldgemma":
+            if "policies" in self.model_fields_set:
+                raise ValueError(
+                    "'policies' are ShieldGemma's (format: shieldgemma); Llama Guard asks about "
+                    "every one of its categories: remove 'policies'"
+                )
+            return self
+        unknown = sorted(set(self.policies) - set(SHIELDGEMMA_POLICIES))
+        if unknown:
+            raise ValueError(
+                f"unknown ShieldGemma policies {unknown}; "
+                f"choose from {sorted(SHIELDGEMMA_POLICIES)}"
+            )
+        if not self.policies:
+            raise ValueError(
+                "'policies' is empty, so nothing would ever be flagged; name at least one of "
+                f"{sorted(SHIELDGEMMA_POLICIES)}, or leave 'policies' out to ask about all"
+            )
+        return self
 
 
 class GuardModelError(HarnessError):
@@ -301,14 +327,6 @@ class GuardModelScorer(Scorer):
         params = self.params
         self._cache = ModelCache(params.cache)
         self._identity = {"base_url": params.base_url.rstrip("/"), "model": params.model}
-        if params.format == "shieldgemma":
-            unknown = sorted(set(params.policies) - set(SHIELDGEMMA_POLICIES))
-            if unknown:
-                raise ConfigError.single(
-                    "guard-model",
-                    f"unknown ShieldGemma policies {unknown}",
-                    hint=f"choose from {sorted(SHIELDGEMMA_POLICIES)}",
-                )
 
     def _post(self, path: str, payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """(the answer, its first choice), the choice checked to be one, from the endpoint or
