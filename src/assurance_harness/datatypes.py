@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
     with_config,
 )
@@ -106,6 +107,23 @@ class Expectations(BaseModel):
     answer: str | int | None = None
     """The reference answer (exact-match scorers), or the index of the correct option in
     multiple-choice items (BBQ's ``label``)."""
+
+    @field_validator("must_not_mention", "must_contain")
+    @classmethod
+    def _no_blank_phrase(cls, value: list[str]) -> list[str]:
+        return refuse_blank_phrases(value)
+
+
+def refuse_blank_phrases(phrases: list[str]) -> list[str]:
+    """``phrases`` unchanged, or the ValueError for a blank one: it occurs in every response, so
+    a check for it is decided by the setting, whatever the model said (``must_contain: [""]``
+    passed every response, ``must_not_mention: [""]`` failed every one, a ``contains`` scorer's
+    ``terms: [""]`` matched every one)."""
+    if any(not phrase.strip() for phrase in phrases):
+        raise ValueError(
+            "a phrase is empty or blank, and would be found in every response; remove it"
+        )
+    return phrases
 
 
 def chat_of(prompt: str | None, messages: list[Message] | None) -> list[dict[str, str]]:

@@ -64,13 +64,14 @@ def test_a_setting_that_can_tell_responses_apart_is_valid(tmp_path: Path, scorer
 @pytest.mark.parametrize("field", ["must_contain", "must_not_mention"])
 def test_a_blank_expected_phrase_is_refused_at_its_line(tmp_path: Path, field: str) -> None:
     rows = [
-        {"id": "a", "prompt": "hi", "expected": {field: ["thanks"]}},
-        {"id": "b", "prompt": "hi", "expected": {field: ["thanks", " "]}},
+        {"id": "a", "prompt": "hi", "phrases": ["thanks"]},
+        {"id": "b", "prompt": "hi", "phrases": ["thanks", " "]},
     ]
     (tmp_path / "cases.jsonl").write_text(
         "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
     )
-    said = _validate(tmp_path, "use: contains, with: {}", cases="dataset: {path: cases.jsonl}")
+    mapped = f"dataset: {{path: cases.jsonl, fields: {{expected.{field}: phrases}}}}"
+    said = _validate(tmp_path, "use: contains, with: {}", cases=mapped)
     assert said.startswith("exit 2") and "cases.jsonl:2" in said and field in said, said
     inline = _validate(
         tmp_path,

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from ..datatypes import ScoreInput
+from ..datatypes import ScoreInput, refuse_blank_phrases
 from ..errors import SuiteFaultError
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
@@ -23,9 +23,16 @@ class ContainsParams(ScorerParams):
     """``any``: matched when one phrase occurs; ``all``: when every phrase does."""
     case_sensitive: bool = False
 
+    @field_validator("terms")
+    @classmethod
+    def _not_blank(cls, value: list[str]) -> list[str]:
+        return refuse_blank_phrases(value)
+
 
 @register_scorer
 class ContainsScorer(Scorer):
+    """Whether the response holds given phrases (the scorer's terms or the case's must_contain)."""
+
     name = "contains"
     version = "1"
     Params = ContainsParams
@@ -62,11 +69,22 @@ class RegexParams(ScorerParams):
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:
-            re.compile(value)
+            compiled = re.compile(value)
         except re.error as exc:
             raise ValueError(f"invalid regular expression: {exc}") from None
+        if all(compiled.search(text) is not None for text in NOTHING_IN_PARTICULAR):
+            raise ValueError(
+                f"the pattern {value!r} matches a response with nothing in it (it can match "
+                "an empty string: a bare 'x*', '.*', '^', or an empty alternative such as "
+                "'a|'), so it would match every response; make each alternative match at "
+                "least one character, or anchor it ('^$' for an empty response)"
+            )
         return value
 
+
+NOTHING_IN_PARTICULAR = ("", "zq")
+"""Responses with nothing in them a pattern could be meant to find: one that matches both (at
+any case setting: ``ignore_case`` only widens a match) matches every response."""
 
 MATCH_SECONDS = 5.0
 """Longest a short answer's search may take. A pattern that backtracks catastrophically
@@ -84,7 +102,9 @@ def match_seconds(text: str) -> float:
 
 @register_scorer
 class RegexScorer(Scorer):
-    """Searches with the ``regex`` package (a dependency of transformers; ``re``-compatible for
+    """Whether a regular expression occurs in the response, and how often.
+
+    Searches with the ``regex`` package (a dependency of transformers; ``re``-compatible for
     every pattern ``re`` accepts, which is what the parameters are checked with), because it
     can bound a search in time from any thread, as a signal cannot."""
 
@@ -130,6 +150,8 @@ class RegexScorer(Scorer):
 
 @register_scorer
 class LengthScorer(Scorer):
+    """The response's length in characters and words."""
+
     name = "length"
     version = "1"
     fields = {"chars": "characters in the response", "words": "whitespace-separated words"}
@@ -150,6 +172,8 @@ def _normalize(text: str) -> str:
 
 @register_scorer
 class ExactScorer(Scorer):
+    """Whether the response equals the case's expected answer."""
+
     name = "exact"
     version = "1"
     Params = ExactParams
