@@ -153,3 +153,20 @@ def test_same_input_same_score_whatever_the_batch(name: str, model_paths: dict[s
         assert _close(first, list(reversed(reversed_scores)))
         singles = [scorer.score([item])[0] for item in _inputs(TEXTS[:4])]
         assert _close(first[:4], singles)
+
+
+def test_every_scorer_listed_says_what_it_measures_in_a_sentence() -> None:
+    # 'contains', 'exact' and 'length' had no description in 'assurance scorers list', and
+    # regex's was cut mid-sentence (the first line of a docstring that wrapped).
+    from itertools import pairwise
+
+    from ..testing.cli import run_cli
+
+    listed = run_cli("scorers", "list")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    heads = [h for h, then in pairwise(lines) if then.strip().startswith("fields:")]
+    assert len(heads) >= 10, listed.stdout
+    for head in heads:
+        _name, _, description = head.partition(" ")
+        assert description.strip().endswith("."), head
