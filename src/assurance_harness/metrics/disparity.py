@@ -275,9 +275,7 @@ class DisparityMetric(MetricKind):
         of ``n_input`` rows: what a streamed run keeps (``metrics.columns``)."""
         empty = sorted(g for g, cases in cases_of.items() if cases.means.size == 0)
         small = sorted(
-            g
-            for g, cases in cases_of.items()
-            if 0 < cases.means.size < params.min_group_size
+            g for g, cases in cases_of.items() if 0 < cases.means.size < params.min_group_size
         )
         groups = sorted(g for g in cases_of if g not in small and g not in empty)
         n_rows = sum(cases_of[g].n_rows for g in groups)
