@@ -605,3 +605,33 @@ def test_pytest_timeout_stops_the_suite_run(project: pytest.Pytester) -> None:
     assert failures.count("the suite could not run: stopped by pytest-timeout after ") == 2, out
     assert "responses of run " in out and "--resume " in out, out
     assert "internal error" not in out and "Traceback" not in out, out
+
+
+def test_a_suite_saved_with_a_byte_order_mark_is_collected(project: pytest.Pytester) -> None:
+    """Observed: a suite saved with a UTF-8 byte-order mark (valid to ``assurance validate``)
+    was not collected: its gates never ran, and the session passed on the other suites."""
+    smoke = project.path / "suites" / "smoke.yaml"
+    smoke.write_bytes(b"\xef\xbb\xbf" + smoke.read_bytes())
+    result = project.runpytest(*ARGS, "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["suites/smoke.yaml::swear_rate <= 0", "2 tests collected*"])
+
+
+def test_a_baseline_whose_run_is_gone_is_one_line(project: pytest.Pytester) -> None:
+    """Observed: with the baseline's run folder moved or deleted, the baseline item failed with
+    the harness's UsageError as a Python traceback through compare/nightly.py; it is one line
+    saying which baseline and how to fix it, as ``assurance run --baseline`` says it."""
+    import shutil
+
+    from assurance_harness.compare.baseline import BaselineStore
+    from assurance_harness.report.rundata import load_run
+
+    project.runpytest(*ARGS).assert_outcomes(passed=1, failed=1)
+    run_dir = next((project.path / "reports").glob("*/summary.json")).parent
+    BaselineStore(project.path / "reports" / "runs.db").set(load_run(run_dir))
+    shutil.rmtree(run_dir)
+    result = project.runpytest(*ARGS, "--assurance-baseline", "-k", "baseline")
+    result.assert_outcomes(failed=1, deselected=2)
+    out = _failure_reports(result.stdout.str())
+    assert "no verdict against the baseline: the baseline of suite 'smoke'" in out, out
+    assert "assurance baseline set RUN_ID" in out
+    assert "Traceback" not in out and "nightly.py" not in out and "raise UsageError" not in out

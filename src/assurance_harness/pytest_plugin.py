@@ -600,13 +600,20 @@ class BaselineItem(_AssuranceItem):
     def runtest(self) -> None:
         from .compare.nightly import compare_with_baseline
         from .compare.render import comparison_text
+        from .errors import HarnessError
 
         run = self._suite_run()
-        comparison = compare_with_baseline(
-            run.outcome.run_dir,
-            self.config.getoption("assurance_reports"),
-            groups=self.config.getoption("assurance_groups"),
-        )
+        try:
+            comparison = compare_with_baseline(
+                run.outcome.run_dir,
+                self.config.getoption("assurance_reports"),
+                groups=self.config.getoption("assurance_groups"),
+            )
+        except HarnessError as exc:
+            # A baseline whose run is gone (or whose files changed) is the user's to fix: its
+            # one line, as ``assurance run --baseline`` prints it, not a traceback through the
+            # comparison's modules.
+            raise AssuranceFailure(f"no verdict against the baseline: {exc}") from None
         if comparison is None:
             pytest.skip("no baseline for this suite and target (assurance baseline set RUN_ID)")
         self.user_properties.append(("baseline_run", comparison.baseline_run))

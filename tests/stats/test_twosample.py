@@ -115,3 +115,18 @@ def test_paired_bootstrap_says_approximate_when_few_cases_differ() -> None:
     assert few.method.endswith("approximate: only 2 cases differ between the runs (needs >= 10)")
     many = paired_bootstrap(base, [(1.0, 1)] * 20 + [(0.0, 1)] * 30, seed=0, resamples=200)
     assert "approximate" not in many.method
+
+
+def test_paired_bootstrap_counts_only_cases_with_rows_in_both_runs_as_matched() -> None:
+    """Observed: 6 of 60 cases had no row in the candidate (its requests failed); the method
+    said "over 60 matched cases; approximate: only 6 cases differ between the runs", where 54
+    were matched and not one of them differed (the six were counted as differing)."""
+    from assurance_harness.stats.twosample import paired_bootstrap
+
+    base = [(float(i % 5 == 0), 1) for i in range(60)]
+    cand = [(s, 0 if i < 6 else 1) for i, (s, _) in enumerate(base)]
+    cand = [(0.0 if c == 0 else s, c) for s, c in cand]
+    result = paired_bootstrap(base, cand, seed=1, resamples=500)
+    assert "over 54 matched cases" in result.method, result.method
+    assert "6 cases with rows in one run only" in result.method, result.method
+    assert "only 0 cases differ" in result.method, result.method

@@ -507,6 +507,11 @@ def compare_runs(
         redefined = _redefinition(name, base_m, cand_m)
         if redefined is not None:
             result.warnings.append(redefined)
+        gate_value = base_m.get("value")  # the gates read the figure as the run reported it
+        if kind == "rate" and (_corrected(base_m) or _corrected(cand_m)):
+            base_m, cand_m = as_observed(base_m), as_observed(cand_m)
+            item.baseline, item.candidate = _figure(base_m), _figure(cand_m)
+            item.note = OBSERVED_NOTE
         odd = _odd_figures(name, ((baseline, "baseline", base_m), (candidate, "candidate", cand_m)))
         if odd:
             item.verdict = "no_data"
@@ -520,7 +525,7 @@ def compare_runs(
         item.direction, item.direction_source = infer_direction(
             name,
             gates,
-            float(base_m["value"]),
+            float(gate_value) if gate_value is not None else None,
             kind=kind,
             higher_is_better=higher_is_better,
             lower_is_better=lower_is_better,
@@ -536,7 +541,7 @@ def compare_runs(
             resamples=resamples,
         )
         if item.test is None:
-            item.note = "no interval or per-row values to test with"
+            item.note = _joined(item.note, "no interval or per-row values to test with")
 
     if groups:
         for item in result.metrics:
@@ -557,6 +562,42 @@ def compare_runs(
     _judge(result.metrics, alpha=alpha, min_effect=min_effect)
     _judge([g for m in result.metrics for g in m.groups], alpha=alpha, min_effect=min_effect)
     return result
+
+
+OBSERVED_NOTE = (
+    "compared as observed rates, before the scorer-error correction the runs' reports apply: "
+    "the tests read what the scorer flagged in each row, so the figures shown, the difference "
+    "and --min-effect are on that scale (the same correction in both runs changes no verdict)"
+)
+"""The note on a rate corrected for scorer error (``scorer_error:``) in either run."""
+
+
+def _corrected(metric: dict[str, Any]) -> bool:
+    """Whether a recorded rate is corrected for scorer error (``metrics.aggregate``)."""
+    return "scorer_error" in (metric.get("details") or {})
+
+
+def as_observed(metric: dict[str, Any]) -> dict[str, Any]:
+    """A recorded rate as its observed rate (what its rows give) with that rate's interval:
+    a rate corrected for scorer error records them in ``details`` (``observed``,
+    ``observed_ci_low``, ``observed_ci_high``); another rate is returned as it is. The tests of
+    a comparison run over the rows, so a difference beside the corrected figures was of
+    other numbers than the ones shown."""
+    if not _corrected(metric):
+        return metric
+    details = metric.get("details") or {}
+    return {
+        **metric,
+        "value": details.get("observed"),
+        "ci_low": details.get("observed_ci_low"),
+        "ci_high": details.get("observed_ci_high"),
+        "method": "observed rate, before the scorer-error correction",
+    }
+
+
+def _joined(note: str | None, more: str) -> str:
+    """``more`` after a note already made (``OBSERVED_NOTE``), else ``more``."""
+    return more if not note else f"{note}; {more}"
 
 
 def _one_run(baseline: RunLog, candidate: RunLog) -> bool:
@@ -628,6 +669,8 @@ def _group_items(
     items: list[MetricComparison] = []
     for name in [g for g in cand_groups if g in base_groups]:
         gb, gc = base_groups[name], cand_groups[name]
+        if parent.kind == "rate" and (_corrected(gb) or _corrected(gc)):
+            gb, gc = as_observed(gb), as_observed(gc)
         item = MetricComparison(
             metric=parent.metric,
             kind=parent.kind,
@@ -716,12 +759,15 @@ def _judge(items: list[MetricComparison], *, alpha: float, min_effect: float) ->
             item.verdict = "unchanged"
         elif abs(diff) < min_effect:
             item.verdict = "unchanged"
-            item.note = f"significant, but smaller than --min-effect {min_effect:g}"
+            item.note = _joined(
+                item.note, f"significant, but smaller than --min-effect {min_effect:g}"
+            )
         elif item.direction is None:
             item.verdict = "changed"
-            item.note = (
+            item.note = _joined(
+                item.note,
                 "significant change; direction unknown (no gate on this metric); use "
-                "--higher-is-better or --lower-is-better to judge it"
+                "--higher-is-better or --lower-is-better to judge it",
             )
         else:
             better = diff > 0 if item.direction == "higher" else diff < 0

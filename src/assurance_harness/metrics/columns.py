@@ -582,6 +582,7 @@ class MetricColumns:
         """As ``disparity._case_values``: rows with a group and a value, by group (in order of
         first appearance) and case."""
         codes = self._codes(params.by)[rows]
+        grouped = codes[codes >= 0]  # every group a row names, valued or not
         if params.statistic == "rate":
             truth = self._truth(params.value)[rows]
             values = (truth == TRUE).astype(np.float64)
@@ -610,6 +611,10 @@ class MetricColumns:
             summary[names[int(code)]] = GroupCases(
                 means, int(group_values.size), bool((counts == 1).all())
             )
+        named, first_named = np.unique(grouped, return_index=True)
+        for code in named[np.argsort(first_named, kind="stable")]:
+            if names[int(code)] not in summary:  # rows, none with a value (from_groups says so)
+                summary[names[int(code)]] = GroupCases(np.empty(0), 0, True)
         return summary
 
     def _why_no_data(self, spec: MetricSpec, selected: np.ndarray, reason: str | None) -> str:

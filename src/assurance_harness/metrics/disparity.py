@@ -105,17 +105,21 @@ class GroupCases:
 
 
 def _case_values(rows: list[Row], params: DisparityParams) -> dict[str, dict[str, list[float]]]:
-    """group -> case_id -> values of that case's samples."""
+    """group -> case_id -> values of that case's samples; a group none of whose rows has a
+    value is there with no cases (``from_groups`` says so rather than measure without it)."""
     out: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         group = evaluate(params.by, row)
+        if group is None:
+            continue
+        cases = out[str(group)]
         raw = evaluate(params.value, row)
-        if group is None or raw is None:
+        if raw is None:
             continue
         value = float(bool(raw)) if params.statistic == "rate" else number(raw)
         if value is None:
             continue
-        out[str(group)][str(row.get("case_id"))].append(value)
+        cases[str(row.get("case_id"))].append(value)
     return out
 
 
@@ -269,10 +273,11 @@ class DisparityMetric(MetricKind):
     ) -> MetricValue:
         """The disparity from each group's case means (groups in order of first appearance),
         of ``n_input`` rows: what a streamed run keeps (``metrics.columns``)."""
+        empty = sorted(g for g, cases in cases_of.items() if cases.means.size == 0)
         small = sorted(
-            g for g, cases in cases_of.items() if cases.means.size < params.min_group_size
+            g for g, cases in cases_of.items() if 0 < cases.means.size < params.min_group_size
         )
-        groups = sorted(g for g in cases_of if g not in small)
+        groups = sorted(g for g in cases_of if g not in small and g not in empty)
         n_rows = sum(cases_of[g].n_rows for g in groups)
         details: dict[str, Any] = {
             "statistic": params.statistic,
@@ -282,6 +287,23 @@ class DisparityMetric(MetricKind):
             "n_cases": sum(cases_of[g].means.size for g in groups),
             "n_skipped": n_input - n_rows,
         }
+        if empty:
+            # Its rows failed or were scored null (a content filter refusing every prompt about
+            # one group): a gap measured without it passed a bias gate on the very group the
+            # deployment failed. min_group_size leaves out groups too small to judge, by choice;
+            # this one was asked about and gave no answer.
+            details["groups_without_data"] = empty
+            named = ", ".join(f"'{g}'" for g in empty)
+            details["reason"] = (
+                f"group {named} has no value on any of its rows (failed requests or null "
+                f"scores of '{params.value}'), so the gap between groups cannot be measured; "
+                "fix the cause and run again, or filter the group out with where:"
+                if len(empty) == 1
+                else f"groups {named} have no value on any of their rows (failed requests or "
+                f"null scores of '{params.value}'), so the gap between groups cannot be "
+                "measured; fix the cause and run again, or filter the groups out with where:"
+            )
+            return MetricValue(value=None, n=n_rows, confidence=ctx.confidence, details=details)
         if len(groups) < 2:
             details["reason"] = "fewer than two groups with data"
             return MetricValue(value=None, n=n_rows, confidence=ctx.confidence, details=details)

@@ -7,6 +7,7 @@ dataset files, and all issues are raised together.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -576,18 +577,25 @@ def _load_suite(
     )
 
 
+_SUITE_KEY = re.compile(rb"""^(?:\xef\xbb\xbf)?(["']?)suite\1[ \t]*:(?:[ \t]|$)""")
+"""A top-level ``suite`` key at the start of a line, as YAML allows it to be written: after a
+UTF-8 byte-order mark (the file's first line), quoted, or with spaces before the colon. Each
+of these is a valid suite; a folder's run (and the pytest plugin) that missed one left its
+gates unrun while the others passed."""
+
+
 def is_suite_file(path: Path) -> bool:
     """The one test for "this is a suite": a ``.yaml``/``.yml`` file with a top-level
-    ``suite:`` key (checked on the bytes, without parsing: directories may hold anything). A
-    suite holding a byte that is not UTF-8 is still one, so loading it says what is wrong
-    rather than a folder's run leaving it out."""
+    ``suite`` key (``_SUITE_KEY``, checked on the bytes, without parsing: directories may hold
+    anything). A suite holding a byte that is not UTF-8 is still one, so loading it says what
+    is wrong rather than a folder's run leaving it out."""
     if path.suffix not in (".yaml", ".yml") or not path.is_file():  # a pipe would never end
         return False
     try:
         data = path.read_bytes()
     except OSError:
         return False
-    return any(line.startswith(b"suite:") for line in data.splitlines())
+    return any(_SUITE_KEY.match(line) for line in data.splitlines())
 
 
 def find_suite_files(path: str | Path) -> list[Path]:

@@ -251,19 +251,23 @@ def paired_bootstrap(
     p_value = min(1.0, 2 * min(below, above))
     # With few cases whose value differs between the runs the percentile interval is too
     # narrow (0.875 coverage with 2-3 such cases of 50: benchmarks/coverage.py): say so.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        differ = int(np.count_nonzero(sums_a / cnt_a != sums_b / cnt_b))
+    # A case with rows in one run only (its requests failed in the other) is not matched, and
+    # neither differs nor agrees: counted as both, "over 60 matched cases" hid 6 lost cases.
+    both = (cnt_a > 0) & (cnt_b > 0)
+    matched, alone = int(both.sum()), int(np.count_nonzero((cnt_a > 0) != (cnt_b > 0)))
+    differ = int(np.count_nonzero(sums_a[both] / cnt_a[both] != sums_b[both] / cnt_b[both]))
     caveat = (
         f"; approximate: only {differ} cases differ between the runs (needs >= {MIN_DIFFERING})"
         if differ < MIN_DIFFERING
         else ""
     )
+    unmatched = f", and {alone} cases with rows in one run only" if alone else ""
     return TestResult(
         diff=diff,
         ci_low=float(low),
         ci_high=float(high),
         p_value=float(p_value),
-        method=f"paired bootstrap over {len(base)} matched cases (seed={seed}, "
+        method=f"paired bootstrap over {matched} matched cases{unmatched} (seed={seed}, "
         f"resamples={resamples}){caveat}",
         n_baseline=int(cnt_a.sum()),
         n_candidate=int(cnt_b.sum()),
