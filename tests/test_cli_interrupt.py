@@ -75,3 +75,46 @@ def test_ctrl_c_in_validate_says_it_was_interrupted_and_nothing_changed(tmp_path
     assert len(lines) == 1, err
     assert lines[0].startswith("interrupted"), err
     assert "assurance validate" in lines[0] and "nothing was changed" in lines[0], err
+
+
+def test_ctrl_c_in_report_says_it_was_interrupted_and_what_is_kept(tmp_path: Path) -> None:
+    from tests.register.register_testkit import make_run
+
+    rows = [
+        {
+            "case_id": f"c{i}",
+            "sample": 0,
+            "prompt": f"prompt {i}",
+            "response": f"response {i} " * 8,
+            "error": None,
+            "metadata": {},
+            "expected": {},
+            "scores": {"tox": {"toxicity": 0.01, "flagged": False}},
+        }
+        for i in range(50_000)
+    ]
+    run_dir = make_run(tmp_path / "reports", rows=rows)
+    code, out, err = _ctrl_c_while_reading(
+        cli_command("report", run_dir), run_dir / "results.jsonl", tmp_path
+    )
+    assert code == 130, (code, out, err)
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("interrupted"), err
+    assert "assurance report" in lines[0] and "kept" in lines[0], err
+    assert "nothing was changed" not in lines[0], err  # it writes report files
+
+
+def test_every_command_named_as_read_only_exists_with_its_writing_option() -> None:
+    """A misspelt name in ``READS_ONLY`` would make that command say "what it had written is
+    kept" after a Ctrl-C, and a misspelt option would make it say "nothing was changed" when
+    it had been asked to write."""
+    from assurance_harness.cli import command
+    from assurance_harness.cli_interrupt import READS_ONLY
+
+    root = command()
+    for name, writes in READS_ONLY.items():
+        found = root
+        for part in name.split():
+            found = found.commands[part]  # KeyError: no such command
+        options = {opt for param in found.params for opt in param.opts}
+        assert writes is None or writes in options, (name, writes)
