@@ -29,7 +29,7 @@ gates: [{metric: harmful, max: 0}]
 
 
 def _judged_run(tmp_path: Path) -> run.RunOutcome:
-    (tmp_path / "bots.py").write_text(
+    (tmp_path / "unread_judge_bots.py").write_text(
         "def judge(messages):\n"
         "    return 'Hmm, that is hard to say.'\n"  # no score, no verdict word: parse_error
         "def model(messages):\n"
@@ -38,7 +38,8 @@ def _judged_run(tmp_path: Path) -> run.RunOutcome:
     )
     for name in ("judge", "model"):
         (tmp_path / f"{name}.yaml").write_text(
-            f"type: callable\nfunction: bots:{name}\npython_path: ['.']\n", encoding="utf-8"
+            f"type: callable\nfunction: unread_judge_bots:{name}\npython_path: ['.']\n",
+            encoding="utf-8",
         )
     (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
     return run.run_suite(
