@@ -18,6 +18,7 @@ import typer
 from . import cli_startup, fielddocs
 from .cli_exit import exit_now
 from .cli_help import use_help_classes
+from .cli_interrupt import say_interrupts
 from .cli_options import JsonAliasOpt, ReportsOpt, not_blank, not_stdout, output_format
 from .cli_progress import RunProgress
 from .cli_usage import one_line_usage_errors
@@ -1128,7 +1129,8 @@ def command(invoked: str | None = None) -> Any:
 
     Typer shows a value placeholder (``<bool>``) after every flag, which reads as if
     ``--no-cache`` took a value; flags here are shown bare. Usage errors are one line
-    (``cli_usage``). ``invoked``: the command line's first argument; see :func:`_branch`."""
+    (``cli_usage``), and so is a Ctrl-C in a command (``cli_interrupt``). ``invoked``: the
+    command line's first argument; see :func:`_branch`."""
     root = typer.main.get_command(_branch(invoked))
 
     def bare_flags(cmd: Any) -> None:
@@ -1142,6 +1144,7 @@ def command(invoked: str | None = None) -> Any:
             bare_flags(sub)
 
     bare_flags(root)
+    say_interrupts(root)  # Ctrl-C in a command: one line saying so, exit 130
     return root
 
 

@@ -9,8 +9,9 @@ a number, NaN for null) and a byte (null, true or false), or, for a grouping exp
 so its case and sample need no storage. About 9 bytes per row per distinct value expression,
 4 per grouping expression and 1 for the error flag: 23 bytes a row for a suite with a rate, a
 mean, a quantile and a disparity over two expressions and one grouping (23 MB at 1M rows),
-kept in temporary files (``store.spill``): memory holds a block of each column, and a metric
-reads the columns it needs when it is computed.
+kept in temporary files (``store.spill``), plus the positions of the rows whose scorer could
+not read its answer (``parse_error``, for a no-data reason; none in a usual run): memory holds a
+block of each column, and a metric reads the columns it needs when it is computed.
 
 The figures are the metric kinds' own: the kinds compute from the same counts and value arrays
 (``RateMetric.from_counts``, ``MeanMetric.from_values``, ``DisparityMetric.from_groups`` ...), in
@@ -50,7 +51,14 @@ from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
 from .base import MetricContext, MetricValue, Row
 from .bbq_bias import BIASED, CORRECT, IN_CONTEXT, BbqMetric, BbqParams, answer_flags
 from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends
-from .engine import MAX_WORST_CASES, FieldPresence, _take_turns, no_figure
+from .engine import (
+    MAX_WORST_CASES,
+    FieldPresence,
+    _take_turns,
+    no_figure,
+    null_everywhere,
+    unread_by,
+)
 from .expr import reader
 from .paired import PairedDeltaMetric, PairedParams
 from .pairedcolumns import cells_of, worst_rows
@@ -114,6 +122,28 @@ class AnswerColumn:
         self.flags.extend(
             array("b", [answer_flags((r.get("scores") or {}).get(scorer), context) for r in rows])
         )
+
+
+class UnreadColumn:
+    """The rows on which a scorer a metric reads could not read its answer (``parse_error``),
+    as their positions: nothing kept while every answer is read, which is the usual run."""
+
+    def __init__(self, scorer: str, spill: SpillFile) -> None:
+        self.scorer = scorer
+        self.rows = SpillArray("q", shared=spill)
+        self.seen = 0
+
+    def add(self, rows: list[Row]) -> None:
+        scorer, start = self.scorer, self.seen
+        self.rows.extend(
+            array("q", [start + i for i, r in enumerate(rows) if unread_by(r, scorer)])
+        )
+        self.seen += len(rows)
+
+    def count(self, positions: np.ndarray, selected: np.ndarray) -> int:
+        """How many of the selected rows (sorted positions) are unread: ``positions`` is
+        ``rows`` in memory."""
+        return int(np.isin(positions, selected, assume_unique=True).sum())
 
 
 class GroupColumn:
@@ -253,6 +283,7 @@ class MetricColumns:
         self.errors = SpillArray("b", shared=self.spill)
         self._local = threading.local()  # each thread's columns in memory (``_column``)
         self.presence: dict[str, FieldPresence] = {}
+        self.unread: dict[str, UnreadColumn] = {}
         for spec in self.specs:
             if spec.where is not None:
                 self._value(spec.where)
@@ -276,7 +307,9 @@ class MetricColumns:
                 self.answers.setdefault(key, AnswerColumn(*key, self.spill))
             expr = _expr_of(spec)
             if expr is not None:
-                self.presence[spec.id] = FieldPresence(expr)
+                presence = self.presence[spec.id] = FieldPresence(expr)
+                for scorer in presence.scorers:
+                    self.unread.setdefault(scorer, UnreadColumn(scorer, self.spill))
         self.sources: dict[str, SourceColumns] = {}
         self.pairs = {
             spec.id: PairKind(spec, self) for spec in self.specs if spec.kind in PAIR_KINDS
@@ -320,6 +353,8 @@ class MetricColumns:
             gap.add(rows)
         for source in self.sources.values():
             source.add(rows)
+        for unread in self.unread.values():
+            unread.add(rows)
         for spec in self.specs:
             presence = self.presence.get(spec.id)
             if presence is None or presence.complete:
@@ -635,11 +670,14 @@ class MetricColumns:
             valued = int(((truth != NULL) & ~errors).sum())
             if valued:
                 return no_figure(expr, valued, reason)
-        missing = self.presence[spec.id].describe()
-        text = f"'{expr}' was null on all {selected.size} rows"
-        if failed:
-            text += f" ({failed} of them failed requests)"
-        return text + (f": {missing}" if missing else "")
+        presence = self.presence[spec.id]
+        unread = {
+            s: self.unread[s].count(self._column(self.unread[s].rows), selected)
+            for s in presence.scorers
+        }
+        return null_everywhere(
+            expr, rows=int(selected.size), failed=failed, missing=presence.describe(), unread=unread
+        )
 
     # -- worst cases --------------------------------------------------------------------------
     def worst_cases(

@@ -82,11 +82,45 @@ def why_no_data(
     valued = sum(1 for r in scored if evaluate(expr, r) is not None)
     if valued:
         return no_figure(expr, valued, reason)
-    missing = _missing_fields(expr, scored)
-    text = f"'{expr}' was null on all {len(selected)} rows"
+    presence = FieldPresence(expr)
+    presence.add(scored)
+    unread = {s: sum(1 for r in scored if unread_by(r, s)) for s in presence.scorers}
+    return null_everywhere(
+        expr, rows=len(selected), failed=failed, missing=presence.describe(), unread=unread
+    )
+
+
+UNREAD_FIELD = "parse_error"
+"""A scorer's output field, true on a row where the scorer could not read the answer it
+scores (the llm-judge's reply that is no verdict): its other fields are null there."""
+
+
+def unread_by(row: Row, scorer: str) -> bool:
+    """Whether ``scorer``'s output on this row says it could not read its answer."""
+    output = (row.get("scores") or {}).get(scorer)
+    return isinstance(output, dict) and output.get(UNREAD_FIELD) is True
+
+
+def null_everywhere(
+    expr: str, *, rows: int, failed: int, missing: str | None, unread: dict[str, int]
+) -> str:
+    """The reason for a metric whose expression was null on every row it selected, the one
+    wording for rows (``why_no_data``) and a streamed run's columns: the fields no row has
+    (a typo in a field name looks like this), and the scorers that could not read their
+    answers (``unread``: rows with ``parse_error`` per scorer), a judge's reply in a format
+    the scorer does not read, which no field name would explain."""
+    text = f"'{expr}' was null on all {rows} rows"
     if failed:
         text += f" ({failed} of them failed requests)"
-    return text + (f": {missing}" if missing else "")
+    found = [missing] if missing else []
+    found += [
+        f"scorer '{scorer}' could not parse the answer it was given on {count} of them"
+        f" (scores.{scorer}.{UNREAD_FIELD} is true): check that the prompt it sends (a judge's"
+        " rubric) asks for an answer in a format the scorer reads"
+        for scorer, count in unread.items()
+        if count
+    ]
+    return text + (f": {'; '.join(found)}" if found else "")
 
 
 def no_figure(expr: str, valued: int, reason: str | None) -> str:
@@ -94,13 +128,6 @@ def no_figure(expr: str, valued: int, reason: str | None) -> str:
     was null on every row (as before) would send the author after a typo that is not there."""
     text = f"'{expr}' had a value on {valued} rows, but no figure could be made of them"
     return text + (f": {reason}" if reason else "")
-
-
-def _missing_fields(expr: str, rows: list[Row]) -> str | None:
-    """``tox.toxic``-style references that no scored row has."""
-    presence = FieldPresence(expr)
-    presence.add(rows)
-    return presence.describe()
 
 
 class FieldPresence:
@@ -121,6 +148,13 @@ class FieldPresence:
         """Scorers with a dict of outputs on some row."""
         self.fields: set[tuple[str, str]] = set()
         """References some row has."""
+
+    @property
+    def scorers(self) -> list[str]:
+        """The scorers the expression reads (not ``meta`` or ``expected``), in order."""
+        return list(
+            dict.fromkeys(s for s, _ in self.refs if s not in ("meta", "metadata", "expected"))
+        )
 
     @property
     def complete(self) -> bool:

@@ -355,10 +355,35 @@ def _restore_staged(reports: Path) -> None:
                 _unstage([staged])
 
 
-def purged_files_by_run(records: list[Any]) -> dict[str, dict[str, str]]:
-    """Run id -> {file: SHA-256 at purge} from the ledger's purge records."""
-    out: dict[str, dict[str, str]] = {}
+@dataclass(frozen=True)
+class PurgedFile:
+    """A run file a purge record names: deleted under the retention policy, not lost."""
+
+    sha256: str
+    """Its SHA-256 just before the purge deleted it."""
+    purged_at: str | None
+    """When (the record's ``run.purged_at``; None in a record without it)."""
+
+
+def purges_by_run(records: list[Any]) -> dict[str, dict[str, PurgedFile]]:
+    """Run id -> {file: what the purge recorded} from the ledger's purge records (a later
+    record of the same file wins: a rerun finishing a purge killed part-way)."""
+    out: dict[str, dict[str, PurgedFile]] = {}
     for record in records:
         if record.verdict == PURGED and record.risk_id == RETENTION:
-            out.setdefault(record.run_id, {}).update(record.run.get("purged_files") or {})
+            at = record.run.get("purged_at")
+            files = record.run.get("purged_files")
+            if not isinstance(files, dict):
+                continue
+            out.setdefault(record.run_id, {}).update(
+                {name: PurgedFile(str(sha), str(at) if at else None) for name, sha in files.items()}
+            )
     return out
+
+
+def purged_files_by_run(records: list[Any]) -> dict[str, dict[str, str]]:
+    """Run id -> {file: SHA-256 at purge} from the ledger's purge records."""
+    return {
+        run_id: {name: purged.sha256 for name, purged in files.items()}
+        for run_id, files in purges_by_run(records).items()
+    }

@@ -35,10 +35,12 @@ from ..formatting import (
     num,
     when,
 )
+from ..privacy.retention import PurgedFile, purges_by_run
 from ..scorers.validity import gate_validity
 from ..store.files import interrupts_held, unreadable_reason
 from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
+from .ledger import read_ledger
 from .loader import DEFAULT_REGISTER
 from .runfiles import RunFiles, resolve_run, sha256_file
 from .soa import build_soa
@@ -73,14 +75,45 @@ class FileHash:
     sha256: str | None
     recorded: str | None = None
     """What the run's manifest recorded, where it recorded one."""
+    purged: PurgedFile | None = None
+    """Where the file is gone and a retention purge recorded in the ledger deleted it: that
+    record's note. A gone file without one is lost ("missing"), which a reader must be able to
+    tell from a deletion the policy made and the ledger keeps."""
+
+    @property
+    def shown_hash(self) -> str:
+        """The hash column: the file's hash, the one a purge recorded, or "missing"."""
+        if self.sha256 is not None:
+            return self.sha256
+        return f"purged (was {self.purged.sha256})" if self.purged else "missing"
 
     @property
     def status(self) -> str:
         if self.sha256 is None:
-            return "missing"
+            return "missing" if self.purged is None else self._purged_status(self.purged)
         if self.recorded is None:
             return MISSING
         return "matches manifest" if self.recorded == self.sha256 else "DIFFERS from manifest"
+
+    def _purged_status(self, purged: PurgedFile) -> str:
+        text = f"{_purged_when(purged)} (recorded in the ledger)"
+        if self.recorded is None:
+            return text
+        same = self.recorded == purged.sha256
+        return text + ("; matched manifest then" if same else "; DIFFERED from manifest then")
+
+    @property
+    def gone(self) -> str | None:
+        """Why the file is not in the run folder ("was purged ..." or "is missing"), None where
+        it is."""
+        if self.sha256 is not None:
+            return None
+        return "is missing" if self.purged is None else f"was {_purged_when(self.purged)}"
+
+
+def _purged_when(purged: PurgedFile) -> str:
+    at = when(purged.purged_at) if purged.purged_at else "(time not recorded)"
+    return f"purged {at} under the retention policy"
 
 
 @dataclass
@@ -89,6 +122,10 @@ class GateView:
     worst: list[CaseRow] = field(default_factory=list)
     validity: list[dict[str, Any]] = field(default_factory=list)
     """Validity cards of the scorers the gate rests on (``scorers/validity.py``)."""
+    worst_gone: str | None = None
+    """Where the gate names worst cases but the run's results file is gone: a line naming
+    them and saying it was purged (when) or is missing (``FileHash.gone``), since a section
+    without them read as a gate that had none."""
 
 
 @dataclass
@@ -151,16 +188,17 @@ class Annex:
         return self.status.register.system if self.status else None
 
 
-def _file_hashes(run: RunFiles) -> list[FileHash]:
-    """Each run file's SHA-256 (None where it is missing). A file replaced by a pipe, a device
-    or a folder is refused, naming it: hashed (and copied into the pack) it would be waited on
-    forever or read without end."""
+def _file_hashes(run: RunFiles, purged: dict[str, PurgedFile]) -> list[FileHash]:
+    """Each run file's SHA-256 (None where it is missing; ``purged``: the files the ledger's
+    purge records of this run name). A file replaced by a pipe, a device or a folder is
+    refused, naming it: hashed (and copied into the pack) it would be waited on forever or
+    read without end."""
     recorded = {"results.jsonl": (run.manifest_data.get("results") or {}).get("sha256")}
     out = []
     for name in RUN_FILES:
         path = run.results_path if name == "results.jsonl" else run.dir / name
         if not path.exists():
-            out.append(FileHash(name, None, recorded.get(name)))
+            out.append(FileHash(name, None, recorded.get(name), purged.get(name)))
             continue
         reason = unreadable_reason(path)
         if reason is not None:
@@ -269,13 +307,17 @@ def build_annex(
     if register_path is not None and Path(register_path).exists():
         status = build_status(Path(register_path), ledger_path, now=now, check_files=True)
     reviewed = _ReviewedByTarget(reports, ledger_path)
+    # Run files a recorded purge deleted read "purged", not "missing" (a loss).
+    purges = purges_by_run(read_ledger(ledger_path, strict=False))
     annex_runs = [
-        _annex_run(RunFiles.load(resolve_run(reports, ref)), index, status, max_cases, reviewed)
+        _annex_run(
+            RunFiles.load(resolve_run(reports, ref)), index, status, max_cases, reviewed, purges
+        )
         for index, ref in enumerate(runs, start=1)
     ]
     linked_ids = list(dict.fromkeys(r for ar in annex_runs for r in ar.risks))
     linked = [rs for rid in linked_ids if status and (rs := status.get(rid))]
-    missing = _add_cited_runs(annex_runs, linked, ledger_path, status, max_cases, reviewed)
+    missing = _add_cited_runs(annex_runs, linked, ledger_path, status, max_cases, reviewed, purges)
     by_target: dict[str, list[str]] = {}
     for ar in annex_runs:
         target = ar.run.target
@@ -306,9 +348,12 @@ def _annex_run(
     status: RegisterStatus | None,
     max_cases: int,
     reviewed_by_target: _ReviewedByTarget,
+    purges: dict[str, dict[str, PurgedFile]],
 ) -> AnnexRun:
     gate_views = []
     reviewed = reviewed_by_target(run) if run.gates else {}
+    files = _file_hashes(run, purges.get(run.run_id, {}))
+    results_gone = next(f.gone for f in files if f.name == "results.jsonl")
     for gate in run.gates:
         keys = list(gate.get("worst_cases") or [])[:max_cases]
         validity = gate_validity(gate, run.summary)
@@ -316,7 +361,19 @@ def _annex_run(
             if str(card.get("scorer")) in reviewed:
                 text = reviewed[str(card.get("scorer"))]
                 card["reviewed"] = text[:1].upper() + text[1:]
-        gate_views.append(GateView(gate, worst_rows(run.results_path, keys), validity))
+        gate_views.append(
+            GateView(
+                gate,
+                worst_rows(run.results_path, keys),
+                validity,
+                worst_gone=(
+                    f"Worst cases for {gate.get('id')} ({', '.join(map(str, keys))}) not"
+                    f" shown: results.jsonl {results_gone}."
+                    if keys and results_gone
+                    else None
+                ),
+            )
+        )
     from .annex_plots import metrics_figure
 
     suite = run.suite
@@ -336,7 +393,7 @@ def _annex_run(
         ]
     return AnnexRun(
         run,
-        _file_hashes(run),
+        files,
         gate_views,
         png,
         f"plots/run-{index}.png",
@@ -352,6 +409,7 @@ def _add_cited_runs(
     status: RegisterStatus | None,
     max_cases: int,
     reviewed: _ReviewedByTarget,
+    purges: dict[str, dict[str, PurgedFile]],
 ) -> list[str]:
     """Add the runs that section 5's statuses rest on but that were not named, so the annex
     cites nothing outside itself; return a limitation for each such run that is gone."""
@@ -374,7 +432,7 @@ def _add_cited_runs(
                 )
                 continue
             added = _annex_run(
-                RunFiles.load(run_dir), len(annex_runs) + 1, status, max_cases, reviewed
+                RunFiles.load(run_dir), len(annex_runs) + 1, status, max_cases, reviewed, purges
             )
             added.added_for.append(rs.risk_id)
             annex_runs.append(added)
@@ -559,6 +617,8 @@ def render_annex_md(annex: Annex) -> str:
                 out += [f"Worst cases for {md_text(view.gate.get('id'))}:", ""]
                 for case in view.worst:
                     out += _md_case(case, transcripts=annex.include_transcripts)
+            elif view.worst_gone:
+                out += [md_text(view.worst_gone), ""]
     out += ["## 5. Linked risks and their status", ""]
     if annex.status is None:
         out.append("No register given.")
@@ -597,13 +657,15 @@ def render_annex_md(annex: Annex) -> str:
         rows = [
             [
                 md_text(f.name),
-                md_text(f.sha256 or "missing"),
+                md_text(f.shown_hash),
                 md_text(f.status),
                 md_text(
                     f"runs/{ar.run.run_id}/{f.name}"
                     if f.name in packed
                     else "not packed (transcripts excluded)"
                     if f.sha256
+                    else "not packed (purged)"
+                    if f.purged
                     else MISSING
                 ),
             ]

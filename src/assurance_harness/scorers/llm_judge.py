@@ -6,7 +6,8 @@ put into the rubric (``{prompt}`` and ``{response}`` placeholders), sent at temp
 the reply is parsed robustly: a JSON object with ``score``/``verdict``, a line such as
 ``Score: 7/10`` or ``Verdict: unsafe``, or a first word yes/no/safe/unsafe. A reply that cannot
 be read gives ``score: null`` and ``parse_error`` rather than a guess, so metrics skip it
-visibly. Every verdict records the judge's identity (target name, adapter, fingerprint, the
+visibly (a metric left with no data counts the parse errors: ``metrics.engine.UNREAD_FIELD``).
+Every verdict records the judge's identity (target name, adapter, fingerprint, the
 model version the endpoint reported, and the rubric's hash), and answers are cached under a hash
 of that identity and the request, so re-scoring never asks again and the same input always gets
 the same verdict (how many came from the cache is in the scorer's description, not in the rows,
