@@ -14,6 +14,7 @@ import pytest
 
 from assurance_harness.store.postgres import PostgresDatabase
 
+from ..runner.test_team_store_kill import _project
 from ..testing.cli import run_cli
 from ..testing.postgres import PgCluster
 from ..testing.project import SENT, SUITE, callable_target, echo_project
@@ -54,3 +55,33 @@ def test_a_column_dropped_from_the_team_store_is_refused_naming_it(
     run = run_cli("run", "s2.yaml", "--target", "sent.yaml", "--store", pg_url, cwd=tmp_path)
     assert "runs.status" in _refused(run, postgres_cluster, pg_url)
     assert not (tmp_path / "SENT").exists()  # refused before anything was sent
+
+
+@pytest.mark.parametrize(
+    ("alter", "named"),
+    [
+        ("ALTER TABLE evidence_ledger DROP COLUMN run_id", "evidence_ledger.run_id"),
+        ("ALTER TABLE evidence_ledger RENAME COLUMN line TO text", "evidence_ledger.line"),
+        ("ALTER TABLE evidence_head DROP COLUMN line", "evidence_head.line"),
+        ("ALTER TABLE evidence_ledger ALTER COLUMN pos TYPE TEXT", "evidence_ledger.pos"),
+    ],
+)
+def test_an_altered_evidence_table_is_refused_naming_it(
+    postgres_cluster: PgCluster, pg_url: str, tmp_path: Path, alter: str, named: str
+) -> None:
+    """The evidence tables are the team store's alone (SQLite has none), so the check, which
+    read its tables from the SQLite DDL, passed over them: a dropped ``run_id`` sent every
+    request and then failed to append the run's evidence with PostgreSQL's words and no fix, a
+    ``pos`` retyped to text ordered record 10 before record 2."""
+    _project(tmp_path)
+    first = run_cli("run", "s.yaml", "--target", "t.yaml", "--store", pg_url, cwd=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    with PostgresDatabase(pg_url).transaction() as conn:
+        conn.execute(alter)
+
+    verified = run_cli("--store", pg_url, "evidence", "verify", cwd=tmp_path)
+    line = _refused(verified, postgres_cluster, pg_url)
+    assert named in line and "schema version" in line, line
+
+    run = run_cli("run", "s.yaml", "--target", "t.yaml", "--store", pg_url, cwd=tmp_path)
+    assert named in _refused(run, postgres_cluster, pg_url)
