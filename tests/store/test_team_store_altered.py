@@ -85,3 +85,44 @@ def test_an_altered_evidence_table_is_refused_naming_it(
 
     run = run_cli("run", "s.yaml", "--target", "t.yaml", "--store", pg_url, cwd=tmp_path)
     assert named in _refused(run, postgres_cluster, pg_url)
+
+
+def test_the_check_reads_every_table_and_type_a_fresh_store_has(pg_url: str) -> None:
+    """The columns and types the check expects, parsed from the PostgreSQL DDL, are exactly
+    what that DDL makes in a real server: a parser that dropped a table or misread a type
+    would pass an altered store, or refuse every fresh one."""
+    from assurance_harness.store.schema import expected_columns
+
+    database = PostgresDatabase(pg_url)
+    database.ensure_schema()
+    with database.transaction() as conn:
+        rows = conn.execute(
+            "SELECT table_name AS t, column_name AS c, data_type AS d "
+            "FROM information_schema.columns WHERE table_schema = current_schema()"
+        ).fetchall()
+    made: dict[str, dict[str, str]] = {}
+    for row in rows:
+        made.setdefault(row["t"], {})[row["c"]] = row["d"]
+    assert made == expected_columns()
+    assert {"evidence_ledger", "evidence_head", "store_meta"} <= set(made)
+
+
+def test_the_engines_hold_the_same_tables_and_columns() -> None:
+    """``store.index``, ``compare.baseline`` and ``review.store`` are written once for both
+    engines, so every SQLite table is a team-store table with the same columns (the team store
+    adds its own tables, and ``review_queue.rowid``, which SQLite has implicitly)."""
+    import sqlite3
+
+    from assurance_harness.store.schema import SQLITE_SCHEMA, expected_columns
+
+    with sqlite3.connect(":memory:") as conn:
+        conn.executescript(SQLITE_SCHEMA)
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        sqlite = {
+            t: {r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')}
+            for t in names
+            if not t.startswith("sqlite_")
+        }
+    team = expected_columns()
+    for table, columns in sqlite.items():
+        assert set(team[table]) - {"rowid"} == columns, table
