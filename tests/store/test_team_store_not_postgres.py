@@ -107,9 +107,7 @@ def test_a_silent_server_is_named_with_the_timeout_and_where_the_url_came_from(
     names the setting the URL came from: here ``ASSURANCE_STORE``, then ``assurance.yaml``."""
     with _server(None, None) as port:
         started = time.monotonic()
-        done = run_cli(
-            "runs", "list", cwd=tmp_path, env={"ASSURANCE_STORE": _url(port, timeout=2)}
-        )
+        done = run_cli("runs", "list", cwd=tmp_path, env={"ASSURANCE_STORE": _url(port, timeout=2)})
         took = time.monotonic() - started
         line = _one_line(done, port)
         assert "did not answer within 2 s" in line and "ASSURANCE_STORE" in line, line

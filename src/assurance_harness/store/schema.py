@@ -342,9 +342,7 @@ def refuse_altered(conn: Any, where: str) -> None:
                 what = f"column {table}.{missing[0]} is missing, which"
             elif retyped:
                 column = retyped[0]
-                what = (
-                    f"column {table}.{column} is {have[column]}, where {columns[column]} is what"
-                )
+                what = f"column {table}.{column} is {have[column]}, where {columns[column]} is what"
             else:
                 continue
         from .postgres import StoreError
