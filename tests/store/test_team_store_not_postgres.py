@@ -132,3 +132,13 @@ def test_the_probe_knows_a_real_postgresql_server(postgres_cluster: PgCluster) -
     with _server(None, HTTP) as port:
         found = probe("127.0.0.1", port, "assurance", "postgres", timeout=5)
     assert found.verdict == "other" and found.answer.startswith(b"HTTP/1.1"), found
+
+
+def test_a_connect_timeout_that_is_not_a_number_is_libpqs_one_line(tmp_path: Path) -> None:
+    """The probe reads the URL's timeout; one it cannot read is libpq's error, not a crash."""
+    with _server(None, None) as port:
+        url = f"postgresql://alice@127.0.0.1:{port}/team?connect_timeout=abc"
+        done = run_cli("--store", url, "runs", "list", cwd=tmp_path)
+    text = done.stdout + done.stderr
+    assert done.returncode == 2 and "internal error" not in text, text
+    assert "connect_timeout" in text and "abc" in text, text

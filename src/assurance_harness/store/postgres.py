@@ -310,7 +310,10 @@ class PostgresDatabase(Database):
         from .pgprobe import probe
 
         host, port = address
-        timeout = float(params.get("connect_timeout") or CONNECT_TIMEOUT_S)
+        try:
+            timeout = float(params.get("connect_timeout") or CONNECT_TIMEOUT_S)
+        except ValueError:
+            return plain  # libpq's words name the bad value
         timed_out = isinstance(exc, psycopg.errors.ConnectionTimeout)
         user = params.get("user") or os.environ.get("PGUSER") or _login()
         database = params.get("dbname") or os.environ.get("PGDATABASE") or user
