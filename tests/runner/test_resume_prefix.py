@@ -16,7 +16,7 @@ from pathlib import Path
 from tests.testing.cli import one_line_refusal, run_cli
 from tests.testing.project import echo_runs, interrupted_run
 
-RESUME = ("run", "s.yaml", "--target", "t.yaml", "--no-report", "--resume")
+RESUME = ("run", "s.yaml", "--target", "t.yaml", "--resume")
 
 
 def test_a_unique_prefix_resumes_the_run_it_starts(tmp_path: Path) -> None:
@@ -24,7 +24,7 @@ def test_a_unique_prefix_resumes_the_run_it_starts(tmp_path: Path) -> None:
     prefix = run_id[:12]
 
     as_path = one_line_refusal(run_cli(*RESUME, f"reports/{prefix}", cwd=tmp_path))
-    assert f"run '{prefix}' not found" in as_path, as_path  # a path is exact, never a prefix
+    assert f"run 'reports/{prefix}' not found" in as_path, as_path  # a path is exact
 
     done = run_cli(*RESUME, prefix, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
