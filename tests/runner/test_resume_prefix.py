@@ -44,3 +44,15 @@ def test_an_ambiguous_or_unknown_prefix_is_the_line_the_other_commands_print(
         assert resumed == reported, (resumed, reported)
     ambiguous = one_line_refusal(run_cli(*RESUME, "2", cwd=tmp_path))
     assert "ambiguous" in ambiguous and first.name in ambiguous and second.name in ambiguous
+
+
+def test_a_prefix_of_an_unfinished_run_is_its_resume_in_the_commands_that_read_runs(
+    tmp_path: Path,
+) -> None:
+    """``report``, ``compare`` and ``evidence`` matched prefixes over finished runs only: the
+    start of a stopped run's id was "not found ... no runs under reports/", while its whole id
+    said "has not finished; complete it with ... --resume ID"."""
+    run_id = interrupted_run(tmp_path)
+    line = one_line_refusal(run_cli("report", run_id[:12], cwd=tmp_path))
+    assert line == one_line_refusal(run_cli("report", run_id, cwd=tmp_path))
+    assert f"--resume {run_id}" in line, line
