@@ -786,7 +786,9 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
 
     In order: a path to a run folder; the run id in the index (``runs.db``, which knows runs
     whose folder lies elsewhere); ``reports_dir/<ref>``; a unique prefix of a run id under
-    ``reports_dir``. Anything else is a ``UsageError`` that says what was tried.
+    ``reports_dir`` (a unique start of an unfinished run's id is that run's line: being run,
+    or to be completed with ``--resume``). Anything else is a ``UsageError`` that says what was
+    tried.
     """
     reports_dir = Path(reports_dir)
     if isinstance(ref, str) and not ref.strip():  # a prefix of every run id: it would pick one
@@ -812,6 +814,9 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     found = run_by_prefix(ref, reports_dir, scan_runs(reports_dir))
     if found is not None:
         return found
+    stopped = [p for p in started_runs(reports_dir) if not (p / SUMMARY).exists()]
+    if (unfinished := run_by_prefix(ref, reports_dir, stopped)) is not None:
+        _refuse_unfinished(unfinished, f"run '{unfinished.name}' in {reports_dir}")
     if direct.is_dir():  # a path given, to a folder that is there: not "not found"
         if (direct / RUN_STATE).exists():
             _refuse_unfinished(direct, f"run {direct}")
