@@ -46,6 +46,12 @@ PROBE_TIMEOUT_S = 2.0
 PostgreSQL server answers at once, and the user has already waited for libpq."""
 
 
+_NO_PROBE = ("FATAL:", "ERROR:", "failed to resolve host", "could not translate host name")
+"""Words in a failed connection's error that make a probe pointless: the server's own (it
+speaks PostgreSQL), or a host name that does not resolve (psycopg's, libpq's), which a probe
+would look up again, as slowly."""
+
+
 def _tcp_address(params: dict[str, Any]) -> tuple[str, int] | None:
     """The one TCP host and port libpq connects to for ``params`` (the URL's, else ``PGHOST``
     and ``PGPORT``, else port 5432), or None for a socket file or several hosts."""
@@ -301,8 +307,8 @@ class PostgresDatabase(Database):
 
         cause = self.url.scrub(_first_line(exc))
         plain = StoreError(f"cannot connect to the store {self.where}: {cause}")
-        if "FATAL:" in str(exc) or "ERROR:" in str(exc):
-            return plain  # the server answered, as PostgreSQL
+        if any(said in str(exc) for said in _NO_PROBE):
+            return plain  # the server answered, as PostgreSQL; or no address to probe
         params = self._params()
         address = _tcp_address(params)
         if address is None or params.get("sslnegotiation") == "direct":
