@@ -49,7 +49,7 @@ def store_migrate(
         if not is_postgres_url(to):
             raise StoreError("--to: the target must be a postgresql:// URL")
         check_store_url(to)
-        with using_store(to):
+        with using_store(to, source="--to"):
             target = team_database()
             assert target is not None
             tables = copy_tables(SqliteDatabase(workspace.index), target)

@@ -57,7 +57,7 @@ def test_a_command_given_a_run_whose_folder_is_gone_says_so(gone, name: str) -> 
         (["compare", "never-a-run", "K"], "run 'never-a-run' not found"),
         (
             ["run", "s.yaml", "--target", "t.yaml", "--resume", "never-a-run"],
-            "no run 'never-a-run' in reports",
+            "run 'never-a-run' not found",
         ),
     ],
 )

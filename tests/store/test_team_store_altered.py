@@ -14,6 +14,7 @@ import pytest
 
 from assurance_harness.store.postgres import PostgresDatabase
 
+from ..runner.test_team_store_kill import _project
 from ..testing.cli import run_cli
 from ..testing.postgres import PgCluster
 from ..testing.project import SENT, SUITE, callable_target, echo_project
@@ -54,3 +55,74 @@ def test_a_column_dropped_from_the_team_store_is_refused_naming_it(
     run = run_cli("run", "s2.yaml", "--target", "sent.yaml", "--store", pg_url, cwd=tmp_path)
     assert "runs.status" in _refused(run, postgres_cluster, pg_url)
     assert not (tmp_path / "SENT").exists()  # refused before anything was sent
+
+
+@pytest.mark.parametrize(
+    ("alter", "named"),
+    [
+        ("ALTER TABLE evidence_ledger DROP COLUMN run_id", "evidence_ledger.run_id"),
+        ("ALTER TABLE evidence_ledger RENAME COLUMN line TO text", "evidence_ledger.line"),
+        ("ALTER TABLE evidence_head DROP COLUMN line", "evidence_head.line"),
+        ("ALTER TABLE evidence_ledger ALTER COLUMN pos TYPE TEXT", "evidence_ledger.pos"),
+    ],
+)
+def test_an_altered_evidence_table_is_refused_naming_it(
+    postgres_cluster: PgCluster, pg_url: str, tmp_path: Path, alter: str, named: str
+) -> None:
+    """The evidence tables are the team store's alone (SQLite has none), so the check, which
+    read its tables from the SQLite DDL, passed over them: a dropped ``run_id`` sent every
+    request and then failed to append the run's evidence with PostgreSQL's words and no fix, a
+    ``pos`` retyped to text ordered record 10 before record 2."""
+    _project(tmp_path)
+    first = run_cli("run", "s.yaml", "--target", "t.yaml", "--store", pg_url, cwd=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    with PostgresDatabase(pg_url).transaction() as conn:
+        conn.execute(alter)
+
+    verified = run_cli("--store", pg_url, "evidence", "verify", cwd=tmp_path)
+    line = _refused(verified, postgres_cluster, pg_url)
+    assert named in line and "schema version" in line, line
+
+    run = run_cli("run", "s.yaml", "--target", "t.yaml", "--store", pg_url, cwd=tmp_path)
+    assert named in _refused(run, postgres_cluster, pg_url)
+
+
+def test_the_check_reads_every_table_and_type_a_fresh_store_has(pg_url: str) -> None:
+    """The columns and types the check expects, parsed from the PostgreSQL DDL, are exactly
+    what that DDL makes in a real server: a parser that dropped a table or misread a type
+    would pass an altered store, or refuse every fresh one."""
+    from assurance_harness.store.schema import expected_columns
+
+    database = PostgresDatabase(pg_url)
+    database.ensure_schema()
+    with database.transaction() as conn:
+        rows = conn.execute(
+            "SELECT table_name AS t, column_name AS c, data_type AS d "
+            "FROM information_schema.columns WHERE table_schema = current_schema()"
+        ).fetchall()
+    made: dict[str, dict[str, str]] = {}
+    for row in rows:
+        made.setdefault(row["t"], {})[row["c"]] = row["d"]
+    assert made == expected_columns()
+    assert {"evidence_ledger", "evidence_head", "store_meta"} <= set(made)
+
+
+def test_the_engines_hold_the_same_tables_and_columns() -> None:
+    """``store.index``, ``compare.baseline`` and ``review.store`` are written once for both
+    engines, so every SQLite table is a team-store table with the same columns (the team store
+    adds its own tables, and ``review_queue.rowid``, which SQLite has implicitly)."""
+    import sqlite3
+
+    from assurance_harness.store.schema import SQLITE_SCHEMA, expected_columns
+
+    with sqlite3.connect(":memory:") as conn:
+        conn.executescript(SQLITE_SCHEMA)
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        sqlite = {
+            t: {r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')}
+            for t in names
+            if not t.startswith("sqlite_")
+        }
+    team = expected_columns()
+    for table, columns in sqlite.items():
+        assert set(team[table]) - {"rowid"} == columns, table

@@ -782,10 +782,11 @@ def _run_suite(
     if resume:
         run_dir = RunDir(reports / resume)
         if not run_dir.exists():
-            from ..store.runread import check_indexed_run_present
+            from ..store.runread import check_indexed_run_present, run_not_found, started_runs
 
-            check_indexed_run_present(resume, reports)  # indexed, its folder deleted: say so
-            raise UsageError(f"no run '{resume}' in {reports}; see 'assurance runs list'")
+            # Indexed, its folder deleted: say so (``resume`` may be a path to that folder).
+            check_indexed_run_present(Path(resume).name, reports)
+            raise run_not_found(resume, reports, started_runs(reports))
         try:
             locks.enter_context(_run_lock(run_dir))
             # Held alone now: what a writer killed mid-file left is nobody's (SIGKILL, a

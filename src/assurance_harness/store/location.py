@@ -26,6 +26,8 @@ PROJECT_FILE = "assurance.yaml"
 EMBEDDED = "sqlite"
 
 _cli_store: str | None = None
+_cli_source = "--store"
+"""What gave ``_cli_store``, for messages: ``--store``, or ``store migrate``'s ``--to``."""
 _databases: dict[str, Database] = {}
 
 
@@ -54,16 +56,17 @@ def follow_up(command: str) -> str:
 
 
 @contextmanager
-def using_store(url: str | None) -> Iterator[None]:
+def using_store(url: str | None, *, source: str = "--store") -> Iterator[None]:
     """Within the block, the store is ``url`` (``sqlite`` or None: the embedded one) whatever
-    the configuration says; ``store migrate`` reads one store and writes the other."""
-    global _cli_store
-    previous = _cli_store
-    _cli_store = url or EMBEDDED
+    the configuration says; ``store migrate`` reads one store and writes the other.
+    ``source``: the option that gave ``url``, named in messages that say to fix it."""
+    global _cli_store, _cli_source
+    previous = _cli_store, _cli_source
+    _cli_store, _cli_source = url or EMBEDDED, source
     try:
         yield
     finally:
-        _cli_store = previous
+        _cli_store, _cli_source = previous
 
 
 def check_store_url(url: str) -> None:
@@ -88,15 +91,31 @@ def check_store_url(url: str) -> None:
     PgUrl(url)
 
 
-def store_url() -> str | None:
-    """The PostgreSQL URL in force, or None for the embedded store."""
+def _chosen() -> tuple[str | None, str]:
+    """The store as given (None: not given anywhere) and what gave it, in the order of the
+    module's docstring."""
     # ASSURANCE_STORE= (a CI secret not set) is as unset, as other variables are: the project
     # file's store: is read, not replaced by the embedded store without a word.
     variable = os.environ.get(STORE_ENV, "")
-    chosen = _cli_store if _cli_store is not None else (variable if variable.strip() else None)
-    source = "--store" if _cli_store is not None else STORE_ENV
-    if chosen is None:
-        chosen, source = _configured_store(), PROJECT_FILE
+    if _cli_store is not None:
+        return _cli_store, _cli_source
+    if variable.strip():
+        return variable, STORE_ENV
+    return _configured_store(), PROJECT_FILE
+
+
+def store_source() -> str:
+    """Where the store in force was given, as a message names the setting to fix:
+    ``--store``, ``$ASSURANCE_STORE`` or ``store: in assurance.yaml``."""
+    source = _chosen()[1]
+    return {STORE_ENV: f"${STORE_ENV}", PROJECT_FILE: f"store: in {PROJECT_FILE}"}.get(
+        source, source
+    )
+
+
+def store_url() -> str | None:
+    """The PostgreSQL URL in force, or None for the embedded store."""
+    chosen, source = _chosen()
     if chosen is None or chosen.strip() in ("", EMBEDDED):
         return None
     try:
@@ -175,7 +194,7 @@ def team_database() -> Database | None:
     if url not in _databases:
         from .postgres import PostgresDatabase
 
-        _databases[url] = PostgresDatabase(url)
+        _databases[url] = PostgresDatabase(url, source=store_source())
     database = _databases[url]
     database.ensure_schema()
     return database

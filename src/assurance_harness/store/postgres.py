@@ -39,6 +39,45 @@ the command fails, as the JSONL ledger waits for its ``.lock``: unbounded, one s
 open in a shell hung every writer of the team, without a word."""
 
 
+CONNECT_TIMEOUT_S = 10
+"""How long a connection may take where the URL gives no ``connect_timeout``."""
+PROBE_TIMEOUT_S = 2.0
+"""How long ``pgprobe`` waits, once a connection failed, for an answer at the address: a
+PostgreSQL server answers at once, and the user has already waited for libpq."""
+
+
+_NO_PROBE = ("FATAL:", "ERROR:", "failed to resolve host", "could not translate host name")
+"""Words in a failed connection's error that make a probe pointless: the server's own (it
+speaks PostgreSQL), or a host name that does not resolve (psycopg's, libpq's), which a probe
+would look up again, as slowly."""
+
+
+def _tcp_address(params: dict[str, Any]) -> tuple[str, int] | None:
+    """The one TCP host and port libpq connects to for ``params`` (the URL's, else ``PGHOST``
+    and ``PGPORT``, else port 5432), or None for a socket file or several hosts."""
+    host = str(params.get("hostaddr") or params.get("host") or os.environ.get("PGHOST") or "")
+    port = str(params.get("port") or os.environ.get("PGPORT") or "5432")
+    if not host or host.startswith(("/", "@")) or "," in host or "," in port:
+        return None
+    try:
+        return host, int(port)
+    except ValueError:
+        return None
+
+
+def _hostport(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "postgres"
+
+
 class StoreError(HarnessError):
     """The team store cannot be used (unreachable, refused, misconfigured); exit 2."""
 
@@ -218,8 +257,11 @@ class PostgresDatabase(Database):
 
     dialect: Dialect = "postgresql"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, source: str = "the store URL") -> None:
         self.url = PgUrl(url)
+        self.source = source
+        """The setting that gave the URL (``--store``, ``$ASSURANCE_STORE``, ...), named in an
+        error that says to fix its host or port."""
 
     @property
     def where(self) -> str:
@@ -233,11 +275,19 @@ class PostgresDatabase(Database):
                 "the PostgreSQL team store needs psycopg 3: "
                 "pip install 'assurance-harness[postgres]'"
             ) from None
-        kwargs: dict[str, Any] = {"connect_timeout": 10, "row_factory": dict_row}
+        kwargs: dict[str, Any] = {"row_factory": dict_row}
+        if "connect_timeout" not in self._params():  # the URL's own wins (psycopg's would not)
+            kwargs["connect_timeout"] = CONNECT_TIMEOUT_S
         password = self.url.password()
         if password is not None:
             kwargs["password"] = password
         return kwargs
+
+    def _params(self) -> dict[str, Any]:
+        """The URL's connection parameters, as libpq reads them."""
+        from psycopg.conninfo import conninfo_to_dict
+
+        return conninfo_to_dict(self.url.conninfo)
 
     def _connect(self) -> psycopg.Connection[Any]:
         kwargs = self._kwargs()
@@ -246,9 +296,55 @@ class PostgresDatabase(Database):
         try:
             return psycopg.connect(self.url.conninfo, **kwargs)
         except psycopg.Error as exc:
-            raise StoreError(
-                f"cannot connect to the store {self.where}: {self.url.scrub(_first_line(exc))}"
-            ) from None
+            raise self._not_connected(exc) from None
+
+    def _not_connected(self, exc: psycopg.Error) -> StoreError:
+        """Why a connection failed, in one line. Where libpq's words are not the server's (a
+        timeout, "invalid response to SSL negotiation"), the address is probed (``pgprobe``):
+        a port with a web server, an SSH server or a silent socket behind it is named as such,
+        with the setting to fix, instead of libpq's words, which name neither."""
+        import psycopg
+
+        cause = self.url.scrub(_first_line(exc))
+        plain = StoreError(f"cannot connect to the store {self.where}: {cause}")
+        if any(said in str(exc) for said in _NO_PROBE):
+            return plain  # the server answered, as PostgreSQL; or no address to probe
+        params = self._params()
+        address = _tcp_address(params)
+        if address is None or params.get("sslnegotiation") == "direct":
+            return plain  # a socket file, several hosts, or TLS first: a plain probe would lie
+        from .pgprobe import probe
+
+        host, port = address
+        try:
+            timeout = float(params.get("connect_timeout") or CONNECT_TIMEOUT_S)
+        except ValueError:
+            return plain  # libpq's words name the bad value
+        timed_out = isinstance(exc, psycopg.errors.ConnectionTimeout)
+        user = params.get("user") or os.environ.get("PGUSER") or _login()
+        database = params.get("dbname") or os.environ.get("PGDATABASE") or user
+        # After libpq's timeout, a short wait for the answer: it has waited for one already.
+        wait = PROBE_TIMEOUT_S / 4 if timed_out else PROBE_TIMEOUT_S
+        found = probe(host, port, user, database, timeout=PROBE_TIMEOUT_S, wait=wait)
+        at = f"cannot connect to the store {self.where}: the server at {_hostport(host, port)}"
+        fix = f"check the host and port in {self.source}"
+        if found.verdict == "other":
+            said = f"it answered '{found.shown()}'" if found.answer else "it closed the connection"
+            return StoreError(f"{at} does not speak PostgreSQL ({said}); {fix}")
+        if found.verdict == "silent" and timed_out:
+            return StoreError(
+                f"{at} accepted the connection but did not answer within {timeout:g} s, as a "
+                f"PostgreSQL server does at once: it is not PostgreSQL, or it is overloaded; {fix}"
+            )
+        if found.verdict == "silent":
+            return StoreError(f"{at} does not speak PostgreSQL (libpq: {cause}); {fix}")
+        if found.verdict == "unreachable" and timed_out:
+            return StoreError(
+                f"cannot connect to the store {self.where}: nothing at {_hostport(host, port)} "
+                f"accepted a connection within {timeout:g} s (the host is down, or a firewall "
+                f"drops the packets); {fix}"
+            )
+        return plain
 
     def _pool(self) -> Any:
         """This process's connection pool for the store (psycopg-pool), or None without it.

@@ -50,8 +50,11 @@ __all__ = [
     "resolve_run_id",
     "resumed_run_id",
     "row_key",
+    "run_by_prefix",
+    "run_not_found",
     "scan_runs",
     "split_row_key",
+    "started_runs",
     "unfinished_runs",
 ]
 
@@ -736,9 +739,7 @@ def unfinished_runs(
     longer than the try."""
     runs: list[UnfinishedRun] = []
     unreadable: list[str] = []
-    if not reports_dir.is_dir():
-        return runs, unreadable
-    for folder in sorted(p.parent for p in reports_dir.glob(f"*/{RUN_STATE}")):
+    for folder in started_runs(reports_dir):
         if (folder / SUMMARY).exists():
             continue  # finished (or being finished): the index and ``unindexed_runs`` list it
         try:
@@ -785,7 +786,9 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
 
     In order: a path to a run folder; the run id in the index (``runs.db``, which knows runs
     whose folder lies elsewhere); ``reports_dir/<ref>``; a unique prefix of a run id under
-    ``reports_dir``. Anything else is a ``UsageError`` that says what was tried.
+    ``reports_dir`` (a unique start of an unfinished run's id is that run's line: being run,
+    or to be completed with ``--resume``). Anything else is a ``UsageError`` that says what was
+    tried.
     """
     reports_dir = Path(reports_dir)
     if isinstance(ref, str) and not ref.strip():  # a prefix of every run id: it would pick one
@@ -808,14 +811,12 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
         _refuse_unfinished(reports_dir / ref, f"run '{ref}' in {reports_dir}")
     if record:  # before the prefixes: a gone run's id must not pick another run it starts
         check_run_folder_present(ref, record.get("run_dir"), reports_dir)
-    matches = [p for p in scan_runs(reports_dir) if p.name.startswith(ref)]
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        names = ", ".join(p.name for p in matches[:5])
-        raise UsageError(
-            f"run id '{ref}' is ambiguous in {reports_dir}: {names}; give more of the id"
-        )
+    found = run_by_prefix(ref, reports_dir, scan_runs(reports_dir))
+    if found is not None:
+        return found
+    stopped = [p for p in started_runs(reports_dir) if not (p / SUMMARY).exists()]
+    if (unfinished := run_by_prefix(ref, reports_dir, stopped)) is not None:
+        _refuse_unfinished(unfinished, f"run '{unfinished.name}' in {reports_dir}")
     if direct.is_dir():  # a path given, to a folder that is there: not "not found"
         if (direct / RUN_STATE).exists():
             _refuse_unfinished(direct, f"run {direct}")
@@ -823,33 +824,70 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
             f"{direct}: a folder, but not a run's (no summary.json); give a run's folder or its "
             "id (see 'assurance runs list')"
         )
-    known = [p.name for p in scan_runs(reports_dir)][-5:]
+    raise run_not_found(ref, reports_dir, scan_runs(reports_dir))
+
+
+def run_by_prefix(ref: str, reports_dir: Path, folders: list[Path]) -> Path | None:
+    """The one folder of ``folders`` (runs in ``reports_dir``) whose name, the run's id, starts
+    with ``ref``; None when none does; a UsageError naming them when several do. Every command
+    that takes a unique start of a run id (those that read a run, ``run --resume``) asks here,
+    so each takes the same prefixes and says the same thing of one several runs share."""
+    matches = [p for p in folders if p.name.startswith(ref)]
+    if len(matches) > 1:
+        names = ", ".join(p.name for p in matches[:5])
+        raise UsageError(
+            f"run id '{ref}' is ambiguous in {reports_dir}: {names}; give more of the id"
+        )
+    return matches[0] if matches else None
+
+
+def run_not_found(ref: str, reports_dir: Path, folders: list[Path]) -> UsageError:
+    """The line for a run ``ref`` that neither the index nor ``reports_dir`` holds, with the
+    newest of ``folders`` (the runs the command could have named) as a hint."""
+    known = [p.name for p in folders][-5:]
     hint = f"recent runs: {', '.join(known)}" if known else f"no runs under {reports_dir}/"
-    raise UsageError(
+    return UsageError(
         f"run '{ref}' not found (looked in {reports_dir}/ and its index); {hint}; "
         "list runs with 'assurance runs list'"
     )
 
 
+def started_runs(reports_dir: Path) -> list[Path]:
+    """Run folders directly under ``reports_dir`` that a run made (those with a run.json),
+    finished or not: the runs ``--resume`` can name."""
+    if not reports_dir.is_dir():
+        return []
+    return sorted(p.parent for p in reports_dir.glob(f"*/{RUN_STATE}"))
+
+
 def resumed_run_id(given: str, reports_dir: Path | str) -> str:
-    """The id of the run ``--resume GIVEN`` names in ``reports_dir``: the id, or a path to its
-    folder there (``reports/ID/``, as a shell completes it). A path to a run folder in another
-    reports folder is refused: resumed with this ``--reports``, the run's files stayed where
-    they were while its index row, cache entries and evidence went into this one; any other
-    path (``..``, a folder that is no run) is no run of these reports."""
+    """The id of the run ``--resume GIVEN`` names in ``reports_dir``: the id, a unique start of
+    one (as the commands that read a run take, ``run_by_prefix``), or a path to its folder
+    there (``reports/ID/``, as a shell completes it: exact, never a prefix). A path to a run
+    folder in another reports folder is refused: resumed with this ``--reports``, the run's
+    files stayed where they were while its index row, cache entries and evidence went into
+    this one; any other path (``..``, a folder that is no run) is no run of these reports.
+    An id no folder has, or a path there to no folder, is returned as given: the runner says
+    whether the index knows it (its folder deleted) or not (``run_not_found``, naming it as
+    given); the store in force, whose index that is, is not known here yet. Called again on its
+    own answer (the command line, then ``run_suite``), it answers the same."""
     path = Path(given)
+    reports = Path(reports_dir)
     if len(path.parts) == 1 and path.name != "..":  # an id, "./ID" and "ID/" included
-        return path.name
+        if os.path.lexists(reports / path.name):
+            return path.name
+        found = run_by_prefix(path.name, reports, started_runs(reports))
+        return path.name if found is None else found.name
     folder = Path(os.path.abspath(path))  # ".." taken lexically, a link in the path kept
-    if folder.parent.resolve() == Path(reports_dir).resolve():
-        return folder.name
+    if folder.parent.resolve() == reports.resolve():
+        return folder.name if os.path.lexists(reports / folder.name) else given
     if (folder / RUN_STATE).is_file():
         raise UsageError(
             f"--resume {given}: that run's folder is in {path.parent}, not in the reports "
             f"folder {reports_dir}, where its index row, cache and evidence would go; resume "
             f"it with --reports {path.parent} --resume {folder.name}"
         )
-    raise UsageError(f"no run '{given}' in {reports_dir}; see 'assurance runs list'")
+    raise run_not_found(given, reports, started_runs(reports))
 
 
 def _refuse_unfinished(folder: Path, named: str) -> NoReturn:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import Any
 
 SCHEMA_VERSION = 2
@@ -289,42 +290,65 @@ def record_versions(conn: Any) -> None:
         )
 
 
-@functools.cache
-def expected_columns() -> dict[str, frozenset[str]]:
-    """Each table of this version and its columns, read from the one DDL that defines them
-    (SQLite's, run in memory): the engines hold the same tables and columns."""
-    import sqlite3
+_TABLE = re.compile(r"^CREATE TABLE IF NOT EXISTS (\w+) \((.*?)^\);", re.MULTILINE | re.DOTALL)
+_NOT_A_COLUMN = ("PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "CONSTRAINT")
+_WIDER = {"integer": frozenset({"integer", "bigint"})}
+"""A type the check accepts in place of the one the DDL gives: an ``integer`` column widened to
+``bigint`` by hand holds every value the tool writes."""
 
-    with sqlite3.connect(":memory:") as conn:
-        conn.executescript(SQLITE_SCHEMA)
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {
-            t: frozenset(r[1] for r in conn.execute(f'PRAGMA table_info("{t}")'))
-            for t in tables
-            if not t.startswith("sqlite_")
-        }
+
+@functools.cache
+def expected_columns() -> dict[str, dict[str, str]]:
+    """Each team-store table of this version, its columns and their types (as
+    ``information_schema.columns.data_type`` names them), read from the one DDL that defines
+    them (``POSTGRES_SCHEMA``): the evidence tables and ``store_meta`` exist in PostgreSQL
+    only, so SQLite's DDL, which this was once read from, left them unchecked."""
+    tables: dict[str, dict[str, str]] = {}
+    for match in _TABLE.finditer(POSTGRES_SCHEMA):
+        columns = tables.setdefault(match.group(1), {})
+        for line in match.group(2).splitlines():
+            words = line.strip().rstrip(",").split()
+            if len(words) >= 2 and words[0] not in _NOT_A_COLUMN:
+                columns[words[0].strip('"')] = words[1].lower()
+    return tables
 
 
 def refuse_altered(conn: Any, where: str) -> None:
     """A StoreError naming the first table or column of this version that a team store at
-    this version lacks (dropped or renamed by hand): each command read or wrote it and failed
-    on its own (an internal error listing runs, a run that sent every request and then could
-    not index them, with PostgreSQL's words and no fix)."""
+    this version lacks (dropped or renamed by hand), or holds with another type (retyped): each
+    command read or wrote it and failed on its own (an internal error listing runs, a run that
+    sent every request and then could not index them or append its evidence, with PostgreSQL's
+    words and no fix), or worse, went on: ``evidence_ledger.pos`` as text orders record 10
+    before record 2."""
     rows = conn.execute(
-        "SELECT table_name AS t, column_name AS c FROM information_schema.columns "
+        "SELECT table_name AS t, column_name AS c, data_type AS d FROM information_schema.columns "
         "WHERE table_schema = current_schema()"
     ).fetchall()
-    present: dict[str, set[str]] = {}
+    present: dict[str, dict[str, str]] = {}
     for row in rows:
-        present.setdefault(str(row["t"]), set()).add(str(row["c"]))
+        present.setdefault(str(row["t"]), {})[str(row["c"])] = str(row["d"])
     for table, columns in sorted(expected_columns().items()):
-        missing = sorted(columns - present.get(table, set()))
-        if table not in present or missing:
-            what = f"table {table}" if table not in present else f"column {table}.{missing[0]}"
-            from .postgres import StoreError
-
-            raise StoreError(
-                f"store {where}: {what} is missing, which schema version {SCHEMA_VERSION} has (the "
-                "store's tables were altered by hand); restore it as this version defines it "
-                "(assurance_harness/store/schema.py), or the database from a backup"
+        have = present.get(table)
+        if have is None:
+            what = f"table {table} is missing, which"
+        else:
+            missing = sorted(set(columns) - set(have))
+            retyped = sorted(
+                c
+                for c, kind in columns.items()
+                if c in have and have[c] not in _WIDER.get(kind, frozenset({kind}))
             )
+            if missing:
+                what = f"column {table}.{missing[0]} is missing, which"
+            elif retyped:
+                column = retyped[0]
+                what = f"column {table}.{column} is {have[column]}, where {columns[column]} is what"
+            else:
+                continue
+        from .postgres import StoreError
+
+        raise StoreError(
+            f"store {where}: {what} schema version {SCHEMA_VERSION} has (the store's tables were "
+            "altered by hand); restore it as this version defines it "
+            "(assurance_harness/store/schema.py), or the database from a backup"
+        )
