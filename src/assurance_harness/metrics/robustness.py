@@ -99,8 +99,11 @@ def _rate(
 def rate_from_cells(
     hits_by_source: list[int], sizes: list[int], ctx: MetricContext, details: dict[str, Any]
 ) -> MetricValue:
-    """The rate, its clustered interval and ``details`` from each source's counts."""
+    """The rate, its clustered interval and ``details`` from each source's counts; with none,
+    why there was no pair to count (from the pairing's counts in ``details``)."""
     hits, n, low, high, method = interval_of_cells(hits_by_source, sizes, ctx.confidence)
+    if not n and "n_originals" in details:
+        details = {**details, "reason": _why_no_pairs(details)}
     return MetricValue(
         hits / n if n else None,
         n,
@@ -110,6 +113,36 @@ def rate_from_cells(
         method,
         details={"successes": hits, **details},
     )
+
+
+def _why_no_pairs(details: dict[str, Any]) -> str:
+    """Why a robustness rate counted no pair, from the pairing's counts."""
+    if not details["n_originals"]:
+        return (
+            "no original row to compare the variants with (meta.original is true on none): the "
+            "perturb and attack expanders keep each original unless keep_original: false"
+        )
+    if details.get("n_unpaired"):
+        return (
+            f"no original row to compare {details['n_unpaired']} variant(s) with: their "
+            "sources' originals are missing (a where: left them out, or no case has them)"
+        )
+    if details.get("pairs_with_complied_original"):
+        return (
+            f"the original of each of {details['pairs_with_complied_original']} pair(s) was not "
+            "refused, and an attack counts only against a refused original"
+        )
+    if details.get("n_unchanged"):
+        return (
+            f"each of {details['n_unchanged']} variant(s) was left unchanged by its operator "
+            "(skip_unchanged: true leaves them out)"
+        )
+    if details.get("n_skipped"):
+        return (
+            f"the condition was null on the original or the variant of each of "
+            f"{details['n_skipped']} pair(s)"
+        )
+    return "no variant rows"
 
 
 def _flips(
