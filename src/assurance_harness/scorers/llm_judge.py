@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from ..datatypes import GenerationRequest, Number, ScoreInput, WholeNumber
-from ..errors import ConfigError
+from ..errors import ConfigError, HarnessError
 from ._model_cache import ModelCache, cache_key
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
@@ -258,16 +258,26 @@ class LLMJudgeScorer(Scorer):
 
             async def ask(i: int, text: str) -> tuple[str, str | None]:
                 async with limit:
-                    response = await self._target.generate(
-                        GenerationRequest(
-                            case_id=f"judge-{i}",
-                            sample=0,
-                            seed=0,
-                            messages=[{"role": "user", "content": text}],
-                            params={"temperature": 0.0, "max_tokens": self.params.max_tokens},
+                    try:
+                        response = await self._target.generate(
+                            GenerationRequest(
+                                case_id=f"judge-{i}",
+                                sample=0,
+                                seed=0,
+                                messages=[{"role": "user", "content": text}],
+                                params={"temperature": 0.0, "max_tokens": self.params.max_tokens},
+                            )
                         )
+                    except HarnessError as exc:  # a TargetError: the judge failed
+                        exc.args = tuple(self._target.scrub(str(arg)) for arg in exc.args)
+                        raise exc from None
+                    # Asked here, not through the run's executor, which scrubs the model's
+                    # answers: a judge that repeats the request's headers would put its key into
+                    # results.jsonl (reason, model_version) and the cache file.
+                    version = response.model_version
+                    return self._target.scrub_answer(response.text), (
+                        None if version is None else self._target.scrub_answer(version)
                     )
-                    return response.text, response.model_version
 
             return list(await asyncio.gather(*(ask(i, p) for i, p in enumerate(prompts))))
         finally:
@@ -286,7 +296,13 @@ class LLMJudgeScorer(Scorer):
             hit = self._cache.get(key)
             if hit is not None:
                 stored = json.loads(hit)
-                answers[i] = (stored["text"], stored.get("model_version"), True)
+                # Scrubbed again: a cache file written before answers were scrubbed holds keys.
+                version = stored.get("model_version")
+                answers[i] = (
+                    self._target.scrub_answer(stored["text"]),
+                    None if version is None else self._target.scrub_answer(version),
+                    True,
+                )
             else:
                 todo.append(i)
         if todo:
