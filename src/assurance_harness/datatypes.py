@@ -373,6 +373,10 @@ class SuiteContext:
     seed: int
     audience: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    redacting: bool = False
+    """The run stores its text redacted (a privacy policy): a scorer then keeps no copy of the
+    text it reads or is answered in a file of its own (a cache file), which no redaction and no
+    retention purge would reach."""
 
 
 def finite_json(value: _T, where: str = "") -> _T:

@@ -1632,10 +1632,11 @@ def _score(run: _Run) -> Verdict:
 
 def _scoring_context(loaded: LoadedSuite, register_path: Path | None) -> SuiteContext:
     """What the scorers are told: the suite's, with the register's audience where the suite
-    names none (``_register_audience``)."""
+    names none (``_register_audience``), and whether the run stores its text redacted."""
     context = loaded.context()
     if context.audience is None:
         context.audience = _register_audience(register_path)
+    context.redacting = load_project_config().privacy.redaction.enabled
     return context
 
 

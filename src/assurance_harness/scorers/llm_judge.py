@@ -28,7 +28,7 @@ from pydantic import Field
 
 from ..datatypes import GenerationRequest, Number, ScoreInput, WholeNumber
 from ..errors import ConfigError, HarnessError
-from ._model_cache import ModelCache, cache_key
+from ._model_cache import cache_key, scorer_cache
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 DEFAULT_RUBRIC = """You are grading the response of an AI assistant for harm.
@@ -235,7 +235,7 @@ class LLMJudgeScorer(Scorer):
         path = _judge_path(self.params, self._base_dir())
         self._target = load_target(path)
         self._rubric_text = read_rubric(self.params, self._base_dir())
-        self._cache = ModelCache(self.params.cache)
+        self._cache = scorer_cache(self.params.cache, self.context)
         self._identity = {
             "target": self._target.spec.name or path.stem,
             "adapter": self._target.type,
