@@ -1084,9 +1084,10 @@ def _other_target(run_id: str, recorded: str, given: str | Path) -> UsageError:
 
 
 def _crash_scrub(target: Target) -> Callable[[str], str]:
-    """What a crash's message and saved traceback are cleaned of: the target's secrets, and
-    under a redaction policy personal data too (an exception may quote a prompt or a response,
-    and the traceback stays in the run folder that is stored redacted once the run finishes)."""
+    """What a crash's message and saved traceback, and the line a broken target stops the run
+    with, are cleaned of: the target's secrets, and under a redaction policy personal data too
+    (an exception or an error body may quote a prompt or a response, and the traceback stays in
+    the run folder that is stored redacted once the run finishes)."""
     redaction = load_project_config().privacy.redaction
     if not redaction.enabled:
         return target.scrub
@@ -1433,6 +1434,8 @@ def _send_pending(
     except TargetUnusableError as exc:
         # A broken target, found by the probe: the run folder stays (its cases are written)
         # so that once the endpoint is fixed outside the target file, resuming sends it all.
+        # Its message quotes the first error as it came (a 401 may repeat the request).
+        exc.args = tuple(_crash_scrub(target)(str(arg)) for arg in exc.args)
         run_dir.close_journal(check=False)
         if errors_before is not None:
             raise  # a retry of the run's errors: the run is recorded as its journal stands
