@@ -52,3 +52,34 @@ def test_the_stop_line_of_a_broken_target_is_redacted(tmp_path: Path) -> None:
     assert "stopped: the first 3 requests all failed the same way" in output, output
     assert "unauthorised request:" in output and "<EMAIL_ADDRESS>" in output, output
     assert [value for value in PLANTED if value in output] == [], output
+
+
+def test_the_stop_line_keeps_the_target_files_url_and_host(tmp_path: Path) -> None:
+    """What the user must check ("is the host and port in the target file right?") is shown as
+    the target file writes it, though an IP address is personal data to the redactor."""
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "assurance.yaml").write_text(
+        "privacy:\n  policy_version: t-1\n  redaction: {enabled: true}\n"
+    )
+    (tmp_path / "suite.yaml").write_text(
+        "suite: refused\ncases:\n"
+        + "".join(f"  - {{id: c{i}, prompt: 'hello {i}'}}\n" for i in range(4))
+        + "scorers: [{id: len, use: length}]\n"
+        "metrics: [{id: long, rate: 'len.words > 1'}]\n"
+        "gates: [{metric: long, min: 0.0}]\n"
+    )
+    (tmp_path / "target.yaml").write_text(
+        f"type: openai\nbase_url: http://127.0.0.1:{port}/v1\nmodel: m\n"
+        "retry: {max_attempts: 1}\n"
+    )
+    done = run_cli(
+        "run", "suite.yaml", "--target", "target.yaml", "--reports", "reports", cwd=tmp_path
+    )
+    output = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 3, output
+    assert f"cannot connect to http://127.0.0.1:{port}/v1/chat/completions" in output, output
+    assert "<IP_ADDRESS>" not in output, output

@@ -98,9 +98,7 @@ def test_a_key_the_judge_echoes_is_in_no_result_and_not_in_its_cache(tmp_path: P
         for line in (run / "results.jsonl").read_text().splitlines()
     ]
     assert [r["scores"]["j"]["reason"] for r in rows] == ["you sent Bearer <redacted>"] * 2
-    assert {r["scores"]["j"]["judge"]["model_version"] for r in rows} == {
-        "judge Bearer <redacted>"
-    }
+    assert {r["scores"]["j"]["judge"]["model_version"] for r in rows} == {"judge Bearer <redacted>"}
     assert {r["scores"]["j"]["flagged"] for r in rows} == {True}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -100,6 +101,19 @@ def redact_text(
         last = end
     out.append(text[last:])
     return "".join(out)
+
+
+def redact_around(text: str, policy: RedactionPolicy, keep: Iterable[str]) -> str:
+    """``text`` redacted (:func:`redact_text`) except where it holds one of ``keep``: what the
+    user wrote in a configuration file (a target's URL, its host), which a message must show
+    as written to be acted on ("is the host in the target file right?"), though its form is
+    that of personal data (an IP address)."""
+    kept = sorted({k for k in keep if k}, key=len, reverse=True)
+    if not kept or not policy.enabled:
+        return redact_text(text, policy)
+    pieces = re.split(f"({'|'.join(re.escape(k) for k in kept)})", text)
+    # re.split with one group: the text between matches at even indexes, the matches at odd.
+    return "".join(p if i % 2 else redact_text(p, policy) for i, p in enumerate(pieces))
 
 
 def _strings(value: Any) -> list[str]:

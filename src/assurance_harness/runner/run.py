@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
+from urllib.parse import urlsplit
 
 from ..crash import TargetOrigin, adapter_code, internal_error
 from ..datatypes import Case, Expectations, GenerationRequest, ResponseRecord, with_system_prompt
@@ -1084,16 +1085,29 @@ def _other_target(run_id: str, recorded: str, given: str | Path) -> UsageError:
 
 
 def _crash_scrub(target: Target) -> Callable[[str], str]:
-    """What a crash's message and saved traceback, and the line a broken target stops the run
-    with, are cleaned of: the target's secrets, and under a redaction policy personal data too
-    (an exception or an error body may quote a prompt or a response, and the traceback stays in
-    the run folder that is stored redacted once the run finishes)."""
+    """What a crash's message and saved traceback are cleaned of: the target's secrets, and
+    under a redaction policy personal data too (an exception may quote a prompt or a response,
+    and the traceback stays in the run folder that is stored redacted once the run finishes)."""
     redaction = load_project_config().privacy.redaction
     if not redaction.enabled:
         return target.scrub
     from ..privacy.redact import redact_text
 
     return lambda text: redact_text(target.scrub(text), redaction)
+
+
+def _stop_scrub(target: Target) -> Callable[[str], str]:
+    """What the line a broken target stops the run with is cleaned of: as a crash's
+    (:func:`_crash_scrub`; the first error may be a 401 repeating the request), but the
+    target's URL and host stay as the target file writes them, for the user to check."""
+    redaction = load_project_config().privacy.redaction
+    if not redaction.enabled:
+        return target.scrub
+    from ..privacy.redact import redact_around
+
+    endpoint = target.endpoint()
+    keep = [endpoint, urlsplit(endpoint).hostname or ""] if endpoint else []
+    return lambda text: redact_around(target.scrub(text), redaction, keep)
 
 
 def _recorded_counts(run_dir: RunDir) -> dict[str, Any]:
@@ -1435,7 +1449,7 @@ def _send_pending(
         # A broken target, found by the probe: the run folder stays (its cases are written)
         # so that once the endpoint is fixed outside the target file, resuming sends it all.
         # Its message quotes the first error as it came (a 401 may repeat the request).
-        exc.args = tuple(_crash_scrub(target)(str(arg)) for arg in exc.args)
+        exc.args = tuple(_stop_scrub(target)(str(arg)) for arg in exc.args)
         run_dir.close_journal(check=False)
         if errors_before is not None:
             raise  # a retry of the run's errors: the run is recorded as its journal stands
