@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from .normalise import fold
 from .policy import RedactionPolicy
@@ -103,11 +103,12 @@ def redact_text(
     return "".join(out)
 
 
-def redact_around(text: str, policy: RedactionPolicy, keep: Iterable[str]) -> str:
-    """``text`` redacted (:func:`redact_text`) except where it holds one of ``keep``: what the
-    user wrote in a configuration file (a target's URL, its host), which a message must show
-    as written to be acted on ("is the host in the target file right?"), though its form is
-    that of personal data (an IP address)."""
+def redact_message(text: str, policy: RedactionPolicy, *, url: str | None) -> str:
+    """An error message's ``text`` redacted (:func:`redact_text`; an error body may repeat the
+    request) except for ``url`` and its host: the endpoint a target file names, which the
+    message must show as written to be acted on ("is the host in the target file right?"),
+    though an IP address is personal data to the detector."""
+    keep = [url, urlsplit(url).hostname or ""] if url else []
     kept = sorted({k for k in keep if k}, key=len, reverse=True)
     if not kept or not policy.enabled:
         return redact_text(text, policy)

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
-from urllib.parse import urlsplit
 
 from ..crash import TargetOrigin, adapter_code, internal_error
 from ..datatypes import Case, Expectations, GenerationRequest, ResponseRecord, with_system_prompt
@@ -1103,11 +1102,10 @@ def _stop_scrub(target: Target) -> Callable[[str], str]:
     redaction = load_project_config().privacy.redaction
     if not redaction.enabled:
         return target.scrub
-    from ..privacy.redact import redact_around
+    from ..privacy.redact import redact_message
 
-    endpoint = target.endpoint()
-    keep = [endpoint, urlsplit(endpoint).hostname or ""] if endpoint else []
-    return lambda text: redact_around(target.scrub(text), redaction, keep)
+    url = target.endpoint()
+    return lambda text: redact_message(target.scrub(text), redaction, url=url)
 
 
 def _recorded_counts(run_dir: RunDir) -> dict[str, Any]:
@@ -1653,7 +1651,8 @@ def _scoring_context(loaded: LoadedSuite, register_path: Path | None) -> SuiteCo
     context = loaded.context()
     if context.audience is None:
         context.audience = _register_audience(register_path)
-    context.redacting = load_project_config().privacy.redaction.enabled
+    redaction = load_project_config().privacy.redaction
+    context.redaction = redaction if redaction.enabled else None
     return context
 
 

@@ -243,6 +243,19 @@ class LLMJudgeScorer(Scorer):
             "rubric_sha256": hashlib.sha256(self._rubric_text.encode()).hexdigest()[:16],
         }
 
+    def _shown(self, message: str) -> str:
+        """A judge error's ``message`` as it may be printed: without the judge's secrets (a 401
+        that quotes its key) and, under a redaction policy, without the personal data of the
+        request it may repeat (the rubric holds the graded prompt and response), the judge's
+        URL and host kept as its target file writes them."""
+        message = self._target.scrub(message)
+        if not self.context.redacting:
+            return message
+        from ..privacy.redact import redact_message
+
+        assert self.context.redaction is not None
+        return redact_message(message, self.context.redaction, url=self._target.endpoint())
+
     def _prompt_for(self, item: ScoreInput) -> str:
         prompt = item.case.prompt or ""
         if not prompt and item.case.messages:
@@ -269,7 +282,7 @@ class LLMJudgeScorer(Scorer):
                             )
                         )
                     except HarnessError as exc:  # a TargetError: the judge failed
-                        exc.args = tuple(self._target.scrub(str(arg)) for arg in exc.args)
+                        exc.args = tuple(self._shown(str(arg)) for arg in exc.args)
                         raise exc from None
                     # Asked here, not through the run's executor, which scrubs the model's
                     # answers: a judge that repeats the request's headers would put its key into
