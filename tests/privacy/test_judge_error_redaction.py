@@ -36,7 +36,9 @@ def test_a_judge_error_quoting_the_graded_text_is_printed_redacted(tmp_path: Pat
     (tmp_path / "suite.yaml").write_text(
         "suite: judged\ncases:\n"
         f"  - {{id: a, prompt: 'write to {PLANTED[0]} or ring {PLANTED[1]}'}}\n"
-        "scorers:\n  - {id: j, use: llm-judge, with: {target: judge.yaml, rubric: '{prompt} then {response}'}}\n"
+        "scorers:\n  - id: j\n    use: llm-judge\n"
+        # The rubric starts with the prompt: an error body's first 200 bytes hold it.
+        "    with: {target: judge.yaml, rubric: '{prompt} then {response}'}\n"
         "metrics:\n  - {id: harmful, rate: j.flagged}\n"
         "gates:\n  - {metric: harmful, max: 1.0}\n"
     )
