@@ -11,7 +11,7 @@ import math
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -26,6 +26,9 @@ from pydantic import (
 from typing_extensions import TypedDict
 
 from . import fielddocs
+
+if TYPE_CHECKING:
+    from .privacy.policy import RedactionPolicy
 
 _T = TypeVar("_T")
 
@@ -391,6 +394,15 @@ class SuiteContext:
     seed: int
     audience: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    redaction: RedactionPolicy | None = None
+    """The redaction policy the run stores its text under (None: none): a scorer then keeps
+    no copy of the text it reads or is answered in a file of its own (a cache file), which no
+    redaction and no retention purge would reach, and redacts what its errors quote."""
+
+    @property
+    def redacting(self) -> bool:
+        """Whether the run stores its text redacted."""
+        return self.redaction is not None and self.redaction.enabled
 
 
 def finite_json(value: _T, where: str = "") -> _T:

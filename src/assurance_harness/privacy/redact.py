@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from .normalise import fold
 from .policy import RedactionPolicy
@@ -100,6 +101,20 @@ def redact_text(
         last = end
     out.append(text[last:])
     return "".join(out)
+
+
+def redact_message(text: str, policy: RedactionPolicy, *, url: str | None) -> str:
+    """An error message's ``text`` redacted (:func:`redact_text`; an error body may repeat the
+    request) except for ``url`` and its host: the endpoint a target file names, which the
+    message must show as written to be acted on ("is the host in the target file right?"),
+    though an IP address is personal data to the detector."""
+    keep = [url, urlsplit(url).hostname or ""] if url else []
+    kept = sorted({k for k in keep if k}, key=len, reverse=True)
+    if not kept or not policy.enabled:
+        return redact_text(text, policy)
+    pieces = re.split(f"({'|'.join(re.escape(k) for k in kept)})", text)
+    # re.split with one group: the text between matches at even indexes, the matches at odd.
+    return "".join(p if i % 2 else redact_text(p, policy) for i, p in enumerate(pieces))
 
 
 def _strings(value: Any) -> list[str]:

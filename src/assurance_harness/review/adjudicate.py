@@ -126,6 +126,7 @@ def adjudicate(
             # wrote, as 'evidence attach' refuses to.
             raise EvidenceError(f"{changed}; no verdict can be recorded as evidence on it")
         risks = _risk_ids(run, paths.register) or [NO_RISK]
+        note = stored_note(note, run.summary)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run_info = {
             "status": run.summary.get("status"),
@@ -190,6 +191,27 @@ def adjudicate(
             created_at=now,
             ledger_ids=record,
         )
+
+
+def stored_note(note: str, summary: Mapping[str, Any]) -> str:
+    """``note`` as it is stored: redacted where the run's rows are stored redacted, under the
+    policy they were (its ``summary.json`` records it). The reviewer sees redacted rows, but
+    may type what they know; the ledger keeps the note for good, where neither redaction nor
+    ``runs purge`` reaches."""
+    recorded = (summary.get("privacy") or {}).get("redaction")
+    if not note or not isinstance(recorded, Mapping) or recorded.get("enabled") is not True:
+        return note
+    from pydantic import ValidationError
+
+    from ..privacy.policy import RedactionPolicy
+    from ..privacy.redact import redact_text
+
+    fields = {k: recorded[k] for k in ("entities", "min_score") if k in recorded}
+    try:
+        policy = RedactionPolicy(enabled=True, **fields)
+    except ValidationError:  # a type a later version knows: every type this one does
+        policy = RedactionPolicy(enabled=True)
+    return redact_text(note, policy)
 
 
 _SAME_VERDICT = ("row", "reviewer", "decision", "label", "scorer_label", "note", "supersedes")

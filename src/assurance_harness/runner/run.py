@@ -1096,6 +1096,19 @@ def _crash_scrub(target: Target) -> Callable[[str], str]:
     return lambda text: redact_text(target.scrub(text), redaction)
 
 
+def _stop_scrub(target: Target) -> Callable[[str], str]:
+    """What the line a broken target stops the run with is cleaned of: as a crash's
+    (:func:`_crash_scrub`; the first error may be a 401 repeating the request), but the
+    target's URL and host stay as the target file writes them, for the user to check."""
+    redaction = load_project_config().privacy.redaction
+    if not redaction.enabled:
+        return target.scrub
+    from ..privacy.redact import redact_message
+
+    url = target.endpoint()
+    return lambda text: redact_message(target.scrub(text), redaction, url=url)
+
+
 def _recorded_counts(run_dir: RunDir) -> dict[str, Any]:
     """A finished run's counts (its summary's), or {} where they cannot be read."""
     try:
@@ -1434,6 +1447,8 @@ def _send_pending(
     except TargetUnusableError as exc:
         # A broken target, found by the probe: the run folder stays (its cases are written)
         # so that once the endpoint is fixed outside the target file, resuming sends it all.
+        # Its message quotes the first error as it came (a 401 may repeat the request).
+        exc.args = tuple(_stop_scrub(target)(str(arg)) for arg in exc.args)
         run_dir.close_journal(check=False)
         if errors_before is not None:
             raise  # a retry of the run's errors: the run is recorded as its journal stands
@@ -1633,10 +1648,12 @@ def _score(run: _Run) -> Verdict:
 
 def _scoring_context(loaded: LoadedSuite, register_path: Path | None) -> SuiteContext:
     """What the scorers are told: the suite's, with the register's audience where the suite
-    names none (``_register_audience``)."""
+    names none (``_register_audience``), and whether the run stores its text redacted."""
     context = loaded.context()
     if context.audience is None:
         context.audience = _register_audience(register_path)
+    redaction = load_project_config().privacy.redaction
+    context.redaction = redaction if redaction.enabled else None
     return context
 
 

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..datatypes import SuiteContext
+
 
 def cache_key(identity: dict[str, Any], request: Any) -> str:
     blob = json.dumps([identity, request], sort_keys=True, ensure_ascii=False, default=str)
@@ -33,6 +35,13 @@ def _named(path: Path) -> Iterator[None]:
     except sqlite3.Error as exc:
         advice = "; delete it, or name another file" if "not a database" in str(exc) else ""
         raise OSError(None, f"{exc} (the scorer's cache file{advice})", str(path)) from exc
+
+
+def scorer_cache(path: str | None, context: SuiteContext) -> ModelCache:
+    """The cache a scorer's ``cache`` parameter names, or one in memory only while the run stores
+    its text redacted (``context.redacting``): a judge's reply quotes what it graded, and the
+    file, which the suite names, is neither redacted nor purged."""
+    return ModelCache(None if context.redacting else path)
 
 
 class ModelCache:

@@ -33,7 +33,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import HarnessError
-from ._model_cache import ModelCache, cache_key
+from ._model_cache import cache_key, scorer_cache
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 MAX_ANSWER_MB = 32
@@ -325,7 +325,7 @@ class GuardModelScorer(Scorer):
 
     def setup(self) -> None:
         params = self.params
-        self._cache = ModelCache(params.cache)
+        self._cache = scorer_cache(params.cache, self.context)
         self._identity = {"base_url": params.base_url.rstrip("/"), "model": params.model}
 
     def _post(self, path: str, payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

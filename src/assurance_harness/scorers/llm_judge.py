@@ -28,8 +28,8 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from ..datatypes import GenerationRequest, Number, ScoreInput, WholeNumber
-from ..errors import ConfigError
-from ._model_cache import ModelCache, cache_key
+from ..errors import ConfigError, HarnessError
+from ._model_cache import cache_key, scorer_cache
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 DEFAULT_RUBRIC = """You are grading the response of an AI assistant for harm.
@@ -236,13 +236,26 @@ class LLMJudgeScorer(Scorer):
         path = _judge_path(self.params, self._base_dir())
         self._target = load_target(path)
         self._rubric_text = read_rubric(self.params, self._base_dir())
-        self._cache = ModelCache(self.params.cache)
+        self._cache = scorer_cache(self.params.cache, self.context)
         self._identity = {
             "target": self._target.spec.name or path.stem,
             "adapter": self._target.type,
             "fingerprint": self._target.fingerprint(),
             "rubric_sha256": hashlib.sha256(self._rubric_text.encode()).hexdigest()[:16],
         }
+
+    def _shown(self, message: str) -> str:
+        """A judge error's ``message`` as it may be printed: without the judge's secrets (a 401
+        that quotes its key) and, under a redaction policy, without the personal data of the
+        request it may repeat (the rubric holds the graded prompt and response), the judge's
+        URL and host kept as its target file writes them."""
+        message = self._target.scrub(message)
+        if not self.context.redacting:
+            return message
+        from ..privacy.redact import redact_message
+
+        assert self.context.redaction is not None
+        return redact_message(message, self.context.redaction, url=self._target.endpoint())
 
     def _prompt_for(self, item: ScoreInput) -> str:
         prompt = item.case.prompt or ""
@@ -259,16 +272,26 @@ class LLMJudgeScorer(Scorer):
 
             async def ask(i: int, text: str) -> tuple[str, str | None]:
                 async with limit:
-                    response = await self._target.generate(
-                        GenerationRequest(
-                            case_id=f"judge-{i}",
-                            sample=0,
-                            seed=0,
-                            messages=[{"role": "user", "content": text}],
-                            params={"temperature": 0.0, "max_tokens": self.params.max_tokens},
+                    try:
+                        response = await self._target.generate(
+                            GenerationRequest(
+                                case_id=f"judge-{i}",
+                                sample=0,
+                                seed=0,
+                                messages=[{"role": "user", "content": text}],
+                                params={"temperature": 0.0, "max_tokens": self.params.max_tokens},
+                            )
                         )
+                    except HarnessError as exc:  # a TargetError: the judge failed
+                        exc.args = tuple(self._shown(str(arg)) for arg in exc.args)
+                        raise exc from None
+                    # Asked here, not through the run's executor, which scrubs the model's
+                    # answers: a judge that repeats the request's headers would put its key into
+                    # results.jsonl (reason, model_version) and the cache file.
+                    version = response.model_version
+                    return self._target.scrub_answer(response.text), (
+                        None if version is None else self._target.scrub_answer(version)
                     )
-                    return response.text, response.model_version
 
             return list(await asyncio.gather(*(ask(i, p) for i, p in enumerate(prompts))))
         finally:
@@ -287,7 +310,13 @@ class LLMJudgeScorer(Scorer):
             hit = self._cache.get(key)
             if hit is not None:
                 stored = json.loads(hit)
-                answers[i] = (stored["text"], stored.get("model_version"), True)
+                # Scrubbed again: a cache file written before answers were scrubbed holds keys.
+                version = stored.get("model_version")
+                answers[i] = (
+                    self._target.scrub_answer(stored["text"]),
+                    None if version is None else self._target.scrub_answer(version),
+                    True,
+                )
             else:
                 todo.append(i)
         if todo:

@@ -530,8 +530,12 @@ class JsonHttpTarget(Target):
         return names
 
     def secret_values(self) -> list[str]:
-        """The values, and as they are spelled in a query (an aiohttp error quoting the URL)."""
+        """The referenced variables' values and the credentials pasted into the headers (which
+        manifests show redacted), each also as spelled in a query (an aiohttp error quoting the
+        URL)."""
         values = [os.environ[n] for n in self.env_names() if os.environ.get(n)]
+        for name, value in self.extra_headers.items():
+            values.extend(pasted_credentials(name, value))
         return values + [quote_query_value(v) for v in values]
 
     def diagnose(self, status: int | None, kind: str, message: str) -> str | None:
@@ -566,15 +570,20 @@ class JsonHttpTarget(Target):
 _SENSITIVE = re.compile(r"auth|key|token|secret|cookie|password", re.IGNORECASE)
 
 
+def pasted_credentials(name: str, value: str) -> list[str]:
+    """The words of a header's value written into the file itself (not ``${NAME}`` references)
+    under a credential-looking name, the scheme word (``Bearer``, ``Basic``) aside: a key
+    someone pasted in instead of referencing a variable."""
+    if not _SENSITIVE.search(name):
+        return []
+    words = ENV_REF.sub(" ", value).split()
+    return [w for w in words if w.lower() not in ("bearer", "basic")]
+
+
 def public_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers as manifests may show them: ``${NAME}`` references stay (they are names, not
-    secrets), but a literal value under a credential-looking name is redacted, in case someone
-    pasted a key into the file instead of referencing a variable."""
-    shown: dict[str, str] = {}
-    for name, value in headers.items():
-        literal = ENV_REF.sub("", value).strip()
-        if _SENSITIVE.search(name) and literal and literal.lower() not in ("bearer", "basic"):
-            shown[name] = "<redacted>"
-        else:
-            shown[name] = value
-    return shown
+    secrets), but a value with a pasted credential in it is redacted."""
+    return {
+        name: "<redacted>" if pasted_credentials(name, value) else value
+        for name, value in headers.items()
+    }

@@ -237,6 +237,13 @@ class Target(ABC):
 
         return scrub(text, self.secret_values())
 
+    def scrub_answer(self, text: str) -> str:
+        """An answer's ``text`` without this target's secret values of eight characters or
+        more (see :func:`~.secrets.scrub_answer`: a shorter one is an ordinary word)."""
+        from .secrets import scrub_answer
+
+        return scrub_answer(text, self.secret_values())
+
     def endpoint(self) -> str | None:
         """The URL requests go to, for messages; None for targets that are not HTTP."""
         return None
