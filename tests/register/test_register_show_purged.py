@@ -5,8 +5,6 @@ under the retention policy", the lost one still "missing"."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.privacy.purgedkit import PurgedAndLost, purged_and_lost

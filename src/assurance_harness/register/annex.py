@@ -96,7 +96,7 @@ class FileHash:
         return "matches manifest" if self.recorded == self.sha256 else "DIFFERS from manifest"
 
     def _purged_status(self, purged: PurgedFile) -> str:
-        text = f"{_purged_when(purged)} (recorded in the ledger)"
+        text = f"{purged.note} (recorded in the ledger)"
         if self.recorded is None:
             return text
         same = self.recorded == purged.sha256
@@ -108,12 +108,7 @@ class FileHash:
         it is."""
         if self.sha256 is not None:
             return None
-        return "is missing" if self.purged is None else f"was {_purged_when(self.purged)}"
-
-
-def _purged_when(purged: PurgedFile) -> str:
-    at = when(purged.purged_at) if purged.purged_at else "(time not recorded)"
-    return f"purged {at} under the retention policy"
+        return "is missing" if self.purged is None else f"was {self.purged.note}"
 
 
 @dataclass
