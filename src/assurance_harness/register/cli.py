@@ -326,7 +326,7 @@ def _show_text(detail: "RiskDetail") -> None:
         out.print(term("  no runs have produced evidence for this risk"))
     shown_others = False
     for run in detail.runs:
-        ok = {True: "hash ok", False: "CHANGED since recorded"}.get(run.results_ok, run.gone)
+        ok = run.results_note("hash ok")
         if not run.counted and not shown_others:
             shown_others = True
             out.print()
@@ -334,7 +334,7 @@ def _show_text(detail: "RiskDetail") -> None:
                            "not counted in the status):", "yellow"))  # fmt: skip
         out.print()
         out.print(term(f"run {run.run_id} ({run.suite}) against {run.target}", "bold"))
-        out.print(term(f"  results: {run.results_path} ({ok or 'missing'})"))
+        out.print(term(f"  results: {run.results_path} ({ok})"))
         for record in run.records:
             out.print(
                 term(f"  {record.id} {when(record.evidence_time)} {record.gate_label}: ")

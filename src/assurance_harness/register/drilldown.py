@@ -50,6 +50,14 @@ class RunDetail:
     """False for a run against another target (recorded with ``--evidence-for``): shown,
     not counted in the status."""
 
+    def results_note(self, matches: str) -> str:
+        """The results file's state as ``register show`` writes it: ``matches`` (the view's
+        words for the hash the evidence recorded), CHANGED since recorded, or why it is gone
+        (``gone``)."""
+        if self.results_ok is None:
+            return self.gone or "missing"
+        return matches if self.results_ok else "CHANGED since recorded"
+
 
 @dataclass
 class RiskDetail:
