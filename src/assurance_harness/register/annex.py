@@ -35,13 +35,13 @@ from ..formatting import (
     num,
     when,
 )
-from ..privacy.retention import PurgedFile, purges_by_run
+from ..privacy.retention import PurgedFile
 from ..scorers.validity import gate_validity
 from ..store.files import interrupts_held, unreadable_reason
 from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
-from .ledger import read_ledger
 from .loader import DEFAULT_REGISTER
+from .purges import ledger_purges
 from .runfiles import RunFiles, resolve_run, sha256_file
 from .soa import build_soa
 from .status import LEDGER_FAILED, RegisterStatus, RiskStatus, build_status
@@ -303,7 +303,7 @@ def build_annex(
         status = build_status(Path(register_path), ledger_path, now=now, check_files=True)
     reviewed = _ReviewedByTarget(reports, ledger_path)
     # Run files a recorded purge deleted read "purged", not "missing" (a loss).
-    purges = purges_by_run(read_ledger(ledger_path, strict=False))
+    purges = ledger_purges(ledger_path)
     annex_runs = [
         _annex_run(
             RunFiles.load(resolve_run(reports, ref)), index, status, max_cases, reviewed, purges

@@ -43,6 +43,8 @@ class RunDetail:
     """Where the results file is gone, why: purged under the retention policy (when, as the
     ledger's purge record says; ``PurgedFile.note``), or "missing" where no purge recorded
     deleting it, a loss. None where the file is there."""
+    purged: PurgedFile | None = None
+    """The ledger's record of the purge that deleted the results file, where one did."""
     worst: list[CaseRow] = field(default_factory=list)
     target: str = ""
     """The run's target identity (``identity.identity_label``)."""
@@ -109,7 +111,8 @@ def risk_detail(
         purges = ledger_purges(status.ledger_path)
         for run in runs:
             if run.results_ok is None:
-                run.gone = _gone(run, purges.get(run.run_id, {}).get(run.results_path.name))
+                run.purged = purges.get(run.run_id, {}).get(run.results_path.name)
+                run.gone = _gone(run, run.purged)
     return RiskDetail(status=risk, runs=runs)
 
 
