@@ -46,3 +46,23 @@ def note_purges(run: RunLog, ledger_path: Path) -> RunLog:
             ledger=str(ledger_path), notes={name: purged.note for name, purged in found.items()}
         )
     return run
+
+
+def purged_texts(ledger_path: Path, run_ids: set[str]) -> dict[str, str]:
+    """Run id -> "(purged <when> under the retention policy)" for those of ``run_ids`` a
+    recorded purge emptied: ``runs purge`` deletes the prompts and responses the review queue
+    keeps of a run with its files, and the queue shows this in their place, not a blank that
+    reads as an empty answer. The ledger is read only where some run is asked about."""
+    if not run_ids:
+        return {}
+    try:
+        purges = ledger_purges(ledger_path)
+    except HarnessError:  # a ledger that cannot be read: its views and verify name it
+        return {}
+    out = {}
+    for run_id in run_ids:
+        files = purges.get(run_id)
+        if files:  # the latest record of the run: the purge that emptied it
+            latest = max(files.values(), key=lambda purged: purged.purged_at or "")
+            out[run_id] = f"({latest.note})"
+    return out

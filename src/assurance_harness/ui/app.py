@@ -625,6 +625,11 @@ async def queue_page(request: web.Request) -> web.Response:
     return await _heavy(request, _queue_page, request)
 
 
+def _texts_gone(items: list[QueueItem]) -> set[str]:
+    """The runs of queued rows that hold neither prompt nor response (as a purge leaves them)."""
+    return {i.run_id for i in items if i.prompt is None and i.response is None}
+
+
 def _queue_page(request: web.Request) -> web.Response:
     from ..review.agreement import agreement
     from ..review.backing import backed
@@ -640,6 +645,7 @@ def _queue_page(request: web.Request) -> web.Response:
             total += 1
             if len(items) < QUEUE_LIMIT:
                 items.append(i)
+    from ..register.purges import purged_texts
     from ..store.nultext import page_note
 
     return _render(
@@ -647,6 +653,7 @@ def _queue_page(request: web.Request) -> web.Response:
         "queue.html",
         title="Review queue",
         items=items,
+        purged=purged_texts(_paths(request).ledger, _texts_gone(items)),
         nul_note=page_note(store.db.dialect, *((i.response or "")[:160] for i in items)),
         total=total,
         limit=QUEUE_LIMIT,
