@@ -10,10 +10,10 @@ from shlex import quote
 from typing import Any
 
 from ..errors import UsageError
-from ..store.runread import RunLog, locate_run_dir, read_run, smoke_test_limit
+from ..store.runread import RunLog, locate_run_dir, smoke_test_limit
 from .baseline import Baseline, BaselineStore
 from .engine import Comparison, compare_runs
-from .runs import index_path, resolve_run, run_order, suite_runs
+from .runs import index_path, read_compared, resolve_run, run_order, suite_runs
 
 
 def compare_with_baseline(
@@ -31,7 +31,7 @@ def compare_with_baseline(
 def baseline_pair(run_dir: Path | str, reports_dir: Path | str) -> tuple[RunLog, RunLog] | None:
     """The run of the baseline of a finished run's (suite, target), and the run; None when
     there is none, or when the run is itself the baseline."""
-    candidate = read_run(run_dir)
+    candidate = read_compared(run_dir, reports_dir)
     baseline = BaselineStore(index_path(reports_dir)).get(
         candidate.suite_name, candidate.target_name
     )
@@ -47,7 +47,7 @@ def baseline_run(baseline: Baseline, reports_dir: Path | str) -> RunLog:
     so "run '...' not found" alone would not say where the id came from."""
     located = locate_run_dir(baseline.run_dir, reports_dir)
     if located is not None:
-        return read_run(located)
+        return read_compared(located, reports_dir)
     try:
         return resolve_run(baseline.run_id, reports_dir)
     except UsageError:

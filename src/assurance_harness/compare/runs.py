@@ -31,8 +31,19 @@ def _index_records(reports_dir: Path, suite: str | None = None) -> list[dict[str
 
 def resolve_run(ref: str, reports_dir: Path | str = "reports") -> RunLog:
     """A run id (the index, then the reports directory, then a unique prefix) or a run path:
-    ``store.runlog.resolve_run``'s rules, read with ``read_run``."""
-    return read_run(_resolve_run(ref, reports_dir))
+    ``store.runlog.resolve_run``'s rules, read with ``read_run``; a run whose rows are gone
+    knows whether a recorded retention purge deleted them (``read_compared``)."""
+    return read_compared(_resolve_run(ref, reports_dir), reports_dir)
+
+
+def read_compared(run_dir: Path | str, reports_dir: Path | str) -> RunLog:
+    """A run to compare or accept as a baseline, read with ``read_run`` and told which of its
+    files a purge recorded in the reports' evidence ledger deleted (``register.purges``): a
+    purged run's rows are then said to be purged (when), not missing, and a lost file is
+    never taken for a purged one."""
+    from ..register.purges import note_purges
+
+    return note_purges(read_run(run_dir), Workspace.at(reports_dir).ledger)
 
 
 def _scan(reports_dir: Path) -> list[Path]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RunFailedError, UsageError
+from ..formatting import when
 from ..store.runlock import run_folder_busy
 
 RETENTION = "RETENTION"
@@ -363,6 +364,15 @@ class PurgedFile:
     """Its SHA-256 just before the purge deleted it."""
     purged_at: str | None
     """When (the record's ``run.purged_at``; None in a record without it)."""
+
+    @property
+    def note(self) -> str:
+        """ "purged 2026-12-05 21:04 UTC under the retention policy": the one wording every view
+        gives a run file this purge deleted (the annex, ``register show``, the web app, and
+        the commands that need the file), so a deletion the policy made and the ledger keeps
+        never reads as a loss."""
+        at = when(self.purged_at) if self.purged_at else "(time not recorded)"
+        return f"purged {at} under the retention policy"
 
 
 def purges_by_run(records: list[Any]) -> dict[str, dict[str, PurgedFile]]:

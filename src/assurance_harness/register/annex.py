@@ -35,13 +35,13 @@ from ..formatting import (
     num,
     when,
 )
-from ..privacy.retention import PurgedFile, purges_by_run
+from ..privacy.retention import PurgedFile
 from ..scorers.validity import gate_validity
 from ..store.files import interrupts_held, unreadable_reason
 from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
-from .ledger import read_ledger
 from .loader import DEFAULT_REGISTER
+from .purges import ledger_purges
 from .runfiles import RunFiles, resolve_run, sha256_file
 from .soa import build_soa
 from .status import LEDGER_FAILED, RegisterStatus, RiskStatus, build_status
@@ -96,7 +96,7 @@ class FileHash:
         return "matches manifest" if self.recorded == self.sha256 else "DIFFERS from manifest"
 
     def _purged_status(self, purged: PurgedFile) -> str:
-        text = f"{_purged_when(purged)} (recorded in the ledger)"
+        text = f"{purged.note} (recorded in the ledger)"
         if self.recorded is None:
             return text
         same = self.recorded == purged.sha256
@@ -108,12 +108,7 @@ class FileHash:
         it is."""
         if self.sha256 is not None:
             return None
-        return "is missing" if self.purged is None else f"was {_purged_when(self.purged)}"
-
-
-def _purged_when(purged: PurgedFile) -> str:
-    at = when(purged.purged_at) if purged.purged_at else "(time not recorded)"
-    return f"purged {at} under the retention policy"
+        return "is missing" if self.purged is None else f"was {self.purged.note}"
 
 
 @dataclass
@@ -308,7 +303,7 @@ def build_annex(
         status = build_status(Path(register_path), ledger_path, now=now, check_files=True)
     reviewed = _ReviewedByTarget(reports, ledger_path)
     # Run files a recorded purge deleted read "purged", not "missing" (a loss).
-    purges = purges_by_run(read_ledger(ledger_path, strict=False))
+    purges = ledger_purges(ledger_path)
     annex_runs = [
         _annex_run(
             RunFiles.load(resolve_run(reports, ref)), index, status, max_cases, reviewed, purges

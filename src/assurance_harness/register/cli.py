@@ -326,7 +326,7 @@ def _show_text(detail: "RiskDetail") -> None:
         out.print(term("  no runs have produced evidence for this risk"))
     shown_others = False
     for run in detail.runs:
-        ok = {True: "hash ok", False: "CHANGED since recorded", None: "missing"}[run.results_ok]
+        ok = run.results_note("hash ok")
         if not run.counted and not shown_others:
             shown_others = True
             out.print()

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..privacy.retention import PurgedFile
 from ..store.runread import numbered_jsonl, row_key
 from .identity import identity_label
 from .ledger import EvidenceRecord
+from .purges import ledger_purges
 from .runfiles import sha256_file
 from .status import RegisterStatus, RiskStatus
 
@@ -36,13 +38,27 @@ class RunDetail:
     records: list[EvidenceRecord]
     results_path: Path
     results_ok: bool | None
-    """The results file still has the hash the evidence recorded (None: file missing)."""
+    """The results file still has the hash the evidence recorded (None: file gone)."""
+    gone: str | None = None
+    """Where the results file is gone, why: purged under the retention policy (when, as the
+    ledger's purge record says; ``PurgedFile.note``), or "missing" where no purge recorded
+    deleting it, a loss. None where the file is there."""
+    purged: PurgedFile | None = None
+    """The ledger's record of the purge that deleted the results file, where one did."""
     worst: list[CaseRow] = field(default_factory=list)
     target: str = ""
     """The run's target identity (``identity.identity_label``)."""
     counted: bool = True
     """False for a run against another target (recorded with ``--evidence-for``): shown,
     not counted in the status."""
+
+    def results_note(self, matches: str) -> str:
+        """The results file's state as ``register show`` writes it: ``matches`` (the view's
+        words for the hash the evidence recorded), CHANGED since recorded, or why it is gone
+        (``gone``)."""
+        if self.results_ok is None:
+            return self.gone or "missing"
+        return matches if self.results_ok else "CHANGED since recorded"
 
 
 @dataclass
@@ -91,7 +107,25 @@ def risk_detail(
             runs.append(
                 _run_detail(status, records[0].suite_name, records, limit_cases, counted=False)
             )
+    if any(run.results_ok is None for run in runs):  # the ledger read again only then
+        purges = ledger_purges(status.ledger_path)
+        for run in runs:
+            if run.results_ok is None:
+                run.purged = purges.get(run.run_id, {}).get(run.results_path.name)
+                run.gone = _gone(run, run.purged)
     return RiskDetail(status=risk, runs=runs)
+
+
+def _gone(run: RunDetail, purged: PurgedFile | None) -> str:
+    """``RunDetail.gone``: purged (when; and whether its hash was then the one the evidence
+    recorded), or missing."""
+    if purged is None:
+        return "missing"  # as the annex says it: lost, since no purge recorded deleting it
+    recorded = run.records[0].run.get("results_sha256")
+    text = f"{purged.note}, recorded in the ledger"
+    if recorded and recorded != purged.sha256:
+        text += "; it then DIFFERED from the hash the evidence recorded"
+    return text
 
 
 def _run_detail(

@@ -12,7 +12,7 @@ import json
 import os
 import shlex
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..errors import ConfigError, UsageError
 from ..store.location import follow_up
@@ -154,6 +154,21 @@ def check_scope(run: RunFiles, register_path: Path | None, evidence_for: str | N
         )
 
 
+def _refuse_gone(run: RunFiles, path: Path, ledger_path: Path) -> NoReturn:
+    """The line for a run file that is gone: purged under the retention policy (when, as the
+    ledger's purge record says: the run's rows are gone for good, and so is the evidence they
+    would give), else missing."""
+    from .purges import run_purges
+
+    purged = (run_purges(ledger_path, run.run_id) or {}).get(path.name)
+    if purged is not None and path.parent == run.dir:
+        raise EvidenceError(
+            f"{path}: {purged.note} (recorded in the evidence ledger), so the run cannot be "
+            "attached as evidence: run the suite again for new evidence"
+        )
+    raise EvidenceError(f"{path}: missing; a finished run has {', '.join(HASHED_FILES)}")
+
+
 def _record_bodies(
     run: RunFiles,
     risk_ids: list[str],
@@ -166,7 +181,7 @@ def _record_bodies(
     for name in HASHED_FILES:
         path = run.dir / name if name != "results.jsonl" else run.results_path
         if not path.exists():
-            raise EvidenceError(f"{path}: missing; a finished run has {', '.join(HASHED_FILES)}")
+            _refuse_gone(run, path, ledger_path)
         files[name] = sha256_file(path)
     recorded = (run.manifest_data.get("results") or {}).get("sha256")
     if recorded and recorded != files["results.jsonl"]:

@@ -206,9 +206,7 @@ def render_risk_md(detail: RiskDetail) -> str:
         out.append("No runs have produced evidence for this risk.")
     shown_others = False
     for run in detail.runs:
-        integrity = {True: "hash matches", False: "CHANGED since recorded", None: "missing"}[
-            run.results_ok
-        ]
+        integrity = run.results_note("hash matches")
         if not run.counted and not shown_others:
             shown_others = True
             out += [
@@ -219,7 +217,7 @@ def render_risk_md(detail: RiskDetail) -> str:
         out += [
             f"- Run {md_code(run.run_id)} ({md_text(run.suite)}) against "
             f"{md_text(run.target)}, results "
-            f"{md_code(run.results_path)} ({integrity})",
+            f"{md_code(run.results_path)} ({md_text(integrity)})",
         ]
         for record in run.records:
             out.append(

@@ -8,6 +8,7 @@ import typer
 from ..cli_options import not_stdout, reports_folder
 from ..console import out, print_warning, term, user_errors
 from ..errors import RunFailedError, UsageError
+from ..workspace import Workspace
 
 
 def report(
@@ -38,15 +39,18 @@ def report(
     with user_errors():
         chosen = parse_formats(formats)
         run_dir = resolve_run(run_id, reports)
+        ledger = Workspace.at(reports).ledger  # whose purge records say a gone file's fate
         if out_dir is not None:  # the user's folder: a file or a link there is theirs to fix
             from ..store.files import output_faults
 
             _not_another_run(out_dir, run_dir)
 
             with output_faults(out_dir, kind="folder"):
-                written = write_reports(run_dir, chosen, out_dir=out_dir, warn=print_warning)
+                written = write_reports(
+                    run_dir, chosen, out_dir=out_dir, warn=print_warning, ledger=ledger
+                )
         else:
-            written = _write_in_run(run_dir, chosen)
+            written = _write_in_run(run_dir, chosen, ledger)
     for name, path in written.items():
         out.print(term(f"{name:6} {path}"), soft_wrap=True)
 
@@ -72,12 +76,12 @@ def _not_another_run(out_dir: Path, run_dir: Path) -> None:
         )
 
 
-def _write_in_run(run_dir: Path, chosen: list[str]) -> dict[str, Path]:
+def _write_in_run(run_dir: Path, chosen: list[str], ledger: Path) -> dict[str, Path]:
     """The reports in the run's own folder; a fault there is a storage fault (exit 3)."""
     from .writer import write_reports
 
     try:
-        return write_reports(run_dir, chosen, warn=print_warning)
+        return write_reports(run_dir, chosen, warn=print_warning, ledger=ledger)
     except OSError as exc:  # a storage fault, as in 'assurance run': exit 3, one line
         # A failed rename names its destination second: the report, not its temporary file.
         where = exc.filename2 or exc.filename or run_dir

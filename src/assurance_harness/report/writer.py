@@ -46,12 +46,19 @@ def write_reports(
     *,
     out_dir: Path | str | None = None,
     warn: Callable[[str], None] | None = None,
+    ledger: Path | None = None,
 ) -> dict[str, Path]:
     """Render the requested formats; returns format -> written path. ``warn`` receives what
     the reader had to leave out (results lines that are no result rows), for the terminal;
-    the reports say it too."""
+    the reports say it too. ``ledger``: the evidence ledger whose purge records say whether a
+    results file that is gone was purged under the retention policy (``register.purges``);
+    without it, a gone file is said to be deleted or purged."""
     chosen = parse_formats(formats)
     run = load_run(run_dir)
+    if ledger is not None:
+        from ..register.purges import note_purges
+
+        note_purges(run, ledger)
     misnamed = run.misnamed()
     if misnamed is not None:  # another run's report, written under this one's name
         raise RunFailedError(f"{misnamed}; no report was written")

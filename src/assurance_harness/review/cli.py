@@ -17,6 +17,7 @@ from ..cli_options import reports_folder
 from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
+from ..workspace import Workspace
 
 if TYPE_CHECKING:
     from ..store.reviews import Standing
@@ -80,7 +81,7 @@ def queue_cmd(
             if as_json:
                 _write_json(items, current)
             else:
-                _print_table(items, current, store)
+                _print_table(items, current, store, reports)
 
 
 def _write_json(items: Iterable["QueueItem"], current: "Standing") -> None:
@@ -101,9 +102,17 @@ def _write_json(items: Iterable["QueueItem"], current: "Standing") -> None:
     sys.stdout.write("[]\n" if opening == "[\n  " else "\n]\n")
 
 
-def _print_table(items: Iterable["QueueItem"], current: "Standing", store: "ReviewStore") -> None:
+def _emptied(item: "QueueItem") -> bool:
+    """The queued row holds neither prompt nor response, as a purge leaves it."""
+    return item.prompt is None and item.response is None
+
+
+def _print_table(
+    items: Iterable["QueueItem"], current: "Standing", store: "ReviewStore", reports: Path
+) -> None:
     """The first ``TABLE_ROWS`` items as a table; the rest are only counted. Under it, the
-    note that ``␀`` stands for NUL where a response shown may hold one (``store.nultext``)."""
+    note that ``␀`` stands for NUL where a response shown may hold one (``store.nultext``).
+    A row whose texts a recorded purge deleted says so (``register.purges.purged_texts``)."""
     from ..store.nultext import stand_in_note
 
     shown: list[QueueItem] = []
@@ -114,6 +123,9 @@ def _print_table(items: Iterable["QueueItem"], current: "Standing", store: "Revi
             shown.append(i)
     from rich.table import Table
 
+    from ..register.purges import purged_texts
+
+    purged = purged_texts(Workspace.at(reports).ledger, {i.run_id for i in shown if _emptied(i)})
     table = Table(title=f"Review queue ({total} rows)", title_justify="left")
     for column in ("run", "row", "why", "scorer label", "reviewed by", "response"):
         table.add_column(column, overflow="fold", no_wrap=column == "run")
@@ -124,7 +136,7 @@ def _print_table(items: Iterable["QueueItem"], current: "Standing", store: "Revi
             term(", ".join(i.reasons)),
             term(i.scorer_label),
             term(", ".join(sorted(current.get((i.run_id, i.row_key), {}))) or "-"),
-            term((i.response or "")[:80]),
+            term(purged.get(i.run_id, "") if _emptied(i) else (i.response or "")[:80]),
         )
     out.print(table)
     if note := stand_in_note(store.db.dialect, *((i.response or "")[:80] for i in shown)):

@@ -1200,6 +1200,10 @@ def _already_finished(
             f"{edited}; --resume does not record the run again from it: restore the file the "
             "run wrote, or run the suite again"
         )
+    from ..register.purges import note_purges
+
+    # Whether a purge recorded in the ledger deleted its rows: said so, not "missing".
+    note_purges(finished, Workspace.at(reports, ledger=post.ledger_path).ledger)
     missing = finished.results_missing()
     restored = None
     if missing is not None:

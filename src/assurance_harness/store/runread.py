@@ -40,6 +40,7 @@ __all__ = [
     "RUN_ID_SHAPE",
     "RUN_STATE",
     "SUMMARY",
+    "RecordedPurges",
     "RunLog",
     "UnfinishedRun",
     "check_indexed_folder",
@@ -223,6 +224,19 @@ def _validate(model_name: str, data: Any, path: Path, at: tuple[str | int, ...] 
         ) from None
 
 
+@dataclass(frozen=True)
+class RecordedPurges:
+    """The run files a retention purge recorded in the evidence ledger deleted, as a reader
+    above the store found them there (``register.purges.note_purges``): a file gone is then
+    said to be purged (when), or missing, where a run read without them says "deleted since
+    the run, or purged"."""
+
+    ledger: str
+    """The ledger read: named where it records no purge of a file that is gone."""
+    notes: dict[str, str]
+    """File (its path in the run folder) -> how it was purged (``PurgedFile.note``)."""
+
+
 @dataclass
 class RunLog:
     """A finished run as read from disk. ``summary``/``manifest``/``run_info`` are the files'
@@ -240,6 +254,9 @@ class RunLog:
     summary_sha256: str | None = field(default=None, repr=False)
     """SHA-256 of the summary.json bytes ``summary`` was read from (``read_run`` sets it; None
     where the run was put together otherwise, and ``summary_changed`` hashes the file)."""
+    purges: RecordedPurges | None = field(default=None, repr=False)
+    """Which of its files a recorded retention purge deleted, where a reader consulted the
+    evidence ledger (``register.purges.note_purges``); None where none did."""
 
     @property
     def run_dir(self) -> Path:
@@ -417,15 +434,31 @@ class RunLog:
         )
 
     def results_missing(self) -> str | None:
-        """Why the run's rows cannot be read at all (results.jsonl is not there: deleted, or
-        purged under the retention policy), or None where the file is there. A view that shows
-        or tests rows says so rather than showing none as if the run had none to show."""
+        """Why the run's rows cannot be read at all (results.jsonl is not there: purged under
+        the retention policy, or deleted or lost), or None where the file is there. A view
+        that shows or tests rows says so rather than showing none as if the run had none to
+        show."""
         path = self.results_path
         if path.is_file():
             return None
         return (
-            f"{path}: missing (deleted since the run, or purged under the retention policy), so "
-            "none of the rows the run's figures were measured from can be read"
+            f"{path}: {self.gone(path)}, so none of the rows the run's figures were measured "
+            "from can be read"
+        )
+
+    def gone(self, path: Path) -> str:
+        """Why a run file that is not there is gone: purged (when, as the evidence ledger
+        records it), or missing with no purge recorded, where ``purges`` says which; else
+        both are named, since a run read without the ledger cannot tell."""
+        if self.purges is None:
+            return "missing (deleted since the run, or purged under the retention policy)"
+        name = path.relative_to(self.dir).as_posix() if path.is_relative_to(self.dir) else None
+        note = self.purges.notes.get(name or "")
+        if note is not None:
+            return f"{note} (recorded in the evidence ledger)"
+        return (
+            f"missing (deleted or lost since the run: the evidence ledger {self.purges.ledger} "
+            "records no retention purge of it)"
         )
 
     def results_unverified(self) -> str | None:

@@ -33,6 +33,7 @@ from .security import (
 )
 
 if TYPE_CHECKING:
+    from ..report.rundata import RunData
     from ..review.store import QueueItem
     from ..store.runlisting import RunListing
 
@@ -340,19 +341,28 @@ def group_from_param(value: str) -> str | None:
     return value
 
 
+def _load_run(request: web.Request, run_dir: Path) -> RunData:
+    """A run the app shows or compares, told which of its files a purge recorded in the app's
+    ledger deleted (``register.purges``): its rows are said to be purged (when), or missing,
+    not "deleted, or purged"."""
+    from ..register.purges import note_purges
+    from ..report.rundata import load_run
+
+    return note_purges(load_run(run_dir), _paths(request).ledger)
+
+
 async def run_page(request: web.Request) -> web.Response:
     return await _heavy(request, _run_page, request)
 
 
 def _run_page(request: web.Request) -> web.Response:
     from ..metrics.expr import ExpressionError, evaluate
-    from ..report.rundata import load_run
     from ..review.backing import backed
     from ..review.verdict import reviewed_run
 
     run_id = request.match_info["run_id"]
     run_dir = _run_dir(request, run_id)
-    run = load_run(run_dir)
+    run = _load_run(request, run_dir)
     misnamed = run.misnamed()
     if misnamed is not None:
         return _misnamed_page(request, run_id, misnamed)
@@ -492,7 +502,6 @@ async def compare_page(request: web.Request) -> web.Response:
 
 def _compare_page(request: web.Request) -> web.Response:
     from ..compare.engine import compare_runs
-    from ..report.rundata import load_run
 
     runs = _runs(request)
     a, b = request.query.get("a", ""), request.query.get("b", "")
@@ -500,8 +509,8 @@ def _compare_page(request: web.Request) -> web.Response:
     if a and b:
         try:
             comparison = compare_runs(
-                load_run(_run_dir(request, a)),
-                load_run(_run_dir(request, b)),
+                _load_run(request, _run_dir(request, a)),
+                _load_run(request, _run_dir(request, b)),
                 allow_different_suites=True,
             )
         except HarnessError as exc:
@@ -616,6 +625,11 @@ async def queue_page(request: web.Request) -> web.Response:
     return await _heavy(request, _queue_page, request)
 
 
+def _texts_gone(items: list[QueueItem]) -> set[str]:
+    """The runs of queued rows that hold neither prompt nor response (as a purge leaves them)."""
+    return {i.run_id for i in items if i.prompt is None and i.response is None}
+
+
 def _queue_page(request: web.Request) -> web.Response:
     from ..review.agreement import agreement
     from ..review.backing import backed
@@ -631,6 +645,7 @@ def _queue_page(request: web.Request) -> web.Response:
             total += 1
             if len(items) < QUEUE_LIMIT:
                 items.append(i)
+    from ..register.purges import purged_texts
     from ..store.nultext import page_note
 
     return _render(
@@ -638,6 +653,7 @@ def _queue_page(request: web.Request) -> web.Response:
         "queue.html",
         title="Review queue",
         items=items,
+        purged=purged_texts(_paths(request).ledger, _texts_gone(items)),
         nul_note=page_note(store.db.dialect, *((i.response or "")[:160] for i in items)),
         total=total,
         limit=QUEUE_LIMIT,
