@@ -4,9 +4,9 @@ that silently reads ``no_data`` or a rate of 1.000 after every request has been 
 The checker infers a type for each part of an expression from what the names are known to hold
 (scorer output declarations, metadata seen in the suite's cases) and reports the first thing
 that cannot work: an unknown name or field, a number used as a condition, a comparison between
-a label and a number, a label value that never occurs. Where the type cannot be known (a
-third-party scorer without declarations, a mapping's members) it says nothing: a valid suite is
-never rejected on a guess.
+a label and a number, a label value that never occurs, a division by a constant zero. Where the
+type cannot be known (a third-party scorer without declarations, a mapping's undeclared members)
+it says nothing: a valid suite is never rejected on a guess.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from .expr import _CONSTANTS, compile_expression
+from .expr import _CONSTANTS, compile_expression, evaluate
 
 Kind = Literal["bool", "number", "label", "text", "mapping", "list", "null", "any"]
 Role = Literal["condition", "value", "group", "any"]
@@ -203,6 +203,12 @@ class Checker:
 
     def _binop(self, node: ast.BinOp) -> Type:
         left, right = self.infer(node.left), self.infer(node.right)
+        if isinstance(node.op, ast.Div | ast.Mod) and _constant_zero(node.right):
+            raise TypeProblem(
+                f"'{_source(node, self.text)}' divides by zero: it is null on every row, so "
+                "the metric would count no row",
+                "divide by a number that is not zero",
+            )
         if "any" in (left.kind, right.kind) or "null" in (left.kind, right.kind):
             return ANY
         if isinstance(node.op, ast.Add):
@@ -359,6 +365,18 @@ class Checker:
             f"{where} needs conditions, but '{written}' is {_WHAT[found.kind]}",
             condition_hint(found, written),
         )
+
+
+def _constant_zero(node: ast.AST) -> bool:
+    """Whether ``node`` is a constant (literals and arithmetic on them, no name a row gives)
+    equal to zero: a divisor that is zero on every row."""
+    for part in ast.walk(node):
+        if isinstance(part, ast.Name) and part.id not in _CONSTANTS:
+            return False
+        if isinstance(part, ast.Attribute | ast.Subscript | ast.Call):
+            return False
+    value = evaluate(ast.unparse(node), {})
+    return isinstance(value, int | float) and value == 0
 
 
 def _known(*types: Type) -> bool:
