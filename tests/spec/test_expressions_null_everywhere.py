@@ -89,7 +89,7 @@ def test_an_expression_null_on_every_row_is_refused(
         'rate: "tox.flagged is None"',
         'rate: "tox.flagged is not None"',
         'rate: "coalesce(tox.flagged, false)"',
-        "rate: \"meta.topic in response\"",
+        'rate: "meta.topic in response"',
         'mean: "error"',
         'rate: "error"',
     ],
@@ -101,7 +101,7 @@ def test_expressions_with_a_value_pass(write, metric: str) -> None:
 @pytest.mark.parametrize("reserved", ["error", "response", "meta", "expected", "human", "null"])
 def test_a_scorer_id_that_a_row_name_hides_is_refused(write, reserved: str) -> None:
     text = SUITE.format(metric=f'mean: "{reserved}.chars"').replace(
-        "{id: len, use: length}", f"{{id: {reserved}, use: length}}"
+        "{id: len, use: length}", f"{{id: '{reserved}', use: length}}"
     )
     path = write("suites/nulls.yaml", text)
     with pytest.raises(ConfigError) as info:
