@@ -66,7 +66,10 @@ def _rows(n_cases: int, samples: int, seed: int) -> list[dict]:
             matched = rng.choice([True, False, False, None, "yes", 0])
             meta = {"group": group, "keep": rng.random() < 0.9}
             scores = {} if error else {"len": {"words": words, "chars": rng.randint(0, 80)}}
-            rows.append(_row(f"c{i}", sample, error, meta, {**scores, "rx": {"matched": matched}}))
+            if scores and words is None and i % 2:  # a scorer that could not read its answer
+                scores["len"]["parse_error"] = True
+            rx = {"matched": matched, "parse_error": matched is None}
+            rows.append(_row(f"c{i}", sample, error, meta, {**scores, "rx": rx}))
     return rows
 
 
@@ -89,6 +92,9 @@ def test_columns_equal_rows(write, samples: int, chunk: int) -> None:
         assert json.dumps(got[spec.id].to_dict(), sort_keys=True) == want, spec.id
     assert "no_data_reason" in got["nothing"].details
     assert "no_data_reason" in got["none_kept"].details
+    # skipped rows a scorer could not read are counted alike (``engine.note_unread``)
+    assert got["flagged_all"].details["n_skipped_unread"]["rx"] > 0
+    assert any("n_skipped_unread" in g.details for g in got["words"].groups.values())
 
     specs = {m.id: m for m in loaded.metrics}
     for gate in gates:

@@ -61,3 +61,12 @@ def test_emits_exactly_the_declared_fields_with_their_types(
             assert _matches(kind, row[field]), f"{name}.{field}={row[field]!r} is not a {kind}"
             if field in cls.field_labels and row[field] is not None:
                 assert row[field] in cls.field_labels[field], (field, row[field])
+        # A declared mapping member is on every row (a member absent from one reads null there,
+        # and a metric on it drops that row), of its declared type.
+        for field, members in cls.output_members(scorer.params).items():
+            assert declared[field] == "mapping", field
+            if row[field] is None:
+                continue
+            assert set(members.names) <= set(row[field]), (field, sorted(row[field]))
+            for member in members.names:
+                assert _matches(members.kind, row[field][member]), (field, member)

@@ -72,7 +72,7 @@ MISTAKES = [
     (
         'rate: "age.categories > 1"',
         "'age.categories' is a mapping: it cannot be compared",
-        "read one of its members: age.categories.<key>",
+        "read one of its members, e.g. age.categories.alcohol_tobacco",
     ),
     (
         'rate: "tox.toxicity and ref.is_refusal"',

@@ -136,7 +136,8 @@ small to compare ... which "no value" would misname."""
 
 def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
     """What a recorded metric's figures leave out, each a phrase for the line or cell that shows
-    them: rows a rate, mean or quantile skipped ("n=2, 1 row skipped: no value") and rows in no
+    them: rows a rate, mean or quantile skipped ("n=2, 1 row skipped: no value", and the metric's
+    ``skipped_reason`` where a scorer could not read its answer on some of them) and rows in no
     ``by:`` group ("1 row has no meta.group: in no group"). Without them an overall n of 6
     beside groups holding 5, or an n of 2 for 3 cases, did not say where the rows went."""
     metric = metric or {}
@@ -145,7 +146,10 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
     skipped, n = _count(details.get("n_skipped")), _count(metric.get("n"))
     if metric.get("kind") in VALUE_KINDS and skipped and n:  # n=0: the no-data reason says it
         rows = "1 row" if skipped == 1 else f"{skipped} rows"
-        notes.append(f"n={n}, {rows} skipped: no value")
+        why = details.get("skipped_reason")  # a scorer that could not read some answers
+        notes.append(
+            f"n={n}, {rows} skipped: no value" + (f"; {why}" if isinstance(why, str) else "")
+        )
     by = (metric.get("spec") or {}).get("by")
     no_group = _count(details.get("n_no_group"))
     if no_group:

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..formatting.figures import VALUE_KINDS
 from ..rowkeys import case_key
 from ..stats._special import ndtri
 from ..store.spill import SpillArray, SpillFile
@@ -56,7 +57,9 @@ from .engine import (
     FieldPresence,
     _take_turns,
     no_figure,
+    note_unread,
     null_everywhere,
+    reason_expr,
     unread_by,
 )
 from .expr import reader
@@ -163,15 +166,6 @@ class GroupColumn:
             codes.append(-1 if key is None else names.setdefault(str(key), len(names)))
         self.codes.extend(codes)
         self.last = codes
-
-
-def _expr_of(spec: MetricSpec) -> str | None:
-    """The expression ``why_no_data`` names for a metric (as ``engine.why_no_data``)."""
-    expr = next(
-        (getattr(spec.params, k) for k in ("expr", "value", "refused") if hasattr(spec.params, k)),
-        None,
-    )
-    return expr if isinstance(expr, str) else None
 
 
 def _take(column: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -305,7 +299,7 @@ class MetricColumns:
             elif isinstance(params, BbqParams):
                 key = (params.scorer, params.context)
                 self.answers.setdefault(key, AnswerColumn(*key, self.spill))
-            expr = _expr_of(spec)
+            expr = reason_expr(spec)
             if expr is not None:
                 presence = self.presence[spec.id] = FieldPresence(expr)
                 for scorer in presence.scorers:
@@ -429,6 +423,7 @@ class MetricColumns:
         ctx = MetricContext(seed=seed, confidence=spec.confidence, bootstrap_resamples=resamples)
         selected = self._selected(spec)
         overall = self._kind_value(spec, selected, ctx)
+        self._note_unread(spec, overall, selected)
         if overall.value is None:
             overall.details["no_data_reason"] = self._why_no_data(
                 spec, selected, overall.details.get("reason")
@@ -440,6 +435,7 @@ class MetricColumns:
             overall.groups = {}
             for name, members in self._members(spec.by, selected):
                 group = overall.groups[name] = self._kind_value(spec, members, ctx)
+                self._note_unread(spec, group, members)
                 if group.value is None:  # as ``engine.compute_metric``
                     group.details["no_data_reason"] = self._why_no_data(
                         spec, members, group.details.get("reason")
@@ -652,6 +648,24 @@ class MetricColumns:
                 summary[names[int(code)]] = GroupCases(np.empty(0), 0, True)
         return summary
 
+    def _note_unread(self, spec: MetricSpec, value: MetricValue, rows: np.ndarray) -> None:
+        """As ``engine._note_unread``: of the rows a rate, mean or quantile skipped, those
+        whose scorer could not read its answer (``UnreadColumn``)."""
+        expr = reason_expr(spec)
+        if spec.kind not in VALUE_KINDS or expr is None or not value.details.get("n_skipped"):
+            return
+        scorers = self.presence[spec.id].scorers
+        if not scorers:
+            return
+        if spec.kind == "rate":
+            skipped = rows[_take(self._truth(expr), rows) == NULL]
+        else:
+            skipped = rows[np.isnan(_take(self._numbers(expr), rows))]
+        note_unread(
+            value,
+            {s: self.unread[s].count(self._column(self.unread[s].rows), skipped) for s in scorers},
+        )
+
     def _why_no_data(self, spec: MetricSpec, selected: np.ndarray, reason: str | None) -> str:
         """As ``engine.why_no_data``, from counts and the field presence seen while streaming."""
         if not self.total:
@@ -661,7 +675,7 @@ class MetricColumns:
         failed = int(self._column(self.errors)[selected].sum())
         if failed == selected.size:
             return f"all {failed} requests failed, so nothing was scored"
-        expr = _expr_of(spec)
+        expr = reason_expr(spec)
         if expr is None:
             return f"no row of {selected.size} gave a value"
         if expr in self.values:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..formatting.figures import VALUE_KINDS
 from ..rowkeys import case_key
 from ._grouping import number
 from .base import MetricContext, MetricValue, Row
@@ -30,6 +31,7 @@ def compute_metric(
     selected = [r for r in rows if spec.where is None or evaluate(spec.where, r)]
     kind = spec.kind_cls()
     overall = kind.compute(selected, spec.params, ctx)
+    _note_unread(spec, overall, selected)
     if overall.value is None:
         overall.details["no_data_reason"] = why_no_data(
             spec, rows, selected, reason=overall.details.get("reason")
@@ -50,6 +52,7 @@ def compute_metric(
             for name, members in sorted(groups.items())
         }
         for name, group in overall.groups.items():
+            _note_unread(spec, group, groups[name])
             if group.value is None:
                 members = groups[name]
                 reason = group.details.get("reason")
@@ -72,11 +75,8 @@ def why_no_data(
     failed = sum(1 for r in selected if r.get("error") is not None)
     if failed == len(selected):
         return f"all {failed} requests failed, so nothing was scored"
-    expr = next(
-        (getattr(spec.params, k) for k in ("expr", "value", "refused") if hasattr(spec.params, k)),
-        None,
-    )
-    if not isinstance(expr, str):
+    expr = reason_expr(spec)
+    if expr is None:
         return f"no row of {len(selected)} gave a value"
     scored = [r for r in selected if r.get("error") is None]
     valued = sum(1 for r in scored if evaluate(expr, r) is not None)
@@ -88,6 +88,44 @@ def why_no_data(
     return null_everywhere(
         expr, rows=len(selected), failed=failed, missing=presence.describe(), unread=unread
     )
+
+
+def reason_expr(spec: MetricSpec) -> str | None:
+    """The expression a metric's no-data and skipped-row reasons name: its value or
+    condition."""
+    expr = next(
+        (getattr(spec.params, k) for k in ("expr", "value", "refused") if hasattr(spec.params, k)),
+        None,
+    )
+    return expr if isinstance(expr, str) else None
+
+
+def _note_unread(spec: MetricSpec, value: MetricValue, rows: list[Row]) -> None:
+    """``note_unread`` from rows: of the rows a rate, mean or quantile skipped (no value, as
+    the kind reads it), those whose scorer could not read its answer."""
+    expr = reason_expr(spec)
+    if spec.kind not in VALUE_KINDS or expr is None or not value.details.get("n_skipped"):
+        return
+    scorers = FieldPresence(expr).scorers
+    if not scorers:
+        return
+    if spec.kind == "rate":
+        skipped = [r for r in rows if evaluate(expr, r) is None]
+    else:
+        skipped = [r for r in rows if number(evaluate(expr, r)) is None]
+    note_unread(value, {s: sum(1 for r in skipped if unread_by(r, s)) for s in scorers})
+
+
+def note_unread(value: MetricValue, unread: dict[str, int]) -> None:
+    """Record, where there are any, how many of a metric's skipped rows each scorer could not
+    read its answer on (``n_skipped_unread``) and why they were skipped (``skipped_reason``,
+    shown beside n by ``formatting.coverage_notes``): "1 row skipped: no value" alone sent the
+    author after a missing field where the judge's replies were in a format it does not read.
+    The same from rows and from a streamed run's columns."""
+    counted = {scorer: count for scorer, count in unread.items() if count}
+    if counted:
+        value.details["n_skipped_unread"] = counted
+        value.details["skipped_reason"] = "; ".join(unread_phrases(counted))
 
 
 UNREAD_FIELD = "parse_error"
@@ -113,14 +151,21 @@ def null_everywhere(
     if failed:
         text += f" ({failed} of them failed requests)"
     found = [missing] if missing else []
-    found += [
+    found += unread_phrases(unread)
+    return text + (f": {'; '.join(found)}" if found else "")
+
+
+def unread_phrases(unread: dict[str, int]) -> list[str]:
+    """Each scorer that could not read its answers on ``count`` of the rows spoken of, the
+    one wording for rows null everywhere (``null_everywhere``) and rows skipped beside a
+    figure (``note_unread``)."""
+    return [
         f"scorer '{scorer}' could not parse the answer it was given on {count} of them"
         f" (scores.{scorer}.{UNREAD_FIELD} is true): check that the prompt it sends (a judge's"
         " rubric) asks for an answer in a format the scorer reads"
         for scorer, count in unread.items()
         if count
     ]
-    return text + (f": {'; '.join(found)}" if found else "")
 
 
 def no_figure(expr: str, valued: int, reason: str | None) -> str:

@@ -199,6 +199,10 @@ _ROW_NAMES: dict[str, Callable[[dict[str, Any]], Any]] = {
 }
 """The names a row gives an expression besides its scorers' (which they hide)."""
 
+RESERVED_NAMES: frozenset[str] = frozenset(_ROW_NAMES) | frozenset(_CONSTANTS)
+"""Names no scorer id may take: an expression reads the row's own value (``error``, ``meta``)
+or the literal (``null``) by them, so a scorer with one of these ids could never be read."""
+
 
 def namespace(row: dict[str, Any]) -> dict[str, Any]:
     """The names an expression sees for one result row."""

@@ -4,9 +4,9 @@ that silently reads ``no_data`` or a rate of 1.000 after every request has been 
 The checker infers a type for each part of an expression from what the names are known to hold
 (scorer output declarations, metadata seen in the suite's cases) and reports the first thing
 that cannot work: an unknown name or field, a number used as a condition, a comparison between
-a label and a number, a label value that never occurs. Where the type cannot be known (a
-third-party scorer without declarations, a mapping's members) it says nothing: a valid suite is
-never rejected on a guess.
+a label and a number, a label value that never occurs, a division by a constant zero. Where the
+type cannot be known (a third-party scorer without declarations, a mapping's undeclared members)
+it says nothing: a valid suite is never rejected on a guess.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from .expr import _CONSTANTS, compile_expression
+from .expr import _CONSTANTS, compile_expression, evaluate
 
 Kind = Literal["bool", "number", "label", "text", "mapping", "list", "null", "any"]
 Role = Literal["condition", "value", "group", "any"]
@@ -189,6 +189,8 @@ class Checker:
     # operators
     def _unaryop(self, node: ast.UnaryOp) -> Type:
         operand = self.infer(node.operand)
+        if operand.kind == "null":
+            raise self._null_everywhere(node)
         if isinstance(node.op, ast.Not):
             self._condition(operand, node.operand, "'not'")
             return BOOL
@@ -203,7 +205,15 @@ class Checker:
 
     def _binop(self, node: ast.BinOp) -> Type:
         left, right = self.infer(node.left), self.infer(node.right)
-        if "any" in (left.kind, right.kind) or "null" in (left.kind, right.kind):
+        if isinstance(node.op, ast.Div | ast.Mod) and _constant_zero(node.right):
+            raise TypeProblem(
+                f"'{_source(node, self.text)}' divides by zero: it is null on every row, so "
+                "the metric would count no row",
+                "divide by a number that is not zero",
+            )
+        if "null" in (left.kind, right.kind):
+            raise self._null_everywhere(node)
+        if "any" in (left.kind, right.kind):
             return ANY
         if isinstance(node.op, ast.Add):
             if left.kind in _STRINGS and right.kind in _STRINGS:
@@ -223,6 +233,8 @@ class Checker:
         left = self.infer(left_node)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
             right = self.infer(right_node)
+            if "null" in (left.kind, right.kind) and not isinstance(op, ast.Is | ast.IsNot):
+                raise self._null_everywhere(node, _null_test_hint(op, left, left_node, self.text))
             self._compare_pair(op, left, right, left_node, right_node)
             left, left_node = right, right_node
         return BOOL
@@ -235,7 +247,7 @@ class Checker:
         if isinstance(op, ast.In | ast.NotIn):
             self._membership(left, right, left_node, right_node)
             return
-        if "any" in (left.kind, right.kind) or "null" in (left.kind, right.kind):
+        if "any" in (left.kind, right.kind):
             return
         ordering = isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE)
         for side, side_node in ((left, left_node), (right, right_node)):
@@ -282,6 +294,14 @@ class Checker:
                 f"'{_source(right_node, self.text)}' is {_WHAT[right.kind]}: "
                 "'in' needs a list, a mapping or text"
             )
+        if right.kind in _STRINGS and left.kind not in (*_STRINGS, "any"):
+            # Python cannot look for a number in text: null on every row.
+            raise TypeProblem(
+                f"'{_source(left_node, self.text)}' is {_WHAT[left.kind]}: 'in' text finds "
+                f"only text, so '{_source(right_node, self.text)}' never holds it",
+                f"compare it as text: 'str({_source(left_node, self.text)}) in "
+                f"{_source(right_node, self.text)}'",
+            )
         if isinstance(right_node, ast.List | ast.Tuple):
             for element in right_node.elts:
                 item = self.infer(element)
@@ -302,6 +322,10 @@ class Checker:
             wanted = str(low) if low == high else f"{low} to {high or 'many'}"
             raise TypeProblem(f"{name}() takes {wanted} argument(s), not {count}")
         args = [self.infer(a) for a in node.args]
+        if name != "coalesce" and any(a.kind == "null" for a in args):
+            raise self._null_everywhere(node)  # every function but coalesce: null in, null out
+        if name == "coalesce" and all(a.kind == "null" for a in args):
+            raise self._null_everywhere(node)
         if name == "len":
             self._expect(args[0], ("label", "text", "list", "mapping"), "len()", node.args[0])
             return NUMBER
@@ -342,6 +366,11 @@ class Checker:
     _tuple = _list
 
     # helpers
+    def _null_everywhere(self, node: ast.AST, hint: str | None = None) -> TypeProblem:
+        """The problem with a part that is null whatever the row: null in, null out (every
+        operator but ``is``, ``and``/``or`` and ``coalesce``)."""
+        return null_everywhere(_source(node, self.text), hint)
+
     def _expect(self, found: Type, kinds: tuple[str, ...], where: str, node: ast.AST) -> None:
         if found.kind in (*kinds, "any", "null"):
             return
@@ -359,6 +388,37 @@ class Checker:
             f"{where} needs conditions, but '{written}' is {_WHAT[found.kind]}",
             condition_hint(found, written),
         )
+
+
+def _constant_zero(node: ast.AST) -> bool:
+    """Whether ``node`` is a constant (literals and arithmetic on them, no name a row gives)
+    equal to zero: a divisor that is zero on every row."""
+    for part in ast.walk(node):
+        if isinstance(part, ast.Name) and part.id not in _CONSTANTS:
+            return False
+        if isinstance(part, ast.Attribute | ast.Subscript | ast.Call):
+            return False
+    value = evaluate(ast.unparse(node), {})
+    return isinstance(value, int | float) and value == 0
+
+
+def null_everywhere(written: str, hint: str | None = None) -> TypeProblem:
+    """An expression (or part) that is null on every row: a metric counts no row by it."""
+    return TypeProblem(
+        f"'{written}' is null on every row (null in, null out), so the metric would count "
+        "no row by it",
+        hint or "to test for a missing value write 'x is None'",
+    )
+
+
+def _null_test_hint(op: ast.cmpop, left: Type, left_node: ast.AST, text: str) -> str | None:
+    """``x == null`` was meant as ``x is None``."""
+    side = _source(left_node, text) if left.kind != "null" else "x"
+    if isinstance(op, ast.Eq):
+        return f"to test for a missing value write '{side} is None'"
+    if isinstance(op, ast.NotEq):
+        return f"to test for a value write '{side} is not None'"
+    return None
 
 
 def _known(*types: Type) -> bool:
@@ -413,6 +473,8 @@ def check(text: str, names: dict[str, Type], role: Role) -> TypeProblem | None:
     except TypeProblem as problem:
         return problem
     written = text.strip()
+    if found.kind == "null" and role != "group":
+        return null_everywhere(written)
     if role == "condition" and found.kind not in ("bool", "any", "null"):
         return TypeProblem(
             f"'{written}' is {_WHAT[found.kind]}, not a condition: a row counts when it is "

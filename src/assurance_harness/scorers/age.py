@@ -30,7 +30,7 @@ from ..errors import ConfigError
 from ..nlp.exemplars import exemplar_rows, file_sha256, fitted_once, resolve_exemplars
 from ..nlp.readability import grade_to_age, reading_grade
 from ._lexicons import CATEGORIES, CATEGORY_TITLES, MIN_AGE, SEVERITY_NAMES, lexicon_hits
-from .base import FieldType, Scorer, ScorerParams, register_scorer
+from .base import FieldType, Members, Scorer, ScorerParams, register_scorer
 
 DEFAULT_EXEMPLARS = "age/exemplars.jsonl"
 WORDS_DECIDE = {"profanity"}
@@ -233,6 +233,10 @@ class AgeAppropriatenessScorer(Scorer):
         "reading_age": "number",
     }
     field_labels: ClassVar[dict[str, tuple[str, ...]]] = {"top_category": tuple(CATEGORIES)}
+    field_members: ClassVar[dict[str, Members]] = {
+        "categories": Members("number", tuple(CATEGORIES)),
+        "probabilities": Members("number", tuple(CATEGORIES)),
+    }
     requires: ClassVar[dict[str, str]] = {
         "sklearn": "scikit-learn",
         "transformers": "transformers",

@@ -13,6 +13,7 @@ import difflib
 import importlib.util
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args
 
@@ -29,6 +30,19 @@ when it does not apply); ``number``: a score or count; ``label``: one of a few w
 free text; ``mapping``: name -> value; ``list``: several values. Any field may be null."""
 
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
+
+
+@dataclass(frozen=True)
+class Members:
+    """The members of a ``mapping`` field that a scorer writes on every row it scores, and the
+    type of their values: ``pii.by_type`` holds each entity type it looks for (0 where none was
+    found). Declared, ``validate`` refuses a member it never writes (``pii.by_type.EMAIL``),
+    and a metric on a member counts every row: a member left out where it does not apply would
+    read null there, and the row would drop out of the figure (a rate of 1.0 over the two rows
+    that had the key, where the truth was 2 of 4)."""
+
+    kind: FieldType
+    names: tuple[str, ...]
 
 
 class ScorerParams(BaseModel):
@@ -64,6 +78,9 @@ class Scorer(ABC):
     a probability used as a condition) before anything is sent. Every key of ``fields``."""
     field_labels: ClassVar[dict[str, tuple[str, ...]]] = {}
     """``label`` fields with a fixed set of values: ``ref.label == 'refused'`` fails at validate."""
+    field_members: ClassVar[dict[str, Members]] = {}
+    """``mapping`` fields with a fixed set of members, each written on every scored row (its
+    empty value, 0 or false, where nothing was found): :meth:`output_members`."""
     requires: ClassVar[dict[str, str]] = {}
     """Importable module -> pip requirement that provides it (checked before setup)."""
     prerequisites: ClassVar[list[str]] = []
@@ -84,6 +101,13 @@ class Scorer(ABC):
         """The fields these parameters make the scorer write, with their types; None when the
         scorer declares none (a third-party scorer written before declarations: unchecked)."""
         return dict(cls.field_types) if cls.field_types else None
+
+    @classmethod
+    def output_members(cls, params: ScorerParams) -> dict[str, Members]:
+        """The members each ``mapping`` field holds on every row with these parameters
+        (``field_members`` unless they depend on the parameters, as ``pii``'s entity types do);
+        a mapping field not listed has members only the run knows (unchecked)."""
+        return dict(cls.field_members)
 
     @classmethod
     def open_field_type(cls, params: ScorerParams) -> FieldType | None:
@@ -161,6 +185,10 @@ class OutputCheck:
         declared = cls.output_fields(scorer.params) or {}
         self._fields = [(name, kind, _ACCEPTED[kind]) for name, kind in declared.items()]
         self._declared = frozenset(declared)
+        self._members = [
+            (name, members.kind, _ACCEPTED[members.kind], members.names)
+            for name, members in cls.output_members(scorer.params).items()
+        ]
         open_kind = cls.open_field_type(scorer.params)
         self._open = None if open_kind is None else (open_kind, _ACCEPTED[open_kind])
 
@@ -175,6 +203,20 @@ class OutputCheck:
             value = output.get(name)
             if value is not None and not isinstance(value, accepted):
                 return _wrong_type(name, kind, value)
+        for name, kind, accepted, members in self._members:
+            value = output.get(name)
+            if not isinstance(value, dict):
+                continue  # null (or not a mapping: reported above)
+            for member in members:
+                if member not in value:
+                    return (
+                        f"returned {name!r} without {member!r}, a member it declares "
+                        f"(field_members); a metric on it would drop this row: write every "
+                        f"declared member, its empty value (0, false) where nothing was found"
+                    )
+                found = value[member]
+                if found is not None and not isinstance(found, accepted):
+                    return _wrong_type(f"{name}.{member}", kind, found, "field_members")
         if self._open is not None:
             kind, accepted = self._open
             for name, value in output.items():
@@ -184,9 +226,9 @@ class OutputCheck:
         return None
 
 
-def _wrong_type(name: str, kind: str, value: object) -> str:
+def _wrong_type(name: str, kind: str, value: object, declared_in: str = "field_types") -> str:
     return (
-        f"returned {name!r}: {_shown(value)} where it declares a {kind} (field_types); a figure "
+        f"returned {name!r}: {_shown(value)} where it declares a {kind} ({declared_in}); a figure "
         f"would read it as it is: return a {kind} or None"
     )
 

@@ -301,7 +301,8 @@ class GuardModelScorer(Scorer):
     """A safety classifier (Llama Guard, ShieldGemma) behind an OpenAI-compatible endpoint."""
 
     name: ClassVar[str] = "guard-model"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
+    """Version 2 adds ``parse_error`` (an answer it could not read), as llm-judge writes it."""
     Params: ClassVar[type[ScorerParams]] = GuardParams
     fields: ClassVar[dict[str, str]] = {
         "score": "probability the response is unsafe (1/0 without logprobs; null if unread)",
@@ -310,6 +311,7 @@ class GuardModelScorer(Scorer):
         "codes": "the classifier's own hazard codes or policies that fired",
         "raw": "the classifier's reply (first 200 characters)",
         "model": "model name the endpoint reported",
+        "parse_error": "the classifier's answer could not be read as a verdict (score is null)",
     }
     field_types: ClassVar[dict[str, FieldType]] = {
         "flagged": "bool",
@@ -318,6 +320,7 @@ class GuardModelScorer(Scorer):
         "codes": "list",
         "categories": "mapping",
         "score": "number",
+        "parse_error": "bool",
     }
     default_batch_size: ClassVar[int] = 16
 
@@ -448,6 +451,8 @@ class GuardModelScorer(Scorer):
             "codes": codes,
             "raw": text[:200],
             "model": _model_name(body) or self.params.model,
+            # As llm-judge: a metric skipping this row says the answer could not be parsed.
+            "parse_error": score is None,
         }
 
     def describe(self) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from ..store.yaml_lines import LineOf
 from .errors import format_path, suggest
 
 if TYPE_CHECKING:
+    from ..scorers.base import Members
     from .loader import MetricSpec, ScorerConfig
 
 _EXPECTATION_KINDS: dict[str, Kind] = {
@@ -38,9 +39,13 @@ def _scorer_type(config: ScorerConfig) -> Type:
     if declared is None:
         return Type("mapping", closed=False, name=config.id, kind_of=kind_of)
     flags = tuple(f"{config.id}.{f}" for f, k in declared.items() if k == "bool")
+    keyed = config.cls.output_members(config.params)
     members: dict[str, Type] = {}
     for field, kind in declared.items():
         labels = config.cls.field_labels.get(field)
+        if kind == "mapping" and field in keyed:
+            members[field] = _members_type(f"{config.id}.{field}", keyed[field])
+            continue
         members[field] = Type(
             kind,
             closed=False,
@@ -51,6 +56,19 @@ def _scorer_type(config: ScorerConfig) -> Type:
         )
     closed = config.cls.open_field_type(config.params) is None
     return Type("mapping", members, closed, name=config.id, kind_of=kind_of)
+
+
+def _members_type(name: str, members: Members) -> Type:
+    """A mapping field whose members its scorer declares (and writes on every row): closed,
+    so a member it never writes (``pii.by_type.EMAIL``) is refused with the nearest one."""
+    return Type(
+        "mapping",
+        {m: Type(members.kind, name=f"{name}.{m}") for m in members.names},
+        True,
+        name=name,
+        kind_of=name,
+        absent="{kind_of} has no member '{key}'",
+    )
 
 
 class ValueKinds:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_v
 
 from .. import fielddocs
 from ..datatypes import Case, GenerationParams, KeyText, Number, WholeNumber, finite_json
+from ..metrics.expr import RESERVED_NAMES
 from ..review.policy import ReviewPolicy
 
 
@@ -74,6 +75,19 @@ class ScorerUse(PluginUse):
     held to what a key may hold (``datatypes.key_text``)."""
     batch_size: WholeNumber | None = Field(default=None, ge=1)
     """Responses per batch (default: the scorer's own)."""
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_row_name(cls, value: str) -> str:
+        """``id: error`` passed, and ``error.chars`` read the row's failure flag (which has no
+        fields): null on every row, a metric with no data after the whole run."""
+        if value in RESERVED_NAMES:
+            names = ", ".join(sorted(n for n in RESERVED_NAMES if n.islower()))
+            raise ValueError(
+                f"'{value}' is a name expressions read from the row itself, so this scorer's "
+                f"fields could never be read; choose another id (taken: {names})"
+            )
+        return value
 
 
 class ExpanderUse(PluginUse):
