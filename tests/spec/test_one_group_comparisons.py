@@ -1,0 +1,67 @@
+"""A disparity or paired comparison over a grouping every case shares is refused at
+``validate``: it compares at least two groups, so with one it has no figure on any run, and a
+gate on it reads no_data after every request was sent. Known from the cases alone (inline,
+a dataset, or what an expander made)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ..testing.cli import run_cli
+
+CASES = (
+    "cases:\n"
+    "  - {id: a, prompt: hi, metadata: {g: girls, t: one, axis: gender}}\n"
+    "  - {id: b, prompt: yo, metadata: {g: girls, t: two, axis: gender}}\n"
+)
+
+
+def _validate(tmp_path: Path, metric: str, cases: str = CASES) -> str:
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        f"suite: t\nversion: 1.0.0\n{cases}scorers:\n  - {{id: m, use: length}}\n"
+        f"metrics:\n  - {{id: r, {metric}}}\n",
+        encoding="utf-8",
+    )
+    done = run_cli("validate", suite)
+    said = done.stdout + done.stderr
+    assert "Traceback" not in said
+    return f"exit {done.returncode}: {said}"
+
+
+@pytest.mark.parametrize(
+    ("metric", "field"),
+    [
+        ("disparity: {value: m.chars, by: meta.g}", "disparity.by"),
+        ("disparity: {value: m.chars, by: metadata.g, within: meta.axis}", "disparity.by"),
+        ("paired: {value: m.chars, pair_by: meta.t, group: meta.g}", "paired.group"),
+    ],
+)
+def test_a_comparison_of_one_group_is_refused(tmp_path: Path, metric: str, field: str) -> None:
+    said = _validate(tmp_path, metric)
+    assert said.startswith("exit 2") and f"metrics[0].{field}" in said, said
+    assert "'girls'" in said and "two groups" in said, said
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [
+        "disparity: {value: m.chars, by: meta.t}",
+        "paired: {value: m.chars, pair_by: meta.g, group: meta.t}",
+        "mean: m.chars, by: meta.g",  # a breakdown by one group still has its overall figure
+    ],
+)
+def test_a_comparison_of_two_groups_is_valid(tmp_path: Path, metric: str) -> None:
+    assert _validate(tmp_path, metric).startswith("exit 0")
+
+
+def test_groups_an_expander_makes_count(tmp_path: Path) -> None:
+    expanded = (
+        "cases: [{id: a, prompt: 'Write about {person}.'}]\n"
+        "expand:\n  - use: counterfactual\n    with:\n      axes:\n"
+        "        gender: {groups: {girl: {person: a girl}, boy: {person: a boy}}}\n"
+    )
+    said = _validate(tmp_path, "disparity: {value: m.chars, by: meta.group}", cases=expanded)
+    assert said.startswith("exit 0"), said
