@@ -83,6 +83,9 @@ class MetricKind(ABC):
     expressions: ClassVar[dict[str, ExpressionRole]] = {}
     """Parameter -> what its expression is for (``condition``: true or false; ``value``: a
     number; ``group``: names a group; ``scorer``: a scorer id), so ``validate`` type-checks it."""
+    compared_groups: ClassVar[tuple[str, ...]] = ()
+    """Parameters naming the grouping the kind compares: with one group it has no figure on any
+    run, so ``validate`` refuses a grouping every case shares."""
 
     @classmethod
     def expression_roles(cls, params: MetricParams) -> dict[str, ExpressionRole]:

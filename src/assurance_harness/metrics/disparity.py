@@ -176,6 +176,7 @@ class DisparityMetric(MetricKind):
     name = "disparity"
     Params = DisparityParams
     expressions = {"value": "value", "by": "group", "within": "group"}
+    compared_groups = ("by",)
 
     @classmethod
     def expression_roles(cls, params: MetricParams) -> dict[str, ExpressionRole]:

@@ -83,6 +83,7 @@ class PairedDeltaMetric(MetricKind):
     name = "paired"
     Params = PairedParams
     expressions = {"value": "value", "pair_by": "group", "group": "group", "within": "group"}
+    compared_groups = ("group",)
     shorthand_field = None
     higher_is_better = None
 

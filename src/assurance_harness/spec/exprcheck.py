@@ -8,6 +8,7 @@ fields is not checked. See :mod:`assurance_harness.metrics.exprtypes` for the ru
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -266,12 +267,46 @@ def check_metric_expressions(
                 explicit = not isinstance(written, dict)  # the shorthand ``rate: "..."``
                 shown = format_path(loc) if explicit else format_path((*loc, param))
                 checks.append((loc, shown, text, role, explicit))
+        for param in metric.kind_cls.compared_groups:
+            text = getattr(metric.params, param, None)
+            if not isinstance(text, str):
+                continue
+            one = _the_one_group(text, names)
+            if one is not None:
+                loc = ("metrics", metric.index, metric.kind, param)
+                issues.append(
+                    ConfigIssue(
+                        source,
+                        line_of(loc),
+                        format_path(loc),
+                        f"every case has the same {text.strip()} ('{one}'): a {metric.kind} "
+                        "compares at least two groups, so it would have no figure",
+                        "group by a field whose values differ between cases",
+                    )
+                )
         for loc, shown, text, role, explicit in checks:
             issue = _check_one(text, role, explicit, names, scorer_ids)
             if issue is not None:
                 message, hint = issue
                 issues.append(ConfigIssue(source, line_of(loc), shown, message, hint))
     return issues
+
+
+_METADATA_KEY = re.compile(r"\s*(meta|metadata)\.([A-Za-z_][A-Za-z0-9_]*)\s*")
+
+
+def _the_one_group(text: str, names: dict[str, Type]) -> str | None:
+    """The one value a grouping by a metadata key (``meta.group``) takes on every case, where
+    the cases are known and it is text; else None (several, or not known)."""
+    match = _METADATA_KEY.fullmatch(text)
+    if match is None:
+        return None
+    mapping = names.get(match.group(1))
+    member = (mapping.members or {}).get(match.group(2)) if mapping is not None else None
+    if member is None or member.choices is None or len(member.choices) != 1:
+        return None
+    (only,) = member.choices
+    return only
 
 
 def _check_one(
