@@ -126,6 +126,7 @@ def test_worst_first_is_the_head_of_a_stable_sort() -> None:
 GAPS = """suite: gaps
 cases:
   - {id: a, prompt: x, metadata: {group: g1, axis: age, region: n, keep: true}}
+  - {id: b, prompt: x, metadata: {group: g2, axis: age, region: n, keep: true}}
 scorers:
   - {id: len, use: length}
   - {id: rx, use: regex, with: {pattern: x}}

@@ -57,7 +57,7 @@ def test_streamed_columns_agree(tmp_path: Path) -> None:
     suite = tmp_path / "s.yaml"
     suite.write_text(
         "suite: gone-group\n"
-        "cases: [{id: a, prompt: hi, metadata: {g: x}}]\n"
+        "cases: [{id: a, prompt: hi, metadata: {g: x}}, {id: b, prompt: hi, metadata: {g: y}}]\n"
         "scorers: [{id: len, use: length}]\n"
         "metrics: [{id: gap, disparity: {value: len.chars, by: meta.g}}]\n"
         "gates: [{metric: gap, max: 5}]\n",

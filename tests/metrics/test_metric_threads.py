@@ -198,7 +198,8 @@ from tests.metrics.test_columns import _rows
 
 suite = Path(tempfile.mkdtemp()) / "s.yaml"
 suite.write_text(
-    "suite: s\ncases: [{id: a, prompt: x, metadata: {group: g1}}]\n"
+    "suite: s\ncases: [{id: a, prompt: x, metadata: {group: g1}},"
+    " {id: b, prompt: x, metadata: {group: g2}}]\n"
     "scorers: [{id: rx, use: regex, with: {pattern: x}}]\n"
     "metrics:\n  - {id: r, rate: rx.matched}\n"
     "  - {id: gap, disparity: {value: rx.matched, by: meta.group, statistic: rate}}\n"

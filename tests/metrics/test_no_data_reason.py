@@ -14,6 +14,7 @@ from assurance_harness.spec.loader import load_suite
 SUITE = """suite: reasons
 cases:
   - {id: a, prompt: x, metadata: {group: a, topic: x}}
+  - {id: b, prompt: x, metadata: {group: b, topic: x}}
 scorers:
   - {id: len, use: length}
   - {id: rx, use: regex, with: {pattern: x}}

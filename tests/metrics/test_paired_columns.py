@@ -16,6 +16,9 @@ cases:
   - id: a
     prompt: x
     metadata: {template: t, group: a, axis: x, region: n, keep: true, v: 0.5}
+  - id: b
+    prompt: x
+    metadata: {template: t, group: b, axis: x, region: n, keep: true, v: 0.5}
 scorers:
   - {id: s, use: refusal}
 metrics:

@@ -80,7 +80,9 @@ def test_a_perturbation_gate_names_cases_from_its_failing_operator(write) -> Non
         write(
             "s.yaml",
             """suite: pert
-cases: [{id: a, prompt: x, metadata: {source_id: a, original: true, perturbation: none}}]
+cases:
+  - {id: a, prompt: x, metadata: {source_id: a, original: true, perturbation: none}}
+  - {id: a~leet, prompt: x, metadata: {source_id: a, original: false, perturbation: leet}}
 scorers:
   - {id: ref, use: refusal}
   - {id: cons, use: consistency}

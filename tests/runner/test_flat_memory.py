@@ -32,7 +32,9 @@ SLACK = 12_000
 ``SortedColumns`` (1/8 byte a row); two bytes an item would be 14,000."""
 
 SUITE = """suite: flat
-cases: [{id: a, prompt: x, metadata: {group: a, axis: x, template: t}}]
+cases:
+  - {id: a, prompt: x, metadata: {group: a, axis: x, template: t}}
+  - {id: b, prompt: x, metadata: {group: b, axis: x, template: t}}
 scorers: [{id: len, use: length}, {id: bbq, use: bbq-answer}]
 metrics:
   - {id: long, rate: "len.words > 3", by: meta.group}
