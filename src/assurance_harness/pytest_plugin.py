@@ -202,6 +202,7 @@ class SuiteFile(pytest.File):
 
     def collect(self) -> list[pytest.Item]:
         from .errors import ConfigError
+        from .formatting.names import unique_name
         from .spec.loader import load_suite
         from .store.yaml_lines import load_yaml_with_lines
 
@@ -224,12 +225,12 @@ class SuiteFile(pytest.File):
         # Gates that are no list make the one 'run' item, which fails with the loader's message.
         for index, gate in enumerate(gates if isinstance(gates, list) else []):
             label = _gate_label(gate, index)
-            name = _unique(label, f"gate {index}", taken)
+            name = unique_name(label, f"gate {index}", taken)
             items.append(GateItem.from_parent(self, name=name, gate_index=index, label=label))
         if not items:
-            items.append(RunItem.from_parent(self, name=_unique("run", "run item", taken)))
+            items.append(RunItem.from_parent(self, name=unique_name("run", "run item", taken)))
         if self.config.getoption("assurance_baseline"):
-            name = _unique("no regression vs baseline", "baseline item", taken)
+            name = unique_name("no regression vs baseline", "baseline item", taken)
             items.append(BaselineItem.from_parent(self, name=name))
         return items
 
@@ -377,17 +378,6 @@ def _as_typed(path: Path) -> Path:
 def _command_line(config: pytest.Config) -> str:
     """The pytest command as given, with every option the run was made with."""
     return shlex.join(["pytest", *config.invocation_params.args])
-
-
-def _unique(name: str, place: str, taken: set[str]) -> str:
-    """An item name no other item of the file has: gates may share an id (or a label), and
-    items with one node id are one test to pytest-xdist, which then runs only one of them (a
-    failed gate never reported). A repeat gets its place in the suite added."""
-    candidate = name
-    while candidate in taken:
-        candidate = f"{name} ({place})" if candidate == name else f"{candidate} ({place})"
-    taken.add(candidate)
-    return candidate
 
 
 def _gate_label(gate: Any, index: int) -> str:
