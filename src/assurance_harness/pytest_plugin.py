@@ -585,7 +585,8 @@ class RunItem(_AssuranceItem):
 
 class BaselineItem(_AssuranceItem):
     """Fails when the run regressed significantly against the accepted baseline, or when the
-    comparison has no verdict (the run failed, or no metric has data in both runs)."""
+    comparison has no verdict (``Comparison.unmeasured``: the run failed, no metric has data in
+    both runs, or a gated metric has none in this run)."""
 
     def runtest(self) -> None:
         from .compare.nightly import compare_with_baseline
