@@ -111,3 +111,16 @@ def test_gates_sharing_a_label_get_distinct_testcase_names(tmp_path: Path) -> No
     ]
     assert cases[1].find("failure") is None
     assert cases[2].find("failure") is not None and cases[3].find("failure") is not None
+
+
+def test_a_suite_without_gates_is_one_run_testcase(tmp_path: Path) -> None:
+    """A run with no gates still shows in the CI test view (as the pytest plugin's one 'run'
+    item does): a file with no test case reads as a suite that never ran."""
+    rows = [row(f"c{i}", scores={"tox": {"toxicity": 0.02}}) for i in range(4)]
+    metric = rate_metric(rows, "tox.toxicity > 0.5", lambda r: r["scores"]["tox"]["toxicity"] > 0.5)
+    xml = render_junit(load_run(write_run(tmp_path, "nogates", rows, {"toxic_rate": metric}, [])))
+    _validate(xml)
+    suite = ET.fromstring(xml).find("testsuite")
+    assert suite is not None and suite.get("tests") == "1" and suite.get("failures") == "0"
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == ["run"] and not list(cases[0])
