@@ -33,6 +33,8 @@ from typing import Any
 import pytest
 
 _RUNS = pytest.StashKey[dict[Path, "_SuiteRun"]]()
+_NAMES = pytest.StashKey[dict[str, Path]]()
+"""The first suite file collected under each suite name (``spec.suitenames``)."""
 _WORKER_LINES = pytest.StashKey[list[str]]()
 """Under xdist, on the controller: the "assurance runs" lines the workers sent back."""
 _WORKER_KEY = "assurance_runs"
@@ -204,6 +206,7 @@ class SuiteFile(pytest.File):
         from .errors import ConfigError
         from .formatting.names import unique_name
         from .spec.loader import load_suite
+        from .spec.suitenames import name_clashes
         from .store.yaml_lines import load_yaml_with_lines
 
         try:
@@ -214,7 +217,12 @@ class SuiteFile(pytest.File):
             # validates every suite first: an invalid suite is a collection error, which stops
             # the session before the valid ones record evidence. Not kept: the run loads it
             # again, so a session of large suites does not hold them all.
-            load_suite(self.path, parsed=(data, line_of))
+            name = load_suite(self.path, parsed=(data, line_of)).suite.suite
+            # One name per suite in a session, as ``assurance run DIR`` refuses two.
+            first = self.config.stash.setdefault(_NAMES, {}).setdefault(name, self.path)
+            clash = name_clashes([(first, name), (self.path, name)])
+            if clash:
+                raise ConfigError(clash)
         except ConfigError as exc:
             raise AssuranceConfigError(str(exc)) from None
         if not isinstance(data, dict):
