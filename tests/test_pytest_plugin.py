@@ -493,7 +493,8 @@ def test_suites_with_the_same_file_name_are_told_apart(project: pytest.Pytester)
     headers and the runs summary, so which run folder was which suite could not be told."""
     other = project.path / "suites" / "team-b"
     other.mkdir()
-    (other / "smoke.yaml").write_text(SUITE.format(name="smoke"))
+    # The same file name, another suite name (one name twice is refused: the name keys baselines).
+    (other / "smoke.yaml").write_text(SUITE.format(name="smoke-team-b"))
     result = project.runpytest(*ARGS)
     result.assert_outcomes(passed=2, failed=2)
     result.stdout.fnmatch_lines_random(
