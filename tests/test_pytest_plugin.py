@@ -493,7 +493,8 @@ def test_suites_with_the_same_file_name_are_told_apart(project: pytest.Pytester)
     headers and the runs summary, so which run folder was which suite could not be told."""
     other = project.path / "suites" / "team-b"
     other.mkdir()
-    (other / "smoke.yaml").write_text(SUITE.format(name="smoke"))
+    # The same file name, another suite name (one name twice is refused: the name keys baselines).
+    (other / "smoke.yaml").write_text(SUITE.format(name="smoke-team-b"))
     result = project.runpytest(*ARGS)
     result.assert_outcomes(passed=2, failed=2)
     result.stdout.fnmatch_lines_random(
@@ -635,3 +636,16 @@ def test_a_baseline_whose_run_is_gone_is_one_line(project: pytest.Pytester) -> N
     assert "no verdict against the baseline: the baseline of suite 'smoke'" in out, out
     assert "assurance baseline set RUN_ID" in out
     assert "Traceback" not in out and "nightly.py" not in out and "raise UsageError" not in out
+
+
+def test_two_suite_files_with_one_name_are_a_collection_error(project: pytest.Pytester) -> None:
+    """As ``assurance run DIR`` refuses them: a suite's name keys its baseline (the baseline
+    item of each file would compare against a baseline the other set), trends and evidence."""
+    (project.path / "suites" / "zcopy.yaml").write_text(SUITE.format(name="smoke"))
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert "ERROR collecting suites/zcopy.yaml" in out
+    assert "zcopy.yaml:1: suite: 'smoke' is also the name of" in out and "smoke.yaml" in out
+    assert "Traceback" not in out and "INTERNALERROR" not in out
+    assert calls(project) == 0

@@ -224,6 +224,7 @@ def run(
                 run_suite,
             )
             from .spec.loader import LoadedSuite, find_suite_files, load_suite
+            from .spec.suitenames import name_clashes
             from .spec.targets import check_params, load_target
             from .store.location import set_cli_store, team_database
             from .store.runlog import RunOptions
@@ -279,6 +280,7 @@ def run(
             issues = []
             validated: dict[Path, LoadedSuite] = {}
             generations = []
+            named: list[tuple[Path, str]] = []
             for path in files:  # validate everything before sending anything
                 try:
                     loaded = load_suite(path)
@@ -286,8 +288,10 @@ def run(
                     issues.extend(exc.issues)
                     continue
                 generations.append(loaded.suite.generation)
+                named.append((path, loaded.suite.suite))
                 if len(files) == 1:  # kept, so the run does not load (and parse) it again
                     validated[path] = loaded
+            issues.extend(name_clashes(named))
             if issues:
                 raise ConfigError(issues)
             adapter = load_target(target)  # each suite's requests buildable, before any is sent

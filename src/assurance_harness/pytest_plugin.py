@@ -33,6 +33,8 @@ from typing import Any
 import pytest
 
 _RUNS = pytest.StashKey[dict[Path, "_SuiteRun"]]()
+_NAMES = pytest.StashKey[dict[str, Path]]()
+"""The first suite file collected under each suite name (``spec.suitenames``)."""
 _WORKER_LINES = pytest.StashKey[list[str]]()
 """Under xdist, on the controller: the "assurance runs" lines the workers sent back."""
 _WORKER_KEY = "assurance_runs"
@@ -202,7 +204,9 @@ class SuiteFile(pytest.File):
 
     def collect(self) -> list[pytest.Item]:
         from .errors import ConfigError
+        from .formatting.names import unique_name
         from .spec.loader import load_suite
+        from .spec.suitenames import name_clashes
         from .store.yaml_lines import load_yaml_with_lines
 
         try:
@@ -213,7 +217,12 @@ class SuiteFile(pytest.File):
             # validates every suite first: an invalid suite is a collection error, which stops
             # the session before the valid ones record evidence. Not kept: the run loads it
             # again, so a session of large suites does not hold them all.
-            load_suite(self.path, parsed=(data, line_of))
+            name = load_suite(self.path, parsed=(data, line_of)).suite.suite
+            # One name per suite in a session, as ``assurance run DIR`` refuses two.
+            first = self.config.stash.setdefault(_NAMES, {}).setdefault(name, self.path)
+            clash = name_clashes([(first, name), (self.path, name)])
+            if clash:
+                raise ConfigError(clash)
         except ConfigError as exc:
             raise AssuranceConfigError(str(exc)) from None
         if not isinstance(data, dict):
@@ -224,12 +233,12 @@ class SuiteFile(pytest.File):
         # Gates that are no list make the one 'run' item, which fails with the loader's message.
         for index, gate in enumerate(gates if isinstance(gates, list) else []):
             label = _gate_label(gate, index)
-            name = _unique(label, f"gate {index}", taken)
+            name = unique_name(label, f"gate {index}", taken)
             items.append(GateItem.from_parent(self, name=name, gate_index=index, label=label))
         if not items:
-            items.append(RunItem.from_parent(self, name=_unique("run", "run item", taken)))
+            items.append(RunItem.from_parent(self, name=unique_name("run", "run item", taken)))
         if self.config.getoption("assurance_baseline"):
-            name = _unique("no regression vs baseline", "baseline item", taken)
+            name = unique_name("no regression vs baseline", "baseline item", taken)
             items.append(BaselineItem.from_parent(self, name=name))
         return items
 
@@ -377,17 +386,6 @@ def _as_typed(path: Path) -> Path:
 def _command_line(config: pytest.Config) -> str:
     """The pytest command as given, with every option the run was made with."""
     return shlex.join(["pytest", *config.invocation_params.args])
-
-
-def _unique(name: str, place: str, taken: set[str]) -> str:
-    """An item name no other item of the file has: gates may share an id (or a label), and
-    items with one node id are one test to pytest-xdist, which then runs only one of them (a
-    failed gate never reported). A repeat gets its place in the suite added."""
-    candidate = name
-    while candidate in taken:
-        candidate = f"{name} ({place})" if candidate == name else f"{candidate} ({place})"
-    taken.add(candidate)
-    return candidate
 
 
 def _gate_label(gate: Any, index: int) -> str:
@@ -595,7 +593,8 @@ class RunItem(_AssuranceItem):
 
 class BaselineItem(_AssuranceItem):
     """Fails when the run regressed significantly against the accepted baseline, or when the
-    comparison has no verdict (the run failed, or no metric has data in both runs)."""
+    comparison has no verdict (``Comparison.unmeasured``: the run failed, no metric has data in
+    both runs, or a gated metric has none in this run)."""
 
     def runtest(self) -> None:
         from .compare.nightly import compare_with_baseline

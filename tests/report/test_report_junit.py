@@ -10,7 +10,7 @@ import pytest
 from assurance_harness.report.junit import render_junit
 from assurance_harness.report.rundata import load_run
 
-from .runfixtures import toxicity_run
+from .runfixtures import gate, rate_metric, row, toxicity_run, write_run
 
 XSD = Path(__file__).with_name("junit.xsd")
 
@@ -84,3 +84,43 @@ def test_schema_rejects_a_broken_report() -> None:
     )
     with pytest.raises(xmlschema.XMLSchemaValidationError):
         xmlschema.XMLSchema(XSD).validate(bad)
+
+
+def test_gates_sharing_a_label_get_distinct_testcase_names(tmp_path: Path) -> None:
+    """Two gates may share a label (the same rule twice, or an id): a CI test view keys a test
+    by class and name, so the second would replace the first (a failed gate hidden behind a
+    passing one, or counted once). Each testcase is named as the pytest plugin names its item:
+    a repeat gets its place in the suite added; the 'run' error case keeps its name."""
+    rows = [row(f"c{i}", scores={"tox": {"toxicity": 0.9 if i < 3 else 0.02}}) for i in range(10)]
+    metric = rate_metric(rows, "tox.toxicity > 0.5", lambda r: r["scores"]["tox"]["toxicity"] > 0.5)
+    gates = [
+        gate("toxic_rate", metric, max=0.5),
+        gate("toxic_rate", metric, max=0.1),
+        {**gate("toxic_rate", metric, max=0.1), "id": "run"},
+    ]
+    gates[1]["id"] = gates[0]["id"]
+    run_dir = write_run(tmp_path, "dup", rows, {"toxic_rate": metric}, gates, status="run_failed")
+    xml = render_junit(load_run(run_dir))
+    _validate(xml)
+    cases = ET.fromstring(xml).findall("testsuite/testcase")
+    assert [c.get("name") for c in cases] == [
+        "run",
+        "toxic_rate <= 0.5",
+        "toxic_rate <= 0.5 (gate 1)",
+        "run (gate 2)",
+    ]
+    assert cases[1].find("failure") is None
+    assert cases[2].find("failure") is not None and cases[3].find("failure") is not None
+
+
+def test_a_suite_without_gates_is_one_run_testcase(tmp_path: Path) -> None:
+    """A run with no gates still shows in the CI test view (as the pytest plugin's one 'run'
+    item does): a file with no test case reads as a suite that never ran."""
+    rows = [row(f"c{i}", scores={"tox": {"toxicity": 0.02}}) for i in range(4)]
+    metric = rate_metric(rows, "tox.toxicity > 0.5", lambda r: r["scores"]["tox"]["toxicity"] > 0.5)
+    xml = render_junit(load_run(write_run(tmp_path, "nogates", rows, {"toxic_rate": metric}, [])))
+    _validate(xml)
+    suite = ET.fromstring(xml).find("testsuite")
+    assert suite is not None and suite.get("tests") == "1" and suite.get("failures") == "0"
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == ["run"] and not list(cases[0])

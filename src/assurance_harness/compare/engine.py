@@ -100,6 +100,9 @@ class Comparison:
     """``the candidate run ID: why`` for each compared run whose results.jsonl or summary.json
     is not the file its manifest records, or cannot be checked against it: missing, or no
     manifest (``RunLog.results_unverified``, ``summary_changed``)."""
+    gated_without_data: list[str] = field(default_factory=list)
+    """Metrics a gate of the candidate run checks that have no figure in it (the gate is
+    ``no_data``): whether they regressed is unknown, whatever the other metrics say."""
 
     @property
     def unmeasured(self) -> str | None:
@@ -118,6 +121,12 @@ class Comparison:
                 f"{' and '.join(self.failed_runs)} failed (run_failed), so its figures are "
                 "partial at best and cannot show whether anything regressed; fix the cause and "
                 "compare a run that finished"
+            )
+        if self.gated_without_data:
+            return (
+                f"gated metric(s) {', '.join(self.gated_without_data)} have no data in "
+                f"{self.candidate_run} (the gate is no_data), so whether they regressed is "
+                "unknown; its report says why, and a run that measured them can be compared"
             )
         if self.metrics and not any(m.verdict in TESTED_VERDICTS for m in self.metrics):
             if any(m.redefined for m in self.metrics):
@@ -479,6 +488,7 @@ def compare_runs(
                 f"direction override for unknown metric '{name}'; metrics: {', '.join(names)}"
             )
     gates = candidate.gates or baseline.gates
+    gated = {str(g.get("metric")) for g in candidate.gates or [] if isinstance(g, dict)}
 
     for name in names:
         base_m, cand_m = base_metrics.get(name), cand_metrics.get(name)
@@ -521,6 +531,8 @@ def compare_runs(
         if base_m.get("value") is None or cand_m.get("value") is None:
             item.verdict = "no_data"
             item.note = "no data in at least one run (n = 0)"
+            if cand_m.get("value") is None and name in gated:
+                result.gated_without_data.append(name)
             continue
         item.direction, item.direction_source = infer_direction(
             name,

@@ -24,6 +24,7 @@ from .figures import (
     when,
 )
 from .markdown import md_code, md_code_block, md_table, md_text
+from .names import unique_name
 
 __all__ = [
     "DIGITS",
@@ -43,5 +44,6 @@ __all__ = [
     "p_value",
     "signed",
     "threshold",
+    "unique_name",
     "when",
 ]

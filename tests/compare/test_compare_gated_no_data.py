@@ -1,0 +1,65 @@
+"""A gate whose metric lost its data is no "no regression".
+
+Observed: a suite gates two metrics; in tonight's run one of them has no data (its `where:`
+matched no row, so its gate is `no_data`, which fails the run), while the other is unchanged.
+`assurance baseline check` and `assurance compare` printed "no significant regression" and
+exited 0: a pre-release check that runs `compare` alone passed a candidate whose gated metric
+was never measured. A gated metric without data in the candidate leaves the comparison with no
+verdict: exit 3, with one line naming the metric.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.testing.cli import run_cli
+
+SUITE = (
+    "suite: nightly\ncases:\n"
+    + "".join(f"  - {{id: c{i}, prompt: 'hi {i}'}}\n" for i in range(12))
+    + "scorers:\n"
+    "  - {id: m, use: regex, with: {pattern: echo}}\n"
+    "  - {id: k, use: regex, with: {pattern: kind}}\n"
+    "metrics:\n"
+    "  - {id: r, rate: m.matched}\n"
+    "  - {id: kind_rate, rate: m.matched, where: k.matched}\n"
+    "gates: [{metric: r, min: 0.5}, {metric: kind_rate, min: 0.5}]\n"
+)
+
+BOT = """\
+from pathlib import Path
+
+def reply(messages):
+    unkind = Path(__file__).with_name("unkind").exists()
+    return ("echo " if unkind else "echo kind ") + messages[-1]["content"]
+"""
+
+
+def _run(project: Path, expected: int) -> str:
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache", cwd=project)
+    assert done.returncode == expected, done.stdout + done.stderr
+    return re.search(r"results in reports/(\S+)", done.stdout).group(1)  # type: ignore[union-attr]
+
+
+def test_a_gated_metric_without_data_in_the_candidate_has_no_verdict(tmp_path: Path) -> None:
+    (tmp_path / "nightly_bot.py").write_text(BOT, encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: nightly_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    accepted = _run(tmp_path, 0)
+    assert run_cli("baseline", "set", accepted, cwd=tmp_path).returncode == 0
+    (tmp_path / "unkind").touch()
+    candidate = _run(tmp_path, 1)  # the kind_rate gate is no_data: a failed gate
+
+    check = run_cli("baseline", "check", cwd=tmp_path)
+    assert check.returncode == 3, check.stdout + check.stderr
+    assert "no significant regression" not in check.stdout + check.stderr
+    lines = [ln for ln in check.stderr.splitlines() if "kind_rate" in ln]
+    assert len(lines) == 1 and "no data" in lines[0], check.stderr
+    assert "Traceback" not in check.stderr
+
+    compared = run_cli("compare", accepted, candidate, cwd=tmp_path)
+    assert compared.returncode == 3, compared.stdout + compared.stderr
+    assert "no significant regression" not in compared.stdout + compared.stderr
