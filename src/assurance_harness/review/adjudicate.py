@@ -119,6 +119,13 @@ def adjudicate(
         else:
             human = label
         run = RunFiles.load(run_dir_of(paths, run_id))
+        from ..register.purges import note_purges
+
+        # Purged under the retention policy (when, from the ledger) or lost: the verdict would
+        # judge text no one can see, and its record would hash a file that is gone.
+        gone = note_purges(run, paths.ledger).results_missing()
+        if gone is not None:
+            raise EvidenceError(f"{gone}; no verdict can be recorded on its rows")
         changed = run.summary_changed() or run.results_changed()
         if changed is not None:
             # The record below hashes results.jsonl and summary.json as they are now (and copies
