@@ -56,3 +56,13 @@ def test_distinct_names_run(tmp_path: Path) -> None:
     proc = cli("run", str(suites), "--target", str(target), "--reports", str(reports))
     # s0 gates hit <= 0 (fails: every response matches), s1 hit <= 1 (passes).
     assert proc.returncode == 1, proc.stdout + proc.stderr
+
+
+def test_a_folder_run_ends_with_one_line_counting_its_suites(tmp_path: Path) -> None:
+    # A nightly log of several suites ended with the last suite's own lines: which of the others
+    # failed was scrolled far above. Suite s0's gate (max 0) fails; s1's (max 1) passes.
+    suites, target = _project(tmp_path, ["first", "second"])
+    done = cli("run", suites, "--target", target, "--no-report", "--no-evidence", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last == "2 suites: 1 passed, 1 with a failed gate (first); exit 1", last
