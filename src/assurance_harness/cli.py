@@ -305,6 +305,7 @@ def run(
             None if no_evidence else Workspace.at(reports, register=register).register_if_present()
         )
         codes = []
+        ran: list[tuple[str, int]] = []  # (suite name, exit code) of each suite run
         for number, path in enumerate(files):
             try:
                 with (
@@ -389,7 +390,23 @@ def run(
 
                 code = max(code, check_run(outcome.run_dir, reports, console=out))
             codes.append(code)
+            ran.append((str(outcome.summary["suite"]["name"]), code))
+        if len(ran) > 1:
+            out.print(term(_folder_summary(ran, regressions=baseline)), soft_wrap=True)
         raise typer.Exit(max(codes) if codes else 0)
+
+
+def _folder_summary(ran: list[tuple[str, int]], *, regressions: bool) -> str:
+    """One line closing a run of several suites: how many passed, failed a gate (or, with a
+    baseline, regressed) and failed to run, naming the suites that did not pass, and the exit
+    code: in a nightly's log the suites' own lines scroll far above it."""
+    failed_gate = "with a failed gate or regression" if regressions else "with a failed gate"
+    parts = [f"{sum(1 for _, code in ran if code == 0)} passed"]
+    for code, words in ((1, failed_gate), (3, "failed to run")):
+        names = [name for name, got in ran if got == code]
+        if names:
+            parts.append(f"{len(names)} {words} ({', '.join(names)})")
+    return f"{len(ran)} suites: {', '.join(parts)}; exit {max(code for _, code in ran)}"
 
 
 _RESUMED_OPTIONS = {
