@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, overload
 from ..crash import TargetOrigin, adapter_code, internal_error
 from ..datatypes import Case, Expectations, GenerationRequest, ResponseRecord, with_system_prompt
 from ..errors import HarnessError, RunFailedError, SuiteFaultError, UsageError
-from ..privacy.policy import load_project_config
+from ..privacy.policy import PrivacyPolicy, load_project_config
 from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
@@ -1286,11 +1286,12 @@ def _restore_results(
                 f"{missing}; {journal} holds no response for {left} of the run's requests "
                 f"(damaged or cut short), so its rows cannot be made again; {WITHOUT_ITS_ROWS}"
             )
-        context = _scoring_context(loaded, post.register_path)
+        privacy = load_project_config().privacy
+        context = _scoring_context(loaded, post.register_path, privacy)
         session = _open_scoring(scoring.runner, loaded, context, scoring.progress, len(cases))
         try:
             results = RunLogWriter(run_dir.path).results_stream(only_if=recorded)
-            made = _stream_rows(loaded, cases, index, session, RowSinks(), results)
+            made = _stream_rows(loaded, cases, index, session, RowSinks(), results, privacy)
         finally:
             session.close()
     finally:
@@ -1573,7 +1574,8 @@ def _score(run: _Run) -> Verdict:
     except BaseException:
         index.close()
         raise
-    context = _scoring_context(loaded, run.post.register_path)
+    privacy = load_project_config().privacy  # read once: the scorers' and the stored rows'
+    context = _scoring_context(loaded, run.post.register_path, privacy)
     cases = run.cases
     sink: SlimRows | MetricColumns = (
         MetricColumns(
@@ -1606,6 +1608,7 @@ def _score(run: _Run) -> Verdict:
             scoring,
             sink if marks is None else rowstream.RowSinks(sink, marks),
             RunLogWriter(run.run_dir.path).results_stream(),
+            privacy,
         )
     finally:
         scoring.close()
@@ -1650,14 +1653,16 @@ def _score(run: _Run) -> Verdict:
     )
 
 
-def _scoring_context(loaded: LoadedSuite, register_path: Path | None) -> SuiteContext:
+def _scoring_context(
+    loaded: LoadedSuite, register_path: Path | None, privacy: PrivacyPolicy
+) -> SuiteContext:
     """What the scorers are told: the suite's, with the register's audience where the suite
-    names none (``_register_audience``), and whether the run stores its text redacted."""
+    names none (``_register_audience``), and whether the run stores its text redacted (the
+    project's ``privacy`` policy)."""
     context = loaded.context()
     if context.audience is None:
         context.audience = _register_audience(register_path)
-    redaction = load_project_config().privacy.redaction
-    context.redaction = redaction if redaction.enabled else None
+    context.redaction = privacy.redaction if privacy.redaction.enabled else None
     return context
 
 
@@ -1685,6 +1690,7 @@ def _stream_rows(
     scoring: ScoringSession,
     sinks: RowSink,
     results: ResultsStream,
+    privacy: PrivacyPolicy,
 ) -> RowTotals:
     """The run's rows from its journal, made, scored, handed to ``sinks`` and stored into
     ``results``: the one path of a run's scoring and of its results made again from the
@@ -1700,7 +1706,7 @@ def _stream_rows(
         scoring=scoring,
         metrics=sinks,
         # Scored on the original text; stored redacted under the project's privacy policy.
-        privacy_policy=load_project_config().privacy,
+        privacy_policy=privacy,
         results=results,
         # A run-scope scorer compares rows with each other: it needs them all at once.
         chunk_rows=(

@@ -74,16 +74,12 @@ class ExpectedBehaviourScorer(Scorer):
 
     @classmethod
     def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
-        """The built-in refusal scorer's exemplar file, where one is named, is there and can be
-        trained on."""
-        from ..nlp.exemplars import resolve_exemplars
-        from .refusal import DEFAULT_EXEMPLARS, refusal_exemplars
+        """The built-in refusal scorer's exemplar file, where one is named: that scorer's own
+        check."""
+        from .refusal import RefusalParams, RefusalScorer
 
         assert isinstance(params, ExpectedParams)
-        if params.exemplars:
-            refusal_exemplars(
-                resolve_exemplars(params.exemplars, DEFAULT_EXEMPLARS, base_dir=base_dir)
-            )
+        RefusalScorer.check_files(RefusalParams(exemplars=params.exemplars), base_dir)
 
     @classmethod
     def scorer_references(cls, params: ScorerParams) -> list[str]:
