@@ -162,3 +162,35 @@ def test_waiting_jobs_run_in_turn_on_a_busy_thread_and_each_is_delivered_once() 
     workers.close()
     assert sorted(delivered) == list(range(40))
     assert sorted(i for i, _ in ran) == list(range(40))
+
+
+def test_a_call_that_returns_after_its_run_ended_leaves_the_working_directory(
+    tmp_path: Path,
+) -> None:
+    # A hung call's thread, abandoned when its run ended, put the working directory back to the
+    # one the target was loaded in when the call at last returned, up to 30 s later: another
+    # run in the process (the pytest plugin's next session) then looked for its own summary.json
+    # in the wrong folder ("the suite could not run").
+    import sys
+    import time
+
+    target, module = _target(tmp_path)
+    here = os.getcwd()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    async def main() -> None:
+        await target.start()
+        call = asyncio.ensure_future(target.generate(_request(0, "hang")))
+        await asyncio.sleep(0.3)
+        call.cancel()
+        await target.close()
+
+    asyncio.run(main())
+    try:
+        os.chdir(elsewhere)
+        sys.modules[module].HANG.set()  # the abandoned call returns now
+        time.sleep(0.5)
+        assert os.getcwd() == str(elsewhere)
+    finally:
+        os.chdir(here)
