@@ -104,7 +104,9 @@ class CallableTarget(Target):
         self._workers = DaemonWorkers("assurance-callable")
         self._source_digest: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._cwd = _cwd()
+        self._home = _cwd()
+        """The working directory the target was made in, which calls put back (``_cwd``)."""
+        self._cwd: str | None = self._home
 
     def _refusal(self, message: str, *, field: str, hint: str | None = None) -> ConfigError:
         """A problem with ``field``, located at its line in the target file."""
@@ -381,6 +383,7 @@ class CallableTarget(Target):
             self._positional_messages = True
 
     async def start(self) -> None:
+        self._cwd = self._home  # closed and started again: calls put it back again
         self._load()
 
     def _restore_cwd(self) -> None:
@@ -403,6 +406,9 @@ class CallableTarget(Target):
         client's session, a stream), then stop it. Waited for at most ``_CLOSE_WAIT_S``: its
         thread is a daemon, so a loop still blocked in a call is abandoned, as a hung sync
         call's thread is. The sync calls' idle threads end."""
+        # A call abandoned here that returns later must not put the working directory back:
+        # by then it is another run's (the pytest plugin's next session), not this one's.
+        self._cwd = None
         self._workers.close()
         loop, self._loop = self._loop, None
         if loop is None:
