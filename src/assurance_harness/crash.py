@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import HarnessError, RunFailedError
+from .scrub import scrub as scrub_secrets
 from .targets.base import describe
-from .targets.secrets import scrub as scrub_secrets
 
 TRACEBACK_FILE = "traceback.txt"
 """A crashed run's traceback, in its run folder."""

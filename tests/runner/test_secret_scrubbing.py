@@ -18,8 +18,8 @@ import pytest
 from aiohttp import web
 
 from assurance_harness.errors import ConfigError
+from assurance_harness.scrub import REDACTED, looks_like_key, scrub, scrub_answer
 from assurance_harness.spec.targets import load_target
-from assurance_harness.targets.secrets import REDACTED, looks_like_key, scrub, scrub_answer
 
 from ..testing.cli import run_cli
 from ..testing.openai_stub import ThreadedServer, json_response

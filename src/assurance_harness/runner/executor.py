@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from ..datatypes import ErrorInfo, GenerationRequest, GenerationResponse, ResponseRecord
 from ..errors import HarnessError
+from ..scrub import scrub_json
 from ..store.cache import ResponseCache, key_for
 from ..targets.base import (
     BadResponseError,
@@ -34,7 +35,6 @@ from ..targets.base import (
     error_text,
     stops_the_run,
 )
-from ..targets.secrets import scrub_answer
 from .ratelimit import TokenBucket
 from .retry import backoff_delay, should_retry
 
@@ -460,19 +460,10 @@ def _without_secrets(response: GenerationResponse, target: Target) -> Generation
     if not secrets:
         return response
 
-    def clean(value: Any) -> Any:
-        if isinstance(value, str):
-            return scrub_answer(value, secrets)
-        if isinstance(value, dict):
-            return {clean(k): clean(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        return value
-
-    response.text = clean(response.text)
-    response.model_version = clean(response.model_version)
-    response.finish_reason = clean(response.finish_reason)
-    response.usage = clean(response.usage)
+    response.text = scrub_json(response.text, secrets)
+    response.model_version = scrub_json(response.model_version, secrets)
+    response.finish_reason = scrub_json(response.finish_reason, secrets)
+    response.usage = scrub_json(response.usage, secrets)
     return response
 
 

@@ -233,14 +233,15 @@ class Target(ABC):
 
     def scrub(self, text: str) -> str:
         """``text`` without any of this target's secret values (an endpoint may echo a key)."""
-        from .secrets import scrub
+        from ..scrub import scrub
 
         return scrub(text, self.secret_values())
 
     def scrub_answer(self, text: str) -> str:
         """An answer's ``text`` without this target's secret values of eight characters or
-        more (see :func:`~.secrets.scrub_answer`: a shorter one is an ordinary word)."""
-        from .secrets import scrub_answer
+        more (see :func:`~assurance_harness.scrub.scrub_answer`: a shorter one is an ordinary
+        word)."""
+        from ..scrub import scrub_answer
 
         return scrub_answer(text, self.secret_values())
 

@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass, field
 
 from ..datatypes import GenerationRequest, GenerationResponse
+from ..scrub import scrub_answer
 from .base import Target, TargetError, TargetTimeoutError, error_text
-from .secrets import scrub_answer
 
 CHECK_PROMPT = "Reply with the word OK."
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
+from ..scrub import looks_like_key
 from ..urls import check_url
 from ._http_common import (
     HttpTargetSpec,
@@ -25,7 +26,6 @@ from ._http_common import (
 )
 from ._messages import build_messages
 from .base import BadResponseError, TargetError, TargetSpec, register_target
-from .secrets import looks_like_key
 
 
 class OpenAISpec(HttpTargetSpec):

@@ -14,7 +14,8 @@ from __future__ import annotations
 import base64
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEY_PREFIXES = (
@@ -121,6 +122,20 @@ def scrub_answer(text: str, secrets: Iterable[str]) -> str:
     """An answer's ``text`` with each secret of at least eight characters redacted (see
     :func:`scrub`); a key is never that short, an ordinary word often is."""
     return scrub(text, [s for s in secrets if len(s) >= _ANSWER_MIN_SECRET])
+
+
+def scrub_json(value: Any, secrets: Sequence[str]) -> Any:
+    """A parsed JSON answer (or any of its values) with every string, keys included, scrubbed
+    as an answer is (:func:`scrub_answer`). Scrubbed after parsing, not in the raw text: a
+    redacted token there could take a quote or comma with it and leave JSON that no longer
+    parses."""
+    if isinstance(value, str):
+        return scrub_answer(value, secrets)
+    if isinstance(value, dict):
+        return {scrub_json(k, secrets): scrub_json(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_json(v, secrets) for v in value]
+    return value
 
 
 def looks_like_key(value: str) -> bool:
