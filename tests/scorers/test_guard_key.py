@@ -9,6 +9,7 @@ results.jsonl and into its cache file. Real servers on 127.0.0.1.
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -144,3 +145,47 @@ def test_guard_policies_that_would_be_ignored_or_fail_are_refused_at_validate(
     assert done.returncode == 2, done.stdout + done.stderr
     assert "s.yaml:6: scorers[0].with" in done.stderr and said in done.stderr, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+KEY_WITH_SLASH = "sk-LEAK/CANARY+0123456789abcdef"
+ECHOED_FORMS = {
+    "base64 of the header": lambda key: base64.b64encode(f"Bearer {key}".encode()).decode(),
+    "a long prefix (a truncated echo)": lambda key: key[:16] + "...",
+    "PHP's escaped slash": lambda key: key.replace("/", "\\/"),
+    "a .NET \\u escape": lambda key: key.replace("+", "\\u002B"),
+}
+
+
+@pytest.mark.parametrize("form", sorted(ECHOED_FORMS))
+def test_the_guards_key_is_scrubbed_in_every_form_a_targets_is(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, form: str
+) -> None:
+    """The guard scrubbed only the key as written and as JSON escapes it, where a target's
+    answers are scrubbed of its base64 forms, a long prefix and other writers' escapes too:
+    these echoes reached results.jsonl and the guard's cache file."""
+    monkeypatch.setenv("GUARD_TEST_KEY", KEY_WITH_SLASH)
+    echoed = ECHOED_FORMS[form](KEY_WITH_SLASH)
+
+    async def echo(request: web.Request) -> web.Response:
+        body = json.dumps(completion("safe", model="guard")).replace('"guard"', f'"{echoed}"')
+        return web.Response(text=body, content_type="application/json")
+
+    cache = tmp_path / "guard.sqlite"
+    with ThreadedServer(echo) as guard:
+        scorer = GuardModelScorer(
+            GuardParams(
+                base_url=guard.base_url,
+                model="g",
+                api_key_env="GUARD_TEST_KEY",
+                timeout_s=5,
+                cache=str(cache),
+            ),
+            SuiteContext("g", 0),
+        )
+        scorer.setup()
+        (result,) = scorer.score([ScoreInput(Case(id="c", prompt="p"), 0, "r", {})])
+    assert result["flagged"] is False
+    kept = json.dumps(result) + cache.read_bytes().decode("utf-8", "replace")
+    assert "<redacted>" in json.dumps(result)
+    for leak in (echoed, KEY_WITH_SLASH[:12]):
+        assert leak not in kept, (form, leak)
