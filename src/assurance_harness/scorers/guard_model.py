@@ -33,6 +33,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import HarnessError
+from ..scrub import scrub_json
 from ._model_cache import cache_key, scorer_cache
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
@@ -197,21 +198,6 @@ def _redirected(url: str, status: int, location: str | None) -> GuardModelError:
     )
 
 
-_MIN_KEY = 8
-"""A shorter value is not taken out of answers: a key is never that short, and ``safe`` is."""
-
-
-def _without_key(text: str, secret: str | None) -> str:
-    """The answer's JSON text with the key (as written, or as JSON escapes it) replaced, before
-    anything reads or caches it: a guard (or a proxy before it) that repeats the request's
-    headers would otherwise put it into ``raw``, ``model`` and the cache file."""
-    if not secret or len(secret) < _MIN_KEY:
-        return text
-    for form in {secret, json.dumps(secret)[1:-1]}:
-        text = text.replace(form, "<redacted>")
-    return text
-
-
 def _log_probability(value: Any) -> float | None:
     """``value`` if it can be a log-probability (a number at most 0, -Infinity being
     probability 0), else None: unknown, so the reply's words decide. +Infinity and NaN made the
@@ -354,7 +340,10 @@ class GuardModelScorer(Scorer):
                     f"guard-model: {url}'s answer is more than {MAX_ANSWER_MB} MB; "
                     "check base_url and that it serves the guard model"
                 )
-            body = json.loads(_without_key(raw.decode("utf-8"), secret))
+            # The key out of every string before anything reads or caches the answer, in any
+            # form a target's answers are scrubbed of: a guard (or a proxy before it) that
+            # repeats the request's headers would put it into ``raw``, ``model`` and the cache.
+            body = scrub_json(json.loads(raw.decode("utf-8")), [secret] if secret else [])
         except urllib.error.HTTPError as exc:
             if exc.code in _REDIRECTS:
                 raise _redirected(url, exc.code, exc.headers.get("Location")) from None
