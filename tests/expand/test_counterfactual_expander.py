@@ -10,6 +10,8 @@ from assurance_harness.datatypes import Case, Message
 from assurance_harness.errors import ConfigError
 from assurance_harness.expand.counterfactual import CounterfactualExpander, fill, placeholders
 
+from ..testing.cli import run_cli
+
 REPO = Path(__file__).resolve().parents[2]
 
 AXES = {
@@ -146,3 +148,45 @@ def test_axis_with_one_group_is_rejected(tmp_path: Path) -> None:
     path.write_text("name: g\nversion: '1'\naxes:\n  a:\n    groups:\n      x: {person: x}\n")
     with pytest.raises(ConfigError, match="at least two groups"):
         make({"groups": str(path)}).expand([Case(id="t", prompt="{person}")])
+
+
+def test_two_groups_that_fill_a_template_alike_are_refused() -> None:
+    """Two groups of one axis whose values are the same for every placeholder a template uses
+    give that template the same prompt twice: any gap between them is sampling noise, and a
+    disparity over such a pair passed as 'no gap' (a copy-pasted group, or groups that differ
+    only in a placeholder this template does not use)."""
+    axes = {
+        "gender": {
+            "groups": {
+                "girl": {"person": "a girl", "pronoun": "she"},
+                "boy": {"person": "a girl", "pronoun": "he"},  # copy-pasted person
+                "nb": {"person": "a non-binary student", "pronoun": "they"},
+            }
+        }
+    }
+    with pytest.raises(ConfigError) as info:
+        make({"axes": axes}).expand([Case(id="t1", prompt="Help {person} with maths.")])
+    message = str(info.value)
+    assert "'t1'" in message and "'girl'" in message and "'boy'" in message, message
+    assert "gender" in message and "same prompt" in message, message
+    # A template that uses the placeholder they differ in is expanded.
+    cases = make({"axes": axes}).expand([Case(id="t2", prompt="Help {person}; {pronoun} asks.")])
+    assert len({c.prompt for c in cases}) == 3
+
+
+def test_a_groups_file_with_a_copied_group_fails_validate(tmp_path: Path) -> None:
+    (tmp_path / "cases.jsonl").write_text('{"id": "a", "prompt": "Tell me about {people}."}\n')
+    (tmp_path / "g.yaml").write_text(
+        "name: g\nversion: '1'\naxes:\n  a:\n    groups:\n"
+        "      x: {people: girls}\n      y: {people: girls}\n      z: {people: boys}\n"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: s\nversion: 1.0.0\ndataset: {path: cases.jsonl}\n"
+        "expand:\n  - use: counterfactual\n    with: {groups: g.yaml}\n"
+        "scorers:\n  - {id: len, use: length}\n"
+        "metrics:\n  - id: gap\n    disparity: {value: len.words, by: meta.group}\n"
+    )
+    result = run_cli("validate", "s.yaml", cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "'x' and 'y'" in output and "Traceback" not in output, output
