@@ -219,8 +219,11 @@ class CounterfactualExpander(Expander):
                     "that no axis fills",
                     hint="rename the placeholders or add them to the groups file",
                 )
+            needed = sorted(set().union(*(placeholders(t) for t in _texts(case))))
             for axis in usable:
-                for group, values in axes[axis].groups.items():
+                groups = axes[axis].groups
+                self._groups_differ(case.id, axis, groups, needed)
+                for group, values in groups.items():
                     out.append(_instantiate(case, axis, group, values))
         if cases and not templates:  # every case passed through: no group was compared
             raise ConfigError.single(
@@ -231,6 +234,28 @@ class CounterfactualExpander(Expander):
                 hint="write placeholders as {person} (the groups' keys), or remove the expander",
             )
         return out
+
+    def _groups_differ(
+        self, template: str, axis: str, groups: dict[str, dict[str, str]], needed: list[str]
+    ) -> None:
+        """Refuse two groups that give ``template`` the same text: their answers differ only
+        by sampling, so a gap between them measures noise and no gap measures nothing (a
+        copied group, or groups that differ only in a placeholder this template leaves out)."""
+        seen: dict[tuple[str | None, ...], str] = {}
+        for group, values in groups.items():
+            filled = tuple(values.get(name) for name in needed)
+            first = seen.setdefault(filled, group)
+            if first != group:
+                names = ", ".join("{" + name + "}" for name in needed)
+                which = f"placeholders {names} are" if len(needed) > 1 else f"{names} is"
+                raise ConfigError.single(
+                    str(self.base_dir),
+                    f"template '{template}' gets the same prompt for groups '{first}' and "
+                    f"'{group}' of axis '{axis}' (its {which} the same for both), so a "
+                    "gap between them would be noise",
+                    field="expand.with",
+                    hint="give each group its own phrases in the groups file, or remove one",
+                )
 
 
 def _instantiate(case: Case, axis: str, group: str, values: dict[str, str]) -> Case:
