@@ -86,8 +86,28 @@ def test_perturb_rewrites_only_the_last_user_turn() -> None:
 
 
 def test_unchanged_variant_is_flagged() -> None:
-    out = perturb({"operators": ["lowercase"]}).expand([Case(id="x", prompt="already lower")])
+    out = perturb({"operators": ["lowercase"]}).expand(
+        [Case(id="x", prompt="already lower"), Case(id="y", prompt="Not Lower")]
+    )
     assert out[1].metadata["perturbation_changed"] is False
+    assert out[3].metadata["perturbation_changed"] is True
+
+
+@pytest.mark.parametrize(
+    ("operators", "named"),
+    [(["lowercase"], "lowercase"), (["uppercase", "lowercase"], "lowercase")],
+)
+def test_an_operator_that_changes_no_prompt_is_refused(operators: list[str], named: str) -> None:
+    """Every variant of an operator that left every prompt as it was is its original sent again:
+    with ``skip_unchanged`` (the default) its group of a by-operator metric has no data, and
+    without it the copies count as robust answers, a flip rate of zero that tested nothing.
+    Found after every request was sent; now at ``validate``, naming the operator."""
+    cases = [Case(id="x", prompt="already lower"), Case(id="y", prompt="also lower")]
+    with pytest.raises(ConfigError) as info:
+        perturb({"operators": operators, "variants": 2}).expand(cases)
+    message = str(info.value)
+    assert f"'{named}'" in message and "none of the 2 prompts" in message, message
+    assert "uppercase" not in message.split(";")[0], message
 
 
 def test_unknown_or_duplicate_operator_is_rejected() -> None:
