@@ -116,7 +116,7 @@ def test_a_repeat_among_inline_cases_names_its_line(write) -> None:
     ]
 
 
-PERTURB = "expand:\n  - {use: perturb, with: {operators: [lowercase]}}\n"
+PERTURB = "expand:\n  - {use: perturb, with: {operators: [uppercase]}}\n"
 
 
 def test_with_expanders_a_repeat_in_the_data_is_one_located_line(write) -> None:
@@ -129,10 +129,10 @@ def test_with_expanders_a_repeat_in_the_data_is_one_located_line(write) -> None:
 
 
 def test_an_id_an_expander_also_makes_is_located_in_the_data(write) -> None:
-    data = write("d.jsonl", _jsonl(["a", "a~lowercase#0"]))
+    data = write("d.jsonl", _jsonl(["a", "a~uppercase#0"]))
     suite = write("s.yaml", "suite: x\ndataset: {path: d.jsonl}\n" + PERTURB)
     assert _issues(suite) == [
-        f"{data.resolve()}:2: duplicate case id 'a~lowercase#0': expand also makes it "
+        f"{data.resolve()}:2: duplicate case id 'a~uppercase#0': expand also makes it "
         "(from case 'a' on line 1); rename this case"
     ]
 

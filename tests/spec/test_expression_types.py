@@ -221,7 +221,7 @@ def test_metadata_is_not_checked_when_the_cases_are_not_all_known(write) -> None
 
 def test_metadata_added_by_an_expander_is_known(write) -> None:
     text = SUITE.format(metric="flip-rate: {value: ref.is_refusal}") + (
-        "expand:\n  - {use: perturb, with: {operators: [lowercase]}}\n"
+        "expand:\n  - {use: perturb, with: {operators: [uppercase]}}\n"
     )
     load_suite(write("suites/typed.yaml", text))
 

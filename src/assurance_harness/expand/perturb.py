@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import random
+from collections import Counter
 from collections.abc import Sequence
 from functools import partial
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from ..datatypes import Case, Number, WholeNumber
+from ..errors import ConfigError
 from ._common import (
     count_with_originals,
     derive,
@@ -95,14 +97,48 @@ class PerturbExpander(Expander):
     def expand(self, cases: list[Case]) -> list[Case]:
         params: PerturbParams = self.params  # type: ignore[assignment]
 
+        changed: Counter[str] = Counter()
+        expanded = 0
+
         def variants(case: Case) -> list[Case]:
+            nonlocal expanded
+            expanded += 1
             produced: list[Case] = []
             for use in params.operators:
                 assert isinstance(use, OperatorUse)
-                produced.extend(self._variants(case, use, params.variants))
+                made = self._variants(case, use, params.variants)
+                changed[use.op] += sum(bool(v.metadata["perturbation_changed"]) for v in made)
+                produced.extend(made)
             return produced
 
-        return expand_with_originals(cases, variants, keep_original=params.keep_original)
+        out = expand_with_originals(cases, variants, keep_original=params.keep_original)
+        self._each_changes_something(params, changed, expanded)
+        return out
+
+    def _each_changes_something(
+        self, params: PerturbParams, changed: Counter[str], expanded: int
+    ) -> None:
+        """Refuse an operator that left every prompt as it was (``lowercase`` on lower-case
+        text, ``synonym`` on words outside its table): its variants are the originals sent
+        again, so a by-operator metric has no data for it (unchanged variants are skipped by
+        default) or, told to keep them, counts a flip rate of zero that tested nothing."""
+        if not expanded:
+            return
+        for use in params.operators:
+            assert isinstance(use, OperatorUse)
+            if not changed[use.op]:
+                what = (
+                    "did not change the one prompt"
+                    if expanded == 1
+                    else f"changed none of the {expanded} prompts"
+                )
+                raise ConfigError.single(
+                    str(self.base_dir),
+                    f"perturbation operator '{use.op}' {what} "
+                    "(each variant is its original sent again), so it would measure nothing",
+                    field="expand.with.operators",
+                    hint="remove it, raise its rate, or add prompts it applies to",
+                )
 
     def count(self, cases: Sequence[Case]) -> int:
         params: PerturbParams = self.params  # type: ignore[assignment]
