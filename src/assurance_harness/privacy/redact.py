@@ -73,17 +73,37 @@ def _known_pattern(known: dict[str, str]) -> re.Pattern[str] | None:
     )
 
 
+def endpoint_kept(url: str | None) -> tuple[str, ...]:
+    """What stays as written wherever text is redacted: the endpoint a target file names, and
+    its host. A message must show it to be acted on ("is the host in the target file right?"),
+    and it is configuration the manifest records, though an IP address is personal data to the
+    detector. Longest first, so the URL is kept whole before its host is looked for."""
+    if not url:
+        return ()
+    kept = {url, urlsplit(url).hostname or ""}
+    return tuple(sorted((k for k in kept if k), key=len, reverse=True))
+
+
 def redact_text(
     text: str,
     policy: RedactionPolicy,
     counts: Counter[str] | None = None,
     known: dict[str, str] | None = None,
+    keep: tuple[str, ...] = (),
 ) -> str:
     """``text`` with each personal-data span replaced by its placeholder; ``counts`` (if given)
     gains one per replaced span, by type. ``known`` maps text found elsewhere in the same
-    record (lower-cased) to its type, so it is redacted here too."""
+    record (lower-cased) to its type, so it is redacted here too. ``keep``: texts left as
+    written (:func:`endpoint_kept`), the text between them redacted."""
     if len(text) < MIN_LENGTH or not policy.enabled:
         return text
+    present = tuple(k for k in keep if k in text)
+    if present:
+        pieces = _kept_pattern(present).split(text)
+        # re.split with one group: the text between matches at even indexes, the matches at odd.
+        return "".join(
+            p if i % 2 else redact_text(p, policy, counts, known) for i, p in enumerate(pieces)
+        )
     spans = list(_spans_cached(text, tuple(policy.entities), policy.min_score))
     pattern = _known_pattern(known or {})
     if pattern is not None:
@@ -103,18 +123,15 @@ def redact_text(
     return "".join(out)
 
 
+@lru_cache(maxsize=64)
+def _kept_pattern(kept: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(f"({'|'.join(re.escape(k) for k in kept)})")
+
+
 def redact_message(text: str, policy: RedactionPolicy, *, url: str | None) -> str:
     """An error message's ``text`` redacted (:func:`redact_text`; an error body may repeat the
-    request) except for ``url`` and its host: the endpoint a target file names, which the
-    message must show as written to be acted on ("is the host in the target file right?"),
-    though an IP address is personal data to the detector."""
-    keep = [url, urlsplit(url).hostname or ""] if url else []
-    kept = sorted({k for k in keep if k}, key=len, reverse=True)
-    if not kept or not policy.enabled:
-        return redact_text(text, policy)
-    pieces = re.split(f"({'|'.join(re.escape(k) for k in kept)})", text)
-    # re.split with one group: the text between matches at even indexes, the matches at odd.
-    return "".join(p if i % 2 else redact_text(p, policy) for i, p in enumerate(pieces))
+    request) except for ``url`` and its host (:func:`endpoint_kept`)."""
+    return redact_text(text, policy, keep=endpoint_kept(url))
 
 
 def _strings(value: Any) -> list[str]:
@@ -151,26 +168,29 @@ def redact_value(
     policy: RedactionPolicy,
     counts: Counter[str],
     known: dict[str, str] | None = None,
+    keep: tuple[str, ...] = (),
 ) -> Any:
-    """Strings inside dicts and lists redacted, keys in :data:`KEEP_KEYS` left as they are."""
+    """Strings inside dicts and lists redacted, keys in :data:`KEEP_KEYS` left as they are;
+    ``keep`` as :func:`redact_text` takes it."""
     if isinstance(value, str):
-        return redact_text(value, policy, counts, known)
+        return redact_text(value, policy, counts, known, keep)
     if isinstance(value, list):
-        return [redact_value(v, policy, counts, known) for v in value]
+        return [redact_value(v, policy, counts, known, keep) for v in value]
     if isinstance(value, dict):
         return {
-            k: v if k in KEEP_KEYS else redact_value(v, policy, counts, known)
+            k: v if k in KEEP_KEYS else redact_value(v, policy, counts, known, keep)
             for k, v in value.items()
         }
     return value
 
 
 def redact_rows(
-    rows: list[dict[str, Any]], policy: RedactionPolicy
+    rows: list[dict[str, Any]], policy: RedactionPolicy, keep: tuple[str, ...] = ()
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Redacted copies of result/journal/case rows and the number of spans replaced by type."""
+    """Redacted copies of result/journal/case rows and the number of spans replaced by type;
+    ``keep`` as :func:`redact_text` takes it."""
     counts: Counter[str] = Counter()
     if not policy.enabled:
         return rows, {}
-    stored = [redact_value(row, policy, counts, known_in(row, policy)) for row in rows]
+    stored = [redact_value(row, policy, counts, known_in(row, policy), keep) for row in rows]
     return stored, dict(sorted(counts.items()))

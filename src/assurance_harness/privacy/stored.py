@@ -29,12 +29,13 @@ from .redact import known_in, redact_rows, redact_value
 
 
 def stored_copy(
-    rows: list[dict[str, Any]], policy: PrivacyPolicy
+    rows: list[dict[str, Any]], policy: PrivacyPolicy, keep: tuple[str, ...] = ()
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """The rows as they are to be stored, and what to record about it (None: no redaction)."""
+    """The rows as they are to be stored, and what to record about it (None: no redaction).
+    ``keep``: the target's endpoint (``redact.endpoint_kept``), which an error names."""
     if not policy.redaction.enabled:
         return rows, None
-    stored, counts = redact_rows(rows, policy.redaction)
+    stored, counts = redact_rows(rows, policy.redaction, keep)
     info = policy.describe()
     info["redacted"] = counts
     return stored, info
@@ -86,12 +87,15 @@ def commit_redacted_inputs(run_dir: Path) -> None:
             os.replace(waiting, run_dir / name)
 
 
-def redact_run_inputs(run_dir: Path, policy: PrivacyPolicy) -> dict[str, int]:
+def redact_run_inputs(
+    run_dir: Path, policy: PrivacyPolicy, keep: tuple[str, ...] = ()
+) -> dict[str, int]:
     """Write the journal and the cases file of a finished run redacted beside the originals
     (:func:`staged`; :func:`commit_redacted_inputs` puts them in place); spans by type.
 
     A journal line holds only the response, so personal data that the case's prompt gave (a
-    name the reply repeats in a form the detector alone would miss) is looked up per case."""
+    name the reply repeats in a form the detector alone would miss) is looked up per case.
+    ``keep``: the target's endpoint (``redact.endpoint_kept``), which an error names."""
     counts: Counter[str] = Counter()
     if not policy.redaction.enabled:
         return {}
@@ -105,9 +109,9 @@ def redact_run_inputs(run_dir: Path, policy: PrivacyPolicy) -> dict[str, int]:
         known = dict(known_by_case.get(str(row.get("case_id")), {}))
         for key, kind in known_in(row, redaction).items():
             known.setdefault(key, kind)
-        stored_journal.append(redact_value(row, redaction, counts, known))
+        stored_journal.append(redact_value(row, redaction, counts, known, keep))
     stored_cases = [
-        redact_value(c, redaction, counts, known_by_case[str(c.get("id"))]) for c in cases
+        redact_value(c, redaction, counts, known_by_case[str(c.get("id"))], keep) for c in cases
     ]
     if journal_path.exists():
         _write_jsonl(staged(journal_path), stored_journal)

@@ -235,6 +235,7 @@ def record_run(
     state: RunState,
     target: dict[str, Any],
     target_public: dict[str, Any],
+    endpoint: str | None,
     verdict: Verdict,
     n_cases: int,
     started_at: str,
@@ -249,6 +250,7 @@ def record_run(
     row is a post-run step (``poststeps.index_run_step``): ``--resume`` of a finished run redoes
     it."""
     from ..privacy.policy import load_project_config
+    from ..privacy.redact import endpoint_kept
     from ..privacy.stored import commit_redacted_inputs, redact_run_inputs
 
     writer = RunLogWriter(run_dir.path)
@@ -256,7 +258,9 @@ def record_run(
     policy = load_project_config().privacy
     results_sha = verdict.totals.results_sha256
     if verdict.privacy is not None:
-        verdict.privacy["redacted_inputs"] = redact_run_inputs(run_dir.path, policy)
+        # An error names the target's URL: kept as written, as in the stored results.
+        keep = endpoint_kept(endpoint)
+        verdict.privacy["redacted_inputs"] = redact_run_inputs(run_dir.path, policy, keep)
     summary = build_summary(
         run_id=run_dir.run_id,
         loaded=loaded,

@@ -115,9 +115,11 @@ def stream_rows(
     metrics: RowSink,
     privacy_policy: Any,
     results: ResultsStream,
+    keep: tuple[str, ...] = (),
     chunk_rows: int = CHUNK_ROWS,
 ) -> RowTotals:
-    """Every request's row, in request order, through scoring, metrics and the results file."""
+    """Every request's row, in request order, through scoring, metrics and the results file;
+    stored redacted under ``privacy_policy``, ``keep`` (the target's endpoint) as written."""
     total = len(cases) * samples
     totals = RowTotals()
     errors_by_type: Counter[str] = Counter()
@@ -132,7 +134,7 @@ def stream_rows(
             by_id: Mapping[str, Case] = {c.id: c for c in chunk}
             scoring.score(rows, by_id)
             metrics.add(rows)
-            stored, info = stored_copy(rows, privacy_policy)
+            stored, info = stored_copy(rows, privacy_policy, keep)
             results.write(stored)
             totals.rows += len(rows)
             from_runs.update(r.cached_from or "unknown" for r in records if r.cached)

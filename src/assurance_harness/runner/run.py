@@ -830,6 +830,7 @@ def _run_suite(
                     post,
                     resume_of(state, reports),
                     scoring=_Scoring(runner, scoring_progress),
+                    endpoint=target.endpoint(),
                     retry_cmd=continue_with(resume, retry=True),
                 )
             except (OSError, sqlite3.Error) as exc:
@@ -874,6 +875,7 @@ def _run_suite(
                         post,
                         resume_of(state, reports),
                         scoring=_Scoring(runner, scoring_progress),
+                        endpoint=target.endpoint(),
                         note=f"run {resume} has no errored requests to retry; "
                         "its results are unchanged",
                     )
@@ -1177,6 +1179,7 @@ def _already_finished(
     repair: str,
     *,
     scoring: _Scoring,
+    endpoint: str | None,
     retry_cmd: str | None = None,
     note: str | None = None,
 ) -> RunOutcome:
@@ -1207,7 +1210,7 @@ def _already_finished(
     missing = finished.results_missing()
     restored = None
     if missing is not None:
-        restored = _restore_results(run_dir, finished, missing, loaded, post, scoring)
+        restored = _restore_results(run_dir, finished, missing, loaded, post, scoring, endpoint)
     changed = finished.results_changed()
     if changed is not None:
         # "its results are unchanged" would be false, and its reports would be rewritten
@@ -1257,6 +1260,7 @@ def _restore_results(
     loaded: LoadedSuite,
     post: PostRunOptions,
     scoring: _Scoring,
+    endpoint: str | None,
 ) -> str:
     """A finished run's results.jsonl, deleted or lost since, made again from its journal the
     way the run made it (``_stream_rows``: the suite unchanged, which ``--resume`` checked) and
@@ -1291,7 +1295,9 @@ def _restore_results(
         session = _open_scoring(scoring.runner, loaded, context, scoring.progress, len(cases))
         try:
             results = RunLogWriter(run_dir.path).results_stream(only_if=recorded)
-            made = _stream_rows(loaded, cases, index, session, RowSinks(), results, privacy)
+            made = _stream_rows(
+                loaded, cases, index, session, RowSinks(), results, privacy, endpoint
+            )
         finally:
             session.close()
     finally:
@@ -1609,6 +1615,7 @@ def _score(run: _Run) -> Verdict:
             sink if marks is None else rowstream.RowSinks(sink, marks),
             RunLogWriter(run.run_dir.path).results_stream(),
             privacy,
+            run.target.endpoint(),
         )
     finally:
         scoring.close()
@@ -1691,10 +1698,13 @@ def _stream_rows(
     sinks: RowSink,
     results: ResultsStream,
     privacy: PrivacyPolicy,
+    endpoint: str | None,
 ) -> RowTotals:
     """The run's rows from its journal, made, scored, handed to ``sinks`` and stored into
     ``results``: the one path of a run's scoring and of its results made again from the
-    journal (``_restore_results``), so both write the same bytes where nothing changed."""
+    journal (``_restore_results``), so both write the same bytes where nothing changed.
+    ``endpoint``: the target's URL, which stored errors keep as written under redaction."""
+    from ..privacy.redact import endpoint_kept
     from . import rowstream
 
     samples = loaded.suite.samples
@@ -1707,6 +1717,7 @@ def _stream_rows(
         metrics=sinks,
         # Scored on the original text; stored redacted under the project's privacy policy.
         privacy_policy=privacy,
+        keep=endpoint_kept(endpoint),
         results=results,
         # A run-scope scorer compares rows with each other: it needs them all at once.
         chunk_rows=(
@@ -1745,6 +1756,7 @@ def _finish(run: _Run) -> RunOutcome:
         state=run.state,
         target={"name": spec.name, "type": spec.type, "fingerprint": run.fingerprint},
         target_public=run.target.public_config(),
+        endpoint=run.target.endpoint(),
         verdict=verdict,
         n_cases=len(run.cases),
         started_at=run.state.started_at,
