@@ -102,3 +102,19 @@ def test_a_broken_target_is_refused_before_ray_starts(
     line = one_line_refusal(proc)
     assert line.startswith(f"error: {tmp_path / named}: "), line
     assert not (tmp_path / "reports").exists()
+
+
+def test_the_ray_extra_brings_the_client_a_ray_address_needs() -> None:
+    """docs/ray.md joins a cluster at ``ray://HEAD:10001``, which Ray serves only with its
+    client package (``ray[client]``: grpcio): the ``ray`` extra installed Ray without it, so
+    the documented command failed with "Ray Client requires pip package `ray[client]`"."""
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    wanted = [Requirement(text) for text in requires("assurance-harness") or []]
+    ray = [
+        r for r in wanted if r.name == "ray" and r.marker and r.marker.evaluate({"extra": "ray"})
+    ]
+    assert ray and all("client" in r.extras for r in ray), ray
+    import grpc  # noqa: F401  (installed with the extra, as the client needs it)
