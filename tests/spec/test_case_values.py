@@ -16,8 +16,8 @@ from assurance_harness.spec.exprcheck import CaseValues, expression_names
 def _type_from_every_value(values: list[Any], name: str) -> Type:
     """The checker's rule as it was written over a list of every case's value (the reference)."""
     present = [v for v in values if v is not None]
-    if not present:
-        return Type("any", name=name)
+    if not present:  # null in every case that has the key: null on every row
+        return Type("null", name=name)
     if all(isinstance(v, bool) for v in present):
         return Type("bool", name=name)
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):

@@ -96,6 +96,9 @@ class Checker:
     names: dict[str, Type]
     text: str = ""
     problems: list[TypeProblem] = field(default_factory=list)
+    null_fields: list[str] = field(default_factory=list)
+    """Fields read that are null wherever known (metadata null in every case), for the hint
+    that says why a part is null on every row."""
 
     def infer(self, node: ast.AST) -> Type:
         method = getattr(self, f"_{type(node).__name__.lower()}", None)
@@ -174,6 +177,8 @@ class Checker:
             )
         members = base.members or {}
         if key in members:
+            if members[key].kind == "null":
+                self.null_fields.append(written)
             return replace(members[key], name=written)
         if not base.closed:
             return Type("any", name=written)
@@ -200,8 +205,35 @@ class Checker:
     def _boolop(self, node: ast.BoolOp) -> Type:
         word = "'and'" if isinstance(node.op, ast.And) else "'or'"
         for value in node.values:
-            self._condition(self.infer(value), value, word)
+            found = self.infer(value)
+            if found.kind == "null":
+                raise self._null_operand(node, value)
+            self._condition(found, value, word)
         return BOOL
+
+    def _null_operand(self, node: ast.BoolOp, null: ast.AST) -> TypeProblem:
+        """``x or null`` is true or null, never false; ``x and null`` false or null, never
+        true: a rate of it is 1.0 (0.0) over the rows left, whatever the rows say, and a
+        ``where:`` of the ``and`` keeps no row."""
+        written = _source(null, self.text)
+        never = "false" if isinstance(node.op, ast.Or) else "true"
+        hint = self._null_hint() or f"drop '{written}'; to test for a missing value write 'x is None'"
+        return TypeProblem(
+            f"'{_source(node, self.text)}' is never {never}: '{written}' is null on every row, "
+            f"so the rows where the rest is {never} have no value and a rate of it counts "
+            "only the others",
+            hint,
+        )
+
+    def _null_hint(self) -> str | None:
+        """Why a part is null on every row, when a field null in every case made it so."""
+        if not self.null_fields:
+            return None
+        name = self.null_fields[0]
+        return (
+            f"{name} is null in every case: give the cases a value for it, or test for it "
+            f"with '{name} is None'"
+        )
 
     def _binop(self, node: ast.BinOp) -> Type:
         left, right = self.infer(node.left), self.infer(node.right)
@@ -369,7 +401,7 @@ class Checker:
     def _null_everywhere(self, node: ast.AST, hint: str | None = None) -> TypeProblem:
         """The problem with a part that is null whatever the row: null in, null out (every
         operator but ``is``, ``and``/``or`` and ``coalesce``)."""
-        return null_everywhere(_source(node, self.text), hint)
+        return null_everywhere(_source(node, self.text), hint or self._null_hint())
 
     def _expect(self, found: Type, kinds: tuple[str, ...], where: str, node: ast.AST) -> None:
         if found.kind in (*kinds, "any", "null"):
@@ -474,7 +506,7 @@ def check(text: str, names: dict[str, Type], role: Role) -> TypeProblem | None:
         return problem
     written = text.strip()
     if found.kind == "null" and role != "group":
-        return null_everywhere(written)
+        return null_everywhere(written, checker._null_hint())
     if role == "condition" and found.kind not in ("bool", "any", "null"):
         return TypeProblem(
             f"'{written}' is {_WHAT[found.kind]}, not a condition: a row counts when it is "
@@ -492,5 +524,7 @@ def check(text: str, names: dict[str, Type], role: Role) -> TypeProblem | None:
             _mapping_hint(found),
         )
     if role == "group" and found.kind == "null":
-        return TypeProblem(f"'{written}' is always null: every row would be left out")
+        return TypeProblem(
+            f"'{written}' is always null: every row would be left out", checker._null_hint()
+        )
     return None

@@ -78,14 +78,17 @@ class ValueKinds:
     case's value, so what the loader gathers of a million cases does not grow with them (only
     with the distinct labels an expression may be compared with)."""
 
-    __slots__ = ("kinds", "labels")
+    __slots__ = ("kinds", "labels", "nulls")
 
     def __init__(self) -> None:
         self.kinds: set[str] = set()
         self.labels: set[str] = set()
+        self.nulls = False
+        """Some case gives the key as null: with no other value, it is null on every row."""
 
     def add(self, value: Any) -> None:
         if value is None:
+            self.nulls = True
             return
         kind = _kind_of(value)
         if kind == "label" and self.kinds <= {"label"}:
@@ -95,7 +98,10 @@ class ValueKinds:
         self.kinds.add(kind)
 
     def type(self, name: str) -> Type:
-        """The key's type (null values aside), as from every value at once."""
+        """The key's type (null values aside), as from every value at once; null when every
+        case that has the key gives null (its reads are then null on every row)."""
+        if not self.kinds and self.nulls:
+            return Type("null", name=name)
         if len(self.kinds) != 1:  # none, or values of several kinds
             return Type("any", name=name)
         (kind,) = self.kinds
