@@ -86,7 +86,8 @@ def test_the_better_column_says_no_data_for_a_metric_without_data(tmp_path: Path
 
     out = tmp_path / "cmp.md"
     run_cli("compare", accepted, candidate, "--out", str(out), cwd=tmp_path)
-    md_row = next(ln for ln in out.read_text(encoding="utf-8").splitlines() if "kind_rate" in ln)
+    md_lines = out.read_text(encoding="utf-8").splitlines()
+    md_row = next(ln for ln in md_lines if ln.startswith("| kind_rate"))
     md_cells = [c.strip() for c in md_row.split("|")]
     assert "?" not in md_cells and "no data" in md_cells, md_row
 

@@ -60,8 +60,10 @@ def _diff(m: MetricComparison) -> str:
 
 
 def _better(m: MetricComparison) -> str:
+    """Which way is better and why; where no way is known, why not, in the verdict's words
+    for a metric not compared ("no data", as the Markdown verdict says it)."""
     if m.direction is None:
-        return "?"
+        return m.direction_source.replace("_", " ")
     return f"{m.direction} ({m.direction_source})"
 
 
