@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..datatypes import json_figures
 from ..formatting import MISSING, interval, md_code, md_text, metric_figure, p_value, signed
 from ..store.files import check_output_file, write_output
 from ..store.runread import (
@@ -186,7 +187,8 @@ def comparison_markdown(cmp: Comparison) -> str:
 
 
 def comparison_json(cmp: Comparison) -> str:
-    return json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    document = json_figures(cmp.to_dict())
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def comparison_text(cmp: Comparison) -> str:
