@@ -28,6 +28,16 @@ def _type_from_every_value(values: list[Any], name: str) -> Type:
         return Type("mapping", closed=False, name=name, kind_of=name)
     if all(isinstance(v, list) for v in present):
         return Type("list", name=name)
+    texts = [v for v in present if isinstance(v, str)]
+    if texts and all(isinstance(v, str | int | float) for v in present):
+        # text beside numbers or true/false: refused where read (``Type.mixed``)
+        scalars = {
+            "true/false" if isinstance(v, bool) else "a number"
+            for v in present
+            if not isinstance(v, str)
+        }
+        mixed = f"text in some cases ({texts[0]!r}) and {' or '.join(sorted(scalars))} in others"
+        return Type("any", name=name, mixed=mixed)
     return Type("any", name=name)
 
 
