@@ -15,7 +15,10 @@ from assurance_harness.errors import ConfigError
 from assurance_harness.spec.loader import load_suite
 from tests.testing.cli import run_cli
 
-SUITE = "suite: x\ncases: [{{id: a, prompt: hi}}]\nmetrics:\n  - {{id: r, rate: error}}\ngates:\n{gates}"
+SUITE = (
+    "suite: x\ncases: [{{id: a, prompt: hi}}]\nmetrics:\n  - {{id: r, rate: error}}\n"
+    "gates:\n{gates}"
+)
 
 
 @pytest.mark.parametrize(

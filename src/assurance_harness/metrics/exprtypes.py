@@ -221,7 +221,9 @@ class Checker:
         ``where:`` of the ``and`` keeps no row."""
         written = _source(null, self.text)
         never = "false" if isinstance(node.op, ast.Or) else "true"
-        hint = self._null_hint() or f"drop '{written}'; to test for a missing value write 'x is None'"
+        hint = (
+            self._null_hint() or f"drop '{written}'; to test for a missing value write 'x is None'"
+        )
         return TypeProblem(
             f"'{_source(node, self.text)}' is never {never}: '{written}' is null on every row, "
             f"so the rows where the rest is {never} have no value and a rate of it counts "
