@@ -87,7 +87,10 @@ def print_warning(text: str) -> None:
 
 def print_json(data: object) -> None:
     """Machine-readable output: plain JSON on stdout (no colour, no wrapping, no markup)."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    from .datatypes import json_figures  # pydantic: not loaded for --help
+
+    text = json.dumps(json_figures(data), indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write(text + "\n")
 
 
 def fail(exc: HarnessError) -> typer.Exit:

@@ -421,6 +421,21 @@ def finite_json(value: _T, where: str = "") -> _T:
     return value
 
 
+def json_figures(value: Any) -> Any:
+    """``value`` with each NaN or infinity as null, for JSON written for other programs
+    (``--format json``, report.json): Python writes them as ``NaN``/``Infinity``, which
+    strict readers (jq, ``JSON.parse``) refuse, so one odd figure made the whole document
+    unreadable. Null is what JSON has for a figure that is no number; the text outputs keep
+    showing ``NaN``, and ``compare`` warns about such a figure by name."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_figures(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_figures(item) for item in value]
+    return value
+
+
 def _not_a_bool_count(value: Any) -> Any:
     """A count or a seed is no bool: pydantic reads YAML's ``true`` (``yes``, ``on``) as 1 and
     ``false`` as 0, so ``samples: true`` sent each prompt once, ``seed: yes`` seeded with 1 and

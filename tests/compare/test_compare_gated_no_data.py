@@ -10,6 +10,7 @@ verdict: exit 3, with one line naming the metric.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -63,3 +64,36 @@ def test_a_gated_metric_without_data_in_the_candidate_has_no_verdict(tmp_path: P
     compared = run_cli("compare", accepted, candidate, cwd=tmp_path)
     assert compared.returncode == 3, compared.stdout + compared.stderr
     assert "no significant regression" not in compared.stdout + compared.stderr
+
+
+def test_the_better_column_says_no_data_for_a_metric_without_data(tmp_path: Path) -> None:
+    """Observed: the table's and the Markdown's "better" cell of a gated metric without data
+    read ``?``, and the JSON's ``direction_source`` said ``unknown``, while the verdict beside
+    them said "no data". Each now names it as the verdict does."""
+    (tmp_path / "nightly_bot.py").write_text(BOT, encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: nightly_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    accepted = _run(tmp_path, 0)
+    (tmp_path / "unkind").touch()
+    candidate = _run(tmp_path, 1)
+
+    table = run_cli("compare", accepted, candidate, cwd=tmp_path, env={"COLUMNS": "250"})
+    row = next(ln for ln in table.stdout.splitlines() if "kind_rate" in ln and "│" in ln)
+    cells = [c.strip() for c in row.split("│")]
+    assert "?" not in cells and "no data" in cells, row
+
+    out = tmp_path / "cmp.md"
+    run_cli("compare", accepted, candidate, "--out", str(out), cwd=tmp_path)
+    md_lines = out.read_text(encoding="utf-8").splitlines()
+    md_row = next(ln for ln in md_lines if ln.startswith("| kind_rate"))
+    md_cells = [c.strip() for c in md_row.split("|")]
+    assert "?" not in md_cells and "no data" in md_cells, md_row
+
+    as_json = run_cli("compare", accepted, candidate, "--format", "json", cwd=tmp_path)
+    metrics = {m["metric"]: m for m in json.loads(as_json.stdout)["metrics"]}
+    assert metrics["kind_rate"]["verdict"] == "no_data"
+    assert metrics["kind_rate"]["direction"] is None
+    assert metrics["kind_rate"]["direction_source"] == "no_data", metrics["kind_rate"]
+    assert metrics["r"]["direction_source"] == "gate", metrics["r"]

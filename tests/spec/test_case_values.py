@@ -16,8 +16,8 @@ from assurance_harness.spec.exprcheck import CaseValues, expression_names
 def _type_from_every_value(values: list[Any], name: str) -> Type:
     """The checker's rule as it was written over a list of every case's value (the reference)."""
     present = [v for v in values if v is not None]
-    if not present:
-        return Type("any", name=name)
+    if not present:  # null in every case that has the key: null on every row
+        return Type("null", name=name)
     if all(isinstance(v, bool) for v in present):
         return Type("bool", name=name)
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
@@ -28,6 +28,16 @@ def _type_from_every_value(values: list[Any], name: str) -> Type:
         return Type("mapping", closed=False, name=name, kind_of=name)
     if all(isinstance(v, list) for v in present):
         return Type("list", name=name)
+    texts = [v for v in present if isinstance(v, str)]
+    if texts and all(isinstance(v, str | int | float) for v in present):
+        # text beside numbers or true/false: refused where read (``Type.mixed``)
+        scalars = {
+            "true/false" if isinstance(v, bool) else "a number"
+            for v in present
+            if not isinstance(v, str)
+        }
+        mixed = f"text in some cases ({texts[0]!r}) and {' or '.join(sorted(scalars))} in others"
+        return Type("any", name=name, mixed=mixed)
     return Type("any", name=name)
 
 

@@ -64,6 +64,22 @@ NULL = [
         "'len.chars' is a number: 'in' text finds only text",
         None,
     ),
+    # ``and``/``or`` with null: never false (``or``) or never true (``and``), so a rate of it
+    # was 1.0 (or 0.0) over the rows left, whatever the model said; validate passed it.
+    ('rate: "tox.flagged or null"', "'tox.flagged or null' is never false", "drop 'null'"),
+    ('rate: "null or tox.flagged"', "'null or tox.flagged' is never false", "drop 'null'"),
+    ('rate: "tox.flagged and None"', "'tox.flagged and None' is never true", "drop 'None'"),
+    (
+        'rate: "(tox.flagged or null) and true"',
+        "'tox.flagged or null' is never false",
+        None,
+    ),
+    ('rate: "tox.flagged or null.x"', "'tox.flagged or null.x' is never false", None),
+    (
+        'rate: "tox.flagged", where: "meta.topic == \'art\' and null"',
+        "is never true",
+        None,
+    ),
 ]
 
 
@@ -81,6 +97,67 @@ def test_an_expression_null_on_every_row_is_refused(
     assert message in text, text
     if hint is not None:
         assert hint in text, text
+
+
+ALWAYS_NULL = """\
+suite: nulls
+cases:
+  - {{id: a, prompt: hi, metadata: {{topic: maths, score: null}}}}
+  - {{id: b, prompt: yo, metadata: {{topic: art, score: null}}}}
+scorers:
+  - {{id: tox, use: offensive-language}}
+metrics:
+  - {{id: m, {metric}}}
+"""
+
+FIELD_NULL = [
+    ('mean: "meta.score * 2"', "'meta.score * 2' is null on every row"),
+    ('rate: "meta.score > 1"', "'meta.score > 1' is null on every row"),
+    ('mean: "meta.score"', "'meta.score' is null on every row"),
+    ('rate: "not meta.score"', "'not meta.score' is null on every row"),
+    ('rate: "tox.flagged or meta.score"', "'tox.flagged or meta.score' is never false"),
+    ('rate: "tox.flagged", by: "meta.score"', "'meta.score' is always null"),
+]
+
+
+@pytest.mark.parametrize(("metric", "message"), FIELD_NULL, ids=[n[0] for n in FIELD_NULL])
+def test_a_field_null_in_every_case_is_refused(write, metric: str, message: str) -> None:
+    """Metadata every case gives as null (``score: null``) is null on every row: arithmetic,
+    a comparison or a mean of it counted no row, yet validate passed it (its type was
+    unknown, as for a key of several kinds)."""
+    path = write("suites/nulls.yaml", ALWAYS_NULL.format(metric=metric))
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    issues = info.value.issues
+    assert len(issues) == 1, [str(i) for i in issues]
+    text = str(issues[0])
+    assert text.startswith(f"{path}:8: metrics[0]"), text
+    assert message in text, text
+    assert "meta.score is null in every case" in text, text
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [
+        'rate: "meta.score is None"',
+        'rate: "coalesce(meta.score, tox.flagged)"',
+        'rate: "tox.flagged", where: "meta.score is None"',
+    ],
+)
+def test_a_field_null_in_every_case_may_be_tested_for(write, metric: str) -> None:
+    load_suite(write("suites/nulls.yaml", ALWAYS_NULL.format(metric=metric)))
+
+
+def test_validate_refuses_or_null_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "nulls.yaml").write_text(
+        SUITE.format(metric='rate: "tox.flagged or null"'), encoding="utf-8"
+    )
+    done = run_cli("validate", "nulls.yaml", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    out = done.stdout + done.stderr
+    lines = [line for line in out.splitlines() if "nulls.yaml:9: metrics[0].rate" in line]
+    assert len(lines) == 1 and "never false" in lines[0], out
+    assert "Traceback" not in out, out
 
 
 @pytest.mark.parametrize(

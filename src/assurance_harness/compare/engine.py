@@ -573,7 +573,18 @@ def compare_runs(
     _check_reachable(result, min_effect)
     _judge(result.metrics, alpha=alpha, min_effect=min_effect)
     _judge([g for m in result.metrics for g in m.groups], alpha=alpha, min_effect=min_effect)
+    for item in result.metrics:
+        _untested_direction(item)
     return result
+
+
+def _untested_direction(item: MetricComparison) -> None:
+    """A metric that was not compared (no data, missing from a run, redefined) has no
+    direction because nothing was judged, not because it is "unknown": its
+    ``direction_source`` says why, as its verdict does, so the "better" column never reads
+    ``?`` beside "no data"."""
+    if item.direction is None and (item.verdict in ("no_data", "missing") or item.redefined):
+        item.direction_source = item.verdict
 
 
 OBSERVED_NOTE = (

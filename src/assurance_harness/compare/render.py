@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..datatypes import json_figures
 from ..formatting import MISSING, interval, md_code, md_text, metric_figure, p_value, signed
 from ..store.files import check_output_file, write_output
 from ..store.runread import (
@@ -60,8 +61,10 @@ def _diff(m: MetricComparison) -> str:
 
 
 def _better(m: MetricComparison) -> str:
+    """Which way is better and why; where no way is known, why not, in the verdict's words
+    for a metric not compared ("no data", as the Markdown verdict says it)."""
     if m.direction is None:
-        return "?"
+        return m.direction_source.replace("_", " ")
     return f"{m.direction} ({m.direction_source})"
 
 
@@ -184,7 +187,8 @@ def comparison_markdown(cmp: Comparison) -> str:
 
 
 def comparison_json(cmp: Comparison) -> str:
-    return json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    document = json_figures(cmp.to_dict())
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def comparison_text(cmp: Comparison) -> str:

@@ -42,6 +42,10 @@ class Type:
     """What kind of mapping this is (``scorer 'tox'``, ``metadata``), for messages."""
     absent: str = "{kind_of} has no field '{key}'"
     """The message for a key a closed mapping lacks."""
+    mixed: str = ""
+    """For metadata that is text in some cases and a number or true/false in others, what
+    the cases give (``text in some cases ('false') and true/false in others``): a condition,
+    a comparison or arithmetic reads the two kinds differently, so such a read is refused."""
 
     def member_names(self) -> list[str]:
         return sorted(self.members or {})
@@ -96,6 +100,9 @@ class Checker:
     names: dict[str, Type]
     text: str = ""
     problems: list[TypeProblem] = field(default_factory=list)
+    null_fields: list[str] = field(default_factory=list)
+    """Fields read that are null wherever known (metadata null in every case), for the hint
+    that says why a part is null on every row."""
 
     def infer(self, node: ast.AST) -> Type:
         method = getattr(self, f"_{type(node).__name__.lower()}", None)
@@ -174,6 +181,8 @@ class Checker:
             )
         members = base.members or {}
         if key in members:
+            if members[key].kind == "null":
+                self.null_fields.append(written)
             return replace(members[key], name=written)
         if not base.closed:
             return Type("any", name=written)
@@ -188,7 +197,7 @@ class Checker:
 
     # operators
     def _unaryop(self, node: ast.UnaryOp) -> Type:
-        operand = self.infer(node.operand)
+        operand = self._uniform(self.infer(node.operand))
         if operand.kind == "null":
             raise self._null_everywhere(node)
         if isinstance(node.op, ast.Not):
@@ -200,11 +209,40 @@ class Checker:
     def _boolop(self, node: ast.BoolOp) -> Type:
         word = "'and'" if isinstance(node.op, ast.And) else "'or'"
         for value in node.values:
-            self._condition(self.infer(value), value, word)
+            found = self._uniform(self.infer(value))
+            if found.kind == "null":
+                raise self._null_operand(node, value)
+            self._condition(found, value, word)
         return BOOL
 
+    def _null_operand(self, node: ast.BoolOp, null: ast.AST) -> TypeProblem:
+        """``x or null`` is true or null, never false; ``x and null`` false or null, never
+        true: a rate of it is 1.0 (0.0) over the rows left, whatever the rows say, and a
+        ``where:`` of the ``and`` keeps no row."""
+        written = _source(null, self.text)
+        never = "false" if isinstance(node.op, ast.Or) else "true"
+        hint = (
+            self._null_hint() or f"drop '{written}'; to test for a missing value write 'x is None'"
+        )
+        return TypeProblem(
+            f"'{_source(node, self.text)}' is never {never}: '{written}' is null on every row, "
+            f"so the rows where the rest is {never} have no value and a rate of it counts "
+            "only the others",
+            hint,
+        )
+
+    def _null_hint(self) -> str | None:
+        """Why a part is null on every row, when a field null in every case made it so."""
+        if not self.null_fields:
+            return None
+        name = self.null_fields[0]
+        return (
+            f"{name} is null in every case: give the cases a value for it, or test for it "
+            f"with '{name} is None'"
+        )
+
     def _binop(self, node: ast.BinOp) -> Type:
-        left, right = self.infer(node.left), self.infer(node.right)
+        left, right = self._uniform(self.infer(node.left)), self._uniform(self.infer(node.right))
         if isinstance(node.op, ast.Div | ast.Mod) and _constant_zero(node.right):
             raise TypeProblem(
                 f"'{_source(node, self.text)}' divides by zero: it is null on every row, so "
@@ -233,6 +271,9 @@ class Checker:
         left = self.infer(left_node)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
             right = self.infer(right_node)
+            if not isinstance(op, ast.Is | ast.IsNot):
+                self._uniform(left)
+                self._uniform(right)
             if "null" in (left.kind, right.kind) and not isinstance(op, ast.Is | ast.IsNot):
                 raise self._null_everywhere(node, _null_test_hint(op, left, left_node, self.text))
             self._compare_pair(op, left, right, left_node, right_node)
@@ -322,6 +363,9 @@ class Checker:
             wanted = str(low) if low == high else f"{low} to {high or 'many'}"
             raise TypeProblem(f"{name}() takes {wanted} argument(s), not {count}")
         args = [self.infer(a) for a in node.args]
+        if name != "str":  # str() reads text and numbers alike
+            for arg in args:
+                self._uniform(arg)
         if name != "coalesce" and any(a.kind == "null" for a in args):
             raise self._null_everywhere(node)  # every function but coalesce: null in, null out
         if name == "coalesce" and all(a.kind == "null" for a in args):
@@ -366,10 +410,22 @@ class Checker:
     _tuple = _list
 
     # helpers
+    def _uniform(self, found: Type) -> Type:
+        """``found``, unless it is metadata of text and other kinds (``Type.mixed``): read as
+        a condition any text is true (``"false"`` too), and as a number it is none."""
+        if not found.mixed:
+            return found
+        raise TypeProblem(
+            f"{found.name} is {found.mixed}: the text is read otherwise (any text counts as "
+            "true, and is no number), so rows would count by how a value was written",
+            f"give {found.name} one kind of value in every case: write numbers and true/false "
+            "without quotes, or quote them all",
+        )
+
     def _null_everywhere(self, node: ast.AST, hint: str | None = None) -> TypeProblem:
         """The problem with a part that is null whatever the row: null in, null out (every
         operator but ``is``, ``and``/``or`` and ``coalesce``)."""
-        return null_everywhere(_source(node, self.text), hint)
+        return null_everywhere(_source(node, self.text), hint or self._null_hint())
 
     def _expect(self, found: Type, kinds: tuple[str, ...], where: str, node: ast.AST) -> None:
         if found.kind in (*kinds, "any", "null"):
@@ -473,8 +529,13 @@ def check(text: str, names: dict[str, Type], role: Role) -> TypeProblem | None:
     except TypeProblem as problem:
         return problem
     written = text.strip()
+    if role in ("condition", "value"):
+        try:
+            checker._uniform(found)
+        except TypeProblem as problem:
+            return problem
     if found.kind == "null" and role != "group":
-        return null_everywhere(written)
+        return null_everywhere(written, checker._null_hint())
     if role == "condition" and found.kind not in ("bool", "any", "null"):
         return TypeProblem(
             f"'{written}' is {_WHAT[found.kind]}, not a condition: a row counts when it is "
@@ -492,5 +553,7 @@ def check(text: str, names: dict[str, Type], role: Role) -> TypeProblem | None:
             _mapping_hint(found),
         )
     if role == "group" and found.kind == "null":
-        return TypeProblem(f"'{written}' is always null: every row would be left out")
+        return TypeProblem(
+            f"'{written}' is always null: every row would be left out", checker._null_hint()
+        )
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..datatypes import json_figures
 from .context import ReportContext, build_context
 from .rundata import RunData
 
@@ -53,4 +54,5 @@ def report_document(run: RunData, *, context: ReportContext | None = None) -> di
 
 
 def render_json(run: RunData, *, context: ReportContext | None = None) -> str:
-    return json.dumps(report_document(run, context=context), indent=2, ensure_ascii=False) + "\n"
+    document = json_figures(report_document(run, context=context))
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

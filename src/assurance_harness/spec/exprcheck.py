@@ -78,16 +78,23 @@ class ValueKinds:
     case's value, so what the loader gathers of a million cases does not grow with them (only
     with the distinct labels an expression may be compared with)."""
 
-    __slots__ = ("kinds", "labels")
+    __slots__ = ("kinds", "labels", "nulls", "text")
 
     def __init__(self) -> None:
         self.kinds: set[str] = set()
         self.labels: set[str] = set()
+        self.text: str | None = None
+        """The first text value, to name when other values are numbers or true/false."""
+        self.nulls = False
+        """Some case gives the key as null: with no other value, it is null on every row."""
 
     def add(self, value: Any) -> None:
         if value is None:
+            self.nulls = True
             return
         kind = _kind_of(value)
+        if kind == "label" and self.text is None:
+            self.text = value
         if kind == "label" and self.kinds <= {"label"}:
             self.labels.add(value)
         elif self.labels:
@@ -95,7 +102,15 @@ class ValueKinds:
         self.kinds.add(kind)
 
     def type(self, name: str) -> Type:
-        """The key's type (null values aside), as from every value at once."""
+        """The key's type (null values aside), as from every value at once; null when every
+        case that has the key gives null (its reads are then null on every row)."""
+        if not self.kinds and self.nulls:
+            return Type("null", name=name)
+        scalars = self.kinds & {"number", "bool"}
+        if "label" in self.kinds and scalars:
+            others = " or ".join(sorted(_SCALAR_WORDS[k] for k in scalars))
+            mixed = f"text in some cases ({self.text!r}) and {others} in others"
+            return Type("any", name=name, mixed=mixed)
         if len(self.kinds) != 1:  # none, or values of several kinds
             return Type("any", name=name)
         (kind,) = self.kinds
@@ -110,6 +125,9 @@ class ValueKinds:
         if kind == "list":
             return Type("list", name=name)
         return Type("any", name=name)
+
+
+_SCALAR_WORDS = {"bool": "true/false", "number": "a number"}
 
 
 def _kind_of(value: Any) -> str:

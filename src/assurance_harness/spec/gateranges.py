@@ -5,6 +5,9 @@ A metric kind with bounded values says so (``MetricKind.value_range``: a rate is
 did, and ``max: -0.1`` likewise: a gate that measures nothing. A threshold at or past the other
 end (``max: 1``) is left alone: it can never fail on the figure, but it still fails where there
 is no data, and suites use it for a gate that checks only ``min_validity``.
+
+Two gates on one metric are refused likewise when no figure can meet both: one's ``min``
+above the other's ``max`` on a figure no lower (``conflicting_gates``).
 """
 
 from __future__ import annotations
@@ -59,3 +62,53 @@ def unreachable_gates(
                 )
             )
     return issues
+
+
+_BOUND_ORDER = {"lower": 0, "point": 1, "upper": 2}
+"""A figure's place among a metric's three: lower bound <= point <= upper bound."""
+
+
+def conflicting_gates(gates: list[GateSpec], source: str, line_of: LineOf) -> list[ConfigIssue]:
+    """One issue per gate whose ``min`` or ``max`` no figure can meet beside another gate on
+    the same metric: a ``min`` on a figure no higher than the one another gate's lower ``max``
+    checks (``min: 0.8`` and ``max: 0.2``; a lower bound at least 0.8 and an upper bound at
+    most 0.5). Every gate checks the overall figure, so each run would fail one of them. A
+    ``min`` on the upper bound beside a ``max`` on the lower can both hold (a wide interval)."""
+    issues: list[ConfigIssue] = []
+    for later, gate in enumerate(gates):
+        for earlier in range(later):
+            other = gates[earlier]
+            if other.metric != gate.metric:
+                continue
+            clash = _clash(other, gate) or _clash(gate, other)
+            if clash is None:
+                continue
+            key, other_key = ("min", "max") if clash[0] is gate else ("max", "min")
+            issues.append(
+                ConfigIssue(
+                    source,
+                    line_of(("gates", later, key)),
+                    f"gates[{later}].{key}",
+                    f"{_threshold(gate, key)} here and {_threshold(other, other_key)} in "
+                    f"gates[{earlier}] can never pass together: every run would fail one",
+                    "fix the threshold that is wrong",
+                )
+            )
+            break
+    return issues
+
+
+def _clash(low: GateSpec, high: GateSpec) -> tuple[GateSpec, GateSpec] | None:
+    """(low, high) when ``low``'s min is above ``high``'s max on a figure no higher."""
+    if low.min is None or high.max is None or low.min <= high.max:
+        return None
+    if _BOUND_ORDER[low.normalized_bound] > _BOUND_ORDER[high.normalized_bound]:
+        return None
+    return low, high
+
+
+def _threshold(gate: GateSpec, key: str) -> str:
+    """``min 0.8`` or ``max 0.2 (upper bound)``."""
+    value = gate.min if key == "min" else gate.max
+    bound = gate.normalized_bound
+    return f"{key} {value:g}" + ("" if bound == "point" else f" ({bound} bound)")

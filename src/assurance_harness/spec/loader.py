@@ -30,7 +30,7 @@ from .datasets import EMPTY_CONVERSATION, PATH_FIELD, load_dataset
 from .errors import format_path, plugin_issue, suggest, validation_issues
 from .expansion import run_expanders
 from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
-from .gateranges import unreachable_gates
+from .gateranges import conflicting_gates, unreachable_gates
 from .suite import Suite
 
 METRIC_COMMON_KEYS = ("id", "where", "by", "confidence", "description")
@@ -456,6 +456,7 @@ def _load_suite(
 
     if suite is not None:
         issues.extend(unreachable_gates(suite.gates, metrics, source, line_of))
+        issues.extend(conflicting_gates(suite.gates, source, line_of))
 
     seed = data.get("seed", 0) if isinstance(data.get("seed", 0), int) else 0
     raw_expand: Any = data.get("expand")
