@@ -383,25 +383,31 @@ def _plain(value: Any) -> Any:
     return str(value) if plain is value else plain
 
 
-def forget_runs(path: Path, run_ids: list[str]) -> None:
-    """Delete the answers these runs received (``runs purge``): the cache would keep a purged
-    run's responses, and serve them to a later run. Freed pages are zeroed and the WAL is
-    emptied, so no copy stays in the file. A cache that cannot be changed is a StoreError
-    naming it: a purge must not claim to have deleted what it could not."""
+def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int:
+    """Delete (``dry_run``: count) the answers these runs received (``runs purge``); how many.
+    The cache would keep a purged run's responses, and serve them to a later run. Freed pages
+    are zeroed and the WAL is emptied, so no copy stays in the file. A cache that cannot be
+    changed is a StoreError naming it: a purge must not claim to have deleted what it could
+    not."""
     if not run_ids or not path.is_file():
-        return
+        return 0
     from contextlib import closing
 
     from .postgres import StoreError
 
+    marks = ",".join("?" * len(run_ids))
     try:
         with closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)) as db:
             db.execute("PRAGMA secure_delete = ON")
+            (count,) = db.execute(
+                f"SELECT COUNT(*) FROM responses WHERE run_id IN ({marks})", run_ids
+            ).fetchone()
+            if dry_run:
+                return int(count)
             with db:
-                db.executemany(
-                    "DELETE FROM responses WHERE run_id = ?", [(run_id,) for run_id in run_ids]
-                )
+                db.execute(f"DELETE FROM responses WHERE run_id IN ({marks})", run_ids)
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return int(count)
     except sqlite3.Error as exc:
         raise StoreError(
             f"{path}: cannot delete the purged runs' cached answers ({exc}); nothing was "
