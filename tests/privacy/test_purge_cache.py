@@ -54,3 +54,36 @@ def test_purge_deletes_the_purged_runs_cached_answers(tmp_path: Path) -> None:
     fresh = _run(tmp_path)  # asked again, not served the purged run's answer
     manifest = json.loads((fresh / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["cache"]["cached"] == 0
+
+
+def test_purge_deletes_the_answers_an_older_version_cached_without_their_run(
+    tmp_path: Path,
+) -> None:
+    """A cache file written before answers noted their run (``run_id`` NULL: the column added
+    by a later version) kept the purged run's answers, which a later run then served again:
+    no run can be shown to own them, so a purge deletes them."""
+    (tmp_path / "cache_bot.py").write_text(
+        "def reply(messages):\n    return 'echo ' + messages[-1]['content']\n", encoding="utf-8"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: cache_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    old = _run(tmp_path)
+    with sqlite3.connect(tmp_path / "reports" / "cache.sqlite") as conn:
+        conn.execute("UPDATE responses SET run_id = NULL")  # as the older version stored it
+    state = json.loads((old / "run.json").read_text(encoding="utf-8"))
+    state["started_at"] = state["finished_at"] = LONG_AGO
+    (old / "run.json").write_text(json.dumps(state), encoding="utf-8")
+
+    purged = run_cli("runs", "purge", "--older-than", "90d", cwd=tmp_path)
+    assert purged.returncode == 0, purged.stderr
+    for path in (tmp_path / "reports").glob("cache.sqlite*"):
+        assert b"Amelia" not in path.read_bytes(), path
+    assert "deleted 1 cached answer(s) of the purged runs from reports/cache.sqlite" in (
+        purged.stdout
+    )
+
+    fresh = _run(tmp_path)
+    manifest = json.loads((fresh / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["cache"]["cached"] == 0
