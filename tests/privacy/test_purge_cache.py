@@ -9,6 +9,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.testing.cli import run_cli
 
 LONG_AGO = "2020-01-10T09:00:00+00:00"
@@ -87,3 +89,28 @@ def test_purge_deletes_the_answers_an_older_version_cached_without_their_run(
     fresh = _run(tmp_path)
     manifest = json.loads((fresh / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["cache"]["cached"] == 0
+
+
+def test_a_cache_kept_busy_by_a_reader_is_no_purge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process reading the cache while the purge deletes keeps the WAL from being
+    emptied into the file, whose pages then still hold the deleted answers: that is a failed
+    purge (nothing recorded, run it again), not a success that left them on disk."""
+    from assurance_harness.datatypes import GenerationResponse
+    from assurance_harness.store import cache
+    from assurance_harness.store.postgres import StoreError
+
+    path = tmp_path / "cache.sqlite"
+    with cache.ResponseCache(path, run_id="old") as stored:
+        stored.put("k", GenerationResponse(text="echo Amelia Hart"))
+    monkeypatch.setattr(cache, "BUSY_TIMEOUT_S", 0.2)
+    with sqlite3.connect(path, isolation_level=None) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM responses").fetchone()  # holds a read snapshot
+        with pytest.raises(StoreError, match="run the same purge again"):
+            cache.forget_runs(path, ["old"])
+        reader.execute("COMMIT")
+    assert cache.forget_runs(path, ["old"]) == 0  # the rerun, once the reader is gone
+    for file in tmp_path.glob("cache.sqlite*"):
+        assert b"Amelia" not in file.read_bytes(), file
