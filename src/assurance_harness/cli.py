@@ -966,9 +966,13 @@ def runs_purge(
         left: list[tuple[str, str]] = []
         cached: dict[Path, int] = {}
 
-        def forget(run_ids: list[str]) -> None:  # the copies of their texts kept elsewhere
-            ReviewStore(reports / "runs.db").forget_texts(run_ids)
-            _forget_cached(reports, run_ids, cached, dry_run=False)
+        def forget(run_ids: list[str], *, dry_run: bool = False) -> None:
+            """Delete (``dry_run``: count) the copies of their texts kept elsewhere."""
+            queued = ReviewStore(reports / "runs.db").forget_texts(run_ids, dry_run=dry_run)
+            if queued:
+                index = reports / "runs.db"
+                cached[index] = cached.get(index, 0) + queued
+            _forget_cached(reports, run_ids, cached, dry_run=dry_run)
 
         purged = purge_runs(
             reports,
@@ -984,16 +988,17 @@ def runs_purge(
             dry_run=dry_run,
         )
         if dry_run:
-            _forget_cached(reports, [run.run_id for run in purged], cached, dry_run=True)
+            forget([run.run_id for run in purged], dry_run=True)
     except HarnessError as exc:
         raise fail(exc) from None
     verb = "would purge" if dry_run else "purged"
     for run in purged:
         out.print(f"{verb} {run.run_id} (finished {run.finished_at}): {', '.join(run.files)}")
     for path, count in cached.items():
+        what = "queued text(s)" if path == reports / "runs.db" else "cached answer(s)"
         out.print(
-            f"{'would delete' if dry_run else 'deleted'} {count} cached answer(s) of the purged "
-            f"runs from {path}"
+            f"{'would delete' if dry_run else 'deleted'} {count} {what} of the purged runs "
+            f"from {path}"
         )
     out.print(
         f"{verb} {len(purged)} run(s) older than {describe_age(age)}"

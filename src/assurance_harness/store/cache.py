@@ -383,6 +383,19 @@ def _plain(value: Any) -> Any:
     return str(value) if plain is value else plain
 
 
+def open_for_purge(path: Path, *, dry_run: bool, timeout: float) -> sqlite3.Connection:
+    """A cache file opened to delete a purged run's answers (freed pages zeroed), or, for a
+    dry run, only to count them: read-only as ``store.readonly`` opens a reader, so the dry
+    run of an archive on read-only media counts what is there."""
+    from .readonly import reader_uri
+
+    if dry_run:
+        return sqlite3.connect(reader_uri(path), uri=True, timeout=timeout)
+    db = sqlite3.connect(str(path), timeout=timeout)
+    db.execute("PRAGMA secure_delete = ON")
+    return db
+
+
 def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int:
     """Delete (``dry_run``: count) the answers these runs received (``runs purge``); how many.
     The cache would keep a purged run's responses, and serve them to a later run. Answers an
@@ -397,8 +410,7 @@ def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int
     from .postgres import StoreError
 
     try:
-        with closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)) as db:
-            db.execute("PRAGMA secure_delete = ON")
+        with closing(open_for_purge(path, dry_run=dry_run, timeout=BUSY_TIMEOUT_S)) as db:
             columns = {row[1] for row in db.execute("PRAGMA table_info(responses)")}
             if not columns:
                 return 0
