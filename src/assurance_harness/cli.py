@@ -1036,10 +1036,12 @@ def _forget_cached(
 
 def _kept_by_purge(reports: Path, run_id: str, why: str) -> str:
     """The line for a run ``runs purge`` left with its prompts and responses, and the way on."""
-    from .privacy.retention import IN_USE
+    from .privacy.retention import IN_USE, UNFINISHED
     from .store.runcommands import resume_of
     from .store.runread import read_state
 
+    if why not in (IN_USE, UNFINISHED):  # a dry run's line of what the purge would fail on
+        return why
     if why == IN_USE:
         return (
             f"not purged: run {run_id} is in use by another process (being resumed, or its "
