@@ -936,7 +936,10 @@ def runs_purge(
     ] = False,
 ) -> None:
     """Delete the prompts, responses, results and reports of old runs; keep their summaries,
-    manifests and ledger records, and record the purge in the ledger."""
+    manifests and ledger records, and record the purge in the ledger. The answers a purged run
+    received or read are deleted from the response cache and from the llm-judge and guard-model
+    cache files its summary names, even those a kept run used too (the kept run keeps its own
+    copy in its results; scoring it again asks the judge again)."""
     import datetime as dt
 
     from .privacy.policy import load_project_config
@@ -957,15 +960,19 @@ def runs_purge(
         from .register.ledger import append_records
         from .register.ledger_store import run_records
         from .review.store import ReviewStore
-        from .store.cache import forget_runs
 
         ledger_path = ledger or reports / "evidence" / "ledger.jsonl"
         _check_purge_ledger(ledger_path)
         left: list[tuple[str, str]] = []
+        cached: dict[Path, int] = {}
 
-        def forget(run_ids: list[str]) -> None:  # the copies of their texts kept elsewhere
-            ReviewStore(reports / "runs.db").forget_texts(run_ids)
-            forget_runs(Workspace.at(reports).cache, run_ids)
+        def forget(run_ids: list[str], *, dry_run: bool = False) -> None:
+            """Delete (``dry_run``: count) the copies of their texts kept elsewhere."""
+            queued = ReviewStore(reports / "runs.db").forget_texts(run_ids, dry_run=dry_run)
+            if queued:
+                index = reports / "runs.db"
+                cached[index] = cached.get(index, 0) + queued
+            _forget_cached(reports, run_ids, cached, dry_run=dry_run)
 
         purged = purge_runs(
             reports,
@@ -980,11 +987,19 @@ def runs_purge(
             policy_version=policy.policy_version,
             dry_run=dry_run,
         )
+        if dry_run:
+            forget([run.run_id for run in purged], dry_run=True)
     except HarnessError as exc:
         raise fail(exc) from None
     verb = "would purge" if dry_run else "purged"
     for run in purged:
         out.print(f"{verb} {run.run_id} (finished {run.finished_at}): {', '.join(run.files)}")
+    for path, count in cached.items():
+        what = "queued text(s)" if path == reports / "runs.db" else "cached answer(s)"
+        out.print(
+            f"{'would delete' if dry_run else 'deleted'} {count} {what} of the purged runs "
+            f"from {path}"
+        )
     out.print(
         f"{verb} {len(purged)} run(s) older than {describe_age(age)}"
         + ("" if dry_run or not purged else f"; recorded in {ledger_path}")
@@ -998,12 +1013,35 @@ def runs_purge(
         raise fail(kept)
 
 
+def _forget_cached(
+    reports: Path, run_ids: list[str], counts: dict[Path, int], *, dry_run: bool
+) -> None:
+    """Delete (``dry_run``: count) the answers these runs put in or read from a cache: the
+    response cache, and the cache files of the model scorers each run's summary names; each
+    file's count added to ``counts``, where not nought."""
+    from .store import cache, scorercache
+
+    responses = Workspace.at(reports).cache
+    done = {responses: cache.forget_runs(responses, run_ids, dry_run=dry_run)}
+    files: dict[Path, list[str]] = {}
+    for run_id in run_ids:
+        for path in scorercache.files_of_run(reports / run_id):
+            files.setdefault(path, []).append(run_id)
+    for path, ids in files.items():
+        done[path] = scorercache.forget_runs(path, ids, dry_run=dry_run)
+    for path, count in done.items():
+        if count:
+            counts[path] = counts.get(path, 0) + count
+
+
 def _kept_by_purge(reports: Path, run_id: str, why: str) -> str:
     """The line for a run ``runs purge`` left with its prompts and responses, and the way on."""
-    from .privacy.retention import IN_USE
+    from .privacy.retention import IN_USE, UNFINISHED
     from .store.runcommands import resume_of
     from .store.runread import read_state
 
+    if why not in (IN_USE, UNFINISHED):  # a dry run's line of what the purge would fail on
+        return why
     if why == IN_USE:
         return (
             f"not purged: run {run_id} is in use by another process (being resumed, or its "

@@ -398,6 +398,9 @@ class SuiteContext:
     """The redaction policy the run stores its text under (None: none): a scorer then keeps
     no copy of the text it reads or is answered in a file of its own (a cache file), which no
     redaction and no retention purge would reach, and redacts what its errors quote."""
+    run_id: str | None = None
+    """The run being scored (None outside a run): a scorer's cache file notes it beside each
+    answer the run used, so ``runs purge`` of the run deletes them."""
 
     @property
     def redacting(self) -> bool:

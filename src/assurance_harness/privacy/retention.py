@@ -217,9 +217,10 @@ def purge_runs(
     A run older than the period that keeps its files is named through ``kept`` with why:
     ``IN_USE`` (another process holds it: an attach or a verdict recording its files, a resume
     finishing it) or ``UNFINISHED`` (stopped part-way: its journal is what a resume completes
-    it from, so only the user can end it, by resuming it or deleting it). Runs are purged
-    ``HELD_AT_ONCE`` at a time, each batch recorded in one append: a folder held is an open
-    descriptor, and a first purge of years of runs would run out of them."""
+    it from, so only the user can end it, by resuming it or deleting it); in a dry run, also
+    a run whose files the purge could not delete, with the line saying why (``_undeletable``).
+    Runs are purged ``HELD_AT_ONCE`` at a time, each batch recorded in one append: a folder
+    held is an open descriptor, and a first purge of years of runs would run out of them."""
     now = now or dt.datetime.now(dt.UTC)
     if not dry_run:
         _restore_staged(reports)
@@ -269,6 +270,9 @@ def _purge(
             path = run_dir / name
             if path.exists():
                 purged.files[name] = _sha256(path)
+        if dry_run and (fault := _undeletable(run_dir, purged.files)) is not None:
+            kept(run_dir.name, fault)  # what the purge would fail on, not "would purge"
+            continue
         out.append(purged)
         if dry_run or purged.files.items() <= recorded(purged.run_id).items():
             continue  # a dry run; or recorded by a purge stopped before it deleted them
@@ -316,16 +320,44 @@ def _hold(held: contextlib.ExitStack, run_dir: Path) -> bool:
     return True
 
 
+def _undeletable(run_dir: Path, names: dict[str, str]) -> str | None:
+    """For a dry run, the line the purge's staging would fail with, changing nothing: a folder
+    the rename cannot write (read-only media, for root too) or a file that refuses a write open
+    (immutable); None where the purge could go ahead. A dry run said "would purge" a run that
+    the purge then could not, while a dry run of a read-only archive must still list it."""
+    import errno
+
+    from ..store.readonly import read_only_fs
+
+    why = None
+    if not os.access(run_dir, os.W_OK):
+        path = run_dir / next(iter(names), "")
+        why = os.strerror(errno.EROFS if read_only_fs(run_dir) else errno.EACCES)
+    for name in names if why is None else ():
+        try:
+            os.close(os.open(run_dir / name, os.O_RDWR))  # no truncation: nothing changes
+        except OSError as exc:
+            path, why = run_dir / name, exc.strerror or str(exc)
+            break
+    if why is None:
+        return None
+    return f"{path}: cannot delete: {why}; the purge would fail here: fix it first"
+
+
+def _cannot_delete(path: Path, why: str) -> PurgeFaultError:
+    return PurgeFaultError(
+        f"{path}: cannot delete: {why}; nothing was purged or recorded: fix it and run the "
+        "same purge again"
+    )
+
+
 def _stage(path: Path) -> Path:
     """Rename ``path`` aside in its folder; the staged path. A failure is the file's fault."""
     staged = path.with_name(STAGED + path.name)
     try:
         os.replace(path, staged)
     except OSError as exc:
-        raise PurgeFaultError(
-            f"{path}: cannot delete: {exc.strerror or exc}; nothing was purged or recorded: "
-            "fix it and run the same purge again"
-        ) from None
+        raise _cannot_delete(path, exc.strerror or str(exc)) from None
     return staged
 
 

@@ -265,20 +265,33 @@ class ReviewStore:
             )
         return QueueItem.from_row(row, self.db.where)
 
-    def forget_texts(self, run_ids: list[str]) -> None:
-        """Delete the prompts and responses queued from these runs (``runs purge``): the rows
-        stay queued, with their scores and verdicts, as the purged run keeps its summary."""
+    def forget_texts(self, run_ids: list[str], *, dry_run: bool = False) -> int:
+        """Delete (``dry_run``: count) the prompts and responses queued from these runs (``runs
+        purge``); how many rows held one. The rows stay queued, with their scores and verdicts,
+        as the purged run keeps its summary. A store that cannot be read or written is the
+        StoreError :func:`store_faults` words (a damaged runs.db was a crash here), in the dry
+        run too: it must not say "would purge" what the purge would refuse."""
         if not run_ids or not self.db.exists():
-            return
-        self.db.ensure_schema()
+            return 0
+        held = "run_id = ? AND (prompt IS NOT NULL OR response IS NOT NULL)"
+        count = 0
+        if dry_run:
+            with reported_reading(self.db) as conn:
+                for run_id in run_ids:
+                    count += len(
+                        conn.execute(f"SELECT 1 FROM review_queue WHERE {held}", (run_id,))
+                        .fetchall()
+                    )  # fmt: skip
+            return count
         with reported_transaction(self.db) as conn:
             if conn.dialect == "sqlite":
                 conn.execute("PRAGMA secure_delete = ON")  # no copy left in the freed pages
             for run_id in run_ids:
-                conn.execute(
-                    "UPDATE review_queue SET prompt = NULL, response = NULL WHERE run_id = ?",
+                count += conn.execute(
+                    f"UPDATE review_queue SET prompt = NULL, response = NULL WHERE {held}",
                     (run_id,),
-                )
+                ).rowcount
+        return count
 
     # -- verdicts ------------------------------------------------------------------------------
     def history(self, run_id: str | None = None, key: str | None = None) -> list[Verdict]:

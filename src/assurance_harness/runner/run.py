@@ -1291,7 +1291,7 @@ def _restore_results(
                 f"(damaged or cut short), so its rows cannot be made again; {WITHOUT_ITS_ROWS}"
             )
         privacy = load_project_config().privacy
-        context = _scoring_context(loaded, post.register_path, privacy)
+        context = _scoring_context(loaded, post.register_path, privacy, run_dir.run_id)
         session = _open_scoring(scoring.runner, loaded, context, scoring.progress, len(cases))
         try:
             results = RunLogWriter(run_dir.path).results_stream(only_if=recorded)
@@ -1581,7 +1581,7 @@ def _score(run: _Run) -> Verdict:
         index.close()
         raise
     privacy = load_project_config().privacy  # read once: the scorers' and the stored rows'
-    context = _scoring_context(loaded, run.post.register_path, privacy)
+    context = _scoring_context(loaded, run.post.register_path, privacy, run.run_dir.run_id)
     cases = run.cases
     sink: SlimRows | MetricColumns = (
         MetricColumns(
@@ -1661,12 +1661,13 @@ def _score(run: _Run) -> Verdict:
 
 
 def _scoring_context(
-    loaded: LoadedSuite, register_path: Path | None, privacy: PrivacyPolicy
+    loaded: LoadedSuite, register_path: Path | None, privacy: PrivacyPolicy, run_id: str
 ) -> SuiteContext:
     """What the scorers are told: the suite's, with the register's audience where the suite
-    names none (``_register_audience``), and whether the run stores its text redacted (the
-    project's ``privacy`` policy)."""
+    names none (``_register_audience``), whether the run stores its text redacted (the
+    project's ``privacy`` policy), and the run's id (noted with a scorer's cached answers)."""
     context = loaded.context()
+    context.run_id = run_id
     if context.audience is None:
         context.audience = _register_audience(register_path)
     context.redaction = privacy.redaction if privacy.redaction.enabled else None

@@ -3,7 +3,8 @@
 Judging the same response twice with the same judge must give the same verdict, and re-scoring
 a run must not pay for the judge again, so each answer is kept under a hash of everything that
 determines it: the judge's identity (endpoint, model, settings) and the exact request. In memory
-for the process by default; in an SQLite file when the scorer names one (``cache: path``).
+for the process by default; in an SQLite file when the scorer names one (``cache: path``), where
+each answer also notes the runs that used it (``store.scorercache``), for ``runs purge``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..datatypes import SuiteContext
+from ..store import scorercache
 
 
 def cache_key(identity: dict[str, Any], request: Any) -> str:
@@ -41,26 +43,37 @@ def scorer_cache(path: str | None, context: SuiteContext) -> ModelCache:
     """The cache a scorer's ``cache`` parameter names, or one in memory only while the run stores
     its text redacted (``context.redacting``): a judge's reply quotes what it graded, and the
     file, which the suite names, is neither redacted nor purged."""
-    return ModelCache(None if context.redacting else path)
+    return ModelCache(None if context.redacting else path, run_id=context.run_id)
 
 
 class ModelCache:
-    """Key -> answer text, in memory and optionally in SQLite (thread-safe)."""
+    """Key -> answer text, in memory and optionally in SQLite (thread-safe); in the file, each
+    answer got or put is noted as used by ``run_id`` (None: outside a run)."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, run_id: str | None = None) -> None:
         self._memory: dict[str, str] = {}
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
-        self._path = Path(path) if path else None
+        self._path = Path(path).absolute() if path else None
+        self._run_id = run_id or scorercache.NO_RUN
         if self._path is not None:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             with _named(self._path):
                 self._db = sqlite3.connect(str(self._path), check_same_thread=False)
-                self._db.execute(
-                    "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, text TEXT)"
-                )
-                self._db.commit()
+                scorercache.create(self._db)
         self.hits = 0
+
+    @property
+    def file(self) -> str | None:
+        """The cache file's absolute path, None when answers are kept in memory only: what a
+        scorer records in its description (``scorercache.CACHE_FILE``), so ``runs purge`` finds
+        the file wherever it runs."""
+        return None if self._path is None else str(self._path)
+
+    def _use(self, key: str) -> None:
+        """Note that this run used ``key``'s answer (the caller holds the lock and commits)."""
+        assert self._db is not None
+        self._db.execute("INSERT OR IGNORE INTO uses VALUES (?, ?)", (key, self._run_id))
 
     def get(self, key: str) -> str | None:
         with self._lock:
@@ -74,6 +87,9 @@ class ModelCache:
                     ).fetchone()
                 if row is not None and isinstance(row[0], str):
                     # (A row edited into bytes is no answer: judged again and replaced.)
+                    with _named(self._path):
+                        self._use(key)
+                        self._db.commit()
                     self._memory[key] = row[0]
                     self.hits += 1
                     return row[0]
@@ -85,4 +101,5 @@ class ModelCache:
             if self._db is not None and self._path is not None:
                 with _named(self._path):
                     self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?)", (key, text))
+                    self._use(key)
                     self._db.commit()

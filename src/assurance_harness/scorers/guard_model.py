@@ -34,6 +34,7 @@ from pydantic import Field, field_validator, model_validator
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import HarnessError
 from ..scrub import scrub_json
+from ..store.scorercache import CACHE_FILE
 from ._model_cache import cache_key, scorer_cache
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
@@ -448,6 +449,7 @@ class GuardModelScorer(Scorer):
         info = super().describe()
         if hasattr(self, "_cache"):
             info["cache_hits"] = self._cache.hits
+            info[CACHE_FILE] = self._cache.file  # where runs purge finds the run's answers
         return info
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from pydantic import Field
 
 from ..datatypes import GenerationRequest, Number, ScoreInput, WholeNumber
 from ..errors import ConfigError, HarnessError
+from ..store.scorercache import CACHE_FILE
 from ._model_cache import cache_key, scorer_cache
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
@@ -345,4 +346,5 @@ class LLMJudgeScorer(Scorer):
         if hasattr(self, "_identity"):
             # cache hits are counted here, not per row: a row must not depend on the cache
             info["judge"] = {**self._identity, "cache_hits": self._cache.hits}
+            info[CACHE_FILE] = self._cache.file  # where runs purge finds the run's answers
         return info

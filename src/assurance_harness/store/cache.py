@@ -383,27 +383,58 @@ def _plain(value: Any) -> Any:
     return str(value) if plain is value else plain
 
 
-def forget_runs(path: Path, run_ids: list[str]) -> None:
-    """Delete the answers these runs received (``runs purge``): the cache would keep a purged
-    run's responses, and serve them to a later run. Freed pages are zeroed and the WAL is
-    emptied, so no copy stays in the file. A cache that cannot be changed is a StoreError
-    naming it: a purge must not claim to have deleted what it could not."""
+def open_for_purge(path: Path, *, dry_run: bool, timeout: float) -> sqlite3.Connection:
+    """A cache file opened to delete a purged run's answers (freed pages zeroed), or, for a
+    dry run, only to count them: read-only as ``store.readonly`` opens a reader, so the dry
+    run of an archive on read-only media counts what is there."""
+    from .readonly import reader_uri
+
+    if dry_run:
+        return sqlite3.connect(reader_uri(path), uri=True, timeout=timeout)
+    db = sqlite3.connect(str(path), timeout=timeout)
+    db.execute("PRAGMA secure_delete = ON")
+    return db
+
+
+def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int:
+    """Delete (``dry_run``: count) the answers these runs received (``runs purge``); how many.
+    The cache would keep a purged run's responses, and serve them to a later run. Answers an
+    older version stored without their run (``run_id`` NULL, or no such column yet) cannot be
+    shown to be another run's, so they go too. Freed pages are zeroed and the WAL is emptied,
+    so no copy stays in the file. A cache that cannot be changed is a StoreError naming it: a
+    purge must not claim to have deleted what it could not."""
     if not run_ids or not path.is_file():
-        return
+        return 0
     from contextlib import closing
 
     from .postgres import StoreError
 
     try:
-        with closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)) as db:
-            db.execute("PRAGMA secure_delete = ON")
+        with closing(open_for_purge(path, dry_run=dry_run, timeout=BUSY_TIMEOUT_S)) as db:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(responses)")}
+            if not columns:
+                return 0
+            chosen, args = (
+                (f"run_id IS NULL OR run_id IN ({','.join('?' * len(run_ids))})", run_ids)
+                if "run_id" in columns
+                else ("1", [])
+            )
+            (count,) = db.execute(f"SELECT COUNT(*) FROM responses WHERE {chosen}", args).fetchone()
+            if dry_run:
+                return int(count)
             with db:
-                db.executemany(
-                    "DELETE FROM responses WHERE run_id = ?", [(run_id,) for run_id in run_ids]
-                )
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                db.execute(f"DELETE FROM responses WHERE {chosen}", args)
+            # Even with none left to delete: a purge the checkpoint failed left copies behind.
+            (busy, *_) = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except sqlite3.Error as exc:
         raise StoreError(
             f"{path}: cannot delete the purged runs' cached answers ({exc}); nothing was "
             "purged: fix that (or delete the cache file), then purge again"
         ) from None
+    if busy:  # another process kept reading: the deleted pages' old copies are still there
+        raise StoreError(
+            f"{path}: the purged runs' cached answers were deleted, but another process kept "
+            "the file busy, so their old copies are still in it; nothing was purged: run the "
+            "same purge again once no run is using the cache"
+        )
+    return int(count)
