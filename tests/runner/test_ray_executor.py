@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from assurance_harness.errors import SuiteFaultError, UsageError
 from assurance_harness.runner.executors.ray_connect import loopback_only
 from assurance_harness.runner.run import run_suite
 
+from ..testing.openai_stub import ThreadedServer, completion, json_response
 from .rowfiles import comparable_rows
 
 N_CASES = 600  # more than one shard of requests and of rows, so both actors get work
@@ -168,3 +170,44 @@ def test_a_suite_fault_in_a_ray_scorer_says_run_again_not_resume(
     first, way_on = caught.value.lines()
     assert "(a|aa)+$" in first and "'slow'" in first, first
     assert "a changed suite cannot resume it" in way_on and "--resume" not in way_on
+
+
+async def _safe_guard(request: web.Request) -> web.Response:
+    return json_response(completion("safe"))
+
+
+@pytest.mark.slow
+def test_ray_records_the_cache_hits_of_all_its_scorer_actors(
+    tmp_path: Path, local_ray: None
+) -> None:
+    """A guard's cache hits are counted in the actors that scored, not in the driver: the
+    summary read 0 (the description of an instance that scored nothing) on a second run
+    answered wholly from the cache. Now the sum over the actors, as the local executor's."""
+    n = 40
+    (tmp_path / "recording.jsonl").write_text(
+        "".join(json.dumps({"id": f"c{i}", "response": f"answer {i}"}) + "\n" for i in range(n))
+    )
+    (tmp_path / "replay.yaml").write_text("type: replay\npath: recording.jsonl\n")
+    with ThreadedServer(_safe_guard) as guard:
+        (tmp_path / "suite.yaml").write_text(
+            "suite: ray-cache-hits\ncases:\n"
+            + "".join(f"  - {{id: c{i}, prompt: 'question {i}'}}\n" for i in range(n))
+            + "scorers:\n  - id: g\n    use: guard-model\n"
+            f"    with: {{base_url: '{guard.base_url}', model: g, "
+            f"cache: {tmp_path / 'guard.sqlite'}}}\n"
+            "metrics:\n  - {id: unsafe, rate: g.flagged}\n"
+            "gates:\n  - {metric: unsafe, max: 1.0}\n"
+        )
+        hits = []
+        for executor in ("ray", "ray", "local"):
+            done = run_suite(
+                tmp_path / "suite.yaml",
+                tmp_path / "replay.yaml",
+                reports_dir=tmp_path / "reports",
+                use_cache=False,
+                write_reports=False,
+                attach_evidence=False,
+                executor=executor,
+            )
+            hits.append(done.summary["scorers"]["g"]["cache_hits"])
+    assert hits == [0, n, n]
