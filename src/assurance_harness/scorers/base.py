@@ -87,6 +87,10 @@ class Scorer(ABC):
     """Other scorers (by registry name) whose outputs this one reads, if configured."""
     scope: ClassVar[Literal["response", "run"]] = "response"
     default_batch_size: ClassVar[int] = 64
+    counters: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    """Paths in :meth:`describe` to counts of this instance's own work (a judge's cache hits):
+    the run records the description once its rows are scored, and where several instances
+    scored them (the Ray executor's actors), the sum of theirs."""
 
     def __init__(self, params: ScorerParams, context: SuiteContext) -> None:
         self.params = params
@@ -152,7 +156,8 @@ class Scorer(ABC):
         """
 
     def describe(self) -> dict[str, Any]:
-        """Name, version and parameters, recorded on every scored case."""
+        """Name, version and parameters, recorded in the run's summary once its rows are
+        scored (so its ``counters`` count the run's work)."""
         return {
             "name": self.name,
             "version": self.version,

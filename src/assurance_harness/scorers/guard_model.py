@@ -310,6 +310,8 @@ class GuardModelScorer(Scorer):
         "parse_error": "bool",
     }
     default_batch_size: ClassVar[int] = 16
+    counters: ClassVar[tuple[tuple[str, ...], ...]] = (("cache_hits",),)
+    """Summed over the instances that scored the run: answers its cache gave."""
 
     params: GuardParams
 

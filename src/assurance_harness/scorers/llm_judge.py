@@ -207,6 +207,8 @@ class LLMJudgeScorer(Scorer):
         "score": "number",
     }
     default_batch_size: ClassVar[int] = 16
+    counters: ClassVar[tuple[tuple[str, ...], ...]] = (("judge", "cache_hits"),)
+    """Summed over the instances that scored the run: answers its cache gave."""
 
     params: JudgeParams
 

@@ -47,7 +47,9 @@ class ScoringSession(Protocol):
     """A suite's scorers, loaded once, scoring rows chunk after chunk."""
 
     provenance: dict[str, dict[str, Any]]
-    """Each scorer's name, version, parameters and batch size, by scorer id."""
+    """Each scorer's name, version, parameters and batch size, by scorer id: taken again, in
+    place, at ``close()`` (its counters, ``Scorer.counters``, then count the run's work), so
+    read it after that."""
 
     def score(self, rows: list[Row], cases: Mapping[str, Case]) -> None:
         """Run every scorer, in the suite's order, over the rows that have a response;
@@ -174,10 +176,21 @@ class LocalScoring:
         self.progress = progress
         self.provenance: dict[str, dict[str, Any]] = {}
         self.scorers: dict[str, Scorer] = {}
+        self._batch_sizes: dict[str, int] = {}
         for config in configs:
-            scorer = make_scorer(config, context)
-            self.scorers[config.id] = scorer
-            self.provenance[config.id] = {**scorer.describe(), "batch_size": config.batch_size}
+            self.scorers[config.id] = make_scorer(config, context)
+            self._batch_sizes[config.id] = config.batch_size
+        self._describe()
+
+    def _describe(self) -> None:
+        """Each scorer's description as it stands now, into ``provenance`` in place (a session
+        wrapping this one holds the same dict): taken at set-up only, a judge's cache hits
+        read 0 on a run its cache answered."""
+        for scorer_id, scorer in self.scorers.items():
+            self.provenance[scorer_id] = {
+                **scorer.describe(),
+                "batch_size": self._batch_sizes[scorer_id],
+            }
 
     def score(self, rows: list[Row], cases: Mapping[str, Case]) -> None:
         todo = scorable(rows)
@@ -198,6 +211,7 @@ class LocalScoring:
                 row["scores"][config.id] = output
 
     def close(self) -> None:
+        self._describe()
         self.scorers.clear()
 
 

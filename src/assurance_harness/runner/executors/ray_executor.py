@@ -18,6 +18,7 @@ this package and the target's and scorers' dependencies installed (docs/ray.md).
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -82,6 +83,10 @@ class _ScorerActor:
     def __init__(self, config: ScorerConfig, context: SuiteContext) -> None:
         self.config = config
         self.scorer = make_scorer(config, context)
+
+    def describe(self) -> dict[str, Any]:
+        """The scorer's description as its scoring left it (its ``counters``)."""
+        return self.scorer.describe()
 
     def score(self, inputs: list[ScoreInput]) -> tuple[str, Any]:
         # Errors come back as values: a remote exception would reach the user as a Ray
@@ -293,10 +298,69 @@ class RayScoring:
         return on_done
 
     def close(self) -> None:
+        self._counted()
         for pool in self.pools.values():
             for actor in pool:
                 self.ray.kill(actor)
         self.pools.clear()
+
+    def _counted(self) -> None:
+        """Each scorer's description with its ``counters`` as the instances that scored left
+        them, into ``provenance`` in place: a run-scope scorer's from the driver's instance,
+        a remote one's summed over its actors, asked before they are killed. The set-up
+        description counted nothing (a judge's cache hits read 0); a count an actor cannot
+        give is recorded as unknown (null), not as that 0."""
+        self.local.close()  # takes its scorers' descriptions as they stand
+        for config in self.configs:
+            if config.id in self.local.provenance:
+                self.provenance[config.id] = self.local.provenance[config.id]
+            elif config.cls.counters and self.pools.get(config.id):
+                described = self._actor_descriptions(self.pools[config.id])
+                merged = _summed(described, config.cls.counters) if described else None
+                if merged is None:
+                    merged = copy.deepcopy(self.provenance[config.id])
+                    for path in config.cls.counters:
+                        _set_path(merged, path, None)
+                self.provenance[config.id] = {**merged, "batch_size": config.batch_size}
+
+    def _actor_descriptions(self, pool: list[Any]) -> list[dict[str, Any]] | None:
+        try:
+            return [_get(self.ray, actor.describe.remote()) for actor in pool]
+        except ActorLostError:
+            return None
+
+
+def _summed(
+    described: list[dict[str, Any]], counters: tuple[tuple[str, ...], ...]
+) -> dict[str, Any]:
+    """The first description with each counter the sum of all of them (a count none holds
+    stays as the first has it)."""
+    merged = copy.deepcopy(described[0])
+    for path in counters:
+        values = [_at_path(d, path) for d in described]
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            _set_path(merged, path, sum(values))
+        elif any(v is not None for v in values):
+            _set_path(merged, path, None)  # not all counted: the sum would be short
+    return merged
+
+
+def _at_path(value: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _set_path(value: dict[str, Any], path: tuple[str, ...], new: Any) -> None:
+    for key in path[:-1]:
+        inner = value.get(key)
+        if not isinstance(inner, dict):
+            return
+        value = inner
+    if path[-1] in value:
+        value[path[-1]] = new
 
 
 class RayExecutor:
