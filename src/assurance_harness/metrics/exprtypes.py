@@ -520,8 +520,31 @@ def condition_hint(found: Type, written: str) -> str:
     return "write a comparison"
 
 
+def reads_nothing(tree: ast.Expression) -> bool:
+    """Whether an expression names nothing a row gives (a scorer, ``meta``, ``response`` ...):
+    only literals, ``null``/``true``/``false`` and functions, so the same value on every row."""
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    return not any(
+        isinstance(n, ast.Name) and n.id not in _CONSTANTS and id(n) not in called
+        for n in ast.walk(tree)
+    )
+
+
 def check(text: str, names: dict[str, Type], role: Role) -> TypeProblem | None:
-    """The first problem with ``text`` used as ``role``, or None when it type-checks."""
+    """The first problem with ``text`` used as ``role``, or None when it type-checks and
+    reads something from the rows (:func:`reads_nothing`)."""
+    problem = _type_problem(text, names, role)
+    if problem is None and reads_nothing(compile_expression(text)):
+        return TypeProblem(
+            f"'{text.strip()}' reads nothing from the rows: it is the same on every row "
+            "whatever the model answered, so it measures nothing",
+            "name what it should read: a scorer's field (e.g. len.words), meta.KEY, response"
+            + (", or remove it" if role in ("condition", "group") else ""),
+        )
+    return problem
+
+
+def _type_problem(text: str, names: dict[str, Type], role: Role) -> TypeProblem | None:
     tree = compile_expression(text)
     checker = Checker(names, text.strip())
     try:
