@@ -207,9 +207,10 @@ def purge_runs(
 
     Order, so that a purge record never claims a deletion that did not happen: each payload
     is first renamed aside in its folder (``STAGED``), which fails as its deletion would (an
-    immutable file, a read-only folder); any failure there, in ``forget`` or in the append
-    puts every file back and records nothing. Only then is the record appended and the files
-    deleted. A process killed in between leaves staged files, put back by the next purge,
+    immutable file, a read-only folder); any failure there or in the append puts every file
+    back and records nothing. Only then is the record appended, the queue's copies forgotten
+    (a failure there puts the files back too, and the rerun finishes what the record says)
+    and the files deleted. A process killed in between leaves staged files, put back by the next purge,
     which appends a record only for a run whose files the ledger's purge records do not
     already name with these hashes: the rerun finishes the deletion, never records it twice.
 
@@ -287,10 +288,13 @@ def _purge(
         for purged in out:
             for name in purged.files:
                 staged.append(_stage(reports / purged.run_id / name))
-        forget([purged.run_id for purged in out])
         if bodies:
             ledger_path.parent.mkdir(parents=True, exist_ok=True)
             record(bodies)
+        # Only once recorded: deleted texts cannot be put back as staged files are, and a
+        # purge refused by the ledger left its runs whole but their queued texts gone. Should
+        # this fail, the files go back and the rerun, finding the record, finishes the purge.
+        forget([purged.run_id for purged in out])
     except BaseException:
         _unstage(staged)
         raise
