@@ -1000,10 +1000,17 @@ def runs_purge(
 
 def _kept_by_purge(reports: Path, run_id: str, why: str) -> str:
     """The line for a run ``runs purge`` left with its prompts and responses, and the way on."""
-    from .privacy.retention import IN_USE
+    from .privacy.retention import IN_USE, UNDATED
     from .store.runcommands import resume_of
     from .store.runread import read_state
 
+    if why == UNDATED:
+        folder = reports / run_id
+        return (
+            f"not purged: {folder} holds prompts and responses, but neither its run.json nor "
+            "its summary.json says when it ran (damaged or gone), so its age is unknown: "
+            "restore them, or delete the folder if it is past the retention period"
+        )
     if why == IN_USE:
         return (
             f"not purged: run {run_id} is in use by another process (being resumed, or its "

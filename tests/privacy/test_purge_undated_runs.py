@@ -39,3 +39,13 @@ def test_a_run_the_purge_cannot_date_is_named_not_passed_over(
     assert {p.name: p.read_bytes() for p in undated.iterdir()} == files
     purged = not (reports / "r-1" / "results.jsonl").exists()
     assert purged != bool(dry_run)  # the run it can date is purged as before
+
+
+def test_a_folder_of_reports_written_with_out_is_no_run_to_name(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    toxicity_run(reports, "r-1", {1}, n_cases=10)
+    (reports / "for-the-board").mkdir()
+    (reports / "for-the-board" / "report.md").write_text("# a report written with --out\n")
+    done = run_cli("runs", "purge", "--older-than", "1d", "--reports", reports)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "for-the-board" not in done.stdout + done.stderr
