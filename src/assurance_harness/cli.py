@@ -1036,10 +1036,17 @@ def _forget_cached(
 
 def _kept_by_purge(reports: Path, run_id: str, why: str) -> str:
     """The line for a run ``runs purge`` left with its prompts and responses, and the way on."""
-    from .privacy.retention import IN_USE, UNFINISHED
+    from .privacy.retention import IN_USE, UNDATED, UNFINISHED
     from .store.runcommands import resume_of
     from .store.runread import read_state
 
+    if why == UNDATED:
+        folder = reports / run_id
+        return (
+            f"not purged: {folder} holds prompts and responses, but neither its run.json nor "
+            "its summary.json says when it ran (damaged or gone), so its age is unknown: "
+            "restore them, or delete the folder if it is past the retention period"
+        )
     if why not in (IN_USE, UNFINISHED):  # a dry run's line of what the purge would fail on
         return why
     if why == IN_USE:

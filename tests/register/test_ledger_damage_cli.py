@@ -320,3 +320,40 @@ def test_head_of_a_ledger_whose_anchor_file_is_gone_does_not_say_attach_a_run_fi
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "attach a run first" not in proc.stderr, proc.stderr
     assert "records" in proc.stderr and "--repair-anchor" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        b'{"seq": ',
+        b"[]",
+        b"",
+        bytes(range(256)),
+        b'{"hash":"00","id":"EV-000099","seq":99,"updated_at":"2026-12-06T00:02:20+00:00"}\n',
+    ],
+    ids=["torn", "list", "empty", "binary", "not-the-last-record"],
+)
+def test_head_does_not_print_an_anchor_that_is_not_the_ledgers(
+    attached: Path, tmp_path: Path, anchor: bytes
+) -> None:
+    """'evidence head' printed whatever the ``.head`` file held, exit 0: a torn or binary file
+    as it was, or an anchor naming a record the ledger does not end with, for the user to keep
+    as the copy 'evidence verify --anchor' later checks against (which then refused it, or
+    called the ledger rewritten). Now one line naming the anchor and 'evidence verify'."""
+    root = _copy(attached, tmp_path)
+    (root / "reports" / "evidence" / "ledger.jsonl.head").write_bytes(anchor)
+    proc = run_cli("evidence", "head", cwd=root, timeout=60)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == "", proc.stdout
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, proc.stderr
+    assert "ledger.jsonl.head" in errors[0] and "evidence verify" in errors[0], errors
+
+
+def test_head_prints_the_anchor_of_an_intact_ledger(attached: Path, tmp_path: Path) -> None:
+    root = _copy(attached, tmp_path)
+    anchor = (root / "reports" / "evidence" / "ledger.jsonl.head").read_text()
+    proc = run_cli("evidence", "head", cwd=root, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == anchor

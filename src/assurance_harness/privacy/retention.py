@@ -42,6 +42,8 @@ PAYLOAD_FILES = (
 )
 PAYLOAD_DIRS = ("plots",)
 KEPT_FILES = ("run.json", "summary.json", "manifest.json")
+RUN_DATA = ("cases.jsonl", "responses.jsonl", "results.jsonl", "manifest.json")
+"""Files only a run's folder holds: what marks a folder ``candidates`` cannot date as a run's."""
 
 # ASCII digits only: ``\d`` also matches Arabic-Indic or full-width digits, which int() reads,
 # so an age no one could type on purpose was taken silently. No spaces ("12 d") either.
@@ -128,20 +130,32 @@ IN_USE = "in_use"
 """Why ``purge_runs`` kept a run's files: another process holds the run now."""
 UNFINISHED = "unfinished"
 """Why ``purge_runs`` kept a run's files: it never finished (its journal resumes it)."""
+UNDATED = "undated"
+"""Why ``purge_runs`` kept a run's files: neither run.json nor summary.json says when it ran
+(damaged or gone), so its age against the retention period is unknown."""
 
 
-def candidates(reports: Path, cutoff: dt.datetime) -> list[tuple[Path, dict[str, Any]]]:
+def candidates(
+    reports: Path, cutoff: dt.datetime, undated: list[Path] | None = None
+) -> list[tuple[Path, dict[str, Any]]]:
     """Runs older than ``cutoff`` that still hold payload files, unfinished ones (status
-    ``running``) too: ``purge_runs`` names those it leaves."""
+    ``running``) too: ``purge_runs`` names those it leaves. Folders holding payload files that
+    no run.json or summary.json dates are added to ``undated`` where given: passed over in
+    silence, their prompts and responses outlived the retention period unnoticed."""
     found = []
     for run_dir in sorted(p for p in reports.iterdir() if p.is_dir()):
+        holds = any((run_dir / name).exists() for name in PAYLOAD_FILES)
         state = _read_state(run_dir)
-        if state is None:
+        when = None if state is None else _when(state)
+        if when is None:
+            # A run's own files, not only reports: a report written with --out into a folder
+            # here is no run, and would be named at every purge.
+            if undated is not None and any((run_dir / name).exists() for name in RUN_DATA):
+                undated.append(run_dir)
             continue
-        when = _when(state)
-        if when is None or when >= cutoff:
+        if when >= cutoff:
             continue
-        if any((run_dir / name).exists() for name in PAYLOAD_FILES):
+        if holds and state is not None:
             found.append((run_dir, state))
     return found
 
@@ -205,26 +219,31 @@ def purge_runs(
     already name; ``forget`` deletes the copies of their prompts and responses kept elsewhere
     (the review queue's). Returns what was (or, with ``dry_run``, would be) purged.
 
-    Order, so that a purge record never claims a deletion that did not happen: each payload
-    is first renamed aside in its folder (``STAGED``), which fails as its deletion would (an
-    immutable file, a read-only folder); any failure there, in ``forget`` or in the append
-    puts every file back and records nothing. Only then is the record appended and the files
-    deleted. A process killed in between leaves staged files, put back by the next purge,
-    which appends a record only for a run whose files the ledger's purge records do not
-    already name with these hashes: the rerun finishes the deletion, never records it twice.
+    Order, so that a purge record never claims a deletion that did not happen: each payload is
+    first renamed aside in its folder (``STAGED``), which fails as its deletion would (an
+    immutable file, a read-only folder); any failure there or in the append puts every file back
+    and records nothing. Only then is the record appended, the queue's copies forgotten (a
+    failure there puts the files back too, and the rerun finishes what the record says) and the
+    files deleted. A process killed in between leaves staged files, put back by the next purge,
+    which appends a record only for a run whose files the ledger's purge records do not already
+    name with these hashes: the rerun finishes the deletion, never records it twice.
 
     Each run is held (its folder's lock, ``store.runlock``) from its hashing to its deletion.
-    A run older than the period that keeps its files is named through ``kept`` with why:
-    ``IN_USE`` (another process holds it: an attach or a verdict recording its files, a resume
-    finishing it) or ``UNFINISHED`` (stopped part-way: its journal is what a resume completes
-    it from, so only the user can end it, by resuming it or deleting it); in a dry run, also
-    a run whose files the purge could not delete, with the line saying why (``_undeletable``).
-    Runs are purged ``HELD_AT_ONCE`` at a time, each batch recorded in one append: a folder
-    held is an open descriptor, and a first purge of years of runs would run out of them."""
+    A run older than the period that keeps its files is named through ``kept`` with why (one
+    whose age is unknown too, ``UNDATED``): ``IN_USE`` (another process holds it: an attach or
+    a verdict recording its files, a resume finishing it) or ``UNFINISHED`` (stopped part-way:
+    its journal is what a resume completes it from, so only the user can end it, by resuming it
+    or deleting it); in a dry run, also a run whose files the purge could not delete, with the
+    line saying why (``_undeletable``). Runs are purged ``HELD_AT_ONCE`` at a time, each batch
+    recorded in one append: a folder held is an open descriptor, and a first purge of years of
+    runs would run out of them."""
     now = now or dt.datetime.now(dt.UTC)
     if not dry_run:
         _restore_staged(reports)
-    found = candidates(reports, now - older_than)
+    undated: list[Path] = []
+    found = candidates(reports, now - older_than, undated)
+    for run_dir in undated:
+        kept(run_dir.name, UNDATED)
     out: list[PurgedRun] = []
     for start in range(0, len(found), HELD_AT_ONCE):
         with contextlib.ExitStack() as held:
@@ -291,10 +310,13 @@ def _purge(
         for purged in out:
             for name in purged.files:
                 staged.append(_stage(reports / purged.run_id / name))
-        forget([purged.run_id for purged in out])
         if bodies:
             ledger_path.parent.mkdir(parents=True, exist_ok=True)
             record(bodies)
+        # Only once recorded: deleted texts cannot be put back as staged files are, and a
+        # purge refused by the ledger left its runs whole but their queued texts gone. Should
+        # this fail, the files go back and the rerun, finding the record, finishes the purge.
+        forget([purged.run_id for purged in out])
     except BaseException:
         _unstage(staged)
         raise

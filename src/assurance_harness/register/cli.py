@@ -820,7 +820,35 @@ def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) ->
         if reason is not None:
             raise UsageError(f"{path}: {reason.lower()}; see 'assurance evidence verify'")
         hint = "see 'assurance evidence verify'"
-        sys.stdout.write(read_bounded(path, str(path), hint=hint).decode("utf-8", "replace"))
+        text = read_bounded(path, str(path), hint=hint)
+        _anchor_of_the_ledger(_ledger(ledger, reports), path, text)
+        sys.stdout.write(text.decode("utf-8"))
+
+
+def _anchor_of_the_ledger(ledger: Path, path: Path, text: bytes) -> None:
+    """Refuse to print an anchor file that is none (torn, emptied, edited) or that names
+    another record than the ledger's last: the user keeps what 'evidence head' prints as the
+    anchor 'evidence verify --anchor' checks against later, so a wrong one kept would make a
+    later check refuse the copy or call an intact ledger rewritten."""
+    from .evidence_record import EvidenceError
+    from .ledger_store import last_record, parse_anchor
+
+    way = "see 'assurance evidence verify' (its --repair-anchor writes the anchor again when "
+    way += "the chain verifies)"
+    try:
+        seq, digest = parse_anchor(text)
+    except (ValueError, KeyError, TypeError):
+        raise UsageError(f"{path}: not a ledger anchor (torn, emptied or edited); {way}") from None
+    try:
+        last = last_record(ledger)
+    except EvidenceError:
+        last = None
+    if last is None or (last.seq, last.hash) != (seq, digest):
+        ends = f"ends at {last.id}" if last is not None else "does not end with a record"
+        raise UsageError(
+            f"{path}: anchors record {seq} (head {digest[:12]}), but {ledger} {ends}: not an "
+            f"anchor to keep; {way}"
+        )
 
 
 def _no_anchor(ledger: Path, where: str, *, then: str) -> UsageError:

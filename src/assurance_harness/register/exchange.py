@@ -460,6 +460,14 @@ def read_risks_csv(path: Path, current: Register | None = None) -> list[Risk]:
         risks.append(risk)
     if issues:
         raise ConfigError(issues)
+    if not risks:  # a spreadsheet filtered to nothing: with --replace, every risk deleted
+        raise ConfigError.single(
+            source,
+            "no risk under the header (a row a risk); nothing was imported",
+            line=2,
+            hint="export the rows with 'assurance register export --out FILE.csv', or check "
+            "the spreadsheet's filter before saving",
+        )
     return risks
 
 

@@ -368,6 +368,12 @@ def _tail_and_run_records(
     return _parse_record(ledger_path, *last), found
 
 
+def last_record(ledger_path: Path) -> EvidenceRecord | None:
+    """The ledger file's last record, None for an empty or absent one: what its anchor must
+    name. Every line is read, only the last parsed; an EvidenceError where it is no record."""
+    return _tail_and_run_records(ledger_path, set())[0]
+
+
 def run_records(ledger_path: Path, run_id: str) -> list[EvidenceRecord]:
     """The ledger's records of one run (its gate results as evidence, review verdicts on its
     rows, its purge), from the file or the team store: a run that has any must not have its

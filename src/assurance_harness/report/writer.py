@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import RunFailedError, UsageError
 from ..store.files import write_text_atomic
 from .context import build_context
-from .rundata import load_run
+from .rundata import RunData, load_run
 
 FILE_NAMES = {
     "html": "report.html",
@@ -40,6 +40,44 @@ def parse_formats(formats: Iterable[str] | str) -> list[str]:
     return out
 
 
+def _not_the_runs_files(run: RunData) -> str | None:
+    """Why the rows or the summary a report would be made from are not those the run wrote
+    (results.jsonl lost, cut short or edited; summary.json edited), or None where they are. A
+    results file a recorded retention purge deleted is the run's state, not damage: the purge
+    deleted the reports with it, so any there now were made without the rows too."""
+    missing = run.results_missing()
+    if missing is not None:
+        name = run.results_path.name
+        purged = run.purges is not None and name in run.purges.notes
+        return None if purged else missing
+    return run.results_changed() or run.summary_changed()
+
+
+def _keep_reports_of_the_runs_rows(run: RunData, target_dir: Path, chosen: list[str]) -> None:
+    """Refuse to replace the reports in the run's own folder from files that are not the
+    run's: those reports were written from its own rows when it finished, and hold its worst
+    cases' prompts and responses (once results.jsonl is lost, the only copy left); replaced,
+    they would be gone, or show figures nobody measured under the run's name. A report
+    elsewhere (``--out``), or where the run has none yet, loses nothing and is written."""
+    try:
+        own = target_dir.resolve() == run.run_dir.resolve()
+    except OSError:
+        own = False
+    if not own:
+        return
+    present = [FILE_NAMES[f] for f in chosen if (target_dir / FILE_NAMES[f]).is_file()]
+    if not present:
+        return
+    why = _not_the_runs_files(run)
+    if why is None:
+        return
+    raise RunFailedError(
+        f"{why}; {', '.join(present)} in {target_dir} were written from the run's own files "
+        "and would be replaced by reports without them, so nothing was written: write these "
+        "reports elsewhere with --out DIR"
+    )
+
+
 def write_reports(
     run_dir: Path | str,
     formats: Iterable[str] = ("html", "md", "json", "junit"),
@@ -63,6 +101,7 @@ def write_reports(
     if misnamed is not None:  # another run's report, written under this one's name
         raise RunFailedError(f"{misnamed}; no report was written")
     target_dir = Path(out_dir) if out_dir is not None else run.run_dir
+    _keep_reports_of_the_runs_rows(run, target_dir, chosen)
     context = build_context(run)
     if warn is not None and context.skipped_note:
         warn(context.skipped_note)

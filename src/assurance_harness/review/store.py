@@ -242,7 +242,10 @@ class ReviewStore:
         reader that keeps a few of them never holds them all (the web app's review page read
         the 90,000 queued rows of two 100,000-case runs into a list for its first 500, and
         peaked the app's process at 460-490 MB). A generator, so a reader that stops early
-        can ``close()`` it (``contextlib.closing``) and end the transaction then."""
+        can ``close()`` it (``contextlib.closing``) and end the transaction then. A store not
+        made yet holds none, and is not made by asking (a typo in ``--reports``)."""
+        if not self.db.exists():
+            return
         query = "SELECT * FROM review_queue"
         args: tuple[Any, ...] = ()
         if run_id is not None:

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import ConfigError, UsageError
 from ..scorers.check import DEFAULT_FIELDS, check, make_card, read_labels
 from ..scorers.validity import write_card as save_card
+from ..store.files import check_output_file
 
 
 def _build(scorer: str, suite: Path | None) -> tuple[Any, str]:
@@ -64,6 +65,15 @@ def run_check(
 ) -> list[str]:
     if threshold is not None and not math.isfinite(threshold):
         raise UsageError(f"--threshold must be a finite number, not {threshold}")
+    if write_card is not None:  # before the scorer loads: a refusal costs nothing
+        # Never over a run's evidence (its summary.json, its manifest) or the labels read.
+        check_output_file(
+            write_card,
+            suffixes=(".json",),
+            writes="a validity card is JSON",
+            reads={"--labels": labels, "--suite": suite},
+            option="--write-card",
+        )
     rows = read_labels(labels, text_field=text_field, label_field=label_field)
     instance, how = _build(scorer, suite)
     instance.check_requirements()
