@@ -966,13 +966,18 @@ def runs_purge(
         left: list[tuple[str, str]] = []
         cached: dict[Path, int] = {}
 
+        purging = not dry_run
+
         def forget(run_ids: list[str], *, dry_run: bool = False) -> None:
-            """Delete (``dry_run``: count) the copies of their texts kept elsewhere."""
+            """Delete (``dry_run``: count) the copies of their texts kept elsewhere; counted
+            for the output only in the pass that does what the command says (a purge first
+            tries its deletion without deleting, and that count is not the purge's)."""
+            counts = cached if dry_run != purging else {}
             queued = ReviewStore(reports / "runs.db").forget_texts(run_ids, dry_run=dry_run)
             if queued:
                 index = reports / "runs.db"
-                cached[index] = cached.get(index, 0) + queued
-            _forget_cached(reports, run_ids, cached, dry_run=dry_run)
+                counts[index] = counts.get(index, 0) + queued
+            _forget_cached(reports, run_ids, counts, dry_run=dry_run)
 
         purged = purge_runs(
             reports,

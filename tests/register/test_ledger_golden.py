@@ -97,6 +97,10 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
 
     for name in ("suite.yaml", "target.yaml", "golden_bot.py"):
         shutil.copy(GOLDEN / name, tmp_path / name)
+    # The golden suite's last gate (max 0.5 on the upper bound beside min 0.9 on the point) can
+    # never pass with the first, which validate refuses since; the run is made as it was then,
+    # since what is compared is the files the runner writes for this very suite.
+    monkeypatch.setattr("assurance_harness.spec.loader.conflicting_gates", lambda *args: [])
     monkeypatch.chdir(tmp_path)
     outcome = run_suite(
         "suite.yaml",

@@ -21,7 +21,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import RunFailedError, UsageError
 from ..formatting import when
@@ -200,6 +200,13 @@ class PurgeFaultError(RunFailedError):
     folder): exit 3, a step the machine failed, named with the way on."""
 
 
+class Forget(Protocol):
+    """Delete the copies of runs' prompts and responses kept outside their folders; with
+    ``dry_run``, only open what it would change, failing where the deletion would."""
+
+    def __call__(self, run_ids: list[str], *, dry_run: bool = False) -> object: ...
+
+
 def purge_runs(
     reports: Path,
     ledger_path: Path,
@@ -207,7 +214,7 @@ def purge_runs(
     *,
     record: Callable[[list[dict[str, Any]]], object],
     recorded: Callable[[str], dict[str, str]] = lambda run_id: {},
-    forget: Callable[[list[str]], object] = lambda run_ids: None,
+    forget: Forget = lambda run_ids, *, dry_run=False: None,
     kept: Callable[[str, str], object] = lambda run_id, why: None,
     policy_version: str | None = None,
     now: dt.datetime | None = None,
@@ -217,12 +224,14 @@ def purge_runs(
     through ``record`` (the ledger's append, passed in by the caller: this layer does not know
     the ledger); ``recorded`` gives the files and hashes the ledger's purge records of a run
     already name; ``forget`` deletes the copies of their prompts and responses kept elsewhere
-    (the review queue's). Returns what was (or, with ``dry_run``, would be) purged.
+    (the review queue's, the caches'), or with ``dry_run`` only checks that it could. Returns
+    what was (or, with ``dry_run``, would be) purged.
 
     Order, so that a purge record never claims a deletion that did not happen: each payload is
     first renamed aside in its folder (``STAGED``), which fails as its deletion would (an
-    immutable file, a read-only folder); any failure there or in the append puts every file back
-    and records nothing. Only then is the record appended, the queue's copies forgotten (a
+    immutable file, a read-only folder), and ``forget`` is tried without deleting (a damaged
+    runs.db or cache file); any failure there or in the append puts every file back and records
+    nothing. Only then is the record appended, the queue's copies forgotten (a
     failure there puts the files back too, and the rerun finishes what the record says) and the
     files deleted. A process killed in between leaves staged files, put back by the next purge,
     which appends a record only for a run whose files the ledger's purge records do not already
@@ -267,7 +276,7 @@ def _purge(
     held: contextlib.ExitStack,
     record: Callable[[list[dict[str, Any]]], object],
     recorded: Callable[[str], dict[str, str]],
-    forget: Callable[[list[str]], object],
+    forget: Forget,
     kept: Callable[[str, str], object],
     policy_version: str | None,
     now: dt.datetime,
@@ -305,6 +314,7 @@ def _purge(
         bodies.append(_purge_body(run_dir, state, purged, ledger_path, info))
     if dry_run or not out:
         return out
+    forget([purged.run_id for purged in out], dry_run=True)  # fails where forgetting would
     staged: list[Path] = []
     try:
         for purged in out:
