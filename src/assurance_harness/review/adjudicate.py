@@ -109,8 +109,7 @@ def adjudicate(
         from ..register.runfiles import RunFiles, sha256_file
 
         store = ReviewStore(paths.db)
-        store.check_reviewer(reviewer, token)
-        reviewer = reviewer.strip()
+        reviewer = store.check_reviewer(reviewer, token)
         item: QueueItem = store.item(run_id, key)
         if agree:
             human = item.scorer_label
