@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli_options import reports_folder
+from ..cli_options import reports_folder, reports_to_read
 from ..console import err, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
@@ -59,6 +59,7 @@ def ui_cmd(
             path = write_index(reports)
             err.print(term(f"wrote {path}"))
             return
+        reports_to_read(reports)  # served, a mistyped one listed nothing and was made
         from aiohttp import web
 
         from ..review.adjudicate import reviewer_from_env
