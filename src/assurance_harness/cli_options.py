@@ -54,18 +54,6 @@ def reports_folder(value: Path) -> Path:
     return value
 
 
-def reports_to_read(reports: Path) -> Path:
-    """``--reports`` of a command that only reads, refused where no such folder is there and the
-    store is the embedded one (its ``runs.db`` lives in that folder): a mistyped path was made,
-    with an empty ``runs.db``, and read as "no row waits for review". With a team store the
-    queue and verdicts are read from it, and a machine may have no run folders."""
-    from .store.location import store_url
-
-    if not reports.is_dir() and store_url() is None:
-        raise UsageError(f"--reports {reports}: no such folder; give the folder the runs are in")
-    return reports
-
-
 ReportsOpt = Annotated[
     Path,
     typer.Option(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..cli_options import reports_folder, reports_to_read
+from ..cli_options import reports_folder
 from ..console import err, out, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
@@ -65,6 +65,8 @@ def queue_cmd(
 ) -> None:
     """Rows waiting for a person, and why each was queued."""
     with _errors():
+        from ..store.location import reports_to_read
+
         reports_to_read(reports)
         from .backing import backed_store
 
@@ -223,6 +225,8 @@ def history_cmd(
 ) -> None:
     """Every verdict ever given, oldest first (changed verdicts stay)."""
     with _errors():
+        from ..store.location import reports_to_read
+
         reports_to_read(reports)
         from rich.table import Table
 
@@ -289,6 +293,8 @@ def agreement_cmd(
     """Inter-reviewer kappa (rows with two reviewers) and the scorer's precision and recall
     against the human labels, each with a 95% interval."""
     with _errors():
+        from ..store.location import reports_to_read
+
         reports_to_read(reports)
         from ..scorers.reviewed import reviewed_validity, sample_keys
         from ..scorers.validity import find_card

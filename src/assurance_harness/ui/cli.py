@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli_options import reports_folder, reports_to_read
+from ..cli_options import reports_folder
 from ..console import err, term
 from ..console import user_errors as _errors
 from ..errors import UsageError
@@ -59,6 +59,8 @@ def ui_cmd(
             path = write_index(reports)
             err.print(term(f"wrote {path}"))
             return
+        from ..store.location import reports_to_read
+
         reports_to_read(reports)  # served, a mistyped one listed nothing and was made
         from aiohttp import web
 
