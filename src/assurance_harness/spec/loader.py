@@ -29,7 +29,12 @@ from .caseids import CaseOrigins, check_unique_ids
 from .datasets import EMPTY_CONVERSATION, PATH_FIELD, load_dataset
 from .errors import format_path, plugin_issue, suggest, validation_issues
 from .expansion import run_expanders
-from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
+from .exprcheck import (
+    CaseValues,
+    check_metric_expressions,
+    check_review_expressions,
+    needs_case_ids,
+)
 from .gateranges import unreachable_gates
 from .suite import Suite
 
@@ -560,6 +565,17 @@ def _load_suite(
                 unresolved=_raw_scorer_ids(data.get("scorers")),
             )
         )
+        if suite.review is not None:
+            issues.extend(
+                check_review_expressions(
+                    suite.review,
+                    scorer_configs,
+                    values,
+                    source,
+                    line_of,
+                    unresolved=_raw_scorer_ids(data.get("scorers")),
+                )
+            )
         if not cases and not issues:
             issues.append(_no_cases(source, line_of, has_dataset=bool(datasets)))
     if issues:
