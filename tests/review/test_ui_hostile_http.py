@@ -354,3 +354,55 @@ def test_a_form_value_percent_encoded_from_bytes_not_utf8_is_a_400_not_replaced(
     assert _reviews(project) == before
     notes = [r.review["note"] for r in read_ledger(project.ledger, reviews=True) if r.is_review]
     assert not any("\ufffd" in note for note in notes), notes
+
+
+def test_a_saved_verdict_answers_with_a_redirect_so_a_reload_records_nothing(site) -> None:
+    """Was: the POST was answered with the row's page itself (200), so the browser's reload of
+    it, or its back and forward, sent the form again (the CSRF token still good) and recorded
+    the same verdict a second time, in runs.db and the append-only ledger. Answered with a 303
+    to the row's page (Post/Redirect/Get), the reload is a GET: nothing is recorded again."""
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c1#0', safe='')}"
+    token, cookie = _form_session(base, path)
+    before = _reviews(project)
+    status, text, headers = _request(
+        base,
+        "POST",
+        path,
+        f"csrf_token={token}&decision=agree&reviewer=carol&note=once".encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"assurance_csrf={cookie}"},
+    )
+    assert status == 303, (status, text[:300])
+    assert _reviews(project) == before + 1
+    location = headers["Location"]
+    assert location.startswith(path + "?saved="), location
+    for _ in range(2):  # the page the browser lands on, and its reload
+        status, page, _ = _request(base, "GET", location)
+        assert status == 200, page[:300]
+        assert re.search(r'id="saved">Saved: carol agree, label False \(evidence EV-', page), page
+    assert _reviews(project) == before + 1
+
+
+def test_a_saved_marker_of_another_row_or_no_verdict_says_nothing_was_saved(site) -> None:
+    """The row's page names a verdict as saved only where it is one of that row's: a link
+    with another row's verdict id, or none, shows no "Saved"."""
+    _, run_id, base = site
+
+    def row(key: str) -> str:
+        return f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote(key, safe='')}"
+
+    token, cookie = _form_session(base, row("c2#0"))
+    status, text, headers = _request(
+        base,
+        "POST",
+        row("c2#0"),
+        f"csrf_token={token}&decision=true&reviewer=dave".encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"assurance_csrf={cookie}"},
+    )
+    assert status == 303, (status, text[:300])
+    verdict = headers["Location"].rpartition("?saved=")[2]
+    for marker in (verdict, "99999", "x", "-1", ""):
+        status, page, _ = _request(base, "GET", f"{row('c3#0')}?saved={marker}")
+        assert status == 200 and 'id="saved"' not in page, (marker, page[:300])
+    status, page, _ = _request(base, "GET", f"{row('c2#0')}?saved={verdict}")
+    assert 'id="saved">Saved: dave correct, label True' in page, page[:300]
