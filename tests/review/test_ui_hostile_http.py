@@ -319,14 +319,21 @@ def test_a_verdict_from_the_apps_own_page_is_taken_with_the_browsers_headers(sit
     path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
     token, cookie = _form_session(base, path)
     before = _reviews(project)
-    status, text = _post_form(
+    status, text, headers = _request(
         base,
+        "POST",
         path,
-        f"csrf_token={token}&decision=agree&reviewer=alice",
-        cookie,
-        {"Origin": base, "Sec-Fetch-Site": "same-origin"},
+        f"csrf_token={token}&decision=agree&reviewer=alice".encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"assurance_csrf={cookie}",
+            "Origin": base,
+            "Sec-Fetch-Site": "same-origin",
+        },
     )
-    assert status == 200 and 'id="saved"' in text, (status, text[:300])
+    assert status == 303, (status, text[:300])  # to the row's page, naming the verdict saved
+    _, page, _ = _request(base, "GET", headers["Location"])
+    assert 'id="saved"' in page, page[:300]
     assert _reviews(project) == before + 1
 
 
