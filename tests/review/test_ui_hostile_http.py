@@ -413,3 +413,41 @@ def test_a_saved_marker_of_another_row_or_no_verdict_says_nothing_was_saved(site
         assert status == 200 and 'id="saved"' not in page, (marker, page[:300])
     status, page, _ = _request(base, "GET", f"{row('c2#0')}?saved={verdict}")
     assert 'id="saved">Saved: dave correct, label True' in page, page[:300]
+
+
+@pytest.mark.parametrize("app_host", ["0.0.0.0", "::"])
+def test_an_app_on_every_interface_takes_its_addresses_and_still_refuses_names(
+    tmp_path: Path, app_host: str
+) -> None:
+    """Was: ``assurance ui --host 0.0.0.0`` warned that anyone who can reach the address can
+    read the runs, yet answered every request from the network "unknown Host header" (400):
+    a browser there names the machine's address, which the Host check never held. An address
+    (no name, so no DNS rebinding) on the app's port is taken; a name is still refused, as
+    is a POST whose Origin is another address than the one the request was sent to."""
+    project = make_project(tmp_path)
+    run = project.run()
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings, app_host=app_host) as base:
+        port = urllib.parse.urlsplit(base).port
+        for address in ("192.0.2.7", "[2001:db8::7]", "10.1.2.3"):
+            status, text, _ = _request(base, "GET", "/", headers={"Host": f"{address}:{port}"})
+            assert status == 200, (address, text[:200])
+        for host in (f"evil.example:{port}", f"192.0.2.7:{port + 1}", "192.0.2.7", "192.0.2.7.:1"):
+            status, text, _ = _request(base, "GET", "/", headers={"Host": host})
+            assert status == 400 and "Host" in text, (host, status, text[:200])
+
+        path = f"/review/{urllib.parse.quote(run.run_id)}/{urllib.parse.quote('c2#0', safe='')}"
+        token, cookie = _form_session(base, path)
+        here = f"192.0.2.7:{port}"
+        body = f"csrf_token={token}&decision=agree&reviewer=alice".encode()
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        form["Cookie"] = f"assurance_csrf={cookie}"
+        before = _reviews(project)
+        other = {**form, "Host": here, "Origin": f"http://192.0.2.8:{port}"}
+        status, text, _ = _request(base, "POST", path, body, other)
+        assert status == 403 and "cross" in text, (status, text[:200])
+        assert _reviews(project) == before
+        own = {**form, "Host": here, "Origin": f"http://{here}", "Sec-Fetch-Site": "same-origin"}
+        status, text, _ = _request(base, "POST", path, body, own)
+        assert status == 303, (status, text[:200])
+        assert _reviews(project) == before + 1
