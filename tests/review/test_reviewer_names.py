@@ -134,3 +134,36 @@ def test_a_name_written_decomposed_is_the_same_reviewer_and_needs_their_token(
     agreement = runner.invoke(app, ["review", "agreement", *reports])
     assert agreement.exit_code == 0, agreement.output
     assert "(0 rows with two reviewers)" in agreement.output, agreement.output
+
+
+def test_a_name_registered_decomposed_before_names_were_composed_still_needs_its_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store written before names were kept composed may hold 'José' registered in NFD, with
+    its token: composed, the name given no longer matched that row, and the token was asked of
+    nobody."""
+    import sqlite3
+
+    from assurance_harness.review.store import token_hash
+
+    project = make_project(tmp_path)
+    outcome = project.run()
+    reports = ["--reports", str(project.reports)]
+    with sqlite3.connect(project.reports / "runs.db") as conn:  # as the older version wrote it
+        conn.execute(
+            "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, ?, ?)",
+            (NFD, token_hash("s3cret"), "2026-01-01T00:00:00+00:00"),
+        )
+    monkeypatch.delenv("ASSURANCE_REVIEW_TOKEN", raising=False)
+    runner = CliRunner()
+    for name in (NFC, NFD):
+        argv = ["review", "adjudicate", outcome.run_id, "c2#0", "--agree", "--reviewer", name]
+        given = runner.invoke(app, [*argv, *reports])
+        assert given.exit_code == 2 and "token" in given.output, given.output
+    assert not [r for r in read_ledger(project.ledger, reviews=True) if r.is_review]
+    monkeypatch.setenv("ASSURANCE_REVIEW_TOKEN", "s3cret")
+    given = runner.invoke(
+        app,
+        ["review", "adjudicate", outcome.run_id, "c2#0", "--agree", "--reviewer", NFD, *reports],
+    )
+    assert given.exit_code == 0, given.output
