@@ -29,12 +29,7 @@ from .caseids import CaseOrigins, check_unique_ids
 from .datasets import EMPTY_CONVERSATION, PATH_FIELD, load_dataset
 from .errors import format_path, plugin_issue, suggest, validation_issues
 from .expansion import run_expanders
-from .exprcheck import (
-    CaseValues,
-    check_metric_expressions,
-    check_review_expressions,
-    needs_case_ids,
-)
+from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
 from .gateranges import unreachable_gates
 from .suite import Suite
 
@@ -566,6 +561,8 @@ def _load_suite(
             )
         )
         if suite.review is not None:
+            from .exprcheck import check_review_expressions
+
             issues.extend(
                 check_review_expressions(
                     suite.review,
