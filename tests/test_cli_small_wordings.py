@@ -51,3 +51,25 @@ def test_ui_index_of_a_missing_reports_folder_is_refused(tmp_path: Path) -> None
     line = one_line_refusal(done)
     assert "typo-reports" in line, line
     assert not (tmp_path / "typo-reports").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("ui", "--port", "0"),
+        ("review", "queue"),
+        ("review", "history"),
+        ("review", "agreement"),
+    ],
+)
+def test_a_missing_reports_folder_is_refused_not_made_and_read_as_empty(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """Was: ``ui`` served on a mistyped ``--reports`` an app that listed no run and no queued
+    row, and made the folder and an empty ``runs.db`` in it at its first page; ``review queue``,
+    ``history`` and ``agreement`` made them too and printed an empty queue, no verdict, no
+    agreement, exit 0: "nothing waits for review", of a folder that does not exist."""
+    done = run_cli(*command, "--reports", "typo-reports", cwd=tmp_path, timeout=60)
+    line = one_line_refusal(done)
+    assert "--reports typo-reports: no such folder" in line, line
+    assert not (tmp_path / "typo-reports").exists()

@@ -27,10 +27,12 @@ def get_page(url: str) -> str:
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[str]:
+def serving(settings: Settings, *, app_host: str = "127.0.0.1") -> Iterator[str]:
+    """``app_host``: the ``--host`` the app is made for (what Host headers it takes); it is
+    served on 127.0.0.1 whatever it is, so a test never listens on the network."""
     port = free_port()
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(make_app(settings, port=port))
+    runner = web.AppRunner(make_app(settings, host=app_host, port=port))
     started = threading.Event()
 
     def run() -> None:

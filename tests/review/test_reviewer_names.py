@@ -78,3 +78,92 @@ def test_an_empty_token_env_is_refused_and_keeps_the_stored_token(
     lines = again.output.strip().splitlines()
     assert len(lines) == 1 and "--token-env" in lines[0], again.output
     assert stored() == before and before is not None and before[0]
+
+
+NFC = "Jos\u00e9"
+NFD = "Jose\u0301"
+"""One name, as two keyboards (or a copy from a file name on macOS) write it: the same on
+every screen, and two different strings."""
+
+
+def test_a_name_written_decomposed_is_the_same_reviewer_and_needs_their_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'José' registered with a token; 'José' with its accent as a combining mark (NFD) needed
+    none, and was a second reviewer: two verdicts of one person on a row counted as two
+    people's, the kappa between them printed as agreement between reviewers."""
+    project = make_project(tmp_path)
+    outcome = project.run()
+    runner = CliRunner()
+    reports = ["--reports", str(project.reports)]
+    monkeypatch.setenv("JOSE_TOKEN", "s3cret")
+    added = runner.invoke(
+        app, ["review", "add-reviewer", NFC, "--token-env", "JOSE_TOKEN", *reports]
+    )
+    assert added.exit_code == 0, added.output
+
+    def give(name: str, *verdict: str) -> object:
+        return runner.invoke(
+            app,
+            [
+                "review",
+                "adjudicate",
+                outcome.run_id,
+                "c2#0",
+                *verdict,
+                "--reviewer",
+                name,
+                *reports,
+            ],
+        )
+
+    monkeypatch.delenv("ASSURANCE_REVIEW_TOKEN", raising=False)
+    refused = give(NFD, "--agree")
+    assert refused.exit_code == 2, refused.output
+    assert "token" in refused.output
+    assert not [r for r in read_ledger(project.ledger, reviews=True) if r.is_review]
+
+    monkeypatch.setenv("ASSURANCE_REVIEW_TOKEN", "s3cret")
+    assert give(NFC, "--agree").exit_code == 0
+    second = give(NFD, "--label", "false")
+    assert second.exit_code == 0, second.output
+    records = [r for r in read_ledger(project.ledger, reviews=True) if r.is_review]
+    assert [r.review["reviewer"] for r in records] == [NFC, NFC]
+    assert records[1].review["supersedes"] == [records[0].id]
+
+    agreement = runner.invoke(app, ["review", "agreement", *reports])
+    assert agreement.exit_code == 0, agreement.output
+    assert "(0 rows with two reviewers)" in agreement.output, agreement.output
+
+
+def test_a_name_registered_decomposed_before_names_were_composed_still_needs_its_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store written before names were kept composed may hold 'José' registered in NFD, with
+    its token: composed, the name given no longer matched that row, and the token was asked of
+    nobody."""
+    import sqlite3
+
+    from assurance_harness.review.store import token_hash
+
+    project = make_project(tmp_path)
+    outcome = project.run()
+    reports = ["--reports", str(project.reports)]
+    with sqlite3.connect(project.reports / "runs.db") as conn:  # as the older version wrote it
+        conn.execute(
+            "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, ?, ?)",
+            (NFD, token_hash("s3cret"), "2026-01-01T00:00:00+00:00"),
+        )
+    monkeypatch.delenv("ASSURANCE_REVIEW_TOKEN", raising=False)
+    runner = CliRunner()
+    for name in (NFC, NFD):
+        argv = ["review", "adjudicate", outcome.run_id, "c2#0", "--agree", "--reviewer", name]
+        given = runner.invoke(app, [*argv, *reports])
+        assert given.exit_code == 2 and "token" in given.output, given.output
+    assert not [r for r in read_ledger(project.ledger, reviews=True) if r.is_review]
+    monkeypatch.setenv("ASSURANCE_REVIEW_TOKEN", "s3cret")
+    given = runner.invoke(
+        app,
+        ["review", "adjudicate", outcome.run_id, "c2#0", "--agree", "--reviewer", NFD, *reports],
+    )
+    assert given.exit_code == 0, given.output

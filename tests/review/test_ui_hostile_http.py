@@ -319,14 +319,21 @@ def test_a_verdict_from_the_apps_own_page_is_taken_with_the_browsers_headers(sit
     path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
     token, cookie = _form_session(base, path)
     before = _reviews(project)
-    status, text = _post_form(
+    status, text, headers = _request(
         base,
+        "POST",
         path,
-        f"csrf_token={token}&decision=agree&reviewer=alice",
-        cookie,
-        {"Origin": base, "Sec-Fetch-Site": "same-origin"},
+        f"csrf_token={token}&decision=agree&reviewer=alice".encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"assurance_csrf={cookie}",
+            "Origin": base,
+            "Sec-Fetch-Site": "same-origin",
+        },
     )
-    assert status == 200 and 'id="saved"' in text, (status, text[:300])
+    assert status == 303, (status, text[:300])  # to the row's page, naming the verdict saved
+    _, page, _ = _request(base, "GET", headers["Location"])
+    assert 'id="saved"' in page, page[:300]
     assert _reviews(project) == before + 1
 
 
@@ -354,3 +361,93 @@ def test_a_form_value_percent_encoded_from_bytes_not_utf8_is_a_400_not_replaced(
     assert _reviews(project) == before
     notes = [r.review["note"] for r in read_ledger(project.ledger, reviews=True) if r.is_review]
     assert not any("\ufffd" in note for note in notes), notes
+
+
+def test_a_saved_verdict_answers_with_a_redirect_so_a_reload_records_nothing(site) -> None:
+    """Was: the POST was answered with the row's page itself (200), so the browser's reload of
+    it, or its back and forward, sent the form again (the CSRF token still good) and recorded
+    the same verdict a second time, in runs.db and the append-only ledger. Answered with a 303
+    to the row's page (Post/Redirect/Get), the reload is a GET: nothing is recorded again."""
+    project, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c1#0', safe='')}"
+    token, cookie = _form_session(base, path)
+    before = _reviews(project)
+    status, text, headers = _request(
+        base,
+        "POST",
+        path,
+        f"csrf_token={token}&decision=agree&reviewer=carol&note=once".encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"assurance_csrf={cookie}"},
+    )
+    assert status == 303, (status, text[:300])
+    assert _reviews(project) == before + 1
+    location = headers["Location"]
+    assert location.startswith(path + "?saved="), location
+    for _ in range(2):  # the page the browser lands on, and its reload
+        status, page, _ = _request(base, "GET", location)
+        assert status == 200, page[:300]
+        assert re.search(r'id="saved">Saved: carol agree, label False \(evidence EV-', page), page
+    assert _reviews(project) == before + 1
+
+
+def test_a_saved_marker_of_another_row_or_no_verdict_says_nothing_was_saved(site) -> None:
+    """The row's page names a verdict as saved only where it is one of that row's: a link
+    with another row's verdict id, or none, shows no "Saved"."""
+    _, run_id, base = site
+
+    def row(key: str) -> str:
+        return f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote(key, safe='')}"
+
+    token, cookie = _form_session(base, row("c2#0"))
+    status, text, headers = _request(
+        base,
+        "POST",
+        row("c2#0"),
+        f"csrf_token={token}&decision=true&reviewer=dave".encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"assurance_csrf={cookie}"},
+    )
+    assert status == 303, (status, text[:300])
+    verdict = headers["Location"].rpartition("?saved=")[2]
+    for marker in (verdict, "99999", "x", "-1", ""):
+        status, page, _ = _request(base, "GET", f"{row('c3#0')}?saved={marker}")
+        assert status == 200 and 'id="saved"' not in page, (marker, page[:300])
+    status, page, _ = _request(base, "GET", f"{row('c2#0')}?saved={verdict}")
+    assert 'id="saved">Saved: dave correct, label True' in page, page[:300]
+
+
+@pytest.mark.parametrize("app_host", ["0.0.0.0", "::"])
+def test_an_app_on_every_interface_takes_its_addresses_and_still_refuses_names(
+    tmp_path: Path, app_host: str
+) -> None:
+    """Was: ``assurance ui --host 0.0.0.0`` warned that anyone who can reach the address can
+    read the runs, yet answered every request from the network "unknown Host header" (400):
+    a browser there names the machine's address, which the Host check never held. An address
+    (no name, so no DNS rebinding) on the app's port is taken; a name is still refused, as
+    is a POST whose Origin is another address than the one the request was sent to."""
+    project = make_project(tmp_path)
+    run = project.run()
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings, app_host=app_host) as base:
+        port = urllib.parse.urlsplit(base).port
+        for address in ("192.0.2.7", "[2001:db8::7]", "10.1.2.3"):
+            status, text, _ = _request(base, "GET", "/", headers={"Host": f"{address}:{port}"})
+            assert status == 200, (address, text[:200])
+        for host in (f"evil.example:{port}", f"192.0.2.7:{port + 1}", "192.0.2.7", "192.0.2.7.:1"):
+            status, text, _ = _request(base, "GET", "/", headers={"Host": host})
+            assert status == 400 and "Host" in text, (host, status, text[:200])
+
+        path = f"/review/{urllib.parse.quote(run.run_id)}/{urllib.parse.quote('c2#0', safe='')}"
+        token, cookie = _form_session(base, path)
+        here = f"192.0.2.7:{port}"
+        body = f"csrf_token={token}&decision=agree&reviewer=alice".encode()
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        form["Cookie"] = f"assurance_csrf={cookie}"
+        before = _reviews(project)
+        other = {**form, "Host": here, "Origin": f"http://192.0.2.8:{port}"}
+        status, text, _ = _request(base, "POST", path, body, other)
+        assert status == 403 and "cross" in text, (status, text[:200])
+        assert _reviews(project) == before
+        own = {**form, "Host": here, "Origin": f"http://{here}", "Sec-Fetch-Site": "same-origin"}
+        status, text, _ = _request(base, "POST", path, body, own)
+        assert status == 303, (status, text[:200])
+        assert _reviews(project) == before + 1

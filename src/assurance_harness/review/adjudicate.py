@@ -109,9 +109,16 @@ def adjudicate(
         from ..register.runfiles import RunFiles, sha256_file
 
         store = ReviewStore(paths.db)
-        store.check_reviewer(reviewer, token)
-        reviewer = reviewer.strip()
+        reviewer = store.check_reviewer(reviewer, token)
         item: QueueItem = store.item(run_id, key)
+        if agree and item.scorer_label is None:
+            # Its review.label was null on the row: agreeing confirms nothing, and the row
+            # would count as reviewed (a require_reviewed gate stopped waiting for it).
+            raise UsageError(
+                f"the scorer gave row {key} no label, so there is nothing to agree with; "
+                "nothing was recorded: give the label (--label true or --label false, or "
+                "choose one on the page)"
+            )
         if agree:
             human = item.scorer_label
         elif label is None:

@@ -65,6 +65,9 @@ def queue_cmd(
 ) -> None:
     """Rows waiting for a person, and why each was queued."""
     with _errors():
+        from ..store.location import reports_to_read
+
+        reports_to_read(reports)
         from .backing import backed_store
 
         # A verdict the ledger does not back must not take a row off the pending list.
@@ -222,6 +225,9 @@ def history_cmd(
 ) -> None:
     """Every verdict ever given, oldest first (changed verdicts stay)."""
     with _errors():
+        from ..store.location import reports_to_read
+
+        reports_to_read(reports)
         from rich.table import Table
 
         from .store import ReviewStore
@@ -287,6 +293,9 @@ def agreement_cmd(
     """Inter-reviewer kappa (rows with two reviewers) and the scorer's precision and recall
     against the human labels, each with a 95% interval."""
     with _errors():
+        from ..store.location import reports_to_read
+
+        reports_to_read(reports)
         from ..scorers.reviewed import reviewed_validity, sample_keys
         from ..scorers.validity import find_card
         from .agreement import agreement

@@ -43,8 +43,11 @@ def reviewer_name(name: str) -> str:
     break, a space other than the plain one) prints as another name, e.g. a registered
     reviewer's, yet is a reviewer of its own, with no token and a vote of its own in the
     agreement figures. The rule is a key's (``datatypes.key_problem``), with code points that
-    are no character (unassigned, a lone surrogate) refused too: a name is typed by a person."""
-    name = name.strip()
+    are no character (unassigned, a lone surrogate) refused too: a name is typed by a person.
+    The name is kept in Unicode's composed form (NFC): "José" with its accent as a combining mark
+    (as some keyboards and macOS file names write it) prints as the composed "José" and was
+    another reviewer, needing no token and counted as a second person's vote."""
+    name = unicodedata.normalize("NFC", name.strip())
     if not name:
         raise UsageError("no reviewer name: pass --reviewer NAME or set ASSURANCE_REVIEWER")
     problem = key_problem(name, unassigned=True)
@@ -374,16 +377,24 @@ class ReviewStore:
                 (name, token_hash(token) if token else None, _now()),
             )
 
-    def check_reviewer(self, name: str, token: str | None) -> None:
-        """A reviewer registered with a token must give it; unregistered names need none."""
+    def check_reviewer(self, name: str, token: str | None) -> str:
+        """A reviewer registered with a token must give it; unregistered names need none.
+        Returns the name as verdicts are kept under it (``reviewer_name``)."""
         name = reviewer_name(name)
         with reported_reading(self.db) as conn:
-            row = conn.execute(
-                "SELECT token_sha256 FROM reviewers WHERE name = ?", (name,)
-            ).fetchone()
-        expected = row["token_sha256"] if row else None
-        if expected and not (token and hmac.compare_digest(expected, token_hash(token))):
+            # Every registration of the name, composed: a store written before names were
+            # composed (reviewer_name) may hold it decomposed, with the token that guards it.
+            rows = conn.execute("SELECT name, token_sha256 FROM reviewers").fetchall()
+        expected = [
+            str(row["token_sha256"])
+            for row in rows
+            if row["token_sha256"]
+            and unicodedata.normalize("NFC", str(row["name"]).strip()) == name
+        ]
+        given = token_hash(token) if token else ""
+        if expected and not any(hmac.compare_digest(e, given) for e in expected):
             raise UsageError(
                 f"reviewer '{name}' is registered with a token and the token given does not "
                 "match; set ASSURANCE_REVIEW_TOKEN to theirs"
             )
+        return name

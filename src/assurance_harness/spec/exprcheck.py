@@ -21,6 +21,7 @@ from ..store.yaml_lines import LineOf
 from .errors import format_path, suggest
 
 if TYPE_CHECKING:
+    from ..review.policy import ReviewPolicy
     from ..scorers.base import Members
     from .loader import MetricSpec, ScorerConfig
 
@@ -345,3 +346,61 @@ def _check_one(
     if not explicit:
         return f"{problem.message} (the default '{text}')", problem.hint
     return problem.message, problem.hint
+
+
+HUMAN_IN_REVIEW = (
+    "'{text}' reads a person's verdict (human.*), which is null until the row is reviewed: "
+    "the label a reviewer confirms, and the flag that queues a row, come from the scorers"
+)
+
+
+def check_review_expressions(
+    review: ReviewPolicy,
+    scorers: list[ScorerConfig],
+    cases: Sequence[Case] | CaseValues | None,
+    source: str,
+    line_of: LineOf,
+    *,
+    unresolved: Sequence[str] = (),
+) -> list[ConfigIssue]:
+    """One issue per review expression that cannot work, checked as a metric's are: an
+    unknown scorer or field in ``label`` or ``flag`` was null on every row, so no flagged row
+    was queued and a gate with ``require_reviewed`` passed unreviewed. ``human.*`` is refused:
+    the verdict is what confirms the label, so read into it the label is null on every row."""
+    names = expression_names(scorers, cases, case_ids=False)
+    for scorer_id in unresolved:
+        names.setdefault(scorer_id, Type("any", name=scorer_id))
+    scorer_ids = [s.id for s in scorers] + list(unresolved)
+    checks: list[tuple[tuple[Any, ...], str, str]] = [
+        (("review", "label"), review.label, "condition")
+    ]
+    if review.flag is not None:
+        checks.append((("review", "flag"), review.flag, "condition"))
+    if review.band is not None:
+        checks.append((("review", "band", "value"), review.band.value, "value"))
+    issues: list[ConfigIssue] = []
+    for loc, text, role in checks:
+        if _reads_human(text):
+            issue: tuple[str, str | None] | None = (
+                HUMAN_IN_REVIEW.format(text=text.strip()),
+                "name a scorer's field, e.g. 'tox.flagged'",
+            )
+        else:
+            issue = _check_one(text, role, True, names, scorer_ids)
+        if issue is not None:
+            message, hint = issue
+            issues.append(ConfigIssue(source, line_of(loc), format_path(loc), message, hint))
+    return issues
+
+
+def _reads_human(text: str) -> bool:
+    """Whether the expression names ``human`` (not a text that says "human")."""
+    import ast
+
+    from ..metrics.expr import compile_expression
+
+    try:
+        tree = compile_expression(text)
+    except ExpressionError:
+        return False  # the syntax check reports it
+    return any(isinstance(n, ast.Name) and n.id == "human" for n in ast.walk(tree))

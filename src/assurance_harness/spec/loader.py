@@ -563,6 +563,19 @@ def _load_suite(
                 unresolved=_raw_scorer_ids(data.get("scorers")),
             )
         )
+        if suite.review is not None:
+            from .exprcheck import check_review_expressions
+
+            issues.extend(
+                check_review_expressions(
+                    suite.review,
+                    scorer_configs,
+                    values,
+                    source,
+                    line_of,
+                    unresolved=_raw_scorer_ids(data.get("scorers")),
+                )
+            )
         if not cases and not issues:
             issues.append(_no_cases(source, line_of, has_dataset=bool(datasets)))
     if issues:

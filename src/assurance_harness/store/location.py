@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, HarnessError
+from ..errors import ConfigError, HarnessError, UsageError
 from .database import Database, SqliteDatabase
 
 STORE_ENV = "ASSURANCE_STORE"
@@ -123,6 +123,16 @@ def store_url() -> str | None:
     except HarnessError as exc:
         raise type(exc)(f"{source}: store: {exc}") from None
     return chosen
+
+
+def reports_to_read(reports: Path) -> Path:
+    """``--reports`` of a command that only reads, refused where no such folder is there and the
+    store is the embedded one (its ``runs.db`` lives in that folder): a mistyped path was made,
+    with an empty ``runs.db``, and read as "no row waits for review". With a team store the
+    queue and verdicts are read from it, and a machine may have no run folders."""
+    if not reports.is_dir() and store_url() is None:
+        raise UsageError(f"--reports {reports}: no such folder; give the folder the runs are in")
+    return reports
 
 
 def same_store(recorded: str, in_force: str | None) -> bool:

@@ -710,6 +710,9 @@ def _item(
     from ..store.nultext import NOTES, page_note
 
     history = ReviewStore(store.db).history(run_id, key)  # every one, as the CLI's history
+    if saved is None:  # the page a saved verdict's redirect lands on names it (one of this row's)
+        marker = request.query.get("saved", "")
+        saved = next((v for v in history if marker.isdigit() and v.id == int(marker)), None)
     return _render(
         request,
         "item.html",
@@ -760,7 +763,9 @@ async def item_post(request: web.Request) -> web.Response:
 
 def _item_post(request: web.Request, form: Any, csrf: str) -> web.Response:
     """Record the verdict (its ledger records and the store, as ``adjudicate`` does: under the
-    store's write lock, in this thread) and show the row again, saved or with the error."""
+    store's write lock, in this thread) and answer with a redirect to the row's page, which
+    names the verdict saved (Post/Redirect/Get: answered with the page itself, a reload of it
+    sent the form again and recorded the verdict twice), or show the row with the error."""
     from ..review.adjudicate import adjudicate
 
     if not _nameable(request.match_info["run_id"]):
@@ -781,7 +786,8 @@ def _item_post(request: web.Request, form: Any, csrf: str) -> web.Response:
         )
     except HarnessError as exc:
         return _item(request, csrf, error=str(exc))
-    return _item(request, csrf, saved=saved)
+    row = f"/review/{url_segment(saved.run_id)}/{url_segment(saved.row_key)}"
+    raise web.HTTPSeeOther(f"{row}?saved={saved.id}")
 
 
 STATIC = HERE / "static"

@@ -59,6 +59,9 @@ def ui_cmd(
             path = write_index(reports)
             err.print(term(f"wrote {path}"))
             return
+        from ..store.location import reports_to_read
+
+        reports_to_read(reports)  # served, a mistyped one listed nothing and was made
         from aiohttp import web
 
         from ..review.adjudicate import reviewer_from_env

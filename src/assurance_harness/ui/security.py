@@ -6,6 +6,7 @@ on another site cannot reach the app through DNS rebinding."""
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import re
 import secrets
 import urllib.parse
@@ -37,9 +38,40 @@ def csrf_token(request: web.Request) -> str:
     return token
 
 
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})
+"""``--host`` values that bind every interface: the app is then reached by any of the
+machine's addresses, which no list can hold (``ANY_ADDRESS``)."""
+ANY_ADDRESS = "*"
+"""In the allowed hosts, ``*:PORT``: any IP address on that port is the app's (a bind to every
+interface). Only an address: a name could be the attacker's, resolved to this machine
+(DNS rebinding); an address typed into a browser is the user's own choice."""
+
+
 def allowed_hosts(host: str, port: int) -> set[str]:
     names = {host, "127.0.0.1", "localhost", "[::1]"}
-    return {f"{name}:{port}" for name in names} | names
+    if host in WILDCARD_HOSTS:
+        names.add(ANY_ADDRESS)
+    return {f"{name}:{port}" for name in names} | names - {ANY_ADDRESS}
+
+
+def _address_on(value: str, hosts: set[str]) -> bool:
+    """Whether ``value`` (``host[:port]``, as a Host header or an Origin writes it) is an IP
+    address on a port the app took for any address (``ANY_ADDRESS``). An IPv6 address is
+    bracketed; no port is port 80."""
+    match = re.fullmatch(r"(\[[^\]]*\]|[^:\[\]]*)(?::([0-9]+))?", value)
+    if match is None:
+        return False
+    address, port = match.group(1), match.group(2) or "80"
+    try:
+        ipaddress.ip_address(address[1:-1] if address.startswith("[") else address)
+    except ValueError:
+        return False
+    return f"{ANY_ADDRESS}:{int(port)}" in hosts
+
+
+def known_host(value: str, hosts: set[str]) -> bool:
+    """Whether a Host header names this app: one of its names, or an address it serves on."""
+    return value in hosts or _address_on(value, hosts)
 
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -50,16 +82,25 @@ OWN_FETCH_SITES = frozenset({"same-origin", "none"})
 by port (RFC 6265, 8.5), so a page there can set the CSRF cookie and send the token it chose."""
 
 
-def _own_origin(origin: str, hosts: set[str]) -> bool:
+def _with_port(address: str, default: str) -> str:
+    if not re.fullmatch(r".+:[0-9]+", address) or address.endswith("]"):  # "[::1]": no port
+        return f"{address}:{default}"
+    return address
+
+
+def _own_origin(origin: str, hosts: set[str], sent_to: str) -> bool:
     """Whether an ``Origin`` header names this app: its host and port, the port spelled out.
     Compared without the port, ``http://localhost`` (port 80: any other web server on this
-    machine) passed as the app's own."""
+    machine) passed as the app's own. On every interface, an address is the app's only where
+    it is the one the request was sent to (``sent_to``, its Host): another address on the
+    port is another machine's page."""
     scheme, sep, address = origin.partition("://")
     if not sep or scheme not in DEFAULT_PORTS or not address:
         return False  # "null" (a sandboxed or file: page), or no origin a browser writes
-    if not re.fullmatch(r".+:[0-9]+", address) or address.endswith("]"):  # "[::1]": no port
-        address = f"{address}:{DEFAULT_PORTS[scheme]}"
-    return address in hosts
+    address = _with_port(address, DEFAULT_PORTS[scheme])
+    if address in hosts:
+        return True
+    return address == _with_port(sent_to, DEFAULT_PORTS[scheme]) and _address_on(address, hosts)
 
 
 def _protect(headers: MutableMapping[str, str]) -> None:
@@ -103,11 +144,11 @@ def _check_values_decode(body: str, charset: str) -> None:
 
 async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse:
     hosts = request.app[HOSTS_KEY]
-    if request.host not in hosts:
+    if not known_host(request.host, hosts):
         raise web.HTTPBadRequest(text="unknown Host header")
     if request.method == "POST":
         origin = request.headers.get("Origin")
-        if origin is not None and not _own_origin(origin, hosts):
+        if origin is not None and not _own_origin(origin, hosts, request.host):
             raise web.HTTPForbidden(
                 text=f"cross-origin POST refused: {origin!r} is not this app; send the form "
                 "from the app's own page"
