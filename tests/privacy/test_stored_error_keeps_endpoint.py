@@ -27,7 +27,7 @@ async def _one_hangs(request: web.Request) -> web.Response:
     body = await request.json()
     if "(0)" in body["messages"][-1]["content"]:
         await asyncio.sleep(3)
-    return json_response(completion(f"a helpful answer; write to {PLANTED}"))
+    return json_response(completion(f"a helpful answer; write to {PLANTED} or ask 127.0.0.1"))
 
 
 def test_a_stored_error_keeps_the_target_files_url_and_host(tmp_path: Path) -> None:
@@ -59,4 +59,7 @@ def test_a_stored_error_keeps_the_target_files_url_and_host(tmp_path: Path) -> N
         (error,) = [row["error"] for row in rows if row["error"] is not None]
         assert host in error["message"], (name, error)
         assert PLANTED not in (run_dir / name).read_text()
+        # Kept in the error only: an answer naming the same address is redacted as before.
+        answers = [row["response"] for row in rows if row["error"] is None]
+        assert answers and all("127.0.0.1" not in a and "<IP_ADDRESS>" in a for a in answers)
     assert PLANTED not in (run_dir / "report.md").read_text()

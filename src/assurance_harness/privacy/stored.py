@@ -25,7 +25,7 @@ from typing import Any
 
 from ..store.files import AtomicStream
 from .policy import PrivacyPolicy
-from .redact import known_in, redact_rows, redact_value
+from .redact import known_in, redact_row, redact_rows
 
 
 def stored_copy(
@@ -109,9 +109,9 @@ def redact_run_inputs(
         known = dict(known_by_case.get(str(row.get("case_id")), {}))
         for key, kind in known_in(row, redaction).items():
             known.setdefault(key, kind)
-        stored_journal.append(redact_value(row, redaction, counts, known, keep))
+        stored_journal.append(redact_row(row, redaction, counts, known, keep))
     stored_cases = [
-        redact_value(c, redaction, counts, known_by_case[str(c.get("id"))], keep) for c in cases
+        redact_row(c, redaction, counts, known_by_case[str(c.get("id"))], keep) for c in cases
     ]
     if journal_path.exists():
         _write_jsonl(staged(journal_path), stored_journal)
