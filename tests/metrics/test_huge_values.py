@@ -106,13 +106,17 @@ def test_gaps_and_deltas_of_huge_values_say_why_they_have_no_figure(write) -> No
     assert [v["verdict"] for v in verdicts] == ["no_data"] * 4
 
 
+ECHO = "def reply(messages):\n    return messages[-1]['content']\n"
+
+
 def test_a_run_over_huge_answers_writes_strict_json(tmp_path: Path) -> None:
-    callable_target(tmp_path, "huge_bot", "def reply(messages):\n    return messages[-1]['content']\n")
+    callable_target(tmp_path, "huge_bot", ECHO)
     cases = "".join(
         f"  - {{id: c{i}, prompt: '{v!r}', metadata: {{g: {'xy'[i % 2]}, t: t{i // 2}}}}}\n"
         for i, v in enumerate(SIGNED[:12].tolist())
     )
-    suite = SUITE.split("cases:\n")[0] + "cases:\n" + cases + "metrics:" + SUITE.split("metrics:")[1]
+    head, tail = SUITE.split("cases:\n")[0], SUITE.split("metrics:")[1]
+    suite = f"{head}cases:\n{cases}metrics:{tail}"
     (tmp_path / "s.yaml").write_text(suite, encoding="utf-8")
     done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
