@@ -256,7 +256,7 @@ class MeanMetric(MetricKind):
         each value its own) and how many rows were skipped."""
         import numpy as np
 
-        from ..stats.intervals import mean_interval
+        from ..stats.intervals import at_scale, mean_interval
 
         with np.errstate(over="ignore", invalid="ignore"):
             total = float(data.sum())
@@ -274,7 +274,7 @@ class MeanMetric(MetricKind):
             )
         details: dict[str, object] = {
             "n_skipped": skipped,
-            "std": float(np.std(data)) if data.size else None,
+            "std": at_scale(np.std, data) if data.size else None,
         }
         # A case's samples are one cluster, as for rates (``stats.clustered``).
         low, high, method = mean_interval(
@@ -327,7 +327,7 @@ class QuantileMetric(MetricKind):
         (cases; None: each value its own) as for the mean: a case's samples count together."""
         import numpy as np
 
-        from ..stats.intervals import quantile_interval
+        from ..stats.intervals import at_scale, quantile_interval
 
         assert isinstance(params, QuantileParams)
         if clusters is not None and values.size:
@@ -343,7 +343,8 @@ class QuantileMetric(MetricKind):
         if values.size and (low is None or high is None):
             details["no_bound_reason"] = caveat  # why, for a gate on the missing bound
         return MetricValue(
-            value=float(np.quantile(values, params.q)) if values.size else None,
+            # At scale: the interpolation between -1e308 and 1e308 overflowed to -inf.
+            value=at_scale(lambda v: np.quantile(v, params.q), values) if values.size else None,
             n=int(values.size),
             ci_low=low,
             ci_high=high,

@@ -48,6 +48,7 @@ from ..stats.intervals import (
     is_unit_interval,
     resample_indices,
     small_sample_mean_interval,
+    too_large_reason,
     wilson_mean,
 )
 from ..stats.levelcounts import bootstrap_sums, few_levels
@@ -310,6 +311,10 @@ class DisparityMetric(MetricKind):
             return MetricValue(value=None, n=n_rows, confidence=ctx.confidence, details=details)
 
         case_means = {g: cases_of[g].means for g in groups}
+        huge = too_large_reason(np.concatenate(list(case_means.values())))
+        if huge is not None:  # the groups' variances overflow: [-inf, inf], or a crash
+            details["reason"] = huge
+            return MetricValue(value=None, n=n_rows, confidence=ctx.confidence, details=details)
         negative = sum(int((m < 0).sum()) for m in case_means.values())
         if params.method == "ratio" and negative:
             # No figure, said why: stopping here lost the run's other figures, and the fix

@@ -26,7 +26,7 @@ from pydantic import Field
 from ..datatypes import WholeNumber
 from ..rowkeys import case_key
 from ..stats._special import stdtrit
-from ..stats.intervals import cochran_caveat
+from ..stats.intervals import cochran_caveat, too_large_reason
 from ._grouping import number, within_strata
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
@@ -155,6 +155,7 @@ class PairedDeltaMetric(MetricKind):
             for k in keys
         }
         groups = sorted({g for k in keys for g in means[k]} - {params.reference})
+        huge = too_large_reason(np.array([m for k in keys for m in means[k].values()]))
         # delta[g] aligned with keys; NaN where the pair lacks g (or the reference).
         delta = np.full((len(groups), len(keys)), np.nan)
         for j, key in enumerate(keys):
@@ -180,6 +181,9 @@ class PairedDeltaMetric(MetricKind):
         n_rows = n_input - skipped
         if not kept:
             details["reason"] = "no complete pairs"
+            return MetricValue(None, n_rows, confidence=ctx.confidence, details=details)
+        if huge is not None:  # deltas and their variance overflow: [-inf, inf] intervals
+            details["reason"] = huge
             return MetricValue(None, n_rows, confidence=ctx.confidence, details=details)
         delta = delta[kept]
         names = [groups[i] for i in kept]

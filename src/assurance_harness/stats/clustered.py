@@ -106,17 +106,18 @@ def clustered_quantile_interval(
     Returns (low, high, note): the note gives the effective size, and says "approximate" where
     a bound falls at the sample's extreme; a bound that extreme covers too rarely is None and
     the note starts with "no ..." (``intervals.extreme_rank_bounds``), as is the whole interval
-    over one case."""
+    over one case (a single value reads as it does unclustered: a streamed run of one sample a
+    case passes no clusters, and must say the same)."""
     data = np.sort(np.asarray(values, dtype=float))
     n = int(data.size)
     if n == 0:
         return None, None, None
     at_or_below = (np.asarray(values, dtype=float) <= float(np.quantile(data, q))).astype(float)
     sums, sizes = cluster_totals(at_or_below, clusters)
+    if bool((sizes == 1).all()):  # one value a case (a single value too): no clusters
+        return quantile_interval(values, q, confidence)
     if sizes.size < 2:
         return None, None, ONE_VALUE_QUANTILE + f" (its {n} samples are not independent values)"
-    if bool((sizes == 1).all()):
-        return quantile_interval(values, q, confidence)
     n_eff = effective_n(sums, sizes, confidence)
     size = max(1, math.floor(n_eff))
     alpha = 1 - confidence

@@ -331,6 +331,39 @@ ONE_VALUE_QUANTILE = "no interval: one case; a quantile's interval needs at leas
 distribution's quantile with probability 0."""
 
 
+LARGEST_VALUE = 2.0**480
+"""Values beyond this in magnitude (about 3e144) get no interval for a mean, and no gap or
+paired delta: those square the values' spread and sum the squares over up to millions of
+values, which overflows a float (1.8e308) from values near 1e154. The intervals came out as
+[-inf, inf] or [NaN, NaN], summary.json held -Infinity and NaN, and a ratio disparity ended
+the run with an OverflowError (tests/metrics/test_huge_values.py)."""
+
+
+def too_large_reason(values: np.ndarray) -> str | None:
+    """Why values this large (beyond ``LARGEST_VALUE``) have no interval, with the fix; None
+    for any other values."""
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    if top <= LARGEST_VALUE:
+        return None
+    return (
+        f"the values reach {top:.3g}, beyond the {LARGEST_VALUE:.3g} at which an interval's "
+        "arithmetic (squares of their spread) overflows: scale the expression down (divide "
+        "it by a power of ten)"
+    )
+
+
+def at_scale(statistic: Callable[[np.ndarray], Any], values: np.ndarray) -> float:
+    """``statistic`` (a mean's std, a quantile's interpolation) of values that may be near the
+    largest float, without overflow: where they pass ``LARGEST_VALUE`` it is computed on the
+    values divided by a power of two and multiplied back, which is exact, so the figure is the
+    one the unscaled arithmetic gives wherever that does not overflow."""
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    if top <= LARGEST_VALUE:
+        return float(statistic(values))
+    exponent = math.frexp(top)[1]
+    return float(np.ldexp(float(statistic(np.ldexp(values, -exponent))), exponent))
+
+
 def is_unit_interval(values: np.ndarray) -> bool:
     """Whether every value lies in [0, 1] (scores, probabilities, 0/1 outcomes)."""
     return bool(values.size) and bool(((values >= 0) & (values <= 1)).all())
@@ -532,7 +565,8 @@ def mean_interval(
     Clopper-Pearson for 0/1 values, the conservative score interval for others. Other values
     get the seeded bootstrap, labelled approximate where Cochran's rule says it is; below
     ``BOOTSTRAP_MIN_CASES`` cases a t interval, and below ``MIN_MEAN_CASES`` none
-    (``small_sample_mean_interval``: low and high are None and the method says why).
+    (``small_sample_mean_interval``: low and high are None and the method says why); none
+    either for values beyond ``LARGEST_VALUE``, whose arithmetic overflows.
 
     ``clusters`` (one key per value, e.g. the case id) marks values that are not independent
     (a case's samples): where a cluster holds several values the interval is clustered, exactly
@@ -540,6 +574,9 @@ def mean_interval(
     With one value per cluster it is the unclustered interval, unchanged.
     """
     data = np.asarray(values, dtype=float)
+    huge = too_large_reason(data)
+    if huge is not None:
+        return None, None, f"no interval: {huge}"
     if clusters is not None and data.size:
         sums, sizes = cluster_totals(data, clusters)
         if sizes.size < data.size:
