@@ -34,3 +34,71 @@ def test_a_json_list_loads_in_time_linear_in_its_rows(write) -> None:
     cases = load_suite(suite).cases
     assert len(cases) == 25_000
     assert time.perf_counter() - began < 8, "quadratic in the rows again?"
+
+
+def _one(ext: str, row: str) -> str:
+    """A dataset holding ``row`` (JSON text) as its second row, in JSONL or a JSON list."""
+    first = '{"id": "a", "prompt": "fine"}'
+    return f"{first}\n{row}\n" if ext == "jsonl" else f"[{first},\n{row}]\n"
+
+
+@pytest.mark.parametrize("ext", ["jsonl", "json"])
+def test_an_integer_past_pythons_digit_limit_is_located_not_a_traceback(write, ext) -> None:
+    # Observed: ValueError "Exceeds the limit (4300 digits) for integer string conversion",
+    # a traceback from validate and run.
+    write(f"d.{ext}", _one(ext, '{"id": "b", "prompt": "x", "n": ' + "9" * 5000 + "}"))
+    suite = write("s.yaml", f"suite: x\ndataset: {{path: d.{ext}}}\n")
+    problem = _issue(suite)
+    assert f"d.{ext}:2:" in problem and "4300 digits" in problem and "string" in problem
+    done = run_cli("validate", suite)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("ext", ["jsonl", "json"])
+@pytest.mark.parametrize(
+    ("row", "key"),
+    [
+        ('{"id": "b", "prompt": "first", "prompt": "second"}', "prompt"),
+        ('{"id": "b", "prompt" : "first", "prompt"  :"second"}', "prompt"),
+        ('{"id": "b", "prompt": "x", "info": {"cat": "Age", "cat": "Race"}}', "cat"),
+        ('{"id": "b", "prompt": "x", "l": [{"k": 1, "k": 2}]}', "k"),
+    ],
+)
+def test_a_key_written_twice_in_one_object_is_located(write, ext, row, key) -> None:
+    # Observed: the last of them was read (the prompt "second", the category "Race"), the
+    # first dropped without a word; validate and run exited 0.
+    write(f"d.{ext}", _one(ext, row))
+    suite = write("s.yaml", f"suite: x\ndataset: {{path: d.{ext}}}\n")
+    problem = _issue(suite)
+    assert f"d.{ext}:2:" in problem and f"key '{key}' appears twice" in problem, problem
+
+
+def test_keys_that_only_look_repeated_inside_strings_load(write) -> None:
+    row = {"id": "b", "prompt": 'say "prompt": twice', "info": {"note": '"a": "b"', "x": 1}}
+    write("d.jsonl", json.dumps(row) + "\n")
+    suite = write("s.yaml", "suite: x\ndataset: {path: d.jsonl}\n")
+    (case,) = load_suite(suite).cases
+    assert case.prompt == 'say "prompt": twice' and case.metadata["info"] == row["info"]
+
+
+@pytest.mark.parametrize("ext", ["jsonl", "json"])
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e999", "-1E+400"])
+def test_a_number_json_cannot_hold_is_located(write, ext, value) -> None:
+    # Observed: metadata {m: Infinity} loaded as inf; cases.jsonl recorded it as null while
+    # results.jsonl said 1e999 and the metric's group was "inf"; NaN in a mean was skipped
+    # as if missing.
+    write(f"d.{ext}", _one(ext, '{"id": "b", "prompt": "x", "m": {"v": [' + value + "]}}"))
+    suite = write("s.yaml", f"suite: x\ndataset: {{path: d.{ext}}}\n")
+    problem = _issue(suite)
+    assert f"d.{ext}:2:" in problem and "m.v.0" in problem and "finite" in problem, problem
+
+
+def test_large_finite_numbers_and_the_words_in_text_still_load(write) -> None:
+    write(
+        "d.jsonl",
+        '{"id": "b", "prompt": "NaN or Infinity? 1e999", "m": 1e308, "n": -2.5E-300, '
+        '"big": ' + "9" * 400 + "}\n",
+    )
+    suite = write("s.yaml", "suite: x\ndataset: {path: d.jsonl}\n")
+    (case,) = load_suite(suite).cases
+    assert case.metadata["m"] == 1e308 and case.metadata["big"] == int("9" * 400)
