@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -40,14 +41,19 @@ from ..store.files import (
 from ..store.spill import SpillError, spill_failure
 from .caselist import CaseList, collect
 from .errors import kind_of, validation_issues
+from .jsonrows import (
+    DECODER,
+    MAX_DEPTH,
+    NotFiniteError,
+    Suspects,
+    check_row,
+    may_repeat_keys,
+    repeated_key,
+)
 from .suite import DatasetSpec
 
 CASE_FIELDS = ("id", "prompt", "messages")
 EMPTY_CONVERSATION = "the conversation holds no message (messages: [])"
-MAX_DEPTH = 100
-"""Deepest nesting of JSON lists and objects in a row (as for YAML suites): a row nested
-thousands deep breaks the JSON reader, and hundreds deep breaks writing it back."""
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # A legitimate CSV field (a long document to summarise) can be megabytes; csv's default 128 KiB
 # limit made that an "invalid CSV" error.
 csv.field_size_limit(1 << 30)
@@ -63,58 +69,23 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
     return f"invalid JSON at column {exc.colno}: {msg}"
 
 
-def _depth(value: Any) -> int:
-    """How deeply lists and objects nest, without recursion."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        elif not isinstance(item, list):
-            continue
-        deepest = max(deepest, level)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((child, level + 1) for child in item)
-    return deepest
-
-
-class _Suspects:
-    """What the text a row was parsed from may hold that its row then needs checking for, each
-    looked for once in that text: a JSON list's items share their file's (looking in the whole
-    file again for each item made a list of 20,000 rows take 17 s to load)."""
-
-    def __init__(self, text: str) -> None:
-        self.deep = text.count("[") + text.count("{") > MAX_DEPTH
-        self.surrogate = _SURROGATE_ESCAPE.search(text) is not None
-
-
-def _check_row(row: Any, text: str | _Suspects, source: str, line: int) -> None:
-    """Rows a JSON reader accepts but nothing after it can hold: nested past MAX_DEPTH, or a
-    string with half a surrogate pair (an emoji cut in two), which no UTF-8 file can store.
-    ``text``: the JSON the row was parsed from, or what was found in it."""
-    suspects = text if isinstance(text, _Suspects) else _Suspects(text)
-    if suspects.deep and _depth(row) > MAX_DEPTH:
-        raise ConfigError.single(
-            source, f"JSON nested more than {MAX_DEPTH} levels deep", line=line, hint="flatten it"
-        )
-    if suspects.surrogate:
-        try:
-            json.dumps(row, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise ConfigError.single(
-                source,
-                "a \\uD800-\\uDFFF escape is half of a surrogate pair (an emoji cut in two?)",
-                line=line,
-                hint="write the whole character, or remove the escape",
-            ) from None
-
-
 def _loads(text: str, source: str, line: int | None) -> Any:
     """Parse JSON: one JSONL line (``line`` its number) or a whole file (``line`` None)."""
     try:
-        return json.loads(text)
+        return DECODER.decode(text)
+    except NotFiniteError as exc:
+        written = exc.written
+        problem = (
+            f"{written} is not a finite number"
+            if written in ("NaN", "Infinity", "-Infinity")
+            else f"{written} is past the range of a finite number (it would be read as Infinity)"
+        )
+        raise ConfigError.single(
+            source,
+            problem + ", which JSON cannot hold (cases.jsonl would record null)",
+            line=line or _line_of(written, text),
+            hint="write null, a finite number, or the word as a string (in quotes)",
+        ) from None
     except json.JSONDecodeError as exc:
         problem = _json_problem(exc)
         hint = "one object per line" if line is not None and "(" not in problem else None
@@ -123,6 +94,39 @@ def _loads(text: str, source: str, line: int | None) -> Any:
         raise ConfigError.single(
             source, f"JSON nested more than {MAX_DEPTH} levels deep", line=line, hint="flatten it"
         ) from None
+    except ValueError:  # an integer past int's digit limit (a traceback, before this)
+        limit = sys.get_int_max_str_digits()
+        long = re.search(f"[0-9]{{{limit + 1}}}", text) if limit else None
+        raise ConfigError.single(
+            source,
+            f"a number of more than {limit} digits, more than Python reads as an integer",
+            line=line or (_line_of(long.group(), text) if long else None),
+            hint="write it as a string (in quotes)",
+        ) from None
+
+
+def _line_of(written: str, text: str) -> int | None:
+    """The line of ``text`` where ``written`` first appears outside a string, roughly: the
+    first place it appears at all (a JSON file's error then names a line to look at)."""
+    at = text.find(written)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def _no_repeated_key(value: Any, text: str, suspects: Suspects, source: str, line: int) -> None:
+    """Refuse a key written twice in one object of ``value`` (parsed from ``text``): the JSON
+    reader keeps the last, dropping the first without a word. ``line``: the JSONL line, or 0
+    for a JSON file, whose item holding the repeat is named by its number."""
+    if not may_repeat_keys(value, suspects):
+        return
+    found = repeated_key(text)
+    if found is not None:
+        index, key = found
+        raise ConfigError.single(
+            source,
+            f"key '{key}' appears twice in one object (JSON readers keep only the last)",
+            line=line or index + 1,
+            hint="remove or rename one of them",
+        )
 
 
 def _rows(
@@ -145,22 +149,25 @@ def _rows(
                     raise ConfigError.single(
                         source, "each line must be a JSON object", line=number, hint="{...}"
                     )
-                _check_row(row, line, source, number)
+                suspects = Suspects(line)
+                _no_repeated_key(row, line, suspects, source, number)
+                check_row(row, suspects, source, number)
                 yield number, row
     elif fmt == "json":
         text = _read_text(path, source)
         data = _loads(text, source, None)
+        suspects = Suspects(text)
+        _no_repeated_key(data, text, suspects, source, 0)
         if isinstance(data, dict):
             data = data.get("cases", data.get("data"))
         if not isinstance(data, list):
             raise ConfigError.single(
                 source, "a JSON dataset must be a list of objects (or {cases: [...]})"
             )
-        suspects = _Suspects(text)
         for index, row in enumerate(data):
             if not isinstance(row, dict):
                 raise ConfigError.single(source, f"item {index} is not an object")
-            _check_row(row, suspects, source, index + 1)
+            check_row(row, suspects, source, index + 1)
             yield index + 1, row
     else:
         hint = "a CSV dataset holds one case per row"
