@@ -102,3 +102,40 @@ def test_large_finite_numbers_and_the_words_in_text_still_load(write) -> None:
     suite = write("s.yaml", "suite: x\ndataset: {path: d.jsonl}\n")
     (case,) = load_suite(suite).cases
     assert case.metadata["m"] == 1e308 and case.metadata["big"] == int("9" * 400)
+
+
+@pytest.mark.parametrize(
+    ("data", "fields", "field", "hint"),
+    [
+        # Observed: every case got an id made from the file name, the 'k' column went to
+        # metadata, and validate and run exited 0.
+        ("d.jsonl", "{id: kk}", "id", "k, prompt"),
+        # Observed: no case had the metadata, so `by: meta.cat` grouped every case as missing.
+        ("d.jsonl", "{meta.cat: category}", "meta.cat", "k, prompt"),
+        ("d.jsonl", "{expected.answer: label}", "expected.answer", "k, prompt"),
+        # A CSV header with a space after the comma names the column ' cat'.
+        ("d.csv", "{meta.cat: cat}", "meta.cat", "' cat'"),
+    ],
+)
+def test_a_mapped_column_no_row_has_is_located_at_the_mapping(
+    write, data, fields, field, hint
+) -> None:
+    body = (
+        '{"k": "a", "prompt": "x"}\n{"k": "b", "prompt": "y"}\n'
+        if data.endswith("jsonl")
+        else "k,prompt, cat\na,x,c1\nb,y,c2\n"
+    )
+    write(data, body)
+    suite = write("s.yaml", f"suite: x\ndataset:\n  path: {data}\n  fields: {fields}\n")
+    problem = _issue(suite)
+    assert problem.startswith(f"{suite}:4: dataset.fields.{field}: "), problem
+    assert "no row" in problem and hint in problem, problem
+    done = run_cli("validate", suite)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_mapped_column_some_rows_lack_is_read_where_it_is(write) -> None:
+    write("d.jsonl", '{"k": "a", "prompt": "x", "c": "k1"}\n{"k": "b", "prompt": "y"}\n')
+    suite = write("s.yaml", "suite: x\ndataset:\n  path: d.jsonl\n  fields: {meta.cat: c}\n")
+    cases = load_suite(suite).cases
+    assert [c.metadata.get("cat") for c in cases] == ["k1", None]
