@@ -139,3 +139,26 @@ def test_a_mapped_column_some_rows_lack_is_read_where_it_is(write) -> None:
     suite = write("s.yaml", "suite: x\ndataset:\n  path: d.jsonl\n  fields: {meta.cat: c}\n")
     cases = load_suite(suite).cases
     assert [c.metadata.get("cat") for c in cases] == ["k1", None]
+
+
+def test_one_mapping_shared_by_two_datasets_needs_each_column_in_one_of_them(write) -> None:
+    # The bundled privacy-children suite maps expected.canaries for both of its files through
+    # one YAML anchor; only its conversations have canaries.
+    write("a.jsonl", '{"id": "a", "prompt": "x"}\n')
+    write("b.jsonl", '{"id": "b", "prompt": "y", "canaries": ["c"], "cat": "k"}\n')
+    suite = write(
+        "s.yaml",
+        "suite: x\nx-fields: &f {expected.canaries: canaries, meta.cat: kat}\ndataset:\n"
+        "  - {path: a.jsonl, fields: {<<: *f}}\n  - {path: b.jsonl, fields: {<<: *f}}\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_suite(suite)
+    problems = [str(issue) for issue in info.value.issues]
+    # Each at the line the mapping is written on: the anchor's.
+    assert [p.split(": ", 2)[:2] for p in problems] == [
+        [f"{suite}:2", f"dataset[{i}].fields.meta.cat"] for i in (0, 1)
+    ], problems
+    assert all("'kat'" in p and "canaries" not in p.split(";")[0] for p in problems)
+    write("s.yaml", suite.read_text().replace("kat", "cat"))
+    cases = load_suite(suite).cases
+    assert [c.metadata.get("cat") for c in cases] == [None, "k"]

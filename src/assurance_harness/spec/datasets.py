@@ -456,24 +456,28 @@ def load_dataset(
     *,
     seed: int = 0,
     each: Callable[[Case], None] | None = None,
+    columns: MappedColumns | None = None,
 ) -> tuple[Sequence[Case], Path, str]:
     """Load one dataset file into cases; returns the cases (beyond ``caselist.IN_MEMORY`` kept on
     disk as they are read, so a dataset of a million rows is not a million objects in memory),
     the resolved path and the SHA-256 of the bytes read (a file that changed while it was read,
     appended to or replaced, is a ``dataset.path`` error: its hash would not be of the cases).
     ``each`` sees every case as it is read (before ``sample`` and ``limit`` pick theirs): what a
-    caller gathers there needs no pass over the cases on disk."""
+    caller gathers there needs no pass over the cases on disk. ``columns``: where the caller
+    checks the mapped columns itself (across a suite's datasets); else a column no row has is
+    an error here."""
     path = _dataset_path(spec.path, base_dir)
     source = str(path)
     version = _version(path, spec.path)
     fmt = _format(spec, path)
     prefix = spec.id_prefix or path.stem
     plan = _field_plan(spec)
+    mapped = columns if columns is not None else MappedColumns(spec)
     try:
         read = (
             _case_from_row(row, spec, number, source, prefix, plan)
             for number, row in _rows(path, fmt, source, version[2])
-            if _matches(row, spec.where)
+            if _matches(row, spec.where) and mapped.seen(row)
         )
         cases = collect(read if each is None else _seen(read, each))
         keep = _sampled(len(cases), spec, seed)
@@ -486,6 +490,9 @@ def load_dataset(
         raise
     except SpillError as exc:  # a large dataset moves to disk: a full TMPDIR is no traceback
         raise spill_failure(exc) from None
+    missing = mapped.issues(path) if columns is None else []
+    if missing:
+        raise ConfigError(missing)
     if spec.limit is not None:
         cases = cases[: spec.limit]
     try:
@@ -495,6 +502,61 @@ def load_dataset(
     except OSError as exc:  # removed or made unreadable since it was read
         raise _path_issue(spec.path, f"cannot open the dataset: {exc.strerror}") from None
     return cases, path, digest
+
+
+FIELDS_FIELD = "dataset.fields"
+
+
+class MappedColumns:
+    """The columns ``dataset.fields`` names that no kept row has had yet: one no row has is a
+    mistake (a typo, a CSV header's space: ``id, cat`` names ' cat'), which used to load
+    without a word, the id then made from the file name on every case, the metadata or
+    expectation missing from all. A column only some rows have is read where it is; so is one
+    that only another of the suite's datasets has (one mapping shared by several files)."""
+
+    def __init__(self, spec: DatasetSpec) -> None:
+        self._mapped = dict(spec.fields)
+        self._unseen = dict(spec.fields)
+        self._first: list[str] | None = None
+        self._filtered = bool(spec.where)
+
+    def seen(self, row: dict[str, Any]) -> bool:
+        """Note the mapped columns ``row`` has (nothing once each was seen); always True."""
+        if self._unseen:
+            if self._first is None:
+                self._first = list(row)
+            for field in [f for f, column in self._unseen.items() if _lookup(row, column)[0]]:
+                del self._unseen[field]
+        return True
+
+    def issues(
+        self, path: Path, *, found_elsewhere: set[tuple[str, str]] | None = None
+    ) -> list[ConfigIssue]:
+        """One issue at ``dataset.fields.<field>`` for each column no kept row had (none where
+        no row was kept: the suite then has no cases, said on its own), nor, for the same
+        field, any row in ``found_elsewhere`` (the suite's other datasets)."""
+        if self._first is None:
+            return []
+        missing = {
+            f: c for f, c in self._unseen.items() if (f, c) not in (found_elsewhere or set())
+        }
+        rows = "kept row (after 'where:')" if self._filtered else "row"
+        names = ", ".join(c if c == c.strip() else repr(c) for c in self._first)
+        return [
+            ConfigIssue(
+                str(path),
+                None,
+                f"{FIELDS_FIELD}.{field}",
+                f"no {rows} of {path.name} has the column '{column}'",
+                f"map a column the file has (its first row's: {names})",
+            )
+            for field, column in missing.items()
+        ]
+
+    @property
+    def found(self) -> set[tuple[str, str]]:
+        """The (field, column) pairs some kept row has."""
+        return {(f, c) for f, c in self._mapped.items() if f not in self._unseen}
 
 
 def _unchanged(raw: str, path: Path, version: tuple[int, int, int, int], source: str) -> None:
