@@ -162,3 +162,20 @@ def test_one_mapping_shared_by_two_datasets_needs_each_column_in_one_of_them(wri
     write("s.yaml", suite.read_text().replace("kat", "cat"))
     cases = load_suite(suite).cases
     assert [c.metadata.get("cat") for c in cases] == [None, "k"]
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"), [("true", "true"), ("[1]", "a list"), ('{"a": 1}', "an object")]
+)
+def test_an_id_that_is_not_text_or_a_number_is_located(write, value, kind) -> None:
+    # Observed: the id became Python's text for the value: "True", "[1]", "{'a': 1}".
+    write("d.jsonl", '{"id": "a", "prompt": "x"}\n{"id": ' + value + ', "prompt": "y"}\n')
+    suite = write("s.yaml", "suite: x\ndataset: {path: d.jsonl}\n")
+    problem = _issue(suite)
+    assert "d.jsonl:2:" in problem and f"the id is {kind}" in problem, problem
+
+
+def test_ids_that_are_numbers_are_their_text(write) -> None:
+    write("d.jsonl", '{"id": 7, "prompt": "x"}\n{"id": "b", "prompt": "y"}\n')
+    suite = write("s.yaml", "suite: x\ndataset: {path: d.jsonl}\n")
+    assert [c.id for c in load_suite(suite).cases] == ["7", "b"]
