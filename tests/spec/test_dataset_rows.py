@@ -165,7 +165,7 @@ def test_one_mapping_shared_by_two_datasets_needs_each_column_in_one_of_them(wri
 
 
 @pytest.mark.parametrize(
-    ("value", "kind"), [("true", "true"), ("[1]", "a list"), ('{"a": 1}', "an object")]
+    ("value", "kind"), [("true", "true/false"), ("[1]", "a list"), ('{"a": 1}', "a mapping")]
 )
 def test_an_id_that_is_not_text_or_a_number_is_located(write, value, kind) -> None:
     # Observed: the id became Python's text for the value: "True", "[1]", "{'a': 1}".

@@ -423,6 +423,13 @@ def _case_from_row(
         if spec.id_prefix is None:
             _file_name_makes_ids(prefix, spec.path)
         data["id"] = f"{prefix}-{number:05d}"
+    elif isinstance(data["id"], bool | list | dict):  # str() made "True", "{'a': 1}"
+        raise ConfigError.single(
+            source,
+            f"the id is {kind_of(data['id'])}, not text or a number",
+            line=number,
+            hint="map an id column of text or whole numbers (dataset.fields: {id: <column>})",
+        )
     else:
         data["id"] = str(data["id"])
     if isinstance(data.get("messages"), str):
