@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -40,14 +41,19 @@ from ..store.files import (
 from ..store.spill import SpillError, spill_failure
 from .caselist import CaseList, collect
 from .errors import kind_of, validation_issues
+from .jsonrows import (
+    DECODER,
+    MAX_DEPTH,
+    NotFiniteError,
+    Suspects,
+    check_row,
+    may_repeat_keys,
+    repeated_key,
+)
 from .suite import DatasetSpec
 
 CASE_FIELDS = ("id", "prompt", "messages")
 EMPTY_CONVERSATION = "the conversation holds no message (messages: [])"
-MAX_DEPTH = 100
-"""Deepest nesting of JSON lists and objects in a row (as for YAML suites): a row nested
-thousands deep breaks the JSON reader, and hundreds deep breaks writing it back."""
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # A legitimate CSV field (a long document to summarise) can be megabytes; csv's default 128 KiB
 # limit made that an "invalid CSV" error.
 csv.field_size_limit(1 << 30)
@@ -63,46 +69,23 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
     return f"invalid JSON at column {exc.colno}: {msg}"
 
 
-def _depth(value: Any) -> int:
-    """How deeply lists and objects nest, without recursion."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        elif not isinstance(item, list):
-            continue
-        deepest = max(deepest, level)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((child, level + 1) for child in item)
-    return deepest
-
-
-def _check_row(row: Any, text: str, source: str, line: int) -> None:
-    """Rows a JSON reader accepts but nothing after it can hold: nested past MAX_DEPTH, or a
-    string with half a surrogate pair (an emoji cut in two), which no UTF-8 file can store."""
-    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(row) > MAX_DEPTH:
-        raise ConfigError.single(
-            source, f"JSON nested more than {MAX_DEPTH} levels deep", line=line, hint="flatten it"
-        )
-    if _SURROGATE_ESCAPE.search(text):
-        try:
-            json.dumps(row, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise ConfigError.single(
-                source,
-                "a \\uD800-\\uDFFF escape is half of a surrogate pair (an emoji cut in two?)",
-                line=line,
-                hint="write the whole character, or remove the escape",
-            ) from None
-
-
 def _loads(text: str, source: str, line: int | None) -> Any:
     """Parse JSON: one JSONL line (``line`` its number) or a whole file (``line`` None)."""
     try:
-        return json.loads(text)
+        return DECODER.decode(text)
+    except NotFiniteError as exc:
+        written = exc.written
+        problem = (
+            f"{written} is not a finite number"
+            if written in ("NaN", "Infinity", "-Infinity")
+            else f"{written} is past the range of a finite number (it would be read as Infinity)"
+        )
+        raise ConfigError.single(
+            source,
+            problem + ", which JSON cannot hold (cases.jsonl would record null)",
+            line=line or _line_of(written, text),
+            hint="write null, a finite number, or the word as a string (in quotes)",
+        ) from None
     except json.JSONDecodeError as exc:
         problem = _json_problem(exc)
         hint = "one object per line" if line is not None and "(" not in problem else None
@@ -111,6 +94,39 @@ def _loads(text: str, source: str, line: int | None) -> Any:
         raise ConfigError.single(
             source, f"JSON nested more than {MAX_DEPTH} levels deep", line=line, hint="flatten it"
         ) from None
+    except ValueError:  # an integer past int's digit limit (a traceback, before this)
+        limit = sys.get_int_max_str_digits()
+        long = re.search(f"[0-9]{{{limit + 1}}}", text) if limit else None
+        raise ConfigError.single(
+            source,
+            f"a number of more than {limit} digits, more than Python reads as an integer",
+            line=line or (_line_of(long.group(), text) if long else None),
+            hint="write it as a string (in quotes)",
+        ) from None
+
+
+def _line_of(written: str, text: str) -> int | None:
+    """The line of ``text`` where ``written`` first appears outside a string, roughly: the
+    first place it appears at all (a JSON file's error then names a line to look at)."""
+    at = text.find(written)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def _no_repeated_key(value: Any, text: str, suspects: Suspects, source: str, line: int) -> None:
+    """Refuse a key written twice in one object of ``value`` (parsed from ``text``): the JSON
+    reader keeps the last, dropping the first without a word. ``line``: the JSONL line, or 0
+    for a JSON file, whose item holding the repeat is named by its number."""
+    if not may_repeat_keys(value, suspects):
+        return
+    found = repeated_key(text)
+    if found is not None:
+        index, key = found
+        raise ConfigError.single(
+            source,
+            f"key '{key}' appears twice in one object (JSON readers keep only the last)",
+            line=line or index + 1,
+            hint="remove or rename one of them",
+        )
 
 
 def _rows(
@@ -133,11 +149,15 @@ def _rows(
                     raise ConfigError.single(
                         source, "each line must be a JSON object", line=number, hint="{...}"
                     )
-                _check_row(row, line, source, number)
+                suspects = Suspects(line)
+                _no_repeated_key(row, line, suspects, source, number)
+                check_row(row, suspects, source, number)
                 yield number, row
     elif fmt == "json":
         text = _read_text(path, source)
         data = _loads(text, source, None)
+        suspects = Suspects(text)
+        _no_repeated_key(data, text, suspects, source, 0)
         if isinstance(data, dict):
             data = data.get("cases", data.get("data"))
         if not isinstance(data, list):
@@ -147,7 +167,7 @@ def _rows(
         for index, row in enumerate(data):
             if not isinstance(row, dict):
                 raise ConfigError.single(source, f"item {index} is not an object")
-            _check_row(row, text, source, index + 1)
+            check_row(row, suspects, source, index + 1)
             yield index + 1, row
     else:
         hint = "a CSV dataset holds one case per row"
@@ -403,6 +423,13 @@ def _case_from_row(
         if spec.id_prefix is None:
             _file_name_makes_ids(prefix, spec.path)
         data["id"] = f"{prefix}-{number:05d}"
+    elif isinstance(data["id"], bool | list | dict):  # str() made "True", "{'a': 1}"
+        raise ConfigError.single(
+            source,
+            f"the id is {kind_of(data['id'])}, not text or a number",
+            line=number,
+            hint="map an id column of text or whole numbers (dataset.fields: {id: <column>})",
+        )
     else:
         data["id"] = str(data["id"])
     if isinstance(data.get("messages"), str):
@@ -436,24 +463,28 @@ def load_dataset(
     *,
     seed: int = 0,
     each: Callable[[Case], None] | None = None,
+    columns: MappedColumns | None = None,
 ) -> tuple[Sequence[Case], Path, str]:
     """Load one dataset file into cases; returns the cases (beyond ``caselist.IN_MEMORY`` kept on
     disk as they are read, so a dataset of a million rows is not a million objects in memory),
     the resolved path and the SHA-256 of the bytes read (a file that changed while it was read,
     appended to or replaced, is a ``dataset.path`` error: its hash would not be of the cases).
     ``each`` sees every case as it is read (before ``sample`` and ``limit`` pick theirs): what a
-    caller gathers there needs no pass over the cases on disk."""
+    caller gathers there needs no pass over the cases on disk. ``columns``: where the caller
+    checks the mapped columns itself (across a suite's datasets); else a column no row has is
+    an error here."""
     path = _dataset_path(spec.path, base_dir)
     source = str(path)
     version = _version(path, spec.path)
     fmt = _format(spec, path)
     prefix = spec.id_prefix or path.stem
     plan = _field_plan(spec)
+    mapped = columns if columns is not None else MappedColumns(spec)
     try:
         read = (
             _case_from_row(row, spec, number, source, prefix, plan)
             for number, row in _rows(path, fmt, source, version[2])
-            if _matches(row, spec.where)
+            if _matches(row, spec.where) and mapped.seen(row)
         )
         cases = collect(read if each is None else _seen(read, each))
         keep = _sampled(len(cases), spec, seed)
@@ -466,6 +497,9 @@ def load_dataset(
         raise
     except SpillError as exc:  # a large dataset moves to disk: a full TMPDIR is no traceback
         raise spill_failure(exc) from None
+    missing = mapped.issues(path) if columns is None else []
+    if missing:
+        raise ConfigError(missing)
     if spec.limit is not None:
         cases = cases[: spec.limit]
     try:
@@ -475,6 +509,61 @@ def load_dataset(
     except OSError as exc:  # removed or made unreadable since it was read
         raise _path_issue(spec.path, f"cannot open the dataset: {exc.strerror}") from None
     return cases, path, digest
+
+
+FIELDS_FIELD = "dataset.fields"
+
+
+class MappedColumns:
+    """The columns ``dataset.fields`` names that no kept row has had yet: one no row has is a
+    mistake (a typo, a CSV header's space: ``id, cat`` names ' cat'), which used to load
+    without a word, the id then made from the file name on every case, the metadata or
+    expectation missing from all. A column only some rows have is read where it is; so is one
+    that only another of the suite's datasets has (one mapping shared by several files)."""
+
+    def __init__(self, spec: DatasetSpec) -> None:
+        self._mapped = dict(spec.fields)
+        self._unseen = dict(spec.fields)
+        self._first: list[str] | None = None
+        self._filtered = bool(spec.where)
+
+    def seen(self, row: dict[str, Any]) -> bool:
+        """Note the mapped columns ``row`` has (nothing once each was seen); always True."""
+        if self._unseen:
+            if self._first is None:
+                self._first = list(row)
+            for field in [f for f, column in self._unseen.items() if _lookup(row, column)[0]]:
+                del self._unseen[field]
+        return True
+
+    def issues(
+        self, path: Path, *, found_elsewhere: set[tuple[str, str]] | None = None
+    ) -> list[ConfigIssue]:
+        """One issue at ``dataset.fields.<field>`` for each column no kept row had (none where
+        no row was kept: the suite then has no cases, said on its own), nor, for the same
+        field, any row in ``found_elsewhere`` (the suite's other datasets)."""
+        if self._first is None:
+            return []
+        missing = {
+            f: c for f, c in self._unseen.items() if (f, c) not in (found_elsewhere or set())
+        }
+        rows = "kept row (after 'where:')" if self._filtered else "row"
+        names = ", ".join(c if c == c.strip() else repr(c) for c in self._first)
+        return [
+            ConfigIssue(
+                str(path),
+                None,
+                f"{FIELDS_FIELD}.{field}",
+                f"no {rows} of {path.name} has the column '{column}'",
+                f"map a column the file has (its first row's: {names})",
+            )
+            for field, column in missing.items()
+        ]
+
+    @property
+    def found(self) -> set[tuple[str, str]]:
+        """The (field, column) pairs some kept row has."""
+        return {(f, c) for f, c in self._mapped.items() if f not in self._unseen}
 
 
 def _unchanged(raw: str, path: Path, version: tuple[int, int, int, int], source: str) -> None:

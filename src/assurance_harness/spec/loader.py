@@ -26,7 +26,13 @@ from ..store.files import NOT_REGULAR_FILE, sha256_file
 from ..store.spill import SpillArray, key64
 from ..store.yaml_lines import LineOf, gc_paused, load_yaml_file
 from .caseids import CaseOrigins, check_unique_ids
-from .datasets import EMPTY_CONVERSATION, PATH_FIELD, load_dataset
+from .datasets import (
+    EMPTY_CONVERSATION,
+    FIELDS_FIELD,
+    PATH_FIELD,
+    MappedColumns,
+    load_dataset,
+)
 from .errors import format_path, plugin_issue, suggest, validation_issues
 from .expansion import run_expanders
 from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
@@ -92,6 +98,28 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     from .errors import format_path
 
     return format_path(loc)
+
+
+def _unmapped(
+    mapped: list[tuple[int, MappedColumns, Path]],
+    suite: Suite,
+    source: str,
+    line_of: LineOf,
+) -> list[ConfigIssue]:
+    """A ``dataset.fields`` column no row of any of the suite's datasets has, said at its
+    mapping in the suite (one mapping shared by several files needs each column in one)."""
+    found = {pair for _, columns, _ in mapped for pair in columns.found}
+    issues = []
+    for index, columns, path in mapped:
+        at: tuple[Any, ...] = (
+            ("dataset",) if not isinstance(suite.dataset, list) else ("dataset", index)
+        )
+        for issue in columns.issues(path, found_elsewhere=found):
+            loc = (*at, "fields", (issue.field or "").removeprefix(FIELDS_FIELD + "."))
+            issues.append(
+                ConfigIssue(source, line_of(loc), _dotted(loc), issue.message, issue.hint)
+            )
+    return issues
 
 
 def _plugin_uses(
@@ -493,31 +521,33 @@ def _load_suite(
             else None
         )
         gathered: _Gathering | None = None
+        mapped: list[tuple[int, MappedColumns, Path]] = []
         for index, dataset in enumerate(datasets):
+            columns = MappedColumns(dataset)
             try:
                 loaded, file_path, digest = load_dataset(
                     dataset,
                     suite_path.parent,
                     seed=suite.seed,
                     each=gathering.add if gathering is not None else None,
+                    columns=columns,
                 )
             except ConfigError as exc:
                 for issue in exc.issues:
+                    at: tuple[Any, ...] = (
+                        ("dataset",) if not isinstance(suite.dataset, list) else ("dataset", index)
+                    )
                     if issue.field == PATH_FIELD and issue.line is None:  # the path itself is wrong
-                        path_loc: tuple[Any, ...] = (
-                            ("dataset", "path")
-                            if not isinstance(suite.dataset, list)
-                            else ("dataset", index, "path")
-                        )
                         issue = ConfigIssue(
                             source,
-                            line_of(path_loc),
-                            _dotted(path_loc),
+                            line_of((*at, "path")),
+                            _dotted((*at, "path")),
                             f"{issue.message}: {issue.path}",
                             issue.hint,
                         )
                     issues.append(issue)
                 continue
+            mapped.append((index, columns, file_path))
             origins.add_dataset(len(loaded), dataset, file_path, seed=suite.seed)
             if not cases and len(datasets) == 1 and not expander_instances:
                 cases = loaded  # a large dataset's cases stay on disk (spec.caselist)
@@ -525,6 +555,7 @@ def _load_suite(
             else:
                 cases = [*cases, *loaded]
             dataset_files.append((file_path, digest))
+        issues.extend(_unmapped(mapped, suite, source, line_of))
         complete = expand and not issues
         base = cases
         if complete and expander_instances:

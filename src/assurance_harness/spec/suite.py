@@ -26,15 +26,17 @@ class DatasetSpec(Strict):
     fields: dict[str, str] = Field(default_factory=dict)
     """Case field -> column in the file, e.g. ``{prompt: goal, id: row_id}``. Case fields: id,
     prompt, messages, and ``expected.X`` / ``meta.X`` for expectations and metadata. Columns not
-    mapped go to metadata unless ``keep_unmapped: false``."""
+    mapped go to metadata unless ``keep_unmapped: false``. A column only some rows have is read
+    where it is; one no row of the suite's datasets has is an error (a typo)."""
     keep_unmapped: bool = True
     """Copy columns that are not mapped into the case metadata."""
     metadata: dict[str, Any] = Field(default_factory=dict)
     """Metadata added to every case from this file (e.g. ``{source: advbench}``)."""
     limit: WholeNumber | None = Field(default=None, ge=1)
-    """Use only the first N rows (after filtering)."""
+    """Use only the first N rows (after filtering, and after ``sample``), in file order."""
     sample: WholeNumber | None = Field(default=None, ge=1)
-    """Use a seeded random sample of N rows instead of all of them."""
+    """Use a random sample of N rows (after filtering) instead of all of them, picked by the
+    suite's ``seed``, kept in file order; N at least the rows kept keeps them all."""
     where: dict[str, Any] = Field(default_factory=dict)
     """Keep only rows whose columns equal these values (a list means any of)."""
     id_prefix: KeyText | None = None
