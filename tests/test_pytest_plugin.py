@@ -277,7 +277,7 @@ def test_gates_sharing_an_id_are_each_checked(project: pytest.Pytester) -> None:
         "suite: shared\ncases: [{id: a, prompt: 'What is 2 + 2?'}]\n"
         "scorers: [{id: four, use: regex, with: {pattern: '4'}}]\n"
         "metrics: [{id: m, rate: four.matched}]\n"
-        "gates: [{metric: m, min: 0.5, id: safety}, {metric: m, max: 0.0, id: safety}]\n"
+        "gates: [{metric: m, min: 0.5, id: safety}, {metric: m, max: 0.9, id: safety}]\n"
     )
     result = project.runpytest(*ARGS)
     result.assert_outcomes(passed=1, failed=1)
@@ -551,7 +551,7 @@ def test_xdist_runs_every_gate_of_gates_sharing_an_id(project: pytest.Pytester) 
         "suite: shared\ncases: [{id: a, prompt: 'What is 2 + 2?'}]\n"
         "scorers: [{id: four, use: regex, with: {pattern: '4'}}]\n"
         "metrics: [{id: m, rate: four.matched}]\n"
-        "gates: [{metric: m, min: 0.5, id: safety}, {metric: m, max: 0.0, id: safety}]\n"
+        "gates: [{metric: m, min: 0.5, id: safety}, {metric: m, max: 0.9, id: safety}]\n"
     )
     result = project.runpytest_subprocess(*ARGS, "-n", "2")
     result.assert_outcomes(passed=1, failed=1)

@@ -22,12 +22,30 @@ from ..testing.postgres import PgCluster
 pytestmark = pytest.mark.slow
 
 
+RUNNABLE_GATE = (
+    "{metric: refused_rate, max: 0.5, bound: upper}",
+    "{metric: refused_rate, max: 0.95, bound: upper}",
+)
+"""The golden suite's last gate can never pass beside its first (max 0.5 on the upper bound, min
+0.9 on the point), which validate refuses since the golden run was made: a run of it today
+takes a reachable threshold (it still fails on these few cases)."""
+
+
+def _copy_golden(folder: Path, *names: str) -> None:
+    for name in names:
+        shutil.copy(GOLDEN / name, folder / name)
+    suite = folder / "suite.yaml"
+    if suite.exists():
+        text = suite.read_text(encoding="utf-8")
+        assert RUNNABLE_GATE[0] in text
+        suite.write_text(text.replace(*RUNNABLE_GATE), encoding="utf-8")
+
+
 def test_a_run_with_a_team_store_keeps_its_index_and_evidence_there(
     pg_url: str, tmp_path: Path
 ) -> None:
     """``assurance run --store URL``: the run folder is files; index and evidence in PostgreSQL."""
-    for name in ("suite.yaml", "target.yaml", "golden_bot.py"):
-        shutil.copy(GOLDEN / name, tmp_path / name)
+    _copy_golden(tmp_path, "suite.yaml", "target.yaml", "golden_bot.py")
     done = _cli_in(tmp_path, "run", "suite.yaml", "--target", "target.yaml", "--store", pg_url)
     assert done.exit_code in (0, 1), done.output
     reports = tmp_path / "reports"
@@ -83,8 +101,7 @@ def test_the_store_stopped_mid_run_fails_it_resumably_and_resume_completes_it(
     fault) with one error line naming the store and the resume command, no psycopg log lines,
     no password; every response is kept, and once the server is back the printed resume
     command (with the run's ``--store``) indexes the run and attaches its evidence there."""
-    for name in ("suite.yaml", "golden_bot.py"):
-        shutil.copy(GOLDEN / name, tmp_path / name)
+    _copy_golden(tmp_path, "suite.yaml", "golden_bot.py")
     (tmp_path / "stopping_bot.py").write_text(STOPPING_BOT, encoding="utf-8")
     target = (GOLDEN / "target.yaml").read_text(encoding="utf-8")
     (tmp_path / "target.yaml").write_text(target.replace("golden_bot:", "stopping_bot:"))
@@ -123,8 +140,7 @@ def test_the_repair_command_printed_after_a_failed_attach_keeps_the_store(
     and prints the command that attaches it later. That command keeps the run's ``--store``:
     followed as printed, once the row is repaired, the records go to the team store, not to a
     new ``ledger.jsonl`` beside it (which would split the team's history in two)."""
-    for name in ("suite.yaml", "target.yaml", "golden_bot.py"):
-        shutil.copy(GOLDEN / name, tmp_path / name)
+    _copy_golden(tmp_path, "suite.yaml", "target.yaml", "golden_bot.py")
     PostgresDatabase(pg_url).ensure_schema()
     with PostgresDatabase(pg_url).transaction() as conn:
         conn.execute("INSERT INTO evidence_ledger (pos, line) VALUES (1, '{\"torn\": ')")

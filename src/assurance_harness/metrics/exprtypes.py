@@ -530,11 +530,14 @@ def reads_nothing(tree: ast.Expression) -> bool:
     )
 
 
-def check(text: str, names: dict[str, Type], role: Role) -> TypeProblem | None:
+def check(
+    text: str, names: dict[str, Type], role: Role, *, constant_ok: bool = False
+) -> TypeProblem | None:
     """The first problem with ``text`` used as ``role``, or None when it type-checks and
-    reads something from the rows (:func:`reads_nothing`)."""
+    reads something from the rows (:func:`reads_nothing`; ``constant_ok``: or need not, as a
+    review policy's ``flag: false``, which queues only its sample, need not)."""
     problem = _type_problem(text, names, role)
-    if problem is None and reads_nothing(compile_expression(text)):
+    if problem is None and not constant_ok and reads_nothing(compile_expression(text)):
         return TypeProblem(
             f"'{text.strip()}' reads nothing from the rows: it is the same on every row "
             "whatever the model answered, so it measures nothing",

@@ -329,7 +329,13 @@ def _the_one_group(text: str, names: dict[str, Type]) -> str | None:
 
 
 def _check_one(
-    text: str, role: str, explicit: bool, names: dict[str, Type], scorer_ids: list[str]
+    text: str,
+    role: str,
+    explicit: bool,
+    names: dict[str, Type],
+    scorer_ids: list[str],
+    *,
+    constant_ok: bool = False,
 ) -> tuple[str, str | None] | None:
     """(message, hint) for an expression that cannot work in its role, else None."""
     if role == "scorer":
@@ -338,7 +344,7 @@ def _check_one(
         hint = suggest(text, scorer_ids) or f"configured scorers: {', '.join(scorer_ids) or 'none'}"
         return f"no scorer with id '{text}'", hint
     try:
-        problem = check(text, names, role)  # type: ignore[arg-type]
+        problem = check(text, names, role, constant_ok=constant_ok)  # type: ignore[arg-type]
     except ExpressionError:
         return None  # the syntax check reports it
     if problem is None:
@@ -386,7 +392,8 @@ def check_review_expressions(
                 "name a scorer's field, e.g. 'tox.flagged'",
             )
         else:
-            issue = _check_one(text, role, True, names, scorer_ids)
+            # flag: false (true) queues no row (every row) beside the sample: a choice
+            issue = _check_one(text, role, True, names, scorer_ids, constant_ok=loc[-1] == "flag")
         if issue is not None:
             message, hint = issue
             issues.append(ConfigIssue(source, line_of(loc), format_path(loc), message, hint))
