@@ -26,7 +26,7 @@ async def _one_hangs(request: web.Request) -> web.Response:
     """Case c0 gets no answer within the target's timeout; the error names the URL."""
     body = await request.json()
     if "(0)" in body["messages"][-1]["content"]:
-        await asyncio.sleep(3)
+        await asyncio.sleep(1.5)  # past timeout_s 0.5
     return json_response(completion(f"a helpful answer; write to {PLANTED} or ask 127.0.0.1"))
 
 
