@@ -249,6 +249,21 @@ def expression_names(
     return names
 
 
+def _known_names(
+    scorers: list[ScorerConfig],
+    cases: Sequence[Case] | CaseValues | None,
+    unresolved: Sequence[str],
+    *,
+    case_ids: bool,
+) -> tuple[dict[str, Type], list[str]]:
+    """The names an expression may read, with their types, and the scorer ids: a scorer the
+    suite writes but that did not load (``unresolved``, reported elsewhere) reads as anything."""
+    names = expression_names(scorers, cases, case_ids=case_ids)
+    for scorer_id in unresolved:
+        names.setdefault(scorer_id, Type("any", name=scorer_id))
+    return names, [s.id for s in scorers] + list(unresolved)
+
+
 def check_metric_expressions(
     metrics: list[MetricSpec],
     scorers: list[ScorerConfig],
@@ -262,10 +277,7 @@ def check_metric_expressions(
     scorers the suite writes but that did not load (reported elsewhere; unchecked here).
     ``cases``: the cases, or what was gathered of them (``CaseValues``, with the ids when
     ``needs_case_ids``), or None when not all are known."""
-    names = expression_names(scorers, cases, case_ids=needs_case_ids(metrics))
-    for scorer_id in unresolved:
-        names.setdefault(scorer_id, Type("any", name=scorer_id))
-    scorer_ids = [s.id for s in scorers] + list(unresolved)
+    names, scorer_ids = _known_names(scorers, cases, unresolved, case_ids=needs_case_ids(metrics))
     issues: list[ConfigIssue] = []
     for metric in metrics:
         written = metric.raw.get(metric.kind)
@@ -373,10 +385,7 @@ def check_review_expressions(
     unknown scorer or field in ``label`` or ``flag`` was null on every row, so no flagged row
     was queued and a gate with ``require_reviewed`` passed unreviewed. ``human.*`` is refused:
     the verdict is what confirms the label, so read into it the label is null on every row."""
-    names = expression_names(scorers, cases, case_ids=False)
-    for scorer_id in unresolved:
-        names.setdefault(scorer_id, Type("any", name=scorer_id))
-    scorer_ids = [s.id for s in scorers] + list(unresolved)
+    names, scorer_ids = _known_names(scorers, cases, unresolved, case_ids=False)
     checks: list[tuple[tuple[Any, ...], str, str]] = [
         (("review", "label"), review.label, "condition")
     ]
