@@ -31,7 +31,7 @@ JSON_ROWS = "".join(
     [
         ("{v: null}", ["null"]),
         ("{v: 1}", ["one", "one-point-0"]),
-        ("{v: true}", ["true"]),
+        ("{v: true}", ["true", "text-true"]),  # text that spells it, as a CSV's
         ("{v: false}", ["false"]),
         ("{v: 0}", ["zero"]),
         ("{v: [1, null]}", ["null", "one", "one-point-0"]),

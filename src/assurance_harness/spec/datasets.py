@@ -349,9 +349,45 @@ def _matches(row: dict[str, Any], where: dict[str, Any]) -> bool:
         if not found:
             return False
         options = wanted if isinstance(wanted, list) else [wanted]
-        if str(value) not in {str(o) for o in options}:
+        if not any(_same(value, option) for option in options):
             return False
     return True
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    """Whether a row's ``value`` is the one ``where:`` names, compared as values, not as
+    Python's text for them (``null`` kept the text "None", ``true`` missed a CSV's "true").
+    A JSON value by type and value: ``null`` is null, not the text "None"; ``1`` is also 1.0;
+    ``true`` is not 1. Text (all of a CSV's values, or a JSON string) by what it spells:
+    ``true``/``false`` in any case, a number by value, ``null`` an empty field. Text written in
+    the suite matches equal text, and a number or true/false that reads as it (``'3'`` a 3,
+    ``'true'`` a true)."""
+    if isinstance(wanted, str):
+        if isinstance(value, bool):
+            return wanted.strip().lower() == ("true" if value else "false")
+        if isinstance(value, int | float):
+            return str(value) == wanted or _number(wanted) == value
+        return isinstance(value, str) and value == wanted
+    if wanted is None:
+        return value is None or value == ""
+    if isinstance(wanted, bool):
+        if isinstance(value, str):
+            return value.strip().lower() == ("true" if wanted else "false")
+        return value is wanted
+    if isinstance(wanted, int | float):
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, str):
+            return _number(value) == wanted
+        return isinstance(value, int | float) and value == wanted
+    return bool(value == wanted)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 FieldPlan = list[tuple[str, str, str, str, str]]

@@ -38,7 +38,9 @@ class DatasetSpec(Strict):
     """Use a random sample of N rows (after filtering) instead of all of them, picked by the
     suite's ``seed``, kept in file order; N at least the rows kept keeps them all."""
     where: dict[str, Any] = Field(default_factory=dict)
-    """Keep only rows whose columns equal these values (a list means any of)."""
+    """Keep only rows whose columns equal these values (a list means any of), compared as
+    values: ``null`` is a JSON null or an empty CSV field (not the text "None"), ``1`` is also
+    1.0 and a CSV's "1", ``true`` also a CSV's "true" or "True"."""
     id_prefix: KeyText | None = None
     """Prefix for generated ids when the file has no id column (default: file stem). Part of
     each id, so held to what a key may hold (``datatypes.key_text``)."""
