@@ -15,6 +15,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 
 from ..testing.cli import run_cli
@@ -165,3 +166,23 @@ def test_a_kept_run_keeps_the_answers_only_it_received(tmp_path: Path) -> None:
     _purge(tmp_path)
     assert _answers(tmp_path / "caches" / "judge.sqlite") == 1
     assert _holding(tmp_path) == []
+
+
+@pytest.mark.parametrize("extra", [(), ("--dry-run",)], ids=["purge", "dry-run"])
+def test_a_cache_file_that_is_not_where_the_run_used_it_is_named(
+    tmp_path: Path, extra: tuple[str, ...]
+) -> None:
+    """The project moved, or the file did: the purge passed over the cache file its run's
+    summary names without a word, and said nothing of the copies of the purged text it may
+    still hold wherever it is now."""
+    with ThreadedServer(_guard) as guard:
+        _project(tmp_path, guard.base_url)
+        run_id = _run(tmp_path)
+    _age(tmp_path, run_id)
+    judge = tmp_path / "caches" / "judge.sqlite"
+    judge.rename(tmp_path / "judge-moved.sqlite")
+
+    output = _purge(tmp_path, *extra)
+    (line,) = [x for x in output.splitlines() if str(judge) in x]
+    assert line.startswith("warning: ") and "not there" in line and run_id in line, line
+    assert "were not deleted" in line, line
