@@ -965,6 +965,7 @@ def runs_purge(
         _check_purge_ledger(ledger_path)
         left: list[tuple[str, str]] = []
         cached: dict[Path, int] = {}
+        gone: dict[Path, list[str]] = {}
 
         purging = not dry_run
 
@@ -972,12 +973,15 @@ def runs_purge(
             """Delete (``dry_run``: count) the copies of their texts kept elsewhere; counted
             for the output only in the pass that does what the command says (a purge first
             tries its deletion without deleting, and that count is not the purge's)."""
-            counts = cached if dry_run != purging else {}
+            counted = dry_run != purging
+            counts = cached if counted else {}
             queued = ReviewStore(reports / "runs.db").forget_texts(run_ids, dry_run=dry_run)
             if queued:
                 index = reports / "runs.db"
                 counts[index] = counts.get(index, 0) + queued
-            _forget_cached(reports, run_ids, counts, dry_run=dry_run)
+            _forget_cached(
+                reports, run_ids, counts, dry_run=dry_run, gone=gone if counted else None
+            )
 
         purged = purge_runs(
             reports,
@@ -1005,6 +1009,12 @@ def runs_purge(
             f"{'would delete' if dry_run else 'deleted'} {count} {what} of the purged runs "
             f"from {path}"
         )
+    for path, ids in gone.items():
+        print_warning(
+            f"{path}, the scorer cache file run(s) {', '.join(ids)} used, is not there (moved "
+            "or deleted): wherever it is now, its copies of their answers were not deleted; "
+            "purge from where the runs were made, or delete that file"
+        )
     out.print(
         f"{verb} {len(purged)} run(s) older than {describe_age(age)}"
         + ("" if dry_run or not purged else f"; recorded in {ledger_path}")
@@ -1019,11 +1029,18 @@ def runs_purge(
 
 
 def _forget_cached(
-    reports: Path, run_ids: list[str], counts: dict[Path, int], *, dry_run: bool
+    reports: Path,
+    run_ids: list[str],
+    counts: dict[Path, int],
+    *,
+    dry_run: bool,
+    gone: dict[Path, list[str]] | None = None,
 ) -> None:
     """Delete (``dry_run``: count) the answers these runs put in or read from a cache: the
     response cache, and the cache files of the model scorers each run's summary names; each
-    file's count added to ``counts``, where not nought."""
+    file's count added to ``counts``, where not nought. A named file that is not there (moved
+    with its project, deleted) goes into ``gone`` with its runs, for the purge to say so: it
+    may hold their texts wherever it is now."""
     from .store import cache, scorercache
 
     responses = Workspace.at(reports).cache
@@ -1033,6 +1050,8 @@ def _forget_cached(
         for path in scorercache.files_of_run(reports / run_id):
             files.setdefault(path, []).append(run_id)
     for path, ids in files.items():
+        if not path.is_file() and gone is not None:
+            gone[path] = ids
         done[path] = scorercache.forget_runs(path, ids, dry_run=dry_run)
     for path, count in done.items():
         if count:
