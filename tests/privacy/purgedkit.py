@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.review.reviewkit import Project, make_project
-from tests.testing.cli import invoke_in_process
+from tests.testing.cli import invoke_in_process, run_cli
+from tests.testing.project import echo_project
 
 LONG_AGO = "2020-01-10T09:00:00+00:00"
 
@@ -35,11 +36,27 @@ class PurgedAndLost:
         return f"{self.purged_at[:10]} {self.purged_at[11:16]} UTC"
 
 
-def _age(run_dir: Path) -> None:
+def age_run(run_dir: Path) -> None:
     """Make a finished run old enough to purge (its run.json dates, as an old run has them)."""
     state = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     state["started_at"] = state["finished_at"] = LONG_AGO
     (run_dir / "run.json").write_text(json.dumps(state), encoding="utf-8")
+
+
+def old_echo_run(root: Path, suite: str, *, evidence: bool = False) -> Path:
+    """A finished run of the echo project in ``root`` (reports in ``r``; ``evidence``: its
+    record in the ledger), dated as a run from 2020 is; its folder."""
+    echo_project(root, suite=suite)
+    text = (root / "s.yaml").read_text(encoding="utf-8")
+    (root / "s.yaml").write_text(text.replace("cases:", "evidence_for: [R-001]\ncases:", 1))
+    quiet = () if evidence else ("--no-evidence",)
+    done = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", *quiet, cwd=root
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = [p for p in (root / "r").iterdir() if p.is_dir() and p.name != "evidence"]
+    age_run(run_dir)
+    return run_dir
 
 
 def purged_and_lost(root: Path) -> PurgedAndLost:
@@ -47,7 +64,7 @@ def purged_and_lost(root: Path) -> PurgedAndLost:
     project = make_project(root)
     purged = project.run().run_id
     lost = project.run().run_id
-    _age(project.reports / purged)
+    age_run(project.reports / purged)
     done = invoke_in_process(
         ["runs", "purge", "--older-than", "90d", "--reports", str(project.reports)]
     )

@@ -7,7 +7,6 @@ and the same purge deletes it once the other process has finished."""
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import resource
 import sqlite3
@@ -15,34 +14,15 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.privacy.purgedkit import old_echo_run
 from tests.testing.cli import cli_command, run_cli
-from tests.testing.project import echo_project
 
-LONG_AGO = "2020-01-10T09:00:00+00:00"
 PURGE = ("runs", "purge", "--older-than", "90d", "--reports", "r")
 LEDGER = "r/evidence/ledger.jsonl"
 
 
-def _old_run(root: Path, *, evidence: bool = False) -> Path:
-    """A finished run of the echo project (``evidence``: its record in the ledger), dated as a
-    run from 2020 is; its folder."""
-    echo_project(root, suite="purge-busy")
-    suite = (root / "s.yaml").read_text(encoding="utf-8")
-    (root / "s.yaml").write_text(suite.replace("cases:", "evidence_for: [R-001]\ncases:", 1))
-    quiet = () if evidence else ("--no-evidence",)
-    done = run_cli(
-        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", *quiet, cwd=root
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    (run_dir,) = [p for p in (root / "r").iterdir() if p.is_dir() and p.name != "evidence"]
-    state = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    state["started_at"] = state["finished_at"] = LONG_AGO
-    (run_dir / "run.json").write_text(json.dumps(state), encoding="utf-8")
-    return run_dir
-
-
 def test_purge_skips_a_run_another_process_holds_and_says_so(tmp_path: Path) -> None:
-    run_dir = _old_run(tmp_path)
+    run_dir = old_echo_run(tmp_path, "purge-busy")
     before = sorted(p.name for p in run_dir.iterdir())
     holder = os.open(run_dir, os.O_RDONLY)  # as 'evidence attach' holds it while it reads
     try:
@@ -69,7 +49,7 @@ def test_evidence_verify_while_a_purge_deletes_a_run_reports_no_tampering(tmp_pa
     # A purge moves the run's files aside, forgets their copies (runs.db, the cache), records
     # the purge, then deletes them. A verify in between saw the files gone and no purge record
     # yet: "missing", exit 1, tampering that never was. runs.db held here keeps the purge there.
-    run_dir = _old_run(tmp_path, evidence=True)
+    run_dir = old_echo_run(tmp_path, "purge-busy", evidence=True)
     with sqlite3.connect(tmp_path / "r" / "runs.db", isolation_level=None) as held:
         held.execute("BEGIN IMMEDIATE")
         purge = subprocess.Popen(
@@ -90,7 +70,7 @@ def test_evidence_verify_while_a_purge_deletes_a_run_reports_no_tampering(tmp_pa
 def test_purge_of_more_old_runs_than_open_files_allowed_purges_them_all(tmp_path: Path) -> None:
     # Each run folder the purge holds is an open descriptor: holding every old run at once, a
     # first purge of years of runs ran out of them (the usual limit is 1024).
-    run_dir = _old_run(tmp_path)
+    run_dir = old_echo_run(tmp_path, "purge-busy")
     for i in range(600):  # copies of one old run, each under its own id
         copy = run_dir.with_name(f"{run_dir.name}-{i:03d}")
         copy.mkdir()

@@ -6,31 +6,16 @@ what is wrong and the fix; nothing is deleted or recorded."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from tests.privacy.purgedkit import old_echo_run
 from tests.testing.cli import run_cli
-from tests.testing.project import echo_project
 
-LONG_AGO = "2020-01-10T09:00:00+00:00"
 PURGE = ("runs", "purge", "--older-than", "90d", "--reports", "r")
 
 
-def _old_run(root: Path) -> Path:
-    echo_project(root, suite="purge-damaged")
-    done = run_cli(
-        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", cwd=root
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    (run_dir,) = [p for p in (root / "r").iterdir() if p.is_dir() and p.name != "evidence"]
-    state = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    state["started_at"] = state["finished_at"] = LONG_AGO
-    (run_dir / "run.json").write_text(json.dumps(state), encoding="utf-8")
-    return run_dir
-
-
 def test_a_damaged_runs_db_is_one_line_in_the_purge_and_its_dry_run(tmp_path: Path) -> None:
-    run_dir = _old_run(tmp_path)
+    run_dir = old_echo_run(tmp_path, "purge-damaged")
     index = tmp_path / "r" / "runs.db"
     index.write_bytes(b"not a database, overwritten " * 8)
     before = sorted(p.name for p in run_dir.iterdir())

@@ -5,24 +5,15 @@ and the web app). The run's verdicts, hashes and review verdicts stay."""
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from tests.privacy.purgedkit import age_run
 from tests.privacy.test_crash_redaction import _project
 from tests.testing.cli import run_cli
-
-LONG_AGO = "2020-01-10T09:00:00+00:00"
-
-
-def _age(run_dir: Path) -> None:
-    """Make a finished run old enough to purge (its run.json dates, as an old run has them)."""
-    state = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    state["started_at"] = state["finished_at"] = LONG_AGO
-    (run_dir / "run.json").write_text(json.dumps(state), encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -43,7 +34,7 @@ def test_purge_deletes_the_crash_traceback_and_the_review_queue_texts(tmp_path: 
     assert finished.returncode == 0, finished.stderr
     run_dir = tmp_path / "reports" / run_id
     assert "Amelia Hart" in (run_dir / "traceback.txt").read_text(encoding="utf-8")
-    _age(run_dir)
+    age_run(run_dir)
 
     purged = run_cli("runs", "purge", "--older-than", "90d", "--reports", "reports", cwd=tmp_path)
     assert purged.returncode == 0, purged.stderr

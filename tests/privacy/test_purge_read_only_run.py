@@ -6,32 +6,17 @@ and exited 0, though the purge could not; now the dry run names the file and why
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from tests.privacy.purgedkit import old_echo_run
 from tests.testing.cli import run_cli
-from tests.testing.project import echo_project
 from tests.testing.tmpfs import read_only
 
-LONG_AGO = "2020-01-10T09:00:00+00:00"
 PURGE = ("runs", "purge", "--older-than", "90d", "--reports", "r")
 
 
-def _old_run(root: Path) -> Path:
-    echo_project(root, suite="purge-read-only")
-    done = run_cli(
-        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", cwd=root
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    (run_dir,) = [p for p in (root / "r").iterdir() if p.is_dir() and p.name != "evidence"]
-    state = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    state["started_at"] = state["finished_at"] = LONG_AGO
-    (run_dir / "run.json").write_text(json.dumps(state), encoding="utf-8")
-    return run_dir
-
-
 def test_a_read_only_run_folder_fails_the_purge_and_its_dry_run_alike(tmp_path: Path) -> None:
-    run_dir = _old_run(tmp_path)
+    run_dir = old_echo_run(tmp_path, "purge-read-only")
     before = sorted(p.name for p in run_dir.iterdir())
     with read_only(run_dir):
         dry = run_cli(*PURGE, "--dry-run", cwd=tmp_path)

@@ -11,7 +11,6 @@ that repeats its input), the run is purged, and every file of the project is sea
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
@@ -20,9 +19,9 @@ from aiohttp import web
 
 from ..testing.cli import run_cli
 from ..testing.openai_stub import ThreadedServer, completion, json_response
+from .purgedkit import age_run
 
 PLANTED = "zelda.quux@example.org"
-LONG_AGO = "2020-01-10T09:00:00+00:00"
 
 BOTS = """\
 import json
@@ -84,13 +83,6 @@ def _run(root: Path) -> str:
     return run_id
 
 
-def _age(root: Path, run_id: str) -> None:
-    path = root / "reports" / run_id / "run.json"
-    state = json.loads(path.read_text(encoding="utf-8"))
-    state["started_at"] = state["finished_at"] = LONG_AGO
-    path.write_text(json.dumps(state), encoding="utf-8")
-
-
 def _answers(path: Path) -> int:
     with sqlite3.connect(path) as db:
         return int(db.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
@@ -108,7 +100,7 @@ def test_purge_deletes_the_runs_answers_from_the_scorers_cache_files(tmp_path: P
         run_id = _run(tmp_path)
     held = _holding(tmp_path)
     assert "caches/judge.sqlite" in held and "caches/guard.sqlite" in held, held
-    _age(tmp_path, run_id)
+    age_run(tmp_path / "reports" / run_id)
 
     output = _purge(tmp_path)
     assert _holding(tmp_path) == []
@@ -121,7 +113,7 @@ def test_dry_run_names_the_cached_answers_and_deletes_none(tmp_path: Path) -> No
     with ThreadedServer(_guard) as guard:
         _project(tmp_path, guard.base_url)
         run_id = _run(tmp_path)
-    _age(tmp_path, run_id)
+    age_run(tmp_path / "reports" / run_id)
     before = _holding(tmp_path)
 
     output = _purge(tmp_path, "--dry-run")
@@ -140,7 +132,7 @@ def test_an_answer_a_kept_run_shares_is_deleted_too(tmp_path: Path) -> None:
         kept = _run(tmp_path)
     asked = (tmp_path / "judge_calls.txt").read_text().splitlines()
     assert len(asked) == 1  # the newer run read the old run's answer from the cache
-    _age(tmp_path, old)
+    age_run(tmp_path / "reports" / old)
 
     _purge(tmp_path)
     assert _answers(tmp_path / "caches" / "judge.sqlite") == 0
@@ -161,7 +153,7 @@ def test_a_kept_run_keeps_the_answers_only_it_received(tmp_path: Path) -> None:
         suite.write_text(suite.read_text().replace(PLANTED, "someone else"))
         _run(tmp_path)
     assert _answers(tmp_path / "caches" / "judge.sqlite") == 2
-    _age(tmp_path, old)
+    age_run(tmp_path / "reports" / old)
 
     _purge(tmp_path)
     assert _answers(tmp_path / "caches" / "judge.sqlite") == 1
@@ -178,7 +170,7 @@ def test_a_cache_file_that_is_not_where_the_run_used_it_is_named(
     with ThreadedServer(_guard) as guard:
         _project(tmp_path, guard.base_url)
         run_id = _run(tmp_path)
-    _age(tmp_path, run_id)
+    age_run(tmp_path / "reports" / run_id)
     judge = tmp_path / "caches" / "judge.sqlite"
     judge.rename(tmp_path / "judge-moved.sqlite")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.privacy.purgedkit import _age
+from tests.privacy.purgedkit import age_run
 from tests.review.reviewkit import make_project
 from tests.testing.cli import run_cli
 
@@ -40,7 +40,7 @@ def test_a_refused_purge_keeps_the_review_queues_texts(
 ) -> None:
     project = make_project(tmp_path)
     run_id = project.run().run_id
-    _age(project.reports / run_id)
+    age_run(project.reports / run_id)
     db = project.reports / "runs.db"
     before = _queue_texts(db, run_id)
     assert before and all(prompt and response for prompt, response in before), before
