@@ -536,8 +536,9 @@ def check(
     """The first problem with ``text`` used as ``role``, or None when it type-checks and
     reads something from the rows (:func:`reads_nothing`; ``constant_ok``: or need not, as a
     review policy's ``flag: false``, which queues only its sample, need not)."""
-    problem = _type_problem(text, names, role)
-    if problem is None and not constant_ok and reads_nothing(compile_expression(text)):
+    tree = compile_expression(text)
+    problem = _type_problem(tree, text, names, role)
+    if problem is None and not constant_ok and reads_nothing(tree):
         return TypeProblem(
             f"'{text.strip()}' reads nothing from the rows: it is the same on every row "
             "whatever the model answered, so it measures nothing",
@@ -547,8 +548,9 @@ def check(
     return problem
 
 
-def _type_problem(text: str, names: dict[str, Type], role: Role) -> TypeProblem | None:
-    tree = compile_expression(text)
+def _type_problem(
+    tree: ast.Expression, text: str, names: dict[str, Type], role: Role
+) -> TypeProblem | None:
     checker = Checker(names, text.strip())
     try:
         found = checker.infer(tree.body)
