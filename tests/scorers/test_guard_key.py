@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -59,6 +60,24 @@ def test_a_redirect_is_not_followed_and_the_key_goes_nowhere_else(
     assert KEY not in message and "\n" not in message
 
 
+def _score_once(base_url: str, cache: Path) -> dict[str, Any]:
+    """One response scored by a guard at ``base_url`` that caches in ``cache``, with the key
+    in GUARD_TEST_KEY."""
+    scorer = GuardModelScorer(
+        GuardParams(
+            base_url=base_url,
+            model="g",
+            api_key_env="GUARD_TEST_KEY",
+            timeout_s=5,
+            cache=str(cache),
+        ),
+        SuiteContext("g", 0),
+    )
+    scorer.setup()
+    (result,) = scorer.score([ScoreInput(Case(id="c", prompt="p"), 0, "r", {})])
+    return result
+
+
 async def _echo(request: web.Request) -> web.Response:
     """A guard that answers with the header it was sent, as its reply and its model name."""
     auth = request.headers.get("Authorization", "")
@@ -71,18 +90,7 @@ def test_a_key_the_guard_echoes_is_in_no_result_and_not_in_its_cache(
     monkeypatch.setenv("GUARD_TEST_KEY", KEY)
     cache = tmp_path / "guard.sqlite"
     with ThreadedServer(_echo) as guard:
-        scorer = GuardModelScorer(
-            GuardParams(
-                base_url=guard.base_url,
-                model="g",
-                api_key_env="GUARD_TEST_KEY",
-                timeout_s=5,
-                cache=str(cache),
-            ),
-            SuiteContext("g", 0),
-        )
-        scorer.setup()
-        (result,) = scorer.score([ScoreInput(Case(id="c", prompt="p"), 0, "r", {})])
+        result = _score_once(guard.base_url, cache)
     assert result["flagged"] is False and result["raw"].startswith("safe Bearer ")
     assert KEY[:12] not in json.dumps(result)
     assert KEY[:12].encode() not in cache.read_bytes()
@@ -172,18 +180,7 @@ def test_the_guards_key_is_scrubbed_in_every_form_a_targets_is(
 
     cache = tmp_path / "guard.sqlite"
     with ThreadedServer(echo) as guard:
-        scorer = GuardModelScorer(
-            GuardParams(
-                base_url=guard.base_url,
-                model="g",
-                api_key_env="GUARD_TEST_KEY",
-                timeout_s=5,
-                cache=str(cache),
-            ),
-            SuiteContext("g", 0),
-        )
-        scorer.setup()
-        (result,) = scorer.score([ScoreInput(Case(id="c", prompt="p"), 0, "r", {})])
+        result = _score_once(guard.base_url, cache)
     assert result["flagged"] is False
     kept = json.dumps(result) + cache.read_bytes().decode("utf-8", "replace")
     assert "<redacted>" in json.dumps(result)
