@@ -461,4 +461,6 @@ class GuardModelScorer(Scorer):
             self.setup()
         one = self._llama_guard if self.params.format == "llama-guard" else self._shieldgemma
         with ThreadPoolExecutor(max_workers=self.params.concurrency) as pool:
-            return list(pool.map(one, batch))
+            out = list(pool.map(one, batch))
+        self._cache.flush()  # the uses of answers read from the file
+        return out

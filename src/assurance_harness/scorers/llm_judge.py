@@ -327,6 +327,7 @@ class LLMJudgeScorer(Scorer):
             for i, (text, model_version) in zip(todo, fresh, strict=True):
                 self._cache.put(keys[i], json.dumps({"text": text, "model_version": model_version}))
                 answers[i] = (text, model_version, False)
+        self._cache.flush()  # the uses of answers read from the file
         out = []
         for i in range(len(batch)):
             text, model_version, _cached = answers[i]
