@@ -425,16 +425,25 @@ def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int
             with db:
                 db.execute(f"DELETE FROM responses WHERE {chosen}", args)
             # Even with none left to delete: a purge the checkpoint failed left copies behind.
-            (busy, *_) = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            empty_the_wal(db, path)
     except sqlite3.Error as exc:
         raise StoreError(
             f"{path}: cannot delete the purged runs' cached answers ({exc}); nothing was "
             "purged: fix that (or delete the cache file), then purge again"
         ) from None
-    if busy:  # another process kept reading: the deleted pages' old copies are still there
+    return int(count)
+
+
+def empty_the_wal(db: sqlite3.Connection, path: Path) -> None:
+    """Move a purge's deletions out of the write-ahead log into the file (nothing in rollback
+    mode), or a StoreError where another process keeps it busy: the deleted pages' old copies
+    are then still in the log, and the purge must not say it deleted them."""
+    from .postgres import StoreError
+
+    (busy, *_) = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
         raise StoreError(
             f"{path}: the purged runs' cached answers were deleted, but another process kept "
             "the file busy, so their old copies are still in it; nothing was purged: run the "
             "same purge again once no run is using the cache"
         )
-    return int(count)

@@ -77,14 +77,14 @@ def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int
     without a run; how many. Freed pages are zeroed, so no copy stays in the file. A file that
     cannot be read or changed is a StoreError naming it: a purge must not claim to have deleted
     what it could not."""
-    from .cache import open_for_purge
+    from .cache import BUSY_TIMEOUT_S, empty_the_wal, open_for_purge
     from .postgres import StoreError
 
     if not run_ids or not path.is_file():
         return 0
     marks = ",".join("?" * (len(run_ids) + 1))
     try:
-        with closing(open_for_purge(path, dry_run=dry_run, timeout=30.0)) as db:
+        with closing(open_for_purge(path, dry_run=dry_run, timeout=BUSY_TIMEOUT_S)) as db:
             if not _has_uses(db):  # a file no run was noted in: every answer may be theirs
                 chosen = "SELECT key FROM answers"
                 args: list[str] = []
@@ -101,8 +101,7 @@ def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int
                 db.executemany("DELETE FROM answers WHERE key = ?", [(k,) for k in keys])
                 if _has_uses(db):
                     db.executemany("DELETE FROM uses WHERE key = ?", [(k,) for k in keys])
-            if db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            empty_the_wal(db, path)
             return int(count)
     except sqlite3.Error as exc:
         raise StoreError(
