@@ -284,10 +284,10 @@ class ReviewStore:
         if dry_run:
             with reported_reading(self.db) as conn:
                 for run_id in run_ids:
-                    count += len(
-                        conn.execute(f"SELECT 1 FROM review_queue WHERE {held}", (run_id,))
-                        .fetchall()
-                    )  # fmt: skip
+                    row = conn.execute(
+                        f"SELECT COUNT(*) AS held FROM review_queue WHERE {held}", (run_id,)
+                    ).fetchone()
+                    count += int(row["held"]) if row is not None else 0
             return count
         with reported_transaction(self.db) as conn:
             if conn.dialect == "sqlite":
