@@ -114,3 +114,29 @@ def test_a_cache_kept_busy_by_a_reader_is_no_purge(
     assert cache.forget_runs(path, ["old"]) == 0  # the rerun, once the reader is gone
     for file in tmp_path.glob("cache.sqlite*"):
         assert b"Amelia" not in file.read_bytes(), file
+
+
+def test_a_scorer_cache_file_kept_busy_by_a_reader_is_no_purge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for a judge's or guard's cache file in WAL mode (a file a user's tooling
+    switched to it): its checkpoint's failure was not looked at, and the purge said it deleted
+    answers whose old pages were still in the log."""
+    from assurance_harness.scorers._model_cache import ModelCache
+    from assurance_harness.store import cache, scorercache
+    from assurance_harness.store.postgres import StoreError
+
+    path = tmp_path / "judge.sqlite"
+    ModelCache(path, run_id="old").put("k", "the judge quotes Amelia Hart")
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+    monkeypatch.setattr(cache, "BUSY_TIMEOUT_S", 0.2)
+    with sqlite3.connect(path, isolation_level=None) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM answers").fetchone()  # holds a read snapshot
+        with pytest.raises(StoreError, match="run the same purge again"):
+            scorercache.forget_runs(path, ["old"])
+        reader.execute("COMMIT")
+    assert scorercache.forget_runs(path, ["old"]) == 0  # the rerun, once the reader is gone
+    for file in tmp_path.glob("judge.sqlite*"):
+        assert b"Amelia" not in file.read_bytes(), file
