@@ -94,13 +94,15 @@ def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int
             (count,) = db.execute(
                 f"SELECT COUNT(*) FROM answers WHERE key IN ({chosen})", args
             ).fetchone()
-            if dry_run or not count:
+            if dry_run:
                 return int(count)
-            with db:
-                keys = [row[0] for row in db.execute(chosen, args)]
-                db.executemany("DELETE FROM answers WHERE key = ?", [(k,) for k in keys])
-                if _has_uses(db):
-                    db.executemany("DELETE FROM uses WHERE key = ?", [(k,) for k in keys])
+            if count:
+                with db:
+                    keys = [row[0] for row in db.execute(chosen, args)]
+                    db.executemany("DELETE FROM answers WHERE key = ?", [(k,) for k in keys])
+                    if _has_uses(db):
+                        db.executemany("DELETE FROM uses WHERE key = ?", [(k,) for k in keys])
+            # Even with none left to delete: a purge the checkpoint failed left copies behind.
             empty_the_wal(db, path)
             return int(count)
     except sqlite3.Error as exc:
