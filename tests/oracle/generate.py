@@ -1,0 +1,195 @@
+"""Seeded random suites for the oracle: a callable target that answers each case's scripted
+replies (or fails the request where the script says ``null``), two cheap offline scorers, and
+every basic metric kind with ``where``, ``by`` and gates on the point or a bound."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import recompute as rc
+
+TARGET_MODULE = '''\
+from assurance_harness.targets.base import ClientError
+
+
+def respond(metadata, sample):
+    reply = metadata["replies"][sample]
+    if reply is None:
+        raise ClientError("scripted failure")
+    return reply
+'''
+
+kw = rc.scored("kw", "matched")
+words = rc.scored("len", "words")
+
+
+def group_of(row: rc.Row) -> object:
+    return (row.get("metadata") or {}).get("group")
+
+
+def words_over_ten(row: rc.Row) -> float | None:
+    value = words(row)
+    return None if value is None else value / 10
+
+
+@dataclass
+class MetricPlan:
+    """A metric as the suite writes it, and the oracle's own computation of it."""
+
+    spec: dict[str, object]
+    oracle: Callable[[list[rc.Row]], rc.Figure]
+    unit: bool  # the figure lies in [0, 1] (thresholds drawn there)
+
+
+def _reply(rng: random.Random, p_yes: float, p_error: float) -> str | None:
+    if rng.random() < p_error:
+        return None
+    length = rng.randint(1, 9)
+    if rng.random() < p_yes:
+        return " ".join(["yes"] + ["no"] * (length - 1))
+    return " ".join(["no"] * length)
+
+
+def _plans(rng: random.Random, groups: set[str]) -> list[MetricPlan]:
+    q = rng.choice([0.25, 0.5, 0.9])
+    where_long = rng.random() < 0.5
+
+    def selected(rows: list[rc.Row]) -> list[rc.Row]:
+        if not where_long:
+            return rows
+        return [r for r in rows if words(r) is not None and words(r) > 1]
+
+    def with_groups(compute: Callable[[list[rc.Row]], rc.Figure]) -> Callable:
+        def run(rows: list[rc.Row]) -> rc.Figure:
+            figure = compute(rows)
+            figure.groups, figure.no_group = rc.by_group(rows, group_of, compute)
+            return figure
+
+        return run
+
+    rate_yes: dict[str, object] = {"id": "yes_rate", "rate": "kw.matched", "by": "meta.group"}
+    if where_long:
+        rate_yes["where"] = "len.words > 1"
+    plans = [
+        MetricPlan(
+            rate_yes,
+            lambda rows: with_groups(lambda part: rc.rate(part, kw))(selected(rows)),
+            True,
+        ),
+        MetricPlan(
+            {"id": "long_rate", "rate": "len.words >= 3"},
+            lambda rows: rc.rate(rows, lambda r: None if words(r) is None else words(r) >= 3),
+            True,
+        ),
+        MetricPlan({"id": "yes_mean", "mean": "kw.matched"}, lambda rows: rc.mean(rows, kw), True),
+        MetricPlan(
+            {"id": "frac_mean", "mean": "len.words / 10"},
+            lambda rows: rc.mean(rows, words_over_ten),
+            True,
+        ),
+        MetricPlan(
+            {"id": "words_mean", "mean": "len.words", "by": "meta.group"},
+            with_groups(lambda part: rc.mean(part, words)),
+            False,
+        ),
+        MetricPlan(
+            {"id": "words_q", "quantile": {"expr": "len.words", "q": q}},
+            lambda rows: rc.quantile(rows, words, q),
+            False,
+        ),
+    ]
+    if len(groups) >= 2:
+        plans.append(
+            MetricPlan(
+                {
+                    "id": "yes_gap",
+                    "disparity": {"value": "kw.matched", "by": "meta.group", "statistic": "rate"},
+                },
+                lambda rows: rc.disparity_rate_gap(rows, kw, group_of),
+                True,
+            )
+        )
+    return plans
+
+
+@dataclass
+class Plan:
+    """A generated suite: its YAML (JSON is YAML) and the oracle's metrics."""
+
+    suite: dict[str, object]
+    metrics: list[MetricPlan]
+
+    def write(self, folder: Path) -> tuple[Path, Path]:
+        # One module name per suite: a process holds one module per name (the callable target
+        # refuses a second file under a name already imported).
+        module = f"oracle_target_{uuid.uuid4().hex}"
+        (folder / f"{module}.py").write_text(TARGET_MODULE, encoding="utf-8")
+        target = folder / "target.yaml"
+        target.write_text(
+            json.dumps(
+                {
+                    "type": "callable",
+                    "name": "oracle",
+                    "function": f"{module}:respond",
+                    "python_path": [str(folder)],
+                }
+            ),
+            encoding="utf-8",
+        )
+        suite = folder / "suite.yaml"
+        suite.write_text(json.dumps(self.suite, indent=1), encoding="utf-8")
+        return suite, target
+
+
+def make_plan(seed: int, *, name: str = "oracle-suite", samples: int = 1) -> Plan:
+    """One random suite: 1 to 40 cases, groups a/b/c or none, replies all yes, all no or
+    mixed, some requests failing, and a gate on every metric."""
+    rng = random.Random(seed)
+    n_cases = rng.choice([1, 2, 3, 5, 8, 9, 12, 20, 29, 31, 40])
+    p_yes = rng.choice([0.0, 1.0, 0.1, 0.5, 0.9])
+    p_error = rng.choice([0.0, 0.0, 0.15])
+    names = rng.choice([["a"], ["a", "b"], ["a", "b", "c"]])
+    p_none = rng.choice([0.0, 0.2])
+    cases = []
+    groups: set[str] = set()
+    for i in range(n_cases):
+        meta: dict[str, object] = {
+            "replies": [_reply(rng, p_yes, p_error) for _ in range(samples)]
+        }
+        if rng.random() >= p_none:
+            meta["group"] = rng.choice(names)
+            groups.add(str(meta["group"]))
+        cases.append({"id": f"c{i}", "prompt": f"question {i}", "metadata": meta})
+    if not groups:  # a `by:` on a key no case has is refused by validate
+        cases[0]["metadata"]["group"] = "a"  # type: ignore[index]
+        groups.add("a")
+    plans = _plans(rng, groups)
+    gates = []
+    for plan in plans:
+        threshold = round(rng.random(), 2) if plan.unit else float(rng.randint(1, 8))
+        side = "max" if rng.random() < 0.5 else "min"
+        if plan.unit and side == "min" and threshold == 0:
+            threshold = 0.01
+        gate: dict[str, object] = {"metric": plan.spec["id"], side: threshold}
+        gate["bound"] = rng.choice(["point", "upper", "lower"])
+        gates.append(gate)
+    suite = {
+        "suite": name,
+        "version": "1.0.0",
+        "evidence_for": ["R-001"],
+        "samples": samples,
+        "max_error_rate": 1.0,
+        "cases": cases,
+        "scorers": [
+            {"id": "kw", "use": "contains", "with": {"terms": ["yes"]}},
+            {"id": "len", "use": "length"},
+        ],
+        "metrics": [plan.spec for plan in plans],
+        "gates": gates,
+    }
+    return Plan(suite, plans)

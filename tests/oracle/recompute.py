@@ -1,0 +1,197 @@
+"""An independent recomputation of a run's published figures from its ``results.jsonl``.
+
+It follows the documented definitions (README "Metrics" and "Gates", docs/FORMATS.md, docs/
+bias-robustness.md) with numpy and scipy, and shares no code with ``assurance_harness``: the
+metrics are written as plain Python over the row dicts, so a fault in the expression engine,
+the grouping or the intervals cannot agree with itself here. Intervals are recomputed where the
+docs give a closed form (one sample a case: Clopper-Pearson for rates and 0/1 means, the
+conservative score (Wilson) interval for other means of values in [0, 1], Student's t between 8
+and 29 cases, order statistics for quantiles away from the sample's extremes); elsewhere only
+the point and n are checked, and that a bound is absent where the docs say none can be made.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+Row = dict[str, Any]
+Getter = Callable[[Row], Any]
+
+
+@dataclass
+class Figure:
+    """One recomputed figure: the point, n and, where a closed form exists, the interval
+    (``closed`` false: the bounds are not checked, only whether there are any)."""
+
+    value: float | None
+    n: int
+    low: float | None = None
+    high: float | None = None
+    closed: bool = False
+    groups: dict[str, Figure] = field(default_factory=dict)
+    no_group: int = 0
+
+
+def scored(scorer: str, name: str) -> Getter:
+    """``<scorer>.<field>``: null on a failed request (no scores) or a missing field."""
+    return lambda row: ((row.get("scores") or {}).get(scorer) or {}).get(name)
+
+
+def clopper_pearson(k: int, n: int, confidence: float) -> tuple[float, float]:
+    alpha = 1 - confidence
+    low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
+    high = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return low, high
+
+
+def wilson(p: float, n: int, confidence: float) -> tuple[float, float]:
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    low = 0.0 if p == 0 else max(0.0, centre - half)
+    high = 1.0 if p == 1 else min(1.0, centre + half)
+    return low, high
+
+
+def one_sample_a_case(rows: list[Row]) -> bool:
+    return len({r["case_id"] for r in rows}) == len(rows)
+
+
+def rate(rows: list[Row], condition: Getter, confidence: float = 0.95) -> Figure:
+    """Share of rows where the condition holds; rows where it is null do not count."""
+    outcomes = [bool(v) for v in map(condition, rows) if v is not None]
+    n, k = len(outcomes), sum(outcomes)
+    if n == 0:
+        return Figure(None, 0)
+    counted = [r for r in rows if condition(r) is not None]
+    if one_sample_a_case(counted):
+        low, high = clopper_pearson(k, n, confidence)
+        return Figure(k / n, n, low, high, closed=True)
+    return Figure(k / n, n)
+
+
+def finite(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def mean(rows: list[Row], value: Getter, confidence: float = 0.95) -> Figure:
+    """Mean of the finite numeric values; an interval as README's "Metrics" says."""
+    counted = [(r, finite(value(r))) for r in rows]
+    counted = [(r, v) for r, v in counted if v is not None]
+    data = np.array([v for _, v in counted], dtype=float)
+    n = int(data.size)
+    if n == 0:
+        return Figure(None, 0)
+    point = float(data.mean())
+    if not one_sample_a_case([r for r, _ in counted]):
+        return Figure(point, n)
+    if ((data >= 0) & (data <= 1)).all():
+        if np.isin(data, (0.0, 1.0)).all():
+            low, high = clopper_pearson(int(data.sum()), n, confidence)
+        else:
+            low, high = wilson(point, n, confidence)
+        return Figure(point, n, low, high, closed=True)
+    if n < 8 or float(data.std()) == 0:
+        return Figure(point, n, None, None, closed=True)  # the docs: no interval
+    if n < 30:
+        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * float(data.std(ddof=1))
+        half /= math.sqrt(n)
+        return Figure(point, n, point - half, point + half, closed=True)
+    return Figure(point, n)  # a seeded bootstrap: point and n only
+
+
+def quantile(rows: list[Row], value: Getter, q: float, confidence: float = 0.95) -> Figure:
+    """The q quantile (linear interpolation between order statistics), with the order-statistic
+    interval where both ranks fall inside the sample (no bound at an extreme is checked)."""
+    counted = [(r, finite(value(r))) for r in rows]
+    counted = [(r, v) for r, v in counted if v is not None]
+    data = np.sort(np.array([v for _, v in counted], dtype=float))
+    n = int(data.size)
+    if n == 0:
+        return Figure(None, 0)
+    point = float(np.quantile(data, q))
+    if n == 1:
+        return Figure(point, n, None, None, closed=True)
+    if not one_sample_a_case([r for r, _ in counted]):
+        return Figure(point, n)
+    alpha = 1 - confidence
+    lower = int(stats.binom.ppf(alpha / 2, n, q))
+    upper = int(stats.binom.ppf(1 - alpha / 2, n, q)) + 1
+    if 1 <= lower and upper <= n:
+        return Figure(point, n, float(data[lower - 1]), float(data[upper - 1]), closed=True)
+    return Figure(point, n)
+
+
+def disparity_rate_gap(rows: list[Row], value: Getter, group: Getter) -> Figure:
+    """``disparity`` with ``statistic: rate``, ``method: difference``: the largest group's
+    rate minus the smallest's, each group's rate the mean of its cases' means (a case's samples
+    averaged first); n the rows counted in the groups compared. Fewer than two groups with
+    values: no figure."""
+    cases: dict[str, dict[str, list[float]]] = {}
+    for row in rows:
+        key, v = group(row), finite(value(row))
+        if key is None:
+            continue
+        by_case = cases.setdefault(str(key), {})
+        if v is not None:
+            by_case.setdefault(str(row["case_id"]), []).append(v)
+    if any(not by_case for by_case in cases.values()) or len(cases) < 2:
+        return Figure(None, 0)
+    means = {g: float(np.mean([np.mean(v) for v in c.values()])) for g, c in cases.items()}
+    n = sum(len(v) for c in cases.values() for v in c.values())
+    return Figure(max(means.values()) - min(means.values()), n)
+
+
+def by_group(
+    rows: list[Row], group: Getter, compute: Callable[[list[Row]], Figure]
+) -> tuple[dict[str, Figure], int]:
+    """The engine's ``by:``: each group's figure; rows whose group is null are in none."""
+    members: dict[str, list[Row]] = {}
+    no_group = 0
+    for row in rows:
+        key = group(row)
+        if key is None:
+            no_group += 1
+            continue
+        members.setdefault(str(key), []).append(row)
+    return {name: compute(part) for name, part in sorted(members.items())}, no_group
+
+
+def checked(figure: dict[str, Any], bound: str) -> float | None:
+    return {"point": figure.get("value"), "upper": figure.get("ci_high"), "lower": figure.get(
+        "ci_low"
+    )}[bound]
+
+
+def passes(x: float, gate: dict[str, Any]) -> bool:
+    if gate.get("max") is not None and x > gate["max"]:
+        return False
+    return not (gate.get("min") is not None and x < gate["min"])
+
+
+def verdict(gate: dict[str, Any], metric: dict[str, Any]) -> tuple[str, list[str]]:
+    """A gate's verdict from the published figures and its thresholds (README "Gates"): the
+    checked figure is the point or the bound; no figure is ``no_data``; every group must pass,
+    and a group without the figure fails."""
+    figure = checked(metric, gate["bound"])
+    if figure is None:
+        return "no_data", []
+    ok = passes(figure, gate)
+    failing = []
+    if gate.get("each_group", True):
+        for name, group in sorted((metric.get("groups") or {}).items()):
+            group_figure = checked(group, gate["bound"])
+            if group_figure is None or not passes(group_figure, gate):
+                failing.append(name)
+                ok = False
+    return ("pass" if ok else "fail"), failing

@@ -1,0 +1,105 @@
+"""The figures a run publishes agree with an independent recomputation from its rows.
+
+Seeded random suites (tests/oracle/generate.py) run through the real runner; tests/oracle/
+recompute.py recomputes each figure by its documented definition, without the harness's code,
+and every place a figure is published must agree with it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assurance_harness import run_suite
+
+from .check import (
+    check_annex,
+    check_compare,
+    check_markdown,
+    check_status,
+    check_summary,
+    read_rows,
+)
+from .generate import make_plan
+
+SEEDS = range(8)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_summary_and_reports_agree_with_the_oracle(tmp_path: Path, seed: int) -> None:
+    plan = make_plan(seed, samples=1 if seed % 4 else 2)
+    suite, target = plan.write(tmp_path)
+    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
+    run_dir = Path(outcome.run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    rows = read_rows(run_dir)
+    found = check_summary(plan, rows, summary)
+    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
+    report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+    if report["summary"] != summary:
+        found.append("report.json's summary is not summary.json")
+    assert found == []
+
+
+REGISTER = Path(__file__).resolve().parents[2] / "register" / "risk_register.yaml"
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assurance_harness.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_every_view_publishes_the_figures_of_the_summary(tmp_path: Path) -> None:
+    """Two runs of one suite through the real CLI, then every view of them: the oracle agrees
+    with summary.json, and compare, register status, the annex and ``report -f json`` publish
+    the summary's figures and verdicts."""
+    plan = make_plan(8, name="toxicity-core")  # a suite the example register's R-001 names
+    suite, target = plan.write(tmp_path)
+    register = tmp_path / "register.yaml"
+    register.write_text(
+        REGISTER.read_text().replace("target: targets/demo.yaml", f"target: {target}")
+    )
+    runs = []
+    for _ in range(2):
+        done = cli(
+            "run", str(suite), "--target", str(target), "--reports", "reports",
+            "--register", str(register), "--no-cache", cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode in (0, 1), done.stderr
+        runs.append(json.loads(done_summary(tmp_path, len(runs))))
+    base, cand = runs
+    found = check_summary(plan, read_rows(tmp_path / "reports" / cand["run_id"]), cand)
+    done = cli("compare", base["run_id"], cand["run_id"], "-f", "json", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    found += check_compare(base, cand, json.loads(done.stdout))
+    done = cli(
+        "register", "status", "--register", str(register), "-f", "json", cwd=tmp_path
+    )
+    found += check_status(cand, json.loads(done.stdout), "R-001")
+    done = cli(
+        "evidence", "pack", cand["run_id"], "--register", str(register), "-o", "pack",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found += check_annex(cand, (tmp_path / "pack" / "annex.md").read_text(encoding="utf-8"))
+    done = cli("report", cand["run_id"], "-f", "json", "-o", "again", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    again = json.loads((tmp_path / "again" / "report.json").read_text(encoding="utf-8"))
+    if again["summary"] != cand:
+        found.append("report -f json: its summary is not summary.json")
+    assert found == []
+
+
+def done_summary(folder: Path, index: int) -> str:
+    """The summary.json of the run made ``index``-th (run ids sort by start time)."""
+    runs = sorted(p for p in (folder / "reports").iterdir() if (p / "summary.json").exists())
+    return (runs[index] / "summary.json").read_text(encoding="utf-8")
