@@ -55,8 +55,10 @@ def p_value(value: float | None) -> str:
 
 
 def interval(low: Any, high: Any) -> str:
-    """``[0.09187, 0.3628]``, or ``–`` when either end is missing."""
-    if low is None or high is None:
+    """``[0.09187, 0.3628]``; ``[–, 8]`` where only one end exists (a quantile whose other
+    bound would be the sample's extreme, which covers too rarely): that bound is published
+    and a gate may check it, so "–" alone would hide it. ``–`` when both ends are missing."""
+    if low is None and high is None:
         return MISSING
     return f"[{num(low)}, {num(high)}]"
 
