@@ -81,7 +81,9 @@ def check_summary(plan: Plan, rows: list[rc.Row], summary: dict[str, Any]) -> li
     status = summary["status"]
     failed = any(g["verdict"] != "pass" for g in summary["gates"])
     if status != "run_failed" and status != ("gates_failed" if failed else "passed"):
-        found.append(f"status {status} with gate verdicts {[g['verdict'] for g in summary['gates']]}")
+        found.append(
+            f"status {status} with gate verdicts {[g['verdict'] for g in summary['gates']]}"
+        )
     return found
 
 

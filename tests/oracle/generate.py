@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import recompute as rc
 
-TARGET_MODULE = '''\
+TARGET_MODULE = """\
 from assurance_harness.targets.base import ClientError
 
 
@@ -22,7 +22,7 @@ def respond(metadata, sample):
     if reply is None:
         raise ClientError("scripted failure")
     return reply
-'''
+"""
 
 kw = rc.scored("kw", "matched")
 words = rc.scored("len", "words")
@@ -158,9 +158,7 @@ def make_plan(seed: int, *, name: str = "oracle-suite", samples: int = 1) -> Pla
     cases = []
     groups: set[str] = set()
     for i in range(n_cases):
-        meta: dict[str, object] = {
-            "replies": [_reply(rng, p_yes, p_error) for _ in range(samples)]
-        }
+        meta: dict[str, object] = {"replies": [_reply(rng, p_yes, p_error) for _ in range(samples)]}
         if rng.random() >= p_none:
             meta["group"] = rng.choice(names)
             groups.add(str(meta["group"]))

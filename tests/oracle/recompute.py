@@ -127,7 +127,7 @@ def quantile(rows: list[Row], value: Getter, q: float, confidence: float = 0.95)
     alpha = 1 - confidence
     lower = int(stats.binom.ppf(alpha / 2, n, q))
     upper = int(stats.binom.ppf(1 - alpha / 2, n, q)) + 1
-    if 1 <= lower and upper <= n:
+    if lower >= 1 and upper <= n:
         return Figure(point, n, float(data[lower - 1]), float(data[upper - 1]), closed=True)
     return Figure(point, n)
 
@@ -168,9 +168,11 @@ def by_group(
 
 
 def checked(figure: dict[str, Any], bound: str) -> float | None:
-    return {"point": figure.get("value"), "upper": figure.get("ci_high"), "lower": figure.get(
-        "ci_low"
-    )}[bound]
+    return {
+        "point": figure.get("value"),
+        "upper": figure.get("ci_high"),
+        "lower": figure.get("ci_low"),
+    }[bound]
 
 
 def passes(x: float, gate: dict[str, Any]) -> bool:

@@ -81,9 +81,7 @@ def test_every_view_publishes_the_figures_of_the_summary(tmp_path: Path) -> None
     done = cli("compare", base["run_id"], cand["run_id"], "-f", "json", cwd=tmp_path)
     assert done.returncode in (0, 1), done.stderr
     found += check_compare(base, cand, json.loads(done.stdout))
-    done = cli(
-        "register", "status", "--register", str(register), "-f", "json", cwd=tmp_path
-    )
+    done = cli("register", "status", "--register", str(register), "-f", "json", cwd=tmp_path)
     found += check_status(cand, json.loads(done.stdout), "R-001")
     done = cli(
         "evidence", "pack", cand["run_id"], "--register", str(register), "-o", "pack",
