@@ -14,6 +14,12 @@ from tests.testing.cli import run_cli
 
 from .register_testkit import EXAMPLE_REGISTER
 
+NEW_PROJECT = """register_version: 1
+system: {name: Demo, intended_use: homework help, owner: Safety lead}
+risks:
+  - {id: R-001, title: Toxic output, category: safety, owner: T&S, likelihood: 3, impact: 4}
+"""
+
 
 @pytest.mark.parametrize(
     "command",
@@ -38,3 +44,13 @@ def test_a_reports_folder_that_is_not_there_is_refused(command: list[str], tmp_p
     ), done.stderr
     assert "UNTESTED" not in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["risk_register.yaml"]
+
+
+def test_the_default_reports_folder_not_there_yet_is_a_new_project(tmp_path: Path) -> None:
+    """Before the first run there is no reports/ folder: every risk is untested, which is
+    true, and the register is worth viewing then."""
+    register = tmp_path / "risk_register.yaml"
+    register.write_text(NEW_PROJECT, encoding="utf-8")
+    done = run_cli("register", "status", "--register", str(register), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "UNTESTED" in done.stdout
