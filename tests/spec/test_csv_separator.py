@@ -25,7 +25,7 @@ def test_a_header_separated_by_another_character_names_it(write, sep: str, name:
     assert "comma" in problem, problem
     done = run_cli("validate", suite)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "comma-separated" in done.stderr.splitlines()[0], done.stderr
 
 
 def test_a_one_column_csv_whose_text_has_a_semicolon_loads(write) -> None:

@@ -180,6 +180,7 @@ def _rows(
                 if reader.fieldnames is None:
                     return
                 _check_header(reader.fieldnames, source)
+                _check_separator(reader.fieldnames, source)
                 # A quoted field may span lines: a row starts just after the previous one ended.
                 start = reader.line_num + 1
                 lines.begin(start)
@@ -247,6 +248,26 @@ def _check_header(header: Sequence[str], source: str) -> None:
                 hint="rename one of them (or remove it): only one can be read",
             )
         seen.add(name)
+
+
+_SEPARATORS = {";": "semicolons", "\t": "tabs"}
+
+
+def _check_separator(header: Sequence[str], source: str) -> None:
+    """A header read as one column holding ';' or a tab between names: the file is separated
+    by that character (a spreadsheet's export in many locales), and read comma-separated each
+    row was one text, so the mapping found no column ('id;prompt' was the only one)."""
+    if len(header) != 1:
+        return
+    for separator, name in _SEPARATORS.items():
+        if len([part for part in header[0].split(separator) if part.strip()]) > 1:
+            raise ConfigError.single(
+                source,
+                f"the header has no comma but is separated by {name} ({header[0]!r}); a CSV "
+                "dataset is read comma-separated",
+                line=1,
+                hint="save it with commas between the values (or as JSONL)",
+            )
 
 
 def _extra_fields(row: dict[Any, Any], header: Any, source: str, line: int) -> None:
