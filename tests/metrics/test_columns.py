@@ -20,6 +20,7 @@ cases:
 scorers:
   - {id: len, use: length}
   - {id: rx, use: regex, with: {pattern: x}}
+  - {id: loose, use: regex, with: {pattern: y}}
 metrics:
   - {id: flagged, rate: rx.matched, by: meta.group, where: meta.keep}
   - {id: flagged_all, rate: rx.matched}
@@ -31,12 +32,15 @@ metrics:
   - {id: gap_overall, disparity: {value: len.chars, by: meta.group, relative_to: overall}}
   - {id: nothing, mean: rx.count}
   - {id: none_kept, rate: rx.matched, where: meta.keep and not meta.keep}
+  - {id: loose, rate: loose.matched, by: meta.group}
+  - {id: loose_mean, mean: loose.matched, by: meta.group}
 gates:
   - {metric: flagged, max: 0.0, each_group: true}
   - {metric: flagged_all, min: 0.99}
   - {metric: words, min: 1000}
   - {metric: p90, max: -1}
   - {metric: nothing, max: 1}
+  - {metric: loose, max: 1}
 """
 
 
@@ -60,16 +64,20 @@ def _rows(n_cases: int, samples: int, seed: int) -> list[dict]:
         group = rng.choice(["g1", "g2", "g3", None])
         for sample in range(samples):
             error = {"type": "timeout", "message": "t"} if rng.random() < 0.05 else None
-            words = rng.choice([None, "many", float("nan"), True]) if rng.random() < 0.1 else None
+            words = rng.choice([None, float("nan"), True]) if rng.random() < 0.1 else None
             if words is None and rng.random() < 0.95:
                 words = rng.randint(0, 60) + rng.random()
-            matched = rng.choice([True, False, False, None, "yes", 0])
+            matched = rng.choice([True, False, False, None])
             meta = {"group": group, "keep": rng.random() < 0.9}
             scores = {} if error else {"len": {"words": words, "chars": rng.randint(0, 80)}}
             if scores and words is None and i % 2:  # a scorer that could not read its answer
                 scores["len"]["parse_error"] = True
+            # Values a rate or a mean cannot count ("yes", 0, a list): no figure where a
+            # group has one (``metrics.wrongkind``), alike from rows and columns.
+            loose = rng.choice([True, False, None, 1.5, 0, [1]] + ["yes"] * (i % 3 == 0))
             rx = {"matched": matched, "parse_error": matched is None}
-            rows.append(_row(f"c{i}", sample, error, meta, {**scores, "rx": rx}))
+            scores = {**scores, "rx": rx, "loose": {"matched": loose}}
+            rows.append(_row(f"c{i}", sample, error, meta, scores))
     return rows
 
 
@@ -102,8 +110,12 @@ def test_columns_equal_rows(write, samples: int, chunk: int) -> None:
         from_rows = judge_gate(gate, expected[gate.metric], spec, rows)
         from_columns = judge_gate(gate, got[gate.metric], spec, columns)
         assert from_columns == from_rows, gate.metric
-        if gate.metric != "nothing":
+        if gate.metric == "loose":
+            assert from_rows["verdict"] == "no_data", from_rows
+        elif gate.metric != "nothing":
             assert from_rows["verdict"] == "fail" and from_rows["worst_cases"], gate.metric
+    assert "for field 'matched'" in got["loose"].details["no_data_reason"]
+    assert "a mean needs numbers" in got["loose_mean"].details["no_data_reason"]
 
 
 def test_worst_first_is_the_head_of_a_stable_sort() -> None:

@@ -142,9 +142,11 @@ def test_mean_and_quantile(suite) -> None:
     assert p90.value == pytest.approx(0.9)
 
 
-def test_mean_and_quantile_skip_non_numeric_values_instead_of_crashing(write) -> None:
+def test_mean_and_quantile_of_non_numeric_values_say_so_instead_of_crashing(write) -> None:
     # A list or dict value (meta.tags, or a whole scorer output) used to raise TypeError after
-    # every response had been collected; it is skipped and counted like text or null.
+    # every response had been collected; then it was skipped as if missing, and the mean of
+    # the rest stood as the figure. Now there is none, and the reason names the value (NaN is
+    # null, skipped as before).
     loaded = load_suite(
         write(
             "n.yaml",
@@ -161,7 +163,9 @@ metrics:
         r["metadata"]["v"] = v
     for spec in loaded.metrics:
         value = compute_metric(spec, rows, seed=0)
-        assert value.value == 2.0 and value.n == 1 and value.details["n_skipped"] == 3
+        assert value.value is None and value.n == 3 and value.details["n_skipped"] == 1
+        reason = value.details["no_data_reason"]
+        assert "meta.v was a list in case 'a' and 1 other row: a" in reason, reason
 
 
 def test_gate_with_min_and_max_names_worst_cases_on_the_side_that_failed(write) -> None:

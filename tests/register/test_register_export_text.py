@@ -22,6 +22,7 @@ def test_control_characters_reach_the_workbook_visibly(tmp_path: Path) -> None:
     register = tmp_path / "register.yaml"
     register.write_text(REGISTER)
     out = tmp_path / "register.xlsx"
+    (tmp_path / "r").mkdir()  # a reports folder that is not there is refused
     proc = run_cli(
         "register", "export", "--register", register, "--reports", tmp_path / "r", "-o", out
     )

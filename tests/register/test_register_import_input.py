@@ -99,6 +99,7 @@ def test_a_freshness_beyond_any_calendar_is_refused_where_it_is_written(
     assert code == 2, text
     assert f"{csv_path}:2: freshness_days: row 1:" in text, text
     register.write_text(REGISTER.replace("impact: 4}", f"impact: 4, freshness_days: {10**50}}}"))
+    (tmp_path / "r").mkdir()  # a --reports folder that is not there is refused first
     proc = run_cli("register", "status", "--register", register, "--reports", tmp_path / "r")
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text

@@ -12,7 +12,8 @@ from .. import fielddocs
 from ..datatypes import Number, WholeNumber
 from ._grouping import number
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
-from .expr import evaluate
+from .expr import condition_parts, evaluate
+from .wrongkind import Faults, condition_fault, not_a_number
 
 if TYPE_CHECKING:
     # numpy and the intervals are imported where a metric is computed: a suite naming these
@@ -90,6 +91,24 @@ def valued_rows(rows: list[Row], expr: str) -> list[tuple[Row, float]]:
     return out
 
 
+def counted_rows(
+    rows: list[Row], expr: str, kind: str
+) -> tuple[list[tuple[Row, float]], MetricValue | None]:
+    """``valued_rows`` for a mean or quantile, and the metric without a figure where a value
+    is no number (text, a list: ``metrics.wrongkind``) rather than skipping it as missing."""
+    out: list[tuple[Row, float]] = []
+    faults, valued = Faults(), 0
+    for row in rows:
+        raw = evaluate(expr, row)
+        value = number(raw)
+        if value is not None:
+            out.append((row, value))
+        elif not_a_number(raw):
+            faults.add(expr, raw, row.get("case_id"))
+        valued += raw is not None
+    return out, faults.value(kind, n=valued, skipped=len(rows) - valued)
+
+
 def case_keys(values: list[tuple[Row, float]]) -> list[object]:
     """The cluster of each row's value: its case (a row without a case id stands alone)."""
     return [row.get("case_id", ("row", i)) for i, (row, _) in enumerate(values)]
@@ -117,8 +136,20 @@ class RateMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, RateParams)
-        values = self.row_values(rows, params)
+        expr, parts, faults = params.expr, condition_parts(params.expr), Faults()
+        values: list[tuple[Row, float]] = []
+        for row in rows:
+            value = evaluate(expr, row)
+            if parts or (value is not None and value is not True and value is not False):
+                fault = condition_fault(expr, row, value)
+                if fault is not None:
+                    faults.add(*fault, row.get("case_id"))
+            if value is not None:
+                values.append((row, 1.0 if bool(value) else 0.0))
         n = len(values)
+        wrong = faults.value("rate", n=n, skipped=len(rows) - n)
+        if wrong is not None:
+            return wrong
         hits = sum(1 for _, value in values if value)
         # A case's samples are not independent outcomes (the same prompt, the same model):
         # with several samples per case the interval is clustered by case; with one it is
@@ -240,7 +271,10 @@ class MeanMetric(MetricKind):
         return valued_rows(rows, params.expr)
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
-        per_row = self.row_values(rows, params)
+        assert isinstance(params, ExprParams)
+        per_row, wrong = counted_rows(rows, params.expr, "mean")
+        if wrong is not None:
+            return wrong
         import numpy as np
 
         values = [value for _, value in per_row]
@@ -309,7 +343,9 @@ class QuantileMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, QuantileParams)
-        per_row = valued_rows(rows, params.expr)
+        per_row, wrong = counted_rows(rows, params.expr, "quantile")
+        if wrong is not None:
+            return wrong
         import numpy as np
 
         values = np.asarray([value for _, value in per_row], dtype=float)

@@ -62,11 +62,12 @@ from .engine import (
     reason_expr,
     unread_by,
 )
-from .expr import reader
+from .expr import condition_parts, reader
 from .paired import PairedDeltaMetric, PairedParams
 from .pairedcolumns import cells_of, worst_rows
 from .robustcolumns import PAIR_KINDS, PairKind, SourceColumns
 from .threads import PARALLEL_MIN_ROWS, map_in_order
+from .wrongkind import ANY, CONDITION, condition_fault, given, not_a_number, uncounted
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec
@@ -89,7 +90,8 @@ def compact_supported(specs: Sequence[MetricSpec], gates: Sequence[GateSpec]) ->
 
 
 class ValueColumn:
-    """One expression over every row: its value as a number and whether it is null/true/false."""
+    """One expression over every row: its value as a number and whether it is null/true/false;
+    and, for a rate, mean or quantile, the rows whose value it cannot count (``Faults``)."""
 
     def __init__(self, expr: str, spill: SpillFile) -> None:
         self.expr = expr
@@ -99,17 +101,50 @@ class ValueColumn:
         """The truth of the rows last added."""
         self.last_numbers = array("d")
         """Their numbers."""
+        self.condition = False
+        """A rate reads it: a value that is not true/false is a fault."""
+        self.faults = ColumnFaults(spill)
 
     def add(self, rows: list[Row]) -> None:
         numbers, truth, read, nan = array("d"), array("b"), reader(self.expr), math.nan
-        for row in rows:
+        expr, faults, start = self.expr, self.faults, len(self.truth)
+        parts = self.condition and bool(condition_parts(expr))
+        for i, row in enumerate(rows):
             value = read(row)
             truth.append(NULL if value is None else TRUE if value else FALSE)
             figure = number(value)
             numbers.append(nan if figure is None else figure)
+            if value is not None and value is not True and value is not False:
+                if not_a_number(value):
+                    faults.add(start + i, ANY, expr, value)
+                elif self.condition:
+                    faults.add(start + i, CONDITION, expr, value)
+            elif parts:
+                fault = condition_fault(expr, row, value)
+                if fault is not None:
+                    faults.add(start + i, CONDITION, *fault)
         self.numbers.extend(numbers)
         self.truth.extend(truth)
         self.last, self.last_numbers = truth, numbers
+
+
+class ColumnFaults:
+    """The rows whose value a rate (``CONDITION``: a number) or any of rate, mean and quantile
+    (``ANY``: text, a list) cannot count, as positions: nothing kept in the usual run. The
+    first ``MAX_SHOWN`` are described (``wrongkind.given``) for the reason that names one."""
+
+    MAX_SHOWN = 1000
+
+    def __init__(self, spill: SpillFile) -> None:
+        self.rows = SpillArray("q", shared=spill)
+        self.kinds = SpillArray("b", shared=spill)
+        self.shown: dict[int, str] = {}
+
+    def add(self, position: int, kind: str, expr: str, value: object) -> None:
+        self.rows.append(position)
+        self.kinds.append(kind == ANY)
+        if len(self.shown) < self.MAX_SHOWN:
+            self.shown[position] = given(expr, value)
 
 
 class AnswerColumn:
@@ -290,7 +325,8 @@ class MetricColumns:
                 if params.within is not None:
                     self._group(params.within)
             elif isinstance(params, ExprParams):
-                self._value(params.expr)
+                column = self._value(params.expr)
+                column.condition = column.condition or spec.kind == "rate"
             elif isinstance(params, PairedParams):
                 self._value(params.value)
                 for expr in (params.pair_by, params.group, params.within):
@@ -483,6 +519,9 @@ class MetricColumns:
                 params.within, rows, lambda part: self._disparity(params, part, ctx), worst
             )
         assert isinstance(params, ExprParams)
+        wrong = self._wrong(spec.kind, params.expr, rows)
+        if wrong is not None:
+            return wrong
         if spec.kind == "rate":
             truth = _take(self._truth(params.expr), rows)
             counted = truth != NULL
@@ -502,6 +541,24 @@ class MetricColumns:
         if spec.kind == "mean":
             return MeanMetric.from_values(data, skipped, ctx, cases)  # type: ignore[arg-type]
         return QuantileMetric.from_values(data, skipped, params, ctx, cases)  # type: ignore[arg-type]
+
+    def _wrong(self, kind: str, expr: str, rows: np.ndarray) -> MetricValue | None:
+        """As the rows give it (``aggregate``): the metric without a figure where one of these
+        rows has a value the kind cannot count (``ColumnFaults``), else None."""
+        faults = self.values[expr].faults
+        if not len(faults.rows):
+            return None
+        positions = self._column(faults.rows)
+        if kind != "rate":  # a mean or quantile counts numbers: only text and the like
+            positions = positions[self._column(faults.kinds) != 0]
+        found = positions[np.isin(positions, rows)]
+        if not found.size:
+            return None
+        first = int(found[0])  # positions were noted in run order
+        what = faults.shown.get(first) or f"'{expr}' gave a value it cannot count"
+        n = int((_take(self._truth(expr), rows) != NULL).sum())
+        case = self.case_id(first // self.samples)
+        return uncounted(kind, what, case, int(found.size), n=n, skipped=int(rows.size) - n)
 
     def _strata(
         self,

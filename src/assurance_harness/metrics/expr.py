@@ -226,6 +226,35 @@ def _path(text: str) -> tuple[str, tuple[str, ...]] | None:
     return node.id, tuple(reversed(members))
 
 
+def path_of(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """``scorer.field`` (``meta.key``, any ``name.member...``) as (name, members); None for
+    any other expression: what a message names when a value read by it is of the wrong
+    kind."""
+    return _path(text)
+
+
+@lru_cache(maxsize=1024)
+def condition_parts(text: str) -> tuple[str, ...]:
+    """The parts of an expression read as true/false inside it (the operands of ``not``,
+    ``and``, ``or``, nested ones too), as expressions: ``not s.flagged`` reads the text
+    "false" as true, so whoever needs true/false must check them as well as the whole.
+    Empty for most expressions (a path, a comparison)."""
+    parts: list[str] = []
+    stack: list[ast.AST] = [compile_expression(text).body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            operands = [node.operand]
+        elif isinstance(node, ast.BoolOp):
+            operands = list(node.values)
+        else:
+            continue
+        for operand in operands:
+            parts.append(ast.unparse(operand))
+            stack.append(operand)
+    return tuple(dict.fromkeys(parts))
+
+
 def evaluate(text: str, row: dict[str, Any]) -> Any:
     """Evaluate an expression against a result row (see docs/FORMATS.md)."""
     path = _path(text)

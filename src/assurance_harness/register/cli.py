@@ -82,9 +82,18 @@ def _ledger_to_read(ledger: Path | None, reports: Path) -> Path:
     """The ledger a view reads. One named by --ledger that is not there (nor its anchor, which
     would make a deleted ledger's records show as removed) is refused: read as an empty
     ledger, a mistyped path made every risk 'untested' and an annex without evidence, exit 0.
-    The default ledger may be missing: no run was attached yet."""
+    The default ledger may be missing (no run was attached yet), but not a --reports folder
+    named: a mistyped one did the same (``reports_to_read``, as ``review`` and ``ui``). The
+    default folder not there yet is a new project, whose risks are all untested: the register
+    is worth viewing before the first run."""
     path = _ledger(ledger, reports)
-    if ledger is None or path.exists():
+    if ledger is None:
+        if reports != DEFAULT_REPORTS:
+            from ..store.location import reports_to_read
+
+            reports_to_read(reports)
+        return path
+    if path.exists():
         return path
     from .ledger import anchor_path
     from .ledger_store import check_ledger_file

@@ -41,6 +41,7 @@ from ..store.files import (
 from ..store.spill import SpillError, spill_failure
 from .caselist import CaseList, collect
 from .errors import kind_of, validation_issues
+from .jsonitems import dataset_list, item_lines, of_item
 from .jsonrows import (
     DECODER,
     MAX_DEPTH,
@@ -131,8 +132,10 @@ def _no_repeated_key(value: Any, text: str, suspects: Suspects, source: str, lin
 
 def _rows(
     path: Path, fmt: str, source: str, size: int | None = None
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, row) pairs; malformed lines are errors naming the line.
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """Yield (number, line, row): the row's number (a generated id's, and the line for JSONL
+    and CSV; a JSON list's item number) and the file's line it starts on; malformed lines are
+    errors naming the line (and a JSON list's item).
 
     JSONL and CSV files are read as a stream (after a first pass that checks the encoding),
     so a file of a million lines is never all in memory; a JSON list is parsed whole.
@@ -152,23 +155,9 @@ def _rows(
                 suspects = Suspects(line)
                 _no_repeated_key(row, line, suspects, source, number)
                 check_row(row, suspects, source, number)
-                yield number, row
+                yield number, number, row
     elif fmt == "json":
-        text = _read_text(path, source)
-        data = _loads(text, source, None)
-        suspects = Suspects(text)
-        _no_repeated_key(data, text, suspects, source, 0)
-        if isinstance(data, dict):
-            data = data.get("cases", data.get("data"))
-        if not isinstance(data, list):
-            raise ConfigError.single(
-                source, "a JSON dataset must be a list of objects (or {cases: [...]})"
-            )
-        for index, row in enumerate(data):
-            if not isinstance(row, dict):
-                raise ConfigError.single(source, f"item {index} is not an object")
-            check_row(row, suspects, source, index + 1)
-            yield index + 1, row
+        yield from _json_rows(path, source)
     else:
         hint = "a CSV dataset holds one case per row"
         with _open_text(path, source, newline="", line_hint=hint, size=size) as handle:
@@ -180,6 +169,7 @@ def _rows(
                 if reader.fieldnames is None:
                     return
                 _check_header(reader.fieldnames, source)
+                _check_separator(reader.fieldnames, source)
                 # A quoted field may span lines: a row starts just after the previous one ended.
                 start = reader.line_num + 1
                 lines.begin(start)
@@ -193,13 +183,37 @@ def _rows(
                         )
                     if None in row:  # DictReader's key for fields beyond the header's
                         _extra_fields(row, reader.fieldnames, source, start)
-                    yield start, row
+                    yield start, start, row
                     start = reader.line_num + 1
                     lines.begin(start)
             except csv.Error as exc:
                 raise ConfigError.single(
                     source, f"invalid CSV: {exc}", line=start, hint="check the quoting"
                 ) from None
+
+
+def _json_rows(path: Path, source: str) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """``_rows`` of a JSON file, parsed whole: (item number, the line the item starts on,
+    item); an error at an item names both (``jsonitems``)."""
+    text = _read_text(path, source)
+    data = _loads(text, source, None)
+    suspects = Suspects(text)
+    _no_repeated_key(data, text, suspects, source, 0)
+    data, key = dataset_list(data, text, source)
+    if not isinstance(data, list):
+        raise ConfigError.single(
+            source, "a JSON dataset must be a list of objects (or {cases: [...]})", line=1
+        )
+    lines = item_lines(text, key) if data else []
+    for index, row in enumerate(data):
+        number, line = index + 1, lines[index] if index < len(lines) else None
+        if not isinstance(row, dict):
+            raise ConfigError.single(
+                source, f"item {number} is not an object", line=line, hint="{...}"
+            )
+        with of_item(number):
+            check_row(row, suspects, source, line or number)
+        yield number, line or number, row
 
 
 class _RowBudget:
@@ -247,6 +261,26 @@ def _check_header(header: Sequence[str], source: str) -> None:
                 hint="rename one of them (or remove it): only one can be read",
             )
         seen.add(name)
+
+
+_SEPARATORS = {";": "semicolons", "\t": "tabs"}
+
+
+def _check_separator(header: Sequence[str], source: str) -> None:
+    """A header read as one column holding ';' or a tab between names: the file is separated
+    by that character (a spreadsheet's export in many locales), and read comma-separated each
+    row was one text, so the mapping found no column ('id;prompt' was the only one)."""
+    if len(header) != 1:
+        return
+    for separator, name in _SEPARATORS.items():
+        if len([part for part in header[0].split(separator) if part.strip()]) > 1:
+            raise ConfigError.single(
+                source,
+                f"the header has no comma but is separated by {name} ({header[0]!r}); a CSV "
+                "dataset is read comma-separated",
+                line=1,
+                hint="save it with commas between the values (or as JSONL)",
+            )
 
 
 def _extra_fields(row: dict[Any, Any], header: Any, source: str, line: int) -> None:
@@ -309,7 +343,7 @@ def jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each line of a JSONL file, with the same encoding handling
     and file:line errors as datasets (scorers' exemplar files read through this too), read no
     further than its size now (``open_as_seen``), as a dataset is."""
-    return _rows(path, "jsonl", str(path), _size_now(path))
+    return ((line, row) for _, line, row in _rows(path, "jsonl", str(path), _size_now(path)))
 
 
 def table_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -318,7 +352,7 @@ def table_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     read no further than its size now."""
     suffix = path.suffix.lower().lstrip(".")
     fmt = suffix if suffix in ("csv", "json") else "jsonl"
-    return _rows(path, fmt, str(path), _size_now(path))
+    return ((line, row) for _, line, row in _rows(path, fmt, str(path), _size_now(path)))
 
 
 def _size_now(path: Path) -> int | None:
@@ -414,6 +448,25 @@ def _field_plan(spec: DatasetSpec) -> FieldPlan:
     return plan
 
 
+def _case_at(
+    row: dict[str, Any],
+    spec: DatasetSpec,
+    number: int,
+    line: int,
+    source: str,
+    prefix: str,
+    plan: FieldPlan,
+    *,
+    item: bool,
+) -> Case:
+    """``_case_from_row``, its errors at the row's line, and for a JSON list's item (``item``)
+    naming the item's number as well (``jsonitems.of_item``)."""
+    if not item:
+        return _case_from_row(row, spec, number, source, prefix, plan)
+    with of_item(number):
+        return _case_from_row(row, spec, number, source, prefix, plan, line=line)
+
+
 def _case_from_row(
     row: dict[str, Any],
     spec: DatasetSpec,
@@ -421,7 +474,12 @@ def _case_from_row(
     source: str,
     prefix: str,
     plan: FieldPlan | None = None,
+    *,
+    line: int | None = None,
 ) -> Case:
+    """The case a row makes; ``number`` makes its id where it has none, and locates its errors
+    unless ``line`` (a JSON list's item, numbered apart from its line) is given."""
+    at = number if line is None else line
     data: dict[str, Any] = {"expected": {}, "metadata": dict(spec.metadata)}
     used: set[str] = set()
     for field, column, top, kind, key in plan if plan is not None else _field_plan(spec):
@@ -431,7 +489,7 @@ def _case_from_row(
                 raise ConfigError.single(
                     source,
                     f"no column '{column}' for the case {field}",
-                    line=number,
+                    line=at,
                     hint=f"map it with dataset.fields: {{{field}: <column>}}; "
                     f"columns here: {', '.join(sorted(row))}",
                 )
@@ -440,7 +498,7 @@ def _case_from_row(
             raise ConfigError.single(
                 source,
                 f"the prompt is {kind_of(value)}, not text",
-                line=number,
+                line=at,
                 hint=f"map a text column with dataset.fields: {{prompt: <column>}} (now "
                 f"'{column}'); a conversation goes in 'messages'",
             )
@@ -463,7 +521,7 @@ def _case_from_row(
         raise ConfigError.single(
             source,
             f"the id is {kind_of(data['id'])}, not text or a number",
-            line=number,
+            line=at,
             hint="map an id column of text or whole numbers (dataset.fields: {id: <column>})",
         )
     else:
@@ -473,23 +531,23 @@ def _case_from_row(
             data["messages"] = json.loads(data["messages"])
         except json.JSONDecodeError:
             raise ConfigError.single(
-                source, "messages column is not a JSON list", line=number
+                source, "messages column is not a JSON list", line=at
             ) from None
     if spec.keep_unmapped:
         for column, value in row.items():
             if column not in used and column not in data["metadata"]:
                 data["metadata"][column] = value
     if data.get("messages") == []:
-        raise ConfigError.single(source, EMPTY_CONVERSATION, line=number, hint="remove the row")
+        raise ConfigError.single(source, EMPTY_CONVERSATION, line=at, hint="remove the row")
     if data.get("prompt") is not None:
         data["prompt"] = str(data["prompt"])
         if not data["prompt"].strip():
-            raise ConfigError.single(source, "empty prompt", line=number, hint="remove the row")
+            raise ConfigError.single(source, "empty prompt", line=at, hint="remove the row")
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
         # The first mistake, worded and located as in a suite file (one line for a union).
-        first = validation_issues(exc, source, lambda *_, **__: number, Case)[0]
+        first = validation_issues(exc, source, lambda *_, **__: at, Case)[0]
         raise ConfigError(first) from None
 
 
@@ -518,8 +576,8 @@ def load_dataset(
     mapped = columns if columns is not None else MappedColumns(spec)
     try:
         read = (
-            _case_from_row(row, spec, number, source, prefix, plan)
-            for number, row in _rows(path, fmt, source, version[2])
+            _case_at(row, spec, number, line, source, prefix, plan, item=fmt == "json")
+            for number, line, row in _rows(path, fmt, source, version[2])
             if _matches(row, spec.where) and mapped.seen(row)
         )
         cases = collect(read if each is None else _seen(read, each))
@@ -647,7 +705,7 @@ def dataset_lines(spec: DatasetSpec, path: Path, *, seed: int = 0) -> array[int]
     meanwhile cannot keep the read going."""
     source = str(path)
     rows = _rows(path, _format(spec, path), source, _size_now(path))
-    lines = array("q", (n for n, row in rows if _matches(row, spec.where)))
+    lines = array("q", (line for _, line, row in rows if _matches(row, spec.where)))
     keep = _sampled(len(lines), spec, seed)
     if keep is not None:
         lines = array("q", (lines[i] for i in keep))

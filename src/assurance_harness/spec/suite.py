@@ -20,7 +20,8 @@ class DatasetSpec(Strict):
     """Where the base cases come from: a JSONL or CSV file, with a field mapping."""
 
     path: str
-    """JSONL or CSV file, relative to the suite file."""
+    """JSONL, JSON (a list of objects, or an object holding it under ``cases`` or ``data``) or
+    comma-separated CSV file, relative to the suite file."""
     format: Literal["jsonl", "csv", "json"] | None = None
     """Defaults to the file extension."""
     fields: dict[str, str] = Field(default_factory=dict)

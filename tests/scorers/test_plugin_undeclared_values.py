@@ -1,0 +1,93 @@
+"""A third-party scorer that declares no field types is not checked as it scores (nothing says
+what its fields should hold), so its values reach the figures as it gave them. Observed: a
+plugin whose ``flagged`` field was the text "false" on every clean answer gave a rate of 1.0,
+and a gate ``max: 0.5`` on it failed for the wrong reason (or, with ``min``, passed). Now the
+rate has no figure, summary.json and the console say which scorer gave what for which field
+in which case, and the gate has no data: a failure, never a pass."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.testing.cli import run_cli
+from tests.testing.plugins import installed_plugin
+from tests.testing.project import callable_target
+
+PLUGIN = """\
+from typing import Any
+
+
+from assurance_harness.scorers.base import Scorer, ScorerParams
+
+OUT = {"one": {"flagged": True, "p": 0.9}, "two": {"flagged": "false", "p": "0.1"}}
+
+
+class Undeclared(Scorer):
+    name = "undeclared"
+    version = "1"
+    Params = ScorerParams
+    fields = {"flagged": "a flag", "p": "a probability"}
+
+    def score(self, batch: list[Any]) -> list[dict[str, Any]]:
+        return [OUT[item.response] for item in batch]
+"""
+
+SUITE = """\
+suite: undeclared
+cases:
+  - {id: a, prompt: one}
+  - {id: b, prompt: two}
+scorers: [{id: s, use: undeclared}]
+metrics:
+  - {id: flagged, rate: s.flagged}
+  - {id: p, mean: s.p}
+gates:
+  - {metric: flagged, min: 0.5}
+  - {metric: p, max: 1}
+"""
+
+
+def test_text_where_a_rate_needs_true_false_is_no_figure_and_the_gate_does_not_pass(
+    tmp_path: Path,
+) -> None:
+    env = installed_plugin(
+        tmp_path,
+        "undeclaredplugin",
+        {"undeclaredplugin": PLUGIN},
+        "[assurance_harness.scorers]\nundeclared = undeclaredplugin:Undeclared\n",
+    )
+    callable_target(
+        tmp_path, "echo_undeclared", "def reply(messages):\n    return messages[-1]['content']\n"
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    done = run_cli(
+        "run",
+        "s.yaml",
+        "--target",
+        "t.yaml",
+        "--reports",
+        "r",
+        "--no-report",
+        "--no-evidence",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    (summary,) = (tmp_path / "r").glob("*/summary.json")
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    flagged = data["metrics"]["flagged"]
+    assert flagged["value"] is None
+    want = "scorer 's' gave the text 'false' for field 'flagged' in case 'b'"
+    assert want in flagged["details"]["no_data_reason"]
+    p = data["metrics"]["p"]
+    assert p["value"] is None
+    assert (
+        "scorer 's' gave the text '0.1' for field 'p' in case 'b'" in p["details"]["no_data_reason"]
+    )
+    assert {g["metric"]: g["verdict"] for g in data["gates"]} == {
+        "flagged": "no_data",
+        "p": "no_data",
+    }
+    assert want in done.stdout + done.stderr
