@@ -45,6 +45,21 @@ def test_summary_and_reports_agree_with_the_oracle(tmp_path: Path, seed: int) ->
     assert found == []
 
 
+@pytest.mark.parametrize("seed", [20, 21])
+def test_a_group_without_data_leaves_figures_without_rows(tmp_path: Path, seed: int) -> None:
+    """Every request about group 'c' fails: the disparity has no figure, and (as every kind
+    without a figure) counts no rows; the by-group figures of 'c' are empty too."""
+    plan = make_plan(seed, samples=1 + seed % 2, silent="c")
+    suite, target = plan.write(tmp_path)
+    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
+    run_dir = Path(outcome.run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["metrics"]["yes_gap"]["value"] is None
+    found = check_summary(plan, read_rows(run_dir), summary)
+    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
+    assert found == []
+
+
 REGISTER = Path(__file__).resolve().parents[2] / "register" / "risk_register.yaml"
 
 
