@@ -482,7 +482,9 @@ def test_a_run_that_counted_rows_beside_no_figure_still_attaches(project: Path) 
     disparity with a group without data: n = 4 beside no figure). Such a summary is what its
     results gave then, not an edit: it attaches, its gate ``no_data``."""
     (project / "suite.yaml").write_text(GAP_SUITE)
-    (project / "helpline_bot.py").write_text(FILTERED_BOT)
+    (project / "filtered_bot.py").write_text(FILTERED_BOT)  # a module name of its own
+    target = project / "targets" / "system.yaml"
+    target.write_text(target.read_text().replace("helpline_bot:", "filtered_bot:"))
     run_dir = _outcome(project).run_dir
 
     def as_recorded_before(summary: dict) -> None:
