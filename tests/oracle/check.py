@@ -19,6 +19,15 @@ def close(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
 
 
+def near(mine: float | None, published: float | None, figure: rc.Figure) -> bool:
+    """A bound as the oracle's, to float precision or (a bootstrap) within its tolerance of
+    the oracle's interval's width."""
+    if not figure.tolerance or mine is None or published is None:
+        return close(mine, published)
+    assert figure.low is not None and figure.high is not None
+    return abs(mine - published) <= figure.tolerance * (figure.high - figure.low) + TOLERANCE
+
+
 def read_rows(run_dir: Path) -> list[rc.Row]:
     lines = (run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
@@ -32,7 +41,7 @@ def _figure(where: str, mine: rc.Figure, published: dict[str, Any]) -> list[str]
     if mine.n != published.get("n"):
         found.append(f"{where}: n {published.get('n')} != {mine.n}")
     low, high = published.get("ci_low"), published.get("ci_high")
-    if mine.closed and not (close(mine.low, low) and close(mine.high, high)):
+    if mine.closed and not (near(mine.low, low, mine) and near(mine.high, high, mine)):
         found.append(f"{where}: interval [{low}, {high}] != [{mine.low}, {mine.high}]")
     if mine.value is None and (low is not None or high is not None):
         found.append(f"{where}: an interval [{low}, {high}] without a value")

@@ -147,7 +147,12 @@ class Plan:
 
 
 def make_plan(
-    seed: int, *, name: str = "oracle-suite", samples: int = 1, silent: str | None = None
+    seed: int,
+    *,
+    name: str = "oracle-suite",
+    samples: int = 1,
+    silent: str | None = None,
+    cases: int | None = None,
 ) -> Plan:
     """One random suite: 1 to 40 cases, groups a/b/c or none, replies all yes, all no or
     mixed, some requests failing, and a gate on every metric. ``silent``: a group every
@@ -159,8 +164,9 @@ def make_plan(
     names = rng.choice([["a"], ["a", "b"], ["a", "b", "c"]])
     if silent is not None:
         n_cases, names = max(n_cases, 9), ["a", "b", silent]
+    n_cases = cases or n_cases
     p_none = rng.choice([0.0, 0.2])
-    cases = []
+    written = []
     groups: set[str] = set()
     for i in range(n_cases):
         meta: dict[str, object] = {"replies": [_reply(rng, p_yes, p_error) for _ in range(samples)]}
@@ -169,9 +175,9 @@ def make_plan(
             groups.add(str(meta["group"]))
         if silent is not None and meta["group"] == silent:
             meta["replies"] = [None] * samples
-        cases.append({"id": f"c{i}", "prompt": f"question {i}", "metadata": meta})
+        written.append({"id": f"c{i}", "prompt": f"question {i}", "metadata": meta})
     if not groups:  # a `by:` on a key no case has is refused by validate
-        cases[0]["metadata"]["group"] = "a"  # type: ignore[index]
+        written[0]["metadata"]["group"] = "a"  # type: ignore[index]
         groups.add("a")
     plans = _plans(rng, groups)
     gates = []
@@ -189,7 +195,7 @@ def make_plan(
         "evidence_for": ["R-001"],
         "samples": samples,
         "max_error_rate": 1.0,
-        "cases": cases,
+        "cases": written,
         "scorers": [
             {"id": "kw", "use": "contains", "with": {"terms": ["yes"]}},
             {"id": "len", "use": "length"},

@@ -26,12 +26,17 @@ from .check import (
 )
 from .generate import make_plan
 
-SEEDS = range(8)
+SEEDS = [(seed, 1 if seed % 4 else 2, None) for seed in range(8)]
+# Several samples a case over 30 cases and more: the bootstrap over cases of a mean of values
+# outside [0, 1], beside the clustered proportions.
+SEEDS += [(30, 2, 40), (31, 3, 31)]
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_summary_and_reports_agree_with_the_oracle(tmp_path: Path, seed: int) -> None:
-    plan = make_plan(seed, samples=1 if seed % 4 else 2)
+@pytest.mark.parametrize(("seed", "samples", "cases"), SEEDS)
+def test_summary_and_reports_agree_with_the_oracle(
+    tmp_path: Path, seed: int, samples: int, cases: int | None
+) -> None:
+    plan = make_plan(seed, samples=samples, cases=cases)
     suite, target = plan.write(tmp_path)
     outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
     run_dir = Path(outcome.run_dir)
