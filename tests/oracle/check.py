@@ -57,6 +57,14 @@ def _figure(where: str, mine: rc.Figure, published: dict[str, Any]) -> list[str]
     return found
 
 
+def detail(published: dict[str, Any], path: str) -> Any:
+    """``details.<path>`` of a published figure (``by_group.a.value``), None where absent."""
+    found: Any = published.get("details") or {}
+    for part in path.split("."):
+        found = found.get(part) if isinstance(found, dict) else None
+    return found
+
+
 def check_summary(plan: Plan, rows: list[rc.Row], summary: dict[str, Any]) -> list[str]:
     """The oracle against summary.json: each metric (overall and per group) and each gate."""
     found: list[str] = []
@@ -65,6 +73,10 @@ def check_summary(plan: Plan, rows: list[rc.Row], summary: dict[str, Any]) -> li
         published = summary["metrics"][mid]
         mine = metric.oracle(rows)
         found += _figure(mid, mine, published)
+        for path, (want, slack) in mine.details.items():
+            got = detail(published, path)
+            if got is None or abs(got - want) > slack + TOLERANCE:
+                found.append(f"{mid}: details.{path} {got} != {want}")
         groups = published.get("groups") or {}
         if set(groups) != set(mine.groups):
             found.append(f"{mid}: groups {sorted(groups)} != {sorted(mine.groups)}")

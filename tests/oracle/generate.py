@@ -110,8 +110,15 @@ def _plans(rng: random.Random, groups: set[str]) -> list[MetricPlan]:
                     "id": "yes_gap",
                     "disparity": {"value": "kw.matched", "by": "meta.group", "statistic": "rate"},
                 },
-                lambda rows: rc.disparity_rate_gap(rows, kw, group_of),
+                lambda rows: rc.disparity_gap(rows, kw, group_of, rate=True),
                 True,
+            )
+        )
+        plans.append(
+            MetricPlan(
+                {"id": "words_gap", "disparity": {"value": "len.words", "by": "meta.group"}},
+                lambda rows: rc.disparity_gap(rows, words, group_of, rate=False),
+                False,
             )
         )
     return plans
