@@ -25,6 +25,7 @@ from .check import (
     read_rows,
 )
 from .generate import make_plan
+from .pairs import make_pairs_plan
 
 SEEDS = [(seed, 1 if seed % 4 else 2, None) for seed in range(8)]
 # Several samples a case over 30 cases and more: the bootstrap over cases of a mean of values
@@ -121,3 +122,16 @@ def done_summary(folder: Path, index: int) -> str:
     """The summary.json of the run made ``index``-th (run ids sort by start time)."""
     runs = sorted(p for p in (folder / "reports").iterdir() if (p / "summary.json").exists())
     return (runs[index] / "summary.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("seed", "sources"), [(40, 6), (41, 25)])
+def test_pair_kinds_agree_with_the_oracle(tmp_path: Path, seed: int, sources: int) -> None:
+    """flip-rate, attack-success and paired over originals and their variants."""
+    plan = make_pairs_plan(seed, sources=sources)
+    suite, target = plan.write(tmp_path)
+    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
+    run_dir = Path(outcome.run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    found = check_summary(plan, read_rows(run_dir), summary)
+    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
+    assert found == []
