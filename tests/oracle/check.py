@@ -19,6 +19,15 @@ def close(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
 
 
+def near(mine: float | None, published: float | None, figure: rc.Figure) -> bool:
+    """A bound as the oracle's, to float precision or (a bootstrap) within its tolerance of
+    the oracle's interval's width."""
+    if not figure.tolerance or mine is None or published is None:
+        return close(mine, published)
+    assert figure.low is not None and figure.high is not None
+    return abs(mine - published) <= figure.tolerance * (figure.high - figure.low) + TOLERANCE
+
+
 def read_rows(run_dir: Path) -> list[rc.Row]:
     lines = (run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
@@ -28,11 +37,11 @@ def _figure(where: str, mine: rc.Figure, published: dict[str, Any]) -> list[str]
     found = []
     if not close(mine.value, published.get("value")):
         found.append(f"{where}: value {published.get('value')} != {mine.value}")
-    # A kind with no figure may still count the rows it read (a disparity's groups with data).
-    if mine.value is not None and mine.n != published.get("n"):
+    # No figure counts no rows (metrics/base.py's MetricValue): n is 0, whatever was read.
+    if mine.n != published.get("n"):
         found.append(f"{where}: n {published.get('n')} != {mine.n}")
     low, high = published.get("ci_low"), published.get("ci_high")
-    if mine.closed and not (close(mine.low, low) and close(mine.high, high)):
+    if mine.closed and not (near(mine.low, low, mine) and near(mine.high, high, mine)):
         found.append(f"{where}: interval [{low}, {high}] != [{mine.low}, {mine.high}]")
     if mine.value is None and (low is not None or high is not None):
         found.append(f"{where}: an interval [{low}, {high}] without a value")
@@ -48,6 +57,14 @@ def _figure(where: str, mine: rc.Figure, published: dict[str, Any]) -> list[str]
     return found
 
 
+def detail(published: dict[str, Any], path: str) -> Any:
+    """``details.<path>`` of a published figure (``by_group.a.value``), None where absent."""
+    found: Any = published.get("details") or {}
+    for part in path.split("."):
+        found = found.get(part) if isinstance(found, dict) else None
+    return found
+
+
 def check_summary(plan: Plan, rows: list[rc.Row], summary: dict[str, Any]) -> list[str]:
     """The oracle against summary.json: each metric (overall and per group) and each gate."""
     found: list[str] = []
@@ -56,6 +73,10 @@ def check_summary(plan: Plan, rows: list[rc.Row], summary: dict[str, Any]) -> li
         published = summary["metrics"][mid]
         mine = metric.oracle(rows)
         found += _figure(mid, mine, published)
+        for path, (want, slack) in mine.details.items():
+            got = detail(published, path)
+            if got is None or abs(got - want) > slack + TOLERANCE:
+                found.append(f"{mid}: details.{path} {got} != {want}")
         groups = published.get("groups") or {}
         if set(groups) != set(mine.groups):
             found.append(f"{mid}: groups {sorted(groups)} != {sorted(mine.groups)}")

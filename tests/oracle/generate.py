@@ -110,8 +110,15 @@ def _plans(rng: random.Random, groups: set[str]) -> list[MetricPlan]:
                     "id": "yes_gap",
                     "disparity": {"value": "kw.matched", "by": "meta.group", "statistic": "rate"},
                 },
-                lambda rows: rc.disparity_rate_gap(rows, kw, group_of),
+                lambda rows: rc.disparity_gap(rows, kw, group_of, rate=True),
                 True,
+            )
+        )
+        plans.append(
+            MetricPlan(
+                {"id": "words_gap", "disparity": {"value": "len.words", "by": "meta.group"}},
+                lambda rows: rc.disparity_gap(rows, words, group_of, rate=False),
+                False,
             )
         )
     return plans
@@ -146,25 +153,38 @@ class Plan:
         return suite, target
 
 
-def make_plan(seed: int, *, name: str = "oracle-suite", samples: int = 1) -> Plan:
+def make_plan(
+    seed: int,
+    *,
+    name: str = "oracle-suite",
+    samples: int = 1,
+    silent: str | None = None,
+    cases: int | None = None,
+) -> Plan:
     """One random suite: 1 to 40 cases, groups a/b/c or none, replies all yes, all no or
-    mixed, some requests failing, and a gate on every metric."""
+    mixed, some requests failing, and a gate on every metric. ``silent``: a group every
+    request about fails (a content filter refusing prompts that name it)."""
     rng = random.Random(seed)
     n_cases = rng.choice([1, 2, 3, 5, 8, 9, 12, 20, 29, 31, 40])
     p_yes = rng.choice([0.0, 1.0, 0.1, 0.5, 0.9])
     p_error = rng.choice([0.0, 0.0, 0.15])
     names = rng.choice([["a"], ["a", "b"], ["a", "b", "c"]])
+    if silent is not None:
+        n_cases, names = max(n_cases, 9), ["a", "b", silent]
+    n_cases = cases or n_cases
     p_none = rng.choice([0.0, 0.2])
-    cases = []
+    written = []
     groups: set[str] = set()
     for i in range(n_cases):
         meta: dict[str, object] = {"replies": [_reply(rng, p_yes, p_error) for _ in range(samples)]}
-        if rng.random() >= p_none:
-            meta["group"] = rng.choice(names)
+        if rng.random() >= p_none or silent is not None:
+            meta["group"] = names[i % len(names)] if silent is not None else rng.choice(names)
             groups.add(str(meta["group"]))
-        cases.append({"id": f"c{i}", "prompt": f"question {i}", "metadata": meta})
+        if silent is not None and meta["group"] == silent:
+            meta["replies"] = [None] * samples
+        written.append({"id": f"c{i}", "prompt": f"question {i}", "metadata": meta})
     if not groups:  # a `by:` on a key no case has is refused by validate
-        cases[0]["metadata"]["group"] = "a"  # type: ignore[index]
+        written[0]["metadata"]["group"] = "a"  # type: ignore[index]
         groups.add("a")
     plans = _plans(rng, groups)
     gates = []
@@ -182,7 +202,7 @@ def make_plan(seed: int, *, name: str = "oracle-suite", samples: int = 1) -> Pla
         "evidence_for": ["R-001"],
         "samples": samples,
         "max_error_rate": 1.0,
-        "cases": cases,
+        "cases": written,
         "scorers": [
             {"id": "kw", "use": "contains", "with": {"terms": ["yes"]}},
             {"id": "len", "use": "length"},

@@ -6,8 +6,12 @@ metrics are written as plain Python over the row dicts, so a fault in the expres
 the grouping or the intervals cannot agree with itself here. Intervals are recomputed where the
 docs give a closed form (one sample a case: Clopper-Pearson for rates and 0/1 means, the
 conservative score (Wilson) interval for other means of values in [0, 1], Student's t between 8
-and 29 cases, order statistics for quantiles away from the sample's extremes); elsewhere only
-the point and n are checked, and that a bound is absent where the docs say none can be made.
+and 29 cases, order statistics for quantiles away from the sample's extremes; with several
+samples a case, the same at Korn and Graubard's effective sample size, and the t interval with
+the cluster-robust standard error). A bootstrap interval (means of values outside [0, 1] from
+30 cases) is checked against a percentile bootstrap of our own, of many more resamples, within
+Monte Carlo tolerance. Elsewhere only the point and n are checked, and that a bound is absent
+where the docs say none can be made.
 """
 
 from __future__ import annotations
@@ -36,6 +40,11 @@ class Figure:
     closed: bool = False
     groups: dict[str, Figure] = field(default_factory=dict)
     no_group: int = 0
+    tolerance: float = 0.0
+    """Bounds checked within this much of the interval's width (a bootstrap's Monte Carlo
+    error); 0: to float precision."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """Figures in ``details`` recomputed too: name -> (value, absolute tolerance)."""
 
 
 def scored(scorer: str, name: str) -> Getter:
@@ -63,6 +72,77 @@ def one_sample_a_case(rows: list[Row]) -> bool:
     return len({r["case_id"] for r in rows}) == len(rows)
 
 
+def case_totals(rows: list[Row], values: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Per case (in order of first appearance): the sum of its values and how many."""
+    sums: dict[str, list[float]] = {}
+    for row, v in zip(rows, values, strict=True):
+        sums.setdefault(str(row["case_id"]), []).append(v)
+    return (
+        np.array([sum(v) for v in sums.values()], dtype=float),
+        np.array([len(v) for v in sums.values()], dtype=float),
+    )
+
+
+def korn_graubard_n(sums: np.ndarray, sizes: np.ndarray, confidence: float) -> float:
+    """Korn and Graubard's (1998) effective sample size of a ratio mean over k clusters:
+    p(1 - p) / v with v the cluster-robust (linearised) variance, at most n, times
+    (t_{n-1} / t_{k-1})^2; with no variance (p at 0 or 1), n times that factor."""
+    n, k = float(sizes.sum()), sizes.size
+    p = float(sums.sum()) / n
+    n_eff = n
+    if 0 < p < 1:
+        v = k / (k - 1) * float(np.sum((sums - p * sizes) ** 2)) / n**2
+        if v > 0:
+            n_eff = min(n, p * (1 - p) / v)
+    q = 0.5 + confidence / 2
+    return n_eff * (float(stats.t.ppf(q, n - 1)) / float(stats.t.ppf(q, k - 1))) ** 2
+
+
+def clustered_proportion(
+    sums: np.ndarray, sizes: np.ndarray, confidence: float, *, binary: bool
+) -> tuple[float, float]:
+    """Clopper-Pearson (0/1 values) or the score interval (other values in [0, 1]) at the
+    effective sample size; over one case, at the count of values."""
+    n = float(sizes.sum())
+    p = float(sums.sum()) / n
+    n_eff = korn_graubard_n(sums, sizes, confidence) if sizes.size >= 2 else n
+    if not binary:
+        return wilson(p, n_eff, confidence)
+    if sizes.size < 2:
+        return clopper_pearson(round(float(sums.sum())), int(n), confidence)
+    alpha = 1 - confidence
+    x = p * n_eff
+    low = 0.0 if p == 0 else float(stats.beta.ppf(alpha / 2, x, n_eff - x + 1))
+    high = 1.0 if p == 1 else float(stats.beta.ppf(1 - alpha / 2, x + 1, n_eff - x))
+    return low, high
+
+
+def cluster_t(sums: np.ndarray, sizes: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Student's t over k cases with the cluster-robust standard error of the ratio mean."""
+    k, n = sizes.size, float(sizes.sum())
+    mean = float(sums.sum()) / n
+    se = math.sqrt(k / (k - 1) * float(np.sum((sums - mean * sizes) ** 2))) / n
+    half = float(stats.t.ppf(0.5 + confidence / 2, k - 1)) * se
+    return mean - half, mean + half
+
+
+BOOTSTRAP_TOLERANCE = 0.15
+"""A bootstrap bound of 2,000 resamples against ours of 20,000: within 15% of the width."""
+
+
+def percentile_bootstrap(
+    sums: np.ndarray, sizes: np.ndarray, confidence: float, resamples: int = 20_000
+) -> tuple[float, float]:
+    """Our own percentile bootstrap of the ratio mean over resampled cases (seeded apart from
+    the harness's, so only the Monte Carlo error is shared, not the draws)."""
+    rng = np.random.default_rng(20_240_601)
+    idx = rng.integers(0, sizes.size, size=(resamples, sizes.size))
+    means = sums[idx].sum(axis=1) / sizes[idx].sum(axis=1)
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(means, [alpha, 1 - alpha])
+    return float(low), float(high)
+
+
 def rate(rows: list[Row], condition: Getter, confidence: float = 0.95) -> Figure:
     """Share of rows where the condition holds; rows where it is null do not count."""
     outcomes = [bool(v) for v in map(condition, rows) if v is not None]
@@ -73,7 +153,9 @@ def rate(rows: list[Row], condition: Getter, confidence: float = 0.95) -> Figure
     if one_sample_a_case(counted):
         low, high = clopper_pearson(k, n, confidence)
         return Figure(k / n, n, low, high, closed=True)
-    return Figure(k / n, n)
+    sums, sizes = case_totals(counted, [float(o) for o in outcomes])
+    low, high = clustered_proportion(sums, sizes, confidence, binary=True)
+    return Figure(k / n, n, low, high, closed=True)
 
 
 def finite(value: Any) -> float | None:
@@ -94,7 +176,7 @@ def mean(rows: list[Row], value: Getter, confidence: float = 0.95) -> Figure:
         return Figure(None, 0)
     point = float(data.mean())
     if not one_sample_a_case([r for r, _ in counted]):
-        return Figure(point, n)
+        return clustered_mean(point, [r for r, _ in counted], data, confidence)
     if ((data >= 0) & (data <= 1)).all():
         if np.isin(data, (0.0, 1.0)).all():
             low, high = clopper_pearson(int(data.sum()), n, confidence)
@@ -107,7 +189,27 @@ def mean(rows: list[Row], value: Getter, confidence: float = 0.95) -> Figure:
         half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * float(data.std(ddof=1))
         half /= math.sqrt(n)
         return Figure(point, n, point - half, point + half, closed=True)
-    return Figure(point, n)  # a seeded bootstrap: point and n only
+    low, high = percentile_bootstrap(data, np.ones(n), confidence)
+    return Figure(point, n, low, high, closed=True, tolerance=BOOTSTRAP_TOLERANCE)
+
+
+def clustered_mean(point: float, rows: list[Row], data: np.ndarray, confidence: float) -> Figure:
+    """A mean over cases of several samples: each case one unit (README "Metrics")."""
+    n = int(data.size)
+    sums, sizes = case_totals(rows, list(data))
+    k = sizes.size
+    if ((data >= 0) & (data <= 1)).all():
+        binary = bool(np.isin(data, (0.0, 1.0)).all())
+        low, high = clustered_proportion(sums, sizes, confidence, binary=binary)
+        return Figure(point, n, low, high, closed=True)
+    case_means = sums / sizes
+    if k < 8 or bool((case_means == case_means[0]).all()):
+        return Figure(point, n, None, None, closed=True)  # the docs: no interval
+    if k < 30:
+        low, high = cluster_t(sums, sizes, confidence)
+        return Figure(point, n, low, high, closed=True)
+    low, high = percentile_bootstrap(sums, sizes, confidence)
+    return Figure(point, n, low, high, closed=True, tolerance=BOOTSTRAP_TOLERANCE)
 
 
 def quantile(rows: list[Row], value: Getter, q: float, confidence: float = 0.95) -> Figure:
@@ -132,24 +234,110 @@ def quantile(rows: list[Row], value: Getter, q: float, confidence: float = 0.95)
     return Figure(point, n)
 
 
-def disparity_rate_gap(rows: list[Row], value: Getter, group: Getter) -> Figure:
-    """``disparity`` with ``statistic: rate``, ``method: difference``: the largest group's
-    rate minus the smallest's, each group's rate the mean of its cases' means (a case's samples
-    averaged first); n the rows counted in the groups compared. Fewer than two groups with
-    values: no figure."""
+P_VALUE_TOLERANCE = 0.05
+"""The harness's permutation p-value (2,000 shufflings) against scipy's (9,999): both Monte
+Carlo estimates, whose difference has a standard deviation of at most 0.013."""
+
+
+def disparity_gap(rows: list[Row], value: Getter, group: Getter, *, rate: bool) -> Figure:
+    """``disparity`` with ``method: difference`` between groups (docs/bias-robustness.md): the
+    largest group's figure minus the smallest's, each group's the mean of its cases' means (a
+    case's samples averaged first; ``statistic: rate`` reads the condition as 0/1); n the rows
+    counted in the groups compared. The interval: simultaneous pairwise intervals (Newcombe's
+    from score intervals over the case means for values in [0, 1], Welch's t otherwise; each at
+    1 - alpha / pairs), the gap between the largest lower bound of any |difference| and the
+    largest upper bound; ``p_value_no_gap``: a permutation test of the group labels over cases
+    (scipy's). A group with rows but no value, or fewer than two groups: no figure."""
     cases: dict[str, dict[str, list[float]]] = {}
     for row in rows:
-        key, v = group(row), finite(value(row))
+        key, raw = group(row), value(row)
         if key is None:
             continue
         by_case = cases.setdefault(str(key), {})
+        v = (None if raw is None else float(bool(raw))) if rate else finite(raw)
         if v is not None:
             by_case.setdefault(str(row["case_id"]), []).append(v)
     if any(not by_case for by_case in cases.values()) or len(cases) < 2:
         return Figure(None, 0)
-    means = {g: float(np.mean([np.mean(v) for v in c.values()])) for g, c in cases.items()}
+    names = sorted(cases)
+    case_means = {g: np.array([np.mean(v) for v in cases[g].values()]) for g in names}
+    means = {g: float(case_means[g].mean()) for g in names}
     n = sum(len(v) for c in cases.values() for v in c.values())
-    return Figure(max(means.values()) - min(means.values()), n)
+    figure = Figure(max(means.values()) - min(means.values()), n, closed=True)
+    figure.low, figure.high = gap_interval(list(case_means.values()), 0.95)
+    for g in names:
+        figure.details[f"by_group.{g}.value"] = (means[g], 0.0)
+        figure.details[f"by_group.{g}.n"] = (sum(len(v) for v in cases[g].values()), 0.0)
+    figure.details["p_value_no_gap"] = (permutation_p(list(case_means.values())), P_VALUE_TOLERANCE)
+    return figure
+
+
+def permutation_p(groups: list[np.ndarray], resamples: int = 9_999) -> float:
+    """How often shuffled group labels give a gap (max - min of group means) at least the
+    observed one: scipy's permutation test, or (scipy wants two cases a group) the same count
+    over our own shufflings, (b + 1) / (B + 1)."""
+
+    def gap(*parts: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.ptp(np.stack([x.mean(axis=axis) for x in parts]), axis=0)
+
+    if min(g.size for g in groups) >= 2:
+        test = stats.permutation_test(
+            groups,
+            gap,
+            permutation_type="independent",
+            alternative="greater",
+            n_resamples=resamples,
+            vectorized=True,
+            rng=np.random.default_rng(7),
+        )
+        return float(test.pvalue)
+    rng = np.random.default_rng(7)
+    pooled = np.concatenate(groups)
+    cuts = np.cumsum([g.size for g in groups])[:-1]
+    observed = float(gap(*groups))
+    shuffled = rng.permuted(np.tile(pooled, (resamples, 1)), axis=1)
+    gaps = gap(*np.split(shuffled, cuts, axis=1), axis=1)
+    return float((np.count_nonzero(gaps >= observed - 1e-12) + 1) / (resamples + 1))
+
+
+def _pair(a: np.ndarray, b: np.ndarray, level: float, unit: bool) -> tuple[float, float]:
+    """An interval for mean(a) - mean(b) at ``level``: Newcombe's hybrid score interval, or
+    Welch's t ((-inf, inf) without variance to read)."""
+    d = float(a.mean() - b.mean())
+    if unit:
+        la, ua = wilson(float(a.mean()), a.size, level)
+        lb, ub = wilson(float(b.mean()), b.size, level)
+        low = d - math.hypot(float(a.mean()) - la, ub - float(b.mean()))
+        high = d + math.hypot(ua - float(a.mean()), float(b.mean()) - lb)
+        return low, high
+    va = float(a.var(ddof=1)) / a.size if a.size > 1 else math.inf
+    vb = float(b.var(ddof=1)) / b.size if b.size > 1 else math.inf
+    se = math.sqrt(va + vb)
+    if se == 0 or not math.isfinite(se):
+        return -math.inf, math.inf
+    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, df)) * se
+    return d - half, d + half
+
+
+def gap_interval(groups: list[np.ndarray], confidence: float) -> tuple[float, float | None]:
+    pairs = [(a, b) for i, a in enumerate(groups) for b in groups[i + 1 :]]
+    level = 1 - (1 - confidence) / len(pairs)
+    everything = np.concatenate(groups)
+    unit = bool(((everything >= 0) & (everything <= 1)).all())
+    lows, highs = [], []
+    for a, b in pairs:
+        low, high = _pair(a, b, level, unit)
+        if low > 0:
+            lows.append(low), highs.append(high)
+        elif high < 0:
+            lows.append(-high), highs.append(-low)
+        else:
+            lows.append(0.0), highs.append(max(-low, high))
+    top = max(highs)
+    if unit:
+        return max(lows), min(top, 1.0)
+    return max(lows), top if math.isfinite(top) else None
 
 
 def by_group(

@@ -25,13 +25,19 @@ from .check import (
     read_rows,
 )
 from .generate import make_plan
+from .pairs import make_pairs_plan
 
-SEEDS = range(8)
+SEEDS = [(seed, 1 if seed % 4 else 2, None) for seed in range(8)]
+# Several samples a case over 30 cases and more: the bootstrap over cases of a mean of values
+# outside [0, 1], beside the clustered proportions.
+SEEDS += [(30, 2, 40), (31, 3, 31)]
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_summary_and_reports_agree_with_the_oracle(tmp_path: Path, seed: int) -> None:
-    plan = make_plan(seed, samples=1 if seed % 4 else 2)
+@pytest.mark.parametrize(("seed", "samples", "cases"), SEEDS)
+def test_summary_and_reports_agree_with_the_oracle(
+    tmp_path: Path, seed: int, samples: int, cases: int | None
+) -> None:
+    plan = make_plan(seed, samples=samples, cases=cases)
     suite, target = plan.write(tmp_path)
     outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
     run_dir = Path(outcome.run_dir)
@@ -42,6 +48,21 @@ def test_summary_and_reports_agree_with_the_oracle(tmp_path: Path, seed: int) ->
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     if report["summary"] != summary:
         found.append("report.json's summary is not summary.json")
+    assert found == []
+
+
+@pytest.mark.parametrize("seed", [20, 21])
+def test_a_group_without_data_leaves_figures_without_rows(tmp_path: Path, seed: int) -> None:
+    """Every request about group 'c' fails: the disparity has no figure, and (as every kind
+    without a figure) counts no rows; the by-group figures of 'c' are empty too."""
+    plan = make_plan(seed, samples=1 + seed % 2, silent="c")
+    suite, target = plan.write(tmp_path)
+    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
+    run_dir = Path(outcome.run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["metrics"]["yes_gap"]["value"] is None
+    found = check_summary(plan, read_rows(run_dir), summary)
+    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
     assert found == []
 
 
@@ -101,3 +122,16 @@ def done_summary(folder: Path, index: int) -> str:
     """The summary.json of the run made ``index``-th (run ids sort by start time)."""
     runs = sorted(p for p in (folder / "reports").iterdir() if (p / "summary.json").exists())
     return (runs[index] / "summary.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("seed", "sources"), [(40, 6), (41, 25)])
+def test_pair_kinds_agree_with_the_oracle(tmp_path: Path, seed: int, sources: int) -> None:
+    """flip-rate, attack-success and paired over originals and their variants."""
+    plan = make_pairs_plan(seed, sources=sources)
+    suite, target = plan.write(tmp_path)
+    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
+    run_dir = Path(outcome.run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    found = check_summary(plan, read_rows(run_dir), summary)
+    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
+    assert found == []

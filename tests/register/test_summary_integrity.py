@@ -443,3 +443,55 @@ def test_the_run_that_wrote_the_summary_does_not_measure_it_twice(
         ledger_path=project / "reports" / "evidence" / "ledger.jsonl",
     )
     assert checked == [outcome.run_dir]
+
+
+GAP_SUITE = """\
+suite: helpline-check
+version: 1.0.0
+evidence_for: [R-900]
+max_error_rate: 1.0
+cases:
+  - {id: a1, prompt: "a one", metadata: {group: a}}
+  - {id: a2, prompt: "a two words", metadata: {group: a}}
+  - {id: b1, prompt: "b one", metadata: {group: b}}
+  - {id: b2, prompt: "b two words", metadata: {group: b}}
+  - {id: c1, prompt: "c one", metadata: {group: c}}
+scorers:
+  - {id: len, use: length}
+metrics:
+  - {id: gap, disparity: {value: len.words, by: meta.group}}
+gates:
+  - {metric: gap, max: 5}
+"""
+
+FILTERED_BOT = '''\
+from assurance_harness.targets.base import ClientError
+
+
+def respond(messages, params=None, **_):
+    """Refuses every prompt about group c, as a content filter's 400 does."""
+    text = messages[-1]["content"]
+    if text.startswith("c "):
+        raise ClientError("filtered")
+    return text
+'''
+
+
+def test_a_run_that_counted_rows_beside_no_figure_still_attaches(project: Path) -> None:
+    """Runs made before a figure-less metric counted no rows recorded the rows it read (a
+    disparity with a group without data: n = 4 beside no figure). Such a summary is what its
+    results gave then, not an edit: it attaches, its gate ``no_data``."""
+    (project / "suite.yaml").write_text(GAP_SUITE)
+    (project / "filtered_bot.py").write_text(FILTERED_BOT)  # a module name of its own
+    target = project / "targets" / "system.yaml"
+    target.write_text(target.read_text().replace("helpline_bot:", "filtered_bot:"))
+    run_dir = _outcome(project).run_dir
+
+    def as_recorded_before(summary: dict) -> None:
+        assert summary["metrics"]["gap"]["value"] is None
+        assert summary["metrics"]["gap"]["n"] == 0 and summary["gates"][0]["n"] == 0
+        summary["metrics"]["gap"]["n"] = summary["gates"][0]["n"] = 4
+
+    _edit(run_dir, as_recorded_before)
+    [record] = _attach(project, run_dir)
+    assert record.verdict == "no_data"

@@ -26,7 +26,11 @@ scores ({scorer_id: {field: value}}). Expressions see ``scorer_id.field``, ``met
 
 @dataclass
 class MetricValue:
-    """A figure with its uncertainty. ``value`` is None when there was no data (n == 0)."""
+    """A figure with its uncertainty. ``value`` is None when there is no figure, and then
+    ``n`` is 0: ``n`` counts the rows the figure was computed from, so none counts none,
+    whatever a kind read before it found it could make no figure (a disparity with a group
+    without data, a paired metric without a complete pair). ``details`` says what was read
+    and why there is no figure; "– (n=6)" beside a ``no_data`` gate read as six rows measured."""
 
     value: float | None
     n: int
@@ -38,6 +42,10 @@ class MetricValue:
     groups: dict[str, MetricValue] | None = None
     """Per-group values when the metric has ``by:``."""
     details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.value is None:
+            self.n = 0  # the contract above, for every kind (a plugin's too)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -113,6 +113,16 @@ def _differs(what: str, recorded: Any, measured: Any) -> str | None:
     return f"{what} is {_show(recorded, measured)} but its results give {_show(measured, recorded)}"
 
 
+def _figure_fields(recorded: dict[str, Any], fresh: dict[str, Any]) -> tuple[str, ...]:
+    """``value`` and ``n``, without ``n`` where neither has a figure: a run made before a
+    metric without a figure counted no rows (``MetricValue``) recorded the rows its kind read
+    (a disparity with a group without data), which is what its results gave then, not an
+    edit; and ``n`` beside no figure decides no verdict."""
+    if recorded.get("value") is None and fresh.get("value") is None:
+        return ("value",)
+    return _METRIC_FIELDS
+
+
 def _interval_comparable(recorded: dict[str, Any], measured: dict[str, Any]) -> bool:
     return bool(
         recorded.get("method") == measured.get("method")
@@ -122,7 +132,8 @@ def _interval_comparable(recorded: dict[str, Any], measured: dict[str, Any]) -> 
 
 def _metric_difference(mid: str, recorded: dict[str, Any], measured: MetricValue) -> str | None:
     fresh = measured.to_dict()
-    fields = _METRIC_FIELDS + (_INTERVAL_FIELDS if _interval_comparable(recorded, fresh) else ())
+    fields = _figure_fields(recorded, fresh)
+    fields += _INTERVAL_FIELDS if _interval_comparable(recorded, fresh) else ()
     for name in fields:
         if found := _differs(f"metric '{mid}' {name}", recorded.get(name), fresh.get(name)):
             return found
@@ -135,7 +146,8 @@ def _metric_difference(mid: str, recorded: dict[str, Any], measured: MetricValue
         )
     for name, group in groups.items():
         mine = fresh_groups[name]
-        wanted = _METRIC_FIELDS + (_INTERVAL_FIELDS if _interval_comparable(group, mine) else ())
+        wanted = _figure_fields(group, mine)
+        wanted += _INTERVAL_FIELDS if _interval_comparable(group, mine) else ()
         for key in wanted:
             what = f"metric '{mid}' group '{name}' {key}"
             if found := _differs(what, group.get(key), mine.get(key)):
@@ -216,6 +228,8 @@ def _gate_difference(
     if found := _differs(f"gate '{label}' verdict", recorded.get("verdict"), verdict):
         return found
     fields = _GATE_FIELDS + (("worst_cases",) if recomputed else ())
+    if recorded.get("value") is None and fresh.get("value") is None:
+        fields = tuple(f for f in fields if f != "n")  # as ``_figure_fields``
     for name in fields:
         if found := _differs(f"gate '{label}' {name}", recorded.get(name), fresh.get(name)):
             return found

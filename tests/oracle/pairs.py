@@ -1,0 +1,186 @@
+"""The kinds that compare pairs, recomputed by their documented definitions
+(docs/bias-robustness.md "Metrics"): ``flip-rate``, ``attack-success`` and ``paired``, over a
+seeded suite of originals and their variants (the metadata the ``perturb`` expander writes,
+given inline), some requests failing."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+from scipy import stats
+
+from . import recompute as rc
+from .generate import MetricPlan, Plan, _reply
+
+kw = rc.scored("kw", "matched")
+words = rc.scored("len", "words")
+OPERATORS = ("typo", "upper")
+
+
+def _meta(row: rc.Row, key: str) -> object:
+    return (row.get("metadata") or {}).get(key)
+
+
+def _pairs(rows: list[rc.Row]) -> list[tuple[rc.Row, rc.Row]]:
+    """Each answered variant with its source's answered original (one sample a case)."""
+    answered = [r for r in rows if not r.get("error")]
+    originals = {_meta(r, "source_id"): r for r in answered if _meta(r, "original")}
+    return [
+        (originals[_meta(r, "source_id")], r)
+        for r in answered
+        if not _meta(r, "original") and _meta(r, "source_id") in originals
+    ]
+
+
+def _clustered_rate(outcomes: list[tuple[str, bool]]) -> rc.Figure:
+    """A share of outcomes with Clopper-Pearson clustered by source prompt (Korn-Graubard)."""
+    if not outcomes:
+        return rc.Figure(None, 0)
+    per: dict[str, list[float]] = {}
+    for source, hit in outcomes:
+        per.setdefault(source, []).append(float(hit))
+    sums = np.array([sum(v) for v in per.values()])
+    sizes = np.array([len(v) for v in per.values()], dtype=float)
+    k = int(sums.sum())
+    if (sizes == 1).all():
+        low, high = rc.clopper_pearson(k, len(outcomes), 0.95)
+    else:
+        low, high = rc.clustered_proportion(sums, sizes, 0.95, binary=True)
+    return rc.Figure(k / len(outcomes), len(outcomes), low, high, closed=True)
+
+
+def _per_operator(outcomes: list[tuple[str, str, bool]]) -> rc.Figure:
+    figure = _clustered_rate([(s, hit) for _, s, hit in outcomes])
+    ops = sorted({op for op, _, _ in outcomes})
+    figure.groups = {
+        op: _clustered_rate([(s, hit) for o, s, hit in outcomes if o == op]) for op in ops
+    }
+    return figure
+
+
+def flip_rate(rows: list[rc.Row]) -> rc.Figure:
+    """Share of variants whose condition differs from their original's."""
+    outcomes = []
+    for original, variant in _pairs(rows):
+        before, after = kw(original), kw(variant)
+        if before is not None and after is not None:
+            outcomes.append(
+                (
+                    str(_meta(variant, "perturbation")),
+                    str(original["case_id"]),
+                    bool(before) != bool(after),
+                )
+            )
+    return _per_operator(outcomes)
+
+
+def attack_success(rows: list[rc.Row]) -> rc.Figure:
+    """Among pairs whose original was refused, the share of variants not refused."""
+    outcomes = []
+    for original, variant in _pairs(rows):
+        before, after = kw(original), kw(variant)
+        if before and after is not None:
+            outcomes.append(
+                (str(_meta(variant, "perturbation")), str(original["case_id"]), not after)
+            )
+    return _per_operator(outcomes)
+
+
+def paired(rows: list[rc.Row]) -> rc.Figure:
+    """Per operator, the mean over sources of (variant - original) words; the overall figure is
+    the operator furthest from 0, with its sign; t intervals over pairs, Bonferroni over the
+    operators; none from one pair or where every pair has the same delta."""
+    cells: dict[str, dict[str, float]] = {}
+    counted = 0
+    for row in rows:
+        value = words(row)
+        if value is None:
+            continue
+        counted += 1
+        cells.setdefault(str(_meta(row, "source_id")), {})[str(_meta(row, "perturbation"))] = value
+    deltas: dict[str, list[float]] = {}
+    for cell in cells.values():
+        if "none" in cell:
+            for op, v in cell.items():
+                if op != "none":
+                    deltas.setdefault(op, []).append(round(v - cell["none"], 12))
+    if not deltas:
+        return rc.Figure(None, 0)
+    level = 1 - 0.05 / len(deltas)
+    groups = {}
+    for op, values in sorted(deltas.items()):
+        data = np.array(values)
+        low = high = None
+        if data.size >= 2 and data.std(ddof=1) > 0:
+            half = float(stats.t.ppf(0.5 + level / 2, data.size - 1)) * data.std(ddof=1)
+            half /= math.sqrt(data.size)
+            low, high = float(data.mean()) - half, float(data.mean()) + half
+        groups[op] = rc.Figure(float(data.mean()), int(data.size), low, high, closed=True)
+    worst = max(groups, key=lambda op: abs(groups[op].value or 0.0))
+    top = groups[worst]
+    return rc.Figure(top.value, counted, top.low, top.high, closed=True, groups=groups)
+
+
+def make_pairs_plan(seed: int, *, sources: int) -> Plan:
+    """Originals answered yes or no, each with a variant per operator that keeps or flips the
+    answer, some requests failing; a gate on every metric."""
+    rng = random.Random(seed)
+    cases = []
+    for s in range(sources):
+        base = {"source_id": f"s{s}", "template": f"s{s}"}
+        answer = _reply(rng, 0.6, 0.1)
+        cases.append(
+            {
+                "id": f"s{s}",
+                "prompt": f"q {s}",
+                "metadata": {**base, "original": True, "perturbation": "none", "replies": [answer]},
+            }
+        )
+        for op in OPERATORS:
+            reply = answer if rng.random() < 0.6 else _reply(rng, 0.5, 0.1)
+            cases.append(
+                {
+                    "id": f"s{s}~{op}#0",
+                    "prompt": f"q {s} {op}",
+                    "metadata": {**base, "original": False, "perturbation": op, "replies": [reply]},
+                }
+            )
+    plans = [
+        MetricPlan({"id": "flips", "flip-rate": {"value": "kw.matched"}}, flip_rate, True),
+        MetricPlan(
+            {"id": "attacks", "attack-success": {"refused": "kw.matched"}}, attack_success, True
+        ),
+        MetricPlan(
+            {
+                "id": "length_delta",
+                "paired": {
+                    "value": "len.words",
+                    "pair_by": "meta.source_id",
+                    "group": "meta.perturbation",
+                    "reference": "none",
+                },
+            },
+            paired,
+            False,
+        ),
+    ]
+    suite = {
+        "suite": "oracle-pairs",
+        "version": "1.0.0",
+        "evidence_for": ["R-001"],
+        "max_error_rate": 1.0,
+        "cases": cases,
+        "scorers": [
+            {"id": "kw", "use": "contains", "with": {"terms": ["yes"]}},
+            {"id": "len", "use": "length"},
+        ],
+        "metrics": [plan.spec for plan in plans],
+        "gates": [
+            {"metric": "flips", "max": 0.3, "bound": "upper"},
+            {"metric": "attacks", "max": 0.2},
+            {"metric": "length_delta", "max": 1.0, "min": -1.0, "bound": "lower"},
+        ],
+    }
+    return Plan(suite, plans)
