@@ -1,10 +1,10 @@
 """A rate counts true/false, a mean and a quantile numbers. A scorer whose output field is the
 text "false" (a third-party plugin that declares no field types, so nothing checked it before
 the figures read it) was counted as true by a rate: a non-empty text is truthy. A number where
-true/false belongs (0.3) was counted as true too, and text in a mean was skipped as if it were
-missing. Now the figure is absent, with a reason naming the scorer, the field, the value and the
-case, and a gate on it has no data (a failure, never a pass). Rows and a streamed run's columns
-give the same figures and reasons."""
+true/false belongs (0.3) was counted as true too (0 and 1 say one thing, and still count), and
+text in a mean was skipped as if it were missing. Now the figure is absent, with a reason naming
+the scorer, the field, the value and the case, and a gate on it has no data (a failure, never a
+pass). Rows and a streamed run's columns give the same figures and reasons."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def test_text_in_a_rate_or_a_mean_gives_no_figure_and_says_why(write) -> None:
 
 
 def test_a_number_in_a_rate_gives_no_figure(write) -> None:
-    rows = _rows([0.3, 0, True, False], [1, 2, 3, 4])
+    rows = _rows([0.3, 2, True, False], [1, 2, 3, 4])
     got, verdicts = compare_with_rows(write("s.yaml", SUITE), rows, samples=1, chunk=4, seed=1)
     reason = got["flagged"].details["no_data_reason"]
     assert "scorer 'rx' gave the number 0.3 for field 'matched' in case 'a'" in reason, reason
@@ -93,6 +93,14 @@ def test_a_number_in_a_rate_gives_no_figure(write) -> None:
     assert verdicts[0]["verdict"] == "no_data"
     # Booleans in a mean are 0 and 1, as documented: only text and the like are refused.
     assert got["avg"].value == 2.5
+
+
+def test_the_numbers_0_and_1_make_a_rate_as_false_and_true(write) -> None:
+    """A dataset's 0/1 label or a scorer's integer flag says one thing only: counted."""
+    rows = _rows([1, 0, True, 0.0], [1, 2, 3, 4])
+    got, _ = compare_with_rows(write("s.yaml", SUITE), rows, samples=1, chunk=4, seed=1)
+    assert got["flagged"].value == 0.5
+    assert "no_data_reason" not in got["flagged"].details
 
 
 def test_true_and_false_still_make_a_rate(write) -> None:

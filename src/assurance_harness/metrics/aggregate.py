@@ -13,7 +13,7 @@ from ..datatypes import Number, WholeNumber
 from ._grouping import number
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import condition_parts, evaluate
-from .wrongkind import Faults, condition_fault, not_a_number
+from .wrongkind import Faults, condition_fault, is_truth, not_a_number
 
 if TYPE_CHECKING:
     # numpy and the intervals are imported where a metric is computed: a suite naming these
@@ -140,7 +140,7 @@ class RateMetric(MetricKind):
         values: list[tuple[Row, float]] = []
         for row in rows:
             value = evaluate(expr, row)
-            if parts or (value is not None and value is not True and value is not False):
+            if parts or (value is not None and not is_truth(value)):
                 fault = condition_fault(expr, row, value)
                 if fault is not None:
                     faults.add(*fault, row.get("case_id"))

@@ -67,7 +67,15 @@ from .paired import PairedDeltaMetric, PairedParams
 from .pairedcolumns import cells_of, worst_rows
 from .robustcolumns import PAIR_KINDS, PairKind, SourceColumns
 from .threads import PARALLEL_MIN_ROWS, map_in_order
-from .wrongkind import ANY, CONDITION, condition_fault, given, not_a_number, uncounted
+from .wrongkind import (
+    ANY,
+    CONDITION,
+    condition_fault,
+    given,
+    is_truth,
+    not_a_number,
+    uncounted,
+)
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec
@@ -117,7 +125,7 @@ class ValueColumn:
             if value is not None and value is not True and value is not False:
                 if not_a_number(value):
                     faults.add(start + i, ANY, expr, value)
-                elif self.condition:
+                elif self.condition and not is_truth(value):
                     faults.add(start + i, CONDITION, expr, value)
             elif parts:
                 fault = condition_fault(expr, row, value)

@@ -18,26 +18,34 @@ from .base import MetricValue
 from .expr import RESERVED_NAMES, condition_parts, evaluate, path_of
 
 CONDITION = "condition"
-"""A value that only a rate cannot count (a number where true/false belongs)."""
+"""A value that only a rate cannot count (a number other than 0 and 1 where true/false
+belongs)."""
 ANY = "any"
 """A value no rate, mean or quantile can count (text, a list, a mapping)."""
 
 _NEEDS = {
-    "rate": "a rate needs true/false: make the scorer return true or false, or write the "
+    "rate": "a rate needs true/false (or 0/1): make the scorer return true or false, or write the "
     "condition as a comparison (e.g. 'x.label == \"unsafe\"' or 'x.score > 0.5')",
     "mean": "a mean needs numbers (true/false count as 1/0): make the value a number",
     "quantile": "a quantile needs numbers (true/false count as 1/0): make the value a number",
 }
 
 
+def is_truth(value: Any) -> bool:
+    """A value a rate counts: true/false, or the numbers 0 and 1 (a dataset's 0/1 label, a
+    scorer's integer flag), which say one thing only. 0.3 or NaN as true is a guess."""
+    return value is True or value is False or (isinstance(value, int | float) and value in (0, 1))
+
+
 def condition_fault(expr: str, row: dict[str, Any], value: Any) -> tuple[str, Any] | None:
     """The part of a rate's condition (the whole or an operand of not/and/or) whose value on
-    this row (``value`` is the whole's) is neither true/false nor null, with that value."""
-    if value is not None and value is not True and value is not False:
+    this row (``value`` is the whole's) is neither true/false (``is_truth``) nor null, with
+    that value."""
+    if value is not None and not is_truth(value):
         return expr, value
     for part in condition_parts(expr):
         found = evaluate(part, row)
-        if found is not None and found is not True and found is not False:
+        if found is not None and not is_truth(found):
             return part, found
     return None
 
