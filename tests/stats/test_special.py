@@ -123,3 +123,18 @@ def test_ufuncs_load_before_scipy_special_runs_and_the_package_still_works() -> 
     assert "scipy.special._ufuncs" in found["before"]
     assert found["lazy"] and found["whole"] and found["submodule"]
     assert found["gamma"] == 24.0
+
+
+def test_normal_and_t_tails_are_scipy_stats_sf() -> None:
+    # compare's p-values (stats.twosample), without importing scipy.stats (0.6 s).
+    from assurance_harness.stats._special import norm_sf, t_sf
+
+    xs = np.concatenate([[0.0, 1e-300, np.inf, np.nan], np.geomspace(1e-6, 60, 400)])
+    dfs = np.concatenate([[0.5, 1.0, 1.5, np.inf], np.geomspace(1.01, 1e7, 200)])
+    assert np.array_equal(
+        np.array([norm_sf(float(x)) for x in xs]), stats.norm.sf(xs), equal_nan=True
+    )
+    for df in dfs:
+        want = stats.t.sf(xs, df)
+        got = np.array([t_sf(float(x), float(df)) for x in xs])
+        assert np.array_equal(got, want, equal_nan=True), df

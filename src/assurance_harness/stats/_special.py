@@ -4,7 +4,8 @@
 incomplete beta), but importing ``scipy.stats`` takes about a second, most of a short run's
 start-up. Calling the ufunc gives the same values bit for bit (tests/stats/test_special.py), so
 intervals, and the evidence hashes that cover them, do not move. (``norm.ppf`` and ``t.ppf`` are
-``ndtri`` and ``stdtrit``; ``binom.ppf`` inside its domain is ``_binom_ppf``.) Even
+``ndtri`` and ``stdtrit``, ``norm.sf`` and ``t.sf`` ``ndtr`` and ``stdtr`` of ``-x``;
+``binom.ppf`` inside its domain is ``_binom_ppf``.) Even
 ``scipy.special`` costs about 0.2 s to import, which ``validate`` and ``--help`` never need, so
 nothing here imports it until a value is asked for.
 """
@@ -45,6 +46,16 @@ def stdtrit(df: Any, p: Any) -> Any:
     return _ufuncs().stdtrit(df, p)
 
 
+def norm_sf(x: float) -> float:
+    """``scipy.stats.norm.sf(x)``: what its ``_sf`` computes, ``ndtr(-x)``."""
+    return float(_ufuncs().ndtr(-x))
+
+
+def t_sf(x: float, df: float) -> float:
+    """``scipy.stats.t.sf(x, df)``: what its ``_sf`` computes, ``stdtr(df, -x)``."""
+    return float(_ufuncs().stdtr(df, -x))
+
+
 _LOADING = threading.Lock()
 
 
@@ -80,7 +91,7 @@ def _load_ufuncs_before_package() -> Any:
     package = importlib.util.module_from_spec(spec)
     sys.modules["scipy.special"] = package
     ufuncs = importlib.import_module("scipy.special._ufuncs")
-    ufuncs.ndtri, ufuncs.ndtr, ufuncs.stdtrit, ufuncs._beta_ppf  # noqa: B018 - all there?
+    ufuncs.ndtri, ufuncs.ndtr, ufuncs.stdtr, ufuncs.stdtrit, ufuncs._beta_ppf  # noqa: B018
     lock = threading.RLock()
 
     def run_package(name: str) -> Any:
