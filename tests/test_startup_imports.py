@@ -234,3 +234,28 @@ def test_compare_of_two_runs_imports_no_scipy_stats(tmp_path: Path) -> None:
     assert code == 0
     assert "scipy.stats" not in modules
     assert "scipy._lib._array_api" not in modules
+
+
+def test_a_redacted_run_imports_neither_torch_nor_transformers(tmp_path: Path) -> None:
+    """Was: a run under a redaction policy imported torch and transformers (about 3 s and
+    300 MB of a 6 s, 500 MB run) through spaCy's thinc and Presidio, which import them where
+    installed for pipelines and recognizers the redactor never uses (a blank spaCy tokenizer,
+    rule recognizers)."""
+    (tmp_path / "assurance.yaml").write_text(
+        "privacy:\n  policy_version: t-1\n  redaction: {enabled: true}\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: redacted\ncases:\n  - {id: a, prompt: 'write to zelda.quux@example.org'}\n"
+        "scorers: [{id: len, use: length}]\nmetrics: [{id: long, rate: 'len.words > 1'}]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bot.py").write_text("def reply(messages):\n    return 'ok, mail bo@example.org'\n")
+    (tmp_path / "t.yaml").write_text("type: callable\nfunction: bot:reply\npython_path: ['.']\n")
+    code, modules = _imported(
+        ["run", "s.yaml", "--target", "t.yaml", "--reports", "reports", "--no-report"], tmp_path
+    )
+    assert code == 0
+    assert "presidio_analyzer" in modules  # the redactor did run
+    assert not {"torch", "transformers"} & modules, sorted({"torch", "transformers"} & modules)
+    results = next((tmp_path / "reports").glob("*/results.jsonl")).read_text(encoding="utf-8")
+    assert "bo@example.org" not in results and "<EMAIL_ADDRESS>" in results, results
