@@ -16,6 +16,9 @@ from typing import Any
 
 def context_enhancer() -> Any:
     """A ``LemmaContextAwareEnhancer`` with Presidio's settings, in linear time."""
+    from . import presidio
+
+    presidio.load()
     from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 
     local = threading.local()  # the analyzer is shared by threads; each answer's own ends

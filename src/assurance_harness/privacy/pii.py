@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from . import presidio
 from .context import context_enhancer
 from .entities import ENTITY_TITLES
 from .normalise import fold
@@ -336,6 +337,7 @@ def _drop_trailing_stop(captured: str) -> str:
 
 def _rule_recognizer_class() -> type:
     """A Presidio recognizer running :data:`RULES` (built lazily: Presidio is imported late)."""
+    presidio.load()
     from presidio_analyzer import LocalRecognizer, RecognizerResult
 
     class ChildPersonalDataRecognizer(LocalRecognizer):  # type: ignore[misc]
@@ -374,6 +376,7 @@ def _rule_recognizer_class() -> type:
 
 def _offline_email_recognizer() -> Any:
     """Presidio's e-mail recognizer, its TLD check on tldextract's bundled suffix list."""
+    presidio.load()
     import tldextract
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
@@ -387,6 +390,7 @@ def _offline_email_recognizer() -> Any:
 
 
 def _build_analyzer() -> Any:
+    presidio.load()
     import spacy
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import SpacyNlpEngine

@@ -18,6 +18,8 @@ import re
 from functools import cache
 from typing import Any
 
+from . import presidio
+
 _RUN = re.compile(r"(https?://)?([a-z0-9.\-]+)", re.IGNORECASE)
 _LABEL = re.compile(r"\.([a-z0-9]+)(?![a-z0-9])", re.IGNORECASE)
 _PATH = re.compile(r"/[^\s()<>\"']*")
@@ -28,6 +30,7 @@ SCORE_WITHOUT = 0.5
 @cache
 def top_level_domains() -> frozenset[str]:
     """The top-level domains Presidio's URL pattern lists (kept in step with its version)."""
+    presidio.load()
     from presidio_analyzer.predefined_recognizers import UrlRecognizer
 
     return frozenset(re.findall(r"\(\?:([a-z]+)\)", UrlRecognizer.BASE_URL_REGEX))
@@ -63,6 +66,7 @@ def find_urls(text: str) -> list[tuple[int, int, float]]:
 
 def url_recognizer() -> Any:
     """A Presidio recognizer for ``URL`` built on :func:`find_urls` (its context words kept)."""
+    presidio.load()
     from presidio_analyzer import RecognizerResult
     from presidio_analyzer.predefined_recognizers import UrlRecognizer
 
