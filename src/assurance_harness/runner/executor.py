@@ -232,6 +232,8 @@ async def execute(
     pending = _with_cache_keys(requests, cache, fingerprint)
     started = time.perf_counter()
     loop = asyncio.get_running_loop()
+    endpoint = target.endpoint()
+    waited_on = f" from {endpoint}" if endpoint else ""
 
     async def attempt_once(request: GenerationRequest) -> GenerationResponse:
         if limiter is not None:
@@ -253,7 +255,9 @@ async def execute(
             async with asyncio.timeout_at(deadline):
                 return await _Suspended(call, waiting)
         except TimeoutError:
-            raise TargetTimeoutError(f"no response within {timeout_s:g}s") from None
+            # Named as the adapter's own timeout names it: the two timers share the deadline,
+            # and which fires first depends on the scheduling.
+            raise TargetTimeoutError(f"no response within {timeout_s:g}s{waited_on}") from None
         except TargetError:
             raise
         except BaseException as exc:  # SystemExit too: one request's failure, not the run's
