@@ -91,3 +91,33 @@ def test_text_where_a_rate_needs_true_false_is_no_figure_and_the_gate_does_not_p
         "p": "no_data",
     }
     assert want in done.stdout + done.stderr
+
+
+def test_compare_tests_no_difference_on_a_metric_without_a_figure(tmp_path: Path) -> None:
+    """compare's per-row values (``metrics.rowvalues``) still read a rate by truthiness; a
+    paired test of them would count the text "false" as true. It must not run where the runs'
+    own figures found values of the wrong kind: the metric has no figure (n = 0), and compare
+    gives it no test and the verdict no_data."""
+    env = installed_plugin(
+        tmp_path,
+        "undeclaredplugin2",
+        {"undeclaredplugin2": PLUGIN},
+        "[assurance_harness.scorers]\nundeclared = undeclaredplugin2:Undeclared\n",
+    )
+    callable_target(
+        tmp_path, "echo_undeclared2", "def reply(messages):\n    return messages[-1]['content']\n"
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    for _ in range(2):
+        ran = run_cli(
+            "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report",
+            "--no-evidence", cwd=tmp_path, env=env,
+        )  # fmt: skip
+        assert ran.returncode == 1, ran.stdout + ran.stderr
+    base, cand = sorted((tmp_path / "r").glob("*/summary.json"))
+    done = run_cli("compare", base.parent, cand.parent, "--format", "json", cwd=tmp_path, env=env)
+    assert "Traceback" not in done.stderr, done.stderr
+    compared = {m["metric"]: m for m in json.loads(done.stdout)["metrics"]}
+    for name in ("flagged", "p"):
+        assert compared[name]["test"] is None, compared[name]
+        assert compared[name]["verdict"] == "no_data", compared[name]
