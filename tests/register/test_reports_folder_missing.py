@@ -29,6 +29,9 @@ risks:
         ["register", "soa", "-f", "md"],
         ["register", "export", "-f", "md", "-o", "out.md"],
         ["evidence", "list"],
+        # Said "typo_folder/evidence/ledger.jsonl: no ledger yet; attach a run first".
+        ["evidence", "verify"],
+        ["evidence", "head"],
     ],
 )
 def test_a_reports_folder_that_is_not_there_is_refused(command: list[str], tmp_path: Path) -> None:
