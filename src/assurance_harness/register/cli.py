@@ -717,7 +717,7 @@ def verify_cmd(
         if format not in ("text", "json"):
             raise UsageError(f"--format: unknown format '{format}'; use text or json")
         _anchor_copy(anchor)
-        ledger_path = _ledger(ledger, reports)
+        ledger_path = _ledger_to_read(ledger, reports)
         team = team_ledger(ledger_path)
         if team is None:
             check_ledger_file(ledger_path)  # a loop is not "no ledger yet"
@@ -803,7 +803,7 @@ def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) ->
         from .ledger import anchor_path
         from .ledger_team import team_ledger
 
-        team = team_ledger(_ledger(ledger, reports))
+        team = team_ledger(_ledger_to_read(ledger, reports))
         if team is not None:  # the team store keeps the anchor in its evidence_head row
             head = team.head_text()
             if head is None:
