@@ -22,11 +22,13 @@ PIP_INSTALL := $(PIP) install --quiet
 UV_INSTALL := $(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode
 # The 30 slowest tests are listed at the end: the suite is held under 15 minutes with its install.
 PYTEST_ARGS ?= --durations=30
-# The test suite runs on two processes (pytest-xdist): on this project's 2-core machine that
-# takes it from about 650 s to 450 s. Two at most, the number it is checked with; a plain
-# `pytest` runs on one, and `make test PYTEST_WORKERS=0` does too.
-PYTEST_WORKERS ?= auto --maxprocesses=2
-# A process that has run out of tests takes some from the other's queue (xdist's worksteal), and
+# The test suite runs on three processes (pytest-xdist): on this project's 2-core machine
+# many tests wait (for a server, a Ray or PostgreSQL start, a subprocess) and leave a core idle,
+# and a fresh clone's `make test` took 893 s on two and 822 s on three (BENCHMARKS.md, "A
+# twenty-third session"). Three, the number it is checked with; a plain `pytest` runs on one, and
+# `make test PYTEST_WORKERS=0` does too.
+PYTEST_WORKERS ?= 3
+# A process that has run out of tests takes some from another's queue (xdist's worksteal), and
 # the slow ones run first (tests/conftest.py): the run does not end on one process alone.
 PYTEST_DIST ?= worksteal
 
