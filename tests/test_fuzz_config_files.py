@@ -441,6 +441,8 @@ def check_register(folder: Path, case: dict[str, Any]) -> dict[str, int]:
     )
     _place(folder / "register.yaml", case["register"], case["place"])
     (folder / "risks.csv").write_bytes(case["csv"])
+    # A reports folder that is there: one that is not is refused before the register is read.
+    (folder / "r").mkdir(exist_ok=True)
     with _inside(folder):
         where = ["--register", "register.yaml"]
         return {
