@@ -8,6 +8,7 @@ in which case, and the gate has no data: a failure, never a pass."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from tests.testing.cli import run_cli
@@ -48,32 +49,37 @@ gates:
 """
 
 
+def _project(root: Path, tag: str) -> dict[str, str]:
+    """``root`` with the plugin installed (its own module name ``tag`` makes), an echoing
+    target and ``SUITE``; the environment that finds the plugin."""
+    env = installed_plugin(
+        root,
+        f"undeclaredplugin{tag}",
+        {f"undeclaredplugin{tag}": PLUGIN},
+        f"[assurance_harness.scorers]\nundeclared = undeclaredplugin{tag}:Undeclared\n",
+    )
+    callable_target(
+        root, f"echo_undeclared{tag}", "def reply(messages):\n    return messages[-1]['content']\n"
+    )
+    (root / "s.yaml").write_text(SUITE, encoding="utf-8")
+    return env
+
+
+def _run(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A run of ``SUITE`` into ``root/r``, asserted to end as a failed gate (exit 1)."""
+    done = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", "--no-evidence",
+        cwd=root, env=env,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    return done
+
+
 def test_text_where_a_rate_needs_true_false_is_no_figure_and_the_gate_does_not_pass(
     tmp_path: Path,
 ) -> None:
-    env = installed_plugin(
-        tmp_path,
-        "undeclaredplugin",
-        {"undeclaredplugin": PLUGIN},
-        "[assurance_harness.scorers]\nundeclared = undeclaredplugin:Undeclared\n",
-    )
-    callable_target(
-        tmp_path, "echo_undeclared", "def reply(messages):\n    return messages[-1]['content']\n"
-    )
-    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
-    done = run_cli(
-        "run",
-        "s.yaml",
-        "--target",
-        "t.yaml",
-        "--reports",
-        "r",
-        "--no-report",
-        "--no-evidence",
-        cwd=tmp_path,
-        env=env,
-    )
-    assert done.returncode == 1, done.stdout + done.stderr
+    env = _project(tmp_path, "1")
+    done = _run(tmp_path, env)
     assert "Traceback" not in done.stderr
     (summary,) = (tmp_path / "r").glob("*/summary.json")
     data = json.loads(summary.read_text(encoding="utf-8"))
@@ -98,22 +104,9 @@ def test_compare_tests_no_difference_on_a_metric_without_a_figure(tmp_path: Path
     paired test of them would count the text "false" as true. It must not run where the runs'
     own figures found values of the wrong kind: the metric has no figure (n = 0), and compare
     gives it no test and the verdict no_data."""
-    env = installed_plugin(
-        tmp_path,
-        "undeclaredplugin2",
-        {"undeclaredplugin2": PLUGIN},
-        "[assurance_harness.scorers]\nundeclared = undeclaredplugin2:Undeclared\n",
-    )
-    callable_target(
-        tmp_path, "echo_undeclared2", "def reply(messages):\n    return messages[-1]['content']\n"
-    )
-    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
-    for _ in range(2):
-        ran = run_cli(
-            "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report",
-            "--no-evidence", cwd=tmp_path, env=env,
-        )  # fmt: skip
-        assert ran.returncode == 1, ran.stdout + ran.stderr
+    env = _project(tmp_path, "2")
+    _run(tmp_path, env)
+    _run(tmp_path, env)
     base, cand = sorted((tmp_path / "r").glob("*/summary.json"))
     done = run_cli("compare", base.parent, cand.parent, "--format", "json", cwd=tmp_path, env=env)
     assert "Traceback" not in done.stderr, done.stderr
