@@ -17,10 +17,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests marked slow first (each keeps its order): on ``make test``'s two processes a
+    """The tests marked slow first (each keeps its order): on ``make test``'s processes a
     20-second test collected last (the root folder's files come after the sub-folders) ran on
-    one while the other had nothing left, and the suite is held to 15 minutes."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    one while the others had nothing left, and the suite is held to 15 minutes. Those marked
+    last come last: the other processes are then past their Ray tests."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("last") is not None,
+            item.get_closest_marker("slow") is None,
+        )
+    )
 
 
 @pytest.fixture

@@ -44,9 +44,9 @@ def _ray_instances_running() -> bool:
 
 
 RAY_WAIT_S = 90
-"""How long the ``auto`` case waits for the Ray instances other tests started (on the test run's
-other processes, each a minute at most) to stop before it skips: skipped at once, it was lost in
-a fresh clone's run on three processes."""
+"""How long the ``auto`` case (run last, ``tests/conftest.py``) waits for the Ray instances
+other tests started on the test run's other processes to stop before it skips: skipped at once,
+or run among the other Ray tests, it was lost in a fresh clone's run on three processes."""
 
 
 def _no_ray_instance_within(seconds: float) -> bool:
@@ -71,7 +71,8 @@ def _closed_port() -> int:
     [
         ("nonsense", None, "--ray-address 'nonsense'"),
         ("ray://127.0.0.1:{port}", None, "--ray-address 'ray://127.0.0.1:{port}'"),
-        ("auto", None, "--ray-address 'auto'"),
+        # Last: 'auto' joins any Ray instance up on this machine, another test's too.
+        pytest.param("auto", None, "--ray-address 'auto'", marks=pytest.mark.last),
         (None, "127.0.0.1:{port}", "RAY_ADDRESS '127.0.0.1:{port}'"),
         ("127.0.0.1:{port}", None, "--ray-address '127.0.0.1:{port}'"),
     ],
