@@ -24,7 +24,7 @@ UV_INSTALL := $(VENV)/bin/uv pip install --quiet --python $(PY) --compile-byteco
 PYTEST_ARGS ?= --durations=30
 # The test suite runs on three processes (pytest-xdist): on this project's 2-core machine
 # many tests wait (for a server, a Ray or PostgreSQL start, a subprocess) and leave a core idle,
-# and a fresh clone's `make test` took 893 s on two and 822 s on three (BENCHMARKS.md, "A
+# and a fresh clone's `make test` took 887-893 s on two and 744-822 s on three (BENCHMARKS.md, "A
 # twenty-third session"). Three, the number it is checked with; a plain `pytest` runs on one, and
 # `make test PYTEST_WORKERS=0` does too.
 PYTEST_WORKERS ?= 3
