@@ -83,19 +83,15 @@ def numeric_values(rows: list[Row], expr: str) -> tuple[list[float], int]:
 def valued_rows(rows: list[Row], expr: str) -> list[tuple[Row, float]]:
     """The rows where ``expr`` is a number, with it (``numeric_values``' rule, rows kept: their
     cases cluster the values)."""
-    out: list[tuple[Row, float]] = []
-    for row in rows:
-        value = number(evaluate(expr, row))
-        if value is not None:
-            out.append((row, value))
-    return out
+    return counted_rows(rows, expr, "mean")[0]
 
 
 def counted_rows(
     rows: list[Row], expr: str, kind: str
 ) -> tuple[list[tuple[Row, float]], MetricValue | None]:
-    """``valued_rows`` for a mean or quantile, and the metric without a figure where a value
-    is no number (text, a list: ``metrics.wrongkind``) rather than skipping it as missing."""
+    """``valued_rows``, and for a mean or quantile (``kind``) the metric without a figure where
+    a value is no number (text, a list: ``metrics.wrongkind``) rather than skipping it as
+    missing."""
     out: list[tuple[Row, float]] = []
     faults, valued = Faults(), 0
     for row in rows:
