@@ -317,3 +317,33 @@ def test_repair_anchor_on_the_team_store_has_nothing_to_do_and_verifies(
     text = done.stdout + done.stderr
     assert done.returncode == 0, text
     assert "nothing to repair" in text and "OK" in text, text
+
+
+def test_a_server_gone_is_said_at_once_not_after_the_pools_wait(
+    postgres_cluster: PgCluster, pg_url: str
+) -> None:
+    """The server stopped between two commands' transactions of one process (a run's index
+    write after its answers, the web app's next page): the pool's connections are gone and its
+    reconnections fail, and ``pool.connection()`` waited its whole timeout (30 s) for one before
+    the store said anything. Each transaction now fails at once, naming the store and the refused
+    connection, and works again, through the same pool, once the server is back."""
+    import time
+
+    from assurance_harness.store.postgres import StoreError
+
+    database = PostgresDatabase(pg_url)
+    database.ensure_schema()
+    with database.transaction() as conn:
+        conn.execute("SELECT 1")
+    postgres_cluster.stop_server()
+    try:
+        for _ in range(4):  # the first ones find the pooled connections dead, the last none
+            began = time.monotonic()
+            with pytest.raises(StoreError) as caught, database.transaction() as conn:
+                conn.execute("SELECT 1")
+            assert time.monotonic() - began < 10, "waited for the pool instead of saying it"
+            assert database.where in str(caught.value) and "refused" in str(caught.value)
+    finally:
+        postgres_cluster.start_server()
+    with database.transaction() as conn:
+        assert conn.execute("SELECT 1 AS one").fetchall()[0]["one"] == 1
