@@ -31,6 +31,11 @@ _schema_ready: set[str] = set()
 _pools: dict[tuple[int, str], Any] = {}
 _pools_guard = threading.Lock()
 _schema_guard = threading.Lock()
+POOL_WAIT_S = 2.0
+"""How long a transaction waits for one of the pool's connections (all 8 in use) before it makes
+a connection of its own. The pool's own timeout (30 s) was waited out whole when the server had
+gone away: every pooled connection ended and none could be made again, so the store said
+nothing for 30 s a transaction (BENCHMARKS.md, "A twenty-fourth session")."""
 
 
 LOCK_TIMEOUT_S = 60.0
@@ -454,16 +459,18 @@ class PostgresDatabase(Database):
         pool holds, and the pool finds out only on use: its first ``BEGIN`` fails. That one is
         given back (the pool drops it and reconnects) and the transaction runs on a connection
         made now, so a restart costs no transaction, and a server that is down is one
-        StoreError with the cause at once, not the pool's wait for a connection."""
+        StoreError with the cause at once, not the pool's wait for a connection: a pool holding
+        no connection at all (each one ended, its reconnections failing in the background) is
+        not asked, and a busy one is waited for :data:`POOL_WAIT_S` at most."""
         import psycopg
 
         pool = self._pool()
-        if pool is not None:
+        if pool is not None and pool.get_stats().get("pool_size", 0) > 0:
             from psycopg_pool import PoolTimeout
 
             with ExitStack() as pooled:
                 try:
-                    conn = pooled.enter_context(pool.connection())
+                    conn = pooled.enter_context(pool.connection(timeout=POOL_WAIT_S))
                     pooled.enter_context(conn.transaction())
                 except (psycopg.OperationalError, PoolTimeout):
                     pass  # dropped by the server, or none free: a new one says which
