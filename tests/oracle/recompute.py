@@ -6,13 +6,14 @@ metrics are written as plain Python over the row dicts, so a fault in the expres
 the grouping or the intervals cannot agree with itself here. Intervals are recomputed where the
 docs give a closed form (one sample a case: Clopper-Pearson for rates and 0/1 means, the
 conservative score (Wilson) interval for other means of values in [0, 1], Student's t between 8
-and 29 cases, order statistics for quantiles, a bound at the sample's extreme only where it covers
-90% of the time; with several samples a case, the same at Korn and Graubard's effective sample
-size, and the t interval with the cluster-robust standard error). A bootstrap interval (means of values outside [0, 1] from
-30 cases) is checked against a percentile bootstrap of our own, of many more resamples, within
-Monte Carlo tolerance. ``disparity`` as a ratio, relative to the overall figure or within
-strata is checked on its point, n and groups' figures. Elsewhere only the point and n are checked, and that a bound is absent
-where the docs say none can be made.
+and 29 cases, order statistics for quantiles, a bound at the sample's extreme only where it
+covers 90% of the time; with several samples a case, the same at Korn and Graubard's effective
+sample size, and the t interval with the cluster-robust standard error). A bootstrap interval
+(means of values outside [0, 1] from 30 cases) is checked against a percentile bootstrap of our
+own, of many more resamples, within Monte Carlo tolerance. ``disparity`` as a ratio, relative
+to the overall figure or within strata is checked on its point, n and groups' figures.
+Elsewhere only the point and n are checked, and that a bound is absent where the docs say none
+can be made.
 """
 
 from __future__ import annotations
