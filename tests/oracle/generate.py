@@ -131,7 +131,7 @@ def stratum_of(row: rc.Row) -> object:
 
 
 def _disparity_forms() -> list[MetricPlan]:
-    """``disparity`` as a ratio and relative to the overall figure."""
+    """``disparity`` as a ratio, relative to the overall figure, and within strata."""
     return [
         MetricPlan(
             {
@@ -168,6 +168,40 @@ def _disparity_forms() -> list[MetricPlan]:
             },
             lambda rows: rc.disparity(
                 rows, kw, group_of, rate=True, ratio=True, to_overall=True, min_group_size=2
+            ),
+            True,
+        ),
+        MetricPlan(
+            {
+                "id": "words_within",
+                "disparity": {"value": "len.words", "by": "meta.group", "within": "meta.stratum"},
+            },
+            lambda rows: rc.disparity_within(
+                rows,
+                stratum_of,
+                lambda part: rc.disparity(part, words, group_of, rate=False),
+                ratio=False,
+            ),
+            False,
+        ),
+        MetricPlan(
+            {
+                "id": "words_ratio_within",
+                "disparity": {
+                    "value": "len.words",
+                    "by": "meta.group",
+                    "within": "meta.stratum",
+                    "method": "ratio",
+                    "min_group_size": 2,
+                },
+            },
+            lambda rows: rc.disparity_within(
+                rows,
+                stratum_of,
+                lambda part: rc.disparity(
+                    part, words, group_of, rate=False, ratio=True, min_group_size=2
+                ),
+                ratio=True,
             ),
             True,
         ),
