@@ -125,6 +125,28 @@ def test_within_strata_reports_the_worst_axis_and_one_group_per_axis() -> None:
     assert value.n == 4
 
 
+def test_within_strata_counts_the_rows_its_strata_counted() -> None:
+    """n is the rows the figure was computed from (docs/FORMATS.md), as each stratum's own n:
+    not a null value, a row in no group, nor a stratum without a figure; 0 without a figure.
+    It was every row in a stratum: 5 here, beside strata counting 2 and 0 (the oracle found
+    31 beside strata counting 15 and 0)."""
+    rows = [
+        row("g1", "girl", 0.5, axis="gender"),
+        row("g2", "boy", 0.3, axis="gender"),
+        row("g3", "boy", None, axis="gender"),
+        {**row("g4", "girl", 0.2), "metadata": {"axis": "gender"}},
+        row("r1", "muslim", 0.1, axis="religion"),  # one group: no figure
+    ]
+    value = compute(rows, within="meta.axis")
+    assert value.groups is not None
+    assert (value.groups["gender"].value, value.groups["gender"].n) == (pytest.approx(0.2), 2)
+    assert (value.groups["religion"].value, value.groups["religion"].n) == (None, 0)
+    assert value.value == pytest.approx(0.2)
+    assert value.n == 2
+    alone = compute(rows[4:], within="meta.axis")
+    assert (alone.value, alone.n) == (None, 0)
+
+
 def test_one_group_gives_no_value_and_small_groups_are_excluded() -> None:
     assert compute(ROWS[:3]).value is None
     value = compute(ROWS, min_group_size=2)

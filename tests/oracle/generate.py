@@ -1,6 +1,7 @@
 """Seeded random suites for the oracle: a callable target that answers each case's scripted
 replies (or fails the request where the script says ``null``), two cheap offline scorers, and
-every basic metric kind with ``where``, ``by`` and gates on the point or a bound."""
+every basic metric kind with ``where``, ``by`` and gates on the point or a bound (one side or
+both, every group or the overall figure only)."""
 
 from __future__ import annotations
 
@@ -121,7 +122,110 @@ def _plans(rng: random.Random, groups: set[str]) -> list[MetricPlan]:
                 False,
             )
         )
+        plans += _disparity_forms()
     return plans
+
+
+def stratum_of(row: rc.Row) -> object:
+    return (row.get("metadata") or {}).get("stratum")
+
+
+def _disparity_forms() -> list[MetricPlan]:
+    """``disparity`` as a ratio, relative to the overall figure, and within strata."""
+    return [
+        MetricPlan(
+            {
+                "id": "words_ratio",
+                "disparity": {"value": "len.words", "by": "meta.group", "method": "ratio"},
+            },
+            lambda rows: rc.disparity(rows, words, group_of, rate=False, ratio=True),
+            True,
+        ),
+        MetricPlan(
+            {
+                "id": "yes_overall",
+                "disparity": {
+                    "value": "kw.matched",
+                    "by": "meta.group",
+                    "statistic": "rate",
+                    "relative_to": "overall",
+                },
+            },
+            lambda rows: rc.disparity(rows, kw, group_of, rate=True, to_overall=True),
+            True,
+        ),
+        MetricPlan(
+            {
+                "id": "yes_ratio_overall",
+                "disparity": {
+                    "value": "kw.matched",
+                    "by": "meta.group",
+                    "statistic": "rate",
+                    "method": "ratio",
+                    "relative_to": "overall",
+                    "min_group_size": 2,
+                },
+            },
+            lambda rows: rc.disparity(
+                rows, kw, group_of, rate=True, ratio=True, to_overall=True, min_group_size=2
+            ),
+            True,
+        ),
+        MetricPlan(
+            {
+                "id": "words_within",
+                "disparity": {"value": "len.words", "by": "meta.group", "within": "meta.stratum"},
+            },
+            lambda rows: rc.disparity_within(
+                rows,
+                stratum_of,
+                lambda part: rc.disparity(part, words, group_of, rate=False),
+                ratio=False,
+            ),
+            False,
+        ),
+        MetricPlan(
+            {
+                "id": "words_ratio_within",
+                "disparity": {
+                    "value": "len.words",
+                    "by": "meta.group",
+                    "within": "meta.stratum",
+                    "method": "ratio",
+                    "min_group_size": 2,
+                },
+            },
+            lambda rows: rc.disparity_within(
+                rows,
+                stratum_of,
+                lambda part: rc.disparity(
+                    part, words, group_of, rate=False, ratio=True, min_group_size=2
+                ),
+                ratio=True,
+            ),
+            True,
+        ),
+    ]
+
+
+def gates_for(rng: random.Random, plans: list[MetricPlan]) -> list[dict[str, object]]:
+    """A gate on every metric: ``max`` or ``min`` (now and then both) on the point or a bound,
+    now and then with ``each_group: false`` (the overall figure only)."""
+    gates: list[dict[str, object]] = []
+    for plan in plans:
+        threshold = round(rng.random(), 2) if plan.unit else float(rng.randint(1, 8))
+        side = "max" if rng.random() < 0.5 else "min"
+        if plan.unit and side == "min" and threshold == 0:
+            threshold = 0.01
+        gate: dict[str, object] = {"metric": plan.spec["id"], side: threshold}
+        if rng.random() < 0.2:  # a band: the other side, on the far side of the first
+            other = "min" if side == "max" else "max"
+            gate[other] = round(threshold * (0.5 if other == "min" else 1.5), 2)
+        gate["bound"] = rng.choice(["point", "upper", "lower"])
+        if rng.random() < 0.25:
+            gate["each_group"] = False
+        gates.append(gate)
+    return gates
 
 
 @dataclass
@@ -182,20 +286,13 @@ def make_plan(
             groups.add(str(meta["group"]))
         if silent is not None and meta["group"] == silent:
             meta["replies"] = [None] * samples
+        meta["stratum"] = "x" if i % 3 else "y"  # for `within:`; no draw, so seeds keep their cases
         written.append({"id": f"c{i}", "prompt": f"question {i}", "metadata": meta})
     if not groups:  # a `by:` on a key no case has is refused by validate
         written[0]["metadata"]["group"] = "a"  # type: ignore[index]
         groups.add("a")
     plans = _plans(rng, groups)
-    gates = []
-    for plan in plans:
-        threshold = round(rng.random(), 2) if plan.unit else float(rng.randint(1, 8))
-        side = "max" if rng.random() < 0.5 else "min"
-        if plan.unit and side == "min" and threshold == 0:
-            threshold = 0.01
-        gate: dict[str, object] = {"metric": plan.spec["id"], side: threshold}
-        gate["bound"] = rng.choice(["point", "upper", "lower"])
-        gates.append(gate)
+    gates = gates_for(rng, plans)
     suite = {
         "suite": name,
         "version": "1.0.0",

@@ -6,12 +6,14 @@ metrics are written as plain Python over the row dicts, so a fault in the expres
 the grouping or the intervals cannot agree with itself here. Intervals are recomputed where the
 docs give a closed form (one sample a case: Clopper-Pearson for rates and 0/1 means, the
 conservative score (Wilson) interval for other means of values in [0, 1], Student's t between 8
-and 29 cases, order statistics for quantiles away from the sample's extremes; with several
-samples a case, the same at Korn and Graubard's effective sample size, and the t interval with
-the cluster-robust standard error). A bootstrap interval (means of values outside [0, 1] from
-30 cases) is checked against a percentile bootstrap of our own, of many more resamples, within
-Monte Carlo tolerance. Elsewhere only the point and n are checked, and that a bound is absent
-where the docs say none can be made.
+and 29 cases, order statistics for quantiles, a bound at the sample's extreme only where it
+covers 90% of the time; with several samples a case, the same at Korn and Graubard's effective
+sample size, and the t interval with the cluster-robust standard error). A bootstrap interval
+(means of values outside [0, 1] from 30 cases) is checked against a percentile bootstrap of our
+own, of many more resamples, within Monte Carlo tolerance. ``disparity`` as a ratio, relative
+to the overall figure or within strata is checked on its point, n and groups' figures.
+Elsewhere only the point and n are checked, and that a bound is absent where the docs say none
+can be made.
 """
 
 from __future__ import annotations
@@ -213,8 +215,13 @@ def clustered_mean(point: float, rows: list[Row], data: np.ndarray, confidence: 
 
 
 def quantile(rows: list[Row], value: Getter, q: float, confidence: float = 0.95) -> Figure:
-    """The q quantile (linear interpolation between order statistics), with the order-statistic
-    interval where both ranks fall inside the sample (no bound at an extreme is checked)."""
+    """The q quantile (linear interpolation between order statistics) with the order-statistic
+    interval (README "Metrics"): the ranks at the Binomial(n, q)'s alpha/2 and 1 - alpha/2
+    points; a rank beyond the sample is its extreme where that covers at least 90% of the time,
+    else no bound. With several samples a case, the ranks are found at the Korn-Graubard
+    effective size of the count at or below the sample quantile, whole (the README says
+    effective size; stats/clustered.py's docstring says how the ranks are scaled back to the n
+    values, outward), and the extremes' coverage read at that size; over one case, none."""
     counted = [(r, finite(value(r))) for r in rows]
     counted = [(r, v) for r, v in counted if v is not None]
     data = np.sort(np.array([v for _, v in counted], dtype=float))
@@ -224,14 +231,26 @@ def quantile(rows: list[Row], value: Getter, q: float, confidence: float = 0.95)
     point = float(np.quantile(data, q))
     if n == 1:
         return Figure(point, n, None, None, closed=True)
+    size = n
     if not one_sample_a_case([r for r, _ in counted]):
-        return Figure(point, n)
+        below = [float(v <= point) for _, v in counted]
+        sums, sizes = case_totals([r for r, _ in counted], below)
+        if sizes.size < 2:
+            return Figure(point, n, None, None, closed=True)
+        size = max(1, math.floor(korn_graubard_n(sums, sizes, confidence)))
     alpha = 1 - confidence
-    lower = int(stats.binom.ppf(alpha / 2, n, q))
-    upper = int(stats.binom.ppf(1 - alpha / 2, n, q)) + 1
-    if lower >= 1 and upper <= n:
-        return Figure(point, n, float(data[lower - 1]), float(data[upper - 1]), closed=True)
-    return Figure(point, n)
+    lower = int(stats.binom.ppf(alpha / 2, size, q))
+    upper = int(stats.binom.ppf(1 - alpha / 2, size, q)) + 1
+    floor = 1 - 2 * alpha  # the least coverage of a bound at an extreme: 90% at 95%
+    low_rank = max(1, math.floor(lower / size * n))
+    high_rank = min(n, math.ceil(upper / size * n))
+    low = float(data[low_rank - 1])
+    high = float(data[high_rank - 1])
+    if lower < 1 and 1 - (1 - q) ** size < floor:
+        low = None
+    if upper > size and 1 - q**size < floor:
+        high = None
+    return Figure(point, n, low, high, closed=True)
 
 
 P_VALUE_TOLERANCE = 0.05
@@ -270,6 +289,99 @@ def disparity_gap(rows: list[Row], value: Getter, group: Getter, *, rate: bool) 
         figure.details[f"by_group.{g}.n"] = (sum(len(v) for v in cases[g].values()), 0.0)
     figure.details["p_value_no_gap"] = (permutation_p(list(case_means.values())), P_VALUE_TOLERANCE)
     return figure
+
+
+def _group_case_means(
+    rows: list[Row], value: Getter, group: Getter, *, rate: bool
+) -> dict[str, dict[str, list[float]]] | None:
+    """group -> case -> the values of its samples; None where a group has rows but no value
+    (docs/bias-robustness.md: no figure)."""
+    cases: dict[str, dict[str, list[float]]] = {}
+    for row in rows:
+        key, raw = group(row), value(row)
+        if key is None:
+            continue
+        by_case = cases.setdefault(str(key), {})
+        v = (None if raw is None else float(bool(raw))) if rate else finite(raw)
+        if v is not None:
+            by_case.setdefault(str(row["case_id"]), []).append(v)
+    if any(not by_case for by_case in cases.values()):
+        return None
+    return cases
+
+
+def _between(
+    means: dict[str, float], overall: float, *, ratio: bool, to_overall: bool
+) -> float | None:
+    """fairlearn's ``difference`` (max - min) or ``ratio`` (min / max) between the groups, or
+    with ``method='to_overall'`` the largest |group - overall| or the least of group / overall
+    and overall / group."""
+    values = list(means.values())
+    if not to_overall:
+        if ratio:
+            return None if max(values) == 0 else min(values) / max(values)
+        return max(values) - min(values)
+    if ratio:
+        if overall == 0:
+            return None  # every group 0: 0 / 0
+        return min(v / overall if v <= overall else overall / v for v in values)
+    return max(abs(v - overall) for v in values)
+
+
+def disparity(
+    rows: list[Row],
+    value: Getter,
+    group: Getter,
+    *,
+    rate: bool,
+    ratio: bool = False,
+    to_overall: bool = False,
+    min_group_size: int = 1,
+) -> Figure:
+    """``disparity`` with any ``method`` and ``relative_to`` (docs/bias-robustness.md): each
+    group's figure the mean of its cases' means, groups of fewer than ``min_group_size`` cases
+    left out, the overall figure the mean of every compared case's mean; n the rows counted in
+    the groups compared. Only the point, n and each group's figure are checked (the ratio's
+    log-scale and the overall's bootstrap intervals have no closed form here)."""
+    cases = _group_case_means(rows, value, group, rate=rate)
+    if cases is None:
+        return Figure(None, 0)
+    kept = {g: c for g, c in cases.items() if len(c) >= min_group_size}
+    if len(kept) < 2:
+        return Figure(None, 0)
+    case_means = {g: [float(np.mean(v)) for v in kept[g].values()] for g in sorted(kept)}
+    means = {g: float(np.mean(m)) for g, m in case_means.items()}
+    overall = float(np.mean([m for ms in case_means.values() for m in ms]))
+    point = _between(means, overall, ratio=ratio, to_overall=to_overall)
+    if point is None:
+        return Figure(None, 0)
+    n = sum(len(v) for c in kept.values() for v in c.values())
+    figure = Figure(point, n)
+    for g in sorted(kept):
+        figure.details[f"by_group.{g}.value"] = (means[g], 0.0)
+        figure.details[f"by_group.{g}.n"] = (sum(len(v) for v in kept[g].values()), 0.0)
+    return figure
+
+
+def disparity_within(
+    rows: list[Row], stratum: Getter, compute: Callable[[list[Row]], Figure], *, ratio: bool
+) -> Figure:
+    """``within``: one disparity per stratum (the groups), the value the worst of them (the
+    largest gap, the smallest ratio); n the rows the strata's figures counted."""
+    strata: dict[str, list[Row]] = {}
+    for row in rows:
+        key = stratum(row)
+        if key is not None:
+            strata.setdefault(str(key), []).append(row)
+    groups = {name: compute(part) for name, part in sorted(strata.items())}
+    for figure in groups.values():
+        figure.details = {}
+    values = [f.value for f in groups.values() if f.value is not None]
+    if not values:
+        return Figure(None, 0, groups=groups)
+    worst = min(values) if ratio else max(values)
+    n = sum(f.n for f in groups.values())
+    return Figure(worst, n, groups=groups)
 
 
 def permutation_p(groups: list[np.ndarray], resamples: int = 9_999) -> float:

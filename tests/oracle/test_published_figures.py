@@ -16,6 +16,7 @@ import pytest
 
 from assurance_harness import run_suite
 
+from .bbq import make_bbq_plan
 from .check import (
     check_annex,
     check_compare,
@@ -128,6 +129,19 @@ def done_summary(folder: Path, index: int) -> str:
 def test_pair_kinds_agree_with_the_oracle(tmp_path: Path, seed: int, sources: int) -> None:
     """flip-rate, attack-success and paired over originals and their variants."""
     plan = make_pairs_plan(seed, sources=sources)
+    suite, target = plan.write(tmp_path)
+    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
+    run_dir = Path(outcome.run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    found = check_summary(plan, read_rows(run_dir), summary)
+    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
+    assert found == []
+
+
+@pytest.mark.parametrize(("seed", "items", "samples"), [(50, 64, 1), (53, 40, 3), (55, 12, 2)])
+def test_bbq_agrees_with_the_oracle(tmp_path: Path, seed: int, items: int, samples: int) -> None:
+    """BBQ accuracy and bias scores, overall and by category, from the raw BBQ columns."""
+    plan = make_bbq_plan(seed, items=items, samples=samples)
     suite, target = plan.write(tmp_path)
     outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
     run_dir = Path(outcome.run_dir)

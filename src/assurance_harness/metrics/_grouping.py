@@ -110,9 +110,9 @@ def within_strata(
 
     ``groups`` holds one value per stratum, so a gate checks every stratum; the overall value,
     interval and method are those of the worst stratum (largest; smallest for ratios; furthest
-    from zero for signed deltas), and
-    ``n`` counts every row. Unlike the engine's ``by:``, no figure mixes strata: a disparity
-    between a gender group and a religion group would mean nothing.
+    from zero for signed deltas), and ``n`` the rows the strata's figures counted
+    (docs/FORMATS.md), 0 where none has one. Unlike the engine's ``by:``, no figure mixes
+    strata: a disparity between a gender group and a religion group would mean nothing.
     """
     strata: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
@@ -134,12 +134,15 @@ def worst_stratum(
 ) -> MetricValue:
     """``within_strata``'s value from each stratum's (strata sorted by name; ``n_rows`` in
     them, of ``n_input``): a streamed run computes the strata from columns
-    (``metrics.columns``) and must report them as the rows would."""
+    (``metrics.columns``) and must report them as the rows would. ``n`` is the sum of the
+    strata's own: a row in a stratum that was skipped (a failed request, a null value, no
+    group) or whose stratum has no figure went into no figure, so counting it would claim
+    evidence the value does not rest on."""
     scored = {k: v for k, v in groups.items() if v.value is not None}
     if not scored:
         return MetricValue(
             None,
-            n_rows,
+            0,
             groups=groups or None,
             details={"within": within, "reason": "no stratum has a value"},
         )
@@ -160,7 +163,7 @@ def worst_stratum(
         details["no_bound_reason"] = f"stratum '{name}': {top.details['no_bound_reason']}"
     return MetricValue(
         top.value,
-        n_rows,
+        sum(v.n for v in scored.values()),
         top.ci_low,
         top.ci_high,
         top.confidence,
