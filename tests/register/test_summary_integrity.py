@@ -495,3 +495,68 @@ def test_a_run_that_counted_rows_beside_no_figure_still_attaches(project: Path) 
     _edit(run_dir, as_recorded_before)
     [record] = _attach(project, run_dir)
     assert record.verdict == "no_data"
+
+
+WITHIN_SUITE = """\
+suite: helpline-check
+version: 1.0.0
+evidence_for: [R-900]
+max_error_rate: 1.0
+cases:
+  - {id: xa1, prompt: "a one", metadata: {group: a, axis: x}}
+  - {id: xa2, prompt: "a two words", metadata: {group: a, axis: x}}
+  - {id: xb1, prompt: "b one", metadata: {group: b, axis: x}}
+  - {id: xb2, prompt: "b two words", metadata: {group: b, axis: x}}
+  - {id: yc1, prompt: "c one", metadata: {group: c, axis: y}}
+  - {id: yc2, prompt: "c two words", metadata: {group: c, axis: y}}
+  - {id: yd1, prompt: "d one", metadata: {group: d, axis: y}}
+  - {id: yd2, prompt: "d two words", metadata: {group: d, axis: y}}
+  - {id: yc3, prompt: "c filtered", metadata: {group: c, axis: y}}
+scorers:
+  - {id: len, use: length}
+metrics:
+  - {id: gap, disparity: {value: len.words, by: meta.group, within: meta.axis}}
+gates:
+  - {metric: gap, max: 5}
+"""
+
+WITHIN_BOT = '''\
+from assurance_harness.targets.base import ClientError
+
+
+def respond(messages, params=None, **_):
+    """Refuses one prompt, as a content filter's 400 does."""
+    text = messages[-1]["content"]
+    if text.endswith("filtered"):
+        raise ClientError("filtered")
+    return text
+'''
+
+
+@pytest.mark.parametrize(("recorded_n", "attaches"), [(9, True), (7, False), (10, False)])
+def test_a_run_whose_strata_counted_every_row_still_attaches(
+    project: Path, recorded_n: int, attaches: bool
+) -> None:
+    """Runs made before a ``within:`` metric's n counted only the rows its strata's figures
+    rest on recorded every row in a stratum (9 here, the failed request included, where its
+    figures count 8). Such a summary is what its results gave then, not an edit: it attaches
+    with its recorded n. Any other n is still refused."""
+    (project / "suite.yaml").write_text(WITHIN_SUITE)
+    (project / "within_bot.py").write_text(WITHIN_BOT)  # a module name of its own
+    target = project / "targets" / "system.yaml"
+    target.write_text(target.read_text().replace("helpline_bot:", "within_bot:"))
+    run_dir = _outcome(project).run_dir
+
+    def as_recorded(summary: dict) -> None:
+        assert summary["metrics"]["gap"]["n"] == 8 and summary["gates"][0]["n"] == 8
+        summary["metrics"]["gap"]["n"] = summary["gates"][0]["n"] = recorded_n
+
+    _edit(run_dir, as_recorded)
+    if attaches:
+        [record] = _attach(project, run_dir)
+        assert record.verdict == "pass"
+    else:
+        with pytest.raises(
+            EvidenceError, match=f"metric 'gap' n is {recorded_n} but its results give 8"
+        ):
+            _attach(project, run_dir)
