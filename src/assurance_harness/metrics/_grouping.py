@@ -157,6 +157,9 @@ def worst_stratum(
         "within": within,
         "worst_stratum": name,
         "n_skipped": n_input - n_rows,
+        # what n was before it counted only the strata's figures' rows: a run recorded then
+        # is checked against it (``register.summary_check``)
+        "n_in_strata": n_rows,
         "worst_details": top.details,
     }
     if "no_bound_reason" in top.details:  # a gate on the worst stratum's bound says why

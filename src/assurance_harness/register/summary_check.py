@@ -114,13 +114,28 @@ def _differs(what: str, recorded: Any, measured: Any) -> str | None:
 
 
 def _figure_fields(recorded: dict[str, Any], fresh: dict[str, Any]) -> tuple[str, ...]:
-    """``value`` and ``n``, without ``n`` where neither has a figure: a run made before a
-    metric without a figure counted no rows (``MetricValue``) recorded the rows its kind read
-    (a disparity with a group without data), which is what its results gave then, not an
-    edit; and ``n`` beside no figure decides no verdict."""
-    if recorded.get("value") is None and fresh.get("value") is None:
+    """``value`` and ``n``, without ``n`` where it is what an earlier version counted for the
+    same results (:func:`_n_as_counted_before`)."""
+    if _n_as_counted_before(recorded, fresh):
         return ("value",)
     return _METRIC_FIELDS
+
+
+def _n_as_counted_before(recorded: dict[str, Any], fresh: dict[str, Any]) -> bool:
+    """Whether a recorded ``n`` that differs from the fresh one is what the runner counted for
+    these results before a change of definition, not an edit; ``n`` decides no verdict:
+
+    * no figure either way: a run made before a metric without a figure counted no rows
+      (``MetricValue``) recorded the rows its kind read (a disparity with a group without
+      data);
+    * a ``within:`` metric: a run made before ``n`` counted only the rows the strata's figures
+      rest on recorded every row in a stratum (failed requests, null values, a stratum without
+      a figure), which the fresh figure's details keep as ``n_in_strata``."""
+    if recorded.get("value") is None and fresh.get("value") is None:
+        return True
+    details = fresh.get("details") or {}
+    legacy = details.get("n_in_strata") if "within" in details else None
+    return isinstance(legacy, int) and recorded.get("n") == legacy
 
 
 def _interval_comparable(recorded: dict[str, Any], measured: dict[str, Any]) -> bool:
@@ -228,7 +243,8 @@ def _gate_difference(
     if found := _differs(f"gate '{label}' verdict", recorded.get("verdict"), verdict):
         return found
     fields = _GATE_FIELDS + (("worst_cases",) if recomputed else ())
-    if recorded.get("value") is None and fresh.get("value") is None:
+    counted = value.to_dict() if value is not None else {}
+    if _n_as_counted_before(recorded, {**counted, "value": fresh.get("value")}):
         fields = tuple(f for f in fields if f != "n")  # as ``_figure_fields``
     for name in fields:
         if found := _differs(f"gate '{label}' {name}", recorded.get(name), fresh.get(name)):
