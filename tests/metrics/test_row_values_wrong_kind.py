@@ -33,13 +33,12 @@ def _figure(kind: type[MetricKind], expr: str, rows: list[dict[str, Any]]) -> fl
     [
         (RateMetric, "s.x", [True, 0.5, False]),
         (RateMetric, "s.x", [True, "false", False]),
-        (RateMetric, "s.x", [True, math.nan, False]),
         (RateMetric, "not s.x", [True, "false", False]),
         (RateMetric, "s.x and True", [True, 0.3, False]),
         (MeanMetric, "s.x", [0.2, "0.1", 0.6]),
         (MeanMetric, "s.x", [0.2, [1], 0.6]),
     ],
-    ids=["rate-0.5", "rate-text", "rate-nan", "rate-not-text", "rate-and-number", "mean-text",
+    ids=["rate-0.5", "rate-text", "rate-not-text", "rate-and-number", "mean-text",
          "mean-list"],
 )  # fmt: skip
 def test_no_row_values_where_the_metric_refused_a_value(
@@ -60,9 +59,10 @@ def test_no_row_values_where_the_metric_refused_a_value(
     [
         (RateMetric, "s.x", [True, 1, 0, False, None], [1.0, 1.0, 0.0, 0.0]),
         (RateMetric, "s.x > 0.5", [0.9, 0.1, None], [1.0, 0.0]),
+        (RateMetric, "s.x", [True, math.nan, False], [1.0, 0.0]),
         (MeanMetric, "s.x", [0.2, True, None, math.nan, 4], [0.2, 1.0, 4.0]),
     ],
-    ids=["rate-0-1", "rate-comparison", "mean-numbers"],
+    ids=["rate-0-1", "rate-comparison", "rate-nan-is-null", "mean-numbers"],
 )
 def test_row_values_are_the_values_the_metric_counts(
     kind: type[MetricKind], expr: str, values: list[Any], want: list[float]

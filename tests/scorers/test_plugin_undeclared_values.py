@@ -100,9 +100,9 @@ def test_text_where_a_rate_needs_true_false_is_no_figure_and_the_gate_does_not_p
 
 
 def test_compare_tests_no_difference_on_a_metric_without_a_figure(tmp_path: Path) -> None:
-    """compare's per-row values (``metrics.rowvalues``) still read a rate by truthiness; a
-    paired test of them would count the text "false" as true. It must not run where the runs'
-    own figures found values of the wrong kind: the metric has no figure (n = 0), and compare
+    """A paired test of per-row values read by truthiness would count the text "false" as
+    true. It must not run where the runs' own figures found values of the wrong kind: the
+    metric has no figure (n = 0) and no per-row values (``metrics.rowvalues``), and compare
     gives it no test and the verdict no_data."""
     env = _project(tmp_path, "2")
     _run(tmp_path, env)
