@@ -109,3 +109,49 @@ def test_true_and_false_still_make_a_rate(write) -> None:
     assert got["flagged"].value == 1 / 3
     assert got["flagged"].details["n_skipped"] == 1
     assert got["avg"].value == 8 / 3
+
+
+DISPARITY_SUITE = """suite: kinds
+cases:
+  - {id: a, prompt: x, metadata: {group: g1}}
+  - {id: b, prompt: x, metadata: {group: g1}}
+  - {id: c, prompt: x, metadata: {group: g2}}
+  - {id: d, prompt: x, metadata: {group: g2}}
+scorers:
+  - {id: rx, use: regex, with: {pattern: x}}
+metrics:
+  - {id: flag_gap, disparity: {value: rx.matched, by: meta.group, statistic: rate}}
+  - {id: count_gap, disparity: {value: rx.count, by: meta.group}}
+  - {id: clean_gap, disparity: {value: "rx.count > 0", by: meta.group, statistic: rate}}
+gates:
+  - {metric: flag_gap, max: 0.6}
+  - {metric: count_gap, max: 100}
+"""
+
+
+def test_a_disparity_refuses_the_values_its_statistic_refuses(write) -> None:
+    """A disparity of rates read the text "false" as true (``float(bool(raw))``): here group
+    g2's rate was 0.5 and the gap 0.5, a pass of ``max: 0.6``, where its values say nothing;
+    "false" in every group would have shown no gap at all. A disparity of means skipped the
+    text "0.5" as missing and measured the gap without it. Both are the rate's and the mean's
+    own rule (``metrics.wrongkind``): no figure, the reason naming the value."""
+    rows = _rows([True, True, "false", False], [1, 2, 3, "0.5"])
+    got, verdicts = compare_with_rows(
+        write("s.yaml", DISPARITY_SUITE), rows, samples=1, chunk=3, seed=1
+    )
+    flag_gap = got["flag_gap"]
+    assert flag_gap.value is None
+    reason = flag_gap.details["no_data_reason"]
+    assert "scorer 'rx' gave the text 'false' for field 'matched' in case 'c'" in reason, reason
+    assert "a rate needs true/false" in reason, reason
+    count_gap = got["count_gap"]
+    assert count_gap.value is None
+    why = count_gap.details["no_data_reason"]
+    assert "scorer 'rx' gave the text '0.5' for field 'count' in case 'd'" in why, why
+    assert "a mean needs numbers" in why, why
+    # A comparison's result is true/false: its gap stands.
+    assert got["clean_gap"].value == 0.0
+    assert {v["metric"]: v["verdict"] for v in verdicts} == {
+        "flag_gap": "no_data",
+        "count_gap": "no_data",
+    }

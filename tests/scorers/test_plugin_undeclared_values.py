@@ -100,9 +100,9 @@ def test_text_where_a_rate_needs_true_false_is_no_figure_and_the_gate_does_not_p
 
 
 def test_compare_tests_no_difference_on_a_metric_without_a_figure(tmp_path: Path) -> None:
-    """compare's per-row values (``metrics.rowvalues``) still read a rate by truthiness; a
-    paired test of them would count the text "false" as true. It must not run where the runs'
-    own figures found values of the wrong kind: the metric has no figure (n = 0), and compare
+    """A paired test of per-row values read by truthiness would count the text "false" as
+    true. It must not run where the runs' own figures found values of the wrong kind: the
+    metric has no figure (n = 0) and no per-row values (``metrics.rowvalues``), and compare
     gives it no test and the verdict no_data."""
     env = _project(tmp_path, "2")
     _run(tmp_path, env)
@@ -114,3 +114,31 @@ def test_compare_tests_no_difference_on_a_metric_without_a_figure(tmp_path: Path
     for name in ("flagged", "p"):
         assert compared[name]["test"] is None, compared[name]
         assert compared[name]["verdict"] == "no_data", compared[name]
+
+
+def test_a_report_draws_no_perturbation_bars_from_values_its_metric_refused(
+    tmp_path: Path,
+) -> None:
+    """The per-perturbation plot recomputes each rate and mean from its rows
+    (``metrics.rowvalues``). It drew ``flagged`` at 1.0 for both the original and the typo
+    (the text "false" read as true) and ``p`` from 0.9 alone, beside a summary that gives
+    neither a figure. A metric with no figure for a value of the wrong kind gets no bars; one
+    whose rows are sound still does."""
+    env = _project(tmp_path, "3")
+    suite = SUITE.replace(
+        "{id: a, prompt: one}", "{id: a, prompt: one, metadata: {perturbation: typo}}"
+    )
+    suite = suite.replace(
+        "  - {id: p, mean: s.p}\n", "  - {id: p, mean: s.p}\n  - {id: sure, rate: 's.p == 0.9'}\n"
+    )
+    (tmp_path / "s.yaml").write_text(suite, encoding="utf-8")
+    done = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-evidence", cwd=tmp_path,
+        env=env,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    (report,) = (tmp_path / "r").glob("*/report.html")
+    html = report.read_text(encoding="utf-8")
+    assert 'id="plot-perturbation-sure"' in html
+    assert 'id="plot-perturbation-flagged"' not in html
+    assert 'id="plot-perturbation-p"' not in html

@@ -80,18 +80,17 @@ def numeric_values(rows: list[Row], expr: str) -> tuple[list[float], int]:
     return values, skipped
 
 
-def valued_rows(rows: list[Row], expr: str) -> list[tuple[Row, float]]:
-    """The rows where ``expr`` is a number, with it (``numeric_values``' rule, rows kept: their
-    cases cluster the values)."""
-    return counted_rows(rows, expr, "mean")[0]
-
-
 def counted_rows(
     rows: list[Row], expr: str, kind: str
 ) -> tuple[list[tuple[Row, float]], MetricValue | None]:
-    """``valued_rows``, and for a mean or quantile (``kind``) the metric without a figure where
-    a value is no number (text, a list: ``metrics.wrongkind``) rather than skipping it as
-    missing."""
+    """The rows a rate, mean or quantile (``kind``) counts, each with its value (1.0/0.0 for a
+    rate's condition), and the metric without a figure where a value is of the wrong kind
+    (``metrics.wrongkind``: a rate counts true/false or 0/1, a mean or quantile numbers)
+    rather than counting it by truthiness or skipping it as missing. The one reading of a row
+    for both the figure (``compute``) and its per-row form (``row_values``), so a plot or a
+    comparison never counts a value the metric refused."""
+    if kind == "rate":
+        return _condition_rows(rows, expr)
     out: list[tuple[Row, float]] = []
     faults, valued = Faults(), 0
     for row in rows:
@@ -103,6 +102,33 @@ def counted_rows(
             faults.add(expr, raw, row.get("case_id"))
         valued += raw is not None
     return out, faults.value(kind, n=valued, skipped=len(rows) - valued)
+
+
+def _condition_rows(
+    rows: list[Row], expr: str
+) -> tuple[list[tuple[Row, float]], MetricValue | None]:
+    """``counted_rows`` for a rate: each row where the condition is not null (a failed request,
+    a missing score), 1.0 where it holds; a value of the whole or of an operand of
+    not/and/or that is not true/false (``wrongkind.condition_fault``) leaves no figure."""
+    parts, faults = condition_parts(expr), Faults()
+    out: list[tuple[Row, float]] = []
+    for row in rows:
+        value = evaluate(expr, row)
+        if parts or (value is not None and not is_truth(value)):
+            fault = condition_fault(expr, row, value)
+            if fault is not None:
+                faults.add(*fault, row.get("case_id"))
+        if value is not None:
+            out.append((row, 1.0 if bool(value) else 0.0))
+    n = len(out)
+    return out, faults.value("rate", n=n, skipped=len(rows) - n)
+
+
+def row_values_of(rows: list[Row], expr: str, kind: str) -> list[tuple[Row, float]] | None:
+    """A rate's, mean's or quantile's per-row form (``MetricKind.row_values``): the
+    ``counted_rows``, or None where the metric has no figure for a value of the wrong kind."""
+    counted, wrong = counted_rows(rows, expr, kind)
+    return None if wrong is not None else counted
 
 
 def case_keys(values: list[tuple[Row, float]]) -> list[object]:
@@ -119,33 +145,19 @@ class RateMetric(MetricKind):
     value_range = (0.0, 1.0)
     expressions = {"expr": "condition"}
 
-    def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]]:
+    def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]] | None:
         """1.0 where the condition holds, 0.0 where it does not; rows where it is null (a
-        failed request, a missing score) do not count."""
+        failed request, a missing score) do not count; None where the rate has no figure for
+        a value that is not true/false (``counted_rows``)."""
         assert isinstance(params, ExprParams)
-        out: list[tuple[Row, float]] = []
-        for row in rows:
-            value = evaluate(params.expr, row)
-            if value is not None:
-                out.append((row, 1.0 if bool(value) else 0.0))
-        return out
+        return row_values_of(rows, params.expr, "rate")
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, RateParams)
-        expr, parts, faults = params.expr, condition_parts(params.expr), Faults()
-        values: list[tuple[Row, float]] = []
-        for row in rows:
-            value = evaluate(expr, row)
-            if parts or (value is not None and not is_truth(value)):
-                fault = condition_fault(expr, row, value)
-                if fault is not None:
-                    faults.add(*fault, row.get("case_id"))
-            if value is not None:
-                values.append((row, 1.0 if bool(value) else 0.0))
-        n = len(values)
-        wrong = faults.value("rate", n=n, skipped=len(rows) - n)
+        values, wrong = counted_rows(rows, params.expr, "rate")
         if wrong is not None:
             return wrong
+        n = len(values)
         hits = sum(1 for _, value in values if value)
         # A case's samples are not independent outcomes (the same prompt, the same model):
         # with several samples per case the interval is clustered by case; with one it is
@@ -261,10 +273,11 @@ class MeanMetric(MetricKind):
     Params = ExprParams
     expressions = {"expr": "value"}
 
-    def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]]:
-        """Each row's numeric value; null, text and NaN do not count (see numeric_values)."""
+    def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]] | None:
+        """Each row's numeric value (null and NaN do not count); None where the mean has no
+        figure for a value that is no number, text or a list (``counted_rows``)."""
         assert isinstance(params, ExprParams)
-        return valued_rows(rows, params.expr)
+        return row_values_of(rows, params.expr, "mean")
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, ExprParams)

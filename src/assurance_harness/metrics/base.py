@@ -113,8 +113,10 @@ class MetricKind(ABC):
     def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]] | None:
         """Each row that counts towards the value, with its contribution, for kinds whose value
         is the mean of per-row contributions (1.0/0.0 for a rate); None for kinds with no
-        per-row form (quantiles, disparities). Paired comparisons and per-perturbation plots
-        use this, so they count exactly the rows the metric counted. They hand the rows over
+        per-row form (quantiles, disparities), and where the kind has no figure for these rows
+        because a value is of the wrong kind (``metrics.wrongkind``). Paired comparisons and
+        per-perturbation plots use this, so they count exactly the rows the metric counted and
+        never a value it refused. They hand the rows over
         in chunks (``rowvalues.streamed_row_values``: a run is never held whole), so a row's
         contribution must depend on that row alone."""
         return None

@@ -51,7 +51,7 @@ from ._grouping import number, worst_stratum
 from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
 from .base import MetricContext, MetricValue, Row
 from .bbq_bias import BIASED, CORRECT, IN_CONTEXT, BbqMetric, BbqParams, answer_flags
-from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends
+from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends, statistic_kind
 from .engine import (
     MAX_WORST_CASES,
     FieldPresence,
@@ -328,7 +328,8 @@ class MetricColumns:
                 self._group(spec.by)
             params = spec.params
             if isinstance(params, DisparityParams):
-                self._value(params.value)
+                column = self._value(params.value)
+                column.condition = column.condition or params.statistic == "rate"
                 self._group(params.by)
                 if params.within is not None:
                     self._group(params.within)
@@ -520,6 +521,10 @@ class MetricColumns:
             return BbqMetric().from_flags(flags[mine], codes, int(rows.size), params, ctx)
         if spec.kind == "disparity":
             assert isinstance(params, DisparityParams)
+            grouped = rows[self._codes(params.by)[rows] >= 0]  # as ``DisparityMetric.compute``
+            wrong = self._wrong(statistic_kind(params), params.value, grouped)
+            if wrong is not None:
+                return wrong
             if params.within is None:
                 return self._disparity(params, rows, ctx)
             worst = "min" if params.method == "ratio" else "max"

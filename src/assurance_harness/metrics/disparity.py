@@ -53,6 +53,7 @@ from ..stats.intervals import (
 )
 from ..stats.levelcounts import bootstrap_sums, few_levels
 from ._grouping import covering, number, percentile_interval, within_strata
+from .aggregate import counted_rows
 from .base import (
     ExpressionRole,
     MetricContext,
@@ -86,6 +87,11 @@ class DisparityParams(MetricParams):
     within: str | None = None
     """Expression naming a stratum (``meta.axis``): the disparity is computed within each
     stratum, ``groups`` holds one per stratum, and the value is the worst of them."""
+
+
+def statistic_kind(params: DisparityParams) -> str:
+    """The metric kind whose rule reads the disparity's value (``aggregate.counted_rows``)."""
+    return "rate" if params.statistic == "rate" else "mean"
 
 
 _ZERO_RATIO = (
@@ -192,6 +198,13 @@ class DisparityMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, DisparityParams)
+        grouped = [row for row in rows if evaluate(params.by, row) is not None]
+        # Each group's statistic is a rate or a mean, so it counts what they count: "false"
+        # read as true, or text skipped as missing, made a gap (or hid one) silently. Checked
+        # over every stratum at once: a stratum without a figure drops out of the worst.
+        wrong = counted_rows(grouped, params.value, statistic_kind(params))[1]
+        if wrong is not None:
+            return wrong
         if params.within is not None:
             worst = "min" if params.method == "ratio" else "max"
             return within_strata(

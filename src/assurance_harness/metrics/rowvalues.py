@@ -3,7 +3,10 @@
 Paired comparisons and per-perturbation plots need each row's contribution to a metric, which
 summary.json does not hold. The metric kind itself says what a row contributes
 (``MetricKind.row_values``), after the metric's ``where`` filter, so these figures count
-exactly the rows the metric counted. Kinds with no per-row form give None.
+exactly the rows the metric counted, read by the kind's own rule (``aggregate.counted_rows``).
+Kinds with no per-row form give None, and so does a metric that has no figure because a value
+was of the wrong kind (the text "false" or 0.5 in a rate): a plot or a test of it would count
+a value the metric refused.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ def group_key(metric: dict[str, Any], row: Row) -> str | None:
 
 def row_values(metric: dict[str, Any], rows: list[Row]) -> list[tuple[Row, float]] | None:
     """Each row that counts towards a summary metric entry, with its value (1.0/0.0 for a
-    rate); None when the metric's kind has no per-row form or its expressions fail here."""
+    rate); None when the metric's kind has no per-row form, refuses a value of these rows, or
+    its expressions fail here."""
     resolved = _kind_and_params(metric)
     if resolved is None:
         return None
@@ -72,7 +76,8 @@ def streamed_row_values(
 
     The rows are read once, in chunks of ``ROW_CHUNK``: a per-row contribution depends on its
     row alone, so the result is the one ``row_values`` gives on the whole list, in row order; a
-    metric whose kind has no per-row form, or whose expressions fail on any row, gives None."""
+    metric whose kind has no per-row form, refuses a value of any row, or whose expressions fail
+    on any row, gives None."""
     out: dict[str, list[tuple[T, float]] | None] = {name: [] for name in metrics}
     chunk: list[Row] = []
 
