@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -267,3 +268,17 @@ def test_the_transcripts_the_manifest_hashes_are_checked_against_it(reports: Pat
     cases_sha = hashlib.sha256((run / "cases.jsonl").read_bytes()).hexdigest()
     assert f"| responses.jsonl | {responses_sha} | DIFFERS from manifest |" in md, md
     assert f"| cases.jsonl | {cases_sha} | matches manifest |" in md, md
+
+
+def test_an_edited_summary_is_checked_against_the_manifest(reports: Path) -> None:
+    """The manifest records summary.json's SHA-256 too (``report`` says when it differs), but
+    the annex showed "–" for it: a run the ledger does not hold, its gate's verdict edited
+    from fail to pass, was packed with the edited verdict and nothing said."""
+    run = make_run(reports, gates=[GateSpec("toxic_rate", "fail")])
+    summary = json.loads((run / "summary.json").read_text())
+    summary["gates"][0]["verdict"] = "pass"
+    (run / "summary.json").write_text(json.dumps(summary))
+    annex = build_annex([run.name], reports=reports, register_path=None, now=NOW)
+    md = render_annex_md(annex)
+    summary_sha = hashlib.sha256((run / "summary.json").read_bytes()).hexdigest()
+    assert f"| summary.json | {summary_sha} | DIFFERS from manifest |" in md, md
