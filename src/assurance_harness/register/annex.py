@@ -189,11 +189,12 @@ def _file_hashes(run: RunFiles, purged: dict[str, PurgedFile]) -> list[FileHash]
     refused, naming it: hashed (and copied into the pack) it would be waited on forever or
     read without end."""
     manifest = run.manifest_data
-    # Every file the manifest hashes, not the results alone: an edited responses.jsonl read
-    # "–" (nothing recorded) in a pack that carries it to the auditor.
+    # Every file the manifest hashes, not the results alone: an edited responses.jsonl, or a
+    # summary.json whose verdict was edited, read "–" (nothing recorded) in a pack that
+    # carries it to the auditor.
     recorded = {
-        f"{key}.jsonl": entry.get("sha256")
-        for key in MANIFEST_HASHED
+        name: entry.get("sha256")
+        for key, name in MANIFEST_HASHED.items()
         if isinstance(entry := manifest.get(key), dict) and isinstance(entry.get("sha256"), str)
     }
     out = []
