@@ -141,9 +141,8 @@ def backed_store(reports: Path) -> tuple[ReviewStore, list[Unbacked]]:
 def backed(db: Path, ledger: Path) -> tuple[ReviewStore, list[Unbacked]]:
     """:func:`backed_store` of the store ``db`` against the ledger at ``ledger`` (the web app's
     ``--ledger``)."""
-    from .store import ReviewStore
-
     from ..register.ledger_store import read_ledger
+    from .store import ReviewStore
 
     store = ReviewStore(db)
     if not _ledger_present(ledger):
