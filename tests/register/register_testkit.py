@@ -173,7 +173,7 @@ def make_run(
         "gates": gate_rows,
         "exit_code": 1 if any_fail else 0,
     }
-    writer.write_summary(Summary.model_validate(summary))
+    summary_sha = writer.write_summary(Summary.model_validate(summary))
     responses = run_dir / "responses.jsonl"
     responses.write_text(
         "".join(json.dumps({"case_id": r["case_id"], "sample": r["sample"]}) + "\n" for r in rows)
@@ -197,6 +197,7 @@ def make_run(
         },
         "results": {"path": "results.jsonl", "sha256": results_sha},
         "responses": {"path": "responses.jsonl", "sha256": _sha(responses)},
+        "summary": {"path": "summary.json", "sha256": summary_sha},  # as the runner records it
         "scorers": summary["scorers"],
         "seed": 0,
         "packages": {},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -251,3 +252,33 @@ def test_annex_markdown_is_not_over_escaped(annex_dir) -> None:
     assert "&lt;=" not in md and "&gt;=" not in md
     assert "toxic\\_rate" not in md and "unsuitable\\_rate" not in md
     assert "toxic_rate" in md and "\\(" not in md
+
+
+def test_the_transcripts_the_manifest_hashes_are_checked_against_it(reports: Path) -> None:
+    """The manifest records the SHA-256 of cases.jsonl and responses.jsonl as it does that of
+    results.jsonl, but the annex checked only the results: an edited responses.jsonl (packed
+    with the transcripts) showed "–", nothing recorded to check, in a run the ledger does not
+    hold, where ``evidence verify`` does not look either."""
+    run = make_run(reports)
+    with (run / "responses.jsonl").open("a") as handle:
+        handle.write('{"case_id": "planted", "sample": 0}\n')
+    annex = build_annex([run.name], reports=reports, register_path=None, now=NOW)
+    md = render_annex_md(annex)
+    responses_sha = hashlib.sha256((run / "responses.jsonl").read_bytes()).hexdigest()
+    cases_sha = hashlib.sha256((run / "cases.jsonl").read_bytes()).hexdigest()
+    assert f"| responses.jsonl | {responses_sha} | DIFFERS from manifest |" in md, md
+    assert f"| cases.jsonl | {cases_sha} | matches manifest |" in md, md
+
+
+def test_an_edited_summary_is_checked_against_the_manifest(reports: Path) -> None:
+    """The manifest records summary.json's SHA-256 too (``report`` says when it differs), but
+    the annex showed "–" for it: a run the ledger does not hold, its gate's verdict edited
+    from fail to pass, was packed with the edited verdict and nothing said."""
+    run = make_run(reports, gates=[GateSpec("toxic_rate", "fail")])
+    summary = json.loads((run / "summary.json").read_text())
+    summary["gates"][0]["verdict"] = "pass"
+    (run / "summary.json").write_text(json.dumps(summary))
+    annex = build_annex([run.name], reports=reports, register_path=None, now=NOW)
+    md = render_annex_md(annex)
+    summary_sha = hashlib.sha256((run / "summary.json").read_bytes()).hexdigest()
+    assert f"| summary.json | {summary_sha} | DIFFERS from manifest |" in md, md

@@ -74,7 +74,10 @@ def test_ctrl_c_as_a_verdict_is_anchored_leaves_a_ledger_that_verifies(
         assert _adjudicate(project, run_id) == 130
     assert landed == [2]  # as the verdict's record (after the run's one) was anchored
     rc, text = _verify(project)
-    assert rc == 0 and "warning" not in text, text
+    # No tampering; the record whose verdict is not stored yet is named, to be given again
+    # (nothing was said only while runs.db held no verdict at all).
+    assert rc == 0 and "tampered" not in text, text
+    assert "EV-000002" in text and "has no verdict in runs.db" in text, text
 
     assert _adjudicate(project, run_id) == 0
     (record,) = [r.id for r in read_ledger(project.ledger, reviews=True) if r.is_review]

@@ -131,3 +131,27 @@ def test_review_queue_does_not_take_a_row_off_the_pending_list_for_an_inserted_v
     assert "carol" in result.stderr and "ledger" in result.stderr, result.stderr
     table = _cli("review", "queue", "--reports", project.reports)
     assert "carol" not in table.stdout and "carol" in table.stderr, table.output
+
+
+def test_verify_names_review_records_when_runs_db_holds_no_verdict_at_all(
+    reviewed: tuple[Project, str],
+) -> None:
+    """One verdict deleted from runs.db was warned of, but with every verdict gone (the rows
+    deleted, or runs.db moved aside as its own "cannot be read" error advises) the cross-check
+    was skipped: verify said OK with nothing said while ``review status`` counted no verdict."""
+    project, _ = reviewed
+    _sql(project, "DROP TRIGGER review_verdicts_no_delete", "DELETE FROM review_verdicts")
+
+    emptied = _cli("evidence", "verify", "--reports", project.reports)
+
+    assert emptied.exit_code == 0, emptied.output
+    assert "has no verdict in runs.db" in emptied.stderr and "alice" in emptied.stderr, (
+        emptied.output
+    )
+    (project.reports / "runs.db").unlink()
+
+    moved = _cli("evidence", "verify", "--reports", project.reports)
+
+    assert moved.exit_code == 0, moved.output
+    assert "has no verdict in runs.db" in moved.stderr and "c2#0" in moved.stderr, moved.output
+    assert not (project.reports / "runs.db").exists()  # nothing made to find out

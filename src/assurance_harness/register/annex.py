@@ -42,7 +42,7 @@ from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
 from .loader import DEFAULT_REGISTER
 from .purges import ledger_purges
-from .runfiles import RunFiles, resolve_run, sha256_file
+from .runfiles import MANIFEST_HASHED, RunFiles, resolve_run, sha256_file
 from .soa import build_soa
 from .status import LEDGER_FAILED, RegisterStatus, RiskStatus, build_status
 
@@ -188,7 +188,15 @@ def _file_hashes(run: RunFiles, purged: dict[str, PurgedFile]) -> list[FileHash]
     purge records of this run name). A file replaced by a pipe, a device or a folder is
     refused, naming it: hashed (and copied into the pack) it would be waited on forever or
     read without end."""
-    recorded = {"results.jsonl": (run.manifest_data.get("results") or {}).get("sha256")}
+    manifest = run.manifest_data
+    # Every file the manifest hashes, not the results alone: an edited responses.jsonl, or a
+    # summary.json whose verdict was edited, read "–" (nothing recorded) in a pack that
+    # carries it to the auditor.
+    recorded = {
+        name: entry.get("sha256")
+        for key, name in MANIFEST_HASHED.items()
+        if isinstance(entry := manifest.get(key), dict) and isinstance(entry.get("sha256"), str)
+    }
     out = []
     for name in RUN_FILES:
         path = run.results_path if name == "results.jsonl" else run.dir / name

@@ -22,7 +22,7 @@ from .ledger_store import (
     reading_locked,
 )
 from .ledger_team import TeamLedger, team_ledger
-from .runfiles import sha256_file
+from .runfiles import MANIFEST_HASHED, sha256_file
 
 
 @dataclass
@@ -439,7 +439,7 @@ def _manifest_hashes(manifest: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     if not isinstance(data, dict):
         return out
-    for key in ("cases", "responses", "results"):
+    for key in MANIFEST_HASHED:
         ref = data.get(key)
         if isinstance(ref, dict) and isinstance(ref.get("path"), str) and ref.get("sha256"):
             rel = Path(ref["path"])

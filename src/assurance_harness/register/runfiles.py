@@ -13,10 +13,20 @@ from ..store.files import sha256_file
 from ..store.runread import RunLog, read_run
 from ..store.runread import resolve_run as _resolve_run
 
-__all__ = ["HASHED_FILES", "RunFiles", "resolve_run", "sha256_file"]
+__all__ = ["HASHED_FILES", "MANIFEST_HASHED", "RunFiles", "resolve_run", "sha256_file"]
 
 HASHED_FILES = ("results.jsonl", "summary.json", "manifest.json")
 """Run files whose SHA-256 each evidence record keeps and ``evidence verify`` re-checks."""
+
+MANIFEST_HASHED = {
+    "cases": "cases.jsonl",
+    "responses": "responses.jsonl",
+    "results": "results.jsonl",
+    "summary": "summary.json",
+}
+"""The manifest's entries that record a run file and its SHA-256 (``{path, sha256}``), and the
+file each names as the runner writes it: what ``evidence verify`` and the annex's manifest of
+hashes check those files against."""
 
 
 class RunFiles(RunLog):

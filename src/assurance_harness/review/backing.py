@@ -107,14 +107,15 @@ def orphan_records(verdicts: list[Verdict], ledger: list[EvidenceRecord]) -> lis
 
 def check_store(db: Path, ledger_path: Path) -> tuple[list[Unbacked], list[EvidenceRecord]]:
     """The unbacked verdicts and orphan review records of the store ``db`` (``runs.db`` or the
-    team store it stands for) against the ledger at ``ledger_path``."""
+    team store it stands for) against the ledger at ``ledger_path``. The ledger is read even
+    when the store holds no verdict: every verdict deleted, or ``runs.db`` moved aside (as its
+    own "cannot be read" error advises), leaves every review record an orphan, and skipping
+    the check then made ``evidence verify`` say nothing where one deleted verdict was named."""
     from ..register.ledger_store import read_ledger
     from .store import ReviewStore
 
     store = ReviewStore(db)
     verdicts = store.history()
-    if not verdicts:
-        return [], []
     ledger = read_ledger(ledger_path, strict=False, reviews=True)
     return unbacked_verdicts(verdicts, ledger, kept_in(store.db)), orphan_records(verdicts, ledger)
 
@@ -140,12 +141,17 @@ def backed_store(reports: Path) -> tuple[ReviewStore, list[Unbacked]]:
 def backed(db: Path, ledger: Path) -> tuple[ReviewStore, list[Unbacked]]:
     """:func:`backed_store` of the store ``db`` against the ledger at ``ledger`` (the web app's
     ``--ledger``)."""
+    from ..register.ledger_store import read_ledger
     from .store import ReviewStore
 
     store = ReviewStore(db)
     if not _ledger_present(ledger):
         return store, []
-    unbacked, _ = check_store(db, ledger)
+    verdicts = store.history()
+    if not verdicts:  # nothing to leave out: the ledger is not read for every page
+        return store, []
+    records = read_ledger(ledger, strict=False, reviews=True)
+    unbacked = unbacked_verdicts(verdicts, records, kept_in(store.db))
     if not unbacked:
         return store, []
     return ReviewStore(db, leave_out={u.verdict.id for u in unbacked}), unbacked
