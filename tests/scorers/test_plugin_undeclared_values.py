@@ -142,3 +142,67 @@ def test_a_report_draws_no_perturbation_bars_from_values_its_metric_refused(
     assert 'id="plot-perturbation-sure"' in html
     assert 'id="plot-perturbation-flagged"' not in html
     assert 'id="plot-perturbation-p"' not in html
+
+
+NUMPY_PLUGIN = """\
+from typing import Any
+
+import numpy as np
+
+from assurance_harness.scorers.base import Scorer, ScorerParams
+
+
+class NumpyValues(Scorer):
+    name = "numpyvalues"
+    version = "1"
+    Params = ScorerParams
+    fields = {"flagged": "a flag", "hits": "a count", "p": "a probability"}
+
+    def score(self, batch: list[Any]) -> list[dict[str, Any]]:
+        return [
+            {"flagged": np.bool_(i == "one"), "hits": np.int64(i == "one"), "p": np.float32(0.5)}
+            for i in (item.response for item in batch)
+        ]
+"""
+
+NUMPY_SUITE = """\
+suite: numpyvalues
+cases:
+  - {id: a, prompt: one}
+  - {id: b, prompt: two}
+scorers: [{id: s, use: numpyvalues}]
+metrics:
+  - {id: flagged, rate: s.flagged}
+  - {id: hit, rate: s.hits}
+  - {id: p, mean: s.p}
+gates:
+  - {metric: flagged, max: 0.9}
+"""
+
+
+def test_numpy_scalars_from_a_plugin_are_the_true_false_and_numbers_they_hold(
+    tmp_path: Path,
+) -> None:
+    """A scorer computing with numpy returns numpy's scalars (``np.bool_``, ``np.int64``):
+    results.jsonl holds them as true/false and numbers, and the figures must read them so in
+    the run too (the rate refused ``np.bool_`` as a value of the wrong kind in the run, while
+    the same rows read back from results.jsonl counted)."""
+    env = installed_plugin(
+        tmp_path,
+        "numpyvaluesplugin",
+        {"numpyvaluesplugin": NUMPY_PLUGIN},
+        "[assurance_harness.scorers]\nnumpyvalues = numpyvaluesplugin:NumpyValues\n",
+    )
+    callable_target(
+        tmp_path, "echo_numpy", "def reply(messages):\n    return messages[-1]['content']\n"
+    )
+    (tmp_path / "s.yaml").write_text(NUMPY_SUITE, encoding="utf-8")
+    done = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", "--no-evidence",
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    (summary,) = (tmp_path / "r").glob("*/summary.json")
+    metrics = json.loads(summary.read_text(encoding="utf-8"))["metrics"]
+    assert metrics["flagged"]["value"] == 0.5 and metrics["flagged"]["n"] == 2, metrics
+    assert metrics["hit"]["value"] == 0.5 and metrics["p"]["value"] == 0.5, metrics
