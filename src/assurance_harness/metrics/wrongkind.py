@@ -33,8 +33,15 @@ _NEEDS = {
 
 def is_truth(value: Any) -> bool:
     """A value a rate counts: true/false, or the numbers 0 and 1 (a dataset's 0/1 label, a
-    scorer's integer flag), which say one thing only. 0.3 or NaN as true is a guess."""
-    return value is True or value is False or (isinstance(value, int | float) and value in (0, 1))
+    scorer's integer flag), which say one thing only. 0.3 or NaN as true is a guess. numpy's
+    scalars count as the true/false and numbers they hold (``np.bool_`` is no ``bool``, and
+    ``np.int64`` no ``int``): rows a program builds with numpy (the metrics called as a
+    library) hold them, where a run's rows, read back from JSON, hold Python's."""
+    if value is True or value is False or (isinstance(value, int | float) and value in (0, 1)):
+        return True
+    if getattr(value, "shape", None) != ():  # a numpy scalar (not an array), without numpy
+        return False
+    return getattr(value.dtype, "kind", None) in ("b", "i", "u", "f") and bool(value in (0, 1))
 
 
 def condition_fault(expr: str, row: dict[str, Any], value: Any) -> tuple[str, Any] | None:
