@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 
 import numpy as np
 from scipy import stats
@@ -16,11 +17,12 @@ from . import recompute as rc
 from .generate import MetricPlan, Plan, gates_for
 
 words = rc.scored("len", "words")
-AXES = {"gender": ("f", "m", "x"), "age": ("young", "old")}
+AXES = {"gender": ("base", "f", "m"), "age": ("base", "young", "old")}
+"""Two axes, each with the group ``base`` (a template with no group named) as a reference."""
 
 
-def _meta(row: rc.Row, key: str) -> object:
-    return (row.get("metadata") or {}).get(key)
+def meta(key: str) -> rc.Getter:
+    return lambda row: (row.get("metadata") or {}).get(key)
 
 
 def _number(raw: object) -> float | None:
@@ -96,11 +98,11 @@ def paired(
 
 
 def within(
-    rows: list[rc.Row], stratum: rc.Getter, compute: rc.Callable[[list[rc.Row]], rc.Figure]
+    rows: list[rc.Row], stratum: rc.Getter, compute: Callable[[list[rc.Row]], rc.Figure]
 ) -> rc.Figure:
     """``within``: one figure per stratum (each stratum's furthest group, its groups not
     shown), the overall the furthest from 0 of them (``recompute.within_strata``)."""
-    return rc.within_strata(rows, stratum, compute, worst=lambda v: abs(v))
+    return rc.within_strata(rows, stratum, compute, worst=abs)
 
 
 def _reply(rng: random.Random, shift: int, p_error: float) -> str | None:
@@ -109,10 +111,12 @@ def _reply(rng: random.Random, shift: int, p_error: float) -> str | None:
     return " ".join(["no"] * max(1, rng.randint(2, 6) + shift))
 
 
-def make_counterfactual_plan(seed: int, *, templates: int, samples: int = 1) -> Plan:
+def make_counterfactual_plan(
+    seed: int, *, templates: int, samples: int = 1, silent: str | None = None
+) -> Plan:
     """Templates answered for every group of each axis (a group's replies seeded longer or
-    shorter), some requests failing; with ``silent``, every request about the axis ``age``
-    fails (a stratum without any figure)."""
+    shorter), some requests failing; with ``silent``, every request about that axis fails (a
+    stratum without a figure: a content filter refusing prompts about age)."""
     rng = random.Random(seed)
     p_error = rng.choice([0.0, 0.1, 0.25])
     shift = {g: rng.choice([-1, 0, 0, 1, 2]) for gs in AXES.values() for g in gs}
@@ -121,16 +125,22 @@ def make_counterfactual_plan(seed: int, *, templates: int, samples: int = 1) -> 
         for axis, names in AXES.items():
             for g in names:
                 replies = [_reply(rng, shift[g], p_error) for _ in range(samples)]
+                if axis == silent:
+                    replies = [None] * samples
                 cases.append(
                     {
                         "id": f"t{t}|{axis}={g}",
                         "prompt": f"template {t} about {g}",
-                        "metadata": {"template": f"t{t}", "axis": axis, "group": g, "replies": replies},
+                        "metadata": {
+                            "template": f"t{t}",
+                            "axis": axis,
+                            "group": g,
+                            "replies": replies,
+                        },
                     }
                 )
     min_pairs = rng.choice([2, max(2, templates - 1)])
-    template = rc.meta("template")
-    group = rc.meta("group")
+    template, group, axis_of = meta("template"), meta("group"), meta("axis")
     plans = [
         MetricPlan(
             {"id": "to_mean", "paired": {"value": "len.words", "group": "meta.group"}},
@@ -149,7 +159,7 @@ def make_counterfactual_plan(seed: int, *, templates: int, samples: int = 1) -> 
             {"id": "by_axis", "paired": {"value": "len.words", "within": "meta.axis"}},
             lambda rows: within(
                 rows,
-                rc.meta("axis"),
+                axis_of,
                 lambda part: paired(part, words, template, group, reference=None),
             ),
             False,
@@ -159,15 +169,15 @@ def make_counterfactual_plan(seed: int, *, templates: int, samples: int = 1) -> 
                 "id": "to_f_by_axis",
                 "paired": {
                     "value": "len.words",
-                    "reference": "f",
+                    "reference": "base",
                     "within": "meta.axis",
                     "min_pairs": 2,
                 },
             },
             lambda rows: within(
                 rows,
-                rc.meta("axis"),
-                lambda part: paired(part, words, template, group, reference="f", min_pairs=2),
+                axis_of,
+                lambda part: paired(part, words, template, group, reference="base", min_pairs=2),
             ),
             False,
         ),
