@@ -372,7 +372,9 @@ def within_strata(
 ) -> Figure:
     """``within``: one figure per stratum (the groups, their own groups and details not
     shown), the value the worst of them (the largest ``worst(value)``: the largest gap, the
-    smallest ratio, the delta furthest from 0); n the rows the strata's figures counted."""
+    smallest ratio, the delta furthest from 0); n the rows the strata's figures counted. The
+    value claims the worst stratum, so where a stratum has no figure the worst is unknown:
+    no figure (README "Gates": a metric with no data is no_data, which fails)."""
     strata: dict[str, list[Row]] = {}
     for row in rows:
         key = stratum(row)
@@ -381,8 +383,7 @@ def within_strata(
     groups = {name: compute(part) for name, part in sorted(strata.items())}
     for figure in groups.values():
         figure.details, figure.groups = {}, {}
-    values = [f.value for f in groups.values() if f.value is not None]
-    if not values:
+    if any(f.value is None for f in groups.values()):
         return Figure(None, 0, groups=groups)
     top = max((f for f in groups.values() if f.value is not None), key=lambda f: worst(f.value))
     n = sum(f.n for f in groups.values())
