@@ -611,5 +611,5 @@ def test_a_run_that_published_the_worst_of_the_measured_strata(
         [record] = _attach(project, run_dir)
         assert record.verdict == "fail"
     else:
-        with pytest.raises(UsageError, match="stratum 'z' had no figure.*no evidence"):
+        with pytest.raises(UsageError, match=r"stratum 'z' had no figure.*no evidence"):
             _attach(project, run_dir)
