@@ -46,8 +46,9 @@ gates:
 
 def _rows(n_templates: int, samples: int, seed: int) -> list[dict]:
     """Pairs in shuffled order with what pairing must get right: null, "None" and missing
-    groups, null and numeric pair keys, null, NaN, text, boolean and repeated values, pairs
-    without the reference, null strata."""
+    groups, null and numeric pair keys, null, NaN, boolean and repeated values, pairs
+    without the reference, null strata. (Text as a value leaves no figure at all:
+    tests/metrics/test_values_of_the_wrong_kind.py.)"""
     rng = random.Random(seed)
     cases = []
     for t in range(n_templates):
@@ -60,7 +61,7 @@ def _rows(n_templates: int, samples: int, seed: int) -> list[dict]:
     for case_id, meta in cases:
         for sample in range(samples):
             v = rng.choice(
-                [rng.random(), rng.random(), round(rng.random(), 1), None, math.nan, "0.5", True]
+                [rng.random(), rng.random(), round(rng.random(), 1), None, math.nan, 0.5, True]
             )
             rows.append(
                 {

@@ -155,3 +155,46 @@ def test_a_disparity_refuses_the_values_its_statistic_refuses(write) -> None:
         "flag_gap": "no_data",
         "count_gap": "no_data",
     }
+
+
+PAIRED_SUITE = """suite: kinds
+cases:
+  - {id: a, prompt: x, metadata: {template: t1, group: g1, axis: one}}
+  - {id: b, prompt: x, metadata: {template: t1, group: g2, axis: one}}
+  - {id: c, prompt: x, metadata: {template: t2, group: g1, axis: one}}
+  - {id: d, prompt: x, metadata: {template: t2, group: g2, axis: one}}
+scorers:
+  - {id: rx, use: regex, with: {pattern: x}}
+metrics:
+  - {id: delta, paired: {value: rx.count}}
+  - {id: delta_within, paired: {value: rx.count, within: meta.axis}}
+gates:
+  - {metric: delta, max: 100}
+  - {metric: delta_within, max: 100}
+"""
+
+
+def test_a_paired_delta_refuses_text_as_a_mean_does(write) -> None:
+    """``paired`` skipped the text "9" as if it were missing: template t2 lost its g2 value,
+    so the pair dropped out and the delta (-0.5, from t1 alone) passed ``max: 100`` where one of
+    its values says nothing. Its deltas are differences of means: the mean's own rule
+    (``metrics.wrongkind``), no figure, the reason naming the value; rows and columns alike."""
+    rows = _rows([True] * 4, [1, 2, 3, "9"])
+    for row in rows:
+        row["metadata"] = {
+            "template": "t1" if row["case_id"] in "ab" else "t2",
+            "group": "g1" if row["case_id"] in "ac" else "g2",
+            "axis": "one",
+        }
+    got, verdicts = compare_with_rows(
+        write("s.yaml", PAIRED_SUITE), rows, samples=1, chunk=3, seed=1
+    )
+    for metric in ("delta", "delta_within"):
+        assert got[metric].value is None, metric
+        why = got[metric].details["no_data_reason"]
+        assert "scorer 'rx' gave the text '9' for field 'count' in case 'd'" in why, why
+        assert "needs numbers" in why, why
+    assert {v["metric"]: v["verdict"] for v in verdicts} == {
+        "delta": "no_data",
+        "delta_within": "no_data",
+    }

@@ -58,10 +58,14 @@ def _figure(where: str, mine: rc.Figure, published: dict[str, Any]) -> list[str]
 
 
 def detail(published: dict[str, Any], path: str) -> Any:
-    """``details.<path>`` of a published figure (``by_group.a.value``), None where absent."""
+    """``details.<path>`` of a published figure (``by_group.a.value``, ``compliance_ci.0``: a
+    list's item), None where absent."""
     found: Any = published.get("details") or {}
     for part in path.split("."):
-        found = found.get(part) if isinstance(found, dict) else None
+        if isinstance(found, list) and part.isdigit() and int(part) < len(found):
+            found = found[int(part)]
+        else:
+            found = found.get(part) if isinstance(found, dict) else None
     return found
 
 
@@ -75,7 +79,10 @@ def check_summary(plan: Plan, rows: list[rc.Row], summary: dict[str, Any]) -> li
         found += _figure(mid, mine, published)
         for path, (want, slack) in mine.details.items():
             got = detail(published, path)
-            if got is None or abs(got - want) > slack + TOLERANCE:
+            if want is None or got is None:
+                if got is not want:
+                    found.append(f"{mid}: details.{path} {got} != {want}")
+            elif abs(got - want) > slack + TOLERANCE:
                 found.append(f"{mid}: details.{path} {got} != {want}")
         groups = published.get("groups") or {}
         if set(groups) != set(mine.groups):
@@ -147,6 +154,20 @@ def _same(a: dict[str, Any], b: dict[str, Any], keys: tuple[str, ...] = FIGURE_K
     return all(close(a.get(k), b.get(k)) if k != "n" else a.get(k) == b.get(k) for k in keys)
 
 
+def _compared(metric: dict[str, Any]) -> dict[str, Any]:
+    """The figures ``compare`` shows of a metric: its own, or for a rate corrected for scorer
+    error the observed rate with its interval (docs/REPORTS.md)."""
+    details = metric.get("details") or {}
+    if "scorer_error" not in details:
+        return metric
+    return {
+        "value": details.get("observed"),
+        "n": metric.get("n"),
+        "ci_low": details.get("observed_ci_low"),
+        "ci_high": details.get("observed_ci_high"),
+    }
+
+
 def check_compare(base: dict[str, Any], cand: dict[str, Any], out: dict[str, Any]) -> list[str]:
     """``compare -f json``: each metric's figures are its runs' summaries'."""
     found = []
@@ -156,7 +177,7 @@ def check_compare(base: dict[str, Any], cand: dict[str, Any], out: dict[str, Any
             found.append(f"compare: {mid} not shown")
             continue
         for side, summary in (("baseline", base), ("candidate", cand)):
-            if not _same(shown[mid][side], summary["metrics"][mid]):
+            if not _same(shown[mid][side], _compared(summary["metrics"][mid])):
                 found.append(f"compare {mid} {side}: {shown[mid][side]} is not the summary's")
     return found
 

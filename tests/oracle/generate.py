@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import recompute as rc
+from .correction import corrected_rate
 
 TARGET_MODULE = """\
 from assurance_harness.targets.base import ClientError
@@ -123,7 +124,23 @@ def _plans(rng: random.Random, groups: set[str]) -> list[MetricPlan]:
             )
         )
         plans += _disparity_forms()
+    plans.append(_corrected(rng))
     return plans
+
+
+def _corrected(rng: random.Random) -> MetricPlan:
+    """``rate`` with ``scorer_error:``, the error measured on a drawn number of examples."""
+    error = {
+        "sensitivity": rng.choice([0.7, 0.8, 0.9]),
+        "positives": rng.choice([10, 40]),
+        "specificity": rng.choice([0.9, 0.95]),
+        "negatives": rng.choice([20, 100]),
+    }
+    return MetricPlan(
+        {"id": "yes_corrected", "rate": {"expr": "kw.matched", "scorer_error": error}},
+        lambda rows: corrected_rate(rows, kw, **error),  # type: ignore[arg-type]
+        True,
+    )
 
 
 def stratum_of(row: rc.Row) -> object:

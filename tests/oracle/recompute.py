@@ -363,11 +363,18 @@ def disparity(
     return figure
 
 
-def disparity_within(
-    rows: list[Row], stratum: Getter, compute: Callable[[list[Row]], Figure], *, ratio: bool
+def within_strata(
+    rows: list[Row],
+    stratum: Getter,
+    compute: Callable[[list[Row]], Figure],
+    *,
+    worst: Callable[[float], float],
 ) -> Figure:
-    """``within``: one disparity per stratum (the groups), the value the worst of them (the
-    largest gap, the smallest ratio); n the rows the strata's figures counted."""
+    """``within``: one figure per stratum (the groups, their own groups and details not
+    shown), the value the worst of them (the largest ``worst(value)``: the largest gap, the
+    smallest ratio, the delta furthest from 0); n the rows the strata's figures counted. The
+    value claims the worst stratum, so where a stratum has no figure the worst is unknown:
+    no figure (README "Gates": a metric with no data is no_data, which fails)."""
     strata: dict[str, list[Row]] = {}
     for row in rows:
         key = stratum(row)
@@ -375,13 +382,19 @@ def disparity_within(
             strata.setdefault(str(key), []).append(row)
     groups = {name: compute(part) for name, part in sorted(strata.items())}
     for figure in groups.values():
-        figure.details = {}
-    values = [f.value for f in groups.values() if f.value is not None]
-    if not values:
+        figure.details, figure.groups = {}, {}
+    if any(f.value is None for f in groups.values()):
         return Figure(None, 0, groups=groups)
-    worst = min(values) if ratio else max(values)
+    top = max((f for f in groups.values() if f.value is not None), key=lambda f: worst(f.value))
     n = sum(f.n for f in groups.values())
-    return Figure(worst, n, groups=groups)
+    return Figure(top.value, n, top.low, top.high, closed=top.closed, groups=groups)
+
+
+def disparity_within(
+    rows: list[Row], stratum: Getter, compute: Callable[[list[Row]], Figure], *, ratio: bool
+) -> Figure:
+    """``disparity`` with ``within``: the worst stratum is the largest gap or smallest ratio."""
+    return within_strata(rows, stratum, compute, worst=(lambda v: -v) if ratio else (lambda v: v))
 
 
 def permutation_p(groups: list[np.ndarray], resamples: int = 9_999) -> float:

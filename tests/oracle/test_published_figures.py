@@ -25,6 +25,7 @@ from .check import (
     check_summary,
     read_rows,
 )
+from .counterfactual import make_counterfactual_plan
 from .generate import make_plan
 from .pairs import make_pairs_plan
 
@@ -142,6 +143,26 @@ def test_pair_kinds_agree_with_the_oracle(tmp_path: Path, seed: int, sources: in
 def test_bbq_agrees_with_the_oracle(tmp_path: Path, seed: int, items: int, samples: int) -> None:
     """BBQ accuracy and bias scores, overall and by category, from the raw BBQ columns."""
     plan = make_bbq_plan(seed, items=items, samples=samples)
+    suite, target = plan.write(tmp_path)
+    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
+    run_dir = Path(outcome.run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    found = check_summary(plan, read_rows(run_dir), summary)
+    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("seed", "templates", "samples", "silent"),
+    [(60, 9, 1, None), (61, 4, 2, None), (62, 14, 1, None), (63, 6, 1, "age")],
+)
+def test_counterfactual_deltas_agree_with_the_oracle(
+    tmp_path: Path, seed: int, templates: int, samples: int, silent: str | None
+) -> None:
+    """``paired`` against the pair's mean (``reference: null``), with ``min_pairs``, and within
+    the strata of two axes, a reference group in each; ``silent``: every request about one
+    axis fails, so the worst stratum is unknown."""
+    plan = make_counterfactual_plan(seed, templates=templates, samples=samples, silent=silent)
     suite, target = plan.write(tmp_path)
     outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
     run_dir = Path(outcome.run_dir)

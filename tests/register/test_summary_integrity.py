@@ -560,3 +560,56 @@ def test_a_run_whose_strata_counted_every_row_still_attaches(
             EvidenceError, match=f"metric 'gap' n is {recorded_n} but its results give 8"
         ):
             _attach(project, run_dir)
+
+
+UNMEASURED_SUITE = WITHIN_SUITE.replace(
+    "scorers:",
+    '  - {id: ze1, prompt: "e filtered", metadata: {group: e, axis: z}}\n'
+    '  - {id: zf1, prompt: "f filtered", metadata: {group: f, axis: z}}\n'
+    "scorers:",
+).replace("  - {metric: gap, max: 5}\n", "  - {metric: gap, max: 5, each_group: EACH}\n")
+
+
+@pytest.mark.parametrize("each_group", [False, True])
+def test_a_run_that_published_the_worst_of_the_measured_strata(
+    project: Path, each_group: bool
+) -> None:
+    """Runs made before 2026-12-20 published, for a ``within:`` metric with a stratum without
+    a figure (every request about axis z failed), the worst of the other strata, and judged
+    its gates on it. Such a summary is not an edit, so it is not refused as one; but a gate
+    that passed on it (``each_group: false``) is no evidence of a pass (exit 2, saying why),
+    while one that failed on it (the unmeasured stratum fails every-group gates) attaches as
+    the failure it recorded."""
+    suite = UNMEASURED_SUITE.replace("EACH", "true" if each_group else "false")
+    (project / "suite.yaml").write_text(suite)
+    (project / "within_bot.py").write_text(WITHIN_BOT)  # a module name of its own
+    target = project / "targets" / "system.yaml"
+    target.write_text(target.read_text().replace("helpline_bot:", "within_bot:"))
+    outcome = _outcome(project)
+    run_dir = outcome.run_dir
+    gap = outcome.summary["metrics"]["gap"]
+    assert gap["value"] is None and outcome.summary["gates"][0]["verdict"] == "no_data"
+    before = gap["details"]["measured_worst"]
+
+    def as_published_before(summary: dict) -> None:
+        metric, gate = summary["metrics"]["gap"], summary["gates"][0]
+        for key in ("value", "n", "ci_low", "ci_high", "method"):
+            metric[key] = before[key]
+        for key in ("value", "n", "ci_low", "ci_high"):
+            gate[key] = before[key]
+        gate["checked"] = before["value"]
+        gate.pop("no_data_reason", None)
+        if each_group:
+            gate["verdict"], gate["failing_groups"] = "fail", ["z"]
+            gate["groups_without_data"] = ["z"]
+        else:
+            gate["verdict"] = "pass"
+            summary["status"], summary["exit_code"] = "passed", 0
+
+    _edit(run_dir, as_published_before)
+    if each_group:
+        [record] = _attach(project, run_dir)
+        assert record.verdict == "fail"
+    else:
+        with pytest.raises(UsageError, match=r"stratum 'z' had no figure.*no evidence"):
+            _attach(project, run_dir)

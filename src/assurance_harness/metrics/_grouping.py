@@ -111,7 +111,8 @@ def within_strata(
     ``groups`` holds one value per stratum, so a gate checks every stratum; the overall value,
     interval and method are those of the worst stratum (largest; smallest for ratios; furthest
     from zero for signed deltas), and ``n`` the rows the strata's figures counted
-    (docs/FORMATS.md), 0 where none has one. Unlike the engine's ``by:``, no figure mixes
+    (docs/FORMATS.md). Where a stratum has no figure, neither has the metric: its worst is
+    unknown (``_worst_unknown``). Unlike the engine's ``by:``, no figure mixes
     strata: a disparity between a gender group and a religion group would mean nothing.
     """
     strata: dict[str, list[Row]] = defaultdict(list)
@@ -153,6 +154,9 @@ def worst_stratum(
 
     name = max(scored, key=badness)
     top = scored[name]
+    unmeasured = [k for k, v in groups.items() if v.value is None]
+    if unmeasured:
+        return _worst_unknown(groups, within, unmeasured, top, name, n_rows)
     details: dict[str, Any] = {
         "within": within,
         "worst_stratum": name,
@@ -173,6 +177,49 @@ def worst_stratum(
         top.method,
         groups=groups,
         details=details,
+    )
+
+
+def _worst_unknown(
+    groups: dict[str, MetricValue],
+    within: str,
+    unmeasured: list[str],
+    top: MetricValue,
+    name: str,
+    n_rows: int,
+) -> MetricValue:
+    """No figure: the value claims the worst stratum, and a stratum without a figure might be
+    it. The worst of the others let a gate on the overall figure (``each_group: false``) pass
+    while a stratum went unmeasured. ``measured_worst`` keeps that figure, which runs made
+    before 2026-12-20 published, so ``register.summary_check`` can tell them from an edit."""
+    first = unmeasured[0]
+    why = groups[first].details.get("no_data_reason") or groups[first].details.get("reason")
+    more = f" (and {len(unmeasured) - 1} other)" if len(unmeasured) > 1 else ""
+    reason = (
+        f"stratum '{first}'{more} has no figure"
+        + (f" ({why})" if why else "")
+        + ": the worst stratum is unknown, so the metric has none (each stratum's figure is "
+        "in its groups)"
+    )
+    measured_worst = {
+        "stratum": name,
+        "value": top.value,
+        "n": sum(v.n for v in groups.values() if v.value is not None),
+        "n_in_strata": n_rows,
+        "ci_low": top.ci_low,
+        "ci_high": top.ci_high,
+        "method": top.method,
+    }
+    return MetricValue(
+        None,
+        0,
+        groups=groups,
+        details={
+            "within": within,
+            "strata_without_figure": unmeasured,
+            "measured_worst": measured_worst,
+            "reason": reason,
+        },
     )
 
 

@@ -506,6 +506,12 @@ class MetricColumns:
         if spec.id in self.pairs:
             return self.pairs[spec.id].value(rows, ctx)
         if isinstance(params, PairedParams):
+            keyed = (self._codes(params.pair_by)[rows] >= 0) & (
+                self._codes(params.group)[rows] >= 0
+            )
+            wrong = self._wrong("paired", params.value, rows[keyed])  # as ``PairedDeltaMetric``
+            if wrong is not None:
+                return wrong
             if params.within is None:
                 return self._paired(params, rows, ctx)
             return self._strata(

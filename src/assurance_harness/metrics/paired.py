@@ -28,6 +28,7 @@ from ..rowkeys import case_key
 from ..stats._special import stdtrit
 from ..stats.intervals import cochran_caveat, too_large_reason
 from ._grouping import number, within_strata
+from .aggregate import counted_rows
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
 
@@ -89,6 +90,13 @@ class PairedDeltaMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, PairedParams)
+        # A delta is a difference of means, so the value counts what a mean counts: text
+        # skipped as missing dropped its pair and gave a delta without it. Checked over every
+        # stratum at once, as a disparity checks its groups.
+        keyed = [row for row in rows if _keyed(row, params)]
+        wrong = counted_rows(keyed, params.value, "paired")[1]
+        if wrong is not None:
+            return wrong
         if params.within is not None:
             return within_strata(
                 rows, params.within, lambda part: self._compute(part, params, ctx), worst="abs"
@@ -242,6 +250,11 @@ class PairedDeltaMetric(MetricKind):
             groups=per_group,
             details=details,
         )
+
+
+def _keyed(row: Row, params: PairedParams) -> bool:
+    """Whether a row has the pair key and group a delta reads its value under."""
+    return evaluate(params.pair_by, row) is not None and evaluate(params.group, row) is not None
 
 
 def _cells(rows: list[Row], params: PairedParams) -> tuple[dict[str, dict[str, list[float]]], int]:

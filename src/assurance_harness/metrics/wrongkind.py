@@ -1,5 +1,5 @@
 """Values a rate, mean or quantile cannot count, found and said: a rate counts true/false and a
-mean or quantile numbers.
+mean, quantile or paired delta numbers.
 
 A scorer that declares no field types (a third-party plugin) is not checked as it scores, so
 its values reach the figures as it gave them. Read by truthiness, the text "false" counted as
@@ -28,6 +28,7 @@ _NEEDS = {
     "condition as a comparison (e.g. 'x.label == \"unsafe\"' or 'x.score > 0.5')",
     "mean": "a mean needs numbers (true/false count as 1/0): make the value a number",
     "quantile": "a quantile needs numbers (true/false count as 1/0): make the value a number",
+    "paired": "a paired delta needs numbers (true/false count as 1/0): make the value a number",
 }
 
 

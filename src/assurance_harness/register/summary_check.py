@@ -14,6 +14,10 @@ the attach has just checked) and the metric and gate specs summary.json records
   worst cases; a verdict that waits for review (``require_reviewed``) or failed on the
   scorers' validity (``validity_unmet``) must be the one those recorded conditions give;
 * the run's status (``passed`` only when every gate passed);
+* a ``within:`` metric with a stratum without a figure: runs made before 2026-12-20 published
+  the worst of the other strata (``_as_published_before``); that figure and a failed gate on it
+  attach, but a gate that passed on it is refused, not as an edit: the worst was unknown, so
+  it is no evidence of a pass;
 * the review queue (``review.queue``, ``queued``, ``required``, ``by_reason``): the rows the
   recorded policy marks (``review.queuecolumns``, the runner's own) and the worst cases of the
   recorded failing gates; the queue decides whether a gate waits for review. Not where the
@@ -138,6 +142,31 @@ def _n_as_counted_before(recorded: dict[str, Any], fresh: dict[str, Any]) -> boo
     return isinstance(legacy, int) and recorded.get("n") == legacy
 
 
+def _as_published_before(measured: MetricValue) -> MetricValue | None:
+    """The figure runs made before 2026-12-20 published for a ``within:`` metric with a
+    stratum without a figure (the worst of the other strata, ``details.measured_worst``),
+    which now has none; None for any other metric."""
+    from ..metrics.base import MetricValue
+
+    before = measured.details.get("measured_worst") if measured.value is None else None
+    if not isinstance(before, dict):
+        return None
+    return MetricValue(
+        before["value"],
+        before["n"],
+        before["ci_low"],
+        before["ci_high"],
+        measured.confidence,
+        before["method"],
+        groups=measured.groups,
+        details={"within": measured.details.get("within"), "n_in_strata": before["n_in_strata"]},
+    )
+
+
+class _NoEvidenceOfAPass(Exception):
+    """A gate recorded as passed on a figure that no longer stands for what it claimed."""
+
+
 def _interval_comparable(recorded: dict[str, Any], measured: dict[str, Any]) -> bool:
     return bool(
         recorded.get("method") == measured.get("method")
@@ -146,6 +175,9 @@ def _interval_comparable(recorded: dict[str, Any], measured: dict[str, Any]) -> 
 
 
 def _metric_difference(mid: str, recorded: dict[str, Any], measured: MetricValue) -> str | None:
+    before = _as_published_before(measured)
+    if before is not None and _same(recorded.get("value"), before.value):
+        measured = before  # as the runner published it then: compared as such
     fresh = measured.to_dict()
     fields = _figure_fields(recorded, fresh)
     fields += _INTERVAL_FIELDS if _interval_comparable(recorded, fresh) else ()
@@ -232,7 +264,20 @@ def _gate_difference(
     value = measured.values.get(spec.metric)
     recomputed = value is None or entry is None or _interval_comparable(entry, value.to_dict())
     recomputed = recomputed and spec.metric not in unmeasurable
-    if not recomputed:
+    before = _as_published_before(value) if value is not None else None
+    if before is not None and value is not None and _same(recorded.get("value"), before.value):
+        fresh = judge_gate(spec, before, None, [])
+        value = before  # its n, as published then
+        if _as_the_run_records(fresh, recorded, summary) == "pass":
+            stratum = measured.values[spec.metric].details["strata_without_figure"][0]
+            raise _NoEvidenceOfAPass(
+                f"gate '{label}' passed on the worst of metric '{spec.metric}''s measured "
+                f"strata while stratum '{stratum}' had no figure (as runs before 2026-12-20 "
+                "judged it); the worst stratum is unknown, so the pass is no evidence (run "
+                "the suite again: the gate now has no data)"
+            )
+        recomputed = False  # its worst cases were those of the earlier figure
+    elif not recomputed:
         # The interval is the earlier version's, or the figures were measured on text that is
         # stored redacted: the verdict must follow from the recorded figures.
         try:
@@ -414,7 +459,10 @@ def check_summary(run: RunFiles) -> str | None:
         if marks is not None:
             rows = _marked(rows, marks, case_ids, samples)
         measured = measure_stream(specs, rows, samples=samples)
-        found = _first_difference(summary, specs, measured)
+        try:
+            found = _first_difference(summary, specs, measured)
+        except _NoEvidenceOfAPass as exc:
+            raise UsageError(f"{path}: {exc}") from None
         if found is None and marks is not None:
             found = _queue_difference(summary, marks)
     finally:
