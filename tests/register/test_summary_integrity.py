@@ -574,7 +574,7 @@ UNMEASURED_SUITE = WITHIN_SUITE.replace(
 def test_a_run_that_published_the_worst_of_the_measured_strata(
     project: Path, each_group: bool
 ) -> None:
-    """Runs made before 2026-12-20 published, for a ``within:`` metric with a stratum without
+    """Runs made before 2026-12-06 published, for a ``within:`` metric with a stratum without
     a figure (every request about axis z failed), the worst of the other strata, and judged
     its gates on it. Such a summary is not an edit, so it is not refused as one; but a gate
     that passed on it (``each_group: false``) is no evidence of a pass (exit 2, saying why),

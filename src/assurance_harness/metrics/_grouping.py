@@ -191,7 +191,7 @@ def _worst_unknown(
     """No figure: the value claims the worst stratum, and a stratum without a figure might be
     it. The worst of the others let a gate on the overall figure (``each_group: false``) pass
     while a stratum went unmeasured. ``measured_worst`` keeps that figure, which runs made
-    before 2026-12-20 published, so ``register.summary_check`` can tell them from an edit."""
+    before 2026-12-06 published, so ``register.summary_check`` can tell them from an edit."""
     first = unmeasured[0]
     why = groups[first].details.get("no_data_reason") or groups[first].details.get("reason")
     more = f" (and {len(unmeasured) - 1} other)" if len(unmeasured) > 1 else ""

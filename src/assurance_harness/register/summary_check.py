@@ -14,7 +14,7 @@ the attach has just checked) and the metric and gate specs summary.json records
   worst cases; a verdict that waits for review (``require_reviewed``) or failed on the
   scorers' validity (``validity_unmet``) must be the one those recorded conditions give;
 * the run's status (``passed`` only when every gate passed);
-* a ``within:`` metric with a stratum without a figure: runs made before 2026-12-20 published
+* a ``within:`` metric with a stratum without a figure: runs made before 2026-12-06 published
   the worst of the other strata (``_as_published_before``); that figure and a failed gate on it
   attach, but a gate that passed on it is refused, not as an edit: the worst was unknown, so
   it is no evidence of a pass;
@@ -143,7 +143,7 @@ def _n_as_counted_before(recorded: dict[str, Any], fresh: dict[str, Any]) -> boo
 
 
 def _as_published_before(measured: MetricValue) -> MetricValue | None:
-    """The figure runs made before 2026-12-20 published for a ``within:`` metric with a
+    """The figure runs made before 2026-12-06 published for a ``within:`` metric with a
     stratum without a figure (the worst of the other strata, ``details.measured_worst``),
     which now has none; None for any other metric."""
     from ..metrics.base import MetricValue
@@ -272,7 +272,7 @@ def _gate_difference(
             stratum = measured.values[spec.metric].details["strata_without_figure"][0]
             raise _NoEvidenceOfAPass(
                 f"gate '{label}' passed on the worst of metric '{spec.metric}''s measured "
-                f"strata while stratum '{stratum}' had no figure (as runs before 2026-12-20 "
+                f"strata while stratum '{stratum}' had no figure (as runs before 2026-12-06 "
                 "judged it); the worst stratum is unknown, so the pass is no evidence (run "
                 "the suite again: the gate now has no data)"
             )
