@@ -508,3 +508,28 @@ def test_own_copies_are_deep_for_every_shape_a_request_may_hold() -> None:
         assert inner is not theirs
         inner, theirs = inner["d"], theirs["d"]
     assert inner == {"v": 1}
+
+
+def test_a_call_returning_as_the_target_closes_puts_no_traceback_out(
+    target_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sync call's thread puts the working directory back as the call returns, while the
+    run's loop may be closing the target (a second Ctrl-C forcing the stop). The thread read
+    the directory to restore twice, and ``close`` set it to None in between: ``os.chdir(None)``
+    raised a TypeError in the thread, whose traceback a forced stop printed (a fresh-clone run,
+    load 5). Here ``close`` lands in that window every time."""
+    from assurance_harness.targets import callable_target
+
+    target = make(target_dir, "sync_reply")
+    asyncio.run(target.start())
+
+    def closing_meanwhile() -> str:
+        target._cwd = None  # as close() does, between the thread's check and its chdir
+        return "/somewhere/else"
+
+    monkeypatch.setattr(callable_target, "_cwd", closing_meanwhile)
+    try:
+        target._restore_cwd()  # raised TypeError: chdir: path should be string ..., not NoneType
+    finally:
+        monkeypatch.undo()
+        asyncio.run(target.close())
