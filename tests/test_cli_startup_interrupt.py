@@ -85,12 +85,21 @@ def test_ctrl_c_during_start_up_is_a_quiet_exit_130(tmp_path: Path, entry: str) 
     quiet = 0
     for delay in DELAYS:
         done = _interrupted(argv, tmp_path, delay)
-        if _before_the_package(done.stderr):
-            continue  # a loaded machine: Python itself was still starting (and says so)
+        if _before_the_package(done.stderr) or _before_pythons_handler(done):
+            continue  # a loaded machine: Python itself was still starting
         assert "Traceback" not in done.stderr, (delay, done.stderr)
         assert done.returncode == 130, (delay, done.returncode, done.stderr)
         quiet += 1
     assert quiet >= len(DELAYS) - 2, quiet  # the test still tests: most landed in the package
+
+
+def _before_pythons_handler(done: subprocess.CompletedProcess[str]) -> bool:
+    """Whether Ctrl-C ended the process before the interpreter had put its own SIGINT handler
+    in place (the signal's default action: the process dies by it, a shell's 130, having
+    printed nothing). After that Python turns Ctrl-C into ``KeyboardInterrupt``, whose exit
+    by the signal comes with a traceback, and the package's handler exits 130 itself. Seen
+    at 20 ms in a fresh-clone run beside two helpers' tests (load 5)."""
+    return done.returncode == -signal.SIGINT and not done.stderr.strip()
 
 
 def _before_the_package(stderr: str) -> bool:

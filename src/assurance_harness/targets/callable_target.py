@@ -396,9 +396,10 @@ class CallableTarget(Target):
         worker thread then took, and the loop waited for it back after every answer (a seventh
         of the loop's time sending 20k cases to the demo assistant; with ``DaemonWorkers``
         running quick calls in turn, 3.1 s of CPU to send those 20k instead of 3.4 s)."""
-        if self._cwd is not None and _cwd() != self._cwd:
+        home = self._cwd  # read once: ``close`` on the loop's thread may set it to None now
+        if home is not None and _cwd() != home:
             with contextlib.suppress(OSError):
-                os.chdir(self._cwd)
+                os.chdir(home)
 
     async def close(self) -> None:
         """Finalise the async functions' loop as a run's own loop is finalised at its end (the
