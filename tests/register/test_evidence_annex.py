@@ -306,7 +306,7 @@ def test_an_edited_summary_is_said_so_where_its_figures_and_verdicts_are_shown(
     limitations = md.split("## 6. Limitations")[1].split("## 7.")[0]
     assert "summary.json was edited since the run" in limitations, limitations
     assert html.count("Edited:") == 2, html
-    assert html.count("not as the run recorded them") == 2, html
+    assert html.count("restore the file the run wrote, or run the suite again") == 2, html
 
     unedited = make_run(reports, suite="age-appropriateness-8-12")
     clean = build_annex([unedited.name], reports=reports, register_path=None, now=NOW)

@@ -38,6 +38,7 @@ from ..formatting import (
 from ..privacy.retention import PurgedFile
 from ..scorers.validity import gate_validity
 from ..store.files import LINKS_OUTSIDE, interrupts_held, links_outside, unreadable_reason
+from ..store.runread import SUMMARY_CHANGED_EFFECT
 from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
 from .loader import DEFAULT_REGISTER
@@ -136,6 +137,10 @@ class AnnexRun:
     includes it so that everything the annex cites is inside it."""
     plot_problem: str | None = None
     """Why the metrics figure was not drawn (a plugin's figure that is not a number)."""
+    summary_changed: str | None = None
+    """Why the run's summary.json is not the file it wrote (``RunLog.summary_changed``), None
+    where it is: its figures and verdicts are shown with an "Edited" note, as ``report``
+    shows them, since they would otherwise read as a measurement nobody made."""
 
     def packed_files(self, include_transcripts: bool) -> list[str]:
         """The run files copied into the pack (``runs/<run_id>/``): all of them, or without
@@ -242,6 +247,12 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
             )
         if ar.plot_problem:
             out.append(f"{suite}: the metrics figure was not drawn ({ar.plot_problem}).")
+        if ar.summary_changed:
+            out.append(
+                f"{suite}: summary.json was edited since the run ({ar.run.run_id}); its figures "
+                "and verdicts here are read from the file as it is now, not as the run recorded "
+                "them."
+            )
     if status is not None:
         system = status.register.system
         for use in system.out_of_scope:
@@ -420,6 +431,7 @@ def _annex_run(
         f"plots/run-{index}.png",
         risk_ids,
         plot_problem=problem,
+        summary_changed=run.summary_changed(),
     )
 
 
@@ -508,6 +520,14 @@ def _md_case(case: CaseRow, *, transcripts: bool = True) -> list[str]:
     )
 
 
+def _md_edited(ar: AnnexRun) -> list[str]:
+    """The "Edited" note (with a blank line after it) where the run's summary.json is not the
+    file it wrote, in the words ``report`` uses; nothing where it is."""
+    if not ar.summary_changed:
+        return []
+    return [f"**Edited**: {md_text(ar.summary_changed)}. {SUMMARY_CHANGED_EFFECT}", ""]
+
+
 def render_annex_md(annex: Annex) -> str:
     system = annex.system
     out = [
@@ -573,7 +593,7 @@ def render_annex_md(annex: Annex) -> str:
         ]
     out += ["## 3. Results", ""]
     for ar in annex.runs:
-        out += [f"### {md_text(ar.run.suite.get('name'))}: metrics", ""]
+        out += [f"### {md_text(ar.run.suite.get('name'))}: metrics", "", *_md_edited(ar)]
         rows = []
         for name, metric in ar.run.metrics.items():
             rows.append(
@@ -604,7 +624,7 @@ def render_annex_md(annex: Annex) -> str:
         out.append("")
     out += ["## 4. Gate verdicts", ""]
     for ar in annex.runs:
-        out += [f"### {md_text(ar.run.suite.get('name'))}", ""]
+        out += [f"### {md_text(ar.run.suite.get('name'))}", "", *_md_edited(ar)]
         rows = [
             [
                 md_text(v.gate.get("id")),
@@ -832,6 +852,7 @@ def render_annex_html(annex: Annex) -> str:
         withheld=WITHHELD,
         data_protection=data_protection_lines(annex),
         identity_note=lambda ar: identity_note(annex, ar),
+        summary_changed_effect=SUMMARY_CHANGED_EFFECT,
     )
 
 
