@@ -223,7 +223,11 @@ def test_store_migrate_from_a_folder_with_no_store_is_refused(pg_url: str, tmp_p
     assert f"{typo / 'runs.db'}" in text and f"{typo / 'evidence' / 'ledger.jsonl'}" in text, text
     assert "nothing to migrate" in text, text
     assert not typo.exists()
-    assert _rows(pg_url) == []
+    with PostgresDatabase(pg_url).transaction() as conn:  # the store untouched: no tables made
+        tables = conn.execute(
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+    assert tables[0]["n"] == 0
 
 
 def test_store_migrate_refuses_a_target_with_a_different_chain(pg_url: str, tmp_path: Path) -> None:
