@@ -438,6 +438,33 @@ def test_bad_option_values_are_usage_errors(
     assert calls(project) == 0
 
 
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("nope.yaml", "nope.yaml: file not found; check the path"),
+        ("suites/smoke.yaml", "suites/smoke.yaml:1: type: required field is missing"),
+        ("wrong.yaml", "wrong.yaml:1: type: unknown target 'telepathy'"),
+    ],
+    ids=["missing", "a-suite-file", "unknown-type"],
+)
+def test_a_target_that_cannot_be_loaded_is_a_usage_error(
+    project: pytest.Pytester, target: str, says: str
+) -> None:
+    """Observed: a missing or invalid --assurance-target failed every gate of every suite
+    ("the suite could not run: nope.yaml: file not found"), exit 1: in the JUnit file and the
+    CI job, a gate failure of the deployment, where ``assurance run`` exits 2 before anything
+    is run."""
+    (project.path / "wrong.yaml").write_text("type: telepathy\n")
+    args = list(ARGS)
+    args[args.index("bot.yaml")] = target
+    result = project.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert says in result.stderr.str(), result.stderr.str()
+    assert "failed" not in result.stdout.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+    assert calls(project) == 0
+
+
 def test_evidence_records_the_suite_and_command_as_run(project: pytest.Pytester) -> None:
     """Observed: the plugin recorded the suite's absolute path (``/builds/...`` on a CI runner,
     where ``assurance run`` records ``suites/smoke.yaml``), so a checkout elsewhere could not

@@ -110,6 +110,7 @@ def _check_options(config: pytest.Config) -> None:
     target = config.getoption("assurance_target")
     if not str(target).strip():  # an unset CI variable: not the folder '.'
         raise pytest.UsageError(f"--assurance-target {target!r}: give the target's YAML file")
+    _check_target(Path(target))
     concurrency = config.getoption("assurance_concurrency")
     if concurrency is not None and not 1 <= concurrency <= _MAX_CONCURRENCY:
         raise pytest.UsageError(
@@ -127,6 +128,21 @@ def _check_options(config: pytest.Config) -> None:
             check_register_file(Path(register), option="--assurance-register")
         except UsageError as exc:
             raise pytest.UsageError(str(exc)) from None
+
+
+def _check_target(target: Path) -> None:
+    """Refuse a target file that cannot be loaded (missing, not a target, invalid), as
+    ``assurance run`` does before any suite runs: failed here, it failed every gate of every
+    suite as "the suite could not run", which JUnit and the CI job read as the deployment's
+    gates failing. Only the file is read and checked: a callable's module is imported, and an
+    endpoint's key variables read, when a suite starts, as in ``assurance run``."""
+    from .errors import HarnessError
+    from .spec.targets import load_target
+
+    try:
+        load_target(target)
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 # xdist modes that hand a suite's gates to several workers: each would run the suite (twice the

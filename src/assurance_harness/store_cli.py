@@ -9,13 +9,26 @@ import typer
 
 from .cli_options import ReportsOpt
 from .console import fail, out
-from .errors import HarnessError
+from .errors import HarnessError, UsageError
 from .workspace import Workspace
 
 store_app = typer.Typer(
     help="The store: embedded (runs.db + JSONL ledger) or a PostgreSQL team store.",
     no_args_is_help=True,
 )
+
+
+def _check_something_to_migrate(workspace: Workspace) -> None:
+    """Refuse a reports folder with neither a run index nor a ledger (a misspelt ``--reports``
+    or ``--ledger``): migrated, nothing was copied and the command said so as a success, which
+    reads as the project's history being in the team store now."""
+    if workspace.index.exists() or workspace.ledger.exists():
+        return
+    raise UsageError(
+        f"nothing to migrate: neither {workspace.index} nor {workspace.ledger} exists; give "
+        "--reports the folder that holds runs.db (and --ledger the evidence ledger, if it is "
+        "elsewhere)"
+    )
 
 
 @store_app.command("migrate")
@@ -49,6 +62,7 @@ def store_migrate(
         if not is_postgres_url(to):
             raise StoreError("--to: the target must be a postgresql:// URL")
         check_store_url(to)
+        _check_something_to_migrate(workspace)
         with using_store(to, source="--to"):
             target = team_database()
             assert target is not None

@@ -282,3 +282,33 @@ def test_an_edited_summary_is_checked_against_the_manifest(reports: Path) -> Non
     md = render_annex_md(annex)
     summary_sha = hashlib.sha256((run / "summary.json").read_bytes()).hexdigest()
     assert f"| summary.json | {summary_sha} | DIFFERS from manifest |" in md, md
+
+
+def test_an_edited_summary_is_said_so_where_its_figures_and_verdicts_are_shown(
+    reports: Path,
+) -> None:
+    """Observed: the annex of a run whose summary.json was edited (a failed gate turned to
+    pass) showed the edited verdict and figures as the run's, the edit only a "DIFFERS" in the
+    manifest table of section 7; ``report`` puts an "Edited" banner before the verdicts. The
+    annex says it beside the run's figures and verdicts, and among the limitations."""
+    edited = make_run(reports, gates=[GateSpec("toxic_rate", "fail")])
+    summary = json.loads((edited / "summary.json").read_text())
+    summary["gates"][0]["verdict"] = "pass"
+    (edited / "summary.json").write_text(json.dumps(summary))
+    annex = build_annex([edited.name], reports=reports, register_path=None, now=NOW)
+    note = f"{edited / 'summary.json'}: does not match the SHA-256 in its manifest.json"
+    md = render_annex_md(annex)
+    html = render_annex_html(annex)
+    results, verdicts = md.split("## 3. Results")[1].split("## 4. Gate verdicts")
+    for section in (results, verdicts.split("## 5.")[0]):
+        assert f"**Edited**: {note}" in section, md
+    assert "not as the run recorded them" in results
+    limitations = md.split("## 6. Limitations")[1].split("## 7.")[0]
+    assert "summary.json was edited since the run" in limitations, limitations
+    assert html.count("Edited:") == 2, html
+    assert html.count("restore the file the run wrote, or run the suite again") == 2, html
+
+    unedited = make_run(reports, suite="age-appropriateness-8-12")
+    clean = build_annex([unedited.name], reports=reports, register_path=None, now=NOW)
+    assert "Edited" not in render_annex_md(clean)
+    assert "Edited:" not in render_annex_html(clean)

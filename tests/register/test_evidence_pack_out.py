@@ -88,3 +88,43 @@ def test_a_pack_the_disk_cannot_hold_leaves_what_was_there(tmp_path: Path, befor
         assert sorted(p.name for p in disk.iterdir()) == sorted(
             {Path(name).parts[0] for name in earlier}
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("cases.jsonl", []), ("responses.jsonl", ["--include-transcripts"])],
+    ids=["cases", "responses"],
+)
+def test_a_run_file_linking_outside_the_reports_folder_is_not_packed(
+    tmp_path: Path, name: str, options: list[str]
+) -> None:
+    """Observed: a run file that is a symlink to a file elsewhere on the machine (a run folder
+    unpacked from someone else's archive, a link planted in the reports folder) was copied
+    into the pack, whatever it was (here a key file), shown only as "DIFFERS from manifest":
+    the pack travels to auditors. The web app refuses such a link for report.html; the pack
+    refuses it the same way, before anything is written."""
+    (run,) = echo_runs(tmp_path, "pack-link-out")
+    secret = tmp_path / "home" / "id_key"
+    secret.parent.mkdir()
+    secret.write_text("PRIVATE KEY 0123456789\n")
+    (run / name).unlink()
+    (run / name).symlink_to(secret)
+    pack = tmp_path / "annex"
+    done = run_cli("evidence", "pack", run.name, "-o", pack, *options, cwd=tmp_path)
+    line = one_line_refusal(done)
+    assert line.startswith(f"error: {Path('reports') / run.name / name}: links to a file "), line
+    assert "outside the reports folder" in line and "not packed" in line, line
+    assert not pack.exists()
+
+
+def test_a_run_file_linking_inside_the_run_folder_is_packed(tmp_path: Path) -> None:
+    """A link that stays in the reports folder (a run's own file under another name) is the
+    project's own file: packed, as the web app serves such a report.html."""
+    (run,) = echo_runs(tmp_path, "pack-link-in")
+    (run / "cases.jsonl").rename(run / "cases.kept.jsonl")
+    (run / "cases.jsonl").symlink_to("cases.kept.jsonl")
+    pack = tmp_path / "annex"
+    done = run_cli("evidence", "pack", run.name, "-o", pack, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    packed = pack / "runs" / run.name / "cases.jsonl"
+    assert packed.read_bytes() == (run / "cases.kept.jsonl").read_bytes()

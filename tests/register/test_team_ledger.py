@@ -210,6 +210,26 @@ def test_store_migrate_moves_an_embedded_store_and_verifies_the_chain(
     assert len(report["issues"]) == 3 and verified.exit_code == 1, verified.output
 
 
+def test_store_migrate_from_a_folder_with_no_store_is_refused(pg_url: str, tmp_path: Path) -> None:
+    """Observed: ``--reports`` misspelt (a folder with no runs.db and no ledger) migrated
+    nothing and said so as a success, exit 0 ("evidence ledger: 0 records copied, 0 already
+    there", "verified ..."), which reads as the project's history now being in the team
+    store. Nothing there to migrate is a usage error naming what was looked for."""
+    typo = tmp_path / "reprots"
+    done = run_cli("store", "migrate", "--to", pg_url, "--reports", typo, cwd=tmp_path)
+    text = done.stdout + done.stderr
+    assert done.returncode == 2, text
+    assert text.strip().count("\n") == 0, text
+    assert f"{typo / 'runs.db'}" in text and f"{typo / 'evidence' / 'ledger.jsonl'}" in text, text
+    assert "nothing to migrate" in text, text
+    assert not typo.exists()
+    with PostgresDatabase(pg_url).transaction() as conn:  # the store untouched: no tables made
+        tables = conn.execute(
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+    assert tables[0]["n"] == 0
+
+
 def test_store_migrate_refuses_a_target_with_a_different_chain(pg_url: str, tmp_path: Path) -> None:
     reports = _embedded_store(tmp_path)
     other = tmp_path / "other"

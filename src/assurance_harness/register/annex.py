@@ -37,7 +37,8 @@ from ..formatting import (
 )
 from ..privacy.retention import PurgedFile
 from ..scorers.validity import gate_validity
-from ..store.files import interrupts_held, unreadable_reason
+from ..store.files import LINKS_OUTSIDE, interrupts_held, links_outside, unreadable_reason
+from ..store.runread import SUMMARY_CHANGED_EFFECT
 from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
 from .loader import DEFAULT_REGISTER
@@ -136,6 +137,10 @@ class AnnexRun:
     includes it so that everything the annex cites is inside it."""
     plot_problem: str | None = None
     """Why the metrics figure was not drawn (a plugin's figure that is not a number)."""
+    summary_changed: str | None = None
+    """Why the run's summary.json is not the file it wrote (``RunLog.summary_changed``), None
+    where it is: its figures and verdicts are shown with an "Edited" note, as ``report``
+    shows them, since they would otherwise read as a measurement nobody made."""
 
     def packed_files(self, include_transcripts: bool) -> list[str]:
         """The run files copied into the pack (``runs/<run_id>/``): all of them, or without
@@ -183,11 +188,13 @@ class Annex:
         return self.status.register.system if self.status else None
 
 
-def _file_hashes(run: RunFiles, purged: dict[str, PurgedFile]) -> list[FileHash]:
+def _file_hashes(run: RunFiles, purged: dict[str, PurgedFile], reports: Path) -> list[FileHash]:
     """Each run file's SHA-256 (None where it is missing; ``purged``: the files the ledger's
     purge records of this run name). A file replaced by a pipe, a device or a folder is
     refused, naming it: hashed (and copied into the pack) it would be waited on forever or
-    read without end."""
+    read without end. So is a link to a file outside the run and reports folders
+    (``links_outside``, the web app's rule): copied into the pack, whatever file it names
+    would go to the auditors, shown only as differing from the manifest."""
     manifest = run.manifest_data
     # Every file the manifest hashes, not the results alone: an edited responses.jsonl, or a
     # summary.json whose verdict was edited, read "–" (nothing recorded) in a pack that
@@ -206,6 +213,12 @@ def _file_hashes(run: RunFiles, purged: dict[str, PurgedFile]) -> list[FileHash]
         reason = unreadable_reason(path)
         if reason is not None:
             raise UsageError(f"{path}: {reason.lower()}; the run directory is damaged")
+        if links_outside(path, run.dir, reports):
+            raise UsageError(
+                f"{path}: {LINKS_OUTSIDE} ({os.path.realpath(path)}); it is not packed: put "
+                "the run's own file in the link's place (the pack checks it against the "
+                "manifest's hash)"
+            )
         out.append(FileHash(name, sha256_file(path), recorded.get(name)))
     return out
 
@@ -234,6 +247,12 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
             )
         if ar.plot_problem:
             out.append(f"{suite}: the metrics figure was not drawn ({ar.plot_problem}).")
+        if ar.summary_changed:
+            out.append(
+                f"{suite}: summary.json was edited since the run ({ar.run.run_id}); its figures "
+                "and verdicts here are read from the file as it is now, not as the run recorded "
+                "them."
+            )
     if status is not None:
         system = status.register.system
         for use in system.out_of_scope:
@@ -314,13 +333,21 @@ def build_annex(
     purges = ledger_purges(ledger_path)
     annex_runs = [
         _annex_run(
-            RunFiles.load(resolve_run(reports, ref)), index, status, max_cases, reviewed, purges
+            RunFiles.load(resolve_run(reports, ref)),
+            index,
+            status,
+            max_cases,
+            reviewed,
+            purges,
+            reports=reports,
         )
         for index, ref in enumerate(runs, start=1)
     ]
     linked_ids = list(dict.fromkeys(r for ar in annex_runs for r in ar.risks))
     linked = [rs for rid in linked_ids if status and (rs := status.get(rid))]
-    missing = _add_cited_runs(annex_runs, linked, ledger_path, status, max_cases, reviewed, purges)
+    missing = _add_cited_runs(
+        annex_runs, linked, ledger_path, status, max_cases, reviewed, purges, reports=reports
+    )
     by_target: dict[str, list[str]] = {}
     for ar in annex_runs:
         target = ar.run.target
@@ -352,10 +379,12 @@ def _annex_run(
     max_cases: int,
     reviewed_by_target: _ReviewedByTarget,
     purges: dict[str, dict[str, PurgedFile]],
+    *,
+    reports: Path,
 ) -> AnnexRun:
     gate_views = []
     reviewed = reviewed_by_target(run) if run.gates else {}
-    files = _file_hashes(run, purges.get(run.run_id, {}))
+    files = _file_hashes(run, purges.get(run.run_id, {}), reports)
     results_gone = next(f.gone for f in files if f.name == "results.jsonl")
     for gate in run.gates:
         keys = list(gate.get("worst_cases") or [])[:max_cases]
@@ -402,6 +431,7 @@ def _annex_run(
         f"plots/run-{index}.png",
         risk_ids,
         plot_problem=problem,
+        summary_changed=run.summary_changed(),
     )
 
 
@@ -413,6 +443,8 @@ def _add_cited_runs(
     max_cases: int,
     reviewed: _ReviewedByTarget,
     purges: dict[str, dict[str, PurgedFile]],
+    *,
+    reports: Path,
 ) -> list[str]:
     """Add the runs that section 5's statuses rest on but that were not named, so the annex
     cites nothing outside itself; return a limitation for each such run that is gone."""
@@ -435,7 +467,13 @@ def _add_cited_runs(
                 )
                 continue
             added = _annex_run(
-                RunFiles.load(run_dir), len(annex_runs) + 1, status, max_cases, reviewed, purges
+                RunFiles.load(run_dir),
+                len(annex_runs) + 1,
+                status,
+                max_cases,
+                reviewed,
+                purges,
+                reports=reports,
             )
             added.added_for.append(rs.risk_id)
             annex_runs.append(added)
@@ -480,6 +518,14 @@ def _md_case(case: CaseRow, *, transcripts: bool = True) -> list[str]:
             "",
         ]
     )
+
+
+def _md_edited(ar: AnnexRun) -> list[str]:
+    """The "Edited" note (with a blank line after it) where the run's summary.json is not the
+    file it wrote, in the words ``report`` uses; nothing where it is."""
+    if not ar.summary_changed:
+        return []
+    return [f"**Edited**: {md_text(ar.summary_changed)}. {SUMMARY_CHANGED_EFFECT}", ""]
 
 
 def render_annex_md(annex: Annex) -> str:
@@ -547,7 +593,7 @@ def render_annex_md(annex: Annex) -> str:
         ]
     out += ["## 3. Results", ""]
     for ar in annex.runs:
-        out += [f"### {md_text(ar.run.suite.get('name'))}: metrics", ""]
+        out += [f"### {md_text(ar.run.suite.get('name'))}: metrics", "", *_md_edited(ar)]
         rows = []
         for name, metric in ar.run.metrics.items():
             rows.append(
@@ -578,7 +624,7 @@ def render_annex_md(annex: Annex) -> str:
         out.append("")
     out += ["## 4. Gate verdicts", ""]
     for ar in annex.runs:
-        out += [f"### {md_text(ar.run.suite.get('name'))}", ""]
+        out += [f"### {md_text(ar.run.suite.get('name'))}", "", *_md_edited(ar)]
         rows = [
             [
                 md_text(v.gate.get("id")),
@@ -806,6 +852,7 @@ def render_annex_html(annex: Annex) -> str:
         withheld=WITHHELD,
         data_protection=data_protection_lines(annex),
         identity_note=lambda ar: identity_note(annex, ar),
+        summary_changed_effect=SUMMARY_CHANGED_EFFECT,
     )
 
 

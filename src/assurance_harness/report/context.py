@@ -101,12 +101,6 @@ CHANGED_EFFECT = (
 )
 """What a results file changed since the run changes in a report, said beside its note."""
 
-SUMMARY_CHANGED_EFFECT = (
-    "The verdicts, figures and counts here are read from that file as it is now, not as the "
-    "run recorded them; restore the file the run wrote, or run the suite again."
-)
-"""What a summary.json edited since the run changes in a report, said beside its note."""
-
 
 @dataclass
 class ReportContext:

@@ -19,10 +19,10 @@ from jinja2 import Environment, PackageLoader
 from ..formatting import num
 from ..formatting.pagetext import page_text
 from ..store.nultext import page_note
+from ..store.runread import SUMMARY_CHANGED_EFFECT
 from .context import (
     CHANGED_EFFECT,
     SKIPPED_EFFECT,
-    SUMMARY_CHANGED_EFFECT,
     ReportContext,
     anchor,
     build_context,

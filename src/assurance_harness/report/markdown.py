@@ -8,10 +8,10 @@ names, error messages, ids) is escaped so pipes, HTML, emphasis and link syntax 
 from __future__ import annotations
 
 from ..formatting import MISSING, md_code, md_code_block, md_text, num
+from ..store.runread import SUMMARY_CHANGED_EFFECT
 from .context import (
     CHANGED_EFFECT,
     SKIPPED_EFFECT,
-    SUMMARY_CHANGED_EFFECT,
     GateView,
     ReportContext,
     build_context,

@@ -765,6 +765,22 @@ def run_folder_holding(folder: Path) -> Path | None:
         return None
 
 
+def links_outside(path: Path, *folders: Path) -> bool:
+    """Whether ``path``, its links followed, lies below none of ``folders`` (their links
+    followed too). The one rule for a run's file that is a link: one that stays in the run or
+    reports folder is the project's own file; one to a file elsewhere (a run folder unpacked
+    from someone else's archive, a link planted in the reports folder) is not the run's, and
+    served (the web app) or packed for auditors (``evidence pack``) it would send that file,
+    whatever it is. Both refuse it (``LINKS_OUTSIDE``)."""
+    real = os.path.realpath(path)
+    tops = (os.path.realpath(folder).rstrip(os.sep) + os.sep for folder in folders)
+    return not any(real.startswith(top) for top in tops)
+
+
+LINKS_OUTSIDE = "links to a file outside the reports folder"
+"""What is said of a run file that ``links_outside`` its run and reports folders."""
+
+
 def _inside(path: Path, folder: Path) -> bool:
     """Whether ``path`` is ``folder`` or lies below it (through links, or another spelling)."""
     try:

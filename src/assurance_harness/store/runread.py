@@ -237,6 +237,14 @@ class RecordedPurges:
     """File (its path in the run folder) -> how it was purged (``PurgedFile.note``)."""
 
 
+SUMMARY_CHANGED_EFFECT = (
+    "The verdicts, figures and counts here are read from that file as it is now, not as the "
+    "run recorded them; restore the file the run wrote, or run the suite again."
+)
+"""What a summary.json edited since the run (``RunLog.summary_changed``) changes in a view
+of the run (a report, an annex), said beside that note."""
+
+
 @dataclass
 class RunLog:
     """A finished run as read from disk. ``summary``/``manifest``/``run_info`` are the files'

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import os
 import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -256,12 +255,6 @@ def _nameable(run_id: str) -> bool:
     return "\x00" not in run_id and 0 < size <= NAME_MAX
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    """Whether ``path``, its links followed, lies under ``folder`` (its links followed too)."""
-    top = os.path.realpath(folder)
-    return os.path.realpath(path).startswith(top.rstrip(os.sep) + os.sep)
-
-
 def _indexed(request: web.Request, run_id: str) -> bool:
     from ..store.index import open_index
 
@@ -275,6 +268,7 @@ def _run_dir(request: web.Request, run_id: str) -> Path:
     ``..``, or a symlink placed in the reports folder) to any run folder on the machine, and
     served its files."""
     from ..review.adjudicate import run_dir_of
+    from ..store.files import links_outside
     from ..store.postgres import StoreError
     from ..store.runread import RunFolderMissing
 
@@ -289,7 +283,7 @@ def _run_dir(request: web.Request, run_id: str) -> Path:
         raise web.HTTPGone(text=str(exc)) from None  # the run finished; its folder went
     except HarnessError:
         raise missing from None
-    if not _inside(run_dir, _settings(request).reports) and not _indexed(request, run_id):
+    if links_outside(run_dir, _settings(request).reports) and not _indexed(request, run_id):
         raise missing
     return run_dir
 
@@ -472,6 +466,7 @@ async def run_report(request: web.Request) -> web.StreamResponse:
 
 def _run_report(request: web.Request) -> web.StreamResponse:
     from ..report.rundata import load_run
+    from ..store.files import LINKS_OUTSIDE, links_outside
 
     run_dir = _run_dir(request, request.match_info["run_id"])
     misnamed = load_run(run_dir).misnamed()
@@ -480,9 +475,9 @@ def _run_report(request: web.Request) -> web.StreamResponse:
     path = run_dir / "report.html"
     # Sent as is: a report.html that links to a file elsewhere (a run folder unpacked from
     # someone else's archive) would send that file, whatever it is.
-    if not (_inside(path, run_dir) or _inside(path, _settings(request).reports)):
+    if links_outside(path, run_dir, _settings(request).reports):
         raise web.HTTPNotFound(
-            text=f"{path} links to a file outside the reports folder; it is not served: "
+            text=f"{path} {LINKS_OUTSIDE}; it is not served: "
             "write the report again with 'assurance report'"
         )
     if not path.is_file():
