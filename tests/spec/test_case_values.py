@@ -104,3 +104,16 @@ def _held_bytes(n: int) -> int:
 def test_memory_does_not_grow_with_the_cases() -> None:
     small, large = _held_bytes(1_000), _held_bytes(8_000)
     assert large - small < 4_000, (small, large)  # was ~80 B a case: 560 kB more
+
+
+def test_strata_past_the_cap_are_not_checked() -> None:
+    """A stratum key with a value per case gathers no more than ``STRATA_CAP`` strata: past it
+    the check gives up (no refusal) instead of growing with the cases."""
+    from assurance_harness.spec.exprcheck import STRATA_CAP, StratumGroups
+
+    groups = StratumGroups("axis", "g")
+    for i in range(STRATA_CAP):
+        groups.add({"axis": f"s{i}", "g": "one"})
+    assert len(groups.single()) == STRATA_CAP  # every stratum so far holds one group
+    groups.add({"axis": "past the cap", "g": "one"})
+    assert groups.single() == [] and groups.one is None

@@ -35,7 +35,7 @@ from .datasets import (
 )
 from .errors import format_path, plugin_issue, suggest, validation_issues
 from .expansion import run_expanders
-from .exprcheck import CaseValues, check_metric_expressions, needs_case_ids
+from .exprcheck import CaseValues, check_metric_expressions
 from .gateranges import conflicting_gates, unreachable_gates
 from .suite import Suite
 
@@ -512,7 +512,7 @@ def _load_suite(
         # read, not in a pass of their own (a large dataset's cases are decoded from disk on
         # every pass: about 0.7 s at 100k).
         gathering = (
-            _Gathering(CaseValues(ids=needs_case_ids(metrics)))
+            _Gathering(CaseValues.for_metrics(metrics))
             if not cases
             and len(datasets) == 1
             and not expander_instances
@@ -572,7 +572,7 @@ def _load_suite(
             finally:
                 gathered.keys.close()
         else:
-            values = CaseValues(ids=needs_case_ids(metrics)) if complete else None
+            values = CaseValues.for_metrics(metrics) if complete else None
             issues.extend(
                 check_unique_ids(
                     cases,
