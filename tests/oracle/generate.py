@@ -57,7 +57,9 @@ def _reply(rng: random.Random, p_yes: float, p_error: float) -> str | None:
     return " ".join(["no"] * length)
 
 
-def _plans(rng: random.Random, groups: set[str]) -> list[MetricPlan]:
+def _plans(rng: random.Random, groups: set[str], *, within: bool = True) -> list[MetricPlan]:
+    """The metrics of a suite whose cases hold ``groups``; ``within``: whether every stratum
+    holds two groups or more (``validate`` refuses a comparison within strata otherwise)."""
     q = rng.choice([0.25, 0.5, 0.9])
     where_long = rng.random() < 0.5
 
@@ -123,7 +125,7 @@ def _plans(rng: random.Random, groups: set[str]) -> list[MetricPlan]:
                 False,
             )
         )
-        plans += _disparity_forms()
+        plans += [p for p in _disparity_forms() if within or "within" not in _kind_of(p)]
     plans.append(_corrected(rng))
     return plans
 
@@ -145,6 +147,12 @@ def _corrected(rng: random.Random) -> MetricPlan:
 
 def stratum_of(row: rc.Row) -> object:
     return (row.get("metadata") or {}).get("stratum")
+
+
+def _kind_of(plan: MetricPlan) -> dict[str, object]:
+    """The parameters of the plan's disparity (empty for another kind)."""
+    spec = plan.spec.get("disparity")
+    return spec if isinstance(spec, dict) else {}
 
 
 def _disparity_forms() -> list[MetricPlan]:
@@ -308,7 +316,13 @@ def make_plan(
     if not groups:  # a `by:` on a key no case has is refused by validate
         written[0]["metadata"]["group"] = "a"  # type: ignore[index]
         groups.add("a")
-    plans = _plans(rng, groups)
+    by_stratum: dict[object, set[object]] = {}
+    for case in written:
+        meta = case["metadata"]
+        assert isinstance(meta, dict)
+        if meta.get("group") is not None:
+            by_stratum.setdefault(meta["stratum"], set()).add(meta["group"])
+    plans = _plans(rng, groups, within=all(len(g) >= 2 for g in by_stratum.values()))
     gates = gates_for(rng, plans)
     suite = {
         "suite": name,
