@@ -6,12 +6,10 @@ failing and some templates holding a value no delta can be taken of (text)."""
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable
 
 import numpy as np
-from scipy import stats
 
 from . import recompute as rc
 from .generate import MetricPlan, Plan, gates_for
@@ -81,19 +79,8 @@ def paired(
     kept = {g: d for g, d in deltas.items() if len(d) >= min_pairs}
     if not kept:
         return rc.Figure(None, 0)
-    level = 1 - 0.05 / len(kept)
-    groups = {}
-    for g, values in sorted(kept.items()):
-        data = np.array(values)
-        low = high = None
-        if data.size >= 2 and data.std(ddof=1) > 0:
-            half = float(stats.t.ppf(0.5 + level / 2, data.size - 1)) * data.std(ddof=1)
-            half /= math.sqrt(data.size)
-            low, high = float(data.mean()) - half, float(data.mean()) + half
-        groups[g] = rc.Figure(float(data.mean()), int(data.size), low, high, closed=True)
-    top = groups[max(groups, key=lambda g: abs(groups[g].value or 0.0))]
-    figure = rc.Figure(top.value, n, top.low, top.high, closed=True, groups=groups)
-    figure.details["max_abs_delta"] = (abs(top.value or 0.0), 0.0)
+    figure = rc.furthest_delta(kept, n)
+    figure.details["max_abs_delta"] = (abs(figure.value or 0.0), 0.0)
     return figure
 
 

@@ -5,11 +5,9 @@ given inline), some requests failing."""
 
 from __future__ import annotations
 
-import math
 import random
 
 import numpy as np
-from scipy import stats
 
 from . import recompute as rc
 from .generate import MetricPlan, Plan, _reply
@@ -139,19 +137,7 @@ def paired(rows: list[rc.Row]) -> rc.Figure:
                     deltas.setdefault(op, []).append(round(v - cell["none"], 12))
     if not deltas:
         return rc.Figure(None, 0)
-    level = 1 - 0.05 / len(deltas)
-    groups = {}
-    for op, values in sorted(deltas.items()):
-        data = np.array(values)
-        low = high = None
-        if data.size >= 2 and data.std(ddof=1) > 0:
-            half = float(stats.t.ppf(0.5 + level / 2, data.size - 1)) * data.std(ddof=1)
-            half /= math.sqrt(data.size)
-            low, high = float(data.mean()) - half, float(data.mean()) + half
-        groups[op] = rc.Figure(float(data.mean()), int(data.size), low, high, closed=True)
-    worst = max(groups, key=lambda op: abs(groups[op].value or 0.0))
-    top = groups[worst]
-    return rc.Figure(top.value, counted, top.low, top.high, closed=True, groups=groups)
+    return rc.furthest_delta(deltas, counted)
 
 
 def make_pairs_plan(seed: int, *, sources: int) -> Plan:

@@ -267,16 +267,8 @@ def disparity_gap(rows: list[Row], value: Getter, group: Getter, *, rate: bool) 
     1 - alpha / pairs), the gap between the largest lower bound of any |difference| and the
     largest upper bound; ``p_value_no_gap``: a permutation test of the group labels over cases
     (scipy's). A group with rows but no value, or fewer than two groups: no figure."""
-    cases: dict[str, dict[str, list[float]]] = {}
-    for row in rows:
-        key, raw = group(row), value(row)
-        if key is None:
-            continue
-        by_case = cases.setdefault(str(key), {})
-        v = (None if raw is None else float(bool(raw))) if rate else finite(raw)
-        if v is not None:
-            by_case.setdefault(str(row["case_id"]), []).append(v)
-    if any(not by_case for by_case in cases.values()) or len(cases) < 2:
+    cases = _group_case_means(rows, value, group, rate=rate)
+    if cases is None or len(cases) < 2:
         return Figure(None, 0)
     names = sorted(cases)
     case_means = {g: np.array([np.mean(v) for v in cases[g].values()]) for g in names}
@@ -395,6 +387,26 @@ def disparity_within(
 ) -> Figure:
     """``disparity`` with ``within``: the worst stratum is the largest gap or smallest ratio."""
     return within_strata(rows, stratum, compute, worst=(lambda v: -v) if ratio else (lambda v: v))
+
+
+def furthest_delta(deltas: dict[str, list[float]], n: int) -> Figure:
+    """The paired figure from each group's deltas over pairs (docs/bias-robustness.md): per
+    group, the mean delta with a Student t interval at 1 - alpha / groups (Bonferroni; none
+    from one pair, or where every delta is the same); overall, the group furthest from 0, with
+    its sign, and ``n`` the rows counted. Paired metrics and the perturbations' per-operator
+    deltas alike."""
+    level = 1 - 0.05 / len(deltas)
+    groups = {}
+    for name, values in sorted(deltas.items()):
+        data = np.array(values)
+        low = high = None
+        if data.size >= 2 and data.std(ddof=1) > 0:
+            half = float(stats.t.ppf(0.5 + level / 2, data.size - 1)) * data.std(ddof=1)
+            half /= math.sqrt(data.size)
+            low, high = float(data.mean()) - half, float(data.mean()) + half
+        groups[name] = Figure(float(data.mean()), int(data.size), low, high, closed=True)
+    top = groups[max(groups, key=lambda name: abs(groups[name].value or 0.0))]
+    return Figure(top.value, n, top.low, top.high, closed=True, groups=groups)
 
 
 def permutation_p(groups: list[np.ndarray], resamples: int = 9_999) -> float:
