@@ -167,3 +167,75 @@ def test_a_name_registered_decomposed_before_names_were_composed_still_needs_its
         ["review", "adjudicate", outcome.run_id, "c2#0", "--agree", "--reviewer", NFD, *reports],
     )
     assert given.exit_code == 0, given.output
+
+
+LOOKALIKES = [
+    pytest.param("\u0430lice", id="cyrillic-a"),
+    pytest.param("al\u0456ce", id="cyrillic-i"),
+    pytest.param("aIice", id="capital-i-for-l"),
+    pytest.param("a1ice", id="digit-one-for-l"),
+    pytest.param("Alice", id="other-case"),
+    pytest.param("\uff41lice", id="fullwidth-a"),
+]
+"""Names that print as 'alice' (or as its other case), each written with other characters."""
+
+
+@pytest.mark.parametrize("name", LOOKALIKES)
+def test_a_name_that_looks_like_a_known_reviewer_is_refused_and_nothing_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """'alice' registered with a token; 'аlice' with a Cyrillic 'а' printed as her name in the
+    ledger, the queue and the agreement figures, needed no token (it is no registered name)
+    and was a second reviewer: one person's two verdicts on a row counted as two people's."""
+    project = make_project(tmp_path)
+    outcome = project.run()
+    runner = CliRunner()
+    reports = ["--reports", str(project.reports)]
+    monkeypatch.setenv("ALICE_TOKEN", "s3cret")
+    added = runner.invoke(
+        app, ["review", "add-reviewer", "alice", "--token-env", "ALICE_TOKEN", *reports]
+    )
+    assert added.exit_code == 0, added.output
+    monkeypatch.delenv("ASSURANCE_REVIEW_TOKEN", raising=False)
+
+    given = runner.invoke(
+        app,
+        ["review", "adjudicate", outcome.run_id, "c2#0", "--agree", "--reviewer", name, *reports],
+    )
+    assert given.exit_code == 2, given.output
+    assert "looks like" in given.output and "'alice'" in given.output, given.output
+    assert "Traceback" not in given.output
+    assert not [r for r in read_ledger(project.ledger, reviews=True) if r.is_review]
+
+    registered = runner.invoke(app, ["review", "add-reviewer", name, *reports])
+    assert registered.exit_code == 2, registered.output
+    assert "looks like" in registered.output
+
+
+def test_a_name_like_an_earlier_reviewers_is_refused_and_distinct_names_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unregistered reviewer's verdicts make the name known too: 'Bob' after 'bob' would be
+    a second reviewer printed as the same person in other case. Names that differ in a letter
+    anyone can see ('bob', 'rob', 'Дмитрий') stay distinct reviewers, and a name already in the
+    store is never refused (a store that holds two look-alikes from before keeps working)."""
+    project = make_project(tmp_path)
+    outcome = project.run()
+    runner = CliRunner()
+    reports = ["--reports", str(project.reports)]
+    monkeypatch.delenv("ASSURANCE_REVIEW_TOKEN", raising=False)
+
+    def give(name: str) -> object:
+        argv = ["review", "adjudicate", outcome.run_id, "c2#0", "--agree", "--reviewer", name]
+        return runner.invoke(app, [*argv, *reports])
+
+    for name in ("bob", "rob", "\u0414\u043c\u0438\u0442\u0440\u0438\u0439"):
+        result = give(name)
+        assert result.exit_code == 0, (name, result.output)
+    refused = give("Bob")
+    assert refused.exit_code == 2, refused.output
+    assert "looks like" in refused.output and "'bob'" in refused.output
+    again = give("bob")
+    assert again.exit_code == 0, again.output
+    reviewers = {r.review["reviewer"] for r in read_ledger(project.ledger, reviews=True)}
+    assert reviewers == {"bob", "rob", "\u0414\u043c\u0438\u0442\u0440\u0438\u0439"}
