@@ -11,8 +11,9 @@ import re
 import pytest
 
 from assurance_harness.expand._common import stable_rng
-from assurance_harness.expand.operators import HOMOGLYPHS, LEET, OPERATORS, ZERO_WIDTH
+from assurance_harness.expand.operators import LEET, OPERATORS, ZERO_WIDTH
 from assurance_harness.expand.synonyms import SYNONYMS
+from assurance_harness.lookalikes import HOMOGLYPHS
 
 ORIGINAL = "Please explain how volcanoes erupt."
 

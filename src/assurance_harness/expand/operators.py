@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..lookalikes import HOMOGLYPHS
 from .synonyms import SYNONYMS
 
 Operator = Callable[[str, random.Random, float], str]
@@ -53,33 +54,6 @@ KEYBOARD_NEIGHBOURS: dict[str, str] = {
 
 LEET: dict[str, str] = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7", "g": "9"}
 
-# Latin letter -> visually identical code points (Cyrillic and Greek), Unicode confusables.
-HOMOGLYPHS: dict[str, str] = {
-    "a": "\u0430",
-    "c": "\u0441",
-    "e": "\u0435",
-    "o": "\u043e",
-    "p": "\u0440",
-    "x": "\u0445",
-    "y": "\u0443",
-    "i": "\u0456",
-    "j": "\u0458",
-    "s": "\u0455",
-    "A": "\u0410",
-    "B": "\u0412",
-    "C": "\u0421",
-    "E": "\u0415",
-    "H": "\u041d",
-    "K": "\u041a",
-    "M": "\u041c",
-    "O": "\u041e",
-    "P": "\u0420",
-    "T": "\u0422",
-    "X": "\u0425",
-    "Y": "\u03a5",
-    "I": "\u0406",
-    "N": "\u039d",
-}
 
 ZERO_WIDTH = ("\u200b", "\u200c", "\u2060")
 NOISE_MARKS = (",", "...", "!", ";", " -")

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..datatypes import key_problem
 from ..errors import UsageError
+from ..lookalikes import first_difference, prints_like
 from ..store.database import Connection, Database
 from ..store.faults import reported_reading, reported_transaction, store_faults
 from ..store.location import open_database
@@ -58,6 +59,37 @@ def reviewer_name(name: str) -> str:
             "ASSURANCE_REVIEWER)"
         )
     return name
+
+
+_REGISTERED = "SELECT name, token_sha256 FROM reviewers"
+
+
+def _known_reviewers(conn: Connection, registered: list[Any]) -> set[str]:
+    """Every name the store knows a reviewer by, composed: the registered ones (``registered``,
+    rows of :data:`_REGISTERED`) and those that gave a verdict unregistered."""
+    judged = conn.execute("SELECT DISTINCT reviewer FROM review_verdicts").fetchall()
+    names = [str(row["name"]) for row in registered] + [str(row["reviewer"]) for row in judged]
+    return {unicodedata.normalize("NFC", known.strip()) for known in names}
+
+
+def _refuse_lookalike(name: str, known: set[str]) -> None:
+    """A UsageError where ``name`` is new to the store and prints like a name it knows (another
+    script's letter, 1 for l, other case: ``lookalikes.prints_like``): the verdicts under it
+    would print as that reviewer's, yet count as a second person's, with none of a registered
+    reviewer's token asked. A name the store already holds is never refused, so a store with
+    two such names from before this check keeps working for both."""
+    if name in known:
+        return
+    for other in sorted(known):
+        if prints_like(name, other):
+            where = first_difference(name, other)
+            raise UsageError(
+                f"the reviewer name '{name}' looks like '{other}', a reviewer this store "
+                f"already knows{f' ({where})' if where else ''}, so the verdicts would print as "
+                "that person's yet count as a second reviewer's; give the name exactly as "
+                f"'{other}' if it is that reviewer, else a name that differs in a letter "
+                "anyone can see (--reviewer NAME or ASSURANCE_REVIEWER)"
+            )
 
 
 NOTE_CONTROLS_KEPT = frozenset("\t\n\r")
@@ -370,6 +402,7 @@ class ReviewStore:
             raise UsageError("no reviewer name: give the reviewer's name (add-reviewer NAME)")
         name = reviewer_name(name)
         with reported_transaction(self.db) as conn:
+            _refuse_lookalike(name, _known_reviewers(conn, conn.execute(_REGISTERED).fetchall()))
             conn.execute(
                 "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET token_sha256 = excluded.token_sha256, "
@@ -384,7 +417,9 @@ class ReviewStore:
         with reported_reading(self.db) as conn:
             # Every registration of the name, composed: a store written before names were
             # composed (reviewer_name) may hold it decomposed, with the token that guards it.
-            rows = conn.execute("SELECT name, token_sha256 FROM reviewers").fetchall()
+            rows = conn.execute(_REGISTERED).fetchall()
+            known = _known_reviewers(conn, rows)
+        _refuse_lookalike(name, known)
         expected = [
             str(row["token_sha256"])
             for row in rows
