@@ -54,7 +54,7 @@ def test_groups_below_min_group_size_in_a_stratum_are_refused(tmp_path: Path) ->
     metric = "disparity: {value: m.chars, by: meta.g, within: meta.axis, min_group_size: 30}"
     said = _validate(tmp_path, metric, AGE)
     assert said.startswith("exit 2"), said
-    assert "s.yaml:139: metrics[0].disparity.min_group_size" in said, said  # its line
+    assert "s.yaml:140: metrics[0].disparity.min_group_size" in said, said  # its line
     assert "stratum 'age' (meta.axis)" in said and "'young' 40, 'old' 12" in said, said
     assert "'gender'" not in said, said
     assert "lower min_group_size to 12, add cases, or leave the stratum out with where:" in said
