@@ -192,7 +192,7 @@ class StratumPairs:
         if self.strata is None:
             return None
         return {
-            stratum: max(pairs.deltas.items(), key=lambda item: (item[1], item[0]))
+            stratum: min(pairs.deltas.items(), key=lambda item: (-item[1], item[0]))
             if pairs.deltas
             else None
             for stratum, pairs in self.strata.items()
