@@ -57,9 +57,11 @@ def _reply(rng: random.Random, p_yes: float, p_error: float) -> str | None:
     return " ".join(["no"] * length)
 
 
-def _plans(rng: random.Random, groups: set[str], *, within: bool = True) -> list[MetricPlan]:
-    """The metrics of a suite whose cases hold ``groups``; ``within``: whether every stratum
-    holds two groups or more (``validate`` refuses a comparison within strata otherwise)."""
+def _plans(
+    rng: random.Random, groups: set[str], counts: dict[object, dict[object, int]]
+) -> list[MetricPlan]:
+    """The metrics of a suite whose cases hold ``groups``, ``counts`` of them in each stratum
+    (a disparity the cases leave without a figure is refused by ``validate``: ``_measurable``)."""
     q = rng.choice([0.25, 0.5, 0.9])
     where_long = rng.random() < 0.5
 
@@ -125,7 +127,7 @@ def _plans(rng: random.Random, groups: set[str], *, within: bool = True) -> list
                 False,
             )
         )
-        plans += [p for p in _disparity_forms() if within or "within" not in _kind_of(p)]
+        plans += [p for p in _disparity_forms() if _measurable(counts, _kind_of(p))]
     plans.append(_corrected(rng))
     return plans
 
@@ -147,6 +149,20 @@ def _corrected(rng: random.Random) -> MetricPlan:
 
 def stratum_of(row: rc.Row) -> object:
     return (row.get("metadata") or {}).get("stratum")
+
+
+def _measurable(counts: dict[object, dict[object, int]], params: dict[str, object]) -> bool:
+    """Whether a disparity's cases give it two groups of ``min_group_size`` cases or more (in
+    every stratum, ``counts``, with ``within``): ``validate`` refuses it otherwise
+    (``spec.strata``), since no run could give it a figure."""
+    least = params.get("min_group_size", 1)
+    assert isinstance(least, int)
+    merged: dict[object, int] = {}
+    for groups in counts.values():
+        for group, n in groups.items():
+            merged[group] = merged.get(group, 0) + n
+    strata = list(counts.values()) if "within" in params else [merged]
+    return all(sum(n >= least for n in groups.values()) >= 2 for groups in strata)
 
 
 def _kind_of(plan: MetricPlan) -> dict[str, object]:
@@ -316,13 +332,14 @@ def make_plan(
     if not groups:  # a `by:` on a key no case has is refused by validate
         written[0]["metadata"]["group"] = "a"  # type: ignore[index]
         groups.add("a")
-    by_stratum: dict[object, set[object]] = {}
+    counts: dict[object, dict[object, int]] = {}  # stratum -> group -> cases
     for case in written:
         meta = case["metadata"]
         assert isinstance(meta, dict)
+        in_stratum = counts.setdefault(meta["stratum"], {})  # a stratum of null groups too
         if meta.get("group") is not None:
-            by_stratum.setdefault(meta["stratum"], set()).add(meta["group"])
-    plans = _plans(rng, groups, within=all(len(g) >= 2 for g in by_stratum.values()))
+            in_stratum[meta["group"]] = in_stratum.get(meta["group"], 0) + 1
+    plans = _plans(rng, groups, counts)
     gates = gates_for(rng, plans)
     suite = {
         "suite": name,

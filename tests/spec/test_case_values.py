@@ -109,11 +109,49 @@ def test_memory_does_not_grow_with_the_cases() -> None:
 def test_strata_past_the_cap_are_not_checked() -> None:
     """A stratum key with a value per case gathers no more than ``STRATA_CAP`` strata: past it
     the check gives up (no refusal) instead of growing with the cases."""
-    from assurance_harness.spec.exprcheck import STRATA_CAP, StratumGroups
+    from assurance_harness.spec.strata import STRATA_CAP, StratumGroups
 
     groups = StratumGroups("axis", "g")
     for i in range(STRATA_CAP):
         groups.add({"axis": f"s{i}", "g": "one"})
     assert len(groups.single()) == STRATA_CAP  # every stratum so far holds one group
     groups.add({"axis": "past the cap", "g": "one"})
-    assert groups.single() == [] and groups.one is None
+    assert groups.single() == [] and groups.counts is None
+
+
+def test_groups_past_the_cap_are_not_checked() -> None:
+    """A group per case (no stratum) is counted up to ``CELLS_CAP`` groups, then given up."""
+    from assurance_harness.spec.strata import CELLS_CAP, StratumGroups
+
+    groups = StratumGroups(None, "g")
+    for i in range(CELLS_CAP):
+        groups.add({"g": f"g{i}"})
+    assert groups.counts is not None and len(groups.counts[""]) == CELLS_CAP
+    groups.add({"g": "past the cap"})
+    assert groups.counts is None
+
+
+def test_pairs_are_held_only_until_their_stratum_has_enough() -> None:
+    """A stratum's pair keys are dropped once a group has ``min_pairs``: more cases only add
+    pairs, so a dataset in the usual order holds almost none."""
+    from assurance_harness.spec.strata import StratumPairs
+
+    pairs = StratumPairs("axis", "t", "g", None, 2)
+    for i in range(1_000):
+        pairs.add({"axis": "x", "t": f"t{i}", "g": "a"})
+    assert pairs.held == 1_000 and pairs.short() == {"x": None}
+    pairs.add({"axis": "x", "t": "t0", "g": "b"})
+    assert pairs.short() == {"x": ("a", 1)}  # a and b tie: the first by name
+    pairs.add({"axis": "x", "t": "t1", "g": "b"})
+    assert pairs.held == 0 and pairs.short() == {}
+
+
+def test_pairs_past_the_cap_are_not_checked() -> None:
+    from assurance_harness.spec.strata import PAIRS_CAP, StratumPairs
+
+    pairs = StratumPairs(None, "t", "g", "ref", 1)
+    for i in range(PAIRS_CAP):
+        pairs.add({"t": f"t{i}", "g": "a"})
+    assert pairs.short() == {"": None}
+    pairs.add({"t": "past the cap", "g": "a"})
+    assert pairs.short() is None

@@ -197,7 +197,8 @@ VALID = [
     'mean: "max(tox.toxicity, age.unsafe_score)"',
     "disparity: {value: tox.toxicity, by: meta.topic}",
     "disparity: {value: ref.is_refusal, by: meta.topic, statistic: rate}",
-    "paired: {value: tox.toxicity, pair_by: meta.topic, group: meta.kind}",
+    # both cases in one pair (by meta.topic each would be alone: no figure, refused)
+    'paired: {value: tox.toxicity, pair_by: "meta.age > 0", group: meta.kind}',
     "rate: \"lower(response) == 'yes'\"",
     'rate: "tox.flagged is None"',
     'mean: "tox.toxicity * 100"',

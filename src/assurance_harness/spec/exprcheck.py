@@ -8,7 +8,6 @@ fields is not checked. See :mod:`assurance_harness.metrics.exprtypes` for the ru
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from ..metrics.expr import ExpressionError
 from ..metrics.exprtypes import BOOL, NUMBER, Kind, Type, check
 from ..store.yaml_lines import LineOf
 from .errors import format_path, suggest
+from .strata import METADATA_KEY, Comparisons, one_group_everywhere
 
 if TYPE_CHECKING:
     from ..review.policy import ReviewPolicy
@@ -151,29 +151,27 @@ def _keyed(seen: dict[str, ValueKinds], prefix: str) -> dict[str, Type]:
 
 class CaseValues:
     """What expressions can name of a suite's cases: each metadata key's and each extra
-    expectation's kinds of value (``ValueKinds``), (``ids``) the case ids and (``strata``) each
-    stratum's groups for the comparisons that need them (``StratumGroups``), gathered case by
+    expectation's kinds of value (``ValueKinds``), (``ids``) the case ids and (``comparisons``)
+    what the metrics' comparisons hold in each stratum (``strata.Comparisons``), gathered case by
     case, so that the loader gathers them in the pass over the cases it makes anyway (a large
     dataset's cases are decoded from disk on every pass: about 0.8 s at 100k)."""
 
-    def __init__(self, *, ids: bool, strata: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(self, *, ids: bool, comparisons: Comparisons | None = None) -> None:
         self.meta: dict[str, ValueKinds] = {}
         self.extras: dict[str, ValueKinds] = {}
         self.ids: set[str] | None = set() if ids else None
-        self.strata: dict[tuple[str, str], StratumGroups] = {
-            pair: StratumGroups(*pair) for pair in strata
-        }
+        self.comparisons = comparisons
 
     @classmethod
     def for_metrics(cls, metrics: list[MetricSpec]) -> CaseValues:
         """Empty, ready to gather what ``check_metric_expressions`` reads for these metrics."""
-        return cls(ids=needs_case_ids(metrics), strata=stratum_keys(metrics))
+        return cls(ids=needs_case_ids(metrics), comparisons=Comparisons(metrics))
 
     @classmethod
     def of(
-        cls, cases: Iterable[Case], *, ids: bool, strata: Iterable[tuple[str, str]] = ()
+        cls, cases: Iterable[Case], *, ids: bool, comparisons: Comparisons | None = None
     ) -> CaseValues:
-        values = cls(ids=ids, strata=strata)
+        values = cls(ids=ids, comparisons=comparisons)
         for case in cases:
             values.add(case)
         return values
@@ -186,55 +184,8 @@ class CaseValues:
             _seen(extras, key).add(value)
         if self.ids is not None:
             self.ids.add(case.id)
-        for groups in self.strata.values():
-            groups.add(case.metadata)
-
-
-STRATA_CAP = 10_000
-"""Strata kept per (stratum, group) pair of keys: past it, no stratum is checked (a key with a
-value per case is no stratum anyone compares within), so memory stays bounded."""
-
-_MANY = ""
-"""A stratum's mark once it has two groups (a group is ``str`` of a non-null value, so a real
-group "" is read as two: the check then stays silent, never refuses wrongly)."""
-
-
-class StratumGroups:
-    """Each stratum's one group so far (``within`` and the compared group both metadata keys),
-    as the metric groups rows: by ``str`` of the non-null value. A stratum whose cases all give
-    one group has no figure on any run, and neither has the metric
-    (``metrics._grouping.worst_stratum``)."""
-
-    __slots__ = ("by", "one", "within")
-
-    def __init__(self, within: str, by: str) -> None:
-        self.within = within
-        self.by = by
-        self.one: dict[str, str] | None = {}
-        """Stratum -> its one group, or ``_MANY``; None once past ``STRATA_CAP`` (given up)."""
-
-    def add(self, metadata: dict[str, Any]) -> None:
-        one = self.one
-        if one is None:
-            return
-        stratum, group = metadata.get(self.within), metadata.get(self.by)
-        if stratum is None or group is None:
-            return
-        name, label = str(stratum), str(group)
-        seen = one.get(name)
-        if seen is None:
-            if len(one) >= STRATA_CAP:
-                self.one = None
-                return
-            one[name] = label
-        elif seen != label:
-            one[name] = _MANY
-
-    def single(self) -> list[tuple[str, str]]:
-        """The strata holding one group only, sorted, each with that group."""
-        if self.one is None:
-            return []
-        return sorted((s, g) for s, g in self.one.items() if g != _MANY)
+        if self.comparisons is not None:
+            self.comparisons.add(case.metadata)
 
 
 def _seen(by_key: dict[str, ValueKinds], key: Any) -> ValueKinds:
@@ -243,19 +194,6 @@ def _seen(by_key: dict[str, ValueKinds], key: Any) -> ValueKinds:
     if seen is None:
         seen = by_key[name] = ValueKinds()
     return seen
-
-
-def stratum_keys(metrics: list[MetricSpec]) -> set[tuple[str, str]]:
-    """The (stratum, group) metadata keys of each comparison within strata, whose strata
-    ``validate`` checks hold two groups each (``_one_group_stratum``)."""
-    pairs: set[tuple[str, str]] = set()
-    for metric in metrics:
-        within = _metadata_key(getattr(metric.params, "within", None))
-        for param in metric.kind_cls.compared_groups if within is not None else ():
-            by = _metadata_key(getattr(metric.params, param, None))
-            if within is not None and by is not None:
-                pairs.add((within, by))
-    return pairs
 
 
 def needs_case_ids(metrics: list[MetricSpec]) -> bool:
@@ -353,11 +291,12 @@ def check_metric_expressions(
     values = (
         cases
         if cases is None or isinstance(cases, CaseValues)
-        else CaseValues.of(cases, ids=needs_case_ids(metrics), strata=stratum_keys(metrics))
+        else CaseValues.of(cases, ids=needs_case_ids(metrics), comparisons=Comparisons(metrics))
     )
     names, scorer_ids = _known_names(scorers, values, unresolved, case_ids=needs_case_ids(metrics))
     issues: list[ConfigIssue] = []
     for metric in metrics:
+        before = len(issues)
         written = metric.raw.get(metric.kind)
         # (location, field as shown, expression, role, written by the user)
         checks: list[tuple[tuple[Any, ...], str, str, str, bool]] = []
@@ -382,71 +321,27 @@ def check_metric_expressions(
                 continue
             one = _the_one_group(text, names)
             if one is not None:
-                loc = ("metrics", metric.index, metric.kind, param)
                 issues.append(
-                    ConfigIssue(
-                        source,
-                        line_of(loc),
-                        format_path(loc),
-                        f"every case has the same {text.strip()} ('{one}'): a {metric.kind} "
-                        "compares at least two groups, so it would have no figure",
-                        "group by a field whose values differ between cases",
-                    )
+                    one_group_everywhere(metric, param, text.strip(), one, source, line_of)
                 )
-            elif values is not None:
-                issues.extend(_one_group_stratum(metric, text, values, source, line_of))
         for loc, shown, text, role, explicit in checks:
             issue = _check_one(text, role, explicit, names, scorer_ids)
             if issue is not None:
                 message, hint = issue
                 issues.append(ConfigIssue(source, line_of(loc), shown, message, hint))
+        comparisons = values.comparisons if values is not None else None
+        if len(issues) == before and comparisons is not None:
+            # Only where the metric's expressions work: a figure-less comparison comes second.
+            figureless = comparisons.issue(metric, source, line_of)
+            if figureless is not None:
+                issues.append(figureless)
     return issues
-
-
-_METADATA_KEY = re.compile(r"\s*(meta|metadata)\.([A-Za-z_][A-Za-z0-9_]*)\s*")
-
-
-def _metadata_key(text: str | None) -> str | None:
-    """The key a grouping by a metadata key names (``meta.axis``: ``axis``), else None."""
-    match = _METADATA_KEY.fullmatch(text) if isinstance(text, str) else None
-    return match.group(2) if match is not None else None
-
-
-def _one_group_stratum(
-    metric: MetricSpec, group: str, values: CaseValues, source: str, line_of: LineOf
-) -> list[ConfigIssue]:
-    """The issue for a comparison within strata where a stratum's cases all give one group:
-    that stratum has no figure on any run, so neither has the metric. Not checked under
-    ``where:`` (it may leave that stratum out), nor past ``STRATA_CAP``."""
-    within = getattr(metric.params, "within", None)
-    within_key, group_key = _metadata_key(within), _metadata_key(group)
-    if within is None or within_key is None or group_key is None or metric.raw.get("where"):
-        return []
-    gathered = values.strata.get((within_key, group_key))
-    single = gathered.single() if gathered is not None else []
-    if not single:
-        return []
-    (stratum, one), others = single[0], len(single) - 1
-    more = {0: "", 1: ", as does 1 other stratum"}.get(others, f", as do {others} other strata")
-    loc = ("metrics", metric.index, metric.kind, "within")
-    return [
-        ConfigIssue(
-            source,
-            line_of(loc),
-            format_path(loc),
-            f"stratum '{stratum}' ({within.strip()}) holds one {group.strip()} only "
-            f"('{one}'){more}: a {metric.kind} compares at least two groups in each stratum, so "
-            "it would have no figure",
-            f"give {'those strata' if others else 'that stratum'} at least two groups, or leave "
-            f"{'them' if others else 'it'} out with where:",
-        )
-    ]
 
 
 def _the_one_group(text: str, names: dict[str, Type]) -> str | None:
     """The one value a grouping by a metadata key (``meta.group``) takes on every case, where
     the cases are known and it is text; else None (several, or not known)."""
-    match = _METADATA_KEY.fullmatch(text)
+    match = METADATA_KEY.fullmatch(text)
     if match is None:
         return None
     mapping = names.get(match.group(1))

@@ -1,0 +1,458 @@
+"""Comparisons (``disparity``, ``paired``) that no run can give a figure, proved from the cases:
+what each stratum's groups and pairs hold, gathered case by case in bounded memory, and the
+one ``validate`` issue per such metric.
+
+A run's rows are a subset of what the cases give (a failed request or a null score only drops
+rows; samples add none to a case count or a pair), and every rule read here is monotone: more
+rows never take a group or a pair away. So where every case answered still leaves a stratum
+without a figure, every run does, and the metric has none (``metrics._grouping.worst_stratum``).
+
+Checked only where the cases decide it: the stratum (``within``) and the compared groups (and a
+``paired`` metric's ``pair_by``) are metadata keys, and there is no ``where:`` (a legitimate
+filter may leave a stratum out). A group or stratum given by any other expression (a scorer's
+field, ``case_id``) is not known before the run, so it is never refused here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigIssue
+from ..store.yaml_lines import LineOf
+from .errors import format_path
+
+if TYPE_CHECKING:
+    from .loader import MetricSpec
+
+STRATA_CAP = 10_000
+"""Strata kept per comparison: past it, none is checked (a key with a value per case is no
+stratum anyone compares within), so memory stays bounded."""
+
+CELLS_CAP = 50_000
+"""(stratum, group) counts kept per comparison: past it, none is checked (a group per case)."""
+
+PAIRS_CAP = 100_000
+"""Pair keys a ``paired`` comparison holds at once (a stratum's are dropped once it has enough
+pairs): past it, none is checked."""
+
+_KNOWN = ("disparity", "paired")
+"""The kinds whose every rule this module reads from their code (``metrics.disparity``,
+``metrics.paired``); for another kind that compares groups, only a stratum of one group is
+known to have no figure."""
+
+_ALL = ""
+"""The one stratum of a comparison without ``within``: every case."""
+
+METADATA_KEY = re.compile(r"\s*(meta|metadata)\.([A-Za-z_][A-Za-z0-9_]*)\s*")
+"""A grouping by one metadata key, as written (``meta.axis``, ``metadata.axis``)."""
+
+
+def metadata_key(text: Any) -> str | None:
+    """The key a grouping by a metadata key names (``meta.axis``: ``axis``), else None."""
+    match = METADATA_KEY.fullmatch(text) if isinstance(text, str) else None
+    return match.group(2) if match is not None else None
+
+
+def _stratum(metadata: dict[str, Any], within: str | None) -> str | None:
+    """The stratum of a case as the metric reads it (``str`` of the value; a null one is in no
+    stratum), ``_ALL`` without ``within``."""
+    if within is None:
+        return _ALL
+    value = metadata.get(within)
+    return None if value is None else str(value)
+
+
+class StratumGroups:
+    """The cases of each group in each stratum (``within`` None: one stratum), grouped as the
+    metric groups rows: by ``str`` of the non-null value. A case whose group is null is in no
+    group, but its stratum is there: a stratum of such cases only holds no group at all."""
+
+    __slots__ = ("by", "cells", "counts", "within")
+
+    def __init__(self, within: str | None, by: str) -> None:
+        self.within = within
+        self.by = by
+        self.counts: dict[str, dict[str, int]] | None = {}
+        """Stratum -> group -> cases; None once past ``STRATA_CAP`` or ``CELLS_CAP``."""
+        self.cells = 0
+
+    def add(self, metadata: dict[str, Any]) -> None:
+        counts = self.counts
+        if counts is None:
+            return
+        stratum = _stratum(metadata, self.within)
+        if stratum is None:
+            return
+        groups = counts.get(stratum)
+        if groups is None:
+            if len(counts) >= STRATA_CAP:
+                self.counts = None
+                return
+            groups = counts[stratum] = {}
+        group = metadata.get(self.by)
+        if group is None:
+            return
+        label = str(group)
+        seen = groups.get(label)
+        if seen is None:
+            if self.cells >= CELLS_CAP:
+                self.counts = None
+                return
+            self.cells += 1
+            groups[label] = 1
+        else:
+            groups[label] = seen + 1
+
+    def single(self) -> list[tuple[str, str]]:
+        """The strata holding one group only, sorted, each with that group."""
+        if self.counts is None:
+            return []
+        return sorted((s, next(iter(g))) for s, g in self.counts.items() if len(g) == 1)
+
+
+class _Pairs:
+    """One stratum's pair keys (each with its group, or set of groups once two) and, per
+    group, the pairs that give it a delta so far."""
+
+    __slots__ = ("deltas", "members")
+
+    def __init__(self) -> None:
+        self.members: dict[str, str | set[str]] = {}
+        self.deltas: dict[str, int] = {}
+
+
+class StratumPairs:
+    """Per stratum, the pairs that give each group a delta, as ``PairedDeltaMetric.from_cells``
+    forms them: cases with the same pair key (samples averaged, so one case counts once), a
+    group's delta against the reference in its pair, or against the pair's mean where the pair
+    holds two groups or more (no reference). A stratum is dropped once a group has
+    ``min_pairs``: it can have a figure, and more cases only add pairs."""
+
+    __slots__ = ("group", "held", "min_pairs", "pair_by", "reference", "strata", "within")
+
+    def __init__(
+        self, within: str | None, pair_by: str, group: str, reference: str | None, min_pairs: int
+    ) -> None:
+        self.within, self.pair_by, self.group = within, pair_by, group
+        self.reference, self.min_pairs = reference, min_pairs
+        self.strata: dict[str, _Pairs | None] | None = {}
+        """Stratum -> its pairs, or None once it has enough; None past a cap (given up)."""
+        self.held = 0
+
+    def add(self, metadata: dict[str, Any]) -> None:
+        strata = self.strata
+        if strata is None:
+            return
+        stratum = _stratum(metadata, self.within)
+        if stratum is None:
+            return
+        if stratum not in strata:
+            if len(strata) >= STRATA_CAP:
+                self.strata = None
+                return
+            strata[stratum] = _Pairs()
+        pairs = strata[stratum]
+        key, group = metadata.get(self.pair_by), metadata.get(self.group)
+        if pairs is None or key is None or group is None:
+            return
+        name, label = str(key), str(group)
+        members = pairs.members.get(name)
+        if members is None:
+            if self.held >= PAIRS_CAP:
+                self.strata = None
+                return
+            self.held += 1
+            pairs.members[name] = label
+            return
+        if isinstance(members, str):
+            if members == label:
+                return
+            members = pairs.members[name] = {members}
+        elif label in members:
+            return
+        if self.reference is None:  # the pair's mean: two groups give each a delta
+            gained = [label, *members] if len(members) == 1 else [label]
+        elif label == self.reference:
+            gained = list(members)
+        else:
+            gained = [label] if self.reference in members else []
+        members.add(label)
+        for one in gained:
+            count = pairs.deltas[one] = pairs.deltas.get(one, 0) + 1
+            if count >= self.min_pairs:
+                strata[stratum] = None
+                self.held -= len(pairs.members)
+                return
+
+    def short(self) -> dict[str, tuple[str, int] | None] | None:
+        """The strata no group of which has ``min_pairs`` pairs, each with its group of most
+        pairs and their count (None: no pair gives any group a delta); None if given up."""
+        if self.strata is None:
+            return None
+        return {
+            stratum: min(pairs.deltas.items(), key=lambda item: (-item[1], item[0]))
+            if pairs.deltas
+            else None
+            for stratum, pairs in self.strata.items()
+            if pairs is not None
+        }
+
+
+@dataclass(frozen=True)
+class _Compared:
+    """What a metric compares, all metadata keys: its stratum key (None: no ``within``), the
+    field of its groups and their key, the fewest cases a group counts with; and for
+    ``paired``, its pair key, reference group and fewest pairs."""
+
+    within: str | None
+    field: str
+    by: str
+    min_group_size: int = 1
+    pair_by: str | None = None
+    reference: str | None = None
+    min_pairs: int = 1
+
+    @property
+    def pairs(self) -> tuple[str | None, str, str, str | None, int] | None:
+        """The key of its ``StratumPairs`` (None: not paired)."""
+        if self.pair_by is None:
+            return None
+        return (self.within, self.pair_by, self.by, self.reference, self.min_pairs)
+
+
+def _compared(metric: MetricSpec) -> _Compared | None:
+    """What a metric compares, where the cases decide whether it can have a figure: a
+    ``disparity``, a ``paired`` metric, or (``within`` only) another kind that compares groups,
+    without ``where:``, over metadata keys only."""
+    if metric.raw.get("where") is not None or not metric.kind_cls.compared_groups:
+        return None
+    params = metric.params
+    written_within = getattr(params, "within", None)
+    within = metadata_key(written_within)
+    if written_within is not None and within is None:
+        return None
+    if metric.kind not in _KNOWN and within is None:
+        return None  # another kind: only its one-group strata are known to leave it figure-less
+    field = metric.kind_cls.compared_groups[0]
+    by = metadata_key(getattr(params, field, None))
+    if by is None:
+        return None
+    if metric.kind == "disparity":
+        return _Compared(
+            within, field, by, min_group_size=int(getattr(params, "min_group_size", 1))
+        )
+    if metric.kind != "paired":
+        return _Compared(within, field, by)
+    pair_by = metadata_key(getattr(params, "pair_by", None))
+    if pair_by is None:
+        return None
+    reference = getattr(params, "reference", None)
+    least = int(getattr(params, "min_pairs", 1))
+    return _Compared(within, field, by, pair_by=pair_by, reference=reference, min_pairs=least)
+
+
+class Comparisons:
+    """What the comparisons of a suite's metrics hold, gathered case by case (the loader's one
+    pass over the cases): each one's groups per stratum and, for ``paired``, its pairs."""
+
+    def __init__(self, metrics: list[MetricSpec]) -> None:
+        self.groups: dict[tuple[str | None, str], StratumGroups] = {}
+        self.pairs: dict[tuple[str | None, str, str, str | None, int], StratumPairs] = {}
+        for metric in metrics:
+            compared = _compared(metric)
+            if compared is None:
+                continue
+            key = (compared.within, compared.by)
+            self.groups.setdefault(key, StratumGroups(*key))
+            if compared.pairs is not None:
+                self.pairs.setdefault(compared.pairs, StratumPairs(*compared.pairs))
+
+    def add(self, metadata: dict[str, Any]) -> None:
+        for groups in self.groups.values():
+            groups.add(metadata)
+        for pairs in self.pairs.values():
+            pairs.add(metadata)
+
+    def issue(self, metric: MetricSpec, source: str, line_of: LineOf) -> ConfigIssue | None:
+        """The issue for a metric no run can give a figure, else None."""
+        compared = _compared(metric)
+        gathered = self.groups.get((compared.within, compared.by)) if compared else None
+        if compared is None or gathered is None or gathered.counts is None:
+            return None
+        found = _Finding(metric, compared, gathered.counts)
+        if compared.pairs is None:
+            return found.grouped(source, line_of)
+        pairs = self.pairs.get(compared.pairs)
+        short = pairs.short() if pairs is not None else None
+        return found.paired(short, source, line_of) if short is not None else None
+
+
+def one_group_everywhere(
+    metric: MetricSpec, field: str, group: str, one: str, source: str, line_of: LineOf
+) -> ConfigIssue:
+    """The issue for a comparison whose every case gives one group (``group``: as written)."""
+    loc = ("metrics", metric.index, metric.kind, field)
+    return ConfigIssue(
+        source,
+        line_of(loc),
+        format_path(loc),
+        f"every case has the same {group} ('{one}'): a {metric.kind} compares at least two "
+        "groups, so it would have no figure",
+        "group by a field whose values differ between cases",
+    )
+
+
+class _Finding:
+    """One metric's strata as the cases give them, and the words for what leaves one without
+    a figure: one issue per metric, the first of a stratum with no group, one with one group,
+    and too few groups (pairs) of the size the metric counts."""
+
+    def __init__(
+        self, metric: MetricSpec, compared: _Compared, counts: dict[str, dict[str, int]]
+    ) -> None:
+        self.metric, self.compared, self.counts = metric, compared, counts
+        self.within = str(getattr(metric.params, "within", None) or "").strip()
+        self.group = str(getattr(metric.params, compared.field)).strip()
+
+    def grouped(self, source: str, line_of: LineOf) -> ConfigIssue | None:
+        """A comparison of groups, each of ``min_group_size`` cases or more."""
+        common = self._common(source, line_of)
+        least = self.compared.min_group_size
+        if common is not None or least == 1:
+            return common
+        short = {
+            s: groups
+            for s, groups in sorted(self.counts.items())
+            if sum(1 for n in groups.values() if n >= least) < 2
+        }
+        if not short:
+            return None
+        stratum, groups = next(iter(short.items()))
+        big = sum(1 for n in groups.values() if n >= least)
+        lower = min(sorted(g.values(), reverse=True)[1] for g in short.values())
+        return self._issue(
+            "min_group_size",
+            f"{self._has(stratum)} {'one' if big else 'no'} {self.group} of min_group_size "
+            f"{least} cases or more ({_listing(groups)}){self._more(len(short) - 1)}: a "
+            f"disparity compares at least two such groups{self._each()}, so it would have no "
+            "figure",
+            self._fix(f"lower min_group_size to {lower}", "add cases", strata=len(short)),
+            source,
+            line_of,
+        )
+
+    def paired(
+        self, short: dict[str, tuple[str, int] | None], source: str, line_of: LineOf
+    ) -> ConfigIssue | None:
+        """A paired comparison whose strata ``short`` have too few pairs (``StratumPairs``)."""
+        common = self._common(source, line_of)
+        if common is not None or not short:
+            return common
+        pair_by = str(getattr(self.metric.params, "pair_by", "")).strip()
+        least, reference = self.compared.min_pairs, self.compared.reference
+        unpaired = [s for s in sorted(short) if short[s] is None]
+        if unpaired:
+            stratum = unpaired[0]
+            held = (
+                f"no {pair_by} holding the reference '{reference}' beside another {self.group}"
+                if reference is not None
+                else f"no {pair_by} shared by two {self.group} groups"
+            )
+            who = "the reference and another group" if reference is not None else "two groups"
+            return self._issue(
+                "within" if self.compared.within is not None else "pair_by",
+                f"{self._has(stratum)} {held} ({_listing(self.counts.get(stratum, {}))})"
+                f"{self._more(len(unpaired) - 1)}: a paired delta compares groups within a "
+                "pair, so it would have no figure",
+                self._fix(f"give {who} cases with a common {pair_by}", strata=len(unpaired)),
+                source,
+                line_of,
+            )
+        fewest = {s: best for s, best in sorted(short.items()) if best is not None}
+        stratum, (group, pairs) = next(iter(fewest.items()))
+        lower = min(n for _, n in fewest.values())
+        return self._issue(
+            "min_pairs",
+            f"{self._has(stratum)} no {self.group} in min_pairs {least} pairs or more (the "
+            f"most: '{group}' in {pairs}){self._more(len(fewest) - 1)}: a paired delta leaves "
+            "out groups with fewer pairs, so it would have no figure",
+            self._fix(f"lower min_pairs to {lower}", "add pairs", strata=len(fewest)),
+            source,
+            line_of,
+        )
+
+    def _common(self, source: str, line_of: LineOf) -> ConfigIssue | None:
+        """The issue for strata with no group (every case's group null) or one group only."""
+        strata = sorted(self.counts.items())
+        if not any(groups for _, groups in strata):
+            return None  # the group is null in every case: the type check says so
+        empty = [s for s, groups in strata if not groups]
+        if empty and self.metric.kind in _KNOWN:  # only with ``within``: else one stratum
+            return self._issue(
+                "within",
+                f"every case of stratum '{empty[0]}' ({self.within}) has a null {self.group}"
+                f"{self._more(len(empty) - 1)}: a {self.metric.kind} compares at least two "
+                "groups in each stratum, so it would have no figure",
+                self._fix(f"give those cases a {self.group}", strata=len(empty)),
+                source,
+                line_of,
+            )
+        single = [(s, next(iter(groups))) for s, groups in strata if len(groups) == 1]
+        if not single:
+            return None
+        stratum, one = single[0]
+        if self.compared.within is None:
+            return one_group_everywhere(
+                self.metric, self.compared.field, self.group, one, source, line_of
+            )
+        others = len(single) - 1
+        more = {0: "", 1: ", as does 1 other stratum"}.get(others, f", as do {others} other strata")
+        return self._issue(
+            "within",
+            f"stratum '{stratum}' ({self.within}) holds one {self.group} only ('{one}'){more}: a "
+            f"{self.metric.kind} compares at least two groups in each stratum, so it would have "
+            "no figure",
+            f"give {'those strata' if others else 'that stratum'} at least two groups, or leave "
+            f"{'them' if others else 'it'} out with where:",
+            source,
+            line_of,
+        )
+
+    def _has(self, stratum: str) -> str:
+        """The sentence's subject: the stratum, or every case without ``within``."""
+        if self.compared.within is None:
+            return "the cases have"
+        return f"stratum '{stratum}' ({self.within}) has"
+
+    def _each(self) -> str:
+        return " in each stratum" if self.compared.within is not None else ""
+
+    def _more(self, others: int) -> str:
+        if others == 0:
+            return ""
+        return ", as has 1 other stratum" if others == 1 else f", as have {others} other strata"
+
+    def _fix(self, *choices: str, strata: int) -> str:
+        """The hint: the choices, and (with ``within``) leaving the strata out with where:."""
+        if self.compared.within is not None:
+            which = "the stratum" if strata == 1 else "those strata"
+            choices = (*choices, f"leave {which} out with where:")
+        if len(choices) == 1:
+            return choices[0]
+        return f"{', '.join(choices[:-1])}, or {choices[-1]}"
+
+    def _issue(
+        self, field: str, message: str, hint: str, source: str, line_of: LineOf
+    ) -> ConfigIssue:
+        loc = ("metrics", self.metric.index, self.metric.kind, field)
+        return ConfigIssue(source, line_of(loc), format_path(loc), message, hint)
+
+
+def _listing(groups: dict[str, int], shown: int = 4) -> str:
+    """Groups with their cases, most first: ``'young' 40, 'old' 12`` (and how many more)."""
+    ranked = sorted(groups.items(), key=lambda item: (-item[1], item[0]))
+    text = ", ".join(f"'{g}' {n}" for g, n in ranked[:shown])
+    rest = len(ranked) - shown
+    return text + (f" and {rest} more" if rest > 0 else "") if text else "no group"
