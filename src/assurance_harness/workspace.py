@@ -19,6 +19,8 @@ __all__ = [
     "DEFAULT_REPORTS",
     "INDEX_NAME",
     "LEDGER_RELPATH",
+    "RUN_STATE",
+    "SUMMARY",
     "Workspace",
     "ledger_file",
     "reports_fault",
@@ -29,6 +31,10 @@ DEFAULT_REGISTER = Path("register/risk_register.yaml")
 INDEX_NAME = "runs.db"
 CACHE_NAME = "cache.sqlite"
 LEDGER_RELPATH = Path("evidence/ledger.jsonl")
+RUN_STATE = "run.json"
+"""The file every run writes first in its own folder (``store.runread`` reads it)."""
+SUMMARY = "summary.json"
+"""The file a finished run writes in its own folder."""
 
 
 @dataclass(frozen=True)
@@ -103,8 +109,24 @@ def reports_fault(reports: Path, option: str = "--reports") -> str | None:
         return None
     kind = next((name for test, name in _NOT_FOLDERS if test(mode)), None)
     if kind is None:
-        return None
+        return _run_folder_fault(reports, option) if stat.S_ISDIR(mode) else None
     return f"{option} {reports}: is {kind}, not a folder; {fix}"
+
+
+def _run_folder_fault(reports: Path, option: str) -> str | None:
+    """The line for a run's own folder given as the reports folder (``--reports
+    reports/<TAB>`` completes one level too deep), else None. Read as a reports folder it held
+    no runs, no index and no ledger: 'register status' showed every risk untested and exit 0
+    beside a ledger that says otherwise, and a run or 'ui --index' wrote into the folder whose
+    files are that run's evidence."""
+    if not any((reports / name).is_file() for name in (RUN_STATE, SUMMARY)):
+        return None
+    # '.' or '..' names no run: say the folder's own name, and its parent as a full path
+    named = reports if reports.name not in ("", "..") else reports.resolve()
+    return (
+        f"{option} {reports}: is the folder of run {named.name}, not a folder of run "
+        f"folders; give the folder that holds it ({named.parent})"
+    )
 
 
 _NOT_FOLDERS = (

@@ -195,3 +195,65 @@ def test_a_runs_db_no_run_can_be_indexed_in_is_refused_before_sending(
     assert "move it aside" in line or "remove the link" in line, line
     assert not (project / "sent.log").exists()  # nothing sent
     assert [p.name for p in (project / "R").iterdir()] == ["runs.db"]  # no run folder left
+
+
+@pytest.fixture
+def run_folder(tmp_path: Path) -> Path:
+    """A project with one finished run, ``reports/<run id>``; the folder's path, relative to the
+    project (``--reports reports/<TAB>`` completes to it)."""
+    from tests.testing.project import echo_runs
+
+    (folder,) = echo_runs(tmp_path, "inrun")
+    return folder.relative_to(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("runs", "list"),  # was: 'no runs yet (R/runs.db does not exist)', exit 0
+        ("review", "queue"),  # was: an empty queue, exit 0
+        ("evidence", "list"),  # was: an empty ledger, exit 0
+        ("register", "status", "--register", "r.yaml"),  # was: every risk untested, exit 0
+        ("ui", "--index"),  # was: index.html written into the run's folder, exit 0
+    ],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_every_command_refuses_a_run_s_own_folder_as_reports(
+    tmp_path: Path, run_folder: Path, command: tuple[str, ...]
+) -> None:
+    """A run's folder given as --reports (one level too deep) read as an empty reports folder:
+    'register status' showed every risk untested, exit 0, beside a ledger in the real reports
+    folder that says otherwise, and 'ui --index' wrote into the run's evidence folder."""
+    (tmp_path / "r.yaml").write_text(
+        "register_version: 1\nsystem: {name: Demo, intended_use: homework help, owner: QA}\n"
+        "risks:\n  - {id: R-001, title: t, category: safety, owner: QA, likelihood: 1, "
+        "impact: 1, suites: [inrun]}\n",
+        encoding="utf-8",
+    )
+    before = sorted(p.name for p in (tmp_path / run_folder).iterdir())
+    line = _one_error_line(
+        run_cli(*command, "--reports", str(run_folder), cwd=tmp_path, timeout=60)
+    )
+    assert line == (
+        f"error: --reports {run_folder}: is the folder of run {run_folder.name}, not a folder "
+        f"of run folders; give the folder that holds it ({run_folder.parent})"
+    ), line
+    assert sorted(p.name for p in (tmp_path / run_folder).iterdir()) == before
+
+
+def test_a_run_s_own_folder_as_reports_is_refused_before_sending(
+    tmp_path: Path, run_folder: Path
+) -> None:
+    """Was: the run sent everything and wrote itself, runs.db and cache.sqlite (and, with a
+    register, an evidence ledger) inside the other run's folder, exit 0."""
+    before = sorted(p.name for p in (tmp_path / run_folder).iterdir())
+    (tmp_path / "sent.log").unlink(missing_ok=True)
+    callable_target(tmp_path, "inrun_counting_target", COUNTING, target="tc.yaml")
+    proc = run_cli(
+        "run", "s.yaml", "--target", "tc.yaml", "--reports", str(run_folder), "--no-report",
+        cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    line = _one_error_line(proc)
+    assert line.startswith(f"error: --reports {run_folder}: is the folder of run "), line
+    assert not (tmp_path / "sent.log").exists()  # nothing sent
+    assert sorted(p.name for p in (tmp_path / run_folder).iterdir()) == before

@@ -52,6 +52,11 @@ class Plot:
 
 MAX_CONSTANT_NAMED = 12
 
+MAX_UNIT_BINS = 50
+"""Whole-number fields (counts, lengths) get one bin per integer only across a span this
+narrow: one runaway answer's ``len.chars`` among short ones made one bin per character of it
+(a 100,000-character answer: 154 s and 1.2 GB to draw)."""
+
 
 def _png(fig: Figure) -> bytes:
     FigureCanvasAgg(fig)
@@ -138,8 +143,12 @@ def distributions_plot(everything: dict[str, list[float]]) -> Plot | None:
         ax = fig.add_subplot(nrows, cols, i + 1)
         values = fields[name]
         bins: int | list[float] = 20
-        if all(float(v).is_integer() for v in values) and len(set(values)) <= 25:
-            low, high = min(values), max(values)
+        low, high = min(values), max(values)
+        if (
+            all(float(v).is_integer() for v in values)
+            and len(set(values)) <= 25
+            and high - low < MAX_UNIT_BINS
+        ):
             bins = [x - 0.5 for x in range(int(low), int(high) + 2)]
         ax.hist(values, bins=bins, color=BAR_COLOR, edgecolor="white")
         ax.set_title(f"{name} (n={len(values)})", fontsize=10)

@@ -999,37 +999,41 @@ def _run_suite(
     except KeyboardInterrupt:
         raise  # every response is in the journal: run_suite says how to finish (_interrupted)
     except (OSError, sqlite3.Error) as exc:
+        if not run_dir.responses.is_file():  # not the disk's fault: the folder went
+            raise RunFailedError(_collected(run_dir, resume_cmd)) from None
         raise _storage_failure(
-            exc,
-            _fault_path(exc, reports),
-            f"the responses are saved in run {run_dir.run_id}; after fixing this, "
-            f"finish with: {resume_cmd}",
+            exc, _fault_path(exc, reports), _collected(run_dir, resume_cmd)
         ) from None
     except SuiteFaultError as exc:
         exc.add_line(_new_run_line(run_dir.run_id, read_cache))
         raise
     except StoreError as exc:
-        raise _store_lost(
-            exc,
-            f"the responses are saved in run {run_dir.run_id}; after fixing this, "
-            f"finish with: {resume_cmd}",
-        ) from None
+        raise _store_lost(exc, _collected(run_dir, resume_cmd)) from None
     except HarnessError as exc:
         # The responses are safe in the journal: say how to finish without re-sending anything.
-        exc.add_line(
-            f"the responses are saved in run {run_dir.run_id}; after fixing this, "
-            f"finish with: {resume_cmd}"
-        )
+        exc.add_line(_collected(run_dir, resume_cmd))
         raise
     except BaseException as exc:  # a bug (ours, a scorer's, a plugin's): exit 3, still resumable
         raise internal_error(  # a plugin's SystemExit too: not the command's exit status
             exc,
             folder=run_dir.path,
             scrub=_crash_scrub(target),
-            then=f"the responses are saved in run {run_dir.run_id}; after a fix, "
-            f"finish with: {resume_cmd}",
+            then=_collected(run_dir, resume_cmd, fix="after a fix"),
             origin=origin,
         ) from None
+
+
+def _collected(run_dir: RunDir, resume_cmd: str, *, fix: str = "after fixing this") -> str:
+    """The way on from a fault after requests were sent: the ``--resume`` that finishes the run
+    from its journal. Where the journal is gone with the run's folder (removed while the run
+    went on: a target, a cleanup job, a person), that resume could only answer "not found",
+    and a full disk was blamed for the temporary file the folder no longer held: say so."""
+    if run_dir.responses.is_file():
+        return f"the responses are saved in run {run_dir.run_id}; {fix}, finish with: {resume_cmd}"
+    return (
+        f"{run_dir.path}: the run's folder was removed while the run went on, and its journal "
+        "with it: nothing it collected is kept to resume; run it again"
+    )
 
 
 def _new_run_line(run_id: str, read_cache: bool) -> str:

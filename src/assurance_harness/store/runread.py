@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import UsageError
 from ..rowkeys import case_key, split_case_key
-from ..workspace import Workspace
+from ..workspace import RUN_STATE, SUMMARY, Workspace
 from .files import check_local_path, read_bounded, unreadable_reason
 from .location import follow_up
 from .runlock import run_folder_busy
@@ -59,11 +59,9 @@ __all__ = [
     "unfinished_runs",
 ]
 
-RUN_STATE = "run.json"
 CASES = "cases.jsonl"
 RESPONSES = "responses.jsonl"
 RESULTS = "results.jsonl"
-SUMMARY = "summary.json"
 MANIFEST = "manifest.json"
 
 RUN_ID_SHAPE = re.compile(r"[0-9]{8}T[0-9]{6}Z-.+-[0-9a-f]{4}")
