@@ -444,8 +444,10 @@ def test_bad_option_values_are_usage_errors(
         ("nope.yaml", "nope.yaml: file not found; check the path"),
         ("suites/smoke.yaml", "suites/smoke.yaml:1: type: required field is missing"),
         ("wrong.yaml", "wrong.yaml:1: type: unknown target 'telepathy'"),
+        ("gone.yaml", "gone.yaml:1: function: cannot import module 'no_such_bot'"),
+        ("typo.yaml", "has no function 'replyy'"),
     ],
-    ids=["missing", "a-suite-file", "unknown-type"],
+    ids=["missing", "a-suite-file", "unknown-type", "module-missing", "function-missing"],
 )
 def test_a_target_that_cannot_be_loaded_is_a_usage_error(
     project: pytest.Pytester, target: str, says: str
@@ -455,6 +457,13 @@ def test_a_target_that_cannot_be_loaded_is_a_usage_error(
     CI job, a gate failure of the deployment, where ``assurance run`` exits 2 before anything
     is run."""
     (project.path / "wrong.yaml").write_text("type: telepathy\n")
+    # A callable whose module or function is not there: `assurance validate` and `run` exit 2
+    # (the module is found, not imported); the plugin failed every gate, exit 1.
+    (project.path / "gone.yaml").write_text("type: callable\nfunction: no_such_bot:reply\n")
+    module = (project.path / "bot.yaml").read_text().split("function: ")[1].split(":")[0]
+    (project.path / "typo.yaml").write_text(
+        f"type: callable\nfunction: {module}:replyy\npython_path: ['.']\n"
+    )
     args = list(ARGS)
     args[args.index("bot.yaml")] = target
     result = project.runpytest(*args)
