@@ -444,7 +444,7 @@ def test_bad_option_values_are_usage_errors(
         ("nope.yaml", "nope.yaml: file not found; check the path"),
         ("suites/smoke.yaml", "suites/smoke.yaml:1: type: required field is missing"),
         ("wrong.yaml", "wrong.yaml:1: type: unknown target 'telepathy'"),
-        ("gone.yaml", "gone.yaml:1: function: cannot import module 'no_such_bot'"),
+        ("gone.yaml", "gone.yaml:2: function: cannot import module 'no_such_bot'"),
         ("typo.yaml", "has no function 'replyy'"),
     ],
     ids=["missing", "a-suite-file", "unknown-type", "module-missing", "function-missing"],

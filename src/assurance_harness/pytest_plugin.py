@@ -134,13 +134,18 @@ def _check_target(target: Path) -> None:
     """Refuse a target file that cannot be loaded (missing, not a target, invalid), as
     ``assurance run`` does before any suite runs: failed here, it failed every gate of every
     suite as "the suite could not run", which JUnit and the CI job read as the deployment's
-    gates failing. Only the file is read and checked: a callable's module is imported, and an
-    endpoint's key variables read, when a suite starts, as in ``assurance run``."""
+    gates failing. The target is checked as ``assurance validate`` checks it (``check``): a
+    callable's module is found and its function looked for in its source, not imported (that
+    may load a model), so what its import does, and an endpoint's key variables, are found when
+    a suite starts, as in ``assurance run``."""
+    from .crash import TargetOrigin, adapter_code
     from .errors import HarnessError
     from .spec.targets import load_target
 
     try:
-        load_target(target)
+        adapter = load_target(target)
+        with adapter_code(TargetOrigin(str(target), type(adapter))):
+            adapter.check()
     except HarnessError as exc:
         raise pytest.UsageError(str(exc)) from None
 
