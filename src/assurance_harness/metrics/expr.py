@@ -270,7 +270,7 @@ def evaluate(text: str, row: dict[str, Any]) -> Any:
         value = scores.get(name)
     for member in members:
         value = _member(value, member)
-    return _defined(value)
+    return defined(value)
 
 
 def reader(text: str) -> Callable[[dict[str, Any]], Any]:
@@ -291,12 +291,12 @@ def reader(text: str) -> Callable[[dict[str, Any]], Any]:
         for member in members:
             # ``_member`` with a text key: a mapping's member, else none.
             value = value.get(member) if isinstance(value, dict) else None
-        return _defined(value)
+        return defined(value)
 
     return read
 
 
-def _defined(value: Any) -> Any:
+def defined(value: Any) -> Any:
     """``value``, or null for NaN: a score that is not a number (a model whose logits
     overflowed) is no value, so a condition on it skips the row and counts it in
     ``n_skipped``. Compared as Python does, ``nan > 0.5`` is False and ``nan`` is truthy, so
@@ -307,8 +307,8 @@ def _defined(value: Any) -> Any:
 
 
 def _eval(node: ast.AST, names: dict[str, Any]) -> Any:
-    """The value of ``node``, NaN read as null at every step (:func:`_defined`)."""
-    return _defined(_eval_node(node, names))
+    """The value of ``node``, NaN read as null at every step (:func:`defined`)."""
+    return defined(_eval_node(node, names))
 
 
 def _eval_node(node: ast.AST, names: dict[str, Any]) -> Any:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigIssue
+from ..metrics.expr import defined
 from ..store.yaml_lines import LineOf
 from .errors import format_path
 
@@ -55,12 +56,18 @@ def metadata_key(text: Any) -> str | None:
     return match.group(2) if match is not None else None
 
 
+def _read(metadata: dict[str, Any], key: str) -> Any:
+    """A metadata key's value as an expression reads it (``meta.key``): NaN is null there, so
+    a case whose stratum, group or pair key is NaN is in none on a run (``metrics.expr``)."""
+    return defined(metadata.get(key))
+
+
 def _stratum(metadata: dict[str, Any], within: str | None) -> str | None:
     """The stratum of a case as the metric reads it (``str`` of the value; a null one is in no
     stratum), ``_ALL`` without ``within``."""
     if within is None:
         return _ALL
-    value = metadata.get(within)
+    value = _read(metadata, within)
     return None if value is None else str(value)
 
 
@@ -91,7 +98,7 @@ class StratumGroups:
                 self.counts = None
                 return
             groups = counts[stratum] = {}
-        group = metadata.get(self.by)
+        group = _read(metadata, self.by)
         if group is None:
             return
         label = str(group)
@@ -154,7 +161,7 @@ class StratumPairs:
                 return
             strata[stratum] = _Pairs()
         pairs = strata[stratum]
-        key, group = metadata.get(self.pair_by), metadata.get(self.group)
+        key, group = _read(metadata, self.pair_by), _read(metadata, self.group)
         if pairs is None or key is None or group is None:
             return
         name, label = str(key), str(group)
