@@ -258,3 +258,31 @@ def test_a_nan_group_is_no_group_as_the_run_reads_it(tmp_path: Path) -> None:
     code, said, value = _answered_run(tmp_path, cases, metric)
     assert value is None
     assert code == 2 and "metrics[0].paired.pair_by" in said, said
+
+
+@pytest.mark.parametrize(
+    "cases",
+    [
+        pytest.param(
+            "  - {id: a, prompt: p, metadata: {axis: x}}\n"
+            "  - {id: b, prompt: p, metadata: {axis: y}}\n"
+            "  - {id: c, prompt: p, metadata: {g: a}}\n"
+            "  - {id: d, prompt: p, metadata: {g: b}}\n",
+            id="no-case-has-both",
+        ),
+        pytest.param(
+            "  - {id: a, prompt: p, metadata: {axis: .nan, g: a}}\n"
+            "  - {id: b, prompt: p, metadata: {axis: .nan, g: b}}\n",
+            id="every-stratum-nan",
+        ),
+    ],
+)
+def test_strata_none_of_which_holds_a_group_are_refused(tmp_path: Path, cases: str) -> None:
+    """Every stratum without a group (the cases with a group have no stratum), or no stratum at
+    all (each case's is NaN, which a run reads as null): a run has no figure ("no stratum has a
+    value"), and validate passed it, taking a group that is set somewhere for one a stratum
+    holds."""
+    metric = "disparity: {value: m.chars, by: meta.g, within: meta.axis}"
+    code, said, value = _answered_run(tmp_path, cases, metric)
+    assert value is None
+    assert code == 2 and "metrics[0].disparity.within" in said, said
