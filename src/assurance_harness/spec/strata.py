@@ -391,9 +391,20 @@ class _Finding:
         )
 
     def _common(self, source: str, line_of: LineOf) -> ConfigIssue | None:
-        """The issue for strata with no group (every case's group null) or one group only."""
+        """The issue for no stratum at all (every case's null), strata with no group (every
+        case's group null, or set only where the stratum is not) or one group only."""
         strata = sorted(self.counts.items())
-        if not any(groups for _, groups in strata):
+        within = self.compared.within is not None and self.metric.kind in _KNOWN
+        if not strata and within:  # every case's stratum null (or NaN): in no stratum at all
+            return self._issue(
+                "within",
+                f"no case has a {self.within} (null in every case): a {self.metric.kind} "
+                "compares groups within strata, so it would have no figure",
+                f"give the cases a {self.within}, or compare without within:",
+                source,
+                line_of,
+            )
+        if not any(groups for _, groups in strata) and not within:
             return None  # the group is null in every case: the type check says so
         empty = [s for s, groups in strata if not groups]
         if empty and self.metric.kind in _KNOWN:  # only with ``within``: else one stratum
