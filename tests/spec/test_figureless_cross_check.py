@@ -82,13 +82,15 @@ def _without_figure(folder: Path, target: Path) -> set[int]:
 
 
 def test_validate_refuses_exactly_the_comparisons_a_run_gives_no_figure(tmp_path: Path) -> None:
-    (tmp_path / "bot.py").write_text(
+    # A module name of its own: in-process runs share one interpreter, which holds one 'bot'.
+    module = "bot_" + re.sub(r"\W", "_", tmp_path.name)
+    (tmp_path / f"{module}.py").write_text(
         "def reply(messages):\n    return 'answer ' * (1 + len(messages[-1]['content']) % 5)\n",
         encoding="utf-8",
     )
     target = tmp_path / "t.yaml"
     target.write_text(
-        f"type: callable\nfunction: bot:reply\npython_path: [{json.dumps(str(tmp_path))}]\n",
+        f"type: callable\nfunction: {module}:reply\npython_path: [{json.dumps(str(tmp_path))}]\n",
         encoding="utf-8",
     )
     seen: set[tuple[int, bool]] = set()

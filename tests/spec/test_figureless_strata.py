@@ -8,6 +8,7 @@ no_data after every request was sent. Refused only where the cases prove it: und
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -207,10 +208,14 @@ def _answered_run(tmp_path: Path, cases: str, metric: str) -> tuple[int, str, An
     """``validate``'s exit and output, and the metric's value in a real run of the same suite
     under ``where: "response is not None"`` (true on every answered row, so the same rows, and
     never checked by ``validate``, so the run is not refused)."""
-    (tmp_path / "bot.py").write_text("def reply(messages):\n    return 'ok'\n", encoding="utf-8")
+    # A module name of its own: in-process runs share one interpreter, which holds one 'bot'.
+    module = "bot_" + re.sub(r"\W", "_", tmp_path.name)
+    (tmp_path / f"{module}.py").write_text(
+        "def reply(messages):\n    return 'ok'\n", encoding="utf-8"
+    )
     target = tmp_path / "t.yaml"
     target.write_text(
-        f"type: callable\nfunction: bot:reply\npython_path: [{json.dumps(str(tmp_path))}]\n",
+        f"type: callable\nfunction: {module}:reply\npython_path: [{json.dumps(str(tmp_path))}]\n",
         encoding="utf-8",
     )
     head = "suite: t\nversion: 1.0.0\ncases:\n" + cases + "scorers:\n  - {id: m, use: length}\n"
