@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,8 +27,21 @@ from .check import (
     read_rows,
 )
 from .counterfactual import make_counterfactual_plan
-from .generate import make_plan
+from .generate import Plan, make_plan
 from .pairs import make_pairs_plan
+
+
+def run_and_check(plan: Plan, tmp_path: Path) -> tuple[Path, dict[str, Any], list[str]]:
+    """Run ``plan``'s suite through the real runner; its run folder, summary and what the oracle
+    finds wrong in the summary and report.md."""
+    suite, target = plan.write(tmp_path)
+    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
+    run_dir = Path(outcome.run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    found = check_summary(plan, read_rows(run_dir), summary)
+    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
+    return run_dir, summary, found
+
 
 SEEDS = [(seed, 1 if seed % 4 else 2, None) for seed in range(8)]
 # Several samples a case over 30 cases and more: the bootstrap over cases of a mean of values
@@ -40,13 +54,7 @@ def test_summary_and_reports_agree_with_the_oracle(
     tmp_path: Path, seed: int, samples: int, cases: int | None
 ) -> None:
     plan = make_plan(seed, samples=samples, cases=cases)
-    suite, target = plan.write(tmp_path)
-    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
-    run_dir = Path(outcome.run_dir)
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    rows = read_rows(run_dir)
-    found = check_summary(plan, rows, summary)
-    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
+    run_dir, summary, found = run_and_check(plan, tmp_path)
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     if report["summary"] != summary:
         found.append("report.json's summary is not summary.json")
@@ -58,13 +66,8 @@ def test_a_group_without_data_leaves_figures_without_rows(tmp_path: Path, seed: 
     """Every request about group 'c' fails: the disparity has no figure, and (as every kind
     without a figure) counts no rows; the by-group figures of 'c' are empty too."""
     plan = make_plan(seed, samples=1 + seed % 2, silent="c")
-    suite, target = plan.write(tmp_path)
-    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
-    run_dir = Path(outcome.run_dir)
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    _, summary, found = run_and_check(plan, tmp_path)
     assert summary["metrics"]["yes_gap"]["value"] is None
-    found = check_summary(plan, read_rows(run_dir), summary)
-    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
     assert found == []
 
 
@@ -130,26 +133,14 @@ def done_summary(folder: Path, index: int) -> str:
 def test_pair_kinds_agree_with_the_oracle(tmp_path: Path, seed: int, sources: int) -> None:
     """flip-rate, attack-success and paired over originals and their variants."""
     plan = make_pairs_plan(seed, sources=sources)
-    suite, target = plan.write(tmp_path)
-    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
-    run_dir = Path(outcome.run_dir)
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    found = check_summary(plan, read_rows(run_dir), summary)
-    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
-    assert found == []
+    assert run_and_check(plan, tmp_path)[2] == []
 
 
 @pytest.mark.parametrize(("seed", "items", "samples"), [(50, 64, 1), (53, 40, 3), (55, 12, 2)])
 def test_bbq_agrees_with_the_oracle(tmp_path: Path, seed: int, items: int, samples: int) -> None:
     """BBQ accuracy and bias scores, overall and by category, from the raw BBQ columns."""
     plan = make_bbq_plan(seed, items=items, samples=samples)
-    suite, target = plan.write(tmp_path)
-    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
-    run_dir = Path(outcome.run_dir)
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    found = check_summary(plan, read_rows(run_dir), summary)
-    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
-    assert found == []
+    assert run_and_check(plan, tmp_path)[2] == []
 
 
 @pytest.mark.parametrize(
@@ -163,10 +154,4 @@ def test_counterfactual_deltas_agree_with_the_oracle(
     the strata of two axes, a reference group in each; ``silent``: every request about one
     axis fails, so the worst stratum is unknown."""
     plan = make_counterfactual_plan(seed, templates=templates, samples=samples, silent=silent)
-    suite, target = plan.write(tmp_path)
-    outcome = run_suite(suite, target, reports_dir=tmp_path / "reports", use_cache=False)
-    run_dir = Path(outcome.run_dir)
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    found = check_summary(plan, read_rows(run_dir), summary)
-    found += check_markdown(summary, (run_dir / "report.md").read_text(encoding="utf-8"))
-    assert found == []
+    assert run_and_check(plan, tmp_path)[2] == []
