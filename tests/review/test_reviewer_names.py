@@ -6,6 +6,7 @@ needed no token, and its verdicts counted as a second person's in the agreement 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -16,13 +17,12 @@ from assurance_harness.register.ledger import read_ledger
 from .reviewkit import make_project
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["alice\u200b", "\u202ealice", "ali\x00ce", "alice\nbob", "al\u2028ice"],
-)
-def test_a_reviewer_name_with_an_invisible_character_is_refused_and_nothing_recorded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
-) -> None:
+def _alice_registered_then(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, CliRunner, list[str], Any]:
+    """A run's row to review and 'alice' registered with a token; then a verdict on the row
+    under ``name``, no token given. The project, the runner, ``--reports`` and that verdict's
+    result."""
     project = make_project(tmp_path)
     outcome = project.run()
     runner = CliRunner()
@@ -33,11 +33,21 @@ def test_a_reviewer_name_with_an_invisible_character_is_refused_and_nothing_reco
     )
     assert added.exit_code == 0, added.output
     monkeypatch.delenv("ASSURANCE_REVIEW_TOKEN", raising=False)
-
     given = runner.invoke(
         app,
         ["review", "adjudicate", outcome.run_id, "c2#0", "--agree", "--reviewer", name, *reports],
     )
+    return project, runner, reports, given
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["alice\u200b", "\u202ealice", "ali\x00ce", "alice\nbob", "al\u2028ice"],
+)
+def test_a_reviewer_name_with_an_invisible_character_is_refused_and_nothing_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    project, runner, reports, given = _alice_registered_then(name, tmp_path, monkeypatch)
     assert given.exit_code == 2, given.output
     assert "--reviewer" in given.output and "invisible" in given.output
     assert not [r for r in read_ledger(project.ledger, reviews=True) if r.is_review]
@@ -187,21 +197,7 @@ def test_a_name_that_looks_like_a_known_reviewer_is_refused_and_nothing_recorded
     """'alice' registered with a token; 'аlice' with a Cyrillic 'а' printed as her name in the
     ledger, the queue and the agreement figures, needed no token (it is no registered name)
     and was a second reviewer: one person's two verdicts on a row counted as two people's."""
-    project = make_project(tmp_path)
-    outcome = project.run()
-    runner = CliRunner()
-    reports = ["--reports", str(project.reports)]
-    monkeypatch.setenv("ALICE_TOKEN", "s3cret")
-    added = runner.invoke(
-        app, ["review", "add-reviewer", "alice", "--token-env", "ALICE_TOKEN", *reports]
-    )
-    assert added.exit_code == 0, added.output
-    monkeypatch.delenv("ASSURANCE_REVIEW_TOKEN", raising=False)
-
-    given = runner.invoke(
-        app,
-        ["review", "adjudicate", outcome.run_id, "c2#0", "--agree", "--reviewer", name, *reports],
-    )
+    project, runner, reports, given = _alice_registered_then(name, tmp_path, monkeypatch)
     assert given.exit_code == 2, given.output
     assert "looks like" in given.output and "'alice'" in given.output, given.output
     assert "Traceback" not in given.output
