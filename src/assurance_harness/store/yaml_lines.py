@@ -165,7 +165,7 @@ def _scalar(node: yaml.ScalarNode, constructor: _Constructor) -> Any:
     if build is None:
         raise ConstructorError(None, None, f"unsupported tag {node.tag}", node.start_mark)
     try:
-        return build(constructor, node)
+        value = build(constructor, node)
     except (ValueError, TypeError, OverflowError) as exc:  # !!int abc, a date 2026-13-45
         raise ConstructorError(
             None,
@@ -173,6 +173,47 @@ def _scalar(node: yaml.ScalarNode, constructor: _Constructor) -> Any:
             f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]}: {exc}",
             node.start_mark,
         ) from None
+    if node.tag in _NUMBERS:
+        _refuse_read_otherwise(node, value)
+    return value
+
+
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+class NumberReadOtherwise(ConstructorError):
+    """A number YAML 1.1 reads as another value than its digits say (:func:`_scalar`); its
+    ``hint`` is the fix, said in place of the generic one for a tag."""
+
+    def __init__(self, problem: str, hint: str, node: yaml.ScalarNode) -> None:
+        super().__init__(None, None, problem, node.start_mark)
+        self.hint = hint
+
+
+def _refuse_read_otherwise(node: yaml.ScalarNode, value: int | float) -> None:
+    """Refuse a number YAML 1.1 reads otherwise than JSON, YAML 1.2 and a person do: a leading
+    zero is octal (``010`` is 8, ``02134`` 1116) and ``a:b`` is base 60 (``1:30`` is 90), where
+    they read 10 and the text ``02134`` and ``1:30``. Taken silently, ``samples: 010`` ran 8
+    samples a case and ``seed: 1:30`` recorded 90 in the manifest and the evidence. A leading
+    zero that changes nothing (``07``, ``00``), hexadecimal, binary and underscores read the
+    same everywhere they are numbers, and are kept."""
+    text = node.value
+    digits = text.lstrip("+-").replace("_", "")
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    if ":" in text:
+        problem = f"{text!r} is read by YAML as a number in base 60 ({shown})"
+        fix = f"write the number you mean ({shown} for {text})"
+    elif digits[:1] == "0" and digits.isdigit() and int(digits, 8) != int(digits):
+        written = text[: len(text) - len(text.lstrip("+-"))] + digits.lstrip("0")
+        problem = f"{text!r} is read by YAML as an octal number ({shown}), not {written}"
+        fix = f"write {written} without the leading zero"
+    else:
+        return
+    raise NumberReadOtherwise(
+        problem,
+        f"{fix}, or quote it ('{text}') where it is text",
+        node,
+    )
 
 
 def _check_encodable(node: yaml.ScalarNode) -> None:
@@ -553,7 +594,9 @@ def parse_yaml_with_lines(text: str, source: str) -> tuple[Any, LineOf]:
             else "remove the tag or quote the value"
         )
         message = f"invalid YAML: {problem}"
-        if "maximum nesting depth" in problem:
+        if isinstance(exc, NumberReadOtherwise):
+            message, hint = problem, exc.hint
+        elif "maximum nesting depth" in problem:
             message, hint = f"YAML nested more than {MAX_DEPTH} levels deep", "flatten it"
         elif "Unicode character escape" in problem:
             message = "invalid YAML: an escape names no character (half a surrogate pair?)"
