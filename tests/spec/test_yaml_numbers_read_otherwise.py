@@ -23,8 +23,7 @@ from ..testing.project import SENT, callable_target
 
 CASES = "cases:\n  - {id: a, prompt: hi}\n  - {id: b, prompt: there}\n"
 SCORED = (
-    "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
-    "metrics: [{id: r, rate: m.matched}]\n"
+    "scorers: [{id: m, use: regex, with: {pattern: echo}}]\nmetrics: [{id: r, rate: m.matched}]\n"
 )
 
 

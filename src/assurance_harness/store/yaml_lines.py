@@ -181,7 +181,7 @@ def _scalar(node: yaml.ScalarNode, constructor: _Constructor) -> Any:
 _NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
-class NumberReadOtherwise(ConstructorError):
+class _NumberReadOtherwise(ConstructorError):
     """A number YAML 1.1 reads as another value than its digits say (:func:`_scalar`); its
     ``hint`` is the fix, said in place of the generic one for a tag."""
 
@@ -209,7 +209,7 @@ def _refuse_read_otherwise(node: yaml.ScalarNode, value: int | float) -> None:
         fix = f"write {written} without the leading zero"
     else:
         return
-    raise NumberReadOtherwise(
+    raise _NumberReadOtherwise(
         problem,
         f"{fix}, or quote it ('{text}') where it is text",
         node,
@@ -594,7 +594,7 @@ def parse_yaml_with_lines(text: str, source: str) -> tuple[Any, LineOf]:
             else "remove the tag or quote the value"
         )
         message = f"invalid YAML: {problem}"
-        if isinstance(exc, NumberReadOtherwise):
+        if isinstance(exc, _NumberReadOtherwise):
             message, hint = problem, exc.hint
         elif "maximum nesting depth" in problem:
             message, hint = f"YAML nested more than {MAX_DEPTH} levels deep", "flatten it"
