@@ -161,7 +161,7 @@ def key_problem(value: str, *, unassigned: bool = False) -> str | None:
     the problem in its own words (a file name that ids are made from, a reviewer's name).
     ``unassigned``: refuse a code point that is no character too (``_NO_CHARACTER``)."""
     if value.isprintable():  # false for every character refused here (and Cn, Cs): one pass
-        return None
+        return _decomposed(value)
     refused = {**_NOT_IN_KEYS, **_NO_CHARACTER} if unassigned else _NOT_IN_KEYS
     for position, char in enumerate(value, start=1):
         kind = refused.get(unicodedata.category(char)) if char != " " else None
@@ -169,7 +169,36 @@ def key_problem(value: str, *, unassigned: bool = False) -> str | None:
             name = unicodedata.name(char, "")  # none for a control or private-use character
             named = f" ({name})" if name else ""
             return f"{kind} U+{ord(char):04X}{named} at position {position}"
-    return None
+    return _decomposed(value)
+
+
+DECOMPOSED = "character not in composed form (NFC)"
+"""How :func:`key_problem` names a key Unicode's composed form writes otherwise."""
+
+
+def _decomposed(value: str) -> str | None:
+    """Where ``value`` is not in Unicode's composed form (NFC), e.g. "character not in composed
+    form (NFC) U+0065 (LATIN SMALL LETTER E) at position 1 (composed: U+00E9 (LATIN SMALL LETTER
+    E WITH ACUTE))", or None. ``e`` + U+0301 prints as ``é`` (U+00E9), and U+212B ANGSTROM SIGN
+    as U+00C5, yet each is another key: two ids that print alike passed the duplicate check,
+    and a baseline or comparison against a run whose file wrote the other form matched nothing.
+    Named at the first character that differs, with what NFC writes there."""
+    if value.isascii() or unicodedata.is_normalized("NFC", value):
+        return None
+    composed = unicodedata.normalize("NFC", value)
+    position = next(
+        (
+            i
+            for i, (mine, theirs) in enumerate(zip(value, composed, strict=False))
+            if mine != theirs
+        ),
+        min(len(value), len(composed)) - 1,
+    )
+    char, wanted = value[position], composed[position]
+    return (
+        f"{DECOMPOSED} U+{ord(char):04X} ({unicodedata.name(char, '?')}) at position "
+        f"{position + 1} (composed: U+{ord(wanted):04X} ({unicodedata.name(wanted, '?')}))"
+    )
 
 
 def key_text(value: str) -> str:
@@ -191,8 +220,9 @@ def key_text(value: str) -> str:
     compared code point by code point. A variation selector (Mn, the emoji form of a heart) is part
     of how a character looks and is kept, and so is the plain space, leading and trailing ones too
     (``c1`` and ``c1 `` are two keys, as they always were). A byte-order mark opening a file is
-    dropped as the file is read, before any key is seen. Free text (a prompt, a description) is not
-    held to this."""
+    dropped as the file is read, before any key is seen. A key not in Unicode's composed form
+    (NFC: ``e`` + U+0301 for ``é``) is refused too (:func:`_decomposed`): it prints as the composed
+    key yet is another. Free text (a prompt, a description) is not held to this."""
     problem = key_problem(value)
     if problem is not None:
         fix = "remove it"
@@ -200,6 +230,8 @@ def key_text(value: str) -> str:
             fix = "remove it (an emoji sequence joined by U+200D cannot be a key: use words)"
         elif problem.startswith(_NOT_IN_KEYS["Zs"]):
             fix = "write a plain space (U+0020) or remove it"
+        elif problem.startswith(DECOMPOSED):
+            fix = "write it composed (NFC), as it prints"
         raise ValueError(
             f"{problem}: names and ids are keys (run index, baselines, review queue) and "
             f"cannot hold one; {fix}"
@@ -220,7 +252,9 @@ class Case(BaseModel):
     id: KeyText
     """Stable identifier, unique within the suite; results, resume and comparisons key on it.
     No control characters (a NUL, a line break, an escape) and no invisible ones (a zero-width
-    space, a bidirectional override, the joiner inside an emoji sequence: ``key_text``)."""
+    space, a bidirectional override, the joiner inside an emoji sequence), and written in
+    Unicode's composed form (NFC: ``é`` as one character, not ``e`` and a combining accent):
+    ``key_text``."""
     prompt: str | None = None
     """A single user turn. Give either this or ``messages``."""
     messages: list[Message] | None = None
