@@ -6,8 +6,9 @@ and the scorer's sensitivity Se and specificity Sp, the true rate is
 percentile interval of that formula over draws of p, Se and Sp from their Jeffreys posteriors
 (Beta(x + 1/2, n - x + 1/2)), of many more draws than the harness's, checked within Monte Carlo
 tolerance; with several samples a case, the run's counts are taken at Korn and Graubard's
-effective sample size first, as every rate's are (README "Metrics"); from one case, none (README "Metrics": a figure too small for an interval that covers has
-none). ``details.observed`` keeps the plain rate with its Clopper-Pearson interval."""
+effective sample size first, as every rate's are (README "Metrics"); from one case, none
+(README "Metrics": a figure too small for an interval that covers has none).
+``details.observed`` keeps the plain rate with its Clopper-Pearson interval."""
 
 from __future__ import annotations
 
