@@ -5,9 +5,10 @@ and the scorer's sensitivity Se and specificity Sp, the true rate is
 (measured on ``positives`` and ``negatives`` examples) as well as the run's: ours is the
 percentile interval of that formula over draws of p, Se and Sp from their Jeffreys posteriors
 (Beta(x + 1/2, n - x + 1/2)), of many more draws than the harness's, checked within Monte Carlo
-tolerance, with one sample a case (with several, the docs give no closed form: point and n);
-from one case, none (README "Metrics": a figure too small for an interval that covers has
-none). ``details.observed`` keeps the plain rate with its Clopper-Pearson interval."""
+tolerance; with several samples a case, the run's counts are taken at Korn and Graubard's
+effective sample size first, as every rate's are (README "Metrics"); from one case, none
+(README "Metrics": a figure too small for an interval that covers has none).
+``details.observed`` keeps the plain rate with its Clopper-Pearson interval."""
 
 from __future__ import annotations
 
@@ -49,12 +50,17 @@ def corrected_rate(
     }
     if len({r["case_id"] for r in counted}) < 2:
         return rc.Figure(point, n, None, None, closed=True, details=observed)
+    successes, trials = float(k), float(n)
     if not rc.one_sample_a_case(counted):
-        return rc.Figure(point, n, details=observed)
+        # The run's counts at Korn and Graubard's effective sample size, as every rate's (README
+        # "Metrics"): agreeing samples of one case are not several independent outcomes.
+        sums, sizes = rc.case_totals(counted, [float(o) for o in outcomes])
+        trials = rc.korn_graubard_n(sums, sizes, 0.95)
+        successes = k / n * trials
     rng = np.random.default_rng(20_240_603)
     tp = sensitivity * positives
     tn = specificity * negatives
-    p = rng.beta(k + 0.5, n - k + 0.5, draws)
+    p = rng.beta(successes + 0.5, trials - successes + 0.5, draws)
     se = rng.beta(tp + 0.5, positives - tp + 0.5, draws)
     sp = rng.beta(tn + 0.5, negatives - tn + 0.5, draws)
     keep = se + sp > 1  # a draw no better than chance corrects nothing
