@@ -175,6 +175,21 @@ def test_an_id_that_is_not_text_or_a_number_is_located(write, value, kind) -> No
     assert "d.jsonl:2:" in problem and f"the id is {kind}" in problem, problem
 
 
+@pytest.mark.parametrize(("value", "shown"), [("1.0", "1.0"), ("1e2", "100.0"), ("2.5", "2.5")])
+def test_an_id_that_is_a_floating_point_number_is_located(write, value, shown) -> None:
+    # Observed: {"id": 1e2} ran as case "100.0", and 1.0 as "1.0" beside another file's 1 (a
+    # column pandas wrote as floats for one missing value): ids the file never wrote, which
+    # a baseline or comparison then matched to nothing.
+    write("d.jsonl", '{"id": "a", "prompt": "x"}\n{"id": ' + value + ', "prompt": "y"}\n')
+    suite = write("s.yaml", "suite: x\ndataset: {path: d.jsonl}\n")
+    problem = _issue(suite)
+    assert (
+        "d.jsonl:2:" in problem
+        and f"the id is a floating-point number (read as {shown})" in problem
+    )
+    assert "quote it" in problem, problem
+
+
 def test_ids_that_are_numbers_are_their_text(write) -> None:
     write("d.jsonl", '{"id": 7, "prompt": "x"}\n{"id": "b", "prompt": "y"}\n')
     suite = write("s.yaml", "suite: x\ndataset: {path: d.jsonl}\n")
