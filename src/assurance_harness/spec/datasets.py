@@ -524,6 +524,18 @@ def _case_from_row(
             line=at,
             hint="map an id column of text or whole numbers (dataset.fields: {id: <column>})",
         )
+    elif isinstance(data["id"], float):
+        # Python's text for a float is not what the file wrote (1e2 is "100.0"), and a column
+        # of whole numbers written as floats (pandas does, for one missing value) gave ids
+        # "1.0", "2.0" that no other file's 1 and 2 match.
+        raise ConfigError.single(
+            source,
+            f"the id is a floating-point number (read as {data['id']!r}), not text or a whole "
+            "number",
+            line=at,
+            hint="quote it in the file if it is text, or write the whole number without a "
+            "decimal point",
+        )
     else:
         data["id"] = str(data["id"])
     if isinstance(data.get("messages"), str):
