@@ -163,3 +163,34 @@ def test_a_duplicate_key_in_a_list_item_is_named_as_other_errors_name_it(write) 
     with pytest.raises(ConfigError) as info:
         load_suite(path)
     assert str(info.value.issues[0]).startswith(f"{path}:6: scorers[0].with.terms: duplicate key")
+
+
+QUOTE = "put it in quotes to make it text"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("id", "2", "cases[0].id: expected text, got a number (2); " + QUOTE),
+        ("id", "yes", "cases[0].id: expected text, got true/false (True); " + QUOTE),
+        ("prompt", "3.5", "cases[0].prompt: expected text, got a number (3.5); " + QUOTE),
+    ],
+)
+def test_a_number_where_text_belongs_says_to_quote_it(write, field, value, message) -> None:
+    # Observed: "cases[0].id: Input should be a valid string", naming no fix, while a JSON
+    # dataset's id 2 is the case '2'.
+    case = {"id": "a", "prompt": "hi"} | {field: value}
+    text = "suite: s\ncases:\n  - {" + ", ".join(f"{k}: {v}" for k, v in case.items()) + "}\n"
+    path = write("s.yaml", text)
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    assert [str(i) for i in info.value.issues] == [f"{path}:3: {message}"]
+
+
+def test_text_where_a_number_belongs_names_what_was_written(write) -> None:
+    path = write("s.yaml", "suite: s\nsamples: many\ncases:\n  - {id: a, prompt: hi}\n")
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    assert [str(i) for i in info.value.issues] == [
+        f"{path}:2: samples: expected a whole number, got text ('many'); write a whole number"
+    ]
