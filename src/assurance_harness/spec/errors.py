@@ -67,9 +67,25 @@ def _message(error: Any) -> tuple[str, str | None]:
     if kind.startswith("literal_error"):
         expected = error.get("ctx", {}).get("expected")
         return f"invalid value {error.get('input')!r}", f"expected {expected}" if expected else None
+    shape = _SHAPE_WORDS.get(kind)
+    if shape is not None and "input" in error:
+        return _wrong_shape(shape, error["input"])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return msg, None
+
+
+def _wrong_shape(shape: str, value: Any) -> tuple[str, str]:
+    """Says "expected text, got a number (2)", with the fix: pydantic's "Input should be a valid
+    string" named neither what was written nor what to do. A number or true/false where text
+    belongs (``id: 2``, ``id: yes``) is text once quoted, as the same id in a JSON dataset is."""
+    got = kind_of(value)
+    if isinstance(value, bool | int | float | str):
+        shown = repr(value)
+        got += f" ({shown[:40]}...)" if len(shown) > 43 else f" ({shown})"
+    if shape == "text" and isinstance(value, bool | int | float):
+        return f"expected text, got {got}", "put it in quotes to make it text"
+    return f"expected {shape}, got {got}", f"write {shape}"
 
 
 def validation_error_to_config_error(
