@@ -10,7 +10,11 @@ without a figure, every run does, and the metric has none (``metrics._grouping.w
 Checked only where the cases decide it: the stratum (``within``) and the compared groups (and a
 ``paired`` metric's ``pair_by``) are metadata keys, and there is no ``where:`` (a legitimate
 filter may leave a stratum out). A group or stratum given by any other expression (a scorer's
-field, ``case_id``) is not known before the run, so it is never refused here.
+field, ``case_id``) is not known before the run, so it is never refused here. A value that reads
+only metadata (``value: meta.score``) is read on each case (``spec.casemeta``): a case where it
+is null (or NaN, or not a number where the metric needs one) gives its rows no value, so it is in
+its stratum but in no group, as a case whose group is null; any other value may be defined on
+any row, so every case counts.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigIssue
+from ..metrics._grouping import number
 from ..metrics.expr import defined
 from ..store.yaml_lines import LineOf
+from .casemeta import on_case, reads_only_metadata
 from .errors import format_path
 
 if TYPE_CHECKING:
@@ -71,16 +77,36 @@ def _stratum(metadata: dict[str, Any], within: str | None) -> str | None:
     return None if value is None else str(value)
 
 
+@dataclass(frozen=True)
+class Counted:
+    """Which cases give a comparison's rows a value: where the value reads only metadata
+    (``value``; None: it reads a scorer's field, known on no case before the run), those where
+    it is a number (``numeric``: a mean, a delta; ``metrics._grouping.number``) or not null
+    (a rate's condition), as the metric reads each row."""
+
+    value: str | None = None
+    numeric: bool = True
+
+    def gives(self, metadata: dict[str, Any]) -> bool:
+        """Whether the rows of the case with this metadata may have a value."""
+        if self.value is None:
+            return True
+        raw = on_case(self.value, metadata)
+        return (number(raw) if self.numeric else raw) is not None
+
+
 class StratumGroups:
     """The cases of each group in each stratum (``within`` None: one stratum), grouped as the
-    metric groups rows: by ``str`` of the non-null value. A case whose group is null is in no
-    group, but its stratum is there: a stratum of such cases only holds no group at all."""
+    metric groups rows: by ``str`` of the non-null value. A case whose group is null, or whose
+    rows have no value (``Counted``), is in no group, but its stratum is there: a stratum of such
+    cases only holds no group at all."""
 
-    __slots__ = ("by", "cells", "counts", "within")
+    __slots__ = ("by", "cells", "counted", "counts", "within")
 
-    def __init__(self, within: str | None, by: str) -> None:
+    def __init__(self, within: str | None, by: str, counted: Counted = Counted()) -> None:
         self.within = within
         self.by = by
+        self.counted = counted
         self.counts: dict[str, dict[str, int]] | None = {}
         """Stratum -> group -> cases; None once past ``STRATA_CAP`` or ``CELLS_CAP``."""
         self.cells = 0
@@ -99,7 +125,7 @@ class StratumGroups:
                 return
             groups = counts[stratum] = {}
         group = _read(metadata, self.by)
-        if group is None:
+        if group is None or not self.counted.gives(metadata):
             return
         label = str(group)
         seen = groups.get(label)
@@ -137,13 +163,28 @@ class StratumPairs:
     holds two groups or more (no reference). A stratum is dropped once a group has
     ``min_pairs``: it can have a figure, and more cases only add pairs."""
 
-    __slots__ = ("group", "held", "min_pairs", "pair_by", "reference", "strata", "within")
+    __slots__ = (
+        "counted",
+        "group",
+        "held",
+        "min_pairs",
+        "pair_by",
+        "reference",
+        "strata",
+        "within",
+    )
 
     def __init__(
-        self, within: str | None, pair_by: str, group: str, reference: str | None, min_pairs: int
+        self,
+        within: str | None,
+        pair_by: str,
+        group: str,
+        reference: str | None,
+        min_pairs: int,
+        counted: Counted = Counted(),
     ) -> None:
         self.within, self.pair_by, self.group = within, pair_by, group
-        self.reference, self.min_pairs = reference, min_pairs
+        self.reference, self.min_pairs, self.counted = reference, min_pairs, counted
         self.strata: dict[str, _Pairs | None] | None = {}
         """Stratum -> its pairs, or None once it has enough; None past a cap (given up)."""
         self.held = 0
@@ -162,7 +203,7 @@ class StratumPairs:
             strata[stratum] = _Pairs()
         pairs = strata[stratum]
         key, group = _read(metadata, self.pair_by), _read(metadata, self.group)
-        if pairs is None or key is None or group is None:
+        if pairs is None or key is None or group is None or not self.counted.gives(metadata):
             return
         name, label = str(key), str(group)
         members = pairs.members.get(name)
@@ -210,23 +251,29 @@ class StratumPairs:
 @dataclass(frozen=True)
 class _Compared:
     """What a metric compares, all metadata keys: its stratum key (None: no ``within``), the
-    field of its groups and their key, the fewest cases a group counts with; and for
-    ``paired``, its pair key, reference group and fewest pairs."""
+    field of its groups and their key, which cases give a value, the fewest cases a group counts
+    with; and for ``paired``, its pair key, reference group and fewest pairs."""
 
     within: str | None
     field: str
     by: str
+    counted: Counted = Counted()
     min_group_size: int = 1
     pair_by: str | None = None
     reference: str | None = None
     min_pairs: int = 1
 
     @property
-    def pairs(self) -> tuple[str | None, str, str, str | None, int] | None:
+    def groups(self) -> tuple[str | None, str, Counted]:
+        """The key of its ``StratumGroups``."""
+        return (self.within, self.by, self.counted)
+
+    @property
+    def pairs(self) -> tuple[str | None, str, str, str | None, int, Counted] | None:
         """The key of its ``StratumPairs`` (None: not paired)."""
         if self.pair_by is None:
             return None
-        return (self.within, self.pair_by, self.by, self.reference, self.min_pairs)
+        return (self.within, self.pair_by, self.by, self.reference, self.min_pairs, self.counted)
 
 
 def _compared(metric: MetricSpec) -> _Compared | None:
@@ -246,10 +293,10 @@ def _compared(metric: MetricSpec) -> _Compared | None:
     by = metadata_key(getattr(params, field, None))
     if by is None:
         return None
+    counted = _counted(metric)
     if metric.kind == "disparity":
-        return _Compared(
-            within, field, by, min_group_size=int(getattr(params, "min_group_size", 1))
-        )
+        least = int(getattr(params, "min_group_size", 1))
+        return _Compared(within, field, by, counted, min_group_size=least)
     if metric.kind != "paired":
         return _Compared(within, field, by)
     pair_by = metadata_key(getattr(params, "pair_by", None))
@@ -257,7 +304,19 @@ def _compared(metric: MetricSpec) -> _Compared | None:
         return None
     reference = getattr(params, "reference", None)
     least = int(getattr(params, "min_pairs", 1))
-    return _Compared(within, field, by, pair_by=pair_by, reference=reference, min_pairs=least)
+    return _Compared(
+        within, field, by, counted, pair_by=pair_by, reference=reference, min_pairs=least
+    )
+
+
+def _counted(metric: MetricSpec) -> Counted:
+    """Which cases give a ``disparity`` or ``paired`` metric's rows a value: a rate's condition
+    counts any value that is not null (``float(bool(raw))``), a mean's and a delta's a number."""
+    value = getattr(metric.params, "value", None)
+    if not reads_only_metadata(value):
+        return Counted()
+    rate = getattr(metric.params, "statistic", None) == "rate"
+    return Counted(value, numeric=not rate)
 
 
 class Comparisons:
@@ -265,14 +324,13 @@ class Comparisons:
     pass over the cases): each one's groups per stratum and, for ``paired``, its pairs."""
 
     def __init__(self, metrics: list[MetricSpec]) -> None:
-        self.groups: dict[tuple[str | None, str], StratumGroups] = {}
-        self.pairs: dict[tuple[str | None, str, str, str | None, int], StratumPairs] = {}
+        self.groups: dict[tuple[str | None, str, Counted], StratumGroups] = {}
+        self.pairs: dict[tuple[str | None, str, str, str | None, int, Counted], StratumPairs] = {}
         for metric in metrics:
             compared = _compared(metric)
             if compared is None:
                 continue
-            key = (compared.within, compared.by)
-            self.groups.setdefault(key, StratumGroups(*key))
+            self.groups.setdefault(compared.groups, StratumGroups(*compared.groups))
             if compared.pairs is not None:
                 self.pairs.setdefault(compared.pairs, StratumPairs(*compared.pairs))
 
@@ -285,7 +343,7 @@ class Comparisons:
     def issue(self, metric: MetricSpec, source: str, line_of: LineOf) -> ConfigIssue | None:
         """The issue for a metric no run can give a figure, else None."""
         compared = _compared(metric)
-        gathered = self.groups.get((compared.within, compared.by)) if compared else None
+        gathered = self.groups.get(compared.groups) if compared else None
         if compared is None or gathered is None or gathered.counts is None:
             return None
         found = _Finding(metric, compared, gathered.counts)
@@ -342,7 +400,8 @@ class _Finding:
         return self._issue(
             "min_group_size",
             f"{self._has(stratum)} {'one' if big else 'no'} {self.group} of min_group_size "
-            f"{least} cases or more ({_listing(groups)}){self._more(len(short) - 1)}: a "
+            f"{least} cases or more ({_listing(groups)}){self._counting()}"
+            f"{self._more(len(short) - 1)}: a "
             f"disparity compares at least two such groups{self._each()}, so it would have no "
             "figure",
             self._fix(f"lower min_group_size to {lower}", "add cases", strata=len(short)),
@@ -371,7 +430,8 @@ class _Finding:
             return self._issue(
                 "within" if self.compared.within is not None else "pair_by",
                 f"{self._has(stratum)} {held} ({_listing(self.counts.get(stratum, {}))})"
-                f"{self._more(len(unpaired) - 1)}: a paired delta compares groups within a "
+                f"{self._counting()}{self._more(len(unpaired) - 1)}: a paired delta compares "
+                "groups within a "
                 "pair, so it would have no figure",
                 self._fix(f"give {who} cases with a common {pair_by}", strata=len(unpaired)),
                 source,
@@ -383,7 +443,8 @@ class _Finding:
         return self._issue(
             "min_pairs",
             f"{self._has(stratum)} no {self.group} in min_pairs {least} pairs or more (the "
-            f"most: '{group}' in {pairs}){self._more(len(fewest) - 1)}: a paired delta leaves "
+            f"most: '{group}' in {pairs}){self._counting()}{self._more(len(fewest) - 1)}: a "
+            "paired delta leaves "
             "out groups with fewer pairs, so it would have no figure",
             self._fix(f"lower min_pairs to {lower}", "add pairs", strata=len(fewest)),
             source,
@@ -405,15 +466,15 @@ class _Finding:
                 line_of,
             )
         if not any(groups for _, groups in strata) and not within:
-            return None  # the group is null in every case: the type check says so
+            return self._no_group(source, line_of)
         empty = [s for s, groups in strata if not groups]
         if empty and self.metric.kind in _KNOWN:  # only with ``within``: else one stratum
             return self._issue(
                 "within",
                 f"every case of stratum '{empty[0]}' ({self.within}) has a null {self.group}"
-                f"{self._more(len(empty) - 1)}: a {self.metric.kind} compares at least two "
-                "groups in each stratum, so it would have no figure",
-                self._fix(f"give those cases a {self.group}", strata=len(empty)),
+                f"{self._or_no_value()}{self._more(len(empty) - 1)}: a {self.metric.kind} "
+                "compares at least two groups in each stratum, so it would have no figure",
+                self._fix(f"give those cases a {self.group}{self._and_value()}", strata=len(empty)),
                 source,
                 line_of,
             )
@@ -429,14 +490,49 @@ class _Finding:
         more = {0: "", 1: ", as does 1 other stratum"}.get(others, f", as do {others} other strata")
         return self._issue(
             "within",
-            f"stratum '{stratum}' ({self.within}) holds one {self.group} only ('{one}'){more}: a "
-            f"{self.metric.kind} compares at least two groups in each stratum, so it would have "
-            "no figure",
+            f"stratum '{stratum}' ({self.within}) holds one {self.group} only ('{one}')"
+            f"{self._counting()}{more}: a {self.metric.kind} compares at least two groups in "
+            "each stratum, so it would have no figure",
             f"give {'those strata' if others else 'that stratum'} at least two groups, or leave "
             f"{'them' if others else 'it'} out with where:",
             source,
             line_of,
         )
+
+    def _no_group(self, source: str, line_of: LineOf) -> ConfigIssue | None:
+        """No case has a group, without ``within``: a group null in every case is the type
+        check's to say; one set only where the value is not is said here."""
+        if self.compared.counted.value is None:
+            return None
+        return self._issue(
+            self.compared.field,
+            f"no case has both a {self.group} and {self._value_words()[0]}: a "
+            f"{self.metric.kind} compares at least two groups, so it would have no figure",
+            f"give cases of two {self.group} groups or more{self._and_value()}",
+            source,
+            line_of,
+        )
+
+    def _value_words(self) -> tuple[str, str]:
+        """A case's value as the metric counts it, and its lack: ``a number in meta.score`` and
+        ``no number in meta.score`` (a rate's condition: any value that is not null)."""
+        counted = self.compared.counted
+        value = str(counted.value).strip()
+        if counted.numeric:
+            return f"a number in {value}", f"no number in {value}"
+        return f"a non-null {value}", f"a null {value}"
+
+    def _counting(self) -> str:
+        """What the counts count where a value that reads only metadata is not every case's."""
+        if self.compared.counted.value is None:
+            return ""
+        return f" (counting the cases with {self._value_words()[0]})"
+
+    def _or_no_value(self) -> str:
+        return "" if self.compared.counted.value is None else f" or {self._value_words()[1]}"
+
+    def _and_value(self) -> str:
+        return "" if self.compared.counted.value is None else f" and {self._value_words()[0]}"
 
     def _has(self, stratum: str) -> str:
         """The sentence's subject: the stratum, or every case without ``within``."""
