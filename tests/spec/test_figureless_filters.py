@@ -78,3 +78,53 @@ def test_paired_counts_only_pairs_whose_values_are_defined(
         assert code == 2 and "metrics[0].paired.pair_by" in said, said
     else:
         assert code == 0, said
+
+
+# stratum x: 'b' only in French; stratum y: both groups in English
+LANGS = ("axis: x, g: a, lang: en", "axis: x, g: b, lang: fr", "axis: y, g: a, lang: en")
+LANGS += ("axis: y, g: b, lang: en",)
+DISPARITY = "disparity: {value: m.chars, by: meta.g, within: meta.axis}"
+EN = "meta.lang == 'en'"
+
+
+def test_a_stratum_a_metadata_where_leaves_with_one_group_is_refused(tmp_path: Path) -> None:
+    """Observed: accepted (nothing under ``where:`` was checked); the run keeps one group of
+    stratum 'x', so it has no figure."""
+    code, said, value = answered_run(tmp_path, _cases(*LANGS), DISPARITY, where=EN)
+    assert value is None
+    assert code == 2 and "metrics[0].disparity.within" in said, said
+    assert "stratum 'x' (meta.axis) holds one meta.g only ('a')" in said, said
+    assert EN in said, said
+
+
+@pytest.mark.parametrize(
+    ("cases", "where"),
+    [
+        (_cases(*LANGS, "axis: x, g: b, lang: en"), EN),  # a 'b' in English in stratum x
+        (_cases(*LANGS), "meta.lang is not None"),  # keeps every case
+        (_cases(*LANGS), f"{EN} or m.chars > 0"),  # reads a scorer: not checked
+    ],
+)
+def test_a_where_that_keeps_two_groups_in_each_stratum_is_valid(
+    tmp_path: Path, cases: str, where: str
+) -> None:
+    code, said, value = answered_run(tmp_path, cases, DISPARITY, where=where)
+    assert value is not None
+    assert code == 0, said
+
+
+@pytest.mark.parametrize(("where", "refused"), [(EN, True), (None, False)])
+def test_paired_under_a_metadata_where_counts_the_pairs_it_keeps(
+    tmp_path: Path, where: str | None, refused: bool
+) -> None:
+    """In English, only template t2 holds both groups: one pair, below min_pairs 2."""
+    metas = ["t: t1, g: a, lang: en", "t: t1, g: b, lang: fr", "t: t2, g: a, lang: en"]
+    metas.append("t: t2, g: b, lang: en")
+    metric = "paired: {value: m.chars, pair_by: meta.t, group: meta.g, min_pairs: 2}"
+    code, said, value = answered_run(tmp_path, _cases(*metas), metric, where=where)
+    assert (value is None) is refused
+    if refused:
+        assert code == 2 and "metrics[0].paired.min_pairs" in said, said
+        assert "lower min_pairs to 1" in said, said
+    else:
+        assert code == 0, said
