@@ -5,9 +5,13 @@ what a run's rows will hold from the cases alone."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..metrics.expr import ExpressionError, evaluate, names_read
+
+if TYPE_CHECKING:
+    from .loader import MetricSpec
 
 METADATA_NAMES = frozenset({"meta", "metadata"})
 """The names a row gives its case's metadata by."""
@@ -30,3 +34,25 @@ def on_case(text: str, metadata: dict[str, Any]) -> Any:
     """A metadata-only expression's value on each row of the case with this metadata, read by
     the run's own evaluator (NaN null, as there)."""
     return evaluate(text, {"metadata": metadata})
+
+
+class CaseFilters:
+    """Each ``where:`` of a suite's metrics that reads only metadata, read on each case as the
+    loader gathers them: which keep the case (a comparison counts only those, ``spec.strata``)
+    and which have kept any so far. One truth per filter, so memory does not grow with the
+    cases."""
+
+    def __init__(self, metrics: Iterable[MetricSpec]) -> None:
+        self.kept_any: dict[str, bool] = {
+            m.where: False for m in metrics if m.where is not None and reads_only_metadata(m.where)
+        }
+        """Filter -> whether it has kept a case."""
+
+    def add(self, metadata: dict[str, Any]) -> dict[str, bool]:
+        """Which filters keep the case with this metadata: as a run keeps each of its rows
+        (``metrics.engine``: the filter's value taken as true or false, null as false)."""
+        kept = {where: bool(on_case(where, metadata)) for where in self.kept_any}
+        for where, keeps in kept.items():
+            if keeps:
+                self.kept_any[where] = True
+        return kept

@@ -8,11 +8,13 @@ rows never take a group or a pair away. So where every case answered still leave
 without a figure, every run does, and the metric has none (``metrics._grouping.worst_stratum``).
 
 Checked only where the cases decide it: the stratum (``within``) and the compared groups (and a
-``paired`` metric's ``pair_by``) are metadata keys, and there is no ``where:`` (a legitimate
-filter may leave a stratum out). A group or stratum given by any other expression (a scorer's
-field, ``case_id``) is not known before the run, so it is never refused here. A value that reads
-only metadata (``value: meta.score``) is read on each case (``spec.casemeta``): a case where it
-is null (or NaN, or not a number where the metric needs one) gives its rows no value, so it is in
+``paired`` metric's ``pair_by``) are metadata keys, and ``where:``, if any, reads only metadata
+(``meta.lang == 'en'``): it is read on each case (``spec.casemeta``) and only the cases it keeps
+count. A ``where:`` that reads anything else (a scorer's field, the response) may leave any
+stratum out, so its metric is not checked. A group or stratum given by any other expression (a
+scorer's field, ``case_id``) is not known before the run, so it is never refused here. A value
+that reads only metadata (``value: meta.score``) is read on each case too: a case where it is
+null (or NaN, or not a number where the metric needs one) gives its rows no value, so it is in
 its stratum but in no group, as a case whose group is null; any other value may be defined on
 any row, so every case counts.
 """
@@ -20,14 +22,16 @@ any row, so every case counts.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigIssue
 from ..metrics._grouping import number
 from ..metrics.expr import defined
 from ..store.yaml_lines import LineOf
-from .casemeta import on_case, reads_only_metadata
+from .casemeta import CaseFilters, on_case, reads_only_metadata
 from .errors import format_path
 
 if TYPE_CHECKING:
@@ -77,15 +81,26 @@ def _stratum(metadata: dict[str, Any], within: str | None) -> str | None:
     return None if value is None else str(value)
 
 
+_UNFILTERED: Mapping[str, bool] = MappingProxyType({})
+"""What the filters say of a case where no comparison has one."""
+
+
 @dataclass(frozen=True)
 class Counted:
-    """Which cases give a comparison's rows a value: where the value reads only metadata
-    (``value``; None: it reads a scorer's field, known on no case before the run), those where
-    it is a number (``numeric``: a mean, a delta; ``metrics._grouping.number``) or not null
-    (a rate's condition), as the metric reads each row."""
+    """Which cases a comparison counts: those its ``where`` keeps (one that reads only
+    metadata; None: every case), and of them those whose rows have a value: where the value
+    reads only metadata (``value``; None: it reads a scorer's field, known on no case before
+    the run), those where it is a number (``numeric``: a mean, a delta;
+    ``metrics._grouping.number``) or not null (a rate's condition), as the metric reads each
+    row."""
 
+    where: str | None = None
     value: str | None = None
     numeric: bool = True
+
+    def keeps(self, kept: Mapping[str, bool]) -> bool:
+        """Whether its ``where`` keeps the case (``kept``: what ``CaseFilters`` said of it)."""
+        return self.where is None or kept[self.where]
 
     def gives(self, metadata: dict[str, Any]) -> bool:
         """Whether the rows of the case with this metadata may have a value."""
@@ -111,9 +126,9 @@ class StratumGroups:
         """Stratum -> group -> cases; None once past ``STRATA_CAP`` or ``CELLS_CAP``."""
         self.cells = 0
 
-    def add(self, metadata: dict[str, Any]) -> None:
+    def add(self, metadata: dict[str, Any], kept: Mapping[str, bool] = _UNFILTERED) -> None:
         counts = self.counts
-        if counts is None:
+        if counts is None or not self.counted.keeps(kept):
             return
         stratum = _stratum(metadata, self.within)
         if stratum is None:
@@ -189,9 +204,9 @@ class StratumPairs:
         """Stratum -> its pairs, or None once it has enough; None past a cap (given up)."""
         self.held = 0
 
-    def add(self, metadata: dict[str, Any]) -> None:
+    def add(self, metadata: dict[str, Any], kept: Mapping[str, bool] = _UNFILTERED) -> None:
         strata = self.strata
-        if strata is None:
+        if strata is None or not self.counted.keeps(kept):
             return
         stratum = _stratum(metadata, self.within)
         if stratum is None:
@@ -279,8 +294,10 @@ class _Compared:
 def _compared(metric: MetricSpec) -> _Compared | None:
     """What a metric compares, where the cases decide whether it can have a figure: a
     ``disparity``, a ``paired`` metric, or (``within`` only) another kind that compares groups,
-    without ``where:``, over metadata keys only."""
-    if metric.raw.get("where") is not None or not metric.kind_cls.compared_groups:
+    over metadata keys only, without ``where:`` or under one that reads only metadata."""
+    if not metric.kind_cls.compared_groups:
+        return None
+    if metric.where is not None and not reads_only_metadata(metric.where):
         return None
     params = metric.params
     written_within = getattr(params, "within", None)
@@ -314,16 +331,18 @@ def _counted(metric: MetricSpec) -> Counted:
     counts any value that is not null (``float(bool(raw))``), a mean's and a delta's a number."""
     value = getattr(metric.params, "value", None)
     if not reads_only_metadata(value):
-        return Counted()
+        return Counted(metric.where)
     rate = getattr(metric.params, "statistic", None) == "rate"
-    return Counted(value, numeric=not rate)
+    return Counted(metric.where, value, numeric=not rate)
 
 
 class Comparisons:
     """What the comparisons of a suite's metrics hold, gathered case by case (the loader's one
-    pass over the cases): each one's groups per stratum and, for ``paired``, its pairs."""
+    pass over the cases): each one's groups per stratum and, for ``paired``, its pairs, of the
+    cases its ``where:`` keeps (``filters``: each one that reads only metadata)."""
 
     def __init__(self, metrics: list[MetricSpec]) -> None:
+        self.filters = CaseFilters(metrics)
         self.groups: dict[tuple[str | None, str, Counted], StratumGroups] = {}
         self.pairs: dict[tuple[str | None, str, str, str | None, int, Counted], StratumPairs] = {}
         for metric in metrics:
@@ -335,10 +354,11 @@ class Comparisons:
                 self.pairs.setdefault(compared.pairs, StratumPairs(*compared.pairs))
 
     def add(self, metadata: dict[str, Any]) -> None:
+        kept = self.filters.add(metadata)
         for groups in self.groups.values():
-            groups.add(metadata)
+            groups.add(metadata, kept)
         for pairs in self.pairs.values():
-            pairs.add(metadata)
+            pairs.add(metadata, kept)
 
     def issue(self, metric: MetricSpec, source: str, line_of: LineOf) -> ConfigIssue | None:
         """The issue for a metric no run can give a figure, else None."""
@@ -355,15 +375,24 @@ class Comparisons:
 
 
 def one_group_everywhere(
-    metric: MetricSpec, field: str, group: str, one: str, source: str, line_of: LineOf
+    metric: MetricSpec,
+    field: str,
+    group: str,
+    one: str,
+    source: str,
+    line_of: LineOf,
+    *,
+    kept: str = "",
 ) -> ConfigIssue:
-    """The issue for a comparison whose every case gives one group (``group``: as written)."""
+    """The issue for a comparison whose every case gives one group (``group``: as written;
+    ``kept``: which cases, after "every case", where not all count)."""
     loc = ("metrics", metric.index, metric.kind, field)
     return ConfigIssue(
         source,
         line_of(loc),
         format_path(loc),
-        f"every case has the same {group} ('{one}'): a {metric.kind} compares at least two "
+        f"every case{kept} has the same {group} ('{one}'){' or none' if kept else ''}: a "
+        f"{metric.kind} compares at least two "
         "groups, so it would have no figure",
         "group by a field whose values differ between cases",
     )
@@ -459,8 +488,9 @@ class _Finding:
         if not strata and within:  # every case's stratum null (or NaN): in no stratum at all
             return self._issue(
                 "within",
-                f"no case has a {self.within} (null in every case): a {self.metric.kind} "
-                "compares groups within strata, so it would have no figure",
+                f"no case{self._kept()} has a {self.within}"
+                f"{'' if self.compared.counted.where else ' (null in every case)'}: a "
+                f"{self.metric.kind} compares groups within strata, so it would have no figure",
                 f"give the cases a {self.within}, or compare without within:",
                 source,
                 line_of,
@@ -471,7 +501,8 @@ class _Finding:
         if empty and self.metric.kind in _KNOWN:  # only with ``within``: else one stratum
             return self._issue(
                 "within",
-                f"every case of stratum '{empty[0]}' ({self.within}) has a null {self.group}"
+                f"every case of stratum '{empty[0]}' ({self.within}){self._kept(' that')} has a "
+                f"null {self.group}"
                 f"{self._or_no_value()}{self._more(len(empty) - 1)}: a {self.metric.kind} "
                 "compares at least two groups in each stratum, so it would have no figure",
                 self._fix(f"give those cases a {self.group}{self._and_value()}", strata=len(empty)),
@@ -483,8 +514,11 @@ class _Finding:
             return None
         stratum, one = single[0]
         if self.compared.within is None:
+            kept = self._kept(" that")
+            if self.compared.counted.value is not None:
+                kept += f"{' and' if kept else ''} that has {self._value_words()[0]}"
             return one_group_everywhere(
-                self.metric, self.compared.field, self.group, one, source, line_of
+                self.metric, self.compared.field, self.group, one, source, line_of, kept=kept
             )
         others = len(single) - 1
         more = {0: "", 1: ", as does 1 other stratum"}.get(others, f", as do {others} other strata")
@@ -501,12 +535,15 @@ class _Finding:
 
     def _no_group(self, source: str, line_of: LineOf) -> ConfigIssue | None:
         """No case has a group, without ``within``: a group null in every case is the type
-        check's to say; one set only where the value is not is said here."""
-        if self.compared.counted.value is None:
+        check's to say; one set only where the value is not, or on cases the ``where`` does not
+        keep, is said here."""
+        counted = self.compared.counted
+        if counted.value is None and counted.where is None:
             return None
+        has = f"both a {self.group} and {self._value_words()[0]}" if counted.value else self.group
         return self._issue(
             self.compared.field,
-            f"no case has both a {self.group} and {self._value_words()[0]}: a "
+            f"no case{self._kept()} has {'' if counted.value else 'a '}{has}: a "
             f"{self.metric.kind} compares at least two groups, so it would have no figure",
             f"give cases of two {self.group} groups or more{self._and_value()}",
             source,
@@ -522,11 +559,19 @@ class _Finding:
             return f"a number in {value}", f"no number in {value}"
         return f"a non-null {value}", f"a null {value}"
 
+    def _kept(self, that: str = "") -> str:
+        """The cases the ``where`` keeps, after "case" (``that``: joined by it), if it has one."""
+        where = self.compared.counted.where
+        return "" if where is None else f"{that} 'where: {where.strip()}' keeps"
+
     def _counting(self) -> str:
-        """What the counts count where a value that reads only metadata is not every case's."""
-        if self.compared.counted.value is None:
-            return ""
-        return f" (counting the cases with {self._value_words()[0]})"
+        """What the counts count, where not every case: those the ``where`` keeps, and those
+        with a value (a value that reads only metadata)."""
+        counted = self.compared.counted
+        parts = [f"'where: {counted.where.strip()}' keeps"] if counted.where else []
+        if counted.value is not None:
+            parts.append(f"with {self._value_words()[0]}")
+        return f" (counting the cases {', '.join(parts)})" if parts else ""
 
     def _or_no_value(self) -> str:
         return "" if self.compared.counted.value is None else f" or {self._value_words()[1]}"
