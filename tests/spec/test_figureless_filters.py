@@ -128,3 +128,26 @@ def test_paired_under_a_metadata_where_counts_the_pairs_it_keeps(
         assert "lower min_pairs to 1" in said, said
     else:
         assert code == 0, said
+
+
+SCORES = ("score: 1", "score: 2", "score: .nan", "lang: en")
+
+
+@pytest.mark.parametrize(
+    "metric", ['rate: "m.chars > 1"', "mean: m.chars", "quantile: {expr: m.chars, q: 0.5}"]
+)
+@pytest.mark.parametrize(
+    ("where", "refused"), [("meta.score > 2", True), ("meta.score >= 2", False)]
+)
+def test_a_metadata_where_that_keeps_no_case_is_refused(
+    tmp_path: Path, metric: str, where: str, refused: bool
+) -> None:
+    """Observed: ``where: meta.score > 2`` (no case's score is above 2; NaN is no value) was
+    accepted, and every run had no figure ("false or null on all rows")."""
+    code, said, value = answered_run(tmp_path, _cases(*SCORES), metric, where=where)
+    assert (value is None) is refused
+    if refused:
+        assert code == 2 and "s.yaml:7: metrics[0].where" in said, said
+        assert f"'{where}' keeps no case" in said, said
+    else:
+        assert code == 0, said
