@@ -147,7 +147,7 @@ def test_a_metadata_where_that_keeps_no_case_is_refused(
     code, said, value = answered_run(tmp_path, _cases(*SCORES), metric, where=where)
     assert (value is None) is refused
     if refused:
-        assert code == 2 and "s.yaml:7: metrics[0].where" in said, said
-        assert f"'{where}' keeps no case" in said, said
+        assert code == 2 and "s.yaml:11: metrics[0].where" in said, said
+        assert f"metrics[0].where: '{where}' keeps no case" in said, said
     else:
         assert code == 0, said

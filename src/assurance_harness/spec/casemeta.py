@@ -1,14 +1,17 @@
 """Expressions that read only a case's metadata (``meta.score``, ``meta.lang == 'en'``), read
 on the case before any run: a row's ``meta`` is its case's metadata (``runner.run._row``), so
 such an expression gives each row of a case what it gives the case, and ``validate`` can count
-what a run's rows will hold from the cases alone."""
+what a run's rows will hold from the cases alone, and refuse a ``where:`` that keeps none."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConfigIssue
 from ..metrics.expr import ExpressionError, evaluate, names_read
+from ..store.yaml_lines import LineOf
+from .errors import format_path
 
 if TYPE_CHECKING:
     from .loader import MetricSpec
@@ -56,3 +59,19 @@ class CaseFilters:
             if keeps:
                 self.kept_any[where] = True
         return kept
+
+    def issue(self, metric: MetricSpec, source: str, line_of: LineOf) -> ConfigIssue | None:
+        """The issue for a metric whose ``where`` keeps no case: no row of any run is counted,
+        so it has no figure (``metrics.engine.why_no_data`` said so only after the run)."""
+        where = metric.where
+        if where is None or self.kept_any.get(where, True):
+            return None
+        loc = ("metrics", metric.index, "where")
+        return ConfigIssue(
+            source,
+            line_of(loc),
+            format_path(loc),
+            f"'{where.strip()}' keeps no case (false or null on every case's metadata): no row "
+            "would be counted, so the metric would have no figure",
+            "check the keys and values it compares against the cases' metadata",
+        )

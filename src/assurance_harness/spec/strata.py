@@ -361,7 +361,11 @@ class Comparisons:
             pairs.add(metadata, kept)
 
     def issue(self, metric: MetricSpec, source: str, line_of: LineOf) -> ConfigIssue | None:
-        """The issue for a metric no run can give a figure, else None."""
+        """The issue for a metric no run can give a figure, else None: its ``where`` keeps no
+        case (any kind), or its comparison has no figure in some stratum."""
+        kept_none = self.filters.issue(metric, source, line_of)
+        if kept_none is not None:
+            return kept_none
         compared = _compared(metric)
         gathered = self.groups.get(compared.groups) if compared else None
         if compared is None or gathered is None or gathered.counts is None:
