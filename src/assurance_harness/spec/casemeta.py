@@ -5,11 +5,11 @@ what a run's rows will hold from the cases alone, and refuse a ``where:`` that k
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigIssue
-from ..metrics.expr import ExpressionError, evaluate, names_read
+from ..metrics.expr import ExpressionError, evaluate_on_metadata, names_read
 from ..store.yaml_lines import LineOf
 from .errors import format_path
 
@@ -36,28 +36,36 @@ def reads_only_metadata(text: Any) -> bool:
 def on_case(text: str, metadata: dict[str, Any]) -> Any:
     """A metadata-only expression's value on each row of the case with this metadata, read by
     the run's own evaluator (NaN null, as there)."""
-    return evaluate(text, {"metadata": metadata})
+    return evaluate_on_metadata(text, metadata)
 
 
 class CaseFilters:
     """Each ``where:`` of a suite's metrics that reads only metadata, read on each case as the
     loader gathers them: which keep the case (a comparison counts only those, ``spec.strata``)
     and which have kept any so far. One truth per filter, so memory does not grow with the
-    cases."""
+    cases. A filter no comparison counts by (``per_case``) is read only until it keeps one."""
 
-    def __init__(self, metrics: Iterable[MetricSpec]) -> None:
+    def __init__(self, metrics: Iterable[MetricSpec], *, per_case: Collection[str] = ()) -> None:
         self.kept_any: dict[str, bool] = {
             m.where: False for m in metrics if m.where is not None and reads_only_metadata(m.where)
         }
         """Filter -> whether it has kept a case."""
+        self.per_case = [where for where in self.kept_any if where in per_case]
+        self.unseen = [where for where in self.kept_any if where not in per_case]
+        """The filters read only to learn that they keep a case, that have not yet."""
 
     def add(self, metadata: dict[str, Any]) -> dict[str, bool]:
-        """Which filters keep the case with this metadata: as a run keeps each of its rows
-        (``metrics.engine``: the filter's value taken as true or false, null as false)."""
-        kept = {where: bool(on_case(where, metadata)) for where in self.kept_any}
+        """Which filters in ``per_case`` keep the case with this metadata: as a run keeps each
+        of its rows (``metrics.engine``: the filter's value taken as true or false, null as
+        false)."""
+        kept = {where: bool(on_case(where, metadata)) for where in self.per_case}
         for where, keeps in kept.items():
             if keeps:
                 self.kept_any[where] = True
+        if self.unseen:
+            for where in [w for w in self.unseen if on_case(w, metadata)]:
+                self.kept_any[where] = True
+                self.unseen.remove(where)
         return kept
 
     def issue(self, metric: MetricSpec, source: str, line_of: LineOf) -> ConfigIssue | None:

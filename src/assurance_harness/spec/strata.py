@@ -342,9 +342,9 @@ class Comparisons:
     cases its ``where:`` keeps (``filters``: each one that reads only metadata)."""
 
     def __init__(self, metrics: list[MetricSpec]) -> None:
-        self.filters = CaseFilters(metrics)
         self.groups: dict[tuple[str | None, str, Counted], StratumGroups] = {}
         self.pairs: dict[tuple[str | None, str, str, str | None, int, Counted], StratumPairs] = {}
+        per_case: set[str] = set()
         for metric in metrics:
             compared = _compared(metric)
             if compared is None:
@@ -352,6 +352,9 @@ class Comparisons:
             self.groups.setdefault(compared.groups, StratumGroups(*compared.groups))
             if compared.pairs is not None:
                 self.pairs.setdefault(compared.pairs, StratumPairs(*compared.pairs))
+            if compared.counted.where is not None:
+                per_case.add(compared.counted.where)
+        self.filters = CaseFilters(metrics, per_case=per_case)
 
     def add(self, metadata: dict[str, Any]) -> None:
         kept = self.filters.add(metadata)
