@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from assurance_harness.metrics.expr import _eval, compile_expression, evaluate, namespace, reader
+from assurance_harness.metrics.expr import (
+    _eval,
+    compile_expression,
+    evaluate,
+    evaluate_on_metadata,
+    namespace,
+    reader,
+)
 
 ROWS: list[dict[str, Any]] = [
     {
@@ -67,3 +74,32 @@ def test_path_expressions_read_what_the_evaluator_reads(expr: str) -> None:
         got = reader(expr)(row)
         assert got == expected
         assert type(got) is type(expected)
+
+
+METADATA: list[dict[str, Any]] = [
+    {"lang": "en", "score": 0.7, "tags": ["a", "b"], "n": {"k": 1}},
+    {"lang": "fr", "score": float("nan")},
+    {"score": None, "lang": 3},
+    {},
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meta.lang",
+        "meta.lang == 'en'",
+        "metadata.score > 0.5",
+        "meta['lang'] in ['en', 'de'] and meta.score is not None",
+        "not meta.score",
+        "coalesce(meta.score, 0) + len(meta.tags)",
+        "meta.n.k == 1 or lower(meta.lang) == 'fr'",
+        "len(meta) > 1",
+    ],
+)
+def test_evaluate_on_metadata_gives_what_evaluate_gives_a_row(text: str) -> None:
+    """``validate`` reads a ``where:`` that reads only metadata on each case by it: the value
+    a run's rows of that case give, NaN null as there."""
+    for metadata in METADATA:
+        expected = evaluate(text, {"metadata": metadata, "response": "r", "scores": {"m": 1}})
+        assert evaluate_on_metadata(text, metadata) == expected, (text, metadata)

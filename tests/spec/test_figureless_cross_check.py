@@ -14,18 +14,31 @@ from typing import Any
 
 from ..testing.cli import invoke_in_process
 
-METRICS = (
-    "disparity: {{value: m.chars, by: meta.g, within: meta.axis, min_group_size: {k}}}",
-    "disparity: {{value: m.chars, by: meta.g, min_group_size: {k}}}",
-    "paired: {{value: m.chars, pair_by: meta.t, group: meta.g, within: meta.axis, "
-    "min_pairs: {p}, reference: {ref}}}",
-    "paired: {{value: m.chars, pair_by: meta.t, group: meta.g, min_pairs: {p}, reference: {ref}}}",
-)
+EN = "meta.lang == 'en'"
 
-ANSWERED = 'where: "response is not None"'
+METRICS = (
+    ("disparity: {{value: m.chars, by: meta.g, within: meta.axis, min_group_size: {k}}}", None),
+    ("disparity: {{value: m.chars, by: meta.g, min_group_size: {k}}}", None),
+    (
+        "paired: {{value: m.chars, pair_by: meta.t, group: meta.g, within: meta.axis, "
+        "min_pairs: {p}, reference: {ref}}}",
+        None,
+    ),
+    (
+        "paired: {{value: m.chars, pair_by: meta.t, group: meta.g, min_pairs: {p}, "
+        "reference: {ref}}}",
+        None,
+    ),
+    ("disparity: {{value: m.chars, by: meta.g, within: meta.axis}}", EN),
+    ("paired: {{value: m.chars, pair_by: meta.t, group: meta.g, min_pairs: {p}}}", EN),
+)
+"""Each metric and its ``where:`` (one that reads only metadata: ``validate`` counts the cases
+it keeps), if any."""
+
+ANSWERED = "response is not None"
 """True on every row of a run whose every request was answered: the run computes the metric
-over the same rows as without it, and ``validate`` does not check a metric under ``where:``
-(so the refused suite can be run)."""
+over the same rows as without it, and ``validate`` leaves a ``where:`` that reads the response
+unchecked (so the refused suite can be run)."""
 
 
 def _dataset(rng: random.Random) -> list[dict[str, Any]]:
@@ -40,7 +53,9 @@ def _dataset(rng: random.Random) -> list[dict[str, Any]]:
         meta = {"axis": rng.choice(["s1", "s2"]), "g": rng.choice(["a", "b"]), "t": "t1"}
         meta[rng.choice(["axis", "g"])] = None
         rows.append(meta)
-    return rows
+    # languages drawn apart (seeded by the rows), so each seed's groups stay those it had
+    langs = random.Random(json.dumps(rows))
+    return [{**row, "lang": langs.choice(["en", "en", "fr"])} for row in rows]
 
 
 def _suite(rng: random.Random, rows: list[dict[str, Any]], *, where: bool) -> str:
@@ -50,8 +65,8 @@ def _suite(rng: random.Random, rows: list[dict[str, Any]], *, where: bool) -> st
         "ref": rng.choice(["null", "a"]),
     }
     metrics = "".join(
-        f"  - {{id: m{i}, {metric.format(**params)}{', ' + ANSWERED if where else ''}}}\n"
-        for i, metric in enumerate(METRICS)
+        f"  - {{id: m{i}, {metric.format(**params)}{_where(kept, answered=where)}}}\n"
+        for i, (metric, kept) in enumerate(METRICS)
     )
     cases = "".join(
         f"  - {{id: c{i}, prompt: 'question {i}', metadata: {json.dumps(meta)}}}\n"
@@ -61,6 +76,13 @@ def _suite(rng: random.Random, rows: list[dict[str, Any]], *, where: bool) -> st
         f"suite: cross\nversion: 1.0.0\nsamples: {rng.randint(1, 2)}\ncases:\n{cases}"
         f"scorers:\n  - {{id: m, use: length}}\nmetrics:\n{metrics}"
     )
+
+
+def _where(kept: str | None, *, answered: bool) -> str:
+    """A metric's ``where:``: its own (``kept``), and for the run ``ANSWERED`` beside it."""
+    parts = [f"({kept})"] if kept is not None else []
+    parts += [ANSWERED] if answered else []
+    return f", where: {json.dumps(' and '.join(parts))}" if parts else ""
 
 
 def _refused(folder: Path) -> set[int]:

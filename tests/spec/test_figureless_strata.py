@@ -8,13 +8,13 @@ no_data after every request was sent. Refused only where the cases prove it: und
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..testing.cli import invoke_in_process, run_cli
+from ..testing.cli import run_cli
+from .answered import answered_run
 
 
 def _cases(rows: list[dict[str, Any]]) -> str:
@@ -204,35 +204,6 @@ def test_groups_below_min_group_size_in_a_dataset_are_refused(tmp_path: Path) ->
     assert done.returncode == 2 and "'young' 40, 'old' 12" in said, said
 
 
-def _answered_run(tmp_path: Path, cases: str, metric: str) -> tuple[int, str, Any]:
-    """``validate``'s exit and output, and the metric's value in a real run of the same suite
-    under ``where: "response is not None"`` (true on every answered row, so the same rows, and
-    never checked by ``validate``, so the run is not refused)."""
-    # A module name of its own: in-process runs share one interpreter, which holds one 'bot'.
-    module = "bot_" + re.sub(r"\W", "_", tmp_path.name)
-    (tmp_path / f"{module}.py").write_text(
-        "def reply(messages):\n    return 'ok'\n", encoding="utf-8"
-    )
-    target = tmp_path / "t.yaml"
-    target.write_text(
-        f"type: callable\nfunction: {module}:reply\npython_path: [{json.dumps(str(tmp_path))}]\n",
-        encoding="utf-8",
-    )
-    head = "suite: t\nversion: 1.0.0\ncases:\n" + cases + "scorers:\n  - {id: m, use: length}\n"
-    (tmp_path / "s.yaml").write_text(f"{head}metrics:\n  - {{id: r, {metric}}}\n")
-    (tmp_path / "run.yaml").write_text(
-        f'{head}metrics:\n  - {{id: r, {metric}, where: "response is not None"}}\n'
-    )
-    checked = invoke_in_process(["validate", str(tmp_path / "s.yaml")])
-    reports = tmp_path / "reports"
-    run = ["run", str(tmp_path / "run.yaml"), "--target", str(target), "--reports", str(reports)]
-    ran = invoke_in_process([*run, "--no-report", "--no-evidence"])
-    assert ran.exit_code == 0, ran.output
-    (summary,) = reports.glob("*/summary.json")
-    value = json.loads(summary.read_text(encoding="utf-8"))["metrics"]["r"]["value"]
-    return checked.exit_code, checked.output, value
-
-
 def test_a_nan_stratum_is_left_out_as_the_run_leaves_it_out(tmp_path: Path) -> None:
     """YAML's ``.nan`` is no value to an expression (``metrics.expr`` reads NaN as null), so a
     run leaves a case whose stratum is NaN out of every stratum, as it does a null one. Observed:
@@ -244,7 +215,7 @@ def test_a_nan_stratum_is_left_out_as_the_run_leaves_it_out(tmp_path: Path) -> N
         "  - {id: c, prompt: p, metadata: {axis: .nan, g: a}}\n"
     )
     metric = "disparity: {value: m.chars, by: meta.g, within: meta.axis}"
-    code, said, value = _answered_run(tmp_path, cases, metric)
+    code, said, value = answered_run(tmp_path, cases, metric)
     assert value is not None
     assert code == 0, said
 
@@ -260,7 +231,7 @@ def test_a_nan_group_is_no_group_as_the_run_reads_it(tmp_path: Path) -> None:
         "  - {id: d, prompt: p, metadata: {t: .nan, g: a}}\n"
     )
     metric = "paired: {value: m.chars, pair_by: meta.t, group: meta.g}"
-    code, said, value = _answered_run(tmp_path, cases, metric)
+    code, said, value = answered_run(tmp_path, cases, metric)
     assert value is None
     assert code == 2 and "metrics[0].paired.pair_by" in said, said
 
@@ -288,6 +259,6 @@ def test_strata_none_of_which_holds_a_group_are_refused(tmp_path: Path, cases: s
     value"), and validate passed it, taking a group that is set somewhere for one a stratum
     holds."""
     metric = "disparity: {value: m.chars, by: meta.g, within: meta.axis}"
-    code, said, value = _answered_run(tmp_path, cases, metric)
+    code, said, value = answered_run(tmp_path, cases, metric)
     assert value is None
     assert code == 2 and "metrics[0].disparity.within" in said, said

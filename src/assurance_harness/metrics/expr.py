@@ -255,6 +255,20 @@ def condition_parts(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(parts))
 
 
+@lru_cache(maxsize=1024)
+def names_read(text: str) -> frozenset[str]:
+    """The names an expression reads from a row (``meta``, ``response``, a scorer's id), its
+    constants and functions aside: what decides whether it can be read before a run (on a
+    case's metadata alone). Raises ``ExpressionError`` as ``compile_expression`` does."""
+    tree = compile_expression(text)
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return frozenset(
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id not in _CONSTANTS and id(node) not in called
+    )
+
+
 def evaluate(text: str, row: dict[str, Any]) -> Any:
     """Evaluate an expression against a result row (see docs/FORMATS.md)."""
     path = _path(text)
@@ -271,6 +285,16 @@ def evaluate(text: str, row: dict[str, Any]) -> Any:
     for member in members:
         value = _member(value, member)
     return defined(value)
+
+
+def evaluate_on_metadata(text: str, metadata: dict[str, Any]) -> Any:
+    """``evaluate(text, {"metadata": metadata})`` for an expression that reads only ``meta``
+    (``metadata``), without building the names of a whole row (``namespace``): ``validate``
+    reads such a ``where:`` on each of a suite's cases (``spec.casemeta``), 100k of them."""
+    if _path(text) is not None:
+        return evaluate(text, {"metadata": metadata})
+    names = {"meta": metadata, "metadata": metadata}
+    return _eval(compile_expression(text).body, names)
 
 
 def reader(text: str) -> Callable[[dict[str, Any]], Any]:

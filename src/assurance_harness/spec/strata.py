@@ -8,20 +8,30 @@ rows never take a group or a pair away. So where every case answered still leave
 without a figure, every run does, and the metric has none (``metrics._grouping.worst_stratum``).
 
 Checked only where the cases decide it: the stratum (``within``) and the compared groups (and a
-``paired`` metric's ``pair_by``) are metadata keys, and there is no ``where:`` (a legitimate
-filter may leave a stratum out). A group or stratum given by any other expression (a scorer's
-field, ``case_id``) is not known before the run, so it is never refused here.
+``paired`` metric's ``pair_by``) are metadata keys, and ``where:``, if any, reads only metadata
+(``meta.lang == 'en'``): it is read on each case (``spec.casemeta``) and only the cases it keeps
+count. A ``where:`` that reads anything else (a scorer's field, the response) may leave any
+stratum out, so its metric is not checked. A group or stratum given by any other expression (a
+scorer's field, ``case_id``) is not known before the run, so it is never refused here. A value
+that reads only metadata (``value: meta.score``) is read on each case too: a case where it is
+null (or NaN, or not a number where the metric needs one) gives its rows no value, so it is in
+its stratum but in no group, as a case whose group is null; any other value may be defined on
+any row, so every case counts.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigIssue
+from ..metrics._grouping import number
 from ..metrics.expr import defined
 from ..store.yaml_lines import LineOf
+from .casemeta import CaseFilters, on_case, reads_only_metadata
 from .errors import format_path
 
 if TYPE_CHECKING:
@@ -71,23 +81,54 @@ def _stratum(metadata: dict[str, Any], within: str | None) -> str | None:
     return None if value is None else str(value)
 
 
+_UNFILTERED: Mapping[str, bool] = MappingProxyType({})
+"""What the filters say of a case where no comparison has one."""
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Which cases a comparison counts: those its ``where`` keeps (one that reads only
+    metadata; None: every case), and of them those whose rows have a value: where the value
+    reads only metadata (``value``; None: it reads a scorer's field, known on no case before
+    the run), those where it is a number (``numeric``: a mean, a delta;
+    ``metrics._grouping.number``) or not null (a rate's condition), as the metric reads each
+    row."""
+
+    where: str | None = None
+    value: str | None = None
+    numeric: bool = True
+
+    def keeps(self, kept: Mapping[str, bool]) -> bool:
+        """Whether its ``where`` keeps the case (``kept``: what ``CaseFilters`` said of it)."""
+        return self.where is None or kept[self.where]
+
+    def gives(self, metadata: dict[str, Any]) -> bool:
+        """Whether the rows of the case with this metadata may have a value."""
+        if self.value is None:
+            return True
+        raw = on_case(self.value, metadata)
+        return (number(raw) if self.numeric else raw) is not None
+
+
 class StratumGroups:
     """The cases of each group in each stratum (``within`` None: one stratum), grouped as the
-    metric groups rows: by ``str`` of the non-null value. A case whose group is null is in no
-    group, but its stratum is there: a stratum of such cases only holds no group at all."""
+    metric groups rows: by ``str`` of the non-null value. A case whose group is null, or whose
+    rows have no value (``Counted``), is in no group, but its stratum is there: a stratum of such
+    cases only holds no group at all."""
 
-    __slots__ = ("by", "cells", "counts", "within")
+    __slots__ = ("by", "cells", "counted", "counts", "within")
 
-    def __init__(self, within: str | None, by: str) -> None:
+    def __init__(self, within: str | None, by: str, counted: Counted = Counted()) -> None:
         self.within = within
         self.by = by
+        self.counted = counted
         self.counts: dict[str, dict[str, int]] | None = {}
         """Stratum -> group -> cases; None once past ``STRATA_CAP`` or ``CELLS_CAP``."""
         self.cells = 0
 
-    def add(self, metadata: dict[str, Any]) -> None:
+    def add(self, metadata: dict[str, Any], kept: Mapping[str, bool] = _UNFILTERED) -> None:
         counts = self.counts
-        if counts is None:
+        if counts is None or not self.counted.keeps(kept):
             return
         stratum = _stratum(metadata, self.within)
         if stratum is None:
@@ -99,7 +140,7 @@ class StratumGroups:
                 return
             groups = counts[stratum] = {}
         group = _read(metadata, self.by)
-        if group is None:
+        if group is None or not self.counted.gives(metadata):
             return
         label = str(group)
         seen = groups.get(label)
@@ -137,20 +178,35 @@ class StratumPairs:
     holds two groups or more (no reference). A stratum is dropped once a group has
     ``min_pairs``: it can have a figure, and more cases only add pairs."""
 
-    __slots__ = ("group", "held", "min_pairs", "pair_by", "reference", "strata", "within")
+    __slots__ = (
+        "counted",
+        "group",
+        "held",
+        "min_pairs",
+        "pair_by",
+        "reference",
+        "strata",
+        "within",
+    )
 
     def __init__(
-        self, within: str | None, pair_by: str, group: str, reference: str | None, min_pairs: int
+        self,
+        within: str | None,
+        pair_by: str,
+        group: str,
+        reference: str | None,
+        min_pairs: int,
+        counted: Counted = Counted(),
     ) -> None:
         self.within, self.pair_by, self.group = within, pair_by, group
-        self.reference, self.min_pairs = reference, min_pairs
+        self.reference, self.min_pairs, self.counted = reference, min_pairs, counted
         self.strata: dict[str, _Pairs | None] | None = {}
         """Stratum -> its pairs, or None once it has enough; None past a cap (given up)."""
         self.held = 0
 
-    def add(self, metadata: dict[str, Any]) -> None:
+    def add(self, metadata: dict[str, Any], kept: Mapping[str, bool] = _UNFILTERED) -> None:
         strata = self.strata
-        if strata is None:
+        if strata is None or not self.counted.keeps(kept):
             return
         stratum = _stratum(metadata, self.within)
         if stratum is None:
@@ -162,7 +218,7 @@ class StratumPairs:
             strata[stratum] = _Pairs()
         pairs = strata[stratum]
         key, group = _read(metadata, self.pair_by), _read(metadata, self.group)
-        if pairs is None or key is None or group is None:
+        if pairs is None or key is None or group is None or not self.counted.gives(metadata):
             return
         name, label = str(key), str(group)
         members = pairs.members.get(name)
@@ -210,30 +266,38 @@ class StratumPairs:
 @dataclass(frozen=True)
 class _Compared:
     """What a metric compares, all metadata keys: its stratum key (None: no ``within``), the
-    field of its groups and their key, the fewest cases a group counts with; and for
-    ``paired``, its pair key, reference group and fewest pairs."""
+    field of its groups and their key, which cases give a value, the fewest cases a group counts
+    with; and for ``paired``, its pair key, reference group and fewest pairs."""
 
     within: str | None
     field: str
     by: str
+    counted: Counted = Counted()
     min_group_size: int = 1
     pair_by: str | None = None
     reference: str | None = None
     min_pairs: int = 1
 
     @property
-    def pairs(self) -> tuple[str | None, str, str, str | None, int] | None:
+    def groups(self) -> tuple[str | None, str, Counted]:
+        """The key of its ``StratumGroups``."""
+        return (self.within, self.by, self.counted)
+
+    @property
+    def pairs(self) -> tuple[str | None, str, str, str | None, int, Counted] | None:
         """The key of its ``StratumPairs`` (None: not paired)."""
         if self.pair_by is None:
             return None
-        return (self.within, self.pair_by, self.by, self.reference, self.min_pairs)
+        return (self.within, self.pair_by, self.by, self.reference, self.min_pairs, self.counted)
 
 
 def _compared(metric: MetricSpec) -> _Compared | None:
     """What a metric compares, where the cases decide whether it can have a figure: a
     ``disparity``, a ``paired`` metric, or (``within`` only) another kind that compares groups,
-    without ``where:``, over metadata keys only."""
-    if metric.raw.get("where") is not None or not metric.kind_cls.compared_groups:
+    over metadata keys only, without ``where:`` or under one that reads only metadata."""
+    if not metric.kind_cls.compared_groups:
+        return None
+    if metric.where is not None and not reads_only_metadata(metric.where):
         return None
     params = metric.params
     written_within = getattr(params, "within", None)
@@ -246,10 +310,10 @@ def _compared(metric: MetricSpec) -> _Compared | None:
     by = metadata_key(getattr(params, field, None))
     if by is None:
         return None
+    counted = _counted(metric)
     if metric.kind == "disparity":
-        return _Compared(
-            within, field, by, min_group_size=int(getattr(params, "min_group_size", 1))
-        )
+        least = int(getattr(params, "min_group_size", 1))
+        return _Compared(within, field, by, counted, min_group_size=least)
     if metric.kind != "paired":
         return _Compared(within, field, by)
     pair_by = metadata_key(getattr(params, "pair_by", None))
@@ -257,35 +321,56 @@ def _compared(metric: MetricSpec) -> _Compared | None:
         return None
     reference = getattr(params, "reference", None)
     least = int(getattr(params, "min_pairs", 1))
-    return _Compared(within, field, by, pair_by=pair_by, reference=reference, min_pairs=least)
+    return _Compared(
+        within, field, by, counted, pair_by=pair_by, reference=reference, min_pairs=least
+    )
+
+
+def _counted(metric: MetricSpec) -> Counted:
+    """Which cases give a ``disparity`` or ``paired`` metric's rows a value: a rate's condition
+    counts any value that is not null (``float(bool(raw))``), a mean's and a delta's a number."""
+    value = getattr(metric.params, "value", None)
+    if not reads_only_metadata(value):
+        return Counted(metric.where)
+    rate = getattr(metric.params, "statistic", None) == "rate"
+    return Counted(metric.where, value, numeric=not rate)
 
 
 class Comparisons:
     """What the comparisons of a suite's metrics hold, gathered case by case (the loader's one
-    pass over the cases): each one's groups per stratum and, for ``paired``, its pairs."""
+    pass over the cases): each one's groups per stratum and, for ``paired``, its pairs, of the
+    cases its ``where:`` keeps (``filters``: each one that reads only metadata)."""
 
     def __init__(self, metrics: list[MetricSpec]) -> None:
-        self.groups: dict[tuple[str | None, str], StratumGroups] = {}
-        self.pairs: dict[tuple[str | None, str, str, str | None, int], StratumPairs] = {}
+        self.groups: dict[tuple[str | None, str, Counted], StratumGroups] = {}
+        self.pairs: dict[tuple[str | None, str, str, str | None, int, Counted], StratumPairs] = {}
+        per_case: set[str] = set()
         for metric in metrics:
             compared = _compared(metric)
             if compared is None:
                 continue
-            key = (compared.within, compared.by)
-            self.groups.setdefault(key, StratumGroups(*key))
+            self.groups.setdefault(compared.groups, StratumGroups(*compared.groups))
             if compared.pairs is not None:
                 self.pairs.setdefault(compared.pairs, StratumPairs(*compared.pairs))
+            if compared.counted.where is not None:
+                per_case.add(compared.counted.where)
+        self.filters = CaseFilters(metrics, per_case=per_case)
 
     def add(self, metadata: dict[str, Any]) -> None:
+        kept = self.filters.add(metadata)
         for groups in self.groups.values():
-            groups.add(metadata)
+            groups.add(metadata, kept)
         for pairs in self.pairs.values():
-            pairs.add(metadata)
+            pairs.add(metadata, kept)
 
     def issue(self, metric: MetricSpec, source: str, line_of: LineOf) -> ConfigIssue | None:
-        """The issue for a metric no run can give a figure, else None."""
+        """The issue for a metric no run can give a figure, else None: its ``where`` keeps no
+        case (any kind), or its comparison has no figure in some stratum."""
+        kept_none = self.filters.issue(metric, source, line_of)
+        if kept_none is not None:
+            return kept_none
         compared = _compared(metric)
-        gathered = self.groups.get((compared.within, compared.by)) if compared else None
+        gathered = self.groups.get(compared.groups) if compared else None
         if compared is None or gathered is None or gathered.counts is None:
             return None
         found = _Finding(metric, compared, gathered.counts)
@@ -297,15 +382,24 @@ class Comparisons:
 
 
 def one_group_everywhere(
-    metric: MetricSpec, field: str, group: str, one: str, source: str, line_of: LineOf
+    metric: MetricSpec,
+    field: str,
+    group: str,
+    one: str,
+    source: str,
+    line_of: LineOf,
+    *,
+    kept: str = "",
 ) -> ConfigIssue:
-    """The issue for a comparison whose every case gives one group (``group``: as written)."""
+    """The issue for a comparison whose every case gives one group (``group``: as written;
+    ``kept``: which cases, after "every case", where not all count)."""
     loc = ("metrics", metric.index, metric.kind, field)
     return ConfigIssue(
         source,
         line_of(loc),
         format_path(loc),
-        f"every case has the same {group} ('{one}'): a {metric.kind} compares at least two "
+        f"every case{kept} has the same {group} ('{one}'){' or none' if kept else ''}: a "
+        f"{metric.kind} compares at least two "
         "groups, so it would have no figure",
         "group by a field whose values differ between cases",
     )
@@ -342,7 +436,8 @@ class _Finding:
         return self._issue(
             "min_group_size",
             f"{self._has(stratum)} {'one' if big else 'no'} {self.group} of min_group_size "
-            f"{least} cases or more ({_listing(groups)}){self._more(len(short) - 1)}: a "
+            f"{least} cases or more ({_listing(groups)}){self._counting()}"
+            f"{self._more(len(short) - 1)}: a "
             f"disparity compares at least two such groups{self._each()}, so it would have no "
             "figure",
             self._fix(f"lower min_group_size to {lower}", "add cases", strata=len(short)),
@@ -371,7 +466,8 @@ class _Finding:
             return self._issue(
                 "within" if self.compared.within is not None else "pair_by",
                 f"{self._has(stratum)} {held} ({_listing(self.counts.get(stratum, {}))})"
-                f"{self._more(len(unpaired) - 1)}: a paired delta compares groups within a "
+                f"{self._counting()}{self._more(len(unpaired) - 1)}: a paired delta compares "
+                "groups within a "
                 "pair, so it would have no figure",
                 self._fix(f"give {who} cases with a common {pair_by}", strata=len(unpaired)),
                 source,
@@ -383,7 +479,8 @@ class _Finding:
         return self._issue(
             "min_pairs",
             f"{self._has(stratum)} no {self.group} in min_pairs {least} pairs or more (the "
-            f"most: '{group}' in {pairs}){self._more(len(fewest) - 1)}: a paired delta leaves "
+            f"most: '{group}' in {pairs}){self._counting()}{self._more(len(fewest) - 1)}: a "
+            "paired delta leaves "
             "out groups with fewer pairs, so it would have no figure",
             self._fix(f"lower min_pairs to {lower}", "add pairs", strata=len(fewest)),
             source,
@@ -398,22 +495,24 @@ class _Finding:
         if not strata and within:  # every case's stratum null (or NaN): in no stratum at all
             return self._issue(
                 "within",
-                f"no case has a {self.within} (null in every case): a {self.metric.kind} "
-                "compares groups within strata, so it would have no figure",
+                f"no case{self._kept()} has a {self.within}"
+                f"{'' if self.compared.counted.where else ' (null in every case)'}: a "
+                f"{self.metric.kind} compares groups within strata, so it would have no figure",
                 f"give the cases a {self.within}, or compare without within:",
                 source,
                 line_of,
             )
         if not any(groups for _, groups in strata) and not within:
-            return None  # the group is null in every case: the type check says so
+            return self._no_group(source, line_of)
         empty = [s for s, groups in strata if not groups]
         if empty and self.metric.kind in _KNOWN:  # only with ``within``: else one stratum
             return self._issue(
                 "within",
-                f"every case of stratum '{empty[0]}' ({self.within}) has a null {self.group}"
-                f"{self._more(len(empty) - 1)}: a {self.metric.kind} compares at least two "
-                "groups in each stratum, so it would have no figure",
-                self._fix(f"give those cases a {self.group}", strata=len(empty)),
+                f"every case of stratum '{empty[0]}' ({self.within}){self._kept(' that')} has a "
+                f"null {self.group}"
+                f"{self._or_no_value()}{self._more(len(empty) - 1)}: a {self.metric.kind} "
+                "compares at least two groups in each stratum, so it would have no figure",
+                self._fix(f"give those cases a {self.group}{self._and_value()}", strata=len(empty)),
                 source,
                 line_of,
             )
@@ -422,21 +521,70 @@ class _Finding:
             return None
         stratum, one = single[0]
         if self.compared.within is None:
+            kept = self._kept(" that")
+            if self.compared.counted.value is not None:
+                kept += f"{' and' if kept else ''} that has {self._value_words()[0]}"
             return one_group_everywhere(
-                self.metric, self.compared.field, self.group, one, source, line_of
+                self.metric, self.compared.field, self.group, one, source, line_of, kept=kept
             )
         others = len(single) - 1
         more = {0: "", 1: ", as does 1 other stratum"}.get(others, f", as do {others} other strata")
         return self._issue(
             "within",
-            f"stratum '{stratum}' ({self.within}) holds one {self.group} only ('{one}'){more}: a "
-            f"{self.metric.kind} compares at least two groups in each stratum, so it would have "
-            "no figure",
+            f"stratum '{stratum}' ({self.within}) holds one {self.group} only ('{one}')"
+            f"{self._counting()}{more}: a {self.metric.kind} compares at least two groups in "
+            "each stratum, so it would have no figure",
             f"give {'those strata' if others else 'that stratum'} at least two groups, or leave "
             f"{'them' if others else 'it'} out with where:",
             source,
             line_of,
         )
+
+    def _no_group(self, source: str, line_of: LineOf) -> ConfigIssue | None:
+        """No case has a group, without ``within``: a group null in every case is the type
+        check's to say; one set only where the value is not, or on cases the ``where`` does not
+        keep, is said here."""
+        counted = self.compared.counted
+        if counted.value is None and counted.where is None:
+            return None
+        has = f"both a {self.group} and {self._value_words()[0]}" if counted.value else self.group
+        return self._issue(
+            self.compared.field,
+            f"no case{self._kept()} has {'' if counted.value else 'a '}{has}: a "
+            f"{self.metric.kind} compares at least two groups, so it would have no figure",
+            f"give cases of two {self.group} groups or more{self._and_value()}",
+            source,
+            line_of,
+        )
+
+    def _value_words(self) -> tuple[str, str]:
+        """A case's value as the metric counts it, and its lack: ``a number in meta.score`` and
+        ``no number in meta.score`` (a rate's condition: any value that is not null)."""
+        counted = self.compared.counted
+        value = str(counted.value).strip()
+        if counted.numeric:
+            return f"a number in {value}", f"no number in {value}"
+        return f"a non-null {value}", f"a null {value}"
+
+    def _kept(self, that: str = "") -> str:
+        """The cases the ``where`` keeps, after "case" (``that``: joined by it), if it has one."""
+        where = self.compared.counted.where
+        return "" if where is None else f"{that} 'where: {where.strip()}' keeps"
+
+    def _counting(self) -> str:
+        """What the counts count, where not every case: those the ``where`` keeps, and those
+        with a value (a value that reads only metadata)."""
+        counted = self.compared.counted
+        parts = [f"'where: {counted.where.strip()}' keeps"] if counted.where else []
+        if counted.value is not None:
+            parts.append(f"with {self._value_words()[0]}")
+        return f" (counting the cases {', '.join(parts)})" if parts else ""
+
+    def _or_no_value(self) -> str:
+        return "" if self.compared.counted.value is None else f" or {self._value_words()[1]}"
+
+    def _and_value(self) -> str:
+        return "" if self.compared.counted.value is None else f" and {self._value_words()[0]}"
 
     def _has(self, stratum: str) -> str:
         """The sentence's subject: the stratum, or every case without ``within``."""
