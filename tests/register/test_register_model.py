@@ -139,6 +139,18 @@ def test_duplicate_risk_id_names_both_lines(tmp_path: Path) -> None:
     ]
 
 
+def test_risk_ids_that_differ_only_in_case_are_refused(tmp_path: Path) -> None:
+    # Observed: R-001 and r-001 loaded as two risks, so a suite's evidence for one left the
+    # other untested beside it, each row looking like the risk the reader meant.
+    text = GOOD + GOOD.split("risks:\n", 1)[1].replace("R-001", "r-001")
+    errors = _errors(_write(tmp_path, text))
+    assert errors == [
+        f"{tmp_path / 'risk_register.yaml'}:14: risks[1].id: risk id 'r-001' differs from "
+        "'R-001' only in case; write 'R-001' for the same risk (first used at line 6), or give "
+        "this one an id of its own"
+    ]
+
+
 def test_not_a_mapping_and_bad_yaml(tmp_path: Path) -> None:
     assert "must be a YAML mapping" in _errors(_write(tmp_path, "- a\n- b\n"))[0]
     assert "invalid YAML" in _errors(_write(tmp_path, "system: [\n"))[0]
