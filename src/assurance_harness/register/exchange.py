@@ -25,7 +25,7 @@ from ..errors import ConfigError, ConfigIssue
 from ..formatting import gate_rule, metric_figure
 from ..store.files import NOT_REGULAR_FILE, check_utf8_lines, read_bounded
 from .ledger import EvidenceRecord, parse_time, read_ledger
-from .model import Register, Risk, SuiteLink
+from .model import CASE_CLASH_FIX, Register, Risk, RiskIds, SuiteLink, risk_id_clash
 from .soa import SoaRow
 from .status import RegisterStatus, RiskStatus
 
@@ -401,7 +401,10 @@ def read_risks_csv(path: Path, current: Register | None = None) -> list[Risk]:
     if issues:
         raise ConfigError(issues)
     risks: list[Risk] = []
-    first_line: dict[str, int] = {}
+    in_csv = RiskIds()
+    in_register = RiskIds()
+    for risk in current.risks if current else ():
+        in_register.add(risk.id)
     start = 2
     for number, row in enumerate(reader, start=1):
         line = start
@@ -445,18 +448,11 @@ def read_risks_csv(path: Path, current: Register | None = None) -> list[Risk]:
                     message = "required value is empty"
                 issues.append(ConfigIssue(source, line, column, f"row {number}: {message}"))
             continue
-        if risk.id in first_line:
-            issues.append(
-                ConfigIssue(
-                    source,
-                    line,
-                    "id",
-                    f"row {number}: duplicate risk id '{risk.id}'",
-                    f"first used at line {first_line[risk.id]}",
-                )
-            )
+        clash = _clash(risk.id, in_csv, in_register)
+        if clash is not None:
+            issues.append(ConfigIssue(source, line, "id", f"row {number}: {clash[0]}", clash[1]))
             continue
-        first_line[risk.id] = line
+        in_csv.add(risk.id, line)
         risks.append(risk)
     if issues:
         raise ConfigError(issues)
@@ -469,6 +465,25 @@ def read_risks_csv(path: Path, current: Register | None = None) -> list[Risk]:
             "the spreadsheet's filter before saving",
         )
     return risks
+
+
+def _clash(risk_id: str, in_csv: RiskIds, in_register: RiskIds) -> tuple[str, str] | None:
+    """Why a row's ``risk_id`` cannot be imported beside the rows before it and the register's
+    risks, with the fix; None where it can (the register's own id is an update of that risk)."""
+    earlier = in_csv.clash(risk_id)
+    if earlier is not None:
+        earlier_id, line = earlier
+        if earlier_id == risk_id:
+            return str(risk_id_clash(risk_id, earlier_id)), f"first used at line {line}"
+        where = f" (line {line})"
+    else:
+        earlier = in_register.clash(risk_id)
+        if earlier is None or earlier[0] == risk_id:
+            return None
+        earlier_id, where = earlier[0], " (in the register)"
+    return str(risk_id_clash(risk_id, earlier_id)), CASE_CLASH_FIX.format(
+        earlier=earlier_id, where=where
+    )
 
 
 def merge_risks(

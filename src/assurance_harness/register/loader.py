@@ -13,7 +13,7 @@ from .. import workspace
 from ..errors import ConfigError, ConfigIssue
 from ..spec.errors import validation_issues
 from ..store.yaml_lines import LineOf, load_yaml_with_lines
-from .model import GateName, Register, gate_list
+from .model import CASE_CLASH_FIX, GateName, Register, RiskIds, gate_list, risk_id_clash
 
 DEFAULT_REGISTER = workspace.DEFAULT_REGISTER
 
@@ -37,7 +37,7 @@ def _duplicate_issues(data: dict[str, Any], source: str, line_of: LineOf) -> lis
     """Name the line of the second occurrence (pydantic can only point at the whole list).
     Risks that are not a list are pydantic's to report: there is nothing to compare."""
     issues: list[ConfigIssue] = []
-    first: dict[str, int] = {}
+    seen = RiskIds()
     risks = data.get("risks")
     if not isinstance(risks, list):
         return issues
@@ -45,20 +45,33 @@ def _duplicate_issues(data: dict[str, Any], source: str, line_of: LineOf) -> lis
         if not isinstance(risk, dict) or not isinstance(risk.get("id"), str):
             continue
         rid = risk["id"]
-        if rid in first:
-            issues.append(
-                ConfigIssue(
-                    source,
-                    line_of(("risks", index, "id")),
-                    f"risks[{index}].id",
-                    f"duplicate risk id '{rid}'",
-                    f"first used at line {line_of(('risks', first[rid], 'id'))}; "
-                    "ids must be unique",
-                )
+        earlier = seen.clash(rid)
+        if earlier is None:
+            seen.add(rid, index)
+            continue
+        earlier_id, earlier_index = earlier
+        first_line = line_of(("risks", earlier_index, "id"))
+        hint = f"first used at line {first_line}; ids must be unique"
+        if earlier_id != rid:
+            hint = CASE_CLASH_FIX.format(
+                earlier=earlier_id, where=f" (first used at line {first_line})"
             )
-        else:
-            first[rid] = index
+        issues.append(
+            ConfigIssue(
+                source,
+                line_of(("risks", index, "id")),
+                f"risks[{index}].id",
+                str(risk_id_clash(rid, earlier_id)),
+                hint,
+            )
+        )
     return issues
+
+
+def _is_clash(message: str) -> bool:
+    """Whether a pydantic issue is ``Register``'s own report of a clash that
+    :func:`_duplicate_issues` located already."""
+    return message.startswith("duplicate risk id") or message.endswith(" only in case")
 
 
 def validate_register_data(data: Any, source: str, line_of: LineOf) -> Register:
@@ -73,7 +86,7 @@ def validate_register_data(data: Any, source: str, line_of: LineOf) -> Register:
     except ValidationError as exc:
         found = validation_issues(exc, source, line_of, Register)
         if issues:
-            found = [i for i in found if not i.message.startswith("duplicate risk id")]
+            found = [i for i in found if not _is_clash(i.message)]
         raise ConfigError(issues + found) from None
     if issues:
         raise ConfigError(issues)

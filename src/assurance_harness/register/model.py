@@ -368,6 +368,38 @@ class Risk(Strict):
         )
 
 
+def risk_id_clash(risk_id: str, earlier: str) -> str | None:
+    """Why ``risk_id`` cannot stand beside ``earlier`` (a risk already in the register or the
+    file), or None. ``R-001`` twice is a duplicate; ``r-001`` beside ``R-001`` is refused too:
+    ids are compared exactly (suites' ``evidence_for``, the ledger's records), so the two would
+    be two risks, a suite's evidence for one leaving the other untested beside it while each
+    row reads as the risk its reader meant."""
+    if risk_id == earlier:
+        return f"duplicate risk id '{risk_id}'"
+    if risk_id.casefold() == earlier.casefold():
+        return f"risk id '{risk_id}' differs from '{earlier}' only in case"
+    return None
+
+
+CASE_CLASH_FIX = "write '{earlier}' for the same risk{where}, or give this one an id of its own"
+"""The fix for :func:`risk_id_clash`'s second kind (``where``: where ``earlier`` is written)."""
+
+
+class RiskIds:
+    """The risk ids met so far, each by its case-folded form: :meth:`clash` names the earlier
+    id a new one clashes with (:func:`risk_id_clash`)."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, tuple[str, object]] = {}
+
+    def clash(self, risk_id: str) -> tuple[str, object] | None:
+        """The earlier id ``risk_id`` clashes with, and what :meth:`add` was told about it."""
+        return self._by_key.get(risk_id.casefold())
+
+    def add(self, risk_id: str, where: object = None) -> None:
+        self._by_key.setdefault(risk_id.casefold(), (risk_id, where))
+
+
 class Register(Strict):
     """An AI risk register for one system."""
 
@@ -383,10 +415,11 @@ class Register(Strict):
     @field_validator("risks")
     @classmethod
     def _unique_ids(cls, value: list[Risk]) -> list[Risk]:
-        seen: set[str] = set()
+        seen = RiskIds()
         for risk in value:
-            if risk.id in seen:
-                raise ValueError(f"duplicate risk id '{risk.id}'")
+            earlier = seen.clash(risk.id)
+            if earlier is not None:
+                raise ValueError(risk_id_clash(risk.id, earlier[0]))
             seen.add(risk.id)
         return value
 
