@@ -134,6 +134,24 @@ def test_a_key_pasted_into_api_key_env_is_rejected_without_printing_it(tmp_path:
     assert KEY[:8] not in proc.stdout + proc.stderr
 
 
+@pytest.mark.parametrize(("value", "message"), [('""', "is empty"), ("'  '", "is blank")])
+def test_an_empty_api_key_env_says_so_not_that_it_looks_like_a_key(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    # Observed: api_key_env: "" was "this looks like an API key", which sent the user looking
+    # for a key they had not pasted.
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        f"type: openai\nbase_url: http://127.0.0.1:1/v1\nmodel: m\napi_key_env: {value}\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_target(path)
+    text = str(info.value)
+    assert f"{path}:4: api_key_env: {message}" in text, text
+    assert "looks like an API key" not in text
+    assert "remove api_key_env" in text
+
+
 CANARY = "sk-LEAKCANARY-0123456789"
 TEAM = "hdr-LEAKCANARY-HDR-98765"
 
