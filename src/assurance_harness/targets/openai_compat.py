@@ -75,6 +75,12 @@ class OpenAISpec(HttpTargetSpec):
     @classmethod
     def _api_key_env(cls, value: str | None) -> str | None:
         # The message must not repeat the value: it may be the key itself.
+        if value is not None and not value.strip():  # no key to hide, and none to look for
+            raise ValueError(
+                f"is {'empty' if not value else 'blank'}: no variable is named; write the name "
+                "of the environment variable that holds the key (export ASSURANCE_API_KEY=...), "
+                "or remove api_key_env for an endpoint that needs no key"
+            )
         if value is not None and looks_like_key(value):
             raise ValueError(
                 "this looks like an API key, not the name of an environment variable (the "
