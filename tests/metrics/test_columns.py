@@ -31,7 +31,7 @@ metrics:
   - {id: gap_rate, disparity: {value: rx.matched, by: meta.group, statistic: rate}}
   - {id: gap_overall, disparity: {value: len.chars, by: meta.group, relative_to: overall}}
   - {id: nothing, mean: rx.count}
-  - {id: none_kept, rate: rx.matched, where: meta.keep and not meta.keep}
+  - {id: none_kept, rate: rx.matched, where: rx.matched and not rx.matched}
   - {id: loose, rate: loose.matched, by: meta.group}
   - {id: loose_mean, mean: loose.matched, by: meta.group}
 gates:
@@ -135,10 +135,18 @@ def test_worst_first_is_the_head_of_a_stable_sort() -> None:
             assert np.array_equal(_worst_first(values, k), expected)
 
 
+# The rows are made by _gap_rows; the cases are there for validate, which counts them:
+# within_small's groups need min_group_size (4) cases each where meta.keep.
 GAPS = """suite: gaps
 cases:
-  - {id: a, prompt: x, metadata: {group: g1, axis: age, region: n, keep: true}}
-  - {id: b, prompt: x, metadata: {group: g2, axis: age, region: n, keep: true}}
+  - {id: a0, prompt: x, metadata: {group: g1, axis: age, region: n, keep: true}}
+  - {id: a1, prompt: x, metadata: {group: g1, axis: age, region: n, keep: true}}
+  - {id: a2, prompt: x, metadata: {group: g1, axis: age, region: n, keep: true}}
+  - {id: a3, prompt: x, metadata: {group: g1, axis: age, region: n, keep: true}}
+  - {id: b0, prompt: x, metadata: {group: g2, axis: age, region: n, keep: true}}
+  - {id: b1, prompt: x, metadata: {group: g2, axis: age, region: n, keep: true}}
+  - {id: b2, prompt: x, metadata: {group: g2, axis: age, region: n, keep: true}}
+  - {id: b3, prompt: x, metadata: {group: g2, axis: age, region: n, keep: true}}
 scorers:
   - {id: len, use: length}
   - {id: rx, use: regex, with: {pattern: x}}
