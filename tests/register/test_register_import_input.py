@@ -199,3 +199,18 @@ def test_two_rows_whose_ids_differ_only_in_case_are_refused(tmp_path: Path, regi
     assert code == 2, text
     assert f"{csv_path}:3: id: row 2: risk id 'r-002' differs from 'R-002' only in case" in text
     assert _unchanged(register)
+
+
+def test_replace_may_rename_a_risk_to_an_id_differing_only_in_case(
+    tmp_path: Path, register: Path
+) -> None:
+    # Observed: --replace of a CSV holding r-001 and not R-001 was refused as a clash with the
+    # register's R-001, which --replace removes: the register written holds r-001 alone, as a
+    # rename to R-100 would hold R-100 alone (accepted).
+    csv_path = tmp_path / "risks.csv"
+    csv_path.write_text(HEADER + "r-001,Toxic output,safety,T&S,3,4,,30\n")
+    proc = run_cli("register", "import", csv_path, "--register", register, "--replace", timeout=30)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 0, text
+    assert "1 added, 0 updated, 0 unchanged, 1 removed" in text, text
+    assert [risk.id for risk in load_register(register).register.risks] == ["r-001"]
