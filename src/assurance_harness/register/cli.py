@@ -473,7 +473,7 @@ def import_cmd(
                 reads={"the CSV to import": csv_path},
             )
         loaded = load_register(register)
-        risks = read_risks_csv(csv_path, loaded.register)
+        risks = read_risks_csv(csv_path, loaded.register, replace=replace)
         result = merge_risks(loaded.register, risks, mode="replace" if replace else "merge")
         target = out_path or register
         summary = (

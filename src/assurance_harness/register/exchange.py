@@ -371,9 +371,13 @@ def _read_csv_text(path: Path, source: str) -> str:
         raise ConfigError.single(source, f"cannot read the file: {exc.strerror}") from None
 
 
-def read_risks_csv(path: Path, current: Register | None = None) -> list[Risk]:
+def read_risks_csv(
+    path: Path, current: Register | None = None, *, replace: bool = False
+) -> list[Risk]:
     """Parse and validate every row; raise one ConfigError listing every bad cell. A row whose
-    id is a risk of ``current`` keeps that risk's values of the columns the CSV lacks."""
+    id is a risk of ``current`` keeps that risk's values of the columns the CSV lacks.
+    ``replace``: the CSV's risks replace ``current``'s (``merge_risks``), so an id differing
+    from one of ``current``'s only in case is a rename, not a second risk beside it."""
     source = str(path)
     text = _read_csv_text(path, source)
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -403,7 +407,7 @@ def read_risks_csv(path: Path, current: Register | None = None) -> list[Risk]:
     risks: list[Risk] = []
     in_csv = RiskIds()
     in_register = RiskIds()
-    for risk in current.risks if current else ():
+    for risk in current.risks if current and not replace else ():
         in_register.add(risk.id)
     start = 2
     for number, row in enumerate(reader, start=1):
