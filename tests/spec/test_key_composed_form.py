@@ -70,6 +70,16 @@ def test_a_decomposed_key_is_one_located_line(
         ("cafe\u0301", "composed: U+00E9 (LATIN SMALL LETTER E WITH ACUTE)"),
         ("\u212b", "U+212B (ANGSTROM SIGN) at position 1"),
         ("\u1100\u1161", "composed: U+AC00 (HANGUL SYLLABLE GA)"),
+        # NFC writes more than one character here: every one is named, not the first alone
+        # (KA alone is another letter than QA, and the dot below would be lost).
+        (
+            "\u0958",
+            "composed: U+0915 (DEVANAGARI LETTER KA) U+093C (DEVANAGARI SIGN NUKTA))",
+        ),
+        (
+            "a\u0308\u0323",
+            "composed: U+1EA1 (LATIN SMALL LETTER A WITH DOT BELOW) U+0308 (COMBINING DIAERESIS))",
+        ),
     ],
 )
 def test_key_text_names_the_character_and_its_composed_form(value: str, named: str) -> None:
