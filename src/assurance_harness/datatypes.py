@@ -194,11 +194,30 @@ def _decomposed(value: str) -> str | None:
         ),
         min(len(value), len(composed)) - 1,
     )
-    char, wanted = value[position], composed[position]
+    # NFC may write several characters where the key has one (U+0958 DEVANAGARI QA is KA +
+    # NUKTA) or one where it has several: name all it writes up to where the two agree again,
+    # as the first alone (KA) is another letter.
+    same_end = 0
+    while (
+        same_end < min(len(value), len(composed)) - position - 1
+        and value[-1 - same_end] == composed[-1 - same_end]
+    ):
+        same_end += 1
+    wanted = composed[position : len(composed) - same_end]
+    shown = " ".join(_code_point(c) for c in wanted[:_SHOWN])
+    more = " ..." if len(wanted) > _SHOWN else ""
     return (
-        f"{DECOMPOSED} U+{ord(char):04X} ({unicodedata.name(char, '?')}) at position "
-        f"{position + 1} (composed: U+{ord(wanted):04X} ({unicodedata.name(wanted, '?')}))"
+        f"{DECOMPOSED} {_code_point(value[position])} at position {position + 1} "
+        f"(composed: {shown}{more})"
     )
+
+
+_SHOWN = 4
+"""The most characters of NFC's form :func:`_decomposed` names."""
+
+
+def _code_point(char: str) -> str:
+    return f"U+{ord(char):04X} ({unicodedata.name(char, '?')})"
 
 
 def key_text(value: str) -> str:
