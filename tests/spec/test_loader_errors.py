@@ -174,6 +174,13 @@ QUOTE = "put it in quotes to make it text"
         ("id", "2", "cases[0].id: expected text, got a number (2); " + QUOTE),
         ("id", "yes", "cases[0].id: expected text, got true/false (True); " + QUOTE),
         ("prompt", "3.5", "cases[0].prompt: expected text, got a number (3.5); " + QUOTE),
+        # YAML reads these as a date and a timestamp: text once quoted, as a number is.
+        ("id", "2026-01-05", "cases[0].id: expected text, got a date (2026-01-05); " + QUOTE),
+        (
+            "id",
+            "2026-01-05 10:30:00",
+            "cases[0].id: expected text, got a date and time (2026-01-05 10:30:00); " + QUOTE,
+        ),
     ],
 )
 def test_a_number_where_text_belongs_says_to_quote_it(write, field, value, message) -> None:
