@@ -6,6 +6,7 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -80,10 +81,11 @@ def _wrong_shape(shape: str, value: Any) -> tuple[str, str]:
     string" named neither what was written nor what to do. A number or true/false where text
     belongs (``id: 2``, ``id: yes``) is text once quoted, as the same id in a JSON dataset is."""
     got = kind_of(value)
-    if isinstance(value, bool | int | float | str):
-        shown = repr(value)
+    if isinstance(value, bool | int | float | str | date):
+        shown = str(value) if isinstance(value, date) else repr(value)
         got += f" ({shown[:40]}...)" if len(shown) > 43 else f" ({shown})"
-    if shape == "text" and isinstance(value, bool | int | float):
+    # YAML reads 2026-01-05 as a date: it too is text once quoted.
+    if shape == "text" and isinstance(value, bool | int | float | date):
         return f"expected text, got {got}", "put it in quotes to make it text"
     return f"expected {shape}, got {got}", f"write {shape}"
 
@@ -141,6 +143,10 @@ def kind_of(value: Any) -> str:
         return "true/false"
     if isinstance(value, int | float):
         return "a number"
+    if isinstance(value, datetime):
+        return "a date and time"
+    if isinstance(value, date):
+        return "a date"
     if isinstance(value, str):
         return "text"
     if isinstance(value, list):
