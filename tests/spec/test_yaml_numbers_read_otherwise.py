@@ -118,3 +118,12 @@ def test_numbers_that_read_as_written_load_as_before(text: str, value: object) -
     data, _ = parse_yaml_with_lines(f"x: {text}\n", "f.yaml")
     assert data == {"x": value}
     assert type(data["x"]) is type(value)
+
+
+def test_a_time_in_metadata_is_told_to_quote_it_first() -> None:
+    # Observed: 'time: 10:30' was told "write the number you mean (630 for 10:30)" first; a:b
+    # is a time or a ratio wherever a person writes it, almost never a base-60 number.
+    with pytest.raises(ConfigError) as raised:
+        parse_yaml_with_lines("metadata: {time: 10:30}\n", "f.yaml")
+    (issue,) = raised.value.issues
+    assert issue.hint == "quote it ('10:30') where it is text (a time, a ratio), or write 630"
