@@ -201,19 +201,17 @@ def _refuse_read_otherwise(node: yaml.ScalarNode, value: int | float) -> None:
     digits = text.lstrip("+-").replace("_", "")
     shown = f"{value:g}" if isinstance(value, float) else str(value)
     if ":" in text:
+        # a:b is a time or a ratio wherever a person writes it, hardly ever base 60: the quote
+        # is the fix said first.
         problem = f"{text!r} is read by YAML as a number in base 60 ({shown})"
-        fix = f"write the number you mean ({shown} for {text})"
+        hint = f"quote it ('{text}') where it is text (a time, a ratio), or write {shown}"
     elif digits[:1] == "0" and digits.isdigit() and int(digits, 8) != int(digits):
         written = text[: len(text) - len(text.lstrip("+-"))] + digits.lstrip("0")
         problem = f"{text!r} is read by YAML as an octal number ({shown}), not {written}"
-        fix = f"write {written} without the leading zero"
+        hint = f"write {written} without the leading zero, or quote it ('{text}') where it is text"
     else:
         return
-    raise _NumberReadOtherwise(
-        problem,
-        f"{fix}, or quote it ('{text}') where it is text",
-        node,
-    )
+    raise _NumberReadOtherwise(problem, hint, node)
 
 
 def _check_encodable(node: yaml.ScalarNode) -> None:
