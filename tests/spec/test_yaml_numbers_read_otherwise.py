@@ -112,6 +112,11 @@ def test_the_line_says_what_yaml_reads_and_the_fix(text: str, read: str | None) 
         ('"1:30"', "1:30"),
         ("12:30 pm", "12:30 pm"),
         ("!!str 010", "010"),
+        # A float has no octal: !!float reads the digits as written (089 was a ValueError
+        # traceback, 010 refused as "octal (10), not 10").
+        ("!!float 010", 10.0),
+        ("!!float 089", 89.0),
+        ("!!float '010'", 10.0),
     ],
 )
 def test_numbers_that_read_as_written_load_as_before(text: str, value: object) -> None:
@@ -127,3 +132,24 @@ def test_a_time_in_metadata_is_told_to_quote_it_first() -> None:
         parse_yaml_with_lines("metadata: {time: 10:30}\n", "f.yaml")
     (issue,) = raised.value.issues
     assert issue.hint == "quote it ('10:30') where it is text (a time, a ratio), or write 630"
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        (
+            "!!int '010'",
+            "write 10 without the leading zero, or remove the !!int tag where it is text",
+        ),
+        ('!!int "1:30"', "remove the !!int tag where it is text (a time, a ratio), or write 90"),
+    ],
+)
+def test_a_quoted_number_tagged_as_one_is_told_to_drop_the_tag_not_to_quote_it(
+    text: str, hint: str
+) -> None:
+    # Observed: "!!int '010'" was told to "quote it ('010') where it is text": it is quoted;
+    # the tag is what makes it a number.
+    with pytest.raises(ConfigError) as raised:
+        parse_yaml_with_lines(f"x: {text}\n", "f.yaml")
+    (issue,) = raised.value.issues
+    assert issue.hint == hint
