@@ -178,7 +178,8 @@ def _scalar(node: yaml.ScalarNode, constructor: _Constructor) -> Any:
     return value
 
 
-_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_INT = "tag:yaml.org,2002:int"
+_NUMBERS = (_INT, "tag:yaml.org,2002:float")
 
 
 class _NumberReadOtherwise(ConstructorError):
@@ -196,22 +197,39 @@ def _refuse_read_otherwise(node: yaml.ScalarNode, value: int | float) -> None:
     they read 10 and the text ``02134`` and ``1:30``. Taken silently, ``samples: 010`` ran 8
     samples a case and ``seed: 1:30`` recorded 90 in the manifest and the evidence. A leading
     zero that changes nothing (``07``, ``00``), hexadecimal, binary and underscores read the
-    same everywhere they are numbers, and are kept."""
+    same everywhere they are numbers, and are kept. A float has no octal (``!!float 010`` is
+    10.0). Where the text is quoted and a tag makes it a number (``!!int '010'``), the tag is
+    what to remove, not a quote to add."""
     text = node.value
     digits = text.lstrip("+-").replace("_", "")
     shown = f"{value:g}" if isinstance(value, float) else str(value)
+    tag = node.tag.rsplit(":", 1)[-1]
+    as_text = (
+        f"remove the !!{tag} tag" if node.style in ("'", '"') else f"quote it ('{text}')"
+    ) + " where it is text"
     if ":" in text:
         # a:b is a time or a ratio wherever a person writes it, hardly ever base 60: the quote
         # is the fix said first.
         problem = f"{text!r} is read by YAML as a number in base 60 ({shown})"
-        hint = f"quote it ('{text}') where it is text (a time, a ratio), or write {shown}"
-    elif digits[:1] == "0" and digits.isdigit() and int(digits, 8) != int(digits):
+        hint = f"{as_text} (a time, a ratio), or write {shown}"
+    elif node.tag == _INT and _octal_reads_otherwise(digits):
         written = text[: len(text) - len(text.lstrip("+-"))] + digits.lstrip("0")
         problem = f"{text!r} is read by YAML as an octal number ({shown}), not {written}"
-        hint = f"write {written} without the leading zero, or quote it ('{text}') where it is text"
+        hint = f"write {written} without the leading zero, or {as_text}"
     else:
         return
     raise _NumberReadOtherwise(problem, hint, node)
+
+
+def _octal_reads_otherwise(digits: str) -> bool:
+    """Whether YAML 1.1 reads these digits (sign and underscores taken off) as an octal number
+    other than their decimal one: a leading zero, then octal digits (07 reads the same)."""
+    return (
+        digits[:1] == "0"
+        and digits.isdigit()
+        and not set(digits) & {"8", "9"}
+        and int(digits, 8) != int(digits)
+    )
 
 
 def _check_encodable(node: yaml.ScalarNode) -> None:
