@@ -179,25 +179,29 @@ def test_a_csv_with_very_many_bad_rows_shows_a_bounded_list(tmp_path: Path, regi
     assert _unchanged(register)
 
 
-def test_a_risk_id_that_differs_from_one_in_the_register_only_in_case_is_refused(
-    tmp_path: Path, register: Path
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        # Observed: importing r-001 beside the register's R-001 added a second risk, not an
+        # update; two rows R-002 and r-002 added two.
+        (
+            ["r-001,Toxic output,safety,T&S,3,5,,30"],
+            ":2: id: row 1: risk id 'r-001' differs from 'R-001'",
+        ),
+        (
+            ["R-002,A,safety,T&S,3,4,,30", "r-002,B,safety,T&S,3,4,,30"],
+            ":3: id: row 2: risk id 'r-002' differs from 'R-002'",
+        ),
+    ],
+)
+def test_a_risk_id_differing_from_another_only_in_case_is_refused(
+    tmp_path: Path, register: Path, rows: list[str], said: str
 ) -> None:
-    # Observed: importing r-001 beside the register's R-001 added a second risk, not an update.
     csv_path = tmp_path / "risks.csv"
-    csv_path.write_text(HEADER + "r-001,Toxic output,safety,T&S,3,5,,30\n")
+    csv_path.write_text(HEADER + "".join(f"{row}\n" for row in rows))
     code, text = _import(register, csv_path)
     assert code == 2, text
-    assert f"{csv_path}:2: id: row 1: risk id 'r-001' differs from 'R-001' only in case" in text
-    assert _unchanged(register)
-
-
-def test_two_rows_whose_ids_differ_only_in_case_are_refused(tmp_path: Path, register: Path) -> None:
-    csv_path = tmp_path / "risks.csv"
-    rows = "R-002,A,safety,T&S,3,4,,30\nr-002,B,safety,T&S,3,4,,30\n"
-    csv_path.write_text(HEADER + rows)
-    code, text = _import(register, csv_path)
-    assert code == 2, text
-    assert f"{csv_path}:3: id: row 2: risk id 'r-002' differs from 'R-002' only in case" in text
+    assert f"{csv_path}{said} only in case" in text, text
     assert _unchanged(register)
 
 
