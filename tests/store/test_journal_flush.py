@@ -58,7 +58,9 @@ def _lines(run_dir: RunDir) -> int:
     return run_dir.responses.read_bytes().count(b"\n")
 
 
-def test_each_record_is_flushed_as_it_is_appended_outside_an_event_loop(journal: tuple[RunDir, _Journal]) -> None:
+def test_each_record_is_flushed_as_it_is_appended_outside_an_event_loop(
+    journal: tuple[RunDir, _Journal],
+) -> None:
     run_dir, counted = journal
     for i in range(3):
         run_dir.append_response(_record(i))
