@@ -2,14 +2,19 @@
 
 The journal (``responses.jsonl``) is appended and flushed to the operating system per response,
 so ``kill -9`` or a crash of the process loses at most the line being written (a torn last line
-is ignored on resume). It is also fsynced at most every ``FSYNC_INTERVAL_S`` and on close, so a
-power cut loses at most that window, without an fsync per response on the hot path. A write
-that fails (a full disk, a file size limit) names the journal, and the journal's file is
-closed even then.
+is ignored on resume). Inside an event loop (a run sending), the records that come back in one
+turn of the loop are flushed together as the turn ends, in one write: a ``kill -9`` then loses
+at most the records of the turn it lands in (received within that turn, as a response still
+being received is lost), and their requests are sent again on resume. The journal is also
+fsynced at most every ``FSYNC_INTERVAL_S`` and on close, so a power cut loses at most that
+window, without an fsync per response on the hot path. A write that fails (a full disk, a file
+size limit) names the journal and fails the append (or, for a turn's flush, the next append or
+the closing), and the journal's file is closed even then.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -58,6 +63,10 @@ class RunDir:
         self._end = 0
         """The journal's size in bytes while it is open: where the next line goes."""
         self._last_sync = 0.0
+        self._flush_on: asyncio.AbstractEventLoop | None = None
+        """The event loop whose current turn ends with the journal's flush (none due: None)."""
+        self._flush_fault: OSError | None = None
+        """A turn's flush that failed: raised by the next append, or by the closing."""
 
     @property
     def run_id(self) -> str:
@@ -155,11 +164,29 @@ class RunDir:
         return self._end
 
     def append_response(self, record: ResponseRecord) -> None:
+        """Append the record's line; flushed now, or inside an event loop as its turn ends
+        (see the module's docstring): about 14 records a turn in the demo target's 100,000-case run,
+        where a write system call each was about a tenth of the loop's time."""
         assert self._journal is not None, "open_journal() first"
+        if self._flush_fault is not None:
+            raise self._flush_fault
         line = (_RECORD_JSON.encode(record.to_dict()) + "\n").encode("utf-8")
         try:
             self._journal.write(line)
-            self._end += len(line)
+        except OSError as exc:
+            raise self._named(exc) from None
+        self._end += len(line)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop: flushed now
+            self._flush()
+            return
+        if self._flush_on is not loop:  # not yet due in this loop (a loop that ended before
+            self._flush_on = loop  # its turn's flush ran does not count)
+            loop.call_soon(self._flush_at_turn_end)
+
+    def _flush(self) -> None:
+        try:
             self._journal.flush()
             now = time.monotonic()
             if now - self._last_sync >= FSYNC_INTERVAL_S:
@@ -167,6 +194,17 @@ class RunDir:
                 self._last_sync = now
         except OSError as exc:
             raise self._named(exc) from None
+
+    def _flush_at_turn_end(self) -> None:
+        """The flush of a turn's records, called by the loop: a failure is kept for the next
+        append or the closing to raise, not handed to the loop, which would only log it."""
+        self._flush_on = None
+        if self._journal is None or self._flush_fault is not None:
+            return  # closed meanwhile (flushed then), or failing already
+        try:
+            self._flush()
+        except OSError as exc:
+            self._flush_fault = exc
 
     def _named(self, exc: OSError) -> OSError:
         """``exc`` naming the journal (a write to an open file names no file)."""
@@ -184,13 +222,14 @@ class RunDir:
     def close_journal(self, *, check: bool = True) -> None:
         """Flush, fsync and close the journal. Its file is closed even when what it buffers
         cannot be written (a full disk): those records are lost, and their requests are sent
-        again on resume. ``check``: raise that failure (a run's last records); a run already
-        failing passes False, so the failure it reports is not replaced by this one (which
-        named no file and dropped the resume command)."""
+        again on resume. ``check``: raise that failure, or a turn's flush that failed before it
+        (a run's last records); a run already failing passes False, so the failure it reports
+        is not replaced by this one (which named no file and dropped the resume command)."""
         journal, self._journal = self._journal, None
+        self._flush_on = None
+        fault, self._flush_fault = self._flush_fault, None
         if journal is None:
             return
-        fault: OSError | None = None
         try:
             journal.flush()
             os.fsync(journal.fileno())
