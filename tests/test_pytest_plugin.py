@@ -407,6 +407,7 @@ def test_xdist_modes_that_split_a_suite_are_refused(project: pytest.Pytester) ->
         ("--assurance-reports", "afile", "--assurance-reports afile: is a file, not a folder"),
         ("--assurance-target", "", "--assurance-target '': give the target's YAML file"),
         ("--assurance-register", "nope.yaml", "--assurance-register nope.yaml: no such file"),
+        ("--assurance-reports", "", "--assurance-reports '': give the folder for run folders"),
     ],
     ids=[
         "concurrency-0",
@@ -415,6 +416,7 @@ def test_xdist_modes_that_split_a_suite_are_refused(project: pytest.Pytester) ->
         "reports-file",
         "empty",
         "register-missing",
+        "reports-empty",
     ],
 )
 def test_bad_option_values_are_usage_errors(
@@ -424,7 +426,10 @@ def test_bad_option_values_are_usage_errors(
     "internal error ... a bug", 99999 was accepted (``assurance run`` allows 1 to 4096); a
     reports folder that is a file was blamed on ``--reports``, an option pytest does not have;
     an empty target (an unset CI variable) ran the suites against the folder '.'; a missing
-    register failed every gate blaming ``--register``."""
+    register failed every gate blaming ``--register``; an empty reports folder (the CI example's
+    ``--assurance-reports "$REPORTS"`` with the variable unset) wrote the run folders, runs.db
+    and the evidence ledger into the working folder, where ``assurance run --reports ''`` is
+    refused."""
     (project.path / "afile").write_text("")
     args = [a for a in ARGS if a != "bot.yaml" or option != "--assurance-target"]
     if option == "--assurance-target":
