@@ -107,16 +107,17 @@ def _check_options(config: pytest.Config) -> None:
     naming the option (pytest's usage error), not a failed gate per suite blaming the runner."""
     from .workspace import reports_fault
 
-    target = config.getoption("assurance_target")
-    if not str(target).strip():  # an unset CI variable: not the folder '.'
-        raise pytest.UsageError(f"--assurance-target {target!r}: give the target's YAML file")
+    target = _given(config, "--assurance-target", "the target's YAML file")
     _check_target(Path(target))
     concurrency = config.getoption("assurance_concurrency")
     if concurrency is not None and not 1 <= concurrency <= _MAX_CONCURRENCY:
         raise pytest.UsageError(
             f"--assurance-concurrency {concurrency}: give a number from 1 to {_MAX_CONCURRENCY}"
         )
-    fault = reports_fault(Path(config.getoption("assurance_reports")), "--assurance-reports")
+    reports = _given(
+        config, "--assurance-reports", "the folder for run folders and runs.db ('.' for this one)"
+    )
+    fault = reports_fault(Path(reports), "--assurance-reports")
     if fault is not None:
         raise pytest.UsageError(fault)
     register = config.getoption("assurance_register")
@@ -128,6 +129,16 @@ def _check_options(config: pytest.Config) -> None:
             check_register_file(Path(register), option="--assurance-register")
         except UsageError as exc:
             raise pytest.UsageError(str(exc)) from None
+
+
+def _given(config: pytest.Config, option: str, what: str) -> str:
+    """The path given with ``option``, refused when blank: an unset CI variable
+    (``--assurance-reports "$REPORTS"``) is not the folder '.', where a run's folders, runs.db
+    and evidence ledger would land, as ``assurance run --reports ''`` refuses it."""
+    value = str(config.getoption(option.removeprefix("--").replace("-", "_")))
+    if not value.strip():
+        raise pytest.UsageError(f"{option} {value!r}: give {what}")
+    return value
 
 
 def _check_target(target: Path) -> None:
