@@ -479,6 +479,33 @@ def test_a_target_that_cannot_be_loaded_is_a_usage_error(
     assert calls(project) == 0
 
 
+@pytest.mark.parametrize("where", ["given", "default"])
+def test_a_register_that_cannot_be_loaded_is_a_usage_error(
+    project: pytest.Pytester, where: str
+) -> None:
+    """Observed: a register that is not valid (a typo, a YAML error), given with
+    ``--assurance-register`` or found at register/risk_register.yaml, failed every gate of every
+    suite ("the suite could not run: ..."), exit 1: in the JUnit file and the CI job, the
+    deployment's gates failing, where ``assurance run`` exits 2 naming the register's line."""
+    args = list(ARGS)
+    if where == "given":
+        (project.path / "risks.yaml").write_text("register_version: 1\nrisks: [\n")
+        args += ["--assurance-register", "risks.yaml"]
+        says = "risks.yaml:3: invalid YAML"
+    else:
+        (project.path / "register").mkdir()
+        (project.path / "register" / "risk_register.yaml").write_text("risk: []\n")
+        says = "register/risk_register.yaml:1: risk: unknown field"
+    result = project.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert says in result.stderr.str(), result.stderr.str()
+    assert "failed" not in result.stdout.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+    assert calls(project) == 0
+    # As ``assurance run --no-evidence``: no register is read, so none is refused.
+    project.runpytest(*args, "--assurance-no-evidence").assert_outcomes(passed=1, failed=1)
+
+
 def test_evidence_records_the_suite_and_command_as_run(project: pytest.Pytester) -> None:
     """Observed: the plugin recorded the suite's absolute path (``/builds/...`` on a CI runner,
     where ``assurance run`` records ``suites/smoke.yaml``), so a checkout elsewhere could not
