@@ -120,15 +120,30 @@ def _check_options(config: pytest.Config) -> None:
     fault = reports_fault(Path(reports), "--assurance-reports")
     if fault is not None:
         raise pytest.UsageError(fault)
-    register = config.getoption("assurance_register")
-    if register is not None and not config.getoption("assurance_no_evidence"):
-        from .errors import UsageError
-        from .store.files import check_register_file
+    if not config.getoption("assurance_no_evidence"):
+        _check_register(reports, config.getoption("assurance_register"))
 
-        try:
-            check_register_file(Path(register), option="--assurance-register")
-        except UsageError as exc:
-            raise pytest.UsageError(str(exc)) from None
+
+def _check_register(reports: str, given: str | None) -> None:
+    """Refuse the register evidence would be attached for (the one given, else
+    register/risk_register.yaml when present) when it is no file or does not load, as
+    ``assurance run`` does (exit 2, its file and line): left to each suite's run, it failed
+    every gate of every suite as "the suite could not run", which JUnit and the CI job read as
+    the deployment's gates failing."""
+    from .errors import HarnessError
+    from .register.loader import validate_register
+    from .store.files import check_register_file
+    from .workspace import Workspace
+
+    register = Workspace.at(reports, register=given).register_if_present()
+    if register is None:
+        return
+    try:
+        if given is not None:
+            check_register_file(register, option="--assurance-register")
+        validate_register(register)
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def _given(config: pytest.Config, option: str, what: str) -> str:
