@@ -506,6 +506,25 @@ def test_a_register_that_cannot_be_loaded_is_a_usage_error(
     project.runpytest(*args, "--assurance-no-evidence").assert_outcomes(passed=1, failed=1)
 
 
+def test_a_failed_run_says_why_its_requests_failed(project: pytest.Pytester) -> None:
+    """Observed: with the target failing every request (here a function that raises; a wrong
+    URL, a server down), each item said only "the run failed: 6 of 6 requests ended in error",
+    where ``assurance run`` says which errors and the first one's message: the CI log held no
+    clue to what to fix without opening results.jsonl."""
+    module = next(p.stem for p in project.path.glob("bot_*.py"))
+    (project.path / f"{module}.py").write_text(
+        "def reply(messages):\n    raise RuntimeError('model server is down')\n"
+    )
+    result = project.runpytest(*ARGS, "--assurance-no-evidence")
+    result.assert_outcomes(failed=2)
+    failures, runs = _failure_reports(result.stdout.str()).split(" assurance runs ")
+    says = f"errors: callable_error 6; first: {module}:reply raised RuntimeError: model server"
+    assert failures.count("the run failed: 6 of 6 requests ended in error") == 2, failures
+    assert failures.count(says) == 2, failures
+    assert says in runs, runs  # and under the run's line, as ``assurance run`` prints it
+    assert "Traceback" not in result.stdout.str()
+
+
 def test_evidence_records_the_suite_and_command_as_run(project: pytest.Pytester) -> None:
     """Observed: the plugin recorded the suite's absolute path (``/builds/...`` on a CI runner,
     where ``assurance run`` records ``suites/smoke.yaml``), so a checkout elsewhere could not
