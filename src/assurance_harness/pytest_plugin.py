@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -226,6 +227,16 @@ class _SuiteRun:
     @property
     def summary(self) -> dict[str, Any]:
         return dict(self.outcome.summary) if self.outcome is not None else {}
+
+    @cached_property
+    def errors(self) -> str | None:
+        """Why its requests failed (``errors_line``: each kind and the first message), as
+        ``assurance run`` prints it, else None; read once for its items and the summary."""
+        from .runner.errorline import errors_line
+
+        if self.outcome is None:
+            return None
+        return errors_line(self.summary.get("counts") or {}, Path(self.outcome.run_dir))
 
     @property
     def not_recorded(self) -> str | None:
@@ -495,15 +506,19 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _run_failed_message(summary: dict[str, Any]) -> str | None:
+def _run_failed_message(run: _SuiteRun) -> str | None:
+    """What each item of a run that failed on its error rate says: how many requests failed
+    and why (the kinds and the first message), as ``assurance run`` says it."""
+    summary = run.summary
     if summary.get("status") != "run_failed":
         return None
     counts = summary.get("counts") or {}
-    return (
+    message = (
         f"the run failed: {counts.get('errors')} of {counts.get('requests')} requests ended in "
         f"error (error rate {_fmt(counts.get('error_rate'))}, allowed "
         f"{_fmt(counts.get('max_error_rate'))})"
     )
+    return message + (f"\n  {run.errors}" if run.errors else "")
 
 
 def _fmt(value: Any) -> str:
@@ -524,7 +539,7 @@ class GateItem(_AssuranceItem):
     def runtest(self) -> None:
         run = self._suite_run()
         summary = run.summary
-        failed_run = _run_failed_message(summary)
+        failed_run = _run_failed_message(run)
         if failed_run:
             raise AssuranceFailure(failed_run)
         gates = summary.get("gates") or []
@@ -631,7 +646,7 @@ class RunItem(_AssuranceItem):
 
     def runtest(self) -> None:
         run = self._suite_run()
-        failed_run = _run_failed_message(run.summary)
+        failed_run = _run_failed_message(run)
         if failed_run:
             raise AssuranceFailure(failed_run)
         if run.not_recorded:
@@ -684,6 +699,8 @@ def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
         report = Path(run.outcome.run_dir) / "report.html"
         where = report if report.exists() else run.outcome.run_dir
         lines.append(f"{shown}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}")
+        if run.errors:
+            lines.append(f"  {run.errors}")
         lines.extend(f"  {note}" for note in run.outcome.notes if not note.startswith("reports: "))
     return lines
 
