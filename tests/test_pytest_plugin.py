@@ -525,6 +525,38 @@ def test_a_failed_run_says_why_its_requests_failed(project: pytest.Pytester) -> 
     assert "Traceback" not in result.stdout.str()
 
 
+def test_a_runs_warnings_are_shown(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Observed: what ``assurance run`` says as ``warning:`` lines (a target whose close() did
+    not return, a review verdict left out of ``min_validity`` because the ledger does not back
+    it) was dropped by the plugin: the session passed and said nothing of it."""
+    from tests.targets.test_target_plugins import ENTRY_POINTS, PLUGIN
+    from tests.testing.plugins import installed_plugin
+
+    env = installed_plugin(project.path, "faultyplug", {"faultyplug": PLUGIN}, ENTRY_POINTS)
+    monkeypatch.setenv("PYTHONPATH", env["PYTHONPATH"])
+    monkeypatch.setenv("FAULT", "close:hang")
+    (project.path / "t.yaml").write_text("type: faulty\ntimeout_s: 0.5\n")
+    (project.path / "suites" / "smoke.yaml").write_text(
+        "suite: plugged\ncases: [{id: a, prompt: hi}]\n"
+        "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
+        "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
+    )
+    args = list(ARGS)
+    args[args.index("bot.yaml")] = "t.yaml"
+    result = project.runpytest_subprocess(*args, "--assurance-no-evidence")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*assurance runs*",
+            "suites/smoke.yaml: passed (run *",
+            "  warning: t.yaml: the target's close() did not return within its timeout_s (0.5 s);"
+            " the run went on without it (every answer is saved)",
+        ]
+    )
+
+
 def test_evidence_records_the_suite_and_command_as_run(project: pytest.Pytester) -> None:
     """Observed: the plugin recorded the suite's absolute path (``/builds/...`` on a CI runner,
     where ``assurance run`` records ``suites/smoke.yaml``), so a checkout elsewhere could not
