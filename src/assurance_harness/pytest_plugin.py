@@ -687,7 +687,8 @@ class BaselineItem(_AssuranceItem):
 
 
 def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
-    """Each run's outcome and folder, and its notes (evidence, exploratory runs, smoke tests)."""
+    """Each run's outcome and folder, why its requests failed, its notes (evidence,
+    exploratory runs, smoke tests) and its warnings."""
     lines: list[str] = []
     for path, run in runs.items():
         shown = _shown(path, root)
@@ -702,6 +703,8 @@ def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
         if run.errors:
             lines.append(f"  {run.errors}")
         lines.extend(f"  {note}" for note in run.outcome.notes if not note.startswith("reports: "))
+        # What went wrong without changing the results, as ``assurance run``'s warning lines.
+        lines.extend(f"  warning: {warning}" for warning in run.outcome.warnings)
     return lines
 
 
