@@ -557,6 +557,32 @@ def test_a_runs_warnings_are_shown(
     )
 
 
+def test_a_suite_the_target_cannot_build_requests_for_is_a_collection_error(
+    project: pytest.Pytester,
+) -> None:
+    """Observed: an http target whose body names a value only some suites set (``{style}``)
+    failed every gate of the others when their turn came ("the suite could not run"), exit 1,
+    after the valid suites had sent their requests; ``assurance run`` refuses it, exit 2, before
+    anything is sent. It is now a collection error of each such suite, with the target's line."""
+    (project.path / "http.yaml").write_text(
+        "type: http\nname: h\nurl: http://127.0.0.1:9/gen\n"
+        'body: {"prompt": "{prompt}", "style": "{style}"}\nresponse_path: text\n'
+    )
+    (project.path / "suites" / "styled.yaml").write_text(
+        SUITE.format(name="styled") + "generation: {style: plain}\n"
+    )
+    args = list(ARGS)
+    args[args.index("bot.yaml")] = "http.yaml"
+    result = project.runpytest(*args, "--collect-only", "-q")
+    assert result.ret == pytest.ExitCode.INTERRUPTED, result.stdout.str()
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert "ERROR collecting suites/smoke.yaml" in out, out
+    assert "http.yaml:4: body: the body template uses {style}, which no request has" in out, out
+    assert "styled.yaml" not in out.split("short test summary info")[1], out
+    assert "Traceback" not in out and "INTERNALERROR" not in out
+
+
 def test_evidence_records_the_suite_and_command_as_run(project: pytest.Pytester) -> None:
     """Observed: the plugin recorded the suite's absolute path (``/builds/...`` on a CI runner,
     where ``assurance run`` records ``suites/smoke.yaml``), so a checkout elsewhere could not
