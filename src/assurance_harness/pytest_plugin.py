@@ -29,9 +29,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from .targets.base import Target
 
 _RUNS = pytest.StashKey[dict[Path, "_SuiteRun"]]()
 _NAMES = pytest.StashKey[dict[str, Path]]()
@@ -39,6 +42,9 @@ _NAMES = pytest.StashKey[dict[str, Path]]()
 _WORKER_LINES = pytest.StashKey[list[str]]()
 """Under xdist, on the controller: the "assurance runs" lines the workers sent back."""
 _WORKER_KEY = "assurance_runs"
+_TARGET = pytest.StashKey["Target"]()
+"""The target loaded and checked at configure time (``_check_target``), for each suite's
+``check_params`` at collection."""
 _STORE_FAULT = pytest.StashKey["str | None"]()
 """Why the configured team store cannot be used (checked once, before the first run)."""
 
@@ -109,7 +115,7 @@ def _check_options(config: pytest.Config) -> None:
     from .workspace import reports_fault
 
     target = _given(config, "--assurance-target", "the target's YAML file")
-    _check_target(Path(target))
+    config.stash[_TARGET] = _check_target(Path(target))
     concurrency = config.getoption("assurance_concurrency")
     if concurrency is not None and not 1 <= concurrency <= _MAX_CONCURRENCY:
         raise pytest.UsageError(
@@ -157,7 +163,7 @@ def _given(config: pytest.Config, option: str, what: str) -> str:
     return value
 
 
-def _check_target(target: Path) -> None:
+def _check_target(target: Path) -> Target:
     """Refuse a target file that cannot be loaded (missing, not a target, invalid), as
     ``assurance run`` does before any suite runs: failed here, it failed every gate of every
     suite as "the suite could not run", which JUnit and the CI job read as the deployment's
@@ -175,6 +181,7 @@ def _check_target(target: Path) -> None:
             adapter.check()
     except HarnessError as exc:
         raise pytest.UsageError(str(exc)) from None
+    return adapter
 
 
 # xdist modes that hand a suite's gates to several workers: each would run the suite (twice the
@@ -261,10 +268,11 @@ class SuiteFile(pytest.File):
     """A suite YAML file: one item per gate (or one ``run`` item when it has no gates)."""
 
     def collect(self) -> list[pytest.Item]:
-        from .errors import ConfigError
+        from .errors import ConfigError, HarnessError
         from .formatting.names import unique_name
         from .spec.loader import load_suite
         from .spec.suitenames import name_clashes
+        from .spec.targets import check_params
         from .store.yaml_lines import load_yaml_with_lines
 
         try:
@@ -275,13 +283,21 @@ class SuiteFile(pytest.File):
             # validates every suite first: an invalid suite is a collection error, which stops
             # the session before the valid ones record evidence. Not kept: the run loads it
             # again, so a session of large suites does not hold them all.
-            name = load_suite(self.path, parsed=(data, line_of)).suite.suite
+            suite = load_suite(self.path, parsed=(data, line_of)).suite
+            name = suite.suite
+            # The target can build this suite's requests (an http body naming a value the
+            # suite sets), as ``assurance run`` checks every suite's before sending any.
+            check_params(
+                self.config.stash[_TARGET],
+                str(self.config.getoption("assurance_target")),
+                suite.generation,
+            )
             # One name per suite in a session, as ``assurance run DIR`` refuses two.
             first = self.config.stash.setdefault(_NAMES, {}).setdefault(name, self.path)
             clash = name_clashes([(first, name), (self.path, name)])
             if clash:
                 raise ConfigError(clash)
-        except ConfigError as exc:
+        except HarnessError as exc:  # a ConfigError, or a target plugin's own failure
             raise AssuranceConfigError(str(exc)) from None
         if not isinstance(data, dict):
             raise AssuranceConfigError(f"{self.path}: a suite file is a mapping")
