@@ -407,6 +407,7 @@ def test_xdist_modes_that_split_a_suite_are_refused(project: pytest.Pytester) ->
         ("--assurance-reports", "afile", "--assurance-reports afile: is a file, not a folder"),
         ("--assurance-target", "", "--assurance-target '': give the target's YAML file"),
         ("--assurance-register", "nope.yaml", "--assurance-register nope.yaml: no such file"),
+        ("--assurance-reports", "", "--assurance-reports '': give the folder for run folders"),
     ],
     ids=[
         "concurrency-0",
@@ -415,6 +416,7 @@ def test_xdist_modes_that_split_a_suite_are_refused(project: pytest.Pytester) ->
         "reports-file",
         "empty",
         "register-missing",
+        "reports-empty",
     ],
 )
 def test_bad_option_values_are_usage_errors(
@@ -424,7 +426,10 @@ def test_bad_option_values_are_usage_errors(
     "internal error ... a bug", 99999 was accepted (``assurance run`` allows 1 to 4096); a
     reports folder that is a file was blamed on ``--reports``, an option pytest does not have;
     an empty target (an unset CI variable) ran the suites against the folder '.'; a missing
-    register failed every gate blaming ``--register``."""
+    register failed every gate blaming ``--register``; an empty reports folder (the CI example's
+    ``--assurance-reports "$REPORTS"`` with the variable unset) wrote the run folders, runs.db
+    and the evidence ledger into the working folder, where ``assurance run --reports ''`` is
+    refused."""
     (project.path / "afile").write_text("")
     args = [a for a in ARGS if a != "bot.yaml" or option != "--assurance-target"]
     if option == "--assurance-target":
@@ -472,6 +477,110 @@ def test_a_target_that_cannot_be_loaded_is_a_usage_error(
     assert "failed" not in result.stdout.str()
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
     assert calls(project) == 0
+
+
+@pytest.mark.parametrize("where", ["given", "default"])
+def test_a_register_that_cannot_be_loaded_is_a_usage_error(
+    project: pytest.Pytester, where: str
+) -> None:
+    """Observed: a register that is not valid (a typo, a YAML error), given with
+    ``--assurance-register`` or found at register/risk_register.yaml, failed every gate of every
+    suite ("the suite could not run: ..."), exit 1: in the JUnit file and the CI job, the
+    deployment's gates failing, where ``assurance run`` exits 2 naming the register's line."""
+    args = list(ARGS)
+    if where == "given":
+        (project.path / "risks.yaml").write_text("register_version: 1\nrisks: [\n")
+        args += ["--assurance-register", "risks.yaml"]
+        says = "risks.yaml:3: invalid YAML"
+    else:
+        (project.path / "register").mkdir()
+        (project.path / "register" / "risk_register.yaml").write_text("risk: []\n")
+        says = "register/risk_register.yaml:1: risk: unknown field"
+    result = project.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert says in result.stderr.str(), result.stderr.str()
+    assert "failed" not in result.stdout.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+    assert calls(project) == 0
+    # As ``assurance run --no-evidence``: no register is read, so none is refused.
+    project.runpytest(*args, "--assurance-no-evidence").assert_outcomes(passed=1, failed=1)
+
+
+def test_a_failed_run_says_why_its_requests_failed(project: pytest.Pytester) -> None:
+    """Observed: with the target failing every request (here a function that raises; a wrong
+    URL, a server down), each item said only "the run failed: 6 of 6 requests ended in error",
+    where ``assurance run`` says which errors and the first one's message: the CI log held no
+    clue to what to fix without opening results.jsonl."""
+    module = next(p.stem for p in project.path.glob("bot_*.py"))
+    (project.path / f"{module}.py").write_text(
+        "def reply(messages):\n    raise RuntimeError('model server is down')\n"
+    )
+    result = project.runpytest(*ARGS, "--assurance-no-evidence")
+    result.assert_outcomes(failed=2)
+    failures, runs = _failure_reports(result.stdout.str()).split(" assurance runs ")
+    says = f"errors: callable_error 6; first: {module}:reply raised RuntimeError: model server"
+    assert failures.count("the run failed: 6 of 6 requests ended in error") == 2, failures
+    assert failures.count(says) == 2, failures
+    assert says in runs, runs  # and under the run's line, as ``assurance run`` prints it
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_a_runs_warnings_are_shown(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Observed: what ``assurance run`` says as ``warning:`` lines (a target whose close() did
+    not return, a review verdict left out of ``min_validity`` because the ledger does not back
+    it) was dropped by the plugin: the session passed and said nothing of it."""
+    from tests.targets.test_target_plugins import ENTRY_POINTS, PLUGIN
+    from tests.testing.plugins import installed_plugin
+
+    env = installed_plugin(project.path, "faultyplug", {"faultyplug": PLUGIN}, ENTRY_POINTS)
+    monkeypatch.setenv("PYTHONPATH", env["PYTHONPATH"])
+    monkeypatch.setenv("FAULT", "close:hang")
+    (project.path / "t.yaml").write_text("type: faulty\ntimeout_s: 0.5\n")
+    (project.path / "suites" / "smoke.yaml").write_text(
+        "suite: plugged\ncases: [{id: a, prompt: hi}]\n"
+        "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
+        "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
+    )
+    args = list(ARGS)
+    args[args.index("bot.yaml")] = "t.yaml"
+    result = project.runpytest_subprocess(*args, "--assurance-no-evidence")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*assurance runs*",
+            "suites/smoke.yaml: passed (run *",
+            "  warning: t.yaml: the target's close() did not return within its timeout_s (0.5 s);"
+            " the run went on without it (every answer is saved)",
+        ]
+    )
+
+
+def test_a_suite_the_target_cannot_build_requests_for_is_a_collection_error(
+    project: pytest.Pytester,
+) -> None:
+    """Observed: an http target whose body names a value only some suites set (``{style}``)
+    failed every gate of the others when their turn came ("the suite could not run"), exit 1,
+    after the valid suites had sent their requests; ``assurance run`` refuses it, exit 2, before
+    anything is sent. It is now a collection error of each such suite, with the target's line."""
+    (project.path / "http.yaml").write_text(
+        "type: http\nname: h\nurl: http://127.0.0.1:9/gen\n"
+        'body: {"prompt": "{prompt}", "style": "{style}"}\nresponse_path: text\n'
+    )
+    (project.path / "suites" / "styled.yaml").write_text(
+        SUITE.format(name="styled") + "generation: {style: plain}\n"
+    )
+    args = list(ARGS)
+    args[args.index("bot.yaml")] = "http.yaml"
+    result = project.runpytest(*args, "--collect-only", "-q")
+    assert result.ret == pytest.ExitCode.INTERRUPTED, result.stdout.str()
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert "ERROR collecting suites/smoke.yaml" in out, out
+    assert "http.yaml:4: body: the body template uses {style}, which no request has" in out, out
+    assert "styled.yaml" not in out.split("short test summary info")[1], out
+    assert "Traceback" not in out and "INTERNALERROR" not in out
 
 
 def test_evidence_records_the_suite_and_command_as_run(project: pytest.Pytester) -> None:

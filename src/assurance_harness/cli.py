@@ -529,6 +529,7 @@ def _check_executor(executor: str, ray_address: str | None) -> None:
 def _print_outcome(outcome: object) -> None:
     from .formatting import coverage_notes
     from .metrics.engine import failing_group_figures, no_data_reason
+    from .runner.errorline import errors_line
     from .runner.run import RunOutcome
 
     assert isinstance(outcome, RunOutcome)
@@ -585,15 +586,10 @@ def _print_outcome(outcome: object) -> None:
         + term(f"; results in {outcome.run_dir}"),
         soft_wrap=True,
     )
-    if counts["errors"]:
-        # Say why requests failed (a wrong URL, a template placeholder), not only how many.
-        by_type = sorted(counts.get("errors_by_type", {}).items(), key=lambda kv: -kv[1])
-        kinds = ", ".join(f"{kind} {n}" for kind, n in by_type)
-        example = _first_error(outcome.run_dir)
-        out.print(
-            term(f"errors: {kinds}" + (f"; first: {example}" if example else "")),
-            soft_wrap=True,
-        )
+    # Say why requests failed (a wrong URL, a template placeholder), not only how many.
+    errors = errors_line(counts, outcome.run_dir)
+    if errors:
+        out.print(term(errors), soft_wrap=True)
     for note in outcome.notes:
         out.print(term(note), soft_wrap=True)
     for warning in outcome.warnings:
@@ -604,20 +600,6 @@ def _fmt_ci(level: float, low: float | None, high: float | None) -> str:
     if low is None or high is None:
         return MISSING
     return f"{level:.0%} {interval(low, high)}"
-
-
-def _first_error(run_dir: Path) -> str | None:
-    """The message of the first failed request in a run's results, for the run's summary line."""
-    from .store.runread import read_run
-
-    try:
-        for row in read_run(run_dir).iter_results():
-            error = row.get("error")
-            if error:
-                return str(error.get("message") or error.get("type"))
-    except HarnessError:
-        return None
-    return None
 
 
 _NO_YAML_HINT = "give suite, target, register or project files, or directories holding them"

@@ -26,11 +26,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from .targets.base import Target
 
 _RUNS = pytest.StashKey[dict[Path, "_SuiteRun"]]()
 _NAMES = pytest.StashKey[dict[str, Path]]()
@@ -38,6 +42,9 @@ _NAMES = pytest.StashKey[dict[str, Path]]()
 _WORKER_LINES = pytest.StashKey[list[str]]()
 """Under xdist, on the controller: the "assurance runs" lines the workers sent back."""
 _WORKER_KEY = "assurance_runs"
+_TARGET = pytest.StashKey["Target"]()
+"""The target loaded and checked at configure time (``_check_target``), for each suite's
+``check_params`` at collection."""
 _STORE_FAULT = pytest.StashKey["str | None"]()
 """Why the configured team store cannot be used (checked once, before the first run)."""
 
@@ -107,30 +114,56 @@ def _check_options(config: pytest.Config) -> None:
     naming the option (pytest's usage error), not a failed gate per suite blaming the runner."""
     from .workspace import reports_fault
 
-    target = config.getoption("assurance_target")
-    if not str(target).strip():  # an unset CI variable: not the folder '.'
-        raise pytest.UsageError(f"--assurance-target {target!r}: give the target's YAML file")
-    _check_target(Path(target))
+    target = _given(config, "--assurance-target", "the target's YAML file")
+    config.stash[_TARGET] = _check_target(Path(target))
     concurrency = config.getoption("assurance_concurrency")
     if concurrency is not None and not 1 <= concurrency <= _MAX_CONCURRENCY:
         raise pytest.UsageError(
             f"--assurance-concurrency {concurrency}: give a number from 1 to {_MAX_CONCURRENCY}"
         )
-    fault = reports_fault(Path(config.getoption("assurance_reports")), "--assurance-reports")
+    reports = _given(
+        config, "--assurance-reports", "the folder for run folders and runs.db ('.' for this one)"
+    )
+    fault = reports_fault(Path(reports), "--assurance-reports")
     if fault is not None:
         raise pytest.UsageError(fault)
-    register = config.getoption("assurance_register")
-    if register is not None and not config.getoption("assurance_no_evidence"):
-        from .errors import UsageError
-        from .store.files import check_register_file
-
-        try:
-            check_register_file(Path(register), option="--assurance-register")
-        except UsageError as exc:
-            raise pytest.UsageError(str(exc)) from None
+    if not config.getoption("assurance_no_evidence"):
+        _check_register(reports, config.getoption("assurance_register"))
 
 
-def _check_target(target: Path) -> None:
+def _check_register(reports: str, given: str | None) -> None:
+    """Refuse the register evidence would be attached for (the one given, else
+    register/risk_register.yaml when present) when it is no file or does not load, as
+    ``assurance run`` does (exit 2, its file and line): left to each suite's run, it failed
+    every gate of every suite as "the suite could not run", which JUnit and the CI job read as
+    the deployment's gates failing."""
+    from .errors import HarnessError
+    from .register.loader import validate_register
+    from .store.files import check_register_file
+    from .workspace import Workspace
+
+    register = Workspace.at(reports, register=given).register_if_present()
+    if register is None:
+        return
+    try:
+        if given is not None:
+            check_register_file(register, option="--assurance-register")
+        validate_register(register)
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _given(config: pytest.Config, option: str, what: str) -> str:
+    """The path given with ``option``, refused when blank: an unset CI variable
+    (``--assurance-reports "$REPORTS"``) is not the folder '.', where a run's folders, runs.db
+    and evidence ledger would land, as ``assurance run --reports ''`` refuses it."""
+    value = str(config.getoption(option.removeprefix("--").replace("-", "_")))
+    if not value.strip():
+        raise pytest.UsageError(f"{option} {value!r}: give {what}")
+    return value
+
+
+def _check_target(target: Path) -> Target:
     """Refuse a target file that cannot be loaded (missing, not a target, invalid), as
     ``assurance run`` does before any suite runs: failed here, it failed every gate of every
     suite as "the suite could not run", which JUnit and the CI job read as the deployment's
@@ -148,6 +181,7 @@ def _check_target(target: Path) -> None:
             adapter.check()
     except HarnessError as exc:
         raise pytest.UsageError(str(exc)) from None
+    return adapter
 
 
 # xdist modes that hand a suite's gates to several workers: each would run the suite (twice the
@@ -201,6 +235,16 @@ class _SuiteRun:
     def summary(self) -> dict[str, Any]:
         return dict(self.outcome.summary) if self.outcome is not None else {}
 
+    @cached_property
+    def errors(self) -> str | None:
+        """Why its requests failed (``errors_line``: each kind and the first message), as
+        ``assurance run`` prints it, else None; read once for its items and the summary."""
+        from .runner.errorline import errors_line
+
+        if self.outcome is None:
+            return None
+        return errors_line(self.summary.get("counts") or {}, Path(self.outcome.run_dir))
+
     @property
     def not_recorded(self) -> str | None:
         """Why a finished run is not fully recorded (its evidence, index or reports step
@@ -224,10 +268,11 @@ class SuiteFile(pytest.File):
     """A suite YAML file: one item per gate (or one ``run`` item when it has no gates)."""
 
     def collect(self) -> list[pytest.Item]:
-        from .errors import ConfigError
+        from .errors import ConfigError, HarnessError
         from .formatting.names import unique_name
         from .spec.loader import load_suite
         from .spec.suitenames import name_clashes
+        from .spec.targets import check_params
         from .store.yaml_lines import load_yaml_with_lines
 
         try:
@@ -238,13 +283,21 @@ class SuiteFile(pytest.File):
             # validates every suite first: an invalid suite is a collection error, which stops
             # the session before the valid ones record evidence. Not kept: the run loads it
             # again, so a session of large suites does not hold them all.
-            name = load_suite(self.path, parsed=(data, line_of)).suite.suite
+            suite = load_suite(self.path, parsed=(data, line_of)).suite
+            name = suite.suite
+            # The target can build this suite's requests (an http body naming a value the
+            # suite sets), as ``assurance run`` checks every suite's before sending any.
+            check_params(
+                self.config.stash[_TARGET],
+                str(self.config.getoption("assurance_target")),
+                suite.generation,
+            )
             # One name per suite in a session, as ``assurance run DIR`` refuses two.
             first = self.config.stash.setdefault(_NAMES, {}).setdefault(name, self.path)
             clash = name_clashes([(first, name), (self.path, name)])
             if clash:
                 raise ConfigError(clash)
-        except ConfigError as exc:
+        except HarnessError as exc:  # a ConfigError, or a target plugin's own failure
             raise AssuranceConfigError(str(exc)) from None
         if not isinstance(data, dict):
             raise AssuranceConfigError(f"{self.path}: a suite file is a mapping")
@@ -469,15 +522,19 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _run_failed_message(summary: dict[str, Any]) -> str | None:
+def _run_failed_message(run: _SuiteRun) -> str | None:
+    """What each item of a run that failed on its error rate says: how many requests failed
+    and why (the kinds and the first message), as ``assurance run`` says it."""
+    summary = run.summary
     if summary.get("status") != "run_failed":
         return None
     counts = summary.get("counts") or {}
-    return (
+    message = (
         f"the run failed: {counts.get('errors')} of {counts.get('requests')} requests ended in "
         f"error (error rate {_fmt(counts.get('error_rate'))}, allowed "
         f"{_fmt(counts.get('max_error_rate'))})"
     )
+    return message + (f"\n  {run.errors}" if run.errors else "")
 
 
 def _fmt(value: Any) -> str:
@@ -498,7 +555,7 @@ class GateItem(_AssuranceItem):
     def runtest(self) -> None:
         run = self._suite_run()
         summary = run.summary
-        failed_run = _run_failed_message(summary)
+        failed_run = _run_failed_message(run)
         if failed_run:
             raise AssuranceFailure(failed_run)
         gates = summary.get("gates") or []
@@ -605,7 +662,7 @@ class RunItem(_AssuranceItem):
 
     def runtest(self) -> None:
         run = self._suite_run()
-        failed_run = _run_failed_message(run.summary)
+        failed_run = _run_failed_message(run)
         if failed_run:
             raise AssuranceFailure(failed_run)
         if run.not_recorded:
@@ -646,7 +703,8 @@ class BaselineItem(_AssuranceItem):
 
 
 def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
-    """Each run's outcome and folder, and its notes (evidence, exploratory runs, smoke tests)."""
+    """Each run's outcome and folder, why its requests failed, its notes (evidence,
+    exploratory runs, smoke tests) and its warnings."""
     lines: list[str] = []
     for path, run in runs.items():
         shown = _shown(path, root)
@@ -658,7 +716,11 @@ def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
         report = Path(run.outcome.run_dir) / "report.html"
         where = report if report.exists() else run.outcome.run_dir
         lines.append(f"{shown}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}")
+        if run.errors:
+            lines.append(f"  {run.errors}")
         lines.extend(f"  {note}" for note in run.outcome.notes if not note.startswith("reports: "))
+        # What went wrong without changing the results, as ``assurance run``'s warning lines.
+        lines.extend(f"  warning: {warning}" for warning in run.outcome.warnings)
     return lines
 
 
