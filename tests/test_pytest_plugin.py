@@ -443,6 +443,19 @@ def test_bad_option_values_are_usage_errors(
     assert calls(project) == 0
 
 
+def test_groups_without_a_baseline_is_a_usage_error(project: pytest.Pytester) -> None:
+    """Observed: ``--assurance-groups`` alone was accepted and did nothing (it only widens the
+    baseline comparison ``--assurance-baseline`` adds), so a CI job that meant to compare each
+    group passed without comparing anything."""
+    result = project.runpytest(*ARGS, "--assurance-groups")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert (
+        "--assurance-groups compares each group with the baseline: add --assurance-baseline"
+        in result.stderr.str()
+    )
+    assert calls(project) == 0
+
+
 @pytest.mark.parametrize(
     ("target", "says"),
     [
