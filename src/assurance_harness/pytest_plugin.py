@@ -116,6 +116,13 @@ def _check_options(config: pytest.Config) -> None:
 
     target = _given(config, "--assurance-target", "the target's YAML file")
     config.stash[_TARGET] = _check_target(Path(target))
+    if config.getoption("assurance_groups") and not config.getoption("assurance_baseline"):
+        # It only widens the baseline comparison: alone, a job meant to compare each group
+        # would pass having compared nothing.
+        raise pytest.UsageError(
+            "--assurance-groups compares each group with the baseline: add "
+            "--assurance-baseline, or leave --assurance-groups out"
+        )
     concurrency = config.getoption("assurance_concurrency")
     if concurrency is not None and not 1 <= concurrency <= _MAX_CONCURRENCY:
         raise pytest.UsageError(
