@@ -538,6 +538,32 @@ def test_a_failed_run_says_why_its_requests_failed(project: pytest.Pytester) -> 
     assert "Traceback" not in result.stdout.str()
 
 
+def test_a_run_that_could_not_measure_is_an_error_not_a_failed_gate(
+    project: pytest.Pytester,
+) -> None:
+    """Observed: a run that failed on its error rate (the target failing every request) made
+    each gate a failure, in pytest's output and as a JUnit ``<failure>``: the CI view read the
+    deployment's gates as failed, where ``assurance run`` exits 3 (not 1) and its own junit.xml
+    writes a failed run as an ``<error>``. Each item is now an error of the run (pytest's E, a
+    JUnit ``<error>``), its message the run's, with the run's id in the properties."""
+    module = next(p.stem for p in project.path.glob("bot_*.py"))
+    (project.path / f"{module}.py").write_text(
+        "def reply(messages):\n    raise RuntimeError('model server is down')\n"
+    )
+    result = project.runpytest(*ARGS, "--assurance-no-evidence", "--junitxml=junit.xml")
+    result.assert_outcomes(errors=2)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    cases = ET.parse(project.path / "junit.xml").getroot().iter("testcase")
+    for case in cases:
+        assert case.find("failure") is None
+        error = case.find("error")
+        assert error is not None
+        assert "the run failed: 6 of 6 requests ended in error" in (error.get("message") or "")
+        assert "Traceback" not in (error.text or "")
+        names = {p.get("name") for p in case.iter("property")}
+        assert "run_id" in names
+
+
 def test_a_runs_warnings_are_shown(
     project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
