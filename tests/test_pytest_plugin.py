@@ -233,9 +233,10 @@ def test_baseline_item_fails_on_a_regression(project: pytest.Pytester) -> None:
     assert "swear_rate: regressed; baseline 0 [0, 0.0881] 95% CI (n=40)" in out
 
 
-def test_baseline_item_fails_with_no_verdict_when_the_run_failed(project: pytest.Pytester) -> None:
+def test_baseline_item_is_an_error_when_the_run_failed(project: pytest.Pytester) -> None:
     """Observed: with the endpoint down (every request an error, no metric with data) the
-    baseline item passed as "no regression"; a comparison with a failed run has no verdict."""
+    baseline item passed as "no regression"; a comparison with a failed run has no verdict:
+    the item is an error of the run, as each of its gates."""
     from assurance_harness.compare.baseline import BaselineStore
     from assurance_harness.report.rundata import load_run
 
@@ -246,15 +247,15 @@ def test_baseline_item_fails_with_no_verdict_when_the_run_failed(project: pytest
     bot = next(project.path.glob("bot_*.py"))
     bot.write_text("def reply(messages):\n    raise ConnectionError('endpoint down')\n")
     result = project.runpytest(*ARGS, "--assurance-baseline", "-k", "baseline")
-    result.assert_outcomes(failed=1, deselected=2)
-    assert "no verdict against the baseline" in result.stdout.str()
+    result.assert_outcomes(errors=1, deselected=2)
+    assert "the run failed: 6 of 6 requests ended in error" in result.stdout.str()
 
 
-def test_a_crash_runs_once_and_fails_every_gate(
+def test_a_crash_runs_once_and_is_an_error_of_every_gate(
     project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A bug in the run (injected here) shows, with its traceback, on each gate, without
-    re-running the suite for every gate."""
+    """A bug in the run (injected here) shows, with its traceback, on each gate (an error of
+    the item, not a failed gate), without re-running the suite for every gate."""
     import assurance_harness.runner.run as runner_run
 
     calls_made: list[Path] = []
@@ -265,7 +266,7 @@ def test_a_crash_runs_once_and_fails_every_gate(
 
     monkeypatch.setattr(runner_run, "run_suite", exploding)
     result = project.runpytest(*ARGS)
-    result.assert_outcomes(failed=2)
+    result.assert_outcomes(errors=2)
     assert result.stdout.str().count("RuntimeError: boom in the runner") >= 2
     assert len(calls_made) == 1
 
@@ -529,7 +530,7 @@ def test_a_failed_run_says_why_its_requests_failed(project: pytest.Pytester) -> 
         "def reply(messages):\n    raise RuntimeError('model server is down')\n"
     )
     result = project.runpytest(*ARGS, "--assurance-no-evidence")
-    result.assert_outcomes(failed=2)
+    result.assert_outcomes(errors=2)  # of the run, not failed gates
     failures, runs = _failure_reports(result.stdout.str()).split(" assurance runs ")
     says = f"errors: callable_error 6; first: {module}:reply raised RuntimeError: model server"
     assert failures.count("the run failed: 6 of 6 requests ended in error") == 2, failures
@@ -700,7 +701,7 @@ def test_a_team_store_that_does_not_answer_stops_before_sending(
     monkeypatch.setenv("ASSURANCE_STORE", "postgresql://u@127.0.0.1:1/db?password_env=ADVP_NO_PW")
     monkeypatch.delenv("ADVP_NO_PW", raising=False)
     result = project.runpytest(*ARGS)
-    result.assert_outcomes(failed=2)
+    result.assert_outcomes(errors=2)
     out = result.stdout.str()
     assert "the suite could not run: the store URL" in out and "$ADVP_NO_PW" in out, out
     assert calls(project) == 0
@@ -772,7 +773,7 @@ def test_pytest_timeout_stops_the_suite_run(project: pytest.Pytester) -> None:
     the end and passed. The run sends on uvloop, which hands a signal handler's exception to
     its exception handler (logged, dropped); on asyncio's loop it read as a bug in the harness.
     The timeout now stops the run as Ctrl-C does, once (no gate runs the suite again): every
-    item of the suite fails saying so, with what is saved and the command that continues."""
+    item of the suite is an error saying so, with what is saved and the command that continues."""
     pytest.importorskip("pytest_timeout")
     module = next(p.stem for p in project.path.glob("bot_*.py"))
     (project.path / f"{module}.py").write_text(
@@ -784,7 +785,7 @@ def test_pytest_timeout_stops_the_suite_run(project: pytest.Pytester) -> None:
     )
     (project.path / "pytest.ini").write_text("[pytest]\ntimeout = 1\n")
     result = project.runpytest(*ARGS, "--assurance-no-evidence")
-    result.assert_outcomes(failed=2)  # 3 cases x 2 samples x 0.4s: 2.4s, were it not stopped
+    result.assert_outcomes(errors=2)  # 3 cases x 2 samples x 0.4s: 2.4s, were it not stopped
     out = result.stdout.str()
     failures = _failure_reports(out)
     assert failures.count("the suite could not run: stopped by pytest-timeout after ") == 2, out

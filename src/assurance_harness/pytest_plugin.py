@@ -488,25 +488,41 @@ def _gate_label(gate: Any, index: int) -> str:
 
 
 class AssuranceFailure(Exception):
-    """A failed gate or run: the message is the whole report, with no traceback."""
+    """A failed gate (or baseline check): the message is the whole report, with no traceback.
+    A run that could not measure fails its items' setup instead (``_AssuranceItem.setup``)."""
 
 
 class _AssuranceItem(pytest.Item):
     parent: SuiteFile
+    _run: _SuiteRun | None = None
 
-    def _suite_run(self) -> _SuiteRun:
+    def setup(self) -> None:
+        """Run the suite (once for all its items: ``SuiteFile.suite_run``) before this item's
+        check. A run that measured nothing to judge (it could not run, or it failed on its
+        error rate) fails here, so pytest reports an error of the item (E, a JUnit ``<error>``)
+        rather than a failed gate: ``assurance run`` exits 3 for it, not 1, and its own
+        junit.xml writes a failed run as an ``<error>``, so a CI view tells a run that could not
+        measure from a deployment whose gates failed."""
         run = self.parent.suite_run()
         if run.crash is not None:
             raise run.crash
         if run.error is not None:
-            raise AssuranceFailure(f"the suite could not run: {run.error}")
+            pytest.fail(f"the suite could not run: {run.error}", pytrace=False)
         outcome = run.outcome
         self.user_properties.append(("run_id", outcome.run_id))
         self.user_properties.append(("run_dir", str(outcome.run_dir)))
         report = Path(outcome.run_dir) / "report.html"
         if report.exists():
             self.user_properties.append(("report", str(report)))
-        return run
+        failed_run = _run_failed_message(run)
+        if failed_run:
+            pytest.fail(failed_run, pytrace=False)
+        self._run = run
+
+    def _suite_run(self) -> _SuiteRun:
+        """The suite's run, as :meth:`setup` found it usable."""
+        assert self._run is not None, "setup() first"
+        return self._run
 
     def repr_failure(  # type: ignore[override]
         self, excinfo: pytest.ExceptionInfo[BaseException]
@@ -562,9 +578,6 @@ class GateItem(_AssuranceItem):
     def runtest(self) -> None:
         run = self._suite_run()
         summary = run.summary
-        failed_run = _run_failed_message(run)
-        if failed_run:
-            raise AssuranceFailure(failed_run)
         gates = summary.get("gates") or []
         # The gate at this item's place in the suite, when it is the one named: two gates may
         # share an id, and the first of them must not stand for the second. Never another
@@ -669,9 +682,6 @@ class RunItem(_AssuranceItem):
 
     def runtest(self) -> None:
         run = self._suite_run()
-        failed_run = _run_failed_message(run)
-        if failed_run:
-            raise AssuranceFailure(failed_run)
         if run.not_recorded:
             raise AssuranceFailure(f"the run is not recorded: {run.not_recorded}")
 
