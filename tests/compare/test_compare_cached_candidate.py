@@ -72,7 +72,7 @@ def test_a_candidate_answered_from_the_cache_is_no_verdict(tmp_path: Path) -> No
     fresh, code, text = _run(tmp_path, "--no-cache", "--baseline")
     assert code == 1, text
     checked = run_cli("baseline", "check", cwd=tmp_path, timeout=60)
-    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert checked.returncode == 1 and fresh in checked.stdout, checked.stdout + checked.stderr
 
 
 def test_a_baseline_answered_from_the_cache_is_said(tmp_path: Path) -> None:
@@ -89,6 +89,7 @@ def test_a_baseline_answered_from_the_cache_is_said(tmp_path: Path) -> None:
 
     done = run_cli("compare", base, cand, cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
-    warnings = [w for w in done.stderr.splitlines() if "response cache" in w]
-    assert len(warnings) == 1 and warnings[0].startswith("warning: "), done.stderr
+    text = done.stdout + done.stderr  # warnings print with the comparison, on stdout
+    warnings = [w for w in text.splitlines() if "response cache" in w]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: "), text
     assert base in warnings[0] and "12 of 12 answers" in warnings[0] and first in warnings[0]

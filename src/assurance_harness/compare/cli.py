@@ -2,7 +2,8 @@
 
 Exit codes: 0 no significant regression, 1 a significant regression, 2 a usage error, 3 no
 verdict (a compared run failed, its results.jsonl or summary.json is not the one its manifest
-records, or no metric had data in both: ``Comparison.unmeasured``).
+records, the candidate's answers came mostly from the response cache, or no metric had data in
+both: ``Comparison.unmeasured``).
 """
 
 from contextlib import ExitStack

@@ -28,6 +28,7 @@ from ..errors import UsageError
 from ..formatting import group_name
 from ..metrics.rowvalues import group_key, streamed_row_values
 from ..stats.intervals import cluster_totals
+from ..store.cacheshare import CacheShare
 from ..store.runread import RunLog
 from . import stats
 
@@ -103,6 +104,10 @@ class Comparison:
     gated_without_data: list[str] = field(default_factory=list)
     """Metrics a gate of the candidate run checks that have no figure in it (the gate is
     ``no_data``): whether they regressed is unknown, whatever the other metrics say."""
+    cached_candidate: str | None = None
+    """``N of M answers in run ID came from the response cache (measured by ...)`` when most
+    of the candidate's answers did (``store.cacheshare``): it repeats those runs' measurement,
+    so it cannot show whether the target regressed since."""
 
     @property
     def unmeasured(self) -> str | None:
@@ -121,6 +126,12 @@ class Comparison:
                 f"{' and '.join(self.failed_runs)} failed (run_failed), so its figures are "
                 "partial at best and cannot show whether anything regressed; fix the cause and "
                 "compare a run that finished"
+            )
+        if self.cached_candidate:
+            return (
+                f"{self.cached_candidate}, not from the target, so the candidate repeats an "
+                "earlier measurement and cannot show whether the target regressed since; run "
+                "the suite again with --no-cache"
             )
         if self.gated_without_data:
             return (
@@ -440,6 +451,7 @@ def compare_runs(
     for run, role in ((baseline, "baseline"), (candidate, "candidate")):
         if run.status == "run_failed":
             result.failed_runs.append(f"the {role} run {run.run_id}")
+    _note_cached(result, baseline, candidate)
     if _one_run(baseline, candidate):
         # True, and tests nothing: a CI step whose baseline was set to the run it checks.
         result.warnings.append(
@@ -576,6 +588,23 @@ def compare_runs(
     for item in result.metrics:
         _untested_direction(item)
     return result
+
+
+def _note_cached(result: Comparison, baseline: RunLog, candidate: RunLog) -> None:
+    """Say how many answers of each run came from the response cache: a candidate answered
+    mostly from it is no verdict (``Comparison.cached_candidate``); any other cached answers
+    are a warning, as they repeat an earlier run's behaviour, not the target's that night."""
+    for run, role in ((baseline, "baseline"), (candidate, "candidate")):
+        share = CacheShare.of(run.manifest_data.get("cache"))
+        if not share.cached:
+            continue
+        if role == "candidate" and share.mostly:
+            result.cached_candidate = share.text(run.run_id)
+            continue
+        result.warnings.append(
+            f"the {role} run: {share.text(run.run_id)}, not from the target: those cases "
+            "repeat the earlier runs' answers"
+        )
 
 
 def _untested_direction(item: MetricComparison) -> None:
