@@ -42,9 +42,12 @@ def _run(project: Path, *options: str) -> str:
 
 
 def _trend(project: Path) -> tuple[dict[str, dict[str, Any]], str]:
+    """The points (JSON), and the table's stderr, where each point's note is a line."""
     shown = run_cli("trend", "unlike", "r", "-f", "json", cwd=project, timeout=60)
     assert shown.returncode == 0, shown.stdout + shown.stderr
-    return {p["run_id"]: p for p in json.loads(shown.stdout)["points"]}, shown.stderr
+    table = run_cli("trend", "unlike", "r", cwd=project, timeout=60)
+    assert table.returncode == 0, table.stdout + table.stderr
+    return {p["run_id"]: p for p in json.loads(shown.stdout)["points"]}, table.stderr
 
 
 def _project(root: Path, module: str) -> Path:

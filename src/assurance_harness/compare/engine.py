@@ -31,6 +31,7 @@ from ..stats.intervals import cluster_totals
 from ..store.cacheshare import CacheShare
 from ..store.runread import RunLog
 from . import stats
+from .measures import measure, shown
 
 Verdict = Literal["improved", "unchanged", "regressed", "changed", "no_data", "missing", "untested"]
 Direction = Literal["higher", "lower"]
@@ -663,20 +664,14 @@ def _one_run(baseline: RunLog, candidate: RunLog) -> bool:
         return False
 
 
-SAME_MEASURE_KEYS = frozenset({"by", "confidence"})
-"""Spec keys that change a metric's groups or interval, not the figure compared."""
-
-
 def _redefinition(name: str, base_m: dict[str, Any], cand_m: dict[str, Any]) -> str | None:
     """A warning when metric ``name``, of one kind in both runs, is defined otherwise in each
     (its recorded spec, less ``SAME_MEASURE_KEYS``): another expression or population (a
     ``where:``) whose figures are compared by id all the same, which must be said."""
-    spec_a = {k: v for k, v in (base_m.get("spec") or {}).items() if k not in SAME_MEASURE_KEYS}
-    spec_b = {k: v for k, v in (cand_m.get("spec") or {}).items() if k not in SAME_MEASURE_KEYS}
+    spec_a, spec_b = measure(base_m), measure(cand_m)
     if spec_a == spec_b:
         return None
-    shown_a = json.dumps(spec_a, ensure_ascii=False, default=str)
-    shown_b = json.dumps(spec_b, ensure_ascii=False, default=str)
+    shown_a, shown_b = shown(spec_a), shown(spec_b)
     return (
         f"metric {name} is defined differently in the two runs (baseline {shown_a}, candidate "
         f"{shown_b}): its figures may measure different things or cases, compared by id all "
