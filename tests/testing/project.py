@@ -61,8 +61,10 @@ def echo_runs(root: Path, suite: str, count: int = 1) -> list[Path]:
     Made once per test process for each (suite, count) by the real CLI, and copied (the
     project and its reports folder, which hold no absolute path) into each ``root`` that asks
     again (unless ``root/reports`` is there already: they are made there, beside its runs).
-    The runs are the same but for their ids and times; made anew each time, they were about a
-    minute of the suite's time, one ``assurance run`` a second each."""
+    The runs are the same but for their ids and times, each measured afresh (``--no-cache``:
+    a run answered from the cache repeats an earlier one, no verdict as a compared candidate);
+    made anew each time, they were about a minute of the suite's time, one ``assurance run`` a
+    second each."""
     if (root / "reports").exists():  # runs beside others: made here, into their index
         _make_echo_runs(root, suite, count)
     else:
@@ -81,7 +83,9 @@ def _make_echo_runs(root: Path, suite: str, count: int) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     echo_project(root, suite=suite)
     for _ in range(count):
-        done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=root, timeout=60)
+        done = run_cli(
+            "run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache", cwd=root, timeout=60
+        )
         assert done.returncode == 0, done.stderr
     return root
 

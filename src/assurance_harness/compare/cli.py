@@ -2,7 +2,8 @@
 
 Exit codes: 0 no significant regression, 1 a significant regression, 2 a usage error, 3 no
 verdict (a compared run failed, its results.jsonl or summary.json is not the one its manifest
-records, or no metric had data in both: ``Comparison.unmeasured``).
+records, the candidate's answers came mostly from the response cache, or no metric had data in
+both: ``Comparison.unmeasured``).
 """
 
 from contextlib import ExitStack
@@ -353,17 +354,23 @@ def baseline_check(
     with user_errors():
         chosen = output_format(format, as_json)
         not_blank("--suite", suite, "a suite name")
-        pairs = baseline_pairs(reports, suite=suite, target=target_name(target))
+        unfinished: list[str] = []
+        pairs = baseline_pairs(
+            reports, suite=suite, target=target_name(target), unfinished=unfinished
+        )
         if out_path is not None:  # before the comparisons (and refused with none to make)
             compared = [run for pair in pairs for run in pair]
             check_comparison_out(out_path, compared, index_path(reports))
-        if not pairs:
+        if not pairs and not unfinished:
             err.print(_nothing_newer(reports))
             raise typer.Exit(0)
         options = _options(alpha, min_effect, higher_is_better, lower_is_better, groups)
         results = [compare_runs(base, latest, **options) for base, latest in pairs]
-        _emit(results, out_path, chosen == "json", out)
-    raise typer.Exit(max(r.exit_code for r in results))
+        if results:
+            _emit(results, out_path, chosen == "json", out)
+        for line in unfinished:  # a night that measured nothing yet: no verdict (3)
+            print_error(line)
+    raise typer.Exit(max([r.exit_code for r in results] + [3] * bool(unfinished)))
 
 
 def _nothing_newer(reports: Path) -> str:

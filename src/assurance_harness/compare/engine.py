@@ -28,8 +28,10 @@ from ..errors import UsageError
 from ..formatting import group_name
 from ..metrics.rowvalues import group_key, streamed_row_values
 from ..stats.intervals import cluster_totals
+from ..store.cacheshare import CacheShare
 from ..store.runread import RunLog
 from . import stats
+from .measures import measure, shown
 
 Verdict = Literal["improved", "unchanged", "regressed", "changed", "no_data", "missing", "untested"]
 Direction = Literal["higher", "lower"]
@@ -103,6 +105,10 @@ class Comparison:
     gated_without_data: list[str] = field(default_factory=list)
     """Metrics a gate of the candidate run checks that have no figure in it (the gate is
     ``no_data``): whether they regressed is unknown, whatever the other metrics say."""
+    cached_candidate: str | None = None
+    """``N of M answers in run ID came from the response cache (measured by ...)`` when most
+    of the candidate's answers did (``store.cacheshare``): it repeats those runs' measurement,
+    so it cannot show whether the target regressed since."""
 
     @property
     def unmeasured(self) -> str | None:
@@ -121,6 +127,12 @@ class Comparison:
                 f"{' and '.join(self.failed_runs)} failed (run_failed), so its figures are "
                 "partial at best and cannot show whether anything regressed; fix the cause and "
                 "compare a run that finished"
+            )
+        if self.cached_candidate:
+            return (
+                f"{self.cached_candidate}, not from the target, so the candidate repeats an "
+                "earlier measurement and cannot show whether the target regressed since; run "
+                "the suite again with --no-cache"
             )
         if self.gated_without_data:
             return (
@@ -440,6 +452,7 @@ def compare_runs(
     for run, role in ((baseline, "baseline"), (candidate, "candidate")):
         if run.status == "run_failed":
             result.failed_runs.append(f"the {role} run {run.run_id}")
+    _note_cached(result, baseline, candidate)
     if _one_run(baseline, candidate):
         # True, and tests nothing: a CI step whose baseline was set to the run it checks.
         result.warnings.append(
@@ -578,6 +591,23 @@ def compare_runs(
     return result
 
 
+def _note_cached(result: Comparison, baseline: RunLog, candidate: RunLog) -> None:
+    """Say how many answers of each run came from the response cache: a candidate answered
+    mostly from it is no verdict (``Comparison.cached_candidate``); any other cached answers
+    are a warning, as they repeat an earlier run's behaviour, not the target's that night."""
+    for run, role in ((baseline, "baseline"), (candidate, "candidate")):
+        share = CacheShare.of(run.manifest_data.get("cache"))
+        if not share.cached:
+            continue
+        if role == "candidate" and share.mostly:
+            result.cached_candidate = share.text(run.run_id)
+            continue
+        result.warnings.append(
+            f"the {role} run: {share.text(run.run_id)}, not from the target: those cases "
+            "repeat the earlier runs' answers"
+        )
+
+
 def _untested_direction(item: MetricComparison) -> None:
     """A metric that was not compared (no data, missing from a run, redefined) has no
     direction because nothing was judged, not because it is "unknown": its
@@ -634,20 +664,14 @@ def _one_run(baseline: RunLog, candidate: RunLog) -> bool:
         return False
 
 
-SAME_MEASURE_KEYS = frozenset({"by", "confidence"})
-"""Spec keys that change a metric's groups or interval, not the figure compared."""
-
-
 def _redefinition(name: str, base_m: dict[str, Any], cand_m: dict[str, Any]) -> str | None:
     """A warning when metric ``name``, of one kind in both runs, is defined otherwise in each
     (its recorded spec, less ``SAME_MEASURE_KEYS``): another expression or population (a
     ``where:``) whose figures are compared by id all the same, which must be said."""
-    spec_a = {k: v for k, v in (base_m.get("spec") or {}).items() if k not in SAME_MEASURE_KEYS}
-    spec_b = {k: v for k, v in (cand_m.get("spec") or {}).items() if k not in SAME_MEASURE_KEYS}
+    spec_a, spec_b = measure(base_m), measure(cand_m)
     if spec_a == spec_b:
         return None
-    shown_a = json.dumps(spec_a, ensure_ascii=False, default=str)
-    shown_b = json.dumps(spec_b, ensure_ascii=False, default=str)
+    shown_a, shown_b = shown(spec_a), shown(spec_b)
     return (
         f"metric {name} is defined differently in the two runs (baseline {shown_a}, candidate "
         f"{shown_b}): its figures may measure different things or cases, compared by id all "

@@ -10,7 +10,8 @@ from shlex import quote
 from typing import Any
 
 from ..errors import UsageError
-from ..store.runread import RunLog, locate_run_dir, smoke_test_limit
+from ..store.location import follow_up
+from ..store.runread import RunLog, locate_run_dir, smoke_test_limit, unfinished_runs
 from .baseline import Baseline, BaselineStore
 from .engine import Comparison, compare_runs
 from .runs import index_path, read_compared, resolve_run, run_order, suite_runs
@@ -80,6 +81,7 @@ def baseline_pairs(
     *,
     suite: str | None = None,
     target: str | None = None,
+    unfinished: list[str] | None = None,
 ) -> list[tuple[RunLog, RunLog]]:
     """Each baseline's run and the latest later run of its suite and target, to compare: read
     apart from the comparison so that ``baseline check -o`` can refuse one of these runs' files
@@ -88,7 +90,11 @@ def baseline_pairs(
     regressions. A ``suite`` or ``target`` that no baseline has is a ``UsageError``: a check of
     nothing is no pass (a nightly job with a mistyped --suite passed every night). With none
     asked for and no baseline set yet (a project's first nights, before any run is accepted)
-    there is nothing to compare, as for any suite without one."""
+    there is nothing to compare, as for any suite without one.
+
+    ``unfinished`` (when given) gets a line for each baseline whose latest run since it has not
+    finished (stopped part-way, or being run now): that baseline is not paired, since the
+    finished run before it was not the night's, and "nothing newer" would be untrue."""
     everything = BaselineStore(index_path(reports_dir)).all()
     chosen = [
         b
@@ -105,9 +111,48 @@ def baseline_pairs(
             if not smoke_test_limit(run.run_info)
         ]
         latest = _latest_since(runs, baseline.run_id)
+        if unfinished is not None:
+            pending = _unfinished_since(reports_dir, baseline, runs, latest)
+            if pending is not None:
+                unfinished.append(pending)
+                continue
         if latest is not None:
             pairs.append((baseline_run(baseline, reports_dir), latest))
     return pairs
+
+
+def _unfinished_since(
+    reports_dir: Path | str, baseline: Baseline, runs: list[RunLog], latest: RunLog | None
+) -> str | None:
+    """The line for the latest run of the baseline's suite and target, when it is one that has
+    not finished (no summary.json) and started no earlier than the baseline and ``latest``
+    (the finished run the check would compare); None otherwise. Smoke tests are passed over,
+    as finished ones are."""
+    started = next((run_order(r)[0] for r in runs if r.run_id == baseline.run_id), "")
+    if latest is not None:
+        started = max(started, run_order(latest)[0])
+    found, _ = unfinished_runs(Path(reports_dir), suite=baseline.suite)
+    stopped = [
+        run
+        for run in found
+        if run.state.target.name == baseline.target_name
+        and not run.state.options.limit
+        and run.state.started_at >= started
+    ]
+    if not stopped:
+        return None
+    last = max(stopped, key=lambda r: (r.state.started_at, r.folder.name))
+    where = (
+        "is being run now (no summary.json yet); check again once it has finished"
+        if last.held
+        else "was stopped before it finished (no summary.json); complete it with "
+        f"'{follow_up(f'assurance run ... --resume {last.folder.name}')}'"
+    )
+    return (
+        f"no verdict for {baseline.suite}: its latest run against target "
+        f"'{baseline.target_name}' since the baseline {baseline.run_id}, {last.folder.name}, "
+        f"{where}"
+    )
 
 
 def _nothing_to_check(suite: str | None, target: str | None, baselines: list[Baseline]) -> str:

@@ -91,7 +91,12 @@ def iter_suite_runs(
 ) -> Iterator[RunLog]:
     """``suite_runs``'s runs one at a time, in no order: for a caller that takes a few figures
     from each (``trend``), so a long history is never held whole (2,000 runs' summaries and
-    manifests took about 90 MB)."""
+    manifests took about 90 MB).
+
+    Each run once: a folder holding a run already read (a copy, ``reports/ID.bak``, or an
+    archive restored beside its run) is passed over, so a trend never draws one run as two
+    nights. The run's own folder is read first: the index's, else the one named for it; a
+    folder of another name is read last (only its path held meanwhile)."""
     reports_dir = Path(reports_dir)
     dirs: dict[str, Path] = {}
     indexed: set[str] = set()
@@ -102,13 +107,26 @@ def iter_suite_runs(
             indexed.add(str(run_dir))
     for run_dir in _scan(reports_dir):
         dirs.setdefault(run_dir.name, run_dir)
-    for run_dir in dirs.values():
+    seen: set[str] = set()
+    elsewhere: list[Path] = []
+
+    def in_turn() -> Iterator[tuple[str | None, Path]]:
+        yield from dirs.items()
+        yield from ((None, d) for d in elsewhere)  # appended to while the first pass runs
+
+    for key, run_dir in in_turn():
         try:
             run = read_run(run_dir)
         except UsageError as exc:
             if left_out is not None and str(run_dir) in indexed:
                 left_out.append(str(exc))
             continue
+        if key is not None and key != run.run_id and run_dir.name != run.run_id:
+            elsewhere.append(run_dir)  # perhaps a copy: after the run's own folder
+            continue
+        if run.run_id in seen:
+            continue
+        seen.add(run.run_id)
         if run.suite_name != suite:
             continue
         if target is not None and run.target_name != target:

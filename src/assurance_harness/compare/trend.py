@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..store.cacheshare import CacheShare
+from .measures import measure, shown
 from .runs import iter_suite_runs, run_order
 
 
@@ -68,6 +70,7 @@ def trend_points(
     # A run at a time, its point kept and the run let go (``iter_suite_runs``), then ordered.
     known: set[str] = set()
     points: list[TrendPoint] = []
+    measures: dict[str, tuple[Any, dict[str, Any]]] = {}
     found = readable = False
     for run in iter_suite_runs(reports_dir, suite, target=target, left_out=left_out):
         found = True
@@ -90,6 +93,11 @@ def trend_points(
                 f"run failed ({counts.get('errors')} of {counts.get('requests')} requests "
                 "errored): a partial figure; not plotted"
             )
+        cached = CacheShare.of(run.manifest_data.get("cache"))
+        if not note and cached.mostly:
+            # An earlier night's answers scored again: drawn, a broken model reads as steady.
+            note = f"{cached.text(run.run_id)}: a repeat of that measurement; not plotted"
+        measures[run.run_id] = (entry.get("kind"), measure(entry))
         points.append(
             TrendPoint(
                 run_id=run.run_id,
@@ -115,7 +123,25 @@ def trend_points(
             f"{', '.join(sorted(known)) or 'none'}"
         )
     points.sort(key=lambda p: (p.started_at, p.run_id))  # run_order: the same key, stable
-    return points[-last:]
+    points = points[-last:]
+    _note_redefined(points, measures)
+    return points
+
+
+def _note_redefined(points: list[TrendPoint], measures: dict[str, tuple[Any, Any]]) -> None:
+    """Note, and take out of the plot, each point whose run defined the metric otherwise than
+    the latest run did (another kind, expression or population under one id: ``measures``):
+    one line through both would draw a change of definition as a change of the target."""
+    latest_kind, latest = measures[points[-1].run_id]
+    for point in points:
+        kind, measured = measures[point.run_id]
+        if point.note or (kind, measured) == (latest_kind, latest):
+            continue
+        point.value = None
+        point.note = (
+            f"defined differently from the latest run's (here {kind} {shown(measured)}, "
+            f"there {latest_kind} {shown(latest)}): another measure; not plotted"
+        )
 
 
 def _all_left_out(suite: str, metric: str, left_out: list[str]) -> str:

@@ -13,15 +13,13 @@ from pathlib import Path
 from typing import Literal
 
 from ..privacy.retention import RETENTION
+from ..store.cacheshare import CacheShare
 from .identity import SystemIdentity, identity_label, system_identity
 from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, verify_ledger
 from .loader import DEFAULT_REGISTER, load_register
 from .model import RATING_ORDER, Register, Risk, SuiteLink
 
 Status = Literal["verified", "failing", "awaiting review", "stale", "untested"]
-MAX_CACHED_SHARE = 0.5
-"""Evidence whose answers came mostly (more than this share) from the response cache is stale:
-it repeats an earlier measurement instead of making a new one."""
 STATUSES: tuple[Status, ...] = ("failing", "awaiting review", "untested", "stale", "verified")
 """Worst first: the order views sort by."""
 LEDGER_FAILED = "The evidence ledger FAILED verification"
@@ -53,15 +51,10 @@ class SuiteEvidence:
         response cache (recorded in evidence since issue 10), else None."""
         if not self.records:
             return None
-        cache = self.records[0].run.get("cache") or {}
-        cached, total = int(cache.get("cached") or 0), int(cache.get("requests") or 0)
-        if not total or cached / total <= MAX_CACHED_SHARE:
+        share = CacheShare.of(self.records[0].run.get("cache"))
+        if not share.mostly:
             return None
-        sources = ", ".join(sorted(cache.get("from_runs") or {})) or "unknown runs"
-        return (
-            f"{self.suite}: {cached} of {total} answers in run {self.run_id} came from the "
-            f"response cache (measured by {sources}), not from the target"
-        )
+        return f"{self.suite}: {share.text(str(self.run_id))}, not from the target"
 
     @property
     def run_id(self) -> str | None:

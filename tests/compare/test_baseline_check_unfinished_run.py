@@ -1,0 +1,42 @@
+"""``baseline check`` after a nightly run that did not finish. Observed: the run after the
+baseline stopped part-way (Ctrl-C, a CI timeout's SIGTERM, the machine down), and the check
+said "no run newer than its baseline to compare", exit 0: untrue (a newer run is there, to be
+completed with --resume) and a green nightly over a night that measured nothing. Now the
+latest run since the baseline being unfinished is no verdict (exit 3), with one line naming it
+and the command that completes it; once completed, it is compared."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.testing.cli import run_cli
+from tests.testing.project import STOPS_ONCE, SUITE, callable_target
+
+
+def test_an_unfinished_run_since_the_baseline_is_no_verdict(tmp_path: Path) -> None:
+    callable_target(tmp_path, "unfinished_nightly_bot", STOPS_ONCE)
+    (tmp_path / "s.yaml").write_text(SUITE.format(name="unfinished-nightly"), encoding="utf-8")
+    (tmp_path / "STOPPED").touch()  # the target answers: the baseline run finishes
+    run = ("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache")
+    done = run_cli(*run, cwd=tmp_path, timeout=60)
+    base = re.search(r"results in reports/(\S+)", done.stdout)
+    assert done.returncode == 0 and base, done.stdout + done.stderr
+    assert run_cli("baseline", "set", base.group(1), cwd=tmp_path).returncode == 0
+    (tmp_path / "STOPPED").unlink()
+    stopped = run_cli(*run, cwd=tmp_path, timeout=60, ctrl_c=True)  # the nightly, cut short
+    assert stopped.returncode == 130, stopped.stdout + stopped.stderr
+    nightly = re.search(r"--resume (\S+)", stopped.stderr).group(1)  # type: ignore[union-attr]
+
+    checked = run_cli("baseline", "check", cwd=tmp_path, timeout=60)
+    text = checked.stdout + checked.stderr
+    assert checked.returncode == 3, text
+    assert "no run newer" not in text, text
+    errors = [line for line in checked.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and nightly in errors[0] and "--resume" in errors[0], text
+
+    resumed = run_cli(*run, "--resume", nightly, cwd=tmp_path, timeout=60)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    checked = run_cli("baseline", "check", cwd=tmp_path, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"{base.group(1)} → {nightly}" in checked.stdout, checked.stdout
