@@ -12,6 +12,7 @@ lands there on a loaded machine (Python says so: "init_import_site") is passed o
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -269,3 +270,51 @@ def test_ctrl_c_as_the_command_ends_is_a_quiet_exit_130(tmp_path: Path) -> None:
     proc = _python_taking_ctrl_c(tmp_path, INTERRUPT_AS_THE_COMMAND_ENDS)
     assert proc.returncode == 130, (proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr, proc.stderr
+
+
+MODELS_LEFT_UNBUILT = """
+from assurance_harness import fielddocs
+
+fielddocs.defer()  # as the assurance command does for a run
+from assurance_harness import cli  # noqa: E402
+from assurance_harness.runner import run  # noqa: E402,F401  (cli.run's imports, under deferred())
+from assurance_harness.spec import loader, suitenames, targets  # noqa: E402,F401
+from assurance_harness.store import runlog, runread  # noqa: E402,F401
+from pydantic import BaseModel  # noqa: E402
+
+
+def subclasses(kind):
+    for sub in kind.__subclasses__():
+        yield sub
+        yield from subclasses(sub)
+
+
+on_the_prefetch_thread = {runlog._WrittenAfterSending, *subclasses(runlog._WrittenAfterSending)}
+print(sorted(
+    f"{model.__module__}.{model.__qualname__}"
+    for model in subclasses(BaseModel)
+    if model.__module__.startswith("assurance_harness.")
+    and not model.__pydantic_complete__
+    and model not in on_the_prefetch_thread
+))
+"""
+
+
+def test_the_runs_models_are_built_while_ctrl_c_waits(tmp_path: Path) -> None:
+    """Observed: with the models' validators built where first used (pydantic's
+    ``defer_build``), loading the suite and the target built them on the main thread after the
+    runner's imports, outside ``forcestop.deferred``: a Ctrl-C landing in pydantic's compiled
+    core there was lost (the run went on) or came out as a SchemaError (an internal error,
+    exit 3), 8 of 40 signals sent 0.5 to 20 ms into loading a suite and a callable target. Each
+    model the run uses is built as its class is made, so inside the imports that defer a
+    Ctrl-C, but those the prefetch thread builds while the requests are out."""
+    done = subprocess.run(
+        [sys.executable, "-c", MODELS_LEFT_UNBUILT],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO_SRC)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
