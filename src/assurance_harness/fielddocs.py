@@ -6,10 +6,11 @@ about 0.1 s of a run's start-up for some 40 models. Nothing but the JSON Schema 
 descriptions, so the ``assurance`` command defers them when it prints no schema; a library import
 (and every test) reads them as before.
 
-With them deferred, each model's validator is built where the model is first used rather than as
-its class is made (pydantic's ``defer_build``): a run against one target type with a few scorers
-and metrics uses about a dozen of the fifty-odd models it imports, and building the rest was
-about 12 ms of its start-up. What a model accepts is the same either way.
+Each model's validator is still built as its class is made, not where it is first used
+(pydantic's ``defer_build``, which saved about 12 ms of a run's start-up): a run's imports defer
+a Ctrl-C until they are done (``runner.forcestop.deferred``), but loading the suite and the
+target after them built the models on the main thread, where a Ctrl-C landing in pydantic's
+compiled core was lost (the run went on) or became a SchemaError (an internal error, exit 3).
 """
 
 from __future__ import annotations
@@ -26,10 +27,8 @@ def model_config(
     *, extra: Literal["forbid", "allow"], populate_by_name: bool = False
 ) -> ConfigDict:
     """A model's ``model_config``: ``extra`` (and ``populate_by_name``), field docstrings read
-    (and the validator built with the class) unless :func:`defer` came first."""
+    unless :func:`defer` came first."""
     config: ConfigDict = {"extra": extra, "use_attribute_docstrings": _read}
-    if not _read:
-        config["defer_build"] = True
     if populate_by_name:
         config["populate_by_name"] = True
     return config
