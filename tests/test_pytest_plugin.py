@@ -81,6 +81,16 @@ def _failure_reports(out: str) -> str:
     return out.split("short test summary info")[0]
 
 
+def _refused_before_sending(project: pytest.Pytester, result: pytest.RunResult, says: str) -> None:
+    """A usage error (pytest's exit 4) saying ``says``, with no failed item, no traceback and
+    nothing sent: what ``assurance run`` refuses, refused before any suite runs."""
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert says in result.stderr.str(), result.stderr.str()
+    assert "failed" not in result.stdout.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+    assert calls(project) == 0
+
+
 ARGS = (
     "suites",
     "--assurance-target",
@@ -437,24 +447,18 @@ def test_bad_option_values_are_usage_errors(
         args[args.index(option) + 1 : args.index(option) + 1] = [value]
     else:
         args += [option, value]
-    result = project.runpytest(*args)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
-    assert says in result.stderr.str()
-    assert "Traceback" not in result.stderr.str() + result.stdout.str()
-    assert calls(project) == 0
+    _refused_before_sending(project, project.runpytest(*args), says)
 
 
 def test_groups_without_a_baseline_is_a_usage_error(project: pytest.Pytester) -> None:
     """Observed: ``--assurance-groups`` alone was accepted and did nothing (it only widens the
     baseline comparison ``--assurance-baseline`` adds), so a CI job that meant to compare each
     group passed without comparing anything."""
-    result = project.runpytest(*ARGS, "--assurance-groups")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
-    assert (
-        "--assurance-groups compares each group with the baseline: add --assurance-baseline"
-        in result.stderr.str()
+    _refused_before_sending(
+        project,
+        project.runpytest(*ARGS, "--assurance-groups"),
+        "--assurance-groups compares each group with the baseline: add --assurance-baseline",
     )
-    assert calls(project) == 0
 
 
 @pytest.mark.parametrize(
@@ -485,12 +489,7 @@ def test_a_target_that_cannot_be_loaded_is_a_usage_error(
     )
     args = list(ARGS)
     args[args.index("bot.yaml")] = target
-    result = project.runpytest(*args)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
-    assert says in result.stderr.str(), result.stderr.str()
-    assert "failed" not in result.stdout.str()
-    assert "Traceback" not in result.stderr.str() + result.stdout.str()
-    assert calls(project) == 0
+    _refused_before_sending(project, project.runpytest(*args), says)
 
 
 @pytest.mark.parametrize("where", ["given", "default"])
@@ -510,12 +509,7 @@ def test_a_register_that_cannot_be_loaded_is_a_usage_error(
         (project.path / "register").mkdir()
         (project.path / "register" / "risk_register.yaml").write_text("risk: []\n")
         says = "register/risk_register.yaml:1: risk: unknown field"
-    result = project.runpytest(*args)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
-    assert says in result.stderr.str(), result.stderr.str()
-    assert "failed" not in result.stdout.str()
-    assert "Traceback" not in result.stderr.str() + result.stdout.str()
-    assert calls(project) == 0
+    _refused_before_sending(project, project.runpytest(*args), says)
     # As ``assurance run --no-evidence``: no register is read, so none is refused.
     project.runpytest(*args, "--assurance-no-evidence").assert_outcomes(passed=1, failed=1)
 
