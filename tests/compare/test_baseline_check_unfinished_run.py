@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import run_cli, run_id_of
 from tests.testing.project import STOPS_ONCE, SUITE, callable_target
 
 
@@ -20,9 +20,9 @@ def test_an_unfinished_run_since_the_baseline_is_no_verdict(tmp_path: Path) -> N
     (tmp_path / "STOPPED").touch()  # the target answers: the baseline run finishes
     run = ("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache")
     done = run_cli(*run, cwd=tmp_path, timeout=60)
-    base = re.search(r"results in reports/(\S+)", done.stdout)
-    assert done.returncode == 0 and base, done.stdout + done.stderr
-    assert run_cli("baseline", "set", base.group(1), cwd=tmp_path).returncode == 0
+    assert done.returncode == 0, done.stdout + done.stderr
+    base = run_id_of(done)
+    assert run_cli("baseline", "set", base, cwd=tmp_path).returncode == 0
     (tmp_path / "STOPPED").unlink()
     stopped = run_cli(*run, cwd=tmp_path, timeout=60, ctrl_c=True)  # the nightly, cut short
     assert stopped.returncode == 130, stopped.stdout + stopped.stderr
@@ -39,4 +39,4 @@ def test_an_unfinished_run_since_the_baseline_is_no_verdict(tmp_path: Path) -> N
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     checked = run_cli("baseline", "check", cwd=tmp_path, timeout=60)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert f"{base.group(1)} → {nightly}" in checked.stdout, checked.stdout
+    assert f"{base} → {nightly}" in checked.stdout, checked.stdout

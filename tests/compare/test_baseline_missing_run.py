@@ -8,7 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import run_cli, run_id_of
 from tests.testing.project import echo_project
 
 
@@ -16,10 +16,9 @@ def test_a_baseline_whose_run_is_gone_names_the_baseline_and_the_fix(tmp_path: P
     project = echo_project(tmp_path, "ghosted")
     first = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-evidence", cwd=project)
     assert first.returncode == 0, first.stderr
-    ghost = re.search(r"results in reports/(\S+)", first.stdout + first.stderr)
-    assert ghost, first.stdout
-    assert run_cli("baseline", "set", ghost.group(1), cwd=project).returncode == 0
-    shutil.rmtree(project / "reports" / ghost.group(1))
+    ghost = run_id_of(first)
+    assert run_cli("baseline", "set", ghost, cwd=project).returncode == 0
+    shutil.rmtree(project / "reports" / ghost)
 
     again = run_cli(
         "run", "s.yaml", "--target", "t.yaml", "--no-evidence", "--baseline", cwd=project
@@ -35,6 +34,6 @@ def test_a_baseline_whose_run_is_gone_names_the_baseline_and_the_fix(tmp_path: P
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert len(errors) == 1, proc.stderr
         assert "baseline of suite 'ghosted' and target 't'" in errors[0]
-        assert ghost.group(1) in errors[0]
+        assert ghost in errors[0]
         assert "assurance baseline set" in errors[0]
         assert "assurance baseline clear ghosted --target t" in errors[0]

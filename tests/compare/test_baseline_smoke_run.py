@@ -4,10 +4,9 @@ already refuse it as evidence). Observed: ``baseline set`` accepted it without a
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import run_cli, run_id_of
 
 SUITE = (
     "suite: smoke\ncases:\n"
@@ -29,7 +28,7 @@ def test_a_smoke_test_run_is_refused_as_a_baseline(tmp_path: Path) -> None:
         "run", "s.yaml", "--target", "t.yaml", "--no-report", "--limit", "2", cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    run_id = re.search(r"results in reports/(\S+)", done.stdout).group(1)  # type: ignore[union-attr]
+    run_id = run_id_of(done)
 
     refused = run_cli("baseline", "set", run_id, cwd=tmp_path)
     assert refused.returncode == 2, refused.stdout + refused.stderr

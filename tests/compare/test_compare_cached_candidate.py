@@ -12,11 +12,10 @@ with one line naming the cached share and the fix; a baseline run's cached answe
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-from tests.testing.cli import run_cli
-from tests.testing.project import callable_target
+from tests.testing.cli import into_the_next_second, run_cli, run_id_of
+from tests.testing.project import BREAKS_ON_FLAG, callable_target
 
 SUITE = (
     "suite: cached-nightly\ncases:\n"
@@ -25,23 +24,13 @@ SUITE = (
     "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
 )
 
-BOT = """\
-from pathlib import Path
-
-def reply(messages):
-    if Path(__file__).with_name("broken").exists():
-        return "no"
-    return "echo " + messages[-1]["content"]
-"""
-
 
 def _run(project: Path, *options: str) -> tuple[str, int, str]:
     done = run_cli(
         "run", "s.yaml", "--target", "t.yaml", "--no-report", *options, cwd=project, timeout=60
     )
-    found = re.search(r"results in reports/(\S+)", done.stdout)
-    assert found, done.stdout + done.stderr
-    return found.group(1), done.returncode, done.stdout + done.stderr
+    into_the_next_second()  # the next run is the latest: not one begun in the same second
+    return run_id_of(done), done.returncode, done.stdout + done.stderr
 
 
 def _errors(text: str) -> list[str]:
@@ -49,7 +38,7 @@ def _errors(text: str) -> list[str]:
 
 
 def test_a_candidate_answered_from_the_cache_is_no_verdict(tmp_path: Path) -> None:
-    callable_target(tmp_path, "cached_nightly_bot", BOT)
+    callable_target(tmp_path, "cached_nightly_bot", BREAKS_ON_FLAG)
     (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
     base, code, text = _run(tmp_path)
     assert code == 0, text
@@ -78,7 +67,7 @@ def test_a_candidate_answered_from_the_cache_is_no_verdict(tmp_path: Path) -> No
 def test_a_baseline_answered_from_the_cache_is_said(tmp_path: Path) -> None:
     """The comparison stands (the candidate measured afresh), and says that the baseline's
     figures repeat an earlier run's answers."""
-    callable_target(tmp_path, "cached_baseline_bot", BOT)
+    callable_target(tmp_path, "cached_baseline_bot", BREAKS_ON_FLAG)
     (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
     first, code, text = _run(tmp_path)
     assert code == 0, text

@@ -10,10 +10,9 @@ check cannot vouch for it either way: exit 3, the "run failed" code, with one li
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import run_cli, run_id_of
 
 SUITE = (
     "suite: nightly\ncases:\n"
@@ -35,7 +34,7 @@ def reply(messages):
 def _run(project: Path, expected: int) -> str:
     done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache", cwd=project)
     assert done.returncode == expected, done.stdout + done.stderr
-    return re.search(r"results in reports/(\S+)", done.stdout).group(1)  # type: ignore[union-attr]
+    return run_id_of(done)
 
 
 def _project(tmp_path: Path) -> Path:

@@ -11,10 +11,9 @@ verdict: exit 3, with one line naming the metric.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import run_cli, run_id_of
 
 SUITE = (
     "suite: nightly\ncases:\n"
@@ -40,7 +39,7 @@ def reply(messages):
 def _run(project: Path, expected: int) -> str:
     done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache", cwd=project)
     assert done.returncode == expected, done.stdout + done.stderr
-    return re.search(r"results in reports/(\S+)", done.stdout).group(1)  # type: ignore[union-attr]
+    return run_id_of(done)
 
 
 def test_a_gated_metric_without_data_in_the_candidate_has_no_verdict(tmp_path: Path) -> None:

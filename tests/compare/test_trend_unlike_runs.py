@@ -8,12 +8,11 @@ a point is kept in the table with a note saying why it is not plotted, as a fail
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
-from tests.testing.cli import run_cli
-from tests.testing.project import callable_target
+from tests.testing.cli import into_the_next_second, run_cli, run_id_of
+from tests.testing.project import BREAKS_ON_FLAG, callable_target
 
 SUITE = (
     "suite: unlike\ncases:\n"
@@ -22,23 +21,16 @@ SUITE = (
     "metrics: [{id: r, rate: m.matched}]\n"
 )
 
-BOT = """\
-from pathlib import Path
-
-def reply(messages):
-    if Path(__file__).with_name("broken").exists():
-        return "no"
-    return "echo " + messages[-1]["content"]
-"""
-
 
 def _run(project: Path, *options: str) -> str:
+    """A run, then a wait into the next second (``into_the_next_second``): the latest run is
+    the one whose definition the others are held to."""
     done = run_cli(
         "run", "s.yaml", "--target", "t.yaml", "--no-report", *options, cwd=project, timeout=60
     )
-    found = re.search(r"results in reports/(\S+)", done.stdout)
-    assert done.returncode == 0 and found, done.stdout + done.stderr
-    return found.group(1)
+    assert done.returncode == 0, done.stdout + done.stderr
+    into_the_next_second()
+    return run_id_of(done)
 
 
 def _trend(project: Path) -> tuple[dict[str, dict[str, Any]], str]:
@@ -51,7 +43,7 @@ def _trend(project: Path) -> tuple[dict[str, dict[str, Any]], str]:
 
 
 def _project(root: Path, module: str) -> Path:
-    callable_target(root, module, BOT)
+    callable_target(root, module, BREAKS_ON_FLAG)
     (root / "s.yaml").write_text(SUITE, encoding="utf-8")
     return root
 

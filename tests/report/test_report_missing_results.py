@@ -7,10 +7,9 @@ notice and a warning; a missing one now gets them too, and ``--resume`` refuses 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import run_cli, run_id_of
 from tests.testing.project import callable_target
 
 from .runfixtures import toxicity_run
@@ -53,7 +52,7 @@ def test_resume_of_a_finished_run_whose_results_were_deleted_refuses(tmp_path: P
     (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
     done = run_cli("run", "s.yaml", "--target", "t.yaml", cwd=tmp_path, timeout=60)
     assert done.returncode == 1, done.stdout + done.stderr  # the gate fails: worst cases
-    run_id = re.search(r"results in reports/(\S+)", done.stdout).group(1)  # type: ignore[union-attr]
+    run_id = run_id_of(done)
     run_dir = tmp_path / "reports" / run_id
     (run_dir / "results.jsonl").unlink()
     journal = run_dir / "responses.jsonl"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.testing.cli import run_cli, start_cli
+from tests.testing.cli import into_the_next_second, run_cli, start_cli
 from tests.testing.project import callable_target
 
 BOT = """
@@ -44,7 +44,7 @@ def _killed_run(root: Path, *options: str) -> Path:
     """A run of the project SIGKILLed once it has journalled a few responses; its folder. It
     starts in a later second than any run before it: a run's start is recorded to the second,
     and two runs in one second have no newest ("newest first" then orders them by run id)."""
-    time.sleep(1.0 - time.time() % 1.0 + 0.01)
+    into_the_next_second()
     proc = start_cli(
         "run", "s.yaml", "--target", "t.yaml", "--no-report", "--concurrency", "1", *options,
         cwd=root, env={"BOT_SLEEP": "0.05"},

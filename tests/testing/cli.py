@@ -6,8 +6,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +113,21 @@ def one_line_refusal(proc: subprocess.CompletedProcess[str]) -> str:
     lines = text.strip().splitlines()
     assert len(lines) == 1, text
     return lines[0]
+
+
+def into_the_next_second() -> None:
+    """Wait until the wall clock's second changes: a run's start is recorded to the second, and
+    runs begun in one second have no newest (they order by their ids' random suffixes), so a
+    test that needs one run to be the latest starts it in a later second."""
+    time.sleep(1.0 - time.time() % 1.0 + 0.01)
+
+
+def run_id_of(done: subprocess.CompletedProcess[str]) -> str:
+    """The id of the run an ``assurance run`` names in its last line ("results in
+    reports/<id>"), asserted to be there."""
+    found = re.search(r"results in reports/(\S+)", done.stdout)
+    assert found, done.stdout + done.stderr
+    return found.group(1)
 
 
 @functools.cache

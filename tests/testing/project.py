@@ -38,6 +38,17 @@ def echo_project(root: Path, suite: str = "echo") -> Path:
     return root
 
 
+BREAKS_ON_FLAG = """\
+from pathlib import Path
+
+def reply(messages):
+    if Path(__file__).with_name("broken").exists():
+        return "no"
+    return "echo " + messages[-1]["content"]
+"""
+"""A callable target's module that echoes each prompt until a file ``broken`` is made beside it,
+then answers "no": the model behind an unchanged target broken between two runs."""
+
 SENT = "def reply(messages):\n    open('SENT', 'a').close()\n    return 'echo hi'\n"
 """A target that leaves a file ``SENT`` behind once anything is sent to it."""
 
