@@ -212,6 +212,31 @@ def test_model_version_pattern_scopes_evidence(reports: Path, ledger: Path, tmp_
     assert attach_run(reports / "old", register_path=register, ledger_path=ledger)
 
 
+def test_a_run_that_reported_a_version_outside_the_pattern_among_others_is_not_the_system(
+    reports: Path, ledger: Path, tmp_path: Path
+) -> None:
+    """A run whose endpoint reported several model versions (a rolling update or a canary
+    mid-run) records them comma-joined (``demo-assistant-1.4, demo-assistant-2.0``); the
+    pattern ``demo-assistant-1.*`` matched that text through its ``*``, so answers from a model
+    that is not the system counted as the system's evidence. Every version must match."""
+    mixed = "demo-assistant-1.4, demo-assistant-2.0"
+    make_run(reports, run_id="mixed", model_version=mixed, evidence_for=["R-001"])
+    unpinned = _register(tmp_path).rename(tmp_path / "unpinned.yaml")
+    pinned = _register(tmp_path, "\n  model_version: demo-assistant-1.*")
+    with pytest.raises(ExploratoryRunError, match=r"demo-assistant-2\.0"):
+        attach_run(reports / "mixed", register_path=pinned, ledger_path=ledger)
+    # Recorded before the register pinned the version: listed apart, not counted.
+    assert attach_run(reports / "mixed", register_path=unpinned, ledger_path=ledger)
+    risk = build_status(pinned, ledger, now=NOW).get("R-001")
+    assert risk is not None
+    assert risk.status == "untested", risk.reasons
+    assert [o.runs[0][0].run_id for o in risk.elsewhere] == ["mixed"]
+    # Every version matching the pattern is the system's.
+    make_run(reports, run_id="both-1x", model_version="demo-assistant-1.4, demo-assistant-1.5",
+             evidence_for=["R-001"], finished_at="2026-11-30T04:00:00+00:00")  # fmt: skip
+    assert attach_run(reports / "both-1x", register_path=pinned, ledger_path=ledger)
+
+
 def test_a_changed_model_version_between_runs_is_flagged(
     reports: Path, ledger: Path, tmp_path: Path
 ) -> None:
