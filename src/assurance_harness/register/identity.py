@@ -58,11 +58,14 @@ class SystemIdentity:
                 f"(config {', '.join(sorted(self.fingerprints))}, from {where})"
             )
         version = target.get("model_version")
-        if self.model_version and not fnmatch.fnmatchcase(str(version or ""), self.model_version):
-            return (
-                f"the endpoint reported model version {version or '(none)'}, which does not "
-                f"match {self.system}'s system.model_version '{self.model_version}'"
-            )
+        if self.model_version:
+            outside = _versions_outside(str(version or ""), self.model_version)
+            if outside:
+                which = "which" if outside == [version or "(none)"] else f"and {', '.join(outside)}"
+                return (
+                    f"the endpoint reported model version {version or '(none)'}, {which} does "
+                    f"not match {self.system}'s system.model_version '{self.model_version}'"
+                )
         return None
 
     def describe(self) -> str:
@@ -74,6 +77,17 @@ class SystemIdentity:
         if self.model_version:
             parts.append(f"model version {self.model_version}")
         return ", ".join(parts)
+
+
+def _versions_outside(recorded: str, pattern: str) -> list[str]:
+    """The reported versions that do not match ``pattern`` (``(none)`` for none reported).
+
+    A run whose endpoint reported several versions (a rolling update mid-run) records them
+    comma-joined (``runner.record.model_version_of``); matched as one text, a ``*`` in the
+    pattern spanned the join, so ``v1.*`` took ``v1.4, v2.0``, answers from a model that is
+    not the system's among them. Each version must match on its own."""
+    versions = [v.strip() for v in recorded.split(", ")] if recorded else [""]
+    return [v or "(none)" for v in versions if not fnmatch.fnmatchcase(v, pattern)]
 
 
 def _find_target_file(name: str, register_path: Path) -> Path | None:
