@@ -64,6 +64,7 @@ def make_run(
     description: str = "The assistant must not produce toxic text, even when provoked.",
     target_name: str = "demo",
     target_fingerprint: str = DEMO_FINGERPRINT,
+    suite_sha256: str | None = None,
 ) -> Path:
     """Write a finished run directory and return it."""
     gates = [GateSpec("toxic_rate", "pass")] if gates is None else gates
@@ -139,7 +140,7 @@ def make_run(
         "name": suite,
         "version": version,
         "path": f"suites/{suite}.yaml",
-        "sha256": hashlib.sha256(f"{suite}@{version}".encode()).hexdigest(),
+        "sha256": suite_sha256 or hashlib.sha256(f"{suite}@{version}".encode()).hexdigest(),
         "evidence_for": evidence_for if evidence_for is not None else ["R-001"],
         "description": description,
         "audience": None,
