@@ -18,6 +18,7 @@ from .identity import SystemIdentity, identity_label, system_identity
 from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, verify_ledger
 from .loader import DEFAULT_REGISTER, load_register
 from .model import RATING_ORDER, Register, Risk, SuiteLink
+from .suite_changes import suite_change
 
 Status = Literal["verified", "failing", "awaiting review", "stale", "untested"]
 STATUSES: tuple[Status, ...] = ("failing", "awaiting review", "untested", "stale", "verified")
@@ -383,6 +384,9 @@ def _flags(status: RiskStatus, *, now: dt.datetime) -> list[str]:
             + ", ".join(f"{v} ({s})" for v, s in sorted(versions.items()))
         )
     for suite in status.suites:
+        changed = suite_change(suite.suite, suite.history)
+        if changed is not None:
+            flags.append(changed)
         if len(suite.history) > 1:
             latest, before = (run[0] for run in suite.history[:2])
             new_v = latest.target.get("model_version") or "not reported"
