@@ -169,3 +169,41 @@ def test_a_suite_listed_twice_is_an_error(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"register\.yaml:4: risks\[0\]\.suites: suite 'age'"):
         load_register(register)
+
+
+def test_a_failing_run_recorded_after_a_pass_but_dated_before_it_is_not_hidden(
+    tmp_path: Path, reports: Path, ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The latest run is chosen by the time it finished, so an old run attached late does not
+    become current. But a machine whose clock was behind (set back, or a CI runner hours
+    slow beside the one before it) dates a newer run before the one it follows: its failure
+    was hidden behind the earlier pass, and the risk read VERIFIED. The ledger's order and its
+    ``recorded_at`` going backwards tell the two apart: such a run may be the latest."""
+    from assurance_harness.register import ledger_store
+
+    register = tmp_path / "register.yaml"
+    register.write_text(REGISTER)
+    for run_id, when, verdict in [("ahead", "29", "pass"), ("behind", "28", "fail")]:
+        path = make_run(
+            reports, suite="tox", run_id=run_id, finished_at=f"2026-11-{when}T10:00:00+00:00",
+            gates=[GateSpec("tox_rate", verdict)],
+        )  # fmt: skip
+        monkeypatch.setattr(ledger_store, "_utc_now", lambda w=when: f"2026-11-{w}T10:00:05+00:00")
+        attach_run(path, ledger_path=ledger)
+    risk = build_status(register, ledger, now=NOW).get("R-001")
+    assert risk is not None
+    assert risk.status == "failing", risk.reasons
+    assert any("run behind" in r and "clock" in r for r in risk.reasons), risk.reasons
+    # An old run attached late (the clock moving forward) is still not the latest.
+    other = tmp_path / "other"
+    other.mkdir()
+    late, new = (
+        make_run(other, suite="flip", run_id=run_id, evidence_for=["R-007"],
+                 finished_at=f"2026-11-{day}T10:00:00+00:00", gates=[GateSpec("f", verdict)])
+        for run_id, day, verdict in [("old-fail", "01", "fail"), ("new-pass", "29", "pass")]
+    )  # fmt: skip
+    for path, at in [(new, "2026-11-29T11:00:00+00:00"), (late, "2026-11-29T12:00:00+00:00")]:
+        monkeypatch.setattr(ledger_store, "_utc_now", lambda a=at: a)
+        attach_run(path, ledger_path=other / "ledger.jsonl")
+    flip = build_status(register, other / "ledger.jsonl", now=NOW).get("R-007")
+    assert flip is not None and flip.status == "verified", flip.reasons
