@@ -14,6 +14,7 @@ from typing import Literal
 
 from ..privacy.retention import RETENTION
 from ..store.cacheshare import CacheShare
+from .clock_order import dated_before_latest
 from .identity import SystemIdentity, identity_label, system_identity
 from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, verify_ledger
 from .loader import DEFAULT_REGISTER, load_register
@@ -45,6 +46,14 @@ class SuiteEvidence:
     history: list[list[EvidenceRecord]] = field(default_factory=list)
     """Every run's records, newest first (``history[0] == records``)."""
     stale: bool = False
+    dated_before: list[list[EvidenceRecord]] = field(default_factory=list)
+    """Runs appended after the latest run but recorded before it (a clock went back between
+    them: ``clock_order``), any of which may be the latest; newest first."""
+
+    @property
+    def failing_dated_before(self) -> list[list[EvidenceRecord]]:
+        """The runs of ``dated_before`` that failed a gate: a failure the clocks may hide."""
+        return [run for run in self.dated_before if any(r.verdict == "fail" for r in run)]
 
     @property
     def cache_note(self) -> str | None:
@@ -268,6 +277,7 @@ def risk_status(
         evidence = SuiteEvidence(name, declared=name in declared, history=runs)
         if runs:
             evidence.records = runs[0]
+            evidence.dated_before = dated_before_latest(runs)
             evidence.stale = (
                 now - runs[0][0].evidence_time > freshness or evidence.cache_note is not None
             )
@@ -275,7 +285,7 @@ def risk_status(
 
     reasons: list[str] = []
     status: Status
-    failing = [s for s in suites if s.verdict == "fail"]
+    failing = [s for s in suites if s.verdict == "fail" or s.failing_dated_before]
     missing = [s for s in suites if s.verdict == "missing"]
     no_data = [s for s in suites if s.verdict == "no_data"]
     stale = [s for s in suites if s.records and s.stale]
@@ -286,8 +296,16 @@ def risk_status(
     elif failing:
         status = "failing"
         for s in failing:
-            gates = ", ".join(r.gate_label for r in s.failing_gates)
-            reasons.append(f"{s.suite}: gate failed in run {s.run_id}: {gates}")
+            if s.verdict == "fail":
+                gates = ", ".join(r.gate_label for r in s.failing_gates)
+                reasons.append(f"{s.suite}: gate failed in run {s.run_id}: {gates}")
+            for run in s.failing_dated_before:
+                gates = ", ".join(r.gate_label for r in run if r.verdict == "fail")
+                reasons.append(
+                    f"{s.suite}: gate failed in run {run[0].run_id}, appended to the ledger "
+                    f"after run {s.run_id} but dated before it (a clock went back between "
+                    f"them), so it may be the latest run: {gates}"
+                )
         reasons += unusable  # fixing the names may show more failing gates
     elif unusable:
         status = "untested"
