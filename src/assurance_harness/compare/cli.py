@@ -88,13 +88,21 @@ def _options(
     }
 
 
-def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: "Console") -> None:
+def _emit(
+    comparisons: list[Any],
+    out_path: Path | None,
+    as_json: bool,
+    out: "Console",
+    also: list[dict[str, Any]] | None = None,
+) -> None:
+    """Print (and with ``out_path`` write) the comparisons; ``also``: more entries of the JSON
+    (the checks that compared nothing: ``nightly.UnfinishedCandidate``), after them."""
     from .render import print_comparison, unmeasured_line, write_comparisons
 
-    if out_path is not None:  # first: an --out that cannot be written is then the only line
+    if out_path is not None and comparisons:  # first: then an --out that fails is the only line
         write_comparisons(comparisons, out_path)
     if as_json:
-        payload = [c.to_dict() for c in comparisons]
+        payload = [c.to_dict() for c in comparisons] + (also or [])
         print_json(payload[0] if len(payload) == 1 else payload)
     else:
         for cmp in comparisons:
@@ -347,14 +355,14 @@ def baseline_check(
     """Compare the latest run of every baselined suite and target with its baseline (nightly).
     Exit 1 when any of them regressed."""
     from .engine import compare_runs
-    from .nightly import baseline_pairs
+    from .nightly import UnfinishedCandidate, baseline_pairs
     from .render import check_comparison_out
     from .runs import index_path
 
     with user_errors():
         chosen = output_format(format, as_json)
         not_blank("--suite", suite, "a suite name")
-        unfinished: list[str] = []
+        unfinished: list[UnfinishedCandidate] = []
         pairs = baseline_pairs(
             reports, suite=suite, target=target_name(target), unfinished=unfinished
         )
@@ -366,10 +374,13 @@ def baseline_check(
             raise typer.Exit(0)
         options = _options(alpha, min_effect, higher_is_better, lower_is_better, groups)
         results = [compare_runs(base, latest, **options) for base, latest in pairs]
-        if results:
-            _emit(results, out_path, chosen == "json", out)
-        for line in unfinished:  # a night that measured nothing yet: no verdict (3)
-            print_error(line)
+        # A night that measured nothing yet is no verdict (3): in JSON too, as an entry shaped
+        # as the comparisons' (a reader of -f json got an empty stdout), and one line each.
+        if results or chosen == "json":
+            also = [pending.to_dict(alpha=alpha) for pending in unfinished]
+            _emit(results, out_path, chosen == "json", out, also)
+        for pending in unfinished:
+            print_error(pending.line)
     raise typer.Exit(max([r.exit_code for r in results] + [3] * bool(unfinished)))
 
 
