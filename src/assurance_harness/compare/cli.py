@@ -199,11 +199,18 @@ def baseline_set(
             "--force", help="Accept a run whose gates failed, that failed, or a smoke test."
         ),
     ] = False,
+    allow_cached: Annotated[
+        bool,
+        typer.Option(
+            "--allow-cached",
+            help="Accept a run whose answers came mostly from the response cache.",
+        ),
+    ] = False,
 ) -> None:
     """Make a run the baseline for its suite and target."""
     from ..store.runlock import reading_run_folder
     from ..store.runread import smoke_test_limit
-    from .baseline import BaselineStore
+    from .baseline import BaselineStore, cached_answers
     from .runs import index_path, resolve_run
 
     with user_errors(), ExitStack() as held:
@@ -229,7 +236,10 @@ def baseline_set(
                 "only, so full runs would be compared with other cases; set a full run, or "
                 "pass --force to accept it anyway"
             )
+        cached = cached_answers(run, allow=allow_cached)
         stored = BaselineStore(index_path(reports)).set(run, note=note)
+    if cached is not None:
+        print_warning(cached)
     out.print(
         term(
             f"baseline for suite '{stored.suite}' and target '{stored.target_name}': "
