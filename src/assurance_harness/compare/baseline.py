@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
+from ..store.cacheshare import CacheShare
 from ..store.database import Database
 from ..store.faults import reported_reading, reported_transaction
 from ..store.location import open_database
@@ -35,6 +37,28 @@ class Baseline:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def cached_answers(run: RunLog, *, allow: bool) -> str | None:
+    """The warning for a run about to be accepted whose answers came in part from the response
+    cache (its manifest's ``cache``), or None; a ``UsageError`` where they came mostly from it
+    (``CacheShare.mostly``) and ``allow`` is not given. Such a run scored an earlier run's
+    answers again: it repeats that measurement and is no fresh evidence of the deployed model,
+    the rule by which ``compare`` gives a candidate like it no verdict. ``--force`` is for a
+    run's own outcome (gates failed, a failed run, a smoke test), so it does not cover this."""
+    share = CacheShare.of(run.manifest_data.get("cache"))
+    if not share.cached:
+        return None
+    if share.mostly and not allow:
+        raise UsageError(
+            f"{share.text(run.run_id)}, not from the target: it repeats an earlier measurement, "
+            "no fresh evidence of the deployed model; run the suite again with --no-cache and "
+            "set that run, or pass --allow-cached to accept this one anyway"
+        )
+    return (
+        f"{share.text(run.run_id)}, not from the target: those cases repeat the earlier runs' "
+        "answers (a comparison with this baseline says so too)"
+    )
 
 
 def _user() -> str | None:

@@ -88,13 +88,21 @@ def _options(
     }
 
 
-def _emit(comparisons: list[Any], out_path: Path | None, as_json: bool, out: "Console") -> None:
+def _emit(
+    comparisons: list[Any],
+    out_path: Path | None,
+    as_json: bool,
+    out: "Console",
+    also: list[dict[str, Any]] | None = None,
+) -> None:
+    """Print (and with ``out_path`` write) the comparisons; ``also``: more entries of the JSON
+    (the checks that compared nothing: ``nightly.UnfinishedCandidate``), after them."""
     from .render import print_comparison, unmeasured_line, write_comparisons
 
-    if out_path is not None:  # first: an --out that cannot be written is then the only line
+    if out_path is not None and comparisons:  # first: then an --out that fails is the only line
         write_comparisons(comparisons, out_path)
     if as_json:
-        payload = [c.to_dict() for c in comparisons]
+        payload = [c.to_dict() for c in comparisons] + (also or [])
         print_json(payload[0] if len(payload) == 1 else payload)
     else:
         for cmp in comparisons:
@@ -191,11 +199,18 @@ def baseline_set(
             "--force", help="Accept a run whose gates failed, that failed, or a smoke test."
         ),
     ] = False,
+    allow_cached: Annotated[
+        bool,
+        typer.Option(
+            "--allow-cached",
+            help="Accept a run whose answers came mostly from the response cache.",
+        ),
+    ] = False,
 ) -> None:
     """Make a run the baseline for its suite and target."""
     from ..store.runlock import reading_run_folder
     from ..store.runread import smoke_test_limit
-    from .baseline import BaselineStore
+    from .baseline import BaselineStore, cached_answers
     from .runs import index_path, resolve_run
 
     with user_errors(), ExitStack() as held:
@@ -221,7 +236,10 @@ def baseline_set(
                 "only, so full runs would be compared with other cases; set a full run, or "
                 "pass --force to accept it anyway"
             )
+        cached = cached_answers(run, allow=allow_cached)
         stored = BaselineStore(index_path(reports)).set(run, note=note)
+    if cached is not None:
+        print_warning(cached)
     out.print(
         term(
             f"baseline for suite '{stored.suite}' and target '{stored.target_name}': "
@@ -347,14 +365,14 @@ def baseline_check(
     """Compare the latest run of every baselined suite and target with its baseline (nightly).
     Exit 1 when any of them regressed."""
     from .engine import compare_runs
-    from .nightly import baseline_pairs
+    from .nightly import UnfinishedCandidate, baseline_pairs
     from .render import check_comparison_out
     from .runs import index_path
 
     with user_errors():
         chosen = output_format(format, as_json)
         not_blank("--suite", suite, "a suite name")
-        unfinished: list[str] = []
+        unfinished: list[UnfinishedCandidate] = []
         pairs = baseline_pairs(
             reports, suite=suite, target=target_name(target), unfinished=unfinished
         )
@@ -366,10 +384,13 @@ def baseline_check(
             raise typer.Exit(0)
         options = _options(alpha, min_effect, higher_is_better, lower_is_better, groups)
         results = [compare_runs(base, latest, **options) for base, latest in pairs]
-        if results:
-            _emit(results, out_path, chosen == "json", out)
-        for line in unfinished:  # a night that measured nothing yet: no verdict (3)
-            print_error(line)
+        # A night that measured nothing yet is no verdict (3): in JSON too, as an entry shaped
+        # as the comparisons' (a reader of -f json got an empty stdout), and one line each.
+        if results or chosen == "json":
+            also = [pending.to_dict(alpha=alpha) for pending in unfinished]
+            _emit(results, out_path, chosen == "json", out, also)
+        for pending in unfinished:
+            print_error(pending.line)
     raise typer.Exit(max([r.exit_code for r in results] + [3] * bool(unfinished)))
 
 

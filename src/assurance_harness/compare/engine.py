@@ -54,7 +54,8 @@ class MetricComparison:
     group: str | None = None
     """Set on per-group comparisons (``--groups``): the group's name."""
     redefined: bool = False
-    """Of another kind in each run: different measures under one id, not compared."""
+    """Of another kind, or defined otherwise (expression, threshold, population), in each run:
+    different measures under one id, not compared."""
     groups: list[MetricComparison] = field(default_factory=list)
 
     @property
@@ -528,8 +529,11 @@ def compare_runs(
             )
             continue
         redefined = _redefinition(name, base_m, cand_m)
-        if redefined is not None:
+        if redefined is not None:  # figures of two measures: no evidence either way
+            item.verdict, item.redefined = "untested", True
+            item.note = "defined differently in each run: different measures, not compared"
             result.warnings.append(redefined)
+            continue
         gate_value = base_m.get("value")  # the gates read the figure as the run reported it
         if kind == "rate" and (_corrected(base_m) or _corrected(cand_m)):
             base_m, cand_m = as_observed(base_m), as_observed(cand_m)
@@ -570,7 +574,7 @@ def compare_runs(
 
     if groups:
         for item in result.metrics:
-            if item.verdict in ("missing", "no_data"):
+            if item.verdict in ("missing", "no_data") or item.redefined:  # nothing to compare
                 continue
             item.groups = _group_items(
                 item,
@@ -665,17 +669,20 @@ def _one_run(baseline: RunLog, candidate: RunLog) -> bool:
 
 
 def _redefinition(name: str, base_m: dict[str, Any], cand_m: dict[str, Any]) -> str | None:
-    """A warning when metric ``name``, of one kind in both runs, is defined otherwise in each
-    (its recorded spec, less ``SAME_MEASURE_KEYS``): another expression or population (a
-    ``where:``) whose figures are compared by id all the same, which must be said."""
+    """The warning when metric ``name``, of one kind in both runs, is defined otherwise in each
+    (its recorded spec, less ``SAME_MEASURE_KEYS``), else None: another expression, threshold
+    or population (a ``where:``), whose figures measure different things or cases. A test of
+    one against the other is no evidence of a regression or of none (a rate made its opposite
+    read as a significant regression), so the metric is not compared, as one of another kind
+    is not."""
     spec_a, spec_b = measure(base_m), measure(cand_m)
     if spec_a == spec_b:
         return None
     shown_a, shown_b = shown(spec_a), shown(spec_b)
     return (
         f"metric {name} is defined differently in the two runs (baseline {shown_a}, candidate "
-        f"{shown_b}): its figures may measure different things or cases, compared by id all "
-        "the same; give a new definition a new metric id to keep them apart"
+        f"{shown_b}): its figures measure different things or cases, so it is not compared; "
+        "give a new definition a new metric id, or compare runs of one suite version"
     )
 
 

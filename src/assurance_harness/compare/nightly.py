@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from shlex import quote
 from typing import Any
@@ -15,6 +16,47 @@ from ..store.runread import RunLog, locate_run_dir, smoke_test_limit, unfinished
 from .baseline import Baseline, BaselineStore
 from .engine import Comparison, compare_runs
 from .runs import index_path, read_compared, resolve_run, run_order, suite_runs
+
+
+@dataclass(frozen=True)
+class UnfinishedCandidate:
+    """A baseline whose latest run since it has not finished (stopped part-way, or being run
+    now): no verdict for it, exit 3, as for a compared run that failed."""
+
+    baseline: Baseline
+    run_id: str
+    """The unfinished run's id (its folder's name)."""
+    state: str
+    """What became of it and the way on ("was stopped ...; complete it with '...'")."""
+
+    @property
+    def unmeasured(self) -> str:
+        """Why there is no verdict, worded as ``Comparison.unmeasured`` is."""
+        return (
+            f"its latest run against target '{self.baseline.target_name}' since the baseline "
+            f"{self.baseline.run_id}, {self.run_id}, {self.state}"
+        )
+
+    @property
+    def line(self) -> str:
+        """The one line the command prints for it (an error)."""
+        return f"no verdict for {self.baseline.suite}: {self.unmeasured}"
+
+    def to_dict(self, *, alpha: float) -> dict[str, Any]:
+        """Its JSON, with the keys of a comparison's (``Comparison.to_dict``), so that a reader
+        of ``baseline check -f json`` finds it where it finds the other no-verdict outcomes:
+        ``exit_code`` 3 and the reason in ``unmeasured``; nothing was compared (``paired``
+        null, no metric, no regression)."""
+        nothing = Comparison(
+            baseline_run=self.baseline.run_id,
+            candidate_run=self.run_id,
+            suite=self.baseline.suite,
+            baseline_target=self.baseline.target_name,
+            candidate_target=self.baseline.target_name,
+            alpha=alpha,
+            paired=False,
+        )
+        return {**nothing.to_dict(), "paired": None, "exit_code": 3, "unmeasured": self.unmeasured}
 
 
 def compare_with_baseline(
@@ -81,7 +123,7 @@ def baseline_pairs(
     *,
     suite: str | None = None,
     target: str | None = None,
-    unfinished: list[str] | None = None,
+    unfinished: list[UnfinishedCandidate] | None = None,
 ) -> list[tuple[RunLog, RunLog]]:
     """Each baseline's run and the latest later run of its suite and target, to compare: read
     apart from the comparison so that ``baseline check -o`` can refuse one of these runs' files
@@ -92,7 +134,7 @@ def baseline_pairs(
     asked for and no baseline set yet (a project's first nights, before any run is accepted)
     there is nothing to compare, as for any suite without one.
 
-    ``unfinished`` (when given) gets a line for each baseline whose latest run since it has not
+    ``unfinished`` (when given) gets an entry for each baseline whose latest run since it has not
     finished (stopped part-way, or being run now): that baseline is not paired, since the
     finished run before it was not the night's, and "nothing newer" would be untrue."""
     everything = BaselineStore(index_path(reports_dir)).all()
@@ -123,8 +165,8 @@ def baseline_pairs(
 
 def _unfinished_since(
     reports_dir: Path | str, baseline: Baseline, runs: list[RunLog], latest: RunLog | None
-) -> str | None:
-    """The line for the latest run of the baseline's suite and target, when it is one that has
+) -> UnfinishedCandidate | None:
+    """The latest run of the baseline's suite and target, when it is one that has
     not finished (no summary.json) and started no earlier than the baseline and ``latest``
     (the finished run the check would compare); None otherwise. Smoke tests are passed over,
     as finished ones are."""
@@ -142,17 +184,13 @@ def _unfinished_since(
     if not stopped:
         return None
     last = max(stopped, key=lambda r: (r.state.started_at, r.folder.name))
-    where = (
+    state = (
         "is being run now (no summary.json yet); check again once it has finished"
         if last.held
         else "was stopped before it finished (no summary.json); complete it with "
         f"'{follow_up(f'assurance run ... --resume {last.folder.name}')}'"
     )
-    return (
-        f"no verdict for {baseline.suite}: its latest run against target "
-        f"'{baseline.target_name}' since the baseline {baseline.run_id}, {last.folder.name}, "
-        f"{where}"
-    )
+    return UnfinishedCandidate(baseline, last.folder.name, state)
 
 
 def _nothing_to_check(suite: str | None, target: str | None, baselines: list[Baseline]) -> str:

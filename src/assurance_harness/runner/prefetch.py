@@ -28,6 +28,20 @@ AFTER_SENDING = (
 """What ``run._score`` and ``run._finish`` import, with everything those import in turn."""
 
 
+def after_sending_here() -> None:
+    """Import :data:`AFTER_SENDING` and build the run log's models written after sending on the
+    calling thread, where the prefetch thread has not (a run with no more requests than its
+    concurrency never starts it): the finishing step calls this first, inside
+    ``forcestop.deferred``, since a Ctrl-C landing in pydantic's compiled core as it builds a
+    validator is lost there or comes out as a SchemaError. Where the thread did its work, this
+    finds the modules imported and the models built, and costs nothing."""
+    for name in AFTER_SENDING:
+        importlib.import_module(name)
+    from ..store.runlog import build_models_written_after_sending
+
+    build_models_written_after_sending()
+
+
 class Prefetch:
     """Imports :data:`AFTER_SENDING` on a thread from :meth:`start` on; :meth:`join` waits for it,
     so no import is left running when the run moves on or stops.

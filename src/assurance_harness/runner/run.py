@@ -68,7 +68,7 @@ from .executors import Executor, LocalExecutor, ScoringSession, get_executor, ha
 from .executors.base import OnCloseTimeout
 from .journalnotes import JournalNotes
 from .poststeps import PostRunOptions, run_post_steps
-from .prefetch import Prefetch
+from .prefetch import Prefetch, after_sending_here
 from .retryerrors import (
     begin_retry,
     check_not_baseline,
@@ -1750,6 +1750,11 @@ def _check_complete(run: _Run, index: JournalIndex) -> None:
 
 
 def _finish(run: _Run) -> RunOutcome:
+    # What scoring and recording need, built before either uses it, and with a Ctrl-C held
+    # until it is: where the prefetch thread did not run, it was built where first used, and a
+    # Ctrl-C landing in pydantic's compiled core there was lost or became a SchemaError.
+    with forcestop.deferred():
+        after_sending_here()
     from .record import record_run
 
     verdict = _score(run)

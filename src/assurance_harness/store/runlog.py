@@ -672,12 +672,13 @@ _FINITE_TOKENS = {"NaN": "null", "Infinity": "1e999", "-Infinity": "-1e999"}
 
 def build_models_written_after_sending() -> None:
     """Build every :class:`_WrittenAfterSending` model's validator now (a run's prefetch thread,
-    while its requests are out), rather than where each is first used."""
+    while its requests are out, or its finishing step, where Ctrl-C waits meanwhile), rather
+    than where each is first used. Those built already are left as they are."""
     pending: list[type[_Model]] = [_WrittenAfterSending]
     while pending:
         model = pending.pop()
         pending.extend(model.__subclasses__())
-        if model is not _WrittenAfterSending:
+        if model is not _WrittenAfterSending and not model.__pydantic_complete__:
             model.model_rebuild()
 
 
