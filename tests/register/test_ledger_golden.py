@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 
 from assurance_harness.register import ledger_store
-from assurance_harness.register.evidence_record import GENESIS, canonical_json
 from assurance_harness.register.ledger import attach_run, read_ledger, record_hash, verify_ledger
+
+from .register_testkit import without_added_since_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 RUN_ID = "20261202T030141Z-golden-refusal-e0f7"
@@ -51,30 +52,11 @@ def test_attaching_the_golden_run_writes_the_golden_ledger_bytes(
     manifest = json.loads((reports / RUN_ID / "manifest.json").read_text())
     cases = {"sha256": manifest["cases"]["sha256"], "count": manifest["cases"]["count"]}
     assert all(r.run["cases"] == cases for r in records)
-    lines = _without_added_since_golden(fresh.read_text(encoding="utf-8"))
+    lines = without_added_since_golden(fresh.read_text(encoding="utf-8"))
     assert "".join(lines).encode() == golden
     head = json.loads((GOLDEN / "reports" / "evidence" / "ledger.jsonl.head").read_text())
     last = json.loads(lines[-1])
     assert last["hash"] == head["hash"] and last["seq"] == head["seq"]
-
-
-RECORD_RUN_KEYS_ADDED_SINCE_GOLDEN = ["cases"]
-"""Keys new records add to ``run`` (docs/FORMATS.md, "Cases in evidence records")."""
-
-
-def _without_added_since_golden(text: str) -> list[str]:
-    """The ledger's lines with the keys added since the golden ledger taken out and the chain
-    hashed again: what the version that wrote the golden ledger wrote."""
-    lines, prev = [], GENESIS
-    for line in text.splitlines():
-        data = json.loads(line)
-        for key in RECORD_RUN_KEYS_ADDED_SINCE_GOLDEN:
-            data["run"].pop(key, None)
-        data["prev_hash"] = prev
-        data.pop("hash")
-        data["hash"] = prev = record_hash(data)
-        lines.append(canonical_json(data) + "\n")
-    return lines
 
 
 def test_the_golden_ledger_written_by_an_older_version_still_verifies(tmp_path: Path) -> None:
