@@ -13,6 +13,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from assurance_harness.register.evidence_record import GENESIS, canonical_json, record_hash
 from assurance_harness.spec.targets import load_target
 from assurance_harness.store.runlog import Manifest, RunLogWriter, Summary
 
@@ -262,3 +263,22 @@ def assert_inert(html: str, *, allow_images: list[str] | None = None) -> None:
 def render_markdown(text: str) -> str:
     # CommonMark with raw HTML allowed (the worst case for a viewer) plus GFM tables.
     return MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+
+
+RECORD_RUN_KEYS_ADDED_SINCE_GOLDEN = ["cases"]
+"""Keys new records add to ``run`` (docs/FORMATS.md, "Cases in evidence records")."""
+
+
+def without_added_since_golden(text: str) -> list[str]:
+    """The ledger's lines with the keys added since the golden ledger taken out and the chain
+    hashed again: what the version that wrote the golden ledger wrote."""
+    lines, prev = [], GENESIS
+    for line in text.splitlines():
+        data = json.loads(line)
+        for key in RECORD_RUN_KEYS_ADDED_SINCE_GOLDEN:
+            data["run"].pop(key, None)
+        data["prev_hash"] = prev
+        data.pop("hash")
+        data["hash"] = prev = record_hash(data)
+        lines.append(canonical_json(data) + "\n")
+    return lines

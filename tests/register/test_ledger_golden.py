@@ -24,6 +24,8 @@ import pytest
 from assurance_harness.register import ledger_store
 from assurance_harness.register.ledger import attach_run, read_ledger, record_hash, verify_ledger
 
+from .register_testkit import without_added_since_golden
+
 GOLDEN = Path(__file__).parent / "golden"
 RUN_ID = "20261202T030141Z-golden-refusal-e0f7"
 RECORDED_AT = "2026-12-01T00:00:00+00:00"
@@ -47,9 +49,14 @@ def test_attaching_the_golden_run_writes_the_golden_ledger_bytes(
     records = attach_run(reports / RUN_ID, ledger_path=fresh)
     assert len(records) == 6  # two risks x three gates
     golden = (GOLDEN / "reports" / "evidence" / "ledger.jsonl").read_bytes()
-    assert fresh.read_bytes() == golden
+    manifest = json.loads((reports / RUN_ID / "manifest.json").read_text())
+    cases = {"sha256": manifest["cases"]["sha256"], "count": manifest["cases"]["count"]}
+    assert all(r.run["cases"] == cases for r in records)
+    lines = without_added_since_golden(fresh.read_text(encoding="utf-8"))
+    assert "".join(lines).encode() == golden
     head = json.loads((GOLDEN / "reports" / "evidence" / "ledger.jsonl.head").read_text())
-    assert records[-1].hash == head["hash"] and records[-1].seq == head["seq"]
+    last = json.loads(lines[-1])
+    assert last["hash"] == head["hash"] and last["seq"] == head["seq"]
 
 
 def test_the_golden_ledger_written_by_an_older_version_still_verifies(tmp_path: Path) -> None:

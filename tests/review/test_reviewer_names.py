@@ -236,3 +236,22 @@ def test_a_name_like_an_earlier_reviewers_is_refused_and_distinct_names_are_not(
     records = read_ledger(project.ledger, reviews=True)
     reviewers = {r.review["reviewer"] for r in records if r.is_review}
     assert reviewers == {"bob", "rob", "\u0414\u043c\u0438\u0442\u0440\u0438\u0439"}
+
+
+@pytest.mark.parametrize("name", ["Alice  Smith", "Alice Smith  ", "Alice   Smith"])
+def test_a_name_with_a_run_of_spaces_is_the_same_reviewer_and_needs_their_token(
+    tmp_path: Path, name: str
+) -> None:
+    """'Alice Smith' registered with a token; 'Alice  Smith' (two spaces, as a slip of the
+    thumb or a copy from a table writes it) prints the same on every page (HTML folds the
+    spaces) and in most terminals' glance, yet needed no token and was a second reviewer, her
+    two verdicts on a row counted as two people's. In-process: the store is the one check."""
+    from assurance_harness.errors import UsageError
+    from assurance_harness.review.store import ReviewStore
+
+    store = ReviewStore(tmp_path / "runs.db")
+    store.db.ensure_schema()
+    store.add_reviewer("Alice Smith", "s3cret")
+    with pytest.raises(UsageError, match="token"):
+        store.check_reviewer(name, None)
+    assert store.check_reviewer(name, "s3cret") == "Alice Smith"

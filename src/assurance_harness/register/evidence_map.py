@@ -213,6 +213,11 @@ def _record_bodies(
         run_info["generation"] = run.manifest_data["generation"]
     if run.manifest_data.get("cache") is not None:
         run_info["cache"] = run.manifest_data["cache"]
+    if (cases := _cases_info(run.manifest_data.get("cases"))) is not None:
+        # The cases the run measured: a dataset edited under an unchanged suite file changes
+        # them and nothing else the record holds (``suite_changes``). Recorded since the
+        # dataset check; absent from older records, whose bytes stay as they were.
+        run_info["cases"] = cases
     suite_info = {k: suite.get(k) for k in ("name", "version", "sha256", "path")}
     target_info = {k: target.get(k) for k in ("name", "type", "fingerprint", "model_version")}
     gates = run.gates
@@ -245,6 +250,16 @@ def _record_bodies(
                 }
             )
     return bodies
+
+
+def _cases_info(entry: object) -> dict[str, Any] | None:
+    """``{sha256, count}`` of the manifest's cases.jsonl entry; None where the manifest has
+    none or it is malformed (a record holds what it can vouch for, or nothing)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+        return None
+    count = entry.get("count")
+    valid = isinstance(count, int) and not isinstance(count, bool)
+    return {"sha256": entry["sha256"], "count": count if valid else None}
 
 
 FINISHED_AT_TOLERANCE = dt.timedelta(days=1)

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass
@@ -47,8 +48,10 @@ def reviewer_name(name: str) -> str:
     are no character (unassigned, a lone surrogate) refused too: a name is typed by a person.
     The name is kept in Unicode's composed form (NFC): "José" with its accent as a combining mark
     (as some keyboards and macOS file names write it) prints as the composed "José" and was
-    another reviewer, needing no token and counted as a second person's vote."""
-    name = unicodedata.normalize("NFC", name.strip())
+    another reviewer, needing no token and counted as a second person's vote. A run of spaces
+    is one space: 'Alice  Smith' prints as 'Alice Smith' on every page (HTML folds spaces)
+    and was another reviewer, with none of her token asked."""
+    name = composed_name(name)
     if not name:
         raise UsageError("no reviewer name: pass --reviewer NAME or set ASSURANCE_REVIEWER")
     problem = key_problem(name, unassigned=True)
@@ -61,6 +64,13 @@ def reviewer_name(name: str) -> str:
     return name
 
 
+def composed_name(name: str) -> str:
+    """A reviewer name as verdicts are kept under it and known names are compared: stripped,
+    each run of spaces one space, Unicode's composed form (NFC)."""
+    return unicodedata.normalize("NFC", _SPACES.sub(" ", name.strip()))
+
+
+_SPACES = re.compile(" {2,}")
 _REGISTERED = "SELECT name, token_sha256 FROM reviewers"
 
 
@@ -69,7 +79,7 @@ def _known_reviewers(conn: Connection, registered: list[Any]) -> set[str]:
     rows of :data:`_REGISTERED`) and those that gave a verdict unregistered."""
     judged = conn.execute("SELECT DISTINCT reviewer FROM review_verdicts").fetchall()
     names = [str(row["name"]) for row in registered] + [str(row["reviewer"]) for row in judged]
-    return {unicodedata.normalize("NFC", known.strip()) for known in names}
+    return {composed_name(known) for known in names}
 
 
 def _refuse_lookalike(name: str, known: set[str]) -> None:
@@ -423,8 +433,7 @@ class ReviewStore:
         expected = [
             str(row["token_sha256"])
             for row in rows
-            if row["token_sha256"]
-            and unicodedata.normalize("NFC", str(row["name"]).strip()) == name
+            if row["token_sha256"] and composed_name(str(row["name"])) == name
         ]
         given = token_hash(token) if token else ""
         if expected and not any(hmac.compare_digest(e, given) for e in expected):
