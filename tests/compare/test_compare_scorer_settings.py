@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assurance_harness.compare.engine import compare_runs
+from assurance_harness.compare.scorersettings import changed_scorers
 from assurance_harness.compare.trend import trend_points
 from assurance_harness.report.rundata import load_run
 
@@ -170,3 +171,15 @@ def test_trend_does_not_draw_a_night_scored_otherwise(tmp_path: Path) -> None:
     assert "scorer tox" in points["n1"].note and "threshold" in points["n1"].note, points["n1"]
     assert points["n2"].value == 0.1 and not points["n2"].note, points["n2"]
     assert points["n3"].value == 0.1 and not points["n3"].note, points["n3"]
+
+
+def test_a_scorer_read_through_another_counts_too() -> None:
+    """expected-behaviour reads its ``refusal_scorer``'s output: that scorer set otherwise
+    changes what ``exp.passed`` measures, though the metric never names it."""
+    metric = {"kind": "rate", "spec": {"rate": "exp.passed"}}
+    refusal = {"name": "refusal", "version": "1", "params": {"threshold": 0.5}}
+    expected = {"name": "expected-behaviour", "version": "1", "params": {"refusal_scorer": "ref"}}
+    before = {"scorers": {"exp": expected, "ref": refusal}}
+    after = {"scorers": {"exp": expected, "ref": {**refusal, "params": {"threshold": 0.6}}}}
+    figure, groups = changed_scorers(metric, (before, after))
+    assert figure == ["scorer ref (refusal): with.threshold 0.5 -> 0.6"] and groups == []
