@@ -107,6 +107,11 @@ class Comparison:
     gated_without_data: list[str] = field(default_factory=list)
     """Metrics a gate of the candidate run checks that have no figure in it (the gate is
     ``no_data``): whether they regressed is unknown, whatever the other metrics say."""
+    gated_redefined: list[str] = field(default_factory=list)
+    """Metrics a gate of the candidate run checks that are defined otherwise in the two runs
+    (another kind, expression, population, or a scorer they read set otherwise: ``untested``):
+    not compared, so whether the metric the suite gates on regressed is unknown, whatever
+    the other metrics say."""
     cached_candidate: str | None = None
     """``N of M answers in run ID came from the response cache (measured by ...)`` when most
     of the candidate's answers did (``store.cacheshare``): it repeats those runs' measurement,
@@ -141,6 +146,12 @@ class Comparison:
                 f"gated metric(s) {', '.join(self.gated_without_data)} have no data in "
                 f"{self.candidate_run} (the gate is no_data), so whether they regressed is "
                 "unknown; its report says why, and a run that measured them can be compared"
+            )
+        if self.gated_redefined:
+            return (
+                f"gated metric(s) {', '.join(self.gated_redefined)} are defined differently in "
+                "the two runs (see the warnings), so they were not compared and whether they "
+                "regressed is unknown; compare runs of one suite version and scorer settings"
             )
         if self.metrics and not any(m.verdict in TESTED_VERDICTS for m in self.metrics):
             if any(m.redefined for m in self.metrics):
@@ -589,6 +600,7 @@ def compare_runs(
         if item.test is None:
             item.note = _joined(item.note, "no interval or per-row values to test with")
 
+    result.gated_redefined = [m.metric for m in result.metrics if m.redefined and m.metric in gated]
     if groups:
         for item in result.metrics:
             if item.verdict in ("missing", "no_data") or item.redefined:  # nothing to compare
