@@ -78,14 +78,16 @@ REDEFINED_BESIDE_ANOTHER = (
     )
     + "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
     "metrics:\n  - {id: r, rate: m.matched, by: meta.g}\n  - {id: k, rate: m.matched}\n"
-    "gates: [{metric: r, min: 0.5}, {metric: k, min: 0.5}]\n"
+    "gates: [{metric: k, min: 0.5}]\n"
 )
+"""``r`` has no gate: a gated metric redefined leaves the comparison with no verdict
+(``test_compare_gated_redefined``)."""
 
 
 def test_a_redefined_metric_beside_a_compared_one_gets_no_verdict(tmp_path: Path) -> None:
     """Its opposite under the same id (every answer matched, then none) would test as a
     significant regression, overall and in each group: it is not compared; the other metric
-    is, and decides the comparison."""
+    is, and decides the comparison (``r`` is not gated)."""
     echo_project(tmp_path, suite="redefined-beside")
     (tmp_path / "s.yaml").write_text(REDEFINED_BESIDE_ANOTHER, encoding="utf-8")
     run = ("run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-evidence", "--no-cache")

@@ -169,8 +169,10 @@ def write_run(
     seed: int = 0,
     samples: int = 1,
     index: bool = False,
+    scorers: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
-    """Write reports/<run_id>/ with results.jsonl, summary.json and manifest.json."""
+    """Write reports/<run_id>/ with results.jsonl, summary.json and manifest.json;
+    ``scorers``: each scorer's recorded description (``Scorer.describe``), else one detoxify."""
     run_dir = reports / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     for metric_id, metric in metrics.items():
@@ -212,7 +214,9 @@ def write_run(
         },
         "seed": seed,
         "samples": samples,
-        "scorers": {"tox": {"name": "detoxify", "version": "1", "params": {"model": "original"}}},
+        "scorers": scorers
+        if scorers is not None
+        else {"tox": {"name": "detoxify", "version": "1", "params": {"model": "original"}}},
         "metrics": metrics,
         "gates": gates,
         "exit_code": {"passed": 0, "gates_failed": 1, "run_failed": 3}[status],

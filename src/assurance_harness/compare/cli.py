@@ -366,7 +366,7 @@ def baseline_check(
     Exit 1 when any of them regressed."""
     from .engine import compare_runs
     from .nightly import UnfinishedCandidate, baseline_pairs
-    from .render import check_comparison_out
+    from .render import check_comparison_out, write_comparisons
     from .runs import index_path
 
     with user_errors():
@@ -380,15 +380,24 @@ def baseline_check(
             compared = [run for pair in pairs for run in pair]
             check_comparison_out(out_path, compared, index_path(reports))
         if not pairs and not unfinished:
-            err.print(_nothing_newer(reports))
+            # Nothing to compare: said, and -o written all the same (an empty list in JSON),
+            # so a file left from an earlier night never stands for this one.
+            reason = _nothing_newer(reports)
+            if out_path is not None:
+                write_comparisons([], out_path, nothing=reason)
+            if chosen == "json":
+                print_json([])
+            err.print(reason)
             raise typer.Exit(0)
         options = _options(alpha, min_effect, higher_is_better, lower_is_better, groups)
         results = [compare_runs(base, latest, **options) for base, latest in pairs]
+        if out_path is not None:  # what -f json prints, unfinished runs too
+            write_comparisons(results, out_path, unfinished=unfinished, alpha=alpha)
         # A night that measured nothing yet is no verdict (3): in JSON too, as an entry shaped
         # as the comparisons' (a reader of -f json got an empty stdout), and one line each.
         if results or chosen == "json":
             also = [pending.to_dict(alpha=alpha) for pending in unfinished]
-            _emit(results, out_path, chosen == "json", out, also)
+            _emit(results, None, chosen == "json", out, also)
         for pending in unfinished:
             print_error(pending.line)
     raise typer.Exit(max([r.exit_code for r in results] + [3] * bool(unfinished)))

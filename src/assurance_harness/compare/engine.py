@@ -32,6 +32,7 @@ from ..store.cacheshare import CacheShare
 from ..store.runread import RunLog
 from . import stats
 from .measures import measure, shown
+from .scorersettings import changed_scorers
 
 Verdict = Literal["improved", "unchanged", "regressed", "changed", "no_data", "missing", "untested"]
 Direction = Literal["higher", "lower"]
@@ -106,6 +107,11 @@ class Comparison:
     gated_without_data: list[str] = field(default_factory=list)
     """Metrics a gate of the candidate run checks that have no figure in it (the gate is
     ``no_data``): whether they regressed is unknown, whatever the other metrics say."""
+    gated_redefined: list[str] = field(default_factory=list)
+    """Metrics a gate of the candidate run checks that are defined otherwise in the two runs
+    (another kind, expression, population, or a scorer they read set otherwise: ``untested``):
+    not compared, so whether the metric the suite gates on regressed is unknown, whatever
+    the other metrics say."""
     cached_candidate: str | None = None
     """``N of M answers in run ID came from the response cache (measured by ...)`` when most
     of the candidate's answers did (``store.cacheshare``): it repeats those runs' measurement,
@@ -140,6 +146,12 @@ class Comparison:
                 f"gated metric(s) {', '.join(self.gated_without_data)} have no data in "
                 f"{self.candidate_run} (the gate is no_data), so whether they regressed is "
                 "unknown; its report says why, and a run that measured them can be compared"
+            )
+        if self.gated_redefined:
+            return (
+                f"gated metric(s) {', '.join(self.gated_redefined)} are defined differently in "
+                "the two runs (see the warnings), so they were not compared and whether they "
+                "regressed is unknown; compare runs of one suite version and scorer settings"
             )
         if self.metrics and not any(m.verdict in TESTED_VERDICTS for m in self.metrics):
             if any(m.redefined for m in self.metrics):
@@ -503,6 +515,7 @@ def compare_runs(
             )
     gates = candidate.gates or baseline.gates
     gated = {str(g.get("metric")) for g in candidate.gates or [] if isinstance(g, dict)}
+    ungrouped: dict[str, str] = {}  # a by: over a scorer set otherwise: groups not compared
 
     for name in names:
         base_m, cand_m = base_metrics.get(name), cand_metrics.get(name)
@@ -534,6 +547,21 @@ def compare_runs(
             item.note = "defined differently in each run: different measures, not compared"
             result.warnings.append(redefined)
             continue
+        runs = (baseline.manifest_data, candidate.manifest_data)
+        rescored, regrouped = changed_scorers(cand_m, runs)
+        if rescored:  # one text over a scorer set otherwise: another measure, as above
+            item.verdict, item.redefined = "untested", True
+            item.note = (
+                f"reads a scorer set otherwise in each run ({'; '.join(rescored)}): different "
+                "measures, not compared"
+            )
+            result.warnings.append(_rescored(name, rescored))
+            continue
+        if regrouped:
+            ungrouped[name] = (
+                f"groups not compared: its by: reads a scorer set otherwise in each run "
+                f"({'; '.join(regrouped)}), so its groups are not the same groups"
+            )
         gate_value = base_m.get("value")  # the gates read the figure as the run reported it
         if kind == "rate" and (_corrected(base_m) or _corrected(cand_m)):
             base_m, cand_m = as_observed(base_m), as_observed(cand_m)
@@ -572,9 +600,13 @@ def compare_runs(
         if item.test is None:
             item.note = _joined(item.note, "no interval or per-row values to test with")
 
+    result.gated_redefined = [m.metric for m in result.metrics if m.redefined and m.metric in gated]
     if groups:
         for item in result.metrics:
             if item.verdict in ("missing", "no_data") or item.redefined:  # nothing to compare
+                continue
+            if item.metric in ungrouped:
+                item.note = _joined(item.note, ungrouped[item.metric])
                 continue
             item.groups = _group_items(
                 item,
@@ -683,6 +715,17 @@ def _redefinition(name: str, base_m: dict[str, Any], cand_m: dict[str, Any]) -> 
         f"metric {name} is defined differently in the two runs (baseline {shown_a}, candidate "
         f"{shown_b}): its figures measure different things or cases, so it is not compared; "
         "give a new definition a new metric id, or compare runs of one suite version"
+    )
+
+
+def _rescored(name: str, changes: list[str]) -> str:
+    """The warning for metric ``name``, defined alike in both runs, whose figure reads a scorer
+    set otherwise in each (``scorersettings.changed_scorers``: another threshold, pattern,
+    model or version): the same text measures another thing, so it is not compared."""
+    return (
+        f"metric {name} reads a scorer set otherwise in the two runs ({'; '.join(changes)}): "
+        "its figures measure different things, so it is not compared; compare runs whose "
+        "scorers are set alike, or give the new setting a new scorer and metric id"
     )
 
 

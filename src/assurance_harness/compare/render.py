@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -24,6 +24,9 @@ from ..store.runread import (
     RunLog,
 )
 from .engine import Comparison, MetricComparison
+
+if TYPE_CHECKING:
+    from .nightly import UnfinishedCandidate
 
 COMPARISON_SUFFIXES = (".json", ".md", ".markdown")
 """What a comparison file may end with: JSON for .json, Markdown for the rest (a name without a
@@ -221,14 +224,44 @@ def check_comparison_out(out_path: Path, runs: Iterable[RunLog], index: Path | N
     )
 
 
-def write_comparisons(comparisons: list[Comparison], out_path: Path) -> None:
-    """JSON (one object, or a list for several) when ``out_path`` ends .json, else Markdown."""
+def unfinished_markdown(pending: UnfinishedCandidate) -> str:
+    """A baseline whose latest run since has not finished, as a comparison's Markdown heads:
+    no verdict, and why."""
+    base = pending.baseline
+    return (
+        f"## Comparison: {md_text(base.suite)}\n\n"
+        f"Baseline {md_code(base.run_id)} ({md_text(base.target_name)}) → candidate "
+        f"{md_code(pending.run_id)} ({md_text(base.target_name)}). "
+        f"No verdict: {md_text(pending.unmeasured)}.\n"
+    )
+
+
+def write_comparisons(
+    comparisons: list[Comparison],
+    out_path: Path,
+    *,
+    unfinished: Sequence[UnfinishedCandidate] = (),
+    alpha: float = 0.05,
+    nothing: str | None = None,
+) -> None:
+    """JSON (one object, or a list for several) when ``out_path`` ends .json, else Markdown;
+    the ``unfinished`` checks (``nightly.UnfinishedCandidate``, at ``alpha``) after the
+    comparisons, as ``-f json`` prints them. With neither, ``nothing`` says why (the file is
+    written all the same, ``[]`` in JSON: a file left from an earlier night read as this
+    one's)."""
     if out_path.suffix.lower() == ".json":
-        text = (
-            comparison_json(comparisons[0])
-            if len(comparisons) == 1
-            else "[\n" + ",\n".join(comparison_json(c) for c in comparisons) + "]\n"
-        )
+        entries = [comparison_json(c) for c in comparisons] + [
+            json.dumps(
+                json_figures(p.to_dict(alpha=alpha)), indent=2, ensure_ascii=False, allow_nan=False
+            )
+            + "\n"
+            for p in unfinished
+        ]
+        text = entries[0] if len(entries) == 1 else "[\n" + ",\n".join(entries) + "]\n"
     else:
-        text = "\n".join(comparison_markdown(c) for c in comparisons)
+        parts = [comparison_markdown(c) for c in comparisons]
+        parts += [unfinished_markdown(p) for p in unfinished]
+        if not parts:
+            parts = [f"## Baseline check\n\nNothing compared: {md_text(nothing or '')}.\n"]
+        text = "\n".join(parts)
     write_output(out_path, text)

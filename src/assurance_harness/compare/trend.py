@@ -12,6 +12,7 @@ from ..errors import UsageError
 from ..store.cacheshare import CacheShare
 from .measures import measure, shown
 from .runs import iter_suite_runs, run_order
+from .scorersettings import changed_scorers
 
 
 @dataclass
@@ -70,7 +71,7 @@ def trend_points(
     # A run at a time, its point kept and the run let go (``iter_suite_runs``), then ordered.
     known: set[str] = set()
     points: list[TrendPoint] = []
-    measures: dict[str, tuple[Any, dict[str, Any]]] = {}
+    measures: dict[str, Measured] = {}
     found = readable = False
     for run in iter_suite_runs(reports_dir, suite, target=target, left_out=left_out):
         found = True
@@ -97,7 +98,8 @@ def trend_points(
         if not note and cached.mostly:
             # An earlier night's answers scored again: drawn, a broken model reads as steady.
             note = f"{cached.text(run.run_id)}: a repeat of that measurement; not plotted"
-        measures[run.run_id] = (entry.get("kind"), measure(entry))
+        scorers = {"scorers": run.manifest_data.get("scorers")}  # what changed_scorers reads
+        measures[run.run_id] = (entry.get("kind"), measure(entry), entry, scorers)
         points.append(
             TrendPoint(
                 run_id=run.run_id,
@@ -128,20 +130,36 @@ def trend_points(
     return points
 
 
-def _note_redefined(points: list[TrendPoint], measures: dict[str, tuple[Any, Any]]) -> None:
+Measured = tuple[Any, dict[str, Any], dict[str, Any], dict[str, Any]]
+"""A run's metric as ``trend`` tells definitions apart: its kind, its ``measure``, its entry
+and its manifest's ``scorers`` (``scorersettings.changed_scorers``)."""
+
+
+def _note_redefined(points: list[TrendPoint], measures: dict[str, Measured]) -> None:
     """Note, and take out of the plot, each point whose run defined the metric otherwise than
-    the latest run did (another kind, expression or population under one id: ``measures``):
-    one line through both would draw a change of definition as a change of the target."""
-    latest_kind, latest = measures[points[-1].run_id]
+    the latest run did (another kind, expression or population under one id, or a scorer it
+    reads set otherwise: ``measures``): one line through both would draw a change of
+    definition as a change of the target. A run that records no scorer settings (an older
+    version's) is held to the rest only."""
+    latest_kind, latest, entry, latest_scorers = measures[points[-1].run_id]
     for point in points:
-        kind, measured = measures[point.run_id]
-        if point.note or (kind, measured) == (latest_kind, latest):
+        kind, measured, _, scorers = measures[point.run_id]
+        if point.note:
             continue
-        point.value = None
-        point.note = (
-            f"defined differently from the latest run's (here {kind} {shown(measured)}, "
-            f"there {latest_kind} {shown(latest)}): another measure; not plotted"
-        )
+        if (kind, measured) != (latest_kind, latest):
+            point.value = None
+            point.note = (
+                f"defined differently from the latest run's (here {kind} {shown(measured)}, "
+                f"there {latest_kind} {shown(latest)}): another measure; not plotted"
+            )
+            continue
+        rescored, _ = changed_scorers(entry, (scorers, latest_scorers))
+        if rescored:
+            point.value = None
+            point.note = (
+                f"scored otherwise than the latest run ({'; '.join(rescored)}, here -> "
+                "there): another measure; not plotted"
+            )
 
 
 def _all_left_out(suite: str, metric: str, left_out: list[str]) -> str:
