@@ -29,7 +29,7 @@ def test_an_answer_reviewed_in_two_runs_counts_once(tmp_path: Path) -> None:
     assert figures.counts == {"tp": 2, "fp": 0, "fn": 1, "tn": 0}
     assert figures.precision is not None and figures.precision.n == 2
     assert figures.verdicts == 3  # the verdicts behind the rows counted, not all six
-    assert "3 rows reviewed again in other runs counted once" in figures.text()
+    assert "3 rows repeating a reviewed (case, answer) counted once" in figures.text()
 
     # The first run's texts purged: its rows can no longer be compared by answer, so each is
     # counted as the answer to its case the other run holds, never as a second row.

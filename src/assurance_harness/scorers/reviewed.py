@@ -38,11 +38,12 @@ from typing import Any
 
 from ..errors import HarnessError
 from ..formatting import interval, num
+from ..rowkeys import split_case_key
 from ..stats.intervals import clopper_pearson
 from ..store.database import Database
 from ..store.faults import store_faults
 from ..store.location import index_available, open_database
-from ..store.reviews import Verdict, consensus, standing_verdicts
+from ..store.reviews import Verdict, answer_digests, consensus, standing_verdicts
 from ..store.runread import read_run
 from .validity import Figure, scorer_ids_in
 
@@ -184,6 +185,8 @@ class ReviewedValidity:
     """The target fingerprint the verdicts are scoped to; None where every target's runs count."""
     identity: ScorerIdentity | None = None
     """The scorer configuration the verdicts were given on (``ScorerIdentity``)."""
+    repeats: int = 0
+    """Reviewed rows not counted because they repeat a counted (case, answer)."""
 
     @property
     def scope(self) -> str:
@@ -259,6 +262,11 @@ class ReviewedValidity:
             + ", "
             + figure("recall", "needs reviewed rows of the random QC share, review.sample")
             + f" from {self.verdicts} human verdicts"
+            + (
+                f"; {self.repeats} rows repeating a reviewed (case, answer) counted once"
+                if self.repeats
+                else ""
+            )
             + unrecorded
         )
 
@@ -267,6 +275,7 @@ class ReviewedValidity:
             "scorer": self.scorer,
             "configuration": None if self.identity is None else self.identity.to_dict(),
             "verdicts": self.verdicts,
+            "repeats": self.repeats,
             "target": self.target,
             "text": self.text(),
             "rates_method": "clopper-pearson",
@@ -424,6 +433,7 @@ def reviewed_validity(
     # under runs.db is its storage fault, said once, not an internal error.
     with store_faults(store):
         standing = standing_verdicts(store, leave_out=leave_out)
+        answers = answer_digests(store)
     by_scorer: dict[ScorerIdentity, dict[Any, dict[str, Verdict]]] = {}
     runs: dict[str, _RunReview] = {}
     sampled: set[tuple[str, str]] = set()
@@ -438,15 +448,59 @@ def reviewed_validity(
         for identity in run.scorers:
             by_scorer.setdefault(identity, {})[(run_id, key)] = verdicts
     out: dict[ScorerIdentity, ReviewedValidity] = {}
-    for identity, rows in sorted(by_scorer.items(), key=lambda item: _order(item[0])):
+    for identity, every in sorted(by_scorer.items(), key=lambda item: _order(item[0])):
+        rows = distinct_answers(every, answers)
         counts, reviewed = label_counts(rows)
-        in_sample, _ = label_counts({k: v for k, v in rows.items() if k in sampled})
+        in_sample, _ = label_counts(
+            distinct_answers({k: v for k, v in every.items() if k in sampled}, answers)
+        )
         labelled = sum(1 for vs in rows.values() for v in vs.values() if v.label is not None)
         if reviewed:
+            repeats = _labelled_rows(every) - _labelled_rows(rows)
             out[identity] = ReviewedValidity(
-                identity.name, labelled, counts, in_sample, target, identity
+                identity.name, labelled, counts, in_sample, target, identity, repeats
             )
     return ReviewedFigures(out, target)
+
+
+def _latest_label(verdicts: Mapping[str, Verdict]) -> int:
+    """The id of a row's latest labelled verdict (-1 with none): which copy of a repeated
+    answer stands."""
+    return max((v.id for v in verdicts.values() if v.label is not None), default=-1)
+
+
+def _labelled_rows(rows: Mapping[Any, Mapping[str, Verdict]]) -> int:
+    return sum(1 for vs in rows.values() if _latest_label(vs) >= 0)
+
+
+def distinct_answers(
+    rows: Mapping[tuple[str, str], dict[str, Verdict]],
+    answers: Mapping[tuple[str, str], str | None],
+) -> dict[tuple[str, str], dict[str, Verdict]]:
+    """``rows`` (one scorer configuration's), one per distinct (case, answer): the same
+    answer reviewed in several runs (replayed by the response cache, or given again by a
+    deterministic target), or in several samples of a run, is one piece of evidence, not
+    several that narrow the interval. Of the copies, the one whose latest labelled verdict is
+    newest stands, with its reviewers' consensus. ``answers``: each row's digest of prompt and
+    response (``store.reviews.answer_digests``); where a purge took a row's text (None, or no
+    queued row), it cannot be told apart from another answer to its case, so every reviewed
+    row of that case counts once together: under-counting distinct answers is the error that
+    keeps the interval honest."""
+    by_case: dict[str, list[tuple[str, str]]] = {}
+    for run_id, key in rows:
+        by_case.setdefault(split_case_key(key)[0], []).append((run_id, key))
+    kept: dict[tuple[str, str], dict[str, Verdict]] = {}
+    for copies in by_case.values():
+        groups: dict[str | None, list[tuple[str, str]]] = {}
+        if any(answers.get(row) is None for row in copies):
+            groups[None] = copies
+        else:
+            for row in copies:
+                groups.setdefault(answers[row], []).append(row)
+        for group in groups.values():
+            standing = max(group, key=lambda row: (_latest_label(rows[row]), row))
+            kept[standing] = rows[standing]
+    return kept
 
 
 def _order(identity: ScorerIdentity) -> tuple[str, ...]:
