@@ -87,7 +87,8 @@ def test_the_run_report_and_review_agreement_leave_it_out_and_name_it(tmp_path: 
         app, ["review", "agreement", "--json", "--reports", str(project.reports)]
     )
     assert agreement.exit_code == 0, agreement.output
-    assert json.loads(agreement.stdout)["by_scorer"]["contains"]["counts"] == HONEST_COUNTS
+    (entry,) = json.loads(agreement.stdout)["by_scorer"]
+    assert entry["scorer"] == "contains" and entry["counts"] == HONEST_COUNTS
 
 
 def test_the_annex_leaves_it_out_and_says_so(tmp_path: Path) -> None:

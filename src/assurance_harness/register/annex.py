@@ -18,7 +18,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import UsageError
@@ -43,6 +43,9 @@ from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
 from .loader import DEFAULT_REGISTER
 from .purges import ledger_purges
+
+if TYPE_CHECKING:
+    from ..scorers.reviewed import ReviewedFigures
 from .runfiles import MANIFEST_HASHED, RunFiles, resolve_run, sha256_file
 from .soa import build_soa
 from .status import LEDGER_FAILED, RegisterStatus, RiskStatus, build_status
@@ -277,14 +280,15 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
 
 
 class _ReviewedByTarget:
-    """Per scorer name, its figures against the human verdicts given on runs of a run's
-    target (review agreement) that the ledger backs, shown beside its bundled card; read once
-    per target, none when no store exists yet. ``left_out`` names the verdicts not counted."""
+    """Per scorer id of a run, its figures against the human verdicts given on runs of the
+    run's target, with the scorer configured as in that run (``scorers.reviewed``), that the
+    ledger backs, shown beside its bundled card; read once per target, none when no store
+    exists yet. ``left_out`` names the verdicts not counted."""
 
     def __init__(self, reports: Path, ledger: Path) -> None:
         self.reports = reports
         self.ledger = ledger
-        self.texts: dict[str | None, dict[str, str]] = {}
+        self.figures: dict[str | None, ReviewedFigures] = {}
         self.left_out: list[str] = []
 
     def __call__(self, run: RunFiles) -> dict[str, str]:
@@ -292,11 +296,12 @@ class _ReviewedByTarget:
 
         fingerprint = run.target.get("fingerprint")
         scope = str(fingerprint) if fingerprint else None
-        if scope not in self.texts:
+        if scope not in self.figures:
             figures, unbacked = backed_validity(self.reports, target=scope, ledger=self.ledger)
-            self.texts[scope] = {name: r.text() for name, r in figures.items()}
+            self.figures[scope] = figures
             self.left_out = [f"Reviewed figures {u.left_out()}." for u in unbacked]
-        return self.texts[scope]
+        mine = self.figures[scope].for_summary(run.summary, run.run_id)
+        return {sid: r.text() for sid, r in mine.figures.items()}
 
 
 def build_annex(
@@ -390,8 +395,8 @@ def _annex_run(
         keys = list(gate.get("worst_cases") or [])[:max_cases]
         validity = gate_validity(gate, run.summary)
         for card in validity:
-            if str(card.get("scorer")) in reviewed:
-                text = reviewed[str(card.get("scorer"))]
+            if str(card.get("id")) in reviewed:
+                text = reviewed[str(card.get("id"))]
                 card["reviewed"] = text[:1].upper() + text[1:]
         gate_views.append(
             GateView(

@@ -9,12 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..formatting import bound, coverage_notes, group_name, interval, num, threshold
 from ..metrics.engine import failing_group_figures, no_data_reason
 from ..store.runread import row_key
 from .rundata import RunData
+
+if TYPE_CHECKING:
+    from ..review.backing import Unbacked
+    from ..scorers.reviewed import RunFigures
 
 MAX_WORST_PER_GATE = 10
 MAX_WORST_TOTAL = 40
@@ -298,15 +302,16 @@ def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
 
 
 def _validity(
-    gate: dict[str, Any], summary: dict[str, Any], reviewed: dict[str, Any]
+    gate: dict[str, Any], summary: dict[str, Any], reviewed: RunFigures
 ) -> list[dict[str, Any]]:
     """The cards behind a gate, each with the scorer's figures against the human
-    verdicts beside it (``reviewed``) where people have reviewed its label."""
+    verdicts beside it (``reviewed``, by scorer id: the scorer configured as in this run)
+    where people have reviewed its label."""
     from ..scorers.validity import gate_validity
 
     cards = gate_validity(gate, summary)
     for card in cards:
-        mine = reviewed.get(str(card.get("scorer")))
+        mine = reviewed.get(str(card.get("id")))
         if mine is not None:
             card["reviewed"] = mine.to_dict()
     return cards
@@ -314,6 +319,7 @@ def _validity(
 
 def build_context(run: RunData) -> ReportContext:
     from ..review.backing import backed_validity
+    from ..scorers.reviewed import RunFigures
 
     summary = run.summary
     # Human verdicts live beside the run index of the reports folder the run sits in; only
@@ -321,9 +327,11 @@ def build_context(run: RunData) -> ReportContext:
     # scorers here.
     fingerprint = (summary.get("target") or {}).get("fingerprint")
     scope = str(fingerprint) if fingerprint else None
-    reviewed, unbacked = (
-        backed_validity(run.run_dir.parent, target=scope) if run.gates else ({}, [])
-    )
+    reviewed = RunFigures()
+    unbacked: list[Unbacked] = []
+    if run.gates:
+        figures, unbacked = backed_validity(run.run_dir.parent, target=scope)
+        reviewed = figures.for_summary(summary, run.run_id)
     gate_views: list[GateView] = []
     wanted: dict[str, list[str]] = {}
     for gate in run.gates:

@@ -20,7 +20,7 @@ from ..register.evidence_record import EvidenceRecord
 from ..store.reviews import Verdict
 
 if TYPE_CHECKING:
-    from ..scorers.reviewed import ReviewedValidity
+    from ..scorers.reviewed import ReviewedFigures
     from ..store.database import Database
     from .store import ReviewStore
 
@@ -159,20 +159,21 @@ def backed(db: Path, ledger: Path) -> tuple[ReviewStore, list[Unbacked]]:
 
 def backed_validity(
     reports: Path, *, target: str | None = None, ledger: Path | None = None
-) -> tuple[dict[str, ReviewedValidity], list[Unbacked]]:
-    """Each scorer's reviewed figures (``scorers.reviewed.reviewed_validity``) from the verdicts
+) -> tuple[ReviewedFigures, list[Unbacked]]:
+    """Each scorer identity's reviewed figures (``scorers.reviewed.reviewed_validity``: a view
+    reads a run's through ``for_summary``) from the verdicts
     the evidence ledger backs (the workspace's ledger of ``reports``, or ``ledger``), and the
     verdicts left out, for the caller to name. What a gate's ``min_validity``, the run report,
     ``review agreement`` and the annex read: a verdict inserted in ``runs.db`` by hand raised a
     scorer's precision there while ``review status`` already left it out. Nothing is created
     to find out: no store, no figures; no ledger, every verdict counts (as :func:`backed`)."""
-    from ..scorers.reviewed import reviewed_validity
+    from ..scorers.reviewed import ReviewedFigures, reviewed_validity
     from ..store.location import index_available
     from ..workspace import Workspace
 
     workspace = Workspace.at(reports, ledger=ledger)
     if not index_available(workspace.index):
-        return {}, []
+        return ReviewedFigures({}, target), []
     store, unbacked = backed(workspace.index, workspace.ledger)
     return reviewed_validity(reports, target=target, leave_out=store.leave_out), unbacked
 

@@ -311,10 +311,8 @@ def agreement_cmd(
         # Beside each scorer's bundled card: its figures against every human verdict here.
         by_scorer = reviewed_validity(reports, leave_out={u.verdict.id for u in unbacked})
         if as_json:
-            document = {
-                **result.to_dict(),
-                "by_scorer": {name: r.to_dict() for name, r in by_scorer.items()},
-            }
+            # A list, one entry per scorer configuration: a name may have several.
+            document = {**result.to_dict(), "by_scorer": [r.to_dict() for r in by_scorer.values()]}
             sys.stdout.write(json.dumps(document, indent=2) + "\n")
             return
 
@@ -341,9 +339,10 @@ def agreement_cmd(
             )
         )
         out.print(term("counts: " + ", ".join(f"{k} {v}" for k, v in result.counts.items())))
-        for name, reviewed in by_scorer.items():
-            card = find_card(name)
-            out.print(term(f"{name}: {reviewed.text()}"))
+        for identity, reviewed in by_scorer.items():
+            card = find_card(identity.name)
+            out.print(term(f"{identity.name}: {reviewed.text()}"))
+            out.print(term(f"  configuration: {identity.describe()}"))
             out.print(term(f"  bundled card: {card.headline() if card else 'no validity card'}"))
             error = reviewed.scorer_error()
             if error is not None:

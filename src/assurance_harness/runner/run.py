@@ -20,7 +20,7 @@ import shlex
 import shutil
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,7 +83,7 @@ if TYPE_CHECKING:
     from ..datatypes import SuiteContext
     from ..metrics.columns import MetricColumns
     from ..review.queuecolumns import QueueColumns
-    from ..scorers.reviewed import ReviewedValidity
+    from ..scorers.reviewed import RunFigures
     from ..spec.suite import GateSpec
     from ..store.runlog import ResultsStream
     from ..store.runread import RunLog
@@ -1539,20 +1539,23 @@ def _nothing_recorded(run_dir: RunDir, resumed: bool) -> bool:
         return False
 
 
-def _reviewed_figures(run: _Run, gates: Sequence[GateSpec]) -> dict[str, ReviewedValidity]:
+def _reviewed_figures(
+    run: _Run, gates: Sequence[GateSpec], scorers: Mapping[str, Any], label: Any
+) -> RunFigures | None:
     """Each scorer's precision and recall against the human verdicts the evidence ledger backs,
-    given so far on runs of this target (fingerprint), read only when a gate's
-    ``min_validity`` may use them (the store is not touched otherwise). A verdict left out is
-    named in ``run.left_out``."""
+    given so far on runs of this target (fingerprint) with the scorer configured as this run
+    records it (``scorers``: the descriptions summary.json will hold; ``label``: the suite's
+    review label), read only when a gate's ``min_validity`` may use them (the store is not
+    touched otherwise). A verdict left out is named in ``run.left_out``."""
     if not any(g.min_validity and g.validity_from != "card" for g in gates):
-        return {}
+        return None
     from ..review.backing import backed_validity
 
     figures, unbacked = backed_validity(
         run.reports, target=run.fingerprint, ledger=run.post.ledger_path
     )
     run.left_out += [f"min_validity {u.left_out()}" for u in unbacked]
-    return figures
+    return figures.for_run(scorers, label, run.run_dir.run_id)
 
 
 def _score(run: _Run) -> Verdict:
@@ -1630,7 +1633,9 @@ def _score(run: _Run) -> Verdict:
     else:
         metric_values, rows = compute_metrics(loaded.metrics, sink.rows, seed=suite.seed), sink.rows
     specs = {m.id: m for m in loaded.metrics}
-    reviewed = _reviewed_figures(run, suite.gates)
+    reviewed = _reviewed_figures(
+        run, suite.gates, scoring.provenance, None if suite.review is None else suite.review.label
+    )
     gates = [
         attach_validity(
             judge_gate(g, metric_values.get(g.metric), specs.get(g.metric), rows),

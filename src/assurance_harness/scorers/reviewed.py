@@ -3,11 +3,17 @@ reviewed counterpart of its validity card (``validity.py``). The card says how t
 on its validation set; the verdicts say how it does on this deployment's own responses.
 
 Each reviewed run's ``review.policy.label`` names the scorer label people confirmed or
-corrected (``tox.flagged``); its scorer ids map to registry names through the run's summary,
-so verdicts from every run of every suite that used the same scorer count together, but only
-from runs of the same target configuration (fingerprint) when one is given: a gate's
-``min_validity`` and a run's report read the figures of the target that run evaluated, so
-verdicts given on another model's responses never vouch for this one.
+corrected (``tox.flagged``). The figures are keyed by the scorer as that run configured it
+(``ScorerIdentity``): its registry name, version and parameters as the run's summary records
+them (``scorers.<id>``: what ``Scorer.describe`` gives), and the review label with the scorer's
+own id written ``{scorer}``. Verdicts from every run of every suite count together only where
+that identity is the same: verdicts on a toxicity scorer flagging at 0.5 say nothing of its
+precision flagging at 0.1. A run whose summary records no version or parameters (an older one)
+cannot be shown to be any other run's configuration: its verdicts are an identity of their own
+(``unrecorded_run``), counted for that run alone. Only runs of the same target configuration
+(fingerprint) count when one is given: a gate's ``min_validity`` and a run's report read the
+figures of the target that run evaluated, so verdicts given on another model's responses never
+vouch for this one.
 
 Here, below the views, so the run report, the register annex, ``assurance review agreement``
 and ``min_validity`` at run time all read the same figures. Intervals are Clopper-Pearson.
@@ -23,18 +29,21 @@ specificity low; without a QC share they are absent, never guessed.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+import json
+import re
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import HarnessError
 from ..formatting import interval, num
+from ..rowkeys import split_case_key
 from ..stats.intervals import clopper_pearson
 from ..store.database import Database
 from ..store.faults import store_faults
 from ..store.location import index_available, open_database
-from ..store.reviews import Verdict, consensus, standing_verdicts
+from ..store.reviews import Verdict, answer_digests, consensus, standing_verdicts
 from ..store.runread import read_run
 from .validity import Figure, scorer_ids_in
 
@@ -64,6 +73,94 @@ def label_counts(standing: Mapping[Any, Mapping[str, Verdict]]) -> tuple[dict[st
     return counts, reviewed
 
 
+OWN_ID = "{scorer}"
+"""How a review label writes the id of the scorer it is keyed for: ``kw.matched`` and
+``tox.matched`` are the same label of two suites that name the same scorer differently."""
+
+
+@dataclass(frozen=True)
+class ScorerIdentity:
+    """A scorer as one run configured it: what its verdicts vouch for, and nothing else."""
+
+    name: str
+    """Registry name (``offensive-language``)."""
+    version: str | None
+    """The scorer version the run recorded."""
+    settings: str | None
+    """Its parameters as the run recorded them (``with:`` and defaults), as canonical JSON;
+    None where the run's summary records no version or parameters (an older run)."""
+    label: str | None
+    """The run's review label with this scorer's id written ``{scorer}``; None where the run
+    has no review policy (no verdict was given on such a run)."""
+    unrecorded_run: str | None = None
+    """The run, where ``settings`` is None: settings nobody recorded cannot be shown to be
+    another run's, so each such run is a configuration of its own."""
+
+    def describe(self) -> str:
+        """The configuration as words, for ``review agreement`` and the JSON views."""
+        if self.settings is None:
+            return (
+                f"{self.name}: settings not recorded by run {self.unrecorded_run} (an older "
+                "run), counted for that run alone"
+            )
+        return (
+            f"{self.name} {self.version or '(no version)'} with {self.settings}, review "
+            f"label {self.label}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "settings": None if self.settings is None else json.loads(self.settings),
+            "label": self.label,
+            "unrecorded_run": self.unrecorded_run,
+        }
+
+
+def review_label(summary: Mapping[str, Any]) -> Any:
+    """The review label of a finished run (``review.policy.label`` of its summary), or None."""
+    review = summary.get("review")
+    policy = review.get("policy") if isinstance(review, Mapping) else None
+    return policy.get("label") if isinstance(policy, Mapping) else None
+
+
+def scorer_identity(
+    scorer_id: str, info: Mapping[str, Any], label: Any, run_id: str
+) -> ScorerIdentity:
+    """The identity of scorer ``scorer_id`` of run ``run_id``, from its summary entry
+    (``info``: name, version, params as ``Scorer.describe`` records them; the volatile
+    extras, cache hits and files, are not settings) and the run's review ``label``."""
+    params, recorded = info.get("params"), "version" in info
+    settings = (
+        json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        if isinstance(params, Mapping) and recorded
+        else None
+    )
+    version = info.get("version")
+    own_label = None
+    if label is not None:
+        text = label if isinstance(label, str) else json.dumps(label, sort_keys=True)
+        own_label = re.sub(rf"(?<![\w.]){re.escape(scorer_id)}(?=\.[A-Za-z_])", OWN_ID, text)
+    return ScorerIdentity(
+        name=str(info.get("name")),
+        version=None if version is None else str(version),
+        settings=settings,
+        label=own_label,
+        unrecorded_run=None if settings is not None else run_id,
+    )
+
+
+def named_scorers(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """A summary's scorer entries by id, those that name their scorer."""
+    scorers = summary.get("scorers")
+    return {
+        str(sid): info
+        for sid, info in (scorers.items() if isinstance(scorers, Mapping) else ())
+        if isinstance(info, Mapping) and info.get("name")
+    }
+
+
 def rate_figure(hits: int, n: int, on: str) -> Figure | None:
     """``hits / n`` with its Clopper-Pearson interval; None where nothing was counted."""
     if n == 0:
@@ -86,6 +183,10 @@ class ReviewedValidity:
     """The same over the rows of the random QC share only (what recall and specificity use)."""
     target: str | None = None
     """The target fingerprint the verdicts are scoped to; None where every target's runs count."""
+    identity: ScorerIdentity | None = None
+    """The scorer configuration the verdicts were given on (``ScorerIdentity``)."""
+    repeats: int = 0
+    """Reviewed rows not counted because they repeat a counted (case, answer)."""
 
     @property
     def scope(self) -> str:
@@ -149,18 +250,32 @@ class ReviewedValidity:
             return f"{name} {num(fig.value)}{bounds} (n={fig.n})"
 
         config = f" (config {self.target})" if self.target else ""
+        unrecorded = (
+            f"; scorer settings not recorded by run {self.identity.unrecorded_run} (an older "
+            "run): its verdicts count for that run alone"
+            if self.identity is not None and self.identity.settings is None
+            else ""
+        )
         return (
             f"reviewed on {self.scope}{config}: "
             + figure("precision", "no flagged row reviewed")
             + ", "
             + figure("recall", "needs reviewed rows of the random QC share, review.sample")
             + f" from {self.verdicts} human verdicts"
+            + (
+                f"; {self.repeats} rows repeating a reviewed (case, answer) counted once"
+                if self.repeats
+                else ""
+            )
+            + unrecorded
         )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "scorer": self.scorer,
+            "configuration": None if self.identity is None else self.identity.to_dict(),
             "verdicts": self.verdicts,
+            "repeats": self.repeats,
             "target": self.target,
             "text": self.text(),
             "rates_method": "clopper-pearson",
@@ -177,9 +292,82 @@ class ReviewedValidity:
 
 
 @dataclass(frozen=True)
+class RunFigures:
+    """The reviewed figures of one run's scorers, by scorer id: each the figures of that
+    scorer's identity in the run, and where there are none, why (a gate says it in its line)."""
+
+    figures: dict[str, ReviewedValidity] = field(default_factory=dict)
+    why_none: dict[str, str] = field(default_factory=dict)
+
+    def get(self, scorer_id: str) -> ReviewedValidity | None:
+        return self.figures.get(scorer_id)
+
+
+@dataclass(frozen=True, eq=False)
+class ReviewedFigures(Mapping[ScorerIdentity, ReviewedValidity]):
+    """Every scorer identity's figures (``reviewed_validity``): the one home the run report,
+    the register annex, ``review agreement`` and ``min_validity`` read, each through
+    ``for_run``/``for_summary`` so that a run is shown only its own configurations' figures."""
+
+    by_identity: dict[ScorerIdentity, ReviewedValidity] = field(default_factory=dict)
+    target: str | None = None
+
+    def __getitem__(self, identity: ScorerIdentity) -> ReviewedValidity:
+        return self.by_identity[identity]
+
+    def __iter__(self) -> Iterator[ScorerIdentity]:
+        return iter(self.by_identity)
+
+    def __len__(self) -> int:
+        return len(self.by_identity)
+
+    def for_run(self, scorers: Mapping[str, Any], label: Any, run_id: str) -> RunFigures:
+        """The figures of run ``run_id``'s scorers (``scorers``: its summary's entries, or the
+        runner's descriptions of them before the summary is written; ``label``: its review
+        label), each those of its own identity; where there are none, why."""
+        scope = "this target's runs" if self.target else "every target's runs"
+        figures: dict[str, ReviewedValidity] = {}
+        why: dict[str, str] = {}
+        for sid, info in scorers.items():
+            if not isinstance(info, Mapping) or not info.get("name"):
+                continue
+            identity = scorer_identity(str(sid), info, label, run_id)
+            found = self.by_identity.get(identity)
+            if found is not None:
+                figures[str(sid)] = found
+                continue
+            others = [r for i, r in self.by_identity.items() if i.name == identity.name]
+            if not others:
+                continue  # no verdict on this scorer at all: nothing to explain
+            given = sum(r.verdicts for r in others)
+            unrecorded = sum(
+                r.verdicts for r in others if r.identity and r.identity.settings is None
+            )
+            because = (
+                " (this run records no scorer settings: only verdicts on its own rows count)"
+                if identity.settings is None
+                else " (this run's suite has no review label)"
+                if identity.label is None
+                else ""
+            )
+            older = (
+                f", {unrecorded} of them on runs that recorded no settings" if unrecorded else ""
+            )
+            why[str(sid)] = (
+                f"no human verdicts on {identity.name} with this run's settings and review label "
+                f"on {scope}{because}; {given} were given under other settings{older}"
+            )
+        return RunFigures(figures, why)
+
+    def for_summary(self, summary: Mapping[str, Any], run_id: str) -> RunFigures:
+        """``for_run`` for a finished run, from its summary."""
+        return self.for_run(named_scorers(summary), review_label(summary), run_id)
+
+
+@dataclass(frozen=True)
 class _RunReview:
-    scorers: list[str]
-    """Registry names of the scorers the run's review label reads."""
+    scorers: list[ScorerIdentity]
+    """The identities of the scorers the run's review label reads."""
     sample: set[str]
     """Keys of the run's rows in the random QC share."""
     target: str | None
@@ -196,20 +384,23 @@ def _run_review(reports: Path, run_id: str) -> _RunReview:
     except HarnessError:
         return _NOT_FOUND
     review = summary.get("review") or {}
-    label = (review.get("policy") or {}).get("label")
-    scorers = {
-        str(sid): str(info.get("name"))
-        for sid, info in (summary.get("scorers") or {}).items()
-        if isinstance(info, dict) and info.get("name")
-    }
-    names = [scorers[sid] for sid in scorer_ids_in(label, list(scorers))] if label else []
+    label = review_label(summary)
+    scorers = named_scorers(summary)
+    identities = (
+        [
+            scorer_identity(sid, scorers[sid], label, run_id)
+            for sid in scorer_ids_in(label, [*scorers])
+        ]
+        if label
+        else []
+    )
     sample = {
         str(item.get("key"))
         for item in review.get("queue") or []
         if isinstance(item, dict) and QC_REASON in (item.get("reasons") or [])
     }
     target = (summary.get("target") or {}).get("fingerprint")
-    return _RunReview(names, sample, str(target) if target else None)
+    return _RunReview(identities, sample, str(target) if target else None)
 
 
 def sample_keys(reports: Path, run_ids: set[str]) -> set[tuple[str, str]]:
@@ -223,24 +414,27 @@ def reviewed_validity(
     *,
     target: str | None = None,
     leave_out: Collection[int] = (),
-) -> dict[str, ReviewedValidity]:
-    """Per scorer name, its precision (and, from the random QC share, recall and
-    specificity) against the human verdicts in the store (``reports/runs.db``, or the team
-    store): those given on runs of the target with fingerprint ``target``, or every one when
-    it is None; empty where there is no store yet (nothing is created to find that out).
+) -> ReviewedFigures:
+    """Per scorer identity (name, version, settings, review label: ``ScorerIdentity``), its
+    precision (and, from the random QC share, recall and specificity) against the human
+    verdicts in the store (``reports/runs.db``, or the team store): those given on runs of the
+    target with fingerprint ``target``, or every one when it is None; empty where there is no
+    store yet (nothing is created to find that out). A view reads one run's figures through
+    ``ReviewedFigures.for_run`` or ``for_summary``.
 
     ``leave_out``: ids of verdicts not to count. The views pass those the evidence ledger does
     not back (``review.backing.backed_validity``, above this layer): a verdict inserted in
     ``runs.db`` by hand must not raise the precision a gate's ``min_validity`` reads."""
     embedded = db if db is not None else reports / "runs.db"
     if not isinstance(embedded, Database) and not index_available(embedded):
-        return {}
+        return ReviewedFigures({}, target)
     store = open_database(embedded)
     # Every command reading verdicts comes here (report, gates, the annex): a disk that failed
     # under runs.db is its storage fault, said once, not an internal error.
     with store_faults(store):
         standing = standing_verdicts(store, leave_out=leave_out)
-    by_scorer: dict[str, dict[Any, dict[str, Verdict]]] = {}
+        answers = answer_digests(store)
+    by_scorer: dict[ScorerIdentity, dict[Any, dict[str, Verdict]]] = {}
     runs: dict[str, _RunReview] = {}
     sampled: set[tuple[str, str]] = set()
     for (run_id, key), verdicts in standing.items():
@@ -251,13 +445,70 @@ def reviewed_validity(
             continue
         if key in run.sample:
             sampled.add((run_id, key))
-        for name in run.scorers:
-            by_scorer.setdefault(name, {})[(run_id, key)] = verdicts
-    out: dict[str, ReviewedValidity] = {}
-    for name, rows in sorted(by_scorer.items()):
+        for identity in run.scorers:
+            by_scorer.setdefault(identity, {})[(run_id, key)] = verdicts
+    out: dict[ScorerIdentity, ReviewedValidity] = {}
+    for identity, every in sorted(by_scorer.items(), key=lambda item: _order(item[0])):
+        rows = distinct_answers(every, answers)
         counts, reviewed = label_counts(rows)
-        in_sample, _ = label_counts({k: v for k, v in rows.items() if k in sampled})
+        in_sample, _ = label_counts(
+            distinct_answers({k: v for k, v in every.items() if k in sampled}, answers)
+        )
         labelled = sum(1 for vs in rows.values() for v in vs.values() if v.label is not None)
         if reviewed:
-            out[name] = ReviewedValidity(name, labelled, counts, in_sample, target)
-    return out
+            repeats = _labelled_rows(every) - _labelled_rows(rows)
+            out[identity] = ReviewedValidity(
+                identity.name, labelled, counts, in_sample, target, identity, repeats
+            )
+    return ReviewedFigures(out, target)
+
+
+def _latest_label(verdicts: Mapping[str, Verdict]) -> int:
+    """The id of a row's latest labelled verdict (-1 with none): which copy of a repeated
+    answer stands."""
+    return max((v.id for v in verdicts.values() if v.label is not None), default=-1)
+
+
+def _labelled_rows(rows: Mapping[Any, Mapping[str, Verdict]]) -> int:
+    return sum(1 for vs in rows.values() if _latest_label(vs) >= 0)
+
+
+def distinct_answers(
+    rows: Mapping[tuple[str, str], dict[str, Verdict]],
+    answers: Mapping[tuple[str, str], str | None],
+) -> dict[tuple[str, str], dict[str, Verdict]]:
+    """``rows`` (one scorer configuration's), one per distinct (case, answer): the same
+    answer reviewed in several runs (replayed by the response cache, or given again by a
+    deterministic target), or in several samples of a run, is one piece of evidence, not
+    several that narrow the interval. Of the copies, the one whose latest labelled verdict is
+    newest stands, with its reviewers' consensus. ``answers``: each row's digest of prompt and
+    response (``store.reviews.answer_digests``); where a purge took a row's text (None, or no
+    queued row), it cannot be told apart from another answer to its case, so every reviewed
+    row of that case counts once together: under-counting distinct answers is the error that
+    keeps the interval honest."""
+    by_case: dict[str, list[tuple[str, str]]] = {}
+    for run_id, key in rows:
+        by_case.setdefault(split_case_key(key)[0], []).append((run_id, key))
+    kept: dict[tuple[str, str], dict[str, Verdict]] = {}
+    for copies in by_case.values():
+        groups: dict[str | None, list[tuple[str, str]]] = {}
+        if any(answers.get(row) is None for row in copies):
+            groups[None] = copies
+        else:
+            for row in copies:
+                groups.setdefault(answers[row], []).append(row)
+        for group in groups.values():
+            standing = max(group, key=lambda row: (_latest_label(rows[row]), row))
+            kept[standing] = rows[standing]
+    return kept
+
+
+def _order(identity: ScorerIdentity) -> tuple[str, ...]:
+    """Identities by name, then configuration: the order ``review agreement`` lists them."""
+    return (
+        identity.name,
+        identity.version or "",
+        identity.settings or "",
+        identity.label or "",
+        identity.unrecorded_run or "",
+    )

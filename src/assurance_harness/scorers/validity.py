@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +34,7 @@ from ..formatting import interval, num
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec, ScorerConfig
     from ..spec.suite import GateSpec
-    from .reviewed import ReviewedValidity
+    from .reviewed import ReviewedValidity, RunFigures
 
 CARDS_DIR = Path(__file__).with_name("cards")
 
@@ -211,14 +210,15 @@ def attach_validity(
     gate: GateSpec,
     spec: MetricSpec | None,
     scorer_configs: list[ScorerConfig],
-    reviewed: Mapping[str, ReviewedValidity] | None = None,
+    reviewed: RunFigures | None = None,
 ) -> dict[str, Any]:
     """Apply a gate's ``min_validity`` at run time: each scorer its metric reads must have a
     validated figure whose lower bound reaches the minimum, or the gate fails and
-    ``validity_unmet`` says why. ``precision`` and ``recall`` come from ``reviewed`` (the
-    scorer's figures against the human verdicts on this target's runs,
-    ``scorers.reviewed``) where it has them and the gate's ``validity_from`` allows, else from
-    the card; every figure checked
+    ``validity_unmet`` says why. ``precision`` and ``recall`` come from ``reviewed`` (each
+    scorer's figures, by its id in this run, against the human verdicts on this target's runs
+    of the scorer configured as here, ``scorers.reviewed``) where it has them and the gate's
+    ``validity_from`` allows, else from the card; where none matched, the line says why
+    (verdicts given under other settings do not count); every figure checked
     is recorded in ``validity_checked`` with its source, interval and counts, never silently.
     Gates without ``min_validity`` are left exactly as they were (the run files keep their
     shape; reports look the cards up from the summary)."""
@@ -230,7 +230,8 @@ def attach_validity(
     unmet: list[str] = []
     checked: list[dict[str, Any]] = []
     for sid, name, card in cards_for(raw, {c.id: c.cls.name for c in scorer_configs}):
-        mine = (reviewed or {}).get(name)
+        mine = reviewed.get(sid) if reviewed is not None else None
+        why_none = None if reviewed is None or source == "card" else reviewed.why_none.get(sid)
         for figure_name, minimum in wanted.items():
             used, figure = _checked_figure(figure_name, card, mine, source)
             low = None if figure is None else figure.low
@@ -253,6 +254,8 @@ def attach_validity(
                 allowed = {"card": "its validity card", "reviewed": "human review verdicts"}
                 origin = allowed.get(source, "its validity card or human review verdicts")
                 reason = f"{where}: no validated '{figure_name}' with an interval from {origin}"
+                if why_none and figure_name in ("precision", "recall", "specificity"):
+                    reason += f"; {why_none}"
                 entry["text"] = reason
                 unmet.append(reason)
             else:

@@ -8,6 +8,7 @@ review package read the same verdicts the same way (``review.store`` writes them
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -120,6 +121,30 @@ def standing_verdicts(
     out: Standing = {}
     for verdict in verdict_history(db, run_id, leave_out=leave_out):
         out.setdefault((verdict.run_id, verdict.row_key), {})[verdict.reviewer] = verdict
+    return out
+
+
+def answer_digests(db: Database) -> dict[tuple[str, str], str | None]:
+    """(run id, row key) -> a SHA-256 of the prompt and response a verdict was given on, for
+    every queued row with a verdict; None where the text is gone (``runs purge`` empties both),
+    so a reader can tell the same answer reviewed in two runs (a cached answer, a deterministic
+    target) from two answers. Only digests are kept, never the texts."""
+    if not db.exists():
+        return {}
+    db.ensure_schema()
+    query = (
+        "SELECT run_id, row_key, prompt, response FROM review_queue q WHERE EXISTS (SELECT 1 "
+        "FROM review_verdicts v WHERE v.run_id = q.run_id AND v.row_key = q.row_key)"
+    )
+    out: dict[tuple[str, str], str | None] = {}
+    with db.reading() as conn:
+        for row in conn.stream(query):
+            prompt, response = row["prompt"], row["response"]
+            digest = None
+            if response is not None:
+                text = json.dumps([prompt, response], ensure_ascii=False)
+                digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            out[(row["run_id"], row["row_key"])] = digest
     return out
 
 
