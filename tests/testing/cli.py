@@ -35,10 +35,18 @@ def run_cli(
     ``env``: variables set on top of this process's environment (an API key, ``COLUMNS``).
     ``ctrl_c``: the run takes SIGINT (sent by its target, say) as a user's Ctrl-C however the
     test run was started (:func:`default_sigint`). ``file_size_limit``: no file of the run may
-    grow past these bytes, a real write failure (:func:`tmpfs.file_size_limited`)."""
+    grow past these bytes, a real write failure (:func:`tmpfs.file_size_limited`). Started from
+    a warm interpreter (:mod:`.zygote`) where nothing of that start-up can differ; a fresh one
+    otherwise, and for ``ctrl_c`` and ``file_size_limit``."""
     from .signals import default_sigint
     from .tmpfs import file_size_limited
+    from .zygote import zygote
 
+    if not ctrl_c and file_size_limit is None:
+        warm = zygote()
+        environment = {**os.environ, **env} if env else dict(os.environ)
+        if warm is not None and warm.can_fork_for(environment):
+            return warm.run([str(a) for a in args], str(cwd) if cwd else None, environment, timeout)
     steps = [default_sigint] if ctrl_c else []
     if file_size_limit is not None:
         steps.append(file_size_limited(file_size_limit))

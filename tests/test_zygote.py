@@ -1,0 +1,115 @@
+"""The tests' warm start of ``assurance`` processes (``testing.zygote``) gives what a fresh
+process gives: its output, exit status, folder, environment, arguments, path and descriptors;
+and a fresh process where the start-up could differ."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .testing.cli import run_cli
+from .testing.zygote import zygote
+
+pytestmark = pytest.mark.skipif(zygote() is None, reason="commands start as fresh processes here")
+
+PROBE = """\
+import json, os, sys
+from pathlib import Path
+
+def answer(prompt):
+    Path(os.environ["PROBE_OUT"]).write_text(json.dumps({
+        "cwd": os.getcwd(),
+        "argv0": sys.argv[0],
+        "path0": sys.path[0],
+        "orig_argv": sys.orig_argv[1:],
+        "fds": sorted(int(fd) for fd in os.listdir("/proc/self/fd")),
+        "secret": os.environ.get("PROBE_SECRET"),
+        "pid": os.getpid(),
+        "ppid": os.getppid(),
+    }))
+    return "fine"
+"""
+
+
+def _project(root: Path) -> None:
+    (root / "bot.py").write_text(PROBE)
+    (root / "t.yaml").write_text("type: callable\nfunction: bot:answer\n")
+    (root / "s.yaml").write_text(
+        'suite: probe\nversion: "1"\ncases:\n  - {id: a, prompt: hello}\n'
+        "scorers:\n  - {id: m, use: contains, with: {terms: [fine]}}\n"
+        'metrics:\n  - {id: r, rate: "m.matched"}\n'
+        "gates:\n  - {metric: r, min: 1.0}\n"
+    )
+
+
+def _fresh(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assurance_harness.cli", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_warm_command_is_a_fresh_ones_equal(tmp_path: Path) -> None:
+    warm_root, fresh_root = tmp_path / "warm", tmp_path / "fresh"
+    seen = {}
+    for root, start in ((warm_root, run_cli), (fresh_root, _fresh)):
+        root.mkdir()
+        _project(root)
+        env = {"PROBE_OUT": str(root / "probe.json"), "PROBE_SECRET": "s3"}
+        done = start("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=root, env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        seen[root.name] = (json.loads((root / "probe.json").read_text()), done)
+    (warm, warm_done), (fresh, fresh_done) = seen["warm"], seen["fresh"]
+    assert warm["ppid"] != os.getpid()  # forked by the server, not started here
+    for key in ("argv0", "orig_argv", "fds", "secret"):
+        assert warm[key] == fresh[key], key
+    assert warm["cwd"] == str(warm_root) and warm["path0"] == str(warm_root)
+    assert fresh["cwd"] == str(fresh_root) and fresh["path0"] == str(fresh_root)
+    # The same lines, but for the run's own id and rate
+    assert len(warm_done.stdout.splitlines()) == len(fresh_done.stdout.splitlines())
+    assert warm_done.stderr.count("\n") == fresh_done.stderr.count("\n")
+
+
+def test_exit_statuses_and_output_as_a_fresh_process(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("suite: [\n")
+    for args in (("--version",), ("validate", "s.yaml"), ("no-such-command",)):
+        warm = run_cli(*args, cwd=tmp_path)
+        fresh = _fresh(*args, cwd=tmp_path, env={})
+        assert (warm.returncode, warm.stdout, warm.stderr) == (
+            fresh.returncode,
+            fresh.stdout,
+            fresh.stderr,
+        ), args
+
+
+def test_a_start_up_setting_in_the_environment_starts_a_fresh_process(tmp_path: Path) -> None:
+    server = zygote()
+    assert server is not None
+    assert server.can_fork_for(dict(os.environ))
+    assert server.can_fork_for({**os.environ, "ASSURANCE_API_KEY": "x"})
+    for name, value in (("COLUMNS", "40"), ("PYTHONPATH", str(tmp_path)), ("LANG", "C")):
+        assert not server.can_fork_for({**os.environ, name: value}), name
+
+
+def test_a_command_past_its_timeout_is_killed(tmp_path: Path) -> None:
+    (tmp_path / "bot.py").write_text("import time\ndef answer(prompt):\n    time.sleep(60)\n")
+    (tmp_path / "t.yaml").write_text("type: callable\nfunction: bot:answer\ntimeout_s: 120\n")
+    (tmp_path / "s.yaml").write_text(
+        'suite: slow\nversion: "1"\ncases:\n  - {id: a, prompt: hello}\n'
+        "scorers:\n  - {id: m, use: contains, with: {terms: [x]}}\n"
+        'metrics:\n  - {id: r, rate: "m.matched"}\n'
+    )
+    began = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=tmp_path, timeout=3)
+    assert time.monotonic() - began < 30

@@ -1,0 +1,335 @@
+"""Start the tests' ``assurance`` processes from a warm interpreter, as real processes.
+
+Most of the suite's time went into starting processes: each ``assurance`` command a test runs
+imports numpy, pydantic, typer and (writing its report) matplotlib again, 0.3 to 0.6 s of CPU
+before it does anything, and the suite runs a few thousand of them. Here one server process
+per test process imports those third-party libraries once and, for each command, forks a child
+that becomes ``python -m assurance_harness.cli ARGS...``: its own process, in the test's folder,
+with the test's environment, its standard output and error on the test's pipes, its own exit
+status (a signal's as a negative code, as ``subprocess`` gives). The harness itself is imported
+afresh in each child, so its import-time behaviour (its start-up, its environment) is a new
+process's.
+
+What a forked child cannot have as a fresh interpreter would, it does not get: where the
+command's environment differs from the server's in anything read as an interpreter starts or as
+those libraries are imported (``PYTHON*``, the locale, ``HOME``, a temporary folder, the
+terminal's width or colours, thread counts), the command runs as a fresh process
+(:func:`can_fork_for`). Tests of start-up itself (what a command imports, Ctrl-C while it
+starts) start their processes directly and never come here. ``ASSURANCE_TESTS_FRESH_PROCESSES=1``
+runs every command as a fresh process, as the suite did before.
+
+Linux only (an abstract socket, ``SCM_RIGHTS``); elsewhere every command is a fresh process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+PRELOADED = (
+    "numpy",
+    "pydantic",
+    "yaml",
+    "click",
+    "typer",
+    "rich.console",
+    "jinja2",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+)
+"""What the server imports once: the third-party libraries every command imports, which make
+up most of a command's start-up. Not the harness (its import-time code runs in each child), and
+not aiohttp (the harness imports it its own way, ``targets/_aiohttp_import.py``)."""
+
+COMMAND_MODULE = "assurance_harness.cli"
+
+_STARTUP_NAMES = frozenset(
+    {
+        "HOME",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TMPDIR",
+        "TEMP",
+        "TMP",
+        "TERM",
+        "COLUMNS",
+        "LINES",
+        "TERMINAL_WIDTH",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "PY_COLORS",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "GITHUB_ACTIONS",
+        "JUPYTER_COLUMNS",
+        "JUPYTER_LINES",
+    }
+)
+_STARTUP_PREFIXES = (
+    "PYTHON",
+    "LC_",
+    "LD_",
+    "MPL",
+    "OMP_",
+    "OPENBLAS",
+    "MKL_",
+    "NUMPY",
+    "XDG_",
+    "_TYPER",
+    "TYPER",
+    "RICH",
+    "_CLICK",
+    "ASSURANCE_TESTS_",
+)
+"""Environment variables read as an interpreter starts or as :data:`PRELOADED` is imported, or
+that may be: a command whose environment differs from the server's in any of these runs as a
+fresh process."""
+
+
+def _startup_environment(env: Mapping[str, str]) -> dict[str, str]:
+    return {
+        name: value
+        for name, value in env.items()
+        if name in _STARTUP_NAMES or name.startswith(_STARTUP_PREFIXES)
+    }
+
+
+class Zygote:
+    """One server process for this test process; :meth:`run` starts a command through it."""
+
+    def __init__(self) -> None:
+        self._address = f"\0assurance-tests-zygote-{os.getpid()}-{os.urandom(6).hex()}"
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self._address)
+        listener.listen(64)
+        self._environment = dict(os.environ)
+        self._server = subprocess.Popen(
+            [sys.executable, __file__, str(listener.fileno())],
+            stdin=subprocess.PIPE,  # the server's lifeline: it ends when this process does
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=[listener.fileno()],
+        )
+        listener.close()
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """End the server (its lifeline closed): at this process's exit, or where a test
+        wants a fresh one."""
+        if self._server.stdin is not None and not self._server.stdin.closed:
+            self._server.stdin.close()
+        try:
+            self._server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._server.kill()
+            self._server.wait()
+
+    def can_fork_for(self, env: Mapping[str, str]) -> bool:
+        """Whether a command with environment ``env`` may start as a forked child (above)."""
+        return self._server.poll() is None and _startup_environment(env) == _startup_environment(
+            self._environment
+        )
+
+    def run(
+        self, argv: Sequence[str], cwd: str | None, env: Mapping[str, str], timeout: float
+    ) -> subprocess.CompletedProcess[str]:
+        """``python -m assurance_harness.cli ARGV...`` in ``cwd`` with ``env``, to completion:
+        as ``subprocess.run(..., capture_output=True, text=True, timeout=timeout)`` gives."""
+        command = [sys.executable, "-m", COMMAND_MODULE, *argv]
+        request = json.dumps(
+            {"argv": list(argv), "cwd": cwd or os.getcwd(), "env": dict(env)}
+        ).encode()
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(self._address)
+            try:
+                socket.send_fds(
+                    conn, [len(request).to_bytes(8, "big") + request], [out_write, err_write]
+                )
+            finally:
+                os.close(out_write)
+                os.close(err_write)
+            reply = conn.makefile("rb")
+            pid = int(reply.readline())
+            deadline = time.monotonic() + timeout
+            out, err, timed_out = _read_both(out_read, err_read, deadline)
+            if timed_out:
+                os.kill(pid, signal.SIGKILL)
+            status = int(reply.readline())
+        code = os.waitstatus_to_exitcode(status)
+        stdout, stderr = _text(out), _text(err)
+        if timed_out:
+            raise subprocess.TimeoutExpired(command, timeout, stdout, stderr)
+        return subprocess.CompletedProcess(command, code, stdout, stderr)
+
+
+def _read_both(out_fd: int, err_fd: int, deadline: float) -> tuple[bytes, bytes, bool]:
+    """Read both pipes to their end (every process holding them gone), as ``communicate`` does;
+    True with what was read if ``deadline`` passed first."""
+    chunks: dict[int, list[bytes]] = {out_fd: [], err_fd: []}
+    with selectors.DefaultSelector() as selector:
+        for fd in chunks:
+            selector.register(fd, selectors.EVENT_READ)
+        open_fds = set(chunks)
+        try:
+            while open_fds:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return b"".join(chunks[out_fd]), b"".join(chunks[err_fd]), True
+                for key, _ in selector.select(left):
+                    data = os.read(key.fd, 65536)
+                    if data:
+                        chunks[key.fd].append(data)
+                    else:
+                        selector.unregister(key.fd)
+                        open_fds.discard(key.fd)
+        finally:
+            os.close(out_fd)
+            os.close(err_fd)
+    return b"".join(chunks[out_fd]), b"".join(chunks[err_fd]), False
+
+
+def _text(data: bytes) -> str:
+    # subprocess's text mode: the locale's encoding, universal newlines
+    import locale
+
+    text = data.decode(locale.getpreferredencoding(False))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_zygote: Zygote | None = None
+_lock = threading.Lock()
+
+
+def zygote() -> Zygote | None:
+    """This test process's server (started on first use), or None where commands run as fresh
+    processes (asked to, or not Linux)."""
+    global _zygote
+    if os.environ.get("ASSURANCE_TESTS_FRESH_PROCESSES") == "1" or not sys.platform.startswith(
+        "linux"
+    ):
+        return None
+    with _lock:
+        if _zygote is None or _zygote._server.poll() is not None:
+            _zygote = Zygote()
+        return _zygote
+
+
+# --- the server ---------------------------------------------------------------------------
+
+
+def serve(listener_fd: int) -> None:
+    """Import :data:`PRELOADED`, then fork a child for each request until this server's
+    parent is gone (its standard input ends)."""
+    import importlib
+
+    for name in PRELOADED:
+        importlib.import_module(name)
+    listener = socket.socket(fileno=listener_fd)
+    wakeup_read, wakeup_write = os.pipe()
+    os.set_blocking(wakeup_write, False)
+    signal.set_wakeup_fd(wakeup_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    waiting: dict[int, socket.socket] = {}
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(wakeup_read, selectors.EVENT_READ)
+    selector.register(sys.stdin.fileno(), selectors.EVENT_READ)
+    while True:
+        for key, _ in selector.select(1.0):
+            if key.fd == sys.stdin.fileno():
+                if not os.read(key.fd, 4096):
+                    return  # the test process is gone
+            elif key.fd == wakeup_read:
+                os.read(wakeup_read, 4096)
+            else:
+                conn, _ = listener.accept()
+                pid = _start(conn, (listener, selector), (wakeup_read, wakeup_write), waiting)
+                if pid:
+                    waiting[pid] = conn
+        while waiting:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                break
+            conn = waiting.pop(pid, None)
+            if conn is not None:
+                with contextlib.suppress(OSError):  # the test process stopped waiting
+                    conn.sendall(f"{status}\n".encode())
+                conn.close()
+
+
+def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    head, fds, _flags, _address = socket.recv_fds(conn, 8, 2)
+    size = int.from_bytes(head, "big")
+    body = b""
+    while len(body) < size:
+        chunk = conn.recv(size - len(body))
+        if not chunk:
+            raise OSError("request cut short")
+        body += chunk
+    return json.loads(body), list(fds)
+
+
+def _start(
+    conn: socket.socket,
+    server_objects: tuple[Any, ...],
+    server_fds: tuple[int, ...],
+    waiting: Mapping[int, socket.socket],
+) -> int:
+    """Fork a child for ``conn``'s request; its pid (sent on ``conn`` too). The child closes
+    every socket, pipe and selector of the server's (``server_objects``, ``server_fds``), so the
+    command holds no descriptor a fresh process would not."""
+    request, fds = _receive(conn)
+    pid = os.fork()
+    if pid == 0:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for other in (*server_objects, conn, *waiting.values()):
+            other.close()
+        for fd in server_fds:
+            os.close(fd)
+        _become(request, fds)  # never returns; fd 0, the server's lifeline, is replaced
+    for fd in fds:
+        os.close(fd)
+    conn.sendall(f"{pid}\n".encode())
+    return pid
+
+
+def _become(request: dict[str, Any], fds: list[int]) -> None:
+    """In the forked child: become ``python -m assurance_harness.cli ARGV...`` as started in
+    the request's folder with its environment; its exit ends this process."""
+    out_fd, err_fd = fds
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    for fd in (null, out_fd, err_fd):
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    time.tzset()
+    sys.path[0] = os.getcwd()  # as ``python -m`` puts it
+    sys.argv = ["-m", *request["argv"]]
+    sys.orig_argv = [sys.executable, "-m", COMMAND_MODULE, *request["argv"]]
+    import runpy
+
+    runpy._run_module_as_main(COMMAND_MODULE)  # type: ignore[attr-defined]
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]))
