@@ -9,11 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..metrics.expr import ExpressionError, names_read
-
-RUN_KEYS = frozenset({"batch_size", "cache_hits", "cache_file"})
-"""Keys of a scorer's recorded description (``Scorer.describe``) that count or place the run's
-own work (its batches, a judge's cache hits and cache file), not what the scorer is: they
-differ between two runs of one scorer."""
+from ..scorers.configured import configured
 
 SHOWN_CHANGES = 3
 """Changed settings a line names, before "and N more"."""
@@ -55,12 +51,10 @@ def scorer_settings(manifest: Mapping[str, Any]) -> Settings:
 
 
 def setting_paths(info: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """A description as ``(dotted path, value)`` leaves (a list is one leaf), less ``RUN_KEYS``:
-    compared leaf by leaf, a setting one run records and the other does not (a parameter an
-    older version had not) is no change."""
-    for key, value in info.items():
-        if key in RUN_KEYS:
-            continue
+    """A description as ``(dotted path, value)`` leaves (a list is one leaf), less what counts
+    the run's own work (``scorers.configured``): compared leaf by leaf, a setting one run
+    records and the other does not (a parameter an older version had not) is no change."""
+    for key, value in configured(info).items():
         path = f"{prefix}{key}"
         if isinstance(value, dict):
             yield from setting_paths(value, f"{path}.")

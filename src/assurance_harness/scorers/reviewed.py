@@ -45,6 +45,7 @@ from ..store.faults import store_faults
 from ..store.location import index_available, open_database
 from ..store.reviews import Verdict, answer_digests, consensus, standing_verdicts
 from ..store.runread import read_run
+from .configured import configured
 from .validity import Figure, scorer_ids_in
 
 REVIEWED_FIGURES = ("precision", "recall", "specificity")
@@ -129,11 +130,13 @@ def scorer_identity(
     scorer_id: str, info: Mapping[str, Any], label: Any, run_id: str
 ) -> ScorerIdentity:
     """The identity of scorer ``scorer_id`` of run ``run_id``, from its summary entry
-    (``info``: name, version, params as ``Scorer.describe`` records them; the volatile
-    extras, cache hits and files, are not settings) and the run's review ``label``."""
+    (``info``: name, version, params and what the scorer adds, as ``Scorer.describe`` records
+    them, less what counts the run's own work: ``scorers.configured``, the rule ``compare``
+    keeps too) and the run's review ``label``."""
     params, recorded = info.get("params"), "version" in info
+    own = {k: v for k, v in configured(info).items() if k not in ("name", "version")}
     settings = (
-        json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        json.dumps(own, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
         if isinstance(params, Mapping) and recorded
         else None
     )
