@@ -20,9 +20,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from ..testing.cli import cli_command
+from ..testing.cli import run_cli
 from ..testing.project import callable_target
-from ..testing.signals import default_sigint
 
 SUITE = (
     "suite: finish-models\ncases:\n  - {id: a, prompt: hi}\n  - {id: b, prompt: there}\n"
@@ -71,14 +70,7 @@ def reply(messages):
 
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``assurance ARGS`` to its end, with SIGINT acting as Ctrl-C whatever started the tests."""
-    return subprocess.run(
-        cli_command(*args),
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=default_sigint,
-    )
+    return run_cli(*args, cwd=root, timeout=120, ctrl_c=True)
 
 
 def test_ctrl_c_while_the_finishing_step_builds_the_models_stops_the_run_cleanly(

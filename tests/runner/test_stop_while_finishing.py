@@ -11,7 +11,6 @@ own process there (once: the resumed run imports it again and is not trapped).
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 from pathlib import Path
@@ -19,9 +18,8 @@ from typing import Any
 
 import pytest
 
-from ..testing.cli import cli_command
+from ..testing.cli import run_cli
 from ..testing.project import callable_target
-from ..testing.signals import default_sigint
 from .rowfiles import comparable_rows
 
 SUITE = (
@@ -126,14 +124,7 @@ def _project(root: Path, signum: signal.Signals, *points: str) -> Path:
 
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``assurance ARGS`` to its end, with SIGINT acting as Ctrl-C whatever started the tests."""
-    return subprocess.run(
-        cli_command(*args),
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=default_sigint,
-    )
+    return run_cli(*args, cwd=root, timeout=60, ctrl_c=True)
 
 
 def _start(root: Path, target: Path) -> subprocess.CompletedProcess[str]:
@@ -274,14 +265,17 @@ def test_sigterm_while_the_suite_is_checked_is_exit_130_as_ctrl_c_is(tmp_path: P
     (tmp_path / "s.yaml").write_text(
         SUITE.replace("use: regex, with: {pattern: echo}", "use: trap")
     )
-    stopped = subprocess.run(
-        cli_command("run", "s.yaml", "--target", target.name, "--reports", "r"),
+    stopped = run_cli(
+        "run",
+        "s.yaml",
+        "--target",
+        target.name,
+        "--reports",
+        "r",
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
         timeout=60,
-        env={**os.environ, **env},
-        preexec_fn=default_sigint,
+        env=env,
+        ctrl_c=True,
     )
     assert stopped.returncode == 130, stopped.stderr
     assert "Traceback" not in stopped.stderr
