@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .testing.cli import run_cli
-from .testing.zygote import zygote
+from .testing.zygote import ZygoteUnavailable, zygote
 
 pytestmark = pytest.mark.skipif(zygote() is None, reason="commands start as fresh processes here")
 
@@ -113,3 +113,20 @@ def test_a_command_past_its_timeout_is_killed(tmp_path: Path) -> None:
     with pytest.raises(subprocess.TimeoutExpired):
         run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=tmp_path, timeout=3)
     assert time.monotonic() - began < 30
+
+
+def test_a_server_gone_is_replaced_and_no_command_is_lost(tmp_path: Path) -> None:
+    server = zygote()
+    assert server is not None
+    server._server.kill()
+    server._server.wait()
+    # Gone between the check and the command: nothing started, said so (run_cli then starts
+    # the command fresh), and the next command gets a new server.
+    with pytest.raises(ZygoteUnavailable):
+        server.run(["--version"], str(tmp_path), dict(os.environ), timeout=30)
+    assert server.can_fork_for(dict(os.environ)) is False
+    done = run_cli("--version", cwd=tmp_path)
+    assert done.returncode == 0 and "assurance-harness" in done.stdout
+    again = zygote()
+    assert again is not None and again is not server and again.can_fork_for(dict(os.environ))
+    assert run_cli("--version", cwd=tmp_path).stdout == done.stdout

@@ -40,13 +40,16 @@ def run_cli(
     otherwise, and for ``ctrl_c`` and ``file_size_limit``."""
     from .signals import default_sigint
     from .tmpfs import file_size_limited
-    from .zygote import zygote
+    from .zygote import ZygoteUnavailable, zygote
 
     if not ctrl_c and file_size_limit is None:
         warm = zygote()
         environment = {**os.environ, **env} if env else dict(os.environ)
         if warm is not None and warm.can_fork_for(environment):
-            return warm.run([str(a) for a in args], str(cwd) if cwd else None, environment, timeout)
+            with contextlib.suppress(ZygoteUnavailable):  # then a fresh process, below
+                return warm.run(
+                    [str(a) for a in args], str(cwd) if cwd else None, environment, timeout
+                )
     steps = [default_sigint] if ctrl_c else []
     if file_size_limit is not None:
         steps.append(file_size_limited(file_size_limit))

@@ -106,6 +106,10 @@ def _startup_environment(env: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+class ZygoteUnavailable(Exception):
+    """The server could not start the command (it is gone): nothing was started."""
+
+
 class Zygote:
     """One server process for this test process; :meth:`run` starts a command through it."""
 
@@ -154,21 +158,31 @@ class Zygote:
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.connect(self._address)
             try:
+                conn.connect(self._address)
                 socket.send_fds(
                     conn, [len(request).to_bytes(8, "big") + request], [out_write, err_write]
                 )
+                reply = conn.makefile("rb")
+                started = reply.readline()
+                if not started:
+                    raise OSError("the server ended")
+            except OSError as exc:  # nothing was started: the caller starts a fresh process
+                os.close(out_read)
+                os.close(err_read)
+                raise ZygoteUnavailable(str(exc)) from exc
             finally:
                 os.close(out_write)
                 os.close(err_write)
-            reply = conn.makefile("rb")
-            pid = int(reply.readline())
+            pid = int(started)
             deadline = time.monotonic() + timeout
             out, err, timed_out = _read_both(out_read, err_read, deadline)
             if timed_out:
                 os.kill(pid, signal.SIGKILL)
-            status = int(reply.readline())
+            ended = reply.readline()
+        if not ended:
+            raise RuntimeError(f"the zygote server ended before command {pid}'s exit status came")
+        status = int(ended)
         code = os.waitstatus_to_exitcode(status)
         stdout, stderr = _text(out), _text(err)
         if timed_out:
