@@ -48,6 +48,18 @@ def _two_configurations(tmp_path: Path) -> tuple[Project, str, str]:
     return project, first, other
 
 
+def _only_keyed(stdout: str, keyed: list[ReviewedValidity]) -> None:
+    """Each configuration's line is printed (the terminal may wrap it), and no other line
+    gives a precision, recall or counts."""
+    flat = " ".join(stdout.split())
+    for figures in keyed:
+        assert f"{figures.scorer}: {' '.join(figures.text().split())}" in flat, stdout
+    rates = [line for line in stdout.splitlines() if "precision" in line or "recall" in line]
+    assert len(rates) == len(keyed), stdout
+    assert all(line.startswith(f"{keyed[0].scorer}: reviewed on") for line in rates), stdout
+    assert "counts" not in stdout, stdout
+
+
 def _entry(figures: ReviewedValidity) -> dict:
     return json.loads(json.dumps(figures.to_dict()))
 
@@ -74,12 +86,7 @@ def test_review_agreement_shows_each_configurations_figures_never_a_pooled_one(
 
     result = runner.invoke(app, ["review", "agreement", *reports])
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    for line in lines:
-        if "precision" in line or "recall" in line or line.startswith("counts"):
-            assert any(f.text() in line for f in keyed), line
-    for figures in keyed:
-        assert f"{figures.scorer}: {figures.text()}" in lines
+    _only_keyed(result.stdout, keyed)
 
     # One run: its own scorer configuration, as its report reads it (its target's runs).
     for run_id in (first, other):
@@ -94,10 +101,7 @@ def test_review_agreement_shows_each_configurations_figures_never_a_pooled_one(
         assert document["by_scorer"] == [_entry(mine)]
         result = runner.invoke(app, ["review", "agreement", "--run", run_id, *reports])
         assert result.exit_code == 0, result.output
-        for line in result.stdout.splitlines():
-            if "precision" in line or "recall" in line or line.startswith("counts"):
-                assert mine.text() in line, line
-        assert f"{mine.scorer}: {mine.text()}" in result.stdout
+        _only_keyed(result.stdout, [mine])
 
 
 def test_the_queue_page_shows_each_configurations_figures_never_a_pooled_one(
