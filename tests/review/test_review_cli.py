@@ -41,7 +41,8 @@ def test_queue_adjudicate_agreement_and_index(tmp_path: Path, monkeypatch) -> No
     assert {q["row"] for q in json.loads(result.stdout)} == {"c1#0", "c3#0"}
 
     result = runner.invoke(app, ["review", "agreement", "--json", *reports])
-    assert json.loads(result.stdout)["counts"] == {"tp": 0, "fp": 1, "fn": 0, "tn": 0}
+    (entry,) = json.loads(result.stdout)["by_scorer"]
+    assert entry["counts"] == {"tp": 0, "fp": 1, "fn": 0, "tn": 0}
 
     result = runner.invoke(app, ["review", "status", outcome.run_id, *reports])
     assert result.exit_code == 1 and "awaiting_review" in result.stdout

@@ -94,11 +94,14 @@ def test_agreement_from_two_reviewers_and_scorer_precision_recall(tmp_path: Path
     assert result.rows_two_reviewers == 3
     assert result.kappa == pytest.approx(cohen_kappa_score([True, False, True], [True, True, True]))
     # Human consensus: c1 True (both), c2 tie -> bob's later True, c3 True.
-    # Scorer: c1 False (fn), c2 True (tp), c3 True (tp).
-    assert result.counts == {"tp": 2, "fp": 0, "fn": 1, "tn": 0}
-    assert result.precision == pytest.approx(1.0)
-    assert result.recall == pytest.approx(2 / 3)
-    assert result.recall_ci[0] is not None and result.recall_ci[0] < 2 / 3
+    # Scorer: c1 False (fn), c2 True (tp), c3 True (tp). The scorer's figures are its
+    # configuration's (scorers.reviewed): recall only from a random QC share, none here.
+    from assurance_harness.scorers.reviewed import reviewed_validity
+
+    (figures,) = reviewed_validity(project.reports).values()
+    assert figures.counts == {"tp": 2, "fp": 0, "fn": 1, "tn": 0}
+    assert figures.precision is not None and figures.precision.value == pytest.approx(1.0)
+    assert figures.recall is None
 
 
 def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_path: Path) -> None:

@@ -165,7 +165,9 @@ def test_review_agreement_says_where_recall_comes_from_and_gives_a_scorer_error(
     project, _ = _reviewed(tmp_path, SUITE + "  sample: 1.0\n")
     result = CliRunner().invoke(app, ["review", "agreement", "--reports", str(project.reports)])
     assert result.exit_code == 0, result.output
-    assert "scorer recall: 0.5 [0.01258, 0.9874] (from the random QC share)" in result.stdout
+    # Recall from the random QC share, the scorer configuration's own (scorers.reviewed).
+    assert "contains: reviewed on every target's runs: " in result.stdout
+    assert "recall 0.5 [0.01258, 0.9874] (n=2)" in result.stdout
 
 
 def test_the_review_aware_view_keeps_a_gate_that_failed_on_validity(tmp_path: Path) -> None:

@@ -1,19 +1,22 @@
 """How far people and scorers agree: Cohen's kappa between two reviewers (with a seeded BCa
 bootstrap interval over rows, labelled approximate where too few rows or labels make every
-interval under-cover) and the scorer's precision and recall against human labels
-(Clopper-Pearson intervals), the figures a scorer's validity card and corrected rates can use.
-Coverage of both: benchmarks/coverage.py."""
+interval under-cover), and each scorer configuration's precision, recall and specificity
+against the human labels as ``scorers.reviewed`` keys and counts them. Those are never pooled
+here: one figure over every reviewed row mixed differently configured classifiers and counted
+an answer reviewed in several runs once per run. Coverage: benchmarks/coverage.py."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from ..scorers.reviewed import label_counts
-from ..stats.intervals import clopper_pearson
+from ..errors import HarnessError
+from ..scorers.reviewed import ReviewedValidity, reviewed_validity
 from ..stats.kappa import kappa_bca, kappa_caveat
 from ..store.reviews import Verdict
+from ..store.runread import read_run
 
 BOOTSTRAP = 2000
 
@@ -48,21 +51,15 @@ def kappa_method(pairs: list[tuple[bool, bool]], seed: int) -> str:
 
 @dataclass
 class Agreement:
+    """Agreement between people over the reviewed rows. No scorer figure: those are each
+    configuration's (``ScorerFigures``)."""
+
     rows_reviewed: int
     rows_two_reviewers: int
     kappa: float | None
     kappa_ci: tuple[float | None, float | None]
     kappa_method: str
     """How the kappa interval was computed, with "approximate: ..." where it is."""
-    precision: float | None
-    precision_ci: tuple[float | None, float | None]
-    recall: float | None
-    recall_ci: tuple[float | None, float | None]
-    counts: dict[str, int]
-    """tp, fp, fn, tn of the scorer's label against the human label."""
-    recall_rows: str = "every reviewed row"
-    """Which rows recall is computed from: the random QC share when known (the other queued
-    rows are picked by the scorer's own flags, so misses are under-counted in them)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,46 +68,59 @@ class Agreement:
             "kappa": self.kappa,
             "kappa_ci": list(self.kappa_ci),
             "kappa_method": self.kappa_method,
-            "rates_method": "clopper-pearson",
-            "precision": self.precision,
-            "precision_ci": list(self.precision_ci),
-            "recall": self.recall,
-            "recall_ci": list(self.recall_ci),
-            "recall_rows": self.recall_rows,
-            "counts": self.counts,
         }
 
 
-def agreement(
-    current: dict[Any, dict[str, Verdict]],
-    *,
-    seed: int = 0,
-    sample: Collection[Any] | None = None,
-) -> Agreement:
-    """From each row's standing verdicts (``ReviewStore.current()``). ``sample``: the rows
-    (keys of ``current``) of the random QC share; recall is then computed from them alone."""
+def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agreement:
+    """From each row's standing verdicts (``ReviewStore.current()``)."""
     pairs: list[tuple[bool, bool]] = []
+    reviewed = 0
     for verdicts in current.values():
         labelled = sorted((v for v in verdicts.values() if v.label is not None), key=lambda v: v.id)
+        reviewed += bool(labelled)
         if len(labelled) >= 2:
             # The first two reviewers of the row, in the order they gave their verdicts.
             pairs.append((bool(labelled[0].label), bool(labelled[1].label)))
-    counts, reviewed = label_counts(current)
-    flagged = counts["tp"] + counts["fp"]
-    recall_counts = counts
-    if sample is not None:
-        recall_counts, _ = label_counts({k: v for k, v in current.items() if k in sample})
-    positives = recall_counts["tp"] + recall_counts["fn"]
     return Agreement(
         rows_reviewed=reviewed,
         rows_two_reviewers=len(pairs),
         kappa=cohen_kappa(pairs),
         kappa_ci=kappa_interval(pairs, seed=seed),
         kappa_method=kappa_method(pairs, seed),
-        precision=counts["tp"] / flagged if flagged else None,
-        precision_ci=clopper_pearson(counts["tp"], flagged),
-        recall=recall_counts["tp"] / positives if positives else None,
-        recall_ci=clopper_pearson(recall_counts["tp"], positives),
-        counts=counts,
-        recall_rows="every reviewed row" if sample is None else "the random QC share",
     )
+
+
+@dataclass(frozen=True)
+class ScorerFigures:
+    """The scorer figures ``review agreement`` and the queue page show: one entry per scorer
+    configuration, each ``scorers.reviewed``'s own (never recomputed here), and for a run's
+    scorer with none, why."""
+
+    figures: list[ReviewedValidity] = field(default_factory=list)
+    why_none: dict[str, str] = field(default_factory=dict)
+    """By scorer id of the run (``--run``), or the run id where its folder could not be read."""
+
+
+def scorer_figures(
+    reports: Path, *, run_id: str | None = None, leave_out: Collection[int] = ()
+) -> ScorerFigures:
+    """Every scorer configuration's figures over every target's runs; with ``run_id``, those
+    of that run's scorers as configured in it, over the runs of its target, as its report and
+    its gates' ``min_validity`` read them (``ReviewedFigures.for_summary``). ``leave_out``:
+    ids of the verdicts the evidence ledger does not back."""
+    if run_id is None:
+        return ScorerFigures(list(reviewed_validity(reports, leave_out=leave_out).values()))
+    try:
+        summary = read_run(reports / run_id).summary
+    except HarnessError as exc:
+        return ScorerFigures([], {run_id: f"no scorer figures: {exc}"})
+    target = (summary.get("target") or {}).get("fingerprint")
+    figures = reviewed_validity(
+        reports, target=str(target) if target else None, leave_out=leave_out
+    )
+    own = figures.for_summary(summary, run_id)
+    listed: list[ReviewedValidity] = []
+    for found in own.figures.values():
+        if found not in listed:  # two ids configuring one scorer alike share its figures
+            listed.append(found)
+    return ScorerFigures(listed, dict(own.why_none))

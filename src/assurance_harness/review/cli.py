@@ -290,29 +290,31 @@ def agreement_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     reports: ReportsOpt = Path("reports"),
 ) -> None:
-    """Inter-reviewer kappa (rows with two reviewers) and the scorer's precision and recall
-    against the human labels, each with a 95% interval."""
+    """Inter-reviewer kappa (rows with two reviewers), and each scorer configuration's
+    precision and recall against the human labels, each with a 95% interval."""
     with _errors():
         from ..store.location import reports_to_read
 
         reports_to_read(reports)
-        from ..scorers.reviewed import reviewed_validity, sample_keys
         from ..scorers.validity import find_card
-        from .agreement import agreement
+        from .agreement import agreement, scorer_figures
         from .backing import backed_store
 
         store, unbacked = backed_store(reports)
-        current = store.current(_run_option(store, reports, run_id))
+        run = _run_option(store, reports, run_id)
+        current = store.current(run)
         _warn_unbacked(unbacked, "not counted")
-        # Recall from the random QC share only: the other queued rows are picked by the
-        # scorer's own flags, so they under-count its misses.
-        sample = sample_keys(reports, {r for r, _ in current})
-        result = agreement(current, sample=sample)
-        # Beside each scorer's bundled card: its figures against every human verdict here.
-        by_scorer = reviewed_validity(reports, leave_out={u.verdict.id for u in unbacked})
+        result = agreement(current)
+        # The scorer figures are each configuration's, never pooled over every reviewed row:
+        # that mixed classifiers configured differently and counted a repeated answer per run.
+        scorers = scorer_figures(reports, run_id=run, leave_out=store.leave_out)
         if as_json:
             # A list, one entry per scorer configuration: a name may have several.
-            document = {**result.to_dict(), "by_scorer": [r.to_dict() for r in by_scorer.values()]}
+            document = {
+                **result.to_dict(),
+                "by_scorer": [r.to_dict() for r in scorers.figures],
+                "without_figures": scorers.why_none,
+            }
             sys.stdout.write(json.dumps(document, indent=2) + "\n")
             return
 
@@ -332,22 +334,25 @@ def agreement_cmd(
         )
         if result.kappa is not None and "approximate" in result.kappa_method:
             out.print(term(f"  kappa interval {result.kappa_method.split('; ', 1)[1]}"))
-        out.print(term(f"scorer precision: {fmt(result.precision, result.precision_ci)}"))
         out.print(
             term(
-                f"scorer recall: {fmt(result.recall, result.recall_ci)} (from {result.recall_rows})"
+                "scorer figures: one line per scorer configuration (name, version, settings, "
+                "review label), each distinct (case, answer) counted once"
+                + ("" if scorers.figures or scorers.why_none else "; none yet")
             )
         )
-        out.print(term("counts: " + ", ".join(f"{k} {v}" for k, v in result.counts.items())))
-        for identity, reviewed in by_scorer.items():
-            card = find_card(identity.name)
-            out.print(term(f"{identity.name}: {reviewed.text()}"))
-            out.print(term(f"  configuration: {identity.describe()}"))
+        for reviewed in scorers.figures:
+            card = find_card(reviewed.scorer)
+            out.print(term(f"{reviewed.scorer}: {reviewed.text()}"))
+            if reviewed.identity is not None:
+                out.print(term(f"  configuration: {reviewed.identity.describe()}"))
             out.print(term(f"  bundled card: {card.headline() if card else 'no validity card'}"))
             error = reviewed.scorer_error()
             if error is not None:
                 fields = ", ".join(f"{k}: {v}" for k, v in error.items())
                 out.print(term(f"  for a corrected rate: scorer_error: {{{fields}}}"))
+        for sid, why in scorers.why_none.items():
+            out.print(term(f"{sid}: {why}"))
 
 
 def _warn_unbacked(unbacked: list["Unbacked"], counted: str) -> None:

@@ -406,11 +406,6 @@ def _run_review(reports: Path, run_id: str) -> _RunReview:
     return _RunReview(identities, sample, str(target) if target else None)
 
 
-def sample_keys(reports: Path, run_ids: set[str]) -> set[tuple[str, str]]:
-    """(run id, row key) of every row of those runs in the random QC share."""
-    return {(run_id, key) for run_id in run_ids for key in _run_review(reports, run_id).sample}
-
-
 def reviewed_validity(
     reports: Path,
     db: Path | Database | None = None,

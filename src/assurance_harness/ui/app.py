@@ -626,7 +626,7 @@ def _texts_gone(items: list[QueueItem]) -> set[str]:
 
 
 def _queue_page(request: web.Request) -> web.Response:
-    from ..review.agreement import agreement
+    from ..review.agreement import ScorerFigures, agreement, scorer_figures
     from ..review.backing import backed
 
     store, unbacked = backed(_paths(request).db, _paths(request).ledger)
@@ -656,6 +656,12 @@ def _queue_page(request: web.Request) -> web.Response:
         f=f,
         reviewer=_settings(request).reviewer,
         agreement=agreement(current) if current else None,
+        # Each scorer configuration's figures (scorers.reviewed), never one pooled figure.
+        scorers=scorer_figures(
+            _paths(request).reports, run_id=f["run"] or None, leave_out=store.leave_out
+        )
+        if current and (not f["run"] or _nameable(f["run"]))
+        else ScorerFigures(),
         gone=_folder_gone(request, f["run"]),
         unbacked=[u.left_out() for u in unbacked],
     )
