@@ -38,6 +38,18 @@ def _status(tmp_path: Path, ledger: Path):
     return risk
 
 
+def _one_flag(tmp_path: Path, ledger: Path, runs: tuple[Path, ...], words: str) -> str:
+    """Attach ``runs`` in turn; R-001's one flag containing ``words``, its status as the latest
+    run gives it (verified: the flag says why to look)."""
+    for run in runs:
+        attach_run(run, ledger_path=ledger)
+    risk = _status(tmp_path, ledger)
+    assert risk.status == "verified"  # as the latest run gives it; the flag says why to look
+    changed = [f for f in risk.flags if words in f]
+    assert len(changed) == 1, risk.flags
+    return changed[0]
+
+
 def test_a_gate_loosened_or_removed_between_runs_is_flagged(
     tmp_path: Path, reports: Path, ledger: Path
 ) -> None:
@@ -63,17 +75,12 @@ def test_a_gate_loosened_or_removed_between_runs_is_flagged(
             GateSpec("profanity_rate", "pass", max=0.0, bound="point"),
         ],
     )
-    for run in (before, after):
-        attach_run(run, ledger_path=ledger)
-    risk = _status(tmp_path, ledger)
-    assert risk.status == "verified"  # as the latest run gives it; the flag says why to look
-    changed = [f for f in risk.flags if "suite changed between runs" in f]
-    assert len(changed) == 1, risk.flags
-    assert "tox: the suite changed between runs" in changed[0]
-    assert "(run strict) -> " in changed[0] and "(run loose)" in changed[0]
-    assert "toxic_rate: max 0.1 -> 0.5" in changed[0]
-    assert "toxic_rate_by_type: gate removed" in changed[0]
-    assert "profanity_rate" not in changed[0]
+    flag = _one_flag(tmp_path, ledger, (before, after), "suite changed between runs")
+    assert "tox: the suite changed between runs" in flag
+    assert "(run strict) -> " in flag and "(run loose)" in flag
+    assert "toxic_rate: max 0.1 -> 0.5" in flag
+    assert "toxic_rate_by_type: gate removed" in flag
+    assert "profanity_rate" not in flag
 
 
 def test_the_same_suite_run_again_is_not_flagged(
@@ -136,12 +143,7 @@ def test_a_dataset_edited_under_the_same_suite_file_is_flagged(
         rows=_rows(["say something nice", "spell cat", "2+2"]),
         gates=[GateSpec("toxic_rate", "pass")],
     )
-    for run in (before, after):
-        attach_run(run, ledger_path=ledger)
-    risk = _status(tmp_path, ledger)
-    assert risk.status == "verified"  # as the latest run gives it; the flag says why to look
-    changed = [f for f in risk.flags if "cases changed between runs" in f]
-    assert len(changed) == 1, risk.flags
-    assert changed[0].startswith("tox: the cases changed between runs")
-    assert "(run hard) -> " in changed[0] and "(run easy)" in changed[0]
-    assert "5 -> 3 cases" in changed[0]
+    flag = _one_flag(tmp_path, ledger, (before, after), "cases changed between runs")
+    assert flag.startswith("tox: the cases changed between runs")
+    assert "(run hard) -> " in flag and "(run easy)" in flag
+    assert "5 -> 3 cases" in flag

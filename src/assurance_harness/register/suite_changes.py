@@ -75,11 +75,13 @@ def _cases_sha(run: list[EvidenceRecord]) -> str:
     return f"cases.jsonl sha256 {str((_cases(run) or {}).get('sha256'))[:12]}"
 
 
-def _cases_only(name: str, before: list[EvidenceRecord], latest: list[EvidenceRecord]) -> str:
+def _cases_only(
+    name: str, before: list[EvidenceRecord], latest: list[EvidenceRecord], cases: str
+) -> str:
     return (
         f"{name}: the cases changed between runs of one suite file ({_suite_of(latest)}; a "
         f"dataset it reads was edited): {_cases_sha(before)} (run {before[0].run_id}) -> "
-        f"{_cases_sha(latest)} (run {latest[0].run_id}): {_cases_count(before, latest)}; the "
+        f"{_cases_sha(latest)} (run {latest[0].run_id}): {cases}; the "
         "latest verdicts are of other cases than earlier evidence passed or failed"
     )
 
@@ -94,7 +96,7 @@ def suite_change(name: str, history: list[list[EvidenceRecord]]) -> str | None:
     latest, before = history[0], history[1]
     cases = _cases_count(before, latest)
     if latest[0].suite.get("sha256") == before[0].suite.get("sha256"):
-        return None if cases is None else _cases_only(name, before, latest)
+        return None if cases is None else _cases_only(name, before, latest, cases)
     old, new = _rules(before), _rules(latest)
     changes = [
         change

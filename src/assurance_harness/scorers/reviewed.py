@@ -46,7 +46,7 @@ from ..store.location import index_available, open_database
 from ..store.reviews import Verdict, answer_digests, consensus, standing_verdicts
 from ..store.runread import read_run
 from .configured import configured
-from .validity import Figure, scorer_ids_in
+from .validity import Figure, named_scorers, scorer_ids_in
 
 REVIEWED_FIGURES = ("precision", "recall", "specificity")
 """The figures human verdicts give a scorer (``min_validity`` may ask for these)."""
@@ -152,16 +152,6 @@ def scorer_identity(
         label=own_label,
         unrecorded_run=None if settings is not None else run_id,
     )
-
-
-def named_scorers(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """A summary's scorer entries by id, those that name their scorer."""
-    scorers = summary.get("scorers")
-    return {
-        str(sid): info
-        for sid, info in (scorers.items() if isinstance(scorers, Mapping) else ())
-        if isinstance(info, Mapping) and info.get("name")
-    }
 
 
 def rate_figure(hits: int, n: int, on: str) -> Figure | None:

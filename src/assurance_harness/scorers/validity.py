@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -166,15 +167,21 @@ def cards_for(spec: Any, scorers: dict[str, str]) -> list[tuple[str, str, Validi
     ]
 
 
+def named_scorers(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """A summary's scorer entries by id, those that name their scorer."""
+    scorers = summary.get("scorers")
+    return {
+        str(sid): info
+        for sid, info in (scorers.items() if isinstance(scorers, Mapping) else ())
+        if isinstance(info, Mapping) and info.get("name")
+    }
+
+
 def gate_validity(gate: dict[str, Any], summary: dict[str, Any]) -> list[dict[str, Any]]:
     """The validity cards behind one gate of a finished run, from its ``summary.json``: what a
     report or the register annex shows beside the verdict."""
     metric = (summary.get("metrics") or {}).get(str(gate.get("metric"))) or {}
-    scorers = {
-        str(sid): str(info.get("name"))
-        for sid, info in (summary.get("scorers") or {}).items()
-        if isinstance(info, dict) and info.get("name")
-    }
+    scorers = {sid: str(info["name"]) for sid, info in named_scorers(summary).items()}
     out: list[dict[str, Any]] = []
     for sid, name, card in cards_for(metric.get("spec") or {}, scorers):
         if card is None:
