@@ -109,3 +109,16 @@ def test_a_terminal_width_that_is_no_width_is_ignored(width: str, tmp_path: Any)
     assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
     helped = run_cli("runs", "--help", env={"TERMINAL_WIDTH": width})
     assert helped.returncode == 0 and "Usage: assurance runs" in helped.stdout, helped.stdout
+
+
+def test_each_command_lists_under_its_group_in_one_line() -> None:
+    """A group's command list shows each command's first paragraph as written: a summary broken
+    over two lines of its docstring showed as two lines, the second wrapped on its own ("print
+    every problem" / "as file:line: ..." under ``assurance --help``). Each summary is one line,
+    and the rest of the docstring a paragraph of its own, shown by the command's own ``--help``."""
+    broken = [
+        path.strip()
+        for path, command, _ in _contexts()
+        if "\n" in (command.short_help or command.help or "").strip().split("\n\n")[0]
+    ]
+    assert broken == []
