@@ -612,8 +612,10 @@ def validate(
         typer.Argument(help="Suite, target, register or project files, or directories."),
     ],
 ) -> None:
-    """Check suite, target, register and project (assurance.yaml) files; print every problem
-    as file:line: field: message."""
+    """Check suite, target, register and project files, printing every problem found.
+
+    Suites, targets, registers and project files (assurance.yaml), or the directories holding
+    them; each problem is one line, file:line: field: message."""
     from .spec.loader import load_suite
     from .spec.targets import load_target
     from .store.location import PROJECT_FILE
@@ -917,8 +919,10 @@ def runs_purge(
         bool, typer.Option("--dry-run", help="List what would be purged; delete nothing.")
     ] = False,
 ) -> None:
-    """Delete the prompts, responses, results and reports of old runs; keep their summaries,
-    manifests and ledger records, and record the purge in the ledger. The answers a purged run
+    """Delete old runs' prompts, responses, results and reports; keep what the ledger needs.
+
+    Their summaries, manifests and ledger records are kept, and the purge is recorded in the
+    ledger. The answers a purged run
     received or read are deleted from the response cache and from the llm-judge and guard-model
     cache files its summary names, even those a kept run used too (the kept run keeps its own
     copy in its results; scoring it again asks the judge again)."""
@@ -1159,8 +1163,10 @@ def scorers_check(
         typer.Option(help="Write the figures as this scorer's validity card (JSON)."),
     ] = None,
 ) -> None:
-    """Validate a scorer on your own labels: ROC-AUC, accuracy, precision, recall, with 95%
-    intervals, at the suite's threshold; optionally write its validity card."""
+    """Validate a scorer on your own labels, with 95% intervals; optionally write its card.
+
+    ROC-AUC, accuracy, precision and recall, each with its 95% interval, at the suite's
+    threshold; the validity card, where asked for, records them."""
     from .runner.scorer_check import run_check
 
     try:

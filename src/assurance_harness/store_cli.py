@@ -47,8 +47,10 @@ def store_migrate(
         typer.Option(help="The JSONL ledger (default: <reports>/evidence/ledger.jsonl)."),
     ] = None,
 ) -> None:
-    """Copy the run index, baselines, reviews and evidence ledger into PostgreSQL, then verify
-    the chain there. Safe to run again; refuses a target holding a different history."""
+    """Copy the run index, baselines, reviews and evidence ledger into PostgreSQL.
+
+    The ledger's chain is verified there once copied. Safe to run again; refuses a target
+    holding a different history."""
     from .register.ledger import verify_ledger
     from .register.ledger_team import migrate_ledger
     from .store.database import SqliteDatabase

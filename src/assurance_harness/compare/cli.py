@@ -147,8 +147,10 @@ def compare(
     format: TableFormatOpt = "table",
     as_json: JsonAliasOpt = False,
 ) -> None:
-    """Compare a candidate run with a baseline: per metric, the difference with its interval,
-    a significance test (Holm-corrected) and a verdict. Exit 1 on a significant regression."""
+    """Compare a candidate run with a baseline; exit 1 on a significant regression.
+
+    Per metric: the difference with its interval, a significance test (Holm-corrected) and a
+    verdict."""
     from .baseline import BaselineStore
     from .engine import compare_runs
     from .nightly import baseline_run
@@ -362,7 +364,8 @@ def baseline_check(
     format: TableFormatOpt = "table",
     as_json: JsonAliasOpt = False,
 ) -> None:
-    """Compare the latest run of every baselined suite and target with its baseline (nightly).
+    """Compare each baselined suite and target's latest run with its baseline (nightly).
+
     Exit 1 when any of them regressed."""
     from .engine import compare_runs
     from .nightly import UnfinishedCandidate, baseline_pairs

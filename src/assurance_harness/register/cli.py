@@ -881,8 +881,10 @@ def list_cmd(
     risk: Annotated[str | None, typer.Option("--risk", help="Only this risk.")] = None,
     limit: Annotated[int, typer.Option(help="Newest N records.", min=1)] = 50,
 ) -> None:
-    """The newest records in the ledger; exit 1 when it fails verification (the records are
-    listed as they are, the problems on stderr, as 'register status' does)."""
+    """The newest records in the ledger; exit 1 when it fails verification.
+
+    The records are listed as they are and the problems go to stderr, as 'register status'
+    does."""
     with _errors():
         from ..formatting import metric_figure, when
         from .ledger import read_ledger, verify_ledger

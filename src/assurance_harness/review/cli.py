@@ -290,8 +290,10 @@ def agreement_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     reports: ReportsOpt = Path("reports"),
 ) -> None:
-    """Inter-reviewer kappa (rows with two reviewers), and each scorer configuration's
-    precision and recall against the human labels, each with a 95% interval."""
+    """Inter-reviewer kappa, and each scorer's precision and recall against the reviewers.
+
+    Kappa over the rows two reviewers judged; precision and recall of each scorer configuration
+    against the human labels; each with a 95% interval."""
     with _errors():
         from ..store.location import reports_to_read
 

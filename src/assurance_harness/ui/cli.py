@@ -40,8 +40,10 @@ def ui_cmd(
         bool, typer.Option("--index", help="Only write REPORTS/index.html and exit.")
     ] = False,
 ) -> None:
-    """Browse runs, compare them, follow a metric, drill from a risk to its responses, and
-    review flagged rows, in a local web app (no page runs script)."""
+    """Browse runs, compare them and review flagged rows in a local web app.
+
+    Follow a metric over runs, drill from a risk to the responses behind it, and give verdicts
+    on flagged rows; no page runs script."""
     with _errors():
         if not host.strip():  # an unset $HOST: aiohttp would bind every interface
             raise UsageError(
