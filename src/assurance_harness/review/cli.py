@@ -372,9 +372,19 @@ def add_reviewer_cmd(
             "--token-env", help="Variable holding this reviewer's token (only its hash is kept)."
         ),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Set the token of a reviewer registered already (with --token-env, or none).",
+        ),
+    ] = False,
     reports: ReportsOpt = Path("reports"),
 ) -> None:
-    """Register a reviewer, optionally with a token they must give with each verdict."""
+    """Register a reviewer, optionally with a token they must give with each verdict.
+
+    A registered reviewer's token changes only with --replace; registering them again with the
+    token they have changes nothing."""
     import os
 
     with _errors():
@@ -390,5 +400,10 @@ def add_reviewer_cmd(
             token = os.environ.get(token_env)
             if not token:
                 raise UsageError(f"--token-env {token_env}: the variable is not set")
-        ReviewStore(reports / "runs.db").add_reviewer(name, token)
-        err.print(term(f"reviewer {name.strip()} registered" + (" with a token" if token else "")))
+        done = ReviewStore(reports / "runs.db").add_reviewer(name, token, replace=replace)
+        said = {
+            "registered": "registered" + (" with a token" if token else ""),
+            "unchanged": "already registered" + (" with this token" if token else ", no token"),
+            "replaced": "token replaced" + ("" if token else ": none is needed now"),
+        }[done]
+        err.print(term(f"reviewer {name.strip()} {said}"))

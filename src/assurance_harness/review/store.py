@@ -405,20 +405,52 @@ class ReviewStore:
         return Verdict.from_row(row, self.db.where)
 
     # -- reviewers -----------------------------------------------------------------------------
-    def add_reviewer(self, name: str, token: str | None) -> None:
+    def add_reviewer(self, name: str, token: str | None, *, replace: bool = False) -> str:
+        """Register ``name`` with ``token`` (none: verdicts under it need none). Returns what
+        was done: ``"registered"``, ``"unchanged"`` (registered already, with this token) or
+        ``"replaced"``.
+
+        The token a registered name holds changes only with ``replace``: registering it again
+        without one (a set-up script run where the variable is unset) removed the guard, and
+        anyone's verdicts counted as that reviewer's; another token locked them out. Both were
+        silent. ``replace`` for a name not registered is refused too: a typo would register a
+        new reviewer while the one meant kept the old token."""
         # Verdicts are given under the stripped name (check_reviewer): register that one, so a
         # token guards the name in use; a blank one, which adjudicate refuses, never.
         if not name.strip():
             raise UsageError("no reviewer name: give the reviewer's name (add-reviewer NAME)")
         name = reviewer_name(name)
+        wanted = token_hash(token) if token else None
         with reported_transaction(self.db) as conn:
-            _refuse_lookalike(name, _known_reviewers(conn, conn.execute(_REGISTERED).fetchall()))
+            registered = conn.execute(_REGISTERED).fetchall()
+            _refuse_lookalike(name, _known_reviewers(conn, registered))
+            # A store written before names were composed may hold this one decomposed.
+            held = [r for r in registered if composed_name(str(r["name"])) == name]
+            if not held and replace:
+                raise UsageError(
+                    f"reviewer '{name}' is not registered, so there is no token to replace; "
+                    "check the name, or leave --replace out to register them"
+                )
+            if held and all((r["token_sha256"] or None) == wanted for r in held):
+                return "unchanged"
+            if held and not replace:
+                has = "with a token" if any(r["token_sha256"] for r in held) else "without one"
+                raise UsageError(
+                    f"reviewer '{name}' is already registered {has}; give --replace to set "
+                    f"{'this token' if token else 'no token'} in its place (verdicts under the "
+                    "name will need the new one)"
+                )
             conn.execute(
                 "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET token_sha256 = excluded.token_sha256, "
                 "created_at = excluded.created_at",
-                (name, token_hash(token) if token else None, _now()),
+                (name, wanted, _now()),
             )
+            for other in {str(r["name"]) for r in held} - {name}:  # the decomposed spelling
+                conn.execute(
+                    "UPDATE reviewers SET token_sha256 = ? WHERE name = ?", (wanted, other)
+                )
+        return "replaced" if held else "registered"
 
     def check_reviewer(self, name: str, token: str | None) -> str:
         """A reviewer registered with a token must give it; unregistered names need none.
