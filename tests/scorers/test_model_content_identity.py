@@ -207,13 +207,12 @@ def test_compare_tests_a_metric_over_one_checkpoint_on_two_machines_and_not_over
         monkeypatch.setattr(detoxify_scorer, "_loaded", {})  # each run a process of its own
         return load_run(_run(reports, tmp_path / "suite.yaml", checkpoint))
 
-    laptop, runner = run(_copy(one, tmp_path / "laptop")), run(_copy(one, tmp_path / "runner"))
+    runner_path = _copy(one, tmp_path / "runner")
+    laptop, runner = run(_copy(one, tmp_path / "laptop")), run(runner_path)
     (item,) = compare_runs(laptop, runner).metrics
     assert item.verdict != "untested" and item.test is not None, item
 
-    shared = _copy(one, tmp_path / "shared")
-    before = run(shared)
-    shutil.copy(two, shared)  # another checkpoint copied over the same path
-    (item,) = compare_runs(before, run(shared)).metrics
+    shutil.copy(two, runner_path)  # another checkpoint copied over the same path
+    (item,) = compare_runs(runner, run(runner_path)).metrics
     assert item.verdict == "untested" and item.test is None, item
     assert item.note is not None and "weights_sha256" in item.note, item.note
