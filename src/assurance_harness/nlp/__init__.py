@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 WEIGHT_FILES = (
     "model.safetensors",
@@ -11,6 +13,15 @@ WEIGHT_FILES = (
     "pytorch_model.bin.index.json",
 )
 """The names transformers' ``from_pretrained`` looks for weights under (one file or shards)."""
+CONFIG_FILES = (
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "added_tokens.json",
+)
+"""The names ``from_pretrained`` reads a model's config and tokenizer settings from; the
+tokenizer's vocabulary files are its own (``vocab_files_names``: vocab.txt, merges.txt ...)."""
 
 
 def quiet_transformers() -> None:
@@ -48,3 +59,43 @@ def missing_weights(model_dir: Path) -> str | None:
     if any((model_dir / name).is_file() for name in WEIGHT_FILES):
         return None
     return f"{model_dir} holds no weights ({' or '.join(WEIGHT_FILES[::2])})"
+
+
+def config_files(tokenizer: Any) -> set[str]:
+    """The files of a model folder that its config and this loaded ``tokenizer`` were read from
+    (those of them that are there)."""
+    own = getattr(tokenizer, "vocab_files_names", None)
+    return set(CONFIG_FILES) | {str(n) for n in (own.values() if isinstance(own, dict) else [])}
+
+
+def weight_files(model_dir: Path) -> set[str]:
+    """The files of a model folder ``from_pretrained`` may read weights from: :data:`WEIGHT_FILES`
+    and the shards an index names."""
+    import json
+
+    names = set(WEIGHT_FILES)
+    for index in WEIGHT_FILES[1::2]:
+        try:
+            shards = json.loads((model_dir / index).read_text(encoding="utf-8"))["weight_map"]
+            names |= {str(s) for s in shards.values()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            continue  # no index, or one the load itself will refuse
+    return names
+
+
+def files_sha256(directory: Path, names: Iterable[str]) -> str:
+    """SHA-256 of the content a model was loaded from: each of ``names`` that is a file in
+    ``directory``, its name and its bytes' own SHA-256 (``store.files.sha256_file``, streamed),
+    in sorted order. Where the folder lies plays no part, nor what else is in it: the identity
+    a run records of a local model (``scorers.configured.LOCATED_BY``). Computed once per
+    loaded model, beside it."""
+    import hashlib
+
+    from ..store.files import sha256_file
+
+    digest = hashlib.sha256()
+    for name in sorted(set(names)):
+        path = directory / name
+        if Path(name).name == name and path.is_file():
+            digest.update(f"{name}\0{sha256_file(path)}\n".encode())
+    return digest.hexdigest()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, MissingDependencyError
-from ..store.files import working_directory_hint
+from ..store.files import sha256_file, working_directory_hint
 
 MODEL_TYPES = ("original", "unbiased", "multilingual", "original-small", "unbiased-small")
 BASE_MODELS = {
@@ -53,6 +53,10 @@ class DetoxifyModel:
     class_names: list[str]
     source: str
     """Where the weights came from (checkpoint path or release URL), for provenance."""
+    weights_sha256: str | None = None
+    """SHA-256 of the local checkpoint file read (None for release weights: the URL names them)."""
+    config_sha256: str | None = None
+    """``nlp.files_sha256`` of the config and tokenizer files read from the local config folder."""
 
 
 def release_url(model_type: str) -> str:
@@ -214,16 +218,21 @@ def load_local(
     directory = Path(config_dir).expanduser() if config_dir else path.parent
     loaded = _read_checkpoint(path, trusted=trusted, model_type=model_type)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from ..nlp import model_load_fault, model_load_faults
+    from ..nlp import config_files, files_sha256, model_load_fault, model_load_faults
 
     try:
-        return build(loaded, str(directory), local_only=True, source=str(path))
+        model = build(loaded, str(directory), local_only=True, source=str(path))
     except model_load_faults() as exc:  # the folder's files: config.json nested too deep ...
         raise ConfigError.single(
             str(directory),
             f"cannot load config.json or the tokenizer files in it: {model_load_fault(exc)}",
             hint=f"config_dir must hold the config and tokenizer of '{BASE_MODELS[model_type]}'",
         ) from None
+    # The content is the identity a run records, not the paths (``scorers.configured``): hashed
+    # once here, beside the loaded model.
+    model.weights_sha256 = sha256_file(path)
+    model.config_sha256 = files_sha256(directory, config_files(model.tokenizer))
+    return model
 
 
 def load_release(model_type: str) -> DetoxifyModel:

@@ -190,4 +190,9 @@ class DetoxifyScorer(Scorer):
         if hasattr(self, "_model"):
             info["weights"] = self._model.source
             info["labels"] = list(self._model.class_names)
+            # Where a local checkpoint was read, its content is the identity, not the paths
+            # (``scorers.configured.LOCATED_BY``); release weights are named by their URL.
+            for key in ("weights_sha256", "config_sha256"):
+                if getattr(self._model, key) is not None:
+                    info[key] = getattr(self._model, key)
         return info

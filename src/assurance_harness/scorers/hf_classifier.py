@@ -23,7 +23,8 @@ from ._batched import classify_sorted
 from .base import FieldType, Scorer, ScorerParams, register_scorer, require_known
 
 _lock = threading.Lock()
-_loaded: dict[tuple[str, str], tuple[Any, Any]] = {}
+_loaded: dict[tuple[str, str], tuple[Any, Any, str]] = {}
+"""(resolved model folder, device) -> (model, tokenizer, ``nlp.files_sha256`` of the files read)."""
 _FIELD_NAME = re.compile(r"[^0-9a-zA-Z_]+")
 _BENIGN = re.compile(r"^(neutral|safe|ok|none|normal|non_?\w+|not_?\w+|label_0)$")
 """Field names that do not count towards ``flagged`` unless ``flag_labels`` says otherwise:
@@ -84,7 +85,10 @@ def _check_model_dir(model_dir: str, base_dir: Path | None = None) -> Path:
     return path
 
 
-def _load(model_dir: str, device: str) -> tuple[Any, Any]:
+def _load(model_dir: str, device: str) -> tuple[Any, Any, str]:
+    """The model, its tokenizer and the hash of the files they were read from, loaded once per
+    process: the content is the identity a run records, not the folder's path
+    (``scorers.configured.LOCATED_BY``)."""
     path = _check_model_dir(model_dir)
     key = (str(path.resolve()), device)
     with _lock:
@@ -92,7 +96,14 @@ def _load(model_dir: str, device: str) -> tuple[Any, Any]:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-            from ..nlp import model_load_fault, model_load_faults, quiet_transformers
+            from ..nlp import (
+                config_files,
+                files_sha256,
+                model_load_fault,
+                model_load_faults,
+                quiet_transformers,
+                weight_files,
+            )
 
             quiet_transformers()
             try:
@@ -109,7 +120,8 @@ def _load(model_dir: str, device: str) -> tuple[Any, Any]:
                     "pytorch_model.bin) and the tokenizer files, as save_pretrained writes them",
                 ) from None
             model.eval().to(device)
-            _loaded[key] = (model, tokenizer)
+            content = files_sha256(path, config_files(tokenizer) | weight_files(path))
+            _loaded[key] = (model, tokenizer, content)
         return _loaded[key]
 
 
@@ -263,7 +275,7 @@ class HFClassifierScorer(Scorer):
     def setup(self) -> None:
         from ._detoxify_loader import resolve_device
 
-        self._model, self._tokenizer = _load(
+        self._model, self._tokenizer, self._content = _load(
             self.params.model_dir, resolve_device(self.params.device, scorer="hf-classifier")
         )
         config = self._model.config
@@ -304,3 +316,9 @@ class HFClassifierScorer(Scorer):
             )
             out.append(result)
         return out
+
+    def describe(self) -> dict[str, Any]:
+        info = super().describe()
+        if hasattr(self, "_content"):
+            info["model_sha256"] = self._content
+        return info
