@@ -32,6 +32,24 @@ _lock = threading.Lock()
 _threads_lock = threading.Lock()
 
 
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+def identity() -> dict[str, Any]:
+    """Which embedding model a scorer read, as its run records it (``Scorer.describe``): the
+    package and its release, which fix the weights and tokenizer. Another release scores
+    otherwise, so ``compare`` must see it (``scorers.configured``); None where the package's
+    metadata cannot be read."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    distribution = MODEL_PACKAGE.replace("_", "-")
+    try:
+        release: str | None = version(distribution)
+    except PackageNotFoundError:
+        release = None
+    return {"model": MODEL_NAME, "package": distribution, "version": release}
+
+
 def model_dir() -> Path:
     """Directory of the packaged model, or a clear error naming the package to install."""
     spec = importlib.util.find_spec(MODEL_PACKAGE)

@@ -253,6 +253,9 @@ class AgeAppropriatenessScorer(Scorer):
 
     params: AgeParams
 
+    def reads_embeddings(self) -> bool:
+        return True
+
     @classmethod
     def scorer_references(cls, params: ScorerParams) -> list[str]:
         assert isinstance(params, AgeParams)

@@ -155,14 +155,25 @@ class Scorer(ABC):
         input gives the same output), so that resumed and repeated runs agree.
         """
 
+    def reads_embeddings(self) -> bool:
+        """Whether these parameters score through the packaged sentence-embedding model
+        (``nlp.embeddings``): :meth:`describe` then records which release it read."""
+        return False
+
     def describe(self) -> dict[str, Any]:
         """Name, version and parameters, recorded in the run's summary once its rows are
-        scored (so its ``counters`` count the run's work)."""
-        return {
+        scored (so its ``counters`` count the run's work); the embedding model's release
+        where the scorer reads it, since another release scores otherwise."""
+        info: dict[str, Any] = {
             "name": self.name,
             "version": self.version,
             "params": self.params.model_dump(mode="json"),
         }
+        if self.reads_embeddings():
+            from ..nlp.embeddings import identity
+
+            info["embedder"] = identity()
+        return info
 
 
 _ACCEPTED: dict[str, tuple[type, ...]] = {

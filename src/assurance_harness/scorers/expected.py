@@ -72,6 +72,11 @@ class ExpectedBehaviourScorer(Scorer):
 
     params: ExpectedParams
 
+    def reads_embeddings(self) -> bool:
+        """Its own refusal classifier may score a row, unless the suite names its refusal
+        scorer (``refusal_scorer``): recorded wherever it may."""
+        return not self.params.refusal_scorer
+
     @classmethod
     def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
         """The built-in refusal scorer's exemplar file, where one is named: that scorer's own

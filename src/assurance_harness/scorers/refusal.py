@@ -170,6 +170,9 @@ class RefusalScorer(Scorer):
 
     params: RefusalParams
 
+    def reads_embeddings(self) -> bool:
+        return True
+
     @classmethod
     def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
         """The exemplar file, where one is named, is there and can be trained on."""

