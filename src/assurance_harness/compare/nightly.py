@@ -15,13 +15,14 @@ from ..store.location import follow_up
 from ..store.runread import RunLog, locate_run_dir, smoke_test_limit, unfinished_runs
 from .baseline import Baseline, BaselineStore
 from .engine import Comparison, compare_runs
-from .runs import index_path, read_compared, resolve_run, run_order, suite_runs
+from .runs import index_path, read_compared, resolve_run, run_order, suite_runs, unreadable_since
 
 
 @dataclass(frozen=True)
 class UnfinishedCandidate:
     """A baseline whose latest run since it has not finished (stopped part-way, or being run
-    now): no verdict for it, exit 3, as for a compared run that failed."""
+    now) or cannot be read (its summary.json damaged): no verdict for it, exit 3, as for a
+    compared run that failed."""
 
     baseline: Baseline
     run_id: str
@@ -135,8 +136,9 @@ def baseline_pairs(
     there is nothing to compare, as for any suite without one.
 
     ``unfinished`` (when given) gets an entry for each baseline whose latest run since it has not
-    finished (stopped part-way, or being run now): that baseline is not paired, since the
-    finished run before it was not the night's, and "nothing newer" would be untrue."""
+    finished (stopped part-way, or being run now) or cannot be read (``_damaged_since``): that
+    baseline is not paired, since the finished run before it was not the night's, and "nothing
+    newer" would be untrue."""
     everything = BaselineStore(index_path(reports_dir)).all()
     chosen = [
         b
@@ -154,7 +156,9 @@ def baseline_pairs(
         ]
         latest = _latest_since(runs, baseline.run_id)
         if unfinished is not None:
-            pending = _unfinished_since(reports_dir, baseline, runs, latest)
+            pending = _unfinished_since(reports_dir, baseline, runs, latest) or _damaged_since(
+                reports_dir, baseline, runs, latest
+            )
             if pending is not None:
                 unfinished.append(pending)
                 continue
@@ -170,9 +174,7 @@ def _unfinished_since(
     not finished (no summary.json) and started no earlier than the baseline and ``latest``
     (the finished run the check would compare); None otherwise. Smoke tests are passed over,
     as finished ones are."""
-    started = next((run_order(r)[0] for r in runs if r.run_id == baseline.run_id), "")
-    if latest is not None:
-        started = max(started, run_order(latest)[0])
+    started = _pending_after(baseline, runs, latest)
     found, _ = unfinished_runs(Path(reports_dir), suite=baseline.suite)
     stopped = [
         run
@@ -191,6 +193,33 @@ def _unfinished_since(
         f"'{follow_up(f'assurance run ... --resume {last.folder.name}')}'"
     )
     return UnfinishedCandidate(baseline, last.folder.name, state)
+
+
+def _damaged_since(
+    reports_dir: Path | str, baseline: Baseline, runs: list[RunLog], latest: RunLog | None
+) -> UnfinishedCandidate | None:
+    """The latest run of the baseline's suite and target when it is one whose folder is there
+    but cannot be read (``runs.unreadable_since``) and it started no earlier than the baseline
+    and ``latest``; None otherwise. Passed over, the night before was compared in its place:
+    a pass over a night whose figures nobody could read."""
+    damaged = unreadable_since(
+        reports_dir, baseline.suite, baseline.target_name, _pending_after(baseline, runs, latest)
+    )
+    damaged = [d for d in damaged if d[1] != baseline.run_id]
+    if not damaged:
+        return None
+    _, run_id, why = damaged[-1]
+    state = f"cannot be read ({why}); restore its files from a copy, or run the suite again"
+    return UnfinishedCandidate(baseline, run_id, state)
+
+
+def _pending_after(baseline: Baseline, runs: list[RunLog], latest: RunLog | None) -> str:
+    """The start time a run must not precede to be the check's latest run rather than
+    ``latest`` (the finished run it would compare): the baseline's, or ``latest``'s."""
+    started = next((run_order(r)[0] for r in runs if r.run_id == baseline.run_id), "")
+    if latest is not None:
+        started = max(started, run_order(latest)[0])
+    return started
 
 
 def _nothing_to_check(suite: str | None, target: str | None, baselines: list[Baseline]) -> str:

@@ -77,6 +77,31 @@ def suite_runs(
     return runs
 
 
+def unreadable_since(
+    reports_dir: Path | str, suite: str, target: str, started: str
+) -> list[tuple[str, str, str]]:
+    """``(started_at, run_id, why)`` of each run the index lists for ``suite`` and target name
+    ``target``, started no earlier than ``started``, whose folder is there but cannot be read
+    (a summary.json cut short, not JSON, not a summary: ``read_run`` says why), oldest first.
+    ``suite_runs`` passes such a run over, so a caller taking the latest of its runs would
+    take the one before it instead without this (``baseline check``). Only the index knows a
+    damaged run's suite and start; a folder missing altogether is a run deleted, not this."""
+    reports_dir = Path(reports_dir)
+    found: list[tuple[str, str, str]] = []
+    for record in _index_records(reports_dir, suite):
+        begun = str(record.get("started_at") or "")
+        if record.get("target_name") != target or begun < started:
+            continue
+        run_dir = locate_run_dir(record.get("run_dir"), reports_dir)
+        if run_dir is None:
+            continue
+        try:
+            read_run(run_dir)
+        except UsageError as exc:
+            found.append((begun, str(record.get("run_id")), str(exc)))
+    return sorted(found)
+
+
 def run_order(run: RunLog) -> tuple[str, str]:
     """Where a run sorts among its suite's: when it started, then its id."""
     return str(run.summary.get("started_at") or ""), run.run_id

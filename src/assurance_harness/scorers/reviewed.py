@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import HarnessError
+from ..errors import HarnessError, UsageError
 from ..formatting import interval, num
 from ..rowkeys import split_case_key
 from ..stats.intervals import clopper_pearson
@@ -371,11 +371,20 @@ _NOT_FOUND = _RunReview([], set(), None)
 
 
 def _run_review(reports: Path, run_id: str) -> _RunReview:
-    """What the run's review reads and samples, and its target; nothing for a run not found."""
+    """What the run's review reads and samples, and its target; nothing for a run whose folder
+    is gone (deleted: its verdicts have no answer left to read). A folder that is there but
+    cannot be read (a summary.json cut short) is a UsageError naming it: passed over, its
+    verdicts left every figure without a word, a precision from fewer rows than reviewed."""
     try:
         summary = read_run(reports / run_id).summary
-    except HarnessError:
-        return _NOT_FOUND
+    except HarnessError as exc:
+        if not (reports / run_id).is_dir():
+            return _NOT_FOUND
+        raise UsageError(
+            f"{exc}; the review verdicts given on run {run_id} cannot be counted in the "
+            "scorers' reviewed figures (precision, recall, min_validity): restore its files "
+            "from a copy"
+        ) from None
     review = summary.get("review") or {}
     label = review_label(summary)
     scorers = named_scorers(summary)
