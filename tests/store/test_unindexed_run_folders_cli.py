@@ -37,9 +37,17 @@ def test_runs_are_listed_from_their_folders_when_runs_db_was_moved_aside(tmp_pat
 
 
 def test_runs_from_before_an_emptied_runs_db_are_listed_with_the_new_ones(tmp_path: Path) -> None:
+    """An emptied runs.db is refused until its owner deletes it (``test_empty_index``): a run
+    made a fresh index over it, its baselines and verdicts lost without a word. Once it is
+    deleted, the runs from before are listed beside the new one."""
     (old,) = echo_runs(tmp_path, "unindexed-emptied")
-    (tmp_path / "reports" / "runs.db").write_bytes(b"")
-    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--no-report", cwd=tmp_path, timeout=60)
+    index = tmp_path / "reports" / "runs.db"
+    index.write_bytes(b"")
+    run = ("run", "s.yaml", "--target", "t.yaml", "--no-report")
+    refused = run_cli(*run, cwd=tmp_path, timeout=60)
+    assert refused.returncode == 2 and "is empty (0 bytes)" in refused.stderr, refused.stderr
+    index.unlink()
+    done = run_cli(*run, cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stderr
     rows, warning = _listed(tmp_path)
     by_id = {str(r["run_id"]): r for r in rows}

@@ -13,6 +13,7 @@ read-only, so an archived reports folder on read-only media can still be read
 from __future__ import annotations
 
 import sqlite3
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager
@@ -165,6 +166,41 @@ def _write_locked_elsewhere(path: Path) -> bool:
     return False
 
 
+_EMPTY_LOOKS = 5
+_EMPTY_PAUSE_S = 0.05
+
+
+def _refuse_emptied(path: Path) -> None:
+    """A StoreError where the index at ``path`` is an empty file (0 bytes) beside run folders
+    it indexed: cut short by a full disk or a failed copy, not new. SQLite makes a database of
+    an empty file, so it read as a store nothing had been written to ("no baseline set", no
+    review verdicts, exit 0) and the next write made a fresh index over it: the baselines and
+    verdicts it held lost without a word. In a folder holding no run it is a new store. A
+    process making the index may hold it empty for a moment, before its tables are written:
+    it is said only when it lasts."""
+    for look in range(_EMPTY_LOOKS):
+        try:
+            if path.stat().st_size != 0:
+                return
+        except OSError:  # none there (a new store), or one SQLite itself will name
+            return
+        if look < _EMPTY_LOOKS - 1:
+            time.sleep(_EMPTY_PAUSE_S)
+    try:
+        runs = any((child / "manifest.json").is_file() for child in path.parent.iterdir())
+    except OSError:
+        return
+    if runs:
+        from .postgres import StoreError  # store.postgres imports this module
+
+        raise StoreError(
+            f"{path}: is empty (0 bytes), yet {path.parent} holds runs it indexed: it was cut "
+            "short (a full disk, a failed copy), and its baselines and review verdicts are kept "
+            "only there; restore it from a copy, or delete it to start a new index (the runs "
+            "stay in their folders, their evidence in the ledger)"
+        )
+
+
 class SqliteDatabase(Database):
     """The embedded store: ``reports/runs.db`` (WAL mode, a busy timeout of ``BUSY_TIMEOUT_S``)."""
 
@@ -221,6 +257,7 @@ class SqliteDatabase(Database):
         needs its upgrade fails writing it, said as the read-only file system it is."""
         if self._schema_done and self.path.exists():
             return
+        _refuse_emptied(self.path)
         from .schema import SCHEMA_VERSION, record_versions, schema_version, upgrade_scripts
 
         read_only = read_only_medium(self.path)
