@@ -35,6 +35,7 @@ from .errors import (
     issue_lines,
 )
 from .formatting import MISSING, group_name, interval, num
+from .formatting import level as confidence_level
 from .formatting.visible import one_line
 from .register.cli import evidence_app, register_app
 from .report.cli import report
@@ -599,7 +600,7 @@ def _print_outcome(outcome: object) -> None:
 def _fmt_ci(level: float, low: float | None, high: float | None) -> str:
     if low is None or high is None:
         return MISSING
-    return f"{level:.0%} {interval(low, high)}"
+    return f"{confidence_level(level)} {interval(low, high)}"
 
 
 _NO_YAML_HINT = "give suite, target, register or project files, or directories holding them"

@@ -54,6 +54,13 @@ def p_value(value: float | None) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def level(confidence: float) -> str:
+    """A confidence level as a percentage, as precise as it was set (``95%``, ``99.9%``,
+    ``97.5%``): rounded to a whole percent, a 0.999 interval read "100%" (every value) and a
+    0.975 one "98%"."""
+    return f"{round(confidence * 100, 6):g}%"
+
+
 def interval(low: Any, high: Any) -> str:
     """``[0.09187, 0.3628]``; ``[–, 8]`` where only one end exists (a quantile whose other
     bound would be the sample's extreme, which covers too rarely): that bound is published
@@ -79,7 +86,7 @@ def figure(
     if low is not None or high is not None:
         text += f" [{num(low)}, {num(high)}]"
         if confidence is not None:
-            text += f" {round(confidence * 100):d}% CI"
+            text += f" {level(confidence)} CI"
     return f"{text} (n={num(n)})"
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..formatting import bound, coverage_notes, group_name, interval, num, threshold
+from ..formatting import bound, coverage_notes, group_name, interval, level, num, threshold
 from ..metrics.engine import failing_group_figures, no_data_reason
 from ..store.runread import row_key
 from .rundata import RunData
@@ -399,7 +399,7 @@ def build_context(run: RunData) -> ReportContext:
                 value=num(metric.get("value")),
                 interval=interval(metric.get("ci_low"), metric.get("ci_high")),
                 n=num(metric.get("n")),
-                confidence=f"{round(float(confidence) * 100)}%" if confidence else "–",
+                confidence=level(float(confidence)) if confidence else "–",
                 method=str(metric.get("method") or "–"),
                 description=str(metric.get("description") or ""),
                 skipped=num(details.get("n_skipped")),
