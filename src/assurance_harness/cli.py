@@ -598,7 +598,9 @@ def _print_outcome(outcome: object) -> None:
 
 
 def _fmt_ci(level: float, low: float | None, high: float | None) -> str:
-    if low is None or high is None:
+    """An interval with its level; one with a single bound shows it (``[9, –]``), as every
+    report does, since a gate may check it."""
+    if low is None and high is None:
         return MISSING
     return f"{confidence_level(level)} {interval(low, high)}"
 
