@@ -33,6 +33,7 @@ from ..formatting import (
     md_text,
     metric_figure,
     num,
+    num_beside,
     when,
 )
 from ..privacy.retention import PurgedFile
@@ -643,7 +644,7 @@ def render_annex_md(annex: Annex) -> str:
             [
                 md_text(v.gate.get("id")),
                 md_text(gate_rule(v.gate)),
-                num(v.gate.get("checked")),
+                num_beside(v.gate.get("checked"), v.gate),
                 md_text(v.figure),
                 f"**{md_text(v.gate.get('verdict'))}**",
                 md_text(", ".join(map(group_name, v.gate.get("failing_groups") or [])) or MISSING),
