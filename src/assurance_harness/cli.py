@@ -8,7 +8,7 @@ import json
 import os
 import sys
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -34,7 +34,8 @@ from .errors import (
     UsageError,
     issue_lines,
 )
-from .formatting import MISSING, group_name, interval, num
+from .formatting import MISSING, group_name, interval, num, num_beside
+from .formatting import level as confidence_level
 from .formatting.visible import one_line
 from .register.cli import evidence_app, register_app
 from .report.cli import report
@@ -548,8 +549,8 @@ def _print_outcome(outcome: object) -> None:
         metric = summary["metrics"].get(gate["metric"]) or {}
         # A metric may set its own confidence level: label each interval with it.
         level = metric.get("confidence") or 0.95
-        values = [num(gate["value"])]
-        cis = [_fmt_ci(level, gate["ci_low"], gate["ci_high"])]
+        values = [num_beside(gate["value"], gate)]
+        cis = [_fmt_ci(level, gate["ci_low"], gate["ci_high"], beside=gate)]
         ns = [str(gate["n"])]
         extra = ""
         figures = failing_group_figures(gate, metric)
@@ -596,10 +597,18 @@ def _print_outcome(outcome: object) -> None:
         print_warning(warning)
 
 
-def _fmt_ci(level: float, low: float | None, high: float | None) -> str:
-    if low is None or high is None:
+def _fmt_ci(
+    level: float,
+    low: float | None,
+    high: float | None,
+    *,
+    beside: Mapping[str, Any] | None = None,
+) -> str:
+    """An interval with its level; one with a single bound shows it (``[9, –]``), as every
+    report does, since a gate may check it."""
+    if low is None and high is None:
         return MISSING
-    return f"{level:.0%} {interval(low, high)}"
+    return f"{confidence_level(level)} {interval(low, high, beside=beside)}"
 
 
 _NO_YAML_HINT = "give suite, target, register or project files, or directories holding them"

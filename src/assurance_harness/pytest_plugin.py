@@ -636,7 +636,7 @@ def awaiting_review_message(gate: dict[str, Any], run: _SuiteRun, *, reports: st
 
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     """What a failed gate says in pytest's output: figures first, then where to look."""
-    from .formatting import bound, interval, num, threshold
+    from .formatting import bound, interval, num, num_beside, threshold
     from .metrics.engine import no_data_reason
     from .store.runread import read_run, row_key
 
@@ -644,9 +644,11 @@ def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     head = "no data" if verdict == "no_data" else "failed"
     lines = [
         f"gate '{gate.get('id')}' {head}",
-        f"  metric:    {gate.get('metric')} = {num(gate.get('value'))} (interval "
-        f"{interval(gate.get('ci_low'), gate.get('ci_high'))}, n={num(gate.get('n'))})",
-        f"  threshold: {threshold(gate)} on the {bound(gate)}; checked {num(gate.get('checked'))}",
+        f"  metric:    {gate.get('metric')} = {num_beside(gate.get('value'), gate)} (interval "
+        f"{interval(gate.get('ci_low'), gate.get('ci_high'), beside=gate)}, "
+        f"n={num(gate.get('n'))})",
+        f"  threshold: {threshold(gate)} on the {bound(gate)}; "
+        f"checked {num_beside(gate.get('checked'), gate)}",
     ]
     if gate.get("failing_groups"):
         lines.append(f"  failing groups: {', '.join(map(str, gate['failing_groups']))}")

@@ -44,6 +44,7 @@ class GateSpec:
     bound: str = "upper"
     worst_cases: list[str] = field(default_factory=list)
     groups: dict[str, dict[str, Any]] | None = None
+    confidence: float = 0.95
 
 
 def _sha(path: Path) -> str:
@@ -108,7 +109,7 @@ def make_run(
             "n": gate.n,
             "ci_low": gate.ci_low,
             "ci_high": gate.ci_high,
-            "confidence": 0.95,
+            "confidence": gate.confidence,
             "method": "wilson",
             "groups": gate.groups,
             "details": {"n_skipped": 0},

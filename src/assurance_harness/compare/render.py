@@ -12,7 +12,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..datatypes import json_figures
-from ..formatting import MISSING, interval, md_code, md_text, metric_figure, p_value, signed
+from ..formatting import (
+    MISSING,
+    interval,
+    level,
+    md_code,
+    md_text,
+    metric_figure,
+    p_value,
+    signed,
+)
 from ..store.files import check_output_file, write_output
 from ..store.runread import (
     CASES,
@@ -82,7 +91,7 @@ def print_comparison(cmp: Comparison, console: Console) -> None:
     table = Table(
         title=_plain(f"{cmp.suite}: {cmp.baseline_run} → {cmp.candidate_run}"),
         caption=_plain(
-            f"difference = candidate − baseline, {round((1 - cmp.alpha) * 100)}% interval; "
+            f"difference = candidate − baseline, {level(1 - cmp.alpha)} interval; "
             f"p adjusted by Holm across {sum(1 for m in cmp.metrics if m.test)} metric(s); "
             f"{'paired by case' if cmp.paired else 'unpaired'}"
         ),
@@ -177,7 +186,7 @@ def comparison_markdown(cmp: Comparison) -> str:
         )
     lines.append("")
     lines.append(
-        f"Difference = candidate − baseline with its {round((1 - cmp.alpha) * 100)}% interval; "
+        f"Difference = candidate − baseline with its {level(1 - cmp.alpha)} interval; "
         f"significance at α = {cmp.alpha:g} after Holm's correction; "
         f"{'paired by case' if cmp.paired else 'unpaired'}."
     )

@@ -54,12 +54,61 @@ def p_value(value: float | None) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
-def interval(low: Any, high: Any) -> str:
+def level(confidence: float) -> str:
+    """A confidence level as a percentage, as precise as it was set (``95%``, ``99.9%``,
+    ``97.5%``): rounded to a whole percent, a 0.999 interval read "100%" (every value) and a
+    0.975 one "98%"."""
+    return f"{round(confidence * 100, 6):g}%"
+
+
+def num_beside(value: Any, gate: Mapping[str, Any]) -> str:
+    """A figure shown beside a gate's limits: ``num``'s digits, and more where those would put
+    it on a limit or across one (a mean of 0.100004 failing ``≤ 0.1`` read "0.1", a figure
+    that passes), until the text stands on the same side of each limit as the figure does."""
+    text = num(value)
+    if not isinstance(value, float) or not math.isfinite(value):
+        return text
+    limits = [_limit_value(gate.get(key)) for key in ("max", "min")]
+    digits = DIGITS
+    while digits < 17 and any(
+        limit is not None and _side(float(text), limit) != _side(value, limit) for limit in limits
+    ):
+        digits += 1
+        text = num(value, digits)
+    return text
+
+
+def _limit_value(limit: Any) -> float | None:
+    """A gate's limit as a number, None where it has none (or a damaged record holds text)."""
+    if isinstance(limit, bool) or not isinstance(limit, int | float):
+        return None
+    return float(limit)
+
+
+def _side(figure: float, limit: float) -> int:
+    """-1, 0 or 1: below, on or above the limit."""
+    return (figure > limit) - (figure < limit)
+
+
+def _exact(limit: Any) -> str:
+    """A gate's limit as written: ``num``'s text where it reads the same number, else the
+    shortest text that does (a limit of 0.12345 read "0.1235")."""
+    text = num(limit)
+    if isinstance(limit, float) and math.isfinite(limit) and float(text) != limit:
+        return repr(limit)
+    return text
+
+
+def interval(low: Any, high: Any, *, beside: Mapping[str, Any] | None = None) -> str:
     """``[0.09187, 0.3628]``; ``[–, 8]`` where only one end exists (a quantile whose other
     bound would be the sample's extreme, which covers too rarely): that bound is published
-    and a gate may check it, so "–" alone would hide it. ``–`` when both ends are missing."""
+    and a gate may check it, so "–" alone would hide it. ``–`` when both ends are missing.
+    ``beside``: the gate the interval is shown with, whose checked bound must not read as
+    its limit (``num_beside``)."""
     if low is None and high is None:
         return MISSING
+    if beside is not None:
+        return f"[{num_beside(low, beside)}, {num_beside(high, beside)}]"
     return f"[{num(low)}, {num(high)}]"
 
 
@@ -79,7 +128,7 @@ def figure(
     if low is not None or high is not None:
         text += f" [{num(low)}, {num(high)}]"
         if confidence is not None:
-            text += f" {round(confidence * 100):d}% CI"
+            text += f" {level(confidence)} CI"
     return f"{text} (n={num(n)})"
 
 
@@ -107,9 +156,9 @@ def threshold(gate: Mapping[str, Any]) -> str:
     """A gate's limits: ``≤ 0.01``, ``≥ 0.9`` or both joined by ``and``."""
     parts = []
     if gate.get("max") is not None:
-        parts.append(f"≤ {num(gate['max'])}")
+        parts.append(f"≤ {_exact(gate['max'])}")
     if gate.get("min") is not None:
-        parts.append(f"≥ {num(gate['min'])}")
+        parts.append(f"≥ {_exact(gate['min'])}")
     return " and ".join(parts) or MISSING
 
 

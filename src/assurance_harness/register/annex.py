@@ -33,6 +33,7 @@ from ..formatting import (
     md_text,
     metric_figure,
     num,
+    num_beside,
     when,
 )
 from ..privacy.retention import PurgedFile
@@ -125,6 +126,14 @@ class GateView:
     """Where the gate names worst cases but the run's results file is gone: a line naming
     them and saying it was purged (when) or is missing (``FileHash.gone``), since a section
     without them read as a gate that had none."""
+    confidence: float | None = None
+    """The level of the gated metric's interval: a gate's record holds none, and without it
+    every gate's interval read 95% whatever level its metric was computed at."""
+
+    @property
+    def figure(self) -> str:
+        """The gate's figure with its interval, labelled at its metric's level."""
+        return metric_figure({**self.gate, "confidence": self.confidence})
 
 
 @dataclass
@@ -409,6 +418,7 @@ def _annex_run(
                     if keys and results_gone
                     else None
                 ),
+                confidence=(run.metrics.get(str(gate.get("metric"))) or {}).get("confidence"),
             )
         )
     from .annex_plots import metrics_figure
@@ -634,8 +644,8 @@ def render_annex_md(annex: Annex) -> str:
             [
                 md_text(v.gate.get("id")),
                 md_text(gate_rule(v.gate)),
-                num(v.gate.get("checked")),
-                md_text(metric_figure(v.gate)),
+                num_beside(v.gate.get("checked"), v.gate),
+                md_text(v.figure),
                 f"**{md_text(v.gate.get('verdict'))}**",
                 md_text(", ".join(map(group_name, v.gate.get("failing_groups") or [])) or MISSING),
             ]

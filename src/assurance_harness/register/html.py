@@ -17,7 +17,16 @@ from typing import Any
 
 import jinja2
 
-from ..formatting import MISSING, coverage_notes, gate_rule, group_name, metric_figure, num, when
+from ..formatting import (
+    MISSING,
+    coverage_notes,
+    gate_rule,
+    group_name,
+    metric_figure,
+    num,
+    num_beside,
+    when,
+)
 from ..formatting.pagetext import page_text
 from .soa import SoaRow
 from .status import LEDGER_FAILED, RegisterStatus
@@ -36,6 +45,7 @@ def environment(finalize: Callable[[Any], Any] = page_text) -> jinja2.Environmen
     )
     env.filters.update(
         num=num,
+        num_beside=num_beside,
         with_interval=metric_figure,
         threshold=gate_rule,
         when=when,

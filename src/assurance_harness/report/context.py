@@ -11,7 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..formatting import bound, coverage_notes, group_name, interval, num, threshold
+from ..formatting import (
+    bound,
+    coverage_notes,
+    group_name,
+    interval,
+    level,
+    num,
+    num_beside,
+    threshold,
+)
 from ..metrics.engine import failing_group_figures, no_data_reason
 from ..store.runread import row_key
 from .rundata import RunData
@@ -348,9 +357,9 @@ def build_context(run: RunData) -> ReportContext:
                 verdict=str(gate.get("verdict") or "unknown"),
                 threshold=threshold(gate),
                 bound=bound(gate),
-                checked=num(gate.get("checked")),
-                value=num(gate.get("value")),
-                interval=interval(gate.get("ci_low"), gate.get("ci_high")),
+                checked=num_beside(gate.get("checked"), gate),
+                value=num_beside(gate.get("value"), gate),
+                interval=interval(gate.get("ci_low"), gate.get("ci_high"), beside=gate),
                 n=num(gate.get("n")),
                 failing_groups=[group_name(g) for g in (gate.get("failing_groups") or [])],
                 worst_cases=worst_keys,
@@ -399,7 +408,7 @@ def build_context(run: RunData) -> ReportContext:
                 value=num(metric.get("value")),
                 interval=interval(metric.get("ci_low"), metric.get("ci_high")),
                 n=num(metric.get("n")),
-                confidence=f"{round(float(confidence) * 100)}%" if confidence else "–",
+                confidence=level(float(confidence)) if confidence else "–",
                 method=str(metric.get("method") or "–"),
                 description=str(metric.get("description") or ""),
                 skipped=num(details.get("n_skipped")),

@@ -18,7 +18,7 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..formatting import group_name
+from ..formatting import group_name, level
 from ..metrics.rowvalues import streamed_row_values
 from ..stats.intervals import (
     clopper_pearson,
@@ -282,7 +282,7 @@ def _group_plot(run: RunData, metric_id: str, metric: dict[str, Any]) -> Plot | 
         gates=run.gates,
         metric=metric_id,
         xlabel=f"{metric_id} ({metric.get('kind')}); whiskers: "
-        f"{round(float(metric.get('confidence') or 0.95) * 100)}% interval",
+        f"{level(float(metric.get('confidence') or 0.95))} interval",
     )
     return Plot(
         f"groups-{metric_id}",
