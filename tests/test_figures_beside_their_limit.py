@@ -21,7 +21,7 @@ def test_a_p_value_reads_on_its_side_of_alpha() -> None:
     assert p_value(0.2, alpha=0.05) == "0.200"
     assert p_value(0.0004, alpha=0.05) == "<0.001"
     assert p_value(0.0004, alpha=0.0005) == "0.0004"  # "<0.001" says nothing of α = 0.0005
-    assert p_value(0.0006, alpha=0.0005) == "0.0006"
+    assert p_value(0.0006, alpha=0.0005) == "0.001"  # three decimals, on its side of α
 
 
 def test_compare_prints_a_regressions_p_below_alpha() -> None:

@@ -527,6 +527,19 @@ def _check_executor(executor: str, ray_address: str | None) -> None:
         import_ray()
 
 
+def requests_line(counts: dict[str, Any]) -> str:
+    """The run's requests, errors and cached answers, its error rate beside its limit, each
+    read on its side of the other (``formatting.percent_beside``)."""
+    from .formatting import percent, percent_beside
+
+    limit = float(counts["max_error_rate"])
+    return (
+        f"requests {counts['requests']}, errors {counts['errors']} "
+        f"({percent_beside(float(counts['error_rate']), limit)}, max {percent(limit)}), "
+        f"cached {counts['cached']}"
+    )
+
+
 def _print_outcome(outcome: object) -> None:
     from .formatting import coverage_notes
     from .metrics.engine import failing_group_figures, no_data_reason
@@ -578,11 +591,7 @@ def _print_outcome(outcome: object) -> None:
     for line in reasons:
         out.print(term(line), soft_wrap=True)
     out.print(
-        term(
-            f"requests {counts['requests']}, errors {counts['errors']} "
-            f"({counts['error_rate']:.1%}, max {counts['max_error_rate']:.0%}), "
-            f"cached {counts['cached']}; status "
-        )
+        term(requests_line(counts) + "; status ")
         + term(summary["status"], "bold")
         + term(f"; results in {outcome.run_dir}"),
         soft_wrap=True,

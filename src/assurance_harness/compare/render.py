@@ -113,8 +113,8 @@ def print_comparison(cmp: Comparison, console: Console) -> None:
             _plain(_figure(m.baseline)),
             _plain(_figure(m.candidate)),
             _plain(_diff(m)),
-            _plain(p_value(m.test.p_value if m.test else None)),
-            _plain(p_value(m.p_adjusted)),
+            _plain(p_value(m.test.p_value if m.test else None, alpha=cmp.alpha)),
+            _plain(p_value(m.p_adjusted, alpha=cmp.alpha)),
             _plain(_better(m)) if m.group is None else _plain(""),
             _plain(m.verdict, _STYLE.get(m.verdict) or ""),
         )
@@ -176,8 +176,8 @@ def comparison_markdown(cmp: Comparison) -> str:
                     _figure(m.baseline),
                     _figure(m.candidate),
                     _diff(m),
-                    p_value(m.test.p_value if m.test else None),
-                    p_value(m.p_adjusted),
+                    p_value(m.test.p_value if m.test else None, alpha=cmp.alpha),
+                    p_value(m.p_adjusted, alpha=cmp.alpha),
                     md_text(_better(m)),
                     _MD.get(m.verdict, m.verdict),
                 ]
@@ -209,7 +209,8 @@ def comparison_text(cmp: Comparison) -> str:
     for m in _flat(cmp):
         lines.append(
             f"  {m.label}: {m.verdict}; baseline {_figure(m.baseline)}, candidate "
-            f"{_figure(m.candidate)}, difference {_diff(m)}, p (Holm) {p_value(m.p_adjusted)}"
+            f"{_figure(m.candidate)}, difference {_diff(m)}, "
+            f"p (Holm) {p_value(m.p_adjusted, alpha=cmp.alpha)}"
         )
         if m.note:
             lines.append(f"    {m.note}")

@@ -47,18 +47,49 @@ def signed(value: float | None) -> str:
     return f"{value:+.{DIGITS}g}"
 
 
-def p_value(value: float | None) -> str:
-    """A p-value: three decimals, ``<0.001`` below that."""
+def p_value(value: float | None, *, alpha: float | None = None) -> str:
+    """A p-value: three decimals, ``<0.001`` below that. ``alpha``: the level it is judged at
+    (significant below it), which the text must not cross: more decimals where three would
+    put it on or over ``alpha`` (an adjusted p of 0.0496 read "0.050" beside "regressed"),
+    and no ``<0.001`` where ``alpha`` is below that."""
     if value is None:
         return MISSING
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+    if value < 0.001 and (alpha is None or alpha > 0.001):
+        return "<0.001"
+    decimals = 3
+    text = f"{value:.{decimals}f}"
+    while decimals < 17 and (
+        (alpha is not None and (float(text) < alpha) != (value < alpha))
+        or (float(text) == 0 < value)  # below 0.001 beside a smaller alpha: its first digit
+    ):
+        decimals += 1
+        text = f"{value:.{decimals}f}"
+    return text
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a percentage, as precise as it was set (``10%``, ``2.5%``, ``99.9%``):
+    a limit rounded to a whole percent read 0.025 as "2%", which a passing 2.4% is over."""
+    return f"{round(fraction * 100, 6):g}%"
+
+
+def percent_beside(fraction: float, limit: float) -> str:
+    """A measured fraction beside its ``limit``, as a percentage: one decimal, and more where
+    one would put it on or across the limit (an error rate of 0.1004 read "10.0%" beside a
+    limit of 10%, which it had exceeded)."""
+    decimals = 1
+    text = f"{fraction * 100:.{decimals}f}"
+    while decimals < 15 and _side(float(text) / 100, limit) != _side(fraction, limit):
+        decimals += 1
+        text = f"{fraction * 100:.{decimals}f}"
+    return f"{text}%"
 
 
 def level(confidence: float) -> str:
     """A confidence level as a percentage, as precise as it was set (``95%``, ``99.9%``,
     ``97.5%``): rounded to a whole percent, a 0.999 interval read "100%" (every value) and a
     0.975 one "98%"."""
-    return f"{round(confidence * 100, 6):g}%"
+    return percent(confidence)
 
 
 def num_beside(value: Any, gate: Mapping[str, Any]) -> str:
