@@ -78,8 +78,12 @@ def test_a_deleted_run_of_the_suite_is_named_as_left_out_of_the_trend(tmp_path: 
 
 def test_a_run_moved_within_the_reports_is_shown_not_left_out(tmp_path: Path) -> None:
     """A folder renamed beside the others is still read (by the scan): not also "gone"."""
-    _, _, moved = echo_runs(tmp_path, "moved-trend", count=3)
+    base, _, moved = echo_runs(tmp_path, "moved-trend", count=3)
     moved.rename(moved.with_name(moved.name + ".bak"))
+    assert run_cli("baseline", "set", base.name, cwd=tmp_path).returncode == 0
+    checked = run_cli("baseline", "check", cwd=tmp_path, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert moved.name in checked.stdout, checked.stdout
 
     shown = run_cli("trend", "moved-trend", "r", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr

@@ -15,14 +15,22 @@ from ..store.location import follow_up
 from ..store.runread import RunLog, locate_run_dir, smoke_test_limit, unfinished_runs
 from .baseline import Baseline, BaselineStore
 from .engine import Comparison, compare_runs
-from .runs import index_path, read_compared, resolve_run, run_order, suite_runs, unreadable_since
+from .runs import (
+    gone_since,
+    index_path,
+    read_compared,
+    resolve_run,
+    run_order,
+    suite_runs,
+    unreadable_since,
+)
 
 
 @dataclass(frozen=True)
 class UnfinishedCandidate:
     """A baseline whose latest run since it has not finished (stopped part-way, or being run
-    now) or cannot be read (its summary.json damaged): no verdict for it, exit 3, as for a
-    compared run that failed."""
+    now) or cannot be read (its summary.json damaged, its folder gone): no verdict for it, exit
+    3, as for a compared run that failed."""
 
     baseline: Baseline
     run_id: str
@@ -136,7 +144,8 @@ def baseline_pairs(
     there is nothing to compare, as for any suite without one.
 
     ``unfinished`` (when given) gets an entry for each baseline whose latest run since it has not
-    finished (stopped part-way, or being run now) or cannot be read (``_damaged_since``): that
+    finished (stopped part-way, or being run now) or cannot be read (``_damaged_since``: its
+    files damaged, or its folder gone): that
     baseline is not paired, since the finished run before it was not the night's, and "nothing
     newer" would be untrue."""
     everything = BaselineStore(index_path(reports_dir)).all()
@@ -199,17 +208,34 @@ def _damaged_since(
     reports_dir: Path | str, baseline: Baseline, runs: list[RunLog], latest: RunLog | None
 ) -> UnfinishedCandidate | None:
     """The latest run of the baseline's suite and target when it is one whose folder is there
-    but cannot be read (``runs.unreadable_since``) and it started no earlier than the baseline
-    and ``latest``; None otherwise. Passed over, the night before was compared in its place:
-    a pass over a night whose figures nobody could read."""
-    damaged = unreadable_since(
-        reports_dir, baseline.suite, baseline.target_name, _pending_after(baseline, runs, latest)
-    )
-    damaged = [d for d in damaged if d[1] != baseline.run_id]
-    if not damaged:
+    but cannot be read (``runs.unreadable_since``) or is gone, its row in the index kept
+    (``runs.gone_since``: deleted or moved by hand), and it started no earlier than the
+    baseline and ``latest``; None otherwise. Passed over, the night before was compared in its
+    place: a pass over a night whose figures nobody could read."""
+    started = _pending_after(baseline, runs, latest)
+    where = (reports_dir, baseline.suite, baseline.target_name, started)
+    found = [
+        (
+            begun,
+            run_id,
+            f"cannot be read ({why}); restore its files from a copy, or run the suite again",
+        )
+        for begun, run_id, why in unreadable_since(*where)
+    ] + [
+        (
+            begun,
+            run_id,
+            f"is in the run index, but its folder {expected} is no longer there "
+            "(moved or deleted): not compared, and no earlier run stands for it; put the folder "
+            "back, or run the suite again",
+        )
+        for begun, run_id, expected in gone_since(*where)
+    ]
+    read = {run.run_id for run in runs} | {baseline.run_id}  # a folder moved is read, not gone
+    found = sorted(f for f in found if f[1] not in read)
+    if not found:
         return None
-    _, run_id, why = damaged[-1]
-    state = f"cannot be read ({why}); restore its files from a copy, or run the suite again"
+    _, run_id, state = found[-1]
     return UnfinishedCandidate(baseline, run_id, state)
 
 

@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..store.runread import RunLog, locate_run_dir, read_run, read_run_object, scan_runs
+from ..store.runread import (
+    RunLog,
+    locate_run_dir,
+    missing_run_folder,
+    missing_run_text,
+    read_run,
+    read_run_object,
+    scan_runs,
+)
 from ..store.runread import resolve_run as _resolve_run
 from ..workspace import Workspace
 
@@ -70,7 +78,8 @@ def suite_runs(
     """Finished runs of a suite (optionally of one target name), oldest first.
 
     ``left_out`` gets why each run the index lists for the suite could not be read (a damaged
-    summary.json): a caller showing the series says so, rather than a gap that reads as no run.
+    summary.json, a folder deleted with its row kept): a caller showing the series says so,
+    rather than a gap that reads as no run.
     A folder found only by the scan whose files cannot be read may be of any suite: skipped."""
     runs = list(iter_suite_runs(reports_dir, suite, target=target, left_out=left_out))
     runs.sort(key=run_order)
@@ -85,13 +94,10 @@ def unreadable_since(
     (a summary.json cut short, not JSON, not a summary: ``read_run`` says why), oldest first.
     ``suite_runs`` passes such a run over, so a caller taking the latest of its runs would
     take the one before it instead without this (``baseline check``). Only the index knows a
-    damaged run's suite and start; a folder missing altogether is a run deleted, not this."""
+    damaged run's suite and start; a folder missing altogether is ``gone_since``'s."""
     reports_dir = Path(reports_dir)
     found: list[tuple[str, str, str]] = []
-    for record in _index_records(reports_dir, suite):
-        begun = str(record.get("started_at") or "")
-        if record.get("target_name") != target or begun < started:
-            continue
+    for begun, record in _indexed_since(reports_dir, suite, target, started):
         run_dir = locate_run_dir(record.get("run_dir"), reports_dir)
         if run_dir is None:
             continue
@@ -100,6 +106,34 @@ def unreadable_since(
         except UsageError as exc:
             found.append((begun, str(record.get("run_id")), str(exc)))
     return sorted(found)
+
+
+def gone_since(
+    reports_dir: Path | str, suite: str, target: str, started: str
+) -> list[tuple[str, str, Path]]:
+    """``(started_at, run_id, expected folder)`` of each run the index lists for ``suite`` and
+    target name ``target``, started no earlier than ``started``, whose folder is no longer
+    there (deleted or moved by hand: ``missing_run_folder``), oldest first. The index keeps
+    its row, and ``suite_runs`` finds no folder to read: a caller taking the latest run would
+    take the one before it in its place, as for a damaged run (``unreadable_since``)."""
+    reports_dir = Path(reports_dir)
+    found: list[tuple[str, str, Path]] = []
+    for begun, record in _indexed_since(reports_dir, suite, target, started):
+        expected = missing_run_folder(record.get("run_dir"), reports_dir)
+        if expected is not None:
+            found.append((begun, str(record.get("run_id")), expected))
+    return sorted(found)
+
+
+def _indexed_since(
+    reports_dir: Path, suite: str, target: str, started: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The index's rows of ``suite`` and target name ``target`` started no earlier than
+    ``started``, each with its start."""
+    for record in _index_records(reports_dir, suite):
+        begun = str(record.get("started_at") or "")
+        if record.get("target_name") == target and begun >= started:
+            yield begun, record
 
 
 def run_order(run: RunLog) -> tuple[str, str]:
@@ -125,11 +159,16 @@ def iter_suite_runs(
     reports_dir = Path(reports_dir)
     dirs: dict[str, Path] = {}
     indexed: set[str] = set()
+    gone: dict[str, Path] = {}  # run id -> where its folder was
     for record in _index_records(reports_dir, suite):
         run_dir = locate_run_dir(record.get("run_dir"), reports_dir)
         if run_dir is not None:
             dirs[str(record.get("run_id"))] = run_dir
             indexed.add(str(run_dir))
+        elif target is None or record.get("target_name") == target:
+            expected = missing_run_folder(record.get("run_dir"), reports_dir)
+            if expected is not None:
+                gone[str(record.get("run_id"))] = expected
     for run_dir in _scan(reports_dir):
         dirs.setdefault(run_dir.name, run_dir)
     seen: set[str] = set()
@@ -157,3 +196,5 @@ def iter_suite_runs(
         if target is not None and run.target_name != target:
             continue
         yield run
+    if left_out is not None:  # gone, unless its folder was found under another name
+        left_out.extend(missing_run_text(i, p) for i, p in gone.items() if i not in seen)

@@ -169,7 +169,7 @@ def _all_left_out(suite: str, metric: str, left_out: list[str]) -> str:
     more = f" (and {len(left_out) - 1} more)" if len(left_out) > 1 else ""
     return (
         f"no run of suite '{suite}' to show '{metric}' from: {len(left_out)} run(s) left out "
-        f"because their files are damaged or edited since the run: {left_out[0]}{more}"
+        f"because their files are damaged, deleted or edited since the run: {left_out[0]}{more}"
     )
 
 
