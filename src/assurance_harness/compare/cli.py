@@ -443,7 +443,7 @@ def trend(
 
     from rich.table import Table
 
-    from ..formatting import interval, num
+    from ..formatting import labelled_interval, num
     from .baseline import BaselineStore
     from .runs import index_path
     from .trend import gate_thresholds, trend_png, trend_points
@@ -496,7 +496,7 @@ def trend(
             p.target,
             p.model_version or MISSING,
             num(p.value),
-            interval(p.ci_low, p.ci_high),
+            labelled_interval(p.ci_low, p.ci_high, p.confidence),
             str(p.n),
             ", ".join(p.verdicts) or MISSING,
         )

@@ -29,6 +29,9 @@ class TrendPoint:
     note: str = ""
     """Why the run's figure is not plotted (a plugin's figure that is not a number, a run that
     failed)."""
+    confidence: float | None = None
+    """The level of the interval, as the run recorded it (a metric may set its own): an
+    interval shown without it reads as the usual 95%. None where the run records none."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -112,6 +115,7 @@ def trend_points(
                 n=int(figures["n"] or 0),
                 verdicts=[str(g.get("verdict")) for g in run.gates if g.get("metric") == metric],
                 note=note,
+                confidence=_level(entry.get("confidence")),
             )
         )
     if not readable and left_out:
@@ -128,6 +132,14 @@ def trend_points(
     points = points[-last:]
     _note_redefined(points, measures)
     return points
+
+
+def _level(recorded: Any) -> float | None:
+    """A recorded confidence level, None where it is not a level (missing, or an odd plugin's
+    text): no interval is labelled with a level it was not computed at."""
+    if isinstance(recorded, bool) or not isinstance(recorded, int | float):
+        return None
+    return float(recorded) if 0 < recorded < 1 else None
 
 
 Measured = tuple[Any, dict[str, Any], dict[str, Any], dict[str, Any]]

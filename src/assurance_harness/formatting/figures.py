@@ -143,6 +143,16 @@ def interval(low: Any, high: Any, *, beside: Mapping[str, Any] | None = None) ->
     return f"[{num(low)}, {num(high)}]"
 
 
+def labelled_interval(low: Any, high: Any, confidence: float | None) -> str:
+    """``99.9% [0.1495, 1]``: an interval with its level in front, as the run's console table
+    shows it; the level left out where it is unknown (never taken for 95%), and ``–`` when
+    there is no interval."""
+    if low is None and high is None:
+        return MISSING
+    shown = interval(low, high)
+    return shown if confidence is None else f"{level(confidence)} {shown}"
+
+
 def figure(
     value: Any,
     low: Any = None,

@@ -18,7 +18,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from ..errors import HarnessError, UsageError
-from ..formatting import MISSING, coverage_notes, group_name, num
+from ..formatting import MISSING, coverage_notes, group_name, level, num
 from ..formatting.pagetext import page_text
 from ..review.adjudicate import ReviewPaths
 from .allocator import release_freed
@@ -154,6 +154,7 @@ def _env() -> jinja2.Environment:
         fig=_fig,
         group_name=group_name,
         group_param=group_param,
+        level=level,  # a trend's interval reads at its run's level, not as an unlabelled 95%
         coverage_notes=coverage_notes,
         segment=url_segment,
     )
