@@ -57,3 +57,15 @@ def test_runs_against_different_targets_are_separate_lines() -> None:
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     assert list(lines["target staging"].get_xdata()) == [0, 2]
     assert list(lines["target prod"].get_xdata()) == [1, 3]
+
+
+def test_a_target_or_suite_name_holding_dollars_is_drawn_as_text() -> None:
+    """Was: ``assurance trend`` over runs against a target named ``$\\nope{$`` (and another)
+    ended in an internal error: matplotlib read the legend's name as mathtext (ValueError)."""
+    from assurance_harness.compare.trend import TrendPoint, trend_png
+
+    points = [
+        TrendPoint(f"r{i}", f"2026-11-{10 + i}T04:00:00", target, None, 0.2, None, None, 40, [])
+        for i, target in enumerate(["$\\nope{$", "prod"])
+    ]
+    assert trend_png(points, suite="$x^2$ \x1b", metric="m").startswith(b"\x89PNG")

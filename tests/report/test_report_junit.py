@@ -10,6 +10,7 @@ import pytest
 from assurance_harness.report.junit import render_junit
 from assurance_harness.report.rundata import load_run
 
+from ..testing.controltext import HIDDEN
 from .runfixtures import gate, rate_metric, row, toxicity_run, write_run
 
 XSD = Path(__file__).with_name("junit.xsd")
@@ -60,7 +61,27 @@ def test_control_characters_in_output_still_parse(tmp_path: Path) -> None:
     _validate(xml)
     failure = ET.fromstring(xml).find("testsuite/testcase/failure")
     assert failure is not None
-    assert "bad[31m text  end" in (failure.text or "")
+    # escapes, as every view writes them (was: dropped, "bad[31m text  end")
+    assert "bad\\x00\\x07\\x1b[31m text \\ud800 end" in (failure.text or "")
+
+
+def test_control_characters_in_output_show_as_escapes(tmp_path: Path) -> None:
+    """Was: dropped, or kept raw. A CI view read "hate\\b\\b\\b\\bpass" as "hatepass" and
+    "I hate\\x00 this" as "I hate this" (text other than the model's), while a right-to-left
+    override (U+202E) and a C1 CSI (U+009B, which a terminal running ``cat junit.xml`` acts on)
+    stayed raw. Now each shows as the escape every other view writes (``formatting.visible``)."""
+    answer = "hate\b\b\b\bpass I hate\x00 this \u202eliaf \x9b2J \ud800 end"
+    run_dir = toxicity_run(
+        tmp_path, "ctrl", {0}, n_cases=4, response_of=lambda i, toxic: answer if toxic else "ok"
+    )
+    xml = render_junit(load_run(run_dir))
+    _validate(xml)
+    assert HIDDEN.search(xml) is None, HIDDEN.findall(xml)
+    failure = ET.fromstring(xml).find("testsuite/testcase/failure")
+    assert failure is not None
+    assert "hate\\x08\\x08\\x08\\x08pass I hate\\x00 this \\u202eliaf \\x9b2J \\ud800 end" in (
+        failure.text or ""
+    )
 
 
 def test_run_failed_is_an_error_testcase(tmp_path: Path) -> None:

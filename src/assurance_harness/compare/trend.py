@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..formatting.visible import plot_text
 from ..store.cacheshare import CacheShare
 from .measures import measure, shown
 from .runs import iter_suite_runs, run_order
@@ -270,7 +271,7 @@ def trend_figure(
                 color=TARGET_COLOURS[index % len(TARGET_COLOURS)],
                 linewidth=1.5 if len(targets) > 1 else 1,
                 zorder=0,
-                label=f"target {target}" if len(targets) > 1 else None,
+                label=f"target {plot_text(target)}" if len(targets) > 1 else None,
             )
     for label, value in (thresholds or {}).items():
         ax.axhline(
@@ -283,8 +284,8 @@ def trend_figure(
     title = f"{suite}: {metric} over the last {len(points)} run(s)"
     if step > 1:
         title += f" (every {step}th run labelled)"
-    ax.set_title(title, fontsize=11)
-    ax.set_ylabel(metric)
+    ax.set_title(plot_text(title), fontsize=11)  # names are data: text, never mathtext
+    ax.set_ylabel(plot_text(metric))
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     fig.tight_layout()

@@ -50,3 +50,13 @@ def one_line(text: str) -> str:
     if text.isprintable():  # the usual line: one C-speed pass
         return text
     return "".join(c if c.isprintable() else _BREAK_ESCAPES.get(c) or _escaped(c) for c in text)
+
+
+def plot_text(text: object, limit: int | None = None) -> str:
+    """``text`` from data as a chart draws it: hidden characters as escapes (:func:`visible`)
+    and each ``$`` as ``\\$``, so matplotlib never reads it as mathtext. A group named
+    ``$x^2$`` drew as x squared, and one holding an unclosed ``$\\nope{$`` lost its whole chart
+    (a ValueError); an ESC or BEL drew as a missing glyph, and matplotlib's warning wrote it raw
+    to the terminal. ``limit`` shortens the text first, so no escape is cut in two."""
+    shown = str(text) if limit is None else str(text)[:limit]
+    return visible(shown).replace("$", r"\$")

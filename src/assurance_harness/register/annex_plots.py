@@ -7,14 +7,10 @@ import io
 from typing import Any
 
 from ..formatting import group_name
+from ..formatting.visible import plot_text
 
 MAX_METRICS = 8
 MAX_GROUPS = 12
-
-
-def _safe(text: str, limit: int = 60) -> str:
-    """Matplotlib parses ``$...$`` as mathtext; data must stay plain text."""
-    return str(text).replace("$", r"\$")[:limit]
 
 
 def _rows(name: str, metric: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -78,7 +74,9 @@ def metrics_figure(summary: dict[str, Any], *, title: str) -> bytes | None:
                 fontsize=7,
                 color="#444",
             )
-        ax.set_yticks(range(len(rows)), [_safe(label) for label, _ in reversed(rows)], fontsize=8)
+        ax.set_yticks(
+            range(len(rows)), [plot_text(label, 60) for label, _ in reversed(rows)], fontsize=8
+        )
         ax.set_ylim(-0.7, len(rows) - 0.3)
         for gate in gates:
             if gate.get("metric") != name:
@@ -99,7 +97,7 @@ def metrics_figure(summary: dict[str, Any], *, title: str) -> bytes | None:
                     )
         ax.grid(axis="x", alpha=0.3)
         ax.tick_params(axis="x", labelsize=8)
-    fig.suptitle(_safe(title, 100), fontsize=10)
+    fig.suptitle(plot_text(title, 100), fontsize=10)
     # Keep a fixed strip (about 0.45 inch) for the title, whatever the figure's height.
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / sum(heights)))
     buffer = io.BytesIO()

@@ -1,8 +1,10 @@
 """JUnit XML for CI systems: one test case per gate, so a failed gate shows as a failed test.
 
 The layout (testsuites > testsuite > properties, testcase > failure/error) is the one Jenkins,
-GitLab, GitHub test-reporter actions and Azure DevOps read. Characters that XML 1.0 forbids
-(control characters in model output) are dropped, so the file always parses.
+GitLab, GitHub test-reporter actions and Azure DevOps read. Text from data is written as every
+view writes it (``formatting.visible``): control characters, C1 controls and bidirectional
+overrides in model output as escapes, and what else XML 1.0 forbids (a lone surrogate, U+FFFE,
+U+FFFF) too, so the file always parses and a CI view reads the text the model gave.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..formatting import num, unique_name
+from ..formatting.visible import one_line, visible
 from .context import GateView, ReportContext, build_context
 from .rundata import RunData
 
@@ -21,7 +24,10 @@ SNIPPET = 300
 
 
 def xml_text(value: Any) -> str:
-    return _INVALID_XML.sub("", str(value))
+    """``value`` as XML 1.0 can hold it, each hidden character an escape: dropped, a CI view
+    read "hate\\b\\b\\b\\bpass" as "hatepass"; a right-to-left override and a C1 control
+    were kept raw."""
+    return _INVALID_XML.sub(lambda m: one_line(m.group(0)), visible(str(value)))
 
 
 def _elapsed(ctx: ReportContext) -> float:

@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..formatting import group_name, level
+from ..formatting.visible import plot_text
 from ..metrics.rowvalues import streamed_row_values
 from ..stats.intervals import (
     clopper_pearson,
@@ -151,7 +152,7 @@ def distributions_plot(everything: dict[str, list[float]]) -> Plot | None:
         ):
             bins = [x - 0.5 for x in range(int(low), int(high) + 2)]
         ax.hist(values, bins=bins, color=BAR_COLOR, edgecolor="white")
-        ax.set_title(f"{name} (n={len(values)})", fontsize=10)
+        ax.set_title(f"{plot_text(name)} (n={len(values)})", fontsize=10)
         ax.set_ylabel("responses", fontsize=8)
         ax.tick_params(labelsize=8)
     fig.tight_layout()
@@ -228,10 +229,13 @@ def _bars(
         ecolor="#333333",
         capsize=3,
     )
-    ax.set_yticks(ypos, [f"{label}  (n={n})" for label, n in zip(labels, ns, strict=True)])
+    # Labels, titles and metric ids are data: drawn as text (never mathtext), escapes shown.
+    ax.set_yticks(
+        ypos, [f"{plot_text(label)}  (n={n})" for label, n in zip(labels, ns, strict=True)]
+    )
     ax.invert_yaxis()
-    ax.set_title(title, fontsize=11)
-    ax.set_xlabel(xlabel, fontsize=9)
+    ax.set_title(plot_text(title), fontsize=11)
+    ax.set_xlabel(plot_text(xlabel), fontsize=9)
     ax.tick_params(labelsize=8)
     if gates and metric:
         _gate_lines(ax, gates, metric, horizontal=False)
