@@ -45,7 +45,11 @@ def _escape_char(text: str, i: int) -> str:
 
 
 def _one_line(value: Any) -> str:
-    return visible(" ".join(("" if value is None else str(value)).split()))
+    """``value`` on one line: hidden characters escaped first (``visible``), then the layout
+    left (newlines, tabs, runs of spaces) folded into single spaces. Folded first, what
+    ``str.split`` takes for a space and ``visible`` escapes (U+2028, U+2029, U+001C-U+001F,
+    U+0085) was lost: a group named "\u2028x" read as "x", another group's name."""
+    return " ".join(visible("" if value is None else str(value)).split())
 
 
 def md_text(value: Any, *, limit: int | None = None) -> str:

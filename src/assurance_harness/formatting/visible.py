@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import re
 
-_HIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""C0 and C1 controls but tab and newline, DEL, and the bidirectional embeddings, overrides
-and isolates (U+202A-U+202E, U+2066-U+2069)."""
+_HIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 controls but tab and newline, DEL, Unicode's line and paragraph separators
+(U+2028, U+2029: a break to some readers, nothing or a space to others, so a group named
+"\u2028x" read as "x" in Markdown), and the bidirectional embeddings, overrides and isolates
+(U+202A-U+202E, U+2066-U+2069)."""
 
 
 def _escaped(char: str) -> str:
