@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 from pathlib import Path
 
@@ -338,3 +339,18 @@ def test_ledger_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_computed_cells_show_hidden_characters_of_data_as_escapes(hostile_status) -> None:
+    """A status reason quotes names from the runs' data (a failing group's name is a model's
+    or dataset's metadata): a right-to-left override or a C1 control in one was written raw
+    into the CSV and XLSX cells, where a spreadsheet shows the reason reversed. The owner's
+    own fields are imported back and stay as written."""
+    hostile_status.risks[0].reasons.append("gate failed (failing groups: \u202eevil\x9b2J)")
+    hostile_status.risks[0].flags.append("group \u2028x")
+    rows = list(csv.DictReader(io.StringIO(export_csv(hostile_status), newline="")))
+    assert "\\u202eevil\\x9b2J" in rows[0]["status_reasons"]
+    assert "\\u2028x" in rows[0]["review_flags"]
+    assert not any(
+        c in rows[0]["status_reasons"] + rows[0]["review_flags"] for c in "\u202e\x9b\u2028"
+    )
