@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError, ConfigIssue
 from ..formatting import gate_rule, metric_figure
+from ..formatting.visible import visible
 from ..store.files import NOT_REGULAR_FILE, check_utf8_lines, read_bounded
 from .ledger import EvidenceRecord, parse_time, read_ledger
 from .model import CASE_CLASH_FIX, Register, Risk, RiskIds, SuiteLink, risk_id_clash
@@ -106,8 +107,10 @@ def risk_row(rs: RiskStatus) -> dict[str, str]:
         residual_score=str(risk.residual_score) if risk else "",
         residual_rating=risk.residual_rating if risk else "",
         status=rs.status,
-        status_reasons="\n".join(rs.reasons),
-        review_flags="\n".join(rs.flags),
+        # Computed from the runs' data (a failing group's name is metadata a dataset or model
+        # gave): hidden characters as escapes, as every view writes them; never imported back.
+        status_reasons=visible("\n".join(rs.reasons)),
+        review_flags=visible("\n".join(rs.flags)),
         last_evidence=rs.last_evidence.isoformat() if rs.last_evidence else "",
         evidence_runs="\n".join(runs),
     )
