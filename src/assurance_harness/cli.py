@@ -34,7 +34,7 @@ from .errors import (
     UsageError,
     issue_lines,
 )
-from .formatting import MISSING, group_name, interval, num, num_beside
+from .formatting import MISSING, group_name, interval, num, num_beside, percent, percent_beside
 from .formatting import level as confidence_level
 from .formatting.visible import one_line
 from .register.cli import evidence_app, register_app
@@ -530,8 +530,6 @@ def _check_executor(executor: str, ray_address: str | None) -> None:
 def requests_line(counts: dict[str, Any]) -> str:
     """The run's requests, errors and cached answers, its error rate beside its limit, each
     read on its side of the other (``formatting.percent_beside``)."""
-    from .formatting import percent, percent_beside
-
     limit = float(counts["max_error_rate"])
     return (
         f"requests {counts['requests']}, errors {counts['errors']} "
@@ -940,10 +938,10 @@ def runs_purge(
     """Delete old runs' prompts, responses, results and reports; keep what the ledger needs.
 
     Their summaries, manifests and ledger records are kept, and the purge is recorded in the
-    ledger. The answers a purged run
-    received or read are deleted from the response cache and from the llm-judge and guard-model
-    cache files its summary names, even those a kept run used too (the kept run keeps its own
-    copy in its results; scoring it again asks the judge again)."""
+    ledger. The answers a purged run received or read are deleted from the response cache and
+    from the llm-judge and guard-model cache files its summary names, even those a kept run
+    used too (the kept run keeps its own copy in its results; scoring it again asks the judge
+    again)."""
     import datetime as dt
 
     from .privacy.policy import load_project_config
