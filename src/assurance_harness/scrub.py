@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -47,6 +48,20 @@ _ANSWER_MIN_SECRET = 8
 referenced as ``${NAME}`` (a team name in a header) would blank out its ordinary words."""
 
 REDACTED = "<redacted>"
+
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|DSN", re.IGNORECASE)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether an environment variable's name says it holds a secret (never shown)."""
+    return _SECRET_NAME.search(name) is not None
+
+
+def environment_secrets(*, min_length: int = 1) -> list[str]:
+    """Values (of at least ``min_length`` characters) of the environment variables whose names
+    say they hold a secret: what code the harness runs but does not configure (a callable
+    target wrapping an SDK, a crash's traceback) may have read and repeated."""
+    return [v for k, v in os.environ.items() if is_secret_name(k) and len(v) >= min_length]
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -105,7 +120,8 @@ def _json_escaped(secret: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
-def _base64_forms(secret: str) -> set[str]:
+@functools.lru_cache(maxsize=64)
+def _base64_forms(secret: str) -> frozenset[str]:
     """What ``secret`` becomes inside a longer base64 text (standard or URL-safe alphabet), at
     each of the three byte alignments: only the characters its bytes alone decide. An endpoint
     may echo the request base64-encoded (a token, a debug dump); the plain key is not in it."""
@@ -115,7 +131,7 @@ def _base64_forms(secret: str) -> set[str]:
         for encode in (base64.b64encode, base64.urlsafe_b64encode):
             text = encode(b"\0" * pad + raw).decode()
             forms.add(text[-(-8 * pad // 6) : 8 * (pad + len(raw)) // 6])
-    return forms
+    return frozenset(forms)
 
 
 def scrub_answer(text: str, secrets: Iterable[str]) -> str:
