@@ -164,3 +164,23 @@ def looks_like_key(value: str) -> bool:
         return True
     mixed = any(c.islower() for c in value) and any(c.isupper() for c in value)
     return len(value) >= 20 and mixed and any(c.isdigit() for c in value)
+
+
+def check_key_variable(value: str | None) -> str | None:
+    """A pydantic validator's body for a field that names the environment variable holding a
+    key (a target's or a scorer's ``api_key_env``): refused when blank, or when it looks like
+    the key itself, whose settings would then be copied into the manifest and every report.
+    The message never repeats the value: it may be the key."""
+    if value is not None and not value.strip():  # no key to hide, and none to look for
+        raise ValueError(
+            f"is {'empty' if not value else 'blank'}: no variable is named; write the name "
+            "of the environment variable that holds the key (export ASSURANCE_API_KEY=...), "
+            "or remove api_key_env for an endpoint that needs no key"
+        )
+    if value is not None and looks_like_key(value):
+        raise ValueError(
+            "this looks like an API key, not the name of an environment variable (the "
+            "value is not shown); put the key in a variable (export ASSURANCE_API_KEY=...) "
+            "and write that variable's name here"
+        )
+    return value
