@@ -154,13 +154,18 @@ def scrub_json(value: Any, secrets: Sequence[str]) -> Any:
     return value
 
 
+def has_key_prefix(word: str) -> bool:
+    """Whether ``word`` starts as a known kind of key does (``sk-``, ``ghp_``, ``AKIA``...)."""
+    return word.startswith(_KEY_PREFIXES)
+
+
 def looks_like_key(value: str) -> bool:
     """Whether a value meant to name an environment variable looks like a credential instead:
     not a variable name, a known key prefix, or long and mixed-case with digits (variable names
     are by convention upper case: ``OPENAI_API_KEY``)."""
     if not _VARIABLE.fullmatch(value):
         return True
-    if value.startswith(_KEY_PREFIXES):
+    if has_key_prefix(value):
         return True
     mixed = any(c.islower() for c in value) and any(c.isupper() for c in value)
     return len(value) >= 20 and mixed and any(c.isdigit() for c in value)
