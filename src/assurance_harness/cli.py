@@ -1338,7 +1338,7 @@ def _refuse_settings_not_utf8(environ: dict[str, str]) -> None:
 
     for name, value in sorted(environ.items()):
         if name.startswith("ASSURANCE_") and not is_utf8(value):
-            from .crash import is_secret_name
+            from .scrub import is_secret_name
 
             what = "the value is not shown" if is_secret_name(name) else f"'{shown(value)}'"
             if _locale_not_utf8(value):

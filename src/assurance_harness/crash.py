@@ -12,7 +12,6 @@ those of environment variables whose names say they hold one.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
 import traceback
@@ -23,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import HarnessError, RunFailedError
+from .scrub import environment_secrets
 from .scrub import scrub as scrub_secrets
 from .targets.base import describe
 
@@ -30,7 +30,6 @@ TRACEBACK_FILE = "traceback.txt"
 """A crashed run's traceback, in its run folder."""
 SHOW_ENV = "ASSURANCE_TRACEBACK"
 """Set to 1 to have the traceback printed as well (on stderr)."""
-_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|DSN", re.IGNORECASE)
 
 
 class InternalError(RunFailedError):
@@ -81,16 +80,6 @@ class TargetOrigin:
             if path == root or path.is_relative_to(root):
                 found = frame
         return found
-
-
-def is_secret_name(name: str) -> bool:
-    """Whether an environment variable's name says it holds a secret (never shown)."""
-    return _SECRET_NAME.search(name) is not None
-
-
-def environment_secrets() -> list[str]:
-    """Values of environment variables whose names say they hold a secret."""
-    return [v for k, v in os.environ.items() if is_secret_name(k) and v]
 
 
 def internal_error(

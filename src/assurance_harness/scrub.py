@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -47,6 +48,20 @@ _ANSWER_MIN_SECRET = 8
 referenced as ``${NAME}`` (a team name in a header) would blank out its ordinary words."""
 
 REDACTED = "<redacted>"
+
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|DSN", re.IGNORECASE)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether an environment variable's name says it holds a secret (never shown)."""
+    return _SECRET_NAME.search(name) is not None
+
+
+def environment_secrets(*, min_length: int = 1) -> list[str]:
+    """Values (of at least ``min_length`` characters) of the environment variables whose names
+    say they hold a secret: what code the harness runs but does not configure (a callable
+    target wrapping an SDK, a crash's traceback) may have read and repeated."""
+    return [v for k, v in os.environ.items() if is_secret_name(k) and len(v) >= min_length]
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -105,7 +120,8 @@ def _json_escaped(secret: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
-def _base64_forms(secret: str) -> set[str]:
+@functools.lru_cache(maxsize=64)
+def _base64_forms(secret: str) -> frozenset[str]:
     """What ``secret`` becomes inside a longer base64 text (standard or URL-safe alphabet), at
     each of the three byte alignments: only the characters its bytes alone decide. An endpoint
     may echo the request base64-encoded (a token, a debug dump); the plain key is not in it."""
@@ -115,7 +131,7 @@ def _base64_forms(secret: str) -> set[str]:
         for encode in (base64.b64encode, base64.urlsafe_b64encode):
             text = encode(b"\0" * pad + raw).decode()
             forms.add(text[-(-8 * pad // 6) : 8 * (pad + len(raw)) // 6])
-    return forms
+    return frozenset(forms)
 
 
 def scrub_answer(text: str, secrets: Iterable[str]) -> str:
@@ -138,13 +154,38 @@ def scrub_json(value: Any, secrets: Sequence[str]) -> Any:
     return value
 
 
+def has_key_prefix(word: str) -> bool:
+    """Whether ``word`` starts as a known kind of key does (``sk-``, ``ghp_``, ``AKIA``...)."""
+    return word.startswith(_KEY_PREFIXES)
+
+
 def looks_like_key(value: str) -> bool:
     """Whether a value meant to name an environment variable looks like a credential instead:
     not a variable name, a known key prefix, or long and mixed-case with digits (variable names
     are by convention upper case: ``OPENAI_API_KEY``)."""
     if not _VARIABLE.fullmatch(value):
         return True
-    if value.startswith(_KEY_PREFIXES):
+    if has_key_prefix(value):
         return True
     mixed = any(c.islower() for c in value) and any(c.isupper() for c in value)
     return len(value) >= 20 and mixed and any(c.isdigit() for c in value)
+
+
+def check_key_variable(value: str | None) -> str | None:
+    """A pydantic validator's body for a field that names the environment variable holding a
+    key (a target's or a scorer's ``api_key_env``): refused when blank, or when it looks like
+    the key itself, whose settings would then be copied into the manifest and every report.
+    The message never repeats the value: it may be the key."""
+    if value is not None and not value.strip():  # no key to hide, and none to look for
+        raise ValueError(
+            f"is {'empty' if not value else 'blank'}: no variable is named; write the name "
+            "of the environment variable that holds the key (export ASSURANCE_API_KEY=...), "
+            "or remove api_key_env for an endpoint that needs no key"
+        )
+    if value is not None and looks_like_key(value):
+        raise ValueError(
+            "this looks like an API key, not the name of an environment variable (the "
+            "value is not shown); put the key in a variable (export ASSURANCE_API_KEY=...) "
+            "and write that variable's name here"
+        )
+    return value

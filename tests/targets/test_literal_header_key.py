@@ -48,6 +48,10 @@ async def _echo(request: web.Request) -> web.Response:
         f"{{Authorization: 'Bearer {PASTED}'}}",
         f"{{X-Api-Key: '{PASTED}'}}",
         f"{{X-Api-Key: '{PASTED}', X-Team: '${{PASTED_TEAM}}'}}",
+        # A name that does not say "key": the value's own prefix (sk-) does, and before, the
+        # manifest, report.json, report.html and report.md showed it as written.
+        f"{{X-Credential: '{PASTED}'}}",
+        f"{{X-Passwd: '{PASTED}'}}",
     ],
 )
 def test_a_pasted_header_key_is_in_no_file_and_no_output(tmp_path: Path, headers: str) -> None:

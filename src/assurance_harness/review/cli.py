@@ -387,6 +387,8 @@ def add_reviewer_cmd(
     token they have changes nothing."""
     import os
 
+    from ..scrub import looks_like_key
+
     with _errors():
         from .store import ReviewStore
 
@@ -398,6 +400,12 @@ def add_reviewer_cmd(
                     "the token (e.g. --token-env ALICE_TOKEN), or leave --token-env out"
                 )
             token = os.environ.get(token_env)
+            if not token and looks_like_key(token_env):  # the token itself: never printed
+                raise UsageError(
+                    "--token-env: this looks like a token, not the name of an environment "
+                    "variable (the value is not shown); put the token in a variable "
+                    "(export ALICE_TOKEN=...) and give that variable's name"
+                )
             if not token:
                 raise UsageError(f"--token-env {token_env}: the variable is not set")
         done = ReviewStore(reports / "runs.db").add_reviewer(name, token, replace=replace)

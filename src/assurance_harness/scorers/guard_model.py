@@ -33,7 +33,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import HarnessError
-from ..scrub import scrub_json
+from ..scrub import check_key_variable, scrub_json
 from ..store.scorercache import CACHE_FILE
 from ._model_cache import cache_key, scorer_cache
 from .base import FieldType, Scorer, ScorerParams, register_scorer
@@ -131,6 +131,13 @@ class GuardParams(ScorerParams):
     format: Literal["llama-guard", "shieldgemma"] = "llama-guard"
     api_key_env: str | None = None
     """Environment variable holding the API key, if the server needs one."""
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _api_key_env(cls, value: str | None) -> str | None:
+        """Its name, never the key: the scorer's settings go into the manifest and reports."""
+        return check_key_variable(value)
+
     policies: list[str] = Field(default_factory=lambda: list(SHIELDGEMMA_POLICIES))
     """ShieldGemma: which of our categories to ask about (one request each)."""
     threshold: Number = Field(default=0.5, ge=0, le=1)

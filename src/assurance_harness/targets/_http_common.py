@@ -23,6 +23,7 @@ from pydantic import Field
 
 from ..datatypes import Number
 from ..errors import ConfigError
+from ..scrub import has_key_prefix
 from ..urls import ENV_REF, env_refs
 from .base import (
     DEFAULT_MAX_RESPONSE_MB,
@@ -567,16 +568,17 @@ class JsonHttpTarget(Target):
         return headers
 
 
-_SENSITIVE = re.compile(r"auth|key|token|secret|cookie|password", re.IGNORECASE)
+_SENSITIVE = re.compile(r"auth|key|token|secret|cookie|passw|credential", re.IGNORECASE)
 
 
 def pasted_credentials(name: str, value: str) -> list[str]:
     """The words of a header's value written into the file itself (not ``${NAME}`` references)
-    under a credential-looking name, the scheme word (``Bearer``, ``Basic``) aside: a key
-    someone pasted in instead of referencing a variable."""
-    if not _SENSITIVE.search(name):
-        return []
+    under a credential-looking name, the scheme word (``Bearer``, ``Basic``) aside, or, under
+    any name, a word with a known key's prefix (``sk-``, ``ghp_``): a key someone pasted in
+    instead of referencing a variable, which the name alone missed (``X-Credential``)."""
     words = ENV_REF.sub(" ", value).split()
+    if not _SENSITIVE.search(name):
+        return [w for w in words if has_key_prefix(w)]
     return [w for w in words if w.lower() not in ("bearer", "basic")]
 
 

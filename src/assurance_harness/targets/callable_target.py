@@ -43,6 +43,7 @@ from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
+from ..scrub import environment_secrets
 from ..store.files import check_local_path
 from ._messages import build_messages
 from ._module_names import module_names
@@ -86,6 +87,10 @@ class CallableSpec(TargetSpec):
     """Prepended as a system turn unless the conversation already starts with one."""
 
 
+_SECRET_MIN = 8
+"""The shortest environment value scrubbed from a callable's errors and answers."""
+
+
 @register_target
 class CallableTarget(Target):
     """A Python function, ``module:function``, sync (run in a thread) or async."""
@@ -107,6 +112,8 @@ class CallableTarget(Target):
         self._home = _cwd()
         """The working directory the target was made in, which calls put back (``_cwd``)."""
         self._cwd: str | None = self._home
+        self._secrets: list[str] | None = None
+        """The environment's secrets as :meth:`secret_values` gives them, read once a start."""
 
     def _refusal(self, message: str, *, field: str, hint: str | None = None) -> ConfigError:
         """A problem with ``field``, located at its line in the target file."""
@@ -385,6 +392,18 @@ class CallableTarget(Target):
     async def start(self) -> None:
         self._cwd = self._home  # closed and started again: calls put it back again
         self._load()
+        self._secrets = None  # read again: the module's import may have set some (load_dotenv)
+
+    def secret_values(self) -> list[str]:
+        """The values of the environment variables whose names say they hold a secret, of eight
+        characters or more: the function's code reads what it needs itself (an SDK reads
+        ``OPENAI_API_KEY``), and the SDK's 401 or a wrapper repeating its request carries the
+        key back in an error or an answer. No shorter one: a key is never that short, while
+        ``TOKENIZERS_PARALLELISM=true`` would blank out a word of every message. Read once per
+        start, not per answer: the environment's decoding cost 65 us an answer."""
+        if self._secrets is None:
+            self._secrets = environment_secrets(min_length=_SECRET_MIN)
+        return self._secrets
 
     def _restore_cwd(self) -> None:
         """Undo an ``os.chdir`` by the function or its module (to find its own files): the

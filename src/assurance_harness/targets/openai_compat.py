@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
-from ..scrub import looks_like_key
+from ..scrub import check_key_variable
 from ..urls import check_url
 from ._http_common import (
     HttpTargetSpec,
@@ -74,20 +74,7 @@ class OpenAISpec(HttpTargetSpec):
     @field_validator("api_key_env")
     @classmethod
     def _api_key_env(cls, value: str | None) -> str | None:
-        # The message must not repeat the value: it may be the key itself.
-        if value is not None and not value.strip():  # no key to hide, and none to look for
-            raise ValueError(
-                f"is {'empty' if not value else 'blank'}: no variable is named; write the name "
-                "of the environment variable that holds the key (export ASSURANCE_API_KEY=...), "
-                "or remove api_key_env for an endpoint that needs no key"
-            )
-        if value is not None and looks_like_key(value):
-            raise ValueError(
-                "this looks like an API key, not the name of an environment variable (the "
-                "value is not shown); put the key in a variable (export ASSURANCE_API_KEY=...) "
-                "and write that variable's name here"
-            )
-        return value
+        return check_key_variable(value)
 
 
 def _no_query(url: str) -> str:
