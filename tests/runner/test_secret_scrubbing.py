@@ -88,6 +88,15 @@ def test_scrub_redacts_the_key_and_an_echoed_prefix() -> None:
     assert scrub("a 123 b", ["123"]) == "a 123 b"  # too short to scrub safely
 
 
+def test_scrub_redacts_the_key_in_another_case() -> None:
+    """An endpoint dumping its request headers upper-cased ("AUTHORIZATION: BEARER SK-...")
+    carried the key past the scrubber into the journal, results and reports."""
+    out = scrub(f"AUTHORIZATION: BEARER {KEY.upper()}; sent {KEY[:10].upper()}...", [KEY])
+    assert KEY.upper() not in out and KEY[:8].upper() not in out, out
+    assert out == f"AUTHORIZATION: BEARER {REDACTED}; sent {REDACTED}"
+    assert scrub_answer(f"key {KEY.lower()} end", [KEY]) == f"key {REDACTED} end"
+
+
 @pytest.mark.parametrize("before", ["", "x", "xy", "Bearer "])
 @pytest.mark.parametrize("encode", [base64.b64encode, base64.urlsafe_b64encode])
 def test_scrub_redacts_the_key_inside_base64_at_any_alignment(before: str, encode: Any) -> None:
