@@ -67,14 +67,17 @@ def environment_secrets(*, min_length: int = 1) -> list[str]:
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with each secret, any token that carries a long prefix of one, and a long one's
     base64 forms redacted."""
+    folded = text.casefold()
     for secret in sorted(
         {s for s in secrets if s and len(s) >= _MIN_SECRET}, key=len, reverse=True
     ):
         if secret in text:
             text = text.replace(secret, REDACTED)
+        if secret.casefold() in folded:  # echoed in another case: a header dump upper-cased
+            text = re.sub(re.escape(secret), REDACTED, text, flags=re.IGNORECASE)
         fragment = secret[:_FRAGMENT] if len(secret) >= 2 * _FRAGMENT else None
-        if fragment is not None and fragment in text:
-            text = _redact_tokens(text, re.compile(re.escape(fragment)).search)
+        if fragment is not None and fragment.casefold() in folded:
+            text = _redact_tokens(text, re.compile(re.escape(fragment), re.IGNORECASE).search)
         if len(secret) >= _BASE64_MIN:
             for form in _base64_forms(secret):
                 if form in text:
