@@ -45,6 +45,9 @@ def _integrity_md(status: RegisterStatus) -> list[str]:
             "and no risk counts as verified."
         )
         lines += [f"- {md_text(i.format(status.ledger_path))}" for i in report.issues]
+    gone = status.files_gone_note()
+    if gone is not None:
+        lines.append(f"- **Run files missing**: {md_text(gone)}.")
     lines += [f"- warning: {md_text(w)}" for w in report.warnings]
     return lines
 

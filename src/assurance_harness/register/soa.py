@@ -92,6 +92,13 @@ def build_soa(status: RegisterStatus) -> list[SoaRow]:
             row.note = "a linked risk's gate fails"
         elif row.evidence == "partial":
             row.note = "some linked risks have no technical evidence"
+        lost = sorted({run for r in linked for run in r.files_gone})
+        if lost:  # said in the row: the SoA shows no risk's reasons
+            gone = (
+                f"files of run(s) {', '.join(lost)} are missing (deleted, and no purge "
+                "records it), so their evidence does not count: see 'assurance register status'"
+            )
+            row.note = f"{row.note}; {gone}" if row.note else gone
         if row.risks and not status.integrity.ok:  # said in the row: a CSV has no heading
             untrusted = f"{LEDGER_FAILED}: its risks' evidence may have been altered"
             row.note = f"{row.note}; {untrusted}" if row.note else untrusted

@@ -19,6 +19,7 @@ from .identity import SystemIdentity, identity_label, system_identity
 from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, verify_ledger
 from .loader import DEFAULT_REGISTER, load_register
 from .model import RATING_ORDER, Register, Risk, SuiteLink
+from .run_presence import missing_run_files
 from .suite_changes import suite_change
 
 Status = Literal["verified", "failing", "awaiting review", "stale", "untested"]
@@ -123,6 +124,10 @@ class RiskStatus:
     elsewhere: list[OtherTargetEvidence] = field(default_factory=list)
     """Evidence recorded (``--evidence-for``) from targets that are not the system: shown,
     never counted."""
+    files_gone: list[str] = field(default_factory=list)
+    """The runs the status rests on (each suite's latest) whose folder or files were deleted
+    with no purge recorded (``run_presence``): their evidence cannot be checked, so the risk
+    is never verified; its reasons say why and the way on."""
 
     @property
     def last_evidence(self) -> dt.datetime | None:
@@ -152,6 +157,19 @@ class RegisterStatus:
         for risk in self.risks:
             out[risk.status] += 1
         return out
+
+    def files_gone_note(self) -> str | None:
+        """What the views print beside "hash chain intact" where runs the status rests on lost
+        files with no purge recorded: the chain is intact, but the evidence is not all there
+        (``RiskStatus.files_gone``); None where nothing is lost."""
+        runs = sorted({run for risk in self.risks for run in risk.files_gone})
+        if not runs:
+            return None
+        return (
+            f"{len(runs)} run(s) the status rests on lost their folder or files with no purge "
+            f"recorded ({', '.join(runs)}): 'assurance evidence verify' fails on them, and no "
+            "risk resting on them counts as verified (each says why)"
+        )
 
     def get(self, risk_id: str) -> RiskStatus | None:
         return next((r for r in self.risks if r.risk_id == risk_id), None)
@@ -251,12 +269,16 @@ def risk_status(
     now: dt.datetime,
     awaiting: dict[str, int | str] | None = None,
     trusted: bool = True,
+    gone: dict[str, str] | None = None,
 ) -> RiskStatus:
     """The status of one risk from the records that name it. ``awaiting`` counts, per run,
     the flagged rows that still have no human verdict, or says why they cannot be counted
     (``review.awaiting_by_run``). Not ``trusted`` (the ledger fails verification), a risk whose
     gates all pass as the records say is untested: a verdict edited from fail to pass reads the
-    same."""
+    same. ``gone``: runs whose folder or files were deleted with no purge recorded, and why
+    (``run_presence.missing_run_files``); a risk whose latest run is one is untested, never
+    verified or stale, as its evidence cannot be checked (failing and awaiting review, worse,
+    stay so), the loss said in its reasons whatever its status."""
     declared = risk.suite_names if risk else []
     seen = list(dict.fromkeys(r.suite_name for r in records))
     suites: list[SuiteEvidence] = []
@@ -290,6 +312,9 @@ def risk_status(
     no_data = [s for s in suites if s.verdict == "no_data"]
     stale = [s for s in suites if s.records and s.stale]
     waiting = [s for s in suites if s.run_id and (awaiting or {}).get(s.run_id)]
+    gone = gone or {}
+    lost = [s for s in suites if s.run_id in gone]
+    lost_why = [f"{s.suite}: {gone[s.run_id]}" for s in lost if s.run_id]
     if not suites:
         status = "untested"
         reasons.append("no suite covers this risk")
@@ -322,7 +347,7 @@ def risk_status(
                 f"flagged rows were all reviewed cannot be told: {count}; restore the run "
                 "folder, or run the suite again"
             )
-    elif missing or no_data:
+    elif missing or no_data or lost:
         status = "untested"
         if missing:
             reasons.append("no evidence yet from " + ", ".join(s.suite for s in missing))
@@ -349,9 +374,11 @@ def risk_status(
             + ": "
             + ", ".join(f"{s.suite} ({s.run_id})" for s in suites)
         )
+    reasons += lost_why  # beside any status: a failure or a wait stays what it is
     if not trusted:
         reasons.insert(0, UNTRUSTED_REASON)
     result = RiskStatus(risk_id, risk, status, reasons, suites)
+    result.files_gone = [s.run_id for s in lost if s.run_id]
     result.flags = _flags(result, now=now)
     return result
 
@@ -431,11 +458,13 @@ def compute_status(
     awaiting: dict[str, int | str] | None = None,
     identity: SystemIdentity | None = None,
     trusted: bool = True,
+    gone: dict[str, str] | None = None,
 ) -> tuple[list[RiskStatus], list[str]]:
     """Status of every register risk (register order), then of ids only the evidence names.
 
     Only records of the system's own target identity count; the others are listed per risk
-    (``RiskStatus.elsewhere``) and change nothing. ``trusted``: as in ``risk_status``."""
+    (``RiskStatus.elsewhere``) and change nothing. ``trusted``, ``gone``: as in
+    ``risk_status``."""
     now = now or dt.datetime.now(dt.UTC)
     by_risk: dict[str, list[EvidenceRecord]] = {}
     others: dict[str, list[EvidenceRecord]] = {}
@@ -445,12 +474,14 @@ def compute_status(
         counted = identity is None or identity.mismatch(record.target) is None
         (by_risk if counted else others).setdefault(record.risk_id, []).append(record)
     statuses = [
-        risk_status(r.id, r, by_risk.get(r.id, []), now=now, awaiting=awaiting, trusted=trusted)
+        risk_status(
+            r.id, r, by_risk.get(r.id, []), now=now, awaiting=awaiting, trusted=trusted, gone=gone
+        )
         for r in register.risks
     ]
     unknown = sorted(set(by_risk) - {r.id for r in register.risks})
     statuses += [
-        risk_status(rid, None, by_risk[rid], now=now, awaiting=awaiting, trusted=trusted)
+        risk_status(rid, None, by_risk[rid], now=now, awaiting=awaiting, trusted=trusted, gone=gone)
         for rid in unknown
     ]
     for rs in statuses:
@@ -504,7 +535,8 @@ def build_status(
     check_files: bool = False,
 ) -> RegisterStatus:
     """Load the register, verify the ledger's chain, and compute every risk's status (none
-    verified while the chain fails verification)."""
+    verified while the chain fails verification, nor one whose latest run's folder or files
+    were deleted with no purge recorded)."""
     loaded = load_register(register_path)
     identity = system_identity(loaded.register, Path(register_path))
     ledger_path = Path(ledger_path)
@@ -521,6 +553,7 @@ def build_status(
         awaiting=awaiting_by_run(everything, ledger_path),
         identity=identity,
         trusted=integrity.ok,
+        gone=missing_run_files(records, ledger_path),
     )
     return RegisterStatus(
         register=loaded.register,
