@@ -19,6 +19,7 @@ from ..formatting import (
     level,
     num,
     num_beside,
+    recorded_level,
     threshold,
 )
 from ..metrics.engine import failing_group_figures, no_data_reason
@@ -400,7 +401,7 @@ def build_context(run: RunData) -> ReportContext:
                     }
                 )
         details = metric.get("details") or {}
-        confidence = metric.get("confidence")
+        confidence = recorded_level(metric.get("confidence"))
         metric_views.append(
             MetricView(
                 id=str(metric_id),
@@ -408,7 +409,7 @@ def build_context(run: RunData) -> ReportContext:
                 value=num(metric.get("value")),
                 interval=interval(metric.get("ci_low"), metric.get("ci_high")),
                 n=num(metric.get("n")),
-                confidence=level(float(confidence)) if confidence else "–",
+                confidence=level(confidence) if confidence is not None else "–",
                 method=str(metric.get("method") or "–"),
                 description=str(metric.get("description") or ""),
                 skipped=num(details.get("n_skipped")),
