@@ -79,9 +79,10 @@ def test_failing_group_figures_and_no_data_reason(tmp_path: Path) -> None:
     assert "null on all 22 rows" in summary["metrics"]["exact_rate"]["details"]["no_data_reason"]
     markdown = (run_dir / "report.md").read_text()
     interval = r"\[[0-9.e-]+, [0-9.e-]+\]"
-    # the overall and the girl group's own figures: value, interval and n, each in its column
+    # the overall and the girl group's own figures: value, interval (the overall's with its
+    # level) and n, each in its column
     assert re.search(
-        rf"overall 0\.04545<br>girl 0\.5 \| {interval}<br>{interval} \| 22<br>2 \|", markdown
+        rf"overall 0\.04545<br>girl 0\.5 \| 95% {interval}<br>{interval} \| 22<br>2 \|", markdown
     ), markdown
     assert "no data: 'ex.match' was null on all 22 rows" in markdown
     html = (run_dir / "report.html").read_text()

@@ -39,7 +39,7 @@ def test_one_testcase_per_gate_with_figures(hostile_run: Path) -> None:
     assert failure is not None and cases[1].find("failure") is None
     message = failure.get("message") or ""
     assert "toxic_rate ≤ 0.01 on the upper bound" in message
-    assert "checked 0.3628" in message and "interval [0.09187, 0.3628]" in message
+    assert "checked 0.3628" in message and "interval 95% [0.09187, 0.3628]" in message
     assert "n=31" in message
     body = failure.text or ""
     assert "worst cases (6)" in body and "case-00#0: <script>" in body

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..formatting.figures import recorded_level
 from ..formatting.visible import plot_text
 from ..store.cacheshare import CacheShare
 from .measures import measure, shown
@@ -116,7 +117,7 @@ def trend_points(
                 n=int(figures["n"] or 0),
                 verdicts=[str(g.get("verdict")) for g in run.gates if g.get("metric") == metric],
                 note=note,
-                confidence=_level(entry.get("confidence")),
+                confidence=recorded_level(entry.get("confidence")),
             )
         )
     if not readable and left_out:
@@ -133,14 +134,6 @@ def trend_points(
     points = points[-last:]
     _note_redefined(points, measures)
     return points
-
-
-def _level(recorded: Any) -> float | None:
-    """A recorded confidence level, None where it is not a level (missing, or an odd plugin's
-    text): no interval is labelled with a level it was not computed at."""
-    if isinstance(recorded, bool) or not isinstance(recorded, int | float):
-        return None
-    return float(recorded) if 0 < recorded < 1 else None
 
 
 Measured = tuple[Any, dict[str, Any], dict[str, Any], dict[str, Any]]

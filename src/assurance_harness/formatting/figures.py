@@ -92,6 +92,15 @@ def level(confidence: float) -> str:
     return percent(confidence)
 
 
+def recorded_level(recorded: Any) -> float | None:
+    """A recorded confidence level, None where it is not one (missing, null, or an odd
+    plugin's text): every view labels an interval with the level it was computed at or with
+    none, never with a 95% nobody recorded."""
+    if isinstance(recorded, bool) or not isinstance(recorded, int | float):
+        return None
+    return float(recorded) if 0 < recorded < 1 else None
+
+
 def num_beside(value: Any, gate: Mapping[str, Any]) -> str:
     """A figure shown beside a gate's limits: ``num``'s digits, and more where those would put
     it on a limit or across one (a mean of 0.100004 failing ``≤ 0.1`` read "0.1", a figure
@@ -143,13 +152,15 @@ def interval(low: Any, high: Any, *, beside: Mapping[str, Any] | None = None) ->
     return f"[{num(low)}, {num(high)}]"
 
 
-def labelled_interval(low: Any, high: Any, confidence: float | None) -> str:
+def labelled_interval(
+    low: Any, high: Any, confidence: float | None, *, beside: Mapping[str, Any] | None = None
+) -> str:
     """``99.9% [0.1495, 1]``: an interval with its level in front, as the run's console table
     shows it; the level left out where it is unknown (never taken for 95%), and ``–`` when
-    there is no interval."""
+    there is no interval. ``beside``: as ``interval``'s."""
     if low is None and high is None:
         return MISSING
-    shown = interval(low, high)
+    shown = interval(low, high, beside=beside)
     return shown if confidence is None else f"{level(confidence)} {shown}"
 
 
@@ -175,7 +186,8 @@ def figure(
 
 def metric_figure(metric: Mapping[str, Any] | None) -> str:
     """A recorded metric (``value``, ``ci_low``, ``ci_high``, ``n``, ``confidence``) as
-    ``figure`` writes it; intervals without a recorded level are 95%."""
+    ``figure`` writes it; an interval without a recorded level is unlabelled: a ledger record
+    whose metric recorded none read "95% CI" for a level nobody knew."""
     if not metric:
         return MISSING
     return figure(
@@ -183,7 +195,7 @@ def metric_figure(metric: Mapping[str, Any] | None) -> str:
         metric.get("ci_low"),
         metric.get("ci_high"),
         metric.get("n"),
-        confidence=metric.get("confidence") or 0.95,
+        confidence=recorded_level(metric.get("confidence")),
     )
 
 

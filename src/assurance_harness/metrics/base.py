@@ -37,6 +37,9 @@ class MetricValue:
     ci_low: float | None = None
     ci_high: float | None = None
     confidence: float = 0.95
+    """The interval's level: a kind writes ``ctx.confidence``, the level the suite asks; the
+    engine refuses a value at another one (``metrics.asked_level``), so this default is never
+    gated under a suite asking 0.999."""
     method: str | None = None
     """How the interval was computed: wilson, bootstrap(seed=..., resamples=...), ..."""
     groups: dict[str, MetricValue] | None = None
@@ -108,7 +111,9 @@ class MetricKind(ABC):
 
     @abstractmethod
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
-        """Aggregate the rows (already filtered by ``where:``) into one value."""
+        """Aggregate the rows (already filtered by ``where:``) into one value, its interval
+        at ``ctx.confidence`` (and ``confidence=ctx.confidence`` on it and its groups): a value
+        at another level has no figure (``metrics.asked_level``)."""
 
     def row_values(self, rows: list[Row], params: MetricParams) -> list[tuple[Row, float]] | None:
         """Each row that counts towards the value, with its contribution, for kinds whose value

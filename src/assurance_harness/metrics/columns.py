@@ -49,6 +49,7 @@ from ..stats._special import ndtri
 from ..store.spill import SpillArray, SpillFile
 from ._grouping import number, worst_stratum
 from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
+from .asked_level import at_asked_level
 from .base import MetricContext, MetricValue, Row
 from .bbq_bias import BIASED, CORRECT, IN_CONTEXT, BbqMetric, BbqParams, answer_flags
 from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends, statistic_kind
@@ -485,7 +486,7 @@ class MetricColumns:
                     group.details["no_data_reason"] = self._why_no_data(
                         spec, members, group.details.get("reason")
                     )
-        return overall
+        return at_asked_level(spec.kind, overall, spec.confidence)  # as ``engine.compute_metric``
 
     def _members(self, by: str, selected: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """(group name, its rows) for the selected rows, groups sorted by name."""

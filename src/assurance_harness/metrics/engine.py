@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..formatting.figures import VALUE_KINDS
 from ..rowkeys import case_key
 from ._grouping import number
+from .asked_level import at_asked_level
 from .base import MetricContext, MetricValue, Row
 from .expr import evaluate
 
@@ -57,7 +58,7 @@ def compute_metric(
                 members = groups[name]
                 reason = group.details.get("reason")
                 group.details["no_data_reason"] = why_no_data(spec, members, members, reason=reason)
-    return overall
+    return at_asked_level(spec.kind, overall, spec.confidence)
 
 
 def why_no_data(

@@ -34,7 +34,10 @@ def _metric_for_gate(run: RunFiles, gate: dict[str, Any]) -> dict[str, Any] | No
     if not any(k in source for k in keys):
         return None
     out = {k: source.get(k) for k in keys}
-    out["confidence"] = (metric or {}).get("confidence", 0.95)
+    # As the metric recorded it; null where summary.json lacks the metric: the level is
+    # unknown, and a 0.95 written here read "95% CI" in every view. Records already in a
+    # ledger keep what they hold (their hashes cover it).
+    out["confidence"] = (metric or {}).get("confidence")
     out["method"] = (metric or {}).get("method")
     out["kind"] = (metric or {}).get("kind")
     # The gate's own figures win: they are what the verdict was computed on.

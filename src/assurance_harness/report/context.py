@@ -16,9 +16,11 @@ from ..formatting import (
     coverage_notes,
     group_name,
     interval,
+    labelled_interval,
     level,
     num,
     num_beside,
+    recorded_level,
     threshold,
 )
 from ..metrics.engine import failing_group_figures, no_data_reason
@@ -72,6 +74,9 @@ class MetricView:
     interval: str
     n: str
     confidence: str
+    labelled_interval: str
+    """``interval`` with ``confidence`` in front, for tables without a Confidence column
+    (report.md), where a 0.999 interval alone read as a 95% one."""
     method: str
     description: str
     skipped: str
@@ -359,7 +364,16 @@ def build_context(run: RunData) -> ReportContext:
                 bound=bound(gate),
                 checked=num_beside(gate.get("checked"), gate),
                 value=num_beside(gate.get("value"), gate),
-                interval=interval(gate.get("ci_low"), gate.get("ci_high"), beside=gate),
+                # at its metric's level: a gate's record holds none, and report.md and JUnit
+                # have no Confidence column beside it
+                interval=labelled_interval(
+                    gate.get("ci_low"),
+                    gate.get("ci_high"),
+                    recorded_level(
+                        (run.metrics.get(str(gate.get("metric"))) or {}).get("confidence")
+                    ),
+                    beside=gate,
+                ),
                 n=num(gate.get("n")),
                 failing_groups=[group_name(g) for g in (gate.get("failing_groups") or [])],
                 worst_cases=worst_keys,
@@ -400,7 +414,7 @@ def build_context(run: RunData) -> ReportContext:
                     }
                 )
         details = metric.get("details") or {}
-        confidence = metric.get("confidence")
+        confidence = recorded_level(metric.get("confidence"))
         metric_views.append(
             MetricView(
                 id=str(metric_id),
@@ -408,7 +422,10 @@ def build_context(run: RunData) -> ReportContext:
                 value=num(metric.get("value")),
                 interval=interval(metric.get("ci_low"), metric.get("ci_high")),
                 n=num(metric.get("n")),
-                confidence=level(float(confidence)) if confidence else "–",
+                confidence=level(confidence) if confidence is not None else "–",
+                labelled_interval=labelled_interval(
+                    metric.get("ci_low"), metric.get("ci_high"), confidence
+                ),
                 method=str(metric.get("method") or "–"),
                 description=str(metric.get("description") or ""),
                 skipped=num(details.get("n_skipped")),

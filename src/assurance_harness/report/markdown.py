@@ -131,7 +131,7 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
                         md_text(m.id),
                         md_text(m.kind),
                         m.value,
-                        m.interval,
+                        m.labelled_interval,
                         m.n,
                         md_text(m.method),
                     ]

@@ -18,7 +18,7 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..formatting import group_name, level
+from ..formatting import group_name, level, recorded_level
 from ..formatting.visible import plot_text
 from ..metrics.rowvalues import streamed_row_values
 from ..stats.intervals import (
@@ -259,6 +259,13 @@ def group_bars(run: RunData, problems: list[str] | None = None) -> list[Plot]:
     return plots
 
 
+def _interval_words(metric: dict[str, Any]) -> str:
+    """``99.9% interval`` at the metric's recorded level; ``interval`` where it recorded none
+    (never a 95% nobody recorded)."""
+    known = recorded_level(metric.get("confidence"))
+    return "interval" if known is None else f"{level(known)} interval"
+
+
 def _group_plot(run: RunData, metric_id: str, metric: dict[str, Any]) -> Plot | None:
     groups = metric.get("groups") or {}
     items = [
@@ -285,8 +292,7 @@ def _group_plot(run: RunData, metric_id: str, metric: dict[str, Any]) -> Plot | 
         colors=[FAIL_COLOR if str(g) in failing else BAR_COLOR for g, _ in items],
         gates=run.gates,
         metric=metric_id,
-        xlabel=f"{metric_id} ({metric.get('kind')}); whiskers: "
-        f"{level(float(metric.get('confidence') or 0.95))} interval",
+        xlabel=f"{metric_id} ({metric.get('kind')}); whiskers: {_interval_words(metric)}",
     )
     return Plot(
         f"groups-{metric_id}",

@@ -18,7 +18,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from ..errors import HarnessError, UsageError
-from ..formatting import MISSING, coverage_notes, group_name, level, num
+from ..formatting import MISSING, coverage_notes, group_name, level, num, recorded_level
 from ..formatting.pagetext import page_text
 from ..review.adjudicate import ReviewPaths
 from .allocator import release_freed
@@ -131,6 +131,18 @@ def _fig(value: Any) -> str:
     return num(value)
 
 
+def _interval(figures: Any, confidence: Any = None) -> str:
+    """A recorded ``ci_low – ci_high`` with its level in front (``formatting.level``, as the
+    trend page writes it): the record's own ``confidence``, else ``confidence`` (a gate's
+    record holds none: its metric's); unlabelled where none is known, never taken for 95%.
+    Without it a 0.999 interval on the run and risk pages read as a 95% one."""
+    figures = figures if isinstance(figures, dict) else {}
+    low, high = figures.get("ci_low"), figures.get("ci_high")
+    text = f"{num(low)} – {num(high)}"
+    known = recorded_level(figures.get("confidence", confidence))
+    return text if known is None or (low is None and high is None) else f"{level(known)} {text}"
+
+
 def url_segment(value: Any) -> str:
     """``value`` as one segment of a link's path: every character a path gives a meaning to
     escaped, "/" too (Jinja's ``urlencode`` keeps it: the review link of a row "a/b#0" led to
@@ -155,6 +167,7 @@ def _env() -> jinja2.Environment:
         group_name=group_name,
         group_param=group_param,
         level=level,  # a trend's interval reads at its run's level, not as an unlabelled 95%
+        interval=_interval,
         coverage_notes=coverage_notes,
         segment=url_segment,
     )
