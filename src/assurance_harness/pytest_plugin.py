@@ -636,24 +636,26 @@ def awaiting_review_message(gate: dict[str, Any], run: _SuiteRun, *, reports: st
 
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     """What a failed gate says in pytest's output: figures first, then where to look."""
-    from .formatting import bound, interval, num, num_beside, threshold
+    from .formatting import bound, labelled_interval, num, num_beside, recorded_level, threshold
     from .metrics.engine import no_data_reason
     from .store.runread import read_run, row_key
 
+    run = read_run(run_dir)
+    metric = run.metrics.get(str(gate.get("metric")))
+    confidence = recorded_level((metric or {}).get("confidence"))
     verdict = gate.get("verdict")
     head = "no data" if verdict == "no_data" else "failed"
+    shown = labelled_interval(gate.get("ci_low"), gate.get("ci_high"), confidence, beside=gate)
     lines = [
         f"gate '{gate.get('id')}' {head}",
         f"  metric:    {gate.get('metric')} = {num_beside(gate.get('value'), gate)} (interval "
-        f"{interval(gate.get('ci_low'), gate.get('ci_high'), beside=gate)}, "
-        f"n={num(gate.get('n'))})",
+        f"{shown}, n={num(gate.get('n'))})",
         f"  threshold: {threshold(gate)} on the {bound(gate)}; "
         f"checked {num_beside(gate.get('checked'), gate)}",
     ]
     if gate.get("failing_groups"):
         lines.append(f"  failing groups: {', '.join(map(str, gate['failing_groups']))}")
-    run = read_run(run_dir)
-    reason = no_data_reason(gate, run.metrics.get(str(gate.get("metric"))))
+    reason = no_data_reason(gate, metric)
     if reason:
         lines.append(f"  no data:   {reason}")
     worst = [str(k) for k in gate.get("worst_cases") or []]
