@@ -174,3 +174,34 @@ def test_the_gate_checks_the_bound_at_the_level_asked() -> None:
     assert strict.ci_high > loose.ci_high
     gate = GateSpec(metric="r", max=1.0, bound="upper")
     assert judge_gate(gate, strict, spec, rows)["checked"] == strict.ci_high
+
+
+@pytest.mark.parametrize(
+    ("params", "rows_of", "own_reason"),
+    [
+        # a mean of text: the kind's own reason names the case it could not count
+        ("response", lambda: _builtin_rows(1)[:4], "in case"),
+        # a disparity within strata where no stratum has a figure
+        (
+            {"value": "s.x", "by": "meta.g", "within": "meta.region"},
+            lambda: _builtin_rows(2)[:2],
+            None,
+        ),
+    ],
+    ids=["uncounted mean", "no stratum"],
+)
+def test_a_value_without_an_interval_keeps_its_own_reason(
+    params: Any, rows_of: Any, own_reason: str | None
+) -> None:
+    """A no-data value claims no level (no interval at all): at 0.999 it was refused as if its
+    kind ignored the level, its own reason (the case the kind could not count, no stratum
+    with a figure) replaced by one about ctx.confidence."""
+    kind = "mean" if own_reason else "disparity"
+    cls = metric_kinds.get(kind)
+    spec = MetricSpec(kind, kind, cls, cls.parse_params(params), confidence=0.999)
+    value = compute_metric(spec, rows_of(), seed=1)
+    assert value.value is None
+    reason = str(value.details.get("no_data_reason") or value.details.get("reason"))
+    assert "ctx.confidence" not in reason, reason
+    if own_reason:
+        assert own_reason in reason, reason
