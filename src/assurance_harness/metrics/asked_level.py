@@ -35,8 +35,11 @@ def at_asked_level(kind: str, value: MetricValue, asked: float) -> MetricValue:
 
 def _wrong_level(value: MetricValue, asked: float) -> Any:
     """The first level found on the value or its groups (nested: a disparity's strata) that is
-    not ``asked``; None where all are."""
-    if not _same(value.confidence, asked):
+    not ``asked``; None where all are. A value without an interval claims no level (the
+    built-in kinds' no-data values leave ``MetricValue``'s default): refused, its own reason
+    (the case a kind could not count, no stratum with a figure) gave way to this one."""
+    claims = value.ci_low is not None or value.ci_high is not None
+    if claims and not _same(value.confidence, asked):
         return value.confidence
     for group in (value.groups or {}).values():
         found = _wrong_level(group, asked)
