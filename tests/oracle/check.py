@@ -124,7 +124,8 @@ def fmt(x: float | None) -> str:
 
 
 def check_markdown(summary: dict[str, Any], markdown: str) -> list[str]:
-    """report.md's Metrics table: each metric's row shows its value, interval and n."""
+    """report.md's Metrics table: each metric's row shows its value, interval (labelled with
+    the level the summary records) and n."""
     found = []
     lines = markdown.splitlines()
     for mid, metric in summary["metrics"].items():
@@ -137,7 +138,10 @@ def check_markdown(summary: dict[str, Any], markdown: str) -> list[str]:
         if value != fmt(metric["value"]):
             found.append(f"report.md {mid}: value {value} != {fmt(metric['value'])}")
         if metric["ci_low"] is not None or metric["ci_high"] is not None:
-            want = f"[{fmt(metric['ci_low'])}, {fmt(metric['ci_high'])}]"
+            # The interval with its level in front, as the summary records it (none unlabelled).
+            level = metric.get("confidence")
+            label = f"{round(level * 100, 6):g}% " if isinstance(level, float) else ""
+            want = f"{label}[{fmt(metric['ci_low'])}, {fmt(metric['ci_high'])}]"
             if interval != want:
                 found.append(f"report.md {mid}: interval {interval} != {want}")
         elif interval != "–":
