@@ -85,7 +85,13 @@ def echo_runs(root: Path, suite: str, count: int = 1) -> list[Path]:
             _make_echo_runs(made.with_suffix(".tmp"), suite, count).rename(made)
         shutil.copytree(made, root, dirs_exist_ok=True)
     runs = [p for p in (root / "reports").iterdir() if p.is_dir()]
-    return sorted(runs, key=lambda p: json.loads((p / "summary.json").read_text())["started_at"])
+    # In the harness's own order (``compare.runs.run_order``): start, then run id. Runs made
+    # within one second tie on their start, and an order by it alone left the oldest-first
+    # list to the folder listing, unlike the "latest run" the commands take.
+    return sorted(
+        runs,
+        key=lambda p: (json.loads((p / "summary.json").read_text())["started_at"], p.name),
+    )
 
 
 def _make_echo_runs(root: Path, suite: str, count: int) -> Path:

@@ -232,7 +232,12 @@ def _damaged_since(
         for begun, run_id, expected in gone_since(*where)
     ]
     read = {run.run_id for run in runs} | {baseline.run_id}  # a folder moved is read, not gone
-    found = sorted(f for f in found if f[1] not in read)
+    # After ``latest`` in the runs' own order (start, then id: ``run_order``), not merely as
+    # early: a run deleted in the same second as the latest, and ordered before it, is not the
+    # night's run.
+    base = next((run_order(r) for r in runs if r.run_id == baseline.run_id), ("", ""))
+    after = max(base, run_order(latest)) if latest is not None else base
+    found = sorted(f for f in found if f[1] not in read and (f[0], f[1]) > after)
     if not found:
         return None
     _, run_id, state = found[-1]
