@@ -5,10 +5,10 @@ bound that exists."""
 
 from __future__ import annotations
 
-from assurance_harness.cli import _fmt_ci
+from assurance_harness.formatting import labelled_interval
 
 
 def test_one_bound_is_shown_with_its_level() -> None:
-    assert _fmt_ci(0.95, 9.0, None) == "95% [9, –]"
-    assert _fmt_ci(0.95, None, 2.0) == "95% [–, 2]"
-    assert _fmt_ci(0.95, None, None) == "–"
+    assert labelled_interval(9.0, None, 0.95) == "95% [9, –]"
+    assert labelled_interval(None, 2.0, 0.95) == "95% [–, 2]"
+    assert labelled_interval(None, None, 0.95) == "–"

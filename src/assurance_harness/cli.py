@@ -8,7 +8,7 @@ import json
 import os
 import sys
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -34,8 +34,15 @@ from .errors import (
     UsageError,
     issue_lines,
 )
-from .formatting import MISSING, group_name, interval, num, num_beside, percent, percent_beside
-from .formatting import level as confidence_level
+from .formatting import (
+    gate_level,
+    group_name,
+    labelled_interval,
+    num,
+    num_beside,
+    percent,
+    percent_beside,
+)
 from .formatting.visible import one_line
 from .register.cli import evidence_app, register_app
 from .report.cli import report
@@ -559,9 +566,9 @@ def _print_outcome(outcome: object) -> None:
         colour = {"pass": "green", "fail": "red"}.get(gate["verdict"], "yellow")
         metric = summary["metrics"].get(gate["metric"]) or {}
         # A metric may set its own confidence level: label each interval with it.
-        level = metric.get("confidence") or 0.95
+        level = gate_level(gate, summary["metrics"])
         values = [num_beside(gate["value"], gate)]
-        cis = [_fmt_ci(level, gate["ci_low"], gate["ci_high"], beside=gate)]
+        cis = [labelled_interval(gate["ci_low"], gate["ci_high"], level, beside=gate)]
         ns = [str(gate["n"])]
         extra = ""
         figures = failing_group_figures(gate, metric)
@@ -572,7 +579,7 @@ def _print_outcome(outcome: object) -> None:
             values[0] = f"overall {values[0]}"
             for f in figures:
                 values.append(f"{group_name(f['name'])} {num(f['value'])}")
-                cis.append(_fmt_ci(level, f["ci_low"], f["ci_high"]))
+                cis.append(labelled_interval(f["ci_low"], f["ci_high"], level))
                 ns.append(str(f["n"]))
         reason = no_data_reason(gate, metric)
         if reason:
@@ -602,20 +609,6 @@ def _print_outcome(outcome: object) -> None:
         out.print(term(note), soft_wrap=True)
     for warning in outcome.warnings:
         print_warning(warning)
-
-
-def _fmt_ci(
-    level: float,
-    low: float | None,
-    high: float | None,
-    *,
-    beside: Mapping[str, Any] | None = None,
-) -> str:
-    """An interval with its level; one with a single bound shows it (``[9, –]``), as every
-    report does, since a gate may check it."""
-    if low is None and high is None:
-        return MISSING
-    return f"{confidence_level(level)} {interval(low, high, beside=beside)}"
 
 
 _NO_YAML_HINT = "give suite, target, register or project files, or directories holding them"

@@ -636,13 +636,13 @@ def awaiting_review_message(gate: dict[str, Any], run: _SuiteRun, *, reports: st
 
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     """What a failed gate says in pytest's output: figures first, then where to look."""
-    from .formatting import bound, labelled_interval, num, num_beside, recorded_level, threshold
+    from .formatting import bound, gate_level, labelled_interval, num, num_beside, threshold
     from .metrics.engine import no_data_reason
     from .store.runread import read_run, row_key
 
     run = read_run(run_dir)
     metric = run.metrics.get(str(gate.get("metric")))
-    confidence = recorded_level((metric or {}).get("confidence"))
+    confidence = gate_level(gate, run.metrics)
     verdict = gate.get("verdict")
     head = "no data" if verdict == "no_data" else "failed"
     shown = labelled_interval(gate.get("ci_low"), gate.get("ci_high"), confidence, beside=gate)

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assurance_harness.cli import _fmt_ci
-from assurance_harness.formatting import figure, metric_figure
+from assurance_harness.formatting import figure, labelled_interval, metric_figure
 from assurance_harness.report.html import render_html
 from assurance_harness.report.rundata import load_run
 
@@ -25,7 +24,7 @@ def test_the_level_reads_as_recorded(confidence: float, label: str) -> None:
     assert figure(0.04, 2e-05, 0.3353, 25, confidence=confidence).endswith(f" {label} CI (n=25)")
     metric = {"value": 0.04, "ci_low": 2e-05, "ci_high": 0.3353, "n": 25}
     assert f" {label} CI " in metric_figure({**metric, "confidence": confidence})
-    assert _fmt_ci(confidence, 2e-05, 0.3353) == f"{label} [2e-05, 0.3353]"
+    assert labelled_interval(2e-05, 0.3353, confidence) == f"{label} [2e-05, 0.3353]"
 
 
 def test_the_run_report_shows_a_999_interval_as_999(tmp_path: Path) -> None:

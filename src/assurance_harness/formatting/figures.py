@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 DIGITS = 4
@@ -56,15 +56,14 @@ def p_value(value: float | None, *, alpha: float | None = None) -> str:
         return MISSING
     if value < 0.001 and (alpha is None or alpha > 0.001):
         return "<0.001"
-    decimals = 3
-    text = f"{value:.{decimals}f}"
-    while decimals < 17 and (
-        (alpha is not None and (float(text) < alpha) != (value < alpha))
-        or (float(text) == 0 < value)  # below 0.001 beside a smaller alpha: its first digit
-    ):
-        decimals += 1
-        text = f"{value:.{decimals}f}"
-    return text
+    return _widened(
+        lambda decimals: f"{value:.{decimals}f}",
+        3,
+        lambda text: (
+            (alpha is not None and (float(text) < alpha) != (value < alpha))
+            or float(text) == 0 < value
+        ),  # below 0.001 beside a smaller alpha: its first digit
+    )
 
 
 def percent(fraction: float) -> str:
@@ -77,11 +76,11 @@ def percent_beside(fraction: float, limit: float) -> str:
     """A measured fraction beside its ``limit``, as a percentage: one decimal, and more where
     one would put it on or across the limit (an error rate of 0.1004 read "10.0%" beside a
     limit of 10%, which it had exceeded)."""
-    decimals = 1
-    text = f"{fraction * 100:.{decimals}f}"
-    while decimals < 15 and _side(float(text) / 100, limit) != _side(fraction, limit):
-        decimals += 1
-        text = f"{fraction * 100:.{decimals}f}"
+    text = _widened(
+        lambda decimals: f"{fraction * 100:.{decimals}f}",
+        1,
+        lambda text: _side(float(text) / 100, limit) != _side(fraction, limit),
+    )
     return f"{text}%"
 
 
@@ -90,6 +89,13 @@ def level(confidence: float) -> str:
     ``97.5%``): rounded to a whole percent, a 0.999 interval read "100%" (every value) and a
     0.975 one "98%"."""
     return percent(confidence)
+
+
+def gate_level(gate: Mapping[str, Any], metrics: Mapping[str, Any]) -> float | None:
+    """The level of a gate's interval: its metric's recorded one (``metrics``: a summary's,
+    by id), None where none is known. A gate's record holds no level of its own."""
+    metric = metrics.get(str(gate.get("metric")))
+    return recorded_level(metric.get("confidence") if isinstance(metric, Mapping) else None)
 
 
 def recorded_level(recorded: Any) -> float | None:
@@ -109,12 +115,23 @@ def num_beside(value: Any, gate: Mapping[str, Any]) -> str:
     if not isinstance(value, float) or not math.isfinite(value):
         return text
     limits = [_limit_value(gate.get(key)) for key in ("max", "min")]
-    digits = DIGITS
-    while digits < 17 and any(
-        limit is not None and _side(float(text), limit) != _side(value, limit) for limit in limits
-    ):
+    return _widened(
+        lambda digits: num(value, digits),
+        DIGITS,
+        lambda text: any(
+            limit is not None and _side(float(text), limit) != _side(value, limit)
+            for limit in limits
+        ),
+    )
+
+
+def _widened(shown: Callable[[int], str], digits: int, misleads: Callable[[str], bool]) -> str:
+    """``shown(digits)``, with one more digit at a time while ``misleads`` says the text reads
+    on another side of a limit than the figure stands (up to 17: a float's every digit)."""
+    text = shown(digits)
+    while digits < 17 and misleads(text):
         digits += 1
-        text = num(value, digits)
+        text = shown(digits)
     return text
 
 

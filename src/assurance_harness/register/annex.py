@@ -25,6 +25,7 @@ from ..errors import UsageError
 from ..formatting import (
     MISSING,
     coverage_notes,
+    gate_level,
     gate_rule,
     group_name,
     md_code,
@@ -418,7 +419,7 @@ def _annex_run(
                     if keys and results_gone
                     else None
                 ),
-                confidence=(run.metrics.get(str(gate.get("metric"))) or {}).get("confidence"),
+                confidence=gate_level(gate, run.metrics),
             )
         )
     from .annex_plots import metrics_figure

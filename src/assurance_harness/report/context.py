@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..formatting import (
     bound,
     coverage_notes,
+    gate_level,
     group_name,
     interval,
     labelled_interval,
@@ -369,9 +370,7 @@ def build_context(run: RunData) -> ReportContext:
                 interval=labelled_interval(
                     gate.get("ci_low"),
                     gate.get("ci_high"),
-                    recorded_level(
-                        (run.metrics.get(str(gate.get("metric"))) or {}).get("confidence")
-                    ),
+                    gate_level(gate, run.metrics),
                     beside=gate,
                 ),
                 n=num(gate.get("n")),
