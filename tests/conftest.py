@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,13 @@ from .testing.postgres import pg_url, postgres_cluster  # noqa: F401  (shared fi
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The exemplar embeddings the refusal, age and solicitation scorers fit on are kept here, not in
+# the user's ~/.cache: one folder for every test process (and the CLI subprocesses they start),
+# so the tests share the arrays the first of them computes, as a user's runs do.
+os.environ.setdefault(
+    "ASSURANCE_CACHE_DIR",
+    str(Path(tempfile.gettempdir()) / f"assurance-harness-tests-{os.getuid()}"),
+)
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -89,6 +89,7 @@ class SentenceEmbedder:
         quiet_transformers()
 
         path = directory or model_dir()
+        self._directory = Path(path)
         self._torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         self.model = AutoModel.from_pretrained(str(path), local_files_only=True).to(device)
@@ -135,6 +136,26 @@ class SentenceEmbedder:
                 ).to(self.device)
                 out[idx] = self._pool(enc)
         return out
+
+    def encode_exemplars(self, texts: Sequence[str]) -> np.ndarray:
+        """``encode(texts)`` for an exemplar file's texts, which are the same on every run:
+        kept on disk after the first (``nlp.exemplar_cache``, whose key holds what else the
+        arrays depend on, so a stored array is the one this call would compute)."""
+        from importlib.metadata import version
+
+        from .exemplar_cache import files_sha256, kept_embeddings, machine
+
+        computed_by = {
+            "model_files_sha256": files_sha256(self._directory),
+            "torch": self._torch.__version__,
+            "transformers": version("transformers"),
+            "numpy": np.__version__,
+            "device": self.device,
+            "threads": int(self._torch.get_num_threads()),
+            "max_tokens": MAX_TOKENS,
+            **machine(),
+        }
+        return kept_embeddings(texts, computed_by, self.encode)
 
     def _same_length_batches(
         self, texts: Sequence[str], batch_size: int

@@ -182,7 +182,7 @@ def fit_age_model(path: Path, *, regularization: float, device: str) -> AgeModel
     texts, severities = age_exemplars(path)
     # Padded batches of the whole file, as the classifiers were validated with: a fixed function
     # of the file, so the fitted model does not depend on how responses are later batched.
-    emb = get_embedder(device).encode(texts)
+    emb = get_embedder(device).encode_exemplars(texts)
     lex = _lexicon_matrix([lexicon_hits(t) for t in texts])
     declines = _declines(texts)
     classifiers: dict[str, Any] = {}

@@ -220,7 +220,7 @@ def fit_solicits_model(path: Path, *, regularization: float, device: str) -> Sol
     from ..nlp.embeddings import get_embedder
 
     texts, labels = solicits_exemplars(path)
-    emb = get_embedder(device).encode(texts)
+    emb = get_embedder(device).encode_exemplars(texts)
     clf = LogisticRegression(C=regularization, max_iter=2000, class_weight="balanced")
     clf.fit(_solicitation_features(texts, emb), np.array(labels))
     return SolicitsModel(clf, len(texts))

@@ -65,11 +65,19 @@ class RefusalModel:
     n_exemplars: int
 
 
-def features(embedder: Any, texts: list[str], *, segment_embeddings: bool = False) -> np.ndarray:
+def features(
+    embedder: Any,
+    texts: list[str],
+    *,
+    segment_embeddings: bool = False,
+    exemplars: bool = False,
+) -> np.ndarray:
     """One row per text: the embedding of the whole response, then the phrase and segment
     features. With ``segment_embeddings`` the embeddings of the opening segment and of the mean
     of the segments after it come between them; cross-validation on the exemplars found no gain
-    from them (``benchmarks/refusal_cv.py``), so the scorer leaves them out."""
+    from them (``benchmarks/refusal_cv.py``), so the scorer leaves them out. ``exemplars``: the
+    texts are an exemplar file's, whose embeddings are kept between runs
+    (``SentenceEmbedder.encode_exemplars``)."""
     dim = int(embedder.dimension)
     width = (3 if segment_embeddings else 1) * dim + N_PATTERN_FEATURES + N_SEGMENT_FEATURES
     if not texts:
@@ -77,7 +85,7 @@ def features(embedder: Any, texts: list[str], *, segment_embeddings: bool = Fals
     split = [segments(t) or [t] for t in texts]
     wanted = {*texts, *(s for parts in split for s in parts)} if segment_embeddings else {*texts}
     unique = sorted(wanted)
-    vectors = embedder.encode(unique)
+    vectors = embedder.encode_exemplars(unique) if exemplars else embedder.encode(unique)
     index = {text: i for i, text in enumerate(unique)}
     rows = []
     for text, parts in zip(texts, split, strict=True):
@@ -127,7 +135,7 @@ def fit_refusal_model(path: Path, *, regularization: float, device: str) -> Refu
     from ..nlp.embeddings import get_embedder
 
     texts, labels = refusal_exemplars(path)
-    x = features(get_embedder(device), texts)
+    x = features(get_embedder(device), texts, exemplars=True)
     classifier = LogisticRegression(C=regularization, max_iter=2000, class_weight="balanced")
     classifier.fit(x, labels)
     return RefusalModel(classifier, [str(c) for c in classifier.classes_], len(texts))
