@@ -310,6 +310,10 @@ class _ReviewedByTarget:
             figures, unbacked = backed_validity(self.reports, target=scope, ledger=self.ledger)
             self.figures[scope] = figures
             self.left_out = [f"Reviewed figures {u.left_out()}." for u in unbacked]
+            if figures.gone and (line := f"Reviewed figures {figures.gone.left_out()}.") not in (
+                self.left_out
+            ):
+                self.left_out.append(line)
         mine = self.figures[scope].for_summary(run.summary, run.run_id)
         return {sid: r.text() for sid, r in mine.figures.items()}
 

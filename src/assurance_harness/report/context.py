@@ -344,9 +344,11 @@ def build_context(run: RunData) -> ReportContext:
     scope = str(fingerprint) if fingerprint else None
     reviewed = RunFigures()
     unbacked: list[Unbacked] = []
+    gone: list[str] = []
     if run.gates:
         figures, unbacked = backed_validity(run.run_dir.parent, target=scope)
         reviewed = figures.for_summary(summary, run.run_id)
+        gone = [figures.gone.left_out()] if figures.gone else []
     gate_views: list[GateView] = []
     wanted: dict[str, list[str]] = {}
     for gate in run.gates:
@@ -489,6 +491,6 @@ def build_context(run: RunData) -> ReportContext:
         skipped_note=run.skipped_note() if skipped else None,
         changed_note=changed,
         summary_changed_note=run.summary_changed(),
-        reviews_left_out=[u.left_out() for u in unbacked],
+        reviews_left_out=[u.left_out() for u in unbacked] + gone,
         shown_rows=shown,
     )

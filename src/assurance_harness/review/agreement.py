@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HarnessError
-from ..scorers.reviewed import ReviewedValidity, reviewed_validity
+from ..scorers.reviewed import GoneRuns, ReviewedValidity, reviewed_validity
 from ..stats.kappa import kappa_bca, kappa_caveat
 from ..store.reviews import Verdict
 from ..store.runread import read_run
@@ -99,6 +99,8 @@ class ScorerFigures:
     figures: list[ReviewedValidity] = field(default_factory=list)
     why_none: dict[str, str] = field(default_factory=dict)
     """By scorer id of the run (``--run``), or the run id where its folder could not be read."""
+    gone: GoneRuns = field(default_factory=GoneRuns)
+    """Verdicts not counted because their run's folder is gone (each figure says it too)."""
 
 
 def scorer_figures(
@@ -109,7 +111,8 @@ def scorer_figures(
     its gates' ``min_validity`` read them (``ReviewedFigures.for_summary``). ``leave_out``:
     ids of the verdicts the evidence ledger does not back."""
     if run_id is None:
-        return ScorerFigures(list(reviewed_validity(reports, leave_out=leave_out).values()))
+        every = reviewed_validity(reports, leave_out=leave_out)
+        return ScorerFigures(list(every.values()), gone=every.gone)
     try:
         summary = read_run(reports / run_id).summary
     except HarnessError as exc:
@@ -123,4 +126,4 @@ def scorer_figures(
     for found in own.figures.values():
         if found not in listed:  # two ids configuring one scorer alike share its figures
             listed.append(found)
-    return ScorerFigures(listed, dict(own.why_none))
+    return ScorerFigures(listed, dict(own.why_none), figures.gone)

@@ -316,6 +316,7 @@ def agreement_cmd(
                 **result.to_dict(),
                 "by_scorer": [r.to_dict() for r in scorers.figures],
                 "without_figures": scorers.why_none,
+                "not_counted": scorers.gone.to_dict(),
             }
             sys.stdout.write(json.dumps(document, indent=2) + "\n")
             return
@@ -340,7 +341,7 @@ def agreement_cmd(
             term(
                 "scorer figures: one line per scorer configuration (name, version, settings, "
                 "review label), each distinct (case, answer) counted once"
-                + ("" if scorers.figures or scorers.why_none else "; none yet")
+                + ("" if scorers.figures or scorers.why_none or scorers.gone else "; none yet")
             )
         )
         for reviewed in scorers.figures:
@@ -355,6 +356,8 @@ def agreement_cmd(
                 out.print(term(f"  for a corrected rate: scorer_error: {{{fields}}}"))
         for sid, why in scorers.why_none.items():
             out.print(term(f"{sid}: {why}"))
+        if scorers.gone and not scorers.figures and not scorers.why_none:
+            out.print(term(scorers.gone.text()))  # where no figure's line says it
 
 
 def _warn_unbacked(unbacked: list["Unbacked"], counted: str) -> None:

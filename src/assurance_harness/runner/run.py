@@ -1555,6 +1555,8 @@ def _reviewed_figures(
         run.reports, target=run.fingerprint, ledger=run.post.ledger_path
     )
     run.left_out += [f"min_validity {u.left_out()}" for u in unbacked]
+    if figures.gone:  # judged on the verdicts that remain, saying which were not counted
+        run.left_out.append(f"min_validity {figures.gone.left_out()}")
     return figures.for_run(scorers, label, run.run_dir.run_id)
 
 

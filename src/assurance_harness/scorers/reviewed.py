@@ -17,6 +17,8 @@ vouch for this one.
 
 Here, below the views, so the run report, the register annex, ``assurance review agreement``
 and ``min_validity`` at run time all read the same figures. Intervals are Clopper-Pearson.
+Verdicts on a run whose folder was deleted by hand cannot be counted (a verdict is read through
+its run's summary); every view of the figures says how many, on which runs (``GoneRuns``).
 
 Which rows each figure may use: people review the rows the review policy picks (every flagged
 row, a band, the worst cases, a random QC share), so the reviewed rows are not a sample of the
@@ -42,6 +44,7 @@ from ..rowkeys import split_case_key
 from ..stats.intervals import clopper_pearson
 from ..store.database import Database
 from ..store.faults import store_faults
+from ..store.index import indexed_targets
 from ..store.location import index_available, open_database
 from ..store.reviews import Verdict, answer_digests, consensus, standing_verdicts
 from ..store.runread import read_run
@@ -162,6 +165,57 @@ def rate_figure(hits: int, n: int, on: str) -> Figure | None:
     return Figure(value=hits / n, low=low, high=high, n=n, on=on, method="clopper-pearson")
 
 
+GONE_NAMED = 3
+"""How many gone runs a note names by id; the rest are counted."""
+
+
+@dataclass(frozen=True)
+class GoneRuns:
+    """Verdicts not counted because their run's folder is gone (``rm -rf reports/<id>``, its
+    row left in the index): a verdict is counted from its run's summary (the scorer settings,
+    the review label, the target, the random QC share), which went with the folder. Passed
+    over without a word, they left every figure reading a precision from fewer verdicts than
+    were given, looking complete; every view of the figures says this instead. A purged run
+    (``runs purge``) keeps its summary, so its verdicts still count and it is never here."""
+
+    reports: Path = Path("reports")
+    runs: dict[str, int] = field(default_factory=dict)
+    """Labelled human verdicts not counted, by run id."""
+
+    @property
+    def verdicts(self) -> int:
+        return sum(self.runs.values())
+
+    def __bool__(self) -> bool:
+        return self.verdicts > 0
+
+    def text(self) -> str:
+        """The note, or "" where nothing was left out."""
+        if not self:
+            return ""
+        ids = sorted(self.runs)
+        named = ", ".join(ids[:GONE_NAMED]) + (
+            f" and {len(ids) - GONE_NAMED} more" if len(ids) > GONE_NAMED else ""
+        )
+        n, m = self.verdicts, len(ids)
+        return (
+            f"{n} human verdict{'s' if n != 1 else ''} on {m} run{'s' if m != 1 else ''} not "
+            f"counted: the folder of run{'s' if m != 1 else ''} {named} is gone from "
+            f"{self.reports}, and a verdict is counted from its run's summary.json; restore "
+            f"{self.reports}/<run_id>/ from a copy ('assurance runs purge' is how a run is "
+            "retired: it keeps the summary, so the run's verdicts still count)"
+        )
+
+    def left_out(self) -> str:
+        """The line a view lists among the verdicts it did not count (as ``Unbacked``)."""
+        return f"left out: {self.text()}"
+
+    def to_dict(self) -> dict[str, Any] | None:
+        if not self:
+            return None
+        return {"verdicts": self.verdicts, "runs": sorted(self.runs), "text": self.text()}
+
+
 @dataclass(frozen=True)
 class ReviewedValidity:
     """One scorer's figures against human labels on one target's runs (or every target's)."""
@@ -180,6 +234,13 @@ class ReviewedValidity:
     """The scorer configuration the verdicts were given on (``ScorerIdentity``)."""
     repeats: int = 0
     """Reviewed rows not counted because they repeat a counted (case, answer)."""
+    gone: GoneRuns = field(default_factory=GoneRuns)
+    """Verdicts not counted because their run's folder is gone: which scorer they were given
+    on cannot be read, so every figure of the store says it (``GoneRuns``)."""
+
+    def gone_text(self) -> str:
+        """``; <the note>`` where verdicts on gone runs were not counted, else ""."""
+        return f"; {self.gone.text()}" if self.gone else ""
 
     @property
     def scope(self) -> str:
@@ -261,6 +322,7 @@ class ReviewedValidity:
                 else ""
             )
             + unrecorded
+            + self.gone_text()
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -269,6 +331,7 @@ class ReviewedValidity:
             "configuration": None if self.identity is None else self.identity.to_dict(),
             "verdicts": self.verdicts,
             "repeats": self.repeats,
+            "not_counted": self.gone.to_dict(),
             "target": self.target,
             "text": self.text(),
             "rates_method": "clopper-pearson",
@@ -304,6 +367,8 @@ class ReviewedFigures(Mapping[ScorerIdentity, ReviewedValidity]):
 
     by_identity: dict[ScorerIdentity, ReviewedValidity] = field(default_factory=dict)
     target: str | None = None
+    gone: GoneRuns = field(default_factory=GoneRuns)
+    """Verdicts not counted because their run's folder is gone (``GoneRuns``)."""
 
     def __getitem__(self, identity: ScorerIdentity) -> ReviewedValidity:
         return self.by_identity[identity]
@@ -331,6 +396,13 @@ class ReviewedFigures(Mapping[ScorerIdentity, ReviewedValidity]):
                 continue
             others = [r for i, r in self.by_identity.items() if i.name == identity.name]
             if not others:
+                if self.gone and OWN_ID in (identity.label or ""):
+                    # none counted, but those on gone runs may have been its (its run's review
+                    # label reads it: no other scorer is given verdicts)
+                    why[str(sid)] = (
+                        f"no human verdicts counted on {identity.name} on {scope}; "
+                        f"{self.gone.text()}"
+                    )
                 continue  # no verdict on this scorer at all: nothing to explain
             given = sum(r.verdicts for r in others)
             unrecorded = sum(
@@ -349,6 +421,7 @@ class ReviewedFigures(Mapping[ScorerIdentity, ReviewedValidity]):
             why[str(sid)] = (
                 f"no human verdicts on {identity.name} with this run's settings and review label "
                 f"on {scope}{because}; {given} were given under other settings{older}"
+                + (f"; {self.gone.text()}" if self.gone else "")
             )
         return RunFigures(figures, why)
 
@@ -367,19 +440,17 @@ class _RunReview:
     """The fingerprint of the target the run evaluated."""
 
 
-_NOT_FOUND = _RunReview([], set(), None)
-
-
-def _run_review(reports: Path, run_id: str) -> _RunReview:
-    """What the run's review reads and samples, and its target; nothing for a run whose folder
-    is gone (deleted: its verdicts have no answer left to read). A folder that is there but
+def _run_review(reports: Path, run_id: str) -> _RunReview | None:
+    """What the run's review reads and samples, and its target; None for a run whose folder
+    is gone (deleted by hand: its verdicts cannot be counted, and the caller says how many were
+    not, ``GoneRuns``). A folder that is there but
     cannot be read (a summary.json cut short) is a UsageError naming it: passed over, its
     verdicts left every figure without a word, a precision from fewer rows than reviewed."""
     try:
         summary = read_run(reports / run_id).summary
     except HarnessError as exc:
         if not (reports / run_id).is_dir():
-            return _NOT_FOUND
+            return None
         raise UsageError(
             f"{exc}; the review verdicts given on run {run_id} cannot be counted in the "
             "scorers' reviewed figures (precision, recall, min_validity): restore its files "
@@ -432,18 +503,31 @@ def reviewed_validity(
         standing = standing_verdicts(store, leave_out=leave_out)
         answers = answer_digests(store)
     by_scorer: dict[ScorerIdentity, dict[Any, dict[str, Verdict]]] = {}
-    runs: dict[str, _RunReview] = {}
+    runs: dict[str, _RunReview | None] = {}
     sampled: set[tuple[str, str]] = set()
+    gone: dict[str, int] = {}
     for (run_id, key), verdicts in standing.items():
         if run_id not in runs:
             runs[run_id] = _run_review(reports, run_id)
         run = runs[run_id]
+        if run is None:
+            labelled = sum(1 for v in verdicts.values() if v.label is not None)
+            if labelled:
+                gone[run_id] = gone.get(run_id, 0) + labelled
+            continue
         if target is not None and run.target != target:
             continue
         if key in run.sample:
             sampled.add((run_id, key))
         for identity in run.scorers:
             by_scorer.setdefault(identity, {})[(run_id, key)] = verdicts
+    if gone and target is not None:
+        # A gone run the index places on another target would not have counted here anyway;
+        # one it cannot place (no row, no fingerprint) might have, and is said.
+        with store_faults(store):
+            placed = indexed_targets(store)
+        gone = {r: n for r, n in gone.items() if placed.get(r) in (None, target)}
+    left = GoneRuns(reports, gone)
     out: dict[ScorerIdentity, ReviewedValidity] = {}
     for identity, every in sorted(by_scorer.items(), key=lambda item: _order(item[0])):
         rows = distinct_answers(every, answers)
@@ -455,9 +539,9 @@ def reviewed_validity(
         if reviewed:
             repeats = _labelled_rows(every) - _labelled_rows(rows)
             out[identity] = ReviewedValidity(
-                identity.name, labelled, counts, in_sample, target, identity, repeats
+                identity.name, labelled, counts, in_sample, target, identity, repeats, left
             )
-    return ReviewedFigures(out, target)
+    return ReviewedFigures(out, target, left)
 
 
 def _latest_label(verdicts: Mapping[str, Verdict]) -> int:

@@ -268,7 +268,7 @@ def attach_validity(
             else:
                 what = f"{'reviewed' if used == 'reviewed' else 'validated'} {figure_name}"
                 basis = (
-                    f" ({mine.counts_text(figure_name)} on {mine.scope})"
+                    f" ({mine.counts_text(figure_name)} on {mine.scope}{mine.gone_text()})"
                     if used == "reviewed" and mine is not None
                     else ""
                 )

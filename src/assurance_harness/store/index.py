@@ -127,6 +127,17 @@ def _checked(db: Database, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def indexed_targets(db: Database) -> dict[str, str | None]:
+    """The target fingerprint the index records for each run it holds (None where it records
+    none): what a reader that cannot open a run's folder (deleted by hand) can still place."""
+    with store_faults(db), db.reading() as conn:
+        return {
+            str(row["run_id"]): None if row["target_fingerprint"] is None
+            else str(row["target_fingerprint"])
+            for row in conn.stream("SELECT run_id, target_fingerprint FROM runs")
+        }  # fmt: skip
+
+
 def open_index(embedded: str | Path) -> RunIndex | None:
     """The run index to read (the team store when one is configured, else ``embedded``), or
     None where there is none yet. An index that exists but cannot be read raises StoreError:
