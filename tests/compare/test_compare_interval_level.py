@@ -70,7 +70,10 @@ def test_an_interval_without_its_level_gives_no_figure_and_says_why(
     )
     (m,) = result.metrics
     assert m.test is None and m.p_adjusted is None
-    assert m.verdict == "untested" and result.exit_code == 0
+    assert m.verdict == "untested"
+    # Nothing else to compare: no verdict either way (exit 3), and not for want of data.
+    assert result.exit_code == 3 and result.unmeasured is not None
+    assert "could be tested" in result.unmeasured and "has data" not in result.unmeasured
     assert m.note is not None and "confidence level" in m.note and "baseline" in m.note, m.note
     (g,) = m.groups
     assert g.test is None and g.verdict == "untested"

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..errors import UsageError
-from ..formatting import group_name
+from ..formatting import group_name, recorded_level
 from ..metrics.rowvalues import group_key, streamed_row_values
 from ..stats.intervals import cluster_totals
 from ..store.cacheshare import CacheShare
@@ -159,6 +159,12 @@ class Comparison:
                     "no metric is measured alike in both runs (each is defined differently in "
                     "them, or has no data in one), so nothing was compared; compare runs of "
                     "one suite version"
+                )
+            if any(m.verdict == "untested" for m in self.metrics):
+                # data in both, but no test it allows (an interval whose level is not recorded)
+                return (
+                    "no metric could be tested in both runs (each metric's note says why), so "
+                    "nothing was compared"
                 )
             return (
                 "no metric has data in both runs, so nothing was compared; compare runs that "
@@ -356,9 +362,10 @@ def _test_metric(
     seed: int,
     resamples: int,
     group: str | None = None,
-) -> stats.TestResult | None:
+) -> stats.TestResult | str:
     """The best test the data allow (``values_*``: each run's ``RowValue`` list for the
-    metric, None without a per-row form); ``group`` restricts them to a group."""
+    metric, None without a per-row form), or why there is none; ``group`` restricts them to a
+    group."""
     kind = cand_m.get("kind") or base_m.get("kind")
     if group is not None:
         if values_a is not None:
@@ -398,6 +405,12 @@ def _test_metric(
     if all(base_m.get(k) is not None for k in needed) and all(
         cand_m.get(k) is not None for k in needed
     ):
+        level_a, level_b = (
+            recorded_level(base_m.get("confidence")),
+            recorded_level(cand_m.get("confidence")),
+        )
+        if level_a is None or level_b is None:
+            return _no_level(level_a is None, level_b is None)
         return stats.from_intervals(
             float(base_m["value"]),
             float(base_m["ci_low"]),
@@ -407,11 +420,32 @@ def _test_metric(
             float(cand_m["ci_low"]),
             float(cand_m["ci_high"]),
             int(cand_m.get("n") or 0),
-            confidence_a=float(base_m.get("confidence") or 0.95),
-            confidence_b=float(cand_m.get("confidence") or 0.95),
+            confidence_a=level_a,
+            confidence_b=level_b,
             confidence=confidence,
         )
-    return None
+    return NO_TEST
+
+
+NO_TEST = "no interval or per-row values to test with"
+
+
+def _no_level(baseline: bool, candidate: bool) -> str:
+    """Why a metric tested from its intervals alone is not tested: the standard error is read
+    from an interval's width at its level, and a run's record gives none (missing, or not a
+    level between 0 and 1). Every run this tool writes records it (``MetricValue.to_dict``,
+    since the first release), and a suite could always set another (``confidence:``), so a
+    record without one is no older format whose level is known to be 95%: it could have been
+    any, and a p-value from a guessed level looks right while it may be wrong."""
+    whose = (
+        "both runs" if baseline and candidate else "the baseline run" if baseline else
+        "the candidate run"
+    )  # fmt: skip
+    return (
+        f"not tested: the interval in {whose} records no confidence level (its "
+        "confidence is missing or not a number between 0 and 1), and only its width at a known "
+        "level gives the standard error a test needs; run the suite again to record it"
+    )
 
 
 def compare_runs(
@@ -587,7 +621,7 @@ def compare_runs(
             higher_is_better=higher_is_better,
             lower_is_better=lower_is_better,
         )
-        item.test = _test_metric(
+        test = _test_metric(
             base_m,
             cand_m,
             read_a.values.get(name),
@@ -597,8 +631,10 @@ def compare_runs(
             seed=seed,
             resamples=resamples,
         )
-        if item.test is None:
-            item.note = _joined(item.note, "no interval or per-row values to test with")
+        if isinstance(test, str):
+            item.note = _joined(item.note, test)
+        else:
+            item.test = test
 
     result.gated_redefined = [m.metric for m in result.metrics if m.redefined and m.metric in gated]
     if groups:
@@ -787,7 +823,7 @@ def _group_items(
             continue
         with_kind = {**gb, "kind": parent.kind, "spec": base_m.get("spec")}
         cand_kind = {**gc, "kind": parent.kind, "spec": cand_m.get("spec")}
-        item.test = _test_metric(
+        test = _test_metric(
             with_kind,
             cand_kind,
             values_a,
@@ -795,6 +831,10 @@ def _group_items(
             group=str(name),
             **test_options,
         )
+        if isinstance(test, str):
+            item.note = _joined(item.note, test)
+        else:
+            item.test = test
     return items
 
 
