@@ -309,11 +309,11 @@ class _ReviewedByTarget:
         if scope not in self.figures:
             figures, unbacked = backed_validity(self.reports, target=scope, ledger=self.ledger)
             self.figures[scope] = figures
-            self.left_out = [f"Reviewed figures {u.left_out()}." for u in unbacked]
-            if figures.gone and (line := f"Reviewed figures {figures.gone.left_out()}.") not in (
-                self.left_out
-            ):
-                self.left_out.append(line)
+            lines = [f"Reviewed figures {u.left_out()}." for u in unbacked]
+            if figures.gone:
+                lines.append(f"Reviewed figures {figures.gone.left_out()}.")
+            # Each target's lines are added to the others' (``--mixed-targets``), each once.
+            self.left_out += [line for line in lines if line not in self.left_out]
         mine = self.figures[scope].for_summary(run.summary, run.run_id)
         return {sid: r.text() for sid, r in mine.figures.items()}
 
