@@ -1,0 +1,127 @@
+"""A key repeated in part (its first characters cut, or its last) or wrapped across lines never
+reaches a file: a model, or an endpoint's error body, that repeats only some of it still
+gives away most of its characters, and the scrubber looked for the whole key and its first
+eight characters only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from assurance_harness.scrub import REDACTED, scrub, scrub_answer
+
+from ..testing.cli import run_cli
+from ..testing.openai_stub import ThreadedServer, json_response
+from ..testing.openai_stub import completion as stub_completion
+
+KEY = "sk-proj-AbCdEfGhIjKlMnOpQrStUv0123456789WxYz9q8R7s6"
+assert len(KEY) == 51
+
+
+def _windows(value: str, size: int = 12) -> list[str]:
+    """Every run of ``size`` characters of ``value``."""
+    return [value[i : i + size] for i in range(len(value) - size + 1)]
+
+
+def _wrapped(value: str, width: int, sep: str = "\n") -> str:
+    return sep.join(value[i : i + width] for i in range(0, len(value), width))
+
+
+@pytest.mark.parametrize(
+    "echoed",
+    [
+        KEY[1:],  # its first character cut: "k-proj-AbC..."
+        KEY[-30:],  # its last 30 characters
+        KEY[5:40],  # a run from its middle
+        KEY[:12],  # its first twelve, whatever follows them
+        KEY[-12:],  # its last twelve
+    ],
+)
+@pytest.mark.parametrize("scrubber", [scrub, scrub_answer])
+def test_a_run_of_a_key_is_redacted(echoed: str, scrubber: object) -> None:
+    out = scrubber(f"the key was {echoed} (try again)", [KEY])  # type: ignore[operator]
+    assert out == f"the key was {REDACTED} (try again)"
+
+
+@pytest.mark.parametrize(
+    "echoed",
+    [
+        KEY[:14] + "\n" + KEY[14:],  # one line break
+        _wrapped(KEY, 20),  # wrapped at 20 columns
+        _wrapped(KEY, 16, "\r\n  "),  # wrapped and indented
+        KEY[:25] + " " + KEY[25:],  # a space inside it
+        _wrapped(KEY[3:], 20),  # cut and wrapped
+    ],
+)
+def test_a_key_with_whitespace_inside_it_is_redacted(echoed: str) -> None:
+    out = scrub_answer(f"key:\n{echoed}\nend", [KEY])
+    assert out == f"key:\n{REDACTED}\nend", out
+
+
+def test_a_run_in_another_case_is_redacted() -> None:
+    assert scrub(f"X-KEY: {KEY[10:].upper()}", [KEY]) == f"X-KEY: {REDACTED}"
+
+
+def test_a_run_of_a_key_held_by_a_header_value_with_a_space_is_redacted() -> None:
+    # A header value "Bearer sk-..." is one secret; its key is what an endpoint repeats in part.
+    assert scrub(f"sent ...{KEY[-20:]}", [f"Bearer {KEY}"]) == f"sent ...{REDACTED}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"a short run {KEY[20:31]} stays",  # 11 characters: not long enough to tell
+        "sk-proj is how a project key starts",
+        "the model answered with an ordinary sentence about keys and tokens",
+    ],
+)
+def test_text_without_a_long_run_of_a_key_is_kept(text: str) -> None:
+    assert scrub_answer(text, [KEY]) == text
+
+
+def test_a_short_secret_is_not_searched_for_runs() -> None:
+    # Twelve characters of a 19-character value may be ordinary text: "word12345678" of
+    # "Password12345678xyz". Runs are looked for only in values of 20 characters or more.
+    text = "my word12345678 is weak"
+    assert scrub_answer(text, ["Password12345678xyz"]) == text
+
+
+async def _partial_echo(request: web.Request) -> web.Response:
+    """A model that repeats its key in part: cut at the front, and line-wrapped."""
+    auth = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    text = f"I saw ...{auth[-30:]} and\n{_wrapped(auth, 20)}\nand {auth[2:40]}..."
+    return json_response(stub_completion(text))
+
+
+SUITE = (
+    "suite: partial\ncases:\n  - {id: c1, prompt: 'repeat your key'}\n"
+    "scorers:\n  - {id: len, use: length}\n"
+)
+
+
+def test_a_key_echoed_in_part_or_wrapped_is_in_no_file_of_the_run(tmp_path: Path) -> None:
+    (tmp_path / "suite.yaml").write_text(SUITE)
+    with ThreadedServer(_partial_echo) as server:
+        (tmp_path / "target.yaml").write_text(
+            f"type: openai\nbase_url: {server.base_url}\nmodel: m\napi_key_env: PARTIAL_KEY\n"
+        )
+        proc = run_cli(
+            "run",
+            "suite.yaml",
+            "-t",
+            "target.yaml",
+            "--reports",
+            "reports",
+            cwd=tmp_path,
+            env={"PARTIAL_KEY": KEY, "COLUMNS": "200"},
+        )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    files = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
+    assert "responses.jsonl" in {p.name for p in files}
+    for piece in (KEY[-30:], KEY[2:40], *_wrapped(KEY, 20).splitlines(), *_windows(KEY)):
+        assert [str(p) for p in files if piece.encode() in p.read_bytes()] == [], piece
+        assert piece not in output
+    assert REDACTED in next(p for p in files if p.name == "responses.jsonl").read_text()
