@@ -20,7 +20,7 @@ KEY = "sk-proj-AbCdEfGhIjKlMnOpQrStUv0123456789WxYz9q8R7s6"
 assert len(KEY) == 51
 
 
-def _windows(value: str, size: int = 12) -> list[str]:
+def _windows(value: str, size: int = 16) -> list[str]:
     """Every run of ``size`` characters of ``value``."""
     return [value[i : i + size] for i in range(len(value) - size + 1)]
 
@@ -35,8 +35,8 @@ def _wrapped(value: str, width: int, sep: str = "\n") -> str:
         KEY[1:],  # its first character cut: "k-proj-AbC..."
         KEY[-30:],  # its last 30 characters
         KEY[5:40],  # a run from its middle
-        KEY[:12],  # its first twelve, whatever follows them
-        KEY[-12:],  # its last twelve
+        KEY[:16],  # its first sixteen, whatever follows them
+        KEY[-16:],  # its last sixteen
     ],
 )
 @pytest.mark.parametrize("scrubber", [scrub, scrub_answer])
@@ -60,10 +60,6 @@ def test_a_key_with_whitespace_inside_it_is_redacted(echoed: str) -> None:
     assert out == f"key:\n{REDACTED}\nend", out
 
 
-def test_a_run_in_another_case_is_redacted() -> None:
-    assert scrub(f"X-KEY: {KEY[10:].upper()}", [KEY]) == f"X-KEY: {REDACTED}"
-
-
 def test_a_run_of_a_key_held_by_a_header_value_with_a_space_is_redacted() -> None:
     # A header value "Bearer sk-..." is one secret; its key is what an endpoint repeats in part.
     assert scrub(f"sent ...{KEY[-20:]}", [f"Bearer {KEY}"]) == f"sent ...{REDACTED}"
@@ -72,7 +68,7 @@ def test_a_run_of_a_key_held_by_a_header_value_with_a_space_is_redacted() -> Non
 @pytest.mark.parametrize(
     "text",
     [
-        f"a short run {KEY[20:31]} stays",  # 11 characters: not long enough to tell
+        f"a short run {KEY[20:35]} stays",  # 15 characters: not long enough to tell
         "sk-proj is how a project key starts",
         "the model answered with an ordinary sentence about keys and tokens",
     ],
@@ -82,9 +78,9 @@ def test_text_without_a_long_run_of_a_key_is_kept(text: str) -> None:
 
 
 def test_a_short_secret_is_not_searched_for_runs() -> None:
-    # Twelve characters of a 19-character value may be ordinary text: "word12345678" of
-    # "Password12345678xyz". Runs are looked for only in values of 20 characters or more.
-    text = "my word12345678 is weak"
+    # Sixteen characters of a 19-character value may be ordinary text: "word12345678xyz"
+    # of "Password12345678xyz". Runs are looked for only in values of 20 characters or more.
+    text = "my sword12345678xyz is weak"
     assert scrub_answer(text, ["Password12345678xyz"]) == text
 
 
