@@ -317,8 +317,28 @@ def looks_like_key(value: str) -> bool:
     are by convention upper case: ``OPENAI_API_KEY``)."""
     if not _VARIABLE.fullmatch(value):
         return True
-    if has_key_prefix(value):
+    return has_key_prefix(value) or _random_looking(value)
+
+
+_PREFIXED_KEY_MIN = 16
+"""A value with a key's prefix is taken for a key from this length: ``sk-SK`` (a language code)
+or ``pk-1`` is not one."""
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def shaped_like_key(value: str) -> bool:
+    """Whether a value that may be anything (a URL query's) is shaped like a key: a known key's
+    prefix and 16 characters or more, or one word of letters, digits and underscores, long and
+    mixed-case with digits (:func:`looks_like_key`'s tests, less "not a variable's name", which
+    an ordinary value such as ``2024-02-01`` or ``Meta-Llama-3.1-70B-Instruct`` is not either)."""
+    if has_key_prefix(value) and len(value) >= _PREFIXED_KEY_MIN:
         return True
+    return _WORD.fullmatch(value) is not None and _random_looking(value)
+
+
+def _random_looking(value: str) -> bool:
+    """Twenty characters or more, mixing lower and upper case, with a digit: a generated key,
+    not a name (names are by convention one case: ``OPENAI_API_KEY``, ``gpt_4o``)."""
     mixed = any(c.islower() for c in value) and any(c.isupper() for c in value)
     return len(value) >= 20 and mixed and any(c.isdigit() for c in value)
 

@@ -7,7 +7,9 @@ base_url) are checked alike, and plugins may not import one another.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
+
+from .scrub import shaped_like_key
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -65,9 +67,12 @@ def check_url(value: str, *, example: str, query_refs: bool = False) -> str:
             else "remove it and send the key in a header read from an environment variable "
             "(headers: {x-api-key: ${VAR}}, or the header your endpoint takes)"
         )
-        raise ValueError(
-            f"the URL's query holds {credential}=... (not shown), a credential; {instead}"
+        what = (
+            "a credential or a URL's signature"
+            if _CREDENTIAL_PARAMETER.fullmatch(credential)
+            else "whose value is shaped like a key"
         )
+        raise ValueError(f"the URL's query holds {credential}=... (not shown), {what}; {instead}")
     try:
         port = parsed.port  # raises for a port outside 0-65535 or not a number
     except ValueError:  # (its text quotes the "port": a password holding a '/' reads as one)
@@ -89,17 +94,34 @@ def _shown_url(value: str) -> str:
         scheme, slashes, _ = head.partition("//")
         value = f"{scheme}{slashes}***@{tail}" if slashes else f"***@{tail}"
     return _QUERY_PAIR.sub(
-        lambda m: f"{m[1]}=***" if _CREDENTIAL_PARAMETER.fullmatch(m[1][1:]) else m[0], value
+        lambda m: f"{m[1]}=***" if _is_credential(m[1][1:], m[2]) else m[0], value
     )
 
 
-_QUERY_PAIR = re.compile(r"([?&][^=&#]*)=[^&#]*")
+_QUERY_PAIR = re.compile(r"([?&][^=&#]*)=([^&#]*)")
 
 _CREDENTIAL_PARAMETER = re.compile(
-    r"(api[-_]?)?key|(access[-_]?|auth[-_]?)?token|secret|password|auth", re.IGNORECASE
+    r"(api[-_]?)?key|(access[-_]?|auth[-_]?)?token|(client[-_]?)?secret|password|auth"
+    r"|sig|signature|x-amz-(signature|credential|security-token)|x-goog-(signature|credential)"
+    r"|code",
+    re.IGNORECASE,
 )
-"""Query parameter names that carry a key (Gemini's ``key``, ``api_key``, ``access_token``);
-whole names only, so ``max_tokens`` or ``keyword`` pass."""
+"""Query parameter names that carry a key (Gemini's ``key``, ``api_key``, ``access_token``,
+OAuth's ``client_secret``, an Azure Functions key as ``code``) or sign the URL (Azure SAS
+``sig``, AWS and Google presigned URLs' ``X-Amz-Signature``, ``X-Amz-Credential``,
+``X-Amz-Security-Token``, ``X-Goog-Signature``, ``X-Goog-Credential``): whole names only, so
+``max_tokens``, ``keyword`` or ``signature_version`` pass."""
+
+
+def _is_credential(name: str, value: str) -> bool:
+    """Whether a query parameter carries a credential: by its name, or by its value, which is
+    shaped like a key whatever the parameter is called (``?x=sk-proj-...``)."""
+    if _CREDENTIAL_PARAMETER.fullmatch(name):
+        return True
+    try:
+        return shaped_like_key(unquote_plus(value, errors="strict"))
+    except UnicodeDecodeError:  # not text once decoded: no key is
+        return False
 
 
 def _credential_parameter(query: str, *, referenced: bool) -> str | None:
@@ -108,7 +130,7 @@ def _credential_parameter(query: str, *, referenced: bool) -> str | None:
     resolved when each request is sent; Gemini takes its key only as ``?key=``)."""
     for pair in query.split("&"):
         name, _, value = pair.partition("=")
-        if not _CREDENTIAL_PARAMETER.fullmatch(name):
+        if not _is_credential(name, value):
             continue
         if not (referenced and _only_references(value)):
             return name
