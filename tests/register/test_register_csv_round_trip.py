@@ -1,0 +1,69 @@
+"""``register export`` to CSV then ``register import`` of that file gives back the register the
+owner wrote. Observed: a title that began with a quote before a formula character
+(``'=HYPERLINK(...)``, the way a spreadsheet user writes such text on purpose) lost its quote,
+and a control written as one item holding a ``;`` ("Output filter; human review") came back as
+two controls, while the import said "1 updated" for a file nobody had edited."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assurance_harness.cli import app
+from assurance_harness.register.loader import load_register
+
+REGISTER = textwrap.dedent(
+    """\
+    system: {name: helper, intended_use: homework help, owner: Head of Product}
+    risks:
+      - id: R-001
+        title: {title}
+        category: safety
+        owner: a
+        likelihood: 3
+        impact: 5
+        controls: {controls}
+        suites: [tox]
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "controls"),
+    [
+        ("\"'=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\"", "[filter]"),
+        ("\"'+cmd\"", "[filter]"),
+        ("\"''quoted\"", "[filter]"),
+        ("plain", "['Output filter; human review']"),
+        ("plain", "['a; b', 'c']"),
+        ("plain", "[\"'=x\", '=y']"),
+    ],
+)
+def test_an_exported_csv_imports_as_the_same_register(
+    tmp_path: Path, reports: Path, title: str, controls: str
+) -> None:
+    register = tmp_path / "register.yaml"
+    register.write_text(
+        REGISTER.replace("{title}", title).replace("{controls}", controls), encoding="utf-8"
+    )
+    exported = tmp_path / "register.csv"
+    runner = CliRunner()
+    done = runner.invoke(
+        app,
+        ["register", "export", "--register", str(register), "--reports", str(reports)]
+        + ["--out", str(exported)],
+    )
+    assert done.exit_code == 0, done.output
+    written = tmp_path / "imported.yaml"
+    done = runner.invoke(
+        app,
+        ["register", "import", str(exported), "--register", str(register), "--out", str(written)],
+    )
+    assert done.exit_code == 0, done.output
+    assert "0 added, 0 updated, 1 unchanged, 0 removed" in done.output
+    before = load_register(register).register.risks[0]
+    after = load_register(written).register.risks[0]
+    assert after == before
