@@ -53,8 +53,10 @@ def test_an_exported_csv_imports_as_the_same_register(
     runner = CliRunner()
     done = runner.invoke(
         app,
-        ["register", "export", "--register", str(register), "--reports", str(reports)]
-        + ["--out", str(exported)],
+        [
+            *("register", "export", "--register", str(register)),
+            *("--reports", str(reports), "--out", str(exported)),
+        ],
     )
     assert done.exit_code == 0, done.output
     written = tmp_path / "imported.yaml"

@@ -2,9 +2,10 @@
 import risks back from CSV with row-numbered validation errors.
 
 List fields are one item per line inside the cell (``;`` is accepted on import when a cell has
-no line breaks). Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``
-first) are written with a leading ``'`` and read back without it, so a hostile title cannot
-become a formula in someone's Excel.
+no line breaks, so a single item holding a ``;`` is written with a line break after it). Cells
+that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) are written with a
+leading ``'`` and read back without it, so a hostile title cannot become a formula in someone's
+Excel; a cell that begins with ``'`` itself gets one more, so it reads back as it was written.
 """
 
 from __future__ import annotations
@@ -73,19 +74,27 @@ csv.field_size_limit(1 << 30)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_QUOTED = (*_FORMULA_START, "'")
+"""What a defused cell's ``'`` stands before: a formula character, or a ``'`` the owner wrote
+(``'=x`` written bare would read back as ``=x``)."""
+
+
 def _defuse(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if value.startswith(_QUOTED) else value
 
 
 def _restore(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+    return value[1:] if value.startswith("'") and value[1:].startswith(_QUOTED) else value
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
+        text = "\n".join(str(v) for v in value)
+        # One item holding a ';' would be split there on import (a cell without a line
+        # break is ';'-separated): the line break says it is one item.
+        return text + "\n" if len(value) == 1 and ";" in text else text
     return str(value)
 
 
@@ -329,8 +338,10 @@ class ImportResult:
     removed: list[str] = field(default_factory=list)
 
 
-def _split_list(value: str) -> list[str]:
-    parts = value.splitlines() if "\n" in value else value.split(";")
+def _split_list(value: str, *, lines: bool) -> list[str]:
+    """A list cell's items: one a line where the cell had a line break (``lines``: before its
+    ends were trimmed), else ``;``-separated."""
+    parts = value.splitlines() if lines else value.split(";")
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -342,13 +353,14 @@ def _row_data(row: dict[str, str], columns: set[str], base: dict[str, Any]) -> d
     for column in RISK_COLUMNS:
         if column not in columns:
             continue
-        raw = _restore((row.get(column) or "").strip())
+        cell = row.get(column) or ""
+        raw = _restore(cell.strip())
         if column == "suites":
             # One suite per line, "suite" or "suite: gate, gate".
             lines = raw.splitlines() if "\n" in raw or ":" in raw else raw.split(";")
             data[column] = [SuiteLink.parse(line) for line in lines if line.strip()]
         elif column in LIST_FIELDS:
-            data[column] = _split_list(raw)
+            data[column] = _split_list(raw, lines="\n" in cell or "\r" in cell)
         elif raw != "":
             data[column] = raw
         else:
