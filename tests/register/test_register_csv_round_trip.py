@@ -34,8 +34,8 @@ REGISTER = textwrap.dedent(
 @pytest.mark.parametrize(
     ("title", "controls"),
     [
-        ("\"'=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\"", "[filter]"),
-        ("\"'+cmd\"", "[filter]"),
+        ('"\'=HYPERLINK(\\"http://x\\",\\"y\\")"', "[filter]"),
+        ('"\'+cmd"', "[filter]"),
         ("\"''quoted\"", "[filter]"),
         ("plain", "['Output filter; human review']"),
         ("plain", "['a; b', 'c']"),
