@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..formatting.figures import recorded_level
+from ..formatting.figures import level, recorded_level
 from ..formatting.visible import plot_text
 from ..store.cacheshare import CacheShare
 from .measures import measure, shown
@@ -220,8 +220,9 @@ def trend_figure(
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     xs = list(range(len(points)))
-    # One errorbar call a colour, not one a run: 2,000 calls took 13 s and about 60 MB.
-    drawn: dict[str, tuple[list[int], list[float], list[float], list[float]]] = {}
+    # One errorbar call a colour and level, not one a run: 2,000 calls took 13 s and 60 MB.
+    drawn: dict[tuple[str, float | None], tuple[list[int], list[float], list[float], list[float]]]
+    drawn = {}
     for x, p in zip(xs, points, strict=True):
         if p.value is None:
             continue
@@ -231,13 +232,27 @@ def trend_figure(
         # negative whisker.
         lo = max(0.0, p.value - p.ci_low) if p.ci_low is not None else 0.0
         hi = max(0.0, p.ci_high - p.value) if p.ci_high is not None else 0.0
-        column = drawn.setdefault("#c62828" if failed else "#3f6fb5", ([], [], [], []))
+        key = ("#c62828" if failed else "#3f6fb5", p.confidence)
+        column = drawn.setdefault(key, ([], [], [], []))
         column[0].append(x)
         column[1].append(p.value)
         column[2].append(lo)
         column[3].append(hi)
-    for colour, (at, ys, lows, highs) in drawn.items():
-        ax.errorbar(at, ys, yerr=[lows, highs], fmt="o", capsize=3, color=colour)
+    levels = list(dict.fromkeys(p.confidence for p in points if p.value is not None))
+    named: set[float | None] = set()
+    for (colour, confidence), (at, ys, lows, highs) in drawn.items():
+        # Intervals of several levels: each its own marker and legend entry, so a 99.9%
+        # whisker is not read as a wider 95% one (the table labels each run's).
+        marker = LEVEL_MARKERS[levels.index(confidence) % len(LEVEL_MARKERS)]
+        label = None
+        if len(levels) > 1 and confidence not in named:
+            named.add(confidence)
+            label = interval_words(confidence)
+        ax.errorbar(at, ys, yerr=[lows, highs], fmt=marker, capsize=3, color=colour, label=label)
+    if len(levels) == 1:
+        ax.set_xlabel(f"whiskers: {interval_words(levels[0])}", fontsize=8)
+    elif levels:
+        ax.set_xlabel("whiskers: intervals of different levels (see the legend)", fontsize=8)
     for x, p in zip(xs, points, strict=True):
         if p.value is not None and p.run_id == baseline_run:
             ax.plot(
@@ -284,6 +299,18 @@ def trend_figure(
     fig.tight_layout()
     fig.canvas.draw()
     return fig
+
+
+LEVEL_MARKERS = ("o", "s", "^", "D")
+"""A marker a confidence level, in the order the plotted runs first use them."""
+
+
+def interval_words(confidence: float | None) -> str:
+    """``99.9% interval`` at a run's recorded level; ``interval (level not recorded)`` where
+    it recorded none (never a 95% nobody recorded)."""
+    return (
+        "interval (level not recorded)" if confidence is None else f"{level(confidence)} interval"
+    )
 
 
 MAX_TICK_LABELS = 15
