@@ -446,7 +446,7 @@ def trend(
     from ..formatting import labelled_interval, num
     from .baseline import BaselineStore
     from .runs import index_path
-    from .trend import gate_thresholds, trend_png, trend_points
+    from .trend import gate_thresholds, suite_break_text, suite_breaks, trend_png, trend_points
 
     with user_errors():
         chosen = output_format(format, as_json)
@@ -482,8 +482,15 @@ def trend(
         )
         path = out_path or Path(reports) / f"trend-{suite}-{metric}.png"
         write_output(path, png)
+    changes = [suite_break_text(before, after) for before, after in suite_breaks(points)]
     if chosen == "json":
-        print_json({"plot": str(path), "points": [p.to_dict() for p in points]})
+        print_json(
+            {
+                "plot": str(path),
+                "points": [p.to_dict() for p in points],
+                "suite_changes": changes,
+            }
+        )
         return
     table = Table(title=term(f"{suite}: {metric}"))
     for column in ("run", "started", "target", "model", "value", "interval", "n", "gates"):
@@ -505,4 +512,6 @@ def trend(
     for p in points:
         if p.note:
             err.print(term(f"{p.run_id}: {metric}: {p.note}"), soft_wrap=True)
+    for change in changes:
+        print_warning(change)
     err.print(term(f"plot: {path}"), soft_wrap=True)

@@ -34,6 +34,11 @@ class TrendPoint:
     confidence: float | None = None
     """The level of the interval, as the run recorded it (a metric may set its own): an
     interval shown without it reads as the usual 95%. None where the run records none."""
+    suite_version: str | None = None
+    """The suite's ``version:`` as the run recorded it."""
+    suite_sha256: str | None = None
+    """The suite file's SHA-256 as the run recorded it: where it changes between two runs of a
+    target, their figures may be of other cases (``suite_breaks``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -118,6 +123,7 @@ def trend_points(
                 verdicts=[str(g.get("verdict")) for g in run.gates if g.get("metric") == metric],
                 note=note,
                 confidence=recorded_level(entry.get("confidence")),
+                **_suite_of(run.summary.get("suite")),
             )
         )
     if not readable and left_out:
@@ -134,6 +140,49 @@ def trend_points(
     points = points[-last:]
     _note_redefined(points, measures)
     return points
+
+
+def _suite_of(suite: Any) -> dict[str, str | None]:
+    """A point's ``suite_version`` and ``suite_sha256`` from its summary's ``suite``."""
+    suite = suite if isinstance(suite, dict) else {}
+    version, sha = suite.get("version"), suite.get("sha256")
+    return {
+        "suite_version": None if version is None else str(version),
+        "suite_sha256": sha if isinstance(sha, str) and sha else None,
+    }
+
+
+def suite_breaks(points: list[TrendPoint]) -> list[tuple[TrendPoint, TrendPoint]]:
+    """Each pair of a target's consecutive runs (in ``points``' order) whose suite files differ
+    (both recorded): the cases may differ, so the plot does not join them and the table says
+    so, as ``compare`` warns of such runs. A run recording no SHA-256 breaks nothing."""
+    breaks = []
+    previous: dict[str, TrendPoint] = {}
+    for point in points:
+        before = previous.get(point.target)
+        if (
+            before is not None
+            and before.suite_sha256 is not None
+            and point.suite_sha256 is not None
+            and before.suite_sha256 != point.suite_sha256
+        ):
+            breaks.append((before, point))
+        previous[point.target] = point
+    return breaks
+
+
+def suite_break_text(before: TrendPoint, after: TrendPoint) -> str:
+    """The line the table prints for one of ``suite_breaks``."""
+
+    def label(point: TrendPoint) -> str:
+        version = f"version {point.suite_version}, " if point.suite_version is not None else ""
+        return f"{version}SHA-256 {str(point.suite_sha256)[:12]}"
+
+    return (
+        f"the suite file changed between runs {before.run_id} and {after.run_id} "
+        f"(target {after.target}: {label(before)} -> {label(after)}): their figures may be of "
+        "different cases, so the plot does not join them"
+    )
 
 
 Measured = tuple[Any, dict[str, Any], dict[str, Any], dict[str, Any]]
@@ -266,21 +315,42 @@ def trend_figure(
                 label="baseline",
             )
     targets = list(dict.fromkeys(p.target for p in points))
+    # A target's line is cut where its suite file changed (``suite_breaks``), at a dotted mark.
+    cuts = {id(after) for _, after in suite_breaks(points)}
+    cut_at = [x for x, p in zip(xs, points, strict=True) if id(p) in cuts]
+    for x in cut_at:
+        ax.axvline(
+            x - 0.5,
+            color="#777777",
+            linestyle=":",
+            linewidth=1,
+            label="suite file changed" if x == cut_at[0] else None,
+        )
     for index, target in enumerate(targets):
-        values = [
-            (x, p.value)
-            for x, p in zip(xs, points, strict=True)
-            if p.value is not None and p.target == target
-        ]
-        if len(values) > 1 or len(targets) > 1:
+        pieces: list[list[tuple[int, float]]] = [[]]
+        for x, p in zip(xs, points, strict=True):
+            if p.target != target:
+                continue
+            if id(p) in cuts:
+                pieces.append([])
+            if p.value is not None:
+                pieces[-1].append((x, p.value))
+        plotted = sum(len(piece) for piece in pieces)
+        if plotted <= 1 and len(targets) == 1:
+            continue
+        labelled = False
+        for piece in pieces:
+            if not piece:
+                continue
             ax.plot(
-                [x for x, _ in values],
-                [v for _, v in values],
+                [x for x, _ in piece],
+                [v for _, v in piece],
                 color=TARGET_COLOURS[index % len(TARGET_COLOURS)],
                 linewidth=1.5 if len(targets) > 1 else 1,
                 zorder=0,
-                label=f"target {plot_text(target)}" if len(targets) > 1 else None,
+                label=f"target {plot_text(target)}" if len(targets) > 1 and not labelled else None,
             )
+            labelled = True
     for label, value in (thresholds or {}).items():
         ax.axhline(
             value, color="#c62828", linestyle="--", linewidth=1, label=f"gate {label} {value:g}"
