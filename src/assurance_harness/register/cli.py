@@ -464,6 +464,7 @@ def import_cmd(
     with _errors():
         from .exchange import dump_register_yaml, merge_risks, read_risks_csv
         from .loader import load_register
+        from .status import NOT_IN_REGISTER
 
         if out_path is not None:  # the register's own path is the default, and allowed
             check_output_file(
@@ -473,13 +474,20 @@ def import_cmd(
                 reads={"the CSV to import": csv_path},
             )
         loaded = load_register(register)
-        risks = read_risks_csv(csv_path, loaded.register, replace=replace)
+        passed_over: list[str] = []
+        risks = read_risks_csv(csv_path, loaded.register, replace=replace, passed_over=passed_over)
         result = merge_risks(loaded.register, risks, mode="replace" if replace else "merge")
         target = out_path or register
         summary = (
             f"{len(result.added)} added, {len(result.updated)} updated, "
             f"{len(result.unchanged)} unchanged, {len(result.removed)} removed"
         )
+        if passed_over:
+            summary += (
+                f"; passed over {', '.join(passed_over)}: {NOT_IN_REGISTER} (the export lists "
+                "evidence naming it; add the risk to the register, or fix the suite's "
+                "evidence_for)"
+            )
         if dry_run:
             out.print(term(f"{csv_path}: valid; would write {target}: {summary}"))
             return

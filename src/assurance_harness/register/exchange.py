@@ -29,7 +29,7 @@ from ..store.files import NOT_REGULAR_FILE, check_utf8_lines, read_bounded
 from .ledger import EvidenceRecord, parse_time, read_ledger
 from .model import CASE_CLASH_FIX, Register, Risk, RiskIds, SuiteLink, risk_id_clash
 from .soa import SoaRow
-from .status import RegisterStatus, RiskStatus
+from .status import NOT_IN_REGISTER, RegisterStatus, RiskStatus
 
 RISK_COLUMNS = [
     "id",
@@ -386,13 +386,33 @@ def _read_csv_text(path: Path, source: str) -> str:
         raise ConfigError.single(source, f"cannot read the file: {exc.strerror}") from None
 
 
+def _unknown_risk_row(row: dict[str, str], current: Register | None) -> str | None:
+    """The id of a row ``export_csv`` wrote for evidence naming a risk the register lacks (its
+    title ``NOT_IN_REGISTER``, every other owner-set cell empty), else None: listed for the
+    owner's review, it describes no risk, and read as one it failed on every required cell,
+    the fix those lines suggested being to add a risk of that title."""
+    risk_id = _restore((row.get("id") or "").strip())
+    if _restore((row.get("title") or "").strip()) != NOT_IN_REGISTER:
+        return None
+    if current is not None and current.risk(risk_id) is not None:
+        return None
+    others = (row.get(column) for column in RISK_COLUMNS if column not in ("id", "title"))
+    return risk_id if not any((cell or "").strip() for cell in others) else None
+
+
 def read_risks_csv(
-    path: Path, current: Register | None = None, *, replace: bool = False
+    path: Path,
+    current: Register | None = None,
+    *,
+    replace: bool = False,
+    passed_over: list[str] | None = None,
 ) -> list[Risk]:
     """Parse and validate every row; raise one ConfigError listing every bad cell. A row whose
     id is a risk of ``current`` keeps that risk's values of the columns the CSV lacks.
     ``replace``: the CSV's risks replace ``current``'s (``merge_risks``), so an id differing
-    from one of ``current``'s only in case is a rename, not a second risk beside it."""
+    from one of ``current``'s only in case is a rename, not a second risk beside it.
+    ``passed_over``: given, the ids of the export's rows for evidence naming a risk the
+    register lacks (``_unknown_risk_row``), which are not imported."""
     source = str(path)
     text = _read_csv_text(path, source)
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -452,6 +472,11 @@ def read_risks_csv(
                     "a cut line? write every column; an empty cell clears the value",
                 )
             )
+            continue
+        unknown = _unknown_risk_row(row, current)
+        if unknown is not None:
+            if passed_over is not None:
+                passed_over.append(unknown)
             continue
         existing = current.risk(_restore((row.get("id") or "").strip())) if current else None
         base = existing.model_dump(mode="json", exclude_defaults=True) if existing else {}

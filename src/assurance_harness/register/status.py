@@ -33,6 +33,8 @@ UNTRUSTED_REASON = (
     "(see 'assurance evidence verify')"
 )
 """The reason every risk carries while the ledger fails verification."""
+NOT_IN_REGISTER = "(not in the register)"
+"""The title of a risk id evidence names but the register lacks, in every view and export."""
 
 
 @dataclass
@@ -136,7 +138,7 @@ class RiskStatus:
 
     @property
     def title(self) -> str:
-        return self.risk.title if self.risk else "(not in the register)"
+        return self.risk.title if self.risk else NOT_IN_REGISTER
 
 
 @dataclass
