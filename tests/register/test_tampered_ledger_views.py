@@ -113,3 +113,21 @@ def test_evidence_list_warns_and_exits_1(cli, tampered) -> None:
     assert result.exit_code == 1
     assert "EV-000001" in result.stdout
     assert "tampered:" in result.stderr and "edited" in result.stderr
+
+
+def test_the_xlsx_evidence_sheet_marks_the_altered_record(cli, tampered, tmp_path: Path) -> None:
+    """Observed: the workbook's Evidence sheet listed the edited record as "pass", filled green,
+    with nothing on that sheet saying the ledger failed verification (only the Risks sheet's
+    reasons did), and a reader filtering the sheet for passes counted it."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "register.xlsx"
+    result = cli("register", "export", *tampered, "--out", out)
+    assert result.exit_code == 1, result.output
+    sheet = load_workbook(out)["Evidence"]
+    header = [str(c.value) for c in sheet[1]]
+    assert "integrity" in header, header
+    (row,) = [r for r in sheet.iter_rows(min_row=2) if r[0].value == "EV-000001"]
+    cells = dict(zip(header, row, strict=True))
+    assert FAILED in str(cells["integrity"].value) and "edited" in str(cells["integrity"].value)
+    assert cells["verdict"].fill.fgColor.rgb != "00DFF5E3", "an altered pass is not green"
