@@ -26,10 +26,10 @@ from ..errors import ConfigError, ConfigIssue
 from ..formatting import gate_rule, metric_figure
 from ..formatting.visible import visible
 from ..store.files import NOT_REGULAR_FILE, check_utf8_lines, read_bounded
-from .ledger import EvidenceRecord, parse_time, read_ledger
+from .ledger import EvidenceRecord, VerifyReport, parse_time, read_ledger
 from .model import CASE_CLASH_FIX, Register, Risk, RiskIds, SuiteLink, risk_id_clash
 from .soa import SoaRow
-from .status import NOT_IN_REGISTER, RegisterStatus, RiskStatus
+from .status import LEDGER_FAILED, NOT_IN_REGISTER, RegisterStatus, RiskStatus
 
 RISK_COLUMNS = [
     "id",
@@ -275,7 +275,9 @@ def export_xlsx(status: RegisterStatus, soa: list[SoaRow]) -> bytes:
         (
             "Evidence",
             _EVIDENCE_HEADERS,
-            evidence_rows(read_ledger(status.ledger_path, strict=False)),
+            _with_integrity(
+                evidence_rows(read_ledger(status.ledger_path, strict=False)), status.integrity
+            ),
         ),
         ("SoA", _SOA_HEADERS, soa_rows(soa)),
     ]
@@ -294,7 +296,10 @@ def export_xlsx(status: RegisterStatus, soa: list[SoaRow]) -> bytes:
             for cell, header in zip(cells, headers, strict=False):
                 if isinstance(cell.value, dt.datetime):
                     cell.number_format = 'yyyy-mm-dd hh:mm "UTC"'
-                if header in _XLSX_STATUS_COLUMNS and str(cell.value) in _XLSX_FILLS:
+                # No colour on a record of a ledger that fails verification: a green "pass"
+                # reads as checked evidence (its integrity cell says why not).
+                coloured = title != "Evidence" or status.integrity.ok
+                if coloured and header in _XLSX_STATUS_COLUMNS and str(cell.value) in _XLSX_FILLS:
                     colour = _XLSX_FILLS[str(cell.value)]
                     cell.fill = PatternFill("solid", fgColor=colour)
                 if isinstance(cell.value, str):
@@ -317,8 +322,31 @@ _EVIDENCE_HEADERS = [
     "record", "seq", "risk_id", "verdict", "suite", "suite_version", "suite_sha256", "gate",
     "threshold", "value", "ci_low", "ci_high", "n", "summary", "run_id", "observed",
     "recorded_at", "target_fingerprint", "model_version", "results_path", "results_sha256",
-    "hash",
+    "hash", "integrity",
 ]  # fmt: skip
+
+
+def _with_integrity(rows: list[dict[str, Any]], report: VerifyReport) -> list[dict[str, Any]]:
+    """Each record's row with what verification found: the Evidence sheet is the ledger's
+    records as written, and an edited verdict reads as any other there unless its row says so
+    (the workbook travels without the command's stderr)."""
+    found: dict[str, list[str]] = {}
+    for issue in report.issues:
+        if issue.record_id:
+            found.setdefault(issue.record_id, []).append(f"{issue.kind}: {issue.message}")
+    for row in rows:
+        own = found.get(str(row.get("record")))
+        if report.ok:
+            row["integrity"] = "ok"
+        elif own:
+            row["integrity"] = f"{LEDGER_FAILED}; this record: {'; '.join(own)}"
+        else:
+            row["integrity"] = (
+                f"{LEDGER_FAILED} (found at other records): this one may have been altered too"
+            )
+    return rows
+
+
 _SOA_HEADERS = [
     "control", "title", "applicable", "justification", "implementation", "testable", "risks",
     "technical_evidence", "runs", "note",
