@@ -55,3 +55,26 @@ def test_the_plot_does_not_join_runs_of_two_suite_files(tmp_path: Path) -> None:
         if line.get_linestyle() == "-":  # a line joining runs: never across the change
             xs = list(line.get_xdata())
             assert not (min(xs) <= 1 and max(xs) >= 2), xs
+
+
+def test_a_change_of_cases_under_one_suite_file_is_said_too(tmp_path: Path) -> None:
+    """A dataset the suite reads changed (the suite file did not): other cases all the same."""
+    reports = tmp_path / "reports"
+    for i, prefix in enumerate(["c", "c", "d"]):
+        rows = [row(f"{prefix}{k}", scores={"m": {"matched": True}}) for k in range(10)]
+        metric = rate_metric(rows, "m.matched", lambda r: bool(r["scores"]["m"]["matched"]))
+        write_run(
+            reports,
+            f"run-{i}",
+            rows,
+            {"r": metric},
+            [gate("r", metric, min=0.5)],
+            suite="tv",
+            started_at=f"2026-11-0{i + 1}T03:15:00+00:00",
+            index=True,
+        )
+    shown = invoke_in_process(
+        ["trend", "tv", "r", "--reports", str(reports), "--out", str(tmp_path / "t.png")]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "cases changed between runs run-1 and run-2" in " ".join(shown.output.split())
