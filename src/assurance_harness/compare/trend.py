@@ -39,6 +39,9 @@ class TrendPoint:
     suite_sha256: str | None = None
     """The suite file's SHA-256 as the run recorded it: where it changes between two runs of a
     target, their figures may be of other cases (``suite_breaks``)."""
+    cases_sha256: str | None = None
+    """The run's cases (cases.jsonl) SHA-256 as its manifest recorded it: it changes with a
+    dataset the suite reads, the suite file unchanged (``suite_breaks``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -124,6 +127,7 @@ def trend_points(
                 note=note,
                 confidence=recorded_level(entry.get("confidence")),
                 **_suite_of(run.summary.get("suite")),
+                cases_sha256=_sha_of(run.manifest_data.get("cases")),
             )
         )
     if not readable and left_out:
@@ -142,29 +146,37 @@ def trend_points(
     return points
 
 
+def _sha_of(recorded: Any) -> str | None:
+    """A recorded file's ``sha256``, None where there is none."""
+    sha = recorded.get("sha256") if isinstance(recorded, dict) else None
+    return sha if isinstance(sha, str) and sha else None
+
+
 def _suite_of(suite: Any) -> dict[str, str | None]:
     """A point's ``suite_version`` and ``suite_sha256`` from its summary's ``suite``."""
-    suite = suite if isinstance(suite, dict) else {}
-    version, sha = suite.get("version"), suite.get("sha256")
+    version = suite.get("version") if isinstance(suite, dict) else None
     return {
         "suite_version": None if version is None else str(version),
-        "suite_sha256": sha if isinstance(sha, str) and sha else None,
+        "suite_sha256": _sha_of(suite),
     }
 
 
+def _differ(before: str | None, after: str | None) -> bool:
+    return before is not None and after is not None and before != after
+
+
 def suite_breaks(points: list[TrendPoint]) -> list[tuple[TrendPoint, TrendPoint]]:
-    """Each pair of a target's consecutive runs (in ``points``' order) whose suite files differ
-    (both recorded): the cases may differ, so the plot does not join them and the table says
-    so, as ``compare`` warns of such runs. A run recording no SHA-256 breaks nothing."""
+    """Each pair of a target's consecutive runs (in ``points``' order) whose suite files or
+    cases differ (both recorded): figures of other cases, so the plot does not join them and
+    the table says so, as ``compare`` warns of such runs. A run recording no SHA-256 breaks
+    nothing."""
     breaks = []
     previous: dict[str, TrendPoint] = {}
     for point in points:
         before = previous.get(point.target)
-        if (
-            before is not None
-            and before.suite_sha256 is not None
-            and point.suite_sha256 is not None
-            and before.suite_sha256 != point.suite_sha256
+        if before is not None and (
+            _differ(before.suite_sha256, point.suite_sha256)
+            or _differ(before.cases_sha256, point.cases_sha256)
         ):
             breaks.append((before, point))
         previous[point.target] = point
@@ -173,6 +185,13 @@ def suite_breaks(points: list[TrendPoint]) -> list[tuple[TrendPoint, TrendPoint]
 
 def suite_break_text(before: TrendPoint, after: TrendPoint) -> str:
     """The line the table prints for one of ``suite_breaks``."""
+    if not _differ(before.suite_sha256, after.suite_sha256):
+        return (
+            f"the cases changed between runs {before.run_id} and {after.run_id} (target "
+            f"{after.target}: cases SHA-256 {str(before.cases_sha256)[:12]} -> "
+            f"{str(after.cases_sha256)[:12]}, under one suite file: a dataset it reads "
+            "changed): their figures are of different cases, so the plot does not join them"
+        )
 
     def label(point: TrendPoint) -> str:
         version = f"version {point.suite_version}, " if point.suite_version is not None else ""
@@ -315,7 +334,8 @@ def trend_figure(
                 label="baseline",
             )
     targets = list(dict.fromkeys(p.target for p in points))
-    # A target's line is cut where its suite file changed (``suite_breaks``), at a dotted mark.
+    # A target's line is cut where its suite file or cases changed (``suite_breaks``), at a
+    # dotted mark.
     cuts = {id(after) for _, after in suite_breaks(points)}
     cut_at = [x for x, p in zip(xs, points, strict=True) if id(p) in cuts]
     for x in cut_at:
@@ -324,7 +344,7 @@ def trend_figure(
             color="#777777",
             linestyle=":",
             linewidth=1,
-            label="suite file changed" if x == cut_at[0] else None,
+            label="suite or cases changed" if x == cut_at[0] else None,
         )
     for index, target in enumerate(targets):
         pieces: list[list[tuple[int, float]]] = [[]]
