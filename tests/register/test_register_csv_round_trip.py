@@ -69,3 +69,43 @@ def test_an_exported_csv_imports_as_the_same_register(
     before = load_register(register).register.risks[0]
     after = load_register(written).register.risks[0]
     assert after == before
+
+
+@pytest.mark.parametrize(
+    "suites",
+    [
+        "['tv:core']",
+        "[{suite: tv, gates: ['a, b']}]",
+        "[{suite: 'tv:core', gates: [x, 'y:z']}]",
+        "['a;b']",
+        "['\"quoted\"', 'plain']",
+    ],
+)
+def test_a_suite_name_or_gate_id_holding_a_separator_comes_back_whole(
+    tmp_path: Path, reports: Path, suites: str
+) -> None:
+    """Observed: a risk resting on suite ``tv:core`` came back resting on suite ``tv``, gate
+    ``core`` (the cell's ``suite: gate, gate`` form split the name), and gate ``a, b`` came
+    back as gates ``a`` and ``b``: the risk's evidence then came from another suite, or none."""
+    register = tmp_path / "register.yaml"
+    text = REGISTER.replace("{title}", "plain").replace("{controls}", "[filter]")
+    register.write_text(text.replace("suites: [tox]", f"suites: {suites}"), encoding="utf-8")
+    exported = tmp_path / "register.csv"
+    runner = CliRunner()
+    done = runner.invoke(
+        app,
+        [
+            *("register", "export", "--register", str(register)),
+            *("--reports", str(reports), "--out", str(exported)),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    written = tmp_path / "imported.yaml"
+    done = runner.invoke(
+        app,
+        ["register", "import", str(exported), "--register", str(register), "--out", str(written)],
+    )
+    assert done.exit_code == 0, done.output
+    before = load_register(register).register.risks[0]
+    after = load_register(written).register.risks[0]
+    assert after.suites == before.suites
