@@ -109,3 +109,11 @@ def test_a_suite_name_or_gate_id_holding_a_separator_comes_back_whole(
     before = load_register(register).register.risks[0]
     after = load_register(written).register.risks[0]
     assert after.suites == before.suites
+
+
+def test_a_quoted_name_never_brings_a_lone_surrogate_into_the_register(tmp_path: Path) -> None:
+    """A JSON escape in the cell's quoted form could name half a surrogate pair, which the
+    UTF-8 file itself cannot hold: written to the register, it made the file unloadable."""
+    from assurance_harness.register.model import SuiteLink
+
+    assert SuiteLink.parse('"a": "\\udc00x"') == {"suite": "a", "gates": ['"\\udc00x"']}

@@ -106,7 +106,7 @@ def risk_row(rs: RiskStatus) -> dict[str, str]:
         risk.model_dump(mode="json") if risk else {"id": rs.risk_id, "title": rs.title}
     )
     if risk is not None:
-        data["suites"] = [str(link) for link in risk.suites]
+        data["suites"] = [link.cell_text() for link in risk.suites]
     for column in RISK_COLUMNS:
         row[column] = _cell(data.get(column))
     runs = sorted({s.run_id for s in rs.suites if s.run_id})
@@ -385,7 +385,11 @@ def _row_data(row: dict[str, str], columns: set[str], base: dict[str, Any]) -> d
         raw = _restore(cell.strip())
         if column == "suites":
             # One suite per line, "suite" or "suite: gate, gate".
-            lines = raw.splitlines() if "\n" in raw or ":" in raw else raw.split(";")
+            lines = (
+                raw.splitlines()
+                if "\n" in cell or "\r" in cell or ":" in raw or raw.startswith('"')
+                else raw.split(";")
+            )
             data[column] = [SuiteLink.parse(line) for line in lines if line.strip()]
         elif column in LIST_FIELDS:
             data[column] = _split_list(raw, lines="\n" in cell or "\r" in cell)

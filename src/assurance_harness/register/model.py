@@ -8,6 +8,7 @@ descriptions.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
@@ -202,12 +203,55 @@ class SuiteLink(Strict):
     def __str__(self) -> str:
         return f"{self.suite}: {', '.join(self.gates)}" if self.gates else self.suite
 
+    def cell_text(self) -> str:
+        """The CSV form :meth:`parse` reads back: ``suite`` or ``suite: gate, gate``, a name
+        holding a separator (``:``, ``,``, ``;``), a ``"`` first or a space at an end written as
+        a JSON string (``"tv:core": "a, b"``), so it comes back whole, not as other names."""
+        suite = _cell_key(self.suite)
+        return f"{suite}: {', '.join(map(_cell_key, self.gates))}" if self.gates else suite
+
     @staticmethod
     def parse(text: str) -> dict[str, Any]:
-        """``suite`` or ``suite: gate, gate`` (the CSV form), as the fields to validate with the
-        rest of its row, so a bad cell is reported on its row like any other."""
-        name, _, gates = text.partition(":")
-        return {"suite": name.strip(), "gates": [g.strip() for g in gates.split(",") if g.strip()]}
+        """``suite`` or ``suite: gate, gate`` (the CSV form; names as :meth:`cell_text` writes
+        them), as the fields to validate with the rest of its row, so a bad cell is reported on
+        its row like any other."""
+        name, rest = _take_key(text, ":")
+        gates: list[str] = []
+        while rest is not None:
+            gate, rest = _take_key(rest, ",")
+            if gate:
+                gates.append(gate)
+        return {"suite": name, "gates": gates}
+
+
+_CELL_SEPARATORS = (":", ",", ";")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _cell_key(key: str) -> str:
+    """A suite name or gate id as a CSV cell's list writes it (``SuiteLink.cell_text``)."""
+    if any(c in key for c in _CELL_SEPARATORS) or key.startswith('"') or key != key.strip():
+        return json.dumps(key, ensure_ascii=False)
+    return key
+
+
+def _take_key(text: str, stop: str) -> tuple[str, str | None]:
+    """The first name of ``text`` (a JSON string, or the text up to ``stop``, trimmed) and
+    what follows ``stop`` (None where there is no ``stop``)."""
+    text = text.strip()
+    quoted = _JSON_STRING.match(text)
+    if quoted is not None:
+        after = text[quoted.end() :].lstrip()
+        if not after or after.startswith(stop):
+            try:
+                value = json.loads(quoted.group(0))
+                value.encode("utf-8")  # a lone surrogate (``"\\ud800"``): no text; bare
+            except (ValueError, AttributeError):  # UnicodeEncodeError is a ValueError
+                value = None
+            if isinstance(value, str):
+                return value, after[1:] if after else None
+    head, found, tail = text.partition(stop)
+    return head.strip(), tail if found else None
 
 
 class Risk(Strict):
