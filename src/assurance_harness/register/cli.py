@@ -475,7 +475,10 @@ def import_cmd(
             )
         loaded = load_register(register)
         passed_over: list[str] = []
-        risks = read_risks_csv(csv_path, loaded.register, replace=replace, passed_over=passed_over)
+        computed: list[str] = []
+        risks = read_risks_csv(
+            csv_path, loaded.register, replace=replace, passed_over=passed_over, computed=computed
+        )
         result = merge_risks(loaded.register, risks, mode="replace" if replace else "merge")
         target = out_path or register
         summary = (
@@ -487,6 +490,11 @@ def import_cmd(
                 f"; passed over {', '.join(passed_over)}: {NOT_IN_REGISTER} (the export lists "
                 "evidence naming it; add the risk to the register, or fix the suite's "
                 "evidence_for)"
+            )
+        if computed:
+            summary += (
+                f"; its computed columns ({', '.join(computed)}) were not read: they are "
+                "recomputed from the evidence each time (assurance register status)"
             )
         if dry_run:
             out.print(term(f"{csv_path}: valid; would write {target}: {summary}"))

@@ -438,19 +438,24 @@ def read_risks_csv(
     *,
     replace: bool = False,
     passed_over: list[str] | None = None,
+    computed: list[str] | None = None,
 ) -> list[Risk]:
     """Parse and validate every row; raise one ConfigError listing every bad cell. A row whose
     id is a risk of ``current`` keeps that risk's values of the columns the CSV lacks.
     ``replace``: the CSV's risks replace ``current``'s (``merge_risks``), so an id differing
     from one of ``current``'s only in case is a rename, not a second risk beside it.
     ``passed_over``: given, the ids of the export's rows for evidence naming a risk the
-    register lacks (``_unknown_risk_row``), which are not imported."""
+    register lacks (``_unknown_risk_row``), which are not imported. ``computed``: given, the
+    CSV's computed columns (``COMPUTED_COLUMNS``), which are not read either: the command says
+    so, as an owner who edited a status would otherwise read "unchanged" as accepted."""
     source = str(path)
     text = _read_csv_text(path, source)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     headers = reader.fieldnames or []
     issues: list[ConfigIssue] = []
     known = set(RISK_COLUMNS) | set(COMPUTED_COLUMNS)
+    if computed is not None:
+        computed += [h for h in COMPUTED_COLUMNS if h in headers]
     for header in sorted({h for h in headers if headers.count(h) > 1}):
         issues.append(
             ConfigIssue(source, 1, header, "the column appears twice", "keep one of them")
