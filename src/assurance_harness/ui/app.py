@@ -543,7 +543,7 @@ async def trend_page(request: web.Request) -> web.Response:
 
 
 def _trend_page(request: web.Request) -> web.Response:
-    from ..compare.trend import trend_points
+    from ..compare.trend import suite_break_text, suite_breaks, trend_points
     from .svg import trend_svg
 
     everything = _runs(request)
@@ -561,10 +561,12 @@ def _trend_page(request: web.Request) -> web.Response:
             metrics = []
     points, svg, error = [], None, None
     left_out: list[str] = []
+    changes: list[str] = []
     if suite and metric:
         try:
             points = trend_points(_settings(request).reports, suite, metric, left_out=left_out)
             svg = Markup(trend_svg(points, title=f"{suite}: {metric}"))
+            changes = [suite_break_text(before, after) for before, after in suite_breaks(points)]
         except HarnessError as exc:
             error = str(exc)
     elif suite:
@@ -581,6 +583,7 @@ def _trend_page(request: web.Request) -> web.Response:
         svg=svg,
         error=error,
         left_out=left_out,
+        changes=changes,
     )
 
 
