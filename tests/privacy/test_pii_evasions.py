@@ -69,6 +69,8 @@ def test_spelt_out_data_is_found_and_redacted_whole(
     "text",
     [
         "Look at the cat. Dot to dot puzzles are fun.",
+        "Look at the stars at night dot by dot.",
+        "It is sold at amazon.com and at bbc.co.uk.",
         "I'm at home at 5 and at school at 9.",
         "Meet me at the park, dot the i's and cross the t's.",
         "The answer is at the back of the book [at] page 3.",
@@ -76,6 +78,7 @@ def test_spelt_out_data_is_found_and_redacted_whole(
         "Use &#64;property in Python.",
         "The Battle of Hastings was in 1066, born of a dispute.",
         "Pi to ten digits: 3.1415926535",
+        "Pi, e: 3.1415926535 2.7182818284 3.1415926535 2.7182818284",
         "e is about 2.7182818284 and the golden ratio 1.6180339887",
     ],
     ids=ascii,

@@ -1,7 +1,9 @@
 """The text as a person reads it, for the personal-data detector: NFKC (full-width ``＠`` and
 digits, ligatures, other compatibility forms folded) with format characters (zero-width
 spaces and joiners, word joiners, soft hyphens, byte-order marks, bidirectional marks: Unicode
-category Cf) removed, and a map from its offsets back to the original's.
+category Cf) removed and HTML character references decoded (``&#64;``, ``&#x40;``,
+``&commat;`` read ``@`` wherever the answer is shown as HTML, and a reader decodes them in
+their head elsewhere), and a map from its offsets back to the original's.
 
 A model, or a prompt steering it, can put these inside an e-mail address or a phone number:
 the answer reads the same, but the detector's patterns saw other characters and found nothing,
@@ -21,14 +23,18 @@ in the text's length; a run of characters with nothing to fold is copied in one 
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-"""ASCII has nothing to fold; only runs of other characters are looked at."""
+_TO_FOLD = re.compile(
+    r"[^\x00-\x7f]+|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+"""What may fold: runs of characters outside ASCII, and HTML character references (with their
+semicolon: without one, "&copy" in a URL's query would be read as a sign)."""
 
 
 _KEPT = ("<super>", "<sub>", "<fraction>")
@@ -90,7 +96,7 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """``text`` folded for detection, with its offset map (see the module's docstring)."""
-    if text.isascii():
+    if text.isascii() and "&" not in text:
         return Folded(text, len(text))
     out: list[str] = []
     starts: list[int] = []
@@ -114,9 +120,18 @@ def fold(text: str) -> Folded:
         length += len(piece)
 
     last = 0
-    for match in _NON_ASCII.finditer(text):
+    for match in _TO_FOLD.finditer(text):
         run = match.group()
         begin = match.start()
+        if run.startswith("&"):
+            decoded = html.unescape(run)
+            if decoded == run:
+                continue  # no reference HTML knows: text as it is
+            emit(text[last:begin], last, begin, True)
+            # one piece: a span that takes any part of the reference takes all of it
+            emit("".join(_fold_char(c) for c in decoded), begin, match.end(), False)
+            last = match.end()
+            continue
         if all(_fold_char(c) == c for c in set(run)):
             continue  # left as it is: part of the linear run around it
         emit(text[last:begin], last, begin, True)

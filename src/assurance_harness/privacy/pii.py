@@ -6,9 +6,10 @@ the internet. Neither may happen here, so the engine is built by hand:
 
 - the NLP engine is a *blank* spaCy English pipeline (a tokenizer, no model, nothing to load);
 - Presidio's own pattern recognizers find e-mail addresses (with the TLD checked against
-  tldextract's bundled snapshot), phone numbers (Google's libphonenumber), payment cards (Luhn),
-  IBANs (checksum), IP addresses, UK postcodes, NHS and National Insurance numbers, US
-  social security numbers and crypto wallets; web addresses come from a linear-time rewrite of
+  tldextract's bundled snapshot; spelt out, "tom [at] gmail [dot] com", by a rule of ours),
+  phone numbers (Google's libphonenumber), payment cards (Luhn), IBANs (checksum), IP
+  addresses, UK postcodes, NHS and National Insurance numbers, US social security numbers and
+  crypto wallets; web addresses come from a linear-time rewrite of
   its URL recognizer (``urls``: Presidio's pattern backtracks on long runs of dots);
 - what needs a model in Presidio (names, places) comes from a recognizer set of our own that
   needs none: cue phrases a child uses ("my name is", "I live at", "I go to ... Primary"),
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -218,6 +220,18 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
+_NUMERIC_DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\d{4}-\d{1,2}-\d{1,2}\b"
+"""A date in digits: day/month/year either way round, or ISO year-month-day."""
+_EMAIL_LOCAL = r"[a-z0-9][a-z0-9._%+-]*"
+_BRACKETED_AT = r"\s*[\[({<]\s*at\s*[\])}>]\s*"
+_BRACKETED_DOT = r"\s*[\[({<]\s*dot\s*[\])}>]\s*"
+_EMAIL_DOMAIN_ANY_DOT = rf"[a-z0-9-]+(?:(?:{_BRACKETED_DOT}|\s+dot\s+|\.)[a-z0-9-]+)+"
+_EMAIL_DOMAIN_SPOKEN_DOT = (
+    r"[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*?\s+dot\s+"
+    r"(?:com|org|net|edu|gov|uk|io|info|me|de|fr|es|ie|au|ca|nz|in|za|ng)"
+)
+"""All spoken ("gmail dot co dot uk"), ending in a common suffix: "stars at night dot by" ends
+in one too (Belarus), but no one writes an address to Belarus that way."""
 _NAME_WORD = r"[A-Za-z][a-z'’-]+"
 _CAP_WORD = r"[A-Z][a-z'’-]+"
 
@@ -302,9 +316,32 @@ RULES: tuple[_Rule, ...] = (
         _rx(
             r"\b(?:born on|born in|my birthday is|birthday:|date of birth(?: is)?:?|dob:?)\s+"
             rf"((?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:of\s+)?{_MONTH}"
-            r"(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+\d{4})?|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
+            r"(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+\d{4})?|"
+            rf"{_NUMERIC_DATE})"
         ),
         0.75,
+    ),
+    # After a bare "born" or "d.o.b.", only a date with its day: "born may" is no date.
+    _Rule(
+        "DATE_OF_BIRTH",
+        _rx(
+            r"(?:\bborn|\bd\.o\.b\.?)[:\s]\s*"
+            rf"(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?|"
+            rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?|{_NUMERIC_DATE})"
+        ),
+        0.75,
+    ),
+    # An e-mail address spelt out to get past an address pattern: "tom [at] gmail [dot] com",
+    # "tom(at)gmail.com"; with a bare " at ", only with a bare " dot " too ("tom at gmail dot
+    # com", ending in a common suffix), as "it is at amazon.com" is no address.
+    _Rule(
+        "EMAIL_ADDRESS",
+        _rx(
+            rf"(?<![\w.%+-])({_EMAIL_LOCAL}(?:{_BRACKETED_AT}{_EMAIL_DOMAIN_ANY_DOT}|"
+            rf"\s+at\s+{_EMAIL_DOMAIN_SPOKEN_DOT}))\b"
+        ),
+        0.8,
+        "email_suffix",
     ),
     _Rule("SOCIAL_HANDLE", re.compile(r"(?<![\w.@])(@[A-Za-z0-9_]{3,30})\b(?!\.\w)"), 0.6),
 )
@@ -324,7 +361,30 @@ def _passes(rule: _Rule, captured: str) -> bool:
         return first not in _STOP
     if rule.check == "given_name":
         return first in given_names()
+    if rule.check == "email_suffix":
+        return bool(_suffix_of(spelt_out_email(captured)))
     return True
+
+
+_SPELT_AT = re.compile(r"\s*(?:[\[({<]\s*at\s*[\])}>]|\sat\s)\s*", re.IGNORECASE)
+_SPELT_DOT = re.compile(r"\s*(?:[\[({<]\s*dot\s*[\])}>]|\sdot\s)\s*", re.IGNORECASE)
+
+
+def spelt_out_email(text: str) -> str:
+    """'tom [at] gmail [dot] com' as the address it spells, 'tom@gmail.com'."""
+    return _SPELT_DOT.sub(".", _SPELT_AT.sub("@", text, count=1))
+
+
+@cache
+def _suffix_extractor() -> Any:
+    """tldextract on its bundled public-suffix list: nothing fetched."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _suffix_of(address: str) -> str:
+    return str(_suffix_extractor()(address).suffix)
 
 
 def _drop_trailing_stop(captured: str) -> str:
@@ -377,14 +437,11 @@ def _rule_recognizer_class() -> type:
 def _offline_email_recognizer() -> Any:
     """Presidio's e-mail recognizer, its TLD check on tldextract's bundled suffix list."""
     presidio.load()
-    import tldextract
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
-
-    extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
     class OfflineEmailRecognizer(EmailRecognizer):  # type: ignore[misc]
         def validate_result(self, pattern_text: str) -> bool:
-            return bool(extract(pattern_text).suffix)
+            return bool(_suffix_of(pattern_text))
 
     return OfflineEmailRecognizer()
 
@@ -410,7 +467,12 @@ def _build_analyzer() -> Any:
         """A tokenizer-only English pipeline: no model to download, no NER."""
 
         def load(self) -> None:
-            self.nlp = {"en": spacy.blank("en")}  # type: ignore[assignment]
+            nlp = spacy.blank("en")
+            # spaCy refuses texts over a million characters, for the memory its parser and NER
+            # would take; a tokenizer alone takes memory in step with the text. An answer that
+            # long was a ValueError: no score, no stored copy, its data left out of the rate.
+            nlp.max_length = sys.maxsize
+            self.nlp = {"en": nlp}  # type: ignore[assignment]
 
     engine = BlankSpacyEngine(models=[{"lang_code": "en", "model_name": "blank:en"}])
     engine.load()
@@ -461,9 +523,29 @@ MIN_PHONE_DIGITS = 7
 """libphonenumber accepts short numbers ('1687' as a phone number in some regions); a phone
 number a child could be reached on has at least seven digits."""
 
+PHONE_MIN_SCORE = 0.4
+"""The phone recognizer scores a valid number 0.4 (no NER model to raise it), so a phone number
+counts from 0.4 whatever ``min_score`` says: for the pii scorer and for redaction alike, so
+what the scorer reports is what the stored copy loses."""
+
+_DECIMAL = re.compile(r"(?:0|[1-9]\d{0,2})[.,]\d+")
+"""A number with a decimal fraction, as libphonenumber may take it ('2.7182818284')."""
+
 
 def _digits(text: str) -> int:
     return sum(c.isdigit() for c in text)
+
+
+def _is_phone(text: str, start: int, end: int) -> bool:
+    """A phone number's span that is one: seven digits or more, none of them a decimal
+    fraction's ('3.1415926535': pi to ten places, whose fraction libphonenumber reads as a
+    number, with the next number's first digit after a space)."""
+    found = text[start:end]
+    if _DECIMAL.fullmatch(found):
+        return False
+    if start >= 2 and text[start - 1] in ".," and text[start - 2].isdigit():
+        found = found.lstrip("0123456789")  # the fraction of the number before
+    return _digits(found) >= MIN_PHONE_DIGITS
 
 
 def _non_overlapping(spans: list[Span], text: str) -> list[Span]:
@@ -506,13 +588,19 @@ def find_pii(
     min_score: float = 0.0,
     allow: tuple[str, ...] = HELPLINES,
 ) -> list[Span]:
-    """Personal data in ``text``, non-overlapping, in order; each span at least ``min_score``.
+    """Personal data in ``text``, non-overlapping, in order; each span at least ``min_score``
+    (a phone number at least :data:`PHONE_MIN_SCORE`, or ``min_score`` where lower).
 
-    Found on the text as a person reads it (:func:`normalise.fold`: full-width forms folded,
-    zero-width and other invisible characters removed), each span in ``text``'s own offsets,
-    covering whatever was folded or removed inside it."""
+        Found on the text as a person reads it (:func:`normalise.fold`: full-width forms folded,
+        zero-width and other invisible characters removed), each span in ``text``'s own offsets,
+        covering whatever was folded or removed inside it."""
     folded = fold(text)
-    spans = _find(folded.text, entities, min_score, allow)
+    floor = min(min_score, PHONE_MIN_SCORE)
+    spans = [
+        s
+        for s in _find(folded.text, entities, floor, allow)
+        if s.score >= min_score or (s.type == "PHONE_NUMBER" and s.score >= floor)
+    ]
     if not folded.changed:
         return spans
     out = []
@@ -539,6 +627,6 @@ def _find(
         for r in results
         if r.entity_type in ENTITY_TITLES
         and r.end > r.start
-        and (r.entity_type != "PHONE_NUMBER" or _digits(text[r.start : r.end]) >= MIN_PHONE_DIGITS)
+        and (r.entity_type != "PHONE_NUMBER" or _is_phone(text, r.start, r.end))
     ]
     return _non_overlapping(spans, text)

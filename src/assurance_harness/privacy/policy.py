@@ -53,7 +53,8 @@ class RedactionPolicy(BaseModel):
     """Entity types to redact (default: every type the detector knows)."""
     min_score: Number = Field(default=0.4, ge=0, le=1)
     """Lowest detector confidence redacted. Lower than the pii scorer's 0.5: redacting a word
-    too many costs little, keeping a child's name costs much."""
+    too many costs little, keeping a child's name costs much. A phone number is redacted from
+    0.4 (``pii.PHONE_MIN_SCORE``) whatever this says, as the pii scorer counts it from there."""
 
     _min_score_number = field_validator("min_score", mode="before")(_no_bool)
 

@@ -18,8 +18,10 @@ from urllib.parse import urlsplit
 from .normalise import fold
 from .policy import RedactionPolicy
 
-RULES_VERSION = "2"
-"""Version of the detector rules and placeholder format; recorded with every redacted run."""
+RULES_VERSION = "3"
+"""Version of the detector rules and placeholder format; recorded with every redacted run.
+3: spelt-out and HTML-encoded e-mail addresses, ISO dates of birth, phone numbers from 0.4
+under any min_score, no phone number in a decimal fraction."""
 
 KEEP_KEYS = frozenset(
     {

@@ -59,9 +59,6 @@ class PiiParams(ScorerParams):
         return value
 
 
-PHONE_MIN_SCORE = 0.4
-
-
 def _norm(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.casefold())
 
@@ -72,10 +69,12 @@ class PiiScorer(Scorer):
 
     Version 3: ``by_type`` holds every entity type the scorer looks for, 0 where none was found
     (version 2 held only the types found, so ``pii.by_type.EMAIL_ADDRESS > 0`` was null on the
-    other rows and a rate on it counted only the rows that had one)."""
+    other rows and a rate on it counted only the rows that had one). Version 4: finds e-mail
+    addresses spelt out or written as HTML references and ISO dates of birth, and no phone
+    number in a decimal fraction (``pii.RULES``, ``normalise.fold``)."""
 
     name: ClassVar[str] = "pii"
-    version: ClassVar[str] = "3"
+    version: ClassVar[str] = "4"
     Params: ClassVar[type[ScorerParams]] = PiiParams
     fields: ClassVar[dict[str, str]] = {
         "found": "any personal data at or above min_score",
@@ -111,16 +110,13 @@ class PiiScorer(Scorer):
         pii_module.analyzer()
 
     def spans(self, text: str) -> list[pii_module.Span]:
-        floor = min(self.params.min_score, PHONE_MIN_SCORE)
-        found = pii_module.find_pii(
-            text, entities=self.params.entities, min_score=floor, allow=tuple(self.params.allow)
+        """Phone numbers from ``pii.PHONE_MIN_SCORE``, as redaction takes them."""
+        return pii_module.find_pii(
+            text,
+            entities=self.params.entities,
+            min_score=self.params.min_score,
+            allow=tuple(self.params.allow),
         )
-        return [
-            s
-            for s in found
-            if s.score >= self.params.min_score
-            or (s.type == "PHONE_NUMBER" and s.score >= PHONE_MIN_SCORE)
-        ]
 
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         out = []
