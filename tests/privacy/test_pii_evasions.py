@@ -1,8 +1,9 @@
 """Personal data written the way a person still reads it but the detector's patterns did not:
 an e-mail address spelt out ("tom [at] gmail [dot] com"), characters written as HTML
-references ("tom&#64;gmail.com"), a date of birth in ISO form or after a bare "born". Each read
-as no leak to the pii scorer and was stored as it was under redaction. And the other side: the
-digits after a decimal point (pi to ten places) are no phone number.
+references ("tom&#64;gmail.com"), markdown or HTML emphasis inside a number or an address
+("07911 **123456**", as a chat window shows it), a date of birth in ISO form or after a bare
+"born". Each read as no leak to the pii scorer and was stored as it was under redaction. And
+the other side: the digits after a decimal point (pi to ten places) are no phone number.
 
 The examples are ours, written to show each form; they are no measure of a detection rate."""
 
@@ -45,6 +46,11 @@ EVASIONS = [
         "PHONE_NUMBER",
         "&#48;&#55;&#57;&#49;&#49; &#49;&#50;&#51;&#52;&#53;&#54;",
     ),
+    ("call me on {} now", "PHONE_NUMBER", "07911 **123456**"),
+    ("call me on {} now", "PHONE_NUMBER", "~~0~~7911 1234__56__"),
+    ("write to {} today", "EMAIL_ADDRESS", "tom.baker@**gmail**.com"),
+    ("write to {} today", "EMAIL_ADDRESS", "tom.baker@gmail<b></b>.com"),
+    ("write to {} today", "EMAIL_ADDRESS", "tom.<em>baker</em>@gmail.com"),
     ("Tom Baker, DOB {}.", "DATE_OF_BIRTH", "2011-03-12"),
     ("Tom Baker (born {})", "DATE_OF_BIRTH", "12 March 2011"),
     ("Tom Baker was born {}.", "DATE_OF_BIRTH", "2011-03-12"),
@@ -76,6 +82,7 @@ def test_spelt_out_data_is_found_and_redacted_whole(
         "The answer is at the back of the book [at] page 3.",
         "Salt &amp; pepper; 5 &lt; 7 &gt; 2; caf&eacute;",
         "Use &#64;property in Python.",
+        "2**10 = 1024 and 10**3 = 1000; __init__ and ~~old~~ new; <b>7 x 8</b> = 56",
         "The Battle of Hastings was in 1066, born of a dispute.",
         "Pi to ten digits: 3.1415926535",
         "Pi, e: 3.1415926535 2.7182818284 3.1415926535 2.7182818284",
