@@ -1,9 +1,10 @@
 """The text as a person reads it, for the personal-data detector: NFKC (full-width ``＠`` and
 digits, ligatures, other compatibility forms folded) with format characters (zero-width
 spaces and joiners, word joiners, soft hyphens, byte-order marks, bidirectional marks: Unicode
-category Cf) removed and HTML character references decoded (``&#64;``, ``&#x40;``,
+category Cf) removed, HTML character references decoded (``&#64;``, ``&#x40;``,
 ``&commat;`` read ``@`` wherever the answer is shown as HTML, and a reader decodes them in
-their head elsewhere), and a map from its offsets back to the original's.
+their head elsewhere) and emphasis markers removed (``07911 **123456**``, :data:`_EMPHASIS`),
+and a map from its offsets back to the original's.
 
 A model, or a prompt steering it, can put these inside an e-mail address or a phone number:
 the answer reads the same, but the detector's patterns saw other characters and found nothing,
@@ -30,11 +31,16 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+_EMPHASIS = r"\*\*|__|~~|</?(?:b|i|u|s|em|strong|mark|code|span)>"
+"""Markdown bold and strike-through markers and inline HTML emphasis tags: a chat window shows
+"07911 **123456**" as "07911 123456", so they are removed (single ``*`` and ``_`` stay: they are
+arithmetic and names as often as emphasis)."""
 _TO_FOLD = re.compile(
-    r"[^\x00-\x7f]+|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    r"[^\x00-\x7f]+|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|" + _EMPHASIS,
+    re.IGNORECASE,
 )
-"""What may fold: runs of characters outside ASCII, and HTML character references (with their
-semicolon: without one, "&copy" in a URL's query would be read as a sign)."""
+"""What may fold: runs of characters outside ASCII, HTML character references (with their
+semicolon: without one, "&copy" in a URL's query would be read as a sign) and emphasis."""
 
 
 _KEPT = ("<super>", "<sub>", "<fraction>")
@@ -96,7 +102,7 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """``text`` folded for detection, with its offset map (see the module's docstring)."""
-    if text.isascii() and "&" not in text:
+    if text.isascii() and not _TO_FOLD.search(text):
         return Folded(text, len(text))
     out: list[str] = []
     starts: list[int] = []
@@ -123,12 +129,12 @@ def fold(text: str) -> Folded:
     for match in _TO_FOLD.finditer(text):
         run = match.group()
         begin = match.start()
-        if run.startswith("&"):
-            decoded = html.unescape(run)
+        if run.isascii():
+            decoded = html.unescape(run) if run.startswith("&") else ""
             if decoded == run:
                 continue  # no reference HTML knows: text as it is
             emit(text[last:begin], last, begin, True)
-            # one piece: a span that takes any part of the reference takes all of it
+            # one piece (or none, for emphasis): a span over a reference takes all of it
             emit("".join(_fold_char(c) for c in decoded), begin, match.end(), False)
             last = match.end()
             continue
