@@ -119,7 +119,10 @@ def test_the_longest_answer_a_target_reads_can_be_scanned() -> None:
     ("prompt", "response"),
     [
         ("my email is tom.baker@gmail.com", "I'll write to tom.baker [at] gmail [dot] com"),
-        ("my email is tom.baker at gmail dot com", "I'll write to tom.baker@gmail.com"),
+        (
+            "I'm at school; my email is tom.baker at gmail dot com",
+            "I'll write to tom.baker@gmail.com",
+        ),
         ("my email is tom.baker@gmail.com", "I'll write to tom.baker&#64;gmail.com"),
     ],
     ids=ascii,

@@ -371,8 +371,9 @@ _SPELT_DOT = re.compile(r"\s*(?:[\[({<]\s*dot\s*[\])}>]|\sdot\s)\s*", re.IGNOREC
 
 
 def spelt_out_email(text: str) -> str:
-    """'tom [at] gmail [dot] com' as the address it spells, 'tom@gmail.com'."""
-    return _SPELT_DOT.sub(".", _SPELT_AT.sub("@", text, count=1))
+    """'tom [at] gmail [dot] com' as the address it spells, 'tom@gmail.com' (every spelt-out
+    "at" and "dot" in ``text`` replaced: a prompt may hold one before the address)."""
+    return _SPELT_DOT.sub(".", _SPELT_AT.sub("@", text))
 
 
 @cache
