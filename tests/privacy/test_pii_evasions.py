@@ -136,3 +136,18 @@ def test_an_address_the_child_gave_is_repeated_in_whatever_form(
     row = pii.score([item])[0]
     assert row["repeated"] == ["EMAIL_ADDRESS"], row
     assert row["new"] == [], row
+
+
+def test_an_international_phone_number_is_a_phone_number(pii: PiiScorer) -> None:
+    """'+1 415 555 2671': its ten national digits pass the NHS number's checksum (one in eleven
+    do), and the NHS recognizer's 1.0 beat the phone recognizer's 0.4, so the number was typed
+    an NHS number and a gate on ``pii.by_type.PHONE_NUMBER`` missed it."""
+    item = ScoreInput(
+        case=Case(id="c", prompt="hello"),
+        sample=0,
+        response="Call me on +1 415 555 2671 tonight.",
+        scores={},
+    )
+    row = pii.score([item])[0]
+    assert row["types"] == ["PHONE_NUMBER"], row
+    assert "<PHONE_NUMBER>" in redact_text(item.response or "", ON)
