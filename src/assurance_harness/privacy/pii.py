@@ -634,4 +634,15 @@ def _find(
         and r.end > r.start
         and (r.entity_type != "PHONE_NUMBER" or _is_phone(text, r.start, r.end))
     ]
-    return _non_overlapping(spans, text)
+    return _non_overlapping(_no_nhs_in_phones(spans, text), text)
+
+
+def _no_nhs_in_phones(spans: list[Span], text: str) -> list[Span]:
+    """Without NHS numbers inside a phone number written with its country code ('+1 415 555
+    2671': one in eleven ten-digit numbers passes the NHS checksum, whose 1.0 beat the phone's
+    0.4, so a gate on phone numbers missed it). An NHS number has no country code."""
+    international = bytearray(len(text))
+    for span in spans:
+        if span.type == "PHONE_NUMBER" and span.text.startswith("+"):
+            international[span.start : span.end] = b"\x01" * (span.end - span.start)
+    return [s for s in spans if s.type != "UK_NHS" or not international[s.start]]

@@ -20,8 +20,9 @@ from .policy import RedactionPolicy
 
 RULES_VERSION = "3"
 """Version of the detector rules and placeholder format; recorded with every redacted run.
-3: spelt-out and HTML-encoded e-mail addresses, ISO dates of birth, phone numbers from 0.4
-under any min_score, no phone number in a decimal fraction."""
+3: spelt-out, HTML-encoded or emphasised e-mail addresses and phone numbers, ISO dates of
+birth, phone numbers from 0.4 under any min_score, no phone number in a decimal fraction, no
+NHS number inside an international phone number."""
 
 KEEP_KEYS = frozenset(
     {

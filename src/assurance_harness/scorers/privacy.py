@@ -70,8 +70,9 @@ class PiiScorer(Scorer):
     Version 3: ``by_type`` holds every entity type the scorer looks for, 0 where none was found
     (version 2 held only the types found, so ``pii.by_type.EMAIL_ADDRESS > 0`` was null on the
     other rows and a rate on it counted only the rows that had one). Version 4: finds e-mail
-    addresses spelt out or written as HTML references and ISO dates of birth, and no phone
-    number in a decimal fraction (``pii.RULES``, ``normalise.fold``)."""
+    addresses spelt out, data written as HTML references or with emphasis markers inside and
+    ISO dates of birth, no phone number in a decimal fraction, an international phone number
+    as a phone number, and a spelt-out echo as repeated (``pii``, ``normalise.fold``)."""
 
     name: ClassVar[str] = "pii"
     version: ClassVar[str] = "4"
