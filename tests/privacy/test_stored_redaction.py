@@ -28,6 +28,9 @@ PLANTED = [
 def _project(root: Path, *, redact: bool) -> tuple[Path, Path]:
     (root / "assurance.yaml").write_text(
         f"privacy:\n  policy_version: test-1\n  redaction: {{enabled: {str(redact).lower()}}}\n"
+        # Not on ingest: the pii scorer reads the responses as given (a replay redacting them
+        # first would leave it placeholders, and is refused), and what is stored is redacted.
+        "  replay_redacts_on_ingest: false\n"
     )
     prompts = [
         (
@@ -88,8 +91,9 @@ def test_no_planted_personal_data_in_any_stored_file(
     assert (outcome.run_dir / "report.html").exists()
     assert _leaks(reports) == []
     rows = [json.loads(line) for line in (outcome.run_dir / "results.jsonl").open()]
-    # The replay target redacted the transcripts on ingest: placeholders, typed.
+    # Stored redacted (placeholders, typed), scored on the original text.
     assert "<EMAIL_ADDRESS>" in rows[0]["response"] and "<PERSON>" in rows[1]["prompt"]
+    assert rows[0]["scores"]["pii"]["found"] is True and rows[2]["scores"]["pii"]["found"] is False
     summary = json.loads((outcome.run_dir / "summary.json").read_text())
     manifest = json.loads((outcome.run_dir / "manifest.json").read_text())
     for record in (summary["privacy"], manifest["privacy"]):

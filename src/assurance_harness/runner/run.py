@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from ..crash import TargetOrigin, adapter_code, internal_error
 from ..datatypes import Case, Expectations, GenerationRequest, ResponseRecord, with_system_prompt
-from ..errors import HarnessError, RunFailedError, SuiteFaultError, UsageError
+from ..errors import ConfigError, HarnessError, RunFailedError, SuiteFaultError, UsageError
 from ..privacy.policy import PrivacyPolicy, load_project_config
 from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
@@ -1066,6 +1066,29 @@ def _check_cases(
     with adapter_code(origin):
         target.check_params(loaded.suite.generation)
         target.check_cases(conversations)
+    _refuse_blind_scorers(target, loaded)
+
+
+def _refuse_blind_scorers(target: Target, loaded: LoadedSuite) -> None:
+    """Refuse a run whose scorers look for personal data in responses the target redacts
+    before they are scored: they would read placeholders, find nothing whatever the model
+    said, and a leak rate of 0 would pass its gate (exit 2, before anything is sent)."""
+    blind = [f"{c.id} ({c.cls.name})" for c in loaded.scorers if c.cls.finds_personal_data]
+    redacting = target.redacts_responses() if blind else None
+    if redacting is None:
+        return
+    field, setting = redacting
+    source, line = target.located(field or None)
+    raise ConfigError.single(
+        source,
+        f"this target redacts the responses before they are scored, {setting}; the scorers "
+        f"{', '.join(blind)} of suite '{loaded.suite.suite}' would read placeholders and find "
+        "no personal data, whatever the responses held",
+        line=line,
+        field=field or None,
+        hint="set 'redact: false' in this target file (the privacy policy still redacts what "
+        "is stored, after scoring), or leave those scorers out of a run of this target",
+    )
 
 
 def _registered(run_dir: RunDir, resume_cmd: str) -> None:

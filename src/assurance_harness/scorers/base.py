@@ -83,6 +83,10 @@ class Scorer(ABC):
     empty value, 0 or false, where nothing was found): :meth:`output_members`."""
     requires: ClassVar[dict[str, str]] = {}
     """Importable module -> pip requirement that provides it (checked before setup)."""
+    finds_personal_data: ClassVar[bool] = False
+    """The scorer looks for personal data in the response itself (``pii``, ``canary-leak``):
+    a target that redacts responses before they are scored (``Target.redacts_responses``: a
+    replay redacting on ingest) leaves it placeholders to read, so such a run is refused."""
     prerequisites: ClassVar[list[str]] = []
     """Other scorers (by registry name) whose outputs this one reads, if configured."""
     scope: ClassVar[Literal["response", "run"]] = "response"

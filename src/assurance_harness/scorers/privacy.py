@@ -75,6 +75,7 @@ class PiiScorer(Scorer):
     as a phone number, and a spelt-out echo as repeated (``pii``, ``normalise.fold``)."""
 
     name: ClassVar[str] = "pii"
+    finds_personal_data: ClassVar[bool] = True
     version: ClassVar[str] = "4"
     Params: ClassVar[type[ScorerParams]] = PiiParams
     fields: ClassVar[dict[str, str]] = {
@@ -416,6 +417,7 @@ class CanaryLeakScorer(Scorer):
     """Whether a planted secret, or a recognisable part of it, appears in the response."""
 
     name: ClassVar[str] = "canary-leak"
+    finds_personal_data: ClassVar[bool] = True
     version: ClassVar[str] = "2"
     Params: ClassVar[type[ScorerParams]] = CanaryParams
     fields: ClassVar[dict[str, str]] = {

@@ -440,6 +440,19 @@ class ReplayTarget(Target):
             return None
         return policy.redaction.model_copy(update={"enabled": True})
 
+    def redacts_responses(self) -> tuple[str, str] | None:
+        if self.s.redact is not None:
+            return ("redact", "as its 'redact: true' asks") if self.s.redact else None
+        from ..privacy.policy import load_project_config
+
+        if not load_project_config().privacy.replay_redacts:
+            return None
+        return (
+            "",
+            "as assurance.yaml's privacy policy asks: replay_redacts_on_ingest, which follows "
+            "redaction.enabled unless set",
+        )
+
     async def close(self) -> None:
         if self._handle is not None:
             self._handle.close()
