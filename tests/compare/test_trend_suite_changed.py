@@ -11,32 +11,13 @@ from pathlib import Path
 
 from assurance_harness.compare.trend import trend_figure, trend_points
 
-from ..report.runfixtures import gate, rate_metric, row, write_run
+from ..report.runfixtures import gate, rate_metric, row, two_suite_files, write_run
 from ..testing.cli import invoke_in_process
-
-
-def _runs(reports: Path) -> None:
-    for i, (sha, passed) in enumerate([("1", True), ("1", True), ("2", False), ("2", False)]):
-        rows = [
-            row(f"c{k}", scores={"m": {"matched": passed}}, prompt=f"p{sha}{k}") for k in range(10)
-        ]
-        metric = rate_metric(rows, "m.matched", lambda r: bool(r["scores"]["m"]["matched"]))
-        write_run(
-            reports,
-            f"run-{i}",
-            rows,
-            {"r": metric},
-            [gate("r", metric, min=0.5)],
-            suite="tv",
-            suite_sha256=sha * 64,
-            started_at=f"2026-11-0{i + 1}T03:15:00+00:00",
-            index=True,
-        )
 
 
 def test_the_table_names_the_change_of_suite_file(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    _runs(reports)
+    two_suite_files(reports)
     shown = invoke_in_process(
         ["trend", "tv", "r", "--reports", str(reports), "--out", str(tmp_path / "t.png")]
     )
@@ -47,7 +28,7 @@ def test_the_table_names_the_change_of_suite_file(tmp_path: Path) -> None:
 
 def test_the_plot_does_not_join_runs_of_two_suite_files(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    _runs(reports)
+    two_suite_files(reports)
     points = trend_points(reports, "tv", "r")
     assert [p.suite_sha256 for p in points] == ["1" * 64] * 2 + ["2" * 64] * 2
     (ax,) = trend_figure(points, suite="tv", metric="r").axes

@@ -317,3 +317,26 @@ def toxicity_run(
     return write_run(
         reports, run_id, rows, {"toxic_rate": metric}, gates, samples=samples, **kwargs
     )
+
+
+def two_suite_files(reports: Path, levels: tuple[float, ...] = (0.95,) * 4) -> None:
+    """Four runs of suite ``tv`` against one target: two of one suite file whose ten cases
+    pass, then two of another (other prompts) whose cases fail; a trend must not join them.
+    ``levels``: each run's recorded confidence level."""
+    for i, (sha, passed) in enumerate([("1", True), ("1", True), ("2", False), ("2", False)]):
+        rows = [
+            row(f"c{k}", scores={"m": {"matched": passed}}, prompt=f"p{sha}{k}") for k in range(10)
+        ]
+        metric = rate_metric(rows, "m.matched", lambda r: bool(r["scores"]["m"]["matched"]))
+        metric["confidence"] = levels[i]
+        write_run(
+            reports,
+            f"run-{i}",
+            rows,
+            {"r": metric},
+            [gate("r", metric, min=0.5)],
+            suite="tv",
+            suite_sha256=sha * 64,
+            started_at=f"2026-11-0{i + 1}T03:15:00+00:00",
+            index=True,
+        )

@@ -12,27 +12,7 @@ from pathlib import Path
 from assurance_harness.compare.trend import trend_points
 from assurance_harness.ui.svg import trend_svg
 
-from ..report.runfixtures import gate, rate_metric, row, write_run
-
-
-def _runs(reports: Path, levels: tuple[float, ...] = (0.95,) * 4) -> None:
-    for i, (sha, passed) in enumerate([("1", True), ("1", True), ("2", False), ("2", False)]):
-        rows = [
-            row(f"c{k}", scores={"m": {"matched": passed}}, prompt=f"p{sha}{k}") for k in range(10)
-        ]
-        metric = rate_metric(rows, "m.matched", lambda r: bool(r["scores"]["m"]["matched"]))
-        metric["confidence"] = levels[i]
-        write_run(
-            reports,
-            f"run-{i}",
-            rows,
-            {"r": metric},
-            [gate("r", metric, min=0.5)],
-            suite="tv",
-            suite_sha256=sha * 64,
-            started_at=f"2026-11-0{i + 1}T03:15:00+00:00",
-            index=True,
-        )
+from ..report.runfixtures import two_suite_files
 
 
 def _segments(svg: str) -> list[list[float]]:
@@ -47,7 +27,7 @@ def test_the_svg_does_not_join_runs_of_two_suite_files_and_marks_the_change(
     tmp_path: Path,
 ) -> None:
     reports = tmp_path / "reports"
-    _runs(reports)
+    two_suite_files(reports)
     points = trend_points(reports, "tv", "r")
     svg = trend_svg(points, title="tv: r")
     segments = _segments(svg)
@@ -57,10 +37,10 @@ def test_the_svg_does_not_join_runs_of_two_suite_files_and_marks_the_change(
 
 def test_the_svg_names_its_whiskers_level_and_tells_two_levels_apart(tmp_path: Path) -> None:
     reports = tmp_path / "one"
-    _runs(reports)
+    two_suite_files(reports)
     assert "whiskers: 95% interval" in trend_svg(trend_points(reports, "tv", "r"), title="t")
     mixed = tmp_path / "two"
-    _runs(mixed, levels=(0.95, 0.999, 0.95, 0.999))
+    two_suite_files(mixed, levels=(0.95, 0.999, 0.95, 0.999))
     svg = trend_svg(trend_points(mixed, "tv", "r"), title="t")
     assert "95%" in svg and "99.9%" in svg and "whiskers: 95% interval" not in svg
 
@@ -73,7 +53,7 @@ def test_the_trend_page_says_where_the_suite_changed(tmp_path: Path) -> None:
     from .serve import serving
 
     reports = tmp_path / "reports"
-    _runs(reports)
+    two_suite_files(reports)
     settings = Settings(reports, tmp_path / "register.yaml", reports / "ledger.jsonl")
     with serving(settings) as base:
         url = base + "/trend?suite=tv&metric=r"
