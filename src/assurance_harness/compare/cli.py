@@ -477,7 +477,7 @@ def trend(
             points,
             suite=suite,
             metric=metric,
-            thresholds=gate_thresholds(reports, suite, metric),
+            thresholds=gate_thresholds(reports, suite, metric, target=target),
             baseline_run=baseline,
         )
         path = out_path or Path(reports) / f"trend-{suite}-{metric}.png"

@@ -420,11 +420,16 @@ def tick_labels(points: list[TrendPoint]) -> list[str]:
     ]
 
 
-def gate_thresholds(reports_dir: Path | str, suite: str, metric: str) -> dict[str, float]:
-    """The thresholds of the latest run's gates on this metric (``max``/``min`` -> value); a
-    run whose summary.json was edited since (``trend_points`` leaves it out) is passed over."""
+def gate_thresholds(
+    reports_dir: Path | str, suite: str, metric: str, *, target: str | None = None
+) -> dict[str, float]:
+    """The thresholds of the latest run's gates on this metric (``max``/``min`` -> value), of
+    the runs against ``target`` where one is given (as ``trend_points``: another target's
+    limit is not the one this target's points were held to); a run whose summary.json was
+    edited since (``trend_points`` leaves it out) is passed over."""
     latest: tuple[tuple[str, str], list[dict[str, Any]]] | None = None
-    for run in iter_suite_runs(reports_dir, suite):  # the last in suite_runs' order: >= keeps it
+    runs = iter_suite_runs(reports_dir, suite, target=target)
+    for run in runs:  # the last in suite_runs' order: >= keeps it
         if run.summary_changed() is not None:
             continue
         if latest is None or run_order(run) >= latest[0]:
