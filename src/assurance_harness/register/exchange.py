@@ -275,8 +275,12 @@ def export_xlsx(status: RegisterStatus, soa: list[SoaRow]) -> bytes:
         (
             "Evidence",
             _EVIDENCE_HEADERS,
-            _with_integrity(
-                evidence_rows(read_ledger(status.ledger_path, strict=False)), status.integrity
+            _with_counts(
+                _with_integrity(
+                    evidence_rows(read_ledger(status.ledger_path, strict=False)),
+                    status.integrity,
+                ),
+                status,
             ),
         ),
         ("SoA", _SOA_HEADERS, soa_rows(soa)),
@@ -296,9 +300,12 @@ def export_xlsx(status: RegisterStatus, soa: list[SoaRow]) -> bytes:
             for cell, header in zip(cells, headers, strict=False):
                 if isinstance(cell.value, dt.datetime):
                     cell.number_format = 'yyyy-mm-dd hh:mm "UTC"'
-                # No colour on a record of a ledger that fails verification: a green "pass"
-                # reads as checked evidence (its integrity cell says why not).
-                coloured = title != "Evidence" or status.integrity.ok
+                # No colour on a record of a ledger that fails verification, nor on one the
+                # status does not rest on: a green "pass" reads as evidence that counts (its
+                # integrity and counts cells say why not).
+                coloured = title != "Evidence" or (
+                    status.integrity.ok and rows[cell.row - 2].get("counts") == "yes"
+                )
                 if coloured and header in _XLSX_STATUS_COLUMNS and str(cell.value) in _XLSX_FILLS:
                     colour = _XLSX_FILLS[str(cell.value)]
                     cell.fill = PatternFill("solid", fgColor=colour)
@@ -322,8 +329,42 @@ _EVIDENCE_HEADERS = [
     "record", "seq", "risk_id", "verdict", "suite", "suite_version", "suite_sha256", "gate",
     "threshold", "value", "ci_low", "ci_high", "n", "summary", "run_id", "observed",
     "recorded_at", "target_fingerprint", "model_version", "results_path", "results_sha256",
-    "hash", "integrity",
+    "hash", "integrity", "counts",
 ]  # fmt: skip
+
+
+def _with_counts(rows: list[dict[str, Any]], status: RegisterStatus) -> list[dict[str, Any]]:
+    """Each record's row with whether the risks' status rests on it ("yes"), else why not: an
+    older run of the suite, another target, a risk the register lacks. The sheet lists every
+    record of the ledger, and a reader filtering on a risk saw an older run's green pass beside
+    the risk its latest run fails."""
+    why: dict[str, str] = {}
+    latest: dict[tuple[str, str], str] = {}
+    for rs in status.risks:
+        for suite in rs.suites:
+            for record in suite.records:
+                why[record.id] = "yes"
+            if suite.run_id:
+                latest[(rs.risk_id, suite.suite)] = suite.run_id
+        for other in rs.elsewhere:
+            for other_run in other.runs:
+                for record in other_run:
+                    why.setdefault(record.id, f"no: another target, {other.label}")
+        if rs.risk is None:
+            for suite in rs.suites:
+                for record in suite.records:
+                    why[record.id] = f"no: the register has no risk {rs.risk_id}"
+    for row in rows:
+        found = why.get(str(row.get("record")))
+        if found is None:
+            counted = latest.get((str(row.get("risk_id")), str(row.get("suite"))))
+            found = (
+                f"no: an older run; the status rests on run {counted}"
+                if counted
+                else "no: not a run the register's status reads"
+            )
+        row["counts"] = found
+    return rows
 
 
 def _with_integrity(rows: list[dict[str, Any]], report: VerifyReport) -> list[dict[str, Any]]:
