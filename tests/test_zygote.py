@@ -101,6 +101,17 @@ def test_a_start_up_setting_in_the_environment_starts_a_fresh_process(tmp_path: 
         assert not server.can_fork_for({**os.environ, name: value}), name
 
 
+def test_a_setting_read_only_when_used_keeps_the_warm_start() -> None:
+    """``ray.init`` sets ``PYTHONBREAKPOINT`` in its process for good; it is read when
+    ``breakpoint()`` is called, not as an interpreter starts. Counted as a start-up setting,
+    every command after a Ray test ran as a fresh process, and this file's tests failed on the
+    test process that had run one."""
+    server = zygote()
+    assert server is not None
+    ray_set = {**os.environ, "PYTHONBREAKPOINT": "ray.util.rpdb._driver_set_trace"}
+    assert server.can_fork_for(ray_set)
+
+
 def test_a_command_past_its_timeout_is_killed(tmp_path: Path) -> None:
     (tmp_path / "bot.py").write_text("import time\ndef answer(prompt):\n    time.sleep(60)\n")
     (tmp_path / "t.yaml").write_text("type: callable\nfunction: bot:answer\ntimeout_s: 120\n")
