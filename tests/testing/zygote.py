@@ -98,11 +98,18 @@ that may be: a command whose environment differs from the server's in any of the
 fresh process."""
 
 
+_READ_WHEN_USED = frozenset({"PYTHONBREAKPOINT"})
+"""``PYTHON*`` variables read when they are used, not as an interpreter starts: a forked child
+has the command's own environment when ``breakpoint()`` reads it. (``ray.init`` sets this one
+in its process for good: counted, every command after an in-process Ray test ran fresh.)"""
+
+
 def _startup_environment(env: Mapping[str, str]) -> dict[str, str]:
     return {
         name: value
         for name, value in env.items()
-        if name in _STARTUP_NAMES or name.startswith(_STARTUP_PREFIXES)
+        if (name in _STARTUP_NAMES or name.startswith(_STARTUP_PREFIXES))
+        and name not in _READ_WHEN_USED
     }
 
 
