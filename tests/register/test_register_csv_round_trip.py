@@ -31,6 +31,28 @@ REGISTER = textwrap.dedent(
 )
 
 
+def _round_trip(register: Path, reports: Path, tmp_path: Path) -> tuple[str, Path]:
+    """``register export`` to CSV, then ``register import`` of that file to a new register:
+    the import's output and the register it wrote."""
+    exported = tmp_path / "register.csv"
+    runner = CliRunner()
+    done = runner.invoke(
+        app,
+        [
+            *("register", "export", "--register", str(register)),
+            *("--reports", str(reports), "--out", str(exported)),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    written = tmp_path / "imported.yaml"
+    done = runner.invoke(
+        app,
+        ["register", "import", str(exported), "--register", str(register), "--out", str(written)],
+    )
+    assert done.exit_code == 0, done.output
+    return done.output, written
+
+
 @pytest.mark.parametrize(
     ("title", "controls"),
     [
@@ -49,23 +71,8 @@ def test_an_exported_csv_imports_as_the_same_register(
     register.write_text(
         REGISTER.replace("{title}", title).replace("{controls}", controls), encoding="utf-8"
     )
-    exported = tmp_path / "register.csv"
-    runner = CliRunner()
-    done = runner.invoke(
-        app,
-        [
-            *("register", "export", "--register", str(register)),
-            *("--reports", str(reports), "--out", str(exported)),
-        ],
-    )
-    assert done.exit_code == 0, done.output
-    written = tmp_path / "imported.yaml"
-    done = runner.invoke(
-        app,
-        ["register", "import", str(exported), "--register", str(register), "--out", str(written)],
-    )
-    assert done.exit_code == 0, done.output
-    assert "0 added, 0 updated, 1 unchanged, 0 removed" in done.output
+    output, written = _round_trip(register, reports, tmp_path)
+    assert "0 added, 0 updated, 1 unchanged, 0 removed" in output
     before = load_register(register).register.risks[0]
     after = load_register(written).register.risks[0]
     assert after == before
@@ -90,22 +97,7 @@ def test_a_suite_name_or_gate_id_holding_a_separator_comes_back_whole(
     register = tmp_path / "register.yaml"
     text = REGISTER.replace("{title}", "plain").replace("{controls}", "[filter]")
     register.write_text(text.replace("suites: [tox]", f"suites: {suites}"), encoding="utf-8")
-    exported = tmp_path / "register.csv"
-    runner = CliRunner()
-    done = runner.invoke(
-        app,
-        [
-            *("register", "export", "--register", str(register)),
-            *("--reports", str(reports), "--out", str(exported)),
-        ],
-    )
-    assert done.exit_code == 0, done.output
-    written = tmp_path / "imported.yaml"
-    done = runner.invoke(
-        app,
-        ["register", "import", str(exported), "--register", str(register), "--out", str(written)],
-    )
-    assert done.exit_code == 0, done.output
+    _, written = _round_trip(register, reports, tmp_path)
     before = load_register(register).register.risks[0]
     after = load_register(written).register.risks[0]
     assert after.suites == before.suites

@@ -1078,14 +1078,14 @@ def _refuse_blind_scorers(target: Target, loaded: LoadedSuite) -> None:
     if redacting is None:
         return
     field, setting = redacting
-    source, line = target.located(field or None)
+    source, line = target.located(field)
     raise ConfigError.single(
         source,
         f"this target redacts the responses before they are scored, {setting}; the scorers "
         f"{', '.join(blind)} of suite '{loaded.suite.suite}' would read placeholders and find "
         "no personal data, whatever the responses held",
         line=line,
-        field=field or None,
+        field=field,
         hint="set 'redact: false' in this target file (the privacy policy still redacts what "
         "is stored, after scoring), or leave those scorers out of a run of this target",
     )

@@ -209,9 +209,9 @@ class Target(ABC):
         record. ``conversations``: each case's id and conversation as it will be sent (a run's
         driver calls it once, with every case; a target that needs none leaves it unread)."""
 
-    def redacts_responses(self) -> tuple[str, str] | None:
+    def redacts_responses(self) -> tuple[str | None, str] | None:
         """Whether responses are redacted before they are scored: (the field of this file to
-        point at, "" for none; the setting that asks it, in words), e.g. a replay target that
+        point at, None for none; the setting that asks it, in words), e.g. a replay target that
         redacts on ingest; None (the default) where scorers read responses as given."""
         return None
 

@@ -440,7 +440,7 @@ class ReplayTarget(Target):
             return None
         return policy.redaction.model_copy(update={"enabled": True})
 
-    def redacts_responses(self) -> tuple[str, str] | None:
+    def redacts_responses(self) -> tuple[str | None, str] | None:
         if self.s.redact is not None:
             return ("redact", "as its 'redact: true' asks") if self.s.redact else None
         from ..privacy.policy import load_project_config
@@ -448,7 +448,7 @@ class ReplayTarget(Target):
         if not load_project_config().privacy.replay_redacts:
             return None
         return (
-            "",
+            None,
             "as assurance.yaml's privacy policy asks: replay_redacts_on_ingest, which follows "
             "redaction.enabled unless set",
         )
