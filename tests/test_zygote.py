@@ -97,7 +97,7 @@ def test_a_start_up_setting_in_the_environment_starts_a_fresh_process(tmp_path: 
     assert server is not None
     assert server.can_fork_for(dict(os.environ))
     assert server.can_fork_for({**os.environ, "ASSURANCE_API_KEY": "x"})
-    for name, value in (("COLUMNS", "40"), ("PYTHONPATH", str(tmp_path)), ("LANG", "C")):
+    for name, value in (("TERMINAL_WIDTH", "40"), ("PYTHONPATH", str(tmp_path)), ("LANG", "C")):
         assert not server.can_fork_for({**os.environ, name: value}), name
 
 
@@ -110,6 +110,21 @@ def test_a_setting_read_only_when_used_keeps_the_warm_start() -> None:
     assert server is not None
     ray_set = {**os.environ, "PYTHONBREAKPOINT": "ray.util.rpdb._driver_set_trace"}
     assert server.can_fork_for(ray_set)
+
+
+def test_the_terminal_width_set_for_a_command_is_the_one_it_prints_at(tmp_path: Path) -> None:
+    """``COLUMNS`` and ``LINES`` are read when a console is made, in the child: a command given
+    them starts warm and prints at that width, as a fresh process does."""
+    server = zygote()
+    assert server is not None
+    assert server.can_fork_for({**os.environ, "COLUMNS": "40", "LINES": "10"})
+    for columns in ("40", "150"):
+        warm = run_cli("run", "--help", cwd=tmp_path, env={"COLUMNS": columns})
+        fresh = _fresh("run", "--help", cwd=tmp_path, env={"COLUMNS": columns})
+        assert warm.returncode == fresh.returncode == 0, warm.stderr + fresh.stderr
+        assert warm.stdout == fresh.stdout, columns
+        widest = max(len(line) for line in warm.stdout.splitlines())
+        assert widest <= int(columns) and (columns == "40" or widest > 40), widest
 
 
 def test_a_command_past_its_timeout_is_killed(tmp_path: Path) -> None:
