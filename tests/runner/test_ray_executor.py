@@ -4,6 +4,7 @@ Ray instance (2 CPUs, loopback, started here once for the module and shut down a
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import pytest
 from aiohttp import web
 
 from assurance_harness.errors import SuiteFaultError, UsageError
-from assurance_harness.runner.executors.ray_connect import loopback_only
+from assurance_harness.runner.executors.ray_connect import connect
 from assurance_harness.runner.run import run_suite
 
 from ..testing.openai_stub import ThreadedServer, completion, json_response
@@ -59,19 +60,34 @@ def _workload(folder: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
+def local_ray() -> Iterator[str | None]:
+    """A local instance started as a run starts one (:func:`connect`); the process's
+    ``PYTHONBREAKPOINT`` before it."""
     ray = pytest.importorskip("ray", reason="the ray extra is not installed")
-    with loopback_only(ray):  # `_node_ip_address="127.0.0.1"` alone still listened on `::`
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    if os.environ.get("RAY_ADDRESS"):
+        pytest.skip("RAY_ADDRESS names a cluster: these tests start their own local instance")
+    before = os.environ.get("PYTHONBREAKPOINT")
+    connect(ray, None)
     try:
-        yield
+        yield before
     finally:
         ray.shutdown()
 
 
 @pytest.mark.slow
+def test_starting_ray_leaves_the_processs_breakpoint_hook_as_it_was(
+    local_ray: str | None,
+) -> None:
+    """``ray.init`` sets ``PYTHONBREAKPOINT`` to its remote debugger in the driver's process for
+    good: after a Ray run in a user's pytest session (the pytest plugin runs suites in that
+    process), their own ``breakpoint()`` started a debugpy server and waited, and every process
+    their tests started inherited the setting. The driver's environment is left as it was."""
+    assert os.environ.get("PYTHONBREAKPOINT") == local_ray
+
+
+@pytest.mark.slow
 def test_ray_executor_gives_the_local_rows_metrics_and_gates(
-    tmp_path: Path, local_ray: None
+    tmp_path: Path, local_ray: str | None
 ) -> None:
     suite, target = _workload(tmp_path)
     calls: dict[str, list[tuple[str, int, int]]] = {"local": [], "ray": []}
@@ -146,7 +162,7 @@ def test_ray_address_without_the_ray_executor_is_a_usage_error(tmp_path: Path) -
 
 @pytest.mark.slow
 def test_a_suite_fault_in_a_ray_scorer_says_run_again_not_resume(
-    tmp_path: Path, local_ray: None
+    tmp_path: Path, local_ray: str | None
 ) -> None:
     """A scorer's fault that only a change to the suite fixes (a pattern that never finishes)
     is the same one line on Ray as locally: a new run, not ``--resume``, which refuses a changed
@@ -178,7 +194,7 @@ async def _safe_guard(request: web.Request) -> web.Response:
 
 @pytest.mark.slow
 def test_ray_records_the_cache_hits_of_all_its_scorer_actors(
-    tmp_path: Path, local_ray: None
+    tmp_path: Path, local_ray: str | None
 ) -> None:
     """A guard's cache hits are counted in the actors that scored, not in the driver: the
     summary read 0 (the description of an instance that scored nothing) on a second run
