@@ -49,7 +49,12 @@ def connect(ray: Any, address: str | None) -> None:
     if effective is not None:
         _check_reachable(effective, named)
     try:
-        with _signal_handlers_kept(), loopback_only(ray), _token_notice_quiet():
+        with (
+            _signal_handlers_kept(),
+            _breakpoint_hook_kept(),
+            loopback_only(ray),
+            _token_notice_quiet(),
+        ):
             ray.init(
                 address=effective,
                 include_dashboard=False,
@@ -133,6 +138,26 @@ def _signal_handlers_kept() -> Iterator[None]:
         for signum, handler in kept.items():
             if handler is not None:  # None: set outside Python, not ours to restore
                 signal.signal(signum, handler)
+
+
+BREAKPOINT_VARIABLE = "PYTHONBREAKPOINT"
+
+
+@contextmanager
+def _breakpoint_hook_kept() -> Iterator[None]:
+    """The process's ``PYTHONBREAKPOINT`` as it was before: ``ray.init`` sets it to Ray's
+    remote debugger in the driver for good, so after a Ray run in a user's pytest session (the
+    pytest plugin runs suites in that process) their own ``breakpoint()`` started a debugpy
+    server and waited, and every process their tests started inherited it. Ray's workers set
+    their own."""
+    kept = os.environ.get(BREAKPOINT_VARIABLE)
+    try:
+        yield
+    finally:
+        if kept is None:
+            os.environ.pop(BREAKPOINT_VARIABLE, None)
+        else:
+            os.environ[BREAKPOINT_VARIABLE] = kept
 
 
 def _check_reachable(address: str, named: str) -> None:
