@@ -6,14 +6,16 @@ error message that is journalled, reported and printed: so every error message i
 the configured key values before it leaves the adapter. A successful answer can hold it too (a
 debugging proxy that repeats the request's headers, a model that repeats what it was sent): it
 is scrubbed before the cache, the journal or a scorer sees it. A key repeated in part (its
-front cut, only its last characters) or wrapped across lines is scrubbed too: most of its
-characters are most of the secret. And a target file whose ``api_key_env`` holds the key
-itself, not a variable's name, is refused without echoing it.
+front cut, only its last characters), in another case or wrapped across lines (however
+narrow) is scrubbed too: most of its characters are most of the secret. And a target file
+whose ``api_key_env`` holds the key itself, not a variable's name, is refused without echoing
+it.
 """
 
 from __future__ import annotations
 
 import base64
+import bisect
 import functools
 import os
 import re
@@ -47,7 +49,8 @@ _RUN = 16
 key's first characters cut, ``k-proj-AbC...``; its last 30 alone). Sixteen characters of a key
 drawn from some 62 symbols are about 95 bits: no innocent text holds them by chance, and a run
 that is mostly a key's common prefix (``sk-proj-``) plus a few characters is not taken for the
-key. Not fewer: every text is searched for a few chunks of half this length (:data:`_STRIDE`),
+key (nor, in any case, 36 symbols: about 82 bits). Not fewer: every text is searched for a few
+chunks of half this length (:data:`_STRIDE`),
 and shorter chunks are slower to rule out. With five keys of 40 to 51 characters, a 1 KB answer
 without a key took 1.9 times as long to scrub as before runs were looked for, a 10 KB one 2.3
 times; at twelve, 2.5 and 3.1 times."""
@@ -62,8 +65,11 @@ _STRIDE = _RUN - _CHUNK + 1
 """A secret's chunks of ``_CHUNK`` characters that start at multiples of ``_STRIDE``: any run
 of ``_RUN`` characters of it holds one (its first ``_STRIDE`` positions hold a multiple of
 ``_STRIDE``, and a chunk starting there ends within it). So a text holding none of these few
-chunks (each looked for at C speed) holds no run, nor the secret, and only a text that holds one
-is walked character by character, around the hit."""
+chunks (each looked for at C speed, casefolded, in the text casefolded and without its
+whitespace: :func:`_squeeze`) holds no run, nor the secret, and only a text that holds one is
+walked character by character, around the hit. Looked for as written, a key echoed in another
+case and cut, or wrapped in lines narrower than a chunk (or cut so that every break fell inside
+one), held none and was kept whole."""
 _GAP = 8
 """Whitespace of up to this many characters inside a run is a line wrap or an indent
 (``\\r\\n    ``): the run goes on across it and is redacted with it."""
@@ -102,7 +108,8 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     one's base64 forms redacted."""
     folded = text.casefold()
     ordered = sorted({s for s in secrets if s and len(s) >= _MIN_SECRET}, key=len, reverse=True)
-    held = [s for s in ordered if _may_hold(text, folded, s)]
+    squeezed = _squeeze(folded) if ordered and len(ordered[0]) >= _RUN_MIN_SECRET else folded
+    held = [s for s in ordered if _may_hold(squeezed, s)]
     for secret in held:  # whole first: a run of one may stand in another (a shared prefix)
         if secret in text:
             text = text.replace(secret, REDACTED)
@@ -128,29 +135,38 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+def _squeeze(text: str) -> str:
+    """``text`` without its whitespace: where a key wrapped in lines of any width is one run.
+    Spaces and line breaks first, by ``replace`` (about twice as fast over prose as splitting
+    on whitespace alone); then what other whitespace there is, a tab or ``\\r``."""
+    words = text.replace(" ", "").replace("\n", "").split()
+    return words[0] if len(words) == 1 else "".join(words)
+
+
 @functools.lru_cache(maxsize=64)
 def _probes(secret: str) -> tuple[str, ...] | None:
-    """A secret's chunks (:data:`_STRIDE`) after its first, where it is long enough to be
-    searched for runs (:data:`_RUN_MIN_SECRET`); None for a shorter one, looked for as before
-    runs were."""
+    """What a text without its whitespace, casefolded, holds if it holds ``secret`` or its
+    prefix (:data:`_FRAGMENT`) in any case, or a run of it in any case however wrapped: the
+    prefix's first :data:`_CHUNK` characters, and the chunks (:data:`_STRIDE`) of each part
+    searched for runs (:data:`_RUN_MIN_SECRET`). None for a secret shorter than that, looked for
+    as before runs were."""
     if len(secret) < _RUN_MIN_SECRET:
         return None
-    return tuple(secret[i : i + _CHUNK] for i in range(_STRIDE, len(secret) - _CHUNK + 1, _STRIDE))
+    keys = [p.casefold() for p in secret.split() if len(p) >= _RUN_MIN_SECRET]
+    chunks = [k[i : i + _CHUNK] for k in keys for i in range(0, len(k) - _CHUNK + 1, _STRIDE)]
+    return tuple(dict.fromkeys([_squeeze(secret[:_CHUNK].casefold()), *chunks]))
 
 
-def _may_hold(text: str, folded: str, secret: str) -> bool:
-    """Whether ``text`` (``folded``: casefolded) may hold ``secret`` in any case, its prefix
-    in any case, or a run of it: False only where it holds none of its chunks as written
-    (:func:`_probes`), nor the first casefolded (what the prefix, :data:`_FRAGMENT`, holds), nor
-    the whole secret casefolded. The others are looked for as written, not casefolded: a key's
-    capitals are what make a short chunk quick to rule out in ordinary text."""
+def _may_hold(squeezed: str, secret: str) -> bool:
+    """Whether a text (``squeezed``: casefolded, without its whitespace) may hold ``secret``,
+    its prefix or a run of it (:func:`_probes`): False only where it holds none of its probes.
+    Each is looked for once, in the one text: with five keys, most of the time taken to rule out
+    an answer that holds none."""
     probes = _probes(secret)
     if probes is None:
         return True
-    if secret[:_CHUNK].casefold() in folded or secret.casefold() in folded:
-        return True
     for probe in probes:  # noqa: SIM110 - not any(): its generator costs as much as a probe
-        if probe in text:
+        if probe in squeezed:
             return True
     return False
 
@@ -161,17 +177,20 @@ assert _CHUNK <= _FRAGMENT, "the first chunk must lie within the prefix to stand
 def _redact_runs(text: str, parts: Iterable[str]) -> str:
     """``text`` with each run of :data:`_RUN` characters or more of one of ``parts`` (secrets
     without whitespace) redacted, in any case, across whitespace a wrapped line put inside it
-    (:data:`_GAP`). Found from a hit of one of its aligned chunks (:data:`_CHUNK`), then
-    widened character by character; a hit whose run is shorter is left as it is."""
+    (:data:`_GAP`). Found from a hit of one of its aligned chunks (:data:`_CHUNK`) in the text
+    without its whitespace (:class:`_Squeezed`: a line may be narrower than a chunk), then
+    widened character by character in the text itself; a hit whose run is shorter is left as
+    it is."""
     folded = text.casefold()
     exact = len(folded) != len(text)  # a character casefolds to two: indices differ
     spans: list[tuple[int, int]] = []
+    views: dict[bool, _Squeezed] = {}
     for part in parts:
         key = part.casefold()
-        if exact or len(key) != len(part):
-            spans += _run_spans(text, part)
-        else:
-            spans += _run_spans(folded, key)
+        raw = exact or len(key) != len(part)
+        if raw not in views:
+            views[raw] = _Squeezed(text if raw else folded)
+        spans += _run_spans(views[raw], part if raw else key)
     if not spans:
         return text
     merged: list[list[int]] = []  # a run is found from each of its chunks: one redaction
@@ -187,37 +206,83 @@ def _redact_runs(text: str, parts: Iterable[str]) -> str:
     return "".join(pieces) + text[done:]
 
 
-def _run_spans(text: str, key: str) -> list[tuple[int, int]]:
-    """The spans of ``text`` that are runs of ``key`` (:func:`_run_at`), from each hit of each
-    of its aligned chunks; the search for a chunk goes on past the run it found."""
+class _Squeezed:
+    """A text without its whitespace (:func:`_squeeze`), and the way between its indices and
+    the text's: a chunk is found in it, and its run is walked in the text, whose whitespace
+    decides what is a wrapped line (:func:`_walk`)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.squeezed = _squeeze(text)
+        self._starts: list[int] = []  # where each word starts in the text
+        self._at: list[int] = []  # and in the squeezed text
+        if len(self.squeezed) != len(text):  # built only where there is whitespace to map
+            done = 0
+            for word in _TOKEN.finditer(text):
+                self._starts.append(word.start())
+                self._at.append(done)
+                done += word.end() - word.start()
+
+    def unsqueezed(self, at: int) -> int:
+        """The text's index of the squeezed text's character at ``at``."""
+        if not self._at:
+            return at
+        word = bisect.bisect_right(self._at, at) - 1
+        return self._starts[word] + at - self._at[word]
+
+    def squeezed_at(self, index: int) -> int:
+        """The squeezed text's index of the first character at or after the text's ``index``."""
+        if not self._starts:
+            return index
+        word = bisect.bisect_right(self._starts, index) - 1
+        if word < 0:
+            return 0
+        length = (self._at[word + 1] if word + 1 < len(self._at) else len(self.squeezed)) - (
+            self._at[word]
+        )
+        return self._at[word] + min(index - self._starts[word], length)
+
+
+def _run_spans(view: _Squeezed, key: str) -> list[tuple[int, int]]:
+    """The spans of ``view``'s text that are runs of ``key`` (:func:`_run_at`), from each hit
+    of each of its aligned chunks in the text squeezed; the search for a chunk goes on past the
+    run it found."""
     spans = []
     for offset in range(0, len(key) - _CHUNK + 1, _STRIDE):
         chunk = key[offset : offset + _CHUNK]
-        at = text.find(chunk)
+        at = view.squeezed.find(chunk)
         while at >= 0:
-            span = _run_at(text, key, at, offset)
-            at = text.find(chunk, span[1] if span else at + 1)
+            span = _run_at(view.text, key, view.unsqueezed(at), offset)
+            at = view.squeezed.find(chunk, view.squeezed_at(span[1]) if span else at + 1)
             if span:
                 spans.append(span)
     return spans
 
 
 def _run_at(folded: str, key: str, at: int, offset: int) -> tuple[int, int] | None:
-    """The span of ``folded`` around ``key[offset : offset + _CHUNK]``, found at ``at``, that
-    goes on matching ``key`` both ways, if it matches :data:`_RUN` characters of it or more."""
-    end, after = _walk(folded, key, at + _CHUNK, offset + _CHUNK, 1)
-    before_start, before = _walk(folded, key, at - 1, offset - 1, -1)
-    return (before_start + 1, end) if _CHUNK + after + before >= _RUN else None
+    """The span of ``folded`` around ``key[offset]``, found at ``at``, that goes on matching
+    ``key`` both ways (across a wrapped line's whitespace), if it matches :data:`_RUN`
+    characters of it or more. None too where the hit's own piece (the characters around ``at``
+    between whitespace) is a chance one (:data:`_PIECE`): the hit was found in the text without
+    its whitespace, so it may start in the word before a key (``was k-proj...``'s ``s``); the
+    run is then found from a later chunk, without that word."""
+    end, after, right, right_edge = _walk(folded, key, at, offset, 1)
+    before_start, before, left, left_edge = _walk(folded, key, at - 1, offset - 1, -1)
+    if left + right < _PIECE and not (left_edge and right_edge):
+        return None
+    return (before_start + 1, end) if after + before >= _RUN else None
 
 
-def _walk(folded: str, key: str, i: int, k: int, step: int) -> tuple[int, int]:
+def _walk(folded: str, key: str, i: int, k: int, step: int) -> tuple[int, int, int, bool]:
     """How far ``folded`` from index ``i`` goes on matching ``key`` from index ``k``, both by
-    ``step`` (1 rightwards, -1 leftwards): the index just past the last character matched, and
-    how many were matched. It goes on across whitespace of up to :data:`_GAP` characters (a
+    ``step`` (1 rightwards, -1 leftwards): the index just past the last character matched, how
+    many were matched, how many of them before any whitespace, and whether those reached it (or
+    the text's edge). It goes on across whitespace of up to :data:`_GAP` characters (a
     wrapped line) to a piece that matches :data:`_PIECE` characters or more, or all of its own
     characters: not ``was k-proj...``'s ``s``, which only the key's next character matches."""
     size = len(folded)
     matched, gap = 0, False
+    first, first_whole = 0, not 0 <= i < size or folded[i].isspace()
     while 0 <= k < len(key):
         j = i
         while gap and 0 <= j < size and abs(j - i) < _GAP and folded[j].isspace():
@@ -234,10 +299,12 @@ def _walk(folded: str, key: str, i: int, k: int, step: int) -> tuple[int, int]:
         if gap and not (piece >= _PIECE or (piece and whole)):
             break
         i, k, matched = j, k + piece * step, matched + piece
+        if not gap:
+            first, first_whole = piece, whole
         if not whole:
             break
         gap = True
-    return i, matched
+    return i, matched, first, first_whole
 
 
 _TOKEN = re.compile(r"\S+")
