@@ -119,6 +119,7 @@ def test_an_answer_keeps_a_short_value_that_would_blank_out_ordinary_words() -> 
         (KEY, True),
         ("hf_AbCdEfGhIjKlMnOpQrStUv", True),
         ("AbCdEf1234567890GhIjKlMn", True),
+        ("ProjectAlphaOpenAIKey2024", False),  # a name in camel case, not a key
         ("Bearer abc", True),
         ("has space", True),
     ],
