@@ -102,24 +102,30 @@ _QUERY_PAIR = re.compile(r"([?&][^=&#]*)=([^&#]*)")
 
 _CREDENTIAL_PARAMETER = re.compile(
     r"(api[-_]?)?key|(access[-_]?|auth[-_]?)?token|(client[-_]?)?secret|password|auth"
-    r"|sig|signature|x-amz-(signature|credential|security-token)|x-goog-(signature|credential)"
-    r"|code",
+    r"|sig|signature|x-amz-(signature|credential|security-token)|x-goog-(signature|credential)",
     re.IGNORECASE,
 )
 """Query parameter names that carry a key (Gemini's ``key``, ``api_key``, ``access_token``,
-OAuth's ``client_secret``, an Azure Functions key as ``code``) or sign the URL (Azure SAS
-``sig``, AWS and Google presigned URLs' ``X-Amz-Signature``, ``X-Amz-Credential``,
-``X-Amz-Security-Token``, ``X-Goog-Signature``, ``X-Goog-Credential``): whole names only, so
-``max_tokens``, ``keyword`` or ``signature_version`` pass."""
+OAuth's ``client_secret``) or sign the URL (Azure SAS ``sig``, AWS and Google presigned URLs'
+``X-Amz-Signature``, ``X-Amz-Credential``, ``X-Amz-Security-Token``, ``X-Goog-Signature``,
+``X-Goog-Credential``): whole names only, so ``max_tokens``, ``keyword`` or
+``signature_version`` pass."""
+_KEY_SHAPED_PARAMETER = re.compile(r"code", re.IGNORECASE)
+"""Query parameter names that carry a key for some services (an Azure Functions key as
+``code``) and an ordinary value for others (``code=en``, ``code=python``): a credential only
+when the value is shaped like one (:func:`~assurance_harness.scrub.shaped_like_key`'s
+``named_for_a_key``). Refused by the name alone, every ``code=`` was."""
 
 
 def _is_credential(name: str, value: str) -> bool:
     """Whether a query parameter carries a credential: by its name, or by its value, which is
-    shaped like a key whatever the parameter is called (``?x=sk-proj-...``)."""
+    shaped like a key whatever the parameter is called (``?x=sk-proj-...``), more loosely where
+    some services send a key under that name (:data:`_KEY_SHAPED_PARAMETER`)."""
     if _CREDENTIAL_PARAMETER.fullmatch(name):
         return True
+    named = _KEY_SHAPED_PARAMETER.fullmatch(name) is not None
     try:
-        return shaped_like_key(unquote_plus(value, errors="strict"))
+        return shaped_like_key(unquote_plus(value, errors="strict"), named_for_a_key=named)
     except UnicodeDecodeError:  # not text once decoded: no key is
         return False
 
