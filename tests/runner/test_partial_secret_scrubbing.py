@@ -98,6 +98,22 @@ def test_a_key_wrapped_in_narrow_lines_is_redacted(echoed: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "echoed",
+    [
+        # Were kept but for the first line: whitespace of more than eight characters between
+        # two pieces ended the run, and a line break with an indent of eight (a code block in a
+        # nested list) is nine.
+        _wrapped(KEY, 10, "\n" + " " * 8),
+        _wrapped(KEY[4:], 12, "\r\n" + " " * 16),
+        _wrapped(KEY, 16, "\n\t\t\t\t\t\t\t\t"),
+    ],
+)
+def test_a_key_wrapped_with_a_deep_indent_is_redacted(echoed: str) -> None:
+    out = scrub_answer(f"key:\n{echoed}\nend", [KEY])
+    assert out == f"key:\n{REDACTED}\nend", out
+
+
+@pytest.mark.parametrize(
     "text",
     [
         f"{KEY[8:16]} and {KEY[16:24]}",  # two pieces, ordinary words between them
