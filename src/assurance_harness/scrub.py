@@ -70,9 +70,12 @@ whitespace: :func:`_squeeze`) holds no run, nor the secret, and only a text that
 walked character by character, around the hit. Looked for as written, a key echoed in another
 case and cut, or wrapped in lines narrower than a chunk (or cut so that every break fell inside
 one), held none and was kept whole."""
-_GAP = 8
+_GAP = 40
 """Whitespace of up to this many characters inside a run is a line wrap or an indent
-(``\\r\\n    ``): the run goes on across it and is redacted with it."""
+(``\\r\\n    ``, a code block's in a nested list): the run goes on across it and is redacted
+with it. At eight, a key wrapped with an indent of eight was kept but for its first line; what
+stops a run at ordinary words is the piece after the whitespace (:data:`_PIECE`), not its
+width."""
 _PIECE = 3
 """What a run must match beyond whitespace inside it, unless it matches the whole word there:
 one character matching the key's next one by chance is common (``was k-proj...``), three
