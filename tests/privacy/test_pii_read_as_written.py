@@ -8,11 +8,14 @@ The examples are ours, written to show each form; they are no measure of a detec
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
 from assurance_harness.privacy.pii import analyzer, find_pii
 from assurance_harness.privacy.policy import RedactionPolicy
+from assurance_harness.privacy.reading import read
 from assurance_harness.privacy.redact import redact_text
 from assurance_harness.scorers.privacy import PiiParams, PiiScorer
 
@@ -105,3 +108,23 @@ def test_a_number_spelt_out_by_the_child_is_repeated_when_echoed_in_digits(
 def test_ordinary_text_is_not_read_as_a_number(pii: PiiScorer, text: str) -> None:
     found = [t for t in _types(pii, text) if t in {"PHONE_NUMBER", "EMAIL_ADDRESS", "UK_NHS"}]
     assert found == [], find_pii(text)
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "one " * 40_000,
+        "OO " * 40_000,
+        "O7-" * 40_000,
+        "0 0\n" * 30_000,
+        "a @ " * 40_000,
+        "1\u2013" * 60_000,
+    ],
+    ids=lambda run: ascii(run[:4]),
+)
+def test_reading_takes_linear_time(run: str) -> None:
+    """Each reading is bounded or anchored: a long run of its shape is read in one pass."""
+    started = time.perf_counter()
+    folded = read(run)
+    folded.to_original(0, len(folded.text))
+    assert time.perf_counter() - started < 3.0

@@ -65,7 +65,9 @@ class Folded:
 
     ``_starts[i]`` is where piece ``i`` begins in the folded text; it came from
     ``original[_origins[i] : _ends[i]]``. A piece with ``_linear[i]`` maps character by
-    character (its text was left as it was); any other is one folded cluster."""
+    character (its text was left as it was); any other is one folded cluster. ``_inner``: the
+    fold this one was made from, where it is one of several in turn (``reading.read``), so
+    ``original`` is that fold's text and offsets map on through it."""
 
     text: str
     original_length: int
@@ -73,10 +75,11 @@ class Folded:
     _origins: list[int] = field(default_factory=list)
     _ends: list[int] = field(default_factory=list)
     _linear: list[bool] = field(default_factory=list)
+    _inner: Folded | None = None
 
     @property
     def changed(self) -> bool:
-        return bool(self._starts)
+        return bool(self._starts) or (self._inner is not None and self._inner.changed)
 
     def _piece(self, position: int) -> int:
         return bisect_right(self._starts, position) - 1
@@ -85,6 +88,10 @@ class Folded:
         """The original offsets of the folded text's ``[start, end)`` (``end > start``): from
         where its first character came from to where its last did, so whatever was removed or
         folded between them is inside."""
+        begin, finish = self._to_inner(start, end)
+        return self._inner.to_original(begin, finish) if self._inner else (begin, finish)
+
+    def _to_inner(self, start: int, end: int) -> tuple[int, int]:
         if not self._starts:
             return start, end
         first = self._piece(start)

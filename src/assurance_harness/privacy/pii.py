@@ -34,7 +34,7 @@ from typing import Any
 from . import presidio
 from .context import context_enhancer, tokenizable
 from .entities import ENTITY_TITLES
-from .normalise import fold
+from .reading import read
 from .urls import url_recognizer
 
 HELPLINES = (
@@ -447,6 +447,21 @@ def _offline_email_recognizer() -> Any:
     return OfflineEmailRecognizer()
 
 
+def _case_blind_iban_recognizer() -> Any:
+    """Presidio's IBAN recognizer in any case: "gb82 west 1234 5698 7654 32" is the same account
+    as in capitals, and its checksum and country format are checked on the capitals (Presidio
+    matched capitals only, so a lower-case IBAN was no leak)."""
+    presidio.load()
+    import regex
+    from presidio_analyzer.predefined_recognizers import IbanRecognizer
+
+    class CaseBlindIbanRecognizer(IbanRecognizer):  # type: ignore[misc]
+        def validate_result(self, pattern_text: str) -> bool | None:
+            return super().validate_result(pattern_text.upper())  # type: ignore[no-any-return]
+
+    return CaseBlindIbanRecognizer(regex_flags=regex.DOTALL | regex.MULTILINE | regex.IGNORECASE)
+
+
 def _build_analyzer() -> Any:
     presidio.load()
     import spacy
@@ -455,7 +470,6 @@ def _build_analyzer() -> Any:
     from presidio_analyzer.predefined_recognizers import (
         CreditCardRecognizer,
         CryptoRecognizer,
-        IbanRecognizer,
         IpRecognizer,
         NhsRecognizer,
         PhoneRecognizer,
@@ -485,7 +499,7 @@ def _build_analyzer() -> Any:
         _offline_email_recognizer(),
         PhoneRecognizer(supported_regions=PHONE_REGIONS),
         CreditCardRecognizer(),
-        IbanRecognizer(),
+        _case_blind_iban_recognizer(),
         IpRecognizer(),
         url_recognizer(),
         UkPostcodeRecognizer(),
@@ -596,10 +610,11 @@ def find_pii(
     """Personal data in ``text``, non-overlapping, in order; each span at least ``min_score``
     (a phone number at least :data:`PHONE_MIN_SCORE`, or ``min_score`` where lower).
 
-        Found on the text as a person reads it (:func:`normalise.fold`: full-width forms folded,
-        zero-width and other invisible characters removed), each span in ``text``'s own offsets,
-        covering whatever was folded or removed inside it."""
-    folded = fold(text)
+    Found on the text as a person reads it (:func:`reading.read`: full-width forms folded,
+    zero-width and other invisible characters removed, digits spelt out or written as letters
+    read as digits ...), each span in ``text``'s own offsets, covering whatever was folded,
+    rewritten or removed inside it."""
+    folded = read(text)
     floor = min(min_score, PHONE_MIN_SCORE)
     spans = [
         s
