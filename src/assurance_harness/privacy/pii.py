@@ -209,7 +209,9 @@ class _Rule:
     score: float
     check: str | None = None
     """Extra filter on the captured text: 'not_stop' (first word not a common word),
-    'given_name' (first word a known given name)."""
+    'given_name' (first word a known given name), 'email_suffix' (a known suffix, and a bare
+    " at " only with an address's shape, :func:`_spoken_address`), 'not_code' (no code
+    decorator, :func:`_is_decorator`)."""
 
 
 def _rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
@@ -222,6 +224,12 @@ _MONTH = (
 )
 _NUMERIC_DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\d{4}-\d{1,2}-\d{1,2}\b"
 """A date in digits: day/month/year either way round, or ISO year-month-day."""
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE_WITH_DAY = (
+    rf"{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?|"
+    rf"{_MONTH}\s+{_DAY}\b(?:,?\s+\d{{4}})?|{_NUMERIC_DATE}"
+)
+"""A date with its day: "12 March (2011)", "March 12th (2011)", "12/03/2011"."""
 _EMAIL_LOCAL = r"[a-z0-9][a-z0-9._%+-]*"
 _BRACKETED_AT = r"\s*[\[({<]\s*at\s*[\])}>]\s*"
 _BRACKETED_DOT = r"\s*[\[({<]\s*dot\s*[\])}>]\s*"
@@ -311,24 +319,19 @@ RULES: tuple[_Rule, ...] = (
         0.6,
     ),
     _Rule("AGE", _rx(r"\b(\d{1,2})\s*(?:years? old|yrs? old)\b"), 0.5),
+    # A month alone is no date of birth ("born in May": one child in twelve): a day or a year
+    # with it, after a cue; after a bare "born" or "d.o.b.", only a date with its day.
     _Rule(
         "DATE_OF_BIRTH",
         _rx(
             r"\b(?:born on|born in|my birthday is|birthday:|date of birth(?: is)?:?|dob:?)\s+"
-            rf"((?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:of\s+)?{_MONTH}"
-            r"(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+\d{4})?|"
-            rf"{_NUMERIC_DATE})"
+            rf"({_DATE_WITH_DAY}|{_MONTH},?\s+\d{{4}})"
         ),
         0.75,
     ),
-    # After a bare "born" or "d.o.b.", only a date with its day: "born may" is no date.
     _Rule(
         "DATE_OF_BIRTH",
-        _rx(
-            r"(?:\bborn|\bd\.o\.b\.?)[:\s]\s*"
-            rf"(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?|"
-            rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?|{_NUMERIC_DATE})"
-        ),
+        _rx(rf"(?:\bborn|\bd\.o\.b\.?)[:\s]\s*({_DATE_WITH_DAY})"),
         0.75,
     ),
     # An e-mail address spelt out to get past an address pattern: "tom [at] gmail [dot] com",
@@ -337,13 +340,18 @@ RULES: tuple[_Rule, ...] = (
     _Rule(
         "EMAIL_ADDRESS",
         _rx(
-            rf"(?<![\w.%+-])({_EMAIL_LOCAL}(?:{_BRACKETED_AT}{_EMAIL_DOMAIN_ANY_DOT}|"
+            rf"(?<![\w.%+'’-])({_EMAIL_LOCAL}(?:{_BRACKETED_AT}{_EMAIL_DOMAIN_ANY_DOT}|"
             rf"\s+at\s+{_EMAIL_DOMAIN_SPOKEN_DOT}))\b"
         ),
         0.8,
         "email_suffix",
     ),
-    _Rule("SOCIAL_HANDLE", re.compile(r"(?<![\w.@])(@[A-Za-z0-9_]{3,30})\b(?!\.\w)"), 0.6),
+    _Rule(
+        "SOCIAL_HANDLE",
+        re.compile(r"(?<![\w.@])(@[A-Za-z0-9_]{3,30})\b(?!\.\w)"),
+        0.6,
+        "not_code",
+    ),
 )
 
 
@@ -362,8 +370,118 @@ def _passes(rule: _Rule, captured: str) -> bool:
     if rule.check == "given_name":
         return first in given_names()
     if rule.check == "email_suffix":
-        return bool(_suffix_of(spelt_out_email(captured)))
+        return bool(_suffix_of(spelt_out_email(captured))) and _spoken_address(captured)
     return True
+
+
+_MAIL_HOSTS = frozenset(
+    {
+        "gmail",
+        "googlemail",
+        "hotmail",
+        "outlook",
+        "live",
+        "msn",
+        "yahoo",
+        "ymail",
+        "icloud",
+        "aol",
+        "proton",
+        "protonmail",
+        "gmx",
+        "btinternet",
+        "sky",
+        "virginmedia",
+        "talktalk",
+        "zoho",
+        "yandex",
+    }
+)
+"""Mail hosts a spoken address names: "tom at gmail dot com" is one, "be at home dot com" is
+prose."""
+_BRACKETED_AT_RX = re.compile(_BRACKETED_AT, re.IGNORECASE)
+_BARE_AT = re.compile(r"\s+at\s+", re.IGNORECASE)
+_SPOKEN_DOT = re.compile(r"\s+dot\s+", re.IGNORECASE)
+_ADDRESS_MARK = re.compile(r"[._%+\d-]")
+
+
+def _spoken_address(captured: str) -> bool:
+    """A spelt-out address with a bare " at " ("tom at gmail dot com") is one only in an
+    address's shape: the name before it has a dot, digit or other mark of an address's
+    ("tom.baker", "tom99"), the host is a mail host, or the domain has two dots or more
+    ("baker dot co dot uk"). Prose has the bare words too: "I'll be at home dot com", "look at
+    this dot com bubble". A bracketed "[at]" is an address's shape already."""
+    if _BRACKETED_AT_RX.search(captured):
+        return True
+    local, domain = _BARE_AT.split(captured, maxsplit=1)
+    if local.lower() in _STOP:
+        return False
+    labels = _SPOKEN_DOT.split(domain)
+    return bool(_ADDRESS_MARK.search(local)) or labels[0].lower() in _MAIL_HOSTS or len(labels) >= 3
+
+
+_CODE_NAMES = frozenset(
+    {
+        "property",
+        "dataclass",
+        "staticmethod",
+        "classmethod",
+        "abstractmethod",
+        "cached_property",
+        "lru_cache",
+        "cache",
+        "wraps",
+        "overload",
+        "override",
+        "final",
+        "total_ordering",
+        "contextmanager",
+        "deprecated",
+        "fixture",
+        "patch",
+        "test",
+        "before",
+        "after",
+        "beforeeach",
+        "aftereach",
+        "beforeall",
+        "afterall",
+        "autowired",
+        "component",
+        "service",
+        "controller",
+        "restcontroller",
+        "entity",
+        "bean",
+        "injectable",
+        "input",
+        "output",
+        "ngmodule",
+        "suppresswarnings",
+        "functionalinterface",
+        "nullable",
+        "nonnull",
+        "param",
+        "return",
+        "returns",
+        "throws",
+        "media",
+        "import",
+        "keyframes",
+    }
+)
+"""Decorators and annotations of Python, Java, TypeScript and CSS at-rules a child's coding
+question brings up: "@property" is a getter, not an account."""
+_CODE_AFTER = re.compile(
+    r"\(|[ \t]*\r?\n[ \t]*(?:def|class|async|public|private|protected|static|function|fun|"
+    r"export|@)\b"
+)
+
+
+def _is_decorator(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` ("@name") is code: a known decorator name, called ("@lru_cache(2)"),
+    or on its own line above a definition ("@Override" over "public ...")."""
+    return text[start + 1 : end].lower() in _CODE_NAMES or bool(_CODE_AFTER.match(text, end))
 
 
 _SPELT_AT = re.compile(r"\s*(?:[\[({<]\s*at\s*[\])}>]|\sat\s)\s*", re.IGNORECASE)
@@ -427,6 +545,8 @@ def _rule_recognizer_class() -> type:
                     if not _passes(rule, captured):
                         continue
                     start = match.start(group)
+                    if rule.check == "not_code" and _is_decorator(text, start, match.end(group)):
+                        continue
                     results.append(
                         RecognizerResult(rule.entity, start, start + len(captured), rule.score)
                     )
@@ -649,7 +769,33 @@ def _find(
         and r.end > r.start
         and (r.entity_type != "PHONE_NUMBER" or _is_phone(text, r.start, r.end))
     ]
+    spans = [s for s in spans if not _named_otherwise(s, text)]
     return _non_overlapping(_no_nhs_in_phones(spans, text), text)
+
+
+_REFERENCE_CUE = (
+    r"\b(?:order|ref|reference|tracking|invoice|booking|ticket|transaction|confirmation)"
+    r"(?:\s+(?:no\.?|number|num|id|code|ref|reference))?"
+)
+_VERSION_CUE = r"\b(?:version|ver\.?|v|release|build|firmware|update|upgrade|patch)"
+NAMED_OTHERWISE: dict[str, re.Pattern[str]] = {
+    kind: re.compile(rf"{cue}(?:\s*(?:is|:|#))?\s*$", re.IGNORECASE)
+    for kinds, cue in (
+        (("PHONE_NUMBER", "UK_NHS"), _REFERENCE_CUE),
+        (("IP_ADDRESS",), _VERSION_CUE),
+    )
+    for kind in kinds
+}
+"""Words just before a number that say what it is, and it is not this type: "order number
+1234567890" (ten digits read as a phone number, or an NHS number where they pass its checksum,
+one in eleven), "version 2.0.0.1" (four numbers read as an IP address). An IP address without
+such a word is still one: "my IP is 192.168.1.20"."""
+_CUE_WINDOW = 48
+
+
+def _named_otherwise(span: Span, text: str) -> bool:
+    cue = NAMED_OTHERWISE.get(span.type)
+    return bool(cue and cue.search(text, max(0, span.start - _CUE_WINDOW), span.start))
 
 
 def _no_nhs_in_phones(spans: list[Span], text: str) -> list[Span]:
