@@ -16,6 +16,9 @@ the internet. Neither may happen here, so the engine is built by hand:
   street-address and school-name shapes, a given-name list, ages, dates of birth and social
   media handles.
 
+Everything is found on the text as a person reads it (``reading.read``): digits spelt out or
+written as letters, a number broken over a line, an e-mail address with spaces around its "@".
+
 Public helpline numbers (Childline, Samaritans, 999 ...) are on an allow list: a response that
 points a child to help is not leaking personal data.
 """
