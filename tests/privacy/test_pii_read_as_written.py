@@ -59,6 +59,8 @@ WRITTEN = [
     ("write to tom.baker @ gmail.com today", "EMAIL_ADDRESS", ["tom.baker", "gmail"]),
     ("write to tom.baker@ gmail.com today", "EMAIL_ADDRESS", ["tom.baker", "gmail"]),
     ("write to tom.baker @gmail.com today", "EMAIL_ADDRESS", ["tom.baker", "gmail"]),
+    ("write to tom.baker @ gmail dot com today", "EMAIL_ADDRESS", ["tom.baker", "gmail"]),
+    ("write to tom.baker@gmail dot co dot uk today", "EMAIL_ADDRESS", ["tom.baker", "gmail"]),
     ("my IBAN is gb82 west 1234 5698 7654 32.", "IBAN_CODE", ["gb82", "5698", "7654"]),
     ("pay Gb82 West 1234 5698 7654 32 now", "IBAN_CODE", ["Gb82", "5698", "7654"]),
     ("pay gb82west12345698765432 now", "IBAN_CODE", ["gb82west"]),
@@ -102,6 +104,9 @@ def test_a_number_spelt_out_by_the_child_is_repeated_when_echoed_in_digits(
         "OIL, Ill, lol and OOO are words",
         "I'll see you at 10 @ the park",
         "We meet @ noon. See you there.",
+        "Count down: ten nine eight seven six five four three two one zero, lift off!",
+        "Count: one two three four five six seven eight nine zero.",
+        "Email me @ school.com or text us @ home.org.",
     ],
     ids=ascii,
 )
