@@ -17,7 +17,7 @@ the internet. Neither may happen here, so the engine is built by hand:
   media handles.
 
 Everything is found on the text as a person reads it (``reading.read``): digits spelt out or
-written as letters, a number broken over a line, an e-mail address with spaces around its "@".
+written as letters, a number broken over a line, dashes between digits.
 
 Public helpline numbers (Childline, Samaritans, 999 ...) are on an allow list: a response that
 points a child to help is not leaking personal data.
@@ -99,6 +99,9 @@ _STOP = {
     "what",
     "who",
     "me",
+    "us",
+    "him",
+    "them",
     "you",
     "we",
     "they",
@@ -234,7 +237,8 @@ _DATE_WITH_DAY = (
 )
 """A date with its day: "12 March (2011)", "March 12th (2011)", "12/03/2011"."""
 _EMAIL_LOCAL = r"[a-z0-9][a-z0-9._%+-]*"
-_BRACKETED_AT = r"\s*[\[({<]\s*at\s*[\])}>]\s*"
+_MARKED_AT = r"\s*(?:[\[({<]\s*at\s*[\])}>]|@)\s*"
+"""An "at" in brackets, or an "@" with spaces around it ("tom.baker @ gmail.com")."""
 _BRACKETED_DOT = r"\s*[\[({<]\s*dot\s*[\])}>]\s*"
 _EMAIL_DOMAIN_ANY_DOT = rf"[a-z0-9-]+(?:(?:{_BRACKETED_DOT}|\s+dot\s+|\.)[a-z0-9-]+)+"
 _EMAIL_DOMAIN_SPOKEN_DOT = (
@@ -338,12 +342,13 @@ RULES: tuple[_Rule, ...] = (
         0.75,
     ),
     # An e-mail address spelt out to get past an address pattern: "tom [at] gmail [dot] com",
-    # "tom(at)gmail.com"; with a bare " at ", only with a bare " dot " too ("tom at gmail dot
-    # com", ending in a common suffix), as "it is at amazon.com" is no address.
+    # "tom(at)gmail.com", "tom @ gmail dot com"; with a bare " at ", only with a bare " dot "
+    # too ("tom at gmail dot com", ending in a common suffix), as "it is at amazon.com" is no
+    # address.
     _Rule(
         "EMAIL_ADDRESS",
         _rx(
-            rf"(?<![\w.%+'’-])({_EMAIL_LOCAL}(?:{_BRACKETED_AT}{_EMAIL_DOMAIN_ANY_DOT}|"
+            rf"(?<![\w.%+'’-])({_EMAIL_LOCAL}(?:{_MARKED_AT}{_EMAIL_DOMAIN_ANY_DOT}|"
             rf"\s+at\s+{_EMAIL_DOMAIN_SPOKEN_DOT}))\b"
         ),
         0.8,
@@ -402,23 +407,24 @@ _MAIL_HOSTS = frozenset(
 )
 """Mail hosts a spoken address names: "tom at gmail dot com" is one, "be at home dot com" is
 prose."""
-_BRACKETED_AT_RX = re.compile(_BRACKETED_AT, re.IGNORECASE)
-_BARE_AT = re.compile(r"\s+at\s+", re.IGNORECASE)
+_MARKED_AT_RX = re.compile(_MARKED_AT, re.IGNORECASE)
+_ANY_AT = re.compile(rf"{_MARKED_AT}|\s+at\s+", re.IGNORECASE)
 _SPOKEN_DOT = re.compile(r"\s+dot\s+", re.IGNORECASE)
 _ADDRESS_MARK = re.compile(r"[._%+\d-]")
 
 
 def _spoken_address(captured: str) -> bool:
-    """A spelt-out address with a bare " at " ("tom at gmail dot com") is one only in an
-    address's shape: the name before it has a dot, digit or other mark of an address's
-    ("tom.baker", "tom99"), the host is a mail host, or the domain has two dots or more
-    ("baker dot co dot uk"). Prose has the bare words too: "I'll be at home dot com", "look at
-    this dot com bubble". A bracketed "[at]" is an address's shape already."""
-    if _BRACKETED_AT_RX.search(captured):
-        return True
-    local, domain = _BARE_AT.split(captured, maxsplit=1)
+    """A spelt-out address is one only where its name is no common word ("email me @ school.com"
+    is "email me at school.com"), and with a bare " at " ("tom at gmail dot com") only in an
+    address's shape: the name has a dot, digit or other mark of an address's ("tom.baker",
+    "tom99"), the host is a mail host, or the domain has two dots or more ("baker dot co dot
+    uk"). Prose has the bare words too: "I'll be at home dot com", "look at this dot com
+    bubble". A bracketed "[at]" or an "@" is an address's shape already."""
+    local, domain = _ANY_AT.split(captured, maxsplit=1)
     if local.lower() in _STOP:
         return False
+    if _MARKED_AT_RX.search(captured):
+        return True
     labels = _SPOKEN_DOT.split(domain)
     return bool(_ADDRESS_MARK.search(local)) or labels[0].lower() in _MAIL_HOSTS or len(labels) >= 3
 

@@ -5,19 +5,22 @@ them in but a pattern does not (pii version 5):
 - digits spelt out, ten or more ("oh seven seven double oh nine ...") as digits;
 - a dash between digits, en, em or minus ("536–22–1234"), as a hyphen;
 - letters for digits inside a number ("O77OO 9OO982": O for 0, I and l for 1) as digits;
-- a number starting 0 or + and broken over a line ("07700\\n900982") joined by a space;
-- spaces around an e-mail address's "@" ("tom.baker @ gmail.com") taken out.
+- a number starting 0 or + and broken over a line ("07700\\n900982") joined by a space.
+
+(Spaces around an e-mail address's "@" are the spelt-out e-mail rule's, ``pii.RULES``: whether
+"me @ school.com" is an address depends on the word before it.)
 
 Each rewrite is one piece in the offset map, so a span over any of it covers the whole of what
 was written. Each pattern is bounded or anchored, so the cost stays linear in the text's length,
 and each asks for a shape ordinary prose rarely has (ten number words in a row, a digit in
-every group of a number, a trunk prefix before the line break, a domain after the "@").
+every group of a number, a trunk prefix before the line break).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 from .normalise import Folded, fold
 
@@ -59,7 +62,14 @@ def _spelt_digits(match: re.Match[str]) -> str | None:
         digits.append(_DIGIT_WORDS[token] * repeat)
         repeat = 1
     spelt = "".join(digits)
-    return spelt if len(spelt) >= MIN_SPELT_DIGITS else None
+    return spelt if len(spelt) >= MIN_SPELT_DIGITS and not _counting(spelt) else None
+
+
+def _counting(digits: str) -> bool:
+    """Each digit one up or one down from the last ("one two ... nine zero", a countdown to
+    zero): counting aloud, not a number anyone is reached on."""
+    steps = {(int(b) - int(a)) % 10 for a, b in pairwise(digits)}
+    return steps in ({1}, {9})
 
 
 _DASH = re.compile(r"(?<=\d)[\u2010-\u2015\u2212](?=\d)")
@@ -99,18 +109,12 @@ def _line_joined(match: re.Match[str]) -> str | None:
     return f"{before} {after}" if digits in _SPLIT_DIGITS else None
 
 
-_SPACED_AT = re.compile(
-    r"(?<=[\w%+-])(?:[ \t]{1,8}@[ \t]{0,8}|@[ \t]{1,8})(?=[a-z0-9-]+\.[a-z0-9])", re.IGNORECASE
-)
-"""Spaces around an "@" with a domain after it; the e-mail recognizer then checks its suffix."""
-
 Rewrite = tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]]
 READINGS: tuple[Rewrite, ...] = (
     (_SPELT, _spelt_digits),
     (_DASH, lambda _: "-"),
     (_LOOKALIKE, _lookalike_digits),
     (_LINE_SPLIT, _line_joined),
-    (_SPACED_AT, lambda _: "@"),
 )
 """In order: spelt-out digits may then be broken over a line, a dash may sit inside a number
 with letters for digits."""

@@ -22,10 +22,11 @@ RULES_VERSION = "4"
 """Version of the detector rules and placeholder format; recorded with every redacted run.
 3: spelt-out, HTML-encoded or emphasised e-mail addresses and phone numbers, ISO dates of
 birth, phone numbers from 0.4 under any min_score, no phone number in a decimal fraction, no
-NHS number inside an international phone number. 4: numbers and addresses as a person reads
-them (``reading.read``), an IBAN in any case; no version number as an IP address, no order or
-reference number as a phone or NHS number, no code decorator as a handle, no month alone as a
-date of birth, no prose as a spoken e-mail address (pii version 5)."""
+NHS number inside an international phone number. 4: numbers as a person reads them
+(``reading.read``), e-mail addresses with spaces around the "@", an IBAN in any case; no
+version number as an IP address, no order or reference number as a phone or NHS number, no
+code decorator as a handle, no month alone as a date of birth, no prose as a spoken e-mail
+address (pii version 5)."""
 
 KEEP_KEYS = frozenset(
     {

@@ -74,12 +74,12 @@ class PiiScorer(Scorer):
     addresses spelt out, data written as HTML references or with emphasis markers inside and
     ISO dates of birth, no phone number in a decimal fraction, an international phone number
     as a phone number, and a spelt-out echo as repeated (``pii``, ``normalise.fold``). Version
-    5: reads numbers and addresses as a person does (``reading.read``: digits spelt out or
-    written as letters, a number broken over a line, dashes between digits, spaces around an
-    "@") and an IBAN in any case; leaves out a version number read as an IP address, an order or
-    reference number read as a phone or NHS number (``pii.NAMED_OTHERWISE``), a code decorator
-    read as a handle, a month alone read as a date of birth and prose read as a spoken e-mail
-    address ("be at home dot com")."""
+    5: reads numbers as a person does (``reading.read``: digits spelt out or written as
+    letters, a number broken over a line, dashes between digits), finds an e-mail address with
+    spaces around its "@" or an "@" and a spoken dot, and an IBAN in any case; leaves out a
+    version number read as an IP address, an order or reference number read as a phone or NHS
+    number (``pii.NAMED_OTHERWISE``), a code decorator read as a handle, a month alone read as
+    a date of birth and prose read as a spoken e-mail address ("be at home dot com")."""
 
     name: ClassVar[str] = "pii"
     finds_personal_data: ClassVar[bool] = True
