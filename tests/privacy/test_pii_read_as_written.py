@@ -133,3 +133,20 @@ def test_reading_takes_linear_time(run: str) -> None:
     folded = read(run)
     folded.to_original(0, len(folded.text))
     assert time.perf_counter() - started < 3.0
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("ring +44 7911 123456\n3 times", "+44 7911 123456"),
+        ("call 0207 946 0018\n1 more thing", "0207 946 0018"),
+        ("call 07911 123456\n2 apples", "07911 123456"),
+    ],
+    ids=ascii,
+)
+def test_a_whole_number_before_a_line_break_is_not_joined_to_the_next_line(
+    text: str, number: str
+) -> None:
+    """Only a number too short to be whole is read on over a line break: joined to the count on
+    the next line, a whole phone number had more digits than any and was no phone number."""
+    assert [s.text for s in find_pii(text) if s.type == "PHONE_NUMBER"] == [number]
