@@ -5,7 +5,7 @@ them in but a pattern does not (pii version 5):
 - digits spelt out, ten or more ("oh seven seven double oh nine ...") as digits;
 - a dash between digits, en, em or minus ("536–22–1234"), as a hyphen;
 - letters for digits inside a number ("O77OO 9OO982": O for 0, I and l for 1) as digits;
-- a number starting 0 or + and broken over a line ("07700\\n900982") joined by a space.
+- a number starting 0 or + cut short by a line break ("07700\\n900982") joined by a space.
 
 (Spaces around an e-mail address's "@" are the spelt-out e-mail rule's, ``pii.RULES``: whether
 "me @ school.com" is an address depends on the word before it.)
@@ -104,9 +104,13 @@ _SPLIT_DIGITS = range(10, 14)
 
 
 def _line_joined(match: re.Match[str]) -> str | None:
+    """The two lines' digits as one number, where the first line's are too few to be a whole
+    phone number (under ten): a whole one ("+44 7911 123456") with the count on the next line
+    ("3 times") after it was one number too long to be any."""
     before, after = match.group(1), match.group(2)
-    digits = sum(c.isdigit() for c in before + after)
-    return f"{before} {after}" if digits in _SPLIT_DIGITS else None
+    first = sum(c.isdigit() for c in before)
+    joined = first + sum(c.isdigit() for c in after)
+    return f"{before} {after}" if first < _SPLIT_DIGITS.start and joined in _SPLIT_DIGITS else None
 
 
 Rewrite = tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]]
