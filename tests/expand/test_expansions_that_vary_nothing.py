@@ -1,0 +1,49 @@
+"""Expansions whose variants would send the same text (or no text) for what they say they
+compare are refused at ``validate``: a bias or robustness figure over them measures nothing and
+passes its gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+
+AXES = "axes: {g: {groups: {x: {person: a girl}, y: {person: a boy}}}}"
+
+
+def _validate(tmp_path: Path, body: str) -> str:
+    (tmp_path / "s.yaml").write_text("suite: s\n" + body + "metrics: [{id: failed, rate: error}]\n")
+    proc = run_cli("validate", "s.yaml", cwd=tmp_path)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert "Traceback" not in output and "internal error" not in output, output
+    return output
+
+
+@pytest.mark.parametrize(
+    ("prompt", "axes", "says"),
+    [
+        # The placeholder is only in the expectation: both groups are sent the same prompt.
+        (
+            "{id: a, prompt: 'Tell me about nurses', expected: {must_not_mention: ['{person}']}}",
+            AXES,
+            "only in its expectations",
+        ),
+        # Values that differ only in the case a {Person} placeholder overrides.
+        (
+            "{id: a, prompt: '{Person} asked for help'}",
+            "axes: {g: {groups: {x: {person: A girl}, y: {person: a girl}}}}",
+            "sends the same text",
+        ),
+    ],
+)
+def test_a_template_that_sends_every_group_the_same_text_fails_validate(
+    tmp_path: Path, prompt: str, axes: str, says: str
+) -> None:
+    output = _validate(
+        tmp_path,
+        f"cases: [{prompt}]\nexpand: [{{use: counterfactual, with: {{{axes}}}}}]\n",
+    )
+    assert says in output and "'x' and 'y'" in output and "s.yaml:" in output, output
