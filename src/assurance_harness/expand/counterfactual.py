@@ -223,8 +223,9 @@ class CounterfactualExpander(Expander):
             for axis in usable:
                 groups = axes[axis].groups
                 self._groups_differ(case.id, axis, groups, needed)
-                for group, values in groups.items():
-                    out.append(_instantiate(case, axis, group, values))
+                made = [_instantiate(case, axis, group, values) for group, values in groups.items()]
+                self._sent_texts_differ(case, axis, made)
+                out.extend(made)
         if cases and not templates:  # every case passed through: no group was compared
             raise ConfigError.single(
                 str(self.base_dir),
@@ -256,6 +257,40 @@ class CounterfactualExpander(Expander):
                     field="expand.with",
                     hint="give each group its own phrases in the groups file, or remove one",
                 )
+
+    def _sent_texts_differ(self, template: Case, axis: str, made: list[Case]) -> None:
+        """Refuse two groups whose cases send the model the same text, though their values
+        differ: a placeholder only in the expectations (``must_not_mention``) varies what is
+        scored, not what is asked, and values that differ only in case (``A girl``, ``a girl``)
+        meet under a capitalised ``{Person}``. Each group's answer then differs only by
+        sampling, so the gap between them is noise and a gate on it passes untested."""
+        seen: dict[tuple[object, ...], str] = {}
+        for variant in made:
+            group = str(variant.metadata["group"])
+            first = seen.setdefault(_sent(variant), group)
+            if first == group:
+                continue
+            if any(placeholders(str(text)) for text in _sent(template)[1::2] if text):
+                why = "their values differ only in what the template does not show, e.g. case"
+                hint = "give each group a value that differs in the text sent"
+            else:
+                why = "its placeholders are only in its expectations, not in the text sent"
+                hint = "put a placeholder in the prompt or a message, or remove the expander"
+            raise ConfigError.single(
+                str(self.base_dir),
+                f"template '{template.id}' sends the same text to groups '{first}' and "
+                f"'{group}' of axis '{axis}' ({why}), so a gap between them would be noise",
+                field="expand.with",
+                hint=hint,
+            )
+
+
+def _sent(case: Case) -> tuple[object, ...]:
+    """What the model is sent for ``case``: its prompt, and each message's role and text."""
+    sent: list[object] = ["prompt", case.prompt]
+    for message in case.messages or []:
+        sent += [message.role, message.content]
+    return tuple(sent)
 
 
 def _instantiate(case: Case, axis: str, group: str, values: dict[str, str]) -> Case:
