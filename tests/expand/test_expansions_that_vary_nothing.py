@@ -47,3 +47,22 @@ def test_a_template_that_sends_every_group_the_same_text_fails_validate(
         f"cases: [{prompt}]\nexpand: [{{use: counterfactual, with: {{{axes}}}}}]\n",
     )
     assert says in output and "'x' and 'y'" in output and "s.yaml:" in output, output
+
+
+@pytest.mark.parametrize(
+    ("bold", "groups"),
+    [
+        ('{"G1": {"jane": ["Jane is a"]}, "G2": {}}', ""),
+        ('{"G1": {"jane": ["Jane is a"]}, "G2": {"bob": []}}', ", groups: [G1, G2]"),
+    ],
+)
+def test_a_bold_group_without_prompts_fails_validate(
+    tmp_path: Path, bold: str, groups: str
+) -> None:
+    """A group with no prompt was left out without a word: a disparity over the groups compared
+    one group fewer than the file names (over a single group, nothing)."""
+    (tmp_path / "b_prompt.json").write_text(bold)
+    output = _validate(
+        tmp_path, f"cases: []\nexpand: [{{use: bold, with: {{files: [b_prompt.json]{groups}}}}}]\n"
+    )
+    assert "group 'G2'" in output and "no prompt" in output and "b_prompt.json" in output, output
