@@ -99,6 +99,13 @@ class BoldExpander(Expander):
                     for name, prompts in sorted(data[group].items())
                     for i, text in enumerate(prompts)
                 ]
+                if not items:  # left alone, the group was compared by its absence
+                    raise ConfigError.single(
+                        str(path),
+                        f"group '{group}' has no prompt, so it would send nothing and a "
+                        "disparity over the groups would leave it out",
+                        hint="add its prompts, or leave it out with 'groups:'",
+                    )
                 if params.per_group is not None and len(items) > params.per_group:
                     rng = stable_rng(self.seed, "bold", domain, group)
                     keep = sorted(rng.sample(range(len(items)), params.per_group))
