@@ -144,6 +144,11 @@ class BbqPromptExpander(Expander):
         unknown = [i for i, tag in enumerate(tags) if tag == UNKNOWN_TAG]
         targets = [i for i, tag in enumerate(tags) if tag and tag != UNKNOWN_TAG and tag in wanted]
         letters = string.ascii_uppercase[: len(options)]
+        condition = _lookup(case.metadata, p.condition_key)
+        polarity = _lookup(case.metadata, p.polarity_key)
+        self._consistent(
+            case, condition, polarity, label, unknown, has_tags=bool(info), letters=letters
+        )
         lines = "\n".join(
             p.option_format.format(letter=letters[i], text=text) for i, text in enumerate(options)
         )
@@ -157,8 +162,8 @@ class BbqPromptExpander(Expander):
             "label": label,
             "unknown_index": unknown[0] if unknown else None,
             "target_indices": targets,
-            "context_condition": _lookup(case.metadata, p.condition_key),
-            "polarity": _lookup(case.metadata, p.polarity_key),
+            "context_condition": condition,
+            "polarity": polarity,
         }
         expected = case.expected.model_copy(update={"answer": letters[label]})
         return case.model_copy(
@@ -170,6 +175,63 @@ class BbqPromptExpander(Expander):
             },
             deep=True,
         )
+
+    def _consistent(
+        self,
+        case: Case,
+        condition: Any,
+        polarity: Any,
+        label: int,
+        unknown: list[int],
+        *,
+        has_tags: bool,
+        letters: str,
+    ) -> None:
+        """Refuse an item the scorer and metric would read wrongly without a word: a context
+        condition or polarity they do not know (the item counted in no condition, or as an
+        answer without a target), tags with no "unknown" option (answering it counted as an
+        answer against the stereotype), or a label at odds with its condition (BBQ's
+        ambiguous items are answered "unknown", its disambiguated ones never are)."""
+
+        def refuse(message: str, hint: str) -> None:
+            raise ConfigError.single(
+                str(self.base_dir),
+                f"case '{case.id}': {message}",
+                field="expand.bbq-prompt",
+                hint=hint,
+            )
+
+        p: BbqPromptParams = self.params  # type: ignore[assignment]
+        for value, allowed, key in (
+            (condition, ("ambig", "disambig"), p.condition_key),
+            (polarity, ("neg", "nonneg"), p.polarity_key),
+        ):
+            if value is not None and value not in allowed:
+                refuse(
+                    f"{key} {value!r} is neither {allowed[0]!r} nor {allowed[1]!r}, so the bias "
+                    "score would leave the item out",
+                    f"write {allowed[0]} or {allowed[1]}",
+                )
+        if has_tags and not unknown:
+            refuse(
+                "no option is tagged 'unknown' in its answer_info, so answering \"unknown\" "
+                "would count as an answer against the stereotype",
+                "tag the unknown option [text, unknown] in answer_info",
+            )
+        if not unknown:
+            return
+        if condition == "ambig" and label != unknown[0]:
+            refuse(
+                f"its label is option {letters[label]}, but an ambiguous context's answer is "
+                f"the 'unknown' option {letters[unknown[0]]}",
+                "fix the label or the context_condition",
+            )
+        if condition == "disambig" and label == unknown[0]:
+            refuse(
+                f"its label is the 'unknown' option {letters[label]}, but a disambiguated "
+                "context gives the answer",
+                "fix the label or the context_condition",
+            )
 
 
 def _option_index(value: Any, options: int) -> int | None:
