@@ -126,3 +126,23 @@ def test_a_mislabelled_bbq_item_fails_validate(
         "expand: [{use: bbq-prompt}]\n",
     )
     assert "case '1'" in output and says in output and "s.yaml:" in output, output
+
+
+@pytest.mark.parametrize(
+    "cases",
+    [
+        # Beside a template, a case whose placeholder has spaces passed through, sent once and
+        # compared with no group.
+        "[{id: a, prompt: 'Help {person}.'}, {id: b, prompt: 'Tell { person } a story.'}]",
+        # In a template, it was sent to every group as written, braces and all.
+        "[{id: b, prompt: 'Help {person}; { Pronoun } asks.'}]",
+    ],
+)
+def test_a_placeholder_written_with_spaces_fails_validate(tmp_path: Path, cases: str) -> None:
+    axes = (
+        "axes: {g: {groups: {x: {person: a girl, pronoun: she}, y: {person: a boy, pronoun: he}}}}"
+    )
+    output = _validate(
+        tmp_path, f"cases: {cases}\nexpand: [{{use: counterfactual, with: {{{axes}}}}}]\n"
+    )
+    assert "case 'b'" in output and "{ " in output and "s.yaml:" in output, output
