@@ -27,6 +27,9 @@ from ._common import load_yaml_model, resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SPACED = re.compile(r"\{(\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*)\}")
+"""A name in braces with spaces inside (``{ person }``): not a placeholder, but meant as one
+when an axis fills the name."""
 
 
 class AxisSpec(BaseModel):
@@ -206,6 +209,7 @@ class CounterfactualExpander(Expander):
         out: list[Case] = []
         templates = 0
         for case in cases:
+            self._no_spaced_placeholder(case)
             if not any(placeholders(t) for t in _texts(case)):
                 out.append(case)  # not a template: passes through unchanged
                 continue
@@ -257,6 +261,30 @@ class CounterfactualExpander(Expander):
                     field="expand.with",
                     hint="give each group its own phrases in the groups file, or remove one",
                 )
+
+    @cached_property
+    def _names(self) -> set[str]:
+        """Every placeholder name some axis fills, lower-cased."""
+        return {
+            name.lower() for spec in self._axes.values() for g in spec.groups.values() for name in g
+        }
+
+    def _no_spaced_placeholder(self, case: Case) -> None:
+        """Refuse ``{ person }`` where an axis fills ``person``: it is no placeholder, so the
+        case passed through unexpanded (sent once, compared with no group) or, in a template,
+        was sent to every group with its braces."""
+        for text in _texts(case):
+            for match in _SPACED.finditer(text):
+                name = match.group(2)
+                if (match.group(1) or match.group(3)) and name.lower() in self._names:
+                    raise ConfigError.single(
+                        str(self.base_dir),
+                        f"case '{case.id}' writes '{match.group(0)}', which is not a "
+                        "placeholder (no spaces inside the braces), so it would be sent as "
+                        "written",
+                        field="expand.with",
+                        hint=f"write {{{name}}}",
+                    )
 
     def _sent_texts_differ(self, template: Case, axis: str, made: list[Case]) -> None:
         """Refuse two groups whose cases send the model the same text, though their values
