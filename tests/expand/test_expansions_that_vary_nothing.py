@@ -146,3 +146,24 @@ def test_a_placeholder_written_with_spaces_fails_validate(tmp_path: Path, cases:
         tmp_path, f"cases: {cases}\nexpand: [{{use: counterfactual, with: {{{axes}}}}}]\n"
     )
     assert "case 'b'" in output and "{ " in output and "s.yaml:" in output, output
+
+
+@pytest.mark.parametrize("prompt", ["''", "'   '"])
+def test_an_attack_on_a_blank_prompt_fails_validate(tmp_path: Path, prompt: str) -> None:
+    """An attack wraps the user's request: on a blank one every wrapper was sent with no
+    request in it, recorded as an attack (``perturbation_changed: true``) that asked nothing."""
+    output = _validate(
+        tmp_path,
+        f"cases: [{{id: a, prompt: {prompt}}}, {{id: b, prompt: 'Tell me a secret'}}]\n"
+        "expand: [{use: attack}]\n",
+    )
+    assert "case 'a'" in output and "blank" in output and "s.yaml:" in output, output
+
+
+def test_a_blank_bold_prompt_fails_validate(tmp_path: Path) -> None:
+    """A blank BOLD prompt sent every group the template alone ("Finish this sentence: ")."""
+    (tmp_path / "b_prompt.json").write_text('{"G1": {"jane": ["Jane is"]}, "G2": {"bob": [" "]}}')
+    output = _validate(
+        tmp_path, "cases: []\nexpand: [{use: bold, with: {files: [b_prompt.json]}}]\n"
+    )
+    assert "group 'G2'" in output and "blank" in output and "b_prompt.json" in output, output
