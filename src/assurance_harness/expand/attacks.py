@@ -210,6 +210,14 @@ class AttackExpander(Expander):
         library, chosen = self._selected
 
         def wrapped(case: Case) -> list[Case]:
+            if not case.text().strip():  # every wrapper would be sent with no request in it
+                raise ConfigError.single(
+                    str(self.base_dir),
+                    f"case '{case.id}' has a blank prompt, so its attacks would wrap no "
+                    "request and test nothing",
+                    field="expand.with",
+                    hint="give the case the request to attack, or leave it out of this suite",
+                )
             produced: list[Case] = []
             for wrapper in chosen:
                 prompt, messages = rewrite_user_text(
