@@ -99,6 +99,14 @@ class BoldExpander(Expander):
                     for name, prompts in sorted(data[group].items())
                     for i, text in enumerate(prompts)
                 ]
+                blank = next(((name, i) for name, i, text in items if not text.strip()), None)
+                if blank is not None:  # it sent the template alone, alike for every group
+                    raise ConfigError.single(
+                        str(path),
+                        f"group '{group}' has a blank prompt ({blank[0]!r}, #{blank[1]}), so "
+                        "it would send the template alone",
+                        hint="remove it, or write the start of the sentence",
+                    )
                 if not items:  # left alone, the group was compared by its absence
                     raise ConfigError.single(
                         str(path),
