@@ -92,5 +92,7 @@ gates:
     got, verdicts = compare_with_rows(write("p.yaml", suite), rows, samples=1, chunk=17, seed=1)
     unchanged = sum(r["metadata"].get("perturbation_changed") is False for r in rows)
     assert got["delta"].details["n_unchanged"] == unchanged > 0
-    assert got["delta"].details["n_pairs"] == 60
+    moved = {r["metadata"]["source_id"] for r in rows if r["metadata"].get("perturbation_changed")}
+    assert got["delta"].details["n_pairs"] == len(moved) < 60
+    assert got["kept"].details["n_pairs"] == 60
     assert sum(len(v["worst_cases"]) for v in verdicts) > 10

@@ -46,6 +46,12 @@ class OriginalPairs:
     n_unchanged: int = 0
 
 
+def is_unchanged(row: Row) -> bool:
+    """A variant its perturbation operator left as it was (``perturbation_changed: false``):
+    its original sent again, so a comparison with that original tests nothing."""
+    return (row.get("metadata") or {}).get("perturbation_changed") is False
+
+
 def pair_with_originals(
     rows: list[Row], *, source: str, original: str, skip_unchanged: bool = True
 ) -> OriginalPairs:
@@ -68,11 +74,7 @@ def pair_with_originals(
             variants.append(row)
     out = OriginalPairs(n_originals=sum(len(v) for v in originals.values()))
     if skip_unchanged:
-        kept = [
-            r
-            for r in variants
-            if (r.get("metadata") or {}).get("perturbation_changed") is not False
-        ]
+        kept = [r for r in variants if not is_unchanged(r)]
         out.n_unchanged = len(variants) - len(kept)
         variants = kept
     for row in variants:

@@ -47,7 +47,7 @@ from ..formatting.figures import VALUE_KINDS
 from ..rowkeys import case_key
 from ..stats._special import ndtri
 from ..store.spill import SpillArray, SpillFile
-from ._grouping import number, worst_stratum
+from ._grouping import is_unchanged, number, worst_stratum
 from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
 from .asked_level import at_asked_level
 from .base import MetricContext, MetricValue, Row
@@ -64,7 +64,7 @@ from .engine import (
     unread_by,
 )
 from .expr import condition_parts, reader
-from .paired import PairedDeltaMetric, PairedParams
+from .paired import PairedDeltaMetric, PairedParams, with_unchanged
 from .pairedcolumns import cells_of, worst_rows
 from .robustcolumns import PAIR_KINDS, PairKind, SourceColumns
 from .threads import PARALLEL_MIN_ROWS, map_in_order
@@ -319,6 +319,9 @@ class MetricColumns:
         self.groups: dict[str, GroupColumn] = {}
         self.answers: dict[tuple[str, str], AnswerColumn] = {}
         self.errors = SpillArray("b", shared=self.spill)
+        self.unchanged: SpillArray | None = None
+        """Per row, a variant its operator left unchanged (``_grouping.is_unchanged``): kept
+        where a paired metric skips them."""
         self._local = threading.local()  # each thread's columns in memory (``_column``)
         self.presence: dict[str, FieldPresence] = {}
         self.unread: dict[str, UnreadColumn] = {}
@@ -339,6 +342,8 @@ class MetricColumns:
                 column.condition = column.condition or spec.kind == "rate"
             elif isinstance(params, PairedParams):
                 self._value(params.value)
+                if params.skip_unchanged and self.unchanged is None:
+                    self.unchanged = SpillArray("b", shared=self.spill)
                 for expr in (params.pair_by, params.group, params.within):
                     if expr is not None:
                         self._group(expr)
@@ -383,6 +388,8 @@ class MetricColumns:
     def add(self, rows: list[Row]) -> None:
         """The next rows of the run, in request order."""
         self.errors.extend(array("b", [row["error"] is not None for row in rows]))
+        if self.unchanged is not None:
+            self.unchanged.extend(array("b", [is_unchanged(row) for row in rows]))
         for value in self.values.values():
             value.add(rows)
         for group in self.groups.values():
@@ -507,17 +514,8 @@ class MetricColumns:
         if spec.id in self.pairs:
             return self.pairs[spec.id].value(rows, ctx)
         if isinstance(params, PairedParams):
-            keyed = (self._codes(params.pair_by)[rows] >= 0) & (
-                self._codes(params.group)[rows] >= 0
-            )
-            wrong = self._wrong("paired", params.value, rows[keyed])  # as ``PairedDeltaMetric``
-            if wrong is not None:
-                return wrong
-            if params.within is None:
-                return self._paired(params, rows, ctx)
-            return self._strata(
-                params.within, rows, lambda part: self._paired(params, part, ctx), "abs"
-            )
+            rows, unchanged = self._changed(params, rows)
+            return with_unchanged(self._paired_value(params, rows, ctx), unchanged)
         if isinstance(params, BbqParams):
             flags = _take(self._flags(params), rows)
             mine = (flags & IN_CONTEXT) != 0
@@ -613,6 +611,27 @@ class MetricColumns:
         sizes = np.diff(np.append(starts, cases.size))
         return np.add.reduceat(hit.astype(np.int64), starts), sizes
 
+    def _changed(self, params: PairedParams, rows: np.ndarray) -> tuple[np.ndarray, int]:
+        """As ``paired.changed_rows``: the rows a delta reads, and how many it left out."""
+        if not params.skip_unchanged or self.unchanged is None:
+            return rows, 0
+        kept = rows[_take(self._column(self.unchanged), rows) == 0]
+        return kept, int(rows.size - kept.size)
+
+    def _paired_value(
+        self, params: PairedParams, rows: np.ndarray, ctx: MetricContext
+    ) -> MetricValue:
+        """As ``PairedDeltaMetric`` computes it from the rows it reads."""
+        keyed = (self._codes(params.pair_by)[rows] >= 0) & (self._codes(params.group)[rows] >= 0)
+        wrong = self._wrong("paired", params.value, rows[keyed])  # as ``PairedDeltaMetric``
+        if wrong is not None:
+            return wrong
+        if params.within is None:
+            return self._paired(params, rows, ctx)
+        return self._strata(
+            params.within, rows, lambda part: self._paired(params, part, ctx), "abs"
+        )
+
     def _names(self, expr: str) -> list[str]:
         """A grouping expression's texts by code."""
         names = [""] * len(self.groups[expr].names)
@@ -632,6 +651,7 @@ class MetricColumns:
 
     def _paired_worst(self, params: PairedParams, rows: np.ndarray, *, too_high: bool) -> list[int]:
         """``PairedDeltaMetric.worst_cases``' rows (positions), worst first."""
+        rows = self._changed(params, rows)[0]
         within = params.within
         found = worst_rows(
             _take(self._numbers(params.value), rows),

@@ -27,7 +27,7 @@ from ..datatypes import WholeNumber
 from ..rowkeys import case_key
 from ..stats._special import stdtrit
 from ..stats.intervals import cochran_caveat, too_large_reason
-from ._grouping import number, within_strata
+from ._grouping import is_unchanged, number, within_strata
 from .aggregate import counted_rows
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
@@ -49,6 +49,11 @@ class PairedParams(MetricParams):
     """Expression naming a stratum (``meta.axis``): deltas are computed within each stratum,
     ``groups`` holds each stratum's furthest group's signed mean delta, and the value is the one
     furthest from zero."""
+    skip_unchanged: bool = True
+    """Leave out variants their perturbation operator did not change (``perturbation_changed:
+    false``), as ``flip-rate`` does: each is its original sent again, a delta of zero that
+    tested nothing and pulls the operator's mean delta toward zero. Counted in
+    ``details.n_unchanged``."""
 
 
 _DIGITS = 12
@@ -90,6 +95,12 @@ class PairedDeltaMetric(MetricKind):
 
     def compute(self, rows: list[Row], params: MetricParams, ctx: MetricContext) -> MetricValue:
         assert isinstance(params, PairedParams)
+        rows, unchanged = changed_rows(rows, params)
+        return with_unchanged(self._compute_changed(rows, params, ctx), unchanged)
+
+    def _compute_changed(
+        self, rows: list[Row], params: PairedParams, ctx: MetricContext
+    ) -> MetricValue:
         # A delta is a difference of means, so the value counts what a mean counts: text
         # skipped as missing dropped its pair and gave a delta without it. Checked over every
         # stratum at once, as a disparity checks its groups.
@@ -118,6 +129,7 @@ class PairedDeltaMetric(MetricKind):
         show; the raw value alone would list originals and groups that did not move at all.
         """
         assert isinstance(params, PairedParams)
+        rows = changed_rows(rows, params)[0]
         strata: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             stratum = evaluate(params.within, row) if params.within is not None else ""
@@ -250,6 +262,27 @@ class PairedDeltaMetric(MetricKind):
             groups=per_group,
             details=details,
         )
+
+
+def changed_rows(rows: list[Row], params: PairedParams) -> tuple[list[Row], int]:
+    """The rows a delta reads, and how many variants ``skip_unchanged`` left out."""
+    if not params.skip_unchanged:
+        return rows, 0
+    kept = [row for row in rows if not is_unchanged(row)]
+    return kept, len(rows) - len(kept)
+
+
+def with_unchanged(value: MetricValue, unchanged: int) -> MetricValue:
+    """``value`` with the variants left out as unchanged counted (only where there are any, so
+    other summaries keep their shape), and said where they leave no pair."""
+    if unchanged:
+        value.details["n_unchanged"] = unchanged
+        if value.value is None and value.details.get("reason") == "no complete pairs":
+            value.details["reason"] = (
+                f"no complete pairs: {unchanged} variant(s) were left unchanged by their "
+                "operator (skip_unchanged: true leaves them out)"
+            )
+    return value
 
 
 def _keyed(row: Row, params: PairedParams) -> bool:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..store.spill import SpillArray, SpillFile
+from ._grouping import is_unchanged
 from .base import MetricContext, MetricValue, Row
 from .expr import evaluate
 from .robustness import AttackParams, FlipParams, PairKeys, interval_of_cells, rate_from_cells
@@ -63,7 +64,7 @@ class SourceColumns:
         for row in rows:
             key = evaluate(self.expr, row)
             flag = (FAILED if row.get("error") else 0) | (NO_SOURCE if key is None else 0)
-            if (row.get("metadata") or {}).get("perturbation_changed") is False:
+            if is_unchanged(row):
                 flag |= UNCHANGED
             a, b = _key128(str(row.get("case_id") if key is None else key))
             high.append(a)
