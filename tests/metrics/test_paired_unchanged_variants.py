@@ -96,3 +96,21 @@ gates:
     assert got["delta"].details["n_pairs"] == len(moved) < 60
     assert got["kept"].details["n_pairs"] == 60
     assert sum(len(v["worst_cases"]) for v in verdicts) > 10
+
+
+def test_a_stratum_whose_variants_are_all_unchanged_fails_validate(tmp_path: Path) -> None:
+    """Its variants are left out, so it holds no pair on any run: the metric never has a
+    figure, and ``validate`` says so as it does for any stratum without a pair."""
+    (tmp_path / "s.yaml").write_text(
+        "suite: st\ncases:\n"
+        "  - {id: a, prompt: 'Please explain photosynthesis', metadata: {kind: x}}\n"
+        "  - {id: b, prompt: '7 x 8', metadata: {kind: y}}\n"
+        "expand: [{use: perturb, with: {operators: [typo]}}]\n"
+        "scorers: [{id: len, use: length}]\n"
+        "metrics:\n  - id: delta\n    paired: {value: len.words, pair_by: meta.source_id,\n"
+        "             group: meta.perturbation, reference: none, within: meta.kind}\n"
+    )
+    proc = run_cli("validate", "s.yaml", cwd=tmp_path)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert "'y'" in output and "s.yaml:" in output and "Traceback" not in output, output
