@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigIssue
-from ..metrics._grouping import number
+from ..metrics._grouping import is_unchanged, number
 from ..metrics.expr import defined
 from ..store.yaml_lines import LineOf
 from .casemeta import CaseFilters, on_case, reads_only_metadata
@@ -97,6 +97,8 @@ class Counted:
     where: str | None = None
     value: str | None = None
     numeric: bool = True
+    skip_unchanged: bool = False
+    """A ``paired`` metric's: variants their operator left unchanged give no row."""
 
     def keeps(self, kept: Mapping[str, bool]) -> bool:
         """Whether its ``where`` keeps the case (``kept``: what ``CaseFilters`` said of it)."""
@@ -104,6 +106,8 @@ class Counted:
 
     def gives(self, metadata: dict[str, Any]) -> bool:
         """Whether the rows of the case with this metadata may have a value."""
+        if self.skip_unchanged and is_unchanged({"metadata": metadata}):
+            return False
         if self.value is None:
             return True
         raw = on_case(self.value, metadata)
@@ -330,10 +334,11 @@ def _counted(metric: MetricSpec) -> Counted:
     """Which cases give a ``disparity`` or ``paired`` metric's rows a value: a rate's condition
     counts any value that is not null (``float(bool(raw))``), a mean's and a delta's a number."""
     value = getattr(metric.params, "value", None)
+    skip = metric.kind == "paired" and bool(getattr(metric.params, "skip_unchanged", False))
     if not reads_only_metadata(value):
-        return Counted(metric.where)
+        return Counted(metric.where, skip_unchanged=skip)
     rate = getattr(metric.params, "statistic", None) == "rate"
-    return Counted(metric.where, value, numeric=not rate)
+    return Counted(metric.where, value, numeric=not rate, skip_unchanged=skip)
 
 
 class Comparisons:
