@@ -339,7 +339,8 @@ def _instantiate(case: Case, axis: str, group: str, values: dict[str, str]) -> C
         "template": case.id,
         "axis": axis,
         "group": group,
-        "group_terms": sorted(set(values.values()), key=len, reverse=True),
+        # Longest first, ties by text: a set's own order follows the process's hash seed.
+        "group_terms": sorted(set(values.values()), key=lambda term: (-len(term), term)),
     }
     return Case(
         id=f"{case.id}|{axis}={group}",
