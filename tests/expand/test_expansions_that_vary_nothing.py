@@ -167,3 +167,31 @@ def test_a_blank_bold_prompt_fails_validate(tmp_path: Path) -> None:
         tmp_path, "cases: []\nexpand: [{use: bold, with: {files: [b_prompt.json]}}]\n"
     )
     assert "group 'G2'" in output and "blank" in output and "b_prompt.json" in output, output
+
+
+def test_a_case_that_names_its_axis_but_has_no_placeholder_fails_validate(
+    tmp_path: Path,
+) -> None:
+    """It says it is a template for axis 'g', but with no placeholder it was sent once, as
+    written, and compared with no group."""
+    output = _validate(
+        tmp_path,
+        "cases: [{id: a, prompt: 'Help {person}'}, "
+        "{id: b, prompt: 'Help the person', metadata: {axes: g}}]\n"
+        f"expand: [{{use: counterfactual, with: {{{AXES}}}}}]\n",
+    )
+    assert "case 'b'" in output and "placeholder" in output and "s.yaml:" in output, output
+
+
+def test_counterfactual_after_a_robustness_expander_fails_validate(tmp_path: Path) -> None:
+    """Listed after ``perturb``, the expander filled templates whose placeholders the operators
+    had rewritten (``{persоn}`` with a Cyrillic o passed through, braces and all), and each
+    group's variants shared one source with every group's original, so a flip was counted
+    against another group's answer."""
+    output = _validate(
+        tmp_path,
+        "cases: [{id: a, prompt: 'Help {person} with maths'}]\n"
+        "expand: [{use: perturb, with: {operators: [typo]}}, "
+        f"{{use: counterfactual, with: {{{AXES}}}}}]\n",
+    )
+    assert "before" in output and "perturb" in output and "s.yaml:" in output, output
