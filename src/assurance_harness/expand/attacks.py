@@ -210,7 +210,8 @@ class AttackExpander(Expander):
         library, chosen = self._selected
 
         def wrapped(case: Case) -> list[Case]:
-            if not case.text().strip():  # every wrapper would be sent with no request in it
+            sent = case.prompt is not None or any(m.role == "user" for m in case.messages or [])
+            if sent and not case.text().strip():  # every wrapper would wrap no request
                 raise ConfigError.single(
                     str(self.base_dir),
                     f"case '{case.id}' has a blank prompt, so its attacks would wrap no "
