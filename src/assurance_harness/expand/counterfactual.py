@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..datatypes import Case, WholeNumber
 from ..errors import ConfigError
-from ._common import load_yaml_model, resolve_path, stable_rng
+from ._common import is_derived, load_yaml_model, resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -208,9 +208,20 @@ class CounterfactualExpander(Expander):
         axes = self._axes
         out: list[Case] = []
         templates = 0
+        self._not_after_robustness(cases)
+        params: CounterfactualParams = self.params  # type: ignore[assignment]
         for case in cases:
             self._no_spaced_placeholder(case)
             if not any(placeholders(t) for t in _texts(case)):
+                if case.metadata.get(params.template_axes_field) is not None:
+                    raise ConfigError.single(
+                        str(self.base_dir),
+                        f"case '{case.id}' names the axes it is a template for "
+                        f"({params.template_axes_field}), but has no placeholder, so it would "
+                        "be sent once, as written, and compared with no group",
+                        field="expand.with",
+                        hint="write a placeholder such as {person} where the group goes",
+                    )
                 out.append(case)  # not a template: passes through unchanged
                 continue
             templates += 1
@@ -261,6 +272,23 @@ class CounterfactualExpander(Expander):
                     field="expand.with",
                     hint="give each group its own phrases in the groups file, or remove one",
                 )
+
+    def _not_after_robustness(self, cases: list[Case]) -> None:
+        """Refuse to fill the variants of ``perturb`` or ``attack``: their operators rewrite the
+        placeholders too (``{persоn}``, a Cyrillic o, is no placeholder and was sent as
+        written), and every group's variants keep one ``source_id`` with every group's
+        original, so a variant was compared with another group's answer. Listed first, the
+        groups are filled and then each group's prompt is perturbed and paired with its own."""
+        derived = next((case for case in cases if is_derived(case)), None)
+        if derived is not None:
+            raise ConfigError.single(
+                str(self.base_dir),
+                f"the counterfactual expander comes after a robustness expander (case "
+                f"'{derived.id}' is its {derived.metadata['perturbation']!r} case), so it would "
+                "fill perturbed placeholders and pair variants with other groups' originals",
+                field="expand",
+                hint="list counterfactual before perturb and attack",
+            )
 
     @cached_property
     def _names(self) -> set[str]:
