@@ -279,13 +279,15 @@ class CounterfactualExpander(Expander):
         written), and every group's variants keep one ``source_id`` with every group's
         original, so a variant was compared with another group's answer. Listed first, the
         groups are filled and then each group's prompt is perturbed and paired with its own."""
-        derived = next((case for case in cases if is_derived(case)), None)
-        if derived is not None:
+        derived = [case for case in cases if is_derived(case)]
+        if derived:
+            shown = next((c for c in derived if not c.metadata.get("original")), derived[0])
+            role = "originals" if shown.metadata.get("original") else "variants"
             raise ConfigError.single(
                 str(self.base_dir),
                 f"the counterfactual expander comes after a robustness expander (case "
-                f"'{derived.id}' is its {derived.metadata['perturbation']!r} case), so it would "
-                "fill perturbed placeholders and pair variants with other groups' originals",
+                f"'{shown.id}' is one of its {role}), so it would fill perturbed placeholders "
+                "and pair variants with other groups' originals",
                 field="expand",
                 hint="list counterfactual before perturb and attack",
             )
