@@ -117,13 +117,16 @@ def attack_success(
     return figure
 
 
-def paired(rows: list[rc.Row]) -> rc.Figure:
+def paired(rows: list[rc.Row], skip_unchanged: bool = True) -> rc.Figure:
     """Per operator, the mean over sources of (variant - original) words; the overall figure is
     the operator furthest from 0, with its sign; t intervals over pairs, Bonferroni over the
-    operators; none from one pair or where every pair has the same delta."""
+    operators; none from one pair or where every pair has the same delta. With
+    ``skip_unchanged``, not the variants the operator did not change."""
     cells: dict[str, dict[str, float]] = {}
     counted = 0
     for row in rows:
+        if skip_unchanged and _meta(row, "perturbation_changed") is False:
+            continue
         value = words(row)
         if value is None:
             continue
@@ -203,6 +206,20 @@ def make_pairs_plan(seed: int, *, sources: int) -> Plan:
                 },
             },
             paired,
+            False,
+        ),
+        MetricPlan(
+            {
+                "id": "length_delta_all",
+                "paired": {
+                    "value": "len.words",
+                    "pair_by": "meta.source_id",
+                    "group": "meta.perturbation",
+                    "reference": "none",
+                    "skip_unchanged": False,
+                },
+            },
+            lambda rows: paired(rows, skip_unchanged=False),
             False,
         ),
     ]
