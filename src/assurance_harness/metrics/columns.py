@@ -773,8 +773,8 @@ class MetricColumns:
         if failed == selected.size:
             return f"all {failed} requests failed, so nothing was scored"
         expr = reason_expr(spec)
-        if expr is None:
-            return f"no row of {selected.size} gave a value"
+        if expr is None:  # a kind that reads no one expression (bbq) says why itself
+            return reason or f"no row of {selected.size} gave a value"
         if expr in self.values:
             errors = self._column(self.errors)[selected] != 0
             truth = self._truth(expr)[selected]

@@ -77,8 +77,8 @@ def why_no_data(
     if failed == len(selected):
         return f"all {failed} requests failed, so nothing was scored"
     expr = reason_expr(spec)
-    if expr is None:
-        return f"no row of {len(selected)} gave a value"
+    if expr is None:  # a kind that reads no one expression (bbq) says why itself
+        return reason or f"no row of {len(selected)} gave a value"
     scored = [r for r in selected if r.get("error") is None]
     valued = sum(1 for r in scored if evaluate(expr, r) is not None)
     if valued:
