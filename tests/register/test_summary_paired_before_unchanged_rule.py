@@ -1,0 +1,140 @@
+"""Runs made before a ``paired`` delta left out the variants their operator did not change
+(``skip_unchanged``, 2026-12-07) averaged them in, as zeros. Such a run's summary is not an
+edit: measured again with today's default it gives another figure, and it was refused as one
+("summary.json states 0.8 but its results give 4.0"), old evidence read as tampered with. It
+is measured as it was made, with the variants in; a gate that failed on that figure attaches
+as the failure it recorded, but one that passed on it is no evidence of a pass (the zeros
+pulled the delta toward it), as for the other figures earlier versions published."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.errors import UsageError
+from assurance_harness.register.ledger import attach_run
+from assurance_harness.runner.run import run_suite
+
+SUITE = """suite: pr
+version: 1.0.0
+evidence_for: [R-900]
+dataset: {path: cases.jsonl}
+expand: [{use: perturb, with: {operators: [typo]}}]
+scorers: [{id: len, use: length}]
+metrics:
+  - id: delta
+    paired: {value: len.words, pair_by: meta.source_id, group: meta.perturbation, reference: none}
+  - id: kept
+    paired: {value: len.words, pair_by: meta.source_id, group: meta.perturbation,
+             reference: none, skip_unchanged: false}
+gates:
+  - {metric: delta, max: LIMIT}
+  - {metric: kept, max: LIMIT}
+"""
+
+REGISTER = """\
+register_version: 1
+system:
+  name: rp
+  description: A bot.
+  intended_use: Tests.
+  owner: QA
+  target: t.yaml
+risks:
+  - id: R-900
+    title: Typos change the answer
+    description: A misspelt question is answered differently.
+    category: robustness
+    owner: QA
+    likelihood: 2
+    impact: 3
+    treatment: mitigate
+    acceptance_criteria: Typos change nothing.
+    suites:
+      - {suite: pr}
+    freshness_days: 3650
+"""
+
+
+def _project(root: Path, limit: float) -> Path:
+    """Two prompts the typo operator changes, answered 4 words longer; eight it cannot change
+    ("3 x 3"): the delta is 4.0 without them and 0.8 with them as zeros."""
+    cases = [("a", "Please explain photosynthesis"), ("b", "Describe the water cycle")]
+    cases += [(f"s{i}", f"{i} x {i}") for i in range(8)]
+    records = []
+    for case_id, _ in cases:
+        moved = case_id in ("a", "b")
+        records.append({"id": case_id, "response": "fine"})
+        records.append({"id": f"{case_id}~typo#0", "response": "fine " * (5 if moved else 1)})
+    (root / "cases.jsonl").write_text(
+        "".join(json.dumps({"id": i, "prompt": p}) + "\n" for i, p in cases)
+    )
+    (root / "rec.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (root / "t.yaml").write_text("name: rp\ntype: replay\npath: rec.jsonl\n")
+    (root / "s.yaml").write_text(SUITE.replace("LIMIT", str(limit)))
+    (root / "register.yaml").write_text(REGISTER)
+    outcome = run_suite(
+        root / "s.yaml",
+        root / "t.yaml",
+        reports_dir=root / "reports",
+        write_reports=False,
+        attach_evidence=False,
+    )
+    return outcome.run_dir
+
+
+def _as_made_before(run_dir: Path) -> dict:
+    """summary.json as a run made before the rule wrote it: ``delta``'s figures and gate those
+    the variants in gave (``kept``'s, told to keep them)."""
+    path = run_dir / "summary.json"
+    summary = json.loads(path.read_text())
+    metrics = summary["metrics"]
+    assert metrics["delta"]["value"] == 4.0 and metrics["kept"]["value"] == 0.8
+    metrics["delta"] = {**metrics["kept"], "spec": metrics["delta"]["spec"]}
+    delta_gate, kept_gate = summary["gates"]
+    summary["gates"][0] = {**kept_gate, "metric": "delta", "id": delta_gate.get("id")}
+    if summary["gates"][0]["id"] is None:
+        summary["gates"][0].pop("id")
+    passed = all(g["verdict"] == "pass" for g in summary["gates"])
+    summary["status"] = "passed" if passed else "gates_failed"
+    summary["exit_code"] = 0 if passed else 1
+    path.write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def _attach(root: Path, run_dir: Path) -> list:
+    return attach_run(
+        run_dir,
+        register_path=root / "register.yaml",
+        ledger_path=root / "reports" / "evidence" / "ledger.jsonl",
+    )
+
+
+def test_a_gate_that_failed_on_the_figure_with_the_unchanged_variants_attaches(
+    tmp_path: Path,
+) -> None:
+    run_dir = _project(tmp_path, 0.5)  # 0.8 fails it, as 4.0 does
+    summary = _as_made_before(run_dir)
+    assert summary["gates"][0]["verdict"] == "fail"
+    records = _attach(tmp_path, run_dir)
+    assert records and all(r.verdict == "fail" for r in records)
+
+
+def test_a_gate_that_passed_on_it_is_no_evidence_of_a_pass(tmp_path: Path) -> None:
+    run_dir = _project(tmp_path, 1)  # 0.8 passes it; 4.0, without the zeros, does not
+    summary = _as_made_before(run_dir)
+    assert summary["gates"][0]["verdict"] == "pass"
+    with pytest.raises(UsageError, match=r"delta.*unchanged.*no evidence"):
+        _attach(tmp_path, run_dir)
+
+
+def test_an_edited_figure_is_still_refused(tmp_path: Path) -> None:
+    run_dir = _project(tmp_path, 0.5)
+    path = run_dir / "summary.json"
+    summary = _as_made_before(run_dir)
+    summary["metrics"]["delta"]["value"] = 0.7
+    path.write_text(json.dumps(summary, indent=2))
+    with pytest.raises(Exception, match=r"delta"):
+        _attach(tmp_path, run_dir)
