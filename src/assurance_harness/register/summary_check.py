@@ -18,6 +18,11 @@ the attach has just checked) and the metric and gate specs summary.json records
   the worst of the other strata (``_as_published_before``); that figure and a failed gate on it
   attach, but a gate that passed on it is refused, not as an edit: the worst was unknown, so
   it is no evidence of a pass;
+* a ``paired`` delta over perturbation variants some of which their operator left unchanged:
+  runs made before 2026-12-07 averaged those in as zeros (no ``skip_unchanged`` in the spec,
+  no ``details.n_unchanged`` in the figure); such a run is measured as it was made
+  (:func:`_as_made_before_unchanged_rule`), and, as above, a failed gate on it attaches but a
+  passed one is no evidence of a pass (the zeros pulled the delta toward it);
 * the review queue (``review.queue``, ``queued``, ``required``, ``by_reason``): the rows the
   recorded policy marks (``review.queuecolumns``, the runner's own) and the worst cases of the
   recorded failing gates; the queue decides whether a gate waits for review. Not where the
@@ -436,7 +441,7 @@ def check_summary(run: RunFiles) -> str | None:
     are the ground truth this compares with. Returns a one-line note when the suite file that
     ran is not at hand (gone, changed since, not loadable), so the specs were checked against
     summary.json only: the caller says it (a warning), as it is no reason to refuse."""
-    from ..spec.recorded import measure_stream, recorded_specs
+    from ..spec.recorded import recorded_specs
 
     path = run.dir / SUMMARY
     summary = run.summary
@@ -451,6 +456,28 @@ def check_summary(run: RunFiles) -> str | None:
             "results, so it is not attached as evidence (install the plugin that provides a "
             "metric kind named here, then attach again)"
         ) from None
+    found, measured = _measured_difference(run, summary, specs)
+    if found is not None:
+        before = _as_made_before_unchanged_rule(summary, measured)
+        if before is not None:
+            legacy, metrics = before
+            legacy_found, _ = _measured_difference(run, legacy, recorded_specs(legacy, str(path)))
+            if legacy_found is None:
+                _no_pass_on_unchanged(path, summary, metrics)
+                found = None
+    if found is not None:
+        raise _refuse(path, found)
+    return note
+
+
+def _measured_difference(
+    run: RunFiles, summary: dict[str, Any], specs: RecordedSpecs
+) -> tuple[str | None, Measured]:
+    """The first figure or verdict ``summary`` states that the run's results, measured with
+    ``specs``, do not give (None if none), and what they give."""
+    from ..spec.recorded import measure_stream
+
+    path = run.dir / SUMMARY
     samples = max(1, int(summary.get("samples") or 1))
     case_ids: list[str] = []
     marks = _review_columns(summary, path, case_ids)
@@ -468,6 +495,54 @@ def check_summary(run: RunFiles) -> str | None:
     finally:
         if marks is not None:
             marks.close()
-    if found is not None:
-        raise _refuse(path, found)
-    return note
+    return found, measured
+
+
+def _as_made_before_unchanged_rule(
+    summary: dict[str, Any], measured: Measured
+) -> tuple[dict[str, Any], list[str]] | None:
+    """``summary`` with ``skip_unchanged: false`` in the spec of each ``paired`` metric a run
+    made before 2026-12-07 measured with its operators' unchanged variants in (its spec does
+    not say, its figure counts none left out, and its results hold some), and those metrics'
+    ids; None where there is none."""
+    import copy
+
+    metrics = summary.get("metrics") or {}
+    made_before = []
+    for mid, entry in metrics.items():
+        if not isinstance(entry, dict):
+            continue
+        paired = (entry.get("spec") or {}).get("paired")
+        value = measured.values.get(mid)
+        if (
+            isinstance(paired, dict)
+            and "skip_unchanged" not in paired
+            and "n_unchanged" not in (entry.get("details") or {})
+            and value is not None
+            and value.details.get("n_unchanged")
+        ):
+            made_before.append(mid)
+    if not made_before:
+        return None
+    legacy = copy.deepcopy(summary)
+    for mid in made_before:
+        legacy["metrics"][mid]["spec"]["paired"]["skip_unchanged"] = False
+    return legacy, made_before
+
+
+def _no_pass_on_unchanged(path: Path, summary: dict[str, Any], metrics: list[str]) -> None:
+    """UsageError where a gate recorded as passed on one of ``metrics``, measured with the
+    unchanged variants in: no evidence of a pass."""
+    for gate in summary.get("gates") or []:
+        if (
+            isinstance(gate, dict)
+            and gate.get("metric") in metrics
+            and gate.get("verdict") == ("pass")
+        ):
+            raise UsageError(
+                f"{path}: gate '{gate.get('id') or gate['metric']}' passed on metric "
+                f"'{gate['metric']}' measured with the variants its perturbation left unchanged "
+                "counted as zero deltas (as runs before 2026-12-07 measured it); they pull the "
+                "delta toward a pass, so the pass is no evidence (run the suite again: the "
+                "delta now leaves them out)"
+            )
