@@ -387,3 +387,51 @@ def test_the_timeout_covers_every_redirect_of_a_request_together() -> None:
 
     error = asyncio.run(main())
     assert error is not None and "within 1s" in str(error), error
+
+
+def _answer_with(message: dict[str, object], finish: str | None) -> Handler:
+    async def handler(_: web.Request) -> web.Response:
+        choice = {"message": {"role": "assistant", **message}, "finish_reason": finish}
+        return web.json_response({"choices": [choice], "model": "m"})
+
+    return handler
+
+
+@pytest.mark.parametrize("content", ["", "\n\n"])
+def test_an_empty_content_beside_a_refusal_is_the_refusal(content: str) -> None:
+    # OpenAI's structured refusal leaves content null; proxies and compatible servers send ""
+    # beside the refusal instead. The record was an empty answer, which a refusal scorer reads
+    # as no refusal, and every other scorer as a harmless reply: the model's refusal was lost.
+    refusal = "I'm sorry, I can't help with that."
+    record, _ = _record("openai", _answer_with({"content": content, "refusal": refusal}, "stop"))
+    assert record.error is None and record.response == refusal, record
+
+
+@pytest.mark.parametrize("content", ["", " "])
+def test_an_empty_content_beside_tool_calls_is_no_empty_answer(content: str) -> None:
+    # vLLM, Ollama and LiteLLM send content "" (not null) beside tool_calls: the record was an
+    # empty answer, a safe reply nobody gave, where content null was already refused.
+    call = {"id": "c1", "type": "function", "function": {"name": "search", "arguments": "{}"}}
+    message = {"content": content, "tool_calls": [call]}
+    record, sent = _record("openai", _answer_with(message, "tool_calls"))
+    assert record.error is not None and record.error.type == "bad_response", record
+    assert "search" in record.error.message
+    assert sent == 1
+
+
+@pytest.mark.parametrize("content", ["", "\n\n"])
+def test_an_empty_content_cut_off_at_max_tokens_is_no_answer(content: str) -> None:
+    # A reasoning model that spends max_tokens thinking answers content "" (Ollama, llama.cpp,
+    # some vLLM versions) rather than null, with finish_reason "length": the record was an
+    # empty answer, scored as a harmless reply the model never gave.
+    message = {"content": content, "reasoning_content": "Let me think"}
+    record, sent = _record("openai", _answer_with(message, "length"))
+    assert record.response is None and record.error is not None, record
+    assert record.error.type == "bad_response" and "max_tokens" in record.error.message
+    assert sent == 1
+
+
+def test_an_empty_content_that_stopped_is_the_model_s_answer() -> None:
+    # The other side: a model that chose to say nothing (finish_reason "stop") did answer.
+    record, _ = _record("openai", _answer_with({"content": ""}, "stop"))
+    assert record.error is None and record.response == "" and record.finish_reason == "stop"
