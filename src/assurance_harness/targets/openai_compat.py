@@ -198,8 +198,15 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         raise BadResponseError(
             "response has no choices[0].message (not a chat-completions answer?)", status=status
         )
-    text = message.get("content")
-    if text is None and not message.get("refusal") and message.get("tool_calls"):
+    content, refusal = message.get("content"), message.get("refusal")
+    # Compatible servers and proxies send "" (or a blank line) where OpenAI sends null: beside
+    # a refusal, tool calls, or a reasoning model's spent max_tokens. Each is read as the null
+    # it stands for; "" would be scored as a harmless reply nobody gave.
+    text = None if _blank(content) else content
+    if text is None and not _blank(refusal):
+        # A refusal field (OpenAI) leaves content null: it is the answer.
+        text = refusal
+    if text is None and message.get("tool_calls"):
         raise BadResponseError(
             f"the model answered with tool calls ({_tool_names(message['tool_calls'])}) and no "
             "text; the harness sends no tools' results and scores text: remove tools from the "
@@ -208,17 +215,17 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         )
     finish = choice.get("finish_reason")
     finish = finish if isinstance(finish, str) else None
-    if text is None:
-        # A refusal field (OpenAI) leaves content null: it is the answer.
-        text = message.get("refusal")
     if text is None and finish == "content_filter":
         # The deployment's filter withheld the answer (Azure): its user sees nothing, and
         # that is the system's real behaviour on this case, not a failed request.
         text = ""
+    if text is None and isinstance(content, str) and finish in (None, "stop"):
+        text = content  # a blank answer the model chose to end: that is its answer
     if text is None:
         raise _no_text(finish, status=status)
     if not isinstance(text, str):
-        raise BadResponseError("choices[0].message.content is not a string", status=status)
+        field = "content" if text is content else "refusal"
+        raise BadResponseError(f"choices[0].message.{field} is not a string", status=status)
     usage = data.get("usage")
     return GenerationResponse(
         text=text,
@@ -228,10 +235,15 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
     )
 
 
+def _blank(value: Any) -> bool:
+    """Whether ``value`` is missing (null) or text with nothing in it but white space."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _no_text(finish: str | None, *, status: int | None) -> BadResponseError:
-    """Content null with no refusal and no tool calls: no answer was given (vLLM's when a
-    reasoning model spent every token thinking). Recorded as "", every text scorer would read
-    it as a harmless reply nobody gave."""
+    """Content null (or blank, not ended by the model) with no refusal and no tool calls: no
+    answer was given (vLLM's when a reasoning model spent every token thinking). Recorded as
+    "", every text scorer would read it as a harmless reply nobody gave."""
     why = f"finish_reason {finish!r}" if finish else "no finish_reason"
     hint = (
         "; the model ran out of tokens before it answered: raise max_tokens under generation"
@@ -239,8 +251,8 @@ def _no_text(finish: str | None, *, status: int | None) -> BadResponseError:
         else ""
     )
     return BadResponseError(
-        f"choices[0].message.content is null, with no refusal or tool calls ({why}): the "
-        f"model gave no answer{hint}",
+        f"choices[0].message.content is null or blank, with no refusal or tool calls ({why}): "
+        f"the model gave no answer{hint}",
         status=status,
     )
 
