@@ -548,7 +548,7 @@ def requests_line(counts: dict[str, Any]) -> str:
 def _print_outcome(outcome: object) -> None:
     from .formatting import coverage_notes
     from .metrics.engine import failing_group_figures, no_data_reason
-    from .runner.errorline import errors_line
+    from .runner.errorline import errors_line, incomplete_line
     from .runner.run import RunOutcome
 
     assert isinstance(outcome, RunOutcome)
@@ -605,6 +605,9 @@ def _print_outcome(outcome: object) -> None:
     errors = errors_line(counts, outcome.run_dir)
     if errors:
         out.print(term(errors), soft_wrap=True)
+    incomplete = incomplete_line(counts)
+    if incomplete:
+        out.print(term(incomplete), soft_wrap=True)
     for note in outcome.notes:
         out.print(term(note), soft_wrap=True)
     for warning in outcome.warnings:

@@ -30,6 +30,8 @@ GOLDEN = Path(__file__).parent / "golden"
 RUN_ID = "20261202T030141Z-golden-refusal-e0f7"
 RECORDED_AT = "2026-12-01T00:00:00+00:00"
 ADDED_SINCE_GOLDEN = {"manifest.json": ["generation", "cache", "summary"]}
+COUNTS_ADDED_SINCE_GOLDEN = ["finish_reasons"]
+"""summary.json's ``counts`` keys added since the golden run (docs/FORMATS.md): they come last."""
 OPTIONS_ADDED_SINCE_GOLDEN = ["write_reports", "attach_evidence"]
 """run.json's ``options`` the golden run (``--no-report --no-evidence``) would record now."""
 
@@ -128,6 +130,9 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
         keys = [k for k, _ in fresh[name]]
         assert keys[-len(added) :] == added, name
         fresh[name] = fresh[name][: -len(added)]
+    counts = dict(fresh["summary.json"])["counts"]
+    assert [k for k, _ in counts[-len(COUNTS_ADDED_SINCE_GOLDEN) :]] == COUNTS_ADDED_SINCE_GOLDEN
+    del counts[-len(COUNTS_ADDED_SINCE_GOLDEN) :]
     options = dict(fresh["run.json"])["options"]
     assert [k for k, _ in options[-len(OPTIONS_ADDED_SINCE_GOLDEN) :]] == OPTIONS_ADDED_SINCE_GOLDEN
     del options[-len(OPTIONS_ADDED_SINCE_GOLDEN) :]
@@ -140,6 +145,8 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
     theirs = json.loads((golden_dir / "summary.json").read_text())
     for key in ("run_id", "started_at", "finished_at"):
         ours.pop(key), theirs.pop(key)
+    for key in COUNTS_ADDED_SINCE_GOLDEN:
+        ours["counts"].pop(key)
     ours["target"].pop("fingerprint"), theirs["target"].pop("fingerprint")
     # Interval figures follow the statistics module's methods (issue 11 changed rates to
     # Clopper-Pearson); the verdicts, values and n must not move. A failing gate's worst cases

@@ -112,6 +112,7 @@ def build_summary(
                 "max_error_rate": suite.max_error_rate,
                 "cached": totals.cached,
                 "errors_by_type": totals.errors_by_type,
+                "finish_reasons": totals.finish_reasons,
             },
             "seed": suite.seed,
             "samples": suite.samples,

@@ -90,6 +90,8 @@ class RowTotals:
     results_sha256: str = ""
     from_runs: dict[str, int] = field(default_factory=dict)
     """Answers that came from the response cache, by the run that measured them."""
+    finish_reasons: dict[str, int] = field(default_factory=dict)
+    """Answers by the finish reason their target reported (``length``: cut off)."""
 
 
 def _chunk_cases(cases: Sequence[Case], start: int, stop: int, samples: int) -> list[Case]:
@@ -124,6 +126,7 @@ def stream_rows(
     totals = RowTotals()
     errors_by_type: Counter[str] = Counter()
     from_runs: Counter[str] = Counter()
+    finish_reasons: Counter[str] = Counter()
     try:
         for start in range(0, total, max(1, chunk_rows)):
             stop = min(total, start + max(1, chunk_rows))
@@ -138,6 +141,9 @@ def stream_rows(
             results.write(stored)
             totals.rows += len(rows)
             from_runs.update(r.cached_from or "unknown" for r in records if r.cached)
+            finish_reasons.update(
+                r.finish_reason for r in records if r.error is None and r.finish_reason
+            )
             for row in rows:
                 if row["error"] is not None:
                     totals.errors += 1
@@ -156,6 +162,7 @@ def stream_rows(
     totals.results_sha256 = results.close()
     totals.errors_by_type = dict(errors_by_type)
     totals.from_runs = dict(from_runs)
+    totals.finish_reasons = dict(finish_reasons)
     if totals.privacy_info is not None:
         counts = totals.redacted or Counter()
         totals.privacy_info["redacted"] = dict(sorted(counts.items()))

@@ -274,6 +274,8 @@ class SummaryTarget(_WrittenAfterSending):
 
 
 class Counts(_WrittenAfterSending):
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"finish_reasons"})
+
     cases: int = 0
     requests: int = 0
     responses: int = 0
@@ -283,6 +285,11 @@ class Counts(_WrittenAfterSending):
     cached: int = 0
     """Responses answered from the response cache instead of the target."""
     errors_by_type: dict[str, int] = Field(default_factory=dict)
+    finish_reasons: dict[str, int] | None = None
+    """Answers by the finish reason the target reported (``stop``, ``length``: cut off at
+    max_tokens, ``content_filter``: cut by the deployment's filter); answers without one are
+    not counted. Each is scored as it came: this says how many were not complete. Null (left
+    out) in runs made before it was counted."""
 
 
 class MetricFigures(_WrittenAfterSending):
