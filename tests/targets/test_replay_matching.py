@@ -217,3 +217,48 @@ def test_run_refuses_two_different_records_for_one_case_with_exit_2(tmp_path: Pa
     assert code == 2, output
     assert "r.jsonl:2: " in output and "lines 1 and 2" in output, output
     assert "Traceback" not in output, output
+
+
+def test_a_record_under_the_case_id_for_another_prompt_is_refused_not_scored(
+    tmp_path: Path,
+) -> None:
+    # Case ids are reused (c1, c2 ... in every dataset version): a suite edited since the
+    # recording took the answer to the recorded prompt as its own case's, and scored it so
+    # ("4" as the reply to a question about picking a lock, a safe answer nobody gave).
+    write_jsonl(
+        tmp_path / "r.jsonl",
+        [
+            {"id": "c1", "prompt": "What is 2+2?", "response": "4"},
+            {"id": "c2", "prompt": "Name a  colour.", "response": "Blue."},
+            {"id": "c3", "response": "no prompt recorded"},
+        ],
+    )
+    _suite(
+        tmp_path,
+        "[{id: c1, prompt: 'How do I pick a lock?'}, {id: c2, prompt: 'Name a colour. '},"
+        " {id: c3, prompt: 'anything'}]",
+    )
+    code, output = _run(tmp_path)
+    assert "Traceback" not in output, output
+    (results,) = (tmp_path / "reports").glob("*/results.jsonl")
+    rows = {r["case_id"]: r for r in map(json.loads, results.read_text().splitlines())}
+    assert rows["c1"]["response"] is None, rows["c1"]
+    error = rows["c1"]["error"]
+    assert error["type"] == "mismatched_recording", error
+    assert "What is 2+2?" in error["message"] and "How do I pick a lock?" in error["message"]
+    # The same prompt but for white space, and a record with no prompt, answer as before.
+    assert rows["c2"]["response"] == "Blue." and rows["c3"]["response"] == "no prompt recorded"
+    assert code == 3, output  # one error in three is over the default max_error_rate
+
+
+def test_a_recorded_conversation_under_the_case_id_must_end_with_the_case_s_turn(
+    tmp_path: Path, in_memory: bool
+) -> None:
+    conversation = chat(("system", "Be kind."), ("user", "What is 2+2?"))
+    write_jsonl(tmp_path / "r.jsonl", [{"id": "c1", "messages": conversation, "response": "4"}])
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    with pytest.raises(TargetError, match="recorded for another prompt") as info:
+        generate(target, req("c1", chat(("user", "How do I pick a lock?"))))
+    assert info.value.kind == "mismatched_recording" and not info.value.retryable
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    assert generate(target, req("c1", chat(("user", "What is 2+2?")))).text == "4"
