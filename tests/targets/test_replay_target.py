@@ -10,7 +10,12 @@ import pytest
 
 from assurance_harness.datatypes import GenerationRequest, GenerationResponse
 from assurance_harness.errors import ConfigError
-from assurance_harness.targets.replay import MissingRecordingError, ReplaySpec, ReplayTarget
+from assurance_harness.targets.replay import (
+    MismatchedRecordingError,
+    MissingRecordingError,
+    ReplaySpec,
+    ReplayTarget,
+)
 
 from ..testing.cli import run_project
 
@@ -51,9 +56,10 @@ def test_lookup_by_id_sample_order_and_prompt_with_field_mapping(tmp_path: Path)
         fields={"id": "conv", "prompt": "q", "response": "out.text", "model_version": "m"},
     )
     target = ReplayTarget(spec, base_dir=str(tmp_path))
-    assert generate(target, req("a", 0)).text == "4"
-    assert generate(target, req("a", 1)).text == "four"  # file order gives the sample index
-    first = generate(target, req("b"))
+    assert generate(target, req("a", 0, prompt="What is 2+2?")).text == "4"
+    # File order gives the sample index.
+    assert generate(target, req("a", 1, prompt="What is 2+2?")).text == "four"
+    first = generate(target, req("b", prompt="Hello"))
     assert first.text == "Hi!" and first.model_version == "prod-1"
     # A case id the export does not know falls back to the exact prompt text.
     assert generate(target, req("renamed", 0, prompt="What is 2+2?")).text == "4"
@@ -175,6 +181,8 @@ def test_the_file_index_answers_as_the_in_memory_one(tmp_path: Path, monkeypatch
                 out.append((got.text, got.model_version))
             except MissingRecordingError:
                 out.append(None)
+            except MismatchedRecordingError:  # found by id, recorded for another prompt
+                out.append(("mismatched", None))
         return out
 
     from_file = answers()  # the sorted index read into memory (a small recording)

@@ -1,8 +1,9 @@
 """The ``replay`` target: responses recorded in production, read from a JSONL file, so the same
 suites can score real transcripts without calling any model.
 
-A request is matched by case id (and sample). A case with no record under its id falls back to
-its conversation: the whole of it where a record has the conversation (``fields.messages``),
+A request is matched by case id (and sample); a record so found that holds a prompt must hold
+the case's (else ``mismatched_recording``, not retried). A case with no record under its id falls
+back to its conversation: the whole of it where a record has the conversation (``fields.messages``),
 else the last user turn against a record's ``prompt``. A fallback match is never a guess: the
 records it finds must be one case's (else the request fails ``ambiguous_recording``), and a run
 refuses (exit 2) a suite in which two cases would take one record (``check_cases``). When a
@@ -58,6 +59,15 @@ class AmbiguousRecordingError(TargetError):
     them could be another case's answer. Not retried: replaying again finds the same."""
 
     kind = "ambiguous_recording"
+
+
+class MismatchedRecordingError(TargetError):
+    """The record under a case's id was recorded for another prompt: the suite changed since
+    the recording, or its ids are reused across datasets (c1, c2 ...). Its answer is to
+    another question; scored, it would read as this case's. Not retried: replaying again
+    finds the same."""
+
+    kind = "mismatched_recording"
 
 
 @dataclass
@@ -399,17 +409,43 @@ class ReplayTarget(Target):
             return _NotRecorded(text="", model_version=model_version)
         return GenerationResponse(text=text, model_version=model_version)
 
-    def _read(self, offset: int) -> GenerationResponse:
-        """The response recorded on the line at ``offset`` (redacted as on ingest)."""
+    def _read(self, offset: int, *, asked: GenerationRequest | None = None) -> GenerationResponse:
+        """The response recorded on the line at ``offset`` (redacted as on ingest). ``asked``:
+        the request matched to it by case id, whose last user turn the record's must be."""
         if self._handle is None:
             self._handle = self.file.open("rb")
         self._handle.seek(offset)
-        response = self._response(json.loads(_decode(self._handle.readline(), offset)))
+        row = json.loads(_decode(self._handle.readline(), offset))
+        if asked is not None:
+            self._check_prompt(row, asked)
+        response = self._response(row)
         if self._redaction is not None:
             from ..privacy.redact import redact_text
 
             response.text = redact_text(response.text, self._redaction)
         return response
+
+    def _check_prompt(self, row: Any, asked: GenerationRequest) -> None:
+        """Refuse a record whose prompt (``fields.prompt``, else the last user turn of
+        ``fields.messages``) is not the request's last user turn, white space aside; a record
+        with neither is taken on its id alone, as before."""
+        f = self.s.fields
+        recorded = _optional(row, f.prompt)
+        if not isinstance(recorded, str):
+            conversation = _optional(row, f.messages)
+            if not isinstance(conversation, list) or not all(
+                isinstance(m, dict) for m in conversation
+            ):
+                return
+            recorded = last_user_text(conversation)
+        sent = last_user_text(asked.messages)
+        if not isinstance(recorded, str) or recorded.split() == sent.split():
+            return
+        raise MismatchedRecordingError(
+            f"the record for case '{asked.case_id}' in {self.s.path} was recorded for another "
+            f"prompt ('{_short(recorded)}', not '{_short(sent)}'): its answer is to another "
+            "question; record the suite's cases again, or give the changed cases new ids"
+        )
 
     def _load_in_memory(self, size: int) -> None:
         """The tables in dicts (the index's fallback when two keys share a hash), read no
@@ -530,6 +566,7 @@ class ReplayTarget(Target):
         self.load()
         by_id = self._tables[BY_ID]
         found = by_id.find(request.case_id, request.sample)
+        asked = request if found is not None else None  # matched by id: its prompt is checked
         # A case recorded under its id never takes a sample from the fallback: that record
         # would be another conversation's.
         if found is None and self.s.match_prompt and not by_id.has(request.case_id):
@@ -543,7 +580,7 @@ class ReplayTarget(Target):
                 f"no recorded response for case '{request.case_id}' sample {request.sample} "
                 f"in {self.s.path}"
             )
-        response = self._read(found)
+        response = self._read(found, asked=asked)
         if isinstance(response, _NotRecorded):
             raise MissingRecordingError(
                 f"the recording for case '{request.case_id}' sample {request.sample} in "
