@@ -435,3 +435,39 @@ def test_an_empty_content_that_stopped_is_the_model_s_answer() -> None:
     # The other side: a model that chose to say nothing (finish_reason "stop") did answer.
     record, _ = _record("openai", _answer_with({"content": ""}, "stop"))
     assert record.error is None and record.response == "" and record.finish_reason == "stop"
+
+
+AZURE_PROMPT_FILTERED = {
+    "error": {
+        "message": "The response was filtered due to the prompt triggering Azure OpenAI's "
+        "content management policy.",
+        "type": None,
+        "param": "prompt",
+        "code": "content_filter",
+        "status": 400,
+        "innererror": {"code": "ResponsibleAIPolicyViolation"},
+    }
+}
+
+
+def test_a_prompt_withheld_by_the_deployment_s_filter_is_its_answer_not_a_failed_request() -> None:
+    # Azure OpenAI's filter on the prompt answers HTTP 400 with error code "content_filter":
+    # the deployed system's user gets nothing, as when it filters a completion (content null,
+    # finish_reason "content_filter", recorded as the system's answer). It was a client_error,
+    # so a safety suite's provocations counted against the run's error rate, unmeasured.
+    async def handler(_: web.Request) -> web.Response:
+        return web.json_response(AZURE_PROMPT_FILTERED, status=400)
+
+    record, sent = _record("openai", handler)
+    assert record.error is None and record.response == "", record
+    assert record.finish_reason == "content_filter"
+    assert sent == 1
+
+
+def test_another_400_is_still_a_client_error() -> None:
+    async def handler(_: web.Request) -> web.Response:
+        error = {**AZURE_PROMPT_FILTERED["error"], "code": "invalid_request_error"}
+        return web.json_response({"error": error}, status=400)
+
+    record, _ = _record("openai", handler)
+    assert record.error is not None and record.error.type == "client_error", record
