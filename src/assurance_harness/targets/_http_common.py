@@ -491,13 +491,20 @@ class HttpSession:
         body: Any,
         headers: Mapping[str, str],
         params: Mapping[str, str] | None = None,
+        before_status: Callable[[int, bytes], Any] | None = None,
     ) -> tuple[int, Any]:
         """Send ``body`` as JSON and return (status, parsed JSON answer); a non-2xx status or
-        a body that is not JSON becomes the TargetError the runner knows how to treat."""
+        a body that is not JSON becomes the TargetError the runner knows how to treat.
+        ``before_status``: given the status and the raw answer before a non-2xx one becomes an
+        error, its own reading of an answer the adapter knows (None: no such answer)."""
         payload = json.dumps(body).encode()
         status, resp_headers, raw = await self.request(
             method, url, body=payload, headers=headers, params=params
         )
+        if before_status is not None and not 200 <= status < 300:
+            known = before_status(status, raw)
+            if known is not None:
+                return status, known
         raise_for_status(status, resp_headers, raw, url=url)
         content_type = resp_headers.get("Content-Type", "")
         if content_type.lower().startswith("text/event-stream"):

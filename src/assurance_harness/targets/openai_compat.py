@@ -176,9 +176,32 @@ class OpenAITarget(JsonHttpTarget):
 
     async def generate(self, request: GenerationRequest) -> GenerationResponse:
         status, data = await self._http.request_json(
-            "POST", self._url, body=self.body(request), headers=self._headers(), params=self._query
+            "POST",
+            self._url,
+            body=self.body(request),
+            headers=self._headers(),
+            params=self._query,
+            before_status=_prompt_filtered,
         )
+        if isinstance(data, GenerationResponse):
+            return data
         return parse_chat_completion(data, status=status)
+
+
+def _prompt_filtered(status: int, raw: bytes) -> GenerationResponse | None:
+    """Azure OpenAI's filter on the prompt (HTTP 400, error code ``content_filter``): the
+    deployed system's user gets nothing, as when it filters a completion, so it is the system's
+    answer to this case (empty, ``finish_reason`` content_filter), not a failed request that
+    leaves a safety case unmeasured and counts against the run's error rate."""
+    if status != 400 or b"content_filter" not in raw:
+        return None
+    try:
+        error = json.loads(raw).get("error")
+    except (ValueError, RecursionError, AttributeError):
+        return None
+    if not isinstance(error, dict) or error.get("code") != "content_filter":
+        return None
+    return GenerationResponse(text="", finish_reason="content_filter")
 
 
 def parse_chat_completion(data: Any, *, status: int | None = None) -> GenerationResponse:
