@@ -471,3 +471,15 @@ def test_another_400_is_still_a_client_error() -> None:
 
     record, _ = _record("openai", handler)
     assert record.error is not None and record.error.type == "client_error", record
+
+
+def test_a_preamble_beside_tool_calls_is_no_complete_answer() -> None:
+    # "Let me look that up." beside a tool call is what the model says before it reads the
+    # tool's result, which the harness never sends: it was scored as the model's whole answer
+    # (to a provocation, a harmless reply that refuses nothing), finish_reason tool_calls.
+    call = {"id": "c1", "type": "function", "function": {"name": "search", "arguments": "{}"}}
+    message = {"content": "Let me look that up.", "tool_calls": [call]}
+    record, sent = _record("openai", _answer_with(message, "tool_calls"))
+    assert record.error is not None and record.error.type == "bad_response", record
+    assert "search" in record.error.message and "Let me look that up." in record.error.message
+    assert sent == 1
