@@ -229,11 +229,17 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
     if text is None and not _blank(refusal):
         # A refusal field (OpenAI) leaves content null: it is the answer.
         text = refusal
-    if text is None and message.get("tool_calls"):
+    calls = message.get("tool_calls") or (
+        [{"function": message["function_call"]}] if message.get("function_call") else None
+    )  # function_call: the API's form before tool_calls
+    if calls and (text is None or isinstance(text, str)):
+        # Text beside tool calls is what the model says before it reads their results (which
+        # the harness never sends): scored, a preamble would read as its whole answer.
+        said = "no text" if text is None else f"only the text {_shown(text)!r} before them"
         raise BadResponseError(
-            f"the model answered with tool calls ({_tool_names(message['tool_calls'])}) and no "
-            "text; the harness sends no tools' results and scores text: remove tools from the "
-            "target's generation settings",
+            f"the model answered with tool calls ({_tool_names(calls)}) and "
+            f"{said}; the harness sends no tools' results and scores text: remove tools from "
+            "the target's generation settings",
             status=status,
         )
     finish = choice.get("finish_reason")
@@ -280,6 +286,11 @@ def _no_text(finish: str | None, *, status: int | None) -> BadResponseError:
     )
 
 
+def _shown(text: str) -> str:
+    """``text`` on one line, cut to what a record keeps of a message."""
+    return " ".join(text.split())[:_ERROR_SHOWN]
+
+
 def _tool_names(calls: Any) -> str:
     """The called tools' names, for the record (an empty text would read as a harmless reply
     to every text scorer)."""
@@ -303,5 +314,4 @@ def _error_message(data: Any) -> str | None:
     said = error.get("message") if isinstance(error, dict) else error
     if said is None or said == "" or isinstance(said, bool):
         return None
-    text = said if isinstance(said, str) else json.dumps(said)
-    return " ".join(text.split())[:_ERROR_SHOWN]
+    return _shown(said if isinstance(said, str) else json.dumps(said))
