@@ -483,3 +483,26 @@ def test_a_preamble_beside_tool_calls_is_no_complete_answer() -> None:
     assert record.error is not None and record.error.type == "bad_response", record
     assert "search" in record.error.message and "Let me look that up." in record.error.message
     assert sent == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ({"error": {"message": "model llama-3 is loading"}}, "model llama-3 is loading"),
+        ({"text": None, "error": "upstream timed out"}, "upstream timed out"),
+    ],
+)
+def test_the_http_adapter_records_what_a_200_error_object_says(
+    body: dict[str, object], said: str
+) -> None:
+    # The openai adapter keeps the server's reason; the http adapter said only "response has
+    # nothing at 'text'" (or "'text' is NoneType, not text"), which sends the user to the
+    # response_path rather than to the server.
+    async def handler(_: web.Request) -> web.Response:
+        return web.json_response(body)
+
+    record, sent = _record("http", handler)
+    assert record.error is not None and record.error.type == "bad_response", record
+    assert said in record.error.message, record.error
+    assert "NoneType" not in record.error.message
+    assert sent == 1
