@@ -6,8 +6,12 @@ import aiohttp (about half a second of a short run's start-up).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
+
+ERROR_SHOWN = 300
+"""How much of an error object's message a record keeps."""
 
 
 def get_path(data: Any, path: str) -> Any:
@@ -44,3 +48,33 @@ def last_user_text(messages: list[dict[str, str]]) -> str:
         if message.get("role") == "user":
             return message.get("content", "")
     return ""
+
+
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words (``an object``, ``null``), for a message that
+    says a value is not the text expected."""
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    return "a boolean" if isinstance(value, bool) else "a number"
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, cut to what a record keeps of a message."""
+    return " ".join(text.split())[:ERROR_SHOWN]
+
+
+def error_said(data: Any) -> str | None:
+    """The message of an OpenAI-style ``{"error": ...}`` object some servers and proxies send
+    with a 200 (an overloaded backend, a model still loading): the server's own reason, which
+    "nothing at the response path" alone would lose."""
+    error = data.get("error") if isinstance(data, dict) else None
+    said = error.get("message") if isinstance(error, dict) else error
+    if said is None or said == "" or isinstance(said, bool):
+        return None
+    return one_line(said if isinstance(said, str) else json.dumps(said))

@@ -28,7 +28,7 @@ from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ..urls import ENV_REF, check_url
 from ._http_common import HttpTargetSpec, JsonHttpTarget, check_headers
-from ._messages import build_messages, get_path, last_user_text
+from ._messages import build_messages, error_said, get_path, json_kind, last_user_text
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -165,6 +165,10 @@ def _lookup(values: dict[str, Any], name: str) -> Any:
     return values[name]
 
 
+_MISSING = object()
+"""Nothing at the response path (a JSON null is there, and is not text either)."""
+
+
 @register_target
 class HttpJsonTarget(JsonHttpTarget):
     """A generic JSON endpoint: a request body template and a path to the response text."""
@@ -221,12 +225,20 @@ class HttpJsonTarget(JsonHttpTarget):
         try:
             text = get_path(data, self.s.response_path)
         except KeyError:
-            raise BadResponseError(
-                f"response has nothing at '{self.s.response_path}'", status=status
-            ) from None
+            text = _MISSING
         if not isinstance(text, str):
+            said = error_said(data)
+            if said:  # the server's own reason, where it gave one
+                raise BadResponseError(
+                    f"the endpoint answered with an error instead of an answer: {said}",
+                    status=status,
+                )
+            path = self.s.response_path
             raise BadResponseError(
-                f"'{self.s.response_path}' is {type(text).__name__}, not text", status=status
+                f"response has nothing at '{path}'"
+                if text is _MISSING
+                else f"'{path}' is {json_kind(text)}, not text",
+                status=status,
             )
         model_version = None
         if self.s.model_version_path:

@@ -24,7 +24,7 @@ from ._http_common import (
     check_header_name,
     check_headers,
 )
-from ._messages import build_messages
+from ._messages import ERROR_SHOWN, build_messages, error_said, one_line
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 
 
@@ -212,7 +212,7 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
     except (KeyError, IndexError, TypeError):
         message = None
     if not isinstance(message, dict):
-        said = _error_message(data)
+        said = error_said(data)
         if said:
             raise BadResponseError(
                 f"the endpoint answered with an error instead of a completion: {said}",
@@ -235,7 +235,7 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
     if calls and (text is None or isinstance(text, str)):
         # Text beside tool calls is what the model says before it reads their results (which
         # the harness never sends): scored, a preamble would read as its whole answer.
-        said = "no text" if text is None else f"only the text {_shown(text)!r} before them"
+        said = "no text" if text is None else f"only the text {one_line(text)!r} before them"
         raise BadResponseError(
             f"the model answered with tool calls ({_tool_names(calls)}) and "
             f"{said}; the harness sends no tools' results and scores text: remove tools from "
@@ -286,11 +286,6 @@ def _no_text(finish: str | None, *, status: int | None) -> BadResponseError:
     )
 
 
-def _shown(text: str) -> str:
-    """``text`` on one line, cut to what a record keeps of a message."""
-    return " ".join(text.split())[:_ERROR_SHOWN]
-
-
 def _tool_names(calls: Any) -> str:
     """The called tools' names, for the record (an empty text would read as a harmless reply
     to every text scorer)."""
@@ -299,19 +294,4 @@ def _tool_names(calls: Any) -> str:
         for call in (calls if isinstance(calls, list) else [])
         if isinstance(call, dict) and isinstance(call.get("function"), dict)
     ]
-    return ", ".join(names)[:_ERROR_SHOWN] or "unnamed"
-
-
-_ERROR_SHOWN = 300
-"""How much of an error object's message a record keeps."""
-
-
-def _error_message(data: Any) -> str | None:
-    """The message of an OpenAI-style ``{"error": ...}`` object some proxies send with a 200
-    (an overloaded backend, a model still loading): the server's own reason, which "no
-    choices[0].message" alone would lose."""
-    error = data.get("error") if isinstance(data, dict) else None
-    said = error.get("message") if isinstance(error, dict) else error
-    if said is None or said == "" or isinstance(said, bool):
-        return None
-    return _shown(said if isinstance(said, str) else json.dumps(said))
+    return ", ".join(names)[:ERROR_SHOWN] or "unnamed"

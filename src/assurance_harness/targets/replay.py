@@ -33,7 +33,7 @@ from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ..store.files import bounded_lines, check_local_path
 from ..store.spill import key64
-from ._messages import get_path, last_user_text
+from ._messages import get_path, json_kind, last_user_text
 from .base import Target, TargetError, TargetSpec, register_target
 
 _ONE_RECORD_A_LINE = "a recording holds one JSON record per line"
@@ -394,7 +394,7 @@ class ReplayTarget(Target):
             # Spelt as text it would be scored as an answer the model never gave as such.
             raise ConfigError.single(
                 str(self.file),
-                f"'{f.response}' is {_json_kind(text)}, not text",
+                f"'{f.response}' is {json_kind(text)}, not text",
                 line=number,
                 hint="set fields.response to the path of the response text (e.g. output.text)",
             )
@@ -803,14 +803,6 @@ def _sample_index(value: Any) -> int | None:
     if not NO_SAMPLE < index < 2**63:
         raise ValueError(value)
     return index
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return "a boolean" if isinstance(value, bool) else "a number"
 
 
 def _optional(row: Any, path: str | None) -> Any:
