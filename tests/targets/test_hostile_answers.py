@@ -506,3 +506,10 @@ def test_the_http_adapter_records_what_a_200_error_object_says(
     assert said in record.error.message, record.error
     assert "NoneType" not in record.error.message
     assert sent == 1
+
+
+def test_a_blank_answer_cut_off_without_reasoning_is_the_model_s_cut_off_answer() -> None:
+    # A model that spent max_tokens on blank tokens (no reasoning beside them) gave a blank
+    # answer: recorded as it came, with its finish_reason, which the run counts and names.
+    record, _ = _record("openai", _answer_with({"content": "\n"}, "length"))
+    assert record.error is None and record.response == "\n" and record.finish_reason == "length"

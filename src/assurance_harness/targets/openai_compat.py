@@ -248,8 +248,10 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         # The deployment's filter withheld the answer (Azure): its user sees nothing, and
         # that is the system's real behaviour on this case, not a failed request.
         text = ""
-    if text is None and isinstance(content, str) and finish in (None, "stop"):
-        text = content  # a blank answer the model chose to end: that is its answer
+    if text is None and isinstance(content, str) and not _thought(message, finish):
+        # A blank answer is the model's, ended by it or cut off (then counted as such in the
+        # run's summary), unless its tokens went to reasoning the user never sees.
+        text = content
     if text is None:
         raise _no_text(finish, status=status)
     if not isinstance(text, str):
@@ -262,6 +264,17 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         finish_reason=finish,
         usage=usage if isinstance(usage, dict) else None,
     )
+
+
+_REASONING = ("reasoning_content", "reasoning", "thinking")
+"""Where servers put a reasoning model's thinking beside its answer (vLLM and DeepSeek,
+Ollama and OpenRouter, others)."""
+
+
+def _thought(message: dict[str, Any], finish: str | None) -> bool:
+    """Whether a blank answer is cut off after the model spent its tokens thinking: it gave no
+    answer (as when content is null), rather than a blank one."""
+    return finish not in (None, "stop") and any(not _blank(message.get(k)) for k in _REASONING)
 
 
 def _blank(value: Any) -> bool:
