@@ -66,6 +66,10 @@ def test_cut_off_and_filtered_answers_are_counted_and_named(tmp_path: Path) -> N
     (line,) = [line for line in out.splitlines() if "not complete" in line]
     assert "3 of 6 answers" in line and "length 2" in line and "content_filter 1" in line, line
     assert "max_tokens" in line, line
+    # The reports say it too: they are what an auditor reads, not the terminal.
+    for name in ("report.md", "report.html"):
+        (report,) = (tmp_path / "reports").glob(f"*/{name}")
+        assert "3 of 6 answers" in report.read_text(encoding="utf-8"), name
 
 
 def test_a_run_whose_answers_all_ended_says_nothing_of_it(tmp_path: Path) -> None:
