@@ -546,9 +546,9 @@ def requests_line(counts: dict[str, Any]) -> str:
 
 
 def _print_outcome(outcome: object) -> None:
-    from .formatting import coverage_notes
+    from .formatting import coverage_notes, incomplete_line
     from .metrics.engine import failing_group_figures, no_data_reason
-    from .runner.errorline import errors_line, incomplete_line
+    from .runner.errorline import errors_line
     from .runner.run import RunOutcome
 
     assert isinstance(outcome, RunOutcome)

@@ -301,3 +301,33 @@ def when(value: dt.datetime | str | None) -> str:
     except (ValueError, OverflowError):
         return str(value)
     return parsed.strftime("%Y-%m-%d %H:%M UTC")
+
+
+INCOMPLETE = {
+    "length": "cut off at max_tokens: raise max_tokens under generation",
+    "max_tokens": "cut off at max_tokens: raise max_tokens under generation",
+    "content_filter": "cut by the deployment's content filter",
+}
+"""Finish reasons of an answer its endpoint did not complete, and what each means."""
+
+
+def incomplete_line(counts: Mapping[str, Any]) -> str | None:
+    """``not complete: 3 of 6 answers ... length 2 (...)`` from a run's summary ``counts``; None
+    when every answer was complete (or its endpoint reports no finish reason). A cut-off
+    answer is still the system's answer and is scored as it came, but a rate over half-answers
+    is not one over answers: said where the verdicts are read (``assurance run``, every report
+    format), not only in responses.jsonl."""
+    reasons = counts.get("finish_reasons")
+    if not isinstance(reasons, Mapping):  # a run made before they were counted
+        return None
+    found = [(reason, _count(n)) for reason, n in reasons.items() if reason in INCOMPLETE]
+    found = sorted(((reason, n) for reason, n in found if n), key=lambda kv: -kv[1])
+    if not found:
+        return None
+    total = sum(n for _, n in found)
+    answers = _count(counts.get("responses")) or total
+    kinds = ", ".join(f"{reason} {n} ({INCOMPLETE[reason]})" for reason, n in found)
+    return (
+        f"not complete: {total} of {answers} answers were scored as they came though the "
+        f"endpoint did not complete them: {kinds}"
+    )

@@ -16,6 +16,7 @@ from ..formatting import (
     coverage_notes,
     gate_level,
     group_name,
+    incomplete_line,
     interval,
     labelled_interval,
     level,
@@ -206,6 +207,12 @@ def sent_lines(manifest: dict[str, Any] | None) -> list[tuple[str, str]]:
         text = f"{cached} of {total} answers came from the response cache ({read} by this run)"
         out.append(("Cache", text + (f"; measured by {sources}" if sources else "")))
     return out
+
+
+def _incomplete(counts: Any) -> list[tuple[str, str]]:
+    """The run details' line on answers scored though their endpoint cut them off, if any."""
+    line = incomplete_line(counts) if isinstance(counts, dict) else None
+    return [("Answers", line)] if line else []
 
 
 def _json(value: Any) -> str:
@@ -486,7 +493,7 @@ def build_context(run: RunData) -> ReportContext:
         gates_passed=sum(1 for g in gate_views if g.verdict == "pass"),
         gates_failed=sum(1 for g in gate_views if g.verdict == "fail"),
         gates_no_data=sum(1 for g in gate_views if g.verdict not in ("pass", "fail")),
-        sent=sent_lines(manifest),
+        sent=sent_lines(manifest) + _incomplete(summary.get("counts")),
         skipped_lines=skipped,
         skipped_note=run.skipped_note() if skipped else None,
         changed_note=changed,

@@ -1,9 +1,8 @@
-"""The line that says why a run's requests failed: each kind of error and the first message;
-and the line that says how many answers were scored though the endpoint did not complete them.
+"""The line that says why a run's requests failed: each kind of error and the first message.
 
-One home for them: ``assurance run`` prints them under its summary, and the pytest plugin adds
-the first to the failure of each item of a failed run, so a CI log names the wrong URL or the
-server down without anyone opening results.jsonl.
+One home for it: ``assurance run`` prints it under its summary, and the pytest plugin adds it to
+the failure of each item of a failed run, so a CI log names the wrong URL or the server down
+without anyone opening results.jsonl.
 """
 
 from __future__ import annotations
@@ -24,32 +23,6 @@ def errors_line(counts: Mapping[str, Any], run_dir: Path) -> str | None:
     kinds = ", ".join(f"{kind} {n}" for kind, n in by_type)
     example = first_error(run_dir)
     return f"errors: {kinds}" + (f"; first: {example}" if example else "")
-
-
-INCOMPLETE = {
-    "length": "cut off at max_tokens: raise max_tokens under generation",
-    "max_tokens": "cut off at max_tokens: raise max_tokens under generation",
-    "content_filter": "cut by the deployment's content filter",
-}
-"""Finish reasons of an answer its endpoint did not complete, and what each means."""
-
-
-def incomplete_line(counts: Mapping[str, Any]) -> str | None:
-    """``not complete: 3 of 6 answers ... length 2 (...)`` from a run's summary ``counts``; None
-    when every answer was complete (or its endpoint reports no finish reason). A cut-off
-    answer is still the system's answer and is scored as it came, but a rate over half-answers
-    is not one over answers: said where the verdicts are read, not only in responses.jsonl."""
-    reasons = counts.get("finish_reasons") or {}
-    found = [(reason, n) for reason, n in reasons.items() if reason in INCOMPLETE and n]
-    if not found:
-        return None
-    found.sort(key=lambda kv: -kv[1])
-    total = sum(n for _, n in found)
-    kinds = ", ".join(f"{reason} {n} ({INCOMPLETE[reason]})" for reason, n in found)
-    return (
-        f"not complete: {total} of {counts.get('responses', total)} answers were scored as they "
-        f"came though the endpoint did not complete them: {kinds}"
-    )
 
 
 def first_error(run_dir: Path) -> str | None:
