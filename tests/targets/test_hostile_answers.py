@@ -513,3 +513,34 @@ def test_a_blank_answer_cut_off_without_reasoning_is_the_model_s_cut_off_answer(
     # answer: recorded as it came, with its finish_reason, which the run counts and names.
     record, _ = _record("openai", _answer_with({"content": "\n"}, "length"))
     assert record.error is None and record.response == "\n" and record.finish_reason == "length"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # Mistral's reasoning models: the thinking as a part of its own, then the answer.
+        (
+            [
+                {"type": "thinking", "thinking": [{"type": "text", "text": "Hmm."}]},
+                {"type": "text", "text": "Paris is the capital."},
+            ],
+            "Paris is the capital.",
+        ),
+        ([{"type": "text", "text": "Two "}, {"type": "text", "text": "parts."}], "Two parts."),
+        ([{"type": "refusal", "refusal": "I can't help with that."}], "I can't help with that."),
+    ],
+)
+def test_a_content_of_parts_is_read_as_its_text(content: list[object], expected: str) -> None:
+    # The chat format's list of content parts was a bad_response ("content is not a string")
+    # on every case, with nothing the user could set to read it.
+    record, _ = _record("openai", _answer_with({"content": content}, "stop"))
+    assert record.error is None and record.response == expected, record
+
+
+def test_a_content_part_that_is_not_text_is_named() -> None:
+    # An image or audio part is an answer the harness cannot score as text: its text parts
+    # alone would be scored as the whole answer.
+    content = [{"type": "text", "text": "Here:"}, {"type": "image_url", "image_url": {}}]
+    record, _ = _record("openai", _answer_with({"content": content}, "stop"))
+    assert record.error is not None and record.error.type == "bad_response", record
+    assert "image_url" in record.error.message
