@@ -221,7 +221,8 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         raise BadResponseError(
             "response has no choices[0].message (not a chat-completions answer?)", status=status
         )
-    content, refusal = message.get("content"), message.get("refusal")
+    content = _parts_text(message.get("content"), status=status)
+    refusal = message.get("refusal")
     # Compatible servers and proxies send "" (or a blank line) where OpenAI sends null: beside
     # a refusal, tool calls, or a reasoning model's spent max_tokens. Each is read as the null
     # it stands for; "" would be scored as a harmless reply nobody gave.
@@ -265,6 +266,36 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         usage=usage if isinstance(usage, dict) else None,
     )
 
+
+def _parts_text(content: Any, *, status: int | None) -> Any:
+    """A content given as a list of parts (the chat format's other form; Mistral's reasoning
+    models put their thinking in a part of its own) as its text: the text and refusal parts
+    joined, thinking left out; None (no answer) where only thinking is there. A part of another
+    kind (an image, audio) is a bad_response naming it: the text parts alone would be scored
+    as the whole answer. Any other content is returned as it is."""
+    if not isinstance(content, list):
+        return content
+    texts: list[str] = []
+    thought = False
+    for part in content:
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind in _THINKING_PARTS:
+            thought = True
+            continue
+        value = part.get(kind) if kind in ("text", "refusal") else None
+        if not isinstance(value, str):
+            what = f"of type {one_line(str(kind))!r}" if isinstance(kind, str) else "without a type"
+            raise BadResponseError(
+                f"choices[0].message.content holds a part {what}, not text; the harness "
+                "scores text answers only",
+                status=status,
+            )
+        texts.append(value)
+    return None if thought and not texts else "".join(texts)
+
+
+_THINKING_PARTS = ("thinking", "reasoning")
+"""Content parts that hold a model's reasoning, not its answer."""
 
 _REASONING = ("reasoning_content", "reasoning", "thinking")
 """Where servers put a reasoning model's thinking beside its answer (vLLM and DeepSeek,
