@@ -598,6 +598,7 @@ def _print_outcome(outcome: object) -> None:
     out.print(
         term(requests_line(counts) + "; status ")
         + term(summary["status"], "bold")
+        + term(_nothing_measured_note(summary))
         + term(f"; results in {outcome.run_dir}"),
         soft_wrap=True,
     )
@@ -612,6 +613,16 @@ def _print_outcome(outcome: object) -> None:
         out.print(term(note), soft_wrap=True)
     for warning in outcome.warnings:
         print_warning(warning)
+
+
+def _nothing_measured_note(summary: dict[str, Any]) -> str:
+    """Beside ``run_failed`` when every request failed: its error rate may be one its
+    ``max_error_rate`` allows, so the status alone would not say why it failed."""
+    from .store.runread import NOTHING_MEASURED, measured_nothing
+
+    if summary.get("status") == "run_failed" and measured_nothing(summary.get("counts") or {}):
+        return f" ({NOTHING_MEASURED})"
+    return ""
 
 
 _NO_YAML_HINT = "give suite, target, register or project files, or directories holding them"

@@ -552,11 +552,15 @@ def _run_failed_message(run: _SuiteRun) -> str | None:
     if summary.get("status") != "run_failed":
         return None
     counts = summary.get("counts") or {}
+    from .store.runread import NOTHING_MEASURED, measured_nothing
+
     message = (
         f"the run failed: {counts.get('errors')} of {counts.get('requests')} requests ended in "
         f"error (error rate {_fmt(counts.get('error_rate'))}, allowed "
         f"{_fmt(counts.get('max_error_rate'))})"
     )
+    if measured_nothing(counts):
+        message += f": {NOTHING_MEASURED}"
     return message + (f"\n  {run.errors}" if run.errors else "")
 
 

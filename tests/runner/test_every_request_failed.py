@@ -54,7 +54,8 @@ def test_a_run_whose_every_request_failed_is_run_failed(tmp_path: Path) -> None:
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["responses"] == 0 and summary["counts"]["max_error_rate"] == 1
     assert (summary["status"], summary["exit_code"]) == ("run_failed", 3), output
-    assert "status run_failed" in output and "--retry-errors" in output
+    assert "status run_failed (every request ended in error, so nothing was measured)" in output
+    assert "--retry-errors" in output
     for report in ("report.md", "report.html", "junit.xml"):
         text = " ".join((run_dir / report).read_text(encoding="utf-8").split())
         assert "nothing was measured" in text, report

@@ -13,7 +13,8 @@ the attach has just checked) and the metric and gate specs summary.json records
 * every gate's verdict, figures, failing groups and, where the interval was recomputed, its
   worst cases; a verdict that waits for review (``require_reviewed``) or failed on the
   scorers' validity (``validity_unmet``) must be the one those recorded conditions give;
-* the run's status (``passed`` only when every gate passed);
+* the run's status (``passed`` only when every gate passed; a run of no answer is
+  ``run_failed``, but runs made before 2026-12-06 recorded it ``passed``, which attaches);
 * a ``within:`` metric with a stratum without a figure: runs made before 2026-12-06 published
   the worst of the other strata (``_as_published_before``); that figure and a failed gate on it
   attach, but a gate that passed on it is refused, not as an edit: the worst was unknown, so
@@ -70,7 +71,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, UsageError
 from ..formatting.figures import num
-from ..store.runread import SUMMARY
+from ..store.runread import SUMMARY, measured_nothing
 from .evidence_record import EvidenceError
 
 if TYPE_CHECKING:
@@ -331,7 +332,12 @@ def _first_difference(
 
     rate = measured.errors / measured.rows if measured.rows else 0.0
     gates = [g for g in summary.get("gates") or [] if isinstance(g, dict)]
-    status = run_status(rate, float(counts.get("max_error_rate", math.inf)), gates)
+    allowed = float(counts.get("max_error_rate", math.inf))
+    answered = {"requests": measured.rows, "responses": measured.rows - measured.errors}
+    status = run_status(rate, allowed, gates, nothing_answered=measured_nothing(answered))
+    if summary.get("status") == "passed" and run_status(rate, allowed, gates) == "passed":
+        # Runs before a run of no answer was run_failed recorded it passed, as the rule was.
+        return None
     return _differs("status", summary.get("status"), status)
 
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader
 from ..formatting import num
 from ..formatting.pagetext import page_text
 from ..store.nultext import page_note
-from ..store.runread import SUMMARY_CHANGED_EFFECT
+from ..store.runread import NOTHING_MEASURED, SUMMARY_CHANGED_EFFECT, measured_nothing
 from .context import (
     CHANGED_EFFECT,
     SKIPPED_EFFECT,
@@ -99,6 +99,7 @@ def render_html(
         skipped_effect=SKIPPED_EFFECT,
         changed_effect=CHANGED_EFFECT,
         summary_changed_effect=SUMMARY_CHANGED_EFFECT,
+        nothing_measured=NOTHING_MEASURED if measured_nothing(ctx.counts) else None,
         tool_version=_tool_version(),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )

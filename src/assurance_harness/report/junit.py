@@ -16,6 +16,7 @@ from typing import Any
 
 from ..formatting import num, unique_name
 from ..formatting.visible import one_line, visible
+from ..store.runread import NOTHING_MEASURED, measured_nothing
 from .context import GateView, ReportContext, build_context
 from .rundata import RunData
 
@@ -152,7 +153,11 @@ def render_junit(run: RunData, *, context: ReportContext | None = None) -> str:
             suite_el, "testcase", {"classname": classname, "name": "run", "time": elapsed}
         )
         message = (
-            f"the run failed: error rate {num(ctx.counts.get('error_rate'))} above "
+            f"the run failed: {NOTHING_MEASURED} ({num(ctx.counts.get('errors'))} of "
+            f"{num(ctx.counts.get('requests'))} requests; error rate "
+            f"{num(ctx.counts.get('error_rate'))}, allowed {num(ctx.counts.get('max_error_rate'))})"
+            if measured_nothing(ctx.counts)
+            else f"the run failed: error rate {num(ctx.counts.get('error_rate'))} above "
             f"{num(ctx.counts.get('max_error_rate'))} ({num(ctx.counts.get('errors'))} of "
             f"{num(ctx.counts.get('requests'))} requests)"
         )

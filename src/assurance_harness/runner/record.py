@@ -28,7 +28,7 @@ from ..store.runlog import (
     Summary,
     run_status,
 )
-from ..store.runread import relative_run_dir
+from ..store.runread import measured_nothing, relative_run_dir
 from ..workspace import Workspace
 from . import provenance
 from .rowstream import RowTotals
@@ -86,7 +86,10 @@ def build_summary(
     totals = verdict.totals
     n_rows, n_errors = totals.rows, totals.errors
     error_rate = n_errors / n_rows if n_rows else 0.0
-    status = run_status(error_rate, suite.max_error_rate, verdict.gates)
+    answered = {"requests": n_rows, "responses": n_rows - n_errors}
+    status = run_status(
+        error_rate, suite.max_error_rate, verdict.gates, nothing_answered=measured_nothing(answered)
+    )
     return Summary.model_validate(
         {
             "run_id": run_id,

@@ -89,15 +89,23 @@ __all__ = [
 RunStatus = Literal["running", "passed", "gates_failed", "run_failed"]
 
 
-def run_status(error_rate: float, max_error_rate: float, gates: list[dict[str, Any]]) -> str:
+def run_status(
+    error_rate: float,
+    max_error_rate: float,
+    gates: list[dict[str, Any]],
+    *,
+    nothing_answered: bool = False,
+) -> str:
     """A finished run's status: ``run_failed`` when too many requests failed; else whether
-    every gate passed. The one rule, for the runner that records it and for the evidence
-    check that reads it back (``register.summary_check``)."""
+    every gate passed, and a run that would pass having no answer (``nothing_answered``: a
+    ``max_error_rate`` of 1 allows every request to fail, and a suite without gates has no
+    verdict to fail) is ``run_failed`` too: it measured nothing. The one rule, for the runner
+    that records it and for the evidence check that reads it back (``register.summary_check``)."""
     if error_rate > max_error_rate:
         return "run_failed"
     if any(g.get("verdict") != "pass" for g in gates):
         return "gates_failed"
-    return "passed"
+    return "run_failed" if nothing_answered else "passed"
 
 
 class _Model(BaseModel):

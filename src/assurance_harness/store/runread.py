@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CASES",
     "MANIFEST",
+    "NOTHING_MEASURED",
     "RESPONSES",
     "RESULTS",
     "RUN_ID_SHAPE",
@@ -45,6 +46,7 @@ __all__ = [
     "UnfinishedRun",
     "check_indexed_folder",
     "iter_jsonl",
+    "measured_nothing",
     "read_run",
     "read_run_object",
     "resolve_run",
@@ -233,6 +235,17 @@ class RecordedPurges:
     """The ledger read: named where it records no purge of a file that is gone."""
     notes: dict[str, str]
     """File (its path in the run folder) -> how it was purged (``PurgedFile.note``)."""
+
+
+NOTHING_MEASURED = "every request ended in error, so nothing was measured"
+"""Why a run whose every request failed is ``run_failed`` whatever its ``max_error_rate``."""
+
+
+def measured_nothing(counts: Mapping[str, Any]) -> bool:
+    """Whether a run's ``counts`` (summary.json's) say it sent requests and none was answered:
+    then no figure rests on a response, and the run cannot pass (:func:`run_status`)."""
+    requests, responses = counts.get("requests"), counts.get("responses")
+    return isinstance(requests, int) and requests > 0 and responses == 0
 
 
 SUMMARY_CHANGED_EFFECT = (
