@@ -78,6 +78,14 @@ def test_the_group_has_no_data_and_fails_the_gate(write) -> None:
     assert m_gate["verdict"] == "pass"  # each_group: false gates the overall figure only
 
 
+def test_a_where_on_the_cases_leaves_groups_out_on_purpose(write) -> None:
+    """``where: meta.g == 'a'`` chooses the cases measured: group ``b`` is none of them."""
+    suite = SUITE.replace('"len(response) > 3"', "\"meta.g == 'a'\"")
+    got, verdicts = compare_with_rows(write("s.yaml", suite), _rows(), samples=1, chunk=3, seed=0)
+    assert got["r"].groups is not None and sorted(got["r"].groups) == ["a"]
+    assert [v["verdict"] for v in verdicts] == ["pass", "pass"]
+
+
 def _project(root: Path) -> Path:
     (root / "s.yaml").write_text(SUITE, encoding="utf-8")
     lines = [json.dumps({"id": f"c{i}", "response": _answer(i)}) for i in range(8)]

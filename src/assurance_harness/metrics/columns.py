@@ -57,13 +57,15 @@ from .engine import (
     MAX_WORST_CASES,
     FieldPresence,
     _take_turns,
+    add_groups_left_out,
     no_figure,
     note_unread,
     null_everywhere,
     reason_expr,
     unread_by,
+    where_left_out,
 )
-from .expr import condition_parts, reader
+from .expr import condition_parts, reader, reads_the_case
 from .paired import PairedDeltaMetric, PairedParams, with_unchanged
 from .pairedcolumns import cells_of, worst_rows
 from .robustcolumns import PAIR_KINDS, PairKind, SourceColumns
@@ -493,6 +495,15 @@ class MetricColumns:
                     group.details["no_data_reason"] = self._why_no_data(
                         spec, members, group.details.get("reason")
                     )
+            if selected.size < self.total and not reads_the_case(str(spec.where)):  # as rows
+                codes = self._codes(spec.by)
+                left_out = {
+                    name: int(np.count_nonzero(codes == code))
+                    for name, code in self.groups[spec.by].names.items()
+                    if name not in overall.groups
+                }
+                empty = self._kind_value(spec, selected[:0], ctx)
+                add_groups_left_out(spec, overall, {k: n for k, n in left_out.items() if n}, empty)
         return at_asked_level(spec.kind, overall, spec.confidence)  # as ``engine.compute_metric``
 
     def _members(self, by: str, selected: np.ndarray) -> list[tuple[str, np.ndarray]]:
@@ -768,7 +779,7 @@ class MetricColumns:
         if not self.total:
             return "no responses were collected"
         if not selected.size:
-            return f"'where: {spec.where}' was false or null on all {self.total} rows"
+            return where_left_out(spec, self.total)
         failed = int(self._column(self.errors)[selected].sum())
         if failed == selected.size:
             return f"all {failed} requests failed, so nothing was scored"

@@ -6,6 +6,7 @@ compares groups itself (disparity) takes its grouping as a parameter instead.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from ..rowkeys import case_key
 from ._grouping import number
 from .asked_level import at_asked_level
 from .base import MetricContext, MetricValue, Row
-from .expr import evaluate
+from .expr import evaluate, reads_the_case
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec
@@ -58,7 +59,38 @@ def compute_metric(
                 members = groups[name]
                 reason = group.details.get("reason")
                 group.details["no_data_reason"] = why_no_data(spec, members, members, reason=reason)
+        if len(selected) < len(rows) and not reads_the_case(str(spec.where)):
+            left_out: dict[str, int] = defaultdict(int)
+            for row in rows:
+                key = evaluate(spec.by, row)
+                if key is not None and str(key) not in groups:
+                    left_out[str(key)] += 1
+            add_groups_left_out(spec, overall, left_out, kind.compute([], spec.params, ctx))
     return at_asked_level(spec.kind, overall, spec.confidence)
+
+
+def add_groups_left_out(
+    spec: MetricSpec, overall: MetricValue, left_out: dict[str, int], empty: MetricValue
+) -> None:
+    """Each group whose every row ``where`` left out, as a group without data (``empty``, the
+    kind's value of no row): unpublished, a gate every group must pass passed without it,
+    though nothing was measured of that group (``left_out``: its rows, by name). Only for a
+    ``where`` that reads no name the cases fix (``expr.reads_the_case``): one that reads
+    ``meta.axis`` leaves the other axes' groups out on purpose."""
+    if not left_out or overall.groups is None:
+        return
+    for name, count in left_out.items():
+        group = copy.deepcopy(empty)
+        group.details["no_data_reason"] = where_left_out(spec, count)
+        # Marks the groups runs before 2026-12-06 did not publish (``register.summary_check``).
+        group.details["left_out_by_where"] = count
+        overall.groups[name] = group
+    overall.groups = dict(sorted(overall.groups.items()))
+
+
+def where_left_out(spec: MetricSpec, rows: int) -> str:
+    """Why a metric, or a group of it, has no figure when ``where`` kept none of its rows."""
+    return f"'where: {spec.where}' was false or null on all {rows} rows"
 
 
 def why_no_data(
@@ -72,7 +104,7 @@ def why_no_data(
     if not rows:
         return "no responses were collected"
     if not selected:
-        return f"'where: {spec.where}' was false or null on all {len(rows)} rows"
+        return where_left_out(spec, len(rows))
     failed = sum(1 for r in selected if r.get("error") is not None)
     if failed == len(selected):
         return f"all {failed} requests failed, so nothing was scored"

@@ -199,6 +199,17 @@ _ROW_NAMES: dict[str, Callable[[dict[str, Any]], Any]] = {
 }
 """The names a row gives an expression besides its scorers' (which they hide)."""
 
+CASE_NAMES = frozenset({"meta", "metadata", "prompt", "sample", "case_id", "expected"})
+"""The names whose values the cases fix before any request is sent."""
+
+
+def reads_the_case(text: str) -> bool:
+    """Whether an expression reads a name the cases fix (``meta.axis``, ``expected``): a
+    ``where:`` that does may leave out a ``by:`` group on purpose, one that reads only what
+    the run gave (the response, a scorer's field, ``error``) leaves a group out by chance."""
+    return bool(names_read(text) & CASE_NAMES)
+
+
 RESERVED_NAMES: frozenset[str] = frozenset(_ROW_NAMES) | frozenset(_CONSTANTS)
 """Names no scorer id may take: an expression reads the row's own value (``error``, ``meta``)
 or the literal (``null``) by them, so a scorer with one of these ids could never be read."""

@@ -312,9 +312,44 @@ def _stored_redacted(summary: dict[str, Any]) -> bool:
     return any(not isinstance(n, int) or n > 0 for n in counts.values())
 
 
+def _as_grouped_before(
+    summary: dict[str, Any], specs: RecordedSpecs, measured: Measured
+) -> Measured:
+    """The figures as runs before 2026-12-06 published them where a ``by:`` metric's ``where``
+    left out every row of a group: without that group, and each gate on the metric judged
+    without it (its worst cases are those of the groups with data either way); ``measured``
+    itself where no recorded metric lacks exactly such groups."""
+    from dataclasses import replace
+
+    from ..metrics.engine import judge_gate
+
+    values = dict(measured.values)
+    for mid, entry in (summary.get("metrics") or {}).items():
+        value = values.get(mid)
+        if value is None or not value.groups or not isinstance(entry, dict):
+            continue
+        left_out = {n for n, g in value.groups.items() if "left_out_by_where" in g.details}
+        recorded = entry.get("groups")
+        published = set(value.groups) - left_out
+        if left_out and isinstance(recorded, dict) and set(recorded) == published:
+            kept = {n: g for n, g in value.groups.items() if n not in left_out}
+            values[mid] = replace(value, groups=kept)
+    if values == measured.values:
+        return measured
+    gates = list(measured.gates)
+    for index, spec in enumerate(specs.gates):
+        if values.get(spec.metric) is not measured.values.get(spec.metric):
+            before = judge_gate(spec, values[spec.metric], None, [])
+            if before["verdict"] == gates[index]["verdict"]:
+                before["worst_cases"] = gates[index]["worst_cases"]
+            gates[index] = before
+    return replace(measured, values=values, gates=gates)
+
+
 def _first_difference(
     summary: dict[str, Any], specs: RecordedSpecs, measured: Measured
 ) -> str | None:
+    measured = _as_grouped_before(summary, specs, measured)
     counts = summary.get("counts") or {}
     for name, fresh in (("requests", measured.rows), ("errors", measured.errors)):
         if found := _differs(f"counts.{name}", counts.get(name), fresh):
