@@ -57,3 +57,34 @@ def test_a_change_away_from_the_middle_of_the_band_regresses(
     assert done.returncode == code, done.stdout + done.stderr
     (metric,) = json.loads(done.stdout)["metrics"]
     assert metric["verdict"] == verdict, metric
+
+
+def test_each_group_is_judged_by_its_own_move_in_the_band(tmp_path: Path) -> None:
+    """Group ``a`` goes 0.45 -> 0.9 and ``b`` 0.55 -> 0.1; the overall rate stays 0.5, whose
+    nearer edge made every group's better way "lower", so ``b`` read "improved"."""
+    suite = SUITE.replace("prompt: p", "metadata: {g: G}, prompt: p")
+    lines = suite.splitlines()
+    for i in range(CASES):
+        lines[2 + i] = lines[2 + i].replace("G", "a" if i % 2 == 0 else "b")
+    text = "\n".join(lines).replace("rate: rx.matched}", "rate: rx.matched, by: meta.g}") + "\n"
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    evens, odds = list(range(0, CASES, 2)), list(range(1, CASES, 2))
+    runs = []
+    for name, yes in (("base", evens[:9] + odds[:11]), ("cand", evens[:18] + odds[:2])):
+        lines = [
+            json.dumps({"id": f"c{i}", "response": "yes" if i in yes else "no"})
+            for i in range(CASES)
+        ]
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (tmp_path / f"{name}.yaml").write_text(
+            f"name: rep\ntype: replay\npath: {name}.jsonl\n", encoding="utf-8"
+        )
+        done = run_cli("run", "s.yaml", "--target", f"{name}.yaml", "--no-evidence", cwd=tmp_path)
+        runs.append(run_id_of(done))
+    done = run_cli("compare", *runs, "--groups", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    (metric,) = json.loads(done.stdout)["metrics"]
+    assert {g["group"]: g["verdict"] for g in metric["groups"]} == {
+        "a": "regressed",
+        "b": "regressed",
+    }, metric

@@ -6,7 +6,9 @@ the metric toward failing its gate. Direction comes from, in order:
 
 1. an explicit override (``--higher-is-better M`` / ``--lower-is-better M``);
 2. the suite's gates on the metric: a ``max`` gate means lower is better, a ``min`` gate higher
-   is better; for a band (both), the nearer edge to the baseline value is the one to fear;
+   is better; in a band (both), nearer its middle is better, so a change that takes the value
+   farther from the middle regresses whichever way it goes (without the candidate's value, the
+   edge nearer the baseline value is the one to fear);
 3. the metric kind's own ``higher_is_better`` when the plugin declares one.
 
 A significant change with no known direction is reported as ``changed`` and does not fail.
@@ -240,8 +242,12 @@ def infer_direction(
     kind: str | None,
     higher_is_better: set[str],
     lower_is_better: set[str],
+    candidate_value: float | None = None,
 ) -> tuple[Direction | None, str]:
-    """Which way is better for this metric, and why we think so (see the module docstring)."""
+    """Which way is better for this metric, and why we think so (see the module docstring).
+    ``candidate_value``: for a band, the way from the baseline value to it is better only when
+    it ends nearer the band's middle; the nearer edge alone called a candidate that crossed the
+    far edge (0.45 to 0.9 in [0.3, 0.7]) improved."""
     if metric_id in higher_is_better:
         return "higher", "override"
     if metric_id in lower_is_better:
@@ -254,7 +260,7 @@ def infer_direction(
         if high is not None and low is not None:
             if baseline_value is None:
                 continue
-            votes.add("lower" if high - baseline_value <= baseline_value - low else "higher")
+            votes.add(_band_direction(low, high, baseline_value, candidate_value))
         elif high is not None:
             votes.add("lower")
         elif low is not None:
@@ -273,6 +279,26 @@ def infer_direction(
         if declared is not None:
             return ("higher" if declared else "lower"), "metric kind"
     return None, "unknown"
+
+
+def _group_values(item: MetricComparison) -> tuple[float | None, float | None]:
+    """A compared group's baseline and candidate values, where both are numbers."""
+    base, cand = ((figure or {}).get("value") for figure in (item.baseline, item.candidate))
+    if isinstance(base, int | float) and isinstance(cand, int | float):
+        return float(base), float(cand)
+    return None, None
+
+
+def _band_direction(low: float, high: float, baseline: float, candidate: float | None) -> Direction:
+    """Which way is better in the band [low, high] for a move from ``baseline`` to
+    ``candidate``: the move's own way when it ends nearer the middle, else the other."""
+    if candidate is None or candidate == baseline:
+        return "lower" if high - baseline <= baseline - low else "higher"
+    middle = (low + high) / 2
+    up: Direction = "higher" if candidate > baseline else "lower"
+    if abs(candidate - middle) <= abs(baseline - middle):
+        return up
+    return "lower" if up == "higher" else "higher"
 
 
 RowValue = tuple[tuple[str, str | None], float]
@@ -597,6 +623,7 @@ def compare_runs(
                 f"({'; '.join(regrouped)}), so its groups are not the same groups"
             )
         gate_value = base_m.get("value")  # the gates read the figure as the run reported it
+        cand_gate_value = cand_m.get("value")
         if kind == "rate" and (_corrected(base_m) or _corrected(cand_m)):
             base_m, cand_m = as_observed(base_m), as_observed(cand_m)
             item.baseline, item.candidate = _figure(base_m), _figure(cand_m)
@@ -620,6 +647,7 @@ def compare_runs(
             kind=kind,
             higher_is_better=higher_is_better,
             lower_is_better=lower_is_better,
+            candidate_value=float(cand_gate_value) if cand_gate_value is not None else None,
         )
         test = _test_metric(
             base_m,
@@ -655,6 +683,18 @@ def compare_runs(
                 seed=seed,
                 resamples=resamples,
             )
+            for group in item.groups:  # a band's better way depends on each group's figures
+                base_value, cand_value = _group_values(group)
+                if item.direction_source == "gate" and base_value is not None:
+                    group.direction, group.direction_source = infer_direction(
+                        item.metric,
+                        gates,
+                        base_value,
+                        kind=item.kind,
+                        higher_is_better=higher_is_better,
+                        lower_is_better=lower_is_better,
+                        candidate_value=cand_value,
+                    )
     _check_reachable(result, min_effect)
     _judge(result.metrics, alpha=alpha, min_effect=min_effect)
     _judge([g for m in result.metrics for g in m.groups], alpha=alpha, min_effect=min_effect)
