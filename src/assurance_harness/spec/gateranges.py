@@ -7,7 +7,8 @@ end (``max: 1``) is left alone: it can never fail on the figure, but it still fa
 is no data, and suites use it for a gate that checks only ``min_validity``.
 
 Two gates on one metric are refused likewise when no figure can meet both: one's ``min``
-above the other's ``max`` on a figure no lower (``conflicting_gates``).
+above the other's ``max`` on a figure no lower (``conflicting_gates``), and a gate whose bound
+names a level its metric's interval is not at (``bound_levels``).
 """
 
 from __future__ import annotations
@@ -61,6 +62,32 @@ def unreachable_gates(
                     _fix(threshold, low, high),
                 )
             )
+    return issues
+
+
+def bound_levels(
+    gates: list[GateSpec], metrics: list[MetricSpec], source: str, line_of: LineOf
+) -> list[ConfigIssue]:
+    """One issue per gate whose ``bound`` names the 95% level (``upper95``, ``lower95``) on a
+    metric of another ``confidence``: the gate checks the metric's own interval, so it would
+    check a bound other than the one it names."""
+    levels = {metric.id: metric.confidence for metric in metrics}
+    issues: list[ConfigIssue] = []
+    for index, gate in enumerate(gates):
+        level = levels.get(gate.metric)
+        if not gate.bound.endswith("95") or level is None or abs(level - 0.95) < 1e-12:
+            continue
+        issues.append(
+            ConfigIssue(
+                source,
+                line_of(("gates", index, "bound")),
+                f"gates[{index}].bound",
+                f"{gate.bound} names the 95% bound, but metric '{gate.metric}' has "
+                f"confidence {level:g}, so the gate would check its {level:.0%} bound",
+                f"write bound: {gate.normalized_bound} to check the {level:.0%} bound, or give "
+                "the metric confidence: 0.95",
+            )
+        )
     return issues
 
 
