@@ -86,6 +86,15 @@ def test_a_where_on_the_cases_leaves_groups_out_on_purpose(write) -> None:
     assert [v["verdict"] for v in verdicts] == ["pass", "pass"]
 
 
+def test_groups_the_answers_make_are_not_held_to_it(write) -> None:
+    """``by: rx.count`` groups by what was answered, not by who was asked: a value no kept
+    answer has is no group the run left unmeasured."""
+    suite = SUITE.replace("by: meta.g", "by: rx.count")
+    got, verdicts = compare_with_rows(write("s.yaml", suite), _rows(), samples=1, chunk=3, seed=0)
+    assert got["r"].groups is not None and sorted(got["r"].groups) == ["0"]
+    assert [v["verdict"] for v in verdicts] == ["pass", "pass"]
+
+
 def _project(root: Path) -> Path:
     (root / "s.yaml").write_text(SUITE, encoding="utf-8")
     lines = [json.dumps({"id": f"c{i}", "response": _answer(i)}) for i in range(8)]
