@@ -65,7 +65,7 @@ from .engine import (
     unread_by,
     where_left_out,
 )
-from .expr import condition_parts, reader, reads_the_case
+from .expr import condition_parts, groups_left_out_unmeasured, reader
 from .paired import PairedDeltaMetric, PairedParams, with_unchanged
 from .pairedcolumns import cells_of, worst_rows
 from .robustcolumns import PAIR_KINDS, PairKind, SourceColumns
@@ -495,7 +495,8 @@ class MetricColumns:
                     group.details["no_data_reason"] = self._why_no_data(
                         spec, members, group.details.get("reason")
                     )
-            if selected.size < self.total and not reads_the_case(str(spec.where)):  # as rows
+            unmeasured = groups_left_out_unmeasured(spec.by, str(spec.where))
+            if selected.size < self.total and unmeasured:  # as ``engine.compute_metric``
                 codes = self._codes(spec.by)
                 left_out = {
                     name: int(np.count_nonzero(codes == code))

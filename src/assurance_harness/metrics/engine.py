@@ -17,7 +17,7 @@ from ..rowkeys import case_key
 from ._grouping import number
 from .asked_level import at_asked_level
 from .base import MetricContext, MetricValue, Row
-from .expr import evaluate, reads_the_case
+from .expr import evaluate, groups_left_out_unmeasured
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec
@@ -59,7 +59,7 @@ def compute_metric(
                 members = groups[name]
                 reason = group.details.get("reason")
                 group.details["no_data_reason"] = why_no_data(spec, members, members, reason=reason)
-        if len(selected) < len(rows) and not reads_the_case(str(spec.where)):
+        if len(selected) < len(rows) and groups_left_out_unmeasured(spec.by, str(spec.where)):
             left_out: dict[str, int] = defaultdict(int)
             for row in rows:
                 key = evaluate(spec.by, row)
@@ -74,9 +74,9 @@ def add_groups_left_out(
 ) -> None:
     """Each group whose every row ``where`` left out, as a group without data (``empty``, the
     kind's value of no row): unpublished, a gate every group must pass passed without it,
-    though nothing was measured of that group (``left_out``: its rows, by name). Only for a
-    ``where`` that reads no name the cases fix (``expr.reads_the_case``): one that reads
-    ``meta.axis`` leaves the other axes' groups out on purpose."""
+    though nothing was measured of that group (``left_out``: its rows, by name). Only where
+    ``expr.groups_left_out_unmeasured``: a ``where`` that reads ``meta.axis`` leaves the other
+    axes' groups out on purpose."""
     if not left_out or overall.groups is None:
         return
     for name, count in left_out.items():

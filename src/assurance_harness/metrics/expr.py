@@ -210,6 +210,15 @@ def reads_the_case(text: str) -> bool:
     return bool(names_read(text) & CASE_NAMES)
 
 
+def groups_left_out_unmeasured(by: str, where: str) -> bool:
+    """Whether a ``by:`` group whose every row ``where`` left out went unmeasured: the groups
+    are the cases' (``by`` reads only names the cases fix, as ``meta.group``) and the ``where``
+    reads none (only what the run gave). Groups of the answers (``by: tox.label``) are no
+    population the run was to measure, and a ``where`` on the cases chooses its groups."""
+    names = names_read(by)
+    return bool(names) and names <= CASE_NAMES and not reads_the_case(where)
+
+
 RESERVED_NAMES: frozenset[str] = frozenset(_ROW_NAMES) | frozenset(_CONSTANTS)
 """Names no scorer id may take: an expression reads the row's own value (``error``, ``meta``)
 or the literal (``null``) by them, so a scorer with one of these ids could never be read."""
