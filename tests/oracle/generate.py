@@ -70,10 +70,22 @@ def _plans(
             return rows
         return [r for r in rows if words(r) is not None and words(r) > 1]
 
-    def with_groups(compute: Callable[[list[rc.Row]], rc.Figure]) -> Callable:
+    def with_groups(
+        compute: Callable[[list[rc.Row]], rc.Figure], *, filtered: bool = False
+    ) -> Callable:
+        """``filtered``: the metric has the plan's ``where`` (``selected``)."""
+
         def run(rows: list[rc.Row]) -> rc.Figure:
-            figure = compute(rows)
-            figure.groups, figure.no_group = rc.by_group(rows, group_of, compute)
+            kept = selected(rows) if filtered else rows
+            figure = compute(kept)
+            figure.groups, figure.no_group = rc.by_group(kept, group_of, compute)
+            # A group of the cases whose every row the where on the answers left out is a
+            # group without data (docs/FORMATS.md), not a group the run never had.
+            for row in rows:
+                name = group_of(row)
+                if name is not None and str(name) not in figure.groups:
+                    figure.groups[str(name)] = compute([])
+            figure.groups = dict(sorted(figure.groups.items()))
             return figure
 
         return run
@@ -84,7 +96,7 @@ def _plans(
     plans = [
         MetricPlan(
             rate_yes,
-            lambda rows: with_groups(lambda part: rc.rate(part, kw))(selected(rows)),
+            with_groups(lambda part: rc.rate(part, kw), filtered=True),
             True,
         ),
         MetricPlan(
