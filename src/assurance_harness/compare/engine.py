@@ -146,8 +146,9 @@ class Comparison:
         if self.gated_without_data:
             return (
                 f"gated metric(s) {', '.join(self.gated_without_data)} have no data in "
-                f"{self.candidate_run} (the gate is no_data), so whether they regressed is "
-                "unknown; its report says why, and a run that measured them can be compared"
+                f"{self.candidate_run} (the gate is no_data, or failed on the group without "
+                "data), so whether they regressed is unknown; its report says why, and a run "
+                "that measured them can be compared"
             )
         if self.gated_redefined:
             return (
@@ -279,6 +280,18 @@ def infer_direction(
         if declared is not None:
             return ("higher" if declared else "lower"), "metric kind"
     return None, "unknown"
+
+
+def _gated_groups_without_data(gates: list[Any]) -> list[str]:
+    """``metric[group]`` for each group a gate of the candidate failed for having no data
+    (``groups_without_data``): the metric's other figures may all be unchanged, but whether
+    that group regressed is unknown, as for a gated metric without any data."""
+    found: list[str] = []
+    for gate in gates:
+        groups = gate.get("groups_without_data") if isinstance(gate, dict) else None
+        if isinstance(groups, list):
+            found += [f"{gate.get('metric')}[{group}]" for group in groups]
+    return list(dict.fromkeys(found))
 
 
 def _group_values(item: MetricComparison) -> tuple[float | None, float | None]:
@@ -575,6 +588,7 @@ def compare_runs(
             )
     gates = candidate.gates or baseline.gates
     gated = {str(g.get("metric")) for g in candidate.gates or [] if isinstance(g, dict)}
+    result.gated_without_data.extend(_gated_groups_without_data(candidate.gates or []))
     ungrouped: dict[str, str] = {}  # a by: over a scorer set otherwise: groups not compared
 
     for name in names:
