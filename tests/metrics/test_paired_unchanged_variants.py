@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 
 from tests.metrics.columns_check import compare_with_rows
+from tests.metrics.typo_variants import write_typo_project
 from tests.testing.cli import run_cli
 
 SUITE = """suite: pr
@@ -28,19 +29,7 @@ gates:
 
 
 def test_unchanged_variants_are_left_out_of_a_paired_delta_and_counted(tmp_path: Path) -> None:
-    # Two prompts the typo operator changes; eight it cannot ("3 x 3": no word to misspell).
-    cases = [("a", "Please explain photosynthesis"), ("b", "Describe the water cycle")]
-    cases += [(f"s{i}", f"{i} x {i}") for i in range(8)]
-    records = []
-    for case_id, _ in cases:
-        moved = case_id in ("a", "b")
-        records.append({"id": case_id, "response": "fine"})
-        records.append({"id": f"{case_id}~typo#0", "response": "fine " * (5 if moved else 1)})
-    (tmp_path / "cases.jsonl").write_text(
-        "".join(json.dumps({"id": i, "prompt": p}) + "\n" for i, p in cases)
-    )
-    (tmp_path / "rec.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    (tmp_path / "t.yaml").write_text("name: rp\ntype: replay\npath: rec.jsonl\n")
+    write_typo_project(tmp_path)  # two prompts the typo operator changes, eight it cannot
     (tmp_path / "s.yaml").write_text(SUITE)
     proc = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "rep", cwd=tmp_path)
     output = proc.stdout + proc.stderr

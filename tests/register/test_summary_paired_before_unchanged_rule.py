@@ -17,6 +17,8 @@ from assurance_harness.errors import UsageError
 from assurance_harness.register.ledger import attach_run
 from assurance_harness.runner.run import run_suite
 
+from ..metrics.typo_variants import write_typo_project
+
 SUITE = """suite: pr
 version: 1.0.0
 evidence_for: [R-900]
@@ -59,20 +61,9 @@ risks:
 
 
 def _project(root: Path, limit: float) -> Path:
-    """Two prompts the typo operator changes, answered 4 words longer; eight it cannot change
-    ("3 x 3"): the delta is 4.0 without them and 0.8 with them as zeros."""
-    cases = [("a", "Please explain photosynthesis"), ("b", "Describe the water cycle")]
-    cases += [(f"s{i}", f"{i} x {i}") for i in range(8)]
-    records = []
-    for case_id, _ in cases:
-        moved = case_id in ("a", "b")
-        records.append({"id": case_id, "response": "fine"})
-        records.append({"id": f"{case_id}~typo#0", "response": "fine " * (5 if moved else 1)})
-    (root / "cases.jsonl").write_text(
-        "".join(json.dumps({"id": i, "prompt": p}) + "\n" for i, p in cases)
-    )
-    (root / "rec.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    (root / "t.yaml").write_text("name: rp\ntype: replay\npath: rec.jsonl\n")
+    """The typo project (``write_typo_project``): the delta is 4.0 without the unchanged
+    variants and 0.8 with them as zeros."""
+    write_typo_project(root)
     (root / "s.yaml").write_text(SUITE.replace("LIMIT", str(limit)))
     (root / "register.yaml").write_text(REGISTER)
     outcome = run_suite(
