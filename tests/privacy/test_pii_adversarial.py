@@ -102,3 +102,32 @@ def test_runs_of_symbols_take_linear_time(run: str) -> None:
     took, spans = _timed("Smile! " + run * 6_000 + " write to tom@example.com")
     assert took < 2.0, f"{took:.1f} s"
     assert "EMAIL_ADDRESS:tom@example.com" in spans
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x." * 5_000 + "@",
+        "x." * 5_000 + " @ ",
+        "x." * 5_000 + "@example.com",
+        "x.+" * 3_400 + "@",
+        "1." * 5_000 + "@",
+    ],
+    ids=[
+        "letter-dots-at",
+        "letter-dots-spaced-at",
+        "letter-dots-address",
+        "plus-dots-at",
+        "digit-dots-at",
+    ],
+)
+def test_runs_of_dots_before_an_at_take_linear_time(text: str) -> None:
+    """Presidio's e-mail pattern tried, at every word boundary of a run of dots and letters,
+    every way to end its name before the "@" (about 12 s for these 10,000 characters, hours for
+    a long answer, and past its 60 s regex timeout it is skipped, finding no address at all):
+    a model's answer with a long dotted run before an "@" stalled the scorer and redaction.
+    (E-mail addresses alone: libphonenumber's own linear pace on digits is timed above.)"""
+    start = time.perf_counter()
+    find_pii(text, entities=["EMAIL_ADDRESS"])
+    took = time.perf_counter() - start
+    assert took < 1.0, f"{took:.1f} s for {len(text)} characters"
