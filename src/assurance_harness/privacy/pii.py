@@ -5,12 +5,12 @@ is missing, and its e-mail recognizer asks ``tldextract`` to fetch the public-su
 the internet. Neither may happen here, so the engine is built by hand:
 
 - the NLP engine is a *blank* spaCy English pipeline (a tokenizer, no model, nothing to load);
-- Presidio's own pattern recognizers find e-mail addresses (with the TLD checked against
-  tldextract's bundled snapshot; spelt out, "tom [at] gmail [dot] com", by a rule of ours),
-  phone numbers (Google's libphonenumber), payment cards (Luhn), IBANs (checksum), IP
-  addresses, UK postcodes, NHS and National Insurance numbers, US social security numbers and
-  crypto wallets; web addresses come from a linear-time rewrite of
-  its URL recognizer (``urls``: Presidio's pattern backtracks on long runs of dots);
+- Presidio's own pattern recognizers find phone numbers (Google's libphonenumber), payment
+  cards (Luhn), IBANs (checksum), IP addresses, UK postcodes, NHS and National Insurance
+  numbers, US social security numbers and crypto wallets; web addresses and e-mail addresses
+  come from linear-time rewrites of its URL and e-mail recognizers (``urls``, ``emails``: its
+  patterns backtrack on long runs of dots), an e-mail address's suffix checked against
+  tldextract's bundled snapshot (spelt out, "tom [at] gmail [dot] com", by a rule of ours);
 - what needs a model in Presidio (names, places) comes from a recognizer set of our own that
   needs none: cue phrases a child uses ("my name is", "I live at", "I go to ... Primary"),
   street-address and school-name shapes, a given-name list, ages, dates of birth and social
@@ -36,6 +36,7 @@ from typing import Any
 
 from . import presidio
 from .context import context_enhancer, tokenizable
+from .emails import email_recognizer, suffix_of
 from .entities import ENTITY_TITLES
 from .reading import read
 from .urls import url_recognizer
@@ -378,7 +379,7 @@ def _passes(rule: _Rule, captured: str) -> bool:
     if rule.check == "given_name":
         return first in given_names()
     if rule.check == "email_suffix":
-        return bool(_suffix_of(spelt_out_email(captured))) and _spoken_address(captured)
+        return bool(suffix_of(spelt_out_email(captured))) and _spoken_address(captured)
     return True
 
 
@@ -503,18 +504,6 @@ def spelt_out_email(text: str) -> str:
     return _SPELT_DOT.sub(".", _SPELT_AT.sub("@", text))
 
 
-@cache
-def _suffix_extractor() -> Any:
-    """tldextract on its bundled public-suffix list: nothing fetched."""
-    import tldextract
-
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-def _suffix_of(address: str) -> str:
-    return str(_suffix_extractor()(address).suffix)
-
-
 def _drop_trailing_stop(captured: str) -> str:
     """'lily and' -> 'lily' ('my name is lily and i ...'); 'lily evans' stays."""
     words = captured.split()
@@ -562,18 +551,6 @@ def _rule_recognizer_class() -> type:
             return results
 
     return ChildPersonalDataRecognizer
-
-
-def _offline_email_recognizer() -> Any:
-    """Presidio's e-mail recognizer, its TLD check on tldextract's bundled suffix list."""
-    presidio.load()
-    from presidio_analyzer.predefined_recognizers import EmailRecognizer
-
-    class OfflineEmailRecognizer(EmailRecognizer):  # type: ignore[misc]
-        def validate_result(self, pattern_text: str) -> bool:
-            return bool(_suffix_of(pattern_text))
-
-    return OfflineEmailRecognizer()
 
 
 def _case_blind_iban_recognizer() -> Any:
@@ -625,7 +602,7 @@ def _build_analyzer() -> Any:
     engine = BlankSpacyEngine(models=[{"lang_code": "en", "model_name": "blank:en"}])
     engine.load()
     recognizers = [
-        _offline_email_recognizer(),
+        email_recognizer(),
         PhoneRecognizer(supported_regions=PHONE_REGIONS),
         CreditCardRecognizer(),
         _case_blind_iban_recognizer(),
