@@ -408,9 +408,15 @@ _MAIL_HOSTS = frozenset(
 )
 """Mail hosts a spoken address names: "tom at gmail dot com" is one, "be at home dot com" is
 prose."""
-_MARKED_AT_RX = re.compile(_MARKED_AT, re.IGNORECASE)
-_ANY_AT = re.compile(rf"{_MARKED_AT}|\s+at\s+", re.IGNORECASE)
-_SPOKEN_DOT = re.compile(r"\s+dot\s+", re.IGNORECASE)
+_OFF_A_SPACE_RUN = r"(?:(?<!\s)|(?!\s))"
+r"""Where a search for a pattern that may start with spaces starts: not inside a run of them.
+One that would match there matches from the run's first space too (its leading ``\s*`` or
+``\s+`` takes the rest), and a match before it takes the whole run, so the matches are the
+same; tried at each of a run's spaces, each try scanned to the run's end: n² steps, seconds for
+the 20,000 spaces a model's answer may put around the "at" of a spelt-out address."""
+_MARKED_AT_RX = re.compile(_OFF_A_SPACE_RUN + _MARKED_AT, re.IGNORECASE)
+_ANY_AT = re.compile(rf"{_OFF_A_SPACE_RUN}(?:{_MARKED_AT}|\s+at\s+)", re.IGNORECASE)
+_SPOKEN_DOT = re.compile(rf"{_OFF_A_SPACE_RUN}\s+dot\s+", re.IGNORECASE)
 _ADDRESS_MARK = re.compile(r"[._%+\d-]")
 
 
@@ -494,8 +500,12 @@ def _is_decorator(text: str, start: int, end: int) -> bool:
     return text[start + 1 : end].lower() in _CODE_NAMES or bool(_CODE_AFTER.match(text, end))
 
 
-_SPELT_AT = re.compile(r"\s*(?:[\[({<]\s*at\s*[\])}>]|\sat\s)\s*", re.IGNORECASE)
-_SPELT_DOT = re.compile(r"\s*(?:[\[({<]\s*dot\s*[\])}>]|\sdot\s)\s*", re.IGNORECASE)
+_SPELT_AT = re.compile(
+    rf"{_OFF_A_SPACE_RUN}\s*(?:[\[({{<]\s*at\s*[\])}}>]|\sat\s)\s*", re.IGNORECASE
+)
+_SPELT_DOT = re.compile(
+    rf"{_OFF_A_SPACE_RUN}\s*(?:[\[({{<]\s*dot\s*[\])}}>]|\sdot\s)\s*", re.IGNORECASE
+)
 
 
 def spelt_out_email(text: str) -> str:
