@@ -6,6 +6,7 @@ found and find nothing it did not."""
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 import pytest
@@ -83,3 +84,19 @@ def test_find_pii_reports_an_address_at_presidios_score() -> None:
     assert [(s.type, s.text, s.score) for s in spans] == [
         ("EMAIL_ADDRESS", "tom.baker@gmail.com", 1.0)
     ]
+
+
+def test_redaction_reads_a_dotted_run_before_an_at_in_linear_time() -> None:
+    """Redaction finds personal data with the same engine: a stored answer with a long dotted run
+    before an "@" took as long to redact as to score (about 10 s here), and past Presidio's
+    regex timeout the address after it was kept as written."""
+    from assurance_harness.privacy.policy import RedactionPolicy
+    from assurance_harness.privacy.redact import redact_text
+
+    analyzer()  # built once per process (about a second), not timed
+    text = "x." * 5_000 + "@ then write to tom@example.com"
+    start = time.perf_counter()
+    redacted = redact_text(text, RedactionPolicy(enabled=True))
+    took = time.perf_counter() - start
+    assert took < 1.0, f"{took:.1f} s"
+    assert redacted.endswith("write to <EMAIL_ADDRESS>"), redacted[-40:]
