@@ -58,8 +58,24 @@ def _interrupted(argv: list[str], cwd: Path, delay: float) -> subprocess.Complet
     )
     time.sleep(delay)
     child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=60)
+    try:
+        out, err = child.communicate(timeout=25)  # the target's answer takes 30 s
+    except subprocess.TimeoutExpired as exc:
+        child.kill()
+        child.communicate()
+        said = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
+        if _swallowed_by_python(said):
+            return subprocess.CompletedProcess(argv, None, "", said)
+        raise
     return subprocess.CompletedProcess(argv, child.returncode, out, err)
+
+
+def _swallowed_by_python(stderr: str) -> bool:
+    """Whether Python itself dropped the Ctrl-C: raised inside a callback of the import
+    machinery (a module lock's), where it prints "Exception ignored in ... KeyboardInterrupt"
+    and goes on, so the command carried on into its run as if no Ctrl-C had come. Before the
+    package's handler, beyond its reach; seen once at 20 ms in a loaded fresh-clone run."""
+    return "Exception ignored in" in stderr and "KeyboardInterrupt" in stderr
 
 
 def _python_taking_ctrl_c(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -86,6 +102,8 @@ def test_ctrl_c_during_start_up_is_a_quiet_exit_130(tmp_path: Path, entry: str) 
     quiet = 0
     for delay in DELAYS:
         done = _interrupted(argv, tmp_path, delay)
+        if done.returncode is None:  # swallowed by Python (_swallowed_by_python)
+            continue
         if _before_the_package(done.stderr) or _before_pythons_handler(done):
             continue  # a loaded machine: Python itself was still starting
         assert "Traceback" not in done.stderr, (delay, done.stderr)
