@@ -307,8 +307,8 @@ def test_timeouts_from_the_target_and_from_the_executor() -> None:
         (b"{not json", "not valid JSON"),
         # An empty 200 read "response is not valid JSON (JSONDecodeError): ", the line ending
         # at its colon, as if the snippet had been lost.
-        (b"", "response is empty (no body), not JSON"),
-        (b" \r\n", "response is empty (no body), not JSON"),
+        (b"", r"response is empty \(no body\), not JSON"),
+        (b" \r\n", r"response is empty \(no body\), not JSON"),
         (json.dumps({"object": "chat.completion"}).encode(), "no choices"),
         (json.dumps({"choices": []}).encode(), "no choices"),
         # A message that is not an object was an AttributeError, recorded as an 'exception'

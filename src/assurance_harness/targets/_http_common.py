@@ -305,6 +305,10 @@ def _streamed(url: str, status: int) -> BadResponseError:
 
 
 def parse_json(body: bytes, *, status: int) -> Any:
+    if not body.strip():
+        # Said as what it is: "not valid JSON (JSONDecodeError): " ended at its colon, as if
+        # the body's snippet had been lost.
+        raise BadResponseError("response is empty (no body), not JSON", status=status)
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
