@@ -592,6 +592,30 @@ def test_a_runs_warnings_are_shown(
     )
 
 
+def test_answers_cut_off_are_said_in_the_session_summary(project: pytest.Pytester) -> None:
+    """``assurance run`` and every report name answers the endpoint cut off (``not complete:``);
+    the plugin's summary of the run said nothing of them: the session passed on half-answers
+    without a word."""
+    (project.path / "cutoff_bot.py").write_text(
+        "def reply(messages):\n    return {'text': 'fine', 'finish_reason': 'length'}\n"
+    )
+    (project.path / "t.yaml").write_text(
+        "type: callable\nname: cut\nfunction: cutoff_bot:reply\npython_path: ['.']\n"
+    )
+    (project.path / "suites" / "smoke.yaml").write_text(
+        "suite: cut\ncases: [{id: a, prompt: hi}, {id: b, prompt: ho}]\n"
+        "scorers: [{id: m, use: regex, with: {pattern: fine}}]\n"
+        "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
+    )
+    args = list(ARGS)
+    args[args.index("bot.yaml")] = "t.yaml"
+    result = project.runpytest_subprocess(*args, "--assurance-no-evidence")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["suites/smoke.yaml: passed (run *", "  not complete: 2 of 2 answers *length 2*"]
+    )
+
+
 def test_a_suite_the_target_cannot_build_requests_for_is_a_collection_error(
     project: pytest.Pytester,
 ) -> None:
