@@ -730,6 +730,8 @@ class BaselineItem(_AssuranceItem):
 def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
     """Each run's outcome and folder, why its requests failed, its notes (evidence,
     exploratory runs, smoke tests) and its warnings."""
+    from .formatting import incomplete_line
+
     lines: list[str] = []
     for path, run in runs.items():
         shown = _shown(path, root)
@@ -743,6 +745,9 @@ def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
         lines.append(f"{shown}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}")
         if run.errors:
             lines.append(f"  {run.errors}")
+        incomplete = incomplete_line(summary.get("counts") or {})
+        if incomplete:  # answers cut off or filtered, scored as they came: as the run says
+            lines.append(f"  {incomplete}")
         lines.extend(f"  {note}" for note in run.outcome.notes if not note.startswith("reports: "))
         # What went wrong without changing the results, as ``assurance run``'s warning lines.
         lines.extend(f"  warning: {warning}" for warning in run.outcome.warnings)
