@@ -100,3 +100,29 @@ def test_a_transformers_target_refuses_no_concurrency(tmp_path: Path) -> None:
     code, output = _validate(target)
     assert code == 2, output
     assert "t.yaml:3: concurrency" in output, output
+
+
+@pytest.mark.parametrize("kind", sorted(HEADERS))
+@pytest.mark.parametrize(("name", "value"), [("n", "3"), ("num_return_sequences", "2")])
+def test_several_answers_a_request_fail_validate_naming_samples(
+    tmp_path: Path, kind: str, name: str, value: str
+) -> None:
+    """``n: 3`` passed through to the endpoint, which answered three choices a request, of
+    which only the first was scored: a third of what was asked for, said nowhere. A case is
+    answered several times by the suite's ``samples``, each answer scored."""
+    folder = _folder(tmp_path)
+    target = folder / "t.yaml"
+    target.write_text(HEADERS[kind] + f"generation:\n  {name}: {value}\n")
+    code, output = _validate(target)
+    assert code == 2, output
+    assert f"t.yaml:{HEADERS[kind].count(chr(10)) + 2}: generation.{name}" in output, output
+    assert "samples" in output and "Traceback" not in output, output
+
+
+@pytest.mark.parametrize("name", ["n", "num_return_sequences"])
+def test_one_answer_a_request_passes(tmp_path: Path, name: str) -> None:
+    folder = _folder(tmp_path)
+    target = folder / "t.yaml"
+    target.write_text(HEADERS["openai"] + f"generation:\n  {name}: 1\n")
+    code, output = _validate(target)
+    assert code == 0, output
