@@ -577,6 +577,18 @@ def _stop(value: Any) -> Any:
     raise ValueError(f"{_shown(value)} is not a text or a list of texts; write e.g. ['\\n\\n']")
 
 
+def _one_answer(value: Any) -> Any:
+    """One answer a request: an endpoint given ``n: 3`` answers three choices, of which the
+    adapters score the first, a third of what was asked for and said nowhere. A case is
+    answered several times by the suite's ``samples``, each answer scored."""
+    if value is None or (type(value) is int and value == 1):
+        return value
+    raise ValueError(
+        f"{_shown(value)} answers a request more than once, and only the first answer would be "
+        "scored; leave it out (or 1), and set the suite's samples: N to answer each case N times"
+    )
+
+
 @with_config(ConfigDict(extra="allow"))
 class GenerationParams(TypedDict, total=False):
     """Generation parameters, as a suite or a target file writes them (OpenAI's names, plus
@@ -593,3 +605,5 @@ class GenerationParams(TypedDict, total=False):
     top_p: Annotated[Any, AfterValidator(_number(0, 1, "0.9"))]
     repetition_penalty: Annotated[Any, AfterValidator(_number(0, None, "1.1", above=True))]
     stop: Annotated[Any, AfterValidator(_stop)]
+    n: Annotated[Any, AfterValidator(_one_answer)]
+    num_return_sequences: Annotated[Any, AfterValidator(_one_answer)]
