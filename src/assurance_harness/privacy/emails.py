@@ -73,26 +73,10 @@ def email_recognizer() -> Any:
     """A Presidio recognizer for ``EMAIL_ADDRESS`` built on :func:`find_emails` (its context
     words kept; its score is Presidio's for an address that passed the suffix check)."""
     presidio.load()
-    from presidio_analyzer import EntityRecognizer, RecognizerResult
+    from presidio_analyzer import EntityRecognizer
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
-    class LinearEmailRecognizer(EmailRecognizer):  # type: ignore[misc]
-        def analyze(
-            self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: Any = None
-        ) -> list[Any]:
-            this: Any = self  # Presidio's attributes, untyped
-            return [
-                RecognizerResult(
-                    "EMAIL_ADDRESS",
-                    start,
-                    end,
-                    EntityRecognizer.MAX_SCORE,
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: this.name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: this.id,
-                    },
-                )
-                for start, end in find_emails(text)
-            ]
+    def spans(text: str) -> list[tuple[int, int, float]]:
+        return [(start, end, EntityRecognizer.MAX_SCORE) for start, end in find_emails(text)]
 
-    return LinearEmailRecognizer()
+    return presidio.linear_recognizer(EmailRecognizer, "EMAIL_ADDRESS", spans)

@@ -67,26 +67,6 @@ def find_urls(text: str) -> list[tuple[int, int, float]]:
 def url_recognizer() -> Any:
     """A Presidio recognizer for ``URL`` built on :func:`find_urls` (its context words kept)."""
     presidio.load()
-    from presidio_analyzer import RecognizerResult
     from presidio_analyzer.predefined_recognizers import UrlRecognizer
 
-    class LinearUrlRecognizer(UrlRecognizer):  # type: ignore[misc]
-        def analyze(
-            self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: Any = None
-        ) -> list[Any]:
-            this: Any = self  # Presidio's attributes, untyped
-            return [
-                RecognizerResult(
-                    "URL",
-                    start,
-                    end,
-                    score,
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: this.name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: this.id,
-                    },
-                )
-                for start, end, score in find_urls(text)
-            ]
-
-    return LinearUrlRecognizer()
+    return presidio.linear_recognizer(UrlRecognizer, "URL", find_urls)
