@@ -10,22 +10,15 @@ import random
 from pathlib import Path
 
 from tests.metrics.columns_check import compare_with_rows
-from tests.metrics.typo_variants import write_typo_project
+from tests.metrics.typo_variants import PAIRED_METRICS, write_typo_project
 from tests.testing.cli import run_cli
 
 SUITE = """suite: pr
 dataset: {path: cases.jsonl}
 expand: [{use: perturb, with: {operators: [typo]}}]
 scorers: [{id: len, use: length}]
-metrics:
-  - id: delta
-    paired: {value: len.words, pair_by: meta.source_id, group: meta.perturbation, reference: none}
-  - id: kept
-    paired: {value: len.words, pair_by: meta.source_id, group: meta.perturbation,
-             reference: none, skip_unchanged: false}
-gates:
-  - {metric: delta, max: 1}
 """
+SUITE += PAIRED_METRICS + "gates:\n  - {metric: delta, max: 1}\n"
 
 
 def test_unchanged_variants_are_left_out_of_a_paired_delta_and_counted(tmp_path: Path) -> None:

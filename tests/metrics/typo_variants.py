@@ -7,6 +7,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+PAIRED_METRICS = """metrics:
+  - id: delta
+    paired: {value: len.words, pair_by: meta.source_id, group: meta.perturbation, reference: none}
+  - id: kept
+    paired: {value: len.words, pair_by: meta.source_id, group: meta.perturbation,
+             reference: none, skip_unchanged: false}
+"""
+"""The paired delta with today's default (``delta``: the unchanged variants left out) and told to
+keep them (``kept``), over the project's typo variants (a suite's ``metrics:`` block)."""
+
 
 def write_typo_project(root: Path) -> None:
     """``cases.jsonl``, its recording ``rec.jsonl`` and the replay target ``t.yaml`` in

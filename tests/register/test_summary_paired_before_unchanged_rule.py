@@ -17,7 +17,7 @@ from assurance_harness.errors import UsageError
 from assurance_harness.register.ledger import attach_run
 from assurance_harness.runner.run import run_suite
 
-from ..metrics.typo_variants import write_typo_project
+from ..metrics.typo_variants import PAIRED_METRICS, write_typo_project
 
 SUITE = """suite: pr
 version: 1.0.0
@@ -25,16 +25,10 @@ evidence_for: [R-900]
 dataset: {path: cases.jsonl}
 expand: [{use: perturb, with: {operators: [typo]}}]
 scorers: [{id: len, use: length}]
-metrics:
-  - id: delta
-    paired: {value: len.words, pair_by: meta.source_id, group: meta.perturbation, reference: none}
-  - id: kept
-    paired: {value: len.words, pair_by: meta.source_id, group: meta.perturbation,
-             reference: none, skip_unchanged: false}
-gates:
-  - {metric: delta, max: LIMIT}
-  - {metric: kept, max: LIMIT}
 """
+SUITE += (
+    PAIRED_METRICS + "gates:\n  - {metric: delta, max: LIMIT}\n  - {metric: kept, max: LIMIT}\n"
+)
 
 REGISTER = """\
 register_version: 1

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -163,13 +165,17 @@ SUITE = (
 )
 
 
-def test_a_key_echoed_in_part_or_wrapped_is_in_no_file_of_the_run(tmp_path: Path) -> None:
-    (tmp_path / "suite.yaml").write_text(SUITE)
-    with ThreadedServer(_partial_echo) as server:
+def _run_against(
+    tmp_path: Path, handler: Callable[[web.Request], Awaitable[web.Response]], suite: str
+) -> subprocess.CompletedProcess[str]:
+    """``assurance run`` of ``suite`` against an OpenAI stub answering with ``handler``, its key
+    :data:`KEY` read from an environment variable."""
+    (tmp_path / "suite.yaml").write_text(suite)
+    with ThreadedServer(handler) as server:
         (tmp_path / "target.yaml").write_text(
-            f"type: openai\nbase_url: {server.base_url}\nmodel: m\napi_key_env: PARTIAL_KEY\n"
+            f"type: openai\nbase_url: {server.base_url}\nmodel: m\napi_key_env: SCRUB_KEY\n"
         )
-        proc = run_cli(
+        return run_cli(
             "run",
             "suite.yaml",
             "-t",
@@ -177,8 +183,12 @@ def test_a_key_echoed_in_part_or_wrapped_is_in_no_file_of_the_run(tmp_path: Path
             "--reports",
             "reports",
             cwd=tmp_path,
-            env={"PARTIAL_KEY": KEY, "COLUMNS": "200"},
+            env={"SCRUB_KEY": KEY, "COLUMNS": "200"},
         )
+
+
+def test_a_key_echoed_in_part_or_wrapped_is_in_no_file_of_the_run(tmp_path: Path) -> None:
+    proc = _run_against(tmp_path, _partial_echo, SUITE)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
     files = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
@@ -214,21 +224,7 @@ GATED = (
 
 
 def test_a_key_echoed_in_another_case_or_narrow_lines_is_in_no_file(tmp_path: Path) -> None:
-    (tmp_path / "suite.yaml").write_text(GATED)
-    with ThreadedServer(_narrow_echo) as server:
-        (tmp_path / "target.yaml").write_text(
-            f"type: openai\nbase_url: {server.base_url}\nmodel: m\napi_key_env: NARROW_KEY\n"
-        )
-        proc = run_cli(
-            "run",
-            "suite.yaml",
-            "-t",
-            "target.yaml",
-            "--reports",
-            "reports",
-            cwd=tmp_path,
-            env={"NARROW_KEY": KEY, "COLUMNS": "200"},
-        )
+    proc = _run_against(tmp_path, _narrow_echo, GATED)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output  # the gate's failure, not the run's
     (run,) = (p for p in (tmp_path / "reports").iterdir() if p.is_dir())
