@@ -38,7 +38,8 @@ def _write_cases(path: Path, count: int, prompt: str) -> None:
 
 
 def _perturb_suite(root: Path) -> int:
-    """20,000 cases, 12 operators, 50 variants each: 12,020,000 cases."""
+    """20,000 cases, 12 operators, 50 variants each (one for the two that ignore their seed,
+    uppercase and lowercase): 10,060,000 cases."""
     _write_cases(root / "cases.jsonl", 20_000, "What is the capital of country {i}?")
     (root / "s.yaml").write_text(
         "suite: s\n"
@@ -48,7 +49,7 @@ def _perturb_suite(root: Path) -> int:
         f"    with: {{variants: 50, operators: {ALL_OPERATORS}}}\n"
         "metrics: [{id: failed, rate: error}]\n"
     )
-    return 20_000 * (1 + 12 * 50)
+    return 20_000 * (1 + 10 * 50 + 2)
 
 
 def _counterfactual_suite(root: Path) -> int:

@@ -32,12 +32,26 @@ def test_an_unseeded_operator_makes_one_variant_under_the_expanders_default() ->
     assert expander.count(CASES) == len(out)
 
 
-def test_the_bundled_perturbation_suite_sends_no_prompt_twice() -> None:
+def test_the_bundled_perturbation_suite_counts_no_prompt_twice() -> None:
+    """Its metrics count the originals and the variants flagged changed (``where:
+    meta.perturbation_changed``): each of those a text of its own."""
     from assurance_harness.spec.loader import load_suite
 
     loaded = load_suite(REPO / "suites" / "robustness-perturbation.yaml")
-    prompts = [(c.metadata["source_id"], c.text()) for c in loaded.cases]
+    counted = [c for c in loaded.cases if c.metadata.get("perturbation_changed", True)]
+    prompts = [(c.metadata["source_id"], c.text()) for c in counted]
     assert len(prompts) == len(set(prompts))
+    assert len(counted) > 0.9 * len(loaded.cases)
+
+
+def test_a_seeded_variant_that_repeats_an_earlier_one_is_drawn_again() -> None:
+    """``synonym`` on a prompt with one word in its table has few texts to give; a variant that
+    drew an earlier one's text draws again (recorded), or is flagged unchanged."""
+    case = Case(id="s", prompt="Please explain it")
+    out = perturb({"operators": ["synonym", "char_swap"], "variants": 6}).expand([case])
+    changed = [c for c in out[1:] if c.metadata["perturbation_changed"]]
+    assert len({c.text() for c in changed}) == len(changed)
+    assert case.prompt not in {c.text() for c in changed}
 
 
 @pytest.mark.parametrize("op", ["uppercase", "lowercase"])

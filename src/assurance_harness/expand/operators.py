@@ -224,19 +224,21 @@ def synonym(text: str, rng: random.Random, rate: float) -> str:
 
 @dataclass(frozen=True)
 class OperatorInfo:
-    """An operator, its default rate and what it models."""
+    """An operator, its default rate, what it models, and whether it draws from its seed: one
+    that does not (``uppercase``) gives the same text for every variant, so it makes one."""
 
     func: Operator
     default_rate: float
     family: str
+    seeded: bool = True
 
 
 OPERATORS: dict[str, OperatorInfo] = {
     "typo": OperatorInfo(typo, 0.15, "character"),
     "char_swap": OperatorInfo(char_swap, 0.15, "character"),
     "char_drop": OperatorInfo(char_drop, 0.15, "character"),
-    "uppercase": OperatorInfo(uppercase, 1.0, "case"),
-    "lowercase": OperatorInfo(lowercase, 1.0, "case"),
+    "uppercase": OperatorInfo(uppercase, 1.0, "case", seeded=False),
+    "lowercase": OperatorInfo(lowercase, 1.0, "case", seeded=False),
     "random_case": OperatorInfo(random_case, 0.3, "case"),
     "whitespace": OperatorInfo(whitespace, 0.3, "noise"),
     "punctuation": OperatorInfo(punctuation, 0.2, "noise"),

@@ -4,8 +4,16 @@ Every base case yields its unperturbed original (``perturbation: none``, ``origi
 same id) followed by ``variants`` perturbed copies per operator with ids
 ``<case_id>~<operator>#<k>``. Each copy records ``source_id``, ``perturbation`` (the operator
 name), ``perturbation_family``, ``perturbation_params`` (rate, variant, seed) and
-``perturbation_changed`` (false when the operator had nothing to change, e.g. ``lowercase`` on
-lower-case text), so metrics can pair a response with the response to its original.
+``perturbation_changed`` (false when the copy is a text already sent for the case: the
+operator had nothing to change, e.g. ``lowercase`` on lower-case text, or it drew an earlier
+variant's text again), so metrics can pair a response with the response to its original.
+
+A copy is an observation only if its text is new. An operator that ignores its seed
+(``uppercase``, ``lowercase``) makes one variant whatever ``variants`` says (asked for several
+by name, it is refused), and a seeded one that draws an earlier variant's text again (a
+``synonym`` with one word in its table) draws again, up to ``REDRAWS`` times, recording the
+draw in ``perturbation_params.redraw``; a text that is still a repeat is flagged unchanged, so
+the copies of one prompt are never counted as independent answers.
 
 Variants an earlier robustness expander produced pass through unchanged, and its originals are
 expanded without being copied again, so ``perturb`` and ``attack`` can be listed one after the
@@ -35,6 +43,9 @@ from ._common import (
 from .base import Expander, ExpanderParams, register_expander
 from .operators import OPERATORS, Operator
 
+REDRAWS = 8
+"""Further seeded draws a variant gets when it repeats an earlier variant's text."""
+
 
 def _known_operator(value: str) -> str:
     """An operator name, checked where it is written (by name or as ``op:``), so a typo is
@@ -59,7 +70,24 @@ class OperatorUse(BaseModel):
     rate: Number | None = Field(default=None, gt=0, le=1)
     """Share of eligible words or letters to change (default: the operator's own)."""
     variants: WholeNumber | None = Field(default=None, ge=1, le=50)
-    """Perturbed copies per case for this operator (default: the expander's ``variants``)."""
+    """Perturbed copies per case for this operator (default: the expander's ``variants``; one
+    for ``uppercase`` and ``lowercase``, which give the same text every time)."""
+
+    @field_validator("variants")
+    @classmethod
+    def _one_text_one_variant(cls, value: int | None, info: Any) -> int | None:
+        op = info.data.get("op")
+        if value is not None and value > 1 and op in OPERATORS and not OPERATORS[op].seeded:
+            raise ValueError(
+                f"operator {op!r} gives the same text every time: its {value} variants would "
+                f"be one prompt sent {value} times and counted as {value} answers; "
+                "leave variants out for it (it makes one)"
+            )
+        return value
+
+    def variant_count(self, default: int) -> int:
+        """How many copies this operator makes of each case."""
+        return (self.variants or default) if OPERATORS[self.op].seeded else 1
 
 
 class PerturbParams(ExpanderParams):
@@ -68,7 +96,8 @@ class PerturbParams(ExpanderParams):
     uppercase, lowercase, random_case, whitespace, punctuation, leetspeak, homoglyph,
     invisible, synonym."""
     variants: WholeNumber = Field(default=1, ge=1, le=50)
-    """Perturbed copies per case and operator (each with its own seed)."""
+    """Perturbed copies per case and operator (each with its own seed; one for ``uppercase``
+    and ``lowercase``, which give the same text every time)."""
     keep_original: bool = True
     """Keep each unperturbed case (``perturbation: none``) so every variant has a pair."""
 
@@ -145,27 +174,35 @@ class PerturbExpander(Expander):
         per_case = 0
         for use in params.operators:
             assert isinstance(use, OperatorUse)
-            per_case += use.variants or params.variants
+            per_case += use.variant_count(params.variants)
         return count_with_originals(cases, per_case, keep_original=params.keep_original)
 
     def _variants(self, case: Case, use: OperatorUse, default_variants: int) -> list[Case]:
         info = OPERATORS[use.op]
         rate = use.rate if use.rate is not None else info.default_rate
+        before = case.text()
+        sent = {before}
         produced: list[Case] = []
-        for k in range(use.variants or default_variants):
-            rng = stable_rng(self.seed, case.id, use.op, k)
-            before = case.text()
-            rewrite = partial(_apply, info.func, rng=rng, rate=rate)
-            prompt, messages = rewrite_user_text(case, rewrite, base_dir=self.base_dir)
-            after = prompt if prompt is not None else _last_user(messages)
+        for k in range(use.variant_count(default_variants)):
+            for redraw in range(REDRAWS + 1 if info.seeded else 1):
+                parts = (self.seed, case.id, use.op, k) + ((redraw,) if redraw else ())
+                rewrite = partial(_apply, info.func, rng=stable_rng(*parts), rate=rate)
+                prompt, messages = rewrite_user_text(case, rewrite, base_dir=self.base_dir)
+                after = prompt if prompt is not None else _last_user(messages)
+                if after not in sent or after == before:
+                    break
+            drawn: dict[str, Any] = {"rate": rate, "variant": k, "seed": self.seed}
+            if redraw:
+                drawn["redraw"] = redraw
             meta: dict[str, Any] = {
                 "source_id": case.id,
                 "perturbation": use.op,
                 "perturbation_family": info.family,
-                "perturbation_params": {"rate": rate, "variant": k, "seed": self.seed},
-                "perturbation_changed": after != before,
+                "perturbation_params": drawn,
+                "perturbation_changed": after not in sent,
                 "original": False,
             }
+            sent.add(after)
             produced.append(
                 derive(
                     case,
