@@ -547,7 +547,7 @@ def requests_line(counts: dict[str, Any]) -> str:
 
 def _print_outcome(outcome: object) -> None:
     from .formatting import coverage_notes, incomplete_line
-    from .metrics.engine import failing_group_figures, no_data_reason
+    from .metrics.engine import failing_group_figures, no_data_reason, overall_label
     from .runner.errorline import errors_line
     from .runner.run import RunOutcome
 
@@ -576,7 +576,7 @@ def _print_outcome(outcome: object) -> None:
             extra = f" groups: {', '.join(group_name(f['name']) for f in figures)}"
             # Each failing group's own figures under the overall ones, labelled, so an
             # overall 0.005 beside a failing group does not read as a pass.
-            values[0] = f"overall {values[0]}"
+            values[0] = f"{overall_label(metric)} {values[0]}"
             for f in figures:
                 values.append(f"{group_name(f['name'])} {num(f['value'])}")
                 cis.append(labelled_interval(f["ci_low"], f["ci_high"], level))

@@ -26,7 +26,8 @@ scorers:
   - {{id: loud, use: regex, with: {{pattern: "SHOUT"}}}}
 metrics:
   - id: loud_delta
-    paired: {{value: loud.matched, pair_by: meta.source_id, group: meta.perturbation, reference: none}}
+    paired:
+      {{value: loud.matched, pair_by: meta.source_id, group: meta.perturbation, reference: none}}
 gates:
   - {{metric: loud_delta, max: 0.5}}
 """
@@ -44,8 +45,10 @@ def test_a_paired_gate_names_its_furthest_group_not_overall(tmp_path: Path) -> N
     (tmp_path / "bot.py").write_text(BOT)
     (tmp_path / "bot.yaml").write_text("type: callable\nfunction: bot:reply\npython_path: ['.']\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "assurance_harness.cli", "run", "suite.yaml"]
-        + ["--target", "bot.yaml", "--reports", "reports", "--no-evidence"],
+        [
+            *(sys.executable, "-m", "assurance_harness.cli", "run", "suite.yaml"),
+            *("--target", "bot.yaml", "--reports", "reports", "--no-evidence"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

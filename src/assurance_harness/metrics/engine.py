@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..formatting.figures import VALUE_KINDS
+from ..formatting.figures import VALUE_KINDS, group_name
 from ..rowkeys import case_key
 from ._grouping import number
 from .asked_level import at_asked_level
@@ -511,6 +511,18 @@ def failing_group_figures(
             }
         )
     return out
+
+
+def overall_label(metric: dict[str, Any] | None) -> str:
+    """What a gate's own figure is, where its failing groups' figures stand under it. Most
+    metrics' value is over every counted row ("overall"); a paired delta's (and a metric
+    ``within`` strata) is its furthest group's or worst stratum's, and "overall" beside n of
+    every row would read as a mean over all of them."""
+    details = (metric or {}).get("details") or {}
+    for key, word in (("worst_group", "furthest"), ("worst_stratum", "worst stratum")):
+        if details.get(key) is not None:
+            return f"{word} ({group_name(details[key])})"
+    return "overall"
 
 
 def no_data_reason(gate: dict[str, Any], metric: dict[str, Any] | None) -> str | None:

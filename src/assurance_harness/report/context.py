@@ -25,7 +25,7 @@ from ..formatting import (
     recorded_level,
     threshold,
 )
-from ..metrics.engine import failing_group_figures, no_data_reason
+from ..metrics.engine import failing_group_figures, no_data_reason, overall_label
 from ..store.runread import row_key
 from .rundata import RunData
 
@@ -62,6 +62,9 @@ class GateView:
     with ``reviewed`` (``scorers/reviewed.py``) where human verdicts measured the scorer."""
     group_figures: list[dict[str, str]] = field(default_factory=list)
     """Each failing group's own value, interval and n (shown beside the overall figures)."""
+    overall_label: str = "overall"
+    """What the gate's own figure is, shown before it beside group figures
+    (``metrics.engine.overall_label``)."""
     no_data_reason: str = ""
     """Why the gate had no data, when it had none."""
     notes: list[str] = field(default_factory=list)
@@ -397,6 +400,7 @@ def build_context(run: RunData) -> ReportContext:
                     for f in failing_group_figures(gate, run.metrics.get(str(gate.get("metric"))))
                 ],
                 no_data_reason=no_data_reason(gate, run.metrics.get(str(gate.get("metric")))) or "",
+                overall_label=overall_label(run.metrics.get(str(gate.get("metric")))),
                 notes=coverage_notes(run.metrics.get(str(gate.get("metric")))),
             )
         )

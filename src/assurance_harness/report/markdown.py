@@ -274,7 +274,7 @@ def _with_groups(gate: GateView, key: str, overall: str) -> str:
     group must not read as a pass)."""
     if not gate.group_figures:
         return overall
-    parts = [f"overall {overall}" if key == "value" else overall]
+    parts = [f"{md_text(gate.overall_label)} {overall}" if key == "value" else overall]
     for figures in gate.group_figures:
         label = f"{md_text(figures['name'])} " if key == "value" else ""
         parts.append(f"{label}{figures[key]}")
