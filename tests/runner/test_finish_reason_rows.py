@@ -117,6 +117,20 @@ def _attach(project: Path, run_dir: Path) -> list:
     )
 
 
+def _old_format(run_dir: Path) -> Path:
+    """``run_dir`` as a version before rows carried ``finish_reason`` wrote it: its rows
+    without the key (written by the runner's own writer), their SHA-256 in manifest.json."""
+    results = run_dir / "results.jsonl"
+    rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    for row in rows:
+        row.pop("finish_reason", None)
+    RunLogWriter(run_dir).write_results(rows)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["results"]["sha256"] = hashlib.sha256(results.read_bytes()).hexdigest()
+    RunLogWriter(run_dir).write_manifest(Manifest.model_validate(manifest))
+    return run_dir
+
+
 def test_each_row_says_how_its_answer_ended_when_known(tmp_path: Path) -> None:
     run_dir = _run(_project(tmp_path))
     rows = _rows(run_dir)
@@ -144,15 +158,7 @@ def test_a_run_whose_rows_record_no_finish_reason_still_attaches(tmp_path: Path)
     """A run made before the rows carried it: the summary's count cannot be measured again
     from them, and is no reason to refuse it."""
     project = _project(tmp_path)
-    run_dir = _run(project)
-    results = run_dir / "results.jsonl"
-    rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
-    for row in rows:
-        row.pop("finish_reason", None)
-    results.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-    manifest = json.loads((run_dir / "manifest.json").read_text())
-    manifest["results"]["sha256"] = hashlib.sha256(results.read_bytes()).hexdigest()
-    RunLogWriter(run_dir).write_manifest(Manifest.model_validate(manifest))
+    run_dir = _old_format(_run(project))
     [record] = _attach(project, run_dir)
     assert record.verdict == "fail"
 
@@ -167,3 +173,27 @@ def test_a_reported_worst_case_that_was_cut_off_says_so(tmp_path: Path) -> None:
     cut_html = html[html.index("<h3><code>cut#0</code>") :]
     cut_html = cut_html[: cut_html.index("Scores")]
     assert "not complete" in cut_html and "max_tokens" in cut_html, cut_html
+
+
+def test_rows_of_a_run_made_before_they_recorded_it_are_restored_as_written(
+    tmp_path: Path,
+) -> None:
+    """``--resume`` of a finished run whose results.jsonl is gone makes its rows again from the
+    journal and keeps them only as the very file the run wrote (its SHA-256 in manifest.json):
+    a run made before rows carried ``finish_reason`` (whose journal records it) restores as the
+    rows it wrote, not as rows no version wrote for it."""
+    project = _project(tmp_path)
+    run_dir = _old_format(_run(project))
+    written = (run_dir / "results.jsonl").read_bytes()
+    (run_dir / "results.jsonl").unlink()
+    outcome = run_suite(
+        project / "suite.yaml",
+        project / "targets" / "system.yaml",
+        reports_dir=project / "reports",
+        write_reports=False,
+        attach_evidence=False,
+        resume=run_dir.name,
+    )
+    assert any("restored results.jsonl" in note for note in outcome.notes), outcome.notes
+    assert (run_dir / "results.jsonl").read_bytes() == written
+    assert sorted(p.name for p in run_dir.iterdir() if p.name.endswith(".tmp")) == []

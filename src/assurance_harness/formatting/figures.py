@@ -311,6 +311,15 @@ INCOMPLETE = {
 """Finish reasons of an answer its endpoint did not complete, and what each means."""
 
 
+def incomplete_answer(reason: Any) -> str | None:
+    """``not complete (length): cut off at max_tokens ...`` for one answer whose results row
+    records a finish reason its endpoint did not complete it with; None for any other (``stop``,
+    unknown, none): what a report shows beside a listed answer's text."""
+    if not isinstance(reason, str) or reason not in INCOMPLETE:
+        return None
+    return f"not complete ({reason}): {INCOMPLETE[reason]}"
+
+
 def incomplete_line(counts: Mapping[str, Any]) -> str | None:
     """``not complete: 3 of 6 answers ... length 2 (...)`` from a run's summary ``counts``; None
     when every answer was complete (or its endpoint reports no finish reason). A cut-off

@@ -37,6 +37,7 @@ KEEP_KEYS = frozenset(
         "attempts",
         "cached",
         "model_version",
+        "finish_reason",
         "id",
         "source_id",
         "perturbation",

@@ -5,7 +5,8 @@ hashed in manifest.json; so summary.json is measured again here, from results.js
 the attach has just checked) and the metric and gate specs summary.json records
 (``spec.recorded``, the metric engine itself), and compared with what it states:
 
-* the rows and failed requests (``counts``);
+* the rows, failed requests and, where the rows record them, the answers by finish reason
+  (``counts``; rows of runs made before they recorded it leave ``finish_reasons`` unchecked);
 * every metric's ``value`` and ``n``, overall and per group, and its interval where the recorded
   ``method`` is the one this version computes (a run made by an earlier version whose interval
   method has since changed, like the golden run's Wilson intervals, keeps its own intervals:
@@ -353,6 +354,12 @@ def _first_difference(
     counts = summary.get("counts") or {}
     for name, fresh in (("requests", measured.rows), ("errors", measured.errors)):
         if found := _differs(f"counts.{name}", counts.get(name), fresh):
+            return found
+    if measured.finish_reasons is not None:
+        # Rows that record none (a run made before they did, a target that reports none)
+        # leave the count summary.json's alone: nothing to measure it from.
+        reasons = counts.get("finish_reasons")
+        if found := _differs("counts.finish_reasons", reasons, measured.finish_reasons):
             return found
     unmeasurable: set[str] = set()
     for mid, entry in (summary.get("metrics") or {}).items():

@@ -16,6 +16,7 @@ from ..formatting import (
     coverage_notes,
     gate_level,
     group_name,
+    incomplete_answer,
     incomplete_line,
     interval,
     labelled_interval,
@@ -110,6 +111,10 @@ class CaseView:
     counterparts: list[tuple[str, str, str]] = field(default_factory=list)
     """For a counterfactual case: ``(group, response, scores)`` of the other groups' answers to
     the same template (same axis and sample), to read side by side."""
+    incomplete: str | None = None
+    """``not complete (length): ...`` when the row records that its endpoint did not complete
+    the answer (cut off at max_tokens, cut by a filter): shown beside the text, which would
+    otherwise read as the model's whole answer."""
 
 
 SKIPPED_EFFECT = (
@@ -317,6 +322,7 @@ def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
         messages=row.get("messages") if isinstance(row.get("messages"), list) else None,
         response=row.get("response"),
         error=row.get("error"),
+        incomplete=None if row.get("error") else incomplete_answer(row.get("finish_reason")),
         scores_text=_compact_scores(row.get("scores") or {}),
         score_items=flat_scores(row.get("scores") or {}),
         metadata_json=_json(row.get("metadata") or {}),

@@ -14,7 +14,7 @@ import socket
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..formatting import num, unique_name
+from ..formatting import incomplete_answer, num, unique_name
 from ..formatting.visible import one_line, visible
 from ..store.runread import NOTHING_MEASURED, measured_nothing
 from .context import GateView, ReportContext, build_context
@@ -77,7 +77,8 @@ def gate_details(g: GateView, ctx: ReportContext, rows: dict[str, dict[str, Any]
             snippet = " ".join(str(response or "").split())
             if len(snippet) > SNIPPET:
                 snippet = snippet[:SNIPPET] + " …"
-            lines.append(f"  {key}: {snippet}")
+            cut = None if row.get("error") else incomplete_answer(row.get("finish_reason"))
+            lines.append(f"  {key}: {snippet}" + (f" [{cut}]" if cut else ""))
     report = ctx.run.run_dir / "report.html"
     lines.append(f"report: {report}")
     return "\n".join(lines)

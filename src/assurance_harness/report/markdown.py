@@ -191,7 +191,8 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
             err = f"error: {c.error.get('type')}: {c.error.get('message')}"
             out.extend(["**Response**", "", md_code_block(err), ""])
         else:
-            out.extend(["**Response**", "", md_code_block(_truncate(c.response or "")), ""])
+            said = f" ({md_text(c.incomplete)})" if c.incomplete else ""
+            out.extend([f"**Response**{said}", "", md_code_block(_truncate(c.response or "")), ""])
         out.extend(["**Scores**", ""])
         if c.score_items:
             out.append("| field | value |")

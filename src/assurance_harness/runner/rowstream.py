@@ -141,13 +141,12 @@ def stream_rows(
             results.write(stored)
             totals.rows += len(rows)
             from_runs.update(r.cached_from or "unknown" for r in records if r.cached)
-            finish_reasons.update(
-                r.finish_reason for r in records if r.error is None and r.finish_reason
-            )
             for row in rows:
                 if row["error"] is not None:
                     totals.errors += 1
                     errors_by_type[row["error"]["type"]] += 1
+                elif "finish_reason" in row:  # counted from the rows: as summary_check does
+                    finish_reasons[row["finish_reason"]] += 1
                 totals.cached += bool(row["cached"])
                 if row.get("model_version"):
                     totals.model_versions.add(row["model_version"])

@@ -300,7 +300,7 @@ def _expected(expected: Expectations) -> dict[str, Any]:
 
 
 def _row(case: Case, record: ResponseRecord) -> dict[str, Any]:
-    return {
+    row = {
         "case_id": case.id,
         "sample": record.sample,
         "seed": record.seed,
@@ -316,6 +316,11 @@ def _row(case: Case, record: ResponseRecord) -> dict[str, Any]:
         "cached": record.cached,
         "model_version": record.model_version,
     }
+    if record.finish_reason and record.error is None:
+        # Only when known, so a row of a target that reports none reads as rows always did:
+        # what ``counts.finish_reasons`` counts (``rowstream``), measured again from the rows.
+        row["finish_reason"] = record.finish_reason
+    return row
 
 
 def _send(

@@ -10,6 +10,7 @@ columnar form ``metrics.columns`` for a stream of rows), never a copy of it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -158,6 +159,18 @@ class Measured:
     rows: int
     errors: int
     """Rows whose request failed (``error`` set), as the run's counts record them."""
+    finish_reasons: dict[str, int] | None = None
+    """Answers by the finish reason their rows record (``counts.finish_reasons``); None where
+    no row records one: a run made before the rows carried it, or whose target reports none."""
+
+
+def _finish_reasons(rows: Iterable[Row], counts: Counter[str]) -> None:
+    """Count the answers' finish reasons as the runner does (``runner.rowstream``): a row that
+    answered (no ``error``) and says how its answer ended."""
+    for row in rows:
+        reason = row.get("finish_reason")
+        if isinstance(reason, str) and row.get("error") is None:
+            counts[reason] += 1
 
 
 def _chunks(rows: Iterable[Row]) -> Iterator[list[Row]]:
@@ -172,11 +185,14 @@ def measure_stream(specs: RecordedSpecs, rows: Iterable[Row], *, samples: int) -
     metric kinds allow, as the runner does, else the rows themselves."""
     samples = max(1, samples)
     count = errors = 0
+    recorded = False
+    reasons: Counter[str] = Counter()
     if not compact_supported(specs.metrics, specs.gates):
         kept = list(rows)
         count, errors = len(kept), sum(r.get("error") is not None for r in kept)
+        _finish_reasons(kept, reasons)
         values, gates = measure_rows(specs, kept)
-        return Measured(values, gates, count, errors)
+        return Measured(values, gates, count, errors, _recorded(reasons, kept))
     case_ids: list[str] = []
     columns = MetricColumns(
         specs.metrics,
@@ -190,10 +206,17 @@ def measure_stream(specs: RecordedSpecs, rows: Iterable[Row], *, samples: int) -
                 if (count + offset) % samples == 0:
                     case_ids.append(str(row.get("case_id")))
                 errors += row.get("error") is not None
+                recorded = recorded or "finish_reason" in row
+            _finish_reasons(chunk, reasons)
             count += len(chunk)
             columns.add(chunk)
         values = columns.compute(seed=specs.seed)
         gates = judge_gates(specs, values, columns)
     finally:
         columns.spill.close()
-    return Measured(values, gates, count, errors)
+    return Measured(values, gates, count, errors, dict(reasons) if recorded else None)
+
+
+def _recorded(reasons: Counter[str], rows: list[Row]) -> dict[str, int] | None:
+    """``reasons`` as counted, where any row records a finish reason; None where none does."""
+    return dict(reasons) if any("finish_reason" in row for row in rows) else None

@@ -253,6 +253,12 @@ class ResultRow(_WrittenAfterSending):
     attempts: int | None = None
     cached: bool = False
     model_version: str | None = None
+    finish_reason: str | None = None
+    """How the target said the answer ended (``stop``; ``length``: cut off at max_tokens;
+    ``content_filter``), when it said (absent otherwise, and in rows of runs made before it was
+    recorded here): the rows ``counts.finish_reasons`` counts."""
+
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"finish_reason"})
 
     @property
     def key(self) -> str:
@@ -591,9 +597,13 @@ _ROW_TYPES: dict[str, tuple[type, ...]] = {
     "attempts": (int, type(None)),
     "cached": (bool,),
     "model_version": (str, type(None)),
+    "finish_reason": (str,),
 }
 """The exact types of a row's values that ``ResultRow`` keeps as they are (an int latency,
-say, becomes a float: such a row is validated)."""
+say, becomes a float: such a row is validated). A null ``finish_reason`` is left out of the
+line (``omit_if_none``): such a row is validated, and a row without the key is as written."""
+_ROW_FIELDS_UNENDED = tuple(name for name in _ROW_FIELDS if name != "finish_reason")
+"""The fields of a row whose answer's end is not known (most targets report none)."""
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
@@ -618,7 +628,10 @@ def _as_dumped(row: Any) -> dict[str, Any] | None:
     """The row itself when ``_dump(ResultRow.model_validate(row))`` would equal it (every field
     present, in order, with no extra, of a type kept as it is, holding plain JSON data; what the
     runner makes), else None: validated then, as it always was (about half a line's time)."""
-    if type(row) is not dict or tuple(row) != _ROW_FIELDS:
+    if type(row) is not dict:
+        return None
+    keys = tuple(row)
+    if keys != _ROW_FIELDS and keys != _ROW_FIELDS_UNENDED:
         return None
     for name, value in row.items():
         kinds = _ROW_TYPES.get(name)  # (a field added to ResultRow and not here: validated)
@@ -716,6 +729,49 @@ class ResultsStream:
         self.file.abort()
 
 
+class RestoredResultsStream(ResultsStream):
+    """results.jsonl made again for a finished run, which must be the file the run wrote
+    (``only_if``): written as rows are now and, beside it, as versions before rows recorded
+    ``finish_reason`` wrote them (the journal recorded it all along). Whichever is the
+    recorded file takes the name; the other is removed. Without this, every run made before
+    would be refused its restore, its rows now being made with a key they never had."""
+
+    def __init__(self, path: Path, *, only_if: str) -> None:
+        super().__init__(path, only_if=only_if)
+        self.before = ResultsStream(path, only_if=only_if)
+
+    def write(self, rows: Iterable[dict[str, Any] | ResultRow]) -> None:
+        rows = list(rows)
+        super().write(rows)
+        self.before.write(_without_finish_reason(row) for row in rows)
+
+    def close(self) -> str:
+        try:
+            now = super().close()
+        except BaseException:
+            self.before.abort()
+            raise
+        if now == self.only_if:
+            self.before.abort()
+            return now
+        before = self.before.close()
+        return before if before == self.only_if else now
+
+    def abort(self) -> None:
+        try:
+            super().abort()
+        finally:
+            self.before.abort()
+
+
+def _without_finish_reason(row: dict[str, Any] | ResultRow) -> dict[str, Any] | ResultRow:
+    if isinstance(row, ResultRow):
+        return row.model_copy(update={"finish_reason": None})
+    if "finish_reason" not in row:
+        return row
+    return {k: v for k, v in row.items() if k != "finish_reason"}
+
+
 class RunLogWriter:
     """The one writer of a run folder's files (the journal is ``store.rundir.RunDir``'s)."""
 
@@ -739,7 +795,9 @@ class RunLogWriter:
         """A writer that appends results.jsonl chunk by chunk (a streamed run's rows);
         ``only_if``: it takes the name only where its SHA-256 is this one (a finished run's
         results made again from its journal, which must be the file the run wrote)."""
-        return ResultsStream(self.path / RESULTS, only_if=only_if)
+        if only_if is not None:
+            return RestoredResultsStream(self.path / RESULTS, only_if=only_if)
+        return ResultsStream(self.path / RESULTS)
 
     def write_summary(self, summary: Summary) -> str:
         """Write summary.json; return the SHA-256 of the exact bytes written (the manifest's
