@@ -784,6 +784,7 @@ def _run_suite(
     # seconds to start (a broken target file was reported only after it), and a Ray address
     # that cannot be used leaves no run folder. Closed after the run folder's lock is let go.
     runner = locks.enter_context(closing(get_executor(executor, address=ray_address)))
+    case_warnings: list[str] = []
     if resume:
         run_dir = RunDir(reports / resume)
         if not run_dir.exists():
@@ -869,7 +870,7 @@ def _run_suite(
         try:
             _check_same_cases(run_dir, loaded, state.options.limit, resume)
             cases: Sequence[Case] = CaseList.build(run_dir.iter_cases())
-            _check_cases(target, origin, loaded, cases)
+            case_warnings = _check_cases(target, origin, loaded, cases)
             if retry_errors and state.open_retry() is None:
                 errored = _errored(run_dir, build_requests(loaded, cases))
                 if not errored and finished:
@@ -900,7 +901,7 @@ def _run_suite(
             _registered(run_dir, continue_with(resume))
     else:
         cases = list(loaded.cases[:limit]) if limit else loaded.cases
-        _check_cases(target, origin, loaded, cases)  # before the folder: nothing is made
+        case_warnings = _check_cases(target, origin, loaded, cases)  # nothing made yet
         try:
             run_dir = _create_run_dir(reports, loaded.suite.suite)
         except OSError as exc:
@@ -994,7 +995,7 @@ def _run_suite(
     try:
         outcome = _finish(run)
         outcome.notes.extend(send_notes)
-        outcome.warnings.extend(send_warnings)
+        outcome.warnings.extend(case_warnings + send_warnings)
         if state.options.limit:
             outcome.notes.append(
                 f"smoke test: the first {len(cases)} of {len(loaded.cases)} cases; "
@@ -1057,12 +1058,13 @@ def _new_run_line(run_id: str, read_cache: bool) -> str:
 
 def _check_cases(
     target: Target, origin: TargetOrigin, loaded: LoadedSuite, cases: Sequence[Case]
-) -> None:
+) -> list[str]:
     """The target's refusal of cases it could not answer as themselves (``check_cases``: a
     replay recording that would give two cases one answer) or of the suite's generation
     parameters (``check_params``: an http body naming a value no request has), in this process,
     with every case, before anything is sent: exit 2, not a run scored on another case's
-    answers or failing every request."""
+    answers or failing every request. Returns what the target warns of (a replay recording's
+    records that answer no case), for the run's ``warning:`` lines."""
     system_prompt = loaded.suite.system_prompt
     conversations = (
         (case_id, with_system_prompt(chat, system_prompt))
@@ -1070,8 +1072,10 @@ def _check_cases(
     )
     with adapter_code(origin):
         target.check_params(loaded.suite.generation)
-        target.check_cases(conversations)
+        warning = target.check_cases(conversations)
     _refuse_blind_scorers(target, loaded)
+    # A plugin's hook written before it returned anything returns None (or whatever it did).
+    return [warning] if isinstance(warning, str) and warning else []
 
 
 def _refuse_blind_scorers(target: Target, loaded: LoadedSuite) -> None:

@@ -201,13 +201,14 @@ class Target(ABC):
         module not found, a model directory absent). ``validate`` calls it, so that a target
         file it passes does not fail ``run`` on its own configuration."""
 
-    def check_cases(  # noqa: B027 - optional hook
-        self, conversations: Iterable[tuple[str, list[dict[str, str]]]]
-    ) -> None:
+    def check_cases(self, conversations: Iterable[tuple[str, list[dict[str, str]]]]) -> str | None:
         """Raise the ConfigError for cases this target could not answer as themselves, before
         anything is sent: a replay recording whose fallback match would give two cases one
         record. ``conversations``: each case's id and conversation as it will be sent (a run's
-        driver calls it once, with every case; a target that needs none leaves it unread)."""
+        driver calls it once, with every case; a target that needs none leaves it unread).
+        Returns a warning for the run to say (a replay recording's records that answer no
+        case), or None."""
+        return None
 
     def redacts_responses(self) -> tuple[str | None, str] | None:
         """Whether responses are redacted before they are scored: (the field of this file to

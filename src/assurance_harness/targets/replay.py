@@ -21,7 +21,7 @@ import hashlib
 import json
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -45,6 +45,8 @@ but no conversation), by whole conversation."""
 NO_OWNER = 0
 """The owner of records without a case id (an id's key64 is 0 with odds of 2^-64)."""
 _HOW = {BY_PROMPT: "last user turn", BY_CONVERSATION: "whole conversation"}
+DEFAULT_FINISH_REASON = "finish_reason"
+"""``fields.finish_reason``'s default (left out of the public configuration)."""
 _FIX = "add the case ids to the recording (fields.id), so that each case is matched by its id"
 
 
@@ -99,6 +101,10 @@ class ReplayFields(BaseModel):
     """The sample index, when the file records several responses per case."""
     model_version: str | None = None
     """The model identifier, when the export has one."""
+    finish_reason: str | None = "finish_reason"
+    """How the recorded answer ended (``stop``; ``length``: cut off at max_tokens;
+    ``content_filter``), replayed as recorded so a cut-off transcript is counted as such and
+    not scored as a complete answer; a record without it has none. Null to ignore it."""
 
 
 class ReplaySpec(TargetSpec):
@@ -142,6 +148,9 @@ class ReplayTarget(Target):
         self._handle: IO[bytes] | None = None
         self._redaction: Any = None
         self._loaded = False
+        self._unindexed = 0
+        """Records filed under no key (no id, and no prompt or conversation to match): they
+        can answer no case."""
 
     @property
     def file(self) -> Path:
@@ -152,6 +161,11 @@ class ReplayTarget(Target):
         from ..store.files import unreadable_reason
 
         data = super().public_config()
+        fields = data.get("fields")
+        if isinstance(fields, dict) and fields.get("finish_reason") == DEFAULT_FINISH_REASON:
+            # Left out at its default, so targets written before the field existed keep their
+            # fingerprint (a run started before resumes, baselines still match).
+            del fields["finish_reason"]
         data["recording_sha256"] = None
         if unreadable_reason(self.file) is not None:  # a FIFO would block the read below
             return data
@@ -202,9 +216,12 @@ class ReplayTarget(Target):
                 str(self.file), f"cannot read the recording: {exc.strerror}", field="path"
             ) from None
         try:
+            unindexed = 0
             with handle:
                 for number, start, row in self._rows(handle):
-                    for which, key, index, owner in self._keys(row, number):
+                    keys = self._keys(row, number)
+                    unindexed += not keys
+                    for which, key, index, owner in keys:
                         # A record's id is its owner, and its key in the id table: hashed once.
                         hashed = owner if which == BY_ID else None
                         entries[which].add(key, index, start, owner, hashed)
@@ -216,6 +233,7 @@ class ReplayTarget(Target):
             self._load_in_memory(size)
             return
         self._tables = tables
+        self._unindexed = unindexed
         self._redaction = self._ingest_redaction()
         self._loaded = True
 
@@ -304,7 +322,10 @@ class ReplayTarget(Target):
         (an export that repeats a line); else a ConfigError naming both lines."""
         f = self.s.fields
         rows = [self._row_at(first), self._row_at(second)]
-        answers = [(get_path(r, f.response), _optional(r, f.model_version)) for r in rows]
+        answers = [
+            (get_path(r, f.response), _optional(r, f.model_version), _optional(r, f.finish_reason))
+            for r in rows
+        ]
         if answers[0] == answers[1]:
             return
         lines = self._line_numbers([first, second])
@@ -398,6 +419,16 @@ class ReplayTarget(Target):
                 line=number,
                 hint="set fields.response to the path of the response text (e.g. output.text)",
             )
+        finish = _optional(row, f.finish_reason)
+        if finish is not None and not isinstance(finish, str):
+            # Read as no reason, a cut-off answer would be scored as a complete one.
+            raise ConfigError.single(
+                str(self.file),
+                f"'{f.finish_reason}' is {json_kind(finish)}, not text",
+                line=number,
+                hint="set fields.finish_reason to the path of the finish reason text "
+                "(stop, length ...), or to null to ignore it",
+            )
         return row
 
     def _response(self, row: Any) -> GenerationResponse:
@@ -407,7 +438,10 @@ class ReplayTarget(Target):
         model_version = None if version is None else str(version)
         if text is None:
             return _NotRecorded(text="", model_version=model_version)
-        return GenerationResponse(text=text, model_version=model_version)
+        finish = _optional(row, f.finish_reason)
+        return GenerationResponse(
+            text=text, model_version=model_version, finish_reason=finish or None
+        )
 
     def _read(self, offset: int, *, asked: GenerationRequest | None = None) -> GenerationResponse:
         """The response recorded on the line at ``offset`` (redacted as on ingest). ``asked``:
@@ -455,11 +489,15 @@ class ReplayTarget(Target):
         filed: list[dict[str, list[tuple[int | None, int, int]]]] = [
             defaultdict(list) for _ in range(3)
         ]
+        unindexed = 0
         with open_as_seen(self.file, size, str(self.file)) as handle:
             for number, start, row in self._rows(handle):
-                for which, key, index, owner in self._keys(row, number):
+                keys = self._keys(row, number)
+                unindexed += not keys
+                for which, key, index, owner in keys:
                     sample = None if index == NO_SAMPLE else index
                     filed[which][key].append((sample, start, owner))
+        self._unindexed = unindexed
         self._tables = [
             _MemoryTable(entries, partial(self._duplicate, which))
             for which, entries in enumerate(filed)
@@ -502,17 +540,25 @@ class ReplayTarget(Target):
         state.update(_tables=[], _loaded=False, _redaction=None)
         return state
 
-    def check_cases(self, conversations: Iterable[tuple[str, list[dict[str, str]]]]) -> None:
+    def check_cases(self, conversations: Iterable[tuple[str, list[dict[str, str]]]]) -> str | None:
         """Refuse (ConfigError, one line) a run in which a record would answer two cases by
         the fallback match, or a case's fallback would find records of different cases:
         either way a case could be scored on another's answer. ``conversations``: each case's
-        id and conversation as sent (system turn included); run before anything is sent."""
+        id and conversation as sent (system turn included); run before anything is sent.
+        Returns the warning that counts the records no case of the run can take (None when
+        every record answers one): a recording of other cases, or ids spelt otherwise,
+        would otherwise answer a few cases while the rest of it is ignored without a word."""
+        from array import array
+
         self.load()
-        if not self.s.match_prompt:
-            return
+        used = array("q")  # the offsets of the records the cases take (8 bytes each)
         claims: dict[tuple[int, str], dict[str, None]] = {}  # record -> its cases, in order
         for case_id, messages in conversations:
-            if self._tables[BY_ID].has(case_id):
+            by_id = self._tables[BY_ID].offsets(case_id)
+            if by_id:
+                used.extend(by_id)
+                continue
+            if not self.s.match_prompt:
                 continue
             which, key = self._fallback_key(messages)
             if which is None:
@@ -523,10 +569,12 @@ class ReplayTarget(Target):
                     self._ambiguity(case_id, which, key),
                     line=self._first(which, key),
                 )
+            if (which, key) not in claims:
+                used.extend(self._tables[which].offsets(key))
             claims.setdefault((which, key), {})[case_id] = None
         shared = [(at, list(ids)) for at, ids in claims.items() if len(ids) > 1]
         if not shared:
-            return
+            return self._unused(used)
         (which, key), ids = shared[0]
         lines = self._line_numbers(self._tables[which].offsets(key))
         named = " and ".join(f"'{i}'" for i in ids[:2])
@@ -538,6 +586,25 @@ class ReplayTarget(Target):
             "alone: which case it was recorded for cannot be told",
             line=lines[0],
             hint=_FIX,
+        )
+
+    def _unused(self, used: Sequence[int]) -> str | None:
+        """The warning counting the records that none of the offsets ``used`` is (records
+        filed under no key included); None where every record is used. A record repeated
+        word for word under one sample (kept once) is counted once."""
+        import numpy as np
+
+        filed = np.unique(np.concatenate([t.all_offsets() for t in self._tables]))
+        taken = np.unique(np.asarray(used, dtype=np.int64))
+        unused = int(filed.size - taken.size) + self._unindexed
+        if unused == 0:
+            return None
+        total = int(filed.size) + self._unindexed
+        matched = "id" + (" nor their conversation" if self.s.match_prompt else "")
+        return (
+            f"{unused} of the {total} records in {self.file} answer no case of this run (no "
+            f"case has their {matched}): they were not replayed or scored; a recording of "
+            "other cases, or case ids spelt otherwise, measures less than it seems to"
         )
 
     def _fallback_key(self, messages: list[dict[str, str]]) -> tuple[int | None, str]:
@@ -749,6 +816,12 @@ class _Index:
         """The offsets of the key's records, by sample."""
         return self._column(2, *self._range(key))
 
+    def all_offsets(self) -> Any:
+        """The offsets of every record filed here (a numpy array)."""
+        if self.arrays is not None:
+            return self.arrays[2]
+        return self.table.columns[2].read(0, self.table.size)
+
     def find(self, key: str, sample: int) -> int | None:
         low, high = self._range(key)
         samples = self._column(1, low, high)
@@ -785,6 +858,12 @@ class _MemoryTable:
 
     def offsets(self, key: str) -> list[int]:
         return [offset for _, offset in sorted(self._table.get(key, {}).items())]
+
+    def all_offsets(self) -> Any:
+        import numpy as np
+
+        offsets = [offset for samples in self._table.values() for offset in samples.values()]
+        return np.asarray(offsets, dtype=np.int64)
 
     def find(self, key: str, sample: int) -> int | None:
         return self._table.get(key, {}).get(sample)
