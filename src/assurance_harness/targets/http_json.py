@@ -67,6 +67,11 @@ class HttpJsonSpec(HttpTargetSpec):
     """Dotted path to the response text, with list indexes: ``output.choices.0.text``."""
     model_version_path: str | None = None
     """Dotted path to the model identifier in the answer, recorded as evidence."""
+    finish_reason_path: str | None = None
+    """Dotted path to how the answer ended (``output.stop_reason``), recorded with each answer:
+    one the API cut off at its token limit (``length``, ``max_tokens``) or filtered
+    (``content_filter``) is counted and shown as not complete rather than read as a whole
+    answer. Text is kept as given, another value as its JSON; nothing there: not known."""
     system_prompt: str | None = None
     """Prepended to ``{messages}`` as a system turn, and available as ``{system_prompt}``."""
 
@@ -247,4 +252,28 @@ class HttpJsonTarget(JsonHttpTarget):
                 model_version = str(found) if found is not None else None
             except KeyError:
                 model_version = None
-        return GenerationResponse(text=text, model_version=model_version)
+        return GenerationResponse(
+            text=text, model_version=model_version, finish_reason=self._finish_reason(data)
+        )
+
+    def public_config(self) -> dict[str, Any]:
+        data = super().public_config()
+        if data.get("finish_reason_path") is None:
+            # Left out when not set, so targets written before it existed keep their
+            # fingerprint (response cache, baselines, a run started before resumes).
+            data.pop("finish_reason_path", None)
+        return data
+
+    def _finish_reason(self, data: Any) -> str | None:
+        """The answer's finish reason at ``finish_reason_path`` (None: not set, or nothing
+        there). A value other than text (an API's numeric code) is kept as its JSON, so it
+        is counted as what it is rather than dropped."""
+        if not self.s.finish_reason_path:
+            return None
+        try:
+            found = get_path(data, self.s.finish_reason_path)
+        except KeyError:
+            return None
+        if found is None or found == "":
+            return None
+        return found if isinstance(found, str) else json.dumps(found)
