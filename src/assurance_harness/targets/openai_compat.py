@@ -206,6 +206,14 @@ def _prompt_filtered(status: int, raw: bytes) -> GenerationResponse | None:
 
 def parse_chat_completion(data: Any, *, status: int | None = None) -> GenerationResponse:
     """Read text, model, finish reason and usage out of a chat-completions answer."""
+    if isinstance(data, dict) and "choices" in data and (said := _error_beside(data)):
+        # A proxy's or gateway's fallback, or an upstream that failed part-way, can leave
+        # choices in the body too: scored, they would read as the model's answer.
+        raise BadResponseError(
+            f"the endpoint answered with an error beside its completion: {said}; the "
+            "completion is not scored as an answer",
+            status=status,
+        )
     try:
         choice = data["choices"][0]
         message = choice["message"]
@@ -265,6 +273,15 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         finish_reason=finish,
         usage=usage if isinstance(usage, dict) else None,
     )
+
+
+def _error_beside(data: dict[str, Any]) -> str | None:
+    """The provider's message (one line) where the body's ``error`` says something (not null,
+    false, "" or empty; an object without a message as its JSON); None otherwise."""
+    error = data.get("error")
+    if error is None or error is False or error in ("", {}, []):
+        return None
+    return error_said(data) or one_line(json.dumps(error, ensure_ascii=False, default=str))
 
 
 def _parts_text(content: Any, *, status: int | None) -> Any:
