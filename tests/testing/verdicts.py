@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from assurance_harness.limits import meets
+
 
 def expected_verdict(gate: dict[str, Any]) -> str:
     """The verdict a gate must have from its own checked figure, bounds and failing groups."""
     figure = gate["checked"]
     if figure is None:
         return "no_data"
-    too_high = gate["max"] is not None and figure > gate["max"]
-    too_low = gate["min"] is not None and figure < gate["min"]
-    return "fail" if too_high or too_low or gate["failing_groups"] else "pass"
+    within = meets(figure, min=gate["min"], max=gate["max"])
+    return "fail" if not within or gate["failing_groups"] else "pass"
 
 
 def assert_verdicts_follow_figures(gates: list[dict[str, Any]]) -> dict[str, str]:

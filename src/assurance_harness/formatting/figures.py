@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..limits import side
+
 DIGITS = 4
 """Significant digits of a figure: enough for an interval edge (0.09187), short in a table."""
 
@@ -79,7 +81,11 @@ def percent_beside(fraction: float, limit: float) -> str:
     text = _widened(
         lambda decimals: f"{fraction * 100:.{decimals}f}",
         1,
-        lambda text: _side(float(text) / 100, limit) != _side(fraction, limit),
+        # The run's error-rate limit is judged exactly (``store.runlog.run_status``): a count
+        # over a count is the limit's own float when it equals it.
+        lambda text: (
+            side(float(text) / 100, limit, exact=True) != side(fraction, limit, exact=True)
+        ),
     )
     return f"{text}%"
 
@@ -110,17 +116,23 @@ def recorded_level(recorded: Any) -> float | None:
 def num_beside(value: Any, gate: Mapping[str, Any]) -> str:
     """A figure shown beside a gate's limits: ``num``'s digits, and more where those would put
     it on a limit or across one (a mean of 0.100004 failing ``≤ 0.1`` read "0.1", a figure
-    that passes), until the text stands on the same side of each limit as the figure does."""
+    that passes), until the text stands on the same side of each limit as the figure does
+    (``limits.side``: a figure on a limit within rounding noise reads as the limit). Beside a
+    gate that failed, the exact side too: a summary written before 2026-12-07 failed a figure
+    1 ulp over its limit, which must not read as the limit beside "fail"."""
     text = num(value)
     if not isinstance(value, float) or not math.isfinite(value):
         return text
     limits = [_limit_value(gate.get(key)) for key in ("max", "min")]
+    rules = (False, True) if gate.get("verdict") == "fail" else (False,)
     return _widened(
         lambda digits: num(value, digits),
         DIGITS,
         lambda text: any(
-            limit is not None and _side(float(text), limit) != _side(value, limit)
+            limit is not None
+            and side(float(text), limit, exact=exact) != side(value, limit, exact=exact)
             for limit in limits
+            for exact in rules
         ),
     )
 
@@ -140,11 +152,6 @@ def _limit_value(limit: Any) -> float | None:
     if isinstance(limit, bool) or not isinstance(limit, int | float):
         return None
     return float(limit)
-
-
-def _side(figure: float, limit: float) -> int:
-    """-1, 0 or 1: below, on or above the limit."""
-    return (figure > limit) - (figure < limit)
 
 
 def _exact(limit: Any) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..formatting.figures import VALUE_KINDS, group_name
+from ..limits import meets, side
 from ..rowkeys import case_key
 from ._grouping import number
 from .asked_level import at_asked_level
@@ -287,10 +288,8 @@ def _finite(figure: float | None) -> float | None:
     return figure if figure is None or math.isfinite(figure) else None
 
 
-def _passes(figure: float, gate: GateSpec) -> bool:
-    if gate.max is not None and figure > gate.max:
-        return False
-    return not (gate.min is not None and figure < gate.min)
+def _passes(figure: float, gate: GateSpec, *, exact: bool = False) -> bool:
+    return meets(figure, min=gate.min, max=gate.max, exact=exact)
 
 
 class RowColumns(Protocol):
@@ -306,9 +305,12 @@ def judge_gate(
     value: MetricValue | None,
     spec: MetricSpec | None,
     rows: list[Row] | RowColumns,
+    *,
+    exact: bool = False,
 ) -> dict[str, Any]:
     """One gate verdict: pass, fail, or no_data (which counts as a failure: absence of
-    evidence is not evidence of safety)."""
+    evidence is not evidence of safety). A figure on a limit within rounding noise meets it
+    (``limits``); ``exact``: only an equal one, as summaries written before 2026-12-07 judged."""
     bound = gate.normalized_bound
     result: dict[str, Any] = {
         "id": gate.label,
@@ -350,7 +352,7 @@ def judge_gate(
         result["checked"] = None
         result["no_data_reason"] = f"the metric's {bound} figure is not a finite number ({figure})"
         return result
-    verdict = _passes(figure, gate)
+    verdict = _passes(figure, gate, exact=exact)
     if gate.each_group and value.groups:
         for name, group in value.groups.items():
             group_figure = _checked(group, bound)
@@ -360,7 +362,7 @@ def judge_gate(
                 result["failing_groups"].append(name)
                 result.setdefault("groups_without_data", []).append(name)
                 verdict = False
-            elif not _passes(group_figure, gate):
+            elif not _passes(group_figure, gate, exact=exact):
                 result["failing_groups"].append(name)
                 verdict = False
     result["verdict"] = "pass" if verdict else "fail"
@@ -371,11 +373,12 @@ def judge_gate(
         for name in result["failing_groups"]
         if name not in result.get("groups_without_data", ())
     ]
-    if not verdict and spec is not None and (with_data or not _passes(figure, gate)):
+    overall_failed = not _passes(figure, gate, exact=exact)
+    if not verdict and spec is not None and (with_data or overall_failed):
         groups = value.groups or {}
         figures: list[float | None] = [figure]
         figures += [_checked(groups[name], bound) for name in with_data]
-        too_high = _too_high(gate, [f for f in figures if f is not None])
+        too_high = _too_high(gate, [f for f in figures if f is not None], exact=exact)
         order = _worst_first(with_data, groups, bound, too_high=too_high)
         result["worst_cases"] = (
             worst_cases(spec, rows, gate, too_high=too_high, groups=order)
@@ -399,7 +402,7 @@ def _worst_first(
     return sorted(names, key=badness, reverse=True)
 
 
-def _too_high(gate: GateSpec, figures: list[float]) -> bool:
+def _too_high(gate: GateSpec, figures: list[float], *, exact: bool = False) -> bool:
     """Whether the gate failed on its max (high values are bad) rather than its min.
 
     A gate with both a min and a max can fail on either side; the worst cases must be the
@@ -409,7 +412,9 @@ def _too_high(gate: GateSpec, figures: list[float]) -> bool:
         return False
     if gate.min is None:
         return True
-    return any(f > gate.max for f in figures) or not any(f < gate.min for f in figures)
+    return any(side(f, gate.max, exact=exact) > 0 for f in figures) or not any(
+        side(f, gate.min, exact=exact) < 0 for f in figures
+    )
 
 
 def worst_cases(

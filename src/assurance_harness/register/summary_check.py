@@ -25,6 +25,12 @@ the attach has just checked) and the metric and gate specs summary.json records
   no ``details.n_unchanged`` in the figure); such a run is measured as it was made
   (:func:`_as_made_before_unchanged_rule`), and, as above, a failed gate on it attaches but a
   passed one is no evidence of a pass (the zeros pulled the delta toward it);
+* a gate that failed on a figure on its limit within rounding noise (a mean of 0.1 and 0.2,
+  0.15000000000000002, against ``max: 0.15``): runs made before 2026-12-07 compared strictly
+  and failed it, which now meets the limit (``limits``); a summary with a failed gate that
+  differs is measured again with that strict rule, and attaches where it gives every verdict
+  recorded (so a pass edited into a failure on such a figure attaches too: it claims less
+  than the run showed, never more);
 * the review queue (``review.queue``, ``queued``, ``required``, ``by_reason``): the rows the
   recorded policy marks (``review.queuecolumns``, the runner's own) and the worst cases of the
   recorded failing gates; the queue decides whether a gate waits for review. Not where the
@@ -66,6 +72,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -273,7 +280,7 @@ def _gate_difference(
     recomputed = recomputed and spec.metric not in unmeasurable
     before = _as_published_before(value) if value is not None else None
     if before is not None and value is not None and _same(recorded.get("value"), before.value):
-        fresh = judge_gate(spec, before, None, [])
+        fresh = judge_gate(spec, before, None, [], exact=specs.exact_limits)
         value = before  # its n, as published then
         if _as_the_run_records(fresh, recorded, summary) == "pass":
             stratum = measured.values[spec.metric].details["strata_without_figure"][0]
@@ -288,7 +295,9 @@ def _gate_difference(
         # The interval is the earlier version's, or the figures were measured on text that is
         # stored redacted: the verdict must follow from the recorded figures.
         try:
-            fresh = judge_gate(spec, _recorded_value(entry or {}), None, [])
+            fresh = judge_gate(
+                spec, _recorded_value(entry or {}), None, [], exact=specs.exact_limits
+            )
         except (TypeError, ValueError, AttributeError):
             return f"gate '{label}': the figures of metric '{spec.metric}' cannot be read"
     verdict = _as_the_run_records(fresh, recorded, summary)
@@ -340,7 +349,7 @@ def _as_grouped_before(
     gates = list(measured.gates)
     for index, spec in enumerate(specs.gates):
         if values.get(spec.metric) is not measured.values.get(spec.metric):
-            before = judge_gate(spec, values[spec.metric], None, [])
+            before = judge_gate(spec, values[spec.metric], None, [], exact=specs.exact_limits)
             if before["verdict"] == gates[index]["verdict"]:
                 before["worst_cases"] = gates[index]["worst_cases"]
             gates[index] = before
@@ -505,17 +514,34 @@ def check_summary(run: RunFiles) -> str | None:
             "metric kind named here, then attach again)"
         ) from None
     found, measured = _measured_difference(run, summary, specs)
+    if found is not None and _strict_failure_possible(summary):
+        # Judged as made before a figure on its limit within rounding noise met it.
+        found_before, _ = _measured_difference(run, summary, replace(specs, exact_limits=True))
+        found = None if found_before is None else found
     if found is not None:
         before = _as_made_before_unchanged_rule(summary, measured)
         if before is not None:
             legacy, metrics = before
-            legacy_found, _ = _measured_difference(run, legacy, recorded_specs(legacy, str(path)))
-            if legacy_found is None:
-                _no_pass_on_unchanged(path, summary, metrics)
-                found = None
+            legacy_specs = recorded_specs(legacy, str(path))
+            for exact in (False, True) if _strict_failure_possible(summary) else (False,):
+                legacy_specs = replace(legacy_specs, exact_limits=exact)
+                legacy_found, _ = _measured_difference(run, legacy, legacy_specs)
+                if legacy_found is None:
+                    _no_pass_on_unchanged(path, summary, metrics)
+                    found = None
+                    break
     if found is not None:
         raise _refuse(path, found)
     return note
+
+
+def _strict_failure_possible(summary: dict[str, Any]) -> bool:
+    """Whether a gate failed: a run made before 2026-12-07 failed a figure (overall or a
+    group's) 1 ulp over its limit, which now meets it (``limits``), so such a summary is
+    measured again with the strict rule before it is refused. A strict pass is a pass under
+    either rule, so a summary whose gates all passed never needs it."""
+    gates = summary.get("gates") or []
+    return any(isinstance(g, dict) and g.get("verdict") == "fail" for g in gates)
 
 
 def _measured_difference(

@@ -47,6 +47,9 @@ class RecordedSpecs:
     metrics: list[MetricSpec]
     gates: list[GateSpec]
     seed: int
+    exact_limits: bool = False
+    """Gates judged as summaries written before 2026-12-07 judged them: a figure meets a limit
+    only when it is on it exactly, not within rounding noise (``limits.side``)."""
 
     @property
     def by_id(self) -> dict[str, MetricSpec]:
@@ -139,7 +142,10 @@ def judge_gates(
     """Each recorded gate judged on ``values`` (``metrics.engine.judge_gate``), before anything
     the run added to the verdict after that (validity, review)."""
     by_id = specs.by_id
-    return [judge_gate(g, values.get(g.metric), by_id.get(g.metric), rows) for g in specs.gates]
+    return [
+        judge_gate(g, values.get(g.metric), by_id.get(g.metric), rows, exact=specs.exact_limits)
+        for g in specs.gates
+    ]
 
 
 def measure_rows(
