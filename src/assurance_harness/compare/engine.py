@@ -12,6 +12,11 @@ the metric toward failing its gate. Direction comes from, in order:
 3. the metric kind's own ``higher_is_better`` when the plugin declares one.
 
 A significant change with no known direction is reported as ``changed`` and does not fail.
+
+Runs of the same cases are compared case by case, over the cases with a value in both: a case
+one run did not answer (its request failed) says nothing of a change, and the note says how
+many of how many were compared. Where fewer than half were, a metric that could regress is not
+compared, and the comparison gives no verdict (``Comparison.uncompared``, exit 3).
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -114,6 +120,10 @@ class Comparison:
     (another kind, expression, population, or a scorer they read set otherwise: ``untested``):
     not compared, so whether the metric the suite gates on regressed is unknown, whatever
     the other metrics say."""
+    uncompared: list[str] = field(default_factory=list)
+    """``metric (k of N cases)`` for each metric or group that could regress whose paired test
+    would rest on fewer than half its cases answered in both runs: whether it regressed is
+    unknown, whatever the other metrics say."""
     cached_candidate: str | None = None
     """``N of M answers in run ID came from the response cache (measured by ...)`` when most
     of the candidate's answers did (``store.cacheshare``): it repeats those runs' measurement,
@@ -155,6 +165,13 @@ class Comparison:
                 f"gated metric(s) {', '.join(self.gated_redefined)} are defined differently in "
                 "the two runs (see the warnings), so they were not compared and whether they "
                 "regressed is unknown; compare runs of one suite version and scorer settings"
+            )
+        if self.uncompared:
+            return (
+                f"{CANNOT_COMPARE} {', '.join(self.uncompared)}: fewer than half the cases with "
+                "a value in either run have one in both (the other run's requests failed, or "
+                "gave no value), so whether it regressed is unknown; compare runs that answered "
+                "the same cases"
             )
         if self.metrics and not any(m.verdict in TESTED_VERDICTS for m in self.metrics):
             if any(m.redefined for m in self.metrics):
@@ -412,14 +429,8 @@ def _test_metric(
         if values_b is not None:
             values_b = [t for t in values_b if t[0][1] == group]
     if paired and values_a and values_b:
-        per_a, per_b = _per_case(values_a), _per_case(values_b)
-        cases = sorted(set(per_a) | set(per_b))
-        return stats.paired_bootstrap(
-            [per_a.get(c, (0.0, 0)) for c in cases],
-            [per_b.get(c, (0.0, 0)) for c in cases],
-            seed=seed,
-            resamples=resamples,
-            confidence=confidence,
+        return _paired_test(
+            values_a, values_b, seed=seed, resamples=resamples, confidence=confidence
         )
     if kind in ("rate", "mean") and values_a and values_b:
         # A case's samples are not independent outcomes: where a case holds several, the
@@ -467,6 +478,45 @@ def _test_metric(
 
 
 NO_TEST = "no interval or per-row values to test with"
+
+CANNOT_COMPARE = "cannot compare"
+"""The start of the note of a metric whose paired test would rest on too few cases answered
+in both runs (``_paired_test``)."""
+COMPARED_OVER = "compared over "
+"""The start of the phrase saying how many of the cases a paired test compared."""
+MIN_COMPARED_SHARE = 0.5
+"""The least share of the cases with a value in either run that must have one in both for a
+paired test to give a verdict: below it the verdict would rest on a minority of the cases,
+the rest unknown in one run."""
+
+
+def _paired_test(
+    values_a: list[RowValue], values_b: list[RowValue], **options: Any
+) -> stats.TestResult | str:
+    """The paired bootstrap over the cases with a value in both runs, its method saying how
+    many of how many it compared; or why there is none (``CANNOT_COMPARE``). A case one run
+    did not answer (its request failed, its value was null) has nothing to pair with: counted
+    in that run's ratio alone, a candidate that failed on the flagged cases compared
+    "improved" with every answered case unchanged."""
+    per_a, per_b = _per_case(values_a), _per_case(values_b)
+    every = set(per_a) | set(per_b)
+    both = sorted(set(per_a) & set(per_b))
+    counted = f"{len(both)} of {len(every)} cases"
+    if not both or len(both) < MIN_COMPARED_SHARE * len(every):
+        return (
+            f"{CANNOT_COMPARE}: only {counted} have a value in both runs (the others' requests "
+            "failed, or gave no value, in one run), so a difference would rest on cases one "
+            "run did not answer; compare runs that answered the same cases"
+        )
+    test = stats.paired_bootstrap([per_a[c] for c in both], [per_b[c] for c in both], **options)
+    if len(both) == len(every):
+        return test
+    left_out = len(every) - len(both)
+    return replace(
+        test,
+        method=f"{test.method}; {COMPARED_OVER}{counted}, {left_out} with a value in one run "
+        "only left out",
+    )
 
 
 def _no_level(baseline: bool, candidate: bool) -> str:
@@ -677,6 +727,8 @@ def compare_runs(
             item.note = _joined(item.note, test)
         else:
             item.test = test
+            if left_out := _left_out(test):
+                item.note = _joined(item.note, left_out)
 
     result.gated_redefined = [m.metric for m in result.metrics if m.redefined and m.metric in gated]
     if groups:
@@ -709,12 +761,33 @@ def compare_runs(
                         lower_is_better=lower_is_better,
                         candidate_value=cand_value,
                     )
+    result.uncompared = _uncompared(result.metrics, gated)
     _check_reachable(result, min_effect)
     _judge(result.metrics, alpha=alpha, min_effect=min_effect)
     _judge([g for m in result.metrics for g in m.groups], alpha=alpha, min_effect=min_effect)
     for item in result.metrics:
         _untested_direction(item)
     return result
+
+
+def _left_out(test: stats.TestResult) -> str | None:
+    """``compared over k of N cases, ...`` where the paired test left out cases answered in
+    one run only (``_paired_test``): the metric's note, shown whatever its verdict, as the
+    figures beside it count those cases."""
+    _, found, rest = test.method.partition(f"; {COMPARED_OVER}")
+    return f"{COMPARED_OVER}{rest}" if found else None
+
+
+def _uncompared(items: list[MetricComparison], gated: set[str]) -> list[str]:
+    """The label of each metric (or group) that could regress, gated or of a known direction,
+    whose paired test would rest on too few cases answered in both runs (``_paired_test``)."""
+    found: list[str] = []
+    for item in [*items, *(g for m in items for g in m.groups)]:
+        could_regress = item.metric in gated or item.direction is not None
+        if could_regress and item.test is None and CANNOT_COMPARE in (item.note or ""):
+            counted = re.search(r"only (\d+ of \d+ cases)", item.note or "")
+            found.append(f"{item.label} ({counted.group(1)})" if counted else item.label)
+    return found
 
 
 def _note_cached(result: Comparison, baseline: RunLog, candidate: RunLog) -> None:
@@ -889,6 +962,8 @@ def _group_items(
             item.note = _joined(item.note, test)
         else:
             item.test = test
+            if left_out := _left_out(test):
+                item.note = _joined(item.note, left_out)
     return items
 
 
