@@ -356,9 +356,11 @@ def judge_gate(
     if gate.each_group and value.groups:
         for name, group in value.groups.items():
             group_figure = _checked(group, bound)
-            if group_figure is None:
+            if group_figure is None or not math.isfinite(group_figure):
                 # A group whose rows gave no data (every request failed, say) cannot be shown
                 # to pass: absence of evidence is not evidence of safety, per group as overall.
+                # Nor one whose figure is NaN (a plugin's), which met every limit, or infinite
+                # (no bound), as the overall figure is judged above.
                 result["failing_groups"].append(name)
                 result.setdefault("groups_without_data", []).append(name)
                 verdict = False
