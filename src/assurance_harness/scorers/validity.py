@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from ..errors import ConfigError
-from ..formatting import interval, num
+from ..formatting import interval, num, num_beside
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec, ScorerConfig
@@ -272,13 +272,18 @@ def attach_validity(
                     if used == "reviewed" and mine is not None
                     else ""
                 )
+                # The lower bound with the digits that keep it on its side of the minimum: at
+                # three decimals 0.8496 read "0.850 < 0.85", a miss that reads as a figure on it.
+                limit = {"min": minimum}
+                shown = num_beside(float(low), limit)
                 entry["text"] = (
-                    f"{where}: {what} {num(figure.value)} {interval(low, figure.high)}{basis}"
+                    f"{where}: {what} {num(figure.value)} "
+                    f"{interval(low, figure.high, beside=limit)}{basis}"
                     if figure is not None and figure.high is not None
-                    else f"{where}: {what} lower bound {low:.3f}{basis}"
+                    else f"{where}: {what} lower bound {shown}{basis}"
                 )
                 if low < minimum:
-                    unmet.append(f"{where}: {what} lower bound {low:.3f} < {minimum:g}{basis}")
+                    unmet.append(f"{where}: {what} lower bound {shown} < {minimum:g}{basis}")
             entry["met"] = low is not None and low >= minimum
             checked.append(entry)
     result["validity_unmet"] = unmet
