@@ -38,7 +38,6 @@ from .formatting import (
     gate_level,
     group_name,
     labelled_interval,
-    num,
     num_beside,
     percent,
     percent_beside,
@@ -578,8 +577,8 @@ def _print_outcome(outcome: object) -> None:
             # overall 0.005 beside a failing group does not read as a pass.
             values[0] = f"{overall_label(metric)} {values[0]}"
             for f in figures:
-                values.append(f"{group_name(f['name'])} {num(f['value'])}")
-                cis.append(labelled_interval(f["ci_low"], f["ci_high"], level))
+                values.append(f"{group_name(f['name'])} {num_beside(f['value'], gate)}")
+                cis.append(labelled_interval(f["ci_low"], f["ci_high"], level, beside=gate))
                 ns.append(str(f["n"]))
         reason = no_data_reason(gate, metric)
         if reason:

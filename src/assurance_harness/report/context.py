@@ -399,8 +399,8 @@ def build_context(run: RunData) -> ReportContext:
                 group_figures=[
                     {
                         "name": group_name(f["name"]),
-                        "value": num(f["value"]),
-                        "interval": interval(f["ci_low"], f["ci_high"]),
+                        "value": num_beside(f["value"], gate),
+                        "interval": interval(f["ci_low"], f["ci_high"], beside=gate),
                         "n": num(f["n"]),
                     }
                     for f in failing_group_figures(gate, run.metrics.get(str(gate.get("metric"))))
@@ -413,21 +413,26 @@ def build_context(run: RunData) -> ReportContext:
 
     metric_views: list[MetricView] = []
     for metric_id, metric in run.metrics.items():
-        failing = {
-            str(g)
-            for gate in run.gates
-            if gate.get("metric") == metric_id
-            for g in gate.get("failing_groups") or []
-        }
+        # Each failing group beside the first gate it failed: its digits must not read as
+        # that gate's limit (``num_beside``).
+        failing: dict[str, dict[str, Any]] = {}
+        for gate in run.gates:
+            if gate.get("metric") == metric_id:
+                for g in gate.get("failing_groups") or []:
+                    failing.setdefault(str(g), gate)
         groups = []
         for name, value in (metric.get("groups") or {}).items():
             if isinstance(value, dict):
+                beside = failing.get(str(name))
+                figure = value.get("value")
                 groups.append(
                     {
-                        "failing": "fail" if str(name) in failing else "",
+                        "failing": "fail" if beside is not None else "",
                         "name": group_name(name),
-                        "value": num(value.get("value")),
-                        "interval": interval(value.get("ci_low"), value.get("ci_high")),
+                        "value": num(figure) if beside is None else num_beside(figure, beside),
+                        "interval": interval(
+                            value.get("ci_low"), value.get("ci_high"), beside=beside
+                        ),
                         "n": num(value.get("n")),
                     }
                 )
