@@ -1,7 +1,7 @@
 """The web app's run page shows a gate's figure with the digits that put it on its side of the
 limit. Observed: a mean of 0.100004 failing ``max: 0.1`` read "0.1" beside the badge "fail"
-in the gates table (the console, reports, JUnit and annex
-already widened it: ``formatting.num_beside``)."""
+in the gates table (the console, reports, JUnit and annex already widened it:
+``formatting.num_beside``)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,15 @@ from aiohttp import web
 from markupsafe import Markup
 
 from ..errors import HarnessError, UsageError
-from ..formatting import MISSING, coverage_notes, group_name, level, num, recorded_level
+from ..formatting import (
+    MISSING,
+    coverage_notes,
+    group_name,
+    level,
+    num,
+    num_beside,
+    recorded_level,
+)
 from ..formatting.pagetext import page_text
 from ..review.adjudicate import ReviewPaths
 from .allocator import release_freed
@@ -131,14 +139,23 @@ def _fig(value: Any) -> str:
     return num(value)
 
 
-def _interval(figures: Any, confidence: Any = None) -> str:
+def _beside(value: Any, gate: Any) -> str:
+    """A gate's figure with the digits that keep it on its side of the gate's limits
+    (``formatting.num_beside``): a mean of 0.100004 failing ``max: 0.1`` read "0.1"."""
+    return num_beside(value, gate) if isinstance(gate, dict) else num(value)
+
+
+def _interval(figures: Any, confidence: Any = None, beside: Any = None) -> str:
     """A recorded ``ci_low – ci_high`` with its level in front (``formatting.level``, as the
     trend page writes it): the record's own ``confidence``, else ``confidence`` (a gate's
     record holds none: its metric's); unlabelled where none is known, never taken for 95%.
     Without it a 0.999 interval on the run and risk pages read as a 95% one."""
     figures = figures if isinstance(figures, dict) else {}
     low, high = figures.get("ci_low"), figures.get("ci_high")
-    text = f"{num(low)} – {num(high)}"
+    if beside is not None:  # a gate's: its checked bound must not read as its limit
+        text = f"{num_beside(low, beside)} – {num_beside(high, beside)}"
+    else:
+        text = f"{num(low)} – {num(high)}"
     known = recorded_level(figures.get("confidence", confidence))
     return text if known is None or (low is None and high is None) else f"{level(known)} {text}"
 
@@ -164,6 +181,7 @@ def _env() -> jinja2.Environment:
     env.tests["unfinished"] = is_unfinished  # no figures yet: blank, not "?" (runs list's rule)
     env.filters.update(
         fig=_fig,
+        beside=_beside,
         group_name=group_name,
         group_param=group_param,
         level=level,  # a trend's interval reads at its run's level, not as an unlabelled 95%
