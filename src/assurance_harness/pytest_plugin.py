@@ -552,22 +552,17 @@ def _run_failed_message(run: _SuiteRun) -> str | None:
     if summary.get("status") != "run_failed":
         return None
     counts = summary.get("counts") or {}
+    from .formatting import error_rate_and_limit
     from .store.runread import NOTHING_MEASURED, measured_nothing
 
+    rate, allowed = error_rate_and_limit(counts)
     message = (
         f"the run failed: {counts.get('errors')} of {counts.get('requests')} requests ended in "
-        f"error (error rate {_fmt(counts.get('error_rate'))}, allowed "
-        f"{_fmt(counts.get('max_error_rate'))})"
+        f"error (error rate {rate}, allowed {allowed})"
     )
     if measured_nothing(counts):
         message += f": {NOTHING_MEASURED}"
     return message + (f"\n  {run.errors}" if run.errors else "")
-
-
-def _fmt(value: Any) -> str:
-    from .formatting import num
-
-    return num(value)
 
 
 class GateItem(_AssuranceItem):

@@ -39,7 +39,7 @@ def test_an_error_rate_over_its_limit_reads_over_it(tmp_path: Path) -> None:
     junit = (run_dir / "junit.xml").read_text()
     markdown = (run_dir / "report.md").read_text()
     html = (run_dir / "report.html").read_text()
-    assert "error rate 0.11111 above 0.11111" not in junit
+    assert "error rate 0.1111 above 0.1111" not in junit
     assert "error rate 0.111111 above 0.11111 (1 of 9 requests)" in junit, junit
     assert "(error rate 0.111111, allowed 0.11111)" in markdown, markdown
     assert "error rate 0.111111; the run fails above 0.11111)" in html

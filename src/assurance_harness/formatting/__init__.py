@@ -2,7 +2,8 @@
 
 One rule for the whole package: 4 significant digits, an en dash (``–``) for a missing value,
 ``≤``/``≥`` for thresholds, timestamps to the minute in UTC, and Markdown that renders exactly
-the text it was given (model output never becomes markup). Imports nothing else of the package.
+the text it was given (model output never becomes markup). Imports nothing else of the package
+but ``limits`` (on which side of a gate's limit a figure stands, which the digits must show).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from .figures import (
     MISSING,
     bound,
     coverage_notes,
+    error_rate_and_limit,
     figure,
     gate_level,
     gate_rule,
@@ -40,6 +42,7 @@ __all__ = [
     "MISSING",
     "bound",
     "coverage_notes",
+    "error_rate_and_limit",
     "figure",
     "gate_level",
     "gate_rule",

@@ -90,6 +90,22 @@ def percent_beside(fraction: float, limit: float) -> str:
     return f"{text}%"
 
 
+def error_rate_and_limit(counts: Mapping[str, Any]) -> tuple[str, str]:
+    """A run's error rate and its ``max_error_rate``, for a line that says the run failed on
+    them: the limit as written, and the rate with the digits that keep it on its side of it
+    (judged exactly: ``store.runlog.run_status``). At four digits 1 of 9 (0.1111111) read
+    "error rate 0.1111 above 0.1111" under a limit of 0.11111."""
+    rate, limit = counts.get("error_rate"), _limit_value(counts.get("max_error_rate"))
+    shown = num(rate)
+    if isinstance(rate, float) and math.isfinite(rate) and limit is not None:
+        shown = _widened(
+            lambda digits: num(rate, digits),
+            DIGITS,
+            lambda text: side(float(text), limit, exact=True) != side(rate, limit, exact=True),
+        )
+    return shown, _exact(counts.get("max_error_rate"))
+
+
 def level(confidence: float) -> str:
     """A confidence level as a percentage, as precise as it was set (``95%``, ``99.9%``,
     ``97.5%``): rounded to a whole percent, a 0.999 interval read "100%" (every value) and a

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader
 
-from ..formatting import num
+from ..formatting import error_rate_and_limit, num
 from ..formatting.pagetext import page_text
 from ..store.nultext import page_note
 from ..store.runread import NOTHING_MEASURED, SUMMARY_CHANGED_EFFECT, measured_nothing
@@ -52,7 +52,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         finalize=page_text,  # no control character reaches the page as text
     )
-    env.globals.update(fmt=num, anchor=anchor)
+    env.globals.update(fmt=num, anchor=anchor, error_rate_and_limit=error_rate_and_limit)
     return env
 
 

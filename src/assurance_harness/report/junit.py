@@ -14,7 +14,7 @@ import socket
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..formatting import incomplete_answer, num, unique_name
+from ..formatting import error_rate_and_limit, incomplete_answer, num, unique_name
 from ..formatting.visible import one_line, visible
 from ..store.runread import NOTHING_MEASURED, measured_nothing
 from .context import GateView, ReportContext, build_context
@@ -153,14 +153,13 @@ def render_junit(run: RunData, *, context: ReportContext | None = None) -> str:
         case = ET.SubElement(
             suite_el, "testcase", {"classname": classname, "name": "run", "time": elapsed}
         )
+        rate, allowed = error_rate_and_limit(ctx.counts)
         message = (
             f"the run failed: {NOTHING_MEASURED} ({num(ctx.counts.get('errors'))} of "
-            f"{num(ctx.counts.get('requests'))} requests; error rate "
-            f"{num(ctx.counts.get('error_rate'))}, allowed {num(ctx.counts.get('max_error_rate'))})"
+            f"{num(ctx.counts.get('requests'))} requests; error rate {rate}, allowed {allowed})"
             if measured_nothing(ctx.counts)
-            else f"the run failed: error rate {num(ctx.counts.get('error_rate'))} above "
-            f"{num(ctx.counts.get('max_error_rate'))} ({num(ctx.counts.get('errors'))} of "
-            f"{num(ctx.counts.get('requests'))} requests)"
+            else f"the run failed: error rate {rate} above {allowed} "
+            f"({num(ctx.counts.get('errors'))} of {num(ctx.counts.get('requests'))} requests)"
         )
         error = ET.SubElement(case, "error", {"message": xml_text(message), "type": "run_failed"})
         error.text = xml_text(message)

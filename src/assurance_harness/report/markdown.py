@@ -7,7 +7,7 @@ names, error messages, ids) is escaped so pipes, HTML, emphasis and link syntax 
 
 from __future__ import annotations
 
-from ..formatting import MISSING, md_code, md_code_block, md_text, num
+from ..formatting import MISSING, error_rate_and_limit, md_code, md_code_block, md_text, num
 from ..store.runread import NOTHING_MEASURED, SUMMARY_CHANGED_EFFECT, measured_nothing
 from .context import (
     CHANGED_EFFECT,
@@ -53,20 +53,19 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
     if ctx.summary_changed_note:  # before the verdicts: they are read from the edited file
         out.append(f"**Edited**: {md_text(ctx.summary_changed_note)}. {SUMMARY_CHANGED_EFFECT}")
         out.append("")
+    rate, allowed = error_rate_and_limit(ctx.counts)
     if ctx.status == "run_failed" and measured_nothing(ctx.counts):
         out.append(
             f"**The run failed**: {NOTHING_MEASURED} ({num(ctx.counts.get('errors'))} of "
-            f"{num(ctx.counts.get('requests'))} requests; error rate "
-            f"{num(ctx.counts.get('error_rate'))}, allowed "
-            f"{num(ctx.counts.get('max_error_rate'))})."
+            f"{num(ctx.counts.get('requests'))} requests; error rate {rate}, allowed "
+            f"{allowed})."
         )
         out.append("")
     elif ctx.status == "run_failed":
         out.append(
             f"**The run failed**: {num(ctx.counts.get('errors'))} of "
             f"{num(ctx.counts.get('requests'))} requests ended in error (error rate "
-            f"{num(ctx.counts.get('error_rate'))}, allowed "
-            f"{num(ctx.counts.get('max_error_rate'))}). Figures below are partial."
+            f"{rate}, allowed {allowed}). Figures below are partial."
         )
         out.append("")
     if ctx.skipped_note:
