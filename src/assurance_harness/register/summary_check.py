@@ -514,7 +514,7 @@ def check_summary(run: RunFiles) -> str | None:
             "metric kind named here, then attach again)"
         ) from None
     found, measured = _measured_difference(run, summary, specs)
-    if found is not None and _strict_failure_possible(summary):
+    if found is not None and _a_gate_failed(summary):
         # Judged as made before a figure on its limit within rounding noise met it.
         found_before, _ = _measured_difference(run, summary, replace(specs, exact_limits=True))
         found = None if found_before is None else found
@@ -523,7 +523,7 @@ def check_summary(run: RunFiles) -> str | None:
         if before is not None:
             legacy, metrics = before
             legacy_specs = recorded_specs(legacy, str(path))
-            for exact in (False, True) if _strict_failure_possible(summary) else (False,):
+            for exact in (False, True) if _a_gate_failed(summary) else (False,):
                 legacy_specs = replace(legacy_specs, exact_limits=exact)
                 legacy_found, _ = _measured_difference(run, legacy, legacy_specs)
                 if legacy_found is None:
@@ -535,7 +535,7 @@ def check_summary(run: RunFiles) -> str | None:
     return note
 
 
-def _strict_failure_possible(summary: dict[str, Any]) -> bool:
+def _a_gate_failed(summary: dict[str, Any]) -> bool:
     """Whether a gate failed: a run made before 2026-12-07 failed a figure (overall or a
     group's) 1 ulp over its limit, which now meets it (``limits``), so such a summary is
     measured again with the strict rule before it is refused. A strict pass is a pass under
