@@ -272,10 +272,13 @@ def attach_validity(
                     if used == "reviewed" and mine is not None
                     else ""
                 )
-                # The lower bound with the digits that keep it on its side of the minimum: at
-                # three decimals 0.8496 read "0.850 < 0.85", a miss that reads as a figure on it.
+                # Three decimals, unless they put the lower bound across the minimum: 0.8496 read
+                # "0.850 < 0.85", a miss that reads as a figure on it; then the digits that
+                # keep it below (``num_beside``, exactly, as ``met`` is judged).
                 limit = {"min": minimum}
-                shown = num_beside(float(low), limit)
+                shown = f"{low:.3f}"
+                if (float(shown) < minimum) != (low < minimum):
+                    shown = num_beside(float(low), {**limit, "verdict": "fail"})
                 entry["text"] = (
                     f"{where}: {what} {num(figure.value)} "
                     f"{interval(low, figure.high, beside=limit)}{basis}"
