@@ -127,9 +127,10 @@ class GateSpec(Strict):
     metric: KeyText
     """Metric id (a key: ``datatypes.key_text``)."""
     max: Threshold | None = None
-    """Fail when the checked figure is above this."""
+    """Fail when the checked figure is above this (a figure on it passes, and so does one
+    within floating-point rounding of it: ``limits``)."""
     min: Threshold | None = None
-    """Fail when the checked figure is below this."""
+    """Fail when the checked figure is below this (on it, or within rounding of it, passes)."""
     bound: Literal["point", "estimate", "upper", "upper95", "lower", "lower95"] = "point"
     """Which figure to check: the point estimate, or the upper/lower confidence bound.
     Gating a maximum on the upper bound passes only when the data show the rate is low."""
