@@ -6,10 +6,13 @@ one having changed their mind; and a require_reviewed gate passed on the dispute
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from assurance_harness.cli import app
 from assurance_harness.register.status import build_status
 from assurance_harness.review.adjudicate import ReviewPaths, adjudicate
 from assurance_harness.review.store import ReviewStore
@@ -47,6 +50,10 @@ def test_a_tie_between_reviewers_is_no_label_and_the_row_still_waits(tmp_path: P
         assert view.gates[0]["verdict"] == "awaiting_review"
         (c2,) = [r for r in view.iter_rows() if r["case_id"] == "c2"]
         assert c2["human"]["label"] is None and c2["human"]["reviewers"] == ["alice", "bob"]
+    # The queue's pending rows hold it, so another reviewer finds it.
+    pending = ["review", "queue", "--pending", "--json", "--reports", str(project.reports)]
+    listed = CliRunner().invoke(app, pending)
+    assert [i["row"] for i in json.loads(listed.output)] == ["c2#0"], listed.output
     # The register reads the same from the evidence: the disputed row is not reviewed.
     risk = build_status(project.register, project.ledger).get("R-001")
     assert risk is not None and risk.status == "awaiting review", risk
@@ -56,4 +63,5 @@ def test_a_tie_between_reviewers_is_no_label_and_the_row_still_waits(tmp_path: P
     assert settled.outstanding == [] and settled.disputed == []
     assert settled.gates[0]["verdict"] == "pass"
     assert settled.metrics["human_bad_rate"]["value"] == pytest.approx(0.0)
+    assert json.loads(CliRunner().invoke(app, pending).output) == []
     assert build_status(project.register, project.ledger).get("R-001").status != "awaiting review"

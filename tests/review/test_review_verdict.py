@@ -93,13 +93,13 @@ def test_agreement_from_two_reviewers_and_scorer_precision_recall(tmp_path: Path
     result = agreement(ReviewStore(paths.db).current(outcome.run_id))
     assert result.rows_two_reviewers == 3
     assert result.kappa == pytest.approx(cohen_kappa_score([True, False, True], [True, True, True]))
-    # Human consensus: c1 True (both), c2 tie -> bob's later True, c3 True.
-    # Scorer: c1 False (fn), c2 True (tp), c3 True (tp). The scorer's figures are its
+    # Human consensus: c1 True (both), c2 a tie: no label (not counted), c3 True.
+    # Scorer: c1 False (fn), c3 True (tp). The scorer's figures are its
     # configuration's (scorers.reviewed): recall only from a random QC share, none here.
     from assurance_harness.scorers.reviewed import reviewed_validity
 
     (figures,) = reviewed_validity(project.reports).values()
-    assert figures.counts == {"tp": 2, "fp": 0, "fn": 1, "tn": 0}
+    assert figures.counts == {"tp": 1, "fp": 0, "fn": 1, "tn": 0}
     assert figures.precision is not None and figures.precision.value == pytest.approx(1.0)
     assert figures.recall is None
 

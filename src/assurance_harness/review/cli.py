@@ -59,7 +59,12 @@ out. ``--json`` lists them all."""
 @review_app.command("queue")
 def queue_cmd(
     run: Annotated[str | None, typer.Option("--run", help="Only this run.")] = None,
-    pending: Annotated[bool, typer.Option("--pending", help="Only rows nobody reviewed.")] = False,
+    pending: Annotated[
+        bool,
+        typer.Option(
+            "--pending", help="Only rows nobody reviewed, or whose reviewers' labels tie."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     reports: ReportsOpt = Path("reports"),
 ) -> None:
@@ -68,6 +73,7 @@ def queue_cmd(
         from ..store.location import reports_to_read
 
         reports_to_read(reports)
+        from ..store.reviews import waiting
         from .backing import backed_store
 
         # A verdict the ledger does not back must not take a row off the pending list.
@@ -80,7 +86,7 @@ def queue_cmd(
         with closing(store.iter_queue(run)) as queued:
             first = next(queued, None)
             rows = chain([] if first is None else [first], queued)
-            items = (i for i in rows if not pending or (i.run_id, i.row_key) not in current)
+            items = (i for i in rows if not pending or waiting(current, i.run_id, i.row_key))
             if as_json:
                 _write_json(items, current)
             else:
@@ -275,6 +281,8 @@ def status_cmd(run_id: str, reports: ReportsOpt = Path("reports")) -> None:
         view = reviewed_run(run_dir, store)
         _warn_unbacked(unbacked, "not counted")
         out.print(term(f"{view.reviewed} rows reviewed; {len(view.outstanding)} flagged rows wait"))
+        if view.disputed:
+            out.print(term(disputed_note(view.disputed)))
         for gate in view.gates:
             out.print(term(f"{gate['verdict']:16} {gate['id']}  value {gate.get('value')}"))
         note = view.run.skipped_note()  # the verdicts above rest on the rows read
@@ -358,6 +366,20 @@ def agreement_cmd(
             out.print(term(f"{sid}: {why}"))
         if scorers.gone and not scorers.figures and not scorers.why_none:
             out.print(term(scorers.gone.text()))  # where no figure's line says it
+
+
+DISPUTED_SHOWN = 10
+"""Disputed rows ``review status`` names; the rest are counted."""
+
+
+def disputed_note(keys: list[str]) -> str:
+    """The line that names a run's disputed rows (``ReviewedRun.disputed``)."""
+    named = ", ".join(keys[:DISPUTED_SHOWN])
+    more = f" and {len(keys) - DISPUTED_SHOWN} more" if len(keys) > DISPUTED_SHOWN else ""
+    return (
+        f"{len(keys)} reviewed rows have reviewers' labels that tie, so no human label "
+        f"({named}{more}); another reviewer's verdict settles each"
+    )
 
 
 def _warn_unbacked(unbacked: list["Unbacked"], counted: str) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from ..store.reviews import majority
 from ..store.runread import read_run
 from .policy import requires_review
 
@@ -25,16 +26,23 @@ def required_keys(summary: dict[str, Any]) -> list[str]:
 
 
 def awaiting_by_run(records: list[EvidenceRecord], ledger_path: Path) -> dict[str, int | str]:
-    """Run id -> flagged rows without any review record, for every run in the ledger that
+    """Run id -> flagged rows without a human label from the review records (none, or
+    reviewers' labels that tie: ``store.reviews.majority``), for every run in the ledger that
     has a review queue; or, for a run whose gates awaited review but whose summary.json (its
     queue) cannot be read, why they cannot be counted. Counted as none, such a run's risk read
-    "verified" on no evidence that anyone reviewed its rows."""
-    reviewed: dict[str, set[str]] = {}
+    "verified" on no evidence that anyone reviewed its rows. ``records`` in ledger order: a
+    reviewer's later record on a row stands for them."""
+    labels: dict[str, dict[str, dict[str, bool | None]]] = {}  # run -> row -> reviewer -> label
     run_dirs: dict[str, Path] = {}
     awaited: set[str] = set()
     for record in records:
         if record.is_review:
-            reviewed.setdefault(record.run_id, set()).add(str((record.review or {}).get("row")))
+            review = record.review or {}
+            by_reviewer = labels.setdefault(record.run_id, {}).setdefault(
+                str(review.get("row")), {}
+            )
+            label = review.get("label")
+            by_reviewer[str(review.get("reviewer"))] = label if isinstance(label, bool) else None
         else:
             run_dirs.setdefault(record.run_id, record.run_dir(ledger_path))
             if record.verdict == "awaiting_review":
@@ -51,7 +59,14 @@ def awaiting_by_run(records: list[EvidenceRecord], ledger_path: Path) -> dict[st
             continue
         if "review" not in summary:
             continue
-        missing = [k for k in required_keys(summary) if k not in reviewed.get(run_id, set())]
+        rows = labels.get(run_id, {})
+        missing = [k for k in required_keys(summary) if k not in rows or _tied(rows[k])]
         if missing:
             out[run_id] = len(missing)
     return out
+
+
+def _tied(by_reviewer: dict[str, bool | None]) -> bool:
+    """Whether a reviewed row's labels tie (``ReviewedRun.disputed``'s rule, from records)."""
+    given = [label for label in by_reviewer.values() if label is not None]
+    return bool(given) and majority(given) is None

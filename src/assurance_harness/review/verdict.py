@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, RunFailedError, UsageError
-from ..store.reviews import Verdict, consensus
+from ..store.reviews import Verdict, consensus, disputed
 from ..store.runread import RunLog, read_run
 from .outstanding import required_keys
 from .store import ReviewStore
@@ -27,9 +27,12 @@ class ReviewedRun:
     metrics: dict[str, dict[str, Any]]
     gates: list[dict[str, Any]]
     outstanding: list[str]
-    """Rows that must be reviewed and have no verdict yet."""
+    """Rows that must be reviewed and have no verdict yet, or only verdicts that tie."""
     reviewed: int
     verdicts: dict[str, dict[str, Verdict]] = field(default_factory=dict)
+    disputed: list[str] = field(default_factory=list)
+    """Reviewed rows whose reviewers' labels tie (``store.reviews.majority``): no human label
+    until another reviewer's verdict settles them."""
 
     def iter_rows(self) -> Iterator[dict[str, Any]]:
         """The run's result rows, read again as a stream, with ``human`` added where a person
@@ -42,7 +45,8 @@ def labelled(
     rows: Iterable[dict[str, Any]], verdicts: dict[str, dict[str, Verdict]]
 ) -> Iterator[dict[str, Any]]:
     """``rows`` with ``human`` ({label, reviewed, reviewers}) added to each reviewed one (in
-    place: the rows are freshly read for this view)."""
+    place: the rows are freshly read for this view); ``label`` is None where the reviewers'
+    labels tie."""
     for row in rows:
         key = f"{row.get('case_id')}#{row.get('sample', 0)}"
         if key in verdicts:
@@ -71,7 +75,9 @@ def reviewed_run(run_dir: Path, store: ReviewStore, *, run: RunLog | None = None
         # an edited one would be judged and shown as the run's.
         raise RunFailedError(f"{edited}; its gates cannot be measured again with the reviews")
     verdicts = {key: by_reviewer for (_, key), by_reviewer in store.current(run.run_id).items()}
-    outstanding = [k for k in required_keys(run.summary) if k not in verdicts]
+    tied = sorted(k for k, by_reviewer in verdicts.items() if disputed(by_reviewer))
+    # A disputed row has no human label: it waits, as one nobody reviewed.
+    outstanding = [k for k in required_keys(run.summary) if k not in verdicts or k in tied]
     try:
         specs = recorded_specs(run.summary)
     except ConfigError as exc:
@@ -104,4 +110,5 @@ def reviewed_run(run_dir: Path, store: ReviewStore, *, run: RunLog | None = None
         outstanding=outstanding,
         reviewed=len(verdicts),
         verdicts=verdicts,
+        disputed=tied,
     )

@@ -148,14 +148,30 @@ def answer_digests(db: Database) -> dict[tuple[str, str], str | None]:
     return out
 
 
-def consensus(verdicts: Mapping[str, Verdict]) -> bool | None:
-    """The human label of a row: the majority of its reviewers' standing labels; a tie goes
-    to the most recent verdict."""
-    labels = [v for v in verdicts.values() if v.label is not None]
-    if not labels:
-        return None
-    yes = sum(1 for v in labels if v.label)
+def majority(labels: Collection[bool]) -> bool | None:
+    """The label most of ``labels`` give (one reviewer's standing label each); None where
+    there are none, or as many say True as False: a tie is no label, the row is disputed
+    until another reviewer's verdict settles it. It went to the most recent verdict, so a
+    reviewer saving the very same verdict again flipped the row's label (and the metrics and
+    scorer figures read from it), with no one having changed their mind."""
+    yes = sum(1 for label in labels if label)
     no = len(labels) - yes
-    if yes != no:
-        return yes > no
-    return max(labels, key=lambda v: v.id).label
+    return None if yes == no else yes > no
+
+
+def consensus(verdicts: Mapping[str, Verdict]) -> bool | None:
+    """The human label of a row: the majority of its reviewers' standing labels
+    (:func:`majority`: None on a tie)."""
+    return majority([v.label for v in verdicts.values() if v.label is not None])
+
+
+def disputed(verdicts: Mapping[str, Verdict]) -> bool:
+    """Whether a row's reviewers gave labels that tie: reviewed, yet with no human label."""
+    return consensus(verdicts) is None and any(v.label is not None for v in verdicts.values())
+
+
+def waiting(standing: Standing, run_id: str, key: str) -> bool:
+    """Whether a queued row still waits for a person: no verdict, or only verdicts that tie
+    (the queue's "pending": a disputed row needs another reviewer to find it)."""
+    verdicts = standing.get((run_id, key))
+    return not verdicts or disputed(verdicts)

@@ -663,6 +663,7 @@ def _texts_gone(items: list[QueueItem]) -> set[str]:
 def _queue_page(request: web.Request) -> web.Response:
     from ..review.agreement import ScorerFigures, agreement, scorer_figures
     from ..review.backing import backed
+    from ..store.reviews import waiting
 
     store, unbacked = backed(_paths(request).db, _paths(request).ledger)
     f = {"run": request.query.get("run", ""), "show": request.query.get("show", "pending")}
@@ -671,7 +672,7 @@ def _queue_page(request: web.Request) -> web.Response:
     total = 0
     # Streamed: the rows after the first QUEUE_LIMIT are only counted, never held.
     for i in store.iter_queue(f["run"] or None):
-        if f["show"] == "all" or (i.run_id, i.row_key) not in current:
+        if f["show"] == "all" or waiting(current, i.run_id, i.row_key):
             total += 1
             if len(items) < QUEUE_LIMIT:
                 items.append(i)
