@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HarnessError
+from ..formatting import interval, num
 from ..scorers.reviewed import GoneRuns, ReviewedValidity, reviewed_validity
 from ..stats.kappa import kappa_bca, kappa_caveat
 from ..store.reviews import Verdict
@@ -49,6 +50,32 @@ def kappa_method(pairs: list[tuple[bool, bool]], seed: int) -> str:
     return f"{method}; {caveat}" if caveat else method
 
 
+def kappa_why(pairs: list[tuple[bool, bool]]) -> str | None:
+    """Why ``cohen_kappa(pairs)`` is None, or None where it is not. A bare "–" beside "N rows
+    with two reviewers" read as nothing measured, where two reviewers who gave every row the
+    same one label agree perfectly (kappa is 0/0 there, not 0 nor 1)."""
+    if not pairs:
+        return "not computed: no row has labels from two reviewers"
+    if cohen_kappa(pairs) is not None:
+        return None
+    label = pairs[0][0]  # chance agreement 1: both gave every row this one label
+    return (
+        f"undefined: both reviewers gave each of the {len(pairs)} rows the label {label} (they "
+        "agree on every one), so the agreement expected by chance is 1 and kappa divides by 0"
+    )
+
+
+def kappa_ci_why(
+    pairs: list[tuple[bool, bool]], ci: tuple[float | None, float | None]
+) -> str | None:
+    """Why a kappa that was computed has no interval (``ci``), or None."""
+    if cohen_kappa(pairs) is None or (ci[0] is not None and ci[1] is not None):
+        return None
+    if len(pairs) < 2:
+        return f"no interval: {len(pairs)} row with two reviewers, a bootstrap needs 2"
+    return "no interval: kappa is undefined in every bootstrap resample of these rows"
+
+
 @dataclass
 class Agreement:
     """Agreement between people over the reviewed rows. No scorer figure: those are each
@@ -60,6 +87,10 @@ class Agreement:
     kappa_ci: tuple[float | None, float | None]
     kappa_method: str
     """How the kappa interval was computed, with "approximate: ..." where it is."""
+    kappa_why: str | None = None
+    """Why ``kappa`` is None (``kappa_why``)."""
+    kappa_ci_why: str | None = None
+    """Why a computed ``kappa`` has no interval (``kappa_ci_why``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,7 +99,19 @@ class Agreement:
             "kappa": self.kappa,
             "kappa_ci": list(self.kappa_ci),
             "kappa_method": self.kappa_method,
+            "kappa_why": self.kappa_why,
+            "kappa_ci_why": self.kappa_ci_why,
         }
+
+    def kappa_text(self) -> str:
+        """The kappa as ``review agreement`` and the queue page write it: the figure and its
+        interval, or why there is none."""
+        low, high = self.kappa_ci
+        if self.kappa is None:
+            return f"{num(None)} ({self.kappa_why})"
+        if low is None or high is None:
+            return f"{num(self.kappa)} ({self.kappa_ci_why})"
+        return f"{num(self.kappa)} {interval(low, high)}"
 
 
 def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agreement:
@@ -81,12 +124,15 @@ def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agree
         if len(labelled) >= 2:
             # The first two reviewers of the row, in the order they gave their verdicts.
             pairs.append((bool(labelled[0].label), bool(labelled[1].label)))
+    ci = kappa_interval(pairs, seed=seed)
     return Agreement(
         rows_reviewed=reviewed,
         rows_two_reviewers=len(pairs),
         kappa=cohen_kappa(pairs),
-        kappa_ci=kappa_interval(pairs, seed=seed),
+        kappa_ci=ci,
         kappa_method=kappa_method(pairs, seed),
+        kappa_why=kappa_why(pairs),
+        kappa_ci_why=kappa_ci_why(pairs, ci),
     )
 
 

@@ -329,20 +329,14 @@ def agreement_cmd(
             sys.stdout.write(json.dumps(document, indent=2) + "\n")
             return
 
-        from ..formatting import interval, num
-
-        def fmt(value: float | None, ci: tuple[float | None, float | None]) -> str:
-            if value is None or ci[0] is None or ci[1] is None:
-                return num(value)
-            return f"{num(value)} {interval(*ci)}"
+        from ..formatting import num
 
         out.print(term(f"rows reviewed: {result.rows_reviewed}"))
-        out.print(
-            term(
-                f"reviewer kappa: {fmt(result.kappa, result.kappa_ci)} "
-                f"({result.rows_two_reviewers} rows with two reviewers)"
-            )
-        )
+        pairs = f"({result.rows_two_reviewers} rows with two reviewers)"
+        if result.kappa is None:
+            out.print(term(f"reviewer kappa: {num(None)} {pairs}: {result.kappa_why}"))
+        else:
+            out.print(term(f"reviewer kappa: {result.kappa_text()} {pairs}"))
         if result.kappa is not None and "approximate" in result.kappa_method:
             out.print(term(f"  kappa interval {result.kappa_method.split('; ', 1)[1]}"))
         out.print(
