@@ -70,3 +70,20 @@ def test_review_agreement_prints_why_there_is_no_kappa(tmp_path: Path) -> None:
     ) in printed, text.output
     document = CliRunner().invoke(app, ["review", "agreement", "--json", *reports])
     assert json.loads(document.output)["kappa_why"].startswith("undefined: both reviewers")
+
+
+def test_a_reviewer_saving_the_same_verdict_again_leaves_the_kappa_as_it_was() -> None:
+    """Each row's pair was taken in the order the standing verdicts were given, so alice
+    saving a verdict again (a newer id, the same label) moved her to the second rater's place
+    on that row: the two raters' label rates, and kappa with them, changed (0.29 to 0.17)."""
+    labels = {"r1": (True, True), "r2": (False, False), "r3": (True, False)}
+    labels |= {"r4": (True, False), "r5": (False, False)}
+    given = [
+        (f"{row}#0", who, pair[i])
+        for row, pair in labels.items()
+        for i, who in enumerate(("alice", "bob"))
+    ]
+    before = agreement(_standing(given))
+    again = agreement(_standing([*given, ("r4#0", "alice", True)]))
+    assert before.kappa is not None
+    assert again.kappa == before.kappa and again.kappa_ci == before.kappa_ci
