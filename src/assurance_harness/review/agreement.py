@@ -119,10 +119,14 @@ def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agree
     pairs: list[tuple[bool, bool]] = []
     reviewed = 0
     for verdicts in current.values():
-        labelled = sorted((v for v in verdicts.values() if v.label is not None), key=lambda v: v.id)
+        labelled = sorted(
+            (v for v in verdicts.values() if v.label is not None), key=lambda v: v.reviewer
+        )
         reviewed += bool(labelled)
         if len(labelled) >= 2:
-            # The first two reviewers of the row, in the order they gave their verdicts.
+            # The row's first two reviewers by name, so a person keeps one rater's place on
+            # every row: taken in the order their standing verdicts were given, a reviewer
+            # who saved a verdict again moved to the second place there, and kappa changed.
             pairs.append((bool(labelled[0].label), bool(labelled[1].label)))
     ci = kappa_interval(pairs, seed=seed)
     return Agreement(
