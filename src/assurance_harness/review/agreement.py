@@ -119,9 +119,7 @@ def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agree
     pairs: list[tuple[bool, bool]] = []
     reviewed = 0
     for verdicts in current.values():
-        labelled = sorted(
-            (v for v in verdicts.values() if v.label is not None), key=lambda v: v.reviewer
-        )
+        labelled = [v for _, v in sorted(verdicts.items()) if v.label is not None]
         reviewed += bool(labelled)
         if len(labelled) >= 2:
             # The row's first two reviewers by name, so a person keeps one rater's place on

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from ..store.reviews import majority
+from ..store.reviews import composed_name, majority
 from ..store.runread import read_run
 from .policy import requires_review
 
@@ -42,7 +42,8 @@ def awaiting_by_run(records: list[EvidenceRecord], ledger_path: Path) -> dict[st
                 str(review.get("row")), {}
             )
             label = review.get("label")
-            by_reviewer[str(review.get("reviewer"))] = label if isinstance(label, bool) else None
+            reviewer = composed_name(str(review.get("reviewer")))  # one person, old spellings too
+            by_reviewer[reviewer] = label if isinstance(label, bool) else None
         else:
             run_dirs.setdefault(record.run_id, record.run_dir(ledger_path))
             if record.verdict == "awaiting_review":

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import re
 import unicodedata
 from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from ..store.nultext import kept_text
 from ..store.reviews import (
     Standing,
     Verdict,
+    composed_name,
     standing_verdicts,
     stored_json,
     stored_label,
@@ -64,13 +64,6 @@ def reviewer_name(name: str) -> str:
     return name
 
 
-def composed_name(name: str) -> str:
-    """A reviewer name as verdicts are kept under it and known names are compared: stripped,
-    each run of spaces one space, Unicode's composed form (NFC)."""
-    return unicodedata.normalize("NFC", _SPACES.sub(" ", name.strip()))
-
-
-_SPACES = re.compile(" {2,}")
 _REGISTERED = "SELECT name, token_sha256 FROM reviewers"
 
 

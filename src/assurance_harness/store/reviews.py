@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -114,13 +116,27 @@ def verdict_history(
     return [Verdict.from_row(r, db.where) for r in rows if r["id"] not in leave_out]
 
 
+def composed_name(name: str) -> str:
+    """A reviewer name as verdicts are kept under it and known names are compared: stripped,
+    each run of spaces one space, Unicode's composed form (NFC)."""
+    return unicodedata.normalize("NFC", _SPACES.sub(" ", name.strip()))
+
+
+_SPACES = re.compile(" {2,}")
+
+
 def standing_verdicts(
     db: Database, run_id: str | None = None, *, leave_out: Collection[int] = ()
 ) -> Standing:
-    """The standing verdict of each reviewer, per (run, row): the latest they gave."""
+    """The standing verdict of each reviewer, per (run, row): the latest they gave. A reviewer
+    is their name composed (:func:`composed_name`): a store written before names were kept so
+    holds verdicts under 'Alice  Smith' or a decomposed 'José', which were a second reviewer
+    beside the same person's later verdicts (her old label outvoting her correction)."""
     out: Standing = {}
     for verdict in verdict_history(db, run_id, leave_out=leave_out):
-        out.setdefault((verdict.run_id, verdict.row_key), {})[verdict.reviewer] = verdict
+        out.setdefault((verdict.run_id, verdict.row_key), {})[composed_name(verdict.reviewer)] = (
+            verdict
+        )
     return out
 
 
