@@ -65,3 +65,26 @@ def test_a_tie_between_reviewers_is_no_label_and_the_row_still_waits(tmp_path: P
     assert settled.metrics["human_bad_rate"]["value"] == pytest.approx(0.0)
     assert json.loads(CliRunner().invoke(app, pending).output) == []
     assert build_status(project.register, project.ledger).get("R-001").status != "awaiting review"
+
+
+def test_the_scorers_figures_say_a_disputed_row_is_not_counted(tmp_path: Path) -> None:
+    """With no human label a disputed row leaves the scorer's counts: the figures say so, not
+    "precision 1 (n=1) from 3 human verdicts" with one of the two reviewed rows gone unsaid."""
+    from assurance_harness.scorers.reviewed import reviewed_validity
+
+    project = make_project(tmp_path)
+    outcome = project.run()
+    paths = ReviewPaths.default(project.reports, register=project.register)
+    for who, key, label in (
+        ("alice", "c2#0", True),
+        ("bob", "c2#0", False),
+        ("alice", "c3#0", True),
+    ):
+        adjudicate(
+            paths, run_id=outcome.run_id, key=key, reviewer=who, token=None,
+            agree=False, label=label,
+        )  # fmt: skip
+    (figures,) = reviewed_validity(project.reports).values()
+    assert figures.counts == {"tp": 1, "fp": 0, "fn": 0, "tn": 0}
+    assert figures.disputed == 1 and figures.to_dict()["disputed"] == 1
+    assert "; 1 reviewed row whose reviewers' labels tie not counted" in figures.text()
