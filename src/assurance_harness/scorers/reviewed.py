@@ -46,7 +46,13 @@ from ..store.database import Database
 from ..store.faults import store_faults
 from ..store.index import indexed_targets
 from ..store.location import index_available, open_database
-from ..store.reviews import Verdict, answer_digests, consensus, standing_verdicts
+from ..store.reviews import (
+    Verdict,
+    answer_digests,
+    consensus,
+    disputed,
+    standing_verdicts,
+)
 from ..store.runread import read_run
 from .configured import configured
 from .validity import Figure, named_scorers, scorer_ids_in
@@ -237,6 +243,9 @@ class ReviewedValidity:
     gone: GoneRuns = field(default_factory=GoneRuns)
     """Verdicts not counted because their run's folder is gone: which scorer they were given
     on cannot be read, so every figure of the store says it (``GoneRuns``)."""
+    disputed: int = 0
+    """Reviewed rows not counted because their reviewers' labels tie (no human label:
+    ``store.reviews.majority``)."""
 
     def gone_text(self) -> str:
         """``; <the note>`` where verdicts on gone runs were not counted, else ""."""
@@ -321,6 +330,12 @@ class ReviewedValidity:
                 if self.repeats
                 else ""
             )
+            + (
+                f"; {self.disputed} reviewed row{'s' if self.disputed != 1 else ''} whose "
+                "reviewers' labels tie not counted"
+                if self.disputed
+                else ""
+            )
             + unrecorded
             + self.gone_text()
         )
@@ -331,6 +346,7 @@ class ReviewedValidity:
             "configuration": None if self.identity is None else self.identity.to_dict(),
             "verdicts": self.verdicts,
             "repeats": self.repeats,
+            "disputed": self.disputed,
             "not_counted": self.gone.to_dict(),
             "target": self.target,
             "text": self.text(),
@@ -538,8 +554,9 @@ def reviewed_validity(
         labelled = sum(1 for vs in rows.values() for v in vs.values() if v.label is not None)
         if reviewed:
             repeats = _labelled_rows(every) - _labelled_rows(rows)
+            tied = sum(1 for verdicts in rows.values() if disputed(verdicts))
             out[identity] = ReviewedValidity(
-                identity.name, labelled, counts, in_sample, target, identity, repeats, left
+                identity.name, labelled, counts, in_sample, target, identity, repeats, left, tied
             )
     return ReviewedFigures(out, target, left)
 
