@@ -37,3 +37,32 @@ def test_an_answer_reviewed_in_two_runs_counts_once(tmp_path: Path) -> None:
     (figures,) = reviewed_validity(project.reports).values()
     assert figures.precision is not None and figures.precision.n == 2
     assert figures.counts == {"tp": 2, "fp": 0, "fn": 1, "tn": 0}
+
+
+def test_every_reviewer_of_a_repeated_answer_has_one_vote_whichever_copy_they_judged(
+    tmp_path: Path,
+) -> None:
+    """Of an answer reviewed in two runs, only the copy with the newest verdict stood, with
+    its own reviewers: bob's True on the second run's copy outvoted alice's and carol's False
+    on the first's, and alice saving her verdict again put it back: the precision a gate's
+    min_validity reads followed whoever clicked last. Each reviewer's latest verdict on the
+    answer, whichever copy, is one vote."""
+    project, first = _reviewed(tmp_path)  # alice: c1 True, c2 False, c3 True
+    second = project.run().run_id  # the same target answers every case the same way
+    paths = ReviewPaths.default(project.reports, register=project.register)
+
+    def give(who: str, run_id: str, label: bool) -> None:
+        adjudicate(
+            paths, run_id=run_id, key="c2#0", reviewer=who, token=None, agree=False,
+            label=label,
+        )  # fmt: skip
+
+    give("carol", first, False)
+    give("bob", second, True)  # the newest verdict, on the other copy
+    (figures,) = reviewed_validity(project.reports).values()
+    # c2 (scorer True) is False by two of three people: fp; c3 tp; c1 fn.
+    assert figures.counts == {"tp": 1, "fp": 1, "fn": 1, "tn": 0}
+    assert figures.verdicts == 5  # alice on c1, c2, c3; carol and bob on c2
+    give("alice", first, False)  # the same verdict again
+    (again,) = reviewed_validity(project.reports).values()
+    assert again.counts == figures.counts and again.verdicts == figures.verdicts
