@@ -47,7 +47,8 @@ def some_gone(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, str, s
     _review(project, kept.run_id)
     before = reviewed_validity(project.reports)
     (whole,) = before.values()
-    assert (whole.verdicts, whole.repeats, before.gone.verdicts) == (3, 3, 0)
+    # alice's and bob's verdicts on each of the three answers, each answer counted once
+    assert (whole.verdicts, whole.repeats, before.gone.verdicts) == (6, 3, 0)
     shutil.rmtree(project.reports / deleted)
     return project, deleted, kept.run_id
 

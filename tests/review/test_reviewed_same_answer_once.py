@@ -1,8 +1,9 @@
 """Audit: the same answer reviewed in two runs (the response cache replays an earlier run's
 answer, or a deterministic target gives it again) counted as two rows, inflating n and narrowing
 the interval ``min_validity`` checks. A (case, answer) counts once per scorer configuration,
-with its latest standing consensus; where a purge took the answer text, the row cannot be told
-apart from another answer to its case, so it is counted as that one (never twice)."""
+with every reviewer's latest verdict on it as one vote; where a purge took the answer text,
+the row cannot be told apart from another answer to its case, so it is counted as that one
+(never twice)."""
 
 from __future__ import annotations
 
@@ -25,18 +26,20 @@ def test_an_answer_reviewed_in_two_runs_counts_once(tmp_path: Path) -> None:
         )  # fmt: skip
 
     (figures,) = reviewed_validity(project.reports).values()
-    # c2 and c3 flagged, once each, with the latest consensus (bob's c2 True): tp 2, fp 0.
-    assert figures.counts == {"tp": 2, "fp": 0, "fn": 1, "tn": 0}
-    assert figures.precision is not None and figures.precision.n == 2
-    assert figures.verdicts == 3  # the verdicts behind the rows counted, not all six
+    # c1, c2 and c3 once each, every reviewer of an answer one vote: c2 is alice's False
+    # against bob's True, a tie, not counted; c3 tp, c1 fn.
+    assert figures.counts == {"tp": 1, "fp": 0, "fn": 1, "tn": 0}
+    assert figures.precision is not None and figures.precision.n == 1
+    assert figures.verdicts == 6  # alice's and bob's on each of the three answers
     assert "3 rows repeating a reviewed (case, answer) counted once" in figures.text()
+    assert "1 reviewed row whose reviewers' labels tie not counted" in figures.text()
 
     # The first run's texts purged: its rows can no longer be compared by answer, so each is
     # counted as the answer to its case the other run holds, never as a second row.
     ReviewStore(project.reports / "runs.db").forget_texts([first])
     (figures,) = reviewed_validity(project.reports).values()
-    assert figures.precision is not None and figures.precision.n == 2
-    assert figures.counts == {"tp": 2, "fp": 0, "fn": 1, "tn": 0}
+    assert figures.precision is not None and figures.precision.n == 1
+    assert figures.counts == {"tp": 1, "fp": 0, "fn": 1, "tn": 0}
 
 
 def test_every_reviewer_of_a_repeated_answer_has_one_vote_whichever_copy_they_judged(

@@ -578,12 +578,14 @@ def distinct_answers(
     """``rows`` (one scorer configuration's), one per distinct (case, answer): the same
     answer reviewed in several runs (replayed by the response cache, or given again by a
     deterministic target), or in several samples of a run, is one piece of evidence, not
-    several that narrow the interval. Of the copies, the one whose latest labelled verdict is
-    newest stands, with its reviewers' consensus. ``answers``: each row's digest of prompt and
-    response (``store.reviews.answer_digests``); where a purge took a row's text (None, or no
-    queued row), it cannot be told apart from another answer to its case, so every reviewed
-    row of that case counts once together: under-counting distinct answers is the error that
-    keeps the interval honest."""
+    several that narrow the interval. The copy whose latest labelled verdict is newest stands
+    for the answer, with every reviewer's latest verdict on any copy (one vote each): with
+    only its own reviewers, the copy with the newest verdict outvoted the others' reviewers,
+    and a reviewer saving a verdict again on another copy turned the label back.
+    ``answers``: each row's digest of prompt and response (``store.reviews.answer_digests``);
+    where a purge took a row's text (None, or no queued row), it cannot be told apart from
+    another answer to its case, so every reviewed row of that case counts once together:
+    under-counting distinct answers is the error that keeps the interval honest."""
     by_case: dict[str, list[tuple[str, str]]] = {}
     for run_id, key in rows:
         by_case.setdefault(split_case_key(key)[0], []).append((run_id, key))
@@ -597,7 +599,12 @@ def distinct_answers(
                 groups.setdefault(answers[row], []).append(row)
         for group in groups.values():
             standing = max(group, key=lambda row: (_latest_label(rows[row]), row))
-            kept[standing] = rows[standing]
+            votes: dict[str, Verdict] = {}
+            for row in group:
+                for reviewer, verdict in rows[row].items():
+                    if reviewer not in votes or verdict.id > votes[reviewer].id:
+                        votes[reviewer] = verdict
+            kept[standing] = votes
     return kept
 
 
