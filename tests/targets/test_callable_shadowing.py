@@ -11,11 +11,14 @@ Each is refused at ``validate`` and before the run sends anything, naming the fi
 from __future__ import annotations
 
 import ast
+import asyncio
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from assurance_harness.datatypes import GenerationRequest
 from assurance_harness.errors import ConfigError
 from assurance_harness.spec.targets import load_target
 
@@ -84,6 +87,70 @@ def test_a_module_hiding_another_is_refused_by_validate(
     assert f"'{name}'" in text
     assert why in text
     assert "rename" in text
+
+
+def _run_one(target: Path) -> None:
+    """Start the target and send it one request, as a run does."""
+    loaded = load_target(target)
+
+    async def main() -> None:
+        await loaded.start()
+        try:
+            await loaded.generate(
+                GenerationRequest(
+                    case_id="a",
+                    sample=0,
+                    seed=0,
+                    messages=[{"role": "user", "content": "7 x 8?"}],
+                    params={},
+                )
+            )
+        finally:
+            await loaded.close()
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("helper", ["numpy.py", "html.py", "email/"])
+@pytest.mark.parametrize("step", ["check", "run"])
+def test_a_refused_folder_is_left_off_the_import_path(
+    tmp_path: Path, helper: str, step: str
+) -> None:
+    """A refused target changes nothing in the process that refused it: its folder was put
+    first on ``sys.path`` before the refusal and stayed there, so the process's next import of
+    numpy (a later test on the same pytest-xdist worker) was the folder's ``numpy.py``."""
+    target = _project(tmp_path, helper)
+    before = list(sys.path)
+    with pytest.raises(ConfigError):
+        load_target(target).check() if step == "check" else _run_one(target)
+    assert sys.path == before
+
+
+def test_numpy_imported_after_a_refusal_is_numpy(tmp_path: Path) -> None:
+    """The failure itself, in a process that has not imported numpy yet: after ``check``
+    refused a folder's ``numpy.py``, ``import numpy`` gave that file ("module 'numpy' has no
+    attribute 'ndarray'" from torch, the store's spill, every later command in process)."""
+    target = _project(tmp_path, "numpy.py")
+    script = (
+        "import sys\n"
+        "from assurance_harness.errors import ConfigError\n"
+        "from assurance_harness.spec.targets import load_target\n"
+        "assert 'numpy' not in sys.modules, 'numpy imported already: nothing to show'\n"
+        "try:\n"
+        f"    load_target({str(target)!r}).check()\n"
+        "except ConfigError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise SystemExit('not refused')\n"
+        "import numpy\n"
+        "print(numpy.__file__)\n"
+        "numpy.ndarray\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert str(tmp_path) not in done.stdout
 
 
 def test_a_module_already_imported_from_another_file_is_refused(tmp_path: Path) -> None:
