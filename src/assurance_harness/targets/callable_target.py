@@ -158,8 +158,15 @@ class CallableTarget(Target):
         """The function's (module, name), with python_path put first on ``sys.path``, in its
         order: an entry already there further down (the working folder, which ``python -m``
         puts there, or another target's) was left where it was, so a module of the same name
-        in a folder listed after it was the one imported."""
+        in a folder listed after it was the one imported.
+
+        The refusals that need no import come first: a refused target leaves ``sys.path`` as
+        it was. Its folder put first and left there gave the rest of the process (the other
+        files ``validate`` checks, a test process's later tests) the folder's ``numpy.py`` for
+        numpy, the very mix-up it was refused for."""
         module_name, attr = self._names()
+        self._refuse_another_files(module_name)  # a package on the way held from elsewhere
+        self._refuse_hiding_modules()
         for path in reversed(self._folders()):
             if path in sys.path:
                 sys.path.remove(path)
@@ -191,8 +198,6 @@ class CallableTarget(Target):
         give from another file (built in, or one this process has imported: ``json`` for a
         ``json.py`` of one's own) is refused here as the run would refuse it."""
         module_name, attr = self._module()
-        self._refuse_another_files(module_name)
-        self._refuse_hiding_modules()
         try:
             found = importlib.util.find_spec(module_name)  # runs its parent packages only
         except Exception as exc:  # a parent package missing, or failing as it is imported
@@ -229,8 +234,6 @@ class CallableTarget(Target):
         if self._fn is not None:
             return self._fn
         module_name, attr = self._module()
-        self._refuse_another_files(module_name)  # a package on the way held from elsewhere
-        self._refuse_hiding_modules()
         _keep_the_process()  # before the import: ``from os import _exit`` takes the guard
         global _IMPORTING
         _IMPORTING = True
