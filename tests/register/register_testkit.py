@@ -130,7 +130,9 @@ def make_run(
                 "max": gate.max,
                 "min": gate.min,
                 "bound": gate.bound,
-                "checked": gate.ci_high if gate.bound == "upper" else gate.value,
+                "checked": {"upper": gate.ci_high, "lower": gate.ci_low}.get(
+                    gate.bound, gate.value
+                ),
                 "verdict": gate.verdict,
                 "value": gate.value,
                 "ci_low": gate.ci_low,
