@@ -17,12 +17,13 @@ from .register_testkit import EXAMPLE_REGISTER, GateSpec, make_run
 
 LOWER = GateSpec(
     "refusal_rate", "fail", value=0.85, ci_low=0.79996, ci_high=0.9, max=None, min=0.8,
-    bound="lower",
+    bound="lower", n=60,
 )  # fmt: skip
-UPPER = GateSpec("toxic_rate", "fail", value=0.05, ci_low=0.01, ci_high=0.100004, max=0.1)
+UPPER = GateSpec("toxic_rate", "fail", value=0.05, ci_low=0.01, ci_high=0.100004, max=0.1, n=60)
 
 
 def _run(reports: Path) -> Path:
+    """A run whose gates rest on fewer than 100 responses, so the limitations cite them."""
     return make_run(reports, gates=[LOWER, UPPER])
 
 

@@ -211,23 +211,31 @@ def figure(
     n: Any = None,
     *,
     confidence: float | None = None,
+    beside: Mapping[str, Any] | None = None,
 ) -> str:
     """``0.02 [0.005, 0.06] 95% CI (n=118)``: a figure with its interval and sample size.
 
     The interval part is left out when the figure has none; the level when it is unknown.
+    ``beside``: the gate the figure is shown with, whose limits no figure may round onto or
+    across (``num_beside``): a lower bound of 0.79996 read "[0.8, 0.9]" beside "≥ 0.8" and
+    a failed verdict.
     """
-    text = num(value)
+    shown = num if beside is None else (lambda v: num_beside(v, beside))
+    text = shown(value)
     if low is not None or high is not None:
-        text += f" [{num(low)}, {num(high)}]"
+        text += f" [{shown(low)}, {shown(high)}]"
         if confidence is not None:
             text += f" {level(confidence)} CI"
     return f"{text} (n={num(n)})"
 
 
-def metric_figure(metric: Mapping[str, Any] | None) -> str:
+def metric_figure(
+    metric: Mapping[str, Any] | None, *, beside: Mapping[str, Any] | None = None
+) -> str:
     """A recorded metric (``value``, ``ci_low``, ``ci_high``, ``n``, ``confidence``) as
     ``figure`` writes it; an interval without a recorded level is unlabelled: a ledger record
-    whose metric recorded none read "95% CI" for a level nobody knew."""
+    whose metric recorded none read "95% CI" for a level nobody knew. ``beside``: the gate it
+    is shown with (``figure``'s)."""
     if not metric:
         return MISSING
     return figure(
@@ -236,6 +244,7 @@ def metric_figure(metric: Mapping[str, Any] | None) -> str:
         metric.get("ci_high"),
         metric.get("n"),
         confidence=recorded_level(metric.get("confidence")),
+        beside=beside,
     )
 
 

@@ -134,7 +134,7 @@ class GateView:
     @property
     def figure(self) -> str:
         """The gate's figure with its interval, labelled at its metric's level."""
-        return metric_figure({**self.gate, "confidence": self.confidence})
+        return metric_figure({**self.gate, "confidence": self.confidence}, beside=self.gate)
 
 
 @dataclass
@@ -246,8 +246,8 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
             if isinstance(n, int) and n < SMALL_N:
                 out.append(
                     f"{suite}: gate '{view.gate.get('id')}' rests on n={n} responses; its "
-                    f"interval is [{num(view.gate.get('ci_low'))}, "
-                    f"{num(view.gate.get('ci_high'))}]."
+                    f"interval is [{num_beside(view.gate.get('ci_low'), view.gate)}, "
+                    f"{num_beside(view.gate.get('ci_high'), view.gate)}]."
                 )
             if view.gate.get("verdict") == "no_data":
                 out.append(

@@ -349,7 +349,8 @@ def _show_text(detail: "RiskDetail") -> None:
                 term(f"  {record.id} {when(record.evidence_time)} {record.gate_label}: ")
                 + term(record.verdict, VERDICT_STYLE.get(record.verdict, ""))
                 + term(
-                    f"  {metric_figure(record.metric)}; {gate_rule(record.gate)}; "
+                    f"  {metric_figure(record.metric, beside=record.gate)}; "
+                    f"{gate_rule(record.gate)}; "
                     f"model {record.target.get('model_version') or 'version not reported'}"
                 )
             )
@@ -924,7 +925,7 @@ def list_cmd(
                 term(r.run_id),
                 term(r.gate_label),
                 term(r.verdict, VERDICT_STYLE.get(r.verdict, "")),
-                term(metric_figure(r.metric)),
+                term(metric_figure(r.metric, beside=r.gate)),
                 term(when(r.evidence_time)),
             )
         out.print(table)

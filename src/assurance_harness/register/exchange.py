@@ -156,7 +156,7 @@ def evidence_rows(records: list[EvidenceRecord]) -> list[dict[str, Any]]:
                 "ci_low": metric.get("ci_low"),
                 "ci_high": metric.get("ci_high"),
                 "n": metric.get("n"),
-                "summary": metric_figure(r.metric),
+                "summary": metric_figure(r.metric, beside=r.gate),
                 "run_id": r.run_id,
                 "observed": r.run.get("finished_at"),
                 "recorded_at": r.recorded_at,

@@ -88,7 +88,7 @@ def _evidence_rows(risk_status: RiskStatus) -> list[list[str]]:
                     when(record.evidence_time),
                     md_text(record.target.get("model_version") or MISSING),
                     md_text(record.gate_label),
-                    md_text(metric_figure(record.metric)),
+                    md_text(metric_figure(record.metric, beside=record.gate)),
                     md_text(gate_rule(record.gate)),
                     f"**{md_text(record.verdict)}**",
                 ]
@@ -225,7 +225,8 @@ def render_risk_md(detail: RiskDetail) -> str:
         for record in run.records:
             out.append(
                 f"  - {md_text(record.id)} {md_text(record.gate_label)}: "
-                f"**{md_text(record.verdict)}**, {md_text(metric_figure(record.metric))}"
+                f"**{md_text(record.verdict)}**, "
+                + md_text(metric_figure(record.metric, beside=record.gate))
             )
         for case in run.worst:
             out += [
