@@ -200,6 +200,13 @@ class Annex:
     def system(self) -> Any:
         return self.status.register.system if self.status else None
 
+    def risk_title(self, risk_id: str) -> str:
+        """A risk's title from the register, every risk's: those of the named runs alone
+        (``linked``) left a run added for a named risk's status reading "not in register"
+        for another risk it evidences that the register holds."""
+        found = self.status.get(risk_id) if self.status is not None else None
+        return found.title if found is not None else "not in register"
+
 
 def _file_hashes(run: RunFiles, purged: dict[str, PurgedFile], reports: Path) -> list[FileHash]:
     """Each run file's SHA-256 (None where it is missing; ``purged``: the files the ledger's
@@ -581,10 +588,9 @@ def render_annex_md(annex: Annex) -> str:
         for use in system.out_of_scope:
             out.append(f"- Out of scope: {md_text(use)}")
     out += ["", "## 2. Suites run and why", ""]
-    titles = {rs.risk_id: rs.title for rs in annex.linked}
     for ar in annex.runs:
         suite = ar.run.suite
-        risks = ", ".join(f"{r} ({titles.get(r, 'not in register')})" for r in ar.risks) or "none"
+        risks = ", ".join(f"{r} ({annex.risk_title(r)})" for r in ar.risks) or "none"
         out += [
             f"### {md_text(suite.get('name'))} {md_text(suite.get('version'))}",
             "",
