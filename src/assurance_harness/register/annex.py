@@ -37,14 +37,15 @@ from ..formatting import (
     num_beside,
     when,
 )
-from ..privacy.retention import PurgedFile
+from ..privacy.retention import PurgedFile, purges_by_run
 from ..scorers.validity import gate_validity
 from ..store.files import LINKS_OUTSIDE, interrupts_held, links_outside, unreadable_reason
 from ..store.runread import SUMMARY_CHANGED_EFFECT
 from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
+from .ledger import read_ledger
+from .ledger_hashes import recorded_file_hashes
 from .loader import DEFAULT_REGISTER
-from .purges import ledger_purges
 
 if TYPE_CHECKING:
     from ..scorers.reviewed import ReviewedFigures
@@ -85,6 +86,10 @@ class FileHash:
     """Where the file is gone and a retention purge recorded in the ledger deleted it: that
     record's note. A gone file without one is lost ("missing"), which a reader must be able to
     tell from a deletion the policy made and the ledger keeps."""
+    ledger: str | None = None
+    """What the run's evidence records in the ledger hold (results, summary, manifest), where
+    they hold one: the manifest is rewritten as easily as the files it hashes, and a file
+    edited with it read "matches manifest"."""
 
     @property
     def shown_hash(self) -> str:
@@ -97,9 +102,13 @@ class FileHash:
     def status(self) -> str:
         if self.sha256 is None:
             return "missing" if self.purged is None else self._purged_status(self.purged)
-        if self.recorded is None:
-            return MISSING
-        return "matches manifest" if self.recorded == self.sha256 else "DIFFERS from manifest"
+        checks = []
+        if self.recorded is not None:
+            same = self.recorded == self.sha256
+            checks.append("matches manifest" if same else "DIFFERS from manifest")
+        if self.ledger is not None and self.ledger != self.sha256:
+            checks.append("DIFFERS from the evidence ledger")
+        return "; ".join(checks) or MISSING
 
     def _purged_status(self, purged: PurgedFile) -> str:
         text = f"{purged.note} (recorded in the ledger)"
@@ -154,6 +163,21 @@ class AnnexRun:
     """Why the run's summary.json is not the file it wrote (``RunLog.summary_changed``), None
     where it is: its figures and verdicts are shown with an "Edited" note, as ``report``
     shows them, since they would otherwise read as a measurement nobody made."""
+    in_ledger: bool = True
+    """Whether the evidence ledger holds records of the run (with its files' hashes): one it
+    does not (made with --no-evidence, a folder put in the reports) read as one it did, beside
+    "chain and run files verified", which covers only the runs the ledger holds."""
+
+    @property
+    def ledger_note(self) -> str | None:
+        """What the run's section says where the ledger holds no record of it; None where it
+        does."""
+        if self.in_ledger:
+            return None
+        return (
+            "The run is not recorded in the evidence ledger: its files are checked against its "
+            "own manifest.json only, which whoever edits them can rewrite too."
+        )
 
     def packed_files(self, include_transcripts: bool) -> list[str]:
         """The run files copied into the pack (``runs/<run_id>/``): all of them, or without
@@ -208,13 +232,16 @@ class Annex:
         return found.title if found is not None else "not in register"
 
 
-def _file_hashes(run: RunFiles, purged: dict[str, PurgedFile], reports: Path) -> list[FileHash]:
+def _file_hashes(
+    run: RunFiles, purged: dict[str, PurgedFile], reports: Path, ledger: dict[str, str]
+) -> list[FileHash]:
     """Each run file's SHA-256 (None where it is missing; ``purged``: the files the ledger's
-    purge records of this run name). A file replaced by a pipe, a device or a folder is
-    refused, naming it: hashed (and copied into the pack) it would be waited on forever or
-    read without end. So is a link to a file outside the run and reports folders
-    (``links_outside``, the web app's rule): copied into the pack, whatever file it names
-    would go to the auditors, shown only as differing from the manifest."""
+    purge records of this run name; ``ledger``: the hashes its evidence records hold). A file
+    replaced by a pipe, a device or a folder is refused, naming it: hashed (and copied into
+    the pack) it would be waited on forever or read without end. So is a link to a file
+    outside the run and reports folders (``links_outside``, the web app's rule): copied into
+    the pack, whatever file it names would go to the auditors, shown only as differing from
+    the manifest."""
     manifest = run.manifest_data
     # Every file the manifest hashes, not the results alone: an edited responses.jsonl, or a
     # summary.json whose verdict was edited, read "–" (nothing recorded) in a pack that
@@ -239,7 +266,7 @@ def _file_hashes(run: RunFiles, purged: dict[str, PurgedFile], reports: Path) ->
                 "the run's own file in the link's place (the pack checks it against the "
                 "manifest's hash)"
             )
-        out.append(FileHash(name, sha256_file(path), recorded.get(name)))
+        out.append(FileHash(name, sha256_file(path), recorded.get(name), ledger=ledger.get(name)))
     return out
 
 
@@ -267,6 +294,12 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
             )
         if ar.plot_problem:
             out.append(f"{suite}: the metrics figure was not drawn ({ar.plot_problem}).")
+        if not ar.in_ledger:
+            out.append(
+                f"{suite}: run {ar.run.run_id} is not recorded in the evidence ledger: nothing "
+                "outside its own folder vouches for its files and figures ('assurance evidence "
+                "attach' records a run)."
+            )
         if ar.summary_changed:
             out.append(
                 f"{suite}: summary.json was edited since the run ({ar.run.run_id}); its figures "
@@ -355,8 +388,11 @@ def build_annex(
     if register_path is not None and Path(register_path).exists():
         status = build_status(Path(register_path), ledger_path, now=now, check_files=True)
     reviewed = _ReviewedByTarget(reports, ledger_path)
-    # Run files a recorded purge deleted read "purged", not "missing" (a loss).
-    purges = ledger_purges(ledger_path)
+    # Run files a recorded purge deleted read "purged", not "missing" (a loss); the others are
+    # checked against the hashes the run's evidence records hold.
+    records = read_ledger(ledger_path, strict=False)
+    purges = purges_by_run(records)
+    recorded = recorded_file_hashes(records)
     annex_runs = [
         _annex_run(
             RunFiles.load(resolve_run(reports, ref)),
@@ -365,6 +401,7 @@ def build_annex(
             max_cases,
             reviewed,
             purges,
+            recorded,
             reports=reports,
         )
         for index, ref in enumerate(runs, start=1)
@@ -372,8 +409,9 @@ def build_annex(
     linked_ids = list(dict.fromkeys(r for ar in annex_runs for r in ar.risks))
     linked = [rs for rid in linked_ids if status and (rs := status.get(rid))]
     missing = _add_cited_runs(
-        annex_runs, linked, ledger_path, status, max_cases, reviewed, purges, reports=reports
-    )
+        annex_runs, linked, ledger_path, status, max_cases, reviewed, purges, recorded,
+        reports=reports,
+    )  # fmt: skip
     by_target: dict[str, list[str]] = {}
     for ar in annex_runs:
         target = ar.run.target
@@ -405,12 +443,13 @@ def _annex_run(
     max_cases: int,
     reviewed_by_target: _ReviewedByTarget,
     purges: dict[str, dict[str, PurgedFile]],
+    recorded: dict[str, dict[str, str]],
     *,
     reports: Path,
 ) -> AnnexRun:
     gate_views = []
     reviewed = reviewed_by_target(run) if run.gates else {}
-    files = _file_hashes(run, purges.get(run.run_id, {}), reports)
+    files = _file_hashes(run, purges.get(run.run_id, {}), reports, recorded.get(run.run_id, {}))
     results_gone = next(f.gone for f in files if f.name == "results.jsonl")
     for gate in run.gates:
         keys = list(gate.get("worst_cases") or [])[:max_cases]
@@ -459,6 +498,7 @@ def _annex_run(
         risk_ids,
         plot_problem=problem,
         summary_changed=run.summary_changed(),
+        in_ledger=run.run_id in recorded,
     )
 
 
@@ -470,6 +510,7 @@ def _add_cited_runs(
     max_cases: int,
     reviewed: _ReviewedByTarget,
     purges: dict[str, dict[str, PurgedFile]],
+    recorded: dict[str, dict[str, str]],
     *,
     reports: Path,
 ) -> list[str]:
@@ -500,6 +541,7 @@ def _add_cited_runs(
                 max_cases,
                 reviewed,
                 purges,
+                recorded,
                 reports=reports,
             )
             added.added_for.append(rs.risk_id)
@@ -608,6 +650,7 @@ def render_annex_md(annex: Annex) -> str:
             f"- Run: {md_code(ar.run.run_id)}, {when(ar.run.summary.get('started_at'))} to "
             f"{when(ar.run.summary.get('finished_at'))}, "
             f"status {md_text(ar.run.summary.get('status'))}",
+            *([f"- Evidence ledger: {md_text(ar.ledger_note)}"] if ar.ledger_note else []),
             f"- Target: {md_text(ar.run.target.get('name'))} (fingerprint "
             f"{md_code(ar.run.target.get('fingerprint'))}, model version "
             f"{_model_version_md(ar.run.target.get('model_version'))})"
