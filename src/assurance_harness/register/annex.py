@@ -270,7 +270,13 @@ def _file_hashes(
     return out
 
 
-def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> list[str]:
+def _limitations(
+    annex_runs: list[AnnexRun], status: RegisterStatus | None, linked: set[str]
+) -> list[str]:
+    """The general limitations and each run's, and the register's risks the annex cannot
+    vouch for: untested ones, and those not verified (failing, stale, awaiting review) that
+    are not in section 5 (``linked``), since an annex of the passing runs alone read as a
+    system whose every risk was verified."""
     out = list(GENERAL_LIMITATIONS)
     for ar in annex_runs:
         suite = ar.run.suite.get("name", "?")
@@ -316,6 +322,12 @@ def _limitations(annex_runs: list[AnnexRun], status: RegisterStatus | None) -> l
                     f"Risk {rs.risk_id} ({rs.title}) has no current technical evidence: "
                     + "; ".join(rs.reasons)
                     + "."
+                )
+            elif rs.status != "verified" and rs.risk_id not in linked:
+                out.append(
+                    f"Risk {rs.risk_id} ({rs.title}) is {rs.status.upper()} in the register, "
+                    "on evidence that is not in this pack ('assurance register status' says "
+                    "why; name its runs to pack them)."
                 )
         gaps = [row.control for row in build_soa(status) if row.note.startswith("gap")]
         if gaps:
@@ -428,7 +440,11 @@ def build_annex(
         runs=annex_runs,
         status=status,
         linked=linked,
-        limitations=_limitations(annex_runs, status) + missing + reviewed.left_out,
+        limitations=(
+            _limitations(annex_runs, status, {rs.risk_id for rs in linked})
+            + missing
+            + reviewed.left_out
+        ),
         generated_at=now,
         command=command,
         include_transcripts=include_transcripts,
