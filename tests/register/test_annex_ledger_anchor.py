@@ -80,3 +80,27 @@ def test_a_file_rewritten_with_its_manifest_differs_from_the_ledger(
     for name in ("summary.json", "cases.jsonl"):
         assert "DIFFERS" not in rows[name], rows
     assert html.count("DIFFERS from the evidence ledger") == 2, html
+
+
+def test_a_purged_file_that_differed_from_the_ledger_says_so(
+    reports: Path, ledger: Path, tmp_path: Path
+) -> None:
+    """A file edited (its manifest with it) and then purged read "matched manifest then":
+    the hash the purge recorded is checked against the ledger's too."""
+    run = make_run(reports, finished_at="2026-01-10T09:00:00+00:00")
+    ledger.parent.mkdir(parents=True)
+    attach_run(run, ledger_path=ledger, register_path=EXAMPLE_REGISTER)
+    results = run / "results.jsonl"
+    results.write_bytes(results.read_bytes().replace(b"response 1", b"response X"))
+    manifest = json.loads((run / "manifest.json").read_text("utf-8"))
+    manifest["results"]["sha256"] = hashlib.sha256(results.read_bytes()).hexdigest()
+    (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    purge = CliRunner().invoke(
+        app, ["runs", "purge", "--older-than", "90d", "--reports", str(reports)]
+    )
+    assert purge.exit_code == 0, purge.output
+
+    markdown, _html = _pack(reports, tmp_path / "pack", run.name, code=1)
+
+    row = next(x for x in markdown.splitlines() if x.startswith("| results.jsonl |"))
+    assert "purged" in row and "DIFFERED from the evidence ledger then" in row, row
