@@ -111,11 +111,16 @@ class FileHash:
         return "; ".join(checks) or MISSING
 
     def _purged_status(self, purged: PurgedFile) -> str:
+        """The note of the purge that deleted the file, and how the hash it recorded compared
+        with the manifest's and the evidence ledger's: a file edited before the purge (its
+        manifest with it) read "matched manifest then" alone."""
         text = f"{purged.note} (recorded in the ledger)"
-        if self.recorded is None:
-            return text
-        same = self.recorded == purged.sha256
-        return text + ("; matched manifest then" if same else "; DIFFERED from manifest then")
+        if self.recorded is not None:
+            same = self.recorded == purged.sha256
+            text += "; matched manifest then" if same else "; DIFFERED from manifest then"
+        if self.ledger is not None and self.ledger != purged.sha256:
+            text += "; DIFFERED from the evidence ledger then"
+        return text
 
     @property
     def gone(self) -> str | None:
@@ -254,8 +259,9 @@ def _file_hashes(
     out = []
     for name in RUN_FILES:
         path = run.results_path if name == "results.jsonl" else run.dir / name
+        name_ledger = ledger.get(name)
         if not path.exists():
-            out.append(FileHash(name, None, recorded.get(name), purged.get(name)))
+            out.append(FileHash(name, None, recorded.get(name), purged.get(name), name_ledger))
             continue
         reason = unreadable_reason(path)
         if reason is not None:
@@ -266,7 +272,7 @@ def _file_hashes(
                 "the run's own file in the link's place (the pack checks it against the "
                 "manifest's hash)"
             )
-        out.append(FileHash(name, sha256_file(path), recorded.get(name), ledger=ledger.get(name)))
+        out.append(FileHash(name, sha256_file(path), recorded.get(name), ledger=name_ledger))
     return out
 
 
