@@ -402,7 +402,18 @@ def _check_files(
             path = rec.results_file(ledger_path) if name == "results.jsonl" else run_dir / name
             check(path, expected, lineno, rec)
     report.runs_checked = len(runs)
-    report.purged = sorted(purged_seen | (set(purged) & {rec.run_id for _, rec in entries}))
+    # A run whose purge deleted a file that had changed since its evidence (a hash no record
+    # holds) is reported below, not listed as purged "as recorded, not tampered with".
+    changed_before = {
+        rec.run_id
+        for (path, kind), found in problems.items()
+        if kind == "file_missing"
+        for _, rec, _ in found
+        if path.name in purged.get(rec.run_id, {})
+    }
+    report.purged = sorted(
+        (purged_seen | (set(purged) & {rec.run_id for _, rec in entries})) - changed_before
+    )
     for run_dir, hits in runs.items():
         checked = {run_dir / name for name in hits[0][1].run.get("files") or {}}
         checked.add(hits[0][1].results_file(ledger_path))
@@ -417,7 +428,12 @@ def _check_files(
         lineno, rec, expected = found[0]
         ids = ", ".join(r.id for _, r, _ in found[:5]) + (" ..." if len(found) > 5 else "")
         source = "its run's manifest.json" if path in via_manifest else "the evidence"
-        if kind == "file_missing":
+        if kind == "file_missing" and (gone := purged.get(rec.run_id, {}).get(path.name)):
+            message = (
+                f"{path} was purged with sha256 {_short(gone)}, not the {_short(expected)} in "
+                f"{source}: it changed before the purge (evidence {ids})"
+            )
+        elif kind == "file_missing":
             message = f"{path} is missing (hashed in {source}; evidence {ids})"
         elif path in unreadable:
             message = f"{path} {unreadable[path]} (hashed in {source}; evidence {ids})"
