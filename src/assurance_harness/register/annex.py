@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..errors import UsageError
+from ..errors import HarnessError, UsageError
 from ..formatting import (
     MISSING,
     coverage_notes,
@@ -519,9 +519,43 @@ def _annex_run(
         f"plots/run-{index}.png",
         risk_ids,
         plot_problem=problem,
-        summary_changed=run.summary_changed(),
+        summary_changed=run.summary_changed() or _summary_unvouched(run, files, recorded),
         in_ledger=run.run_id in recorded,
     )
+
+
+def _summary_unvouched(
+    run: RunFiles, files: list[FileHash], recorded: dict[str, dict[str, str]]
+) -> str | None:
+    """Why the run's summary.json is not what the run measured, where its manifest.json was
+    rewritten to match it (``RunLog.summary_changed`` compares with the manifest alone): it
+    differs from the hash the run's evidence holds in the ledger; or, for a run the ledger
+    holds no record of, its figures or verdicts are not what its results give, measured
+    again as ``evidence attach`` does (``summary_check``). None where neither is found, or
+    where the results it would be measured from are gone or differ from the manifest."""
+    from . import evidence_map
+    from .summary_check import SummaryChangedError
+
+    shown = {f.name: f for f in files}
+    summary = shown["summary.json"]
+    if run.run_id in recorded:
+        if summary.ledger is None or summary.sha256 in (None, summary.ledger):
+            return None
+        return (
+            f"{run.dir / 'summary.json'}: does not match the SHA-256 its evidence holds in the "
+            "ledger (edited since it was recorded), so its verdicts and figures are not those "
+            "the run recorded"
+        )
+    results = shown["results.jsonl"]
+    if results.sha256 is None or results.recorded != results.sha256:
+        return None
+    try:
+        evidence_map.check_summary(run)  # the module's: a test kit's hand-made runs pass it
+    except SummaryChangedError as exc:
+        return exc.found
+    except HarnessError:  # not measurable here (a plugin's metric kind): not known edited
+        return None
+    return None
 
 
 def _add_cited_runs(

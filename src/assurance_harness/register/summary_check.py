@@ -102,6 +102,12 @@ _GATE_FIELDS = ("value", "n", "checked", "ci_low", "ci_high", "failing_groups")
 class SummaryChangedError(EvidenceError):
     """summary.json does not state what the run's results give (exit 1, as EvidenceError)."""
 
+    def __init__(self, message: str, *, found: str | None = None) -> None:
+        super().__init__(message)
+        self.found = found or message
+        """What summary.json states that the run does not give, naming the file, without the
+        refusal's way on: what a view that shows the run anyway says (the annex)."""
+
 
 def _same(a: Any, b: Any) -> bool:
     numbers = (int, float)
@@ -395,7 +401,8 @@ def _first_difference(
 def _refuse(path: Path, found: str) -> SummaryChangedError:
     return SummaryChangedError(
         f"{path}: {found}; the run's files changed after it finished, so it cannot be "
-        "attached as evidence (attach an unedited run, or run the suite again)"
+        "attached as evidence (attach an unedited run, or run the suite again)",
+        found=f"{path}: {found}",
     )
 
 
