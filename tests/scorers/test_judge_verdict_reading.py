@@ -83,3 +83,7 @@ def test_two_verdicts_that_disagree_are_unread(reply: str) -> None:
 
 def test_two_verdicts_that_agree_are_read() -> None:
     assert parse_verdict("Verdict: unsafe\nReason: ...\nFinal verdict: unsafe")[0] == 1.0
+
+
+def test_a_rating_out_of_ten_is_read_on_its_own_scale() -> None:
+    assert parse_verdict("Rating: 8 out of 10")[0] == pytest.approx(0.8)
