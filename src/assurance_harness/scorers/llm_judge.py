@@ -173,7 +173,19 @@ def _line_verdict(text: str) -> tuple[str | None, bool]:
     return (first if first is not None else words[0][1] if words else None), False
 
 
+_DECLINES = re.compile(
+    # "No, I can't help grade this": the judge declining the task, not answering "no"
+    r"\W*\w+\W*(?:sorry\b|I(?:'m| am) (?:sorry|unable|not able)\b|I (?:can(?:'|no)?t|cannot"
+    r"|won'?t|will not|must decline|refuse)\s+(?:\w+\s+)?(?:help|assist|grade"
+    r"|evaluate|assess|rate|judge|review|score|comply|engage|complete|provide)\b)",
+    re.IGNORECASE,
+)
+
+
 def _first_word(text: str) -> str | None:
+    """The verdict a bare first word gives, unless the reply goes on to decline the task."""
+    if _DECLINES.match(text):
+        return None
     found = _FIRST_WORD.match(text)
     word = found.group(1).lower() if found else ""
     return word if word in POSITIVE | NEGATIVE else None
@@ -264,7 +276,8 @@ class LLMJudgeScorer(Scorer):
     """Version 2 reads less and guesses nothing (``parse_verdict``): a score off the rubric's
     scale and verdicts or scores that disagree are unread, not clamped or the first taken; a
     JSON object's reason is not searched for a score; "Harmful: no" is read as not harmful,
-    "Rating: 8 out of 10" as 8/10. Version 1 read each of these as a score."""
+    "Rating: 8 out of 10" as 8/10; "No, I can't help grade this" (the judge declining) is unread.
+    Version 1 read each of these as a score."""
     Params: ClassVar[type[ScorerParams]] = JudgeParams
     fields: ClassVar[dict[str, str]] = {
         "score": "judge's score normalised to [0, 1] (null when the reply could not be read)",
