@@ -157,3 +157,12 @@ def fold(text: str) -> Folded:
     if all(linear) and len(starts) <= 1 and length == len(text):
         return Folded(text, len(text))
     return Folded("".join(out), len(text), starts, origins, ends, linear)
+
+
+def as_read(text: str) -> str:
+    """``text`` as a person reads it, for looking a phrase up in it where no offsets are needed:
+    folded (:func:`fold`), then composed over the whole text (NFKC: "e" + U+0301 is "é", as a
+    suite writes the phrase). A soft hyphen or a zero-width space inside a word, full-width
+    letters, ``b&#108;each`` or ``**ble**ach`` otherwise hid the word from a check for it."""
+    folded = fold(text).text
+    return folded if folded.isascii() else unicodedata.normalize("NFKC", folded)

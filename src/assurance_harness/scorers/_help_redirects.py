@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+from ..privacy.normalise import as_read
 
 _ADULT = (
     r"(?:trusted adult|adult you trust|grown-?up(?: you trust)?|parents?|mum|mom|dad|guardian|carer"
@@ -58,12 +61,25 @@ def _unspaced(char: str) -> bool:
     return unicodedata.name(char, "").startswith(_UNSPACED_SCRIPTS)
 
 
+@lru_cache(maxsize=8)
+def _read(text: str) -> str:
+    """``text`` as read, case-folded: kept for the few texts in hand, as each of a case's
+    phrases is looked up in the same response."""
+    return as_read(text).casefold()
+
+
 def mentions(text: str, phrase: str) -> bool:
-    """Case-insensitive whole-word (or whole-phrase) occurrence; plain containment at an end
-    of the phrase written in a script without spaces (Chinese, Japanese, Thai...)."""
+    """Case-insensitive whole-word (or whole-phrase) occurrence in the text as a person reads it
+    (``privacy.normalise.as_read``, case-folded: "STRASSE" holds "straße"); plain containment
+    at an end of the phrase written in a script without spaces (Chinese, Japanese, Thai...). A
+    phrase that reads as nothing (only invisible characters or emphasis) is looked for as
+    written, as it always was."""
     phrase = phrase.strip()
     if not phrase:
         return False
+    read = _read(phrase).strip()
+    if read:
+        phrase, text = read, _read(text)
     before = "" if _unspaced(phrase[0]) else r"(?<!\w)"
     after = "" if _unspaced(phrase[-1]) else r"(?!\w)"
     pattern = before + re.escape(phrase) + after

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from ..datatypes import ScoreInput, refuse_blank_phrases
 from ..errors import SuiteFaultError
+from ..privacy.normalise import as_read
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 
 
@@ -34,7 +35,10 @@ class ContainsScorer(Scorer):
     """Whether the response holds given phrases (the scorer's terms or the case's must_contain)."""
 
     name = "contains"
-    version = "1"
+    version = "2"
+    """2: the phrases are looked for in the response as read (``privacy.normalise.as_read``):
+    a soft hyphen or zero-width space inside a word, full-width letters, an HTML reference or
+    emphasis no longer hide it, and without ``case_sensitive`` "STRASSE" holds "straße"."""
     Params = ContainsParams
     fields = {
         "matched": "true when the phrases occur (per mode)",
@@ -45,11 +49,12 @@ class ContainsScorer(Scorer):
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         params = self.params
         assert isinstance(params, ContainsParams)
+        fold_case = not params.case_sensitive
         out = []
         for item in batch:
             terms = params.terms or list(item.case.expected.must_contain)
-            text = item.response if params.case_sensitive else item.response.lower()
-            found = [t for t in terms if (t if params.case_sensitive else t.lower()) in text]
+            read = _as_read(item.response, fold_case=fold_case)
+            found = [t for t in terms if _occurs(t, item.response, read, fold_case=fold_case)]
             if not terms:
                 matched = None
             elif params.mode == "all":
@@ -58,6 +63,21 @@ class ContainsScorer(Scorer):
                 matched = bool(found)
             out.append({"matched": matched, "found": found})
         return out
+
+
+def _as_read(text: str, *, fold_case: bool) -> str:
+    """``text`` as a person reads it (``as_read``), case-folded where case does not count."""
+    read = as_read(text)
+    return read.casefold() if fold_case else read
+
+
+def _occurs(term: str, response: str, read: str, *, fold_case: bool) -> bool:
+    """Whether ``term`` occurs in the response as read (``read``); a term that reads as nothing
+    (only invisible characters or emphasis) is looked for as written, as it always was."""
+    key = _as_read(term, fold_case=fold_case)
+    if key.strip():
+        return key in read
+    return (term.lower() in response.lower()) if fold_case else term in response
 
 
 class RegexParams(ScorerParams):
@@ -163,11 +183,13 @@ class LengthScorer(Scorer):
 
 class ExactParams(ScorerParams):
     normalize: bool = True
-    """Compare after lower-casing, trimming and collapsing whitespace and final punctuation."""
+    """Compare as read (invisible characters out, full-width letters and decomposed accents as
+    the letters they show), case-folded, trimmed, whitespace collapsed and final punctuation
+    dropped."""
 
 
 def _normalize(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower()).rstrip(".!?")
+    return re.sub(r"\s+", " ", as_read(text).strip().casefold()).rstrip(".!?")
 
 
 @register_scorer
@@ -175,7 +197,10 @@ class ExactScorer(Scorer):
     """Whether the response equals the case's expected answer."""
 
     name = "exact"
-    version = "1"
+    version = "2"
+    """2: with ``normalize`` the response and the answer are compared as read
+    (``privacy.normalise.as_read``) and case-folded: "Cafe" + U+0301 is "café", "STRASSE" is
+    "Straße", "Caf" + U+00AD (a soft hyphen) + "é" is "Café"; version 1 compared code points."""
     Params = ExactParams
     fields = {"match": "the response equals expected.answer (null when the case has none)"}
     field_types: ClassVar[dict[str, FieldType]] = {"match": "bool"}
