@@ -17,6 +17,12 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 MAX_WORDS = 60
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences (and list items, and paragraphs), in order, without empty ones: the
+    pieces :func:`windows` groups."""
+    return [s for s in (part.strip() for part in _SENTENCE.split(text.strip())) if s]
+
+
 def windows(text: str, *, max_words: int = MAX_WORDS) -> list[str]:
     """Consecutive sentences grouped into windows of at most ``max_words`` words, in order.
 
@@ -29,9 +35,7 @@ def windows(text: str, *, max_words: int = MAX_WORDS) -> list[str]:
     out: list[str] = []
     current: list[str] = []
     count = 0
-    for sentence in (s.strip() for s in _SENTENCE.split(stripped)):
-        if not sentence:
-            continue
+    for sentence in sentences(stripped):
         words = sentence.split()
         if len(words) > max_words:
             if current:

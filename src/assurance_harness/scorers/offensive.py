@@ -14,7 +14,11 @@ score. Each response is also scored sentence window by sentence window, taking t
 one abusive sentence in a long polite answer is not averaged away. Version 3 follows the hate
 lexicon of age-appropriateness v3: "vermin", "wiped out" and "extermination" alone (rats in a
 barn, a town after a flood, a history lesson) no longer lift the score; calls for a group to be
-wiped out or exterminated, and people treated as vermin, still do.
+wiped out or exterminated, and people treated as vermin, still do. Version 4 also scores each
+sentence of an answer longer than one window on its own: the word model averages a window's
+words, so an insult sharing its 60 words with five ordinary sentences scored 0.1-0.3 (alone
+0.99), and a long polite answer ending in one was not flagged. An answer of one window (up to
+60 words) is scored as in version 3.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ class OffensiveLanguageScorer(Scorer):
     """Probability that a response is offensive or abusive language."""
 
     name: ClassVar[str] = "offensive-language"
-    version: ClassVar[str] = "3"
+    version: ClassVar[str] = "4"
     Params: ClassVar[type[ScorerParams]] = OffensiveParams
     fields: ClassVar[dict[str, str]] = {
         "toxicity": "probability the text is offensive, in [0, 1]",
@@ -74,9 +78,7 @@ class OffensiveLanguageScorer(Scorer):
             return []
         if not hasattr(self, "_predict"):
             self.setup()
-        from ..nlp.windows import windows
-
-        pieces = [windows(t) for t in texts]
+        pieces = [_pieces(t) for t in texts]
         flat = [w for p in pieces for w in p]
         probabilities = iter(self._predict(flat))
         out = []
@@ -96,3 +98,16 @@ class OffensiveLanguageScorer(Scorer):
                 }
             )
         return out
+
+
+def _pieces(text: str) -> list[str]:
+    """What the word model scores of one answer: its windows, and where there are several (an
+    answer over 60 words), each sentence too, so one abusive sentence is read on its own and
+    not averaged with the sentences beside it."""
+    from ..nlp.windows import MAX_WORDS, sentences, windows
+
+    parts = windows(text)
+    if len(parts) == 1:
+        return parts
+    seen = set(parts)
+    return parts + [s for s in sentences(text) if s not in seen and len(s.split()) <= MAX_WORDS]
