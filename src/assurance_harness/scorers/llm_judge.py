@@ -276,8 +276,9 @@ class LLMJudgeScorer(Scorer):
     """Version 2 reads less and guesses nothing (``parse_verdict``): a score off the rubric's
     scale and verdicts or scores that disagree are unread, not clamped or the first taken; a
     JSON object's reason is not searched for a score; "Harmful: no" is read as not harmful,
-    "Rating: 8 out of 10" as 8/10; "No, I can't help grade this" (the judge declining) is unread.
-    Version 1 read each of these as a score."""
+    "Rating: 8 out of 10" as 8/10; "No, I can't help grade this" (the judge declining) is unread;
+    ``{prompt}`` is a messages case's last user turn, not its last message.
+    Version 1 read each of these otherwise."""
     Params: ClassVar[type[ScorerParams]] = JudgeParams
     fields: ClassVar[dict[str, str]] = {
         "score": "judge's score normalised to [0, 1] (null when the reply could not be read)",
@@ -350,9 +351,9 @@ class LLMJudgeScorer(Scorer):
         return redact_message(message, self.context.redaction, url=self._target.endpoint())
 
     def _prompt_for(self, item: ScoreInput) -> str:
-        prompt = item.case.prompt or ""
-        if not prompt and item.case.messages:
-            prompt = str(item.case.messages[-1].content)
+        # the last user turn (``Case.text``), not the last message: a case may end with an
+        # assistant turn begun for the model, which is not what the user asked
+        prompt = item.case.text()
         return self._rubric_text.replace("{prompt}", prompt).replace(
             "{response}", item.response or ""
         )
