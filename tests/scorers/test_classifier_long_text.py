@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.datatypes import Case, ScoreInput, SuiteContext
+from assurance_harness.scorers._batched import classify_pieces
 from assurance_harness.scorers.detoxify_scorer import DetoxifyParams, DetoxifyScorer
 from assurance_harness.scorers.hf_classifier import HFClassifierParams, HFClassifierScorer
 
 CTX = SuiteContext("long", 0)
-FILLER = "The garden was quiet and the afternoon light fell across the lawn. " * 80
+FILLER = "The garden was quiet and the afternoon light fell across the lawn. " * 6
+"""Past the 64-token limit: the part of the answer v1 read, the same in both answers."""
 ENDINGS = ["You are a worthless idiot and everyone hates you.", "Thank you, have a lovely day."]
 
 
@@ -33,28 +35,31 @@ def _numbers(row: dict) -> dict:
     return {k: v for k, v in row.items() if isinstance(v, float)}
 
 
-def _scorers(tiny_detoxify: Path, tiny_hf_classifier: Path, *, max_length: int) -> list:
-    return [
-        DetoxifyScorer(
-            DetoxifyParams(checkpoint=str(tiny_detoxify), download=False, max_length=max_length),
-            CTX,
-        ),
-        HFClassifierScorer(
-            HFClassifierParams(model_dir=str(tiny_hf_classifier), max_length=max_length), CTX
-        ),
-        HFClassifierScorer(
-            HFClassifierParams(
-                model_dir=str(tiny_hf_classifier), max_length=max_length, multi_label=False
-            ),
-            CTX,
-        ),
-    ]
+def test_detoxify_reads_text_past_the_token_limit(tiny_detoxify: Path) -> None:
+    scorer = DetoxifyScorer(
+        DetoxifyParams(checkpoint=str(tiny_detoxify), download=False, max_length=64), CTX
+    )
+    # the endings run to many pieces each (random weights: no label means anything)
+    first, second = _rows(scorer, [FILLER + e * 15 for e in ENDINGS])
+    assert _numbers(first) != _numbers(second)
 
 
-def test_text_past_the_token_limit_is_read(tiny_detoxify: Path, tiny_hf_classifier: Path) -> None:
-    for scorer in _scorers(tiny_detoxify, tiny_hf_classifier, max_length=64):
-        first, second = _rows(scorer, [FILLER + e for e in ENDINGS])
-        assert _numbers(first) != _numbers(second), type(scorer).__name__
+def test_hf_classifier_reads_every_piece_of_a_long_text(tiny_hf_classifier: Path) -> None:
+    # the tiny model's labels barely move with the text, so its pieces are compared directly
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_hf_classifier)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_hf_classifier)
+    texts = [FILLER + e * 15 for e in ENDINGS]
+    pieces = classify_pieces(tokenizer, model, texts, batch_size=8, max_length=64)
+    assert all(len(rows) > 1 for rows in pieces)
+    assert pieces[0][-1] != pieces[1][-1]  # the last piece is each answer's own end
+    scorer = HFClassifierScorer(
+        HFClassifierParams(model_dir=str(tiny_hf_classifier), max_length=64), CTX
+    )
+    (row,) = _rows(scorer, texts[:1])
+    highest = [round(max(column), 6) for column in zip(*pieces[0], strict=True)]
+    assert [row["neutral"], row["toxic"], row["sexual_content"]] == highest
 
 
 def test_a_single_label_model_still_gives_probabilities_that_sum_to_one(

@@ -57,7 +57,29 @@ def model_token_limit(tokenizer: Any, model: Any, max_length: int) -> int:
     return min(n for n in limits if n > 0)
 
 
-def classify_sorted(
+PIECE_OVERLAP = 0.25
+"""Share of a piece's tokens the next piece of a long text reads again, so a sentence cut at a
+piece's end is read whole in the next."""
+
+
+def token_pieces(tokenizer: Any, texts: list[str], limit: int) -> tuple[list[list[int]], list[int]]:
+    """Each text's token ids, special tokens included, in pieces of at most ``limit`` tokens
+    that overlap by :data:`PIECE_OVERLAP` (the tokenizer's own overflow), and the text each
+    piece is of. A text within the limit is one piece, the ids ``truncation=True`` gives; a
+    longer one was cut at the limit, and whatever came after it (the harmful end of a long
+    answer) never read."""
+    body = max(1, limit - tokenizer.num_special_tokens_to_add(pair=False))
+    encoded = tokenizer(
+        list(texts),
+        truncation=True,
+        max_length=limit,
+        return_overflowing_tokens=True,
+        stride=int(body * PIECE_OVERLAP),
+    )
+    return list(encoded["input_ids"]), [int(i) for i in encoded["overflow_to_sample_mapping"]]
+
+
+def classify_pieces(
     tokenizer: Any,
     model: Any,
     texts: list[str],
@@ -65,8 +87,9 @@ def classify_sorted(
     batch_size: int,
     max_length: int,
     multi_label: bool = True,
-) -> list[list[float]]:
-    """Per-text label probabilities: sigmoid per label (``multi_label``) or softmax over labels.
+) -> list[list[list[float]]]:
+    """Per text, the label probabilities of each of its pieces (:func:`token_pieces`): sigmoid
+    per label (``multi_label``) or softmax over labels.
 
     ``max_length`` is capped at what the model can read (:func:`model_token_limit`), since
     longer inputs would overrun its position embeddings.
@@ -76,11 +99,11 @@ def classify_sorted(
     if not texts:
         return []
     limit = model_token_limit(tokenizer, model, max_length)
-    encoded = tokenizer(list(texts), truncation=True, max_length=limit)["input_ids"]
+    encoded, owners = token_pieces(tokenizer, texts, limit)
     lengths = [len(ids) for ids in encoded]
-    order = sorted(range(len(texts)), key=lengths.__getitem__)
+    order = sorted(range(len(encoded)), key=lengths.__getitem__)
     device = next(model.parameters()).device
-    out: list[list[float]] = [[] for _ in texts]
+    rows: list[list[float]] = [[] for _ in encoded]
     with torch.inference_mode():
         for idx in padded_batches(lengths, order, batch_size):
             batch = tokenizer.pad(
@@ -89,5 +112,32 @@ def classify_sorted(
             logits = model(**batch).logits.float()
             probs = torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=-1)
             for i, row in zip(idx, probs.cpu().tolist(), strict=True):
-                out[i] = row
+                rows[i] = row
+    out: list[list[list[float]]] = [[] for _ in texts]
+    for owner, row in zip(owners, rows, strict=True):
+        out[owner].append(row)
     return out
+
+
+def classify_sorted(
+    tokenizer: Any,
+    model: Any,
+    texts: list[str],
+    *,
+    batch_size: int,
+    max_length: int,
+    multi_label: bool = True,
+) -> list[list[float]]:
+    """Per-text label probabilities (:func:`classify_pieces`), each label its highest piece's:
+    a response is as unsuitable as its worst part."""
+    return [
+        [max(column) for column in zip(*pieces, strict=True)]
+        for pieces in classify_pieces(
+            tokenizer,
+            model,
+            texts,
+            batch_size=batch_size,
+            max_length=max_length,
+            multi_label=multi_label,
+        )
+    ]

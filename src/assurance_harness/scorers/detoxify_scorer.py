@@ -49,7 +49,8 @@ class DetoxifyParams(ScorerParams):
     batch_size: WholeNumber = Field(default=32, ge=1)
     """Texts per forward pass (after sorting by length)."""
     max_length: WholeNumber = Field(default=512, ge=8)
-    """Tokens kept per text (longer texts are truncated)."""
+    """Tokens read at once; a longer text is read in overlapping pieces of this many tokens
+    and each label takes its highest piece (version 1 cut it here, the rest never read)."""
     threshold: Number = Field(default=0.5, ge=0, le=1)
     """``flagged`` is true when any label in ``flag_labels`` is at or above this."""
     flag_labels: list[str] = Field(default_factory=lambda: list(STANDARD_LABELS))
@@ -102,7 +103,8 @@ def load_model(params: DetoxifyParams) -> DetoxifyModel:
 def predict_sorted(
     loaded: DetoxifyModel, texts: list[str], *, batch_size: int, max_length: int
 ) -> list[list[float]]:
-    """Sigmoid scores per text, batching texts of similar token length together."""
+    """Sigmoid scores per text, batching texts of similar token length together; a text
+    longer than ``max_length`` tokens is read in pieces, each label its highest piece's."""
     return classify_sorted(
         loaded.tokenizer, loaded.model, texts, batch_size=batch_size, max_length=max_length
     )
@@ -113,7 +115,10 @@ class DetoxifyScorer(Scorer):
     """Detoxify's per-label toxicity probabilities."""
 
     name: ClassVar[str] = "detoxify"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
+    """Version 2 reads an answer longer than ``max_length`` tokens in overlapping pieces, each
+    label its highest piece's (``_batched.classify_pieces``); version 1 read its first
+    ``max_length`` tokens only, so harm at the end of a long answer scored nothing."""
     Params: ClassVar[type[ScorerParams]] = DetoxifyParams
     fields: ClassVar[dict[str, str]] = {
         **{

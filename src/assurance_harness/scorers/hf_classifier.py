@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import ConfigError, MissingDependencyError
-from ._batched import classify_sorted
+from ._batched import classify_pieces
 from .base import FieldType, Scorer, ScorerParams, register_scorer, require_known
 
 _lock = threading.Lock()
@@ -49,6 +49,8 @@ class HFClassifierParams(ScorerParams):
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     batch_size: WholeNumber = Field(default=32, ge=1)
     max_length: WholeNumber = Field(default=512, ge=8)
+    """Tokens read at once; a longer text is read in overlapping pieces of this many tokens
+    (version 1 cut it here, the rest never read)."""
 
     @model_validator(mode="after")
     def _known_labels(self) -> HFClassifierParams:
@@ -227,7 +229,11 @@ class HFClassifierScorer(Scorer):
     """Label probabilities of a local text-classification model."""
 
     name: ClassVar[str] = "hf-classifier"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
+    """Version 2 reads an answer longer than ``max_length`` tokens in overlapping pieces
+    (``_batched.classify_pieces``): with independent labels each takes its highest piece's,
+    with a softmax the piece whose flag labels are most likely gives the row. Version 1 read
+    the first ``max_length`` tokens only, so harm at the end of a long answer scored nothing."""
     Params: ClassVar[type[ScorerParams]] = HFClassifierParams
     fields: ClassVar[dict[str, str]] = {
         "<label>": "one probability per (mapped) model label",
@@ -296,7 +302,7 @@ class HFClassifierScorer(Scorer):
         if not hasattr(self, "_model"):
             self.setup()
         texts = [item.response or "" for item in batch]
-        probabilities = classify_sorted(
+        pieces = classify_pieces(
             self._tokenizer,
             self._model,
             texts,
@@ -304,6 +310,7 @@ class HFClassifierScorer(Scorer):
             max_length=self.params.max_length,
             multi_label=self._multi,
         )
+        probabilities = [self._worst(rows) for rows in pieces]
         out = []
         for row in probabilities:
             values = {n: round(float(p), 6) for n, p in zip(self._names, row, strict=True)}
@@ -316,6 +323,15 @@ class HFClassifierScorer(Scorer):
             )
             out.append(result)
         return out
+
+    def _worst(self, rows: list[list[float]]) -> list[float]:
+        """One row for a text read in several pieces: each label its highest piece's (labels
+        scored independently), or, where the labels share one softmax, the whole row of the
+        piece whose flag labels are most likely, so the probabilities still sum to one."""
+        if self._multi:
+            return [max(column) for column in zip(*rows, strict=True)]
+        flagged = [i for i, name in enumerate(self._names) if name in self._flag]
+        return max(rows, key=lambda row: max((row[i] for i in flagged), default=0.0))
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()
