@@ -66,3 +66,31 @@ def test_a_run_with_sslpassword_in_its_store_url_writes_it_nowhere(
     assert SECRET not in done.stdout + done.stderr
     written = [p for p in tmp_path.rglob("*") if p.is_file() and SECRET in p.read_text("latin-1")]
     assert not written, written
+
+
+@pytest.mark.parametrize(
+    "store",
+    [
+        f"host=db.internal user=ann password={SECRET} dbname=assurance",  # libpq's key=value
+        f"postgresql//ann:{SECRET}@db.internal/assurance",  # the scheme's colon left out
+        f"postgresql:\\\\ann:{SECRET}@db.internal/assurance",
+        f"postgresql:ann:{SECRET}@db.internal/assurance",  # no "//": libpq still reads one
+    ],
+)
+def test_a_store_that_is_not_a_url_is_refused_without_echoing_its_password(
+    tmp_path: Path, store: str
+) -> None:
+    """Was: ``unknown store 'host=db.internal user=ann password=hunter2-x9 ...'``: what came
+    before ``://`` was echoed as the store's scheme, and a connection string without one (the
+    form libpq also takes) is all of it, password included, in a CI log. And a
+    ``postgresql:`` URL without its ``//`` passed the password check (Python's ``urlsplit`` finds
+    no user or password in it), yet libpq read ``USER:PASSWORD@HOST`` from it: the password was
+    used, shown in every message and written to run.json."""
+    line = one_line_refusal(run_cli("--store", store, "runs", "list", cwd=tmp_path))
+    assert SECRET not in line and "postgresql://USER@HOST/DB?password_env=VAR" in line, line
+    env = {"ASSURANCE_STORE": store}
+    line = one_line_refusal(run_cli("runs", "list", cwd=tmp_path, env=env))
+    assert SECRET not in line and "ASSURANCE_STORE" in line, line
+    (tmp_path / "assurance.yaml").write_text(f"store: '{store}'\n", encoding="utf-8")
+    line = one_line_refusal(run_cli("runs", "list", cwd=tmp_path))
+    assert SECRET not in line and "assurance.yaml" in line, line
