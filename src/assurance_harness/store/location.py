@@ -12,6 +12,7 @@ so one history is never split between two stores.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ from .database import Database, SqliteDatabase
 STORE_ENV = "ASSURANCE_STORE"
 PROJECT_FILE = "assurance.yaml"
 EMBEDDED = "sqlite"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}")
+"""A URL's scheme (RFC 3986), the one part of an unknown store that is safe to show."""
 
 _cli_store: str | None = None
 _cli_source = "--store"
@@ -84,8 +87,12 @@ def check_store_url(url: str) -> None:
             "sqlite, or no store at all, and choose the folder with --reports"
         )
     if not is_postgres_url(url):
+        # Only a URL's scheme is echoed: what comes before "://" in text that is no URL (libpq's
+        # "host=... password=...", "postgresql//USER:PASSWORD@HOST") may be all of it, secrets
+        # included, and this line goes to a CI log.
+        named = f"'{scheme}'" if _SCHEME.fullmatch(scheme) else "(not a URL)"
         raise StoreError(
-            f"unknown store '{scheme}': use sqlite (the default) or "
+            f"unknown store {named}: use sqlite (the default) or "
             "postgresql://USER@HOST/DB?password_env=VAR"
         )
     PgUrl(url)

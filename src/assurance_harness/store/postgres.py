@@ -155,6 +155,13 @@ class PgUrl:
         parts = _split(url)
         if parts.scheme not in SCHEMES:
             raise StoreError(f"store URL must start with postgresql://, not {parts.scheme}://")
+        if not url[len(parts.scheme) + 1 :].startswith("//"):
+            # urlsplit finds no user or password in "postgresql:USER:PASSWORD@HOST/DB", but the
+            # URL libpq is given (``_join``) puts back the "//", and libpq reads both from it.
+            raise StoreError(
+                f"the store URL must start with {parts.scheme}:// (the // is missing); write "
+                "it as postgresql://USER@HOST/DB?password_env=VAR"
+            )
         query = parse_qsl(parts.query, keep_blank_values=True)
         secret = next((k for k, _ in query if k.strip().lower() in SECRET_PARAMETERS), None)
         if parts.password is not None or secret == "password":
