@@ -35,6 +35,7 @@ from ..rowkeys import case_key
 from ..spec.caselist import CaseList, case_inputs
 from ..spec.loader import LoadedSuite, load_suite
 from ..spec.targets import load_target
+from ..store.database import Database
 from ..store.faults import StoreStorageError, check_index_path
 from ..store.files import (
     check_register_file,
@@ -42,8 +43,9 @@ from ..store.files import (
     remove_stale_temporary_files,
     sha256_file,
 )
+from ..store.index import claim_run_id
 from ..store.journalindex import JournalIndex, index_journal
-from ..store.location import follow_up, same_store, store_url, using_store
+from ..store.location import follow_up, same_store, store_url, team_database, using_store
 from ..store.postgres import StoreError
 from ..store.runcommands import new_run_command, resume_command, resume_of
 from ..store.rundir import RunDir
@@ -135,11 +137,13 @@ def new_run_id(suite_name: str) -> str:
 def _create_run_dir(reports: Path, suite_name: str) -> RunDir:
     """A new run folder under a fresh id. The folder is made exclusively and a taken id is
     drawn again, so two runs of one suite in one second never share a folder (4 hex digits
-    alone collide once in 65,536 pairs)."""
+    alone collide once in 65,536 pairs); with a team store, so is an id another machine's run
+    claimed there (``store.index.claim_run_id``): its folder is on that machine."""
     if reports.is_symlink() and not reports.exists():  # mkdir says only "File exists"
         raise FileNotFoundError(
             errno.ENOENT, f"a symlink to {os.readlink(reports)}, which does not exist", reports
         )
+    team = team_database()
     for _ in range(100):
         run_dir = RunDir(reports / new_run_id(suite_name))
         try:
@@ -148,8 +152,23 @@ def _create_run_dir(reports: Path, suite_name: str) -> RunDir:
             if os.path.lexists(run_dir.path):  # the id is taken: draw another
                 continue
             raise  # something in the way above it: drawing again cannot help
+        if team is not None and not _claimed(team, run_dir):
+            continue
         return run_dir
     raise RunFailedError(f"no free run id in {reports} after 100 tries")
+
+
+def _claimed(team: Database, run_dir: RunDir) -> bool:
+    """Whether the team store gave this run its folder's id; the empty folder removed where it
+    did not (another machine's run holds the id) or the store could not be asked."""
+    try:
+        if claim_run_id(team, run_dir.run_id, now()):
+            return True
+    except StoreError as exc:
+        run_dir.path.rmdir()
+        raise _store_lost(exc, "the run was not started: nothing was sent; run it again") from None
+    run_dir.path.rmdir()
+    return False
 
 
 def _storage_failure(exc: Exception, where: Path | str, then: str) -> RunFailedError:

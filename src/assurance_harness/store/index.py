@@ -148,3 +148,30 @@ def open_index(embedded: str | Path) -> RunIndex | None:
     db = open_database(embedded)
     with store_faults(db):
         return RunIndex(db)
+
+
+CLAIM_PREFIX = "run_id:"
+"""``store_meta`` keys that hold a run id claimed in the team store (``claim_run_id``)."""
+
+
+def claim_run_id(db: Database, run_id: str, when: str) -> bool:
+    """Whether ``run_id`` is now this run's alone in ``db``: False where another run holds it.
+
+    The runner draws an id again where its reports folder holds it already, which is enough on
+    one machine; a team store is shared by machines that each have their own folder, and two
+    CI jobs started in one second drew the same id once in 65,536 pairs: the second run's index
+    row replaced the first's, and its evidence was skipped as already recorded. So the id is
+    claimed in the team store too, as a ``store_meta`` row (``run_id:ID`` = when): a row
+    inserted once, never updated, so the first of two writers wins and the other draws again,
+    and neither the index (finished runs only) nor the schema changes. An id already indexed
+    (by a tool from before claims) is taken as well. The embedded store needs no claim."""
+    if db.dialect != "postgresql":
+        return True
+    with db.transaction() as conn:
+        if conn.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone():
+            return False
+        inserted = conn.execute(
+            "INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (CLAIM_PREFIX + run_id, when),
+        )
+    return inserted.rowcount == 1
