@@ -23,6 +23,7 @@ from assurance_harness.register.ledger import attach_run, read_ledger, verify_le
 from assurance_harness.store.postgres import PostgresDatabase
 
 from ..testing.cli import run_cli
+from ..testing.postgres import SUPERUSER, PgCluster
 from .register_testkit import without_added_since_golden
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -149,6 +150,54 @@ def test_four_processes_append_at_once_without_a_fork_or_a_lost_record(
     for first, second in zip(records[::2], records[1::2], strict=True):
         assert first.run_id == second.run_id and second.prev_hash == first.hash
     assert [pos for pos, _ in _rows(pg_url)] == list(range(1, report.records + 1))
+
+
+@pytest.mark.parametrize("isolation", ["repeatable read", "serializable"])
+def test_appends_at_once_keep_one_chain_where_the_database_defaults_to_another_isolation(
+    pg_url: str, postgres_cluster: PgCluster, tmp_path: Path, isolation: str
+) -> None:
+    """A database whose administrator made transactions stricter by default
+    (``default_transaction_isolation``): each transaction read what it saw as of its first
+    statement, before the lock it takes to read the last record, so writers that waited for
+    the lock chained onto a tail already moved on. Was: every writer but one failed with
+    PostgreSQL's "duplicate key value violates unique constraint" (or a serialization
+    failure), their records not appended; four processes making a new store at once failed
+    on 'trigger ... already exists'."""
+    import psycopg
+
+    name = pg_url.split("?")[0].rsplit("/", 1)[1]
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=postgres_cluster.port,
+        user=SUPERUSER,
+        password=postgres_cluster.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        admin.execute(
+            f"ALTER DATABASE \"{name}\" SET default_transaction_isolation = '{isolation}'"
+        )
+    ledger = tmp_path / "evidence" / "ledger.jsonl"
+    env = {**os.environ, "ASSURANCE_STORE": pg_url, "PYTHONPATH": str(SRC)}
+    per_worker = 6
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(w), str(per_worker), str(ledger)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(4)
+    ]
+    for worker in workers:
+        _, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
+    os.environ["ASSURANCE_STORE"] = pg_url
+    try:
+        report = verify_ledger(ledger, check_files=False)
+    finally:
+        del os.environ["ASSURANCE_STORE"]
+    assert report.ok and report.records == 4 * per_worker * 2, report.issues
 
 
 def _embedded_store(tmp_path: Path) -> Path:
