@@ -134,6 +134,9 @@ def new_run_id(suite_name: str) -> str:
     return f"{stamp}-{slug}-{secrets.token_hex(2)}"
 
 
+_NOT_STARTED = "the run was not started: nothing was sent; after fixing this, run it again"
+
+
 def _create_run_dir(reports: Path, suite_name: str) -> RunDir:
     """A new run folder under a fresh id. The folder is made exclusively and a taken id is
     drawn again, so two runs of one suite in one second never share a folder (4 hex digits
@@ -166,7 +169,7 @@ def _claimed(team: Database, run_dir: RunDir) -> bool:
             return True
     except StoreError as exc:
         run_dir.path.rmdir()
-        raise _store_lost(exc, "the run was not started: nothing was sent; run it again") from None
+        raise _store_lost(exc, _NOT_STARTED) from None
     run_dir.path.rmdir()
     return False
 
@@ -199,7 +202,7 @@ def _index_disk_failed(
             f"with: {continue_with(resume)}"
         )
     else:
-        then = "the run was not started: nothing was sent; after fixing this, run it again"
+        then = _NOT_STARTED
     return RunFailedError(*exc.lines(), then)
 
 
