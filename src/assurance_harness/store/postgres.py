@@ -264,6 +264,23 @@ class _PgConnection(Connection):
         self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
 
 
+def _transaction_setup() -> str:
+    """The first statement of every transaction, for it only (a pooled connection keeps
+    nothing), one round trip (no parameters: both go as one query).
+
+    READ COMMITTED, whatever the database's ``default_transaction_isolation``: each statement
+    sees what was committed before it, so one after ``Connection.lock`` sees what the lock's
+    last holder wrote (the ledger's last record). Under a stricter default an administrator may
+    set, a transaction saw the store as of its first statement, before the lock: writers that
+    had waited for the ledger's lock chained onto a tail already moved on and all but one
+    failed (a duplicate position, or a serialization failure), as did processes making a new
+    store at once. And a lock waited for at most ``LOCK_TIMEOUT_S``."""
+    return (
+        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; "
+        f"SET LOCAL lock_timeout = '{round(LOCK_TIMEOUT_S * 1000)}ms'"
+    )
+
+
 class PostgresDatabase(Database):
     """The team store: one PostgreSQL database shared by CI runners and engineers."""
 
@@ -394,10 +411,7 @@ class PostgresDatabase(Database):
 
         try:
             with self._begun() as conn:
-                conn.execute(  # for this transaction only: a pooled connection keeps none
-                    "SELECT set_config('lock_timeout', %s, true)",
-                    (f"{round(LOCK_TIMEOUT_S * 1000)}ms",),
-                )
+                conn.execute(_transaction_setup())
                 yield _PgConnection(conn, self.where)
         except psycopg.Error as exc:
             raise self._fault(exc) from None
