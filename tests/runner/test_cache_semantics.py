@@ -141,3 +141,37 @@ def test_a_replay_target_bypasses_the_cache(
         assert outcome.exit_code == 0
         assert outcome.summary["counts"]["cached"] == 0
     assert not (reports / "cache.sqlite").exists()
+
+
+def test_a_case_whose_metadata_changed_is_sent_again_to_a_target_that_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A callable target may be given a case's metadata (a RAG function reads the document it
+    names). Was: the cache key left metadata out, so with the suite's metadata edited and the
+    prompt the same, the answer to the old metadata came back from the cache (``cached``, but
+    an answer to a question no longer asked): a metric measured the suite as it was."""
+    module = f"metadata_bot_{abs(hash(str(tmp_path)))}"
+    (tmp_path / f"{module}.py").write_text(
+        "def respond(messages, *, metadata):\n    return 'answer in ' + metadata['lang']\n"
+    )
+    target = tmp_path / "target.yaml"
+    target.write_text(f"type: callable\nfunction: {module}:respond\npython_path: ['.']\n")
+    suite = tmp_path / "suite.yaml"
+    text = (
+        "suite: metadata-cache\ncases:\n  - {id: a, prompt: hi, metadata: {lang: en}}\n"
+        "scorers: [{id: fr, use: contains, with: {terms: [' fr']}}]\n"
+        "metrics: [{id: fr_rate, rate: fr.matched}]\ngates: [{metric: fr_rate, min: 0.0}]\n"
+    )
+    suite.write_text(text)
+    monkeypatch.chdir(tmp_path)
+    reports = tmp_path / "reports"
+    first = run_suite(suite, target, reports_dir=reports, write_reports=False)
+    assert first.exit_code == 0 and first.summary["counts"]["cached"] == 0
+    suite.write_text(text.replace("lang: en", "lang: fr"))
+    second = run_suite(suite, target, reports_dir=reports, write_reports=False)
+    (row,) = [json.loads(line) for line in (second.run_dir / "results.jsonl").open()]
+    assert row["response"] == "answer in fr", row
+    assert row["cached"] is False and second.summary["counts"]["cached"] == 0
+    # Unchanged, it is answered from the cache as before.
+    third = run_suite(suite, target, reports_dir=reports, write_reports=False)
+    assert third.summary["counts"]["cached"] == 1
