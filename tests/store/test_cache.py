@@ -40,6 +40,13 @@ def test_key_covers_what_decides_the_response_and_nothing_else() -> None:
         key_for("fp1", req(messages=[{"role": "user", "content": "hello!"}])),
     ):
         assert changed != base
+    # A target that may read the metadata (a callable's function): in the key where there is
+    # any; a case without it keeps the key it had.
+    assert key_for("fp1", req(), metadata=True) != base
+    assert key_for("fp1", req(metadata={"group": "boy"}), metadata=True) != key_for(
+        "fp1", req(), metadata=True
+    )
+    assert key_for("fp1", req(metadata={}), metadata=True) == base
 
 
 def test_round_trip_buffered_then_committed(tmp_path: Path) -> None:

@@ -229,7 +229,7 @@ async def execute(
     limiter = TokenBucket(requests_per_second) if requests_per_second else None
     fingerprint = target.fingerprint() if cache is not None else ""
     jitter = rng or random.Random()
-    pending = _with_cache_keys(requests, cache, fingerprint)
+    pending = _with_cache_keys(requests, cache, fingerprint, metadata=target.reads_metadata)
     started = time.perf_counter()
     loop = asyncio.get_running_loop()
     endpoint = target.endpoint()
@@ -420,7 +420,11 @@ READ_AHEAD = 500
 
 
 def _with_cache_keys(
-    requests: Sequence[GenerationRequest], cache: ResponseCache | None, fingerprint: str
+    requests: Sequence[GenerationRequest],
+    cache: ResponseCache | None,
+    fingerprint: str,
+    *,
+    metadata: bool,
 ) -> Iterator[tuple[GenerationRequest, str]]:
     """Each request in order with its cache key ("" without a cache), the cache read ahead for
     ``READ_AHEAD`` requests at a time. Every worker takes its next request from this one
@@ -434,7 +438,7 @@ def _with_cache_keys(
         return
     taken = iter(requests)
     while batch := list(itertools.islice(taken, READ_AHEAD)):
-        keys = [key_for(fingerprint, request) for request in batch]
+        keys = [key_for(fingerprint, request, metadata=metadata) for request in batch]
         cache.read_ahead(keys)
         yield from zip(batch, keys, strict=True)
 

@@ -54,18 +54,24 @@ _KEYS_A_QUERY = 500
 """Keys in one ``IN (...)`` list: under SQLite's oldest limit of 999 bound parameters."""
 
 
-def key_for(fingerprint: str, request: GenerationRequest) -> str:
-    """The cache key: everything that decides a response, nothing that does not (case ids and
-    metadata are excluded, so two cases with the same conversation share an entry)."""
+def key_for(fingerprint: str, request: GenerationRequest, *, metadata: bool = False) -> str:
+    """The cache key: everything that decides a response, nothing that does not (the case id
+    is excluded; its seed is in the key). ``metadata``: the target may read the case's metadata
+    (``Target.reads_metadata``), so where the case has any it is in the key: left out, a case
+    whose metadata was edited got the answer to the old one. A case without metadata, or a
+    target that never reads it, keeps the key it always had (the entries stay usable)."""
+    entry: dict[str, Any] = {
+        "v": SCHEMA_VERSION,
+        "target": fingerprint,
+        "messages": request.messages,
+        "params": request.params,
+        "seed": request.seed,
+        "sample": request.sample,
+    }
+    if metadata and request.metadata:
+        entry["metadata"] = request.metadata
     blob = json.dumps(
-        {
-            "v": SCHEMA_VERSION,
-            "target": fingerprint,
-            "messages": request.messages,
-            "params": request.params,
-            "seed": request.seed,
-            "sample": request.sample,
-        },
+        entry,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,

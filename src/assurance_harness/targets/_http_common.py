@@ -16,7 +16,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field
@@ -522,6 +522,8 @@ class JsonHttpTarget(Target):
     per-request resolution (the query's in :class:`HttpSession`), and manifests that show the
     headers redacted and the URL as written. Subclasses say where their extra
     headers live and write ``generate``."""
+
+    reads_metadata: ClassVar[bool] = False  # sends the conversation and parameters only
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         super().__init__(spec, base_dir=base_dir)

@@ -74,6 +74,8 @@ class TransformersSpec(TargetSpec):
 class TransformersTarget(Target):
     """A local model directory through a transformers text-generation pipeline (offline)."""
 
+    reads_metadata: ClassVar[bool] = False  # generates from the conversation and parameters only
+
     type: ClassVar[str] = "transformers"
     Spec = TransformersSpec
 

@@ -419,6 +419,7 @@ class RayExecutor:
             )
         )
         fingerprint = target.fingerprint()
+        metadata = target.reads_metadata  # in the key where the target may read it
         n_actors = max(1, min(int(self.resources.get("CPU", 1)), concurrency))
         size = min(MAX_SHARD, max(MIN_SHARD, math.ceil(total / (n_actors * SHARDS_PER_ACTOR))))
         senders: list[Any] = []
@@ -443,7 +444,10 @@ class RayExecutor:
                     for data in shard_records:
                         record = ResponseRecord.from_dict(data)
                         if cache is not None and record.error is None:
-                            cache.put(key_for(fingerprint, by_key[record.key]), _hit(record))
+                            cache.put(
+                                key_for(fingerprint, by_key[record.key], metadata=metadata),
+                                _hit(record),
+                            )
                         deliver(record)
 
         def submit(shard: list[GenerationRequest]) -> None:
@@ -464,7 +468,8 @@ class RayExecutor:
         try:
             shard: list[GenerationRequest] = []
             for request in pending:
-                hit = cache.get(key_for(fingerprint, request)) if cache is not None else None
+                key = key_for(fingerprint, request, metadata=metadata)
+                hit = cache.get(key) if cache is not None else None
                 if hit is not None:
                     deliver(_record(request, hit, attempts=0, latency_s=0.0, cached=True))
                     continue
