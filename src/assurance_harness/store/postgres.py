@@ -510,6 +510,7 @@ class PostgresDatabase(Database):
                 SCHEMA_VERSION,
                 record_versions,
                 refuse_altered,
+                refuse_foreign,
                 schema_version,
                 upgrade_scripts,
             )
@@ -518,6 +519,8 @@ class PostgresDatabase(Database):
                 # One upgrader at a time; the others wait here and then find it done.
                 conn.lock("schema")
                 version = schema_version(conn, "postgresql")
+                if version == 0:
+                    refuse_foreign(conn, self.where)
                 if version != SCHEMA_VERSION:
                     assert isinstance(conn, _PgConnection)
                     for script in upgrade_scripts(version, "postgresql", self.where):

@@ -352,3 +352,29 @@ def refuse_altered(conn: Any, where: str) -> None:
             "altered by hand); restore it as this version defines it "
             "(assurance_harness/store/schema.py), or the database from a backup"
         )
+
+
+def refuse_foreign(conn: Any, where: str) -> None:
+    """A StoreError where a database with none of the store's tables (a new store, about to be
+    made) holds tables of another application: the URL names the wrong database. Made there,
+    the store's tables sat beside the application's without a word, and machines given the
+    intended URL read another, each history looking complete. A shared database keeps the
+    store in a schema of its own (``search_path``); only the URL's current schema is looked
+    at, so that works, and a store already made in a shared schema is used as before."""
+    rows = conn.execute(
+        "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() "
+        "ORDER BY tablename"
+    ).fetchall()
+    foreign = [str(row["name"]) for row in rows]
+    if not foreign:
+        return
+    from .postgres import StoreError
+
+    shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+    raise StoreError(
+        f"store {where}: the database holds tables that are not the store's ({shown}) and none "
+        "of the store's: another application's database, so nothing was made there; name the "
+        "store's own database in the URL (CREATE DATABASE assurance), or give it a schema of "
+        "its own there (CREATE SCHEMA evaluation; add options=-csearch_path%3Devaluation to "
+        "the URL)"
+    )
