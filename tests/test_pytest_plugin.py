@@ -282,9 +282,11 @@ def test_a_crash_runs_once_and_is_an_error_of_every_gate(
     assert len(calls_made) == 1
 
 
-def test_gates_sharing_an_id_are_each_checked(project: pytest.Pytester) -> None:
-    """Two gates may carry the same id (or the same generated label): each item checks its own
-    gate, so the second one failing fails its item (it passed with the first gate's verdict)."""
+def test_gates_sharing_an_id_are_refused_at_collection(project: pytest.Pytester) -> None:
+    """Two gates under one id (or the same generated label) are refused as ``validate``
+    refuses them: the evidence ledger and the reports key on the id, so one gate's verdict
+    would hide the other's. (Each item used to check its own gate; the suite is now refused
+    before any item runs, naming both gates and the fix.)"""
     (project.path / "suites" / "smoke.yaml").write_text(
         "suite: shared\ncases: [{id: a, prompt: 'What is 2 + 2?'}]\n"
         "scorers: [{id: four, use: regex, with: {pattern: '4'}}]\n"
@@ -292,8 +294,10 @@ def test_gates_sharing_an_id_are_each_checked(project: pytest.Pytester) -> None:
         "gates: [{metric: m, min: 0.5, id: safety}, {metric: m, max: 0.9, id: safety}]\n"
     )
     result = project.runpytest(*ARGS)
-    result.assert_outcomes(passed=1, failed=1)
-    assert "gate 'safety' failed" in result.stdout.str()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*smoke.yaml:5: gates[[]1[]]: its id 'safety' is also gates[[]0[]]'s*"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -750,10 +754,11 @@ def test_a_gate_changed_after_collection_does_not_pass_for_the_old_one(
     assert "gate 'swear_rate <= 0' is not in the run's summary.json" in result.stdout.str()
 
 
-def test_xdist_runs_every_gate_of_gates_sharing_an_id(project: pytest.Pytester) -> None:
+def test_xdist_refuses_gates_sharing_an_id(project: pytest.Pytester) -> None:
     """Observed: two gates with the same id made two items with one node id; under ``-n 2``
     xdist kept one of them, the failing gate was never reported, and pytest exited 0 on a run
-    whose status was gates_failed. Each item now has its own node id."""
+    whose status was gates_failed. Such a suite is now refused at collection (``validate``'s
+    rule), under xdist too: never a green run."""
     (project.path / "suites" / "smoke.yaml").write_text(
         "suite: shared\ncases: [{id: a, prompt: 'What is 2 + 2?'}]\n"
         "scorers: [{id: four, use: regex, with: {pattern: '4'}}]\n"
@@ -761,10 +766,8 @@ def test_xdist_runs_every_gate_of_gates_sharing_an_id(project: pytest.Pytester) 
         "gates: [{metric: m, min: 0.5, id: safety}, {metric: m, max: 0.9, id: safety}]\n"
     )
     result = project.runpytest_subprocess(*ARGS, "-n", "2")
-    result.assert_outcomes(passed=1, failed=1)
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result = project.runpytest(*ARGS, "--collect-only", "-q")
-    result.stdout.fnmatch_lines(["suites/smoke.yaml::safety", "suites/smoke.yaml::safety (gate 1)"])
+    assert result.ret != pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*its id 'safety' is also gates[[]0[]]'s*"])
 
 
 def test_a_gate_awaiting_review_fails_saying_it_waits_for_a_person(

@@ -44,7 +44,7 @@ def test_two_gates_under_one_id_are_refused(write, gates: list[str]) -> None:
 def test_gates_with_their_own_ids_pass(write) -> None:
     gates = ["{metric: avg, max: 0.15}", "{metric: avg, max: 0.1500001, id: tighter}"]
     suite = load_suite(write("s.yaml", SUITE.format(gates="".join(f"  - {g}\n" for g in gates))))
-    assert [g.label for g in suite.gates] == ["avg <= 0.15", "tighter"]
+    assert [g.label for g in suite.suite.gates] == ["avg <= 0.15", "tighter"]
 
 
 def test_validate_names_both_gates_in_one_line(tmp_path: Path) -> None:

@@ -9,6 +9,9 @@ is no data, and suites use it for a gate that checks only ``min_validity``.
 Two gates on one metric are refused likewise when no figure can meet both: one's ``min``
 above the other's ``max`` on a figure no lower (``conflicting_gates``), and a gate whose bound
 names a level its metric's interval is not at (``bound_levels``).
+
+Two gates under one id are refused too (``duplicate_gate_ids``): the ledger and the reports key
+on it, so one gate's verdict would hide the other's.
 """
 
 from __future__ import annotations
@@ -139,3 +142,30 @@ def _threshold(gate: GateSpec, key: str) -> str:
     value = gate.min if key == "min" else gate.max
     bound = gate.normalized_bound
     return f"{key} {value:g}" + ("" if bound == "point" else f" ({bound} bound)")
+
+
+def duplicate_gate_ids(gates: list[GateSpec], source: str, line_of: LineOf) -> list[ConfigIssue]:
+    """One issue per gate whose id (``GateSpec.label``: its ``id:``, or the default
+    ``<metric> <op> <threshold>``) an earlier gate already has. The evidence ledger and every
+    report key on it, so one verdict would hide the other's; default ids write a threshold to 6
+    significant digits (``max: 0.1500001`` is ``avg <= 0.15``), and old summaries record them
+    so, so the fix is an ``id:`` rather than a longer default."""
+    first: dict[str, int] = {}
+    issues: list[ConfigIssue] = []
+    for index, gate in enumerate(gates):
+        label = gate.label
+        earlier = first.setdefault(label, index)
+        if earlier == index:
+            continue
+        key = "id" if gate.id else "metric"
+        issues.append(
+            ConfigIssue(
+                source,
+                line_of(("gates", index, key)),
+                f"gates[{index}]",
+                f"its id {label!r} is also gates[{earlier}]'s; the evidence ledger and the "
+                "reports key on it, so one gate's verdict would hide the other's",
+                "give one of them its own id: (e.g. id: <a name>)",
+            )
+        )
+    return issues

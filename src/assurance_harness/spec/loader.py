@@ -36,7 +36,7 @@ from .datasets import (
 from .errors import format_path, plugin_issue, suggest, validation_issues
 from .expansion import run_expanders
 from .exprcheck import CaseValues, check_metric_expressions
-from .gateranges import bound_levels, conflicting_gates, unreachable_gates
+from .gateranges import bound_levels, conflicting_gates, duplicate_gate_ids, unreachable_gates
 from .suite import Suite
 
 METRIC_COMMON_KEYS = ("id", "where", "by", "confidence", "description")
@@ -488,6 +488,7 @@ def _load_suite(
         issues.extend(unreachable_gates(suite.gates, metrics, source, line_of))
         issues.extend(conflicting_gates(suite.gates, source, line_of))
         issues.extend(bound_levels(suite.gates, metrics, source, line_of))
+        issues.extend(duplicate_gate_ids(suite.gates, source, line_of))
 
     seed = data.get("seed", 0) if isinstance(data.get("seed", 0), int) else 0
     raw_expand: Any = data.get("expand")
