@@ -1,0 +1,90 @@
+"""A cut-off answer (its endpoint's finish reason ``length``) is marked wherever a person reads
+it beside its scores: the web app's run page and review item page, the risk page, and the
+register's drilldown (``register show``, its markdown and the annex), as report.md/html mark it.
+
+Observed: results rows carry ``finish_reason`` and the reports said "not complete (length):
+...", but the review app and the register listed the answer bare: a reviewer judged a
+truncated answer as if it were complete. A real run of a callable target, served on
+127.0.0.1."""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from assurance_harness.register.drilldown import risk_detail
+from assurance_harness.register.status import build_status
+from assurance_harness.ui.app import Settings
+
+from .reviewkit import SUITE, make_project
+from .serve import get_page, serving
+
+CUT_TARGET = """
+REPLIES = {"c1": "Hello there, my good friend.", "c2": "I hate this question and", "c3": "hate",
+           "c4": "Two plus two: four.", "c5": "Sorry, I cannot."}
+
+def respond(messages):
+    key = messages[-1]["content"].split(":")[0]
+    if key == "c2":
+        return {"text": REPLIES[key], "finish_reason": "length"}
+    return {"text": REPLIES[key], "finish_reason": "stop"}
+"""
+MARK = "not complete (length): cut off at max_tokens"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory):
+    # The gate fails (2 of 5 answers flagged), so c2 is a worst case as well as queued.
+    made = make_project(
+        tmp_path_factory.mktemp("cut"), suite_text=SUITE.replace("max: 0.99", "max: 0.1")
+    )
+    (made.root / "helpers" / "review_target.py").write_text(CUT_TARGET, encoding="utf-8")
+    outcome = made.run()
+    return made, outcome.run_id
+
+
+def test_the_web_app_marks_the_cut_off_answer(project) -> None:
+    made, run_id = project
+    q = urllib.parse.quote
+    settings = Settings(made.reports, made.register, made.ledger, reviewer="alice")
+    with serving(settings) as base:
+        run_page = get_page(f"{base}/runs/{q(run_id)}")
+        item = get_page(f"{base}/review/{q(run_id)}/{q('c2#0')}")
+        other = get_page(f"{base}/review/{q(run_id)}/{q('c3#0')}")
+        risk = get_page(f"{base}/register/R-001")
+    assert run_page.count(MARK) == 1, run_page
+    assert MARK in item, item
+    assert MARK not in other, other
+    assert risk.count(MARK) == 1, risk
+
+
+def test_the_register_drilldown_marks_the_cut_off_answer(project) -> None:
+    made, _ = project
+    status = build_status(made.register, made.ledger)
+    detail = risk_detail(status, "R-001")
+    assert detail is not None
+    worst = {c.key: c for run in detail.runs for c in run.worst}
+    assert set(worst) >= {"c2#0", "c3#0"}, worst
+    assert worst["c2#0"].incomplete is not None and MARK in worst["c2#0"].incomplete
+    assert worst["c3#0"].incomplete is None
+
+
+def test_register_show_marks_the_cut_off_answer(project) -> None:
+    from tests.testing.cli import run_cli
+
+    made, _ = project
+    done = run_cli(
+        "register",
+        "show",
+        "R-001",
+        "--register",
+        str(made.register),
+        "--reports",
+        str(made.reports),
+        cwd=made.root,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode in (0, 1), out
+    assert out.count(MARK) == 1, out
