@@ -10,7 +10,6 @@ truncated answer as if it were complete. A real run of a callable target, served
 from __future__ import annotations
 
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
@@ -88,3 +87,18 @@ def test_register_show_marks_the_cut_off_answer(project) -> None:
     out = done.stdout + done.stderr
     assert done.returncode in (0, 1), out
     assert out.count(MARK) == 1, out
+
+
+def test_register_markdown_and_the_annex_mark_the_cut_off_answer(project) -> None:
+    from assurance_harness.register.annex import build_annex, render_annex_html, render_annex_md
+    from assurance_harness.register.markdown import render_risk_md
+
+    made, run_id = project
+    detail = risk_detail(build_status(made.register, made.ledger), "R-001")
+    assert detail is not None
+    assert render_risk_md(detail).count(MARK) == 1
+    annex = build_annex(
+        [run_id], reports=made.reports, register_path=made.register, include_transcripts=True
+    )
+    assert render_annex_md(annex).count(MARK) == 1
+    assert render_annex_html(annex).count(MARK) == 1

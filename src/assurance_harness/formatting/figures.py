@@ -352,6 +352,13 @@ def incomplete_answer(reason: Any) -> str | None:
     return f"not complete ({reason}): {INCOMPLETE[reason]}"
 
 
+def row_incomplete(row: Mapping[str, Any]) -> str | None:
+    """``incomplete_answer`` of one results row, None for a row whose request failed (its
+    error is what shows): every view that lists an answer beside its scores marks a cut-off
+    one with this, so no reader judges half an answer as a whole one."""
+    return None if row.get("error") else incomplete_answer(row.get("finish_reason"))
+
+
 def incomplete_line(counts: Mapping[str, Any]) -> str | None:
     """``not complete: 3 of 6 answers ... length 2 (...)`` from a run's summary ``counts``; None
     when every answer was complete (or its endpoint reports no finish reason). A cut-off

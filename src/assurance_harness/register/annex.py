@@ -637,7 +637,8 @@ def _md_case(case: CaseRow, *, transcripts: bool = True) -> list[str]:
             "",
             md_code_block(case.prompt),
             "",
-            "Response (shown as text):",
+            "Response (shown as text)"
+            + (f", {md_text(case.incomplete)}:" if case.incomplete else ":"),
             "",
             md_code_block(response),
             "",

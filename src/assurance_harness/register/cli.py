@@ -359,6 +359,8 @@ def _show_text(detail: "RiskDetail") -> None:
             out.print(term("    prompt:   ") + term(_clip(case.prompt)))
             response = case.response if case.response is not None else f"(error: {case.error})"
             out.print(term("    response: ") + term(_clip(response)))
+            if case.incomplete:
+                out.print(term(f"    {case.incomplete}", "yellow"))
 
 
 def _clip(text: object, limit: int = 400) -> str:

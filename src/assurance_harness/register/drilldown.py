@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..formatting import row_incomplete
 from ..privacy.retention import PurgedFile
 from ..store.runread import numbered_jsonl, row_key
 from .identity import identity_label
@@ -29,6 +30,9 @@ class CaseRow:
     scores: dict[str, Any]
     line: int | None
     """1-based line in results.jsonl."""
+    incomplete: str | None = None
+    """``not complete (length): ...`` where the endpoint cut the answer off
+    (``formatting.row_incomplete``): every view of it says so beside the text."""
 
 
 @dataclass
@@ -87,6 +91,7 @@ def worst_rows(results: Path, keys: list[str]) -> list[CaseRow]:
                 error=row.get("error"),
                 scores=dict(row.get("scores") or {}),
                 line=lineno,
+                incomplete=row_incomplete(row),
             )
     return [found[k] for k in keys if k in found]
 

@@ -237,7 +237,7 @@ def render_risk_md(detail: RiskDetail) -> str:
                 "",
                 md_code_block(case.prompt),
                 "",
-                "  Response:",
+                f"  Response{f' ({md_text(case.incomplete)})' if case.incomplete else ''}:",
                 "",
                 md_code_block(case.response if case.response is not None else case.error),
             ]

@@ -16,7 +16,6 @@ from ..formatting import (
     coverage_notes,
     gate_level,
     group_name,
-    incomplete_answer,
     incomplete_line,
     interval,
     labelled_interval,
@@ -24,6 +23,7 @@ from ..formatting import (
     num,
     num_beside,
     recorded_level,
+    row_incomplete,
     threshold,
 )
 from ..metrics.engine import failing_group_figures, no_data_reason, overall_label
@@ -322,7 +322,7 @@ def _case_view(row: dict[str, Any], gates: list[str]) -> CaseView:
         messages=row.get("messages") if isinstance(row.get("messages"), list) else None,
         response=row.get("response"),
         error=row.get("error"),
-        incomplete=None if row.get("error") else incomplete_answer(row.get("finish_reason")),
+        incomplete=row_incomplete(row),
         scores_text=_compact_scores(row.get("scores") or {}),
         score_items=flat_scores(row.get("scores") or {}),
         metadata_json=_json(row.get("metadata") or {}),

@@ -14,7 +14,7 @@ import socket
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..formatting import error_rate_and_limit, incomplete_answer, num, unique_name
+from ..formatting import error_rate_and_limit, num, row_incomplete, unique_name
 from ..formatting.visible import one_line, visible
 from ..store.runread import NOTHING_MEASURED, measured_nothing
 from .context import GateView, ReportContext, build_context
@@ -77,7 +77,7 @@ def gate_details(g: GateView, ctx: ReportContext, rows: dict[str, dict[str, Any]
             snippet = " ".join(str(response or "").split())
             if len(snippet) > SNIPPET:
                 snippet = snippet[:SNIPPET] + " …"
-            cut = None if row.get("error") else incomplete_answer(row.get("finish_reason"))
+            cut = row_incomplete(row)
             lines.append(f"  {key}: {snippet}" + (f" [{cut}]" if cut else ""))
     report = ctx.run.run_dir / "report.html"
     lines.append(f"report: {report}")

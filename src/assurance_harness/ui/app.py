@@ -26,6 +26,7 @@ from ..formatting import (
     num,
     num_beside,
     recorded_level,
+    row_incomplete,
 )
 from ..formatting.pagetext import page_text
 from ..review.adjudicate import ReviewPaths
@@ -447,6 +448,7 @@ def _run_page(request: web.Request) -> web.Response:
                     "group": MISSING if group is None else group_name(group),
                     "prompt": row.get("prompt"),
                     "response": row.get("response"),
+                    "incomplete": row_incomplete(row),
                     "error": (row.get("error") or {}).get("message") if row.get("error") else None,
                     "scores": row.get("scores") or {},
                     "human": row.get("human"),
@@ -758,6 +760,7 @@ def _item(
         ],
         title=f"Review {key}",
         item=item,
+        incomplete=_answer_incomplete(request, run_id, key),
         nul_note=page_note(store.db.dialect, item.prompt, item.response),
         history=history,
         history_note=page_note(store.db.dialect, *(v.note for v in history), of=NOTES),
@@ -766,6 +769,23 @@ def _item(
         saved=saved,
         error=error,
     )
+
+
+def _answer_incomplete(request: web.Request, run_id: str, key: str) -> str | None:
+    """``not complete (length): ...`` where the queued answer was cut off, read from its row
+    in the run's results.jsonl (the review queue keeps the text, not the finish reason): a
+    reviewer must not judge half an answer as a whole one. None where the row is complete, or
+    its run's folder or row cannot be read (the page and the verdict say why elsewhere)."""
+    from ..review.adjudicate import run_dir_of
+    from ..store.runread import read_run
+
+    if not _nameable(run_id):
+        return None
+    try:
+        row = read_run(run_dir_of(_paths(request), run_id)).rows_by_key({key}).get(key)
+    except (HarnessError, OSError):
+        return None
+    return None if row is None else row_incomplete(row)
 
 
 DECISIONS = ("agree", "true", "false")
