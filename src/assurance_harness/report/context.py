@@ -223,6 +223,15 @@ def _incomplete(counts: Any) -> list[tuple[str, str]]:
     return [("Answers", line)] if line else []
 
 
+def _warnings(warnings: Any) -> list[tuple[str, str]]:
+    """The run details' lines for the run's warnings (summary.json's ``warnings``: what the
+    terminal said as ``warning:``, such as a replay recording's records that answer no case);
+    none for a run without, or one written before they were recorded."""
+    if not isinstance(warnings, list):
+        return []
+    return [("Warning", str(w)) for w in warnings if w]
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
 
@@ -508,7 +517,9 @@ def build_context(run: RunData) -> ReportContext:
         gates_passed=sum(1 for g in gate_views if g.verdict == "pass"),
         gates_failed=sum(1 for g in gate_views if g.verdict == "fail"),
         gates_no_data=sum(1 for g in gate_views if g.verdict not in ("pass", "fail")),
-        sent=sent_lines(manifest) + _incomplete(summary.get("counts")),
+        sent=sent_lines(manifest)
+        + _incomplete(summary.get("counts"))
+        + _warnings(summary.get("warnings")),
         skipped_lines=skipped,
         skipped_note=run.skipped_note() if skipped else None,
         changed_note=changed,

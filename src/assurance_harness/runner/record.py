@@ -79,9 +79,11 @@ def build_summary(
     started_at: str,
     finished_at: str,
     retries: list[dict[str, Any]] | None = None,
+    warnings: list[str] | None = None,
 ) -> Summary:
     """``retries``: run.json's rounds of ``--retry-errors``, recorded with the counts they
-    explain (None: the run's errors were never retried, and the key is left out)."""
+    explain (None: the run's errors were never retried, and the key is left out).
+    ``warnings``: the run's ``warning:`` lines (none: the key is left out)."""
     suite = loaded.suite
     totals = verdict.totals
     n_rows, n_errors = totals.rows, totals.errors
@@ -126,6 +128,7 @@ def build_summary(
             "exit_code": STATUS_EXIT_CODES[status],
             "privacy": verdict.privacy,
             "retries": retries,
+            "warnings": list(warnings) if warnings else None,
         }
     )
 
@@ -246,6 +249,7 @@ def record_run(
     finished_at: str,
     command: str,
     environment: dict[str, Any] | None = None,
+    warnings: list[str] | None = None,
 ) -> Summary:
     """Write results, summary, manifest and the final run.json, in that order, so a crash
     leaves either a resumable run (run.json still ``running``) or a complete one. Under a
@@ -274,6 +278,7 @@ def record_run(
         started_at=started_at,
         finished_at=finished_at,
         retries=[r.model_dump() for r in state.retries] if state.retries else None,
+        warnings=warnings,
     )
     summary_sha = writer.write_summary(summary)
     writer.write_manifest(

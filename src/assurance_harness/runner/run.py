@@ -477,6 +477,9 @@ class _Run:
     """The command that sends the run's errored requests again (``--retry-errors``)."""
     left_out: list[str] = field(default_factory=list)
     """The review verdicts the gates' reviewed figures did not count, a warning each."""
+    warnings: list[str] = field(default_factory=list)
+    """The warnings said before scoring (the target's ``check_cases``, a late ``close()``):
+    recorded in summary.json with ``left_out``, so a reader of the evidence sees them too."""
 
 
 def run_suite(
@@ -1013,6 +1016,7 @@ def _run_suite(
         command, read_cache, loaded.suite.cache.max_age if loaded.suite.cache else None,
         runner, scoring_progress, journal, prefetch.environment,
         retry_cmd=continue_with(run_dir.run_id, retry=True),
+        warnings=case_warnings + send_warnings,
     )  # fmt: skip
     try:
         outcome = _finish(run)
@@ -1834,6 +1838,7 @@ def _finish(run: _Run) -> RunOutcome:
         finished_at=now(),
         command=run.command or run.state.command or _default_command(run.state),
         environment=run.environment,
+        warnings=run.warnings + run.left_out,
     )
     data = read_run(run.run_dir.path).summary
     outcome = RunOutcome(run.run_dir.run_id, run.run_dir.path, data, summary.exit_code)

@@ -371,8 +371,14 @@ class Summary(_WrittenAfterSending):
     """Each ``--retry-errors`` of the run (run.json's ``retries``: when, how many errored
     requests were sent again, how many were answered and how many failed again); absent when
     its errors were never retried. The counts above are from each request's latest record."""
+    warnings: list[str] | None = None
+    """What went wrong that did not change the results, one line each, as the run said it on
+    the terminal (``warning:``): a replay recording whose records answer no case, a target that
+    did not close, review verdicts the gates did not count. Absent when there were none, and in
+    summaries written before they were recorded: not measured again from the results
+    (``register.summary_check``), so never required."""
 
-    omit_if_none: ClassVar[frozenset[str]] = frozenset({"review", "privacy", "retries"})
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"review", "privacy", "retries", "warnings"})
 
 
 # -- manifest.json ---------------------------------------------------------------------------
