@@ -78,3 +78,15 @@ def error_said(data: Any) -> str | None:
     if said is None or said == "" or isinstance(said, bool):
         return None
     return one_line(said if isinstance(said, str) else json.dumps(said))
+
+
+def error_value_said(error: Any) -> str | None:
+    """What an error field holds beside an answer, one line: its ``message`` (or its text),
+    else its JSON; None where it says nothing (null, false, "", an empty object or list, as
+    APIs that always send the key send it on success). Text beside such an error is a proxy's
+    fallback or a half-failed upstream's, not an answer to score."""
+    if error is None or error is False or error in ("", {}, []):
+        return None
+    return error_said({"error": error}) or one_line(
+        json.dumps(error, ensure_ascii=False, default=str)
+    )

@@ -28,7 +28,14 @@ from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ..urls import ENV_REF, check_url
 from ._http_common import HttpTargetSpec, JsonHttpTarget, check_headers
-from ._messages import build_messages, error_said, get_path, json_kind, last_user_text
+from ._messages import (
+    build_messages,
+    error_said,
+    error_value_said,
+    get_path,
+    json_kind,
+    last_user_text,
+)
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -72,6 +79,12 @@ class HttpJsonSpec(HttpTargetSpec):
     one the API cut off at its token limit (``length``, ``max_tokens``) or filtered
     (``content_filter``) is counted and shown as not complete rather than read as a whole
     answer. Text is kept as given, another value as its JSON; nothing there: not known."""
+    error_path: str | None = "error"
+    """Dotted path to where the API puts an error (default: the top-level ``error``): where it
+    holds something (not null, false, "" or empty), the case fails ``bad_response`` with that
+    message even if there is text at ``response_path`` (a proxy's fallback, a half-failed
+    upstream), rather than the text being scored as the answer. ``null``: the API's replies have
+    no error field, or one that is not an error; nothing is read there."""
     system_prompt: str | None = None
     """Prepended to ``{messages}`` as a system turn, and available as ``{system_prompt}``."""
 
@@ -231,8 +244,16 @@ class HttpJsonTarget(JsonHttpTarget):
             text = get_path(data, self.s.response_path)
         except KeyError:
             text = _MISSING
+        beside = self._error(data)
+        if beside is not None and isinstance(text, str):
+            raise BadResponseError(
+                f"the endpoint answered with an error at '{self.s.error_path}' beside its "
+                f"text: {beside}; the text at '{self.s.response_path}' is not scored as an "
+                "answer (set error_path: null in the target if that field is no error)",
+                status=status,
+            )
         if not isinstance(text, str):
-            said = error_said(data)
+            said = beside or error_said(data)
             if said:  # the server's own reason, where it gave one
                 raise BadResponseError(
                     f"the endpoint answered with an error instead of an answer: {said}",
@@ -262,7 +283,20 @@ class HttpJsonTarget(JsonHttpTarget):
             # Left out when not set, so targets written before it existed keep their
             # fingerprint (response cache, baselines, a run started before resumes).
             data.pop("finish_reason_path", None)
+        if data.get("error_path") == "error":
+            data.pop("error_path", None)  # the default, likewise: the fingerprint as before
         return data
+
+    def _error(self, data: Any) -> str | None:
+        """What the reply holds at ``error_path``, one line (None: not set, nothing there, or
+        an error that says nothing)."""
+        if not self.s.error_path:
+            return None
+        try:
+            found = get_path(data, self.s.error_path)
+        except KeyError:
+            return None
+        return error_value_said(found)
 
     def _finish_reason(self, data: Any) -> str | None:
         """The answer's finish reason at ``finish_reason_path`` (None: not set, or nothing

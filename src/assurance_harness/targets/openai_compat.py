@@ -24,7 +24,7 @@ from ._http_common import (
     check_header_name,
     check_headers,
 )
-from ._messages import ERROR_SHOWN, build_messages, error_said, one_line
+from ._messages import ERROR_SHOWN, build_messages, error_said, error_value_said, one_line
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 
 
@@ -278,10 +278,7 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
 def _error_beside(data: dict[str, Any]) -> str | None:
     """The provider's message (one line) where the body's ``error`` says something (not null,
     false, "" or empty; an object without a message as its JSON); None otherwise."""
-    error = data.get("error")
-    if error is None or error is False or error in ("", {}, []):
-        return None
-    return error_said(data) or one_line(json.dumps(error, ensure_ascii=False, default=str))
+    return error_value_said(data.get("error"))
 
 
 def _parts_text(content: Any, *, status: int | None) -> Any:
