@@ -1,0 +1,65 @@
+"""``runs purge --older-than`` and a run whose run.json was edited to look old. Observed: the
+age came from run.json's ``finished_at``, which neither manifest.json nor the evidence ledger
+hashes, so ``runs purge --older-than 30d`` deleted the transcripts of a run made today after
+one edit there (exit 0, "purged 1 run(s)"). A purge destroys evidence: where the dates the run's
+files and its ledger records give disagree, the run is kept and named, exit 3."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.testing.cli import run_cli
+from tests.testing.project import echo_project
+
+OLD = "2026-01-01T00:00:00+00:00"
+
+
+def _run_today(root: Path, suite: str, *, evidence: bool) -> Path:
+    echo_project(root, suite=suite)
+    text = (root / "s.yaml").read_text(encoding="utf-8")
+    (root / "s.yaml").write_text(text.replace("cases:", "evidence_for: [R-001]\ncases:", 1))
+    quiet = () if evidence else ("--no-evidence",)
+    done = run_cli(
+        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", *quiet, cwd=root
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = [p for p in (root / "r").iterdir() if p.is_dir() and p.name != "evidence"]
+    return run_dir
+
+
+def _backdate(path: Path) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["started_at"] = data["finished_at"] = OLD
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "edited"),
+    [
+        (True, ("run.json",)),
+        (False, ("run.json",)),
+        (True, ("run.json", "summary.json", "manifest.json")),
+        (False, ("run.json", "summary.json")),
+    ],
+    ids=["ledger-run-json", "run-json", "ledger-all-three", "summary-too"],
+)
+def test_a_run_backdated_by_an_edit_is_kept_and_named(
+    tmp_path: Path, evidence: bool, edited: tuple[str, ...]
+) -> None:
+    run_dir = _run_today(tmp_path, f"backdated_{len(edited)}_{int(evidence)}", evidence=evidence)
+    for name in edited:
+        _backdate(run_dir / name)
+    before = {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()}
+
+    done = run_cli("runs", "purge", "--older-than", "30d", "--reports", "r", cwd=tmp_path)
+
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 3, done.stdout + done.stderr
+    said = [line for line in done.stderr.splitlines() if run_dir.name in line]
+    assert len(said) == 1 and "not purged" in said[0], done.stderr
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == before
+    ledger = tmp_path / "r" / "evidence" / "ledger.jsonl"
+    assert not ledger.exists() or "RETENTION" not in ledger.read_text(encoding="utf-8")
