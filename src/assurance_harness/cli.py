@@ -999,6 +999,7 @@ def runs_purge(
             recorded=lambda run_id: purged_files_by_run(run_records(ledger_path, run_id)).get(
                 run_id, {}
             ),
+            ended=lambda run_id: _recorded_ends(ledger_path, run_id),
             forget=forget,
             kept=lambda run_id, why: left.append((run_id, why)),
             policy_version=policy.policy_version,
@@ -1064,6 +1065,20 @@ def _forget_cached(
     for path, count in done.items():
         if count:
             counts[path] = counts.get(path, 0) + count
+
+
+def _recorded_ends(ledger_path: Path, run_id: str) -> list[str | None]:
+    """The end (``run.finished_at``) each evidence record of ``run_id`` in the ledger holds,
+    under its hash chain: what ``runs purge`` checks the run's own files' dates against.
+    Purge records are passed over: they copied the end from run.json, which nothing hashes."""
+    from .privacy.retention import RETENTION
+    from .register.ledger_store import run_records
+
+    return [
+        record.run.get("finished_at")
+        for record in run_records(ledger_path, run_id)
+        if record.risk_id != RETENTION and not record.is_review
+    ]
 
 
 def _kept_by_purge(reports: Path, run_id: str, why: str) -> str:

@@ -5,10 +5,12 @@ in the ledger and a review queue, as a user's are."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from assurance_harness.register.evidence_record import GENESIS, canonical_json, record_hash
 from tests.review.reviewkit import Project, make_project
 from tests.testing.cli import invoke_in_process, run_cli
 from tests.testing.project import echo_project
@@ -36,11 +38,57 @@ class PurgedAndLost:
         return f"{self.purged_at[:10]} {self.purged_at[11:16]} UTC"
 
 
-def age_run(run_dir: Path) -> None:
-    """Make a finished run old enough to purge (its run.json dates, as an old run has them)."""
-    state = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    state["started_at"] = state["finished_at"] = LONG_AGO
-    (run_dir / "run.json").write_text(json.dumps(state), encoding="utf-8")
+def age_run(run_dir: Path, when: str = LONG_AGO) -> None:
+    """Make a finished run old enough to purge, as a run made at ``when`` is: every record of
+    its end says ``when`` (run.json, summary.json, manifest.json with summary.json's new
+    SHA-256, and its evidence records in the ledger beside it, chained and anchored again).
+    ``runs purge`` keeps a run whose records disagree (``privacy.run_end``), so editing
+    run.json alone no longer ages one."""
+    for name in ("run.json", "summary.json"):
+        path = run_dir / name
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            data["started_at"] = data["finished_at"] = when
+            path.write_text(json.dumps(data), encoding="utf-8")
+    manifest = run_dir / "manifest.json"
+    if manifest.is_file():
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data["started_at"] = data["finished_at"] = when
+        if isinstance(data.get("summary"), dict):
+            data["summary"]["sha256"] = _sha256(run_dir / "summary.json")
+        manifest.write_text(json.dumps(data), encoding="utf-8")
+    _age_ledger_records(run_dir, when)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _age_ledger_records(run_dir: Path, when: str) -> None:
+    """The run's evidence records in ``<reports>/evidence/ledger.jsonl`` dated ``when`` and
+    holding its files' new hashes, the chain hashed again and its anchor moved: the ledger a
+    run made at ``when`` would have left."""
+    ledger = run_dir.parent / "evidence" / "ledger.jsonl"
+    if not ledger.is_file():
+        return
+    lines, prev, last = [], GENESIS, None
+    for line in ledger.read_text(encoding="utf-8").splitlines():
+        data = json.loads(line)
+        run = data.get("run") or {}
+        if data.get("run_id") == run_dir.name and "finished_at" in run:
+            run["started_at"] = run["finished_at"] = when
+            for name, sha in list((run.get("files") or {}).items()):
+                if sha and (run_dir / name).is_file():
+                    run["files"][name] = _sha256(run_dir / name)
+        data["prev_hash"] = prev
+        data.pop("hash")
+        data["hash"] = prev = record_hash(data)
+        lines.append(canonical_json(data) + "\n")
+        last = data
+    ledger.write_text("".join(lines), encoding="utf-8")
+    if last is not None:
+        anchor = {"seq": last["seq"], "id": last["id"], "hash": last["hash"], "updated_at": when}
+        (ledger.parent / "ledger.jsonl.head").write_text(canonical_json(anchor) + "\n")
 
 
 def old_echo_run(root: Path, suite: str, *, evidence: bool = False) -> Path:

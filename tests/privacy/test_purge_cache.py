@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.privacy.purgedkit import age_run
 from tests.testing.cli import run_cli
 
-LONG_AGO = "2020-01-10T09:00:00+00:00"
 SUITE = (
     "suite: cached\ncases:\n  - {id: a, prompt: 'My name is Amelia Hart'}\n"
     "scorers: [{id: m, use: regex, with: {pattern: echo}}]\n"
@@ -43,9 +43,7 @@ def test_purge_deletes_the_purged_runs_cached_answers(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
     old = _run(tmp_path)
     assert _cached_runs(tmp_path) == [old.name]
-    state = json.loads((old / "run.json").read_text(encoding="utf-8"))
-    state["started_at"] = state["finished_at"] = LONG_AGO
-    (old / "run.json").write_text(json.dumps(state), encoding="utf-8")
+    age_run(old)
 
     purged = run_cli("runs", "purge", "--older-than", "90d", cwd=tmp_path)
     assert purged.returncode == 0, purged.stderr
@@ -74,9 +72,7 @@ def test_purge_deletes_the_answers_an_older_version_cached_without_their_run(
     old = _run(tmp_path)
     with sqlite3.connect(tmp_path / "reports" / "cache.sqlite") as conn:
         conn.execute("UPDATE responses SET run_id = NULL")  # as the older version stored it
-    state = json.loads((old / "run.json").read_text(encoding="utf-8"))
-    state["started_at"] = state["finished_at"] = LONG_AGO
-    (old / "run.json").write_text(json.dumps(state), encoding="utf-8")
+    age_run(old)
 
     purged = run_cli("runs", "purge", "--older-than", "90d", cwd=tmp_path)
     assert purged.returncode == 0, purged.stderr

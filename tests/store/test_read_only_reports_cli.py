@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.errors import ExitCode
+from tests.privacy.purgedkit import age_run
 from tests.testing.cli import run_cli
 from tests.testing.project import callable_target
 from tests.testing.tmpfs import read_only, tmpfs
@@ -70,9 +71,7 @@ def _build(root: Path) -> Archive:
     done = run_cli("run", "old.yaml", *run, "--no-evidence", cwd=root, timeout=120)
     assert done.returncode == 0, done.stderr
     (old,) = [p for p in reports.glob("*-rodbold-*")]
-    state = json.loads((old / "run.json").read_text(encoding="utf-8"))
-    state["finished_at"] = "2020-01-01T00:00:00+00:00"
-    (old / "run.json").write_text(json.dumps(state), encoding="utf-8")
+    age_run(old, "2020-01-01T00:00:00+00:00")
     return Archive(root, reports, first, second, old.name)
 
 

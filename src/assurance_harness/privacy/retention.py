@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from ..errors import RunFailedError, UsageError
 from ..formatting import when
 from ..store.runlock import run_folder_busy
+from .run_end import parse_end, run_end
 
 RETENTION = "RETENTION"
 """The ``risk_id`` of purge records in the ledger (not a risk: the register never lists it)."""
@@ -94,14 +95,8 @@ class PurgedRun:
 
 
 def _when(state: dict[str, Any]) -> dt.datetime | None:
-    text = state.get("finished_at") or state.get("started_at")
-    if not text:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    when = parse_end(state)
+    return when if isinstance(when, dt.datetime) else None
 
 
 def _sha256(path: Path) -> str:
@@ -136,12 +131,22 @@ UNDATED = "undated"
 
 
 def candidates(
-    reports: Path, cutoff: dt.datetime, undated: list[Path] | None = None
+    reports: Path,
+    cutoff: dt.datetime,
+    undated: list[Path] | None = None,
+    *,
+    ended: Callable[[str], list[str | None]] = lambda run_id: [],
+    doubted: list[tuple[Path, str]] | None = None,
 ) -> list[tuple[Path, dict[str, Any]]]:
     """Runs older than ``cutoff`` that still hold payload files, unfinished ones (status
     ``running``) too: ``purge_runs`` names those it leaves. Folders holding payload files that
     no run.json or summary.json dates are added to ``undated`` where given: passed over in
-    silence, their prompts and responses outlived the retention period unnoticed."""
+    silence, their prompts and responses outlived the retention period unnoticed.
+
+    A finished run is dated by every record of its end (``run_end``: its files, and
+    ``ended``, the ends its evidence records in the ledger hold, read only for a run some file
+    puts past the period); one they do not date alike is added to ``doubted`` with why, not
+    purged: run.json alone, which nothing hashes, made a run of today old by one edit."""
     found = []
     for run_dir in sorted(p for p in reports.iterdir() if p.is_dir()):
         holds = any((run_dir / name).exists() for name in PAYLOAD_FILES)
@@ -153,6 +158,15 @@ def candidates(
             if undated is not None and any((run_dir / name).exists() for name in RUN_DATA):
                 undated.append(run_dir)
             continue
+        if holds and state is not None and state.get("status") != "running":
+            if all(end >= cutoff for end in run_end(run_dir, []).ends):
+                continue  # new by all its files say: the ledger is not read for it
+            end = run_end(run_dir, ended(run_dir.name))
+            if end.doubt is not None:
+                if doubted is not None:
+                    doubted.append((run_dir, end.doubt))
+                continue
+            when = end.when or when
         if when >= cutoff:
             continue
         if holds and state is not None:
@@ -214,6 +228,7 @@ def purge_runs(
     *,
     record: Callable[[list[dict[str, Any]]], object],
     recorded: Callable[[str], dict[str, str]] = lambda run_id: {},
+    ended: Callable[[str], list[str | None]] = lambda run_id: [],
     forget: Forget = lambda run_ids, *, dry_run=False: None,
     kept: Callable[[str, str], object] = lambda run_id, why: None,
     policy_version: str | None = None,
@@ -223,9 +238,11 @@ def purge_runs(
     """Delete the payloads of runs finished more than ``older_than`` ago and record each purge
     through ``record`` (the ledger's append, passed in by the caller: this layer does not know
     the ledger); ``recorded`` gives the files and hashes the ledger's purge records of a run
-    already name; ``forget`` deletes the copies of their prompts and responses kept elsewhere
-    (the review queue's, the caches'), or with ``dry_run`` only checks that it could. Returns
-    what was (or, with ``dry_run``, would be) purged.
+    already name; ``ended`` the ends the ledger's evidence records of a run hold (a run its
+    records do not date alike is kept and named: ``candidates``); ``forget`` deletes the
+    copies of their prompts and responses kept elsewhere (the review queue's, the caches'), or
+    with ``dry_run`` only checks that it could. Returns what was (or, with ``dry_run``, would
+    be) purged.
 
     Order, so that a purge record never claims a deletion that did not happen: each payload is
     first renamed aside in its folder (``STAGED``), which fails as its deletion would (an
@@ -250,9 +267,12 @@ def purge_runs(
     if not dry_run:
         _restore_staged(reports)
     undated: list[Path] = []
-    found = candidates(reports, now - older_than, undated)
+    doubted: list[tuple[Path, str]] = []
+    found = candidates(reports, now - older_than, undated, ended=ended, doubted=doubted)
     for run_dir in undated:
         kept(run_dir.name, UNDATED)
+    for run_dir, doubt in doubted:
+        kept(run_dir.name, _doubted_line(run_dir, doubt))
     out: list[PurgedRun] = []
     for start in range(0, len(found), HELD_AT_ONCE):
         with contextlib.ExitStack() as held:
@@ -261,6 +281,16 @@ def purge_runs(
                 record, recorded, forget, kept, policy_version, now, dry_run,
             )  # fmt: skip
     return out
+
+
+def _doubted_line(run_dir: Path, doubt: str) -> str:
+    """The line for a run kept because its records do not date it alike (``run_end``)."""
+    return (
+        f"not purged: run {run_dir.name}: {doubt}, so its age is not known for certain and a "
+        "purge would destroy evidence: put back the files as the run wrote them (see "
+        "'assurance evidence verify'), or delete its folder by hand if it is past the "
+        "retention period"
+    )
 
 
 HELD_AT_ONCE = 256
