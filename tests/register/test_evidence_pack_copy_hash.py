@@ -45,6 +45,6 @@ def test_a_file_changed_after_its_hash_refuses_the_pack(
     assert done.exit_code == 3, done.output
     assert "Traceback" not in done.output, done.output
     lines = done.output.strip().splitlines()
-    assert len(lines) == 1 and str(cases) in lines[0], done.output
+    assert len(lines) == 1 and f"{run.name}/cases.jsonl: changed" in lines[0], done.output
     assert _files(pack) == before  # the earlier pack, whole
     assert [p.name for p in tmp_path.iterdir() if ".pack-" in p.name] == []  # no staging left

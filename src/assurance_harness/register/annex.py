@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..errors import HarnessError, UsageError
+from ..errors import HarnessError, RunFailedError, UsageError
 from ..formatting import (
     MISSING,
     coverage_notes,
@@ -39,7 +39,14 @@ from ..formatting import (
 )
 from ..privacy.retention import PurgedFile, purges_by_run
 from ..scorers.validity import gate_validity
-from ..store.files import LINKS_OUTSIDE, interrupts_held, links_outside, unreadable_reason
+from ..store.files import (
+    LINKS_OUTSIDE,
+    copy_hashed,
+    interrupts_held,
+    links_outside,
+    sha256_bytes,
+    unreadable_reason,
+)
 from ..store.runread import SUMMARY_CHANGED_EFFECT
 from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
@@ -1132,30 +1139,49 @@ def _recover_pack(out_dir: Path) -> None:
 
 
 def _write_pack(annex: Annex, out_dir: Path) -> list[str]:
-    """The pack's files in the empty folder ``out_dir``; their names, SHA256SUMS last."""
-    written: dict[str, Path] = {}
+    """The pack's files in the empty folder ``out_dir``; their names, SHA256SUMS last. Each
+    run file is hashed as it is copied (``_copy_run_file``), and SHA256SUMS lists the hashes
+    of the bytes written: a second read could be of another file than the copy."""
+    written: dict[str, str] = {}
     for ar in annex.runs:
         if ar.plot_png is not None:
             path = out_dir / ar.plot_name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(ar.plot_png)
-            written[ar.plot_name] = path
+            written[ar.plot_name] = sha256_bytes(ar.plot_png)
     for ar in annex.runs:
+        stated = {f.name: f.sha256 for f in ar.files}
         for name in ar.packed_files(annex.include_transcripts):
             source = ar.run.results_path if name == "results.jsonl" else ar.run.dir / name
             rel = f"runs/{ar.run.run_id}/{name}"
-            path = out_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, path)
-            written[rel] = path
-    html_path = out_dir / "annex.html"
-    html_path.write_text(render_annex_html(annex), encoding="utf-8")
-    md_path = out_dir / "annex.md"
-    md_path.write_text(render_annex_md(annex), encoding="utf-8")
-    written = {"annex.html": html_path, "annex.md": md_path, **written}
-    sums = "".join(f"{sha256_file(path)}  {name}\n" for name, path in written.items())
+            written[rel] = _copy_run_file(source, out_dir / rel, stated.get(name))
+    texts = {"annex.html": render_annex_html(annex), "annex.md": render_annex_md(annex)}
+    for name, text in texts.items():
+        data = text.encode("utf-8")
+        (out_dir / name).write_bytes(data)
+        texts[name] = sha256_bytes(data)
+    written = {**texts, **written}
+    sums = "".join(f"{sha}  {name}\n" for name, sha in written.items())
     (out_dir / "SHA256SUMS").write_text(sums, encoding="utf-8")
     return [*written, "SHA256SUMS"]
+
+
+def _copy_run_file(source: Path, path: Path, stated: str | None) -> str:
+    """Copy a run file into the pack; the SHA-256 of the copy. Refused (exit 3) where the copy
+    is not the file whose hash the annex's table states (``stated``, taken when the annex was
+    built): the file changed in between, and the pack would carry one file under another's
+    hash, its SHA256SUMS agreeing with the copy. ``write_annex`` then removes what was
+    staged, so no part of the pack is left in its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    copied = copy_hashed(source, path)
+    if copied != stated:
+        raise RunFailedError(
+            f"{source}: changed while the pack was written (its SHA-256 is now "
+            f"{copied[:16]}…, the annex states {(stated or 'none')[:16]}…): nothing was "
+            "packed; write the pack again once nothing changes the run's files, and check the "
+            "run with 'assurance evidence verify'"
+        )
+    return copied
 
 
 def _is_staging(name: str) -> bool:

@@ -39,6 +39,7 @@ __all__ = [
     "check_regular_file",
     "check_unchanged",
     "check_utf8_lines",
+    "copy_hashed",
     "file_version",
     "interrupts_held",
     "is_special_file",
@@ -72,6 +73,18 @@ def sha256_file(path: Path) -> str:
     with Path(path).open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def copy_hashed(source: Path, target: Path) -> str:
+    """Copy ``source`` to ``target`` and return the SHA-256 of the bytes written, read once:
+    a hash taken by a second read, before or after the copy, may be of another file than the
+    copy where the source changed in between."""
+    digest = hashlib.sha256()
+    with Path(source).open("rb") as reader, Path(target).open("wb") as writer:
+        for block in iter(lambda: reader.read(1 << 20), b""):
+            digest.update(block)
+            writer.write(block)
     return digest.hexdigest()
 
 
