@@ -231,7 +231,7 @@ def baseline_set(
                 f"run {run.run_id} has status '{run.status}'; a baseline is normally a run "
                 "whose gates all passed; pass --force to accept it anyway"
             )
-        limit = smoke_test_limit(run.run_info)
+        limit = smoke_test_limit(run.run_info, run.manifest_data)
         if limit and not force:
             raise UsageError(
                 f"run {run.run_id} is a smoke test (--limit {limit}): the suite's first cases "

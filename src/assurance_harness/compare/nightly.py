@@ -161,7 +161,7 @@ def baseline_pairs(
         runs = [
             run
             for run in suite_runs(reports_dir, baseline.suite, target=baseline.target_name)
-            if not smoke_test_limit(run.run_info)
+            if not smoke_test_limit(run.run_info, run.manifest_data)
         ]
         latest = _latest_since(runs, baseline.run_id)
         if unfinished is not None:

@@ -289,9 +289,10 @@ def _check_finished_at(run: RunFiles) -> None:
 
 
 def _refuse_smoke_test(run: RunFiles) -> None:
-    """A run made with ``--limit N`` (its run.json says so) measured the suite's first N cases
-    only: the runner writes no evidence for it, and neither may an attach by hand."""
-    limit = smoke_test_limit(run.run_info)
+    """A run made with ``--limit N`` (its run.json, or the command its manifest.json records,
+    says so) measured the suite's first N cases only: the runner writes no evidence for it,
+    and neither may an attach by hand."""
+    limit = smoke_test_limit(run.run_info, run.manifest_data)
     if limit:
         raise UsageError(
             f"{run.run_id}: a smoke test (--limit {limit}), not evidence: it ran the suite's "

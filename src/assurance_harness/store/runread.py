@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -561,12 +562,38 @@ class RunLog:
         return found
 
 
-def smoke_test_limit(run_info: Mapping[str, Any] | None) -> int | None:
+def smoke_test_limit(
+    run_info: Mapping[str, Any] | None, manifest: Mapping[str, Any] | None = None
+) -> int | None:
     """N when run.json says the run was a smoke test (``run --limit N``: the suite's first N
-    cases only, so neither evidence nor a baseline), else None."""
+    cases only, so neither evidence nor a baseline), or, given ``manifest``, when the command
+    manifest.json records started it with ``--limit N``; else None. run.json is the runner's
+    scratch state, which nothing hashes: one edit there made a smoke test read as a full run."""
     options = (run_info or {}).get("options")
     limit = options.get("limit") if isinstance(options, Mapping) else None
-    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit else None
+    if isinstance(limit, int) and not isinstance(limit, bool) and limit:
+        return limit
+    return _limit_in_command((manifest or {}).get("command"))
+
+
+def _limit_in_command(command: object) -> int | None:
+    """N where ``command`` (a recorded command line) holds ``--limit N`` or ``--limit=N``."""
+    if not isinstance(command, str) or "--limit" not in command:
+        return None
+    try:
+        words = shlex.split(command)
+    except ValueError:  # unbalanced quotes: not a command the runner recorded
+        return None
+    for word, following in zip(words, [*words[1:], ""], strict=True):
+        if word == "--limit":
+            value = following
+        elif word.startswith("--limit="):
+            value = word.removeprefix("--limit=")
+        else:
+            continue
+        if value.isascii() and value.isdigit() and int(value):
+            return int(value)
+    return None
 
 
 def read_state(run_dir: Path | str) -> RunState:
