@@ -4,7 +4,9 @@
 Terminal output goes through :mod:`assurance_harness.console` (never markup, control
 characters made visible), so model output cannot restyle or clear the terminal. Exit codes: 0 ok;
 1 the evidence failed verification (from every view of the ledger: status, show, export, soa,
-list, pack; or, with ``--strict``, a risk is not verified); 2 usage or config error.
+list, pack; or, with ``--strict``, a risk is not verified); 2 usage or config error; 3 a step
+failed (a ledger the disk cannot hold, a run file changed while a pack was written, a run whose
+rows a recorded retention purge deleted given to ``evidence attach``).
 """
 
 import datetime as dt

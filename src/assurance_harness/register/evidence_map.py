@@ -14,7 +14,7 @@ import shlex
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, RunFailedError, UsageError
 from ..store.location import follow_up
 from ..store.runread import smoke_test_limit
 from .evidence_record import EvidenceError, EvidenceRecord, parse_time
@@ -160,12 +160,14 @@ def check_scope(run: RunFiles, register_path: Path | None, evidence_for: str | N
 def _refuse_gone(run: RunFiles, path: Path, ledger_path: Path) -> NoReturn:
     """The line for a run file that is gone: purged under the retention policy (when, as the
     ledger's purge record says: the run's rows are gone for good, and so is the evidence they
-    would give), else missing."""
+    would give), else missing. Purged is exit 3, as ``baseline set`` refuses such a run: the
+    run cannot give what is asked, and nothing failed verification (1, which CI reads as a
+    failed gate) or was mistyped (2); missing, with no purge to account for it, is 1."""
     from .purges import run_purges
 
     purged = (run_purges(ledger_path, run.run_id) or {}).get(path.name)
     if purged is not None and path.parent == run.dir:
-        raise EvidenceError(
+        raise RunFailedError(
             f"{path}: {purged.note} (recorded in the evidence ledger), so the run cannot be "
             "attached as evidence: run the suite again for new evidence"
         )
