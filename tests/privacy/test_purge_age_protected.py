@@ -7,6 +7,7 @@ files and its ledger records give disagree, the run is kept and named, exit 3.""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from tests.testing.project import echo_project
 OLD = "2026-01-01T00:00:00+00:00"
 
 
-def _run_today(root: Path, suite: str, *, evidence: bool) -> Path:
+def _run_today(root: Path, suite: str, *, evidence: bool) -> None:
     echo_project(root, suite=suite)
     text = (root / "s.yaml").read_text(encoding="utf-8")
     (root / "s.yaml").write_text(text.replace("cases:", "evidence_for: [R-001]\ncases:", 1))
@@ -26,8 +27,18 @@ def _run_today(root: Path, suite: str, *, evidence: bool) -> Path:
         "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", *quiet, cwd=root
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    (run_dir,) = [p for p in (root / "r").iterdir() if p.is_dir() and p.name != "evidence"]
-    return run_dir
+
+
+@pytest.fixture(scope="module")
+def made_today(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
+    """A project with a run made now, its evidence in the ledger (True) or not (False): made
+    once, copied into each test (the project holds no absolute path)."""
+    made = {}
+    for evidence in (True, False):
+        root = tmp_path_factory.mktemp(f"today-{int(evidence)}")
+        _run_today(root, f"backdated_{int(evidence)}", evidence=evidence)
+        made[evidence] = root
+    return made
 
 
 def _backdate(path: Path) -> None:
@@ -47,9 +58,10 @@ def _backdate(path: Path) -> None:
     ids=["ledger-run-json", "run-json", "ledger-all-three", "summary-too"],
 )
 def test_a_run_backdated_by_an_edit_is_kept_and_named(
-    tmp_path: Path, evidence: bool, edited: tuple[str, ...]
+    tmp_path: Path, made_today: dict[bool, Path], evidence: bool, edited: tuple[str, ...]
 ) -> None:
-    run_dir = _run_today(tmp_path, f"backdated_{len(edited)}_{int(evidence)}", evidence=evidence)
+    shutil.copytree(made_today[evidence], tmp_path, dirs_exist_ok=True)
+    (run_dir,) = [p for p in (tmp_path / "r").iterdir() if (p / "run.json").is_file()]
     for name in edited:
         _backdate(run_dir / name)
     before = {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()}
