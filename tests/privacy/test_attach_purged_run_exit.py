@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.privacy.purgedkit import age_run
-from tests.testing.cli import invoke_in_process, run_cli
+from tests.testing.cli import invoke_in_process
 from tests.testing.project import echo_project
 
 
@@ -20,12 +20,12 @@ def test_attaching_a_purged_run_is_exit_3(tmp_path: Path, monkeypatch: pytest.Mo
     echo_project(tmp_path, suite="attach_purged")
     text = (tmp_path / "s.yaml").read_text(encoding="utf-8")
     (tmp_path / "s.yaml").write_text(text.replace("cases:", "evidence_for: [R-001]\ncases:", 1))
-    args = ("run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report")
-    done = run_cli(*args, "--no-evidence", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    monkeypatch.chdir(tmp_path)
+    args = ["run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report"]
+    done = invoke_in_process([*args, "--no-evidence"])
+    assert done.exit_code == 0, done.output
     (run_dir,) = [p for p in (tmp_path / "r").iterdir() if (p / "run.json").is_file()]
     age_run(run_dir)
-    monkeypatch.chdir(tmp_path)
     purged = invoke_in_process(["runs", "purge", "--older-than", "30d", "--reports", "r"])
     assert purged.exit_code == 0, purged.output
 
