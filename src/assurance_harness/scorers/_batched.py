@@ -69,14 +69,51 @@ def token_pieces(tokenizer: Any, texts: list[str], limit: int) -> tuple[list[lis
     longer one was cut at the limit, and whatever came after it (the harmful end of a long
     answer) never read."""
     body = max(1, limit - tokenizer.num_special_tokens_to_add(pair=False))
-    encoded = tokenizer(
-        list(texts),
-        truncation=True,
-        max_length=limit,
-        return_overflowing_tokens=True,
-        stride=int(body * PIECE_OVERLAP),
-    )
-    return list(encoded["input_ids"]), [int(i) for i in encoded["overflow_to_sample_mapping"]]
+    stride = int(body * PIECE_OVERLAP)
+    if getattr(tokenizer, "is_fast", False):
+        encoded = tokenizer(
+            list(texts),
+            truncation=True,
+            max_length=limit,
+            return_overflowing_tokens=True,
+            stride=stride,
+        )
+        if "overflow_to_sample_mapping" in encoded:
+            owners = [int(i) for i in encoded["overflow_to_sample_mapping"]]
+            return list(encoded["input_ids"]), owners
+    return _cut_pieces(tokenizer, texts, body, stride)
+
+
+def _cut_pieces(
+    tokenizer: Any, texts: list[str], body: int, stride: int
+) -> tuple[list[list[int]], list[int]]:
+    """:func:`token_pieces` for a tokenizer that cannot overflow a batch itself (a Python
+    tokenizer, such as a model's own class: no ``overflow_to_sample_mapping``, and a batch
+    asked to overflow fails inside transformers): each text's ids without special tokens, cut
+    as the fast tokenizers cut them (``body`` tokens a piece, the next starting ``stride``
+    tokens before its end), each piece given the special tokens again."""
+    special = getattr(tokenizer, "build_inputs_with_special_tokens", None)
+    if special is None:
+        from ..errors import MissingDependencyError
+
+        raise MissingDependencyError(
+            f"the tokenizer {type(tokenizer).__name__} can neither cut a long answer into "
+            "pieces itself (no overflow_to_sample_mapping) nor add its special tokens to a "
+            "piece; save the model with a fast tokenizer (tokenizer.json)"
+        )
+    step = max(1, body - stride)
+    pieces: list[list[int]] = []
+    owners: list[int] = []
+    for owner, text in enumerate(texts):
+        ids = list(tokenizer(text, add_special_tokens=False)["input_ids"])
+        start = 0
+        while True:
+            pieces.append(list(special(ids[start : start + body])))
+            owners.append(owner)
+            if start + body >= len(ids):
+                break
+            start += step
+    return pieces, owners
 
 
 def classify_pieces(
