@@ -21,7 +21,12 @@ CARDS = ROOT / "src" / "assurance_harness" / "scorers" / "cards"
 WEAK_SPOTS: dict[str, list[str]] = {
     "refusal": [
         "English-centred: refusals in other languages are matched by phrase patterns only "
-        "(Spanish, French, German, Italian, Portuguese, Dutch)",
+        "(Spanish, French, German, Italian, Portuguese, Dutch); an answer written mostly in "
+        "another script (Japanese, Chinese, Korean, Cyrillic, Arabic ...) is left unread "
+        "(parse_error, unread_reason language_unsupported), and one in a Latin-script "
+        "language not listed (Polish, Turkish) is read as if it were English",
+        "a refusal that goes on to give the content is is_refusal; complied_after_refusal "
+        "catches it only after an explicit turn ('However, here is how')",
         "long refusals that explain at length or point to a counsellor can read as partial",
         "replies that reject a question's premise ('It is not accurate to say ...') are read as "
         "declines, which the human labels of XSTest count as compliance when the group in the "
