@@ -1,0 +1,48 @@
+"""Audit: two reviewers who judged the same answer (the same prompt and response) in two runs
+were never paired for the reviewer kappa, where the scorer figures (``scorers.reviewed``)
+count that answer as one item with each reviewer's latest verdict on any copy as one vote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from assurance_harness.cli import app
+from assurance_harness.review.adjudicate import ReviewPaths, adjudicate
+
+from .reviewkit import make_project
+
+HUMAN = {"c2#0": False, "c3#0": True}
+
+
+def _review(project, run_id: str, who: str, labels: dict[str, bool]) -> None:  # type: ignore[no-untyped-def]
+    paths = ReviewPaths.default(project.reports, register=project.register)
+    for key, label in labels.items():
+        adjudicate(
+            paths, run_id=run_id, key=key, reviewer=who, token=None, agree=False, label=label,
+        )  # fmt: skip
+
+
+def _agreement(project) -> dict:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(
+        app, ["review", "agreement", "--json", "--reports", str(project.reports)]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_the_same_answer_reviewed_in_two_runs_pairs_its_reviewers(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    first, second = project.run().run_id, project.run().run_id  # the same answers twice
+    _review(project, first, "alice", HUMAN)
+    _review(project, second, "bob", HUMAN)
+    found = _agreement(project)
+    assert found["rows_two_reviewers"] == 2, found
+    assert found["kappa"] == 1.0 and found["statistic"] == "Cohen's kappa", found
+    # Each reviewer judging both copies is still one vote on each answer: two items, not four.
+    _review(project, first, "bob", HUMAN)
+    _review(project, second, "alice", HUMAN)
+    found = _agreement(project)
+    assert found["rows_two_reviewers"] == 2 and found["rows_reviewed"] == 4, found
