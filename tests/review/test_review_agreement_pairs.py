@@ -51,6 +51,7 @@ def test_one_pair_of_reviewers_keeps_cohens_kappa_as_before() -> None:
     assert found.kappa == 1.0 and found.rows_two_reviewers == 3
     assert "alpha" not in found.kappa_text()  # the text as before: figure and interval
 
+
 def test_a_third_reviewer_on_one_row_is_counted_not_dropped() -> None:
     two = [("a#0", "alice", True), ("a#0", "bob", True), ("b#0", "alice", False)]
     two += [("b#0", "bob", False)]

@@ -1,25 +1,38 @@
-"""How far people and scorers agree: Cohen's kappa between two reviewers (with a seeded BCa
-bootstrap interval over rows, labelled approximate where too few rows or labels make every
-interval under-cover), and each scorer configuration's precision, recall and specificity
-against the human labels as ``scorers.reviewed`` keys and counts them. Those are never pooled
-here: one figure over every reviewed row mixed differently configured classifiers and counted
-an answer reviewed in several runs once per run. Coverage: benchmarks/coverage.py."""
+"""How far people and scorers agree: between reviewers, Cohen's kappa where one fixed pair of
+reviewers labelled every row that has two labels, else Krippendorff's alpha (nominal) over every
+reviewer's label (``stats.alpha``): pooling the pairs (alice, bob) and (bob, carol) into one
+Cohen's kappa treated two pairs of people as one, and a third reviewer on a row was dropped.
+Each with a seeded BCa bootstrap interval over rows; a kappa's labelled approximate where too
+few rows or labels make every interval under-cover, an alpha's not given there. Then each
+scorer configuration's precision, recall and specificity against the human labels as
+``scorers.reviewed`` keys and counts them. Those are never pooled here: one figure over every
+reviewed row mixed differently configured classifiers and counted an answer reviewed in
+several runs once per run. Coverage: benchmarks/coverage.py (kappa),
+benchmarks/alpha_coverage.py (alpha)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import HarnessError
 from ..formatting import interval, num
-from ..scorers.reviewed import GoneRuns, ReviewedValidity, reviewed_validity
+from ..scorers.reviewed import (
+    GoneRuns,
+    ReviewedValidity,
+    reviewed_validity,
+)
+from ..stats.alpha import alpha_bca, alpha_caveat, alpha_no_interval, krippendorff_alpha
 from ..stats.kappa import kappa_bca, kappa_caveat
 from ..store.reviews import Verdict
 from ..store.runread import read_run
 
 BOOTSTRAP = 2000
+
+COHEN = "Cohen's kappa"
+ALPHA = "Krippendorff's alpha (nominal)"
 
 
 def cohen_kappa(pairs: list[tuple[bool, bool]]) -> float | None:
@@ -83,7 +96,10 @@ class Agreement:
 
     rows_reviewed: int
     rows_two_reviewers: int
+    """Rows (distinct answers) with labels from two or more reviewers."""
     kappa: float | None
+    """The agreement figure: Cohen's kappa or Krippendorff's alpha, as ``statistic`` says (the
+    JSON keeps the name ``kappa`` so older readers find it)."""
     kappa_ci: tuple[float | None, float | None]
     kappa_method: str
     """How the kappa interval was computed, with "approximate: ..." where it is."""
@@ -91,6 +107,11 @@ class Agreement:
     """Why ``kappa`` is None (``kappa_why``)."""
     kappa_ci_why: str | None = None
     """Why a computed ``kappa`` has no interval (``kappa_ci_why``)."""
+    statistic: str = COHEN
+    """``COHEN`` where one fixed pair of reviewers labelled every row with two labels (or no
+    row has two), else ``ALPHA``."""
+    reviewers: list[str] = field(default_factory=list)
+    """The reviewers whose labels the figure reads."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,31 +122,53 @@ class Agreement:
             "kappa_method": self.kappa_method,
             "kappa_why": self.kappa_why,
             "kappa_ci_why": self.kappa_ci_why,
+            "statistic": self.statistic,
+            "reviewers": list(self.reviewers),
         }
 
+    def heading(self) -> str:
+        """What the figure is, over what: the name ``review agreement`` and the queue page
+        print before it."""
+        if self.statistic == COHEN:
+            return f"reviewer kappa ({self.rows_two_reviewers} rows with two reviewers)"
+        return (
+            f"reviewer agreement ({self.rows_two_reviewers} rows with two or more of "
+            f"{len(self.reviewers)} reviewers)"
+        )
+
     def kappa_text(self) -> str:
-        """The kappa as ``review agreement`` and the queue page write it: the figure and its
-        interval, or why there is none."""
+        """The figure as ``review agreement`` and the queue page write it: the figure and its
+        interval, or why there is none; an alpha named, with why it is not Cohen's kappa."""
         low, high = self.kappa_ci
         if self.kappa is None:
-            return f"{num(None)} ({self.kappa_why})"
-        if low is None or high is None:
-            return f"{num(self.kappa)} ({self.kappa_ci_why})"
-        return f"{num(self.kappa)} {interval(low, high)}"
+            text = f"{num(None)} ({self.kappa_why})"
+        elif low is None or high is None:
+            text = f"{num(self.kappa)} ({self.kappa_ci_why})"
+        else:
+            text = f"{num(self.kappa)} {interval(low, high)}"
+        if self.statistic == COHEN:
+            return text
+        return (
+            f"{ALPHA} over {self.rows_two_reviewers} rows from {len(self.reviewers)} reviewers "
+            f"(not one fixed pair, so not Cohen's kappa): {text}"
+        )
 
 
-def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agreement:
+def _labelled(verdicts: Mapping[str, Verdict]) -> dict[str, bool]:
+    return {who: bool(v.label) for who, v in sorted(verdicts.items()) if v.label is not None}
+
+
+def agreement(current: Mapping[Any, dict[str, Verdict]], *, seed: int = 0) -> Agreement:
     """From each row's standing verdicts (``ReviewStore.current()``)."""
-    pairs: list[tuple[bool, bool]] = []
-    reviewed = 0
-    for verdicts in current.values():
-        labelled = [v for _, v in sorted(verdicts.items()) if v.label is not None]
-        reviewed += bool(labelled)
-        if len(labelled) >= 2:
-            # The row's first two reviewers by name, so a person keeps one rater's place on
-            # every row: taken in the order their standing verdicts were given, a reviewer
-            # who saved a verdict again moved to the second place there, and kappa changed.
-            pairs.append((bool(labelled[0].label), bool(labelled[1].label)))
+    reviewed = sum(1 for verdicts in current.values() if _labelled(verdicts))
+    rated = [labels for labels in map(_labelled, current.values()) if len(labels) >= 2]
+    names = sorted({who for labels in rated for who in labels})
+    if len(names) > 2 or any(len(labels) > 2 for labels in rated):
+        return _alpha(rated, names, reviewed, seed)
+    # One fixed pair: each row's pair in the order of the reviewers' names, so a person keeps
+    # one rater's place on every row (taken in the order their standing verdicts were given,
+    # a reviewer who saved a verdict again moved to the second place there, and kappa changed).
+    pairs = [(labels[names[0]], labels[names[1]]) for labels in rated]
     ci = kappa_interval(pairs, seed=seed)
     return Agreement(
         rows_reviewed=reviewed,
@@ -135,6 +178,45 @@ def agreement(current: dict[Any, dict[str, Verdict]], *, seed: int = 0) -> Agree
         kappa_method=kappa_method(pairs, seed),
         kappa_why=kappa_why(pairs),
         kappa_ci_why=kappa_ci_why(pairs, ci),
+        statistic=COHEN,
+        reviewers=names,
+    )
+
+
+def _alpha(rated: list[dict[str, bool]], names: list[str], reviewed: int, seed: int) -> Agreement:
+    """Krippendorff's alpha over rows with two or more labels (``stats.alpha``); no interval
+    where the coverage study finds none that covers (``alpha_no_interval``), one labelled
+    approximate where a rare label makes it under-cover a little (``alpha_caveat``)."""
+    rows = [(len(labels), sum(labels.values())) for labels in rated]
+    value = krippendorff_alpha(rows)
+    why = None
+    if value is None:
+        label = next(iter(rated[0].values()))
+        why = (
+            f"undefined: every one of the {sum(m for m, _ in rows)} labels on these rows is "
+            f"{label}, so the disagreement expected by chance is 0 and alpha divides by 0"
+        )
+    ci: tuple[float | None, float | None] = (None, None)
+    ci_why = None
+    method = f"BCa bootstrap over rows (seed={seed}, resamples={BOOTSTRAP})"
+    if value is not None:
+        ci_why = alpha_no_interval(rows)
+        if ci_why is None:
+            ci = alpha_bca(rows, seed=seed, resamples=BOOTSTRAP)
+            if ci[0] is None:
+                ci_why = "no interval: alpha is undefined in every bootstrap resample of these rows"
+            caveat = alpha_caveat(rows)
+            method += f"; {caveat}" if caveat and ci[0] is not None else ""
+    return Agreement(
+        rows_reviewed=reviewed,
+        rows_two_reviewers=len(rows),
+        kappa=value,
+        kappa_ci=ci,
+        kappa_method=method,
+        kappa_why=why,
+        kappa_ci_why=ci_why,
+        statistic=ALPHA,
+        reviewers=names,
     )
 
 

@@ -298,10 +298,11 @@ def agreement_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     reports: ReportsOpt = Path("reports"),
 ) -> None:
-    """Inter-reviewer kappa, and each scorer's precision and recall against the reviewers.
+    """Inter-reviewer agreement, and each scorer's precision and recall against the reviewers.
 
-    Kappa over the rows two reviewers judged; precision and recall of each scorer configuration
-    against the human labels; each with a 95% interval."""
+    Cohen's kappa where one fixed pair of reviewers judged every row two judged, else
+    Krippendorff's alpha over every reviewer's label; precision and recall of each scorer
+    configuration against the human labels; each with a 95% interval, or why none."""
     with _errors():
         from ..store.location import reports_to_read
 
@@ -330,15 +331,20 @@ def agreement_cmd(
             return
 
         from ..formatting import num
+        from .agreement import COHEN
 
         out.print(term(f"rows reviewed: {result.rows_reviewed}"))
-        pairs = f"({result.rows_two_reviewers} rows with two reviewers)"
-        if result.kappa is None:
+        if result.statistic != COHEN:  # named, with how many rows and reviewers
+            out.print(term(f"reviewer agreement: {result.kappa_text()}"))
+        elif result.kappa is None:
+            pairs = f"({result.rows_two_reviewers} rows with two reviewers)"
             out.print(term(f"reviewer kappa: {num(None)} {pairs}: {result.kappa_why}"))
         else:
+            pairs = f"({result.rows_two_reviewers} rows with two reviewers)"
             out.print(term(f"reviewer kappa: {result.kappa_text()} {pairs}"))
         if result.kappa is not None and "approximate" in result.kappa_method:
-            out.print(term(f"  kappa interval {result.kappa_method.split('; ', 1)[1]}"))
+            named = "kappa" if result.statistic == COHEN else "alpha"
+            out.print(term(f"  {named} interval {result.kappa_method.split('; ', 1)[1]}"))
         out.print(
             term(
                 "scorer figures: one line per scorer configuration (name, version, settings, "

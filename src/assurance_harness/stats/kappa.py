@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._special import ndtr, ndtri
-from .intervals import z_value
+from .cellboot import cell_bca
 
 MIN_ROWS = 50
 """Fewer double-rated rows than this: the interval is approximate (coverage study)."""
@@ -53,36 +52,12 @@ def kappa_bca(
     resamples: int = 2000,
     confidence: float = 0.95,
 ) -> tuple[float | None, float | None]:
-    """BCa bootstrap interval for Cohen's kappa (Efron 1987); resamples where kappa is
-    undefined are left out. (None, None) without two rows or a defined kappa."""
-    counts = cell_counts(pairs)
-    n = int(counts.sum())
-    point = float(kappa_from_counts(counts))
-    if n < 2 or np.isnan(point):
-        return None, None
-    rng = np.random.default_rng(seed)
-    boot = kappa_from_counts(rng.multinomial(n, counts / n, size=resamples))
-    boot = boot[~np.isnan(boot)]
-    if boot.size == 0:
-        return None, None
-    # Bias correction: the share of resamples below the estimate (ties split).
-    below = (np.count_nonzero(boot < point) + 0.5 * np.count_nonzero(boot == point)) / boot.size
-    z0 = float(ndtri(min(max(below, 1 / boot.size), 1 - 1 / boot.size)))
-    # Acceleration from the jackknife: leaving out one row of cell j gives the same value for
-    # every row of that cell.
-    present = np.flatnonzero(counts > 0)
-    leave_one = np.array([kappa_from_counts(counts - np.eye(4)[j]) for j in present])
-    weights = counts[present]
-    accel = 0.0
-    if not np.isnan(leave_one).any():
-        spread = (weights * leave_one).sum() / weights.sum() - leave_one
-        denominator = 6 * float((weights * spread**2).sum()) ** 1.5
-        if denominator > 0:
-            accel = float((weights * spread**3).sum()) / denominator
-    z = z_value(confidence)
-    levels = [float(ndtr(z0 + (z0 + q) / (1 - accel * (z0 + q)))) for q in (-z, z)]
-    low, high = np.quantile(boot, levels)
-    return float(min(low, point)), float(max(high, point))
+    """BCa bootstrap interval for Cohen's kappa (``cellboot.cell_bca``); resamples where
+    kappa is undefined are left out. (None, None) without two rows or a defined kappa."""
+    return cell_bca(
+        cell_counts(pairs), kappa_from_counts, seed=seed, resamples=resamples,
+        confidence=confidence,
+    )  # fmt: skip
 
 
 def kappa_caveat(pairs: list[tuple[bool, bool]]) -> str | None:

@@ -1,0 +1,126 @@
+"""Krippendorff's alpha for yes/no labels (the nominal metric), with a BCa bootstrap interval
+over rows: the agreement figure where reviewers are not one fixed pair.
+
+Cohen's kappa is defined for one fixed pair of raters; Fleiss' kappa for any raters with the
+same number of labels on every row. Krippendorff's alpha (Krippendorff 2004, "Content
+Analysis", ch. 11; Hayes and Krippendorff 2007) allows any set of raters and any number of
+labels per row (rows with one label are not pairable and drop out); with the same number on
+every row it differs from Fleiss' kappa only by a small-sample factor. From the coincidence
+matrix: a row with m labels, y of them "yes", adds y(m - y)/(m - 1) to the yes/no
+disagreement o_yn; with n labels in all, n_y "yes" and n_n "no",
+
+    alpha = 1 - (n - 1) * o_yn / (n_y * n_n)
+
+and it is undefined (0/0) where every label is the same one. It depends on the rows only
+through how many rows have each (m, y), so the bootstrap over rows is ``cellboot.cell_bca``.
+
+Coverage (benchmarks/alpha_coverage.py, reviewers exchangeable on a row, alpha 0.2 to 0.8,
+a "yes" rate of 0.1 to 0.5, 2 to 4 labels a row, 20 to 200 rows): the interval under-covers
+where the rarer label is given fewer than about 20 times, whatever the rows (0.90-0.92 at
+10-19: the script's second table), and at 20 rows whatever the labels; ``alpha_no_interval``
+gives no interval there (under ``MIN_LABEL`` labels or ``MIN_ROWS`` rows). Above that every
+cell covers 0.93 or more but those of a 10% "yes" rate with a low alpha (0.2): 0.91-0.93 at
+50 to 200 rows, so ``alpha_caveat`` labels an interval approximate where the rarer label is
+under ``RARE_SHARE`` of the labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .cellboot import cell_bca
+
+MIN_ROWS = 50
+"""Fewer pairable rows than this: no interval (coverage study)."""
+MIN_LABEL = 20
+"""Fewer labels of the rarer kind than this: no interval (coverage study)."""
+
+
+RARE_SHARE = 0.15
+"""The rarer label under this share of the labels: the interval is approximate (coverage study:
+0.91-0.93 at a 10% "yes" rate and alpha 0.2)."""
+
+
+def row_types(rows: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(labels m, yes labels y, rows with that (m, y)) over the pairable rows (m >= 2) of
+    ``rows``, each a row's (m, y)."""
+    kinds = sorted({(m, y) for m, y in rows if m >= 2})
+    index = {kind: i for i, kind in enumerate(kinds)}
+    counts = np.zeros(len(kinds))
+    for m, y in rows:
+        if m >= 2:
+            counts[index[(m, y)]] += 1
+    m_of = np.array([k[0] for k in kinds], dtype=float)
+    y_of = np.array([k[1] for k in kinds], dtype=float)
+    return m_of, y_of, counts
+
+
+def alpha_from_counts(m: np.ndarray, y: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Alpha over the last axis of ``counts`` (rows of each kind (m, y)); NaN where undefined
+    (no label of one kind, or fewer than two pairable rows' labels)."""
+    c = np.asarray(counts, dtype=float)
+    n = (c * m).sum(axis=-1)
+    yes = (c * y).sum(axis=-1)
+    disagree = (c * (y * (m - y) / (m - 1))).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1 - (n - 1) * disagree / (yes * (n - yes))
+    return np.where(yes * (n - yes) > 0, alpha, np.nan)
+
+
+def krippendorff_alpha(rows: Sequence[tuple[int, int]]) -> float | None:
+    """Alpha over rows given as (labels, "yes" labels); None where undefined."""
+    m, y, counts = row_types(rows)
+    if not counts.size:
+        return None
+    value = float(alpha_from_counts(m, y, counts))
+    return None if np.isnan(value) else value
+
+
+def alpha_bca(
+    rows: Sequence[tuple[int, int]],
+    *,
+    seed: int = 0,
+    resamples: int = 2000,
+    confidence: float = 0.95,
+) -> tuple[float | None, float | None]:
+    """BCa bootstrap interval over the pairable rows (``cellboot.cell_bca``)."""
+    m, y, counts = row_types(rows)
+    if not counts.size:
+        return None, None
+    return cell_bca(
+        counts, lambda c: alpha_from_counts(m, y, c), seed=seed, resamples=resamples,
+        confidence=confidence,
+    )  # fmt: skip
+
+
+def alpha_no_interval(rows: Sequence[tuple[int, int]]) -> str | None:
+    """Why no alpha interval is given (too few rows or labels for one that covers), or None
+    (see MIN_ROWS, MIN_LABEL)."""
+    m, y, counts = row_types(rows)
+    n_rows = int(counts.sum())
+    yes = int((counts * y).sum())
+    rarer = min(yes, int((counts * m).sum()) - yes)
+    if n_rows < MIN_ROWS or rarer < MIN_LABEL:
+        return (
+            f"no interval: {n_rows} rows with two or more reviewers, rarer label given {rarer} "
+            f"times; the bootstrap interval covers as claimed only from {MIN_ROWS} rows and "
+            f"{MIN_LABEL} of each label (benchmarks/alpha_coverage.py)"
+        )
+    return None
+
+
+def alpha_caveat(rows: Sequence[tuple[int, int]]) -> str | None:
+    """Why a given alpha interval is approximate (a rare label, ``RARE_SHARE``), or None."""
+    m, y, counts = row_types(rows)
+    labels = int((counts * m).sum())
+    yes = int((counts * y).sum())
+    share = min(yes, labels - yes) / labels if labels else 0.0
+    if share < RARE_SHARE:
+        return (
+            f"approximate: the rarer label is {share:.0%} of the {labels} labels (under "
+            f"{RARE_SHARE:.0%}, with low agreement the interval covered 0.91-0.93; "
+            "benchmarks/alpha_coverage.py)"
+        )
+    return None

@@ -1,0 +1,54 @@
+"""Krippendorff's alpha for yes/no labels (``stats.alpha``): the figure ``review agreement``
+gives where reviewers are not one fixed pair."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from assurance_harness.stats.alpha import (
+    alpha_bca,
+    alpha_caveat,
+    alpha_no_interval,
+    krippendorff_alpha,
+)
+
+
+def _by_coincidences(rows: list[tuple[int, int]]) -> float:
+    """Alpha from the coincidence matrix built pair by pair, as Krippendorff defines it."""
+    o = np.zeros((2, 2))
+    for m, y in rows:
+        if m < 2:
+            continue
+        labels = [1] * y + [0] * (m - y)
+        for i, j in itertools.permutations(range(m), 2):
+            o[labels[i], labels[j]] += 1 / (m - 1)
+    n_c = o.sum(axis=1)
+    n = n_c.sum()
+    return float(1 - (n - 1) * (o[0, 1] + o[1, 0]) / (2 * n_c[0] * n_c[1]))
+
+
+def test_alpha_is_krippendorffs_with_any_number_of_labels_a_row() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        m = rng.integers(1, 6, 40)
+        rows = [(int(k), int(rng.integers(0, k + 1))) for k in m]
+        found = krippendorff_alpha(rows)
+        assert found is not None and abs(found - _by_coincidences(rows)) < 1e-12
+    assert krippendorff_alpha([(2, 2), (3, 3), (1, 0)]) is None  # one label given: 0/0
+    assert krippendorff_alpha([(2, 2), (3, 0)]) == 1.0
+
+
+def test_an_interval_only_where_it_covers() -> None:
+    balanced = [(3, 3), (3, 0), (2, 1), (3, 2)] * 15  # 60 rows, 75 "yes" of 165 labels
+    assert alpha_no_interval(balanced) is None and alpha_caveat(balanced) is None
+    low, high = alpha_bca(balanced)
+    value = krippendorff_alpha(balanced)
+    assert low is not None and high is not None and value is not None
+    assert low <= value <= high
+    assert alpha_no_interval(balanced[:40]) is not None  # 40 rows
+    rare = [(3, 0)] * 50 + [(3, 1)] * 25  # 25 "yes" of 225 labels: 11%
+    assert alpha_no_interval(rare) is None
+    caveat = alpha_caveat(rare)
+    assert caveat is not None and caveat.startswith("approximate: the rarer label is 11%")
