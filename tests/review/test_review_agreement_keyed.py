@@ -3,7 +3,8 @@ reviewed row, pooling scorers configured differently (``terms: [hate]`` beside
 ``terms: [hate, question]``) and counting an answer reviewed in two runs twice: one figure for
 "the scorer" that no classifier has. Every precision, recall and count it shows (text and
 ``--json``, with and without ``--run``, and the web app's queue page) is now one scorer
-configuration's keyed, de-duplicated figure from ``scorers.reviewed``; kappa stays pooled."""
+configuration's keyed, de-duplicated figure from ``scorers.reviewed``; the kappa pairs the
+reviewers of one answer in several runs under one configuration (``agreement.answer_items``)."""
 
 from __future__ import annotations
 
@@ -82,7 +83,12 @@ def test_review_agreement_shows_each_configurations_figures_never_a_pooled_one(
     document = json.loads(result.stdout)
     assert not set(RATES) & document.keys(), document  # no figure of "the scorer" pooled
     assert document["by_scorer"] == [_entry(f) for f in keyed]
-    assert document["rows_reviewed"] == 8 and document["kappa"] is None  # kappa: unchanged
+    assert document["rows_reviewed"] == 8
+    # alice and bob judged the same answers in two runs of terms: [hate]: paired (one item an
+    # answer, as the scorer figures count it); carol's terms: [hate, question] rows are another
+    # configuration's, never paired with theirs.
+    assert document["kappa"] == 1.0 and document["rows_two_reviewers"] == 3
+    assert document["statistic"] == "Cohen's kappa" and document["copies_counted_once"] == 3
 
     result = runner.invoke(app, ["review", "agreement", *reports])
     assert result.exit_code == 0, result.output

@@ -3,7 +3,10 @@ reviewers labelled every row that has two labels, else Krippendorff's alpha (nom
 reviewer's label (``stats.alpha``): pooling the pairs (alice, bob) and (bob, carol) into one
 Cohen's kappa treated two pairs of people as one, and a third reviewer on a row was dropped.
 Each with a seeded BCa bootstrap interval over rows; a kappa's labelled approximate where too
-few rows or labels make every interval under-cover, an alpha's not given there. Then each
+few rows or labels make every interval under-cover, an alpha's not given there. A row is
+a distinct (case, answer) under one scorer configuration and review label, as the scorer
+figures count one (``scorers.reviewed.distinct_answers``): the same answer reviewed in two runs
+pairs its reviewers, each reviewer's latest verdict on any copy one vote. Then each
 scorer configuration's precision, recall and specificity against the human labels as
 ``scorers.reviewed`` keys and counts them. Those are never pooled here: one figure over every
 reviewed row mixed differently configured classifiers and counted an answer reviewed in
@@ -12,6 +15,8 @@ benchmarks/alpha_coverage.py (alpha)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +27,17 @@ from ..formatting import interval, num
 from ..scorers.reviewed import (
     GoneRuns,
     ReviewedValidity,
+    distinct_answers,
+    review_label,
     reviewed_validity,
+    scorer_identity,
 )
+from ..scorers.validity import named_scorers, scorer_ids_in
 from ..stats.alpha import alpha_bca, alpha_caveat, alpha_no_interval, krippendorff_alpha
 from ..stats.kappa import kappa_bca, kappa_caveat
-from ..store.reviews import Verdict
+from ..store.database import Database
+from ..store.faults import store_faults
+from ..store.reviews import Verdict, answer_digests
 from ..store.runread import read_run
 
 BOOTSTRAP = 2000
@@ -113,6 +124,10 @@ class Agreement:
     reviewers: list[str] = field(default_factory=list)
     """The reviewers whose labels the figure reads."""
 
+    copies: int = 0
+    """Reviewed rows that are another reviewed row's answer (in another run or sample),
+    counted once with it."""
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "rows_reviewed": self.rows_reviewed,
@@ -124,6 +139,7 @@ class Agreement:
             "kappa_ci_why": self.kappa_ci_why,
             "statistic": self.statistic,
             "reviewers": list(self.reviewers),
+            "copies_counted_once": self.copies,
         }
 
     def heading(self) -> str:
@@ -134,6 +150,16 @@ class Agreement:
         return (
             f"reviewer agreement ({self.rows_two_reviewers} rows with two or more of "
             f"{len(self.reviewers)} reviewers)"
+        )
+
+    def copies_text(self) -> str | None:
+        """The note on reviewed rows counted once with another copy of their answer, or None."""
+        if not self.copies:
+            return None
+        return (
+            f"{self.copies} reviewed rows are the same answer as another reviewed row (another "
+            "run or sample): counted once with it, each reviewer's latest label on any copy one "
+            "vote"
         )
 
     def kappa_text(self) -> str:
@@ -154,17 +180,85 @@ class Agreement:
         )
 
 
+def review_questions(reports: Path, run_ids: Collection[str]) -> dict[str, str | None]:
+    """What each run's reviewers answered True or False to: its review label
+    (``review.policy.label``) and the configuration of each scorer it names
+    (``scorers.reviewed.ScorerIdentity``), the key the scorer figures count an answer under.
+    Copies of an answer pair across runs only where that is the same; None where the run's
+    summary cannot be read or has no review label, and its rows pair only among themselves."""
+    out: dict[str, str | None] = {}
+    for run_id in run_ids:
+        try:
+            summary = read_run(reports / run_id).summary
+        except HarnessError:
+            out[run_id] = None
+            continue
+        label = review_label(summary)
+        scorers = named_scorers(summary)
+        identities = sorted(
+            dataclasses.astuple(scorer_identity(sid, scorers[sid], label, run_id))
+            for sid in scorer_ids_in(label, [*scorers])
+        )
+        out[run_id] = None if label is None else json.dumps([label, identities], default=str)
+    return out
+
+
+def answer_items(
+    current: Mapping[tuple[str, str], dict[str, Verdict]],
+    answers: Mapping[tuple[str, str], str | None],
+    questions: Mapping[str, str | None],
+) -> dict[tuple[str, str], dict[str, Verdict]]:
+    """``current``, one entry per distinct (case, answer) asked the same question, as
+    ``scorers.reviewed.distinct_answers`` counts them (each reviewer's latest verdict on any
+    copy is their one vote)."""
+    by_question: dict[tuple[str, str], dict[tuple[str, str], dict[str, Verdict]]] = {}
+    for (run_id, key), verdicts in current.items():
+        question = questions.get(run_id)
+        where = ("label", question) if question is not None else ("run", run_id)
+        by_question.setdefault(where, {})[(run_id, key)] = verdicts
+    out: dict[tuple[str, str], dict[str, Verdict]] = {}
+    for rows in by_question.values():
+        out.update(distinct_answers(rows, answers))
+    return out
+
+
+def reviewer_agreement(
+    db: Database,
+    reports: Path,
+    current: Mapping[tuple[str, str], dict[str, Verdict]],
+    *,
+    seed: int = 0,
+) -> Agreement:
+    """``agreement`` over ``current`` with copies of an answer (by the store's digests of
+    prompt and response) counted once: what ``review agreement`` and the queue page show."""
+    with store_faults(db):
+        answers = answer_digests(db)
+    questions = review_questions(reports, {run_id for run_id, _ in current})
+    return agreement(current, answers=answers, questions=questions, seed=seed)
+
+
 def _labelled(verdicts: Mapping[str, Verdict]) -> dict[str, bool]:
     return {who: bool(v.label) for who, v in sorted(verdicts.items()) if v.label is not None}
 
 
-def agreement(current: Mapping[Any, dict[str, Verdict]], *, seed: int = 0) -> Agreement:
-    """From each row's standing verdicts (``ReviewStore.current()``)."""
+def agreement(
+    current: Mapping[Any, dict[str, Verdict]],
+    *,
+    answers: Mapping[tuple[str, str], str | None] | None = None,
+    questions: Mapping[str, str | None] | None = None,
+    seed: int = 0,
+) -> Agreement:
+    """From each row's standing verdicts (``ReviewStore.current()``); with ``answers`` (and
+    ``questions``, ``review_questions``), copies of an answer as one row (``answer_items``)."""
     reviewed = sum(1 for verdicts in current.values() if _labelled(verdicts))
-    rated = [labels for labels in map(_labelled, current.values()) if len(labels) >= 2]
+    items = current
+    if answers is not None:
+        items = answer_items(current, answers, questions or {})
+    copies = reviewed - sum(1 for verdicts in items.values() if _labelled(verdicts))
+    rated = [labels for labels in map(_labelled, items.values()) if len(labels) >= 2]
     names = sorted({who for labels in rated for who in labels})
     if len(names) > 2 or any(len(labels) > 2 for labels in rated):
-        return _alpha(rated, names, reviewed, seed)
+        return _alpha(rated, names, reviewed, copies, seed)
     # One fixed pair: each row's pair in the order of the reviewers' names, so a person keeps
     # one rater's place on every row (taken in the order their standing verdicts were given,
     # a reviewer who saved a verdict again moved to the second place there, and kappa changed).
@@ -180,10 +274,13 @@ def agreement(current: Mapping[Any, dict[str, Verdict]], *, seed: int = 0) -> Ag
         kappa_ci_why=kappa_ci_why(pairs, ci),
         statistic=COHEN,
         reviewers=names,
+        copies=copies,
     )
 
 
-def _alpha(rated: list[dict[str, bool]], names: list[str], reviewed: int, seed: int) -> Agreement:
+def _alpha(
+    rated: list[dict[str, bool]], names: list[str], reviewed: int, copies: int, seed: int
+) -> Agreement:
     """Krippendorff's alpha over rows with two or more labels (``stats.alpha``); no interval
     where the coverage study finds none that covers (``alpha_no_interval``), one labelled
     approximate where a rare label makes it under-cover a little (``alpha_caveat``)."""
@@ -217,6 +314,7 @@ def _alpha(rated: list[dict[str, bool]], names: list[str], reviewed: int, seed: 
         kappa_ci_why=ci_why,
         statistic=ALPHA,
         reviewers=names,
+        copies=copies,
     )
 
 

@@ -301,21 +301,22 @@ def agreement_cmd(
     """Inter-reviewer agreement, and each scorer's precision and recall against the reviewers.
 
     Cohen's kappa where one fixed pair of reviewers judged every row two judged, else
-    Krippendorff's alpha over every reviewer's label; precision and recall of each scorer
-    configuration against the human labels; each with a 95% interval, or why none."""
+    Krippendorff's alpha over every reviewer's label (a row: a distinct answer, its copies in
+    other runs counted once); precision and recall of each scorer configuration against the
+    human labels; each with a 95% interval, or why none."""
     with _errors():
         from ..store.location import reports_to_read
 
         reports_to_read(reports)
         from ..scorers.validity import find_card
-        from .agreement import agreement, scorer_figures
+        from .agreement import reviewer_agreement, scorer_figures
         from .backing import backed_store
 
         store, unbacked = backed_store(reports)
         run = _run_option(store, reports, run_id)
         current = store.current(run)
         _warn_unbacked(unbacked, "not counted")
-        result = agreement(current)
+        result = reviewer_agreement(store.db, reports, current)
         # The scorer figures are each configuration's, never pooled over every reviewed row:
         # that mixed classifiers configured differently and counted a repeated answer per run.
         scorers = scorer_figures(reports, run_id=run, leave_out=store.leave_out)
@@ -342,6 +343,9 @@ def agreement_cmd(
         else:
             pairs = f"({result.rows_two_reviewers} rows with two reviewers)"
             out.print(term(f"reviewer kappa: {result.kappa_text()} {pairs}"))
+        copies = result.copies_text()
+        if copies:
+            out.print(term(f"  {copies}"))
         if result.kappa is not None and "approximate" in result.kappa_method:
             named = "kappa" if result.statistic == COHEN else "alpha"
             out.print(term(f"  {named} interval {result.kappa_method.split('; ', 1)[1]}"))

@@ -663,7 +663,7 @@ def _texts_gone(items: list[QueueItem]) -> set[str]:
 
 
 def _queue_page(request: web.Request) -> web.Response:
-    from ..review.agreement import ScorerFigures, agreement, scorer_figures
+    from ..review.agreement import ScorerFigures, reviewer_agreement, scorer_figures
     from ..review.backing import backed
     from ..store.reviews import waiting
 
@@ -693,7 +693,9 @@ def _queue_page(request: web.Request) -> web.Response:
         current=current,
         f=f,
         reviewer=_settings(request).reviewer,
-        agreement=agreement(current) if current else None,
+        agreement=reviewer_agreement(store.db, _paths(request).reports, current)
+        if current
+        else None,
         # Each scorer configuration's figures (scorers.reviewed), never one pooled figure.
         scorers=scorer_figures(
             _paths(request).reports, run_id=f["run"] or None, leave_out=store.leave_out
