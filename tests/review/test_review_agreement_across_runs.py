@@ -5,6 +5,7 @@ count that answer as one item with each reviewer's latest verdict on any copy as
 from __future__ import annotations
 
 import json
+from html import unescape
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -46,3 +47,14 @@ def test_the_same_answer_reviewed_in_two_runs_pairs_its_reviewers(tmp_path: Path
     _review(project, second, "alice", HUMAN)
     found = _agreement(project)
     assert found["rows_two_reviewers"] == 2 and found["rows_reviewed"] == 4, found
+    # The queue page reads the same items, and says the copies were counted once.
+    from assurance_harness.ui.app import Settings
+
+    from .serve import get_page, serving
+
+    settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
+    with serving(settings) as base:
+        page = unescape(get_page(f"{base}/review?show=all"))
+    table = page[page.index('id="agreement"') :]
+    assert "reviewer kappa (2 rows with two reviewers)" in table, table
+    assert "2 reviewed rows are the same answer as another reviewed row" in table, table
