@@ -88,7 +88,7 @@ def cell(
                 held_plain += inside
     every = f"{held / given:.3f}" if given else "-"
     when_shown = f"{held_shown / shown:.3f}" if shown else "-"
-    unlabelled = f"{held_plain / plain:.3f}" if plain else "-"
+    unlabelled = f"{held_plain / plain:.3f} (of {plain})" if plain else "-"
     width = f"{np.mean(widths):.3f}" if widths else "-"
     return (
         f"| {n} | {raters} | {rate} | {rho} | {every} | {width} | {shown / datasets:.2f} "
