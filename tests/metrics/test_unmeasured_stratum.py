@@ -27,7 +27,7 @@ metrics:
 gates:
   - {metric: gap, max: 100, each_group: false}
   - {metric: delta, max: 100, each_group: false}
-  - {metric: gap, max: 100}
+  - {id: gap each group, metric: gap, max: 100}
 """
 
 
