@@ -12,21 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.privacy.purgedkit import echo_run_today
 from tests.testing.cli import run_cli
-from tests.testing.project import echo_project
 
 OLD = "2026-01-01T00:00:00+00:00"
-
-
-def _run_today(root: Path, suite: str, *, evidence: bool) -> None:
-    echo_project(root, suite=suite)
-    text = (root / "s.yaml").read_text(encoding="utf-8")
-    (root / "s.yaml").write_text(text.replace("cases:", "evidence_for: [R-001]\ncases:", 1))
-    quiet = () if evidence else ("--no-evidence",)
-    done = run_cli(
-        "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report", *quiet, cwd=root
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +25,7 @@ def made_today(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
     made = {}
     for evidence in (True, False):
         root = tmp_path_factory.mktemp(f"today-{int(evidence)}")
-        _run_today(root, f"backdated_{int(evidence)}", evidence=evidence)
+        echo_run_today(root, f"backdated_{int(evidence)}", evidence=evidence)
         made[evidence] = root
     return made
 

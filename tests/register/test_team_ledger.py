@@ -119,12 +119,11 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_four_processes_append_at_once_without_a_fork_or_a_lost_record(
-    pg_url: str, tmp_path: Path
-) -> None:
+def _four_writers_at_once(pg_url: str, tmp_path: Path, per_worker: int) -> tuple[Any, list[Any]]:
+    """Four processes each appending ``per_worker`` pairs of records to the team ledger at
+    once (each must exit 0), then the ledger verified and read back."""
     ledger = tmp_path / "evidence" / "ledger.jsonl"
     env = {**os.environ, "ASSURANCE_STORE": pg_url, "PYTHONPATH": str(SRC)}
-    per_worker = 15
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(w), str(per_worker), str(ledger)],
@@ -139,10 +138,16 @@ def test_four_processes_append_at_once_without_a_fork_or_a_lost_record(
         assert worker.returncode == 0, err
     os.environ["ASSURANCE_STORE"] = pg_url
     try:
-        report = verify_ledger(ledger, check_files=False)
-        records = read_ledger(ledger)
+        return verify_ledger(ledger, check_files=False), read_ledger(ledger)
     finally:
         del os.environ["ASSURANCE_STORE"]
+
+
+def test_four_processes_append_at_once_without_a_fork_or_a_lost_record(
+    pg_url: str, tmp_path: Path
+) -> None:
+    per_worker = 15
+    report, records = _four_writers_at_once(pg_url, tmp_path, per_worker)
     assert report.ok, report.issues
     assert report.records == 4 * per_worker * 2
     assert {r.run_id for r in records} == {f"w{w}-{k}" for w in range(4) for k in range(per_worker)}
@@ -177,26 +182,8 @@ def test_appends_at_once_keep_one_chain_where_the_database_defaults_to_another_i
         admin.execute(
             f"ALTER DATABASE \"{name}\" SET default_transaction_isolation = '{isolation}'"
         )
-    ledger = tmp_path / "evidence" / "ledger.jsonl"
-    env = {**os.environ, "ASSURANCE_STORE": pg_url, "PYTHONPATH": str(SRC)}
     per_worker = 6
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(w), str(per_worker), str(ledger)],
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for w in range(4)
-    ]
-    for worker in workers:
-        _, err = worker.communicate(timeout=120)
-        assert worker.returncode == 0, err
-    os.environ["ASSURANCE_STORE"] = pg_url
-    try:
-        report = verify_ledger(ledger, check_files=False)
-    finally:
-        del os.environ["ASSURANCE_STORE"]
+    report, _ = _four_writers_at_once(pg_url, tmp_path, per_worker)
     assert report.ok and report.records == 4 * per_worker * 2, report.issues
 
 
