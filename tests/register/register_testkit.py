@@ -272,8 +272,9 @@ def render_markdown(text: str) -> str:
     return MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
 
 
-RECORD_RUN_KEYS_ADDED_SINCE_GOLDEN = ["cases"]
-"""Keys new records add to ``run`` (docs/FORMATS.md, "Cases in evidence records")."""
+RECORD_RUN_KEYS_ADDED_SINCE_GOLDEN = ["cases", "origin"]
+"""Keys new records add to ``run`` (docs/FORMATS.md, "Cases in evidence records", "Where a
+record's run folder lives")."""
 
 
 def without_added_since_golden(text: str) -> list[str]:

@@ -729,7 +729,8 @@ def verify_cmd(
     """Check the ledger's hash chain, anchor and run files; exit 1 on tampering.
 
     Names every edited, deleted, inserted or reordered record by line and id, and every run
-    file whose hash changed."""
+    file whose hash changed. With the team store, runs another machine wrote are listed as not
+    on this machine: their chain is checked here, their files where they were written."""
     with _errors():
         from .ledger import anchor_path, verify_ledger
         from .ledger_store import check_ledger_file
@@ -778,6 +779,19 @@ def verify_cmd(
                         f"purged under the retention policy ({len(report.purged)} runs; their "
                         "payloads were deleted as recorded, not tampered with): "
                         + ", ".join(report.purged)
+                    )
+                )
+            if report.elsewhere:
+                from .run_origin import where_written
+
+                out.print(
+                    term(
+                        f"not on this machine ({len(report.elsewhere)} runs: the chain covers "
+                        "their records; verify their files where they were written): "
+                        + ", ".join(
+                            f"{run_id} ({where_written(origin)})"
+                            for run_id, origin in report.elsewhere.items()
+                        )
                     )
                 )
             verdict = "OK" if report.ok else f"FAILED ({len(report.issues)} issues)"

@@ -22,6 +22,7 @@ from .ledger_store import (
     reading_locked,
 )
 from .ledger_team import TeamLedger, team_ledger
+from .run_origin import ORIGIN, records_elsewhere
 from .runfiles import MANIFEST_HASHED, sha256_file
 
 
@@ -62,6 +63,10 @@ class VerifyReport:
     anchor_behind: bool = False
     """The local anchor is exactly one append behind a valid chain (a crash between the two
     writes of an append); ``repair_anchor`` moves it to the head."""
+    elsewhere: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Runs whose folders are not on this machine (the team store: another machine, or
+    another reports folder here, wrote them; ``run_origin``), run id -> ``{host, dir}``. Their
+    records' chain is checked; their files are not looked for here, and not counted as checked."""
 
     @property
     def ok(self) -> bool:
@@ -85,6 +90,7 @@ class VerifyReport:
             ],
             "warnings": self.warnings,
             "purged": self.purged,
+            "elsewhere": self.elsewhere,
         }
 
 
@@ -345,7 +351,9 @@ def _check_files(
 ) -> None:
     """Re-hash every run file a record points to, and every file the run's manifest.json
     hashes (cases.jsonl, responses.jsonl: the manifest's own hash is in the record, so its
-    figures are trustworthy once it matches); report each changed file once."""
+    figures are trustworthy once it matches); report each changed file once. Runs another
+    machine wrote into the team store are passed over (``run_origin``): their folders were
+    never here."""
     from ..privacy.retention import STAGED, purged_files_by_run
 
     actual: dict[Path, str | None] = {}
@@ -355,6 +363,8 @@ def _check_files(
     purged = purged_files_by_run([rec for _, rec in entries])
     purged_seen: set[str] = set()
     reread: list[bool] = []
+    shared = team_ledger(ledger_path) is not None
+    report.elsewhere = records_elsewhere([rec for _, rec in entries], ledger_path)
 
     unreadable: dict[Path, str] = {}
 
@@ -395,6 +405,8 @@ def _check_files(
             problems.setdefault((path, "file_changed"), []).append((lineno, rec, expected))
 
     for lineno, rec in entries:
+        if rec.run_id in report.elsewhere:
+            continue
         run_dir = rec.run_dir(ledger_path)
         runs.setdefault(run_dir, []).append((lineno, rec))
         files = dict(rec.run.get("files") or {})
@@ -412,7 +424,9 @@ def _check_files(
         if path.name in purged.get(rec.run_id, {})
     }
     report.purged = sorted(
-        (purged_seen | (set(purged) & {rec.run_id for _, rec in entries})) - changed_before
+        (purged_seen | (set(purged) & {rec.run_id for _, rec in entries}))
+        - changed_before
+        - set(report.elsewhere)  # purged where they were written: not seen here
     )
     for run_dir, hits in runs.items():
         checked = {run_dir / name for name in hits[0][1].run.get("files") or {}}
@@ -432,6 +446,13 @@ def _check_files(
             message = (
                 f"{path} was purged with sha256 {_short(gone)}, not the {_short(expected)} in "
                 f"{source}: it changed before the purge (evidence {ids})"
+            )
+        elif kind == "file_missing" and shared and ORIGIN not in rec.run:
+            # Written before records named their machine: it cannot be told from a run
+            # another machine wrote into the team store.
+            message = (
+                f"{path} is missing, or written on another machine (its record predates "
+                f"records naming their machine; hashed in {source}; evidence {ids})"
             )
         elif kind == "file_missing":
             message = f"{path} is missing (hashed in {source}; evidence {ids})"

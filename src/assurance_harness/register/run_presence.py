@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..privacy.retention import STAGED, purges_by_run
 from .evidence_record import EvidenceRecord
+from .run_origin import records_elsewhere
 
 RESTORE = "restore the folder from a copy, or run the suite again"
 """The way on: the files themselves, or new evidence (a team store keeps the ledger, not the
@@ -26,7 +27,7 @@ def missing_run_files(records: list[EvidenceRecord], ledger_path: Path) -> dict[
     the way on), for each run of ``records`` that lost a file no purge record names; runs with
     all their files are left out. ``records``: the ledger's, purge records included."""
     purged = purges_by_run(records)
-    seen: set[str] = set()
+    seen = set(records_elsewhere(records, ledger_path))  # never here: another machine's
     out: dict[str, str] = {}
     for record in records:
         if record.run_id in seen or not isinstance(record.run.get("dir"), str):
