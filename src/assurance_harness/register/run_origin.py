@@ -56,10 +56,16 @@ def records_elsewhere(
     here = this_host()
     away: dict[str, dict[str, str]] = {}
     local: set[str] = set()
+    # One look a run (records of one run name one folder): a resolve and a stat per record
+    # were seconds of every status view over a large ledger.
+    looked: dict[str, dict[str, str] | None] = {}
     for record in records:
         if not record.run.get("files"):
             continue  # hashes no run file (a purge record): places its run nowhere
-        origin = _away(record, ledger_path, here)
+        key = repr((record.run.get("dir"), record.run.get(ORIGIN)))
+        if key not in looked:
+            looked[key] = _away(record, ledger_path, here)
+        origin = looked[key]
         if origin is None:
             local.add(record.run_id)
         else:
