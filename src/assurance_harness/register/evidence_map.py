@@ -19,7 +19,7 @@ from ..store.location import follow_up
 from ..store.runread import smoke_test_limit
 from .evidence_record import EvidenceError, EvidenceRecord, parse_time
 from .ledger_store import DEFAULT_LEDGER, append_bodies, check_ledger_file
-from .run_origin import ORIGIN, origin_of
+from .run_origin import origin_entry
 from .runfiles import HASHED_FILES, RunFiles, sha256_file
 from .summary_check import check_summary
 
@@ -214,7 +214,7 @@ def _record_bodies(
         "command": run.manifest_data.get("command"),
         # Where the folder lives (``run_origin``): with the team store, the machine whose disk
         # holds it. Absent from older records, whose bytes stay as they were.
-        ORIGIN: origin_of(run.dir),
+        **origin_entry(run.dir),
     }
     if run.manifest_data.get("generation") is not None:
         # What was sent (recorded since issue 10); absent for older runs, whose records keep

@@ -43,6 +43,16 @@ def origin_of(run_dir: Path) -> dict[str, str]:
     return {"host": this_host(), "dir": os.path.realpath(run_dir)}
 
 
+def origin_entry(run_dir: Path) -> dict[str, dict[str, str]]:
+    """``{"origin": ...}`` for a record's ``run`` where the ledger is the team store's, else
+    nothing: a JSONL ledger's runs live beside it, and its records stay free of the machine's
+    name and its folders' paths (an evidence pack goes to auditors; two machines' runs of one
+    suite give records alike but for their times)."""
+    from ..store.location import store_url
+
+    return {ORIGIN: origin_of(run_dir)} if store_url() is not None else {}
+
+
 def records_elsewhere(
     records: list[EvidenceRecord], ledger_path: Path
 ) -> dict[str, dict[str, str]]:

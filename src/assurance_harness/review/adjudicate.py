@@ -106,7 +106,7 @@ def adjudicate(
     with reading_run_folder(run_dir_of(paths, run_id), then="give the verdict"):
         from ..register.evidence_record import EvidenceError
         from ..register.ledger import _risk_ids, append_records
-        from ..register.run_origin import ORIGIN, origin_of
+        from ..register.run_origin import origin_entry
         from ..register.runfiles import RunFiles, sha256_file
 
         store = ReviewStore(paths.db)
@@ -154,7 +154,7 @@ def adjudicate(
                 "results.jsonl": sha256_file(run.results_path),
                 "summary.json": sha256_file(run.dir / "summary.json"),
             },
-            ORIGIN: origin_of(run.dir),  # the machine whose disk holds them (``run_origin``)
+            **origin_entry(run.dir),  # the team store's: the machine whose disk holds them
         }
         suite = run.suite
         target = run.target
