@@ -1,6 +1,7 @@
 """A cut-off answer (its endpoint's finish reason ``length``) is marked wherever a person reads
-it beside its scores: the web app's run page and review item page, the risk page, and the
-register's drilldown (``register show``, its markdown and the annex), as report.md/html mark it.
+it beside its scores: the web app's run page, review queue and review item page, the risk page,
+``assurance review queue`` (its table and JSON), and the register's drilldown (``register
+show``, its markdown and the annex), as report.md/html mark it.
 
 Observed: results rows carry ``finish_reason`` and the reports said "not complete (length):
 ...", but the review app and the register listed the answer bare: a reviewer judged a
@@ -9,6 +10,7 @@ truncated answer as if it were complete. A real run of a callable target, served
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 
 import pytest
@@ -17,6 +19,7 @@ from assurance_harness.register.drilldown import risk_detail
 from assurance_harness.register.status import build_status
 from assurance_harness.ui.app import Settings
 
+from ..testing.cli import invoke_in_process
 from .reviewkit import SUITE, make_project
 from .serve import get_page, serving
 
@@ -63,6 +66,32 @@ def test_the_web_app_marks_the_cut_off_answer(project) -> None:
     assert MARK in item, item
     assert MARK not in other, other
     assert risk.count(MARK) == 1, risk
+
+
+def test_the_review_queue_page_marks_the_cut_off_answer(project) -> None:
+    """Was: the queue listed c2's snippet bare (the queue kept the text, not how it ended), so
+    a reviewer working down the queue judged half an answer as a whole one."""
+    made, run_id = project
+    settings = Settings(made.reports, made.register, made.ledger, reviewer="alice")
+    with serving(settings) as base:
+        queue = get_page(f"{base}/review?run={urllib.parse.quote(run_id)}&show=all")
+    assert "c2#0" in queue and "c3#0" in queue, queue
+    assert queue.count(MARK) == 1, queue
+
+
+def test_review_queue_cli_marks_the_cut_off_answer(project) -> None:
+    """The table marks c2 alone; ``--json`` gives each row's finish reason and whether the
+    answer was incomplete (null: not known)."""
+    made, run_id = project
+    reports = ["--reports", str(made.reports)]
+    table = invoke_in_process(["review", "queue", "--run", run_id, *reports])
+    assert table.exit_code == 0, table.output
+    assert table.output.count(MARK) == 1, table.output
+    listed = invoke_in_process(["review", "queue", "--run", run_id, "--json", *reports])
+    assert listed.exit_code == 0, listed.output
+    rows = {r["row"]: r for r in json.loads(listed.output)}
+    assert (rows["c2#0"]["finish_reason"], rows["c2#0"]["incomplete"]) == ("length", True)
+    assert (rows["c3#0"]["finish_reason"], rows["c3#0"]["incomplete"]) == ("stop", False)
 
 
 def test_the_register_drilldown_marks_the_cut_off_answer(project) -> None:
