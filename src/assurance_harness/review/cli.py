@@ -105,6 +105,9 @@ def _write_json(items: Iterable["QueueItem"], current: "Standing") -> None:
             "required": i.required,
             "scorer_label": i.scorer_label,
             "reviewers": sorted(current.get((i.run_id, i.row_key), {})),
+            # null: queued before the store kept how answers ended, so not known
+            "finish_reason": i.finish_reason,
+            "incomplete": i.cut_off,
         }
         sys.stdout.write(opening + json.dumps(item, indent=2).replace("\n", "\n  "))
         opening = ",\n  "
@@ -116,12 +119,20 @@ def _emptied(item: "QueueItem") -> bool:
     return item.prompt is None and item.response is None
 
 
+def _response_cell(item: "QueueItem", purged: dict[str, str]) -> str:
+    """The table's response: the start of the answer (or what a purge left), under the line
+    saying it was cut off or is not known to be whole, where it is either."""
+    text = purged.get(item.run_id, "") if _emptied(item) else (item.response or "")[:80]
+    return text if item.incomplete is None else f"{item.incomplete}\n{text}"
+
+
 def _print_table(
     items: Iterable["QueueItem"], current: "Standing", store: "ReviewStore", reports: Path
 ) -> None:
     """The first ``TABLE_ROWS`` items as a table; the rest are only counted. Under it, the
     note that ``␀`` stands for NUL where a response shown may hold one (``store.nultext``).
-    A row whose texts a recorded purge deleted says so (``register.purges.purged_texts``)."""
+    A row whose texts a recorded purge deleted says so (``register.purges.purged_texts``). An
+    answer cut off, or not known to be whole, says so above its text (``QueueItem.incomplete``)."""
     from ..store.nultext import stand_in_note
 
     shown: list[QueueItem] = []
@@ -145,7 +156,7 @@ def _print_table(
             term(", ".join(i.reasons)),
             term(i.scorer_label),
             term(", ".join(sorted(current.get((i.run_id, i.row_key), {}))) or "-"),
-            term(purged.get(i.run_id, "") if _emptied(i) else (i.response or "")[:80]),
+            term(_response_cell(i, purged)),
         )
     out.print(table)
     if note := stand_in_note(store.db.dialect, *((i.response or "")[:80] for i in shown)):

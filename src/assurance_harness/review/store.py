@@ -1,9 +1,10 @@
 """The review store: tables beside the run index (``reports/runs.db``, or the team store).
 
-``review_queue`` keeps each queued row as it was scored (prompt, response, every score, why it
-was queued); ``review_verdicts`` is append-only (triggers refuse UPDATE and DELETE), so a
-changed verdict is a new row that names the one it supersedes and the history stays. Automated
-scores are only ever read from the run; nothing here writes into a run's files.
+``review_queue`` keeps each queued row as it was scored (prompt, response, how the answer
+ended, every score, why it was queued); ``review_verdicts`` is append-only (triggers refuse
+UPDATE and DELETE), so a changed verdict is a new row that names the one it supersedes and the
+history stays. Automated scores are only ever read from the run; nothing here writes into a
+run's files.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from ..datatypes import key_problem
 from ..errors import UsageError
+from ..formatting.figures import incomplete_answer
 from ..lookalikes import first_difference, prints_like
 from ..store.database import Connection, Database
 from ..store.faults import reported_reading, reported_transaction, store_faults
@@ -35,7 +37,14 @@ from ..store.reviews import (
     verdict_history,
 )
 
-__all__ = ["QueueItem", "ReviewStore", "Verdict", "token_hash"]
+__all__ = ["FINISH_NOT_KNOWN", "QueueItem", "ReviewStore", "Verdict", "token_hash"]
+
+FINISH_NOT_KNOWN = (
+    "not known if complete: queued before the review queue kept how answers ended "
+    "(the run's results.jsonl row has its finish_reason)"
+)
+"""What a listing of the queue shows beside an answer queued before ``review_queue`` kept its
+finish reason (schema version 3): it may have been cut off, so it must not read as whole."""
 
 
 def reviewer_name(name: str) -> str:
@@ -129,6 +138,26 @@ class QueueItem:
     scores: dict[str, Any]
     metadata: dict[str, Any]
     queued_at: str
+    finish_reason: str | None
+    """How the answer ended, as its results row records it (``stop``; ``length``: cut off);
+    ``""`` where the row records none (the target reports no finish reason); None where not
+    known: the row was queued before the store kept it."""
+
+    @property
+    def incomplete(self) -> str | None:
+        """What a listing shows beside the answer: ``not complete (length): ...`` for one its
+        endpoint did not complete (``formatting.incomplete_answer``, as every other view of a
+        run marks it), :data:`FINISH_NOT_KNOWN` where that is not known; None otherwise."""
+        if self.finish_reason is None:
+            return FINISH_NOT_KNOWN
+        return incomplete_answer(self.finish_reason)
+
+    @property
+    def cut_off(self) -> bool | None:
+        """Whether its endpoint did not complete the answer (None: not known)."""
+        if self.finish_reason is None:
+            return None
+        return incomplete_answer(self.finish_reason) is not None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], where: str) -> QueueItem:
@@ -145,7 +174,18 @@ class QueueItem:
             scores=stored_json(where, table, row, "scores"),
             metadata=stored_json(where, table, row, "metadata"),
             queued_at=row["queued_at"],
+            finish_reason=row["finish_reason"],
         )
+
+
+def _finish_reason(row: Mapping[str, Any]) -> str | None:
+    """What ``review_queue.finish_reason`` keeps of a results row: its ``finish_reason``, ``""``
+    where it records none (a target that reports none), None where the row is not there to
+    read (not known)."""
+    if not row:
+        return None
+    reason = row.get("finish_reason")
+    return reason if isinstance(reason, str) else ""
 
 
 def token_hash(token: str) -> str:
@@ -183,8 +223,9 @@ class ReviewStore:
         longer queued (no reasons, not required). A row still queued takes its new reasons,
         ``required``, scorer label and scores, and keeps its prompt and response: a retry
         re-sends only errored requests, which are never queued, so the text a verdict was
-        given on is the run's text still. The team store keeps each NUL of a prompt or
-        response as ``␀`` (``store.nultext``): PostgreSQL cannot hold NUL."""
+        given on is the run's text still, and so is how it ended (``finish_reason``). The team
+        store keeps each NUL of a prompt or response as ``␀`` (``store.nultext``): PostgreSQL
+        cannot hold NUL."""
         from .policy import requires_review, row_key
 
         by_key = {row_key(r): r for r in rows}
@@ -211,8 +252,8 @@ class ReviewStore:
                     continue
                 cursor = conn.execute(
                     "INSERT INTO review_queue (run_id, row_key, reasons, required, scorer_label, "
-                    "prompt, response, scores, metadata, queued_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "prompt, response, scores, metadata, queued_at, finish_reason) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (
                         run_id,
                         item["key"],
@@ -224,6 +265,7 @@ class ReviewStore:
                         scores,
                         metadata,
                         now,
+                        kept_text(_finish_reason(row), self.db.dialect),
                     ),
                 )
                 added += cursor.rowcount

@@ -252,9 +252,10 @@ class SqliteDatabase(Database):
 
     def ensure_schema(self) -> None:
         """Create the tables, or bring an older store up to this tool's schema version
-        (``store.schema``); the DDL is idempotent, so processes racing here agree. On read-only
-        media the version is only read: a store of this version is read as it is, and one that
-        needs its upgrade fails writing it, said as the read-only file system it is."""
+        (``store.schema``); processes racing here agree (the DDL is idempotent, and a column
+        another process added is its finished upgrade). On read-only media the version is only
+        read: a store of this version is read as it is, and one that needs its upgrade fails
+        writing it, said as the read-only file system it is."""
         if self._schema_done and self.path.exists():
             return
         _refuse_emptied(self.path)
@@ -271,8 +272,17 @@ class SqliteDatabase(Database):
                 # commit, and sync the file, on its own (21 syncs, 50-90 ms, for a new store),
                 # and an upgrade cut short would leave part of a version behind.
                 ddl = "".join(upgrade_scripts(version, "sqlite", self.where))
-                with wait.blocking():
-                    conn.executescript(f"BEGIN IMMEDIATE;\n{ddl}\n")
-                with conn:  # commits, or rolls the DDL back with the rows
-                    record_versions(wrapped)
+                try:
+                    with wait.blocking():
+                        conn.executescript(f"BEGIN IMMEDIATE;\n{ddl}\n")
+                except sqlite3.OperationalError:
+                    # SQLite's ADD COLUMN has no IF NOT EXISTS: a process that read the old
+                    # version while another upgraded the store meets the column once it has
+                    # the write lock ("duplicate column name"). That upgrade done is this one.
+                    conn.rollback()
+                    if schema_version(wrapped, "sqlite") != SCHEMA_VERSION:
+                        raise
+                else:
+                    with conn:  # commits, or rolls the DDL back with the rows
+                        record_versions(wrapped)
         self._schema_done = True

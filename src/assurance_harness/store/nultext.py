@@ -27,18 +27,19 @@ from ..formatting.pagetext import NUL_STAND_IN
 from .database import Dialect
 
 STAND_IN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "review_queue": ("prompt", "response"),
+    "review_queue": ("prompt", "response", "finish_reason"),
     "runs": ("model_version",),
     "review_verdicts": ("note",),
     "baselines": ("note",),
     "baseline_history": ("note",),
 }
 """The text columns a model, a data set or a person fills and only readers that show them
-read: the queued row's prompt and answer, the model version the target reported (``runs
-list``, the web app's runs page; never a key, never compared with summary.json), and a
-reviewer's or a baseline's note. A note holding NUL reaches the store only from a tool older
-than ``review.store.review_note``, or a pasted one: verdicts are append-only, so refusing it
-would leave that history no way into the team store; the ledger keeps the exact note."""
+read: the queued row's prompt and answer and how its endpoint said it ended, the model version
+the target reported (``runs list``, the web app's runs page; never a key, never compared with
+summary.json), and a reviewer's or a baseline's note. A note holding NUL reaches the store only
+from a tool older than ``review.store.review_note``, or a pasted one: verdicts are append-only,
+so refusing it would leave that history no way into the team store; the ledger keeps the exact
+note."""
 
 
 def kept_text(text: str | None, dialect: Dialect) -> str | None:

@@ -11,7 +11,9 @@ Versions: ``BASE_*`` is schema 1, the tables as they were before the schema was 
 each later version is one entry of ``MIGRATIONS`` (idempotent DDL, per engine), and the
 ``schema_version`` table records every version a store has reached. A store is brought up to
 ``SCHEMA_VERSION`` on first use (under a lock in PostgreSQL); a store written by a newer tool is
-refused in one line rather than used half understood or silently downgraded.
+refused in one line rather than used half understood or silently downgraded. SQLite has no
+``ADD COLUMN IF NOT EXISTS``: a version that adds a column is idempotent in PostgreSQL only, and
+``SqliteDatabase.ensure_schema`` takes another process's finished upgrade as done.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import functools
 import re
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The version this tool writes; ``MIGRATIONS`` has an entry for every version after 1."""
 
 BASE_SQLITE = """
@@ -230,6 +232,16 @@ CREATE TABLE IF NOT EXISTS schema_version (
 CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at);
 """,
     },
+    3: {
+        # How each queued answer ended (``length``: cut off), so every listing of the queue can
+        # mark a cut-off answer; NULL in the rows queued before: not known, never "complete".
+        "sqlite": """
+ALTER TABLE review_queue ADD COLUMN finish_reason TEXT;
+""",
+        "postgresql": """
+ALTER TABLE review_queue ADD COLUMN IF NOT EXISTS finish_reason TEXT;
+""",
+    },
 }
 
 SQLITE_SCHEMA = BASE_SQLITE + "".join(m["sqlite"] for _, m in sorted(MIGRATIONS.items()))
@@ -291,6 +303,10 @@ def record_versions(conn: Any) -> None:
 
 
 _TABLE = re.compile(r"^CREATE TABLE IF NOT EXISTS (\w+) \((.*?)^\);", re.MULTILINE | re.DOTALL)
+_ADDED = re.compile(
+    r"^ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+) (\w+)[^;]*;", re.MULTILINE | re.IGNORECASE
+)
+"""A column a later version adds to a table of an earlier one."""
 _NOT_A_COLUMN = ("PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "CONSTRAINT")
 _WIDER = {"integer": frozenset({"integer", "bigint"})}
 """A type the check accepts in place of the one the DDL gives: an ``integer`` column widened to
@@ -301,8 +317,9 @@ _WIDER = {"integer": frozenset({"integer", "bigint"})}
 def expected_columns() -> dict[str, dict[str, str]]:
     """Each team-store table of this version, its columns and their types (as
     ``information_schema.columns.data_type`` names them), read from the one DDL that defines
-    them (``POSTGRES_SCHEMA``): the evidence tables and ``store_meta`` exist in PostgreSQL
-    only, so SQLite's DDL, which this was once read from, left them unchecked."""
+    them (``POSTGRES_SCHEMA``, the columns later versions add included): the evidence tables
+    and ``store_meta`` exist in PostgreSQL only, so SQLite's DDL, which this was once read
+    from, left them unchecked."""
     tables: dict[str, dict[str, str]] = {}
     for match in _TABLE.finditer(POSTGRES_SCHEMA):
         columns = tables.setdefault(match.group(1), {})
@@ -310,6 +327,8 @@ def expected_columns() -> dict[str, dict[str, str]]:
             words = line.strip().rstrip(",").split()
             if len(words) >= 2 and words[0] not in _NOT_A_COLUMN:
                 columns[words[0].strip('"')] = words[1].lower()
+    for table, column, kind in _ADDED.findall(POSTGRES_SCHEMA):
+        tables[table][column] = kind.lower()
     return tables
 
 

@@ -762,7 +762,7 @@ def _item(
         ],
         title=f"Review {key}",
         item=item,
-        incomplete=_answer_incomplete(request, run_id, key),
+        incomplete=_answer_incomplete(request, item),
         nul_note=page_note(store.db.dialect, item.prompt, item.response),
         history=history,
         history_note=page_note(store.db.dialect, *(v.note for v in history), of=NOTES),
@@ -773,21 +773,23 @@ def _item(
     )
 
 
-def _answer_incomplete(request: web.Request, run_id: str, key: str) -> str | None:
-    """``not complete (length): ...`` where the queued answer was cut off, read from its row
-    in the run's results.jsonl (the review queue keeps the text, not the finish reason): a
-    reviewer must not judge half an answer as a whole one. None where the row is complete, or
-    its run's folder or row cannot be read (the page and the verdict say why elsewhere)."""
+def _answer_incomplete(request: web.Request, item: QueueItem) -> str | None:
+    """``not complete (length): ...`` where the queued answer was cut off (``QueueItem
+    .incomplete``): a reviewer must not judge half an answer as a whole one. A row queued
+    before the queue kept how answers ended is read from its run's results.jsonl, and is
+    ``FINISH_NOT_KNOWN`` where the run's folder or row cannot be read. None where complete."""
     from ..review.adjudicate import run_dir_of
+    from ..review.store import FINISH_NOT_KNOWN
     from ..store.runread import read_run
 
-    if not _nameable(run_id):
-        return None
+    if item.finish_reason is not None or not _nameable(item.run_id):
+        return item.incomplete
+    key = item.row_key
     try:
-        row = read_run(run_dir_of(_paths(request), run_id)).rows_by_key({key}).get(key)
+        row = read_run(run_dir_of(_paths(request), item.run_id)).rows_by_key({key}).get(key)
     except (HarnessError, OSError):
-        return None
-    return None if row is None else row_incomplete(row)
+        return FINISH_NOT_KNOWN
+    return FINISH_NOT_KNOWN if row is None else row_incomplete(row)
 
 
 DECISIONS = ("agree", "true", "false")
