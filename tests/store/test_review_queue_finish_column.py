@@ -6,8 +6,10 @@ PostgreSQL cases skip without PostgreSQL, ``tests/testing/postgres.py``)."""
 
 from __future__ import annotations
 
+import html
 import json
 import sqlite3
+import urllib.parse
 from contextlib import closing
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from assurance_harness.review.store import FINISH_NOT_KNOWN, ReviewStore
 from assurance_harness.store import schema
 from assurance_harness.store.database import Database, SqliteDatabase
 
+from ..review.serve import get_page, serving
 from ..testing.cli import invoke_in_process
 
 SCHEMA_2_QUEUE = """
@@ -140,6 +143,21 @@ def test_the_queue_listings_say_an_old_rows_finish_is_not_known(tmp_path: Path) 
     assert listed.exit_code == 0, listed.output
     (row,) = json.loads(listed.output)
     assert (row["finish_reason"], row["incomplete"]) == (None, None)
+
+
+def test_the_web_app_says_an_old_rows_finish_is_not_known(tmp_path: Path) -> None:
+    """The queue page and the row's page, where the run's folder is not there to read the
+    finish reason from: the item page said nothing, which reads as a whole answer."""
+    from assurance_harness.ui.app import Settings
+
+    reports = tmp_path / "reports"
+    _sqlite_schema_2(reports / "runs.db")
+    settings = Settings(reports, tmp_path / "register.yaml", reports / "evidence" / "ledger.jsonl")
+    with serving(settings) as base:
+        queue = get_page(f"{base}/review?run=old-run&show=all")
+        item = get_page(f"{base}/review/old-run/{urllib.parse.quote('c1#0')}")
+    assert html.unescape(queue).count(FINISH_NOT_KNOWN) == 1, queue
+    assert html.unescape(item).count(FINISH_NOT_KNOWN) == 1, item
 
 
 def test_store_migrate_carries_the_finish_reason(pg_url: str, tmp_path: Path) -> None:
