@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from ..datatypes import ErrorInfo, GenerationRequest, GenerationResponse, ResponseRecord
 from ..errors import HarnessError
 from ..scrub import scrub_json
-from ..store.cache import ResponseCache, key_for
+from ..store.cache import ResponseCache
 from ..targets.base import (
     BadResponseError,
     RetryPolicy,
@@ -35,6 +35,7 @@ from ..targets.base import (
     error_text,
     stops_the_run,
 )
+from .cachekeys import cache_keys
 from .ratelimit import TokenBucket
 from .retry import backoff_delay, should_retry
 
@@ -227,9 +228,9 @@ async def execute(
     stats = ExecutionStats(total=len(requests))
     errors_by_type: Counter[str] = Counter()
     limiter = TokenBucket(requests_per_second) if requests_per_second else None
-    fingerprint = target.fingerprint() if cache is not None else ""
     jitter = rng or random.Random()
-    pending = _with_cache_keys(requests, cache, fingerprint, metadata=target.reads_metadata)
+    keys = cache_keys(target) if cache is not None else None
+    pending = _with_cache_keys(requests, cache, keys)
     started = time.perf_counter()
     loop = asyncio.get_running_loop()
     endpoint = target.endpoint()
@@ -422,9 +423,7 @@ READ_AHEAD = 500
 def _with_cache_keys(
     requests: Sequence[GenerationRequest],
     cache: ResponseCache | None,
-    fingerprint: str,
-    *,
-    metadata: bool,
+    key: Callable[[GenerationRequest], str] | None,
 ) -> Iterator[tuple[GenerationRequest, str]]:
     """Each request in order with its cache key ("" without a cache), the cache read ahead for
     ``READ_AHEAD`` requests at a time. Every worker takes its next request from this one
@@ -432,13 +431,13 @@ def _with_cache_keys(
     lookups of the one before are done. The requests are taken in order, never by index: a
     fresh run's plan notes each request as it is taken (``runner.journalnotes``), and cannot
     follow one taken by index (its run then reads the whole journal again to score)."""
-    if cache is None:
+    if cache is None or key is None:
         for request in requests:
             yield request, ""
         return
     taken = iter(requests)
     while batch := list(itertools.islice(taken, READ_AHEAD)):
-        keys = [key_for(fingerprint, request, metadata=metadata) for request in batch]
+        keys = [key(request) for request in batch]
         cache.read_ahead(keys)
         yield from zip(batch, keys, strict=True)
 

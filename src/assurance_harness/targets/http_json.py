@@ -17,6 +17,7 @@ parameter of the target or the suite) would fail every request.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Collection, Iterator
@@ -286,6 +287,17 @@ class HttpJsonTarget(JsonHttpTarget):
         if data.get("error_path") == "error":
             data.pop("error_path", None)  # the default, likewise: the fingerprint as before
         return data
+
+    def cache_fingerprint(self) -> str:
+        """The fingerprint with ``error_path`` in it, the default too: answers cached by a
+        version that read no error beside the text (under this same fingerprint, which leaves
+        the default out) were served to this one, and a proxy's fallback beside an error was
+        counted as the model's answer. Those entries now miss once; each is sent again and read
+        by the rule."""
+        blob = json.dumps(
+            {"fingerprint": self.fingerprint(), "error_path": self.s.error_path}, sort_keys=True
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def _error(self, data: Any) -> str | None:
         """What the reply holds at ``error_path``, one line (None: not set, nothing there, or

@@ -34,8 +34,9 @@ from ...errors import (
     UsageError,
 )
 from ...spec.loader import ScorerConfig
-from ...store.cache import ResponseCache, key_for
+from ...store.cache import ResponseCache
 from ...targets.base import Target, TargetSpec
+from ..cachekeys import cache_keys
 from .base import (
     LocalScoring,
     OnCloseTimeout,
@@ -418,8 +419,7 @@ class RayExecutor:
                 on_close_timeout=closed_late,
             )
         )
-        fingerprint = target.fingerprint()
-        metadata = target.reads_metadata  # in the key where the target may read it
+        key_of = cache_keys(target)  # the local executor's keys: the same entries
         n_actors = max(1, min(int(self.resources.get("CPU", 1)), concurrency))
         size = min(MAX_SHARD, max(MIN_SHARD, math.ceil(total / (n_actors * SHARDS_PER_ACTOR))))
         senders: list[Any] = []
@@ -445,7 +445,7 @@ class RayExecutor:
                         record = ResponseRecord.from_dict(data)
                         if cache is not None and record.error is None:
                             cache.put(
-                                key_for(fingerprint, by_key[record.key], metadata=metadata),
+                                key_of(by_key[record.key]),
                                 _hit(record),
                             )
                         deliver(record)
@@ -468,8 +468,7 @@ class RayExecutor:
         try:
             shard: list[GenerationRequest] = []
             for request in pending:
-                key = key_for(fingerprint, request, metadata=metadata)
-                hit = cache.get(key) if cache is not None else None
+                hit = cache.get(key_of(request)) if cache is not None else None
                 if hit is not None:
                     deliver(_record(request, hit, attempts=0, latency_s=0.0, cached=True))
                     continue
