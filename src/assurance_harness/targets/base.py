@@ -177,10 +177,14 @@ class Target(ABC):
     that reads answers from local records (replay): the cache would only copy them, at a
     lookup and a write per request (about 5 s of CPU at 100k cases)."""
 
-    reads_metadata: ClassVar[bool] = True
-    """Whether an answer may depend on the case's metadata (``GenerationRequest.metadata``), so
-    the response cache must key on it (``store.cache.key_for``). True unless the adapter is
-    known never to read it: a callable's function and a plugin's ``generate`` are given it."""
+    @property
+    def reads_metadata(self) -> bool:
+        """Whether an answer may depend on the case's metadata (``GenerationRequest.metadata``),
+        so the response cache must key on it (``store.cache.key_for``). True unless the adapter
+        is known never to read it: a plugin's ``generate`` is given it. A property, so that an
+        adapter can tell from what it loaded (a callable's function's parameters); one that
+        never reads it sets ``reads_metadata: ClassVar[bool] = False``."""
+        return True
 
     source: str | None = None
     """The target file this adapter's spec was read from (set by ``load_target``), so that its

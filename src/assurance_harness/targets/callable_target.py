@@ -366,6 +366,15 @@ class CallableTarget(Target):
                 "that holds only the target's code",
             )
 
+    @property
+    def reads_metadata(self) -> bool:
+        """Whether the function is given the case's metadata (a ``metadata`` or ``request``
+        parameter, or ``**kwargs``): one that takes the prompt alone answers the same whatever
+        the metadata says, and keyed on it, its cached answers missed once the suite's metadata
+        was edited. Known once the function is loaded (``start``); True before, since a key
+        with the metadata can only miss, one without could serve an answer to other metadata."""
+        return self._fn is None or not {"metadata", "request"}.isdisjoint(self._wanted)
+
     def _inspect(self, fn: Callable[..., Any]) -> None:
         self._is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
             getattr(fn, "__call__", None)  # noqa: B004 - async callable objects
