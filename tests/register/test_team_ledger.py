@@ -405,8 +405,7 @@ def test_verify_beside_an_append_to_the_team_store_reports_no_tampering(
                 time.sleep(0.05)
         holder = type("Held", (), {"transaction": lambda self: contextlib.nullcontext(conn)})()
         TeamLedger(holder, ledger).append(
-            {"late"}, lambda tail, existing: _chain([body], tail, existing, now="t", dedupe=False),
-            "2026-12-05T00:00:00+00:00",
+            {"late"}, lambda tail, existing: _chain([body], tail, existing, now="t", dedupe=False)
         )  # fmt: skip
     verify.join(timeout=60)
     (report,) = reports_seen

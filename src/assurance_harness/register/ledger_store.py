@@ -415,16 +415,27 @@ def append_bodies(
     When every body is there already and the ledger's last append was these runs', an anchor
     left behind by that append (its write failed: a full disk, no inodes) is brought up to
     date (``_catch_up_anchor``), and a line saying so is added to ``done``: redoing the
-    append is the way on the failure printed, and it must finish what the append began."""
+    append is the way on the failure printed, and it must finish what the append began.
+
+    ``recorded_at`` is read from the clock in ``chain``, which both stores call under their
+    lock once the tail is read: read before it, a writer that waited for the lock while
+    another appended was dated before the record it follows, and the times ran backwards
+    along the chain with no clock at fault (``register.clock_order`` read that as a clock
+    gone back, and a run as possibly later than it was). A clock that reads earlier than the
+    tail's ``recorded_at`` is still written as it reads, neither raised to the tail's time nor
+    refused: it is then a real clock disagreement (a clock set back, a team store's runner
+    behind the one before it), which ``clock_order`` relies on to keep a failing run from
+    hiding behind an earlier pass, and which 'evidence verify' names as a warning. A time
+    copied from the record before would say when no clock read, and a refusal would leave
+    the run's evidence out of the ledger."""
     run_ids = {str(body["run_id"]) for body in bodies}
-    now = _utc_now()
 
     def chain(tail: EvidenceRecord | None, existing: list[EvidenceRecord]) -> list[EvidenceRecord]:
-        return _chain(bodies, tail, existing, now=now, dedupe=dedupe)
+        return _chain(bodies, tail, existing, now=_utc_now(), dedupe=dedupe)
 
     team = team_ledger(ledger_path)
     if team is not None:
-        return team.append(run_ids, chain, now)
+        return team.append(run_ids, chain)
     check_ledger_file(ledger_path)
     with _locked(ledger_path):
         tail, existing = _tail_and_run_records(ledger_path, run_ids)

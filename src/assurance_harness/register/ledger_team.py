@@ -65,8 +65,11 @@ class TeamLedger:
             row = conn.execute("SELECT line FROM evidence_head").fetchone()
         return None if row is None else str(row["line"])
 
-    def append(self, run_ids: set[str], chain: Chain, now: str) -> list[EvidenceRecord]:
-        """Under the ledger's lock: read the tail and these runs' records, chain, insert."""
+    def append(self, run_ids: set[str], chain: Chain) -> list[EvidenceRecord]:
+        """Under the ledger's lock: read the tail and these runs' records, chain, insert.
+        ``chain`` reads the clock (``recorded_at``) here, under the lock, so a writer that
+        waited for it is never dated before the one that held it; the head's ``updated_at``
+        is the same moment, the last new record's ``recorded_at``."""
         with self.db.transaction() as conn:
             conn.lock(LOCK)
             last = conn.execute(
@@ -94,7 +97,9 @@ class TeamLedger:
                 )
             self._refuse_head_disagreeing(conn, tail)
             new = chain(tail, existing)
-            self._insert(conn, int(last["pos"]) if last else 0, [r.to_line() for r in new], now)
+            if new:
+                lines = [r.to_line() for r in new]
+                self._insert(conn, int(last["pos"]) if last else 0, lines, new[-1].recorded_at)
             return new
 
     def _refuse_head_disagreeing(self, conn: Connection, tail: EvidenceRecord | None) -> None:
