@@ -83,3 +83,26 @@ def test_the_team_store_dates_a_writer_that_waited_for_its_lock_after_the_one_th
     assert [run for run, _ in times] == ["second", "first"]
     assert [t for _, t in times] == sorted(t for _, t in times), times
     assert verify_ledger(ledger, check_files=False).ok
+
+
+def test_verify_warns_where_recorded_at_goes_back_along_the_chain(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ledgers written before the time was read under the lock may hold it, and a clock set
+    back still writes it: no tampering (the chain verifies), but a reader of the ledger as a
+    timeline is told that the order of appending is the chain's, not the times'."""
+    for run_id, at in [("a", "05"), ("b", "09"), ("c", "07"), ("d", "08"), ("e", "06")]:
+        monkeypatch.setattr(ledger_store, "_utc_now", lambda at=at: f"2026-12-01T00:00:{at}+00:00")
+        append_bodies(ledger, [_body(run_id)])
+    report = verify_ledger(ledger, check_files=False)
+    assert report.ok, report.issues
+    (warning,) = [w for w in report.warnings if "recorded_at" in w]
+    assert "EV-000003" in warning and "EV-000002" in warning, warning
+    assert "2026-12-01T00:00:07+00:00" in warning and "2026-12-01T00:00:09+00:00" in warning
+    assert "2 places" in warning and "order" in warning, warning
+
+
+def test_verify_says_nothing_of_times_that_never_go_back(ledger: Path) -> None:
+    for run_id in ["a", "b"]:
+        append_bodies(ledger, [_body(run_id)])
+    assert not [w for w in verify_ledger(ledger, check_files=False).warnings if "recorded_at" in w]
