@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..store.runread import read_run_object
+from .clock_order import recorded_going_back
 from .evidence_record import GENESIS, EvidenceRecord, record_hash
 from .ledger_store import (
     DEFAULT_LEDGER,
@@ -529,6 +530,9 @@ def _read_with_anchors(
     report.head = entries[-1][1].hash if entries else None
     unreadable = [i.line for i in report.issues if i.kind == "corrupt" and i.line is not None]
     _check_chain(entries, report, unreadable, rewritten)
+    going_back = recorded_going_back([record for _, record in entries])
+    if going_back is not None:
+        report.warnings.append(going_back)
     local_anchor = anchor_path(ledger_path)
     if head is not None:
         _check_anchor(entries, Path("evidence_head"), report, exact=True, text=head)
