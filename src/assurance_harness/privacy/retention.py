@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from ..errors import RunFailedError, UsageError
 from ..formatting import when
 from ..store.runlock import run_folder_busy
-from .run_end import parse_end, run_end
+from .run_end import FINISHED_AT_TOLERANCE, parse_end, run_end
 
 RETENTION = "RETENTION"
 """The ``risk_id`` of purge records in the ledger (not a risk: the register never lists it)."""
@@ -137,6 +137,8 @@ def candidates(
     *,
     ended: Callable[[str], list[str | None]] = lambda run_id: [],
     doubted: list[tuple[Path, str]] | None = None,
+    ahead: list[tuple[Path, dt.datetime]] | None = None,
+    now: dt.datetime | None = None,
 ) -> list[tuple[Path, dict[str, Any]]]:
     """Runs older than ``cutoff`` that still hold payload files, unfinished ones (status
     ``running``) too: ``purge_runs`` names those it leaves. Folders holding payload files that
@@ -145,8 +147,15 @@ def candidates(
 
     A finished run is dated by every record of its end (``run_end``: its files, and
     ``ended``, the ends its evidence records in the ledger hold, read only for a run some file
-    puts past the period); one they do not date alike is added to ``doubted`` with why, not
-    purged: run.json alone, which nothing hashes, made a run of today old by one edit."""
+    puts past the period or every file puts in the future); one they do not date alike is
+    added to ``doubted`` with why, not purged: run.json alone, which nothing hashes, made a run
+    of today old by one edit.
+
+    A run dated later than ``now`` (default: the clock) by more than ``FINISHED_AT_TOLERANCE``
+    is added to ``ahead`` where given, with that date, and not purged: no age can be taken
+    from it, and a deletion on a guess destroys evidence for good. Passed over in silence, a
+    run whose dates were edited into the future kept its transcripts for ever unnoticed."""
+    now = now or dt.datetime.now(dt.UTC)
     found = []
     for run_dir in sorted(p for p in reports.iterdir() if p.is_dir()):
         holds = any((run_dir / name).exists() for name in PAYLOAD_FILES)
@@ -159,7 +168,8 @@ def candidates(
                 undated.append(run_dir)
             continue
         if holds and state is not None and state.get("status") != "running":
-            if all(end >= cutoff for end in run_end(run_dir, []).ends):
+            ends = run_end(run_dir, []).ends
+            if all(end >= cutoff for end in ends) and not _future(min(ends, default=when), now):
                 continue  # new by all its files say: the ledger is not read for it
             end = run_end(run_dir, ended(run_dir.name))
             if end.doubt is not None:
@@ -167,11 +177,20 @@ def candidates(
                     doubted.append((run_dir, end.doubt))
                 continue
             when = end.when or when
+        if holds and _future(when, now):
+            if ahead is not None:
+                ahead.append((run_dir, when))
+            continue
         if when >= cutoff:
             continue
         if holds and state is not None:
             found.append((run_dir, state))
     return found
+
+
+def _future(when: dt.datetime, now: dt.datetime) -> bool:
+    """``when`` lies past ``now`` by more than a clock a little ahead explains."""
+    return when > now + FINISHED_AT_TOLERANCE
 
 
 def _purge_body(
@@ -256,7 +275,8 @@ def purge_runs(
 
     Each run is held (its folder's lock, ``store.runlock``) from its hashing to its deletion.
     A run older than the period that keeps its files is named through ``kept`` with why (one
-    whose age is unknown too, ``UNDATED``): ``IN_USE`` (another process holds it: an attach or
+    whose age is unknown too: ``UNDATED``, its records of its end disagreeing, or dated in the
+    future, ``candidates``): ``IN_USE`` (another process holds it: an attach or
     a verdict recording its files, a resume finishing it) or ``UNFINISHED`` (stopped part-way:
     its journal is what a resume completes it from, so only the user can end it, by resuming it
     or deleting it); in a dry run, also a run whose files the purge could not delete, with the
@@ -268,11 +288,16 @@ def purge_runs(
         _restore_staged(reports)
     undated: list[Path] = []
     doubted: list[tuple[Path, str]] = []
-    found = candidates(reports, now - older_than, undated, ended=ended, doubted=doubted)
+    ahead: list[tuple[Path, dt.datetime]] = []
+    found = candidates(
+        reports, now - older_than, undated, ended=ended, doubted=doubted, ahead=ahead, now=now
+    )
     for run_dir in undated:
         kept(run_dir.name, UNDATED)
     for run_dir, doubt in doubted:
         kept(run_dir.name, _doubted_line(run_dir, doubt))
+    for run_dir, dated in ahead:
+        kept(run_dir.name, _ahead_line(run_dir, dated))
     out: list[PurgedRun] = []
     for start in range(0, len(found), HELD_AT_ONCE):
         with contextlib.ExitStack() as held:
@@ -289,6 +314,17 @@ def _doubted_line(run_dir: Path, doubt: str) -> str:
         f"not purged: run {run_dir.name}: {doubt}, so its age is not known for certain and a "
         "purge would destroy evidence: put back the files as the run wrote them (see "
         "'assurance evidence verify'), or delete its folder by hand if it is past the "
+        "retention period"
+    )
+
+
+def _ahead_line(run_dir: Path, dated: dt.datetime) -> str:
+    """The line for a run kept because it is dated in the future (``candidates``)."""
+    return (
+        f"not purged: run {run_dir.name}: dated {dated.isoformat()}, in the future (past the "
+        f"{describe_age(FINISHED_AT_TOLERANCE)} a clock a little ahead explains: its dates "
+        "were edited, or the clock it ran by was wrong), so its age is not known and a purge "
+        "would destroy evidence on a guess: delete its folder by hand if it is past the "
         "retention period"
     )
 

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunEnd", "parse_end", "run_end"]
+__all__ = ["FINISHED_AT_TOLERANCE", "RunEnd", "parse_end", "run_end"]
+
+FINISHED_AT_TOLERANCE = dt.timedelta(days=1)
+"""How far past now a run's end may lie (a clock a little ahead); later is no real run's:
+``evidence attach`` refuses such a run, and ``runs purge`` names it, kept."""
 
 
 @dataclass(frozen=True)

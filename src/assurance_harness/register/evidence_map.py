@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..errors import ConfigError, RunFailedError, UsageError
+from ..privacy.run_end import FINISHED_AT_TOLERANCE
 from ..store.location import follow_up
 from ..store.runread import smoke_test_limit
 from .evidence_record import EvidenceError, EvidenceRecord, parse_time
@@ -269,10 +270,6 @@ def _cases_info(entry: object) -> dict[str, Any] | None:
     count = entry.get("count")
     valid = isinstance(count, int) and not isinstance(count, bool)
     return {"sha256": entry["sha256"], "count": count if valid else None}
-
-
-FINISHED_AT_TOLERANCE = dt.timedelta(days=1)
-"""How far past now a run's end may lie (a clock a little ahead); later is no real run's."""
 
 
 def _check_finished_at(run: RunFiles) -> None:
