@@ -104,19 +104,29 @@ def test_cached_answers_are_counted_with_their_source_run_and_make_evidence_stal
 
 
 def test_cache_entries_expire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries younger than ``max_age`` are reused, older ones are not. The cache's clock is
+    moved on past the age for the last run (it was a 1.2 s sleep against ``max_age: 1s``: on
+    a loaded machine the second run began more than a second after the first's answers were
+    stored, and found none)."""
+    import time
+    from types import SimpleNamespace
+
+    from assurance_harness.store import cache
+
     suite, target, reports = _project(tmp_path)
-    suite.write_text(suite.read_text().replace("evidence_for: [R-001]\n", "cache: {max_age: 1s}\n"))
+    suite.write_text(
+        suite.read_text().replace("evidence_for: [R-001]\n", "cache: {max_age: 60s}\n")
+    )
     monkeypatch.chdir(tmp_path)
     first = run_suite(suite, target, reports_dir=reports, write_reports=False)
     again = run_suite(suite, target, reports_dir=reports, write_reports=False)
     assert first.summary["counts"]["cached"] == 0 and again.summary["counts"]["cached"] == N
-    import time
-
-    time.sleep(1.2)
+    later = SimpleNamespace(time=lambda: time.time() + 61, monotonic=time.monotonic)
+    monkeypatch.setattr(cache, "time", later)
     late = run_suite(suite, target, reports_dir=reports, write_reports=False)
     assert late.summary["counts"]["cached"] == 0
     manifest = json.loads((late.run_dir / "manifest.json").read_text())
-    assert manifest["cache"]["max_age_s"] == 1.0 and manifest["cache"]["read"] is True
+    assert manifest["cache"]["max_age_s"] == 60.0 and manifest["cache"]["read"] is True
 
 
 def test_a_replay_target_bypasses_the_cache(
