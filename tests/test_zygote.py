@@ -19,11 +19,40 @@ from .testing.zygote import ZygoteUnavailable, zygote
 pytestmark = pytest.mark.skipif(zygote() is None, reason="commands start as fresh processes here")
 
 PROBE = """\
-import json, os, sys
+import json, os, sys, types
 from pathlib import Path
+
+from assurance_harness import cli_startup
+
+
+def stale():
+    # Harness functions, classes and modules that some harness module holds but that are not
+    # what sys.modules now holds under their names: a server's import the child did not redo.
+    found = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("assurance_harness") or module is None:
+            continue
+        for key, value in vars(module).items():
+            if isinstance(value, types.ModuleType):
+                home, current = value.__name__, sys.modules.get(value.__name__)
+                if home.startswith("assurance_harness") and current is not value:
+                    found.append(f"{name}.{key}")
+                continue
+            home = getattr(value, "__module__", None)
+            qualname = getattr(value, "__qualname__", "")
+            if not (isinstance(home, str) and home.startswith("assurance_harness")):
+                continue
+            if "." in qualname or "<" in qualname or home not in sys.modules:
+                continue
+            if getattr(sys.modules[home], qualname, value) is not value:
+                found.append(f"{name}.{key}")
+    return found
+
 
 def answer(prompt):
     Path(os.environ["PROBE_OUT"]).write_text(json.dumps({
+        "the_command": cli_startup.is_the_command(),
+        "stale": stale(),
         "cwd": os.getcwd(),
         "argv0": sys.argv[0],
         "path0": sys.path[0],
@@ -71,7 +100,10 @@ def test_a_warm_command_is_a_fresh_ones_equal(tmp_path: Path) -> None:
         seen[root.name] = (json.loads((root / "probe.json").read_text()), done)
     (warm, warm_done), (fresh, fresh_done) = seen["warm"], seen["fresh"]
     assert warm["ppid"] != os.getpid()  # forked by the server, not started here
-    for key in ("argv0", "orig_argv", "fds", "secret"):
+    # The package and its start-up imported anew in the child, which knows it is the command;
+    # no module kept from the server's import reaches a function or module it replaced.
+    assert warm["the_command"] is True and warm["stale"] == [], warm
+    for key in ("argv0", "orig_argv", "fds", "secret", "the_command", "stale"):
         assert warm[key] == fresh[key], key
     assert warm["cwd"] == str(warm_root) and warm["path0"] == str(warm_root)
     assert fresh["cwd"] == str(fresh_root) and fresh["path0"] == str(fresh_root)

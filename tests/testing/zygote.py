@@ -6,9 +6,10 @@ before it does anything, and the suite runs a few thousand of them. Here one ser
 per test process imports those third-party libraries once and, for each command, forks a child
 that becomes ``python -m assurance_harness.cli ARGS...``: its own process, in the test's folder,
 with the test's environment, its standard output and error on the test's pipes, its own exit
-status (a signal's as a negative code, as ``subprocess`` gives). The harness itself is imported
-afresh in each child, so its import-time behaviour (its start-up, its environment) is a new
-process's.
+status (a signal's as a negative code, as ``subprocess`` gives). The server imports the
+harness's own modules too, all but those whose import does something (takes Ctrl-C, reads the
+terminal: :data:`IMPORTED_AFRESH`), which each child imports anew, so the command's
+import-time behaviour (its start-up, its environment) is a new process's.
 
 What a forked child cannot have as a fresh interpreter would, it does not get: where the
 command's environment differs from the server's in anything read as an interpreter starts or as
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -79,8 +81,34 @@ PRELOADED = (
     "zipfile",
 )
 """What the server imports once: the third-party libraries every command imports, which make
-up most of a command's start-up. Not the harness (its import-time code runs in each child), and
-not aiohttp (the harness imports it its own way, ``targets/_aiohttp_import.py``)."""
+up most of a command's start-up. Not aiohttp (the harness imports it its own way,
+``targets/_aiohttp_import.py``)."""
+
+HARNESS_PRELOADED = (
+    "assurance_harness.cli",
+    "assurance_harness.runner.run",
+    "assurance_harness.metrics.engine",
+    "assurance_harness.register.ledger",
+    "assurance_harness.report.writer",
+    "assurance_harness.review.store",
+    "assurance_harness.targets.replay",
+    "assurance_harness.store.scorercache",
+)
+"""The harness's modules most commands import, and what they import: the other third of a
+command's start-up (0.1 to 0.4 s, its pydantic models built as their modules load). The server
+imports them too, then forgets those of them with import-time behaviour of their own
+(:data:`IMPORTED_AFRESH`), which each child imports anew as a fresh process does."""
+
+IMPORTED_AFRESH = (
+    "assurance_harness",
+    "assurance_harness.cli_startup",
+    "assurance_harness.console",
+)
+"""The harness's modules whose import does more than define things: the package's first lines
+and ``cli_startup`` take Ctrl-C and ask whether this process is the command; ``console`` reads
+the terminal's size and drops absurd ``COLUMNS`` from the environment as it makes its two
+consoles. Each child imports these (and the command's module, ``cli*``) anew, and with them
+every module that holds something of theirs (:func:`_forget_what_runs_on_import`)."""
 
 COMMAND_MODULE = "assurance_harness.cli"
 
@@ -288,8 +316,9 @@ def serve(listener_fd: int) -> None:
     parent is gone (its standard input ends)."""
     import importlib
 
-    for name in PRELOADED:
+    for name in (*PRELOADED, *HARNESS_PRELOADED):
         importlib.import_module(name)
+    _forget_what_runs_on_import()
     listener = socket.socket(fileno=listener_fd)
     wakeup_read, wakeup_write = os.pipe()
     os.set_blocking(wakeup_write, False)
@@ -321,6 +350,59 @@ def serve(listener_fd: int) -> None:
                 with contextlib.suppress(OSError):  # the test process stopped waiting
                     conn.sendall(f"{status}\n".encode())
                 conn.close()
+
+
+def _forget_what_runs_on_import() -> None:
+    """Forget (from ``sys.modules``) the harness's modules that each child must import anew:
+    :data:`IMPORTED_AFRESH`, the command's own ``cli*`` modules, and, until none is left, every
+    module holding one of theirs (the module itself, a function or class of it, or one of its
+    objects: ``console.err``), so that no module kept in the server reaches code or state of a
+    server's import. A package's own submodules, which it holds as attributes, do not count."""
+    harness = "assurance_harness"
+    forgotten = {
+        name for name in sys.modules if name in IMPORTED_AFRESH or name.startswith(f"{harness}.cli")
+    }
+    elsewhere = {  # objects some other library holds too: ``Any``, ``Path``, a shared default
+        id(value)
+        for name, module in list(sys.modules.items())
+        if not name.startswith(harness)
+        for value in vars(module).values()
+    }
+    plain = (type, types.ModuleType, types.FunctionType, int, float, str, bytes, frozenset)
+    objects = {
+        id(value)
+        for name in IMPORTED_AFRESH
+        for key, value in vars(sys.modules[name]).items()
+        if not key.startswith("__")
+        and value is not None
+        and not isinstance(value, plain)
+        and id(value) not in elsewhere
+    }
+
+    def holds_forgotten(name: str, module: types.ModuleType) -> bool:
+        for key, value in vars(module).items():
+            if key.startswith("__"):
+                continue
+            if isinstance(value, types.ModuleType):
+                source: object = value.__name__
+            else:
+                source = getattr(value, "__module__", None)
+            own_submodule = isinstance(source, str) and source.startswith(f"{name}.")
+            if (source in forgotten and not own_submodule) or id(value) in objects:
+                return True
+        return False
+
+    while True:
+        more = {
+            name
+            for name, module in list(sys.modules.items())
+            if name.startswith(harness) and name not in forgotten and holds_forgotten(name, module)
+        }
+        if not more:
+            break
+        forgotten |= more
+    for name in forgotten:
+        del sys.modules[name]
 
 
 def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
@@ -377,8 +459,16 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
     sys.path[0] = os.getcwd()  # as ``python -m`` puts it
     sys.argv = ["-m", *request["argv"]]
     sys.orig_argv = [sys.executable, "-m", COMMAND_MODULE, *request["argv"]]
+    import importlib
     import runpy
 
+    # What ``python -m`` imports first, anew (IMPORTED_AFRESH): the package, given its kept
+    # submodules as attributes, as it would have once they were imported under it.
+    package = importlib.import_module("assurance_harness")
+    for name, module in list(sys.modules.items()):
+        parent, _, child = name.rpartition(".")
+        if parent == package.__name__ and child not in vars(package):
+            setattr(package, child, module)
     runpy._run_module_as_main(COMMAND_MODULE)  # type: ignore[attr-defined]
     sys.exit(0)
 
