@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.datatypes import GenerationRequest, GenerationResponse, ResponseRecord
+from assurance_harness.runner.cachekeys import cache_keys
 from assurance_harness.runner.executor import ExecutionStats, execute
 from assurance_harness.runner.ratelimit import TokenBucket
 from assurance_harness.runner.retry import backoff_delay, should_retry
-from assurance_harness.store.cache import ResponseCache, key_for
+from assurance_harness.store.cache import ResponseCache
 from assurance_harness.targets.base import (
     ClientError,
     RetryPolicy,
@@ -464,9 +465,9 @@ def test_the_cache_is_read_in_batches_not_a_query_a_request(tmp_path: Path) -> N
     ]
     path = tmp_path / "cache.db"
     with ResponseCache(path) as earlier:  # an earlier run answered every third request
-        fingerprint = Instant().fingerprint()
+        key = cache_keys(Instant())  # the run's own rule (a plugin: keyed on the case id)
         for request in requests[::3]:
-            earlier.put(key_for(fingerprint, request), GenerationResponse(text="stored"))
+            earlier.put(key(request), GenerationResponse(text="stored"))
     records: list[ResponseRecord] = []
 
     with ResponseCache(path) as cache:

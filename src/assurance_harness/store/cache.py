@@ -54,12 +54,21 @@ _KEYS_A_QUERY = 500
 """Keys in one ``IN (...)`` list: under SQLite's oldest limit of 999 bound parameters."""
 
 
-def key_for(fingerprint: str, request: GenerationRequest, *, metadata: bool = False) -> str:
-    """The cache key: everything that decides a response, nothing that does not (the case id
-    is excluded; its seed is in the key). ``metadata``: the target may read the case's metadata
-    (``Target.reads_metadata``), so where the case has any it is in the key: left out, a case
-    whose metadata was edited got the answer to the old one. A case without metadata, or a
-    target that never reads it, keeps the key it always had (the entries stay usable)."""
+def key_for(
+    fingerprint: str,
+    request: GenerationRequest,
+    *,
+    metadata: bool = False,
+    case_id: bool = False,
+) -> str:
+    """The cache key: everything that decides a response, nothing that does not. ``metadata``:
+    the target may read the case's metadata (``Target.reads_metadata``), so where the case has
+    any it is in the key: left out, a case whose metadata was edited got the answer to the old
+    one. A case without metadata, or a target that never reads it, keeps the key it always had
+    (the entries stay usable). ``case_id``: the target may read the case's id
+    (``Target.reads_case_id``), so it is in the key: the seed alone (31 bits of a hash of the
+    id) is shared by two cases of a large suite, and two such cases of one conversation got one
+    answer. A target that never reads it keeps the key it always had."""
     entry: dict[str, Any] = {
         "v": SCHEMA_VERSION,
         "target": fingerprint,
@@ -70,6 +79,8 @@ def key_for(fingerprint: str, request: GenerationRequest, *, metadata: bool = Fa
     }
     if metadata and request.metadata:
         entry["metadata"] = request.metadata
+    if case_id:
+        entry["case_id"] = request.case_id
     blob = json.dumps(
         entry,
         sort_keys=True,

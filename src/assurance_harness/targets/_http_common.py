@@ -524,6 +524,7 @@ class JsonHttpTarget(Target):
     headers live and write ``generate``."""
 
     reads_metadata: ClassVar[bool] = False  # sends the conversation and parameters only
+    reads_case_id: ClassVar[bool] = False  # likewise (``http`` says where its body sends it)
 
     def __init__(self, spec: TargetSpec, *, base_dir: str = ".") -> None:
         super().__init__(spec, base_dir=base_dir)

@@ -186,6 +186,14 @@ class Target(ABC):
         never reads it sets ``reads_metadata: ClassVar[bool] = False``."""
         return True
 
+    @property
+    def reads_case_id(self) -> bool:
+        """Whether an answer may depend on the case's id (``GenerationRequest.case_id``), so
+        the response cache must key on it (``store.cache.key_for``). True unless the adapter is
+        known never to read it, as for ``reads_metadata``: a key with the id only misses, one
+        without it could serve one case the answer to another."""
+        return True
+
     source: str | None = None
     """The target file this adapter's spec was read from (set by ``load_target``), so that its
     messages name the file and line the fix goes in; None for an adapter built in code."""

@@ -375,6 +375,13 @@ class CallableTarget(Target):
         with the metadata can only miss, one without could serve an answer to other metadata."""
         return self._fn is None or not {"metadata", "request"}.isdisjoint(self._wanted)
 
+    @property
+    def reads_case_id(self) -> bool:
+        """Whether the function is given the case's id (a ``case_id`` or ``request``
+        parameter, or ``**kwargs``), as ``reads_metadata`` says for the metadata: such a
+        function may answer two cases of one conversation differently."""
+        return self._fn is None or not {"case_id", "request"}.isdisjoint(self._wanted)
+
     def _inspect(self, fn: Callable[..., Any]) -> None:
         self._is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
             getattr(fn, "__call__", None)  # noqa: B004 - async callable objects

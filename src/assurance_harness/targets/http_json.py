@@ -220,6 +220,12 @@ class HttpJsonTarget(JsonHttpTarget):
                 "set under generation (in the target or the suite)",
             )
 
+    @property
+    def reads_case_id(self) -> bool:  # type: ignore[override]
+        """Whether the body template sends the case's id (``{case_id}``): the endpoint may
+        then answer two cases of one conversation differently."""
+        return "case_id" in placeholders(self.s.body)
+
     def render_body(self, request: GenerationRequest) -> Any:
         params = {**self.s.generation, **request.params}
         values: dict[str, Any] = dict(params)

@@ -75,6 +75,7 @@ class TransformersTarget(Target):
     """A local model directory through a transformers text-generation pipeline (offline)."""
 
     reads_metadata: ClassVar[bool] = False  # generates from the conversation and parameters only
+    reads_case_id: ClassVar[bool] = False  # likewise
 
     type: ClassVar[str] = "transformers"
     Spec = TransformersSpec
