@@ -76,3 +76,38 @@ def test_a_verdict_cached_before_the_error_check_is_not_reused(
         with pytest.raises(BadResponseError, match="quota"):
             _run(tmp_path, server.url)
         assert len(server.seen.bodies) == 2
+
+
+def test_a_judge_other_than_http_keys_its_verdicts_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A callable judge: its cache_fingerprint is its fingerprint, so each verdict's key is
+    the one written before, a hash of the identity written on the verdict (verdicts cached
+    by earlier versions keep being found)."""
+    from assurance_harness.scorers import llm_judge
+
+    monkeypatch.chdir(tmp_path)
+    module = f"judgekey_bot_judge_{abs(hash(str(tmp_path)))}"
+    (tmp_path / f"{module}.py").write_text(
+        f"def judge(messages):\n    return {VERDICT!r}\ndef reply(messages):\n    return 'hi'\n"
+    )
+    for name, function in (("judge.yaml", "judge"), ("t.yaml", "reply")):
+        (tmp_path / name).write_text(
+            f"type: callable\nfunction: {module}:{function}\npython_path: ['.']\n"
+        )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    keyed: list[dict[str, Any]] = []
+    real = llm_judge.cache_key
+    monkeypatch.setattr(
+        llm_judge, "cache_key", lambda identity, p: keyed.append(identity) or real(identity, p)
+    )
+    outcome = run_suite(
+        tmp_path / "s.yaml",
+        tmp_path / "t.yaml",
+        reports_dir=tmp_path / "reports",
+        write_reports=False,
+    )
+    (row,) = [json.loads(line) for line in (outcome.run_dir / "results.jsonl").open()]
+    written = dict(row["scores"]["judge"]["judge"])
+    written.pop("model_version")
+    assert keyed == [written], (keyed, written)

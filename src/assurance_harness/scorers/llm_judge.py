@@ -357,6 +357,15 @@ class LLMJudgeScorer(Scorer):
             "fingerprint": self._target.fingerprint(),
             "rubric_sha256": hashlib.sha256(self._rubric_text.encode()).hexdigest()[:16],
         }
+        # The verdict cache keys on the judge's cache_fingerprint (an http judge's error_path
+        # in it), as the response cache does: it keeps the text read, not the reply, so a
+        # verdict read under another error rule must be asked again. The identity written on
+        # each verdict keeps the fingerprint; for other judges the two are equal and the keys
+        # are the ones written before.
+        self._cache_identity = {
+            **self._identity,
+            "fingerprint": self._target.cache_fingerprint(),
+        }
 
     def _shown(self, message: str) -> str:
         """A judge error's ``message`` as it may be printed: without the judge's secrets (a 401
@@ -417,7 +426,7 @@ class LLMJudgeScorer(Scorer):
         if not hasattr(self, "_target"):
             self.setup()
         prompts = [self._prompt_for(item) for item in batch]
-        keys = [cache_key(self._identity, p) for p in prompts]
+        keys = [cache_key(self._cache_identity, p) for p in prompts]
         answers: dict[int, tuple[str, str | None, bool]] = {}
         todo = []
         for i, key in enumerate(keys):
