@@ -107,3 +107,31 @@ def test_an_http_body_that_sends_the_case_id_is_keyed_on_it() -> None:
     target = cls(cls.Spec.model_validate(spec))
     key = cache_keys(target)
     assert key(_request("a")) != key(_request("b"))
+
+
+@pytest.mark.parametrize("signature", ["def reply(messages):", "def reply(messages, *, metadata):"])
+def test_a_function_not_given_the_case_id_keeps_its_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signature: str
+) -> None:
+    """Its cached answers keep hitting: the key is the one written before, byte for byte."""
+    import asyncio
+
+    from assurance_harness.spec.targets import load_target
+
+    monkeypatch.chdir(tmp_path)
+    module = f"judgekey_bot_prompt_only_{abs(hash(signature + str(tmp_path)))}"
+    (tmp_path / f"{module}.py").write_text(f"{signature}\n    return 'x'\n")
+    (tmp_path / "t.yaml").write_text(
+        f"type: callable\nfunction: {module}:reply\npython_path: ['.']\n"
+    )
+    target = load_target(tmp_path / "t.yaml")
+    asyncio.run(target.start())
+    try:
+        key = cache_keys(target)
+        before = key_for(
+            target.cache_fingerprint(), _request("a"), metadata="metadata" in signature
+        )
+        assert key(_request("a")) == before
+        assert key(_request("a")) == key(_request("b"))
+    finally:
+        asyncio.run(target.close())
