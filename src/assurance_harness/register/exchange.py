@@ -6,6 +6,7 @@ no line breaks, so a single item holding a ``;`` is written with a line break af
 that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) are written with a
 leading ``'`` and read back without it, so a hostile title cannot become a formula in someone's
 Excel; a cell that begins with ``'`` itself gets one more, so it reads back as it was written.
+A cell left as the export wrote it keeps the register's value (``_row_data``).
 """
 
 from __future__ import annotations
@@ -414,30 +415,51 @@ def _split_list(value: str, *, lines: bool) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+_EMPTY = object()
+"""What an empty cell reads as: the column's value cleared."""
+
+
+def _read_cell(column: str, cell: str) -> Any:
+    """What a cell of an owner-set column says: the value to validate, or ``_EMPTY``."""
+    raw = _restore(cell.strip())
+    if column == "suites":
+        # One suite per line, "suite" or "suite: gate, gate".
+        lines = (
+            raw.splitlines()
+            if "\n" in cell or "\r" in cell or ":" in raw or raw.startswith('"')
+            else raw.split(";")
+        )
+        return [SuiteLink.parse(line) for line in lines if line.strip()]
+    if column in LIST_FIELDS:
+        return _split_list(raw, lines="\n" in cell or "\r" in cell)
+    return raw if raw != "" else _EMPTY
+
+
+def _exported_cell(column: str, value: Any) -> str:
+    """The cell ``export_csv`` writes for a register's value (``model_dump(mode="json")``)."""
+    if column == "suites":
+        value = [SuiteLink.model_validate(link).cell_text() for link in value]
+    return _defuse(_cell(value))
+
+
 def _row_data(row: dict[str, str], columns: set[str], base: dict[str, Any]) -> dict[str, Any]:
     """The risk a row describes: ``base`` (the register's risk of that id, if any) with each
     owner-set column the CSV has in place of its value; an empty cell clears it. A column the
-    CSV lacks (a GRC tool's export with fewer columns) keeps the register's value."""
+    CSV lacks (a GRC tool's export with fewer columns) keeps the register's value, and so does
+    a cell that reads as the one the export wrote for it: a cell's ends are trimmed and a list
+    is one item a line, so an unedited export otherwise rewrote a control written over two
+    lines as two controls, and a text's final line break or an empty text as none."""
     data = dict(base)
     for column in RISK_COLUMNS:
         if column not in columns:
             continue
-        cell = row.get(column) or ""
-        raw = _restore(cell.strip())
-        if column == "suites":
-            # One suite per line, "suite" or "suite: gate, gate".
-            lines = (
-                raw.splitlines()
-                if "\n" in cell or "\r" in cell or ":" in raw or raw.startswith('"')
-                else raw.split(";")
-            )
-            data[column] = [SuiteLink.parse(line) for line in lines if line.strip()]
-        elif column in LIST_FIELDS:
-            data[column] = _split_list(raw, lines="\n" in cell or "\r" in cell)
-        elif raw != "":
-            data[column] = raw
-        else:
+        value = _read_cell(column, row.get(column) or "")
+        if column in base and value == _read_cell(column, _exported_cell(column, base[column])):
+            continue
+        if value is _EMPTY:
             data.pop(column, None)
+        else:
+            data[column] = value
     return data
 
 
