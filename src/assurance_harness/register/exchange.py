@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -471,6 +472,11 @@ def _read_csv_text(path: Path, source: str) -> str:
     if path.exists() and not path.is_file():
         raise ConfigError.single(source, NOT_REGULAR_FILE)
     try:
+        with path.open("rb") as handle:
+            if handle.read(4) == b"PK\x03\x04":  # a zip file's first bytes
+                raise ConfigError.single(
+                    source, "an XLSX workbook, not a CSV file", line=1, hint=_SAVE_AS_CSV
+                )
         hint = "a register's CSV holds a row a risk; split it"
         utf8 = 're-save it as UTF-8 (Excel: "CSV UTF-8")'
         check_utf8_lines(path, source, hint=utf8, line_hint=hint)
@@ -479,6 +485,34 @@ def _read_csv_text(path: Path, source: str) -> str:
         raise ConfigError.single(source, "file not found", hint="check the path") from None
     except OSError as exc:
         raise ConfigError.single(source, f"cannot read the file: {exc.strerror}") from None
+
+
+_SAVE_AS_CSV = (
+    'save the risks as "CSV UTF-8 (Comma delimited)", or export them with '
+    "'assurance register export --out FILE.csv'"
+)
+_OTHER_SEPARATORS = {";": "';'", "\t": "tabs"}
+
+
+def _check_file_kind(text: str, headers: Sequence[str], source: str) -> None:
+    """One line for a file that is no comma-separated CSV at all, in place of a line for each
+    column the reading of its header found missing: an empty file, or a spreadsheet saved with
+    ';' (Excel's "CSV" where ',' is the decimal comma) or tabs between cells."""
+    if not text.strip():
+        raise ConfigError.single(
+            source, "the file is empty; it has no header row", line=1, hint=_SAVE_AS_CSV
+        )
+    if len(headers) != 1:
+        return
+    for separator, named in _OTHER_SEPARATORS.items():
+        parts = {part.strip() for part in headers[0].split(separator)}
+        if separator in headers[0] and set(RISK_COLUMNS) & parts:
+            raise ConfigError.single(
+                source,
+                f"the cells are separated by {named}, not commas",
+                line=1,
+                hint=_SAVE_AS_CSV,
+            )
 
 
 def _unknown_risk_row(row: dict[str, str], current: Register | None) -> str | None:
@@ -515,6 +549,7 @@ def read_risks_csv(
     text = _read_csv_text(path, source)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     headers = reader.fieldnames or []
+    _check_file_kind(text, headers, source)
     issues: list[ConfigIssue] = []
     known = set(RISK_COLUMNS) | set(COMPUTED_COLUMNS)
     if computed is not None:
