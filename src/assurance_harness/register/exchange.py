@@ -3,10 +3,11 @@ import risks back from CSV with row-numbered validation errors.
 
 List fields are one item per line inside the cell (``;`` is accepted on import when a cell has
 no line breaks, so a single item holding a ``;`` is written with a line break after it). Cells
-that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) are written with a
-leading ``'`` and read back without it, so a hostile title cannot become a formula in someone's
-Excel; a cell that begins with ``'`` itself gets one more, so it reads back as it was written.
-A cell left as the export wrote it keeps the register's value (``_row_data``).
+that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, a tab, CR or NUL first)
+are written with a leading ``'`` and read back without it, so a hostile title cannot become a
+formula in someone's Excel; a cell that begins with ``'`` itself gets one more, so it reads
+back as it was written. A cell left as the export wrote it keeps the register's value
+(``_row_data``).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ LIST_FIELDS = {"controls", "suites", "iso42001_annex_a", "nist_ai_rmf"}
 # A description or treatment plan pasted from a document can pass csv's default 128 KiB
 # field limit (datasets raise it the same way, spec.datasets).
 csv.field_size_limit(1 << 30)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's list, and ASVS 5.0 1.2.10's NUL: a spreadsheet that drops it reads what follows.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 _QUOTED = (*_FORMULA_START, "'")
