@@ -239,14 +239,34 @@ _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 what an endpoint reported may carry them; they are written as ``\\xNN``, as on the terminal."""
 
 
-def _xlsx_text(value: Any) -> Any:
+_XLSX_CELL_LIMIT = 32767
+"""The most characters a worksheet cell holds (Excel's limit; openpyxl cuts a longer text to it
+without a word)."""
+
+
+def _xlsx_text(value: Any, *, whole_in: str) -> Any:
     """A cell's value as a worksheet can hold it: a list or mapping (a plugin's odd figure, as
-    the ledger recorded it) as JSON text, control characters as ``\\xNN``."""
+    the ledger recorded it) as JSON text, control characters as ``\\xNN``, a text longer than a
+    cell holds cut with a note saying where it is whole (``whole_in``)."""
     if isinstance(value, list | dict):
         value = json.dumps(value, ensure_ascii=False, default=str)
-    if isinstance(value, str):
-        return _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
-    return value
+    if not isinstance(value, str):
+        return value
+    value = _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+    if len(value) <= _XLSX_CELL_LIMIT:
+        return value
+    note = f"… [cut: a cell holds {_XLSX_CELL_LIMIT} characters; {{}} characters more are in "
+    note += f"{whole_in}]"
+    kept = _XLSX_CELL_LIMIT - len(note.format(len(value)))
+    return value[:kept] + note.format(len(value) - kept)
+
+
+def _whole_in(sheet: str, header: str) -> str:
+    """Where a cut cell's text is whole: the register file for what the owner wrote, else the
+    ledger (the Evidence sheet) or the CSV export (what the status computed)."""
+    if header in RISK_COLUMNS or header in ("justification", "implementation"):
+        return "the register file"
+    return "the ledger" if sheet == "Evidence" else "the CSV export (assurance register export)"
 
 
 def _xlsx_value(header: str, value: Any) -> Any:
@@ -299,7 +319,12 @@ def export_xlsx(status: RegisterStatus, soa: list[SoaRow]) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_xlsx_text(_xlsx_value(h, row.get(h))) for h in headers])
+            sheet.append(
+                [
+                    _xlsx_text(_xlsx_value(h, row.get(h)), whole_in=_whole_in(title, h))
+                    for h in headers
+                ]
+            )
         for cells in sheet.iter_rows(min_row=2):
             for cell, header in zip(cells, headers, strict=False):
                 if isinstance(cell.value, dt.datetime):
