@@ -542,6 +542,18 @@ def _check_file_kind(text: str, headers: Sequence[str], source: str) -> None:
             )
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+"""The one form import reads a review date in: pydantic also took a number as a Unix time (a
+cell ``0``, 1970-01-01) and a date and time, and said "invalid character in year" of
+``15/01/2026``."""
+
+
+def _cells_text(value: str | list[str] | None) -> str:
+    """A ``DictReader`` row's value as text: a cell, the fields beyond the header (a list), or
+    none (a field the row lacks)."""
+    return "".join(value) if isinstance(value, list) else value or ""
+
+
 def _unknown_risk_row(row: dict[str, str], current: Register | None) -> str | None:
     """The id of a row ``export_csv`` wrote for evidence naming a risk the register lacks (its
     title ``NOT_IN_REGISTER``, every other owner-set cell empty), else None: listed for the
@@ -610,6 +622,8 @@ def read_risks_csv(
     for number, row in enumerate(reader, start=1):
         line = start
         start = reader.line_num + 1
+        if not any(_cells_text(value).strip() for value in row.values()):
+            continue  # every cell empty (rows deleted in a spreadsheet): no risk, nothing lost
         if None in row:  # DictReader's key for fields beyond the header's: never drop them
             extra = [row[headers[-1]] or "", *row[None]]
             issues.append(
@@ -643,6 +657,19 @@ def read_risks_csv(
         existing = current.risk(_restore((row.get("id") or "").strip())) if current else None
         base = existing.model_dump(mode="json", exclude_defaults=True) if existing else {}
         data = _row_data(row, set(headers), base)
+        reviewed = data.get("last_reviewed")
+        if isinstance(reviewed, str) and not _ISO_DATE.fullmatch(reviewed):
+            issues.append(
+                ConfigIssue(
+                    source,
+                    line,
+                    "last_reviewed",
+                    f"row {number}: {reviewed!r} is no date",
+                    "write it YYYY-MM-DD (2026-01-15), as the export does; a spreadsheet may "
+                    "have rewritten it in its region's form",
+                )
+            )
+            continue
         try:
             risk = Risk.model_validate(data)
         except ValidationError as exc:
