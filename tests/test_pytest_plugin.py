@@ -859,3 +859,26 @@ def test_two_suite_files_with_one_name_are_a_collection_error(project: pytest.Py
     assert "zcopy.yaml:1: suite: 'smoke' is also the name of" in out and "smoke.yaml" in out
     assert "Traceback" not in out and "INTERNALERROR" not in out
     assert calls(project) == 0
+
+
+def test_a_run_answered_from_the_cache_says_so(project: pytest.Pytester) -> None:
+    """A run that writes no evidence reads the response cache: answered entirely from it, its
+    gates passed or failed on answers not sent to the target tonight, and neither the session
+    summary nor the JUnit XML said so (``assurance run`` prints ``cached N``): a stale
+    measurement looked like a fresh one."""
+    args = [a for a in ARGS if a != "--assurance-no-cache"]
+    project.runpytest(*args, "--assurance-no-evidence").assert_outcomes(passed=1, failed=1)
+    sent = calls(project)
+    result = project.runpytest(*args, "--assurance-no-evidence", "--junitxml=out.xml")
+    result.assert_outcomes(passed=1, failed=1)
+    assert calls(project) == sent  # nothing sent: every answer came from the cache
+    result.stdout.fnmatch_lines(
+        [
+            "suites/smoke.yaml: gates_failed (run *",
+            "  cached: 6 of 6 answers came from the response cache, not from the target*",
+        ]
+    )
+    root = ET.parse(project.path / "out.xml").getroot()
+    for case in root.iter("testcase"):
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        assert props["cached_answers"] == "6 of 6", props
