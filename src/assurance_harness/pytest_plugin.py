@@ -5,7 +5,8 @@ top-level ``suite:`` key. Each suite runs once, on its first selected item (so `
 skip suites nobody asked for), and each of its gates becomes a test that passes or fails with
 the gate's figures: the metric, threshold, checked bound, interval, n, failing groups and the
 worst cases with a pointer into results.jsonl. ``--junitxml`` records the run id and report path
-as test properties. ``--assurance-baseline`` adds one more item per suite that fails on a
+as test properties, and ``cached_answers`` when answers came from the response cache (said in
+the session summary too). ``--assurance-baseline`` adds one more item per suite that fails on a
 significant regression against the suite's accepted baseline.
 
 pytest-timeout's ``timeout`` bounds a suite's run by its first selected item's limit: the run
@@ -514,6 +515,9 @@ class _AssuranceItem(pytest.Item):
         report = Path(outcome.run_dir) / "report.html"
         if report.exists():
             self.user_properties.append(("report", str(report)))
+        cached = _cached_answers(run.summary.get("counts") or {})
+        if cached:  # a CI view that reads only the JUnit XML still sees a measurement reused
+            self.user_properties.append(("cached_answers", cached))
         failed_run = _run_failed_message(run)
         if failed_run:
             pytest.fail(failed_run, pytrace=False)
@@ -740,6 +744,12 @@ def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
         lines.append(f"{shown}: {summary.get('status')} (run {run.outcome.run_id}) -> {where}")
         if run.errors:
             lines.append(f"  {run.errors}")
+        cached = _cached_answers(summary.get("counts") or {})
+        if cached:
+            lines.append(
+                f"  cached: {cached} answers came from the response cache, not from the target "
+                "in this session (--assurance-no-cache sends every request)"
+            )
         incomplete = incomplete_line(summary.get("counts") or {})
         if incomplete:  # answers cut off or filtered, scored as they came: as the run says
             lines.append(f"  {incomplete}")
@@ -747,6 +757,16 @@ def _summary_lines(runs: dict[Path, _SuiteRun], root: Path) -> list[str]:
         # What went wrong without changing the results, as ``assurance run``'s warning lines.
         lines.extend(f"  warning: {warning}" for warning in run.outcome.warnings)
     return lines
+
+
+def _cached_answers(counts: dict[str, Any]) -> str | None:
+    """``6 of 6`` when some of a run's answers came from the response cache, else None: the
+    gates were judged on answers measured by an earlier run, which ``assurance run`` says
+    (``cached N``) and the session must not leave to look like a fresh measurement."""
+    cached = counts.get("cached")
+    if not isinstance(cached, int) or isinstance(cached, bool) or cached <= 0:
+        return None
+    return f"{cached} of {counts.get('requests')}"
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
