@@ -882,3 +882,27 @@ def test_a_run_answered_from_the_cache_says_so(project: pytest.Pytester) -> None
     for case in root.iter("testcase"):
         props = {p.get("name"): p.get("value") for p in case.iter("property")}
         assert props["cached_answers"] == "6 of 6", props
+
+
+def test_a_gate_added_after_collection_does_not_leave_the_session_green(
+    project: pytest.Pytester,
+) -> None:
+    """Observed: with a failing gate added to the suite between collection and its run, the run
+    judged it (status gates_failed, in the evidence) but no item stood for it: every collected
+    item passed and pytest exited 0 on a run that failed a gate."""
+    suite = project.path / "suites" / "smoke.yaml"
+    suite.write_text(suite.read_text().replace("  - {metric: swear_rate, max: 0.0}\n", ""))
+    project.makeconftest(
+        """
+        from pathlib import Path
+
+        def pytest_collection_finish(session):
+            suite = Path("suites/smoke.yaml")
+            suite.write_text(suite.read_text() + "  - {metric: swear_rate, max: 0.0}\\n")
+        """
+    )
+    result = project.runpytest(*ARGS)
+    assert result.ret != pytest.ExitCode.OK, result.stdout.str()
+    result.assert_outcomes(errors=1)
+    assert "the suite file changed after collection" in result.stdout.str()
+    assert "swear_rate <= 0" in result.stdout.str()
