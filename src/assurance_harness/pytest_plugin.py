@@ -275,6 +275,10 @@ def _is_routine_note(note: str) -> bool:
 class SuiteFile(pytest.File):
     """A suite YAML file: one item per gate (or one ``run`` item when it has no gates)."""
 
+    gate_labels: list[str]
+    """The gates found at collection, every one (not only those selected), in the suite's
+    order: the run must judge these and no others (``_changed_after_collection``)."""
+
     def collect(self) -> list[pytest.Item]:
         from .errors import ConfigError, HarnessError
         from .formatting.names import unique_name
@@ -312,6 +316,10 @@ class SuiteFile(pytest.File):
         items: list[pytest.Item] = []
         taken: set[str] = set()
         gates = data.get("gates")
+        self.gate_labels = [
+            _gate_label(gate, index)
+            for index, gate in enumerate(gates if isinstance(gates, list) else [])
+        ]
         # Gates that are no list make the one 'run' item, which fails with the loader's message.
         for index, gate in enumerate(gates if isinstance(gates, list) else []):
             label = _gate_label(gate, index)
@@ -521,6 +529,9 @@ class _AssuranceItem(pytest.Item):
         failed_run = _run_failed_message(run)
         if failed_run:
             pytest.fail(failed_run, pytrace=False)
+        changed = _changed_after_collection(self.parent.gate_labels, run)
+        if changed:
+            pytest.fail(changed, pytrace=False)
         self._run = run
 
     def _suite_run(self) -> _SuiteRun:
@@ -567,6 +578,29 @@ def _run_failed_message(run: _SuiteRun) -> str | None:
     if measured_nothing(counts):
         message += f": {NOTHING_MEASURED}"
     return message + (f"\n  {run.errors}" if run.errors else "")
+
+
+def _changed_after_collection(collected: list[str], run: _SuiteRun) -> str | None:
+    """Why the run is not of the suite collected, else None: the file was edited between
+    collection and the run, so the run judged gates no item stands for (a failing gate added
+    left every collected item green and pytest exiting 0 on a run whose status was
+    gates_failed) or lacks gates an item stands for. Every item of the suite then fails
+    setup: none of its verdicts is the collected gate's."""
+    judged = [str(g.get("id")) for g in run.summary.get("gates") or []]
+    if set(judged) == set(collected):
+        return None
+    added = [label for label in judged if label not in collected]
+    gone = [label for label in collected if label not in judged]
+    parts = [f"judged {_quoted(added)} (not collected)" if added else ""]
+    parts.append(f"did not judge {_quoted(gone)}" if gone else "")
+    return (
+        f"the suite file changed after collection: run {run.outcome.run_id} "
+        f"{'; '.join(p for p in parts if p)}; run pytest again"
+    )
+
+
+def _quoted(labels: list[str]) -> str:
+    return ", ".join(f"'{label}'" for label in labels)
 
 
 class GateItem(_AssuranceItem):
