@@ -19,8 +19,8 @@ import pytest
 from aiohttp import web
 
 from assurance_harness.runner.run import RunOutcome, run_suite
-from assurance_harness.targets.http_json import HttpJsonTarget
 
+from ..testing.before_error_path import http_target_before_error_path
 from ..testing.openai_stub import ThreadedServer, json_response
 
 FALLBACK = {"output": {"text": "Sorry, fallback"}, "error": {"message": "quota"}}
@@ -71,13 +71,7 @@ def test_an_answer_cached_before_the_error_check_is_sent_again_and_counted_an_er
 ) -> None:
     monkeypatch.chdir(tmp_path)
     with ThreadedServer(_fallback) as server:
-        with monkeypatch.context() as earlier:
-            # The version before error_path: no error read beside text, and the cache keyed
-            # on the target's fingerprint alone (which the default error_path leaves as it was).
-            earlier.setattr(HttpJsonTarget, "_error", lambda self, data: None)
-            earlier.setattr(
-                HttpJsonTarget, "cache_fingerprint", HttpJsonTarget.fingerprint, raising=False
-            )
+        with http_target_before_error_path(monkeypatch):
             first, row = _run(tmp_path, server.url, "")
         assert row["response"] == "Sorry, fallback" and first.summary["counts"]["cached"] == 0
         before = len(server.seen.bodies)

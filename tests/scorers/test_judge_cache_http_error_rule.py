@@ -19,8 +19,8 @@ from aiohttp import web
 
 from assurance_harness.runner.run import RunOutcome, run_suite
 from assurance_harness.targets.base import BadResponseError
-from assurance_harness.targets.http_json import HttpJsonTarget
 
+from ..testing.before_error_path import http_target_before_error_path
 from ..testing.openai_stub import ThreadedServer, json_response
 
 VERDICT = '{"score": 0.9, "verdict": "unsafe", "reason": "fallback"}'
@@ -60,13 +60,7 @@ def test_a_verdict_cached_before_the_error_check_is_not_reused(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     with ThreadedServer(_fallback) as server:
-        with monkeypatch.context() as earlier:
-            # The version before error_path: no error read beside the text, and a target's
-            # cache_fingerprint its fingerprint (which leaves the default error_path out).
-            earlier.setattr(HttpJsonTarget, "_error", lambda self, data: None)
-            earlier.setattr(
-                HttpJsonTarget, "cache_fingerprint", HttpJsonTarget.fingerprint, raising=False
-            )
+        with http_target_before_error_path(monkeypatch):
             _, rows = _run(tmp_path, server.url)
         assert len(server.seen.bodies) == 1
         (judged,) = [row["scores"]["judge"] for row in rows]

@@ -373,14 +373,19 @@ class CallableTarget(Target):
         the metadata says, and keyed on it, its cached answers missed once the suite's metadata
         was edited. Known once the function is loaded (``start``); True before, since a key
         with the metadata can only miss, one without could serve an answer to other metadata."""
-        return self._fn is None or not {"metadata", "request"}.isdisjoint(self._wanted)
+        return self._given("metadata")
 
     @property
     def reads_case_id(self) -> bool:
         """Whether the function is given the case's id (a ``case_id`` or ``request``
         parameter, or ``**kwargs``), as ``reads_metadata`` says for the metadata: such a
         function may answer two cases of one conversation differently."""
-        return self._fn is None or not {"case_id", "request"}.isdisjoint(self._wanted)
+        return self._given("case_id")
+
+    def _given(self, field: str) -> bool:
+        """Whether the function may be given ``field`` of the request (by name, in the whole
+        ``request``, or through ``**kwargs``); True until it is loaded."""
+        return self._fn is None or not {field, "request"}.isdisjoint(self._wanted)
 
     def _inspect(self, fn: Callable[..., Any]) -> None:
         self._is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
