@@ -1,0 +1,58 @@
+"""'runs purge' where the response cache cannot be changed (the file made immutable, or on a
+read-only bind mount: EPERM and EROFS, for root too) while the run folders can. Observed: the
+purge's check that it could delete the run's cached answers opened the cache read-only, so it
+passed; the purge record was appended to the ledger; only then did the deletion fail, the
+run's files were put back, and the command exited 2 saying "nothing was purged", while the
+ledger said the run was purged ('evidence verify': "their payloads were deleted as recorded")
+beside the files it said were deleted.
+
+Now the check fails where the deletion would: exit 3, one line naming the cache file,
+nothing recorded, nothing deleted; once the cause is gone the same purge completes, recorded
+once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+
+from tests.privacy.purgedkit import old_echo_run
+from tests.testing.cli import run_cli
+from tests.testing.tmpfs import immutable, read_only
+
+PURGE = ("runs", "purge", "--older-than", "90d", "--reports", "r")
+
+
+def _purge_records(ledger: Path) -> int:
+    if not ledger.is_file():
+        return 0
+    lines = ledger.read_text(encoding="utf-8").splitlines()
+    return sum(json.loads(line).get("risk_id") == "RETENTION" for line in lines)
+
+
+@pytest.mark.parametrize("fault", [immutable, read_only], ids=["immutable", "read-only"])
+def test_a_cache_the_purge_cannot_change_fails_it_before_anything_is_recorded(
+    tmp_path: Path, fault: Callable[[Path], AbstractContextManager[Path]]
+) -> None:
+    run_dir = old_echo_run(tmp_path, "purge-cache-fault")
+    cache = tmp_path / "r" / "cache.sqlite"
+    ledger = tmp_path / "r" / "evidence" / "ledger.jsonl"
+    assert cache.is_file()
+    before = sorted(p.name for p in run_dir.iterdir())
+    with fault(cache):
+        done = run_cli(*PURGE, cwd=tmp_path)
+    assert _purge_records(ledger) == 0, done.stderr  # the ledger does not say it was purged
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert len(errors) == 1 and errors[0].startswith("error: r/cache.sqlite: "), errors
+    assert "nothing was purged" in errors[0] and "Traceback" not in done.stderr
+    assert sorted(p.name for p in run_dir.iterdir()) == before
+
+    again = run_cli(*PURGE, cwd=tmp_path)  # the cause gone: the same purge completes
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"purged {run_dir.name}" in again.stdout
+    assert "responses.jsonl" not in {p.name for p in run_dir.iterdir()}
+    assert _purge_records(ledger) == 1
