@@ -407,10 +407,50 @@ def open_for_purge(path: Path, *, dry_run: bool, timeout: float) -> sqlite3.Conn
     from .readonly import reader_uri
 
     if dry_run:
+        check_changeable(path)
         return sqlite3.connect(reader_uri(path), uri=True, timeout=timeout)
     db = sqlite3.connect(str(path), timeout=timeout)
     db.execute("PRAGMA secure_delete = ON")
     return db
+
+
+def check_changeable(path: Path) -> None:
+    """The OSError a purge's deletion from the SQLite file ``path`` would fail with for want
+    of a writable file or folder (immutable, a read-only mount, no permission), raised before
+    it, changing nothing. The check a purge makes before it records anything opens the file
+    read-only, which all of these let pass: the purge was then recorded in the ledger before
+    the deletion failed, and the ledger said the run was purged while its files were still
+    there."""
+    import errno
+    import os
+
+    from .readonly import read_only_fs
+
+    try:
+        os.close(os.open(path, os.O_RDWR))  # no truncation: nothing changes
+    except OSError as exc:
+        if exc.errno == errno.EPERM:
+            exc.strerror = f"{exc.strerror}: it is immutable or append-only (lsattr shows it)"
+        raise
+    folder = path.parent
+    if not os.access(folder, os.W_OK):  # SQLite writes its journal or -wal beside the file
+        code = errno.EROFS if read_only_fs(folder) else errno.EACCES
+        raise OSError(code, f"{os.strerror(code)} (its folder)", str(folder))
+
+
+def purge_fault(path: Path, what: str, exc: sqlite3.Error | OSError) -> Exception:
+    """The error of a purge that could not delete ``what`` from the SQLite file ``path``:
+    a file or folder that cannot be written (``check_changeable``) is a storage fault (exit
+    3), the same purge working once it is fixed; SQLite's own errors are said as they are."""
+    from .faults import StoreStorageError
+    from .postgres import StoreError
+
+    cause = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+    line = (
+        f"{path}: cannot delete {what} ({cause}); nothing was purged: fix that (or delete the "
+        "file), then purge again"
+    )
+    return StoreStorageError(line) if isinstance(exc, OSError) else StoreError(line)
 
 
 def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int:
@@ -423,8 +463,6 @@ def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int
     if not run_ids or not path.is_file():
         return 0
     from contextlib import closing
-
-    from .postgres import StoreError
 
     try:
         with closing(open_for_purge(path, dry_run=dry_run, timeout=BUSY_TIMEOUT_S)) as db:
@@ -443,11 +481,8 @@ def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int
                 db.execute(f"DELETE FROM responses WHERE {chosen}", args)
             # Even with none left to delete: a purge the checkpoint failed left copies behind.
             empty_the_wal(db, path)
-    except sqlite3.Error as exc:
-        raise StoreError(
-            f"{path}: cannot delete the purged runs' cached answers ({exc}); nothing was "
-            "purged: fix that (or delete the cache file), then purge again"
-        ) from None
+    except (sqlite3.Error, OSError) as exc:
+        raise purge_fault(path, "the purged runs' cached answers", exc) from None
     return int(count)
 
 

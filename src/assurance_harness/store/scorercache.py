@@ -77,8 +77,7 @@ def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int
     without a run; how many. Freed pages are zeroed, so no copy stays in the file. A file that
     cannot be read or changed is a StoreError naming it: a purge must not claim to have deleted
     what it could not."""
-    from .cache import BUSY_TIMEOUT_S, empty_the_wal, open_for_purge
-    from .postgres import StoreError
+    from .cache import BUSY_TIMEOUT_S, empty_the_wal, open_for_purge, purge_fault
 
     if not run_ids or not path.is_file():
         return 0
@@ -105,8 +104,7 @@ def forget_runs(path: Path, run_ids: list[str], *, dry_run: bool = False) -> int
             # Even with none left to delete: a purge the checkpoint failed left copies behind.
             empty_the_wal(db, path)
             return int(count)
-    except sqlite3.Error as exc:
-        raise StoreError(
-            f"{path}: cannot delete the purged runs' answers from this scorer cache file "
-            f"({exc}); nothing was purged: fix that (or delete the file), then purge again"
+    except (sqlite3.Error, OSError) as exc:
+        raise purge_fault(
+            path, "the purged runs' answers from this scorer cache file", exc
         ) from None
