@@ -13,6 +13,7 @@ once."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.privacy.purgedkit import old_echo_run
-from tests.testing.cli import run_cli
+from tests.testing.cli import invoke_in_process, run_cli
 from tests.testing.tmpfs import immutable, read_only
 
 PURGE = ("runs", "purge", "--older-than", "90d", "--reports", "r")
@@ -56,3 +57,36 @@ def test_a_cache_the_purge_cannot_change_fails_it_before_anything_is_recorded(
     assert f"purged {run_dir.name}" in again.stdout
     assert "responses.jsonl" not in {p.name for p in run_dir.iterdir()}
     assert _purge_records(ledger) == 1
+
+
+def test_a_cache_deletion_failing_after_the_record_says_the_purge_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure no check can foresee (another process reading the cache keeps its WAL from
+    being emptied) comes after the purge record is appended. Observed: exit 2 with "nothing
+    was purged", the ledger holding the record of a purge whose files were put back. Now exit
+    3 and the line says what is so: recorded, files put back, the same purge finishes it."""
+    from assurance_harness.store import cache as cache_module
+
+    run_dir = old_echo_run(tmp_path, "purge-cache-busy")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cache_module, "BUSY_TIMEOUT_S", 0.2)
+    ledger = tmp_path / "r" / "evidence" / "ledger.jsonl"
+    before = sorted(p.name for p in run_dir.iterdir())
+    with sqlite3.connect(tmp_path / "r" / "cache.sqlite", isolation_level=None) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM responses").fetchone()  # holds a read snapshot
+        done = invoke_in_process(list(PURGE))
+        reader.execute("COMMIT")
+    errors = [line for line in done.output.splitlines() if line.startswith("error:")]
+    assert done.exit_code == 3, done.output
+    assert len(errors) == 1 and errors[0].startswith("error: r/cache.sqlite: "), errors
+    assert "nothing was purged" not in errors[0], errors[0]
+    assert f"recorded in {Path('r/evidence/ledger.jsonl')}" in errors[0], errors[0]
+    assert _purge_records(ledger) == 1
+    assert sorted(p.name for p in run_dir.iterdir()) == before  # put back, as it says
+
+    again = invoke_in_process(list(PURGE))
+    assert again.exit_code == 0, again.output
+    assert "responses.jsonl" not in {p.name for p in run_dir.iterdir()}
+    assert _purge_records(ledger) == 1  # finished, not recorded twice
