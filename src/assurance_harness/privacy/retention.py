@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import RunFailedError, UsageError
+from ..errors import HarnessError, RunFailedError, UsageError
 from ..formatting import when
 from ..store.runlock import run_folder_busy
 from .run_end import FINISHED_AT_TOLERANCE, parse_end, run_end
@@ -380,7 +380,10 @@ def _purge(
         bodies.append(_purge_body(run_dir, state, purged, ledger_path, info))
     if dry_run or not out:
         return out
-    forget([purged.run_id for purged in out], dry_run=True)  # fails where forgetting would
+    try:
+        forget([purged.run_id for purged in out], dry_run=True)  # fails where forgetting would
+    except HarnessError as exc:
+        raise _said_unrecorded(exc) from None
     staged: list[Path] = []
     try:
         for purged in out:
@@ -392,7 +395,10 @@ def _purge(
         # Only once recorded: deleted texts cannot be put back as staged files are, and a
         # purge refused by the ledger left its runs whole but their queued texts gone. Should
         # this fail, the files go back and the rerun, finding the record, finishes the purge.
-        forget([purged.run_id for purged in out])
+        try:
+            forget([purged.run_id for purged in out])
+        except HarnessError as exc:
+            raise _recorded_not_done(exc, ledger_path) from None
     except BaseException:
         _unstage(staged)
         raise
@@ -440,6 +446,30 @@ def _undeletable(run_dir: Path, names: dict[str, str]) -> str | None:
     if why is None:
         return None
     return f"{path}: cannot delete: {why}; the purge would fail here: fix it first"
+
+
+def _said_unrecorded(exc: HarnessError) -> HarnessError:
+    """``exc``, met checking that the runs' copies elsewhere (the review queue's, the
+    caches') can be deleted, with what the purge left: nothing, since nothing was done."""
+    first, *rest = exc.lines()
+    exc.args = (f"{first}; nothing was purged or recorded", *rest)
+    return exc
+
+
+def _recorded_not_done(exc: HarnessError, ledger_path: Path) -> PurgeFaultError:
+    """``exc``, met deleting the runs' copies elsewhere once the purge was recorded (another
+    process keeping a cache busy, a disk failing between the check and the deletion), as what
+    the purge left: its record in the ledger, the runs' files put back. Said "nothing was
+    purged", it left the user believing the ledger held no such record, while 'evidence
+    verify' said the files were deleted as recorded. Exit 3: the machine failed a step, and
+    the same purge finishes it (the record found, none appended again)."""
+    first, *rest = exc.lines()
+    return PurgeFaultError(
+        f"{first}; the purge is recorded in {ledger_path} but the runs' files were put back: "
+        "until the same purge is run again (it finishes the purge without recording it "
+        "again), the ledger names files as purged that are still there",
+        *rest,
+    )
 
 
 def _cannot_delete(path: Path, why: str) -> PurgeFaultError:

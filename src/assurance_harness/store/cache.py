@@ -441,14 +441,14 @@ def check_changeable(path: Path) -> None:
 def purge_fault(path: Path, what: str, exc: sqlite3.Error | OSError) -> Exception:
     """The error of a purge that could not delete ``what`` from the SQLite file ``path``:
     a file or folder that cannot be written (``check_changeable``) is a storage fault (exit
-    3), the same purge working once it is fixed; SQLite's own errors are said as they are."""
+    3), the same purge working once it is fixed; SQLite's own errors are said as they are.
+    What the purge left (nothing, or its record) is the purge's to say (``privacy.retention``)."""
     from .faults import StoreStorageError
     from .postgres import StoreError
 
     cause = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
     line = (
-        f"{path}: cannot delete {what} ({cause}); nothing was purged: fix that (or delete the "
-        "file), then purge again"
+        f"{path}: cannot delete {what} ({cause}); fix that (or delete the file), then purge again"
     )
     return StoreStorageError(line) if isinstance(exc, OSError) else StoreError(line)
 
@@ -496,6 +496,6 @@ def empty_the_wal(db: sqlite3.Connection, path: Path) -> None:
     if busy:
         raise StoreError(
             f"{path}: the purged runs' cached answers were deleted, but another process kept "
-            "the file busy, so their old copies are still in it; nothing was purged: run the "
+            "the file busy, so their old copies are still in it: run the "
             "same purge again once no run is using the cache"
         )
