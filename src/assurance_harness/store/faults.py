@@ -224,6 +224,13 @@ def sqlite_fault(path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError
         )
     if (unwritable := _unwritable(path, f" ({cause})")) is not None:
         return unwritable
+    if (limit := _file_size_limit(exc)) is not None:
+        return StoreStorageError(
+            f"{path}: SQLite could not write it or {path.name}-wal and {path.name}-shm beside "
+            f"it ({cause}): this process may not write a file past {limit} bytes (its file "
+            "size limit, ulimit -f), and the index is intact; raise that limit and run the "
+            "command again"
+        )
     if "locked" in cause:
         return StoreBusyError(f"{path}: {locked_reason(cause)} and try again")
     return StoreError(
@@ -341,6 +348,28 @@ def _out_of_inodes(path: Path, exc: sqlite3.DatabaseError | OSError) -> Path | N
         # nothing can be made there, but for that reason, which ``_unwritable`` says.
         if stats.f_files > 0 and stats.f_favail == 0 and not stats.f_flag & os.ST_RDONLY:
             return place
+    return None
+
+
+def _file_size_limit(exc: sqlite3.DatabaseError | OSError) -> int | None:
+    """This process's file size limit (RLIMIT_FSIZE, ``ulimit -f``) where ``exc`` is what a
+    write past it gives, else None: EFBIG, or SQLite's bare I/O error, which passes on no errno
+    (a ``-shm`` file grows in 32 KiB steps, a limit under that refuses its first). Without
+    a limit (or on a platform without one: no ``resource`` module, Windows), that I/O error is
+    left to the other causes."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    if isinstance(exc, OSError):
+        return soft if exc.errno == errno.EFBIG else None
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = _first_line(exc)
+    if name.startswith(("SQLITE_IOERR", "SQLITE_FULL")) or "disk I/O error" in text:
+        return soft
     return None
 
 
