@@ -34,21 +34,23 @@ def _purge_records(ledger: Path) -> int:
     return sum(json.loads(line).get("risk_id") == "RETENTION" for line in lines)
 
 
+@pytest.mark.parametrize("name", ["cache.sqlite", "runs.db"])
 @pytest.mark.parametrize("fault", [immutable, read_only], ids=["immutable", "read-only"])
 def test_a_cache_the_purge_cannot_change_fails_it_before_anything_is_recorded(
-    tmp_path: Path, fault: Callable[[Path], AbstractContextManager[Path]]
+    tmp_path: Path, fault: Callable[[Path], AbstractContextManager[Path]], name: str
 ) -> None:
+    """The response cache, and runs.db (the review queue's copies of the texts) alike."""
     run_dir = old_echo_run(tmp_path, "purge-cache-fault")
-    cache = tmp_path / "r" / "cache.sqlite"
+    faulty = tmp_path / "r" / name
     ledger = tmp_path / "r" / "evidence" / "ledger.jsonl"
-    assert cache.is_file()
+    assert faulty.is_file()
     before = sorted(p.name for p in run_dir.iterdir())
-    with fault(cache):
+    with fault(faulty):
         done = run_cli(*PURGE, cwd=tmp_path)
     assert _purge_records(ledger) == 0, done.stderr  # the ledger does not say it was purged
     errors = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 3, done.stdout + done.stderr
-    assert len(errors) == 1 and errors[0].startswith("error: r/cache.sqlite: "), errors
+    assert len(errors) == 1 and errors[0].startswith(f"error: r/{name}: "), errors
     assert "nothing was purged" in errors[0] and "Traceback" not in done.stderr
     assert sorted(p.name for p in run_dir.iterdir()) == before
 
