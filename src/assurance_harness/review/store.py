@@ -25,6 +25,7 @@ from ..formatting.figures import incomplete_answer
 from ..lookalikes import first_difference, prints_like
 from ..store.database import Connection, Database
 from ..store.faults import reported_reading, reported_transaction, store_faults
+from ..store.files import check_changeable
 from ..store.location import open_database
 from ..store.nultext import kept_text
 from ..store.reviews import (
@@ -359,6 +360,11 @@ class ReviewStore:
         held = "run_id = ? AND (prompt IS NOT NULL OR response IS NOT NULL)"
         count = 0
         if dry_run:
+            if self.db.dialect == "sqlite":
+                # The count below reads, and passes where the deletion fails (an immutable
+                # runs.db): a purge would record itself, then fail (``files.check_changeable``).
+                with store_faults(self.db):
+                    check_changeable(Path(self.db.where))
             with reported_reading(self.db) as conn:
                 for run_id in run_ids:
                     row = conn.execute(

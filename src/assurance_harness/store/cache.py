@@ -19,6 +19,7 @@ What the run measures is then what it would have measured with the cache off.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import sqlite3
@@ -407,6 +408,8 @@ def open_for_purge(path: Path, *, dry_run: bool, timeout: float) -> sqlite3.Conn
     from .readonly import reader_uri
 
     if dry_run:
+        from .files import check_changeable
+
         check_changeable(path)
         return sqlite3.connect(reader_uri(path), uri=True, timeout=timeout)
     db = sqlite3.connect(str(path), timeout=timeout)
@@ -414,39 +417,17 @@ def open_for_purge(path: Path, *, dry_run: bool, timeout: float) -> sqlite3.Conn
     return db
 
 
-def check_changeable(path: Path) -> None:
-    """The OSError a purge's deletion from the SQLite file ``path`` would fail with for want
-    of a writable file or folder (immutable, a read-only mount, no permission), raised before
-    it, changing nothing. The check a purge makes before it records anything opens the file
-    read-only, which all of these let pass: the purge was then recorded in the ledger before
-    the deletion failed, and the ledger said the run was purged while its files were still
-    there."""
-    import errno
-    import os
-
-    from .readonly import read_only_fs
-
-    try:
-        os.close(os.open(path, os.O_RDWR))  # no truncation: nothing changes
-    except OSError as exc:
-        if exc.errno == errno.EPERM:
-            exc.strerror = f"{exc.strerror}: it is immutable or append-only (lsattr shows it)"
-        raise
-    folder = path.parent
-    if not os.access(folder, os.W_OK):  # SQLite writes its journal or -wal beside the file
-        code = errno.EROFS if read_only_fs(folder) else errno.EACCES
-        raise OSError(code, f"{os.strerror(code)} (its folder)", str(folder))
-
-
 def purge_fault(path: Path, what: str, exc: sqlite3.Error | OSError) -> Exception:
     """The error of a purge that could not delete ``what`` from the SQLite file ``path``:
-    a file or folder that cannot be written (``check_changeable``) is a storage fault (exit
+    a file or folder that cannot be written (``files.check_changeable``) is a storage fault (exit
     3), the same purge working once it is fixed; SQLite's own errors are said as they are.
     What the purge left (nothing, or its record) is the purge's to say (``privacy.retention``)."""
     from .faults import StoreStorageError
     from .postgres import StoreError
 
     cause = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+    if isinstance(exc, OSError) and exc.errno == errno.EPERM:  # EACCES for file modes
+        cause += ": it is immutable or append-only, as lsattr shows"
     line = (
         f"{path}: cannot delete {what} ({cause}); fix that (or delete the file), then purge again"
     )

@@ -33,6 +33,7 @@ __all__ = [
     "NOT_REGULAR_FILE",
     "ChangedWhileReadError",
     "bounded_lines",
+    "check_changeable",
     "check_output_file",
     "check_output_folder",
     "check_register_file",
@@ -444,6 +445,22 @@ def name_written_file(exc: OSError, path: Path | str, *, temporary: str | None =
     if exc.filename is None or (temporary is not None and exc.filename == temporary):
         exc.filename = str(path)
     return exc
+
+
+def check_changeable(path: Path) -> None:
+    """The OSError a change to the SQLite file ``path`` would fail with for want of a
+    writable file or folder (immutable, a read-only mount, no permission), raised before it,
+    changing nothing. For a purge's check before it records anything (the response cache,
+    a scorer cache file, runs.db's review queue): that check opens the file read-only, which
+    all of these let pass, so the purge was recorded in the ledger before the deletion failed,
+    and the ledger said the run was purged while its files were still there."""
+    from .readonly import read_only_fs
+
+    os.close(os.open(path, os.O_RDWR))  # no truncation: nothing changes
+    folder = path.parent
+    if not os.access(folder, os.W_OK):  # SQLite writes its journal or -wal beside the file
+        code = errno.EROFS if read_only_fs(folder) else errno.EACCES
+        raise OSError(code, f"{os.strerror(code)} (its folder)", str(folder))
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:
