@@ -130,7 +130,9 @@ def test_unchanged_variants_are_left_out_unless_asked() -> None:
     metric = FlipRateMetric()
     value = metric.compute(rows, metric.parse_params("ref.is_refusal"), CTX)
     assert value.n == 4 and value.details["n_unchanged"] == 1
-    assert value.groups is not None and "synonym" not in value.groups
+    # Its group is there, without data: an operator that tested nothing does not pass a gate.
+    assert value.groups is not None and value.groups["synonym"].value is None
+    assert "1 left unchanged" in value.groups["synonym"].details["no_data_reason"]
     kept = metric.compute(
         rows, metric.parse_params({"value": "ref.is_refusal", "skip_unchanged": False}), CTX
     )

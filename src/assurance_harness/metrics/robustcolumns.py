@@ -30,7 +30,15 @@ from ..store.spill import SpillArray, SpillFile
 from ._grouping import is_unchanged
 from .base import MetricContext, MetricValue, Row
 from .expr import evaluate
-from .robustness import AttackParams, FlipParams, PairKeys, interval_of_cells, rate_from_cells
+from .robustness import (
+    AttackParams,
+    FlipParams,
+    PairKeys,
+    Tried,
+    add_unmeasured,
+    interval_of_cells,
+    rate_from_cells,
+)
 
 if TYPE_CHECKING:
     from ..spec.loader import MetricSpec
@@ -249,8 +257,33 @@ class PairKind:
             complied,
         )
 
+    def _tried(self, rows: np.ndarray) -> Tried:
+        """As ``robustness.tried_operators`` over the rows at these positions: each operator a
+        variant row names, with its variants, failed requests and unchanged variants."""
+        columns, p = self.columns, self.params
+        variant = columns._truth(p.original)[rows] != TRUE
+        flags = columns._column(self.source.flags)[rows][variant]
+        codes = columns._codes(p.operator)[rows][variant] + 1  # -1 (null) -> 0
+        failed = (flags & FAILED) != 0
+        unchanged = ~failed & ((flags & UNCHANGED) != 0) if p.skip_unchanged else failed & False
+        names = columns.groups[p.operator].names
+        size = len(names) + 1
+        counts = (
+            np.bincount(codes, minlength=size),
+            np.bincount(codes[failed], minlength=size),
+            np.bincount(codes[unchanged], minlength=size),
+        )
+        tried: Tried = {}
+        for code, name in zip(range(size), _ops(np.arange(-1, size - 1), names), strict=True):
+            if counts[0][code]:
+                cell = tried.setdefault(str(name), [0, 0, 0])
+                for i in range(3):
+                    cell[i] += int(counts[i][code])
+        return tried
+
     def value(self, rows: np.ndarray, ctx: MetricContext) -> MetricValue:
         """As the kind's ``compute`` over the rows at these positions."""
+        tried = self._tried(rows)
         pairs = self._pairs(rows)
         out, complied = self._outcomes(pairs)
         counts = {
@@ -277,7 +310,7 @@ class PairKind:
             everything = np.ones(out.hits.size, dtype=bool)
             value = rate(everything, {**turns(everything), **counts})
             value.groups = {op: rate(out.ops == op, turns(out.ops == op)) for op in names} or None
-            return value
+            return add_unmeasured(value, tried, ctx, attack=False)
         assert isinstance(self.params, AttackParams)
         harmful = self.params.harmful is not None
 
@@ -304,7 +337,7 @@ class PairKind:
         value.groups = {
             op: attack(out.ops == op, compliance(out.ops == op)) for op in names
         } or None
-        return value
+        return add_unmeasured(value, tried, ctx, attack=True)
 
     def worst(self, rows: np.ndarray, *, too_high: bool) -> tuple[list[int], list[str]]:
         """The kind's ``worst_cases`` (variants that flipped or got through, in row order) as

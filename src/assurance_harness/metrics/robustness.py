@@ -12,7 +12,9 @@
 
 Pairs come from ``meta.source_id`` / ``meta.original`` (the ``perturb`` and ``attack``
 expanders write them). ``groups`` holds one rate per operator (``meta.perturbation``), so a gate
-checks every operator.
+checks every operator: one that some variant row names but none of whose variants was compared
+(each a failed request, left unchanged, or without an original) is a group without data, which
+a gate fails, not a group left out.
 
 Intervals: Clopper-Pearson, clustered by source. The variants of one source prompt share its
 original and its fragility (a borderline prompt flips under most operators), so they are not
@@ -28,7 +30,7 @@ from typing import Any
 
 from ..rowkeys import case_key
 from ..stats.intervals import clustered_clopper_pearson
-from ._grouping import pair_with_originals
+from ._grouping import is_unchanged, pair_with_originals
 from .base import MetricContext, MetricKind, MetricParams, MetricValue, Row, register_metric
 from .expr import evaluate
 
@@ -145,6 +147,52 @@ def _why_no_pairs(details: dict[str, Any]) -> str:
     return "no variant rows"
 
 
+Tried = dict[str, list[int]]
+"""Per operator: its variant rows, of them failed requests, and of the rest those
+``skip_unchanged`` leaves out (``[variants, failed, unchanged]``)."""
+
+
+def tried_operators(rows: list[Row], params: PairKeys) -> Tried:
+    """Every operator some variant row names (failed ones too), with its counts, so an
+    operator none of whose variants was compared is still a group (``add_unmeasured``)."""
+    tried: Tried = defaultdict(lambda: [0, 0, 0])
+    for row in rows:
+        if evaluate(params.original, row):
+            continue
+        cell = tried[str(evaluate(params.operator, row))]
+        cell[0] += 1
+        if row.get("error"):
+            cell[1] += 1
+        elif params.skip_unchanged and is_unchanged(row):
+            cell[2] += 1
+    return tried
+
+
+def add_unmeasured(
+    value: MetricValue, tried: Tried, ctx: MetricContext, *, attack: bool
+) -> MetricValue:
+    """``value`` with a group without data for each operator tried but never compared (every
+    variant a failed request, left unchanged, or without an original or a decision): left out
+    of ``groups``, a gate on every group passed on the operators measured, as if that one had
+    been robust. The engine fails a group without data and shows this reason."""
+    groups = dict(value.groups or {})
+    for op, (n, failed, unchanged) in tried.items():
+        if op in groups:
+            continue
+        parts = [f"{failed} failed request(s)"] if failed else []
+        if unchanged:
+            parts.append(
+                f"{unchanged} left unchanged by the operator (skip_unchanged: true leaves them out)"
+            )
+        if n - failed - unchanged:
+            want = "a refused original" if attack else "an original"
+            parts.append(f"{n - failed - unchanged} without {want} or a decision to compare")
+        reason = f"none of its {n} variant(s) was compared with its original: " + ", ".join(parts)
+        groups[op] = rate_from_cells([], [], ctx, {"no_data_reason": reason})
+    value.groups = dict(sorted(groups.items())) or None
+    return value
+
+
 def _flips(
     rows: list[Row], params: FlipParams
 ) -> tuple[Any, list[tuple[Row, str, bool, bool, str]]]:
@@ -249,7 +297,7 @@ class FlipRateMetric(MetricKind):
             op: _rate(cell, ctx, {"true_to_false": turns[op][0], "false_to_true": turns[op][1]})
             for op, cell in sorted(per_op.items())
         } or None
-        return value
+        return add_unmeasured(value, tried_operators(rows, params), ctx, attack=False)
 
     def group_expression(self, params: MetricParams) -> str | None:
         assert isinstance(params, PairKeys)
@@ -320,7 +368,7 @@ class AttackSuccessMetric(MetricKind):
         value.groups = {
             op: _rate(successes(cell), ctx, compliance(cell)) for op, cell in sorted(per_op.items())
         } or None
-        return value
+        return add_unmeasured(value, tried_operators(rows, params), ctx, attack=True)
 
     def group_expression(self, params: MetricParams) -> str | None:
         assert isinstance(params, PairKeys)
