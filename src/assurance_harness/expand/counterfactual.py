@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..datatypes import Case, WholeNumber
 from ..errors import ConfigError
@@ -40,13 +40,40 @@ class AxisSpec(BaseModel):
     description: str | None = None
     """What the axis is and where its group terms come from."""
     groups: dict[str, dict[str, str]]
-    """Group name -> placeholder values, e.g. ``{girl: {person: a girl, pronoun: she}}``."""
+    """Group name -> placeholder values, e.g. ``{girl: {person: a girl, pronoun: she}}``; each
+    key a placeholder name (lower-case letters, digits and underscores)."""
+
+    @field_validator("groups")
+    @classmethod
+    def _keys_are_placeholders(cls, groups: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for group, values in groups.items():
+            for key in values:
+                if not _KEY.fullmatch(key):
+                    raise ValueError(_not_a_placeholder(group, key))
+        return groups
 
     @model_validator(mode="after")
     def _non_empty(self) -> AxisSpec:
         if len(self.groups) < 2:
             raise ValueError("an axis needs at least two groups to compare")
         return self
+
+
+_KEY = re.compile(r"[a-z_][a-z0-9_]*")
+"""A group's value key that a placeholder can name: ``_PLACEHOLDER``'s names, lower-cased as
+``placeholders`` and ``fill`` read them."""
+
+
+def _not_a_placeholder(group: str, key: str) -> str:
+    """Why a group's key is refused: ``{first-name}`` is no placeholder, so a template writing
+    it was sent to every group as written (and ``{Name}`` looks up ``name``, never ``Name``)."""
+    fixed = re.sub(r"[^a-z0-9_]", "_", key.lower())
+    fixed = fixed if _KEY.fullmatch(fixed) else f"_{fixed}"
+    return (
+        f"group '{group}' fills {key!r}, which no placeholder can name (a placeholder is "
+        f"lower-case letters, digits and underscores), so a template's {{{key}}} would be sent "
+        f"as written; name it {fixed!r} and write {{{fixed}}}"
+    )
 
 
 class GroupsFile(BaseModel):
