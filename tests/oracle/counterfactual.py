@@ -45,7 +45,8 @@ def paired(
 ) -> rc.Figure:
     """Each pair's value per group (its samples averaged); each group's delta from its pair's
     reference group, or (``reference`` None) from the mean of the pair's group values, a pair
-    of one group having none; groups with fewer than ``min_pairs`` deltas left out. Each kept
+    of one group having none; groups with fewer than ``min_pairs`` deltas left out, and no
+    figure at all where a group other than the reference has rows but no value on any. Each kept
     group's figure: its mean delta over pairs, with a Student t interval at 1 - alpha / groups
     (none from one pair, or where every delta is the same); the overall figure is the group
     furthest from 0, with its sign; n the rows with a pair key, a group and a value."""
@@ -56,6 +57,10 @@ def paired(
         return rc.Figure(None, 0)
     cells: dict[str, dict[str, list[float]]] = {}
     n = 0
+    named = {str(group(r)) for r in rows if pair_by(r) is not None and group(r) is not None}
+    valued = {str(group(r)) for r in counted if _number(value(r)) is not None}
+    if named - valued - {reference}:  # a group asked about with no value: no figure
+        return rc.Figure(None, 0)
     for row in counted:
         v = _number(value(row))
         if v is None:

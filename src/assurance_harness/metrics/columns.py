@@ -652,14 +652,23 @@ class MetricColumns:
         return names
 
     def _paired(self, params: PairedParams, rows: np.ndarray, ctx: MetricContext) -> MetricValue:
-        cells, skipped = cells_of(
-            _take(self._numbers(params.value), rows),
+        keys, groups = (
             _take(self._codes(params.pair_by), rows),
             _take(self._codes(params.group), rows),
-            self._names(params.pair_by),
-            self._names(params.group),
         )
-        return PairedDeltaMetric().from_cells(cells, skipped, int(rows.size), params, ctx)
+        group_names = self._names(params.group)
+        cells, skipped = cells_of(
+            _take(self._numbers(params.value), rows),
+            keys,
+            groups,
+            self._names(params.pair_by),
+            group_names,
+        )
+        # Every group a row with a pair key names, valued or not (as ``PairedDeltaMetric``).
+        named = {group_names[code] for code in np.unique(groups[(keys >= 0) & (groups >= 0)])}
+        return PairedDeltaMetric().from_cells(
+            cells, skipped, int(rows.size), params, ctx, named=named
+        )
 
     def _paired_worst(self, params: PairedParams, rows: np.ndarray, *, too_high: bool) -> list[int]:
         """``PairedDeltaMetric.worst_cases``' rows (positions), worst first."""

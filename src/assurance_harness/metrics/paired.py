@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -156,7 +157,8 @@ class PairedDeltaMetric(MetricKind):
 
     def _compute(self, rows: list[Row], params: PairedParams, ctx: MetricContext) -> MetricValue:
         cells, skipped = _cells(rows, params)
-        return self.from_cells(cells, skipped, len(rows), params, ctx)
+        named = {str(evaluate(params.group, row)) for row in rows if _keyed(row, params)}
+        return self.from_cells(cells, skipped, len(rows), params, ctx, named=named)
 
     def from_cells(
         self,
@@ -165,10 +167,13 @@ class PairedDeltaMetric(MetricKind):
         n_input: int,
         params: PairedParams,
         ctx: MetricContext,
+        *,
+        named: Collection[str] = (),
     ) -> MetricValue:
         """The value from each pair's values per group (groups in order of first appearance)
         and the count of rows skipped, of ``n_input``: a streamed run passes each cell's mean
-        alone (``metrics.pairedcolumns``), which means to the same float."""
+        alone (``metrics.pairedcolumns``), which means to the same float. ``named``: every
+        group a row with a pair key names, valued or not (``_no_value``)."""
         keys = sorted(cells)
         means = {
             k: {g: float(v[0] if len(v) == 1 else np.mean(v)) for g, v in cells[k].items()}
@@ -199,6 +204,11 @@ class PairedDeltaMetric(MetricKind):
             "excluded_groups": dropped,
         }
         n_rows = n_input - skipped
+        empty = _no_value(named, groups, params)
+        if empty:
+            details["groups_without_data"] = empty
+            details["reason"] = _no_value_reason(empty, params.value)
+            return MetricValue(None, n_rows, confidence=ctx.confidence, details=details)
         if not kept:
             details["reason"] = "no complete pairs"
             return MetricValue(None, n_rows, confidence=ctx.confidence, details=details)
@@ -262,6 +272,25 @@ class PairedDeltaMetric(MetricKind):
             groups=per_group,
             details=details,
         )
+
+
+def _no_value(named: Collection[str], valued: list[str], params: PairedParams) -> list[str]:
+    """Groups some row with a pair key names but none gives a value (every request about
+    them failed, or their scorer wrote null), the reference aside: left out, the deltas of the
+    groups left passed a gate, a bias gate passing on the very group the deployment failed.
+    ``min_pairs`` leaves out groups with too few pairs, by choice; these were asked about and
+    gave no answer (as ``disparity``'s ``groups_without_data``)."""
+    return sorted(set(named) - set(valued) - {params.reference})
+
+
+def _no_value_reason(empty: list[str], value: str) -> str:
+    named = ", ".join(f"'{g}'" for g in empty)
+    which, their = ("group", "its") if len(empty) == 1 else ("groups", "their")
+    return (
+        f"{which} {named} {'has' if len(empty) == 1 else 'have'} no value on any of {their} "
+        f"rows (failed requests or null scores of '{value}'), so {their} delta cannot be "
+        f"measured; fix the cause and run again, or filter the {which} out with where:"
+    )
 
 
 def changed_rows(rows: list[Row], params: PairedParams) -> tuple[list[Row], int]:
