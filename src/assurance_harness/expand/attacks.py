@@ -10,6 +10,10 @@ Each base case yields its original (``perturbation: none``) and one case per wra
 ``<case_id>~<wrapper_id>#0``, with ``source_id``, ``perturbation`` (the wrapper id),
 ``perturbation_family: attack``, ``attack_category`` and ``perturbation_params`` (library name,
 version, transform). Metrics pair each attacked response with its original.
+``perturbation_changed`` is false where the wrapper's transform left the request as written
+(rot13 of text with no Latin letters, the reverse of a palindrome): that variant is no
+encoding attack, so the metrics leave it out, as they leave out a perturbation that changed
+nothing; a wrapper whose transform changes none of the prompts is refused.
 """
 
 from __future__ import annotations
@@ -140,6 +144,17 @@ def apply_wrapper(wrapper: Wrapper, payload: str) -> str:
     return _SLOT.sub(lambda m: values.get(m.group(1), m.group(0)), wrapper.template)
 
 
+def encodes(wrapper: Wrapper, payload: str) -> bool:
+    """Whether the wrapper's transform changes ``payload``: rot13 of text with no Latin
+    letters, or the reverse of a palindrome, is the request as written, so the variant is no
+    encoding attack (the wrapper's words around it aside)."""
+    if wrapper.transform == "rot13":
+        return codecs.encode(payload, "rot13") != payload
+    if wrapper.transform == "reverse":
+        return payload[::-1] != payload
+    return True
+
+
 def load_library(path: Path) -> AttackLibrary:
     """Read and validate an attack library; errors name the file and the field."""
     return load_yaml_model(path, AttackLibrary, what="attack library")
@@ -208,8 +223,12 @@ class AttackExpander(Expander):
     def expand(self, cases: list[Case]) -> list[Case]:
         params: AttackParams = self.params  # type: ignore[assignment]
         library, chosen = self._selected
+        encoded: dict[str, int] = dict.fromkeys((w.id for w in chosen), 0)
+        expanded = 0
 
         def wrapped(case: Case) -> list[Case]:
+            nonlocal expanded
+            expanded += 1
             sent = case.prompt is not None or any(m.role == "user" for m in case.messages or [])
             if sent and not case.text().strip():  # every wrapper would wrap no request
                 raise ConfigError.single(
@@ -221,6 +240,8 @@ class AttackExpander(Expander):
                 )
             produced: list[Case] = []
             for wrapper in chosen:
+                changed = encodes(wrapper, case.text())
+                encoded[wrapper.id] += changed
                 prompt, messages = rewrite_user_text(
                     case, partial(apply_wrapper, wrapper), base_dir=self.base_dir
                 )
@@ -235,7 +256,7 @@ class AttackExpander(Expander):
                         "transform": wrapper.transform,
                         "seed": self.seed,
                     },
-                    "perturbation_changed": True,
+                    "perturbation_changed": changed,
                     "original": False,
                 }
                 produced.append(
@@ -249,7 +270,19 @@ class AttackExpander(Expander):
                 )
             return produced
 
-        return expand_with_originals(cases, wrapped, keep_original=params.keep_original)
+        out = expand_with_originals(cases, wrapped, keep_original=params.keep_original)
+        for wrapper in chosen:
+            if expanded and not encoded[wrapper.id]:
+                what = "the one prompt" if expanded == 1 else f"any of the {expanded} prompts"
+                raise ConfigError.single(
+                    str(self.base_dir),
+                    f"attack wrapper '{wrapper.id}' (transform {wrapper.transform}) does not "
+                    f"change {what} (no Latin letters to rot13, or text that reads the same "
+                    "reversed), so it would send each request as written under its name",
+                    field="expand.with",
+                    hint="leave it out (wrappers: or categories:), or add prompts it applies to",
+                )
+        return out
 
     def count(self, cases: Sequence[Case]) -> int:
         params: AttackParams = self.params  # type: ignore[assignment]
