@@ -44,6 +44,9 @@ class OriginalPairs:
     unpaired: list[Row] = field(default_factory=list)
     n_originals: int = 0
     n_unchanged: int = 0
+    n_failed_originals: int = 0
+    """Original rows whose request failed: their variants are unpaired for that, not for a
+    missing original."""
 
 
 def is_unchanged(row: Row) -> bool:
@@ -63,8 +66,10 @@ def pair_with_originals(
     """
     originals: dict[str, dict[int, Row]] = defaultdict(dict)
     variants: list[Row] = []
+    failed_originals = 0
     for row in rows:
         if row.get("error"):
+            failed_originals += bool(evaluate(original, row))
             continue
         if evaluate(original, row):
             key = evaluate(source, row)
@@ -72,7 +77,9 @@ def pair_with_originals(
             originals[str(key)][int(row.get("sample") or 0)] = row
         else:
             variants.append(row)
-    out = OriginalPairs(n_originals=sum(len(v) for v in originals.values()))
+    out = OriginalPairs(
+        n_originals=sum(len(v) for v in originals.values()), n_failed_originals=failed_originals
+    )
     if skip_unchanged:
         kept = [r for r in variants if not is_unchanged(r)]
         out.n_unchanged = len(variants) - len(kept)

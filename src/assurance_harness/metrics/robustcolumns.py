@@ -36,6 +36,7 @@ from .robustness import (
     PairKeys,
     Tried,
     add_unmeasured,
+    failed_originals,
     interval_of_cells,
     rate_from_cells,
 )
@@ -93,6 +94,7 @@ class Pairs:
     n_unpaired: int
     n_originals: int
     n_unchanged: int
+    n_failed_originals: int
 
 
 Read = Callable[[SpillArray], np.ndarray]
@@ -112,6 +114,7 @@ def pair(
     truth column of the params' ``original`` condition."""
     flags = read(source.flags)[rows]
     ok = (flags & FAILED) == 0
+    failed_originals = int((~ok & (original[rows] == TRUE)).sum())
     is_original = ok & (original[rows] == TRUE)
     variant = ok & ~is_original
     if skip_unchanged:
@@ -152,6 +155,7 @@ def pair(
         n_unpaired=int(variant.sum()) - int(paired.sum()),
         n_originals=int(codes.size),
         n_unchanged=n_unchanged,
+        n_failed_originals=failed_originals,
     )
 
 
@@ -291,6 +295,7 @@ class PairKind:
             "n_skipped": int(pairs.variants.size) - int(out.hits.size) - complied,
             "n_originals": pairs.n_originals,
             "n_unchanged": pairs.n_unchanged,
+            **failed_originals(pairs.n_failed_originals),
         }
         names = sorted(set(out.ops.tolist()))
         if isinstance(self.params, FlipParams):

@@ -117,17 +117,30 @@ def rate_from_cells(
     )
 
 
+def failed_originals(count: int) -> dict[str, int]:
+    """``n_failed_originals`` for a rate's details, only where there are any (so other
+    summaries keep their shape): why variants had no original to compare with."""
+    return {"n_failed_originals": count} if count else {}
+
+
 def _why_no_pairs(details: dict[str, Any]) -> str:
     """Why a robustness rate counted no pair, from the pairing's counts."""
+    failed = details.get("n_failed_originals")
+    if not details["n_originals"] and failed:
+        return (
+            f"the requests of all {failed} original row(s) failed, so no variant could be "
+            "compared with its original; fix the cause and run again (--retry-errors)"
+        )
     if not details["n_originals"]:
         return (
             "no original row to compare the variants with (meta.original is true on none): the "
             "perturb and attack expanders keep each original unless keep_original: false"
         )
     if details.get("n_unpaired"):
+        why = f"{failed} original request(s) failed, or " if failed else ""
         return (
             f"no original row to compare {details['n_unpaired']} variant(s) with: their "
-            "sources' originals are missing (a where: left them out, or no case has them)"
+            f"sources' originals are missing ({why}a where: left them out, or no case has them)"
         )
     if details.get("pairs_with_complied_original"):
         return (
@@ -291,6 +304,7 @@ class FlipRateMetric(MetricKind):
                 "n_skipped": len(matched.pairs) - len(outcomes),
                 "n_originals": matched.n_originals,
                 "n_unchanged": matched.n_unchanged,
+                **failed_originals(matched.n_failed_originals),
             },
         )
         value.groups = {
@@ -363,6 +377,7 @@ class AttackSuccessMetric(MetricKind):
                 "n_skipped": len(matched.pairs) - len(outcomes) - complied,
                 "n_originals": matched.n_originals,
                 "n_unchanged": matched.n_unchanged,
+                **failed_originals(matched.n_failed_originals),
             },
         )
         value.groups = {
