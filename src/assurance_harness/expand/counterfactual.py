@@ -27,9 +27,10 @@ from ._common import is_derived, load_yaml_model, resolve_path, stable_rng
 from .base import Expander, ExpanderParams, register_expander
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_SPACED = re.compile(r"\{(\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*)\}")
-"""A name in braces with spaces inside (``{ person }``): not a placeholder, but meant as one
-when an axis fills the name."""
+_SPACED = re.compile(r"([{\uff5b])(\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*)([}\uff5d])")
+"""A name in braces with spaces inside (``{ person }``) or a full-width brace (``｛person｝``,
+as CJK input methods type them): not a placeholder, but meant as one when an axis fills the
+name."""
 
 
 class AxisSpec(BaseModel):
@@ -327,18 +328,19 @@ class CounterfactualExpander(Expander):
         }
 
     def _no_spaced_placeholder(self, case: Case) -> None:
-        """Refuse ``{ person }`` where an axis fills ``person``: it is no placeholder, so the
-        case passed through unexpanded (sent once, compared with no group) or, in a template,
-        was sent to every group with its braces."""
+        """Refuse ``{ person }`` or ``｛person｝`` where an axis fills ``person``: it is no
+        placeholder, so the case passed through unexpanded (sent once, compared with no group)
+        or, in a template, was sent to every group with its braces."""
         for text in _texts(case):
             for match in _SPACED.finditer(text):
-                name = match.group(2)
-                if (match.group(1) or match.group(3)) and name.lower() in self._names:
+                opened, before, name, after, closed = match.groups()
+                odd = before or after or opened != "{" or closed != "}"
+                if odd and name.lower() in self._names:
                     raise ConfigError.single(
                         str(self.base_dir),
                         f"case '{case.id}' writes '{match.group(0)}', which is not a "
-                        "placeholder (no spaces inside the braces), so it would be sent as "
-                        "written",
+                        "placeholder (ASCII braces, no spaces inside them), so it would be "
+                        "sent as written",
                         field="expand.with",
                         hint=f"write {{{name}}}",
                     )
