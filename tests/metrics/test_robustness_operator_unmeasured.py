@@ -79,3 +79,16 @@ def test_an_operator_that_measured_nothing_fails_each_group_gate(tmp_path: Path)
         assert "2 left unchanged" in synonym, (metric, synonym)
         assert verdict["verdict"] == "fail", (metric, verdict)
         assert sorted(verdict.get("groups_without_data") or []) == ["leetspeak", "synonym"]
+
+
+def test_a_case_that_is_no_variant_makes_no_group(tmp_path: Path) -> None:
+    """A suite's plain case (no source, no operator) beside the perturbed ones is no variant of
+    anything: it makes no operator group without data (a gate failing on 'None')."""
+    suite = tmp_path / "s.yaml"
+    suite.write_text(SUITE, encoding="utf-8")
+    plain = _row("plain", {}, True)
+    rows = [*ROWS[:4], plain]
+    values, verdicts = compare_with_rows(suite, rows, samples=1, chunk=2, seed=0)
+    for metric, verdict in zip(("flips", "asr"), verdicts, strict=True):
+        assert sorted(values[metric].groups or {}) == ["typo"], (metric, values[metric])
+        assert verdict["verdict"] == "pass", (metric, verdict)
