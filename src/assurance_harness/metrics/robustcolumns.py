@@ -265,8 +265,9 @@ class PairKind:
         """As ``robustness.tried_operators`` over the rows at these positions: each operator a
         variant row names, with its variants, failed requests and unchanged variants."""
         columns, p = self.columns, self.params
-        variant = columns._truth(p.original)[rows] != TRUE
-        flags = columns._column(self.source.flags)[rows][variant]
+        flags = columns._column(self.source.flags)[rows]
+        variant = (columns._truth(p.original)[rows] != TRUE) & ((flags & NO_SOURCE) == 0)
+        flags = flags[variant]
         codes = columns._codes(p.operator)[rows][variant] + 1  # -1 (null) -> 0
         failed = (flags & FAILED) != 0
         unchanged = ~failed & ((flags & UNCHANGED) != 0) if p.skip_unchanged else failed & False

@@ -167,10 +167,11 @@ Tried = dict[str, list[int]]
 
 def tried_operators(rows: list[Row], params: PairKeys) -> Tried:
     """Every operator some variant row names (failed ones too), with its counts, so an
-    operator none of whose variants was compared is still a group (``add_unmeasured``)."""
+    operator none of whose variants was compared is still a group (``add_unmeasured``). A
+    row without a source is no variant of anything (a plain case beside the perturbed ones)."""
     tried: Tried = defaultdict(lambda: [0, 0, 0])
     for row in rows:
-        if evaluate(params.original, row):
+        if evaluate(params.original, row) or evaluate(params.source, row) is None:
             continue
         cell = tried[str(evaluate(params.operator, row))]
         cell[0] += 1
