@@ -387,7 +387,24 @@ def looks_like_key(value: str) -> bool:
     are by convention upper case: ``OPENAI_API_KEY``)."""
     if not _VARIABLE.fullmatch(value):
         return True
-    return has_key_prefix(value) or _random_looking(value)
+    return has_key_prefix(value) or _random_looking(value) or _hexadecimal_key(value)
+
+
+_HEX_KEY = re.compile(r"[0-9a-f]{20,}|[0-9A-F]{20,}")
+"""Twenty hexadecimal digits or more, in one case: an Azure OpenAI key (32, lower case), a
+Together key (64). Not mixed-case, so not :func:`_random_looking`; a name made of ``a`` to
+``f`` and digits alone, this long, is none that a person writes."""
+
+
+def _hexadecimal_key(value: str) -> bool:
+    """Whether ``value`` is a hexadecimal key (:data:`_HEX_KEY`) with letters and digits both:
+    one starting with a letter (six in sixteen) is a valid variable name, and was taken for
+    one, then printed whole as a variable that is not set."""
+    return (
+        _HEX_KEY.fullmatch(value) is not None
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+    )
 
 
 _PREFIXED_KEY_MIN = 16

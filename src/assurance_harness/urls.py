@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_plus, urlsplit
 
-from .scrub import shaped_like_key
+from .scrub import looks_like_key, shaped_like_key
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -20,11 +20,25 @@ def env_refs(value: str) -> list[str]:
     return ENV_REF.findall(value)
 
 
+def check_reference_names(value: str, *, where: str) -> None:
+    """A pydantic validator's step: refuse a ``${NAME}`` in ``value`` whose name looks like a
+    key (``${sk_live_...}``, ``${ghp_...}``, a hexadecimal Azure key: all valid names), as
+    ``api_key_env`` is (:func:`~assurance_harness.scrub.looks_like_key`). Passed, it is read as
+    a variable that is not set, and the run's one line printed it whole. Never shown here."""
+    if any(looks_like_key(name) for name in env_refs(value)):
+        raise ValueError(
+            f"{where} holds a ${{...}} whose name looks like an API key, not the name of an "
+            "environment variable (the value is not shown); put the key in a variable (export "
+            "ASSURANCE_API_KEY=...) and write ${ASSURANCE_API_KEY} there"
+        )
+
+
 def check_url(value: str, *, example: str, query_refs: bool = False) -> str:
     """A pydantic validator's body: ``value`` must be an http(s) URL with a host, so a base_url
     without ``http://`` fails at ``validate`` rather than as a connection error on every request.
     ``query_refs``: the target resolves ``${NAME}`` in the query per request (``http``; a
     base_url has a path appended, so it holds no query), so a key may be referenced there."""
+    check_reference_names(value, where="the URL")  # first: the messages below quote the URL
     shown = _shown_url(value.strip())  # never the credential a malformed URL may hold
     try:
         parsed = urlsplit(value.strip())

@@ -24,7 +24,7 @@ from pydantic import Field
 from ..datatypes import Number
 from ..errors import ConfigError
 from ..scrub import has_key_prefix
-from ..urls import ENV_REF, env_refs
+from ..urls import ENV_REF, check_reference_names, env_refs
 from .base import (
     DEFAULT_MAX_RESPONSE_MB,
     BadResponseError,
@@ -61,6 +61,7 @@ def check_headers(headers: dict[str, str]) -> dict[str, str]:
     or another control character (aiohttp refuses those on every request, as an injection)."""
     for name, value in headers.items():
         check_header_name(name)
+        check_reference_names(value, where=f"the value of header {name!r}")
         if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
             raise ValueError(
                 f"the value of header {name!r} holds a line break or another control "

@@ -27,7 +27,7 @@ from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
-from ..urls import ENV_REF, check_url
+from ..urls import ENV_REF, check_reference_names, check_url
 from ._http_common import HttpTargetSpec, JsonHttpTarget, check_headers
 from ._messages import (
     build_messages,
@@ -129,6 +129,7 @@ def check_body(template: Any) -> None:
     """Refuse (ValueError, located at ``body``) a template that cannot measure anything: one
     that reads an environment variable, or never places the conversation."""
     for text in [*_strings(template, keys=False), *_strings(template, keys=True)]:
+        check_reference_names(text, where="the body")  # its message below names the reference
         env = ENV_REF.search(text)
         if env:
             raise ValueError(
