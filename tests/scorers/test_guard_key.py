@@ -186,3 +186,25 @@ def test_the_guards_key_is_scrubbed_in_every_form_a_targets_is(
     assert "<redacted>" in json.dumps(result)
     for leak in (echoed, KEY_WITH_SLASH[:12]):
         assert leak not in kept, (form, leak)
+
+
+@pytest.mark.parametrize("ending", ["\r", "\n", "\r\n"])
+def test_a_key_with_a_line_break_is_named_not_shown(
+    monkeypatch: pytest.MonkeyPatch, ending: str
+) -> None:
+    """A key file saved with Windows line ends keeps its ``\\r`` through ``$(cat FILE)``.
+    http.client refuses the header with ``Invalid header value b'Bearer KEY\\r'``, and the
+    guard's one-line error quoted that, key and all, on the terminal; nothing is sent."""
+    monkeypatch.setenv("GUARD_TEST_KEY", KEY + ending)
+    with ThreadedServer(_safe) as guard:
+        scorer = GuardModelScorer(
+            GuardParams(base_url=guard.base_url, model="g", api_key_env="GUARD_TEST_KEY"),
+            SuiteContext("g", 0),
+        )
+        scorer.setup()
+        with pytest.raises(GuardModelError) as info:
+            scorer.score([ScoreInput(Case(id="c", prompt="p"), 0, "r", {})])
+        assert guard.seen.headers == []
+    message = str(info.value)
+    assert "GUARD_TEST_KEY" in message and "control character" in message, message
+    assert KEY[:12] not in message and "\n" not in message, message
