@@ -376,6 +376,15 @@ def scrub_json(value: Any, secrets: Sequence[str]) -> Any:
     return value
 
 
+def has_control_character(value: str) -> bool:
+    """Whether a key read from the environment holds a line break or another control character
+    (a tab aside): no key does, and no HTTP header carries one. The usual cause is a key file
+    saved with Windows line ends, whose ``\\r`` survives ``$(cat FILE)``. Checked before a
+    request is built: an HTTP client refusing the header quotes its value, key and all
+    (http.client's ``Invalid header value b'Bearer sk-...\\r'``)."""
+    return any((c < " " and c != "\t") or c == "\x7f" for c in value)
+
+
 def has_key_prefix(word: str) -> bool:
     """Whether ``word`` starts as a known kind of key does (``sk-``, ``ghp_``, ``AKIA``...)."""
     return word.startswith(_KEY_PREFIXES)

@@ -33,7 +33,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import HarnessError
-from ..scrub import check_key_variable, scrub_json
+from ..scrub import check_key_variable, has_control_character, scrub, scrub_json
 from ..store.scorercache import CACHE_FILE
 from ._model_cache import cache_key, scorer_cache
 from .base import FieldType, Scorer, ScorerParams, register_scorer
@@ -192,6 +192,17 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 _OPENER = urllib.request.build_opener(_NoRedirects)
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _garbled_key(name: str) -> GuardModelError:
+    """The key in ``name`` holds a line break or another control character: named, never shown
+    (as a target's is, at its start)."""
+    return GuardModelError(
+        f"guard-model: environment variable {name} holds a line break or another control "
+        "character, which an HTTP header cannot carry and a key does not hold (the value is "
+        f"not shown); export it again without (from a file: export {name}=\"$(tr -d '\\r\\n' "
+        '< FILE)")'
+    )
 
 
 def _redirected(url: str, status: int, location: str | None) -> GuardModelError:
@@ -360,6 +371,8 @@ class GuardModelScorer(Scorer):
             return _first_choice(json.loads(hit), url)
         headers = {"Content-Type": "application/json"}
         secret = os.environ.get(self.params.api_key_env) if self.params.api_key_env else None
+        if secret and has_control_character(secret):
+            raise _garbled_key(str(self.params.api_key_env))
         if secret:
             headers["Authorization"] = f"Bearer {secret}"
         request = urllib.request.Request(
@@ -393,6 +406,7 @@ class GuardModelScorer(Scorer):
             raise GuardModelError(f"guard-model: {url} did not answer JSON") from None
         except ValueError as exc:  # valid JSON past Python's limits (a 5,000-digit number)
             reason = str(exc).split(";")[0]  # not Python's advice (sys.set_int_max_str_digits)
+            reason = scrub(reason, [secret] if secret else [])  # a header error quotes the key
             raise GuardModelError(f"guard-model: {url}'s answer cannot be read: {reason}") from None
         checked = _first_choice(body, url)
         self._cache.put(key, json.dumps(body))

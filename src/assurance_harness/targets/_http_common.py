@@ -23,7 +23,7 @@ from pydantic import Field
 
 from ..datatypes import Number
 from ..errors import ConfigError
-from ..scrub import has_key_prefix
+from ..scrub import has_control_character, has_key_prefix
 from ..urls import ENV_REF, check_reference_names, env_refs
 from .base import (
     DEFAULT_MAX_RESPONSE_MB,
@@ -134,7 +134,7 @@ def check_env(names: list[str], *, where: str) -> None:
     # request (a crash in 'targets check', every request failed in a run). The usual cause is
     # a key file saved with Windows line ends (its '\r' survives $(cat FILE)). The value is a
     # secret: never shown.
-    garbled = [n for n in names if _has_control_character(os.environ[n])]
+    garbled = [n for n in names if has_control_character(os.environ[n])]
     if garbled:
         raise ConfigError.single(
             where,
@@ -143,10 +143,6 @@ def check_env(names: list[str], *, where: str) -> None:
             hint=f"export it again without (from a file: "
             f"export {garbled[0]}=\"$(tr -d '\\r\\n' < FILE)\")",
         )
-
-
-def _has_control_character(text: str) -> bool:
-    return any((c < " " and c != "\t") or c == "\x7f" for c in text)
 
 
 def parse_retry_after(value: str | None) -> float | None:
