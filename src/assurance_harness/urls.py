@@ -7,6 +7,7 @@ base_url) are checked alike, and plugins may not import one another.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
 from .scrub import looks_like_key, shaped_like_key
@@ -142,6 +143,43 @@ def _is_credential(name: str, value: str) -> bool:
         return shaped_like_key(unquote_plus(value, errors="strict"), named_for_a_key=named)
     except UnicodeDecodeError:  # not text once decoded: no key is
         return False
+
+
+def pasted_key(value: Any, *, name: str = "") -> str | None:
+    """Where a setting that is sent but never a credential's place (an ``http`` body template,
+    generation settings) holds text shaped like a key: the name of the field holding it (``""``
+    where it stands in a list at the top), through mappings and lists; None where none does. A
+    value is judged as a URL query's is (:func:`_is_credential`'s value test: a key's prefix,
+    a generated-looking word, or under a name a key goes by, twenty base64 characters not made
+    of words), not by its name alone: ``stop_token: '</s>'`` is no key. Such settings are
+    copied as written into the manifest and every report; a key goes in a header instead."""
+    if isinstance(value, str):
+        named = _CREDENTIAL_PARAMETER.fullmatch(name) is not None or (
+            _KEY_SHAPED_PARAMETER.fullmatch(name) is not None
+        )
+        return name if shaped_like_key(value.strip(), named_for_a_key=named) else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else (((name, item) for item in value) if isinstance(value, list) else ())
+    )
+    for key, item in items:
+        found = pasted_key(item, name=str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def check_no_pasted_key(value: Any, *, fix: str) -> None:
+    """A pydantic validator's step: refuse a setting holding text shaped like a key
+    (:func:`pasted_key`), naming its field, never the value; ``fix``: where the key goes."""
+    found = pasted_key(value)
+    if found is not None:
+        where = f" (under '{found}')" if found else ""
+        raise ValueError(
+            f"this holds a value that looks like an API key{where}, which would be copied into "
+            f"the manifest and every report (the value is not shown); {fix}"
+        )
 
 
 def _credential_parameter(query: str, *, referenced: bool) -> str | None:

@@ -27,7 +27,7 @@ from pydantic import Field, field_validator
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
-from ..urls import ENV_REF, check_reference_names, check_url
+from ..urls import ENV_REF, check_no_pasted_key, check_reference_names, check_url
 from ._http_common import HttpTargetSpec, JsonHttpTarget, check_headers
 from ._messages import (
     build_messages,
@@ -125,6 +125,12 @@ def placeholders(template: Any) -> set[str]:
     return {name for text in _strings(template, keys=False) for name in _PLACEHOLDER.findall(text)}
 
 
+_KEY_IN_A_HEADER = (
+    "send the key in a header from an environment variable (headers: {Authorization: "
+    "'Bearer ${VAR}'}, or the header your endpoint takes), resolved per request and never written"
+)
+
+
 def check_body(template: Any) -> None:
     """Refuse (ValueError, located at ``body``) a template that cannot measure anything: one
     that reads an environment variable, or never places the conversation."""
@@ -137,6 +143,7 @@ def check_body(template: Any) -> None:
                 f"key in headers (headers: {{Authorization: 'Bearer {env.group(0)}'}}), whose "
                 "${NAME} are resolved per request and never written"
             )
+    check_no_pasted_key(template, fix=_KEY_IN_A_HEADER)
     used = placeholders(template)
     if not used & set(CONVERSATION):
         raise ValueError(
