@@ -82,3 +82,18 @@ def test_ordinary_bodies_and_settings_still_pass(tmp_path: Path, text: str) -> N
     path = tmp_path / "target.yaml"
     path.write_text(text)
     load_target(path)
+
+
+def test_a_key_pasted_into_a_suites_generation_is_refused_without_showing_it(
+    tmp_path: Path,
+) -> None:
+    """A suite's generation settings are merged into each request's body and recorded in the
+    manifest and reports as a target's are."""
+    (tmp_path / "suite.yaml").write_text(
+        SUITE + f"generation: {{temperature: 0, api_key: {KEY}}}\n"
+    )
+    done = run_cli("validate", "suite.yaml", cwd=tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "suite.yaml:6: generation:" in output and "looks like an API key" in output, output
+    assert KEY[:12] not in output, output
