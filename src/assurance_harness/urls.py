@@ -182,6 +182,16 @@ def check_no_pasted_key(value: Any, *, fix: str) -> None:
         )
 
 
+def check_generation_holds_no_key(value: Any) -> None:
+    """A target's or a suite's ``generation`` validator's step (:func:`check_no_pasted_key`):
+    the settings are sent in each request's body and recorded with the run."""
+    check_no_pasted_key(
+        value,
+        fix="generation settings are sent in each request's body and recorded; send the key "
+        "from an environment variable (a target's api_key_env, or a header with ${VAR})",
+    )
+
+
 def _credential_parameter(query: str, *, referenced: bool) -> str | None:
     """The name of the first query parameter that carries a credential, if any. ``referenced``:
     a value that is only ``${NAME}`` references passes, as a variable's name, not the key (it is

@@ -258,6 +258,9 @@ class Suite(Strict):
     @field_validator("generation")
     @classmethod
     def _finite_generation(cls, value: GenerationParams) -> GenerationParams:
+        from ..urls import check_generation_holds_no_key
+
+        check_generation_holds_no_key(value)
         return finite_json(value)
 
     @field_validator("scorers")

@@ -163,13 +163,9 @@ class TargetSpec(BaseModel):
     @field_validator("generation")
     @classmethod
     def _finite_generation(cls, value: GenerationParams) -> GenerationParams:
-        from ..urls import check_no_pasted_key
+        from ..urls import check_generation_holds_no_key
 
-        check_no_pasted_key(
-            value,
-            fix="generation settings are sent in each request's body and recorded; send the "
-            "key from an environment variable (api_key_env, or a header with ${VAR})",
-        )
+        check_generation_holds_no_key(value)
         return finite_json(value)
 
 
