@@ -352,3 +352,20 @@ def test_scrubbing_a_long_answer_takes_time_in_proportion_to_it(answer: str) -> 
     assert scrub_answer(answer, [KEY, SLASHED_KEY]) == answer
     leaked = answer[:1000] + _json_escaped(KEY) + answer[:1000]
     assert "4f9A8b7C" not in scrub_answer(leaked, [KEY])
+
+
+@pytest.mark.parametrize(
+    "padded", ["  sk-abc123def456gh", "\tsk-abc123def456gh", " sk-abc123def456gh "]
+)
+@pytest.mark.parametrize("scrubber", [scrub, scrub_answer])
+def test_a_key_exported_with_whitespace_around_it_is_redacted_where_echoed_without(
+    padded: str, scrubber: Any
+) -> None:
+    """``export KEY=" sk-..."`` (a paste with a space before it) sends the key with the space;
+    the endpoint's 401 quotes it trimmed, as HTTP reads a header. A key of 16 to 19 characters
+    (too short for its runs to be looked for) was then kept: the value looked for, and its
+    prefix, both began with the space."""
+    echoed = f"Incorrect API key provided: Bearer {padded.strip()}. Check it."
+    shown = scrubber(echoed, [padded])
+    assert padded.strip()[:8] not in shown and padded.strip()[-8:] not in shown, shown
+    assert shown.startswith("Incorrect API key provided: Bearer ") and "Check it." in shown
