@@ -110,7 +110,10 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     :data:`_RUN` characters of a long one (its front or its end cut; line-wrapped), and a long
     one's base64 forms redacted."""
     folded = text.casefold()
-    ordered = sorted({s for s in secrets if s and len(s) >= _MIN_SECRET}, key=len, reverse=True)
+    # Trimmed: a key exported with a space before it (a paste) is echoed without it, as HTTP
+    # reads a header; its prefix (:data:`_FRAGMENT`) would start with the space too.
+    trimmed = {s.strip() for s in secrets}
+    ordered = sorted({s for s in trimmed if len(s) >= _MIN_SECRET}, key=len, reverse=True)
     squeezed = _squeeze(folded) if ordered and len(ordered[0]) >= _RUN_MIN_SECRET else folded
     held = [s for s in ordered if _may_hold(squeezed, s)]
     for secret in held:  # whole first: a run of one may stand in another (a shared prefix)
@@ -359,7 +362,7 @@ def _base64_forms(secret: str) -> frozenset[str]:
 def scrub_answer(text: str, secrets: Iterable[str]) -> str:
     """An answer's ``text`` with each secret of at least eight characters redacted (see
     :func:`scrub`); a key is never that short, an ordinary word often is."""
-    return scrub(text, [s for s in secrets if len(s) >= _ANSWER_MIN_SECRET])
+    return scrub(text, [s for s in secrets if len(s.strip()) >= _ANSWER_MIN_SECRET])
 
 
 def scrub_json(value: Any, secrets: Sequence[str]) -> Any:
