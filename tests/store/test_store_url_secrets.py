@@ -94,3 +94,19 @@ def test_a_store_that_is_not_a_url_is_refused_without_echoing_its_password(
     (tmp_path / "assurance.yaml").write_text(f"store: '{store}'\n", encoding="utf-8")
     line = one_line_refusal(run_cli("runs", "list", cwd=tmp_path))
     assert SECRET not in line and "assurance.yaml" in line, line
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["AbCdEf1234567890GhIjKlMn", "c3f9a0b1d2e4f5a6b7c8d9e0f1a2b3c4", "sk_live_51HqLyjWDarjtT1z"],
+)
+def test_a_password_written_as_password_env_is_refused_without_echoing_it(
+    tmp_path: Path, password: str
+) -> None:
+    """``password_env`` names the variable; a generated password is a valid name too, and was
+    printed twice ("the store URL ...?password_env=PW reads its password from $PW, which is
+    not set"), as a target's ``api_key_env`` holding its key is not."""
+    url = f"postgresql://ann@127.0.0.1:1/db?password_env={password}"
+    line = one_line_refusal(run_cli("--store", url, "runs", "list", cwd=tmp_path))
+    assert password[:8] not in line and password[-8:] not in line, line
+    assert "password_env" in line and "looks like" in line, line
