@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 from ..errors import HarnessError, MissingDependencyError
+from ..scrub import looks_like_key
 from .database import Connection, Database, Dialect, Result
 
 if TYPE_CHECKING:
@@ -187,6 +188,14 @@ class PgUrl:
             raise StoreError(
                 "password_env must name an environment variable (letters, digits, _), "
                 "not hold the password itself"
+            )
+        if self.password_env is not None and looks_like_key(self.password_env):
+            # A generated password is a valid name too: never shown (the URL neither).
+            raise StoreError(
+                "the store URL's password_env looks like a password, not the name of an "
+                "environment variable (neither is shown); put the password in a variable "
+                "(export PGPASS_TEAM=...) and write postgresql://USER@HOST/DB?password_env="
+                "PGPASS_TEAM"
             )
         kept = [(k, v) for k, v in query if k != "password_env"]
         self.user = parts.username
