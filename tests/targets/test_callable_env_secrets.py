@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from assurance_harness.scrub import is_secret_name
+
 from ..testing.cli import run_cli
 
 KEY = "sk-live-CALLABLECANARY-98765"
@@ -62,3 +66,30 @@ def test_a_key_the_callables_code_reads_is_in_no_file_and_no_output(tmp_path: Pa
     journal = next((tmp_path / "reports").glob("*/responses.jsonl")).read_text()
     assert "Incorrect API key provided: <redacted>" in journal
     assert "Bearer <redacted>" in journal
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        # Names a password or a token goes by as often as KEY or TOKEN: a database's (DB_PASS,
+        # MYSQL_PWD), a personal access token (GITHUB_PAT, Azure DevOps'), a passphrase. Their
+        # values were not scrubbed from a callable's answers and errors, nor a crash's traceback.
+        ("DB_PASS", True),
+        ("PASS", True),
+        ("MYSQL_PWD", True),
+        ("GITHUB_PAT", True),
+        ("ADO_PAT", True),
+        ("SMTP_PW", True),
+        ("GPG_PASSPHRASE", True),
+        ("OPENAI_API_KEY", True),
+        ("PWD", False),  # the shell's working directory
+        ("OLDPWD", False),
+        ("PATH", False),
+        ("COMPASS_MODE", False),
+        ("BYPASS_CACHE", False),
+        ("PASSENGER_APP_ENV", False),
+        ("PATTERN_FILE", False),
+    ],
+)
+def test_names_a_password_or_a_token_goes_by_are_secret_names(name: str, secret: bool) -> None:
+    assert is_secret_name(name) is secret
