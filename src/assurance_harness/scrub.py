@@ -90,12 +90,20 @@ referenced as ``${NAME}`` (a team name in a header) would blank out its ordinary
 
 REDACTED = "<redacted>"
 
-_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|DSN", re.IGNORECASE)
+_SECRET_NAME = re.compile(
+    r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|AUTH|DSN", re.IGNORECASE
+)
+_SECRET_PART = re.compile(r"(?:^|_)(?:PASS|PW|PAT)(?:_|$)|(?<=_)PWD(?:_|$)", re.IGNORECASE)
+"""Short names a password or a token goes by (``DB_PASS``, ``SMTP_PW``, ``GITHUB_PAT``,
+``MYSQL_PWD``), only as a whole part of the name between underscores: not ``PATH``,
+``BYPASS_CACHE`` or ``COMPASS``, and ``PWD`` only after another part (alone, and as
+``OLDPWD``, it is the shell's working directory, whose path would be blanked out of every
+answer)."""
 
 
 def is_secret_name(name: str) -> bool:
     """Whether an environment variable's name says it holds a secret (never shown)."""
-    return _SECRET_NAME.search(name) is not None
+    return _SECRET_NAME.search(name) is not None or _SECRET_PART.search(name) is not None
 
 
 def environment_secrets(*, min_length: int = 1) -> list[str]:
