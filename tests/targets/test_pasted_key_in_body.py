@@ -76,6 +76,9 @@ def test_run_refuses_a_key_pasted_into_the_body_and_writes_it_nowhere(tmp_path: 
         HTTP
         + "body: {prompt: '{prompt}', max_tokens: '{max_tokens}'}\ngeneration: {max_tokens: 9}\n",
         OPENAI + "generation: {temperature: 0.7, stop: ['###'], user: homework-eval-2024}\n",
+        # Prose that starts as a key does (xox: Slack's; sk-) is no key.
+        HTTP + "body: {prompt: '{prompt}', system: 'xoxo from the team, please be kind'}\n",
+        HTTP + "body: {prompt: '{prompt}', note: 'sk-style keys go in headers, not here'}\n",
     ],
 )
 def test_ordinary_bodies_and_settings_still_pass(tmp_path: Path, text: str) -> None:
