@@ -145,19 +145,29 @@ def _is_credential(name: str, value: str) -> bool:
         return False
 
 
+_AUTH_SCHEMES = ("bearer", "basic", "token")
+"""The word before a key in an Authorization value (``Bearer sk-...``)."""
+
+
 def pasted_key(value: Any, *, name: str = "") -> str | None:
     """Where a setting that is sent but never a credential's place (an ``http`` body template,
     generation settings) holds text shaped like a key: the name of the field holding it (``""``
     where it stands in a list at the top), through mappings and lists; None where none does. A
     value is judged as a URL query's is (:func:`_is_credential`'s value test: a key's prefix,
     a generated-looking word, or under a name a key goes by, twenty base64 characters not made
-    of words), not by its name alone: ``stop_token: '</s>'`` is no key. Such settings are
+    of words), not by its name alone: ``stop_token: '</s>'`` is no key; a text of several words
+    is none either, but a key after its scheme (``Bearer sk-...``). Such settings are
     copied as written into the manifest and every report; a key goes in a header instead."""
     if isinstance(value, str):
         named = _CREDENTIAL_PARAMETER.fullmatch(name) is not None or (
             _KEY_SHAPED_PARAMETER.fullmatch(name) is not None
         )
-        return name if shaped_like_key(value.strip(), named_for_a_key=named) else None
+        words = value.split()  # prose is no key, though it start as one does ("xoxo, ...")
+        if len(words) == 2 and words[0].lower() in _AUTH_SCHEMES:
+            words = words[1:]
+        if len(words) != 1:
+            return None
+        return name if shaped_like_key(words[0], named_for_a_key=named) else None
     items = (
         value.items()
         if isinstance(value, dict)
