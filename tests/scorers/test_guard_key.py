@@ -208,3 +208,26 @@ def test_a_key_with_a_line_break_is_named_not_shown(
     message = str(info.value)
     assert "GUARD_TEST_KEY" in message and "control character" in message, message
     assert KEY[:12] not in message and "\n" not in message, message
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_an_unset_key_variable_is_named_and_nothing_is_sent(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
+    """A target whose key variable is unset stops before its first request; guard-model sent
+    its requests without a key, and the endpoint's 401 was blamed on base_url and the model."""
+    if value is None:
+        monkeypatch.delenv("GUARD_TEST_KEY", raising=False)
+    else:
+        monkeypatch.setenv("GUARD_TEST_KEY", value)
+    with ThreadedServer(_safe) as guard:
+        scorer = GuardModelScorer(
+            GuardParams(base_url=guard.base_url, model="g", api_key_env="GUARD_TEST_KEY"),
+            SuiteContext("g", 0),
+        )
+        scorer.setup()
+        with pytest.raises(GuardModelError) as info:
+            scorer.score([ScoreInput(Case(id="c", prompt="p"), 0, "r", {})])
+        assert guard.seen.headers == []
+    message = str(info.value)
+    assert "GUARD_TEST_KEY" in message and ("not set" in message or "empty" in message), message
