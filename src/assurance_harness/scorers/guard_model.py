@@ -194,6 +194,16 @@ _OPENER = urllib.request.build_opener(_NoRedirects)
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
+def _unset_key(name: str, *, empty: bool) -> GuardModelError:
+    """The key's variable is unset or blank: said before anything is sent, as a target's is (a
+    request without the key came back 401, blamed on base_url and the model's name)."""
+    state = "is empty" if empty else "is not set"
+    return GuardModelError(
+        f"guard-model: environment variable {name} {state}; export {name}=... before running "
+        "(the value is never written to disk), or remove api_key_env for a guard that needs no key"
+    )
+
+
 def _garbled_key(name: str) -> GuardModelError:
     """The key in ``name`` holds a line break or another control character: named, never shown
     (as a target's is, at its start)."""
@@ -371,6 +381,8 @@ class GuardModelScorer(Scorer):
             return _first_choice(json.loads(hit), url)
         headers = {"Content-Type": "application/json"}
         secret = os.environ.get(self.params.api_key_env) if self.params.api_key_env else None
+        if self.params.api_key_env and not (secret or "").strip():
+            raise _unset_key(self.params.api_key_env, empty=secret is not None)
         if secret and has_control_character(secret):
             raise _garbled_key(str(self.params.api_key_env))
         if secret:
