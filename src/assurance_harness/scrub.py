@@ -411,9 +411,9 @@ def looks_like_key(value: str) -> bool:
 
 
 _HEX_KEY = re.compile(r"[0-9a-f]{20,}|[0-9A-F]{20,}")
-"""Twenty hexadecimal digits or more, in one case: an Azure OpenAI key (32, lower case), a
-Together key (64). Not mixed-case, so not :func:`_random_looking`; a name made of ``a`` to
-``f`` and digits alone, this long, is none that a person writes."""
+"""Twenty hexadecimal digits or more, in one case: an Azure OpenAI key (32, lower case), the
+64-digit keys other services hand out. Not mixed-case, so not :func:`_random_looking`; a name
+made of ``a`` to ``f`` and digits alone, this long, is none that a person writes."""
 
 
 def _hexadecimal_key(value: str) -> bool:

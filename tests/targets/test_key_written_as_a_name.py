@@ -21,7 +21,7 @@ from assurance_harness.spec.targets import load_target
 from ..testing.cli import run_cli
 
 AZURE = "c3f9a0b1d2e4f5a6b7c8d9e0f1a2b3c4"
-TOGETHER = "e0f3c9e1b7d5a2c4e6f8091b3d5e7f9a1c2b4d6e8f0a1b3c5d7e9f1a2b4c6d8e0"
+HEX64 = "e0f3c9e1b7d5a2c4e6f8091b3d5e7f9a1c2b4d6e8f0a1b3c5d7e9f1a2b4c6d8e0"
 STRIPE = "sk_live_51HqLyjWDarjtT1zdp7dcXwNnQQr9eAB2"
 GITHUB = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
 SUITE = "suite: s\ncases:\n  - {id: a, prompt: hi}\nscorers:\n  - {id: len, use: length}\n"
@@ -32,7 +32,7 @@ SUITE = "suite: s\ncases:\n  - {id: a, prompt: hi}\nscorers:\n  - {id: len, use:
     [
         (AZURE, True),
         (AZURE.upper(), True),
-        (TOGETHER, True),
+        (HEX64, True),
         ("deadbeefcafe0123", False),  # sixteen: shorter than a generated key
         ("AZURE_OPENAI_KEY_2024", False),
         ("OPENAI2024PRODUCTIONKEY", False),  # letters beyond a-f: a name, not hexadecimal
