@@ -9,7 +9,7 @@ import http.client
 import re
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -451,3 +451,39 @@ def test_an_app_on_every_interface_takes_its_addresses_and_still_refuses_names(
         status, text, _ = _request(base, "POST", path, body, own)
         assert status == 303, (status, text[:200])
         assert _reviews(project) == before + 1
+
+
+FULLWIDTH = str.maketrans("0123456789", "".join(chr(0xFF10 + d) for d in range(10)))
+"""Fullwidth digits, which ``int()`` reads as the ASCII ones."""
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        lambda saved: "%C2%B2",  # "²": str.isdigit() says digit, int() refuses it: a 500
+        lambda saved: "1" * 5000,  # more digits than int() converts: a 500
+        # the saved id in fullwidth digits: int() read it as the verdict, named it saved
+        lambda saved: urllib.parse.quote(saved.translate(FULLWIDTH)),
+    ],
+    ids=["superscript", "5000-digits", "fullwidth"],
+)
+def test_a_saved_marker_no_redirect_writes_is_a_page_without_saved_not_a_500(
+    site, marker: Callable[[str], str]
+) -> None:
+    """The row's page names a verdict saved only for the very id its redirect writes: a link
+    with another spelling of a number (a hostile one, or a typo) was a 500 with a traceback in
+    the server's log, or named a verdict saved on a page its redirect never led to."""
+    _, run_id, base = site
+    path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c3#0', safe='')}"
+    token, cookie = _form_session(base, path)
+    status, text, headers = _request(
+        base,
+        "POST",
+        path,
+        f"csrf_token={token}&decision=true&reviewer=erin".encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"assurance_csrf={cookie}"},
+    )
+    assert status == 303, (status, text[:300])
+    saved = headers["Location"].rpartition("?saved=")[2]
+    status, page, _ = _request(base, "GET", f"{path}?saved={marker(saved)}")
+    assert status == 200 and 'id="saved"' not in page, (status, page[:300])
