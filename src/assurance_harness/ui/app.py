@@ -752,8 +752,11 @@ def _item(
 
     history = ReviewStore(store.db).history(run_id, key)  # every one, as the CLI's history
     if saved is None:  # the page a saved verdict's redirect lands on names it (one of this row's)
+        # Compared as the redirect writes the id, never through int(): "²" is a digit to
+        # str.isdigit() that int() refuses, 5,000 digits are more than it converts (both a
+        # 500), and fullwidth digits it reads as the ASCII ones (a verdict named saved).
         marker = request.query.get("saved", "")
-        saved = next((v for v in history if marker.isdigit() and v.id == int(marker)), None)
+        saved = next((v for v in history if str(v.id) == marker), None)
     return _render(
         request,
         "item.html",
