@@ -487,3 +487,12 @@ def test_a_saved_marker_no_redirect_writes_is_a_page_without_saved_not_a_500(
     saved = headers["Location"].rpartition("?saved=")[2]
     status, page, _ = _request(base, "GET", f"{path}?saved={marker(saved)}")
     assert status == 200 and 'id="saved"' not in page, (status, page[:300])
+
+
+@pytest.mark.parametrize("port", ["1" * 5000, "0" * 4999 + "1", "99999999"])
+def test_a_host_header_whose_port_no_server_has_is_a_400_not_a_500(site, port: str) -> None:
+    """The Host check read the port with int(): a Host of an address and 5,000 digits (within
+    aiohttp's header limit) raised there, a 500 with a traceback in the server's log."""
+    _, _, base = site
+    status, text, _ = _request(base, "GET", "/", headers={"Host": f"127.0.0.1:{port}"})
+    assert status == 400 and "Host" in text, (status, text[:200])
