@@ -57,8 +57,9 @@ def allowed_hosts(host: str, port: int) -> set[str]:
 def _address_on(value: str, hosts: set[str]) -> bool:
     """Whether ``value`` (``host[:port]``, as a Host header or an Origin writes it) is an IP
     address on a port the app took for any address (``ANY_ADDRESS``). An IPv6 address is
-    bracketed; no port is port 80."""
-    match = re.fullmatch(r"(\[[^\]]*\]|[^:\[\]]*)(?::([0-9]+))?", value)
+    bracketed; no port is port 80. A port of more than five digits is none a server has (read
+    by ``int()``, 5,000 of them raised: a 500)."""
+    match = re.fullmatch(r"(\[[^\]]*\]|[^:\[\]]*)(?::([0-9]{1,5}))?", value)
     if match is None:
         return False
     address, port = match.group(1), match.group(2) or "80"
