@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..privacy.retention import RETENTION
 from ..store.cacheshare import CacheShare
@@ -21,6 +21,9 @@ from .loader import DEFAULT_REGISTER, load_register
 from .model import RATING_ORDER, Register, Risk, SuiteLink
 from .run_presence import missing_run_files
 from .suite_changes import suite_change
+
+if TYPE_CHECKING:
+    from ..review.outstanding import ReviewedGates
 
 Status = Literal["verified", "failing", "awaiting review", "stale", "untested"]
 STATUSES: tuple[Status, ...] = ("failing", "awaiting review", "untested", "stale", "verified")
@@ -272,6 +275,7 @@ def risk_status(
     awaiting: dict[str, int | str] | None = None,
     trusted: bool = True,
     gone: dict[str, str] | None = None,
+    reviewed: ReviewedGates | None = None,
 ) -> RiskStatus:
     """The status of one risk from the records that name it. ``awaiting`` counts, per run,
     the flagged rows that still have no human verdict, or says why they cannot be counted
@@ -280,7 +284,9 @@ def risk_status(
     same. ``gone``: runs whose folder or files were deleted with no purge recorded, and why
     (``run_presence.missing_run_files``); a risk whose latest run is one is untested, never
     verified or stale, as its evidence cannot be checked (failing and awaiting review, worse,
-    stay so), the loss said in its reasons whatever its status."""
+    stay so), the loss said in its reasons whatever its status. ``reviewed``: the gates that
+    awaited review, judged again with the reviews in (``review.outstanding.ReviewedGates``):
+    a suite whose latest run has one that fails then is failing, not passed."""
     declared = risk.suite_names if risk else []
     seen = list(dict.fromkeys(r.suite_name for r in records))
     suites: list[SuiteEvidence] = []
@@ -309,12 +315,19 @@ def risk_status(
 
     reasons: list[str] = []
     status: Status
-    failing = [s for s in suites if s.verdict == "fail" or s.failing_dated_before]
+    gone = gone or {}
+    failed_reviewed, untold = _reviewed_gates(suites, reviewed, awaiting or {}, gone)
+    failing = [
+        s
+        for s in suites
+        if s.verdict == "fail" or s.failing_dated_before or s.run_id in failed_reviewed
+    ]
     missing = [s for s in suites if s.verdict == "missing"]
     no_data = [s for s in suites if s.verdict == "no_data"]
     stale = [s for s in suites if s.records and s.stale]
-    waiting = [s for s in suites if s.run_id and (awaiting or {}).get(s.run_id)]
-    gone = gone or {}
+    waiting = [
+        s for s in suites if s.run_id and ((awaiting or {}).get(s.run_id) or s.run_id in untold)
+    ]
     lost = [s for s in suites if s.run_id in gone]
     lost_why = [f"{s.suite}: {gone[s.run_id]}" for s in lost if s.run_id]
     if not suites:
@@ -326,6 +339,12 @@ def risk_status(
             if s.verdict == "fail":
                 gates = ", ".join(r.gate_label for r in s.failing_gates)
                 reasons.append(f"{s.suite}: gate failed in run {s.run_id}: {gates}")
+            if s.run_id in failed_reviewed:
+                gates = ", ".join(failed_reviewed[s.run_id])
+                reasons.append(
+                    f"{s.suite}: gate failed with its flagged rows reviewed (it awaited review) "
+                    f"in run {s.run_id}: {gates}"
+                )
             for run in s.failing_dated_before:
                 gates = ", ".join(r.gate_label for r in run if r.verdict == "fail")
                 reasons.append(
@@ -340,7 +359,15 @@ def risk_status(
     elif waiting:
         status = "awaiting review"
         for s in waiting:
-            assert s.run_id is not None and awaiting is not None
+            assert s.run_id is not None
+            if s.run_id in untold:
+                reasons.append(
+                    f"{s.suite}: run {s.run_id}'s gates awaited review, and whether they pass "
+                    f"with the reviews in cannot be told: {untold[s.run_id]}; restore the run "
+                    "folder, or run the suite again"
+                )
+                continue
+            assert awaiting is not None
             count = awaiting[s.run_id]
             reasons.append(
                 f"{s.suite}: {count} flagged row(s) of run {s.run_id} await a human verdict"
@@ -452,6 +479,34 @@ def _flags(status: RiskStatus, *, now: dt.datetime) -> list[str]:
     return flags
 
 
+def _reviewed_gates(
+    suites: list[SuiteEvidence],
+    reviewed: ReviewedGates | None,
+    awaiting: dict[str, int | str],
+    gone: dict[str, str],
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """For each suite whose latest run passed with gates that awaited review, and whose
+    flagged rows all have a human label now: run id -> the gates that fail with the reviews
+    in, and run id -> why that cannot be told (its files cannot be measured again). A run
+    whose files are gone is left to ``gone``'s reading."""
+    failed: dict[str, list[str]] = {}
+    untold: dict[str, str] = {}
+    if reviewed is None:
+        return failed, untold
+    for s in suites:
+        run_id = s.run_id
+        if run_id is None or s.verdict != "pass" or awaiting.get(run_id) or run_id in gone:
+            continue
+        if not any(r.verdict == "awaiting_review" for r in s.records):
+            continue
+        outcome = reviewed.failing(run_id)
+        if isinstance(outcome, str):
+            untold[run_id] = outcome
+        elif outcome:
+            failed[run_id] = outcome
+    return failed, untold
+
+
 def compute_status(
     register: Register,
     records: list[EvidenceRecord],
@@ -461,12 +516,13 @@ def compute_status(
     identity: SystemIdentity | None = None,
     trusted: bool = True,
     gone: dict[str, str] | None = None,
+    reviewed: ReviewedGates | None = None,
 ) -> tuple[list[RiskStatus], list[str]]:
     """Status of every register risk (register order), then of ids only the evidence names.
 
     Only records of the system's own target identity count; the others are listed per risk
     (``RiskStatus.elsewhere``) and change nothing. ``trusted``, ``gone``: as in
-    ``risk_status``."""
+    ``risk_status``; ``reviewed`` too."""
     now = now or dt.datetime.now(dt.UTC)
     by_risk: dict[str, list[EvidenceRecord]] = {}
     others: dict[str, list[EvidenceRecord]] = {}
@@ -477,13 +533,29 @@ def compute_status(
         (by_risk if counted else others).setdefault(record.risk_id, []).append(record)
     statuses = [
         risk_status(
-            r.id, r, by_risk.get(r.id, []), now=now, awaiting=awaiting, trusted=trusted, gone=gone
+            r.id,
+            r,
+            by_risk.get(r.id, []),
+            now=now,
+            awaiting=awaiting,
+            trusted=trusted,
+            gone=gone,
+            reviewed=reviewed,
         )
         for r in register.risks
     ]
     unknown = sorted(set(by_risk) - {r.id for r in register.risks})
     statuses += [
-        risk_status(rid, None, by_risk[rid], now=now, awaiting=awaiting, trusted=trusted, gone=gone)
+        risk_status(
+            rid,
+            None,
+            by_risk[rid],
+            now=now,
+            awaiting=awaiting,
+            trusted=trusted,
+            gone=gone,
+            reviewed=reviewed,
+        )
         for rid in unknown
     ]
     for rs in statuses:
@@ -544,7 +616,7 @@ def build_status(
     ledger_path = Path(ledger_path)
     integrity = verify_ledger(ledger_path, check_files=check_files)
     now = now or dt.datetime.now(dt.UTC)
-    from ..review.outstanding import awaiting_by_run
+    from ..review.outstanding import ReviewedGates, awaiting_by_run
 
     everything = read_ledger(ledger_path, strict=False, reviews=True)
     records = [r for r in everything if not r.is_review]
@@ -556,6 +628,7 @@ def build_status(
         identity=identity,
         trusted=integrity.ok,
         gone=missing_run_files(records, ledger_path),
+        reviewed=ReviewedGates(everything, ledger_path),
     )
     return RegisterStatus(
         register=loaded.register,
