@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 from collections.abc import Iterator
 
 import pytest
@@ -53,3 +54,14 @@ def test_the_run_page_says_purged_when_and_missing_for_a_lost_file(site) -> None
     assert "purged" in purged and runs.when in purged and "missing" not in purged, purged
     lost = _about(_notices(get_page(f"{base}/runs/{runs.lost}")), runs.lost)
     assert "missing" in lost and "purged" not in lost, lost
+
+
+def test_a_queued_row_of_a_purged_run_says_purged_not_a_response_of_none(site) -> None:
+    """Was: the row's review page showed the prompt and the response the purge deleted as the
+    text "None", an answer a model could have given, where the queue page says purged."""
+    runs, base = site
+    page = get_page(f"{base}/review/{runs.purged}/{urllib.parse.quote('c2#0', safe='')}")
+    texts = re.findall(r'<pre class="text" id="(?:prompt|response)">(.*?)</pre>', page, re.S)
+    assert "None" not in texts, texts
+    (note,) = re.findall(r'<p class="muted" id="purged">(.*?)</p>', page, re.S)
+    assert "purged" in note and runs.when in note and "retention" in note, note
