@@ -748,6 +748,7 @@ def _item(
         raise web.HTTPNotFound(
             text=f"row {key} of run {run_id} is not in the review queue"
         ) from None
+    from ..register.purges import purged_texts
     from ..store.nultext import NOTES, page_note
 
     history = ReviewStore(store.db).history(run_id, key)  # every one, as the CLI's history
@@ -766,6 +767,9 @@ def _item(
         title=f"Review {key}",
         item=item,
         incomplete=_answer_incomplete(request, item),
+        # Its texts deleted by a recorded purge: said so, as the queue page does (shown, the
+        # missing prompt and response read as the text "None", an answer a model can give).
+        purged=purged_texts(_paths(request).ledger, _texts_gone([item])).get(item.run_id),
         nul_note=page_note(store.db.dialect, item.prompt, item.response),
         history=history,
         history_note=page_note(store.db.dialect, *(v.note for v in history), of=NOTES),
