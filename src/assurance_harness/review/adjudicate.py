@@ -92,11 +92,14 @@ def adjudicate(
     agree: bool,
     label: bool | None = None,
     note: str = "",
+    shown: str | None = None,
 ) -> Verdict:
     """Record one reviewer's verdict on one queued row; returns the stored verdict.
 
     ``agree`` keeps the scorer's label as the human label; otherwise ``label`` is the
-    correction. The row's automated scores are not touched.
+    correction. The row's automated scores are not touched. ``shown``: the row's
+    ``QueueItem.shown`` when the reviewer was shown it (the web app's page); a row changed
+    since records nothing.
     """
     from ..store.runlock import reading_run_folder
 
@@ -112,6 +115,12 @@ def adjudicate(
         store = ReviewStore(paths.db)
         reviewer = store.check_reviewer(reviewer, token)
         item: QueueItem = store.item(run_id, key)
+        if shown is not None and shown != item.shown:
+            raise UsageError(
+                f"row {key} of run {run_id} has changed since the page was loaded (its scorer "
+                "label, prompt or response); nothing was recorded: reload the page and judge "
+                "the row as it is now"
+            )
         if agree and item.scorer_label is None:
             # Its review.label was null on the row: agreeing confirms nothing, and the row
             # would count as reviewed (a require_reviewed gate stopped waiting for it).

@@ -154,6 +154,16 @@ class QueueItem:
         return incomplete_answer(self.finish_reason)
 
     @property
+    def shown(self) -> str:
+        """A fingerprint of what a reviewer judges the row by: its prompt, response, how the
+        answer ended and the scorer's label. The web app's form carries the one its page
+        showed, and ``adjudicate`` refuses a verdict whose row has changed since: a retry's
+        new queue gives a row its new scorer label, and "agree" then recorded that label,
+        one the reviewer never saw, under their name."""
+        seen = [self.prompt, self.response, self.finish_reason, self.scorer_label]
+        return hashlib.sha256(json.dumps(seen).encode("utf-8", "surrogatepass")).hexdigest()
+
+    @property
     def cut_off(self) -> bool | None:
         """Whether its endpoint did not complete the answer (None: not known)."""
         if self.finish_reason is None:

@@ -808,7 +808,7 @@ def _verdict_fields(form: Any) -> dict[str, str]:
     page offers; anything else (two answers, a file, a value no page sends) is a UsageError,
     never a verdict read into it."""
     fields: dict[str, str] = {}
-    for name in ("decision", "reviewer", "token", "note"):
+    for name in ("decision", "reviewer", "token", "note", "shown"):
         values = form.getall(name, [])
         if len(values) > 1 or not all(isinstance(v, str) for v in values):
             raise UsageError(
@@ -851,6 +851,9 @@ def _item_post(request: web.Request, form: Any, csrf: str) -> web.Response:
             agree=decision == "agree",
             label=None if decision == "agree" else decision == "true",
             note=fields["note"],
+            # what the page showed (QueueItem.shown): a row changed since records nothing.
+            # None from a form without it (sent by hand): as the command line, unchecked.
+            shown=fields["shown"] or None,
         )
     except HarnessError as exc:
         return _item(request, csrf, error=str(exc))
