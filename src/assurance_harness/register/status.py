@@ -497,9 +497,10 @@ def _reviewed_gates(
         run_id = s.run_id
         if run_id is None or s.verdict != "pass" or awaiting.get(run_id) or run_id in gone:
             continue
-        if not any(r.verdict == "awaiting_review" for r in s.records):
+        awaited = {r.gate_id for r in s.records if r.verdict == "awaiting_review"}
+        if not awaited:
             continue
-        outcome = reviewed.failing(run_id)
+        outcome = reviewed.failing(run_id, awaited)  # the gates linked to this risk only
         if isinstance(outcome, str):
             untold[run_id] = outcome
         elif outcome:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,19 +96,23 @@ class ReviewedGates:
         for record in records:
             if not record.is_review and record.verdict == "awaiting_review":
                 self._dirs.setdefault(record.run_id, record.run_dir(ledger_path))
-        self._judged: dict[str, list[str] | str] = {}
+        self._judged: dict[str, list[tuple[str, str]] | str] = {}
 
-    def failing(self, run_id: str) -> list[str] | str:
-        """The gates of ``run_id`` that awaited review and fail with every flagged row
-        reviewed (their ids and figures; [] where none does, or the run's gates awaited no
-        review); or why they cannot be measured again (its files damaged, edited or gone)."""
+    def failing(self, run_id: str, gates: Collection[str]) -> list[str] | str:
+        """Those of ``gates`` (gate ids) of ``run_id`` that awaited review and fail with every
+        flagged row reviewed, each with its figure ([] where none does, or the run's gates
+        awaited no review); or why they cannot be measured again (its files damaged, edited
+        or gone)."""
         if run_id not in self._dirs:
             return []
         if run_id not in self._judged:
             self._judged[run_id] = self._judge(run_id)
-        return self._judged[run_id]
+        judged = self._judged[run_id]
+        if isinstance(judged, str):
+            return judged
+        return [text for gate_id, text in judged if gate_id in gates]
 
-    def _judge(self, run_id: str) -> list[str] | str:
+    def _judge(self, run_id: str) -> list[tuple[str, str]] | str:
         from ..errors import HarnessError
         from ..formatting import num
         from .verdict import measured_with_reviews
@@ -117,8 +122,9 @@ class ReviewedGates:
             _, gates = measured_with_reviews(run, self._labels.get(run_id, {}), outstanding=())
         except HarnessError as exc:
             return str(exc)
-        return [
-            f"{gate.get('id') or gate.get('metric')} ({num(gate.get('value'))})"
-            for gate in gates
-            if gate.get("require_reviewed") and gate.get("verdict") == "fail"
-        ]
+        failed = []
+        for gate in gates:
+            if gate.get("require_reviewed") and gate.get("verdict") == "fail":
+                gate_id = str(gate.get("id") or gate.get("metric"))
+                failed.append((gate_id, f"{gate_id} ({num(gate.get('value'))})"))
+        return failed
