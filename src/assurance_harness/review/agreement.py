@@ -283,7 +283,7 @@ def _alpha(
 ) -> Agreement:
     """Krippendorff's alpha over rows with two or more labels (``stats.alpha``); no interval
     where the coverage study finds none that covers (``alpha_no_interval``), one labelled
-    approximate where a rare label makes it under-cover a little (``alpha_caveat``)."""
+    approximate where a rare label makes it under-cover (``alpha_caveat``: down to 0.81)."""
     rows = [(len(labels), sum(labels.values())) for labels in rated]
     value = krippendorff_alpha(rows)
     why = None
