@@ -160,6 +160,10 @@ def _why_no_pairs(details: dict[str, Any]) -> str:
     return "no variant rows"
 
 
+UNCOMPARED = "uncompared_variants"
+"""The detail naming a group ``add_unmeasured`` added (its variants, none compared): runs
+made before 2026-12-07 left such an operator out (``register.summary_check``)."""
+
 Tried = dict[str, list[int]]
 """Per operator: its variant rows, of them failed requests, and of the rest those
 ``skip_unchanged`` leaves out (``[variants, failed, unchanged]``)."""
@@ -202,7 +206,8 @@ def add_unmeasured(
             want = "a refused original" if attack else "an original"
             parts.append(f"{n - failed - unchanged} without {want} or a decision to compare")
         reason = f"none of its {n} variant(s) was compared with its original: " + ", ".join(parts)
-        groups[op] = rate_from_cells([], [], ctx, {"no_data_reason": reason})
+        details = {"no_data_reason": reason, UNCOMPARED: n}
+        groups[op] = rate_from_cells([], [], ctx, details)
     value.groups = dict(sorted(groups.items())) or None
     return value
 

@@ -25,6 +25,10 @@ the attach has just checked) and the metric and gate specs summary.json records
   no ``details.n_unchanged`` in the figure); such a run is measured as it was made
   (:func:`_as_made_before_unchanged_rule`), and, as above, a failed gate on it attaches but a
   passed one is no evidence of a pass (the zeros pulled the delta toward it);
+* a flip-rate or attack-success operator none of whose variants was compared: runs made
+  before 2026-12-07 left it out of ``groups`` (now a group without data, which a gate fails
+  on); such a run is measured without it (:func:`_as_grouped_before`), and a gate that
+  failed so attaches, but one that passed so is no evidence of a pass;
 * a gate that failed on a figure on its limit within rounding noise (a mean of 0.1 and 0.2,
   0.15000000000000002, against ``max: 0.15``): runs made before 2026-12-07 compared strictly
   and failed it, which now meets the limit (``limits``); a summary with a failed gate that
@@ -332,24 +336,34 @@ def _as_grouped_before(
     summary: dict[str, Any], specs: RecordedSpecs, measured: Measured
 ) -> Measured:
     """The figures as runs before 2026-12-06 published them where a ``by:`` metric's ``where``
-    left out every row of a group: without that group, and each gate on the metric judged
-    without it (its worst cases are those of the groups with data either way); ``measured``
-    itself where no recorded metric lacks exactly such groups."""
+    left out every row of a group, and runs before 2026-12-07 where a flip-rate or
+    attack-success operator compared none of its variants (``robustness.add_unmeasured``):
+    without that group, and each gate on the metric judged without it (its worst cases are
+    those of the groups with data either way); ``measured`` itself where no recorded metric
+    lacks exactly such groups. A gate that passed only without an uncompared operator raises
+    ``_NoEvidenceOfAPass``: that operator measured nothing."""
     from dataclasses import replace
 
     from ..metrics.engine import judge_gate
+    from ..metrics.robustness import UNCOMPARED
 
     values = dict(measured.values)
+    uncompared: dict[str, list[str]] = {}
     for mid, entry in (summary.get("metrics") or {}).items():
         value = values.get(mid)
         if value is None or not value.groups or not isinstance(entry, dict):
             continue
-        left_out = {n for n, g in value.groups.items() if "left_out_by_where" in g.details}
+        left_out = {
+            n
+            for n, g in value.groups.items()
+            if "left_out_by_where" in g.details or UNCOMPARED in g.details
+        }
         recorded = entry.get("groups")
         published = set(value.groups) - left_out
         if left_out and isinstance(recorded, dict) and set(recorded) == published:
             kept = {n: g for n, g in value.groups.items() if n not in left_out}
             values[mid] = replace(value, groups=kept)
+            uncompared[mid] = sorted(n for n in left_out if UNCOMPARED in value.groups[n].details)
     if values == measured.values:
         return measured
     gates = list(measured.gates)
@@ -358,6 +372,14 @@ def _as_grouped_before(
             before = judge_gate(spec, values[spec.metric], None, [], exact=specs.exact_limits)
             if before["verdict"] == gates[index]["verdict"]:
                 before["worst_cases"] = gates[index]["worst_cases"]
+            elif before["verdict"] == "pass" and uncompared.get(spec.metric):
+                raise _NoEvidenceOfAPass(
+                    f"gate '{before.get('id') or spec.metric}' passed on metric "
+                    f"'{spec.metric}' without operator(s) {', '.join(uncompared[spec.metric])}, "
+                    "none of whose variants was compared with its original (as runs before "
+                    "2026-12-07 judged it); the operator measured nothing, so the pass is no "
+                    "evidence (run the suite again: the gate now fails on that group)"
+                )
             gates[index] = before
     return replace(measured, values=values, gates=gates)
 
