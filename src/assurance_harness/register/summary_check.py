@@ -23,8 +23,12 @@ the attach has just checked) and the metric and gate specs summary.json records
 * a ``paired`` delta over perturbation variants some of which their operator left unchanged:
   runs made before 2026-12-07 averaged those in as zeros (no ``skip_unchanged`` in the spec,
   no ``details.n_unchanged`` in the figure); such a run is measured as it was made
-  (:func:`_as_made_before_unchanged_rule`), and, as above, a failed gate on it attaches but a
+  (:func:`_as_made_before_paired_rules`), and, as above, a failed gate on it attaches but a
   passed one is no evidence of a pass (the zeros pulled the delta toward it);
+* a ``paired`` group with no value on any of its rows (every request about it failed):
+  runs made before 2026-12-07 measured the delta over the groups left (now it has no
+  figure); such a run is measured without those rows, and, as above, a failed gate on
+  it attaches but a passed one is no evidence of a pass;
 * a flip-rate or attack-success operator none of whose variants was compared: runs made
   before 2026-12-07 left it out of ``groups`` (now a group without data, which a gate fails
   on); such a run is measured without it (:func:`_as_grouped_before`), and a gate that
@@ -548,7 +552,7 @@ def check_summary(run: RunFiles) -> str | None:
         found_before, _ = _measured_difference(run, summary, replace(specs, exact_limits=True))
         found = None if found_before is None else found
     if found is not None:
-        before = _as_made_before_unchanged_rule(summary, measured)
+        before = _as_made_before_paired_rules(summary, measured)
         if before is not None:
             legacy, metrics = before
             legacy_specs = recorded_specs(legacy, str(path))
@@ -556,7 +560,7 @@ def check_summary(run: RunFiles) -> str | None:
                 legacy_specs = replace(legacy_specs, exact_limits=exact)
                 legacy_found, _ = _measured_difference(run, legacy, legacy_specs)
                 if legacy_found is None:
-                    _no_pass_on_unchanged(path, summary, metrics)
+                    _no_pass_on_paired_rules(path, summary, metrics)
                     found = None
                     break
     if found is not None:
@@ -601,41 +605,73 @@ def _measured_difference(
     return found, measured
 
 
-def _as_made_before_unchanged_rule(
+def _as_made_before_paired_rules(
     summary: dict[str, Any], measured: Measured
-) -> tuple[dict[str, Any], list[str]] | None:
-    """``summary`` with ``skip_unchanged: false`` in the spec of each ``paired`` metric a run
-    made before 2026-12-07 measured with its operators' unchanged variants in (its spec does
-    not say, its figure counts none left out, and its results hold some), and those metrics'
-    ids; None where there is none."""
+) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """``summary`` with each ``paired`` metric's spec as a run made before 2026-12-07 measured
+    it, and what each of those metrics' figures left in then (by metric id); None where no
+    metric was. Two rules came that day, each found where the spec and figure do not say it:
+
+    * the variants their operator left unchanged, averaged in as zeros (no ``skip_unchanged``
+      in the spec, no ``details.n_unchanged`` in the figure, and the results hold some):
+      measured with ``skip_unchanged: false``;
+    * a group with no value on any of its rows (every request about it failed): the delta
+      measured over the groups left, now none (a figure recorded, no
+      ``details.groups_without_data`` in it, and the results give such groups): measured
+      with a ``where`` that leaves those groups' rows out (they gave no value either way)."""
     import copy
 
     metrics = summary.get("metrics") or {}
-    made_before = []
+    legacy = copy.deepcopy(summary)
+    made_before: dict[str, str] = {}
     for mid, entry in metrics.items():
         if not isinstance(entry, dict):
             continue
-        paired = (entry.get("spec") or {}).get("paired")
+        spec = entry.get("spec") or {}
+        paired = spec.get("paired")
         value = measured.values.get(mid)
+        if not isinstance(paired, dict) or value is None:
+            continue
+        recorded = entry.get("details") or {}
         if (
-            isinstance(paired, dict)
-            and "skip_unchanged" not in paired
-            and "n_unchanged" not in (entry.get("details") or {})
-            and value is not None
+            "skip_unchanged" not in paired
+            and "n_unchanged" not in recorded
             and value.details.get("n_unchanged")
         ):
-            made_before.append(mid)
-    if not made_before:
-        return None
-    legacy = copy.deepcopy(summary)
-    for mid in made_before:
-        legacy["metrics"][mid]["spec"]["paired"]["skip_unchanged"] = False
-    return legacy, made_before
+            legacy["metrics"][mid]["spec"]["paired"]["skip_unchanged"] = False
+            made_before[mid] = (
+                "measured with the variants its perturbation left unchanged counted as zero "
+                "deltas (as runs before 2026-12-07 measured it); they pull the delta toward a "
+                "pass, so the pass is no evidence (run the suite again: the delta now leaves "
+                "them out)"
+            )
+        empty = value.details.get("groups_without_data")
+        group = paired.get("group")
+        if (
+            entry.get("value") is not None
+            and value.value is None
+            and "groups_without_data" not in recorded
+            and isinstance(empty, list)
+            and empty
+            and isinstance(group, str)
+        ):
+            left_out = f"({group}) not in {json.dumps(empty)}"
+            where = spec.get("where")
+            legacy_spec = legacy["metrics"][mid]["spec"]
+            legacy_spec["where"] = f"({where}) and {left_out}" if where else left_out
+            named = ", ".join(f"'{g}'" for g in empty)
+            made_before[mid] = (
+                f"measured over the groups left while {named} had no value on any of its rows "
+                "(as runs before 2026-12-07 measured it); that group was never measured, so "
+                "the pass is no evidence (run the suite again: the delta now has no figure "
+                "until it is)"
+            )
+    return (legacy, made_before) if made_before else None
 
 
-def _no_pass_on_unchanged(path: Path, summary: dict[str, Any], metrics: list[str]) -> None:
-    """UsageError where a gate recorded as passed on one of ``metrics``, measured with the
-    unchanged variants in: no evidence of a pass."""
+def _no_pass_on_paired_rules(path: Path, summary: dict[str, Any], metrics: dict[str, str]) -> None:
+    """UsageError where a gate recorded as passed on one of ``metrics``, measured as runs
+    before 2026-12-07 measured it: no evidence of a pass (``metrics`` says why, by id)."""
     for gate in summary.get("gates") or []:
         if (
             isinstance(gate, dict)
@@ -644,8 +680,5 @@ def _no_pass_on_unchanged(path: Path, summary: dict[str, Any], metrics: list[str
         ):
             raise UsageError(
                 f"{path}: gate '{gate.get('id') or gate['metric']}' passed on metric "
-                f"'{gate['metric']}' measured with the variants its perturbation left unchanged "
-                "counted as zero deltas (as runs before 2026-12-07 measured it); they pull the "
-                "delta toward a pass, so the pass is no evidence (run the suite again: the "
-                "delta now leaves them out)"
+                f"'{gate['metric']}' {metrics[gate['metric']]}"
             )
