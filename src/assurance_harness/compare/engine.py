@@ -39,7 +39,7 @@ from ..stats.intervals import cluster_totals
 from ..store.cacheshare import CacheShare
 from ..store.runread import RunLog
 from . import stats
-from .measures import measure, shown
+from .measures import changed_cases, measure, shown
 from .scorersettings import changed_scorers
 
 Verdict = Literal["improved", "unchanged", "regressed", "changed", "no_data", "missing", "untested"]
@@ -602,6 +602,8 @@ def compare_runs(
             "the suite file changed between the runs (different SHA-256); metrics are "
             "compared by id"
         )
+    elif cases_changed := changed_cases(baseline.manifest_data, candidate.manifest_data):
+        result.warnings.append(cases_changed)
     group_specs = candidate.metrics if groups else None
     read_a = _run_values(baseline, group_specs)
     read_b = _run_values(candidate, group_specs)

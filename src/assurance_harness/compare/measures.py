@@ -24,3 +24,47 @@ def measure(metric: dict[str, Any]) -> dict[str, Any]:
 def shown(measured: dict[str, Any]) -> str:
     """A ``measure`` as the one line a warning or note quotes."""
     return json.dumps(measured, ensure_ascii=False, default=str)
+
+
+def recorded_sha(recorded: Any) -> str | None:
+    """A manifest entry's ``sha256`` (the suite, its cases, a dataset), None where it records
+    none (an older run's manifest, a hand edit)."""
+    sha = recorded.get("sha256") if isinstance(recorded, dict) else None
+    return sha if isinstance(sha, str) and sha else None
+
+
+def changed_cases(before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """The warning when two runs' manifests record other cases (cases.jsonl's SHA-256), naming
+    each dataset whose recorded SHA-256 changed at one path, else None (or either records
+    none). An answer key or metadata edited in place keeps the ids and prompts, so the runs
+    still pair by case: a case scored against another expected answer read as the target's
+    regression, paired, with no word of the change (``trend`` breaks its line there)."""
+    old, new = recorded_sha(before.get("cases")), recorded_sha(after.get("cases"))
+    if old is None or new is None or old == new:
+        return None
+    files = [_dataset_shas(manifest) for manifest in (before, after)]
+    edited = [
+        path
+        for path, sha in files[1].items()
+        if files[0].get(path) is not None and sha is not None and sha != files[0][path]
+    ]
+    why = (
+        f"a dataset the suite reads changed: {', '.join(edited)}"
+        if edited
+        else "the suite read other datasets or rows, or a run took part of them (--limit)"
+    )
+    return (
+        f"the cases changed between the runs (cases SHA-256 {old[:12]} -> {new[:12]}; {why}): "
+        "a case of one id and prompt may expect another answer or carry other metadata, so a "
+        "difference may be the cases', not the target's; compare runs of the same cases"
+    )
+
+
+def _dataset_shas(manifest: dict[str, Any]) -> dict[str, str | None]:
+    """Each dataset file a run's manifest records: its path, as recorded, to its SHA-256."""
+    found = manifest.get("datasets")
+    return {
+        str(d.get("path")): recorded_sha(d)
+        for d in (found if isinstance(found, list) else [])
+        if isinstance(d, dict)
+    }

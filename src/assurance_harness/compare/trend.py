@@ -12,7 +12,7 @@ from ..errors import UsageError
 from ..formatting.figures import level, recorded_level
 from ..formatting.visible import plot_text
 from ..store.cacheshare import CacheShare
-from .measures import measure, shown
+from .measures import measure, recorded_sha, shown
 from .runs import iter_suite_runs, run_order
 from .scorersettings import changed_scorers
 
@@ -127,7 +127,7 @@ def trend_points(
                 note=note,
                 confidence=recorded_level(entry.get("confidence")),
                 **_suite_of(run.summary.get("suite")),
-                cases_sha256=_sha_of(run.manifest_data.get("cases")),
+                cases_sha256=recorded_sha(run.manifest_data.get("cases")),
             )
         )
     if not readable and left_out:
@@ -146,18 +146,12 @@ def trend_points(
     return points
 
 
-def _sha_of(recorded: Any) -> str | None:
-    """A recorded file's ``sha256``, None where there is none."""
-    sha = recorded.get("sha256") if isinstance(recorded, dict) else None
-    return sha if isinstance(sha, str) and sha else None
-
-
 def _suite_of(suite: Any) -> dict[str, str | None]:
     """A point's ``suite_version`` and ``suite_sha256`` from its summary's ``suite``."""
     version = suite.get("version") if isinstance(suite, dict) else None
     return {
         "suite_version": None if version is None else str(version),
-        "suite_sha256": _sha_of(suite),
+        "suite_sha256": recorded_sha(suite),
     }
 
 
