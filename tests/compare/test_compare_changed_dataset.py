@@ -61,11 +61,11 @@ def test_a_dataset_edited_between_the_runs_is_said(tmp_path: Path) -> None:
     shown = invoke_in_process(["compare", base, cand, "--reports", reports, "-f", "json"])
     payload = json.loads(shown.output)
     assert payload["paired"] is True, payload  # the same ids and prompts
-    said = [w for w in payload["warnings"] if "cases changed" in w]
+    said = [w for w in payload["warnings"] if "not the same cases" in w]
     assert len(said) == 1, payload["warnings"]
     assert "qa.jsonl" in said[0], said
 
     # The same dataset in both runs: nothing to say.
     again = _run(tmp_path)
     shown = invoke_in_process(["compare", cand, again, "--reports", reports, "-f", "json"])
-    assert not [w for w in json.loads(shown.output)["warnings"] if "cases changed" in w]
+    assert not [w for w in json.loads(shown.output)["warnings"] if "not the same cases" in w]

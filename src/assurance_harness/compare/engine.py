@@ -37,7 +37,7 @@ from ..formatting import group_name, recorded_level
 from ..metrics.rowvalues import group_key, streamed_row_values
 from ..stats.intervals import cluster_totals
 from ..store.cacheshare import CacheShare
-from ..store.runread import RunLog
+from ..store.runread import RunLog, smoke_test_limit
 from . import stats
 from .measures import changed_cases, measure, shown
 from .scorersettings import changed_scorers
@@ -124,6 +124,11 @@ class Comparison:
     """``metric (k of N cases)`` for each metric or group that could regress whose paired test
     would rest on fewer than half its cases answered in both runs: whether it regressed is
     unknown, whatever the other metrics say."""
+    smoke_test: str | None = None
+    """``the candidate run ID is a smoke test (--limit N) and the baseline run ID is not`` when
+    one run took the suite's first N cases and the other all of them or another N
+    (``unlike_limits``): the first cases are no sample of the suite's, so a difference may be
+    theirs, not the target's."""
     cached_candidate: str | None = None
     """``N of M answers in run ID came from the response cache (measured by ...)`` when most
     of the candidate's answers did (``store.cacheshare``): it repeats those runs' measurement,
@@ -146,6 +151,12 @@ class Comparison:
                 f"{' and '.join(self.failed_runs)} failed (run_failed), so its figures are "
                 "partial at best and cannot show whether anything regressed; fix the cause and "
                 "compare a run that finished"
+            )
+        if self.smoke_test:
+            return (
+                f"{self.smoke_test}: the suite's first cases are no sample of its cases, so "
+                "their figures cannot show whether the target regressed; compare full runs "
+                "(baseline check leaves smoke tests out), or smoke tests of one --limit"
             )
         if self.cached_candidate:
             return (
@@ -588,6 +599,7 @@ def compare_runs(
     for run, role in ((baseline, "baseline"), (candidate, "candidate")):
         if run.status == "run_failed":
             result.failed_runs.append(f"the {role} run {run.run_id}")
+    result.smoke_test = unlike_limits(baseline, candidate)
     _note_cached(result, baseline, candidate)
     if _one_run(baseline, candidate):
         # True, and tests nothing: a CI step whose baseline was set to the run it checks.
@@ -602,8 +614,6 @@ def compare_runs(
             "the suite file changed between the runs (different SHA-256); metrics are "
             "compared by id"
         )
-    elif cases_changed := changed_cases(baseline.manifest_data, candidate.manifest_data):
-        result.warnings.append(cases_changed)
     group_specs = candidate.metrics if groups else None
     read_a = _run_values(baseline, group_specs)
     read_b = _run_values(candidate, group_specs)
@@ -623,6 +633,10 @@ def compare_runs(
         result.warnings.append(
             "the runs do not have the same cases (ids and prompts); tests are unpaired"
         )
+    elif result.paired and sha_a == sha_b:  # a changed suite file is said above
+        changed = changed_cases(baseline.manifest_data, candidate.manifest_data)
+        if changed is not None:
+            result.warnings.append(changed)
 
     base_metrics, cand_metrics = baseline.metrics, candidate.metrics
     names = list(dict.fromkeys([*base_metrics, *cand_metrics]))
@@ -807,6 +821,25 @@ def _note_cached(result: Comparison, baseline: RunLog, candidate: RunLog) -> Non
             f"the {role} run: {share.text(run.run_id)}, not from the target: those cases "
             "repeat the earlier runs' answers"
         )
+
+
+def unlike_limits(baseline: RunLog, candidate: RunLog) -> str | None:
+    """Why the two runs took other cases of the suite (``Comparison.smoke_test``), or None:
+    one a smoke test (``run --limit N``, the suite's first N cases) and the other a full run
+    or a smoke test of another N. ``baseline set`` refuses a smoke test and ``baseline check``
+    passes over them for this; ``compare`` and ``run --limit N --baseline`` read a target
+    whose first cases are its hard ones as "regressed"."""
+    limits = [smoke_test_limit(run.run_info, run.manifest_data) for run in (baseline, candidate)]
+    if limits[0] == limits[1]:
+        return None
+    ran = ["a full run" if n is None else f"a smoke test (--limit {n})" for n in limits]
+    smoke, other = (1, 0) if limits[1] is not None else (0, 1)
+    roles = ("baseline", "candidate")
+    runs = (baseline, candidate)
+    return (
+        f"the {roles[smoke]} run {runs[smoke].run_id} is {ran[smoke]} and the {roles[other]} "
+        f"run {runs[other].run_id} is {ran[other]}"
+    )
 
 
 def _untested_direction(item: MetricComparison) -> None:

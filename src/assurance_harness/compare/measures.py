@@ -34,11 +34,12 @@ def recorded_sha(recorded: Any) -> str | None:
 
 
 def changed_cases(before: dict[str, Any], after: dict[str, Any]) -> str | None:
-    """The warning when two runs' manifests record other cases (cases.jsonl's SHA-256), naming
-    each dataset whose recorded SHA-256 changed at one path, else None (or either records
-    none). An answer key or metadata edited in place keeps the ids and prompts, so the runs
-    still pair by case: a case scored against another expected answer read as the target's
-    regression, paired, with no word of the change (``trend`` breaks its line there)."""
+    """The warning, for two runs of the same case ids and prompts, when their manifests record
+    other cases (cases.jsonl's SHA-256), naming each dataset whose recorded SHA-256 changed at
+    one path; else None (or either records none). An answer key or metadata edited in place
+    keeps the ids and prompts, so the runs still pair by case: a case scored against another
+    expected answer read as the target's regression, paired, with no word of the change
+    (``trend`` breaks its line there)."""
     old, new = recorded_sha(before.get("cases")), recorded_sha(after.get("cases"))
     if old is None or new is None or old == new:
         return None
@@ -48,15 +49,12 @@ def changed_cases(before: dict[str, Any], after: dict[str, Any]) -> str | None:
         for path, sha in files[1].items()
         if files[0].get(path) is not None and sha is not None and sha != files[0][path]
     ]
-    why = (
-        f"a dataset the suite reads changed: {', '.join(edited)}"
-        if edited
-        else "the suite read other datasets or rows, or a run took part of them (--limit)"
-    )
+    why = f"; a dataset the suite reads changed: {', '.join(edited)}" if edited else ""
     return (
-        f"the cases changed between the runs (cases SHA-256 {old[:12]} -> {new[:12]}; {why}): "
-        "a case of one id and prompt may expect another answer or carry other metadata, so a "
-        "difference may be the cases', not the target's; compare runs of the same cases"
+        f"the runs have the same case ids and prompts but not the same cases (cases SHA-256 "
+        f"{old[:12]} -> {new[:12]}{why}): a case may expect another answer or carry other "
+        "metadata, so a difference may be the cases', not the target's; compare runs of the "
+        "same cases"
     )
 
 
