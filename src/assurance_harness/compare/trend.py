@@ -12,6 +12,7 @@ from ..errors import UsageError
 from ..formatting.figures import level, recorded_level
 from ..formatting.visible import plot_text
 from ..store.cacheshare import CacheShare
+from ..store.runread import smoke_test_limit
 from .measures import measure, recorded_sha, shown
 from .runs import iter_suite_runs, run_order
 from .scorersettings import changed_scorers
@@ -42,6 +43,9 @@ class TrendPoint:
     cases_sha256: str | None = None
     """The run's cases (cases.jsonl) SHA-256 as its manifest recorded it: it changes with a
     dataset the suite reads, the suite file unchanged (``suite_breaks``)."""
+    smoke_test: int | None = None
+    """N where the run was a smoke test (``run --limit N``): the suite's first N cases, no
+    sample of them, so it is not plotted and breaks no line (``suite_breaks``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -99,6 +103,14 @@ def trend_points(
         if entry is None:
             continue
         figures, note = _figures(entry)
+        limit = smoke_test_limit(run.run_info, run.manifest_data)
+        if not note and limit:
+            # As baseline check passes over it: drawn among full runs, a target whose first
+            # cases are its hard ones read as collapsing and recovering.
+            note = (
+                f"a smoke test (--limit {limit}): the suite's first cases, no sample of them; "
+                "not plotted"
+            )
         if not note and run.status == "run_failed":
             # Partial at best (the requests that were answered), like compare's "no verdict":
             # drawn among the nights that measured the suite, it would read as one of them.
@@ -128,6 +140,7 @@ def trend_points(
                 confidence=recorded_level(entry.get("confidence")),
                 **_suite_of(run.summary.get("suite")),
                 cases_sha256=recorded_sha(run.manifest_data.get("cases")),
+                smoke_test=limit,
             )
         )
     if not readable and left_out:
@@ -163,10 +176,12 @@ def suite_breaks(points: list[TrendPoint]) -> list[tuple[TrendPoint, TrendPoint]
     """Each pair of a target's consecutive runs (in ``points``' order) whose suite files or
     cases differ (both recorded): figures of other cases, so the plot does not join them and
     the table says so, as ``compare`` warns of such runs. A run recording no SHA-256 breaks
-    nothing."""
+    nothing, nor does a smoke test (its first cases are not the suite's changed)."""
     breaks = []
     previous: dict[str, TrendPoint] = {}
     for point in points:
+        if point.smoke_test:
+            continue
         before = previous.get(point.target)
         if before is not None and (
             _differ(before.suite_sha256, point.suite_sha256)
