@@ -180,9 +180,9 @@ class Comparison:
         if self.uncompared:
             return (
                 f"{CANNOT_COMPARE} {', '.join(self.uncompared)}: fewer than half the cases with "
-                "a value in either run have one in both (the other run's requests failed, or "
-                "gave no value), so whether it regressed is unknown; compare runs that answered "
-                "the same cases"
+                "a value in either run have one in both (the other run's requests failed, "
+                "gave no value, or did not ask them), so whether it regressed is unknown; "
+                "compare runs that answered the same cases"
             )
         if self.metrics and not any(m.verdict in TESTED_VERDICTS for m in self.metrics):
             if any(m.redefined for m in self.metrics):
@@ -391,6 +391,35 @@ def _run_values(run: RunLog, group_specs: dict[str, dict[str, Any]] | None = Non
     return _RunValues(prompts, counted)
 
 
+def _pairable(prompts_a: dict[str, bytes], prompts_b: dict[str, bytes]) -> bool:
+    """Whether the runs' cases can be compared case by case: at least ``MIN_COMPARED_SHARE``
+    of them in both, and no id asked with another prompt in each (another case under one
+    id). One run's cases may be the other's plus or less some (cases added to or removed from
+    the suite): tested unpaired over all, the cases only one run asked read as the target's
+    change, so the paired test compares those in both and leaves the rest out, saying so
+    (``_shared_cases``). Runs sharing fewer (two seeded samples of a dataset, a smoke test
+    beside a full run) are tested unpaired, as two samples."""
+    shared = prompts_a.keys() & prompts_b.keys()
+    every = len(prompts_a) + len(prompts_b) - len(shared)
+    return (
+        bool(shared)
+        and len(shared) >= MIN_COMPARED_SHARE * every
+        and all(prompts_a[case] == prompts_b[case] for case in shared)
+    )
+
+
+def _shared_cases(prompts_a: dict[str, bytes], prompts_b: dict[str, bytes]) -> str:
+    """The warning for paired runs whose case sets differ (``_pairable``)."""
+    both = len(prompts_a.keys() & prompts_b.keys())
+    only_a, only_b = len(prompts_a) - both, len(prompts_b) - both
+    return (
+        f"the runs do not have the same cases: the {both} in both (same ids and prompts) are "
+        f"compared case by case, and {only_a} only in the baseline run and {only_b} only in "
+        "the candidate run are left out of the tests (the figures shown count them), so a "
+        "change on those cases is not compared"
+    )
+
+
 def _per_case(values: list[RowValue]) -> dict[str, tuple[float, int]]:
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     for (case, _), value in values:
@@ -516,8 +545,9 @@ def _paired_test(
     if not both or len(both) < MIN_COMPARED_SHARE * len(every):
         return (
             f"{CANNOT_COMPARE}: only {counted} have a value in both runs (the others' requests "
-            "failed, or gave no value, in one run), so a difference would rest on cases one "
-            "run did not answer; compare runs that answered the same cases"
+            "failed, or gave no value, in one run, or only one run asked them), so a difference "
+            "would rest on cases one run did not answer; compare runs that answered the same "
+            "cases"
         )
     test = stats.paired_bootstrap([per_a[c] for c in both], [per_b[c] for c in both], **options)
     if len(both) == len(every):
@@ -628,11 +658,13 @@ def compare_runs(
         if note:
             result.warnings.append(f"the {role} run {run.run_id}: {note}")
     prompts_a, prompts_b = read_a.prompts, read_b.prompts
-    result.paired = bool(prompts_a) and prompts_a == prompts_b
+    result.paired = _pairable(prompts_a, prompts_b)
     if prompts_a and prompts_b and not result.paired:
         result.warnings.append(
             "the runs do not have the same cases (ids and prompts); tests are unpaired"
         )
+    elif result.paired and prompts_a != prompts_b:
+        result.warnings.append(_shared_cases(prompts_a, prompts_b))
     elif result.paired and sha_a == sha_b:  # a changed suite file is said above
         changed = changed_cases(baseline.manifest_data, candidate.manifest_data)
         if changed is not None:
