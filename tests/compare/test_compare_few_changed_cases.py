@@ -18,6 +18,7 @@ import pytest
 from assurance_harness.compare.engine import compare_runs
 from assurance_harness.report.rundata import load_run
 from assurance_harness.stats.twosample import paired_bootstrap
+from tests.testing.cli import invoke_in_process
 
 from ..report.runfixtures import toxicity_run
 
@@ -47,3 +48,14 @@ def test_the_exact_p_value_counts_the_swaps_as_far_from_none() -> None:
     assert mixed.diff == pytest.approx(0.1) and mixed.p_value == pytest.approx(1.0)
     one_way = paired_bootstrap([(0.0, 1)] * 10, [(1.0, 1)] * 3 + [(0.0, 1)] * 7, resamples=200)
     assert one_way.p_value == pytest.approx(2 / 2**3)
+
+
+def test_the_table_says_why_an_interval_clear_of_none_is_unchanged(tmp_path: Path) -> None:
+    """The bootstrap's interval of four changed cases misses 0 ([0.005, 0.04]) beside
+    "unchanged": the method line, printed for significant verdicts only, is printed where the
+    exact test judged, so the table does not read as contradicting itself."""
+    toxicity_run(tmp_path, "base", set())
+    toxicity_run(tmp_path, "cand", set(range(4)))
+    shown = invoke_in_process(["compare", "base", "cand", "--reports", str(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    assert "exact sign-flip test over the 4 cases that differ" in shown.output, shown.output
