@@ -22,6 +22,7 @@ from ..formatting import (
     p_value,
     signed,
 )
+from ..stats.twosample import SIGN_FLIP
 from ..store.files import check_output_file, write_output
 from ..store.runread import (
     CASES,
@@ -126,7 +127,9 @@ def print_comparison(cmp: Comparison, console: Console) -> None:
     for m in _flat(cmp):
         if m.note and m.group is None:
             console.print(_plain(f"  {m.label}: {m.note}"), soft_wrap=True)
-        if m.test is not None and m.verdict in ("regressed", "improved", "changed"):
+        if m.test is not None and (
+            m.verdict in ("regressed", "improved", "changed") or SIGN_FLIP in m.test.method
+        ):
             console.print(_plain(f"  {m.label}: {m.test.method}"), soft_wrap=True)
     for warning in cmp.warnings:
         console.print(_plain("warning: ", "yellow") + _plain(warning), soft_wrap=True)

@@ -260,7 +260,7 @@ def paired_bootstrap(
     flipped = ""
     if exact is not None:
         p_value, changed = exact
-        flipped = f"; p-value by the exact sign-flip test over the {changed} cases that differ"
+        flipped = f"; {SIGN_FLIP} over the {changed} cases that differ"
     # With few cases whose value differs between the runs the percentile interval is too
     # narrow (0.875 coverage with 2-3 such cases of 50: benchmarks/coverage.py): say so.
     # A case with rows in one run only (its requests failed in the other) is not matched, and
@@ -285,6 +285,11 @@ def paired_bootstrap(
         n_candidate=int(cnt_b.sum()),
         confidence=confidence,
     )
+
+
+SIGN_FLIP = "p-value by the exact sign-flip test"
+"""The words a paired test's method holds where its p-value is ``sign_flip_p_value``'s: its
+bootstrap interval may then miss 0 beside a verdict of no change, and the method says why."""
 
 
 def sign_flip_p_value(
