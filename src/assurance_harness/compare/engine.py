@@ -39,7 +39,7 @@ from ..stats.intervals import cluster_totals
 from ..store.cacheshare import CacheShare
 from ..store.runread import RunLog, smoke_test_limit
 from . import stats
-from .measures import changed_cases, measure, shown
+from .measures import changed_cases, changed_target, measure, shown
 from .scorersettings import changed_scorers
 
 Verdict = Literal["improved", "unchanged", "regressed", "changed", "no_data", "missing", "untested"]
@@ -636,6 +636,18 @@ def compare_runs(
         result.warnings.append(
             f"the baseline and the candidate are one run ({candidate.run_id}): every metric is "
             "unchanged by construction, so nothing was tested; compare the run with another"
+        )
+    if baseline.target_name != candidate.target_name:
+        result.warnings.append(
+            f"the runs are of different targets ('{baseline.target_name}' and "
+            f"'{candidate.target_name}'): a difference is between two systems, not one "
+            "system's change"
+        )
+    elif settings := changed_target(baseline.manifest_data, candidate.manifest_data):
+        result.warnings.append(
+            f"target '{candidate.target_name}' is configured otherwise in the two runs "
+            f"({'; '.join(settings)}): a difference may be the configuration's, not only the "
+            "model's"
         )
     sha_a = (baseline.summary.get("suite") or {}).get("sha256")
     sha_b = (candidate.summary.get("suite") or {}).get("sha256")

@@ -66,3 +66,41 @@ def _dataset_shas(manifest: dict[str, Any]) -> dict[str, str | None]:
         for d in (found if isinstance(found, list) else [])
         if isinstance(d, dict)
     }
+
+
+def changed_target(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Each setting of the target, as two runs' manifests record its configuration (secrets
+    left out), that differs between them: ``generation.temperature 0 -> 0.7``. Figures of one
+    model at another temperature, timeout or system prompt measure another system; a
+    comparison that said nothing of it put the change on the model. Empty where either
+    records none."""
+    old, new = ((m.get("target") or {}).get("config") for m in (before, after))
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []
+    return _differences(
+        {k: v for k, v in old.items() if k not in MODEL_KEYS},
+        {k: v for k, v in new.items() if k not in MODEL_KEYS},
+        "",
+    )
+
+
+MODEL_KEYS = frozenset({"source_sha256"})
+"""Target settings that are the model itself, not a setting of it: a callable target's code
+(its SHA-256) changes with the model a nightly compares, as an endpoint's answers do."""
+
+
+def _differences(old: dict[str, Any], new: dict[str, Any], prefix: str) -> list[str]:
+    found: list[str] = []
+    for key in dict.fromkeys([*old, *new]):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            found += _differences(a, b, f"{prefix}{key}.")
+        elif a != b:
+            found.append(f"{prefix}{key} {_setting(a)} -> {_setting(b)}")
+    return found
+
+
+def _setting(value: Any) -> str:
+    """A setting as a warning quotes it: JSON, cut to 60 characters (a system prompt)."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
