@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import pytest
 
 from assurance_harness import run_suite
 
+from ..testing.cli import run_cli
 from .bbq import make_bbq_plan
 from .check import (
     check_annex,
@@ -75,13 +75,10 @@ REGISTER = Path(__file__).resolve().parents[2] / "register" / "risk_register.yam
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "assurance_harness.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    """``assurance ARGS`` as its own process, forked from the tests' warm interpreter
+    (:func:`tests.testing.cli.run_cli`): seven commands here, each a fresh interpreter's
+    imports before."""
+    return run_cli(*args, cwd=cwd, timeout=120)
 
 
 def test_every_view_publishes_the_figures_of_the_summary(tmp_path: Path) -> None:
