@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -16,6 +17,45 @@ import assurance_harness.builtin_plugins
 import assurance_harness.compare.nightly
 import assurance_harness.report.html
 import assurance_harness.runner.run  # noqa: F401
+
+# And what every in-process run imported again, once a run: hypothesis (its pytest plugin
+# imports it at the end of every session) and the modules a suite's run, its reports and
+# its evidence import on first use. Where PYTHONDONTWRITEBYTECODE is set nothing compiled is
+# kept, and pytest rewrites the asserts of every module of a plugin's distribution (the
+# harness's, hypothesis's) as it is imported: each was parsed and compiled again, half this
+# file's CPU time. Imported before the snapshot, they stay.
+IMPORTED_BY_EACH_RUN = (
+    "assurance_harness.compare.render",
+    "assurance_harness.register.loader",
+    "assurance_harness.register.purges",
+    "assurance_harness.report.json_export",
+    "assurance_harness.report.junit",
+    "assurance_harness.report.markdown",
+    "assurance_harness.report.writer",
+    "assurance_harness.review.backing",
+    "assurance_harness.review.queuecolumns",
+    "assurance_harness.review.store",
+    "assurance_harness.runner.errorline",
+    "assurance_harness.runner.record",
+    "assurance_harness.runner.scoreprogress",
+    "assurance_harness.scorers.match",
+    "assurance_harness.scorers.reviewed",
+    "assurance_harness.spec.recorded",
+    "assurance_harness.spec.suitenames",
+    "assurance_harness.stats.correction",
+    "assurance_harness.store.schema",
+    "assurance_harness.targets.callable_target",
+    "email.parser",
+    "hypothesis.internal.observability",
+    "numpy.random",
+    "regex",
+    "rich.console",
+    "rich.table",
+    "scipy.special",
+    "uvloop",
+)
+for _name in IMPORTED_BY_EACH_RUN:
+    importlib.import_module(_name)
 
 pytest_plugins = ["pytester"]
 
