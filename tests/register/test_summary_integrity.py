@@ -613,3 +613,29 @@ def test_a_run_that_published_the_worst_of_the_measured_strata(
     else:
         with pytest.raises(UsageError, match=r"stratum 'z' had no figure.*no evidence"):
             _attach(project, run_dir)
+
+
+def _claim_another_model(summary: dict) -> None:
+    summary["target"]["model_version"] = "helpline-bot-2.0"
+
+
+def _name_another_run(summary: dict) -> None:
+    summary["run_id"] = "20990101T000000Z-helpline-check-beef"
+
+
+@pytest.mark.parametrize("change", [_claim_another_model, _name_another_run])
+def test_a_summary_edited_where_no_figure_changed_is_not_recorded(
+    project: Path, change: object
+) -> None:
+    """Found by the hardening audit: the re-measurement compares figures and verdicts only, so
+    a summary.json edited to name another model version (or another run) was recorded as
+    evidence for it, and ``evidence verify`` then said OK (the records hash the edited file),
+    while ``compare`` refused the same run as edited since it ran (manifest.json's SHA-256)."""
+    run_dir = _run(project)
+    _edit(run_dir, change)
+    ledger = project / "reports" / "evidence" / "ledger.jsonl"
+    with pytest.raises(EvidenceError) as refused:
+        _attach(project, run_dir)
+    assert str(run_dir / "summary.json") in str(refused.value)
+    assert "manifest.json" in str(refused.value)
+    assert not ledger.exists() or read_ledger(ledger) == []
