@@ -17,6 +17,7 @@ from assurance_harness.register.summary_check import SummaryChangedError
 from assurance_harness.runner.run import run_suite
 
 from ..metrics.test_gate_at_its_limit import at_limit_project
+from ..testing.summary_edits import reseal_summary
 
 REGISTER = """\
 register_version: 1
@@ -67,6 +68,7 @@ def _as_failed_before(run_dir: Path) -> None:
     summary["gates"][0].update(verdict="fail", worst_cases=["b#0", "a#0"])
     summary.update(status="gates_failed", exit_code=1)
     path.write_text(json.dumps(summary, indent=2))
+    reseal_summary(run_dir)  # as that run's manifest.json recorded what it wrote
 
 
 def _attach(root: Path, run_dir: Path) -> list:

@@ -24,6 +24,7 @@ from assurance_harness.runner.poststeps import PostRunResult, attach_run_evidenc
 from assurance_harness.runner.run import RunOutcome, run_suite
 
 from ..testing.cli import run_cli
+from ..testing.summary_edits import reseal_summary
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -123,6 +124,14 @@ def _edit(run_dir: Path, change: object) -> None:
     summary = json.loads(path.read_text())
     change(summary)  # type: ignore[operator]
     path.write_text(json.dumps(summary, indent=2))
+
+
+def _as_an_older_tool_wrote_it(run_dir: Path, change: object) -> None:
+    """``change`` summary.json as a run made by an older version of the tool wrote it: its
+    manifest.json records the SHA-256 of what was written, as the runner's always does (an
+    edit by hand leaves the manifest's hash behind, and is refused for it)."""
+    _edit(run_dir, change)
+    reseal_summary(run_dir)
 
 
 def _attach(project: Path, run_dir: Path) -> list:
@@ -492,7 +501,7 @@ def test_a_run_that_counted_rows_beside_no_figure_still_attaches(project: Path) 
         assert summary["metrics"]["gap"]["n"] == 0 and summary["gates"][0]["n"] == 0
         summary["metrics"]["gap"]["n"] = summary["gates"][0]["n"] = 4
 
-    _edit(run_dir, as_recorded_before)
+    _as_an_older_tool_wrote_it(run_dir, as_recorded_before)
     [record] = _attach(project, run_dir)
     assert record.verdict == "no_data"
 
@@ -551,7 +560,7 @@ def test_a_run_whose_strata_counted_every_row_still_attaches(
         assert summary["metrics"]["gap"]["n"] == 8 and summary["gates"][0]["n"] == 8
         summary["metrics"]["gap"]["n"] = summary["gates"][0]["n"] = recorded_n
 
-    _edit(run_dir, as_recorded)
+    _as_an_older_tool_wrote_it(run_dir, as_recorded)
     if attaches:
         [record] = _attach(project, run_dir)
         assert record.verdict == "pass"
@@ -606,7 +615,7 @@ def test_a_run_that_published_the_worst_of_the_measured_strata(
             gate["verdict"] = "pass"
             summary["status"], summary["exit_code"] = "passed", 0
 
-    _edit(run_dir, as_published_before)
+    _as_an_older_tool_wrote_it(run_dir, as_published_before)
     if each_group:
         [record] = _attach(project, run_dir)
         assert record.verdict == "fail"
@@ -636,6 +645,6 @@ def test_a_summary_edited_where_no_figure_changed_is_not_recorded(
     ledger = project / "reports" / "evidence" / "ledger.jsonl"
     with pytest.raises(EvidenceError) as refused:
         _attach(project, run_dir)
-    assert str(run_dir / "summary.json") in str(refused.value)
-    assert "manifest.json" in str(refused.value)
+    assert str(run_dir) in str(refused.value)
+    assert "summary.json" in str(refused.value) and "manifest.json" in str(refused.value)
     assert not ledger.exists() or read_ledger(ledger) == []

@@ -18,6 +18,7 @@ from assurance_harness.register.ledger import attach_run
 from assurance_harness.runner.run import run_suite
 
 from ..metrics.typo_variants import PAIRED_METRICS, write_typo_project
+from ..testing.summary_edits import reseal_summary
 
 SUITE = """suite: pr
 version: 1.0.0
@@ -86,6 +87,7 @@ def _as_made_before(run_dir: Path) -> dict:
     summary["status"] = "passed" if passed else "gates_failed"
     summary["exit_code"] = 0 if passed else 1
     path.write_text(json.dumps(summary, indent=2))
+    reseal_summary(run_dir)  # as that run's manifest.json recorded what it wrote
     return summary
 
 

@@ -20,6 +20,7 @@ from assurance_harness.register.ledger import attach_run, read_ledger
 from assurance_harness.spec.suite import GateSpec
 
 from ..testing.cli import run_cli
+from ..testing.summary_edits import reseal_summary
 from .test_summary_integrity import SUITE, _attach, _edit, _outcome, _run, make_project
 
 REVIEW_SUITE = SUITE.replace(
@@ -134,6 +135,7 @@ def test_a_suite_changed_since_the_run_attaches_with_one_note(project: Path) -> 
     with (project / "suite.yaml").open("a") as handle:
         handle.write("# a comment added after the run\n")
     _edit(run_dir, _raise_the_max)
+    reseal_summary(run_dir)  # the manifest's hash rewritten too: only the suite could tell
     notes: list[str] = []
     records = attach_run(
         run_dir,
@@ -262,6 +264,7 @@ def test_a_gate_entry_from_before_each_group_was_recorded_attaches(project: Path
     )
     run_dir = _run(project)
     _edit(run_dir, lambda summary: summary["gates"][0].pop("each_group"))
+    reseal_summary(run_dir)  # as that run's manifest.json recorded what it wrote
     assert [r.verdict for r in _attach(project, run_dir)] == ["fail"]
 
 

@@ -202,6 +202,17 @@ def _record_bodies(
         if note is not None and notes is not None:
             notes.append(note)
     _check_finished_at(run)
+    # The records take summary.json's target, run id and dates as well as its figures: a file
+    # not the one the run wrote (its manifest.json's SHA-256), or of another run than the
+    # manifest's, is refused as ``compare`` and ``baseline set`` refuse it. The re-measurement
+    # above compares figures and verdicts only (and names the first it finds wrong), so an
+    # edited model version passed it.
+    edited = run.misnamed() or run.summary_changed()
+    if edited is not None:
+        raise EvidenceError(
+            f"{edited}; it cannot be attached as evidence (attach an unedited run, or run the "
+            "suite again)"
+        )
     suite = run.suite
     target = run.target
     run_info = {
@@ -318,11 +329,12 @@ def attach_run(
     Risks are the suite's ``evidence_for`` plus, when ``register_path`` exists, the register's
     risks that list the suite. Attaching the same run again appends nothing (idempotent), and a
     run that failed as a whole (``status: run_failed``) is not evidence, so nothing is appended.
-    Raises EvidenceError when the run's results no longer match its manifest or its summary.json
-    does not state what those results give (``summary_check``: the records' verdicts and
-    figures are summary.json's), UsageError when its metrics cannot be measured here to check
-    that, and ExploratoryRunError when the run is not of the register's system
-    (``register.identity``) unless ``evidence_for`` names the register's system explicitly.
+    Raises EvidenceError when the run's results or summary.json no longer match its manifest
+    (or the two name different runs), or its summary.json does not state what those results
+    give (``summary_check``: the records' verdicts and figures are summary.json's), UsageError
+    when its metrics cannot be measured here to check that, and ExploratoryRunError when the
+    run is not of the register's system (``register.identity``) unless ``evidence_for`` names
+    the register's system explicitly.
 
     ``summary_just_written``: the caller is the run that wrote summary.json a moment ago, in
     this process (``run --register``); the summary check is then skipped, as it would only
