@@ -79,6 +79,29 @@ def test_a_label_no_writer_stores_is_not_read_as_true(damaged: tuple[Path, str])
     assert "c2#0: label:" in text, text
 
 
+@pytest.mark.parametrize(
+    ("sql", "where"),
+    [
+        (QUEUE.format("required = 'no'"), "required"),
+        (QUEUE.format("response = X'C3'"), "response"),
+        (QUEUE.format("reasons = '{\"flag\": 1}'"), "reasons"),
+        (QUEUE.format("scores = '[1, 2]'"), "scores"),
+    ],
+)
+def test_a_queue_value_no_writer_stores_is_not_shown_as_the_row(
+    damaged: tuple[Path, str], sql: str, where: str
+) -> None:
+    """Found by the hardening audit: these parsed, so the queue listed ``required = 'no'`` as
+    a required review (``bool('no')``), a response stored as bytes as the text ``b'\\xc3'``,
+    and took a verdict on the row, where a damaged label or JSON column is refused."""
+    reports, _ = damaged
+    _damage(reports, sql)
+    proc = run_cli("review", "queue", "--reports", reports)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert f"{reports / 'runs.db'}:" in text and f"c2#0: {where}:" in text, text
+
+
 @pytest.mark.parametrize("name", ["", "   "])
 def test_a_blank_reviewer_name_is_not_registered(tmp_path: Path, name: str) -> None:
     """adjudicate refuses a blank reviewer; add-reviewer registered one ('reviewer  registered')."""
