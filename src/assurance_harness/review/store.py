@@ -33,8 +33,10 @@ from ..store.reviews import (
     Verdict,
     composed_name,
     standing_verdicts,
+    stored_flag,
     stored_json,
     stored_label,
+    stored_text,
     verdict_history,
 )
 
@@ -177,13 +179,13 @@ class QueueItem:
         return cls(
             run_id=row["run_id"],
             row_key=row["row_key"],
-            reasons=stored_json(where, table, row, "reasons"),
-            required=bool(row["required"]),
+            reasons=stored_json(where, table, row, "reasons", list),
+            required=stored_flag(where, table, row, "required"),
             scorer_label=stored_label(where, table, row, "scorer_label"),
-            prompt=row["prompt"],
-            response=row["response"],
-            scores=stored_json(where, table, row, "scores"),
-            metadata=stored_json(where, table, row, "metadata"),
+            prompt=stored_text(where, table, row, "prompt"),
+            response=stored_text(where, table, row, "response"),
+            scores=stored_json(where, table, row, "scores", dict),
+            metadata=stored_json(where, table, row, "metadata", dict),
             queued_at=row["queued_at"],
             finish_reason=row["finish_reason"],
         )

@@ -31,13 +31,40 @@ def _damaged(where: str, table: str, row: Mapping[str, Any], column: str, why: s
     )
 
 
-def stored_json(where: str, table: str, row: Mapping[str, Any], column: str) -> Any:
+def stored_json(
+    where: str, table: str, row: Mapping[str, Any], column: str, kind: type | None = None
+) -> Any:
     """A JSON column of a review row; one that does not parse is a StoreError naming the store
-    (``where``), the row and the column: SQLite keeps whatever text is put in a column."""
+    (``where``), the row and the column: SQLite keeps whatever text is put in a column.
+    ``kind``: the type its writers store there (``list``, ``dict``); JSON of another type is
+    damage too, not a value its readers can list."""
     try:
-        return json.loads(row[column])
+        value = json.loads(row[column])
     except (TypeError, ValueError) as exc:
         raise _damaged(where, table, row, column, f"not JSON ({exc})") from None
+    if kind is not None and not isinstance(value, kind):
+        what = "a JSON list" if kind is list else "a JSON object" if kind is dict else kind.__name__
+        raise _damaged(where, table, row, column, f"{row[column]!r:.40} is not {what}")
+    return value
+
+
+def stored_text(where: str, table: str, row: Mapping[str, Any], column: str) -> str | None:
+    """A text column of a review row (a prompt, a response), or None where it is empty; bytes
+    (SQLite keeps a BLOB in any column) are a StoreError: shown, they read as the text
+    ``b'...'``, a response nobody gave."""
+    value = row[column]
+    if value is not None and not isinstance(value, str):
+        raise _damaged(where, table, row, column, f"{value!r:.40} is not text")
+    return value
+
+
+def stored_flag(where: str, table: str, row: Mapping[str, Any], column: str) -> bool:
+    """A yes/no column its writers store as 1 or 0 (never empty); any other value is a
+    StoreError, not a flag: ``bool('no')`` is True."""
+    value = row[column]
+    if type(value) is not int or value not in (0, 1):
+        raise _damaged(where, table, row, column, f"{value!r:.40} is not 1 or 0")
+    return bool(value)
 
 
 def stored_label(where: str, table: str, row: Mapping[str, Any], column: str) -> bool | None:
