@@ -19,6 +19,9 @@ import pytest
 from assurance_harness.errors import UsageError
 from assurance_harness.register.evidence_record import EvidenceError
 from assurance_harness.register.ledger import attach_run, read_ledger
+from assurance_harness.register.ledger_store import append_bodies
+from assurance_harness.register.ledger_verify import verify_ledger
+from assurance_harness.register.runfiles import sha256_file
 from assurance_harness.register.status import build_status
 from assurance_harness.runner.poststeps import PostRunResult, attach_run_evidence
 from assurance_harness.runner.run import RunOutcome, run_suite
@@ -648,3 +651,25 @@ def test_a_summary_edited_where_no_figure_changed_is_not_recorded(
     assert str(run_dir) in str(refused.value)
     assert "summary.json" in str(refused.value) and "manifest.json" in str(refused.value)
     assert not ledger.exists() or read_ledger(ledger) == []
+
+
+def test_a_ledger_that_recorded_an_edited_summary_fails_verification(project: Path) -> None:
+    """A ledger written before attach checked summary.json against its manifest may hold
+    records of an edited one (here: another model version). Its records hash the edited file,
+    so re-hashing against them found nothing; the manifest's SHA-256 tells."""
+    run_dir = _run(project)
+    ledger = project / "reports" / "evidence" / "ledger.jsonl"
+    [unedited] = _attach(project, run_dir)
+    _edit(run_dir, _claim_another_model)
+    body = {key: unedited.body()[key] for key in ("risk_id", "run_id", "verdict", "suite")}
+    body |= {key: unedited.body()[key] for key in ("target", "gate", "metric", "run")}
+    body["target"]["model_version"] = "helpline-bot-2.0"
+    body["run"]["files"]["summary.json"] = sha256_file(run_dir / "summary.json")
+    ledger.unlink()
+    ledger.with_name("ledger.jsonl.head").unlink()
+    append_bodies(ledger, [body])  # as the attach before the check recorded it
+    report = verify_ledger(ledger)
+    assert not report.ok
+    [issue] = report.issues
+    assert str(run_dir / "summary.json") in issue.message
+    assert "manifest.json" in issue.message
