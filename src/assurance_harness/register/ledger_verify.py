@@ -430,11 +430,22 @@ def _check_files(
         - set(report.elsewhere)  # purged where they were written: not seen here
     )
     for run_dir, hits in runs.items():
-        checked = {run_dir / name for name in hits[0][1].run.get("files") or {}}
-        checked.add(hits[0][1].results_file(ledger_path))
+        first = hits[0][1]
+        files = first.run.get("files") or {}
+        recorded = {run_dir / name: sha for name, sha in files.items()}
+        recorded.setdefault(
+            first.results_file(ledger_path),
+            files.get("results.jsonl", first.run.get("results_sha256")),
+        )
         for name, expected in _manifest_hashes(run_dir / "manifest.json").items():
             path = run_dir / name
-            if path in checked:
+            # A file the records hash is checked against them above. Where they hash another
+            # file than the run wrote and it is still that file, it is checked here too: a
+            # summary.json edited before it was attached (before attach checked it against the
+            # manifest) is not the run's, whatever the records say. One that changed since the
+            # records is reported once, against them.
+            edited_before = path in recorded and expected != recorded[path] == actual.get(path)
+            if path in recorded and not edited_before:
                 continue
             via_manifest.add(path)
             for lineno, rec in hits:
