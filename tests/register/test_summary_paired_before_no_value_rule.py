@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.errors import UsageError
-from assurance_harness.register.ledger import attach_run
 from assurance_harness.runner.run import run_suite
+
+from .made_before import attach, write_as_made_before, write_register
 
 SUITE = """suite: pn
 version: 1.0.0
@@ -37,29 +38,6 @@ gates:
   - {metric: without_typo, max: LIMIT}
 """
 
-REGISTER = """\
-register_version: 1
-system:
-  name: pn
-  description: A bot.
-  intended_use: Tests.
-  owner: QA
-  target: t.yaml
-risks:
-  - id: R-902
-    title: Perturbations change the answer
-    description: A perturbed question is answered differently.
-    category: robustness
-    owner: QA
-    likelihood: 2
-    impact: 3
-    treatment: mitigate
-    acceptance_criteria: Perturbations change nothing.
-    suites:
-      - {suite: pn}
-    freshness_days: 3650
-"""
-
 
 def _project(root: Path, limit: float) -> Path:
     """Four prompts with a typo and an uppercase variant each; the typo variants are not
@@ -77,7 +55,7 @@ def _project(root: Path, limit: float) -> Path:
     (root / "rec.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     (root / "t.yaml").write_text("name: pn\ntype: replay\npath: rec.jsonl\n")
     (root / "s.yaml").write_text(SUITE.replace("LIMIT", str(limit)))
-    (root / "register.yaml").write_text(REGISTER)
+    write_register(root, risk="R-902", suite="pn", title="Perturbations change the answer")
     outcome = run_suite(
         root / "s.yaml",
         root / "t.yaml",
@@ -103,23 +81,15 @@ def _as_made_before(run_dir: Path) -> dict:
     passed = all(g["verdict"] == "pass" for g in summary["gates"])
     summary["status"] = "passed" if passed else "gates_failed"
     summary["exit_code"] = 0 if passed else 1
-    path.write_text(json.dumps(summary, indent=2))
+    write_as_made_before(run_dir, summary)
     return summary
-
-
-def _attach(root: Path, run_dir: Path) -> list:
-    return attach_run(
-        run_dir,
-        register_path=root / "register.yaml",
-        ledger_path=root / "reports" / "evidence" / "ledger.jsonl",
-    )
 
 
 def test_a_gate_that_failed_on_the_groups_left_attaches(tmp_path: Path) -> None:
     run_dir = _project(tmp_path, 0.5)
     summary = _as_made_before(run_dir)
     assert summary["gates"][0]["verdict"] == "fail"
-    records = _attach(tmp_path, run_dir)
+    records = attach(tmp_path, run_dir)
     assert records and all(r.verdict == "fail" for r in records)
 
 
@@ -128,13 +98,13 @@ def test_a_gate_that_passed_on_them_is_no_evidence_of_a_pass(tmp_path: Path) -> 
     summary = _as_made_before(run_dir)
     assert summary["gates"][0]["verdict"] == "pass"
     with pytest.raises(UsageError, match=r"delta.*typo.*no evidence"):
-        _attach(tmp_path, run_dir)
+        attach(tmp_path, run_dir)
 
 
 def test_an_edited_figure_is_still_refused(tmp_path: Path) -> None:
     run_dir = _project(tmp_path, 0.5)
     summary = _as_made_before(run_dir)
     summary["metrics"]["delta"]["value"] = 0.7
-    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-    with pytest.raises(Exception, match=r"delta"):
-        _attach(tmp_path, run_dir)
+    write_as_made_before(run_dir, summary)
+    with pytest.raises(Exception, match=r"summary.json: metric 'delta' .* cannot be attached"):
+        attach(tmp_path, run_dir)

@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.errors import UsageError
-from assurance_harness.register.ledger import attach_run
 from assurance_harness.runner.run import run_suite
 
 from ..metrics.typo_variants import PAIRED_METRICS, write_typo_project
-from ..testing.summary_edits import reseal_summary
+from .made_before import attach, write_as_made_before, write_register
 
 SUITE = """suite: pr
 version: 1.0.0
@@ -31,36 +30,13 @@ SUITE += (
     PAIRED_METRICS + "gates:\n  - {metric: delta, max: LIMIT}\n  - {metric: kept, max: LIMIT}\n"
 )
 
-REGISTER = """\
-register_version: 1
-system:
-  name: rp
-  description: A bot.
-  intended_use: Tests.
-  owner: QA
-  target: t.yaml
-risks:
-  - id: R-900
-    title: Typos change the answer
-    description: A misspelt question is answered differently.
-    category: robustness
-    owner: QA
-    likelihood: 2
-    impact: 3
-    treatment: mitigate
-    acceptance_criteria: Typos change nothing.
-    suites:
-      - {suite: pr}
-    freshness_days: 3650
-"""
-
 
 def _project(root: Path, limit: float) -> Path:
     """The typo project (``write_typo_project``): the delta is 4.0 without the unchanged
     variants and 0.8 with them as zeros."""
     write_typo_project(root)
     (root / "s.yaml").write_text(SUITE.replace("LIMIT", str(limit)))
-    (root / "register.yaml").write_text(REGISTER)
+    write_register(root, risk="R-900", suite="pr", title="Typos change the answer")
     outcome = run_suite(
         root / "s.yaml",
         root / "t.yaml",
@@ -86,17 +62,8 @@ def _as_made_before(run_dir: Path) -> dict:
     passed = all(g["verdict"] == "pass" for g in summary["gates"])
     summary["status"] = "passed" if passed else "gates_failed"
     summary["exit_code"] = 0 if passed else 1
-    path.write_text(json.dumps(summary, indent=2))
-    reseal_summary(run_dir)  # as that run's manifest.json recorded what it wrote
+    write_as_made_before(run_dir, summary)
     return summary
-
-
-def _attach(root: Path, run_dir: Path) -> list:
-    return attach_run(
-        run_dir,
-        register_path=root / "register.yaml",
-        ledger_path=root / "reports" / "evidence" / "ledger.jsonl",
-    )
 
 
 def test_a_gate_that_failed_on_the_figure_with_the_unchanged_variants_attaches(
@@ -105,7 +72,7 @@ def test_a_gate_that_failed_on_the_figure_with_the_unchanged_variants_attaches(
     run_dir = _project(tmp_path, 0.5)  # 0.8 fails it, as 4.0 does
     summary = _as_made_before(run_dir)
     assert summary["gates"][0]["verdict"] == "fail"
-    records = _attach(tmp_path, run_dir)
+    records = attach(tmp_path, run_dir)
     assert records and all(r.verdict == "fail" for r in records)
 
 
@@ -114,14 +81,13 @@ def test_a_gate_that_passed_on_it_is_no_evidence_of_a_pass(tmp_path: Path) -> No
     summary = _as_made_before(run_dir)
     assert summary["gates"][0]["verdict"] == "pass"
     with pytest.raises(UsageError, match=r"delta.*unchanged.*no evidence"):
-        _attach(tmp_path, run_dir)
+        attach(tmp_path, run_dir)
 
 
 def test_an_edited_figure_is_still_refused(tmp_path: Path) -> None:
     run_dir = _project(tmp_path, 0.5)
-    path = run_dir / "summary.json"
     summary = _as_made_before(run_dir)
     summary["metrics"]["delta"]["value"] = 0.7
-    path.write_text(json.dumps(summary, indent=2))
-    with pytest.raises(Exception, match=r"delta"):
-        _attach(tmp_path, run_dir)
+    write_as_made_before(run_dir, summary)
+    with pytest.raises(Exception, match=r"summary.json: metric 'delta' .* cannot be attached"):
+        attach(tmp_path, run_dir)

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.errors import UsageError
-from assurance_harness.register.ledger import attach_run
 from assurance_harness.runner.run import run_suite
+
+from .made_before import attach, write_as_made_before, write_register
 
 SUITE = """suite: rb
 version: 1.0.0
@@ -29,29 +30,6 @@ metrics:
   - {id: flips, flip-rate: {value: m.matched}}
 gates:
   - {metric: flips, max: 0.5}
-"""
-
-REGISTER = """\
-register_version: 1
-system:
-  name: rb
-  description: A bot.
-  intended_use: Tests.
-  owner: QA
-  target: t.yaml
-risks:
-  - id: R-901
-    title: Perturbations change the refusal
-    description: A perturbed request is answered differently.
-    category: robustness
-    owner: QA
-    likelihood: 2
-    impact: 3
-    treatment: mitigate
-    acceptance_criteria: Perturbations change nothing.
-    suites:
-      - {suite: rb}
-    freshness_days: 3650
 """
 
 
@@ -71,7 +49,7 @@ def _project(root: Path, *, uppercase_flips: bool) -> Path:
     (root / "rec.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     (root / "t.yaml").write_text("name: rb\ntype: replay\npath: rec.jsonl\n")
     (root / "s.yaml").write_text(SUITE)
-    (root / "register.yaml").write_text(REGISTER)
+    write_register(root, risk="R-901", suite="rb", title="Perturbations change the refusal")
     outcome = run_suite(
         root / "s.yaml",
         root / "t.yaml",
@@ -97,23 +75,15 @@ def _as_made_before(run_dir: Path) -> dict:
     passed = gate["verdict"] == "pass"
     summary["status"] = "passed" if passed else "gates_failed"
     summary["exit_code"] = 0 if passed else 1
-    path.write_text(json.dumps(summary, indent=2))
+    write_as_made_before(run_dir, summary)
     return summary
-
-
-def _attach(root: Path, run_dir: Path) -> list:
-    return attach_run(
-        run_dir,
-        register_path=root / "register.yaml",
-        ledger_path=root / "reports" / "evidence" / "ledger.jsonl",
-    )
 
 
 def test_a_gate_that_failed_without_the_uncompared_operator_attaches(tmp_path: Path) -> None:
     run_dir = _project(tmp_path, uppercase_flips=True)
     summary = _as_made_before(run_dir)
     assert summary["gates"][0]["failing_groups"] == ["uppercase"]
-    records = _attach(tmp_path, run_dir)
+    records = attach(tmp_path, run_dir)
     assert records and all(r.verdict == "fail" for r in records)
 
 
@@ -122,7 +92,7 @@ def test_a_gate_that_passed_without_it_is_no_evidence_of_a_pass(tmp_path: Path) 
     summary = _as_made_before(run_dir)
     assert summary["gates"][0]["verdict"] == "pass"
     with pytest.raises(UsageError, match=r"flips.*typo.*no evidence"):
-        _attach(tmp_path, run_dir)
+        attach(tmp_path, run_dir)
 
 
 def test_a_summary_of_today_with_the_group_removed_and_a_figure_edited_is_refused(
@@ -131,6 +101,6 @@ def test_a_summary_of_today_with_the_group_removed_and_a_figure_edited_is_refuse
     run_dir = _project(tmp_path, uppercase_flips=True)
     summary = _as_made_before(run_dir)
     summary["metrics"]["flips"]["groups"]["uppercase"]["value"] = 0.5
-    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-    with pytest.raises(Exception, match=r"uppercase"):
-        _attach(tmp_path, run_dir)
+    write_as_made_before(run_dir, summary)
+    with pytest.raises(Exception, match=r"group 'uppercase' value is 0.5 but"):
+        attach(tmp_path, run_dir)
