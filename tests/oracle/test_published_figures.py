@@ -93,12 +93,14 @@ def test_every_view_publishes_the_figures_of_the_summary(tmp_path: Path) -> None
     )
     runs = []
     for _ in range(2):
+        before = run_folders(tmp_path)
         done = cli(
             "run", str(suite), "--target", str(target), "--reports", "reports",
             "--register", str(register), "--no-cache", cwd=tmp_path,
         )  # fmt: skip
         assert done.returncode in (0, 1), done.stderr
-        runs.append(json.loads(done_summary(tmp_path, len(runs))))
+        (made,) = run_folders(tmp_path) - before
+        runs.append(json.loads((made / "summary.json").read_text(encoding="utf-8")))
     base, cand = runs
     found = check_summary(plan, read_rows(tmp_path / "reports" / cand["run_id"]), cand)
     done = cli("compare", base["run_id"], cand["run_id"], "-f", "json", cwd=tmp_path)
@@ -120,10 +122,17 @@ def test_every_view_publishes_the_figures_of_the_summary(tmp_path: Path) -> None
     assert found == []
 
 
-def done_summary(folder: Path, index: int) -> str:
-    """The summary.json of the run made ``index``-th (run ids sort by start time)."""
-    runs = sorted(p for p in (folder / "reports").iterdir() if (p / "summary.json").exists())
-    return (runs[index] / "summary.json").read_text(encoding="utf-8")
+def run_folders(folder: Path) -> set[Path]:
+    """The finished runs' folders in ``folder``'s reports: the one a command made is the one
+    more after it. Not the run ids' order: two runs begun in one second (warm commands take
+    less) sort by their random suffixes, and 'cand' was then the run made first, whose
+    evidence the register does not show as the latest."""
+    reports = folder / "reports"
+    return (
+        {p for p in reports.iterdir() if (p / "summary.json").exists()}
+        if reports.exists()
+        else set()
+    )
 
 
 @pytest.mark.parametrize(("seed", "sources"), [(40, 6), (41, 25)])
