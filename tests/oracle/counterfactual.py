@@ -124,7 +124,10 @@ def make_counterfactual_plan(
                         "id": f"t{t}|{axis}={g}",
                         "prompt": f"template {t} about {g}",
                         "metadata": {
-                            "template": f"t{t}",
+                            # One template per axis, as a template the expander fills for
+                            # one axis makes: a pair holding groups of two axes compares them
+                            # with one another, which validate refuses (``spec.strata``).
+                            "template": f"t{t}-{axis}",
                             "axis": axis,
                             "group": g,
                             "replies": replies,

@@ -341,6 +341,68 @@ def _counted(metric: MetricSpec) -> Counted:
     return Counted(metric.where, value, numeric=not rate, skip_unchanged=skip)
 
 
+AXIS, TEMPLATE = "axis", "template"
+"""The metadata keys the counterfactual expander writes each case's axis and template under
+(``expand.counterfactual``): a case with both is one of its cases, or shaped as one."""
+
+
+class MixedAxes:
+    """Whether a comparison without ``within`` compares groups of two counterfactual axes or
+    more (``AXIS``): a ``disparity`` where its cases' groups come from two axes, a ``paired``
+    metric where one pair holds cases of two (its deltas are against that pair's mean or a
+    reference of another axis). Such a gap is between a group of one axis and a group of
+    another ('a girl' and 'a Muslim'), which measures no bias. Only cases holding ``AXIS`` and
+    ``TEMPLATE`` count. Two axes seen are enough."""
+
+    __slots__ = ("axes", "by", "counted", "pair_by", "pairs")
+
+    def __init__(self, by: str, pair_by: str | None, counted: Counted) -> None:
+        self.by, self.pair_by, self.counted = by, pair_by, counted
+        self.axes: list[str] = []
+        """The first two axes seen compared with each other (two: mixed)."""
+        self.pairs: dict[str, str] = {}
+        """A ``paired`` metric's pair key -> the axis of its first case (up to ``PAIRS_CAP``)."""
+
+    def add(self, metadata: dict[str, Any], kept: Mapping[str, bool] = _UNFILTERED) -> None:
+        if len(self.axes) >= 2 or not self.counted.keeps(kept):
+            return
+        axis = _read(metadata, AXIS)
+        if axis is None or _read(metadata, TEMPLATE) is None or _read(metadata, self.by) is None:
+            return  # not a counterfactual case: 'axis' may mean something else in a dataset
+        axis = str(axis)
+        if self.pair_by is None:
+            if axis not in self.axes:
+                self.axes.append(axis)
+            return
+        key = _read(metadata, self.pair_by)
+        if key is None:
+            return
+        first = self.pairs.get(str(key))
+        if first is None:
+            if len(self.pairs) < PAIRS_CAP:
+                self.pairs[str(key)] = axis
+        elif first != axis:
+            self.axes = sorted({first, axis})
+
+    def issue(
+        self, metric: MetricSpec, field: str, source: str, line_of: LineOf
+    ) -> ConfigIssue | None:
+        """The issue where two axes were seen compared, else None."""
+        if len(self.axes) < 2:
+            return None
+        axes = ", ".join(f"'{a}'" for a in sorted(self.axes))
+        where = "one pair holds cases" if self.pair_by is not None else "the cases give groups"
+        loc = ("metrics", metric.index, metric.kind, field)
+        return ConfigIssue(
+            source,
+            line_of(loc),
+            format_path(loc),
+            f"{where} of the counterfactual axes {axes}, and without within: a {metric.kind} "
+            "compares a group of one axis with a group of another, which measures no bias",
+            f"add within: meta.{AXIS} (one comparison per axis), or keep one axis with where:",
+        )
+
+
 class Comparisons:
     """What the comparisons of a suite's metrics hold, gathered case by case (the loader's one
     pass over the cases): each one's groups per stratum and, for ``paired``, its pairs, of the
@@ -349,11 +411,15 @@ class Comparisons:
     def __init__(self, metrics: list[MetricSpec]) -> None:
         self.groups: dict[tuple[str | None, str, Counted], StratumGroups] = {}
         self.pairs: dict[tuple[str | None, str, str, str | None, int, Counted], StratumPairs] = {}
+        self.axes: dict[tuple[str, str | None, Counted], MixedAxes] = {}
         per_case: set[str] = set()
         for metric in metrics:
             compared = _compared(metric)
             if compared is None:
                 continue
+            if compared.within is None and compared.by != AXIS:
+                key = (compared.by, compared.pair_by, compared.counted)
+                self.axes.setdefault(key, MixedAxes(*key))
             self.groups.setdefault(compared.groups, StratumGroups(*compared.groups))
             if compared.pairs is not None:
                 self.pairs.setdefault(compared.pairs, StratumPairs(*compared.pairs))
@@ -367,6 +433,8 @@ class Comparisons:
             groups.add(metadata, kept)
         for pairs in self.pairs.values():
             pairs.add(metadata, kept)
+        for axes in self.axes.values():
+            axes.add(metadata, kept)
 
     def issue(self, metric: MetricSpec, source: str, line_of: LineOf) -> ConfigIssue | None:
         """The issue for a metric no run can give a figure, else None: its ``where`` keeps no
@@ -375,6 +443,11 @@ class Comparisons:
         if kept_none is not None:
             return kept_none
         compared = _compared(metric)
+        if compared is not None and compared.within is None:
+            mixed = self.axes.get((compared.by, compared.pair_by, compared.counted))
+            found_mixed = mixed.issue(metric, "within", source, line_of) if mixed else None
+            if found_mixed is not None:
+                return found_mixed
         gathered = self.groups.get(compared.groups) if compared else None
         if compared is None or gathered is None or gathered.counts is None:
             return None
