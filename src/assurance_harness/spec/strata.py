@@ -1,6 +1,8 @@
 """Comparisons (``disparity``, ``paired``) that no run can give a figure, proved from the cases:
 what each stratum's groups and pairs hold, gathered case by case in bounded memory, and the
-one ``validate`` issue per such metric.
+one ``validate`` issue per such metric; and, without ``within``, those whose counterfactual
+cases compare groups of two axes with each other (``MixedAxes``), a figure that measures no
+bias.
 
 A run's rows are a subset of what the cases give (a failed request or a null score only drops
 rows; samples add none to a case count or a pair), and every rule read here is monotone: more
@@ -438,7 +440,8 @@ class Comparisons:
 
     def issue(self, metric: MetricSpec, source: str, line_of: LineOf) -> ConfigIssue | None:
         """The issue for a metric no run can give a figure, else None: its ``where`` keeps no
-        case (any kind), or its comparison has no figure in some stratum."""
+        case (any kind), its comparison compares two counterfactual axes (``MixedAxes``), or
+        it has no figure in some stratum."""
         kept_none = self.filters.issue(metric, source, line_of)
         if kept_none is not None:
             return kept_none
