@@ -1,6 +1,6 @@
 """What the tests of runs made by earlier versions share: a register whose one risk links the
-suite, a summary.json written as such a run wrote it (with the manifest.json that run recorded
-for it), and the attach itself."""
+suite, the run of its project, a summary.json written as such a run wrote it (with the
+manifest.json that run recorded for it), and the attach itself."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assurance_harness.register.ledger import attach_run
+from assurance_harness.runner.run import run_suite
 
 from ..testing.summary_edits import reseal_summary
 
@@ -41,6 +42,19 @@ def write_register(root: Path, *, risk: str, suite: str, title: str) -> None:
     linking the suite."""
     text = _REGISTER.format(system=suite, risk=risk, suite=suite, title=title)
     (root / "register.yaml").write_text(text)
+
+
+def run_project(root: Path) -> Path:
+    """Run ``root``'s suite ``s.yaml`` against its target ``t.yaml`` (no reports, nothing
+    attached); the run's folder."""
+    outcome = run_suite(
+        root / "s.yaml",
+        root / "t.yaml",
+        reports_dir=root / "reports",
+        write_reports=False,
+        attach_evidence=False,
+    )
+    return outcome.run_dir
 
 
 def write_as_made_before(run_dir: Path, summary: dict[str, Any]) -> None:

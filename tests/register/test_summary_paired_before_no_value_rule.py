@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.errors import UsageError
-from assurance_harness.runner.run import run_suite
 
-from .made_before import attach, write_as_made_before, write_register
+from .made_before import attach, run_project, write_as_made_before, write_register
 
 SUITE = """suite: pn
 version: 1.0.0
@@ -56,14 +55,7 @@ def _project(root: Path, limit: float) -> Path:
     (root / "t.yaml").write_text("name: pn\ntype: replay\npath: rec.jsonl\n")
     (root / "s.yaml").write_text(SUITE.replace("LIMIT", str(limit)))
     write_register(root, risk="R-902", suite="pn", title="Perturbations change the answer")
-    outcome = run_suite(
-        root / "s.yaml",
-        root / "t.yaml",
-        reports_dir=root / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
-    return outcome.run_dir
+    return run_project(root)
 
 
 def _as_made_before(run_dir: Path) -> dict:

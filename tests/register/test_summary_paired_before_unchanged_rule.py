@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.errors import UsageError
-from assurance_harness.runner.run import run_suite
 
 from ..metrics.typo_variants import PAIRED_METRICS, write_typo_project
-from .made_before import attach, write_as_made_before, write_register
+from .made_before import attach, run_project, write_as_made_before, write_register
 
 SUITE = """suite: pr
 version: 1.0.0
@@ -37,14 +36,7 @@ def _project(root: Path, limit: float) -> Path:
     write_typo_project(root)
     (root / "s.yaml").write_text(SUITE.replace("LIMIT", str(limit)))
     write_register(root, risk="R-900", suite="pr", title="Typos change the answer")
-    outcome = run_suite(
-        root / "s.yaml",
-        root / "t.yaml",
-        reports_dir=root / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
-    return outcome.run_dir
+    return run_project(root)
 
 
 def _as_made_before(run_dir: Path) -> dict:

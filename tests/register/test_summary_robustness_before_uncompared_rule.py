@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from assurance_harness.errors import UsageError
-from assurance_harness.runner.run import run_suite
 
-from .made_before import attach, write_as_made_before, write_register
+from .made_before import attach, run_project, write_as_made_before, write_register
 
 SUITE = """suite: rb
 version: 1.0.0
@@ -50,14 +49,7 @@ def _project(root: Path, *, uppercase_flips: bool) -> Path:
     (root / "t.yaml").write_text("name: rb\ntype: replay\npath: rec.jsonl\n")
     (root / "s.yaml").write_text(SUITE)
     write_register(root, risk="R-901", suite="rb", title="Perturbations change the refusal")
-    outcome = run_suite(
-        root / "s.yaml",
-        root / "t.yaml",
-        reports_dir=root / "reports",
-        write_reports=False,
-        attach_evidence=False,
-    )
-    return outcome.run_dir
+    return run_project(root)
 
 
 def _as_made_before(run_dir: Path) -> dict:
