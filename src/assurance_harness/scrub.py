@@ -7,7 +7,9 @@ the configured key values before it leaves the adapter. A successful answer can 
 debugging proxy that repeats the request's headers, a model that repeats what it was sent): it
 is scrubbed before the cache, the journal or a scorer sees it. A key repeated in part (its
 front cut, only its last characters), in another case or wrapped across lines (however
-narrow) is scrubbed too: most of its characters are most of the secret. And a target file
+narrow) is scrubbed too: most of its characters are most of the secret. So is a key spelled
+otherwise by what echoes it (:func:`_spellings`: percent-encoded, JSON-escaped, a non-ASCII
+key's UTF-8 read as Latin-1), whole or in part. And a target file
 whose ``api_key_env`` holds the key itself, not a variable's name, is refused without echoing
 it.
 """
@@ -17,10 +19,13 @@ from __future__ import annotations
 import base64
 import bisect
 import functools
+import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEY_PREFIXES = (
@@ -121,7 +126,9 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     # Trimmed: a key exported with a space before it (a paste) is echoed without it, as HTTP
     # reads a header; its prefix (:data:`_FRAGMENT`) would start with the space too.
     trimmed = {s.strip() for s in secrets}
-    ordered = sorted({s for s in trimmed if len(s) >= _MIN_SECRET}, key=len, reverse=True)
+    values = {s for s in trimmed if len(s) >= _MIN_SECRET}
+    spelled = values.union(*(_spellings(s) for s in values))
+    ordered = sorted(spelled, key=len, reverse=True)
     squeezed = _squeeze(folded) if ordered and len(ordered[0]) >= _RUN_MIN_SECRET else folded
     held = [s for s in ordered if _may_hold(squeezed, s)]
     for secret in held:  # whole first: a run of one may stand in another (a shared prefix)
@@ -136,6 +143,8 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
         fragment = secret[:_FRAGMENT] if len(secret) >= 2 * _FRAGMENT else None
         if fragment is not None and secret in held and fragment.casefold() in folded:
             text = _redact_tokens(text, re.compile(re.escape(fragment), re.IGNORECASE).search)
+        if secret not in values:  # another spelling: its base64 and escapes are no echo's
+            continue
         if len(secret) >= _BASE64_MIN:
             for form in _base64_forms(secret):
                 if form in text:
@@ -147,6 +156,40 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
                 if escaped.search(text):
                     text = _redact_tokens(text, escaped.search)
     return text
+
+
+_URL_SAFE = ("", "/", "-._~?/:@!$'()*,")
+"""What a percent-encoder leaves as it is: nothing but letters, digits and ``-._~`` (Python's
+``quote(safe="")``, JavaScript's ``encodeURIComponent``); ``/`` too (a path's encoder); and
+what a query's value carries unencoded (``_http_common.quote_query_value``)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _spellings(secret: str) -> frozenset[str]:
+    """``secret`` as something that echoes it may have spelled it, other than as written:
+    percent-encoded (a URL quoted in an error, a form body), as a JSON writer escapes it
+    (``\\uXXXX`` for each non-ASCII character, ``\\/``; and that escaped again, JSON inside
+    JSON), in another Unicode normal form, and a non-ASCII key's UTF-8 bytes read as Latin-1 (as
+    Python's http.server and many others read a header). Each is scrubbed as the key is, runs
+    and prefix included: a key of ``/`` and ``+`` every few characters, or of non-ASCII letters,
+    holds no sixteen characters of the key as written once encoded, and its tail was kept. The
+    whole key escaped any way JSON allows is :func:`_json_escaped`'s; an ASCII key of letters,
+    digits, ``-`` and ``_`` has no other spelling here, and costs nothing more to look for."""
+    bases = dict.fromkeys(
+        [
+            secret,
+            unicodedata.normalize("NFC", secret),
+            unicodedata.normalize("NFD", secret),
+            secret.encode("utf-8", "surrogatepass").decode("latin-1"),
+        ]
+    )
+    forms: list[str] = []
+    for base in bases:
+        escaped = json.dumps(base)[1:-1]  # ensure_ascii: every non-ASCII character as \uXXXX
+        forms += [base, escaped, escaped.replace("/", "\\/"), json.dumps(escaped)[1:-1]]
+        forms += [quote(base, safe=safe, errors="surrogatepass") for safe in _URL_SAFE]
+        forms.append(quote_plus(base, safe="", errors="surrogatepass"))
+    return frozenset(forms) - {secret}
 
 
 def _squeeze(text: str) -> str:
