@@ -190,7 +190,11 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+_OPENER = urllib.request.build_opener(_NoRedirects, urllib.request.ProxyHandler({}))
+"""Without a proxy, whatever ``http_proxy``/``https_proxy``/``all_proxy`` say: as the HTTP
+targets and the judge send theirs (aiohttp, ``trust_env`` off). urllib's default handler read
+them, and sent the guard's request, ``Authorization`` and the conversation, to whatever proxy
+the shell named, a loopback guard's too (it bypasses only what ``no_proxy`` lists)."""
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 

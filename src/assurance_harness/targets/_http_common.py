@@ -370,6 +370,10 @@ class HttpSession:
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=True,
             raise_for_status=False,
+            # No proxy from http_proxy/https_proxy (aiohttp's default, said here so it stays):
+            # the key goes to the URL the target file names, not to one the shell names for
+            # other tools; guard-model's opener reads none either.
+            trust_env=False,
         )
 
     async def close(self) -> None:
