@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import unquote, unquote_plus, urlsplit
 
-from .scrub import looks_like_key, shaped_like_key
+from .scrub import has_key_prefix, looks_like_key, shaped_like_key
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -73,6 +73,20 @@ def check_url(value: str, *, example: str, query_refs: bool = False) -> str:
             f"the URL holds {what} before its host (not shown); remove it and send credentials "
             "from an environment variable (api_key_env, or a header with ${VAR})"
         )
+    if any(_prefixed_key(part) for part in _PATH_PARTS.split(parsed.path)):
+        raise ValueError(
+            "the URL's path holds a key (a known kind's prefix, sk-, ghp_..., not shown), "
+            "which would be copied into manifest.json, the reports and error messages; remove "
+            "it and send the key in a header read from an environment variable (api_key_env, "
+            "or headers: {x-api-key: ${VAR}})"
+        )
+    if _credential_fragment(parsed.fragment):
+        raise ValueError(
+            "the URL's fragment (after '#') holds a credential (not shown): it is never sent "
+            "to the endpoint, but the URL is copied into manifest.json, the reports and error "
+            "messages; remove it and send the key from an environment variable (api_key_env, "
+            "or a header with ${VAR})"
+        )
     credential = _credential_parameter(parsed.query, referenced=query_refs)
     if credential:  # the URL is copied into manifest.json, the reports and error messages
         instead = (
@@ -108,12 +122,75 @@ def _shown_url(value: str) -> str:
     if at:
         scheme, slashes, _ = head.partition("//")
         value = f"{scheme}{slashes}***@{tail}" if slashes else f"***@{tail}"
-    return _QUERY_PAIR.sub(
+    value = _QUERY_PAIR.sub(
         lambda m: f"{m[1]}=***" if _is_credential(m[1][1:], m[2]) else m[0], value
+    )
+    return _URL_PART.sub(lambda m: "***" if _prefixed_key(m[0]) else m[0], value)
+
+
+_QUERY_PAIR = re.compile(r"([?&#][^=&#]*)=([^&#]*)")
+_URL_PART = re.compile(r"[^/?#;=&@:]+")
+_PATH_PARTS = re.compile(r"[/;=,]")
+"""Where a path is cut into the parts looked at for a key: its segments, and a segment's
+parameters (``;key=...``)."""
+_PREFIXED_KEY_MIN = 16
+
+
+def _prefixed_key(part: str) -> bool:
+    """Whether a part of a URL's path (or its fragment), percent-decoded, is a key of a known
+    kind: its prefix (``sk-``, ``ghp_``, ``eyJ``...), 16 characters or more, a digit among them.
+    Only that: a path names models and resources whose names look generated to a looser test
+    (``Mixtral8x7BInstructV01``, ``ws_01HZX3K4...``, a deployment in camel case), and the key
+    a file sends is looked for by its value (:func:`holds_value`), whatever its shape."""
+    try:
+        text = unquote(part, errors="strict")
+    except UnicodeDecodeError:  # not text once decoded: no key is
+        return False
+    return (
+        len(text) >= _PREFIXED_KEY_MIN and has_key_prefix(text) and any(c.isdigit() for c in text)
     )
 
 
-_QUERY_PAIR = re.compile(r"([?&][^=&#]*)=([^&#]*)")
+def _credential_fragment(fragment: str) -> bool:
+    """Whether a URL's fragment carries a credential: a key of a known kind (:func:`_prefixed_key`)
+    or shaped like one, or a parameter that is one (``#access_token=...``, as OAuth's implicit
+    flow writes it). A fragment is never sent, so nothing needs one; ``#chat`` is no key."""
+    if not fragment:
+        return False
+    if _credential_parameter(fragment, referenced=False) is not None:
+        return True
+    return any(_prefixed_key(part) or shaped_like_key(part) for part in _PATH_PARTS.split(fragment))
+
+
+_VALUE_MIN = 8
+"""A variable's value shorter than this is not looked for in a URL: a key is never that short,
+and a short value may be an ordinary word of a path."""
+
+
+def holds_value(url: str, value: str) -> bool:
+    """Whether ``url`` holds ``value`` (a key the file sends from an environment variable),
+    as written or percent-encoded, in any case. Values under :data:`_VALUE_MIN` characters are
+    not looked for."""
+    value = value.strip()
+    if len(value) < _VALUE_MIN:
+        return False
+    written = url.casefold()
+    try:
+        decoded = unquote(url, errors="strict").casefold()
+    except UnicodeDecodeError:
+        decoded = written
+    return value.casefold() in written or value.casefold() in decoded
+
+
+def key_value_in_url(name: str) -> str:
+    """The message for a URL holding the value of the variable ``name`` (:func:`holds_value`),
+    which never shows it."""
+    return (
+        f"holds the value of ${name}, the key it sends (not shown): the URL is sent as it is "
+        "and copied into manifest.json, the reports and error messages; remove the key from "
+        f"the URL (it is sent from the environment variable {name} already)"
+    )
+
 
 _CREDENTIAL_PARAMETER = re.compile(
     r"(api[-_]?)?key|(access[-_]?|auth[-_]?)?token|(client[-_]?)?secret|password|auth"

@@ -50,6 +50,7 @@ def load_target(path: str | Path) -> Target:
             spec.name = target_path.stem
         adapter = cls(spec, base_dir=str(target_path.parent.resolve()))
         adapter.source, adapter.source_lines = source, line_of
+        adapter.check_secrets()  # before any command records the file's settings
         return adapter
 
 

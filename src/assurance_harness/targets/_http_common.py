@@ -23,8 +23,8 @@ from pydantic import Field
 
 from ..datatypes import Number
 from ..errors import ConfigError
-from ..scrub import has_control_character, has_key_prefix
-from ..urls import ENV_REF, check_reference_names, env_refs
+from ..scrub import has_control_character, has_key_prefix, is_secret_name
+from ..urls import ENV_REF, check_reference_names, env_refs, holds_value, key_value_in_url
 from .base import (
     DEFAULT_MAX_RESPONSE_MB,
     BadResponseError,
@@ -544,6 +544,34 @@ class JsonHttpTarget(Target):
             names.extend(env_refs(value))
         names.extend(query_env_refs(self.endpoint() or ""))
         return names
+
+    url_field: ClassVar[str] = "url"
+    """The field of the target file that holds the URL requests go to."""
+
+    def key_variables(self) -> list[str]:
+        """The environment variables whose values are keys this target sends: those a
+        credential header references (``Authorization: Bearer ${KEY}``), or any header under a
+        name that says it holds a secret, and those the URL's query references. Not a header
+        such as ``X-Team: ${TEAM}``, whose value may be an ordinary word of a path."""
+        names = [
+            name
+            for header, value in self.extra_headers.items()
+            for name in env_refs(value)
+            if _SENSITIVE.search(header) or is_secret_name(name)
+        ]
+        return names + query_env_refs(self.endpoint() or "")
+
+    def check_secrets(self) -> None:
+        """Refuse a URL that holds the value of a variable the key is sent from
+        (:meth:`key_variables`), whatever the key's shape: it would go out in the request line
+        and into every record of the run. Found only when the variable is set."""
+        url = str(getattr(self.spec, self.url_field, "") or "")
+        for name in dict.fromkeys(self.key_variables()):
+            if holds_value(url, os.environ.get(name, "")):
+                where, line = self.located(self.url_field)
+                raise ConfigError.single(
+                    where, key_value_in_url(name), line=line, field=self.url_field
+                )
 
     def secret_values(self) -> list[str]:
         """The referenced variables' values and the credentials pasted into the headers (which

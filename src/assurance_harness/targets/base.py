@@ -221,6 +221,13 @@ class Target(ABC):
         module not found, a model directory absent). ``validate`` calls it, so that a target
         file it passes does not fail ``run`` on its own configuration."""
 
+    def check_secrets(self) -> None:  # noqa: B027 - optional hook
+        """Raise the ConfigError for a key this target sends from the environment that its
+        file holds as well (the variable's value written into a URL), never showing it. Called
+        as the file is loaded (:func:`~assurance_harness.spec.targets.load_target`), by every
+        command, before anything is sent or written: the file's settings go into the manifest
+        and every report."""
+
     def check_cases(self, conversations: Iterable[tuple[str, list[dict[str, str]]]]) -> str | None:
         """Raise the ConfigError for cases this target could not answer as themselves, before
         anything is sent: a replay recording whose fallback match would give two cases one

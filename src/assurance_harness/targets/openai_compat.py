@@ -114,9 +114,15 @@ class OpenAITarget(JsonHttpTarget):
     def extra_headers(self) -> dict[str, str]:
         return self.s.headers
 
+    url_field: ClassVar[str] = "base_url"
+
     def env_names(self) -> list[str]:
         names = [self.s.api_key_env] if self.s.api_key_env else []
         return names + super().env_names()
+
+    def key_variables(self) -> list[str]:
+        names = [self.s.api_key_env] if self.s.api_key_env else []
+        return names + super().key_variables()
 
     def endpoint(self) -> str | None:
         return self._url
