@@ -128,3 +128,18 @@ def test_an_ordinary_url_path_passes(tmp_path: Path, url: str) -> None:
     )
     proc = run_cli("validate", "t.yaml", cwd=tmp_path, env={"SVC_KEY": PLAIN})
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_guard_key_variable_value_in_its_base_url_is_refused_by_validate(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "s.yaml").write_text(
+        "suite: s\ncases: [{id: a, prompt: hi}]\nscorers:\n"
+        "  - {id: g, use: guard-model, with: {model: g, api_key_env: GUARD_KEY,\n"
+        f"      base_url: 'http://127.0.0.1:9/k/{PLAIN}/v1'}}}}\n"
+    )
+    proc = run_cli("validate", "s.yaml", cwd=tmp_path, env={"GUARD_KEY": PLAIN})
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2, text
+    assert "s.yaml:4:" in text and "$GUARD_KEY" in text and "not shown" in text, text
+    assert PLAIN not in text, text
