@@ -26,6 +26,7 @@ import re
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -369,6 +370,19 @@ class GuardModelScorer(Scorer):
     """Summed over the instances that scored the run: answers its cache gave."""
 
     params: GuardParams
+
+    @classmethod
+    def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
+        """Refuse a base_url holding the value of ``api_key_env``'s variable (when it is set),
+        whatever the key's shape, never showing it: as a target's URL is refused
+        (``JsonHttpTarget.check_secrets``), before anything is sent or recorded; the scorer's
+        settings, base_url included, are copied into the manifest and every report."""
+        from ..urls import holds_value, key_value_in_url
+
+        assert isinstance(params, GuardParams)
+        name = params.api_key_env
+        if name and holds_value(params.base_url, os.environ.get(name, "")):
+            raise ValueError(f"base_url {key_value_in_url(name)}")
 
     def setup(self) -> None:
         params = self.params
