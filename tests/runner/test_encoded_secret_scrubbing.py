@@ -15,6 +15,7 @@ import subprocess
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from threading import Thread
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -89,6 +90,26 @@ def test_scrub_redacts_an_encoded_spelling_of_a_key(key: str, spelling: str) -> 
     for scrubber in (scrub, scrub_answer):
         out = scrubber(f"upstream said: {echoed} (check the key)", [key])
         assert out == f"upstream said: {REDACTED} (check the key)", (spelling, out)
+
+
+CASED_KEYS = ["Straße-Schlüssel-ßß-42xyzÄÖ-9", "İstanbul-anahtarı-Çğş-77qwÖü"]
+"""Keys whose letters change length or identity in another case: ``ß`` is ``SS`` upper-cased,
+``İ`` lower-cased is two characters and ``ı`` upper-cased is the ``I`` of ``i``. A header dump
+upper-cased was taken for the key (its case-folded form was found) but nothing was redacted,
+or only up to the first such letter."""
+
+
+@pytest.mark.parametrize("key", CASED_KEYS, ids=["sharp-s", "dotted-i"])
+@pytest.mark.parametrize(
+    "cased",
+    [str.upper, str.lower, lambda k: k.upper()[-18:], lambda k: k.lower()[-18:]],
+    ids=["upper", "lower", "upper tail", "lower tail"],
+)
+def test_scrub_redacts_a_key_echoed_in_another_case_that_changes_its_letters(
+    key: str, cased: Any
+) -> None:
+    out = scrub(f"AUTH: {cased(key)} (check the key)", [key])
+    assert out == f"AUTH: {REDACTED} (check the key)", out
 
 
 def test_ordinary_text_is_kept_beside_an_encoded_key() -> None:
