@@ -170,14 +170,23 @@ def _spellings(secret: str) -> frozenset[str]:
     percent-encoded (a URL quoted in an error, a form body), as a JSON writer escapes it
     (``\\uXXXX`` for each non-ASCII character, ``\\/``; and that escaped again, JSON inside
     JSON), in another Unicode normal form, and a non-ASCII key's UTF-8 bytes read as Latin-1 (as
-    Python's http.server and many others read a header). Each is scrubbed as the key is, runs
+    Python's http.server and many others read a header), and upper- or lower-cased where that
+    changes its letters' number or identity (``ß`` is ``SS`` upper-cased, ``ı`` is ``I``, and
+    ``İ`` lower-cased two characters: no case-insensitive match of the key as written finds
+    those, nor its runs, walked character by character). Each is scrubbed as the key is, runs
     and prefix included: a key of ``/`` and ``+`` every few characters, or of non-ASCII letters,
     holds no sixteen characters of the key as written once encoded, and its tail was kept. The
     whole key escaped any way JSON allows is :func:`_json_escaped`'s; an ASCII key of letters,
     digits, ``-`` and ``_`` has no other spelling here, and costs nothing more to look for."""
+    cased = [
+        form
+        for form in (secret.upper(), secret.lower())
+        if len(form) != len(secret) or form.casefold() != secret.casefold()
+    ]
     bases = dict.fromkeys(
         [
             secret,
+            *cased,
             unicodedata.normalize("NFC", secret),
             unicodedata.normalize("NFD", secret),
             secret.encode("utf-8", "surrogatepass").decode("latin-1"),
@@ -246,8 +255,8 @@ def _redact_runs(text: str, parts: Iterable[str]) -> str:
         key = part.casefold()
         raw = exact or len(key) != len(part)
         if raw not in views:
-            views[raw] = _Squeezed(text if raw else folded)
-        spans += _run_spans(views[raw], part if raw else key)
+            views[raw] = _Squeezed(_fold_each(text) if raw else folded)
+        spans += _run_spans(views[raw], _fold_each(part) if raw else key)
     if not spans:
         return text
     merged: list[list[int]] = []  # a run is found from each of its chunks: one redaction
@@ -261,6 +270,25 @@ def _redact_runs(text: str, parts: Iterable[str]) -> str:
         pieces += [text[done:start], REDACTED]
         done = end
     return "".join(pieces) + text[done:]
+
+
+def _fold_each(text: str) -> str:
+    """``text`` with each character case-folded where that leaves it one character (else
+    lower-cased where that does, else as it is): of the length of ``text``, so its indices are
+    the text's, where case-folding the whole would move them (``ß`` folds to ``ss``). A key or
+    a text holding such a character was compared as written, and a run of a key echoed in
+    another case stopped at its first letter of another case (``ä`` for ``Ä``)."""
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_one(c) for c in text)
+
+
+def _fold_one(char: str) -> str:
+    folded = char.casefold()
+    if len(folded) == 1:
+        return folded
+    lowered = char.lower()
+    return lowered if len(lowered) == 1 else char
 
 
 class _Squeezed:
