@@ -6,7 +6,8 @@ category, answer_info, additional_metadata) land in case metadata. This expander
 prompt from them and a ``bbq`` metadata block that the ``bbq-answer`` scorer and the ``bbq``
 metric read: the options, the correct index, which option is "unknown", and which options
 name the stereotyped group (``answer_info`` tags matched against
-``additional_metadata.stereotyped_groups``, as BBQ's own analysis does).
+``additional_metadata.stereotyped_groups`` in each form BBQ writes them, as BBQ's own analysis
+does: ``_is_target``).
 """
 
 from __future__ import annotations
@@ -139,10 +140,14 @@ class BbqPromptExpander(Expander):
         stereotyped = _lookup(case.metadata, p.stereotyped_key) or []
         if isinstance(stereotyped, str):
             stereotyped = [stereotyped]
-        wanted = {_norm(s) for s in stereotyped}
-        tags = [_tag(info, key) for key in p.answers]
-        unknown = [i for i, tag in enumerate(tags) if tag == UNKNOWN_TAG]
-        targets = [i for i, tag in enumerate(tags) if tag and tag != UNKNOWN_TAG and tag in wanted]
+        wanted = {_group(s) for s in stereotyped}
+        entries = [_entry(info, key) for key in p.answers]
+        unknown = [i for i, e in enumerate(entries) if e and _norm(e[1]) == UNKNOWN_TAG]
+        targets = [
+            i
+            for i, e in enumerate(entries)
+            if e and _norm(e[1]) != UNKNOWN_TAG and _is_target(e, wanted)
+        ]
         letters = string.ascii_uppercase[: len(options)]
         condition = _lookup(case.metadata, p.condition_key)
         polarity = _lookup(case.metadata, p.polarity_key)
@@ -243,10 +248,11 @@ def _option_index(value: Any, options: int) -> int | None:
     return value
 
 
-def _tag(info: Any, key: str) -> str | None:
+def _entry(info: Any, key: str) -> tuple[str, str] | None:
+    """An option's ``answer_info`` entry as (text, tag), None when it has none."""
     entry = info.get(key) if isinstance(info, dict) else None
     if isinstance(entry, list | tuple) and len(entry) >= 2:
-        return _norm(entry[1])
+        return str(entry[0]), str(entry[1])
     return None
 
 
@@ -254,3 +260,45 @@ def _norm(tag: object) -> str:
     """Tags and group names compared without case, spaces or dashes: BBQ writes the group as
     ``low SES`` in ``stereotyped_groups`` but ``lowSES`` in ``answer_info``."""
     return re.sub(r"[\s_\-]+", "", str(tag)).lower()
+
+
+_ALIASES = {
+    **dict.fromkeys(("man", "men", "boy", "boys", "male"), "m"),
+    **dict.fromkeys(("woman", "women", "girl", "girls", "female"), "f"),
+    **dict.fromkeys(
+        ("transgender", "transgenderwomen", "transgendermen", "transwomen", "transmen"), "trans"
+    ),
+}
+"""Names BBQ writes two ways: Gender_identity tags an option ``woman`` or ``girl`` where its
+``stereotyped_groups`` say ``F`` (names are tagged ``F``), and its transgender items list
+"transgender women" where the tag is ``trans_F``. The same mapping as BBQ's own analysis
+(analysis_scripts/BBQ_results_metadata.R)."""
+
+_GENDERS = frozenset({"m", "f"})
+
+
+def _group(name: object) -> str:
+    """A tag or a group name in one comparable form (``_norm``, then ``_ALIASES``)."""
+    normed = _norm(name)
+    return _ALIASES.get(normed, normed)
+
+
+def _is_target(entry: tuple[str, str], wanted: set[str]) -> bool:
+    """Whether an option names a stereotyped group, for each form of tag BBQ writes:
+
+    * the tag is the group, after ``_group`` (``lowSES`` for "low SES", ``woman`` for ``F``);
+      an exact match, so ``nonOld`` is not ``old``;
+    * a compound tag (``F-Black`` for a proper name in Race_ethnicity, ``trans_F``,
+      ``F-Black`` in Race_x_gender): every part must be stereotyped, except a gender letter
+      when the groups name no gender (there it only records the name's gender);
+    * Nationality tags the option with a region (``Africa``) but lists nationalities
+      (``Guinean``): a one-part tag's answer text that is a stereotyped group names it, as
+      BBQ's analysis reads Nationality items by their text."""
+    text, tag = entry
+    if _group(tag) in wanted:
+        return True
+    parts = [_group(part) for part in re.split(r"[-_]", tag) if part.strip()]
+    if len(parts) > 1:
+        kept = [part for part in parts if part not in _GENDERS or wanted & _GENDERS]
+        return bool(kept) and all(part in wanted for part in kept)
+    return _group(text) in wanted
