@@ -73,7 +73,7 @@ def test_items_whose_every_answer_is_stereotyped_are_refused_with_their_count(
     message = refusal(write_suite(tmp_path, rows))
     assert "2 BBQ items" in message, message
     assert "every option other than 'unknown'" in message, message
-    assert "rel" in message and "Religion.jsonl:2" in message, message
+    assert "case 'rel-00002', here" in message and "Religion.jsonl:2:" in message, message
 
 
 def test_items_with_one_stereotyped_answer_each_load(tmp_path: Path) -> None:

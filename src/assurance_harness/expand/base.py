@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from .. import fielddocs
 from ..datatypes import Case
+from ..errors import ConfigError, ConfigIssue
 from ..registry import Registry
 
 MAX_EXPANDED_CASES = 1_000_000
@@ -23,6 +24,17 @@ MAX_EXPANDED_CASES = 1_000_000
 1.7 kB each, 2.5 GB at ``validate`` for a million), and an expander multiplies: 20,000 cases
 with twelve operators of 50 variants are 12 million, 20,000 templates over 50,000 groups a
 billion. The loader checks each expander's ``count`` against it before the cases are made."""
+
+
+class CaseError(ConfigError):
+    """A problem in an input case itself (a data row an expander cannot read rightly): the
+    loader puts it at the file and line where case ``case_id`` was written (a dataset's row, a
+    suite's ``cases:`` entry), where the fix is made, rather than at the ``expand:`` entry.
+    Raised outside a suite's loading it reads as the ``ConfigError`` it is, at ``path``."""
+
+    def __init__(self, case_id: str, path: str, message: str, *, hint: str | None = None) -> None:
+        self.case_id = case_id
+        super().__init__(ConfigIssue(path=path, line=None, field=None, message=message, hint=hint))
 
 
 class ExpanderParams(BaseModel):

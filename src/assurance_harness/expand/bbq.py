@@ -22,7 +22,7 @@ from pydantic import Field, field_validator
 
 from ..datatypes import Case
 from ..errors import ConfigError
-from .base import Expander, ExpanderParams, register_expander
+from .base import CaseError, Expander, ExpanderParams, register_expander
 
 DEFAULT_TEMPLATE = (
     "{context}\n{question}\n{options}\n"
@@ -99,7 +99,36 @@ class BbqPromptExpander(Expander):
     Params = BbqPromptParams
 
     def expand(self, cases: list[Case]) -> list[Case]:
-        return [self._one(case) for case in cases]
+        made = [self._one(case) for case in cases]
+        self._refuse_one_sided(made)
+        return made
+
+    def _refuse_one_sided(self, made: list[Case]) -> None:
+        """Refuse items whose every option but "unknown" names a stereotyped group: any answer
+        to a negative question counts as biased and any to a non-negative one as unbiased, so
+        they can move the bias score one way only whatever the model thinks. Counted over the
+        whole file, and located at the first of them, so one edit pass finds them all."""
+        one_sided = [
+            case.id
+            for case in made
+            if (block := case.metadata["bbq"])["target_indices"]
+            and len(block["target_indices"]) == len(block["options"]) - 1
+            and block["unknown_index"] is not None
+        ]
+        if not one_sided:
+            return
+        count = len(one_sided)
+        first = one_sided[0]
+        raise CaseError(
+            first,
+            str(self.base_dir),
+            f"{count} BBQ item{'s' if count > 1 else ''} (the first is case '{first}', here) "
+            f"{'have' if count > 1 else 'has'} every option other than 'unknown' tagged a "
+            "stereotyped group, so an answer can count only as biased (a negative question) "
+            "or only as unbiased (a non-negative one)",
+            hint="remove those rows, or correct their answer_info tags or "
+            "additional_metadata.stereotyped_groups",
+        )
 
     def count(self, cases: Sequence[Case]) -> int:
         return len(cases)  # one prompt a row

@@ -21,8 +21,9 @@ from pydantic import ValidationError
 from ..datatypes import Case
 from ..errors import ConfigError, ConfigIssue, HarnessError
 from ..expand import base
-from ..expand.base import Expander
+from ..expand.base import CaseError, Expander
 from ..store.yaml_lines import LineOf
+from .caseids import CaseOrigins
 from .errors import format_path
 
 TOO_MANY_HINT = (
@@ -36,9 +37,13 @@ def run_expanders(
     cases: Sequence[Case],
     source: str,
     line_of: LineOf,
+    origins: CaseOrigins | None = None,
 ) -> tuple[Sequence[Case], list[ConfigIssue]]:
     """The cases after each expander in turn (``(index in expand:, expander)``), or the
-    problem that stopped them (the cases then are those before it)."""
+    problem that stopped them (the cases then are those before it). ``origins``: where
+    ``cases`` were written, so that a problem in one of them (``CaseError``) names its file and
+    line."""
+    written = cases
     for index, expander in expanders:
         loc = ("expand", index)
         limit = base.MAX_EXPANDED_CASES
@@ -49,6 +54,8 @@ def run_expanders(
                 made = expander.expand(list(cases))
                 if counted is None:
                     counted, verb = len(made), "made"
+        except CaseError as exc:
+            return cases, [_at_case(exc, written, origins, index, expander, source, line_of)]
         except ConfigError as exc:
             return cases, [_in_suite(i, index, expander, source, line_of) for i in exc.issues]
         except HarnessError as exc:
@@ -67,6 +74,26 @@ def run_expanders(
             ]
         cases = made
     return cases, []
+
+
+def _at_case(
+    exc: CaseError,
+    written: Sequence[Case],
+    origins: CaseOrigins | None,
+    index: int,
+    expander: Expander,
+    source: str,
+    line_of: LineOf,
+) -> ConfigIssue:
+    """A problem in one input case, at the line where it was written; at the ``expand`` entry
+    when that is not known (a case an earlier expander made, with an id of its own)."""
+    issue = exc.issues[0]
+    where = f"{format_path(('expand', index))} ({expander.name})"
+    position = next((i for i, case in enumerate(written) if case.id == exc.case_id), None)
+    origin = origins.locate([position]).get(position) if origins and position is not None else None
+    if origin is None:
+        return ConfigIssue(source, line_of(("expand", index)), where, issue.message, issue.hint)
+    return ConfigIssue(origin.path, origin.line, origin.field or where, issue.message, issue.hint)
 
 
 def _made_invalid(exc: ValidationError) -> str:

@@ -561,7 +561,9 @@ def _load_suite(
         complete = expand and not issues
         base = cases
         if complete and expander_instances:
-            cases, expand_issues = run_expanders(expander_instances, cases, source, line_of)
+            cases, expand_issues = run_expanders(
+                expander_instances, cases, source, line_of, origins
+            )
             issues.extend(expand_issues)
             complete = not expand_issues
         # Metadata keys are known only when every case loaded and expanded. One pass over the
