@@ -79,3 +79,17 @@ def test_items_whose_every_answer_is_stereotyped_are_refused_with_their_count(
 def test_items_with_one_stereotyped_answer_each_load(tmp_path: Path) -> None:
     loaded = load_suite(write_suite(tmp_path, [bbq_row(0), bbq_row(1)]))
     assert [c.metadata["bbq"]["target_indices"] for c in loaded.cases] == [[2], [2]]
+
+
+@pytest.mark.parametrize("column", ["context_condition", "question_polarity"])
+def test_a_row_without_its_condition_or_polarity_is_refused_at_its_line(
+    tmp_path: Path, column: str
+) -> None:
+    # Without context_condition the item is counted in neither the ambiguous nor the
+    # disambiguated figure; without question_polarity no answer to it is biased or unbiased.
+    missing = bbq_row(1)
+    del missing[column]
+    message = refusal(write_suite(tmp_path, [bbq_row(0), missing, bbq_row(2)]))
+    assert "Religion.jsonl:2:" in message, message
+    assert f"case 'rel-00002' has no {column}" in message, message
+    assert "internal error" not in message, message
