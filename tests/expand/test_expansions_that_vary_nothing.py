@@ -125,7 +125,8 @@ def test_a_mislabelled_bbq_item_fails_validate(
         "dataset: {path: b.jsonl, fields: {id: example_id, prompt: question}}\n"
         "expand: [{use: bbq-prompt}]\n",
     )
-    assert "case '1'" in output and says in output and "s.yaml:" in output, output
+    # At the row to fix: the data file's line 2, not the suite's expand: entry.
+    assert "case '1'" in output and says in output and "b.jsonl:2:" in output, output
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import json
 import re
 import string
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import Field, field_validator
 
@@ -160,7 +160,8 @@ class BbqPromptExpander(Expander):
         label = _option_index(raw, len(options))
         if label is None:  # not truncated (1.7 -> 1), nor true read as 1
             shown = raw if isinstance(raw, str) else json.dumps(raw)
-            raise ConfigError.single(
+            raise CaseError(
+                case.id,
                 str(self.base_dir),
                 f"case '{case.id}': label '{shown}' is not an option index "
                 f"(0 to {len(options) - 1})",
@@ -222,25 +223,42 @@ class BbqPromptExpander(Expander):
         letters: str,
     ) -> None:
         """Refuse an item the scorer and metric would read wrongly without a word: a context
-        condition or polarity they do not know (the item counted in no condition, or as an
-        answer without a target), tags with no "unknown" option (answering it counted as an
-        answer against the stereotype), or a label at odds with its condition (BBQ's
-        ambiguous items are answered "unknown", its disambiguated ones never are)."""
+        condition or polarity missing or not one they know (the item counted in no condition,
+        or its answers neither biased nor unbiased), tags with no "unknown" option (answering
+        it counted as an answer against the stereotype), or a label at odds with its condition
+        (BBQ's ambiguous items are answered "unknown", its disambiguated ones never are). Each
+        at the row's file and line (``CaseError``)."""
 
-        def refuse(message: str, hint: str) -> None:
-            raise ConfigError.single(
-                str(self.base_dir),
-                f"case '{case.id}': {message}",
-                field="expand.bbq-prompt",
-                hint=hint,
+        def refuse(message: str, hint: str, *, joined: str = ": ") -> NoReturn:
+            raise CaseError(
+                case.id, str(self.base_dir), f"case '{case.id}'{joined}{message}", hint=hint
             )
 
         p: BbqPromptParams = self.params  # type: ignore[assignment]
-        for value, allowed, key in (
-            (condition, ("ambig", "disambig"), p.condition_key),
-            (polarity, ("neg", "nonneg"), p.polarity_key),
+        for value, allowed, key, param, counts in (
+            (
+                condition,
+                ("ambig", "disambig"),
+                p.condition_key,
+                "condition_key",
+                "the item would be counted in neither condition",
+            ),
+            (
+                polarity,
+                ("neg", "nonneg"),
+                p.polarity_key,
+                "polarity_key",
+                "its answers would be neither biased nor unbiased",
+            ),
         ):
-            if value is not None and value not in allowed:
+            if value is None:
+                refuse(
+                    f"has no {key}, so {counts} in the bias score",
+                    f"add {key}: {allowed[0]} or {allowed[1]} to the row, or name the column "
+                    f"that holds it with the bbq-prompt param {param}",
+                    joined=" ",
+                )
+            if value not in allowed:
                 refuse(
                     f"{key} {value!r} is neither {allowed[0]!r} nor {allowed[1]!r}, so the bias "
                     "score would leave the item out",
