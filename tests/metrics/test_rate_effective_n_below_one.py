@@ -58,3 +58,23 @@ def test_one_effective_outcome_or_more_keeps_its_interval() -> None:
     )
     assert low is not None and high is not None and 0 < low < high < 1, method
     assert "effective n" in method
+
+
+@pytest.mark.parametrize("corrected", [False, True])
+def test_a_rate_over_samples_under_one_effective_outcome_has_no_interval(
+    corrected: bool,
+) -> None:
+    # Two cases of ten samples each, one always true and one always false: the same fraction
+    # of an outcome, for the plain rate and for the rate corrected for scorer error.
+    import numpy as np
+
+    from assurance_harness.metrics.aggregate import RateMetric, RateParams
+
+    error = {"sensitivity": 0.9, "positives": 1000, "specificity": 0.99, "negatives": 1000}
+    params = RateParams(expr="x", scorer_error=error if corrected else None)
+    value = RateMetric.from_counts(
+        10, 20, 0, np.array([10.0, 0.0]), np.array([10.0, 10.0]), params, CTX
+    )
+    assert value.value is not None and value.n == 20
+    assert (value.ci_low, value.ci_high) == (None, None), value
+    assert value.details["no_bound_reason"].startswith("no interval:"), value.details

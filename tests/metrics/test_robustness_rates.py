@@ -49,8 +49,10 @@ def test_flip_rate_per_operator() -> None:
     assert value.groups is not None
     assert value.groups["typo"].value == 0.0 and value.groups["leetspeak"].value == 1.0
     assert value.details["true_to_false"] == 1 and value.details["false_to_true"] == 1
-    assert value.method.startswith("clopper-pearson, clustered over 2 sources")
-    assert "approximate: only 2 sources" in value.method
+    # Two sources give the clustered interval one degree of freedom: an effective sample
+    # size of 0.25 of 4 outcomes, under one outcome, so no interval (its bounds said nothing).
+    assert (value.ci_low, value.ci_high) == (None, None)
+    assert value.method.startswith("no interval: the 2 sources give a Korn-Graubard")
     # Per operator: one variant per source, so plain Clopper-Pearson.
     assert value.groups["typo"].method == "clopper-pearson"
     assert (value.groups["typo"].ci_low, value.groups["typo"].ci_high) == clopper_pearson(0, 2)

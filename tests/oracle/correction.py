@@ -57,6 +57,8 @@ def corrected_rate(
         sums, sizes = rc.case_totals(counted, [float(o) for o in outcomes])
         trials = rc.korn_graubard_n(sums, sizes, 0.95)
         successes = k / n * trials
+        if trials < 1:  # under one effective outcome: no interval (README "Metrics")
+            return rc.Figure(point, n, None, None, closed=True, details=observed)
     rng = np.random.default_rng(20_240_603)
     tp = sensitivity * positives
     tn = specificity * negatives

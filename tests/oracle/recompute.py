@@ -102,12 +102,15 @@ def korn_graubard_n(sums: np.ndarray, sizes: np.ndarray, confidence: float) -> f
 
 def clustered_proportion(
     sums: np.ndarray, sizes: np.ndarray, confidence: float, *, binary: bool
-) -> tuple[float, float]:
+) -> tuple[float | None, float | None]:
     """Clopper-Pearson (0/1 values) or the score interval (other values in [0, 1]) at the
-    effective sample size; over one case, at the count of values."""
+    effective sample size; over one case, at the count of values. None below one effective
+    outcome (README "Metrics": a bound from a fraction of an outcome says nothing)."""
     n = float(sizes.sum())
     p = float(sums.sum()) / n
     n_eff = korn_graubard_n(sums, sizes, confidence) if sizes.size >= 2 else n
+    if n_eff < 1 and not (sizes == 1).all():
+        return None, None
     if not binary:
         return wilson(p, n_eff, confidence)
     if sizes.size < 2:

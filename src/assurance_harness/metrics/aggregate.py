@@ -189,6 +189,8 @@ class RateMetric(MetricKind):
             case_hits, case_sizes, ctx.confidence, unit="cases"
         )
         details: dict[str, object] = {"successes": hits, "n_skipped": skipped}
+        if n and low is None:  # under one effective outcome: a gate on a bound reads why
+            details["no_bound_reason"] = method
         error = params.scorer_error
         if error is None or n == 0:
             return MetricValue(
@@ -219,6 +221,12 @@ class RateMetric(MetricKind):
             observed_ci_high=high,
             scorer_error=error.model_dump(),
         )
+        if low is None:
+            # Under one effective outcome (``intervals.under_one_outcome``): the corrected
+            # interval would rest on the same fraction of an outcome.
+            return MetricValue(
+                corrected.estimate, n, confidence=ctx.confidence, method=method, details=details
+            )
         if int((np.asarray(case_sizes) > 0).sum()) < 2:
             # One case (one outcome, or one case's samples, which are not independent): the
             # corrected interval covered 0.87 at one outcome (benchmarks/small_n_coverage.py).

@@ -193,6 +193,8 @@ class BbqMetric(MetricKind):
             sums, sizes = _cluster_totals(_has(flags, CORRECT), codes, clusters)
             # A case's samples are one cluster, as for every rate (``stats.intervals``).
             low, high, method = clustered_clopper_pearson(sums, sizes, ctx.confidence, unit="cases")
+            if n and low is None:  # under one effective outcome: why, for a gate on a bound
+                details["no_bound_reason"] = method
             return MetricValue(
                 counts["correct"] / n if n else None,
                 n,

@@ -106,6 +106,8 @@ def rate_from_cells(
     hits, n, low, high, method = interval_of_cells(hits_by_source, sizes, ctx.confidence)
     if not n and "n_originals" in details:
         details = {**details, "reason": _why_no_pairs(details)}
+    if n and low is None:  # a gate on a bound reads why there is none (engine.judge_gate)
+        details = {**details, "no_bound_reason": method}
     return MetricValue(
         hits / n if n else None,
         n,

@@ -39,6 +39,7 @@ from .intervals import (
     same_case_means,
     same_value_reason,
     small_sample_mean_interval,
+    under_one_outcome,
     wilson_mean,
 )
 
@@ -64,6 +65,9 @@ def clustered_mean_interval(
             caveat = "approximate: every value from one case"
             return low, high, f"wilson (values in [0, 1], conservative; {caveat})"
         n_eff = effective_n(sums, sizes, confidence)
+        fraction = under_one_outcome(n_eff, k, total, "cases")
+        if fraction is not None:
+            return None, None, fraction
         low, high = wilson_mean(mean, n_eff, confidence)
         method = (
             f"wilson (values in [0, 1], conservative), clustered over {k} cases "

@@ -397,6 +397,24 @@ def effective_n(sums: np.ndarray, sizes: np.ndarray, confidence: float = 0.95) -
     return float(n_eff * (stdtrit(total - 1, 1 - alpha / 2) / stdtrit(k - 1, 1 - alpha / 2)) ** 2)
 
 
+def under_one_outcome(n_eff: float, k: int, total: float, unit: str) -> str | None:
+    """Why there is no interval where the effective sample size is under one outcome, else
+    None. Clopper-Pearson (or Wilson) at a fraction of an outcome is no interval: two sources
+    of ten alike variants (n* 0.027 of 20) gave [8e-119, 1.0], a bound printed to three
+    figures that says nothing. It happens with few clusters (the t factor on k - 1 degrees of
+    freedom: two sources of two outcomes each give n* 0.25 however their outcomes fall), more
+    so where a cluster's outcomes agree; more clusters are the fix."""
+    if n_eff >= 1:
+        return None
+    return (
+        f"no interval: the {k} {unit} give a Korn-Graubard effective sample size "
+        f"{n_eff:.2g} (of {total:.0f} outcomes), under one independent outcome ({k - 1} "
+        f"degree{'s' if k > 2 else ''} of freedom, and a {unit.removesuffix('s')}'s outcomes "
+        f"counted as alike as they show), so any bound would be meaningless; it needs more "
+        f"{unit}"
+    )
+
+
 def rarer_clusters(sums: np.ndarray, sizes: np.ndarray) -> int:
     """How many clusters hold the rarer outcome: the fewer of those with any value above 0 and
     those with any value below 1. A cluster-robust variance read from fewer than
@@ -452,6 +470,9 @@ def clustered_clopper_pearson(
     alpha = 1 - confidence
     p = successes / total
     n_eff = effective_n(x, m, confidence)
+    fraction = under_one_outcome(n_eff, k, total, unit)
+    if fraction is not None:
+        return None, None, fraction
     x_eff = p * n_eff
     low = 0.0 if successes <= 0 else beta_ppf(alpha / 2, x_eff, n_eff - x_eff + 1)
     high = 1.0 if successes >= total else beta_ppf(1 - alpha / 2, x_eff + 1, n_eff - x_eff)
