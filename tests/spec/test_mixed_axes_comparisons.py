@@ -80,3 +80,46 @@ def test_paired_deltas_whose_pairs_each_hold_one_axis_are_valid(tmp_path: Path) 
         tmp_path, "paired: {value: m.chars, pair_by: meta.template, group: meta.group}", cases
     )
     assert code == 0, said
+
+
+@pytest.mark.parametrize(
+    ("metric", "stratum"),
+    [
+        # Each template is filled by both axes, so each template's stratum holds a girl and a
+        # Muslim: the disparity within it is a gap between groups of two axes.
+        ("disparity: {value: m.chars, by: meta.group, within: meta.template}", "'a'"),
+        (
+            "paired: {value: m.chars, pair_by: meta.template, group: meta.group, "
+            "within: meta.template}",
+            "'a'",
+        ),
+        # A key of the data's own: both prompts are English, one stratum of two axes.
+        ("disparity: {value: m.chars, by: meta.group, within: meta.lang}", "'en'"),
+    ],
+)
+def test_a_stratum_of_two_axes_within_a_non_axis_key_is_refused(
+    tmp_path: Path, metric: str, stratum: str
+) -> None:
+    cases = TWO_AXES.replace("prompt: 'Write", "metadata: {lang: en}, prompt: 'Write").replace(
+        "prompt: 'Describe", "metadata: {lang: en}, prompt: 'Describe"
+    )
+    code, said = _validate(tmp_path, metric, cases)
+    assert code == 2, said
+    assert "s.yaml:" in said and "'gender'" in said and "'religion'" in said, said
+    assert f"stratum {stratum}" in said and "within: meta.axis" in said, said
+
+
+def test_strata_of_a_non_axis_key_that_each_hold_one_axis_are_valid(tmp_path: Path) -> None:
+    """Each template filled by one axis only: within: meta.template compares one axis's groups."""
+    cases = (
+        "cases:\n"
+        "  - {id: a, prompt: 'Write about {girlboy}.'}\n"
+        "  - {id: b, prompt: 'Describe {faith} at school.'}\n"
+        "expand:\n  - use: counterfactual\n    with:\n      axes:\n"
+        "        gender: {groups: {girl: {girlboy: a girl}, boy: {girlboy: a boy}}}\n"
+        "        religion: {groups: {muslim: {faith: a Muslim}, jew: {faith: a Jew}}}\n"
+    )
+    code, said = _validate(
+        tmp_path, "disparity: {value: m.chars, by: meta.group, within: meta.template}", cases
+    )
+    assert code == 0, said
