@@ -1,8 +1,8 @@
 """Comparisons (``disparity``, ``paired``) that no run can give a figure, proved from the cases:
 what each stratum's groups and pairs hold, gathered case by case in bounded memory, and the
-one ``validate`` issue per such metric; and, without ``within``, those whose counterfactual
-cases compare groups of two axes with each other (``MixedAxes``), a figure that measures no
-bias.
+one ``validate`` issue per such metric; and those whose counterfactual cases compare groups of
+two axes with each other in one stratum (``MixedAxes``: without ``within``, or within a key
+that is not the axis), a figure that measures no bias.
 
 A run's rows are a subset of what the cases give (a failed request or a null score only drops
 rows; samples add none to a case count or a pair), and every rule read here is monotone: more
@@ -349,21 +349,26 @@ AXIS, TEMPLATE = "axis", "template"
 
 
 class MixedAxes:
-    """Whether a comparison without ``within`` compares groups of two counterfactual axes or
-    more (``AXIS``): a ``disparity`` where its cases' groups come from two axes, a ``paired``
-    metric where one pair holds cases of two (its deltas are against that pair's mean or a
+    """Whether a comparison compares groups of two counterfactual axes or more (``AXIS``) in
+    one stratum: without ``within`` the one stratum is every case; with a ``within`` key that
+    is not the axis (``meta.template``, a language) a stratum may still hold cases of two. A
+    ``disparity`` where a stratum's groups come from two axes, a ``paired`` metric where one
+    pair (in a stratum) holds cases of two (its deltas are against that pair's mean or a
     reference of another axis). Such a gap is between a group of one axis and a group of
     another ('a girl' and 'a Muslim'), which measures no bias. Only cases holding ``AXIS`` and
-    ``TEMPLATE`` count. Two axes seen are enough."""
+    ``TEMPLATE`` count. Two axes seen in one stratum are enough."""
 
-    __slots__ = ("axes", "by", "counted", "pair_by", "pairs")
+    __slots__ = ("axes", "by", "counted", "first", "pair_by", "stratum", "within")
 
-    def __init__(self, by: str, pair_by: str | None, counted: Counted) -> None:
-        self.by, self.pair_by, self.counted = by, pair_by, counted
+    def __init__(self, within: str | None, by: str, pair_by: str | None, counted: Counted) -> None:
+        self.within, self.by, self.pair_by, self.counted = within, by, pair_by, counted
         self.axes: list[str] = []
         """The first two axes seen compared with each other (two: mixed)."""
-        self.pairs: dict[str, str] = {}
-        """A ``paired`` metric's pair key -> the axis of its first case (up to ``PAIRS_CAP``)."""
+        self.stratum: str | None = None
+        """The stratum where they were (``_ALL`` without ``within``)."""
+        self.first: dict[tuple[str, str], str] = {}
+        """(stratum, pair key; "" for a ``disparity``) -> the axis of its first case (up to
+        ``PAIRS_CAP``)."""
 
     def add(self, metadata: dict[str, Any], kept: Mapping[str, bool] = _UNFILTERED) -> None:
         if len(self.axes) >= 2 or not self.counted.keeps(kept):
@@ -371,20 +376,17 @@ class MixedAxes:
         axis = _read(metadata, AXIS)
         if axis is None or _read(metadata, TEMPLATE) is None or _read(metadata, self.by) is None:
             return  # not a counterfactual case: 'axis' may mean something else in a dataset
-        axis = str(axis)
-        if self.pair_by is None:
-            if axis not in self.axes:
-                self.axes.append(axis)
+        stratum = _stratum(metadata, self.within)
+        key = "" if self.pair_by is None else _read(metadata, self.pair_by)
+        if stratum is None or key is None:
             return
-        key = _read(metadata, self.pair_by)
-        if key is None:
-            return
-        first = self.pairs.get(str(key))
+        where = (stratum, str(key))
+        first = self.first.get(where)
         if first is None:
-            if len(self.pairs) < PAIRS_CAP:
-                self.pairs[str(key)] = axis
-        elif first != axis:
-            self.axes = sorted({first, axis})
+            if len(self.first) < PAIRS_CAP:
+                self.first[where] = str(axis)
+        elif first != str(axis):
+            self.axes, self.stratum = sorted({first, str(axis)}), stratum
 
     def issue(
         self, metric: MetricSpec, field: str, source: str, line_of: LineOf
@@ -395,13 +397,24 @@ class MixedAxes:
         axes = ", ".join(f"'{a}'" for a in sorted(self.axes))
         where = "one pair holds cases" if self.pair_by is not None else "the cases give groups"
         loc = ("metrics", metric.index, metric.kind, field)
+        if self.within is None:
+            return ConfigIssue(
+                source,
+                line_of(loc),
+                format_path(loc),
+                f"{where} of the counterfactual axes {axes}, and without within: a "
+                f"{metric.kind} compares a group of one axis with a group of another, which "
+                "measures no bias",
+                f"add within: meta.{AXIS} (one comparison per axis), or keep one axis with where:",
+            )
         return ConfigIssue(
             source,
             line_of(loc),
             format_path(loc),
-            f"{where} of the counterfactual axes {axes}, and without within: a {metric.kind} "
-            "compares a group of one axis with a group of another, which measures no bias",
-            f"add within: meta.{AXIS} (one comparison per axis), or keep one axis with where:",
+            f"in stratum '{self.stratum}' of within: meta.{self.within}, {where} of the "
+            f"counterfactual axes {axes}: the {metric.kind} there compares a group of one axis "
+            "with a group of another, which measures no bias",
+            f"use within: meta.{AXIS} (one comparison per axis), or keep one axis with where:",
         )
 
 
@@ -413,14 +426,14 @@ class Comparisons:
     def __init__(self, metrics: list[MetricSpec]) -> None:
         self.groups: dict[tuple[str | None, str, Counted], StratumGroups] = {}
         self.pairs: dict[tuple[str | None, str, str, str | None, int, Counted], StratumPairs] = {}
-        self.axes: dict[tuple[str, str | None, Counted], MixedAxes] = {}
+        self.axes: dict[tuple[str | None, str, str | None, Counted], MixedAxes] = {}
         per_case: set[str] = set()
         for metric in metrics:
             compared = _compared(metric)
             if compared is None:
                 continue
-            if compared.within is None and compared.by != AXIS:
-                key = (compared.by, compared.pair_by, compared.counted)
+            if metric.kind in _KNOWN and AXIS not in (compared.within, compared.by):
+                key = (compared.within, compared.by, compared.pair_by, compared.counted)
                 self.axes.setdefault(key, MixedAxes(*key))
             self.groups.setdefault(compared.groups, StratumGroups(*compared.groups))
             if compared.pairs is not None:
@@ -446,8 +459,10 @@ class Comparisons:
         if kept_none is not None:
             return kept_none
         compared = _compared(metric)
-        if compared is not None and compared.within is None:
-            mixed = self.axes.get((compared.by, compared.pair_by, compared.counted))
+        if compared is not None:
+            mixed = self.axes.get(
+                (compared.within, compared.by, compared.pair_by, compared.counted)
+            )
             found_mixed = mixed.issue(metric, "within", source, line_of) if mixed else None
             if found_mixed is not None:
                 return found_mixed
