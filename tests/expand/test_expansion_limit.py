@@ -169,7 +169,16 @@ def test_each_expander_makes_as_many_cases_as_it_counts(tmp_path: Path) -> None:
         cases = expander.expand(list(cases))
         assert counted == len(cases), expander.name
     bbq = BbqPromptExpander(BbqPromptExpander.parse_params({}), seed=0, base_dir=tmp_path)
-    row = {"context": "c", "question": "q", "ans0": "x", "ans1": "y", "ans2": "z", "label": 1}
+    row = {
+        "context": "c",
+        "question": "q",
+        "ans0": "x",
+        "ans1": "y",
+        "ans2": "z",
+        "label": 1,
+        "context_condition": "disambig",
+        "question_polarity": "neg",
+    }
     rows = [Case(id=f"b{i}", prompt="p", metadata=row) for i in range(3)]
     assert bbq.count(rows) == len(bbq.expand(rows)) == 3
 
