@@ -193,6 +193,12 @@ def comparison_markdown(cmp: Comparison) -> str:
         f"significance at α = {cmp.alpha:g} after Holm's correction; "
         f"{'paired by case' if cmp.paired else 'unpaired'}."
     )
+    # The test behind each p-value, whatever the verdict: an exact test, a bootstrap and a
+    # normal approximation from two intervals are not evidence of one strength, and a PR
+    # comment is often all a reviewer reads (the terminal and the JSON name it too).
+    for m in _flat(cmp):
+        if m.test is not None:
+            lines.append(f"- {md_text(m.label)}: test: {md_text(m.test.method)}")
     for m in cmp.metrics:
         if m.note:
             lines.append(f"- {md_text(m.label)}: {md_text(m.note)}")
