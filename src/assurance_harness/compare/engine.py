@@ -39,6 +39,7 @@ from ..stats.intervals import cluster_totals
 from ..store.cacheshare import CacheShare
 from ..store.runread import RunLog, smoke_test_limit
 from . import stats
+from .errored import ROLES, ErroredTally, errored_note
 from .measures import changed_cases, changed_target, measure, shown
 from .scorersettings import changed_scorers
 
@@ -62,6 +63,10 @@ class MetricComparison:
     note: str | None = None
     group: str | None = None
     """Set on per-group comparisons (``--groups``): the group's name."""
+    errored_left_out: dict[str, dict[str, int] | None] | None = None
+    """Per run (``baseline``, ``candidate``) where either left out rows whose request errored:
+    ``{"cases", "rows", "of_cases"}`` (``errored.ErroredTally.left_out``; None for a run whose
+    rows of the metric are not known here); None where neither did."""
     redefined: bool = False
     """Of another kind, or defined otherwise (expression, threshold, population), in each run:
     different measures under one id, not compared."""
@@ -83,6 +88,7 @@ class MetricComparison:
             "direction_source": self.direction_source,
             "verdict": self.verdict,
             "note": self.note,
+            "errored_left_out": self.errored_left_out,
             **({"group": self.group} if self.group is not None else {}),
             **({"groups": [g.to_dict() for g in self.groups]} if self.groups else {}),
         }
@@ -361,16 +367,19 @@ class _RunValues:
 
     prompts: dict[str, bytes]
     values: dict[str, list[RowValue] | None]
+    errored: ErroredTally
 
 
 def _noting_prompts(
-    rows: Iterable[dict[str, Any]], prompts: dict[str, bytes]
+    rows: Iterable[dict[str, Any]], prompts: dict[str, bytes], errored: ErroredTally
 ) -> Iterator[dict[str, Any]]:
-    """``rows`` as they are, each case's first prompt digest noted in ``prompts`` on the way."""
+    """``rows`` as they are, each case's first prompt digest noted in ``prompts`` and each
+    errored row in ``errored`` on the way."""
     for row in rows:
         case = str(row.get("case_id"))
         if case not in prompts:
             prompts[case] = _prompt_digest(row.get("prompt") or row.get("messages"))
+        errored.see(row)
         yield row
 
 
@@ -380,15 +389,18 @@ def _run_values(run: RunLog, group_specs: dict[str, dict[str, Any]] | None = Non
     in this run; groups, when ``group_specs`` is given, from those specs' ``by:`` (the
     candidate's, for both runs, as the summary's groups are the candidate's)."""
     prompts: dict[str, bytes] = {}
+    errored = ErroredTally.of(run.metrics)
 
     def keep(name: str, row: dict[str, Any]) -> tuple[str, str | None]:
+        errored.saw_counted(name, row)
         grouping = (group_specs or {}).get(name)
         return str(row.get("case_id")), group_key(grouping, row) if grouping else None
 
-    counted = streamed_row_values(run.metrics, _noting_prompts(run.iter_results(), prompts), keep)
+    streamed = _noting_prompts(run.iter_results(), prompts, errored)
+    counted = streamed_row_values(run.metrics, streamed, keep)
     if not prompts:  # no rows: nothing to test with, as a run without results
         counted = dict.fromkeys(counted)
-    return _RunValues(prompts, counted)
+    return _RunValues(prompts, counted, errored)
 
 
 def _pairable(prompts_a: dict[str, bytes], prompts_b: dict[str, bytes]) -> bool:
@@ -789,6 +801,7 @@ def compare_runs(
             item.test = test
             if left_out := _left_out(test):
                 item.note = _joined(item.note, left_out)
+        _note_errored(item, (read_a, read_b))
 
     result.gated_redefined = [m.metric for m in result.metrics if m.redefined and m.metric in gated]
     if groups:
@@ -828,6 +841,25 @@ def compare_runs(
     for item in result.metrics:
         _untested_direction(item)
     return result
+
+
+def _note_errored(item: MetricComparison, reads: tuple[_RunValues, _RunValues]) -> None:
+    """Count, per run, the cases ``item``'s test left out because their requests errored
+    (``errored``), in its ``errored_left_out`` and its note; nothing where none did. A metric
+    with no per-row values in a run (a kind without one) is not counted there: which of its
+    rows it counted is not known here."""
+    counts: dict[str, dict[str, int] | None] = {}
+    for role, read in zip(ROLES, reads, strict=True):
+        values = read.values.get(item.metric)
+        if values is None:
+            continue
+        valued = {case for (case, _), _ in values}
+        counts[role] = read.errored.left_out(item.metric, valued, len(read.prompts))
+    note = errored_note(counts)
+    if note is None:
+        return
+    item.errored_left_out = {role: counts.get(role) for role in ROLES}
+    item.note = _joined(item.note, note)
 
 
 def _left_out(test: stats.TestResult) -> str | None:

@@ -1,0 +1,96 @@
+"""How many of a run's cases a comparison's test of a metric left out because their requests
+errored.
+
+A failed request has no answer, so a rate or mean counts none of its rows: an unpaired test
+then compares the answered cases of each run (10 of 80 against 10 of 100, with 20 timeouts in
+the candidate), and a paired one pairs only the cases answered in both. Either way the test
+rests on fewer cases than the runs asked, and a target that fails on exactly the cases it would
+get wrong looks as good as one that gets them right: the comparison says, per run, how many
+cases (and rows) it left out for that reason, and never compares on fewer cases in silence.
+
+Only errored rows are tallied here (a few in a healthy run), so the stream over a 100,000-row
+run does no more work per answered row than before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..metrics.expr import evaluate
+from ..rowkeys import case_key, split_case_key
+
+ROLES = ("baseline", "candidate")
+
+
+@dataclass
+class ErroredTally:
+    """Per metric of one run: the keys (``case_id#sample``) of the errored rows its ``where:``
+    keeps (``selected``) and of those its kind counted anyway (``counted``: a rate of ``error``
+    counts them), filled while the run's rows stream past."""
+
+    wheres: dict[str, str | None]
+    selected: dict[str, set[str]] = field(default_factory=dict)
+    counted: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, metrics: dict[str, dict[str, Any]]) -> ErroredTally:
+        wheres: dict[str, str | None] = {}
+        for name, metric in metrics.items():
+            spec = metric.get("spec") if isinstance(metric, dict) else None
+            where = spec.get("where") if isinstance(spec, dict) else None
+            wheres[name] = where if isinstance(where, str) else None
+        return cls(wheres, {n: set() for n in wheres}, {n: set() for n in wheres})
+
+    def see(self, row: dict[str, Any]) -> None:
+        """Note ``row`` under each metric that selects it, if its request errored."""
+        if row.get("error") is None:
+            return
+        key = case_key(row.get("case_id"), row.get("sample", 0))
+        for name, where in self.wheres.items():
+            if where is None or _holds(where, row):
+                self.selected[name].add(key)
+
+    def saw_counted(self, name: str, row: dict[str, Any]) -> None:
+        """Note that metric ``name`` counted ``row`` (a value of it), if its request errored."""
+        if row.get("error") is not None and name in self.counted:
+            self.counted[name].add(case_key(row.get("case_id"), row.get("sample", 0)))
+
+    def left_out(self, name: str, valued_cases: set[str], of_cases: int) -> dict[str, int]:
+        """``{"cases", "rows", "of_cases"}``: the errored rows metric ``name`` selected and did
+        not count, and the cases left with no value at all for it (``valued_cases``: those
+        with one) of the run's ``of_cases``."""
+        rows = self.selected.get(name, set()) - self.counted.get(name, set())
+        cases = {_case_of(key) for key in rows} - valued_cases
+        return {"cases": len(cases), "rows": len(rows), "of_cases": of_cases}
+
+
+def _holds(where: str, row: dict[str, Any]) -> bool:
+    try:
+        return bool(evaluate(where, row))
+    except Exception:  # the engine would not have counted a row its filter fails on either
+        return False
+
+
+def _case_of(key: str) -> str:
+    return split_case_key(key)[0]
+
+
+def errored_note(left_out: dict[str, dict[str, int] | None]) -> str | None:
+    """The metric's note for ``left_out`` (per role, ``ErroredTally.left_out``), or None where
+    neither run left out an errored request."""
+    parts: list[str] = []
+    for role in ROLES:
+        counts = left_out.get(role)
+        if not counts or not counts["rows"]:
+            continue
+        text = f"{counts['cases']} of {counts['of_cases']} cases in the {role} run"
+        if counts["rows"] != counts["cases"]:  # several samples a case, or some answered
+            text += f" ({counts['rows']} errored rows)"
+        parts.append(text)
+    if not parts:
+        return None
+    return (
+        "requests errored, so these are left out of the test (a failed request has no "
+        f"answer to compare): {'; '.join(parts)}"
+    )
