@@ -27,7 +27,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 import numpy as np
@@ -427,7 +427,8 @@ def _shared_cases(prompts_a: dict[str, bytes], prompts_b: dict[str, bytes]) -> s
     return (
         f"the runs do not have the same cases: the {both} in both (same ids and prompts) are "
         f"compared case by case, and {only_a} only in the baseline run and {only_b} only in "
-        "the candidate run are left out of the tests (the figures shown count them), so a "
+        "the candidate run are left out of the tests (the figures shown are of the compared "
+        "cases, each whole run's beside them), so a "
         "change on those cases is not compared"
     )
 
@@ -565,11 +566,56 @@ def _paired_test(
     if len(both) == len(every):
         return test
     left_out = len(every) - len(both)
-    return replace(
-        test,
-        method=f"{test.method}; {COMPARED_OVER}{counted}, {left_out} with a value in one run "
-        "only left out",
+    kept = {f.name: getattr(test, f.name) for f in fields(test)}
+    kept["method"] = (
+        f"{test.method}; {COMPARED_OVER}{counted}, {left_out} with a value in one run only left out"
     )
+    shared = tuple(_on_cases([per[c] for c in both], len(both)) for per in (per_a, per_b))
+    return OnSharedCases(**kept, figures=(shared[0], shared[1]))
+
+
+@dataclass
+class OnSharedCases(stats.TestResult):
+    """A paired test over only the cases with a value in both runs (``_paired_test``), with
+    each run's figure over those cases (``figures``: baseline, candidate): shown beside the
+    difference in place of the whole run's, which count cases the test did not compare (30
+    cases added to the suite read 0.13 beside a difference of 0)."""
+
+    figures: tuple[dict[str, Any], dict[str, Any]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        found = super().to_dict()
+        found.pop("figures", None)  # shown as the metric's baseline and candidate
+        return found
+
+
+SHARED_CASES = "on the {cases} cases compared"
+"""How a figure over the compared cases only is labelled (its ``method``)."""
+
+
+def _on_cases(totals: list[tuple[float, int]], cases: int) -> dict[str, Any]:
+    """A run's figure (sum over rows) over the compared cases' ``totals``, without an
+    interval: the runs' own intervals are of their whole runs, shown beside it."""
+    rows = sum(count for _, count in totals)
+    return {
+        "value": sum(total for total, _ in totals) / rows if rows else None,
+        "n": rows,
+        "ci_low": None,
+        "ci_high": None,
+        "confidence": None,
+        "method": SHARED_CASES.format(cases=cases),
+        "cases": cases,
+    }
+
+
+def _show_compared(item: MetricComparison, test: stats.TestResult) -> None:
+    """Where ``test`` compared only some cases (``OnSharedCases``), show its figures over them
+    as ``item``'s baseline and candidate, each with its whole run's figure (``whole_run``)."""
+    if not isinstance(test, OnSharedCases) or test.figures is None:
+        return
+    base, cand = test.figures
+    item.baseline = {**base, "whole_run": item.baseline}
+    item.candidate = {**cand, "whole_run": item.candidate}
 
 
 def _no_level(baseline: bool, candidate: bool) -> str:
@@ -799,6 +845,7 @@ def compare_runs(
             item.note = _joined(item.note, test)
         else:
             item.test = test
+            _show_compared(item, test)
             if left_out := _left_out(test):
                 item.note = _joined(item.note, left_out)
         _note_errored(item, (read_a, read_b))
@@ -865,7 +912,7 @@ def _note_errored(item: MetricComparison, reads: tuple[_RunValues, _RunValues]) 
 def _left_out(test: stats.TestResult) -> str | None:
     """``compared over k of N cases, ...`` where the paired test left out cases answered in
     one run only (``_paired_test``): the metric's note, shown whatever its verdict, as the
-    figures beside it count those cases."""
+    whole-run figures beside the compared ones count those cases."""
     _, found, rest = test.method.partition(f"; {COMPARED_OVER}")
     return f"{COMPARED_OVER}{rest}" if found else None
 
@@ -1073,6 +1120,7 @@ def _group_items(
             item.note = _joined(item.note, test)
         else:
             item.test = test
+            _show_compared(item, test)
             if left_out := _left_out(test):
                 item.note = _joined(item.note, left_out)
     return items

@@ -64,7 +64,13 @@ _MD = {
 
 
 def _figure(fig: dict[str, Any] | None) -> str:
-    return metric_figure(fig)
+    """A metric's figure in one run; one over only the cases the test compared (runs of
+    other cases, or a case one run did not answer: ``engine.OnSharedCases``) says so, with
+    the whole run's figure beside it, so the two columns and the difference agree."""
+    shown = metric_figure(fig)
+    if fig and "whole_run" in fig:
+        shown += f" {fig.get('method')}; whole run {metric_figure(fig['whole_run'])}"
+    return shown
 
 
 def _diff(m: MetricComparison) -> str:
