@@ -6,7 +6,8 @@ two-sided p-value, and names its method so a report can say how the figure was o
 - rates, unpaired: pooled two-proportion z-test, Newcombe's hybrid-score interval;
 - any rate or mean, paired by case: case-resampling bootstrap of the difference of the two
   ratio estimators (seeded), p-value by inverting the percentile interval, or, where at most
-  ``EXACT_MAX_CHANGED`` cases differ between the runs, the exact sign-flip test's over them;
+  ``EXACT_MAX_CHANGED`` cases differ in value between the runs, the exact sign-flip test's
+  over them (always so below ``MIN_DIFFERING``, where the bootstrap's interval is too narrow);
 - means, unpaired: Welch's t-test and interval;
 - rates and means, unpaired, with several samples a case: the same tests with a case as the
   unit (the two-proportion test at each run's Korn-Graubard effective sample size, the one
@@ -56,6 +57,9 @@ class TestResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+assert MIN_DIFFERING <= EXACT_MAX_CHANGED + 1  # every paired test of few differing cases is exact
 
 
 def two_proportion(
@@ -256,11 +260,6 @@ def paired_bootstrap(
     below = (np.count_nonzero(boot <= 0) + 1) / (boot.size + 1)
     above = (np.count_nonzero(boot >= 0) + 1) / (boot.size + 1)
     p_value = min(1.0, 2 * min(below, above))
-    exact = sign_flip_p_value(sums_a, cnt_a, sums_b, cnt_b, diff)
-    flipped = ""
-    if exact is not None:
-        p_value, changed = exact
-        flipped = f"; {SIGN_FLIP} over the {changed} cases that differ"
     # With few cases whose value differs between the runs the percentile interval is too
     # narrow (0.875 coverage with 2-3 such cases of 50: benchmarks/coverage.py): say so.
     # A case with rows in one run only (its requests failed in the other) is not matched, and
@@ -268,6 +267,14 @@ def paired_bootstrap(
     both = (cnt_a > 0) & (cnt_b > 0)
     matched, alone = int(both.sum()), int(np.count_nonzero((cnt_a > 0) != (cnt_b > 0)))
     differ = int(np.count_nonzero(sums_a[both] / cnt_a[both] != sums_b[both] / cnt_b[both]))
+    # Below MIN_DIFFERING the exact test always applies (it swaps only the cases that differ),
+    # so no verdict rests on the bootstrap where its interval's coverage falls short.
+    exact = sign_flip_p_value(sums_a, cnt_a, sums_b, cnt_b)
+    flipped = ""
+    if exact is not None:
+        p_value, changed = exact
+        rests = " (the verdict rests on it, not on the interval)" if differ < MIN_DIFFERING else ""
+        flipped = f"; {SIGN_FLIP} over the {changed} cases that differ{rests}"
     caveat = (
         f"; approximate: only {differ} cases differ between the runs (needs >= {MIN_DIFFERING})"
         if differ < MIN_DIFFERING
@@ -293,30 +300,42 @@ bootstrap interval may then miss 0 beside a verdict of no change, and the method
 
 
 def sign_flip_p_value(
-    sums_a: np.ndarray, cnt_a: np.ndarray, sums_b: np.ndarray, cnt_b: np.ndarray, diff: float
+    sums_a: np.ndarray, cnt_a: np.ndarray, sums_b: np.ndarray, cnt_b: np.ndarray
 ) -> tuple[float, int] | None:
-    """The exact two-sided p-value of a paired difference ``diff`` (the candidate's ratio less
-    the baseline's), and how many cases differ; None when more than ``EXACT_MAX_CHANGED`` do.
+    """The exact two-sided p-value of a paired difference, and how many cases differ; None
+    when more than ``EXACT_MAX_CHANGED`` do.
 
-    With no difference between the runs, which run a case's values came from is a coin's
-    toss: every way of swapping the two runs' values (sum and rows) of the cases that differ
-    is as likely as the one observed, and the p-value is the share of those swaps whose
-    difference is at least as far from none. Cases alike in both runs swap to themselves. The
-    observed arrangement is one of them, so the p-value is never 0."""
-    changed = np.flatnonzero((sums_a != sums_b) | (cnt_a != cnt_b))
+    With no difference between the runs, which run a case's value (its mean over its rows)
+    came from is a coin's toss: every way of swapping the two runs' values of the cases whose
+    values differ is as likely as the one observed, and the p-value is the share of those
+    swaps whose difference is at least as far from none. The difference is the cases' value
+    differences weighted by their rows (the mean of the two runs' rows of each case): with
+    the same rows in both runs, the difference of the two runs' figures. How many rows a
+    case has in each run (a sample that errored in one) is kept out of the swaps, as it is no
+    evidence of the metric's change: swapped with the values (and with each run's own rows
+    as the weights), every swap that moved a lost row read "nearer none", so four cases
+    flipping one way beside ten cases a sample short read p = 0.0001 (a regression) where
+    chance alone does it one time in eight. The level is exact where each changed case has
+    as many rows in both runs; where one is a sample short, its value there is a mean of fewer
+    rows, taken as exchangeable with the other run's (an approximation no benchmark here
+    measures). A case with rows in one run only has no value to swap. The observed
+    arrangement is one of the swaps, so the p-value is never 0."""
+    matched = (cnt_a > 0) & (cnt_b > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gaps = np.where(
+            matched, sums_b / np.where(matched, cnt_b, 1) - sums_a / np.where(matched, cnt_a, 1), 0
+        )
+    changed = np.flatnonzero(matched & (gaps != 0))
     k = int(changed.size)
     if k > EXACT_MAX_CHANGED:
         return None
-    swaps = ((np.arange(2**k)[:, None] >> np.arange(k)) & 1).astype(float)
-    moved_sums = swaps @ (sums_a - sums_b)[changed]
-    moved_rows = swaps @ (cnt_a - cnt_b)[changed]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        swapped = (sums_b.sum() + moved_sums) / (cnt_b.sum() + moved_rows) - (
-            sums_a.sum() - moved_sums
-        ) / (cnt_a.sum() - moved_rows)
-    # nearer none than observed, with room for rounding; a swap leaving a run no rows counts
-    # as extreme, never as evidence of a change
-    nearer = np.abs(swapped) < abs(diff) * (1 - 1e-9) - 1e-12
+    weights = (cnt_a + cnt_b)[changed] / 2
+    moved = gaps[changed] * weights / float(((cnt_a + cnt_b)[matched] / 2).sum())
+    observed = float(moved.sum())
+    signs = 1 - 2 * ((np.arange(2**k)[:, None] >> np.arange(k)) & 1)
+    swapped = signs @ moved
+    # nearer none than observed, with room for rounding
+    nearer = np.abs(swapped) < abs(observed) * (1 - 1e-9) - 1e-12
     return float(np.count_nonzero(~nearer)) / 2**k, k
 
 
