@@ -12,7 +12,13 @@ from typing import Any
 
 from ..errors import UsageError
 from ..store.location import follow_up
-from ..store.runread import RunLog, locate_run_dir, smoke_test_limit, unfinished_runs
+from ..store.runread import (
+    RunLog,
+    folder_gone_words,
+    locate_run_dir,
+    smoke_test_limit,
+    unfinished_runs,
+)
 from .baseline import Baseline, BaselineStore
 from .engine import Comparison, compare_runs
 from .runs import (
@@ -225,7 +231,7 @@ def _damaged_since(
         (
             begun,
             run_id,
-            f"is in the run index, but its folder {expected} is no longer there "
+            f"is in the run index, but its folder {folder_gone_words(expected)} "
             "(moved or deleted): not compared, and no earlier run stands for it; put the folder "
             "back, or run the suite again",
         )

@@ -702,10 +702,21 @@ def missing_run_text(run_id: str, expected: Path) -> str:
     """One wording for a run the index knows whose folder is gone (as for a baseline's,
     compare.nightly): not "not found" or "no finished run", since the run did finish."""
     return (
-        f"run '{run_id}' is in the run index, but its folder {expected} is no longer there "
+        f"run '{run_id}' is in the run index, but its folder {folder_gone_words(expected)} "
         "(moved or deleted, or the run was made on another machine sharing the index); put it "
         "back, or list runs with 'assurance runs list'"
     )
+
+
+def folder_gone_words(expected: Path) -> str:
+    """``expected`` (a run folder's place) said as what is there now: "is no longer there", or,
+    where a file or a link to no folder has taken its place, that it is one: "no longer
+    there" sends the user looking for a folder that was deleted, past the file in its way."""
+    if os.path.islink(expected):
+        return f"{expected} is a symbolic link that leads to no folder"
+    if os.path.lexists(expected):
+        return f"{expected} is a file, not a folder"
+    return f"{expected} is no longer there"
 
 
 class RunFolderMissing(UsageError):
@@ -972,7 +983,11 @@ def resumed_run_id(given: str, reports_dir: Path | str) -> str:
 def _refuse_unfinished(folder: Path, named: str) -> NoReturn:
     """The line for a run folder without summary.json yet (``named``: the run as the user
     gave it): being run now, or stopped part-way and to be completed with ``--resume``; the
-    folder's name is the run's id."""
+    folder's name is the run's id. A summary.json that is there but cannot be followed (a
+    symbolic link in a loop, or to a file that is gone) is no unfinished run: the run's files
+    were damaged after it finished, and that is said, with the ways back."""
+    if os.path.islink(folder / SUMMARY):
+        raise UsageError(damaged_summary_link_text(folder))
     if run_folder_busy(folder):
         raise UsageError(
             f"{named} is being run by another process right now (no summary.json yet); run "
@@ -981,6 +996,20 @@ def _refuse_unfinished(folder: Path, named: str) -> NoReturn:
     raise UsageError(
         f"{named} has not finished (no summary.json); complete it with "
         f"'{follow_up(f'assurance run ... --resume {folder.name}')}'"
+    )
+
+
+def damaged_summary_link_text(folder: Path) -> str:
+    """The line for a run folder whose summary.json is a symbolic link that leads nowhere:
+    ``--resume`` alone is no fix to name (the run finished), but a copy of the file is, and so
+    is writing it again from the run's journal once the link is gone (a resume of a run without
+    its summary scores the journalled answers again)."""
+    resume = follow_up(f"assurance run ... --resume {folder.name}")
+    return (
+        f"{folder / SUMMARY}: a symbolic link that leads nowhere (a loop, or to a file that is "
+        "gone), so the run's verdicts cannot be read; the run directory is damaged: put the file "
+        "back from a copy (manifest.json records its SHA-256), or delete the link and write it "
+        f"again from the run's journal with '{resume}'"
     )
 
 
