@@ -51,4 +51,5 @@ def test_a_run_folder_replaced_by_a_file_is_named_a_file(runs) -> None:
         folder.unlink()
         shutil.move(aside, folder)
     assert "no longer there" not in line, line
-    assert f"its folder reports/{run_id} is a file, not a folder" in line, line
+    assert f"its folder reports/{run_id} is a file, not a folder;" in line, line
+    assert "moved or deleted" not in line, line

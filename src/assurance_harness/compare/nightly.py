@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from shlex import quote
@@ -231,9 +232,9 @@ def _damaged_since(
         (
             begun,
             run_id,
-            f"is in the run index, but its folder {folder_gone_words(expected)} "
-            "(moved or deleted): not compared, and no earlier run stands for it; put the folder "
-            "back, or run the suite again",
+            f"is in the run index, but its folder {folder_gone_words(expected)}"
+            f"{'' if os.path.lexists(expected) else ' (moved or deleted)'}: not compared, and "
+            "no earlier run stands for it; put the folder back, or run the suite again",
         )
         for begun, run_id, expected in gone_since(*where)
     ]

@@ -701,6 +701,12 @@ def missing_run_folder(stored: str | None, reports_dir: Path | str) -> Path | No
 def missing_run_text(run_id: str, expected: Path) -> str:
     """One wording for a run the index knows whose folder is gone (as for a baseline's,
     compare.nightly): not "not found" or "no finished run", since the run did finish."""
+    if os.path.lexists(expected):  # something else in its place: no "moved or deleted"
+        return (
+            f"run '{run_id}' is in the run index, but its folder {folder_gone_words(expected)}; "
+            "move that aside and put the run's folder back, or list runs with "
+            "'assurance runs list'"
+        )
     return (
         f"run '{run_id}' is in the run index, but its folder {folder_gone_words(expected)} "
         "(moved or deleted, or the run was made on another machine sharing the index); put it "
