@@ -466,6 +466,8 @@ def trend(
         finally:  # named also when none is left to show
             for why in left_out:
                 print_warning(f"a run of {suite} is left out: {why}")
+            if len(left_out) > 1:  # the count, where several lines above name them
+                print_warning(f"{len(left_out)} runs of {suite} are left out (named above)")
         baseline = None
         if target is not None:
             stored = BaselineStore(index_path(reports)).get(suite, target)

@@ -78,8 +78,9 @@ def trend_points(
     ``left_out`` as for ``suite_runs``.
 
     A run whose summary.json is not the file its manifest records (``RunLog.summary_changed``:
-    edited since the run) is left out and named in ``left_out``, as a run whose summary cannot
-    be read is: every figure a point holds (value, interval, n, the gates' verdicts) would be
+    edited since the run), or that has no manifest.json to check it by
+    (``RunLog.manifest_missing``), is left out and named in ``left_out``, as a run whose summary
+    cannot be read is: every figure a point holds (value, interval, n, the gates' verdicts) would be
     the edit's, and a row of blanks beside the nights that measured the suite says less than
     the one line that says why it is missing. A failed run is kept, its figure not plotted:
     that figure is the run's own, partial."""
@@ -92,7 +93,7 @@ def trend_points(
     found = readable = False
     for run in iter_suite_runs(reports_dir, suite, target=target, left_out=left_out):
         found = True
-        edited = run.summary_changed()
+        edited = run.summary_changed() or run.manifest_missing()
         if edited is not None:
             if left_out is not None:
                 left_out.append(f"{run.run_id}: {edited}")
@@ -435,11 +436,12 @@ def gate_thresholds(
     """The thresholds of the latest run's gates on this metric (``max``/``min`` -> value), of
     the runs against ``target`` where one is given (as ``trend_points``: another target's
     limit is not the one this target's points were held to); a run whose summary.json was
-    edited since (``trend_points`` leaves it out) is passed over."""
+    edited since, or that has no manifest.json (``trend_points`` leaves both out), is passed
+    over."""
     latest: tuple[tuple[str, str], list[dict[str, Any]]] | None = None
     runs = iter_suite_runs(reports_dir, suite, target=target)
     for run in runs:  # the last in suite_runs' order: >= keeps it
-        if run.summary_changed() is not None:
+        if run.summary_changed() is not None or run.manifest_missing() is not None:
             continue
         if latest is None or run_order(run) >= latest[0]:
             latest = run_order(run), run.gates

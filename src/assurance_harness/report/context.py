@@ -167,6 +167,9 @@ class ReportContext:
     summary_changed_note: str | None = None
     """The one line every format shows when summary.json is not the file the manifest records
     (``RunLog.summary_changed``): everything a report shows as the run's comes from it."""
+    manifest_missing_note: str | None = None
+    """The one line every format shows when the run has no manifest.json
+    (``RunLog.manifest_missing``): nothing checks its summary or rows, so it is no evidence."""
     reviews_left_out: list[str] = field(default_factory=list)
     """Review verdicts the scorers' reviewed figures did not count (in ``runs.db``, not in the
     evidence ledger: ``review.backing``), a line each, shown beside the validity cards."""
@@ -524,6 +527,7 @@ def build_context(run: RunData) -> ReportContext:
         skipped_note=run.skipped_note() if skipped else None,
         changed_note=changed,
         summary_changed_note=run.summary_changed(),
+        manifest_missing_note=run.manifest_missing(),
         reviews_left_out=[u.left_out() for u in unbacked] + gone,
         shown_rows=shown,
     )

@@ -48,6 +48,8 @@ def report_document(run: RunData, *, context: ReportContext | None = None) -> di
         document["results_changed"] = ctx.changed_note
     if ctx.summary_changed_note:  # optional: absent for the summary the run wrote
         document["summary_changed"] = ctx.summary_changed_note
+    if ctx.manifest_missing_note:  # optional: absent where the run has its manifest.json
+        document["manifest_missing"] = ctx.manifest_missing_note
     if ctx.reviews_left_out:  # optional: absent when the ledger backs every verdict
         document["reviews_left_out"] = ctx.reviews_left_out
     return document

@@ -138,6 +138,7 @@ def render_junit(run: RunData, *, context: ReportContext | None = None) -> str:
         ("results_skipped", ctx.skipped_note),  # only when lines were skipped
         ("results_changed", ctx.changed_note),  # only when it is not the manifest's
         ("summary_changed", ctx.summary_changed_note),  # only when it is not the manifest's
+        ("manifest_missing", ctx.manifest_missing_note),  # only when there is none
         ("reviews_left_out", "; ".join(ctx.reviews_left_out) or None),  # only when any are
         ("requests", ctx.counts.get("requests")),
         ("errors", ctx.counts.get("errors")),

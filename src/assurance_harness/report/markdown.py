@@ -53,6 +53,9 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
     if ctx.summary_changed_note:  # before the verdicts: they are read from the edited file
         out.append(f"**Edited**: {md_text(ctx.summary_changed_note)}. {SUMMARY_CHANGED_EFFECT}")
         out.append("")
+    if ctx.manifest_missing_note:  # before the verdicts: nothing checks the file they are from
+        out.append(f"**Unchecked**: {md_text(ctx.manifest_missing_note)}.")
+        out.append("")
     rate, allowed = error_rate_and_limit(ctx.counts)
     if ctx.status == "run_failed" and measured_nothing(ctx.counts):
         out.append(

@@ -42,7 +42,8 @@ def parse_formats(formats: Iterable[str] | str) -> list[str]:
 
 def _not_the_runs_files(run: RunData) -> str | None:
     """Why the rows or the summary a report would be made from are not those the run wrote
-    (results.jsonl lost, cut short or edited; summary.json edited), or None where they are. A
+    (results.jsonl lost, cut short or edited; summary.json edited), or cannot be checked to be
+    (no manifest.json), or None where they are. A
     results file a recorded retention purge deleted is the run's state, not damage: the purge
     deleted the reports with it, so any there now were made without the rows too."""
     missing = run.results_missing()
@@ -50,7 +51,7 @@ def _not_the_runs_files(run: RunData) -> str | None:
         name = run.results_path.name
         purged = run.purges is not None and name in run.purges.notes
         return None if purged else missing
-    return run.results_changed() or run.summary_changed()
+    return run.results_changed() or run.summary_changed() or run.manifest_missing()
 
 
 def _keep_reports_of_the_runs_rows(run: RunData, target_dir: Path, chosen: list[str]) -> None:
@@ -109,6 +110,8 @@ def write_reports(
         warn(context.changed_note)
     if warn is not None and context.summary_changed_note:
         warn(context.summary_changed_note)
+    if warn is not None and context.manifest_missing_note:
+        warn(context.manifest_missing_note)
     if warn is not None:
         for line in context.reviews_left_out:
             warn(f"reviewed figures {line}")

@@ -499,6 +499,20 @@ class RunLog:
             )
         return self.results_changed()
 
+    def manifest_missing(self) -> str | None:
+        """Why the run cannot be shown as evidence for want of its manifest.json (deleted, or a
+        copy of the folder made without it), or None where it is there. The manifest holds the
+        SHA-256 of results.jsonl and summary.json and the versions that produced them; without
+        it an edited summary and rows read as the run's own, so every view that shows the run's
+        verdicts says so (a report), or leaves the run out (a trend), as for an edited one."""
+        if self.manifest is not None:
+            return None
+        return (
+            f"{self.dir / MANIFEST}: missing, so {self.results_path.name} and {SUMMARY} cannot "
+            "be checked against the hashes the run recorded, and the run is not evidence "
+            "(put manifest.json back from a copy of the run)"
+        )
+
     def summary_changed(self) -> str | None:
         """Why summary.json is not the file the run wrote (not the SHA-256 manifest.json
         records: edited since the run), or None where it is, or where no manifest records its
