@@ -23,6 +23,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 from ..errors import ConfigError, ConfigIssue, yaml_problem
 from ..utf8 import is_utf8, shown
+from .fileformat import binary_format, not_yaml_hint
 from .files import NOT_REGULAR_FILE, read_bounded, sha256_bytes
 
 _SPLIT_YAML = (
@@ -660,6 +661,11 @@ def load_yaml_file(path: str | Path) -> tuple[Any, LineOf, str]:
     except IsADirectoryError:
         raise ConfigError.single(source, "is a directory, not a YAML file") from None
     except UnicodeDecodeError as exc:
+        kind = binary_format(data)
+        if kind is not None:  # a spreadsheet or an archive: re-saving it as UTF-8 is no fix
+            raise ConfigError.single(
+                source, f"{kind}, not a YAML file", hint=not_yaml_hint(kind)
+            ) from None
         raise ConfigError.single(
             source, f"not UTF-8 (byte {exc.start})", hint="re-save the file as UTF-8"
         ) from None
