@@ -357,3 +357,24 @@ def test_head_prints_the_anchor_of_an_intact_ledger(attached: Path, tmp_path: Pa
     proc = run_cli("evidence", "head", cwd=root, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == anchor
+
+
+def test_head_does_not_print_the_anchor_of_a_ledger_whose_chain_is_broken(
+    attached: Path, tmp_path: Path
+) -> None:
+    """A record edited in place (its figure changed, its hash and the anchor left as they
+    were): 'evidence head' checked only that the anchor names the last record, and printed it
+    for the user to keep as the copy of a ledger 'evidence verify' calls tampered with. Now the
+    chain is checked first (records only, not the run files: that is verify's)."""
+    root = _copy(attached, tmp_path)
+    ledger = root / "reports" / "evidence" / "ledger.jsonl"
+    text = ledger.read_text(encoding="utf-8")
+    assert '"checked":1.0' in text
+    ledger.write_text(text.replace('"checked":1.0', '"checked":0.5', 1), encoding="utf-8")
+    proc = run_cli("evidence", "head", cwd=root, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout == "", proc.stdout
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "ledger.jsonl" in errors[0] and "chain does not verify" in errors[0], errors
+    assert "assurance evidence verify" in errors[0], errors
