@@ -21,7 +21,7 @@ from rich.text import Text
 
 from .. import workspace
 from ..cli_options import not_stdout, reports_folder
-from ..console import err, out, print_warning, term
+from ..console import err, out, print_error, print_warning, term
 from ..console import user_errors as _errors
 from ..errors import SHOWN_ISSUES, UsageError, more_problems
 from ..formatting import MISSING
@@ -830,10 +830,12 @@ def _check_verdicts(report: "VerifyReport", reports: Path, ledger_path: Path) ->
 
 @evidence_app.command("head")
 def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) -> None:
-    """Print the ledger's anchor (last sequence number and head hash).
+    """Print the ledger's anchor (last sequence number and head hash); exit 1 when the hash
+    chain does not verify.
 
     Keep a copy outside the ledger writers' reach and check against it later with
-    'evidence verify --anchor FILE'."""
+    'evidence verify --anchor FILE'. The chain is checked first (the records, not the run
+    files: 'evidence verify' re-hashes those), so no anchor of a tampered ledger is kept."""
     with _errors():
         from .ledger import anchor_path
         from .ledger_team import team_ledger
@@ -847,6 +849,7 @@ def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) ->
                     f"{team.db.where} (evidence_head)",
                     then="its row was removed by hand (each append writes it)",
                 )
+            _chain_verifies(_ledger_to_read(ledger, reports))
             sys.stdout.write(head + "\n")
             return
         from ..store.files import read_bounded, unreadable_reason
@@ -866,7 +869,28 @@ def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) ->
         hint = "see 'assurance evidence verify'"
         text = read_bounded(path, str(path), hint=hint)
         _anchor_of_the_ledger(_ledger(ledger, reports), path, text)
+        _chain_verifies(_ledger(ledger, reports))
         sys.stdout.write(text.decode("utf-8"))
+
+
+def _chain_verifies(ledger: Path) -> None:
+    """Exit 1, one line, where the ledger's hash chain does not verify (a record edited,
+    deleted, inserted or reordered; the run files are not re-hashed, so this stays a read of
+    the ledger): an anchor printed then would be kept as the copy that vouches for a ledger
+    already tampered with. As 'evidence list', which checks the chain the same way."""
+    from .ledger import verify_ledger
+    from .ledger_team import ledger_where
+
+    report = verify_ledger(ledger, check_files=False)
+    if report.ok:
+        return
+    where = ledger_where(ledger)
+    print_error(
+        f"{where}: the hash chain does not verify ({len(report.issues)} issue(s), the first "
+        f"{report.issues[0].format(where)}), so no anchor is printed to keep; see "
+        "'assurance evidence verify'"
+    )
+    raise typer.Exit(1)
 
 
 def _anchor_of_the_ledger(ledger: Path, path: Path, text: bytes) -> None:
