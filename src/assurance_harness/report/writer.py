@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import RunFailedError, UsageError
-from ..store.files import write_text_atomic
+from ..store.files import write_files_together
 from .context import build_context
 from .rundata import RunData, load_run
 
@@ -18,9 +18,12 @@ FILE_NAMES = {
 }
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Readers (a CI upload step, a browser) never see a half-written report."""
-    write_text_atomic(path, text, fsync=False)
+def _write_together(target_dir: Path, texts: dict[Path, bytes]) -> None:
+    """Readers (a CI upload step, a browser) never see a half-written report, nor a folder of
+    reports part new and part old: all are written before any replaces its old one (a disk
+    that fills at the third keeps the old set whole)."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    write_files_together(texts)
 
 
 def parse_formats(formats: Iterable[str] | str) -> list[str]:
@@ -115,6 +118,7 @@ def write_reports(
     if warn is not None:
         for line in context.reviews_left_out:
             warn(f"reviewed figures {line}")
+    texts: dict[Path, bytes] = {}
     written: dict[str, Path] = {}
     for fmt_name in chosen:
         if fmt_name == "html":
@@ -134,6 +138,7 @@ def write_reports(
 
             text = render_junit(run, context=context)
         path = target_dir / FILE_NAMES[fmt_name]
-        _atomic_write(path, text)
+        texts[path] = text.encode("utf-8")
         written[fmt_name] = path
+    _write_together(target_dir, texts)
     return written

@@ -623,6 +623,39 @@ def write_bytes_atomic(
     _pending.discard(tmp)
 
 
+def write_files_together(files: Mapping[Path, bytes]) -> None:
+    """Write every file of ``files`` (path -> bytes) through its own temporary file, and rename
+    them into place only once all are written: a set of files read together (a run's reports)
+    is never left part new, part old by a disk that fills, or a write that fails, part-way.
+    On a failure, an interrupt too, every temporary file is removed and no file is replaced,
+    so the old set stands whole. The renames need no space; only one failing in between (the
+    folder made read-only meanwhile) could leave a mix, and it is raised naming its file."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            path = Path(path)
+            fd, tmp = _create_temporary(path)
+            staged.append((tmp, path))
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+            except OSError as exc:
+                name_written_file(exc, path, temporary=tmp)
+                raise
+        while staged:
+            tmp, path = staged[0]
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                name_written_file(exc, path, temporary=tmp)
+                raise
+            _pending.discard(tmp)
+            staged.pop(0)
+    finally:
+        for tmp, _path in staged:
+            _remove_temporary(tmp)
+
+
 def write_text_atomic(path: Path, text: str, *, fsync: bool = True) -> None:
     write_bytes_atomic(path, text.encode("utf-8"), fsync=fsync)
 
