@@ -136,3 +136,40 @@ def test_a_base_exception_from_a_bug_is_exit_3_in_one_line(project: Path) -> Non
     assert crashed.returncode == 3, crashed.stderr
     assert "Traceback" not in crashed.stderr
     assert crashed.stderr.startswith("error: internal error: PluginAbort: plugin gave up")
+
+
+SAVE_UNDER_LIMIT = """\
+import resource, signal, sys
+from pathlib import Path
+from assurance_harness.crash import internal_error
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+try:
+    raise ValueError("x" * 6000)
+except ValueError as exc:
+    print(internal_error(exc, folder=Path(sys.argv[1])))
+"""
+
+
+def test_a_traceback_the_disk_cannot_hold_leaves_no_cut_off_file(tmp_path: Path) -> None:
+    """The traceback is written whole or not at all: a write cut off by a full disk (here a
+    real EFBIG, the process's file size limit) left a traceback.txt that ends part-way, in the
+    run folder and in the temporary folder tried after it, which the line then named."""
+    import os
+    import subprocess
+    import sys
+
+    folder, temporary = tmp_path / "run", tmp_path / "tmp"
+    folder.mkdir()
+    temporary.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", SAVE_UNDER_LIMIT, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TMPDIR": str(temporary)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "its traceback could not be saved" in done.stdout, done.stdout
+    assert list(folder.iterdir()) == [] and list(temporary.iterdir()) == []
