@@ -144,14 +144,23 @@ def adapter_code(origin: TargetOrigin, *, then: str = "") -> Iterator[None]:
 
 
 def _save(text: str, folder: Path | None) -> Path | None:
+    """Where the traceback was saved: the run folder's traceback.txt, else a file in the
+    temporary folder, else None. Each is written whole or not at all (a temporary file renamed
+    into place): a disk that fills part-way must not leave a cut-off traceback.txt in the run's
+    folder, nor replace one an earlier crash saved there with half of this one."""
+    from .store.files import write_bytes_atomic
+
+    data = text.encode("utf-8", errors="backslashreplace")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     candidates = []
     if folder is not None:
         candidates.append(folder / TRACEBACK_FILE)
     candidates.append(Path(tempfile.gettempdir()) / f"assurance-crash-{stamp}-{os.getpid()}.txt")
     for path in candidates:
+        if not path.parent.is_dir():  # a run folder gone: not made again for its traceback
+            continue
         try:
-            path.write_text(text, encoding="utf-8", errors="backslashreplace")
+            write_bytes_atomic(path, data)
         except OSError:
             continue
         return path
