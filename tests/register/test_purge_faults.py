@@ -103,3 +103,25 @@ def test_a_purge_stopped_after_its_records_is_finished_without_recording_again(
     assert _purge_records(ledger) == sorted(run.name for run in runs)
     monkeypatch.undo()
     _rerun_purges_each_run_once(reports, runs, ledger)
+
+
+def test_a_plots_folder_the_purge_cannot_delete_is_named_and_the_rerun_deletes_it(
+    reports: Path,
+) -> None:
+    """A run's plots/ folder (images of its figures, from an older version) holding a file
+    that cannot be deleted: the purge deleted what else it could, ignored the failure and
+    exited 0, so a data-protection promise read as kept with the run's images still there.
+    Now exit 3 naming the path, and the same purge run again finishes it, recording it once."""
+    runs, ledger = _two_old_runs(reports)
+    plots = runs[-1] / "plots"
+    plots.mkdir()
+    image = plots / "toxic_rate.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    with immutable(image):
+        rc, out = _purge(reports)
+    text = out.replace("\n", "")
+    assert rc == 3, out
+    assert str(image) in text and "cannot delete" in text and "again" in text, out
+    _rerun_purges_each_run_once(reports, runs, ledger)
+    assert not plots.exists()
