@@ -158,7 +158,9 @@ def candidates(
     now = now or dt.datetime.now(dt.UTC)
     found = []
     for run_dir in sorted(p for p in reports.iterdir() if p.is_dir()):
-        holds = any((run_dir / name).exists() for name in PAYLOAD_FILES)
+        holds = any((run_dir / name).exists() for name in PAYLOAD_FILES) or any(
+            os.path.lexists(run_dir / name) for name in PAYLOAD_DIRS
+        )  # plots/ alone, left by a purge that could not delete it: the rerun finishes it
         state = _read_state(run_dir)
         when = None if state is None else _when(state)
         if when is None:
@@ -406,7 +408,7 @@ def _purge(
         _delete(path)
     for purged in out:
         for name in PAYLOAD_DIRS:
-            shutil.rmtree(reports / purged.run_id / name, ignore_errors=True)
+            _delete_folder(reports / purged.run_id / name)
     return out
 
 
@@ -504,6 +506,29 @@ def _delete(path: Path) -> None:
             f"{path}: cannot delete: {exc.strerror or exc}; the purge is recorded: fix it and "
             "run the same purge again (it deletes the file without recording it again)"
         ) from None
+
+
+def _delete_folder(path: Path) -> None:
+    """Delete the payload folder ``path`` (plots/) and all in it; a link or a file in its
+    place is removed, never followed. What cannot be deleted is a :class:`PurgeFaultError`
+    naming it, as for a file (``_delete``): a purge is a data-protection promise, and one
+    that ignored a failure said the run's payloads were gone while its images were there."""
+
+    def failed(_function: object, where: str, exc: BaseException) -> None:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PurgeFaultError(
+            f"{where}: cannot delete: {why}; the purge is recorded: fix it and run the same "
+            "purge again (it deletes what is left without recording it again)"
+        )
+
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        try:
+            path.unlink()
+        except OSError as exc:
+            failed(None, str(path), exc)
+    elif path.exists():
+        # ``onerror`` (given the exception's info) is what 3.11 has; 3.12's ``onexc`` is alike.
+        shutil.rmtree(path, onerror=lambda function, where, info: failed(function, where, info[1]))
 
 
 def _restore_staged(reports: Path) -> None:
