@@ -7,6 +7,7 @@ with no label, in runs.db and the ledger, and the row counted as reviewed: a gat
 from __future__ import annotations
 
 import re
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -87,8 +88,10 @@ def test_the_page_offers_no_agreement_with_no_label_and_refuses_one_sent(
         assert token
         form = {"csrf_token": token.group(1), "decision": "agree", "reviewer": "alice"}
         request = urllib.request.Request(url, urllib.parse.urlencode(form).encode())
-        with opener.open(request, timeout=30) as response:
-            page = response.read().decode()
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(request, timeout=30)
+        assert refused.value.code == 400  # refused: never a 200 that reads like a success
+        page = refused.value.read().decode()
         assert 'id="error"' in page and "no label" in page, page
     assert _reviews(project.ledger) == []
 

@@ -43,7 +43,7 @@ def test_a_note_with_a_nul_is_refused_before_anything_is_recorded(
                 "Cookie": f"assurance_csrf={cookie}",
             },
         )
-    assert status == 200, text[:300]
+    assert status == 400, (status, text[:300])
     error = re.search(r'id="error">([^<]*)', text)
     assert error and "note" in error.group(1) and "U+0000" in error.group(1), text[:800]
     assert 'id="saved"' not in text

@@ -42,6 +42,7 @@ def test_agreeing_on_a_page_whose_scorer_label_changed_since_records_nothing(
 
         body = urllib.parse.urlencode({**fields, "decision": "agree", "reviewer": "alice"})
         status, text = _post_form(base, path, body, cookie)
-        assert status == 200 and 'id="error"' in text and "reload" in text, (status, text[:500])
+        # 409 Conflict: the row changed under the page (was a 200, as if the page were a success)
+        assert status == 409 and 'id="error"' in text and "reload" in text, (status, text[:500])
     assert not [r for r in read_ledger(project.ledger, reviews=True) if r.is_review]
     assert store.history(run_id, "c2#0") == []
