@@ -22,6 +22,11 @@ NO_RISK = "(none)"
 """``risk_id`` of a review record for a run that evidences no risk."""
 
 
+class RowChanged(UsageError):
+    """The queued row changed since the page the verdict was given on showed it (its scorer
+    label, prompt or response): nothing is recorded. The web app answers it 409 Conflict."""
+
+
 @dataclass(frozen=True)
 class ReviewPaths:
     """Where a reviewer's work goes: the run index (and review store) and the ledger."""
@@ -116,7 +121,7 @@ def adjudicate(
         reviewer = store.check_reviewer(reviewer, token)
         item: QueueItem = store.item(run_id, key)
         if shown is not None and shown != item.shown:
-            raise UsageError(
+            raise RowChanged(
                 f"row {key} of run {run_id} has changed since the page was loaded (its scorer "
                 "label, prompt or response); nothing was recorded: reload the page and judge "
                 "the row as it is now"

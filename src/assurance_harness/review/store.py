@@ -40,7 +40,14 @@ from ..store.reviews import (
     verdict_history,
 )
 
-__all__ = ["FINISH_NOT_KNOWN", "QueueItem", "ReviewStore", "Verdict", "token_hash"]
+__all__ = [
+    "FINISH_NOT_KNOWN",
+    "QueueItem",
+    "ReviewStore",
+    "ReviewerRefused",
+    "Verdict",
+    "token_hash",
+]
 
 FINISH_NOT_KNOWN = (
     "not known if complete: queued before the review queue kept how answers ended "
@@ -74,6 +81,12 @@ def reviewer_name(name: str) -> str:
             "ASSURANCE_REVIEWER)"
         )
     return name
+
+
+class ReviewerRefused(UsageError):
+    """The reviewer is registered with a token and the one given does not match: the person is
+    not let act under that name (the web app answers it 403 Forbidden, the command line exit 2
+    as any UsageError)."""
 
 
 _REGISTERED = "SELECT name, token_sha256 FROM reviewers"
@@ -522,7 +535,7 @@ class ReviewStore:
         ]
         given = token_hash(token) if token else ""
         if expected and not any(hmac.compare_digest(e, given) for e in expected):
-            raise UsageError(
+            raise ReviewerRefused(
                 f"reviewer '{name}' is registered with a token and the token given does not "
                 "match; set ASSURANCE_REVIEW_TOKEN to theirs"
             )

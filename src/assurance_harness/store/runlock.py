@@ -51,6 +51,11 @@ def hold_run_folder(path: Path, *, shared: bool = False) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
+class RunFolderInUse(UsageError):
+    """Another process is running or resuming the run right now (exit 2; the web app's 409
+    Conflict): what the command would record could be rewritten under it."""
+
+
 @contextmanager
 def reading_run_folder(path: Path, *, then: str) -> Iterator[None]:
     """Hold the folder shared while a command records what the run's files say (``evidence
@@ -61,7 +66,7 @@ def reading_run_folder(path: Path, *, then: str) -> Iterator[None]:
         with hold_run_folder(path, shared=True):
             yield
     except RunFolderBusy:
-        raise UsageError(
+        raise RunFolderInUse(
             f"run {path.name} is being run or resumed by another process right now; "
             f"{then} once that has finished"
         ) from None

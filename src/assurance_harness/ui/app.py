@@ -729,10 +729,15 @@ async def item_page(request: web.Request) -> web.Response:
 
 
 def _item(
-    request: web.Request, csrf: str, saved: Any = None, error: str | None = None
+    request: web.Request,
+    csrf: str,
+    saved: Any = None,
+    error: str | None = None,
+    status: int = 200,
 ) -> web.Response:
     """The queued row's page; ``csrf`` is taken on the event loop (``csrf_token`` may note a
-    new token on the request, for the security middleware to set as a cookie)."""
+    new token on the request, for the security middleware to set as a cookie). ``status``:
+    the page's HTTP status, a refused verdict's (``refusal_status``) where ``error`` says why."""
     from ..review.backing import backed
     from ..review.store import ReviewStore
 
@@ -758,7 +763,7 @@ def _item(
         # 500), and fullwidth digits it reads as the ASCII ones (a verdict named saved).
         marker = request.query.get("saved", "")
         saved = next((v for v in history if str(v.id) == marker), None)
-    return _render(
+    page = _render(
         request,
         "item.html",
         unbacked=[
@@ -778,6 +783,8 @@ def _item(
         saved=saved,
         error=error,
     )
+    page.set_status(status)
+    return page
 
 
 def _answer_incomplete(request: web.Request, item: QueueItem) -> str | None:
@@ -823,6 +830,28 @@ def _verdict_fields(form: Any) -> dict[str, str]:
     return fields
 
 
+def refusal_status(exc: HarnessError) -> int:
+    """The HTTP status of a verdict refused with ``exc``: the page still says why, but a
+    refusal answered 200 read to a script, a proxy's log or a browser's history as the verdict
+    taken. 403 the reviewer's token does not match; 409 the row, the run or the ledger is not
+    as the page showed it (the row changed since, the run is being rewritten, its files no
+    longer match what was recorded); 503 the ledger could not be written now (its lock held,
+    its disk full: sent again, it completes); 400 anything else (the form's input)."""
+    from ..register.evidence_record import EvidenceError
+    from ..register.ledger_store import LedgerFaultError
+    from ..review.adjudicate import RowChanged
+    from ..review.store import ReviewerRefused
+    from ..store.runlock import RunFolderInUse
+
+    if isinstance(exc, ReviewerRefused):
+        return 403
+    if isinstance(exc, LedgerFaultError):
+        return 503
+    if isinstance(exc, (RowChanged, RunFolderInUse, EvidenceError)):
+        return 409
+    return 400
+
+
 async def item_post(request: web.Request) -> web.Response:
     form = await request.post()
     # A small page's thread, not the heavy pages': a verdict never waits for a big run page.
@@ -835,6 +864,7 @@ def _item_post(request: web.Request, form: Any, csrf: str) -> web.Response:
     names the verdict saved (Post/Redirect/Get: answered with the page itself, a reload of it
     sent the form again and recorded the verdict twice), or show the row with the error."""
     from ..review.adjudicate import adjudicate
+    from ..store.postgres import StoreError
 
     if not _nameable(request.match_info["run_id"]):
         # No queue holds it (the page says so, 404); looking for its folder failed: a 500.
@@ -855,8 +885,10 @@ def _item_post(request: web.Request, form: Any, csrf: str) -> web.Response:
             # None from a form without it (sent by hand): as the command line, unchecked.
             shown=fields["shown"] or None,
         )
+    except StoreError:
+        raise  # the store cannot be used: a 503 (data_errors), no page to show
     except HarnessError as exc:
-        return _item(request, csrf, error=str(exc))
+        return _item(request, csrf, error=str(exc), status=refusal_status(exc))
     row = f"/review/{url_segment(saved.run_id)}/{url_segment(saved.row_key)}"
     raise web.HTTPSeeOther(f"{row}?saved={saved.id}")
 
