@@ -120,6 +120,12 @@ def _refuse_lookalike(name: str, known: set[str]) -> None:
             )
 
 
+REVIEWER_NAME_MAX = 200
+"""The most characters a reviewer's name holds (``reviewer_name``). A name is evidence: it is
+written into every review record of the append-only ledger, for good, and shown on every page
+and listing of verdicts; a name of 100,000 characters was taken, from the command line and the
+web form alike. 200 holds any person's name with room to spare."""
+
 NOTE_CONTROLS_KEPT = frozenset("\t\n\r")
 """The control characters a note may hold: those of text typed into a form's box."""
 
