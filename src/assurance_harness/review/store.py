@@ -69,10 +69,17 @@ def reviewer_name(name: str) -> str:
     (as some keyboards and macOS file names write it) prints as the composed "José" and was
     another reviewer, needing no token and counted as a second person's vote. A run of spaces
     is one space: 'Alice  Smith' prints as 'Alice Smith' on every page (HTML folds spaces)
-    and was another reviewer, with none of her token asked."""
+    and was another reviewer, with none of her token asked. At most ``REVIEWER_NAME_MAX``
+    characters."""
     name = composed_name(name)
     if not name:
         raise UsageError("no reviewer name: pass --reviewer NAME or set ASSURANCE_REVIEWER")
+    if len(name) > REVIEWER_NAME_MAX:
+        raise UsageError(
+            f"the reviewer name is {len(name):,} characters long; it may hold at most "
+            f"{REVIEWER_NAME_MAX} characters: give a shorter name (--reviewer NAME or "
+            "ASSURANCE_REVIEWER)"
+        )
     problem = key_problem(name, unassigned=True)
     if problem is not None:
         raise UsageError(

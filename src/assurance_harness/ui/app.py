@@ -30,6 +30,7 @@ from ..formatting import (
 )
 from ..formatting.pagetext import page_text
 from ..review.adjudicate import ReviewPaths
+from ..review.store import REVIEWER_NAME_MAX
 from .allocator import release_freed
 from .security import (
     CSRF_FIELD,
@@ -780,6 +781,7 @@ def _item(
         history_note=page_note(store.db.dialect, *(v.note for v in history), of=NOTES),
         csrf=csrf,
         reviewer=_settings(request).reviewer,
+        reviewer_max=REVIEWER_NAME_MAX,  # the form's maxlength; the server refuses it anyway
         saved=saved,
         error=error,
     )

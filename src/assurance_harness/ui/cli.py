@@ -81,6 +81,10 @@ def ui_cmd(
                 )
             )
         name, _ = reviewer_from_env(reviewer)
+        if name:  # refused now, not on the first verdict sent from its page
+            from ..review.store import reviewer_name
+
+            name = reviewer_name(name)
         settings = Settings(
             reports=reports,
             register=register,
