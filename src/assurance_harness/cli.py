@@ -967,6 +967,7 @@ def runs_purge(
         from .privacy.retention import purged_files_by_run
         from .register.ledger import append_records
         from .register.ledger_store import run_records
+        from .review.outstanding import gates_with_reviews
         from .review.store import ReviewStore
 
         ledger_path = ledger or reports / "evidence" / "ledger.jsonl"
@@ -1004,6 +1005,9 @@ def runs_purge(
             kept=lambda run_id, why: left.append((run_id, why)),
             policy_version=policy.policy_version,
             dry_run=dry_run,
+            measure=lambda run_dir: gates_with_reviews(
+                run_dir, run_records(ledger_path, run_dir.name)
+            ),
         )
         if dry_run:
             forget([run.run_id for run in purged], dry_run=True)

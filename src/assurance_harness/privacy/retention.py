@@ -31,6 +31,10 @@ from .run_end import FINISHED_AT_TOLERANCE, parse_end, run_end
 RETENTION = "RETENTION"
 """The ``risk_id`` of purge records in the ledger (not a risk: the register never lists it)."""
 PURGED = "purged"
+REVIEWED_GATES = "reviewed_gates"
+"""The key under a purge record's ``run`` that keeps the run's gates that awaited review as
+measured with the ledger's review labels just before its rows were deleted (``purge_runs``'s
+``measure``; ``review.outstanding.gates_with_reviews``): no one can measure them again after."""
 PAYLOAD_FILES = (
     "cases.jsonl",
     "responses.jsonl",
@@ -255,6 +259,7 @@ def purge_runs(
     policy_version: str | None = None,
     now: dt.datetime | None = None,
     dry_run: bool = False,
+    measure: Callable[[Path], dict[str, Any] | None] = lambda run_dir: None,
 ) -> list[PurgedRun]:
     """Delete the payloads of runs finished more than ``older_than`` ago and record each purge
     through ``record`` (the ledger's append, passed in by the caller: this layer does not know
@@ -262,8 +267,10 @@ def purge_runs(
     already name; ``ended`` the ends the ledger's evidence records of a run hold (a run its
     records do not date alike is kept and named: ``candidates``); ``forget`` deletes the
     copies of their prompts and responses kept elsewhere (the review queue's, the caches'), or
-    with ``dry_run`` only checks that it could. Returns what was (or, with ``dry_run``, would
-    be) purged.
+    with ``dry_run`` only checks that it could; ``measure`` gives what the record keeps under
+    ``REVIEWED_GATES`` for a run (None: nothing), read before its rows go: the register judges
+    a purged run's gates that awaited review from it, as the rows are gone. Returns what was
+    (or, with ``dry_run``, would be) purged.
 
     Order, so that a purge record never claims a deletion that did not happen: each payload is
     first renamed aside in its folder (``STAGED``), which fails as its deletion would (an
@@ -305,7 +312,7 @@ def purge_runs(
         with contextlib.ExitStack() as held:
             out += _purge(
                 found[start : start + HELD_AT_ONCE], reports, ledger_path, older_than, held,
-                record, recorded, forget, kept, policy_version, now, dry_run,
+                record, recorded, forget, kept, policy_version, now, dry_run, measure,
             )  # fmt: skip
     return out
 
@@ -349,6 +356,7 @@ def _purge(
     policy_version: str | None,
     now: dt.datetime,
     dry_run: bool,
+    measure: Callable[[Path], dict[str, Any] | None],
 ) -> list[PurgedRun]:
     """``purge_runs`` of the runs ``found``, each it purges held in ``held`` until the
     caller lets go."""
@@ -372,13 +380,16 @@ def _purge(
         out.append(purged)
         if dry_run or purged.files.items() <= recorded(purged.run_id).items():
             continue  # a dry run; or recorded by a purge stopped before it deleted them
-        info = {
+        info: dict[str, Any] = {
             "purged_at": now.isoformat(timespec="seconds"),
             "retention": f"older than {older_than.days} days"
             if older_than.days
             else f"older than {older_than}",
             "policy_version": policy_version,
         }
+        reviewed = measure(run_dir)  # while its rows are there: no one can measure them after
+        if reviewed is not None:
+            info[REVIEWED_GATES] = reviewed
         bodies.append(_purge_body(run_dir, state, purged, ledger_path, info))
     if dry_run or not out:
         return out

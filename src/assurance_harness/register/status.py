@@ -316,7 +316,7 @@ def risk_status(
     reasons: list[str] = []
     status: Status
     gone = gone or {}
-    failed_reviewed, untold = _reviewed_gates(suites, reviewed, awaiting or {}, gone)
+    failed_reviewed, untold, unmeasured = _reviewed_gates(suites, reviewed, awaiting or {}, gone)
     failing = [
         s
         for s in suites
@@ -329,6 +329,7 @@ def risk_status(
         s for s in suites if s.run_id and ((awaiting or {}).get(s.run_id) or s.run_id in untold)
     ]
     lost = [s for s in suites if s.run_id in gone]
+    purged = [s for s in suites if s.run_id in unmeasured]
     lost_why = [f"{s.suite}: {gone[s.run_id]}" for s in lost if s.run_id]
     if not suites:
         status = "untested"
@@ -376,12 +377,19 @@ def risk_status(
                 f"flagged rows were all reviewed cannot be told: {count}; restore the run "
                 "folder, or run the suite again"
             )
-    elif missing or no_data or lost:
+    elif missing or no_data or lost or purged:
         status = "untested"
         if missing:
             reasons.append("no evidence yet from " + ", ".join(s.suite for s in missing))
         for s in no_data:
             reasons.append(f"{s.suite}: run {s.run_id} gave no gate verdict (no data or no gates)")
+        for s in purged:
+            assert s.run_id is not None
+            reasons.append(
+                f"{s.suite}: run {s.run_id}'s flagged rows were all reviewed (the verdicts are "
+                "in the ledger), but whether its gates that awaited review pass with the reviews "
+                f"in cannot be told: {unmeasured[s.run_id]}; run the suite again"
+            )
     elif stale:
         status = "stale"
         for s in stale:
@@ -484,15 +492,19 @@ def _reviewed_gates(
     reviewed: ReviewedGates | None,
     awaiting: dict[str, int | str],
     gone: dict[str, str],
-) -> tuple[dict[str, list[str]], dict[str, str]]:
+) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
     """For each suite whose latest run passed with gates that awaited review, and whose
     flagged rows all have a human label now: run id -> the gates that fail with the reviews
-    in, and run id -> why that cannot be told (its files cannot be measured again). A run
-    whose files are gone is left to ``gone``'s reading."""
+    in (for a run whose rows a recorded purge deleted, as the purge recorded them), run id ->
+    why that cannot be told (its files cannot be measured again: restored, they can), and run
+    id -> why it cannot be told of a purged run (nothing can restore its rows; its reviews are
+    done, so it is untested, never "awaiting review"). A run whose files are gone is left to
+    ``gone``'s reading."""
     failed: dict[str, list[str]] = {}
     untold: dict[str, str] = {}
+    unmeasured: dict[str, str] = {}
     if reviewed is None:
-        return failed, untold
+        return failed, untold, unmeasured
     for s in suites:
         run_id = s.run_id
         if run_id is None or s.verdict != "pass" or awaiting.get(run_id) or run_id in gone:
@@ -502,10 +514,10 @@ def _reviewed_gates(
             continue
         outcome = reviewed.failing(run_id, awaited)  # the gates linked to this risk only
         if isinstance(outcome, str):
-            untold[run_id] = outcome
+            (unmeasured if reviewed.purged(run_id) else untold)[run_id] = outcome
         elif outcome:
             failed[run_id] = outcome
-    return failed, untold
+    return failed, untold, unmeasured
 
 
 def compute_status(

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
+from ..errors import HarnessError, UsageError
+from ..privacy.retention import PURGED, RETENTION, REVIEWED_GATES
 from ..store.reviews import composed_name, majority
 from ..store.runread import read_run
 from .policy import requires_review
@@ -83,6 +85,47 @@ def _tied(by_reviewer: dict[str, bool | None]) -> bool:
     return bool(given) and majority(given) is None
 
 
+def gates_with_reviews(run_dir: Path, records: list[EvidenceRecord]) -> dict[str, Any] | None:
+    """What ``runs purge`` records of a run under ``REVIEWED_GATES`` just before it deletes the
+    run's rows: its gates that awaited review, measured with the labels of ``records`` (the
+    run's ledger records; ``verdict.measured_with_reviews``), ``{"gates": [{"id", "verdict",
+    "value"}], "outstanding": rows still without a human label}``; ``{"unmeasured": why}``
+    where they cannot be (the run's files damaged or edited); None where no gate of the run
+    awaited review. A reviewed run's verdicts stay evidence after the purge, but a gate on the
+    human labels can only be measured from the rows: read over none, it gave no verdict, and a
+    gate failing with the reviews in read as passed."""
+    from .verdict import measured_with_reviews
+
+    try:
+        run = read_run(run_dir)
+        if not any(gate.get("verdict") == "awaiting_review" for gate in run.gates):
+            return None
+        labels = ledger_labels(records).get(run.run_id, {})
+        outstanding = [
+            key for key in required_keys(run.summary) if key not in labels or _tied(labels[key])
+        ]
+        _, gates = measured_with_reviews(run, labels, outstanding=outstanding)
+    except HarnessError as exc:
+        return {"unmeasured": str(exc)}
+    return {
+        "gates": [
+            {
+                "id": str(gate.get("id") or gate.get("metric")),
+                "verdict": gate.get("verdict"),
+                "value": _finite(gate.get("value")),
+            }
+            for gate in gates
+            if gate.get("require_reviewed")
+        ],
+        "outstanding": len(outstanding),
+    }
+
+
+def _finite(value: Any) -> Any:
+    """``value`` as a ledger record can hold it: a float that is not finite (no JSON) is None."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 class ReviewedGates:
     """The gates that awaited review, judged again with the labels the ledger's review records
     give (``verdict.measured_with_reviews``, as the run page measures them), for the register.
@@ -93,10 +136,19 @@ class ReviewedGates:
     def __init__(self, records: list[EvidenceRecord], ledger_path: Path) -> None:
         self._labels = ledger_labels(records)
         self._dirs: dict[str, Path] = {}
+        self._purged: dict[str, dict[str, Any]] = {}
         for record in records:
             if not record.is_review and record.verdict == "awaiting_review":
                 self._dirs.setdefault(record.run_id, record.run_dir(ledger_path))
+            elif _took_rows(record):
+                self._purged[record.run_id] = record.run  # the purge that took its rows
         self._judged: dict[str, list[tuple[str, str]] | str] = {}
+
+    def purged(self, run_id: str) -> bool:
+        """Whether a recorded purge deleted the run's rows: its gates are judged from what the
+        purge recorded (``gates_with_reviews``), and where it recorded nothing, whether they
+        pass with the reviews in cannot be told, the reviews notwithstanding."""
+        return run_id in self._purged
 
     def failing(self, run_id: str, gates: Collection[str]) -> list[str] | str:
         """Those of ``gates`` (gate ids) of ``run_id`` that awaited review and fail with every
@@ -117,6 +169,8 @@ class ReviewedGates:
         from ..formatting import num
         from .verdict import measured_with_reviews
 
+        if run_id in self._purged:
+            return _as_recorded(self._purged[run_id])
         try:
             run = read_run(self._dirs[run_id])
             _, gates = measured_with_reviews(run, self._labels.get(run_id, {}), outstanding=())
@@ -128,3 +182,34 @@ class ReviewedGates:
                 gate_id = str(gate.get("id") or gate.get("metric"))
                 failed.append((gate_id, f"{gate_id} ({num(gate.get('value'))})"))
         return failed
+
+
+def _took_rows(record: EvidenceRecord) -> bool:
+    """Whether ``record`` is a purge that deleted its run's rows (results.jsonl)."""
+    return (
+        record.risk_id == RETENTION
+        and record.verdict == PURGED
+        and "results.jsonl" in (record.run.get("purged_files") or {})
+    )
+
+
+def _as_recorded(purge: dict[str, Any]) -> list[tuple[str, str]] | str:
+    """The failing gates a purge recorded (``REVIEWED_GATES``), as ``ReviewedGates._judge``
+    gives them; or why they cannot be told (a purge recorded before purges kept them, or one
+    that could not measure them)."""
+    from ..formatting import num, when
+
+    kept = purge.get(REVIEWED_GATES)
+    at = purge.get("purged_at")
+    at_text = f" {when(at)}" if isinstance(at, str) else ""
+    purged = f"its rows were purged{at_text} under the retention policy"
+    if not isinstance(kept, dict) or not isinstance(kept.get("gates"), list):
+        why = kept.get("unmeasured") if isinstance(kept, dict) else None
+        if isinstance(why, str):
+            return f"{purged}, and they could not be measured before: {why}"
+        return f"{purged} by a purge that did not record them measured with the reviews"
+    return [
+        (str(gate.get("id")), f"{gate.get('id')} ({num(gate.get('value'))})")
+        for gate in kept["gates"]
+        if isinstance(gate, dict) and gate.get("verdict") == "fail"
+    ]
