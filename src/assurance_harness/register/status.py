@@ -156,6 +156,9 @@ class RegisterStatus:
     """Risk ids that evidence names but the register lacks."""
     identity: SystemIdentity | None = None
     """The target identity whose runs count (``register.identity``)."""
+    reviewed: ReviewedGates | None = None
+    """The gates that awaited review judged again with the reviews in, as the statuses were
+    (measured once, kept for the views that show those figures: the risk page)."""
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {s: 0 for s in STATUSES}
@@ -633,6 +636,7 @@ def build_status(
 
     everything = read_ledger(ledger_path, strict=False, reviews=True)
     records = [r for r in everything if not r.is_review]
+    reviewed = ReviewedGates(everything, ledger_path)
     risks, unknown = compute_status(
         loaded.register,
         records,
@@ -641,7 +645,7 @@ def build_status(
         identity=identity,
         trusted=integrity.ok,
         gone=missing_run_files(records, ledger_path),
-        reviewed=ReviewedGates(everything, ledger_path),
+        reviewed=reviewed,
     )
     return RegisterStatus(
         register=loaded.register,
@@ -652,4 +656,5 @@ def build_status(
         generated_at=now,
         unknown_risk_ids=unknown,
         identity=identity,
+        reviewed=reviewed,
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import HarnessError, UsageError
 from ..privacy.retention import PURGED, RETENTION, REVIEWED_GATES
 from ..store.reviews import composed_name, majority
-from ..store.runread import read_run
+from ..store.runread import RunLog, read_run
 from .policy import requires_review
 
 if TYPE_CHECKING:
@@ -85,6 +86,24 @@ def _tied(by_reviewer: dict[str, bool | None]) -> bool:
     return bool(given) and majority(given) is None
 
 
+@dataclass(frozen=True)
+class JudgedGate:
+    """A gate that awaited review, as measured with the reviews in: its verdict (``pass``,
+    ``fail``, ``awaiting_review`` while flagged rows have no human label, ``no_data``) and
+    figure."""
+
+    id: str
+    verdict: str
+    value: Any
+
+    @property
+    def text(self) -> str:
+        """``id (figure)``, as the register's reasons name a failing gate."""
+        from ..formatting import num
+
+        return f"{self.id} ({num(self.value)})"
+
+
 def gates_with_reviews(run_dir: Path, records: list[EvidenceRecord]) -> dict[str, Any] | None:
     """What ``runs purge`` records of a run under ``REVIEWED_GATES`` just before it deletes the
     run's rows: its gates that awaited review, measured with the labels of ``records`` (the
@@ -94,31 +113,41 @@ def gates_with_reviews(run_dir: Path, records: list[EvidenceRecord]) -> dict[str
     awaited review. A reviewed run's verdicts stay evidence after the purge, but a gate on the
     human labels can only be measured from the rows: read over none, it gave no verdict, and a
     gate failing with the reviews in read as passed."""
-    from .verdict import measured_with_reviews
-
     try:
         run = read_run(run_dir)
         if not any(gate.get("verdict") == "awaiting_review" for gate in run.gates):
             return None
-        labels = ledger_labels(records).get(run.run_id, {})
-        outstanding = [
-            key for key in required_keys(run.summary) if key not in labels or _tied(labels[key])
-        ]
-        _, gates = measured_with_reviews(run, labels, outstanding=outstanding)
+        gates, outstanding = _measured(run, ledger_labels(records).get(run.run_id, {}))
     except HarnessError as exc:
         return {"unmeasured": str(exc)}
     return {
         "gates": [
-            {
-                "id": str(gate.get("id") or gate.get("metric")),
-                "verdict": gate.get("verdict"),
-                "value": _finite(gate.get("value")),
-            }
-            for gate in gates
-            if gate.get("require_reviewed")
+            {"id": gate.id, "verdict": gate.verdict, "value": _finite(gate.value)} for gate in gates
         ],
-        "outstanding": len(outstanding),
+        "outstanding": outstanding,
     }
+
+
+def _measured(
+    run: RunLog, labels: dict[str, dict[str, bool | None]]
+) -> tuple[list[JudgedGate], int]:
+    """``run``'s gates that require review measured with ``labels`` (row -> reviewer ->
+    label), and how many flagged rows still have no human label (``awaiting_review`` gates
+    while any has none)."""
+    from .verdict import measured_with_reviews
+
+    outstanding = [
+        key for key in required_keys(run.summary) if key not in labels or _tied(labels[key])
+    ]
+    _, gates = measured_with_reviews(run, labels, outstanding=outstanding)
+    judged = [
+        JudgedGate(
+            str(gate.get("id") or gate.get("metric")), str(gate.get("verdict")), gate.get("value")
+        )
+        for gate in gates
+        if gate.get("require_reviewed")
+    ]
+    return judged, len(outstanding)
 
 
 def _finite(value: Any) -> Any:
@@ -131,7 +160,9 @@ class ReviewedGates:
     give (``verdict.measured_with_reviews``, as the run page measures them), for the register.
     Such a gate passed on the scorer's labels alone: a metric that reads ``human.label`` can
     fail once the reviews are in, and read as passed, the risk was "verified" while the run's
-    own page showed the gate failing. Measured only when asked (a suite's latest run), once."""
+    own page showed the gate failing. Measured only when asked (a suite's latest run), once:
+    the risk page's table shows the figures the status was judged on (``judged``) from the
+    same measurement."""
 
     def __init__(self, records: list[EvidenceRecord], ledger_path: Path) -> None:
         self._labels = ledger_labels(records)
@@ -142,7 +173,7 @@ class ReviewedGates:
                 self._dirs.setdefault(record.run_id, record.run_dir(ledger_path))
             elif _took_rows(record):
                 self._purged[record.run_id] = record.run  # the purge that took its rows
-        self._judged: dict[str, list[tuple[str, str]] | str] = {}
+        self._judged: dict[str, list[JudgedGate] | str] = {}
 
     def purged(self, run_id: str) -> bool:
         """Whether a recorded purge deleted the run's rows: its gates are judged from what the
@@ -150,38 +181,33 @@ class ReviewedGates:
         pass with the reviews in cannot be told, the reviews notwithstanding."""
         return run_id in self._purged
 
+    def judged(self, run_id: str) -> list[JudgedGate] | str:
+        """``run_id``'s gates that awaited review, with the reviews in ([] where none awaited
+        review); or why they cannot be measured again (its files damaged, edited or gone)."""
+        if run_id not in self._dirs:
+            return []
+        if run_id not in self._judged:
+            self._judged[run_id] = self._judge(run_id)
+        return self._judged[run_id]
+
     def failing(self, run_id: str, gates: Collection[str]) -> list[str] | str:
         """Those of ``gates`` (gate ids) of ``run_id`` that awaited review and fail with every
         flagged row reviewed, each with its figure ([] where none does, or the run's gates
         awaited no review); or why they cannot be measured again (its files damaged, edited
         or gone)."""
-        if run_id not in self._dirs:
-            return []
-        if run_id not in self._judged:
-            self._judged[run_id] = self._judge(run_id)
-        judged = self._judged[run_id]
+        judged = self.judged(run_id)
         if isinstance(judged, str):
             return judged
-        return [text for gate_id, text in judged if gate_id in gates]
+        return [gate.text for gate in judged if gate.verdict == "fail" and gate.id in gates]
 
-    def _judge(self, run_id: str) -> list[tuple[str, str]] | str:
-        from ..errors import HarnessError
-        from ..formatting import num
-        from .verdict import measured_with_reviews
-
+    def _judge(self, run_id: str) -> list[JudgedGate] | str:
         if run_id in self._purged:
             return _as_recorded(self._purged[run_id])
         try:
             run = read_run(self._dirs[run_id])
-            _, gates = measured_with_reviews(run, self._labels.get(run_id, {}), outstanding=())
+            return _measured(run, self._labels.get(run_id, {}))[0]
         except HarnessError as exc:
             return str(exc)
-        failed = []
-        for gate in gates:
-            if gate.get("require_reviewed") and gate.get("verdict") == "fail":
-                gate_id = str(gate.get("id") or gate.get("metric"))
-                failed.append((gate_id, f"{gate_id} ({num(gate.get('value'))})"))
-        return failed
 
 
 def _took_rows(record: EvidenceRecord) -> bool:
@@ -193,11 +219,11 @@ def _took_rows(record: EvidenceRecord) -> bool:
     )
 
 
-def _as_recorded(purge: dict[str, Any]) -> list[tuple[str, str]] | str:
-    """The failing gates a purge recorded (``REVIEWED_GATES``), as ``ReviewedGates._judge``
-    gives them; or why they cannot be told (a purge recorded before purges kept them, or one
-    that could not measure them)."""
-    from ..formatting import num, when
+def _as_recorded(purge: dict[str, Any]) -> list[JudgedGate] | str:
+    """The gates a purge recorded measured with the reviews (``REVIEWED_GATES``), as
+    ``ReviewedGates._judge`` gives them; or why they cannot be told (a purge recorded before
+    purges kept them, or one that could not measure them)."""
+    from ..formatting import when
 
     kept = purge.get(REVIEWED_GATES)
     at = purge.get("purged_at")
@@ -209,7 +235,7 @@ def _as_recorded(purge: dict[str, Any]) -> list[tuple[str, str]] | str:
             return f"{purged}, and they could not be measured before: {why}"
         return f"{purged} by a purge that did not record them measured with the reviews"
     return [
-        (str(gate.get("id")), f"{gate.get('id')} ({num(gate.get('value'))})")
+        JudgedGate(str(gate.get("id")), str(gate.get("verdict")), gate.get("value"))
         for gate in kept["gates"]
-        if isinstance(gate, dict) and gate.get("verdict") == "fail"
+        if isinstance(gate, dict)
     ]

@@ -650,7 +650,26 @@ def _risk_page(request: web.Request) -> web.Response:
         status=status,  # the banner of a ledger that fails verification (_integrity.html)
         detail=detail,
         reviews=reviews,
+        with_reviews=_with_reviews(status, detail.status),
     )
+
+
+def _with_reviews(status: Any, risk: Any) -> dict[str, dict[str, Any] | str]:
+    """Run id -> gate id -> the gate judged again with the reviews in (``review.outstanding
+    .JudgedGate``), or why it cannot be, for each suite's latest run: the figures the risk's
+    status was judged on, from the same measurement. The evidence table shows them beside the
+    recorded ones; it showed only those, unlabelled, under a status judged on the others. Older
+    runs are not measured here (their own pages are)."""
+    reviewed = status.reviewed
+    out: dict[str, dict[str, Any] | str] = {}
+    if reviewed is None:
+        return out
+    for suite in risk.suites:
+        if suite.run_id is None or not any(r.verdict == "awaiting_review" for r in suite.records):
+            continue
+        judged = reviewed.judged(suite.run_id)
+        out[suite.run_id] = judged if isinstance(judged, str) else {g.id: g for g in judged}
+    return out
 
 
 # -- review ----------------------------------------------------------------------------------
