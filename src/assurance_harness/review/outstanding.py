@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,9 +207,64 @@ class ReviewedGates:
             return _as_recorded(self._purged[run_id])
         try:
             run = read_run(self._dirs[run_id])
-            return _measured(run, self._labels.get(run_id, {}))[0]
+            return _kept_or_measured(run, self._labels.get(run_id, {}))
         except HarnessError as exc:
             return str(exc)
+
+
+MEASURED_KEPT = 512
+"""Runs' gates measured with the reviews that the process keeps (``_kept_or_measured``), the
+least recently used let go first: a register's suites' latest runs, many times over."""
+_kept: OrderedDict[tuple[Any, ...], list[JudgedGate]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _kept_or_measured(run: RunLog, labels: dict[str, dict[str, bool | None]]) -> list[JudgedGate]:
+    """``_measured(run, labels)``'s gates, measured once per content: kept under the SHA-256 of
+    the run's results.jsonl, summary.json and manifest.json (what the measurement reads, and
+    checks against one another) and ``labels``. Every register page built the status anew and
+    measured each suite's latest reviewed run again over all its rows: 50 reviewed runs of 400
+    rows took about 3 s a page. A new verdict is other labels and a file edited other bytes, so
+    either is measured again (and an edit refused there), never read from what was kept; a
+    file changed while it was measured keeps nothing."""
+    key = _content_key(run, labels)
+    if key is not None:
+        with _kept_lock:
+            kept = _kept.get(key)
+            if kept is not None:
+                _kept.move_to_end(key)
+                return kept
+    judged = _measured(run, labels)[0]
+    if key is not None and _content_key(run, labels) == key:
+        with _kept_lock:
+            _kept[key] = judged
+            while len(_kept) > MEASURED_KEPT:
+                _kept.popitem(last=False)
+    return judged
+
+
+def _content_key(run: RunLog, labels: dict[str, dict[str, bool | None]]) -> tuple[Any, ...] | None:
+    """What ``_kept_or_measured`` keeps a measurement under; None where a file cannot be read
+    (measured, the run then says why)."""
+    from ..store.files import sha256_file
+
+    try:
+        files = tuple(
+            sha256_file(path)
+            for path in (
+                run.results_path,
+                run.run_dir / "summary.json",
+                run.run_dir / "manifest.json",
+            )
+        )
+    except (OSError, HarnessError):
+        return None
+    given = tuple(
+        sorted(
+            (row, tuple(sorted(by.items(), key=lambda item: item[0]))) for row, by in labels.items()
+        )
+    )
+    return (str(run.run_dir), files, given)
 
 
 def _took_rows(record: EvidenceRecord) -> bool:
