@@ -543,10 +543,21 @@ def no_data_reason(gate: dict[str, Any], metric: dict[str, Any] | None) -> str |
 
 def _groups_without_data(gate: dict[str, Any], metric: dict[str, Any] | None) -> str | None:
     """ "group 'y': all 2 requests failed, ..." for each group the gate failed for having no
-    data: its figures are blank beside the others', and the reason is on the metric's group."""
+    data: its figures are blank beside the others', and the reason is on the metric's group.
+    A group with a value but no figure on the gate's bound (too few cases for an interval)
+    gives its ``no_bound_reason``: "no value" beside the group's value read as a contradiction
+    and named no fix."""
     groups = (metric or {}).get("groups") or {}
     found = []
     for name in gate.get("groups_without_data") or []:
-        details = (groups.get(name) or groups.get(str(name)) or {}).get("details") or {}
-        found.append(f"group '{name}': {details.get('no_data_reason') or 'no value'}")
+        group = groups.get(name) or groups.get(str(name)) or {}
+        details = group.get("details") or {}
+        reason = details.get("no_data_reason") or details.get("no_bound_reason")
+        if not isinstance(reason, str) or not reason:
+            has_value = group.get("value") is not None
+            bound = gate.get("bound")
+            reason = (
+                f"no {bound} bound" if has_value and bound in ("upper", "lower") else "no value"
+            )
+        found.append(f"group '{name}': {reason}")
     return "; ".join(found) or None
