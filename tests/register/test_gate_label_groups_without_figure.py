@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assurance_harness.formatting import failing_groups_text
 from assurance_harness.metrics.engine import compute_metrics, judge_gate
 from assurance_harness.register.evidence_map import _gate_fields
 from assurance_harness.register.evidence_record import EvidenceRecord
@@ -58,3 +59,11 @@ def test_a_record_without_groups_without_data_keeps_its_shape_and_label() -> Non
     gate = {"id": "g", "metric": "m", "failing_groups": ["a"], "verdict": "fail"}
     assert "groups_without_data" not in _gate_fields(gate)
     assert _record(_gate_fields(gate)).gate_label == "g (failing groups: a)"
+
+
+def test_the_annex_column_says_the_same() -> None:
+    gate = {"failing_groups": ["x", "y"], "groups_without_data": ["y"]}
+    assert failing_groups_text(gate) == "x; without a figure: y"
+    assert failing_groups_text({"failing_groups": ["y"], "groups_without_data": ["y"]}) == (
+        "without a figure: y"
+    )

@@ -281,6 +281,25 @@ def group_name(name: Any) -> str:
     return text if text.strip() else json.dumps(text)
 
 
+def failing_groups_text(gate: dict[str, Any] | None) -> str:
+    """A gate's failing groups as a phrase (empty where none): those whose figure broke the
+    limit, then those that failed for having no figure on its bound (``groups_without_data``:
+    too few cases for an interval, every request failed), ``"x; without a figure: y"``. Listed
+    as one "failing" list, a group whose every counterfactual pair had a delta of exactly 0
+    read as where the bias was."""
+    gate = gate or {}
+    groups = gate.get("failing_groups")
+    groups = groups if isinstance(groups, list) else []
+    without = gate.get("groups_without_data")
+    without = without if isinstance(without, list) else []
+    failing = [g for g in groups if g not in without]
+    parts = [", ".join(map(group_name, failing))] if failing else []
+    absent = [g for g in without if g in groups]
+    if absent:
+        parts.append(f"without a figure: {', '.join(map(group_name, absent))}")
+    return "; ".join(parts)
+
+
 VALUE_KINDS = frozenset({"rate", "mean", "quantile"})
 """Kinds whose ``details.n_skipped`` counts rows where the expression gave no value (null, a
 failed request, a missing field): other kinds' skipped rows are unpaired variants, groups too

@@ -25,6 +25,7 @@ from ..errors import HarnessError, RunFailedError, UsageError
 from ..formatting import (
     MISSING,
     coverage_notes,
+    failing_groups_text,
     gate_level,
     gate_rule,
     group_name,
@@ -765,7 +766,7 @@ def render_annex_md(annex: Annex) -> str:
                 num_beside(v.gate.get("checked"), v.gate),
                 md_text(v.figure),
                 f"**{md_text(v.gate.get('verdict'))}**",
-                md_text(", ".join(map(group_name, v.gate.get("failing_groups") or [])) or MISSING),
+                md_text(failing_groups_text(v.gate) or MISSING),
             ]
             for v in ar.gates
         ]

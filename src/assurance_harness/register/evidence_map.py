@@ -50,8 +50,15 @@ def _metric_for_gate(run: RunFiles, gate: dict[str, Any]) -> dict[str, Any] | No
 
 
 def _gate_fields(gate: dict[str, Any]) -> dict[str, Any]:
+    """The gate as a ledger record holds it. ``groups_without_data`` (those of its failing
+    groups that failed for having no figure on its bound, not for their figure) only where
+    there are any, so other records keep their shape: without it every view of the record
+    called such a group failing, as if its figure broke the limit."""
     keys = ("id", "metric", "max", "min", "bound", "checked", "failing_groups", "worst_cases")
-    return {k: gate.get(k) for k in keys}
+    fields = {k: gate.get(k) for k in keys}
+    if gate.get("groups_without_data"):
+        fields["groups_without_data"] = gate["groups_without_data"]
+    return fields
 
 
 def _risk_ids(run: RunFiles, register_path: Path | None) -> list[str]:

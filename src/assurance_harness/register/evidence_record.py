@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HarnessError
-from ..formatting import group_name
+from ..formatting import failing_groups_text
 
 GENESIS = "0" * 64
 """``prev_hash`` of the first record."""
@@ -77,7 +77,8 @@ class EvidenceRecord:
     target: dict[str, Any]
     """name, type, fingerprint, model_version (the string the endpoint reported)."""
     gate: dict[str, Any] | None
-    """id, metric, max, min, bound, checked, failing_groups, worst_cases (``case_id#sample``)."""
+    """id, metric, max, min, bound, checked, failing_groups, worst_cases (``case_id#sample``);
+    groups_without_data where some failing groups had no figure on the bound."""
     metric: dict[str, Any] | None
     """value, ci_low, ci_high, confidence, n, method of the gated metric."""
     run: dict[str, Any]
@@ -127,11 +128,15 @@ class EvidenceRecord:
 
     @property
     def gate_label(self) -> str:
-        """The gate id, with the groups that failed it when it is checked per group."""
-        groups = (self.gate or {}).get("failing_groups") or []
-        if groups:
-            return f"{self.gate_id} (failing groups: {', '.join(map(group_name, groups))})"
-        return self.gate_id
+        """The gate id, with the groups that failed it when it is checked per group: those
+        whose figure broke the limit, then those without a figure on its bound (too few cases
+        for an interval), which are not evidence of the failure the limit describes."""
+        groups = failing_groups_text(self.gate)
+        if not groups:
+            return self.gate_id
+        if groups.startswith("without a figure"):
+            return f"{self.gate_id} ({groups})"
+        return f"{self.gate_id} (failing groups: {groups})"
 
     @property
     def suite_name(self) -> str:

@@ -20,6 +20,7 @@ import jinja2
 from ..formatting import (
     MISSING,
     coverage_notes,
+    failing_groups_text,
     gate_rule,
     group_name,
     metric_figure,
@@ -51,6 +52,7 @@ def environment(finalize: Callable[[Any], Any] = page_text) -> jinja2.Environmen
         when=when,
         group_name=group_name,
         coverage_notes=coverage_notes,
+        failing_groups=failing_groups_text,
     )
     env.globals["MISSING"] = MISSING
     env.globals["LEDGER_FAILED"] = LEDGER_FAILED
