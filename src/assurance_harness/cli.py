@@ -545,7 +545,7 @@ def requests_line(counts: dict[str, Any]) -> str:
 
 
 def _print_outcome(outcome: object) -> None:
-    from .formatting import coverage_notes, incomplete_line
+    from .formatting import coverage_notes, incomplete_line, interval_note
     from .metrics.engine import failing_group_figures, no_data_reason, overall_label
     from .runner.errorline import errors_line
     from .runner.run import RunOutcome
@@ -584,6 +584,9 @@ def _print_outcome(outcome: object) -> None:
         if reason:
             reasons.append(f"{gate['id']}: no data: {reason}")
         reasons += [f"{gate['id']}: {note}" for note in coverage_notes(metric)]
+        no_interval = interval_note(gate, metric)
+        if no_interval:
+            reasons.append(f"{gate['id']}: {no_interval}")
         table.add_row(
             term(gate["id"]),
             term(gate["verdict"], colour) + term(extra),

@@ -673,7 +673,15 @@ def awaiting_review_message(gate: dict[str, Any], run: _SuiteRun, *, reports: st
 
 def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     """What a failed gate says in pytest's output: figures first, then where to look."""
-    from .formatting import bound, gate_level, labelled_interval, num, num_beside, threshold
+    from .formatting import (
+        bound,
+        gate_level,
+        interval_note,
+        labelled_interval,
+        num,
+        num_beside,
+        threshold,
+    )
     from .metrics.engine import no_data_reason
     from .store.runread import read_run, row_key
 
@@ -695,6 +703,9 @@ def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     reason = no_data_reason(gate, metric)
     if reason:
         lines.append(f"  no data:   {reason}")
+    no_interval = interval_note(gate, metric)
+    if no_interval:
+        lines.append(f"  interval:  {no_interval}")
     worst = [str(k) for k in gate.get("worst_cases") or []]
     results = run.results_path
     if worst:

@@ -300,6 +300,20 @@ def failing_groups_text(gate: dict[str, Any] | None) -> str:
     return "; ".join(parts)
 
 
+def interval_note(gate: dict[str, Any] | None, metric: dict[str, Any] | None) -> str | None:
+    """Why a gate's figure shows no interval, or one bound only (a mean of too few cases, a
+    quantile's bound past the sample): its metric's ``no_bound_reason``, for a gate that has a
+    value and was judged (a gate without data says why in its own reason). Without it the
+    terminal's gate table and JUnit showed "–" where an interval belongs, and nothing else."""
+    gate, details = gate or {}, (metric or {}).get("details") or {}
+    if gate.get("verdict") == "no_data" or gate.get("value") is None:
+        return None
+    if gate.get("ci_low") is not None and gate.get("ci_high") is not None:
+        return None
+    reason = details.get("no_bound_reason")
+    return reason if isinstance(reason, str) and reason else None
+
+
 VALUE_KINDS = frozenset({"rate", "mean", "quantile"})
 """Kinds whose ``details.n_skipped`` counts rows where the expression gave no value (null, a
 failed request, a missing field): other kinds' skipped rows are unpaired variants, groups too

@@ -18,6 +18,7 @@ from ..formatting import (
     group_name,
     incomplete_line,
     interval,
+    interval_note,
     labelled_interval,
     level,
     num,
@@ -419,7 +420,8 @@ def build_context(run: RunData) -> ReportContext:
                 ],
                 no_data_reason=no_data_reason(gate, run.metrics.get(str(gate.get("metric")))) or "",
                 overall_label=overall_label(run.metrics.get(str(gate.get("metric")))),
-                notes=coverage_notes(run.metrics.get(str(gate.get("metric")))),
+                notes=coverage_notes(run.metrics.get(str(gate.get("metric"))))
+                + _interval_notes(gate, run.metrics.get(str(gate.get("metric")))),
             )
         )
 
@@ -531,3 +533,10 @@ def build_context(run: RunData) -> ReportContext:
         reviews_left_out=[u.left_out() for u in unbacked] + gone,
         shown_rows=shown,
     )
+
+
+def _interval_notes(gate: dict[str, Any], metric: dict[str, Any] | None) -> list[str]:
+    """Why the gate's figure shows no interval (``interval_note``), as a gate note: JUnit and
+    the reports' gate tables show "–" there otherwise, the reason only in the metrics table."""
+    note = interval_note(gate, metric)
+    return [note] if note else []
