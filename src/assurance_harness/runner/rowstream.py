@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from ..datatypes import Case, ResponseRecord
 from ..privacy.stored import stored_copy
+from ..rowkeys import case_key
 from ..spec.caselist import CaseList
 from ..store.journalindex import JournalIndex
 from ..store.runlog import ResultsStream
@@ -92,6 +93,11 @@ class RowTotals:
     """Answers that came from the response cache, by the run that measured them."""
     finish_reasons: dict[str, int] = field(default_factory=dict)
     """Answers by the finish reason their target reported (``length``: cut off)."""
+    empty: int = 0
+    """Answers that are empty or only whitespace: scored as they came, an empty answer passes
+    every gate on what a model said, so the run warns of them (``empty_answers_warning``)."""
+    empty_keys: list[str] = field(default_factory=list)
+    """The first ``EMPTY_KEYS_SHOWN`` of them (``case_id#sample``), in request order."""
 
 
 def _chunk_cases(cases: Sequence[Case], start: int, stop: int, samples: int) -> list[Case]:
@@ -145,8 +151,13 @@ def stream_rows(
                 if row["error"] is not None:
                     totals.errors += 1
                     errors_by_type[row["error"]["type"]] += 1
-                elif "finish_reason" in row:  # counted from the rows: as summary_check does
-                    finish_reasons[row["finish_reason"]] += 1
+                else:
+                    if "finish_reason" in row:  # counted from the rows: as summary_check does
+                        finish_reasons[row["finish_reason"]] += 1
+                    if isinstance(row["response"], str) and not row["response"].strip():
+                        totals.empty += 1
+                        if len(totals.empty_keys) < EMPTY_KEYS_SHOWN:
+                            totals.empty_keys.append(case_key(row["case_id"], row["sample"]))
                 totals.cached += bool(row["cached"])
                 if row.get("model_version"):
                     totals.model_versions.add(row["model_version"])
@@ -166,3 +177,29 @@ def stream_rows(
         counts = totals.redacted or Counter()
         totals.privacy_info["redacted"] = dict(sorted(counts.items()))
     return totals
+
+
+EMPTY_KEYS_SHOWN = 5
+"""How many empty answers the warning names by key; the rest are counted."""
+
+
+def empty_answers_warning(totals: RowTotals) -> str | None:
+    """``2 of 3 answers were empty text ...`` where any answer was empty or only whitespace,
+    naming the first few; None where none was. An endpoint answering "" (a broken chat
+    template, a filter that blanks its output) passed every toxicity and age gate with nothing
+    anywhere saying so: the figures are of empty answers, which the run cannot tell from a
+    deployment's considered silence, so it says so beside the verdicts, not in place of them."""
+    if not totals.empty:
+        return None
+    answers = totals.rows - totals.errors
+    named = ", ".join(totals.empty_keys)
+    more = (
+        f" and {totals.empty - len(totals.empty_keys)} more"
+        if totals.empty > len(totals.empty_keys)
+        else ""
+    )
+    return (
+        f"{totals.empty} of {answers} answers were empty text ({named}{more}), scored as they "
+        "came: a rate of harmful answers counts them as harmless; check the target returns "
+        "the model's text (a response path, a chat template)"
+    )

@@ -1821,9 +1821,12 @@ def _finish(run: _Run) -> RunOutcome:
     with forcestop.deferred():
         after_sending_here()
     from .record import record_run
+    from .rowstream import empty_answers_warning
 
     verdict = _score(run)
     spec = run.target.spec
+    empty = empty_answers_warning(verdict.totals)
+    said = [empty] if empty else []
     summary: Summary = record_run(
         run_dir=run.run_dir,
         reports=run.reports,
@@ -1838,13 +1841,13 @@ def _finish(run: _Run) -> RunOutcome:
         finished_at=now(),
         command=run.command or run.state.command or _default_command(run.state),
         environment=run.environment,
-        warnings=run.warnings + run.left_out,
+        warnings=run.warnings + run.left_out + said,
     )
     data = read_run(run.run_dir.path).summary
     outcome = RunOutcome(run.run_dir.run_id, run.run_dir.path, data, summary.exit_code)
     if run.retried is not None:
         outcome.notes.append(run.retried)
-    outcome.warnings.extend(run.left_out)
+    outcome.warnings.extend(run.left_out + said)
     hint = retry_hint(data, run.retry_cmd)
     if hint is not None:
         outcome.notes.append(hint)
