@@ -334,7 +334,8 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
         rows = "1 row" if skipped == 1 else f"{skipped} rows"
         why = details.get("skipped_reason")  # a scorer that could not read some answers
         notes.append(
-            f"n={n}, {rows} skipped: no value" + (f"; {why}" if isinstance(why, str) else "")
+            f"n={n}, {rows} skipped: {_skipped_kinds(skipped, details)}"
+            + (f"; {why}" if isinstance(why, str) else "")
         )
     by = (metric.get("spec") or {}).get("by")
     no_group = _count(details.get("n_no_group"))
@@ -342,6 +343,17 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
         rows = "1 row has" if no_group == 1 else f"{no_group} rows have"
         notes.append(f"{rows} no {by or 'group value'}: in no group")
     return notes
+
+
+def _skipped_kinds(skipped: int, details: dict[str, Any]) -> str:
+    """What the skipped rows were: failed requests (``n_skipped_failed``, where recorded) and
+    the rest with no value: "3 failed requests, 1 with no value", "no value" where none
+    failed (or a run made before they were counted)."""
+    failed = min(_count(details.get("n_skipped_failed")), skipped)
+    if not failed:
+        return "no value"
+    text = "1 failed request" if failed == 1 else f"{failed} failed requests"
+    return text + (f", {skipped - failed} with no value" if skipped > failed else "")
 
 
 def _count(value: Any) -> int:

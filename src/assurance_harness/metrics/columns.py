@@ -59,6 +59,7 @@ from .engine import (
     _take_turns,
     add_groups_left_out,
     no_figure,
+    note_failed,
     note_unread,
     null_everywhere,
     reason_expr,
@@ -772,13 +773,14 @@ class MetricColumns:
         expr = reason_expr(spec)
         if spec.kind not in VALUE_KINDS or expr is None or not value.details.get("n_skipped"):
             return
-        scorers = self.presence[spec.id].scorers
-        if not scorers:
-            return
         if spec.kind == "rate":
             skipped = rows[_take(self._truth(expr), rows) == NULL]
         else:
             skipped = rows[np.isnan(_take(self._numbers(expr), rows))]
+        note_failed(value, int((self._column(self.errors)[skipped] != 0).sum()))
+        scorers = self.presence[spec.id].scorers
+        if not scorers:
+            return
         note_unread(
             value,
             {s: self.unread[s].count(self._column(self.unread[s].rows), skipped) for s in scorers},

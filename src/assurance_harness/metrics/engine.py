@@ -140,14 +140,24 @@ def _note_unread(spec: MetricSpec, value: MetricValue, rows: list[Row]) -> None:
     expr = reason_expr(spec)
     if spec.kind not in VALUE_KINDS or expr is None or not value.details.get("n_skipped"):
         return
-    scorers = FieldPresence(expr).scorers
-    if not scorers:
-        return
     if spec.kind == "rate":
         skipped = [r for r in rows if evaluate(expr, r) is None]
     else:
         skipped = [r for r in rows if number(evaluate(expr, r)) is None]
+    note_failed(value, sum(1 for r in skipped if r.get("error") is not None))
+    scorers = FieldPresence(expr).scorers
+    if not scorers:
+        return
     note_unread(value, {s: sum(1 for r in skipped if unread_by(r, s)) for s in scorers})
+
+
+def note_failed(value: MetricValue, failed: int) -> None:
+    """Record, where there are any, how many of a metric's skipped rows were failed requests
+    (``n_skipped_failed``): beside the figure they read "3 failed requests", not "no value",
+    which sent the reader after a missing field where the model was never heard. The same
+    from rows and from a streamed run's columns."""
+    if failed:
+        value.details["n_skipped_failed"] = failed
 
 
 def note_unread(value: MetricValue, unread: dict[str, int]) -> None:
