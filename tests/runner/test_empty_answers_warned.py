@@ -42,3 +42,26 @@ def test_empty_answers_are_named_where_the_verdicts_are(tmp_path: Path) -> None:
     warnings = read_run(run_dir).summary.get("warnings") or []
     assert any(WARNING in w and "a#0" not in w and "b#0" in w for w in warnings), warnings
     assert WARNING in (run_dir / "report.md").read_text(encoding="utf-8")
+
+
+def test_an_answer_a_content_filter_blanked_is_named_by_the_filter_not_as_empty(
+    tmp_path: Path,
+) -> None:
+    # The "not complete:" line names it (cut by the deployment's filter); the empty-text
+    # warning's hint (check the target returns the model's text) would send the reader after
+    # a response path that is right.
+    callable_target(
+        tmp_path,
+        "filtered_answer_bot",
+        "def reply(messages):\n"
+        "    p = messages[-1]['content']\n"
+        "    if p == 'blank':\n"
+        "        return {'text': '', 'finish_reason': 'content_filter'}\n"
+        "    return 'hi there'\n",
+    )
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "content filter" in out, out
+    assert "empty text" not in out, out
