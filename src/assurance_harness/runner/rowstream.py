@@ -154,7 +154,11 @@ def stream_rows(
                 else:
                     if "finish_reason" in row:  # counted from the rows: as summary_check does
                         finish_reasons[row["finish_reason"]] += 1
-                    if isinstance(row["response"], str) and not row["response"].strip():
+                    # A blank the deployment's filter left is named by the "not complete:"
+                    # line (cut by the filter); the warning's hint would not fit it.
+                    filtered = row.get("finish_reason") == "content_filter"
+                    response = row["response"]
+                    if isinstance(response, str) and not response.strip() and not filtered:
                         totals.empty += 1
                         if len(totals.empty_keys) < EMPTY_KEYS_SHOWN:
                             totals.empty_keys.append(case_key(row["case_id"], row["sample"]))
