@@ -26,6 +26,7 @@ from ..formatting import (
     recorded_level,
     row_incomplete,
     threshold,
+    when,
 )
 from ..metrics.engine import failing_group_figures, no_data_reason, overall_label
 from ..store.runread import row_key
@@ -225,6 +226,28 @@ def _incomplete(counts: Any) -> list[tuple[str, str]]:
     """The run details' line on answers scored though their endpoint cut them off, if any."""
     line = incomplete_line(counts) if isinstance(counts, dict) else None
     return [("Answers", line)] if line else []
+
+
+def _retries(retries: Any) -> list[tuple[str, str]]:
+    """The run details' line for each ``--retry-errors`` of the run (summary.json's
+    ``retries``): its counts are of each request's latest answer, some of them sent again after
+    the run's first pass, which "errors 0" alone showed as a clean run. None for a run never
+    retried, or one written before retries were recorded."""
+    if not isinstance(retries, list):
+        return []
+    out = []
+    for retry in retries:
+        if not isinstance(retry, dict):
+            continue
+        text = (
+            f"retried {retry.get('requests')} errored requests (--retry-errors) at "
+            f"{when(retry.get('started_at'))}: {retry.get('answered')} answered, "
+            f"{retry.get('errors')} errors"
+        )
+        if retry.get("stopped"):
+            text += f"; stopped: {retry['stopped']}"
+        out.append(("Retry", text + "; the figures count each request's latest answer"))
+    return out
 
 
 def _warnings(warnings: Any) -> list[tuple[str, str]]:
@@ -524,6 +547,7 @@ def build_context(run: RunData) -> ReportContext:
         gates_no_data=sum(1 for g in gate_views if g.verdict not in ("pass", "fail")),
         sent=sent_lines(manifest)
         + _incomplete(summary.get("counts"))
+        + _retries(summary.get("retries"))
         + _warnings(summary.get("warnings")),
         skipped_lines=skipped,
         skipped_note=run.skipped_note() if skipped else None,
