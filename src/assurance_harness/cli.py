@@ -545,7 +545,7 @@ def requests_line(counts: dict[str, Any]) -> str:
 
 
 def _print_outcome(outcome: object) -> None:
-    from .formatting import coverage_notes, incomplete_line, interval_note
+    from .formatting import coverage_notes, failing_groups_text, incomplete_line, interval_note
     from .metrics.engine import failing_group_figures, no_data_reason, overall_label
     from .runner.errorline import errors_line
     from .runner.run import RunOutcome
@@ -572,7 +572,7 @@ def _print_outcome(outcome: object) -> None:
         extra = ""
         figures = failing_group_figures(gate, metric)
         if figures:
-            extra = f" groups: {', '.join(group_name(f['name']) for f in figures)}"
+            extra = f" groups: {failing_groups_text(gate)}"
             # Each failing group's own figures under the overall ones, labelled, so an
             # overall 0.005 beside a failing group does not read as a pass.
             values[0] = f"{overall_label(metric)} {values[0]}"

@@ -675,6 +675,7 @@ def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     """What a failed gate says in pytest's output: figures first, then where to look."""
     from .formatting import (
         bound,
+        failing_groups_text,
         gate_level,
         interval_note,
         labelled_interval,
@@ -699,7 +700,7 @@ def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
         f"checked {num_beside(gate.get('checked'), gate)}",
     ]
     if gate.get("failing_groups"):
-        lines.append(f"  failing groups: {', '.join(map(str, gate['failing_groups']))}")
+        lines.append(f"  failing groups: {failing_groups_text(gate)}")
     reason = no_data_reason(gate, metric)
     if reason:
         lines.append(f"  no data:   {reason}")

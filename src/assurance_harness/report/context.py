@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..formatting import (
     bound,
     coverage_notes,
+    failing_groups_text,
     gate_level,
     group_name,
     incomplete_line,
@@ -70,6 +71,9 @@ class GateView:
     (``metrics.engine.overall_label``)."""
     no_data_reason: str = ""
     """Why the gate had no data, when it had none."""
+    failing_text: str = ""
+    """The failing groups as one phrase, those without a figure on the gate's bound named
+    apart (``formatting.failing_groups_text``); empty where none failed."""
     notes: list[str] = field(default_factory=list)
     """What its metric's figures leave out (``formatting.coverage_notes``)."""
 
@@ -442,6 +446,7 @@ def build_context(run: RunData) -> ReportContext:
                     for f in failing_group_figures(gate, run.metrics.get(str(gate.get("metric"))))
                 ],
                 no_data_reason=no_data_reason(gate, run.metrics.get(str(gate.get("metric")))) or "",
+                failing_text=failing_groups_text(gate),
                 overall_label=overall_label(run.metrics.get(str(gate.get("metric")))),
                 notes=coverage_notes(run.metrics.get(str(gate.get("metric"))))
                 + _interval_notes(gate, run.metrics.get(str(gate.get("metric")))),

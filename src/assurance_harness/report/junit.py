@@ -53,8 +53,8 @@ def gate_message(g: GateView) -> str:
     same_n = f"n={g.n}, "
     notes = [note.removeprefix(same_n) for note in g.notes if note.startswith(same_n)]
     text += "".join(f", {note}" for note in notes)
-    if g.failing_groups:
-        text += f"; failing groups: {', '.join(g.failing_groups)}"
+    if g.failing_text:
+        text += f"; failing groups: {g.failing_text}"
     if g.no_data_reason:
         # CI shows this line alone: "n=0" without the reason sends the reader to summary.json.
         text += f"; no data: {g.no_data_reason}"

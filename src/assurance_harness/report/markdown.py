@@ -117,7 +117,7 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
                         _with_groups(g, "value", g.value),
                         _with_groups(g, "interval", g.interval),
                         _with_groups(g, "n", g.n),
-                        (", ".join(md_text(x) for x in g.failing_groups) or MISSING)
+                        (md_text(g.failing_text) or MISSING)
                         + (f"; no data: {md_text(g.no_data_reason)}" if g.no_data_reason else "")
                         + "".join(f"; {md_text(note)}" for note in g.notes),
                         worst,
