@@ -284,6 +284,25 @@ def _file_hashes(
     return out
 
 
+def _run_caveats(suite: str, summary: dict[str, Any]) -> list[str]:
+    """What a run's own reports say of its figures, as limitations: each ``--retry-errors``
+    (answers measured after the run's first pass; "errors 0" alone read as a clean one) and
+    the run's warnings (answers that were empty text, records that answer no case)."""
+    out = []
+    retries = summary.get("retries")
+    for retry in retries if isinstance(retries, list) else []:
+        if isinstance(retry, dict):
+            out.append(
+                f"{suite}: {retry.get('requests')} errored requests were sent again "
+                f"(--retry-errors) at {when(retry.get('started_at'))}: "
+                f"{retry.get('answered')} answered, {retry.get('errors')} errors; the figures "
+                "count each request's latest answer."
+            )
+    warnings = summary.get("warnings")
+    out += [f"{suite}: {w}" for w in (warnings if isinstance(warnings, list) else []) if w]
+    return out
+
+
 def _limitations(
     annex_runs: list[AnnexRun], status: RegisterStatus | None, linked: set[str]
 ) -> list[str]:
@@ -312,6 +331,7 @@ def _limitations(
                 f"{suite}: {counts['errors']} of {counts.get('requests')} requests failed and were "
                 "not scored; the figures exclude them."
             )
+        out += _run_caveats(suite, ar.run.summary)
         if ar.plot_problem:
             out.append(f"{suite}: the metrics figure was not drawn ({ar.plot_problem}).")
         if not ar.in_ledger:
