@@ -376,8 +376,13 @@ def baseline_check(
         chosen = output_format(format, as_json)
         not_blank("--suite", suite, "a suite name")
         unfinished: list[UnfinishedCandidate] = []
+        smoke: list[str] = []
         pairs = baseline_pairs(
-            reports, suite=suite, target=target_name(target), unfinished=unfinished
+            reports,
+            suite=suite,
+            target=target_name(target),
+            unfinished=unfinished,
+            smoke_since=smoke,
         )
         if out_path is not None:  # before the comparisons (and refused with none to make)
             compared = [run for pair in pairs for run in pair]
@@ -385,7 +390,7 @@ def baseline_check(
         if not pairs and not unfinished:
             # Nothing to compare: said, and -o written all the same (an empty list in JSON),
             # so a file left from an earlier night never stands for this one.
-            reason = _nothing_newer(reports)
+            reason = _nothing_newer(reports, smoke)
             if out_path is not None:
                 write_comparisons([], out_path, nothing=reason)
             if chosen == "json":
@@ -406,8 +411,9 @@ def baseline_check(
     raise typer.Exit(max([r.exit_code for r in results] + [3] * bool(unfinished)))
 
 
-def _nothing_newer(reports: Path) -> str:
-    """Why ``baseline check`` compared nothing: no baseline set yet, or no run since."""
+def _nothing_newer(reports: Path, smoke: list[str]) -> str:
+    """Why ``baseline check`` compared nothing: no baseline set yet, or no full run since
+    (naming the smoke tests since, which are never compared)."""
     from .baseline import BaselineStore
     from .runs import index_path
 
@@ -416,7 +422,13 @@ def _nothing_newer(reports: Path) -> str:
             "no baseline set: nothing was compared; accept a passing run with "
             "'assurance baseline set RUN_ID'"
         )
-    return "no run newer than its baseline to compare"
+    if not smoke:
+        return "no run newer than its baseline to compare"
+    tests = "1 smoke test" if len(smoke) == 1 else f"{len(smoke)} smoke tests"
+    return (
+        f"no full run newer than its baseline to compare; {tests} since (run --limit), "
+        f"not compared: {', '.join(smoke)}"
+    )
 
 
 def trend(

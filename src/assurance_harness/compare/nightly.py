@@ -140,6 +140,7 @@ def baseline_pairs(
     suite: str | None = None,
     target: str | None = None,
     unfinished: list[UnfinishedCandidate] | None = None,
+    smoke_since: list[str] | None = None,
 ) -> list[tuple[RunLog, RunLog]]:
     """Each baseline's run and the latest later run of its suite and target, to compare: read
     apart from the comparison so that ``baseline check -o`` can refuse one of these runs' files
@@ -154,7 +155,11 @@ def baseline_pairs(
     finished (stopped part-way, or being run now) or cannot be read (``_damaged_since``: its
     files damaged, or its folder gone): that
     baseline is not paired, since the finished run before it was not the night's, and "nothing
-    newer" would be untrue."""
+    newer" would be untrue.
+
+    ``smoke_since`` (when given) gets the ids of the smoke tests newer than a baseline that has
+    no full run since: passed over, they are named where nothing is compared, which said "no
+    run newer" beside them."""
     everything = BaselineStore(index_path(reports_dir)).all()
     chosen = [
         b
@@ -165,12 +170,18 @@ def baseline_pairs(
         raise UsageError(_nothing_to_check(suite, target, everything))
     pairs: list[tuple[RunLog, RunLog]] = []
     for baseline in chosen:
-        runs = [
-            run
-            for run in suite_runs(reports_dir, baseline.suite, target=baseline.target_name)
-            if not smoke_test_limit(run.run_info, run.manifest_data)
-        ]
+        every = suite_runs(reports_dir, baseline.suite, target=baseline.target_name)
+        runs = [run for run in every if not smoke_test_limit(run.run_info, run.manifest_data)]
         latest = _latest_since(runs, baseline.run_id)
+        if latest is None and smoke_since is not None:
+            started = next((run_order(r)[0] for r in every if r.run_id == baseline.run_id), "")
+            smoke_since += [
+                r.run_id
+                for r in every
+                if r.run_id != baseline.run_id
+                and run_order(r)[0] >= started
+                and smoke_test_limit(r.run_info, r.manifest_data)
+            ]
         if unfinished is not None:
             pending = _unfinished_since(reports_dir, baseline, runs, latest) or _damaged_since(
                 reports_dir, baseline, runs, latest
