@@ -9,8 +9,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from assurance_harness.store.runread import read_run
-from tests.testing.cli import run_cli
+from tests.runner.test_retry_errors import Invoke, cli
 from tests.testing.project import callable_target
+
+__all__ = ["cli"]  # the fixture, used by name
 
 SUITE = """\
 suite: five-lengths
@@ -26,12 +28,12 @@ gates: [{metric: chars, max: 1}]
 """
 
 
-def test_a_gate_without_an_interval_says_why(tmp_path: Path) -> None:
+def test_a_gate_without_an_interval_says_why(tmp_path: Path, cli: Invoke) -> None:
     callable_target(
         tmp_path, "five_lengths_bot", "def reply(messages):\n    return messages[-1]['content']\n"
     )
     (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
-    done = run_cli("run", "s.yaml", "--target", "t.yaml", "--reports", "r", cwd=tmp_path)
+    done = cli(tmp_path, "run", "s.yaml", "--target", "t.yaml", "--reports", "r")
     assert done.returncode == 1, done.stdout + done.stderr
     (run_dir,) = (p for p in (tmp_path / "r").iterdir() if p.is_dir())
     summary = read_run(run_dir).summary
