@@ -61,3 +61,37 @@ def test_a_rare_label_that_reached_15_percent_by_chance_is_still_approximate() -
     assert alpha_no_interval(rows) is None
     caveat = alpha_caveat(rows)
     assert caveat is not None and caveat.startswith("approximate: the rarer label is 17%")
+
+
+def _shown_as(rows: list[tuple[int, int]]) -> str:
+    """What ``review agreement`` shows for these rows: no interval, an approximate one, or one
+    unlabelled."""
+    if alpha_no_interval(rows) is not None:
+        return "none"
+    return "approximate" if alpha_caveat(rows) is not None else "plain"
+
+
+def _rows(n_rows: int, rarer: int) -> list[tuple[int, int]]:
+    """``n_rows`` rows of three labels, ``rarer`` of them "yes" (at most one a row)."""
+    return [(3, 1)] * rarer + [(3, 0)] * (n_rows - rarer)
+
+
+def test_the_decision_rule_follows_the_coverage_study() -> None:
+    # benchmarks/alpha_coverage.py: under 50 rows or 20 of the rarer label no interval covers;
+    # a rarer label under 20% of the labels, or given under 40 times, covered under 0.93 at a
+    # low agreement (20% or more but given 30-39 times, alpha 0.2: 0.92 pooled over the cells;
+    # at 50 rows and a 20% "yes" rate 0.91); 40 times and 20% or more: 0.94 or more.
+    cases = {
+        (49, 40): "none",  # 49 rows
+        (60, 19): "none",  # 19 of the rarer label
+        (60, 20): "approximate",  # 20 of 180 labels: 11%
+        (50, 30): "approximate",  # 30 of 150: 20%, but given 30 times
+        (65, 39): "approximate",  # 39 of 195: 20%, given 39 times
+        (66, 40): "plain",  # 40 of 198: 20.2%
+        (67, 40): "approximate",  # 40 of 201: 19.9%
+        (100, 80): "plain",
+    }
+    found = {key: _shown_as(_rows(*key)) for key in cases}
+    assert found == cases
+    caveat = alpha_caveat(_rows(50, 30))
+    assert caveat is not None and "given 30 times" in caveat and "under 40" in caveat
