@@ -283,7 +283,8 @@ def _alpha(
 ) -> Agreement:
     """Krippendorff's alpha over rows with two or more labels (``stats.alpha``); no interval
     where the coverage study finds none that covers (``alpha_no_interval``), one labelled
-    approximate where a rare label makes it under-cover (``alpha_caveat``: down to 0.81)."""
+    approximate where a rare label makes it under-cover (``alpha_caveat``: under 20% of the
+    labels, or given under 40 times)."""
     rows = [(len(labels), sum(labels.values())) for labels in rated]
     value = krippendorff_alpha(rows)
     why = None
