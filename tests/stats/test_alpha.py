@@ -95,3 +95,11 @@ def test_the_decision_rule_follows_the_coverage_study() -> None:
     assert found == cases
     caveat = alpha_caveat(_rows(50, 30))
     assert caveat is not None and "given 30 times" in caveat and "under 40" in caveat
+
+
+def test_a_share_just_under_the_line_does_not_read_as_on_it() -> None:
+    # 40 "yes" of 201 labels is 19.9%: rounded to "20%" the caveat read "20% ... (under 20%)".
+    caveat = alpha_caveat(_rows(67, 40))
+    assert caveat is not None and caveat.startswith("approximate: the rarer label is 19.9% of")
+    assert alpha_caveat(_rows(75, 25)) is not None  # 25 of 225, 11%: as before
+    assert str(alpha_caveat(_rows(75, 25))).startswith("approximate: the rarer label is 11% of")
