@@ -40,6 +40,7 @@ there but was 40% wider and failed at alpha 0.8.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -156,6 +157,15 @@ def caveat_kind(rows: Sequence[tuple[int, int]]) -> str | None:
     return "few" if rarer < PLAIN_LABEL else None
 
 
+def _under_line(share: float) -> str:
+    """``share`` (under ``RARE_SHARE``) as a percentage that reads as under it: a whole one, or
+    cut to one decimal where rounding would reach the line (19.9% printed "20% ... (under
+    20%)")."""
+    if round(share * 100) < round(RARE_SHARE * 100):
+        return f"{share:.0%}"
+    return f"{math.floor(share * 1000) / 10:.1f}%"
+
+
 def alpha_caveat(rows: Sequence[tuple[int, int]]) -> str | None:
     """Why a given alpha interval is approximate (``caveat_kind``), or None."""
     kind = caveat_kind(rows)
@@ -168,7 +178,7 @@ def alpha_caveat(rows: Sequence[tuple[int, int]]) -> str | None:
     if kind == "share":
         share = rarer / labels if labels else 0.0
         return (
-            f"approximate: the rarer label is {share:.0%} of the {labels} labels (under "
+            f"approximate: the rarer label is {_under_line(share)} of the {labels} labels (under "
             f"{RARE_SHARE:.0%}; where one label is that rare the interval covered "
             f"{RARE_COVERED}; benchmarks/alpha_coverage.py)"
         )
