@@ -29,13 +29,14 @@ is not enough where the rarer label is given few times: at 50 rows those shown u
 covered 0.76-0.93 a cell (15% rate, alpha 0.2 or 0.4, 300 data sets a cell) and 0.92 at a 20%
 rate with alpha 0.2, so ``alpha_caveat`` also labels an interval approximate where the rarer
 label is given under ``PLAIN_LABEL`` times. With both lines, what is shown unlabelled covered
-0.949-0.958 pooled by alpha (1,000 data sets a cell, rows 50 to 200, seed 20261207) and
-0.935-0.979 in every cell where 100 or more of the 1,000 were; below that a rate's data sets
-cross both lines only by chance, and those few cover less: 0.88 of 66 at 50 rows, a 20% rate
-and alpha 0.2, 0.85 of 20 at 200 rows, a 15% rate and alpha 0.8 (the script's "not
-approximate" column says how many). Not closed: the bootstrap itself, not the labels, is what
-under-covers at a low agreement with a rare label; a bootstrap-t interval tried covered 0.94
-there but was 40% wider and failed at alpha 0.8.
+0.949-0.958 pooled by alpha (1,000 data sets a cell, rows 50 to 200, seed 20261207; seed 7:
+0.950-0.956) and 0.935-0.979 in every cell where 100 or more of the 1,000 were (seed 7:
+0.935-0.977); below that a rate's data sets cross both lines only by chance, and those few
+cover less: 0.88 of 66 (seed 7: 0.89 of 53) at 50 rows, a 20% rate and alpha 0.2, 0.85 of 20 at
+200 rows, a 15% rate and alpha 0.8, 0.90 of 80 at 100 rows, a 15% rate and alpha 0.8 (seed 7;
+the script's "not approximate" column says how many). Not closed: the bootstrap itself, not
+the labels, is what under-covers at a low agreement with a rare label; a bootstrap-t interval
+tried covered 0.94 there but was 40% wider and failed at alpha 0.8.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ RARE_COVERED = "0.85-0.98 a cell in simulation, 0.92 pooled with low agreement"
 alpha 0.2, 0.949 at 0.4, 0.965 at 0.8; cells 0.854-0.982), as the caveat quotes it."""
 FEW_COVERED = "0.928 in simulation pooled with low agreement, 0.91 at 50 rows"
 """The same for those labelled approximate for a rarer label given under ``PLAIN_LABEL`` times
-(the "approximate (few)" rows: 0.928 at alpha 0.2, 0.948 at 0.4, 0.973 at 0.8; at 50 rows, a
+(the "approximate (few)" rows: 0.928 at alpha 0.2, 0.948 at 0.4, 0.973 at 0.8; seed 7: 0.932,
+0.957, 0.983; at 50 rows, a
 20% "yes" rate and alpha 0.2, 0.91 of 436 in a run of the script's ``draw`` outside it, 500
 data sets a cell, seeds 31 and 47)."""
 
