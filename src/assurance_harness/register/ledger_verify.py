@@ -60,7 +60,8 @@ class VerifyReport:
     warnings: list[str] = field(default_factory=list)
     purged: list[str] = field(default_factory=list)
     """Runs whose payload files were deleted under the retention policy (a purge record in the
-    chain holds the hashes they had, and they match the evidence's)."""
+    chain holds the hashes they had, and, where the files were checked, they match the
+    evidence's; unchecked, every run a purge record names)."""
     anchor_behind: bool = False
     """The local anchor is exactly one append behind a valid chain (a crash between the two
     writes of an append); ``repair_anchor`` moves it to the head."""
@@ -514,7 +515,22 @@ def verify_ledger(
     entries = _read_with_anchors(ledger_path, report, team, anchor)
     if check_files:
         _check_files(entries, ledger_path, report)
+    else:
+        report.purged = _purges_recorded(entries, ledger_path)
     return report
+
+
+def _purges_recorded(entries: list[tuple[int, EvidenceRecord]], ledger_path: Path) -> list[str]:
+    """The runs a purge record in the chain names (those another machine wrote into the team
+    store passed over, as ``_check_files`` does), read from the records alone: ``register
+    status`` checks no run file (hashing every one would cost a status seconds), and its
+    privacy line said "0 run(s) purged" after every purge. Whether a purged file had changed
+    before its purge is ``evidence verify``'s to tell, with the files."""
+    from ..privacy.retention import purged_files_by_run
+
+    records = [rec for _, rec in entries]
+    elsewhere = records_elsewhere(records, ledger_path)
+    return sorted(set(purged_files_by_run(records)) - set(elsewhere))
 
 
 def _read_with_anchors(
