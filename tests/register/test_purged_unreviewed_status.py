@@ -7,12 +7,16 @@ adjudicate`` refuses on a purged run."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
+import re
 from dataclasses import dataclass
 
 import pytest
 
 from tests.privacy.purgedkit import age_run
 from tests.review.reviewkit import Project, make_project
+from tests.review.serve import get_page, serving
 from tests.testing.cli import invoke_in_process
 
 
@@ -50,3 +54,38 @@ def _register(project: Project, *args: str) -> str:
 def test_register_status_counts_the_purged_run(purged: Purged) -> None:
     out = " ".join(_register(purged.project, "status").split())
     assert "; 1 run(s) purged." in out, out  # was: 0 run(s) purged
+
+
+def _flat(text: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(text)).split())
+
+
+def _says_purged_before_review(text: str, run_id: str) -> None:
+    assert "await a human verdict" not in text and "awaiting review" not in text.lower(), text
+    assert f"3 flagged row(s) of run {run_id} were purged" in text, text
+    assert "before anyone reviewed them" in text and "run the suite again" in text, text
+
+
+def test_a_run_purged_before_review_reads_untested_not_awaiting_review(purged: Purged) -> None:
+    project = purged.project
+    done = invoke_in_process(
+        ["register", "status", "--register", str(project.register),
+         "--reports", str(project.reports), "--format", "json"]
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    (risk,) = json.loads(done.output[done.output.index("{") :])["risks"]
+    assert risk["status"] == "untested", risk  # was: awaiting review, verdicts now refused
+    _says_purged_before_review(" ".join(risk["reasons"]), purged.run_id)
+    _says_purged_before_review(_flat(_register(project, "show", "R-001")), purged.run_id)
+    out = project.root / "register.md"
+    _register(project, "export", "--format", "md", "--out", str(out))
+    _says_purged_before_review(_flat(out.read_text(encoding="utf-8")), purged.run_id)
+
+
+def test_the_web_pages_say_the_rows_were_purged_before_review(purged: Purged) -> None:
+    from assurance_harness.ui.app import Settings
+
+    project = purged.project
+    with serving(Settings(project.reports, project.register, project.ledger)) as base:
+        for page in ("/register", "/register/R-001"):
+            _says_purged_before_review(_flat(get_page(base + page)), purged.run_id)
