@@ -328,8 +328,13 @@ def risk_status(
     missing = [s for s in suites if s.verdict == "missing"]
     no_data = [s for s in suites if s.verdict == "no_data"]
     stale = [s for s in suites if s.records and s.stale]
+    unreviewable = _purged_unreviewed(suites, reviewed, awaiting or {})
     waiting = [
-        s for s in suites if s.run_id and ((awaiting or {}).get(s.run_id) or s.run_id in untold)
+        s
+        for s in suites
+        if s.run_id
+        and s.run_id not in unreviewable
+        and ((awaiting or {}).get(s.run_id) or s.run_id in untold)
     ]
     lost = [s for s in suites if s.run_id in gone]
     purged = [s for s in suites if s.run_id in unmeasured]
@@ -380,8 +385,11 @@ def risk_status(
                 f"flagged rows were all reviewed cannot be told: {count}; restore the run "
                 "folder, or run the suite again"
             )
-    elif missing or no_data or lost or purged:
+    elif missing or no_data or lost or purged or unreviewable:
         status = "untested"
+        for s in suites:
+            if s.run_id in unreviewable:
+                reasons.append(f"{s.suite}: {unreviewable[s.run_id]}")
         if missing:
             reasons.append("no evidence yet from " + ", ".join(s.suite for s in missing))
         for s in no_data:
@@ -488,6 +496,27 @@ def _flags(status: RiskStatus, *, now: dt.datetime) -> list[str]:
             "consider whether the evidence supports lowering it (an owner decision)"
         )
     return flags
+
+
+def _purged_unreviewed(
+    suites: list[SuiteEvidence], reviewed: ReviewedGates | None, awaiting: dict[str, int | str]
+) -> dict[str, str]:
+    """Run id -> why, for each suite whose latest run's flagged rows a recorded purge deleted
+    while some still had no human verdict: nobody can review them now (``review adjudicate``
+    refuses a purged run), so the risk is untested, never "awaiting review" asking for
+    verdicts that cannot be given. Only running the suite again gives evidence."""
+    out: dict[str, str] = {}
+    if reviewed is None:
+        return out
+    for s in suites:
+        count = awaiting.get(s.run_id) if s.run_id else None
+        note = reviewed.purge_note(s.run_id) if s.run_id else None
+        if isinstance(count, int) and count and note is not None:
+            out[str(s.run_id)] = (
+                f"{count} flagged row(s) of run {s.run_id} were {note} before anyone reviewed "
+                "them, and can no longer be reviewed; run the suite again"
+            )
+    return out
 
 
 def _reviewed_gates(

@@ -183,6 +183,19 @@ class ReviewedGates:
         pass with the reviews in cannot be told, the reviews notwithstanding."""
         return run_id in self._purged
 
+    def purge_note(self, run_id: str) -> str | None:
+        """"purged <when> under the retention policy" for a run whose rows a recorded purge
+        deleted (None for one no purge took): the register's reason for a run whose flagged
+        rows went unreviewed, which ``review adjudicate`` refuses verdicts on now."""
+        if run_id not in self._purged:
+            return None
+        from ..formatting import when
+
+        at = self._purged[run_id].get("purged_at")
+        return "purged" + (f" {when(at)}" if isinstance(at, str) else "") + (
+            " under the retention policy"
+        )
+
     def judged(self, run_id: str) -> list[JudgedGate] | str:
         """``run_id``'s gates that awaited review, with the reviews in ([] where none awaited
         review); or why they cannot be measured again (its files damaged, edited or gone)."""
