@@ -184,16 +184,18 @@ class ReviewedGates:
         return run_id in self._purged
 
     def purge_note(self, run_id: str) -> str | None:
-        """"purged <when> under the retention policy" for a run whose rows a recorded purge
-        deleted (None for one no purge took): the register's reason for a run whose flagged
-        rows went unreviewed, which ``review adjudicate`` refuses verdicts on now."""
+        """The words "purged <when> under the retention policy" for a run whose rows a purge
+        recorded deleted (None for one no purge took): the register's reason for a run whose
+        flagged rows went unreviewed, which ``review adjudicate`` refuses verdicts on now."""
         if run_id not in self._purged:
             return None
         from ..formatting import when
 
         at = self._purged[run_id].get("purged_at")
-        return "purged" + (f" {when(at)}" if isinstance(at, str) else "") + (
-            " under the retention policy"
+        return (
+            "purged"
+            + (f" {when(at)}" if isinstance(at, str) else "")
+            + " under the retention policy"
         )
 
     def judged(self, run_id: str) -> list[JudgedGate] | str:
