@@ -7,6 +7,7 @@ limit; nothing is recorded."""
 from __future__ import annotations
 
 import socket
+import sqlite3
 import urllib.parse
 from collections.abc import Iterator
 
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 from assurance_harness.cli import app
 from assurance_harness.register.ledger import read_ledger
-from assurance_harness.review.store import REVIEWER_NAME_MAX
+from assurance_harness.review.store import REVIEWER_NAME_MAX, token_hash
 from assurance_harness.ui.app import Settings
 
 from .reviewkit import Project, make_project
@@ -99,3 +100,35 @@ def test_ui_given_a_reviewer_name_over_the_limit_refuses_to_start(project) -> No
         )
     assert result.exit_code == 2, result.output[:500]
     _limit_line(result.output)
+
+
+def test_a_longer_name_the_store_already_holds_still_gives_verdicts(project, monkeypatch) -> None:
+    """A reviewer registered (with a token) before the limit, under a name over it: the store
+    holds the name, so it is theirs, as the look-alike check has it. Was: refused, exit 2, and
+    nothing could let them give a verdict again. A new name that long is still refused."""
+    made, run_id = project
+    held = "d" * (REVIEWER_NAME_MAX + 50)
+    with sqlite3.connect(made.reports / "runs.db") as conn:  # as a store from before the limit
+        conn.execute(
+            "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, ?, ?)",
+            (held, token_hash("s3cret"), "2026-12-01T09:00:00+00:00"),
+        )
+    conn.close()
+    monkeypatch.setenv("ASSURANCE_REVIEW_TOKEN", "s3cret")
+    reports = ["--reports", str(made.reports)]
+    given = CliRunner().invoke(
+        app, ["review", "adjudicate", run_id, "c3#0", "--agree", "--reviewer", held, *reports]
+    )
+    assert given.exit_code == 0, given.output[:500]
+    assert held in _reviewers(made)
+    monkeypatch.setenv("ASSURANCE_REVIEW_TOKEN", "wrong")  # still guarded by its token
+    refused = CliRunner().invoke(
+        app, ["review", "adjudicate", run_id, "c3#0", "--agree", "--reviewer", held, *reports]
+    )
+    assert refused.exit_code == 2 and "token" in refused.output, refused.output[:500]
+    monkeypatch.setenv("ASSURANCE_REVIEW_TOKEN", "new")
+    replaced = CliRunner().invoke(
+        app, ["review", "add-reviewer", held, "--token-env", "ASSURANCE_REVIEW_TOKEN",
+              "--replace", *reports]
+    )  # fmt: skip
+    assert replaced.exit_code == 0, replaced.output[:500]
