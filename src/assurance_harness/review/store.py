@@ -57,7 +57,7 @@ FINISH_NOT_KNOWN = (
 finish reason (schema version 3): it may have been cut off, so it must not read as whole."""
 
 
-def reviewer_name(name: str) -> str:
+def reviewer_name(name: str, *, held: Collection[str] = ()) -> str:
     """``name`` stripped, or a UsageError where it is no name a person can be told apart by.
     A name is evidence (in the ledger) and the key a token guards: one holding an invisible
     character (a zero-width space, a bidirectional override, a control character, a line
@@ -70,12 +70,14 @@ def reviewer_name(name: str) -> str:
     another reviewer, needing no token and counted as a second person's vote. A run of spaces
     is one space: 'Alice  Smith' prints as 'Alice Smith' on every page (HTML folds spaces)
     and was another reviewer, with none of her token asked. At most ``REVIEWER_NAME_MAX``
-    characters."""
+    characters, unless ``held`` (the names the store already knows, composed) holds it: a
+    reviewer registered, or judging, under a longer name before the limit keeps it, as
+    ``_refuse_lookalike`` keeps a name the store holds (``ReviewerNameTooLong`` says to look)."""
     name = composed_name(name)
     if not name:
         raise UsageError("no reviewer name: pass --reviewer NAME or set ASSURANCE_REVIEWER")
-    if len(name) > REVIEWER_NAME_MAX:
-        raise UsageError(
+    if len(name) > REVIEWER_NAME_MAX and name not in held:
+        raise ReviewerNameTooLong(
             f"the reviewer name is {len(name):,} characters long; it may hold at most "
             f"{REVIEWER_NAME_MAX} characters: give a shorter name (--reviewer NAME or "
             "ASSURANCE_REVIEWER)"
@@ -88,6 +90,11 @@ def reviewer_name(name: str) -> str:
             "ASSURANCE_REVIEWER)"
         )
     return name
+
+
+class ReviewerNameTooLong(UsageError):
+    """The name is over ``REVIEWER_NAME_MAX`` characters: refused unless the store already
+    holds it (``_name_or_none``), which is read only then."""
 
 
 class ReviewerRefused(UsageError):
@@ -105,6 +112,16 @@ def _known_reviewers(conn: Connection, registered: list[Any]) -> set[str]:
     judged = conn.execute("SELECT DISTINCT reviewer FROM review_verdicts").fetchall()
     names = [str(row["name"]) for row in registered] + [str(row["reviewer"]) for row in judged]
     return {composed_name(known) for known in names}
+
+
+def _name_or_none(name: str) -> str | None:
+    """``reviewer_name(name)``, or None where it is only too long: whether the store already
+    holds it (then it is kept) is told once the store is read. Every other fault is refused
+    before the store is opened, as before."""
+    try:
+        return reviewer_name(name)
+    except ReviewerNameTooLong:
+        return None
 
 
 def _refuse_lookalike(name: str, known: set[str]) -> None:
@@ -498,11 +515,13 @@ class ReviewStore:
         # token guards the name in use; a blank one, which adjudicate refuses, never.
         if not name.strip():
             raise UsageError("no reviewer name: give the reviewer's name (add-reviewer NAME)")
-        name = reviewer_name(name)
+        checked = _name_or_none(name)
         wanted = token_hash(token) if token else None
         with reported_transaction(self.db) as conn:
             registered = conn.execute(_REGISTERED).fetchall()
-            _refuse_lookalike(name, _known_reviewers(conn, registered))
+            known = _known_reviewers(conn, registered)
+            name = checked if checked is not None else reviewer_name(name, held=known)
+            _refuse_lookalike(name, known)
             # A store written before names were composed may hold this one decomposed.
             held = [r for r in registered if composed_name(str(r["name"])) == name]
             if not held and replace:
@@ -534,12 +553,13 @@ class ReviewStore:
     def check_reviewer(self, name: str, token: str | None) -> str:
         """A reviewer registered with a token must give it; unregistered names need none.
         Returns the name as verdicts are kept under it (``reviewer_name``)."""
-        name = reviewer_name(name)
+        checked = _name_or_none(name)
         with reported_reading(self.db) as conn:
             # Every registration of the name, composed: a store written before names were
             # composed (reviewer_name) may hold it decomposed, with the token that guards it.
             rows = conn.execute(_REGISTERED).fetchall()
             known = _known_reviewers(conn, rows)
+        name = checked if checked is not None else reviewer_name(name, held=known)
         _refuse_lookalike(name, known)
         expected = [
             str(row["token_sha256"])
