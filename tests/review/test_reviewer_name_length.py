@@ -132,3 +132,25 @@ def test_a_longer_name_the_store_already_holds_still_gives_verdicts(project, mon
               "--replace", *reports]
     )  # fmt: skip
     assert replaced.exit_code == 0, replaced.output[:500]
+
+
+def test_ui_given_a_longer_name_the_store_holds_takes_it(project) -> None:
+    """``assurance ui --reviewer`` checks the name at start: one over the limit that the store
+    already holds is theirs there too. Was: refused to start (exit 2, naming the limit)."""
+    made, _ = project
+    held = "e" * (REVIEWER_NAME_MAX + 10)
+    with sqlite3.connect(made.reports / "runs.db") as conn:  # as a store from before the limit
+        conn.execute(
+            "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, NULL, ?)",
+            (held, "2026-12-01T09:00:00+00:00"),
+        )
+    conn.close()
+    with socket.socket() as taken:  # the name let through, the port taken ends it
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(
+            app, ["ui", "--reports", str(made.reports), "--port", port, "--reviewer", held]
+        )
+    assert "characters long" not in result.output, result.output[:500]
+    assert port in result.output, result.output[:500]  # it went on to bind the port
