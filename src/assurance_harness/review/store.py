@@ -550,6 +550,17 @@ class ReviewStore:
                 )
         return "replaced" if held else "registered"
 
+    def held_name(self, name: str) -> str:
+        """``reviewer_name(name)``, a name over ``REVIEWER_NAME_MAX`` taken where the store
+        already holds it (the store read only then): ``assurance ui --reviewer`` checks the
+        name at start, and refused one its verdicts are kept under."""
+        checked = _name_or_none(name)
+        if checked is not None:
+            return checked
+        with reported_reading(self.db) as conn:
+            known = _known_reviewers(conn, conn.execute(_REGISTERED).fetchall())
+        return reviewer_name(name, held=known)
+
     def check_reviewer(self, name: str, token: str | None) -> str:
         """A reviewer registered with a token must give it; unregistered names need none.
         Returns the name as verdicts are kept under it (``reviewer_name``)."""

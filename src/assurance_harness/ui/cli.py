@@ -82,9 +82,15 @@ def ui_cmd(
             )
         name, _ = reviewer_from_env(reviewer)
         if name:  # refused now, not on the first verdict sent from its page
-            from ..review.store import reviewer_name
+            from ..review.store import ReviewerNameTooLong, ReviewStore, reviewer_name
 
-            name = reviewer_name(name)
+            try:
+                name = reviewer_name(name)
+            except ReviewerNameTooLong:  # one the store already holds from before the limit
+                db = Workspace.at(reports).index
+                if not db.is_file():  # no store here to hold it; none is made to look
+                    raise
+                name = ReviewStore(db).held_name(name)
         settings = Settings(
             reports=reports,
             register=register,
