@@ -770,6 +770,7 @@ def _run_suite(
         evidence_for=evidence_for,
     )
 
+    typed_cache = use_cache  # the caller's --cache/--no-cache (None: neither), before it is forced
     if use_cache is not False and load_project_config().privacy.redaction.enabled:
         use_cache = False  # the response cache would keep the original, unredacted responses
     if not caches_responses:
@@ -849,6 +850,16 @@ def _run_suite(
             raise _other_target(resume, state.target.path, target_path)
         if limit is not None and limit != state.options.limit:
             raise UsageError(_other_limit(resume, limit, state.options.limit))
+        if typed_cache is not None and typed_cache != state.options.use_cache:
+            raise UsageError(_other_cache(resume, typed_cache, reports))
+        # The cache setting the run started with, whatever this command says: its manifest
+        # records one for all its answers, and a run that measured the target must not take
+        # the answers it still needs from the cache. Never turned on where it is forced off.
+        if not state.options.use_cache:
+            use_cache = read_cache = False  # as --no-cache: neither read nor written
+        else:
+            read_cache = use_cache is not False
+            use_cache = read_cache
         if state.options.limit:
             post.attach_evidence = False  # a smoke test stays one when resumed
         finished = state.status != "running" and run_dir.summary.exists()
@@ -1197,6 +1208,25 @@ def _other_store(
     return UsageError(
         f"run '{run_id}' was started with the team store {PgUrl(recorded).display}, where its "
         f"index row, review queue and evidence belong, not in {here}; resume it with: {again}"
+    )
+
+
+def _other_cache(run_id: str, typed: bool, reports: Path) -> str:
+    """Why ``--cache`` or ``--no-cache`` cannot change on ``--resume``: the run's manifest
+    records one cache setting for all its answers, so a run that was sent every request must
+    not take the rest from the cache, nor a run that took answers from it be recorded as one
+    that did not."""
+    run_json = reports / run_id / "run.json"
+    if typed:
+        return (
+            f"--cache: run '{run_id}' was started without reading the response cache "
+            f"({run_json}); --resume continues it as it was started, sending every answer it "
+            "still needs to the target: drop --cache, or start a new run"
+        )
+    return (
+        f"--no-cache: run '{run_id}' was started reading the response cache ({run_json}); "
+        "--resume continues it as it was started, its manifest counting the answers it took "
+        "from the cache: drop --no-cache, or start a new run"
     )
 
 
