@@ -1018,7 +1018,7 @@ def runs_purge(
         raise fail(exc) from None
     verb = "would purge" if dry_run else "purged"
     for run in purged:
-        out.print(f"{verb} {run.run_id} (finished {run.finished_at}): {', '.join(run.files)}")
+        out.print(f"{verb} {run.run_id} (finished {run.finished_at}): {', '.join(run.listed)}")
     for path, count in cached.items():
         what = "queued text(s)" if path == reports / "runs.db" else "cached answer(s)"
         out.print(

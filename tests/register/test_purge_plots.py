@@ -53,7 +53,7 @@ def _old_runs(reports: Path) -> tuple[Path, Path, Path]:
 
 def _listed(out: str, run: Path) -> list[str]:
     """The names the line ``... RUN (finished ...): NAMES`` lists for ``run``."""
-    (line,) = [line for line in out.splitlines() if f"purge {run.name} (" in line]
+    (line,) = [line for line in out.splitlines() if f" {run.name} (finished" in line]
     return line.split("): ", 1)[1].split(", ")
 
 

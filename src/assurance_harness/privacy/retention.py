@@ -96,6 +96,14 @@ class PurgedRun:
     finished_at: str | None
     files: dict[str, str] = field(default_factory=dict)
     """Deleted file -> its SHA-256 just before deletion."""
+    folders: list[str] = field(default_factory=list)
+    """Deleted payload folders (``PAYLOAD_DIRS``), not hashed: nothing hashed what they hold."""
+
+    @property
+    def listed(self) -> list[str]:
+        """What the purge deletes, as ``runs purge`` lists it: the files, then each folder
+        with a slash (a dry run that left ``plots/`` out hid what the purge would delete)."""
+        return [*self.files, *(f"{name}/" for name in self.folders)]
 
 
 def _when(state: dict[str, Any]) -> dt.datetime | None:
@@ -224,6 +232,9 @@ def _purge_body(
             "dir": rel,
             "files": {},
             "purged_files": purged.files,
+            # Named, not hashed (no evidence names its images); absent where there was none,
+            # so a record of a run without one reads as records always did.
+            **({"purged_folders": purged.folders} if purged.folders else {}),
             **info,
         },
     }
@@ -374,7 +385,8 @@ def _purge(
             path = run_dir / name
             if path.exists():
                 purged.files[name] = _sha256(path)
-        if dry_run and (fault := _undeletable(run_dir, purged.files)) is not None:
+        purged.folders = [name for name in PAYLOAD_DIRS if os.path.lexists(run_dir / name)]
+        if dry_run and (fault := _undeletable(run_dir, purged.files, purged.folders)) is not None:
             kept(run_dir.name, fault)  # what the purge would fail on, not "would purge"
             continue
         out.append(purged)
@@ -393,6 +405,10 @@ def _purge(
         bodies.append(_purge_body(run_dir, state, purged, ledger_path, info))
     if dry_run or not out:
         return out
+    for purged in out:  # checked, not staged: the folder is deleted once the purge is recorded
+        for name in purged.folders:
+            if (unremovable := _folder_fault(reports / purged.run_id / name)) is not None:
+                raise _cannot_delete(*unremovable)
     try:
         forget([purged.run_id for purged in out], dry_run=True)  # fails where forgetting would
     except HarnessError as exc:
@@ -437,28 +453,68 @@ def _hold(held: contextlib.ExitStack, run_dir: Path) -> bool:
     return True
 
 
-def _undeletable(run_dir: Path, names: dict[str, str]) -> str | None:
+def _undeletable(run_dir: Path, names: dict[str, str], folders: list[str]) -> str | None:
     """For a dry run, the line the purge's staging would fail with, changing nothing: a folder
     the rename cannot write (read-only media, for root too) or a file that refuses a write open
-    (immutable); None where the purge could go ahead. A dry run said "would purge" a run that
-    the purge then could not, while a dry run of a read-only archive must still list it."""
+    (immutable), in the run folder or a payload folder (``folders``: ``_folder_fault``); None
+    where the purge could go ahead. A dry run said "would purge" a run that the purge then
+    could not, while a dry run of a read-only archive must still list it."""
+    fault = None
+    if not os.access(run_dir, os.W_OK):
+        fault = (run_dir / next(iter(names), ""), _unwritable(run_dir))
+    for name in names if fault is None else ():
+        fault = _file_fault(run_dir / name)
+        if fault is not None:
+            break
+    for name in folders if fault is None else ():
+        fault = _folder_fault(run_dir / name)
+        if fault is not None:
+            break
+    if fault is None:
+        return None
+    path, why = fault
+    return f"{path}: cannot delete: {why}; the purge would fail here: fix it first"
+
+
+def _unwritable(folder: Path) -> str:
+    """Why nothing in ``folder``, which ``os.access`` says cannot be written, can be deleted."""
     import errno
 
     from ..store.readonly import read_only_fs
 
-    why = None
-    if not os.access(run_dir, os.W_OK):
-        path = run_dir / next(iter(names), "")
-        why = os.strerror(errno.EROFS if read_only_fs(run_dir) else errno.EACCES)
-    for name in names if why is None else ():
-        try:
-            os.close(os.open(run_dir / name, os.O_RDWR))  # no truncation: nothing changes
-        except OSError as exc:
-            path, why = run_dir / name, exc.strerror or str(exc)
-            break
-    if why is None:
+    return os.strerror(errno.EROFS if read_only_fs(folder) else errno.EACCES)
+
+
+def _file_fault(path: Path) -> tuple[Path, str] | None:
+    """``path`` and why, where it refuses a write open (immutable); opened without truncation,
+    so nothing changes."""
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError as exc:
+        return path, exc.strerror or str(exc)
+    return None
+
+
+def _folder_fault(path: Path) -> tuple[Path, str] | None:
+    """Where deleting the payload folder ``path`` and all in it (``_delete_folder``) would fail,
+    and why, changing nothing: a folder in it that cannot be read or written, a file in it that
+    refuses a write open (immutable). A link or a file in its place is removed from the run
+    folder, whose own check covers it: never followed."""
+    if path.is_symlink() or not path.is_dir():
         return None
-    return f"{path}: cannot delete: {why}; the purge would fail here: fix it first"
+    unreadable: list[OSError] = []
+    # Links to folders are listed but never walked into (``followlinks`` is False).
+    for folder, _, names in os.walk(path, onerror=unreadable.append):
+        if not os.access(folder, os.W_OK):
+            return Path(folder), _unwritable(Path(folder))
+        for name in names:
+            entry = Path(folder) / name
+            regular = entry.is_file() and not entry.is_symlink()
+            if regular and (fault := _file_fault(entry)) is not None:
+                return fault
+    for exc in unreadable:
+        return Path(exc.filename or path), exc.strerror or str(exc)
+    return None
 
 
 def _said_unrecorded(exc: HarnessError) -> HarnessError:
