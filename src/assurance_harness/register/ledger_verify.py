@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..store.runread import read_run_object
 from .clock_order import recorded_going_back
-from .evidence_record import GENESIS, EvidenceRecord, record_hash
+from .evidence_record import GENESIS, EvidenceRecord
 from .ledger_store import (
     DEFAULT_LEDGER,
     anchor_path,
@@ -112,7 +112,7 @@ def _check_chain(
     prev_prev: tuple[int, EvidenceRecord] | None = None
     prev_link_ok = True
     for lineno, rec in entries:
-        if record_hash(rec.body()) != rec.hash:
+        if rec.content_hash() != rec.hash:
             report.issues.append(
                 LedgerIssue(
                     "edited",
