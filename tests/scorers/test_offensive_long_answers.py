@@ -58,3 +58,49 @@ def test_a_short_answer_scores_as_its_word_model_reads_it(
     text = SCIENCE + INSULT
     (row,) = scorer.rate([text])
     assert row["toxicity"] == round(float(predict_prob([text])[0]), 6)
+
+
+# One window (at most 60 words): version 4 scored such an answer whole, so an insult sharing it
+# with a few ordinary sentences was averaged away ("Shut up, you moron." alone 0.9999, after
+# 38 words about trains 0.31).
+TRAINS = (
+    "Thanks for asking about the train timetable. The first train leaves at seven in the "
+    "morning. It stops at every station along the coast. Tickets can be bought at the machine "
+    "on the platform. Children under five travel free of charge."
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TRAINS + " Shut up, you moron.",
+        "Shut up, you moron. " + TRAINS,
+        "Thanks for asking about the train timetable. The first train leaves at seven. "
+        "Honestly, only a stupid person would ask that. Tickets are sold on the platform, and "
+        "children under five travel free of charge.",
+        TRAINS + "\n\n- Shut up, you moron.",
+    ],
+)
+def test_an_insult_inside_one_window_is_flagged(scorer: OffensiveLanguageScorer, text: str) -> None:
+    assert len(text.split()) <= 60  # one window: the case version 4 averaged
+    (row,) = scorer.rate([text])
+    assert row["flagged"] is True, row
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TRAINS,
+        "Photosynthesis needs light. Plants take in carbon dioxide. They give off oxygen. "
+        "Water comes up from the roots. The sugar they make feeds the whole plant.",
+        "Preheat the oven to 180 degrees. Beat the butter and sugar together. Add the eggs "
+        "one at a time. Fold in the flour. Bake for twenty-five minutes until golden.",
+        "To stop a program, find its process id. Kill the process with the kill command. "
+        "Then check that it has gone. Restart it if you need it again.",
+    ],
+)
+def test_ordinary_short_answers_stay_unflagged_sentence_by_sentence(
+    scorer: OffensiveLanguageScorer, text: str
+) -> None:
+    (row,) = scorer.rate([text])
+    assert row["flagged"] is False, row
