@@ -49,15 +49,14 @@ def test_a_long_polite_answer_is_still_not_flagged(scorer: OffensiveLanguageScor
     assert row["flagged"] is False, row
 
 
-def test_a_short_answer_scores_as_its_word_model_reads_it(
+def test_a_one_sentence_answer_scores_as_its_word_model_reads_it(
     scorer: OffensiveLanguageScorer,
 ) -> None:
-    # one window: the whole text, as in version 3 (the validity card's figures rest on it)
+    # one sentence: the whole text, as in version 3 (the public sets are mostly such statements)
     from profanity_check import predict_prob
 
-    text = SCIENCE + INSULT
-    (row,) = scorer.rate([text])
-    assert row["toxicity"] == round(float(predict_prob([text])[0]), 6)
+    (row,) = scorer.rate([INSULT])
+    assert row["toxicity"] == round(float(predict_prob([INSULT])[0]), 6)
 
 
 # One window (at most 60 words): version 4 scored such an answer whole, so an insult sharing it
@@ -97,6 +96,11 @@ def test_an_insult_inside_one_window_is_flagged(scorer: OffensiveLanguageScorer,
         "one at a time. Fold in the flour. Bake for twenty-five minutes until golden.",
         "To stop a program, find its process id. Kill the process with the kill command. "
         "Then check that it has gone. Restart it if you need it again.",
+        # each over 0.8 read alone by the word model, under 0.9: not confident enough to lift
+        "Fill the jar with the sauce. Screw the lid on tightly. Keep it in the fridge.",
+        "Wipe your files first. Destroy the old hard drive before recycling it. Take it to the "
+        "recycling centre.",
+        SCIENCE * 3 + "To stop it, kill the process with the kill command.",
     ],
 )
 def test_ordinary_short_answers_stay_unflagged_sentence_by_sentence(
