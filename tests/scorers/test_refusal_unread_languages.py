@@ -111,3 +111,14 @@ def test_english_about_another_language_and_the_languages_it_reads_are_read(
     assert [r["parse_error"] for r in rows] == [False] * len(texts), [
         r["unread_reason"] for r in rows
     ]
+
+
+def test_no_common_word_of_an_unread_language_is_one_of_a_read_language() -> None:
+    # the lists' rule: English quoting another language stays English only while no word
+    # counts for both sides
+    from assurance_harness.scorers._refusal_language import _word_lists
+
+    read, unread = _word_lists()
+    every_read = frozenset().union(*read.values())
+    shared = {lang: sorted(words & every_read) for lang, words in unread.items()}
+    assert not any(shared.values()), shared
