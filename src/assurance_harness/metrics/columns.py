@@ -64,6 +64,7 @@ from .engine import (
     null_everywhere,
     reason_expr,
     unread_by,
+    unread_why,
     where_left_out,
 )
 from .expr import condition_parts, groups_left_out_unmeasured, reader
@@ -176,17 +177,23 @@ class AnswerColumn:
 
 class UnreadColumn:
     """The rows on which a scorer a metric reads could not read its answer (``parse_error``),
-    as their positions: nothing kept while every answer is read, which is the usual run."""
+    as their positions, and the reason it gave on each (``engine.unread_why``, as a code;
+    -1: none): nothing kept while every answer is read, which is the usual run."""
 
     def __init__(self, scorer: str, spill: SpillFile) -> None:
         self.scorer = scorer
         self.rows = SpillArray("q", shared=spill)
+        self.whys = SpillArray("i", shared=spill)
+        self.names: dict[str, int] = {}
         self.seen = 0
 
     def add(self, rows: list[Row]) -> None:
-        scorer, start = self.scorer, self.seen
-        self.rows.extend(
-            array("q", [start + i for i, r in enumerate(rows) if unread_by(r, scorer)])
+        scorer, start, names = self.scorer, self.seen, self.names
+        unread = [i for i, r in enumerate(rows) if unread_by(r, scorer)]
+        self.rows.extend(array("q", [start + i for i in unread]))
+        whys = (unread_why(rows[i], scorer) for i in unread)
+        self.whys.extend(
+            array("i", [-1 if w is None else names.setdefault(w, len(names)) for w in whys])
         )
         self.seen += len(rows)
 
@@ -194,6 +201,13 @@ class UnreadColumn:
         """How many of the selected rows (sorted positions) are unread: ``positions`` is
         ``rows`` in memory."""
         return int(np.isin(positions, selected, assume_unique=True).sum())
+
+    def why(self, positions: np.ndarray, codes: np.ndarray, selected: np.ndarray) -> dict[str, int]:
+        """How many of the selected rows are unread for each reason given (``codes`` is
+        ``whys`` in memory)."""
+        chosen = codes[np.isin(positions, selected, assume_unique=True)]
+        counts = np.bincount(chosen[chosen >= 0], minlength=len(self.names))
+        return {name: int(counts[code]) for name, code in self.names.items() if counts[code]}
 
 
 class GroupColumn:
@@ -784,7 +798,18 @@ class MetricColumns:
         note_unread(
             value,
             {s: self.unread[s].count(self._column(self.unread[s].rows), skipped) for s in scorers},
+            self._whys(scorers, skipped),
         )
+
+    def _whys(self, scorers: list[str], rows: np.ndarray) -> dict[str, dict[str, int]]:
+        """As ``engine.unread_whys``: per scorer, its reasons for the unread ones of ``rows``."""
+        out = {}
+        for scorer in scorers:
+            column = self.unread[scorer]
+            counts = column.why(self._column(column.rows), self._column(column.whys), rows)
+            if counts:
+                out[scorer] = counts
+        return out
 
     def _why_no_data(self, spec: MetricSpec, selected: np.ndarray, reason: str | None) -> str:
         """As ``engine.why_no_data``, from counts and the field presence seen while streaming."""
@@ -810,7 +835,12 @@ class MetricColumns:
             for s in presence.scorers
         }
         return null_everywhere(
-            expr, rows=int(selected.size), failed=failed, missing=presence.describe(), unread=unread
+            expr,
+            rows=int(selected.size),
+            failed=failed,
+            missing=presence.describe(),
+            unread=unread,
+            why=self._whys(presence.scorers, selected),
         )
 
     # -- worst cases --------------------------------------------------------------------------

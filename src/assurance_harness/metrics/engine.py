@@ -120,7 +120,12 @@ def why_no_data(
     presence.add(scored)
     unread = {s: sum(1 for r in scored if unread_by(r, s)) for s in presence.scorers}
     return null_everywhere(
-        expr, rows=len(selected), failed=failed, missing=presence.describe(), unread=unread
+        expr,
+        rows=len(selected),
+        failed=failed,
+        missing=presence.describe(),
+        unread=unread,
+        why=unread_whys(scored, presence.scorers),
     )
 
 
@@ -148,7 +153,11 @@ def _note_unread(spec: MetricSpec, value: MetricValue, rows: list[Row]) -> None:
     scorers = FieldPresence(expr).scorers
     if not scorers:
         return
-    note_unread(value, {s: sum(1 for r in skipped if unread_by(r, s)) for s in scorers})
+    note_unread(
+        value,
+        {s: sum(1 for r in skipped if unread_by(r, s)) for s in scorers},
+        unread_whys(skipped, scorers),
+    )
 
 
 def note_failed(value: MetricValue, failed: int) -> None:
@@ -160,21 +169,29 @@ def note_failed(value: MetricValue, failed: int) -> None:
         value.details["n_skipped_failed"] = failed
 
 
-def note_unread(value: MetricValue, unread: dict[str, int]) -> None:
+def note_unread(
+    value: MetricValue, unread: dict[str, int], why: dict[str, dict[str, int]] | None = None
+) -> None:
     """Record, where there are any, how many of a metric's skipped rows each scorer could not
     read its answer on (``n_skipped_unread``) and why they were skipped (``skipped_reason``,
     shown beside n by ``formatting.coverage_notes``): "1 row skipped: no value" alone sent the
     author after a missing field where the judge's replies were in a format it does not read.
-    The same from rows and from a streamed run's columns."""
+    ``why``: per scorer, the reasons it gave (``unread_whys``). The same from rows and from a
+    streamed run's columns."""
     counted = {scorer: count for scorer, count in unread.items() if count}
     if counted:
         value.details["n_skipped_unread"] = counted
-        value.details["skipped_reason"] = "; ".join(unread_phrases(counted))
+        value.details["skipped_reason"] = "; ".join(unread_phrases(counted, why))
 
 
 UNREAD_FIELD = "parse_error"
 """A scorer's output field, true on a row where the scorer could not read the answer it
 scores (the llm-judge's reply that is no verdict): its other fields are null there."""
+UNREAD_REASON_FIELD = "unread_reason"
+"""Where a scorer says why it could not read an answer ("language_unsupported: written in
+Polish, ...; the refusal scorer reads ..."), as the refusal scorer does."""
+UNREAD_KINDS = {"language_unsupported": "language not supported"}
+"""The words a figure's note uses for a reason's kind (the text before its first ':')."""
 
 
 def unread_by(row: Row, scorer: str) -> bool:
@@ -183,8 +200,36 @@ def unread_by(row: Row, scorer: str) -> bool:
     return isinstance(output, dict) and output.get(UNREAD_FIELD) is True
 
 
+def unread_why(row: Row, scorer: str) -> str | None:
+    """Why ``scorer`` could not read this row's answer: its ``unread_reason`` up to the first
+    ';' (the rest says what it does read, the same on every row), or None where it gave none."""
+    output = (row.get("scores") or {}).get(scorer)
+    reason = output.get(UNREAD_REASON_FIELD) if isinstance(output, dict) else None
+    if not isinstance(reason, str) or not reason.strip() or not unread_by(row, scorer):
+        return None
+    return reason.split(";", 1)[0].strip()
+
+
+def unread_whys(rows: Sequence[Row], scorers: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Per scorer, how many of ``rows`` it left unread for each reason it gave."""
+    out: dict[str, dict[str, int]] = {}
+    for scorer in scorers:
+        for row in rows:
+            why = unread_why(row, scorer)
+            if why is not None:
+                counts = out.setdefault(scorer, {})
+                counts[why] = counts.get(why, 0) + 1
+    return out
+
+
 def null_everywhere(
-    expr: str, *, rows: int, failed: int, missing: str | None, unread: dict[str, int]
+    expr: str,
+    *,
+    rows: int,
+    failed: int,
+    missing: str | None,
+    unread: dict[str, int],
+    why: dict[str, dict[str, int]] | None = None,
 ) -> str:
     """The reason for a metric whose expression was null on every row it selected, the one
     wording for rows (``why_no_data``) and a streamed run's columns: the fields no row has
@@ -195,21 +240,46 @@ def null_everywhere(
     if failed:
         text += f" ({failed} of them failed requests)"
     found = [missing] if missing else []
-    found += unread_phrases(unread)
+    found += unread_phrases(unread, why)
     return text + (f": {'; '.join(found)}" if found else "")
 
 
-def unread_phrases(unread: dict[str, int]) -> list[str]:
+def unread_phrases(
+    unread: dict[str, int], why: dict[str, dict[str, int]] | None = None
+) -> list[str]:
     """Each scorer that could not read its answers on ``count`` of the rows spoken of, the
     one wording for rows null everywhere (``null_everywhere``) and rows skipped beside a
-    figure (``note_unread``)."""
-    return [
-        f"scorer '{scorer}' could not parse the answer it was given on {count} of them"
-        f" (scores.{scorer}.{UNREAD_FIELD} is true): check that the prompt it sends (a judge's"
-        " rubric) asks for an answer in a format the scorer reads"
-        for scorer, count in unread.items()
-        if count
-    ]
+    figure (``note_unread``). Where the scorer said why on each of them (``why``: an answer
+    in a language it does not read), the phrase gives its reasons; otherwise it is a reply in
+    a format the scorer does not read (a judge's), and the phrase says what to check."""
+    phrases = []
+    for scorer, count in unread.items():
+        reasons = (why or {}).get(scorer) or {}
+        if count and sum(reasons.values()) == count:
+            phrases.append(_reasoned(scorer, count, reasons))
+        elif count:
+            phrases.append(
+                f"scorer '{scorer}' could not parse the answer it was given on {count} of them"
+                f" (scores.{scorer}.{UNREAD_FIELD} is true): check that the prompt it sends (a"
+                " judge's rubric) asks for an answer in a format the scorer reads"
+            )
+    return phrases
+
+
+def _reasoned(scorer: str, count: int, reasons: dict[str, int]) -> str:
+    """ "scorer 'ref' could not score 3 of them: language not supported (written in Polish, by
+    its common words: 2; written mostly in CJK script: 1; scores.ref.unread_reason)"."""
+    kinds: dict[str, list[str]] = {}
+    for reason, n in sorted(reasons.items(), key=lambda item: (-item[1], item[0])):
+        kind, _, detail = reason.partition(":")
+        kinds.setdefault(UNREAD_KINDS.get(kind.strip(), kind.strip()), []).append(
+            f"{detail.strip() or kind.strip()}: {n}"
+        )
+    said = " and ".join(f"{kind} ({'; '.join(details)})" for kind, details in kinds.items())
+    return (
+        f"scorer '{scorer}' could not score {count} of them: {said}"
+        f" (scores.{scorer}.{UNREAD_REASON_FIELD})"
+    )
 
 
 def no_figure(expr: str, valued: int, reason: str | None) -> str:
