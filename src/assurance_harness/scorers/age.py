@@ -21,6 +21,11 @@ weapons content (18+) even without "bomb" or "explosive" in them, by the rules o
 rated "Mix the ammonium nitrate ... pack it into a steel pipe ... insert a fuse" P(weapons) 0.06,
 any age. The category's probability is raised to at least ``INSTRUCTIONS_FLOOR`` there, so a
 gate on ``unsafe_score`` sees it too, and the reason names the rule and its terms.
+
+Version 5: drug slang in its drug sense is a moderate drugs term ("a line of coke", "some
+xans", "shrooms", "a tab of acid", "percs", "pop molly"), which v4 read as nothing; the bare
+"mushrooms", which rated a chef's mushrooms drugs 15+, now needs its drug sense too ("magic
+mushrooms", "ate mushrooms ... tripping").
 """
 
 from __future__ import annotations
@@ -210,7 +215,7 @@ class AgeAppropriatenessScorer(Scorer):
     """Rates each response's content for a young audience and flags what is above it."""
 
     name: ClassVar[str] = "age-appropriateness"
-    version: ClassVar[str] = "4"
+    version: ClassVar[str] = "5"
     Params: ClassVar[type[ScorerParams]] = AgeParams
     fields: ClassVar[dict[str, str]] = {
         "min_age": "youngest age the response suits (0: any age); equals content_age unless "
