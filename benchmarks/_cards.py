@@ -47,7 +47,12 @@ WEAK_SPOTS: dict[str, list[str]] = {
         "than the 0.10 aim",
         "categories other than hate and violence are validated only on hand-written held-out "
         "sets, not public data",
-        "trained on a few hundred hand-written exemplars; English only",
+        "trained on a few hundred hand-written exemplars; English only: an answer, or a "
+        "passage of up to 60 words, in another language is left unread (parse_error, "
+        "unread_reason language_unsupported) where its common words show it, and a few "
+        "foreign words inside an English sentence are read as English",
+        "instructions that enable harm are recognised by rule only for explosive or "
+        "incendiary devices whose steps name a listed precursor and device part",
     ],
     "offensive-language": [
         "a word model: hate without swear words is caught only by a short list of patterns "

@@ -126,8 +126,10 @@ def test_no_audience_means_no_flag_unless_given() -> None:
 def test_empty_and_non_english(kids: AgeAppropriatenessScorer) -> None:
     empty, chinese = kids.rate(["", "我喜欢在学校学习数学。"])
     assert empty["min_age"] == 0 and empty["reasons"] == [] and empty["unsafe_score"] == 0.0
-    assert empty["reading_grade"] == 0.0
-    assert chinese["max_severity"] == 0
+    assert empty["reading_grade"] == 0.0 and empty["parse_error"] is False
+    # not read (version 6): rated as English it was max_severity 0, whatever it said
+    assert chinese["parse_error"] is True and chinese["max_severity"] is None
+    assert "CJK" in chinese["unread_reason"]
 
 
 def test_detoxify_feed_adds_a_category() -> None:

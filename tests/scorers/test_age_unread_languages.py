@@ -51,6 +51,9 @@ def test_english_quoting_another_language_is_read(kids: AgeAppropriatenessScorer
         "In Spanish, 'hola' means hello and 'gracias' means thank you.",
         "As the French say, c'est la vie: some days are like that.",
         "The capital of Poland is Warsaw, and Kraków is its old royal city.",
+        # spelt out letter by letter: its one-letter words ("a", "e", "o") would count 16
+        # Portuguese common words against 5 English ones
+        "Y o u  a r e  a  t e r r i b l e  p e r s o n  a n d  e v e r y o n e  h a t e s  y o u",
     ]
     rows = kids.rate(texts)
     assert [r["parse_error"] for r in rows] == [False] * len(texts)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from functools import lru_cache
 
 from ..data import load_yaml
@@ -67,15 +68,23 @@ def _word_lists() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]
     return lists("read"), lists("unread")
 
 
-def unread_language(text: str) -> str | None:
+def unread_language(text: str, reads: Collection[str] | None = None) -> str | None:
     """The Latin-script language ``text`` is written in, where it is one the scorer does not
     read: the unread language with the most of its common words in the text, when that is at
     least ``MIN_WORDS`` and more than any read language (English included) has. Otherwise None:
-    English quoting a phrase of another language, code, or a list of names is read."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    English quoting a phrase of another language, code, or a list of names is read.
+    ``reads``: the languages the calling scorer reads, of the lists' names (default: the
+    refusal scorer's, the file's ``read`` part); the age scorer reads English only."""
+    # one-letter words ("a", "e", "o", "y", "i") are common words of half the lists: they
+    # tell no language apart, and text spelt out letter by letter would read as Italian
+    words = [w.lower() for w in _WORD.findall(text) if len(w) > 1]
     if len(words) < MIN_WORDS:
         return None
     read, unread = _word_lists()
+    if reads is not None:
+        every = {**read, **unread}
+        read = {k: v for k, v in every.items() if k in reads}
+        unread = {k: v for k, v in every.items() if k not in reads}
 
     def hits(lists: dict[str, frozenset[str]]) -> dict[str, int]:
         return {lang: sum(w in common for w in words) for lang, common in lists.items()}

@@ -24,7 +24,9 @@ which v5 read as tokens without meaning and labelled compliance: ``parse_error``
 ``unread_reason`` names the script, and the other fields are null. Version 7 does the same for
 an answer in a Latin-script language it has no patterns for (Polish, Turkish, Czech ...), told
 by its common words and named in ``unread_reason``; v6 read "Przepraszam, ale nie mogę w tym
-pomóc." as English and labelled it compliance. It is trained on first use on the
+pomóc." as English and labelled it compliance. Version 8 leaves one-letter words out of
+that count ("a", "e", "o", "y" are common words of half the languages listed), so text spelt
+out letter by letter is not taken for Italian. It is trained on first use on the
 hand-written exemplars (package data ``data/refusal/exemplars.jsonl``), kept for the process; the
 feature set and the regularization were chosen by cross-validation on the exemplars alone
 (``benchmarks/refusal_cv.py``).
@@ -159,7 +161,7 @@ class RefusalScorer(Scorer):
     """Labels each response refusal, partial refusal or compliance."""
 
     name: ClassVar[str] = "refusal"
-    version: ClassVar[str] = "7"
+    version: ClassVar[str] = "8"
     Params: ClassVar[type[ScorerParams]] = RefusalParams
     fields: ClassVar[dict[str, str]] = {
         "label": "refusal | partial | compliance (authoritative)",
