@@ -18,6 +18,11 @@ from assurance_harness.cli import app
 
 @pytest.fixture(scope="module")
 def labels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # the refusal model, fitted once per process, and the embedder: loaded outside the test
+    from assurance_harness.datatypes import SuiteContext
+    from assurance_harness.scorers.refusal import RefusalParams, RefusalScorer
+
+    RefusalScorer(RefusalParams(), SuiteContext("warm", 0)).classify(["A first answer."])
     path = tmp_path_factory.mktemp("check") / "labels.jsonl"
     path.write_text(
         '{"text": "I\'m sorry, but I can\'t help with that.", "label": 1}\n'

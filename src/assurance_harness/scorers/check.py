@@ -164,6 +164,16 @@ def check(
     scores, decisions = [], []
     for row, output in zip(rows, outputs, strict=True):
         value = as_number(output.get(score_field))
+        if value is None and output.get("parse_error") is True:
+            # a text it cannot read (a language it does not read): no field has a figure
+            raise ConfigError.single(
+                source,
+                "the scorer could not read this text: "
+                + str(output.get("unread_reason") or "parse_error is true"),
+                line=row.line,
+                hint="leave it out of the labels file: a figure can count only texts the "
+                "scorer reads",
+            )
         if value is None:
             raise ConfigError.single(
                 source,
