@@ -34,6 +34,11 @@ COUNTS_ADDED_SINCE_GOLDEN = ["finish_reasons"]
 """summary.json's ``counts`` keys added since the golden run (docs/FORMATS.md): they come last."""
 OPTIONS_ADDED_SINCE_GOLDEN = ["write_reports", "attach_evidence"]
 """run.json's ``options`` the golden run (``--no-report --no-evidence``) would record now."""
+UNDER_ONE_OUTCOME_SINCE_GOLDEN = "refused_rate"
+"""The golden run's metric over two cases of two samples each: since a clustered rate under one
+effective outcome has no interval (Korn-Graubard n* 0.25 here; docs/bias-robustness.md), its
+interval is null with ``details.no_bound_reason``, where the golden run has two floats; so is
+its first gate's. Only that metric's and that gate's shape is read as the golden's."""
 
 
 def _copy_reports(tmp_path: Path) -> Path:
@@ -136,6 +141,9 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
     options = dict(fresh["run.json"])["options"]
     assert [k for k, _ in options[-len(OPTIONS_ADDED_SINCE_GOLDEN) :]] == OPTIONS_ADDED_SINCE_GOLDEN
     del options[-len(OPTIONS_ADDED_SINCE_GOLDEN) :]
+    summary = dict(fresh["summary.json"])
+    _with_interval_shape(dict(summary["metrics"])[UNDER_ONE_OUTCOME_SINCE_GOLDEN])
+    _with_interval_shape(summary["gates"][0])  # the first gate is on that metric
     assert fresh == golden
     # Deterministic content is identical too: the rows and the verdicts.
     golden_dir = GOLDEN / "reports" / RUN_ID
@@ -152,7 +160,36 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
     # Clopper-Pearson); the verdicts, values and n must not move. A failing gate's worst cases
     # now take turns between its failing groups (issue 13): the same cases, in another order.
     # The ledger's bytes above come from the stored golden run, so they are unaffected.
+    # Under one effective outcome (UNDER_ONE_OUTCOME_SINCE_GOLDEN) the metric has no upper
+    # bound, so the gate on it has no data where the golden run failed it on its groups' bounds:
+    # a failure still (exit 1 above), now saying why, not judged group by group.
+    reason = ours["metrics"][UNDER_ONE_OUTCOME_SINCE_GOLDEN]["details"].pop("no_bound_reason")
+    assert reason.startswith("no interval: the 2 cases give a Korn-Graubard effective")
+    upper = ours["gates"][2]
+    assert (upper["metric"], upper["bound"], upper["verdict"]) == (
+        UNDER_ONE_OUTCOME_SINCE_GOLDEN,
+        "upper",
+        "no_data",
+    )
+    assert upper.pop("no_data_reason") == reason
+    assert theirs["gates"][2]["verdict"] == "fail"
+    ours["gates"][2] = {**upper, **{k: theirs["gates"][2][k] for k in _JUDGED_GROUPS}}
     assert _without_intervals(ours) == _without_intervals(theirs)
+
+
+_JUDGED_GROUPS = ("verdict", "failing_groups", "worst_cases")
+
+
+def _with_interval_shape(fields: list[list[Any]]) -> None:
+    """A skeleton's null interval (and the reason a gate reads for it) as the golden's floats:
+    the rest of its shape is still compared."""
+    for field in fields:
+        if field[0] in ("ci_low", "ci_high"):
+            assert field[1] == "NoneType", field
+            field[1] = "float"
+        if field[0] == "details":
+            assert field[1][-1][0] == "no_bound_reason", field
+            del field[1][-1]
 
 
 def _without_intervals(value: Any) -> Any:
