@@ -74,3 +74,51 @@ def test_no_word_where_no_request_errored(tmp_path: Path) -> None:
     done = invoke_in_process(["compare", "base", "cand", "--reports", str(tmp_path), "-f", "json"])
     (metric,) = json.loads(done.output)["metrics"]
     assert metric["errored_left_out"] is None and metric["note"] is None, metric
+
+
+def _grouped_run(reports: Path, run_id: str, errored: set[int]) -> None:
+    """``_run``'s 100 cases in two halves by ``meta.half``: ``lo`` (0-49) and ``hi`` (50-99)."""
+    rows = []
+    for i in range(100):
+        case, meta = f"a{i}", {"half": "lo" if i < 50 else "hi"}
+        if i in errored:
+            rows.append(row(case, prompt=f"a {i}", metadata=meta, error=TIMEOUT))
+        else:
+            score = 0.9 if i % 10 == 0 else 0.02
+            rows.append(
+                row(case, prompt=f"a {i}", metadata=meta, scores={"tox": {"toxicity": score}})
+            )
+    metric = rate_metric(
+        rows,
+        "tox.toxicity > 0.5",
+        lambda r: None if r["error"] else r["scores"]["tox"]["toxicity"] > 0.5,
+        by=lambda r: r["metadata"]["half"],
+    )
+    metric["spec"]["by"] = "meta.half"
+    write_run(reports, run_id, rows, {"toxic_rate": metric}, [gate("toxic_rate", metric, max=0.3)])
+
+
+def test_each_group_says_how_many_of_its_cases_it_left_out(tmp_path: Path) -> None:
+    """With ``--groups``, only the parent metric's note counted the errored cases: the group
+    they all fell in showed ``n=30`` against ``n=47`` and no word why."""
+    _grouped_run(tmp_path, "base", {50, 51, 52})
+    _grouped_run(tmp_path, "cand", set(range(80, 100)))
+    args = ["compare", "base", "cand", "--reports", str(tmp_path), "--groups"]
+
+    data = json.loads(invoke_in_process([*args, "-f", "json"]).output)
+    groups = {g["group"]: g for g in data["metrics"][0]["groups"]}
+    assert groups["hi"]["errored_left_out"] == {
+        "baseline": {"cases": 3, "rows": 3, "of_cases": 50},
+        "candidate": {"cases": 20, "rows": 20, "of_cases": 50},
+    }, groups["hi"]
+    assert groups["lo"]["errored_left_out"] is None, groups["lo"]
+    said = "20 of 50 cases in the candidate run"
+    assert (
+        said in groups["hi"]["note"] and "3 of 50 cases in the baseline run" in groups["hi"]["note"]
+    ), groups["hi"]["note"]
+
+    shown = invoke_in_process([*args, "-o", str(tmp_path / "c.md")])
+    flat = " ".join(shown.output.split())
+    assert "toxic_rate[hi]: requests errored" in flat and said in flat, shown.output
+    markdown = (tmp_path / "c.md").read_text(encoding="utf-8")
+    assert "- toxic_rate\\[hi\\]: requests errored" in markdown and said in markdown, markdown
