@@ -118,7 +118,9 @@ def test_each_group_says_how_many_of_its_cases_it_left_out(tmp_path: Path) -> No
     ), groups["hi"]["note"]
 
     shown = invoke_in_process([*args, "-o", str(tmp_path / "c.md")])
-    flat = " ".join(shown.output.split())
-    assert "toxic_rate[hi]: requests errored" in flat and said in flat, shown.output
-    markdown = (tmp_path / "c.md").read_text(encoding="utf-8")
-    assert "- toxic_rate\\[hi\\]: requests errored" in markdown and said in markdown, markdown
+    lines = [" ".join(line.split()) for line in shown.output.splitlines()]
+    hi = [line for line in lines if line.startswith("toxic_rate[hi]: ") and said in line]
+    assert hi and "requests errored" in hi[0], shown.output
+    markdown = (tmp_path / "c.md").read_text(encoding="utf-8").splitlines()
+    hi = [line for line in markdown if line.startswith("- toxic_rate\\[hi\\]: ") and said in line]
+    assert hi and "requests errored" in hi[0], markdown

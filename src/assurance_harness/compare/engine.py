@@ -389,7 +389,7 @@ def _run_values(run: RunLog, group_specs: dict[str, dict[str, Any]] | None = Non
     in this run; groups, when ``group_specs`` is given, from those specs' ``by:`` (the
     candidate's, for both runs, as the summary's groups are the candidate's)."""
     prompts: dict[str, bytes] = {}
-    errored = ErroredTally.of(run.metrics)
+    errored = ErroredTally.of(run.metrics, group_specs)
 
     def keep(name: str, row: dict[str, Any]) -> tuple[str, str | None]:
         errored.saw_counted(name, row)
@@ -870,6 +870,7 @@ def compare_runs(
                 resamples=resamples,
             )
             for group in item.groups:  # a band's better way depends on each group's figures
+                _note_errored(group, (read_a, read_b))
                 base_value, cand_value = _group_values(group)
                 if item.direction_source == "gate" and base_value is not None:
                     group.direction, group.direction_source = infer_direction(
@@ -892,7 +893,8 @@ def compare_runs(
 
 def _note_errored(item: MetricComparison, reads: tuple[_RunValues, _RunValues]) -> None:
     """Count, per run, the cases ``item``'s test left out because their requests errored
-    (``errored``), in its ``errored_left_out`` and its note; nothing where none did. A metric
+    (``errored``), in its ``errored_left_out`` and its note; nothing where none did. A group
+    (``item.group``) counts its own cases, of those in it. A metric
     with no per-row values in a run (a kind without one) is not counted there: which of its
     rows it counted is not known here."""
     counts: dict[str, dict[str, int] | None] = {}
@@ -900,8 +902,12 @@ def _note_errored(item: MetricComparison, reads: tuple[_RunValues, _RunValues]) 
         values = read.values.get(item.metric)
         if values is None:
             continue
-        valued = {case for (case, _), _ in values}
-        counts[role] = read.errored.left_out(item.metric, valued, len(read.prompts))
+        if item.group is None:
+            valued = {case for (case, _), _ in values}
+            counts[role] = read.errored.left_out(item.metric, valued, len(read.prompts))
+        else:  # a group of the metric (``--groups``): its own rows and cases
+            valued = {case for (case, group), _ in values if group == item.group}
+            counts[role] = read.errored.group_left_out(item.metric, item.group, valued)
     note = errored_note(counts)
     if note is None:
         return

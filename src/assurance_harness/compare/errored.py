@@ -9,7 +9,9 @@ get wrong looks as good as one that gets them right: the comparison says, per ru
 cases (and rows) it left out for that reason, and never compares on fewer cases in silence.
 
 Only errored rows are tallied here (a few in a healthy run), so the stream over a 100,000-row
-run does no more work per answered row than before.
+run does no more work per answered row than before. With groups compared (``--groups``), each
+errored row's group under the metric's ``by:`` is noted too, so each group says what it left
+out: 20 timeouts all in one group read ``n=30`` against ``n=47`` there and nothing else.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..metrics.expr import evaluate
+from ..metrics.rowvalues import group_key
 from ..rowkeys import case_key, split_case_key
 
 ROLES = ("baseline", "candidate")
@@ -27,20 +30,35 @@ ROLES = ("baseline", "candidate")
 class ErroredTally:
     """Per metric of one run: the keys (``case_id#sample``) of the errored rows its ``where:``
     keeps (``selected``) and of those its kind counted anyway (``counted``: a rate of ``error``
-    counts them), filled while the run's rows stream past."""
+    counts them), filled while the run's rows stream past; with ``groupings`` (the metrics whose
+    groups are compared, by name: the spec whose ``by:`` gives a row's group), each selected
+    row's group (``group_of``: None where its ``by:`` gives none, as on a scorer's field)."""
 
     wheres: dict[str, str | None]
     selected: dict[str, set[str]] = field(default_factory=dict)
     counted: dict[str, set[str]] = field(default_factory=dict)
+    groupings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    group_of: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, metrics: dict[str, dict[str, Any]]) -> ErroredTally:
+    def of(
+        cls,
+        metrics: dict[str, dict[str, Any]],
+        groupings: dict[str, dict[str, Any]] | None = None,
+    ) -> ErroredTally:
         wheres: dict[str, str | None] = {}
         for name, metric in metrics.items():
             spec = metric.get("spec") if isinstance(metric, dict) else None
             where = spec.get("where") if isinstance(spec, dict) else None
             wheres[name] = where if isinstance(where, str) else None
-        return cls(wheres, {n: set() for n in wheres}, {n: set() for n in wheres})
+        grouped = {n: g for n, g in (groupings or {}).items() if n in wheres and g}
+        return cls(
+            wheres,
+            {n: set() for n in wheres},
+            {n: set() for n in wheres},
+            grouped,
+            {n: {} for n in grouped},
+        )
 
     def see(self, row: dict[str, Any]) -> None:
         """Note ``row`` under each metric that selects it, if its request errored."""
@@ -50,6 +68,8 @@ class ErroredTally:
         for name, where in self.wheres.items():
             if where is None or _holds(where, row):
                 self.selected[name].add(key)
+                if name in self.groupings:
+                    self.group_of[name][key] = group_key(self.groupings[name], row)
 
     def saw_counted(self, name: str, row: dict[str, Any]) -> None:
         """Note that metric ``name`` counted ``row`` (a value of it), if its request errored."""
@@ -62,6 +82,22 @@ class ErroredTally:
         with one) of the run's ``of_cases``."""
         rows = self.selected.get(name, set()) - self.counted.get(name, set())
         cases = {_case_of(key) for key in rows} - valued_cases
+        return {"cases": len(cases), "rows": len(rows), "of_cases": of_cases}
+
+    def group_left_out(self, name: str, group: str, valued_cases: set[str]) -> dict[str, int]:
+        """``left_out`` within ``group`` of metric ``name`` (``valued_cases``: the group's cases
+        with a value): its errored rows in that group, and ``of_cases`` the group's cases that
+        have a value or such a row. An errored row whose group is unknown (a ``by:`` that reads
+        the answer) is in no group, so it is counted in the metric's own figures only."""
+        groups = self.group_of.get(name, {})
+        rows = {
+            key
+            for key in self.selected.get(name, set()) - self.counted.get(name, set())
+            if groups.get(key) == group
+        }
+        errored_cases = {_case_of(key) for key in rows}
+        cases = errored_cases - valued_cases
+        of_cases = len(valued_cases | errored_cases)
         return {"cases": len(cases), "rows": len(rows), "of_cases": of_cases}
 
 

@@ -130,8 +130,8 @@ def print_comparison(cmp: Comparison, console: Console) -> None:
         console.print(
             _plain("  groups are a second family of tests, Holm-corrected among themselves")
         )
-    for m in _flat(cmp):
-        if m.note and m.group is None:
+    for m in _flat(cmp):  # a group's note too: the cases its own test left out, and why
+        if m.note:
             console.print(_plain(f"  {m.label}: {m.note}"), soft_wrap=True)
         if m.test is not None and (
             m.verdict in ("regressed", "improved", "changed") or SIGN_FLIP in m.test.method
@@ -205,7 +205,7 @@ def comparison_markdown(cmp: Comparison) -> str:
     for m in _flat(cmp):
         if m.test is not None:
             lines.append(f"- {md_text(m.label)}: test: {md_text(m.test.method)}")
-    for m in cmp.metrics:
+    for m in _flat(cmp):
         if m.note:
             lines.append(f"- {md_text(m.label)}: {md_text(m.note)}")
     for warning in cmp.warnings:
