@@ -219,7 +219,10 @@ def comparison_json(cmp: Comparison) -> str:
 
 
 def comparison_text(cmp: Comparison) -> str:
-    """Plain lines for logs and pytest failures (no table markup to unescape by eye)."""
+    """Plain lines for logs and pytest failures (no table markup to unescape by eye); each
+    tested metric's and group's test under it, as the table and the Markdown name it: an exact
+    test, a bootstrap and a normal approximation from two intervals are not evidence of one
+    strength, and a failing test's message is often all that is read."""
     lines = [f"{cmp.suite}: baseline {cmp.baseline_run} -> candidate {cmp.candidate_run}"]
     for m in _flat(cmp):
         lines.append(
@@ -227,6 +230,8 @@ def comparison_text(cmp: Comparison) -> str:
             f"{_figure(m.candidate)}, difference {_diff(m)}, "
             f"p (Holm) {p_value(m.p_adjusted, alpha=cmp.alpha)}"
         )
+        if m.test is not None:
+            lines.append(f"    test: {m.test.method}")
         if m.note:
             lines.append(f"    {m.note}")
     lines.extend(f"  warning: {w}" for w in cmp.warnings)
