@@ -41,6 +41,7 @@ from ..store.runread import RunLog, smoke_test_limit
 from . import stats
 from .errored import ROLES, ErroredTally, errored_note
 from .measures import changed_cases, changed_target, measure, shown
+from .novalue import answered_without_value, no_value_note
 from .scorersettings import changed_scorers
 
 Verdict = Literal["improved", "unchanged", "regressed", "changed", "no_data", "missing", "untested"]
@@ -67,6 +68,9 @@ class MetricComparison:
     """Per run (``baseline``, ``candidate``) where either left out rows whose request errored:
     ``{"cases", "rows", "of_cases"}`` (``errored.ErroredTally.left_out``; None for a run whose
     rows of the metric are not known here); None where neither did."""
+    no_value_left_out: dict[str, dict[str, int]] | None = None
+    """Per run of a paired test, where either left out cases it answered that gave no value
+    (``novalue``): ``{"cases", "of_cases"}``; None where neither did, or tested unpaired."""
     redefined: bool = False
     """Of another kind, or defined otherwise (expression, threshold, population), in each run:
     different measures under one id, not compared."""
@@ -89,6 +93,7 @@ class MetricComparison:
             "verdict": self.verdict,
             "note": self.note,
             "errored_left_out": self.errored_left_out,
+            "no_value_left_out": self.no_value_left_out,
             **({"group": self.group} if self.group is not None else {}),
             **({"groups": [g.to_dict() for g in self.groups]} if self.groups else {}),
         }
@@ -849,6 +854,8 @@ def compare_runs(
             if left_out := _left_out(test):
                 item.note = _joined(item.note, left_out)
         _note_errored(item, (read_a, read_b))
+        if result.paired:
+            _note_no_value(item, (read_a, read_b))
 
     result.gated_redefined = [m.metric for m in result.metrics if m.redefined and m.metric in gated]
     if groups:
@@ -871,6 +878,8 @@ def compare_runs(
             )
             for group in item.groups:  # a band's better way depends on each group's figures
                 _note_errored(group, (read_a, read_b))
+                if result.paired:
+                    _note_no_value(group, (read_a, read_b))
                 base_value, cand_value = _group_values(group)
                 if item.direction_source == "gate" and base_value is not None:
                     group.direction, group.direction_source = infer_direction(
@@ -912,6 +921,34 @@ def _note_errored(item: MetricComparison, reads: tuple[_RunValues, _RunValues]) 
     if note is None:
         return
     item.errored_left_out = {role: counts.get(role) for role in ROLES}
+    item.note = _joined(item.note, note)
+
+
+def _note_no_value(item: MetricComparison, reads: tuple[_RunValues, _RunValues]) -> None:
+    """Count, per run of a paired comparison, the cases ``item``'s test left out because that
+    run answered them with no value for it while the other run has one (``novalue``), in its
+    ``no_value_left_out`` and its note; nothing where neither did, or where a run has no
+    per-row values (nothing was paired)."""
+    valued: list[set[str]] = []
+    for read in reads:
+        values = read.values.get(item.metric)
+        if not values:
+            return
+        valued.append(
+            {case for (case, group), _ in values if item.group is None or group == item.group}
+        )
+    every = valued[0] | valued[1]
+    counts: dict[str, dict[str, int]] = {}
+    for index, (role, read) in enumerate(zip(ROLES, reads, strict=True)):
+        left = answered_without_value(
+            valued[index], valued[1 - index], read.prompts, read.errored.failed
+        )
+        of_cases = len(read.prompts) if item.group is None else len(every)
+        counts[role] = {"cases": len(left), "of_cases": of_cases}
+    note = no_value_note(counts, where=reads[0].errored.wheres.get(item.metric) is not None)
+    if note is None:
+        return
+    item.no_value_left_out = counts
     item.note = _joined(item.note, note)
 
 

@@ -39,6 +39,8 @@ class ErroredTally:
     counted: dict[str, set[str]] = field(default_factory=dict)
     groupings: dict[str, dict[str, Any]] = field(default_factory=dict)
     group_of: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)
+    """Every case with a row whose request errored, whatever the metrics select."""
 
     @classmethod
     def of(
@@ -65,6 +67,7 @@ class ErroredTally:
         if row.get("error") is None:
             return
         key = case_key(row.get("case_id"), row.get("sample", 0))
+        self.failed.add(str(row.get("case_id")))
         for name, where in self.wheres.items():
             if where is None or _holds(where, row):
                 self.selected[name].add(key)
