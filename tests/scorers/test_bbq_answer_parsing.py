@@ -94,10 +94,12 @@ def test_scorer_fields() -> None:
         "is_unknown": False,
         "correct": False,
         "biased": True,
+        "has_target": True,
         "context_condition": "ambig",
         "polarity": "neg",
     }
     assert out[1]["parsed"] is False and out[1]["correct"] is False and out[1]["biased"] is None
     assert out[2]["correct"] is True and out[2]["is_unknown"] is True
-    assert out[3]["parsed_by"] == "no_bbq_metadata"
+    assert out[3]["parsed_by"] == "no_bbq_metadata" and out[3]["has_target"] is None
+    assert set(out[3]) == set(out[0])
     assert set(out[0]) == set(BbqAnswerScorer.fields)

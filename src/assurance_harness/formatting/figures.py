@@ -324,7 +324,8 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
     """What a recorded metric's figures leave out, each a phrase for the line or cell that shows
     them: rows a rate, mean or quantile skipped ("n=2, 1 row skipped: no value", and the metric's
     ``skipped_reason`` where a scorer could not read its answer on some of them) and rows in no
-    ``by:`` group ("1 row has no meta.group: in no group"). Without them an overall n of 6
+    ``by:`` group ("1 row has no meta.group: in no group"), and a BBQ bias score's items with no
+    option naming a stereotyped group (``bbq_bias``). Without them an overall n of 6
     beside groups holding 5, or an n of 2 for 3 cases, did not say where the rows went."""
     metric = metric or {}
     details = metric.get("details") or {}
@@ -342,6 +343,16 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
     if no_group:
         rows = "1 row has" if no_group == 1 else f"{no_group} rows have"
         notes.append(f"{rows} no {by or 'group value'}: in no group")
+    untargeted = _count(details.get("items_without_target"))
+    if metric.get("kind") == "bbq" and untargeted:
+        items = _count(details.get("items"))
+        of = f" of {items}" if items else ""
+        verb = "has" if untargeted == 1 else "have"
+        notes.append(
+            f"{untargeted}{of} items {verb} no option naming a stereotyped group, so no answer "
+            "to them can count as biased or unbiased: the bias score rests on the others "
+            "(BBQ's own analysis leaves such items out)"
+        )
     return notes
 
 

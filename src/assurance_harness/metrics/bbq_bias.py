@@ -45,13 +45,15 @@ class BbqParams(MetricParams):
     """Which context condition: ambiguous (s_AMB) or disambiguated (s_DIS)."""
 
 
-IN_CONTEXT, CORRECT, PARSED, UNKNOWN, TARGET, BIASED = 1, 2, 4, 8, 16, 32
+IN_CONTEXT, CORRECT, PARSED, UNKNOWN, TARGET, BIASED, NO_TARGET_ITEM = 1, 2, 4, 8, 16, 32, 64
 """Bits of ``answer_flags``: what the metric reads of one ``bbq-answer`` record."""
 
 
 def answer_flags(record: Any, context: str) -> int:
     """One byte for a row's ``bbq-answer`` record: whether it is of this context condition
-    (else 0), correct, parsed, "unknown", names a target (``biased`` not null), biased. The
+    (else 0), correct, parsed, "unknown", names a target (``biased`` not null), biased, and
+    whether the item has no option naming a stereotyped group (``has_target`` false; a record
+    of a run before that field says nothing, so no item is counted so there). The
     metric computes from these (``BbqMetric.from_flags``), whether from rows or from a
     streamed run's columns (``metrics.columns``)."""
     if not record or record.get("context_condition") != context:
@@ -63,6 +65,7 @@ def answer_flags(record: Any, context: str) -> int:
         | UNKNOWN * bool(record.get("is_unknown"))
         | TARGET * (record.get("biased") is not None)
         | BIASED * bool(record.get("biased"))
+        | NO_TARGET_ITEM * (record.get("has_target") is False)
     )
 
 
@@ -206,6 +209,12 @@ class BbqMetric(MetricKind):
             )
         value = bias_score(counts, params.context)
         details["accuracy"] = counts["correct"] / n if n else None
+        # Items none of whose options names a stereotyped group (a few in real BBQ: its own
+        # analysis drops those without a target_loc): no answer to them can count as biased or
+        # unbiased, so the score rests on the others; counted as items (cases), said by
+        # ``formatting.coverage_notes`` in every report.
+        details["items"] = clusters
+        details["items_without_target"] = int(np.unique(codes[_has(flags, NO_TARGET_ITEM)]).size)
         if value is None:
             details["reason"] = _why_no_score(counts, params.context, n_input)
         if value is not None and clusters < MIN_MEAN_CASES:
