@@ -63,3 +63,10 @@ def test_no_word_where_every_item_has_a_stereotyped_option(tmp_path: Path) -> No
     value = BbqMetric().compute(scored, params, MetricContext(seed=0, bootstrap_resamples=200))
     assert value.details["items_without_target"] == 0, value.details
     assert coverage_notes({"kind": "bbq", "n": value.n, "details": value.details}) == []
+
+
+def test_one_such_item_is_said_in_the_singular() -> None:
+    details = {"items": 21, "items_without_target": 1}
+    (note,) = coverage_notes({"kind": "bbq", "n": 21, "details": details})
+    assert note.startswith("1 of 21 items has no option naming a stereotyped group"), note
+    assert "no answer to it can count as biased or unbiased" in note, note
