@@ -347,10 +347,10 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
     if metric.get("kind") == "bbq" and untargeted:
         items = _count(details.get("items"))
         of = f" of {items}" if items else ""
-        verb = "has" if untargeted == 1 else "have"
+        verb, them = ("has", "it") if untargeted == 1 else ("have", "them")
         notes.append(
             f"{untargeted}{of} items {verb} no option naming a stereotyped group, so no answer "
-            "to them can count as biased or unbiased: the bias score rests on the others "
+            f"to {them} can count as biased or unbiased: the bias score rests on the others "
             "(BBQ's own analysis leaves such items out)"
         )
     return notes
