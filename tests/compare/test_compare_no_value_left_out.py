@@ -82,3 +82,36 @@ def test_no_word_where_every_answered_case_has_a_value(tmp_path: Path) -> None:
     (metric,) = json.loads(done.output)["metrics"]
     assert metric["no_value_left_out"] is None, metric
     assert "gave no value" not in (metric["note"] or ""), metric
+
+
+def test_unpaired_runs_say_it_too_where_the_metric_has_no_where(tmp_path: Path) -> None:
+    """Runs of other cases are tested unpaired: the candidate's 20 unscored answers were its
+    ``n=80`` and nothing else, the verdict "unchanged"."""
+    for run_id, prefix, unscored in (("base", "a", set()), ("cand", "b", set(range(80, 100)))):
+        rows = [
+            row(
+                f"{prefix}{i}",
+                prompt=f"{prefix} {i}",
+                scores={"tox": {"toxicity": None if i in unscored else 0.9 if i < 10 else 0.02}},
+            )
+            for i in range(100)
+        ]
+
+        def flag(r: dict) -> bool | None:
+            score = r["scores"]["tox"]["toxicity"]
+            return None if score is None else bool(score > 0.5)
+
+        metric = rate_metric(rows, "tox.toxicity > 0.5", flag)
+        write_run(
+            tmp_path, run_id, rows, {"toxic_rate": metric}, [gate("toxic_rate", metric, max=0.3)]
+        )
+    done = invoke_in_process(["compare", "base", "cand", "--reports", str(tmp_path), "-f", "json"])
+    data = json.loads(done.output)
+    assert data["paired"] is False
+    (metric,) = data["metrics"]
+    assert metric["no_value_left_out"] == {
+        "baseline": {"cases": 0, "of_cases": 100},
+        "candidate": {"cases": 20, "of_cases": 100},
+    }, metric
+    assert "20 of 100 cases in the candidate run" in metric["note"], metric["note"]
+    assert "left out of the test" in metric["note"], metric["note"]
