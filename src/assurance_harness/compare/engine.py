@@ -69,8 +69,9 @@ class MetricComparison:
     ``{"cases", "rows", "of_cases"}`` (``errored.ErroredTally.left_out``; None for a run whose
     rows of the metric are not known here); None where neither did."""
     no_value_left_out: dict[str, dict[str, int]] | None = None
-    """Per run of a paired test, where either left out cases it answered that gave no value
-    (``novalue``): ``{"cases", "of_cases"}``; None where neither did, or tested unpaired."""
+    """Per run, where either left out cases it answered that gave no value (``novalue``;
+    unpaired, only for a metric without ``where:``): ``{"cases", "of_cases"}``; None where
+    neither did."""
     redefined: bool = False
     """Of another kind, or defined otherwise (expression, threshold, population), in each run:
     different measures under one id, not compared."""
@@ -854,8 +855,7 @@ def compare_runs(
             if left_out := _left_out(test):
                 item.note = _joined(item.note, left_out)
         _note_errored(item, (read_a, read_b))
-        if result.paired:
-            _note_no_value(item, (read_a, read_b))
+        _note_no_value(item, (read_a, read_b), paired=result.paired)
 
     result.gated_redefined = [m.metric for m in result.metrics if m.redefined and m.metric in gated]
     if groups:
@@ -878,8 +878,8 @@ def compare_runs(
             )
             for group in item.groups:  # a band's better way depends on each group's figures
                 _note_errored(group, (read_a, read_b))
-                if result.paired:
-                    _note_no_value(group, (read_a, read_b))
+                if result.paired:  # unpaired, a case with no value is in no known group
+                    _note_no_value(group, (read_a, read_b), paired=True)
                 base_value, cand_value = _group_values(group)
                 if item.direction_source == "gate" and base_value is not None:
                     group.direction, group.direction_source = infer_direction(
@@ -924,11 +924,16 @@ def _note_errored(item: MetricComparison, reads: tuple[_RunValues, _RunValues]) 
     item.note = _joined(item.note, note)
 
 
-def _note_no_value(item: MetricComparison, reads: tuple[_RunValues, _RunValues]) -> None:
-    """Count, per run of a paired comparison, the cases ``item``'s test left out because that
-    run answered them with no value for it while the other run has one (``novalue``), in its
-    ``no_value_left_out`` and its note; nothing where neither did, or where a run has no
-    per-row values (nothing was paired)."""
+def _note_no_value(
+    item: MetricComparison, reads: tuple[_RunValues, _RunValues], *, paired: bool
+) -> None:
+    """Count, per run, the cases ``item``'s test left out because that run answered them with
+    no value for it (``novalue``): paired, those the other run has a value for; unpaired,
+    all of them, only for a metric without ``where:``. In its ``no_value_left_out`` and its
+    note; nothing where neither run did, or where a run has no per-row values."""
+    where = reads[0].errored.wheres.get(item.metric) is not None
+    if not paired and where:
+        return
     valued: list[set[str]] = []
     for read in reads:
         values = read.values.get(item.metric)
@@ -940,12 +945,11 @@ def _note_no_value(item: MetricComparison, reads: tuple[_RunValues, _RunValues])
     every = valued[0] | valued[1]
     counts: dict[str, dict[str, int]] = {}
     for index, (role, read) in enumerate(zip(ROLES, reads, strict=True)):
-        left = answered_without_value(
-            valued[index], valued[1 - index], read.prompts, read.errored.failed
-        )
+        other = valued[1 - index] if paired else set(read.prompts)
+        left = answered_without_value(valued[index], other, read.prompts, read.errored.failed)
         of_cases = len(read.prompts) if item.group is None else len(every)
         counts[role] = {"cases": len(left), "of_cases": of_cases}
-    note = no_value_note(counts, where=reads[0].errored.wheres.get(item.metric) is not None)
+    note = no_value_note(counts, where=where, paired=paired)
     if note is None:
         return
     item.no_value_left_out = counts

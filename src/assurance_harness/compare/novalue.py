@@ -7,7 +7,10 @@ warning counts those), its request errored (``errored``), or it was answered and
 no value: a scorer that could not score it (a null field), or a ``where:`` that reads the
 answer and left the row out. The last were said only as "N with a value in one run only left
 out", so a candidate whose scorer gave up on 20 hard answers read as compared over 80 cases
-with no word of which run lacked them or why. Counted here from what the streamed pass
+with no word of which run lacked them or why. Runs of other cases (tested unpaired) count
+each run's answered cases without a value, where the metric has no ``where:``: with one,
+a population it leaves out by design (``where: meta.lang == 'en'``) cannot be told from
+answers it dropped. Counted here from what the streamed pass
 already keeps (each run's valued cases, its asked cases, its errored cases), with no more
 work per row.
 """
@@ -28,10 +31,14 @@ def answered_without_value(
     return {case for case in other_valued - valued if case in asked and case not in failed}
 
 
-def no_value_note(left_out: dict[str, dict[str, int]], *, where: bool) -> str | None:
+def no_value_note(
+    left_out: dict[str, dict[str, int]], *, where: bool, paired: bool = True
+) -> str | None:
     """The metric's note for ``left_out`` (per role, ``{"cases", "of_cases"}``), or None where
     neither run left out an answered case; ``where``: the metric has a ``where:`` (which may
-    have left the rows out, as a null value may: the two are not told apart here)."""
+    have left the rows out, as a null value may: the two are not told apart here);
+    ``paired``: the cases lack a value the other run has, else (runs of other cases) they are
+    simply left out of the run's figure."""
     parts = [
         f"{counts['cases']} of {counts['of_cases']} cases in the {role} run"
         for role in ROLES
@@ -44,6 +51,11 @@ def no_value_note(left_out: dict[str, dict[str, int]], *, where: bool) -> str | 
         if where
         else "a null value, as from a scorer that could not score the answer"
     )
+    if not paired:
+        return (
+            f"answered but gave no value ({why}), so these are left out of the test: "
+            f"{'; '.join(parts)}"
+        )
     return (
         f"answered but gave no value ({why}), so these are left out of the paired test, the "
         f"other run's value having nothing to pair with: {'; '.join(parts)}"
