@@ -56,7 +56,18 @@ class Context:
         todo = sorted({t for t in texts if t not in memo})
         for text, result in zip(todo, score_texts(scorer, todo), strict=True):
             memo[text] = result
-        return [memo[t] for t in texts]
+        results = [memo[t] for t in texts]
+        unread = [r for r in results if r.get("parse_error")]
+        if unread:
+            # A section reads each text's figures (r["probabilities"]["hate"]): an unread row
+            # has none, and leaving it out would move every figure without a word.
+            why = sorted({str(r.get("unread_reason") or "no reason given") for r in unread})
+            raise SystemExit(
+                f"validate_scorers: {name} left {len(unread)} of {len(results)} texts unread "
+                f"({'; '.join(why)[:300]}); the section's figures cannot count them, so none is "
+                "given: measure these texts with a scorer that reads them, or report them apart"
+            )
+        return results
 
 
 # ---------------------------------------------------------------- statistics helpers
