@@ -830,12 +830,12 @@ def _check_verdicts(report: "VerifyReport", reports: Path, ledger_path: Path) ->
 
 @evidence_app.command("head")
 def head_cmd(reports: ReportsOpt = DEFAULT_REPORTS, ledger: LedgerOpt = None) -> None:
-    """Print the ledger's anchor (last sequence number and head hash); exit 1 when the hash
-    chain does not verify.
+    """Print the ledger's anchor (last sequence number and head hash), its chain verified.
 
-    Keep a copy outside the ledger writers' reach and check against it later with
-    'evidence verify --anchor FILE'. The chain is checked first (the records, not the run
-    files: 'evidence verify' re-hashes those), so no anchor of a tampered ledger is kept."""
+    Exit 1 when the hash chain does not verify. Keep a copy outside the ledger writers'
+    reach and check against it later with 'evidence verify --anchor FILE'. The chain is
+    checked first (the records, not the run files: 'evidence verify' re-hashes those), so no
+    anchor of a tampered ledger is kept."""
     with _errors():
         from .ledger import anchor_path
         from .ledger_team import team_ledger
