@@ -43,3 +43,27 @@ def test_groups_without_a_figure_are_named_apart(tmp_path: Path, cli: Invoke) ->
     assert "failing groups: x; without a figure: y" in (failure.get("message") or "")
     for name in ("report.md", "report.html"):
         assert "x; without a figure: y" in (run_dir / name).read_text(encoding="utf-8"), name
+
+
+def test_the_web_apps_run_page_names_them_apart(tmp_path: Path, cli: Invoke) -> None:
+    # The local web app's run page listed "x, y" as the gate's failing groups, the one place
+    # left that read the group without a figure as where the failure was.
+    import urllib.parse
+
+    from assurance_harness.ui.app import Settings
+    from tests.review.serve import get_page, serving
+
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    (tmp_path / "few_figure_bot.py").write_text(TARGET, encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(
+        "type: callable\nfunction: few_figure_bot:reply\npython_path: [.]\n", encoding="utf-8"
+    )
+    done = cli(tmp_path, "run", "s.yaml", "--target", "t.yaml", "--reports", "r", "--no-report")
+    assert done.returncode == 1, done.stdout
+    (run_dir,) = (p for p in (tmp_path / "r").iterdir() if p.is_dir())
+    reports = tmp_path / "r"
+    settings = Settings(reports, tmp_path / "register.yaml", reports / "evidence" / "ledger.jsonl")
+    with serving(settings) as base:
+        html = get_page(f"{base}/runs/{urllib.parse.quote(run_dir.name, safe='')}")
+    gates = html.split('id="gates"', 1)[1].split("</table>", 1)[0]
+    assert "<td>x; without a figure: y</td>" in gates, gates
