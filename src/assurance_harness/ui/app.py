@@ -21,6 +21,7 @@ from ..errors import HarnessError, UsageError
 from ..formatting import (
     MISSING,
     coverage_notes,
+    failing_groups_text,
     group_name,
     level,
     num,
@@ -185,6 +186,8 @@ def _env() -> jinja2.Environment:
         fig=_fig,
         beside=_beside,
         group_name=group_name,
+        # groups that broke the limit, then those without a figure on its bound, named apart
+        failing_groups_text=failing_groups_text,
         group_param=group_param,
         level=level,  # a trend's interval reads at its run's level, not as an unlabelled 95%
         interval=_interval,
