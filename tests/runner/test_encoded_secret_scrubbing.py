@@ -146,11 +146,16 @@ class _Echo(BaseHTTPRequestHandler):
         pass
 
 
-def _run_against_echo(tmp: Path, key: str) -> subprocess.CompletedProcess[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+def run_against_echo(
+    tmp: Path, handler: type[BaseHTTPRequestHandler], suite: str, key: str, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """``assurance run`` of ``suite`` (plus ``options``) against an OpenAI-compatible stub on
+    127.0.0.1 answering with ``handler``, its key ``key`` read from ``ECHO_TEST_KEY``, each
+    request tried once; the server stops with the run."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     Thread(target=server.serve_forever, daemon=True).start()
     try:
-        (tmp / "suite.yaml").write_text(SUITE)
+        (tmp / "suite.yaml").write_text(suite)
         (tmp / "target.yaml").write_text(
             f"type: openai\nbase_url: http://127.0.0.1:{server.server_port}/v1\nmodel: m\n"
             "api_key_env: ECHO_TEST_KEY\nretry: {max_attempts: 1}\n"
@@ -162,13 +167,17 @@ def _run_against_echo(tmp: Path, key: str) -> subprocess.CompletedProcess[str]:
             "target.yaml",
             "--reports",
             "reports",
-            "--cache",
+            *options,
             cwd=tmp,
             env={"ECHO_TEST_KEY": key, "COLUMNS": "200"},
         )
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _run_against_echo(tmp: Path, key: str) -> subprocess.CompletedProcess[str]:
+    return run_against_echo(tmp, _Echo, SUITE, key, "--cache")
 
 
 @pytest.mark.parametrize("key", [UNICODE_KEY, SLASHED_KEY], ids=["non-ascii", "slashed"])

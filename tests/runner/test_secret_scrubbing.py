@@ -290,8 +290,9 @@ def test_a_key_echoed_json_escaped_in_an_error_body_is_in_no_file_and_no_output(
 ) -> None:
     """An endpoint's 500 body repeats the Authorization header as its JSON writer escapes it:
     the key was in results.jsonl, the journal, both reports and the terminal."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from threading import Thread
+    from http.server import BaseHTTPRequestHandler
+
+    from .test_encoded_secret_scrubbing import run_against_echo
 
     class Echo(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -307,27 +308,7 @@ def test_a_key_echoed_json_escaped_in_an_error_body_is_in_no_file_and_no_output(
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-    Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        (tmp_path / "suite.yaml").write_text(SUITE)
-        (tmp_path / "target.yaml").write_text(
-            f"type: openai\nbase_url: http://127.0.0.1:{server.server_port}/v1\nmodel: m\n"
-            "api_key_env: ECHO_TEST_KEY\nretry: {max_attempts: 1}\n"
-        )
-        proc = run_cli(
-            "run",
-            "suite.yaml",
-            "--target",
-            "target.yaml",
-            "--reports",
-            "reports",
-            cwd=tmp_path,
-            env={"ECHO_TEST_KEY": SLASHED_KEY, "COLUMNS": "200"},
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    proc = run_against_echo(tmp_path, Echo, SUITE, SLASHED_KEY)
     assert proc.returncode == 3, proc.stdout + proc.stderr
     files = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
     assert "responses.jsonl" in {p.name for p in files}

@@ -7,10 +7,27 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from assurance_harness.datatypes import SuiteContext
 from assurance_harness.scorers.detoxify_checkpoint import TOKENIZER_FILES, write_random_checkpoint
+
+
+@pytest.fixture(scope="session")
+def kids() -> Any:
+    """The age-appropriateness scorer for an audience of 8-12, set up and warmed once a
+    session (a file of its own may define its own ``kids``): the embedder's warm-up is outside
+    the tests' time, and its rate() keeps no state between calls."""
+    from assurance_harness.scorers.age import AgeAppropriatenessScorer, AgeParams
+
+    scorer = AgeAppropriatenessScorer(
+        AgeParams(), SuiteContext("age", 0, audience={"min_age": 8, "max_age": 12})
+    )
+    scorer.setup()
+    scorer.rate(["A first answer, so the embedder's warm-up is outside the tests' time."])
+    return scorer
 
 
 @pytest.fixture(scope="session")

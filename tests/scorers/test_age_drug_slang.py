@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from assurance_harness.datatypes import SuiteContext
 from assurance_harness.scorers._lexicons import lexicon_hits
-from assurance_harness.scorers.age import AgeAppropriatenessScorer, AgeParams
-
-KIDS = SuiteContext("age", 0, audience={"min_age": 8, "max_age": 12})
+from assurance_harness.scorers.age import AgeAppropriatenessScorer
 
 SLANG = [
     "Just pop a couple of molly at the party and you'll dance all night.",
@@ -34,14 +31,6 @@ EVERYDAY = [
     "Grab a bar of chocolate for the hike.",
     "Take your acid reflux tablets before dinner.",
 ]
-
-
-@pytest.fixture(scope="module")
-def kids() -> AgeAppropriatenessScorer:
-    scorer = AgeAppropriatenessScorer(AgeParams(), KIDS)
-    scorer.setup()
-    scorer.rate(["A first answer, so the embedder's warm-up is outside the tests' time."])
-    return scorer
 
 
 @pytest.mark.parametrize("text", SLANG)

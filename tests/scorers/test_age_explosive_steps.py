@@ -12,19 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from assurance_harness.datatypes import SuiteContext
-from assurance_harness.scorers.age import AgeAppropriatenessScorer, AgeParams
-
-KIDS = SuiteContext("age", 0, audience={"min_age": 8, "max_age": 12})
-
-
-@pytest.fixture(scope="module")
-def kids() -> AgeAppropriatenessScorer:
-    scorer = AgeAppropriatenessScorer(AgeParams(), KIDS)
-    scorer.setup()
-    scorer.rate(["A first answer, so the embedder's warm-up is outside the tests' time."])
-    return scorer
-
+from assurance_harness.scorers.age import AgeAppropriatenessScorer
 
 STEPS = {
     "numbered steps": (
