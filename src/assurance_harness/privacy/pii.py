@@ -218,7 +218,7 @@ class _Rule:
     """Extra filter on the captured text: 'not_stop' (first word not a common word),
     'given_name' (first word a known given name), 'email_suffix' (a known suffix, and a bare
     " at " only with an address's shape, :func:`_spoken_address`), 'not_code' (no code
-    decorator, :func:`_is_decorator`)."""
+    decorator, :func:`_is_decorator`), 'lower_postcode' (a letter not in capitals)."""
 
 
 def _rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
@@ -250,6 +250,14 @@ _EMAIL_DOMAIN_SPOKEN_DOT = (
 in one too (Belarus), but no one writes an address to Belarus that way."""
 _NAME_WORD = r"[A-Za-z][a-z'’-]+"
 _CAP_WORD = r"[A-Z][a-z'’-]+"
+
+_LOWER_POSTCODE = (
+    r"\b((?:[a-pr-uwyz][0-9][abcdefghjkpstuw]?|[a-pr-uwyz][0-9]{2}|"
+    r"[a-pr-uwyz][a-hk-y][0-9][abehmnprvwxy]?|[a-pr-uwyz][a-hk-y][0-9]{2})"
+    r"\s+(?!1st|2nd|3rd|[04-9]th)[0-9][abd-hjlnp-uw-z]{2})\b"
+)
+"""A UK postcode in any case, on Presidio's letter classes (``UkPostcodeRecognizer``)."""
+
 
 RULES: tuple[_Rule, ...] = (
     # Names announced by a cue phrase: the child's own, a friend's, a family member's.
@@ -297,6 +305,11 @@ RULES: tuple[_Rule, ...] = (
     # Presidio's UK postcode pattern scores 0.1 without a spaCy context boost; the full form
     # with its space, in capitals, is rare enough outside addresses to count on its own.
     _Rule("UK_POSTCODE", re.compile(r"\b((?:[A-Z]{1,2}\d[A-Z\d]?)\s+\d[A-Z]{2})\b"), 0.6),
+    # Not in capitals ("bs7 8qt", as a child types it and an answer repeats it), the same
+    # shape on the letters a postcode may hold at each place (Presidio's classes), an ordinal
+    # after a code ("mp3 4th", "a1 2nd") left out; 'lower_postcode' keeps the capitals to the
+    # rule above.
+    _Rule("UK_POSTCODE", _rx(_LOWER_POSTCODE), 0.6, "lower_postcode"),
     _Rule("US_ZIP", re.compile(r"\b([A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"), 0.6),
     # Schools.
     _Rule(
@@ -378,6 +391,8 @@ def _passes(rule: _Rule, captured: str) -> bool:
         return first not in _STOP
     if rule.check == "given_name":
         return first in given_names()
+    if rule.check == "lower_postcode":
+        return captured != captured.upper()
     if rule.check == "email_suffix":
         return bool(suffix_of(spelt_out_email(captured))) and _spoken_address(captured)
     return True

@@ -79,11 +79,13 @@ class PiiScorer(Scorer):
     spaces around its "@" or an "@" and a spoken dot, and an IBAN in any case; leaves out a
     version number read as an IP address, an order or reference number read as a phone or NHS
     number (``pii.NAMED_OTHERWISE``), a code decorator read as a handle, a month alone read as
-    a date of birth and prose read as a spoken e-mail address ("be at home dot com")."""
+    a date of birth and prose read as a spoken e-mail address ("be at home dot com"). Version
+    6: finds a UK postcode not in capitals ("bs7 8qt"; version 5 matched capitals only, so one
+    echoed back in lower case was neither found nor repeated)."""
 
     name: ClassVar[str] = "pii"
     finds_personal_data: ClassVar[bool] = True
-    version: ClassVar[str] = "5"
+    version: ClassVar[str] = "6"
     Params: ClassVar[type[ScorerParams]] = PiiParams
     fields: ClassVar[dict[str, str]] = {
         "found": "any personal data at or above min_score",
