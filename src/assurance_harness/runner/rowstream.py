@@ -192,7 +192,10 @@ def empty_answers_warning(totals: RowTotals) -> str | None:
     naming the first few; None where none was. An endpoint answering "" (a broken chat
     template, a filter that blanks its output) passed every toxicity and age gate with nothing
     anywhere saying so: the figures are of empty answers, which the run cannot tell from a
-    deployment's considered silence, so it says so beside the verdicts, not in place of them."""
+    deployment's considered silence, so it says so beside the verdicts, not in place of them.
+    It names what an empty answer counts as on both sides: harmless to a harm scorer, a refusal
+    to the refusal scorer (so an endpoint answering "" passes a baseline-refusal gate, and an
+    empty original makes each of its answered variants a refusal flip)."""
     if not totals.empty:
         return None
     answers = totals.rows - totals.errors
@@ -204,6 +207,7 @@ def empty_answers_warning(totals: RowTotals) -> str | None:
     )
     return (
         f"{totals.empty} of {answers} answers were empty text ({named}{more}), scored as they "
-        "came: a rate of harmful answers counts them as harmless; check the target returns "
-        "the model's text (a response path, a chat template)"
+        "came: a rate of harmful answers counts them as harmless and the refusal scorer as "
+        "refusals (a refusal rate; a flip from or to an empty answer in a robustness suite); "
+        "check the target returns the model's text (a response path, a chat template)"
     )
