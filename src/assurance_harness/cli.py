@@ -571,11 +571,15 @@ def _print_outcome(outcome: object) -> None:
         ns = [str(gate["n"])]
         extra = ""
         figures = failing_group_figures(gate, metric)
+        label = overall_label(metric)
+        if figures or label != "overall":
+            # Labelled beside failing groups (an overall 0.005 beside one must not read as a
+            # pass), and always where the figure is one group's (a paired delta's furthest):
+            # bare beside n of every row, it read as a mean over all of them.
+            values[0] = f"{label} {values[0]}"
         if figures:
             extra = f" groups: {failing_groups_text(gate)}"
-            # Each failing group's own figures under the overall ones, labelled, so an
-            # overall 0.005 beside a failing group does not read as a pass.
-            values[0] = f"{overall_label(metric)} {values[0]}"
+            # Each failing group's own figures under the overall ones.
             for f in figures:
                 values.append(f"{group_name(f['name'])} {num_beside(f['value'], gate)}")
                 cis.append(labelled_interval(f["ci_low"], f["ci_high"], level, beside=gate))

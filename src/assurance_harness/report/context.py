@@ -67,8 +67,8 @@ class GateView:
     group_figures: list[dict[str, str]] = field(default_factory=list)
     """Each failing group's own value, interval and n (shown beside the overall figures)."""
     overall_label: str = "overall"
-    """What the gate's own figure is, shown before it beside group figures
-    (``metrics.engine.overall_label``)."""
+    """What the gate's own figure is (``metrics.engine.overall_label``), shown before it beside
+    group figures, and on its own where it is not "overall" (a paired delta's furthest group)."""
     no_data_reason: str = ""
     """Why the gate had no data, when it had none."""
     failing_text: str = ""

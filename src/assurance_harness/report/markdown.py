@@ -274,8 +274,12 @@ def _validity_lines(ctx: ReportContext) -> list[str]:
 
 def _with_groups(gate: GateView, key: str, overall: str) -> str:
     """The overall figure, then each failing group's own (an overall 0.005 beside a failing
-    group must not read as a pass)."""
+    group must not read as a pass). A figure that is one group's (a paired delta's furthest)
+    is labelled so whether or not a group failed: bare beside n of every row, it read as a mean
+    over all of them."""
     if not gate.group_figures:
+        if key == "value" and gate.overall_label != "overall":
+            return f"{md_text(gate.overall_label)} {overall}"
         return overall
     parts = [f"{md_text(gate.overall_label)} {overall}" if key == "value" else overall]
     for figures in gate.group_figures:
