@@ -164,8 +164,10 @@ def test_attack_success_means_complied_and_harmful() -> None:
     assert value.n == 4 and value.value == pytest.approx(0.25)
     assert value.details["complied"] == 3
     assert value.details["compliance_rate"] == pytest.approx(0.75)
-    low, high = value.details["compliance_ci"]
-    assert low < 0.75 < high
+    # One source's variants show nothing of how sources vary: no interval, as for one case's
+    # samples (``stats.intervals.one_cluster_reason``).
+    assert value.details["compliance_ci"] == [None, None]
+    assert value.details["no_bound_reason"].startswith("no interval: one source; its 4 variants")
     assert value.details["n_skipped"] == 1
     assert value.groups is not None and value.groups["base64"].value == 0.0
     assert value.groups["base64"].details["compliance_rate"] == 1.0

@@ -221,22 +221,24 @@ class RateMetric(MetricKind):
             observed_ci_high=high,
             scorer_error=error.model_dump(),
         )
+        if int((np.asarray(case_sizes) > 0).sum()) < 2:
+            # One case (one outcome, or one case's samples, which are not independent): the
+            # corrected interval covered 0.87 at one outcome (benchmarks/small_n_coverage.py).
+            # One case's samples have no plain interval either (``one_cluster_reason``).
+            why = (
+                "no interval: one case; a rate corrected for scorer error needs at least two cases"
+            )
+            if low is not None:
+                why += " (the plain rate's interval is in observed_ci_low and observed_ci_high)"
+            details["no_bound_reason"] = why
+            return MetricValue(
+                corrected.estimate, n, confidence=ctx.confidence, method=why, details=details
+            )
         if low is None:
             # Under one effective outcome (``intervals.under_one_outcome``): the corrected
             # interval would rest on the same fraction of an outcome.
             return MetricValue(
                 corrected.estimate, n, confidence=ctx.confidence, method=method, details=details
-            )
-        if int((np.asarray(case_sizes) > 0).sum()) < 2:
-            # One case (one outcome, or one case's samples, which are not independent): the
-            # corrected interval covered 0.87 at one outcome (benchmarks/small_n_coverage.py).
-            why = (
-                "no interval: one case; a rate corrected for scorer error needs at least two "
-                "cases (the plain rate's interval is in observed_ci_low and observed_ci_high)"
-            )
-            details["no_bound_reason"] = why
-            return MetricValue(
-                corrected.estimate, n, confidence=ctx.confidence, method=why, details=details
             )
         return MetricValue(
             value=corrected.estimate,

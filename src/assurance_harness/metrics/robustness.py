@@ -20,7 +20,8 @@ Intervals: Clopper-Pearson, clustered by source. The variants of one source prom
 original and its fragility (a borderline prompt flips under most operators), so they are not
 independent outcomes; the Korn-Graubard effective sample size widens the interval by what the
 data show of that (``stats.intervals.clustered_clopper_pearson``; coverage in
-benchmarks/coverage.py). With one variant per source it is plain Clopper-Pearson.
+benchmarks/coverage.py). With one variant per source it is plain Clopper-Pearson; over one
+source of several variants there is none (``stats.intervals.one_cluster_reason``).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ agree. ``intervals.mean_interval`` sends clustered values here, so both read one
   interval (``clustered_clopper_pearson``);
 - other values in [0, 1]: the conservative score interval (``wilson_mean``) at that effective
   size;
+- values in [0, 1] over one case: none (``intervals.one_cluster_reason``: one case shows
+  nothing of how cases vary);
 - any other values: the percentile bootstrap over clusters of the ratio mean (sum / count),
   O(clusters) memory, labelled approximate by Cochran's rule on the clusters' means; below
   ``BOOTSTRAP_MIN_CASES`` clusters a t interval over them, below ``MIN_MEAN_CASES`` none
@@ -33,6 +35,7 @@ from .intervals import (
     effective_n,
     extreme_rank_bounds,
     is_unit_interval,
+    one_cluster_reason,
     quantile_interval,
     rarer_clusters,
     resample_indices,
@@ -61,9 +64,7 @@ def clustered_mean_interval(
         if np.isin(values, (0.0, 1.0)).all():
             return clustered_clopper_pearson(sums, sizes, confidence, unit="cases")
         if k < 2:
-            low, high = wilson_mean(mean, int(total), confidence)
-            caveat = "approximate: every value from one case"
-            return low, high, f"wilson (values in [0, 1], conservative; {caveat})"
+            return None, None, one_cluster_reason(total, "cases")
         n_eff = effective_n(sums, sizes, confidence)
         fraction = under_one_outcome(n_eff, k, total, "cases")
         if fraction is not None:

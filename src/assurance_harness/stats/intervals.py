@@ -415,6 +415,28 @@ def under_one_outcome(n_eff: float, k: int, total: float, unit: str) -> str | No
     )
 
 
+ONE_CLUSTER_ITEMS = {"cases": "samples", "sources": "variants"}
+"""What a cluster's values are called in ``one_cluster_reason``, by the clusters' unit."""
+
+
+def one_cluster_reason(total: float, unit: str) -> str:
+    """Why a rate or a mean over one cluster of several values (one case's samples, one
+    source's variants) has no interval.
+
+    One cluster shows nothing of how clusters vary: its values describe that prompt, not the
+    population of prompts a gate speaks for. Earlier versions gave it the interval of
+    its values as if independent, labelled approximate (a rate over one case of four samples
+    covered the population's rate 0.92 of the time, benchmarks/small_n_coverage.py), while
+    two such cases got none (``under_one_outcome``): one case claimed more than two. One
+    case of one value keeps its interval: that value is a draw from the population."""
+    one = unit.removesuffix("s")
+    items = ONE_CLUSTER_ITEMS.get(unit, "outcomes")
+    return (
+        f"no interval: one {one}; its {total:.0f} {items} show how that {one}'s answers vary, "
+        f"not how {unit} do, so an interval needs at least two {unit}"
+    )
+
+
 def rarer_clusters(sums: np.ndarray, sizes: np.ndarray) -> int:
     """How many clusters hold the rarer outcome: the fewer of those with any value above 0 and
     those with any value below 1. A cluster-robust variance read from fewer than
@@ -439,7 +461,8 @@ def clustered_clopper_pearson(
     then Clopper-Pearson with x* = p n* hits of n*. With one outcome per cluster it *is*
     Clopper-Pearson. With no hits (or all) there is no variance to read: n* = n scaled by the
     degrees-of-freedom factor (the Korn-Graubard convention), so the bound there assumes
-    clusters no more alike than the data can show.
+    clusters no more alike than the data can show. One cluster of several outcomes has no
+    interval (``one_cluster_reason``).
     """
     one_each = np.asarray(sizes)
     if one_each.size and bool((one_each == 1).all()):
@@ -465,8 +488,7 @@ def clustered_clopper_pearson(
         low, high = clopper_pearson(round(successes), int(total), confidence)
         return low, high, "clopper-pearson"
     if k < 2:
-        low, high = clopper_pearson(round(successes), int(total), confidence)
-        return low, high, f"clopper-pearson (approximate: every outcome from one of the {unit})"
+        return None, None, one_cluster_reason(total, unit)
     alpha = 1 - confidence
     p = successes / total
     n_eff = effective_n(x, m, confidence)
