@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from assurance_harness.stats.intervals import one_cluster_reason
+
 from .made_before import attach, run_project, write_as_made_before, write_register
 
 SUITE = """suite: oc
@@ -103,3 +105,41 @@ def test_an_earlier_group_interval_edited_is_refused(tmp_path: Path) -> None:
     match = r"metric 'm' group 'a' ci_low is 0.05 but its results give 0.006"
     with pytest.raises(Exception, match=match):
         attach(tmp_path, run_dir)
+
+
+def _recomputed(old: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    from assurance_harness.register.one_case_before import as_published_before
+
+    return as_published_before(old, fresh)
+
+
+def test_the_other_earlier_intervals_are_derived_again_bit_for_bit() -> None:
+    """What the runner before the change published (its own output, 2026-12-07): a mean of
+    values in [0, 1] over one case's 4 samples, and a flip rate over one source's 5 variants."""
+    mean_old = {
+        "value": 0.5,
+        "n": 4,
+        "ci_low": 0.15003898915214947,
+        "ci_high": 0.8499610108478506,
+        "confidence": 0.95,
+        "method": "wilson (values in [0, 1], conservative; approximate: every value from one case)",
+    }
+    flip_old = {
+        "value": 0.4,
+        "n": 5,
+        "ci_low": 0.05274495052631693,
+        "ci_high": 0.8533672003653268,
+        "confidence": 0.95,
+        "method": "clopper-pearson (approximate: every outcome from one of the sources)",
+    }
+    for old, unit in ((mean_old, "cases"), (flip_old, "sources")):
+        fresh = {
+            **old,
+            "ci_low": None,
+            "ci_high": None,
+            "method": one_cluster_reason(old["n"], unit),
+        }
+        assert _recomputed(old, fresh) == old
+        # A recorded method no earlier runner wrote for it: the fresh figure, unchanged.
+        other = {**old, "method": "clopper-pearson"}
+        assert _recomputed(other, fresh) == fresh

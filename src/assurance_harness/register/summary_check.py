@@ -33,6 +33,11 @@ the attach has just checked) and the metric and gate specs summary.json records
   before 2026-12-07 left it out of ``groups`` (now a group without data, which a gate fails
   on); such a run is measured without it (:func:`_as_grouped_before`), and a gate that
   failed so attaches, but one that passed so is no evidence of a pass;
+* a rate or mean over one case of several samples (or one source's variants): runs made
+  before 2026-12-08 published Clopper-Pearson over its outcomes, labelled approximate (now it
+  has no interval); that interval is derived again as they computed it and compared
+  (``one_case_before``), so such a run attaches, its gates judged on the recorded figures, and
+  an edited interval is refused;
 * a gate that failed on a figure on its limit within rounding noise (a mean of 0.1 and 0.2,
   0.15000000000000002, against ``max: 0.15``): runs made before 2026-12-07 compared strictly
   and failed it, which now meets the limit (``limits``); a summary with a failed gate that
@@ -89,6 +94,7 @@ from ..errors import ConfigError, UsageError
 from ..formatting.figures import num
 from ..store.runread import SUMMARY, measured_nothing
 from .evidence_record import EvidenceError
+from .one_case_before import as_published_before
 
 if TYPE_CHECKING:
     from ..metrics.base import MetricValue
@@ -206,7 +212,7 @@ def _metric_difference(mid: str, recorded: dict[str, Any], measured: MetricValue
     before = _as_published_before(measured)
     if before is not None and _same(recorded.get("value"), before.value):
         measured = before  # as the runner published it then: compared as such
-    fresh = measured.to_dict()
+    fresh = as_published_before(recorded, measured.to_dict())  # one case's samples
     fields = _figure_fields(recorded, fresh)
     fields += _INTERVAL_FIELDS if _interval_comparable(recorded, fresh) else ()
     for name in fields:
@@ -220,7 +226,7 @@ def _metric_difference(mid: str, recorded: dict[str, Any], measured: MetricValue
             f"{sorted(fresh_groups)}"
         )
     for name, group in groups.items():
-        mine = fresh_groups[name]
+        mine = as_published_before(group, fresh_groups[name])
         wanted = _figure_fields(group, mine)
         wanted += _INTERVAL_FIELDS if _interval_comparable(group, mine) else ()
         for key in wanted:
