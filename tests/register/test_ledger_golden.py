@@ -39,6 +39,12 @@ UNDER_ONE_OUTCOME_SINCE_GOLDEN = "refused_rate"
 effective outcome has no interval (Korn-Graubard n* 0.25 here; docs/bias-robustness.md), its
 interval is null with ``details.no_bound_reason``, where the golden run has two floats; so is
 its first gate's. Only that metric's and that gate's shape is read as the golden's."""
+ONE_CASE_SINCE_GOLDEN = "answered_rate"
+"""The golden run's metric over one case (calm-1) of two samples; ``refused_rate``'s groups are
+one case of two samples each too. Since one case's samples have no interval (they show nothing
+of how cases vary: ``stats.intervals.one_cluster_reason``), their intervals are null with
+``details.no_bound_reason``, where the golden run has two floats; their shape is read as the
+golden's."""
 
 
 def _copy_reports(tmp_path: Path) -> Path:
@@ -142,7 +148,11 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
     assert [k for k, _ in options[-len(OPTIONS_ADDED_SINCE_GOLDEN) :]] == OPTIONS_ADDED_SINCE_GOLDEN
     del options[-len(OPTIONS_ADDED_SINCE_GOLDEN) :]
     summary = dict(fresh["summary.json"])
-    _with_interval_shape(dict(summary["metrics"])[UNDER_ONE_OUTCOME_SINCE_GOLDEN])
+    metrics = dict(summary["metrics"])
+    _with_interval_shape(metrics[UNDER_ONE_OUTCOME_SINCE_GOLDEN])
+    _with_interval_shape(metrics[ONE_CASE_SINCE_GOLDEN])
+    for _, group in dict(metrics[UNDER_ONE_OUTCOME_SINCE_GOLDEN])["groups"]:
+        _with_interval_shape(group)
     _with_interval_shape(summary["gates"][0])  # the first gate is on that metric
     assert fresh == golden
     # Deterministic content is identical too: the rows and the verdicts.
@@ -173,6 +183,13 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
     )
     assert upper.pop("no_data_reason") == reason
     assert theirs["gates"][2]["verdict"] == "fail"
+    # One case of two samples (ONE_CASE_SINCE_GOLDEN, and each of refused_rate's groups): no
+    # interval, saying why; answered_rate's gate is on its point figure, which still passes.
+    refused = ours["metrics"][UNDER_ONE_OUTCOME_SINCE_GOLDEN]["groups"]
+    for entry in (ours["metrics"][ONE_CASE_SINCE_GOLDEN], refused["a"], refused["b"]):
+        why = entry["details"].pop("no_bound_reason")
+        assert why.startswith("no interval: one case; its 2 samples"), why
+    assert ours["gates"][1]["verdict"] == theirs["gates"][1]["verdict"] == "pass"
     ours["gates"][2] = {**upper, **{k: theirs["gates"][2][k] for k in _JUDGED_GROUPS}}
     assert _without_intervals(ours) == _without_intervals(theirs)
 
