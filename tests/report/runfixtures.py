@@ -170,9 +170,11 @@ def write_run(
     samples: int = 1,
     index: bool = False,
     scorers: dict[str, dict[str, Any]] | None = None,
+    fingerprint: str = "a1b2c3d4e5f60718",
 ) -> Path:
     """Write reports/<run_id>/ with results.jsonl, summary.json and manifest.json;
-    ``scorers``: each scorer's recorded description (``Scorer.describe``), else one detoxify."""
+    ``scorers``: each scorer's recorded description (``Scorer.describe``), else one detoxify;
+    ``fingerprint``: the target configuration's, in the summary and the manifest."""
     run_dir = reports / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     for metric_id, metric in metrics.items():
@@ -196,7 +198,7 @@ def write_run(
         "target": {
             "name": target,
             "type": "callable",
-            "fingerprint": "a1b2c3d4e5f60718",
+            "fingerprint": fingerprint,
             "model_version": "demo-assistant-1.0",
         },
         "status": status,
@@ -251,7 +253,7 @@ def write_run(
             "path": f"targets/{target}.yaml",
             "sha256": "0" * 64,
             "config": {"type": "callable"},
-            "fingerprint": "a1b2c3d4e5f60718",
+            "fingerprint": fingerprint,
         },
         "results": {"path": "results.jsonl", "sha256": results_sha},
         "responses": {
