@@ -170,6 +170,10 @@ class AnnexRun:
     added_for: list[str] = field(default_factory=list)
     """Risks whose status (section 5) rests on this run although it was not named: the pack
     includes it so that everything the annex cites is inside it."""
+    superseded_by: dict[str, str] = field(default_factory=dict)
+    """Risk id -> the newer run of this suite against the system's target that the risk's
+    status rests on instead of this one (``_mark_superseded``): a named older run otherwise
+    read as the current evidence."""
     plot_problem: str | None = None
     """Why the metrics figure was not drawn (a plugin's figure that is not a number)."""
     summary_changed: str | None = None
@@ -458,6 +462,7 @@ def build_annex(
         annex_runs, linked, ledger_path, status, max_cases, reviewed, purges, recorded,
         reports=reports,
     )  # fmt: skip
+    _mark_superseded(annex_runs, linked)
     by_target: dict[str, list[str]] = {}
     for ar in annex_runs:
         target = ar.run.target
@@ -633,6 +638,37 @@ def _add_cited_runs(
     return missing
 
 
+def _mark_superseded(annex_runs: list[AnnexRun], linked: list[RiskStatus]) -> None:
+    """Note, on each run that a risk counts among its suite's runs but not as the latest, the
+    run that risk's status rests on instead: its verdicts are history, not the current
+    evidence, though sections 2 and 4 show them as fully as the latest run's."""
+    for ar in annex_runs:
+        for rs in linked:
+            for suite in rs.suites:
+                latest = suite.run_id
+                if latest is None or latest == ar.run.run_id:
+                    continue
+                # A run dated before the latest but appended after it (a clock went back)
+                # may be the latest: section 5 says so, and it is not called replaced here.
+                older = [run[0].run_id for run in suite.history[1:]]
+                maybe = {run[0].run_id for run in suite.dated_before}
+                if ar.run.run_id in older and ar.run.run_id not in maybe:
+                    ar.superseded_by[rs.risk_id] = latest
+
+
+def superseded_text(ar: AnnexRun) -> list[str]:
+    """The lines section 2 gives a run that newer runs replaced, one per newer run (plain
+    text: the Markdown and HTML views escape it their own way)."""
+    by_run: dict[str, list[str]] = {}
+    for risk_id, run_id in ar.superseded_by.items():
+        by_run.setdefault(run_id, []).append(risk_id)
+    return [
+        f"Not the latest: run {run_id} of this suite against the system's target is newer; "
+        f"the status of {', '.join(risks)} (section 5) rests on it, not on this run"
+        for run_id, risks in by_run.items()
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Markdown
 
@@ -732,6 +768,7 @@ def render_annex_md(annex: Annex) -> str:
                 if ar.added_for
                 else []
             ),
+            *(f"- {md_text(line)}" for line in superseded_text(ar)),
             f"- Run: {md_code(ar.run.run_id)}, {when(ar.run.summary.get('started_at'))} to "
             f"{when(ar.run.summary.get('finished_at'))}, "
             f"status {md_text(ar.run.summary.get('status'))}",
@@ -1006,6 +1043,7 @@ def render_annex_html(annex: Annex) -> str:
         withheld=WITHHELD,
         data_protection=data_protection_lines(annex),
         identity_note=lambda ar: identity_note(annex, ar),
+        superseded_text=superseded_text,
         summary_changed_effect=SUMMARY_CHANGED_EFFECT,
     )
 
