@@ -43,6 +43,10 @@ class TrendPoint:
     cases_sha256: str | None = None
     """The run's cases (cases.jsonl) SHA-256 as its manifest recorded it: it changes with a
     dataset the suite reads, the suite file unchanged (``suite_breaks``)."""
+    target_fingerprint: str | None = None
+    """The target configuration's fingerprint as the run recorded it: where it changes between
+    two runs of one target name, they measured another system setting (``suite_breaks``), as
+    the register counts only the system's own configuration."""
     smoke_test: int | None = None
     """N where the run was a smoke test (``run --limit N``): the suite's first N cases, no
     sample of them, so it is not plotted and breaks no line (``suite_breaks``)."""
@@ -141,6 +145,7 @@ def trend_points(
                 confidence=recorded_level(entry.get("confidence")),
                 **_suite_of(run.summary.get("suite")),
                 cases_sha256=recorded_sha(run.manifest_data.get("cases")),
+                target_fingerprint=_fingerprint(run.summary.get("target")),
                 smoke_test=limit,
             )
         )
@@ -169,6 +174,12 @@ def _suite_of(suite: Any) -> dict[str, str | None]:
     }
 
 
+def _fingerprint(target: Any) -> str | None:
+    """A point's ``target_fingerprint`` from its summary's ``target``."""
+    found = target.get("fingerprint") if isinstance(target, dict) else None
+    return None if found is None else str(found)
+
+
 def _differ(before: str | None, after: str | None) -> bool:
     return before is not None and after is not None and before != after
 
@@ -176,8 +187,10 @@ def _differ(before: str | None, after: str | None) -> bool:
 def suite_breaks(points: list[TrendPoint]) -> list[tuple[TrendPoint, TrendPoint]]:
     """Each pair of a target's consecutive runs (in ``points``' order) whose suite files or
     cases differ (both recorded): figures of other cases, so the plot does not join them and
-    the table says so, as ``compare`` warns of such runs. A run recording no SHA-256 breaks
-    nothing, nor does a smoke test (its first cases are not the suite's changed)."""
+    the table says so, as ``compare`` warns of such runs; so do runs whose target
+    configurations (fingerprints) differ under one target name: another system setting. A run
+    recording no SHA-256 or fingerprint breaks nothing, nor does a smoke test (its first cases
+    are not the suite's changed)."""
     breaks = []
     previous: dict[str, TrendPoint] = {}
     for point in points:
@@ -187,6 +200,7 @@ def suite_breaks(points: list[TrendPoint]) -> list[tuple[TrendPoint, TrendPoint]
         if before is not None and (
             _differ(before.suite_sha256, point.suite_sha256)
             or _differ(before.cases_sha256, point.cases_sha256)
+            or _differ(before.target_fingerprint, point.target_fingerprint)
         ):
             breaks.append((before, point))
         previous[point.target] = point
@@ -195,6 +209,25 @@ def suite_breaks(points: list[TrendPoint]) -> list[tuple[TrendPoint, TrendPoint]
 
 def suite_break_text(before: TrendPoint, after: TrendPoint) -> str:
     """The line the table prints for one of ``suite_breaks``."""
+    reconfigured = _differ(before.target_fingerprint, after.target_fingerprint)
+    config = f"config {before.target_fingerprint} -> config {after.target_fingerprint}"
+    if not reconfigured:
+        return _cases_break_text(before, after)
+    if _differ(before.suite_sha256, after.suite_sha256) or _differ(
+        before.cases_sha256, after.cases_sha256
+    ):
+        return (
+            f"{_cases_break_text(before, after)}; the target's configuration changed too ({config})"
+        )
+    return (
+        f"the target's configuration changed between runs {before.run_id} and {after.run_id} "
+        f"(target {after.target}: {config}): another setting of the system (a system prompt, a "
+        "temperature, a URL ...), so the plot does not join them"
+    )
+
+
+def _cases_break_text(before: TrendPoint, after: TrendPoint) -> str:
+    """``suite_break_text`` where the suite file or its cases changed."""
     if not _differ(before.suite_sha256, after.suite_sha256):
         return (
             f"the cases changed between runs {before.run_id} and {after.run_id} (target "
@@ -344,8 +377,8 @@ def trend_figure(
                 label="baseline",
             )
     targets = list(dict.fromkeys(p.target for p in points))
-    # A target's line is cut where its suite file or cases changed (``suite_breaks``), at a
-    # dotted mark.
+    # A target's line is cut where its suite file, cases or configuration changed
+    # (``suite_breaks``), at a dotted mark.
     cuts = {id(after) for _, after in suite_breaks(points)}
     cut_at = [x for x, p in zip(xs, points, strict=True) if id(p) in cuts]
     for x in cut_at:

@@ -1,9 +1,9 @@
 """A metric's trend as inline SVG (no script, no external file): one line per target, an
 interval bar per run, and at most ``MAX_LABELS`` rotated date labels so they never overlap.
-As ``assurance trend``'s plot (``compare.trend``): a line is cut where a target's suite file
-or cases changed (``suite_breaks``), at a dashed mark, and the whiskers name their level, a
-second level drawn dashed, so a change of the cases is not read as a change of the target, nor
-a 99.9% interval as a wider 95% one."""
+As ``assurance trend``'s plot (``compare.trend``): a line is cut where a target's suite file,
+cases or configuration changed (``suite_breaks``), at a dashed mark, and the whiskers name
+their level, a second level drawn dashed, so a change of the cases is not read as a change of
+the target, nor a 99.9% interval as a wider 95% one."""
 
 from __future__ import annotations
 
