@@ -248,6 +248,19 @@ class Annex:
         found = self.status.get(risk_id) if self.status is not None else None
         return found.title if found is not None else "not in register"
 
+    def run_label(self, ar: AnnexRun) -> str:
+        """``(run ID)`` after a section heading's suite name where another run of that suite
+        is in the annex too (a named older run beside the latest, added), else nothing: two
+        headings alike, one over passing gates and one over failing ones, did not say which
+        run was which. Plain text, escaped by each view."""
+        name = ar.run.suite.get("name")
+        repeated = sum(1 for other in self.runs if other.run.suite.get("name") == name) > 1
+        return f"(run {ar.run.run_id})" if repeated else ""
+
+    def heading(self, ar: AnnexRun, text: object) -> str:
+        """``text`` (the suite's name) and ``run_label``."""
+        return " ".join(part for part in (str(text), self.run_label(ar)) if part)
+
 
 def _file_hashes(
     run: RunFiles, purged: dict[str, PurgedFile], reports: Path, ledger: dict[str, str]
@@ -755,7 +768,8 @@ def render_annex_md(annex: Annex) -> str:
         suite = ar.run.suite
         risks = ", ".join(f"{r} ({annex.risk_title(r)})" for r in ar.risks) or "none"
         out += [
-            f"### {md_text(suite.get('name'))} {md_text(suite.get('version'))}",
+            f"### {md_text(suite.get('name'))} {md_text(suite.get('version'))}"
+            + (f" {md_text(label)}" if (label := annex.run_label(ar)) else ""),
             "",
             md_text(suite.get("description") or "No description."),
             "",
@@ -784,7 +798,8 @@ def render_annex_md(annex: Annex) -> str:
         ]
     out += ["## 3. Results", ""]
     for ar in annex.runs:
-        out += [f"### {md_text(ar.run.suite.get('name'))}: metrics", "", *_md_edited(ar)]
+        name = md_text(annex.heading(ar, ar.run.suite.get("name")))
+        out += [f"### {name}: metrics", "", *_md_edited(ar)]
         rows = []
         for name, metric in ar.run.metrics.items():
             rows.append(
@@ -815,7 +830,8 @@ def render_annex_md(annex: Annex) -> str:
         out.append("")
     out += ["## 4. Gate verdicts", ""]
     for ar in annex.runs:
-        out += [f"### {md_text(ar.run.suite.get('name'))}", "", *_md_edited(ar)]
+        name = md_text(annex.heading(ar, ar.run.suite.get("name")))
+        out += [f"### {name}", "", *_md_edited(ar)]
         rows = [
             [
                 md_text(v.gate.get("id")),
