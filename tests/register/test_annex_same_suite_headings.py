@@ -52,3 +52,25 @@ def test_each_heading_of_a_repeated_suite_names_its_run(reports: Path, ledger: P
     for run in (old, new):
         assert f"toxicity-core (run {run.name}): metrics" in h3, h3
         assert f"toxicity-core (run {run.name})" in h3, h3
+
+
+def test_each_limitation_of_a_repeated_suite_names_its_run(reports: Path, ledger: Path) -> None:
+    """The limitations listed "toxicity-core: gate 'toxic_rate' rests on n=40 responses; its
+    interval is [...]" once per run, two lines alike but for their figures."""
+    old = make_run(reports, evidence_for=["R-001"], gates=[GateSpec("toxic_rate", "pass", n=40)],
+                   finished_at="2026-11-29T03:00:00+00:00")  # fmt: skip
+    new = make_run(
+        reports,
+        evidence_for=["R-001"],
+        gates=[GateSpec("toxic_rate", "fail", value=0.3, ci_low=0.2, ci_high=0.4, n=40)],
+        finished_at="2026-11-30T03:00:00+00:00",
+    )
+    for run in (old, new):
+        attach_run(run, register_path=EXAMPLE_REGISTER, ledger_path=ledger)
+    annex = build_annex(
+        [old.name], reports=reports, register_path=EXAMPLE_REGISTER, ledger_path=ledger, now=NOW
+    )
+    small = [line for line in annex.limitations if "rests on n=" in line]
+    assert len(small) == 2, annex.limitations
+    for run, line in zip((old, new), small, strict=True):
+        assert line.startswith(f"toxicity-core (run {run.name}): gate 'toxic_rate"), line
