@@ -15,6 +15,7 @@ import errno
 import os
 import shutil
 import stat
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -328,8 +329,11 @@ def _limitations(
     are not in section 5 (``linked``), since an annex of the passing runs alone read as a
     system whose every risk was verified."""
     out = list(GENERAL_LIMITATIONS)
+    names = Counter(ar.run.suite.get("name", "?") for ar in annex_runs)
     for ar in annex_runs:
         suite = ar.run.suite.get("name", "?")
+        if names[suite] > 1:  # two runs' lines alike but for their figures: which is which
+            suite = f"{suite} (run {ar.run.run_id})"
         counts = ar.counts
         for view in ar.gates:
             n = view.gate.get("n")
