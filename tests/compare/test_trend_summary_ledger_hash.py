@@ -58,3 +58,21 @@ def test_a_summary_edited_with_its_manifest_is_left_out_and_named(tmp_path: Path
     assert [p.run_id for p in points] == ["run-0", "run-2"]
     assert len(left_out) == 1 and left_out[0].startswith("run-1: "), left_out
     assert "SHA-256 its evidence holds in the ledger" in left_out[0], left_out
+
+
+def test_the_plot_takes_no_limit_from_such_a_summary(tmp_path: Path) -> None:
+    """The plot's threshold line is the latest run's gate: edited with its manifest, the
+    edit's limit was drawn, the run itself left out."""
+    from assurance_harness.compare.trend import gate_thresholds
+
+    reports = tmp_path / "reports"
+    _runs(reports)
+    assert gate_thresholds(reports, "tv", "r") == {"max": 0.5}
+    summary = json.loads((reports / "run-2" / "summary.json").read_text())
+    summary["gates"][0]["max"] = 0.9
+    (reports / "run-2" / "summary.json").write_text(json.dumps(summary))
+    manifest = json.loads((reports / "run-2" / "manifest.json").read_text())
+    sha = hashlib.sha256((reports / "run-2" / "summary.json").read_bytes()).hexdigest()
+    manifest["summary"]["sha256"] = sha
+    (reports / "run-2" / "manifest.json").write_text(json.dumps(manifest))
+    assert gate_thresholds(reports, "tv", "r") == {"max": 0.5}
