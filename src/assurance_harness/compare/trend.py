@@ -513,12 +513,15 @@ def gate_thresholds(
     """The thresholds of the latest run's gates on this metric (``max``/``min`` -> value), of
     the runs against ``target`` where one is given (as ``trend_points``: another target's
     limit is not the one this target's points were held to); a run whose summary.json was
-    edited since, or that has no manifest.json (``trend_points`` leaves both out), is passed
-    over."""
+    edited since (against its manifest or its evidence in the ledger), or that has no
+    manifest.json (``trend_points`` leaves them out), is passed over."""
     latest: tuple[tuple[str, str], list[dict[str, Any]]] | None = None
+    recorded = _ledger_summaries(Path(reports_dir))
     runs = iter_suite_runs(reports_dir, suite, target=target)
     for run in runs:  # the last in suite_runs' order: >= keeps it
         if run.summary_changed() is not None or run.manifest_missing() is not None:
+            continue
+        if _unlike_ledger(run, recorded) is not None:
             continue
         if latest is None or run_order(run) >= latest[0]:
             latest = run_order(run), run.gates
