@@ -171,17 +171,26 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
     # now take turns between its failing groups (issue 13): the same cases, in another order.
     # The ledger's bytes above come from the stored golden run, so they are unaffected.
     # Under one effective outcome (UNDER_ONE_OUTCOME_SINCE_GOLDEN) the metric has no upper
-    # bound, so the gate on it has no data where the golden run failed it on its groups' bounds:
-    # a failure still (exit 1 above), now saying why, not judged group by group.
+    # bound, so the gate on it has no overall figure to check (``checked`` null, and why); its
+    # groups are judged all the same (it read "no data" naming no group for a while,
+    # 2026-12-07).
     reason = ours["metrics"][UNDER_ONE_OUTCOME_SINCE_GOLDEN]["details"].pop("no_bound_reason")
     assert reason.startswith("no interval: the 2 cases give a Korn-Graubard effective")
     upper = ours["gates"][2]
-    assert (upper["metric"], upper["bound"], upper["verdict"]) == (
+    assert (upper["metric"], upper["bound"], upper["checked"]) == (
         UNDER_ONE_OUTCOME_SINCE_GOLDEN,
         "upper",
-        "no_data",
+        None,
     )
     assert upper.pop("no_data_reason") == reason
+    # Its groups (one case of two samples each) have no interval either: neither can be shown
+    # to pass or to fail, so the gate reads no data, naming both (the golden run failed them
+    # on their bounds).
+    assert (upper["verdict"], upper["failing_groups"], upper.pop("groups_without_data")) == (
+        "no_data",
+        ["a", "b"],
+        ["a", "b"],
+    )
     assert theirs["gates"][2]["verdict"] == "fail"
     # One case of two samples (ONE_CASE_SINCE_GOLDEN, and each of refused_rate's groups): no
     # interval, saying why; answered_rate's gate is on its point figure, which still passes.
