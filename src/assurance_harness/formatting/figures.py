@@ -308,6 +308,8 @@ def interval_note(gate: dict[str, Any] | None, metric: dict[str, Any] | None) ->
     gate, details = gate or {}, (metric or {}).get("details") or {}
     if gate.get("verdict") == "no_data" or gate.get("value") is None:
         return None
+    if gate.get("no_data_reason"):
+        return None  # judged on its groups alone: why the overall figure has none is said there
     if gate.get("ci_low") is not None and gate.get("ci_high") is not None:
         return None
     reason = details.get("no_bound_reason")

@@ -425,14 +425,15 @@ def judge_gate(
         # A kind with a value but no bound says why in ``no_bound_reason``.
         reason = value.details.get("no_data_reason") or value.details.get("no_bound_reason")
         result["no_data_reason"] = reason or f"the metric has no {bound} figure"
-        return result
-    if not math.isfinite(figure):
+    elif not math.isfinite(figure):
         # Nothing compares above or below NaN, so every gate passed on it; an infinity is
         # no bound (the kinds write None for one). Neither is evidence either way.
         result["checked"] = None
         result["no_data_reason"] = f"the metric's {bound} figure is not a finite number ({figure})"
-        return result
-    verdict = _passes(figure, gate, exact=exact)
+        figure = None
+    # Without an overall figure the groups are still judged: one whose own figure breaks the
+    # limit is evidence of a failure, which "no data" hid (the golden run's groups a and b).
+    verdict = figure is not None and _passes(figure, gate, exact=exact)
     if gate.each_group and value.groups:
         for name, group in value.groups.items():
             group_figure = _checked(group, bound)
@@ -447,7 +448,6 @@ def judge_gate(
             elif not _passes(group_figure, gate, exact=exact):
                 result["failing_groups"].append(name)
                 verdict = False
-    result["verdict"] = "pass" if verdict else "fail"
     # A group that failed for having no data has no row to show, and the overall figure's rows
     # (when it passed) belong to groups that passed: they did not fail the gate.
     with_data = [
@@ -455,7 +455,13 @@ def judge_gate(
         for name in result["failing_groups"]
         if name not in result.get("groups_without_data", ())
     ]
-    overall_failed = not _passes(figure, gate, exact=exact)
+    if figure is None:
+        # No overall figure: a failure only where a group's figure broke the limit; else
+        # still no data (absence of evidence is not evidence of safety), naming the groups.
+        result["verdict"] = "fail" if with_data else "no_data"
+    else:
+        result["verdict"] = "pass" if verdict else "fail"
+    overall_failed = figure is not None and not _passes(figure, gate, exact=exact)
     if not verdict and spec is not None and (with_data or overall_failed):
         groups = value.groups or {}
         figures: list[float | None] = [figure]
@@ -614,11 +620,17 @@ def overall_label(metric: dict[str, Any] | None) -> str:
 
 def no_data_reason(gate: dict[str, Any], metric: dict[str, Any] | None) -> str | None:
     """Why a gate had no data (recorded on the gate, or on its metric by older runs' readers);
-    for a gate that failed on groups without data, why each of them has none."""
-    if gate.get("verdict") != "no_data":
-        return _groups_without_data(gate, metric)
-    details = (metric or {}).get("details") or {}
-    return gate.get("no_data_reason") or details.get("no_data_reason")
+    for a gate with groups without data, why each of them has none, after why the overall
+    figure has none where it has none ("overall: ...": a gate judged on its groups alone
+    fails, or has no data, with a reason for both)."""
+    groups = _groups_without_data(gate, metric)
+    overall = gate.get("no_data_reason")
+    if gate.get("verdict") == "no_data":
+        details = (metric or {}).get("details") or {}
+        overall = overall or details.get("no_data_reason")
+    if overall and groups:
+        return f"overall: {overall}; {groups}"
+    return overall or groups
 
 
 def _groups_without_data(gate: dict[str, Any], metric: dict[str, Any] | None) -> str | None:

@@ -38,6 +38,11 @@ the attach has just checked) and the metric and gate specs summary.json records
   has no interval); that interval is derived again as they computed it and compared
   (``one_case_before``), so such a run attaches, its gates judged on the recorded figures, and
   an edited interval is refused;
+* a gate checked per group whose overall figure has no bound (a rate under one effective
+  outcome): runs made until 2026-12-07 recorded it ``no_data`` at once, no group judged, where
+  now a group whose figure breaks the limit fails it and the groups without a figure are named
+  (:func:`_as_judged_before_groups_without_overall`); that ``no_data`` attaches (a failure
+  either way, claiming less than the run showed), and only with no group named;
 * a gate that failed on a figure on its limit within rounding noise (a mean of 0.1 and 0.2,
   0.15000000000000002, against ``max: 0.15``): runs made before 2026-12-07 compared strictly
   and failed it, which now meets the limit (``limits``); a summary with a failed gate that
@@ -320,6 +325,7 @@ def _gate_difference(
             )
         except (TypeError, ValueError, AttributeError):
             return f"gate '{label}': the figures of metric '{spec.metric}' cannot be read"
+    fresh = _as_judged_before_groups_without_overall(recorded, fresh)
     verdict = _as_the_run_records(fresh, recorded, summary)
     if found := _differs(f"gate '{label}' verdict", recorded.get("verdict"), verdict):
         return found
@@ -331,6 +337,29 @@ def _gate_difference(
         if found := _differs(f"gate '{label}' {name}", recorded.get(name), fresh.get(name)):
             return found
     return _validity_difference(label, recorded)
+
+
+def _as_judged_before_groups_without_overall(
+    recorded: dict[str, Any], fresh: dict[str, Any]
+) -> dict[str, Any]:
+    """``fresh`` as runs made until 2026-12-07 judged a gate whose overall figure has no bound
+    (``checked`` null, ``no_data_reason``): ``no_data`` at once, no group judged, so no failing
+    group, group without data or worst case. Only where ``recorded`` is that shape (``no_data``
+    and no group named): then every other field must still be what the results give, and a
+    ``no_data`` is a failure as the ``fail`` its groups now show (it claims less, never more).
+    ``fresh`` itself otherwise."""
+    before = (
+        fresh.get("checked") is None
+        and "no_data_reason" in fresh
+        and recorded.get("verdict") == "no_data"
+        and not recorded.get("failing_groups")
+        and "groups_without_data" not in recorded
+    )
+    if not before or (fresh["verdict"] == "no_data" and not fresh["failing_groups"]):
+        return fresh
+    old = {k: v for k, v in fresh.items() if k != "groups_without_data"}
+    old.update(verdict="no_data", failing_groups=[], worst_cases=[])
+    return old
 
 
 def _stored_redacted(summary: dict[str, Any]) -> bool:
