@@ -347,6 +347,13 @@ def _limitations(
                 out.append(
                     f"{suite}: gate '{view.gate.get('id')}' had no data and was not checked."
                 )
+            elif view.gate.get("no_data_reason"):
+                # Failed on its groups' figures: its overall figure was not checked, which the
+                # verdict beside an overall value would otherwise read as.
+                out.append(
+                    f"{suite}: gate '{view.gate.get('id')}' failed on its groups' figures; its "
+                    f"overall figure was not checked ({view.gate['no_data_reason']})."
+                )
         if counts.get("errors"):
             out.append(
                 f"{suite}: {counts['errors']} of {counts.get('requests')} requests failed and were "

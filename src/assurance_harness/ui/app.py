@@ -192,9 +192,21 @@ def _env() -> jinja2.Environment:
         level=level,  # a trend's interval reads at its run's level, not as an unlabelled 95%
         interval=_interval,
         coverage_notes=coverage_notes,
+        unchecked_reason=_unchecked_reason,
         segment=url_segment,
     )
     return env
+
+
+def _unchecked_reason(gate: dict[str, Any], metric: dict[str, Any] | None) -> str:
+    """Why a gate's own figure was not checked (none on its bound), and why each of its groups
+    without a figure has none, as the reports say it ("" where it was checked): a ``fail``
+    beside an overall value under its limit read as a failure of that value."""
+    if gate.get("checked") is not None:
+        return ""
+    from ..metrics.engine import no_data_reason
+
+    return no_data_reason(gate, metric) or ""
 
 
 def _render(request: web.Request, name: str, **context: Any) -> web.Response:
