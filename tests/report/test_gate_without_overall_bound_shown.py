@@ -1,8 +1,8 @@
 """Where a gate that failed on its groups' figures, its overall figure without a bound, is shown
 (the terminal, report.md, report.html, JUnit, the annex, the web app's run page), it names the
-groups and why the overall figure was not checked: a verdict of ``fail`` beside an overall
-0.667 under ``max: 0.8`` read as a failure of that figure, and the annex and the run page said
-nothing of the overall figure at all."""
+groups and why the overall figure was not checked: a verdict of ``fail`` beside an overall 4
+under ``max: 1`` on the lower bound read as a failure of that figure, and the annex and the run
+page said nothing of the overall figure at all."""
 
 from __future__ import annotations
 
@@ -11,29 +11,21 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from tests.register.test_summary_before_groups_without_overall_bound import (
-    REFUSAL,
-    SUITE,
-    UNDER_ONE_OUTCOME,
+    SAME_DELTA,
+    write_project,
 )
 from tests.runner.test_retry_errors import Invoke, cli
 
 __all__ = ["cli"]  # the fixture, used by name
 
-GROUPS = "a; without a figure: b"
-WHY = f"overall: {UNDER_ONE_OUTCOME}; group 'b': "
+GROUPS = "y; without a figure: x"
+WHY = f"overall: {SAME_DELTA}; group 'x': "
 
 
 def _project(root: Path) -> None:
-    import json
-
-    records = [{"id": "a1", "response": "A volcano is a vent."}] * 2
-    records += [{"id": i, "response": REFUSAL} for i in ("b1", "b1", "b2", "b2")]
-    (root / "rec.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    (root / "t.yaml").write_text("name: nb\ntype: replay\npath: rec.jsonl\n")
-    suite = SUITE.format(limit=0.8).replace("evidence_for: [R-902]\n", "")
-    (root / "s.yaml").write_text(
-        suite.replace("  - {metric: refused, max: 0.8, bound: point}\n", "")
-    )
+    write_project(root, 1.0)
+    suite = (root / "s.yaml").read_text().replace("evidence_for: [R-902]\n", "")
+    (root / "s.yaml").write_text(suite.replace("  - {metric: gap, max: 1.0, bound: point}\n", ""))
 
 
 def test_the_run_and_its_reports_name_the_groups_and_why_the_overall_was_not_checked(
@@ -45,7 +37,7 @@ def test_the_run_and_its_reports_name_the_groups_and_why_the_overall_was_not_che
     out = " ".join(done.stdout.split())
     assert f"fail groups: {GROUPS}" in out, out
     assert f"no data: {WHY}" in out, out
-    assert out.count("Korn-Graubard effective sample size 0.71") == 1, out  # said once
+    assert out.count("no variance to bound it by") == 2, out  # overall's and x's, once each
     (run_dir,) = (p for p in (tmp_path / "r").iterdir() if p.is_dir())
     failure = ET.parse(run_dir / "junit.xml").find("testsuite/testcase/failure")
     assert failure is not None
@@ -66,8 +58,8 @@ def test_the_annex_says_the_overall_figure_was_not_checked(tmp_path: Path, cli: 
     annex = (tmp_path / "annex" / "annex.md").read_text(encoding="utf-8")
     limitations = " ".join(annex[annex.index("Limitations") :].split())
     assert (
-        "nb: gate 'refused <= 0.8 (upper bound)' failed on its groups' figures; its overall "
-        f"figure was not checked ({UNDER_ONE_OUTCOME})." in limitations
+        "nb: gate 'gap <= 1 (lower bound)' failed on its groups' figures; its overall "
+        f"figure was not checked ({SAME_DELTA})." in limitations
     ), limitations
 
 
