@@ -99,8 +99,8 @@ def test_errored_rows_a_where_cannot_read_are_counted_with_their_reason(tmp_path
     markdown = (tmp_path / "c.md").read_text(encoding="utf-8").splitlines()
     found = [line for line in markdown if line.startswith("- r: ") and SAID in line]
     assert found and WHY in found[0], markdown
-    found = [line for line in markdown if line.startswith("- r\\[hi\\]: ")]
-    assert found and WHY in found[0], markdown
+    found = [line for line in markdown if line.startswith("- r\\[hi\\]: ") and WHY in line]
+    assert found and "4 of 8 cases in the candidate run" in found[0], markdown
 
 
 def test_no_word_where_the_where_reads_the_case(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from ..stats.intervals import cluster_totals
 from ..store.cacheshare import CacheShare
 from ..store.runread import RunLog, smoke_test_limit
 from . import stats
-from .errored import ROLES, ErroredTally, errored_note
+from .errored import ROLES, ErroredTally, errored_note, unread_note
 from .measures import changed_cases, changed_target, measure, shown
 from .novalue import answered_without_value, no_value_note
 from .scorersettings import changed_scorers
@@ -68,6 +68,10 @@ class MetricComparison:
     """Per run (``baseline``, ``candidate``) where either left out rows whose request errored:
     ``{"cases", "rows", "of_cases"}`` (``errored.ErroredTally.left_out``; None for a run whose
     rows of the metric are not known here); None where neither did."""
+    errored_unread: dict[str, dict[str, int] | None] | None = None
+    """Per run, where either has errored rows its ``where:`` could not be read on (null on a
+    row with no answer or scores, so not known to be of the metric): ``{"cases", "rows",
+    "of_cases"}`` (``errored.ErroredTally.unread_left_out``); None where neither has."""
     no_value_left_out: dict[str, dict[str, int]] | None = None
     """Per run, where either left out cases it answered that gave no value (``novalue``;
     unpaired, only for a metric without ``where:``): ``{"cases", "of_cases"}``; None where
@@ -94,6 +98,7 @@ class MetricComparison:
             "verdict": self.verdict,
             "note": self.note,
             "errored_left_out": self.errored_left_out,
+            "errored_unread": self.errored_unread,
             "no_value_left_out": self.no_value_left_out,
             **({"group": self.group} if self.group is not None else {}),
             **({"groups": [g.to_dict() for g in self.groups]} if self.groups else {}),
@@ -902,26 +907,33 @@ def compare_runs(
 
 def _note_errored(item: MetricComparison, reads: tuple[_RunValues, _RunValues]) -> None:
     """Count, per run, the cases ``item``'s test left out because their requests errored
-    (``errored``), in its ``errored_left_out`` and its note; nothing where none did. A group
+    (``errored``), in its ``errored_left_out`` and its note, and apart, those whose
+    ``where:`` could not be read on the errored row (``errored_unread``); nothing where none
+    did. A group
     (``item.group``) counts its own cases, of those in it. A metric
     with no per-row values in a run (a kind without one) is not counted there: which of its
     rows it counted is not known here."""
     counts: dict[str, dict[str, int] | None] = {}
+    unread: dict[str, dict[str, int] | None] = {}
     for role, read in zip(ROLES, reads, strict=True):
         values = read.values.get(item.metric)
         if values is None:
             continue
+        tally = read.errored
         if item.group is None:
             valued = {case for (case, _), _ in values}
-            counts[role] = read.errored.left_out(item.metric, valued, len(read.prompts))
+            counts[role] = tally.left_out(item.metric, valued, len(read.prompts))
+            unread[role] = tally.unread_left_out(item.metric, valued, len(read.prompts))
         else:  # a group of the metric (``--groups``): its own rows and cases
             valued = {case for (case, group), _ in values if group == item.group}
-            counts[role] = read.errored.group_left_out(item.metric, item.group, valued)
-    note = errored_note(counts)
-    if note is None:
-        return
-    item.errored_left_out = {role: counts.get(role) for role in ROLES}
-    item.note = _joined(item.note, note)
+            counts[role] = tally.group_left_out(item.metric, item.group, valued)
+            unread[role] = tally.group_unread_left_out(item.metric, item.group, valued)
+    if (note := errored_note(counts)) is not None:
+        item.errored_left_out = {role: counts.get(role) for role in ROLES}
+        item.note = _joined(item.note, note)
+    if (note := unread_note(unread)) is not None:
+        item.errored_unread = {role: unread.get(role) for role in ROLES}
+        item.note = _joined(item.note, note)
 
 
 def _note_no_value(
