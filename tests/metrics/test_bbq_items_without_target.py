@@ -70,3 +70,38 @@ def test_one_such_item_is_said_in_the_singular() -> None:
     (note,) = coverage_notes({"kind": "bbq", "n": 21, "details": details})
     assert note.startswith("1 of 21 items has no option naming a stereotyped group"), note
     assert "no answer to it can count as biased or unbiased" in note, note
+
+
+def _scored(tmp_path: Path, rows: list[dict], answers: list[str]) -> list[dict]:
+    """``rows`` loaded as a suite's cases, answered ``answers`` and read by ``bbq-answer``."""
+    cases = load_suite(write_suite(tmp_path, rows)).cases
+    scorer = BbqAnswerScorer(BbqAnswerScorer.parse_params({}), SuiteContext("s", 0))
+    inputs = [
+        ScoreInput(case=c, sample=0, response=a, scores={})
+        for c, a in zip(cases, answers, strict=True)
+    ]
+    return [
+        {"case_id": c.id, "sample": 0, "scores": {"bbq": r}}
+        for c, r in zip(cases, scorer.score(inputs), strict=True)
+    ]
+
+
+def test_accuracy_leaves_out_items_without_a_target_as_bbqs_analysis_does(
+    tmp_path: Path,
+) -> None:
+    """BBQ's analysis (analysis_scripts/BBQ_calculate_bias_score.R) drops the items with no
+    ``target_loc`` before it computes accuracy (``filter(!is.na(target_loc))``, then
+    ``summarise(accuracy=mean(acc))``). Observed: ours counted them, so 2 such items answered
+    "unknown" (correct in an ambiguous context) read as accuracy 2/22 where BBQ's is 0/20."""
+    rows = [bbq_row(i) for i in range(20)]
+    rows += [bbq_row(20, additional_metadata=NO_TARGET), bbq_row(21, additional_metadata=NO_TARGET)]
+    scored = _scored(tmp_path, rows, ["C"] * 20 + ["B", "B"])
+    params = BbqMetric.parse_params({"scorer": "bbq", "statistic": "accuracy", "context": "ambig"})
+    value = BbqMetric().compute(scored, params, MetricContext(seed=0, bootstrap_resamples=200))
+    assert (value.value, value.n) == (0.0, 20), value
+    assert value.details["items_without_target"] == 2, value.details
+
+    metric = {"kind": "bbq", "n": value.n, "details": value.details}
+    (note,) = coverage_notes(metric)
+    assert "2 of 22 items have no option naming a stereotyped group" in note, note
+    assert "left out of the accuracy" in note, note
