@@ -350,11 +350,18 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
         items = _count(details.get("items"))
         of = f" of {items}" if items else ""
         verb, them = ("has", "it") if untargeted == 1 else ("have", "them")
-        notes.append(
-            f"{untargeted}{of} items {verb} no option naming a stereotyped group, so no answer "
-            f"to {them} can count as biased or unbiased: the bias score rests on the others "
-            "(BBQ's own analysis leaves such items out)"
-        )
+        if details.get("statistic") == "accuracy":
+            notes.append(
+                f"{untargeted}{of} items {verb} no option naming a stereotyped group, so "
+                f"{them} {'is' if untargeted == 1 else 'are'} left out of the accuracy, as "
+                "BBQ's own analysis leaves such items out"
+            )
+        else:
+            notes.append(
+                f"{untargeted}{of} items {verb} no option naming a stereotyped group, so no "
+                f"answer to {them} can count as biased or unbiased: the bias score rests on the "
+                "others (BBQ's own analysis leaves such items out)"
+            )
     return notes
 
 

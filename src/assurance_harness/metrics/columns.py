@@ -51,7 +51,15 @@ from ._grouping import is_unchanged, number, worst_stratum
 from .aggregate import ExprParams, MeanMetric, QuantileMetric, RateMetric
 from .asked_level import at_asked_level
 from .base import MetricContext, MetricValue, Row
-from .bbq_bias import BIASED, CORRECT, IN_CONTEXT, BbqMetric, BbqParams, answer_flags
+from .bbq_bias import (
+    BIASED,
+    CORRECT,
+    IN_CONTEXT,
+    NO_TARGET_ITEM,
+    BbqMetric,
+    BbqParams,
+    answer_flags,
+)
 from .disparity import DisparityMetric, DisparityParams, GroupCases, gap_ends, statistic_kind
 from .engine import (
     MAX_WORST_CASES,
@@ -879,6 +887,8 @@ class MetricColumns:
             bad = (flags & (BIASED if params.statistic == "bias" else CORRECT)) != 0
             if params.statistic != "bias":
                 bad = ~bad
+                if params.items_without_target == "left_out":  # not in the accuracy
+                    bad &= (flags & NO_TARGET_ITEM) == 0
             bad &= (flags & IN_CONTEXT) != 0
             return [self._key(int(p)) for p in rows[bad][:MAX_WORST_CASES]]
         assert isinstance(params, ExprParams)

@@ -43,6 +43,11 @@ the attach has just checked) and the metric and gate specs summary.json records
   now a group whose figure breaks the limit fails it and the groups without a figure are named
   (:func:`_as_judged_before_groups_without_overall`); that ``no_data`` attaches (a failure
   either way, claiming less than the run showed), and only with no group named;
+* a BBQ accuracy over items some of which have no option naming a stereotyped group: runs
+  made before 2026-12-07 counted those items, as BBQ's own analysis does not (no
+  ``details.items_without_target`` in the figure); such a run is measured as it was made
+  (:func:`_as_made_before_bbq_rule`), and it attaches, gates passed or failed: the figure
+  was the share of correct answers over every item it names, measured right;
 * a gate that failed on a figure on its limit within rounding noise (a mean of 0.1 and 0.2,
   0.15000000000000002, against ``max: 0.15``): runs made before 2026-12-07 compared strictly
   and failed it, which now meets the limit (``limits``); a summary with a failed gate that
@@ -588,6 +593,9 @@ def check_summary(run: RunFiles) -> str | None:
         found = None if found_before is None else found
     if found is not None:
         before = _as_made_before_paired_rules(summary, measured)
+        bbq_before = _as_made_before_bbq_rule(before[0] if before else summary, measured)
+        if bbq_before is not None:
+            before = (bbq_before, before[1] if before else {})
         if before is not None:
             legacy, metrics = before
             legacy_specs = recorded_specs(legacy, str(path))
@@ -702,6 +710,37 @@ def _as_made_before_paired_rules(
                 "until it is)"
             )
     return (legacy, made_before) if made_before else None
+
+
+def _as_made_before_bbq_rule(summary: dict[str, Any], measured: Measured) -> dict[str, Any] | None:
+    """``summary`` with each BBQ accuracy's spec as a run made before 2026-12-07 measured it
+    (``items_without_target: counted``), where its results hold items with no option naming a
+    stereotyped group (now left out, as BBQ's analysis leaves them) and its recorded figure
+    does not say it left them out (no ``details.items_without_target``); None where none."""
+    import copy
+
+    legacy = copy.deepcopy(summary)
+    changed = False
+    for mid, entry in (summary.get("metrics") or {}).items():
+        value = measured.values.get(mid)
+        if not isinstance(entry, dict) or entry.get("kind") != "bbq" or value is None:
+            continue
+        spec = entry.get("spec") or {}
+        params = spec.get("bbq")
+        recorded = entry.get("details") or {}
+        if (
+            value.details.get("statistic") != "accuracy"
+            or not value.details.get("items_without_target")
+            or "items_without_target" in recorded
+        ):
+            continue
+        if isinstance(params, str):  # the shorthand ``bbq: accuracy``
+            params = {"statistic": params}
+        if not isinstance(params, dict) or "items_without_target" in params:
+            continue
+        legacy["metrics"][mid]["spec"]["bbq"] = {**params, "items_without_target": "counted"}
+        changed = True
+    return legacy if changed else None
 
 
 def _no_pass_on_paired_rules(path: Path, summary: dict[str, Any], metrics: dict[str, str]) -> None:
