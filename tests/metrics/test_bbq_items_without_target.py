@@ -105,3 +105,16 @@ def test_accuracy_leaves_out_items_without_a_target_as_bbqs_analysis_does(
     (note,) = coverage_notes(metric)
     assert "2 of 22 items have no option naming a stereotyped group" in note, note
     assert "left out of the accuracy" in note, note
+
+
+def test_the_ambiguous_bias_score_scales_by_that_accuracy(tmp_path: Path) -> None:
+    """BBQ scales s_AMB by ``1 - accuracy`` with the accuracy it computed over the items with
+    a ``target_loc`` (``dat_acc``, merged into ``dat_bias``). Observed: ours scaled by the
+    accuracy over every item, so 20 stereotyped answers (s_DIS = 1) beside 2 such items
+    answered "unknown" read s_AMB = 0.909 where BBQ's is 1.0."""
+    rows = [bbq_row(i) for i in range(20)]
+    rows += [bbq_row(20, additional_metadata=NO_TARGET), bbq_row(21, additional_metadata=NO_TARGET)]
+    scored = _scored(tmp_path, rows, ["C"] * 20 + ["B", "B"])
+    params = BbqMetric.parse_params({"scorer": "bbq", "statistic": "bias", "context": "ambig"})
+    value = BbqMetric().compute(scored, params, MetricContext(seed=0, bootstrap_resamples=200))
+    assert value.value == 1.0 and value.details["accuracy"] == 0.0, value
