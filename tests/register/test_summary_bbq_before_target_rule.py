@@ -33,6 +33,9 @@ metrics:
   - {id: acc, bbq: {scorer: bbq, statistic: accuracy, context: ambig}}
   - id: acc_all
     bbq: {scorer: bbq, statistic: accuracy, context: ambig, items_without_target: counted}
+  - {id: bias, bbq: {scorer: bbq, statistic: bias, context: ambig}}
+  - id: bias_all
+    bbq: {scorer: bbq, statistic: bias, context: ambig, items_without_target: counted}
 gates: [{metric: acc, min: 0.05}, {metric: acc_all, min: 0.05}]
 """
 
@@ -52,13 +55,20 @@ def _project(root: Path) -> Path:
 
 def _as_made_before(run_dir: Path) -> dict:
     """summary.json as a run made before the rule wrote it: ``acc``'s figure and gate those
-    over every item gave (``acc_all``'s), without the count of items it now leaves out."""
+    over every item gave (``acc_all``'s), without the count of items it now leaves out, and
+    ``bias``'s figure s_AMB scaled by that accuracy (``bias_all``'s)."""
     summary = json.loads((run_dir / "summary.json").read_text())
     metrics = summary["metrics"]
     assert (metrics["acc"]["value"], metrics["acc"]["n"]) == (0.0, 20), metrics["acc"]
     assert metrics["acc_all"]["n"] == 22, metrics["acc_all"]
-    details = {k: v for k, v in metrics["acc_all"]["details"].items() if k != "statistic"}
-    metrics["acc"] = {**metrics["acc_all"], "spec": metrics["acc"]["spec"], "details": details}
+    assert metrics["bias"]["value"] == 1.0 != metrics["bias_all"]["value"], metrics
+    for new, old in (("acc", "acc_all"), ("bias", "bias_all")):
+        details = {
+            k: v
+            for k, v in metrics[old]["details"].items()
+            if k not in ("statistic", "accuracy_n", "accuracy_correct")
+        }
+        metrics[new] = {**metrics[old], "spec": metrics[new]["spec"], "details": details}
     acc_gate, all_gate = summary["gates"]
     assert (acc_gate["verdict"], all_gate["verdict"]) == ("fail", "pass")
     summary["gates"][0] = {**all_gate, "metric": "acc", "id": acc_gate.get("id")}

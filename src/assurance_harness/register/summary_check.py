@@ -43,9 +43,10 @@ the attach has just checked) and the metric and gate specs summary.json records
   now a group whose figure breaks the limit fails it and the groups without a figure are named
   (:func:`_as_judged_before_groups_without_overall`); that ``no_data`` attaches (a failure
   either way, claiming less than the run showed), and only with no group named;
-* a BBQ accuracy over items some of which have no option naming a stereotyped group: runs
-  made before 2026-12-07 counted those items, as BBQ's own analysis does not (no
-  ``details.items_without_target`` in the figure); such a run is measured as it was made
+* a BBQ accuracy (the statistic, or the one s_AMB scales by) over items some of which have
+  no option naming a stereotyped group: runs made before 2026-12-07 counted those items, as
+  BBQ's own analysis does not (no ``details.items_without_target`` in an accuracy, no
+  ``details.accuracy_n`` in a bias score); such a run is measured as it was made
   (:func:`_as_made_before_bbq_rule`), and it attaches, gates passed or failed: the figure
   was the share of correct answers over every item it names, measured right;
 * a gate that failed on a figure on its limit within rounding noise (a mean of 0.1 and 0.2,
@@ -713,10 +714,12 @@ def _as_made_before_paired_rules(
 
 
 def _as_made_before_bbq_rule(summary: dict[str, Any], measured: Measured) -> dict[str, Any] | None:
-    """``summary`` with each BBQ accuracy's spec as a run made before 2026-12-07 measured it
+    """``summary`` with each BBQ metric's spec as a run made before 2026-12-07 measured it
     (``items_without_target: counted``), where its results hold items with no option naming a
-    stereotyped group (now left out, as BBQ's analysis leaves them) and its recorded figure
-    does not say it left them out (no ``details.items_without_target``); None where none."""
+    stereotyped group (now left out of the accuracy, as BBQ's analysis leaves them) and its
+    recorded figure does not say it left them out (an accuracy without
+    ``details.items_without_target``, a bias score without ``details.accuracy_n``); None
+    where none."""
     import copy
 
     legacy = copy.deepcopy(summary)
@@ -728,11 +731,12 @@ def _as_made_before_bbq_rule(summary: dict[str, Any], measured: Measured) -> dic
         spec = entry.get("spec") or {}
         params = spec.get("bbq")
         recorded = entry.get("details") or {}
-        if (
-            value.details.get("statistic") != "accuracy"
-            or not value.details.get("items_without_target")
-            or "items_without_target" in recorded
-        ):
+        fresh = value.details
+        if fresh.get("statistic") == "accuracy":
+            marker, left_out = "items_without_target", bool(fresh.get("items_without_target"))
+        else:  # a bias score: its s_AMB scales by the accuracy over fewer rows than n
+            marker, left_out = "accuracy_n", fresh.get("accuracy_n") != fresh.get("n")
+        if not left_out or marker in recorded:
             continue
         if isinstance(params, str):  # the shorthand ``bbq: accuracy``
             params = {"statistic": params}
