@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from ..errors import HarnessError, RunFailedError, UsageError
 from ..formatting import when
 from ..store.runlock import run_folder_busy
+from .deletable import folder_fault, undeletable
 from .run_end import FINISHED_AT_TOLERANCE, parse_end, run_end
 
 RETENTION = "RETENTION"
@@ -300,7 +301,7 @@ def purge_runs(
     a verdict recording its files, a resume finishing it) or ``UNFINISHED`` (stopped part-way:
     its journal is what a resume completes it from, so only the user can end it, by resuming it
     or deleting it); in a dry run, also a run whose files the purge could not delete, with the
-    line saying why (``_undeletable``). Runs are purged ``HELD_AT_ONCE`` at a time, each batch
+    line saying why (``undeletable``). Runs are purged ``HELD_AT_ONCE`` at a time, each batch
     recorded in one append: a folder held is an open descriptor, and a first purge of years of
     runs would run out of them."""
     now = now or dt.datetime.now(dt.UTC)
@@ -386,7 +387,7 @@ def _purge(
             if path.exists():
                 purged.files[name] = _sha256(path)
         purged.folders = [name for name in PAYLOAD_DIRS if os.path.lexists(run_dir / name)]
-        if dry_run and (fault := _undeletable(run_dir, purged.files, purged.folders)) is not None:
+        if dry_run and (fault := undeletable(run_dir, purged.files, purged.folders)) is not None:
             kept(run_dir.name, fault)  # what the purge would fail on, not "would purge"
             continue
         out.append(purged)
@@ -407,7 +408,7 @@ def _purge(
         return out
     for purged in out:  # checked, not staged: the folder is deleted once the purge is recorded
         for name in purged.folders:
-            if (unremovable := _folder_fault(reports / purged.run_id / name)) is not None:
+            if (unremovable := folder_fault(reports / purged.run_id / name)) is not None:
                 raise _cannot_delete(*unremovable)
     try:
         forget([purged.run_id for purged in out], dry_run=True)  # fails where forgetting would
@@ -451,70 +452,6 @@ def _hold(held: contextlib.ExitStack, run_dir: Path) -> bool:
     except OSError:
         pass
     return True
-
-
-def _undeletable(run_dir: Path, names: dict[str, str], folders: list[str]) -> str | None:
-    """For a dry run, the line the purge's staging would fail with, changing nothing: a folder
-    the rename cannot write (read-only media, for root too) or a file that refuses a write open
-    (immutable), in the run folder or a payload folder (``folders``: ``_folder_fault``); None
-    where the purge could go ahead. A dry run said "would purge" a run that the purge then
-    could not, while a dry run of a read-only archive must still list it."""
-    fault = None
-    if not os.access(run_dir, os.W_OK):
-        fault = (run_dir / next(iter(names), ""), _unwritable(run_dir))
-    for name in names if fault is None else ():
-        fault = _file_fault(run_dir / name)
-        if fault is not None:
-            break
-    for name in folders if fault is None else ():
-        fault = _folder_fault(run_dir / name)
-        if fault is not None:
-            break
-    if fault is None:
-        return None
-    path, why = fault
-    return f"{path}: cannot delete: {why}; the purge would fail here: fix it first"
-
-
-def _unwritable(folder: Path) -> str:
-    """Why nothing in ``folder``, which ``os.access`` says cannot be written, can be deleted."""
-    import errno
-
-    from ..store.readonly import read_only_fs
-
-    return os.strerror(errno.EROFS if read_only_fs(folder) else errno.EACCES)
-
-
-def _file_fault(path: Path) -> tuple[Path, str] | None:
-    """``path`` and why, where it refuses a write open (immutable); opened without truncation,
-    so nothing changes."""
-    try:
-        os.close(os.open(path, os.O_RDWR))
-    except OSError as exc:
-        return path, exc.strerror or str(exc)
-    return None
-
-
-def _folder_fault(path: Path) -> tuple[Path, str] | None:
-    """Where deleting the payload folder ``path`` and all in it (``_delete_folder``) would fail,
-    and why, changing nothing: a folder in it that cannot be read or written, a file in it that
-    refuses a write open (immutable). A link or a file in its place is removed from the run
-    folder, whose own check covers it: never followed."""
-    if path.is_symlink() or not path.is_dir():
-        return None
-    unreadable: list[OSError] = []
-    # Links to folders are listed but never walked into (``followlinks`` is False).
-    for folder, _, names in os.walk(path, onerror=unreadable.append):
-        if not os.access(folder, os.W_OK):
-            return Path(folder), _unwritable(Path(folder))
-        for name in names:
-            entry = Path(folder) / name
-            regular = entry.is_file() and not entry.is_symlink()
-            if regular and (fault := _file_fault(entry)) is not None:
-                return fault
-    for exc in unreadable:
-        return Path(exc.filename or path), exc.strerror or str(exc)
-    return None
 
 
 def _said_unrecorded(exc: HarnessError) -> HarnessError:
