@@ -53,7 +53,7 @@ def test_verify_names_a_linked_summary_and_where_it_leads(reports: Path, where: 
         app, ["evidence", "verify", "--ledger", str(ledger), "--reports", str(reports)]
     )
 
-    out = _lines(result.stdout)
+    out = _lines(result.stdout + result.stderr)  # the issues are on stderr
     target = os.readlink(run / "summary.json")
     assert result.exit_code == 1, out
     assert f"{run / 'summary.json'} is a symbolic link to {target}" in out, out

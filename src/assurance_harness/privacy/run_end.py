@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..store.runread import link_words
+
 __all__ = ["FINISHED_AT_TOLERANCE", "RunEnd", "parse_end", "run_end"]
 
 FINISHED_AT_TOLERANCE = dt.timedelta(days=1)
@@ -56,6 +58,8 @@ def _object(path: Path) -> tuple[dict[str, Any] | None, bytes | None]:
 
 
 def _summary_changed(run_dir: Path, summary: bytes | None, manifest: dict[str, Any]) -> str | None:
+    if (linked := link_words(run_dir / "summary.json")) is not None:
+        return f"{run_dir / 'summary.json'} {linked}"
     entry = manifest.get("summary")
     recorded = entry.get("sha256") if isinstance(entry, dict) else None
     if not isinstance(recorded, str) or not recorded:

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from ..errors import ConfigError, RunFailedError, UsageError
 from ..privacy.run_end import FINISHED_AT_TOLERANCE
 from ..store.location import follow_up
-from ..store.runread import smoke_test_limit
+from ..store.runread import link_words, smoke_test_limit
 from .evidence_record import EvidenceError, EvidenceRecord, parse_time
 from .ledger_store import DEFAULT_LEDGER, append_bodies, check_ledger_file
 from .run_origin import origin_entry
@@ -194,6 +194,11 @@ def _record_bodies(
     files = {}
     for name in HASHED_FILES:
         path = run.dir / name if name != "results.jsonl" else run.results_path
+        if (linked := link_words(path)) is not None:
+            raise EvidenceError(
+                f"{path}: {linked}, so it cannot be attached as evidence: put the run's own "
+                "file back in the link's place (manifest.json records its SHA-256)"
+            )
         if not path.exists():
             _refuse_gone(run, path, ledger_path)
         files[name] = sha256_file(path)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
-from ..store.runread import read_run_object
+from ..store.runread import link_words, read_run_object
 from .clock_order import recorded_going_back
 from .evidence_record import GENESIS, EvidenceRecord
 from .ledger_store import (
@@ -386,7 +386,9 @@ def _check_files(
             # A purge under way moves the file aside (STAGED) until its record is appended:
             # those are the file's bytes, not a file gone.
             found = path if os.path.lexists(path) else path.with_name(STAGED + path.name)
-            if found.is_file():
+            if (linked := link_words(path)) is not None:
+                unreadable[path] = linked  # not the run's file, whatever its bytes
+            elif found.is_file():
                 try:
                     actual[path] = sha256_file(found)
                 except FileNotFoundError:  # the purge deleted it meanwhile, once recorded

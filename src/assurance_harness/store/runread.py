@@ -514,18 +514,21 @@ class RunLog:
         )
 
     def summary_changed(self) -> str | None:
-        """Why summary.json is not the file the run wrote (not the SHA-256 manifest.json
-        records: edited since the run), or None where it is, or where no manifest records its
+        """Why summary.json is not the file the run wrote (a symbolic link, whatever it leads
+        to: :func:`linked_file_text`; not the SHA-256 manifest.json records: edited since the
+        run), or None where it is, or where no manifest records its
         hash (a run made before it was recorded, or copied without a manifest). Its verdicts,
         figures, counts and status are what every view shows as the run's and what comparisons
         judge on; an edited one would read as a measurement nobody made. Hashes the bytes the
         summary was read from, so it costs no second read; results.jsonl is never read for it
         (``evidence attach`` measures the figures again from the rows, which this does not)."""
+        path = self.dir / SUMMARY
+        if (linked := linked_file_text(path)) is not None:
+            return linked  # the link's target, whatever its bytes, is not the run's file
         entry = (self.manifest or {}).get("summary")
         recorded = entry.get("sha256") if isinstance(entry, dict) else None
         if not isinstance(recorded, str) or not recorded:
             return None
-        path = self.dir / SUMMARY
         read = self.summary_sha256
         if read is None:
             try:
@@ -1016,6 +1019,40 @@ def _refuse_unfinished(folder: Path, named: str) -> NoReturn:
     raise UsageError(
         f"{named} has not finished (no summary.json); complete it with "
         f"'{follow_up(f'assurance run ... --resume {folder.name}')}'"
+    )
+
+
+def link_words(path: Path) -> str | None:
+    """Where the run file ``path`` is a symbolic link, what it is, said after its path: "is a
+    symbolic link to copy.json (/runs/r1/copy.json, in the run folder), not the file the run
+    wrote"; None where it is no link. A run writes no links: the file one names is not the
+    run's, and it can change while the run folder does not. Said as a link, with where it
+    leads, not as the generic "does not match the SHA-256" of an edited file (or, a link to a
+    copy of the run's bytes, not at all), which sent the user looking for an edit."""
+    if not os.path.islink(path):
+        return None
+    target = os.readlink(path)
+    if not os.path.exists(path):
+        return (
+            f"is a symbolic link to {target}, which leads nowhere (a loop, or a file that is "
+            "gone), not the file the run wrote"
+        )
+    resolved = os.path.realpath(path)
+    inside = Path(resolved).is_relative_to(Path(os.path.realpath(path.parent)))
+    place = "in the run folder" if inside else "outside the run folder"
+    shown = place if resolved == target else f"{resolved}, {place}"
+    return f"is a symbolic link to {target} ({shown}), not the file the run wrote"
+
+
+def linked_file_text(path: Path) -> str | None:
+    """The line for a run file ``path`` that is a symbolic link (:func:`link_words`), with the
+    fix; None where it is no link."""
+    words = link_words(path)
+    if words is None:
+        return None
+    return (
+        f"{path}: {words}: put the run's own file back in the link's place (manifest.json "
+        "records its SHA-256)"
     )
 
 
