@@ -84,3 +84,16 @@ def test_every_view_says_a_linked_edited_summary_is_a_link(reports: Path) -> Non
     for said in (changed, doubt):
         assert said is not None and f"is a symbolic link to {copy.name}" in said, said
         assert str(copy) in said and "does not match" not in said, said
+
+
+def test_attach_of_a_folder_whose_summary_link_leads_nowhere_says_so(reports: Path) -> None:
+    run = make_run(reports)
+    (run / "summary.json").unlink()
+    (run / "summary.json").symlink_to(reports / "gone.json")
+
+    result = CliRunner().invoke(app, ["evidence", "attach", str(run)])
+
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(errors) == 1, result.stdout + result.stderr
+    assert f"{run / 'summary.json'}: a symbolic link that leads nowhere" in errors[0], errors
+    assert "not a run's" not in errors[0]
