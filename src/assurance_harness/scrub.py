@@ -122,7 +122,7 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with each secret, any token that carries a long prefix of one, any run of
     :data:`_RUN` characters of a long one (its front or its end cut; line-wrapped), and a long
     one's base64 forms redacted."""
-    folded = text.casefold()
+    folded = _loose_fold(text)
     # Trimmed: a key exported with a space before it (a paste) is echoed without it, as HTTP
     # reads a header; its prefix (:data:`_FRAGMENT`) would start with the space too.
     trimmed = {s.strip() for s in secrets}
@@ -134,14 +134,14 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     for secret in held:  # whole first: a run of one may stand in another (a shared prefix)
         if secret in text:
             text = text.replace(secret, REDACTED)
-        if secret.casefold() in folded:  # echoed in another case: a header dump upper-cased
-            text = re.sub(re.escape(secret), REDACTED, text, flags=re.IGNORECASE)
+        if _loose_fold(secret) in folded:  # echoed in another case: a header dump upper-cased
+            text = _cased(secret).sub(REDACTED, text)
     parts = [p for s in held for p in s.split() if len(p) >= _RUN_MIN_SECRET]
     if parts:  # all at once: two secrets' overlapping runs are one redaction, not two halves
         text = _redact_runs(text, parts)
     for secret in ordered:
         fragment = secret[:_FRAGMENT] if len(secret) >= 2 * _FRAGMENT else None
-        if fragment is not None and secret in held and fragment.casefold() in folded:
+        if fragment is not None and secret in held and _loose_fold(fragment) in folded:
             text = _redact_tokens(text, re.compile(re.escape(fragment), re.IGNORECASE).search)
         if secret not in values:  # another spelling: its base64 and escapes are no echo's
             continue
@@ -201,6 +201,33 @@ def _spellings(secret: str) -> frozenset[str]:
     return frozenset(forms) - {secret}
 
 
+def _loose_fold(text: str) -> str:
+    """``text`` case-folded, and ``ı`` (which folds to itself) as ``i``: a key's letters and
+    an echo's in any case fold alike, where ``ı`` upper-cased is ``I``, which folds to ``i``.
+    What a text is searched in for a key, and the key searched for: ``ß`` as ``SS`` folds to
+    ``ss`` on both sides, ``İ`` to ``i̇`` on both."""
+    return text.casefold().replace("ı", "i")
+
+
+@functools.lru_cache(maxsize=64)
+def _cased(secret: str) -> re.Pattern[str]:
+    """``secret`` in any case, each letter matched in any of its cases (``re.IGNORECASE``),
+    and a letter whose case mapping is of another length as any of its forms: ``ß`` as ``SS``,
+    ``Ss`` or ``ss``, ``İ`` as ``i̇`` (two characters), ``ﬀ`` as ``FF``. ``re.IGNORECASE``
+    alone matches one character to one, so a key echoed title-cased (``Sk-Sstraße``) or with
+    its letters' case mixed matched only past such a letter (its run) and ``Sk-Ss`` was kept.
+    ``ı`` and ``I``, ``İ`` and ``i``, ``ß`` and ``ẞ`` are one another's here already."""
+    parts = []
+    for char in secret:
+        forms = {char, char.upper(), char.lower(), char.casefold(), char.title()}
+        if all(len(form) == 1 for form in forms):
+            parts.append(re.escape(char))
+            continue
+        ordered = sorted(forms, key=lambda form: (-len(form), form))  # longest first
+        parts.append("(?:" + "|".join(re.escape(form) for form in ordered) + ")")
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
 def _squeeze(text: str) -> str:
     """``text`` without its whitespace: where a key wrapped in lines of any width is one run.
     Spaces and line breaks first, by ``replace`` (about twice as fast over prose as splitting
@@ -218,9 +245,9 @@ def _probes(secret: str) -> tuple[str, ...] | None:
     as before runs were."""
     if len(secret) < _RUN_MIN_SECRET:
         return None
-    keys = [p.casefold() for p in secret.split() if len(p) >= _RUN_MIN_SECRET]
+    keys = [_loose_fold(p) for p in secret.split() if len(p) >= _RUN_MIN_SECRET]
     chunks = [k[i : i + _CHUNK] for k in keys for i in range(0, len(k) - _CHUNK + 1, _STRIDE)]
-    return tuple(dict.fromkeys([_squeeze(secret[:_CHUNK].casefold()), *chunks]))
+    return tuple(dict.fromkeys([_squeeze(_loose_fold(secret[:_CHUNK])), *chunks]))
 
 
 def _may_hold(squeezed: str, secret: str) -> bool:

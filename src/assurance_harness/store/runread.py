@@ -920,7 +920,7 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
         return located
     if (reports_dir / ref / SUMMARY).exists():
         return reports_dir / ref
-    if (reports_dir / ref / RUN_STATE).exists():
+    if (reports_dir / ref / RUN_STATE).exists() or os.path.islink(reports_dir / ref / SUMMARY):
         _refuse_unfinished(reports_dir / ref, f"run '{ref}' in {reports_dir}")
     if record:  # before the prefixes: a gone run's id must not pick another run it starts
         check_run_folder_present(ref, record.get("run_dir"), reports_dir)
@@ -931,8 +931,8 @@ def resolve_run(ref: str | Path, reports_dir: Path | str = "reports") -> Path:
     if (unfinished := run_by_prefix(ref, reports_dir, stopped)) is not None:
         _refuse_unfinished(unfinished, f"run '{unfinished.name}' in {reports_dir}")
     if direct.is_dir():  # a path given, to a folder that is there: not "not found"
-        if (direct / RUN_STATE).exists():
-            _refuse_unfinished(direct, f"run {direct}")
+        if (direct / RUN_STATE).exists() or os.path.islink(direct / SUMMARY):
+            _refuse_unfinished(direct, f"run {direct}")  # a link that leads nowhere: said so
         raise UsageError(
             f"{direct}: a folder, but not a run's (no summary.json); give a run's folder or its "
             "id (see 'assurance runs list')"
