@@ -39,6 +39,7 @@ ECHOES: dict[str, Callable[[str], str]] = {
     "alternating-lower-first": lambda key: _alternating(key, False),
     "upper-then-lower": lambda key: key[: len(key) // 2].upper() + key[len(key) // 2 :].lower(),
     "lower-then-upper": lambda key: key[: len(key) // 2].lower() + key[len(key) // 2 :].upper(),
+    "only-sharp-s-upper": lambda key: key.lower().replace("ß", "SS"),
 }
 
 
@@ -57,3 +58,19 @@ def test_innocent_text_with_such_letters_is_kept() -> None:
         "abcdef123456 ABCDEFGH Inan INAN i̇nan ıİß IİSS"
     )
     assert scrub(text, KEYS) == text
+
+
+LONG_KEYS = [key for key in KEYS if len(key) >= 28]
+"""Keys long enough that a run of them (sixteen characters) is redacted wherever it stands."""
+
+
+@pytest.mark.parametrize("key", LONG_KEYS)
+@pytest.mark.parametrize(
+    "echo", ["swapcase", "alternating", "alternating-lower-first", "only-sharp-s-upper"]
+)
+def test_a_key_echoed_in_mixed_case_with_its_front_cut_is_redacted_whole(
+    key: str, echo: str
+) -> None:
+    cut = ECHOES[echo](key)[5:]  # "oJ-SSTrAßE-..." : the key's first characters cut
+    out = scrub(f"key: {cut}. Please check.", [key])
+    assert out == f"key: {REDACTED}. Please check.", (cut, out)
