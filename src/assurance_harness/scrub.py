@@ -272,18 +272,15 @@ def _redact_runs(text: str, parts: Iterable[str]) -> str:
     without whitespace) redacted, in any case, across whitespace a wrapped line put inside it
     (:data:`_GAP`). Found from a hit of one of its aligned chunks (:data:`_CHUNK`) in the text
     without its whitespace (:class:`_Squeezed`: a line may be narrower than a chunk), then
-    widened character by character in the text itself; a hit whose run is shorter is left as
-    it is."""
-    folded = text.casefold()
-    exact = len(folded) != len(text)  # a character casefolds to two: indices differ
+    widened character by character in the text folded as the key is
+    (:func:`_folded_with_origin`); a hit whose run is shorter is left as it is."""
+    folded, origin = _folded_with_origin(text)
+    view = _Squeezed(folded)
     spans: list[tuple[int, int]] = []
-    views: dict[bool, _Squeezed] = {}
     for part in parts:
-        key = part.casefold()
-        raw = exact or len(key) != len(part)
-        if raw not in views:
-            views[raw] = _Squeezed(_fold_each(text) if raw else folded)
-        spans += _run_spans(views[raw], _fold_each(part) if raw else key)
+        spans += _run_spans(view, _loose_fold(part))
+    if origin is not None:  # back to the text's indices: the whole of a letter folded to two
+        spans = [(origin[start], origin[end - 1] + 1) for start, end in spans]
     if not spans:
         return text
     merged: list[list[int]] = []  # a run is found from each of its chunks: one redaction
@@ -299,23 +296,20 @@ def _redact_runs(text: str, parts: Iterable[str]) -> str:
     return "".join(pieces) + text[done:]
 
 
-def _fold_each(text: str) -> str:
-    """``text`` with each character case-folded where that leaves it one character (else
-    lower-cased where that does, else as it is): of the length of ``text``, so its indices are
-    the text's, where case-folding the whole would move them (``ß`` folds to ``ss``). A key or
-    a text holding such a character was compared as written, and a run of a key echoed in
-    another case stopped at its first letter of another case (``ä`` for ``Ä``)."""
-    if text.isascii():
-        return text.lower()
-    return "".join(_fold_one(c) for c in text)
-
-
-def _fold_one(char: str) -> str:
-    folded = char.casefold()
-    if len(folded) == 1:
-        return folded
-    lowered = char.lower()
-    return lowered if len(lowered) == 1 else char
+def _folded_with_origin(text: str) -> tuple[str, list[int] | None]:
+    """``text`` folded as keys are (:func:`_loose_fold`), and for each of its characters the
+    index of the text's character it comes from; None where folding kept every character one
+    (the indices are the text's). A key's run is walked in the folded text against the key
+    folded, so ``ß`` echoed as ``SS`` (both ``ss``) or ``İ`` as ``i̇`` goes on matching: walked
+    one character against one, a run of a key echoed in mixed case stopped at such a letter,
+    and the characters of the key before it were kept."""
+    folded = _loose_fold(text)
+    if len(folded) == len(text):
+        return folded, None
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        origin += [index] * len(_loose_fold(char))
+    return folded, origin
 
 
 class _Squeezed:
