@@ -97,3 +97,24 @@ def test_attach_of_a_folder_whose_summary_link_leads_nowhere_says_so(reports: Pa
     assert result.exit_code == 2 and len(errors) == 1, result.stdout + result.stderr
     assert f"{run / 'summary.json'}: a symbolic link that leads nowhere" in errors[0], errors
     assert "not a run's" not in errors[0]
+
+
+def test_verify_names_a_linked_results_file(reports: Path) -> None:
+    ledger = reports / "evidence" / "ledger.jsonl"
+    ledger.parent.mkdir()
+    run = make_run(reports)
+    attach_run(run, ledger_path=ledger)
+    results = run / "results.jsonl"
+    copy = reports.parent / "results-copy.jsonl"
+    copy.write_bytes(results.read_bytes())  # the run's own bytes: the hashes still match
+    results.unlink()
+    results.symlink_to(copy)
+
+    result = CliRunner().invoke(
+        app, ["evidence", "verify", "--ledger", str(ledger), "--reports", str(reports)]
+    )
+
+    out = _lines(result.stdout + result.stderr)
+    assert result.exit_code == 1, out
+    assert f"{results} is a symbolic link to {copy}" in out, out
+    assert out.count("is a symbolic link") == 1, out
