@@ -415,7 +415,7 @@ def _check_files(
         runs.setdefault(run_dir, []).append((lineno, rec))
         files = dict(rec.run.get("files") or {})
         for name, expected in files.items():
-            path = rec.results_file(ledger_path) if name == "results.jsonl" else run_dir / name
+            path = _results_place(rec, ledger_path) if name == "results.jsonl" else run_dir / name
             check(path, expected, lineno, rec)
     report.runs_checked = len(runs)
     # A run whose purge deleted a file that had changed since its evidence (a hash no record
@@ -479,6 +479,19 @@ def _check_files(
                 f"{_short(expected)}, now {_short(actual[path])}; evidence {ids})"
             )
         report.issues.append(LedgerIssue(kind, message, lineno, rec.id))
+
+
+def _results_place(rec: EvidenceRecord, ledger_path: Path) -> Path:
+    """The results file a record names, resolved (``results_file``), unless it is a symbolic
+    link: then the link, which :func:`link_words` names. Resolved, a link to a copy of the
+    run's bytes was checked as the copy and passed."""
+    written = ledger_path.parent / str(rec.run.get("results_path", ""))
+    if not os.path.islink(written):
+        return rec.results_file(ledger_path)
+    try:
+        return written.parent.resolve() / written.name  # its folder as results_file gives it
+    except (RuntimeError, OSError):  # a folder on its way in a loop: as results_file says
+        return rec.results_file(ledger_path)
 
 
 def _manifest_hashes(manifest: Path) -> dict[str, str]:
