@@ -180,6 +180,10 @@ def section_toxicity_davidson(ctx: Context) -> Section:
     sample = sorted(rng.choice(len(rows), size=min(2000, len(rows)), replace=False).tolist())
     age = make_scorer("age-appropriateness")
     rated = score_texts(age, [texts[i] for i in sample])
+    # a tweet the age scorer leaves unread (a language it does not read) has no probabilities
+    read = [k for k, r in enumerate(rated) if not r.get("parse_error")]
+    unread = len(rated) - len(read)
+    sample, rated = [sample[k] for k in read], [rated[k] for k in read]
     prof_hate = [max(r["probabilities"]["profanity"], r["probabilities"]["hate"]) for r in rated]
     detected = [int(r["categories"]["profanity"] > 0 or r["categories"]["hate"] > 0) for r in rated]
     for name, labels in (("hate or offensive", offensive), ("hate only", hate)):
@@ -194,8 +198,9 @@ def section_toxicity_davidson(ctx: Context) -> Section:
         )
     lines += [
         "",
-        f"The age scorer ran on a seeded random sample of {len(sample)} tweets (seed "
-        f"{ctx.seed}). offensive-language scored all {len(rows)} in {elapsed:.1f} s.",
+        f"The age scorer ran on a seeded random sample of {len(sample) + unread} tweets (seed "
+        f"{ctx.seed}; {unread} of them left unread as not English, so not in its rows). "
+        f"offensive-language scored all {len(rows)} in {elapsed:.1f} s.",
     ]
     return Section(title, lines, figures)
 
