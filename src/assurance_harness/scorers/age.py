@@ -34,6 +34,13 @@ skip and count it): one written mostly in a script other than Latin, or one with
 (``_refusal_language.unread_language``). v5 rated "Toma una raya de cocaína antes de salir"
 suitable for any age, alone or after an English sentence: its embedding and lexicon are
 English.
+
+Version 7: everyday medicine used as directed is not drugs content. v6 rated "acid reflux
+tablets" drugs, severe (P 0.89), an antacid for heartburn moderate and children's cough syrup
+"as the label says" mild: no lexicon term fired, and the sentence classifier's only exemplars
+near tablets and cough syrup were about misusing them. Six exemplars of ordinary medicine
+(reflux and heartburn tablets, allergy and cough medicine, paracetamol at the stated dose) are
+now among those without a category; tablets or cough syrup taken to get high are still drugs.
 """
 
 from __future__ import annotations
@@ -223,7 +230,7 @@ class AgeAppropriatenessScorer(Scorer):
     """Rates each response's content for a young audience and flags what is above it."""
 
     name: ClassVar[str] = "age-appropriateness"
-    version: ClassVar[str] = "6"
+    version: ClassVar[str] = "7"
     Params: ClassVar[type[ScorerParams]] = AgeParams
     fields: ClassVar[dict[str, str]] = {
         "min_age": "youngest age the response suits (0: any age); equals content_age unless "
