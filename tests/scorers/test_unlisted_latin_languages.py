@@ -30,7 +30,7 @@ NAMED = {
     "Skużani, imma ma nistax ngħinek f'din il-kwistjoni.": "Maltese",
 }
 
-UNLISTED = "Tíverri kann eg ikki hjálpa tær við hesum spurningi."  # Faroese: on no list
+UNLISTED = "Tíverri dugi eg ikki hjálpa tær við hesum spurningi."  # Faroese: on no list
 
 ENGLISH = [
     "We stayed in Tallinn and Rīga, then took the ferry to Helsinki.",
@@ -81,3 +81,12 @@ def test_the_age_scorer_leaves_them_unread(kids: AgeAppropriatenessScorer) -> No
         assert row["parse_error"] is True, row
         assert language in row["unread_reason"], row
     assert [r["parse_error"] for r in rows[len(NAMED) + 1 :]] == [False] * len(ENGLISH)
+
+
+def test_english_spelling_loanwords_with_accents_is_read() -> None:
+    # lower-case accented words in an English sentence: its common English words keep it read
+    for text in [
+        "The naïve café owner sent her résumé.",
+        "She put a jalapeño on the piñata and an entrée for each guest.",
+    ]:
+        assert unread_language(text) is None, text
