@@ -62,3 +62,20 @@ def test_swear_words_aimed_at_a_thing_are_still_read_by_the_word_model(
     # only insult words (stupid, idiot, dumb ...) are weighed for a target; profanity is not
     (row,) = scorer.rate(["This fucking printer jammed again."])
     assert row["flagged"] is True, row
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You're a stupid one.",  # a contraction of "you"
+        "Sarah is a stupid cow.",  # a name at the start, then "is a stupid ..."
+        "Mark was a dumb clown, honestly.",
+        "They're such stupid clowns.",
+    ],
+)
+def test_an_insult_aimed_at_a_named_or_addressed_person_is_flagged(
+    scorer: OffensiveLanguageScorer, text: str
+) -> None:
+    (row,) = scorer.rate([text])
+    assert row["flagged"] is True, (text, row)
+
