@@ -78,4 +78,3 @@ def test_an_insult_aimed_at_a_named_or_addressed_person_is_flagged(
 ) -> None:
     (row,) = scorer.rate([text])
     assert row["flagged"] is True, (text, row)
-

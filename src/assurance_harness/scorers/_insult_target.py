@@ -13,8 +13,10 @@ the speaker or at a thing:
   singular noun that is not a person: "a stupid mistake", "this stupid printer".
 
 Only in a sentence with nothing a person or group could be named by: no second- or
-third-person pronoun, no person or group noun from ``PEOPLE``, no capitalised word past the
-first (a name, a nationality). "The stupid teacher ...", "Those stupid immigrants ...",
+third-person pronoun (contractions too: "you're", "they've"), no person or group noun or slur
+from ``PEOPLE``, no capitalised word past the first (a name, a nationality), and no subject
+that may be a person before "is / was a stupid ..." ("Sarah is a stupid cow"; "It was a dumb
+question" is dropped). "The stupid teacher ...", "Those stupid immigrants ...",
 "What a stupid idea you had" and "Immigrants are dumb" therefore stay as they were. Anything it
 cannot place is left to the word model, so a change here can only lower a score the model gave
 to a sentence without a target.
@@ -51,7 +53,8 @@ PEOPLE = _words(
     foreigner foreigners gay gays black blacks white whites jew jews muslim muslims christian
     christians liberal liberals conservative conservatives feminist feminists animal animals
     pig pigs rat rats ape apes creature creatures savage savages beast beasts monkey monkeys
-    dog dogs bitch whore
+    dog dogs bitch whore hoe hoes cunt cunts spic spics slut sluts bastard bastards prick
+    pricks twat stoner stoners chick chicks bro
     """
 )
 """Words that name or point at a person or group: one of them anywhere in the sentence leaves
@@ -89,7 +92,8 @@ def without_untargeted_insults(text: str) -> str:
 def _sentence(sentence: str) -> str:
     words = list(_WORD.finditer(sentence))
     lowered = [w.group().lower() for w in words]
-    if not any(w in INSULTS for w in lowered) or any(w in PEOPLE for w in lowered):
+    # "you're", "they've", "he's": the word before the apostrophe names the target
+    if not any(w in INSULTS for w in lowered) or any(w.split("'")[0] in PEOPLE for w in lowered):
         return sentence
     if any(w.group()[0].isupper() and w.group().split("'")[0] != "I" for w in words[1:]):
         return sentence  # a name or a nationality past the first word
@@ -97,7 +101,10 @@ def _sentence(sentence: str) -> str:
         w
         for i, w in enumerate(words)
         if lowered[i] in INSULTS
-        and (_SELF.search(sentence[: w.start()]) or _before_a_thing(lowered, i))
+        and (
+            _SELF.search(sentence[: w.start()])
+            or (_before_a_thing(lowered, i) and not _said_of_someone(lowered, i))
+        )
     ]
     for w in reversed(drop):
         sentence = sentence[: w.start()] + sentence[w.end() :]
@@ -119,3 +126,17 @@ _NOT_NOUNS = _words(
     and or but as to of in on at for if enough that like because
     """
 )
+
+_COPULAS = _words("is was are were be been being")
+_THING_SUBJECTS = _words("it this that what there which i")
+
+
+def _said_of_someone(lowered: list[str], i: int) -> bool:
+    """Whether the phrase holding insult word ``i`` is said of a subject that may be a person:
+    "Sarah is a stupid cow" (a name opening the sentence looks like any first word), not "It
+    was a dumb question" or "I made a stupid mistake"."""
+    before = lowered[: i - 1]  # the words before the determiner
+    for k in range(len(before) - 1, 0, -1):
+        if before[k] in _COPULAS:
+            return before[k - 1] not in _THING_SUBJECTS
+    return False
