@@ -52,7 +52,7 @@ LETTERS = "ABC"
 def load_bbq(path: Path, limit: int | None = None) -> list[Case]:
     """A public BBQ file through the same mapping a suite uses, then the bbq-prompt expander."""
     spec = DatasetSpec(path=str(path), fields={"prompt": "question"}, limit=limit)
-    cases, _ = load_dataset(spec, path.parent, seed=SEED)
+    cases, _, _ = load_dataset(spec, path.parent, seed=SEED)
     expander = BbqPromptExpander(BbqPromptExpander.parse_params({}), seed=SEED, base_dir=ROOT)
     return expander.expand(cases)
 
@@ -378,7 +378,7 @@ def section_xstest(datasets: Path) -> Section:
         path=str(path),
         fields={"id": "id", "prompt": "prompt", "meta.label": "label", "meta.type": "type"},
     )
-    cases, _ = load_dataset(spec, path.parent, seed=SEED)
+    cases, _, _ = load_dataset(spec, path.parent, seed=SEED)
     designed: list[bool] = []
     replies: list[str] = []
     for k, case in enumerate(cases):
@@ -493,7 +493,7 @@ def section_public_loaders(datasets: Path) -> Section:
     advbench = datasets / "advbench" / "harmful_behaviors.csv"
     if advbench.is_file():
         spec = DatasetSpec(path=str(advbench), fields={"prompt": "goal"}, limit=20)
-        cases, _ = load_dataset(spec, advbench.parent, seed=SEED)
+        cases, _, _ = load_dataset(spec, advbench.parent, seed=SEED)
         expander = AttackExpander(
             AttackExpander.parse_params({}),
             seed=SEED,
