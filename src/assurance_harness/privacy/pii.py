@@ -238,10 +238,18 @@ _DATE_WITH_DAY = (
 )
 """A date with its day: "12 March (2011)", "March 12th (2011)", "12/03/2011"."""
 _EMAIL_LOCAL = r"[a-z0-9][a-z0-9._%+-]*"
+_SPACED_DOT = r"\s+(?:\.|dot)\s+"
+"""A dot with spaces around it, or spoken: "john . smith", "john dot smith". Spaces on both
+sides, so a full stop ("tom@gmail.com. See you") ends an address rather than running on."""
+_EMAIL_NAME = rf"{_EMAIL_LOCAL}(?:{_SPACED_DOT}{_EMAIL_LOCAL}){{0,3}}"
+"""An address's name with up to three spaced or spoken dots. Bounded, so a run of "a dot a dot
+..." costs each of its words four tries at most: unbounded, each word's try ran to the run's end
+and back (time in the square of its length)."""
 _MARKED_AT = r"\s*(?:[\[({<]\s*at\s*[\])}>]|@)\s*"
 """An "at" in brackets, or an "@" with spaces around it ("tom.baker @ gmail.com")."""
 _BRACKETED_DOT = r"\s*[\[({<]\s*dot\s*[\])}>]\s*"
-_EMAIL_DOMAIN_ANY_DOT = rf"[a-z0-9-]+(?:(?:{_BRACKETED_DOT}|\s+dot\s+|\.)[a-z0-9-]+)+"
+_EMAIL_DOMAIN_ANY_DOT = rf"[a-z0-9-]+(?:(?:{_BRACKETED_DOT}|{_SPACED_DOT}|\.)[a-z0-9-]+)+"
+_EMAIL_DOMAIN_WRITTEN_DOT = r"[a-z0-9-]+(?:(?:\s+\.\s+|\.)[a-z0-9-]+)+"
 _EMAIL_DOMAIN_SPOKEN_DOT = (
     r"[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*?\s+dot\s+"
     r"(?:com|org|net|edu|gov|uk|io|info|me|de|fr|es|ie|au|ca|nz|in|za|ng)"
@@ -356,14 +364,14 @@ RULES: tuple[_Rule, ...] = (
         0.75,
     ),
     # An e-mail address spelt out to get past an address pattern: "tom [at] gmail [dot] com",
-    # "tom(at)gmail.com", "tom @ gmail dot com"; with a bare " at ", only with a bare " dot "
-    # too ("tom at gmail dot com", ending in a common suffix), as "it is at amazon.com" is no
-    # address.
+    # "tom(at)gmail.com", "tom @ gmail dot com", "john . smith @ gmail . com"; with a bare
+    # " at ", only with a bare " dot " too ("tom at gmail dot com", ending in a common suffix)
+    # or a dotted name ("john.smith at gmail.com"), as "it is at amazon.com" is no address.
     _Rule(
         "EMAIL_ADDRESS",
         _rx(
-            rf"(?<![\w.%+'’-])({_EMAIL_LOCAL}(?:{_MARKED_AT}{_EMAIL_DOMAIN_ANY_DOT}|"
-            rf"\s+at\s+{_EMAIL_DOMAIN_SPOKEN_DOT}))\b"
+            rf"(?<![\w.%+'’-])({_EMAIL_NAME}(?:{_MARKED_AT}{_EMAIL_DOMAIN_ANY_DOT}|"
+            rf"\s+at\s+{_EMAIL_DOMAIN_SPOKEN_DOT}|\s+at\s+{_EMAIL_DOMAIN_WRITTEN_DOT}))\b"
         ),
         0.8,
         "email_suffix",
@@ -433,6 +441,11 @@ _MARKED_AT_RX = re.compile(_OFF_A_SPACE_RUN + _MARKED_AT, re.IGNORECASE)
 _ANY_AT = re.compile(rf"{_OFF_A_SPACE_RUN}(?:{_MARKED_AT}|\s+at\s+)", re.IGNORECASE)
 _SPOKEN_DOT = re.compile(rf"{_OFF_A_SPACE_RUN}\s+dot\s+", re.IGNORECASE)
 _ADDRESS_MARK = re.compile(r"[._%+\d-]")
+_DOTTED_NAME = re.compile(r"[a-z0-9]{2}(?:\.|\s+\.\s+|\s+dot\s+)[a-z0-9]{2}", re.IGNORECASE)
+"""A name in two parts of two letters or more, with a dot between ("john.smith", "john . smith",
+"john dot smith"): with it, a bare " at " before a written domain is an address's
+("john.smith at gmail.com"); without it, prose ("buy 2 at amazon.com", "e.g. at amazon.com",
+"I'm working at outlook.com")."""
 
 
 def _spoken_address(captured: str) -> bool:
@@ -441,14 +454,21 @@ def _spoken_address(captured: str) -> bool:
     address's shape: the name has a dot, digit or other mark of an address's ("tom.baker",
     "tom99"), the host is a mail host, or the domain has two dots or more ("baker dot co dot
     uk"). Prose has the bare words too: "I'll be at home dot com", "look at this dot com
-    bubble". A bracketed "[at]" or an "@" is an address's shape already."""
+    bubble". A bracketed "[at]" or an "@" is an address's shape already. A bare " at " before a
+    written domain ("gmail.com", "gmail . com") needs a dotted name (:data:`_DOTTED_NAME`)."""
     local, domain = _ANY_AT.split(captured, maxsplit=1)
     if local.lower() in _STOP:
         return False
     if _MARKED_AT_RX.search(captured):
         return True
     labels = _SPOKEN_DOT.split(domain)
-    return bool(_ADDRESS_MARK.search(local)) or labels[0].lower() in _MAIL_HOSTS or len(labels) >= 3
+    if len(labels) == 1:  # a written domain after a bare " at ": "it is at amazon.com" is prose
+        return bool(_DOTTED_NAME.search(local))
+    return (
+        bool(_ADDRESS_MARK.search(local) or _SPOKEN_DOT.search(local))
+        or labels[0].lower() in _MAIL_HOSTS
+        or len(labels) >= 3
+    )
 
 
 _CODE_NAMES = frozenset(
@@ -516,16 +536,17 @@ def _is_decorator(text: str, start: int, end: int) -> bool:
 
 
 _SPELT_AT = re.compile(
-    rf"{_OFF_A_SPACE_RUN}\s*(?:[\[({{<]\s*at\s*[\])}}>]|\sat\s)\s*", re.IGNORECASE
+    rf"{_OFF_A_SPACE_RUN}\s*(?:[\[({{<]\s*at\s*[\])}}>]|\sat\s|@)\s*", re.IGNORECASE
 )
 _SPELT_DOT = re.compile(
-    rf"{_OFF_A_SPACE_RUN}\s*(?:[\[({{<]\s*dot\s*[\])}}>]|\sdot\s)\s*", re.IGNORECASE
+    rf"{_OFF_A_SPACE_RUN}\s*(?:[\[({{<]\s*dot\s*[\])}}>]|\sdot\s|\s\.\s)\s*", re.IGNORECASE
 )
 
 
 def spelt_out_email(text: str) -> str:
     """'tom [at] gmail [dot] com' as the address it spells, 'tom@gmail.com' (every spelt-out
-    "at" and "dot" in ``text`` replaced: a prompt may hold one before the address)."""
+    "at" and "dot" in ``text`` replaced, and the spaces around an "@" or a spaced " . " dropped:
+    a prompt may hold one before the address)."""
     return _SPELT_DOT.sub(".", _SPELT_AT.sub("@", text))
 
 

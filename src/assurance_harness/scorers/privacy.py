@@ -90,11 +90,15 @@ class PiiScorer(Scorer):
     echoed back in lower case was neither found nor repeated); ``repeated`` also holds data the
     prompt gave (8 letters and digits or more) that the answer repeats inside a longer span (an
     address cue running on past it) or without punctuation outside any span (version 5 counted
-    the first new and missed the second)."""
+    the first new and missed the second). Version 7: finds an e-mail address with spaces around
+    its dots or a spoken dot in its name ("john . smith @ gmail . com", "john dot smith at gmail
+    dot com": version 6 missed the first and found the second from "smith" on, so redaction
+    left "john dot" showing) and one with a dotted name, a bare "at" and a written domain
+    ("john.smith at gmail.com")."""
 
     name: ClassVar[str] = "pii"
     finds_personal_data: ClassVar[bool] = True
-    version: ClassVar[str] = "6"
+    version: ClassVar[str] = "7"
     Params: ClassVar[type[ScorerParams]] = PiiParams
     fields: ClassVar[dict[str, str]] = {
         "found": "any personal data at or above min_score",
