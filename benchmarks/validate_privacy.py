@@ -281,7 +281,10 @@ WEAK_SPOTS: dict[str, list[str]] = {
         "a number after 'order', 'ref', 'tracking', 'invoice' and the like is never a phone or "
         "NHS number, and four numbers after 'version', 'release' or 'build' never an IP address",
         "a spoken e-mail address with a bare 'at' needs an address's shape (a dot or digit in "
-        "the name, a mail host, or two dots): 'tom at smith dot com' is missed",
+        "the name, a mail host, or two dots): 'tom at smith dot com' is missed; before a "
+        "written domain it needs a dotted name ('john.smith at gmail.com')",
+        "a UK postcode without its space ('BS78QT') counts only after 'postcode' or a street "
+        "name: elsewhere it is read as a code",
         "ten or more number words in a row are read as digits, so counting aloud can read as a "
         "phone number",
         "the labelled set was also the development set for one round of rule fixes: optimistic",

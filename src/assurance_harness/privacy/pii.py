@@ -218,7 +218,8 @@ class _Rule:
     """Extra filter on the captured text: 'not_stop' (first word not a common word),
     'given_name' (first word a known given name), 'email_suffix' (a known suffix, and a bare
     " at " only with an address's shape, :func:`_spoken_address`), 'not_code' (no code
-    decorator, :func:`_is_decorator`), 'lower_postcode' (a letter not in capitals)."""
+    decorator, :func:`_is_decorator`), 'lower_postcode' (a letter not in capitals),
+    'after_given_name' (a given name before the match's bracket, :func:`_after_given_name`)."""
 
 
 def _rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
@@ -265,6 +266,25 @@ _LOWER_POSTCODE = (
     r"\s+(?!1st|2nd|3rd|[04-9]th)[0-9][abd-hjlnp-uw-z]{2})\b"
 )
 """A UK postcode in any case, on Presidio's letter classes (``UkPostcodeRecognizer``)."""
+_JOINED_POSTCODE = (
+    r"(?:[a-pr-uwyz][0-9][abcdefghjkpstuw]?|[a-pr-uwyz][0-9]{2}|"
+    r"[a-pr-uwyz][a-hk-y][0-9][abehmnprvwxy]?|[a-pr-uwyz][a-hk-y][0-9]{2})"
+    r"[0-9][abd-hjlnp-uw-z]{2}"
+)
+"""A UK postcode without its space ("BS78QT"): the same letter classes; a part or error code
+has this shape too, so it counts only in an address (:data:`_POSTCODE_CONTEXT`)."""
+_POSTCODE_CONTEXT = (
+    rf"(?:\b(?:postcode|post code|postal code)(?:\s+is|\s*:)?\s+|"
+    rf"\b{_STREET_WORDS},?\s+(?:[a-z][a-z'’-]+,?\s+){{0,2}})"
+)
+"""Before a joined postcode: the word "postcode", or a street ("Elm Road") and up to two words
+of town ("Elm Road, Bristol BS78QT")."""
+_AGE_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen)"
+)
+_AGE = rf"(?:\d{{1,2}}|{_AGE_WORD})"
+"""An age in digits or in words (a child's: up to nineteen)."""
 
 
 RULES: tuple[_Rule, ...] = (
@@ -318,6 +338,17 @@ RULES: tuple[_Rule, ...] = (
     # after a code ("mp3 4th", "a1 2nd") left out; 'lower_postcode' keeps the capitals to the
     # rule above.
     _Rule("UK_POSTCODE", _rx(_LOWER_POSTCODE), 0.6, "lower_postcode"),
+    _Rule("UK_POSTCODE", _rx(rf"{_POSTCODE_CONTEXT}({_JOINED_POSTCODE})\b"), 0.6),
+    # A National Insurance number with dashes ("AB-12-34-56-C"; Presidio's takes spaces only),
+    # on Presidio's letter classes.
+    _Rule(
+        "UK_NINO",
+        _rx(
+            r"\b(?!bg|gb|nk|kn|nt|tn|zz)([a-ceghj-pr-tw-z][a-ceghj-npr-tw-z]"
+            r"(?:-[0-9]{2}){3}-[a-d])\b"
+        ),
+        0.6,
+    ),
     _Rule("US_ZIP", re.compile(r"\b([A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"), 0.6),
     # Schools.
     _Rule(
@@ -347,7 +378,10 @@ RULES: tuple[_Rule, ...] = (
         ),
         0.6,
     ),
-    _Rule("AGE", _rx(r"\b(\d{1,2})\s*(?:years? old|yrs? old)\b"), 0.5),
+    _Rule("AGE", _rx(rf"\b({_AGE})\s*(?:years? old|yrs? old)\b"), 0.5),
+    _Rule("AGE", _rx(rf"\baged\s+({_AGE})\b"), 0.5),
+    # In brackets after a given name ("Lily (10)"): 'after_given_name' checks the name.
+    _Rule("AGE", re.compile(r"\b[A-Z][a-z'’-]+\s*\((\d{1,2})\)"), 0.5, "after_given_name"),
     # A month alone is no date of birth ("born in May": one child in twelve): a day or a year
     # with it, after a cue; after a bare "born" or "d.o.b.", only a date with its day.
     _Rule(
@@ -550,6 +584,13 @@ def spelt_out_email(text: str) -> str:
     return _SPELT_DOT.sub(".", _SPELT_AT.sub("@", text))
 
 
+def _after_given_name(match: re.Match[str]) -> bool:
+    """The word before the bracket is a known given name: "Lily (10)" is a child's age,
+    "Chapter (10)" a heading."""
+    word = match.group(0).split("(")[0].strip()
+    return word.lower() in given_names()
+
+
 def _drop_trailing_stop(captured: str) -> str:
     """'lily and' -> 'lily' ('my name is lily and i ...'); 'lily evans' stays."""
     words = captured.split()
@@ -590,6 +631,8 @@ def _rule_recognizer_class() -> type:
                         continue
                     start = match.start(group)
                     if rule.check == "not_code" and _is_decorator(text, start, match.end(group)):
+                        continue
+                    if rule.check == "after_given_name" and not _after_given_name(match):
                         continue
                     results.append(
                         RecognizerResult(rule.entity, start, start + len(captured), rule.score)
@@ -801,8 +844,23 @@ def _find(
         and r.end > r.start
         and (r.entity_type != "PHONE_NUMBER" or _is_phone(text, r.start, r.end))
     ]
-    spans = [s for s in spans if not _named_otherwise(s, text)]
+    spans = [_ssn_not_phone(s) for s in spans if not _named_otherwise(s, text)]
     return _non_overlapping(_no_nhs_in_phones(spans, text), text)
+
+
+_SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
+SSN_SCORE = 0.5
+"""Presidio's score for a social security number in its dashed shape (``UsSsnRecognizer``)."""
+
+
+def _ssn_not_phone(span: Span) -> Span:
+    """A "phone number" written 3-2-4 with dashes ("078-05-1120") is a US social security
+    number: no phone number is grouped so. Presidio's SSN recognizer leaves out numbers it knows
+    were published (078-05-1120 was printed on a wallet insert) and libphonenumber then took it
+    for a phone number; a model repeating it still writes out an SSN."""
+    if span.type == "PHONE_NUMBER" and _SSN_SHAPE.fullmatch(span.text):
+        return Span("US_SSN", span.start, span.end, max(span.score, SSN_SCORE), span.text)
+    return span
 
 
 _REFERENCE_CUE = (

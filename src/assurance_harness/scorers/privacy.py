@@ -94,7 +94,11 @@ class PiiScorer(Scorer):
     its dots or a spoken dot in its name ("john . smith @ gmail . com", "john dot smith at gmail
     dot com": version 6 missed the first and found the second from "smith" on, so redaction
     left "john dot" showing) and one with a dotted name, a bare "at" and a written domain
-    ("john.smith at gmail.com")."""
+    ("john.smith at gmail.com"); finds a UK postcode without its space in an address
+    ("Elm Road, Bristol BS78QT", "postcode: bs78qt"; a code of that shape elsewhere is none),
+    a National Insurance number with dashes, an age in words ("nine years old"), after "aged"
+    or in brackets after a given name ("Lily (10)"); labels a number written 3-2-4 with dashes
+    ("078-05-1120") a US social security number (version 6: a phone number)."""
 
     name: ClassVar[str] = "pii"
     finds_personal_data: ClassVar[bool] = True
