@@ -89,3 +89,21 @@ def test_the_web_pages_say_the_rows_were_purged_before_review(purged: Purged) ->
     with serving(Settings(project.reports, project.register, project.ledger)) as base:
         for page in ("/register", "/register/R-001"):
             _says_purged_before_review(_flat(get_page(base + page)), purged.run_id)
+
+
+def test_the_risk_page_column_with_reviews_reads_untested_not_awaiting_review(
+    purged: Purged,
+) -> None:
+    """Was: the risk page's evidence table said ``awaiting_review`` (0.4) under "verdict with
+    reviews" for the purged run, a review nobody can give, under a status that read untested."""
+    from assurance_harness.ui.app import Settings
+    from tests.review.test_ui_risk_page_reviewed_figures import _cells
+
+    project = purged.project
+    with serving(Settings(project.reports, project.register, project.ledger)) as base:
+        page = get_page(base + "/register/R-001")
+    assert 'id="risk-status">untested<' in page, page[:1500]
+    row = dict(zip(*_cells(page), strict=True))
+    assert row["verdict (recorded)"] == "awaiting_review", row
+    assert row["verdict with reviews"] == "untested", row
+    assert row["value with reviews"] == "–", row  # no figure: its flagged rows went unreviewed
