@@ -133,6 +133,10 @@ class RiskStatus:
     """The runs the status rests on (each suite's latest) whose folder or files were deleted
     with no purge recorded (``run_presence``): their evidence cannot be checked, so the risk
     is never verified; its reasons say why and the way on."""
+    unreviewable: dict[str, str] = field(default_factory=dict)
+    """Run id -> why, for each suite's latest run whose flagged rows a recorded purge deleted
+    before anyone reviewed them (``_purged_unreviewed``): untested, never awaiting a review
+    nobody can give. The risk page's "verdict with reviews" column reads it so."""
 
     @property
     def last_evidence(self) -> dt.datetime | None:
@@ -427,6 +431,7 @@ def risk_status(
         reasons.insert(0, UNTRUSTED_REASON)
     result = RiskStatus(risk_id, risk, status, reasons, suites)
     result.files_gone = [s.run_id for s in lost if s.run_id]
+    result.unreviewable = unreviewable
     result.flags = _flags(result, now=now)
     return result
 

@@ -674,7 +674,11 @@ def _with_reviews(status: Any, risk: Any) -> dict[str, dict[str, Any] | str]:
     .JudgedGate``), or why it cannot be, for each suite's latest run: the figures the risk's
     status was judged on, from the same measurement. The evidence table shows them beside the
     recorded ones; it showed only those, unlabelled, under a status judged on the others. Older
-    runs are not measured here (their own pages are)."""
+    runs are not measured here (their own pages are). A run purged before anyone reviewed its
+    flagged rows reads ``untested`` with no figure, as the risk's status does: it showed
+    ``awaiting_review``, a review nobody can give now."""
+    from ..review.outstanding import JudgedGate
+
     reviewed = status.reviewed
     out: dict[str, dict[str, Any] | str] = {}
     if reviewed is None:
@@ -683,6 +687,10 @@ def _with_reviews(status: Any, risk: Any) -> dict[str, dict[str, Any] | str]:
         if suite.run_id is None or not any(r.verdict == "awaiting_review" for r in suite.records):
             continue
         judged = reviewed.judged(suite.run_id)
+        if suite.run_id in risk.unreviewable and not isinstance(judged, str):
+            # Purged before anyone reviewed its flagged rows: untested, as the status reads,
+            # with no figure (one measured without the reviews it awaited is not "with reviews").
+            judged = [JudgedGate(g.id, "untested", None) for g in judged]
         out[suite.run_id] = judged if isinstance(judged, str) else {g.id: g for g in judged}
     return out
 
