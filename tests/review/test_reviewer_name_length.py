@@ -154,3 +154,35 @@ def test_ui_given_a_longer_name_the_store_holds_takes_it(project) -> None:
         )
     assert "characters long" not in result.output, result.output[:500]
     assert port in result.output, result.output[:500]  # it went on to bind the port
+
+
+def test_ui_with_a_team_store_takes_a_longer_name_it_holds(
+    pg_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same with a team store and no ``runs.db`` here (the queue and verdicts are in the
+    team store; this machine may have no run folders). Was: refused to start, exit 2 naming the
+    limit: the held name was looked up only where a local ``runs.db`` existed."""
+    from assurance_harness.store.postgres import PostgresDatabase
+
+    held = "f" * (REVIEWER_NAME_MAX + 10)
+    team = PostgresDatabase(pg_url)
+    team.ensure_schema()
+    with team.transaction() as conn:  # as a team store from before the limit
+        conn.execute(
+            "INSERT INTO reviewers (name, token_sha256, created_at) VALUES (?, NULL, ?)",
+            (held, "2026-12-01T09:00:00+00:00"),
+        )
+    monkeypatch.setenv("ASSURANCE_STORE", pg_url)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    with socket.socket() as taken:  # the name let through, the port taken ends it
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        args = ["ui", "--reports", str(reports), "--port", port, "--reviewer"]
+        result = CliRunner().invoke(app, [*args, held])
+        new = CliRunner().invoke(app, [*args, "g" * (REVIEWER_NAME_MAX + 10)])
+    assert not (reports / "runs.db").exists()
+    assert "characters long" not in result.output, result.output[:500]
+    assert port in result.output, result.output[:500]  # it went on to bind the port
+    assert new.exit_code == 2 and f"at most {REVIEWER_NAME_MAX}" in new.output, new.output[:500]
