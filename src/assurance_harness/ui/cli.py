@@ -87,8 +87,12 @@ def ui_cmd(
             try:
                 name = reviewer_name(name)
             except ReviewerNameTooLong:  # one the store already holds from before the limit
+                from ..store.location import index_available
+
                 db = Workspace.at(reports).index
-                if not db.is_file():  # no store here to hold it; none is made to look
+                # The team store when one is configured (ReviewStore opens it whatever path
+                # it is given); else runs.db, where there is one: none is made to look.
+                if not index_available(db):
                     raise
                 name = ReviewStore(db).held_name(name)
         settings = Settings(
