@@ -34,6 +34,7 @@ from .evidence_record import (
     parse_record_line,
     record_hash,
 )
+from .ledger_prefix import Reading
 from .ledger_team import team_ledger
 
 DEFAULT_LEDGER = Workspace().ledger
@@ -238,7 +239,7 @@ def _check_holds_records(ledger_path: Path) -> None:
     if os.path.lexists(anchor_path(ledger_path)):
         return
     lines = 0
-    for _lineno, raw, record in _file_lines(ledger_path):
+    for _lineno, raw, record in file_lines(ledger_path):
         if record is not None or _record_like(raw):
             return
         lines += 1 if raw.strip() else 0
@@ -270,25 +271,40 @@ def iter_lines(
     check_ledger_file(ledger_path)
     if not ledger_path.exists():
         return
-    yield from _file_lines(ledger_path, upto)
+    yield from file_lines(ledger_path, upto)
 
 
-def _file_lines(
-    ledger_path: Path, upto: int | None = None
+def file_lines(
+    ledger_path: Path,
+    upto: int | None = None,
+    *,
+    start: int = 0,
+    lineno: int = 0,
+    reading: Reading | None = None,
 ) -> Iterator[tuple[int, str, EvidenceRecord | None]]:
-    """``iter_lines`` of a ledger file, each line bounded (``read_limit``)."""
+    """``iter_lines`` of a ledger file, each line bounded (``read_limit``). ``start``: the
+    offset to read from (a line's start), ``lineno`` the lines before it; ``reading``, where
+    given, takes every byte read into its digest, and where reading stopped
+    (``ledger_prefix``: the verified prefix)."""
     from ..store.files import MAX_READ_MB, read_limit
 
     limit = read_limit()
     with ledger_path.open("rb") as handle:
-        lineno = 0
+        handle.seek(start)
         while (upto is None or handle.tell() < upto) and (line := handle.readline(limit + 1)):
             lineno += 1
+            if reading is not None:
+                reading.digest.update(line)
+                reading.end = handle.tell()
+                reading.whole_lines = line.endswith(b"\n")
             if len(line) > limit and not line.endswith(b"\n"):
                 # No record is this long: the rest of the line is skipped, never held (a line
                 # of gigabytes, appended by hand or torn, would otherwise be read whole).
                 while (rest := handle.readline(limit)) and not rest.endswith(b"\n"):
                     pass
+                if reading is not None:  # skipped, so never kept as verified
+                    reading.whole_lines = False
+                    reading.end = handle.tell()
                 yield lineno, f"(a line of more than {MAX_READ_MB:g} MB, not shown)", None
                 continue
             data = line.rstrip(b"\n")

@@ -7,16 +7,20 @@ record id, and says what most plausibly happened (edited, inserted, deleted, reo
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
 from ..store.runread import link_words, read_run_object
+from . import ledger_prefix
 from .clock_order import recorded_going_back
 from .evidence_record import GENESIS, EvidenceRecord
 from .ledger_store import (
     DEFAULT_LEDGER,
     anchor_path,
+    check_ledger_file,
+    file_lines,
     iter_lines,
     parse_anchor,
     read_anchor,
@@ -105,14 +109,18 @@ def _check_chain(
     report: VerifyReport,
     unreadable: list[int],
     rewritten: set[int],
+    *,
+    checked: int = 0,
 ) -> None:
-    """``rewritten``: lines that are not the canonical JSON of the record they parse to."""
+    """``rewritten``: lines that are not the canonical JSON of the record they parse to;
+    ``checked``: how many records at the start passed their own checks already (the bytes
+    ``ledger_prefix`` kept): their content is not hashed again, their links still are."""
     line_of_hash = {rec.hash: lineno for lineno, rec in entries}
     prev: tuple[int, EvidenceRecord] | None = None
     prev_prev: tuple[int, EvidenceRecord] | None = None
     prev_link_ok = True
-    for lineno, rec in entries:
-        if rec.content_hash() != rec.hash:
+    for index, (lineno, rec) in enumerate(entries):
+        if index >= checked and rec.content_hash() != rec.hash:
             report.issues.append(
                 LedgerIssue(
                     "edited",
@@ -555,8 +563,29 @@ def _read_with_anchors(
     entries: list[tuple[int, EvidenceRecord]] = []
     rewritten: set[int] = set()
     upto, anchored, held = _as_of_now(ledger_path) if team is None else (None, False, None)
-    lines, head = team.snapshot() if team is not None else (None, None)
-    for lineno, raw, record in lines if lines is not None else iter_lines(ledger_path, upto=upto):
+    snapshot, head = team.snapshot() if team is not None else (None, None)
+    lines: Iterable[tuple[int, str, EvidenceRecord | None]] = snapshot or ()
+    reading: ledger_prefix.Reading | None = None
+    checked = 0  # the records at the start whose own checks passed before (a kept prefix)
+    if snapshot is None:
+        check_ledger_file(ledger_path)
+        reading = ledger_prefix.Reading()
+        kept = ledger_prefix.unchanged(ledger_path, upto) if upto else None
+        if kept is not None:
+            entries, checked = list(kept.entries), len(kept.entries)
+            reading.digest, reading.end = kept.digest.copy(), kept.size
+        lines = (
+            file_lines(
+                ledger_path,
+                upto,
+                start=kept.size if kept else 0,
+                lineno=kept.lines if kept else 0,
+                reading=reading,
+            )
+            if ledger_path.exists()
+            else ()
+        )
+    for lineno, raw, record in lines:
         if record is None:
             what = "an empty line" if not raw.strip() else "not a valid evidence record"
             report.issues.append(
@@ -571,7 +600,12 @@ def _read_with_anchors(
     report.records = len(entries)
     report.head = entries[-1][1].hash if entries else None
     unreadable = [i.line for i in report.issues if i.kind == "corrupt" and i.line is not None]
-    _check_chain(entries, report, unreadable, rewritten)
+    _check_chain(entries, report, unreadable, rewritten, checked=checked)
+    if reading is not None:
+        if report.kinds() & {"corrupt", "edited"}:
+            ledger_prefix.forget(ledger_path)
+        else:  # every record read passed its own checks
+            ledger_prefix.keep(ledger_path, reading, entries, entries[-1][0] if entries else 0)
     going_back = recorded_going_back([record for _, record in entries])
     if going_back is not None:
         report.warnings.append(going_back)
