@@ -190,7 +190,7 @@ scores (the llm-judge's reply that is no verdict): its other fields are null the
 UNREAD_REASON_FIELD = "unread_reason"
 """Where a scorer says why it could not read an answer ("language_unsupported: written in
 Polish, ...; the refusal scorer reads ..."), as the refusal scorer does."""
-UNREAD_KINDS = {"language_unsupported": "language not supported"}
+UNREAD_KINDS = {"language_unsupported": "language not supported", "empty_answer": "empty answer"}
 """The words a figure's note uses for a reason's kind (the text before its first ':')."""
 
 
