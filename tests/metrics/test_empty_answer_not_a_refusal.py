@@ -99,3 +99,18 @@ def test_empty_answers_count_as_neither_refusals_nor_flips(
         assert value.details["n_unread_originals"] == 1, (metric, value.details)
         assert value.details["n_unread_variants"] == 1, (metric, value.details)
         assert "empty answer" in value.details["unread_reason"], (metric, value.details)
+
+
+def test_the_pairs_left_out_are_named_beside_the_figure(
+    refusal: RefusalScorer, tmp_path: Path
+) -> None:
+    from assurance_harness.formatting import coverage_notes
+
+    (tmp_path / "s.yaml").write_text(SUITE, encoding="utf-8")
+    got, _ = compare_with_rows(tmp_path / "s.yaml", _rows(refusal), samples=1, chunk=6, seed=0)
+    for metric, kind in (("flips", "flip-rate"), ("attacks", "attack-success")):
+        notes = coverage_notes({"kind": kind, **got[metric].to_dict()})
+        assert any(
+            n.startswith("1 original and 1 variant unread, their pairs left out") for n in notes
+        ), notes
+        assert any("empty answer" in n for n in notes), notes
