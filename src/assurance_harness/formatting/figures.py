@@ -340,6 +340,9 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
             f"n={n}, {rows} skipped: {_skipped_kinds(skipped, details)}"
             + (f"; {why}" if isinstance(why, str) else "")
         )
+    unread = _unread_pairs(details) if metric.get("kind") in PAIR_KINDS else None
+    if unread:
+        notes.append(unread)
     by = (metric.get("spec") or {}).get("by")
     no_group = _count(details.get("n_no_group"))
     if no_group:
@@ -363,6 +366,29 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
                 "others (BBQ's own analysis leaves such items out)"
             )
     return notes
+
+
+PAIR_KINDS = frozenset({"flip-rate", "attack-success"})
+"""Kinds that compare a variant's answer with its original's (``metrics.robustness``)."""
+
+
+def _unread_pairs(details: dict[str, Any]) -> str | None:
+    """The pairs a flip rate or attack success left out because a scorer could not read an
+    answer on one side ("1 original and 2 variants unread ...: empty answer"): an empty
+    original read as a refusal made each answered variant of it a flip, so they are named."""
+    originals = _count(details.get("n_unread_originals"))
+    variants = _count(details.get("n_unread_variants"))
+    if not originals and not variants:
+        return None
+    said = [
+        f"{n} {word if n == 1 else word + 's'}"
+        for n, word in ((originals, "original"), (variants, "variant"))
+        if n
+    ]
+    why = details.get("unread_reason")
+    return f"{' and '.join(said)} unread, their pairs left out" + (
+        f": {why}" if isinstance(why, str) and why else ""
+    )
 
 
 def _skipped_kinds(skipped: int, details: dict[str, Any]) -> str:

@@ -36,9 +36,11 @@ from .robustness import (
     PairKeys,
     Tried,
     add_unmeasured,
+    condition_scorers,
     failed_originals,
     interval_of_cells,
     rate_from_cells,
+    unread_details,
 )
 
 if TYPE_CHECKING:
@@ -184,6 +186,10 @@ class Outcomes:
     """Flip: the original's decision. Attack: whether the variant complied."""
     clusters: np.ndarray
     """The original's case number: the variants of one source share it."""
+    null_original: np.ndarray
+    null_variant: np.ndarray
+    """Per pair (all of them, not only those that count): left out for a null decision on the
+    original, on the variant."""
 
 
 def _ops(codes: np.ndarray, names: dict[str, int]) -> np.ndarray:
@@ -204,6 +210,11 @@ class PairKind:
         columns._group(params.operator)
         for expr in self._conditions():
             columns._value(expr)
+        from .columns import UnreadColumn  # columns imports this module
+
+        self.scorers = condition_scorers(params)
+        for scorer in dict.fromkeys([*self.scorers[0], *self.scorers[1]]):
+            columns.unread.setdefault(scorer, UnreadColumn(scorer, columns.spill))
 
     def _conditions(self) -> list[str]:
         p = self.params
@@ -233,6 +244,7 @@ class PairKind:
             keep = (before != NULL) & (after != NULL)
             hits = (before == TRUE) != (after == TRUE)
             said = before == TRUE
+            null_original, null_variant = before == NULL, after == NULL
         else:
             assert isinstance(p, AttackParams)
             refused = truth(p.refused)[a]
@@ -248,6 +260,8 @@ class PairKind:
                 harmful = truth(p.harmful)[b]
                 keep &= harmful != NULL
                 hits = hits & (harmful == TRUE)
+            null_original = refused == NULL
+            null_variant = (refused == TRUE) & ~keep  # as ``robustness._attacks`` skips them
         operators = self.columns.groups[p.operator]
         codes = self.columns._codes(p.operator)[b[keep]]
         return (
@@ -257,8 +271,40 @@ class PairKind:
                 hits=hits[keep],
                 before=said[keep],
                 clusters=a[keep] // self.columns.samples,
+                null_original=null_original,
+                null_variant=null_variant,
             ),
             complied,
+        )
+
+    def _unread(self, pairs: Pairs, out: Outcomes) -> dict[str, Any]:
+        """As ``robustness._unread_pairs``: the pairs left out because a scorer could not read
+        the original's answer (each original once) or the variant's."""
+        columns = self.columns
+        before, after = self.scorers
+
+        def unread(positions: np.ndarray, scorers: list[str]) -> np.ndarray:
+            found = np.zeros(positions.size, dtype=bool)
+            for scorer in scorers:
+                found |= np.isin(positions, columns._column(columns.unread[scorer].rows))
+            return found
+
+        originals = pairs.originals[out.null_original]
+        originals = np.unique(originals[unread(originals, before)])
+        variants = pairs.variants[out.null_variant]
+        variants = variants[unread(variants, after)]
+        if not originals.size and not variants.size:
+            return {}
+        rows = np.concatenate((originals, variants))
+        scorers = list(dict.fromkeys([*before, *after]))
+        counts = {}
+        for scorer in scorers:
+            column = columns.unread[scorer]
+            count = column.count(columns._column(column.rows), rows)
+            if count:
+                counts[scorer] = count
+        return unread_details(
+            int(originals.size), int(variants.size), counts, columns._whys(scorers, rows)
         )
 
     def _tried(self, rows: np.ndarray) -> Tried:
@@ -297,6 +343,7 @@ class PairKind:
             "n_originals": pairs.n_originals,
             "n_unchanged": pairs.n_unchanged,
             **failed_originals(pairs.n_failed_originals),
+            **self._unread(pairs, out),
         }
         names = sorted(set(out.ops.tolist()))
         if isinstance(self.params, FlipParams):
