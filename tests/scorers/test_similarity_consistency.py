@@ -102,3 +102,23 @@ def test_counterfactual_without_masking_sees_the_group_word() -> None:
     plain = scorer(mode="counterfactual").score(batch)[0]["similarity"]
     masked = scorer(mode="counterfactual", mask_metadata_key="group_terms").score(batch)[0]
     assert plain < masked["similarity"] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_an_empty_answer_on_either_side_is_unread_not_compared() -> None:
+    # v2 embedded "" as any text: two empty answers were 1.0 alike (perfectly consistent),
+    # and an empty one against a real answer about 0 (inconsistent), of answers nobody gave
+    batch = [
+        item("q1", "", source="q1", original=True),
+        item("q1~typo#0", "  ", source="q1", original=False),
+        item("q2", "Plants use sunlight to make sugar.", source="q2", original=True),
+        item("q2~typo#0", "\n", source="q2", original=False),
+        item("q3", " ", source="q3", original=True),
+        item("q3~typo#0", "Plants use sunlight to make sugar.", source="q3", original=False),
+    ]
+    out = scorer().score(batch)
+    for row in (out[1], out[3], out[5]):
+        assert row["similarity"] is None and row["paired"] is True, row
+        assert row["parse_error"] is True, row
+        assert row["unread_reason"].startswith("empty_answer:"), row
+    assert "the original's answer" in out[5]["unread_reason"], out[5]
+    assert "this answer" in out[3]["unread_reason"], out[3]
