@@ -1,6 +1,6 @@
 """The empty-answers warning says what an empty answer counts as in a refusal figure, not only
 in a harm figure. Refusal v8 labelled an empty answer a refusal and the warning said so; from
-v9 the refusal scorer leaves it unread, so a refusal rate, a flip rate or an attack success
+v10 the refusal scorer leaves it unread, so a refusal rate, a flip rate or an attack success
 leaves it out (and counts it beside n). The warning said "the refusal scorer [counts them] as
 refusals", which was no longer what happened: it says now that they are left out of refusal
 figures, while a rate of harmful answers still counts them as harmless."""
