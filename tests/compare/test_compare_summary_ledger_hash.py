@@ -13,6 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from assurance_harness.register.ledger import attach_run
 from tests.testing.cli import run_cli
@@ -141,3 +144,26 @@ def test_an_untouched_recorded_pair_gets_its_verdict(tmp_path: Path) -> None:
     done = run_cli("compare", "run-0", "run-1", "--reports", reports, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no significant regression" in done.stdout + done.stderr
+
+
+def test_the_ledger_is_read_once_for_all_the_runs_a_command_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """compare reads two runs, baseline check a suite's history: one read of the ledger."""
+    from assurance_harness.compare.runs import iter_suite_runs, resolve_run
+    from assurance_harness.register import ledger_hashes
+
+    reports = tmp_path / "reports"
+    _runs(reports)
+    reads: list[Path] = []
+    real = ledger_hashes.read_ledger
+
+    def counted(path: Path, **kwargs: Any) -> Any:
+        reads.append(path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(ledger_hashes, "read_ledger", counted)
+    runs = [resolve_run("run-0", reports), resolve_run("run-1", reports)]
+    runs += list(iter_suite_runs(reports, "tv"))
+    assert len(runs) == 4 and all(run.ledger_hashes for run in runs)
+    assert len(reads) == 1, reads

@@ -48,10 +48,22 @@ def read_compared(run_dir: Path | str, reports_dir: Path | str) -> RunLog:
     """A run to compare or accept as a baseline, read with ``read_run`` and told which of its
     files a purge recorded in the reports' evidence ledger deleted (``register.purges``): a
     purged run's rows are then said to be purged (when), not missing, and a lost file is
-    never taken for a purged one."""
+    never taken for a purged one. Told too the hashes its evidence there holds
+    (``ledger_hashes``), so a file edited with its manifest rewritten to match is refused."""
     from ..register.purges import note_purges
 
-    return note_purges(read_run(run_dir), Workspace.at(reports_dir).ledger)
+    ledger = Workspace.at(reports_dir).ledger
+    return _with_ledger_hashes(note_purges(read_run(run_dir), ledger), ledger)
+
+
+def _with_ledger_hashes(run: RunLog, ledger: Path) -> RunLog:
+    """``run`` told the hashes its evidence in ``ledger`` holds (``RunLog.ledger_hashes``):
+    its ``summary_changed`` and ``results_changed`` then refuse a file edited with the
+    manifest's hash rewritten to match. The ledger is read once per command however many runs
+    it reads (``ledger_run_hashes``); with no ledger, nothing changes."""
+    from ..register.ledger_hashes import ledger_run_hashes, note_ledger_hashes
+
+    return note_ledger_hashes(run, ledger_run_hashes(ledger))
 
 
 def _scan(reports_dir: Path) -> list[Path]:
@@ -155,8 +167,10 @@ def iter_suite_runs(
     Each run once: a folder holding a run already read (a copy, ``reports/ID.bak``, or an
     archive restored beside its run) is passed over, so a trend never draws one run as two
     nights. The run's own folder is read first: the index's, else the one named for it; a
-    folder of another name is read last (only its path held meanwhile)."""
+    folder of another name is read last (only its path held meanwhile). Each is told the hashes
+    its evidence in the reports' ledger holds (``RunLog.ledger_hashes``)."""
     reports_dir = Path(reports_dir)
+    ledger = Workspace.at(reports_dir).ledger
     dirs: dict[str, Path] = {}
     indexed: set[str] = set()
     gone: dict[str, Path] = {}  # run id -> where its folder was
@@ -195,6 +209,6 @@ def iter_suite_runs(
             continue
         if target is not None and run.target_name != target:
             continue
-        yield run
+        yield _with_ledger_hashes(run, ledger)
     if left_out is not None:  # gone, unless its folder was found under another name
         left_out.extend(missing_run_text(i, p) for i, p in gone.items() if i not in seen)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -13,8 +12,7 @@ from ..errors import UsageError
 from ..formatting.figures import level, recorded_level
 from ..formatting.visible import plot_text
 from ..store.cacheshare import CacheShare
-from ..store.runread import RunLog, smoke_test_limit
-from ..workspace import Workspace
+from ..store.runread import smoke_test_limit
 from .measures import measure, recorded_sha, shown
 from .runs import iter_suite_runs, run_order
 from .scorersettings import changed_scorers
@@ -83,13 +81,14 @@ def trend_points(
     """The metric in the last ``last`` runs of the suite that have it, oldest first;
     ``left_out`` as for ``suite_runs``.
 
-    A run whose summary.json is not the file its manifest records (``RunLog.summary_changed``:
-    edited since the run), or that has no manifest.json to check it by
-    (``RunLog.manifest_missing``), is left out and named in ``left_out``, as a run whose summary
-    cannot be read is: every figure a point holds (value, interval, n, the gates' verdicts) would be
-    the edit's, and a row of blanks beside the nights that measured the suite says less than
-    the one line that says why it is missing. A failed run is kept, its figure not plotted:
-    that figure is the run's own, partial."""
+    A run whose summary.json is not the file its manifest records, or its evidence in the
+    ledger hashed (``RunLog.summary_changed``: edited since the run, its manifest perhaps with
+    it; ``iter_suite_runs`` tells each run the ledger's hashes), or that has no manifest.json
+    to check it by (``RunLog.manifest_missing``), is left out and named in ``left_out``, as a
+    run whose summary cannot be read is: every figure a point holds (value, interval, n, the
+    gates' verdicts) would be the edit's, and a row of blanks beside the nights that measured
+    the suite says less than the one line that says why it is missing. A failed run is kept,
+    its figure not plotted: that figure is the run's own, partial."""
     if last < 1:
         raise UsageError("--last must be at least 1")
     # A run at a time, its point kept and the run let go (``iter_suite_runs``), then ordered.
@@ -97,10 +96,9 @@ def trend_points(
     points: list[TrendPoint] = []
     measures: dict[str, Measured] = {}
     found = readable = False
-    recorded = _ledger_summaries(Path(reports_dir))
     for run in iter_suite_runs(reports_dir, suite, target=target, left_out=left_out):
         found = True
-        edited = run.summary_changed() or run.manifest_missing() or _unlike_ledger(run, recorded)
+        edited = run.summary_changed() or run.manifest_missing()
         if edited is not None:
             if left_out is not None:
                 left_out.append(f"{run.run_id}: {edited}")
@@ -166,47 +164,6 @@ def trend_points(
     points = points[-last:]
     _note_redefined(points, measures)
     return points
-
-
-def _ledger_summaries(reports_dir: Path) -> dict[str, str]:
-    """Run id -> the SHA-256 of summary.json its evidence records in the reports' ledger hold:
-    a summary edited with its manifest's hash rewritten to match passes ``summary_changed``,
-    not this (``evidence verify`` and the annex check it too). No ledger, or one that cannot
-    be read, gives none: a trend needs no ledger."""
-    from ..errors import HarnessError
-    from ..register.ledger import read_ledger
-    from ..register.ledger_hashes import recorded_file_hashes
-
-    ledger = Workspace.at(reports_dir).ledger
-    if not ledger.is_file():
-        return {}
-    try:
-        records = read_ledger(ledger, strict=False)
-    except (HarnessError, OSError):
-        return {}
-    return {
-        run_id: files["summary.json"]
-        for run_id, files in recorded_file_hashes(records).items()
-        if "summary.json" in files
-    }
-
-
-def _unlike_ledger(run: RunLog, recorded: dict[str, str]) -> str | None:
-    """Why the run's summary.json is not the file its evidence in the ledger hashed, or None
-    (the ledger holds no hash of it, or the file cannot be read: other checks say so)."""
-    expected = recorded.get(run.run_id)
-    path = run.dir / "summary.json"
-    try:
-        found = hashlib.sha256(path.read_bytes()).hexdigest() if expected else None
-    except OSError:
-        return None
-    if found is None or found == expected:
-        return None
-    return (
-        f"{path}: does not match the SHA-256 its evidence holds in the ledger (edited since it "
-        "was recorded, its manifest.json with it), so its verdicts and figures are not those "
-        "the run recorded"
-    )
 
 
 def _suite_of(suite: Any) -> dict[str, str | None]:
@@ -516,12 +473,9 @@ def gate_thresholds(
     edited since (against its manifest or its evidence in the ledger), or that has no
     manifest.json (``trend_points`` leaves them out), is passed over."""
     latest: tuple[tuple[str, str], list[dict[str, Any]]] | None = None
-    recorded = _ledger_summaries(Path(reports_dir))
     runs = iter_suite_runs(reports_dir, suite, target=target)
     for run in runs:  # the last in suite_runs' order: >= keeps it
         if run.summary_changed() is not None or run.manifest_missing() is not None:
-            continue
-        if _unlike_ledger(run, recorded) is not None:
             continue
         if latest is None or run_order(run) >= latest[0]:
             latest = run_order(run), run.gates

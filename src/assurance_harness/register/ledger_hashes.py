@@ -1,12 +1,18 @@
 """The SHA-256 the evidence ledger's records hold for each run's files, read for a view: the
 annex checks each run file against them beside the run's own manifest.json, which whoever
 edits the files can rewrite too (``evidence verify`` re-hashes the same files;
-``ledger_verify``)."""
+``ledger_verify``). ``compare``, ``baseline`` and ``trend`` check the runs they read against
+them too (``note_ledger_hashes``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..errors import HarnessError
 from ..privacy.retention import RETENTION
+from ..store.runread import RunLog
 from .evidence_record import EvidenceRecord
+from .ledger_store import read_ledger
 
 
 def recorded_file_hashes(records: list[EvidenceRecord]) -> dict[str, dict[str, str]]:
@@ -21,3 +27,40 @@ def recorded_file_hashes(records: list[EvidenceRecord]) -> dict[str, dict[str, s
         hashes = {str(name): sha for name, sha in files.items() if isinstance(sha, str)}
         out.setdefault(record.run_id, {}).update(hashes)
     return out
+
+
+_READ: dict[str, tuple[tuple[int, int, int], dict[str, dict[str, str]]]] = {}
+"""The last ledger read (its path -> its stat and the hashes), so a command that reads several
+runs reads the ledger once: ``compare`` reads two, ``baseline check`` a suite's history."""
+
+
+def ledger_run_hashes(ledger: Path) -> dict[str, dict[str, str]]:
+    """``recorded_file_hashes`` of the ledger at ``ledger``; none where there is no ledger file
+    (runs never recorded: nothing changes for them) or it cannot be read (``evidence verify``
+    names that; a trend or a comparison needs no ledger). Read once while the file is
+    unchanged (its size, mtime and inode): a command reading many runs pays one read."""
+    try:
+        stat = ledger.stat()
+    except OSError:
+        return {}
+    if not ledger.is_file():
+        return {}
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    held = _READ.get(str(ledger))
+    if held is not None and held[0] == key:
+        return held[1]
+    try:
+        hashes = recorded_file_hashes(read_ledger(ledger, strict=False))
+    except (HarnessError, OSError):
+        return {}
+    _READ.clear()  # one ledger held at a time: a long-lived process holds no history
+    _READ[str(ledger)] = (key, hashes)
+    return hashes
+
+
+def note_ledger_hashes(run: RunLog, hashes: dict[str, dict[str, str]]) -> RunLog:
+    """``run``, told the hashes its evidence in the ledger holds (``RunLog.ledger_hashes``), so
+    its ``summary_changed`` and ``results_changed`` refuse a file edited with its manifest's
+    hash rewritten to match, as ``evidence verify`` does."""
+    run.ledger_hashes = hashes.get(run.run_id) or None
+    return run

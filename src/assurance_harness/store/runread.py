@@ -277,6 +277,11 @@ class RunLog:
     purges: RecordedPurges | None = field(default=None, repr=False)
     """Which of its files a recorded retention purge deleted, where a reader consulted the
     evidence ledger (``register.purges.note_purges``); None where none did."""
+    ledger_hashes: dict[str, str] | None = field(default=None, repr=False)
+    """File name -> the SHA-256 the run's evidence in the ledger holds for it, where a reader
+    consulted the ledger (``register.ledger_hashes.note_ledger_hashes``); None where none did
+    or it holds no evidence of the run. Whoever edits a run file can rewrite the manifest's
+    hash of it too, not the ledger's: ``summary_changed`` and ``results_changed`` check both."""
 
     @property
     def run_dir(self) -> Path:
@@ -432,11 +437,15 @@ class RunLog:
         records: cut short, emptied, edited), or None where it is, where it is missing, or
         where no manifest records a hash (a run copied without one). Figures in summary.json
         were measured from the rows as written; a view that tests or shows rows that are not
-        those would show numbers that look right and are not. Uses the hash of the last whole
-        pass over the rows, so a caller that has streamed them pays no second read."""
+        those would show numbers that look right and are not. Where a reader consulted the
+        evidence ledger (``ledger_hashes``), the file is also checked against the hash the
+        run's evidence holds there. Uses the hash of the last whole pass over the rows, so a
+        caller that has streamed them pays no second read."""
         entry = (self.manifest or {}).get("results")
         recorded = entry.get("sha256") if isinstance(entry, dict) else None
-        if not isinstance(recorded, str) or not recorded:
+        if not isinstance(recorded, str):
+            recorded = None
+        if not recorded and not (self.ledger_hashes or {}).get(RESULTS):
             return None
         path = self.results_path
         if not path.is_file():
@@ -445,13 +454,16 @@ class RunLog:
             return None
         if self._read_sha256 is None:
             self.skipped_results()  # one whole pass: its hash comes with it
-        if self._read_sha256 == recorded:
-            return None
-        return (
-            f"{path}: does not match the SHA-256 in its manifest.json (cut short, emptied or "
-            "edited since the run), so its rows are not those the run's figures were measured "
-            "from"
-        )
+        if recorded and self._read_sha256 != recorded:
+            return (
+                f"{path}: does not match the SHA-256 in its manifest.json (cut short, emptied "
+                "or edited since the run), so its rows are not those the run's figures were "
+                "measured from"
+            )
+        return self._unlike_ledger(
+            RESULTS, path, self._read_sha256, "its rows are not those the run's figures were "
+            "measured from"
+        )  # fmt: skip
 
     def results_missing(self) -> str | None:
         """Why the run's rows cannot be read at all (results.jsonl is not there: purged under
@@ -519,7 +531,9 @@ class RunLog:
         run), or None where it is, or where no manifest records its
         hash (a run made before it was recorded, or copied without a manifest). Its verdicts,
         figures, counts and status are what every view shows as the run's and what comparisons
-        judge on; an edited one would read as a measurement nobody made. Hashes the bytes the
+        judge on; an edited one would read as a measurement nobody made. Where a reader
+        consulted the evidence ledger (``ledger_hashes``: compare, baseline, trend), the file is
+        also checked against the hash the run's evidence holds there. Hashes the bytes the
         summary was read from, so it costs no second read; results.jsonl is never read for it
         (``evidence attach`` measures the figures again from the rows, which this does not)."""
         path = self.dir / SUMMARY
@@ -527,7 +541,9 @@ class RunLog:
             return linked  # the link's target, whatever its bytes, is not the run's file
         entry = (self.manifest or {}).get("summary")
         recorded = entry.get("sha256") if isinstance(entry, dict) else None
-        if not isinstance(recorded, str) or not recorded:
+        if not isinstance(recorded, str):
+            recorded = None
+        if not recorded and not (self.ledger_hashes or {}).get(SUMMARY):
             return None
         read = self.summary_sha256
         if read is None:
@@ -535,11 +551,26 @@ class RunLog:
                 read = _read_run_object(path)[1]
             except UsageError:
                 read = None  # unreadable now: not the file the manifest records either
-        if read == recorded:
+        if recorded and read != recorded:
+            return (
+                f"{path}: does not match the SHA-256 in its manifest.json (edited since the "
+                "run), so its verdicts and figures are not those the run recorded"
+            )
+        return self._unlike_ledger(
+            SUMMARY, path, read, "its verdicts and figures are not those the run recorded"
+        )
+
+    def _unlike_ledger(self, name: str, path: Path, read: str | None, so: str) -> str | None:
+        """Why a run file that matches its manifest's hash (or has none there) is still not the
+        file the run's evidence in the ledger hashed (``ledger_hashes``: edited with the
+        manifest rewritten to match, which ``evidence verify`` reports as file_changed), or
+        None where it is, or where no ledger was consulted or it holds no hash of the file."""
+        expected = (self.ledger_hashes or {}).get(name)
+        if not expected or read == expected:
             return None
         return (
-            f"{path}: does not match the SHA-256 in its manifest.json (edited since the run), "
-            "so its verdicts and figures are not those the run recorded"
+            f"{path}: does not match the SHA-256 its evidence holds in the ledger (edited since "
+            f"the run was recorded, whatever its manifest.json says), so {so}"
         )
 
     def skipped_results(self) -> list[int]:
