@@ -12,9 +12,10 @@ from ..errors import UsageError
 from ..formatting.figures import level, recorded_level
 from ..formatting.visible import plot_text
 from ..store.cacheshare import CacheShare
-from ..store.runread import smoke_test_limit
+from ..store.runread import RunLog, smoke_test_limit
+from ..workspace import Workspace
 from .measures import measure, recorded_sha, shown
-from .runs import iter_suite_runs, run_order
+from .runs import iter_suite_runs
 from .scorersettings import changed_scorers
 
 
@@ -95,6 +96,8 @@ def trend_points(
     known: set[str] = set()
     points: list[TrendPoint] = []
     measures: dict[str, Measured] = {}
+    order: dict[str, tuple[Any, ...]] = {}
+    positions = _positions(reports_dir)
     found = readable = False
     for run in iter_suite_runs(reports_dir, suite, target=target, left_out=left_out):
         found = True
@@ -131,6 +134,7 @@ def trend_points(
             note = f"{cached.text(run.run_id)}: a repeat of that measurement; not plotted"
         scorers = {"scorers": run.manifest_data.get("scorers")}  # what changed_scorers reads
         measures[run.run_id] = (entry.get("kind"), measure(entry), entry, scorers)
+        order[run.run_id] = latest_order(run, positions)
         points.append(
             TrendPoint(
                 run_id=run.run_id,
@@ -160,10 +164,30 @@ def trend_points(
             f"metric '{metric}' is in no run of suite '{suite}'; metrics: "
             f"{', '.join(sorted(known)) or 'none'}"
         )
-    points.sort(key=lambda p: (p.started_at, p.run_id))  # run_order: the same key, stable
+    points.sort(key=lambda p: order[p.run_id])  # the register's latest is the last point
     points = points[-last:]
     _note_redefined(points, measures)
     return points
+
+
+def _positions(reports_dir: Path | str) -> dict[str, int]:
+    """Each recorded run's place in the reports' evidence ledger (none without one)."""
+    from ..register.ledger_hashes import ledger_positions
+
+    return ledger_positions(Workspace.at(reports_dir).ledger)
+
+
+def latest_order(run: RunLog, positions: dict[str, int]) -> tuple[Any, ...]:
+    """Where a run sorts among a trend's points: as the register takes a suite's latest run
+    (``register.evidence_record.recency``: when it finished, then its place in the ledger),
+    then its start and id (runs of one second never recorded, which the register never
+    sees). By start and id alone, two runs of one second read in the order of their ids'
+    random suffixes, and the trend's last point was not the register's latest run."""
+    from ..register.evidence_record import recency
+
+    summary = run.summary
+    finished = recency(summary.get("finished_at"), None, positions.get(run.run_id, -1))
+    return (*finished, str(summary.get("started_at") or ""), run.run_id)
 
 
 def _suite_of(suite: Any) -> dict[str, str | None]:
@@ -472,13 +496,15 @@ def gate_thresholds(
     limit is not the one this target's points were held to); a run whose summary.json was
     edited since (against its manifest or its evidence in the ledger), or that has no
     manifest.json (``trend_points`` leaves them out), is passed over."""
-    latest: tuple[tuple[str, str], list[dict[str, Any]]] | None = None
+    latest: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
+    positions = _positions(reports_dir)
     runs = iter_suite_runs(reports_dir, suite, target=target)
-    for run in runs:  # the last in suite_runs' order: >= keeps it
+    for run in runs:  # the last in the points' order (``latest_order``)
         if run.summary_changed() is not None or run.manifest_missing() is not None:
             continue
-        if latest is None or run_order(run) >= latest[0]:
-            latest = run_order(run), run.gates
+        rank = latest_order(run, positions)
+        if latest is None or rank >= latest[0]:
+            latest = rank, run.gates
     out: dict[str, float] = {}
     for gate in latest[1] if latest else []:
         if gate.get("metric") == metric:

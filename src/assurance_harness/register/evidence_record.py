@@ -42,6 +42,19 @@ def record_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
+def recency(
+    finished_at: str | None, recorded_at: str | None, position: int
+) -> tuple[dt.datetime, int]:
+    """Where a run stands in time, the key by which the register takes a suite's latest run
+    (``status``) and a trend orders its points: when it finished (else when its evidence was
+    recorded), then its ``position`` in the ledger (its last record's ``seq``: the order of
+    appending, which no clock sets; -1 for a run the ledger holds nothing of). Never the run
+    id, whose hex suffix is random: two runs that finished in one second would read in a
+    different order in each view."""
+    observed = parse_time(finished_at) or parse_time(recorded_at)
+    return observed or dt.datetime.fromtimestamp(0, dt.UTC), position
+
+
 def parse_time(text: str | None) -> dt.datetime | None:
     """ISO 8601 with or without zone (naive times are taken as UTC). A time whose UTC
     falls outside Python's calendar (``9999-12-31T23:59:59-14:00``) is no time, as text that
@@ -164,11 +177,7 @@ class EvidenceRecord:
     @property
     def evidence_time(self) -> dt.datetime:
         """When the tested behaviour was observed: the run's end, else when it was recorded."""
-        return (
-            parse_time(self.run.get("finished_at"))
-            or parse_time(self.recorded_at)
-            or dt.datetime.fromtimestamp(0, dt.UTC)
-        )
+        return recency(self.run.get("finished_at"), self.recorded_at, self.seq)[0]
 
     def run_dir(self, ledger_path: Path) -> Path:
         return _resolved(ledger_path.parent / str(self.run.get("dir", "")))

@@ -29,33 +29,47 @@ def recorded_file_hashes(records: list[EvidenceRecord]) -> dict[str, dict[str, s
     return out
 
 
-_READ: dict[str, tuple[tuple[int, int, int], dict[str, dict[str, str]]]] = {}
-"""The last ledger read (its path -> its stat and the hashes), so a command that reads several
+_READ: dict[str, tuple[tuple[int, int, int], list[EvidenceRecord]]] = {}
+"""The last ledger read (its path -> its stat and records), so a command that reads several
 runs reads the ledger once: ``compare`` reads two, ``baseline check`` a suite's history."""
 
 
-def ledger_run_hashes(ledger: Path) -> dict[str, dict[str, str]]:
-    """``recorded_file_hashes`` of the ledger at ``ledger``; none where there is no ledger file
-    (runs never recorded: nothing changes for them) or it cannot be read (``evidence verify``
-    names that; a trend or a comparison needs no ledger). Read once while the file is
-    unchanged (its size, mtime and inode): a command reading many runs pays one read."""
+def _records(ledger: Path) -> list[EvidenceRecord]:
+    """The ledger's records; none where there is no ledger file (runs never recorded: nothing
+    changes for them) or it cannot be read (``evidence verify`` names that; a trend or a
+    comparison needs no ledger). Read once while the file is unchanged (its size, mtime and
+    inode): a command reading many runs pays one read."""
     try:
         stat = ledger.stat()
     except OSError:
-        return {}
+        return []
     if not ledger.is_file():
-        return {}
+        return []
     key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
     held = _READ.get(str(ledger))
     if held is not None and held[0] == key:
         return held[1]
     try:
-        hashes = recorded_file_hashes(read_ledger(ledger, strict=False))
+        records = read_ledger(ledger, strict=False)
     except (HarnessError, OSError):
-        return {}
+        return []
     _READ.clear()  # one ledger held at a time: a long-lived process holds no history
-    _READ[str(ledger)] = (key, hashes)
-    return hashes
+    _READ[str(ledger)] = (key, records)
+    return records
+
+
+def ledger_run_hashes(ledger: Path) -> dict[str, dict[str, str]]:
+    """``recorded_file_hashes`` of the ledger at ``ledger`` (none without one: ``_records``)."""
+    return recorded_file_hashes(_records(ledger))
+
+
+def ledger_positions(ledger: Path) -> dict[str, int]:
+    """Run id -> its last record's ``seq`` in the ledger at ``ledger``: the order of appending,
+    by which the register tells apart runs that finished in one second (``recency``)."""
+    out: dict[str, int] = {}
+    for record in _records(ledger):
+        out[record.run_id] = max(out.get(record.run_id, -1), record.seq)
+    return out
 
 
 def note_ledger_hashes(run: RunLog, hashes: dict[str, dict[str, str]]) -> RunLog:

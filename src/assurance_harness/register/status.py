@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from ..privacy.retention import RETENTION
 from ..store.cacheshare import CacheShare
 from .clock_order import dated_before_latest
+from .evidence_record import recency
 from .identity import SystemIdentity, identity_label, system_identity
 from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, verify_ledger
 from .loader import DEFAULT_REGISTER, load_register
@@ -252,7 +253,11 @@ def _group_runs(records: list[EvidenceRecord]) -> list[list[EvidenceRecord]]:
     for record in records:
         by_run.setdefault(record.run_id, []).append(record)
     return sorted(
-        by_run.values(), key=lambda rs: (rs[0].evidence_time, max(r.seq for r in rs)), reverse=True
+        by_run.values(),
+        key=lambda rs: recency(
+            rs[0].run.get("finished_at"), rs[0].recorded_at, max(r.seq for r in rs)
+        ),
+        reverse=True,
     )
 
 
