@@ -462,6 +462,22 @@ def _several_a_case(totals: tuple[np.ndarray, np.ndarray]) -> bool:
     return totals[1].size < float(totals[1].sum())
 
 
+def _one_case_reason(*totals: tuple[np.ndarray, np.ndarray]) -> str | None:
+    """Why no unpaired test can be made where a run's values are one case's several samples,
+    or None. They show how that prompt's answers vary, not how prompts do: counted as
+    independent (a plain Welch) or as one cluster (an effective n of the samples' total), two
+    single prompts answered 0/4 and 4/4 read as a regression at p 0.005. Each run's own
+    figure has no interval over one such case either (``intervals.one_cluster_reason``)."""
+    for role, (_, sizes) in zip(("baseline", "candidate"), totals, strict=True):
+        if sizes.size == 1 and float(sizes.sum()) > 1:
+            return (
+                f"no test: one case in the {role} run; its {float(sizes.sum()):.0f} samples "
+                "show how that case's answers vary, not how cases do, so a test needs at "
+                "least two cases in each run"
+            )
+    return None
+
+
 def _successes(metric: dict[str, Any]) -> int | None:
     details = metric.get("details") or {}
     if isinstance(details.get("successes"), int):
@@ -500,6 +516,9 @@ def _test_metric(
         # A case's samples are not independent outcomes: where a case holds several, the
         # case is the unit of the test, as it is of each run's own interval.
         totals_a, totals_b = _case_totals(values_a), _case_totals(values_b)
+        one_case = _one_case_reason(totals_a, totals_b)
+        if one_case is not None:
+            return one_case
         if _several_a_case(totals_a) or _several_a_case(totals_b):
             if kind == "rate":
                 return stats.clustered_two_proportion(*totals_a, *totals_b, confidence=confidence)
