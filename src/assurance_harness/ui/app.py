@@ -387,11 +387,17 @@ def group_from_param(value: str) -> str | None:
 def _load_run(request: web.Request, run_dir: Path) -> RunData:
     """A run the app shows or compares, told which of its files a purge recorded in the app's
     ledger deleted (``register.purges``): its rows are said to be purged (when), or missing,
-    not "deleted, or purged"."""
+    not "deleted, or purged"; and the hashes its evidence there holds
+    (``register.ledger_hashes``), so a file edited with its manifest rewritten to match reads
+    as edited, as ``assurance compare`` and ``trend`` read it."""
+    from ..register.ledger_hashes import ledger_run_hashes, note_ledger_hashes
     from ..register.purges import note_purges
     from ..report.rundata import load_run
 
-    return note_purges(load_run(run_dir), _paths(request).ledger)
+    ledger = _paths(request).ledger
+    run = note_purges(load_run(run_dir), ledger)
+    note_ledger_hashes(run, ledger_run_hashes(ledger))
+    return run
 
 
 async def run_page(request: web.Request) -> web.Response:
