@@ -73,6 +73,10 @@ class VerifyReport:
     """Runs whose folders are not on this machine (the team store: another machine, or
     another reports folder here, wrote them; ``run_origin``), run id -> ``{host, dir}``. Their
     records' chain is checked; their files are not looked for here, and not counted as checked."""
+    entries: list[EvidenceRecord] = field(default_factory=list, repr=False, compare=False)
+    """The records read and checked (gate, review and purge records, in ledger order; an
+    unreadable line left out, as ``read_ledger(strict=False)`` leaves it): the views that
+    verify take them from here rather than parse the ledger again (3-4 s at 12,050 records)."""
 
     @property
     def ok(self) -> bool:
@@ -536,6 +540,7 @@ def verify_ledger(
     report = VerifyReport(ledger=ledger_path)
     team = team_ledger(ledger_path)
     entries = _read_with_anchors(ledger_path, report, team, anchor)
+    report.entries = [record for _, record in entries]
     if check_files:
         _check_files(entries, ledger_path, report)
     else:

@@ -8,6 +8,7 @@ rating that the evidence contradicts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -17,7 +18,7 @@ from ..store.cacheshare import CacheShare
 from .clock_order import dated_before_latest
 from .evidence_record import recency
 from .identity import SystemIdentity, identity_label, system_identity
-from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, read_ledger, verify_ledger
+from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, verify_ledger
 from .loader import DEFAULT_REGISTER, load_register
 from .model import RATING_ORDER, Register, Risk, SuiteLink
 from .run_presence import missing_run_files
@@ -284,14 +285,14 @@ def risk_status(
     records: list[EvidenceRecord],
     *,
     now: dt.datetime,
-    awaiting: dict[str, int | str] | None = None,
+    awaiting: Mapping[str, int | str] | None = None,
     trusted: bool = True,
     gone: dict[str, str] | None = None,
     reviewed: ReviewedGates | None = None,
 ) -> RiskStatus:
     """The status of one risk from the records that name it. ``awaiting`` counts, per run,
     the flagged rows that still have no human verdict, or says why they cannot be counted
-    (``review.awaiting_by_run``). Not ``trusted`` (the ledger fails verification), a risk whose
+    (``review.outstanding.Awaiting``). Not ``trusted`` (the ledger fails verification), a risk whose
     gates all pass as the records say is untested: a verdict edited from fail to pass reads the
     same. ``gone``: runs whose folder or files were deleted with no purge recorded, and why
     (``run_presence.missing_run_files``); a risk whose latest run is one is untested, never
@@ -328,7 +329,10 @@ def risk_status(
     reasons: list[str] = []
     status: Status
     gone = gone or {}
-    failed_reviewed, untold, unmeasured = _reviewed_gates(suites, reviewed, awaiting or {}, gone)
+    # Asked run by run, never for its truth or size: ``review.Awaiting`` counts only the runs
+    # asked for (a suite's latest), where its size counts every run in the ledger.
+    counts: Mapping[str, int | str] = {} if awaiting is None else awaiting
+    failed_reviewed, untold, unmeasured = _reviewed_gates(suites, reviewed, counts, gone)
     failing = [
         s
         for s in suites
@@ -337,13 +341,13 @@ def risk_status(
     missing = [s for s in suites if s.verdict == "missing"]
     no_data = [s for s in suites if s.verdict == "no_data"]
     stale = [s for s in suites if s.records and s.stale]
-    unreviewable = _purged_unreviewed(suites, reviewed, awaiting or {})
+    unreviewable = _purged_unreviewed(suites, reviewed, counts)
     waiting = [
         s
         for s in suites
         if s.run_id
         and s.run_id not in unreviewable
-        and ((awaiting or {}).get(s.run_id) or s.run_id in untold)
+        and (counts.get(s.run_id) or s.run_id in untold)
     ]
     lost = [s for s in suites if s.run_id in gone]
     purged = [s for s in suites if s.run_id in unmeasured]
@@ -385,8 +389,7 @@ def risk_status(
                     "folder, or run the suite again"
                 )
                 continue
-            assert awaiting is not None
-            count = awaiting[s.run_id]
+            count = counts[s.run_id]
             reasons.append(
                 f"{s.suite}: {count} flagged row(s) of run {s.run_id} await a human verdict"
                 if isinstance(count, int)
@@ -509,7 +512,7 @@ def _flags(status: RiskStatus, *, now: dt.datetime) -> list[str]:
 
 
 def _purged_unreviewed(
-    suites: list[SuiteEvidence], reviewed: ReviewedGates | None, awaiting: dict[str, int | str]
+    suites: list[SuiteEvidence], reviewed: ReviewedGates | None, awaiting: Mapping[str, int | str]
 ) -> dict[str, str]:
     """Run id -> why, for each suite whose latest run's flagged rows a recorded purge deleted
     while some still had no human verdict: nobody can review them now (``review adjudicate``
@@ -532,7 +535,7 @@ def _purged_unreviewed(
 def _reviewed_gates(
     suites: list[SuiteEvidence],
     reviewed: ReviewedGates | None,
-    awaiting: dict[str, int | str],
+    awaiting: Mapping[str, int | str],
     gone: dict[str, str],
 ) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
     """For each suite whose latest run passed with gates that awaited review, and whose
@@ -567,7 +570,7 @@ def compute_status(
     records: list[EvidenceRecord],
     *,
     now: dt.datetime | None = None,
-    awaiting: dict[str, int | str] | None = None,
+    awaiting: Mapping[str, int | str] | None = None,
     identity: SystemIdentity | None = None,
     trusted: bool = True,
     gone: dict[str, str] | None = None,
@@ -671,16 +674,16 @@ def build_status(
     ledger_path = Path(ledger_path)
     integrity = verify_ledger(ledger_path, check_files=check_files)
     now = now or dt.datetime.now(dt.UTC)
-    from ..review.outstanding import ReviewedGates, awaiting_by_run
+    from ..review.outstanding import Awaiting, ReviewedGates
 
-    everything = read_ledger(ledger_path, strict=False, reviews=True)
+    everything = integrity.entries  # the records the verification parsed: no second parse
     records = [r for r in everything if not r.is_review]
     reviewed = ReviewedGates(everything, ledger_path)
     risks, unknown = compute_status(
         loaded.register,
         records,
         now=now,
-        awaiting=awaiting_by_run(everything, ledger_path),
+        awaiting=Awaiting(everything, ledger_path),
         identity=identity,
         trusted=integrity.ok,
         gone=missing_run_files(records, ledger_path),
