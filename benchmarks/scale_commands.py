@@ -110,18 +110,8 @@ def make_history(folder: Path, runs: int) -> None:
     (first,) = list(reports.glob("2*"))
     started = time.time()
     for i in range(runs):
-        run_id = f"20250101T{i // 3600:02d}{i // 60 % 60:02d}{i % 60:02d}Z-big-run-{i:04x}"
-        run_dir = reports / run_id
-        shutil.copytree(first, run_dir)
+        run_dir = copy_run(first, reports, i)
         summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-        summary["run_id"] = run_id
-        stamp = f"2025-01-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}+00:00"
-        summary["started_at"] = summary["finished_at"] = stamp
-        (run_dir / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-        for name in ("manifest.json", "run.json"):
-            data = json.loads((run_dir / name).read_text(encoding="utf-8"))
-            data["run_id"] = run_id
-            (run_dir / name).write_text(json.dumps(data), encoding="utf-8")
         index_run(reports, Summary.model_validate(summary), run_dir)
         attach_run(
             run_dir,
@@ -130,6 +120,24 @@ def make_history(folder: Path, runs: int) -> None:
         )
     shutil.rmtree(first)
     print(f"(history of {runs:,} runs made in {time.time() - started:.0f} s)", flush=True)
+
+
+def copy_run(first: Path, reports: Path, i: int) -> Path:
+    """A copy of the run folder ``first`` in ``reports`` as the ``i``-th run of the history:
+    its own run id, dated ``i`` seconds into 2025."""
+    run_id = f"20250101T{i // 3600:02d}{i // 60 % 60:02d}{i % 60:02d}Z-big-run-{i:04x}"
+    run_dir = reports / run_id
+    shutil.copytree(first, run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    summary["run_id"] = run_id
+    stamp = f"2025-01-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}+00:00"
+    summary["started_at"] = summary["finished_at"] = stamp
+    (run_dir / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    for name in ("manifest.json", "run.json"):
+        data = json.loads((run_dir / name).read_text(encoding="utf-8"))
+        data["run_id"] = run_id
+        (run_dir / name).write_text(json.dumps(data), encoding="utf-8")
+    return run_dir
 
 
 def free_port() -> int:
