@@ -124,7 +124,12 @@ def make_history(folder: Path, runs: int) -> None:
 
 def copy_run(first: Path, reports: Path, i: int) -> Path:
     """A copy of the run folder ``first`` in ``reports`` as the ``i``-th run of the history:
-    its own run id, dated ``i`` seconds into 2025."""
+    its own run id, dated ``i`` seconds into 2025. summary.json is written as the runner writes
+    it (``RunLogWriter.write_summary``) and the manifest's ``summary.sha256`` set to the hash
+    of those bytes, as the runner sets it: a summary edited under an unchanged hash is refused
+    as evidence ("does not match the SHA-256 in its manifest.json")."""
+    from assurance_harness.store.runlog import Manifest, RunLogWriter, Summary
+
     run_id = f"20250101T{i // 3600:02d}{i // 60 % 60:02d}{i % 60:02d}Z-big-run-{i:04x}"
     run_dir = reports / run_id
     shutil.copytree(first, run_dir)
@@ -132,11 +137,15 @@ def copy_run(first: Path, reports: Path, i: int) -> Path:
     summary["run_id"] = run_id
     stamp = f"2025-01-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}+00:00"
     summary["started_at"] = summary["finished_at"] = stamp
-    (run_dir / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-    for name in ("manifest.json", "run.json"):
-        data = json.loads((run_dir / name).read_text(encoding="utf-8"))
-        data["run_id"] = run_id
-        (run_dir / name).write_text(json.dumps(data), encoding="utf-8")
+    writer = RunLogWriter(run_dir)
+    summary_sha256 = writer.write_summary(Summary.model_validate(summary))
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["run_id"] = run_id
+    manifest["summary"] = {**(manifest.get("summary") or {}), "sha256": summary_sha256}
+    writer.write_manifest(Manifest.model_validate(manifest))
+    state = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    state["run_id"] = run_id
+    (run_dir / "run.json").write_text(json.dumps(state), encoding="utf-8")
     return run_dir
 
 
