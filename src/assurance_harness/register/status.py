@@ -21,7 +21,7 @@ from .identity import SystemIdentity, identity_label, system_identity
 from .ledger import DEFAULT_LEDGER, EvidenceRecord, VerifyReport, verify_ledger
 from .loader import DEFAULT_REGISTER, load_register
 from .model import RATING_ORDER, Register, Risk, SuiteLink
-from .run_presence import missing_run_files
+from .run_presence import MissingRunFiles
 from .suite_changes import suite_change
 
 if TYPE_CHECKING:
@@ -287,7 +287,7 @@ def risk_status(
     now: dt.datetime,
     awaiting: Mapping[str, int | str] | None = None,
     trusted: bool = True,
-    gone: dict[str, str] | None = None,
+    gone: Mapping[str, str] | None = None,
     reviewed: ReviewedGates | None = None,
 ) -> RiskStatus:
     """The status of one risk from the records that name it. ``awaiting`` counts, per run,
@@ -295,7 +295,7 @@ def risk_status(
     (``review.outstanding.Awaiting``). Not ``trusted`` (the ledger fails verification), a risk whose
     gates all pass as the records say is untested: a verdict edited from fail to pass reads the
     same. ``gone``: runs whose folder or files were deleted with no purge recorded, and why
-    (``run_presence.missing_run_files``); a risk whose latest run is one is untested, never
+    (``run_presence.MissingRunFiles``); a risk whose latest run is one is untested, never
     verified or stale, as its evidence cannot be checked (failing and awaiting review, worse,
     stay so), the loss said in its reasons whatever its status. ``reviewed``: the gates that
     awaited review, judged again with the reviews in (``review.outstanding.ReviewedGates``):
@@ -328,7 +328,7 @@ def risk_status(
 
     reasons: list[str] = []
     status: Status
-    gone = gone or {}
+    gone = {} if gone is None else gone  # asked run by run, never its size (as ``counts``)
     # Asked run by run, never for its truth or size: ``review.Awaiting`` counts only the runs
     # asked for (a suite's latest), where its size counts every run in the ledger.
     counts: Mapping[str, int | str] = {} if awaiting is None else awaiting
@@ -536,7 +536,7 @@ def _reviewed_gates(
     suites: list[SuiteEvidence],
     reviewed: ReviewedGates | None,
     awaiting: Mapping[str, int | str],
-    gone: dict[str, str],
+    gone: Mapping[str, str],
 ) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
     """For each suite whose latest run passed with gates that awaited review, and whose
     flagged rows all have a human label now: run id -> the gates that fail with the reviews
@@ -573,7 +573,7 @@ def compute_status(
     awaiting: Mapping[str, int | str] | None = None,
     identity: SystemIdentity | None = None,
     trusted: bool = True,
-    gone: dict[str, str] | None = None,
+    gone: Mapping[str, str] | None = None,
     reviewed: ReviewedGates | None = None,
 ) -> tuple[list[RiskStatus], list[str]]:
     """Status of every register risk (register order), then of ids only the evidence names.
@@ -686,7 +686,7 @@ def build_status(
         awaiting=Awaiting(everything, ledger_path),
         identity=identity,
         trusted=integrity.ok,
-        gone=missing_run_files(records, ledger_path),
+        gone=MissingRunFiles(records, ledger_path),
         reviewed=reviewed,
     )
     return RegisterStatus(
