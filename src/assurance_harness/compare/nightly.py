@@ -172,7 +172,7 @@ def baseline_pairs(
     for baseline in chosen:
         every = suite_runs(reports_dir, baseline.suite, target=baseline.target_name)
         runs = [run for run in every if not smoke_test_limit(run.run_info, run.manifest_data)]
-        latest = _latest_since(runs, baseline.run_id)
+        latest = _latest_since(runs, baseline.run_id, reports_dir)
         if latest is None and smoke_since is not None:
             started = next((run_order(r)[0] for r in every if r.run_id == baseline.run_id), "")
             smoke_since += [
@@ -284,14 +284,22 @@ def _nothing_to_check(suite: str | None, target: str | None, baselines: list[Bas
     return f"no baseline for {wanted}; the baselines are: {known}"
 
 
-def _latest_since(runs: list[RunLog], baseline_id: str) -> RunLog | None:
-    """The latest of ``runs`` (in ``run_order``) other than the baseline's that did not start
-    before it; None when there is none. Not simply the last run: start times are to the second,
-    and two runs started in one second sort by their ids' random suffixes, so the baseline could
-    come last and a run after it (a failed nightly) would be passed over as no run at all."""
+def _latest_since(runs: list[RunLog], baseline_id: str, reports_dir: Path | str) -> RunLog | None:
+    """The latest of ``runs`` other than the baseline's that did not start before it; None
+    when there is none. Latest as the register takes a suite's latest run and a trend its last
+    point (``trend.latest_order``: when it finished, then its place in the reports' ledger),
+    so that the check's verdict is on the run ``register status`` reads as the suite's: by
+    start time and id, two runs of one second sorted by their ids' random suffixes. Not simply
+    the last run either: the baseline could come last, and a run after it (a failed nightly)
+    would be passed over as no run at all."""
+    from .trend import latest_order, ledger_order
+
     started = next((run_order(r)[0] for r in runs if r.run_id == baseline_id), "")
     later = [r for r in runs if r.run_id != baseline_id and run_order(r)[0] >= started]
-    return later[-1] if later else None
+    if not later:
+        return None
+    positions = ledger_order(reports_dir)
+    return max(later, key=lambda run: latest_order(run, positions))
 
 
 def check_run(

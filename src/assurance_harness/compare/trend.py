@@ -97,7 +97,7 @@ def trend_points(
     points: list[TrendPoint] = []
     measures: dict[str, Measured] = {}
     order: dict[str, tuple[Any, ...]] = {}
-    positions = _positions(reports_dir)
+    positions = ledger_order(reports_dir)
     found = readable = False
     for run in iter_suite_runs(reports_dir, suite, target=target, left_out=left_out):
         found = True
@@ -170,7 +170,7 @@ def trend_points(
     return points
 
 
-def _positions(reports_dir: Path | str) -> dict[str, int]:
+def ledger_order(reports_dir: Path | str) -> dict[str, int]:
     """Each recorded run's place in the reports' evidence ledger (none without one)."""
     from ..register.ledger_hashes import ledger_positions
 
@@ -497,7 +497,7 @@ def gate_thresholds(
     edited since (against its manifest or its evidence in the ledger), or that has no
     manifest.json (``trend_points`` leaves them out), is passed over."""
     latest: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
-    positions = _positions(reports_dir)
+    positions = ledger_order(reports_dir)
     runs = iter_suite_runs(reports_dir, suite, target=target)
     for run in runs:  # the last in the points' order (``latest_order``)
         if run.summary_changed() is not None or run.manifest_missing() is not None:
