@@ -73,3 +73,24 @@ def test_a_ledgered_runs_summary_edited_with_its_manifest_reads_edited(tmp_path:
 
     limitations = markdown.split("## 6. Limitations", 1)[1].split("## 7.", 1)[0]
     assert "summary.json was edited since the run" in limitations, limitations
+
+
+def test_the_annex_says_of_a_ledgered_runs_edited_summary_what_compare_says(
+    tmp_path: Path,
+) -> None:
+    """One check of a summary against the ledger (``RunLog.summary_changed`` told the ledger's
+    hashes), not the annex's own copy of it, which named the edit in words of its own."""
+    from assurance_harness.compare.runs import read_compared
+    from assurance_harness.formatting.markdown import md_text
+
+    project = make_project(tmp_path)
+    run_dir = _outcome(project, evidence=True).run_dir
+    _edit(run_dir, _flip_to_pass)
+    _manifest_follows(run_dir)
+    said = read_compared(run_dir, project / "reports").summary_changed()
+    assert said is not None and "ledger" in said
+
+    markdown = _pack(project, run_dir)
+
+    verdicts = markdown.split("## 4. Gate verdicts", 1)[1].split("## 5.", 1)[0]
+    assert f"**Edited**: {md_text(said)}." in verdicts, verdicts
