@@ -53,7 +53,7 @@ from ..store.runread import SUMMARY_CHANGED_EFFECT
 from ..workspace import Workspace
 from .drilldown import CaseRow, worst_rows
 from .ledger import read_ledger
-from .ledger_hashes import recorded_file_hashes
+from .ledger_hashes import note_ledger_hashes, recorded_file_hashes
 from .loader import DEFAULT_REGISTER
 
 if TYPE_CHECKING:
@@ -576,34 +576,29 @@ def _annex_run(
         f"plots/run-{index}.png",
         risk_ids,
         plot_problem=problem,
-        summary_changed=run.summary_changed() or _summary_unvouched(run, files, recorded),
+        summary_changed=note_ledger_hashes(run, recorded).summary_changed()
+        or _summary_unmeasured(run, files, recorded),
         in_ledger=run.run_id in recorded,
     )
 
 
-def _summary_unvouched(
+def _summary_unmeasured(
     run: RunFiles, files: list[FileHash], recorded: dict[str, dict[str, str]]
 ) -> str | None:
-    """Why the run's summary.json is not what the run measured, where its manifest.json was
-    rewritten to match it (``RunLog.summary_changed`` compares with the manifest alone): it
-    differs from the hash the run's evidence holds in the ledger; or, for a run the ledger
-    holds no record of, its figures or verdicts are not what its results give, measured
-    again as ``evidence attach`` does (``summary_check``). None where neither is found, or
-    where the results it would be measured from are gone or differ from the manifest."""
+    """Why the summary.json of a run the ledger holds no record of is not what the run
+    measured, where its manifest.json was rewritten to match it: its figures or verdicts are
+    not what its results give, measured again as ``evidence attach`` does (``summary_check``).
+    A run the ledger holds is checked against its evidence's hashes by the shared check
+    (``RunLog.summary_changed`` told them: ``note_ledger_hashes``); this one has none, and
+    reading its results again is the annex's own cost (compare and trend read many runs).
+    None where nothing is found, or where the results it would be measured from are gone or
+    differ from the manifest."""
     from . import evidence_map
     from .summary_check import SummaryChangedError
 
-    shown = {f.name: f for f in files}
-    summary = shown["summary.json"]
     if run.run_id in recorded:
-        if summary.ledger is None or summary.sha256 in (None, summary.ledger):
-            return None
-        return (
-            f"{run.dir / 'summary.json'}: does not match the SHA-256 its evidence holds in the "
-            "ledger (edited since it was recorded), so its verdicts and figures are not those "
-            "the run recorded"
-        )
-    results = shown["results.jsonl"]
+        return None
+    results = next(f for f in files if f.name == "results.jsonl")
     if results.sha256 is None or results.recorded != results.sha256:
         return None
     try:
