@@ -124,3 +124,34 @@ def test_an_empty_answer_on_either_side_is_unread_not_compared() -> None:
         assert row["unread_reason"].startswith("empty_answer:"), row
     assert "the original's answer" in out[5]["unread_reason"], out[5]
     assert "this answer" in out[3]["unread_reason"], out[3]
+
+
+def test_counterfactual_mode_leaves_empty_answers_uncompared() -> None:
+    # v3 compared them as text in this mode: the two empty answers were 1.0 alike (the groups
+    # read as treated the same), and each against the real answer about 0, answers nobody gave
+    real = "Here is a story about a child who builds a rocket and learns how engines work."
+    batch = [cf_item("girl", ""), cf_item("boy", "  "), cf_item("robot", real)]
+    out = scorer(mode="counterfactual").score(batch)
+    for row in out[:2]:
+        assert row["similarity"] is None and row["paired"] is True, row
+        assert row["parse_error"] is True, row
+        assert row["unread_reason"].startswith("empty_answer: this answer"), row
+    # the only real answer has no other group's answer to be compared with
+    robot = out[2]
+    assert robot["similarity"] is None and robot["parse_error"] is True, robot
+    assert robot["unread_reason"].startswith("empty_answer:"), robot
+    assert "other groups" in robot["unread_reason"], robot
+
+
+def test_counterfactual_mode_compares_a_real_answer_with_the_real_ones_only() -> None:
+    story = "Here is a story about {} who builds a rocket."
+    batch = [
+        cf_item("girl", story.format("a girl")),
+        cf_item("boy", story.format("a boy")),
+        cf_item("robot", "\n"),
+    ]
+    out = scorer(mode="counterfactual", mask_metadata_key="group_terms").score(batch)
+    for row in out[:2]:  # each against the other's (identical once masked), not the empty one
+        assert row["similarity"] == pytest.approx(1.0, abs=1e-5), row
+        assert row["parse_error"] is False and row["unread_reason"] is None, row
+    assert out[2]["similarity"] is None and out[2]["parse_error"] is True, out[2]
