@@ -25,6 +25,7 @@ def test_a_line_of_another_shape_is_skipped_and_named_not_a_crash(
     results = project.reports / run_id / "results.jsonl"
     manifest = results.with_name("manifest.json")
     manifest.write_text(manifest.read_text().replace('"sha256"', '"sha256_was"'))  # no hash
+    project.ledger.unlink()  # nor the ledger's: a run with one is refused as edited since
     with results.open("a", encoding="utf-8") as handle:
         handle.write(line + "\n")
 

@@ -148,6 +148,11 @@ def adjudicate(
         gone = note_purges(run, paths.ledger).results_missing()
         if gone is not None:
             raise EvidenceError(f"{gone}; no verdict can be recorded on its rows")
+        from ..register.ledger_hashes import ledger_run_hashes, note_ledger_hashes
+
+        # Against the hashes its evidence in the ledger holds too, as compare checks: a file
+        # edited with its manifest.json rewritten to match is not the run's either.
+        note_ledger_hashes(run, ledger_run_hashes(paths.ledger))
         changed = run.summary_changed() or run.results_changed()
         if changed is not None:
             # The record below hashes results.jsonl and summary.json as they are now (and copies

@@ -282,14 +282,14 @@ def status_cmd(run_id: str, reports: ReportsOpt = Path("reports")) -> None:
     """A run's gates with the reviews in (human labels, gates that wait for review)."""
     with _errors():
         from .adjudicate import ReviewPaths, run_dir_of
-        from .verdict import reviewed_run
+        from .verdict import ledger_checked_run, reviewed_run
 
         paths = ReviewPaths.default(reports)
         from .backing import backed_store
 
         store, unbacked = backed_store(reports)
         run_dir = run_dir_of(paths, _whole_run_id(store, reports, run_id))
-        view = reviewed_run(run_dir, store)
+        view = reviewed_run(run_dir, store, run=ledger_checked_run(run_dir, paths.ledger))
         _warn_unbacked(unbacked, "not counted")
         out.print(term(f"{view.reviewed} rows reviewed; {len(view.outstanding)} flagged rows wait"))
         if view.disputed:

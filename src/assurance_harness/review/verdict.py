@@ -73,6 +73,17 @@ def labelled(rows: Iterable[dict[str, Any]], labels: Labels) -> Iterator[dict[st
         yield row
 
 
+def ledger_checked_run(run_dir: Path, ledger: Path) -> RunLog:
+    """The run at ``run_dir``, told the hashes its evidence in ``ledger`` holds
+    (``register.ledger_hashes.note_ledger_hashes``), so that its ``summary_changed`` and
+    ``results_changed`` refuse a file edited with its manifest.json rewritten to match, as
+    ``compare`` does: checked against the manifest alone, such a summary's gate rules and
+    review queue were measured again as the run's."""
+    from ..register.ledger_hashes import ledger_run_hashes, note_ledger_hashes
+
+    return note_ledger_hashes(read_run(run_dir), ledger_run_hashes(ledger))
+
+
 def reviewed_run(run_dir: Path, store: ReviewStore, *, run: RunLog | None = None) -> ReviewedRun:
     """The run measured again over its rows with the reviews in, streamed (the metrics'
     columns, as the runner and ``evidence attach`` measure it).
