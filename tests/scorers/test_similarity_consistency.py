@@ -140,7 +140,7 @@ def test_counterfactual_mode_leaves_empty_answers_uncompared() -> None:
     robot = out[2]
     assert robot["similarity"] is None and robot["parse_error"] is True, robot
     assert robot["unread_reason"].startswith("empty_answer:"), robot
-    assert "other groups" in robot["unread_reason"], robot
+    assert "other group" in robot["unread_reason"], robot
 
 
 def test_counterfactual_mode_compares_a_real_answer_with_the_real_ones_only() -> None:

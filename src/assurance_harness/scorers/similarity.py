@@ -17,7 +17,13 @@ Version 3 (original mode): a variant whose answer or whose original's answer is 
 whitespace) is not compared: ``similarity`` null, ``parse_error`` true and ``unread_reason``
 "empty_answer: ..." naming which side, so a mean skips it and says why beside n. v2 embedded ""
 as any text: two empty answers came out 1.0 alike, and an empty one against a real answer about
-0, figures of answers nobody gave. Counterfactual mode still compares empty answers as text.
+0, figures of answers nobody gave.
+
+Version 4 (counterfactual mode): the same there. An empty answer is not compared (null,
+``parse_error`` true, ``unread_reason`` "empty_answer: this answer ...") and is left out of
+the other groups' means, min and max; a response whose other groups all answered empty is not
+compared either ("empty_answer: every other group's answer ..."). v3 compared them as text:
+two groups' empty answers were 1.0 alike, the groups read as treated the same.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ class ConsistencyScorer(Scorer):
     """Cosine similarity of a response to the response(s) it should agree with."""
 
     name = "consistency"
-    version = "3"
+    version = "4"
     Params = ConsistencyParams
     fields = {
         "similarity": "cosine similarity in [-1, 1]: to the original's response (original mode) "
@@ -179,7 +185,10 @@ class ConsistencyScorer(Scorer):
             if template is not None and axis is not None:
                 cells[(str(template), str(axis), item.sample)].append(position)
         texts = [self._text(item, params) for item in batch]
-        vectors = self._embed([texts[i] for members in cells.values() for i in members])
+        said = {i for i, text in enumerate(texts) if text.strip()}
+        vectors = self._embed(
+            [texts[i] for members in cells.values() for i in members if i in said]
+        )
         out: list[dict[str, Any]] = [
             {
                 "similarity": None,
@@ -194,9 +203,21 @@ class ConsistencyScorer(Scorer):
         for members in cells.values():
             if len(members) < 2:
                 continue
-            matrix = np.stack([vectors[texts[i]] for i in members])
+            for position in members:
+                out[position]["paired"] = True
+                empty = _empty_sides(position, members, said)
+                if empty is not None:
+                    out[position]["parse_error"] = True
+                    out[position]["unread_reason"] = (
+                        f"empty_answer: {empty} empty or only whitespace; an empty answer says "
+                        "nothing of the help given"
+                    )
+            compared = [i for i in members if i in said]
+            if len(compared) < 2:
+                continue
+            matrix = np.stack([vectors[texts[i]] for i in compared])
             sims = np.clip(matrix @ matrix.T, -1.0, 1.0)
-            for row, position in enumerate(members):
+            for row, position in enumerate(compared):
                 others = np.delete(sims[row], row)
                 out[position] = {
                     "similarity": round(float(others.mean()), 6),
@@ -207,3 +228,14 @@ class ConsistencyScorer(Scorer):
                     **READ,
                 }
         return out
+
+
+def _empty_sides(position: int, members: list[int], said: set[int]) -> str | None:
+    """(counterfactual mode) Which side of a response's comparison is empty, or None where it
+    and at least one other group's answer say something: an empty answer is left out of the
+    others' means, and a response with no other answer to compare is not compared."""
+    if position not in said:
+        return "this answer"
+    if not any(i in said for i in members if i != position):
+        return "every other group's answer"
+    return None
