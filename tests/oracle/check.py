@@ -99,7 +99,7 @@ def check_summary(plan: Plan, rows: list[rc.Row], summary: dict[str, Any]) -> li
         where = f"gate {gate['id']}"
         if gate["verdict"] != verdict:
             found.append(f"{where}: verdict {gate['verdict']} != {verdict} from its figures")
-        if verdict != "no_data" and sorted(gate["failing_groups"]) != failing:
+        if sorted(gate["failing_groups"]) != failing:
             found.append(f"{where}: failing groups {gate['failing_groups']} != {failing}")
         if not close(gate["checked"], rc.checked(metric, gate["bound"])):
             found.append(f"{where}: checked {gate['checked']}")

@@ -104,17 +104,18 @@ def clustered_proportion(
     sums: np.ndarray, sizes: np.ndarray, confidence: float, *, binary: bool
 ) -> tuple[float | None, float | None]:
     """Clopper-Pearson (0/1 values) or the score interval (other values in [0, 1]) at the
-    effective sample size; over one case, at the count of values. None below one effective
-    outcome (README "Metrics": a bound from a fraction of an outcome says nothing)."""
+    effective sample size. None over one case of several values (README "Metrics": they show
+    how that case's answers vary, not how cases do) and below one effective outcome (a bound
+    from a fraction of an outcome says nothing)."""
+    if sizes.size < 2:
+        return None, None
     n = float(sizes.sum())
     p = float(sums.sum()) / n
-    n_eff = korn_graubard_n(sums, sizes, confidence) if sizes.size >= 2 else n
+    n_eff = korn_graubard_n(sums, sizes, confidence)
     if n_eff < 1 and not (sizes == 1).all():
         return None, None
     if not binary:
         return wilson(p, n_eff, confidence)
-    if sizes.size < 2:
-        return clopper_pearson(round(float(sums.sum())), int(n), confidence)
     alpha = 1 - confidence
     x = p * n_eff
     low = 0.0 if p == 0 else float(stats.beta.ppf(alpha / 2, x, n_eff - x + 1))
@@ -511,17 +512,19 @@ def passes(x: float, gate: dict[str, Any]) -> bool:
 
 def verdict(gate: dict[str, Any], metric: dict[str, Any]) -> tuple[str, list[str]]:
     """A gate's verdict from the published figures and its thresholds (README "Gates"): the
-    checked figure is the point or the bound; no figure is ``no_data``; every group must pass,
-    and a group without the figure fails."""
+    checked figure is the point or the bound; every group must pass, and a group without the
+    figure fails. Without an overall figure the groups are judged all the same: ``fail`` where
+    a group's own figure breaks the limit, else ``no_data``."""
     figure = checked(metric, gate["bound"])
-    if figure is None:
-        return "no_data", []
-    ok = passes(figure, gate)
-    failing = []
+    ok = figure is not None and passes(figure, gate)
+    failing, broken = [], False
     if gate.get("each_group", True):
         for name, group in sorted((metric.get("groups") or {}).items()):
             group_figure = checked(group, gate["bound"])
             if group_figure is None or not passes(group_figure, gate):
                 failing.append(name)
                 ok = False
+                broken = broken or group_figure is not None
+    if figure is None:
+        return ("fail" if broken else "no_data"), failing
     return ("pass" if ok else "fail"), failing

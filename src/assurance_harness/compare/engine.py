@@ -327,15 +327,24 @@ def infer_direction(
     return None, "unknown"
 
 
-def _gated_groups_without_data(gates: list[Any]) -> list[str]:
+def _gated_groups_without_data(gates: list[Any], metrics: dict[str, Any]) -> list[str]:
     """``metric[group]`` for each group a gate of the candidate failed for having no data
-    (``groups_without_data``): the metric's other figures may all be unchanged, but whether
-    that group regressed is unknown, as for a gated metric without any data."""
+    (``groups_without_data``) whose figure has no value in ``metrics`` (the candidate's): the
+    metric's other figures may all be unchanged, but whether that group regressed is unknown,
+    as for a gated metric without any data. A group with a value but no interval (one case of
+    several samples, too few cases for a mean's) is not one: its values are compared as any
+    group's, the gate's want of a bound being about the run, not about the change."""
     found: list[str] = []
     for gate in gates:
         groups = gate.get("groups_without_data") if isinstance(gate, dict) else None
-        if isinstance(groups, list):
-            found += [f"{gate.get('metric')}[{group}]" for group in groups]
+        if not isinstance(groups, list):
+            continue
+        metric = metrics.get(str(gate.get("metric"))) or {}
+        figures = metric.get("groups") if isinstance(metric, dict) else None
+        for group in groups:
+            figure = figures.get(group) if isinstance(figures, dict) else None
+            if not isinstance(figure, dict) or figure.get("value") is None:
+                found.append(f"{gate.get('metric')}[{group}]")
     return list(dict.fromkeys(found))
 
 
@@ -786,7 +795,9 @@ def compare_runs(
             )
     gates = candidate.gates or baseline.gates
     gated = {str(g.get("metric")) for g in candidate.gates or [] if isinstance(g, dict)}
-    result.gated_without_data.extend(_gated_groups_without_data(candidate.gates or []))
+    result.gated_without_data.extend(
+        _gated_groups_without_data(candidate.gates or [], cand_metrics)
+    )
     ungrouped: dict[str, str] = {}  # a by: over a scorer set otherwise: groups not compared
 
     for name in names:
