@@ -17,29 +17,9 @@ from typing import Any
 
 import pytest
 
-from assurance_harness.register.ledger import attach_run
 from tests.testing.cli import run_cli
 
-from ..report.runfixtures import gate, rate_metric, row, write_run
-
-
-def _runs(reports: Path, *, recorded: bool = True) -> None:
-    """run-0 and run-1 of suite ``tv``, a day apart, each attached to the reports' ledger."""
-    for i in range(2):
-        rows = [row(f"c{k}", scores={"m": {"matched": k < 3}}) for k in range(10)]
-        metric = rate_metric(rows, "m.matched", lambda r: bool(r["scores"]["m"]["matched"]))
-        run = write_run(
-            reports,
-            f"run-{i}",
-            rows,
-            {"r": metric},
-            [gate("r", metric, max=0.5)],
-            suite="tv",
-            started_at=f"2026-11-0{i + 1}T03:15:00+00:00",
-            index=True,
-        )
-        if recorded:
-            attach_run(run, ledger_path=reports / "evidence" / "ledger.jsonl")
+from ..report.runfixtures import ledgered_runs
 
 
 def _rehash(run_dir: Path, entry: str, name: str) -> None:
@@ -85,7 +65,7 @@ def _refused(done: object, path: Path) -> str:
 
 def test_compare_refuses_a_candidate_summary_edited_with_its_manifest(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    _runs(reports)
+    ledgered_runs(reports)
     summary = _forge_summary(reports / "run-1")
     done = run_cli("compare", "run-0", "run-1", "--reports", reports, "-f", "json", cwd=tmp_path)
     _refused(done, summary)
@@ -93,7 +73,7 @@ def test_compare_refuses_a_candidate_summary_edited_with_its_manifest(tmp_path: 
 
 def test_compare_refuses_a_baseline_summary_edited_with_its_manifest(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    _runs(reports)
+    ledgered_runs(reports)
     summary = _forge_summary(reports / "run-0")
     done = run_cli("compare", "run-0", "run-1", "--reports", reports, cwd=tmp_path)
     _refused(done, summary)
@@ -102,7 +82,7 @@ def test_compare_refuses_a_baseline_summary_edited_with_its_manifest(tmp_path: P
 def test_compare_refuses_rows_edited_with_their_manifest(tmp_path: Path) -> None:
     """The tests run over results.jsonl: rows edited with the manifest's hash are refused."""
     reports = tmp_path / "reports"
-    _runs(reports)
+    ledgered_runs(reports)
     results = _forge_results(reports / "run-1")
     done = run_cli("compare", "run-0", "run-1", "--reports", reports, cwd=tmp_path)
     _refused(done, results)
@@ -110,7 +90,7 @@ def test_compare_refuses_rows_edited_with_their_manifest(tmp_path: Path) -> None
 
 def test_baseline_set_refuses_such_a_run_even_forced(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    _runs(reports)
+    ledgered_runs(reports)
     summary = _forge_summary(reports / "run-1")
     done = run_cli("baseline", "set", "run-1", "--force", "--reports", reports, cwd=tmp_path)
     _refused(done, summary)
@@ -120,7 +100,7 @@ def test_baseline_set_refuses_such_a_run_even_forced(tmp_path: Path) -> None:
 
 def test_baseline_check_gives_no_verdict_on_such_a_candidate(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    _runs(reports)
+    ledgered_runs(reports)
     accepted = run_cli("baseline", "set", "run-0", "--reports", reports, cwd=tmp_path)
     assert accepted.returncode == 0, accepted.stderr
     summary = _forge_summary(reports / "run-1")
@@ -131,7 +111,7 @@ def test_baseline_check_gives_no_verdict_on_such_a_candidate(tmp_path: Path) -> 
 def test_without_a_ledger_nothing_changes(tmp_path: Path) -> None:
     """Runs never recorded: the manifest is all there is to check against, as before."""
     reports = tmp_path / "reports"
-    _runs(reports, recorded=False)
+    ledgered_runs(reports, recorded=False)
     _forge_summary(reports / "run-1")
     done = run_cli("compare", "run-0", "run-1", "--reports", reports, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -140,7 +120,7 @@ def test_without_a_ledger_nothing_changes(tmp_path: Path) -> None:
 
 def test_an_untouched_recorded_pair_gets_its_verdict(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    _runs(reports)
+    ledgered_runs(reports)
     done = run_cli("compare", "run-0", "run-1", "--reports", reports, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no significant regression" in done.stdout + done.stderr
@@ -154,7 +134,7 @@ def test_the_ledger_is_read_once_for_all_the_runs_a_command_reads(
     from assurance_harness.register import ledger_hashes
 
     reports = tmp_path / "reports"
-    _runs(reports)
+    ledgered_runs(reports)
     reads: list[Path] = []
     real = ledger_hashes.read_ledger
 

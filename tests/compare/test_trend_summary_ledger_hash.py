@@ -14,26 +14,8 @@ import json
 from pathlib import Path
 
 from assurance_harness.compare.trend import trend_points
-from assurance_harness.register.ledger import attach_run
 
-from ..report.runfixtures import gate, rate_metric, row, write_run
-
-
-def _runs(reports: Path) -> None:
-    for i in range(3):
-        rows = [row(f"c{k}", scores={"m": {"matched": k < 3}}) for k in range(10)]
-        metric = rate_metric(rows, "m.matched", lambda r: bool(r["scores"]["m"]["matched"]))
-        run = write_run(
-            reports,
-            f"run-{i}",
-            rows,
-            {"r": metric},
-            [gate("r", metric, max=0.5)],
-            suite="tv",
-            started_at=f"2026-11-0{i + 1}T03:15:00+00:00",
-            index=True,
-        )
-        attach_run(run, ledger_path=reports / "evidence" / "ledger.jsonl")
+from ..report.runfixtures import ledgered_runs
 
 
 def _forge(run_dir: Path) -> None:
@@ -50,7 +32,7 @@ def _forge(run_dir: Path) -> None:
 
 def test_a_summary_edited_with_its_manifest_is_left_out_and_named(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    _runs(reports)
+    ledgered_runs(reports, 3)
     assert [p.value for p in trend_points(reports, "tv", "r")] == [0.3, 0.3, 0.3]
     _forge(reports / "run-1")
     left_out: list[str] = []
@@ -66,7 +48,7 @@ def test_the_plot_takes_no_limit_from_such_a_summary(tmp_path: Path) -> None:
     from assurance_harness.compare.trend import gate_thresholds
 
     reports = tmp_path / "reports"
-    _runs(reports)
+    ledgered_runs(reports, 3)
     assert gate_thresholds(reports, "tv", "r") == {"max": 0.5}
     summary = json.loads((reports / "run-2" / "summary.json").read_text())
     summary["gates"][0]["max"] = 0.9

@@ -342,3 +342,26 @@ def two_suite_files(reports: Path, levels: tuple[float, ...] = (0.95,) * 4) -> N
             started_at=f"2026-11-0{i + 1}T03:15:00+00:00",
             index=True,
         )
+
+
+def ledgered_runs(reports: Path, count: int = 2, *, recorded: bool = True) -> None:
+    """Runs ``run-0``, ``run-1`` ... of suite ``tv``, a day apart (a rate of 0.3 gated at
+    ``max: 0.5``), each attached to the reports' ledger unless ``recorded`` is false: what the
+    checks of a run's files against the ledger's hashes read (compare, trend, the web app)."""
+    from assurance_harness.register.ledger import attach_run
+
+    for i in range(count):
+        rows = [row(f"c{k}", scores={"m": {"matched": k < 3}}) for k in range(10)]
+        metric = rate_metric(rows, "m.matched", lambda r: bool(r["scores"]["m"]["matched"]))
+        run = write_run(
+            reports,
+            f"run-{i}",
+            rows,
+            {"r": metric},
+            [gate("r", metric, max=0.5)],
+            suite="tv",
+            started_at=f"2026-11-0{i + 1}T03:15:00+00:00",
+            index=True,
+        )
+        if recorded:
+            attach_run(run, ledger_path=reports / "evidence" / "ledger.jsonl")

@@ -11,10 +11,9 @@ import json
 import urllib.parse
 from pathlib import Path
 
-from assurance_harness.register.ledger import attach_run
 from assurance_harness.ui.app import Settings
 
-from ..report.runfixtures import gate, rate_metric, row, write_run
+from ..report.runfixtures import ledgered_runs
 from .serve import serving
 
 
@@ -42,27 +41,10 @@ def _forge(run_dir: Path) -> Path:
     return path
 
 
-def _runs(reports: Path, ledger: Path) -> None:
-    for i in range(2):
-        rows = [row(f"c{k}", scores={"m": {"matched": k < 3}}) for k in range(10)]
-        metric = rate_metric(rows, "m.matched", lambda r: bool(r["scores"]["m"]["matched"]))
-        run = write_run(
-            reports,
-            f"run-{i}",
-            rows,
-            {"r": metric},
-            [gate("r", metric, max=0.5)],
-            suite="tv",
-            started_at=f"2026-11-0{i + 1}T03:15:00+00:00",
-            index=True,
-        )
-        attach_run(run, ledger_path=ledger)
-
-
 def test_the_compare_page_gives_no_verdict_on_such_a_run(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     ledger = reports / "evidence" / "ledger.jsonl"
-    _runs(reports, ledger)
+    ledgered_runs(reports)
     forged = _forge(reports / "run-1")
     settings = Settings(reports, tmp_path / "register.yaml", ledger, reviewer="alice")
     with serving(settings) as base:
