@@ -11,10 +11,11 @@ deletion the evidence already says, not a loss.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..privacy.retention import STAGED, purges_by_run
+from ..run_lookup import RunLookup
 from .evidence_record import EvidenceRecord
 from .run_origin import records_elsewhere
 
@@ -28,7 +29,7 @@ def missing_run_files(records: list[EvidenceRecord], ledger_path: Path) -> dict[
     return dict(MissingRunFiles(records, ledger_path))
 
 
-class MissingRunFiles(Mapping[str, str]):
+class MissingRunFiles(RunLookup[str]):
     """Run id -> why its evidence can no longer be checked (the folder or the files gone, and
     the way on), for each run of ``records`` that lost a file no purge record names; runs with
     all their files are not keys. ``records``: the ledger's, purge records included.
@@ -38,6 +39,7 @@ class MissingRunFiles(Mapping[str, str]):
     Iterating looks at every run."""
 
     def __init__(self, records: list[EvidenceRecord], ledger_path: Path) -> None:
+        super().__init__()
         self._ledger_path = ledger_path
         self._purged = purges_by_run(records)
         elsewhere = set(records_elsewhere(records, ledger_path))  # never here: another machine's
@@ -47,26 +49,15 @@ class MissingRunFiles(Mapping[str, str]):
                 continue  # one check a run, on its first record naming its folder
             if isinstance(record.run.get("dir"), str):  # one naming none has no files to lose
                 self._first[record.run_id] = record
-        self._looked: dict[str, str | None] = {}
 
-    def __getitem__(self, run_id: str) -> str:
-        if run_id not in self._looked:
-            record = self._first.get(run_id)
-            self._looked[run_id] = (
-                None
-                if record is None
-                else _missing(record, self._ledger_path, set(self._purged.get(run_id, {})))
-            )
-        why = self._looked[run_id]
-        if why is None:
-            raise KeyError(run_id)
-        return why
+    def _runs(self) -> Iterable[str]:
+        return self._first
 
-    def __iter__(self) -> Iterator[str]:
-        return (run_id for run_id in self._first if run_id in self)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
+    def _look(self, run_id: str) -> str | None:
+        record = self._first.get(run_id)
+        if record is None:
+            return None
+        return _missing(record, self._ledger_path, set(self._purged.get(run_id, {})))
 
 
 def _missing(record: EvidenceRecord, ledger_path: Path, purged: set[str]) -> str | None:

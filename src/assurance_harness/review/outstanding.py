@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import HarnessError, UsageError
 from ..privacy.retention import PURGED, RETENTION, REVIEWED_GATES
+from ..run_lookup import RunLookup
 from ..store.reviews import composed_name, majority
 from ..store.runread import RunLog, read_run
 from .policy import requires_review
@@ -53,7 +54,7 @@ def awaiting_by_run(records: list[EvidenceRecord], ledger_path: Path) -> dict[st
     return dict(Awaiting(records, ledger_path))
 
 
-class Awaiting(Mapping[str, int | str]):
+class Awaiting(RunLookup[int | str]):
     """Run id -> flagged rows without a human label from the review records (none, or
     reviewers' labels that tie: ``store.reviews.majority``), for a run in the ledger that has
     a review queue; or, for a run whose gates awaited review but whose summary.json (its
@@ -67,6 +68,7 @@ class Awaiting(Mapping[str, int | str]):
     counts every run."""
 
     def __init__(self, records: list[EvidenceRecord], ledger_path: Path) -> None:
+        super().__init__()
         self._labels = ledger_labels(records)
         self._dirs: dict[str, Path] = {}
         self._awaited: set[str] = set()
@@ -75,23 +77,11 @@ class Awaiting(Mapping[str, int | str]):
                 self._dirs.setdefault(record.run_id, record.run_dir(ledger_path))
                 if record.verdict == "awaiting_review":
                     self._awaited.add(record.run_id)
-        self._counted: dict[str, int | str | None] = {}
 
-    def __getitem__(self, run_id: str) -> int | str:
-        if run_id not in self._counted:
-            self._counted[run_id] = self._count(run_id)
-        count = self._counted[run_id]
-        if count is None:
-            raise KeyError(run_id)
-        return count
+    def _runs(self) -> Iterable[str]:
+        return self._dirs
 
-    def __iter__(self) -> Iterator[str]:
-        return (run_id for run_id in self._dirs if run_id in self)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def _count(self, run_id: str) -> int | str | None:
+    def _look(self, run_id: str) -> int | str | None:
         """The run's rows still waiting, why they cannot be counted, or None (none wait, or
         the run is not in the records)."""
         run_dir = self._dirs.get(run_id)
@@ -196,6 +186,7 @@ class ReviewedGates:
     same measurement."""
 
     def __init__(self, records: list[EvidenceRecord], ledger_path: Path) -> None:
+        super().__init__()
         self._labels = ledger_labels(records)
         self._dirs: dict[str, Path] = {}
         self._purged: dict[str, dict[str, Any]] = {}
