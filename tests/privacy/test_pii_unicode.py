@@ -153,13 +153,20 @@ _JSON_NUMBER = re.compile(r'(?<=": )-?\d+(?:\.\d+(?:[eE][-+]?\d+)?|[eE][-+]?\d+)
 score), not part of a string; whole numbers stay read, where a digit string could hide."""
 
 
+_HEX_DIGEST = re.compile(r"\b(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b")
+"""A hash or fingerprint (16 or more lower-case hex digits, a letter among them, so a card
+number run together stays read): no stored text, and one in 1,000 or so holds "4111"."""
+
+
 def _readable(data: bytes) -> str:
     """A stored file's text as a person would read it: JSON escapes decoded, NFKC, invisible
     characters removed, lower case, spaces and dashes dropped between digits. A JSON field's
     fractional number (``"latency_s": 0.001178``) is no stored text and is left out: a run's
-    times read as a planted fragment ("0117") now and then, and the test failed by chance."""
+    times read as a planted fragment ("0117") now and then, and the test failed by chance; so
+    did a SHA-256 holding "4111" (``_HEX_DIGEST``)."""
     text = data.decode("utf-8", errors="replace")
     text = _JSON_NUMBER.sub(" ", text)
+    text = _HEX_DIGEST.sub(" ", text)
     text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
     text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf").lower()

@@ -97,11 +97,16 @@ def echo_runs(root: Path, suite: str, count: int = 1) -> list[Path]:
 
 
 def _make_echo_runs(root: Path, suite: str, count: int) -> Path:
-    from .cli import run_cli
+    from .cli import into_the_next_second, run_cli
 
     root.mkdir(parents=True, exist_ok=True)
     echo_project(root, suite=suite)
-    for _ in range(count):
+    for i in range(count):
+        if i:
+            # Each run in a second of its own: one that a damaged or deleted later run leaves
+            # behind is ordered by its start (only the index knows that run), and runs of one
+            # second tie there, their ids' random suffixes deciding (a flaky order).
+            into_the_next_second()
         done = run_cli(
             "run", "s.yaml", "--target", "t.yaml", "--no-report", "--no-cache", cwd=root, timeout=60
         )
