@@ -17,6 +17,7 @@ from pathlib import Path
 from assurance_harness.compare.baseline import BaselineStore
 from assurance_harness.compare.nightly import UnfinishedCandidate, baseline_pairs
 from assurance_harness.compare.runs import index_path
+from assurance_harness.compare.trend import trend_points
 from assurance_harness.store.runread import read_run
 from tests.report.runfixtures import gate, rate_metric, row, write_run
 
@@ -105,3 +106,20 @@ def test_a_deleted_run_made_earlier_in_the_second_leaves_the_latest_compared(
     compared, unfinished = _check(reports)
     assert unfinished == [], [u.line for u in unfinished]
     assert compared == [SUFFIX_FIRST], compared
+
+
+def test_of_two_readable_runs_of_one_second_the_one_made_later_is_the_latest(
+    tmp_path: Path,
+) -> None:
+    """Both finished in one second too, no evidence recorded: the check's candidate and the
+    trend's last point were the run whose id's suffix sorted last."""
+    reports = tmp_path / "reports"
+    _run(reports, BASE, BEFORE)
+    _run(reports, SUFFIX_LAST, SECOND)
+    _run(reports, SUFFIX_FIRST, SECOND)  # made last
+    _accept(reports, BASE)
+
+    compared, unfinished = _check(reports)
+    assert unfinished == [] and compared == [SUFFIX_FIRST], (compared, unfinished)
+    points = trend_points(reports, "toxicity-core", "r")
+    assert [p.run_id for p in points] == [BASE, SUFFIX_LAST, SUFFIX_FIRST]
