@@ -84,16 +84,18 @@ def echo_runs(root: Path, suite: str, count: int = 1) -> list[Path]:
             shutil.rmtree(made.with_suffix(".tmp"), ignore_errors=True)  # a failed making's
             _make_echo_runs(made.with_suffix(".tmp"), suite, count).rename(made)
         shutil.copytree(made, root, dirs_exist_ok=True)
-    from assurance_harness.compare.trend import latest_order, ledger_order
+    from assurance_harness.compare.madeorder import MadeOrder
+    from assurance_harness.compare.trend import latest_order
     from assurance_harness.store.runread import read_run
 
     runs = [p for p in (root / "reports").iterdir() if p.is_dir()]
     # In the harness's own order of the latest run (``compare.trend.latest_order``, as the
     # register, ``trend`` and ``baseline check`` take it): when each finished, then its place
-    # in the ledger, then its start and id. Runs made within one second tie on their start, and
-    # an order by start and id alone put them by their ids' random suffixes.
-    positions = ledger_order(root / "reports")
-    return sorted(runs, key=lambda p: latest_order(read_run(p), positions))
+    # in the ledger, then its start and its place in the run index. Runs made within one second
+    # tie on their start, and an order by start and id alone put them by their ids' random
+    # suffixes.
+    made = MadeOrder.of(root / "reports")
+    return sorted(runs, key=lambda p: latest_order(read_run(p), made))
 
 
 def _make_echo_runs(root: Path, suite: str, count: int) -> Path:

@@ -22,6 +22,7 @@ from ..store.runread import (
 )
 from .baseline import Baseline, BaselineStore
 from .engine import Comparison, compare_runs
+from .madeorder import MadeOrder
 from .runs import (
     gone_since,
     index_path,
@@ -169,10 +170,13 @@ def baseline_pairs(
     if not chosen and (suite is not None or target is not None):
         raise UsageError(_nothing_to_check(suite, target, everything))
     pairs: list[tuple[RunLog, RunLog]] = []
+    if not chosen:
+        return pairs
+    made = MadeOrder.of(reports_dir)  # the ledger read once, however many baselines
     for baseline in chosen:
         every = suite_runs(reports_dir, baseline.suite, target=baseline.target_name)
         runs = [run for run in every if not smoke_test_limit(run.run_info, run.manifest_data)]
-        latest = _latest_since(runs, baseline.run_id, reports_dir)
+        latest = _latest_since(runs, baseline.run_id, made)
         if latest is None and smoke_since is not None:
             started = next((run_order(r)[0] for r in every if r.run_id == baseline.run_id), "")
             smoke_since += [
@@ -183,9 +187,8 @@ def baseline_pairs(
                 and smoke_test_limit(r.run_info, r.manifest_data)
             ]
         if unfinished is not None:
-            pending = _unfinished_since(reports_dir, baseline, runs, latest) or _damaged_since(
-                reports_dir, baseline, runs, latest
-            )
+            since = (reports_dir, baseline, runs, latest, made)
+            pending = _unfinished_since(*since) or _damaged_since(*since)
             if pending is not None:
                 unfinished.append(pending)
                 continue
@@ -195,24 +198,31 @@ def baseline_pairs(
 
 
 def _unfinished_since(
-    reports_dir: Path | str, baseline: Baseline, runs: list[RunLog], latest: RunLog | None
+    reports_dir: Path | str,
+    baseline: Baseline,
+    runs: list[RunLog],
+    latest: RunLog | None,
+    made: MadeOrder,
 ) -> UnfinishedCandidate | None:
     """The latest run of the baseline's suite and target, when it is one that has
     not finished (no summary.json) and started no earlier than the baseline and ``latest``
-    (the finished run the check would compare); None otherwise. Smoke tests are passed over,
-    as finished ones are."""
-    started = _pending_after(baseline, runs, latest)
+    (the finished run the check would compare; ``_made_after``: no record orders an unfinished
+    run within its second, so one begun in the latest's second counts); None otherwise.
+    Smoke tests are passed over, as finished ones are."""
+    before = _made_since(baseline, runs, latest)
     found, _ = unfinished_runs(Path(reports_dir), suite=baseline.suite)
     stopped = [
         run
         for run in found
         if run.state.target.name == baseline.target_name
         and not run.state.options.limit
-        and run.state.started_at >= started
+        and _made_after(made, (run.state.started_at, run.folder.name), before)
     ]
     if not stopped:
         return None
-    last = max(stopped, key=lambda r: (r.state.started_at, r.folder.name))
+    # Unfinished runs of one second have no order of making on record (none is indexed yet):
+    # the one being run now is named, never the one whose id's random suffix sorts last.
+    last = max(stopped, key=lambda r: (r.state.started_at, r.held))
     state = (
         "is being run now (no summary.json yet); check again once it has finished"
         if last.held
@@ -223,12 +233,16 @@ def _unfinished_since(
 
 
 def _damaged_since(
-    reports_dir: Path | str, baseline: Baseline, runs: list[RunLog], latest: RunLog | None
+    reports_dir: Path | str,
+    baseline: Baseline,
+    runs: list[RunLog],
+    latest: RunLog | None,
+    made: MadeOrder,
 ) -> UnfinishedCandidate | None:
     """The latest run of the baseline's suite and target when it is one whose folder is there
     but cannot be read (``runs.unreadable_since``) or is gone, its row in the index kept
-    (``runs.gone_since``: deleted or moved by hand), and it started no earlier than the
-    baseline and ``latest``; None otherwise. Passed over, the night before was compared in its
+    (``runs.gone_since``: deleted or moved by hand), and it was made after the baseline and
+    ``latest`` (``_made_after``); None otherwise. Passed over, the night before was compared in its
     place: a pass over a night whose figures nobody could read."""
     started = _pending_after(baseline, runs, latest)
     where = (reports_dir, baseline.suite, baseline.target_name, started)
@@ -250,16 +264,32 @@ def _damaged_since(
         for begun, run_id, expected in gone_since(*where)
     ]
     read = {run.run_id for run in runs} | {baseline.run_id}  # a folder moved is read, not gone
-    # After ``latest`` in the runs' own order (start, then id: ``run_order``), not merely as
-    # early: a run deleted in the same second as the latest, and ordered before it, is not the
-    # night's run.
-    base = next((run_order(r) for r in runs if r.run_id == baseline.run_id), ("", ""))
-    after = max(base, run_order(latest)) if latest is not None else base
-    found = sorted(f for f in found if f[1] not in read and (f[0], f[1]) > after)
+    # Made after the baseline and ``latest`` (``_made_after``), not merely begun as early: a
+    # run deleted in the same second as the latest, and made before it, is not the night's run.
+    before = _made_since(baseline, runs, latest)
+    found = [f for f in found if f[1] not in read and _made_after(made, (f[0], f[1]), before)]
     if not found:
         return None
-    _, run_id, state = found[-1]
+    _, run_id, state = max(found, key=lambda f: (f[0], made.index_place(f[1])))
     return UnfinishedCandidate(baseline, run_id, state)
+
+
+def _made_since(
+    baseline: Baseline, runs: list[RunLog], latest: RunLog | None
+) -> list[tuple[str, str]]:
+    """The (start, id) of the runs a run must have been made after to be the check's latest
+    run rather than ``latest`` (``_made_after``): the baseline's, and ``latest``'s."""
+    base = next((run_order(r) for r in runs if r.run_id == baseline.run_id), ("", ""))
+    return [base] if latest is None else [base, run_order(latest)]
+
+
+def _made_after(made: MadeOrder, run: tuple[str, str], before: list[tuple[str, str]]) -> bool:
+    """Whether the run (start, id) was made after each of ``before`` (``MadeOrder.after``: by
+    start, within one second by the ledger's or the run index's order, never by the ids'
+    random suffixes), or may have been: where no record tells (a run not indexed yet, a team
+    store), it counts as the night's latest, so that the check gives no verdict rather than a
+    pass over a run that nobody could read or that has not finished."""
+    return all(made.after(run, other) is not False for other in before)
 
 
 def _pending_after(baseline: Baseline, runs: list[RunLog], latest: RunLog | None) -> str:
@@ -284,22 +314,22 @@ def _nothing_to_check(suite: str | None, target: str | None, baselines: list[Bas
     return f"no baseline for {wanted}; the baselines are: {known}"
 
 
-def _latest_since(runs: list[RunLog], baseline_id: str, reports_dir: Path | str) -> RunLog | None:
+def _latest_since(runs: list[RunLog], baseline_id: str, made: MadeOrder) -> RunLog | None:
     """The latest of ``runs`` other than the baseline's that did not start before it; None
     when there is none. Latest as the register takes a suite's latest run and a trend its last
-    point (``trend.latest_order``: when it finished, then its place in the reports' ledger),
-    so that the check's verdict is on the run ``register status`` reads as the suite's: by
-    start time and id, two runs of one second sorted by their ids' random suffixes. Not simply
+    point (``trend.latest_order``: when it finished, then its place in the reports' ledger,
+    then its start and its row's place in the run index: ``made``), so that the check's
+    verdict is on the run ``register status`` reads as the suite's: by start time and id, two
+    runs of one second sorted by their ids' random suffixes. Not simply
     the last run either: the baseline could come last, and a run after it (a failed nightly)
     would be passed over as no run at all."""
-    from .trend import latest_order, ledger_order
+    from .trend import latest_order
 
     started = next((run_order(r)[0] for r in runs if r.run_id == baseline_id), "")
     later = [r for r in runs if r.run_id != baseline_id and run_order(r)[0] >= started]
     if not later:
         return None
-    positions = ledger_order(reports_dir)
-    return max(later, key=lambda run: latest_order(run, positions))
+    return max(later, key=lambda run: latest_order(run, made))
 
 
 def check_run(

@@ -13,7 +13,7 @@ from ..formatting.figures import level, recorded_level
 from ..formatting.visible import plot_text
 from ..store.cacheshare import CacheShare
 from ..store.runread import RunLog, smoke_test_limit
-from ..workspace import Workspace
+from .madeorder import MadeOrder
 from .measures import measure, recorded_sha, shown
 from .runs import iter_suite_runs
 from .scorersettings import changed_scorers
@@ -97,7 +97,7 @@ def trend_points(
     points: list[TrendPoint] = []
     measures: dict[str, Measured] = {}
     order: dict[str, tuple[Any, ...]] = {}
-    positions = ledger_order(reports_dir)
+    made = MadeOrder.of(reports_dir)
     found = readable = False
     for run in iter_suite_runs(reports_dir, suite, target=target, left_out=left_out):
         found = True
@@ -134,7 +134,7 @@ def trend_points(
             note = f"{cached.text(run.run_id)}: a repeat of that measurement; not plotted"
         scorers = {"scorers": run.manifest_data.get("scorers")}  # what changed_scorers reads
         measures[run.run_id] = (entry.get("kind"), measure(entry), entry, scorers)
-        order[run.run_id] = latest_order(run, positions)
+        order[run.run_id] = latest_order(run, made)
         points.append(
             TrendPoint(
                 run_id=run.run_id,
@@ -170,24 +170,20 @@ def trend_points(
     return points
 
 
-def ledger_order(reports_dir: Path | str) -> dict[str, int]:
-    """Each recorded run's place in the reports' evidence ledger (none without one)."""
-    from ..register.ledger_hashes import ledger_positions
-
-    return ledger_positions(Workspace.at(reports_dir).ledger)
-
-
-def latest_order(run: RunLog, positions: dict[str, int]) -> tuple[Any, ...]:
+def latest_order(run: RunLog, made: MadeOrder) -> tuple[Any, ...]:
     """Where a run sorts among a trend's points: as the register takes a suite's latest run
     (``register.evidence_record.recency``: when it finished, then its place in the ledger),
-    then its start and id (runs of one second never recorded, which the register never
-    sees). By start and id alone, two runs of one second read in the order of their ids'
-    random suffixes, and the trend's last point was not the register's latest run."""
+    then its start, then its row's place in the run index (``MadeOrder``: runs of one second
+    never recorded, which the register never sees); its id last, only for runs the index does
+    not hold either (folders found by a scan). By start and id alone, two runs of one second
+    read in the order of their ids' random suffixes, and the trend's last point was not the
+    register's latest run."""
     from ..register.evidence_record import recency
 
     summary = run.summary
-    finished = recency(summary.get("finished_at"), None, positions.get(run.run_id, -1))
-    return (*finished, str(summary.get("started_at") or ""), run.run_id)
+    finished = recency(summary.get("finished_at"), None, made.ledger_place(run.run_id))
+    started = str(summary.get("started_at") or "")
+    return (*finished, started, made.index_place(run.run_id), run.run_id)
 
 
 def _suite_of(suite: Any) -> dict[str, str | None]:
@@ -497,12 +493,12 @@ def gate_thresholds(
     edited since (against its manifest or its evidence in the ledger), or that has no
     manifest.json (``trend_points`` leaves them out), is passed over."""
     latest: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
-    positions = ledger_order(reports_dir)
+    made = MadeOrder.of(reports_dir)
     runs = iter_suite_runs(reports_dir, suite, target=target)
     for run in runs:  # the last in the points' order (``latest_order``)
         if run.summary_changed() is not None or run.manifest_missing() is not None:
             continue
-        rank = latest_order(run, positions)
+        rank = latest_order(run, made)
         if latest is None or rank >= latest[0]:
             latest = rank, run.gates
     out: dict[str, float] = {}
