@@ -3,8 +3,9 @@ verdict was given (exit 0) and its review record in the evidence ledger hashed t
 file, so the ledger vouched for rows the run never wrote: for a run with no gate records (run
 with --no-evidence, or exploratory), ``evidence verify`` then said OK of a 46-row run's
 results.jsonl cut to 20 rows. ``evidence attach`` refuses such a run (the SHA-256 in
-manifest.json); a verdict is evidence too, and is refused the same way (exit 1, as detected
-tampering), with nothing written to the ledger or the store."""
+manifest.json); a verdict is evidence too, and is refused the same way, with nothing written
+to the ledger or the store: exit 3, as ``review status`` and ``compare`` refuse such a run (it
+was exit 1, which CI reads as a failed gate)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def test_a_verdict_on_a_run_whose_results_changed_is_refused_and_writes_nothing(
         env={"ASSURANCE_REVIEWER": "erin"},
         timeout=60,
     )
-    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.returncode == 3, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "results.jsonl" in lines[0], done.stderr
     assert "manifest.json" in lines[0] and "internal error" not in lines[0], done.stderr

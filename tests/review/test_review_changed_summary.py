@@ -67,7 +67,8 @@ def test_a_verdict_on_a_run_whose_summary_was_edited_is_refused_and_writes_nothi
     tmp_path: Path,
 ) -> None:
     """Its review record would hash summary.json as it is now (and copy its status), so the
-    ledger would vouch for the edit, as it would for a changed results.jsonl."""
+    ledger would vouch for the edit, as it would for a changed results.jsonl. Exit 3, as
+    ``review status`` and ``compare`` refuse the run: exit 1 reads to CI as a failed gate."""
     project = make_project(tmp_path)
     run_id = project.run().run_id
     summary = edit_summary(project.reports / run_id, "status")
@@ -77,7 +78,7 @@ def test_a_verdict_on_a_run_whose_summary_was_edited_is_refused_and_writes_nothi
         "review", "adjudicate", run_id, "c2#0", "--agree", "--reports", project.reports,
         env={"ASSURANCE_REVIEWER": "erin"}, timeout=60,
     )  # fmt: skip
-    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.returncode == 3, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and str(summary) in lines[0], done.stderr
     assert "manifest.json" in lines[0] and "internal error" not in lines[0], done.stderr

@@ -43,8 +43,9 @@ def test_review_status_refuses_a_summary_unlike_its_ledger_hash(tmp_path: Path) 
 
 
 def test_review_adjudicate_refuses_a_summary_unlike_its_ledger_hash(tmp_path: Path) -> None:
-    """Refused as a summary unlike its manifest is (exit 1, as ``evidence attach`` refuses):
-    the record would hash the edited file, and the ledger vouch for it."""
+    """Refused as a summary unlike its manifest is (exit 3, as ``review status`` and
+    ``compare`` refuse it; exit 1 reads to CI as a failed gate): the record would hash the
+    edited file, and the ledger vouch for it."""
     project = make_project(tmp_path)
     run_id = project.run().run_id
     summary = _forged(project.reports, run_id, project.ledger, "status")
@@ -55,7 +56,7 @@ def test_review_adjudicate_refuses_a_summary_unlike_its_ledger_hash(tmp_path: Pa
         ["review", "adjudicate", run_id, "c2#0", "--agree", "--reports", str(project.reports)],
         env={"ASSURANCE_REVIEWER": "erin"},
     )
-    assert done.exit_code == 1, done.stdout + done.stderr
+    assert done.exit_code == 3, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and str(summary) in lines[0], done.stderr
     assert "in the ledger" in lines[0] and "internal error" not in lines[0], done.stderr
