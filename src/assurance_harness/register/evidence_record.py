@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from ..errors import HarnessError
+from ..errors import ExitCode, HarnessError
 from ..formatting import failing_groups_text
 
 GENESIS = "0" * 64
@@ -28,6 +28,16 @@ class EvidenceError(HarnessError):
     """The ledger or a run's files are not trustworthy (exit 1, like a failed gate)."""
 
     exit_code = 1
+
+
+class RunFilesChanged(EvidenceError):
+    """A run's summary.json or results.jsonl is not the file the run wrote (unlike its
+    manifest's or its ledger records' SHA-256), met by a command that needed the run as input
+    (``review adjudicate``): exit 3, as ``review status``, ``compare`` and ``baseline check``
+    refuse such a run. Exit 1 reads to CI as a failed gate; none was judged. Still an
+    EvidenceError: the web app answers it 409, as any refusal of a run's changed files."""
+
+    exit_code = ExitCode.RUN_FAILED
 
 
 def canonical_json(data: Any) -> str:

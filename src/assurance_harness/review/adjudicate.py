@@ -112,7 +112,7 @@ def adjudicate(
     # Held shared: the record hashes results.jsonl and summary.json, which a --retry-errors
     # starting meanwhile would rewrite (the ledger would then fail verification).
     with reading_run_folder(run_dir_of(paths, run_id), then="give the verdict"):
-        from ..register.evidence_record import EvidenceError
+        from ..register.evidence_record import EvidenceError, RunFilesChanged
         from ..register.ledger import _risk_ids, append_records
         from ..register.run_origin import origin_entry
         from ..register.runfiles import RunFiles, sha256_file
@@ -158,7 +158,7 @@ def adjudicate(
             # The record below hashes results.jsonl and summary.json as they are now (and copies
             # the summary's status): the ledger would vouch for rows or verdicts the run never
             # wrote, as 'evidence attach' refuses to.
-            raise EvidenceError(f"{changed}; no verdict can be recorded as evidence on it")
+            raise RunFilesChanged(f"{changed}; no verdict can be recorded as evidence on it")
         risks = _risk_ids(run, paths.register) or [NO_RISK]
         note = stored_note(note, run.summary)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
