@@ -51,3 +51,29 @@ def test_no_test_is_made_over_one_case_a_run(tmp_path: Path) -> None:
         assert item.verdict == "untested", (metric, item.verdict)
         assert "one case" in (item.note or ""), (metric, item.note)
     assert result.regressions == [] and result.exit_code == 3, result.unmeasured
+
+
+def test_no_test_is_made_over_one_outcome_against_clustered_cases(tmp_path: Path) -> None:
+    """A baseline of one case of one sample against a candidate of three cases of several:
+    its single outcome counted as a case (an effective n of one) read p = 0.042 against 4/4
+    in each candidate case, "regressed" from one answer."""
+    reports = tmp_path / "reports"
+    base_rows = [row("a", prompt="prompt of a", scores={"m": {"matched": False}})]
+    cand_rows = [
+        row(case, sample=s, prompt=f"prompt of {case}", scores={"m": {"matched": True}})
+        for case in ("b", "c", "d")
+        for s in range(SAMPLES)
+    ]
+    runs = []
+    for run_id, rows, samples, day in (("run-a", base_rows, 1, 1), ("run-b", cand_rows, 4, 2)):
+        rate = rate_metric(rows, "m.matched", lambda r: bool(r["scores"]["m"]["matched"]))
+        folder = write_run(
+            reports, run_id, rows, {"r": rate}, [gate("r", rate, max=0.5)], suite="one",
+            samples=samples, started_at=f"2026-11-0{day}T03:15:00+00:00",
+        )  # fmt: skip
+        runs.append(read_compared(folder, reports))
+    result = compare_runs(*runs)
+    item = next(m for m in result.metrics if m.metric == "r")
+    assert item.test is None and item.verdict == "untested", (item.test, item.verdict)
+    assert "at least two cases" in (item.note or ""), item.note
+    assert result.regressions == [], result.regressions
