@@ -487,6 +487,21 @@ def _one_case_reason(*totals: tuple[np.ndarray, np.ndarray]) -> str | None:
     return None
 
 
+def _one_outcome_reason(*totals: tuple[np.ndarray, np.ndarray]) -> str | None:
+    """Why no test with the case as the unit can be made where a run is one case of one
+    sample (one of several, ``_one_case_reason``), or None: ``clustered_two_proportion``
+    refuses a run of one case. Counted as one case of effective n 1, a baseline's single
+    outcome against three cases of 4/4 read as a regression at p 0.042."""
+    for role, (_, sizes) in zip(("baseline", "candidate"), totals, strict=True):
+        if sizes.size < 2:
+            return (
+                f"no test: one case in the {role} run, of one outcome, against cases of "
+                "several samples: a test with the case as the unit needs at least two cases "
+                "in each run"
+            )
+    return None
+
+
 def _successes(metric: dict[str, Any]) -> int | None:
     details = metric.get("details") or {}
     if isinstance(details.get("successes"), int):
@@ -530,6 +545,9 @@ def _test_metric(
             return one_case
         if _several_a_case(totals_a) or _several_a_case(totals_b):
             if kind == "rate":
+                one_outcome = _one_outcome_reason(totals_a, totals_b)
+                if one_outcome is not None:
+                    return one_outcome
                 return stats.clustered_two_proportion(*totals_a, *totals_b, confidence=confidence)
             if totals_a[1].size > 1 and totals_b[1].size > 1:
                 return stats.clustered_welch(*totals_a, *totals_b, confidence=confidence)
