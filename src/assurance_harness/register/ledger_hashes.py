@@ -1,8 +1,9 @@
 """The SHA-256 the evidence ledger's records hold for each run's files, read for a view: the
 annex checks each run file against them beside the run's own manifest.json, which whoever
 edits the files can rewrite too (``evidence verify`` re-hashes the same files;
-``ledger_verify``). ``compare``, ``baseline`` and ``trend`` check the runs they read against
-them too (``note_ledger_hashes``)."""
+``ledger_verify``). ``compare``, ``baseline``, ``trend`` and ``review`` check the runs they
+read against them too (``note_ledger_hashes``), from the team store's ledger where one is
+configured, as ``evidence verify`` reads it."""
 
 from __future__ import annotations
 
@@ -29,23 +30,35 @@ def recorded_file_hashes(records: list[EvidenceRecord]) -> dict[str, dict[str, s
     return out
 
 
-_READ: dict[str, tuple[tuple[int, int, int], list[EvidenceRecord]]] = {}
-"""The last ledger read (its path -> its stat and records), so a command that reads several
+_READ: dict[str, tuple[tuple[object, ...], list[EvidenceRecord]]] = {}
+"""The last ledger read (its path -> its version and records), so a command that reads several
 runs reads the ledger once: ``compare`` reads two, ``baseline check`` a suite's history."""
 
 
 def _records(ledger: Path) -> list[EvidenceRecord]:
-    """The ledger's records; none where there is no ledger file (runs never recorded: nothing
-    changes for them) or it cannot be read (``evidence verify`` names that; a trend or a
-    comparison needs no ledger). Read once while the file is unchanged (its size, mtime and
-    inode): a command reading many runs pays one read."""
-    try:
-        stat = ledger.stat()
-    except OSError:
-        return []
-    if not ledger.is_file():
-        return []
-    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    """The ledger's records: the team store's rows where one is configured (``ledger_team``:
+    no file is written then, and reading only the file checked nothing), else the file's;
+    none where there is no ledger file (runs never recorded: nothing changes for them) or it
+    cannot be read (``evidence verify`` names that; a trend or a comparison needs no ledger).
+    Read once while the ledger is unchanged (the file's size, mtime and inode; the store's
+    ``TeamLedger.version``): a command reading many runs pays one read."""
+    from .ledger_team import team_ledger
+
+    team = team_ledger(ledger)
+    key: tuple[object, ...]
+    if team is not None:
+        try:
+            key = (team.where, *team.version())
+        except (HarnessError, OSError):
+            return []
+    else:
+        try:
+            stat = ledger.stat()
+        except OSError:
+            return []
+        if not ledger.is_file():
+            return []
+        key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
     held = _READ.get(str(ledger))
     if held is not None and held[0] == key:
         return held[1]

@@ -59,6 +59,18 @@ class TeamLedger:
         heads = [str(r["line"]) for r in rows if r["head"]]
         return lines, heads[0] if heads else None
 
+    def version(self) -> tuple[int, int, int]:
+        """(rows, last position, newest writing transaction): it changes with every append,
+        and with a row rewritten or removed past the append-only trigger (a rewritten row's
+        ``xmin`` is its new transaction's), so a reader may keep what it read of the rows while
+        it is unchanged (``ledger_hashes``), as it keeps the file's while its stat is."""
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT count(*) AS n, coalesce(max(pos), 0) AS last, "
+                "coalesce(max(xmin::text::bigint), 0) AS tx FROM evidence_ledger"
+            ).fetchone()
+        return (0, 0, 0) if row is None else (int(row["n"]), int(row["last"]), int(row["tx"]))
+
     def head_text(self) -> str | None:
         """The anchor (``{"seq", "id", "hash", "updated_at"}``), or None before any append."""
         with self.db.transaction() as conn:
