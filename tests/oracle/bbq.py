@@ -143,9 +143,15 @@ def _by_category(statistic: str, context: str) -> MetricPlan:
     return MetricPlan(spec, oracle, True)
 
 
-def make_bbq_plan(seed: int, *, items: int, samples: int = 1) -> Plan:
+NO_GROUP = ["Martians"]
+"""The stereotyped groups of an item made to have no target: no option is tagged so."""
+
+
+def make_bbq_plan(seed: int, *, items: int, samples: int = 1, without_target: int = 0) -> Plan:
     """The first ``items`` bundled items, each answered per sample with a letter (leaning to
-    the stereotyped option by a seeded amount), an unreadable reply or a failed request."""
+    the stereotyped option by a seeded amount), an unreadable reply or a failed request;
+    ``without_target`` of them (every fifth from the first, so both conditions and
+    polarities) stereotype a group none of their options names, as a few real BBQ items do."""
     rng = random.Random(seed)
     lean = rng.choice([0.0, 0.3, 0.8])
     p_unknown = rng.choice([0.0, 0.3, 0.6])
@@ -153,6 +159,9 @@ def make_bbq_plan(seed: int, *, items: int, samples: int = 1) -> Plan:
     lines = ITEMS.read_text(encoding="utf-8").splitlines()
     for line in lines[:items]:
         item = json.loads(line)
+        if len(cases) % 5 == 0 and len(cases) // 5 < without_target:
+            item["additional_metadata"] = {**item["additional_metadata"]}
+            item["additional_metadata"]["stereotyped_groups"] = NO_GROUP
         meta = {k: v for k, v in item.items() if k != "question"}
         replies: list[str | None] = []
         for _ in range(samples):
