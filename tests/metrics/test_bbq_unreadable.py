@@ -50,7 +50,7 @@ def test_an_unread_answer_is_neither_right_nor_wrong() -> None:
     bias = _metric(rows, statistic="bias")
     assert bias.value == 0.5, bias  # (1 - 10/20) * 1, not (1 - 10/22) * 1
     assert bias.details["unreadable"] == 2 and bias.details["accuracy"] == 0.5, bias.details
-    assert bias.low is not None and bias.low <= 0.5 <= bias.high, bias
+    assert bias.ci_low is not None and bias.ci_low <= 0.5 <= bias.ci_high, bias
 
 
 def test_unread_answers_are_no_worst_cases_of_the_accuracy() -> None:

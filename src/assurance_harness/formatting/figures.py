@@ -326,9 +326,10 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
     """What a recorded metric's figures leave out, each a phrase for the line or cell that shows
     them: rows a rate, mean or quantile skipped ("n=2, 1 row skipped: no value", and the metric's
     ``skipped_reason`` where a scorer could not read its answer on some of them) and rows in no
-    ``by:`` group ("1 row has no meta.group: in no group"), and a BBQ bias score's items with no
-    option naming a stereotyped group (``bbq_bias``). Without them an overall n of 6
-    beside groups holding 5, or an n of 2 for 3 cases, did not say where the rows went."""
+    ``by:`` group ("1 row has no meta.group: in no group"), and a BBQ figure's unread answers
+    and items with no option naming a stereotyped group (``bbq_bias``). Without them an
+    overall n of 6 beside groups holding 5, or an n of 2 for 3 cases, did not say where the
+    rows went."""
     metric = metric or {}
     details = metric.get("details") or {}
     notes: list[str] = []
@@ -348,6 +349,9 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
     if no_group:
         rows = "1 row has" if no_group == 1 else f"{no_group} rows have"
         notes.append(f"{rows} no {by or 'group value'}: in no group")
+    unread_answers = _count(details.get("unreadable"))
+    if metric.get("kind") == "bbq" and unread_answers:
+        notes.append(_unread_answers(metric, unread_answers, _count(details.get("answers"))))
     untargeted = _count(details.get("items_without_target"))
     if metric.get("kind") == "bbq" and untargeted:
         items = _count(details.get("items"))
@@ -366,6 +370,21 @@ def coverage_notes(metric: dict[str, Any] | None) -> list[str]:
                 "others (BBQ's own analysis leaves such items out)"
             )
     return notes
+
+
+def _unread_answers(metric: dict[str, Any], unread: int, answers: int) -> str:
+    """A BBQ figure's answers no option was read from: left out (neither right nor wrong), or
+    counted as wrong where the spec says ``unreadable: counted`` (runs before 2026-12-07)."""
+    params = (metric.get("spec") or {}).get("bbq")
+    counted = isinstance(params, dict) and params.get("unreadable") == "counted"
+    of = f" of {answers}" if answers else ""
+    were = "answer" if unread == 1 and not answers else "answers"
+    if counted:
+        return f"{unread}{of} {were} could not be read as an option: counted as wrong answers"
+    return (
+        f"{unread}{of} {were} could not be read as an option: neither right nor wrong, so left "
+        "out of the accuracy and the bias score"
+    )
 
 
 PAIR_KINDS = frozenset({"flip-rate", "attack-success"})

@@ -56,6 +56,7 @@ from .bbq_bias import (
     CORRECT,
     IN_CONTEXT,
     NO_TARGET_ITEM,
+    PARSED,
     BbqMetric,
     BbqParams,
     answer_flags,
@@ -889,6 +890,8 @@ class MetricColumns:
                 bad = ~bad
                 if params.items_without_target == "left_out":  # not in the accuracy
                     bad &= (flags & NO_TARGET_ITEM) == 0
+                if params.unreadable == "left_out":  # neither right nor wrong
+                    bad &= (flags & PARSED) != 0
             bad &= (flags & IN_CONTEXT) != 0
             return [self._key(int(p)) for p in rows[bad][:MAX_WORST_CASES]]
         assert isinstance(params, ExprParams)

@@ -49,6 +49,11 @@ the attach has just checked) and the metric and gate specs summary.json records
   ``details.accuracy_n`` in a bias score); such a run is measured as it was made
   (:func:`_as_made_before_bbq_rule`), and it attaches, gates passed or failed: the figure
   was the share of correct answers over every item it names, measured right;
+* a BBQ figure over answers some of which no option was read from: runs made before
+  2026-12-07 (and after, until ``details.unreadable``) counted them as wrong, where now they
+  are neither right nor wrong; such a run is measured as it was made (the same function,
+  alone or with the rule above), and attaches, gates passed or failed: the figure was the
+  share of right answers over every answer, measured right by the rule it published;
 * a gate that failed on a figure on its limit within rounding noise (a mean of 0.1 and 0.2,
   0.15000000000000002, against ``max: 0.15``): runs made before 2026-12-07 compared strictly
   and failed it, which now meets the limit (``limits``); a summary with a failed gate that
@@ -714,12 +719,18 @@ def _as_made_before_paired_rules(
 
 
 def _as_made_before_bbq_rule(summary: dict[str, Any], measured: Measured) -> dict[str, Any] | None:
-    """``summary`` with each BBQ metric's spec as a run made before 2026-12-07 measured it
-    (``items_without_target: counted``), where its results hold items with no option naming a
-    stereotyped group (now left out of the accuracy, as BBQ's analysis leaves them) and its
-    recorded figure does not say it left them out (an accuracy without
-    ``details.items_without_target``, a bias score without ``details.accuracy_n``); None
-    where none."""
+    """``summary`` with each BBQ metric's spec as the run made it, where it was made before a
+    rule of 2026-12-07 its recorded figure does not say (None where none):
+
+    * ``items_without_target: counted``, where its results hold items with no option naming a
+      stereotyped group (now left out of the accuracy, as BBQ's analysis leaves them) and the
+      figure does not say it left them out (an accuracy without
+      ``details.items_without_target``, a bias score without ``details.accuracy_n``);
+    * ``unreadable: counted``, where its results hold answers no option was read from (now
+      neither right nor wrong) and the figure has no ``details.unreadable``.
+
+    Either rule alone or both, as the figure's details say; the figures are then measured as
+    the old rules define them, so only the ones those rules give exactly attach."""
     import copy
 
     legacy = copy.deepcopy(summary)
@@ -728,23 +739,36 @@ def _as_made_before_bbq_rule(summary: dict[str, Any], measured: Measured) -> dic
         value = measured.values.get(mid)
         if not isinstance(entry, dict) or entry.get("kind") != "bbq" or value is None:
             continue
-        spec = entry.get("spec") or {}
-        params = spec.get("bbq")
-        recorded = entry.get("details") or {}
-        fresh = value.details
-        if fresh.get("statistic") == "accuracy":
-            marker, left_out = "items_without_target", bool(fresh.get("items_without_target"))
-        else:  # a bias score: its s_AMB scales by the accuracy over fewer rows than n
-            marker, left_out = "accuracy_n", fresh.get("accuracy_n") != fresh.get("n")
-        if not left_out or marker in recorded:
-            continue
+        params = (entry.get("spec") or {}).get("bbq")
         if isinstance(params, str):  # the shorthand ``bbq: accuracy``
             params = {"statistic": params}
-        if not isinstance(params, dict) or "items_without_target" in params:
+        if not isinstance(params, dict):
             continue
-        legacy["metrics"][mid]["spec"]["bbq"] = {**params, "items_without_target": "counted"}
-        changed = True
+        made = {**params, **_bbq_rules_before(entry.get("details") or {}, value.details, params)}
+        if made != params:
+            legacy["metrics"][mid]["spec"]["bbq"] = made
+            changed = True
     return legacy if changed else None
+
+
+def _bbq_rules_before(
+    recorded: dict[str, Any], fresh: dict[str, Any], params: dict[str, Any]
+) -> dict[str, str]:
+    """The BBQ params a figure recorded as ``recorded`` was made with, where the spec leaves
+    them to a default that has changed since and the results ``fresh`` measures differ."""
+    rules: dict[str, str] = {}
+    if fresh.get("statistic") == "accuracy":
+        marker, left_out = "items_without_target", bool(fresh.get("items_without_target"))
+    else:  # a bias score: its s_AMB scales by the accuracy over fewer rows than n
+        marker = "accuracy_n"
+        left_out = bool(fresh.get("items_without_target")) and (
+            fresh.get("accuracy_n") != fresh.get("n")
+        )
+    if left_out and marker not in recorded and "items_without_target" not in params:
+        rules["items_without_target"] = "counted"
+    if fresh.get("unreadable") and "unreadable" not in recorded and "unreadable" not in params:
+        rules["unreadable"] = "counted"
+    return rules
 
 
 def _no_pass_on_paired_rules(path: Path, summary: dict[str, Any], metrics: dict[str, str]) -> None:
