@@ -46,7 +46,7 @@ def test_an_unread_answer_is_neither_right_nor_wrong() -> None:
     rows = _rows(["unknown"] * 10 + ["biased"] * 10 + ["unread"] * 2)
     accuracy = _metric(rows, statistic="accuracy")
     assert (accuracy.value, accuracy.n) == (0.5, 20), accuracy
-    assert accuracy.details["unreadable"] == 2, accuracy.details
+    assert accuracy.details["unreadable"] == accuracy.details["unparsed"] == 2, accuracy.details
     bias = _metric(rows, statistic="bias")
     assert bias.value == 0.5, bias  # (1 - 10/20) * 1, not (1 - 10/22) * 1
     assert bias.details["unreadable"] == 2 and bias.details["accuracy"] == 0.5, bias.details

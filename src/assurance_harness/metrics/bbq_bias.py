@@ -303,6 +303,9 @@ class BbqMetric(MetricKind):
         unread = int((~_has(flags, PARSED)).sum())
         too_many = _too_many_unread(flags, params)
         counted = self._in_accuracy(flags, params)
+        # the unparsed answers to the items it counts, whether or not it counts those answers
+        targeted = ~untargeted if params.items_without_target == "left_out" else True
+        unparsed = int((targeted & ~_has(flags, PARSED)).sum())
         if not counted.all():
             flags = flags[counted]
             codes = np.unique(codes[counted], return_inverse=True)[1].astype(np.intp)
@@ -311,7 +314,7 @@ class BbqMetric(MetricKind):
         details: dict[str, Any] = {
             "n": n,
             "correct": correct,
-            "unparsed": n - int(_has(flags, PARSED).sum()),
+            "unparsed": unparsed,
             "unknown": int((_has(flags, PARSED) & _has(flags, UNKNOWN)).sum()),
             "context": params.context,
             "n_skipped": n_input - n,
