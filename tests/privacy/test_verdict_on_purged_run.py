@@ -35,6 +35,8 @@ def test_a_verdict_on_a_purged_or_lost_run_says_which(tmp_path: Path) -> None:
             runs.reports,
         )
         said = done.stdout + done.stderr
-        assert done.returncode == 1, said  # EvidenceError (a changed run is RunFilesChanged, 3)
+        # Exit 3, as evidence attach and baseline set refuse a purged run: no gate was judged,
+        # and exit 1 reads to CI as a failed one.
+        assert done.returncode == 3, said
         assert says in said and "no verdict" in said, said
         assert "No such file" not in said and "Traceback" not in said, said
