@@ -21,7 +21,7 @@ def _a_queued_row(reports: Path, run_id: str) -> str:
 
 def test_a_verdict_on_a_purged_or_lost_run_says_which(tmp_path: Path) -> None:
     runs = purged_and_lost(tmp_path / "p")
-    for run_id, says in ((runs.purged, f"purged {runs.when}"), (runs.lost, "missing")):
+    for run_id, says, code in ((runs.purged, f"purged {runs.when}", 3), (runs.lost, "missing", 1)):
         row = _a_queued_row(runs.reports, run_id)
         done = run_cli(
             "review",
@@ -35,8 +35,8 @@ def test_a_verdict_on_a_purged_or_lost_run_says_which(tmp_path: Path) -> None:
             runs.reports,
         )
         said = done.stdout + done.stderr
-        # Exit 3, as evidence attach and baseline set refuse a purged run: no gate was judged,
-        # and exit 1 reads to CI as a failed one.
-        assert done.returncode == 3, said
+        # Purged: exit 3, as evidence attach and baseline set refuse it (no gate was judged,
+        # and 1 reads to CI as a failed one); missing with no purge record: 1, as attach says.
+        assert done.returncode == code, said
         assert says in said and "no verdict" in said, said
         assert "No such file" not in said and "Traceback" not in said, said

@@ -32,10 +32,12 @@ class EvidenceError(HarnessError):
 
 class RunFilesChanged(EvidenceError):
     """A run's summary.json or results.jsonl is not the file the run wrote (unlike its
-    manifest's or its ledger records' SHA-256), met by a command that needed the run as input
-    (``review adjudicate``): exit 3, as ``review status``, ``compare`` and ``baseline check``
-    refuse such a run. Exit 1 reads to CI as a failed gate; none was judged. Still an
-    EvidenceError: the web app answers it 409, as any refusal of a run's changed files."""
+    manifest's or its ledger records' SHA-256; or purged under the retention policy), met by
+    a command that needed the run as input (``review adjudicate``): exit 3, as ``review
+    status``, ``compare`` and ``baseline check`` refuse a changed run and ``evidence
+    attach`` and ``baseline set`` a purged one. Exit 1 reads to CI as a failed gate; none was
+    judged. Still an EvidenceError: the web app answers it 409, as any refusal of a run's
+    changed files."""
 
     exit_code = ExitCode.RUN_FAILED
 

@@ -147,7 +147,11 @@ def adjudicate(
         # judge text no one can see, and its record would hash a file that is gone.
         gone = note_purges(run, paths.ledger).results_missing()
         if gone is not None:
-            raise EvidenceError(f"{gone}; no verdict can be recorded on its rows")
+            # Purged is exit 3, as evidence attach and baseline set refuse it (the run cannot
+            # give what is asked); missing with no purge to account for it is 1, as there.
+            purged = run.purges is not None and run.results_path.name in run.purges.notes
+            refusal = RunFilesChanged if purged else EvidenceError
+            raise refusal(f"{gone}; no verdict can be recorded on its rows")
         from ..register.ledger_hashes import ledger_run_hashes, note_ledger_hashes
 
         # Against the hashes its evidence in the ledger holds too, as compare checks: a file
