@@ -255,10 +255,12 @@ class TransformersTarget(Target):
             kwargs["max_new_tokens"] = self._within_positions(
                 read, kwargs["max_new_tokens"], asked=asked
             )
-            out = self._pipe(prompt, return_full_text=False, **kwargs)
+            steps = _Steps(self._torch)
+            out = self._pipe(prompt, return_full_text=False, stopping_criteria=[steps], **kwargs)
             text = str(out[0]["generated_text"])
-            completion_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"])
-        finish = "length" if completion_tokens >= kwargs["max_new_tokens"] else "stop"
+        completion_tokens = steps.count
+        cut = completion_tokens >= kwargs["max_new_tokens"] and not self._ended(steps.last)
+        finish = "length" if cut else "stop"
         return GenerationResponse(
             text=text,
             model_version=self.model_path.name,
@@ -269,6 +271,14 @@ class TransformersTarget(Target):
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         )
+
+    def _ended(self, token: int | None) -> bool:
+        """Whether ``token`` is one that ends an answer (the generation config's end-of-sequence
+        tokens, the tokenizer's): an answer whose last allowed token ended it stopped."""
+        ends = getattr(self._pipe.model.generation_config, "eos_token_id", None)
+        ids = set(ends if isinstance(ends, list) else [ends])
+        ids.add(self._pipe.tokenizer.eos_token_id)
+        return token is not None and token in ids
 
     def _within_positions(self, prompt_tokens: int, max_new_tokens: int, *, asked: bool) -> int:
         """``max_new_tokens`` for a request the model has positions for; the default (256, when
@@ -298,6 +308,25 @@ class TransformersTarget(Target):
         if self._pipe is None:
             await self.start()
         return await asyncio.to_thread(self._generate_sync, request)
+
+
+class _Steps:
+    """A stopping criterion that never stops: it counts the tokens generated (called once for
+    each) and keeps the last. The decoded text tokenized again counts otherwise (word pieces
+    joined, special tokens dropped): an answer of 5 tokens cut at max_tokens read as 0 tokens
+    that stopped, a complete empty answer; another as more tokens than max_tokens allows."""
+
+    def __init__(self, torch: Any) -> None:
+        self._torch = torch
+        self.count = 0
+        self.last: int | None = None
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        self.count += 1
+        self.last = int(input_ids[0, -1])
+        return self._torch.zeros(
+            input_ids.shape[0], dtype=self._torch.bool, device=input_ids.device
+        )
 
 
 def _first_line(exc: BaseException) -> str:
