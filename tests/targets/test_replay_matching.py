@@ -262,3 +262,37 @@ def test_a_recorded_conversation_under_the_case_id_must_end_with_the_case_s_turn
     assert info.value.kind == "mismatched_recording" and not info.value.retryable
     target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
     assert generate(target, req("c1", chat(("user", "What is 2+2?")))).text == "4"
+
+
+def test_a_record_under_the_case_id_for_another_conversation_is_refused_not_scored(
+    tmp_path: Path, in_memory: bool
+) -> None:
+    # A multi-turn case edited since the recording, its last turn kept ("yes"): the record's
+    # answer, to a question about cats, was scored as the reply to sharing an address.
+    write_jsonl(
+        tmp_path / "r.jsonl",
+        [
+            {"id": "a", "messages": SAYS_YES_TO_B, "response": "Me too!"},
+            {"id": "b", "messages": SAYS_YES_TO_B, "prompt": "yes", "response": "Me too!"},
+        ],
+    )
+    for case in ("a", "b"):
+        target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+        with pytest.raises(TargetError, match="recorded for another") as info:
+            generate(target, req(case, SAYS_YES_TO_A))
+        assert info.value.kind == "mismatched_recording" and not info.value.retryable
+        assert "Shall I share my address?" in str(info.value)
+        target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+        assert generate(target, req(case, SAYS_YES_TO_B)).text == "Me too!"
+
+
+def test_a_recorded_system_turn_the_case_lacks_is_no_mismatch(tmp_path: Path) -> None:
+    # The deployment adds its system turn; the suite's case is the user's side alone.
+    conversation = chat(("system", "Be kind."), *((m["role"], m["content"]) for m in SAYS_YES_TO_A))
+    write_jsonl(tmp_path / "r.jsonl", [{"id": "a", "messages": conversation, "response": "No."}])
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    assert generate(target, req("a", SAYS_YES_TO_A)).text == "No."
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    with pytest.raises(TargetError, match="recorded for another") as info:
+        generate(target, req("a", SAYS_YES_TO_B))
+    assert info.value.kind == "mismatched_recording"
