@@ -2,7 +2,8 @@
 suites can score real transcripts without calling any model.
 
 A request is matched by case id (and sample); a record so found that holds a prompt must hold
-the case's (else ``mismatched_recording``, not retried). A case with no record under its id falls
+the case's, and one that holds a conversation the case's, system turns aside (else
+``mismatched_recording``, not retried). A case with no record under its id falls
 back to its conversation: the whole of it where a record has the conversation (``fields.messages``),
 else the last user turn against a record's ``prompt``. A fallback match is never a guess: the
 records it finds must be one case's (else the request fails ``ambiguous_recording``), and a run
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -460,21 +461,28 @@ class ReplayTarget(Target):
         return response
 
     def _check_prompt(self, row: Any, asked: GenerationRequest) -> None:
-        """Refuse a record whose prompt (``fields.prompt``, else the last user turn of
-        ``fields.messages``) is not the request's last user turn, white space aside; a record
-        with neither is taken on its id alone, as before."""
+        """Refuse a record whose conversation (``fields.messages``) is not the request's, its
+        system turns aside (a deployment adds its own, which a suite's case leaves out), or
+        whose prompt (``fields.prompt``) is not the request's last user turn, white space aside
+        in both; a record with neither is taken on its id alone, as before. Its last user turn
+        alone was compared: a multi-turn case edited since the recording, its last turn kept
+        ("yes"), took the answer to another conversation as its own."""
         f = self.s.fields
+        conversation = _optional(row, f.messages)
+        if isinstance(conversation, list) and all(isinstance(m, dict) for m in conversation):
+            recorded_turns, sent_turns = _said(conversation), _said(asked.messages)
+            if recorded_turns != sent_turns:
+                recorded, sent = _first_difference(conversation, asked.messages)
+                self._mismatch(asked, recorded, sent)
         recorded = _optional(row, f.prompt)
-        if not isinstance(recorded, str):
-            conversation = _optional(row, f.messages)
-            if not isinstance(conversation, list) or not all(
-                isinstance(m, dict) for m in conversation
-            ):
-                return
-            recorded = last_user_text(conversation)
+        if not isinstance(recorded, str) and isinstance(conversation, list):
+            return  # checked whole above
         sent = last_user_text(asked.messages)
         if not isinstance(recorded, str) or recorded.split() == sent.split():
             return
+        self._mismatch(asked, recorded, sent)
+
+    def _mismatch(self, asked: GenerationRequest, recorded: str, sent: str) -> NoReturn:
         raise MismatchedRecordingError(
             f"the record for case '{asked.case_id}' in {self.s.path} was recorded for another "
             f"prompt ('{_short(recorded)}', not '{_short(sent)}'): its answer is to another "
@@ -660,6 +668,38 @@ def _conversation_key(messages: list[dict[str, Any]]) -> str:
     """A conversation as one string: its roles and contents (nothing else it may carry)."""
     turns = [[m.get("role"), m.get("content")] for m in messages]
     return json.dumps(turns, ensure_ascii=False, separators=(",", ":"))
+
+
+def _said(messages: list[Any]) -> list[tuple[Any, Any]]:
+    """A conversation's turns other than system turns, as (role, words): what a replayed
+    record's conversation and a case's are compared on."""
+    return [
+        (
+            m.get("role"),
+            m["content"].split() if isinstance(m.get("content"), str) else m.get("content"),
+        )
+        for m in messages
+        if isinstance(m, dict) and m.get("role") != "system"
+    ]
+
+
+def _first_difference(recorded: list[Any], sent: list[dict[str, str]]) -> tuple[str, str]:
+    """The first turn (system turns aside) in which two conversations differ, as the text of
+    each (``(none)`` past one's end), for the message that refuses the record."""
+    left = [m for m in recorded if isinstance(m, dict) and m.get("role") != "system"]
+    right = [m for m in sent if m.get("role") != "system"]
+    for index in range(max(len(left), len(right))):
+        one = _said(left[index : index + 1])
+        other = _said(right[index : index + 1])
+        if one != other:
+            return _turn_text(left, index), _turn_text(right, index)
+    return "(none)", "(none)"
+
+
+def _turn_text(turns: list[Any], index: int) -> str:
+    if index >= len(turns):
+        return "(none)"
+    return f"{turns[index].get('role')}: {turns[index].get('content')}"
 
 
 def _short(text: str) -> str:
