@@ -100,6 +100,19 @@ class TransformersTarget(Target):
         data["model_digest"] = _dir_digest(self.model_path)
         return data
 
+    def cache_fingerprint(self) -> str:
+        """The fingerprint with each model file's size and modification time in it: weights
+        saved again at the same path (fine-tuned, retrained) have the sizes and config.json
+        the fingerprint's digest reads, so the response cache served the previous weights'
+        answers as the new model's. The fingerprint itself is left as it was (a run started
+        before resumes, baselines still match); a cached answer whose files were written since
+        is generated again (as is one after a copy that does not keep modification times)."""
+        blob = json.dumps(
+            {"fingerprint": self.fingerprint(), "files": _dir_stamp(self.model_path)},
+            sort_keys=True,
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
     async def start(self) -> None:
         if self._pipe is None:
             await asyncio.to_thread(self._load)
@@ -345,3 +358,16 @@ def _dir_digest(path: Path) -> str | None:
             if item.suffix == ".json":
                 digest.update(item.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _dir_stamp(path: Path) -> list[tuple[str, int, int]] | None:
+    """Each file of the model directory as (name, size, modification time in ns): what tells
+    weights written again apart without reading gigabytes."""
+    if not path.is_dir():
+        return None
+    stamps = []
+    for item in sorted(path.iterdir()):
+        if item.is_file():
+            info = item.stat()
+            stamps.append((item.name, info.st_size, info.st_mtime_ns))
+    return stamps
