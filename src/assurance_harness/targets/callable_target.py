@@ -12,7 +12,8 @@ So ``def reply(messages)``, ``def reply(messages, params, *, metadata)`` and
 ``async def reply(**kwargs)`` (which receives all of them) all work. A first positional
 parameter with another name receives ``messages``. It returns a ``str``, a dict
 ``{"text": ..., "model_version": ..., "finish_reason": ..., "usage": ...}`` (only ``text``
-required) or a :class:`~assurance_harness.datatypes.GenerationResponse`. Sync functions run in a
+required; one with an ``error`` that says something is that error, not an answer) or a
+:class:`~assurance_harness.datatypes.GenerationResponse`. Sync functions run in a
 worker thread and async ones on an event loop of their own, so neither can stall the run's (a
 blocked call is a timeout); each call gets its own copies of what it is passed, and the
 working directory is put back after it. Raising a ``TargetError`` subclass (say
@@ -45,7 +46,7 @@ from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ..scrub import environment_secrets
 from ..store.files import check_local_path
-from ._messages import build_messages
+from ._messages import build_messages, error_value_said
 from ._module_names import module_names
 from ._module_shadows import HARNESS_IMPORTS, folder_modules
 from .base import (
@@ -781,6 +782,11 @@ def _shaped(result: Any, *, where: str) -> GenerationResponse:
         return result
     if isinstance(result, str):
         return GenerationResponse(text=result)
+    if isinstance(result, dict) and (said := error_value_said(result.get("error"))) is not None:
+        # A client's body returned whole: its text beside an error is a fallback or nothing,
+        # and was scored as the answer (an empty one for a failed call), as the http and
+        # openai targets no longer do.
+        raise BadResponseError(f"{where} returned an error beside its text: {said}")
     if isinstance(result, dict) and isinstance(result.get("text"), str):
         return GenerationResponse(
             text=result["text"],
