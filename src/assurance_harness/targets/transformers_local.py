@@ -196,6 +196,14 @@ class TransformersTarget(Target):
         if tokenizer.pad_token_id is None and tokenizer.eos_token_id is not None:
             tokenizer.pad_token = tokenizer.eos_token
         chat = bool(getattr(tokenizer, "chat_template", None))
+        if self.s.use_chat_template and not chat:
+            # Else every request failed on it, each as an 'exception' (a failed run, exit 3).
+            raise self._bad_model(
+                f"use_chat_template is true, but the tokenizer in {path} has no chat template",
+                field="use_chat_template",
+                hint="save the tokenizer with its chat template, or set use_chat_template to "
+                "false (turns joined as 'role: content' lines)",
+            )
         self._chat = chat if self.s.use_chat_template is None else self.s.use_chat_template
         self._pipe = pipeline(
             "text-generation", model=model, tokenizer=tokenizer, device=self.s.device
