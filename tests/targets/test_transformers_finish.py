@@ -82,3 +82,23 @@ def test_an_answer_cut_at_max_tokens_is_length_though_its_text_reads_as_fewer_to
     assert answer.text == ""
     assert answer.usage is not None and answer.usage["completion_tokens"] == 5
     assert answer.finish_reason == "length"
+
+
+def test_an_answer_ended_by_a_stop_string_on_its_last_allowed_token_stopped(
+    tiny_lm: Path,
+) -> None:
+    # The tiny model's greedy answer is "loudly loudly ...": one token, and the stop string.
+    target = TransformersTarget(TransformersSpec(model=tiny_lm.name), base_dir=str(tiny_lm.parent))
+
+    async def main() -> list[GenerationResponse]:
+        await target.start()
+        return [
+            await target.generate(
+                GenerationRequest(case_id="t1", sample=0, seed=0, messages=MESSAGES, params=params)
+            )
+            for params in ({"max_tokens": 1}, {"max_tokens": 1, "stop": "loudly"})
+        ]
+
+    cut, stopped = asyncio.run(main())
+    assert cut.text == "loudly" and cut.finish_reason == "length"
+    assert stopped.text == "loudly" and stopped.finish_reason == "stop"
