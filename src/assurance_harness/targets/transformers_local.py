@@ -280,7 +280,12 @@ class TransformersTarget(Target):
             out = self._pipe(prompt, return_full_text=False, stopping_criteria=[steps], **kwargs)
             text = str(out[0]["generated_text"])
         completion_tokens = steps.count
-        cut = completion_tokens >= kwargs["max_new_tokens"] and not self._ended(steps.last)
+        stops = kwargs.get("stop_strings") or []
+        cut = (
+            completion_tokens >= kwargs["max_new_tokens"]
+            and not self._ended(steps.last)
+            and not any(stop in text for stop in stops)  # its stop string came on its last token
+        )
         finish = "length" if cut else "stop"
         return GenerationResponse(
             text=text,
