@@ -296,3 +296,19 @@ def test_a_recorded_system_turn_the_case_lacks_is_no_mismatch(tmp_path: Path) ->
     with pytest.raises(TargetError, match="recorded for another") as info:
         generate(target, req("a", SAYS_YES_TO_B))
     assert info.value.kind == "mismatched_recording"
+
+
+def test_a_recorded_conversation_that_ends_with_its_own_answer_is_the_case_s(
+    tmp_path: Path,
+) -> None:
+    # Some exports keep the answer as the conversation's last turn: the conversation sent is
+    # the rest. Taken on the last user turn before, it must not be refused as another's now.
+    recorded = [*SAYS_YES_TO_A, {"role": "assistant", "content": "Here it is."}]
+    write_jsonl(
+        tmp_path / "r.jsonl", [{"id": "a", "messages": recorded, "response": "Here it is."}]
+    )
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    assert generate(target, req("a", SAYS_YES_TO_A)).text == "Here it is."
+    target = ReplayTarget(ReplaySpec(path="r.jsonl"), base_dir=str(tmp_path))
+    with pytest.raises(TargetError, match="recorded for another"):
+        generate(target, req("a", SAYS_YES_TO_B))
