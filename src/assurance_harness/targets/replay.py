@@ -470,6 +470,9 @@ class ReplayTarget(Target):
         f = self.s.fields
         conversation = _optional(row, f.messages)
         if isinstance(conversation, list) and all(isinstance(m, dict) for m in conversation):
+            answer = _optional(row, f.response)
+            if conversation and conversation[-1] == {"role": "assistant", "content": answer}:
+                conversation = conversation[:-1]  # an export that keeps the answer as its turn
             recorded_turns, sent_turns = _said(conversation), _said(asked.messages)
             if recorded_turns != sent_turns:
                 recorded, sent = _first_difference(conversation, asked.messages)
