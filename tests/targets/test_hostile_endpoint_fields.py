@@ -1,0 +1,105 @@
+"""What a hostile or broken endpoint puts in the fields around an answer (a Retry-After header,
+the model's name, the finish reason, the model list) must become one recorded error or a
+readable value, never an 'internal error' that blames the harness or ends the run. Each test
+runs the CLI in a subprocess against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aiohttp import web
+
+from ..testing.cli import run_cli
+from ..testing.openai_stub import ThreadedServer, completion, json_response
+
+SUITE = (
+    "suite: hostile\ncases:\n  - {id: a, prompt: 'one'}\n  - {id: b, prompt: 'two'}\n"
+    "scorers:\n  - {id: len, use: length}\nmax_error_rate: 1.0\n"
+)
+
+
+def _target(tmp_path: Path, server: ThreadedServer) -> None:
+    (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
+    (tmp_path / "target.yaml").write_text(
+        f"type: openai\nbase_url: {server.base_url}\nmodel: m\n"
+        "retry: {max_attempts: 2, base_delay_s: 0, max_delay_s: 0}\n",
+        encoding="utf-8",
+    )
+
+
+def _results(tmp_path: Path) -> list[dict[str, object]]:
+    (path,) = (tmp_path / "reports").rglob("results.jsonl")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_retry_after_date_past_any_calendar_is_a_rate_limit_not_a_harness_bug(
+    tmp_path: Path,
+) -> None:
+    # A 429 whose Retry-After is a date in year 99999999999: converting it raised
+    # OverflowError, which the executor recorded as an 'exception' (a harness bug), not
+    # retried, without its status; 'targets check' crashed with "internal error".
+    async def handler(request: web.Request) -> web.Response:
+        await request.read()
+        when = "Mon, 01 Jan 99999999999 00:00:00 GMT"
+        return web.Response(status=429, text="slow down", headers={"Retry-After": when})
+
+    with ThreadedServer(handler) as server:
+        _target(tmp_path, server)
+        ran = run_cli(
+            "run", "suite.yaml", "--target", "target.yaml", "--reports", "reports", cwd=tmp_path
+        )
+        checked = run_cli("targets", "check", "target.yaml", cwd=tmp_path)
+        sent = len(server.seen.bodies)
+    text = ran.stdout + ran.stderr + checked.stdout + checked.stderr
+    assert "internal error" not in text and "Overflow" not in text, text
+    errors = [row["error"] for row in _results(tmp_path)]
+    assert [(e["type"], e["status"]) for e in errors] == [("rate_limited", 429)] * 2, errors
+    assert sent == 2 * 2 + 1  # each case tried twice (a 429 is transient), then the check
+    assert checked.returncode == 3 and "HTTP 429" in checked.stdout, text
+
+
+def test_a_model_name_and_finish_reason_with_lone_surrogates_do_not_end_the_run(
+    tmp_path: Path,
+) -> None:
+    # JSON may escape half an emoji ("\ud83d"): Python reads it as a lone surrogate, which
+    # UTF-8 cannot encode. The answer's text was repaired, its model name and finish reason
+    # were not: the response cache failed to store them and the run ended in "internal error"
+    # with every answer unscored.
+    raw = (
+        b'{"model": "m-\\ud83d", "choices": [{"index": 0, "message": {"role": "assistant", '
+        b'"content": "an answer"}, "finish_reason": "stop\\udc00"}]}'
+    )
+
+    async def handler(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(body=raw, content_type="application/json")
+
+    with ThreadedServer(handler) as server:
+        _target(tmp_path, server)
+        ran = run_cli(
+            "run", "suite.yaml", "--target", "target.yaml", "--reports", "reports", cwd=tmp_path
+        )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    rows = _results(tmp_path)
+    assert [(r["response"], r["model_version"], r["finish_reason"]) for r in rows] == [
+        ("an answer", "m-\ufffd", "stop\ufffd")
+    ] * 2
+
+
+def test_a_model_list_nested_too_deep_to_read_is_no_list_not_a_crash(tmp_path: Path) -> None:
+    # 'targets check' reads GET /models after its request: a list nested 100,000 deep raised
+    # RecursionError, not the ValueError the reader expected, and the check ended in
+    # "internal error ... a bug in assurance-harness" though the endpoint had answered.
+    async def handler(request: web.Request) -> web.Response:
+        if request.method == "GET":
+            return web.Response(body=b"[" * 100_000 + b"]" * 100_000)
+        await request.read()
+        return json_response(completion("OK"))
+
+    with ThreadedServer(handler) as server:
+        _target(tmp_path, server)
+        checked = run_cli("targets", "check", "target.yaml", cwd=tmp_path)
+    text = checked.stdout + checked.stderr
+    assert checked.returncode == 0, text
+    assert "internal error" not in text and "OK: answered" in text, text
