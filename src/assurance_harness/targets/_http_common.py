@@ -146,7 +146,9 @@ def check_env(names: list[str], *, where: str) -> None:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After is either delta-seconds or an HTTP date; both become seconds from now."""
+    """Retry-After is either delta-seconds or an HTTP date; both become seconds from now. A
+    date no calendar holds (year 99999999999) is unreadable, as garbage is: its OverflowError
+    was recorded as the harness's own bug, and the 429 it came with was not retried."""
     if not value:
         return None
     value = value.strip()
@@ -156,7 +158,7 @@ def parse_retry_after(value: str | None) -> float | None:
         pass
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when is None:
         return None
