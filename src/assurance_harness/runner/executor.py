@@ -303,7 +303,11 @@ async def execute(
                     latency_s=round(time.perf_counter() - t0, 6),
                 )
             latency = time.perf_counter() - t0
+            # Lone surrogates (JSON's escape of half an emoji) repaired in every text field
+            # before the cache stores them: SQLite's UTF-8 refused them and ended the run.
             response.text = valid_unicode(response.text)
+            response.model_version = _valid_or_none(response.model_version)
+            response.finish_reason = _valid_or_none(response.finish_reason)
             if cache is not None:
                 cache.put(key, response)
             return _record(request, response, attempts=attempt, latency_s=latency, cached=False)
