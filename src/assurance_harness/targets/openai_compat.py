@@ -138,7 +138,7 @@ class OpenAITarget(JsonHttpTarget):
                 "GET", url, body=None, headers=self._headers(), params=self._query
             )
             data = json.loads(raw) if 200 <= status < 300 else None
-        except (TargetError, ValueError):
+        except (TargetError, ValueError, RecursionError):  # nested too deep: no list either
             return None
         items = data.get("data") if isinstance(data, dict) else None
         if not isinstance(items, list):
