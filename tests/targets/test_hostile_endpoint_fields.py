@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 
 from ..testing.cli import run_cli
@@ -19,11 +20,11 @@ SUITE = (
 )
 
 
-def _target(tmp_path: Path, server: ThreadedServer) -> None:
+def _target(tmp_path: Path, server: ThreadedServer, extra: str = "") -> None:
     (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
     (tmp_path / "target.yaml").write_text(
         f"type: openai\nbase_url: {server.base_url}\nmodel: m\n"
-        "retry: {max_attempts: 2, base_delay_s: 0, max_delay_s: 0}\n",
+        "retry: {max_attempts: 2, base_delay_s: 0, max_delay_s: 0}\n" + extra,
         encoding="utf-8",
     )
 
@@ -126,3 +127,42 @@ def test_a_model_list_nested_too_deep_to_read_is_no_list_not_a_crash(tmp_path: P
     text = checked.stdout + checked.stderr
     assert checked.returncode == 0, text
     assert "internal error" not in text and "OK: answered" in text, text
+
+
+@pytest.mark.parametrize("keyed", [True, False])
+def test_a_same_host_redirect_to_a_url_with_credentials_is_refused_not_a_crash(
+    tmp_path: Path, keyed: bool
+) -> None:
+    # A 307 to http://user:pw@SAME-HOST/...: aiohttp refused to send the target's own
+    # Authorization beside the URL's credentials with a ValueError, recorded as an
+    # 'exception' (a harness bug); with no Authorization of its own the request went on
+    # with the credentials the server chose, and the other page's answer was scored.
+    followed: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        await request.read()
+        if request.path.endswith("/there"):
+            followed.append(request.headers.get("Authorization", ""))
+            return json_response(completion("the other page"))
+        location = f"http://someone:hunter2@{request.host}/v1/there"
+        return web.Response(status=307, headers={"Location": location})
+
+    with ThreadedServer(handler) as server:
+        _target(tmp_path, server, "api_key_env: HOSTILE_KEY\n" if keyed else "")
+        ran = run_cli(
+            "run",
+            "suite.yaml",
+            "--target",
+            "target.yaml",
+            "--reports",
+            "reports",
+            "--no-report",
+            cwd=tmp_path,
+            env={"HOSTILE_KEY": "sk-hostile-redirect-0123456789"},
+        )
+    text = ran.stdout + ran.stderr
+    assert "internal error" not in text and "ValueError" not in text, text
+    errors = [row["error"] for row in _results(tmp_path)]
+    assert [(e and e["type"], e and e["status"]) for e in errors] == [("client_error", 307)] * 2
+    assert all("credentials" in e["message"] and "hunter2" not in e["message"] for e in errors)
+    assert followed == []  # the server's credentials were never sent
