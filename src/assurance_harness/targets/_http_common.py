@@ -221,6 +221,18 @@ def _another_host(status: int, url: str, location: URL) -> ClientError:
     )
 
 
+def _credentials_in(status: int, url: str, location: URL) -> ClientError:
+    """A redirect to a URL with a user name or password in it is not followed: aiohttp would
+    send them as Basic credentials the target file never named (beside its own Authorization
+    it refuses, a ValueError). The password is left out of the message, as any is."""
+    return ClientError(
+        f"HTTP {status} from {url}: redirected to {location.with_user(None)} with credentials "
+        "written in the URL; only the credentials the target file names are sent: put the "
+        "URL that answers there",
+        status=status,
+    )
+
+
 def _redirect_loop(statuses: list[int], url: str, location: URL) -> ClientError:
     """Ten redirects without an answer: sending again would loop again, a client_error, not
     retried; the user needs to know it was a loop and where it went."""
@@ -239,7 +251,8 @@ def _same_origin(one: URL, other: URL) -> bool:
 
 def _next_hop(resp: aiohttp.ClientResponse, method: str, url: str) -> URL | None:
     """Where a redirect may be followed with the same request, None for an answer; a
-    ClientError for one that must not be followed (the body dropped, another host)."""
+    ClientError for one that must not be followed (the body dropped, another host,
+    credentials in the URL)."""
     from yarl import URL
 
     location = resp.headers.get("Location")
@@ -259,6 +272,8 @@ def _next_hop(resp: aiohttp.ClientResponse, method: str, url: str) -> URL | None
         raise _body_dropped(resp.status, method, url, target)
     if not same_origin:
         raise _another_host(resp.status, url, target)
+    if target.user is not None or target.password is not None:
+        raise _credentials_in(resp.status, url, target)
     return target
 
 
