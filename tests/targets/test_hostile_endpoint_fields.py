@@ -166,3 +166,34 @@ def test_a_same_host_redirect_to_a_url_with_credentials_is_refused_not_a_crash(
     assert [(e and e["type"], e and e["status"]) for e in errors] == [("client_error", 307)] * 2
     assert all("credentials" in e["message"] and "hunter2" not in e["message"] for e in errors)
     assert followed == []  # the server's credentials were never sent
+
+
+def test_a_usage_object_nested_hundreds_deep_leaves_the_answers_scored(tmp_path: Path) -> None:
+    # Valid JSON, read whole, but its usage nested 600 deep: scrubbing the key out of it
+    # (two frames a level) passed Python's recursion limit, and the run ended in "internal
+    # error ... no response was recorded" on the first answer, every other case unsent.
+    usage = b'{"n": ' * 600 + b"1" + b"}" * 600
+    raw = (
+        b'{"model": "m", "choices": [{"index": 0, "message": {"role": "assistant", '
+        b'"content": "an answer"}, "finish_reason": "stop"}], "usage": ' + usage + b"}"
+    )
+
+    async def handler(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(body=raw, content_type="application/json")
+
+    with ThreadedServer(handler) as server:
+        _target(tmp_path, server, "api_key_env: HOSTILE_KEY\n")
+        ran = run_cli(
+            "run",
+            "suite.yaml",
+            "--target",
+            "target.yaml",
+            "--reports",
+            "reports",
+            "--no-report",
+            cwd=tmp_path,
+            env={"HOSTILE_KEY": "sk-hostile-usage-0123456789"},
+        )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert [row["response"] for row in _results(tmp_path)] == ["an answer"] * 2
