@@ -277,8 +277,31 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         text=text,
         model_version=data.get("model") if isinstance(data.get("model"), str) else None,
         finish_reason=finish,
-        usage=usage if isinstance(usage, dict) else None,
+        usage=usage if isinstance(usage, dict) and _depth(usage) <= _USAGE_DEPTH else None,
     )
+
+
+_USAGE_DEPTH = 16
+"""The deepest usage object kept (OpenAI's is two levels: ``prompt_tokens_details``). Usage
+is informational; a deeper one, which no API sends, is dropped: scrubbing the key out of it,
+and caching it, recursed a level at a time and ended the run at a few hundred."""
+
+
+def _depth(value: Any) -> int:
+    """How many objects and lists deep ``value`` is, read level by level without recursion
+    (and no further than one past :data:`_USAGE_DEPTH`)."""
+    deepest, level = 0, [value]
+    while deepest <= _USAGE_DEPTH:
+        containers = [each for each in level if isinstance(each, dict | list)]
+        if not containers:
+            break
+        deepest += 1
+        level = [
+            item
+            for each in containers
+            for item in (each.values() if isinstance(each, dict) else each)
+        ]
+    return deepest
 
 
 def _error_beside(data: dict[str, Any]) -> str | None:
