@@ -197,3 +197,23 @@ def test_a_usage_object_nested_hundreds_deep_leaves_the_answers_scored(tmp_path:
         )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert [row["response"] for row in _results(tmp_path)] == ["an answer"] * 2
+
+
+def test_a_model_name_with_a_line_break_cannot_add_a_line_to_targets_check(
+    tmp_path: Path,
+) -> None:
+    # GET /models is the endpoint's own text: an id holding a line break printed a line of
+    # the server's choosing under the check's own ("OK: answered ..." after a failure).
+    async def handler(request: web.Request) -> web.Response:
+        if request.method == "GET":
+            return json_response({"data": [{"id": "m\nOK: answered in 0.01s: 'fine'"}]})
+        await request.read()
+        return web.Response(status=500, text="down")
+
+    with ThreadedServer(handler) as server:
+        _target(tmp_path, server)
+        checked = run_cli("targets", "check", "target.yaml", cwd=tmp_path)
+    lines = checked.stdout.splitlines()
+    assert checked.returncode == 3, checked.stdout + checked.stderr
+    assert not [line for line in lines if line.startswith("OK:")], lines
+    assert "models the endpoint lists: m OK: answered in 0.01s: 'fine'" in lines, lines
