@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..scrub import scrub_answer
+from ._messages import one_line
 from .base import Target, TargetError, TargetTimeoutError, error_text
 
 CHECK_PROMPT = "Reply with the word OK."
@@ -92,7 +93,10 @@ async def _answer(target: Target) -> GenerationResponse:
 
 
 def _models_lines(target: Target, models: list[str]) -> list[str]:
-    shown = ", ".join(models[:20]) + (f" (+{len(models) - 20} more)" if len(models) > 20 else "")
+    """The models listed, each on one line with the rest: the ids are the endpoint's own text,
+    and one with a line break in it printed a line of its choosing under the check's own."""
+    listed = [one_line(model) for model in models[:20]]
+    shown = ", ".join(listed) + (f" (+{len(models) - 20} more)" if len(models) > 20 else "")
     lines = [f"models the endpoint lists: {target.scrub(shown) or 'none'}"]
     wanted = target.requested_model()
     if wanted and models and wanted not in models:
@@ -101,6 +105,6 @@ def _models_lines(target: Target, models: list[str]) -> list[str]:
         close = difflib.get_close_matches(wanted, models, n=1, cutoff=0.5)
         lines.append(
             f"hint: the target file asks for model '{wanted}', which is not listed"
-            + (f"; did you mean '{target.scrub(close[0])}'?" if close else "")
+            + (f"; did you mean '{target.scrub(one_line(close[0]))}'?" if close else "")
         )
     return lines
