@@ -217,3 +217,34 @@ def test_a_model_name_with_a_line_break_cannot_add_a_line_to_targets_check(
     assert checked.returncode == 3, checked.stdout + checked.stderr
     assert not [line for line in lines if line.startswith("OK:")], lines
     assert "models the endpoint lists: m OK: answered in 0.01s: 'fine'" in lines, lines
+
+
+def test_an_error_inside_the_choice_is_an_error_not_the_answer(tmp_path: Path) -> None:
+    # OpenRouter and gateways like it put an upstream's failure inside the choice
+    # (choices[0].error, finish_reason "error") beside what text came before it. Only an
+    # error beside the choices was read: the half answer was scored as the model's whole one,
+    # and "error" is no finish reason the run counts as not complete.
+    async def handler(request: web.Request) -> web.Response:
+        await request.read()
+        body = completion("The first half of")
+        body["choices"][0]["finish_reason"] = "error"
+        body["choices"][0]["error"] = {"code": 502, "message": "upstream provider disconnected"}
+        return json_response(body)
+
+    with ThreadedServer(handler) as server:
+        _target(tmp_path, server)
+        run_cli(
+            "run",
+            "suite.yaml",
+            "--target",
+            "target.yaml",
+            "--reports",
+            "reports",
+            "--no-report",
+            cwd=tmp_path,
+        )
+    rows = _results(tmp_path)
+    assert [row["response"] for row in rows] == [None, None], rows
+    errors = [row["error"] for row in rows]
+    assert all(e and e["type"] == "bad_response" for e in errors), errors
+    assert all(e and "upstream provider disconnected" in e["message"] for e in errors), errors
