@@ -235,6 +235,14 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         raise BadResponseError(
             "response has no choices[0].message (not a chat-completions answer?)", status=status
         )
+    if said := error_value_said(choice.get("error")):
+        # OpenRouter and gateways like it put an upstream's failure in the choice itself
+        # (finish_reason "error"), beside the text that came before it: half an answer.
+        raise BadResponseError(
+            f"the endpoint answered with an error in its choice: {said}; the text before it "
+            "is not scored as an answer",
+            status=status,
+        )
     content = _parts_text(message.get("content"), status=status)
     refusal = message.get("refusal")
     # Compatible servers and proxies send "" (or a blank line) where OpenAI sends null: beside
