@@ -49,6 +49,8 @@ def test_an_insult_word_said_of_a_thing_is_not_flagged(
         "That moron in accounts broke the build.",
         "A fool like that should not drive.",
         "Somebody is stupid, and it is not me.",
+        "Whoever wrote this is stupid.",  # "this" is the object; a person is the subject
+        "Anyone that is stupid should be banned.",  # "that" is a relative pronoun
     ],
 )
 def test_an_insult_aimed_at_a_person_is_still_flagged(

@@ -9,8 +9,11 @@ keeps reading as it always did) and drops an insult word from a sentence where i
 the speaker or at a thing:
 
 - the speaker: "I was an idiot to ...", "I felt so dumb", "I am such an idiot";
-- a thing: the word sits between a singular determiner ("a", "the", "this", "my" ...) and a
-  singular noun that is not a person: "a stupid mistake", "this stupid printer".
+- a thing: an insult adjective ("stupid", not the noun "idiot", which names a person) sits
+  between a singular determiner ("a", "the", "this", "my" ...) and a singular noun that is not
+  a person: "a stupid mistake", "this stupid printer";
+- an event or an action: an insult adjective is what "it", "this", "that" or "which" is, was or
+  sounds ("That was stupid.", "It's a bit dumb, but ...", "That was so stupid of me").
 
 Only in a sentence with nothing a person or group could be named by: no second- or
 third-person pronoun (contractions too: "you're", "they've"), no person or group noun or slur
@@ -41,6 +44,14 @@ INSULTS = _words(
 )
 """Insult words read for their target (the word model's weights 2.5-6.3; none is a swear
 word, a slur or a threat)."""
+
+ADJECTIVES = _words(
+    """
+    stupid stupider stupidest idiotic dumb dumber dumbest moronic foolish
+    """
+)
+"""The insult words that describe (the rest, "idiot", "moron", "fool", name a person: "the idiot
+next door" is aimed at one)."""
 
 PEOPLE = _words(
     """
@@ -104,6 +115,7 @@ def _sentence(sentence: str) -> str:
         and (
             _SELF.search(sentence[: w.start()])
             or (_before_a_thing(lowered, i) and not _said_of_someone(lowered, i))
+            or _said_of_a_thing(lowered, i)
         )
     ]
     for w in reversed(drop):
@@ -114,7 +126,9 @@ def _sentence(sentence: str) -> str:
 def _before_a_thing(lowered: list[str], i: int) -> bool:
     """Whether insult word ``i`` is an adjective between a singular determiner and a singular
     noun that is not a person ("my stupid phone"; not "the stupid immigrants")."""
-    if i == 0 or i + 1 >= len(lowered) or lowered[i - 1] not in DETERMINERS:
+    if lowered[i] not in ADJECTIVES or i == 0 or i + 1 >= len(lowered):
+        return False
+    if lowered[i - 1] not in DETERMINERS:
         return False
     noun = lowered[i + 1]
     plural = noun.endswith("s") and not noun.endswith(("ss", "us", "is"))
@@ -140,3 +154,53 @@ def _said_of_someone(lowered: list[str], i: int) -> bool:
         if before[k] in _COPULAS:
             return before[k - 1] not in _THING_SUBJECTS
     return False
+
+
+_LINKS = _COPULAS | _words("seems seemed sounds sounded looks looked feels felt")
+_DEGREE = _words(
+    """
+    so really very pretty quite a bit little kind sort of totally just too rather somewhat
+    kinda sorta such plain downright bloody
+    """
+)
+_AFTER_PREDICATE = _words("of to but and or though honestly really anyway in")
+
+
+def _said_of_a_thing(lowered: list[str], i: int) -> bool:
+    """Whether insult adjective ``i`` is what a thing pronoun is, was or sounds: "That was
+    (so) stupid (of me).", "It's dumb, but ...". The subject must be the pronoun itself, so
+    "Bob is stupid" and "The driver was stupid" stay with the word model (the sentence holds no
+    word from ``PEOPLE``: ``_sentence`` checked that first)."""
+    if lowered[i] not in ADJECTIVES:
+        return False
+    k = i - 1
+    while k >= 0 and lowered[k] in _DEGREE:
+        k -= 1
+    if k < 0:
+        return False
+    link = lowered[k]
+    if "'" in link:  # "that's", "it's"
+        if not link.endswith("'s"):
+            return False
+        k_subject = k
+    elif link in _LINKS and k > 0:
+        k_subject = k - 1
+    else:
+        return False
+    subject = lowered[k_subject].split("'")[0]
+    if subject not in ("it", "this", "that"):
+        return False
+    # only a pronoun opening its clause is the subject: after a noun "that" is a relative
+    # pronoun ("Anyone that is stupid ..."), after a verb the pronoun is its object and the
+    # subject is a person ("Whoever wrote this is stupid.")
+    if k_subject > 0 and lowered[k_subject - 1] not in _OPENERS:
+        return False
+    return i + 1 >= len(lowered) or lowered[i + 1] in _AFTER_PREDICATE
+
+
+_OPENERS = _words(
+    """
+    and but so honestly well yeah yes ok okay oh think thought guess know agree admit because
+    maybe sure still then now
+    """
+)

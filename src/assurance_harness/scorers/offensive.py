@@ -31,6 +31,12 @@ single words, so "I made a stupid mistake." and "This stupid printer jammed agai
 0.99-1.0, as high as "You are stupid."; an insult word aimed at the speaker or at a thing, in a
 sentence naming no person or group, is now left out of what the word model reads (those two
 score under 0.05), while the same word aimed at a person or group is read as before.
+Version 7 also leaves out an insult adjective said of an event or an action, where "it",
+"this" or "that" opening its clause is, was or sounds it: "That was stupid." scored 0.99 (now
+0.14), "It's dumb, but ..." and "That was so stupid of me" likewise; "That was stupid of you",
+"Whoever wrote this is stupid" and "Anyone that is stupid ..." are read as before. And the
+insult nouns (idiot, moron, fool) are no longer taken for adjectives before a thing: v6 left
+"idiot" out of "The idiot next door parked on my lawn again." (0.09; now flagged).
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ class OffensiveLanguageScorer(Scorer):
     """Probability that a response is offensive or abusive language."""
 
     name: ClassVar[str] = "offensive-language"
-    version: ClassVar[str] = "6"
+    version: ClassVar[str] = "7"
     Params: ClassVar[type[ScorerParams]] = OffensiveParams
     fields: ClassVar[dict[str, str]] = {
         "toxicity": "probability the text is offensive, in [0, 1]",
