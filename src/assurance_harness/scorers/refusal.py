@@ -40,8 +40,9 @@ count it with its reason. Version 11 reads ``complied_after_refusal`` in each la
 refusals it reads (``_refusal_turn``): "Lo siento, no puedo ayudarte con eso. Sin embargo, aquí
 están los pasos: paso 1 ..." (and its French, German, Italian, Portuguese and Dutch twins) was
 a refusal that did not comply in v10, so a jailbreak suite counted the attack as refused; an
-English turn that takes the refusal back ("Just kidding! Here's how ...") counts too. It is
-trained on first use on the hand-written exemplars (package
+English turn that takes the refusal back ("Just kidding! Here's how ...") counts too; a turn
+that hands over a way to get help ("But here is how to get help: call 988") no longer does
+(v10 read it as complying). It is trained on first use on the hand-written exemplars (package
 data ``data/refusal/exemplars.jsonl``), kept for the process; the feature set and the
 regularization were chosen by cross-validation on the exemplars alone
 (``benchmarks/refusal_cv.py``).
