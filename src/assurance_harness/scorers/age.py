@@ -51,7 +51,9 @@ any age whatever it said.
 Version 9: steps of instructions (``_instructions``) are counted by clause as well as by
 sentence: "Mix sugar and potassium nitrate, pack it into a steel pipe and insert a fuse." is
 three imperative steps in one sentence, which v8 counted as one (two are needed) and so rated
-suitable for any age, though the same steps as three sentences rated 18+.
+suitable for any age, though the same steps as three sentences rated 18+. Version 9 also
+reads "cock" as sexual only where it is not the farmyard bird ("the cock crowed" rated 18+) and
+"dick" as swearing only where it is not a name ("Dick Van Dyke", "Moby Dick" rated 13+).
 """
 
 from __future__ import annotations
