@@ -715,7 +715,7 @@ class MetricColumns:
     ) -> list[str]:
         """As ``engine.worst_cases`` for a paired metric: per failing ``by`` group (deltas
         within its rows), else per failing group of the kind (its stratum with ``within``; a
-        null group reads "None"), else overall."""
+        null group reads "None"); overall without failing groups."""
         params = spec.params
         assert isinstance(params, PairedParams)
         per_group: list[list[int]] = []
@@ -739,7 +739,7 @@ class MetricColumns:
                 ]
                 for name in groups
             ]
-        if any(per_group):
+        if groups:  # theirs only, none where they have none (``engine.worst_cases``)
             keys = [[self._key(p) for p in positions] for positions in per_group]
             return _take_turns(keys)[:MAX_WORST_CASES]
         positions = self._paired_worst(params, selected, too_high=too_high)
@@ -876,8 +876,9 @@ class MetricColumns:
             per_group = [
                 self._worst(spec, members.get(name, empty), too_high=too_high) for name in groups
             ]
-            if any(per_group):
-                return _take_turns(per_group)[:MAX_WORST_CASES]
+            return _take_turns(per_group)[:MAX_WORST_CASES]
+        if groups:  # a kind that cannot tell a row's group: no other group's rows
+            return []
         return self._worst(spec, selected, too_high=too_high)
 
     def _worst(self, spec: MetricSpec, rows: np.ndarray, *, too_high: bool) -> list[str]:
@@ -907,7 +908,8 @@ class MetricColumns:
         self, spec: MetricSpec, selected: np.ndarray, *, too_high: bool, groups: Sequence[str]
     ) -> list[str]:
         """As ``engine.worst_cases`` for a robustness kind: per failing ``by`` group (paired
-        within its rows), else per failing operator, else overall; variants in row order."""
+        within its rows), else per failing operator; overall without failing groups;
+        variants in row order."""
         kind = self.pairs[spec.id]
         per_group: list[list[int]] = []
         if groups and spec.by:
@@ -923,7 +925,7 @@ class MetricColumns:
                 [p for p, op in zip(positions, ops, strict=True) if op == name][:MAX_WORST_CASES]
                 for name in groups
             ]
-        if any(per_group):
+        if groups:  # theirs only, none where they have none (``engine.worst_cases``)
             keys = [[self._key(p) for p in positions] for positions in per_group]
             return _take_turns(keys)[:MAX_WORST_CASES]
         positions = kind.worst(selected, too_high=too_high)[0]
@@ -933,7 +935,8 @@ class MetricColumns:
         self, spec: MetricSpec, selected: np.ndarray, groups: Sequence[str]
     ) -> list[str]:
         """As ``engine.worst_cases`` with ``DisparityMetric.worst_cases``: per failing ``by``
-        group, else per failing stratum (a ``within`` disparity's groups), else overall."""
+        group, else per failing stratum (a ``within`` disparity's groups); overall without
+        failing groups."""
         params = spec.params
         assert isinstance(params, DisparityParams)
         if spec.id not in self.gaps:
@@ -956,7 +959,7 @@ class MetricColumns:
         elif groups and params.within is not None:
             ranked = dict(self._gap_ranked(spec, selected, -1))
             per_group = [ranked.get(name, []) for name in groups]
-        if any(per_group):
+        if groups:  # theirs only, none where they have none (``engine.worst_cases``)
             return _take_turns(per_group)[:MAX_WORST_CASES]
         keys = [key for _, part in self._gap_ranked(spec, selected, -1) for key in part]
         return keys[:MAX_WORST_CASES]

@@ -377,7 +377,9 @@ class RowColumns(Protocol):
 
     def worst_cases(
         self, spec: MetricSpec, gate: GateSpec, *, too_high: bool, groups: Sequence[str] = ()
-    ) -> list[str]: ...
+    ) -> list[str]:
+        """As ``worst_cases``: with ``groups``, theirs only (none where they have none)."""
+        ...
 
 
 def judge_gate(
@@ -387,10 +389,13 @@ def judge_gate(
     rows: list[Row] | RowColumns,
     *,
     exact: bool = False,
+    worst_of_all_rows: bool = False,
 ) -> dict[str, Any]:
     """One gate verdict: pass, fail, or no_data (which counts as a failure: absence of
     evidence is not evidence of safety). A figure on a limit within rounding noise meets it
-    (``limits``); ``exact``: only an equal one, as summaries written before 2026-12-07 judged."""
+    (``limits``); ``exact``: only an equal one, as summaries written before 2026-12-07 judged.
+    ``worst_of_all_rows``: worst cases as summaries written before 2026-12-08 named them, the
+    whole metric's where no failing group had one (``_worst_cases_of``)."""
     bound = gate.normalized_bound
     result: dict[str, Any] = {
         "id": gate.label,
@@ -468,12 +473,44 @@ def judge_gate(
         figures += [_checked(groups[name], bound) for name in with_data]
         too_high = _too_high(gate, [f for f in figures if f is not None], exact=exact)
         order = _worst_first(with_data, groups, bound, too_high=too_high)
-        result["worst_cases"] = (
-            worst_cases(spec, rows, gate, too_high=too_high, groups=order)
-            if isinstance(rows, list)
-            else rows.worst_cases(spec, gate, too_high=too_high, groups=order)
+        result["worst_cases"] = _worst_cases_of(
+            spec,
+            rows,
+            gate,
+            too_high=too_high,
+            groups=order,
+            overall=overall_failed or worst_of_all_rows,
         )
     return result
+
+
+def _worst_cases_of(
+    spec: MetricSpec,
+    rows: list[Row] | RowColumns,
+    gate: GateSpec,
+    *,
+    too_high: bool,
+    groups: list[str],
+    overall: bool,
+) -> list[str]:
+    """A failed gate's worst cases, from rows or columns alike: its failing groups' (worst
+    first), else, where ``overall`` (the overall figure failed), the whole metric's.
+
+    A failing group none of whose rows pushed it toward failing (it failed on its interval
+    bound alone, or its bad rows were filtered out) names none: the whole metric's would be
+    rows of groups that passed, evidence pointing a reader at the wrong group. Summaries
+    written before 2026-12-08 named those (``overall`` set to judge them so).
+    """
+
+    def find(names: list[str]) -> list[str]:
+        if isinstance(rows, list):
+            return worst_cases(spec, rows, gate, too_high=too_high, groups=names)
+        return rows.worst_cases(spec, gate, too_high=too_high, groups=names)
+
+    found = find(groups)
+    if groups and not found and overall:
+        found = find([])
+    return found
 
 
 def _worst_first(
@@ -517,15 +554,16 @@ def worst_cases(
 
     With ``groups`` (the gate's failing groups, worst first) the cases come from those groups
     only, taking turns: a per-operator robustness gate that fails on ``leetspeak`` must show
-    leetspeak's flips, not the first flips in the file from an operator that passed.
+    leetspeak's flips, not the first flips in the file from an operator that passed. None
+    where those groups have none, or where the metric cannot tell a row's group: never
+    another group's rows (``_worst_cases_of`` decides whether the overall's stand instead).
     """
     if too_high is None:
         too_high = gate.max is not None
     selected = [r for r in rows if spec.where is None or evaluate(spec.where, r)]
     if groups:
         per_group = _worst_per_group(spec, selected, list(groups), too_high=too_high)
-        if per_group is not None and any(per_group):
-            return _take_turns(per_group)[:MAX_WORST_CASES]
+        return _take_turns(per_group)[:MAX_WORST_CASES] if per_group else []
     return _worst(spec, selected, too_high=too_high)[:MAX_WORST_CASES]
 
 
@@ -556,7 +594,7 @@ def _worst_per_group(
 def _take_turns(lists: list[list[str]]) -> list[str]:
     """Round-robin over the lists, so that every failing group shows its first cases."""
     out: list[str] = []
-    for position in range(max(len(keys) for keys in lists)):
+    for position in range(max((len(keys) for keys in lists), default=0)):
         out.extend(keys[position] for keys in lists if position < len(keys))
     return out
 

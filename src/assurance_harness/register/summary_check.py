@@ -60,6 +60,11 @@ the attach has just checked) and the metric and gate specs summary.json records
   differs is measured again with that strict rule, and attaches where it gives every verdict
   recorded (so a pass edited into a failure on such a figure attaches too: it claims less
   than the run showed, never more);
+* a gate that failed on a group none of whose rows pushed it toward failing (it failed on its
+  interval bound alone, or its bad rows were filtered out): runs made before 2026-12-08 named
+  the whole metric's worst cases, rows of groups that passed (now none); such a summary is
+  measured again with that rule (:func:`_as_named_before`), and attaches where it gives every
+  worst case recorded; a failed gate's verdict is the same under either rule;
 * the review queue (``review.queue``, ``queued``, ``required``, ``by_reason``): the rows the
   recorded policy marks (``review.queuecolumns``, the runner's own) and the worst cases of the
   recorded failing gates; the queue decides whether a gate waits for review. Not where the
@@ -593,9 +598,15 @@ def check_summary(run: RunFiles) -> str | None:
             "metric kind named here, then attach again)"
         ) from None
     found, measured = _measured_difference(run, summary, specs)
+    old_worst = _a_failed_gate_names_cases(summary)
+    if found is not None and old_worst:
+        # Worst cases named as made before 2026-12-08 (``_as_named_before``).
+        found_before, _ = _measured_difference(run, summary, _as_named_before(specs))
+        found = None if found_before is None else found
     if found is not None and _a_gate_failed(summary):
         # Judged as made before a figure on its limit within rounding noise met it.
-        found_before, _ = _measured_difference(run, summary, replace(specs, exact_limits=True))
+        strict = replace(specs, exact_limits=True, worst_of_all_rows=old_worst)
+        found_before, _ = _measured_difference(run, summary, strict)
         found = None if found_before is None else found
     if found is not None:
         before = _as_made_before_paired_rules(summary, measured)
@@ -606,7 +617,9 @@ def check_summary(run: RunFiles) -> str | None:
             legacy, metrics = before
             legacy_specs = recorded_specs(legacy, str(path))
             for exact in (False, True) if _a_gate_failed(summary) else (False,):
-                legacy_specs = replace(legacy_specs, exact_limits=exact)
+                legacy_specs = replace(
+                    legacy_specs, exact_limits=exact, worst_of_all_rows=old_worst
+                )
                 legacy_found, _ = _measured_difference(run, legacy, legacy_specs)
                 if legacy_found is None:
                     _no_pass_on_paired_rules(path, summary, metrics)
@@ -615,6 +628,25 @@ def check_summary(run: RunFiles) -> str | None:
     if found is not None:
         raise _refuse(path, found)
     return note
+
+
+def _a_failed_gate_names_cases(summary: dict[str, Any]) -> bool:
+    """Whether a failed gate names worst cases: only such a summary can name the ones runs
+    made before 2026-12-08 named (``_as_named_before``), so no other is measured again."""
+    gates = summary.get("gates") or []
+    return any(
+        isinstance(g, dict) and g.get("verdict") == "fail" and g.get("worst_cases") for g in gates
+    )
+
+
+def _as_named_before(specs: RecordedSpecs) -> RecordedSpecs:
+    """``specs`` judged as runs made before 2026-12-08 named a failed gate's worst cases:
+    where none of its failing groups had a row that pushed it toward failing (a group that
+    failed on its interval bound alone), the whole metric's, rows of groups that passed; now
+    none (``engine._worst_cases_of``). The rules differ only there, so a summary attaches
+    under the old one only with exactly the worst cases it gives; every other field is
+    measured as today."""
+    return replace(specs, worst_of_all_rows=True)
 
 
 def _a_gate_failed(summary: dict[str, Any]) -> bool:

@@ -50,6 +50,9 @@ class RecordedSpecs:
     exact_limits: bool = False
     """Gates judged as summaries written before 2026-12-07 judged them: a figure meets a limit
     only when it is on it exactly, not within rounding noise (``limits.side``)."""
+    worst_of_all_rows: bool = False
+    """Worst cases named as summaries written before 2026-12-08 named them: where no failing
+    group has a row to show, the whole metric's (``engine.judge_gate``)."""
 
     @property
     def by_id(self) -> dict[str, MetricSpec]:
@@ -143,7 +146,14 @@ def judge_gates(
     the run added to the verdict after that (validity, review)."""
     by_id = specs.by_id
     return [
-        judge_gate(g, values.get(g.metric), by_id.get(g.metric), rows, exact=specs.exact_limits)
+        judge_gate(
+            g,
+            values.get(g.metric),
+            by_id.get(g.metric),
+            rows,
+            exact=specs.exact_limits,
+            worst_of_all_rows=specs.worst_of_all_rows,
+        )
         for g in specs.gates
     ]
 
