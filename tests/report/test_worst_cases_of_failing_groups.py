@@ -1,0 +1,57 @@
+"""A gate that failed on a group none of whose rows pushed it toward failing names no worst
+cases (``engine._worst_cases_of``); the report says so for that group, rather than only that
+the failing gates name no cases "for example a disparity between groups", or a bare "–"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assurance_harness.report.html import render_html
+from assurance_harness.report.markdown import render_markdown
+from assurance_harness.report.rundata import load_run
+
+from .runfixtures import gate, rate_metric, row, write_run
+
+LINE = "no single case pushed group typo toward failing"
+
+
+def _run(tmp_path: Path, *, worst: list[str]) -> Path:
+    """Operator ``typo``: three rows, none answered (its upper bound 0.56 breaks ``max: 0.2``);
+    ``leet``: 60 rows, two answered (passes)."""
+    rows = [
+        row(f"c{i}~typo", scores={"m": {"answered": False}}, metadata={"op": "typo"})
+        for i in range(3)
+    ]
+    rows += [
+        row(f"c{i}~leet", scores={"m": {"answered": i in (10, 11)}}, metadata={"op": "leet"})
+        for i in range(60)
+    ]
+    metric = rate_metric(
+        rows,
+        "m.answered",
+        lambda r: r["scores"]["m"]["answered"],
+        by=lambda r: r["metadata"]["op"],
+    )
+    judged = gate("answered", metric, max=0.2, bound="upper")
+    assert judged["verdict"] == "pass"  # the overall figure passed; group typo did not
+    judged.update(verdict="fail", failing_groups=["typo"], worst_cases=worst)
+    return write_run(tmp_path, "typo", rows, {"answered": metric}, [judged], status="gates_failed")
+
+
+def _sections(run_dir: Path) -> tuple[str, str]:
+    run = load_run(run_dir)
+    html = render_html(run).split('id="worst"', 1)[1].split("</section>", 1)[0]
+    md = render_markdown(run).split("## Worst cases", 1)[1].split("## Run details", 1)[0]
+    return html, md
+
+
+def test_the_report_says_no_case_pushed_the_failing_group(tmp_path: Path) -> None:
+    html, md = _sections(_run(tmp_path, worst=[]))
+    assert LINE in html and "answered &lt;= 0.2 (upper bound)" in html
+    assert LINE in md and "answered <= 0.2 (upper bound)" in md
+
+
+def test_a_gate_that_names_its_cases_shows_them_without_the_line(tmp_path: Path) -> None:
+    html, md = _sections(_run(tmp_path, worst=["c0~typo#0"]))
+    assert "c0~typo#0" in html and LINE not in html
+    assert "c0~typo#0" in md and LINE not in md
