@@ -300,6 +300,31 @@ def failing_groups_text(gate: dict[str, Any] | None) -> str:
     return "; ".join(parts)
 
 
+def no_case_text(gate: dict[str, Any] | None) -> str:
+    """For a failed gate whose failing groups (with a figure) name no worst case, that no
+    single case pushed them toward failing (empty otherwise): none of their rows did, and the
+    rows of groups that passed are not theirs to show (``engine._worst_cases_of``). Without it
+    a report said only that failing gates name no cases, "for example a disparity"."""
+    gate = gate or {}
+    groups = gate.get("failing_groups")
+    without = gate.get("groups_without_data")
+    without = without if isinstance(without, list) else []
+    failing = (
+        [group_name(g) for g in groups if g not in without] if isinstance(groups, list) else []
+    )
+    if gate.get("verdict") != "fail" or gate.get("worst_cases") or not failing:
+        return ""
+    if len(failing) == 1:
+        return (
+            f"no single case pushed group {failing[0]} toward failing; it failed on its own "
+            "figures, shown beside the gate"
+        )
+    return (
+        f"no single case pushed groups {', '.join(failing)} toward failing; they failed on "
+        "their own figures, shown beside the gate"
+    )
+
+
 def interval_note(gate: dict[str, Any] | None, metric: dict[str, Any] | None) -> str | None:
     """Why a gate's figure shows no interval, or one bound only (a mean of too few cases, a
     quantile's bound past the sample): its metric's ``no_bound_reason``, for a gate that has a

@@ -22,6 +22,7 @@ from ..formatting import (
     interval_note,
     labelled_interval,
     level,
+    no_case_text,
     num,
     num_beside,
     recorded_level,
@@ -76,6 +77,9 @@ class GateView:
     apart (``formatting.failing_groups_text``); empty where none failed."""
     notes: list[str] = field(default_factory=list)
     """What its metric's figures leave out (``formatting.coverage_notes``)."""
+    no_case_text: str = ""
+    """For a failed gate whose failing groups name no worst case, that said of those groups
+    (``formatting.no_case_text``); else empty."""
 
 
 @dataclass
@@ -447,6 +451,7 @@ def build_context(run: RunData) -> ReportContext:
                 ],
                 no_data_reason=no_data_reason(gate, run.metrics.get(str(gate.get("metric")))) or "",
                 failing_text=failing_groups_text(gate),
+                no_case_text=no_case_text(gate),
                 overall_label=overall_label(run.metrics.get(str(gate.get("metric")))),
                 notes=coverage_notes(run.metrics.get(str(gate.get("metric"))))
                 + _interval_notes(gate, run.metrics.get(str(gate.get("metric")))),

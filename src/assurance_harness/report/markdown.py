@@ -170,6 +170,9 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
 
     out.append("## Worst cases")
     out.append("")
+    for g in ctx.gates:
+        if g.no_case_text:
+            out.extend([f"{md_text(g.id)}: {md_text(g.no_case_text)}.", ""])
     if ctx.missing_cases:  # named by the gates, not in the rows as they are now
         out.append(f"Not found in results.jsonl: {md_text(', '.join(ctx.missing_cases))}")
         out.append("")
