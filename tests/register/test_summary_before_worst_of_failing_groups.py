@@ -125,3 +125,24 @@ def test_worst_cases_the_old_rule_does_not_give_are_refused(
     write_as_made_before(run_dir, summary)
     with pytest.raises(EvidenceError, match=r"gate 'flips <= 0.2 \(upper bound\)' worst_cases"):
         attach(tmp_path, run_dir)
+
+
+def test_the_annex_says_no_case_pushed_the_failing_group(tmp_path: Path) -> None:
+    """Where the annex shows each gate's worst cases, it says why a failed gate has none."""
+    from assurance_harness.register.annex import build_annex, render_annex_html, render_annex_md
+
+    write_project(tmp_path)
+    run_dir = run_project(tmp_path)
+    attach(tmp_path, run_dir)
+    annex = build_annex(
+        [run_dir.name],
+        reports=tmp_path / "reports",
+        register_path=tmp_path / "register.yaml",
+        ledger_path=tmp_path / "reports" / "evidence" / "ledger.jsonl",
+    )
+    line = "no single case pushed group typo toward failing"
+    md = render_annex_md(annex)
+    assert f"flips <= 0.2 (upper bound): {line}" in md
+    assert f"answered <= 0.2 (upper bound): {line}" in md
+    html = render_annex_html(annex)
+    assert f"flips &lt;= 0.2 (upper bound): {line}" in html

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assurance_harness.report.html import render_html
+from assurance_harness.report.junit import render_junit
 from assurance_harness.report.markdown import render_markdown
 from assurance_harness.report.rundata import load_run
 
@@ -55,3 +56,8 @@ def test_a_gate_that_names_its_cases_shows_them_without_the_line(tmp_path: Path)
     html, md = _sections(_run(tmp_path, worst=["c0~typo#0"]))
     assert "c0~typo#0" in html and LINE not in html
     assert "c0~typo#0" in md and LINE not in md
+
+
+def test_junit_says_no_case_pushed_the_failing_group(tmp_path: Path) -> None:
+    """A CI failure's body lists the worst cases; for a gate without any it says why."""
+    assert f"worst cases: none: {LINE}" in render_junit(load_run(_run(tmp_path, worst=[])))
