@@ -35,6 +35,7 @@ from ..formatting import (
     md_table,
     md_text,
     metric_figure,
+    no_case_text,
     num,
     num_beside,
     when,
@@ -158,6 +159,12 @@ class GateView:
     def figure(self) -> str:
         """The gate's figure with its interval, labelled at its metric's level."""
         return metric_figure({**self.gate, "confidence": self.confidence}, beside=self.gate)
+
+    @property
+    def no_case(self) -> str:
+        """Why a failed gate shows no worst case: none pushed its failing groups toward
+        failing (``formatting.no_case_text``); empty otherwise."""
+        return no_case_text(self.gate)
 
 
 @dataclass
@@ -875,6 +882,8 @@ def render_annex_md(annex: Annex) -> str:
         if any(view.validity or view.gate.get("validity_unmet") for view in ar.gates):
             out.append("")
         for view in ar.gates:
+            if view.no_case:
+                out += [f"{md_text(view.gate.get('id'))}: {md_text(view.no_case)}.", ""]
             if view.worst:
                 out += [f"Worst cases for {md_text(view.gate.get('id'))}:", ""]
                 for case in view.worst:

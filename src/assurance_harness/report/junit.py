@@ -64,6 +64,8 @@ def gate_message(g: GateView) -> str:
 def gate_details(g: GateView, ctx: ReportContext, rows: dict[str, dict[str, Any]]) -> str:
     """The body of a failure: the figures, then the worst cases with response snippets."""
     lines = [gate_message(g)]
+    if g.no_case_text:
+        lines.append(f"worst cases: none: {g.no_case_text}")
     if g.worst_cases:
         lines.append(f"worst cases ({len(g.worst_cases)}), in {ctx.results_path}:")
         for key in g.worst_cases:
