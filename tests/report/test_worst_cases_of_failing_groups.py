@@ -61,3 +61,11 @@ def test_a_gate_that_names_its_cases_shows_them_without_the_line(tmp_path: Path)
 def test_junit_says_no_case_pushed_the_failing_group(tmp_path: Path) -> None:
     """A CI failure's body lists the worst cases; for a gate without any it says why."""
     assert f"worst cases: none: {LINE}" in render_junit(load_run(_run(tmp_path, worst=[])))
+
+
+def test_the_pytest_plugin_says_no_case_pushed_the_failing_group(tmp_path: Path) -> None:
+    from assurance_harness.pytest_plugin import gate_failure_message
+
+    run_dir = _run(tmp_path, worst=[])
+    gate = load_run(run_dir).gates[0]
+    assert f"  worst cases: none: {LINE}" in gate_failure_message(gate, run_dir)
