@@ -679,6 +679,7 @@ def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
         gate_level,
         interval_note,
         labelled_interval,
+        no_case_text,
         num,
         num_beside,
         threshold,
@@ -701,6 +702,8 @@ def gate_failure_message(gate: dict[str, Any], run_dir: Path) -> str:
     ]
     if gate.get("failing_groups"):
         lines.append(f"  failing groups: {failing_groups_text(gate)}")
+    if none_pushed := no_case_text(gate):
+        lines.append(f"  worst cases: none: {none_pushed}")
     reason = no_data_reason(gate, metric)
     if reason:
         lines.append(f"  no data:   {reason}")
