@@ -81,3 +81,33 @@ def test_a_failing_overall_figure_still_names_its_rows(write) -> None:
         assert verdict["verdict"] == "fail", verdict
         assert verdict["checked"] > 0.01 and verdict["failing_groups"] == ["leet"], verdict
         assert verdict["worst_cases"] == ["c10~leet#0", "c11~leet#0"], verdict
+
+
+PAIRED = """suite: worst
+cases: [{id: a, prompt: x, metadata: {source_id: a, original: true, perturbation: none}}]
+scorers: [{id: m, use: length}]
+metrics:
+  - id: delta
+    paired: {value: m.words, pair_by: meta.source_id, group: meta.perturbation, reference: none}
+gates:
+  - {metric: delta, min: -0.1, bound: lower}
+"""
+
+
+def test_a_paired_gate_on_its_furthest_groups_figure_names_no_other_groups_rows(write) -> None:
+    """A paired delta's own figure is its furthest group's, not one over every row: where that
+    group failed on its lower bound alone (``typo``'s deltas 0.3, 0, 0), the rows that moved
+    the other way are ``leet``'s (two deltas of -0.05), a group that passed."""
+    rows = []
+    for op, count in (("none", 60), ("typo", 3), ("leet", 60)):
+        for i in range(count):
+            words = 1.0 + (0.3 if (op, i) == ("typo", 0) else 0.0)
+            words -= 0.05 if op == "leet" and i in FLIPPED else 0.0
+            row = _row(f"c{i}" if op == "none" else f"c{i}~{op}", True, source=f"c{i}", op=op)
+            row["scores"] = {"m": {"words": words}}
+            rows.append(row)
+    got, verdicts = compare_with_rows(write("s.yaml", PAIRED), rows, samples=1, chunk=7, seed=0)
+    [verdict] = verdicts
+    assert verdict["verdict"] == "fail" and verdict["failing_groups"] == ["typo"], verdict
+    assert verdict["checked"] == got["delta"].groups["typo"].ci_low, verdict
+    assert verdict["worst_cases"] == [], verdict  # not leet's c10~leet#0, c11~leet#0
