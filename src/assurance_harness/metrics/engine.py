@@ -479,9 +479,16 @@ def judge_gate(
             gate,
             too_high=too_high,
             groups=order,
-            overall=overall_failed or worst_of_all_rows,
+            overall=(overall_failed and _over_every_row(value)) or worst_of_all_rows,
         )
     return result
+
+
+def _over_every_row(value: MetricValue) -> bool:
+    """Whether the metric's own figure is over every counted row, not its furthest group's or
+    worst stratum's (a paired delta, a metric ``within`` strata: ``overall_label``); only then
+    are the whole metric's worst cases that figure's."""
+    return all(value.details.get(key) is None for key in ("worst_group", "worst_stratum"))
 
 
 def _worst_cases_of(
@@ -494,7 +501,7 @@ def _worst_cases_of(
     overall: bool,
 ) -> list[str]:
     """A failed gate's worst cases, from rows or columns alike: its failing groups' (worst
-    first), else, where ``overall`` (the overall figure failed), the whole metric's.
+    first), else, where ``overall`` (a failing figure over every row), the whole metric's.
 
     A failing group none of whose rows pushed it toward failing (it failed on its interval
     bound alone, or its bad rows were filtered out) names none: the whole metric's would be
