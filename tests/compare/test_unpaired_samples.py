@@ -32,15 +32,23 @@ def _suite(path: Path, *, prefix: str, bad: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _effective_n(hits: int) -> float:
-    """Korn and Graubard's effective sample size of a rate over CASES cases of SAMPLES
-    samples that all agree (``hits`` cases all hit), computed here from the formula."""
-    total, k = CASES * SAMPLES, CASES
-    p = hits * SAMPLES / total
-    sums = [SAMPLES] * hits + [0] * (CASES - hits)
-    variance = k / (k - 1) * sum((s - p * SAMPLES) ** 2 for s in sums) / total**2
-    n_eff = min(total, p * (1 - p) / variance)
-    return n_eff * (stats.t.ppf(0.975, total - 1) / stats.t.ppf(0.975, k - 1)) ** 2
+def _score_t(hits_a: int, hits_b: int) -> tuple[float, float, float]:
+    """The score t-test of a rate over CASES cases of SAMPLES samples that all agree (``hits``
+    cases all hit), computed here from its definition: each run's cluster-robust variance
+    around the pooled rate, at least the binomial one there, Student's t on Welch-Satterthwaite
+    degrees of freedom. Returns (p-value, interval half-width, degrees of freedom)."""
+    total = CASES * SAMPLES
+    pooled = (hits_a + hits_b) * SAMPLES / (2 * total)
+    variances = []
+    for hits in (hits_a, hits_b):
+        sums = [SAMPLES] * hits + [0] * (CASES - hits)
+        residuals = sum((s - pooled * SAMPLES) ** 2 for s in sums)
+        variances.append(CASES / (CASES - 1) * residuals / total**2)
+    v_a, v_b = variances
+    se = math.sqrt(max(v_a + v_b, pooled * (1 - pooled) * 2 / total))
+    df = (v_a + v_b) ** 2 / ((v_a**2 + v_b**2) / (CASES - 1))
+    diff = (hits_b - hits_a) * SAMPLES / total
+    return 2 * stats.t.sf(abs(diff) / se, df), stats.t.ppf(0.975, df) * se, df
 
 
 def test_unpaired_comparison_counts_a_case_not_a_sample(tmp_path: Path) -> None:
@@ -66,11 +74,11 @@ def test_unpaired_comparison_counts_a_case_not_a_sample(tmp_path: Path) -> None:
 
     rate = by_metric["r"]["test"]
     assert math.isclose(rate["diff"], 0.1)
-    # The pooled z-test at each run's effective sample size (the n* of its own interval).
-    n_a, n_b = _effective_n(5), _effective_n(10)
-    pooled = (0.1 * n_a + 0.2 * n_b) / (n_a + n_b)
-    z = 0.1 / math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    assert math.isclose(rate["p_value"], 2 * stats.norm.sf(z), rel_tol=1e-9), rate
+    # The score t-test at the pooled rate, the case as the unit, and the interval inverting it.
+    p_value, half, _ = _score_t(5, 10)
+    assert math.isclose(rate["p_value"], p_value, rel_tol=1e-9), rate
+    assert math.isclose(rate["ci_low"], 0.1 - half, rel_tol=1e-9), rate
+    assert math.isclose(rate["ci_high"], 0.1 + half, rel_tol=1e-9), rate
     assert rate["p_value"] > 0.1 and "cases" in rate["method"]
 
     mean = by_metric["m"]["test"]
