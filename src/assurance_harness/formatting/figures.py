@@ -470,21 +470,56 @@ def when(value: dt.datetime | str | None) -> str:
     return parsed.strftime("%Y-%m-%d %H:%M UTC")
 
 
+CUT_OFF = "cut off at max_tokens: raise max_tokens under generation"
+FILTERED = "cut by the deployment's content filter"
+ENDED_BY_ERROR = "ended by an error or abort on the endpoint partway through"
+
 INCOMPLETE = {
-    "length": "cut off at max_tokens: raise max_tokens under generation",
-    "max_tokens": "cut off at max_tokens: raise max_tokens under generation",
-    "content_filter": "cut by the deployment's content filter",
+    # Cut off at the token limit: OpenAI and vLLM ``length``; Anthropic, Bedrock, Gemini and
+    # Cohere ``max_tokens`` (Gemini and Cohere in capitals).
+    "length": CUT_OFF,
+    "max_tokens": CUT_OFF,
+    # Cut or withheld by a filter: OpenAI/Azure ``content_filter``; Gemini ``SAFETY``,
+    # ``RECITATION``, ``PROHIBITED_CONTENT``, ``BLOCKLIST``, ``SPII``, ``IMAGE_SAFETY``;
+    # Anthropic ``refusal``; Cohere ``ERROR_TOXIC``; Bedrock ``guardrail_intervened``,
+    # ``content_filtered``.
+    "content_filter": FILTERED,
+    "content_filtered": FILTERED,
+    "safety": FILTERED,
+    "recitation": FILTERED,
+    "prohibited_content": FILTERED,
+    "blocklist": FILTERED,
+    "spii": FILTERED,
+    "image_safety": FILTERED,
+    "refusal": FILTERED,
+    "error_toxic": FILTERED,
+    "guardrail_intervened": FILTERED,
+    # Ended by an error partway: OpenRouter and others ``error``, Cohere ``ERROR``, vLLM
+    # ``abort``.
+    "error": ENDED_BY_ERROR,
+    "abort": ENDED_BY_ERROR,
 }
-"""Finish reasons of an answer its endpoint did not complete, and what each means."""
+"""Finish reasons of an answer its endpoint did not complete, lower-cased, and what each
+means: providers spell them their own way and in their own case (Gemini ``MAX_TOKENS``), and
+one known only in OpenAI's spelling let a Gemini answer cut at its limit read as whole."""
+
+
+def incomplete_meaning(reason: Any) -> str | None:
+    """What a finish reason says of an answer its endpoint did not complete (``CUT_OFF``,
+    ``FILTERED``, ``ENDED_BY_ERROR``), in any provider's spelling and case; None for one that
+    ended (``stop``, ``STOP``, ``end_turn``), unknown, or none."""
+    if not isinstance(reason, str):
+        return None
+    return INCOMPLETE.get(reason.lower())
 
 
 def incomplete_answer(reason: Any) -> str | None:
     """``not complete (length): cut off at max_tokens ...`` for one answer whose results row
-    records a finish reason its endpoint did not complete it with; None for any other (``stop``,
-    unknown, none): what a report shows beside a listed answer's text."""
-    if not isinstance(reason, str) or reason not in INCOMPLETE:
-        return None
-    return f"not complete ({reason}): {INCOMPLETE[reason]}"
+    records a finish reason its endpoint did not complete it with, named as the endpoint spelled
+    it; None for any other (``stop``, unknown, none): what a report shows beside a listed
+    answer's text."""
+    meaning = incomplete_meaning(reason)
+    return None if meaning is None else f"not complete ({reason}): {meaning}"
 
 
 def row_incomplete(row: Mapping[str, Any]) -> str | None:
@@ -503,13 +538,13 @@ def incomplete_line(counts: Mapping[str, Any]) -> str | None:
     reasons = counts.get("finish_reasons")
     if not isinstance(reasons, Mapping):  # a run made before they were counted
         return None
-    found = [(reason, _count(n)) for reason, n in reasons.items() if reason in INCOMPLETE]
+    found = [(reason, _count(n)) for reason, n in reasons.items() if incomplete_meaning(reason)]
     found = sorted(((reason, n) for reason, n in found if n), key=lambda kv: -kv[1])
     if not found:
         return None
     total = sum(n for _, n in found)
     answers = _count(counts.get("responses")) or total
-    kinds = ", ".join(f"{reason} {n} ({INCOMPLETE[reason]})" for reason, n in found)
+    kinds = ", ".join(f"{reason} {n} ({incomplete_meaning(reason)})" for reason, n in found)
     return (
         f"not complete: {total} of {answers} answers were scored as they came though the "
         f"endpoint did not complete them: {kinds}"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..datatypes import Case, ResponseRecord
+from ..formatting.figures import incomplete_meaning
 from ..privacy.stored import stored_copy
 from ..rowkeys import case_key
 from ..spec.caselist import CaseList
@@ -154,11 +155,13 @@ def stream_rows(
                 else:
                     if "finish_reason" in row:  # counted from the rows: as summary_check does
                         finish_reasons[row["finish_reason"]] += 1
-                    # A blank the deployment's filter left is named by the "not complete:"
-                    # line (cut by the filter); the warning's hint would not fit it.
-                    filtered = row.get("finish_reason") == "content_filter"
+                    # A blank the endpoint did not complete (a filter's, in any provider's
+                    # spelling: Gemini SAFETY; or cut at max_tokens before any text) is named
+                    # by the "not complete:" line with its own hint; the warning's (check the
+                    # target returns the model's text) would not fit it.
+                    ended = incomplete_meaning(row.get("finish_reason")) is None
                     response = row["response"]
-                    if isinstance(response, str) and not response.strip() and not filtered:
+                    if isinstance(response, str) and not response.strip() and ended:
                         totals.empty += 1
                         if len(totals.empty_keys) < EMPTY_KEYS_SHOWN:
                             totals.empty_keys.append(case_key(row["case_id"], row["sample"]))

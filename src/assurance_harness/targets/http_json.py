@@ -77,9 +77,11 @@ class HttpJsonSpec(HttpTargetSpec):
     """Dotted path to the model identifier in the answer, recorded as evidence."""
     finish_reason_path: str | None = None
     """Dotted path to how the answer ended (``output.stop_reason``), recorded with each answer:
-    one the API cut off at its token limit (``length``, ``max_tokens``) or filtered
-    (``content_filter``) is counted and shown as not complete rather than read as a whole
-    answer. Text is kept as given, another value as its JSON; nothing there: not known."""
+    one the API cut off at its token limit (``length``, Gemini's ``MAX_TOKENS``), filtered
+    (``content_filter``, ``SAFETY``, ``refusal``) or ended by an error (``abort``), in any
+    provider's spelling and case (``formatting.figures.INCOMPLETE``), is counted and shown as
+    not complete rather than read as a whole answer. Text is kept as given, another value as
+    its JSON; nothing there: not known."""
     error_path: str | None = "error"
     """Dotted path to where the API puts an error (default: the top-level ``error``): where it
     holds something (not null, false, "" or empty), the case fails ``bad_response`` with that
