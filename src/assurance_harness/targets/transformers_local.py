@@ -14,12 +14,13 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from ..datatypes import GenerationRequest, GenerationResponse, WholeNumber
+from ..datatypes import GenerationParams, GenerationRequest, GenerationResponse, WholeNumber
 from ..errors import ConfigError, MissingDependencyError
 from ..store.files import check_local_path
 from ._messages import build_messages
@@ -40,6 +41,22 @@ _PASSED = {
     "num_beams",
     "min_new_tokens",
 }
+SAMPLING_AT_ZERO_FIX = (
+    "set temperature above 0 (e.g. 0.7) to sample, or do_sample: false (or leave it out) for "
+    "greedy decoding"
+)
+
+
+def sampling_at_zero(params: Mapping[str, Any]) -> bool:
+    """Whether these generation parameters ask transformers to sample at temperature 0, which it
+    refuses on every request ("temperature has to be a strictly positive float"): a run of
+    failed requests (exit 3) where the file could have been refused with its line. ``do_sample``
+    is read as ``generation_kwargs`` passes it (any true value samples); a temperature that is
+    not a number is ``GenerationParams``' to refuse."""
+    temperature = params.get("temperature")
+    if not params.get("do_sample") or isinstance(temperature, bool):
+        return False
+    return isinstance(temperature, int | float) and temperature <= 0
 
 
 class TransformersSpec(TargetSpec):
@@ -68,6 +85,16 @@ class TransformersSpec(TargetSpec):
     else turns are joined as ``role: content`` lines ending with ``assistant:``."""
     concurrency: WholeNumber = Field(default=1, ge=1, le=4096)
     """One generation at a time per model (requests queue behind a lock anyway)."""
+
+    @field_validator("generation")
+    @classmethod
+    def _samples_above_zero(cls, value: GenerationParams) -> GenerationParams:
+        if sampling_at_zero(value):
+            raise ValueError(
+                "do_sample: true with temperature: 0 fails every request (transformers samples "
+                f"only at a temperature above 0); {SAMPLING_AT_ZERO_FIX}"
+            )
+        return value
 
 
 @register_target
@@ -143,6 +170,31 @@ class TransformersTarget(Target):
         weightless = missing_weights(self.model_path)
         if weightless is not None:
             raise self._bad_model(weightless, hint="save the model with save_pretrained(path)")
+
+    def check_params(self, names: Collection[str]) -> None:
+        """Refuse the suite's generation parameters meeting the target's into sampling at
+        temperature 0 (``sampling_at_zero``): a suite's ``temperature: 0`` under a target's
+        ``do_sample: true``, or the other way round, failed every request. Only where the
+        suite's values are given (``run``); ``validate`` gives their names, and the target's
+        own pair is refused as its file loads."""
+        if not isinstance(names, Mapping):
+            return
+        merged = {**self.s.generation, **names}
+        if not sampling_at_zero(merged):
+            return
+        said = ", ".join(
+            f"{key}: {json.dumps(merged[key])} from the {'suite' if key in names else 'target'}"
+            for key in ("do_sample", "temperature")
+        )
+        source, line = self.located("generation")
+        raise ConfigError.single(
+            source,
+            f"asks to sample at temperature 0 ({said}), which fails every request "
+            "(transformers samples only at a temperature above 0)",
+            line=line,
+            field="generation",
+            hint=SAMPLING_AT_ZERO_FIX + " in the suite's or the target's generation",
+        )
 
     def _bad_model(
         self,
