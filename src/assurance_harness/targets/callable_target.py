@@ -12,11 +12,12 @@ So ``def reply(messages)``, ``def reply(messages, params, *, metadata)`` and
 ``async def reply(**kwargs)`` (which receives all of them) all work. A first positional
 parameter with another name receives ``messages``. It returns a ``str``, a dict
 ``{"text": ..., "model_version": ..., "finish_reason": ..., "usage": ...}`` (only ``text``
-required; one with an ``error`` that says something is that error, not an answer) or a
-:class:`~assurance_harness.datatypes.GenerationResponse`. Sync functions run in a
-worker thread and async ones on an event loop of their own, so neither can stall the run's (a
-blocked call is a timeout); each call gets its own copies of what it is passed, and the
-working directory is put back after it. Raising a ``TargetError`` subclass (say
+required; one with an ``error`` that says something is that error, not an answer; a
+``finish_reason`` that is not text or a number, or a ``usage`` that is not a dict, fails the
+case ``bad_response``) or a :class:`~assurance_harness.datatypes.GenerationResponse`. Sync
+functions run in a worker thread and async ones on an event loop of their own, so neither can
+stall the run's (a blocked call is a timeout); each call gets its own copies of what it is
+passed, and the working directory is put back after it. Raising a ``TargetError`` subclass (say
 ``RateLimitedError``) behaves as that failure would from a real endpoint.
 """
 
@@ -36,7 +37,7 @@ import inspect
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn
 
@@ -46,7 +47,7 @@ from ..datatypes import GenerationRequest, GenerationResponse
 from ..errors import ConfigError
 from ..scrub import environment_secrets
 from ..store.files import check_local_path
-from ._messages import build_messages, error_value_said
+from ._messages import build_messages, error_value_said, json_kind
 from ._module_names import module_names
 from ._module_shadows import HARNESS_IMPORTS, folder_modules
 from .base import (
@@ -742,6 +743,40 @@ def _refusing_exit(status: int) -> NoReturn:
     _PROCESS_EXIT(status)
 
 
+def _fields_checked(answer: GenerationResponse, *, where: str) -> GenerationResponse:
+    """``answer`` with its ``finish_reason`` and ``usage`` as the contract says, else the
+    case's ``bad_response`` naming the field, as a malformed field of an endpoint's answer
+    fails it. A finish reason in a list (``["length"]``) was recorded as its Python text, so a
+    cut-off answer read as complete; a number (a code) is kept, recorded as its text. A usage
+    that is not an object was cached as text no later run could read back (each sent the
+    request again); a mapping that is not a dict is kept as one."""
+    finish: Any = answer.finish_reason
+    if finish is not None and (
+        isinstance(finish, bool) or not isinstance(finish, str | int | float)
+    ):
+        raise BadResponseError(
+            f"{where} returned a finish_reason that is {_kind(finish)}, not text: return how "
+            "the answer ended as text ('stop', 'length'), or leave finish_reason out"
+        )
+    usage: Any = answer.usage
+    if isinstance(usage, Mapping) and not isinstance(usage, dict):
+        answer.usage = dict(usage)
+    elif usage is not None and not isinstance(usage, dict):
+        raise BadResponseError(
+            f"{where} returned a usage that is {_kind(usage)}, not an object of token counts: "
+            "return a dict ({'total_tokens': 12}; an SDK's usage object as .model_dump()), "
+            "or leave usage out"
+        )
+    return answer
+
+
+def _kind(value: Any) -> str:
+    """What a returned value is: JSON's word for a JSON value (``a list``), else its type."""
+    if value is None or isinstance(value, dict | list | str | bool | int | float):
+        return json_kind(value)
+    return f"a {type(value).__name__}"
+
+
 def _failure(function: str, exc: BaseException) -> TargetError:
     """What the function raised, as this request's failure: a TargetError as it is (a
     ``RateLimitedError`` is retried as an endpoint's would be); anything else, SystemExit,
@@ -779,7 +814,7 @@ def _shaped(result: Any, *, where: str) -> GenerationResponse:
                 f"{where} returned a GenerationResponse whose text is "
                 f"{type(result.text).__name__}; expected str"
             )
-        return result
+        return _fields_checked(result, where=where)
     if isinstance(result, str):
         return GenerationResponse(text=result)
     if isinstance(result, dict) and (said := error_value_said(result.get("error"))) is not None:
@@ -788,12 +823,13 @@ def _shaped(result: Any, *, where: str) -> GenerationResponse:
         # openai targets no longer do.
         raise BadResponseError(f"{where} returned an error beside its text: {said}")
     if isinstance(result, dict) and isinstance(result.get("text"), str):
-        return GenerationResponse(
+        answer = GenerationResponse(
             text=result["text"],
             model_version=result.get("model_version"),
             finish_reason=result.get("finish_reason"),
             usage=result.get("usage"),
         )
+        return _fields_checked(answer, where=where)
     if inspect.isawaitable(result):
         if inspect.iscoroutine(result):
             result.close()  # else Python warns "never awaited" on stderr, mid-progress
