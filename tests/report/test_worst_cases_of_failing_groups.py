@@ -14,11 +14,14 @@ from assurance_harness.report.rundata import load_run
 from .runfixtures import gate, rate_metric, row, write_run
 
 LINE = "no single case pushed group typo toward failing"
+GENERIC = "name no individual cases (for example a disparity between groups)"
 
 
-def _run(tmp_path: Path, *, worst: list[str]) -> Path:
+def _run(tmp_path: Path, *, worst: list[str], other: bool = False) -> Path:
     """Operator ``typo``: three rows, none answered (its upper bound 0.56 breaks ``max: 0.2``);
-    ``leet``: 60 rows, two answered (passes)."""
+    ``leet``: 60 rows, two answered (passes). ``other``: a second failed gate that names no
+    case and has no failing group (as a disparity's), which the per-group line does not
+    explain."""
     rows = [
         row(f"c{i}~typo", scores={"m": {"answered": False}}, metadata={"op": "typo"})
         for i in range(3)
@@ -36,7 +39,11 @@ def _run(tmp_path: Path, *, worst: list[str]) -> Path:
     judged = gate("answered", metric, max=0.2, bound="upper")
     assert judged["verdict"] == "pass"  # the overall figure passed; group typo did not
     judged.update(verdict="fail", failing_groups=["typo"], worst_cases=worst)
-    return write_run(tmp_path, "typo", rows, {"answered": metric}, [judged], status="gates_failed")
+    gates = [judged]
+    if other:
+        gates.append(gate("answered", metric, min=0.5))
+        assert gates[1]["verdict"] == "fail" and not gates[1]["worst_cases"]
+    return write_run(tmp_path, "typo", rows, {"answered": metric}, gates, status="gates_failed")
 
 
 def _sections(run_dir: Path) -> tuple[str, str]:
@@ -50,6 +57,24 @@ def test_the_report_says_no_case_pushed_the_failing_group(tmp_path: Path) -> Non
     html, md = _sections(_run(tmp_path, worst=[]))
     assert LINE in html and "answered &lt;= 0.2 (upper bound)" in html
     assert LINE in md and "answered <= 0.2 (upper bound)" in md
+
+
+def test_the_generic_line_is_left_out_where_the_per_group_line_says_why(tmp_path: Path) -> None:
+    """It read "The failing gates name no individual cases (for example a disparity between
+    groups)" under a line saying why the one failing gate named none: two explanations, the
+    generic one wrong (no disparity)."""
+    html, md = _sections(_run(tmp_path, worst=[]))
+    assert LINE in html and GENERIC not in html, html
+    assert LINE in md and GENERIC not in md, md
+
+
+def test_the_generic_line_stays_for_the_gates_the_per_group_line_does_not_explain(
+    tmp_path: Path,
+) -> None:
+    html, md = _sections(_run(tmp_path, worst=[], other=True))
+    for text in (html, md):
+        assert LINE in text, text
+        assert f"The other failing gates {GENERIC}" in text, text
 
 
 def test_a_gate_that_names_its_cases_shows_them_without_the_line(tmp_path: Path) -> None:
