@@ -187,6 +187,28 @@ class ReportContext:
     """The result rows of every gate's worst cases, by ``case_id#sample``: all of the run's
     rows a format may show (read once, streamed; never the whole run)."""
 
+    @property
+    def no_worst_text(self) -> str:
+        """What the worst-cases section says where it shows no case: that no gate failed, or
+        that the failing gates name none (a disparity's), for those the per-gate line
+        (``GateView.no_case_text``) does not explain; empty where it explains them all. It
+        read "The failing gates name no individual cases (for example a disparity between
+        groups)" beside that line, two reasons for one gate, the generic one wrong."""
+        if not self.gates_failed:
+            return "No gate failed, so there are no worst cases to show."
+        unexplained = [g for g in self.gates if g.verdict == "fail" and not g.no_case_text]
+        if not unexplained:
+            return ""
+        which = (
+            "The other failing gates"
+            if len(unexplained) < self.gates_failed
+            else "The failing gates"
+        )
+        return (
+            f"{which} name no individual cases (for example a disparity between groups); see "
+            "the per-group figures above."
+        )
+
 
 def sent_lines(manifest: dict[str, Any] | None) -> list[tuple[str, str]]:
     """The merged generation parameters with the file that set each (and what the suite

@@ -176,14 +176,8 @@ def render_markdown(run: RunData, *, context: ReportContext | None = None) -> st
     if ctx.missing_cases:  # named by the gates, not in the rows as they are now
         out.append(f"Not found in results.jsonl: {md_text(', '.join(ctx.missing_cases))}")
         out.append("")
-    elif not ctx.worst_cases:
-        out.append(
-            "The failing gates name no individual cases (for example a disparity between "
-            "groups); see the per-group figures above."
-            if ctx.gates_failed
-            else "No gate failed, so there are no worst cases to show."
-        )
-        out.append("")
+    elif not ctx.worst_cases and ctx.no_worst_text:
+        out.extend([ctx.no_worst_text, ""])
     for c in ctx.worst_cases:
         out.append(f"### {md_code(c.key)} · gate(s): {', '.join(md_text(x) for x in c.gates)}")
         out.append("")
