@@ -72,6 +72,36 @@ skips c4, which has no v."""
 NO_GROUP_NOTE = "1 row has no meta.group: in no group"
 SKIPPED_NOTE = "n=4, 1 row skipped: no value"
 
+BOUND_ONLY_SUITE = (
+    """
+suite: review-demo
+version: 1.0.0
+evidence_for: [R-001]
+cases:
+"""
+    + "".join(
+        f'  - {{id: s{i}, prompt: "c1: hi", metadata: {{group: "<small>"}}}}\n' for i in range(3)
+    )
+    + "".join(
+        f'  - {{id: b{i}, prompt: "{"c2" if i < 2 else "c1"}: hi", metadata: {{group: big}}}}\n'
+        for i in range(60)
+    )
+    + """scorers:
+  - {id: kw, use: contains, with: {terms: [hate]}}
+metrics:
+  - {id: bad_rate, rate: "kw.matched", by: meta.group}
+gates:
+  - {metric: bad_rate, max: 0.2, bound: upper}
+"""
+)
+"""A gate that fails on its group "<small>" alone, on the interval bound: none of its three
+rows matched (upper bound 0.56 over the max 0.2), so no case pushed it toward failing and the
+gate names no worst case; "big" (2 of 60) and the overall figure pass."""
+BOUND_ONLY_LINE = (
+    "no single case pushed group <small> toward failing; it failed on its own figures, shown "
+    "beside the gate"
+)
+
 REGISTER = """
 register_version: 1
 system:
