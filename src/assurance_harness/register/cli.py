@@ -356,6 +356,8 @@ def _show_text(detail: "RiskDetail") -> None:
                     f"model {record.target.get('model_version') or 'version not reported'}"
                 )
             )
+        for gate_id, why in run.no_case:
+            out.print(term(f"  worst cases for {gate_id}: none: {why}"))
         for case in run.worst:
             out.print(term(f"  worst case {case.key} (results.jsonl line {case.line})", "bold"))
             out.print(term("    prompt:   ") + term(_clip(case.prompt)))

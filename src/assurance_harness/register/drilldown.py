@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..formatting import row_incomplete
+from ..formatting import no_case_text, row_incomplete
 from ..privacy.retention import PurgedFile
 from ..store.runread import numbered_jsonl, row_key
 from .identity import identity_label
@@ -50,6 +50,10 @@ class RunDetail:
     purged: PurgedFile | None = None
     """The ledger's record of the purge that deleted the results file, where one did."""
     worst: list[CaseRow] = field(default_factory=list)
+    no_case: list[tuple[str, str]] = field(default_factory=list)
+    """``(gate id, why)`` for each failed gate that names no worst case because no row of its
+    failing groups pushed it toward failing (``formatting.no_case_text``): every view says so
+    where its cases would be, which showed nothing, as if the evidence were missing."""
     target: str = ""
     """The run's target identity (``identity.identity_label``)."""
     counted: bool = True
@@ -145,9 +149,13 @@ def _run_detail(
     results = first.results_file(status.ledger_path)
     ok = sha256_file(results) == first.run.get("results_sha256") if results.is_file() else None
     keys: list[str] = []
+    no_case: list[tuple[str, str]] = []
     for record in records:
         if record.verdict == "fail":
             keys += [k for k in (record.gate or {}).get("worst_cases") or [] if k not in keys]
+            # The record keeps the verdict beside its gate's fields, not among them.
+            if why := no_case_text({**(record.gate or {}), "verdict": record.verdict}):
+                no_case.append((record.gate_id, why))
     return RunDetail(
         run_id=first.run_id,
         suite=suite,
@@ -155,6 +163,7 @@ def _run_detail(
         results_path=results,
         results_ok=ok,
         worst=worst_rows(results, keys[:limit_cases]),
+        no_case=no_case,
         target=identity_label(first.target),
         counted=counted,
     )

@@ -228,6 +228,8 @@ def render_risk_md(detail: RiskDetail) -> str:
                 f"**{md_text(record.verdict)}**, "
                 + md_text(metric_figure(record.metric, beside=record.gate))
             )
+        for gate_id, why in run.no_case:
+            out += ["", f"  Worst cases for {md_text(gate_id)}: none: {md_text(why)}."]
         for case in run.worst:
             out += [
                 "",
