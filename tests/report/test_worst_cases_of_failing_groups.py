@@ -77,6 +77,23 @@ def test_the_generic_line_stays_for_the_gates_the_per_group_line_does_not_explai
         assert f"The other failing gates {GENERIC}" in text, text
 
 
+def test_a_run_without_such_a_gate_keeps_the_generic_line_as_it_was(tmp_path: Path) -> None:
+    """A failed gate that names no case and no failing group (as a disparity's) reads as it did
+    before the per-gate line, in both formats, byte for byte."""
+    rows = [row(f"c{i}", scores={"m": {"answered": i < 2}}) for i in range(10)]
+    metric = rate_metric(rows, "m.answered", lambda r: r["scores"]["m"]["answered"])
+    judged = gate("answered", metric, min=0.5)
+    assert judged["verdict"] == "fail" and not judged["worst_cases"]
+    run_dir = write_run(tmp_path, "r", rows, {"answered": metric}, [judged], status="gates_failed")
+    html, md = _sections(run_dir)
+    old = (
+        "The failing gates name no individual cases (for example a disparity between groups); "
+        "see the per-group figures above."
+    )
+    assert html == f'>\n<h2>Worst cases</h2>\n<p class="muted">{old}</p>\n', repr(html)
+    assert md == f"\n\n{old}\n\n", repr(md)
+
+
 def test_a_gate_that_names_its_cases_shows_them_without_the_line(tmp_path: Path) -> None:
     html, md = _sections(_run(tmp_path, worst=["c0~typo#0"]))
     assert "c0~typo#0" in html and LINE not in html
