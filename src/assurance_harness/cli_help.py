@@ -33,8 +33,9 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
-FOLLOWS_TYPER = ("0.29.2",)
-"""The typer versions whose ``rich_utils`` help this reproduces (checked by the tests)."""
+FOLLOWS_TYPER = ("0.29.2", "0.29.3")
+"""The typer versions whose ``rich_utils`` help this reproduces (checked by the tests; 0.29.3
+changed only ``_param_types``, its ``rich_utils`` is 0.29.2's byte for byte)."""
 
 # typer.rich_utils' settings, read from the environment at import as it reads them.
 STYLE_OPTION = "bold cyan"
