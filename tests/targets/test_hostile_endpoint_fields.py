@@ -6,6 +6,7 @@ runs the CLI in a subprocess against a real server on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,21 @@ def _target(tmp_path: Path, server: ThreadedServer, extra: str = "") -> None:
     )
 
 
+def _run(tmp_path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``assurance run`` of the suite on the target ``_target`` wrote, no HTML report."""
+    return run_cli(
+        "run",
+        "suite.yaml",
+        "--target",
+        "target.yaml",
+        "--reports",
+        "reports",
+        "--no-report",
+        cwd=tmp_path,
+        env=env,
+    )
+
+
 def _results(tmp_path: Path) -> list[dict[str, object]]:
     (path,) = (tmp_path / "reports").rglob("results.jsonl")
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -48,16 +64,7 @@ def test_a_retry_after_date_past_any_calendar_is_a_rate_limit_not_a_harness_bug(
     # 'exception' (a harness bug): not retried, its status lost.
     with ThreadedServer(_retry_after_past_any_calendar) as server:
         _target(tmp_path, server)
-        ran = run_cli(
-            "run",
-            "suite.yaml",
-            "--target",
-            "target.yaml",
-            "--reports",
-            "reports",
-            "--no-report",
-            cwd=tmp_path,
-        )
+        ran = _run(tmp_path)
         sent = len(server.seen.bodies)
     text = ran.stdout + ran.stderr
     assert "internal error" not in text and "Overflow" not in text, text
@@ -94,16 +101,7 @@ def test_a_model_name_and_finish_reason_with_lone_surrogates_do_not_end_the_run(
 
     with ThreadedServer(handler) as server:
         _target(tmp_path, server)
-        ran = run_cli(
-            "run",
-            "suite.yaml",
-            "--target",
-            "target.yaml",
-            "--reports",
-            "reports",
-            "--no-report",
-            cwd=tmp_path,
-        )
+        ran = _run(tmp_path)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     rows = _results(tmp_path)
     assert [(r["response"], r["model_version"], r["finish_reason"]) for r in rows] == [
@@ -149,17 +147,7 @@ def test_a_same_host_redirect_to_a_url_with_credentials_is_refused_not_a_crash(
 
     with ThreadedServer(handler) as server:
         _target(tmp_path, server, "api_key_env: HOSTILE_KEY\n" if keyed else "")
-        ran = run_cli(
-            "run",
-            "suite.yaml",
-            "--target",
-            "target.yaml",
-            "--reports",
-            "reports",
-            "--no-report",
-            cwd=tmp_path,
-            env={"HOSTILE_KEY": "sk-hostile-redirect-0123456789"},
-        )
+        ran = _run(tmp_path, {"HOSTILE_KEY": "sk-hostile-redirect-0123456789"})
     text = ran.stdout + ran.stderr
     assert "internal error" not in text and "ValueError" not in text, text
     errors = [row["error"] for row in _results(tmp_path)]
@@ -184,17 +172,7 @@ def test_a_usage_object_nested_hundreds_deep_leaves_the_answers_scored(tmp_path:
 
     with ThreadedServer(handler) as server:
         _target(tmp_path, server, "api_key_env: HOSTILE_KEY\n")
-        ran = run_cli(
-            "run",
-            "suite.yaml",
-            "--target",
-            "target.yaml",
-            "--reports",
-            "reports",
-            "--no-report",
-            cwd=tmp_path,
-            env={"HOSTILE_KEY": "sk-hostile-usage-0123456789"},
-        )
+        ran = _run(tmp_path, {"HOSTILE_KEY": "sk-hostile-usage-0123456789"})
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert [row["response"] for row in _results(tmp_path)] == ["an answer"] * 2
 
@@ -233,16 +211,7 @@ def test_an_error_inside_the_choice_is_an_error_not_the_answer(tmp_path: Path) -
 
     with ThreadedServer(handler) as server:
         _target(tmp_path, server)
-        run_cli(
-            "run",
-            "suite.yaml",
-            "--target",
-            "target.yaml",
-            "--reports",
-            "reports",
-            "--no-report",
-            cwd=tmp_path,
-        )
+        _run(tmp_path)
     rows = _results(tmp_path)
     assert [row["response"] for row in rows] == [None, None], rows
     errors = [row["error"] for row in rows]

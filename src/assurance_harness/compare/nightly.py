@@ -295,10 +295,7 @@ def _made_after(made: MadeOrder, run: tuple[str, str], before: list[tuple[str, s
 def _pending_after(baseline: Baseline, runs: list[RunLog], latest: RunLog | None) -> str:
     """The start time a run must not precede to be the check's latest run rather than
     ``latest`` (the finished run it would compare): the baseline's, or ``latest``'s."""
-    started = next((run_order(r)[0] for r in runs if r.run_id == baseline.run_id), "")
-    if latest is not None:
-        started = max(started, run_order(latest)[0])
-    return started
+    return max(start for start, _ in _made_since(baseline, runs, latest))
 
 
 def _nothing_to_check(suite: str | None, target: str | None, baselines: list[Baseline]) -> str:
