@@ -61,3 +61,18 @@ def test_made_after_is_by_start_then_the_ledger_then_the_index_never_the_id() ->
     # Neither holds both (a run not indexed yet): unknown, for the caller to take safely.
     assert made.after((SECOND, "unfinished-0000"), (SECOND, "c")) is None
     assert made.after((SECOND, "c"), (SECOND, "c")) is False
+
+
+def test_runs_of_one_second_are_listed_newest_made_first(database: Database) -> None:
+    """``runs list`` (and the web app's list) shows runs begun in one second in the order they
+    were made, newest first, not by their ids' random suffixes; the team store, which keeps no
+    such order, lists them by id (unknown there, and said so by ``insertion_order``)."""
+    index = RunIndex(database)
+    for run_id in ("r-ffff", "r-0000", "r-8888"):
+        index.upsert(_row(run_id))
+    index.upsert(_row("r-ffff", status="gates_failed"))  # indexed again: not made later
+    listed = [row["run_id"] for row in index.list_runs()]
+    if database.dialect == "postgresql":
+        assert listed == ["r-ffff", "r-8888", "r-0000"]
+        return
+    assert listed == ["r-8888", "r-0000", "r-ffff"]
