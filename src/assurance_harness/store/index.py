@@ -99,7 +99,10 @@ class RunIndex:
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
         """Newest first; runs without a start time last (SQLite sorts NULL lowest and
-        PostgreSQL highest, so the order says it rather than leaving it to the engine)."""
+        PostgreSQL highest, so the order says it rather than leaving it to the engine). Runs
+        begun in one second are listed newest made first where the store keeps the order of
+        making (SQLite's ``rowid``, ``insertion_order``), else by id: a start time holds whole
+        seconds, and the ids' random suffixes say nothing of which came later."""
         query = "SELECT * FROM runs"
         clauses: list[str] = []
         args: list[Any] = []
@@ -113,7 +116,8 @@ class RunIndex:
                 args.append(value)
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
-        query += " ORDER BY started_at IS NULL, started_at DESC, run_id DESC"
+        made = "rowid DESC, " if self.db.dialect == "sqlite" else ""
+        query += f" ORDER BY started_at IS NULL, started_at DESC, {made}run_id DESC"
         if limit is not None:
             query += " LIMIT ?"
             # Both engines take 64-bit limits; a larger one (a huge --limit) means "all".
