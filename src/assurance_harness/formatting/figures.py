@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -504,22 +505,36 @@ means: providers spell them their own way and in their own case (Gemini ``MAX_TO
 one known only in OpenAI's spelling let a Gemini answer cut at its limit read as whole."""
 
 
+UNREADABLE = "a finish reason that is not text: how the answer ended is not known, it may be cut"
+
+_NOT_TEXT = re.compile(r"[\[{].*|-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null", re.DOTALL)
+"""A finish reason recorded as the JSON of a value that is not text (an object, a list, a
+number, a boolean): how the targets record one (``targets._messages.finish_reason_text``)."""
+
+
 def incomplete_meaning(reason: Any) -> str | None:
     """What a finish reason says of an answer its endpoint did not complete (``CUT_OFF``,
-    ``FILTERED``, ``ENDED_BY_ERROR``), in any provider's spelling and case; None for one that
-    ended (``stop``, ``STOP``, ``end_turn``), unknown, or none."""
+    ``FILTERED``, ``ENDED_BY_ERROR``), in any provider's spelling and case; ``UNREADABLE`` for
+    one recorded as the JSON of a value that is not text (``5``, ``{"x": 1}``, ``["a", "b"]``),
+    which no provider's spelling is and which says nothing of how the answer ended; None for
+    one that ended (``stop``, ``STOP``, ``end_turn``), other text, or none."""
     if not isinstance(reason, str):
         return None
+    if _NOT_TEXT.fullmatch(reason):
+        return UNREADABLE
     return INCOMPLETE.get(reason.lower())
 
 
 def incomplete_answer(reason: Any) -> str | None:
     """``not complete (length): cut off at max_tokens ...`` for one answer whose results row
     records a finish reason its endpoint did not complete it with, named as the endpoint spelled
-    it; None for any other (``stop``, unknown, none): what a report shows beside a listed
-    answer's text."""
+    it (``may not be complete (5): ...`` for one that is not text); None for any other
+    (``stop``, unknown, none): what a report shows beside a listed answer's text."""
     meaning = incomplete_meaning(reason)
-    return None if meaning is None else f"not complete ({reason}): {meaning}"
+    if meaning is None:
+        return None
+    maybe = "may not be complete" if meaning == UNREADABLE else "not complete"
+    return f"{maybe} ({reason}): {meaning}"
 
 
 def row_incomplete(row: Mapping[str, Any]) -> str | None:

@@ -69,6 +69,24 @@ def one_line(text: str) -> str:
     return " ".join(text.split())[:ERROR_SHOWN]
 
 
+def finish_reason_text(value: Any) -> str | None:
+    """How an answer ended, as a results row records it: text as the endpoint spelled it; a
+    one-element list of text (Gemini's ``["MAX_TOKENS"]``) as that text; None for nothing
+    (null). Any other value (a number, an object, another list, a boolean) is one no provider's
+    spelling holds: kept as its JSON text (cut to :data:`ERROR_SHOWN` characters), so it is
+    seen, and ``formatting.figures.incomplete_meaning`` reads that text as an answer that may
+    not be complete, rather than dropping it and reading the answer as a normal stop."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and value[0]:
+        return value[0]
+    try:
+        text = json.dumps(value, default=str)
+    except (ValueError, RecursionError):  # nested as deep as the parser allowed
+        text = "[...]" if isinstance(value, list) else "{...}"
+    return text[:ERROR_SHOWN]
+
+
 def error_said(data: Any) -> str | None:
     """The message of an OpenAI-style ``{"error": ...}`` object some servers and proxies send
     with a 200 (an overloaded backend, a model still loading): the server's own reason, which

@@ -33,6 +33,7 @@ from ._messages import (
     build_messages,
     error_said,
     error_value_said,
+    finish_reason_text,
     get_path,
     json_kind,
     last_user_text,
@@ -328,8 +329,10 @@ class HttpJsonTarget(JsonHttpTarget):
 
     def _finish_reason(self, data: Any) -> str | None:
         """The answer's finish reason at ``finish_reason_path`` (None: not set, or nothing
-        there). A value other than text (an API's numeric code) is kept as its JSON, so it
-        is counted as what it is rather than dropped."""
+        there), read by :func:`~._messages.finish_reason_text`: a one-element list of text
+        (Gemini's ``["MAX_TOKENS"]``) as that text; another value that is not text (an API's
+        numeric code, an object) kept as its JSON, so it is counted as what it is rather than
+        dropped, and marked as an answer that may not be complete."""
         if not self.s.finish_reason_path:
             return None
         try:
@@ -338,4 +341,4 @@ class HttpJsonTarget(JsonHttpTarget):
             return None
         if found is None or found == "":
             return None
-        return found if isinstance(found, str) else json.dumps(found)
+        return finish_reason_text(found)

@@ -24,7 +24,14 @@ from ._http_common import (
     check_header_name,
     check_headers,
 )
-from ._messages import ERROR_SHOWN, build_messages, error_said, error_value_said, one_line
+from ._messages import (
+    ERROR_SHOWN,
+    build_messages,
+    error_said,
+    error_value_said,
+    finish_reason_text,
+    one_line,
+)
 from .base import BadResponseError, TargetError, TargetSpec, register_target
 
 
@@ -265,8 +272,9 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
             "the target's generation settings",
             status=status,
         )
-    finish = choice.get("finish_reason")
-    finish = finish if isinstance(finish, str) else None
+    # Text as given; a value that is not text is kept as its JSON (finish_reason_text), so the
+    # answer is marked as one that may not be complete rather than read as a normal stop.
+    finish = finish_reason_text(choice.get("finish_reason"))
     if text is None and finish == "content_filter":
         # The deployment's filter withheld the answer (Azure): its user sees nothing, and
         # that is the system's real behaviour on this case, not a failed request.
