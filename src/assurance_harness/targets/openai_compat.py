@@ -30,6 +30,7 @@ from ._messages import (
     error_said,
     error_value_said,
     finish_reason_text,
+    json_kind,
     one_line,
 )
 from .base import BadResponseError, TargetError, TargetSpec, register_target
@@ -288,19 +289,63 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
     if not isinstance(text, str):
         field = "content" if text is content else "refusal"
         raise BadResponseError(f"choices[0].message.{field} is not a string", status=status)
-    usage = data.get("usage")
     return GenerationResponse(
         text=text,
         model_version=data.get("model") if isinstance(data.get("model"), str) else None,
         finish_reason=finish,
-        usage=usage if isinstance(usage, dict) and _depth(usage) <= _USAGE_DEPTH else None,
+        usage=read_usage(data.get("usage")),
     )
 
 
 _USAGE_DEPTH = 16
-"""The deepest usage object kept (OpenAI's is two levels: ``prompt_tokens_details``). Usage
-is informational; a deeper one, which no API sends, is dropped: scrubbing the key out of it,
-and caching it, recursed a level at a time and ended the run at a few hundred."""
+"""The deepest usage object kept (OpenAI's is two levels: ``prompt_tokens_details``). A
+deeper one, which no API sends, is recorded as unreadable without its text: scrubbing the key
+out of it, and caching it, recursed a level at a time and ended the run at a few hundred."""
+
+
+def read_usage(usage: Any) -> dict[str, Any] | None:
+    """The answer's ``usage`` as the response cache keeps it: None where the endpoint sent
+    none (absent or null); the object as sent where every token count in it (a ``...tokens``
+    field, at any level: ``prompt_tokens_details.cached_tokens``) is a whole number of 0 or
+    more, or null, other fields as they are (OpenRouter's ``cost``, Groq's ``queue_time``).
+    Anything else is recorded as ``{"unreadable": WHY, "as_sent": JSON}`` (the JSON cut to
+    300 characters): usage is informational and never fails the case, but one the endpoint
+    sent and the harness could not read must not look like none sent, nor a negative,
+    fractional, text or boolean count like a count."""
+    if usage is None:
+        return None
+    why = _unreadable_usage(usage)
+    if why is None and isinstance(usage, dict):  # always a dict here: said for mypy
+        return usage
+    deep = isinstance(usage, dict | list) and _depth(usage) > _USAGE_DEPTH
+    sent = "(not kept)" if deep else json.dumps(usage, default=str)[:ERROR_SHOWN]
+    return {"unreadable": why or "not an object", "as_sent": sent}
+
+
+def _unreadable_usage(usage: Any) -> str | None:
+    """Why ``usage`` is not an object of token counts (see :func:`read_usage`); None if it is."""
+    if not isinstance(usage, dict):
+        return f"usage is {json_kind(usage)}, not an object of token counts"
+    if _depth(usage) > _USAGE_DEPTH:
+        return f"usage is nested more than {_USAGE_DEPTH} levels deep"
+    level: list[dict[str, Any]] = [usage]
+    while level:
+        for key, value in ((k, v) for each in level for k, v in each.items()):
+            if isinstance(key, str) and key.endswith("tokens") and not _count(value):
+                shown = json.dumps(value, default=str)[:40]
+                return f"{key} is {shown}, not a count of tokens"
+        level = [v for each in level for v in each.values() if isinstance(v, dict)]
+    return None
+
+
+def _count(value: Any) -> bool:
+    """Whether ``value`` reads as a token count: null (not counted), or a whole number of 0
+    or more (``12.0`` too; not ``true``, which Python would read as 1)."""
+    if value is None:
+        return True
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return value >= 0 and float(value).is_integer()
 
 
 def _depth(value: Any) -> int:
