@@ -228,11 +228,8 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
             "completion is not scored as an answer",
             status=status,
         )
-    try:
-        choice = data["choices"][0]
-        message = choice["message"]
-    except (KeyError, IndexError, TypeError):
-        message = None
+    choice = _first_choice(data, status=status)
+    message = choice.get("message") if isinstance(choice, dict) else None
     if not isinstance(message, dict):
         said = error_said(data)
         if said:
@@ -294,6 +291,45 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
         model_version=data.get("model") if isinstance(data.get("model"), str) else None,
         finish_reason=finish,
         usage=read_usage(data.get("usage")),
+    )
+
+
+def _first_choice(data: Any, *, status: int | None) -> Any:
+    """The choice that answers the request: the one whose ``index`` is 0, wherever the server
+    put it in ``choices`` (a proxy merging choices may reorder them, and the second choice
+    scored as the answer would look like the first); where no choice carries an index, the
+    first (servers that leave it out). None where there are no choices. Indexes that do not
+    name one answer (none is 0, one repeats, one is missing beside others or not a number) are
+    a bad_response: which text is the answer cannot be told."""
+    choices = data.get("choices") if isinstance(data, dict) else None
+    if not isinstance(choices, list) or not choices:
+        return None
+    if not any(isinstance(each, dict) and "index" in each for each in choices):
+        return choices[0]
+    by_index: dict[int, Any] = {}
+    for position, each in enumerate(choices):
+        index = each.get("index") if isinstance(each, dict) else None
+        if index is None:
+            why = f"choices[{position}] has no index, though others have"
+        elif isinstance(index, bool) or not isinstance(index, int):
+            why = f"choices[{position}] has index {json.dumps(index)[:40]}, not a number"
+        elif index in by_index:
+            why = f"the choices hold index {index} twice"
+        else:
+            by_index[index] = each
+            continue
+        raise _choices_unclear(why, status)
+    if 0 not in by_index:
+        shown = ", ".join(str(i) for i in sorted(by_index)[:5])
+        raise _choices_unclear(f"none has index 0 (they have {shown})", status)
+    return by_index[0]
+
+
+def _choices_unclear(why: str, status: int | None) -> BadResponseError:
+    return BadResponseError(
+        f"the endpoint's choices do not say which is the answer: {why}; the answer is read "
+        "from the choice with index 0",
+        status=status,
     )
 
 
