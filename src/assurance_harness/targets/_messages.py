@@ -93,17 +93,48 @@ def error_said(data: Any) -> str | None:
     "nothing at the response path" alone would lose."""
     error = data.get("error") if isinstance(data, dict) else None
     said = error.get("message") if isinstance(error, dict) else error
-    if said is None or said == "" or isinstance(said, bool):
+    if says_nothing(said) or isinstance(said, bool):
         return None
     return one_line(said if isinstance(said, str) else json.dumps(said))
 
 
+def says_nothing(value: Any) -> bool:
+    """Whether an error field's value is what APIs that always send the key send on success:
+    null, false, 0, text with nothing but white space in it, an empty object or list, or an
+    object or list whose every value says nothing (``{"code": 0, "message": ""}``). ``true``,
+    any other number, text, or a field that says something (``{"code": 502}``) is an error.
+    Read level by level, at most :data:`_NOTHING_DEPTH` deep (deeper is something)."""
+    level = [value]
+    for _ in range(_NOTHING_DEPTH):
+        inner: list[Any] = []
+        for each in level:
+            if isinstance(each, dict):
+                inner.extend(each.values())
+            elif isinstance(each, list):
+                inner.extend(each)
+            elif not (
+                each is None
+                or (isinstance(each, str) and not each.strip())
+                or (isinstance(each, int | float) and each == 0)  # false too: a bool is an int
+            ):
+                return False
+        if not inner:
+            return True
+        level = inner
+    return False
+
+
+_NOTHING_DEPTH = 8
+"""How deep :func:`says_nothing` reads an error object (APIs' are one or two levels)."""
+
+
 def error_value_said(error: Any) -> str | None:
     """What an error field holds beside an answer, one line: its ``message`` (or its text),
-    else its JSON; None where it says nothing (null, false, "", an empty object or list, as
-    APIs that always send the key send it on success). Text beside such an error is a proxy's
+    else its JSON; None where it says nothing (:func:`says_nothing`: null, false, 0, blank
+    text, an empty object or list, or one whose every field says nothing, as APIs that always
+    send the key send it on success). Text beside an error that says something is a proxy's
     fallback or a half-failed upstream's, not an answer to score."""
-    if error is None or error is False or error in ("", {}, []):
+    if says_nothing(error):
         return None
     return error_said({"error": error}) or one_line(
         json.dumps(error, ensure_ascii=False, default=str)

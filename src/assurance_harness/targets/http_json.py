@@ -81,13 +81,15 @@ class HttpJsonSpec(HttpTargetSpec):
     one the API cut off at its token limit (``length``, Gemini's ``MAX_TOKENS``), filtered
     (``content_filter``, ``SAFETY``, ``refusal``) or ended by an error (``abort``), in any
     provider's spelling and case (``formatting.figures.INCOMPLETE``), is counted and shown as
-    not complete rather than read as a whole answer. Text is kept as given, another value as
-    its JSON; nothing there: not known."""
+    not complete rather than read as a whole answer. Text is kept as given, a one-element list
+    of text (Gemini's ``["MAX_TOKENS"]``) as that text, another value as its JSON (and marked
+    as an answer that may not be complete); nothing there: not known."""
     error_path: str | None = "error"
     """Dotted path to where the API puts an error (default: the top-level ``error``): where it
-    holds something (not null, false, "" or empty), the case fails ``bad_response`` with that
-    message even if there is text at ``response_path`` (a proxy's fallback, a half-failed
-    upstream), rather than the text being scored as the answer. ``null``: the API's replies have
+    holds something (not null, false, 0, blank text, nor an object or list whose every field is
+    one of these), the case fails ``bad_response`` with that message even if there is text at
+    ``response_path`` (a proxy's fallback, a half-failed upstream), rather than the text being
+    scored as the answer. ``null``: the API's replies have
     no error field, or one that is not an error; nothing is read there."""
     system_prompt: str | None = None
     """Prepended to ``{messages}`` as a system turn, and available as ``{system_prompt}``."""

@@ -403,7 +403,8 @@ def _depth(value: Any) -> int:
 
 def _error_beside(data: dict[str, Any]) -> str | None:
     """The provider's message (one line) where the body's ``error`` says something (not null,
-    false, "" or empty; an object without a message as its JSON); None otherwise."""
+    false, 0, blank text, or an object or list whose every field is one of these:
+    ``_messages.says_nothing``; an object without a message as its JSON); None otherwise."""
     return error_value_said(data.get("error"))
 
 
