@@ -118,16 +118,25 @@ def resolve_query(url: str) -> str:
     return urlunsplit(parts._replace(query=resolve_env(parts.query, encode=quote_query_value)))
 
 
-def check_env(names: list[str], *, where: str) -> None:
+Location = tuple[str, int | None, str | None]
+"""Where a setting is: the target file (or ``target NAME``), its line, and the field."""
+
+
+def check_env(names: list[str], *, locate: Callable[[str], Location]) -> None:
     """Fail before the first request when a referenced variable is unset: a clear one-line
-    configuration error beats a run where every request comes back 401."""
+    configuration error beats a run where every request comes back 401. ``locate``: where
+    the target file names the variable (``api_key_env``, a header, the URL), so the line
+    says which file and line the variable is read for; its value is never shown."""
     missing = [n for n in names if not os.environ.get(n, "").strip()]
     if missing:
         # Set but blank ('export KEY=' or an empty key file): "not set" would be seen to be false.
         state = "is empty" if missing[0] in os.environ else "is not set"
+        path, line, field = locate(missing[0])
         raise ConfigError.single(
-            where,
+            path,
             f"environment variable {missing[0]} {state}",
+            line=line,
+            field=field,
             hint=f"export {missing[0]}=... before running (the value is never written to disk)",
         )
     # A header cannot carry a line break or another control character: aiohttp refuses the
@@ -136,10 +145,13 @@ def check_env(names: list[str], *, where: str) -> None:
     # secret: never shown.
     garbled = [n for n in names if has_control_character(os.environ[n])]
     if garbled:
+        path, line, field = locate(garbled[0])
         raise ConfigError.single(
-            where,
+            path,
             f"environment variable {garbled[0]} holds a line break or another control character, "
             "which an HTTP header cannot carry and a key does not hold (the value is not shown)",
+            line=line,
+            field=field,
             hint=f"export it again without (from a file: "
             f"export {garbled[0]}=\"$(tr -d '\\r\\n' < FILE)\")",
         )
@@ -604,8 +616,21 @@ class JsonHttpTarget(Target):
             return "is the server running, and is the host and port in the target file right?"
         return auth_hint(status, self.env_names())
 
+    def env_located(self, name: str) -> Location:
+        """Where the target file names variable ``name``: the header whose value references
+        it (its own line), else the URL (its query), else the file alone."""
+        for header, value in self.extra_headers.items():
+            if name in env_refs(value):
+                path, line = self.located("headers")
+                if self.source is not None and self.source_lines is not None:
+                    line = self.source_lines(("headers", header)) or line
+                return path, line, f"headers.{header}"
+        if name in query_env_refs(self.endpoint() or ""):
+            return (*self.located(self.url_field), self.url_field)
+        return (*self.located(), None)
+
     async def start(self) -> None:
-        check_env(self.env_names(), where=f"target {self.spec.name or self.type}")
+        check_env(self.env_names(), locate=self.env_located)
         await self._http.start(concurrency=self.spec.concurrency)
 
     async def close(self) -> None:

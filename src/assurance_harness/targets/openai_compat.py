@@ -20,6 +20,7 @@ from ..urls import check_url
 from ._http_common import (
     HttpTargetSpec,
     JsonHttpTarget,
+    Location,
     auth_hint,
     check_header_name,
     check_headers,
@@ -131,6 +132,12 @@ class OpenAITarget(JsonHttpTarget):
     def key_variables(self) -> list[str]:
         names = [self.s.api_key_env] if self.s.api_key_env else []
         return names + super().key_variables()
+
+    def env_located(self, name: str) -> Location:
+        """``api_key_env``'s line for the key's variable; a header's or the URL's otherwise."""
+        if name == self.s.api_key_env:
+            return (*self.located("api_key_env"), "api_key_env")
+        return super().env_located(name)
 
     def endpoint(self) -> str | None:
         return self._url
