@@ -155,3 +155,4 @@ def test_a_run_says_an_unreadable_finish_reason_is_possibly_not_complete(tmp_pat
     assert counts["finish_reasons"] == {"5": 1, "stop": 1}
     line = incomplete_line(counts)
     assert line is not None and "1 of 2 answers" in line, line
+    assert "did not complete them (or did not say in text how): 5 1 (" in line, line
