@@ -560,7 +560,9 @@ def incomplete_line(counts: Mapping[str, Any]) -> str | None:
     total = sum(n for _, n in found)
     answers = _count(counts.get("responses")) or total
     kinds = ", ".join(f"{reason} {n} ({incomplete_meaning(reason)})" for reason, n in found)
+    unsaid = any(incomplete_meaning(reason) == UNREADABLE for reason, _ in found)
     return (
         f"not complete: {total} of {answers} answers were scored as they came though the "
-        f"endpoint did not complete them: {kinds}"
+        f"endpoint did not complete them{' (or did not say in text how)' if unsaid else ''}: "
+        f"{kinds}"
     )
