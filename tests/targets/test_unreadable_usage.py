@@ -96,6 +96,7 @@ def test_an_unreadable_usage_is_recorded_as_unreadable(usage: Any, why: str) -> 
             "queue_time": 0.01,
         },
         {"prompt_tokens": 5, "prompt_tokens_details": None},  # vLLM
+        {"prompt_tokens": 12.0, "total_tokens": 10**400},  # past a float: no OverflowError
         {},
     ],
 )
