@@ -388,7 +388,8 @@ def _count(value: Any) -> bool:
         return True
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
-    return value >= 0 and float(value).is_integer()
+    # An int as it is: float() of one past 1e308 (valid JSON) is an OverflowError.
+    return value >= 0 and (isinstance(value, int) or value.is_integer())
 
 
 def _depth(value: Any) -> int:
