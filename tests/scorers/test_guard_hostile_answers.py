@@ -119,3 +119,28 @@ def test_a_model_name_that_is_not_text_is_not_recorded_as_one() -> None:
     # "model": NaN went into results.jsonl as a bare NaN, which strict JSON readers refuse
     body = b'{"model": NaN, "choices": [{"message": {"content": "safe"}}]}'
     assert _score(body)["model"] == "llama-guard"
+
+
+def test_the_guard_reads_the_choice_with_index_0_wherever_it_is_put() -> None:
+    """A proxy that reorders choices: the guard's verdict is choice 0's ("unsafe"), not the
+    first listed's ("safe"), as the openai target reads its answer."""
+    body = {
+        "model": "guard",
+        "choices": [
+            {"index": 1, "message": {"content": "safe"}},
+            {"index": 0, "message": {"content": "unsafe\nS1"}},
+        ],
+    }
+    row = _score(json.dumps(body).encode())
+    assert row["flagged"] is True and row["score"] == 1.0, row
+
+
+def test_choices_that_do_not_say_which_is_the_guard_verdict_are_one_clear_line() -> None:
+    body = {
+        "choices": [
+            {"index": 1, "message": {"content": "safe"}},
+            {"index": 1, "message": {"content": "unsafe\nS1"}},
+        ]
+    }
+    with pytest.raises(GuardModelError, match=r"index 1 twice"):
+        _score(json.dumps(body).encode())
