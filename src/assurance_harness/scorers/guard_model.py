@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
+from ..chat_choices import ChoicesUnclear, answer_choice
 from ..datatypes import Number, ScoreInput, WholeNumber
 from ..errors import HarnessError
 from ..scrub import check_key_variable, has_control_character, scrub, scrub_json
@@ -283,11 +284,18 @@ def _first_token_probability(choice: dict[str, Any], positive: str, negative: st
 
 
 def _first_choice(body: Any, url: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the answer, its first choice) where the answer has the completions shape; else one
+    """(the answer, its choice with index 0: ``chat_choices.answer_choice``, as the openai
+    target reads its answer) where the answer has the completions shape; else one
     GuardModelError naming the endpoint (was an AttributeError or KeyError out of the scorer,
-    reported as a bug in the harness)."""
-    choices = body.get("choices") if isinstance(body, dict) else None
-    choice = choices[0] if isinstance(choices, list) and choices else None
+    reported as a bug in the harness). Before, the first choice listed was read: a proxy that
+    reorders choices had the guard's verdict read from another choice than its answer's."""
+    try:
+        choice = answer_choice(body)
+    except ChoicesUnclear as unclear:
+        raise GuardModelError(
+            f"guard-model: {url}'s choices do not say which is the answer: {unclear}; the "
+            "verdict is read from the choice with index 0"
+        ) from None
     if isinstance(choice, dict) and isinstance(choice.get("message") or {}, dict):
         return body, choice
     raise GuardModelError(

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator
 
+from ..chat_choices import ChoicesUnclear, answer_choice
 from ..datatypes import GenerationRequest, GenerationResponse
 from ..scrub import check_key_variable
 from ..urls import check_url
@@ -302,34 +303,12 @@ def parse_chat_completion(data: Any, *, status: int | None = None) -> Generation
 
 
 def _first_choice(data: Any, *, status: int | None) -> Any:
-    """The choice that answers the request: the one whose ``index`` is 0, wherever the server
-    put it in ``choices`` (a proxy merging choices may reorder them, and the second choice
-    scored as the answer would look like the first); where no choice carries an index, the
-    first (servers that leave it out). None where there are no choices. Indexes that do not
-    name one answer (none is 0, one repeats, one is missing beside others or not a number) are
-    a bad_response: which text is the answer cannot be told."""
-    choices = data.get("choices") if isinstance(data, dict) else None
-    if not isinstance(choices, list) or not choices:
-        return None
-    if not any(isinstance(each, dict) and "index" in each for each in choices):
-        return choices[0]
-    by_index: dict[int, Any] = {}
-    for position, each in enumerate(choices):
-        index = each.get("index") if isinstance(each, dict) else None
-        if index is None:
-            why = f"choices[{position}] has no index, though others have"
-        elif isinstance(index, bool) or not isinstance(index, int):
-            why = f"choices[{position}] has index {json.dumps(index)[:40]}, not a number"
-        elif index in by_index:
-            why = f"the choices hold index {index} twice"
-        else:
-            by_index[index] = each
-            continue
-        raise _choices_unclear(why, status)
-    if 0 not in by_index:
-        shown = ", ".join(str(i) for i in sorted(by_index)[:5])
-        raise _choices_unclear(f"none has index 0 (they have {shown})", status)
-    return by_index[0]
+    """The choice that answers the request (``chat_choices.answer_choice``: the one whose
+    ``index`` is 0); indexes that do not name one answer are a bad_response."""
+    try:
+        return answer_choice(data)
+    except ChoicesUnclear as unclear:
+        raise _choices_unclear(str(unclear), status) from None
 
 
 def _choices_unclear(why: str, status: int | None) -> BadResponseError:
