@@ -62,10 +62,10 @@ def _spelt_digits(match: re.Match[str]) -> str | None:
         digits.append(_DIGIT_WORDS[token] * repeat)
         repeat = 1
     spelt = "".join(digits)
-    return spelt if len(spelt) >= MIN_SPELT_DIGITS and not _counting(spelt) else None
+    return spelt if len(spelt) >= MIN_SPELT_DIGITS and not counting(spelt) else None
 
 
-def _counting(digits: str) -> bool:
+def counting(digits: str) -> bool:
     """Each digit one up or one down from the last ("one two ... nine zero", a countdown to
     zero): counting aloud, not a number anyone is reached on."""
     steps = {(int(b) - int(a)) % 10 for a, b in pairwise(digits)}
