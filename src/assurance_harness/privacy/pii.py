@@ -219,7 +219,8 @@ class _Rule:
     'given_name' (first word a known given name), 'email_suffix' (a known suffix, and a bare
     " at " only with an address's shape, :func:`_spoken_address`), 'not_code' (no code
     decorator, :func:`_is_decorator`), 'lower_postcode' (a letter not in capitals),
-    'after_given_name' (a given name before the match's bracket, :func:`_after_given_name`)."""
+    'after_given_name' (a given name before the match's bracket, :func:`_after_given_name`),
+    'not_after_code' (no word naming it a code just before, :func:`_named_as_code`)."""
 
 
 def _rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
@@ -279,6 +280,40 @@ _POSTCODE_CONTEXT = (
 )
 """Before a joined postcode: the word "postcode", or a street ("Elm Road") and up to two words
 of town ("Elm Road, Bristol BS78QT")."""
+POSTCODE_AREAS = frozenset(
+    re.findall(
+        "[A-Z]+",
+        "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN "
+        "DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY "
+        "L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S "
+        "SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR "
+        "WS WV YO ZE",
+    )
+)
+"""The UK's postcode areas (the letters before the first digit), Crown dependencies included."""
+_AREA = "(?:" + "|".join(sorted(POSTCODE_AREAS, key=len, reverse=True)) + ")"
+_CAPITAL_JOINED_POSTCODE = (
+    rf"(?<![\w\-/.#@])(?={_AREA}[0-9])({_JOINED_POSTCODE.upper()})(?![\w\-/#@]|\.\w)"
+)
+"""A joined postcode in capitals on a real area ("SW1A1AA"), standing alone: not inside a
+longer identifier ("X-BS78QT-2", "#SW1A1AA", "SW1A1AA-v2"). Without its context about one random
+five-to-seven-character code of capitals and digits in two hundred has this shape; named as a
+code (:data:`_CODE_BEFORE`) it is none."""
+_CODE_BEFORE = re.compile(
+    r"\b(?:code|codes|number|no|num|ref|reference|id|serial|part|model|order|booking|ticket|"
+    r"voucher|coupon|promo|password|passcode|pin|sku|item|product|error|version|token|key|"
+    r"licence|license|plate|registration|reg|flight|tracking|invoice|account|username|user)"
+    r"\.?(?:\s+(?:is|was|are))?\s*[:#=]?\s*$",
+    re.IGNORECASE,
+)
+"""Words naming what follows as a code ("part number BS78QT", "booking reference: SW1A1AA")."""
+
+
+def _named_as_code(text: str, start: int) -> bool:
+    """The words just before ``start`` name what follows as a code, not a place."""
+    return bool(_CODE_BEFORE.search(text, max(0, start - 40), start))
+
+
 _AGE_WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen)"
@@ -339,6 +374,9 @@ RULES: tuple[_Rule, ...] = (
     # rule above.
     _Rule("UK_POSTCODE", _rx(_LOWER_POSTCODE), 0.6, "lower_postcode"),
     _Rule("UK_POSTCODE", _rx(rf"{_POSTCODE_CONTEXT}({_JOINED_POSTCODE})\b"), 0.6),
+    # Without the space and without that context: in capitals, on a real area, not named as a
+    # code ("SW1A1AA" sent to, lived at, beside a town).
+    _Rule("UK_POSTCODE", re.compile(_CAPITAL_JOINED_POSTCODE), 0.6, "not_after_code"),
     # A National Insurance number with dashes ("AB-12-34-56-C"; Presidio's takes spaces only),
     # on Presidio's letter classes.
     _Rule(
@@ -633,6 +671,8 @@ def _rule_recognizer_class() -> type:
                     if rule.check == "not_code" and _is_decorator(text, start, match.end(group)):
                         continue
                     if rule.check == "after_given_name" and not _after_given_name(match):
+                        continue
+                    if rule.check == "not_after_code" and _named_as_code(text, start):
                         continue
                     results.append(
                         RecognizerResult(rule.entity, start, start + len(captured), rule.score)

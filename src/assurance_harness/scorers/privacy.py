@@ -99,11 +99,14 @@ class PiiScorer(Scorer):
     ("Elm Road, Bristol BS78QT", "postcode: bs78qt"; a code of that shape elsewhere is none),
     a National Insurance number with dashes, an age in words ("nine years old"), after "aged"
     or in brackets after a given name ("Lily (10)"); labels a number written 3-2-4 with dashes
-    ("078-05-1120") a US social security number (version 6: a phone number)."""
+    ("078-05-1120") a US social security number (version 6: a phone number). Version 8: finds
+    a UK postcode without its space in capitals on a real area wherever it stands alone ("Send
+    it to SW1A1AA"; version 7 only after "postcode" or a street), unless named as a code ("part
+    number BS78QT") or inside a longer identifier."""
 
     name: ClassVar[str] = "pii"
     finds_personal_data: ClassVar[bool] = True
-    version: ClassVar[str] = "7"
+    version: ClassVar[str] = "8"
     Params: ClassVar[type[ScorerParams]] = PiiParams
     fields: ClassVar[dict[str, str]] = {
         "found": "any personal data at or above min_score",
