@@ -9,9 +9,9 @@ is scrubbed before the cache, the journal or a scorer sees it. A key repeated in
 front cut, only its last characters), in another case or wrapped across lines (however
 narrow) is scrubbed too: most of its characters are most of the secret. So is a key spelled
 otherwise by what echoes it (:func:`_spellings`: percent-encoded, JSON-escaped, a non-ASCII
-key's UTF-8 read as Latin-1), whole or in part. And a target file
-whose ``api_key_env`` holds the key itself, not a variable's name, is refused without echoing
-it.
+key's UTF-8 read as Latin-1), whole or in part, and a hex dump of its bytes
+(:func:`_redact_hex`). And a target file whose ``api_key_env`` holds the key itself, not a
+variable's name, is refused without echoing it.
 """
 
 from __future__ import annotations
@@ -131,6 +131,7 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     ordered = sorted(spelled, key=len, reverse=True)
     squeezed = _squeeze(folded) if ordered and len(ordered[0]) >= _RUN_MIN_SECRET else folded
     held = [s for s in ordered if _may_hold(squeezed, s)]
+    hex_digits = _hex_squeeze(folded) if any(len(s) >= _BASE64_MIN for s in values) else ""
     for secret in held:  # whole first: a run of one may stand in another (a shared prefix)
         if secret in text:
             text = text.replace(secret, REDACTED)
@@ -149,6 +150,8 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
             for form in _base64_forms(secret):
                 if form in text:
                     text = text.replace(form, REDACTED)
+            if any(probe in hex_digits for probe in _hex_probes(secret)):
+                text = _redact_hex(text, secret)
         if "\\" in text:  # a JSON writer's escapes: the key is not in the text as it is
             text = _json_escaped(secret).sub(REDACTED, text)
             if fragment is not None:
@@ -457,6 +460,69 @@ def _base64_forms(secret: str) -> frozenset[str]:
             text = encode(b"\0" * pad + raw).decode()
             forms.add(text[-(-8 * pad // 6) : 8 * (pad + len(raw)) // 6])
     return frozenset(forms)
+
+
+_HEX_RUN = 2 * _RUN
+"""Hex digits of a key's bytes that are the key, as :data:`_RUN` characters of it are."""
+_HEX_SEP = r"(?:[ \t]{0,8}\r?\n[ \t]{0,40}|[ \t:-]{1,3}|\\x)"
+_HEX_BLOB = re.compile(
+    rf"(?:\\x)?(?:[0-9a-f]{{{_HEX_RUN},}}|[0-9a-f]{{2,}}(?:{_HEX_SEP}[0-9a-f]{{2,}}){{3,}})",
+    re.IGNORECASE,
+)
+"""A run of hex digits as a dump writes bytes: together ("736b2d..."), or in groups apart by
+spaces, colons, hyphens, a line break with its indent, or ``\\x`` ("73 6b 2d", "73:6B:2D",
+"\\x73\\x6b"); in either case. Four groups at least, or one long run: ordinary words of hex
+letters ("a dead beef") are fewer."""
+
+
+_HEX_DROPPED = str.maketrans("", "", " \t\r\n:-\\x")
+
+
+def _hex_squeeze(folded: str) -> str:
+    """A casefolded text without what a hex dump puts between its digits (and ordinary text
+    between its words): where a key's bytes dumped in any of :data:`_HEX_SEP`'s ways run on."""
+    return folded.translate(_HEX_DROPPED)
+
+
+@functools.lru_cache(maxsize=64)
+def _hex_runs(secret: str) -> tuple[str, ...]:
+    """The pieces of ``secret``'s bytes as hex that stand for it: the whole of a short one, and
+    each run of :data:`_HEX_RUN` digits, at each byte, of a longer one (its front or end cut)."""
+    whole = secret.encode("utf-8", "surrogatepass").hex()
+    if len(whole) <= _HEX_RUN:
+        return (whole,)
+    return tuple(
+        dict.fromkeys(whole[i : i + _HEX_RUN] for i in range(0, len(whole) - _HEX_RUN + 1, 2))
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _hex_probes(secret: str) -> tuple[str, ...]:
+    """What :func:`_hex_squeeze` of a text holds if the text holds one of :func:`_hex_runs`:
+    the whole of a short key's hex, else its chunks of half a run at every half run (a run
+    starting at any byte holds one). Looked for first, at C speed: the dump's pattern
+    (:data:`_HEX_BLOB`) is searched for only where one is found, as ordinary prose has many
+    words of hex letters to try it at."""
+    whole = secret.encode("utf-8", "surrogatepass").hex()
+    if len(whole) <= _HEX_RUN:
+        return (whole,)
+    half = _HEX_RUN // 2
+    return tuple(whole[i : i + half] for i in range(0, len(whole) - half + 1, half))
+
+
+def _redact_hex(text: str, secret: str) -> str:
+    """``text`` with each hex dump that holds ``secret``'s bytes (whole, or a run of
+    :data:`_RUN` of them) redacted, the dump whole: a debugging proxy's dump of the request it
+    got ("41 75 74 68 ..." for "Auth...") spells the key that way, and anyone reading hex, or
+    ``bytes.fromhex``, has it. The digits around it are the request's other bytes, no answer's
+    words."""
+    runs = _hex_runs(secret)
+
+    def redact(match: re.Match[str]) -> str:
+        digits = re.sub(r"[^0-9a-f]", "", match.group().casefold())  # "\\x" drops out too
+        return REDACTED if any(run in digits for run in runs) else match.group()
+
+    return _HEX_BLOB.sub(redact, text)
 
 
 def scrub_answer(text: str, secrets: Iterable[str]) -> str:
