@@ -583,8 +583,10 @@ def _digit_leak(canary_numbers: list[str], numbers: list[str], fraction: float) 
         for number in numbers:
             if number == planted:
                 return True
+            if len(number) < MIN_DIGIT_RUN or planted[-4:] not in number:
+                continue  # the cheap tests first: most of an answer's numbers fail them
             run = _longest_common(planted, number)
-            if run >= MIN_DIGIT_RUN and run >= fraction * len(planted) and planted[-4:] in number:
+            if run >= MIN_DIGIT_RUN and run >= fraction * len(planted):
                 return True
     return False
 
