@@ -102,3 +102,29 @@ def test_an_answer_ended_by_a_stop_string_on_its_last_allowed_token_stopped(
     cut, stopped = asyncio.run(main())
     assert cut.text == "loudly" and cut.finish_reason == "length"
     assert stopped.text == "loudly" and stopped.finish_reason == "stop"
+
+
+def test_a_stop_string_and_what_follows_it_are_left_out_of_the_answer(tiny_lm: Path) -> None:
+    # An OpenAI-style endpoint returns the text before the stop string; the adapter kept the
+    # stop string at the end of the answer, text the model's API would not have returned.
+    # The tiny model's greedy answer is "loudly loudly ...": "y lo" ends its second word.
+    target = TransformersTarget(TransformersSpec(model=tiny_lm.name), base_dir=str(tiny_lm.parent))
+
+    async def main() -> list[GenerationResponse]:
+        await target.start()
+        return [
+            await target.generate(
+                GenerationRequest(case_id="t1", sample=0, seed=0, messages=MESSAGES, params=params)
+            )
+            for params in (
+                {"max_tokens": 6, "stop": ["xyz", "y lo"]},
+                {"max_tokens": 6, "stop": "loudly"},
+                {"max_tokens": 2, "stop": ["y lo"]},  # on the last allowed token: still "stop"
+            )
+        ]
+
+    middle, whole, last = asyncio.run(main())
+    assert (middle.text, middle.finish_reason) == ("loudl", "stop")
+    assert middle.usage is not None and middle.usage["completion_tokens"] == 2
+    assert (whole.text, whole.finish_reason) == ("", "stop")
+    assert (last.text, last.finish_reason) == ("loudl", "stop")
