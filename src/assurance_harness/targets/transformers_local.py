@@ -332,11 +332,11 @@ class TransformersTarget(Target):
             out = self._pipe(prompt, return_full_text=False, stopping_criteria=[steps], **kwargs)
             text = str(out[0]["generated_text"])
         completion_tokens = steps.count
-        stops = kwargs.get("stop_strings") or []
+        text, stopped = _before_stop(text, kwargs.get("stop_strings") or [])
         cut = (
             completion_tokens >= kwargs["max_new_tokens"]
             and not self._ended(steps.last)
-            and not any(stop in text for stop in stops)  # its stop string came on its last token
+            and not stopped  # its stop string came on its last token
         )
         finish = "length" if cut else "stop"
         return GenerationResponse(
@@ -405,6 +405,15 @@ class _Steps:
         return self._torch.zeros(
             input_ids.shape[0], dtype=self._torch.bool, device=input_ids.device
         )
+
+
+def _before_stop(text: str, stops: list[str]) -> tuple[str, bool]:
+    """The answer up to the earliest stop string in it, and whether one was there. transformers
+    ends generation on a stop string but keeps it in the text; an OpenAI-style endpoint (and
+    vLLM, TGI) returns what comes before it, so scorers read the answer the model's API would
+    give, not one with the stop string at its end."""
+    found = [i for i in (text.find(stop) for stop in stops if stop) if i >= 0]
+    return (text[: min(found)], True) if found else (text, False)
 
 
 def _first_line(exc: BaseException) -> str:
