@@ -126,3 +126,41 @@ def test_a_stop_string_and_what_follows_it_are_left_out_of_the_answer(tiny_lm: P
     assert (middle.text, middle.finish_reason) == ("loudl", "stop")
     assert middle.usage is not None and middle.usage["completion_tokens"] == 2
     assert (last.text, last.finish_reason) == ("loudl", "stop")
+
+
+def test_beam_search_usage_counts_the_tokens_of_the_answer_returned(
+    tiny_lm: Path, tmp_path: Path
+) -> None:
+    # A model whose every output is its end token: the best beam ends at once, while beam
+    # search goes on a step to finish a second hypothesis. The steps were counted as the
+    # answer's tokens: 2 completion tokens for an answer of one.
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(str(tiny_lm), local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_lm), local_files_only=True)
+    end = model.generation_config.eos_token_id
+    with torch.no_grad():
+        model.transformer.wte.weight[end] *= 100
+        model.transformer.ln_f.weight.zero_()
+        model.transformer.ln_f.bias.copy_(model.transformer.wte.weight[end] / 100)
+    folder = tmp_path / "ends"
+    model.save_pretrained(str(folder))
+    tokenizer.save_pretrained(str(folder))
+    target = TransformersTarget(TransformersSpec(model="ends"), base_dir=str(tmp_path))
+
+    async def main() -> GenerationResponse:
+        await target.start()
+        params = {"max_tokens": 5, "num_beams": 2}
+        request = GenerationRequest(
+            case_id="t1", sample=0, seed=0, messages=MESSAGES, params=params
+        )
+        return await target.generate(request)
+
+    answer = asyncio.run(main())
+    prompt = tokenizer(target.prompt_text(MESSAGES), return_tensors="pt")
+    out = model.generate(**prompt, max_new_tokens=5, num_beams=2, do_sample=False)
+    generated = out[0, prompt["input_ids"].shape[-1] :].tolist()
+    assert generated == [end]
+    assert answer.usage is not None and answer.usage["completion_tokens"] == 1
+    assert answer.text == "" and answer.finish_reason == "stop"
