@@ -324,18 +324,20 @@ class TransformersTarget(Target):
                 kwargs["tokenizer"] = self._pipe.tokenizer
             tokenizer = self._pipe.tokenizer
             prompt_tokens = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
-            read = len(tokenizer(prompt)["input_ids"])  # with special tokens, as the model reads it
+            # As the pipeline feeds it: its prefix (a model's config may set one), special tokens
+            prefix = self._pipe._preprocess_params.get("prefix") or ""
+            read = len(tokenizer(prefix + prompt)["input_ids"])
             kwargs["max_new_tokens"] = self._within_positions(
                 read, kwargs["max_new_tokens"], asked=asked
             )
-            steps = _Steps(self._torch)
-            out = self._pipe(prompt, return_full_text=False, stopping_criteria=[steps], **kwargs)
-            text = str(out[0]["generated_text"])
-        completion_tokens = steps.count
+            out = self._pipe(prompt, return_tensors=True, **kwargs)
+            generated = [int(t) for t in out[0]["generated_token_ids"][read:]]
+            text = self._decoded(generated)
+        completion_tokens = len(generated)
         text, stopped = _before_stop(text, kwargs.get("stop_strings") or [])
         cut = (
             completion_tokens >= kwargs["max_new_tokens"]
-            and not self._ended(steps.last)
+            and not self._ended(generated[-1] if generated else None)
             and not stopped  # its stop string came on its last token
         )
         finish = "length" if cut else "stop"
@@ -348,6 +350,22 @@ class TransformersTarget(Target):
                 "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
             },
+        )
+
+    def _decoded(self, generated: list[int]) -> str:
+        """The answer's text from its tokens, as the pipeline decodes its own text. The tokens
+        of the sequence the pipeline returns are the answer's: counting the tokens another way
+        was wrong. The decoded text tokenized again joins word pieces and drops special tokens
+        (an answer of 5 tokens cut at max_tokens read as 0 tokens that stopped); beam search's
+        steps outnumber the tokens of a best beam that ended before the search did (an answer
+        of one token was recorded as 2)."""
+        tokenizer = self._pipe.tokenizer
+        return str(
+            tokenizer.decode(
+                generated,
+                # the pipeline keeps them for a tokenizer with a response template
+                skip_special_tokens=not getattr(tokenizer, "response_template", None),
+            )
         )
 
     def _ended(self, token: int | None) -> bool:
@@ -386,25 +404,6 @@ class TransformersTarget(Target):
         if self._pipe is None:
             await self.start()
         return await asyncio.to_thread(self._generate_sync, request)
-
-
-class _Steps:
-    """A stopping criterion that never stops: it counts the tokens generated (called once for
-    each) and keeps the last. The decoded text tokenized again counts otherwise (word pieces
-    joined, special tokens dropped): an answer of 5 tokens cut at max_tokens read as 0 tokens
-    that stopped, a complete empty answer; another as more tokens than max_tokens allows."""
-
-    def __init__(self, torch: Any) -> None:
-        self._torch = torch
-        self.count = 0
-        self.last: int | None = None
-
-    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-        self.count += 1
-        self.last = int(input_ids[0, -1])
-        return self._torch.zeros(
-            input_ids.shape[0], dtype=self._torch.bool, device=input_ids.device
-        )
 
 
 def _before_stop(text: str, stops: list[str]) -> tuple[str, bool]:
