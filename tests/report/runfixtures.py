@@ -171,10 +171,12 @@ def write_run(
     index: bool = False,
     scorers: dict[str, dict[str, Any]] | None = None,
     fingerprint: str = "a1b2c3d4e5f60718",
+    model_version: str = "demo-assistant-1.0",
 ) -> Path:
     """Write reports/<run_id>/ with results.jsonl, summary.json and manifest.json;
     ``scorers``: each scorer's recorded description (``Scorer.describe``), else one detoxify;
-    ``fingerprint``: the target configuration's, in the summary and the manifest."""
+    ``fingerprint``: the target configuration's, in the summary and the manifest;
+    ``model_version``: the one the summary records the target reporting."""
     run_dir = reports / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     for metric_id, metric in metrics.items():
@@ -199,7 +201,7 @@ def write_run(
             "name": target,
             "type": "callable",
             "fingerprint": fingerprint,
-            "model_version": "demo-assistant-1.0",
+            "model_version": model_version,
         },
         "status": status,
         "started_at": started_at,
