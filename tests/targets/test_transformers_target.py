@@ -45,7 +45,7 @@ def test_greedy_generation_is_deterministic_and_reports_usage(tiny_lm: Path) -> 
     target = make(tiny_lm, system_prompt="Be brief.")
     a, b = run(target, [request(max_tokens=6), request(max_tokens=6)])
     assert a.text == b.text and a.text.strip()
-    assert a.model_version == tiny_lm.name
+    assert a.model_version is not None and a.model_version.startswith(f"{tiny_lm.name}@")
     assert a.usage is not None and 0 < a.usage["completion_tokens"] <= 8
     assert a.finish_reason in {"length", "stop"}
     asyncio.run(target.start())

@@ -40,7 +40,7 @@ from ..store.cacheshare import CacheShare
 from ..store.runread import RunLog, smoke_test_limit
 from . import stats
 from .errored import ROLES, ErroredTally, errored_note, unread_note
-from .measures import changed_cases, changed_target, measure, shown
+from .measures import changed_cases, changed_target, changed_version, measure, shown
 from .novalue import answered_without_value, no_value_note
 from .scorersettings import changed_scorers
 
@@ -763,6 +763,14 @@ def compare_runs(
             f"target '{candidate.target_name}' is configured otherwise in the two runs "
             f"({'; '.join(settings)}): a difference may be the configuration's, not only the "
             "model's"
+        )
+    if baseline.target_name == candidate.target_name and (
+        versions := changed_version(baseline.summary, candidate.summary)
+    ):
+        result.warnings.append(
+            f"target '{candidate.target_name}' reported another model version in the two runs "
+            f"({versions[0]} -> {versions[1]}): a difference is between two models (weights "
+            "retrained, an endpoint's model updated), not one model's runs"
         )
     sha_a = (baseline.summary.get("suite") or {}).get("sha256")
     sha_b = (candidate.summary.get("suite") or {}).get("sha256")

@@ -84,6 +84,17 @@ def changed_target(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     )
 
 
+def changed_version(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, str] | None:
+    """The model versions two runs' summaries record for their target, where both record one
+    and they differ. A target file unchanged (one fingerprint) serves another model when a
+    local checkpoint is retrained in place or an endpoint's model is updated, and only the
+    version its answers reported shows it. None where either records none."""
+    a, b = ((s.get("target") or {}).get("model_version") for s in (before, after))
+    if not a or not b or a == b:
+        return None
+    return str(a), str(b)
+
+
 MODEL_KEYS = frozenset({"source_sha256"})
 """Target settings that are the model itself, not a setting of it: a callable target's code
 (its SHA-256) changes with the model a nightly compares, as an endpoint's answers do."""

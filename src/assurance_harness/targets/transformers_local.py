@@ -112,6 +112,7 @@ class TransformersTarget(Target):
         assert isinstance(spec, TransformersSpec)
         self.s: TransformersSpec = spec
         self._pipe: Any = None
+        self._version: str | None = None
         self._lock = threading.Lock()
         self._chat = False
 
@@ -135,10 +136,28 @@ class TransformersTarget(Target):
         before resumes, baselines still match); a cached answer whose files were written since
         is generated again (as is one after a copy that does not keep modification times)."""
         blob = json.dumps(
-            {"fingerprint": self.fingerprint(), "files": _dir_stamp(self.model_path)},
+            {
+                "fingerprint": self.fingerprint(),
+                "files": _dir_stamp(self.model_path),
+                # Cached answers carry their model version: those cached while it was the
+                # folder's name alone are generated again, not mixed in with stamped ones.
+                "model_version": "stamped",
+            },
             sort_keys=True,
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def model_version(self) -> str:
+        """What the answers report as the model's version: the folder's name and a digest of
+        its files' names, sizes and modification times (``lm@3f2a9c0b17d4``), as they were when
+        the model was loaded. Weights retrained in place keep the folder, the config and the
+        fingerprint (evidence recorded before keeps its identity), so the name alone showed
+        a retrained model's runs as the same model's history in run records, compare, trend
+        and the register. Like the cache's key it reads no weights (seconds per GB at each
+        start): a copy that does not keep modification times reads as another version, a
+        change said where there was none rather than one missed."""
+        stamp = json.dumps(_dir_stamp(self.model_path)).encode()
+        return f"{self.model_path.name}@{hashlib.sha256(stamp).hexdigest()[:12]}"
 
     async def start(self) -> None:
         if self._pipe is None:
@@ -220,6 +239,7 @@ class TransformersTarget(Target):
                 "pip install torch transformers"
             ) from None
         path = str(self.model_path)
+        version = self.model_version()  # the files as they are read, not as a later answer's
         from ..nlp import model_load_fault, model_load_faults, quiet_transformers
 
         quiet_transformers()
@@ -261,6 +281,7 @@ class TransformersTarget(Target):
             "text-generation", model=model, tokenizer=tokenizer, device=self.s.device
         )
         self._torch = torch
+        self._version = version
 
     def _check_tokenizer(self, tokenizer: Any, path: str) -> None:
         """Refuse a tokenizer that reads text as no tokens: transformers loads a folder without
@@ -343,7 +364,7 @@ class TransformersTarget(Target):
         finish = "length" if cut else "stop"
         return GenerationResponse(
             text=text,
-            model_version=self.model_path.name,
+            model_version=self._version,
             finish_reason=finish,
             usage={
                 "prompt_tokens": prompt_tokens,
