@@ -87,7 +87,7 @@ def test_an_answer_cut_at_max_tokens_is_length_though_its_text_reads_as_fewer_to
 def test_an_answer_ended_by_a_stop_string_on_its_last_allowed_token_stopped(
     tiny_lm: Path,
 ) -> None:
-    # The tiny model's greedy answer is "loudly loudly ...": one token, and the stop string.
+    # The tiny model's greedy answer is "] ] systematic ...": one token, and the stop string.
     target = TransformersTarget(TransformersSpec(model=tiny_lm.name), base_dir=str(tiny_lm.parent))
 
     async def main() -> list[GenerationResponse]:
@@ -96,18 +96,19 @@ def test_an_answer_ended_by_a_stop_string_on_its_last_allowed_token_stopped(
             await target.generate(
                 GenerationRequest(case_id="t1", sample=0, seed=0, messages=MESSAGES, params=params)
             )
-            for params in ({"max_tokens": 1}, {"max_tokens": 1, "stop": "loudly"})
+            for params in ({"max_tokens": 1}, {"max_tokens": 1, "stop": "]"})
         ]
 
     cut, stopped = asyncio.run(main())
-    assert cut.text == "loudly" and cut.finish_reason == "length"
+    assert cut.text == "]" and cut.finish_reason == "length"
     assert stopped.text == "" and stopped.finish_reason == "stop"  # the stop string left out
 
 
 def test_a_stop_string_and_what_follows_it_are_left_out_of_the_answer(tiny_lm: Path) -> None:
     # An OpenAI-style endpoint returns the text before the stop string; the adapter kept the
     # stop string at the end of the answer, text the model's API would not have returned.
-    # The tiny model's greedy answer is "loudly loudly ...": "y lo" ends its second word.
+    # The tiny model's greedy answer is "] ] systematic systematic ...": "c sys" ends its
+    # fourth token.
     target = TransformersTarget(TransformersSpec(model=tiny_lm.name), base_dir=str(tiny_lm.parent))
 
     async def main() -> list[GenerationResponse]:
@@ -117,15 +118,15 @@ def test_a_stop_string_and_what_follows_it_are_left_out_of_the_answer(tiny_lm: P
                 GenerationRequest(case_id="t1", sample=0, seed=0, messages=MESSAGES, params=params)
             )
             for params in (
-                {"max_tokens": 6, "stop": ["xyz", "y lo"]},
-                {"max_tokens": 2, "stop": ["y lo"]},  # on the last allowed token: still "stop"
+                {"max_tokens": 6, "stop": ["xyz", "c sys"]},
+                {"max_tokens": 4, "stop": ["c sys"]},  # on the last allowed token: still "stop"
             )
         ]
 
     middle, last = asyncio.run(main())
-    assert (middle.text, middle.finish_reason) == ("loudl", "stop")
-    assert middle.usage is not None and middle.usage["completion_tokens"] == 2
-    assert (last.text, last.finish_reason) == ("loudl", "stop")
+    assert (middle.text, middle.finish_reason) == ("] ] systemati", "stop")
+    assert middle.usage is not None and middle.usage["completion_tokens"] == 4
+    assert (last.text, last.finish_reason) == ("] ] systemati", "stop")
 
 
 def test_beam_search_usage_counts_the_tokens_of_the_answer_returned(

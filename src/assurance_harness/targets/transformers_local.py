@@ -142,6 +142,8 @@ class TransformersTarget(Target):
                 # Cached answers carry their model version: those cached while it was the
                 # folder's name alone are generated again, not mixed in with stamped ones.
                 "model_version": "stamped",
+                # Answers cached while a templated prompt had special tokens added again.
+                "template_tokens": "as written",
             },
             sort_keys=True,
         )
@@ -344,17 +346,19 @@ class TransformersTarget(Target):
             if "stop_strings" in kwargs:
                 kwargs["tokenizer"] = self._pipe.tokenizer
             tokenizer = self._pipe.tokenizer
-            prompt_tokens = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
-            # As the pipeline feeds it: its prefix (a model's config may set one), special tokens
+            # A chat template writes the special tokens it wants (a start token); the
+            # tokenizer's added to its text again were read twice. Plain turns get them.
+            special = not self._chat
+            # As the pipeline feeds it: its prefix (a model's config may set one) too
             prefix = self._pipe._preprocess_params.get("prefix") or ""
-            read = len(tokenizer(prefix + prompt)["input_ids"])
+            read = len(tokenizer(prefix + prompt, add_special_tokens=special)["input_ids"])
             kwargs["max_new_tokens"] = self._within_positions(
                 read, kwargs["max_new_tokens"], asked=asked
             )
-            out = self._pipe(prompt, return_tensors=True, **kwargs)
+            out = self._pipe(prompt, return_tensors=True, add_special_tokens=special, **kwargs)
             generated = [int(t) for t in out[0]["generated_token_ids"][read:]]
             text = self._decoded(generated)
-        completion_tokens = len(generated)
+        completion_tokens, prompt_tokens = len(generated), read  # the tokens the model read
         text, stopped = _before_stop(text, kwargs.get("stop_strings") or [])
         cut = (
             completion_tokens >= kwargs["max_new_tokens"]
