@@ -350,7 +350,7 @@ class TransformersTarget(Target):
             # tokenizer's added to its text again were read twice. Plain turns get them.
             special = not self._chat
             # As the pipeline feeds it: its prefix (a model's config may set one) too
-            prefix = self._pipe._preprocess_params.get("prefix") or ""
+            prefix = getattr(self._pipe, "_preprocess_params", {}).get("prefix") or ""
             read = len(tokenizer(prefix + prompt, add_special_tokens=special)["input_ids"])
             kwargs["max_new_tokens"] = self._within_positions(
                 read, kwargs["max_new_tokens"], asked=asked
