@@ -408,20 +408,20 @@ class TransformersTarget(Target):
         generating past them failed inside torch as "IndexError: index out of range in self",
         which says neither why nor what to change. A max_tokens the suite sets is not cut: the
         run would then measure other settings than the suite says."""
-        positions = getattr(self._pipe.model.config, "max_position_embeddings", None)
-        if not isinstance(positions, int) or prompt_tokens + max_new_tokens <= positions:
+        found = model_positions(self._pipe.model.config)
+        if found is None or prompt_tokens + max_new_tokens <= found[1]:
             return max_new_tokens
-        config = self.model_path / "config.json"
+        (key, positions), config = found, self.model_path / "config.json"
         if prompt_tokens >= positions:
             raise ClientError(
                 f"the prompt is {prompt_tokens} tokens, the model reads at most {positions} "
-                f"(max_position_embeddings in {config}); shorten the prompt"
+                f"({key} in {config}); shorten the prompt"
             )
         if not asked:
             return positions - prompt_tokens
         raise ClientError(
             f"the prompt ({prompt_tokens} tokens) and max_tokens ({max_new_tokens}) need more "
-            f"than the model's {positions} positions (max_position_embeddings in {config}); "
+            f"than the model's {positions} positions ({key} in {config}); "
             f"set max_tokens to at most {positions - prompt_tokens}"
         )
 
@@ -429,6 +429,28 @@ class TransformersTarget(Target):
         if self._pipe is None:
             await self.start()
         return await asyncio.to_thread(self._generate_sync, request)
+
+
+_POSITION_KEYS = ("max_position_embeddings", "max_seq_len")
+"""What configurations call the number of positions a model reads (``max_seq_len``: MPT's;
+GPT-2's ``n_positions`` is read as ``max_position_embeddings`` by transformers itself)."""
+
+
+def model_positions(config: Any) -> tuple[str, int] | None:
+    """Where the model configuration ``config`` keeps the number of positions the model reads,
+    and that number; None where it has none (ALiBi and state-space models: no fixed limit).
+    A multimodal configuration (Gemma 3, Llama 4, Qwen 3.5) keeps it in its ``text_config``;
+    read only at the top, such a model's prompts were never checked."""
+    sources = [("", config)]
+    text = getattr(config, "text_config", None)
+    if text is not None and text is not config:
+        sources.append(("text_config.", text))
+    for prefix, source in sources:
+        for key in _POSITION_KEYS:
+            value = getattr(source, key, None)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return prefix + key, value
+    return None
 
 
 def _before_stop(text: str, stops: list[str]) -> tuple[str, bool]:
