@@ -351,12 +351,21 @@ class TransformersTarget(Target):
             special = not self._chat
             # As the pipeline feeds it: its prefix (a model's config may set one) too
             prefix = getattr(self._pipe, "_preprocess_params", {}).get("prefix") or ""
-            read = len(tokenizer(prefix + prompt, add_special_tokens=special)["input_ids"])
+            fed = [
+                int(t) for t in tokenizer(prefix + prompt, add_special_tokens=special)["input_ids"]
+            ]
+            read = len(fed)
             kwargs["max_new_tokens"] = self._within_positions(
                 read, kwargs["max_new_tokens"], asked=asked
             )
             out = self._pipe(prompt, return_tensors=True, add_special_tokens=special, **kwargs)
-            generated = [int(t) for t in out[0]["generated_token_ids"][read:]]
+            sequence = [int(t) for t in out[0]["generated_token_ids"]]
+            if sequence[:read] != fed:  # else the answer's tokens and counts are not its own
+                raise RuntimeError(
+                    "the transformers pipeline returned a sequence that does not start with the "
+                    "prompt as the adapter tokenized it; its answer cannot be told from it"
+                )
+            generated = sequence[read:]
             text = self._decoded(generated)
         completion_tokens, prompt_tokens = len(generated), read  # the tokens the model read
         text, stopped = _before_stop(text, kwargs.get("stop_strings") or [])
