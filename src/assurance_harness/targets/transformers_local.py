@@ -151,14 +151,13 @@ class TransformersTarget(Target):
 
     def model_version(self) -> str:
         """What the answers report as the model's version: the folder's name and a digest of
-        its files' names, sizes and modification times (``lm@3f2a9c0b17d4``), as they were when
-        the model was loaded. Weights retrained in place keep the folder, the config and the
-        fingerprint (evidence recorded before keeps its identity), so the name alone showed
-        a retrained model's runs as the same model's history in run records, compare, trend
-        and the register. Like the cache's key it reads no weights (seconds per GB at each
-        start): a copy that does not keep modification times reads as another version, a
-        change said where there was none rather than one missed."""
-        stamp = json.dumps(_dir_stamp(self.model_path)).encode()
+        its files' names, sizes and bytes (``lm@3f2a9c0b17d4``, ``_content_stamp``), as they
+        were when the model was loaded. Weights retrained in place keep the folder, the config
+        and the fingerprint (evidence recorded before keeps its identity), so the name alone
+        showed a retrained model's runs as the same model's history in run records, compare,
+        trend and the register. No modification time is in it: a checkpoint copied or fetched
+        again is the same model, not a change flagged at every run."""
+        stamp = json.dumps(_content_stamp(self.model_path)).encode()
         return f"{self.model_path.name}@{hashlib.sha256(stamp).hexdigest()[:12]}"
 
     async def start(self) -> None:
@@ -487,6 +486,40 @@ def _dir_digest(path: Path) -> str | None:
             if item.suffix == ".json":
                 digest.update(item.read_bytes())
     return digest.hexdigest()[:16]
+
+
+WHOLE_FILE_BYTES = 32 * 2**20
+"""Files up to this size (configs, tokenizers, small models) are read whole for the model
+version; a larger one at :data:`SAMPLES` places spread over it."""
+SAMPLES = 256
+SAMPLE_BYTES = 16 * 2**10
+
+
+def _content_stamp(path: Path) -> list[tuple[str, int, str]] | None:
+    """Each file of the model directory as (name, size, digest of its bytes): the whole of a
+    file up to :data:`WHOLE_FILE_BYTES`, else :data:`SAMPLES` pieces of :data:`SAMPLE_BYTES`
+    spread evenly over it (4 MiB of a 5 GB shard, read in well under a second; the whole
+    would take seconds per GB at each start). Training again changes a checkpoint's bytes
+    throughout, and any change of size is seen; a change confined to less than 1/256 of a
+    large file, between the pieces read, can go unseen (said in docs/FORMATS.md)."""
+    if not path.is_dir():
+        return None
+    stamps = []
+    for item in sorted(path.iterdir()):
+        if not item.is_file():
+            continue
+        size = item.stat().st_size
+        digest = hashlib.sha256()
+        with item.open("rb") as data:
+            if size <= WHOLE_FILE_BYTES:
+                digest.update(data.read())
+            else:
+                step = (size - SAMPLE_BYTES) // (SAMPLES - 1)
+                for i in range(SAMPLES):
+                    data.seek(i * step)
+                    digest.update(data.read(SAMPLE_BYTES))
+        stamps.append((item.name, size, digest.hexdigest()))
+    return stamps
 
 
 def _dir_stamp(path: Path) -> list[tuple[str, int, int]] | None:
