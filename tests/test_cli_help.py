@@ -122,3 +122,59 @@ def test_each_command_lists_under_its_group_in_one_line() -> None:
         if "\n" in (command.short_help or command.help or "").strip().split("\n\n")[0]
     ]
     assert broken == []
+
+
+_TYPERS_OWN_HELP = """\
+import sys
+from assurance_harness import cli_help
+cli_help.FOLLOWS_TYPER = ()  # a typer cli_help does not follow: typer prints its own help
+from assurance_harness.cli import main
+sys.argv = ["assurance", "runs", "--help"]
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        *(f"TERMINAL_WIDTH={w}" for w in ("1000000000", "abc", "-5", "0", "1")),
+        *(f"COLUMNS={w}" for w in ("1000000000", "-5", "abc", "0", "1")),
+    ],
+)
+def test_typers_own_help_is_given_a_width_a_screen_could_have(setting: str) -> None:
+    """Was, where ``--help`` is typer's own (a typer release ``cli_help`` does not follow yet,
+    as after a fresh install): ``TERMINAL_WIDTH=1000000000`` padded every line to a billion
+    columns (gigabytes written, or a MemoryError internal error), ``TERMINAL_WIDTH=abc`` was an
+    internal error (typer's ``int()``), ``0`` and ``-5`` printed nothing, and a width of 1 (either
+    variable) printed a column of box corners without the usage line. ``cli_help`` has its own
+    guard; typer reads the variables itself."""
+    import os
+    import subprocess
+
+    name, _, value = setting.partition("=")
+    environment = {**os.environ, name: value}
+    environment.pop("TERMINAL_WIDTH" if name == "COLUMNS" else "COLUMNS", None)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _TYPERS_OWN_HELP],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=10,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"{setting}: --help still printing after 10 s ({len(exc.stdout or b'')} bytes)")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "Usage: assurance runs" in done.stdout, done.stdout
+    assert len(done.stdout) < 20_000
+
+
+@pytest.mark.parametrize("setting", ["TERMINAL_WIDTH=1", "COLUMNS=3"])
+def test_cli_helps_own_help_is_given_a_width_a_screen_could_have(setting: str) -> None:
+    """Was: a width of 1 printed ``--help`` as a column of box corners, no usage line."""
+    from tests.testing.cli import run_cli
+
+    name, _, value = setting.partition("=")
+    helped = run_cli("runs", "--help", env={name: value})
+    assert helped.returncode == 0, helped.stderr
+    assert "Usage: assurance runs" in helped.stdout, helped.stdout
