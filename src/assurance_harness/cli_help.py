@@ -62,7 +62,8 @@ STYLE_COMMANDS_TABLE_FIRST_COLUMN = "bold cyan"
 
 # typer's int() on TERMINAL_WIDTH ended every command (this module is read on start-up) in a
 # traceback and exit 1; a width of 0 or less printed help as nothing; 99999999999 ran out of
-# memory: such a value is ignored (console.sane_width).
+# memory: such a value is ignored, and a narrow one raised to 40 columns
+# (formatting.terminal.sane_width).
 MAX_WIDTH = sane_width(getenv("TERMINAL_WIDTH"))
 FORCE_TERMINAL = (
     True if getenv("GITHUB_ACTIONS") or getenv("FORCE_COLOR") or getenv("PY_COLORS") else None

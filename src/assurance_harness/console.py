@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .errors import HarnessError, RunFailedError
-from .formatting.terminal import sane_width
+from .formatting.terminal import settle_terminal_size
 from .formatting.visible import one_line, visible
 
 __all__ = [
@@ -42,15 +42,6 @@ __all__ = [
 ]
 
 
-def _forget_absurd_sizes() -> None:
-    """``COLUMNS`` and ``LINES`` beyond any screen as if unset: every Rich console (these two,
-    the help page's) reads them when made and when it measures the terminal."""
-    for name in ("COLUMNS", "LINES"):
-        raw = os.environ.get(name, "")
-        if raw.isdigit() and sane_width(raw) is None:
-            del os.environ[name]
-
-
 def _console(*, stderr: bool = False) -> Console:
     probe = Console(stderr=stderr)
     # Piped output (CI logs, tests) gets a wide console so tables are not squeezed to 80 columns.
@@ -58,7 +49,8 @@ def _console(*, stderr: bool = False) -> Console:
     return Console(stderr=stderr, markup=False, highlight=False, emoji=False, width=width)
 
 
-_forget_absurd_sizes()
+# Before any console is made, and before typer's own help (if it prints) reads them.
+settle_terminal_size(os.environ)
 out = _console()
 err = _console(stderr=True)
 

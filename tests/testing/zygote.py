@@ -106,9 +106,10 @@ IMPORTED_AFRESH = (
 )
 """The harness's modules whose import does more than define things: the package's first lines
 and ``cli_startup`` take Ctrl-C and ask whether this process is the command; ``console`` reads
-the terminal's size and drops absurd ``COLUMNS`` from the environment as it makes its two
-consoles. Each child imports these (and the command's module, ``cli*``) anew, and with them
-every module that holds something of theirs (:func:`_forget_what_runs_on_import`)."""
+the terminal's size and settles ``COLUMNS``, ``TERMINAL_WIDTH`` and ``LINES`` in the environment
+as it makes its two consoles. Each child imports these (and the command's module, ``cli*``)
+anew, and with them every module that holds something of theirs
+(:func:`_forget_what_runs_on_import`)."""
 
 COMMAND_MODULE = "assurance_harness.cli"
 
