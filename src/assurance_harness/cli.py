@@ -1382,6 +1382,29 @@ def _refuse_settings_not_utf8(environ: dict[str, str]) -> None:
             )
 
 
+_ONLY_PRINTS = frozenset({"--help", "--version"})
+"""Options that print and exit before a command does anything (click handles them eagerly)."""
+
+
+def _refuse_a_working_folder_gone(arguments: list[str]) -> None:
+    """A command started in a folder deleted under the shell (``cd d; rm -rf ../d``, a build
+    that makes its folder again) is refused before it does anything: ``assurance.yaml`` (the
+    privacy and store settings) and every relative path are read from the working folder, which
+    Python cannot name. Was: "cannot read or write a file" naming no file, in ``run`` only after
+    every case was sent where the response cache was off (blaming ``--reports``), and "file not
+    found" for a suite that was in the folder. ``--help`` and ``--version`` read nothing."""
+    if _ONLY_PRINTS.intersection(arguments):
+        return
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        raise UsageError(
+            "the current folder no longer exists (it was deleted, or replaced by a new folder "
+            "of the same name, after the shell went into it); cd into a folder that exists "
+            '(cd "$PWD" where it was made again) and run the command again'
+        ) from None
+
+
 def main() -> None:
     """The ``assurance`` entry point: runs the command, then ends the process (``cli_exit``:
     atexit handlers run and open files are flushed, the interpreter is not torn down)."""
@@ -1394,6 +1417,7 @@ def main() -> None:
         cli_startup.interrupts()  # from here a Ctrl-C is caught, as a run needs it to be
         _refuse_arguments_not_utf8(sys.argv[1:])
         _refuse_settings_not_utf8(dict(os.environ))
+        _refuse_a_working_folder_gone(sys.argv[1:])
         command(sys.argv[1] if len(sys.argv) > 1 else None)(prog_name="assurance")
     except HarnessError as exc:
         _print_traceback_if_asked(exc)
