@@ -67,3 +67,33 @@ def test_help_still_prints(tmp_path: Path) -> None:
     done = _in_a_gone_folder(tmp_path, "run", "--help")
     assert done.returncode == 0, done.stderr
     assert "Usage: assurance run" in done.stdout
+
+
+def test_a_folder_deleted_while_a_run_sends_is_named_and_its_answers_kept(
+    tmp_path: Path,
+) -> None:
+    """Was: the working folder deleted while cases were sent (by the target here; a cleanup
+    job, a person) ended the run with "cannot write <--reports>: No such file or directory",
+    a folder that was there; the collected responses and the resume command were right."""
+    project, working = tmp_path / "project", tmp_path / "working"
+    project.mkdir()
+    working.mkdir()
+    (project / "s.yaml").write_text(SUITE.format(name="gone-later"), encoding="utf-8")
+    callable_target(
+        project,
+        "gone_later_target",
+        f"import shutil\n\ndef reply(messages):\n    shutil.rmtree({str(working)!r}, True)\n"
+        "    return 'echo hi'\n",
+    )
+    reports = tmp_path / "reports"
+    args = ["run", project / "s.yaml", "--target", project / "t.yaml", "--reports", reports]
+    done = subprocess.run(
+        cli_command(*args, "--no-cache"), cwd=working, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 2 and GONE in lines[0], done.stderr
+    assert str(reports) not in lines[0]
+    assert "--resume" in lines[1] and "Traceback" not in done.stderr
+    (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    assert (run_dir / "responses.jsonl").read_text(encoding="utf-8").count("\n") == 2
