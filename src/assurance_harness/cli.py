@@ -26,6 +26,7 @@ from .compare.cli import baseline_app, compare, trend
 from .console import err as console
 from .console import fail, guard_streams, lost_output, out, print_error, print_warning, term
 from .errors import (
+    WORKING_FOLDER_GONE,
     ConfigError,
     ConfigIssue,
     ExitCode,
@@ -33,6 +34,7 @@ from .errors import (
     RunFailedError,
     UsageError,
     issue_lines,
+    working_folder_gone,
 )
 from .formatting import (
     gate_level,
@@ -1393,16 +1395,8 @@ def _refuse_a_working_folder_gone(arguments: list[str]) -> None:
     Python cannot name. Was: "cannot read or write a file" naming no file, in ``run`` only after
     every case was sent where the response cache was off (blaming ``--reports``), and "file not
     found" for a suite that was in the folder. ``--help`` and ``--version`` read nothing."""
-    if _ONLY_PRINTS.intersection(arguments):
-        return
-    try:
-        os.getcwd()
-    except FileNotFoundError:
-        raise UsageError(
-            "the current folder no longer exists (it was deleted, or replaced by a new folder "
-            "of the same name, after the shell went into it); cd into a folder that exists "
-            '(cd "$PWD" where it was made again) and run the command again'
-        ) from None
+    if not _ONLY_PRINTS.intersection(arguments) and working_folder_gone():
+        raise UsageError(f"{WORKING_FOLDER_GONE} and run the command again")
 
 
 def main() -> None:

@@ -169,3 +169,23 @@ def storage_fault(exc: OSError) -> HarnessError:
     if exc.errno == errno.ENAMETOOLONG:
         return UsageError(f"{shown}: {reason}; give a shorter path or run id")
     return RunFailedError(f"{shown}: {reason}")
+
+
+WORKING_FOLDER_GONE = (
+    "the current folder no longer exists (it was deleted, or replaced by a new folder of the "
+    "same name, after the shell went into it); cd into a folder that exists "
+    '(cd "$PWD" where it was made again)'
+)
+"""What a command says where Python cannot name its working folder (``os.getcwd`` fails), and
+so cannot read ``assurance.yaml`` or any relative path there."""
+
+
+def working_folder_gone() -> bool:
+    """Whether the working folder was deleted under this process."""
+    import os
+
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False

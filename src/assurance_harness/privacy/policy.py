@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..datatypes import Number, WholeNumber
-from ..errors import ConfigError
+from ..errors import WORKING_FOLDER_GONE, ConfigError, RunFailedError, working_folder_gone
 from ..store.location import PROJECT_FILE, read_project_file
 from .entities import ENTITY_TITLES
 
@@ -147,7 +147,12 @@ class ProjectConfig(BaseModel):
 
 
 def load_project_config(root: str | Path | None = None) -> ProjectConfig:
-    """``assurance.yaml`` in ``root`` (default: the working directory); defaults without it."""
+    """``assurance.yaml`` in ``root`` (default: the working directory); defaults without it.
+    A working directory deleted under the process is said as that, exit 3 (a run that has sent
+    its cases adds the resume command): ``Path.cwd()``'s bare FileNotFoundError had the run
+    blame its ``--reports`` folder, which was there."""
+    if root is None and working_folder_gone():
+        raise RunFailedError(WORKING_FOLDER_GONE)
     path = Path(root or Path.cwd()) / PROJECT_FILE
     data = read_project_file(path)
     _refuse_unknown_sections(path, data)
