@@ -132,6 +132,26 @@ def test_without_a_setting_the_users_cache_folder_is_used(
     assert cache_folder() == tmp_path / ".cache" / "assurance-harness" / "exemplar-embeddings"
 
 
+def test_no_home_folder_at_all_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Was: HOME unset for a user the user database does not list (a container started under
+    an arbitrary uid) made ``Path.home()`` raise RuntimeError as the first refusal, age or
+    solicitation score was computed: an internal error after every case was sent."""
+    import pwd
+
+    def unlisted(uid: int) -> pwd.struct_passwd:
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    for name in ("ASSURANCE_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", unlisted)  # the system's user database: no entry
+    with pytest.raises(RuntimeError):  # what the cache folder was looked up from
+        Path.home()
+    assert cache_folder() is None
+    compute = Counting()
+    kept_embeddings(TEXTS, BY, compute)
+    assert compute.calls == 1
+
+
 def test_the_real_embedder_reads_back_the_bytes_it_computes(folder: Path) -> None:
     """What a fit reads from the cache is, bit for bit, what ``encode`` computes."""
     from assurance_harness.nlp.embeddings import get_embedder
