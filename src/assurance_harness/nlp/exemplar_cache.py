@@ -15,7 +15,8 @@ version. A file that is cut short, altered or unreadable is computed again and r
 never used: each file holds the SHA-256 of its array.
 
 Where: ``$ASSURANCE_CACHE_DIR`` (set it empty to keep nothing), else
-``$XDG_CACHE_HOME/assurance-harness``, else ``~/.cache/assurance-harness``. Nothing here is
+``$XDG_CACHE_HOME/assurance-harness``, else ``~/.cache/assurance-harness`` (with no home folder
+to be found, nothing is kept). Nothing here is
 evidence: a folder that cannot be written (read-only, full) only means the next run computes
 the arrays again.
 """
@@ -42,12 +43,18 @@ SUBFOLDER = "exemplar-embeddings"
 
 
 def cache_folder() -> Path | None:
-    """Where the arrays are kept; None when ``$ASSURANCE_CACHE_DIR`` is set empty."""
+    """Where the arrays are kept; None when ``$ASSURANCE_CACHE_DIR`` is set empty, or where no
+    home folder can be found for it (``HOME`` unset for a user the user database does not list,
+    as in a container under an arbitrary uid): ``Path.home()``'s RuntimeError was an internal
+    error after every case was sent, and nothing here is needed for a run."""
     chosen = os.environ.get(CACHE_ENV)
-    if chosen is not None:
-        return Path(chosen).expanduser() / SUBFOLDER if chosen.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "assurance-harness" / SUBFOLDER
+    try:
+        if chosen is not None:
+            return Path(chosen).expanduser() / SUBFOLDER if chosen.strip() else None
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base).expanduser() / "assurance-harness" / SUBFOLDER
+    except RuntimeError:  # no home folder, or a '~' in a setting with none to stand for
+        return None
 
 
 @lru_cache(maxsize=4)
