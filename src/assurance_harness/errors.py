@@ -152,15 +152,22 @@ def yaml_problem(exc: Exception, text: str) -> tuple[str, int | None]:
 _SHOWN_NAME = 120
 """The most of a file name an error line shows."""
 
+_NO_TEMPORARY_FOLDER = "No usable temporary directory"
+"""How ``tempfile.gettempdir`` begins its error where none of its folders can be written."""
+
 
 def storage_fault(exc: OSError) -> HarnessError:
     """An OSError no command handled itself (an output file in a folder's place, a full or
     read-only disk) as one line naming the file, exit 3: the environment failed the command,
     which is not a bug of ours to report with a traceback. A name too long for the file system
     (a 5,000-character run id) is the command line's fault instead: exit 2, the name cut short
-    (it filled the line)."""
+    (it filled the line). Where no folder for temporary files could be written at all
+    (``tempfile``'s "No usable temporary directory", naming the folders it tried), the way on is
+    TMPDIR."""
     where = exc.filename2 or exc.filename
     reason = exc.strerror or str(exc)
+    if where is None and reason.startswith(_NO_TEMPORARY_FOLDER):
+        return RunFailedError(f"{reason}; set TMPDIR to a folder that can be written")
     if where is None:
         return RunFailedError(f"cannot read or write a file: {reason}")
     shown = str(where)
