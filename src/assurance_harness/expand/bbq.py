@@ -31,6 +31,9 @@ DEFAULT_TEMPLATE = (
 
 UNKNOWN_TAG = "unknown"
 
+_SLOTS = re.compile(r"\{(context|question|options)\}")
+"""The template's slots, filled in one pass."""
+
 
 class BbqPromptParams(ExpanderParams):
     template: str = DEFAULT_TEMPLATE
@@ -187,11 +190,14 @@ class BbqPromptExpander(Expander):
         lines = "\n".join(
             p.option_format.format(letter=letters[i], text=text) for i, text in enumerate(options)
         )
-        prompt = (
-            p.template.replace("{context}", str(self._require(case, p.context_key)))
-            .replace("{question}", self._question(case))
-            .replace("{options}", lines)
-        )
+        slots = {
+            "context": str(self._require(case, p.context_key)),
+            "question": self._question(case),
+            "options": lines,
+        }
+        # One pass over the template: a row's own text is never searched for slots, so a
+        # context holding "{options}" is sent as written (chained replaces pasted them in).
+        prompt = _SLOTS.sub(lambda m: slots[m.group(1)], p.template)
         block = {
             "options": options,
             "label": label,
