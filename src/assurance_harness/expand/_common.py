@@ -176,6 +176,22 @@ def expand_with_originals(
     return out
 
 
+def refuse_nothing_expanded(name: str, cases: list[Case], expanded: int, base_dir: Path) -> None:
+    """Refuse a robustness expander that expanded none of its cases: each is a variant an
+    earlier one made, which it passes through, and that one kept no original
+    (``keep_original: false``). Listed in the suite, it added nothing; its variants were
+    never sent, so its figures were empty for want of originals, past a valid ``validate``."""
+    if cases and not expanded:
+        raise ConfigError.single(
+            str(base_dir),
+            f"the {name} expander has nothing to expand: each of the {len(cases)} cases is a "
+            "variant an earlier robustness expander made, and it kept no original "
+            "(keep_original: false), so this one would add no case",
+            field="expand",
+            hint="leave keep_original at true on the earlier expander, or remove this one",
+        )
+
+
 def count_with_originals(cases: Iterable[Case], variants: int, *, keep_original: bool) -> int:
     """How many cases ``expand_with_originals`` returns when ``variants`` makes ``variants``
     of each case it expands: the same rule, counted without making them."""

@@ -35,6 +35,7 @@ from ._common import (
     derive,
     expand_with_originals,
     load_yaml_model,
+    refuse_nothing_expanded,
     resolve_path,
     rewrite_user_text,
 )
@@ -271,6 +272,7 @@ class AttackExpander(Expander):
             return produced
 
         out = expand_with_originals(cases, wrapped, keep_original=params.keep_original)
+        refuse_nothing_expanded(self.name, cases, expanded, self.base_dir)
         for wrapper in chosen:
             if expanded and not encoded[wrapper.id]:
                 what = "the one prompt" if expanded == 1 else f"any of the {expanded} prompts"

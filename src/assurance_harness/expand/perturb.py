@@ -37,6 +37,7 @@ from ._common import (
     count_with_originals,
     derive,
     expand_with_originals,
+    refuse_nothing_expanded,
     rewrite_user_text,
     stable_rng,
 )
@@ -141,6 +142,7 @@ class PerturbExpander(Expander):
             return produced
 
         out = expand_with_originals(cases, variants, keep_original=params.keep_original)
+        refuse_nothing_expanded(self.name, cases, expanded, self.base_dir)
         self._each_changes_something(params, changed, expanded)
         return out
 
