@@ -24,6 +24,12 @@ Version 4 (counterfactual mode): the same there. An empty answer is not compared
 the other groups' means, min and max; a response whose other groups all answered empty is not
 compared either ("empty_answer: every other group's answer ..."). v3 compared them as text:
 two groups' empty answers were 1.0 alike, the groups read as treated the same.
+
+Version 5 (original mode): a variant its operator left unchanged (``perturbation_changed:
+false``, e.g. ``typo`` on "hi") is not compared (null, ``parse_error`` true, ``unread_reason``
+"unchanged_prompt: ..."): it is its original's prompt sent again, and v4 scored its answer
+against the original's (1.0 from a deterministic system), so a mean by operator without a
+``where:`` counted prompts the operator never touched as perfectly robust.
 """
 
 from __future__ import annotations
@@ -63,7 +69,7 @@ class ConsistencyScorer(Scorer):
     """Cosine similarity of a response to the response(s) it should agree with."""
 
     name = "consistency"
-    version = "4"
+    version = "5"
     Params = ConsistencyParams
     fields = {
         "similarity": "cosine similarity in [-1, 1]: to the original's response (original mode) "
@@ -74,7 +80,8 @@ class ConsistencyScorer(Scorer):
         "response; below a threshold, no other group got an answer like this one",
         "is_original": "original mode: this row is the unperturbed original",
         "paired": "a response to compare with was found",
-        "parse_error": "original mode: this answer or the original's is empty (similarity null)",
+        "parse_error": "this answer or the one it is compared with is empty, or (original "
+        "mode) its operator left the prompt unchanged (similarity null)",
         "unread_reason": "why it was not compared ('empty_answer: ...'), else null",
     }
     field_types: ClassVar[dict[str, FieldType]] = {
@@ -98,8 +105,6 @@ class ConsistencyScorer(Scorer):
     def score(self, batch: list[ScoreInput]) -> list[dict[str, Any]]:
         if not batch:
             return []
-        if not hasattr(self, "_embedder"):
-            self.setup()
         params: ConsistencyParams = self.params  # type: ignore[assignment]
         if params.mode == "counterfactual":
             return self._counterfactual(batch, params)
@@ -111,6 +116,8 @@ class ConsistencyScorer(Scorer):
         return item.response
 
     def _embed(self, texts: list[str]) -> dict[str, np.ndarray]:
+        if not hasattr(self, "_embedder"):  # loaded when there is something to compare
+            self.setup()
         unique = sorted(set(texts))
         vectors = self._embedder.encode(unique)
         return {t: vectors[i] for i, t in enumerate(unique)}
@@ -152,6 +159,13 @@ class ConsistencyScorer(Scorer):
                 }
             )
             if reference is None:
+                continue
+            if meta.get("perturbation_changed") is False:  # its original's prompt again
+                out[-1]["parse_error"] = True
+                out[-1]["unread_reason"] = (
+                    "unchanged_prompt: its operator left the prompt as it was, so the answer "
+                    "is one to the original's prompt again and measures no robustness"
+                )
                 continue
             text = self._text(item, params)
             empty = [
