@@ -47,7 +47,8 @@ def test_failed_variants_are_counted(tmp_path: Path) -> None:
     suite = tmp_path / "s.yaml"
     suite.write_text(SUITE, encoding="utf-8")
     failed = {"a~leetspeak#0", "b~leetspeak#0"}
-    values, _ = compare_with_rows(suite, _rows(failed), samples=1, chunk=2, seed=0)
+    plain = _row("plain", {}, failed=True)  # a failed case of no source is no variant
+    values, _ = compare_with_rows(suite, [*_rows(failed), plain], samples=1, chunk=2, seed=0)
     for metric in ("flips", "asr"):
         value = values[metric]
         assert value.n == 4, (metric, value)

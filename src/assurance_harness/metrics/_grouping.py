@@ -47,6 +47,9 @@ class OriginalPairs:
     n_failed_originals: int = 0
     """Original rows whose request failed: their variants are unpaired for that, not for a
     missing original."""
+    n_failed_variants: int = 0
+    """Variant rows (naming a source) whose request failed: in no pair, and counted nowhere
+    else."""
 
 
 def is_unchanged(row: Row) -> bool:
@@ -66,10 +69,13 @@ def pair_with_originals(
     """
     originals: dict[str, dict[int, Row]] = defaultdict(dict)
     variants: list[Row] = []
-    failed_originals = 0
+    failed_originals = failed_variants = 0
     for row in rows:
         if row.get("error"):
-            failed_originals += bool(evaluate(original, row))
+            is_original = bool(evaluate(original, row))
+            failed_originals += is_original
+            # a failed row that names no source is no variant (a plain case beside them)
+            failed_variants += not is_original and evaluate(source, row) is not None
             continue
         if evaluate(original, row):
             key = evaluate(source, row)
@@ -78,7 +84,9 @@ def pair_with_originals(
         else:
             variants.append(row)
     out = OriginalPairs(
-        n_originals=sum(len(v) for v in originals.values()), n_failed_originals=failed_originals
+        n_originals=sum(len(v) for v in originals.values()),
+        n_failed_originals=failed_originals,
+        n_failed_variants=failed_variants,
     )
     if skip_unchanged:
         kept = [r for r in variants if not is_unchanged(r)]

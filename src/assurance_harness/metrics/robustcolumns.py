@@ -97,6 +97,7 @@ class Pairs:
     n_originals: int
     n_unchanged: int
     n_failed_originals: int
+    n_failed_variants: int
 
 
 Read = Callable[[SpillArray], np.ndarray]
@@ -117,6 +118,8 @@ def pair(
     flags = read(source.flags)[rows]
     ok = (flags & FAILED) == 0
     failed_originals = int((~ok & (original[rows] == TRUE)).sum())
+    sourced = (flags & NO_SOURCE) == 0  # a failed row of no source is no variant
+    failed_variants = int((~ok & (original[rows] != TRUE) & sourced).sum())
     is_original = ok & (original[rows] == TRUE)
     variant = ok & ~is_original
     if skip_unchanged:
@@ -158,6 +161,7 @@ def pair(
         n_originals=int(codes.size),
         n_unchanged=n_unchanged,
         n_failed_originals=failed_originals,
+        n_failed_variants=failed_variants,
     )
 
 
@@ -342,7 +346,7 @@ class PairKind:
             "n_skipped": int(pairs.variants.size) - int(out.hits.size) - complied,
             "n_originals": pairs.n_originals,
             "n_unchanged": pairs.n_unchanged,
-            **failed_originals(pairs.n_failed_originals),
+            **failed_originals(pairs.n_failed_originals, pairs.n_failed_variants),
             **self._unread(pairs, out),
         }
         names = sorted(set(out.ops.tolist()))
