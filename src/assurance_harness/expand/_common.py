@@ -120,6 +120,26 @@ def is_derived(case: Case) -> bool:
     return "perturbation" in case.metadata
 
 
+def refuse_marked_by_data(cases: list[Case], base_dir: Path) -> None:
+    """Refuse a case whose data wrote ``perturbation`` (a dataset column of that name): the
+    robustness expanders read it as their mark of a variant and passed the case through, never
+    perturbed or attacked. They write ``source_id`` beside it on every case they make, so a case
+    with one and not the other came from the data (a ``CaseError``, at its file and line)."""
+    from .base import CaseError
+
+    for case in cases:
+        if is_derived(case) and "source_id" not in case.metadata:
+            raise CaseError(
+                case.id,
+                str(base_dir),
+                f"case '{case.id}' has metadata 'perturbation' "
+                f"({case.metadata['perturbation']!r}) but no 'source_id', so the robustness "
+                "expanders would take it for a variant one of them made and pass it "
+                "through, neither perturbed nor attacked",
+                hint="rename that column (or metadata key), e.g. to perturbation_label",
+            )
+
+
 def load_yaml_model(path: Path, model: type[ModelT], *, what: str) -> ModelT:
     """Read a YAML data file (attack library, groups file) into ``model``; a syntax error names
     the line, a validation error the field."""
@@ -155,14 +175,20 @@ def original_of(case: Case) -> Case:
 
 
 def expand_with_originals(
-    cases: list[Case], variants: Callable[[Case], Iterable[Case]], *, keep_original: bool
+    cases: list[Case],
+    variants: Callable[[Case], Iterable[Case]],
+    *,
+    keep_original: bool,
+    base_dir: Path,
 ) -> list[Case]:
     """The pairing rule every robustness expander follows, so they chain (perturb then attack).
 
     An earlier expander's original is kept as is and expanded; an earlier expander's variant
     is kept but not expanded again; any other case is kept as an original (when
-    ``keep_original``) and followed by its ``variants``.
+    ``keep_original``) and followed by its ``variants``. A case whose data wrote
+    ``perturbation`` is refused (``refuse_marked_by_data``; ``base_dir``: the suite's folder).
     """
+    refuse_marked_by_data(cases, base_dir)
     out: list[Case] = []
     for case in cases:
         if case.metadata.get("original"):

@@ -271,7 +271,9 @@ class AttackExpander(Expander):
                 )
             return produced
 
-        out = expand_with_originals(cases, wrapped, keep_original=params.keep_original)
+        out = expand_with_originals(
+            cases, wrapped, keep_original=params.keep_original, base_dir=self.base_dir
+        )
         refuse_nothing_expanded(self.name, cases, expanded, self.base_dir)
         for wrapper in chosen:
             if expanded and not encoded[wrapper.id]:

@@ -141,7 +141,9 @@ class PerturbExpander(Expander):
                 produced.extend(made)
             return produced
 
-        out = expand_with_originals(cases, variants, keep_original=params.keep_original)
+        out = expand_with_originals(
+            cases, variants, keep_original=params.keep_original, base_dir=self.base_dir
+        )
         refuse_nothing_expanded(self.name, cases, expanded, self.base_dir)
         self._each_changes_something(params, changed, expanded)
         return out
