@@ -29,7 +29,11 @@ Version 5 (original mode): a variant its operator left unchanged (``perturbation
 false``, e.g. ``typo`` on "hi") is not compared (null, ``parse_error`` true, ``unread_reason``
 "unchanged_prompt: ..."): it is its original's prompt sent again, and v4 scored its answer
 against the original's (1.0 from a deterministic system), so a mean by operator without a
-``where:`` counted prompts the operator never touched as perfectly robust.
+``where:`` counted prompts the operator never touched as perfectly robust. Counterfactual
+mode: an answer is compared with the other groups' answers to the same perturbation of the
+template (``perturbation`` and its variant, for ``perturb`` or ``attack`` listed after
+``counterfactual``); v4 compared it with every answer to the template, its own group's variants
+too, so a group steered elsewhere found its close counterpart in its own answers.
 """
 
 from __future__ import annotations
@@ -192,12 +196,13 @@ class ConsistencyScorer(Scorer):
         return out
 
     def _counterfactual(self, batch: list[ScoreInput], params: ConsistencyParams) -> list[dict]:
-        cells: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+        cells: dict[tuple[str, str, int, str, str], list[int]] = defaultdict(list)
         for position, item in enumerate(batch):
             meta = item.case.metadata
             template, axis = meta.get(params.template_key), meta.get(params.axis_key)
             if template is not None and axis is not None:
-                cells[(str(template), str(axis), item.sample)].append(position)
+                key = (str(template), str(axis), item.sample, *_perturbed_as(meta))
+                cells[key].append(position)
         texts = [self._text(item, params) for item in batch]
         said = {i for i, text in enumerate(texts) if text.strip()}
         vectors = self._embed(
@@ -242,6 +247,17 @@ class ConsistencyScorer(Scorer):
                     **READ,
                 }
         return out
+
+
+def _perturbed_as(meta: dict[str, Any]) -> tuple[str, str]:
+    """(counterfactual mode) Which perturbation of its group's prompt a case is (``perturb`` or
+    ``attack`` listed after ``counterfactual``: the operator and the variant), so that an answer
+    is compared with the other groups' answers to the same perturbation, never with its own
+    group's other variants (which made a group steered elsewhere its own close counterpart).
+    The same for every case of a suite that perturbs nothing."""
+    params = meta.get("perturbation_params")
+    variant = params.get("variant") if isinstance(params, dict) else None
+    return str(meta.get("perturbation")), str(variant)
 
 
 def _empty_sides(position: int, members: list[int], said: set[int]) -> str | None:
