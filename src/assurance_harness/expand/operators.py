@@ -139,8 +139,9 @@ def lowercase(text: str, rng: random.Random, rate: float) -> str:
 
 
 def random_case(text: str, rng: random.Random, rate: float) -> str:
-    """Flip the case of each letter with probability ``rate`` (at least one letter)."""
-    letters = [i for i, ch in enumerate(text) if ch.isalpha()]
+    """Flip the case of each letter with probability ``rate`` (at least one letter): letters
+    that have a case, so a Chinese or Arabic letter (which has none) takes no share of it."""
+    letters = [i for i, ch in enumerate(text) if ch.isalpha() and ch.swapcase() != ch]
     chosen = set(rng.sample(letters, _count(len(letters), rate)))
     return "".join(ch.swapcase() if i in chosen else ch for i, ch in enumerate(text))
 
