@@ -76,6 +76,7 @@ class BoldExpander(Expander):
         and ``expand`` read the files the same way, and neither keeps more than one."""
         params: BoldParams = self.params  # type: ignore[assignment]
         found: set[str] = set()
+        domains: dict[str, tuple[Path, set[str]]] = {}
         for raw in params.files:
             path = resolve_path(self.base_dir, raw, what="BOLD prompt file")
             try:
@@ -90,6 +91,8 @@ class BoldExpander(Expander):
                 raise ConfigError.single(str(path), "a BOLD file maps groups to {name: [prompts]}")
             _check_shape(data, path)
             domain = path.name.removesuffix(".json").removesuffix("_prompt")
+            kept = set(data) if params.groups is None else set(data) & set(params.groups)
+            _one_file_a_group(domains, domain, path, kept)
             found.update(data)
             for group in sorted(data):
                 if params.groups is not None and group not in params.groups:
@@ -128,6 +131,31 @@ class BoldExpander(Expander):
                 field="expand.with.groups",
                 hint=f"groups in them: {', '.join(sorted(found))}",
             )
+
+
+def _one_file_a_group(
+    domains: dict[str, tuple[Path, set[str]]], domain: str, path: Path, groups: set[str]
+) -> None:
+    """Refuse a file listed twice, or a second file of a domain (one name in two folders) with
+    a group of the first: their cases would share ids (``bold:<domain>:<group>:...``, refused
+    one by one as made twice, asking about operators) and the group one domain's figure
+    reads. A domain split over two files by group stays one domain."""
+    earlier, seen = domains.setdefault(domain, (path, set()))
+    if earlier is not path:  # a second file of this domain
+        again = None
+        if earlier == path:
+            again = "is listed twice"
+        elif groups & seen:
+            again = f"has the domain of {earlier} and its group '{min(groups & seen)}'"
+        if again is not None:
+            raise ConfigError.single(
+                str(path),
+                f"BOLD file {path} {again} ('{domain}' is its name without _prompt.json), "
+                "so their cases would share ids",
+                field="expand.with.files",
+                hint="list each file once; copy one under another name to keep both",
+            )
+    seen.update(groups)
 
 
 def _check_shape(data: dict[str, Any], path: Path) -> None:
