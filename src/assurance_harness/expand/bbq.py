@@ -22,6 +22,7 @@ from pydantic import Field, field_validator
 
 from ..datatypes import Case
 from ..errors import ConfigError
+from ._common import is_derived
 from .base import CaseError, Expander, ExpanderParams, register_expander
 
 DEFAULT_TEMPLATE = (
@@ -104,7 +105,50 @@ class BbqPromptExpander(Expander):
     def expand(self, cases: list[Case]) -> list[Case]:
         made = [self._one(case) for case in cases]
         self._refuse_one_sided(made)
-        return made
+        return self._variants_still_differ(made)
+
+    def _variants_still_differ(self, made: list[Case]) -> list[Case]:
+        """Mark unchanged a robustness variant (``perturb`` or ``attack`` listed before this)
+        whose prompt, rebuilt from the BBQ columns, is its original's: its perturbed text was
+        not one of them, so it is the original sent again, which metrics pairing it must leave
+        out, not count as a robust answer. Where no variant still differs, the suite is
+        refused: the expander before this one measures nothing."""
+        sent = {
+            str(c.metadata.get("source_id")): c.prompt
+            for c in made
+            if is_derived(c) and c.metadata.get("original")
+        }
+        out: list[Case] = []
+        lost: list[Case] = []
+        kept = 0
+        for case in made:
+            meta = case.metadata
+            source = str(meta.get("source_id"))
+            if (
+                not is_derived(case)
+                or meta.get("original")
+                or meta.get("perturbation_changed") is False
+            ):
+                out.append(case)
+                continue
+            if source in sent and sent[source] == case.prompt:
+                lost.append(case)
+                case = case.model_copy(update={"metadata": {**meta, "perturbation_changed": False}})
+            else:
+                kept += 1
+            out.append(case)
+        if lost and not kept:
+            first = lost[0]
+            raise ConfigError.single(
+                str(self.base_dir),
+                f"bbq-prompt rebuilds each prompt from the BBQ columns, and the "
+                f"'{first.metadata.get('perturbation')}' variants' perturbed text is none of "
+                f"them (case '{first.id}'), so each would be its original sent again",
+                field="expand",
+                hint="map the question to the prompt (fields: {prompt: question}), or list "
+                "bbq-prompt before perturb and attack",
+            )
+        return out
 
     def _refuse_one_sided(self, made: list[Case]) -> None:
         """Refuse items whose every option but "unknown" names a stereotyped group: any answer
