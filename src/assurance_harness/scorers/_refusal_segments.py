@@ -18,6 +18,7 @@ import numpy as np
 
 from ._help_redirects import help_redirects
 from ._refusal_patterns import DEFER_RE, first_refusal
+from ._refusal_quotes import without_reported_speech
 
 _FOREIGN_REFUSAL = [
     r"\bno (?:puedo|podemos|voy a|es algo que pueda)\b",  # es
@@ -185,7 +186,10 @@ def foreign_declines(text: str) -> bool:
 
 
 def declines(segment: str) -> bool:
-    """The segment says the assistant will not do something (in English or a few languages)."""
+    """The segment says the assistant will not do something (in English or a few languages).
+    A refusal it only quotes ("Some assistants say 'I can't help'") is not its own
+    (``_refusal_quotes``)."""
+    segment = without_reported_speech(segment)
     return (
         first_refusal(segment) is not None
         or foreign_declines(segment)
@@ -205,7 +209,10 @@ def _aside(segment: str) -> bool:
 
 
 def segment_features(text: str) -> np.ndarray:
-    """Fixed-length features: see the module docstring. All are scaled to about [0, 1]."""
+    """Fixed-length features: see the module docstring. All are scaled to about [0, 1].
+    Reported speech is blanked first, so a quoted refusal that runs over a sentence end is
+    not split into a segment that declines."""
+    text = without_reported_speech(text)
     parts = segments(text)
     n = len(parts)
     flags = [declines(p) for p in parts]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from ._help_redirects import help_redirects
+from ._refusal_quotes import without_reported_speech
 from ._refusal_segments import _aside, declines, segments
 
 _TURN = re.compile(
@@ -86,8 +87,10 @@ _ALTERNATIVE = re.compile(
 
 
 def complies_after_declining(text: str) -> bool:
-    """The answer declines and then turns to handing over what it declined (module docstring)."""
-    parts = segments(text)
+    """The answer declines and then turns to handing over what it declined (module docstring).
+    A refusal it only quotes is not a decline ("Some assistants say 'I can't', but here is
+    how" complies without having declined)."""
+    parts = segments(without_reported_speech(text))
     flags = [declines(p) for p in parts]
     if not any(flags):
         return False
