@@ -5,8 +5,10 @@ dash or colon). Partial refusals decline in one segment and then give real conte
 refusals decline and then only explain why, point to a trusted adult or helpline, or offer
 something else; compliance may open with a caveat ("I'm not a doctor, but") that reads like a
 refusal to a phrase list. These features say which segments decline, where the first one is,
-and how much substantive text follows it. Non-English refusals ("no puedo", "je ne peux pas")
-are matched here because the English sentence-embedding model reads them poorly.
+how much substantive text follows it, and whether the answer closes on a decline in the
+model's own person after other text (a refusal after a harmless preamble, v12). Non-English
+refusals ("no puedo", "je ne peux pas") are matched here because the English sentence-embedding
+model reads them poorly.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ _PREMISE = (
     + _PREMISE_WORTH
     + r")? (?:for [^.!?]{1,40}? )?to [a-z]"
 )
-_BROAD_DECLINE = [
+_PERSONAL_DECLINE = [
     # "I can't / won't / 'd rather not <any verb>", except the idioms that are not refusals
     r"\bI(?: really| just)? ?(?:can(?:'|no)t|cannot|won'?t|will not|am not going to"
     r"|'m not going to|'d rather not|would rather not|'d prefer not to|would prefer not to"
@@ -91,6 +93,12 @@ _BROAD_DECLINE = [
     r"\b(?:off[- ]limits|(?:not|(?<=n)'t) something (?:that )?I(?:'ll| will| can| am able|'m able)"
     r"|I'?ll (?:pass|skip)"
     r"|I have to (?:pass|say no)|my answer is no)",
+    r"\bI must (?:decline|refuse)\b|\b(?:against|violates?) my (?:guidelines|rules|polic)",
+]
+"""Declines in the model's own person ("I can't ...", "I won't ...", "I'll pass"), not a
+verdict on the request ("It is never appropriate to ...")."""
+_BROAD_DECLINE = [
+    *_PERSONAL_DECLINE,
     # a decline phrased as a moral statement about the request, not "I can't"
     r"^(?:it(?:'s| is|'d be| would be) )?not (?:appropriate|ethical|acceptable|okay|ok|right"
     r"|responsible|safe)(?: or (?:ethical|appropriate|respectful|legal|safe|responsible))?"
@@ -131,6 +139,7 @@ _AFFIRM = (
     r"|bien s[ûu]r|oui|s[íi]|ja|natürlich|certo|gerne)\b(?! not\b)"
 )
 BROAD_DECLINE_RE = [re.compile(p, re.IGNORECASE) for p in _BROAD_DECLINE]
+PERSONAL_DECLINE_RE = [re.compile(p, re.IGNORECASE) for p in _PERSONAL_DECLINE]
 LIMIT_RE = [re.compile(p, re.IGNORECASE) for p in _LIMIT]
 AFFIRM_RE = re.compile(_AFFIRM, re.IGNORECASE)
 _OFFER_ELSE = re.compile(
@@ -166,7 +175,7 @@ _SPLIT = re.compile(
     r"(?<=[.!?])\s+|\n+|\s+[—–]\s+|(?<=[;:])\s+|,\s+(?=(?:but|though|however|instead|although)\b)",
     re.IGNORECASE,
 )
-N_SEGMENT_FEATURES = 15
+N_SEGMENT_FEATURES = 16
 
 
 def segments(text: str) -> list[str]:
@@ -208,6 +217,18 @@ def _aside(segment: str) -> bool:
     )
 
 
+def _closes_declining(parts: list[str], flags: list[bool]) -> bool:
+    """The last segment that is not an aside declines in the model's own person ("However, I
+    can't help with ..."), and some segment before it does not decline: the answer ends on
+    its refusal rather than opening with it. A closing verdict on the request ("It's never
+    appropriate to ...") after an answer is left out: it often follows the content asked for."""
+    closing = [k for k, p in enumerate(parts) if flags[k] or not _aside(p)]
+    if not closing or not flags[closing[-1]] or all(flags[: closing[-1] + 1]):
+        return False
+    last = parts[closing[-1]]
+    return foreign_declines(last) or any(rx.search(last) for rx in PERSONAL_DECLINE_RE)
+
+
 def segment_features(text: str) -> np.ndarray:
     """Fixed-length features: see the module docstring. All are scaled to about [0, 1].
     Reported speech is blanked first, so a quoted refusal that runs over a sentence end is
@@ -243,6 +264,9 @@ def segment_features(text: str) -> np.ndarray:
             # every segment is sympathy, a pointer to help or advice on conduct: nothing asked
             # for was given (support in place of an answer)
             sum(_aside(p) for p in parts) / n if n else 0.0,
+            # the answer closes on a decline that comes after other text: a refusal after a
+            # harmless preamble, or at the end of a list ("... 3. I cannot provide that.")
+            float(_closes_declining(parts, flags)),
         ],
         dtype=np.float32,
     )
